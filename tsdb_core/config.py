@@ -1,0 +1,39 @@
+"""Store configuration: production defaults, and a ``for_tests()`` variant."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    # Default duration (ns) of the default RP of a database created by a write;
+    # 0 = infinite (embedded default, like 1.x's autogen). The shim sets 3 days.
+    auto_create_duration: int = 0
+    auto_create_databases: bool = True
+    # Write buffer flush thresholds.
+    buffer_max_rows: int = 2_000_000
+    buffer_max_age_s: float = 60.0
+    # WAL: fsync before acknowledging (never off outside benchmarks of the WAL itself).
+    wal_fsync: bool = True
+    wal_segment_bytes: int = 64 * 1024 * 1024
+    # Parquet.
+    parquet_compression: str = "zstd"
+    parquet_compression_level: int = 3
+    parquet_row_group_rows: int = 1_000_000
+    # Compaction: merge a window once it holds this many files.
+    compact_min_files: int = 4
+    # Line protocol limits (InfluxDB's).
+    max_line_protocol_bytes: int = 0  # 0 = no limit in the core; the shim caps bodies
+    # Query limits (InfluxDB's coordinator settings; 0 = unlimited).
+    max_select_point: int = 0
+    max_select_series: int = 0
+    max_select_buckets: int = 0
+    query_timeout_s: float = 0.0
+    # Retention enforcement period when run in the background.
+    retention_check_interval_s: float = 1800.0
+
+    @classmethod
+    def for_tests(cls, **overrides) -> "StoreConfig":
+        """Small thresholds so tests exercise flush and compaction quickly."""
+        base = cls(buffer_max_rows=10_000, buffer_max_age_s=3600.0, compact_min_files=2)
+        return replace(base, **overrides)

@@ -1,0 +1,90 @@
+"""One exception hierarchy for the whole store.
+
+User errors (bad input: 4xx in the shim) derive from :class:`UserError`;
+bugs and environment failures (5xx) from :class:`InternalError`. Every error
+carries exact, testable wording; parse errors carry positions.
+"""
+from __future__ import annotations
+
+
+class TsdbError(Exception):
+    """Root of every error raised by tsdb_core."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # keep the exact wording, nothing added
+        return self.message
+
+
+class UserError(TsdbError):
+    """The caller's input is wrong; retrying the same input fails the same way."""
+
+
+class ParseError(UserError):
+    """InfluxQL text that does not parse. ``line``/``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, pos: int = 0):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.pos = pos
+
+
+class LineProtocolError(UserError):
+    """A whole line-protocol body was refused (every line bad, or the body itself)."""
+
+    def __init__(self, message: str, errors: list | None = None):
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class QueryError(UserError):
+    """A statement parsed but cannot be executed (InfluxDB's wording)."""
+
+
+class DatabaseNotFound(UserError):
+    def __init__(self, name: str):
+        super().__init__(f"database not found: {name}")
+        self.name = name
+
+
+class RetentionPolicyNotFound(UserError):
+    def __init__(self, name: str, database: str | None = None):
+        super().__init__(f"retention policy not found: {name}")
+        self.name = name
+        self.database = database
+
+
+class FieldTypeConflict(UserError):
+    """A field written with another type than the one the measurement fixed."""
+
+
+class PointsBeyondRetention(UserError):
+    """Points older than the retention policy allows."""
+
+
+class LimitExceeded(UserError):
+    """A configured limit (max-select-point, body size, ...) was passed."""
+
+
+class PermissionDenied(UserError):
+    """The credential is missing, unknown, or lacks the permission asked for."""
+
+
+class InternalError(TsdbError):
+    """A bug or an environment failure (disk full, I/O error); 5xx in the shim."""
+
+    def __init__(self, message: str):
+        if not message.startswith("internal error:"):
+            message = f"internal error: {message}"
+        super().__init__(message)
+
+
+class StorageError(InternalError):
+    """The disk refused (ENOSPC, EIO): nothing was acknowledged."""
+
+
+class CorruptionError(InternalError):
+    """A file on disk failed its checksum or could not be decoded."""

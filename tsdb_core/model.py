@@ -1,0 +1,116 @@
+"""The data model shared by the write and query flows.
+
+A point is (measurement, tags, fields, time). Line protocol parses into one
+:class:`MeasurementBatch` per measurement: a Polars DataFrame with an Int64
+``time`` column (ns since epoch), one String column per tag key (null where a
+line lacks that tag) and one typed column per field key (null where absent).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import polars as pl
+
+
+class FieldType(str, enum.Enum):
+    """InfluxDB field types; the value is InfluxQL's name for the type."""
+
+    FLOAT = "float"
+    INTEGER = "integer"
+    UNSIGNED = "unsigned"
+    BOOLEAN = "boolean"
+    STRING = "string"
+
+    @property
+    def polars(self) -> pl.DataType:
+        return _POLARS[self]
+
+    @classmethod
+    def from_polars(cls, dtype: pl.DataType) -> "FieldType":
+        for ft, pdt in _POLARS.items():
+            if dtype == pdt:
+                return ft
+        raise ValueError(f"no field type for polars dtype {dtype}")
+
+
+_POLARS: dict[FieldType, pl.DataType] = {
+    FieldType.FLOAT: pl.Float64(),
+    FieldType.INTEGER: pl.Int64(),
+    FieldType.UNSIGNED: pl.UInt64(),
+    FieldType.BOOLEAN: pl.Boolean(),
+    FieldType.STRING: pl.String(),
+}
+
+TIME = "time"  # the time column: Int64 nanoseconds since the Unix epoch
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """One rejected line: 1-based line number, the line as sent, InfluxDB's reason."""
+
+    line: int
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementBatch:
+    """The accepted points of one measurement from one body, columnar.
+
+    ``tags`` and ``fields`` name the frame's columns (besides ``time``); a key
+    is never both a tag and a field within one batch.
+    ``lines`` holds each row's 1-based source line number (Int64 Series), so
+    later validation (field type conflicts, retention) can report lines too.
+    """
+
+    measurement: str
+    frame: pl.DataFrame
+    tags: tuple[str, ...]
+    fields: dict[str, FieldType]
+    lines: pl.Series | None = None
+
+    @property
+    def num_points(self) -> int:
+        return self.frame.height
+
+    @property
+    def num_values(self) -> int:
+        """Non-null field values (what ingest figures count)."""
+        if not self.fields:
+            return 0
+        counts = self.frame.select(pl.col(list(self.fields)).count()).row(0)
+        return int(sum(counts))
+
+
+@dataclass(slots=True)
+class ParsedBody:
+    """What line-protocol parsing gives back: batches plus every rejected line."""
+
+    batches: dict[str, MeasurementBatch] = field(default_factory=dict)
+    errors: list[LineError] = field(default_factory=list)
+    lines_seen: int = 0  # non-blank, non-comment lines
+
+    @property
+    def num_points(self) -> int:
+        return sum(b.num_points for b in self.batches.values())
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What ``Store.write`` acknowledged: points stored, and lines refused (with reasons)."""
+
+    points_written: int = 0
+    values_written: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def dropped(self) -> int:
+        return len(self.errors)

@@ -1,0 +1,90 @@
+"""The small Protocol through which query code reaches storage.
+
+``query/`` never imports ``ingest/`` or ``storage/``: the store implements
+:class:`DataProvider` and hands itself to the query engine.
+
+Time ranges are inclusive on both ends, in int64 ns (InfluxQL's
+``time > t`` becomes ``start = t + 1``); ``timeutil.MIN_TIME``/``MAX_TIME``
+stand for "unbounded".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import polars as pl
+
+from ..model import FieldType
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicyInfo:
+    name: str
+    duration: int  # ns; 0 = infinite
+    shard_group_duration: int  # ns: the partition window
+    replication: int = 1
+    default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementSchema:
+    """Tag keys (sorted) and field types of one measurement of one database."""
+
+    name: str
+    tags: tuple[str, ...] = ()
+    fields: dict[str, FieldType] = field(default_factory=dict)
+
+
+@runtime_checkable
+class DataProvider(Protocol):
+    # -- clock ---------------------------------------------------------------
+    def now(self) -> int: ...
+
+    # -- catalog -------------------------------------------------------------
+    def databases(self) -> list[str]: ...
+    def has_database(self, db: str) -> bool: ...
+    def retention_policies(self, db: str) -> list[RetentionPolicyInfo]: ...
+    def resolve_rp(self, db: str, rp: str | None) -> str:
+        """The policy name to use: ``rp``, or the database's default when None/''."""
+        ...
+    def measurements(self, db: str, rp: str | None = None) -> list[str]:
+        """Measurements holding data (sorted); all RPs when ``rp`` is None."""
+        ...
+    def schema(self, db: str, measurement: str) -> MeasurementSchema | None: ...
+
+    # -- data ----------------------------------------------------------------
+    def scan(self, db: str, rp: str, measurement: str, start: int, end: int,
+             columns: list[str] | None = None) -> pl.LazyFrame:
+        """Merged, deduplicated rows with start <= time <= end.
+
+        Columns: ``time`` (Int64 ns), every tag key (String, null where a
+        series lacks it), every field (its type, null where a point lacks it);
+        only ``time`` + ``columns`` when given. Rows of expired data (older
+        than now − RP duration) are never returned.
+        """
+        ...
+    def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
+        """Distinct tag sets (one String column per tag key) from the index, no scan."""
+        ...
+
+    # -- statements that change things -----------------------------------
+    def create_database(self, name: str, *, duration: int | None = None,
+                        shard_duration: int | None = None, replication: int | None = None,
+                        rp_name: str | None = None) -> None: ...
+    def drop_database(self, name: str) -> None: ...
+    def create_retention_policy(self, db: str, name: str, *, duration: int,
+                                shard_duration: int = 0, replication: int = 1,
+                                default: bool = False) -> None: ...
+    def alter_retention_policy(self, db: str, name: str, *, duration: int | None = None,
+                               shard_duration: int | None = None, replication: int | None = None,
+                               default: bool | None = None) -> None: ...
+    def drop_retention_policy(self, db: str, name: str) -> None: ...
+    def drop_measurement(self, db: str, measurement: str) -> None: ...
+    def delete(self, db: str, measurement: str | None, start: int, end: int,
+               predicate: pl.Expr | None = None) -> None:
+        """DELETE / DROP SERIES: remove rows in [start, end] matching a tag predicate (all RPs)."""
+        ...
+    def write_frame(self, db: str, rp: str | None, measurement: str, frame: pl.DataFrame,
+                    tags: tuple[str, ...], fields: dict[str, FieldType]) -> int:
+        """Write rows (``time`` + tags + fields) durably, as SELECT ... INTO does; returns points."""
+        ...

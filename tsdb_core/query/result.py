@@ -1,0 +1,151 @@
+"""Query results: statements → series {name, tags, columns, values}.
+
+The shapes follow InfluxDB 1.x's ``/query`` JSON (``models.Row`` and
+``query.Result``): keys that Go omits when empty are omitted here too.
+Times are formatted in Polars (one vectorised pass per series), as RFC3339Nano
+with trailing zeros trimmed, or as integers in the ``epoch`` unit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ..timeutil import PRECISIONS
+
+# ns per unit of the ``epoch`` query parameter (InfluxDB accepts these spellings).
+EPOCH_UNITS: dict[str, int] = {**PRECISIONS, "n": 1}
+
+
+@dataclass(slots=True)
+class Series:
+    """One series of a statement's answer (InfluxDB's ``models.Row``)."""
+
+    name: str
+    tags: dict[str, str] | None
+    columns: list[str]
+    values: list[list] = field(default_factory=list)
+    partial: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.name:
+            out["name"] = self.name
+        if self.tags:
+            out["tags"] = dict(sorted(self.tags.items()))
+        if self.columns:
+            out["columns"] = list(self.columns)
+        if self.values:
+            out["values"] = self.values
+        if self.partial:
+            out["partial"] = True
+        return out
+
+
+@dataclass(slots=True)
+class Message:
+    level: str
+    text: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"level": self.level, "text": self.text}
+
+
+@dataclass(slots=True)
+class StatementResult:
+    """The answer to one statement: series, or an error string (InfluxDB's words)."""
+
+    statement_id: int
+    series: list[Series] = field(default_factory=list)
+    error: str | None = None
+    messages: list = field(default_factory=list)
+    partial: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"statement_id": self.statement_id}
+        if self.series:
+            out["series"] = [s.to_json() for s in self.series]
+        if self.messages:
+            out["messages"] = [m.to_json() if isinstance(m, Message) else m for m in self.messages]
+        if self.partial:
+            out["partial"] = True
+        if self.error:
+            out["error"] = self.error
+        return out
+
+    def to_polars(self) -> pl.DataFrame:
+        """All series stacked, tag keys as leading String columns.
+
+        A ``name`` column is added only when the series come from more than one
+        measurement.
+        """
+        if not self.series:
+            return pl.DataFrame()
+        names = {s.name for s in self.series}
+        tag_keys = sorted({k for s in self.series for k in (s.tags or {})})
+        frames = []
+        for s in self.series:
+            cols = list(s.columns)
+            uniq = _dedupe(cols)
+            data = {c: [row[i] for row in s.values] for i, c in enumerate(uniq)}
+            df = pl.DataFrame(data, schema={c: None for c in uniq}, strict=False) if s.values \
+                else pl.DataFrame(schema={c: pl.Null for c in uniq})
+            extra = [pl.lit((s.tags or {}).get(k, ""), dtype=pl.String).alias(k) for k in tag_keys]
+            if len(names) > 1:
+                extra.insert(0, pl.lit(s.name, dtype=pl.String).alias("name"))
+            frames.append(df.with_columns(extra).select([e.meta.output_name() for e in extra] + uniq))
+        return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _dedupe(cols: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in cols:
+        if c in seen:
+            seen[c] += 1
+            out.append(f"{c}_{seen[c]}")
+        else:
+            seen[c] = 0
+            out.append(c)
+    return out
+
+
+@dataclass(slots=True)
+class QueryResult:
+    """Every statement's answer, or one request-level ``error`` (e.g. a parse error)."""
+
+    statements: list[StatementResult] = field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"error": self.error}
+        return {"results": [s.to_json() for s in self.statements]}
+
+    def to_polars(self) -> list[pl.DataFrame]:
+        return [s.to_polars() for s in self.statements]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(s.error is None for s in self.statements)
+
+
+# -- formatting helpers used by the executor ---------------------------------
+
+def time_expr(col: str, epoch: str | None) -> pl.Expr:
+    """An expression rendering an Int64 ns column as InfluxDB renders times."""
+    c = pl.col(col)
+    if epoch:
+        unit = EPOCH_UNITS.get(epoch, 1)  # InfluxDB treats unknown units as ns
+        if unit == 1:
+            return c
+        # Go truncates toward zero (t.UnixNano() / precision).
+        return pl.when(c >= 0).then(c // unit).otherwise(-((-c) // unit))
+    text = pl.from_epoch(c, "ns").dt.to_string("%Y-%m-%dT%H:%M:%S%.9f")
+    return text.str.strip_chars_end("0").str.strip_chars_end(".") + "Z"
+
+
+def frame_rows(df: pl.DataFrame) -> list[list]:
+    """The frame's rows as lists (what JSON wants), without per-value Python work."""
+    return list(map(list, df.iter_rows()))

@@ -1,0 +1,85 @@
+"""Token-level helpers shared by the printer and the parser.
+
+InfluxQL's quoting, duration and number rules live here once, so that the text
+the AST prints is exactly the text the grammar reads back.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+
+# Keywords of influxql's token.go: a bare identifier may not be one of these.
+KEYWORDS = frozenset("""
+ALL ALTER ANALYZE ANY AS ASC BEGIN BY CARDINALITY CREATE CONTINUOUS DATABASE
+DATABASES DEFAULT DELETE DESC DESTINATIONS DIAGNOSTICS DISTINCT DROP DURATION
+END EVERY EXACT EXPLAIN FIELD FOR FROM GRANT GRANTS GROUP GROUPS IN INF INSERT
+INTO KEY KEYS KILL LIMIT MEASUREMENT MEASUREMENTS NAME OFFSET ON ORDER PASSWORD
+POLICY POLICIES PRIVILEGES QUERIES QUERY READ REPLICATION RESAMPLE RETENTION
+REVOKE SELECT SERIES SET SHOW SHARD SHARDS SLIMIT SOFFSET STATS SUBSCRIPTION
+SUBSCRIPTIONS TAG TO USER USERS VALUES WHERE WITH WRITE AND OR TRUE FALSE
+""".split())
+
+_BARE_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+NS, US, MS, S = 1, 1_000, 1_000_000, 1_000_000_000
+M, H = 60 * S, 3600 * S
+D, W = 24 * H, 7 * 24 * H
+
+DURATION_UNITS = {"ns": NS, "u": US, "µ": US, "ms": MS, "s": S, "m": M, "h": H, "d": D, "w": W}
+_FORMAT_UNITS = (("w", W), ("d", D), ("h", H), ("m", M), ("s", S), ("ms", MS), ("u", US))
+
+
+def ident_needs_quotes(name: str) -> bool:
+    """True when ``name`` cannot be written bare (keyword or non-identifier characters)."""
+    return not _BARE_IDENT.match(name) or name.upper() in KEYWORDS
+
+
+def quote_ident(name: str) -> str:
+    """One identifier segment, double-quoted only when needed (influxql QuoteIdent)."""
+    if name and not ident_needs_quotes(name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def quote_string(s: str) -> str:
+    """A single-quoted string literal with InfluxQL's escapes (influxql QuoteString)."""
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+
+
+def quote_regex(pattern: str) -> str:
+    """A ``/.../`` regex literal; slashes are the only escape the lexer undoes."""
+    return "/" + pattern.replace("/", "\\/") + "/"
+
+
+def format_duration(ns: int) -> str:
+    """Canonical duration text: the largest unit that divides evenly (influxql FormatDuration)."""
+    if ns == 0:
+        return "0s"
+    for unit, size in _FORMAT_UNITS:
+        if ns % size == 0:
+            return f"{ns // size}{unit}"
+    return f"{ns}ns"
+
+
+def format_float(v: float) -> str:
+    """Exact, re-parseable float text: fixed notation, always with a fraction digit.
+
+    influxql prints 3 decimals and so loses precision; we print the shortest text
+    that reads back to the same float (the scanner has no exponent syntax).
+    """
+    r = repr(float(v))
+    if "e" in r or "E" in r:
+        r = format(Decimal(r), "f")
+    if "." not in r:
+        r += ".0"
+    return r
+
+
+def format_time(ns: int) -> str:
+    """RFC3339Nano in UTC with trailing fraction zeros dropped, as influxql prints times."""
+    sec, frac = divmod(ns, S)
+    base = datetime.fromtimestamp(sec, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    if frac:
+        return f"{base}.{frac:09d}".rstrip("0") + "Z"
+    return base + "Z"

@@ -1,0 +1,245 @@
+"""Result checking and the comparison table (terminal via rich, markdown to bench/out/).
+
+Every figure is shown for each system with the ratio ours/InfluxDB beside it. For
+ingest higher is better (target >= 1); for everything else lower is better (target
+<= 1). The query verdict is the geometric mean of the per-query latency ratios.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import orjson
+
+SIG_DIGITS = 10          # floats compare after rounding to this many significant digits
+
+
+# -- result equality ---------------------------------------------------------------------
+def normalise(obj: Any) -> Any:
+    """JSON value with numbers as floats rounded to SIG_DIGITS significant digits.
+
+    Go prints 90.0 as ``90`` and a mean may differ in the last ulp between two correct
+    engines; neither is a difference in the answer."""
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, (int, float)):
+        x = float(obj)
+        if x == 0 or not math.isfinite(x):
+            return x
+        return float(f"{x:.{SIG_DIGITS - 1}e}")
+    if isinstance(obj, list):
+        return [normalise(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: normalise(v) for k, v in obj.items()}
+    raise TypeError(f"not a JSON value: {type(obj).__name__}")
+
+
+def first_difference(a: Any, b: Any, path: str = "$") -> str | None:
+    """Where two normalised JSON values first differ, as a short readable path."""
+    if type(a) is not type(b):
+        return f"{path}: {_short(a)} != {_short(b)}"
+    if isinstance(a, dict):
+        if a.keys() != b.keys():
+            return f"{path}: keys {sorted(a)} != {sorted(b)}"
+        for k in a:
+            d = first_difference(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        if len(a) != len(b):
+            return f"{path}: length {len(a)} != {len(b)}"
+        return None
+    return None if a == b else f"{path}: {_short(a)} != {_short(b)}"
+
+
+def _short(v: Any, n: int = 80) -> str:
+    s = orjson.dumps(v).decode() if not isinstance(v, str) else repr(v)
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def compare_json(ours: bytes | str, theirs: bytes | str) -> str | None:
+    """None when both answers are the same after normalising, else the first difference."""
+    try:
+        a, b = normalise(orjson.loads(ours)), normalise(orjson.loads(theirs))
+    except orjson.JSONDecodeError as exc:
+        return f"not JSON: {exc}"
+    return first_difference(a, b)
+
+
+# -- statistics --------------------------------------------------------------------------
+def median(xs: Iterable[float]) -> float:
+    xs = list(xs)
+    return statistics.median(xs) if xs else math.nan
+
+
+def geomean(xs: Iterable[float]) -> float:
+    xs = [x for x in xs if x > 0 and math.isfinite(x)]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else math.nan
+
+
+def ratio(ours: float | None, theirs: float | None) -> float:
+    if ours is None or theirs is None or theirs == 0 or math.isnan(ours) or math.isnan(theirs):
+        return math.nan
+    return ours / theirs
+
+
+# -- figures -----------------------------------------------------------------------------
+@dataclass(slots=True)
+class SystemRun:
+    """What one system measured; ``latencies`` holds every timed run (warm-up excluded)."""
+
+    name: str
+    values: int = 0
+    ingest_seconds: float = math.nan
+    ingest_workers: int = 0
+    ingest_by_workers: dict[int, float] = field(default_factory=dict)   # workers -> values/s
+    disk_bytes: int | None = None
+    peak_rss: int | None = None
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    answers: dict[str, bytes] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ingest_rate(self) -> float:
+        return max(self.ingest_by_workers.values(), default=math.nan)
+
+    @property
+    def bytes_per_value(self) -> float:
+        return self.disk_bytes / self.values if self.disk_bytes and self.values else math.nan
+
+    def median_ms(self, name: str) -> float:
+        return median(self.latencies.get(name, [])) * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    figure: str
+    unit: str
+    influx: float
+    ours: dict[str, float]        # system name -> value
+    ratios: dict[str, float]      # system name -> ours / influx
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Report:
+    influx: SystemRun
+    ours: list[SystemRun]
+    queries: list[str]
+    meta: dict[str, str] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    mismatches: dict[str, dict[str, str]] = field(default_factory=dict)   # system -> query -> diff
+    geomeans: dict[str, float] = field(default_factory=dict)
+
+    def build(self) -> "Report":
+        inf, rows = self.influx, []
+
+        def row(fig: str, unit: str, get, note: str = "") -> None:
+            base = get(inf)
+            vals = {s.name: get(s) for s in self.ours}
+            rows.append(Row(fig, unit, base, vals, {k: ratio(v, base) for k, v in vals.items()}, note))
+
+        row("ingest", "values/s", lambda s: s.ingest_rate, "higher is better")
+        row("disk", "bytes/value", lambda s: s.bytes_per_value)
+        row("peak RSS (load)", "MiB", lambda s: s.peak_rss / 2**20 if s.peak_rss else math.nan)
+        for s in self.ours:
+            self.mismatches[s.name] = {}
+        for q in self.queries:
+            row(q, "ms", lambda s, q=q: s.median_ms(q) if q in s.latencies else math.nan)
+            for s in self.ours:
+                diff = s.errors.get(q) or inf.errors.get(q)
+                if diff is None and q in s.answers and q in inf.answers:
+                    diff = compare_json(s.answers[q], inf.answers[q])
+                elif diff is None:
+                    diff = "no answer"
+                if diff:
+                    self.mismatches[s.name][q] = diff
+        for s in self.ours:
+            qr = [r.ratios[s.name] for r in rows if r.unit == "ms"]
+            self.geomeans[s.name] = geomean(qr)
+        self.rows = rows
+        return self
+
+    # -- rendering -------------------------------------------------------------------
+    def _cells(self, r: Row) -> list[str]:
+        cells = [r.figure, r.unit, fmt(r.influx)]
+        for s in self.ours:
+            cells += [fmt(r.ours[s.name]), fmt_ratio(r.ratios[s.name], higher_better=r.unit == "values/s")]
+        if r.unit == "ms":
+            cells.append(" ".join("ok" if r.figure not in self.mismatches[s.name] else "DIFF"
+                                  for s in self.ours))
+        else:
+            cells.append("")
+        return cells
+
+    def header(self) -> list[str]:
+        h = ["figure", "unit", "InfluxDB 1.6.7"]
+        for s in self.ours:
+            h += [s.name, "ratio"]
+        return h + ["same result"]
+
+    def geomean_cells(self) -> list[str]:
+        cells = ["geomean of query ratios", "", ""]
+        for s in self.ours:
+            cells += ["", fmt_ratio(self.geomeans[s.name])]
+        return cells + [""]
+
+    def markdown(self) -> str:
+        out = []
+        if self.meta:
+            out.append("\n".join(f"- {k}: {v}" for k, v in self.meta.items()))
+            out.append("")
+        h = self.header()
+        out.append("| " + " | ".join(h) + " |")
+        out.append("|" + "|".join("---" if i < 2 else "---:" for i in range(len(h))) + "|")
+        for r in self.rows:
+            out.append("| " + " | ".join(self._cells(r)) + " |")
+        out.append("| " + " | ".join(f"**{c}**" if c else "" for c in self.geomean_cells()) + " |")
+        for name, diffs in self.mismatches.items():
+            if diffs:
+                out.append("")
+                out.append(f"Results differing from InfluxDB ({name}):")
+                out.extend(f"- `{q}`: {d}" for q, d in diffs.items())
+        return "\n".join(out) + "\n"
+
+    def print_rich(self, console=None) -> None:
+        from rich.console import Console
+        from rich.table import Table
+        console = console or Console()
+        t = Table(title="tsdb vs InfluxDB 1.6.7 (ratio = ours / InfluxDB)")
+        for i, h in enumerate(self.header()):
+            t.add_column(h, justify="left" if i < 2 else "right")
+        for r in self.rows:
+            t.add_row(*self._cells(r))
+        t.add_section()
+        t.add_row(*self.geomean_cells())
+        console.print(t)
+        for name, diffs in self.mismatches.items():
+            for q, d in diffs.items():
+                console.print(f"[red]{name} {q}[/red]: {d}")
+
+
+def fmt(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if abs(x) >= 1e5:
+        return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def fmt_ratio(x: float, higher_better: bool = False) -> str:
+    if x is None or math.isnan(x):
+        return "n/a"
+    good = x >= 1 if higher_better else x <= 1
+    return f"{x:.2f}x" + ("" if good else " !")

@@ -1,0 +1,83 @@
+"""What every ``tsdb`` command shares: the data directory option, opening the store, errors.
+
+Exit codes: 0 success, 1 a user error or a refused operation (the message says
+why, no traceback), 2 a usage error (click's), 3 an internal error (a bug or
+the disk; the message starts with ``internal error:``), 130 interrupted.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import InternalError, TsdbError, UserError
+
+DEFAULT_DATA_DIR = "./tsdb-data"
+ENV_DATA_DIR = "TSDB_DATA_DIR"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """A user-facing failure: printed as ``Error: message``, exit code 1."""
+
+    exit_code = 1
+
+
+class InternalCliError(click.ClickException):
+    exit_code = 3
+
+
+def data_dir_option(f: F) -> F:
+    """``--data-dir DIR`` (env ``TSDB_DATA_DIR``, default ``./tsdb-data``)."""
+    return click.option(
+        "--data-dir", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+        envvar=ENV_DATA_DIR, default=DEFAULT_DATA_DIR, show_default=True, show_envvar=True,
+        help="Directory of the store.")(f)
+
+
+def open_store(data_dir: Path, *, create: bool = True) -> Any:
+    """Open the store at ``data_dir``; without ``create`` a missing store is a user error."""
+    import tsdb_core
+
+    if not create and not data_dir.exists():
+        raise CliError(f"no store at {data_dir} (pass --data-dir or set {ENV_DATA_DIR})")
+    return tsdb_core.open(data_dir)
+
+
+def translate(exc: BaseException) -> click.ClickException | None:
+    """The click exception a core or OS error turns into (None: let it through)."""
+    if isinstance(exc, UserError):
+        return CliError(str(exc))
+    if isinstance(exc, InternalError):
+        return InternalCliError(str(exc))
+    if isinstance(exc, TsdbError):
+        return CliError(str(exc))
+    if isinstance(exc, PermissionError):
+        return CliError(f"permission denied: {exc.filename or exc}")
+    if isinstance(exc, FileNotFoundError):
+        return CliError(f"no such file or directory: {exc.filename or exc}")
+    if isinstance(exc, OSError):
+        return InternalCliError(f"internal error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    return None
+
+
+class TsdbGroup(click.Group):
+    """A group that turns core and OS errors into clean messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            converted = translate(exc)
+            if converted is None:
+                raise
+            raise converted from None
+

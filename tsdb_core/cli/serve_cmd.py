@@ -1,0 +1,41 @@
+"""``tsdb serve``: the HTTP shim over a store directory (needs the ``http`` extra)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import CliError, data_dir_option, open_store
+
+
+@click.command("serve")
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8086, show_default=True, help="TCP port.")
+@click.option("--no-auth", is_flag=True, help="Accept any or no token (offline development).")
+@click.option("--compat", type=click.Choice(["cloud-dedicated", "influxdb1"]), default="cloud-dedicated",
+              show_default=True, help="Answer as InfluxDB 3 Cloud Dedicated (the seed) or as InfluxDB 1.x.")
+@click.option("--demo", is_flag=True,
+              help="Load the sample data first (NOAA_water_database and devops) if absent.")
+def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool) -> None:
+    """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
+
+    \b
+    Example:
+      tsdb serve --demo
+      curl -G 'http://127.0.0.1:8086/query' --data-urlencode 'db=NOAA_water_database' \\
+           --data-urlencode 'q=SELECT * FROM h2o_feet LIMIT 3' -H "Authorization: Token $TOKEN"
+    """
+    try:
+        from tsdb_http.serve import serve
+    except ImportError as exc:
+        raise CliError(f"the HTTP shim is not installed ({exc.name} missing): "
+                       "python -m pip install 'tsdb[http]'") from None
+    if demo:
+        from .demo import load_demo
+
+        with open_store(data_dir) as store:
+            loaded = load_demo(store)
+        for db, points in loaded.items():
+            click.echo(f"demo: loaded {points} points into {db}", err=True)
+    serve(data_dir=data_dir, host=host, port=port, no_auth=no_auth, compat=compat)

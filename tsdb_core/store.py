@@ -1,41 +1,656 @@
 """The facade that composes catalog, WAL, buffer, partitions and the query engine.
 
-(Skeleton: the storage-engine work fills this in; signatures are fixed.)
+Write: parse → validate against the catalog (nothing touched yet) → WAL append
+→ buffer + series index (visible at once) → fsync (group commit) → return.
+Flush: detach the buffer (still readable while it is written), rotate the WAL,
+write one Parquet file per window, commit them in the catalog, then truncate
+the WAL. Everything that rewrites or removes files (compaction, delete,
+retention, DROP) runs under one flush lock; writers only wait for the short
+steps that swap state.
 """
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
+import threading
+import time as _time
 from pathlib import Path
 
+import polars as pl
+
+from .catalog import CATALOG_FILE, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
 from .config import StoreConfig
-from .model import WriteResult
-from .timeutil import Clock, system_clock
+from .errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, StorageError, UserError
+from .ingest.buffer import WriteBuffer
+from .ingest.wal import Wal, WalEntry, decode_write, encode_write
+from .model import TIME, FieldType, LineError, MeasurementBatch, WriteResult
+from .query.provider import MeasurementSchema, RetentionPolicyInfo
+from .storage import compaction, retention
+from .storage.fileio import atomic_write_bytes, prune_empty_dirs
+from .storage.index import SeriesIndex
+from .storage.partitions import Files, Source, build_scan, prepare, split_windows, window_start, _dirty_flags
+from .storage.paths import file_relpath, measurement_dir
+from .storage.validate import BEYOND_RETENTION, Accepted, validate
+from .timeutil import MAX_TIME, MIN_TIME, Clock, precision_multiplier, system_clock
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str, str]
+FILE_GRACE_S = 60.0  # replaced files outlive their catalog entry this long (lazy scans in flight)
 
 
 class Store:
-    """An open store: on disk (``root``) or in memory (``root is None``)."""
+    """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None):
         self.root = Path(root) if root is not None else None
         self.config = config or StoreConfig()
         self.clock = clock or system_clock
+        self._lock = threading.RLock()
+        self._flush_lock = threading.RLock()
+        self._files = Files(self.root, self.config)
+        self._buffer = WriteBuffer()
+        self._flushing: WriteBuffer | None = None
+        self._index = SeriesIndex()
+        self._graveyard: list[tuple[float, FileMeta]] = []
+        self._closed = False
+        self._bg: threading.Thread | None = None
+        self._bg_stop = threading.Event()
+        self._lockfd: int | None = None
+        self._wal: Wal | None = None
+        if self.root is None:
+            self._catalog = Catalog()
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        try:
+            self._catalog = Catalog.load(self.root)
+            self._remove_orphans()
+            self._load_index()
+            self._wal = Wal(self.root / "wal", segment_bytes=self.config.wal_segment_bytes,
+                            fsync=self.config.wal_fsync)
+            self._replay()
+        except BaseException:
+            self._release_lock()
+            raise
 
+    # ------------------------------------------------------------------ writes
     def write(self, db: str, body: bytes | str, precision: str = "ns", rp: str | None = None) -> WriteResult:
-        raise NotImplementedError
+        """Parse and store a line-protocol body; returns once it is durable and queryable."""
+        from .ingest.line_protocol import parse
+
+        precision_multiplier(precision)
+        if isinstance(body, str):
+            body = body.encode()
+        now = self.clock()
+        parsed = parse(body, precision=precision, now=now)
+        result = self._write_batches(db, rp, list(parsed.batches.values()), now, body, auto_create=True)
+        if parsed.errors:
+            result.errors = sorted([*parsed.errors, *result.errors], key=lambda e: e.line)
+        return result
+
+    def write_batches(self, db: str, batches: dict[str, MeasurementBatch] | list[MeasurementBatch],
+                      rp: str | None = None) -> WriteResult:
+        """Write already-columnar batches (DataFrame writes, tests): same validation and durability."""
+        items = list(batches.values()) if isinstance(batches, dict) else list(batches)
+        return self._write_batches(db, rp, items, self.clock(), None, auto_create=True)
+
+    def write_frame(self, db: str, rp: str | None, measurement: str, frame: pl.DataFrame,
+                    tags: tuple[str, ...], fields: dict[str, FieldType]) -> int:
+        """Write rows durably (SELECT ... INTO); rejected rows raise after the rest is written."""
+        if not self.has_database(db):
+            raise DatabaseNotFound(db)
+        cols = [TIME, *tags, *fields]
+        batch = MeasurementBatch(measurement, frame.select(cols), tuple(tags), dict(fields))
+        res = self._write_batches(db, rp, [batch], self.clock(), None, auto_create=False)
+        if res.errors:
+            reason = res.errors[0].reason
+            exc = PointsBeyondRetention if reason == BEYOND_RETENTION else FieldTypeConflict
+            raise exc(f"partial write: {reason} dropped={len(res.errors)}")
+        return res.points_written
+
+    def _write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
+                       body: bytes | None, *, auto_create: bool) -> WriteResult:
+        seq = 0
+        with self._lock:
+            self._check_open()
+            db, rp = self._split_name(db, rp)
+            database = self._ensure_database(db) if auto_create else self._catalog.database(db)
+            pol = self._catalog.rp(db, rp)
+            v = validate(database, pol, batches, now)
+            if v.accepted:
+                if self._wal is not None:
+                    entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in v.accepted]
+                    seq = self._wal.append(encode_write(db, pol.name, entries))
+                for a in v.accepted:
+                    self._apply(database, pol.name, a.measurement, a.frame, a.tags, a.fields)
+        if seq:
+            self._wal.sync(seq)
+        result = WriteResult(points_written=v.points, values_written=v.values,
+                             errors=_line_errors(v.rejected, body))
+        self._maybe_flush()
+        return result
+
+    def _apply(self, database: Database, rp: str, measurement: str, frame: pl.DataFrame,
+               tags: tuple[str, ...], fields: dict) -> None:
+        """Schema additions, buffer, index: the steps after the WAL that cannot fail."""
+        meta = database.measurements.get(measurement)
+        if meta is None:
+            meta = database.measurements[measurement] = MeasurementMeta()
+        for f, t in fields.items():
+            meta.fields.setdefault(f, FieldType(t))
+        meta.tags.update(tags)
+        key = (database.name, rp, measurement)
+        self._buffer.add(key, frame, tuple(tags))
+        self._index.add(key, frame.select(tags) if tags else pl.DataFrame(height=frame.height))
+
+    def _ensure_database(self, db: str) -> Database:
+        d = self._catalog.databases.get(db)
+        if d is not None:
+            return d
+        if not self.config.auto_create_databases:
+            raise DatabaseNotFound(db)
+        self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
+        self._save_catalog()
+        return self._catalog.databases[db]
+
+    def _split_name(self, db: str, rp: str | None) -> tuple[str, str | None]:
+        """``db/rp`` (InfluxDB 3 naming) → (db, rp), unless a database has the whole name."""
+        if not db:
+            raise UserError("database name required")
+        if rp is None and "/" in db and db not in self._catalog.databases:
+            d, r = db.split("/", 1)
+            if d:
+                return d, r or None
+        return db, rp or None
+
+    # ------------------------------------------------------------------ flush
+    def _maybe_flush(self) -> None:
+        b = self._buffer
+        if b.rows >= self.config.buffer_max_rows or (b and b.age() >= self.config.buffer_max_age_s):
+            if self._flush_lock.acquire(blocking=False):
+                try:
+                    if not self._closed:
+                        self._flush()
+                finally:
+                    self._flush_lock.release()
+
+    def flush(self) -> None:
+        """Write every buffered row to Parquet, then truncate the WAL."""
+        with self._flush_lock:
+            self._check_open()
+            self._flush()
+
+    def _flush(self) -> None:
+        with self._lock:
+            if not self._buffer:
+                return
+            snap, self._buffer = self._buffer, WriteBuffer()
+            self._flushing = snap
+            seq = self._wal.rotate() if self._wal is not None else 0
+            plan = []
+            for key, chunks in snap.parts.items():
+                d = self._catalog.databases.get(key[0])
+                pol = d.rps.get(key[1]) if d else None
+                meta = d.measurements.get(key[2]) if d else None
+                if pol is None or meta is None:
+                    continue  # dropped meanwhile
+                plan.append((key, chunks, pol.shard_group_duration, tuple(sorted(meta.tags)), dict(meta.fields)))
+        try:
+            written: list[FileMeta] = []
+            for key, chunks, width, tags, fields in plan:
+                written.extend(self._write_chunks(key, chunks, width, tags, fields))
+            with self._lock:
+                for f in written:
+                    self._catalog.add_file(f)
+                self._save_index({f.key for f in written})
+                self._save_catalog()
+                self._flushing = None
+        except BaseException:
+            with self._lock:  # put the rows back in front of newer ones; the WAL still has them
+                for key, chunks in snap.parts.items():
+                    snap.parts[key] = chunks + self._buffer.parts.get(key, [])
+                for key, chunks in self._buffer.parts.items():
+                    snap.parts.setdefault(key, chunks)
+                snap.rows += self._buffer.rows
+                self._buffer, self._flushing = snap, None
+            raise
+        if self._wal is not None:
+            self._wal.truncate_through(seq)
+        self._reap()
+        self._compact(min_files=self.config.compact_min_files, keys={f.key for f in written})
+
+    def _write_chunks(self, key: Key, chunks, width: int, tags, fields) -> list[FileMeta]:
+        dedup = any(_dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
+        frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed")
+        out = []
+        for w, part in split_windows(frame, width):
+            out.append(self._write_file(key, w, w + width, prepare(part, tags, fields, dedup), tags, fields))
+        return out
+
+    def _write_file(self, key: Key, w: int, wend: int, frame: pl.DataFrame, tags, fields) -> FileMeta:
+        with self._lock:
+            fid = self._catalog.allocate_file_id()
+        rel = file_relpath(*key, w, fid) if self.root is not None else ""
+        wr = self._files.write(fid, rel, frame, tags, fields)
+        return FileMeta(fid, *key, w, wend, wr.tmin, wr.tmax, wr.rows, wr.size, wr.columns, rel)
+
+    # ------------------------------------------------------------------ compaction, retention
+    def compact(self) -> int:
+        """Merge every window holding two or more files; returns the number of windows merged."""
+        with self._flush_lock:
+            self._check_open()
+            return self._compact(min_files=2)
+
+    def _compact(self, min_files: int, keys=None) -> int:
+        with self._flush_lock:
+            with self._lock:
+                groups = compaction.windows_to_compact(self._catalog, min_files, keys)
+            n = 0
+            for group in groups:
+                f0 = group[0]
+                with self._lock:
+                    meta = self._catalog.databases[f0.db].measurements.get(f0.measurement)
+                    if meta is None:
+                        continue
+                    tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
+                merged = compaction.merge_files(self._files, group, tags, fields)
+                new = [self._write_file(f0.key, f0.window_start, f0.window_end, merged, tags, fields)] \
+                    if merged.height else []
+                with self._lock:
+                    self._catalog.replace_files(group, new)
+                    self._save_catalog()
+                    self._bury(group)
+                n += 1
+            self._reap()
+            return n
+
+    def enforce_retention(self) -> int:
+        """Delete windows wholly older than now − duration; returns the number of files removed."""
+        with self._flush_lock:
+            self._check_open()
+            with self._lock:
+                expired = retention.expired_files(self._catalog, self.clock())
+                if not expired:
+                    return 0
+                self._catalog.replace_files(expired, [])
+                self._save_catalog()
+                self._bury(expired)
+                self._rebuild_index({f.key for f in expired})
+            self._reap()
+            return len(expired)
+
+    # ------------------------------------------------------------------ DDL
+    def create_database(self, name: str, *, duration: int | None = None, shard_duration: int | None = None,
+                        replication: int | None = None, rp_name: str | None = None) -> None:
+        with self._lock:
+            self._check_open()
+            if self._catalog.create_database(name, duration=duration, shard_duration=shard_duration,
+                                             replication=replication, rp_name=rp_name):
+                self._save_catalog()
+
+    def drop_database(self, name: str) -> None:
+        self._drop(lambda: self._catalog.drop_database(name), lambda k: k[0] == name)
+
+    def create_retention_policy(self, db: str, name: str, *, duration: int, shard_duration: int = 0,
+                                replication: int = 1, default: bool = False) -> None:
+        with self._lock:
+            self._check_open()
+            self._catalog.create_retention_policy(db, name, duration=duration, shard_duration=shard_duration,
+                                                  replication=replication, default=default)
+            self._save_catalog()
+
+    def alter_retention_policy(self, db: str, name: str, *, duration: int | None = None,
+                               shard_duration: int | None = None, replication: int | None = None,
+                               default: bool | None = None) -> None:
+        with self._lock:
+            self._check_open()
+            self._catalog.alter_retention_policy(db, name, duration=duration, shard_duration=shard_duration,
+                                                 replication=replication, default=default)
+            self._save_catalog()
+
+    def drop_retention_policy(self, db: str, name: str) -> None:
+        self._catalog.database(db)
+        self._drop(lambda: self._catalog.drop_retention_policy(db, name), lambda k: k[:2] == (db, name))
+
+    def drop_measurement(self, db: str, measurement: str) -> None:
+        self._catalog.database(db)
+        self._drop(lambda: self._catalog.drop_measurement(db, measurement),
+                   lambda k: k[0] == db and k[2] == measurement)
+
+    def _drop(self, mutate, pred) -> None:
+        """Flush first (so the WAL cannot resurrect the rows), then forget and delete."""
+        with self._flush_lock, self._lock:
+            self._check_open()
+            self._flush()
+            gone = mutate()
+            self._index.drop(pred)
+            self._save_catalog()
+            self._bury(gone, grace=0.0 if not gone else FILE_GRACE_S)
+        self._reap()
+
+    def delete(self, db: str, measurement: str | None, start: int, end: int,
+               predicate: pl.Expr | None = None) -> None:
+        """DELETE / DROP SERIES: rewrite the affected files without the matching rows (all RPs)."""
+        with self._flush_lock, self._lock:
+            self._check_open()
+            database = self._catalog.database(db)
+            self._flush()
+            touched: set[Key] = set()
+            for key, fl in list(self._catalog.files.items()):
+                if key[0] != db or (measurement is not None and key[2] != measurement):
+                    continue
+                meta = database.measurements.get(key[2])
+                if meta is None:
+                    continue
+                tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
+                for f in list(fl):
+                    if f.tmax < start or f.tmin > end:
+                        continue
+                    frame = self._files.read(f)
+                    full = frame.with_columns([pl.lit(None, pl.String).alias(t) for t in tags
+                                               if t not in frame.columns])
+                    cond = pl.col(TIME).is_between(start, end)
+                    if predicate is not None:
+                        cond = cond & predicate.fill_null(False)
+                    drop = full.select(cond.fill_null(False)).to_series()
+                    if not drop.any():
+                        continue
+                    kept = frame.filter(~drop)
+                    new = [self._write_file(key, f.window_start, f.window_end, kept, tags, fields)] \
+                        if kept.height else []
+                    self._catalog.replace_files([f], new)
+                    self._bury([f])
+                    touched.add(key)
+            if touched:
+                self._rebuild_index(touched)
+                for m in {k[2] for k in touched}:
+                    if not any(k[0] == db and k[2] == m for k in self._catalog.files):
+                        database.measurements.pop(m, None)
+                self._save_catalog()
+        self._reap()
+
+    # ------------------------------------------------------------------ reads
+    def now(self) -> int:
+        return self.clock()
+
+    def scan(self, db: str, *args, rp: str | None = None, columns: list[str] | None = None) -> pl.LazyFrame:
+        """Merged, deduplicated rows as a LazyFrame (no particular order).
+
+        Two call forms: ``scan(db, measurement, start=MIN, end=MAX, rp=None)`` (users, tests) and
+        the DataProvider form ``scan(db, rp, measurement, start, end, columns=None)``.
+        """
+        if len(args) >= 2 and isinstance(args[1], str):  # provider form: (rp, measurement, start, end[, columns])
+            rp, measurement, *rest = args
+            start, end = rest[0], rest[1]
+            if len(rest) > 2:
+                columns = rest[2]
+        else:
+            measurement, *rest = args
+            start = rest[0] if len(rest) > 0 else MIN_TIME
+            end = rest[1] if len(rest) > 1 else MAX_TIME
+        return self._scan(db, rp, measurement, start, end, columns)
+
+    def _scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
+              columns: list[str] | None) -> pl.LazyFrame:
+        with self._lock:
+            self._check_open()
+            pol = self._catalog.rp(db, rp)
+            meta = self._catalog.databases[db].measurements.get(measurement)
+            if meta is None:
+                return pl.LazyFrame(schema={TIME: pl.Int64})
+            tags = sorted(meta.tags)
+            fields = sorted(meta.fields)
+            schema = {TIME: pl.Int64(), **{t: pl.String() for t in tags},
+                      **{f: meta.fields[f].polars for f in fields}}
+            out = [TIME, *tags, *fields] if columns is None else [TIME, *[c for c in columns if c in schema and c != TIME]]
+            min_t = pol.min_time(self.clock())
+            if min_t is not None:
+                start = max(start, min_t)
+            if start > end:
+                return pl.LazyFrame(schema={c: schema[c] for c in out})
+            key = (db, pol.name, measurement)
+            sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f)
+                       for f in self._catalog.files.get(key, ())]
+            for rank, buf in ((1, self._flushing), (2, self._buffer)):
+                if buf is not None:
+                    sources.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique,
+                                          frame=c.frame) for i, c in enumerate(buf.chunks(key)))
+        return build_scan(self._files, sources, schema, tags, fields, start, end, out)
+
+    def files(self) -> list[FileMeta]:
+        """The live Parquet files (catalog entries), oldest first."""
+        with self._lock:
+            return sorted(self._catalog.all_files(), key=lambda f: f.id)
+
+    def databases(self) -> list[str]:
+        with self._lock:
+            return list(self._catalog.databases)
+
+    def has_database(self, db: str) -> bool:
+        return db in self._catalog.databases
+
+    def retention_policies(self, db: str) -> list[RetentionPolicyInfo]:
+        with self._lock:
+            d = self._catalog.database(db)
+            return [RetentionPolicyInfo(r.name, r.duration, r.shard_group_duration, r.replication,
+                                        r.name == d.default_rp) for r in d.rps.values()]
+
+    def resolve_rp(self, db: str, rp: str | None) -> str:
+        with self._lock:
+            return self._catalog.rp(db, rp).name
+
+    def measurements(self, db: str, rp: str | None = None) -> list[str]:
+        """Measurements holding data (sorted); all policies when ``rp`` is None."""
+        with self._lock:
+            self._catalog.database(db)
+            keys = set(self._catalog.files) | set(self._buffer.parts)
+            if self._flushing is not None:
+                keys |= set(self._flushing.parts)
+            return sorted({k[2] for k in keys if k[0] == db and (rp is None or k[1] == rp)})
+
+    def schema(self, db: str, measurement: str) -> MeasurementSchema | None:
+        with self._lock:
+            d = self._catalog.databases.get(db)
+            meta = d.measurements.get(measurement) if d else None
+            if meta is None:
+                return None
+            return MeasurementSchema(measurement, tuple(sorted(meta.tags)),
+                                     {f: meta.fields[f] for f in sorted(meta.fields)})
+
+    def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
+        """Distinct tag sets (one String column per tag key); all policies when ``rp`` is None."""
+        with self._lock:
+            self._catalog.database(db)
+            keys = [k for k in self._index.keys() if k[0] == db and k[2] == measurement
+                    and (rp is None or k[1] == rp)]
+            frames = [self._index.series(k) for k in keys]
+        frames = [f for f in frames if f.height]
+        if not frames:
+            return pl.DataFrame()
+        if len(frames) == 1:
+            return frames[0]
+        from .storage.index import _distinct
+        return _distinct(frames)
 
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
               params: dict | None = None):
-        raise NotImplementedError
+        from .query.engine import execute
+
+        return execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
+
+    # ------------------------------------------------------------------ lifecycle
+    def start_background(self, interval_s: float = 1.0) -> None:
+        """Flush by age/size and enforce retention on a schedule, until ``close()``."""
+        if self._bg is not None:
+            return
+        self._bg_stop.clear()
+        self._bg = threading.Thread(target=self._background, args=(interval_s,), name="tsdb-background",
+                                    daemon=True)
+        self._bg.start()
+
+    def _background(self, interval_s: float) -> None:
+        last_retention = 0.0
+        while not self._bg_stop.wait(interval_s):
+            try:
+                self._maybe_flush()
+                if _time.monotonic() - last_retention >= self.config.retention_check_interval_s:
+                    last_retention = _time.monotonic()
+                    self.enforce_retention()
+                self._reap()
+            except Exception:  # keep the schedule alive; the next round retries
+                log.exception("background flush/retention failed")
 
     def close(self) -> None:
-        pass
+        if self._closed:
+            return
+        if self._bg is not None:
+            self._bg_stop.set()
+            self._bg.join()
+            self._bg = None
+        with self._flush_lock, self._lock:
+            if self._closed:
+                return
+            try:
+                self._flush()
+            finally:
+                self._closed = True
+                if self._wal is not None:
+                    self._wal.close()
+                self._save_catalog()
+                self._reap(force=True)
+                self._release_lock()
 
     def __enter__(self) -> "Store":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def __del__(self) -> None:  # a forgotten store must not keep its lock file
+        try:
+            if not self._closed and self._lockfd is not None:
+                self._release_lock()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ internals
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("store is closed")
+
+    def _save_catalog(self) -> None:
+        if self.root is not None:
+            atomic_write_bytes(self.root / CATALOG_FILE, self._catalog.to_bytes())
+
+    def _save_index(self, keys: set[Key]) -> None:
+        if self.root is None:
+            return
+        for key in keys:
+            self._index.save(key, self.root / measurement_dir(*key), self.root)
+
+    def _rebuild_index(self, keys: set[Key]) -> None:
+        """Recompute tag sets from the files (after deletes); buffered rows are flushed already."""
+        for key in keys:
+            fl = self._catalog.files.get(key, [])
+            d = self._catalog.databases.get(key[0])
+            meta = d.measurements.get(key[2]) if d else None
+            if not fl or meta is None:
+                self._index.replace(key, None)
+            else:
+                frames = []
+                for f in fl:
+                    tc = [t for t in f.columns if t in meta.tags]
+                    fr = self._files.read(f).select(tc) if tc else pl.DataFrame(height=f.rows)
+                    frames.append(fr.unique() if tc else fr)
+                self._index.replace(key, None)
+                for fr in frames:
+                    self._index.add(key, fr)
+            for buf in (self._buffer, self._flushing):
+                if buf is not None:
+                    for c in buf.chunks(key):
+                        self._index.add(key, c.frame.select(c.tags) if c.tags else pl.DataFrame(height=c.frame.height))
+            if self.root is not None and key in self._catalog.files:
+                self._save_index({key})
+
+    def _bury(self, files: list[FileMeta], grace: float = FILE_GRACE_S) -> None:
+        """Files out of the catalog: deleted after a grace period (scans may still read them)."""
+        deadline = _time.monotonic() + grace
+        self._graveyard.extend((deadline, f) for f in files)
+
+    def _reap(self, force: bool = False) -> None:
+        with self._lock:
+            now = _time.monotonic()
+            due = [f for t, f in self._graveyard if force or t <= now]
+            self._graveyard = [(t, f) for t, f in self._graveyard if not (force or t <= now)]
+        self._files.delete(due)
+        if self.root is not None:
+            for f in due:
+                prune_empty_dirs((self.root / f.path).parent, self.root)
+
+    def _take_lock(self) -> None:
+        fd = os.open(self.root / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StorageError(f"store is locked by another process: {self.root}") from None
+        self._lockfd = fd
+
+    def _release_lock(self) -> None:
+        if self._lockfd is not None:
+            os.close(self._lockfd)
+            self._lockfd = None
+
+    def _remove_orphans(self) -> None:
+        """Parquet files the catalog does not list (interrupted flush/compaction) and temp files."""
+        live = {self.root / f.path for f in self._catalog.all_files()}
+        for dirpath, _dirs, names in os.walk(self.root):
+            d = Path(dirpath)
+            for n in names:
+                p = d / n
+                if (n.endswith(".parquet") and p not in live) or n.endswith(".tmp"):
+                    p.unlink(missing_ok=True)
+
+    def _load_index(self) -> None:
+        for key in list(self._catalog.files):
+            if not self._index.load(key, self.root / measurement_dir(*key)):
+                self._rebuild_index({key})
+
+    def _replay(self) -> None:
+        n = 0
+        for _seq, payload in self._wal.replay():
+            db, rp, entries = decode_write(payload)
+            database = self._catalog.databases.get(db)
+            if database is None:
+                self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
+                database = self._catalog.databases[db]
+            if rp not in database.rps:
+                log.warning("WAL record for missing retention policy %s.%s skipped", db, rp)
+                continue
+            for e in entries:
+                meta = database.measurements.get(e.measurement)
+                if meta is not None and any(meta.fields.get(f, FieldType(t)) is not FieldType(t)
+                                            for f, t in e.fields.items()):
+                    log.warning("WAL record for %s conflicts with the catalog; skipped", e.measurement)
+                    continue
+                self._apply(database, rp, e.measurement, e.frame, e.tags, e.fields)
+                n += e.frame.height
+        if n:
+            log.info("replayed %d rows from the WAL", n)
+
+
+def _line_errors(rejected: list[tuple[int, str]], body: bytes | None) -> list[LineError]:
+    if not rejected:
+        return []
+    lines = body.split(b"\n") if body is not None else []
+    out = []
+    for ln, reason in rejected:
+        text = lines[ln - 1].rstrip(b"\r").decode("utf-8", "replace") if 0 < ln <= len(lines) else ""
+        out.append(LineError(ln, text, reason))
+    return out
 
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,

@@ -1,0 +1,240 @@
+"""Write-ahead log: what it promises is in the names.
+
+``append(payload) -> seq`` writes a record (no fsync); ``sync(seq)`` returns
+once every record up to ``seq`` is on disk, and one fsync serves every writer
+waiting at that moment (group commit); ``truncate_through(seq)`` deletes whole
+segments once the Parquet files holding their rows are durable.
+
+Segment file: 8-byte magic, then records ``<u32 length><u32 crc32><u64 seq><payload>``,
+the CRC covering seq and payload. Replay stops a segment at its first short or
+corrupt record (a torn tail from a crash) and never yields it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import struct
+import threading
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..storage.fileio import fsync_dir
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"TSDBWAL1"
+_HEAD = struct.Struct("<IIQ")
+_SEQ = struct.Struct("<Q")
+
+
+@dataclass(slots=True)
+class _Segment:
+    path: Path
+    first_seq: int
+    last_seq: int  # 0 while empty
+
+
+class Wal:
+    def __init__(self, directory: Path, *, segment_bytes: int = 64 << 20, fsync: bool = True):
+        self.dir = directory
+        self.segment_bytes = segment_bytes
+        self.fsync = fsync
+        self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._segments: list[_Segment] = []
+        self._fd: int | None = None
+        self._size = 0
+        self._written = 0
+        self._synced = 0
+        directory.mkdir(parents=True, exist_ok=True)
+
+    # -- open ------------------------------------------------------------------
+    def replay(self) -> Iterator[tuple[int, bytes]]:
+        """Yield every intact record of every segment, in order; then open a fresh segment."""
+        last = 0
+        for path in sorted(self.dir.glob("*.wal")):
+            seg = _Segment(path, int(path.stem), 0)
+            for seq, payload in _read_segment(path):
+                if seq <= last:
+                    continue
+                last = seq
+                seg.last_seq = seq
+                yield seq, payload
+            self._segments.append(seg)
+        for tmp in self.dir.glob("*.tmp"):
+            tmp.unlink()
+        self._written = self._synced = last
+        self._open_segment(last + 1)
+
+    # -- write -----------------------------------------------------------------
+    def append(self, payload: bytes) -> int:
+        """Write one record (not yet durable); returns its sequence number."""
+        with self._lock:
+            if self._fd is None:
+                raise RuntimeError("WAL is closed")
+            if self._size >= self.segment_bytes:
+                self._rotate_locked()
+            seq = self._written + 1
+            seqb = _SEQ.pack(seq)
+            crc = zlib.crc32(payload, zlib.crc32(seqb))
+            record = _HEAD.pack(len(payload), crc, seq) + payload
+            _write_all(self._fd, record)
+            self._size += len(record)
+            self._written = seq
+            self._segments[-1].last_seq = seq
+            return seq
+
+    def sync(self, seq: int) -> None:
+        """Return once record ``seq`` (and all before it) is on disk."""
+        if not self.fsync:
+            return
+        with self._sync_lock:
+            with self._lock:
+                if self._synced >= seq or self._fd is None:
+                    return
+                target = self._written
+                fd = os.dup(self._fd)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            with self._lock:
+                self._synced = max(self._synced, target)
+
+    def rotate(self) -> int:
+        """Close the current segment (durably) and start another; returns the last seq written."""
+        with self._lock:
+            if self._written >= self._segments[-1].first_seq:
+                self._rotate_locked()
+            return self._written
+
+    def truncate_through(self, seq: int) -> None:
+        """Delete closed segments whose every record is <= ``seq``."""
+        with self._lock:
+            keep = []
+            removed = False
+            for seg in self._segments[:-1]:
+                if seg.last_seq <= seq:
+                    seg.path.unlink(missing_ok=True)
+                    removed = True
+                else:
+                    keep.append(seg)
+            self._segments = keep + self._segments[-1:]
+        if removed:
+            fsync_dir(self.dir)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                if self.fsync:
+                    os.fsync(self._fd)
+                os.close(self._fd)
+                self._fd = None
+
+    @property
+    def last_seq(self) -> int:
+        return self._written
+
+    # -- internals -------------------------------------------------------------
+    def _rotate_locked(self) -> None:
+        if self._fd is not None:
+            if self.fsync:
+                os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None
+        self._synced = self._written
+        self._open_segment(self._written + 1)
+
+    def _open_segment(self, first_seq: int) -> None:
+        path = self.dir / f"{first_seq:020d}.wal"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        _write_all(fd, MAGIC)
+        if self.fsync:
+            os.fsync(fd)
+            fsync_dir(self.dir)
+        self._fd = fd
+        self._size = len(MAGIC)
+        self._segments.append(_Segment(path, first_seq, 0))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _read_segment(path: Path) -> Iterator[tuple[int, bytes]]:
+    data = path.read_bytes()
+    if data[: len(MAGIC)] != MAGIC:
+        if data:
+            log.warning("WAL segment %s has no valid header; ignored", path)
+        return
+    pos = len(MAGIC)
+    end = len(data)
+    while pos + _HEAD.size <= end:
+        length, crc, seq = _HEAD.unpack_from(data, pos)
+        start = pos + _HEAD.size
+        if start + length > end:
+            log.warning("WAL segment %s: torn record at byte %d ignored", path, pos)
+            return
+        payload = data[start:start + length]
+        if zlib.crc32(payload, zlib.crc32(_SEQ.pack(seq))) != crc:
+            log.warning("WAL segment %s: corrupt record at byte %d ignored (and the rest)", path, pos)
+            return
+        yield seq, payload
+        pos = start + length
+    if pos != end:
+        log.warning("WAL segment %s: torn header at byte %d ignored", path, pos)
+
+
+# -- the record of one acknowledged write ------------------------------------------
+_LEN = struct.Struct("<I")
+
+
+@dataclass(frozen=True, slots=True)
+class WalEntry:
+    """One measurement's validated rows of one write."""
+
+    measurement: str
+    tags: tuple[str, ...]
+    fields: dict  # field key -> FieldType value (str)
+    frame: "object"  # polars.DataFrame
+
+
+def encode_write(db: str, rp: str, entries: list[WalEntry]) -> bytes:
+    """``<u32 header length><JSON header><Arrow IPC (lz4) per measurement>``."""
+    import io
+
+    import orjson
+
+    blobs = []
+    meta = []
+    for e in entries:
+        buf = io.BytesIO()
+        e.frame.write_ipc(buf, compression="lz4")
+        blob = buf.getvalue()
+        blobs.append(blob)
+        meta.append([e.measurement, list(e.tags), {k: str(getattr(v, "value", v)) for k, v in e.fields.items()},
+                     len(blob)])
+    header = orjson.dumps({"db": db, "rp": rp, "m": meta})
+    return b"".join([_LEN.pack(len(header)), header, *blobs])
+
+
+def decode_write(payload: bytes) -> tuple[str, str, list[WalEntry]]:
+    import io
+
+    import orjson
+    import polars as pl
+
+    (hlen,) = _LEN.unpack_from(payload, 0)
+    header = orjson.loads(payload[4:4 + hlen])
+    pos = 4 + hlen
+    entries = []
+    for name, tags, fields, n in header["m"]:
+        frame = pl.read_ipc(io.BytesIO(payload[pos:pos + n]))
+        pos += n
+        entries.append(WalEntry(name, tuple(tags), fields, frame))
+    return header["db"], header["rp"], entries

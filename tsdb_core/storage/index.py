@@ -1,0 +1,94 @@
+"""The series index: distinct tag sets per (db, rp, measurement), without scanning data.
+
+Writes hand over their tag columns (zero-copy selections) and the index folds
+them in lazily, so the write path pays nothing; reads fold pending parts with
+one ``unique``. Persisted beside the data as ``<measurement>/_series.arrow``
+(Arrow IPC, ignored by ``**/*.parquet`` readers) when files are flushed.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from .fileio import atomic_write_bytes, makedirs_durable
+
+Key = tuple[str, str, str]
+INDEX_FILE = "_series.arrow"
+_FOLD_AT = 64
+
+
+class SeriesIndex:
+    def __init__(self) -> None:
+        self._sets: dict[Key, pl.DataFrame] = {}
+        self._pending: dict[Key, list[pl.DataFrame]] = {}
+
+    def add(self, key: Key, tags: pl.DataFrame) -> None:
+        """Record the tag sets of ``tags`` (one String column per tag key, any number of rows)."""
+        pend = self._pending.setdefault(key, [])
+        pend.append(tags)
+        if len(pend) >= _FOLD_AT:
+            self._fold(key)
+
+    def series(self, key: Key) -> pl.DataFrame:
+        """Distinct tag sets, columns sorted by key, rows sorted; height 1 with no columns for a tagless measurement."""
+        self._fold(key)
+        return self._sets.get(key, pl.DataFrame())
+
+    def keys(self) -> list[Key]:
+        return [k for k in set(self._sets) | set(self._pending)]
+
+    def replace(self, key: Key, tags: pl.DataFrame | None) -> None:
+        """Set a key's tag sets outright (after a rebuild); None forgets it."""
+        self._pending.pop(key, None)
+        if tags is None:
+            self._sets.pop(key, None)
+        else:
+            self._sets[key] = _distinct([tags])
+
+    def drop(self, pred) -> None:
+        for d in (self._sets, self._pending):
+            for k in [k for k in d if pred(k)]:
+                del d[k]
+
+    def _fold(self, key: Key) -> None:
+        pend = self._pending.pop(key, None)
+        if not pend:
+            return
+        old = self._sets.get(key)
+        self._sets[key] = _distinct(([old] if old is not None else []) + pend)
+
+    # -- persistence -------------------------------------------------------------
+    def save(self, key: Key, directory: Path, stop: Path) -> None:
+        frame = self.series(key)
+        makedirs_durable(directory, stop)
+        buf = io.BytesIO()
+        if frame.width == 0:
+            frame = pl.DataFrame({"__tagless": [True] * frame.height}, schema={"__tagless": pl.Boolean})
+        frame.write_ipc(buf)
+        atomic_write_bytes(directory / INDEX_FILE, buf.getvalue())
+
+    def load(self, key: Key, directory: Path) -> bool:
+        path = directory / INDEX_FILE
+        if not path.exists():
+            return False
+        frame = pl.read_ipc(io.BytesIO(path.read_bytes()))
+        if "__tagless" in frame.columns:
+            frame = pl.DataFrame(height=frame.height)
+        self.replace(key, frame)
+        return True
+
+
+def _distinct(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Union of tag sets; a zero-width frame with rows stands for the empty tag set."""
+    tagless = any(f.width == 0 and f.height for f in frames)
+    wide = [f for f in frames if f.width > 0]
+    if not wide:
+        return pl.DataFrame(height=1 if tagless else 0)
+    cat = pl.concat(wide, how="diagonal_relaxed")
+    cols = sorted(cat.columns)
+    cat = cat.select(cols)
+    if tagless:
+        cat = pl.concat([cat, pl.DataFrame({c: [None] for c in cols}, schema={c: pl.String for c in cols})])
+    return cat.unique().sort(cols, nulls_last=False)

@@ -1,0 +1,243 @@
+"""Parquet partition files: how rows are laid out, written, and read back merged.
+
+Layout: ``<db>/<rp>/<measurement>/<window-start>/<file-id>.parquet`` where the
+window is the policy's shard-group duration. Each file holds one window's rows,
+deduplicated, sorted by (tags, time), zstd-compressed with dictionary tags,
+BYTE_STREAM_SPLIT floats and delta-encoded integers/time. The catalog keeps each
+file's time range and columns, so pruning never opens a file.
+
+Reads: sources (files oldest first, then buffered chunks in arrival order) that
+overlap another source in time, or are not unique inside, go through the
+field-level merge (last non-null value per field wins); the rest are scanned
+as they are.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from ..catalog import FileMeta
+from ..config import StoreConfig
+from ..model import TIME, FieldType
+from .fileio import fsync_dir, makedirs_durable, tmp_path
+
+_ENCODING = {
+    FieldType.FLOAT: "BYTE_STREAM_SPLIT",
+    FieldType.INTEGER: "DELTA_BINARY_PACKED",
+    FieldType.UNSIGNED: "DELTA_BINARY_PACKED",
+}
+
+
+def window_start(t: int, width: int) -> int:
+    return t - t % width  # floor, also for times before 1970
+
+
+def split_windows(frame: pl.DataFrame, width: int) -> list[tuple[int, pl.DataFrame]]:
+    """Rows grouped by partition window (ascending)."""
+    w = frame.get_column(TIME)
+    lo, hi = window_start(w.min(), width), window_start(w.max(), width)
+    if lo == hi:
+        return [(lo, frame)]
+    parts = frame.with_columns((pl.col(TIME) - pl.col(TIME) % width).alias("__w")).partition_by(
+        "__w", as_dict=True, include_key=False)
+    return sorted(((k[0], v) for k, v in parts.items()), key=lambda kv: kv[0])
+
+
+def merge_points(lf: pl.LazyFrame, keys: list[str], fields: list[str]) -> pl.LazyFrame:
+    """Same series + time → one row; per field the last non-null value (input order) wins."""
+    if not fields:
+        return lf.unique(subset=keys, keep="last")
+    return lf.group_by(keys).agg([pl.col(f).drop_nulls().last() for f in fields])
+
+
+def canonical_columns(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> list[str]:
+    present = set(frame.columns)
+    return [TIME, *sorted(t for t in tags if t in present), *sorted(f for f in fields if f in present)]
+
+
+def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
+            dedup: bool) -> pl.DataFrame:
+    """A file's content: all-null columns dropped, merged if asked, sorted by (tags, time)."""
+    nonnull = frame.select(pl.all().count()).row(0, named=True)
+    frame = frame.select([c for c in canonical_columns(frame, tags, fields) if c == TIME or nonnull[c]])
+    tcols = [t for t in frame.columns if t in tags]
+    fcols = [f for f in frame.columns if f in fields]
+    if dedup:
+        frame = merge_points(frame.lazy(), [*tcols, TIME], fcols).collect()
+        frame = frame.select(canonical_columns(frame, tags, fields))
+    return frame.sort([*tcols, TIME])
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    size: int
+    rows: int
+    tmin: int
+    tmax: int
+    columns: tuple[str, ...]
+
+
+class Files:
+    """Where partition files live: a directory, or (in-memory stores) a dict of frames."""
+
+    def __init__(self, root: Path | None, config: StoreConfig):
+        self.root = root
+        self.config = config
+        self._mem: dict[int, pl.DataFrame] = {}
+
+    def write(self, file_id: int, rel: str, frame: pl.DataFrame, tags: tuple[str, ...],
+              fields: dict[str, FieldType]) -> Written:
+        """Write a prepared (sorted, deduplicated) frame durably."""
+        t = frame.get_column(TIME)
+        meta = dict(rows=frame.height, tmin=t.min(), tmax=t.max(), columns=tuple(frame.columns))
+        if self.root is None:
+            self._mem[file_id] = frame
+            return Written(size=frame.estimated_size(), **meta)
+        path = self.root / rel
+        makedirs_durable(path.parent, self.root)
+        tmp = tmp_path(path)
+        _write_parquet(frame, tmp, tags, fields, self.config)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+        return Written(size=size, **meta)
+
+    def scan(self, files: list[FileMeta]) -> pl.LazyFrame:
+        """One lazy scan over files that share a column set."""
+        if self.root is None:
+            frames = [self._mem[f.id] for f in files]
+            return (frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)).lazy()
+        return pl.scan_parquet([str(self.root / f.path) for f in files], hive_partitioning=False,
+                               glob=False)
+
+    def read(self, f: FileMeta) -> pl.DataFrame:
+        if self.root is None:
+            return self._mem[f.id]
+        return pl.read_parquet(self.root / f.path, hive_partitioning=False, glob=False)
+
+    def delete(self, files: list[FileMeta]) -> None:
+        for f in files:
+            if self.root is None:
+                self._mem.pop(f.id, None)
+            else:
+                (self.root / f.path).unlink(missing_ok=True)
+
+    def exists(self, f: FileMeta) -> bool:
+        return f.id in self._mem if self.root is None else (self.root / f.path).exists()
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path, tags: tuple[str, ...], fields: dict[str, FieldType],
+                   config: StoreConfig) -> None:
+    table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+    cols = frame.columns
+    dictionary = [c for c in cols if c in tags or fields.get(c) is FieldType.STRING]
+    encoding = {TIME: "DELTA_BINARY_PACKED"}
+    for c in cols:
+        enc = _ENCODING.get(fields.get(c)) if c not in tags else None
+        if enc:
+            encoding[c] = enc
+    sorting = [pq.SortingColumn(cols.index(c)) for c in cols if c in tags] + [pq.SortingColumn(0)]
+    pq.write_table(table, path, compression=config.parquet_compression,
+                   compression_level=config.parquet_compression_level, use_dictionary=dictionary,
+                   column_encoding=encoding, row_group_size=config.parquet_row_group_rows,
+                   write_statistics=True, sorting_columns=sorting)
+
+
+# -- reading: sources → one merged LazyFrame -------------------------------------------
+@dataclass(slots=True)
+class Source:
+    """A file or a buffered chunk, in write order (``order`` ascending = older)."""
+
+    order: tuple[int, int]
+    tmin: int
+    tmax: int
+    columns: tuple[str, ...]
+    unique: Callable[[], bool] | bool
+    file: FileMeta | None = None
+    frame: pl.DataFrame | None = None
+
+
+def _dirty_flags(sources: list[Source]) -> list[bool]:
+    """A source needs the merge if it overlaps another in time or repeats keys inside."""
+    n = len(sources)
+    dirty = [False] * n
+    idx = sorted(range(n), key=lambda i: sources[i].tmin)
+    group: list[int] = []
+    gmax = None
+    for i in idx:
+        s = sources[i]
+        if group and s.tmin <= gmax:
+            group.append(i)
+            gmax = max(gmax, s.tmax)
+        else:
+            if len(group) > 1:
+                for j in group:
+                    dirty[j] = True
+            group, gmax = [i], s.tmax
+    if len(group) > 1:
+        for j in group:
+            dirty[j] = True
+    for i, s in enumerate(sources):
+        if not dirty[i]:
+            u = s.unique() if callable(s.unique) else s.unique
+            dirty[i] = not u
+    return dirty
+
+
+def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataType], tags: list[str],
+               fields: list[str], start: int, end: int, out: list[str]) -> pl.LazyFrame:
+    """Merged, deduplicated rows with ``start <= time <= end``, columns ``out`` (types from ``schema``)."""
+    sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
+    if not sources:
+        return pl.LazyFrame(schema={c: schema[c] for c in out})
+    time_filter = pl.col(TIME).is_between(start, end)
+    dirty = _dirty_flags(sources)
+    parts: list[pl.LazyFrame] = []
+
+    clean_files: dict[tuple[str, ...], list[FileMeta]] = {}
+    clean_frames: list[pl.DataFrame] = []
+    for s, d in zip(sources, dirty):
+        if d:
+            continue
+        if s.file is not None:
+            clean_files.setdefault(s.columns, []).append(s.file)
+        else:
+            clean_frames.append(s.frame)
+    for cols, fl in clean_files.items():
+        parts.append(_conform(files.scan(fl).filter(time_filter), cols, schema, out))
+    by_cols: dict[tuple[str, ...], list[pl.DataFrame]] = {}
+    for fr in clean_frames:
+        by_cols.setdefault(tuple(fr.columns), []).append(fr)
+    for cols, frs in by_cols.items():
+        lf = (frs[0] if len(frs) == 1 else pl.concat(frs, how="vertical", rechunk=False)).lazy()
+        parts.append(_conform(lf.filter(time_filter), cols, schema, out))
+
+    dirty_src = sorted((s for s, d in zip(sources, dirty) if d), key=lambda s: s.order)
+    if dirty_src:
+        need = [TIME, *tags, *[f for f in fields if f in out]]
+        lfs = []
+        for s in dirty_src:
+            lf = files.scan([s.file]) if s.file is not None else s.frame.lazy()
+            lfs.append(_conform(lf.filter(time_filter), s.columns, schema, need))
+        merged = merge_points(pl.concat(lfs, how="vertical"), [*tags, TIME],
+                              [f for f in fields if f in out])
+        parts.append(merged.select(out))
+    if len(parts) == 1:
+        return parts[0]
+    return pl.concat(parts, how="vertical", rechunk=False)
+
+
+def _conform(lf: pl.LazyFrame, present: tuple[str, ...], schema: dict[str, pl.DataType],
+             out: list[str]) -> pl.LazyFrame:
+    have = set(present)
+    return lf.select([pl.col(c) if c in have else pl.lit(None, dtype=schema[c]).alias(c) for c in out])

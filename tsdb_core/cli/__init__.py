@@ -25,7 +25,7 @@ def _version() -> str:
         return "0.1.0 (source checkout)"
 
 
-@click.group(cls=TsdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("tsdb", cls=TsdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(_version(), message="tsdb %(version)s")
 def cli() -> None:
     """tsdb: an embedded time-series store speaking InfluxDB line protocol and InfluxQL."""

@@ -26,14 +26,22 @@ def _duration(text: str | None) -> int | None:
 
 
 def _table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
-    """A rich table on stdout (plain, aligned text when stdout is not a terminal)."""
-    from rich import box
+    """A rich table on a terminal; plain aligned columns (header, dashes, rows) when piped."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console(soft_wrap=False)
-    table = Table(title=title, box=box.SIMPLE_HEAD if console.is_terminal else box.ASCII2,
-                  show_edge=console.is_terminal, title_justify="left")
+    if not console.is_terminal:
+        from .output import _align
+
+        if title:
+            click.echo(title)
+        for line in _align([columns, ["-" * len(c) for c in columns], *rows]):
+            click.echo(line.rstrip())
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     for c in columns:
         table.add_column(c, justify="right" if c in _NUMERIC else "left", no_wrap=True)
     for r in rows:
@@ -166,8 +174,8 @@ def compact_command(data_dir: Path) -> None:
     """Flush the write buffer, then merge small Parquet files and resolve duplicates."""
     with open_store(data_dir, create=False) as store:
         store.flush()
-        out = store.compact()
-    click.echo(f"compacted{_describe(out)}", err=True)
+        merged = store.compact()
+    click.echo(f"compacted {merged} partition(s)", err=True)
 
 
 @click.group("retention")
@@ -180,16 +188,8 @@ def retention_group() -> None:
 def retention_enforce(data_dir: Path) -> None:
     """Delete the partitions older than their retention policy allows."""
     with open_store(data_dir, create=False) as store:
-        out = store.enforce_retention()
-    click.echo(f"retention enforced{_describe(out)}", err=True)
-
-
-def _describe(out: Any) -> str:
-    if out is None:
-        return ""
-    if isinstance(out, int):
-        return f": {out} files affected"
-    return f": {out}"
+        removed = store.enforce_retention()
+    click.echo(f"retention enforced: {removed} expired file(s) removed", err=True)
 
 
 # -- inspect ------------------------------------------------------------------------

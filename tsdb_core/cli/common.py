@@ -52,6 +52,9 @@ def translate(exc: BaseException) -> click.ClickException | None:
     if isinstance(exc, UserError):
         return CliError(str(exc))
     if isinstance(exc, InternalError):
+        if "locked by another process" in str(exc):  # a running `tsdb serve`, most likely
+            return CliError(str(exc).removeprefix("internal error: ")
+                            + " (stop `tsdb serve` on it, or go through its HTTP API)")
         return InternalCliError(str(exc))
     if isinstance(exc, TsdbError):
         return CliError(str(exc))

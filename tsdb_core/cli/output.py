@@ -8,8 +8,6 @@ for the float 2.0), as the ``influx`` CLI shows them.
 """
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -65,54 +63,87 @@ def _align(rows: list[list[str]]) -> list[str]:
     return out
 
 
+def _same_headers(prev: Any, s: Any) -> bool:
+    return prev is not None and prev.name == s.name and (prev.tags or {}) == (s.tags or {}) \
+        and list(prev.columns) == list(s.columns)
+
+
+def _results(result: Any, fmt: str) -> list[str]:
+    """``influx``'s ``formatResults`` over every statement: tab-separated rows.
+
+    A statement whose first series has the previous statement's name, tags and
+    columns gets no headers (and no blank line before it), as ``influx`` does.
+    """
+    rows: list[str] = []
+    prev = None
+    for i, st in enumerate(result.statements):
+        if fmt == "column":
+            for m in st.messages:
+                level, text = (m.level, m.text) if hasattr(m, "text") else (m.get("level"), m.get("text"))
+                rows.append(f"{level}: {text}.")
+        suppress = bool(st.series) and _same_headers(prev, st.series[0])
+        if st.series and not suppress:
+            prev = st.series[0]
+        if fmt == "column" and not suppress and i > 0:
+            rows.append("")
+        for j, s in enumerate(st.series):
+            tags = _tags(s)
+            names = list(s.columns)
+            if fmt == "csv":
+                names = (["name"] if s.name else []) + (["tags"] if tags else []) + names
+            if fmt == "column" and not suppress:
+                if j > 0:
+                    rows.append("")
+                if s.name:
+                    rows.append(f"name: {s.name}")
+                if tags:
+                    rows.append(f"tags: {', '.join(tags)}")
+            if not suppress:
+                rows.append("\t".join(names))
+                if fmt == "column":
+                    rows.append("\t".join("-" * len(c) for c in names))
+            lead = ([s.name] if s.name else []) + ([",".join(tags)] if tags else []) if fmt == "csv" else []
+            rows.extend("\t".join(lead + [cell(v) for v in row]) for row in s.values)
+    return rows
+
+
 def format_column(result: Any) -> str:
     """``-format column``: per series ``name:``, ``tags:``, header, dashes, aligned rows."""
-    blocks: list[str] = []
-    for st in result.statements:
-        if st.error:
-            blocks.append(f"ERR: {st.error}")
+    out: list[str] = []
+    block: list[list[str]] = []
+    for row in _results(result, "column"):
+        if "\t" in row:  # tabwriter aligns runs of lines that hold cells
+            block.append(row.split("\t"))
             continue
-        for i, s in enumerate(st.series):
-            lines: list[str] = []
-            if i > 0:
-                lines.append("")
-            if s.name:
-                lines.append(f"name: {s.name}")
-            tags = _tags(s)
-            if tags:
-                lines.append(f"tags: {', '.join(tags)}")
-            table = [list(s.columns), ["-" * len(c) for c in s.columns]]
-            table += [[cell(v) for v in row] for row in s.values]
-            lines.extend(_align(table))
-            blocks.append("\n".join(lines))
-        for m in st.messages:
-            text = m.text if hasattr(m, "text") else m.get("text", "")
-            blocks.append(text)
-    return "\n".join(blocks) + ("\n" if blocks else "")
+        out.extend(_align(block))
+        block = []
+        out.append(row)
+    out.extend(_align(block))
+    return "".join(line + "\n" for line in out)
+
+
+def _csv_field(text: str) -> str:
+    """Go's encoding/csv quoting: quote when a comma, quote, CR/LF or a leading space is in it."""
+    if text == "":
+        return text
+    if any(c in text for c in ',"\r\n') or text[0].isspace() or text == "\\.":
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def format_csv(result: Any) -> str:
     """``-format csv``: ``name,tags,<columns>`` with tags joined as ``k=v,k=v``."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    for st in result.statements:
-        if st.error:
-            buf.write(f"ERR: {st.error}\n")
-            continue
-        for s in st.series:
-            tags = _tags(s)
-            head = (["name"] if s.name else []) + (["tags"] if tags else [])
-            w.writerow(head + list(s.columns))
-            lead = ([s.name] if s.name else []) + ([",".join(tags)] if tags else [])
-            for row in s.values:
-                w.writerow(lead + [cell(v) for v in row])
-    return buf.getvalue()
+    return "".join(",".join(_csv_field(c) for c in row.split("\t")) + "\n"
+                   for row in _results(result, "csv"))
 
 
 def format_json(result: Any, pretty: bool = False) -> str:
-    """``-format json``: the HTTP API's JSON answer."""
+    """``-format json``: the HTTP API's JSON answer, without ``statement_id`` (as ``influx`` prints it)."""
+    doc = result.to_json()
+    for st in doc.get("results", []):
+        st.pop("statement_id", None)
     opts = orjson.OPT_INDENT_2 if pretty else 0
-    return orjson.dumps(result.to_json(), option=opts).decode() + "\n"
+    return orjson.dumps(doc, option=opts).decode() + "\n"
 
 
 def render(result: Any, fmt: str, pretty: bool = False) -> str:

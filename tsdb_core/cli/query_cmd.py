@@ -45,13 +45,14 @@ def run_statement(store: Any, q: str, s: Session, out: Callable[[str], None],
     except UserError as exc:
         err(f"ERR: {exc}")
         return False
-    if res.error is not None:
-        err(f"ERR: {res.error}")
+    error = res.error or next((st.error for st in res.statements if st.error), None)
+    if error is not None:  # influx prints only the first error, no partial output
+        err(f"ERR: {error}")
         return False
     text = render(res, s.fmt, s.pretty)
     if text:
         out(text.rstrip("\n"))
-    return all(st.error is None for st in res.statements)
+    return True
 
 
 @click.command("query")

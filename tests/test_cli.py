@@ -1,0 +1,266 @@
+"""The ``tsdb`` command line, driven in-process through click's CliRunner."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+import tsdb_core
+from tsdb_core.cli import cli
+from tsdb_core.tokens import TokenStore
+
+LP = b"cpu,host=a v=1 1704067200000000000\ncpu,host=b v=2 1704067200000000000\nmem free=3i 1704067200000000000\n"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Invoke ``tsdb ARGS`` with the data dir in tmp_path; returns click's Result."""
+    monkeypatch.setenv("TSDB_DATA_DIR", str(tmp_path / "store"))
+    runner = CliRunner()
+
+    def invoke(*args: str, input: bytes | str | None = None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+    invoke.dir = tmp_path / "store"
+    return invoke
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, cmd in sorted(group.commands.items()):
+        yield (*prefix, name)
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+
+
+ALL = [()] + list(_commands(cli))
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: " ".join(p) or "tsdb")
+def test_help_everywhere(path, run):
+    r = run(*path, "--help")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"Usage: tsdb {' '.join(path)}".rstrip())
+    short = run(*path, "-h")
+    assert short.output == r.output
+
+
+def test_every_documented_command_exists():
+    names = {" ".join(p) for p in ALL if p}
+    assert {"serve", "query", "write", "import", "db create", "db list", "db drop", "token create",
+            "token list", "token revoke", "inspect", "compact", "retention enforce"} <= names
+
+
+def test_version(run):
+    r = run("--version")
+    assert r.exit_code == 0 and r.output.startswith("tsdb ")
+
+
+# -- write / import -----------------------------------------------------------
+
+def _rows(path: Path, db: str, measurement: str):
+    with tsdb_core.open(path) as store:
+        return sorted(store.scan(db, measurement).collect().rows())
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_write_file(run, tmp_path, compress):
+    f = tmp_path / "in.lp"
+    f.write_bytes(gzip.compress(LP) if compress else LP)  # gzip found by magic, not by name
+    r = run("write", "-d", "mydb", str(f))
+    assert r.exit_code == 0, r.output
+    assert "3 points written (3 values)" in r.stderr
+    assert _rows(run.dir, "mydb", "cpu") == [(1704067200000000000, "a", 1.0), (1704067200000000000, "b", 2.0)]
+    assert _rows(run.dir, "mydb", "mem") == [(1704067200000000000, 3)]
+
+
+def test_write_stdin_with_precision_and_small_batches(run):
+    r = run("write", "--database", "mydb", "--precision", "s", "--batch-size", "1",
+            input=b"# a comment\n\ncpu v=1 1704067200\ncpu v=2 1704067201\n")
+    assert r.exit_code == 0, r.output
+    assert _rows(run.dir, "mydb", "cpu") == [(1704067200000000000, 1.0), (1704067201000000000, 2.0)]
+
+
+def test_write_reports_rejected_lines_with_file_line_numbers(run, tmp_path):
+    f = tmp_path / "bad.lp"
+    f.write_bytes(b"cpu v=1 1\n\n# comment\ncpu v= 2\ncpu v=3 3\ncpu v=\"s\" 4\n")
+    r = run("write", "-d", "mydb", "--batch-size", "2", str(f))
+    assert r.exit_code == 1
+    assert f"{f}:4: unable to parse 'cpu v= 2': missing field value" in r.stderr
+    assert f'{f}:6: field type conflict: input field "v" on measurement "cpu" is type string, ' \
+           'already exists as type float' in r.stderr
+    assert "2 points written (2 values)" in r.stderr and "2 lines rejected" in r.stderr
+    assert _rows(run.dir, "mydb", "cpu") == [(1, 1.0), (3, 3.0)]
+
+
+def test_write_needs_a_database(run):
+    r = run("write", input=b"cpu v=1")
+    assert r.exit_code == 2
+    assert "Missing option '-d' / '-database' / '--database'" in r.stderr
+
+
+def test_write_missing_file(run, tmp_path):
+    r = run("write", "-d", "x", str(tmp_path / "nope.lp"))
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: no such file: {tmp_path / 'nope.lp'}\n"
+
+
+IMPORT = b"""# DDL
+CREATE DATABASE noaa
+# DML
+# CONTEXT-DATABASE: noaa
+# CONTEXT-RETENTION-POLICY: autogen
+h2o_feet,location=coyote_creek water_level=8.12 1566000000
+h2o_feet,location=santa_monica water_level=2.064 1566000000
+# CONTEXT-DATABASE: other
+cpu v=1 1566000000
+"""
+
+
+def test_import_influx_format(run, tmp_path, monkeypatch):
+    f = tmp_path / "export.txt.gz"
+    f.write_bytes(gzip.compress(IMPORT))
+    statements = []
+    real_open = tsdb_core.open
+
+    def spy_open(*a, **kw):  # the DDL runs as InfluxQL: record it (the engine is tested elsewhere)
+        store = real_open(*a, **kw)
+
+        class Result:
+            error = None
+            statements = []
+        store.query = lambda q, db=None, **kw: statements.append(q) or Result()
+        return store
+    monkeypatch.setattr(tsdb_core, "open", spy_open)
+    r = run("import", "--precision", "s", str(f))
+    assert r.exit_code == 0, r.output
+    assert statements == ["CREATE DATABASE noaa"]
+    assert "3 points written" in r.stderr and "1 statements run" in r.stderr
+    monkeypatch.setattr(tsdb_core, "open", real_open)
+    assert _rows(run.dir, "noaa", "h2o_feet") == [(1566000000000000000, "coyote_creek", 8.12),
+                                                  (1566000000000000000, "santa_monica", 2.064)]
+    assert _rows(run.dir, "other", "cpu") == [(1566000000000000000, 1.0)]
+
+
+def test_import_without_a_database(run):
+    r = run("import", input=b"# DML\ncpu v=1 1\n")
+    assert r.exit_code == 1
+    assert r.stderr == ("Error: stdin:2: no database for these points "
+                        "(pass --database or add '# CONTEXT-DATABASE: name')\n")
+
+
+def test_forced_progress_bar_does_not_break_output(run):
+    r = run("write", "-d", "mydb", "--progress", input=LP)
+    assert r.exit_code == 0, r.output
+    assert "3 points written" in r.stderr
+
+
+# -- db ---------------------------------------------------------------------------
+
+def test_db_create_list_drop(run):
+    assert run("db", "create", "b_db", "--duration", "30d").exit_code == 0
+    assert run("db", "create", "a_db").exit_code == 0
+    assert sorted(run("db", "list").stdout.split()) == ["a_db", "b_db"]
+    with tsdb_core.open(run.dir) as store:
+        (rp,) = store.retention_policies("b_db")
+        assert (rp.name, rp.duration, rp.default) == ("autogen", 30 * 86400 * 10**9, True)
+    r = run("db", "drop", "a_db", input="n\n")
+    assert r.exit_code == 1  # declined
+    r = run("db", "drop", "a_db", "--yes")
+    assert r.exit_code == 0 and r.stderr == "dropped database a_db\n"
+    assert run("db", "list").stdout == "b_db\n"
+
+
+@pytest.mark.parametrize("args,message", [
+    (("db", "drop", "nope", "-y"), "Error: database not found: nope\n"),
+    (("db", "create", "x", "--duration", "1fortnight"),
+     "Error: invalid duration '1fortnight': expected e.g. 10s, 1h30m, 7d\n"),
+], ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+def test_db_errors(run, args, message):
+    run("db", "create", "x")
+    r = run(*args)
+    assert r.exit_code == 1
+    assert r.stderr == message
+
+
+@pytest.mark.parametrize("args", [("db", "list"), ("inspect",), ("compact",), ("retention", "enforce"),
+                                  ("query", "-e", "SHOW DATABASES")], ids=" ".join)
+def test_missing_store_is_a_clean_error(run, args):
+    r = run(*args)
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: no store at {run.dir} (pass --data-dir or set TSDB_DATA_DIR)\n"
+    assert not run.dir.exists()  # reading commands never create a store
+
+
+def test_locked_store_is_a_clean_error(run):
+    run("db", "create", "x")
+    with tsdb_core.open(run.dir):  # as `tsdb serve` would hold it
+        r = run("db", "list")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: store is locked by another process")
+    assert "Traceback" not in r.output
+
+
+# -- tokens -------------------------------------------------------------------------
+
+def test_token_create_prints_only_the_token(run):
+    r = run("token", "create", "--database", "mydb", "--read", "--description", "grafana")
+    assert r.exit_code == 0
+    token = r.stdout.strip()
+    assert r.stdout == token + "\n" and token.startswith("tsdb_")
+    info = TokenStore(run.dir).verify(token)
+    assert info is not None and info.can("read", "mydb") and not info.can("write", "mydb")
+    assert info.description == "grafana"
+
+
+def test_token_list_and_revoke(run):
+    t1 = run("token", "create", "--database", "*", "--read", "--write").stdout.strip()
+    run("token", "create", "--database", "a", "--database", "b", "--write")
+    r = run("token", "list", "--json")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert len(lines) == 2 and t1 not in r.stdout  # never the secret
+    table = run("token", "list").stdout
+    assert "*:rw" in table and "a:w, b:w" in table
+    info = TokenStore(run.dir).verify(t1)
+    assert run("token", "revoke", info.id).exit_code == 0
+    assert TokenStore(run.dir).verify(t1) is None
+    r = run("token", "revoke", info.id)
+    assert r.exit_code == 1 and r.stderr == f"Error: token not found: {info.id}\n"
+
+
+def test_token_needs_a_permission(run):
+    r = run("token", "create", "--database", "mydb")
+    assert r.exit_code == 1 and r.stderr == "Error: give --read and/or --write\n"
+
+
+# -- inspect / compact / retention ----------------------------------------------------
+
+def test_inspect_compact_and_retention(run):
+    run("write", "-d", "mydb", input=LP)
+    r = run("inspect")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(f"store {run.dir} (")
+    assert lines[1].split() == ["database", "rp", "measurement", "series", "partitions", "files", "rows", "size"]
+    # Written on close (flush): one file per measurement, in one partition.
+    assert [ln.split()[:7] for ln in lines[3:]] == [["mydb", "autogen", "cpu", "2", "1", "1", "2"],
+                                                    ["mydb", "autogen", "mem", "1", "1", "1", "1"]]
+    assert run("write", "-d", "mydb", input=b"cpu,host=c v=4 1704067200000000000").exit_code == 0
+    r = run("compact")
+    assert (r.exit_code, r.stderr) == (0, "compacted 1 partition(s)\n")
+    assert run("inspect").stdout.splitlines()[3].split()[:7] == ["mydb", "autogen", "cpu", "3", "1", "1", "3"]
+    r = run("retention", "enforce")
+    assert (r.exit_code, r.stderr) == (0, "retention enforced: 0 expired file(s) removed\n")
+    assert _rows(run.dir, "mydb", "cpu")[0] == (1704067200000000000, "a", 1.0)
+
+
+def test_retention_enforce_removes_expired_partitions(run, monkeypatch):
+    now = 1_704_067_200 * 10**9
+    monkeypatch.setattr("tsdb_core.store.system_clock", lambda: now)  # the CLI's store uses the system clock
+    run("db", "create", "short", "--duration", "1h")
+    run("write", "-d", "short", input=f"cpu v=1 {now}".encode())
+    monkeypatch.setattr("tsdb_core.store.system_clock", lambda: now + 10 * 3600 * 10**9)
+    r = run("retention", "enforce")
+    assert (r.exit_code, r.stderr) == (0, "retention enforced: 1 expired file(s) removed\n")

@@ -133,8 +133,11 @@ class QueryResult:
 
 # -- formatting helpers used by the executor ---------------------------------
 
-def time_expr(col: str, epoch: str | None) -> pl.Expr:
-    """An expression rendering an Int64 ns column as InfluxDB renders times."""
+def time_expr(col: str, epoch: str | None, tz: str | None = None) -> pl.Expr:
+    """An expression rendering an Int64 ns column as InfluxDB renders times.
+
+    With ``tz`` the text carries that zone's offset (Go prints ``Z`` for +00:00).
+    """
     c = pl.col(col)
     if epoch:
         unit = EPOCH_UNITS.get(epoch, 1)  # InfluxDB treats unknown units as ns
@@ -142,6 +145,12 @@ def time_expr(col: str, epoch: str | None) -> pl.Expr:
             return c
         # Go truncates toward zero (t.UnixNano() / precision).
         return pl.when(c >= 0).then(c // unit).otherwise(-((-c) // unit))
+    if tz:
+        local = pl.from_epoch(c, "ns").dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
+        text = local.dt.to_string("%Y-%m-%dT%H:%M:%S%.9f%:z")
+        text = text.str.replace(r"(\.\d*?)0+([+-]\d\d:\d\d)$", "${1}${2}")
+        text = text.str.replace(r"\.([+-]\d\d:\d\d)$", "${1}")
+        return text.str.replace(r"\+00:00$", "Z")
     text = pl.from_epoch(c, "ns").dt.to_string("%Y-%m-%dT%H:%M:%S%.9f")
     return text.str.strip_chars_end("0").str.strip_chars_end(".") + "Z"
 

@@ -1,0 +1,341 @@
+"""Record InfluxDB 1.6.7's answers to the NOAA query table into noaa.json.
+
+Run against an influxd holding data/NOAA_water_database.txt.gz in database
+NOAA_water_database:  ``python tests/cases/query/build_noaa_cases.py http://127.0.0.1:18186``
+Tests never need influxd: they read the recorded noaa.json.
+Each case: {"query", "db", "epoch", "expected"}; queries are literal (test id = query).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+DB = "NOAA_water_database"
+T1 = "time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T00:30:00Z'"
+T2 = "time >= '2019-08-18T00:00:00Z' AND time < '2019-08-18T03:00:00Z'"
+T3 = "time >= '2019-08-17T00:00:00Z' AND time < '2019-08-20T00:00:00Z'"
+T4 = "time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z'"
+LOC = "location = 'santa_monica'"
+
+QUERIES: list[str | tuple[str, dict]] = [
+    # -- raw selects --------------------------------------------------------
+    f"SELECT * FROM h2o_feet WHERE {T1}",
+    f"SELECT water_level FROM h2o_feet WHERE {T1}",
+    f'SELECT "level description",location,water_level FROM h2o_feet WHERE {T1}',
+    f"SELECT water_level, location FROM h2o_feet WHERE {LOC} AND {T1}",
+    f"SELECT location FROM h2o_feet WHERE {T1}",
+    f"SELECT water_level::field, location::tag FROM h2o_feet WHERE {T1}",
+    f"SELECT *::field FROM h2o_feet WHERE {T1}",
+    f"SELECT *::tag FROM h2o_feet WHERE {T1}",
+    f"SELECT water_level::integer FROM h2o_feet WHERE {T1}",
+    f"SELECT water_level::float FROM h2o_feet WHERE {T1}",
+    f"SELECT degrees::float FROM h2o_temperature WHERE {T1}",
+    f"SELECT degrees::integer FROM h2o_temperature WHERE {T1}",
+    f'SELECT "level description"::integer FROM h2o_feet WHERE {T1}',
+    f"SELECT * FROM h2o_quality WHERE {T1}",
+    f"SELECT index, randtag FROM h2o_quality WHERE {T1} AND randtag = '2'",
+    f"SELECT * FROM h2o_feet, h2o_pH WHERE {T1}",
+    f"SELECT * FROM /^h2o_p/ WHERE {T1}",
+    f"SELECT * FROM /temperature/ WHERE {T1} AND location = 'coyote_creek'",
+    f'SELECT * FROM "NOAA_water_database"."autogen"."h2o_feet" WHERE {T1}',
+    f'SELECT * FROM "NOAA_water_database".."h2o_feet" WHERE {T1}',
+    f"SELECT water_level FROM h2o_feet WHERE {T1} ORDER BY time DESC",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} LIMIT 3",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} LIMIT 3 OFFSET 2",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} GROUP BY location LIMIT 2",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} GROUP BY * LIMIT 2 OFFSET 1",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} GROUP BY * SLIMIT 1",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} GROUP BY * SLIMIT 1 SOFFSET 1",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} GROUP BY * ORDER BY time DESC LIMIT 2",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} GROUP BY /loc/",
+    f"SELECT * FROM h2o_quality WHERE {T1} GROUP BY randtag",
+    f"SELECT index FROM h2o_quality WHERE {T1} GROUP BY location, randtag",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} GROUP BY nosuchtag",
+    # -- WHERE ---------------------------------------------------------------
+    f"SELECT water_level FROM h2o_feet WHERE water_level > 8 AND {T2}",
+    f"SELECT water_level FROM h2o_feet WHERE water_level >= 8.5 OR water_level < 0.5 AND {T2}",
+    f"SELECT water_level FROM h2o_feet WHERE (water_level >= 8.5 OR water_level < 0.5) AND {T2}",
+    f"SELECT * FROM h2o_feet WHERE \"level description\" = 'below 3 feet' AND {T2}",
+    f"SELECT * FROM h2o_feet WHERE \"level description\" != 'below 3 feet' AND {T1}",
+    f"SELECT * FROM h2o_feet WHERE \"level description\" =~ /between/ AND {T1}",
+    f"SELECT * FROM h2o_feet WHERE \"level description\" !~ /between/ AND {T2}",
+    f"SELECT water_level FROM h2o_feet WHERE location <> 'santa_monica' AND {T1}",
+    f"SELECT water_level FROM h2o_feet WHERE location =~ /^santa/ AND {T1}",
+    f"SELECT water_level FROM h2o_feet WHERE location !~ /^santa/ AND {T1}",
+    f"SELECT water_level FROM h2o_feet WHERE location = 'coyote_creek' OR location = 'santa_monica' AND {T1}",
+    f"SELECT water_level FROM h2o_feet WHERE (location = 'coyote_creek' OR location = 'santa_monica') AND {T1}",
+    f"SELECT water_level FROM h2o_feet WHERE location = 'nowhere' AND {T1}",
+    f"SELECT water_level FROM h2o_feet WHERE water_level + 2 > 10 AND {T2}",
+    f"SELECT water_level FROM h2o_feet WHERE water_level * 2 - 1 < 0 AND {T2}",
+    f"SELECT index FROM h2o_quality WHERE index % 2 = 0 AND {T1}",
+    f"SELECT index FROM h2o_quality WHERE randtag = '1' AND index > 50 AND {T2}",
+    f"SELECT water_level FROM h2o_feet WHERE time > '2019-08-18T00:00:00Z' AND time < '2019-08-18T00:20:00Z'",
+    "SELECT water_level FROM h2o_feet WHERE time >= '2019-08-18 00:00:00' AND time <= '2019-08-18 00:12:00'",
+    "SELECT water_level FROM h2o_feet WHERE time >= '2019-08-18' AND time <= '2019-08-18T00:12:00Z'",
+    "SELECT water_level FROM h2o_feet WHERE time >= 1566086400000000000 AND time <= 1566087120000000000",
+    "SELECT water_level FROM h2o_feet WHERE time >= 1566086400s AND time <= 1566087120s",
+    "SELECT water_level FROM h2o_feet WHERE time >= 1566086400000ms AND time <= 1566087120000ms",
+    "SELECT water_level FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T00:00:00Z' + 12m",
+    "SELECT water_level FROM h2o_feet WHERE time >= '2019-08-18T00:30:00Z' - 18m AND time <= '2019-08-18T00:30:00Z'",
+    "SELECT water_level FROM h2o_feet WHERE time = '2019-08-18T00:12:00Z'",
+    "SELECT water_level FROM h2o_feet WHERE time > now() - 1h",
+    "SELECT water_level FROM h2o_feet WHERE time >= '2019-09-17T21:30:00Z'",
+    "SELECT water_level FROM h2o_feet WHERE time < '2019-08-17T00:12:00Z'",
+    "SELECT water_level FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' OR time <= '2019-08-18T00:12:00Z'",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} AND water_level = 4.242",
+    f"SELECT water_level FROM h2o_feet WHERE {T1} AND nosuchfield > 1",
+    f"SELECT nosuchfield FROM h2o_feet WHERE {T1}",
+    f"SELECT water_level, nosuchfield FROM h2o_feet WHERE {T1}",
+    f"SELECT water_level FROM nosuchmeasurement WHERE {T1}",
+    # -- math ------------------------------------------------------------------
+    f"SELECT water_level * 2 + 4 FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT (water_level + 2) * 3 FROM h2o_feet WHERE {T1} AND {LOC}",
+    f'SELECT water_level / 2 AS "half", water_level - 1 FROM h2o_feet WHERE {T1} AND {LOC}',
+    f"SELECT water_level % 2 FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT index / 2, index % 3, index * 2 FROM h2o_quality WHERE {T1} AND location = 'coyote_creek'",
+    f"SELECT index & 3, index | 8, index ^ 5 FROM h2o_quality WHERE {T1} AND location = 'coyote_creek'",
+    f"SELECT water_level + water_level FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT - water_level FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT 1 / 0 + water_level FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT water_level / 0 FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT water_level AS wl FROM h2o_feet WHERE {T1} AND {LOC}",
+    f'SELECT "level description" + \'x\' FROM h2o_feet WHERE {T1} AND {LOC}',
+    # -- aggregates -------------------------------------------------------------
+    f"SELECT count(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT count(*) FROM h2o_feet WHERE {T3}",
+    f'SELECT count("level description") FROM h2o_feet WHERE {T3}',
+    f"SELECT count(distinct(\"level description\")) FROM h2o_feet WHERE {T3}",
+    f"SELECT count(DISTINCT index) FROM h2o_quality WHERE {T3}",
+    f"SELECT distinct(\"level description\") FROM h2o_feet WHERE {T3}",
+    f"SELECT distinct(index) FROM h2o_quality WHERE {T1} GROUP BY location",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT mean(*) FROM h2o_feet WHERE {T3}",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY location",
+    f"SELECT mean(index) FROM h2o_quality WHERE {T3} GROUP BY *",
+    f"SELECT median(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT median(index) FROM h2o_quality WHERE {T1} GROUP BY location",
+    f"SELECT mode(water_level) FROM h2o_feet WHERE {T3}",
+    f'SELECT mode("level description") FROM h2o_feet WHERE {T3} GROUP BY location',
+    f"SELECT mode(index) FROM h2o_quality WHERE {T3} GROUP BY location",
+    f"SELECT spread(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT spread(index) FROM h2o_quality WHERE {T3} GROUP BY location",
+    f"SELECT stddev(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT stddev(index) FROM h2o_quality WHERE {T1} GROUP BY location",
+    f"SELECT sum(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT sum(index) FROM h2o_quality WHERE {T3} GROUP BY location",
+    f"SELECT integral(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT integral(water_level, 1m) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT integral(water_level, 1h) FROM h2o_feet WHERE {T2} GROUP BY time(1h), location",
+    f"SELECT integral(*) FROM h2o_feet WHERE {T1}",
+    f"SELECT count(water_level), mean(water_level), sum(water_level) FROM h2o_feet WHERE {T3} GROUP BY location",
+    f"SELECT mean(water_level) * 2, max(water_level) - min(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT mean(water_level * 2) FROM h2o_feet WHERE {T3}",
+    f"SELECT sum(water_level + 1) FROM h2o_feet WHERE {T1} GROUP BY location",
+    f"SELECT mean(water_level) AS avg FROM h2o_feet WHERE {T3}",
+    f"SELECT mean(nosuchfield) FROM h2o_feet WHERE {T3}",
+    f"SELECT sum(\"level description\") FROM h2o_feet WHERE {T3}",
+    f"SELECT count(water_level) FROM h2o_feet WHERE {T3} AND water_level > 9",
+    f"SELECT mean(/water/) FROM h2o_feet WHERE {T3}",
+    f"SELECT max(/water|level/) FROM h2o_feet WHERE {T3}",
+    f"SELECT count(*) FROM /h2o_(feet|pH)/ WHERE {T3}",
+    f"SELECT mean(degrees) FROM h2o_temperature, average_temperature WHERE {T3} GROUP BY location",
+    # -- selectors ----------------------------------------------------------------
+    f"SELECT max(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT max(water_level) FROM h2o_feet WHERE {T3} GROUP BY location",
+    f"SELECT max(water_level), location FROM h2o_feet WHERE {T3}",
+    f'SELECT max(water_level), "level description" FROM h2o_feet WHERE {T3}',
+    f"SELECT min(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT min(index) FROM h2o_quality WHERE {T3} GROUP BY location",
+    f"SELECT max(water_level), min(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT first(water_level) FROM h2o_feet WHERE {T3}",
+    f'SELECT first("level description") FROM h2o_feet WHERE {T3} GROUP BY location',
+    f"SELECT last(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT last(*) FROM h2o_feet WHERE {T3} GROUP BY location",
+    f"SELECT first(*) FROM h2o_quality WHERE {T3}",
+    f"SELECT max(*) FROM h2o_feet WHERE {T3}",
+    f"SELECT percentile(water_level, 5) FROM h2o_feet WHERE {T3}",
+    f"SELECT percentile(water_level, 50) FROM h2o_feet WHERE {T3} GROUP BY location",
+    f"SELECT percentile(water_level, 95.5) FROM h2o_feet WHERE {T3}",
+    f"SELECT percentile(water_level, 100) FROM h2o_feet WHERE {T1}",
+    f"SELECT percentile(water_level, 0) FROM h2o_feet WHERE {T1}",
+    f"SELECT percentile(index, 20), percentile(index, 80) FROM h2o_quality WHERE {T3} GROUP BY location",
+    f"SELECT top(water_level, 3) FROM h2o_feet WHERE {T3}",
+    f"SELECT top(water_level, location, 2) FROM h2o_feet WHERE {T3}",
+    f"SELECT top(water_level, 2) FROM h2o_feet WHERE {T3} GROUP BY location",
+    f"SELECT top(index, 3), location FROM h2o_quality WHERE {T1}",
+    f"SELECT top(index, randtag, 3) FROM h2o_quality WHERE {T2}",
+    f"SELECT top(index, location, randtag, 3) FROM h2o_quality WHERE {T2}",
+    f"SELECT top(water_level, 2) FROM h2o_feet WHERE {T2} GROUP BY time(1h)",
+    f"SELECT top(water_level, 3) FROM h2o_feet WHERE {T1} ORDER BY time DESC",
+    f"SELECT bottom(water_level, 3) FROM h2o_feet WHERE {T3}",
+    f"SELECT bottom(water_level, location, 2) FROM h2o_feet WHERE {T3}",
+    f"SELECT bottom(index, 2) FROM h2o_quality WHERE {T2} GROUP BY location",
+    f"SELECT bottom(water_level, 2) FROM h2o_feet WHERE {T2} GROUP BY time(1h), location",
+    f"SELECT top(water_level, 100) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT sample(water_level, 2) FROM h2o_feet WHERE {T1} AND {LOC} AND water_level > 100",
+    f"SELECT max(water_level) FROM h2o_feet WHERE {T2} GROUP BY time(30m), location",
+    f"SELECT first(water_level), last(water_level) FROM h2o_feet WHERE {T2} GROUP BY time(1h)",
+    f"SELECT min(water_level), max(water_level), mean(water_level) FROM h2o_feet WHERE {T2} GROUP BY time(1h), location",
+    f"SELECT max(water_level) * 2 FROM h2o_feet WHERE {T3}",
+    # -- GROUP BY time -------------------------------------------------------------
+    f"SELECT count(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m)",
+    f"SELECT count(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m), location",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(18m)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(18m, 6m)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(18m, -12m)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(7m)",
+    "SELECT count(water_level) FROM h2o_feet WHERE time >= '2019-08-18T00:06:00Z' AND time < '2019-08-18T00:54:00Z' GROUP BY time(12m)",
+    "SELECT count(water_level) FROM h2o_feet WHERE location='coyote_creek' AND time >= '2019-08-18T00:06:00Z' AND time < '2019-08-18T00:54:00Z' GROUP BY time(12m, 6m)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1d)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1d, 6h), location",
+    "SELECT count(water_level) FROM h2o_feet WHERE time >= '2019-08-15T00:00:00Z' AND time < '2019-09-30T00:00:00Z' GROUP BY time(1w)",
+    f"SELECT sum(index) FROM h2o_quality WHERE {T4} GROUP BY time(20m), randtag",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m) ORDER BY time DESC",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m) LIMIT 2",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m) LIMIT 2 OFFSET 3",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m), * SLIMIT 1",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m), * SLIMIT 1 SOFFSET 1",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} AND location = 'nowhere' GROUP BY time(12m)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-08-16T22:00:00Z' AND time <= '2019-08-17T01:00:00Z' GROUP BY time(30m)",
+    # -- fill --------------------------------------------------------------------
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(null)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(none)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(0)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(-1.5)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(previous)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(linear)",
+    "SELECT count(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m)",
+    "SELECT count(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(null)",
+    "SELECT count(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(7)",
+    "SELECT max(water_level), count(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(previous)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} AND water_level > 8 GROUP BY time(6m), location fill(linear)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} AND water_level > 8 GROUP BY time(6m), location fill(previous)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} AND water_level > 8 GROUP BY time(6m), location fill(100)",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} AND water_level > 8 GROUP BY time(6m), location fill(none)",
+    f"SELECT mean(index) FROM h2o_quality WHERE {T4} AND index > 80 GROUP BY time(12m) fill(linear)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-09-17T21:00:00Z' AND time <= '2019-09-17T23:00:00Z' GROUP BY time(30m) fill(previous) ORDER BY time DESC",
+    # -- tz ----------------------------------------------------------------------
+    f"SELECT water_level FROM h2o_feet WHERE {LOC} AND {T1} tz('America/Chicago')",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1d) tz('America/Chicago')",
+    f"SELECT max(water_level) FROM h2o_feet WHERE {T3} tz('Asia/Kolkata')",
+    "SELECT count(water_level) FROM h2o_feet WHERE time >= '2019-08-17T00:00:00Z' AND time < '2019-09-17T00:00:00Z' GROUP BY time(1w) tz('Europe/Paris')",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T2} GROUP BY time(1h) tz('Asia/Kolkata')",
+    # -- multiple statements ----------------------------------------------------------
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3}; SELECT max(index) FROM h2o_quality WHERE {T3}",
+    f"SELECT count(water_level) FROM h2o_feet WHERE {T3}; SELECT * FROM nosuch; SELECT max(water_level) FROM h2o_feet WHERE {T3}",
+    # -- epoch ------------------------------------------------------------------------
+    (f"SELECT water_level FROM h2o_feet WHERE {T1} AND {LOC}", {"epoch": "s"}),
+    (f"SELECT water_level FROM h2o_feet WHERE {T1} AND {LOC}", {"epoch": "ms"}),
+    (f"SELECT water_level FROM h2o_feet WHERE {T1} AND {LOC}", {"epoch": "ns"}),
+    (f"SELECT water_level FROM h2o_feet WHERE {T1} AND {LOC}", {"epoch": "h"}),
+    (f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m)", {"epoch": "m"}),
+    (f"SELECT mean(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m)", {"epoch": "u"}),
+    # -- subqueries -------------------------------------------------------------------
+    f"SELECT SUM(max) FROM (SELECT MAX(water_level) FROM h2o_feet WHERE {T3} GROUP BY location)",
+    f"SELECT MEAN(difference) FROM (SELECT difference(water_level) FROM h2o_feet WHERE {T1} AND {LOC})",
+    f"SELECT max(mean) FROM (SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1h), location) GROUP BY location",
+    f"SELECT mean FROM (SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1d))",
+    f"SELECT * FROM (SELECT water_level, location FROM h2o_feet WHERE {T1}) WHERE location = 'coyote_creek'",
+    f"SELECT water_level FROM (SELECT * FROM h2o_feet WHERE {T1}) WHERE water_level > 5",
+    f"SELECT count(water_level) FROM (SELECT * FROM h2o_feet WHERE {T3}) GROUP BY location",
+    f"SELECT mean(wl) FROM (SELECT water_level * 2 AS wl FROM h2o_feet WHERE {T1})",
+    f"SELECT sum(total) FROM (SELECT count(index) AS total FROM h2o_quality WHERE {T3} GROUP BY time(1d), randtag) GROUP BY time(1d)",
+    f"SELECT max(total) FROM (SELECT sum(index) AS total FROM h2o_quality WHERE {T3} GROUP BY location) ",
+    # -- transformations -----------------------------------------------------------------
+    f"SELECT derivative(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT derivative(water_level, 6m) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT derivative(mean(water_level), 6m) FROM h2o_feet WHERE {T4} GROUP BY time(12m)",
+    f"SELECT non_negative_derivative(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT difference(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT difference(max(water_level)) FROM h2o_feet WHERE {T4} GROUP BY time(12m)",
+    f"SELECT non_negative_difference(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT moving_average(water_level, 2) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT moving_average(max(water_level), 2) FROM h2o_feet WHERE {T4} GROUP BY time(12m)",
+    f"SELECT cumulative_sum(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT cumulative_sum(mean(water_level)) FROM h2o_feet WHERE {T4} GROUP BY time(12m)",
+    f"SELECT elapsed(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT elapsed(water_level, 1m) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT abs(water_level), ceil(water_level), floor(water_level), round(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT sqrt(water_level), exp(water_level), ln(water_level), log2(water_level), log10(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT log(water_level, 4), pow(water_level, 2) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT sin(water_level), cos(water_level), tan(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT asin(water_level / 10), acos(water_level / 10), atan(water_level), atan2(water_level, 2) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT abs(mean(water_level)) FROM h2o_feet WHERE {T4} GROUP BY time(12m)",
+    f"SELECT round(mean(water_level) * 100) / 100 FROM h2o_feet WHERE {T3} GROUP BY location",
+    f"SELECT derivative(water_level) FROM h2o_feet WHERE {T1} GROUP BY location",
+    f"SELECT difference(water_level) FROM h2o_feet WHERE {T1} ORDER BY time DESC",
+    f"SELECT exponential_moving_average(water_level, 2) FROM h2o_feet WHERE {T1} AND {LOC}",
+    f"SELECT double_exponential_moving_average(water_level, 2) FROM h2o_feet WHERE {T4} AND {LOC}",
+    f"SELECT triple_exponential_moving_average(water_level, 2) FROM h2o_feet WHERE {T4} AND {LOC}",
+    f"SELECT relative_strength_index(water_level, 2) FROM h2o_feet WHERE {T4} AND {LOC}",
+    f"SELECT chande_momentum_oscillator(water_level, 2) FROM h2o_feet WHERE {T4} AND {LOC}",
+    f"SELECT kaufmans_efficiency_ratio(water_level, 2) FROM h2o_feet WHERE {T4} AND {LOC}",
+    f"SELECT kaufmans_adaptive_moving_average(water_level, 2) FROM h2o_feet WHERE {T4} AND {LOC}",
+    f"SELECT triple_exponential_derivative(water_level, 2) FROM h2o_feet WHERE {T4} AND {LOC}",
+    f"SELECT holt_winters(first(water_level), 4, 4) FROM h2o_feet WHERE {LOC} AND {T3} GROUP BY time(6h)",
+    f"SELECT holt_winters_with_fit(first(water_level), 2, 4) FROM h2o_feet WHERE {LOC} AND {T3} GROUP BY time(6h)",
+    # -- SELECT INTO (answers only; the target db exists) --------------------------------
+    f"SELECT water_level INTO h2o_feet_copy FROM h2o_feet WHERE {T1}",
+    f"SELECT mean(water_level) INTO h2o_feet_mean FROM h2o_feet WHERE {T3} GROUP BY time(1d), *",
+    # -- errors -------------------------------------------------------------------------------
+    f"SELECT mean(water_level), water_level FROM h2o_feet WHERE {T3}",
+    f"SELECT water_level FROM h2o_feet WHERE {T3} GROUP BY time(1h)",
+    f"SELECT derivative(water_level) FROM h2o_feet WHERE {T4} GROUP BY time(12m)",
+    f"SELECT mean(water_level, 2) FROM h2o_feet WHERE {T3}",
+    f"SELECT top(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT top(water_level, 0) FROM h2o_feet WHERE {T3}",
+    f"SELECT percentile(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT nosuchfunc(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(0s)",
+    "SELECT mean(water_level) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' GROUP BY time(1m) fill(none) LIMIT 1",
+    f"SELECT count(water_level), count(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT top(water_level, 2), max(water_level) FROM h2o_feet WHERE {T3}",
+    f"SELECT count(distinct(water_level)) FROM h2o_feet WHERE {T1}",
+    f"SELECT moving_average(water_level) FROM h2o_feet WHERE {T1}",
+    f"SELECT holt_winters(water_level, 4, 4) FROM h2o_feet WHERE {T3}",
+    f"SELECT mean(water_level) FROM h2o_feet WHERE {T3} fill(0)",
+    (f"SELECT water_level FROM h2o_feet WHERE {T1}", {"db": "nosuchdb"}),
+    (f"SELECT water_level FROM h2o_feet WHERE {T1}", {"db": ""}),
+    f'SELECT water_level FROM "nosuchdb".."h2o_feet" WHERE {T1}',
+    f'SELECT water_level FROM "NOAA_water_database"."nosuchrp"."h2o_feet" WHERE {T1}',
+    f"SELECT sample(water_level, 0) FROM h2o_feet WHERE {T3}",
+    f"SELECT time FROM h2o_feet WHERE {T1}",
+    f"SELECT location FROM h2o_feet WHERE {T1} GROUP BY location",
+    f"SELECT min(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1h) fill(linear) LIMIT 3",
+    f"SELECT percentile(water_level, 101) FROM h2o_feet WHERE {T3}",
+]
+
+
+def fetch(base: str, query: str, db: str, epoch: str | None) -> dict:
+    params = {"q": query}
+    if db:
+        params["db"] = db
+    if epoch:
+        params["epoch"] = epoch
+    data = urllib.parse.urlencode(params).encode()
+    with urllib.request.urlopen(urllib.request.Request(base + "/query", data=data)) as r:
+        return json.loads(r.read())
+
+
+def main(base: str) -> None:
+    cases = []
+    for item in QUERIES:
+        query, opts = (item, {}) if isinstance(item, str) else item
+        db = opts.get("db", DB)
+        epoch = opts.get("epoch")
+        try:
+            expected = fetch(base, query, db, epoch)
+        except urllib.error.HTTPError as e:
+            expected = json.loads(e.read())
+        cases.append({"query": query, "db": db, "epoch": epoch, "expected": expected})
+    out = Path(__file__).with_name("noaa.json")
+    out.write_text(json.dumps(cases, indent=1) + "\n")
+    print(f"{len(cases)} cases → {out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18186")

@@ -1,0 +1,78 @@
+"""The NOAA query table: each query's answer must equal what influxd 1.6.7 returned.
+
+Expected answers live in tests/cases/query/noaa.json, recorded from a real
+influxd by tests/cases/query/build_noaa_cases.py; influxd is not needed here.
+Floats compare with a relative tolerance of 1e-9 (summation order differs).
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from tsdb_core.query.engine import execute
+
+from .conftest import NOW
+
+CASES = json.loads((Path(__file__).resolve().parents[1] / "cases" / "query" / "noaa.json").read_text())
+
+# Where influxd 1.6.7's answer is an artefact we do not reproduce (documented deviations).
+KNOWN_DEVIATIONS = {
+    # influxd splits one series in two when integral() meets a window boundary (iterator bug).
+    "SELECT integral(water_level, 1h) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time < '2019-08-18T03:00:00Z' GROUP BY time(1h), location":
+        "influxd emits a duplicated series for integral() across windows",
+}
+
+
+def approx_equal(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
+                and not isinstance(a, bool) and not isinstance(b, bool):
+            return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(approx_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(approx_equal(x, y) for x, y in zip(a, b))
+    return a == b and type(a) is type(b) or (a == b and not isinstance(a, bool) and not isinstance(b, bool))
+
+
+def _ids(cases):
+    return [(c["query"] + (f" [epoch={c['epoch']}]" if c["epoch"] else "")
+             + (f" [db={c['db']}]" if c["db"] != "NOAA_water_database" else "")) for c in cases]
+
+
+READ_CASES = [c for c in CASES if " INTO " not in c["query"]]
+INTO_CASES = [c for c in CASES if " INTO " in c["query"]]
+
+
+def _check(store, case):
+    if case["query"] in KNOWN_DEVIATIONS:
+        pytest.xfail(KNOWN_DEVIATIONS[case["query"]])
+    got = execute(store, case["query"], db=case["db"] or None, epoch=case["epoch"], now=NOW).to_json()
+    assert approx_equal(got, case["expected"]), (
+        f"\n got: {json.dumps(got)[:3000]}\nwant: {json.dumps(case['expected'])[:3000]}")
+
+
+@pytest.mark.parametrize("case", READ_CASES, ids=_ids(READ_CASES))
+def test_noaa_query(noaa_store, case):
+    _check(noaa_store, case)
+
+
+@pytest.fixture(scope="module")
+def into_store():
+    import tsdb_core
+    from tsdb_core.timeutil import fixed_clock
+
+    from .conftest import load_noaa
+    store = tsdb_core.open(None, clock=fixed_clock(NOW))
+    load_noaa(store)
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("case", INTO_CASES, ids=_ids(INTO_CASES))
+def test_noaa_into(into_store, case):
+    _check(into_store, case)

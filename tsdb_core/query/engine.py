@@ -1,0 +1,138 @@
+"""The query pipeline: parse → analyse/plan → to_polars → collect → result.
+
+    res = execute(provider, "SELECT mean(v) FROM cpu GROUP BY time(1m)", db="mydb")
+    res.to_json()
+
+Errors never escape: a parse error is the request's ``error`` (InfluxDB's
+``error parsing query: ...``), a statement error is that statement's
+``error``, and the statements after a failed one are ``not executed`` as in
+InfluxDB 1.x. Bugs become ``internal error: ...``.
+"""
+from __future__ import annotations
+
+import logging
+import time as _time
+
+import polars as pl
+
+from ..errors import ParseError, TsdbError
+from ..influxql import ast, parse
+from .plan import SelectPlan
+from .planner import plan_select
+from .result import QueryResult, Series, StatementResult, frame_rows, time_expr
+from .to_polars import Ctx, run_frame
+
+log = logging.getLogger(__name__)
+
+
+def execute(provider, text: str, *, db: str | None = None, rp: str | None = None,
+            epoch: str | None = None, params: dict | None = None, now: int | None = None,
+            config=None) -> QueryResult:
+    t0 = _time.perf_counter()
+    try:
+        statements = parse(text, params)
+    except ParseError as e:
+        return QueryResult(error=f"error parsing query: {e}")
+    except TsdbError as e:
+        return QueryResult(error=str(e))
+    now = provider.now() if now is None else now
+    config = config if config is not None else getattr(provider, "config", None)
+    log.debug("parse %.1f ms", (_time.perf_counter() - t0) * 1e3)
+    results: list[StatementResult] = []
+    failed = False
+    for i, stmt in enumerate(statements):
+        if failed:
+            results.append(StatementResult(i, error="not executed"))
+            continue
+        res = run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config)
+        failed = res.error is not None
+        results.append(res)
+    log.debug("execute %.1f ms", (_time.perf_counter() - t0) * 1e3)
+    return QueryResult(results)
+
+
+def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config) -> StatementResult:
+    try:
+        if isinstance(stmt, ast.SelectStatement):
+            return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config)
+        if isinstance(stmt, ast.ExplainStatement):
+            plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now)
+            rows = [[line] for line in plan.explain().splitlines()]
+            return StatementResult(i, [Series("", None, ["QUERY PLAN"], rows)])
+        from . import metadata  # H4b's SHOW/DDL statements
+        return metadata.execute_meta(provider, stmt, statement_id=i, db=db, rp=rp, now=now,
+                                     epoch=epoch)
+    except TsdbError as e:
+        return StatementResult(i, error=str(e))
+    except Exception as e:  # noqa: BLE001 - a bug must not take the whole request down
+        log.exception("internal error in statement %d", i)
+        return StatementResult(i, error=f"internal error: {type(e).__name__}: {e}")
+
+
+def _ctx(provider, now, config) -> Ctx:
+    return Ctx(provider, now,
+               max_points=getattr(config, "max_select_point", 0) or 0,
+               max_series=getattr(config, "max_select_series", 0) or 0,
+               max_buckets=getattr(config, "max_select_buckets", 0) or 0)
+
+
+def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config) -> StatementResult:
+    plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
+    ctx = _ctx(provider, now, config)
+    frame = run_frame(plan, ctx)
+    if plan.into is not None:
+        n = write_into(provider, plan, frame, db=db, rp=rp)
+        return StatementResult(i, [Series("result", None, ["time", "written"],
+                                          [[_zero_time(epoch), n]])])
+    return StatementResult(i, to_series(plan, frame, epoch, ctx))
+
+
+def _zero_time(epoch):
+    return 0 if epoch else "1970-01-01T00:00:00Z"
+
+
+def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, ctx: Ctx) -> list[Series]:
+    """Split the statement's rows into InfluxDB series, formatting times in one pass."""
+    if frame is None or frame.height == 0:
+        return []
+    keys = ["_name", *plan.dimensions]
+    cols = [f"_c{i}" for i in range(len(plan.columns))]
+    frame = frame.with_columns(time_expr("time", epoch, plan.tz).alias("time"))
+    names = [plan.time_column] + [c.name for c in plan.columns]
+    out: list[Series] = []
+    parts = frame.partition_by(keys, maintain_order=True) if len(frame) else []
+    if ctx.max_series and len(parts) > ctx.max_series:
+        from ..errors import LimitExceeded
+        raise LimitExceeded(f"max-select-series limit exceeded: ({len(parts)}/{ctx.max_series})")
+    for part in parts:
+        tags = {d: part[d][0] for d in plan.dimensions} if plan.dimensions else None
+        out.append(Series(part["_name"][0], tags, names, frame_rows(part.select(["time", *cols]))))
+    return out
+
+
+def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp) -> int:
+    """SELECT ... INTO: write the rows as points (GROUP BY tags stay tags); returns points written."""
+    from ..errors import DatabaseNotFound
+    from ..model import FieldType
+
+    if frame is None or frame.height == 0:
+        return 0
+    target = plan.into.measurement
+    tdb = target.database or db
+    if not tdb or not provider.has_database(tdb):
+        raise DatabaseNotFound(tdb or "")
+    trp = target.retention_policy or None
+    dims = list(plan.dimensions)
+    written = 0
+    for part in frame.partition_by("_name", maintain_order=True):
+        name = target.name or part["_name"][0]
+        values = [pl.col(f"_c{i}").alias(c.name) for i, c in enumerate(plan.columns)]
+        out = part.select(["time", *[pl.when(pl.col(d) != "").then(pl.col(d)).alias(d) for d in dims],
+                           *values])
+        fields = {c.name: FieldType.from_polars(out.schema[c.name]) for c in plan.columns
+                  if out.schema[c.name] != pl.Null}
+        out = out.select(["time", *dims, *fields]).filter(
+            pl.any_horizontal([pl.col(f).is_not_null() for f in fields]))
+        if out.height:
+            written += provider.write_frame(tdb, trp, name, out, tuple(dims), fields)
+    return written

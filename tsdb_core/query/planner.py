@@ -1,0 +1,623 @@
+"""SELECT → :class:`SelectPlan`: resolve sources, validate, expand wildcards, name columns.
+
+Validation follows InfluxDB 1.x's ``query/compile.go`` (same checks, same
+words); wildcard expansion follows ``RewriteFields`` (fields and tags of every
+source, sorted; ``mean(*)`` → ``mean_<field>`` per field of a supported type).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
+from ..influxql import ast
+from ..model import FieldType
+from .plan import AGGREGATES, SELECTORS, TRANSFORMS, Column, Scan, SelectPlan, SubqueryScan
+from .time_range import TimeRange, split_where
+from .transforms_math import MATH_FUNCTIONS
+
+_ALL_TYPES = ("float", "integer", "unsigned", "string", "boolean")
+_NUMERIC = ("float", "integer", "unsigned")
+_WILDCARD_TYPES = {
+    **{n: _ALL_TYPES for n in ("count", "first", "last", "distinct", "elapsed", "mode", "sample")},
+    "min": _NUMERIC + ("boolean",), "max": _NUMERIC + ("boolean",),
+}
+
+
+class Catalog:
+    """Fields (name → type text) and tag keys of the sources of one statement."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+        self.tags: set[str] = set()
+
+    def add(self, fields: dict[str, str], tags) -> None:
+        for k, v in fields.items():
+            self.fields.setdefault(k, v)
+        self.tags.update(tags)
+
+
+# -- entry point ----------------------------------------------------------------
+
+def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
+                now: int, parent: SelectPlan | None = None) -> SelectPlan:
+    time_range, condition = split_where(stmt.condition, now, stmt.location)
+    _validate_condition(condition)
+    interval, offset, dim_exprs = _dimensions(stmt, now)
+    inherited = False
+    if parent is not None:
+        time_range = time_range.intersect(parent.time_range)
+        if not interval and parent.interval:
+            interval, offset, inherited = parent.interval, parent.offset, True
+    fields = [f for f in stmt.fields if not _is_time_ref(f.expr)]
+    time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr) and f.alias), "time")
+    info = _compile_fields(stmt, fields, interval, inherited)
+    if interval and not time_range.has_end:
+        time_range = TimeRange(time_range.start, now)
+
+    catalog = Catalog()
+    sources = []
+    probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
+                       offset=offset)
+    for src in stmt.sources:
+        if isinstance(src, ast.SubQuery):
+            inner = plan_select(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
+            inner = replace(inner, omit_time=True)
+            sources.append(SubqueryScan(inner))
+            catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
+                        inner.dimensions)
+        else:
+            sources.extend(_resolve_measurement(src, provider, db, rp, time_range, catalog))
+
+    dims = _expand_dimensions(dim_exprs, catalog)
+    columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None)
+    if not columns:
+        columns = ()
+    has_agg = info["has_agg"]
+    fill = stmt.fill or "null"
+    if parent is not None and interval and fill == "null" and not inherited:
+        fill = "none"  # subqueries skip the null fill (compile.go)
+    point_time = (has_agg and not interval and info["only_selectors"]
+                  and len(info["calls"]) == 1)
+    needed = _needed_columns(columns, condition, dims, catalog)
+    sources = tuple(replace(s, columns=needed) if isinstance(s, Scan) else s for s in sources)
+    return SelectPlan(
+        sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
+        is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
+        fill=fill, fill_value=stmt.fill_value, ascending=stmt.time_ascending,
+        limit=stmt.limit, row_offset=stmt.offset, slimit=stmt.slimit, soffset=stmt.soffset,
+        tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
+        into=stmt.into)
+
+
+def _is_time_ref(e: ast.Expr) -> bool:
+    return isinstance(e, ast.VarRef) and e.name.lower() == "time"
+
+
+# -- sources -----------------------------------------------------------------------
+
+def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, catalog) -> list[Scan]:
+    database = m.database or db
+    if not database:
+        raise QueryError("database name required")
+    if not provider.has_database(database):
+        raise DatabaseNotFound(database)
+    policy = m.retention_policy or rp
+    names = [p.name for p in provider.retention_policies(database)]
+    if policy and policy not in names:
+        raise RetentionPolicyNotFound(policy, database)
+    policy = provider.resolve_rp(database, policy or None)
+    if m.regex is not None:
+        pat = re.compile(m.regex.val)
+        measurements = [n for n in provider.measurements(database, policy) if pat.search(n)]
+    else:
+        measurements = [m.name]
+    out = []
+    for name in measurements:
+        schema = provider.schema(database, name)
+        if schema is None:
+            continue
+        catalog.add({k: v.value for k, v in schema.fields.items()}, schema.tags)
+        out.append(Scan(database, policy, name, tr, ()))
+    return out
+
+
+# -- dimensions ----------------------------------------------------------------------
+
+def _dimensions(stmt: ast.SelectStatement, now: int):
+    interval = offset = 0
+    dims: list[ast.Expr] = []
+    for d in stmt.dimensions:
+        e = d.expr
+        if isinstance(e, ast.Call):
+            if e.name.lower() != "time":
+                raise QueryError("only time() calls allowed in dimensions")
+            if not 1 <= len(e.args) <= 2:
+                raise QueryError("time dimension expected 1 or 2 arguments")
+            if not isinstance(e.args[0], ast.DurationLiteral):
+                raise QueryError("time dimension must have duration argument")
+            if interval:
+                raise QueryError("multiple time dimensions not allowed")
+            interval = e.args[0].val
+            if interval <= 0:
+                interval = 0
+                continue
+            if len(e.args) == 2:
+                a = e.args[1]
+                if isinstance(a, ast.DurationLiteral):
+                    offset = a.val % interval
+                elif isinstance(a, ast.Call) and a.name.lower() == "now":
+                    offset = now % interval
+                else:
+                    raise QueryError("time dimension offset must be duration or now()")
+        elif isinstance(e, ast.VarRef):
+            if e.name.lower() == "time":
+                raise QueryError("time() is a function and expects at least one argument")
+            dims.append(e)
+        elif isinstance(e, (ast.Wildcard, ast.RegexLiteral)):
+            dims.append(e)
+        else:
+            raise QueryError("only time and tag dimensions allowed")
+    return interval, offset, dims
+
+
+def _expand_dimensions(dims, catalog: Catalog) -> list[str]:
+    out: list[str] = []
+    for d in dims:
+        if isinstance(d, ast.VarRef):
+            names = [d.name]
+        elif isinstance(d, ast.Wildcard):
+            names = sorted(catalog.tags)
+        else:
+            pat = re.compile(d.val)
+            names = sorted(t for t in catalog.tags if pat.search(t))
+        out.extend(n for n in names if n not in out)
+    return out
+
+
+# -- field validation (compile.go) --------------------------------------------------------
+
+def _validate_condition(cond) -> None:
+    if isinstance(cond, ast.BinaryExpr):
+        _validate_condition(cond.lhs)
+        _validate_condition(cond.rhs)
+    elif isinstance(cond, ast.ParenExpr):
+        _validate_condition(cond.expr)
+    elif isinstance(cond, ast.Call) and cond.name not in MATH_FUNCTIONS:
+        raise QueryError(f"invalid function call in condition: {cond}")
+
+
+def _compile_fields(stmt, fields, interval: int, inherited: bool) -> dict:
+    st = {"calls": [], "only_selectors": True, "aux": False, "distinct": False,
+          "top_bottom": None, "has_agg": False, "extra_fields": 0}
+    for f in fields:
+        _compile_expr(f.expr, st, interval, inherited, stmt, allow_wildcard=True)
+    if not fields:
+        raise QueryError("at least 1 non-time field must be queried")
+    calls = st["calls"]
+    if len(calls) > 1 and st["top_bottom"]:
+        raise QueryError(f"selector function {st['top_bottom']}() cannot be combined with other functions")
+    if not calls:
+        if stmt.fill == "none":
+            raise QueryError("fill(none) must be used with a function")
+        if stmt.fill == "linear":
+            raise QueryError("fill(linear) must be used with a function")
+        if interval and not inherited:
+            raise QueryError("GROUP BY requires at least one aggregate function")
+    if st["distinct"] and (len(calls) != 1 or st["aux"]):
+        raise QueryError("aggregate function distinct() cannot be combined with other functions or fields")
+    if st["aux"] and calls:
+        if not st["only_selectors"]:
+            raise QueryError("mixing aggregate and non-aggregate queries is not supported")
+        if len(calls) > 1:
+            raise QueryError("mixing multiple selector functions with tags or fields is not supported")
+    st["has_agg"] = any(_contains_aggregate(f.expr) for f in fields)
+    return st
+
+
+def _contains_aggregate(e) -> bool:
+    if isinstance(e, ast.Call):
+        if e.name in AGGREGATES:
+            return True
+        return any(_contains_aggregate(a) for a in e.args)
+    if isinstance(e, ast.Distinct):
+        return True
+    if isinstance(e, ast.BinaryExpr):
+        return _contains_aggregate(e.lhs) or _contains_aggregate(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _contains_aggregate(e.expr)
+    return False
+
+
+def _symbol(name: str, arg, allow_wildcard: bool, st) -> None:
+    if isinstance(arg, ast.VarRef):
+        return
+    if isinstance(arg, ast.Wildcard):
+        if not allow_wildcard:
+            raise QueryError(f"unsupported expression with wildcard: {name}()")
+        st["only_selectors"] = False
+        return
+    if isinstance(arg, ast.RegexLiteral):
+        if not allow_wildcard:
+            raise QueryError(f"unsupported expression with regex field: {name}()")
+        st["only_selectors"] = False
+        return
+    raise QueryError(f"expected field argument in {name}()")
+
+
+def _nargs(name: str, args, lo: int, hi: int) -> None:
+    got = len(args)
+    if lo == hi and got != lo:
+        raise QueryError(f"invalid number of arguments for {name}, expected {lo}, got {got}")
+    if not lo <= got <= hi:
+        raise QueryError(f"invalid number of arguments for {name}, expected at least {lo} "
+                         f"but no more than {hi}, got {got}")
+
+
+def _compile_expr(e, st, interval, inherited, stmt, allow_wildcard: bool) -> None:
+    if isinstance(e, ast.VarRef):
+        st["aux"] = True
+        return
+    if isinstance(e, ast.Wildcard):
+        st["aux"] = True
+        if not allow_wildcard:
+            raise QueryError("unable to use wildcard in a binary expression")
+        return
+    if isinstance(e, ast.RegexLiteral):
+        if not allow_wildcard:
+            raise QueryError("unable to use regex in a binary expression")
+        st["aux"] = True
+        return
+    if isinstance(e, ast.ParenExpr):
+        return _compile_expr(e.expr, st, interval, inherited, stmt, allow_wildcard)
+    if isinstance(e, ast.BinaryExpr):
+        lit_l, lit_r = isinstance(e.lhs, ast.Literal), isinstance(e.rhs, ast.Literal)
+        if lit_l and lit_r:
+            raise QueryError("cannot perform a binary expression on two literals")
+        if not lit_l:
+            _compile_expr(e.lhs, st, interval, inherited, stmt, False)
+        if not lit_r:
+            _compile_expr(e.rhs, st, interval, inherited, stmt, False)
+        return
+    if isinstance(e, ast.Distinct):
+        st["calls"].append(e)
+        st["distinct"] = True
+        st["only_selectors"] = False
+        return
+    if isinstance(e, ast.Literal):
+        raise QueryError("field must contain at least one variable")
+    if not isinstance(e, ast.Call):
+        raise QueryError("unimplemented")
+    name, args = e.name, e.args
+    if name in MATH_FUNCTIONS:
+        n = 2 if name in ("atan2", "pow", "log") else 1
+        _nargs(name, args, n, n)
+        for a in args:
+            if not isinstance(a, ast.Literal):
+                _compile_expr(a, st, interval, inherited, stmt, allow_wildcard)
+        return
+    st["calls"].append(e)
+    if name == "percentile":
+        _nargs(name, args, 2, 2)
+        if not isinstance(args[1], (ast.IntegerLiteral, ast.NumberLiteral)):
+            raise QueryError("expected float argument in percentile()")
+        return _symbol(name, args[0], allow_wildcard, st)
+    if name == "sample":
+        _nargs(name, args, 2, 2)
+        if not isinstance(args[1], ast.IntegerLiteral):
+            raise QueryError("expected integer argument in sample()")
+        if args[1].val <= 0:
+            raise QueryError(f"sample window must be greater than 1, got {args[1].val}")
+        return _symbol(name, args[0], allow_wildcard, st)
+    if name == "distinct":
+        return _compile_distinct(args, st, nested=False)
+    if name in ("top", "bottom"):
+        return _compile_top_bottom(e, st, stmt)
+    if name in TRANSFORMS:
+        return _compile_transform(e, st, interval, inherited, stmt, allow_wildcard)
+    if name == "integral":
+        _nargs(name, args, 1, 2)
+        if len(args) == 2:
+            if not isinstance(args[1], ast.DurationLiteral):
+                raise QueryError("second argument must be a duration")
+            if args[1].val <= 0:
+                raise QueryError(f"duration argument must be positive, got {args[1]}")
+        st["only_selectors"] = False
+        return _symbol(name, args[0], allow_wildcard, st)
+    if name in ("max", "min", "first", "last"):
+        pass
+    elif name in ("count", "sum", "mean", "median", "mode", "stddev", "spread"):
+        st["only_selectors"] = False
+    else:
+        raise QueryError(f"undefined function {name}()")
+    _nargs(name, args, 1, 1)
+    if name == "count":
+        a = args[0]
+        if isinstance(a, ast.Call) and a.name == "distinct":
+            return _compile_distinct(a.args, st, nested=True)
+        if isinstance(a, ast.Distinct):
+            return
+    return _symbol(name, args[0], allow_wildcard, st)
+
+
+def _compile_distinct(args, st, nested: bool) -> None:
+    if not args:
+        raise QueryError("distinct function requires at least one argument")
+    if len(args) != 1:
+        raise QueryError("distinct function can only have one argument")
+    if not isinstance(args[0], ast.VarRef):
+        raise QueryError("expected field argument in distinct()")
+    if not nested:
+        st["distinct"] = True
+    st["only_selectors"] = False
+
+
+def _compile_top_bottom(call, st, stmt) -> None:
+    name, args = call.name, call.args
+    if st["top_bottom"]:
+        raise QueryError(f"selector function {st['top_bottom']}() cannot be combined with other functions")
+    if len(args) < 2:
+        raise QueryError(f"invalid number of arguments for {name}, expected at least 2, got {len(args)}")
+    limit = args[-1]
+    if not isinstance(limit, ast.IntegerLiteral):
+        raise QueryError(f"expected integer as last argument in {name}(), found {limit}")
+    if limit.val <= 0:
+        raise QueryError(f"limit ({limit.val}) in {name} function must be at least 1")
+    if stmt.limit > 0 and limit.val > stmt.limit:
+        raise QueryError(f"limit ({limit.val}) in {name} function can not be larger than the "
+                         f"LIMIT ({stmt.limit}) in the select statement")
+    if not isinstance(args[0], ast.VarRef):
+        raise QueryError(f"expected first argument to be a field in {name}(), found {args[0]}")
+    for a in args[1:-1]:
+        if not isinstance(a, ast.VarRef):
+            raise QueryError(f"only fields or tags are allowed in {name}(), found {a}")
+    st["top_bottom"] = name
+
+
+def _compile_transform(call, st, interval, inherited, stmt, allow_wildcard) -> None:
+    name, args = call.name, call.args
+    if name in ("derivative", "non_negative_derivative", "elapsed"):
+        _nargs(name, args, 1, 2)
+        if len(args) == 2:
+            if not isinstance(args[1], ast.DurationLiteral):
+                raise QueryError(f"second argument to {name} must be a duration, got "
+                                 f"*influxql.{type(args[1]).__name__}")
+            if args[1].val <= 0:
+                raise QueryError(f"duration argument must be positive, got {args[1]}")
+    elif name in ("difference", "non_negative_difference", "cumulative_sum"):
+        _nargs(name, args, 1, 1)
+    elif name == "moving_average":
+        _nargs(name, args, 2, 2)
+        if not isinstance(args[1], ast.IntegerLiteral):
+            raise QueryError(f"second argument for moving_average must be an integer, got "
+                             f"*influxql.{type(args[1]).__name__}")
+        if args[1].val <= 1:
+            raise QueryError(f"moving_average window must be greater than 1, got {args[1].val}")
+    elif name in ("holt_winters", "holt_winters_with_fit"):
+        _nargs(name, args, 3, 3)
+        if not isinstance(args[1], ast.IntegerLiteral):
+            raise QueryError(f"expected integer argument as second arg in {name}")
+        if args[1].val <= 0:
+            raise QueryError(f"second arg to {name} must be greater than 0, got {args[1].val}")
+        if not isinstance(args[2], ast.IntegerLiteral):
+            raise QueryError(f"expected integer argument as third arg in {name}")
+        if args[2].val < 0:
+            raise QueryError(f"third arg to {name} cannot be negative, got {args[2].val}")
+        st["only_selectors"] = False
+        if not isinstance(args[0], ast.Call):
+            raise QueryError(f"must use aggregate function with {name}")
+        if not interval:
+            raise QueryError(f"{name} aggregate requires a GROUP BY interval")
+        return _compile_nested(args[0], st, interval, inherited, stmt)
+    else:  # technical analysis
+        hi = 3 if name.startswith("kaufmans") else 4
+        _nargs(name, args, 2, hi)
+        if not isinstance(args[1], ast.IntegerLiteral):
+            raise QueryError(f"{name} period must be an integer")
+        if args[1].val < 1:
+            raise QueryError(f"{name} period must be greater than or equal to 1")
+        if len(args) >= 3:
+            if not isinstance(args[2], ast.IntegerLiteral):
+                raise QueryError(f"{name} hold period must be an integer")
+            if name == "triple_exponential_derivative" and args[2].val < 1 and args[2].val != -1:
+                raise QueryError(f"{name} hold period must be greater than or equal to 1")
+            if args[2].val < 0 and args[2].val != -1:
+                raise QueryError(f"{name} hold period must be greater than or equal to 0")
+        if len(args) >= 4:
+            if not isinstance(args[3], ast.StringLiteral):
+                raise QueryError(f"{name} warmup type must be a string")
+            allowed = ("none", "exponential", "simple") if name == "chande_momentum_oscillator" \
+                else ("exponential", "simple")
+            if args[3].val not in allowed:
+                raise QueryError(f"{name} warmup type must be one of: "
+                                 + " ".join(f"'{a}'" for a in allowed))
+    st["only_selectors"] = False
+    a0 = args[0]
+    if isinstance(a0, ast.Call):
+        if not interval:
+            raise QueryError(f"{name} aggregate requires a GROUP BY interval")
+        return _compile_nested(a0, st, interval, inherited, stmt)
+    if interval and not inherited:
+        raise QueryError(f"aggregate function required inside the call to {name}")
+    return _symbol(name, a0, allow_wildcard, st)
+
+
+def _compile_nested(e, st, interval, inherited, stmt) -> None:
+    if isinstance(e, ast.Call) and e.name == "distinct":
+        st["calls"].append(e)
+        return _compile_distinct(e.args, st, nested=True)
+    _compile_expr(e, st, interval, inherited, stmt, True)
+
+
+# -- wildcard expansion and naming ------------------------------------------------------------
+
+def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool):
+    out: list[tuple[str, ast.Expr]] = []
+    for f in fields:
+        e = f.expr
+        if isinstance(e, ast.Wildcard) or isinstance(e, ast.RegexLiteral):
+            pat = re.compile(e.val) if isinstance(e, ast.RegexLiteral) else None
+            want_f = not isinstance(e, ast.Wildcard) or e.type in (None, "field")
+            want_t = not isinstance(e, ast.Wildcard) or e.type in (None, "tag")
+            names = []
+            if want_f:
+                names += [(n, ast.VarRef(n, catalog.fields[n])) for n in catalog.fields]
+            if want_t:
+                names += [(n, ast.VarRef(n, "tag")) for n in catalog.tags
+                          if n not in dims and n not in catalog.fields]
+            for n, ref in sorted(names, key=lambda x: x[0]):
+                if pat is None or pat.search(n):
+                    out.append((n, ref))
+            continue
+        call = _wild_call(e)
+        if call is not None:
+            arg = call.args[0]
+            pat = re.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
+            supported = _WILDCARD_TYPES.get(call.name, _NUMERIC)
+            base = f.alias or call.name
+            for n in sorted(catalog.fields):
+                if catalog.fields[n] in supported and (pat is None or pat.search(n)):
+                    ref = ast.VarRef(n, catalog.fields[n])
+                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), catalog)))
+            continue
+        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog)))
+        if isinstance(e, ast.Call) and e.name in ("top", "bottom") and not has_target:
+            out.extend((a.name, _bind(a, catalog)) for a in e.args[1:-1])
+    names = _dedupe([n for n, _ in out])
+    columns = [Column(n, e) for n, (_, e) in zip(names, out)]
+    types = {c.name: _expr_type(c.expr) for c in columns}
+    return columns, types
+
+
+def _wild_call(e):
+    """The innermost call whose argument is a wildcard/regex (``mean(*)``, ``derivative(max(*))``)."""
+    if isinstance(e, ast.Call) and e.args:
+        a = e.args[0]
+        if isinstance(a, (ast.Wildcard, ast.RegexLiteral)):
+            return e
+        if isinstance(a, ast.Call):
+            return _wild_call(a)
+    return None
+
+
+def _replace_arg(e, target, ref):
+    if e is target:
+        return ast.Call(e.name, (ref,) + tuple(e.args[1:]))
+    return ast.Call(e.name, (_replace_arg(e.args[0], target, ref),) + tuple(e.args[1:]))
+
+
+def _field_name(e) -> str:
+    if isinstance(e, ast.Call):
+        return e.name
+    if isinstance(e, ast.Distinct):
+        return "distinct"
+    if isinstance(e, ast.VarRef):
+        return e.name
+    if isinstance(e, ast.ParenExpr):
+        return _field_name(e.expr)
+    if isinstance(e, ast.BinaryExpr):
+        return "_".join(_names_in(e))
+    return ""
+
+
+def _names_in(e) -> list[str]:
+    if isinstance(e, ast.VarRef):
+        return [e.name]
+    if isinstance(e, ast.Call):
+        return [e.name]
+    if isinstance(e, ast.Distinct):
+        return ["distinct"]
+    if isinstance(e, ast.ParenExpr):
+        return _names_in(e.expr)
+    if isinstance(e, ast.BinaryExpr):
+        return _names_in(e.lhs) + _names_in(e.rhs)
+    return []
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen = set(names)
+    counts: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in counts:
+            i = counts[n]
+            while f"{n}_{i}" in seen:
+                i += 1
+            counts[n] = i + 1
+            seen.add(f"{n}_{i}")
+            out.append(f"{n}_{i}")
+        else:
+            counts[n] = 1
+            out.append(n)
+    return out
+
+
+def _bind(e, catalog: Catalog):
+    """Annotate every VarRef with its type: a field type name, ``tag``, or None (unknown)."""
+    if isinstance(e, ast.VarRef):
+        if e.type in ("field", None):
+            if e.name in catalog.fields:
+                return ast.VarRef(e.name, catalog.fields[e.name])
+            if e.type is None and e.name in catalog.tags:
+                return ast.VarRef(e.name, "tag")
+            return ast.VarRef(e.name, None if e.type is None else "unknown")
+        if e.type == "tag":
+            return ast.VarRef(e.name, "tag" if e.name in catalog.tags else "unknown")
+        # a cast: keep the target type, remember the source type via the catalog at execution
+        return e
+    if isinstance(e, ast.Call):
+        return ast.Call(e.name, tuple(_bind(a, catalog) for a in e.args))
+    if isinstance(e, ast.Distinct):
+        return ast.Call("distinct", (_bind(ast.VarRef(e.val), catalog),))
+    if isinstance(e, ast.BinaryExpr):
+        return ast.BinaryExpr(e.op, _bind(e.lhs, catalog), _bind(e.rhs, catalog))
+    if isinstance(e, ast.ParenExpr):
+        return ast.ParenExpr(_bind(e.expr, catalog))
+    return e
+
+
+def _expr_type(e) -> str:
+    if isinstance(e, ast.VarRef):
+        return {"tag": "string", None: "float", "unknown": "float"}.get(e.type, e.type)
+    if isinstance(e, ast.Call):
+        if e.name in ("count",):
+            return "integer"
+        if e.name in ("mean", "median", "stddev", "integral", "derivative",
+                      "non_negative_derivative", "moving_average") or e.name in MATH_FUNCTIONS:
+            return "float"
+        if e.name == "elapsed":
+            return "integer"
+        if e.args:
+            return _expr_type(e.args[0])
+    return "float"
+
+
+def _needed_columns(columns, condition, dims, catalog: Catalog) -> tuple[str, ...]:
+    refs: set[str] = set(dims)
+    for c in columns:
+        refs.update(_refs(c.expr))
+    if condition is not None:
+        refs.update(_refs(condition))
+    refs.update(catalog.tags)  # series keys order ties and group rows
+    refs.discard("time")
+    return tuple(sorted(refs))
+
+
+def _refs(e) -> set[str]:
+    if isinstance(e, ast.VarRef):
+        return {e.name}
+    if isinstance(e, ast.Call):
+        out: set[str] = set()
+        for a in e.args:
+            out |= _refs(a)
+        return out
+    if isinstance(e, ast.BinaryExpr):
+        return _refs(e.lhs) | _refs(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _refs(e.expr)
+    return set()
+
+
+def field_type_of(name: str, schema_fields: dict[str, FieldType]) -> str | None:
+    ft = schema_fields.get(name)
+    return ft.value if ft is not None else None

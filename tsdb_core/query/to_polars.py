@@ -1,0 +1,521 @@
+"""Execute a :class:`SelectPlan` with Polars: scan → filter → aggregate/fill → transform → series.
+
+Stays lazy up to the aggregate (one ``collect`` per statement); what follows
+(fill, transforms, ordering, limits) works on the small aggregated frame.
+Rows carry ``_name`` (measurement) and the GROUP BY tags; the output columns
+are ``_c0.._cN``; :func:`run` returns one frame per series, in InfluxDB order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..errors import LimitExceeded, QueryError
+from ..influxql import ast
+from . import aggregates as agg
+from .fill import bucket_expr, bucket_grid, fill
+from .plan import AGGREGATES, TRANSFORMS, Scan, SelectPlan, SubqueryScan
+from .transforms_math import MATH_FUNCTIONS, math_expr
+
+_PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
+             "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
+_NUMERIC = (pl.Float64, pl.Int64, pl.UInt64)
+
+
+@dataclass
+class Ctx:
+    provider: object
+    now: int
+    max_points: int = 0
+    max_series: int = 0
+    max_buckets: int = 0
+    points: int = 0
+
+
+@dataclass
+class Lowered:
+    """Output expressions with aggregate/transform calls replaced by placeholder columns."""
+
+    exprs: list = field(default_factory=list)
+    aggs: dict = field(default_factory=dict)        # Call -> "_aN"
+    transforms: dict = field(default_factory=dict)  # Call -> ("_tN", inner expr)
+
+
+# -- loading ----------------------------------------------------------------------------
+
+def load(plan: SelectPlan, ctx: Ctx) -> pl.LazyFrame | None:
+    frames = []
+    for src in plan.sources:
+        if isinstance(src, SubqueryScan):
+            inner = run_frame(src.plan, ctx)
+            if inner is not None and inner.height:
+                frames.append(inner.lazy())
+            continue
+        tr = src.time_range
+        if tr.empty:
+            continue
+        lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
+                               tr.start, tr.end, list(src.columns))
+        have = lf.collect_schema().names()
+        missing = [pl.lit(None, dtype=pl.String).alias(c) for c in src.columns if c not in have]
+        lf = lf.with_columns(missing + [pl.lit(src.measurement).alias("_name")])
+        frames.append(lf)
+    if not frames:
+        return None
+    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+
+
+# -- expressions ----------------------------------------------------------------------------
+
+def _lit(e) -> pl.Expr:
+    if isinstance(e, ast.IntegerLiteral):
+        return pl.lit(e.val, dtype=pl.Int64)
+    if isinstance(e, ast.UnsignedLiteral):
+        return pl.lit(e.val, dtype=pl.UInt64)
+    if isinstance(e, ast.NumberLiteral):
+        return pl.lit(e.val, dtype=pl.Float64)
+    if isinstance(e, (ast.DurationLiteral, ast.TimeLiteral)):
+        return pl.lit(e.val, dtype=pl.Int64)
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.lit(e.val, dtype=pl.Boolean)
+    if isinstance(e, ast.StringLiteral):
+        return pl.lit(e.val, dtype=pl.String)
+    return pl.lit(None)
+
+
+def _dtype_of(e, schema) -> object:
+    if isinstance(e, ast.VarRef):
+        if e.type in ("integer", "float", "unsigned", "string", "boolean") and e.name in schema:
+            return _PL_TYPES[e.type]
+        return schema.get(e.name)
+    if isinstance(e, ast.IntegerLiteral):
+        return pl.Int64
+    if isinstance(e, ast.NumberLiteral):
+        return pl.Float64
+    if isinstance(e, ast.StringLiteral):
+        return pl.String
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.Boolean
+    if isinstance(e, ast.ParenExpr):
+        return _dtype_of(e.expr, schema)
+    if isinstance(e, ast.BinaryExpr):
+        lt, rt = _dtype_of(e.lhs, schema), _dtype_of(e.rhs, schema)
+        if e.op == "/" or pl.Float64 in (lt, rt):
+            return pl.Float64
+        return lt or rt
+    if isinstance(e, ast.Call):
+        if e.name in MATH_FUNCTIONS and e.name not in ("abs", "floor", "ceil", "round"):
+            return pl.Float64
+        return _dtype_of(e.args[0], schema) if e.args else None
+    return None
+
+
+def _ref(e: ast.VarRef, schema) -> pl.Expr:
+    col = pl.col(e.name)
+    src = schema.get(e.name)
+    if e.name not in schema or e.type == "unknown":
+        return pl.lit(None, dtype=pl.Float64)
+    if e.type in ("integer", "float", "unsigned", "string", "boolean"):
+        want = _PL_TYPES[e.type]
+        if src == want:
+            return col
+        if src in _NUMERIC and want in _NUMERIC:
+            return col.cast(want, strict=False)
+        return pl.lit(None, dtype=want)
+    return col
+
+
+def value_expr(e, schema) -> pl.Expr:
+    """A row-level InfluxQL expression (fields, tags, literals, math) as Polars."""
+    if isinstance(e, ast.VarRef):
+        return _ref(e, schema)
+    if isinstance(e, ast.Literal):
+        return _lit(e)
+    if isinstance(e, ast.ParenExpr):
+        return value_expr(e.expr, schema)
+    if isinstance(e, ast.BinaryExpr):
+        return _arith(e, schema)
+    if isinstance(e, ast.Call) and e.name in MATH_FUNCTIONS:
+        args = [value_expr(a, schema) for a in e.args]
+        t = _dtype_of(e.args[0], schema)
+        arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
+        return math_expr(e.name, *args, arg_type=arg_type)
+    raise QueryError(f"unsupported expression: {e}")
+
+
+def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
+    lt, rt = _dtype_of(e.lhs, schema), _dtype_of(e.rhs, schema)
+    if pl.String in (lt, rt) or pl.Boolean in (lt, rt):
+        if e.op in ("+", "-", "*", "/", "%"):
+            ln = "string" if lt == pl.String else "boolean" if lt == pl.Boolean else "float"
+            rn = "string" if rt == pl.String else "boolean" if rt == pl.Boolean else "float"
+            if ln == rn or (pl.String in (lt, rt)):
+                raise QueryError(f"type error: {e}: incompatible types: {ln} and {rn}")
+    lhs, rhs = value_expr(e.lhs, schema), value_expr(e.rhs, schema)
+    op = e.op
+    ints = lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64)
+    if op == "+":
+        return lhs + rhs
+    if op == "-":
+        return lhs - rhs
+    if op == "*":
+        return lhs * rhs
+    if op == "/":
+        return pl.when(rhs == 0).then(pl.lit(0.0)).otherwise(lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
+    if op == "%":
+        if ints:
+            return pl.when(rhs == 0).then(pl.lit(0, dtype=pl.Int64)).otherwise(
+                lhs - (lhs / rhs).cast(pl.Int64) * rhs)
+        lf, rf = lhs.cast(pl.Float64), rhs.cast(pl.Float64)
+        return pl.when(rf == 0).then(None).otherwise(lf - (lf / rf).cast(pl.Int64).cast(pl.Float64) * rf)
+    if op in ("&", "|", "^"):
+        if not ints:
+            return pl.lit(None)
+        return {"&": lhs & rhs, "|": lhs | rhs, "^": lhs.xor(rhs)}[op]
+    return cond_expr(e, schema)
+
+
+def cond_expr(e, schema) -> pl.Expr:
+    """A WHERE condition (time comparisons already removed) as a Boolean expression."""
+    if isinstance(e, ast.ParenExpr):
+        return cond_expr(e.expr, schema)
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.lit(e.val)
+    if not isinstance(e, ast.BinaryExpr):
+        return value_expr(e, schema).cast(pl.Boolean, strict=False)
+    op = e.op
+    if op == "AND":
+        return cond_expr(e.lhs, schema) & cond_expr(e.rhs, schema)
+    if op == "OR":
+        return cond_expr(e.lhs, schema) | cond_expr(e.rhs, schema)
+    if op in ("=~", "!~"):
+        ref, rx = (e.lhs, e.rhs) if isinstance(e.rhs, ast.RegexLiteral) else (e.rhs, e.lhs)
+        if not isinstance(rx, ast.RegexLiteral):
+            return pl.lit(False)
+        col = _cond_side(ref, schema)
+        if col is None or _dtype_of(ref, schema) not in (pl.String, None):
+            return pl.lit(False)
+        m = col.str.contains(rx.val)
+        return m if op == "=~" else ~m
+    if op in ("=", "!=", "<>", "<", "<=", ">", ">="):
+        lt, rt = _dtype_of(e.lhs, schema), _dtype_of(e.rhs, schema)
+        if _incompatible(lt, rt):
+            return pl.lit(op in ("!=", "<>"))
+        lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
+        if lhs is None or rhs is None:
+            return pl.lit(False)
+        return {"=": lhs == rhs, "!=": lhs != rhs, "<>": lhs != rhs, "<": lhs < rhs,
+                "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[op]
+    return value_expr(e, schema).cast(pl.Boolean, strict=False)
+
+
+def _incompatible(a, b) -> bool:
+    if a is None or b is None:
+        return False
+    group = lambda t: "n" if t in _NUMERIC else str(t)  # noqa: E731
+    return group(a) != group(b)
+
+
+def _cond_side(e, schema):
+    if isinstance(e, ast.VarRef):
+        if e.name not in schema:
+            return None if e.type not in ("tag", None) else pl.lit("", dtype=pl.String)
+        col = _ref(e, schema)
+        if schema.get(e.name) == pl.String and e.type in ("tag", None):
+            return col.fill_null("")
+        return col
+    return value_expr(e, schema)
+
+
+# -- lowering: calls → placeholder columns ------------------------------------------------------
+
+def lower(plan: SelectPlan) -> Lowered:
+    low = Lowered()
+
+    def walk(e):
+        if isinstance(e, ast.Call):
+            if e.name in TRANSFORMS:
+                inner = walk(e.args[0]) if not plan.is_raw else e.args[0]
+                if e not in low.transforms:
+                    low.transforms[e] = (f"_t{len(low.transforms)}", inner)
+                return ast.VarRef(low.transforms[e][0], "_placeholder")
+            if e.name in AGGREGATES:
+                if e not in low.aggs:
+                    low.aggs[e] = f"_a{len(low.aggs)}"
+                return ast.VarRef(low.aggs[e], "_placeholder")
+            return ast.Call(e.name, tuple(walk(a) for a in e.args))
+        if isinstance(e, ast.BinaryExpr):
+            return ast.BinaryExpr(e.op, walk(e.lhs), walk(e.rhs))
+        if isinstance(e, ast.ParenExpr):
+            return ast.ParenExpr(walk(e.expr))
+        return e
+
+    low.exprs = [walk(c.expr) for c in plan.columns]
+    return low
+
+
+def _field_refs(e) -> list[str]:
+    if isinstance(e, ast.VarRef):
+        return [] if e.type == "tag" else [e.name]
+    if isinstance(e, ast.Call):
+        return [n for a in e.args for n in _field_refs(a)]
+    if isinstance(e, ast.BinaryExpr):
+        return _field_refs(e.lhs) + _field_refs(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _field_refs(e.expr)
+    return []
+
+
+# -- the two shapes of SELECT ----------------------------------------------------------------------
+
+def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
+    """All rows of the statement: ``_name``, GROUP BY tags, ``time``, ``_c0..``; ordered."""
+    lf = load(plan, ctx)
+    if lf is None:
+        return None
+    schema = dict(lf.collect_schema())
+    if plan.condition is not None:
+        lf = lf.filter(cond_expr(plan.condition, schema))
+    dims = list(plan.dimensions)
+    lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
+                          for d in dims])
+    schema = dict(lf.collect_schema())
+    low = lower(plan)
+    keys = ["_name"] + dims
+    if plan.is_raw:
+        df = _raw(plan, lf, schema, low, keys, ctx)
+    else:
+        df = _aggregate(plan, lf, schema, low, keys, ctx)
+    if df is None or df.height == 0:
+        return None
+    return finish(plan, df, keys)
+
+
+def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Order rows (time ASC/DESC within series), then LIMIT/OFFSET per series, SLIMIT/SOFFSET."""
+    if not plan.ascending:
+        df = df.sort(keys + ["time"], descending=[False] * len(keys) + [True], maintain_order=True)
+    if plan.limit or plan.row_offset:
+        idx = pl.int_range(pl.len()).over(keys)
+        cond = idx >= plan.row_offset
+        if plan.limit:
+            cond = cond & (idx < plan.row_offset + plan.limit)
+        df = df.filter(cond)
+    if plan.slimit or plan.soffset:
+        sid = pl.struct(keys).rle_id()
+        cond = sid >= plan.soffset
+        if plan.slimit:
+            cond = cond & (sid < plan.soffset + plan.slimit)
+        df = df.filter(cond)
+    if plan.omit_time is False:
+        return df
+    return df.rename({f"_c{i}": c.name for i, c in enumerate(plan.columns)})
+
+
+def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
+    refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r in schema})
+    if not refs:
+        return None
+    lf = lf.filter(pl.any_horizontal([pl.col(r).is_not_null() for r in refs]))
+    tag_order = [c for c in schema if c not in refs and c not in ("time", "_name")
+                 and schema[c] == pl.String and c not in keys]
+    lf = lf.sort(keys + ["time"] + tag_order, descending=False)
+    if not low.transforms:
+        cols = [value_expr(e, schema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
+        df = lf.select(keys + ["time"] + cols).collect()
+        _count_points(df, ctx)
+        return df
+    df = lf.collect()
+    _count_points(df, ctx)
+    df = _transforms(plan, df, low, keys, schema)
+    sch = {**schema, **dict(df.schema)}
+    return df.select(keys + ["time"] + [value_expr(e, sch).alias(f"_c{i}")
+                                        for i, e in enumerate(low.exprs)])
+
+
+def _has_placeholder(e) -> bool:
+    if isinstance(e, ast.VarRef):
+        return e.type == "_placeholder"
+    if isinstance(e, ast.Call):
+        return any(_has_placeholder(a) for a in e.args)
+    if isinstance(e, ast.BinaryExpr):
+        return _has_placeholder(e.lhs) or _has_placeholder(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _has_placeholder(e.expr)
+    return False
+
+
+def _count_points(df: pl.DataFrame, ctx: Ctx) -> None:
+    ctx.points += df.height
+    if ctx.max_points and ctx.points > ctx.max_points:
+        raise LimitExceeded(f"max-select-point limit exceeed: ({ctx.points}/{ctx.max_points})")
+
+
+def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None:
+    tr = plan.time_range
+    grid = None
+    if plan.interval:
+        if plan.tz is not None and tr.has_start:
+            grid = bucket_grid(tr.start, tr.end, plan.interval, plan.offset, plan.tz,
+                               ctx.max_buckets)
+        lf = lf.with_columns(bucket_expr(plan.interval, plan.offset, plan.tz, grid).alias("_b"))
+    else:
+        lf = lf.with_columns(pl.lit(tr.start if tr.has_start else 0, dtype=pl.Int64).alias("_b"))
+    gkeys = keys + ["_b"]
+    multi = [c for c in low.aggs if c.name in ("top", "bottom", "sample", "distinct")]
+    if multi:
+        df = _multi_rows(plan, lf, schema, low, gkeys, multi[0])
+    else:
+        df = _scalar_aggs(plan, lf, schema, low, gkeys)
+    if df is None:
+        return None
+    if plan.interval:
+        if df.height and not tr.has_start:
+            first = int(df["_b"].min())
+        else:
+            first = tr.start
+        if plan.fill != "none" and not multi and df.height:
+            grid = grid or bucket_grid(first, tr.end, plan.interval, plan.offset, plan.tz,
+                                       ctx.max_buckets)
+            count_like = {a for c, a in low.aggs.items() if c.name == "count"}
+            df = fill(df, keys, grid, list(low.aggs.values()), plan.fill, plan.fill_value,
+                      count_like)
+    df = df.sort(keys + ["_b"] + (["_t"] if "_t" in df.columns else []), maintain_order=True)
+    time = pl.col("_t") if "_t" in df.columns else pl.col("_b")
+    df = df.with_columns(time.alias("time"))
+    if low.transforms:
+        df = _transforms(plan, df, low, keys, {**schema, **dict(df.schema)})
+    dschema = {**schema, **dict(df.schema)}
+    cols = [value_expr(e, dschema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
+    return df.select(keys + ["time"] + cols)
+
+
+def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
+    exprs, modes = [], []
+    selector = next(iter(low.aggs)) if plan.point_time else None
+    for call, alias in low.aggs.items():
+        name, args = call.name, call.args
+        a0 = args[0]
+        if name == "count" and isinstance(a0, ast.Call) and a0.name == "distinct":
+            v = value_expr(a0.args[0], schema)
+            exprs.append(agg.scalar_agg("count_distinct", v, (), _dtype_of(a0.args[0], schema)).alias(alias))
+            continue
+        v = value_expr(a0, schema)
+        dtype = _dtype_of(a0, schema)
+        if isinstance(a0, ast.VarRef) and a0.name not in schema:
+            dtype = None
+        if name == "mode":
+            modes.append((a0, alias))
+            continue
+        extra = tuple(_literal_value(a) for a in args[1:])
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, plan.interval).alias(alias))
+        if call is selector:
+            exprs.append(agg.selector_time(name, v, extra).alias("_t"))
+    aux_cols = []
+    if selector is not None:
+        extra = tuple(_literal_value(a) for a in selector.args[1:])
+        sv = value_expr(selector.args[0], schema)
+        for r in sorted({r.name for e in low.exprs for r in _aux_refs(e)}):
+            if r in schema:
+                aux_cols.append(r)
+                exprs.append(agg.selector_aux(selector.name, sv, pl.col(r), extra).alias(r))
+    if exprs:
+        df = lf.group_by(gkeys).agg(exprs)
+    else:
+        df = lf.select(gkeys).unique()
+    for a0, alias in modes:
+        tmp = lf.with_columns(value_expr(a0, schema).alias("_m"))
+        df = df.join(agg.mode_frame(tmp, gkeys, "_m", alias), on=gkeys, how="left")
+    df = df.collect()
+    # a group where every aggregate is null had no points for these fields
+    vals = list(low.aggs.values())
+    if vals:
+        counts = [a for c, a in low.aggs.items() if c.name == "count"]
+        keep = pl.any_horizontal([pl.col(a).is_not_null() & ~pl.col(a).is_in([0]) if a in counts
+                                  else pl.col(a).is_not_null() for a in vals])
+        df = df.filter(keep)
+    return df
+
+
+def _aux_refs(e):
+    if isinstance(e, ast.VarRef) and e.type != "_placeholder":
+        return [e]
+    if isinstance(e, ast.BinaryExpr):
+        return _aux_refs(e.lhs) + _aux_refs(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _aux_refs(e.expr)
+    if isinstance(e, ast.Call):
+        return [r for a in e.args for r in _aux_refs(a)]
+    return []
+
+
+def _multi_rows(plan, lf, schema, low: Lowered, gkeys, call) -> pl.DataFrame:
+    alias = low.aggs[call]
+    a0 = call.args[0]
+    if call.name in ("top", "bottom"):
+        tags = [a.name for a in call.args[1:-1]]
+        args = tuple(tags) + (call.args[-1].val,)
+        extra = sorted({r.name for e in low.exprs for r in _aux_refs(e)} | set(tags))
+        extra = [x for x in extra if x in schema]
+        dtype = _dtype_of(a0, schema)
+        if dtype in (pl.String, pl.Boolean):
+            raise QueryError(f"unsupported {call.name} iterator type: "
+                             f"*query.{'string' if dtype == pl.String else 'boolean'}InterruptIterator")
+        lf = lf.with_columns(value_expr(a0, schema).alias("_v"))
+        out = agg.multi_rows(call.name, lf, gkeys, "_v", args, alias, extra)
+    elif call.name == "sample":
+        lf = lf.with_columns(value_expr(a0, schema).alias("_v"))
+        out = agg.multi_rows("sample", lf, gkeys, "_v", (call.args[1].val,), alias, [])
+    else:
+        inner = a0 if isinstance(a0, ast.VarRef) else a0
+        lf = lf.with_columns(value_expr(inner, schema).alias("_v"))
+        out = agg.multi_rows("distinct", lf, gkeys, "_v", (), alias, [])
+    return out.collect()
+
+
+def _literal_value(e):
+    if isinstance(e, ast.Literal):
+        return e.val
+    return e
+
+
+# -- transforms (derivative, difference, ...) over each series ------------------------------------
+
+def _transforms(plan, df: pl.DataFrame, low: Lowered, keys, schema) -> pl.DataFrame:
+    """Run every transform call per series (H4b's ``apply_transform``); rows = union of outputs."""
+    from .transforms import apply_transform
+
+    df = df.sort(keys + ["time"], descending=[False] * len(keys) + [not plan.ascending],
+                 maintain_order=True)
+    sch = {**schema, **dict(df.schema)}
+    outs = []
+    for call, (name, inner) in low.transforms.items():
+        src = df.select(keys + ["time", value_expr(inner, sch).alias("_in")])
+        args = tuple(_literal_value(a) for a in call.args[1:])
+        frames = []
+        for part in src.partition_by(keys, maintain_order=True):
+            t, v = apply_transform(call.name, part["time"].to_numpy(), part["_in"], args,
+                                   interval=plan.interval, ascending=plan.ascending)
+            if len(t) == 0:
+                continue
+            vals = pl.Series(name, v)
+            if vals.dtype == pl.Float64:
+                vals = vals.fill_nan(None)
+            frames.append(pl.DataFrame({"time": pl.Series(t, dtype=pl.Int64), name: vals})
+                          .with_columns([pl.lit(part[k][0]).alias(k) for k in keys]))
+        if frames:
+            outs.append(pl.concat(frames, how="vertical_relaxed"))
+        else:
+            outs.append(pl.DataFrame(schema={**{k: pl.String for k in keys}, "time": pl.Int64,
+                                             name: pl.Float64}))
+    out = outs[0]
+    for o in outs[1:]:
+        out = out.join(o, on=keys + ["time"], how="full", coalesce=True, maintain_order="left_right")
+    rest = [c for c in df.columns if c not in out.columns and c not in ("_in",)]
+    if rest:
+        out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",
+                                                                maintain_order=True),
+                       on=keys + ["time"], how="left")
+    return out.select(keys + ["time"] + [c for c in out.columns if c not in keys and c != "time"])

@@ -99,14 +99,14 @@ def read_batches(stream: IO[bytes], *, batch_size: int = 5000, db: str | None = 
                  rp: str | None = None, import_format: bool = False) -> Iterator[Batch | Statement]:
     """Yield DDL statements and line-protocol batches in file order.
 
-    With ``import_format`` the file follows ``influx -import``: it starts in
-    the DDL section when its first header is ``# DDL``, and ``# CONTEXT-*``
-    headers move the target. Without it every non-comment line is line protocol.
+    With ``import_format`` the file follows ``influx -import``: lines after
+    ``# DDL`` are statements, lines after ``# DML`` are points, and
+    ``# CONTEXT-*`` headers move the target. (``influx`` starts in the DDL
+    section; we start in DML so a plain line-protocol file imports too.) Without it every non-comment line is line protocol.
     """
     in_ddl = False
     lines: list[bytes] = []
     numbers: list[int] = []
-    seen_header = False
     n = 0
     for n, raw in enumerate(stream, 1):
         line = raw.rstrip(b"\r\n")
@@ -115,10 +115,9 @@ def read_batches(stream: IO[bytes], *, batch_size: int = 5000, db: str | None = 
         if line[:1] == b"#":
             if not import_format:
                 continue
-            if not seen_header and line.startswith(b"# DDL"):
+            if line.startswith(b"# DDL"):
                 in_ddl = True
-            seen_header = True
-            if line.startswith(b"# DML"):
+            elif line.startswith(b"# DML"):
                 in_ddl = False
             elif line.startswith(b"# CONTEXT-DATABASE:") or line.startswith(b"# CONTEXT-RETENTION-POLICY:"):
                 if lines:

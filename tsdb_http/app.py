@@ -1,0 +1,256 @@
+"""The Starlette app: one route table, one error table, common headers.
+
+    from tsdb_http.app import ShimConfig, create_app
+    app = create_app(store, tokens, ShimConfig(compat="influxdb1"))   # an ASGI app
+
+Handlers are thin (parameters → core → encoder). Errors travel as exceptions
+and are rendered once, here: the cloud dialect answers ``{"code", "message"}``
+(plus ``line`` for rejected writes), the influxdb1 dialect ``{"error": ...}``.
+Every non-2xx answer but 401 carries ``X-Influxdb-Error``; every answer carries
+``X-Influxdb-Version``, ``X-Influxdb-Build``, ``Request-Id`` and ``X-Request-Id``.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tsdb_core import errors as core_errors
+from tsdb_core.tokens import TokenStore
+
+from .auth import Authenticator
+from .params import CODES, Dialect, HttpError
+from .routes_query import QueryError, query
+from .routes_write import write_v1, write_v2
+
+log = logging.getLogger("tsdb_http")
+
+VERSION = "1.8.10"  # what /ping reports: the 1.x API level the shim speaks
+DEFAULT_MAX_BODY = 25_000_000  # InfluxDB 1.x's max-body-size
+
+
+@dataclass(frozen=True, slots=True)
+class ShimConfig:
+    """How the shim answers. ``compat``: ``"cloud-dedicated"`` (default) or ``"influxdb1"``."""
+
+    compat: str = Dialect.CLOUD.value
+    no_auth: bool = False
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    version: str = VERSION
+    build: str = field(default="")
+
+    @property
+    def dialect(self) -> Dialect:
+        return Dialect(self.compat)
+
+    @property
+    def build_name(self) -> str:
+        return self.build or ("OSS" if self.dialect is Dialect.V1 else "cloud-dedicated")
+
+
+@dataclass(slots=True)
+class Shim:
+    """What handlers reach through ``request.app.state.shim``."""
+
+    store: object
+    tokens: TokenStore | None
+    config: ShimConfig
+    auth: Authenticator
+    parser: object = None  # InfluxQL parser for permission checks (default: tsdb_core.influxql.parse)
+
+
+# -- small endpoints -------------------------------------------------------------------
+
+async def ping(request: Request) -> Response:
+    shim = request.app.state.shim
+    verbose = request.query_params.get("verbose", "")
+    if verbose not in ("", "0", "false"):
+        return Response(orjson.dumps({"version": shim.config.version}), 200, media_type="application/json")
+    return Response(status_code=204)
+
+
+async def health(request: Request) -> Response:
+    shim = request.app.state.shim
+    return Response(orjson.dumps({"name": "influxdb", "message": "ready for queries and writes",
+                                  "status": "pass", "checks": [], "version": shim.config.version}),
+                    200, media_type="application/json")
+
+
+async def options(request: Request) -> Response:
+    return Response(status_code=204)
+
+
+async def v2_query(request: Request) -> Response:
+    raise HttpError(400, "the /api/v2/query endpoint (Flux) can't query this server: "
+                         "send InfluxQL to /query (InfluxDB v1 API) instead")
+
+
+# -- the route table ---------------------------------------------------------------------
+
+ROUTES = [
+    Route("/ping", ping, methods=["GET", "HEAD"]),
+    Route("/health", health, methods=["GET", "HEAD"]),
+    Route("/query", query, methods=["GET", "POST"]),
+    Route("/query", options, methods=["OPTIONS"]),
+    Route("/write", write_v1, methods=["POST"]),
+    Route("/write", options, methods=["OPTIONS"]),
+    Route("/api/v2/write", write_v2, methods=["POST"]),
+    Route("/api/v2/query", v2_query, methods=["GET", "POST"]),
+]
+
+
+# -- the error table ------------------------------------------------------------------------
+# core error → (cloud status, influxdb1 status); first match wins (subclasses first).
+
+ERRORS: list[tuple[type[Exception], int, int]] = [
+    (core_errors.DatabaseNotFound, 404, 404),
+    (core_errors.RetentionPolicyNotFound, 404, 500),   # 1.x: 500 "retention policy not found"
+    (core_errors.PermissionDenied, 401, 401),
+    (core_errors.PointsBeyondRetention, 422, 400),
+    (core_errors.FieldTypeConflict, 400, 400),
+    (core_errors.LimitExceeded, 422, 400),
+    (core_errors.UserError, 400, 400),                 # parse errors, bad values
+    (core_errors.StorageError, 503, 500),              # disk full / I/O: retry later
+    (core_errors.InternalError, 500, 500),
+]
+
+
+def status_for(exc: Exception, dialect: Dialect) -> int:
+    for cls, cloud, v1 in ERRORS:
+        if isinstance(exc, cls):
+            return cloud if dialect is Dialect.CLOUD else v1
+    return 500
+
+
+def _message(exc: Exception, dialect: Dialect) -> str:
+    if isinstance(exc, core_errors.DatabaseNotFound) and dialect is Dialect.V1:
+        return f'database not found: "{exc.name}"'
+    msg = str(exc)
+    if not isinstance(exc, core_errors.TsdbError):
+        msg = f"internal error: {type(exc).__name__}: {msg}"
+    return msg
+
+
+def error_response(status: int, message: str, dialect: Dialect, *, code: str | None = None,
+                   line: int | None = None, headers: dict | None = None) -> Response:
+    """The JSON error body of a dialect, with ``X-Influxdb-Error`` (not on 401 or 2xx)."""
+    hdrs = dict(headers or {})
+    if status == 401:
+        if dialect is Dialect.V1:
+            hdrs["WWW-Authenticate"] = 'Basic realm="InfluxDB"'
+            body = {"error": message}
+        else:
+            body = {"code": "unauthorized", "message": "unauthorized access"}
+    else:
+        if status // 100 != 2:
+            hdrs["X-Influxdb-Error"] = _header_safe(message)
+        if dialect is Dialect.V1:
+            body = {"error": message}
+        else:
+            body = {"code": code or CODES.get(status, "internal error"), "message": message}
+            if line is not None:
+                body = {"code": body["code"], "line": line, "message": message}
+    if status == 503:
+        hdrs.setdefault("Retry-After", "30")
+    return Response(orjson.dumps(body), status, headers=hdrs, media_type="application/json")
+
+
+def _header_safe(message: str) -> str:
+    """1.x truncates the header at 1024 bytes; headers hold one line of ASCII."""
+    text = " ".join(message[:1024].splitlines())
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+async def _on_http_error(request: Request, exc: HttpError) -> Response:
+    dialect = request.app.state.shim.config.dialect
+    if isinstance(exc, QueryError):
+        hdrs = {"X-Influxdb-Error": _header_safe(exc.message), "Content-Type": exc.ctype}
+        if exc.gzip:
+            hdrs["Content-Encoding"] = "gzip"
+        return Response(exc.body(), exc.status, headers=hdrs)
+    return error_response(exc.status, exc.message, dialect, code=exc.code, line=exc.line,
+                          headers=exc.headers)
+
+
+async def _on_starlette_error(request: Request, exc: HTTPException) -> Response:
+    dialect = request.app.state.shim.config.dialect
+    if exc.status_code == 404:
+        msg = "404 page not found" if dialect is Dialect.V1 else "path not found"
+    elif exc.status_code == 405:
+        msg = "Method Not Allowed" if dialect is Dialect.V1 else f"method {request.method} not allowed"
+    else:
+        msg = exc.detail
+    return error_response(exc.status_code, msg, dialect, headers=getattr(exc, "headers", None))
+
+
+async def _on_core_error(request: Request, exc: Exception) -> Response:
+    dialect = request.app.state.shim.config.dialect
+    status = status_for(exc, dialect)
+    if status >= 500:
+        log.error("%s %s failed: %s", request.method, request.url.path, exc,
+                  exc_info=not isinstance(exc, core_errors.TsdbError))
+    return error_response(status, _message(exc, dialect), dialect)
+
+
+# -- common headers (pure ASGI: no per-request task overhead) --------------------------------
+
+class CommonHeaders:
+    def __init__(self, app, config: ShimConfig):
+        self.app = app
+        self.static = [(b"x-influxdb-build", config.build_name.encode()),
+                       (b"x-influxdb-version", config.version.encode())]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if not scope["method"].isupper():  # the seed's own example sends `--request post`
+            scope = {**scope, "method": scope["method"].upper()}
+        rid = None
+        origin = None
+        for k, v in scope.get("headers", ()):
+            if k == b"x-request-id" or (k == b"request-id" and rid is None):
+                rid = v
+            elif k == b"origin":
+                origin = v
+        rid = rid or str(uuid.uuid1()).encode()
+        extra = [*self.static, (b"request-id", rid), (b"x-request-id", rid)]
+        if origin:
+            extra += [(b"access-control-allow-origin", origin),
+                      (b"access-control-allow-methods", b"DELETE, GET, OPTIONS, POST, PUT"),
+                      (b"access-control-allow-headers", b"Accept, Accept-Encoding, Authorization, "
+                       b"Content-Length, Content-Type, X-CSRF-Token, X-HTTP-Method-Override"),
+                      (b"access-control-expose-headers", b"Date, X-InfluxDB-Version, X-InfluxDB-Build")]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | None = None, *,
+               parser=None) -> Starlette:
+    """The ASGI app over ``store``; ``tokens`` None (or ``config.no_auth``) disables auth.
+
+    ``parser(q, params)`` gives the statements whose permissions are checked
+    (default ``tsdb_core.influxql.parse``).
+    """
+    config = config or ShimConfig()
+    Dialect(config.compat)  # validate early
+    app = Starlette(routes=ROUTES, exception_handlers={
+        HttpError: _on_http_error,
+        HTTPException: _on_starlette_error,
+        core_errors.TsdbError: _on_core_error,
+        Exception: _on_core_error,
+    })
+    app.state.shim = Shim(store, tokens, config, Authenticator(tokens, enabled=not config.no_auth), parser)
+    app.add_middleware(CommonHeaders, config=config)
+    return app

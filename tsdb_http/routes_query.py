@@ -1,0 +1,110 @@
+"""GET|POST /query: InfluxQL through the core, answered in JSON, CSV or msgpack.
+
+Steps as 1.x: read ``q`` and the other values (URL, or the form body of a POST),
+authenticate, parse (400 ``error parsing query: ...``), authorise each statement
+(401), execute, then encode — whole, or chunk by chunk when ``chunked=true``.
+The core is always asked for ``epoch="ns"``; the encoders render times.
+Request-level errors are written by the negotiated formatter, as 1.x does.
+"""
+from __future__ import annotations
+
+import zlib
+
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from tsdb_core.errors import ParseError
+
+from . import chunking, encode, permissions
+from .params import Dialect, HttpError, query_form, query_params, split_db_rp
+
+
+class QueryError(HttpError):
+    """A /query failure, rendered by the negotiated formatter (not the dialect's JSON)."""
+
+    def __init__(self, status: int, message: str, kind: str, ctype: str, gzip: bool):
+        super().__init__(status, message)
+        self.kind, self.ctype, self.gzip = kind, ctype, gzip
+
+    def body(self) -> bytes:
+        data = encode.Encoder(self.kind).encode(encode.Response(error=self.message))
+        return zlib_gzip(data) if self.gzip else data
+
+
+def wants_gzip(request: Request) -> bool:
+    return any(part.split(";")[0].strip().lower() == "gzip"
+               for part in request.headers.get("accept-encoding", "").split(","))
+
+
+def zlib_gzip(data: bytes) -> bytes:
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return c.compress(data) + c.flush()
+
+
+def _parse(parser, q: str, params):
+    if parser is None:
+        from tsdb_core.influxql import parse as parser
+    return permissions.statements_of(parser(q, params))
+
+
+async def query(request: Request) -> Response:
+    shim = request.app.state.shim
+    kind, ctype = encode.negotiate(request.headers.get("accept"))
+    gz = wants_gzip(request)
+    try:
+        form = await query_form(request, shim.config.max_body_bytes)
+        principal = shim.auth.authenticate(request.headers, form)
+        p = query_params(form)
+        db, rp = split_db_rp(p.db, p.rp, shim.config.dialect) if p.db else ("", p.rp or None)
+        statements = None
+        if shim.auth.enabled:
+            try:
+                statements = await run_in_threadpool(_parse, shim.parser, p.q, p.params)
+            except ParseError as e:
+                raise HttpError(400, _parse_message(e)) from None
+            for st in statements:
+                for action, need_db in permissions.needs(st, db or None):
+                    principal.require(action, need_db)
+        qr = await run_in_threadpool(shim.store.query, p.q, db or None, rp, "ns", p.params)
+    except HttpError as e:
+        if e.status == 401:
+            raise
+        raise QueryError(e.status, e.message, kind, ctype, gz) from None
+    except ParseError as e:
+        raise QueryError(400, _parse_message(e), kind, ctype, gz) from None
+    if qr.error is not None:
+        msg = qr.error if qr.error.startswith("error parsing query") else f"error parsing query: {qr.error}"
+        raise QueryError(400, msg, kind, ctype, gz)
+    results = qr.statements
+    if statements is not None and shim.auth.enabled:
+        permissions.filter_show_databases(statements, results, principal)
+    encode.render_times(results, p.epoch, kind)
+    encoder = encode.Encoder(kind, p.pretty)
+    headers = {"Content-Type": ctype}
+    if gz:
+        headers["Content-Encoding"] = "gzip"
+    if not p.chunked:
+        body = await run_in_threadpool(lambda: encoder.encode(encode.Response(results)))
+        return Response(zlib_gzip(body) if gz else body, 200, headers=headers)
+
+    def chunks():
+        comp = zlib.compressobj(6, zlib.DEFLATED, 31) if gz else None
+        for resp in chunking.responses(results, True, p.chunk_size):
+            data = encoder.encode(resp)
+            if comp is not None:
+                data = comp.compress(data) + comp.flush(zlib.Z_SYNC_FLUSH)
+            if data:
+                yield data
+        if comp is not None:
+            yield comp.flush()
+
+    return StreamingResponse(iterate_in_threadpool(chunks()), 200, headers=headers)
+
+
+def _parse_message(e: ParseError) -> str:
+    msg = e.message
+    return msg if msg.startswith("error parsing query") else f"error parsing query: {msg}"
+
+
+__all__ = ["query", "QueryError", "Dialect"]

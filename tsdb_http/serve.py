@@ -1,0 +1,217 @@
+"""Run the shim under Hypercorn: ``tsdb serve`` calls :func:`serve`.
+
+    from tsdb_http.serve import serve
+    serve("/var/lib/tsdb", host="127.0.0.1", port=8086)          # blocks until SIGTERM/SIGINT
+
+What :func:`serve` does, in order:
+
+1. opens the store at ``data_dir`` (``None`` = in memory) with the dialect's
+   policy for databases created by a write (cloud: auto-created with a 3-day
+   default policy, as the seed says; influxdb1: never auto-created, 404);
+2. opens the token store (``<data_dir>/tokens.json``); with auth on and no token
+   yet, creates an all-databases read/write token and prints it once on stdout;
+3. optionally loads the demo data (``demo=True``);
+4. starts the store's background flush and retention thread;
+5. binds ``host:port`` (127.0.0.1 by default; port 0 picks a free one) and serves
+   until SIGTERM or SIGINT (or ``stop`` is set, when run off the main thread);
+6. on shutdown lets requests in flight finish (``graceful_timeout``), then
+   closes the store, which flushes the write buffer to Parquet.
+
+:func:`start_in_thread` runs the same server in a background thread (tests,
+notebooks) and returns a handle with ``.url`` and ``.stop()``.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from tsdb_core.config import StoreConfig
+from tsdb_core.timeutil import D
+from tsdb_core.tokens import TokenStore
+
+from .app import DEFAULT_MAX_BODY, ShimConfig, create_app
+from .params import Dialect
+
+log = logging.getLogger("tsdb_http")
+
+AUTO_CREATE_DURATION = 3 * D  # the seed: /write creates a database with a 3-day policy
+
+
+def store_config(compat: str, base: StoreConfig | None = None) -> StoreConfig:
+    """The store settings a dialect implies (auto-creation and its default duration)."""
+    from dataclasses import replace
+
+    base = base or StoreConfig()
+    if Dialect(compat) is Dialect.CLOUD:
+        return replace(base, auto_create_databases=True, auto_create_duration=AUTO_CREATE_DURATION)
+    return replace(base, auto_create_databases=False)
+
+
+def bootstrap_token(tokens: TokenStore, out=None) -> str | None:
+    """Create and print an all-databases read/write token when there is none yet."""
+    if not tokens.is_empty():
+        return None
+    secret, info = tokens.create("*", read=True, write=True, description="created by tsdb serve on first start")
+    out = out or sys.stdout
+    print("tsdb: no API token existed, so an all-databases read/write token was created.\n"
+          "tsdb: it is shown only now; keep it (revoke with `tsdb token revoke "
+          f"{info.id}`):", file=sys.stderr, flush=True)
+    print(secret, file=out, flush=True)
+    return secret
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: str):
+    from hypercorn.config import Config
+
+    cfg = Config()
+    cfg.bind = [f"fd://{sock.fileno()}"]
+    cfg.graceful_timeout = graceful_timeout
+    cfg.accesslog = None
+    cfg.errorlog = logging.getLogger("hypercorn.error")
+    logging.getLogger("hypercorn.error").setLevel(log_level.upper())
+    cfg.keep_alive_timeout = 75
+    return cfg
+
+
+async def _run(app, sock: socket.socket, stop: asyncio.Event, graceful_timeout: float, log_level: str) -> None:
+    from hypercorn.asyncio import serve as hypercorn_serve
+
+    await hypercorn_serve(app, _hypercorn_config(sock, graceful_timeout, log_level),
+                          shutdown_trigger=stop.wait)
+
+
+def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086, no_auth: bool = False,
+          compat: str = "cloud-dedicated", demo: bool = False, max_body_bytes: int = DEFAULT_MAX_BODY, *,
+          config: StoreConfig | None = None, graceful_timeout: float = 10.0, log_level: str = "warning",
+          background_interval_s: float = 1.0, stop: threading.Event | None = None,
+          ready: threading.Event | None = None, url_out: list | None = None,
+          wrap_store=None, parser=None, tokens: TokenStore | None = None) -> None:
+    """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
+
+    ``compat`` is ``"cloud-dedicated"`` (the seed's contract) or ``"influxdb1"``;
+    ``no_auth`` accepts any or no token. ``max_body_bytes`` caps write bodies
+    (also after gzip decompression; 413 past it). ``ready`` is set once the socket
+    listens; ``url_out`` (a list) receives the base URL (useful with ``port=0``).
+    ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
+    test seams (a store wrapper and the InfluxQL parser used for permission checks).
+    """
+    import tsdb_core
+
+    Dialect(compat)
+    store = tsdb_core.open(data_dir, config=store_config(compat, config))
+    try:
+        tokens = tokens if tokens is not None else TokenStore(data_dir)
+        if not no_auth:
+            bootstrap_token(tokens)
+        if demo:
+            _load_demo(store)
+        app = create_app(wrap_store(store) if wrap_store else store, tokens,
+                         ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes), parser=parser)
+        store.start_background(background_interval_s)
+        sock = bind_socket(host, port)
+        base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"
+        if url_out is not None:
+            url_out.append(base)
+        print(f"tsdb: serving {base} (compat={compat}, auth={'off' if no_auth else 'on'}, "
+              f"data={data_dir or 'memory'})", file=sys.stderr, flush=True)
+        try:
+            asyncio.run(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level))
+        finally:
+            sock.close()
+    finally:
+        store.close()  # flushes the write buffer
+        print("tsdb: stopped; store flushed and closed", file=sys.stderr, flush=True)
+
+
+async def _serve_until_stopped(app, sock, stop: threading.Event | None, ready: threading.Event | None,
+                               graceful_timeout: float, log_level: str) -> None:
+    loop = asyncio.get_running_loop()
+    event = asyncio.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, event.set)
+    if stop is not None:
+        threading.Thread(target=lambda: (stop.wait(), loop.call_soon_threadsafe(event.set)),
+                         daemon=True, name="tsdb-serve-stop").start()
+    if ready is not None:
+        loop.call_soon(ready.set)
+    await _run(app, sock, event, graceful_timeout, log_level)
+
+
+def _load_demo(store) -> None:
+    try:
+        from tsdb_core.cli.demo import load_demo
+    except ImportError:
+        log.warning("demo data loader not available")
+        return
+    for db, points in load_demo(store).items():
+        print(f"tsdb: demo: loaded {points} points into {db}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class ServerHandle:
+    """A server running in a background thread (see :func:`start_in_thread`)."""
+
+    url: str
+    thread: threading.Thread
+    stop_event: threading.Event
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout)
+
+
+def start_in_thread(data_dir: str | Path | None, **kwargs) -> ServerHandle:
+    """Run :func:`serve` in a daemon thread on a free loopback port (``port=0`` by default)."""
+    kwargs.setdefault("port", 0)
+    stop, ready, urls, errors = threading.Event(), threading.Event(), [], []
+
+    def run():
+        try:
+            serve(data_dir, stop=stop, ready=ready, url_out=urls, **kwargs)
+        except BaseException as e:  # surface start-up failures to the caller
+            errors.append(e)
+            ready.set()
+
+    t = threading.Thread(target=run, daemon=True, name="tsdb-serve")
+    t.start()
+    ready.wait(60)
+    if errors:
+        raise errors[0]
+    return ServerHandle(urls[0], t, stop)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m tsdb_http.serve [--data-dir D] [--host H] [--port P] [--no-auth] [--compat C]``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m tsdb_http.serve")
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8086)
+    ap.add_argument("--no-auth", action="store_true")
+    ap.add_argument("--compat", default="cloud-dedicated", choices=[d.value for d in Dialect])
+    ap.add_argument("--demo", action="store_true")
+    ap.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY)
+    a = ap.parse_args(argv)
+    serve(a.data_dir, a.host, a.port, a.no_auth, a.compat, a.demo, a.max_body_bytes)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,6 +14,7 @@ The table goes to the terminal and to bench/out/results.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import math
 import os
@@ -28,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import loader, procstat
+from . import loader, procstat, profile
 from .influxd import Influxd
 from .queries import DEFAULT_SEED, BenchQuery, devops_queries
 from .report import Report, SystemRun
@@ -102,8 +103,9 @@ def time_queries(run: Callable[[str], tuple[int, bytes]], queries: list[BenchQue
 
 # -- one system over HTTP ----------------------------------------------------------------
 def run_server(make_server, batches: loader.Batches, values: int, workers: list[int],
-               queries: list[BenchQuery], args, say) -> SystemRun:
+               queries: list[BenchQuery], args, say, baseline: SystemRun | None = None) -> SystemRun:
     name = make_server().name
+    profiling = args.profile is not None and name == "tsdb"
     sysrun = SystemRun(name=name, values=values)
     peaks = []
     kept = None
@@ -115,7 +117,9 @@ def run_server(make_server, batches: loader.Batches, values: int, workers: list[
                 http_query(srv.port)(f'CREATE DATABASE "{DB}"')
             else:
                 http_query(srv.port)(f'CREATE DATABASE "{DB}"')   # tsdb also auto-creates on write
-            with procstat.RssSampler(srv.pid) as rss:
+            spy = (profile.PySpy(srv.pid, args.profile / "ingest.txt")
+                   if profiling and i == len(workers) - 1 else contextlib.nullcontext())
+            with procstat.RssSampler(srv.pid) as rss, spy:
                 res = loader.load_http(batches, srv.port, DB, w, label=f"{name} load, {w} workers",
                                        progress=args.progress)
             peaks.append(rss.peak)
@@ -141,9 +145,37 @@ def run_server(make_server, batches: loader.Batches, values: int, workers: list[
         say(f"{name}: compacted in {time.perf_counter() - t0:.1f} s, {sysrun.disk_bytes:,} bytes on disk "
             f"= {sysrun.disk_bytes / values:.2f} bytes/value")
         time_queries(http_query(kept.port), queries, sysrun, args.warmup, args.runs, say)
+        if profiling:
+            profile_worst(kept.pid, http_query(kept.port), queries, sysrun, baseline, args, say)
     finally:
         kept.__exit__(None, None, None)
     return sysrun
+
+
+def profile_worst(pid: int, run, queries: list[BenchQuery], ours: SystemRun, baseline: SystemRun | None,
+                  args, say, n: int = 3, seconds: float = 5.0) -> None:
+    """py-spy the server while it answers each of the ``n`` worst queries (by ratio to
+    InfluxDB, else by latency) over and over for ``seconds``; write text summaries."""
+    def badness(q: BenchQuery) -> float:
+        mine = ours.median_ms(q.name)
+        theirs = baseline.median_ms(q.name) if baseline and q.name in baseline.latencies else math.nan
+        return mine / theirs if theirs and not math.isnan(theirs) else mine
+    timed = [q for q in queries if q.name in ours.latencies]
+    worst = sorted(timed, key=badness, reverse=True)[:n]
+    summaries = []
+    ingest = args.profile / "ingest.txt"
+    if ingest.exists():
+        summaries.append(profile.summarise(ingest, title="ingest (HTTP /write)"))
+    for q in worst:
+        raw = args.profile / f"query-{q.name}.txt"
+        with profile.PySpy(pid, raw):
+            t0, k = time.perf_counter(), 0
+            while time.perf_counter() - t0 < seconds or k < 3:
+                run(q.q)
+                k += 1
+        summaries.append(profile.summarise(raw, title=f"{q.name} x{k} ({badness(q):.2f}x): {q.q}"))
+    (args.profile / "summary.txt").write_text("\n".join(summaries))
+    say(f"profiles: {args.profile}/summary.txt (worst: {', '.join(q.name for q in worst)})")
 
 
 # -- tsdb in-process ---------------------------------------------------------------------
@@ -212,6 +244,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip", default="", help="comma-separated systems to skip: influxdb,tsdb")
     p.add_argument("--no-sink", action="store_true", help="skip the loader-vs-no-op-sink check")
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--profile", type=Path, nargs="?", const=OUT / "profile", default=None,
+                   help="py-spy the tsdb server during its last load and its 3 worst queries "
+                        "(figures of that run carry the sampling overhead)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bars (default: when stdout is a terminal)")
     args = p.parse_args(argv)
@@ -220,6 +255,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.hours = args.hours or hours
     args.workers = [int(w) for w in str(args.workers).split(",") if w.strip()]
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if args.profile is not None and not profile.available():
+        p.error("--profile needs py-spy on PATH (pip install py-spy)")
     return args
 
 
@@ -261,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         influx = run_server(Influxd, batches, values, args.workers, queries, args, say)
     if "tsdb" not in args.skip:
         from .tsdb_server import TsdbServer
-        ours.append(run_server(TsdbServer, batches, values, args.workers, queries, args, say))
+        ours.append(run_server(TsdbServer, batches, values, args.workers, queries, args, say,
+                               baseline=influx))
     if args.embedded:
         ours.append(run_embedded(batches, values, args.workers, queries, args, say))
 

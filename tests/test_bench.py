@@ -193,3 +193,19 @@ def test_missing_answer_is_a_mismatch():
 def test_normalise_keeps_json_types():
     assert report.normalise({"a": [1, True, None, "x"]}) == {"a": [1.0, True, None, "x"]}
     assert orjson.dumps(report.normalise(0.30000000000000004)) == b"0.3"
+
+
+# -- profile summaries -------------------------------------------------------------------
+def test_profile_summary_counts_self_and_inclusive_time(tmp_path):
+    from bench import profile
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "main (a.py:1);parse (/work/main/tsdb_core/ingest/lp.py:10) 6\n"
+        "main (a.py:1);scan (/x/site-packages/polars/io.py:5) 3\n"
+        "loop (asyncio/base_events.py:1);select (selectors.py:9) 50\n"
+        "main (a.py:1) 1\n")
+    text = profile.summarise(raw, top=3, title="t")
+    assert text.startswith("== t: 60 samples, 10 busy (not waiting)")
+    assert "  60.0%  parse (tsdb_core/ingest/lp.py)" in text
+    assert "  30.0%  polars/io.py" in text
+    assert " 100.0%  main (a.py)" in text

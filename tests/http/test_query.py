@@ -1,0 +1,145 @@
+"""GET|POST /query: formats, chunking, epoch, errors; and the small endpoints."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import msgpack
+import pytest
+
+from tests.http.conftest import NOW_NS, REAL_ENGINE
+from tsdb_http.encode import format_rfc3339
+
+T = format_rfc3339([NOW_NS, NOW_NS + 1_500_000_000])
+
+
+@pytest.fixture
+def data(cloud):
+    body = f"cpu,host=a v=1.5 {NOW_NS}\ncpu,host=b v=2 {NOW_NS + 1_500_000_000}".encode()
+    assert cloud.post("/write?db=mydb", content=body).status_code == 204
+    return cloud
+
+
+def test_get_and_post_form(data):
+    expect = {"results": [{"statement_id": 0, "series": [
+        {"name": "cpu", "columns": ["time", "host", "v"], "values": [[T[0], "a", 1.5], [T[1], "b", 2]]}]}]}
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu"})
+    assert r.status_code == 200 and r.json() == expect
+    assert r.headers["content-type"] == "application/json"
+    assert r.content.endswith(b',2]]}]}]}\n')  # Go's integral float and trailing newline
+    r = data.post("/query", data={"db": "mydb", "q": "SELECT * FROM cpu"})
+    assert r.json() == expect
+    r = data.post("/query?db=mydb", files={"q": (None, "SELECT * FROM cpu")})  # multipart form
+    assert r.json() == expect
+
+
+def test_several_statements_and_statement_errors(data):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu; SELECT * FROM nope; SHOW DATABASES"})
+    res = r.json()["results"]
+    assert [x["statement_id"] for x in res] == [0, 1, 2]
+    assert "series" not in res[1] and "error" not in res[1]
+    assert res[2]["series"][0]["values"] == [["mydb"]]
+
+
+@pytest.mark.parametrize("epoch,div", [("ns", 1), ("n", 1), ("u", 10**3), ("µ", 10**3), ("ms", 10**6), ("s", 10**9),
+                                       ("m", 60 * 10**9), ("h", 3600 * 10**9)])
+def test_epoch(data, epoch, div):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu", "epoch": epoch})
+    assert [v[0] for v in r.json()["results"][0]["series"][0]["values"]] == [NOW_NS // div, (NOW_NS + 1_500_000_000) // div]
+
+
+def test_csv(data):
+    for accept in ("application/csv", "text/csv"):
+        r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu GROUP BY *"}, headers={"Accept": accept})
+        assert r.headers["content-type"] == "text/csv"
+        assert r.text == (f"name,tags,time,v\ncpu,host=a,{NOW_NS},1.5\ncpu,host=b,{NOW_NS + 1_500_000_000},2\n")
+
+
+def test_msgpack(data):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu"}, headers={"Accept": "application/x-msgpack"})
+    assert r.headers["content-type"] == "application/x-msgpack"
+    doc = msgpack.unpackb(r.content, ext_hook=lambda c, d: (c, d))
+    (s,) = doc["results"][0]["series"]
+    assert s["values"][0][0] == (5, (NOW_NS // 10**9).to_bytes(8, "big") + (NOW_NS % 10**9).to_bytes(4, "big"))
+    assert s["values"][1][1:] == ["b", 2.0] and isinstance(s["values"][1][2], float)
+
+
+def test_pretty(data):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu", "pretty": "true"})
+    assert r.text.startswith('{\n    "results": [\n        {\n            "statement_id": 0,')
+    assert json.loads(r.text)["results"][0]["series"][0]["values"][1][2] == 2
+
+
+def test_chunked(data):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu GROUP BY *", "chunked": "true",
+                                   "chunk_size": "1"})
+    lines = [json.loads(x) for x in r.text.splitlines()]
+    assert [(x["results"][0].get("partial", False), x["results"][0]["series"][0]["tags"]) for x in lines] == \
+        [(True, {"host": "a"}), (False, {"host": "b"})]
+
+
+@pytest.mark.parametrize("chunked", ["false", "true"])
+def test_gzip_response(data, chunked):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu", "chunked": chunked},
+                 headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip"
+    assert r.json()["results"][0]["series"][0]["values"][0][2] == 1.5  # httpx inflates it
+
+
+def test_no_gzip_unless_asked(data):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu"}, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r.headers
+
+
+@pytest.mark.parametrize("params,status,error", [
+    ({"db": "mydb"}, 400, 'missing required parameter "q"'),
+    ({"db": "mydb", "q": "   "}, 400, 'missing required parameter "q"'),
+    ({"db": "mydb", "q": "SELECT * FROM cpu", "params": "{bad"}, 400, "error parsing query parameters: "),
+    ({"db": "mydb", "q": "SELEC x"}, 400, "error parsing query: "),
+])
+def test_request_errors(data, params, status, error):
+    r = data.get("/query", params=params)
+    assert r.status_code == status
+    assert r.json()["error"].startswith(error)
+    assert r.headers["x-influxdb-error"].startswith(error)
+
+
+def test_request_error_in_csv(data):
+    r = data.get("/query", params={"db": "mydb"}, headers={"Accept": "application/csv"})
+    assert (r.status_code, r.text) == (400, 'error\n"missing required parameter ""q"""\n')
+
+
+def test_ping_health_and_unknown_paths(cloud, v1):
+    for c in (cloud, v1):
+        for method in ("GET", "HEAD"):
+            r = c.request(method, "/ping")
+            assert r.status_code == 204 and r.headers["x-influxdb-version"] and r.headers["x-influxdb-build"]
+            assert r.headers["request-id"] == r.headers["x-request-id"]
+        assert c.get("/ping?verbose=true").json() == {"version": r.headers["x-influxdb-version"]}
+        h = c.get("/health")
+        assert h.status_code == 200 and h.json()["status"] == "pass"
+    r = cloud.get("/nope")
+    assert (r.status_code, r.json()) == (404, {"code": "not found", "message": "path not found"})
+    assert r.headers["x-influxdb-error"] == "path not found"
+    r = v1.get("/nope")
+    assert (r.status_code, r.json()) == (404, {"error": "404 page not found"})
+    r = cloud.get("/write")
+    assert r.status_code == 405 and r.headers["allow"] == "POST" and r.json()["code"] == "method not allowed"
+    r = cloud.post("/api/v2/query", json={"query": "from(bucket:\"x\")"})
+    assert r.status_code == 400 and "can't query" in r.json()["message"]
+    assert cloud.options("/query").status_code == 204
+
+
+def test_request_id_is_echoed(cloud):
+    r = cloud.get("/ping", headers={"X-Request-Id": "abc-123"})
+    assert r.headers["request-id"] == "abc-123" == r.headers["x-request-id"]
+
+
+def test_lowercase_method_from_seed_example(cloud):
+    r = cloud.request("post", f"/api/v2/write?bucket=mydb", content=f"home,room=kitchen temp=72 {NOW_NS}".encode())
+    assert r.status_code == 204
+
+
+def test_cors_headers_when_origin_given(cloud):
+    r = cloud.get("/ping", headers={"Origin": "http://grafana.local"})
+    assert r.headers["access-control-allow-origin"] == "http://grafana.local"

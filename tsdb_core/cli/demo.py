@@ -59,7 +59,10 @@ def load_demo(store: Any, folder: Path | None = None) -> dict[str, int]:
     folder = folder or data_dir()
     have = set(store.databases())
     loaded: dict[str, int] = {}
+    # Created explicitly with an infinite policy: the shim's auto-created
+    # databases keep 3 days, which would refuse these historical points.
     if NOAA_DB not in have:
+        store.create_database(NOAA_DB, duration=0)
         path = folder / NOAA_FILE
         if not path.exists():
             raise UserError(f"sample data not found: {path} (it ships with the source checkout; "
@@ -67,5 +70,6 @@ def load_demo(store: Any, folder: Path | None = None) -> dict[str, int]:
         with gzip.open(path, "rb") as f:
             loaded[NOAA_DB] = _write_lines(store, NOAA_DB, (ln.rstrip(b"\n") for ln in f))
     if DEVOPS_DB not in have:
+        store.create_database(DEVOPS_DB, duration=0)
         loaded[DEVOPS_DB] = _write_lines(store, DEVOPS_DB, (s.encode() for s in devops_lines()))
     return loaded

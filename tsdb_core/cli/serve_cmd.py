@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .common import CliError, data_dir_option, open_store
+from .common import CliError, data_dir_option
 
 
 @click.command("serve")
@@ -17,7 +17,10 @@ from .common import CliError, data_dir_option, open_store
               show_default=True, help="Answer as InfluxDB 3 Cloud Dedicated (the seed) or as InfluxDB 1.x.")
 @click.option("--demo", is_flag=True,
               help="Load the sample data first (NOAA_water_database and devops) if absent.")
-def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool) -> None:
+@click.option("--max-body-bytes", type=click.IntRange(0), default=25_000_000, show_default=True,
+              help="Largest write body accepted, also after gzip decompression (413 past it).")
+def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
+                  max_body_bytes: int) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -31,11 +34,6 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
     except ImportError as exc:
         raise CliError(f"the HTTP shim is not installed ({exc.name} missing): "
                        "python -m pip install 'tsdb[http]'") from None
-    if demo:
-        from .demo import load_demo
-
-        with open_store(data_dir) as store:
-            loaded = load_demo(store)
-        for db, points in loaded.items():
-            click.echo(f"demo: loaded {points} points into {db}", err=True)
-    serve(data_dir=data_dir, host=host, port=port, no_auth=no_auth, compat=compat)
+    # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
+    serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
+          max_body_bytes=max_body_bytes)

@@ -211,7 +211,25 @@ class BinaryExpr(Expr):
     rhs: Expr
 
     def __str__(self) -> str:
-        return f"{self.lhs} {self.op} {self.rhs}"
+        rhs = self.rhs
+        if type(rhs) is BinaryExpr and PRECEDENCE[rhs.op] <= PRECEDENCE[self.op]:
+            unary = unary_text(rhs)
+            if unary is not None:
+                return f"{self.lhs} {self.op} {unary}"
+        return f"{self.lhs} {self.op} {rhs}"
+
+
+def unary_text(e: BinaryExpr) -> str | None:
+    """``-x``/``+x`` for the ``(-1|1) * x`` node influxql's parser makes from a unary sign.
+
+    Printed in unary form only where ``-1 * x`` would re-associate (as the
+    right operand of ``*``, ``/``, ``%``, ``&``), so that printing round-trips.
+    """
+    lhs = e.lhs
+    if (e.op == "*" and type(lhs) is IntegerLiteral and lhs.val in (1, -1)
+            and type(e.rhs) in (VarRef, Call, ParenExpr)):
+        return ("-" if lhs.val < 0 else "+") + str(e.rhs)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

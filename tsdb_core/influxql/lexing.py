@@ -83,3 +83,35 @@ def format_time(ns: int) -> str:
     if frac:
         return f"{base}.{frac:09d}".rstrip("0") + "Z"
     return base + "Z"
+
+
+_ESCAPES = {"n": "\n", "\\": "\\", '"': '"', "'": "'"}
+
+
+def unescape(body: str) -> tuple[str, int]:
+    """Undo InfluxQL string/identifier escapes (``\\n \\\\ \\" \\'``).
+
+    Returns (text, -1), or (partial, i) where ``body[i]`` starts a bad escape.
+    """
+    if "\\" not in body:
+        return body, -1
+    out = []
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\":
+            nxt = body[i + 1] if i + 1 < n else ""
+            rep = _ESCAPES.get(nxt)
+            if rep is None:
+                return "".join(out), i
+            out.append(rep)
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out), -1
+
+
+def unescape_regex(body: str) -> str:
+    """Regex literal body: only ``\\/`` is an escape; other backslashes pass through."""
+    return body.replace("\\/", "/") if "\\/" in body else body

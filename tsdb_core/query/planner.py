@@ -75,7 +75,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
         columns = ()
     has_agg = info["has_agg"]
     fill = stmt.fill or "null"
-    if parent is not None and interval and fill == "null" and not inherited:
+    if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
     point_time = (has_agg and not interval and info["only_selectors"]
                   and len(info["calls"]) == 1)

@@ -256,9 +256,9 @@ def lower(plan: SelectPlan) -> Lowered:
     return low
 
 
-def _field_refs(e) -> list[str]:
+def _field_refs(e) -> list:
     if isinstance(e, ast.VarRef):
-        return [] if e.type == "tag" else [e.name]
+        return [] if e.type == "tag" else [e]
     if isinstance(e, ast.Call):
         return [n for a in e.args for n in _field_refs(a)]
     if isinstance(e, ast.BinaryExpr):
@@ -315,10 +315,12 @@ def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
-    refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r in schema})
+    refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r.name in schema},
+                  key=str)
     if not refs:
         return None
-    lf = lf.filter(pl.any_horizontal([pl.col(r).is_not_null() for r in refs]))
+    lf = lf.filter(pl.any_horizontal([_ref(r, schema).is_not_null() for r in refs]))
+    refs = [r.name for r in refs]
     tag_order = [c for c in schema if c not in refs and c not in ("time", "_name")
                  and schema[c] == pl.String and c not in keys]
     lf = lf.sort(keys + ["time"] + tag_order, descending=False)
@@ -429,13 +431,13 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
         tmp = lf.with_columns(value_expr(a0, schema).alias("_m"))
         df = df.join(agg.mode_frame(tmp, gkeys, "_m", alias), on=gkeys, how="left")
     df = df.collect()
-    # a group where every aggregate is null had no points for these fields
+    # count() of a field with no points is "no value" (null); fill() may turn it into 0 later
+    counts = [a for c, a in low.aggs.items() if c.name == "count"]
+    if counts:
+        df = df.with_columns([pl.when(pl.col(a) != 0).then(pl.col(a)).alias(a) for a in counts])
     vals = list(low.aggs.values())
-    if vals:
-        counts = [a for c, a in low.aggs.items() if c.name == "count"]
-        keep = pl.any_horizontal([pl.col(a).is_not_null() & ~pl.col(a).is_in([0]) if a in counts
-                                  else pl.col(a).is_not_null() for a in vals])
-        df = df.filter(keep)
+    if vals:  # a group where every aggregate is null had no points for these fields
+        df = df.filter(pl.any_horizontal([pl.col(a).is_not_null() for a in vals]))
     return df
 
 

@@ -17,6 +17,7 @@ algorithm's default (its WarmCount).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -238,6 +239,11 @@ class _KER:
         return signal / noise
 
 
+# Go folds constant expressions exactly, then rounds once: 2/(2+1) - 2/(30+1) and 2/(30+1).
+_KAMA_FAST_SLOW = float(Fraction(2, 3) - Fraction(2, 31))
+_KAMA_SLOW = float(Fraction(2, 31))
+
+
 class _KAMA:
     def __init__(self, period):
         self.ker = _KER(period)
@@ -250,7 +256,7 @@ class _KAMA:
         if not self.ker.warmed():
             self.last = self.ker.points[self.ker.idx][0]
         er = self.ker.add(v)
-        sc = (er * (2.0 / (2.0 + 1.0) - 2.0 / (30.0 + 1.0)) + 2.0 / (30.0 + 1.0)) ** 2
+        sc = _go_pow_int(er * _KAMA_FAST_SLOW + _KAMA_SLOW, 2)
         self.last = self.last + sc * (v - self.last)
         return self.last
 
@@ -420,7 +426,8 @@ def _nelder_mead(objfunc, start: list[float], epsilon: float, scale: float = 1.0
         favg = fsum / float(n + 1)
         s = 0.0
         for i in range(n + 1):
-            s += ((f[i] - favg) ** 2) / float(n)
+            d = f[i] - favg
+            s += (d * d) / float(n)  # Go's Pow(d, 2) rounds like d*d; ** would raise on overflow
         s = math.sqrt(s)
         if s < epsilon:
             break
@@ -428,8 +435,8 @@ def _nelder_mead(objfunc, start: list[float], epsilon: float, scale: float = 1.0
     for i in range(n + 1):
         if f[i] < f[vs]:
             vs = i
-    params = list(v[vs])
-    return objfunc(params), params
+    params = list(v[vs])  # copied before the last evaluation, which mutates v[vs] (as in Go)
+    return objfunc(v[vs]), params
 
 
 def sum_go(xs) -> float:

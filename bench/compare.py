@@ -67,15 +67,29 @@ def values_in(batches: loader.Batches) -> int:
 
 
 # -- queries -----------------------------------------------------------------------------
-def http_query(port: int) -> Callable[[str], tuple[int, bytes]]:
+def http_query(port: int, method: str = "GET") -> Callable[[str], tuple[int, bytes]]:
+    """A keep-alive /query client; GET for reads (as TSBS), POST for CREATE/DROP."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
     def run(q: str) -> tuple[int, bytes]:
-        conn.request("GET", "/query?" + urllib.parse.urlencode({"db": DB, "q": q}))
+        params = urllib.parse.urlencode({"db": DB, "q": q})
+        if method == "GET":
+            conn.request("GET", "/query?" + params)
+        else:
+            conn.request("POST", "/query", body=params,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
         resp = conn.getresponse()
         return resp.status, resp.read()
 
     return run
+
+
+def create_database(port: int, say: Callable[[str], None]) -> None:
+    """CREATE DATABASE over POST /query; a failure is reported, and the load then shows
+    whether the server auto-creates databases on write."""
+    status, body = http_query(port, "POST")(f'CREATE DATABASE "{DB}"')
+    if status != 200 or b'"error"' in body:
+        say(f"warning: CREATE DATABASE failed: HTTP {status} {body[:300]!r}")
 
 
 def time_queries(run: Callable[[str], tuple[int, bytes]], queries: list[BenchQuery], sysrun: SystemRun,
@@ -113,17 +127,14 @@ def run_server(make_server, batches: loader.Batches, values: int, workers: list[
         srv = make_server()
         srv.start()
         try:
-            if isinstance(srv, Influxd):
-                http_query(srv.port)(f'CREATE DATABASE "{DB}"')
-            else:
-                http_query(srv.port)(f'CREATE DATABASE "{DB}"')   # tsdb also auto-creates on write
+            create_database(srv.port, say)
             spy = (profile.PySpy(srv.pid, args.profile / "ingest.txt")
                    if profiling and i == len(workers) - 1 else contextlib.nullcontext())
             with procstat.RssSampler(srv.pid) as rss, spy:
                 res = loader.load_http(batches, srv.port, DB, w, label=f"{name} load, {w} workers",
                                        progress=args.progress)
             peaks.append(rss.peak)
-            rate = values / res.seconds
+            rate = values / res.seconds if res.ok else math.nan
             sysrun.ingest_by_workers[w] = rate
             say(f"{name}: loaded {values:,} values with {w} workers in {res.seconds:.2f} s "
                 f"= {rate:,.0f} values/s, peak RSS {rss.peak / 2**20:,.0f} MiB"
@@ -196,8 +207,10 @@ def run_embedded(batches: loader.Batches, values: int, workers: list[int], queri
             store = tsdb_core.open(root / "data")
             res = loader.load_embedded(batches, lambda body: store.write(DB, body), w,
                                        label=f"tsdb-embedded load, {w} workers", progress=args.progress)
-            rate = values / res.seconds
+            rate = values / res.seconds if res.ok else math.nan
             sysrun.ingest_by_workers[w] = rate
+            if res.errors:
+                sysrun.errors["ingest"] = res.errors[0]
             say(f"tsdb-embedded: loaded {values:,} values with {w} workers in {res.seconds:.2f} s "
                 f"= {rate:,.0f} values/s" + (f"; first error: {res.errors[0]}" if res.errors else ""))
         sysrun.ingest_workers = max(sysrun.ingest_by_workers, key=sysrun.ingest_by_workers.get)
@@ -263,7 +276,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from rich.console import Console
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=160)
 
     def say(msg: str) -> None:
         console.print(msg, highlight=False, markup=False)
@@ -306,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     best = [s.ingest_rate for s in (influx, *ours) if not math.isnan(s.ingest_rate)]
     if best and "loader check" in meta:
         meta["loader check"] += f" = {values / sink.seconds / max(best):.1f}x the fastest system"
+    meta["best worker count"] = ", ".join(f"{s.name} {s.ingest_workers}" for s in (influx, *ours)
+                                          if s.ingest_by_workers)
     meta["wall time"] = f"{time.perf_counter() - t_start:.0f} s"
     report = Report(influx, ours, [q.name for q in queries], meta).build()
     report.print_rich(console)

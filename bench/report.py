@@ -108,7 +108,9 @@ class SystemRun:
 
     @property
     def ingest_rate(self) -> float:
-        return max(self.ingest_by_workers.values(), default=math.nan)
+        """Best values/s over the worker counts tried (n/a if any load had failed batches)."""
+        rates = list(self.ingest_by_workers.values())
+        return math.nan if not rates or any(math.isnan(r) for r in rates) else max(rates)
 
     @property
     def bytes_per_value(self) -> float:
@@ -173,7 +175,7 @@ class Report:
         for s in self.ours:
             cells += [fmt(r.ours[s.name]), fmt_ratio(r.ratios[s.name], higher_better=r.unit == "values/s")]
         if r.unit == "ms":
-            cells.append(" ".join("ok" if r.figure not in self.mismatches[s.name] else "DIFF"
+            cells.append("/".join("ok" if r.figure not in self.mismatches[s.name] else "DIFF"
                                   for s in self.ours))
         else:
             cells.append("")
@@ -202,6 +204,10 @@ class Report:
         for r in self.rows:
             out.append("| " + " | ".join(self._cells(r)) + " |")
         out.append("| " + " | ".join(f"**{c}**" if c else "" for c in self.geomean_cells()) + " |")
+        for s in (self.influx, *self.ours):
+            if "ingest" in s.errors:
+                out.append("")
+                out.append(f"Ingest failed ({s.name}): {s.errors['ingest']}")
         for name, diffs in self.mismatches.items():
             if diffs:
                 out.append("")
@@ -221,6 +227,9 @@ class Report:
         t.add_section()
         t.add_row(*self.geomean_cells())
         console.print(t)
+        for s in (self.influx, *self.ours):
+            if "ingest" in s.errors:
+                console.print(f"[red]{s.name} ingest failed[/red]: {s.errors['ingest']}")
         for name, diffs in self.mismatches.items():
             for q, d in diffs.items():
                 console.print(f"[red]{name} {q}[/red]: {d}")

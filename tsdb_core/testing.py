@@ -301,14 +301,15 @@ def assert_query_error(store: Any, q: str, match: str, *, db: str | None = None,
     __tracebackhide__ = True
     from .errors import UserError
 
+    error: str | None
     try:
         res = store.query(q, db=db, rp=rp, params=params)
     except UserError as exc:
         error = str(exc)
     else:
         error = res.error or next((s.error for s in res.statements if s.error), None)
-        if error is None:
-            raise AssertionError(f"query succeeded, expected an error matching {match!r}\n  query: {q}")
+    if error is None:
+        raise AssertionError(f"query succeeded, expected an error matching {match!r}\n  query: {q}")
     if match not in error:
         raise AssertionError(f"error {error!r} does not contain {match!r}\n  query: {q}")
     return error

@@ -16,6 +16,11 @@ from starlette.responses import Response, StreamingResponse
 
 from tsdb_core.errors import ParseError
 
+try:  # bind the engine's ``from ..influxql import parse`` before that name can be rebound (see _parse)
+    import tsdb_core.query.engine  # noqa: F401
+except ImportError:  # the engine not there yet: the store reports it
+    pass
+
 from . import chunking, encode, permissions
 from .params import Dialect, HttpError, query_form, query_params, split_db_rp
 
@@ -44,7 +49,11 @@ def zlib_gzip(data: bytes) -> bytes:
 
 def _parse(parser, q: str, params):
     if parser is None:
-        from tsdb_core.influxql import parse as parser
+        # The submodule's function: importing ``tsdb_core.influxql.parse`` rebinds the package's
+        # ``parse`` name to the submodule, so the package attribute is not reliable.
+        import importlib
+
+        parser = importlib.import_module("tsdb_core.influxql.parse").parse
     return permissions.statements_of(parser(q, params))
 
 

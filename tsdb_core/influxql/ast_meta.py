@@ -565,11 +565,11 @@ class RevokeAdminStatement(Statement):
 
 @dataclass(frozen=True, slots=True)
 class KillQueryStatement(Statement):
-    """``KILL QUERY id [ON 'host']``."""
+    """``KILL QUERY id [ON host]`` (host is an identifier, e.g. ``"h:8088"``)."""
 
     query_id: int
     host: Optional[str] = None
 
     def __str__(self) -> str:
         out = f"KILL QUERY {self.query_id}"
-        return out + (f" ON {quote_string(self.host)}" if self.host is not None else "")
+        return out + (f" ON {quote_ident(self.host)}" if self.host is not None else "")

@@ -175,9 +175,12 @@ class PostLexer:
                 value, bad = unescape(body)
                 if bad >= 0:
                     tok = _bad_escape(tok, body, bad)
+                elif t == "STRING":  # influxql reports strings one character early
+                    tok = Token("STRING", value, tok.start_pos, tok.line, max(tok.column - 1, 1),
+                                tok.end_line, tok.end_column, tok.end_pos)
                 else:
-                    tok = Token("IDENT" if t == "QUOTED_IDENT" else "STRING", value, tok.start_pos,
-                                tok.line, tok.column, tok.end_line, tok.end_column, tok.end_pos)
+                    tok = Token("IDENT", value, tok.start_pos, tok.line, tok.column,
+                                tok.end_line, tok.end_column, tok.end_pos)
             elif t == "REGEX":
                 tok = Token("REGEX", unescape_regex(tok.value[1:-1]), tok.start_pos, tok.line,
                             tok.column, tok.end_line, tok.end_column, tok.end_pos)

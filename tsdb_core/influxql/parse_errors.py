@@ -15,7 +15,7 @@ from ..errors import ParseError
 # Terminals that only continue what came before (never "the thing expected").
 _CONTINUATIONS = frozenset("""
 EQ NEQ LT LTE GT GTE EQREGEX NEQREGEX PLUS MINUS BITOR BITXOR STAR DIV MOD BITAND
-AND OR COMMA DOT CAST _AS
+AND OR COMMA DOT COLON CAST _AS
 """.split())
 
 # Keywords that open optional clauses: influxql tries them silently.

@@ -488,7 +488,7 @@ class AstBuilder(Transformer):
         return M.ShowStatsStatement(ch[2].value if len(ch) > 1 else None)
 
     def show_grants(self, ch):
-        return M.ShowGrantsForUserStatement(ch[1])
+        return M.ShowGrantsForUserStatement(ch[2])
 
     def show_queries(self, ch):
         return M.ShowQueriesStatement()
@@ -656,8 +656,8 @@ class AstBuilder(Transformer):
 
     def create_subscription(self, ch):
         name, db, rp = ch[1], ch[2], ch[4]
-        mode = ch[6].type
-        dests = tuple(t.value for t in ch[7:] if t.type == "STRING")
+        mode = ch[5].type
+        dests = tuple(t.value for t in ch[6:] if t.type == "STRING")
         return M.CreateSubscriptionStatement(name, db, rp, mode, dests)
 
     def drop_cq(self, ch):
@@ -724,7 +724,7 @@ class AstBuilder(Transformer):
         return "default" if isinstance(c, Token) else c
 
     def set_password_stmt(self, ch):
-        return M.SetPasswordUserStatement(ch[1], ch[3].value)
+        return M.SetPasswordUserStatement(ch[2], ch[4].value)
 
     def kill_query_stmt(self, ch):
         tok = ch[1]

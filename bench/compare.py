@@ -84,14 +84,6 @@ def http_query(port: int, method: str = "GET") -> Callable[[str], tuple[int, byt
     return run
 
 
-def create_database(port: int, say: Callable[[str], None]) -> None:
-    """CREATE DATABASE over POST /query; a failure is reported, and the load then shows
-    whether the server auto-creates databases on write."""
-    status, body = http_query(port, "POST")(f'CREATE DATABASE "{DB}"')
-    if status != 200 or b'"error"' in body:
-        say(f"warning: CREATE DATABASE failed: HTTP {status} {body[:300]!r}")
-
-
 def time_queries(run: Callable[[str], tuple[int, bytes]], queries: list[BenchQuery], sysrun: SystemRun,
                  warmup: int, runs: int, say: Callable[[str], None]) -> None:
     for bq in queries:
@@ -110,7 +102,7 @@ def time_queries(run: Callable[[str], tuple[int, bytes]], queries: list[BenchQue
         sysrun.latencies[bq.name] = times
         sysrun.answers[bq.name] = body
         if status != 200 or b'"error"' in body[:2000]:
-            sysrun.errors[bq.name] = f"HTTP {status}: {body[:300]!r}"
+            sysrun.errors[bq.name] = f"error answer (status {status}): {body[:300]!r}"
         say(f"  {sysrun.name:>14} {bq.name:<26} {sorted(times)[len(times) // 2] * 1000:9.2f} ms"
             f"  ({len(body):,} bytes)")
 
@@ -127,7 +119,7 @@ def run_server(make_server, batches: loader.Batches, values: int, workers: list[
         srv = make_server()
         srv.start()
         try:
-            create_database(srv.port, say)
+            srv.create_database(DB)
             spy = (profile.PySpy(srv.pid, args.profile / "ingest.txt")
                    if profiling and i == len(workers) - 1 else contextlib.nullcontext())
             with procstat.RssSampler(srv.pid) as rss, spy:

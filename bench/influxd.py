@@ -162,6 +162,17 @@ class Influxd:
         if self._own_root and not self.keep:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def create_database(self, db: str) -> None:
+        import urllib.parse
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=60)
+        conn.request("POST", "/query", body=urllib.parse.urlencode({"q": f'CREATE DATABASE "{db}"'}),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+        if resp.status != 200 or b'"error"' in body:
+            raise RuntimeError(f"CREATE DATABASE failed: HTTP {resp.status} {body[:300]!r}")
+
     # -- figures -----------------------------------------------------------------------
     def peak_rss(self) -> int:
         return procstat.hwm_bytes(self.pid)

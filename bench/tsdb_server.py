@@ -79,6 +79,23 @@ class TsdbServer:
         if self._own_root and not self.keep:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def create_database(self, db: str) -> None:
+        """CREATE DATABASE over HTTP; if the server cannot (yet), ``tsdb db create`` offline."""
+        import http.client
+        import urllib.parse
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request("POST", "/query", body=urllib.parse.urlencode({"q": f'CREATE DATABASE "{db}"'}),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+        if resp.status == 200 and b'"error"' not in body:
+            return
+        self.stop()
+        subprocess.run(self._cli("db", "create", db, "--data-dir", str(self.data_dir)), cwd=REPO,
+                       check=True, capture_output=True, timeout=120)
+        self.start()
+
     def log_tail(self, n: int = 2000) -> str:
         try:
             return (self.root / "tsdb.log").read_text(errors="replace")[-n:]

@@ -71,12 +71,15 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
 
 
 def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[str],
-         mode: str, value, count_like: set[str]) -> pl.DataFrame:
-    """Complete every series (``keys``) of ``frame`` to the grid and fill the gaps."""
+         mode: str, value, count_like: set[str], descending: bool = False) -> pl.DataFrame:
+    """Complete every series (``keys``) of ``frame`` to the grid and fill the gaps.
+
+    ``descending`` (ORDER BY time DESC): fill(previous) looks at the later window.
+    """
     if mode == "none" or frame.height == 0:
         return frame
     series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({"_k": [0]})
-    grid_df = pl.DataFrame({"_b": pl.Series(grid, dtype=pl.Int64)})
+    grid_df = pl.DataFrame({"_b": pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
     full = series.join(grid_df, how="cross")
     if not keys:
         full = full.drop("_k")

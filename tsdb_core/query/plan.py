@@ -87,6 +87,7 @@ class SelectPlan:
     types: dict = field(default_factory=dict, compare=False, hash=False)  # name -> type text
     into: Optional[ast.Target] = None
     omit_time: bool = False
+    extra_intervals: int = 0  # windows read before the range for derivative(mean(x)) & co
 
     def explain(self, depth: int = 0) -> str:
         pad = "  " * depth

@@ -49,7 +49,8 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
         time_range = time_range.intersect(parent.time_range)
         if not interval and parent.interval:
             interval, offset, inherited = parent.interval, parent.offset, True
-    fields = [f for f in stmt.fields if not _is_time_ref(f.expr)]
+    fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in stmt.fields
+              if not _is_time_ref(f.expr)]
     time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr) and f.alias), "time")
     info = _compile_fields(stmt, fields, interval, inherited)
     if interval and not time_range.has_end:
@@ -77,17 +78,73 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     fill = stmt.fill or "null"
     if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
-    point_time = (has_agg and not interval and info["only_selectors"]
-                  and len(info["calls"]) == 1)
+    calls = [c for col in columns for c in _top_calls(col.expr)]
+    point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
+    extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
     needed = _needed_columns(columns, condition, dims, catalog)
-    sources = tuple(replace(s, columns=needed) if isinstance(s, Scan) else s for s in sources)
+    scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
+        and time_range.has_start else time_range
+    sources = tuple(replace(s, columns=needed, time_range=scan_range) if isinstance(s, Scan)
+                    else s for s in sources)
     return SelectPlan(
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
         fill=fill, fill_value=stmt.fill_value, ascending=stmt.time_ascending,
         limit=stmt.limit, row_offset=stmt.offset, slimit=stmt.slimit, soffset=stmt.soffset,
         tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
-        into=stmt.into)
+        into=stmt.into, extra_intervals=extra)
+
+
+def _top_calls(e) -> list:
+    """Aggregate calls of an output expression (not looking inside them)."""
+    if isinstance(e, ast.Call):
+        if e.name in AGGREGATES:
+            return [e]
+        return [c for a in e.args for c in _top_calls(a)]
+    if isinstance(e, ast.BinaryExpr):
+        return _top_calls(e.lhs) + _top_calls(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _top_calls(e.expr)
+    return []
+
+
+def _extends(e) -> bool:
+    from .transforms import EXTENDS_RANGE
+    if isinstance(e, ast.Call):
+        if e.name in EXTENDS_RANGE and e.args and isinstance(e.args[0], ast.Call):
+            return True
+        return any(_extends(a) for a in e.args)
+    if isinstance(e, ast.BinaryExpr):
+        return _extends(e.lhs) or _extends(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _extends(e.expr)
+    return False
+
+
+def reduce_literals(e):
+    """Fold arithmetic on two numeric literals, as influxql.Reduce does (x / 0 is 0)."""
+    if isinstance(e, ast.BinaryExpr):
+        lhs, rhs = reduce_literals(e.lhs), reduce_literals(e.rhs)
+        num = (ast.IntegerLiteral, ast.NumberLiteral)
+        if isinstance(lhs, num) and isinstance(rhs, num) and e.op in ("+", "-", "*", "/", "%"):
+            a, b = lhs.val, rhs.val
+            both_int = isinstance(lhs, ast.IntegerLiteral) and isinstance(rhs, ast.IntegerLiteral)
+            if e.op == "/":
+                return ast.NumberLiteral(0.0 if b == 0 else a / b)
+            if e.op == "%":
+                if b == 0:
+                    return ast.IntegerLiteral(0) if both_int else ast.NumberLiteral(0.0)
+                r = abs(a) % abs(b) * (1 if a >= 0 else -1)
+                return ast.IntegerLiteral(int(r)) if both_int else ast.NumberLiteral(float(r))
+            r = {"+": a + b, "-": a - b, "*": a * b}[e.op]
+            return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
+        return ast.BinaryExpr(e.op, lhs, rhs)
+    if isinstance(e, ast.ParenExpr):
+        inner = reduce_literals(e.expr)
+        return inner if isinstance(inner, ast.Literal) else ast.ParenExpr(inner)
+    if isinstance(e, ast.Call):
+        return ast.Call(e.name, tuple(reduce_literals(a) for a in e.args))
+    return e
 
 
 def _is_time_ref(e: ast.Expr) -> bool:

@@ -58,13 +58,14 @@ def load(plan: SelectPlan, ctx: Ctx) -> pl.LazyFrame | None:
             continue
         lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
                                tr.start, tr.end, list(src.columns))
-        have = lf.collect_schema().names()
-        missing = [pl.lit(None, dtype=pl.String).alias(c) for c in src.columns if c not in have]
-        lf = lf.with_columns(missing + [pl.lit(src.measurement).alias("_name")])
-        frames.append(lf)
+        frames.append(lf.with_columns(pl.lit(src.measurement).alias("_name")))
     if not frames:
         return None
-    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    lf = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    have = set(lf.collect_schema().names())
+    wanted = {c for src in plan.sources if isinstance(src, Scan) for c in src.columns}
+    missing = [pl.lit(None).alias(c) for c in sorted(wanted - have)]
+    return lf.with_columns(missing) if missing else lf
 
 
 # -- expressions ----------------------------------------------------------------------------
@@ -293,10 +294,14 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     return finish(plan, df, keys)
 
 
+def _is_top_bottom(plan: SelectPlan) -> bool:
+    return any(isinstance(c.expr, ast.Call) and c.expr.name in ("top", "bottom") for c in plan.columns)
+
+
 def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Order rows (time ASC/DESC within series), then LIMIT/OFFSET per series, SLIMIT/SOFFSET."""
-    if not plan.ascending:
-        df = df.sort(keys + ["time"], descending=[False] * len(keys) + [True], maintain_order=True)
+    if not plan.ascending and not _is_top_bottom(plan):
+        df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.limit or plan.row_offset:
         idx = pl.int_range(pl.len()).over(keys)
         cond = idx >= plan.row_offset
@@ -364,7 +369,9 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
                                ctx.max_buckets)
         lf = lf.with_columns(bucket_expr(plan.interval, plan.offset, plan.tz, grid).alias("_b"))
     else:
-        lf = lf.with_columns(pl.lit(tr.start if tr.has_start else 0, dtype=pl.Int64).alias("_b"))
+        zero = bool(low.aggs) and next(iter(low.aggs)).name == "integral"  # influxd: ZeroTime
+        start = tr.start if tr.has_start and not zero else 0
+        lf = lf.with_columns(pl.lit(start, dtype=pl.Int64).alias("_b"))
     gkeys = keys + ["_b"]
     multi = [c for c in low.aggs if c.name in ("top", "bottom", "sample", "distinct")]
     if multi:
@@ -377,13 +384,13 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
         if df.height and not tr.has_start:
             first = int(df["_b"].min())
         else:
-            first = tr.start
+            first = tr.start - plan.extra_intervals * plan.interval
         if plan.fill != "none" and not multi and df.height:
             grid = grid or bucket_grid(first, tr.end, plan.interval, plan.offset, plan.tz,
                                        ctx.max_buckets)
             count_like = {a for c, a in low.aggs.items() if c.name == "count"}
             df = fill(df, keys, grid, list(low.aggs.values()), plan.fill, plan.fill_value,
-                      count_like)
+                      count_like, descending=not plan.ascending)
     df = df.sort(keys + ["_b"] + (["_t"] if "_t" in df.columns else []), maintain_order=True)
     time = pl.col("_t") if "_t" in df.columns else pl.col("_b")
     df = df.with_columns(time.alias("time"))
@@ -395,7 +402,7 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
 
 
 def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
-    exprs, modes = [], []
+    exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if plan.point_time else None
     for call, alias in low.aggs.items():
         name, args = call.name, call.args
@@ -410,6 +417,10 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
             dtype = None
         if name == "mode":
             modes.append((a0, alias))
+            continue
+        if name == "integral" and plan.interval:
+            unit = int(args[1].val) if len(args) > 1 else 1_000_000_000
+            integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(a) for a in args[1:])
         exprs.append(agg.scalar_agg(name, v, extra, dtype, plan.interval).alias(alias))
@@ -430,6 +441,10 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
     for a0, alias in modes:
         tmp = lf.with_columns(value_expr(a0, schema).alias("_m"))
         df = df.join(agg.mode_frame(tmp, gkeys, "_m", alias), on=gkeys, how="left")
+    for a0, alias, unit in integrals:
+        tmp = lf.with_columns(value_expr(a0, schema).alias("_m"))
+        part = agg.integral_frame(tmp, gkeys[:-1], "_m", alias, plan.interval, plan.offset, unit)
+        df = df.join(part, on=gkeys, how="full", coalesce=True) if exprs or modes else part
     df = df.collect()
     # count() of a field with no points is "no value" (null); fill() may turn it into 0 later
     counts = [a for c, a in low.aggs.items() if c.name == "count"]
@@ -489,8 +504,8 @@ def _transforms(plan, df: pl.DataFrame, low: Lowered, keys, schema) -> pl.DataFr
     """Run every transform call per series (H4b's ``apply_transform``); rows = union of outputs."""
     from .transforms import apply_transform
 
-    df = df.sort(keys + ["time"], descending=[False] * len(keys) + [not plan.ascending],
-                 maintain_order=True)
+    if not plan.ascending:
+        df = df.reverse()
     sch = {**schema, **dict(df.schema)}
     outs = []
     for call, (name, inner) in low.transforms.items():
@@ -520,4 +535,5 @@ def _transforms(plan, df: pl.DataFrame, low: Lowered, keys, schema) -> pl.DataFr
         out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",
                                                                 maintain_order=True),
                        on=keys + ["time"], how="left")
+    out = out.sort(keys + ["time"], maintain_order=True)
     return out.select(keys + ["time"] + [c for c in out.columns if c not in keys and c != "time"])

@@ -64,7 +64,7 @@ class ParseState:
                 return self.tokens[i - 1]
         return tok
 
-    def eof_token(self) -> Token:
+    def eof_token(self, expected: set | None = None) -> Token:
         """An EOF token placed where influxql's scanner reports EOF.
 
         influxql reads EOF twice after an identifier, keyword, bound parameter,
@@ -82,7 +82,17 @@ class ParseState:
         else:
             consumed = (text[-1:].isalnum() or text[-1:] == "_") and last.type not in (
                 "INTEGER", "NUMBER", "DURATIONVAL")
+        if not consumed and expected and "REGEX" in expected and last is not None:
+            consumed = _peeks_regex(self.tokens)
         return Token("$END", "", len(text), line, col + (1 if consumed else 0))
+
+
+def _peeks_regex(tokens: list[Token]) -> bool:
+    """True where influxql's parser peeks for a ``/regex/`` (reading EOF once more)."""
+    t = tokens[-1].type
+    if t in ("SELECT", "COMMA", "_BY", "FROM", "EQREGEX", "NEQREGEX", "DOT", "EQ"):
+        return t != "EQ" or (len(tokens) > 1 and tokens[-2].type == "_MEASUREMENT")
+    return t == "LPAR" and len(tokens) > 1 and tokens[-2].type in ("FUNC_NAME", "FILL", "TZ")
 
 
 # ---------------------------------------------------------------- postlexer
@@ -181,9 +191,9 @@ class PostLexer:
                 else:
                     tok = Token("IDENT", value, tok.start_pos, tok.line, tok.column,
                                 tok.end_line, tok.end_column, tok.end_pos)
-            elif t == "REGEX":
+            elif t == "REGEX":  # influxql reports regexes one character early
                 tok = Token("REGEX", unescape_regex(tok.value[1:-1]), tok.start_pos, tok.line,
-                            tok.column, tok.end_line, tok.end_column, tok.end_pos)
+                            max(tok.column - 1, 1), tok.end_line, tok.end_column, tok.end_pos)
             elif t == "BOUNDPARAM":
                 if params is not None:
                     name = tok.value[1:]
@@ -297,15 +307,45 @@ def parse_statement(text: str, params: dict | None = None) -> Statement:
     return stmts[0]
 
 
+def _accepted(exc: UnexpectedToken) -> set[str]:
+    """Terminals truly acceptable here: LALR state merging widens ``exc.expected``."""
+    ip = getattr(exc, "interactive_parser", None)
+    if ip is not None:
+        try:
+            return set(ip.accepts())
+        except Exception:  # pragma: no cover - fall back to the merged set
+            pass
+    return set(exc.expected)
+
+
+def _whitespace_before(state: ParseState, tok: Token):
+    """influxql scans ``.`` without skipping whitespace and reports the whitespace itself."""
+    text = state.text
+    start = tok.start_pos if tok.type != "$END" else len(text)
+    i = start
+    while i > 0 and text[i - 1] in " \t\n\r":
+        i -= 1
+    if i == start:
+        return None
+    line = text.count("\n", 0, i) + 1
+    col = i - (text.rfind("\n", 0, i) + 1) + 1
+    return Token("WS", text[i:start], i, line, col)
+
+
 def _unexpected(state: ParseState, exc: UnexpectedToken) -> ParseError:
     tok = exc.token
+    expected_set = _accepted(exc)
     if tok.type == "$END":
-        tok = state.eof_token()
+        tok = state.eof_token(expected_set)
     elif tok.type == "BOUNDPARAM" and state.params is not None:
         name = tok.value[1:]
         if name and name not in state.params:
             return ParseError(f"missing parameter: {name}", tok.line, tok.column)
-    expected = expected_names(exc.expected)
+    expected = expected_names(expected_set)
+    if expected == ["."]:
+        ws = _whitespace_before(state, tok)
+        if ws is not None:
+            tok = ws
     found = token_text(tok)
     line, col = tok.line or 1, tok.column or 1
     return ParseError(f"found {found}, expected {', '.join(expected)} at line {line}, char {col}",

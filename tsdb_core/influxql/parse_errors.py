@@ -78,8 +78,14 @@ def expected_names(expected: set[str]) -> list[str]:
         return ["identifier", "string", "number", "bool"]
     if _SIGNABLE <= e and "STRING" not in e:
         return ["identifier", "number", "duration", "("]
+    if {"IN", "EQ", "EQREGEX"} <= e:
+        return ["IN", "=", "=~"]
+    if e == {"EQ", "EQREGEX"}:
+        return ["=", "=~"]
     d = e - _CONTINUATIONS
-    order = _GROUP_ORDER.get(frozenset(display(n) for n in d))
+    if not d:
+        return sorted(display(n) for n in e)
+    order = _GROUP_ORDER.get(frozenset(display(n) for n in d - {"_PRIVILEGES"}))
     if order:
         return order
     if "_WITH" in d and "CARDINALITY" in d:  # SHOW TAG VALUES: only WITH KEY is required
@@ -96,10 +102,6 @@ def expected_names(expected: set[str]) -> list[str]:
         return ["duration"]
     if {"READ", "WRITE", "ALL"} <= d:
         return ["READ", "WRITE", "ALL [PRIVILEGES]"]
-    if {"IN", "EQ", "EQREGEX"} <= d:
-        return ["IN", "=", "=~"]
-    if {"EQ", "EQREGEX"} <= d and "IN" not in d:
-        return ["=", "=~"]
     names = [display(n) for n in d]
     order = _GROUP_ORDER.get(frozenset(names))
     if order:
@@ -112,7 +114,7 @@ def token_text(tok: Token) -> str:
     t = tok.type
     if t == "$END":
         return "EOF"
-    if t in ("IDENT", "FUNC_NAME", "STRING", "INTEGER", "NUMBER", "DURATIONVAL", "REGEX",
+    if t in ("IDENT", "FUNC_NAME", "FILL", "TZ", "WS", "STRING", "INTEGER", "NUMBER", "DURATIONVAL", "REGEX",
              "BOUNDPARAM", "BAD_STRING", "BAD_ESCAPE", "ILLEGAL"):
         return tok.value if tok.value != "" else ("IDENT" if t == "IDENT" else t)
     if t == "NEQ":

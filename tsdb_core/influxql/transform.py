@@ -50,11 +50,31 @@ def parse_duration(text: str) -> int:
 
 @lru_cache(maxsize=512)
 def check_regex(pattern: str) -> None:
-    """Reject patterns that do not compile (influxql compiles them at parse time)."""
+    """Reject patterns that do not compile (influxql compiles them at parse time).
+
+    Python's ``re`` stands in for Go's RE2; the common errors get Go's wording.
+    """
     try:
         re.compile(pattern)
     except re.error as exc:
-        raise ValueError(f"error parsing regexp: {exc}") from None
+        raise ValueError(f"error parsing regexp: {_go_regex_message(exc, pattern)}") from None
+
+
+def _go_regex_message(exc: re.error, pattern: str) -> str:
+    msg, pos = exc.msg, exc.pos or 0
+    if msg.startswith("missing ), unterminated subpattern"):
+        return f"missing closing ): `{pattern}`"
+    if msg.startswith("unbalanced parenthesis"):
+        return f"unexpected ): `{pattern}`"
+    if msg.startswith("unterminated character set"):
+        return f"missing closing ]: `{pattern[pos:]}`"
+    if msg.startswith("nothing to repeat"):
+        return f"missing argument to repetition operator: `{pattern[pos:pos + 1]}`"
+    if msg.startswith("multiple repeat"):
+        return f"invalid nested repetition operator: `{pattern[pos - 1:pos + 1]}`"
+    if msg.startswith("bad escape"):
+        return f"invalid escape sequence: `{pattern[pos:pos + 2]}`"
+    return msg
 
 
 def quote_segments(segs: list[str]) -> str:

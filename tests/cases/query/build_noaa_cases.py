@@ -243,7 +243,7 @@ QUERIES: list[str | tuple[str, dict]] = [
     f"SELECT water_level FROM (SELECT * FROM h2o_feet WHERE {T1}) WHERE water_level > 5",
     f"SELECT count(water_level) FROM (SELECT * FROM h2o_feet WHERE {T3}) GROUP BY location",
     f"SELECT mean(wl) FROM (SELECT water_level * 2 AS wl FROM h2o_feet WHERE {T1})",
-    f"SELECT sum(total) FROM (SELECT count(index) AS total FROM h2o_quality WHERE {T3} GROUP BY time(1d), randtag) GROUP BY time(1d)",
+    f"SELECT sum(total) FROM (SELECT count(index) AS total FROM h2o_quality WHERE {T3} GROUP BY time(1d), randtag) WHERE {T3} GROUP BY time(1d)",
     f"SELECT max(total) FROM (SELECT sum(index) AS total FROM h2o_quality WHERE {T3} GROUP BY location) ",
     # -- transformations -----------------------------------------------------------------
     f"SELECT derivative(water_level) FROM h2o_feet WHERE {T1} AND {LOC}",
@@ -279,8 +279,13 @@ QUERIES: list[str | tuple[str, dict]] = [
     f"SELECT holt_winters(first(water_level), 4, 4) FROM h2o_feet WHERE {LOC} AND {T3} GROUP BY time(6h)",
     f"SELECT holt_winters_with_fit(first(water_level), 2, 4) FROM h2o_feet WHERE {LOC} AND {T3} GROUP BY time(6h)",
     # -- SELECT INTO (answers only; the target db exists) --------------------------------
-    f"SELECT water_level INTO h2o_feet_copy FROM h2o_feet WHERE {T1}",
-    f"SELECT mean(water_level) INTO h2o_feet_mean FROM h2o_feet WHERE {T3} GROUP BY time(1d), *",
+    f"SELECT water_level INTO h2o_feet_copy FROM h2o_feet WHERE {T1}; SELECT * FROM h2o_feet_copy",
+    f"SELECT mean(water_level) INTO h2o_feet_mean FROM h2o_feet WHERE {T3} GROUP BY time(1d), *; "
+    "SELECT * FROM h2o_feet_mean GROUP BY *",
+    f"SELECT * INTO noaa_copy.autogen.:MEASUREMENT FROM /^h2o_p/ WHERE {T1} GROUP BY *; "
+    "SELECT * FROM noaa_copy.autogen./.*/ GROUP BY *",
+    f"SELECT max(index) INTO noaa_copy..quality_max FROM h2o_quality WHERE {T3} GROUP BY time(1d), location; "
+    "SELECT * FROM noaa_copy..quality_max",
     # -- errors -------------------------------------------------------------------------------
     f"SELECT mean(water_level), water_level FROM h2o_feet WHERE {T3}",
     f"SELECT water_level FROM h2o_feet WHERE {T3} GROUP BY time(1h)",
@@ -310,8 +315,10 @@ QUERIES: list[str | tuple[str, dict]] = [
 ]
 
 
-def fetch(base: str, query: str, db: str, epoch: str | None) -> dict:
+def fetch(base: str, query: str, db: str, epoch: str | None, bind: dict | None = None) -> dict:
     params = {"q": query}
+    if bind:
+        params["params"] = json.dumps(bind)
     if db:
         params["db"] = db
     if epoch:
@@ -321,21 +328,47 @@ def fetch(base: str, query: str, db: str, epoch: str | None) -> dict:
         return json.loads(r.read())
 
 
-def main(base: str) -> None:
+def record(base: str, queries, default_db: str, out_name: str) -> None:
     cases = []
-    for item in QUERIES:
+    for item in queries:
         query, opts = (item, {}) if isinstance(item, str) else item
-        db = opts.get("db", DB)
+        db = opts.get("db", default_db)
         epoch = opts.get("epoch")
+        bind = opts.get("params")
         try:
-            expected = fetch(base, query, db, epoch)
+            expected = fetch(base, query, db, epoch, bind)
         except urllib.error.HTTPError as e:
             expected = json.loads(e.read())
-        cases.append({"query": query, "db": db, "epoch": epoch, "expected": expected})
-    out = Path(__file__).with_name("noaa.json")
+        case = {"query": query, "db": db, "epoch": epoch, "expected": expected}
+        if bind:
+            case["params"] = bind
+        cases.append(case)
+    out = Path(__file__).with_name(out_name)
     out.write_text(json.dumps(cases, indent=1) + "\n")
     print(f"{len(cases)} cases → {out}")
 
 
+def _drop_into_targets(base: str) -> None:
+    for m in ("h2o_feet_copy", "h2o_feet_mean"):
+        fetch(base, f"DROP MEASUREMENT {m}", DB, None)
+    fetch(base, "DROP DATABASE noaa_copy", DB, None)
+    fetch(base, "CREATE DATABASE noaa_copy", DB, None)
+
+
+def main(base: str) -> None:
+    _drop_into_targets(base)
+    reads = [q for q in QUERIES if " INTO " not in (q if isinstance(q, str) else q[0])]
+    intos = [q for q in QUERIES if " INTO " in (q if isinstance(q, str) else q[0])]
+    record(base, reads + intos, DB, "noaa.json")
+    _drop_into_targets(base)
+    from mixed_cases import MIXED_DB, MIXED_QUERIES, mixed_lines
+    fetch(base, f"DROP DATABASE {MIXED_DB}", MIXED_DB, None)
+    fetch(base, f"CREATE DATABASE {MIXED_DB}", MIXED_DB, None)
+    req = urllib.request.Request(f"{base}/write?db={MIXED_DB}", data="\n".join(mixed_lines()).encode())
+    urllib.request.urlopen(req)
+    record(base, MIXED_QUERIES, MIXED_DB, "mixed.json")
+
+
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
     main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18186")

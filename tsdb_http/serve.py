@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import socket
 import sys
@@ -80,7 +81,8 @@ def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: s
     from hypercorn.config import Config
 
     cfg = Config()
-    cfg.bind = [f"fd://{sock.fileno()}"]
+    # Hypercorn wraps the fd in a socket object that owns it: give it its own duplicate.
+    cfg.bind = [f"fd://{os.dup(sock.fileno())}"]
     cfg.graceful_timeout = graceful_timeout
     cfg.accesslog = None
     cfg.errorlog = logging.getLogger("hypercorn.error")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from tsdb_core.cli.output import cell, format_column, format_csv, format_json, go_number
+from tsdb_core.cli.output import cell, format_column, format_csv, format_json, go_json, go_number
 from tsdb_core.query.result import Message, QueryResult, Series, StatementResult
 
 CPU_A = Series("cpu", {"host": "a"}, ["time", "b", "i", "region", "s", "v"],
@@ -72,11 +72,40 @@ def test_csv_matches_influx():
     assert format_csv(RESULT) == INFLUX_CSV
 
 
-def test_json_is_the_api_answer_without_statement_ids():
-    doc = orjson.loads(format_json(QueryResult([StatementResult(0, [MEM])])))
-    assert doc == {"results": [{"series": [{"name": "mem", "columns": ["time", "free"],
-                                            "values": [[1704067200000000000, 1e-7]]}]}]}
-    assert format_json(QueryResult([StatementResult(0, [DBS])]), pretty=True).startswith('{\n  "results"')
+JSON_RESULT = QueryResult([
+    StatementResult(0, [Series("cpu", None, ["time", "f", "host", "s", "usage"],
+                               [[1704067200000000000, 0.0000015, "a", "x", 10.0]])]),
+    StatementResult(1, [DBS])])
+
+# influx -format json [-pretty] -execute 'SELECT * FROM cpu; SHOW DATABASES' (influxd 1.6.7).
+INFLUX_JSON = ('{"results":[{"series":[{"name":"cpu","columns":["time","f","host","s","usage"],'
+               '"values":[[1704067200000000000,0.0000015,"a","x",10]]}]},'
+               '{"series":[{"name":"databases","columns":["name"],"values":[["d"]]}]}]}\n')
+INFLUX_JSON_PRETTY_HEAD = """\
+{
+    "results": [
+        {
+            "series": [
+                {
+                    "name": "cpu",
+                    "columns": [
+                        "time",
+"""
+
+
+def test_json_matches_influx():
+    assert format_json(JSON_RESULT) == INFLUX_JSON
+    pretty = format_json(JSON_RESULT, pretty=True)
+    assert pretty.startswith(INFLUX_JSON_PRETTY_HEAD)
+    assert orjson.loads(pretty) == orjson.loads(INFLUX_JSON)
+
+
+@pytest.mark.parametrize("value,text", [
+    ({"a": "<b> & \u2028"}, '{"a":"\\u003cb\\u003e \\u0026 \\u2028"}'),
+    ({"results": [{}]}, '{"results":[{}]}'), ([], "[]"), ([1.0, None, True, 2**63], "[1,null,true,9223372036854775808]"),
+], ids=["html-escapes", "empty-result", "empty-list", "scalars"])
+def test_go_json(value, text):
+    assert go_json(value) == text
 
 
 def test_rfc3339_times_and_tags():

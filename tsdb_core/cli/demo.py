@@ -2,8 +2,8 @@
 
 The NOAA sample is ``data/NOAA_water_database.txt.gz`` (made by
 ``data/generate_noaa.py``), loaded into ``NOAA_water_database`` as in
-InfluxDB's documentation; ``devops`` gets one hour of TSBS-style ``cpu``
-points for a few hosts. A database already present is left alone, so
+InfluxDB's documentation; ``devops`` gets one hour of TSBS devops ``cpu``
+points for ten hosts (``bench/devops.py``, from 2016-01-01T00:00:00Z). A database already present is left alone, so
 restarting with ``--demo`` costs nothing.
 """
 from __future__ import annotations
@@ -27,7 +27,21 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def devops_lines(hosts: int = 10, minutes: int = 60, step_s: int = 10) -> Iterator[str]:
+def devops_lines(hosts: int = 10, hours: float = 1.0) -> Iterator[str]:
+    """TSBS devops ``cpu`` points: ``bench/devops.py`` of the checkout, else a small stand-in."""
+    path = data_dir().parent / "bench" / "devops.py"
+    if path.exists():
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("_tsdb_bench_devops", path)
+        if spec is not None and spec.loader is not None:
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            return iter(mod.lines(hosts=hosts, hours=hours))
+    return _fallback_devops_lines(hosts, int(hours * 60))
+
+
+def _fallback_devops_lines(hosts: int, minutes: int, step_s: int = 10) -> Iterator[str]:
     """TSBS devops-style ``cpu`` points, deterministic (no random module)."""
     regions = ("us-east-1", "eu-west-1", "ap-south-1")
     for t in range(DEVOPS_START, DEVOPS_START + minutes * 60, step_s):

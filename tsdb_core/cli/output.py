@@ -137,13 +137,50 @@ def format_csv(result: Any) -> str:
                    for row in _results(result, "csv"))
 
 
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _go_string(text: str) -> str:
+    out = orjson.dumps(text).decode()
+    if any(c in out for c in _GO_ESCAPES):
+        out = "".join(_GO_ESCAPES.get(c, c) for c in out)
+    return out
+
+
+def go_json(obj: Any, indent: str = "", level: int = 0) -> str:
+    """JSON as Go's encoding/json writes it (``json.Marshal``, or ``MarshalIndent`` with ``indent``).
+
+    Floats as Go spells them (``10`` for 10.0, ``0.0000015``), HTML characters
+    escaped, keys in the given order.
+    """
+    if isinstance(obj, float):
+        return go_number(obj)
+    if isinstance(obj, str):
+        return _go_string(obj)
+    if isinstance(obj, dict):
+        items = [f"{_go_string(str(k))}:{' ' if indent else ''}{go_json(v, indent, level + 1)}"
+                 for k, v in obj.items()]
+        return _wrap("{", "}", items, indent, level)
+    if isinstance(obj, (list, tuple)):
+        return _wrap("[", "]", [go_json(v, indent, level + 1) for v in obj], indent, level)
+    return orjson.dumps(obj).decode()
+
+
+def _wrap(open_: str, close: str, items: list[str], indent: str, level: int) -> str:
+    if not items:
+        return open_ + close
+    if not indent:
+        return open_ + ",".join(items) + close
+    inner = "\n" + indent * (level + 1)
+    return open_ + inner + ("," + inner).join(items) + "\n" + indent * level + close
+
+
 def format_json(result: Any, pretty: bool = False) -> str:
-    """``-format json``: the HTTP API's JSON answer, without ``statement_id`` (as ``influx`` prints it)."""
+    """``-format json``: the answer as ``influx`` prints it (no ``statement_id``; 4-space ``-pretty``)."""
     doc = result.to_json()
     for st in doc.get("results", []):
         st.pop("statement_id", None)
-    opts = orjson.OPT_INDENT_2 if pretty else 0
-    return orjson.dumps(doc, option=opts).decode() + "\n"
+    return go_json(doc, "    " if pretty else "") + "\n"
 
 
 def render(result: Any, fmt: str, pretty: bool = False) -> str:

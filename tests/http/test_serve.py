@@ -1,0 +1,60 @@
+"""``python -m tsdb_http.serve`` as a process: first-start token, SIGTERM/SIGINT shut down
+gracefully and flush the write buffer to Parquet."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import tsdb_core
+from tsdb_http.serve import store_config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _start(data_dir, *extra):
+    proc = subprocess.Popen([sys.executable, "-m", "tsdb_http.serve", "--data-dir", str(data_dir), "--port", "0", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    url = None
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        if line.startswith("tsdb: serving "):
+            url = line.split()[2]
+    assert url, proc.stderr.read()
+    return proc, url
+
+
+def test_sigterm_flushes_and_exits_cleanly(tmp_path):
+    sig = signal.SIGTERM
+    proc, url = _start(tmp_path)
+    token = proc.stdout.readline().strip()
+    assert token.startswith("tsdb_")
+    now = time.time_ns() - 10**9
+    r = httpx.post(f"{url}/api/v2/write?bucket=db", content=f"m,h=a v=1 {now}\nm,h=b v=2 {now + 1}".encode(),
+                   headers={"Authorization": f"Token {token}"})
+    assert r.status_code == 204
+    proc.send_signal(sig)
+    assert proc.wait(30) == 0
+    assert "store flushed and closed" in proc.stderr.read()
+    with tsdb_core.open(tmp_path, config=store_config("cloud-dedicated")) as store:
+        assert store.files(), "the buffer was flushed to Parquet on shutdown"
+        df = store.scan("db", "m").collect().sort("time")
+        assert df["v"].to_list() == [1.0, 2.0] and df["time"].to_list() == [now, now + 1]
+
+
+def test_no_auth_prints_no_token_and_stops_on_sigint(tmp_path):
+    proc, url = _start(tmp_path, "--no-auth", "--compat", "influxdb1")
+    try:
+        assert httpx.get(f"{url}/ping").headers["x-influxdb-build"] == "OSS"
+        assert httpx.post(f"{url}/write?db=nope", content=b"m v=1").status_code == 404
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    assert proc.stdout.read() == ""
+    assert not (tmp_path / "tokens.json").exists()

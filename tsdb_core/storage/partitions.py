@@ -62,15 +62,27 @@ def canonical_columns(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[s
 
 def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
             dedup: bool) -> pl.DataFrame:
-    """A file's content: all-null columns dropped, merged if asked, sorted by (tags, time)."""
+    """A file's content: all-null columns dropped, merged if asked, sorted by (tags, time).
+
+    Sorting by ten string columns is slow; sorting the few distinct tag sets and then
+    the rows by (series number, time) is an order of magnitude faster.
+    """
     nonnull = frame.select(pl.all().count()).row(0, named=True)
-    frame = frame.select([c for c in canonical_columns(frame, tags, fields) if c == TIME or nonnull[c]])
-    tcols = [t for t in frame.columns if t in tags]
-    fcols = [f for f in frame.columns if f in fields]
+    cols = [c for c in canonical_columns(frame, tags, fields) if c == TIME or nonnull[c]]
+    tcols = [t for t in cols if t in tags]
+    fcols = [f for f in cols if f in fields]
+    if tcols:
+        keys = frame.select(tcols).unique().sort(tcols, nulls_last=False).with_row_index(_SID)
+        work = frame.select(cols).join(keys, on=tcols, how="left", nulls_equal=True, maintain_order="left")
+    else:
+        work = frame.select(cols).with_columns(pl.lit(0, pl.UInt32).alias(_SID))
     if dedup:
-        frame = merge_points(frame.lazy(), [*tcols, TIME], fcols).collect()
-        frame = frame.select(canonical_columns(frame, tags, fields))
-    return frame.sort([*tcols, TIME])
+        work = work.group_by([_SID, TIME]).agg(
+            [pl.col(t).first() for t in tcols] + [pl.col(f).drop_nulls().last() for f in fcols])
+    return work.sort([_SID, TIME]).select(cols)
+
+
+_SID = "__sid"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,8 @@ def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
     multiplier = precision_multiplier(precision)
     default_time = now - now % multiplier
     text = decode(body)
-    parts, errors, lines_seen, text_of = lp_fast.parse_text(text, multiplier, default_time)
+    raw = body if isinstance(body, bytes) and len(text) == len(body) else None
+    parts, errors, lines_seen, text_of = lp_fast.parse_text(text, multiplier, default_time, raw)
     batches, conflicts = assemble(parts, text_of)
     if conflicts:
         errors = sorted(errors + conflicts, key=lambda e: e.line)

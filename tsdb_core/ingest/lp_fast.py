@@ -1,26 +1,342 @@
-"""The vectorised path of the line-protocol parser (placeholder: exact only)."""
+"""The vectorised path of the line-protocol parser.
+
+Most write bodies are many lines of few *shapes* (measurement, tag keys,
+field keys and field types). Lines without a backslash or a double quote
+have no escapes, so every ``,`` ``=`` space and newline in them is a
+delimiter: their positions are found once for the whole body (numpy), and a
+shape taken from one line is checked against all lines with the same number
+of delimiters at once (delimiter kinds, key bytes, non-empty values). The
+values of the matching lines are cut out of the body without copying (one
+Arrow string array whose offsets are the value boundaries) and cast to
+their types with Polars; a value the cast refuses sends its line to the
+exact path. Lines that no shape covers (errors, comments, escapes, strings,
+odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
+exact parser (``lp_exact``), which decides them as influxd would. A shape
+only covers lines the exact parser accepts with the same values, so both
+paths agree (see the property tests).
+"""
 from __future__ import annotations
 
-from ..model import LineError
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from ..model import TIME, FieldType, LineError
+from ..timeutil import MAX_TIME, MIN_TIME
 from . import lp_exact
+from .lp_assemble import LINE, Part
+
+# Value patterns influxd accepts with the given type (numbers that could
+# overflow are left to the exact path: at most 18 digits for i, 19 for u).
+_VALUE = {
+    FieldType.FLOAT: r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
+    FieldType.INTEGER: r"-?[0-9]{1,18}i",
+    FieldType.UNSIGNED: r"[0-9]{1,19}u",
+    FieldType.BOOLEAN: r"(?:t|T|true|True|TRUE|f|F|false|False|FALSE)",
+}
+_VALUE_RE = [(t, re.compile(p)) for t, p in _VALUE.items()]
+_TS = r"-?[0-9]{1,19}"
+_TS_RE = re.compile(_TS)
+_TAG_VALUE = r"[^ ,=]+"
+_META = set("\\.+*?()|[]{}^$#&-~")
+_TRUE = ["t", "T", "true", "True", "TRUE"]
+MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
+_FALSE = ["f", "F", "false", "False", "FALSE"]
+_COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
 
 
-def parse_text(text: str, multiplier: int, default_time: int):
+def _esc(s: str) -> str:
+    return "".join("\\" + c if c in _META else c for c in s)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    measurement: str
+    tags: tuple[str, ...]
+    fields: tuple[tuple[str, FieldType], ...]
+
+    @property
+    def fast(self) -> bool:
+        """False when influxd's rules need the exact path (duplicates, ``time`` keys)."""
+        keys = [k for k, _ in self.fields]
+        return (len(set(self.tags)) == len(self.tags) and len(set(keys)) == len(keys)
+                and "time" not in self.tags and "time" not in keys)
+
+    def pattern(self) -> str:
+        parts = ["^", _esc(self.measurement)]
+        for k in self.tags:
+            parts += [",", _esc(k), "=", _TAG_VALUE]
+        parts.append(" ")
+        parts.append(",".join(_esc(k) + "=" + _VALUE[t] for k, t in self.fields))
+        parts.append(f"(?: {_TS})?$")
+        return "".join(parts)
+
+
+def shape_of(line: str) -> Shape | None:
+    """The shape of a simple line (single spaces, no escapes), or None."""
+    sections = line.split(" ")
+    if len(sections) == 3:
+        if not _TS_RE.fullmatch(sections[2]):
+            return None
+    elif len(sections) != 2:
+        return None
+    key, fields = sections[0], sections[1]
+    measurement, *tags = key.split(",")
+    if not measurement or measurement[0] in "#\t\x00" or "=" in measurement:
+        return None
+    tag_keys = []
+    for tag in tags:
+        k, _, v = tag.partition("=")
+        if not k or not v or "=" in v:
+            return None
+        tag_keys.append(k)
+    if not fields or fields[0] in "\t\x00":
+        return None
+    typed = []
+    for field in fields.split(","):
+        k, eq, v = field.partition("=")
+        if not k or not eq:
+            return None
+        for t, rx in _VALUE_RE:
+            if rx.fullmatch(v):
+                typed.append((k, t))
+                break
+        else:
+            return None
+    return Shape(measurement, tuple(tag_keys), tuple(typed))
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How a line of one shape is cut into Arrow strings.
+
+    A line has ``ndelims`` delimiters (the last is its newline). It becomes
+    the elements: measurement, then per key ``<delimiter>key=`` and the value,
+    then (with a timestamp) ``" "`` and the timestamp, then the newline (and
+    whatever lies before the next candidate line). Key elements carry their
+    delimiters, so comparing them with the expected text checks the
+    delimiters' kinds too. ``src``/``add``: the element starts after the
+    first, as delimiter index + 0 or 1.
+    """
+
+    ndelims: int
+    src: np.ndarray
+    add: np.ndarray
+    expect: tuple[tuple[int, str], ...]  # (element index, exact text)
+    values: tuple[int, ...]  # element index of each tag value, field value, timestamp
+
+
+def _layout(shape: Shape, has_ts: bool) -> _Layout:
+    src, add, expect, values = [], [], [(0, shape.measurement)], []
+    keyed = [("," + k + "=") for k in shape.tags]
+    keyed += [(" " if j == 0 else ",") + k + "=" for j, (k, _) in enumerate(shape.fields)]
+    for j, text in enumerate(keyed):
+        d = 2 * j  # delimiter before the key; d + 1 is its "="
+        expect.append((len(src) + 1, text))
+        src += [d, d + 1]
+        add += [0, 1]
+        values.append(len(src))
+    ndelims = 2 * len(keyed) + 1 + has_ts
+    if has_ts:
+        expect.append((len(src) + 1, " "))
+        src += [ndelims - 2, ndelims - 2]
+        add += [0, 1]
+        values.append(len(src))
+    src.append(ndelims - 1)
+    add.append(0)
+    return _Layout(ndelims, np.array(src), np.array(add), tuple(expect), tuple(values))
+
+
+def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None = None):
     """(parts, errors, lines_seen, text_of) for a whole body."""
-    pos, n, line = 0, len(text), 1
+    if raw is None:
+        raw = text.encode()
+    exact_blocks: dict[int, str] = {}  # 0-based physical line -> logical line text
+    physical: list[str] | None = None
+    if b'"' in raw or b"\\" in raw:
+        physical = text.split("\n")
+        if physical[-1] == "":
+            physical.pop()
+        fast_idx = _split_special(text, physical, exact_blocks)
+        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() if fast_idx else b""
+        nums = np.asarray(fast_idx, dtype=np.int64) + 1
+    else:
+        body = raw if raw.endswith(b"\n") else raw + b"\n"
+        nums = None
+    if b"\r" in body:
+        body = body.replace(b"\r\n", b"\n")
+    parts: list[Part] = []
+    leftover = _fast(body, nums, multiplier, default_time, parts) if body else []
+    # the exact path: leftover simple lines and the special blocks
+    if leftover and physical is None:
+        physical = text.split("\n")
+    todo = [(i, physical[i]) for i in leftover] + list(exact_blocks.items())
+    todo.sort()
     rows, errors, texts = [], [], {}
-    seen = 0
-    while pos < n:
-        end = lp_exact.scan_line(text, pos)
-        block = text[pos:end]
+    for i, block in todo:
         stripped, point, reason = lp_exact.parse_block(block, multiplier, default_time)
-        if stripped is not None:
-            seen += 1
-            texts[line] = stripped
-            if reason is not None:
-                errors.append(LineError(line, stripped, reason))
+        if stripped is None:
+            continue
+        texts[i + 1] = stripped
+        if reason is not None:
+            errors.append(LineError(i + 1, stripped, reason))
+        else:
+            rows.append((i + 1, point))
+    seen = len(texts) + sum(p.frame.height for p in parts)
+    if rows:
+        parts += lp_exact.points_to_parts(rows)
+
+    def text_of(line: int) -> str:
+        nonlocal physical
+        got = texts.get(line)
+        if got is not None:
+            return got
+        if physical is None:
+            physical = text.split("\n")
+        return physical[line - 1].removesuffix("\r")
+
+    return parts, errors, seen, text_of
+
+
+def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str]) -> list[int]:
+    """Route lines with a backslash or a quote (and the lines they run into)
+    to the exact path; returns the 0-based indices of the other lines."""
+    fast: list[int] = []
+    offset = 0
+    covered = -1
+    for i, line in enumerate(physical):
+        if i > covered:
+            if '"' in line or "\\" in line:
+                end = lp_exact.scan_line(text, offset)
+                exact_blocks[i] = text[offset:end]
+                covered = i + text.count("\n", offset, end)
             else:
-                rows.append((line, point))
-        line += block.count("\n") + 1
-        pos = end + 1
-    return lp_exact.points_to_parts(rows), errors, seen, texts.__getitem__
+                fast.append(i)
+        offset += len(line) + 1
+    return fast
+
+
+def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
+    """Cover the lines of ``body`` with shapes; returns the 0-based physical
+    line numbers left for the exact path. ``nums`` maps body lines to physical
+    lines (None: the same)."""
+    a = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(a == _NL)
+    nlines = ends.size
+    starts = np.empty(nlines, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    pos = np.flatnonzero((a == _COMMA) | (a == _EQ) | (a == _SPACE) | (a == _NL))
+    first = np.searchsorted(pos, starts)
+    count = np.searchsorted(pos, ends) - first + 1
+    remaining = np.ones(nlines, dtype=bool)
+    leftover: list[int] = []  # body line indices for the exact path
+    redone: list[int] = []  # physical line indices the casts refused
+    too_long = np.flatnonzero(ends - starts > MAX_FAST_LINE)
+    if too_long.size:
+        remaining[too_long] = False
+        leftover += too_long.tolist()
+    cursor = 0
+    while True:
+        rest = np.flatnonzero(remaining[cursor:]) + cursor
+        if not rest.size:
+            break
+        r = int(rest[0])
+        cursor = r
+        line = body[starts[r]:ends[r]].decode()
+        shape = shape_of(line)
+        if shape is None or not shape.fast:
+            remaining[r] = False
+            leftover.append(r)
+            continue
+        has_ts = line.count(" ") == 2
+        layout = _layout(shape, has_ts)
+        cand = rest[count[rest] == layout.ndelims]
+        delims = pos[first[cand][:, None] + np.arange(layout.ndelims)]
+        frame, ok, redo = _columns(body, starts[cand], delims, shape, layout,
+                                   multiplier, default_time)
+        if not ok.all():
+            cand = cand[ok]
+        remaining[cand] = False
+        if remaining[r]:  # cannot happen for a shape taken from line r; stay correct anyway
+            remaining[r] = False
+            leftover.append(r)
+        if not cand.size:
+            continue
+        lines = cand if nums is None else nums[cand] - 1
+        frame = frame.with_columns(pl.Series(LINE, lines + 1, dtype=pl.Int64))
+        if redo is not None:
+            redone += (frame.filter(redo)[LINE] - 1).to_list()
+            frame = frame.filter(~redo)
+        parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields)))
+    if nums is not None and leftover:
+        leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
+    return leftover + redone
+
+
+def _columns(body: bytes, line_starts: np.ndarray, delims: np.ndarray, shape: Shape,
+             layout: _Layout, multiplier: int, default_time: int):
+    """Cut the candidate lines of one shape into typed columns.
+
+    Returns (frame of the lines that really have the shape, that mask over the
+    candidates, the mask over the frame of rows whose values the casts refused
+    or None): refused rows go to the exact path.
+    """
+    m = delims.shape[0]
+    n = layout.src.size + 1
+    offsets = np.empty((m, n), dtype=np.int64)
+    offsets[:, 0] = line_starts
+    offsets[:, 1:] = delims[:, layout.src] + layout.add
+    vidx = np.asarray(layout.values)
+    ok = (offsets[:, vidx + 1] > offsets[:, vidx]).all(axis=1)  # no empty value
+    flat = offsets.ravel()
+    arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
+    cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
+    el = lambda e: pl.col("c").gather_every(n, e)  # noqa: E731
+    plus = b"+" in body
+    exprs = [pl.all_horizontal([el(e) == text for e, text in layout.expect]).alias("__ok")]
+    bad: list[pl.Expr] = []
+    ntags = len(shape.tags)
+    for j, k in enumerate(shape.tags):
+        exprs.append(el(layout.values[j]).alias(k))
+    for j, (k, t) in enumerate(shape.fields):
+        c = el(layout.values[ntags + j])
+        if t is FieldType.FLOAT:
+            value = c.cast(pl.Float64, strict=False)
+            bad.append(~value.is_finite())
+        elif t is FieldType.BOOLEAN:
+            value = c.is_in(_TRUE)
+            bad.append(~(value | c.is_in(_FALSE)))
+        else:
+            suffix, dtype = ("i", pl.Int64) if t is FieldType.INTEGER else ("u", pl.UInt64)
+            value = c.str.head(-1).cast(dtype, strict=False)
+            bad.append(value.is_null() | ~c.str.ends_with(suffix))
+        if plus and t is not FieldType.BOOLEAN:
+            bad.append(c.str.starts_with("+"))
+        exprs.append(value.alias(k))
+    if len(layout.values) > ntags + len(shape.fields):
+        c = el(layout.values[-1])
+        ts = c.cast(pl.Int64, strict=False)
+        lo, hi = -((-MIN_TIME) // multiplier), MAX_TIME // multiplier
+        bad.append(ts.is_null() | (ts < lo) | (ts > hi))
+        if plus:
+            bad.append(c.str.starts_with("+"))
+        exprs.append((ts * multiplier if multiplier != 1 else ts).alias(TIME))
+    else:
+        exprs.append(pl.lit(default_time, dtype=pl.Int64).alias(TIME))
+    if bad:
+        exprs.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
+    frame = cells.select(exprs)
+    ok &= frame["__ok"].to_numpy()
+    if not ok.all():
+        frame = frame.filter(pl.Series(ok))
+    redo = None
+    if bad:
+        redo = frame["__bad"]
+        frame = frame.drop("__bad")
+        if not redo.any():
+            redo = None
+    return frame.drop("__ok"), ok, redo

@@ -172,11 +172,14 @@ def test_db_create_list_drop(run):
     assert run("db", "list").stdout == "b_db\n"
 
 
-@pytest.mark.parametrize("args,message", [
+DB_ERRORS = [
     (("db", "drop", "nope", "-y"), "Error: database not found: nope\n"),
     (("db", "create", "x", "--duration", "1fortnight"),
      "Error: invalid duration '1fortnight': expected e.g. 10s, 1h30m, 7d\n"),
-], ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+]
+
+
+@pytest.mark.parametrize("args,message", DB_ERRORS, ids=[" ".join(a) for a, _ in DB_ERRORS])
 def test_db_errors(run, args, message):
     run("db", "create", "x")
     r = run(*args)
@@ -264,3 +267,106 @@ def test_retention_enforce_removes_expired_partitions(run, monkeypatch):
     monkeypatch.setattr("tsdb_core.store.system_clock", lambda: now + 10 * 3600 * 10**9)
     r = run("retention", "enforce")
     assert (r.exit_code, r.stderr) == (0, "retention enforced: 1 expired file(s) removed\n")
+
+
+# -- query ----------------------------------------------------------------------------
+
+@pytest.fixture
+def loaded(run):
+    assert run("write", "-d", "mydb", input=LP).exit_code == 0
+    return run
+
+
+QUERY_CASES = [
+    (("-e", "SELECT v FROM cpu WHERE host = 'a'"),
+     "name: cpu\ntime                 v\n----                 -\n2024-01-01T00:00:00Z 1\n"),
+    (("-precision", "s", "-e", "SELECT v FROM cpu GROUP BY host"),
+     "name: cpu\ntags: host=a\ntime       v\n----       -\n1704067200 1\n\n"
+     "name: cpu\ntags: host=b\ntime       v\n----       -\n1704067200 2\n"),
+    (("-format", "csv", "-precision", "ns", "-e", "SELECT * FROM mem"),
+     "name,time,free\nmem,1704067200000000000,3\n"),
+    (("--format", "json", "--precision", "ms", "--execute", "SELECT free FROM mem"),
+     '{"results":[{"series":[{"name":"mem","columns":["time","free"],"values":[[1704067200000,3]]}]}]}\n'),
+    (("-e", "SHOW MEASUREMENTS"), "name: measurements\nname\n----\ncpu\nmem\n"),
+    (("-format", "table", "-e", "SELECT count(v) FROM cpu"),
+     "name: cpu\ntime                 count\n----                 -----\n1970-01-01T00:00:00Z 2\n"),
+]
+
+
+@pytest.mark.parametrize("args,stdout", QUERY_CASES, ids=[" ".join(a) for a, _ in QUERY_CASES])
+def test_query_execute(loaded, args, stdout):
+    r = loaded("query", "-d", "mydb", *args)
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.stdout == stdout
+
+
+QUERY_ERRORS = [
+    (("-e", "SELECT * FROM"), "ERR: error parsing query: found EOF, expected identifier at line 1, char 15\n"),
+    (("-d", "nope", "-e", "SELECT * FROM cpu"), "ERR: database not found: nope\n"),
+]
+
+
+@pytest.mark.parametrize("args,stderr", QUERY_ERRORS, ids=[" ".join(a) for a, _ in QUERY_ERRORS])
+def test_query_errors(loaded, args, stderr):
+    r = loaded("query", *args)
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", stderr)
+
+
+def test_query_rejects_an_unknown_format(loaded):
+    r = loaded("query", "-format", "xml", "-e", "SHOW DATABASES")
+    assert r.exit_code == 2 and "Invalid value for '-format' / '--format'" in r.stderr
+
+
+def test_shell_reads_statements_from_stdin(loaded):
+    script = "\n".join([
+        "use mydb", "settings", "format csv", "precision s", "SELECT v FROM cpu WHERE host = 'b';",
+        "insert cpu,host=c v=9 1704067200000000000", "format json", "SELECT count(v) FROM cpu",
+        "use nope", "precision weeks", "help", "exit", "SELECT never FROM run",
+    ]) + "\n"
+    r = loaded("query", input=script)
+    assert r.exit_code == 1  # a piped session with errors fails, as a script should
+    out = r.stdout.splitlines()
+    assert out[:6] == ["Using database mydb", "Database   mydb", "Retention  ", "Format     column",
+                       "Precision  rfc3339", "Pretty     False"]
+    assert out[6:8] == ["name,time,v", "cpu,1704067200,2"]
+    assert out[8] == '{"results":[{"series":[{"name":"cpu","columns":["time","count"],"values":[[0,3]]}]}]}'
+    assert out[9] == "Usage:"
+    assert r.stderr == ("ERR: database not found: nope\n"
+                        "ERR: unknown precision 'weeks': expected rfc3339, h, m, s, ms, u, ns\n")
+
+
+def test_shell_use_with_a_retention_policy(loaded):
+    r = loaded("query", input='use "mydb"."autogen"\nSELECT count(free) FROM mem\n')
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "Using database mydb and retention policy autogen"
+    assert r.stdout.splitlines()[-1] == "1970-01-01T00:00:00Z 1"
+
+
+# -- serve ------------------------------------------------------------------------------
+
+def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
+    pytest.importorskip("starlette")
+    import tsdb_http.serve
+
+    calls = []
+    monkeypatch.setattr(tsdb_http.serve, "serve", lambda *a, **kw: calls.append((a, kw)))
+    r = run("serve", "--port", "9999", "--no-auth", "--compat", "influxdb1", "--demo")
+    assert r.exit_code == 0, r.output
+    assert calls == [((run.dir,), {"host": "127.0.0.1", "port": 9999, "no_auth": True, "compat": "influxdb1",
+                                   "demo": True, "max_body_bytes": 25_000_000})]
+
+
+def test_serve_without_the_http_extra(run, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_http(name, *a, **kw):
+        if name.startswith("tsdb_http"):
+            raise ImportError("No module named 'starlette'", name="starlette")
+        return real_import(name, *a, **kw)
+    monkeypatch.setattr(builtins, "__import__", no_http)
+    r = run("serve")
+    assert r.exit_code == 1
+    assert r.stderr == ("Error: the HTTP shim is not installed (starlette missing): "
+                        "python -m pip install 'tsdb[http]'\n")

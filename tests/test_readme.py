@@ -148,3 +148,23 @@ def test_the_failure_shown_is_what_assert_query_prints():
         with pytest.raises(AssertionError) as exc:
             assert_query(store, "SELECT mean(usage) FROM cpu", [["1970-01-01T00:00:00Z", 12.0]], db="mydb")
     assert f"AssertionError: {exc.value}\n" == shown
+
+
+def test_every_function_the_engine_knows_is_listed():
+    from tsdb_core.query.plan import AGGREGATES, TRANSFORMS
+    from tsdb_core.query.transforms_math import MATH_FUNCTIONS
+
+    section = README.split("## Supported InfluxQL and HTTP API", 1)[1].split("\n## ", 1)[0]
+    missing = sorted(f for f in AGGREGATES | TRANSFORMS | MATH_FUNCTIONS if f"`{f}()`" not in section)
+    assert not missing, f"functions missing from the README: {missing}"
+
+
+def test_every_statement_example_parses():
+    from tsdb_core.influxql import parse_statement
+
+    section = README.split("## Supported InfluxQL and HTTP API", 1)[1].split("Functions:", 1)[0]
+    examples = [e for e in re.findall(r"`([A-Z][A-Z]+ [^`]+)`", section)]
+    assert len(examples) >= 20
+    for text in examples:
+        params = {"host": "a"} if "$host" in text else None
+        parse_statement(text, params)  # raises ParseError with the position if the README lies

@@ -1,10 +1,9 @@
 """InfluxQL text -> AST: the LALR parser (built once), its postlexer and error mapping.
 
 The grammar is grammar/influxql.lark, shipped in the wheel as the package
-``tsdb_core.grammar``. Lark's contextual lexer is used only so that ``/`` is
-a regex where the grammar accepts one and a division elsewhere; every other
-terminal is accepted in every state (``always_accept``) so keywords stay
-reserved everywhere, as in influxql's scanner.
+``tsdb_core.grammar``. Lark compiles it into LALR(1) tables and AST callbacks;
+lalr.py runs them with a lean loop and lexer (keywords reserved everywhere, as
+in influxql's scanner; ``/`` is a regex only where the grammar accepts one).
 """
 from __future__ import annotations
 
@@ -14,20 +13,20 @@ import threading
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import Lark
 
 from ..errors import ParseError, TsdbError
 from .ast_select import Statement
 from .lexing import KEYWORDS, format_duration, unescape, unescape_regex
 from .parse_errors import expected_names, fail, token_text
+from .lalr import Tables, Tok
 from .transform import AstBuilder
 
 __all__ = ["parse", "parse_statement", "parser"]
 
 _STATE: contextvars.ContextVar["ParseState"] = contextvars.ContextVar("influxql_parse_state")
 _LOCK = threading.Lock()
-_PARSER: Lark | None = None
+_PARSER: "Tables | None" = None
 
 
 class ParseState:
@@ -38,7 +37,7 @@ class ParseState:
     def __init__(self, text: str, params: dict | None):
         self.text = text
         self.params = params
-        self.tokens: list[Token] = []
+        self.tokens: list[Tok] = []
         self.eof = False
 
     def field_start(self) -> tuple[int, int]:
@@ -58,13 +57,13 @@ class ParseState:
         tok = toks[i + 1]
         return tok.line, tok.column
 
-    def token_before(self, tok: Token) -> Token:
+    def token_before(self, tok: Tok) -> Tok:
         for i, t in enumerate(self.tokens):
             if t is tok and i:
                 return self.tokens[i - 1]
         return tok
 
-    def eof_token(self, expected: set | None = None) -> Token:
+    def eof_token(self, expected: set | None = None) -> Tok:
         """An EOF token placed where influxql's scanner reports EOF.
 
         influxql reads EOF twice after an identifier, keyword, bound parameter,
@@ -84,10 +83,10 @@ class ParseState:
                 "INTEGER", "NUMBER", "DURATIONVAL")
         if not consumed and expected and "REGEX" in expected and last is not None:
             consumed = _peeks_regex(self.tokens)
-        return Token("$END", "", len(text), line, col + (1 if consumed else 0))
+        return Tok("$END", "", len(text), len(text), text, 1 if consumed else 0)
 
 
-def _peeks_regex(tokens: list[Token]) -> bool:
+def _peeks_regex(tokens: list[Tok]) -> bool:
     """True where influxql's parser peeks for a ``/regex/`` (reading EOF once more)."""
     t = tokens[-1].type
     if t in ("SELECT", "COMMA", "_BY", "FROM", "EQREGEX", "NEQREGEX", "DOT", "EQ"):
@@ -100,11 +99,10 @@ def _peeks_regex(tokens: list[Token]) -> bool:
 _KW_TYPES: dict[str, str] = {}  # upper keyword -> terminal name (filled when the grammar loads)
 
 
-def _bind(value, tok: Token) -> Token:
+def _bind(value, tok: Tok) -> Tok:
     """A bound parameter's value -> the token influxql's BindValue would make."""
     def make(ttype, v):
-        return Token(ttype, v, tok.start_pos, tok.line, tok.column, tok.end_line, tok.end_column,
-                     tok.end_pos)
+        return Tok(ttype, v, tok.start_pos, tok.end_pos, tok.text)
 
     if isinstance(value, bool):
         return make("TRUE" if value else "FALSE", "true" if value else "false")
@@ -148,70 +146,154 @@ def _bind(value, tok: Token) -> Token:
     _bind_error(f"unable to bind parameter with type {type(value).__name__}", tok)
 
 
-def _bind_error(message: str, tok: Token):
+def _bind_error(message: str, tok: Tok):
     fail(message, tok.line, tok.column, positioned=False)
 
 
-def _bad_escape(tok: Token, body: str, i: int) -> Token:
-    """influxql's BADESCAPE token: literal ``\\x``, positioned at the escaped character."""
-    col = tok.column + 1 + i + 1
-    return Token("BAD_ESCAPE", body[i:i + 2], tok.start_pos + 1 + i + 1, tok.line, col)
+def _post(kind: str, raw: str, start: int, end: int, text: str, params: dict | None) -> Tok:
+    """One lexed token -> the token the grammar sees (influxql's scanner conventions).
+
+    Keywords are IDENTs that name one; FUNC_NAME (an identifier glued to "(")
+    becomes the keyword, FILL or TZ it names; strings and quoted identifiers
+    are unescaped (a bad escape becomes BAD_ESCAPE); regexes lose their
+    slashes; ``$params`` are substituted when params were given. influxql
+    reports strings, bad strings and regexes one character early (shift -1).
+    """
+    if kind == "IDENT":
+        return Tok(_KW_TYPES.get(raw.upper()) or "IDENT", raw, start, end, text)
+    if kind == "FUNC_NAME":
+        up = raw.upper()
+        if up in _KW_TYPES and up != "DISTINCT":
+            kind = _KW_TYPES[up]
+        elif up == "FILL" or up == "TZ":
+            kind = up
+        return Tok(kind, raw, start, end, text)
+    if kind == "STRING" or kind == "QUOTED_IDENT":
+        body = raw[1:-1]
+        value, bad = unescape(body) if "\\" in body else (body, -1)
+        if bad >= 0:
+            return Tok("BAD_ESCAPE", body[bad:bad + 2], start + bad + 2, end, text)
+        if kind == "STRING":
+            return Tok("STRING", value, start, end, text, -1)
+        return Tok("IDENT", value, start, end, text)
+    if kind == "REGEX":
+        return Tok("REGEX", unescape_regex(raw[1:-1]), start, end, text, -1)
+    if kind == "BOUNDPARAM":
+        tok = Tok(kind, raw, start, end, text)
+        if params is not None:
+            name = raw[1:]
+            if name.startswith('"'):
+                name = unescape(name[1:-1])[0]
+            if name in params:
+                return _bind(params[name], tok)
+        return tok
+    if kind == "BAD_STRING":
+        body = raw[1:]
+        value, bad = unescape(body)
+        if bad >= 0:
+            return Tok("BAD_ESCAPE", body[bad:bad + 2], start + bad + 2, end, text)
+        return Tok("BAD_STRING", value, start, end, text, -1)
+    return Tok(kind, raw, start, end, text)
 
 
-class PostLexer:
-    """Retypes and unescapes tokens, substitutes ``$params``, records tokens for errors."""
+class _KeepTerminals:
+    """Makes Lark keep the terminals only our lexer produces (its ``always_accept`` hook)."""
 
-    always_accept: tuple[str, ...] = ()
+    always_accept = ("QUOTED_IDENT", "BAD_STRING", "ILLEGAL")
 
-    def process(self, stream):
-        st = _STATE.get()
-        toks = st.tokens
-        append = toks.append
-        params = st.params
-        for tok in stream:
-            t = tok.type
-            if t == "IDENT":
-                pass
-            elif t == "FUNC_NAME":
-                up = tok.value.upper()
-                if up in KEYWORDS and up != "DISTINCT":
-                    tok.type = _KW_TYPES[up]
-                elif up == "FILL":
-                    tok.type = "FILL"
-                elif up == "TZ":
-                    tok.type = "TZ"
-            elif t == "STRING" or t == "QUOTED_IDENT":
-                body = tok.value[1:-1]
-                value, bad = unescape(body)
-                if bad >= 0:
-                    tok = _bad_escape(tok, body, bad)
-                elif t == "STRING":  # influxql reports strings one character early
-                    tok = Token("STRING", value, tok.start_pos, tok.line, max(tok.column - 1, 1),
-                                tok.end_line, tok.end_column, tok.end_pos)
-                else:
-                    tok = Token("IDENT", value, tok.start_pos, tok.line, tok.column,
-                                tok.end_line, tok.end_column, tok.end_pos)
-            elif t == "REGEX":  # influxql reports regexes one character early
-                tok = Token("REGEX", unescape_regex(tok.value[1:-1]), tok.start_pos, tok.line,
-                            max(tok.column - 1, 1), tok.end_line, tok.end_column, tok.end_pos)
-            elif t == "BOUNDPARAM":
-                if params is not None:
-                    name = tok.value[1:]
-                    if name.startswith('"'):
-                        name = unescape(name[1:-1])[0]
-                    if name in params:
-                        tok = _bind(params[name], tok)
-            elif t == "BAD_STRING":
-                body = tok.value[1:]
-                value, bad = unescape(body)
-                if bad >= 0:
-                    tok = _bad_escape(tok, body, bad)
-                else:
-                    col = max(tok.column - 1, 1)
-                    tok = Token("BAD_STRING", value, tok.start_pos, tok.line, col)
-            append(tok)
-            yield tok
-        st.eof = True
+    def process(self, stream):  # pragma: no cover - Lark's own lexer is never run
+        return stream
+
+
+class _Unexpected(Exception):
+    """Internal: the parser met ``token`` in a state that has no action for it."""
+
+    def __init__(self, token: Tok, stack: list[int]):
+        super().__init__(token.type)
+        self.token = token
+        self.stack = stack
+
+
+def _run(tables: Tables, state: ParseState):
+    """Lex and parse ``state.text`` with the LALR table; returns the start rule's value."""
+    text, params = state.text, state.params
+    rows = tables.rows
+    end_state = tables.end
+    master = tables.master
+    group_types = tables.group_types
+    tokens = state.tokens
+    stack = [tables.start]
+    values: list = []
+    pos = 0
+    while True:
+        row = rows[stack[-1]]
+        m = master(text, pos)
+        group = m.lastgroup
+        if group is None:  # only whitespace/comments left
+            state.eof = True
+            tok = Tok("$END", "", len(text), len(text), text)
+        else:
+            kind = group_types[group]
+            start = m.start(group)
+            stop = m.end()
+            if kind == "DIV" and "REGEX" in row:
+                rm = tables.regex(text, start)
+                if rm is not None:
+                    kind, stop = "REGEX", rm.end()
+            tok = _post(kind, text[start:stop], start, stop, text, params)
+            tokens.append(tok)
+            pos = stop
+        ttype = tok.type
+        while True:
+            act = row.get(ttype)
+            if act is None:
+                raise _Unexpected(tok, stack)
+            if act.__class__ is int:
+                stack.append(act)
+                values.append(tok)
+                break
+            size, callback, origin = act
+            if size:
+                children = values[-size:]
+                del stack[-size:]
+                del values[-size:]
+            else:
+                children = []
+            values.append(callback(children))
+            goto = rows[stack[-1]][origin]
+            if goto == end_state and ttype == "$END":
+                return values[-1]
+            stack.append(goto)
+            row = rows[goto]
+
+
+def _accepts(tables: Tables, stack: list[int]) -> set[str]:
+    """Terminals the parser would shift from ``stack`` (reductions simulated, no callbacks).
+
+    The LALR row alone is wider: state merging adds lookaheads of other contexts.
+    """
+    rows = tables.rows
+    out = set()
+    for name in rows[stack[-1]]:
+        if not (name.isupper() or name == "$END") or name.startswith("__"):
+            continue
+        st = list(stack)
+        while True:
+            act = rows[st[-1]].get(name)
+            if act is None:
+                break
+            if act.__class__ is int:
+                out.add(name)
+                break
+            size, _, origin = act
+            if size:
+                del st[-size:]
+            goto = rows[st[-1]][origin]
+            if goto == tables.end and name == "$END":
+                out.add(name)
+                break
+            st.append(goto)
+    return out
 
 
 # ---------------------------------------------------------------- building the parser
@@ -230,8 +312,19 @@ _TERMINAL_DEF = re.compile(r"^([A-Z_][A-Z0-9_]*)(?:\.-?\d+)?\s*:\s*(.*)$", re.M)
 _DECLARE = re.compile(r"^%declare\s+(.*)$", re.M)
 
 
-def parser() -> Lark:
-    """The shared LALR parser, built once per process (thread-safe)."""
+_TABLES_VERSION = "1"  # bump when the Lark options or the kept terminals change
+
+
+def _cache_path(text: str) -> str | bool:
+    """Lark's table cache, keyed by grammar text and our build options (saves ~1 s a process)."""
+    import hashlib
+    import tempfile
+    digest = hashlib.sha256((text + _TABLES_VERSION).encode()).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / f"tsdb-influxql-{digest}.lark-cache")
+
+
+def parser() -> Tables:
+    """The shared LALR tables and lexer, built once per process (thread-safe)."""
     global _PARSER
     p = _PARSER
     if p is not None:
@@ -247,11 +340,10 @@ def parser() -> Lark:
                     _KW_TYPES[m.group(1).upper()] = name
             for decl in _DECLARE.findall(text):
                 names.extend(decl.split())
-            post = PostLexer()
-            post.always_accept = tuple(n for n in names if n not in ("REGEX", "COMMENT", "WS"))
-            _PARSER = Lark(text, parser="lalr", lexer="contextual", start="start",
-                           maybe_placeholders=False, postlex=post,
-                           transformer=AstBuilder(_STATE), cache=True)
+            lark = Lark(text, parser="lalr", lexer="basic", start="start",
+                        maybe_placeholders=False, transformer=AstBuilder(_STATE),
+                        cache=_cache_path(text), postlex=_KeepTerminals())
+            _PARSER = Tables(lark)
     return _PARSER
 
 
@@ -271,23 +363,15 @@ def parse(text: str, params: dict | None = None) -> list[Statement]:
     """
     if not isinstance(text, str):
         raise ParseError("query must be a string", 1, 1)
-    p = parser()
+    tables = parser()
     state = ParseState(text, params)
     reset = _STATE.set(state)
     try:
-        return p.parse(text)
+        return _run(tables, state)
     except TsdbError:
         raise
-    except UnexpectedToken as exc:
-        raise _unexpected(state, exc) from None
-    except UnexpectedCharacters as exc:  # pragma: no cover - ILLEGAL catches every character
-        raise ParseError(f"found {text[exc.pos_in_stream]}, expected ; at line {exc.line}, "
-                         f"char {exc.column}", exc.line, exc.column) from None
-    except (UnexpectedInput, LarkError) as exc:
-        inner = getattr(exc, "orig_exc", None)
-        if isinstance(inner, TsdbError):
-            raise inner from None
-        raise ParseError(f"internal parse failure: {exc}", 1, 1) from None
+    except _Unexpected as exc:
+        raise _unexpected(state, exc.token, _accepts(tables, exc.stack)) from None
     except RecursionError:
         raise ParseError("query is nested too deeply", 1, 1) from None
     finally:
@@ -307,18 +391,7 @@ def parse_statement(text: str, params: dict | None = None) -> Statement:
     return stmts[0]
 
 
-def _accepted(exc: UnexpectedToken) -> set[str]:
-    """Terminals truly acceptable here: LALR state merging widens ``exc.expected``."""
-    ip = getattr(exc, "interactive_parser", None)
-    if ip is not None:
-        try:
-            return set(ip.accepts())
-        except Exception:  # pragma: no cover - fall back to the merged set
-            pass
-    return set(exc.expected)
-
-
-def _whitespace_before(state: ParseState, tok: Token):
+def _whitespace_before(state: ParseState, tok: Tok):
     """influxql scans ``.`` without skipping whitespace and reports the whitespace itself."""
     text = state.text
     start = tok.start_pos if tok.type != "$END" else len(text)
@@ -327,14 +400,10 @@ def _whitespace_before(state: ParseState, tok: Token):
         i -= 1
     if i == start:
         return None
-    line = text.count("\n", 0, i) + 1
-    col = i - (text.rfind("\n", 0, i) + 1) + 1
-    return Token("WS", text[i:start], i, line, col)
+    return Tok("WS", text[i:start], i, start, text)
 
 
-def _unexpected(state: ParseState, exc: UnexpectedToken) -> ParseError:
-    tok = exc.token
-    expected_set = _accepted(exc)
+def _unexpected(state: ParseState, tok: Tok, expected_set: set[str]) -> ParseError:
     if tok.type == "$END":
         tok = state.eof_token(expected_set)
     elif tok.type == "BOUNDPARAM" and state.params is not None:

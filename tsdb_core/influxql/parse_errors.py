@@ -8,7 +8,7 @@ own order.
 """
 from __future__ import annotations
 
-from lark import Token
+from .lalr import Tok as Token
 
 from ..errors import ParseError
 

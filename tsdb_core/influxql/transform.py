@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lark import Token, Transformer
+from lark import Transformer
+
+from .lalr import Tok as Token
 
 from . import ast_expr as E
 from . import ast_meta as M
@@ -167,6 +169,50 @@ def _bad_field_op(expr) -> str | None:
         elif isinstance(e, E.Call):
             stack.extend(reversed(e.args))
     return None
+
+
+_PREC = E.PRECEDENCE
+
+
+def _op_text(tok: Token) -> str:
+    t = tok.type
+    if t == "AND" or t == "OR":
+        return t
+    if t == "NEQ":
+        return "!="
+    return tok.value
+
+
+def climb(ch: list):
+    """Nest ``operand (op operand)*`` exactly as influxql's ParseExpr does.
+
+    Each new operator walks down the right spine of the tree built so far
+    while the node there binds looser, and takes that node's right operand as
+    its left one. Nodes already closed (parentheses, unary ``-x``) are never
+    entered. Work happens on mutable [op, lhs, rhs] lists, frozen at the end.
+    """
+    root = [None, None, ch[0]]
+    for i in range(1, len(ch), 2):
+        tok = ch[i]
+        op = _op_text(tok)
+        rhs = ch[i + 1]
+        if rhs.__class__ is Token:  # the regex after =~ / !~
+            rhs = _regex(rhs)
+        prec = _PREC[op]
+        node = root
+        while True:
+            r = node[2]
+            if r.__class__ is not list or _PREC[r[0]] >= prec:
+                node[2] = [op, r, rhs]
+                break
+            node = r
+    return _freeze(root[2])
+
+
+def _freeze(n):
+    if n.__class__ is not list:
+        return n
+    return E.BinaryExpr(n[0], _freeze(n[1]), _freeze(n[2]))
 
 
 class Body:
@@ -334,19 +380,10 @@ class AstBuilder(Transformer):
         return name
 
     # ------------------------------------------------------------- expressions
-    def binary(self, ch):
-        lhs, op, rhs = ch
-        t = op.type
-        if t == "AND" or t == "OR":
-            o = t
-        elif t == "NEQ":
-            o = "!="
-        else:
-            o = op.value
-        return E.BinaryExpr(o, lhs, rhs)
-
-    def binary_regex(self, ch):
-        return E.BinaryExpr(ch[1].value, ch[0], _regex(ch[2]))
+    def expr(self, ch):
+        if len(ch) == 1:
+            return ch[0]
+        return climb(ch)
 
     def signed(self, ch):
         sign, lit = ch
@@ -763,7 +800,7 @@ def _cast_type_token(cast: Token) -> Token:
     name = cast.value[2:]
     up = name.upper()
     value = up if up in KEYWORDS else name
-    return Token("IDENT", value, cast.start_pos + 2, cast.line, cast.column + 2)
+    return Token("IDENT", value, cast.start_pos + 2, cast.end_pos, cast.text)
 
 
 @lru_cache(maxsize=256)

@@ -99,10 +99,12 @@ def time_queries(run: Callable[[str], tuple[int, bytes]], queries: list[BenchQue
             sysrun.errors[bq.name] = f"{type(exc).__name__}: {exc}"
             say(f"  {sysrun.name} {bq.name}: {sysrun.errors[bq.name]}")
             continue
-        sysrun.latencies[bq.name] = times
         sysrun.answers[bq.name] = body
         if status != 200 or b'"error"' in body[:2000]:
             sysrun.errors[bq.name] = f"error answer (status {status}): {body[:300]!r}"
+            say(f"  {sysrun.name} {bq.name}: {sysrun.errors[bq.name]}")
+            continue                  # an error's latency is no figure
+        sysrun.latencies[bq.name] = times
         say(f"  {sysrun.name:>14} {bq.name:<26} {sorted(times)[len(times) // 2] * 1000:9.2f} ms"
             f"  ({len(body):,} bytes)")
 

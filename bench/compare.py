@@ -166,7 +166,10 @@ def profile_worst(pid: int, run, queries: list[BenchQuery], ours: SystemRun, bas
         theirs = baseline.median_ms(q.name) if baseline and q.name in baseline.latencies else math.nan
         return mine / theirs if theirs and not math.isnan(theirs) else mine
     timed = [q for q in queries if q.name in ours.latencies]
-    worst = sorted(timed, key=badness, reverse=True)[:n]
+    if args.profile_queries:
+        worst = [q for q in timed if q.name in args.profile_queries]
+    else:
+        worst = sorted(timed, key=badness, reverse=True)[:n]
     summaries = []
     ingest = args.profile / "ingest.txt"
     if ingest.exists():
@@ -254,6 +257,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", type=Path, nargs="?", const=OUT / "profile", default=None,
                    help="py-spy the tsdb server during its last load and its 3 worst queries "
                         "(figures of that run carry the sampling overhead)")
+    p.add_argument("--profile-queries", help="comma-separated queries to profile instead of the 3 worst")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bars (default: when stdout is a terminal)")
     args = p.parse_args(argv)
@@ -262,6 +266,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.hours = args.hours or hours
     args.workers = [int(w) for w in str(args.workers).split(",") if w.strip()]
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    args.profile_queries = set(args.profile_queries.split(",")) if args.profile_queries else set()
+    if args.profile_queries and args.profile is None:
+        args.profile = OUT / "profile"
     if args.profile is not None and not profile.available():
         p.error("--profile needs py-spy on PATH (pip install py-spy)")
     return args

@@ -370,3 +370,62 @@ def test_serve_without_the_http_extra(run, monkeypatch):
     assert r.exit_code == 1
     assert r.stderr == ("Error: the HTTP shim is not installed (starlette missing): "
                         "python -m pip install 'tsdb[http]'\n")
+
+
+def _start_server(tmp_path, *args):
+    """`tsdb serve` in a subprocess on a free port; returns (process, base URL)."""
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "tsdb_core.cli", "serve", "--data-dir", str(tmp_path / "d"),
+                             "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            text=True)
+    for line in proc.stderr:  # "tsdb: serving http://127.0.0.1:PORT (...)" once it listens
+        if line.startswith("tsdb: serving "):
+            return proc, line.split()[2]
+    raise AssertionError(f"server did not start: {proc.wait()} {proc.stdout.read()}")
+
+
+def _stop(proc):
+    import signal
+
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    return out, err
+
+
+def test_serve_for_real_with_the_first_token(tmp_path):
+    pytest.importorskip("hypercorn")
+    import httpx
+
+    proc, url = _start_server(tmp_path)
+    try:
+        token = proc.stdout.readline().strip()  # the bootstrap token, alone on stdout
+        assert token.startswith("tsdb_")
+        assert httpx.get(f"{url}/ping").status_code == 204
+        auth = {"Authorization": f"Token {token}"}
+        assert httpx.post(f"{url}/write?db=mydb", content=b"cpu v=1", headers=auth).status_code == 204
+        r = httpx.get(f"{url}/query", params={"db": "mydb", "q": "SELECT count(v) FROM cpu"}, headers=auth)
+        assert r.json()["results"][0]["series"][0]["values"][0][1] == 1
+        assert httpx.get(f"{url}/query", params={"db": "mydb", "q": "SHOW DATABASES"}).status_code == 401
+    finally:
+        _, err = _stop(proc)
+    assert "tsdb: stopped; store flushed and closed" in err
+
+
+@pytest.mark.slow
+def test_serve_demo_answers_the_noaa_queries_of_the_docs(tmp_path):
+    pytest.importorskip("hypercorn")
+    import httpx
+
+    proc, url = _start_server(tmp_path, "--demo", "--no-auth")
+    try:
+        q = "SELECT count(water_level) FROM h2o_feet WHERE location = 'santa_monica'"
+        r = httpx.get(f"{url}/query", params={"db": "NOAA_water_database", "q": q})
+        assert r.json()["results"][0]["series"][0]["values"][0][1] == 7658  # one point every 6 min, 2019-08-17 to 2019-09-17T21:42Z
+        r = httpx.get(f"{url}/query", params={"db": "devops", "q": "SELECT count(usage_user) FROM cpu"})
+        assert r.json()["results"][0]["series"][0]["values"][0][1] == 3600
+    finally:
+        _stop(proc)

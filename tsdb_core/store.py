@@ -19,9 +19,11 @@ from pathlib import Path
 
 import polars as pl
 
-from .catalog import CATALOG_FILE, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
+from .catalog import CATALOG_FILE, DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
 from .config import StoreConfig
-from .errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, StorageError, UserError
+from .errors import (
+    DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, RetentionPolicyNotFound, StorageError, UserError,
+)
 from .ingest.buffer import WriteBuffer
 from .ingest.wal import Wal, WalEntry, decode_write, encode_write
 from .model import TIME, FieldType, LineError, MeasurementBatch, WriteResult
@@ -117,6 +119,8 @@ class Store:
         with self._lock:
             self._check_open()
             db, rp = self._split_name(db, rp)
+            if auto_create and db not in self._catalog.databases and rp not in (None, DEFAULT_RP):
+                raise RetentionPolicyNotFound(rp, db)  # nothing auto-created for a write that fails
             database = self._ensure_database(db) if auto_create else self._catalog.database(db)
             pol = self._catalog.rp(db, rp)
             v = validate(database, pol, batches, now)

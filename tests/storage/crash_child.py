@@ -1,0 +1,67 @@
+"""Writer process for the SIGKILL crash test (tests/storage/test_crash.py).
+
+Run as a *zygote*: it imports the store once, then for every command line
+``<root> <first-batch> <ack-file>`` on stdin forks a writer and prints its pid;
+when the writer dies it prints ``EXIT <status>``. The writer opens the store,
+writes batch after batch and appends each acknowledged batch number to the ack
+file the moment ``write`` returns. Forking keeps a kill round well under a
+second instead of paying Python + Polars start-up every time.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+T0 = 1_600_000_000_000_000_000
+LINES = 20  # per measurement per batch
+
+
+def config():
+    from tsdb_core import StoreConfig
+
+    return StoreConfig.for_tests(buffer_max_rows=300, compact_min_files=3, wal_segment_bytes=16 * 1024)
+
+
+def batch_body(k: int) -> bytes:
+    out = []
+    for m in ("a", "b"):
+        for j in range(LINES):
+            out.append(f"{m},w=w{j % 4},m={m} b={k}i,j={j}i,v={k * 1000 + j}.25,s=\"k{k}\" {T0 + k * 100 + j}")
+    return "\n".join(out).encode()
+
+
+def writer(root: str, first: int, ack_path: str) -> None:
+    import tsdb_core
+
+    ack = os.open(ack_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    store = tsdb_core.open(root, config=config())
+    k = first
+    while True:
+        r = store.write("crash", batch_body(k))
+        if not r.ok or r.points_written != 2 * LINES:
+            os.write(ack, f"ERROR {k} {r}\n".encode())
+            os._exit(3)
+        os.write(ack, f"{k}\n".encode())
+        k += 1
+
+
+def zygote() -> None:
+    import tsdb_core  # noqa: F401 - imported once, inherited by every fork
+    import tsdb_core.ingest.line_protocol  # noqa: F401
+
+    print("READY", flush=True)
+    for line in sys.stdin:
+        root, first, ack_path = line.split()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                writer(root, int(first), ack_path)
+            finally:
+                os._exit(4)
+        print(pid, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(f"EXIT {status}", flush=True)
+
+
+if __name__ == "__main__":
+    zygote()

@@ -1,0 +1,91 @@
+"""kill -9 at random moments: every acknowledged batch survives whole, no batch is ever half there.
+
+A forked writer (crash_child.py) writes batches of 40 points over two
+measurements, with flushes, compactions and WAL segment roll-overs happening
+all the time (tiny thresholds), and records each batch the moment ``write``
+returns. The parent SIGKILLs it at a random moment (also during open and WAL
+replay), reopens the store and checks every acknowledged batch point by point.
+20 kills by default; TSDB_SLOW=1 runs 150.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import tsdb_core
+
+sys.path.insert(0, str(Path(__file__).parent))
+import crash_child  # noqa: E402
+
+KILLS = 150 if os.environ.get("TSDB_SLOW") == "1" else 20
+
+
+def _verify(root: Path, acked: set[int]) -> set[int]:
+    """Check the store; returns the batch numbers present."""
+    present = {}
+    with tsdb_core.open(root, config=crash_child.config()) as s:
+        for m in ("a", "b"):
+            df = s.scan("crash", m).collect()
+            if df.height == 0:
+                present[m] = set()
+                continue
+            counts = df.group_by("b").len()
+            half = counts.filter(pl.col("len") != crash_child.LINES)
+            assert half.height == 0, f"half batches visible in {m}: {half.to_dicts()[:5]}"
+            bad = df.filter((pl.col("v") != pl.col("b") * 1000 + pl.col("j") + 0.25)
+                            | (pl.col("time") != crash_child.T0 + pl.col("b") * 100 + pl.col("j"))
+                            | (pl.col("s") != pl.lit("k") + pl.col("b").cast(pl.String))
+                            | (pl.col("w") != pl.lit("w") + (pl.col("j") % 4).cast(pl.String))
+                            | (pl.col("m") != m))
+            assert bad.height == 0, f"wrong values in {m}: {bad.head(5).to_dicts()}"
+            present[m] = set(counts["b"].to_list())
+    assert present["a"] == present["b"], "a batch is in one measurement but not the other"
+    missing = acked - present["a"]
+    assert not missing, f"acknowledged batches lost: {sorted(missing)[:10]}"
+    return present["a"]
+
+
+def test_sigkill_never_loses_an_acknowledged_batch(tmp_path):
+    rng = random.Random(int(os.environ.get("TSDB_CRASH_SEED", "7")))
+    root = tmp_path / "store"
+    repo = Path(tsdb_core.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))}
+    zyg = subprocess.Popen([sys.executable, crash_child.__file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True, bufsize=1, env=env)
+    try:
+        assert zyg.stdout.readline().strip() == "READY"
+        acked: set[int] = set()
+        present: set[int] = set()
+        next_k = 0
+        kills = 0
+        for rnd in range(KILLS):
+            ack_file = tmp_path / f"acks-{rnd}.txt"
+            zyg.stdin.write(f"{root} {next_k} {ack_file}\n")
+            pid = int(zyg.stdout.readline())
+            time.sleep(rng.uniform(0.0, 0.35))
+            os.kill(pid, signal.SIGKILL)
+            status = zyg.stdout.readline().split()
+            assert status[0] == "EXIT"
+            code = int(status[1])
+            assert os.WIFSIGNALED(code) and os.WTERMSIG(code) == signal.SIGKILL, f"writer died by itself: {code}"
+            kills += 1
+            text = ack_file.read_text() if ack_file.exists() else ""
+            assert "ERROR" not in text, text
+            acked |= {int(x) for x in text.split()}
+            present = _verify(root, acked)
+            next_k = max(present | acked | {next_k - 1}) + 1
+        assert kills == KILLS
+        print(f"{kills} kills, {len(acked)} batches acknowledged, {len(present)} present, "
+              f"{len(list(root.rglob('*.parquet')))} parquet files")
+        assert len(acked) >= KILLS, f"too few batches acknowledged to mean anything: {len(acked)}"
+    finally:
+        zyg.stdin.close()
+        zyg.wait(timeout=10)

@@ -25,6 +25,11 @@ import polars as pl
 
 from tsdb_core.query.result import Series, StatementResult
 
+try:  # vectorised timestamp packing; a struct loop does the same without numpy
+    import numpy as np
+except ImportError:  # pragma: no cover
+    np = None
+
 _Fragment = getattr(orjson, "Fragment", None)
 
 JSON = "application/json"
@@ -91,8 +96,8 @@ def render_times(results: list[StatementResult], epoch: str | None, kind: str) -
     """Turn int64-ns time cells into the client's form, in place.
 
     JSON without ``epoch``: RFC3339Nano strings (trailing zeros trimmed), formatted by
-    Polars in one pass per series. msgpack without ``epoch``: timestamp extension values.
-    CSV without ``epoch``: ns integers as they are. With ``epoch``: integers in that
+    Polars in one pass per series. CSV and msgpack without ``epoch``: ns integers as they
+    are (the msgpack encoder writes them as timestamp extensions). With ``epoch``: integers in that
     unit, truncated toward zero as Go's integer division does.
     """
     div = EPOCH_DIVISORS.get(epoch or "", 1)
@@ -110,15 +115,27 @@ def render_times(results: list[StatementResult], epoch: str | None, kind: str) -
                     continue
             elif kind == JSON:
                 new = format_rfc3339(col)
-            elif kind == MSGPACK:
-                new = [msgpack.ExtType(5, _TIME.pack(*divmod(v, 1_000_000_000))) for v in col]
             else:
-                continue
+                continue  # CSV keeps ns; msgpack encodes ns as timestamps itself (encode_msgpack)
             for row, v in zip(s.values, new):
                 row[0] = v
 
 
-_TIME = struct.Struct(">qI")
+_TIME_EXT = np.dtype([("h0", "u1"), ("h1", "u1"), ("h2", "u1"), ("sec", ">i8"), ("nsec", ">u4")]) \
+    if np is not None else None
+_TIME_STRUCT = struct.Struct(">BBBqI")
+
+
+def _mp_times(col: tuple) -> list[bytes]:
+    """int64 ns → msgp's time extension (ext8, type 5: int64 seconds, uint32 ns), vectorised."""
+    if np is None:
+        return [_TIME_STRUCT.pack(0xC7, 12, 5, *divmod(v, 1_000_000_000)) for v in col]
+    ns = np.asarray(col, dtype=np.int64)
+    arr = np.empty(len(ns), dtype=_TIME_EXT)
+    arr["h0"], arr["h1"], arr["h2"] = 0xC7, 12, 5
+    arr["sec"], arr["nsec"] = np.divmod(ns, 1_000_000_000)
+    buf = arr.tobytes()
+    return [buf[i:i + 15] for i in range(0, len(buf), 15)]
 
 
 def format_rfc3339(ns: list[int]) -> list[str]:
@@ -145,8 +162,12 @@ def go_json_float(f: float) -> str:
 
 def _go_f(f: float) -> str:
     """strconv.FormatFloat(f, 'f', -1, 64): shortest digits, never an exponent."""
-    if f.is_integer() and abs(f) < 2 ** 53:
-        return str(int(f))
+    a = abs(f)
+    if f.is_integer():
+        if a < 2 ** 53:
+            return str(int(f))
+    elif 1e-4 <= a < 1e16:
+        return repr(f)  # Python's shortest repr is positional in this range
     s = format(Decimal(repr(f)), "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
@@ -165,11 +186,40 @@ def _json_float(v: float) -> Any:
     return _Fragment(go_json_float(v).encode()) if _Fragment else v
 
 
-def _fix_floats(values: list[list]) -> None:
-    for row in values:
-        for j, v in enumerate(row):
-            if type(v) is float:
-                row[j] = _json_float(v)
+def _fix_float_column(col: tuple) -> list | None:
+    """A float column (None allowed) with Go's forms, or None when orjson already agrees.
+
+    Integral values become ints (``2``, not ``2.0``) and the rare values orjson writes
+    otherwise than Go (``1e-05``, ``1e+16``, ``-0.0``) raw fragments; the masks are Polars'.
+    """
+    s = pl.Series(col, dtype=pl.Float64, strict=False)
+    a = s.abs()
+    integral = (s == s.floor()) & (a < 2.0 ** 53) & ~((s == 0) & ((1 / s) < 0))
+    odd = (a >= 1e16) | ((a < 1e-4) & (s != 0)) | ((s == 0) & ((1 / s) < 0)) | s.is_nan() | s.is_infinite()
+    odd = odd & ~integral
+    n_int, n_odd = integral.sum() or 0, odd.sum() or 0
+    if not n_int and not n_odd:
+        return None
+    if n_odd:
+        return [_json_float(v) if type(v) is float else v for v in col]
+    ints = s.cast(pl.Int64, strict=False).to_list()
+    return [i if m else v for v, i, m in zip(col, ints, integral.to_list())]
+
+
+def _fix_floats(values: list[list]) -> list[list]:
+    """Rows with Go-incompatible floats replaced; column-wise, untouched when there are none."""
+    cols = list(zip(*values))
+    changed = False
+    for j, col in enumerate(cols):
+        types = set(map(type, col))
+        if float not in types:
+            continue
+        new = _fix_float_column(col) if types <= {float, type(None)} else \
+            [_json_float(v) if type(v) is float else v for v in col]
+        if new is not None:
+            cols[j] = new
+            changed = True
+    return list(map(list, zip(*cols))) if changed else values
 
 
 def _series_obj(s: Series) -> dict:
@@ -181,8 +231,7 @@ def _series_obj(s: Series) -> dict:
     if s.columns:
         out["columns"] = list(s.columns)
     if s.values:
-        _fix_floats(s.values)
-        out["values"] = s.values
+        out["values"] = _fix_floats(s.values)
     if s.partial:
         out["partial"] = True
     return out
@@ -268,6 +317,22 @@ def _csv_value(v: Any) -> str:
     return str(v)
 
 
+def _csv_str(v: str) -> str:
+    return _csv_field(v) if v else v
+
+
+def _csv_column(col: tuple) -> list[str]:
+    """One column's CSV text, with one formatting function per type (no per-value dispatch)."""
+    types = set(map(type, col))
+    if types <= {int}:
+        return list(map(str, col))
+    if types <= {str}:
+        return list(map(_csv_str, col))
+    if types <= {float}:
+        return list(map(_csv_value, col))
+    return [_csv_field(_csv_value(v)) for v in col]
+
+
 _TAG_ESC = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
 
 
@@ -307,10 +372,10 @@ class CsvEncoder:
                     lines.append("")
                     lines.append(",".join(_csv_field(c) for c in ["name", "tags", *s.columns]))
                 prev = s
-                head = _csv_field(s.name) + "," + _csv_field(tags_key(s.tags))
-                for row in s.values:
-                    lines.append(head + "," + ",".join(_csv_field(_csv_value(v)) for v in row)
-                                 if row else head)
+                head = _csv_field(s.name) + "," + _csv_field(tags_key(s.tags)) + ","
+                if s.values:
+                    cols = [_csv_column(col) for col in zip(*s.values)]
+                    lines.extend(head + line for line in map(",".join, zip(*cols)))
         if not lines:
             return b""
         return ("\n".join(lines) + "\n").encode()
@@ -318,11 +383,15 @@ class CsvEncoder:
 
 # -- msgpack ----------------------------------------------------------------------------------
 
-_packer = msgpack.Packer(use_bin_type=True)
+
+_SMALL = {v: struct.pack(">b", v) for v in range(-32, 128)}
 
 
 def _mp_int(v: int) -> bytes:
     """tinylib/msgp's AppendInt64: signed encodings (uint64 above int64's range)."""
+    small = _SMALL.get(v)
+    if small is not None:
+        return small
     if 0 <= v <= 127 or -32 <= v < 0:
         return struct.pack(">b", v)
     if -128 <= v <= 127:
@@ -336,23 +405,44 @@ def _mp_int(v: int) -> bytes:
     return b"\xcf" + struct.pack(">Q", v)
 
 
-def _mp_value(v: Any) -> bytes:
-    if type(v) is int:
-        return _mp_int(v)
-    if type(v) is float:
-        return b"\xcb" + struct.pack(">d", v)
-    return _packer.pack(v)
+_FLOAT = struct.Struct(">Bd")
 
 
-def _mp_row(row: list) -> bytes:
-    if all(type(v) is not int or -32 <= v <= 127 for v in row) and \
-            not any(type(v) is float for v in row):
-        return _packer.pack(row)
-    return _packer.pack_array_header(len(row)) + b"".join(map(_mp_value, row))
+def _mp_float(v: float) -> bytes:
+    return _FLOAT.pack(0xCB, v)
 
 
-def encode_msgpack(resp: Response) -> bytes:
-    p = _packer
+def _mp_column(col: tuple, packer) -> list[bytes]:
+    """One column's values encoded, with one encoder per type (msgp's int encodings)."""
+    types = set(map(type, col))
+    if types <= {int}:
+        return list(map(_mp_int, col))
+    if types <= {float}:
+        return list(map(_mp_float, col))
+    if int not in types and float not in types:
+        return list(map(packer.pack, col))
+    return [_mp_int(v) if type(v) is int else _mp_float(v) if type(v) is float else packer.pack(v) for v in col]
+
+
+def _mp_rows(values: list[list], packer, ns_time: bool = False) -> bytes:
+    """Rows of values; with ``ns_time`` the first column (int ns) becomes timestamps."""
+    if not values:
+        return b""
+    width = len(values[0])
+    if any(len(r) != width for r in values):
+        return b"".join(packer.pack_array_header(len(r)) + b"".join(_mp_column(tuple(r), packer)) for r in values)
+    head = packer.pack_array_header(width)
+    cols = list(zip(*values))
+    if ns_time and set(map(type, cols[0])) <= {int}:
+        cols = [_mp_times(cols[0]), *[_mp_column(c, packer) for c in cols[1:]]]
+    else:
+        cols = [_mp_column(c, packer) for c in cols]
+    return b"".join(head + b"".join(parts) for parts in zip(*cols))
+
+
+def encode_msgpack(resp: Response, ns_times: bool = False) -> bytes:
+    """1.x's msgpack body; ``ns_times``: time columns hold int ns to send as timestamps."""
+    p = msgpack.Packer(use_bin_type=True)
     if resp.error is not None:
         return p.pack_map_header(1) + p.pack("error") + p.pack(resp.error)
     out = [p.pack_map_header(1), p.pack("results"), p.pack_array_header(len(resp.results))]
@@ -377,7 +467,7 @@ def encode_msgpack(resp: Response) -> bytes:
                 out += [p.pack("tags"), p.pack(dict(sorted(s.tags.items())))]
             out += [p.pack("columns"), p.pack(list(s.columns)),
                     p.pack("values"), p.pack_array_header(len(s.values))]
-            out += [_mp_row(row) for row in s.values]
+            out.append(_mp_rows(s.values, p, ns_times and _has_time(s)))
             if s.partial:
                 out += [p.pack("partial"), p.pack(True)]
         if r.partial:
@@ -388,14 +478,15 @@ def encode_msgpack(resp: Response) -> bytes:
 class Encoder:
     """Encodes successive :class:`Response` objects of one request in one format."""
 
-    def __init__(self, kind: str, pretty: bool = False):
+    def __init__(self, kind: str, pretty: bool = False, epoch: str | None = None):
         self.kind = kind
         self.pretty = pretty
+        self.ns_times = not epoch  # msgpack: times still int ns, sent as timestamps
         self._csv = CsvEncoder() if kind == CSV else None
 
     def encode(self, resp: Response) -> bytes:
         if self.kind == CSV:
             return self._csv.encode(resp)
         if self.kind == MSGPACK:
-            return encode_msgpack(resp)
+            return encode_msgpack(resp, self.ns_times)
         return encode_json(resp, self.pretty)

@@ -93,7 +93,7 @@ async def query(request: Request) -> Response:
     if statements is not None and shim.auth.enabled:
         permissions.filter_show_databases(statements, results, principal)
     encode.render_times(results, p.epoch, kind)
-    encoder = encode.Encoder(kind, p.pretty)
+    encoder = encode.Encoder(kind, p.pretty, p.epoch)
     headers = {"Content-Type": ctype}
     if gz:
         headers["Content-Encoding"] = "gzip"

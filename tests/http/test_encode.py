@@ -28,7 +28,7 @@ def _stem(name):
 
 def _encode_all(results, case, kind):
     p = case["params"]
-    enc = Encoder(kind, pretty=p.get("pretty") == "true")
+    enc = Encoder(kind, pretty=p.get("pretty") == "true", epoch=p.get("epoch"))
     size = int(p.get("chunk_size", 10000))
     return b"".join(enc.encode(r) for r in chunking.responses(results, p.get("chunked") == "true", size))
 

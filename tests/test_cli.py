@@ -108,39 +108,51 @@ def test_write_missing_file(run, tmp_path):
 
 IMPORT = b"""# DDL
 CREATE DATABASE noaa
+CREATE RETENTION POLICY oneday ON noaa DURATION 1d REPLICATION 1
 # DML
 # CONTEXT-DATABASE: noaa
 # CONTEXT-RETENTION-POLICY: autogen
 h2o_feet,location=coyote_creek water_level=8.12 1566000000
 h2o_feet,location=santa_monica water_level=2.064 1566000000
+# CONTEXT-RETENTION-POLICY: oneday
+h2o_feet,location=coyote_creek water_level=9 1566000000
 # CONTEXT-DATABASE: other
+# CONTEXT-RETENTION-POLICY: autogen
 cpu v=1 1566000000
 """
 
 
 def test_import_influx_format(run, tmp_path, monkeypatch):
+    monkeypatch.setattr("tsdb_core.store.system_clock", lambda: 1566003600 * 10**9)  # an hour after the points
     f = tmp_path / "export.txt.gz"
     f.write_bytes(gzip.compress(IMPORT))
-    statements = []
-    real_open = tsdb_core.open
-
-    def spy_open(*a, **kw):  # the DDL runs as InfluxQL: record it (the engine is tested elsewhere)
-        store = real_open(*a, **kw)
-
-        class Result:
-            error = None
-            statements = []
-        store.query = lambda q, db=None, **kw: statements.append(q) or Result()
-        return store
-    monkeypatch.setattr(tsdb_core, "open", spy_open)
     r = run("import", "--precision", "s", str(f))
     assert r.exit_code == 0, r.output
-    assert statements == ["CREATE DATABASE noaa"]
-    assert "3 points written" in r.stderr and "1 statements run" in r.stderr
-    monkeypatch.setattr(tsdb_core, "open", real_open)
+    assert "4 points written" in r.stderr and "2 statements run" in r.stderr
     assert _rows(run.dir, "noaa", "h2o_feet") == [(1566000000000000000, "coyote_creek", 8.12),
                                                   (1566000000000000000, "santa_monica", 2.064)]
     assert _rows(run.dir, "other", "cpu") == [(1566000000000000000, 1.0)]
+    with tsdb_core.open(run.dir) as store:
+        assert sorted(p.name for p in store.retention_policies("noaa")) == ["autogen", "oneday"]
+        assert store.scan("noaa", "h2o_feet", rp="oneday").collect().rows() == \
+            [(1566000000000000000, "coyote_creek", 9.0)]
+
+
+def test_import_goes_on_after_a_refused_batch(run):
+    r = run("import", "-d", "mydb", input=b"# CONTEXT-RETENTION-POLICY: nope\ncpu v=1 1\ncpu v=2 2\n"
+                                          b"# CONTEXT-RETENTION-POLICY: autogen\ncpu v=3 3\n")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("stdin:2: retention policy not found: nope\n... and 1 more rejected lines\n"
+                               "1 points written (1 values) in ")
+    assert r.stderr.endswith("; 2 lines rejected\n")
+    assert _rows(run.dir, "mydb", "cpu") == [(3, 3.0)]
+
+
+def test_import_stops_at_a_failing_statement(run):
+    r = run("import", input=b"# DDL\nCREATE DATABSE x\n# DML\ncpu v=1 1\n")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: stdin:2: error parsing query: found DATABSE, expected ")
+    assert r.stderr.endswith(": CREATE DATABSE x\n")
 
 
 def test_import_without_a_database(run):

@@ -166,10 +166,14 @@ def run_import(store: Any, stream: IO[bytes], *, source: str, stats: ImportStats
             errors = result.errors
             stats.points += result.points_written
             stats.values += result.values_written
-        except LineProtocolError as exc:  # the whole batch refused
+            failed = len(errors)
+        except LineProtocolError as exc:  # every line of the batch refused
             errors = exc.errors or [LineError(1, "", exc.message)]
+            failed = max(len(errors), 1)
+        except UserError as exc:  # the batch refused as a whole (policy missing, ...): go on, as influx does
+            errors, failed = [LineError(1, "", str(exc))], len(item.line_numbers)
         stats.lines += len(item.line_numbers)
-        stats.failed += len(errors)
+        stats.failed += failed
         for e in errors:
             if len(stats.errors) < max_errors:
                 num = item.line_numbers[e.line - 1] if 0 < e.line <= len(item.line_numbers) else e.line

@@ -167,3 +167,19 @@ def test_chunk_pieces_partial_flags():
     out = list(chunking.responses([st], True, 2))
     flags = [(r.results[0].partial, r.results[0].series[0].partial, len(r.results[0].series[0].values)) for r in out]
     assert flags == [(True, True, 2), (True, True, 2), (True, False, 1), (False, False, 1)]
+
+
+def test_float_columns_in_series_json():
+    vals = [[1, 2.0], [2, None], [3, 1e-5], [4, -0.0], [5, 0.25], [6, 1e16], [7, 2.5e21], [8, -3.0]]
+    st = StatementResult(0, [Series("m", None, ["time", "v"], [list(r) for r in vals])])
+    body = encode.encode_json(Response([st]))
+    assert body == (b'{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","v"],"values":'
+                    b'[[1,2],[2,null],[3,0.00001],[4,-0],[5,0.25],[6,10000000000000000],[7,2.5e+21],[8,-3]]}]}]}\n')
+
+
+def test_csv_quoting_like_go():
+    st = StatementResult(0, [Series("m,x", {"k": "a b", "e": ""}, ["time", "s"],
+                                    [[1, 'say "hi"'], [2, " lead"], [3, "a\nb"], [4, "\\."], [5, ""]])])
+    assert encode.CsvEncoder().encode(Response([st])) == (
+        b'name,tags,time,s\n"m,x",k=a\\ b,1,"say ""hi"""\n"m,x",k=a\\ b,2," lead"\n'
+        b'"m,x",k=a\\ b,3,"a\nb"\n"m,x",k=a\\ b,4,"\\."\n"m,x",k=a\\ b,5,\n')

@@ -143,3 +143,18 @@ def test_lowercase_method_from_seed_example(cloud):
 def test_cors_headers_when_origin_given(cloud):
     r = cloud.get("/ping", headers={"Origin": "http://grafana.local"})
     assert r.headers["access-control-allow-origin"] == "http://grafana.local"
+
+
+@pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
+def test_bound_parameters(data):
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT v FROM cpu WHERE host = $h", "params": '{"h": "b"}',
+                                   "epoch": "ns"})
+    assert r.json()["results"][0]["series"][0]["values"] == [[NOW_NS + 1_500_000_000, 2]]
+
+
+@pytest.mark.parametrize("db", ["../etc", "a/../../b", "..", "x\x00y", "名前"])
+def test_hostile_database_names_never_500(cloud, db):
+    r = cloud.post("/api/v2/write", params={"bucket": db}, content=f"m v=1 {NOW_NS}".encode())
+    assert r.status_code in (204, 400, 404), r.text
+    r = cloud.get("/query", params={"db": db, "q": "SELECT * FROM m"})
+    assert r.status_code in (200, 400), r.text

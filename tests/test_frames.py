@@ -134,3 +134,46 @@ def test_errors(kwargs, df, message):
 def test_not_a_frame():
     with pytest.raises(UserError, match="cannot write a dict: expected a Polars or pandas DataFrame"):
         dataframe_to_batch({"time": [1]}, "m")
+
+
+# -- through a store -------------------------------------------------------------------
+
+def test_write_dataframe_through_the_store():
+    import tsdb_core
+    from tsdb_core.frames import write_dataframe
+
+    with tsdb_core.open() as store:
+        df = pl.DataFrame({"time": [T0, T0, T0 + 1], "host": ["a", "b", "a"], "v": [1.0, 2.0, None],
+                           "n": [None, None, 7]})
+        r = write_dataframe(store, "db", df, "cpu", tags=["host"])
+        assert (r.points_written, r.values_written, r.errors) == (3, 3, [])
+        rows = store.scan("db", "cpu").collect().sort("time", "host").select("time", "host", "v", "n").rows()
+        assert rows == [(T0, "a", 1.0, None), (T0, "b", 2.0, None), (T0 + 1, "a", None, 7)]
+        # A later frame for the same series and time merges field by field, as line protocol does.
+        write_dataframe(store, "db", pl.DataFrame({"time": [T0], "host": ["a"], "n": [5]}), "cpu", tags=["host"])
+        assert store.scan("db", "cpu").collect().sort("time", "host").select("time", "host", "v", "n").row(0) \
+            == (T0, "a", 1.0, 5)
+
+
+def test_rejected_rows_come_back_with_their_row_numbers():
+    import tsdb_core
+    from tsdb_core.frames import write_dataframe
+
+    with tsdb_core.open() as store:
+        store.write("db", "cpu v=1 1")
+        r = write_dataframe(store, "db", pl.DataFrame({"time": [T0, T0 + 1], "v": ["x", "y"]}), "cpu")
+        assert r.points_written == 0
+        assert [(e.line, e.reason) for e in r.errors] == [
+            (1, 'field type conflict: input field "v" on measurement "cpu" is type string, '
+                "already exists as type float"),
+            (2, 'field type conflict: input field "v" on measurement "cpu" is type string, '
+                "already exists as type float")]
+
+
+def test_time_none_takes_the_store_clock():
+    import tsdb_core
+    from tsdb_core.frames import write_dataframe
+
+    with tsdb_core.open(clock=lambda: T0 + 42) as store:
+        write_dataframe(store, "db", pd.DataFrame({"v": [1.5]}), "m", time=None)
+        assert store.scan("db", "m").collect().rows() == [(T0 + 42, 1.5)]

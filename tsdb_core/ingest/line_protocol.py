@@ -12,13 +12,13 @@ precision, as influxd does. ``format_batch`` writes a batch back.
 """
 from __future__ import annotations
 
-from ..model import ParsedBody
+from ..model import LineError, ParsedBody
 from ..timeutil import precision_multiplier
-from . import lp_fast
+from . import lp_exact, lp_fast
 from .lp_assemble import assemble
 from .lp_format import format_batch
 
-__all__ = ["parse", "format_batch"]
+__all__ = ["parse", "parse_exact", "format_batch"]
 
 
 def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
@@ -32,6 +32,32 @@ def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
     if conflicts:
         errors = sorted(errors + conflicts, key=lambda e: e.line)
     return ParsedBody(batches=batches, errors=errors, lines_seen=lines_seen)
+
+
+def parse_exact(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
+    """:func:`parse` through the exact parser only (slow): the reference the
+    fast path is tested against."""
+    multiplier = precision_multiplier(precision)
+    default_time = now - now % multiplier
+    text = decode(body)
+    pos, n, line = 0, len(text), 1
+    rows, errors, texts = [], [], {}
+    while pos < n:
+        end = lp_exact.scan_line(text, pos)
+        block = text[pos:end]
+        stripped, point, reason = lp_exact.parse_block(block, multiplier, default_time)
+        if stripped is not None:
+            texts[line] = stripped
+            if reason is not None:
+                errors.append(LineError(line, stripped, reason))
+            else:
+                rows.append((line, point))
+        line += block.count("\n") + 1
+        pos = end + 1
+    batches, conflicts = assemble(lp_exact.points_to_parts(rows), texts.__getitem__)
+    if conflicts:
+        errors = sorted(errors + conflicts, key=lambda e: e.line)
+    return ParsedBody(batches=batches, errors=errors, lines_seen=len(texts))
 
 
 def decode(body: bytes | str) -> str:

@@ -131,4 +131,4 @@ def _concat(measurement: str, parts: list[Part]) -> MeasurementBatch:
     if missing:
         frame = frame.with_columns(missing)
     frame = frame.select([LINE, TIME, *tags, *fields])
-    return MeasurementBatch(measurement, frame.drop(LINE), tuple(tags), fields, frame[LINE])
+    return MeasurementBatch(measurement, frame.drop(LINE), tuple(tags), fields, frame[LINE].alias("line"))

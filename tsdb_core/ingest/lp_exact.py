@@ -468,11 +468,16 @@ def check_point(p: Point) -> tuple[Point | None, str | None]:
     """influxd's write-time checks after parsing (tsdb/shard.go): a ``time`` tag
     drops the point, ``time`` fields are dropped (the point too if nothing
     else is left), a field repeated in one line keeps its last value (with a
-    type conflict if the types differ)."""
+    type conflict if the types differ). A key that is both a tag and a field
+    is refused (our deviation: 1.x stores both)."""
     if any(k == "time" for k, _ in p.tags):
         return None, f'invalid tag key: input tag "time" on measurement "{p.measurement}" is invalid'
+    tag_keys = {k for k, _ in p.tags}
     fields: dict[str, tuple[FieldType, object]] = {}
     for k, t, v in p.fields:
+        if k in tag_keys:
+            return None, (f'invalid field key: input field "{k}" on measurement "{p.measurement}" '
+                          "is already a tag key in this batch")
         if k == "time":
             continue
         old = fields.get(k)

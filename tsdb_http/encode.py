@@ -96,29 +96,35 @@ def render_times(results: list[StatementResult], epoch: str | None, kind: str) -
     """Turn int64-ns time cells into the client's form, in place.
 
     JSON without ``epoch``: RFC3339Nano strings (trailing zeros trimmed), formatted by
-    Polars in one pass per series. CSV and msgpack without ``epoch``: ns integers as they
-    are (the msgpack encoder writes them as timestamp extensions). With ``epoch``: integers in that
-    unit, truncated toward zero as Go's integer division does.
+    Polars in one pass over every series of the response. CSV and msgpack without
+    ``epoch``: ns integers as they are (the msgpack encoder writes them as timestamp
+    extensions). With ``epoch``: integers in that unit, truncated toward zero as Go's
+    integer division does.
     """
     div = EPOCH_DIVISORS.get(epoch or "", 1)
+    if (epoch and div == 1) or (not epoch and kind != JSON):
+        return
+    targets, times = [], []
     for st in results:
         for s in st.series:
             if not _has_time(s):
                 continue
             col = [row[0] for row in s.values]
-            if any(type(v) is not int for v in col):
+            if not set(map(type, col)) <= {int}:
                 continue  # already rendered (or not a time column after all)
-            if epoch:
-                if div != 1:
-                    new = [v // div if v >= 0 else -((-v) // div) for v in col]
-                else:
-                    continue
-            elif kind == JSON:
-                new = format_rfc3339(col)
-            else:
-                continue  # CSV keeps ns; msgpack encodes ns as timestamps itself (encode_msgpack)
-            for row, v in zip(s.values, new):
-                row[0] = v
+            targets.append(s)
+            times.extend(col)
+    if not times:
+        return
+    if epoch:
+        new = [v // div if v >= 0 else -((-v) // div) for v in times]
+    else:
+        new = format_rfc3339(times)
+    i = 0
+    for s in targets:
+        for row in s.values:
+            row[0] = new[i]
+            i += 1
 
 
 _TIME_EXT = np.dtype([("h0", "u1"), ("h1", "u1"), ("h2", "u1"), ("sec", ">i8"), ("nsec", ">u4")]) \
@@ -176,6 +182,8 @@ def _go_f(f: float) -> str:
 
 def _json_float(v: float) -> Any:
     """Replace a float whose orjson text differs from Go's by an int or a raw fragment."""
+    if v != v or v in (math.inf, -math.inf):
+        return _Fragment(b"null") if _Fragment else None
     if v.is_integer():
         if abs(v) < 2 ** 53 and not (v == 0 and math.copysign(1.0, v) < 0):
             return int(v)
@@ -214,7 +222,7 @@ def _fix_floats(values: list[list]) -> list[list]:
         types = set(map(type, col))
         if float not in types:
             continue
-        new = _fix_float_column(col) if types <= {float, type(None)} else \
+        new = _fix_float_column(col) if types <= {float, type(None)} and len(col) >= 64 else \
             [_json_float(v) if type(v) is float else v for v in col]
         if new is not None:
             cols[j] = new

@@ -71,6 +71,8 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
             sources.extend(_resolve_measurement(src, provider, db, rp, time_range, catalog))
 
     dims = _expand_dimensions(dim_exprs, catalog)
+    if condition is not None:
+        condition = _bind(condition, catalog)
     columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None)
     if not columns:
         columns = ()
@@ -509,7 +511,7 @@ def _compile_nested(e, st, interval, inherited, stmt) -> None:
 # -- wildcard expansion and naming ------------------------------------------------------------
 
 def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool):
-    out: list[tuple[str, ast.Expr]] = []
+    out: list[tuple[str, ast.Expr, bool]] = []
     for f in fields:
         e = f.expr
         if isinstance(e, ast.Wildcard) or isinstance(e, ast.RegexLiteral):
@@ -524,7 +526,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool):
                           if n not in dims and n not in catalog.fields]
             for n, ref in sorted(names, key=lambda x: x[0]):
                 if pat is None or pat.search(n):
-                    out.append((n, ref))
+                    out.append((n, ref, False))
             continue
         call = _wild_call(e)
         if call is not None:
@@ -535,13 +537,14 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool):
             for n in sorted(catalog.fields):
                 if catalog.fields[n] in supported and (pat is None or pat.search(n)):
                     ref = ast.VarRef(n, catalog.fields[n])
-                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), catalog)))
+                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), catalog), True))
             continue
-        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog)))
+        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog),
+                    f.alias is not None))
         if isinstance(e, ast.Call) and e.name in ("top", "bottom") and not has_target:
-            out.extend((a.name, _bind(a, catalog)) for a in e.args[1:-1])
-    names = _dedupe([n for n, _ in out])
-    columns = [Column(n, e) for n, (_, e) in zip(names, out)]
+            out.extend((a.name, _bind(a, catalog), False) for a in e.args[1:-1])
+    names = _column_names(out)
+    columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
     types = {c.name: _expr_type(c.expr) for c in columns}
     return columns, types
 
@@ -591,6 +594,27 @@ def _names_in(e) -> list[str]:
     return []
 
 
+def _column_names(out) -> list[str]:
+    """InfluxDB's ColumnNames: aliases are kept; generated names get ``_1``, ``_2``...
+    skipping any name already taken."""
+    taken: dict[str, int] = {}
+    for name, _, is_alias in out:
+        if is_alias:
+            taken[name] = 1
+    names = []
+    for name, _, is_alias in out:
+        if not is_alias:
+            count = taken.get(name)
+            if count is not None:
+                while f"{name}_{count}" in taken:
+                    count += 1
+                taken[name] = count + 1
+                name = f"{name}_{count}"
+            taken[name] = taken.get(name, 0) + 1
+        names.append(name)
+    return names
+
+
 def _dedupe(names: list[str]) -> list[str]:
     seen = set(names)
     counts: dict[str, int] = {}
@@ -623,7 +647,11 @@ def _bind(e, catalog: Catalog):
         # a cast: keep the target type, remember the source type via the catalog at execution
         return e
     if isinstance(e, ast.Call):
-        return ast.Call(e.name, tuple(_bind(a, catalog) for a in e.args))
+        args = tuple(_bind(a, catalog) for a in e.args)
+        a0 = args[0] if args else None
+        if e.name in AGGREGATES and isinstance(a0, ast.VarRef) and a0.type == "tag":
+            args = (ast.VarRef(a0.name, "unknown"),) + args[1:]  # influxd aggregates fields only
+        return ast.Call(e.name, args)
     if isinstance(e, ast.Distinct):
         return ast.Call("distinct", (_bind(ast.VarRef(e.val), catalog),))
     if isinstance(e, ast.BinaryExpr):

@@ -277,11 +277,13 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     if lf is None:
         return None
     schema = dict(lf.collect_schema())
-    if plan.condition is not None:
-        lf = lf.filter(cond_expr(plan.condition, schema))
     dims = list(plan.dimensions)
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in dims])
+    if plan.slimit or plan.soffset:
+        lf = _slimit(plan, lf, schema, ["_name"] + dims)
+    if plan.condition is not None:
+        lf = lf.filter(cond_expr(plan.condition, schema))
     schema = dict(lf.collect_schema())
     low = lower(plan)
     keys = ["_name"] + dims
@@ -292,6 +294,47 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     if df is None or df.height == 0:
         return None
     return finish(plan, df, keys)
+
+
+def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.LazyFrame:
+    """SLIMIT/SOFFSET pick series as influxd does: from the series index, i.e. before the
+    field conditions of WHERE are applied (tag conditions do apply)."""
+    tag_cond = _tag_only(plan.condition, schema)
+    base = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
+    series = base.select(keys).unique().sort(keys)
+    if not plan.ascending:
+        series = series.reverse()
+    series = series.slice(plan.soffset, plan.slimit or None)
+    return lf.join(series, on=keys, how="semi")
+
+
+def _tag_only(cond, schema):
+    """The part of a condition that only involves tags (AND-ed parts), or None."""
+    if cond is None:
+        return None
+    if isinstance(cond, ast.ParenExpr):
+        return _tag_only(cond.expr, schema)
+    if isinstance(cond, ast.BinaryExpr) and cond.op == "AND":
+        lhs, rhs = _tag_only(cond.lhs, schema), _tag_only(cond.rhs, schema)
+        if lhs is None or rhs is None:
+            return lhs or rhs
+        return ast.BinaryExpr("AND", lhs, rhs)
+    refs = _all_refs(cond)
+    if refs and all(r.type == "tag" for r in refs):
+        return cond
+    return None
+
+
+def _all_refs(e) -> list:
+    if isinstance(e, ast.VarRef):
+        return [e]
+    if isinstance(e, ast.BinaryExpr):
+        return _all_refs(e.lhs) + _all_refs(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _all_refs(e.expr)
+    if isinstance(e, ast.Call):
+        return [r for a in e.args for r in _all_refs(a)]
+    return []
 
 
 def _is_top_bottom(plan: SelectPlan) -> bool:
@@ -307,12 +350,6 @@ def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         cond = idx >= plan.row_offset
         if plan.limit:
             cond = cond & (idx < plan.row_offset + plan.limit)
-        df = df.filter(cond)
-    if plan.slimit or plan.soffset:
-        sid = pl.struct(keys).rle_id()
-        cond = sid >= plan.soffset
-        if plan.slimit:
-            cond = cond & (sid < plan.soffset + plan.slimit)
         df = df.filter(cond)
     if plan.omit_time is False:
         return df

@@ -269,6 +269,8 @@ def test_inspect_compact_and_retention(run):
     r = run("retention", "enforce")
     assert (r.exit_code, r.stderr) == (0, "retention enforced: 0 expired file(s) removed\n")
     assert _rows(run.dir, "mydb", "cpu")[0] == (1704067200000000000, "a", 1.0)
+    run("db", "create", "empty", "--rp-name", "week", "--duration", "7d")
+    assert run("inspect").stdout.splitlines()[-1].split() == ["empty", "week", "0", "0", "0", "0", "0", "B"]
 
 
 def test_retention_enforce_removes_expired_partitions(run, monkeypatch):

@@ -211,6 +211,9 @@ def inspect_rows(store: Any) -> list[list[str]]:
         by_key.setdefault((f.db, f.rp, f.measurement), []).append(f)
     rows: list[list[str]] = []
     for db in store.databases():
+        if not store.measurements(db):  # an empty database still shows, with its default policy
+            rp = next((p.name for p in store.retention_policies(db) if p.default), "")
+            rows.append([db, rp, "", "0", "0", "0", "0", human_bytes(0)])
         for m in store.measurements(db):
             series = store.series(db, None, m).height
             keys = sorted(k for k in by_key if k[0] == db and k[2] == m) or [(db, "", m)]

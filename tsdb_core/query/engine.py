@@ -79,12 +79,28 @@ def _ctx(provider, now, config) -> Ctx:
 def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config) -> StatementResult:
     plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config)
+    _check_buckets(plan, ctx)
     frame = run_frame(plan, ctx)
     if plan.into is not None:
         n = write_into(provider, plan, frame, db=db, rp=rp)
         return StatementResult(i, [Series("result", None, ["time", "written"],
                                           [[_zero_time(epoch), n]])])
     return StatementResult(i, to_series(plan, frame, epoch, ctx))
+
+
+def _check_buckets(plan: SelectPlan, ctx: Ctx) -> None:
+    """max-select-buckets, checked before reading anything (InfluxDB's Prepare)."""
+    from ..errors import LimitExceeded
+    from .fill import window_start
+
+    tr = plan.time_range
+    if not (ctx.max_buckets and plan.interval and not plan.is_raw and tr.has_start):
+        return
+    first = window_start(tr.start, plan.interval, plan.offset, plan.tz)
+    last = window_start(tr.end - 1, plan.interval, plan.offset, plan.tz)  # as influxd does
+    buckets = (last - first + plan.interval) // plan.interval
+    if buckets > ctx.max_buckets:
+        raise LimitExceeded(f"max-select-buckets limit exceeded: ({buckets}/{ctx.max_buckets})")
 
 
 def _zero_time(epoch):

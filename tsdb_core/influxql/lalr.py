@@ -1,23 +1,18 @@
-"""A lean driver over Lark's LALR(1) tables: our own lexer, Lark's table and callbacks.
+"""A lean driver over Lark's LALR(1) tables: a hand-written scanner, Lark's table.
 
-Lark compiles grammar/influxql.lark into the parse table and the AST-building
-callbacks (tree-less, from transform.AstBuilder); running its generic
-parser and contextual lexer costs ~10x the budget of a dashboard query, so
-this module replays the same table with a tight loop and a single master
-regex built from the grammar's own terminal patterns. Lexing is contextual
-in the one place InfluxQL needs it: ``/`` starts a regex only in states whose
-row accepts REGEX (influxql's ScanRegex), and is DIV elsewhere.
+Lark compiles grammar/influxql.lark into the LALR(1) parse table; running its
+generic parser and contextual lexer cost ~10x the budget of a dashboard
+query here, so parse.py replays the same table with a tight loop, this
+module's scanner (it follows the grammar's terminals) and reduce actions
+that call transform.AstBuilder directly. Lexing is contextual in the one
+place InfluxQL needs it: ``/`` starts a regex only in states whose row
+accepts REGEX (influxql's ScanRegex), and is DIV elsewhere.
 """
 from __future__ import annotations
 
 import re
 
 from lark import Lark
-
-# Lexing order (first match wins), as Lark's own priorities would order them.
-# WS and COMMENT are skipped by a prefix of the master regex.
-_ORDER = ("DURATIONVAL", "NUMBER", "INTEGER", "FUNC_NAME", "IDENT",
-          "QUOTED_IDENT", "STRING", "BAD_STRING", "BOUNDPARAM", "CAST")
 
 
 class Tok:
@@ -47,13 +42,81 @@ class Tok:
         return f"Tok({self.type!r}, {self.value!r}, {self.start_pos})"
 
 
+_REGEX = re.compile(r"/(?:[^/\\\n]|\\[^\n])*/").match
+
+# One C-level pass over the text: (skipped whitespace/comments, token text) pairs.
+# Token alternatives follow the grammar's terminals; every non-blank character
+# matches something, so positions are recovered by adding lengths. "/" is
+# always DIV here; the parser re-scans it as a REGEX where its state accepts one.
+_PAIRS = re.compile(r"""((?:[ \t\r\n]+|--[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)*)(
+ [A-Za-z_][A-Za-z0-9_]*
+|[0-9]+(?:\.[0-9]*|[A-Za-zµ][A-Za-zµ0-9]*)?|\.[0-9]+
+|'(?:[^'\\\n]|\\[^\n])*'|"(?:[^"\\\n]|\\[^\n])*"
+|\$(?:[A-Za-z0-9_]+|"(?:[^"\\\n]|\\[^\n])*")?
+|::[A-Za-z_][A-Za-z0-9_]*
+|=~|!~|!=|<>|<=|>=
+|[^ \t\r\n]
+|$)""", re.S | re.X).findall
+_UNTERMINATED = re.compile(r"""['"](?:[^'"\\\n]|\\[^\n])*""").match
+_IDSTART = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_DIGITS = frozenset("0123456789")
+_PUNCT = {"=~": "EQREGEX", "!~": "NEQREGEX", "!=": "NEQ", "<>": "NEQ", "<=": "LTE", ">=": "GTE",
+          "=": "EQ", "<": "LT", ">": "GT", "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "DIV",
+          "%": "MOD", "&": "BITAND", "|": "BITOR", "^": "BITXOR", "(": "LPAR", ")": "RPAR",
+          ",": "COMMA", ";": "_SEMI", ".": "DOT", ":": "COLON"}
+
+
+def tokenize(text: str, pos: int, post) -> list:
+    """All tokens from ``pos`` (whitespace and comments dropped), via ``post(kind, raw, start, stop)``."""
+    out = []
+    append = out.append
+    punct = _PUNCT
+    for ws, raw in _PAIRS(text, pos):
+        if not raw:  # trailing whitespace/comments
+            break
+        start = pos + len(ws)
+        pos = start + len(raw)
+        c = raw[0]
+        if c in _IDSTART:
+            kind = "FUNC_NAME" if text.startswith("(", pos) else "IDENT"
+        elif c in _DIGITS:
+            if "." in raw:
+                kind = "NUMBER"
+            elif raw[-1] in _DIGITS:
+                kind = "INTEGER"
+            else:
+                kind = "DURATIONVAL"
+        else:
+            kind = punct.get(raw)
+            if kind is None:
+                if c == "'":
+                    kind = "STRING" if len(raw) > 1 else None
+                elif c == '"':
+                    kind = "QUOTED_IDENT" if len(raw) > 1 else None
+                elif c == "$":
+                    kind = "BOUNDPARAM"
+                elif c == ".":
+                    kind = "NUMBER"
+                elif c == ":":
+                    kind = "CAST"
+                else:
+                    kind = "ILLEGAL"
+                if kind is None:  # an unterminated string: the rest is lexed again after it
+                    stop = _UNTERMINATED(text, start).end()
+                    append(post("BAD_STRING", text[start:stop], start, stop))
+                    out += tokenize(text, stop, post)
+                    return out
+        append(post(kind, raw, start, pos))
+    return out
+
+
 class Tables:
     """Parse table rows (shift: int state; reduce: (size, callback, origin)) and the lexer."""
 
-    def __init__(self, lark: Lark):
+    def __init__(self, lark: Lark, transformer):
         inner = lark.parser.parser.parser
         table = inner.parse_table
-        callbacks = inner.callbacks
+        callbacks = {rule: make_callback(rule, transformer) for rule in lark.rules}
         self.start = table.start_states["start"]
         self.end = table.end_states["start"]
         rows = []
@@ -67,30 +130,68 @@ class Tables:
             rows.append(row)
         self.rows = rows
         self.terminal_names = {t.name for t in lark.terminals}
-
-        by_name = {t.name: t for t in lark.terminals}
         self.keywords: dict[str, str] = {}
-        operators = []
         for t in lark.terminals:
             pat = t.pattern
             if pat.type == "str" and "i" in pat.flags and pat.value.isalpha():
                 self.keywords[pat.value.upper()] = t.name
-            elif pat.type == "str" and t.name not in _ORDER and t.name != "ILLEGAL":
-                operators.append((pat.value, t.name))
-            elif t.name in ("NEQ",):  # "!=" | "<>" compiles to a regex pattern
-                operators.append(("!=", "NEQ"))
-                operators.append(("<>", "NEQ"))
-        skip = "(?:%s|%s)*" % (by_name["WS"].pattern.to_regexp(), by_name["COMMENT"].pattern.to_regexp())
-        parts = [f"(?P<{n}>{by_name[n].pattern.to_regexp()})" for n in _ORDER]
-        self.op_types: dict[str, str] = {}
-        for i, (value, name) in enumerate(sorted(operators, key=lambda vn: -len(vn[0]))):
-            group = f"OP{i}"
-            self.op_types[group] = name
-            parts.append(f"(?P<{group}>{re.escape(value)})")
-        parts.append(r"(?P<ILLEGAL>.)")
-        self.master = re.compile(skip + "(?:" + "|".join(parts) + ")?", re.S).match
-        self.regex = re.compile(by_name["REGEX"].pattern.to_regexp()).match
-        # master-regex group -> terminal type (operators are numbered groups)
-        self.group_types = {n: n for n in _ORDER}
-        self.group_types.update(self.op_types)
-        self.group_types["ILLEGAL"] = "ILLEGAL"
+
+
+class Splice(list):
+    """Children of an inlined rule (``_name``/helper rules): spliced into the parent's."""
+
+    __slots__ = ()
+
+
+def make_callback(rule, transformer):
+    """The reduce action for ``rule``: Lark's tree-builder conventions, without its wrappers.
+
+    Tokens of filtered terminals (underscore names, anonymous strings) are
+    dropped, inlined rules are spliced, ``?rule`` with one child passes it
+    through, and the transformer method named by the alias or rule is called.
+    """
+    keep = []
+    plain = True
+    for i, sym in enumerate(rule.expansion):
+        if sym.is_term and sym.filter_out:
+            plain = False
+            continue
+        expand = (not sym.is_term) and sym.name.startswith("_")
+        plain = plain and not expand
+        keep.append((i, expand))
+    name = rule.alias or rule.origin.name
+    size = len(rule.expansion)
+    plain = plain and len(keep) == size
+    if name.startswith("_"):
+        build = Splice
+    else:
+        build = getattr(transformer, name, None)
+        if build is None:
+            if not rule.options.expand1:
+                raise TypeError(f"no AST builder for grammar rule {name!r}")
+            build = _only_child
+    if rule.options.expand1 and not rule.alias:
+        inner = build
+
+        def build(children, inner=inner):
+            return children[0] if len(children) == 1 else inner(children)
+
+    if plain:
+        return build
+    idx = tuple(keep)
+
+    def callback(children, build=build, idx=idx):
+        out = []
+        for i, expand in idx:
+            c = children[i]
+            if expand and c.__class__ is Splice:
+                out += c
+            else:
+                out.append(c)
+        return build(out)
+
+    return callback
+
+
+def _only_child(children):
+    return children[0]

@@ -19,7 +19,7 @@ from ..errors import ParseError, TsdbError
 from .ast_select import Statement
 from .lexing import KEYWORDS, format_duration, unescape, unescape_regex
 from .parse_errors import expected_names, fail, token_text
-from .lalr import Tables, Tok
+from .lalr import _REGEX, Tables, Tok, tokenize
 from .transform import AstBuilder
 
 __all__ = ["parse", "parse_statement", "parser"]
@@ -32,18 +32,19 @@ _PARSER: "Tables | None" = None
 class ParseState:
     """Per-call data shared by the postlexer and the AST builder (via a ContextVar)."""
 
-    __slots__ = ("text", "params", "tokens", "eof")
+    __slots__ = ("text", "params", "tokens", "eof", "consumed")
 
     def __init__(self, text: str, params: dict | None):
         self.text = text
         self.params = params
         self.tokens: list[Tok] = []
         self.eof = False
+        self.consumed = 0  # tokens read by the parser so far (the last one may be lookahead)
 
     def field_start(self) -> tuple[int, int]:
         """Position of the SELECT field just reduced (for influxql's field-operator error)."""
         toks = self.tokens
-        i = len(toks) - (1 if self.eof else 2)
+        i = self.consumed - (1 if self.eof else 2)
         depth = 0
         while i >= 0:
             t = toks[i].type
@@ -73,7 +74,7 @@ class ParseState:
         text = self.text
         line = text.count("\n") + 1
         col = len(text) - (text.rfind("\n") + 1) + 1
-        last = self.tokens[-1] if self.tokens else None
+        last = self.tokens[self.consumed - 1] if self.consumed else None
         tail = text[last.end_pos:] if last is not None and last.end_pos is not None else text
         if tail:
             stripped = tail.rstrip("*/") if tail.endswith("*/") else None
@@ -217,33 +218,37 @@ class _Unexpected(Exception):
 def _run(tables: Tables, state: ParseState):
     """Lex and parse ``state.text`` with the LALR table; returns the start rule's value."""
     text, params = state.text, state.params
+
+    def post(kind, raw, start, stop):
+        return _post(kind, raw, start, stop, text, params)
+
+    tokens = tokenize(text, 0, post)
+    state.tokens = tokens
+    end_tok = Tok("$END", "", len(text), len(text), text)
     rows = tables.rows
     end_state = tables.end
-    master = tables.master
-    group_types = tables.group_types
-    tokens = state.tokens
     stack = [tables.start]
     values: list = []
-    pos = 0
+    i = 0
+    ntok = len(tokens)
     while True:
         row = rows[stack[-1]]
-        m = master(text, pos)
-        group = m.lastgroup
-        if group is None:  # only whitespace/comments left
-            state.eof = True
-            tok = Tok("$END", "", len(text), len(text), text)
+        if i < ntok:
+            tok = tokens[i]
+            i += 1
+            ttype = tok.type
+            if ttype == "DIV" and "REGEX" in row:
+                m = _REGEX(text, tok.start_pos)
+                if m is not None:  # influxql's ScanRegex: re-lex from here
+                    tok = _post("REGEX", m.group(), tok.start_pos, m.end(), text, params)
+                    ttype = "REGEX"
+                    tokens[i - 1:] = [tok] + tokenize(text, m.end(), post)
+                    ntok = len(tokens)
+            state.consumed = i
         else:
-            kind = group_types[group]
-            start = m.start(group)
-            stop = m.end()
-            if kind == "DIV" and "REGEX" in row:
-                rm = tables.regex(text, start)
-                if rm is not None:
-                    kind, stop = "REGEX", rm.end()
-            tok = _post(kind, text[start:stop], start, stop, text, params)
-            tokens.append(tok)
-            pos = stop
-        ttype = tok.type
+            state.eof = True
+            tok = end_tok
+            ttype = "$END"
         while True:
             act = row.get(ttype)
             if act is None:
@@ -312,7 +317,7 @@ _TERMINAL_DEF = re.compile(r"^([A-Z_][A-Z0-9_]*)(?:\.-?\d+)?\s*:\s*(.*)$", re.M)
 _DECLARE = re.compile(r"^%declare\s+(.*)$", re.M)
 
 
-_TABLES_VERSION = "1"  # bump when the Lark options or the kept terminals change
+_TABLES_VERSION = "2"  # bump when the Lark options or the kept terminals change
 
 
 def _cache_path(text: str) -> str | bool:
@@ -341,9 +346,9 @@ def parser() -> Tables:
             for decl in _DECLARE.findall(text):
                 names.extend(decl.split())
             lark = Lark(text, parser="lalr", lexer="basic", start="start",
-                        maybe_placeholders=False, transformer=AstBuilder(_STATE),
-                        cache=_cache_path(text), postlex=_KeepTerminals())
-            _PARSER = Tables(lark)
+                        maybe_placeholders=False, cache=_cache_path(text),
+                        postlex=_KeepTerminals())
+            _PARSER = Tables(lark, AstBuilder(_STATE))
     return _PARSER
 
 

@@ -460,14 +460,13 @@ class AstBuilder(Transformer):
     def distinct(self, ch):
         return E.Distinct(ch[1])
 
-    def path(self, ch):
-        return _segments(ch)[0]
-
     def varref(self, ch):
-        name = ".".join(ch[0])
         if len(ch) == 1:
-            return E.VarRef(name)
-        cast = ch[1]
+            return E.VarRef(ch[0].value)
+        cast = ch[-1]
+        if cast.type != "CAST":
+            return E.VarRef(".".join(_segments(ch)[0]))
+        name = ".".join(_segments(ch[:-1])[0])
         low = cast.value[2:].lower()
         typ = _VARREF_TYPES.get(low)
         if typ is None:
@@ -476,7 +475,7 @@ class AstBuilder(Transformer):
         return E.VarRef(name, typ)
 
     def call(self, ch):
-        args = tuple(c for c in ch[2:] if not isinstance(c, Token))
+        args = tuple(c for c in ch[2:] if c.__class__ is not Token)
         return E.Call(ch[0].value.lower(), args)
 
     def ident(self, ch):

@@ -57,7 +57,7 @@ def test_internal_errors_are_contained(store, monkeypatch):
 @pytest.mark.parametrize("limit,query,error", [
     ({"max_select_buckets": 10},
      f"SELECT mean(v) FROM cpu WHERE time >= {T0} AND time < {T0 + 60 * M} GROUP BY time(1m)",
-     "max-select-buckets limit exceeded: (60/10)"),
+     "max-select-buckets limit exceeded: (61/10)"),  # T0 is not minute-aligned
     ({"max_select_series": 3}, "SELECT v FROM cpu GROUP BY host",
      "max-select-series limit exceeded: (4/3)"),
     ({"max_select_point": 50}, "SELECT v FROM cpu", "max-select-point limit exceeed: (120/50)"),

@@ -233,6 +233,11 @@ def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Par
     pos = np.flatnonzero((a == _COMMA) | (a == _EQ) | (a == _SPACE) | (a == _NL))
     first = np.searchsorted(pos, starts)
     count = np.searchsorted(pos, ends) - first + 1
+    # two delimiters in a row mean an empty element: such lines never fit a shape
+    adjacent = np.zeros(nlines, dtype=bool)
+    touching = np.flatnonzero(np.diff(pos) == 1)
+    if touching.size:
+        adjacent[np.searchsorted(ends, pos[touching + 1])] = True
     remaining = np.ones(nlines, dtype=bool)
     leftover: list[int] = []  # body line indices for the exact path
     redone: list[int] = []  # physical line indices the casts refused
@@ -256,9 +261,8 @@ def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Par
         has_ts = line.count(" ") == 2
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
-        delims = pos[first[cand][:, None] + np.arange(layout.ndelims)]
-        frame, ok, redo = _columns(body, starts[cand], delims, shape, layout,
-                                   multiplier, default_time)
+        frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand],
+                                   shape, layout, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
         remaining[cand] = False
@@ -278,21 +282,21 @@ def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Par
     return leftover + redone
 
 
-def _columns(body: bytes, line_starts: np.ndarray, delims: np.ndarray, shape: Shape,
-             layout: _Layout, multiplier: int, default_time: int):
+def _columns(body: bytes, pos: np.ndarray, first: np.ndarray, line_starts: np.ndarray,
+             empty_ok: np.ndarray, shape: Shape, layout: _Layout, multiplier: int,
+             default_time: int):
     """Cut the candidate lines of one shape into typed columns.
 
     Returns (frame of the lines that really have the shape, that mask over the
     candidates, the mask over the frame of rows whose values the casts refused
     or None): refused rows go to the exact path.
     """
-    m = delims.shape[0]
+    m = first.size
     n = layout.src.size + 1
     offsets = np.empty((m, n), dtype=np.int64)
     offsets[:, 0] = line_starts
-    offsets[:, 1:] = delims[:, layout.src] + layout.add
-    vidx = np.asarray(layout.values)
-    ok = (offsets[:, vidx + 1] > offsets[:, vidx]).all(axis=1)  # no empty value
+    offsets[:, 1:] = pos[first[:, None] + layout.src]
+    offsets[:, 1:] += layout.add
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
@@ -303,11 +307,12 @@ def _columns(body: bytes, line_starts: np.ndarray, delims: np.ndarray, shape: Sh
     ntags = len(shape.tags)
     for j, k in enumerate(shape.tags):
         exprs.append(el(layout.values[j]).alias(k))
+    floats = []
     for j, (k, t) in enumerate(shape.fields):
         c = el(layout.values[ntags + j])
         if t is FieldType.FLOAT:
             value = c.cast(pl.Float64, strict=False)
-            bad.append(~value.is_finite())
+            floats.append(k)
         elif t is FieldType.BOOLEAN:
             value = c.is_in(_TRUE)
             bad.append(~(value | c.is_in(_FALSE)))
@@ -331,13 +336,18 @@ def _columns(body: bytes, line_starts: np.ndarray, delims: np.ndarray, shape: Sh
     if bad:
         exprs.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
     frame = cells.select(exprs)
-    ok &= frame["__ok"].to_numpy()
+    ok = frame["__ok"].to_numpy()
+    if not empty_ok.all():
+        ok &= empty_ok
     if not ok.all():
         frame = frame.filter(pl.Series(ok))
-    redo = None
+    frame = frame.drop("__ok")
+    redo = frame["__bad"] if bad else None
+    if floats:
+        not_finite = frame.select(pl.any_horizontal(~pl.col(floats).is_finite()).fill_null(True))[:, 0]
+        redo = not_finite if redo is None else redo | not_finite
     if bad:
-        redo = frame["__bad"]
         frame = frame.drop("__bad")
-        if not redo.any():
-            redo = None
-    return frame.drop("__ok"), ok, redo
+    if redo is not None and not redo.any():
+        redo = None
+    return frame, ok, redo

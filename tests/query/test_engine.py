@@ -116,3 +116,14 @@ def test_to_polars(store):
     (df,) = res.to_polars()
     assert df.columns == ["host", "time", "max"]
     assert df["max"].to_list() == [116, 117, 118, 119]
+
+
+@pytest.mark.parametrize("limit,partial", [(10000, None), (10001, True)])
+def test_partial_flag_over_10000_rows(limit, partial):
+    # checked against influxd 1.6.7: LIMIT 10000 → no flag, LIMIT 10001 → "partial": true
+    s = tsdb_core.open(None, clock=fixed_clock(NOW))
+    s.write("db", "\n".join(f"big v={i}i {T0 + i * 10**9}" for i in range(10001)))
+    (series,) = execute(s, f"SELECT v FROM big LIMIT {limit}", db="db", now=NOW).to_json()["results"][0]["series"]
+    assert series.get("partial") is partial
+    assert len(series["values"]) == limit
+    s.close()

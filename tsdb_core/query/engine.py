@@ -122,8 +122,14 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
         raise LimitExceeded(f"max-select-series limit exceeded: ({len(parts)}/{ctx.max_series})")
     for part in parts:
         tags = {d: part[d][0] for d in plan.dimensions} if plan.dimensions else None
-        out.append(Series(part["_name"][0], tags, names, frame_rows(part.select(["time", *cols]))))
+        rows = frame_rows(part.select(["time", *cols]))
+        # influxd emits rows in chunks of 10,000 and the merged series keeps the first
+        # chunk's partial flag: a series of more than 10,000 rows says "partial": true
+        out.append(Series(part["_name"][0], tags, names, rows, partial=len(rows) > PARTIAL_ROWS))
     return out
+
+
+PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize
 
 
 def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp) -> int:

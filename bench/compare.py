@@ -4,11 +4,12 @@
     python -m bench.compare --scale large        # 1,000 hosts x 24 h
     python -m bench.compare --workers 1,2,4 --runs 5 --embedded
 
-Both servers get the same file, one after the other (never at the same time: the
-machine is small and shared). For each worker count a fresh server loads the file;
-the last one is kept, compacted (InfluxDB: restart with 1 s cold thresholds; tsdb:
-``tsdb compact``), measured on disk, and queried: ``--warmup`` untimed runs, then
-``--runs`` timed ones, median reported. Answers are compared as normalised JSON.
+Both servers get the same file. For each worker count each system in turn loads it
+into a fresh server (one server loading at a time: the machine is small and
+shared); the last load is kept, compacted (InfluxDB: restart with 1 s cold
+thresholds; tsdb: ``tsdb compact``), measured on disk, and queried, the systems
+taking turns run by run: ``--warmup`` untimed runs, then ``--runs`` timed ones,
+median reported. Answers are compared as normalised JSON.
 The table goes to the terminal and to bench/out/results.md.
 """
 from __future__ import annotations
@@ -84,87 +85,156 @@ def http_query(port: int, method: str = "GET") -> Callable[[str], tuple[int, byt
     return run
 
 
-def time_queries(run: Callable[[str], tuple[int, bytes]], queries: list[BenchQuery], sysrun: SystemRun,
-                 warmup: int, runs: int, say: Callable[[str], None]) -> None:
+def ask(run: Callable[[str], tuple[int, bytes]], q: str) -> tuple[float, int, bytes]:
+    t0 = time.perf_counter()
+    status, body = run(q)
+    return time.perf_counter() - t0, status, body
+
+
+def time_queries(systems: list["System"], queries: list[BenchQuery], warmup: int, runs: int,
+                 say: Callable[[str], None]) -> None:
+    """Each query on every system in turn, run by run (A B A B ...): on a shared, noisy
+    machine a slow minute then hurts both sides of a ratio alike."""
     for bq in queries:
-        try:
-            for _ in range(warmup):
-                run(bq.q)
-            times, body, status = [], b"", 0
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                status, body = run(bq.q)
-                times.append(time.perf_counter() - t0)
-        except Exception as exc:  # noqa: BLE001 - one bad query must not sink the table
-            sysrun.errors[bq.name] = f"{type(exc).__name__}: {exc}"
-            say(f"  {sysrun.name} {bq.name}: {sysrun.errors[bq.name]}")
-            continue
-        sysrun.answers[bq.name] = body
-        if status != 200 or b'"error"' in body[:2000]:
-            sysrun.errors[bq.name] = f"error answer (status {status}): {body[:300]!r}"
-            say(f"  {sysrun.name} {bq.name}: {sysrun.errors[bq.name]}")
-            continue                  # an error's latency is no figure
-        sysrun.latencies[bq.name] = times
-        say(f"  {sysrun.name:>14} {bq.name:<26} {sorted(times)[len(times) // 2] * 1000:9.2f} ms"
-            f"  ({len(body):,} bytes)")
+        live = [s for s in systems if s.run is not None]
+        times: dict[str, list[float]] = {s.name: [] for s in live}
+        for k in range(warmup + runs):
+            for s in list(live):
+                try:
+                    dt, status, body = ask(s.run, bq.q)
+                except Exception as exc:  # noqa: BLE001 - one bad query must not sink the table
+                    s.result.errors[bq.name] = f"{type(exc).__name__}: {exc}"
+                    live.remove(s)
+                    continue
+                if k >= warmup:
+                    times[s.name].append(dt)
+                s.result.answers[bq.name] = body
+                if status != 200 or b'"error"' in body[:2000]:
+                    s.result.errors[bq.name] = f"error answer (status {status}): {body[:300]!r}"
+                    live.remove(s)           # an error's latency is no figure
+        line = []
+        for s in systems:
+            if s.run is None:
+                continue
+            if bq.name in s.result.errors:
+                line.append(f"{s.name} ERROR")
+                say(f"  {s.name} {bq.name}: {s.result.errors[bq.name]}")
+            else:
+                s.result.latencies[bq.name] = times[s.name]
+                line.append(f"{s.name} {s.result.median_ms(bq.name):,.2f} ms "
+                            f"({len(s.result.answers[bq.name]):,} B)")
+        say(f"  {bq.name:<26} " + " | ".join(line))
 
 
-# -- one system over HTTP ----------------------------------------------------------------
-def run_server(make_server, batches: loader.Batches, values: int, workers: list[int],
-               queries: list[BenchQuery], args, say, baseline: SystemRun | None = None) -> SystemRun:
-    name = make_server().name
-    profiling = args.profile is not None and name == "tsdb"
-    sysrun = SystemRun(name=name, values=values)
-    peaks = []
-    kept = None
-    for i, w in enumerate(workers):
-        srv = make_server()
+# -- the systems -------------------------------------------------------------------------
+class System:
+    """One contender: how to start it fresh, how to load it, how to ask it."""
+
+    def __init__(self, name: str, values: int):
+        self.name = name
+        self.result = SystemRun(name=name, values=values)
+        self.run: Callable[[str], tuple[int, bytes]] | None = None
+        self.peaks: list[int] = []
+
+    def fresh_load(self, batches: loader.Batches, workers: int, args, say, spy_path: Path | None) -> None:
+        raise NotImplementedError
+
+    def compact(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def _record_load(self, res: loader.LoadResult, workers: int, peak: int | None, say) -> None:
+        values = self.result.values
+        rate = values / res.seconds if res.ok else math.nan
+        self.result.ingest_by_workers[workers] = rate
+        if peak:
+            self.peaks.append(peak)
+            self.result.peak_rss = max(self.peaks)
+        self.result.ingest_workers = max(self.result.ingest_by_workers, key=self.result.ingest_by_workers.get)
+        if res.errors:
+            self.result.errors["ingest"] = res.errors[0]
+        say(f"{self.name}: loaded {values:,} values with {workers} workers in {res.seconds:.2f} s "
+            f"= {rate:,.0f} values/s" + (f", peak RSS {peak / 2**20:,.0f} MiB" if peak else "")
+            + (f"; {len(res.errors)} failed batches, first: {res.errors[0]}" if res.errors else ""))
+
+
+class HttpSystem(System):
+    def __init__(self, make_server, values: int):
+        self.make_server = make_server
+        super().__init__(make_server().name, values)
+        self.server = None
+
+    def fresh_load(self, batches, workers, args, say, spy_path=None) -> None:
+        self.close()
+        srv = self.server = self.make_server()
         srv.start()
-        try:
-            srv.create_database(DB)
-            spy = (profile.PySpy(srv.pid, args.profile / "ingest.txt")
-                   if profiling and i == len(workers) - 1 else contextlib.nullcontext())
-            with procstat.RssSampler(srv.pid) as rss, spy:
-                res = loader.load_http(batches, srv.port, DB, w, label=f"{name} load, {w} workers",
-                                       progress=args.progress)
-            peaks.append(rss.peak)
-            rate = values / res.seconds if res.ok else math.nan
-            sysrun.ingest_by_workers[w] = rate
-            say(f"{name}: loaded {values:,} values with {w} workers in {res.seconds:.2f} s "
-                f"= {rate:,.0f} values/s, peak RSS {rss.peak / 2**20:,.0f} MiB"
-                + (f"; {len(res.errors)} failed batches, first: {res.errors[0]}" if res.errors else ""))
-            if res.errors:
-                sysrun.errors["ingest"] = res.errors[0]
-        except BaseException:
-            srv.__exit__(None, None, None)
-            raise
-        if i < len(workers) - 1:
-            srv.__exit__(None, None, None)
-        else:
-            kept = srv
-    sysrun.peak_rss = max(peaks) if peaks else None
-    sysrun.ingest_workers = max(sysrun.ingest_by_workers, key=sysrun.ingest_by_workers.get)
-    try:
-        t0 = time.perf_counter()
-        sysrun.disk_bytes = kept.force_compaction()
-        say(f"{name}: compacted in {time.perf_counter() - t0:.1f} s, {sysrun.disk_bytes:,} bytes on disk "
-            f"= {sysrun.disk_bytes / values:.2f} bytes/value")
-        time_queries(http_query(kept.port), queries, sysrun, args.warmup, args.runs, say)
-        if profiling:
-            profile_worst(kept.pid, http_query(kept.port), queries, sysrun, baseline, args, say)
-    finally:
-        kept.__exit__(None, None, None)
-    return sysrun
+        srv.create_database(DB)
+        spy = profile.PySpy(srv.pid, spy_path) if spy_path else contextlib.nullcontext()
+        with procstat.RssSampler(srv.pid) as rss, spy:
+            res = loader.load_http(batches, srv.port, DB, workers, label=f"{self.name} load, {workers} workers",
+                                   progress=args.progress)
+        srv.stop()                      # keeps its folder; only one server runs at a time
+        self._record_load(res, workers, rss.peak, say)
+
+    def compact(self) -> int:
+        size = self.server.force_compaction()      # restarts the server
+        self.run = http_query(self.server.port)
+        return size
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.__exit__(None, None, None)
+            self.server, self.run = None, None
 
 
-def profile_worst(pid: int, run, queries: list[BenchQuery], ours: SystemRun, baseline: SystemRun | None,
+class EmbeddedSystem(System):
+    """tsdb in-process: the same batches and queries without HTTP (what the shim costs)."""
+
+    def __init__(self, values: int):
+        super().__init__("tsdb-embedded", values)
+        self.root = Path(tempfile.mkdtemp(prefix="bench-embedded-"))
+        self.store = None
+
+    def fresh_load(self, batches, workers, args, say, spy_path=None) -> None:
+        import tsdb_core
+        self.close()
+        self.store = store = tsdb_core.open(self.root / "data")
+        res = loader.load_embedded(batches, lambda body: store.write(DB, body), workers,
+                                   label=f"tsdb-embedded load, {workers} workers", progress=args.progress)
+        self._record_load(res, workers, None, say)
+
+    def compact(self) -> int:
+        import orjson
+        self.store.flush()
+        self.store.compact()
+        store = self.store
+
+        def run(q: str) -> tuple[int, bytes]:
+            return 200, orjson.dumps(store.query(q, db=DB).to_json())
+
+        self.run = run
+        return procstat.dir_bytes(self.root / "data")
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store, self.run = None, None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def profile_worst(system: HttpSystem, queries: list[BenchQuery], baseline: SystemRun | None,
                   args, say, n: int = 3, seconds: float = 5.0) -> None:
     """py-spy the server while it answers each of the ``n`` worst queries (by ratio to
     InfluxDB, else by latency) over and over for ``seconds``; write text summaries."""
+    ours = system.result
+
     def badness(q: BenchQuery) -> float:
         mine = ours.median_ms(q.name)
         theirs = baseline.median_ms(q.name) if baseline and q.name in baseline.latencies else math.nan
         return mine / theirs if theirs and not math.isnan(theirs) else mine
+
     timed = [q for q in queries if q.name in ours.latencies]
     if args.profile_queries:
         worst = [q for q in timed if q.name in args.profile_queries]
@@ -176,53 +246,38 @@ def profile_worst(pid: int, run, queries: list[BenchQuery], ours: SystemRun, bas
         summaries.append(profile.summarise(ingest, title="ingest (HTTP /write)"))
     for q in worst:
         raw = args.profile / f"query-{q.name}.txt"
-        with profile.PySpy(pid, raw):
+        with profile.PySpy(system.server.pid, raw):
             t0, k = time.perf_counter(), 0
             while time.perf_counter() - t0 < seconds or k < 3:
-                run(q.q)
+                system.run(q.q)
                 k += 1
         summaries.append(profile.summarise(raw, title=f"{q.name} x{k} ({badness(q):.2f}x): {q.q}"))
     (args.profile / "summary.txt").write_text("\n".join(summaries))
     say(f"profiles: {args.profile}/summary.txt (worst: {', '.join(q.name for q in worst)})")
 
 
-# -- tsdb in-process ---------------------------------------------------------------------
-def run_embedded(batches: loader.Batches, values: int, workers: list[int], queries: list[BenchQuery],
-                 args, say) -> SystemRun:
-    import orjson
-
-    import tsdb_core
-
-    sysrun = SystemRun(name="tsdb-embedded", values=values)
-    root = Path(tempfile.mkdtemp(prefix="bench-embedded-"))
+def run_all(systems: list[System], batches: loader.Batches, queries: list[BenchQuery], args, say) -> None:
+    """Loads (worker count by worker count, system by system), compaction, then queries."""
     try:
-        store = None
-        for w in workers:
-            if store is not None:
-                store.close()
-            shutil.rmtree(root / "data", ignore_errors=True)
-            store = tsdb_core.open(root / "data")
-            res = loader.load_embedded(batches, lambda body: store.write(DB, body), w,
-                                       label=f"tsdb-embedded load, {w} workers", progress=args.progress)
-            rate = values / res.seconds if res.ok else math.nan
-            sysrun.ingest_by_workers[w] = rate
-            if res.errors:
-                sysrun.errors["ingest"] = res.errors[0]
-            say(f"tsdb-embedded: loaded {values:,} values with {w} workers in {res.seconds:.2f} s "
-                f"= {rate:,.0f} values/s" + (f"; first error: {res.errors[0]}" if res.errors else ""))
-        sysrun.ingest_workers = max(sysrun.ingest_by_workers, key=sysrun.ingest_by_workers.get)
-        store.flush()
-        store.compact()
-        sysrun.disk_bytes = procstat.dir_bytes(root / "data")
-
-        def run(q: str) -> tuple[int, bytes]:
-            return 200, orjson.dumps(store.query(q, db=DB).to_json())
-
-        time_queries(run, queries, sysrun, args.warmup, args.runs, say)
-        store.close()
+        for i, w in enumerate(args.workers):
+            for s in systems:
+                spy = (args.profile / "ingest.txt"
+                       if args.profile and s.name == "tsdb" and i == len(args.workers) - 1 else None)
+                s.fresh_load(batches, w, args, say, spy)
+        for s in systems:
+            t0 = time.perf_counter()
+            s.result.disk_bytes = s.compact()
+            say(f"{s.name}: compacted in {time.perf_counter() - t0:.1f} s, {s.result.disk_bytes:,} bytes "
+                f"on disk = {s.result.disk_bytes / s.result.values:.2f} bytes/value")
+        time_queries(systems, queries, args.warmup, args.runs, say)
+        if args.profile:
+            ours = [s for s in systems if s.name == "tsdb"]
+            base = [s.result for s in systems if s.name == "influxdb"]
+            if ours:
+                profile_worst(ours[0], queries, base[0] if base else None, args, say)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
-    return sysrun
+        for s in systems:
+            s.close()
 
 
 # -- main --------------------------------------------------------------------------------
@@ -306,16 +361,17 @@ def main(argv: list[str] | None = None) -> int:
                                 f"{values / sink.seconds:,.0f} values/s")
         say(meta["loader check"])
 
-    influx = SystemRun(name="influxdb", values=values)
-    ours: list[SystemRun] = []
+    systems: list[System] = []
     if "influxdb" not in args.skip:
-        influx = run_server(Influxd, batches, values, args.workers, queries, args, say)
+        systems.append(HttpSystem(Influxd, values))
     if "tsdb" not in args.skip:
         from .tsdb_server import TsdbServer
-        ours.append(run_server(TsdbServer, batches, values, args.workers, queries, args, say,
-                               baseline=influx))
+        systems.append(HttpSystem(TsdbServer, values))
     if args.embedded:
-        ours.append(run_embedded(batches, values, args.workers, queries, args, say))
+        systems.append(EmbeddedSystem(values))
+    run_all(systems, batches, queries, args, say)
+    influx = next((s.result for s in systems if s.name == "influxdb"), SystemRun(name="influxdb", values=values))
+    ours = [s.result for s in systems if s.name != "influxdb"]
 
     best = [s.ingest_rate for s in (influx, *ours) if not math.isnan(s.ingest_rate)]
     if best and "loader check" in meta:

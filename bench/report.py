@@ -238,7 +238,7 @@ class Report:
 def fmt(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
-    if abs(x) >= 1e5:
+    if abs(x) >= 1e3:
         return f"{x:,.0f}"
     if abs(x) >= 100:
         return f"{x:.0f}"

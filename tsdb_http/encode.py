@@ -329,16 +329,44 @@ def _csv_str(v: str) -> str:
     return _csv_field(v) if v else v
 
 
-def _csv_column(col: tuple) -> list[str]:
-    """One column's CSV text, with one formatting function per type (no per-value dispatch)."""
-    types = set(map(type, col))
-    if types <= {int}:
-        return list(map(str, col))
-    if types <= {str}:
-        return list(map(_csv_str, col))
-    if types <= {float}:
-        return list(map(_csv_value, col))
-    return [_csv_field(_csv_value(v)) for v in col]
+_QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'
+
+
+def _csv_column(col: tuple) -> pl.Series:
+    """One column's CSV text as a String Series, vectorised per type (Python for mixed types)."""
+    types = set(map(type, col)) - {type(None)}
+    if types <= {int} and types:
+        try:
+            return pl.Series(col, dtype=pl.Int64).cast(pl.String).fill_null("")
+        except (OverflowError, TypeError):  # beyond int64 (unsigned fields)
+            return pl.Series(list(map(_csv_value, col)), dtype=pl.String)
+    if types == {str}:
+        v = pl.Series(col, dtype=pl.String)
+        quoted = '"' + v.str.replace_all('"', '""', literal=True) + '"'
+        return pl.select(pl.when(v.str.contains(_QUOTE_RE)).then(quoted).otherwise(v)).to_series().fill_null("")
+    if types == {bool}:
+        return pl.Series(col, dtype=pl.Boolean).cast(pl.String).fill_null("")  # "true"/"false"
+    if types == {float}:
+        return _csv_float_column(col)
+    return pl.Series([_csv_field(_csv_value(v)) for v in col], dtype=pl.String)
+
+
+def _csv_float_column(col: tuple) -> pl.Series:
+    """strconv.FormatFloat(v, 'f', -1, 64) for a whole column; Python only for rare values."""
+    s = pl.Series(col, dtype=pl.Float64)
+    a = s.abs()
+    neg_zero = (s == 0) & ((1 / s) < 0)
+    integral = (s == s.floor()) & (a < 2.0 ** 53) & ~neg_zero
+    normal = (a >= 1e-4) & (a < 1e16)
+    text = pl.select(pl.when(integral).then(s.cast(pl.Int64, strict=False).cast(pl.String))
+                     .when(normal).then(s.cast(pl.String)).otherwise(None)).to_series()
+    missing = text.is_null() & s.is_not_null()
+    if missing.any():
+        vals = text.to_list()
+        for i in missing.arg_true().to_list():
+            vals[i] = _csv_value(col[i])
+        text = pl.Series(vals, dtype=pl.String)
+    return text.fill_null("")
 
 
 _TAG_ESC = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
@@ -362,6 +390,15 @@ class CsvEncoder:
     def __init__(self) -> None:
         self.statement_id = -1
 
+    @staticmethod
+    def _rows(head: str, values: list[list]) -> list[str]:
+        width = len(values[0])
+        if width == 0 or any(len(r) != width for r in values):
+            return [head + ",".join(_csv_field(_csv_value(v)) for v in r) for r in values]
+        cols = [_csv_column(c).alias(f"c{i}") for i, c in enumerate(zip(*values))]
+        return pl.DataFrame(cols).select(pl.concat_str([pl.lit(head), pl.concat_str(pl.all(), separator=",")])
+                                         ).to_series().to_list()
+
     def encode(self, resp: Response) -> bytes:
         lines: list[str] = []
         if resp.error is not None:
@@ -382,8 +419,7 @@ class CsvEncoder:
                 prev = s
                 head = _csv_field(s.name) + "," + _csv_field(tags_key(s.tags)) + ","
                 if s.values:
-                    cols = [_csv_column(col) for col in zip(*s.values)]
-                    lines.extend(head + line for line in map(",".join, zip(*cols)))
+                    lines.extend(self._rows(head, s.values))
         if not lines:
             return b""
         return ("\n".join(lines) + "\n").encode()

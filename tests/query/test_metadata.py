@@ -38,6 +38,42 @@ def _session():
 SESSION = _session()
 
 
+def _line(p) -> str:
+    m, tags, fields, t = p
+
+    def esc(s, chars):
+        for c in chars:
+            s = s.replace(c, "\\" + c)
+        return s
+
+    key = esc(m, ", ") + "".join(f",{esc(k, ',= ')}={esc(v, ',= ')}" for k, v in sorted(tags.items()))
+    fs = {"integer": lambda v: f"{v}i", "string": lambda v: f'"{v}"',
+          "boolean": lambda v: "true" if v else "false", "float": repr}
+    return f"{key} {','.join(f'{k}={fs[typ](v)}' for k, (typ, v) in fields.items())} {t}"
+
+
+def _store_session():
+    """The same session through the real in-memory store (parser, engine, provider)."""
+    import tsdb_core
+    from tsdb_core.timeutil import fixed_clock
+
+    store = tsdb_core.open(clock=fixed_clock(NOW))
+    out = []
+    for step in STEPS:
+        if "write" in step:
+            res = store.write(step["write"], "\n".join(_line(p) for p in step["points"]))
+            assert res.ok, res.errors
+            continue
+        got = store.query(step["query"], db=step["db"] or None).to_json()["results"][0]
+        out.append((step["query"], step["db"], step["expected"], got))
+    return out
+
+
+def test_recorded_session_through_the_real_store():
+    bad = [(q, db, exp, got) for q, db, exp, got in _store_session() if got != exp]
+    assert bad == []
+
+
 @pytest.mark.parametrize("query,db,expected,got", SESSION,
                          ids=[f"{i:03d} {s[0]} [db={s[1]}]" for i, s in enumerate(SESSION)])
 def test_recorded_session(query, db, expected, got):

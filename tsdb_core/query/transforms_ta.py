@@ -365,6 +365,49 @@ def _go_pow_int(x: float, n: int) -> float:
         return math.inf
 
 
+def _go_pows(x: float, n: int) -> list[float]:
+    """``[Go's math.Pow(x, t) for t in range(n)]`` in O(n).
+
+    Go multiplies the squared mantissas of the set bits of ``t`` in increasing
+    bit order, so ``Pow(x, t)`` is ``Pow(x, t - 2**K)``'s mantissa product times
+    the K-th square, K the highest bit: each power costs one multiplication.
+    """
+    out = [1.0] * n
+    if n <= 1:
+        return out
+    if x == 1 or x == 0 or math.isnan(x):
+        return [1.0] + [_go_pow_int(x, t) for t in range(1, n)]
+    sq, ex = [], []  # the K-th squared mantissa and its exponent
+    x1, xe = math.frexp(x)
+    k = 0
+    while (1 << k) < n:
+        if xe < -(1 << 12) or (1 << 12) < xe:
+            break  # Go's overflow escape: take the slow exact path from here on
+        sq.append(x1)
+        ex.append(xe)
+        x1 *= x1
+        xe <<= 1
+        if x1 < 0.5:
+            x1 += x1
+            xe -= 1
+        k += 1
+    # block k (t in [2**k, 2**(k+1))) is block 0..2**k times the k-th square: vectorised
+    prod = np.ones(1 << len(sq), dtype=np.float64)
+    exps = np.zeros(1 << len(sq), dtype=np.int64)
+    for k, (m, e) in enumerate(zip(sq, ex)):
+        lo = 1 << k
+        prod[lo:2 * lo] = prod[:lo] * m
+        exps[lo:2 * lo] = exps[:lo] + e
+    with np.errstate(over="ignore", under="ignore"):
+        vals = np.ldexp(prod[:n], exps[:n].astype(np.int32)).tolist()
+    vals[0] = 1.0
+    vals[1] = x  # Go: Pow(x, 1) == x
+    vals.extend([0.0] * (n - len(vals)))
+    for t in range(1 << len(sq), n):  # beyond Go's overflow escape: the slow exact path
+        vals[t] = _go_pow_int(x, t)
+    return vals
+
+
 def _nelder_mead(objfunc, start: list[float], epsilon: float, scale: float = 1.0,
                  max_iterations: int = 1000) -> tuple[float, list[float]]:
     n = len(start)
@@ -453,6 +496,7 @@ class _HoltWinters:
         self.h = h
         self.m = m
         self.seasonal = m >= 2
+        self.known = [(i, v) for i, v in enumerate(y) if not math.isnan(v)]
 
     def forecast(self, h: int, params: list[float]) -> list[float]:
         for i in range(4):  # constrain alpha, beta, gamma, phi to [0, 1]
@@ -466,46 +510,51 @@ class _HoltWinters:
         phiH = phi
         lT, bT = params[4], params[5]
         alpha, beta, gamma = params[0], params[1], params[2]
-        seasonal = self.seasonal
-        if seasonal:
-            seasonals = params[6:]  # a view in Go: writes go back into params
-            m = len(seasonals)
-            if m == 1:
-                seasonals[0] = 1.0
-            so = m - 1
-        l = len(y)
-        out = [0.0] * (l + h)
+        a1, b1, g1 = 1 - alpha, 1 - beta, 1 - gamma
+        n = len(y) + h
+        pw = _go_pows(phi, n)
+        out = [0.0] * n
         out[0] = yT
-        stm = stmh = 1.0
-        for t in range(1, l + h):
-            if seasonal:
-                hm = t % m
-                stm = seasonals[(t - m + so) % m]
-                stmh = seasonals[(t - m + hm + so) % m]
-            lTp, bTp = lT, bT
-            lT = alpha * _div(yT, stm) + (1 - alpha) * (lTp + phi * bTp)
-            bT = beta * (lT - lTp) + (1 - beta) * phi * bTp
-            sT = gamma * _div(yT, lTp + phi * bTp) + (1 - gamma) * stm
+        if not self.seasonal:
+            for t in range(1, n):
+                lTp = lT
+                d = lTp + phi * bT
+                lT = alpha * yT + a1 * d  # yT / 1.0 == yT
+                bT = beta * (lT - lTp) + b1 * phi * bT
+                yT = lT + phiH * bT
+                phiH += pw[t]
+                out[t] = yT
+            return out
+        seasonals = params[6:]  # a view in Go: writes go back into params
+        m = len(seasonals)
+        if m == 1:
+            seasonals[0] = 1.0
+        so = m - 1
+        for t in range(1, n):
+            stm = seasonals[(t - m + so) % m]
+            stmh = seasonals[(t - m + t % m + so) % m]
+            lTp = lT
+            d = lTp + phi * bT
+            lT = alpha * (yT / stm if stm else _div(yT, stm)) + a1 * d
+            bT = beta * (lT - lTp) + b1 * phi * bT
+            sT = gamma * (yT / d if d else _div(yT, d)) + g1 * stm
             yT = (lT + phiH * bT) * stmh
-            phiH += _go_pow_int(phi, t)
-            if seasonal:
-                seasonals[(t + so) % m] = sT
-                so += 1
+            phiH += pw[t]
+            seasonals[(t + so) % m] = sT
+            so += 1
             out[t] = yT
-        if seasonal:
-            params[6:] = seasonals
+        params[6:] = seasonals
         return out
 
     def sse(self, params: list[float]) -> float:
         sse = 0.0
         fc = self.forecast(0, params)
-        y = self.y
-        for i in range(len(fc)):
-            if not math.isnan(y[i]):
-                if math.isnan(fc[i]):
-                    return math.inf
-                d = fc[i] - y[i]
-                sse += d * d
+        for i, yi in self.known:  # missing buckets are skipped
+            f = fc[i]
+            if f != f:  # NaN forecasts are penalised
+                return math.inf
+            d = f - yi
+            sse += d * d
         return sse
 
 

@@ -31,7 +31,7 @@ POINTS = [  # measurement, tags, fields {name: [type, value]}, time
 
 
 def _esc(s: str, chars: str) -> str:
-    for c in "\\" + chars if False else chars:
+    for c in chars:
         s = s.replace(c, "\\" + c)
     return s
 

@@ -443,3 +443,12 @@ def test_serve_demo_answers_the_noaa_queries_of_the_docs(tmp_path):
         assert r.json()["results"][0]["series"][0]["values"][0][1] == 3600
     finally:
         _stop(proc)
+
+
+def test_a_data_dir_that_cannot_be_is_a_user_error(run, tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    r = run("write", "-d", "x", "--data-dir", str(f), input=b"cpu v=1")
+    assert r.exit_code == 2 and "is a file" in r.stderr  # click's own check
+    r = run("write", "-d", "x", "--data-dir", str(f / "sub"), input=b"cpu v=1")
+    assert (r.exit_code, r.stderr) == (1, f"Error: Not a directory: {f / 'sub'}\n")

@@ -6,6 +6,9 @@ the disk; the message starts with ``internal error:``), 130 interrupted.
 """
 from __future__ import annotations
 
+import errno
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +18,8 @@ import click
 from ..errors import InternalError, TsdbError, UserError
 
 DEFAULT_DATA_DIR = "./tsdb-data"
+_USER_ERRNOS = {errno.ENOENT, errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.EACCES, errno.EPERM,
+                errno.EROFS, errno.ENAMETOOLONG}
 ENV_DATA_DIR = "TSDB_DATA_DIR"
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,10 +63,8 @@ def translate(exc: BaseException) -> click.ClickException | None:
         return InternalCliError(str(exc))
     if isinstance(exc, TsdbError):
         return CliError(str(exc))
-    if isinstance(exc, PermissionError):
-        return CliError(f"permission denied: {exc.filename or exc}")
-    if isinstance(exc, FileNotFoundError):
-        return CliError(f"no such file or directory: {exc.filename or exc}")
+    if isinstance(exc, OSError) and exc.errno in _USER_ERRNOS:  # a wrong path, not a broken machine
+        return CliError(f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc))
     if isinstance(exc, OSError):
         return InternalCliError(f"internal error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     return None
@@ -78,6 +81,9 @@ class TsdbGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `tsdb query ... | head`: the reader left, nothing to report
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except Exception as exc:
             converted = translate(exc)
             if converted is None:

@@ -18,7 +18,7 @@ from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact
 
 NOW = 1_700_000_000_123_456_789
 NAME_CHARS = "abcxyz_09é" + ",= \\\"#\t."
-EXAMPLES = int(os.environ.get("TSDB_LP_EXAMPLES", "60"))  # raise it to hunt for disagreements
+EXAMPLES = int(os.environ.get("TSDB_LP_EXAMPLES", "40"))  # raise it to hunt for disagreements
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -146,3 +146,18 @@ def test_float_formatting_round_trips_extremes():
     assert got == values and math.copysign(1, got[2]) == -1
     assert again.frame["time"].to_list() == list(range(len(values)))
     assert isinstance(batch.frame, pl.DataFrame)
+
+
+@settings(max_examples=max(10, EXAMPLES // 3), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(body)
+def test_two_halves_agree_with_exact_path(text):
+    """Big bodies are parsed in two halves at once; force that on small ones."""
+    from tsdb_core.ingest import lp_fast
+    old = lp_fast.SPLIT_BYTES
+    lp_fast.SPLIT_BYTES = 1
+    try:
+        fast = parse(text.encode(), now=NOW)
+    finally:
+        lp_fast.SPLIT_BYTES = old
+    assert_same(fast, parse_exact(text.encode(), now=NOW))

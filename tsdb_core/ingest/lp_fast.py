@@ -18,6 +18,7 @@ paths agree (see the property tests).
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,43 +113,55 @@ def shape_of(line: str) -> Shape | None:
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    """How a line of one shape is cut into Arrow strings.
+    """Where the keys and values of a line of one shape sit, by delimiter index.
 
-    A line has ``ndelims`` delimiters (the last is its newline). It becomes
-    the elements: measurement, then per key ``<delimiter>key=`` and the value,
-    then (with a timestamp) ``" "`` and the timestamp, then the newline (and
-    whatever lies before the next candidate line). Key elements carry their
-    delimiters, so comparing them with the expected text checks the
-    delimiters' kinds too. ``src``/``add``: the element starts after the
-    first, as delimiter index + 0 or 1.
+    A line has ``ndelims`` delimiters (``,`` ``=`` space, and its newline
+    last). ``keys``: (delimiter index, the exact bytes from that delimiter on,
+    e.g. ``b",host="``); matching them checks the delimiters' kinds as well.
+    ``values``: (delimiter before, delimiter after) of each tag value, field
+    value and the timestamp, in that order.
     """
 
     ndelims: int
-    src: np.ndarray
-    add: np.ndarray
-    expect: tuple[tuple[int, str], ...]  # (element index, exact text)
-    values: tuple[int, ...]  # element index of each tag value, field value, timestamp
+    measurement: bytes
+    keys: tuple[tuple[int, bytes], ...]
+    values: tuple[tuple[int, int], ...]
+
+    @property
+    def src(self) -> np.ndarray:
+        return np.array([d for pair in self.values for d in pair])
+
+    @property
+    def add(self) -> np.ndarray:
+        return np.array([1, 0] * len(self.values))
 
 
 def _layout(shape: Shape, has_ts: bool) -> _Layout:
-    src, add, expect, values = [], [], [(0, shape.measurement)], []
-    keyed = [("," + k + "=") for k in shape.tags]
-    keyed += [(" " if j == 0 else ",") + k + "=" for j, (k, _) in enumerate(shape.fields)]
-    for j, text in enumerate(keyed):
-        d = 2 * j  # delimiter before the key; d + 1 is its "="
-        expect.append((len(src) + 1, text))
-        src += [d, d + 1]
-        add += [0, 1]
-        values.append(len(src))
-    ndelims = 2 * len(keyed) + 1 + has_ts
+    keys: list[tuple[int, bytes]] = []
+    values: list[tuple[int, int]] = []
+    texts = [("," + k + "=") for k in shape.tags]
+    texts += [(" " if j == 0 else ",") + k + "=" for j, (k, _) in enumerate(shape.fields)]
+    for j, text in enumerate(texts):
+        keys.append((2 * j, text.encode()))
+        values.append((2 * j + 1, 2 * j + 2))
+    ndelims = 2 * len(texts) + 1 + has_ts
     if has_ts:
-        expect.append((len(src) + 1, " "))
-        src += [ndelims - 2, ndelims - 2]
-        add += [0, 1]
-        values.append(len(src))
-    src.append(ndelims - 1)
-    add.append(0)
-    return _Layout(ndelims, np.array(src), np.array(add), tuple(expect), tuple(values))
+        keys.append((ndelims - 2, b" "))
+        values.append((ndelims - 2, ndelims - 1))
+    return _Layout(ndelims, shape.measurement.encode(), tuple(keys), tuple(values))
+
+
+def _bytes_at(a64: np.ndarray, starts: np.ndarray, text: bytes) -> np.ndarray:
+    """Rows where ``text`` is found at ``starts`` (8 bytes per comparison)."""
+    n = len(text)
+    if n < 8:
+        mask = (1 << (8 * n)) - 1
+        return (a64[starts] & np.uint64(mask)) == np.uint64(int.from_bytes(text, "little"))
+    ok = a64[starts] == np.uint64(int.from_bytes(text[:8], "little"))
+    for c in range(8, n, 8):
+        c = min(c, n - 8)
+        ok &= a64[starts + c] == np.uint64(int.from_bytes(text[c:c + 8], "little"))
+    return ok
 
 
 def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None = None):
@@ -170,7 +183,7 @@ def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None 
     if b"\r" in body:
         body = body.replace(b"\r\n", b"\n")
     parts: list[Part] = []
-    leftover = _fast(body, nums, multiplier, default_time, parts) if body else []
+    leftover = _fast_split(body, nums, multiplier, default_time, parts) if body else []
     # the exact path: leftover simple lines and the special blocks
     if leftover and physical is None:
         physical = text.split("\n")
@@ -220,11 +233,45 @@ def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str])
     return fast
 
 
+def _fast_split(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
+    """:func:`_fast` over two halves of a big body in two threads (numpy and
+    Polars release the GIL, so both cores work)."""
+    if len(body) < SPLIT_BYTES:
+        return _fast(body, nums, multiplier, default_time, parts)
+    cut = body.find(b"\n", len(body) // 2) + 1
+    if cut <= 0 or cut >= len(body):
+        return _fast(body, nums, multiplier, default_time, parts)
+    head, tail = body[:cut], body[cut:]
+    before = head.count(b"\n")
+    if nums is None:
+        nums = np.arange(1, before + tail.count(b"\n") + 1, dtype=np.int64)
+    parts_head: list[Part] = []
+    parts_tail: list[Part] = []
+    later = _pool().submit(_fast, tail, nums[before:], multiplier, default_time, parts_tail)
+    leftover = _fast(head, nums[:before], multiplier, default_time, parts_head)
+    leftover += later.result()
+    parts += parts_head + parts_tail
+    return leftover
+
+
+_POOL: ThreadPoolExecutor | None = None
+SPLIT_BYTES = 512 * 1024  # bodies from this size are parsed in two halves at once
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-fast")
+    return _POOL
+
+
 def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
     """Cover the lines of ``body`` with shapes; returns the 0-based physical
     line numbers left for the exact path. ``nums`` maps body lines to physical
     lines (None: the same)."""
-    a = np.frombuffer(body, dtype=np.uint8)
+    padded = body + bytes(8)  # 8-byte reads near the end stay inside the buffer
+    a = np.frombuffer(padded, dtype=np.uint8)[:len(body)]
+    a64 = np.ndarray(shape=(len(body),), dtype="<u8", buffer=padded, strides=(1,))
     ends = np.flatnonzero(a == _NL)
     nlines = ends.size
     starts = np.empty(nlines, dtype=np.int64)
@@ -261,7 +308,7 @@ def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Par
         has_ts = line.count(" ") == 2
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
-        frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand],
+        frame, ok, redo = _columns(body, a64, pos, first[cand], starts[cand], ~adjacent[cand],
                                    shape, layout, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
@@ -282,49 +329,59 @@ def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Par
     return leftover + redone
 
 
-def _columns(body: bytes, pos: np.ndarray, first: np.ndarray, line_starts: np.ndarray,
-             empty_ok: np.ndarray, shape: Shape, layout: _Layout, multiplier: int,
-             default_time: int):
+def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
+             line_starts: np.ndarray, ok: np.ndarray, shape: Shape, layout: _Layout,
+             multiplier: int, default_time: int):
     """Cut the candidate lines of one shape into typed columns.
 
-    Returns (frame of the lines that really have the shape, that mask over the
-    candidates, the mask over the frame of rows whose values the casts refused
-    or None): refused rows go to the exact path.
+    ``ok``: candidates without empty elements. Returns (frame of the lines
+    that really have the shape, that mask over the candidates, the mask over
+    the frame of rows whose values the casts refused, or None): refused rows
+    go to the exact path.
     """
-    m = first.size
-    n = layout.src.size + 1
-    offsets = np.empty((m, n), dtype=np.int64)
+    delims = pos[first[:, None] + np.arange(layout.ndelims)]
+    ok &= delims[:, 0] - line_starts == len(layout.measurement)
+    ok &= _bytes_at(a64, line_starts, layout.measurement)
+    for d, text in layout.keys:
+        ok &= _bytes_at(a64, delims[:, d], text)
+    if not ok.all():
+        delims, line_starts = delims[ok], line_starts[ok]
+    m = delims.shape[0]
+    if not m:
+        return None, ok, None
+    nv = len(layout.values)
+    offsets = np.empty((m, 2 * nv + 1), dtype=np.int64)
     offsets[:, 0] = line_starts
-    offsets[:, 1:] = pos[first[:, None] + layout.src]
-    offsets[:, 1:] += layout.add
+    offsets[:, 1:] = delims[:, layout.src]
+    offsets[:, 1::2] += 1
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
-    el = lambda e: pl.col("c").gather_every(n, e)  # noqa: E731
+    value = lambda j: pl.col("c").gather_every(2 * nv + 1, 1 + 2 * j)  # noqa: E731
     plus = b"+" in body
-    exprs = [pl.all_horizontal([el(e) == text for e, text in layout.expect]).alias("__ok")]
+    exprs: list[pl.Expr] = []
     bad: list[pl.Expr] = []
+    floats: list[str] = []
     ntags = len(shape.tags)
     for j, k in enumerate(shape.tags):
-        exprs.append(el(layout.values[j]).alias(k))
-    floats = []
+        exprs.append(value(j).alias(k))
     for j, (k, t) in enumerate(shape.fields):
-        c = el(layout.values[ntags + j])
+        c = value(ntags + j)
         if t is FieldType.FLOAT:
-            value = c.cast(pl.Float64, strict=False)
+            v = c.cast(pl.Float64, strict=False)
             floats.append(k)
         elif t is FieldType.BOOLEAN:
-            value = c.is_in(_TRUE)
-            bad.append(~(value | c.is_in(_FALSE)))
+            v = c.is_in(_TRUE)
+            bad.append(~(v | c.is_in(_FALSE)))
         else:
             suffix, dtype = ("i", pl.Int64) if t is FieldType.INTEGER else ("u", pl.UInt64)
-            value = c.str.head(-1).cast(dtype, strict=False)
-            bad.append(value.is_null() | ~c.str.ends_with(suffix))
+            v = c.str.head(-1).cast(dtype, strict=False)
+            bad.append(v.is_null() | ~c.str.ends_with(suffix))
         if plus and t is not FieldType.BOOLEAN:
             bad.append(c.str.starts_with("+"))
-        exprs.append(value.alias(k))
-    if len(layout.values) > ntags + len(shape.fields):
-        c = el(layout.values[-1])
+        exprs.append(v.alias(k))
+    if nv > ntags + len(shape.fields):
+        c = value(nv - 1)
         ts = c.cast(pl.Int64, strict=False)
         lo, hi = -((-MIN_TIME) // multiplier), MAX_TIME // multiplier
         bad.append(ts.is_null() | (ts < lo) | (ts > hi))
@@ -336,12 +393,6 @@ def _columns(body: bytes, pos: np.ndarray, first: np.ndarray, line_starts: np.nd
     if bad:
         exprs.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
     frame = cells.select(exprs)
-    ok = frame["__ok"].to_numpy()
-    if not empty_ok.all():
-        ok &= empty_ok
-    if not ok.all():
-        frame = frame.filter(pl.Series(ok))
-    frame = frame.drop("__ok")
     redo = frame["__bad"] if bad else None
     if floats:
         not_finite = frame.select(pl.any_horizontal(~pl.col(floats).is_finite()).fill_null(True))[:, 0]

@@ -293,7 +293,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         df = _aggregate(plan, lf, schema, low, keys, ctx)
     if df is None or df.height == 0:
         return None
-    return finish(plan, df, keys)
+    return finish(plan, df, keys, ordered=plan.is_raw and not low.transforms)
 
 
 def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.LazyFrame:
@@ -341,9 +341,9 @@ def _is_top_bottom(plan: SelectPlan) -> bool:
     return any(isinstance(c.expr, ast.Call) and c.expr.name in ("top", "bottom") for c in plan.columns)
 
 
-def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Order rows (time ASC/DESC within series), then LIMIT/OFFSET per series, SLIMIT/SOFFSET."""
-    if not plan.ascending and not _is_top_bottom(plan):
+def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str], ordered: bool = False) -> pl.DataFrame:
+    """Order rows (time ASC/DESC within series) unless ``ordered``, then LIMIT/OFFSET per series."""
+    if not plan.ascending and not ordered and not _is_top_bottom(plan):
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.limit or plan.row_offset:
         idx = pl.int_range(pl.len()).over(keys)
@@ -365,13 +365,21 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
     refs = [r.name for r in refs]
     tag_order = [c for c in schema if c not in refs and c not in ("time", "_name")
                  and schema[c] == pl.String and c not in keys]
-    lf = lf.sort(keys + ["time"] + tag_order, descending=False)
     if not low.transforms:
+        # order here (DESC = every sort key descending = influxd's full reversal), and cut
+        # each series to its LIMIT+OFFSET newest/oldest times before sorting everything
+        desc = not plan.ascending
+        n = plan.limit + plan.row_offset if plan.limit else 0
+        if n:
+            t = pl.col("time")
+            thr = (t.top_k(n).min() if desc else t.bottom_k(n).max()).over(keys)
+            lf = lf.filter(t >= thr if desc else t <= thr)
+        lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
         cols = [value_expr(e, schema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
         df = lf.select(keys + ["time"] + cols).collect()
         _count_points(df, ctx)
         return df
-    df = lf.collect()
+    df = lf.sort(keys + ["time"] + tag_order).collect()
     _count_points(df, ctx)
     df = _transforms(plan, df, low, keys, schema)
     sch = {**schema, **dict(df.schema)}

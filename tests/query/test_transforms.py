@@ -229,3 +229,53 @@ def test_top_limit_larger_than_statement_limit():
 ])
 def test_validate_call_accepts(text):
     validate_call(_node(text), has_interval=text.startswith("holt"))
+
+
+# -- edge cases the recordings do not reach ------------------------------------------------
+
+U = np.uint64
+
+
+@pytest.mark.parametrize("name,times,values,args,exp_t,exp_v", [
+    # unsigned: difference stays unsigned (wraps like Go), derivative is float and signed
+    ("difference", [1, 2, 3], np.array([5, 9, 4], dtype=U), (), [2, 3], np.array([4, 2**64 - 5], dtype=U)),
+    ("non_negative_difference", [1, 2, 3], np.array([5, 9, 4], dtype=U), (), [2], np.array([4], dtype=U)),
+    ("derivative", [0, S, 2 * S], np.array([5, 9, 4], dtype=U), (), [S, 2 * S], [4.0, -5.0]),
+    ("cumulative_sum", [1, 2], np.array([5, 9], dtype=U), (), [1, 2], np.array([5, 14], dtype=U)),
+    # points at the previous point's time are skipped by derivative/difference, not by elapsed
+    ("derivative", [0, 0, S, 2 * S], [1.0, 7.0, 3.0, 4.0], (), [S, 2 * S], [2.0, 1.0]),
+    ("difference", [0, 0, S], np.array([1, 7, 3]), (), [S], np.array([2])),
+    ("elapsed", [0, 0, S], [1.0, 2.0, 3.0], (), [0, S], np.array([0, S])),
+    ("elapsed", [0, 1500, 3100], [1.0, 2.0, 3.0], (1000,), [1500, 3100], np.array([1, 1])),
+    ("elapsed", [3100, 1500, 0], [1.0, 2.0, 3.0], (1000,), [1500, 0], np.array([-1, -1])),
+    # too few points: nothing, not an error
+    ("derivative", [0], [1.0], (), [], []),
+    ("moving_average", [0, 1], [1.0, 2.0], (3,), [], []),
+    ("holt_winters", [0], [1.0], (3, 0), [], []),
+    ("exponential_moving_average", [], [], (3,), [], []),
+])
+def test_transform_edges(name, times, values, args, exp_t, exp_v):
+    t, v = apply_transform(name, np.asarray(times, dtype=np.int64), np.asarray(values), args, interval=0,
+                           ascending=not (len(times) > 1 and times[0] > times[-1]))
+    assert t.tolist() == exp_t
+    assert v.tolist() == list(np.asarray(exp_v).tolist())
+    if isinstance(exp_v, np.ndarray):
+        assert v.dtype == exp_v.dtype
+
+
+def test_null_values_are_skipped_like_nil_points():
+    import polars as pl
+    t, v = apply_transform("difference", np.array([0, 1, 2, 3]), pl.Series([1, None, 4, 10]))
+    assert (t.tolist(), v.tolist()) == ([2, 3], [3, 6])
+    t, v = apply_transform("cumulative_sum", [0, 1, 2], np.array([1.0, 2.0, 3.0]), valid=[True, False, True])
+    assert (t.tolist(), v.tolist()) == ([0, 2], [1.0, 4.0])
+
+
+def test_cmo_period_one_is_a_clean_error():
+    with pytest.raises(QueryError, match="greater than 1"):
+        apply_transform("chande_momentum_oscillator", [0, 1, 2], [1.0, 2.0, 3.0], (1,))
+
+
+def test_unknown_transform_is_an_error():
+    with pytest.raises(QueryError, match=r"^undefined function nope\(\)$"):
+        apply_transform("nope", [0], [1.0])

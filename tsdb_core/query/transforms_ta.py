@@ -299,6 +299,11 @@ def relative_strength_index(values, period: int, hold_period: int = -1, warmup: 
 def chande_momentum_oscillator(values, period: int, hold_period: int = -1, warmup: str | None = None):
     """Warm-up ``'none'`` (the default) is the plain CMO; ``exponential``/``simple`` the smoothed CMOS."""
     w = _warm(warmup, default=_NONE)
+    if w == _NONE and period < 2:
+        # influxd 1.6.7 panics here ("index out of range"); refuse it cleanly instead
+        from ..errors import QueryError
+        raise QueryError("chande_momentum_oscillator period must be greater than 1 "
+                         "with warmup type 'none'")
     alg = _CMO(period) if w == _NONE else _RSI(period, w, cmo=True)
     return _run(alg, values, hold_period)
 

@@ -67,6 +67,9 @@ RAW = [
     ("chande_momentum_oscillator", ", 3, -1, 'exponential'"), ("chande_momentum_oscillator", ", 3, 2, 'simple'"),
     ("kaufmans_efficiency_ratio", ", 3"), ("kaufmans_efficiency_ratio", ", 5, 0"),
     ("kaufmans_adaptive_moving_average", ", 3"), ("kaufmans_adaptive_moving_average", ", 6, 2"),
+    ("kaufmans_efficiency_ratio", ", 1"), ("kaufmans_adaptive_moving_average", ", 1"),
+    ("exponential_moving_average", ", 1"), ("triple_exponential_derivative", ", 1"),
+    ("relative_strength_index", ", 1"), ("chande_momentum_oscillator", ", 1, 0, 'simple'"),
 ]
 AGG = [(n, a) for n, a in RAW if a not in (", 1ms",)] + [
     ("holt_winters", ", 4, 0"), ("holt_winters", ", 3, 4"), ("holt_winters_with_fit", ", 2, 0"),

@@ -176,3 +176,20 @@ def test_load_lp_strips_indentation_and_fails_on_rejected_lines():
     with pytest.raises(AssertionError, match="line 2: unable to parse 'cpu v= 2'"):
         load_lp(bad, "db", "cpu v=1 1\ncpu v= 2")
     assert load_lp(bad, "db", "x", strict=False).dropped == 1
+
+
+def test_memory_store_for_hypothesis_style_tests():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tsdb_core.testing import memory_store
+
+    @settings(max_examples=10, deadline=None)
+    @given(st.lists(st.integers(-1000, 1000), min_size=1, max_size=20))
+    def check(values):
+        with memory_store("2024-01-01T00:00:00Z") as store:
+            assert store.clock() == T0
+            load_lp(store, "db", "\n".join(f"m v={v}i {i}" for i, v in enumerate(values)))
+            assert_query(store, "SELECT sum(v), count(v) FROM m", [["1970-01-01T00:00:00Z", sum(values), len(values)]],
+                         db="db")
+    check()

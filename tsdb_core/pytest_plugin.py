@@ -9,8 +9,8 @@ there in every test session:
 - ``tsdb_config``: the :class:`~tsdb_core.StoreConfig` it opens with (override the
   fixture in a conftest.py to change it).
 
-The helpers ``load_lp``, ``load_frame``, ``assert_query`` and ``assert_query_error``
-live in :mod:`tsdb_core.testing` and are re-exported here.
+The helpers ``load_lp``, ``load_frame``, ``assert_query``, ``assert_query_error`` and
+``memory_store`` live in :mod:`tsdb_core.testing` and are re-exported here.
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ import pytest
 from .config import StoreConfig
 from .store import Store
 from .testing import (DEFAULT_NOW, ManualClock, assert_query, assert_query_error, load_frame,
-                      load_lp)
+                      load_lp, memory_store)
 
-__all__ = ["assert_query", "assert_query_error", "load_frame", "load_lp", "ManualClock"]
+__all__ = ["assert_query", "assert_query_error", "load_frame", "load_lp", "memory_store", "ManualClock"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,3 +56,7 @@ def tsdb_store(tsdb_clock: ManualClock, tsdb_config: StoreConfig) -> Iterator[St
         yield store
     finally:
         store.close()
+
+
+# For hypothesis tests (a function-scoped fixture is shared by every example): use
+# ``with tsdb_core.testing.memory_store() as store:`` inside the test instead.

@@ -16,15 +16,16 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .model import WriteResult
 from .timeutil import DURATION_UNITS, S, format_rfc3339
 
-__all__ = ["ManualClock", "parse_duration", "to_ns", "load_lp", "load_frame", "assert_query",
-           "assert_query_error", "DEFAULT_NOW"]
+__all__ = ["ManualClock", "memory_store", "parse_duration", "to_ns", "load_lp", "load_frame",
+           "assert_query", "assert_query_error", "DEFAULT_NOW"]
 
 DEFAULT_NOW = "2024-01-01T00:00:00Z"
 _DURATION = re.compile(r"(\d+)(ns|us|u|µ|μ|ms|s|m|h|d|w)")
@@ -94,6 +95,25 @@ class ManualClock:
 
     def __repr__(self) -> str:
         return f"ManualClock({format_rfc3339(self.ns)!r})"
+
+
+@contextmanager
+def memory_store(now: str | int | datetime = DEFAULT_NOW, *, config: Any = None) -> Iterator[Any]:
+    """A fresh in-memory store with a :class:`ManualClock` (as ``store.clock``), closed on exit.
+
+    What the ``tsdb_store`` fixture gives, for code that cannot take a
+    fixture (hypothesis tests, scripts): ``with memory_store() as store: ...``.
+    """
+    import tsdb_core
+
+    clock = ManualClock(now)
+    store = tsdb_core.open(config=config, clock=clock)
+    if getattr(store, "clock", None) is not clock:
+        store.clock = clock
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def load_lp(store: Any, db: str, text: str | bytes, *, precision: str = "ns", rp: str | None = None,

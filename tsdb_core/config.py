@@ -19,7 +19,7 @@ class StoreConfig:
     # Parquet.
     parquet_compression: str = "zstd"
     parquet_compression_level: int = 3
-    parquet_row_group_rows: int = 1_000_000
+    parquet_row_group_rows: int = 262_144  # also the slice converted to Arrow at a time
     # Compaction: merge a window once it holds this many files.
     compact_min_files: int = 4
     # Line protocol limits (InfluxDB's).

@@ -33,8 +33,14 @@ _ENCODING = {
 }
 
 
+# Go's time.Truncate (what 1.x uses for shard groups) counts from 0001-01-01, a Monday:
+# 7-day windows start on Mondays, not on Thursdays as multiples of the Unix epoch would.
+_GO_ZERO_OFFSET = 62_135_596_800 * 1_000_000_000
+
+
 def window_start(t: int, width: int) -> int:
-    return t - t % width  # floor, also for times before 1970
+    """Start of the partition window holding ``t`` (floor, also for times before 1970)."""
+    return t - (t + _GO_ZERO_OFFSET) % width
 
 
 def split_windows(frame: pl.DataFrame, width: int) -> list[tuple[int, pl.DataFrame]]:
@@ -43,7 +49,8 @@ def split_windows(frame: pl.DataFrame, width: int) -> list[tuple[int, pl.DataFra
     lo, hi = window_start(w.min(), width), window_start(w.max(), width)
     if lo == hi:
         return [(lo, frame)]
-    parts = frame.with_columns((pl.col(TIME) - pl.col(TIME) % width).alias("__w")).partition_by(
+    off = _GO_ZERO_OFFSET % width
+    parts = frame.with_columns((pl.col(TIME) - (pl.col(TIME) + off) % width).alias("__w")).partition_by(
         "__w", as_dict=True, include_key=False)
     return sorted(((k[0], v) for k, v in parts.items()), key=lambda kv: kv[0])
 
@@ -71,15 +78,16 @@ def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldT
     cols = [c for c in canonical_columns(frame, tags, fields) if c == TIME or nonnull[c]]
     tcols = [t for t in cols if t in tags]
     fcols = [f for f in cols if f in fields]
+    work = frame.lazy().select(cols)
     if tcols:
         keys = frame.select(tcols).unique().sort(tcols, nulls_last=False).with_row_index(_SID)
-        work = frame.select(cols).join(keys, on=tcols, how="left", nulls_equal=True, maintain_order="left")
+        work = work.join(keys.lazy(), on=tcols, how="left", nulls_equal=True, maintain_order="left")
     else:
-        work = frame.select(cols).with_columns(pl.lit(0, pl.UInt32).alias(_SID))
+        work = work.with_columns(pl.lit(0, pl.UInt32).alias(_SID))
     if dedup:
         work = work.group_by([_SID, TIME]).agg(
             [pl.col(t).first() for t in tcols] + [pl.col(f).drop_nulls().last() for f in fcols])
-    return work.sort([_SID, TIME]).select(cols)
+    return work.sort([_SID, TIME]).select(cols).collect()
 
 
 _SID = "__sid"
@@ -150,7 +158,6 @@ class Files:
 
 def _write_parquet(frame: pl.DataFrame, path: Path, tags: tuple[str, ...], fields: dict[str, FieldType],
                    config: StoreConfig) -> None:
-    table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
     cols = frame.columns
     dictionary = [c for c in cols if c in tags or fields.get(c) is FieldType.STRING]
     encoding = {TIME: "DELTA_BINARY_PACKED"}
@@ -159,10 +166,16 @@ def _write_parquet(frame: pl.DataFrame, path: Path, tags: tuple[str, ...], field
         if enc:
             encoding[c] = enc
     sorting = [pq.SortingColumn(cols.index(c)) for c in cols if c in tags] + [pq.SortingColumn(0)]
-    pq.write_table(table, path, compression=config.parquet_compression,
-                   compression_level=config.parquet_compression_level, use_dictionary=dictionary,
-                   column_encoding=encoding, row_group_size=config.parquet_row_group_rows,
-                   write_statistics=True, sorting_columns=sorting)
+    step = max(1, config.parquet_row_group_rows)
+    first = frame.slice(0, step).to_arrow()
+    # Row group by row group, so the Arrow copy of a large flush never exists whole.
+    with pq.ParquetWriter(path, first.schema, compression=config.parquet_compression,
+                          compression_level=config.parquet_compression_level, use_dictionary=dictionary,
+                          column_encoding=encoding, write_statistics=True, sorting_columns=sorting) as w:
+        w.write_table(first, row_group_size=step)
+        del first
+        for off in range(step, frame.height, step):
+            w.write_table(frame.slice(off, step).to_arrow(), row_group_size=step)
 
 
 # -- reading: sources → one merged LazyFrame -------------------------------------------

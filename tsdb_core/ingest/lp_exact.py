@@ -13,6 +13,7 @@ of a line is dropped (CRLF bodies are accepted, as in InfluxDB 3); unsigned
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..model import FieldType
@@ -27,6 +28,10 @@ _TAG_ESCAPES = (("\\,", ","), ("\\ ", " "), ("\\=", "="))
 _BOOLS = {"t": True, "T": True, "true": True, "True": True, "TRUE": True,
           "f": False, "F": False, "false": False, "False": False, "FALSE": False}
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+_LINE_SPECIAL = re.compile(r'[\\ =,"\n]')
+_QUOTED_SPECIAL = re.compile(r'["\\]')
+_UNESCAPE_NAME = re.compile(r'\\([,"= ])')
+_UNESCAPE_STRING = re.compile(r'\\([\\"])')
 _UINT64_MAX = (1 << 64) - 1
 
 
@@ -55,7 +60,12 @@ def scan_line(buf: str, i: int) -> int:
     n = len(buf)
     quoted = fields = False
     equals = commas = 0
+    find = _LINE_SPECIAL.search
     while i < n:
+        m = find(buf, i)  # nothing else changes the scanner's state
+        if m is None:
+            return n
+        i = m.start()
         c = buf[i]
         if c == "\\" and i + 2 < n:
             i += 2
@@ -266,6 +276,12 @@ def _scan_fields(buf: str, i: int) -> tuple[int, str]:
     quoted = False
     equals = commas = 0
     while i < n:
+        if quoted:  # only a backslash or a quote matters inside quotes
+            m = _QUOTED_SPECIAL.search(buf, i)
+            if m is None:
+                i = n
+                break
+            i = m.start()
         c = buf[i]
         if c == "\\" and i + 1 < n:
             i += 2
@@ -307,6 +323,11 @@ def _scan_field_value(buf: str, i: int) -> int:
     n = len(buf)
     quoted = False
     while i < n:
+        if quoted:
+            m = _QUOTED_SPECIAL.search(buf, i)
+            if m is None:
+                return n
+            i = m.start()
         c = buf[i]
         if c == "\\" and i + 1 < n and buf[i + 1] in '"\\':
             i += 2
@@ -371,16 +392,7 @@ def unescape(s: str) -> str:
     """escape.Unescape: ``\\,`` ``\\"`` ``\\ `` ``\\=`` (measurement, field keys)."""
     if "\\" not in s:
         return s
-    out, i, n = [], 0, len(s)
-    while i < n:
-        c = s[i]
-        if c == "\\" and i + 1 < n and s[i + 1] in _ESCAPE_CHARS:
-            out.append(s[i + 1])
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    return _UNESCAPE_NAME.sub(r"\1", s)
 
 
 def unescape_tag(s: str) -> str:
@@ -397,16 +409,7 @@ def unescape_string(s: str) -> str:
     """unescapeStringField: ``\\\\`` and ``\\"``."""
     if "\\" not in s:
         return s
-    out, i, n = [], 0, len(s)
-    while i < n:
-        c = s[i]
-        if c == "\\" and i + 1 < n and s[i + 1] in '\\"':
-            out.append(s[i + 1])
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    return _UNESCAPE_STRING.sub(r"\1", s)
 
 
 # ---------------------------------------------------------------- point

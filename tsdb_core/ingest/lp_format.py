@@ -3,7 +3,9 @@
 Escaping is the inverse of what the parser undoes: measurement and field keys
 escape ``,`` ``"`` space ``=`` (escape.Unescape), tag keys and values escape
 ``,`` space ``=`` (unescapeTag), string values escape ``\\`` and ``"``. Tags
-come out sorted by key, fields by key, null tags and fields are left out.
+come out sorted by key, fields by key (keys starting with a tab or NUL last:
+influxd would skip them as whitespace at the start of the field set), null
+tags and fields are left out.
 Floats are written in their shortest round-trip form, so that
 ``parse(format_batch(b))`` gives back the same table.
 """
@@ -60,7 +62,9 @@ def format_batch(batch: MeasurementBatch, precision: str = "ns") -> str:
     for tag in sorted(batch.tags):
         key.append(pl.when(pl.col(tag).is_not_null())
                    .then(pl.lit("," + escape_tag(tag) + "=") + _escape_tag_expr(pl.col(tag))))
-    fields = [_value_expr(k, t) for k, t in sorted(batch.fields.items())]
+    # influxd skips whitespace before the first field key: never start with a key that begins with it
+    order = sorted(batch.fields.items(), key=lambda kv: (kv[0][:1] in "\t\x00", kv[0]))
+    fields = [_value_expr(k, t) for k, t in order]
     time = pl.col(TIME) if multiplier == 1 else pl.col(TIME).floordiv(multiplier)
     line = pl.concat_str([
         pl.concat_str(key, ignore_nulls=True),

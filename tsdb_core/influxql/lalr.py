@@ -66,8 +66,12 @@ _PUNCT = {"=~": "EQREGEX", "!~": "NEQREGEX", "!=": "NEQ", "<>": "NEQ", "<=": "LT
           ",": "COMMA", ";": "_SEMI", ".": "DOT", ":": "COLON"}
 
 
-def tokenize(text: str, pos: int, post) -> list:
-    """All tokens from ``pos`` (whitespace and comments dropped), via ``post(kind, raw, start, stop)``."""
+def tokenize(text: str, pos: int, post, keywords: dict) -> list:
+    """All tokens from ``pos`` (whitespace and comments dropped).
+
+    Identifiers, keywords and operators are made here; other kinds go
+    through ``post(kind, raw, start, stop)`` (unescaping, parameters).
+    """
     out = []
     append = out.append
     punct = _PUNCT
@@ -78,7 +82,11 @@ def tokenize(text: str, pos: int, post) -> list:
         pos = start + len(raw)
         c = raw[0]
         if c in _IDSTART:
-            kind = "FUNC_NAME" if text.startswith("(", pos) else "IDENT"
+            if text.startswith("(", pos):
+                kind = "FUNC_NAME"
+            else:
+                append(Tok(keywords.get(raw.upper(), "IDENT"), raw, start, pos, text))
+                continue
         elif c in _DIGITS:
             if "." in raw:
                 kind = "NUMBER"
@@ -88,7 +96,10 @@ def tokenize(text: str, pos: int, post) -> list:
                 kind = "DURATIONVAL"
         else:
             kind = punct.get(raw)
-            if kind is None:
+            if kind is not None:
+                append(Tok(kind, raw, start, pos, text))
+                continue
+            else:
                 if c == "'":
                     kind = "STRING" if len(raw) > 1 else None
                 elif c == '"':
@@ -104,7 +115,7 @@ def tokenize(text: str, pos: int, post) -> list:
                 if kind is None:  # an unterminated string: the rest is lexed again after it
                     stop = _UNTERMINATED(text, start).end()
                     append(post("BAD_STRING", text[start:stop], start, stop))
-                    out += tokenize(text, stop, post)
+                    out += tokenize(text, stop, post, keywords)
                     return out
         append(post(kind, raw, start, pos))
     return out
@@ -120,11 +131,14 @@ class Tables:
         self.start = table.start_states["start"]
         self.end = table.end_states["start"]
         rows = []
+        constants: dict = {}
         for state in range(len(table.states)):
             row = {}
             for name, (action, arg) in table.states[state].items():
                 if action.name == "Shift":
                     row[name] = arg
+                elif not arg.expansion:  # an empty rule: its value is a constant
+                    row[name] = (0, constants.setdefault(arg, callbacks[arg]([])), arg.origin.name)
                 else:
                     row[name] = (len(arg.expansion), callbacks[arg], arg.origin.name)
             rows.append(row)

@@ -222,7 +222,8 @@ def _run(tables: Tables, state: ParseState):
     def post(kind, raw, start, stop):
         return _post(kind, raw, start, stop, text, params)
 
-    tokens = tokenize(text, 0, post)
+    keywords = _KW_TYPES
+    tokens = tokenize(text, 0, post, keywords)
     state.tokens = tokens
     end_tok = Tok("$END", "", len(text), len(text), text)
     rows = tables.rows
@@ -242,7 +243,7 @@ def _run(tables: Tables, state: ParseState):
                 if m is not None:  # influxql's ScanRegex: re-lex from here
                     tok = _post("REGEX", m.group(), tok.start_pos, m.end(), text, params)
                     ttype = "REGEX"
-                    tokens[i - 1:] = [tok] + tokenize(text, m.end(), post)
+                    tokens[i - 1:] = [tok] + tokenize(text, m.end(), post, keywords)
                     ntok = len(tokens)
             state.consumed = i
         else:
@@ -258,13 +259,16 @@ def _run(tables: Tables, state: ParseState):
                 values.append(tok)
                 break
             size, callback, origin = act
-            if size:
+            if size == 1:
+                stack.pop()
+                values.append(callback([values.pop()]))
+            elif size:
                 children = values[-size:]
                 del stack[-size:]
                 del values[-size:]
+                values.append(callback(children))
             else:
-                children = []
-            values.append(callback(children))
+                values.append(callback)  # empty rule: the constant it reduces to
             goto = rows[stack[-1]][origin]
             if goto == end_state and ttype == "$END":
                 return values[-1]
@@ -368,6 +372,43 @@ def parse(text: str, params: dict | None = None) -> list[Statement]:
     """
     if not isinstance(text, str):
         raise ParseError("query must be a string", 1, 1)
+    key = _cache_key(text, params)
+    if key is not None:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            return list(hit)
+    stmts = _parse_uncached(text, params)
+    if key is not None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = tuple(stmts)
+    return stmts
+
+
+# Parsed statements are immutable, so repeated texts (dashboards refreshing the
+# same query) are answered from a small cache; errors are never cached.
+_CACHE: dict = {}
+_CACHE_SIZE = 2048
+
+
+def _cache_key(text: str, params: dict | None):
+    if params is None:
+        return text
+    try:
+        return (text, tuple(sorted((k, _freeze_param(v)) for k, v in params.items())))
+    except TypeError:
+        return None
+
+
+def _freeze_param(v):
+    if isinstance(v, dict):
+        return ("dict", tuple(sorted((k, _freeze_param(x)) for k, x in v.items())))
+    hash(v)
+    return (type(v).__name__, v)
+
+
+def _parse_uncached(text: str, params: dict | None) -> list[Statement]:
+    """Parse without the cache (the benchmark measures this)."""
     tables = parser()
     state = ParseState(text, params)
     reset = _STATE.set(state)

@@ -215,6 +215,18 @@ def _freeze(n):
     return E.BinaryExpr(n[0], _freeze(n[1]), _freeze(n[2]))
 
 
+_LEAVES: dict = {}  # interned immutable leaves (VarRef, literals): dashboards repeat them
+
+
+def _leaf(key, make):
+    node = _LEAVES.get(key)
+    if node is None:
+        if len(_LEAVES) > 8192:
+            _LEAVES.clear()
+        node = _LEAVES[key] = make()
+    return node
+
+
 class Body:
     """A parsed SELECT plus the FROM token (CQs report ``expected INTO`` there)."""
 
@@ -250,7 +262,9 @@ class AstBuilder(Transformer):
         return Body(stmt, from_tok)
 
     def fields(self, ch):
-        return tuple(c for c in ch if not isinstance(c, Token))
+        if len(ch) == 1:
+            return (ch[0],)
+        return tuple([c for c in ch if c.__class__ is not Token])
 
     def field(self, ch):
         self._check_field(ch[0])
@@ -293,7 +307,9 @@ class AstBuilder(Transformer):
         return E.Measurement(database=_opt(segs[0]), retention_policy=_opt(segs[1]), name=_opt(segs[2]))
 
     def sources(self, ch):
-        return tuple(c for c in ch if not isinstance(c, Token))
+        if len(ch) == 1:
+            return (ch[0],)
+        return tuple([c for c in ch if c.__class__ is not Token])
 
     msources = sources
 
@@ -318,7 +334,7 @@ class AstBuilder(Transformer):
         return ch[0] if ch else ()
 
     def dimensions(self, ch):
-        return tuple(E.Dimension(c) for c in ch if not isinstance(c, Token))
+        return tuple([E.Dimension(c) for c in ch if c.__class__ is not Token])
 
     def fill_opt(self, ch):
         if not ch:
@@ -425,13 +441,20 @@ class AstBuilder(Transformer):
         return E.NumberLiteral(float(ch[0].value))
 
     def duration(self, ch):
+        text = ch[0].value
+        node = _LEAVES.get(("d", text))
+        if node is not None:
+            return node
         try:
-            return E.DurationLiteral(parse_duration(ch[0].value))
+            val = parse_duration(text)
         except ValueError as exc:
             fail(str(exc), *_pos(ch[0]), positioned=False)
+        return _leaf(("d", text), lambda: E.DurationLiteral(val))
 
     def string(self, ch):
-        return E.StringLiteral(ch[0].value)
+        v = ch[0].value
+        node = _LEAVES.get(("s", v))
+        return node if node is not None else _leaf(("s", v), lambda: E.StringLiteral(v))
 
     def true(self, ch):
         return E.BooleanLiteral(True)
@@ -462,7 +485,9 @@ class AstBuilder(Transformer):
 
     def varref(self, ch):
         if len(ch) == 1:
-            return E.VarRef(ch[0].value)
+            v = ch[0].value
+            node = _LEAVES.get(("v", v))
+            return node if node is not None else _leaf(("v", v), lambda: E.VarRef(v))
         cast = ch[-1]
         if cast.type != "CAST":
             return E.VarRef(".".join(_segments(ch)[0]))
@@ -475,8 +500,9 @@ class AstBuilder(Transformer):
         return E.VarRef(name, typ)
 
     def call(self, ch):
-        args = tuple(c for c in ch[2:] if c.__class__ is not Token)
-        return E.Call(ch[0].value.lower(), args)
+        if len(ch) == 3:
+            return E.Call(ch[0].value.lower())
+        return E.Call(ch[0].value.lower(), tuple([c for c in ch[2:-1] if c.__class__ is not Token]))
 
     def ident(self, ch):
         return ch[0].value

@@ -379,6 +379,11 @@ def main(argv: list[str] | None = None) -> int:
     meta["best worker count"] = ", ".join(f"{s.name} {s.ingest_workers}" for s in (influx, *ours)
                                           if s.ingest_by_workers)
     meta["wall time"] = f"{time.perf_counter() - t_start:.0f} s"
+    for s in (influx, *ours):                 # kept for diffing by hand
+        adir = args.out / "answers" / s.name
+        adir.mkdir(parents=True, exist_ok=True)
+        for qname, body in s.answers.items():
+            (adir / f"{qname}.json").write_bytes(body)
     report = Report(influx, ours, [q.name for q in queries], meta).build()
     report.print_rich(console)
     args.out.mkdir(parents=True, exist_ok=True)

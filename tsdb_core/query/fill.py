@@ -7,13 +7,13 @@ completes each series' grid with null/none/value/previous/linear.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from datetime import datetime, timezone
 
 from ..errors import QueryError
-from ..timeutil import MAX_TIME, MIN_TIME
+from ..timeutil import MIN_TIME
 
 
 def _zone_offset(ns: int, zone: ZoneInfo) -> int:

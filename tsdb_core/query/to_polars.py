@@ -7,7 +7,6 @@ are ``_c0.._cN``; :func:`run` returns one frame per series, in InfluxDB order.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import polars as pl

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tsdb_core.influxql.parse import parse_statement
+import tsdb_core.query.engine  # noqa: F401 - before the parser module (see the report: import-order bug)
+from tsdb_core.influxql import parse_statement
 from tsdb_core.query.metadata import execute_meta, go_duration
 from tsdb_core.query.metadata_ddl import normalise_rp, shard_group_duration
 from tsdb_core.timeutil import D, H, M, S

@@ -228,23 +228,33 @@ def show_field_keys(provider, stmt, ctx):
 
 # -- cardinality ------------------------------------------------------------------------
 
+def _card(stmt, series: list[Series]) -> list[Series]:
+    """LIMIT/OFFSET page each series' rows (influxd 1.6.7), dropping series left empty."""
+    out = []
+    for s in series:
+        rows = _page(s.values, stmt.limit, stmt.offset)
+        if rows:
+            out.append(Series(s.name, s.tags, s.columns, rows))
+    return out
+
+
 @handles(M.ShowSeriesCardinalityStatement)
 def show_series_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     cond = _tag_condition(stmt.condition, ctx.now)
     if not stmt.exact:
         if not provider.has_database(db):
-            return [Series("", None, ["cardinality estimation"], [[0]])]
+            return _card(stmt, [Series("", None, ["cardinality estimation"], [[0]])])
         total = sum(series_frame(provider, db, m, cond)[0].height
                     for m in source_measurements(provider, db, stmt.sources))
-        return [Series("", None, ["cardinality estimation"], [[total]])]
+        return _card(stmt, [Series("", None, ["cardinality estimation"], [[total]])])
     existing(provider, db)
     out = []
     for m in source_measurements(provider, db, stmt.sources):
         n = series_frame(provider, db, m, cond)[0].height
         if n:
             out.append(Series(m, None, ["count"], [[n]]))
-    return _page(out, stmt.limit, stmt.offset)
+    return _card(stmt, out)
 
 
 @handles(M.ShowMeasurementCardinalityStatement)
@@ -253,13 +263,13 @@ def show_measurement_cardinality(provider, stmt, ctx):
     cond = _tag_condition(stmt.condition, ctx.now)
     if not provider.has_database(db):
         if not stmt.exact:
-            return [Series("", None, ["cardinality estimation"], [[0]])]
+            return _card(stmt, [Series("", None, ["cardinality estimation"], [[0]])])
         raise DatabaseNotFound(db)
     names = source_measurements(provider, db, stmt.sources)
     if cond is not None:
         names = [m for m in names if series_frame(provider, db, m, cond)[0].height]
     col = "count" if stmt.exact else "cardinality estimation"
-    return [Series("", None, [col], [[len(names)]])]
+    return _card(stmt, [Series("", None, [col], [[len(names)]])])
 
 
 @handles(M.ShowTagKeyCardinalityStatement)
@@ -271,7 +281,7 @@ def show_tag_key_cardinality(provider, stmt, ctx):
         n = len(_present_keys(*series_frame(provider, db, m, cond)))
         if n:
             out.append(Series(m, None, ["count"], [[n]]))
-    return _page(out, stmt.limit, stmt.offset)
+    return _card(stmt, out)
 
 
 @handles(M.ShowFieldKeyCardinalityStatement)
@@ -282,7 +292,7 @@ def show_field_key_cardinality(provider, stmt, ctx):
         n = len(_schema(provider, db, m)[1])
         if n:
             out.append(Series(m, None, ["count"], [[n]]))
-    return _page(out, stmt.limit, stmt.offset)
+    return _card(stmt, out)
 
 
 @handles(M.ShowTagValuesCardinalityStatement)
@@ -294,7 +304,7 @@ def show_tag_values_cardinality(provider, stmt, ctx):
         n = len(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond))
         if n:
             out.append(Series(m, None, ["count"], [[n]]))
-    return _page(out, stmt.limit, stmt.offset)
+    return _card(stmt, out)
 
 
 # -- retention policies and the server-side statements ---------------------------------

@@ -209,6 +209,47 @@ STEPS = [
     ("DROP DATABASE md", ""),
     ("SHOW DATABASES", ""),
     ("SHOW MEASUREMENTS", "md"),
+    ("CREATE DATABASE md2", ""),
+    {"write": "md2", "points": "POINTS2"},
+    ("SHOW SERIES", "md2"),
+    ("SHOW TAG KEYS FROM cpu, mem", "md2"),
+    ("SHOW FIELD KEYS FROM cpu, nope", "md2"),
+    ("SHOW SERIES FROM \"my meas\"", "md2"),
+    ("SHOW MEASUREMENTS WITH MEASUREMENT =~ /e/ LIMIT 1", "md2"),
+    ("SHOW MEASUREMENTS WHERE \"tag key\" = 'va,l=x'", "md2"),
+    ("SHOW TAG VALUES WITH KEY IN (\"tag key\", z)", "md2"),
+    ("SHOW TAG VALUES WITH KEY = host WHERE host =~ /a|b/", "md2"),
+    ("SHOW TAG VALUES WITH KEY = host WHERE host != ''", "md2"),
+    ("SHOW SERIES WHERE region = ''", "md2"),
+    ("SHOW SERIES WHERE host = 'a' AND host = 'b'", "md2"),
+    ("SHOW SERIES EXACT CARDINALITY LIMIT 1", "md2"),
+    ("SHOW TAG KEY EXACT CARDINALITY LIMIT 1 OFFSET 1", "md2"),
+    ("DELETE FROM cpu WHERE time > now() - 1h", "md2"),
+    ("SHOW SERIES", "md2"),
+    ("DELETE FROM cpu WHERE time < 50s", "md2"),
+    ("SHOW SERIES", "md2"),
+    ("DELETE WHERE host = 'a' AND time >= 10s AND time <= 20s", "md2"),
+    ("SHOW SERIES", "md2"),
+    ("DELETE WHERE host = 'a' AND time >= 60s", "md2"),
+    ("SHOW SERIES", "md2"),
+    ("SHOW TAG VALUES WITH KEY = host", "md2"),
+    ("SHOW FIELD KEYS", "md2"),
+    ("DROP SERIES FROM /c.*/", "md2"),
+    ("SHOW MEASUREMENTS", "md2"),
+    ("SHOW SERIES", "md2"),
+    ("DROP DATABASE md2", ""),
+]
+
+POINTS2 = [
+    [m, tags, fields, k * 10 * S]
+    for k in range(1, 11)
+    for m, tags, fields in (
+        ("cpu", {"host": "a", "region": "us"}, {"v": ["float", float(k)]}),
+        ("cpu", {"host": "b"}, {"v": ["float", float(k)], "n": ["integer", k]}),
+        ("mem", {"host": "a"}, {"free": ["integer", k]}),
+        ("my meas", {"tag key": "va,l=x", "z": str(k % 3)}, {"v": ["float", 1.5]}),
+    )
+    if not (m == "cpu" and k < 3 and "n" in fields)
 ]
 
 
@@ -220,10 +261,11 @@ def main(url: str) -> None:
             c.post("/query", params={"q": f'DROP DATABASE "{d}"'})
         for step in STEPS:
             if isinstance(step, dict):
-                body = "\n".join(line(p) for p in POINTS)
+                points = POINTS2 if step.get("points") == "POINTS2" else POINTS
+                body = "\n".join(line(p) for p in points)
                 r = c.post("/write", params={"db": step["write"]}, content=body.encode())
                 assert r.status_code == 204, r.text
-                out.append({"write": step["write"], "points": POINTS})
+                out.append({"write": step["write"], "points": points})
                 continue
             q, db = step
             r = c.post("/query", params={"q": q, "db": db})

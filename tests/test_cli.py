@@ -315,7 +315,8 @@ def test_query_execute(loaded, args, stdout):
 
 
 QUERY_ERRORS = [
-    (("-e", "SELECT * FROM"), "ERR: error parsing query: found EOF, expected identifier at line 1, char 15\n"),
+    (("-d", "mydb", "-e", "SELECT * FROM"),
+     "ERR: error parsing query: found EOF, expected identifier at line 1, char 15\n"),
     (("-d", "nope", "-e", "SELECT * FROM cpu"), "ERR: database not found: nope\n"),
 ]
 
@@ -324,6 +325,14 @@ QUERY_ERRORS = [
 def test_query_errors(loaded, args, stderr):
     r = loaded("query", *args)
     assert (r.exit_code, r.stdout, r.stderr) == (1, "", stderr)
+
+
+def test_query_without_a_database_hints_at_it(loaded):
+    r = loaded("query", "-e", "SELECT * FROM cpu")
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == ("ERR: database name required\n"
+                        "Warning: It is possible this error is due to not setting a database.\n"
+                        'Please set your database with the command "use <database>" (or -database).\n')
 
 
 def test_query_rejects_an_unknown_format(loaded):

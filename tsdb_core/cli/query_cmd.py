@@ -48,6 +48,9 @@ def run_statement(store: Any, q: str, s: Session, out: Callable[[str], None],
     error = res.error or next((st.error for st in res.statements if st.error), None)
     if error is not None:  # influx prints only the first error, no partial output
         err(f"ERR: {error}")
+        if not s.db:
+            err("Warning: It is possible this error is due to not setting a database.\n"
+                'Please set your database with the command "use <database>" (or -database).')
         return False
     text = render(res, s.fmt, s.pretty)
     if text:

@@ -26,7 +26,7 @@ def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
     multiplier = precision_multiplier(precision)
     default_time = now - now % multiplier
     text = decode(body)
-    raw = body if isinstance(body, bytes) and len(text) == len(body) else None
+    raw = body if isinstance(body, bytes) and _is_utf8(body, text) else None
     parts, errors, lines_seen, text_of = lp_fast.parse_text(text, multiplier, default_time, raw)
     batches, conflicts = assemble(parts, text_of)
     if conflicts:
@@ -58,6 +58,11 @@ def parse_exact(body: bytes | str, *, precision: str = "ns", now: int) -> Parsed
     if conflicts:
         errors = sorted(errors + conflicts, key=lambda e: e.line)
     return ParsedBody(batches=batches, errors=errors, lines_seen=len(texts))
+
+
+def _is_utf8(body: bytes, text: str) -> bool:
+    """True when ``text`` is ``body`` decoded without replacements."""
+    return text.isascii() if len(text) == len(body) else "\ufffd" not in text
 
 
 def decode(body: bytes | str) -> str:

@@ -1,0 +1,178 @@
+"""InfluxQL expressions → Polars expressions (row level: fields, tags, literals, math, WHERE).
+
+InfluxDB's arithmetic rules: integer ``/`` gives a float and ``x / 0`` is 0;
+``%`` by zero is 0 for integers; bitwise operators only on integers; a string or
+boolean in arithmetic is a type error; comparisons between incompatible types
+are false. A tag missing from a series compares as ``''``.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from ..errors import QueryError
+from ..influxql import ast
+from .transforms_math import MATH_FUNCTIONS, math_expr
+
+_PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
+             "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
+_NUMERIC = (pl.Float64, pl.Int64, pl.UInt64)
+
+
+def _lit(e) -> pl.Expr:
+    if isinstance(e, ast.IntegerLiteral):
+        return pl.lit(e.val, dtype=pl.Int64)
+    if isinstance(e, ast.UnsignedLiteral):
+        return pl.lit(e.val, dtype=pl.UInt64)
+    if isinstance(e, ast.NumberLiteral):
+        return pl.lit(e.val, dtype=pl.Float64)
+    if isinstance(e, (ast.DurationLiteral, ast.TimeLiteral)):
+        return pl.lit(e.val, dtype=pl.Int64)
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.lit(e.val, dtype=pl.Boolean)
+    if isinstance(e, ast.StringLiteral):
+        return pl.lit(e.val, dtype=pl.String)
+    return pl.lit(None)
+
+
+def dtype_of(e, schema) -> object:
+    if isinstance(e, ast.VarRef):
+        if e.type in ("integer", "float", "unsigned", "string", "boolean") and e.name in schema:
+            return _PL_TYPES[e.type]
+        return schema.get(e.name)
+    if isinstance(e, ast.IntegerLiteral):
+        return pl.Int64
+    if isinstance(e, ast.NumberLiteral):
+        return pl.Float64
+    if isinstance(e, ast.StringLiteral):
+        return pl.String
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.Boolean
+    if isinstance(e, ast.ParenExpr):
+        return dtype_of(e.expr, schema)
+    if isinstance(e, ast.BinaryExpr):
+        lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
+        if e.op == "/" or pl.Float64 in (lt, rt):
+            return pl.Float64
+        return lt or rt
+    if isinstance(e, ast.Call):
+        if e.name in MATH_FUNCTIONS and e.name not in ("abs", "floor", "ceil", "round"):
+            return pl.Float64
+        return dtype_of(e.args[0], schema) if e.args else None
+    return None
+
+
+def ref_expr(e: ast.VarRef, schema) -> pl.Expr:
+    col = pl.col(e.name)
+    src = schema.get(e.name)
+    if e.name not in schema or e.type == "unknown":
+        return pl.lit(None, dtype=pl.Float64)
+    if e.type in ("integer", "float", "unsigned", "string", "boolean"):
+        want = _PL_TYPES[e.type]
+        if src == want:
+            return col
+        if src in _NUMERIC and want in _NUMERIC:
+            return col.cast(want, strict=False)
+        return pl.lit(None, dtype=want)
+    return col
+
+
+def value_expr(e, schema) -> pl.Expr:
+    """A row-level InfluxQL expression (fields, tags, literals, math) as Polars."""
+    if isinstance(e, ast.VarRef):
+        return ref_expr(e, schema)
+    if isinstance(e, ast.Literal):
+        return _lit(e)
+    if isinstance(e, ast.ParenExpr):
+        return value_expr(e.expr, schema)
+    if isinstance(e, ast.BinaryExpr):
+        return _arith(e, schema)
+    if isinstance(e, ast.Call) and e.name in MATH_FUNCTIONS:
+        args = [value_expr(a, schema) for a in e.args]
+        t = dtype_of(e.args[0], schema)
+        arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
+        return math_expr(e.name, *args, arg_type=arg_type)
+    raise QueryError(f"unsupported expression: {e}")
+
+
+def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
+    lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
+    if pl.String in (lt, rt) or pl.Boolean in (lt, rt):
+        if e.op in ("+", "-", "*", "/", "%"):
+            ln = "string" if lt == pl.String else "boolean" if lt == pl.Boolean else "float"
+            rn = "string" if rt == pl.String else "boolean" if rt == pl.Boolean else "float"
+            if ln == rn or (pl.String in (lt, rt)):
+                raise QueryError(f"type error: {e}: incompatible types: {ln} and {rn}")
+    lhs, rhs = value_expr(e.lhs, schema), value_expr(e.rhs, schema)
+    op = e.op
+    ints = lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64)
+    if op == "+":
+        return lhs + rhs
+    if op == "-":
+        return lhs - rhs
+    if op == "*":
+        return lhs * rhs
+    if op == "/":
+        return pl.when(rhs == 0).then(pl.lit(0.0)).otherwise(lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
+    if op == "%":
+        if ints:
+            return pl.when(rhs == 0).then(pl.lit(0, dtype=pl.Int64)).otherwise(
+                lhs - (lhs / rhs).cast(pl.Int64) * rhs)
+        lf, rf = lhs.cast(pl.Float64), rhs.cast(pl.Float64)
+        return pl.when(rf == 0).then(None).otherwise(lf - (lf / rf).cast(pl.Int64).cast(pl.Float64) * rf)
+    if op in ("&", "|", "^"):
+        if not ints:
+            return pl.lit(None)
+        return {"&": lhs & rhs, "|": lhs | rhs, "^": lhs.xor(rhs)}[op]
+    return cond_expr(e, schema)
+
+
+def cond_expr(e, schema) -> pl.Expr:
+    """A WHERE condition (time comparisons already removed) as a Boolean expression."""
+    if isinstance(e, ast.ParenExpr):
+        return cond_expr(e.expr, schema)
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.lit(e.val)
+    if not isinstance(e, ast.BinaryExpr):
+        return value_expr(e, schema).cast(pl.Boolean, strict=False)
+    op = e.op
+    if op == "AND":
+        return cond_expr(e.lhs, schema) & cond_expr(e.rhs, schema)
+    if op == "OR":
+        return cond_expr(e.lhs, schema) | cond_expr(e.rhs, schema)
+    if op in ("=~", "!~"):
+        ref, rx = (e.lhs, e.rhs) if isinstance(e.rhs, ast.RegexLiteral) else (e.rhs, e.lhs)
+        if not isinstance(rx, ast.RegexLiteral):
+            return pl.lit(False)
+        col = _cond_side(ref, schema)
+        if col is None or dtype_of(ref, schema) not in (pl.String, None):
+            return pl.lit(False)
+        m = col.str.contains(rx.val)
+        return m if op == "=~" else ~m
+    if op in ("=", "!=", "<>", "<", "<=", ">", ">="):
+        lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
+        if _incompatible(lt, rt):
+            return pl.lit(op in ("!=", "<>"))
+        lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
+        if lhs is None or rhs is None:
+            return pl.lit(False)
+        return {"=": lhs == rhs, "!=": lhs != rhs, "<>": lhs != rhs, "<": lhs < rhs,
+                "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[op]
+    return value_expr(e, schema).cast(pl.Boolean, strict=False)
+
+
+def _incompatible(a, b) -> bool:
+    if a is None or b is None:
+        return False
+    group = lambda t: "n" if t in _NUMERIC else str(t)  # noqa: E731
+    return group(a) != group(b)
+
+
+def _cond_side(e, schema):
+    if isinstance(e, ast.VarRef):
+        if e.name not in schema:
+            return None if e.type not in ("tag", None) else pl.lit("", dtype=pl.String)
+        col = ref_expr(e, schema)
+        if schema.get(e.name) == pl.String and e.type in ("tag", None):
+            return col.fill_null("")
+        return col
+    return value_expr(e, schema)

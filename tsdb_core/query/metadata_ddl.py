@@ -13,7 +13,7 @@ from ..influxql import ast_meta as M
 from ..influxql import ast_select as S
 from ..timeutil import D, H, MAX_TIME, MIN_TIME
 from .metadata import handles
-from .metadata_show import _schema, database, source_measurements
+from .metadata_show import _schema, source_measurements
 from .metadata_where import refs, tag_predicate
 from .time_range import split_where
 

@@ -14,7 +14,6 @@ from .metadata_where import filter_series, refs
 from .result import Series
 from .time_range import split_where
 
-__version__ = "tsdb_core"
 _QID = itertools.count(1)
 
 

@@ -61,6 +61,12 @@ from .transforms_math import MATH_FUNCTIONS, apply_math, is_math_function, math_
 from .transforms_ta import TA_FUNCTIONS, holt_winters
 from .transforms_validate import validate_call  # noqa: F401
 
+__all__ = [
+    "apply_transform", "input_range", "result_type", "is_transform", "validate_call",
+    "math_expr", "apply_math", "is_math_function", "MATH_FUNCTIONS", "TRANSFORMS",
+    "EXTENDS_RANGE", "derivative", "difference", "cumulative_sum", "moving_average", "elapsed",
+]
+
 STREAM_FUNCTIONS = frozenset((
     "derivative", "non_negative_derivative", "difference", "non_negative_difference",
     "cumulative_sum", "moving_average", "elapsed",

@@ -8,6 +8,7 @@ instead. An optional test replays the cases against a live influxd.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -141,7 +142,9 @@ def test_deviations_are_recorded_cases():
 
 
 @pytest.mark.influxd
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("influxd") is None, reason="influxd not on PATH")
+@pytest.mark.skipif(os.environ.get("TSDB_SLOW") != "1", reason="starts influxd; set TSDB_SLOW=1")
 def test_recorded_cases_still_match_live_influxd():
     """Replays a handful of cases against a live influxd (the recording is not stale)."""
     import sys

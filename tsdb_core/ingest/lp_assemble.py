@@ -115,6 +115,20 @@ def _resolve_conflicts(measurement: str, parts: list[Part], text_of, errors: lis
     return out
 
 
+def _in_order(parts: list[Part]) -> bool:
+    """Parts that follow each other in the body (e.g. the two halves of a big
+    body) need no sort after concatenation."""
+    last = None
+    for p in parts:
+        lines = p.frame[LINE]
+        if last is not None and lines[0] <= last:
+            return False
+        if not lines.is_sorted():
+            return False
+        last = lines[-1]
+    return True
+
+
 def _concat(measurement: str, parts: list[Part]) -> MeasurementBatch:
     tags = sorted({k for p in parts for k in p.tags})
     fields: dict[str, FieldType] = {}
@@ -125,7 +139,9 @@ def _concat(measurement: str, parts: list[Part]) -> MeasurementBatch:
     if len(parts) == 1:
         frame = parts[0].frame
     else:
-        frame = pl.concat([p.frame for p in parts], how="diagonal").sort(LINE)
+        frame = pl.concat([p.frame for p in parts], how="diagonal")
+        if not _in_order(parts):
+            frame = frame.sort(LINE)
     missing = [pl.lit(None, dtype=pl.String).alias(k) for k in tags if k not in frame.columns]
     missing += [pl.lit(None, dtype=t.polars).alias(k) for k, t in fields.items() if k not in frame.columns]
     if missing:

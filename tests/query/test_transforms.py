@@ -279,3 +279,79 @@ def test_cmo_period_one_is_a_clean_error():
 def test_unknown_transform_is_an_error():
     with pytest.raises(QueryError, match=r"^undefined function nope\(\)$"):
         apply_transform("nope", [0], [1.0])
+
+
+# -- property: the vectorised code equals a literal port of the Go reducers ----------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+def _go_stream(name, times, values, unit, ascending, n=2):
+    """InfluxDB's stream reducers, point by point (functions.go), as the reference."""
+    out_t, out_v = [], []
+    prev = curr = None
+    buf, total, s = [], 0, None
+    for t, v in zip(times, values):
+        if name in ("derivative", "non_negative_derivative", "difference", "non_negative_difference"):
+            if curr is not None and curr[0] == t:
+                continue
+            prev, curr = curr, (t, v)
+            if prev is None:
+                continue
+            diff = curr[1] - prev[1]
+            if name.endswith("derivative"):
+                el = curr[0] - prev[0]
+                el = el if ascending else -el
+                val = float(diff) / (float(el) / float(unit))
+            else:
+                val = diff
+            if name.startswith("non_negative") and diff < 0:
+                continue
+            out_t.append(t)
+            out_v.append(val)
+        elif name == "elapsed":
+            prev, curr = curr, (t, v)
+            if prev is not None:
+                d = curr[0] - prev[0]
+                out_t.append(t)
+                out_v.append(int(d / unit) if d >= 0 else -int(-d // unit))
+        elif name == "cumulative_sum":
+            s = v if s is None else s + v
+            out_t.append(t)
+            out_v.append(s)
+        elif name == "moving_average":
+            if len(buf) < n:
+                buf.append(v)
+            else:
+                total -= buf[0]
+                buf = buf[1:] + [v]
+            total += v
+            if len(buf) == n:
+                out_t.append(t)
+                out_v.append(total / n)
+    return out_t, out_v
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(["derivative", "non_negative_derivative", "difference", "non_negative_difference",
+                          "elapsed", "cumulative_sum", "moving_average"]),
+    steps=st.lists(st.integers(0, 3), min_size=0, max_size=30),
+    ints=st.booleans(),
+    ascending=st.booleans(),
+    data=st.data(),
+)
+def test_vectorised_equals_go_reducers(name, steps, ints, ascending, data):
+    times = list(np.cumsum(steps) * 7)
+    if not ascending:
+        times = times[::-1]
+    elem = st.integers(-1000, 1000) if ints else st.floats(-1e6, 1e6, allow_nan=False)
+    values = data.draw(st.lists(elem, min_size=len(times), max_size=len(times)))
+    unit = 3 if name in ("derivative", "non_negative_derivative", "elapsed") else None
+    args = (unit,) if unit else ((3,) if name == "moving_average" else ())
+    arr = np.asarray(values, dtype=np.int64 if ints else np.float64)
+    got_t, got_v = apply_transform(name, np.asarray(times, dtype=np.int64), arr, args, ascending=ascending)
+    exp_t, exp_v = _go_stream(name, times, values if not ints else [int(v) for v in values], unit or 1,
+                              ascending, n=3)
+    assert got_t.tolist() == [int(t) for t in exp_t]
+    assert got_v.tolist() == exp_v

@@ -339,8 +339,8 @@ def show_stats(provider, stmt, ctx):
 def show_diagnostics(provider, stmt, ctx):
     from importlib import metadata as im
     try:
-        version = im.version("tsdb-core")
-    except im.PackageNotFoundError:
+        version = im.version("tsdb")
+    except im.PackageNotFoundError:  # running from a source tree
         version = "unknown"
     series = [Series("build", None, ["Branch", "Build Time", "Commit", "Version"],
                      [["unknown", "", "unknown", version]])]

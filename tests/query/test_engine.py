@@ -127,3 +127,10 @@ def test_partial_flag_over_10000_rows(limit, partial):
     assert series.get("partial") is partial
     assert len(series["values"]) == limit
     s.close()
+
+
+@pytest.mark.parametrize("params", [None, {"x": "h1"}])
+def test_missing_parameter_is_a_parse_error(store, params):
+    # influxd 1.6.7: {"error":"error parsing query: missing parameter: h"}
+    assert q(store, "SELECT v FROM cpu WHERE host = $h", params=params) == {
+        "error": "error parsing query: missing parameter: h"}

@@ -30,7 +30,7 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
             config=None) -> QueryResult:
     t0 = _time.perf_counter()
     try:
-        statements = parse(text, params)
+        statements = parse(text, params if params is not None else {})  # $x unbound: an error
     except ParseError as e:
         return QueryResult(error=f"error parsing query: {e}")
     except TsdbError as e:

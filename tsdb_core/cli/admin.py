@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from ..timeutil import format_duration
 from .common import CliError, data_dir_option, open_store
 
 

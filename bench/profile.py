@@ -48,15 +48,19 @@ class PySpy:
             self.proc.wait()
 
 
-def _split(frame: str) -> tuple[str, str]:
+def _split(frame: str) -> tuple[str, str, str]:
+    """(function, short file, line) of one py-spy frame ``func (file:line)``."""
     m = _FRAME.match(frame.strip())
     if not m:
-        return frame.strip(), "?"
+        return frame.strip(), "?", ""
     f = m.group("file")
-    for marker in ("site-packages/", "/lib/python3", "/work/main/"):
+    for marker in ("site-packages/", "/lib/python3.11/", "/lib/python3", "/work/main/", "/tmp/bench-head/"):
         if marker in f:
             f = f.split(marker, 1)[1]
-    return m.group("func"), f
+    return m.group("func"), f, m.group("line") or ""
+
+
+PROJECT = ("tsdb_core/", "tsdb_http/")
 
 
 def read_stacks(path: str | Path) -> Counter:
@@ -75,10 +79,13 @@ def _idle(frames: list[str]) -> bool:
 
 
 def summarise(path: str | Path, top: int = 15, title: str = "") -> str:
+    """Self time (function, file), the project line that was running or waiting on a
+    library call (the actionable spot), and inclusive time of project functions."""
     stacks = read_stacks(path)
     total = sum(stacks.values())
     self_fn: Counter = Counter()
     self_file: Counter = Counter()
+    at_line: Counter = Counter()
     incl: Counter = Counter()
     busy = 0
     for stack, n in stacks.items():
@@ -86,10 +93,18 @@ def summarise(path: str | Path, top: int = 15, title: str = "") -> str:
         if not frames or _idle(frames):
             continue
         busy += n
-        func, file = _split(frames[-1])
+        parsed = [_split(f) for f in frames]
+        func, file, _line = parsed[-1]
         self_fn[f"{func} ({file})"] += n
         self_file[file] += n
-        for key in {"{} ({})".format(*_split(f)) for f in frames}:
+        mine = [p for p in parsed if p[1].startswith(PROJECT)]
+        if mine:
+            f, fl, ln = mine[-1]
+            lib = "" if mine[-1] is parsed[-1] else f" -> {func} ({file})"
+            at_line[f"{fl}:{ln} {f}{lib}"] += n
+        else:
+            at_line["(outside tsdb code: server, event loop, threads)"] += n
+        for key in {f"{f} ({fl})" for f, fl, _ in mine}:
             incl[key] += n
     out = [f"== {title or Path(path).name}: {total} samples, {busy} busy (not waiting)"]
 
@@ -100,5 +115,6 @@ def summarise(path: str | Path, top: int = 15, title: str = "") -> str:
 
     block("self time by function", self_fn)
     block("self time by file", self_file)
-    block("inclusive time by function", incl)
+    block("deepest tsdb line on the stack (and the library call it is in)", at_line)
+    block("inclusive time of tsdb functions", incl)
     return "\n".join(out) + "\n"

@@ -208,4 +208,6 @@ def test_profile_summary_counts_self_and_inclusive_time(tmp_path):
     assert text.startswith("== t: 60 samples, 10 busy (not waiting)")
     assert "  60.0%  parse (tsdb_core/ingest/lp.py)" in text
     assert "  30.0%  polars/io.py" in text
-    assert " 100.0%  main (a.py)" in text
+    assert "  60.0%  tsdb_core/ingest/lp.py:10 parse\n" in text
+    assert "  40.0%  (outside tsdb code" in text
+    assert "  60.0%  parse (tsdb_core/ingest/lp.py)" in text.split("inclusive")[1]

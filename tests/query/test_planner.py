@@ -55,7 +55,7 @@ Project [time, max(m::float) AS max]
           Order time ASC limit=0 offset=0 slimit=0 soffset=0
             Fill none
               Aggregate window=time(1h, 0s) by=[host]
-                Scan db.autogen.cpu time=[0, {NOW}] columns=[dc, host, usage]""",
+                Scan db.autogen.cpu time=[0, {NOW}] columns=[host, usage]""",
 }
 
 

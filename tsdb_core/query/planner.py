@@ -84,7 +84,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     calls = [c for col in columns for c in _top_calls(col.expr)]
     point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
-    needed = _needed_columns(columns, condition, dims, catalog)
+    needed = _needed_columns(columns, condition, dims, catalog, raw=not has_agg)
     scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
         and time_range.has_start else time_range
     sources = tuple(replace(s, columns=needed, time_range=scan_range) if isinstance(s, Scan)
@@ -404,13 +404,14 @@ def _expr_type(e) -> str:
     return "float"
 
 
-def _needed_columns(columns, condition, dims, catalog: Catalog) -> tuple[str, ...]:
+def _needed_columns(columns, condition, dims, catalog: Catalog, raw: bool) -> tuple[str, ...]:
     refs: set[str] = set(dims)
     for c in columns:
         refs.update(_refs(c.expr))
     if condition is not None:
         refs.update(_refs(condition))
-    refs.update(catalog.tags)  # series keys order ties and group rows
+    if raw:
+        refs.update(catalog.tags)  # raw rows of one time are ordered by their series key
     refs.discard("time")
     return tuple(sorted(refs))
 

@@ -49,9 +49,9 @@ def _parse(query: str):
 
 
 def _input(case):
-    t, v = case["input"]
+    t, v = CASES["inputs"][case["inner"]]
     t = np.asarray(t, dtype=np.int64)
-    is_int = " i" in case.get("inner", "") or "(i" in case["query"] or "count(" in case["query"]
+    is_int = "(i)" in case["inner"] or " i FROM" in case["inner"] or "count(" in case["query"]
     is_int = is_int and "mean(" not in case["query"]
     mask = np.array([x is not None for x in v], dtype=bool)
     vals = np.asarray([x if x is not None else 0 for x in v], dtype=np.int64 if is_int else np.float64)

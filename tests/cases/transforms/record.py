@@ -119,7 +119,7 @@ ERRORS = [
 
 
 def main(url: str) -> None:
-    cases = {"raw": [], "agg": [], "math": [], "errors": []}
+    cases = {"inputs": {}, "raw": [], "agg": [], "math": [], "errors": []}
     with httpx.Client(base_url=url, timeout=60) as c:
         c.post("/query", params={"q": f"DROP DATABASE {DB}"})
         c.post("/query", params={"q": f"CREATE DATABASE {DB}"})
@@ -130,13 +130,14 @@ def main(url: str) -> None:
                 for desc in (False, True):
                     order = " ORDER BY time DESC" if desc else ""
                     w = f" WHERE {where}" if where else ""
-                    t_in, v_in = series(q(c, f"SELECT {field} FROM m{w}{order}"))
+                    inner_q = f"SELECT {field} FROM m{w}{order}"
+                    cases["inputs"][inner_q] = series(q(c, inner_q))
                     for name, args in RAW:
                         query = f"SELECT {name}({field}{args}) FROM m{w}{order}"
                         res = q(c, query)
                         t_out, v_out = series(res)
                         cases["raw"].append({"query": query, "error": res.get("error"),
-                                             "input": [t_in, v_in], "expected": [t_out, v_out]})
+                                             "inner": inner_q, "expected": [t_out, v_out]})
         last = 0
         for ln in lines():
             last = max(last, int(ln.rsplit(" ", 1)[1]))
@@ -167,25 +168,26 @@ def main(url: str) -> None:
                                 if name.startswith("holt") and desc:
                                     continue
                                 res = q(c, query)
-                                t_in, v_in = series(q(c, inner_q))
+                                if inner_q not in cases["inputs"]:
+                                    cases["inputs"][inner_q] = series(q(c, inner_q))
                                 t_out, v_out = series(res)
                                 cases["agg"].append({"query": query, "inner": inner_q, "interval": ivn,
-                                                     "error": res.get("error"),
-                                                     "input": [t_in, v_in], "expected": [t_out, v_out]})
+                                                     "error": res.get("error"), "expected": [t_out, v_out]})
         for field in ("f", "i"):
-            t_in, v_in = series(q(c, f"SELECT {field} FROM m WHERE host = 'a'"))
+            inner_q = f"SELECT {field} FROM m WHERE host = 'a'"
+            cases["inputs"][inner_q] = series(q(c, inner_q))
             for m in MATH:
                 expr = m.format(x=field)
                 query = f"SELECT {expr} FROM m WHERE host = 'a'"
                 res = q(c, query)
                 t_out, v_out = series(res)
                 cases["math"].append({"query": query, "expr": expr, "error": res.get("error"),
-                                      "input": [t_in, v_in], "expected": [t_out, v_out]})
+                                      "inner": inner_q, "expected": [t_out, v_out]})
         for query in ERRORS:
             res = q(c, query)
             cases["errors"].append({"query": query, "error": res.get("error")})
     OUT.write_text(json.dumps(cases, indent=None, separators=(",", ":")) + "\n")
-    print({k: len(v) for k, v in cases.items()})
+    print({k: len(v) for k, v in cases.items()})  # "inputs": the feeding series, by query
 
 
 if __name__ == "__main__":

@@ -201,9 +201,12 @@ class EmbeddedSystem(System):
         import tsdb_core
         self.close()
         self.store = store = tsdb_core.open(self.root / "data")
+        # Peak RSS in-process: the harness's own growth over the load (its peak reset first).
+        base = procstat.rss_bytes(os.getpid()) if procstat.reset_own_peak() else None
         res = loader.load_embedded(batches, lambda body: store.write(DB, body), workers,
                                    label=f"tsdb-embedded load, {workers} workers", progress=args.progress)
-        self._record_load(res, workers, None, say)
+        peak = procstat.hwm_bytes(os.getpid()) - base if base is not None else None
+        self._record_load(res, workers, peak, say)
 
     def compact(self) -> int:
         import orjson

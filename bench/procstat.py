@@ -54,6 +54,16 @@ def hwm_bytes(pid: int) -> int:
     return sum(_status_kb(p, "VmHWM") for p in tree(pid)) * 1024
 
 
+def reset_own_peak() -> bool:
+    """Reset this process's VmHWM to its current RSS (Linux: ``5`` > clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def dir_bytes(path: str | os.PathLike, apparent: bool = False) -> int:
     """Bytes the files under ``path`` occupy on disk (allocated blocks, as ``du``).
 

@@ -150,7 +150,8 @@ class Report:
 
         row("ingest", "values/s", lambda s: s.ingest_rate, "higher is better")
         row("disk", "bytes/value", lambda s: s.bytes_per_value)
-        row("peak RSS (load)", "MiB", lambda s: s.peak_rss / 2**20 if s.peak_rss else math.nan)
+        row("peak RSS (load)", "MiB", lambda s: s.peak_rss / 2**20 if s.peak_rss else math.nan,
+            "embedded: growth of the harness process over the load")
         for s in self.ours:
             self.mismatches[s.name] = {}
         compared = bool(inf.answers or inf.errors)      # InfluxDB skipped: nothing to compare
@@ -205,6 +206,11 @@ class Report:
         for r in self.rows:
             out.append("| " + " | ".join(self._cells(r)) + " |")
         out.append("| " + " | ".join(f"**{c}**" if c else "" for c in self.geomean_cells()) + " |")
+        notes = [f"{r.figure}: {r.note}" for r in self.rows if r.note]
+        if notes:
+            out.append("")
+            out.append("Ratios are ours / InfluxDB; `!` marks a figure that misses its target "
+                       "(ingest >= 1, everything else <= 1). " + "; ".join(notes) + ".")
         for s in (self.influx, *self.ours):
             if "ingest" in s.errors:
                 out.append("")

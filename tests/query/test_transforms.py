@@ -252,10 +252,11 @@ U = np.uint64
     ("derivative", [0], [1.0], (), [], []),
     ("moving_average", [0, 1], [1.0, 2.0], (3,), [], []),
     ("holt_winters", [0], [1.0], (3, 0), [], []),
+    ("holt_winters", [2 * S, S, 0], [1.0, 2.0, 3.0], (3, 0), [], []),  # ORDER BY time DESC: influxd gives none
     ("exponential_moving_average", [], [], (3,), [], []),
 ])
 def test_transform_edges(name, times, values, args, exp_t, exp_v):
-    t, v = apply_transform(name, np.asarray(times, dtype=np.int64), np.asarray(values), args, interval=0,
+    t, v = apply_transform(name, np.asarray(times, dtype=np.int64), np.asarray(values), args, interval=S,
                            ascending=not (len(times) > 1 and times[0] > times[-1]))
     assert t.tolist() == exp_t
     assert v.tolist() == list(np.asarray(exp_v).tolist())

@@ -574,7 +574,7 @@ def holt_winters(times, values, h: int, m: int, interval: int, *, with_fit: bool
     vals = np.asarray(values, dtype=np.float64).tolist()
     seasonal = m >= 2
     empty = (np.empty(0, np.int64), np.empty(0, np.float64))
-    if len(times) < 2 or (seasonal and len(times) < m) or h <= 0:
+    if len(times) < 2 or (seasonal and len(times) < m) or h <= 0 or interval <= 0:
         return empty
     half = interval // 2
 

@@ -377,7 +377,12 @@ class AstBuilder(Transformer):
         return (None, False)
 
     def limit_opt(self, ch):
-        return _ints(ch[1]) if ch else 0
+        if not ch:
+            return 0
+        n = _ints(ch[1])
+        if n < 0:  # only a bound parameter can be negative here
+            fail_at(f"{ch[0].type} must be >= 0", ch[1])
+        return n
 
     offset_opt = slimit_opt = soffset_opt = limit_opt
 

@@ -2,20 +2,12 @@
 
     from tsdb_core.influxql import parse, parse_statement
     stmts = parse("SELECT mean(v) FROM cpu WHERE time > now() - 1h GROUP BY time(1m)")
-    str(stmts[0])   # canonical InfluxQL; parse(str(x)) == [x]
+    str(stmts[0])   # canonical InfluxQL; parse(str(s)) == [s]
+
+``parse``/``parse_statement`` raise only :class:`tsdb_core.errors.ParseError`,
+worded as influxd 1.6.7 words it. The LALR tables are built on first use.
 """
 from . import ast
+from .parse import parse, parse_statement  # binds the functions over the submodule name
 
 __all__ = ["ast", "parse", "parse_statement"]
-
-
-def parse(text: str, params: dict | None = None):
-    """Parse ``text`` (one or more ``;``-separated statements) into statement nodes."""
-    from .parse import parse as _parse
-    return _parse(text, params)
-
-
-def parse_statement(text: str, params: dict | None = None):
-    """Parse exactly one statement."""
-    from .parse import parse_statement as _parse_statement
-    return _parse_statement(text, params)

@@ -18,6 +18,7 @@ paths agree (see the property tests).
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ _TS_RE = re.compile(_TS)
 _TAG_VALUE = r"[^ ,=]+"
 _META = set("\\.+*?()|[]{}^$#&-~")
 _TRUE = ["t", "T", "true", "True", "TRUE"]
+_PAD = bytes(8)  # after a body we copied anyway: 8-byte key reads near its end stay inside
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
 _COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
@@ -152,16 +154,39 @@ def _layout(shape: Shape, has_ts: bool) -> _Layout:
 
 
 def _bytes_at(a64: np.ndarray, starts: np.ndarray, text: bytes) -> np.ndarray:
-    """Rows where ``text`` is found at ``starts`` (8 bytes per comparison)."""
+    """Rows where ``text`` is found at ``starts`` (8 bytes per comparison).
+
+    A read that would run past the buffer's end counts as a mismatch (that
+    line, at most the last one, takes the exact path)."""
     n = len(text)
+    last = a64.shape[0] - 1 - max(n - 8, 0)
+    over = None
+    if starts.size and starts[-1] > last:
+        over = starts > last
+        starts = np.minimum(starts, last)
     if n < 8:
         mask = (1 << (8 * n)) - 1
-        return (a64[starts] & np.uint64(mask)) == np.uint64(int.from_bytes(text, "little"))
-    ok = a64[starts] == np.uint64(int.from_bytes(text[:8], "little"))
-    for c in range(8, n, 8):
-        c = min(c, n - 8)
-        ok &= a64[starts + c] == np.uint64(int.from_bytes(text[c:c + 8], "little"))
+        ok = (a64[starts] & np.uint64(mask)) == np.uint64(int.from_bytes(text, "little"))
+    else:
+        ok = a64[starts] == np.uint64(int.from_bytes(text[:8], "little"))
+        for c in range(8, n, 8):
+            c = min(c, n - 8)
+            ok &= a64[starts + c] == np.uint64(int.from_bytes(text[c:c + 8], "little"))
+    if over is not None:
+        ok &= ~over
     return ok
+
+
+_LOCAL = threading.local()
+
+
+def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two reusable bool buffers of ``n`` (per thread): fresh big arrays cost page faults."""
+    bufs = getattr(_LOCAL, "bufs", None)
+    if bufs is None or bufs[0].size < n:
+        size = max(n, 1 << 16)
+        bufs = _LOCAL.bufs = (np.empty(size, dtype=bool), np.empty(size, dtype=bool))
+    return bufs[0][:n], bufs[1][:n]
 
 
 def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None = None):
@@ -175,13 +200,14 @@ def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None 
         if physical[-1] == "":
             physical.pop()
         fast_idx = _split_special(text, physical, exact_blocks)
-        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() if fast_idx else b""
+        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() + _PAD if fast_idx else b""
         nums = np.asarray(fast_idx, dtype=np.int64) + 1
+    elif raw.endswith(b"\n") and len(raw) >= 64:
+        body, nums = raw, None  # no copy; a short last line may take the exact path
     else:
-        body = raw if raw.endswith(b"\n") else raw + b"\n"
-        nums = None
+        body, nums = raw + (b"" if raw.endswith(b"\n") else b"\n") + _PAD, None
     if b"\r" in body:
-        body = body.replace(b"\r\n", b"\n")
+        body = body.rstrip(b"\0").replace(b"\r\n", b"\n") + _PAD
     parts: list[Part] = []
     leftover = _fast_split(body, nums, multiplier, default_time, parts) if body else []
     # the exact path: leftover simple lines and the special blocks
@@ -235,20 +261,22 @@ def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str])
 
 def _fast_split(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
     """:func:`_fast` over two halves of a big body in two threads (numpy and
-    Polars release the GIL, so both cores work)."""
-    if len(body) < SPLIT_BYTES:
-        return _fast(body, nums, multiplier, default_time, parts)
-    cut = body.find(b"\n", len(body) // 2) + 1
-    if cut <= 0 or cut >= len(body):
-        return _fast(body, nums, multiplier, default_time, parts)
-    head, tail = body[:cut], body[cut:]
-    before = head.count(b"\n")
+    Polars release the GIL, so both cores work). ``body`` may end with the
+    8 NUL bytes of _PAD after its last newline."""
+    hi = len(body) - 8 if body.endswith(_PAD) else len(body)
+    if hi < SPLIT_BYTES:
+        return _fast(body, 0, hi, nums, multiplier, default_time, parts)
+    cut = body.find(b"\n", hi // 2, hi) + 1
+    if cut <= 0 or cut >= hi:
+        return _fast(body, 0, hi, nums, multiplier, default_time, parts)
+    before = body.count(b"\n", 0, cut)
     if nums is None:
-        nums = np.arange(1, before + tail.count(b"\n") + 1, dtype=np.int64)
+        nums = np.arange(1, body.count(b"\n", 0, hi) + 1, dtype=np.int64)
     parts_head: list[Part] = []
     parts_tail: list[Part] = []
-    later = _pool().submit(_fast, tail, nums[before:], multiplier, default_time, parts_tail)
-    leftover = _fast(head, nums[:before], multiplier, default_time, parts_head)
+    later = _pool().submit(_fast, body, cut, hi, nums[before:], multiplier, default_time,
+                           parts_tail)
+    leftover = _fast(body, 0, cut, nums[:before], multiplier, default_time, parts_head)
     leftover += later.result()
     parts += parts_head + parts_tail
     return leftover
@@ -265,19 +293,31 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-def _fast(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
-    """Cover the lines of ``body`` with shapes; returns the 0-based physical
-    line numbers left for the exact path. ``nums`` maps body lines to physical
-    lines (None: the same)."""
-    padded = body + bytes(8)  # 8-byte reads near the end stay inside the buffer
-    a = np.frombuffer(padded, dtype=np.uint8)[:len(body)]
-    a64 = np.ndarray(shape=(len(body),), dtype="<u8", buffer=padded, strides=(1,))
-    ends = np.flatnonzero(a == _NL)
+def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: int,
+          parts: list[Part]) -> list[int]:
+    """Cover the lines in ``body[lo:hi]`` (whole lines) with shapes; returns the
+    0-based physical line numbers left for the exact path. ``nums`` maps the
+    lines of that range to physical lines (None: the same)."""
+    a = np.frombuffer(body, dtype=np.uint8)[lo:hi]
+    # a64[i] = the 8 bytes from i on (little-endian), for comparing keys 8 bytes at a time
+    a64 = np.ndarray(shape=(len(body) - 7,), dtype="<u8", buffer=body, strides=(1,))
+    delim, newline = _scratch(a.size)
+    np.equal(a, _COMMA, out=delim)
+    np.equal(a, _EQ, out=newline)
+    delim |= newline
+    np.equal(a, _SPACE, out=newline)
+    delim |= newline
+    np.equal(a, _NL, out=newline)
+    delim |= newline
+    ends = np.flatnonzero(newline)
+    pos = np.flatnonzero(delim)
+    if lo:
+        ends += lo
+        pos += lo
     nlines = ends.size
     starts = np.empty(nlines, dtype=np.int64)
-    starts[0] = 0
+    starts[0] = lo
     starts[1:] = ends[:-1] + 1
-    pos = np.flatnonzero((a == _COMMA) | (a == _EQ) | (a == _SPACE) | (a == _NL))
     first = np.searchsorted(pos, starts)
     count = np.searchsorted(pos, ends) - first + 1
     # two delimiters in a row mean an empty element: such lines never fit a shape

@@ -25,8 +25,11 @@ def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
     """Parse a write body; bad lines become errors, never exceptions."""
     multiplier = precision_multiplier(precision)
     default_time = now - now % multiplier
-    text = decode(body)
-    raw = body if isinstance(body, bytes) and _is_utf8(body, text) else None
+    if isinstance(body, (bytes, bytearray, memoryview)) and body.isascii():
+        text, raw = None, bytes(body)  # ASCII: valid UTF-8, decoded only if needed
+    else:
+        text = decode(body)
+        raw = body if isinstance(body, bytes) and _is_utf8(body, text) else None
     parts, errors, lines_seen, text_of = lp_fast.parse_text(text, multiplier, default_time, raw)
     batches, conflicts = assemble(parts, text_of)
     if conflicts:
@@ -69,6 +72,7 @@ def decode(body: bytes | str) -> str:
     """Bytes → str. Invalid UTF-8 is replaced by U+FFFD (deviation: 1.x stores raw bytes)."""
     if isinstance(body, str):
         return body
+    body = bytes(body)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

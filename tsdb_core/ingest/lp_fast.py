@@ -189,13 +189,18 @@ def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
     return bufs[0][:n], bufs[1][:n]
 
 
-def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None = None):
-    """(parts, errors, lines_seen, text_of) for a whole body."""
+def parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes | None = None):
+    """(parts, errors, lines_seen, text_of) for a whole body: ``text`` or its
+    valid UTF-8 bytes ``raw`` (then ``text`` may be None: decoded only if the
+    exact path needs it)."""
     if raw is None:
         raw = text.encode()
+    if text is None:
+        text = _LazyText(raw)
     exact_blocks: dict[int, str] = {}  # 0-based physical line -> logical line text
     physical: list[str] | None = None
     if b'"' in raw or b"\\" in raw:
+        text = str(text)
         physical = text.split("\n")
         if physical[-1] == "":
             physical.pop()
@@ -212,7 +217,7 @@ def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None 
     leftover = _fast_split(body, nums, multiplier, default_time, parts) if body else []
     # the exact path: leftover simple lines and the special blocks
     if leftover and physical is None:
-        physical = text.split("\n")
+        physical = str(text).split("\n")
     todo = [(i, physical[i]) for i in leftover] + list(exact_blocks.items())
     todo.sort()
     rows, errors, texts = [], [], {}
@@ -235,10 +240,24 @@ def parse_text(text: str, multiplier: int, default_time: int, raw: bytes | None 
         if got is not None:
             return got
         if physical is None:
-            physical = text.split("\n")
+            physical = str(text).split("\n")
         return physical[line - 1].removesuffix("\r")
 
     return parts, errors, seen, text_of
+
+
+class _LazyText:
+    """The text of an ASCII body, decoded on first use."""
+
+    __slots__ = ("raw", "text")
+
+    def __init__(self, raw: bytes):
+        self.raw, self.text = raw, None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            self.text = self.raw.decode()
+        return self.text
 
 
 def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str]) -> list[int]:

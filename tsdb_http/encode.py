@@ -294,12 +294,15 @@ def encode_json(resp: Response, pretty: bool = False) -> bytes:
 # -- CSV ------------------------------------------------------------------------------------
 
 _NEEDS_QUOTE = re.compile(r'[,"\r\n]')
+# Go's unicode.IsSpace (Unicode White_Space); Python's str.isspace also takes \x1c-\x1f.
+_GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                      "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 def _csv_field(s: str) -> str:
     if not s:
         return s
-    if s == "\\." or _NEEDS_QUOTE.search(s) or s[0].isspace():
+    if s == "\\." or _NEEDS_QUOTE.search(s) or s[0] in _GO_SPACE:
         return '"' + s.replace('"', '""') + '"'
     return s
 
@@ -357,7 +360,7 @@ def _csv_float_column(col: tuple) -> pl.Series:
     a = s.abs()
     neg_zero = (s == 0) & ((1 / s) < 0)
     integral = (s == s.floor()) & (a < 2.0 ** 53) & ~neg_zero
-    normal = (a >= 1e-4) & (a < 1e16)
+    normal = (a >= 1e-4) & (a < 1e16) & (s != s.floor())
     text = pl.select(pl.when(integral).then(s.cast(pl.Int64, strict=False).cast(pl.String))
                      .when(normal).then(s.cast(pl.String)).otherwise(None)).to_series()
     missing = text.is_null() & s.is_not_null()
@@ -391,13 +394,18 @@ class CsvEncoder:
         self.statement_id = -1
 
     @staticmethod
-    def _rows(head: str, values: list[list]) -> list[str]:
-        width = len(values[0])
-        if width == 0 or any(len(r) != width for r in values):
-            return [head + ",".join(_csv_field(_csv_value(v)) for v in r) for r in values]
-        cols = [_csv_column(c).alias(f"c{i}") for i, c in enumerate(zip(*values))]
-        return pl.DataFrame(cols).select(pl.concat_str([pl.lit(head), pl.concat_str(pl.all(), separator=",")])
-                                         ).to_series().to_list()
+    def _rows(heads: list[str], values: list[list]) -> list[str]:
+        """CSV lines of ``values`` (one ``heads[i]`` = "name,tags," per row).
+
+        Small batches are formatted in Python; large ones column by column in Polars.
+        """
+        width = len(values[0]) if values else 0
+        if len(values) < 64 or width == 0 or any(len(r) != width for r in values):
+            return [h + ",".join(_csv_field(_csv_value(v)) for v in r) for h, r in zip(heads, values)]
+        cols = [pl.Series("h", heads, dtype=pl.String),
+                *(_csv_column(c).alias(f"c{i}") for i, c in enumerate(zip(*values)))]
+        return pl.DataFrame(cols).select(
+            pl.concat_str([pl.col("h"), pl.concat_str(pl.exclude("h"), separator=",")])).to_series().to_list()
 
     def encode(self, resp: Response) -> bytes:
         lines: list[str] = []
@@ -412,14 +420,20 @@ class CsvEncoder:
                 self.statement_id = r.statement_id
                 lines.append(",".join(_csv_field(c) for c in ["name", "tags", *r.series[0].columns]))
             prev = None
+            heads: list[str] = []
+            rows: list[list] = []
             for s in r.series:
                 if prev is not None and prev.columns != s.columns:
+                    lines.extend(self._rows(heads, rows))
+                    heads, rows = [], []
                     lines.append("")
                     lines.append(",".join(_csv_field(c) for c in ["name", "tags", *s.columns]))
                 prev = s
                 head = _csv_field(s.name) + "," + _csv_field(tags_key(s.tags)) + ","
-                if s.values:
-                    lines.extend(self._rows(head, s.values))
+                heads.extend([head] * len(s.values))
+                rows.extend(s.values)
+            if rows:
+                lines.extend(self._rows(heads, rows))
         if not lines:
             return b""
         return ("\n".join(lines) + "\n").encode()

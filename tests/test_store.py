@@ -380,3 +380,31 @@ def test_concurrent_writers_and_readers(tmp_path):
             t.join()
         assert errors == []
         assert s.scan("db", "m").collect().height == 4 * 20 * 50
+
+
+def test_store_is_a_data_provider(store):
+    from tsdb_core.query.provider import DataProvider
+
+    assert isinstance(store, DataProvider)
+    assert store.now() == T0 + D
+
+
+def test_background_flushes_by_age_and_stops_on_close(tmp_path):
+    import time
+
+    s = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(buffer_max_age_s=0.0))
+    s.start_background(interval_s=0.02)
+    s.write("db", f"m v=1 {T0}".encode())
+    deadline = time.monotonic() + 10
+    while not s.files() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [f.rows for f in s.files()] == [1]
+    s.close()
+    assert s._bg is None
+
+
+def test_query_goes_through_the_engine(store):
+    store.write("db", f"m,h=a v=1 {T0}\nm,h=a v=3 {T0 + S}".encode())
+    res = store.query("SELECT mean(v) FROM m", db="db")
+    assert res.to_json()["results"][0]["series"] == [
+        {"name": "m", "columns": ["time", "mean"], "values": [["1970-01-01T00:00:00Z", 2.0]]}]

@@ -125,11 +125,17 @@ class Store:
             pol = self._catalog.rp(db, rp)
             v = validate(database, pol, batches, now)
             if v.accepted:
+                entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in v.accepted]
                 if self._wal is not None:
-                    entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in v.accepted]
-                    seq = self._wal.append(encode_write(db, pol.name, entries))
-                for a in v.accepted:
-                    self._apply(database, pol.name, a.measurement, a.frame, a.tags, a.fields)
+                    payload = encode_write(db, pol.name, entries)
+                    seq = self._wal.append(payload)
+                    # Buffer what replay would load: the decoded record is also a compact copy
+                    # (parsed columns can pin their whole request body in memory).
+                    entries = decode_write(payload)[2]
+                else:  # in memory: at least drop the spare capacity of parsed columns
+                    entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
+                for e in entries:
+                    self._apply(database, pol.name, e.measurement, e.frame, e.tags, e.fields)
         if seq:
             self._wal.sync(seq)
         result = WriteResult(points_written=v.points, values_written=v.values,
@@ -228,7 +234,8 @@ class Store:
 
     def _write_chunks(self, key: Key, chunks, width: int, tags, fields) -> list[FileMeta]:
         dedup = any(_dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
-        frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed")
+        frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed",
+                                                                    rechunk=False)
         out = []
         for w, part in split_windows(frame, width):
             out.append(self._write_file(key, w, w + width, prepare(part, tags, fields, dedup), tags, fields))
@@ -585,6 +592,10 @@ class Store:
         self._graveyard.extend((deadline, f) for f in files)
 
     def _reap(self, force: bool = False) -> None:
+        with self._flush_lock:  # never rmdir a window directory a flush is writing into
+            self._reap_locked(force)
+
+    def _reap_locked(self, force: bool) -> None:
         with self._lock:
             now = _time.monotonic()
             due = [f for t, f in self._graveyard if force or t <= now]

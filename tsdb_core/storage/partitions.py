@@ -78,16 +78,33 @@ def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldT
     cols = [c for c in canonical_columns(frame, tags, fields) if c == TIME or nonnull[c]]
     tcols = [t for t in cols if t in tags]
     fcols = [f for f in cols if f in fields]
-    work = frame.lazy().select(cols)
-    if tcols:
-        keys = frame.select(tcols).unique().sort(tcols, nulls_last=False).with_row_index(_SID)
-        work = work.join(keys.lazy(), on=tcols, how="left", nulls_equal=True, maintain_order="left")
-    else:
-        work = work.with_columns(pl.lit(0, pl.UInt32).alias(_SID))
+    work = frame.select(cols)
     if dedup:
-        work = work.group_by([_SID, TIME]).agg(
+        lf = work.lazy()
+        if tcols:
+            lf = lf.join(_series_keys(work, tcols).lazy(), on=tcols, how="left", nulls_equal=True,
+                         maintain_order="left")
+        else:
+            lf = lf.with_columns(pl.lit(0, pl.UInt32).alias(_SID))
+        lf = lf.group_by([_SID, TIME]).agg(
             [pl.col(t).first() for t in tcols] + [pl.col(f).drop_nulls().last() for f in fcols])
-    return work.sort([_SID, TIME]).select(cols).collect()
+        return lf.sort([_SID, TIME]).select(cols).collect()
+    # No merge needed: sort a (series number, time) index and gather once; the input may stay
+    # in chunks, so the only full-size copy is the output.
+    if tcols:
+        sid = (work.lazy().select(tcols)
+               .join(_series_keys(work, tcols).lazy(), on=tcols, how="left", nulls_equal=True,
+                     maintain_order="left")
+               .select(_SID).collect().to_series())
+        order = pl.DataFrame([sid, work.get_column(TIME)]).select(pl.arg_sort_by([_SID, TIME])).to_series()
+    else:
+        order = work.get_column(TIME).arg_sort()
+    return work.select(pl.all().gather(order))
+
+
+def _series_keys(frame: pl.DataFrame, tcols: list[str]) -> pl.DataFrame:
+    """Distinct tag sets in sort order, numbered: sorting by the number sorts by the tags."""
+    return frame.select(tcols).unique().sort(tcols, nulls_last=False).with_row_index(_SID)
 
 
 _SID = "__sid"

@@ -64,3 +64,13 @@ def test_to_polars_tags_as_columns():
 
 def test_frame_rows_are_lists():
     assert frame_rows(pl.DataFrame({"a": [1, 2], "b": ["x", None]})) == [[1, "x"], [2, None]]
+
+
+def test_to_arrow_and_pandas_delegate():
+    res = QueryResult([StatementResult(0, [Series("cpu", {"host": "a"}, ["time", "v"],
+                                                  [["2019-08-18T00:00:00Z", 1.5]])])])
+    table = res.to_arrow()
+    assert table.column_names == ["host", "time", "v"]
+    assert table.column("v").to_pylist() == [1.5]
+    pdf = res.to_pandas(index="time")
+    assert list(pdf.columns) == ["host", "v"]

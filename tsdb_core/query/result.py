@@ -126,6 +126,16 @@ class QueryResult:
     def to_polars(self) -> list[pl.DataFrame]:
         return [s.to_polars() for s in self.statements]
 
+    def to_arrow(self, statement: int = 0, *, parse_times: bool = True):
+        """One statement as a ``pyarrow.Table`` (see :mod:`.result_convert`)."""
+        from .result_convert import to_arrow
+        return to_arrow(self, statement, parse_times=parse_times)
+
+    def to_pandas(self, statement: int = 0, *, parse_times: bool = True, index: str | None = None):
+        """One statement as a ``pandas.DataFrame`` (see :mod:`.result_convert`)."""
+        from .result_convert import to_pandas
+        return to_pandas(self, statement, parse_times=parse_times, index=index)
+
     @property
     def ok(self) -> bool:
         return self.error is None and all(s.error is None for s in self.statements)

@@ -17,6 +17,7 @@ paths agree (see the property tests).
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -113,7 +114,7 @@ def shape_of(line: str) -> Shape | None:
     return Shape(measurement, tuple(tag_keys), tuple(typed))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Layout:
     """Where the keys and values of a line of one shape sit, by delimiter index.
 
@@ -129,15 +130,13 @@ class _Layout:
     keys: tuple[tuple[int, bytes], ...]
     values: tuple[tuple[int, int], ...]
 
-    @property
+    @functools.cached_property
     def src(self) -> np.ndarray:
+        """Delimiter index of each value boundary (start, end, start, end, ...)."""
         return np.array([d for pair in self.values for d in pair])
 
-    @property
-    def add(self) -> np.ndarray:
-        return np.array([1, 0] * len(self.values))
 
-
+@functools.lru_cache(maxsize=256)
 def _layout(shape: Shape, has_ts: bool) -> _Layout:
     keys: list[tuple[int, bytes]] = []
     values: list[tuple[int, int]] = []
@@ -416,8 +415,29 @@ def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
+    exprs, has_bad, not_finite = _plan(shape, nv, multiplier, b"+" in body)
+    if nv == len(shape.tags) + len(shape.fields):  # no timestamps: the arrival time
+        exprs = [*exprs, pl.lit(default_time, dtype=pl.Int64).alias(TIME)]
+    frame = cells.select(exprs)
+    redo = frame["__bad"] if has_bad else None
+    if not_finite is not None:
+        nf = frame.select(not_finite)[:, 0]
+        redo = nf if redo is None else redo | nf
+    if has_bad:
+        frame = frame.drop("__bad")
+    if redo is not None and not redo.any():
+        redo = None
+    return frame, ok, redo
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(shape: Shape, nv: int, multiplier: int, plus: bool):
+    """The Polars expressions that turn the cells of one shape into typed
+    columns (built once per shape: building them costs more than running them).
+
+    Returns (expressions, whether they include the "__bad" flag column, the
+    expression flagging non-finite floats or None)."""
     value = lambda j: pl.col("c").gather_every(2 * nv + 1, 1 + 2 * j)  # noqa: E731
-    plus = b"+" in body
     exprs: list[pl.Expr] = []
     bad: list[pl.Expr] = []
     floats: list[str] = []
@@ -447,17 +467,8 @@ def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
         if plus:
             bad.append(c.str.starts_with("+"))
         exprs.append((ts * multiplier if multiplier != 1 else ts).alias(TIME))
-    else:
-        exprs.append(pl.lit(default_time, dtype=pl.Int64).alias(TIME))
     if bad:
         exprs.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
-    frame = cells.select(exprs)
-    redo = frame["__bad"] if bad else None
-    if floats:
-        not_finite = frame.select(pl.any_horizontal(~pl.col(floats).is_finite()).fill_null(True))[:, 0]
-        redo = not_finite if redo is None else redo | not_finite
-    if bad:
-        frame = frame.drop("__bad")
-    if redo is not None and not redo.any():
-        redo = None
-    return frame, ok, redo
+    not_finite = (pl.any_horizontal(~pl.col(floats).is_finite()).fill_null(True)
+                  if floats else None)
+    return tuple(exprs), bool(bad), not_finite

@@ -13,8 +13,10 @@ against a real influxd 1.6.7:
   they return the value unchanged — including ``abs(-7) == -7`` (a 1.6.7 quirk
   kept on purpose). ``round`` rounds half away from zero (Go's ``round``).
 * every other function returns float (integers converted first); ``log(x, b)``
-  is ``ln(x)/ln(b)``; ``log2`` and ``log10`` use Go's formulas (frexp based /
-  ``ln(x) * (1/ln 10)``), which can differ from libm in the last bit.
+  is ``ln(x)/ln(b)``. Every transcendental function reproduces Go's own
+  algorithm (:mod:`.transforms_gomath`; FreeBSD ``log``, the amd64 FMA
+  ``exp``, Cephes sin/cos/tan/atan/asin, ``Pow`` by repeated squaring) bit
+  for bit, because libm differs in the last bit; ``sqrt`` is IEEE-exact.
 * a NaN result is null (InfluxDB's JSON prints NaN as null). ±Inf makes
   influxd 1.6.7 fail the whole response (``json: unsupported value: +Inf``);
   we return null there too (documented deviation).
@@ -107,8 +109,79 @@ def go_log2(a) -> np.ndarray:
     return out
 
 
+_SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
+_LOG2E = 1.4426950408889634073599246810018920
+_LN2U = 0.69314718055966295651160180568695068359375
+_LN2L = 0.28235290563031577122588448175013436025525412068e-12
+_EXP_OVERFLOW = 7.09782712893384e+02
+_EXP_POLY = (1.9841269841269841270e-4, 1.3888888888888888889e-3, 8.3333333333333333333e-3,
+             4.1666666666666666667e-2, 1.6666666666666666667e-1, 0.5, 1.0)
+
+
+def _fma(a, b, c):
+    """``a*b + c`` rounded once (error-free TwoProduct + TwoSum), vectorised."""
+    p = a * b
+    a1 = a * _SPLIT
+    ah = a1 - (a1 - a)
+    al = a - ah
+    b1 = b * _SPLIT
+    bh = b1 - (b1 - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    t = (p - (s - bb)) + (c - bb)
+    return s + (t + e)
+
+
+def go_exp(a) -> np.ndarray:
+    """Go's amd64 ``math.Exp`` (exp_amd64.s, FMA path), vectorised: bit-identical to influxd's ``exp``.
+
+    The assembly (Taylor series on x/16, squared four times) differs from
+    glibc's ``exp`` in the last bit for some inputs (e.g. exp(1.5)).
+    """
+    x = np.asarray(a, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        k = np.rint(_LOG2E * x)
+        k = np.where(np.isfinite(k), k, 0.0)
+        r = _fma(np.full_like(x, -_LN2U), k, x)
+        r = _fma(np.full_like(x, -_LN2L), k, r)
+        r = r * 0.0625
+        p = np.full_like(x, 2.4801587301587301587e-5)
+        for c in _EXP_POLY:
+            p = _fma(p, r, np.full_like(x, c))
+        r = r * p
+        for i in range(4):
+            p = r + 2.0
+            if i < 3:
+                r = r * p
+        r = _fma(r, p, np.ones_like(x))
+        out = np.ldexp(r, k.astype(np.int64).clip(-2000, 2000).astype(np.int32))
+        out = np.where(x > _EXP_OVERFLOW, np.inf, out)
+        out = np.where(np.isneginf(x), 0.0, out)
+        out = np.where(np.isnan(x) | np.isposinf(x), x, out)
+    return out
+
+
 def _np_expr(x: pl.Expr, fn) -> pl.Expr:
     return x.map_batches(lambda s: pl.Series(s.name, fn(s.to_numpy())), return_dtype=pl.Float64)
+
+
+def _gomath(fn_name: str):
+    from . import transforms_gomath
+    return getattr(transforms_gomath, fn_name)
+
+
+_GO_UNARY = {n: (lambda n=n: _gomath(f"go_{n}")) for n in ("sin", "cos", "tan", "asin", "acos", "atan")}
+
+
+def _binary_go(name: str):
+    return _gomath("go_atan2") if name == "atan2" else _gomath("go_pow")
+
+
+def _go_log_base(x, b) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return go_log(x) / go_log(b)
 
 
 def _ln(x: pl.Expr) -> pl.Expr:
@@ -138,20 +211,10 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
         # unknown: decide on the batch dtype
         return x.map_batches(lambda s: _preserving_batch(name, s))
     f = _float(x)
-    if name == "sin":
-        out = f.sin()
-    elif name == "cos":
-        out = f.cos()
-    elif name == "tan":
-        out = f.tan()
-    elif name == "asin":
-        out = f.arcsin()
-    elif name == "acos":
-        out = f.arccos()
-    elif name == "atan":
-        out = f.arctan()
+    if name in _GO_UNARY:
+        out = _np_expr(f, _GO_UNARY[name]())
     elif name == "exp":
-        out = f.exp()
+        out = _np_expr(f, go_exp)
     elif name == "ln":
         out = _ln(f)
     elif name == "log2":
@@ -160,12 +223,17 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
         out = _ln(f) * _INV_LN10
     elif name == "sqrt":
         out = f.sqrt()
-    elif name == "atan2":
-        out = pl.arctan2(f, _float(args[1]))
-    elif name == "pow":
-        out = f.pow(_float(args[1]))
+    elif name in ("atan2", "pow"):
+        fn = _binary_go(name)
+        out = pl.struct(f.alias("x"), _float(args[1]).alias("b")).map_batches(
+            lambda s: pl.Series(s.name, fn(s.struct.field("x").to_numpy(), s.struct.field("b").to_numpy())),
+            return_dtype=pl.Float64)
     else:  # log(x, b)
-        out = _ln(f) / _ln(_float(args[1]))
+        # one UDF for both sides: Polars divides by a length-1 UDF result via its reciprocal
+        out = pl.struct(f.alias("x"), _float(args[1]).alias("b")).map_batches(
+            lambda s: pl.Series(s.name, _go_log_base(s.struct.field("x").to_numpy(),
+                                                     s.struct.field("b").to_numpy())),
+            return_dtype=pl.Float64)
     return _finite_or_null(out)
 
 

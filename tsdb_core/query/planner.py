@@ -46,7 +46,11 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     validate_condition(condition)
     interval, offset, dim_exprs = _dimensions(stmt, now)
     inherited = False
+    ascending = stmt.time_ascending
     if parent is not None:
+        if stmt.order_by and ascending != parent.ascending:
+            raise QueryError("subqueries must be ordered in the same direction as the query itself")
+        ascending = parent.ascending
         time_range = time_range.intersect(parent.time_range)
         if not interval and parent.interval:
             interval, offset, inherited = parent.interval, parent.offset, True
@@ -60,7 +64,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     catalog = Catalog()
     sources = []
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
-                       offset=offset)
+                       offset=offset, ascending=stmt.time_ascending)
     for src in stmt.sources:
         if isinstance(src, ast.SubQuery):
             inner = plan_select(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
@@ -92,7 +96,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     return SelectPlan(
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
-        fill=fill, fill_value=stmt.fill_value, ascending=stmt.time_ascending,
+        fill=fill, fill_value=stmt.fill_value, ascending=ascending,
         limit=stmt.limit, row_offset=stmt.offset, slimit=stmt.slimit, soffset=stmt.soffset,
         tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
         into=stmt.into, extra_intervals=extra)

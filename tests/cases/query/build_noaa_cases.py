@@ -367,6 +367,10 @@ QUERIES: list[str | tuple[str, dict]] = [
     f"SELECT mean(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1d, 2h) tz('America/New_York')",
     f"SELECT count(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(4h) tz('Australia/Adelaide')",
     f"SELECT max(water_level) FROM h2o_feet WHERE {T3} GROUP BY time(1d) tz('Asia/Tokyo') fill(none)",
+    f"SELECT max(water_level) FROM (SELECT water_level FROM h2o_feet WHERE {T1} ORDER BY time DESC)",
+    f"SELECT water_level FROM (SELECT water_level FROM h2o_feet WHERE {T1} AND {LOC}) ORDER BY time DESC",
+    f"SELECT max(water_level) FROM (SELECT water_level FROM h2o_feet WHERE {T2}) WHERE {T2} GROUP BY time(1h) ORDER BY time DESC",
+    f"SELECT difference(m) FROM (SELECT mean(water_level) AS m FROM h2o_feet WHERE {T3} GROUP BY time(12h)) ORDER BY time DESC",
     # -- more errors -------------------------------------------------------------------------
     f"SELECT * FROM h2o_feet WHERE {T1} GROUP BY time(1h)",
     f"SELECT mean(*) + 1 FROM h2o_feet WHERE {T1}",

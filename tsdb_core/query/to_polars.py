@@ -242,8 +242,12 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
     tr = plan.time_range
     grid = None
     if plan.interval:
-        if plan.tz is not None and tr.has_start:
-            grid = bucket_grid(tr.start, tr.end, plan.interval, plan.offset, plan.tz,
+        if plan.tz is not None:  # zone-aware windows: list them, then look rows up
+            first = tr.start - plan.extra_intervals * plan.interval if tr.has_start else \
+                lf.select(pl.col("time").min()).collect().item()
+            if first is None:
+                return None
+            grid = bucket_grid(first, tr.end, plan.interval, plan.offset, plan.tz,
                                ctx.max_buckets)
         lf = lf.with_columns(bucket_expr(plan.interval, plan.offset, plan.tz, grid).alias("_b"))
     else:

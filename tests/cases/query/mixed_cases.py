@@ -90,6 +90,9 @@ MIXED_QUERIES = [
     "SELECT v FROM dst WHERE time >= '2019-11-03T05:00:00Z' AND time < '2019-11-03T08:00:00Z' tz('America/Chicago')",
     "SELECT count(v) FROM dst WHERE time >= '2019-03-09T00:00:00Z' AND time < '2019-03-13T00:00:00Z' GROUP BY time(12h) tz('Europe/London')",
     "SELECT count(v) FROM dst WHERE time >= '2019-03-09 00:00:00' AND time < '2019-03-12 00:00:00' GROUP BY time(1d) tz('America/Chicago')",
+    "SELECT count(v) FROM dst WHERE time < '2019-03-12T00:00:00Z' GROUP BY time(1d) tz('America/Chicago')",
+    "SELECT count(v) FROM dst WHERE time < '2019-03-12T00:00:00Z' GROUP BY time(1d)",
+    "SELECT mean(v) FROM dst WHERE time < '2019-11-04T00:00:00Z' GROUP BY time(6h) tz('America/Chicago') fill(linear)",
     # errors
     f"SELECT count(up) FROM status WHERE {R} GROUP BY time(1m) fill(linear)",
     f"SELECT distinct(msg), count(msg) FROM status WHERE {R}",

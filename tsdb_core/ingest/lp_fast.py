@@ -131,6 +131,22 @@ class _Layout:
     values: tuple[tuple[int, int], ...]
 
     @functools.cached_property
+    def chunks(self):
+        """The measurement and keys as 8-byte words to compare: (delimiter
+        index or -1 for the line start, byte offset, mask, value) arrays."""
+        cols, offs, masks, vals = [], [], [], []
+        for d, text in ((-1, self.measurement), *self.keys):
+            n = len(text)
+            for c in ([0] if n <= 8 else [*range(0, n - 8, 8), n - 8]):
+                word = text[c:c + 8]
+                cols.append(d)
+                offs.append(c)
+                masks.append((1 << (8 * len(word))) - 1)
+                vals.append(int.from_bytes(word, "little"))
+        return (np.array(cols), np.array(offs), np.array(masks, dtype=np.uint64),
+                np.array(vals, dtype=np.uint64))
+
+    @functools.cached_property
     def src(self) -> np.ndarray:
         """Delimiter index of each value boundary (start, end, start, end, ...)."""
         return np.array([d for pair in self.values for d in pair])
@@ -152,25 +168,22 @@ def _layout(shape: Shape, has_ts: bool) -> _Layout:
     return _Layout(ndelims, shape.measurement.encode(), tuple(keys), tuple(values))
 
 
-def _bytes_at(a64: np.ndarray, starts: np.ndarray, text: bytes) -> np.ndarray:
-    """Rows where ``text`` is found at ``starts`` (8 bytes per comparison).
-
-    A read that would run past the buffer's end counts as a mismatch (that
-    line, at most the last one, takes the exact path)."""
-    n = len(text)
-    last = a64.shape[0] - 1 - max(n - 8, 0)
+def _keys_at(a64: np.ndarray, line_starts: np.ndarray, delims: np.ndarray, chunks) -> np.ndarray:
+    """Rows whose measurement and keys are the layout's (one gather of 8-byte words)."""
+    cols, offs, masks, vals = chunks
+    ext = np.empty((delims.shape[0], delims.shape[1] + 1), dtype=np.int64)
+    ext[:, 0] = line_starts
+    ext[:, 1:] = delims
+    base = ext[:, cols + 1]
+    base += offs
+    last = a64.shape[0] - 1
     over = None
-    if starts.size and starts[-1] > last:
-        over = starts > last
-        starts = np.minimum(starts, last)
-    if n < 8:
-        mask = (1 << (8 * n)) - 1
-        ok = (a64[starts] & np.uint64(mask)) == np.uint64(int.from_bytes(text, "little"))
-    else:
-        ok = a64[starts] == np.uint64(int.from_bytes(text[:8], "little"))
-        for c in range(8, n, 8):
-            c = min(c, n - 8)
-            ok &= a64[starts + c] == np.uint64(int.from_bytes(text[c:c + 8], "little"))
+    if base[-1].max() > last:  # reads past the buffer's end (the last line only): mismatch
+        over = (base > last).any(axis=1)
+        np.minimum(base, last, out=base)
+    words = a64[base]
+    words &= masks
+    ok = (words == vals).all(axis=1)
     if over is not None:
         ok &= ~over
     return ok
@@ -399,9 +412,7 @@ def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
     """
     delims = pos[first[:, None] + np.arange(layout.ndelims)]
     ok &= delims[:, 0] - line_starts == len(layout.measurement)
-    ok &= _bytes_at(a64, line_starts, layout.measurement)
-    for d, text in layout.keys:
-        ok &= _bytes_at(a64, delims[:, d], text)
+    ok &= _keys_at(a64, line_starts, delims, layout.chunks)
     if not ok.all():
         delims, line_starts = delims[ok], line_starts[ok]
     m = delims.shape[0]

@@ -1,21 +1,38 @@
 """Line protocol → one columnar batch per measurement (and back).
 
     parsed = parse(b"cpu,host=a usage=0.5 1700000000000000000", precision="ns", now=now_ns)
-    parsed.batches["cpu"].frame      # time, host, usage
+    parsed.batches["cpu"].frame      # time, host, usage (a Polars DataFrame)
     parsed.errors                    # LineError(line, text, reason) per refused line
 
-Lines are parsed as InfluxDB 1.6.7 parses them (``lp_exact`` is a port of its
-scanner); the common case (no backslash, no double quote) is split with
-Polars string kernels instead (``lp_fast``), and both give the same result.
-Rows keep input order. Lines without a timestamp get ``now`` truncated to the
-precision, as influxd does. ``format_batch`` writes a batch back.
+Lines are judged as InfluxDB 1.6.7 judges them (``lp_exact`` is a port of its
+scanner, with its error texts). ``parse`` routes the lines: those with a
+backslash or a double quote (and the lines a quoted string or an escaped
+newline runs into) go to the exact parser, the rest to the vectorised path
+(``lp_fast``), which hands back to the exact parser whatever it cannot
+prove simple; ``lp_assemble`` joins both, refuses in-batch conflicts and
+keeps input order. Lines without a timestamp get ``now`` truncated to the
+precision, as influxd does. ``format_batch`` (``lp_format``) writes a batch
+back; ``parse(format_batch(b))`` gives ``b`` again.
+
+Deliberate differences from 1.6.7:
+- a line ending in ``\r`` (CRLF bodies) is accepted, as in InfluxDB 3;
+- unsigned integers (``1u``) are accepted, as in InfluxDB 3 (1.x needs a build flag);
+- a field whose type differs from an earlier line of the same body refuses only
+  that later line (``field type conflict: input field "v" on measurement "cpu" is
+  type integer, already exists as type float``); 1.6.7 fails the whole write;
+- a key used both as a tag and as a field in one body (or one line) refuses the
+  later line (``invalid field key: ... is already a tag key in this batch``);
+  1.x stores both;
+- bytes that are not UTF-8 are replaced by U+FFFD (1.x stores the raw bytes).
 """
 from __future__ import annotations
+
+import numpy as np
 
 from ..model import LineError, ParsedBody
 from ..timeutil import precision_multiplier
 from . import lp_exact, lp_fast
-from .lp_assemble import assemble
+from .lp_assemble import Part, assemble
 from .lp_format import format_batch
 
 __all__ = ["parse", "parse_exact", "format_batch"]
@@ -30,7 +47,7 @@ def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
     else:
         text = decode(body)
         raw = body if isinstance(body, bytes) and _is_utf8(body, text) else None
-    parts, errors, lines_seen, text_of = lp_fast.parse_text(text, multiplier, default_time, raw)
+    parts, errors, lines_seen, text_of = _parse_text(text, multiplier, default_time, raw)
     batches, conflicts = assemble(parts, text_of)
     if conflicts:
         errors = sorted(errors + conflicts, key=lambda e: e.line)
@@ -77,3 +94,92 @@ def decode(body: bytes | str) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         return body.decode("utf-8", errors="replace")
+
+
+def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes | None = None):
+    """(parts, errors, lines_seen, text_of) for a whole body: ``text`` or its
+    valid UTF-8 bytes ``raw`` (then ``text`` may be None: decoded only if the
+    exact path needs it)."""
+    if raw is None:
+        raw = text.encode()
+    if text is None:
+        text = _LazyText(raw)
+    exact_blocks: dict[int, str] = {}  # 0-based physical line -> logical line text
+    physical: list[str] | None = None
+    if b'"' in raw or b"\\" in raw:
+        text = str(text)
+        physical = text.split("\n")
+        if physical[-1] == "":
+            physical.pop()
+        fast_idx = _split_special(text, physical, exact_blocks)
+        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() + lp_fast.PAD if fast_idx else b""
+        nums = np.asarray(fast_idx, dtype=np.int64) + 1
+    elif raw.endswith(b"\n") and len(raw) >= 64:
+        body, nums = raw, None  # no copy; a short last line may take the exact path
+    else:
+        body, nums = raw + (b"" if raw.endswith(b"\n") else b"\n") + lp_fast.PAD, None
+    if b"\r" in body:
+        body = body.rstrip(b"\0").replace(b"\r\n", b"\n") + lp_fast.PAD
+    parts: list[Part] = []
+    leftover = lp_fast.fast_lines(body, nums, multiplier, default_time, parts) if body else []
+    # the exact path: leftover simple lines and the special blocks
+    if leftover and physical is None:
+        physical = str(text).split("\n")
+    todo = [(i, physical[i]) for i in leftover] + list(exact_blocks.items())
+    todo.sort()
+    rows, errors, texts = [], [], {}
+    for i, block in todo:
+        stripped, point, reason = lp_exact.parse_block(block, multiplier, default_time)
+        if stripped is None:
+            continue
+        texts[i + 1] = stripped
+        if reason is not None:
+            errors.append(LineError(i + 1, stripped, reason))
+        else:
+            rows.append((i + 1, point))
+    seen = len(texts) + sum(p.frame.height for p in parts)
+    if rows:
+        parts += lp_exact.points_to_parts(rows)
+
+    def text_of(line: int) -> str:
+        nonlocal physical
+        got = texts.get(line)
+        if got is not None:
+            return got
+        if physical is None:
+            physical = str(text).split("\n")
+        return physical[line - 1].removesuffix("\r")
+
+    return parts, errors, seen, text_of
+
+
+class _LazyText:
+    """The text of an ASCII body, decoded on first use."""
+
+    __slots__ = ("raw", "text")
+
+    def __init__(self, raw: bytes):
+        self.raw, self.text = raw, None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            self.text = self.raw.decode()
+        return self.text
+
+
+def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str]) -> list[int]:
+    """Route lines with a backslash or a quote (and the lines they run into)
+    to the exact path; returns the 0-based indices of the other lines."""
+    fast: list[int] = []
+    offset = 0
+    covered = -1
+    for i, line in enumerate(physical):
+        if i > covered:
+            if '"' in line or "\\" in line:
+                end = lp_exact.scan_line(text, offset)
+                exact_blocks[i] = text[offset:end]
+                covered = i + text.count("\n", offset, end)
+            else:
+                fast.append(i)
+        offset += len(line) + 1
+    return fast

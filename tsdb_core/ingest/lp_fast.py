@@ -27,13 +27,13 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from ..model import TIME, FieldType, LineError
+from ..model import TIME, FieldType
 from ..timeutil import MAX_TIME, MIN_TIME
-from . import lp_exact
 from .lp_assemble import LINE, Part
 
-# Value patterns influxd accepts with the given type (numbers that could
-# overflow are left to the exact path: at most 18 digits for i, 19 for u).
+# Value forms influxd accepts with the given type, to take a shape from a line
+# (numbers that could overflow are left to the exact path: at most 18 digits
+# for i, 19 for u; the casts refuse the rest, e.g. float overflow).
 _VALUE = {
     FieldType.FLOAT: r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
     FieldType.INTEGER: r"-?[0-9]{1,18}i",
@@ -41,19 +41,12 @@ _VALUE = {
     FieldType.BOOLEAN: r"(?:t|T|true|True|TRUE|f|F|false|False|FALSE)",
 }
 _VALUE_RE = [(t, re.compile(p)) for t, p in _VALUE.items()]
-_TS = r"-?[0-9]{1,19}"
-_TS_RE = re.compile(_TS)
-_TAG_VALUE = r"[^ ,=]+"
-_META = set("\\.+*?()|[]{}^$#&-~")
+_TS_RE = re.compile(r"-?[0-9]{1,19}")
 _TRUE = ["t", "T", "true", "True", "TRUE"]
-_PAD = bytes(8)  # after a body we copied anyway: 8-byte key reads near its end stay inside
+PAD = bytes(8)  # after a body we copied anyway: 8-byte key reads near its end stay inside
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
 _COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
-
-
-def _esc(s: str) -> str:
-    return "".join("\\" + c if c in _META else c for c in s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +62,6 @@ class Shape:
         return (len(set(self.tags)) == len(self.tags) and len(set(keys)) == len(keys)
                 and "time" not in self.tags and "time" not in keys
                 and not set(self.tags) & set(keys))
-
-    def pattern(self) -> str:
-        parts = ["^", _esc(self.measurement)]
-        for k in self.tags:
-            parts += [",", _esc(k), "=", _TAG_VALUE]
-        parts.append(" ")
-        parts.append(",".join(_esc(k) + "=" + _VALUE[t] for k, t in self.fields))
-        parts.append(f"(?: {_TS})?$")
-        return "".join(parts)
 
 
 def shape_of(line: str) -> Shape | None:
@@ -201,100 +185,13 @@ def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
     return bufs[0][:n], bufs[1][:n]
 
 
-def parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes | None = None):
-    """(parts, errors, lines_seen, text_of) for a whole body: ``text`` or its
-    valid UTF-8 bytes ``raw`` (then ``text`` may be None: decoded only if the
-    exact path needs it)."""
-    if raw is None:
-        raw = text.encode()
-    if text is None:
-        text = _LazyText(raw)
-    exact_blocks: dict[int, str] = {}  # 0-based physical line -> logical line text
-    physical: list[str] | None = None
-    if b'"' in raw or b"\\" in raw:
-        text = str(text)
-        physical = text.split("\n")
-        if physical[-1] == "":
-            physical.pop()
-        fast_idx = _split_special(text, physical, exact_blocks)
-        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() + _PAD if fast_idx else b""
-        nums = np.asarray(fast_idx, dtype=np.int64) + 1
-    elif raw.endswith(b"\n") and len(raw) >= 64:
-        body, nums = raw, None  # no copy; a short last line may take the exact path
-    else:
-        body, nums = raw + (b"" if raw.endswith(b"\n") else b"\n") + _PAD, None
-    if b"\r" in body:
-        body = body.rstrip(b"\0").replace(b"\r\n", b"\n") + _PAD
-    parts: list[Part] = []
-    leftover = _fast_split(body, nums, multiplier, default_time, parts) if body else []
-    # the exact path: leftover simple lines and the special blocks
-    if leftover and physical is None:
-        physical = str(text).split("\n")
-    todo = [(i, physical[i]) for i in leftover] + list(exact_blocks.items())
-    todo.sort()
-    rows, errors, texts = [], [], {}
-    for i, block in todo:
-        stripped, point, reason = lp_exact.parse_block(block, multiplier, default_time)
-        if stripped is None:
-            continue
-        texts[i + 1] = stripped
-        if reason is not None:
-            errors.append(LineError(i + 1, stripped, reason))
-        else:
-            rows.append((i + 1, point))
-    seen = len(texts) + sum(p.frame.height for p in parts)
-    if rows:
-        parts += lp_exact.points_to_parts(rows)
-
-    def text_of(line: int) -> str:
-        nonlocal physical
-        got = texts.get(line)
-        if got is not None:
-            return got
-        if physical is None:
-            physical = str(text).split("\n")
-        return physical[line - 1].removesuffix("\r")
-
-    return parts, errors, seen, text_of
-
-
-class _LazyText:
-    """The text of an ASCII body, decoded on first use."""
-
-    __slots__ = ("raw", "text")
-
-    def __init__(self, raw: bytes):
-        self.raw, self.text = raw, None
-
-    def __str__(self) -> str:
-        if self.text is None:
-            self.text = self.raw.decode()
-        return self.text
-
-
-def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str]) -> list[int]:
-    """Route lines with a backslash or a quote (and the lines they run into)
-    to the exact path; returns the 0-based indices of the other lines."""
-    fast: list[int] = []
-    offset = 0
-    covered = -1
-    for i, line in enumerate(physical):
-        if i > covered:
-            if '"' in line or "\\" in line:
-                end = lp_exact.scan_line(text, offset)
-                exact_blocks[i] = text[offset:end]
-                covered = i + text.count("\n", offset, end)
-            else:
-                fast.append(i)
-        offset += len(line) + 1
-    return fast
-
-
-def _fast_split(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
-    """:func:`_fast` over two halves of a big body in two threads (numpy and
-    Polars release the GIL, so both cores work). ``body`` may end with the
-    8 NUL bytes of _PAD after its last newline."""
-    hi = len(body) - 8 if body.endswith(_PAD) else len(body)
+def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
+    """Parse the simple lines of ``body`` into ``parts``; returns the 0-based
+    physical line numbers left for the exact path. ``nums`` maps the body's
+    lines to physical line numbers (None: the same). ``body`` ends with a
+    newline, possibly followed by PAD. A big body is done in two halves on
+    two threads (numpy and Polars release the GIL, so both cores work)."""
+    hi = len(body) - 8 if body.endswith(PAD) else len(body)
     if hi < SPLIT_BYTES:
         return _fast(body, 0, hi, nums, multiplier, default_time, parts)
     cut = body.find(b"\n", hi // 2, hi) + 1

@@ -66,11 +66,26 @@ _PUNCT = {"=~": "EQREGEX", "!~": "NEQREGEX", "!=": "NEQ", "<>": "NEQ", "<=": "LT
           ",": "COMMA", ";": "_SEMI", ".": "DOT", ":": "COLON"}
 
 
-def tokenize(text: str, pos: int, post, keywords: dict) -> list:
+_SHARED: dict = {}  # (type, text) -> a position-less Tok, for keywords and operators
+
+
+def _shared(kind: str, raw: str) -> "Tok":
+    tok = _SHARED.get((kind, raw))
+    if tok is None:
+        if len(_SHARED) > 4096:  # keyword spellings vary in case; keep the table bounded
+            _SHARED.clear()
+        tok = _SHARED[(kind, raw)] = Tok(kind, raw, -1, -1, "")
+    return tok
+
+
+def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) -> list:
     """All tokens from ``pos`` (whitespace and comments dropped).
 
     Identifiers, keywords and operators are made here; other kinds go
     through ``post(kind, raw, start, stop)`` (unescaping, parameters).
+    ``precise=False`` reuses one position-less token per keyword/operator
+    spelling (the fast path: positions matter only for errors, and a failed
+    fast parse is redone precisely).
     """
     out = []
     append = out.append
@@ -85,7 +100,11 @@ def tokenize(text: str, pos: int, post, keywords: dict) -> list:
             if text.startswith("(", pos):
                 kind = "FUNC_NAME"
             else:
-                append(Tok(keywords.get(raw.upper(), "IDENT"), raw, start, pos, text))
+                kind = keywords.get(raw.upper(), "IDENT")
+                if precise or kind == "IDENT":
+                    append(Tok(kind, raw, start, pos, text))
+                else:
+                    append(_SHARED.get((kind, raw)) or _shared(kind, raw))
                 continue
         elif c in _DIGITS:
             if "." in raw:
@@ -97,7 +116,10 @@ def tokenize(text: str, pos: int, post, keywords: dict) -> list:
         else:
             kind = punct.get(raw)
             if kind is not None:
-                append(Tok(kind, raw, start, pos, text))
+                if precise:
+                    append(Tok(kind, raw, start, pos, text))
+                else:
+                    append(_SHARED.get((kind, raw)) or _shared(kind, raw))
                 continue
             else:
                 if c == "'":
@@ -115,7 +137,7 @@ def tokenize(text: str, pos: int, post, keywords: dict) -> list:
                 if kind is None:  # an unterminated string: the rest is lexed again after it
                     stop = _UNTERMINATED(text, start).end()
                     append(post("BAD_STRING", text[start:stop], start, stop))
-                    out += tokenize(text, stop, post, keywords)
+                    out += tokenize(text, stop, post, keywords, precise)
                     return out
         append(post(kind, raw, start, pos))
     return out
@@ -193,6 +215,16 @@ def make_callback(rule, transformer):
     if plain:
         return build
     idx = tuple(keep)
+    if (name.startswith("_") and rule.expansion[0] == rule.origin and idx[0] == (0, True)
+            and not any(expand for _, expand in idx[1:])):
+        rest = tuple(i for i, _ in idx[1:])
+
+        def grow(children, rest=rest):  # left-recursive helper: extend its fresh list in place
+            head = children[0]
+            head.extend([children[i] for i in rest])
+            return head
+
+        return grow
 
     def callback(children, build=build, idx=idx):
         out = []

@@ -215,15 +215,19 @@ class _Unexpected(Exception):
         self.stack = stack
 
 
-def _run(tables: Tables, state: ParseState):
-    """Lex and parse ``state.text`` with the LALR table; returns the start rule's value."""
+def _run(tables: Tables, state: ParseState, precise: bool):
+    """Lex and parse ``state.text`` with the LALR table; returns the start rule's value.
+
+    ``precise=False`` is the fast path (shared keyword/operator tokens, no
+    bookkeeping for error positions); callers redo a failed fast run precisely.
+    """
     text, params = state.text, state.params
 
     def post(kind, raw, start, stop):
         return _post(kind, raw, start, stop, text, params)
 
     keywords = _KW_TYPES
-    tokens = tokenize(text, 0, post, keywords)
+    tokens = tokenize(text, 0, post, keywords, precise)
     state.tokens = tokens
     end_tok = Tok("$END", "", len(text), len(text), text)
     rows = tables.rows
@@ -243,9 +247,10 @@ def _run(tables: Tables, state: ParseState):
                 if m is not None:  # influxql's ScanRegex: re-lex from here
                     tok = _post("REGEX", m.group(), tok.start_pos, m.end(), text, params)
                     ttype = "REGEX"
-                    tokens[i - 1:] = [tok] + tokenize(text, m.end(), post, keywords)
+                    tokens[i - 1:] = [tok] + tokenize(text, m.end(), post, keywords, precise)
                     ntok = len(tokens)
-            state.consumed = i
+            if precise:
+                state.consumed = i
         else:
             state.eof = True
             tok = end_tok
@@ -413,7 +418,13 @@ def _parse_uncached(text: str, params: dict | None) -> list[Statement]:
     state = ParseState(text, params)
     reset = _STATE.set(state)
     try:
-        return _run(tables, state)
+        try:
+            return _run(tables, state, False)
+        except (TsdbError, _Unexpected):
+            pass  # redo precisely: the error needs real token positions
+        state = ParseState(text, params)
+        _STATE.set(state)
+        return _run(tables, state, True)
     except TsdbError:
         raise
     except _Unexpected as exc:

@@ -227,6 +227,13 @@ def _leaf(key, make):
     return node
 
 
+def _dimension(expr):
+    if expr.__class__ is E.VarRef:
+        node = _LEAVES.get(("D", expr))
+        return node if node is not None else _leaf(("D", expr), lambda: E.Dimension(expr))
+    return E.Dimension(expr)
+
+
 class Body:
     """A parsed SELECT plus the FROM token (CQs report ``expected INTO`` there)."""
 
@@ -255,10 +262,9 @@ class AstBuilder(Transformer):
     def select_body(self, ch):
         (fields, into, from_tok, sources, cond, dims, fill, order,
          limit, offset, slimit, soffset, tz) = ch
-        stmt = S.SelectStatement(
-            fields=fields, sources=sources, into=into, condition=cond, dimensions=dims,
-            fill=fill[0], fill_value=fill[1], order_by=order, limit=limit, offset=offset,
-            slimit=slimit, soffset=soffset, location=tz)
+        # positional: SelectStatement's field order
+        stmt = S.SelectStatement(fields, sources, into, cond, dims, fill[0], fill[1], order,
+                                 limit, offset, slimit, soffset, tz)
         return Body(stmt, from_tok)
 
     def fields(self, ch):
@@ -317,6 +323,10 @@ class AstBuilder(Transformer):
         return E.SubQuery(ch[2].stmt)
 
     def source_name(self, ch):
+        if len(ch) == 1:
+            name = ch[0].value
+            node = _LEAVES.get(("M", name))
+            return node if node is not None else _leaf(("M", name), lambda: E.Measurement(name=name))
         segs, regex_tok = _segments(ch)
         if regex_tok is not None:
             if len(segs) >= 3:
@@ -334,7 +344,7 @@ class AstBuilder(Transformer):
         return ch[0] if ch else ()
 
     def dimensions(self, ch):
-        return tuple([E.Dimension(c) for c in ch if c.__class__ is not Token])
+        return tuple([_dimension(c) for c in ch if c.__class__ is not Token])
 
     def fill_opt(self, ch):
         if not ch:
@@ -344,7 +354,7 @@ class AstBuilder(Transformer):
             fail("fill requires an argument, e.g.: 0, null, none, previous, linear", *_pos(ch[0]),
                  positioned=False)
         arg = args[0]
-        text = str(arg)
+        text = arg.name if arg.__class__ is E.VarRef and arg.type is None else str(arg)
         if text in ("null", "none", "previous", "linear"):
             return (text, None)
         if isinstance(arg, (E.IntegerLiteral, E.NumberLiteral)):

@@ -290,7 +290,7 @@ def test_second_open_of_same_directory_is_refused(tmp_path):
 # -- crash recovery (simulated: the directory as a crash would leave it) ----------------------
 def _crash_copy(store, src, dst):
     """What a kill -9 leaves: acknowledged writes are fsynced, nothing else happens."""
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("LOCK"))
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("store.lock"))
 
 
 def test_wal_replay_after_crash(tmp_path):

@@ -39,6 +39,7 @@ from .timeutil import MAX_TIME, MIN_TIME, Clock, precision_multiplier, system_cl
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str, str]
+LOCK_FILE = "store.lock"  # has a dot: no encoded user name can be this
 FILE_GRACE_S = 60.0  # replaced files outlive their catalog entry this long (lazy scans in flight)
 
 
@@ -606,7 +607,7 @@ class Store:
                 prune_empty_dirs((self.root / f.path).parent, self.root)
 
     def _take_lock(self) -> None:
-        fd = os.open(self.root / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

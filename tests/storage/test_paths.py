@@ -42,7 +42,8 @@ def test_long_names_are_cut_and_hashed(name):
 
 
 HOSTILE = ["../../escape", "/abs/path", "a/../../b", "..", ".", "nul\x00byte", "x" * 5000, "ünïcødé ✓ 日本",
-           "C:\\windows", "con", "back\\slash", "%2E%2E", "~user", "-rf", "\n\t", "*?[]"]
+           "C:\\windows", "con", "back\\slash", "%2E%2E", "~user", "-rf", "\n\t", "*?[]", "wal", "LOCK",
+           "catalog.json", "store.lock", "_series.arrow"]
 
 
 @pytest.mark.parametrize("disk", [True])

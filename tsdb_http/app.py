@@ -92,17 +92,35 @@ async def v2_query(request: Request) -> Response:
                          "send InfluxQL to /query (InfluxDB v1 API) instead")
 
 
+def _guard(endpoint):
+    """Turn an unexpected exception into an InternalError, rendered like every other error.
+
+    (Starlette's outermost error middleware would answer without our headers.)
+    """
+    async def guarded(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except (HttpError, HTTPException, core_errors.TsdbError):
+            raise
+        except Exception as e:  # noqa: BLE001 - a bug: log it, answer 500
+            log.exception("%s %s failed", request.method, request.url.path)
+            raise core_errors.InternalError(f"{type(e).__name__}: {e}") from e
+
+    guarded.__name__ = endpoint.__name__
+    return guarded
+
+
 # -- the route table ---------------------------------------------------------------------
 
 ROUTES = [
-    Route("/ping", ping, methods=["GET", "HEAD"]),
-    Route("/health", health, methods=["GET", "HEAD"]),
-    Route("/query", query, methods=["GET", "POST"]),
-    Route("/query", options, methods=["OPTIONS"]),
-    Route("/write", write_v1, methods=["POST"]),
-    Route("/write", options, methods=["OPTIONS"]),
-    Route("/api/v2/write", write_v2, methods=["POST"]),
-    Route("/api/v2/query", v2_query, methods=["GET", "POST"]),
+    Route("/ping", _guard(ping), methods=["GET", "HEAD"]),
+    Route("/health", _guard(health), methods=["GET", "HEAD"]),
+    Route("/query", _guard(query), methods=["GET", "POST"]),
+    Route("/query", _guard(options), methods=["OPTIONS"]),
+    Route("/write", _guard(write_v1), methods=["POST"]),
+    Route("/write", _guard(options), methods=["OPTIONS"]),
+    Route("/api/v2/write", _guard(write_v2), methods=["POST"]),
+    Route("/api/v2/query", _guard(v2_query), methods=["GET", "POST"]),
 ]
 
 
@@ -129,7 +147,7 @@ def status_for(exc: Exception, dialect: Dialect) -> int:
     return 500
 
 
-def _message(exc: Exception, dialect: Dialect) -> str:
+def error_message(exc: Exception, dialect: Dialect) -> str:
     if isinstance(exc, core_errors.DatabaseNotFound) and dialect is Dialect.V1:
         return f'database not found: "{exc.name}"'
     msg = str(exc)
@@ -193,10 +211,9 @@ async def _on_starlette_error(request: Request, exc: HTTPException) -> Response:
 async def _on_core_error(request: Request, exc: Exception) -> Response:
     dialect = request.app.state.shim.config.dialect
     status = status_for(exc, dialect)
-    if status >= 500:
-        log.error("%s %s failed: %s", request.method, request.url.path, exc,
-                  exc_info=not isinstance(exc, core_errors.TsdbError))
-    return error_response(status, _message(exc, dialect), dialect)
+    if status >= 500 and exc.__cause__ is None:
+        log.error("%s %s failed: %s", request.method, request.url.path, exc)
+    return error_response(status, error_message(exc, dialect), dialect)
 
 
 # -- common headers (pure ASGI: no per-request task overhead) --------------------------------

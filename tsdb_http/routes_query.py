@@ -14,7 +14,9 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tsdb_core.errors import ParseError
+import logging
+
+from tsdb_core.errors import ParseError, TsdbError
 
 try:  # bind the engine's ``from ..influxql import parse`` before that name can be rebound (see _parse)
     import tsdb_core.query.engine  # noqa: F401
@@ -23,6 +25,8 @@ except ImportError:  # the engine not there yet: the store reports it
 
 from . import chunking, encode, permissions
 from .params import Dialect, HttpError, query_form, query_params, split_db_rp
+
+log = logging.getLogger("tsdb_http")
 
 
 class QueryError(HttpError):
@@ -86,6 +90,13 @@ async def query(request: Request) -> Response:
         raise QueryError(e.status, e.message, kind, ctype, gz) from None
     except ParseError as e:
         raise QueryError(400, _parse_message(e), kind, ctype, gz) from None
+    except Exception as e:  # core errors (and bugs) in the 1.x /query shape, via the formatter
+        from .app import error_message, status_for
+
+        if status_for(e, shim.config.dialect) >= 500:
+            log.error("query failed: %s", e, exc_info=not isinstance(e, TsdbError))
+        raise QueryError(status_for(e, shim.config.dialect), error_message(e, shim.config.dialect),
+                         kind, ctype, gz) from None
     if qr.error is not None:
         msg = qr.error if qr.error.startswith("error parsing query") else f"error parsing query: {qr.error}"
         raise QueryError(400, msg, kind, ctype, gz)

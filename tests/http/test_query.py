@@ -158,3 +158,14 @@ def test_hostile_database_names_never_500(cloud, db):
     assert r.status_code in (204, 400, 404), r.text
     r = cloud.get("/query", params={"db": db, "q": "SELECT * FROM m"})
     assert r.status_code in (200, 400), r.text
+
+
+def test_unexpected_exception_is_500_with_headers(cloud, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+    monkeypatch.setattr(cloud.app.state.shim.store, "query", boom)
+    r = cloud.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu"})
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error: RuntimeError: kaboom"}
+    assert r.headers["x-influxdb-error"] == "internal error: RuntimeError: kaboom"
+    assert r.headers["x-influxdb-version"] and r.headers["request-id"]

@@ -108,13 +108,23 @@ def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple) -> pl.Expr:
 
 
 def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str) -> pl.LazyFrame:
-    """mode(): the most frequent value per group; ties → the value seen first in time."""
+    """mode(): the most frequent value per group, with InfluxDB's tie rules.
+
+    influxd sorts the points by value and walks the runs: when every value occurs
+    once the smallest wins; otherwise among the most frequent values the one whose
+    first point is earliest wins, a later (larger) value winning an equal time.
+    """
     counted = (lf.filter(pl.col(field).is_not_null())
                .group_by(keys + [field])
                .agg(pl.len().alias("_n"), T.min().alias("_first")))
-    return (counted.sort(["_n", "_first"], descending=[True, False])
-            .group_by(keys, maintain_order=True).first()
-            .select(keys + [pl.col(field).alias(alias)]))
+    top = pl.col("_n").max().over(keys) if keys else pl.col("_n").max()
+    counted = counted.filter(pl.col("_n") == top)
+    singles = (counted.filter(pl.col("_n") == 1).group_by(keys)
+               .agg(pl.col(field).min().alias(alias)))
+    multis = (counted.filter(pl.col("_n") > 1).sort(["_first", field], descending=[False, True])
+              .group_by(keys, maintain_order=True).first()
+              .select(keys + [pl.col(field).alias(alias)]))
+    return pl.concat([singles, multis])
 
 
 def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: tuple,

@@ -134,9 +134,7 @@ def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.L
     field conditions of WHERE are applied (tag conditions do apply)."""
     tag_cond = _tag_only(plan.condition, schema)
     base = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
-    series = base.select(keys).unique().sort(keys)
-    if not plan.ascending:
-        series = series.reverse()
+    series = base.select(keys).unique().sort(keys)  # index order, even for ORDER BY DESC
     series = series.slice(plan.soffset, plan.slimit or None)
     return lf.join(series, on=keys, how="semi")
 
@@ -313,9 +311,19 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
         extra = tuple(_literal_value(a) for a in selector.args[1:])
         sv = value_expr(selector.args[0], schema)
         for r in sorted({r.name for e in low.exprs for r in _aux_refs(e)}):
-            if r in schema:
+            if r in schema and r not in gkeys:  # a GROUP BY tag is already a key
                 aux_cols.append(r)
                 exprs.append(agg.selector_aux(selector.name, sv, pl.col(r), extra).alias(r))
+    keep = []  # a group stays when some aggregate emitted a point (stddev of one point: null)
+    for i, (call, alias) in enumerate(low.aggs.items()):
+        a0 = call.args[0]
+        if isinstance(a0, ast.Call) and a0.args:
+            a0 = a0.args[0]
+        if call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type == "unknown"):
+            keep.append(pl.col(alias).is_not_null())  # no point picked: nothing emitted
+        else:
+            exprs.append(value_expr(a0, schema).count().alias(f"_seen{i}"))
+            keep.append(pl.col(f"_seen{i}") > 0)
     if exprs:
         df = lf.group_by(gkeys).agg(exprs)
     else:
@@ -332,10 +340,9 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
     counts = [a for c, a in low.aggs.items() if c.name == "count"]
     if counts:
         df = df.with_columns([pl.when(pl.col(a) != 0).then(pl.col(a)).alias(a) for a in counts])
-    vals = list(low.aggs.values())
-    if vals:  # a group where every aggregate is null had no points for these fields
-        df = df.filter(pl.any_horizontal([pl.col(a).is_not_null() for a in vals]))
-    return df
+    if keep:
+        df = df.filter(pl.any_horizontal(keep))
+    return df.drop([c for c in df.columns if c.startswith("_seen")])
 
 
 def _aux_refs(e):

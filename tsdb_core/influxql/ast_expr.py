@@ -181,8 +181,7 @@ class VarRef(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Call(Expr):
-    """A function call; ``name`` is kept as written (functions are case-sensitive
-    in influxql, e.g. ``mean`` works and ``MEAN`` does not)."""
+    """A function call; the parser lower-cases ``name`` (``MEAN(x)`` is ``mean(x)``, as in influxql)."""
 
     name: str
     args: tuple[Expr, ...] = ()

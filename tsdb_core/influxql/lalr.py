@@ -66,15 +66,16 @@ _PUNCT = {"=~": "EQREGEX", "!~": "NEQREGEX", "!=": "NEQ", "<>": "NEQ", "<=": "LT
           ",": "COMMA", ";": "_SEMI", ".": "DOT", ":": "COLON"}
 
 
-_SHARED: dict = {}  # (type, text) -> a position-less Tok, for keywords and operators
+# Position-less tokens shared by fast-path parses: operators, and each spelling
+# of a keyword (False marks a plain identifier spelling).
+_WORDS: dict = {}
 
 
-def _shared(kind: str, raw: str) -> "Tok":
-    tok = _SHARED.get((kind, raw))
-    if tok is None:
-        if len(_SHARED) > 4096:  # keyword spellings vary in case; keep the table bounded
-            _SHARED.clear()
-        tok = _SHARED[(kind, raw)] = Tok(kind, raw, -1, -1, "")
+def _word(raw: str, keywords: dict):
+    kind = keywords.get(raw.upper())
+    if len(_WORDS) > 8192:  # spellings are unbounded; keep the table small
+        _WORDS.clear()
+    tok = _WORDS[raw] = Tok(kind, raw, -1, -1, "") if kind else False
     return tok
 
 
@@ -89,7 +90,6 @@ def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) ->
     """
     out = []
     append = out.append
-    punct = _PUNCT
     for ws, raw in _PAIRS(text, pos):
         if not raw:  # trailing whitespace/comments
             break
@@ -100,11 +100,13 @@ def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) ->
             if text.startswith("(", pos):
                 kind = "FUNC_NAME"
             else:
-                kind = keywords.get(raw.upper(), "IDENT")
-                if precise or kind == "IDENT":
-                    append(Tok(kind, raw, start, pos, text))
+                shared = _WORDS.get(raw)
+                if shared is None:
+                    shared = _word(raw, keywords)
+                if shared is False or precise:
+                    append(Tok(shared.type if shared else "IDENT", raw, start, pos, text))
                 else:
-                    append(_SHARED.get((kind, raw)) or _shared(kind, raw))
+                    append(shared)
                 continue
         elif c in _DIGITS:
             if "." in raw:
@@ -114,12 +116,9 @@ def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) ->
             else:
                 kind = "DURATIONVAL"
         else:
-            kind = punct.get(raw)
-            if kind is not None:
-                if precise:
-                    append(Tok(kind, raw, start, pos, text))
-                else:
-                    append(_SHARED.get((kind, raw)) or _shared(kind, raw))
+            shared = _PUNCT_TOKS.get(raw)
+            if shared is not None:
+                append(Tok(shared.type, raw, start, pos, text) if precise else shared)
                 continue
             else:
                 if c == "'":
@@ -226,6 +225,13 @@ def make_callback(rule, transformer):
 
         return grow
 
+    if not any(expand for _, expand in idx):
+        picks = tuple(i for i, _ in idx)
+        if len(picks) == 1:
+            k = picks[0]
+            return lambda children: build([children[k]])
+        return lambda children: build([children[i] for i in picks])
+
     def callback(children, build=build, idx=idx):
         out = []
         for i, expand in idx:
@@ -241,3 +247,6 @@ def make_callback(rule, transformer):
 
 def _only_child(children):
     return children[0]
+
+
+_PUNCT_TOKS = {raw: Tok(kind, raw, -1, -1, "") for raw, kind in _PUNCT.items()}

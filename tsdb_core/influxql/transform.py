@@ -191,6 +191,11 @@ def climb(ch: list):
     its left one. Nodes already closed (parentheses, unary ``-x``) are never
     entered. Work happens on mutable [op, lhs, rhs] lists, frozen at the end.
     """
+    if len(ch) == 3:  # one operator: nothing to climb
+        rhs = ch[2]
+        if rhs.__class__ is Token:
+            rhs = _regex(rhs)
+        return E.BinaryExpr(_op_text(ch[1]), ch[0], rhs)
     root = [None, None, ch[0]]
     for i in range(1, len(ch), 2):
         tok = ch[i]

@@ -70,7 +70,13 @@ def test_sigkill_never_loses_an_acknowledged_batch(tmp_path):
             ack_file = tmp_path / f"acks-{rnd}.txt"
             zyg.stdin.write(f"{root} {next_k} {ack_file}\n")
             pid = int(zyg.stdout.readline())
-            time.sleep(rng.uniform(0.0, 0.35))
+            if rnd % 2:  # odd rounds: let the writer get going first, then kill mid-stream
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and (not ack_file.exists() or not ack_file.stat().st_size):
+                    time.sleep(0.005)
+                time.sleep(rng.uniform(0.0, 0.2))
+            else:  # even rounds: any moment, also while it opens the store and replays the WAL
+                time.sleep(rng.uniform(0.0, 0.35))
             os.kill(pid, signal.SIGKILL)
             status = zyg.stdout.readline().split()
             assert status[0] == "EXIT"
@@ -85,7 +91,7 @@ def test_sigkill_never_loses_an_acknowledged_batch(tmp_path):
         assert kills == KILLS
         print(f"{kills} kills, {len(acked)} batches acknowledged, {len(present)} present, "
               f"{len(list(root.rglob('*.parquet')))} parquet files")
-        assert len(acked) >= KILLS, f"too few batches acknowledged to mean anything: {len(acked)}"
+        assert len(acked) >= KILLS // 2, f"too few batches acknowledged to mean anything: {len(acked)}"
     finally:
         zyg.stdin.close()
         zyg.wait(timeout=10)

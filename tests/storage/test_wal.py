@@ -100,3 +100,21 @@ def test_write_record_codec():
     assert [(e.measurement, e.tags, e.fields) for e in back] == [
         ("cpu", ("host",), {"v": "float", "s": "string"}), ("mem", (), {"u": "unsigned"})]
     assert back[0].frame.equals(frame) and back[1].frame["u"].to_list() == [2**64 - 1]
+
+
+def test_numbers_never_go_back_after_a_full_truncate(tmp_path):
+    """Regression (found by the SIGKILL test): after flush + truncate every segment is empty; the
+    next process must not restart at seq 1 and later reuse (and then delete) a live segment's name."""
+    w, _ = _open(tmp_path, segment_bytes=60)
+    for i in range(5):
+        w.append(b"y" * 30)
+    w.truncate_through(w.rotate())  # like a flush: only an empty segment "6" is left
+    w.close()  # crash here
+    w, got = _open(tmp_path, segment_bytes=60)
+    assert got == []
+    seqs = [w.append(b"z" * 30) for _ in range(8)]  # rolls over several segments
+    assert seqs[0] > 6
+    w.truncate_through(0)  # deletes only the stale empty segment
+    w.close()
+    _, got = _open(tmp_path)
+    assert [s for s, _ in got] == seqs

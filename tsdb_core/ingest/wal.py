@@ -62,6 +62,9 @@ class Wal:
                 last = seq
                 seg.last_seq = seq
                 yield seq, payload
+            # Numbers never go back, even when every segment is empty: a new segment must
+            # sort after (and never reuse the name of) any segment still on disk.
+            last = max(last, seg.first_seq)
             self._segments.append(seg)
         for tmp in self.dir.glob("*.tmp"):
             tmp.unlink()
@@ -115,8 +118,9 @@ class Wal:
         with self._lock:
             keep = []
             removed = False
+            current = self._segments[-1].path
             for seg in self._segments[:-1]:
-                if seg.last_seq <= seq:
+                if seg.last_seq <= seq and seg.path != current:
                     seg.path.unlink(missing_ok=True)
                     removed = True
                 else:
@@ -149,7 +153,7 @@ class Wal:
 
     def _open_segment(self, first_seq: int) -> None:
         path = self.dir / f"{first_seq:020d}.wal"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         _write_all(fd, MAGIC)
         if self.fsync:
             os.fsync(fd)

@@ -88,6 +88,7 @@ class SelectPlan:
     into: Optional[ast.Target] = None
     omit_time: bool = False
     extra_intervals: int = 0  # windows read before the range for derivative(mean(x)) & co
+    source_tags: tuple[str, ...] = ()  # tag keys of the sources (raw subqueries pass them on)
 
     def explain(self, depth: int = 0) -> str:
         pad = "  " * depth

@@ -70,8 +70,10 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
             inner = plan_select(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
             inner = replace(inner, omit_time=True)
             sources.append(SubqueryScan(inner))
+            names = {c.name for c in inner.columns}
+            passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
             catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
-                        inner.dimensions)
+                        tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
         else:
             sources.extend(_resolve_measurement(src, provider, db, rp, time_range, catalog))
 
@@ -99,7 +101,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
         fill=fill, fill_value=stmt.fill_value, ascending=ascending,
         limit=stmt.limit, row_offset=stmt.offset, slimit=stmt.slimit, soffset=stmt.soffset,
         tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
-        into=stmt.into, extra_intervals=extra)
+        into=stmt.into, extra_intervals=extra, source_tags=tuple(sorted(catalog.tags)))
 
 
 def _top_calls(e) -> list:

@@ -207,6 +207,10 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
             lf = lf.filter(t >= thr if desc else t <= thr)
         lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
         cols = [value_expr(e, schema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
+        if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
+            names = {c.name for c in plan.columns}
+            cols += [pl.col(t) for t in plan.source_tags
+                     if t in schema and t not in keys and t not in names]
         df = lf.select(keys + ["time"] + cols).collect()
         _count_points(df, ctx)
         return df

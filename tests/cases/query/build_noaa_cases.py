@@ -412,6 +412,11 @@ QUERIES: list[str | tuple[str, dict]] = [
     f'SELECT * FROM (SELECT * FROM h2o_feet WHERE {T1}) GROUP BY location',
     f'SELECT count(*) FROM (SELECT water_level, "level description" FROM h2o_feet WHERE {T3})',
     f'SELECT max(water_level) - min(water_level) AS range FROM h2o_feet WHERE {T3} GROUP BY time(12h), location',
+    f'SELECT mean(water_level), mean(index) FROM h2o_feet, h2o_quality WHERE {T3} GROUP BY location',
+    f"SELECT * FROM h2o_feet, h2o_quality WHERE {T1} AND location = 'coyote_creek' LIMIT 2",
+    f'SELECT max(*) FROM h2o_feet, h2o_temperature WHERE {T3} GROUP BY location',
+    f'SELECT last(*) FROM /h2o/ WHERE {T3}',
+    f'SELECT first(degrees) FROM /temperature/ WHERE {T3}',
     # -- more errors -------------------------------------------------------------------------
     f"SELECT * FROM h2o_feet WHERE {T1} GROUP BY time(1h)",
     f"SELECT mean(*) + 1 FROM h2o_feet WHERE {T1}",

@@ -1,0 +1,161 @@
+"""CSV as InfluxDB 1.x writes it (Go's encoding/csv): ``name,tags,<columns>``.
+
+Times are ns integers (or the ``epoch`` unit), floats Go's ``'f'`` form, tags
+the series key (``k=v,k2=v2``, escaped, empty values left out). Large batches
+are formatted column by column in Polars; the property tests check that this
+equals the per-value path byte for byte.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import polars as pl
+
+from .formats import Response, go_f
+
+_NEEDS_QUOTE = re.compile(r'[,"\r\n]')
+# Go's unicode.IsSpace (Unicode White_Space); Python's str.isspace also takes \x1c-\x1f.
+_GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                      "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _csv_field(s: str) -> str:
+    if not s:
+        return s
+    if s == "\\." or _NEEDS_QUOTE.search(s) or s[0] in _GO_SPACE:
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def _csv_value(v: Any) -> str:
+    if v is None:
+        return ""
+    t = type(v)
+    if t is str:
+        return v
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return str(v)
+    if t is float:
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "+Inf" if v > 0 else "-Inf"
+        if v == 0:
+            return "-0" if math.copysign(1.0, v) < 0 else "0"
+        return go_f(v)
+    return str(v)
+
+
+def _csv_str(v: str) -> str:
+    return _csv_field(v) if v else v
+
+
+_QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'
+
+
+def _csv_column(col: tuple) -> pl.Series:
+    """One column's CSV text as a String Series, vectorised per type (Python for mixed types)."""
+    types = set(map(type, col)) - {type(None)}
+    if types <= {int} and types:
+        try:
+            return pl.Series(col, dtype=pl.Int64).cast(pl.String).fill_null("")
+        except (OverflowError, TypeError):  # beyond int64 (unsigned fields)
+            return pl.Series(list(map(_csv_value, col)), dtype=pl.String)
+    if types == {str}:
+        v = pl.Series(col, dtype=pl.String)
+        quoted = '"' + v.str.replace_all('"', '""', literal=True) + '"'
+        return pl.select(pl.when(v.str.contains(_QUOTE_RE)).then(quoted).otherwise(v)).to_series().fill_null("")
+    if types == {bool}:
+        return pl.Series(col, dtype=pl.Boolean).cast(pl.String).fill_null("")  # "true"/"false"
+    if types == {float}:
+        return _csv_float_column(col)
+    return pl.Series([_csv_field(_csv_value(v)) for v in col], dtype=pl.String)
+
+
+def _csv_float_column(col: tuple) -> pl.Series:
+    """strconv.FormatFloat(v, 'f', -1, 64) for a whole column; Python only for rare values."""
+    s = pl.Series(col, dtype=pl.Float64)
+    a = s.abs()
+    neg_zero = (s == 0) & ((1 / s) < 0)
+    integral = (s == s.floor()) & (a < 2.0 ** 53) & ~neg_zero
+    normal = (a >= 1e-4) & (a < 1e16) & (s != s.floor())
+    text = pl.select(pl.when(integral).then(s.cast(pl.Int64, strict=False).cast(pl.String))
+                     .when(normal).then(s.cast(pl.String)).otherwise(None)).to_series()
+    missing = text.is_null() & s.is_not_null()
+    if missing.any():
+        vals = text.to_list()
+        for i in missing.arg_true().to_list():
+            vals[i] = _csv_value(col[i])
+        text = pl.Series(vals, dtype=pl.String)
+    return text.fill_null("")
+
+
+_TAG_ESC = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
+
+
+def tags_key(tags: dict[str, str] | None) -> str:
+    """models.Tags.HashKey without its leading comma: sorted, escaped, empty values skipped."""
+    if not tags:
+        return ""
+    return ",".join(f"{k.translate(_TAG_ESC)}={v.translate(_TAG_ESC)}"
+                    for k, v in sorted(tags.items()) if v)
+
+
+class CsvEncoder:
+    """1.x's csvFormatter: one header per statement (and whenever columns change).
+
+    Stateful so that chunks of one response continue the same table.
+    Statement errors are not written (as in 1.x); a request-level error is.
+    """
+
+    def __init__(self) -> None:
+        self.statement_id = -1
+
+    @staticmethod
+    def _rows(heads: list[str], values: list[list]) -> list[str]:
+        """CSV lines of ``values`` (one ``heads[i]`` = "name,tags," per row).
+
+        Small batches are formatted in Python; large ones column by column in Polars.
+        """
+        width = len(values[0]) if values else 0
+        if len(values) < 64 or width == 0 or any(len(r) != width for r in values):
+            return [h + ",".join(_csv_field(_csv_value(v)) for v in r) for h, r in zip(heads, values)]
+        cols = [pl.Series("h", heads, dtype=pl.String),
+                *(_csv_column(c).alias(f"c{i}") for i, c in enumerate(zip(*values)))]
+        return pl.DataFrame(cols).select(
+            pl.concat_str([pl.col("h"), pl.concat_str(pl.exclude("h"), separator=",")])).to_series().to_list()
+
+    def encode(self, resp: Response) -> bytes:
+        lines: list[str] = []
+        if resp.error is not None:
+            return ("error\n" + _csv_field(resp.error) + "\n").encode()
+        for r in resp.results:
+            if r.statement_id != self.statement_id:
+                if not r.series:
+                    continue
+                if self.statement_id >= 0:
+                    lines.append("")
+                self.statement_id = r.statement_id
+                lines.append(",".join(_csv_field(c) for c in ["name", "tags", *r.series[0].columns]))
+            prev = None
+            heads: list[str] = []
+            rows: list[list] = []
+            for s in r.series:
+                if prev is not None and prev.columns != s.columns:
+                    lines.extend(self._rows(heads, rows))
+                    heads, rows = [], []
+                    lines.append("")
+                    lines.append(",".join(_csv_field(c) for c in ["name", "tags", *s.columns]))
+                prev = s
+                head = _csv_field(s.name) + "," + _csv_field(tags_key(s.tags)) + ","
+                heads.extend([head] * len(s.values))
+                rows.extend(s.values)
+            if rows:
+                lines.extend(self._rows(heads, rows))
+        if not lines:
+            return b""
+        return ("\n".join(lines) + "\n").encode()

@@ -1,0 +1,144 @@
+"""JSON as InfluxDB 1.x writes it (Go's encoding/json), compact or pretty.
+
+Go writes ``2`` for the float 2.0, ``1e+21``, ``0.00001`` and escapes ``<``, ``>``
+and ``&`` as ``\\u003c`` ...; orjson does the heavy lifting and the few values it
+would write otherwise are replaced (ints, or raw :class:`orjson.Fragment` text).
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import orjson
+import polars as pl
+
+from tsdb_core.query.result import Series, StatementResult
+
+from .formats import Response, go_f
+
+_Fragment = getattr(orjson, "Fragment", None)
+
+def go_json_float(f: float) -> str:
+    """A float64 as Go's encoding/json writes it."""
+    if math.isnan(f) or math.isinf(f):
+        return "null"  # Go refuses; null keeps the body valid
+    a = abs(f)
+    if a != 0 and (a < 1e-6 or a >= 1e21):
+        mant, _, exp = repr(f).partition("e")
+        sign, digits = exp[0], exp[1:].lstrip("0") or "0"
+        return f"{mant}e{sign}{digits if sign == '-' else digits.rjust(2, '0')}"
+    if f == 0:
+        return "-0" if math.copysign(1.0, f) < 0 else "0"
+    return go_f(f)
+
+
+def _json_float(v: float) -> Any:
+    """Replace a float whose orjson text differs from Go's by an int or a raw fragment."""
+    if v != v or v in (math.inf, -math.inf):
+        return _Fragment(b"null") if _Fragment else None
+    if v.is_integer():
+        if abs(v) < 2 ** 53 and not (v == 0 and math.copysign(1.0, v) < 0):
+            return int(v)
+    else:
+        a = abs(v)
+        if 1e-4 <= a < 1e16:
+            return v  # orjson prints the same shortest decimal
+    return _Fragment(go_json_float(v).encode()) if _Fragment else v
+
+
+def _fix_float_column(col: tuple) -> list | None:
+    """A float column (None allowed) with Go's forms, or None when orjson already agrees.
+
+    Integral values become ints (``2``, not ``2.0``) and the rare values orjson writes
+    otherwise than Go (``1e-05``, ``1e+16``, ``-0.0``) raw fragments; the masks are Polars'.
+    """
+    s = pl.Series(col, dtype=pl.Float64, strict=False)
+    a = s.abs()
+    integral = (s == s.floor()) & (a < 2.0 ** 53) & ~((s == 0) & ((1 / s) < 0))
+    odd = (a >= 1e16) | ((a < 1e-4) & (s != 0)) | ((s == 0) & ((1 / s) < 0)) | s.is_nan() | s.is_infinite()
+    odd = odd & ~integral
+    n_int, n_odd = integral.sum() or 0, odd.sum() or 0
+    if not n_int and not n_odd:
+        return None
+    if n_odd:
+        return [_json_float(v) if type(v) is float else v for v in col]
+    ints = s.cast(pl.Int64, strict=False).to_list()
+    return [i if m else v for v, i, m in zip(col, ints, integral.to_list())]
+
+
+def _fix_floats(values: list[list]) -> list[list]:
+    """Rows with Go-incompatible floats replaced; column-wise, untouched when there are none."""
+    cols = list(zip(*values))
+    changed = False
+    for j, col in enumerate(cols):
+        types = set(map(type, col))
+        if float not in types:
+            continue
+        new = _fix_float_column(col) if types <= {float, type(None)} and len(col) >= 64 else \
+            [_json_float(v) if type(v) is float else v for v in col]
+        if new is not None:
+            cols[j] = new
+            changed = True
+    return list(map(list, zip(*cols))) if changed else values
+
+
+def _series_obj(s: Series) -> dict:
+    out: dict[str, Any] = {}
+    if s.name:
+        out["name"] = s.name
+    if s.tags:
+        out["tags"] = dict(sorted(s.tags.items()))
+    if s.columns:
+        out["columns"] = list(s.columns)
+    if s.values:
+        out["values"] = _fix_floats(s.values)
+    if s.partial:
+        out["partial"] = True
+    return out
+
+
+def _result_obj(r: StatementResult) -> dict:
+    out: dict[str, Any] = {"statement_id": r.statement_id}
+    if r.series:
+        out["series"] = [_series_obj(s) for s in r.series]
+    if r.messages:
+        out["messages"] = [m.to_json() if hasattr(m, "to_json") else m for m in r.messages]
+    if r.partial:
+        out["partial"] = True
+    if r.error:
+        out["error"] = r.error
+    return out
+
+
+def response_obj(resp: Response) -> dict:
+    """The Go ``httpd.Response`` shape (``results`` omitted when empty, ``error`` when unset)."""
+    out: dict[str, Any] = {}
+    if resp.results:
+        out["results"] = [_result_obj(r) for r in resp.results]
+    if resp.error:
+        out["error"] = resp.error
+    return out
+
+
+_HTML = (("<", b"\\u003c"), (">", b"\\u003e"), ("&", b"\\u0026"),
+         ("\u2028", b"\\u2028"), ("\u2029", b"\\u2029"))
+_INDENT = re.compile(rb"(?m)^( +)")
+
+
+def go_json(obj: Any, pretty: bool = False) -> bytes:
+    """``json.Marshal`` (or ``MarshalIndent(obj, "", "    ")``) of a JSON-ready object."""
+    if pretty:
+        out = orjson.dumps(obj, option=orjson.OPT_INDENT_2)
+        out = _INDENT.sub(lambda m: m.group(1) * 2, out)
+    else:
+        out = orjson.dumps(obj)
+    for ch, esc in _HTML:
+        b = ch.encode()
+        if b in out:
+            out = out.replace(b, esc)  # only strings can hold these characters
+    return out
+
+
+def encode_json(resp: Response, pretty: bool = False) -> bytes:
+    return go_json(response_obj(resp), pretty) + b"\n"

@@ -1,0 +1,71 @@
+"""tsdb_http.params: db/rp mapping, precisions, /query values, bodies."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from tests.http.conftest import NOW_NS
+from tsdb_http.params import Dialect, HttpError, parse_bound_params, split_db_rp, write_precision
+
+C, V1 = Dialect.CLOUD, Dialect.V1
+
+
+@pytest.mark.parametrize("db,rp,dialect,out", [
+    ("mydb", None, C, ("mydb", None)), ("mydb", "", C, ("mydb", None)), ("mydb", "autogen", C, ("mydb", None)),
+    ("mydb", "default", C, ("mydb", None)), ("mydb", "week", C, ("mydb", "week")),
+    ("mydb/week", None, C, ("mydb", "week")), ("mydb/week", "", C, ("mydb", "week")),
+    ("mydb/autogen", None, C, ("mydb", None)), ("mydb/", None, C, ("mydb", None)),
+    ("mydb/week", "other", C, ("mydb/week", "other")),
+    ("mydb/week", None, V1, ("mydb/week", None)), ("mydb", "autogen", V1, ("mydb", "autogen")),
+    ("mydb", "", V1, ("mydb", None)),
+])
+def test_split_db_rp(db, rp, dialect, out):
+    assert split_db_rp(db, rp, dialect) == out
+
+
+@pytest.mark.parametrize("raw,v2,dialect,out", [
+    (None, True, C, "ns"), ("", False, C, "ns"), ("us", True, C, "us"), ("s", True, V1, "s"),
+    ("h", False, C, "h"), ("µ", False, V1, "µ"), ("n", False, C, "n"), ("xx", False, V1, "ns"),
+    ("h", True, C, None), ("u", True, C, None), ("xx", False, C, None), ("xx", True, V1, None),
+])
+def test_write_precision(raw, v2, dialect, out):
+    if out is None:
+        with pytest.raises(HttpError) as e:
+            write_precision(raw, v2, dialect)
+        assert e.value.status == 400
+    else:
+        assert write_precision(raw, v2, dialect) == out
+
+
+@pytest.mark.parametrize("raw,out", [
+    ("", None), ('{"a": 1, "b": 1.5, "c": "x", "d": true}', {"a": 1, "b": 1.5, "c": "x", "d": True}),
+])
+def test_bound_params(raw, out):
+    assert parse_bound_params(raw) == out
+
+
+@pytest.mark.parametrize("raw", ["{bad", "[1, 2]", '"s"'])
+def test_bad_bound_params(raw):
+    with pytest.raises(HttpError) as e:
+        parse_bound_params(raw)
+    assert e.value.status == 400 and e.value.message.startswith("error parsing query parameters: ")
+
+
+def test_gzip_concatenated_members(cloud):
+    body = gzip.compress(f"cpu v=1 {NOW_NS}\n".encode()) + gzip.compress(f"cpu v=2 {NOW_NS + 1}".encode())
+    r = cloud.post("/api/v2/write?bucket=mydb", content=body, headers={"Content-Encoding": "gzip"})
+    assert r.status_code == 204
+    r = cloud.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu", "epoch": "ns"})
+    assert r.json()["results"][0]["series"][0]["values"] == [[NOW_NS, 1], [NOW_NS + 1, 2]]
+
+
+@pytest.mark.parametrize("enc,body,status", [
+    ("gzip", gzip.compress(b"cpu v=1")[:-6], 400),   # truncated
+    ("br", b"cpu v=1", 415),                          # unsupported encoding
+    ("identity", b"", 204),
+    ("gzip", b"", 204),
+])
+def test_body_encodings(cloud, enc, body, status):
+    r = cloud.post("/api/v2/write?bucket=mydb", content=body, headers={"Content-Encoding": enc})
+    assert r.status_code == status, r.text

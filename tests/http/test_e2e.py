@@ -253,3 +253,26 @@ def test_auth_schemes_over_socket(server, scheme):
             url += f"&u=x&p={token}"
         r = httpx.post(url, content=body.encode(), headers=headers)
         assert r.status_code == status, (scheme, token, r.text)
+
+
+def test_influxdb1_dialect_with_v1_client(tmp_path):
+    """--compat influxdb1: databases are not auto-created and errors read as 1.x's."""
+    from influxdb import InfluxDBClient
+    from influxdb.exceptions import InfluxDBClientError
+
+    h = start_in_thread(tmp_path, compat="influxdb1", no_auth=True, **SEAM)
+    try:
+        c = InfluxDBClient("127.0.0.1", int(h.url.rsplit(":", 1)[1]), database="legacy")
+        with pytest.raises(InfluxDBClientError) as e:
+            c.write_points([{"measurement": "m", "fields": {"v": 1.0}}])
+        assert e.value.code == 404 and 'database not found: \\"legacy\\"' in str(e.value.content)
+        c.create_database("legacy")
+        assert c.write_points([{"measurement": "m", "time": 1_000_000_000, "fields": {"v": 1.0}}])
+        with pytest.raises(InfluxDBClientError) as e:
+            c.write_points([{"measurement": "m", "time": 2_000_000_000, "fields": {"v": "text"}}])
+        assert e.value.code == 400
+        assert "partial write: field type conflict" in str(e.value.content) and "dropped=1" in str(e.value.content)
+        assert list(c.query("SELECT * FROM m", epoch="s").get_points()) == [{"time": 1, "v": 1.0}]
+        assert httpx.get(f"{h.url}/ping").headers["x-influxdb-build"] == "OSS"
+    finally:
+        h.stop()

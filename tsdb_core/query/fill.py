@@ -105,6 +105,10 @@ def _fill_value(c: str, dtype, value) -> pl.Expr:
         return pl.col(c).fill_null(int(value))
     if dtype == pl.Float64 or dtype == pl.Null:
         return pl.col(c).cast(pl.Float64).fill_null(float(value))
+    if dtype == pl.String:  # a number does not fit: influxd fills the type's zero value
+        return pl.col(c).fill_null("")
+    if dtype == pl.Boolean:
+        return pl.col(c).fill_null(False)
     return pl.col(c)
 
 

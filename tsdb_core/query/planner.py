@@ -238,7 +238,7 @@ def _expand_dimensions(dims, catalog: Catalog) -> list[str]:
             pat = re.compile(d.val)
             names = sorted(t for t in catalog.tags if pat.search(t))
         out.extend(n for n in names if n not in out)
-    return out
+    return sorted(out)  # series are keyed by their sorted tag set
 
 
 # -- wildcard expansion and naming ------------------------------------------------------------

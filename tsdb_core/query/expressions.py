@@ -96,12 +96,6 @@ def value_expr(e, schema) -> pl.Expr:
 
 def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
     lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
-    if pl.String in (lt, rt) or pl.Boolean in (lt, rt):
-        if e.op in ("+", "-", "*", "/", "%"):
-            ln = "string" if lt == pl.String else "boolean" if lt == pl.Boolean else "float"
-            rn = "string" if rt == pl.String else "boolean" if rt == pl.Boolean else "float"
-            if ln == rn or (pl.String in (lt, rt)):
-                raise QueryError(f"type error: {e}: incompatible types: {ln} and {rn}")
     lhs, rhs = value_expr(e.lhs, schema), value_expr(e.rhs, schema)
     op = e.op
     ints = lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64)
@@ -124,6 +118,52 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
             return pl.lit(None)
         return {"&": lhs & rhs, "|": lhs | rhs, "^": lhs.xor(rhs)}[op]
     return cond_expr(e, schema)
+
+
+_TYPE_NAMES = {pl.Float64: "float", pl.Int64: "integer", pl.UInt64: "unsigned",
+               pl.String: "string", pl.Boolean: "boolean"}
+
+
+def check_types(e, types: dict) -> None:
+    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text)."""
+    if isinstance(e, ast.ParenExpr):
+        return check_types(e.expr, types)
+    if isinstance(e, ast.Call):
+        for a in e.args:
+            check_types(a, types)
+        return
+    if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-", "*", "/", "%", "&", "|", "^"):
+        check_types(e.lhs, types)
+        check_types(e.rhs, types)
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
+        if {lt, rt} & {"string", "boolean"}:
+            raise QueryError(f"type error: {e}: incompatible types: {lt} and {rt}")
+
+
+def _type_name(e, types: dict) -> str | None:
+    if isinstance(e, ast.ParenExpr):
+        return _type_name(e.expr, types)
+    if isinstance(e, ast.VarRef):
+        return {"tag": "tag", "unknown": None}.get(e.type, e.type) if e.type else types.get(e.name)
+    if isinstance(e, ast.IntegerLiteral):
+        return "integer"
+    if isinstance(e, ast.NumberLiteral):
+        return "float"
+    if isinstance(e, ast.StringLiteral):
+        return "string"
+    if isinstance(e, ast.BooleanLiteral):
+        return "boolean"
+    if isinstance(e, ast.Call):
+        if e.name in ("count",):
+            return "integer"
+        if e.name in ("mean", "median", "stddev", "integral", "derivative", "non_negative_derivative",
+                      "moving_average") or e.name in MATH_FUNCTIONS:
+            return "float"
+        return _type_name(e.args[0], types) if e.args else None
+    if isinstance(e, ast.BinaryExpr):
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
+        return "float" if "float" in (lt, rt) or e.op == "/" else (lt or rt)
+    return None
 
 
 def cond_expr(e, schema) -> pl.Expr:
@@ -149,6 +189,9 @@ def cond_expr(e, schema) -> pl.Expr:
         m = col.str.contains(rx.val)
         return m if op == "=~" else ~m
     if op in ("=", "!=", "<>", "<", "<=", ">", ">="):
+        if op in ("<", "<=", ">", ">=") and any(
+                isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
+            return pl.lit(False)  # tags only compare for (in)equality and regexes
         lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
         if _incompatible(lt, rt):
             return pl.lit(op in ("!=", "<>"))

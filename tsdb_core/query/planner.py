@@ -6,13 +6,14 @@ source, sorted; ``mean(*)`` → ``mean_<field>`` per field of a supported type).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from ..errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
 from ..influxql import ast
 from ..model import FieldType
+from . import regex as linear_regex
 from .plan import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
+from .expressions import check_types
 from .time_range import TimeRange, split_where
 from .transforms_math import MATH_FUNCTIONS
 from .validate import compile_fields, validate_condition
@@ -81,6 +82,8 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     if condition is not None:
         condition = _bind(condition, catalog)
     columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None)
+    for c in columns:
+        check_types(c.expr, catalog.fields)
     if not columns:
         columns = ()
     has_agg = info["has_agg"]
@@ -174,7 +177,7 @@ def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, catalog) -> l
         raise RetentionPolicyNotFound(policy, database)
     policy = provider.resolve_rp(database, policy or None)
     if m.regex is not None:
-        pat = re.compile(m.regex.val)
+        pat = linear_regex.compile(m.regex.val)
         measurements = [n for n in provider.measurements(database, policy) if pat.search(n)]
     else:
         measurements = [m.name]
@@ -235,7 +238,7 @@ def _expand_dimensions(dims, catalog: Catalog) -> list[str]:
         elif isinstance(d, ast.Wildcard):
             names = sorted(catalog.tags)
         else:
-            pat = re.compile(d.val)
+            pat = linear_regex.compile(d.val)
             names = sorted(t for t in catalog.tags if pat.search(t))
         out.extend(n for n in names if n not in out)
     return sorted(out)  # series are keyed by their sorted tag set
@@ -248,7 +251,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool):
     for f in fields:
         e = f.expr
         if isinstance(e, ast.Wildcard) or isinstance(e, ast.RegexLiteral):
-            pat = re.compile(e.val) if isinstance(e, ast.RegexLiteral) else None
+            pat = linear_regex.compile(e.val) if isinstance(e, ast.RegexLiteral) else None
             want_f = not isinstance(e, ast.Wildcard) or e.type in (None, "field")
             want_t = not isinstance(e, ast.Wildcard) or e.type in (None, "tag")
             names = []
@@ -264,7 +267,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool):
         call = _wild_call(e)
         if call is not None:
             arg = call.args[0]
-            pat = re.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
+            pat = linear_regex.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
             supported = _WILDCARD_TYPES.get(call.name, _NUMERIC)
             base = f.alias or call.name
             for n in sorted(catalog.fields):

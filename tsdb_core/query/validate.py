@@ -195,7 +195,8 @@ def _compile_top_bottom(call, st, stmt) -> None:
         raise QueryError(f"invalid number of arguments for {name}, expected at least 2, got {len(args)}")
     limit = args[-1]
     if not isinstance(limit, ast.IntegerLiteral):
-        raise QueryError(f"expected integer as last argument in {name}(), found {limit}")
+        found = f"{limit.val:.3f}" if isinstance(limit, ast.NumberLiteral) else limit
+        raise QueryError(f"expected integer as last argument in {name}(), found {found}")
     if limit.val <= 0:
         raise QueryError(f"limit ({limit.val}) in {name} function must be at least 1")
     if stmt.limit > 0 and limit.val > stmt.limit:

@@ -134,3 +134,9 @@ def test_missing_parameter_is_a_parse_error(store, params):
     # influxd 1.6.7: {"error":"error parsing query: missing parameter: h"}
     assert q(store, "SELECT v FROM cpu WHERE host = $h", params=params) == {
         "error": "error parsing query: missing parameter: h"}
+
+
+def test_store_query_goes_through_the_engine(store):
+    res = store.query("SELECT count(v) FROM cpu GROUP BY host SLIMIT 1", db="db", epoch="ms")
+    assert res.to_json() == {"results": [{"statement_id": 0, "series": [
+        {"name": "cpu", "tags": {"host": "h0"}, "columns": ["time", "count"], "values": [[0, 30]]}]}]}

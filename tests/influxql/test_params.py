@@ -28,10 +28,14 @@ def where(text, params):
     ({"duration": 60_000_000_000}, DurationLiteral(60_000_000_000)),
     ({"identifier": "b"}, VarRef("b")),
     ({"ident": "select"}, VarRef("select")),
-    ({"regex": "^a"}, RegexLiteral("^a")),
 ])
 def test_value_binding(value, expected):
     assert where("$v", {"v": value}) == expected
+
+
+def test_regex_binding_after_regex_operator():
+    s = parse_statement("SELECT x FROM m WHERE a =~ $v", {"v": {"regex": "^a"}})
+    assert s.condition.rhs == RegexLiteral("^a")
 
 
 def test_identifier_and_regex_params_work_in_any_position():

@@ -120,6 +120,9 @@ def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) ->
             if shared is not None:
                 append(Tok(shared.type, raw, start, pos, text) if precise else shared)
                 continue
+            if raw == "/":
+                append(Tok("DIV", raw, start, pos, text))
+                continue
             else:
                 if c == "'":
                     kind = "STRING" if len(raw) > 1 else None
@@ -249,4 +252,5 @@ def _only_child(children):
     return children[0]
 
 
-_PUNCT_TOKS = {raw: Tok(kind, raw, -1, -1, "") for raw, kind in _PUNCT.items()}
+# "/" keeps its position: it may have to be re-scanned as a regex.
+_PUNCT_TOKS = {raw: Tok(kind, raw, -1, -1, "") for raw, kind in _PUNCT.items() if raw != "/"}

@@ -244,11 +244,12 @@ def _run(tables: Tables, state: ParseState, precise: bool):
             ttype = tok.type
             if ttype == "DIV" and "REGEX" in row:
                 m = _REGEX(text, tok.start_pos)
-                if m is not None:  # influxql's ScanRegex: re-lex from here
-                    tok = _post("REGEX", m.group(), tok.start_pos, m.end(), text, params)
-                    ttype = "REGEX"
-                    tokens[i - 1:] = [tok] + tokenize(text, m.end(), post, keywords, precise)
-                    ntok = len(tokens)
+                if m is None:  # influxql: an unterminated regex (lit stays empty)
+                    fail("bad regex: ", tok.line, max(tok.column - 1, 1))
+                tok = _post("REGEX", m.group(), tok.start_pos, m.end(), text, params)
+                ttype = "REGEX"
+                tokens[i - 1:] = [tok] + tokenize(text, m.end(), post, keywords, precise)
+                ntok = len(tokens)
             if precise:
                 state.consumed = i
         else:

@@ -119,6 +119,8 @@ def token_text(tok: Token) -> str:
         return tok.value if tok.value != "" else ("IDENT" if t == "IDENT" else t)
     if t == "NEQ":
         return "!="
+    if t == "CAST":  # influxql scans "::" and the type name separately
+        return "::"
     if t in _DISPLAY:
         return _DISPLAY[t]
     return display(t)

@@ -232,6 +232,18 @@ def _leaf(key, make):
     return node
 
 
+def _args(ch) -> list:
+    """Expressions of a comma list, the ``/regex/`` tokens among them made RegexLiterals."""
+    out = []
+    for c in ch:
+        if c.__class__ is Token:
+            if c.type == "REGEX":
+                out.append(_regex(c))
+        else:
+            out.append(c)
+    return out
+
+
 def _dimension(expr):
     if expr.__class__ is E.VarRef:
         node = _LEAVES.get(("D", expr))
@@ -284,6 +296,12 @@ class AstBuilder(Transformer):
     def field_alias(self, ch):
         self._check_field(ch[0])
         return E.Field(ch[0], ch[1])
+
+    def field_regex(self, ch):
+        return E.Field(_regex(ch[0]))
+
+    def field_regex_alias(self, ch):
+        return E.Field(_regex(ch[0]), ch[1])
 
     def _check_field(self, expr):
         op = _bad_field_op(expr)
@@ -349,12 +367,12 @@ class AstBuilder(Transformer):
         return ch[0] if ch else ()
 
     def dimensions(self, ch):
-        return tuple([_dimension(c) for c in ch if c.__class__ is not Token])
+        return tuple([_dimension(c) for c in _args(ch)])
 
     def fill_opt(self, ch):
         if not ch:
             return (None, None)
-        args = [c for c in ch if not isinstance(c, Token)]
+        args = _args(ch)
         if len(args) != 1:
             fail("fill requires an argument, e.g.: 0, null, none, previous, linear", *_pos(ch[0]),
                  positioned=False)
@@ -404,7 +422,7 @@ class AstBuilder(Transformer):
     def tz_opt(self, ch):
         if not ch:
             return None
-        args = [c for c in ch if not isinstance(c, Token)]
+        args = _args(ch)
         where = _pos(ch[0])
         if len(args) != 1:
             fail("tz requires exactly one argument", *where, positioned=False)
@@ -482,9 +500,6 @@ class AstBuilder(Transformer):
     def false(self, ch):
         return E.BooleanLiteral(False)
 
-    def regex(self, ch):
-        return _regex(ch[0])
-
     def bound_param(self, ch):
         tok = ch[0]
         name = tok.value[1:]
@@ -522,7 +537,7 @@ class AstBuilder(Transformer):
     def call(self, ch):
         if len(ch) == 3:
             return E.Call(ch[0].value.lower())
-        return E.Call(ch[0].value.lower(), tuple([c for c in ch[2:-1] if c.__class__ is not Token]))
+        return E.Call(ch[0].value.lower(), tuple(_args(ch[2:-1])))
 
     def ident(self, ch):
         return ch[0].value
@@ -707,7 +722,7 @@ class AstBuilder(Transformer):
         values = {}
         order = ("DURATION", "REPLICATION", "SHARD", "NAME")
         last = -1
-        for kw_tok, key, val in opts:
+        for kw_tok, key, val, _ in opts:
             idx = order.index(key)
             if idx <= last:
                 found_expected(kw_tok, [";"])
@@ -718,19 +733,19 @@ class AstBuilder(Transformer):
             values.get("SHARD"), values.get("NAME"))
 
     def opt_duration(self, ch):
-        return (ch[0], "DURATION", _duration_opt(ch[1]))
+        return (ch[0], "DURATION", _duration_opt(ch[1]), ch[1])
 
     def opt_replication(self, ch):
-        return (ch[0], "REPLICATION", _parse_int_range(ch[1], 1, INT32_MAX))
+        return (ch[0], "REPLICATION", _parse_int_range(ch[1], 1, INT32_MAX), ch[1])
 
     def opt_shard_duration(self, ch):
-        return (ch[0], "SHARD", _duration_opt(ch[2]))
+        return (ch[0], "SHARD", _duration_opt(ch[2]), ch[2])
 
     def opt_name(self, ch):
-        return (ch[0], "NAME", ch[1])
+        return (ch[0], "NAME", ch[1], ch[0])
 
     def opt_default(self, ch):
-        return (ch[0], "DEFAULT", True)
+        return (ch[0], "DEFAULT", True, ch[0])
 
     def duration_val(self, ch):
         return ch[0]
@@ -812,9 +827,11 @@ class AstBuilder(Transformer):
         name, db = ch[1], ch[2]
         seen = set()
         vals = {}
-        for kw_tok, key, val in ch[3:]:
+        for kw_tok, key, val, val_tok in ch[3:]:
             if key in seen:
                 fail_at(f"found duplicate {key} option", kw_tok)
+            if key == "SHARD" and val_tok.type == "INF":
+                fail_at("invalid duration INF for shard duration", val_tok)
             seen.add(key)
             vals[key] = val
         return M.AlterRetentionPolicyStatement(

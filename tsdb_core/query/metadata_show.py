@@ -9,6 +9,7 @@ import polars as pl
 from ..errors import DatabaseNotFound, QueryError
 from ..influxql import ast_expr as A
 from ..influxql import ast_meta as M
+from . import regex as linear_regex
 from .metadata import go_duration, handles
 from .metadata_where import filter_series, refs
 from .result import Series
@@ -46,7 +47,7 @@ def source_measurements(provider, db: str, sources=(), single=None) -> list[str]
         if not isinstance(s, A.Measurement):
             continue
         if s.regex is not None:
-            rx = re.compile(s.regex.val)
+            rx = linear_regex.compile(s.regex.val)
             keep.update(n for n in names if rx.search(n))
         elif s.name is not None and s.name in names:
             keep.add(s.name)
@@ -176,7 +177,7 @@ def select_keys(op: str, expr, keys) -> list[str]:
         want = set(expr.vals)
         return [k for k in keys if k in want]
     if isinstance(expr, A.RegexLiteral):
-        rx = re.compile(expr.val)
+        rx = linear_regex.compile(expr.val)
         hit = [k for k in keys if rx.search(k)]
         return hit if op == "=~" else [k for k in keys if k not in hit]
     val = expr.val

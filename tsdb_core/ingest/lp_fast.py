@@ -18,6 +18,7 @@ paths agree (see the property tests).
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -210,15 +211,17 @@ def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: lis
     return leftover
 
 
-_POOL: ThreadPoolExecutor | None = None
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
 SPLIT_BYTES = 512 * 1024  # bodies from this size are parsed in two halves at once
 
 
 def _pool() -> ThreadPoolExecutor:
+    """One helper thread per process (a forked child makes its own)."""
     global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-fast")
-    return _POOL
+    pid = os.getpid()
+    if _POOL is None or _POOL[0] != pid:
+        _POOL = (pid, ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-fast"))
+    return _POOL[1]
 
 
 def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: int,

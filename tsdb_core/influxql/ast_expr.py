@@ -210,12 +210,23 @@ class BinaryExpr(Expr):
     rhs: Expr
 
     def __str__(self) -> str:
+        spine = []  # walk the left spine iteratively: long a+b+c+... chains are left-deep
+        node = self
+        while type(node) is BinaryExpr:
+            spine.append(node)
+            node = node.lhs
+        out = str(node)
+        for b in reversed(spine):
+            out = f"{out} {b.op} {b._rhs_text()}"
+        return out
+
+    def _rhs_text(self) -> str:
         rhs = self.rhs
         if type(rhs) is BinaryExpr and PRECEDENCE[rhs.op] <= PRECEDENCE[self.op]:
             unary = unary_text(rhs)
             if unary is not None:
-                return f"{self.lhs} {self.op} {unary}"
-        return f"{self.lhs} {self.op} {rhs}"
+                return unary
+        return str(rhs)
 
 
 def unary_text(e: BinaryExpr) -> str | None:

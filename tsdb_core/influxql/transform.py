@@ -217,7 +217,34 @@ def climb(ch: list):
 def _freeze(n):
     if n.__class__ is not list:
         return n
-    return E.BinaryExpr(n[0], _freeze(n[1]), _freeze(n[2]))
+    try:
+        return _freeze_rec(n)
+    except RecursionError:  # thousands of chained operators: no recursion limit here
+        return _freeze_iter(n)
+
+
+def _freeze_rec(n):
+    if n.__class__ is not list:
+        return n
+    return E.BinaryExpr(n[0], _freeze_rec(n[1]), _freeze_rec(n[2]))
+
+
+def _freeze_iter(root):
+    done: dict = {}
+    stack = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if ready:
+            lhs, rhs = node[1], node[2]
+            done[id(node)] = E.BinaryExpr(
+                node[0], done.pop(id(lhs)) if lhs.__class__ is list else lhs,
+                done.pop(id(rhs)) if rhs.__class__ is list else rhs)
+        else:
+            stack.append((node, True))
+            for child in (node[2], node[1]):
+                if child.__class__ is list:
+                    stack.append((child, False))
+    return done[id(root)]
 
 
 _LEAVES: dict = {}  # interned immutable leaves (VarRef, literals): dashboards repeat them

@@ -239,3 +239,26 @@ def test_errors_carry_positions():
     err = info.value
     assert (err.line, err.column) == (3, 10)
     assert str(err) == "found EOF, expected identifier, string, number, bool at line 3, char 10"
+
+
+def test_parsing_from_many_threads_gives_identical_results():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .corpus_valid import ALL
+    texts = [q for q, _ in ALL[:120]]
+    expected = [parse(q) for q in texts]
+
+    def work(offset):
+        from tsdb_core.influxql.parse import _parse_uncached
+        return [_parse_uncached(q, None) for q in texts[offset:] + texts[:offset]]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, range(4)))
+    for offset, got in enumerate(results):
+        assert got == expected[offset:] + expected[:offset]
+
+
+def test_long_operator_chain_parses_and_prints():
+    text = "SELECT " + " + ".join(["x"] * 3000) + " FROM m"
+    stmt = parse_statement(text)
+    assert str(stmt) == text

@@ -129,7 +129,10 @@ class Store:
                 entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in v.accepted]
                 if self._wal is not None:
                     payload = encode_write(db, pol.name, entries)
-                    seq = self._wal.append(payload)
+                    try:
+                        seq = self._wal.append(payload)
+                    except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
+                        raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
                     # Buffer what replay would load: the decoded record is also a compact copy
                     # (parsed columns can pin their whole request body in memory).
                     entries = decode_write(payload)[2]
@@ -138,7 +141,10 @@ class Store:
                 for e in entries:
                     self._apply(database, pol.name, e.measurement, e.frame, e.tags, e.fields)
         if seq:
-            self._wal.sync(seq)
+            try:
+                self._wal.sync(seq)
+            except OSError as e:
+                raise StorageError(f"write not durable (fsync failed): {e.strerror or e}") from e
         result = WriteResult(points_written=v.points, values_written=v.values,
                              errors=_line_errors(v.rejected, body))
         self._maybe_flush()
@@ -164,7 +170,11 @@ class Store:
         if not self.config.auto_create_databases:
             raise DatabaseNotFound(db)
         self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
-        self._save_catalog()
+        try:
+            self._save_catalog()
+        except OSError as e:
+            self._catalog.drop_database(db)
+            raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
         return self._catalog.databases[db]
 
     def _split_name(self, db: str, rp: str | None) -> tuple[str, str | None]:
@@ -340,7 +350,7 @@ class Store:
             gone = mutate()
             self._index.drop(pred)
             self._save_catalog()
-            self._bury(gone, grace=0.0 if not gone else FILE_GRACE_S)
+            self._bury(gone)
         self._reap()
 
     def delete(self, db: str, measurement: str | None, start: int, end: int,

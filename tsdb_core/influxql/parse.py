@@ -17,7 +17,7 @@ from lark import Lark
 
 from ..errors import ParseError, TsdbError
 from .ast_select import Statement
-from .lexing import KEYWORDS, format_duration, unescape, unescape_regex
+from .lexing import format_duration, unescape, unescape_regex
 from .parse_errors import expected_names, fail, token_text
 from .lalr import _REGEX, Tables, Tok, tokenize
 from .transform import AstBuilder
@@ -72,8 +72,6 @@ class ParseState:
         hit), so EOF is reported one character further there.
         """
         text = self.text
-        line = text.count("\n") + 1
-        col = len(text) - (text.rfind("\n") + 1) + 1
         last = self.tokens[self.consumed - 1] if self.consumed else None
         tail = text[last.end_pos:] if last is not None and last.end_pos is not None else text
         if tail:

@@ -103,14 +103,16 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           config: StoreConfig | None = None, graceful_timeout: float = 10.0, log_level: str = "warning",
           background_interval_s: float = 1.0, stop: threading.Event | None = None,
           ready: threading.Event | None = None, url_out: list | None = None,
-          wrap_store=None, parser=None, tokens: TokenStore | None = None) -> None:
+          wrap_store=None, parser=None, tokens: TokenStore | None = None,
+          flight_port: int | None = None) -> None:
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
     ``compat`` is ``"cloud-dedicated"`` (the seed's contract) or ``"influxdb1"``;
     ``no_auth`` accepts any or no token. ``max_body_bytes`` caps write bodies
     (also after gzip decompression; 413 past it). ``ready`` is set once the socket
     listens; ``url_out`` (a list) receives the base URL (useful with ``port=0``).
-    ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
+    ``flight_port`` also serves Arrow Flight (``tsdb_http.flight``) on ``host`` (its
+    location follows the base URL in ``url_out``). ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
     test seams (a store wrapper and the InfluxQL parser used for permission checks).
     """
     import tsdb_core
@@ -132,10 +134,18 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             url_out.append(base)
         print(f"tsdb: serving {base} (compat={compat}, auth={'off' if no_auth else 'on'}, "
               f"data={data_dir or 'memory'})", file=sys.stderr, flush=True)
+        flight = None
+        if flight_port is not None:  # Arrow Flight (SQL, InfluxQL) beside HTTP: tsdb_http/flight.py
+            from .flight import start_flight
+            flight = start_flight(store, tokens, host, flight_port, no_auth=no_auth)
+            if url_out is not None:
+                url_out.append(flight.location)
         try:
             asyncio.run(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level))
         finally:
             sock.close()
+            if flight is not None:
+                flight.stop()
     finally:
         store.close()  # flushes the write buffer
         print("tsdb: stopped; store flushed and closed", file=sys.stderr, flush=True)

@@ -19,8 +19,10 @@ from .common import CliError, data_dir_option
               help="Load the sample data first (NOAA_water_database and devops) if absent.")
 @click.option("--max-body-bytes", type=click.IntRange(0), default=25_000_000, show_default=True,
               help="Largest write body accepted, also after gzip decompression (413 past it).")
+@click.option("--flight-port", type=click.IntRange(0, 65535), default=None,
+              help="Also serve Arrow Flight (SQL and InfluxQL for InfluxDB 3 clients) on this port; off by default.")
 def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
-                  max_body_bytes: int) -> None:
+                  max_body_bytes: int, flight_port: int | None) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -36,4 +38,4 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                        "python -m pip install 'tsdb[http]'") from None
     # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
-          max_body_bytes=max_body_bytes)
+          max_body_bytes=max_body_bytes, flight_port=flight_port)

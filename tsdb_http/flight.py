@@ -1,0 +1,279 @@
+"""Arrow Flight query service: SQL and InfluxQL for InfluxDB 3 clients, over the same store.
+
+InfluxDB 3's clients (``influxdb3-python`` and the other official ones) call
+``DoGet`` with a JSON ticket ``{"database", "sql_query", "query_type": "sql"|"influxql",
+"params"?}`` and an ``authorization: Bearer TOKEN`` header. Every call is
+authenticated by a server middleware against the shim's :class:`TokenStore` and
+needs ``read`` on the database, as over HTTP. Answers stream as record batches
+of at most ``chunk_rows`` rows.
+
+- SQL runs through :mod:`tsdb_core.query.sql` (InfluxDB 3's table view, Arrow
+  types: ``time`` timestamp[ns], tags dictionary<int32, utf8>, typed fields).
+- InfluxQL runs through the same engine as ``/query`` and is reshaped as
+  InfluxDB 3 answers it: ``iox::measurement``, then ``time``, then the series'
+  tags, then the other columns.
+
+``pyarrow.flight`` is needed only here: ``tsdb_core`` never imports this module.
+
+    from tsdb_http.flight import start_flight
+    service = start_flight(store, tokens, host="127.0.0.1", port=8181)
+    ...
+    service.stop()
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.flight as flight
+
+from tsdb_core.errors import DatabaseNotFound, ParseError, TsdbError, UserError
+from tsdb_core.query import sql as sqlq
+from tsdb_core.tokens import TokenInfo, TokenStore
+
+from . import permissions
+
+log = logging.getLogger("tsdb_http.flight")
+
+__all__ = ["FlightService", "TsdbFlightServer", "start_flight", "influxql_to_arrow"]
+
+CHUNK_ROWS = 65_536
+MEASUREMENT_COLUMN = "iox::measurement"
+_IOX_STRING = pa.dictionary(pa.int32(), pa.string())
+_READ_ONLY = ("SelectStatement", "ExplainStatement")
+
+
+# -- authentication: one middleware checks every call -------------------------------
+
+class _Auth(flight.ServerMiddleware):
+    def __init__(self, token: TokenInfo | None):
+        self.token = token  # None: auth disabled
+
+
+class _AuthFactory(flight.ServerMiddlewareFactory):
+    """``authorization: Bearer TOKEN`` (or ``Token TOKEN``) checked on every call."""
+
+    def __init__(self, tokens: TokenStore | None, enabled: bool):
+        self.tokens, self.enabled = tokens, enabled and tokens is not None
+
+    def start_call(self, info, headers):
+        if not self.enabled:
+            return _Auth(None)
+        values = headers.get("authorization") or headers.get("Authorization") or []
+        scheme, _, token = (values[0] if values else "").strip().partition(" ")
+        token = token.strip()
+        if scheme not in ("Bearer", "Token") or not token:
+            raise flight.FlightUnauthenticatedError("unauthenticated: missing bearer token")
+        found = self.tokens.verify(token)
+        if found is None:
+            raise flight.FlightUnauthenticatedError("unauthenticated: authorization failed")
+        return _Auth(found)
+
+
+def _token(context) -> TokenInfo | None:
+    mw = context.get_middleware("auth")
+    return mw.token if mw is not None else None
+
+
+def _require_read(token: TokenInfo | None, db: str) -> None:
+    if token is not None and not token.can("read", db):
+        raise flight.FlightUnauthorizedError(f"permission denied: no read permission on database {db}")
+
+
+# -- the ticket ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """What an InfluxDB 3 client asks for."""
+
+    database: str
+    query: str
+    query_type: str  # "sql" | "influxql"
+    params: dict | None = None
+
+    @classmethod
+    def parse(cls, raw: bytes) -> "Ticket":
+        try:
+            doc = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise _invalid("invalid ticket: expected JSON with database, sql_query and query_type") from None
+        if not isinstance(doc, dict):
+            raise _invalid("invalid ticket: expected a JSON object")
+        db, q = doc.get("database"), doc.get("sql_query")
+        qt = (doc.get("query_type") or "sql")
+        params = doc.get("params")
+        if not isinstance(db, str) or not db:
+            raise _invalid("invalid ticket: database is required")
+        if not isinstance(q, str) or not q.strip():
+            raise _invalid("invalid ticket: sql_query is required")
+        if not isinstance(qt, str) or qt.lower() not in ("sql", "influxql"):
+            raise _invalid(f"invalid ticket: query_type must be sql or influxql, not {qt!r}")
+        if params is not None and not isinstance(params, dict):
+            raise _invalid("invalid ticket: params must be a JSON object")
+        return cls(db, q, qt.lower(), params or None)
+
+
+# -- the server --------------------------------------------------------------------------
+
+class TsdbFlightServer(flight.FlightServerBase):
+    """``DoGet`` over a store; everything else Flight offers is unimplemented."""
+
+    def __init__(self, store, tokens: TokenStore | None, location: str, *, no_auth: bool = False,
+                 chunk_rows: int = CHUNK_ROWS, parser=None):
+        super().__init__(location, middleware={"auth": _AuthFactory(tokens, not no_auth)})
+        self.store, self.chunk_rows, self.parser = store, chunk_rows, parser
+
+    def do_get(self, context, ticket):
+        t = Ticket.parse(ticket.ticket)
+        token = _token(context)
+        try:
+            db, rp = self._database(t.database)
+            _require_read(token, db)
+            if t.query_type == "sql":
+                table = sqlq.to_arrow(sqlq.execute(self.store, t.database, t.query, t.params))
+            else:
+                table = self._influxql(t, db, rp, token)
+        except DatabaseNotFound as e:
+            _require_read(token, t.database)
+            raise flight.FlightServerError(str(e)) from None
+        except UserError as e:
+            raise _invalid(str(e)) from None
+        except TsdbError as e:
+            log.exception("flight query failed")
+            raise flight.FlightInternalError(str(e)) from None
+        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(table.schema, _chunks(table, self.chunk_rows)))
+
+    def _database(self, name: str) -> tuple[str, str]:
+        return sqlq.split_database(self.store, name)
+
+    def _influxql(self, t: Ticket, db: str, rp: str, token: TokenInfo | None) -> pa.Table:
+        stmts = self._parse(t.query, t.params)
+        if len(stmts) != 1:
+            raise _invalid("InfluxQL over Flight takes exactly one statement")
+        name = type(stmts[0]).__name__
+        if not (name in _READ_ONLY or name.startswith("Show")) or getattr(stmts[0], "into", None) is not None:
+            raise _invalid(f"statement not supported over Flight (read-only: SELECT, SHOW, EXPLAIN): {name}")
+        if token is not None:
+            for action, need_db in permissions.needs(stmts[0], db):
+                if not token.can(action, need_db):
+                    raise flight.FlightUnauthorizedError(
+                        f"permission denied: no {action} permission on database {need_db}")
+        result = self.store.query(t.query, db=db, rp=rp, epoch="ns", params=t.params)
+        if result.error is not None:
+            raise _invalid(result.error)
+        st = result.statements[0]
+        if st.error is not None:
+            raise _invalid(st.error)
+        tags = set()
+        for name in {s.name for s in st.series}:
+            schema = self.store.schema(db, name) if name else None
+            tags.update(schema.tags if schema else ())
+        return influxql_to_arrow(st, tags)
+
+    def _parse(self, q: str, params):
+        parser = self.parser or importlib.import_module("tsdb_core.influxql.parse").parse
+        try:
+            return permissions.statements_of(parser(q, params))
+        except ParseError as e:
+            raise _invalid(f"error parsing query: {e}") from None
+
+
+def _invalid(message: str) -> Exception:
+    """A user error for the client, its message alone (gRPC status UNKNOWN).
+
+    InfluxDB 3 answers INVALID_ARGUMENT; a Python ``ArrowInvalid`` would carry that
+    code, but pyarrow appends the server's traceback to its text, so we prefer the
+    clean message.
+    """
+    return flight.FlightServerError(message)
+
+
+def _chunks(table: pa.Table, rows: int):
+    table = table.unify_dictionaries().combine_chunks()
+    if table.num_rows == 0:
+        return
+    yield from table.to_batches(max_chunksize=rows)
+
+
+# -- InfluxQL answers in InfluxDB 3's Arrow shape -------------------------------------------
+
+def influxql_to_arrow(statement, tag_columns=frozenset()) -> pa.Table:
+    """One statement's series as one table: iox::measurement, time, tags, the other columns.
+
+    Series tags and the columns named in ``tag_columns`` (the measurements' tag keys,
+    e.g. in a raw ``SELECT *``) are dictionary-encoded, as InfluxDB 3 sends tags.
+    """
+    frames = []
+    for s in statement.series:
+        cols = _dedupe(list(s.columns))
+        df = (pl.DataFrame(s.values, schema=cols, orient="row", infer_schema_length=None, strict=False)
+              if s.values else pl.DataFrame(schema={c: pl.Null for c in cols}))
+        tags = dict(sorted((s.tags or {}).items()))
+        df = df.with_columns(pl.lit(s.name or "", dtype=pl.String).alias(MEASUREMENT_COLUMN),
+                             *[pl.lit(v, dtype=pl.String).alias(k) for k, v in tags.items() if k not in cols])
+        frames.append(df)
+    if not frames:
+        return pa.table({MEASUREMENT_COLUMN: pa.array([], _IOX_STRING)})
+    df = pl.concat(frames, how="diagonal_relaxed")
+    tag_keys = sorted({k for s in statement.series for k in (s.tags or {})} - {"time", MEASUREMENT_COLUMN})
+    lead = [MEASUREMENT_COLUMN] + (["time"] if "time" in df.columns else []) + tag_keys
+    df = df.select(lead + [c for c in df.columns if c not in lead])
+    if "time" in df.columns and df.schema["time"].is_integer():
+        df = df.with_columns(pl.col("time").cast(pl.Datetime("ns")))
+    dict_cols = [MEASUREMENT_COLUMN, *tag_keys,
+                 *(c for c in df.columns if c in tag_columns and c not in tag_keys and df.schema[c] == pl.String)]
+    df = df.with_columns(pl.col(dict_cols).cast(pl.Categorical()))
+    table = sqlq.to_arrow(df)
+    fields = [f.with_nullable(False) if f.name == MEASUREMENT_COLUMN else f for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
+def _dedupe(cols: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in cols:
+        n = seen.get(c, 0)
+        seen[c] = n + 1
+        out.append(c if n == 0 else f"{c}_{n}")
+    return out
+
+
+# -- running it ------------------------------------------------------------------------------
+
+@dataclass
+class FlightService:
+    """A running Flight server (its gRPC threads serve until :meth:`stop`)."""
+
+    server: TsdbFlightServer
+    host: str
+    port: int
+
+    @property
+    def location(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"grpc+tcp://{host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+def start_flight(store, tokens: TokenStore | None, host: str = "127.0.0.1", port: int = 0, *,
+                 no_auth: bool = False, chunk_rows: int = CHUNK_ROWS, parser=None,
+                 quiet: bool = False) -> FlightService:
+    """Listen on ``host:port`` (loopback by default; port 0 picks a free one) and serve at once."""
+    bind = f"[{host}]" if ":" in host else host
+    server = TsdbFlightServer(store, tokens, f"grpc+tcp://{bind}:{port}", no_auth=no_auth,
+                              chunk_rows=chunk_rows, parser=parser)
+    # pyarrow serves from its own threads once constructed; serve() only blocks, so run it aside.
+    threading.Thread(target=server.serve, daemon=True, name="tsdb-flight").start()
+    service = FlightService(server, host, server.port)
+    if not quiet:
+        import sys
+        print(f"tsdb: serving Arrow Flight {service.location} (auth={'off' if no_auth else 'on'})",
+              file=sys.stderr, flush=True)
+    return service

@@ -34,6 +34,7 @@ from ..timeutil import precision_multiplier
 from . import lp_exact, lp_fast
 from .lp_assemble import Part, assemble
 from .lp_format import format_batch
+from .lp_quick import is_quick_line, quick_point
 
 __all__ = ["parse", "parse_exact", "format_batch"]
 
@@ -129,7 +130,7 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
     todo.sort()
     rows, errors, texts = [], [], {}
     for i, block in todo:
-        stripped, point, reason = lp_exact.parse_block(block, multiplier, default_time)
+        stripped, point, reason = _parse_block(block, multiplier, default_time)
         if stripped is None:
             continue
         texts[i + 1] = stripped
@@ -151,6 +152,17 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
         return physical[line - 1].removesuffix("\r")
 
     return parts, errors, seen, text_of
+
+
+def _parse_block(block: str, multiplier: int, default_time: int):
+    """``lp_exact.parse_block``, through the regex shortcut when it applies."""
+    stripped = lp_exact.strip_line(block)
+    if stripped is not None:
+        point = quick_point(stripped, multiplier, default_time)
+        if point is not None:
+            point, reason = lp_exact.check_point(point)
+            return stripped, point, reason
+    return lp_exact.parse_block(block, multiplier, default_time)
 
 
 class _LazyText:
@@ -176,6 +188,11 @@ def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str])
     for i, line in enumerate(physical):
         if i > covered:
             if '"' in line or "\\" in line:
+                if "\\" not in line and is_quick_line(line):
+                    exact_blocks[i] = line  # balanced plain strings: the line ends here
+                    covered = i
+                    offset += len(line) + 1
+                    continue
                 end = lp_exact.scan_line(text, offset)
                 exact_blocks[i] = text[offset:end]
                 covered = i + text.count("\n", offset, end)

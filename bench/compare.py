@@ -163,7 +163,7 @@ class System:
 class HttpSystem(System):
     def __init__(self, make_server, values: int):
         self.make_server = make_server
-        super().__init__(make_server().name, values)
+        super().__init__(make_server.name, values)     # the class's name: no temp folder made yet
         self.server = None
 
     def fresh_load(self, batches, workers, args, say, spy_path=None) -> None:

@@ -208,9 +208,10 @@ class Store:
         with self._lock:
             if not self._buffer:
                 return
+            # Rotate first: if that fails (disk full) nothing has moved yet.
+            seq = self._wal.rotate() if self._wal is not None else 0
             snap, self._buffer = self._buffer, WriteBuffer()
             self._flushing = snap
-            seq = self._wal.rotate() if self._wal is not None else 0
             plan = []
             for key, chunks in snap.parts.items():
                 d = self._catalog.databases.get(key[0])

@@ -83,7 +83,13 @@ class Wal:
             seqb = _SEQ.pack(seq)
             crc = zlib.crc32(payload, zlib.crc32(seqb))
             record = _HEAD.pack(len(payload), crc, seq) + payload
-            _write_all(self._fd, record)
+            try:
+                _write_all(self._fd, record)
+            except OSError:
+                # A partial record (ENOSPC half-way) would hide every later record from replay:
+                # cut the segment back to the last whole record before anyone appends again.
+                os.ftruncate(self._fd, self._size)
+                raise
             self._size += len(record)
             self._written = seq
             self._segments[-1].last_seq = seq
@@ -143,21 +149,26 @@ class Wal:
 
     # -- internals -------------------------------------------------------------
     def _rotate_locked(self) -> None:
-        if self._fd is not None:
-            if self.fsync:
-                os.fsync(self._fd)
-            os.close(self._fd)
-            self._fd = None
+        if self._fd is not None and self.fsync:
+            os.fsync(self._fd)
+        old = self._fd
+        self._open_segment(self._written + 1)  # may fail (ENOSPC): then the old segment stays open
+        if old is not None:
+            os.close(old)
         self._synced = self._written
-        self._open_segment(self._written + 1)
 
     def _open_segment(self, first_seq: int) -> None:
         path = self.dir / f"{first_seq:020d}.wal"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
-        _write_all(fd, MAGIC)
-        if self.fsync:
-            os.fsync(fd)
-            fsync_dir(self.dir)
+        try:
+            _write_all(fd, MAGIC)
+            if self.fsync:
+                os.fsync(fd)
+                fsync_dir(self.dir)
+        except OSError:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise
         self._fd = fd
         self._size = len(MAGIC)
         self._segments.append(_Segment(path, first_seq, 0))

@@ -161,3 +161,26 @@ def test_two_halves_agree_with_exact_path(text):
     finally:
         lp_fast.SPLIT_BYTES = old
     assert_same(fast, parse_exact(text.encode(), now=NOW))
+
+
+string_line = st.builds(
+    lambda m, tags, fields, ts, lead: lead + m + "".join(f",{k}={v}" for k, v in tags) + " "
+    + ",".join(f"{k}={v}" for k, v in fields) + ts,
+    st.sampled_from(["log", "cpu", "m#x"]),
+    st.lists(st.tuples(st.sampled_from(["host", "app", "time", "msg"]), st.text("ab=\" ", min_size=1, max_size=3)),
+             max_size=2),
+    st.lists(st.tuples(st.sampled_from(["msg", "n", "ok", "host", "time"]),
+                       st.one_of(st.text('ab ,=\n\r#"', max_size=8).map(lambda s: '"' + s + '"'),
+                                 st.integers(-99, 99).map(lambda i: f"{i}i"),
+                                 st.sampled_from(["1.5", "t", "1e400", "2u"]))),
+             min_size=1, max_size=3),
+    st.one_of(st.just(""), st.integers(-10**19, 10**19).map(lambda i: f" {i}")),
+    st.sampled_from(["", "", " ", "\t"]),
+)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(string_line, simple_line), min_size=1, max_size=20), st.sampled_from(["\n", "\r\n"]))
+def test_quoted_string_lines_agree_with_exact_path(lines, sep):
+    text = sep.join(lines)
+    assert_same(parse(text, now=NOW), parse_exact(text, now=NOW))

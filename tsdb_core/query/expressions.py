@@ -36,6 +36,8 @@ def _lit(e) -> pl.Expr:
 
 def dtype_of(e, schema) -> object:
     if isinstance(e, ast.VarRef):
+        if e.type in ("unknown", "tagarg"):
+            return None
         if e.type in ("integer", "float", "unsigned", "string", "boolean") and e.name in schema:
             return _PL_TYPES[e.type]
         return schema.get(e.name)
@@ -64,7 +66,7 @@ def dtype_of(e, schema) -> object:
 def ref_expr(e: ast.VarRef, schema) -> pl.Expr:
     col = pl.col(e.name)
     src = schema.get(e.name)
-    if e.name not in schema or e.type == "unknown":
+    if e.name not in schema or e.type in ("unknown", "tagarg"):
         return pl.lit(None, dtype=pl.Float64)
     if e.type in ("integer", "float", "unsigned", "string", "boolean"):
         want = _PL_TYPES[e.type]
@@ -144,7 +146,7 @@ def _type_name(e, types: dict) -> str | None:
     if isinstance(e, ast.ParenExpr):
         return _type_name(e.expr, types)
     if isinstance(e, ast.VarRef):
-        return {"tag": "tag", "unknown": None}.get(e.type, e.type) if e.type else types.get(e.name)
+        return {"tag": "tag", "unknown": None, "tagarg": None}.get(e.type, e.type) if e.type else types.get(e.name)
     if isinstance(e, ast.IntegerLiteral):
         return "integer"
     if isinstance(e, ast.NumberLiteral):

@@ -85,9 +85,9 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
         full = full.drop("_k")
     out = full.join(frame, on=keys + ["_b"], how="left", maintain_order="left")
     if mode == "null":
-        fills = [pl.col(c).fill_null(0) for c in columns if c in count_like]
+        fills = [_only_gaps(c, out, pl.col(c).fill_null(0)) for c in columns if c in count_like]
     elif mode == "value":
-        fills = [_fill_value(c, out.schema[c], value) for c in columns]
+        fills = [_only_gaps(c, out, _fill_value(c, out.schema[c], value)) for c in columns]
     elif mode == "previous":
         fills = [pl.col(c).forward_fill().over(keys) if keys else pl.col(c).forward_fill()
                  for c in columns]
@@ -96,6 +96,15 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
     else:
         raise QueryError(f"unknown fill option {mode}")
     return out.with_columns(fills) if fills else out
+
+
+def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
+    """Fill where the window had no point for this aggregate (``_gap<c>`` true or row absent);
+    a value an aggregate did emit as null (stddev of one point) stays null."""
+    gap = f"_gap{c}"
+    if gap not in out.columns:
+        return filled
+    return pl.when(pl.col(gap).fill_null(True)).then(filled).otherwise(pl.col(c)).alias(c)
 
 
 def _fill_value(c: str, dtype, value) -> pl.Expr:

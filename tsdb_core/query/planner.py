@@ -81,7 +81,8 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     dims = _expand_dimensions(dim_exprs, catalog)
     if condition is not None:
         condition = _bind(condition, catalog)
-    columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None)
+    all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
+    columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None, all_tags)
     for c in columns:
         check_types(c.expr, catalog.fields)
     if not columns:
@@ -246,14 +247,16 @@ def _expand_dimensions(dims, catalog: Catalog) -> list[str]:
 
 # -- wildcard expansion and naming ------------------------------------------------------------
 
-def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool):
+def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
+                   no_tags: bool = False):
+    """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd)."""
     out: list[tuple[str, ast.Expr, bool]] = []
     for f in fields:
         e = f.expr
         if isinstance(e, ast.Wildcard) or isinstance(e, ast.RegexLiteral):
             pat = linear_regex.compile(e.val) if isinstance(e, ast.RegexLiteral) else None
             want_f = not isinstance(e, ast.Wildcard) or e.type in (None, "field")
-            want_t = not isinstance(e, ast.Wildcard) or e.type in (None, "tag")
+            want_t = (not isinstance(e, ast.Wildcard) or e.type in (None, "tag")) and not no_tags
             names = []
             if want_f:
                 names += [(n, ast.VarRef(n, catalog.fields[n])) for n in catalog.fields]
@@ -386,7 +389,7 @@ def _bind(e, catalog: Catalog):
         args = tuple(_bind(a, catalog) for a in e.args)
         a0 = args[0] if args else None
         if e.name in AGGREGATES and isinstance(a0, ast.VarRef) and a0.type == "tag":
-            args = (ast.VarRef(a0.name, "unknown"),) + args[1:]  # influxd aggregates fields only
+            args = (ast.VarRef(a0.name, "tagarg"),) + args[1:]  # influxd aggregates fields only
         return ast.Call(e.name, args)
     if isinstance(e, ast.Distinct):
         return ast.Call("distinct", (_bind(ast.VarRef(e.val), catalog),))
@@ -399,7 +402,7 @@ def _bind(e, catalog: Catalog):
 
 def _expr_type(e) -> str:
     if isinstance(e, ast.VarRef):
-        return {"tag": "string", None: "float", "unknown": "float"}.get(e.type, e.type)
+        return {"tag": "string", None: "float", "unknown": "float", "tagarg": "float"}.get(e.type, e.type)
     if isinstance(e, ast.Call):
         if e.name in ("count",):
             return "integer"

@@ -27,6 +27,7 @@ class Ctx:
     max_series: int = 0
     max_buckets: int = 0
     points: int = 0
+    series_lf: object = None  # rows of the matching series before field conditions
 
 
 @dataclass
@@ -115,6 +116,8 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
                           for d in dims])
     if plan.slimit or plan.soffset:
         lf = _slimit(plan, lf, schema, ["_name"] + dims)
+    tag_cond = _tag_only(plan.condition, schema)
+    ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     if plan.condition is not None:
         lf = lf.filter(cond_expr(plan.condition, schema))
     schema = dict(lf.collect_schema())
@@ -135,7 +138,11 @@ def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.L
     tag_cond = _tag_only(plan.condition, schema)
     base = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     series = base.select(keys).unique().sort(keys)  # index order, even for ORDER BY DESC
-    series = series.slice(plan.soffset, plan.slimit or None)
+    idx = pl.int_range(pl.len()).over("_name")  # SLIMIT counts the series of each measurement
+    cond = idx >= plan.soffset
+    if plan.slimit:
+        cond = cond & (idx < plan.soffset + plan.slimit)
+    series = series.filter(cond)
     return lf.join(series, on=keys, how="semi")
 
 
@@ -151,7 +158,9 @@ def _tag_only(cond, schema):
             return lhs or rhs
         return ast.BinaryExpr("AND", lhs, rhs)
     refs = _all_refs(cond)
-    if refs and all(r.type == "tag" for r in refs):
+    stringy = isinstance(cond, ast.BinaryExpr) and any(
+        isinstance(x, (ast.StringLiteral, ast.RegexLiteral)) for x in (cond.lhs, cond.rhs))
+    if refs and all(r.type == "tag" or (r.type is None and stringy) for r in refs):
         return cond
     return None
 
@@ -258,12 +267,20 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
         lf = lf.with_columns(pl.lit(start, dtype=pl.Int64).alias("_b"))
     gkeys = keys + ["_b"]
     multi = [c for c in low.aggs if c.name in ("top", "bottom", "sample", "distinct")]
-    if multi:
-        df = _multi_rows(plan, lf, schema, low, gkeys, multi[0])
-    else:
-        df = _scalar_aggs(plan, lf, schema, low, gkeys)
+    try:
+        if multi:
+            df = _multi_rows(plan, lf, schema, low, gkeys, multi[0])
+        else:
+            df = _scalar_aggs(plan, lf, schema, low, gkeys)
+    except QueryError as e:
+        # influxd builds the typed iterator only where there is data: no rows, no error
+        series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
+        if str(e).startswith("unsupported ") and series.select(pl.len()).collect().item() == 0:
+            return None
+        raise
     if df is None:
         return None
+    known = [a for c, a in low.aggs.items() if _known_field(c)]  # fill() leaves unknown fields null
     if plan.interval:
         if df.height and not tr.has_start:
             first = int(df["_b"].min())
@@ -273,8 +290,12 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
             grid = grid or bucket_grid(first, tr.end, plan.interval, plan.offset, plan.tz,
                                        ctx.max_buckets)
             count_like = {a for c, a in low.aggs.items() if c.name == "count"}
-            df = fill(df, keys, grid, list(low.aggs.values()), plan.fill, plan.fill_value,
+            df = fill(df, keys, grid, known, plan.fill, plan.fill_value,
                       count_like, descending=not plan.ascending)
+            if plan.fill == "null":
+                df = _no_count_without_field(plan, df, low, ctx)
+    elif plan.fill == "value" and df.height and known:  # no windows: fill(x) still fills
+        df = fill(df, keys, [int(df["_b"][0])], known, "value", plan.fill_value, set())
     df = df.sort(keys + ["_b"] + (["_t"] if "_t" in df.columns else []), maintain_order=True)
     time = pl.col("_t") if "_t" in df.columns else pl.col("_b")
     df = df.with_columns(time.alias("time"))
@@ -283,6 +304,34 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
     return df.select(keys + ["time"] + cols)
+
+
+def _no_count_without_field(plan, df: pl.DataFrame, low: Lowered, ctx: Ctx) -> pl.DataFrame:
+    """fill(null) turns an empty window's count into 0, but only in measurements that have
+    the field: elsewhere influxd has no iterator and the count stays null."""
+    fixes = []
+    for call, alias in low.aggs.items():
+        a0 = call.args[0] if call.args else None
+        if call.name != "count" or not isinstance(a0, ast.VarRef):
+            continue
+        has = []
+        for src in plan.sources:
+            if isinstance(src, Scan):
+                sch = ctx.provider.schema(src.database, src.measurement)
+                if sch is not None and a0.name in sch.fields:
+                    has.append(src.measurement)
+            else:
+                has.append(None)
+        if None not in has:
+            fixes.append(pl.when(pl.col("_name").is_in(has)).then(pl.col(alias)).alias(alias))
+    return df.with_columns(fixes) if fixes else df
+
+
+def _known_field(call) -> bool:
+    a0 = call.args[0] if call.args else None
+    if isinstance(a0, ast.Call) and a0.args:
+        a0 = a0.args[0]
+    return not (isinstance(a0, ast.VarRef) and a0.type in ("unknown", None))  # "tagarg" is known
 
 
 def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
@@ -323,7 +372,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
         a0 = call.args[0]
         if isinstance(a0, ast.Call) and a0.args:
             a0 = a0.args[0]
-        if call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type == "unknown"):
+        if call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type in ("unknown", "tagarg")):
             keep.append(pl.col(alias).is_not_null())  # no point picked: nothing emitted
         else:
             exprs.append(value_expr(a0, schema).count().alias(f"_seen{i}"))
@@ -346,7 +395,10 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
         df = df.with_columns([pl.when(pl.col(a) != 0).then(pl.col(a)).alias(a) for a in counts])
     if keep:
         df = df.filter(pl.any_horizontal(keep))
-    return df.drop([c for c in df.columns if c.startswith("_seen")])
+    # an aggregate that saw no point in its group emitted nothing: fill() may fill it
+    return df.with_columns([(pl.col(f"_seen{i}") == 0).alias(f"_gap{a}")
+                            for i, a in enumerate(low.aggs.values()) if f"_seen{i}" in df.columns]
+                           ).drop([c for c in df.columns if c.startswith("_seen")])
 
 
 def _aux_refs(e):

@@ -194,21 +194,26 @@ def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: lis
     two threads (numpy and Polars release the GIL, so both cores work)."""
     hi = len(body) - 8 if body.endswith(PAD) else len(body)
     if hi < SPLIT_BYTES:
-        return _fast(body, 0, hi, nums, multiplier, default_time, parts)
+        return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
     cut = body.find(b"\n", hi // 2, hi) + 1
     if cut <= 0 or cut >= hi:
-        return _fast(body, 0, hi, nums, multiplier, default_time, parts)
-    before = body.count(b"\n", 0, cut)
-    if nums is None:
-        nums = np.arange(1, body.count(b"\n", 0, hi) + 1, dtype=np.int64)
+        return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
+    before = None
+    if nums is not None:
+        before = body.count(b"\n", 0, cut)
     parts_head: list[Part] = []
     parts_tail: list[Part] = []
-    later = _pool().submit(_fast, body, cut, hi, nums[before:], multiplier, default_time,
-                           parts_tail)
-    leftover = _fast(body, 0, cut, nums[:before], multiplier, default_time, parts_head)
-    leftover += later.result()
+    later = _pool().submit(_fast, body, cut, hi, None if nums is None else nums[before:],
+                           multiplier, default_time, parts_tail)
+    leftover, head_lines = _fast(body, 0, cut, None if nums is None else nums[:before],
+                                 multiplier, default_time, parts_head)
+    tail_leftover, _ = later.result()
+    if nums is None:  # the tail numbered its lines from 1: shift them after the head's
+        tail_leftover = [i + head_lines for i in tail_leftover]
+        for part in parts_tail:
+            part.frame = part.frame.with_columns(pl.col(LINE) + head_lines)
     parts += parts_head + parts_tail
-    return leftover
+    return leftover + tail_leftover
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
@@ -225,23 +230,24 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: int,
-          parts: list[Part]) -> list[int]:
+          parts: list[Part]) -> tuple[list[int], int]:
     """Cover the lines in ``body[lo:hi]`` (whole lines) with shapes; returns the
-    0-based physical line numbers left for the exact path. ``nums`` maps the
-    lines of that range to physical lines (None: the same)."""
+    0-based physical line numbers left for the exact path, and the number of
+    lines. ``nums`` maps the lines of that range to physical line numbers
+    (None: the range's own line numbers, from 1)."""
     a = np.frombuffer(body, dtype=np.uint8)[lo:hi]
     # a64[i] = the 8 bytes from i on (little-endian), for comparing keys 8 bytes at a time
     a64 = np.ndarray(shape=(len(body) - 7,), dtype="<u8", buffer=body, strides=(1,))
-    delim, newline = _scratch(a.size)
+    delim, scratch = _scratch(a.size)
     np.equal(a, _COMMA, out=delim)
-    np.equal(a, _EQ, out=newline)
-    delim |= newline
-    np.equal(a, _SPACE, out=newline)
-    delim |= newline
-    np.equal(a, _NL, out=newline)
-    delim |= newline
-    ends = np.flatnonzero(newline)
+    np.equal(a, _EQ, out=scratch)
+    delim |= scratch
+    np.equal(a, _SPACE, out=scratch)
+    delim |= scratch
+    np.equal(a, _NL, out=scratch)
+    delim |= scratch
     pos = np.flatnonzero(delim)
+    ends = pos[a[pos] == _NL]
     if lo:
         ends += lo
         pos += lo
@@ -297,7 +303,7 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields)))
     if nums is not None and leftover:
         leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
-    return leftover + redone
+    return leftover + redone, nlines
 
 
 def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,

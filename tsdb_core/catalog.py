@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from .errors import DatabaseNotFound, RetentionPolicyNotFound, UserError
+from .errors import CorruptionError, DatabaseNotFound, RetentionPolicyNotFound, UserError
 from .model import FieldType
 from .timeutil import D, H
 
@@ -134,7 +134,11 @@ class Catalog:
         path = root / CATALOG_FILE
         if not path.exists():
             return cls()
-        return cls.from_bytes(path.read_bytes())
+        try:
+            return cls.from_bytes(path.read_bytes())
+        except (ValueError, KeyError, TypeError, IndexError) as e:  # torn or hand-edited: touch nothing
+            raise CorruptionError(f"catalog {path} is unreadable ({type(e).__name__}: {e}); the store was not "
+                                  "opened and no file was changed") from None
 
     # -- databases and policies -----------------------------------------------
     def database(self, name: str) -> Database:

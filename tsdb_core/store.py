@@ -22,7 +22,8 @@ import polars as pl
 from .catalog import CATALOG_FILE, DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
 from .config import StoreConfig
 from .errors import (
-    DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, RetentionPolicyNotFound, StorageError, UserError,
+    CorruptionError, DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, RetentionPolicyNotFound,
+    StorageError, UserError,
 )
 from .ingest.buffer import WriteBuffer
 from .ingest.wal import Wal, WalEntry, decode_write, encode_write
@@ -634,6 +635,10 @@ class Store:
     def _remove_orphans(self) -> None:
         """Parquet files the catalog does not list (interrupted flush/compaction) and temp files."""
         live = {self.root / f.path for f in self._catalog.all_files()}
+        if not (self.root / CATALOG_FILE).exists() and next(self.root.glob("*/*/*/*/*.parquet"), None):
+            # Without its catalog every Parquet file would look orphaned: refuse rather than delete them.
+            raise CorruptionError(f"catalog {self.root / CATALOG_FILE} is missing but the store holds Parquet "
+                                  "files; the store was not opened and no file was changed")
         for dirpath, _dirs, names in os.walk(self.root):
             d = Path(dirpath)
             for n in names:

@@ -208,19 +208,28 @@ def influxql_to_arrow(statement, tag_columns=frozenset()) -> pa.Table:
     Series tags and the columns named in ``tag_columns`` (the measurements' tag keys,
     e.g. in a raw ``SELECT *``) are dictionary-encoded, as InfluxDB 3 sends tags.
     """
-    frames = []
+    tag_keys = sorted({k for s in statement.series for k in (s.tags or {})} - {"time", MEASUREMENT_COLUMN})
+    groups: dict[tuple, list] = {}  # series of one column layout become one frame, built row-wise once
     for s in statement.series:
-        cols = _dedupe(list(s.columns))
-        df = (pl.DataFrame(s.values, schema=cols, orient="row", infer_schema_length=None, strict=False)
-              if s.values else pl.DataFrame(schema={c: pl.Null for c in cols}))
-        tags = dict(sorted((s.tags or {}).items()))
-        df = df.with_columns(pl.lit(s.name or "", dtype=pl.String).alias(MEASUREMENT_COLUMN),
-                             *[pl.lit(v, dtype=pl.String).alias(k) for k, v in tags.items() if k not in cols])
-        frames.append(df)
+        groups.setdefault(tuple(s.columns), []).append(s)
+    frames = []
+    for columns, series in groups.items():
+        cols = _dedupe(list(columns))
+        extra = [k for k in tag_keys if k not in cols]
+        names = [MEASUREMENT_COLUMN, *extra, *cols]
+        rows = []
+        for s in series:
+            tags = s.tags or {}
+            lead = (s.name or "", *(tags.get(k) for k in extra))
+            rows.extend((*lead, *v) for v in s.values)
+        if rows:
+            frames.append(pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None, strict=False))
+        else:
+            frames.append(pl.DataFrame(schema={c: (pl.String if c in (MEASUREMENT_COLUMN, *extra) else pl.Null)
+                                               for c in names}))
     if not frames:
         return pa.table({MEASUREMENT_COLUMN: pa.array([], _IOX_STRING)})
-    df = pl.concat(frames, how="diagonal_relaxed")
-    tag_keys = sorted({k for s in statement.series for k in (s.tags or {})} - {"time", MEASUREMENT_COLUMN})
+    df = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     lead = [MEASUREMENT_COLUMN] + (["time"] if "time" in df.columns else []) + tag_keys
     df = df.select(lead + [c for c in df.columns if c not in lead])
     if "time" in df.columns and df.schema["time"].is_integer():

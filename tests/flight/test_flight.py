@@ -228,3 +228,11 @@ def test_cli_serve_has_flight_port_option():
 
     out = CliRunner().invoke(serve_command, ["--help"]).output
     assert "--flight-port" in out
+
+
+def test_influxql_empty_answer_and_show(written):
+    empty = raw(written, "SELECT usage FROM cpu WHERE host = 'zzz'", "influxql")
+    assert empty.num_rows == 0 and empty.column_names[0] == "iox::measurement"
+    keys = raw(written, "SHOW TAG KEYS FROM cpu", "influxql")
+    assert keys.column_names == ["iox::measurement", "tagKey"]
+    assert keys.to_pydict() == {"iox::measurement": ["cpu", "cpu"], "tagKey": ["host", "region"]}

@@ -19,6 +19,7 @@ from .conftest import NOW
 CASE_DIR = Path(__file__).resolve().parents[1] / "cases" / "query"
 CASES = json.loads((CASE_DIR / "noaa.json").read_text())
 MIXED_CASES = json.loads((CASE_DIR / "mixed.json").read_text())
+FUZZ_CASES = json.loads((CASE_DIR / "fuzz.json").read_text())
 
 # Where influxd 1.6.7's answer is an artefact we do not reproduce (documented deviations).
 KNOWN_DEVIATIONS = {
@@ -80,6 +81,11 @@ def _check(store, case):
 
 @pytest.mark.parametrize("case", READ_CASES, ids=_ids(READ_CASES))
 def test_noaa_query(noaa_store, case):
+    _check(noaa_store, case)
+
+
+@pytest.mark.parametrize("case", FUZZ_CASES, ids=_ids(FUZZ_CASES))
+def test_fuzz_query(noaa_store, case):
     _check(noaa_store, case)
 
 

@@ -222,6 +222,11 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
                      if t in schema and t not in keys and t not in names]
         df = lf.select(keys + ["time"] + cols).collect()
         _count_points(df, ctx)
+        if plan.fill == "value":  # influxd fills a raw row's missing field values too
+            df = df.with_columns([
+                pl.col(f"_c{i}").fill_null(plan.fill_value) for i, c in enumerate(plan.columns)
+                if isinstance(c.expr, ast.VarRef) and c.expr.type != "tag"
+                and df.schema[f"_c{i}"] in (pl.Null, pl.Float64, pl.Int64)])
         return df
     df = lf.sort(keys + ["time"] + tag_order).collect()
     _count_points(df, ctx)

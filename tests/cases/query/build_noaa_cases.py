@@ -621,6 +621,8 @@ def main(base: str) -> None:
     req = urllib.request.Request(f"{base}/write?db={MIXED_DB}", data="\n".join(mixed_lines()).encode())
     urllib.request.urlopen(req)
     record(base, MIXED_QUERIES, MIXED_DB, "mixed.json")
+    from fuzz_cases import fuzz_queries
+    record(base, fuzz_queries(1) + fuzz_queries(2), DB, "fuzz.json")
 
 
 if __name__ == "__main__":

@@ -113,14 +113,12 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
         if physical[-1] == "":
             physical.pop()
         fast_idx = _split_special(text, physical, exact_blocks)
-        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() + lp_fast.PAD if fast_idx else b""
+        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() if fast_idx else b""
         nums = np.asarray(fast_idx, dtype=np.int64) + 1
-    elif raw.endswith(b"\n") and len(raw) >= 64:
-        body, nums = raw, None  # no copy; a short last line may take the exact path
     else:
-        body, nums = raw + (b"" if raw.endswith(b"\n") else b"\n") + lp_fast.PAD, None
+        body, nums = (raw if raw.endswith(b"\n") else raw + b"\n"), None
     if b"\r" in body:
-        body = body.rstrip(b"\0").replace(b"\r\n", b"\n") + lp_fast.PAD
+        body = body.replace(b"\r\n", b"\n")
     parts: list[Part] = []
     leftover = lp_fast.fast_lines(body, nums, multiplier, default_time, parts) if body else []
     # the exact path: leftover simple lines and the special blocks

@@ -44,7 +44,6 @@ _VALUE = {
 _VALUE_RE = [(t, re.compile(p)) for t, p in _VALUE.items()]
 _TS_RE = re.compile(r"-?[0-9]{1,19}")
 _TRUE = ["t", "T", "true", "True", "TRUE"]
-PAD = bytes(8)  # after a body we copied anyway: 8-byte key reads near its end stay inside
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
 _COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
@@ -116,22 +115,6 @@ class _Layout:
     values: tuple[tuple[int, int], ...]
 
     @functools.cached_property
-    def chunks(self):
-        """The measurement and keys as 8-byte words to compare: (delimiter
-        index or -1 for the line start, byte offset, mask, value) arrays."""
-        cols, offs, masks, vals = [], [], [], []
-        for d, text in ((-1, self.measurement), *self.keys):
-            n = len(text)
-            for c in ([0] if n <= 8 else [*range(0, n - 8, 8), n - 8]):
-                word = text[c:c + 8]
-                cols.append(d)
-                offs.append(c)
-                masks.append((1 << (8 * len(word))) - 1)
-                vals.append(int.from_bytes(word, "little"))
-        return (np.array(cols), np.array(offs), np.array(masks, dtype=np.uint64),
-                np.array(vals, dtype=np.uint64))
-
-    @functools.cached_property
     def src(self) -> np.ndarray:
         """Delimiter index of each value boundary (start, end, start, end, ...)."""
         return np.array([d for pair in self.values for d in pair])
@@ -153,27 +136,6 @@ def _layout(shape: Shape, has_ts: bool) -> _Layout:
     return _Layout(ndelims, shape.measurement.encode(), tuple(keys), tuple(values))
 
 
-def _keys_at(a64: np.ndarray, line_starts: np.ndarray, delims: np.ndarray, chunks) -> np.ndarray:
-    """Rows whose measurement and keys are the layout's (one gather of 8-byte words)."""
-    cols, offs, masks, vals = chunks
-    ext = np.empty((delims.shape[0], delims.shape[1] + 1), dtype=np.int64)
-    ext[:, 0] = line_starts
-    ext[:, 1:] = delims
-    base = ext[:, cols + 1]
-    base += offs
-    last = a64.shape[0] - 1
-    over = None
-    if base[-1].max() > last:  # reads past the buffer's end (the last line only): mismatch
-        over = (base > last).any(axis=1)
-        np.minimum(base, last, out=base)
-    words = a64[base]
-    words &= masks
-    ok = (words == vals).all(axis=1)
-    if over is not None:
-        ok &= ~over
-    return ok
-
-
 _LOCAL = threading.local()
 
 
@@ -190,9 +152,9 @@ def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: lis
     """Parse the simple lines of ``body`` into ``parts``; returns the 0-based
     physical line numbers left for the exact path. ``nums`` maps the body's
     lines to physical line numbers (None: the same). ``body`` ends with a
-    newline, possibly followed by PAD. A big body is done in two halves on
+    newline. A big body is done in two halves on
     two threads (numpy and Polars release the GIL, so both cores work)."""
-    hi = len(body) - 8 if body.endswith(PAD) else len(body)
+    hi = len(body)
     if hi < SPLIT_BYTES:
         return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
     cut = body.find(b"\n", hi // 2, hi) + 1
@@ -236,8 +198,6 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     lines. ``nums`` maps the lines of that range to physical line numbers
     (None: the range's own line numbers, from 1)."""
     a = np.frombuffer(body, dtype=np.uint8)[lo:hi]
-    # a64[i] = the 8 bytes from i on (little-endian), for comparing keys 8 bytes at a time
-    a64 = np.ndarray(shape=(len(body) - 7,), dtype="<u8", buffer=body, strides=(1,))
     delim, scratch = _scratch(a.size)
     np.equal(a, _COMMA, out=delim)
     np.equal(a, _EQ, out=scratch)
@@ -285,7 +245,7 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         has_ts = line.count(" ") == 2
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
-        frame, ok, redo = _columns(body, a64, pos, first[cand], starts[cand], ~adjacent[cand],
+        frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand],
                                    shape, layout, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
@@ -306,7 +266,7 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     return leftover + redone, nlines
 
 
-def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
+def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
              line_starts: np.ndarray, ok: np.ndarray, shape: Shape, layout: _Layout,
              multiplier: int, default_time: int):
     """Cut the candidate lines of one shape into typed columns.
@@ -317,8 +277,6 @@ def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
     go to the exact path.
     """
     delims = pos[first[:, None] + np.arange(layout.ndelims)]
-    ok &= delims[:, 0] - line_starts == len(layout.measurement)
-    ok &= _keys_at(a64, line_starts, delims, layout.chunks)
     if not ok.all():
         delims, line_starts = delims[ok], line_starts[ok]
     m = delims.shape[0]
@@ -332,10 +290,15 @@ def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
-    exprs, has_bad, not_finite = _plan(shape, nv, multiplier, b"+" in body)
+    exprs, has_bad, not_finite = _plan(shape, layout, multiplier, b"+" in body)
     if nv == len(shape.tags) + len(shape.fields):  # no timestamps: the arrival time
         exprs = [*exprs, pl.lit(default_time, dtype=pl.Int64).alias(TIME)]
     frame = cells.select(exprs)
+    same = frame["__ok"].to_numpy()  # the text between the values is the shape's
+    frame = frame.drop("__ok")
+    if not same.all():
+        frame = frame.filter(pl.Series(same))
+        ok[ok] = same
     redo = frame["__bad"] if has_bad else None
     if not_finite is not None:
         nf = frame.select(not_finite)[:, 0]
@@ -348,14 +311,23 @@ def _columns(body: bytes, a64: np.ndarray, pos: np.ndarray, first: np.ndarray,
 
 
 @functools.lru_cache(maxsize=256)
-def _plan(shape: Shape, nv: int, multiplier: int, plus: bool):
+def _plan(shape: Shape, layout: _Layout, multiplier: int, plus: bool):
     """The Polars expressions that turn the cells of one shape into typed
     columns (built once per shape: building them costs more than running them).
 
+    The cells alternate: text before the first value (measurement and first
+    key), value, text before the next value (``,key=`` or the space before
+    the timestamp), value, ... The "__ok" column says a line's texts are
+    exactly the shape's, which checks its measurement, keys and delimiters.
     Returns (expressions, whether they include the "__bad" flag column, the
     expression flagging non-finite floats or None)."""
+    nv = len(layout.values)
     value = lambda j: pl.col("c").gather_every(2 * nv + 1, 1 + 2 * j)  # noqa: E731
-    exprs: list[pl.Expr] = []
+    between = lambda j: pl.col("c").gather_every(2 * nv + 1, 2 * j)  # noqa: E731
+    texts = [(layout.measurement + layout.keys[0][1]).decode()]
+    texts += [text.decode() for _, text in layout.keys[1:]]
+    exprs: list[pl.Expr] = [pl.all_horizontal([between(j) == t for j, t in enumerate(texts)])
+                            .alias("__ok")]
     bad: list[pl.Expr] = []
     floats: list[str] = []
     ntags = len(shape.tags)

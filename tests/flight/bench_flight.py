@@ -12,6 +12,7 @@ over Flight for reference. Not collected by pytest (no ``test_`` prefix).
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import tempfile
 import threading
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     client.close()
     stop.set()
     th.join(30)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -236,3 +236,16 @@ def test_influxql_empty_answer_and_show(written):
     keys = raw(written, "SHOW TAG KEYS FROM cpu", "influxql")
     assert keys.column_names == ["iox::measurement", "tagKey"]
     assert keys.to_pydict() == {"iox::measurement": ["cpu", "cpu"], "tagKey": ["host", "region"]}
+
+
+def test_cli_serve_passes_flight_port(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    import tsdb_http.serve
+    from tsdb_core.cli.serve_cmd import serve_command
+
+    calls = []
+    monkeypatch.setattr(tsdb_http.serve, "serve", lambda *a, **kw: calls.append(kw))
+    r = CliRunner().invoke(serve_command, ["--data-dir", str(tmp_path), "--flight-port", "8181"])
+    assert r.exit_code == 0, r.output
+    assert calls[0]["flight_port"] == 8181 and calls[0]["host"] == "127.0.0.1"

@@ -42,6 +42,7 @@ from .params import Dialect
 log = logging.getLogger("tsdb_http")
 
 AUTO_CREATE_DURATION = 3 * D  # the seed: /write creates a database with a 3-day policy
+READ_TIMEOUT_S = 30.0  # a client silent this long (mid-headers, mid-body or idle) is disconnected
 
 
 def store_config(compat: str, base: StoreConfig | None = None) -> StoreConfig:
@@ -88,6 +89,7 @@ def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: s
     cfg.errorlog = logging.getLogger("hypercorn.error")
     logging.getLogger("hypercorn.error").setLevel(log_level.upper())
     cfg.keep_alive_timeout = 75
+    cfg.read_timeout = READ_TIMEOUT_S  # Hypercorn's default (None) lets a stalled client hold a socket forever
     return cfg
 
 

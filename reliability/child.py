@@ -26,12 +26,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-select-series", type=int, default=0)
     ap.add_argument("--max-select-buckets", type=int, default=0)
     ap.add_argument("--query-timeout", type=float, default=0.0)
+    ap.add_argument("--read-timeout", type=float, default=None)
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cfg = StoreConfig(buffer_max_rows=a.buffer_max_rows, buffer_max_age_s=a.buffer_max_age,
                       compact_min_files=a.compact_min_files, wal_segment_bytes=a.wal_segment_bytes,
                       max_select_point=a.max_select_point, max_select_series=a.max_select_series,
                       max_select_buckets=a.max_select_buckets, query_timeout_s=a.query_timeout)
+    if a.read_timeout is not None:
+        import tsdb_http.serve as serve_mod
+
+        serve_mod.READ_TIMEOUT_S = a.read_timeout
     serve(a.data_dir, port=a.port, no_auth=a.no_auth, compat=a.compat, config=cfg,
           background_interval_s=0.2)
 

@@ -5,11 +5,12 @@ field keys and field types). Lines without a backslash or a double quote
 have no escapes, so every ``,`` ``=`` space and newline in them is a
 delimiter: their positions are found once for the whole body (numpy), and a
 shape taken from one line is checked against all lines with the same number
-of delimiters at once (delimiter kinds, key bytes, non-empty values). The
-values of the matching lines are cut out of the body without copying (one
-Arrow string array whose offsets are the value boundaries) and cast to
-their types with Polars; a value the cast refuses sends its line to the
-exact path. Lines that no shape covers (errors, comments, escapes, strings,
+of delimiters at once. The lines are cut at the delimiters without copying
+(one Arrow string array whose offsets are the value boundaries), and one
+Polars select checks that the text between the values is exactly the
+shape's (measurement, keys, delimiter kinds) and casts the values to their
+types; a value the cast refuses sends its line to the exact path. Big
+bodies are done in two halves on two threads. Lines that no shape covers (errors, comments, escapes, strings,
 odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
 exact parser (``lp_exact``), which decides them as influxd would. A shape
 only covers lines the exact parser accepts with the same values, so both
@@ -104,7 +105,8 @@ class _Layout:
 
     A line has ``ndelims`` delimiters (``,`` ``=`` space, and its newline
     last). ``keys``: (delimiter index, the exact bytes from that delimiter on,
-    e.g. ``b",host="``); matching them checks the delimiters' kinds as well.
+    e.g. ``b",host="``); the text between two values must be exactly that,
+    which checks the delimiters' kinds as well (see ``_plan``).
     ``values``: (delimiter before, delimiter after) of each tag value, field
     value and the timestamp, in that order.
     """

@@ -376,7 +376,7 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     r = run("serve", "--port", "9999", "--no-auth", "--compat", "influxdb1", "--demo")
     assert r.exit_code == 0, r.output
     assert calls == [((run.dir,), {"host": "127.0.0.1", "port": 9999, "no_auth": True, "compat": "influxdb1",
-                                   "demo": True, "max_body_bytes": 25_000_000})]
+                                   "demo": True, "max_body_bytes": 25_000_000, "flight_port": None})]
 
 
 def test_serve_without_the_http_extra(run, monkeypatch):

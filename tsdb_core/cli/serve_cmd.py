@@ -38,4 +38,4 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                        "python -m pip install 'tsdb[http]'") from None
     # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
-          max_body_bytes=max_body_bytes, **({"flight_port": flight_port} if flight_port is not None else {}))
+          max_body_bytes=max_body_bytes, flight_port=flight_port)

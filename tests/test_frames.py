@@ -177,3 +177,16 @@ def test_time_none_takes_the_store_clock():
     with tsdb_core.open(clock=lambda: T0 + 42) as store:
         write_dataframe(store, "db", pd.DataFrame({"v": [1.5]}), "m", time=None)
         assert store.scan("db", "m").collect().rows() == [(T0 + 42, 1.5)]
+
+
+def test_store_write_dataframe_method_reads_back():
+    import polars as pl
+    import tsdb_core
+
+    with tsdb_core.open() as store:
+        df = pl.DataFrame({"time": [10, 20], "host": ["a", "b"], "v": [1.5, 2.5]})
+        r = store.write_dataframe("db", df, "cpu", tags=["host"])
+        assert (r.points_written, r.errors) == (2, [])
+        res = store.query("SELECT v FROM cpu GROUP BY host", db="db", epoch="ns").to_json()
+        got = {s["tags"]["host"]: s["values"] for s in res["results"][0]["series"]}
+        assert got == {"a": [[10, 1.5]], "b": [[20, 2.5]]}

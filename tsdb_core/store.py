@@ -115,6 +115,13 @@ class Store:
             raise exc(f"partial write: {reason} dropped={len(res.errors)}")
         return res.points_written
 
+    def write_dataframe(self, db: str, df, measurement: str, *, tags=(), fields=None, time: str | None = "time",
+                        precision: str = "ns", rp: str | None = None) -> WriteResult:
+        """Write a Polars/pandas/Arrow frame as points, without going through text (see tsdb_core.frames)."""
+        from .frames import write_dataframe
+        return write_dataframe(self, db, df, measurement, tags=tags, fields=fields, time=time,
+                               precision=precision, rp=rp)
+
     def _write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
                        body: bytes | None, *, auto_create: bool) -> WriteResult:
         seq = 0
@@ -309,6 +316,7 @@ class Store:
     # ------------------------------------------------------------------ DDL
     def create_database(self, name: str, *, duration: int | None = None, shard_duration: int | None = None,
                         replication: int | None = None, rp_name: str | None = None) -> None:
+        """Create ``name`` (no-op if it exists) with a default policy: ``autogen`` infinite unless given."""
         with self._lock:
             self._check_open()
             if self._catalog.create_database(name, duration=duration, shard_duration=shard_duration,
@@ -316,10 +324,12 @@ class Store:
                 self._save_catalog()
 
     def drop_database(self, name: str) -> None:
+        """Drop a database, its policies and every file of its data."""
         self._drop(lambda: self._catalog.drop_database(name), lambda k: k[0] == name)
 
     def create_retention_policy(self, db: str, name: str, *, duration: int, shard_duration: int = 0,
                                 replication: int = 1, default: bool = False) -> None:
+        """Add a policy; ``shard_duration`` 0 picks InfluxDB's default window for ``duration``."""
         with self._lock:
             self._check_open()
             self._catalog.create_retention_policy(db, name, duration=duration, shard_duration=shard_duration,
@@ -329,6 +339,7 @@ class Store:
     def alter_retention_policy(self, db: str, name: str, *, duration: int | None = None,
                                shard_duration: int | None = None, replication: int | None = None,
                                default: bool | None = None) -> None:
+        """Change a policy's duration, window, replication or default flag (None = unchanged)."""
         with self._lock:
             self._check_open()
             self._catalog.alter_retention_policy(db, name, duration=duration, shard_duration=shard_duration,
@@ -336,10 +347,12 @@ class Store:
             self._save_catalog()
 
     def drop_retention_policy(self, db: str, name: str) -> None:
+        """Drop a policy and its data."""
         self._catalog.database(db)
         self._drop(lambda: self._catalog.drop_retention_policy(db, name), lambda k: k[:2] == (db, name))
 
     def drop_measurement(self, db: str, measurement: str) -> None:
+        """Drop a measurement's data and schema in every policy of ``db``."""
         self._catalog.database(db)
         self._drop(lambda: self._catalog.drop_measurement(db, measurement),
                    lambda k: k[0] == db and k[2] == measurement)
@@ -398,6 +411,7 @@ class Store:
 
     # ------------------------------------------------------------------ reads
     def now(self) -> int:
+        """The store's clock, in ns (``now()`` of InfluxQL, arrival time of timestamp-less lines)."""
         return self.clock()
 
     def scan(self, db: str, *args, rp: str | None = None, columns: list[str] | None = None) -> pl.LazyFrame:
@@ -450,19 +464,23 @@ class Store:
             return sorted(self._catalog.all_files(), key=lambda f: f.id)
 
     def databases(self) -> list[str]:
+        """Database names, in creation order (as SHOW DATABASES lists them)."""
         with self._lock:
             return list(self._catalog.databases)
 
     def has_database(self, db: str) -> bool:
+        """Whether ``db`` exists."""
         return db in self._catalog.databases
 
     def retention_policies(self, db: str) -> list[RetentionPolicyInfo]:
+        """The policies of ``db``; raises DatabaseNotFound."""
         with self._lock:
             d = self._catalog.database(db)
             return [RetentionPolicyInfo(r.name, r.duration, r.shard_group_duration, r.replication,
                                         r.name == d.default_rp) for r in d.rps.values()]
 
     def resolve_rp(self, db: str, rp: str | None) -> str:
+        """``rp``, or the default policy of ``db`` when ``rp`` is None or empty."""
         with self._lock:
             return self._catalog.rp(db, rp).name
 
@@ -476,6 +494,7 @@ class Store:
             return sorted({k[2] for k in keys if k[0] == db and (rp is None or k[1] == rp)})
 
     def schema(self, db: str, measurement: str) -> MeasurementSchema | None:
+        """Tag keys and field types of ``measurement`` in ``db``, or None if unknown."""
         with self._lock:
             d = self._catalog.databases.get(db)
             meta = d.measurements.get(measurement) if d else None
@@ -501,6 +520,7 @@ class Store:
 
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
               params: dict | None = None):
+        """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""
         from .query.engine import execute
 
         return execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
@@ -528,6 +548,7 @@ class Store:
                 log.exception("background flush/retention failed")
 
     def close(self) -> None:
+        """Flush the buffer to Parquet, stop background work and release the store's lock."""
         if self._closed:
             return
         if self._bg is not None:

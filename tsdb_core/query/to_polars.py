@@ -111,6 +111,9 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     if lf is None:
         return None
     schema = dict(lf.collect_schema())
+    pre = _pushdown(plan.condition, schema)
+    if pre is not None:
+        lf = lf.filter(pre)
     dims = list(plan.dimensions)
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in dims])
@@ -130,6 +133,55 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     if df is None or df.height == 0:
         return None
     return finish(plan, df, keys, ordered=plan.is_raw and not low.transforms)
+
+
+def _pushdown(cond, schema) -> pl.Expr | None:
+    """A filter implied by WHERE that Parquet statistics can prune with.
+
+    ``tag = 'x'`` compiles to ``tag.fill_null('') == 'x'`` (a missing tag is ''), which
+    row-group statistics cannot use; for a non-empty ``'x'`` the plain ``tag == 'x'``
+    (or ``is_in`` for an OR of them) keeps the same rows, so it is added in front.
+    """
+    out = []
+    for c in _conjuncts(cond):
+        eq = _tag_equalities(c, schema)
+        if eq is not None:
+            name, vals = eq
+            out.append(pl.col(name) == vals[0] if len(vals) == 1 else pl.col(name).is_in(vals))
+    if not out:
+        return None
+    return out[0] if len(out) == 1 else pl.all_horizontal(out)
+
+
+def _conjuncts(cond) -> list:
+    if cond is None:
+        return []
+    if isinstance(cond, ast.ParenExpr):
+        return _conjuncts(cond.expr)
+    if isinstance(cond, ast.BinaryExpr) and cond.op == "AND":
+        return _conjuncts(cond.lhs) + _conjuncts(cond.rhs)
+    return [cond]
+
+
+def _tag_equalities(e, schema) -> tuple[str, list[str]] | None:
+    """``(name, values)`` when ``e`` is ``s = 'v'`` or an OR of such on one String column."""
+    if isinstance(e, ast.ParenExpr):
+        return _tag_equalities(e.expr, schema)
+    if not isinstance(e, ast.BinaryExpr):
+        return None
+    if e.op == "OR":
+        lhs, rhs = _tag_equalities(e.lhs, schema), _tag_equalities(e.rhs, schema)
+        if lhs is None or rhs is None or lhs[0] != rhs[0]:
+            return None
+        return lhs[0], lhs[1] + rhs[1]
+    if e.op != "=":
+        return None
+    ref, lit = (e.lhs, e.rhs) if isinstance(e.lhs, ast.VarRef) else (e.rhs, e.lhs)
+    if not (isinstance(ref, ast.VarRef) and type(lit) is ast.StringLiteral):
+        return None
+    if ref.type not in ("tag", None) or schema.get(ref.name) != pl.String or lit.val == "":
+        return None
+    return ref.name, [lit.val]
 
 
 def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.LazyFrame:

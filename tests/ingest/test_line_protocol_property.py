@@ -184,3 +184,42 @@ string_line = st.builds(
 def test_quoted_string_lines_agree_with_exact_path(lines, sep):
     text = sep.join(lines)
     assert_same(parse(text, now=NOW), parse_exact(text, now=NOW))
+
+
+esc_name = st.lists(st.one_of(st.sampled_from(list("abé_0#")), st.sampled_from(["\\ ", "\\,", "\\=", '\\"', "\\a", "\\\\", "\\"])),
+                    min_size=1, max_size=4).map("".join)
+esc_string = st.lists(st.one_of(st.sampled_from(list("ab ,=é")), st.sampled_from(['\\"', "\\\\", "\\n", "\\", '"'])),
+                      max_size=5).map(lambda parts: '"' + "".join(parts) + '"')
+escaped_line = st.builds(
+    lambda m, tags, fields, ts: m + "".join(f",{k}={v}" for k, v in tags) + " "
+    + ",".join(f"{k}={v}" for k, v in fields) + ts,
+    st.one_of(st.sampled_from(["h2o_feet", "m\\ x", "m\\,y"]), esc_name),
+    st.lists(st.tuples(st.one_of(st.sampled_from(["location", "loc\\ x"]), esc_name), esc_name), max_size=2),
+    st.lists(st.tuples(st.one_of(st.sampled_from(["level\\ description", "water_level", "time"]), esc_name),
+                       st.one_of(esc_string, esc_string, st.sampled_from(["8.12", "1i", "2u", "t", "1e400", "99999999999999999999i"]))),
+             min_size=1, max_size=3),
+    st.one_of(st.just(""), st.integers(-10**19, 10**19).map(lambda i: f" {i}")),
+)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(escaped_line, escaped_line, simple_line, string_line), min_size=1, max_size=20),
+       st.sampled_from(["\n", "\r\n"]), st.sampled_from(["ns", "s"]))
+def test_escaped_lines_agree_with_exact_path(lines, sep, precision):
+    text = sep.join(lines)
+    assert_same(parse(text, precision=precision, now=NOW), parse_exact(text, precision=precision, now=NOW))
+
+
+def test_noaa_style_lines_take_the_escaped_path_and_agree(monkeypatch):
+    from tsdb_core.ingest import line_protocol
+    lines = [f'h2o_feet,location={loc} level\\ description="below \\"3\\" feet \\\\ ok",water_level={v} {t}'
+             for t, (loc, v) in enumerate([("coyote_creek", "8.12"), ("santa\\ monica", "2.064")] * 3)]
+    text = "\n".join(lines)
+    exact = parse_exact(text, now=NOW)
+    monkeypatch.setattr(line_protocol, "_parse_block", None)  # no line may take the exact path
+    fast = parse(text, now=NOW)
+    assert_same(fast, exact)
+    frame = fast.batches["h2o_feet"].frame
+    assert frame["level description"].to_list() == ['below "3" feet \\ ok'] * 6
+    assert frame["location"].to_list() == ["coyote_creek", "santa monica"] * 3
+    assert frame["water_level"].to_list() == [8.12, 2.064] * 3

@@ -31,8 +31,9 @@ import numpy as np
 
 from ..model import LineError, ParsedBody
 from ..timeutil import precision_multiplier
-from . import lp_exact, lp_fast
+from . import lp_escaped, lp_exact, lp_fast
 from .lp_assemble import Part, assemble
+from .lp_escaped import is_regular
 from .lp_format import format_batch
 from .lp_quick import is_quick_line, quick_point
 
@@ -106,13 +107,14 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
     if text is None:
         text = _LazyText(raw)
     exact_blocks: dict[int, str] = {}  # 0-based physical line -> logical line text
+    regular: dict[int, str] = {}  # 0-based physical line -> text for lp_escaped
     physical: list[str] | None = None
     if b'"' in raw or b"\\" in raw:
         text = str(text)
         physical = text.split("\n")
         if physical[-1] == "":
             physical.pop()
-        fast_idx = _split_special(text, physical, exact_blocks)
+        fast_idx = _split_special(text, physical, exact_blocks, regular)
         body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() if fast_idx else b""
         nums = np.asarray(fast_idx, dtype=np.int64) + 1
     else:
@@ -121,6 +123,9 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
         body = body.replace(b"\r\n", b"\n")
     parts: list[Part] = []
     leftover = lp_fast.fast_lines(body, nums, multiplier, default_time, parts) if body else []
+    if regular:
+        leftover += lp_escaped.escaped_lines(list(regular.values()), list(regular), multiplier,
+                                             default_time, parts)
     # the exact path: leftover simple lines and the special blocks
     if leftover and physical is None:
         physical = str(text).split("\n")
@@ -177,15 +182,22 @@ class _LazyText:
         return self.text
 
 
-def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str]) -> list[int]:
-    """Route lines with a backslash or a quote (and the lines they run into)
-    to the exact path; returns the 0-based indices of the other lines."""
+def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str],
+                   regular: dict[int, str]) -> list[int]:
+    """Route lines with a backslash or a quote: the regular ones (see
+    ``lp_escaped``) into ``regular``, the others (and the lines they run
+    into) to the exact path; returns the 0-based indices of the other lines."""
     fast: list[int] = []
     offset = 0
     covered = -1
     for i, line in enumerate(physical):
         if i > covered:
             if '"' in line or "\\" in line:
+                if is_regular(line[:-1] if line.endswith("\r") else line):
+                    regular[i] = line[:-1] if line.endswith("\r") else line
+                    covered = i
+                    offset += len(line) + 1
+                    continue
                 if "\\" not in line and is_quick_line(line):
                     exact_blocks[i] = line  # balanced plain strings: the line ends here
                     covered = i

@@ -10,8 +10,8 @@ import math
 import re
 from typing import Any
 
+import numpy as np
 import orjson
-import polars as pl
 
 from tsdb_core.query.result import Series, StatementResult
 
@@ -47,39 +47,57 @@ def _json_float(v: float) -> Any:
     return _Fragment(go_json_float(v).encode()) if _Fragment else v
 
 
-def _fix_float_column(col: tuple) -> list | None:
-    """A float column (None allowed) with Go's forms, or None when orjson already agrees.
+def _fix_float_columns(cols: list[tuple]) -> list[list | None]:
+    """Float columns (None allowed) with Go's forms; None where orjson already agrees.
 
     Integral values become ints (``2``, not ``2.0``) and the rare values orjson writes
-    otherwise than Go (``1e-05``, ``1e+16``, ``-0.0``) raw fragments; the masks are Polars'.
+    otherwise than Go (``1e-05``, ``1e+16``, ``-0.0``) raw fragments. The masks come from
+    one NumPy array for all columns (a Polars Series per column cost ~1.5 ms each).
     """
-    s = pl.Series(col, dtype=pl.Float64, strict=False)
-    a = s.abs()
-    integral = (s == s.floor()) & (a < 2.0 ** 53) & ~((s == 0) & ((1 / s) < 0))
-    odd = (a >= 1e16) | ((a < 1e-4) & (s != 0)) | ((s == 0) & ((1 / s) < 0)) | s.is_nan() | s.is_infinite()
-    odd = odd & ~integral
-    n_int, n_odd = integral.sum() or 0, odd.sum() or 0
-    if not n_int and not n_odd:
-        return None
-    if n_odd:
-        return [_json_float(v) if type(v) is float else v for v in col]
-    ints = s.cast(pl.Int64, strict=False).to_list()
-    return [i if m else v for v, i, m in zip(col, ints, integral.to_list())]
+    null = np.array([[v is None for v in col] for col in cols], dtype=bool)
+    x = np.array([[np.nan if v is None else v for v in col] for col in cols], dtype=np.float64)
+    with np.errstate(all="ignore"):
+        a = np.abs(x)
+        neg_zero = (x == 0) & np.signbit(x)
+        integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero & ~null
+        odd = ((a >= 1e16) | ((a < 1e-4) & (x != 0)) | neg_zero | np.isnan(x) | np.isinf(x)) \
+            & ~integral & ~null
+    n_int, n_odd = integral.sum(axis=1), odd.sum(axis=1)
+    out: list[list | None] = []
+    for k, col in enumerate(cols):
+        if n_odd[k]:
+            out.append([_json_float(v) if type(v) is float else v for v in col])
+        elif n_int[k]:
+            out.append([int(v) if m else v for v, m in zip(col, integral[k].tolist())])
+        else:
+            out.append(None)
+    return out
+
+
+def _fix_float_column(col: tuple) -> list | None:
+    """One float column: see :func:`_fix_float_columns`."""
+    return _fix_float_columns([col])[0]
 
 
 def _fix_floats(values: list[list]) -> list[list]:
     """Rows with Go-incompatible floats replaced; column-wise, untouched when there are none."""
     cols = list(zip(*values))
     changed = False
+    bulk = []
     for j, col in enumerate(cols):
         types = set(map(type, col))
         if float not in types:
             continue
-        new = _fix_float_column(col) if types <= {float, type(None)} and len(col) >= 64 else \
-            [_json_float(v) if type(v) is float else v for v in col]
-        if new is not None:
-            cols[j] = new
-            changed = True
+        if types <= {float, type(None)} and len(col) >= 64:
+            bulk.append(j)
+            continue
+        cols[j] = [_json_float(v) if type(v) is float else v for v in col]
+        changed = True  # (as before: the per-value path always rebuilds the column)
+    if bulk:
+        for j, new in zip(bulk, _fix_float_columns([cols[j] for j in bulk])):
+            if new is not None:
+                cols[j] = new
+                changed = True
     return list(map(list, zip(*cols))) if changed else values
 
 

@@ -61,7 +61,7 @@ def test_gzip_concatenated_members(cloud):
 
 
 @pytest.mark.parametrize("enc,body,status", [
-    ("gzip", gzip.compress(b"cpu v=1")[:-6], 400),   # truncated
+    ("gzip", gzip.compress(b"cpu v=1", mtime=0)[:-6], 400),   # truncated
     ("br", b"cpu v=1", 415),                          # unsupported encoding
     ("identity", b"", 204),
     ("gzip", b"", 204),

@@ -116,16 +116,27 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     frame = frame.with_columns(time_expr("time", epoch, plan.tz).alias("time"))
     names = [plan.time_column] + [c.name for c in plan.columns]
     out: list[Series] = []
-    parts = frame.partition_by(keys, maintain_order=True) if len(frame) else []
-    if ctx.max_series and len(parts) > ctx.max_series:
+    # one conversion to Python rows, then the rows handed out by series (first-seen order,
+    # as partition_by(maintain_order=True)): a partition per series cost ~0.25 ms each
+    groups = frame.select(keys).with_row_index("__row").group_by(keys, maintain_order=True).agg(
+        pl.col("__row"))
+    if ctx.max_series and groups.height > ctx.max_series:
         from ..errors import LimitExceeded
-        raise LimitExceeded(f"max-select-series limit exceeded: ({len(parts)}/{ctx.max_series})")
-    for part in parts:
-        tags = {d: part[d][0] for d in plan.dimensions} if plan.dimensions else None
-        rows = frame_rows(part.select(["time", *cols]))
+        raise LimitExceeded(f"max-select-series limit exceeded: ({groups.height}/{ctx.max_series})")
+    all_rows = frame_rows(frame.select(["time", *cols]))
+    contiguous = groups.height == 1
+    for g in groups.iter_rows(named=True):
+        idx = g["__row"]
+        if contiguous:
+            rows = all_rows
+        elif idx[-1] - idx[0] == len(idx) - 1:
+            rows = all_rows[idx[0]:idx[-1] + 1]
+        else:
+            rows = [all_rows[i] for i in idx]
+        tags = {d: g[d] for d in plan.dimensions} if plan.dimensions else None
         # influxd emits rows in chunks of 10,000 and the merged series keeps the first
         # chunk's partial flag: a series of more than 10,000 rows says "partial": true
-        out.append(Series(part["_name"][0], tags, names, rows, partial=len(rows) > PARTIAL_ROWS))
+        out.append(Series(g["_name"], tags, names, rows, partial=len(rows) > PARTIAL_ROWS))
     return out
 
 

@@ -28,12 +28,12 @@ Deliberate differences from 1.6.7:
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 from ..model import LineError, ParsedBody
 from ..timeutil import precision_multiplier
 from . import lp_escaped, lp_exact, lp_fast
 from .lp_assemble import Part, assemble
-from .lp_escaped import is_regular
 from .lp_format import format_batch
 from .lp_quick import is_quick_line, quick_point
 
@@ -107,25 +107,24 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
     if text is None:
         text = _LazyText(raw)
     exact_blocks: dict[int, str] = {}  # 0-based physical line -> logical line text
-    regular: dict[int, str] = {}  # 0-based physical line -> text for lp_escaped
+    regular = None  # (lines, 0-based physical numbers) for lp_escaped
     physical: list[str] | None = None
     if b'"' in raw or b"\\" in raw:
         text = str(text)
         physical = text.split("\n")
         if physical[-1] == "":
             physical.pop()
-        fast_idx = _split_special(text, physical, exact_blocks, regular)
-        body = ("\n".join(physical[i] for i in fast_idx) + "\n").encode() if fast_idx else b""
-        nums = np.asarray(fast_idx, dtype=np.int64) + 1
+        fast_idx, *regular = _split_special(text, physical, exact_blocks)
+        body = ("\n".join([physical[i] for i in fast_idx.tolist()]) + "\n").encode() if fast_idx.size else b""
+        nums = fast_idx + 1
     else:
         body, nums = (raw if raw.endswith(b"\n") else raw + b"\n"), None
     if b"\r" in body:
         body = body.replace(b"\r\n", b"\n")
     parts: list[Part] = []
     leftover = lp_fast.fast_lines(body, nums, multiplier, default_time, parts) if body else []
-    if regular:
-        leftover += lp_escaped.escaped_lines(list(regular.values()), list(regular), multiplier,
-                                             default_time, parts)
+    if regular is not None and regular[1].size:
+        leftover += lp_escaped.escaped_lines(*regular, multiplier, default_time, parts)
     # the exact path: leftover simple lines and the special blocks
     if leftover and physical is None:
         physical = str(text).split("\n")
@@ -182,31 +181,43 @@ class _LazyText:
         return self.text
 
 
-def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str],
-                   regular: dict[int, str]) -> list[int]:
-    """Route lines with a backslash or a quote: the regular ones (see
-    ``lp_escaped``) into ``regular``, the others (and the lines they run
-    into) to the exact path; returns the 0-based indices of the other lines."""
-    fast: list[int] = []
-    offset = 0
-    covered = -1
-    for i, line in enumerate(physical):
-        if i > covered:
-            if '"' in line or "\\" in line:
-                if is_regular(line[:-1] if line.endswith("\r") else line):
-                    regular[i] = line[:-1] if line.endswith("\r") else line
-                    covered = i
-                    offset += len(line) + 1
-                    continue
-                if "\\" not in line and is_quick_line(line):
-                    exact_blocks[i] = line  # balanced plain strings: the line ends here
-                    covered = i
-                    offset += len(line) + 1
-                    continue
-                end = lp_exact.scan_line(text, offset)
-                exact_blocks[i] = text[offset:end]
-                covered = i + text.count("\n", offset, end)
-            else:
-                fast.append(i)
-        offset += len(line) + 1
-    return fast
+def _split_special(text: str, physical: list[str], exact_blocks: dict[int, str]):
+    """Route the lines with a backslash or a quote: the regular ones (see
+    ``lp_escaped``, matched by one vectorised regex) to the escaped path, the
+    others (and the lines they run into) to the exact path. Returns (the
+    0-based indices of the plain lines, the regular lines without their CR,
+    their 0-based indices)."""
+    lines = pl.Series(physical, dtype=pl.String)
+    special = lines.str.contains(r'["\\]').to_numpy()
+    sidx = np.flatnonzero(special)
+    sub = lines.gather(sidx).str.strip_suffix("\r")
+    reg = sub.str.contains(lp_escaped.LINE_PATTERN).to_numpy()
+    odd = sidx[~reg]
+    excluded = None  # lines an earlier logical line runs into
+    if odd.size:
+        lens = lines.str.len_chars().to_numpy().astype(np.int64)
+        offsets = np.zeros(len(physical), dtype=np.int64)
+        np.cumsum(lens[:-1] + 1, out=offsets[1:])
+        covered = -1
+        for i in odd.tolist():
+            if i <= covered:
+                continue
+            line = physical[i]
+            if "\\" not in line and is_quick_line(line):
+                exact_blocks[i] = line  # balanced plain strings: the line ends here
+                covered = i
+                continue
+            offset = int(offsets[i])
+            end = lp_exact.scan_line(text, offset)
+            exact_blocks[i] = text[offset:end]
+            covered = i + text.count("\n", offset, end)
+            if covered > i:
+                if excluded is None:
+                    excluded = np.zeros(len(physical), dtype=bool)
+                excluded[i + 1:covered + 1] = True
+    fast = ~special
+    if excluded is not None:
+        fast &= ~excluded
+        keep = ~excluded[sidx[reg]]
+        return np.flatnonzero(fast), sub.filter(pl.Series(reg)).filter(pl.Series(keep)), sidx[reg][keep]
+    return np.flatnonzero(fast), sub.filter(pl.Series(reg)), sidx[reg]

@@ -48,6 +48,7 @@ _FORMS = {FieldType.STRING: _STRING, FieldType.INTEGER: _INT, FieldType.UNSIGNED
 _VALUE = "(?:" + "|".join(re.sub(r"\((?!\?)", "(?:", p) for p in _FORMS.values()) + ")"
 LINE_RE = re.compile(rf"(?P<key>{_MEAS}(?:,{_NAME}={_NAME})*) "
                   rf"(?P<fields>{_NAME}={_VALUE}(?:,{_NAME}={_VALUE})*)(?: {_TS})?")
+LINE_PATTERN = "^" + LINE_RE.pattern + "$"  # the same, for Polars (Rust regex)
 _MEAS_RE = re.compile(_MEAS)
 _TAG_RE = re.compile(rf",({_NAME})=({_NAME})")
 _FIELD_RE = re.compile(rf"({_NAME})=({_VALUE})")
@@ -117,12 +118,11 @@ def _plan(shape: Shape) -> _Plan:
     return _Plan(measurement, tags, fields, "".join(parts), prefix, fast)
 
 
-def escaped_lines(lines: list[str], nums: list[int], multiplier: int, default_time: int,
+def escaped_lines(series: pl.Series, numbers: np.ndarray, multiplier: int, default_time: int,
                   parts: list[Part]) -> list[int]:
-    """Parse regular lines (``is_regular``) into ``parts``; ``nums`` are their
-    0-based physical line numbers. Returns the numbers left for the exact path."""
-    series = pl.Series("s", lines, dtype=pl.String)
-    numbers = np.asarray(nums, dtype=np.int64)
+    """Parse regular lines (``is_regular``, a String series) into ``parts``;
+    ``numbers`` are their 0-based physical line numbers. Returns the numbers
+    left for the exact path."""
     leftover: list[int] = []
     too_long = (series.str.len_bytes() > MAX_LINE_BYTES).to_numpy()
     if too_long.any():

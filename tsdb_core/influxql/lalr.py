@@ -111,7 +111,7 @@ def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) ->
         elif c in _DIGITS:
             if "." in raw:
                 kind = "NUMBER"
-            elif raw[-1] in _DIGITS:
+            elif raw.isascii() and raw.isdigit():  # ``1e400`` is a (bad) duration, not an integer
                 kind = "INTEGER"
             else:
                 kind = "DURATIONVAL"

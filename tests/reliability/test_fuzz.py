@@ -91,3 +91,11 @@ def test_gzip_bodies(caller, body, v2):
     hs = [*caller.auth, (b"content-type", b"text/plain"), (b"content-encoding", b"gzip")]
     ans = caller("POST", path, b"db=fz&bucket=fz", hs, body)
     fuzz.check_answer(ans, path)
+
+
+@pytest.mark.parametrize("q", ["SELECT 1e400 FROM m", "SELECT v FROM m LIMIT 1e400", "SELECT v FROM m WHERE v > 1e5"])
+def test_fuzzer_findings_are_400s(caller, q):
+    """Inputs the long fuzz runs found as 500s (digits-then-letters lexed as an integer)."""
+    ans = caller("GET", "/query", urlencode({"db": "fz", "q": q}).encode(), caller.auth)
+    assert ans.status == 400, ans.body
+    fuzz.check_answer(ans, "/query")

@@ -45,6 +45,10 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
             results.append(StatementResult(i, error="not executed"))
             continue
         res = run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config)
+        timeout = getattr(config, "query_timeout_s", 0) or 0
+        if timeout and _time.perf_counter() - t0 > timeout:
+            # InfluxDB kills the query; Polars cannot stop a collect, so the answer is dropped instead.
+            res = StatementResult(i, error="query-timeout limit exceeded")
         failed = res.error is not None
         results.append(res)
     log.debug("execute %.1f ms", (_time.perf_counter() - t0) * 1e3)

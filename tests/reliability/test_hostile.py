@@ -153,3 +153,15 @@ def test_tokens_never_in_logs_or_error_bodies(shim, caplog):
         assert shim.secret.encode() not in b and bad.encode() not in b, b
     text = caplog.text
     assert shim.secret not in text and bad not in text
+
+
+@pytest.mark.parametrize("timeout,error", [(1e-9, "query-timeout limit exceeded"), (60.0, None)],
+                         ids=["expired", "in-time"])
+def test_query_timeout_uses_influxdb_words(tmp_path, timeout, error):
+    store = tsdb_core.open(tmp_path / "s", config=tsdb_core.StoreConfig(query_timeout_s=timeout))
+    try:
+        store.write("h", b"m v=1 1\nm v=2 2")
+        res = store.query("SELECT v FROM m; SELECT count(v) FROM m", db="h")
+        assert [st.error for st in res.statements] == ([error, "not executed"] if error else [None, None])
+    finally:
+        store.close()

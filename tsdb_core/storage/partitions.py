@@ -2,7 +2,7 @@
 
 Layout: ``<db>/<rp>/<measurement>/<window-start>/<file-id>.parquet`` where the
 window is the policy's shard-group duration. Each file holds one window's rows,
-deduplicated, sorted by (tags, time), zstd-compressed with dictionary tags,
+deduplicated, sorted by (tags by falling cardinality, time), zstd-compressed with dictionary tags,
 BYTE_STREAM_SPLIT floats and delta-encoded integers/time. The catalog keeps each
 file's time range and columns, so pruning never opens a file.
 
@@ -106,7 +106,21 @@ def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldT
 
 def _series_keys(frame: pl.DataFrame, tcols: list[str]) -> pl.DataFrame:
     """Distinct tag sets in sort order, numbered: sorting by the number sorts by the tags."""
-    return frame.select(tcols).unique().sort(tcols, nulls_last=False).with_row_index(_SID)
+    keys = frame.select(tcols).unique()
+    return keys.sort(sort_tags(keys, tcols), nulls_last=False).with_row_index(_SID)
+
+
+def sort_tags(frame: pl.DataFrame, tcols: list[str]) -> list[str]:
+    """The tag order rows are sorted by: most distinct values first (then by name).
+
+    A row group then holds series whose leading tag values are neighbours, so its min/max
+    statistics on that tag are tight and a one-host lookup keeps ~1 row group (sorted by
+    name, ``arch`` first, a group's ``hostname`` range spanned unrelated hosts).
+    """
+    if len(tcols) < 2:
+        return list(tcols)
+    counts = frame.select([pl.col(t).n_unique() for t in tcols]).row(0)
+    return [t for _, t in sorted(zip((-c for c in counts), tcols))]
 
 
 _SID = "__sid"
@@ -191,7 +205,8 @@ def _write_parquet(frame: pl.DataFrame, path: Path, tags: tuple[str, ...], field
         enc = _ENCODING.get(fields.get(c)) if c not in tags else None
         if enc:
             encoding[c] = enc
-    sorting = [pq.SortingColumn(cols.index(c)) for c in cols if c in tags] + [pq.SortingColumn(0)]
+    sorting = [pq.SortingColumn(cols.index(c)) for c in sort_tags(frame, [c for c in cols if c in tags])] \
+        + [pq.SortingColumn(0)]
     step = max(1, config.parquet_row_group_rows)
     first = frame.slice(0, step).to_arrow()
     # Row group by row group, so the Arrow copy of a large flush never exists whole.

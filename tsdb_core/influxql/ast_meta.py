@@ -38,15 +38,93 @@ def _limits(*pairs) -> str:
     return "".join(f" {kw} {v}" for kw, v in pairs if v)
 
 
+def _clauses(stmt, head: str, extra: str = "") -> str:
+    """``head`` then the clauses ``stmt`` has, in influxql's order; ``extra`` (WITH ...) after FROM.
+
+    SHOW statements differ only in which of these fields they carry, so one
+    printer serves them all and each class states its head and its WITH part.
+    """
+    get = lambda name, default: getattr(stmt, name, default)  # noqa: E731
+    return (head + _on(stmt.database) + _from(get("sources", ())) + extra
+            + _where(get("condition", None)) + _group_by(get("dimensions", ()))
+            + _order(get("order_by", ()))
+            + _limits(("LIMIT", get("limit", 0)), ("OFFSET", get("offset", 0)),
+                      ("SLIMIT", get("slimit", 0)), ("SOFFSET", get("soffset", 0))))
+
+
+def _for_module(module: Optional[str]) -> str:
+    return f" FOR {quote_string(module)}" if module is not None else ""
+
+
+def _on_db(database: str) -> str:
+    return f" ON {quote_ident(database)}"
+
+
+def _on_db_rp(database: str, rp: str) -> str:
+    return f" ON {quote_ident(database)}.{quote_ident(rp)}"
+
+
+def _rp_options(duration: Optional[int], replication: Optional[int], shard: Optional[int]) -> str:
+    """`` DURATION d REPLICATION n SHARD DURATION d``, each only when set (INF = 0)."""
+    out = ""
+    if duration is not None:
+        out += f" DURATION {_dur_inf(duration)}"
+    if replication is not None:
+        out += f" REPLICATION {replication}"
+    if shard is not None:
+        out += f" SHARD DURATION {format_duration(shard)}"
+    return out
+
+
+def _privilege(p: str) -> str:
+    return "ALL PRIVILEGES" if p == "ALL" else p
+
+
+def _dur_inf(ns: int) -> str:
+    return "INF" if ns == 0 else format_duration(ns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyword(Statement):
+    """A statement with no operands: it prints its class's ``KEYWORDS``."""
+
+    KEYWORDS = ""
+
+    def __str__(self) -> str:
+        return self.KEYWORDS
+
+
+@dataclass(frozen=True, slots=True)
+class _Named(Statement):
+    """``KEYWORDS name``: one quoted identifier after fixed keywords."""
+
+    KEYWORDS = ""
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.KEYWORDS} {quote_ident(self.name)}"
+
+
+@dataclass(frozen=True, slots=True)
+class _NamedOn(Statement):
+    """``KEYWORDS name ON db``."""
+
+    KEYWORDS = ""
+    name: str
+    database: str
+
+    def __str__(self) -> str:
+        return f"{self.KEYWORDS} {quote_ident(self.name)}" + _on_db(self.database)
+
+
 # --- SHOW -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class ShowDatabasesStatement(Statement):
+class ShowDatabasesStatement(_Keyword):
     """``SHOW DATABASES``."""
 
-    def __str__(self) -> str:
-        return "SHOW DATABASES"
+    KEYWORDS = "SHOW DATABASES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +142,11 @@ class ShowMeasurementsStatement(Statement):
     offset: int = 0
 
     def __str__(self) -> str:
-        out = "SHOW MEASUREMENTS" + _on(self.database)
+        with_ = ""
         if self.source is not None:
             op = "=~" if self.source.regex is not None else "="
-            out += f" WITH MEASUREMENT {op} {self.source}"
-        return (out + _where(self.condition) + _order(self.order_by)
-                + _limits(("LIMIT", self.limit), ("OFFSET", self.offset)))
+            with_ = f" WITH MEASUREMENT {op} {self.source}"
+        return _clauses(self, "SHOW MEASUREMENTS", with_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +161,7 @@ class ShowSeriesStatement(Statement):
     offset: int = 0
 
     def __str__(self) -> str:
-        return ("SHOW SERIES" + _on(self.database) + _from(self.sources) + _where(self.condition)
-                + _order(self.order_by) + _limits(("LIMIT", self.limit), ("OFFSET", self.offset)))
+        return _clauses(self, "SHOW SERIES")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +178,7 @@ class ShowTagKeysStatement(Statement):
     soffset: int = 0
 
     def __str__(self) -> str:
-        return ("SHOW TAG KEYS" + _on(self.database) + _from(self.sources) + _where(self.condition)
-                + _order(self.order_by)
-                + _limits(("LIMIT", self.limit), ("OFFSET", self.offset),
-                          ("SLIMIT", self.slimit), ("SOFFSET", self.soffset)))
+        return _clauses(self, "SHOW TAG KEYS")
 
 
 TagKeyExpr = Union[StringLiteral, RegexLiteral, ListLiteral]
@@ -134,9 +207,7 @@ class ShowTagValuesStatement(Statement):
     offset: int = 0
 
     def __str__(self) -> str:
-        return ("SHOW TAG VALUES" + _on(self.database) + _from(self.sources)
-                + _with_key(self.op, self.tag_key_expr) + _where(self.condition)
-                + _order(self.order_by) + _limits(("LIMIT", self.limit), ("OFFSET", self.offset)))
+        return _clauses(self, "SHOW TAG VALUES", _with_key(self.op, self.tag_key_expr))
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +221,7 @@ class ShowFieldKeysStatement(Statement):
     offset: int = 0
 
     def __str__(self) -> str:
-        return ("SHOW FIELD KEYS" + _on(self.database) + _from(self.sources)
-                + _order(self.order_by) + _limits(("LIMIT", self.limit), ("OFFSET", self.offset)))
+        return _clauses(self, "SHOW FIELD KEYS")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +237,7 @@ class _Cardinality(Statement):
     offset: int = 0
 
     def _text(self, what: str, extra: str = "") -> str:
-        return (f"SHOW {what} {'EXACT ' if self.exact else ''}CARDINALITY" + _on(self.database)
-                + _from(self.sources) + extra + _where(self.condition) + _group_by(self.dimensions)
-                + _limits(("LIMIT", self.limit), ("OFFSET", self.offset)))
+        return _clauses(self, f"SHOW {what} {'EXACT ' if self.exact else ''}CARDINALITY", extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,15 +293,14 @@ class ShowRetentionPoliciesStatement(Statement):
     database: Optional[str] = None
 
     def __str__(self) -> str:
-        return "SHOW RETENTION POLICIES" + _on(self.database)
+        return _clauses(self, "SHOW RETENTION POLICIES")
 
 
 @dataclass(frozen=True, slots=True)
-class ShowQueriesStatement(Statement):
+class ShowQueriesStatement(_Keyword):
     """``SHOW QUERIES``."""
 
-    def __str__(self) -> str:
-        return "SHOW QUERIES"
+    KEYWORDS = "SHOW QUERIES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +310,7 @@ class ShowStatsStatement(Statement):
     module: Optional[str] = None
 
     def __str__(self) -> str:
-        return "SHOW STATS" + (f" FOR {quote_string(self.module)}" if self.module is not None else "")
+        return "SHOW STATS" + _for_module(self.module)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,57 +320,49 @@ class ShowDiagnosticsStatement(Statement):
     module: Optional[str] = None
 
     def __str__(self) -> str:
-        return "SHOW DIAGNOSTICS" + (f" FOR {quote_string(self.module)}" if self.module is not None else "")
+        return "SHOW DIAGNOSTICS" + _for_module(self.module)
 
 
 @dataclass(frozen=True, slots=True)
-class ShowUsersStatement(Statement):
+class ShowUsersStatement(_Keyword):
     """``SHOW USERS``."""
 
-    def __str__(self) -> str:
-        return "SHOW USERS"
+    KEYWORDS = "SHOW USERS"
 
 
 @dataclass(frozen=True, slots=True)
-class ShowGrantsForUserStatement(Statement):
+class ShowGrantsForUserStatement(_Named):
     """``SHOW GRANTS FOR user``."""
 
-    name: str
-
-    def __str__(self) -> str:
-        return f"SHOW GRANTS FOR {quote_ident(self.name)}"
+    KEYWORDS = "SHOW GRANTS FOR"
 
 
 @dataclass(frozen=True, slots=True)
-class ShowShardsStatement(Statement):
+class ShowShardsStatement(_Keyword):
     """``SHOW SHARDS``."""
 
-    def __str__(self) -> str:
-        return "SHOW SHARDS"
+    KEYWORDS = "SHOW SHARDS"
 
 
 @dataclass(frozen=True, slots=True)
-class ShowShardGroupsStatement(Statement):
+class ShowShardGroupsStatement(_Keyword):
     """``SHOW SHARD GROUPS``."""
 
-    def __str__(self) -> str:
-        return "SHOW SHARD GROUPS"
+    KEYWORDS = "SHOW SHARD GROUPS"
 
 
 @dataclass(frozen=True, slots=True)
-class ShowContinuousQueriesStatement(Statement):
+class ShowContinuousQueriesStatement(_Keyword):
     """``SHOW CONTINUOUS QUERIES``."""
 
-    def __str__(self) -> str:
-        return "SHOW CONTINUOUS QUERIES"
+    KEYWORDS = "SHOW CONTINUOUS QUERIES"
 
 
 @dataclass(frozen=True, slots=True)
-class ShowSubscriptionsStatement(Statement):
+class ShowSubscriptionsStatement(_Keyword):
     """``SHOW SUBSCRIPTIONS``."""
 
-    def __str__(self) -> str:
-        return "SHOW SUBSCRIPTIONS"
+    KEYWORDS = "SHOW SUBSCRIPTIONS"
 
 
 # --- databases, retention policies, measurements, shards ------------------------------
@@ -327,30 +386,18 @@ class CreateDatabaseStatement(Statement):
     def __str__(self) -> str:
         out = f"CREATE DATABASE {quote_ident(self.name)}"
         if self.rp_create:
-            out += " WITH"
-            if self.rp_duration is not None:
-                out += f" DURATION {_dur_inf(self.rp_duration)}"
-            if self.rp_replication is not None:
-                out += f" REPLICATION {self.rp_replication}"
-            if self.rp_shard_group_duration is not None:
-                out += f" SHARD DURATION {format_duration(self.rp_shard_group_duration)}"
+            out += " WITH" + _rp_options(self.rp_duration, self.rp_replication,
+                                         self.rp_shard_group_duration)
             if self.rp_name is not None:
                 out += f" NAME {quote_ident(self.rp_name)}"
         return out
 
 
-def _dur_inf(ns: int) -> str:
-    return "INF" if ns == 0 else format_duration(ns)
-
-
 @dataclass(frozen=True, slots=True)
-class DropDatabaseStatement(Statement):
+class DropDatabaseStatement(_Named):
     """``DROP DATABASE name``."""
 
-    name: str
-
-    def __str__(self) -> str:
-        return f"DROP DATABASE {quote_ident(self.name)}"
+    KEYWORDS = "DROP DATABASE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,11 +415,9 @@ class CreateRetentionPolicyStatement(Statement):
     default: bool = False
 
     def __str__(self) -> str:
-        out = (f"CREATE RETENTION POLICY {quote_ident(self.name)} ON {quote_ident(self.database)}"
-               f" DURATION {_dur_inf(self.duration)} REPLICATION {self.replication}")
-        if self.shard_group_duration is not None:
-            out += f" SHARD DURATION {format_duration(self.shard_group_duration)}"
-        return out + (" DEFAULT" if self.default else "")
+        return (f"CREATE RETENTION POLICY {quote_ident(self.name)}" + _on_db(self.database)
+                + _rp_options(self.duration, self.replication, self.shard_group_duration)
+                + (" DEFAULT" if self.default else ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,35 +433,23 @@ class AlterRetentionPolicyStatement(Statement):
     default: bool = False
 
     def __str__(self) -> str:
-        out = f"ALTER RETENTION POLICY {quote_ident(self.name)} ON {quote_ident(self.database)}"
-        if self.duration is not None:
-            out += f" DURATION {_dur_inf(self.duration)}"
-        if self.replication is not None:
-            out += f" REPLICATION {self.replication}"
-        if self.shard_group_duration is not None:
-            out += f" SHARD DURATION {format_duration(self.shard_group_duration)}"
-        return out + (" DEFAULT" if self.default else "")
+        return (f"ALTER RETENTION POLICY {quote_ident(self.name)}" + _on_db(self.database)
+                + _rp_options(self.duration, self.replication, self.shard_group_duration)
+                + (" DEFAULT" if self.default else ""))
 
 
 @dataclass(frozen=True, slots=True)
-class DropRetentionPolicyStatement(Statement):
+class DropRetentionPolicyStatement(_NamedOn):
     """``DROP RETENTION POLICY name ON db``."""
 
-    name: str
-    database: str
-
-    def __str__(self) -> str:
-        return f"DROP RETENTION POLICY {quote_ident(self.name)} ON {quote_ident(self.database)}"
+    KEYWORDS = "DROP RETENTION POLICY"
 
 
 @dataclass(frozen=True, slots=True)
-class DropMeasurementStatement(Statement):
+class DropMeasurementStatement(_Named):
     """``DROP MEASUREMENT name``."""
 
-    name: str
-
-    def __str__(self) -> str:
-        return f"DROP MEASUREMENT {quote_ident(self.name)}"
+    KEYWORDS = "DROP MEASUREMENT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,14 +463,10 @@ class DropShardStatement(Statement):
 
 
 @dataclass(frozen=True, slots=True)
-class DropContinuousQueryStatement(Statement):
+class DropContinuousQueryStatement(_NamedOn):
     """``DROP CONTINUOUS QUERY name ON db``."""
 
-    name: str
-    database: str
-
-    def __str__(self) -> str:
-        return f"DROP CONTINUOUS QUERY {quote_ident(self.name)} ON {quote_ident(self.database)}"
+    KEYWORDS = "DROP CONTINUOUS QUERY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,8 +481,8 @@ class CreateSubscriptionStatement(Statement):
 
     def __str__(self) -> str:
         dests = ", ".join(quote_string(d) for d in self.destinations)
-        return (f"CREATE SUBSCRIPTION {quote_ident(self.name)} ON {quote_ident(self.database)}."
-                f"{quote_ident(self.retention_policy)} DESTINATIONS {self.mode} {dests}")
+        return (f"CREATE SUBSCRIPTION {quote_ident(self.name)}"
+                + _on_db_rp(self.database, self.retention_policy) + f" DESTINATIONS {self.mode} {dests}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,8 +494,7 @@ class DropSubscriptionStatement(Statement):
     retention_policy: str
 
     def __str__(self) -> str:
-        return (f"DROP SUBSCRIPTION {quote_ident(self.name)} ON {quote_ident(self.database)}."
-                f"{quote_ident(self.retention_policy)}")
+        return f"DROP SUBSCRIPTION {quote_ident(self.name)}" + _on_db_rp(self.database, self.retention_policy)
 
 
 # --- users and privileges ---------------------------------------------------------------
@@ -483,23 +511,22 @@ class CreateUserStatement(Statement):
     admin: bool = False
 
     def __str__(self) -> str:
-        out = f"CREATE USER {quote_ident(self.name)} WITH PASSWORD {quote_string(self.password)}"
-        return out + (" WITH ALL PRIVILEGES" if self.admin else "")
+        return self._text(quote_string(self.password))
 
     def redacted(self) -> str:
         """Text for logs: the password replaced by ``[REDACTED]``, as influxql's String() does."""
-        out = f"CREATE USER {quote_ident(self.name)} WITH PASSWORD [REDACTED]"
+        return self._text("[REDACTED]")
+
+    def _text(self, password: str) -> str:
+        out = f"CREATE USER {quote_ident(self.name)} WITH PASSWORD {password}"
         return out + (" WITH ALL PRIVILEGES" if self.admin else "")
 
 
 @dataclass(frozen=True, slots=True)
-class DropUserStatement(Statement):
+class DropUserStatement(_Named):
     """``DROP USER name``."""
 
-    name: str
-
-    def __str__(self) -> str:
-        return f"DROP USER {quote_ident(self.name)}"
+    KEYWORDS = "DROP USER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,11 +537,14 @@ class SetPasswordUserStatement(Statement):
     password: str
 
     def __str__(self) -> str:
-        return f"SET PASSWORD FOR {quote_ident(self.name)} = {quote_string(self.password)}"
+        return self._text(quote_string(self.password))
 
     def redacted(self) -> str:
         """Text for logs: the password replaced by ``[REDACTED]``, as influxql's String() does."""
-        return f"SET PASSWORD FOR {quote_ident(self.name)} = [REDACTED]"
+        return self._text("[REDACTED]")
+
+    def _text(self, password: str) -> str:
+        return f"SET PASSWORD FOR {quote_ident(self.name)} = {password}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,8 +556,7 @@ class GrantStatement(Statement):
     user: str
 
     def __str__(self) -> str:
-        p = "ALL PRIVILEGES" if self.privilege == "ALL" else self.privilege
-        return f"GRANT {p} ON {quote_ident(self.on)} TO {quote_ident(self.user)}"
+        return f"GRANT {_privilege(self.privilege)}{_on_db(self.on)} TO {quote_ident(self.user)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,8 +578,7 @@ class RevokeStatement(Statement):
     user: str
 
     def __str__(self) -> str:
-        p = "ALL PRIVILEGES" if self.privilege == "ALL" else self.privilege
-        return f"REVOKE {p} ON {quote_ident(self.on)} FROM {quote_ident(self.user)}"
+        return f"REVOKE {_privilege(self.privilege)}{_on_db(self.on)} FROM {quote_ident(self.user)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import math
 import os
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -223,3 +224,9 @@ def test_noaa_style_lines_take_the_escaped_path_and_agree(monkeypatch):
     assert frame["level description"].to_list() == ['below "3" feet \\ ok'] * 6
     assert frame["location"].to_list() == ["coyote_creek", "santa monica"] * 3
     assert frame["water_level"].to_list() == [8.12, 2.064] * 3
+
+
+@pytest.mark.parametrize("text", ["cpu __bad=0.0 5", "cpu __ok=1i 5", 'cpu,__bad=x v="a\\"b" 5',
+                                  'cpu,a=b __bad="x\\\\y" 5', "cpu,__ok=x v=1 5"])
+def test_keys_named_like_working_columns(text):
+    assert_same(parse(text, now=NOW), parse_exact(text, now=NOW))

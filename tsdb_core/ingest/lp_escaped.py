@@ -33,6 +33,7 @@ from ..model import TIME, FieldType
 from ..timeutil import MAX_TIME, MIN_TIME
 from .lp_assemble import LINE, Part
 from .lp_exact import unescape, unescape_tag
+from .lp_fast import RESERVED
 
 _ESC = r"\\[^\\\n]"
 _NAME = rf'(?:[^ ,="\\\t\x00\n]|{_ESC})+'
@@ -105,7 +106,8 @@ def _plan(shape: Shape) -> _Plan:
     tags = tuple(unescape_tag(k) for k in shape.tags)
     fields = {unescape(k): t for k, t in shape.fields}
     fast = (len(set(tags)) == len(tags) == len(set(shape.tags)) and len(fields) == len(shape.fields)
-            and "time" not in tags and "time" not in fields and not set(tags) & fields.keys())
+            and "time" not in tags and "time" not in fields and not set(tags) & fields.keys()
+            and not RESERVED & {*tags, *fields})
     parts = ["^", pl.escape_regex(shape.measurement)]
     for k in shape.tags:
         parts += [",", pl.escape_regex(k), "=(", _NAME, ")"]

@@ -48,6 +48,7 @@ _TRUE = ["t", "T", "true", "True", "TRUE"]
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
 _COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
+RESERVED = frozenset({"__ok", "__bad", LINE})  # working column names: such keys take the exact path
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class Shape:
         keys = [k for k, _ in self.fields]
         return (len(set(self.tags)) == len(self.tags) and len(set(keys)) == len(keys)
                 and "time" not in self.tags and "time" not in keys
-                and not set(self.tags) & set(keys))
+                and not set(self.tags) & set(keys) and not RESERVED & {*self.tags, *keys})
 
 
 def shape_of(line: str) -> Shape | None:
@@ -248,6 +249,7 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
         frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand],
+                                   (cand if nums is None else nums[cand] - 1) + 1,
                                    shape, layout, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
@@ -257,11 +259,9 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
             leftover.append(r)
         if not cand.size:
             continue
-        lines = cand if nums is None else nums[cand] - 1
-        frame = frame.with_columns(pl.Series(LINE, lines + 1, dtype=pl.Int64))
         if redo is not None:
-            redone += (frame.filter(redo)[LINE] - 1).to_list()
-            frame = frame.filter(~redo)
+            redone += (frame[LINE].to_numpy()[redo] - 1).tolist()
+            frame = frame.filter(pl.Series(~redo))
         parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields)))
     if nums is not None and leftover:
         leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
@@ -269,18 +269,20 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
 
 
 def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
-             line_starts: np.ndarray, ok: np.ndarray, shape: Shape, layout: _Layout,
-             multiplier: int, default_time: int):
+             line_starts: np.ndarray, ok: np.ndarray, line_numbers: np.ndarray,
+             shape: Shape, layout: _Layout, multiplier: int, default_time: int):
     """Cut the candidate lines of one shape into typed columns.
 
-    ``ok``: candidates without empty elements. Returns (frame of the lines
-    that really have the shape, that mask over the candidates, the mask over
-    the frame of rows whose values the casts refused, or None): refused rows
-    go to the exact path.
+    ``ok``: candidates without empty elements; ``line_numbers``: their 1-based
+    line numbers. Returns (frame of the lines that really have the shape, with
+    the LINE column; that mask over the candidates; the numpy mask over the
+    frame of rows whose values the casts refused, or None): refused rows go
+    to the exact path. One Polars select does all the work (each call costs
+    planning time).
     """
     delims = pos[first[:, None] + np.arange(layout.ndelims)]
     if not ok.all():
-        delims, line_starts = delims[ok], line_starts[ok]
+        delims, line_starts, line_numbers = delims[ok], line_starts[ok], line_numbers[ok]
     m = delims.shape[0]
     if not m:
         return None, ok, None
@@ -292,54 +294,55 @@ def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
-    exprs, has_bad, not_finite = _plan(shape, layout, multiplier, b"+" in body)
-    if nv == len(shape.tags) + len(shape.fields):  # no timestamps: the arrival time
-        exprs = [*exprs, pl.lit(default_time, dtype=pl.Int64).alias(TIME)]
-    frame = cells.select(exprs)
-    same = frame["__ok"].to_numpy()  # the text between the values is the shape's
-    frame = frame.drop("__ok")
+    exprs, nflags = _plan(shape, layout, multiplier, default_time, b"+" in body)
+    exprs = [*exprs, pl.lit(pl.Series(LINE, line_numbers, dtype=pl.Int64))]
+    columns = cells.select(exprs).get_columns()
+    same = columns[0].to_numpy()  # the text between the values is the shape's
+    bad = columns[1].to_numpy() if nflags == 2 else None
+    for col in columns[nflags:]:
+        if col.dtype == pl.Float64:  # overflow (inf), nan or a refused cast (null)
+            finite = np.isfinite(col.to_numpy())
+            if not finite.all():
+                bad = ~finite if bad is None else bad | ~finite
+    frame = pl.DataFrame(columns[nflags:])
     if not same.all():
         frame = frame.filter(pl.Series(same))
         ok[ok] = same
-    redo = frame["__bad"] if has_bad else None
-    if not_finite is not None:
-        nf = frame.select(not_finite)[:, 0]
-        redo = nf if redo is None else redo | nf
-    if has_bad:
-        frame = frame.drop("__bad")
-    if redo is not None and not redo.any():
-        redo = None
-    return frame, ok, redo
+        if bad is not None:
+            bad = bad[same]
+    if bad is not None and not bad.any():
+        bad = None
+    return frame, ok, bad
 
 
 @functools.lru_cache(maxsize=256)
-def _plan(shape: Shape, layout: _Layout, multiplier: int, plus: bool):
+def _plan(shape: Shape, layout: _Layout, multiplier: int, default_time: int, plus: bool):
     """The Polars expressions that turn the cells of one shape into typed
     columns (built once per shape: building them costs more than running them).
 
     The cells alternate: text before the first value (measurement and first
     key), value, text before the next value (``,key=`` or the space before
     the timestamp), value, ... The "__ok" column says a line's texts are
-    exactly the shape's, which checks its measurement, keys and delimiters.
-    Returns (expressions, whether they include the "__bad" flag column, the
-    expression flagging non-finite floats or None)."""
+    exactly the shape's, which checks its measurement, keys and delimiters;
+    "__bad" (if any value can be refused) flags lines the exact path must
+    redo. Returns (expressions: the flags first, then tags, fields, time;
+    the number of flag columns)."""
     nv = len(layout.values)
     value = lambda j: pl.col("c").gather_every(2 * nv + 1, 1 + 2 * j)  # noqa: E731
     between = lambda j: pl.col("c").gather_every(2 * nv + 1, 2 * j)  # noqa: E731
     texts = [(layout.measurement + layout.keys[0][1]).decode()]
     texts += [text.decode() for _, text in layout.keys[1:]]
-    exprs: list[pl.Expr] = [pl.all_horizontal([between(j) == t for j, t in enumerate(texts)])
+    flags: list[pl.Expr] = [pl.all_horizontal([between(j) == t for j, t in enumerate(texts)])
                             .alias("__ok")]
+    exprs: list[pl.Expr] = []
     bad: list[pl.Expr] = []
-    floats: list[str] = []
     ntags = len(shape.tags)
     for j, k in enumerate(shape.tags):
         exprs.append(value(j).alias(k))
     for j, (k, t) in enumerate(shape.fields):
         c = value(ntags + j)
         if t is FieldType.FLOAT:
-            v = c.cast(pl.Float64, strict=False)
-            floats.append(k)
+            v = c.cast(pl.Float64, strict=False)  # non-finite or null: see _columns
         elif t is FieldType.BOOLEAN:
             v = c.is_in(_TRUE)
             bad.append(~(v | c.is_in(_FALSE)))
@@ -358,8 +361,8 @@ def _plan(shape: Shape, layout: _Layout, multiplier: int, plus: bool):
         if plus:
             bad.append(c.str.starts_with("+"))
         exprs.append((ts * multiplier if multiplier != 1 else ts).alias(TIME))
+    else:  # no timestamps: the arrival time
+        exprs.append(pl.lit(default_time, dtype=pl.Int64).alias(TIME))
     if bad:
-        exprs.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
-    not_finite = (pl.any_horizontal(~pl.col(floats).is_finite()).fill_null(True)
-                  if floats else None)
-    return tuple(exprs), bool(bad), not_finite
+        flags.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
+    return (*flags, *exprs), len(flags)

@@ -5,11 +5,12 @@
     parsed.errors                    # LineError(line, text, reason) per refused line
 
 Lines are judged as InfluxDB 1.6.7 judges them (``lp_exact`` is a port of its
-scanner, with its error texts). ``parse`` routes the lines: those with a
-backslash or a double quote (and the lines a quoted string or an escaped
-newline runs into) go to the exact parser, the rest to the vectorised path
-(``lp_fast``), which hands back to the exact parser whatever it cannot
-prove simple; ``lp_assemble`` joins both, refuses in-batch conflicts and
+scanner, with its error texts). ``parse`` routes the lines: plain lines go
+to the vectorised path (``lp_fast``); lines with a backslash or a double
+quote that one strict regex proves regular go to ``lp_escaped`` (vectorised
+too, one regex per shape); the other such lines (and the lines a quoted
+string or an escaped newline runs into) go to the exact parser, which also
+gets whatever the vectorised paths cannot prove simple; ``lp_assemble`` joins both, refuses in-batch conflicts and
 keeps input order. Lines without a timestamp get ``now`` truncated to the
 precision, as influxd does. ``format_batch`` (``lp_format``) writes a batch
 back; ``parse(format_batch(b))`` gives ``b`` again.

@@ -230,3 +230,15 @@ def test_noaa_style_lines_take_the_escaped_path_and_agree(monkeypatch):
                                   'cpu,a=b __bad="x\\\\y" 5', "cpu,__ok=x v=1 5"])
 def test_keys_named_like_working_columns(text):
     assert_same(parse(text, now=NOW), parse_exact(text, now=NOW))
+
+
+@pytest.mark.parametrize("body,field,values,lines", [
+    ("cpu __line=5i,v=1 10\ncpu __line=7i 11", "__line", [5, 7], [1, 2]),
+    ('cpu a\\ b="x",__line=3 11', "__line", [3.0], [1]),
+    ("cpu,__line=x v=2 12", "__line", ["x"], [1]),
+])
+def test_key_named_like_the_line_number_column(body, field, values, lines):
+    """A key spelled like the assembler's line-number column keeps its own values."""
+    batch = parse(body, now=NOW).batches["cpu"]
+    assert batch.frame[field].to_list() == values
+    assert batch.lines.to_list() == lines

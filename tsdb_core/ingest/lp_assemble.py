@@ -18,7 +18,7 @@ import polars as pl
 
 from ..model import TIME, FieldType, LineError, MeasurementBatch
 
-LINE = "__line"  # source line number column while parts are assembled
+LINE = "\nline"  # source line number column while parts are assembled; a key can never hold a raw newline
 
 
 @dataclass(slots=True)

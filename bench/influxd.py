@@ -7,17 +7,14 @@ writes and bytes), no per-request logs (they cost InfluxDB time we would not pay
 """
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 from . import procstat
+from .procserver import ProcServer, free_port, wait_ping
+
+__all__ = ["Influxd", "available", "free_port", "wait_ping", "DEFAULT_COLD", "FORCE_COLD"]
 
 CONFIG = """\
 reporting-disabled = true
@@ -69,44 +66,13 @@ def available() -> bool:
     return shutil.which("influxd") is not None
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ping(port: int, proc: subprocess.Popen | None = None, timeout: float = 60.0,
-              path: str = "/ping") -> None:
-    """Poll ``GET /ping`` until it answers 204 (or 200); raise if the process died."""
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before answering {path}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path)
-            resp = conn.getresponse()
-            resp.read()
-            conn.close()
-            if resp.status in (200, 204):
-                return
-        except OSError as exc:
-            last = exc
-        time.sleep(0.05)
-    raise TimeoutError(f"no answer on 127.0.0.1:{port}{path} after {timeout}s ({last})")
-
-
-class Influxd:
+class Influxd(ProcServer):
     """``with Influxd() as db: db.port ...``; the temp folder goes away on exit."""
 
     name = "influxdb"
 
     def __init__(self, root: str | os.PathLike | None = None, *, keep: bool = False):
-        self._own_root = root is None
-        self.root = Path(root or tempfile.mkdtemp(prefix="bench-influxd-"))
-        self.keep = keep
-        self.proc: subprocess.Popen | None = None
+        super().__init__(root, keep, "bench-influxd-")
         self.http_port = 0
         self.rpc_port = 0
 
@@ -115,68 +81,26 @@ class Influxd:
     def port(self) -> int:
         return self.http_port
 
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
     def start(self, cold: tuple[str, str] = DEFAULT_COLD) -> "Influxd":
         self.root.mkdir(parents=True, exist_ok=True)
         self.http_port, self.rpc_port = free_port(), free_port()
         conf = self.root / "influxdb.conf"
         conf.write_text(CONFIG.format(root=self.root, rpc_port=self.rpc_port, http_port=self.http_port,
                                       cold=cold[0], full_cold=cold[1]))
-        log = open(self.root / "influxd.log", "ab")
         env = {k: v for k, v in os.environ.items() if not k.startswith("INFLUXDB_")}
-        self.proc = subprocess.Popen(["influxd", "run", "-config", str(conf)], stdout=log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-        log.close()
-        try:
-            wait_ping(self.http_port, self.proc)
-        except Exception:
-            self.stop()
-            raise
+        self._spawn(["influxd", "run", "-config", str(conf)], "influxd.log", self.http_port, env=env)
         return self
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
 
     def restart(self, cold: tuple[str, str] = DEFAULT_COLD) -> None:
         self.stop()
         self.start(cold)
 
-    def __enter__(self) -> "Influxd":
-        return self.start() if self.proc is None else self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-        if self._own_root and not self.keep:
-            shutil.rmtree(self.root, ignore_errors=True)
-
     def create_database(self, db: str) -> None:
-        import urllib.parse
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=60)
-        conn.request("POST", "/query", body=urllib.parse.urlencode({"q": f'CREATE DATABASE "{db}"'}),
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
-        resp = conn.getresponse()
-        body = resp.read()
-        conn.close()
-        if resp.status != 200 or b'"error"' in body:
-            raise RuntimeError(f"CREATE DATABASE failed: HTTP {resp.status} {body[:300]!r}")
+        status, body = self._create_database_http(db)
+        if status != 200 or b'"error"' in body:
+            raise RuntimeError(f"CREATE DATABASE failed: HTTP {status} {body[:300]!r}")
 
     # -- figures -----------------------------------------------------------------------
-    def peak_rss(self) -> int:
-        return procstat.hwm_bytes(self.pid)
-
     def disk_bytes(self, wal: bool = True) -> int:
         """Bytes the engine keeps: TSM, series file, meta and (unless ``wal=False``) the WAL."""
         dirs = ("data", "meta", "wal") if wal else ("data", "meta")

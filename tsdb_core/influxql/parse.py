@@ -329,11 +329,25 @@ _TABLES_VERSION = "2"  # bump when the Lark options or the kept terminals change
 
 
 def _cache_path(text: str) -> str | bool:
-    """Lark's table cache, keyed by grammar text and our build options (saves ~1 s a process)."""
+    """Lark's table cache, keyed by grammar text and our build options (saves ~1 s a process).
+
+    Lark's cache is a pickle, so it lives in a directory only this user can write
+    (``$XDG_CACHE_HOME/tsdb`` or ``~/.cache/tsdb``, mode 0700), never in a shared
+    temp directory where another account could plant one; no cache when that fails.
+    """
     import hashlib
-    import tempfile
+    import os
+    import stat
     digest = hashlib.sha256((text + _TABLES_VERSION).encode()).hexdigest()[:16]
-    return str(Path(tempfile.gettempdir()) / f"tsdb-influxql-{digest}.lark-cache")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tsdb"
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = base.stat()
+        if st.st_uid != os.getuid() or stat.S_IMODE(st.st_mode) & 0o022:
+            return False
+    except OSError:
+        return False
+    return str(base / f"influxql-{digest}.lark-cache")
 
 
 def parser() -> Tables:

@@ -339,13 +339,13 @@ def _cache_path(text: str) -> str | bool:
     import os
     import stat
     digest = hashlib.sha256((text + _TABLES_VERSION).encode()).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tsdb"
     try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tsdb"
         base.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = base.stat()
         if st.st_uid != os.getuid() or stat.S_IMODE(st.st_mode) & 0o022:
             return False
-    except OSError:
+    except (OSError, RuntimeError):  # no home directory, read-only file system, ...
         return False
     return str(base / f"influxql-{digest}.lark-cache")
 

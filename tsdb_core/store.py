@@ -1,6 +1,8 @@
 """The facade that composes catalog, WAL, buffer, partitions and the query engine.
 
-Write: parse → validate against the catalog (nothing touched yet) → WAL append
+The write path, flush/compaction/reaping and open-time recovery live in mixins under
+``storage/`` (write_path.py, maintenance.py, recovery.py); this class keeps the state and the
+public API. Write: parse → validate against the catalog (nothing touched yet) → WAL append
 → buffer + series index (visible at once) → fsync (group commit) → return.
 Flush: detach the buffer (still readable while it is written), rotate the WAL,
 write one Parquet file per window, commit them in the catalog, then truncate
@@ -10,41 +12,33 @@ steps that swap state.
 """
 from __future__ import annotations
 
-import fcntl
-import logging
 import os
 import threading
-import time as _time
 from pathlib import Path
 
 import polars as pl
 
-from .catalog import CATALOG_FILE, DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
+from .catalog import CATALOG_FILE, Catalog, FileMeta
 from .config import StoreConfig
-from .errors import (
-    CorruptionError, DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, RetentionPolicyNotFound,
-    StorageError, UserError,
-)
+from .errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, StorageError
 from .ingest.buffer import WriteBuffer
-from .ingest.wal import Wal, WalEntry, decode_write, encode_write
-from .model import TIME, FieldType, LineError, MeasurementBatch, WriteResult
+from .ingest.wal import Wal
+from .model import TIME, FieldType, MeasurementBatch, WriteResult
 from .query.provider import MeasurementSchema, RetentionPolicyInfo
-from .storage import compaction, retention
-from .storage.fileio import atomic_write_bytes, prune_empty_dirs
+from .storage import retention
+from .storage.fileio import atomic_write_bytes
 from .storage.index import SeriesIndex
-from .storage.partitions import Files, Source, build_scan, prepare, split_windows, window_start, _dirty_flags
-from .storage.paths import file_relpath, measurement_dir
-from .storage.validate import BEYOND_RETENTION, Accepted, validate
+from .storage.maintenance import FILE_GRACE_S, MaintenanceMixin  # noqa: F401 - FILE_GRACE_S re-exported
+from .storage.partitions import Files, Source, build_scan
+from .storage.recovery import LOCK_FILE, RecoveryMixin  # noqa: F401 - LOCK_FILE re-exported
+from .storage.validate import BEYOND_RETENTION
+from .storage.write_path import WritePathMixin
 from .timeutil import MAX_TIME, MIN_TIME, Clock, precision_multiplier, system_clock
 
-log = logging.getLogger(__name__)
-
 Key = tuple[str, str, str]
-LOCK_FILE = "store.lock"  # has a dot: no encoded user name can be this
-FILE_GRACE_S = 60.0  # replaced files outlive their catalog entry this long (lazy scans in flight)
 
 
-class Store:
+class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
@@ -122,181 +116,18 @@ class Store:
         return write_dataframe(self, db, df, measurement, tags=tags, fields=fields, time=time,
                                precision=precision, rp=rp)
 
-    def _write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
-                       body: bytes | None, *, auto_create: bool) -> WriteResult:
-        seq = 0
-        with self._lock:
-            self._check_open()
-            db, rp = self._split_name(db, rp)
-            if auto_create and db not in self._catalog.databases and rp not in (None, DEFAULT_RP):
-                raise RetentionPolicyNotFound(rp, db)  # nothing auto-created for a write that fails
-            database = self._ensure_database(db) if auto_create else self._catalog.database(db)
-            pol = self._catalog.rp(db, rp)
-            v = validate(database, pol, batches, now)
-            if v.accepted:
-                entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in v.accepted]
-                if self._wal is not None:
-                    payload = encode_write(db, pol.name, entries)
-                    try:
-                        seq = self._wal.append(payload)
-                    except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
-                        raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
-                    # Buffer what replay would load: the decoded record is also a compact copy
-                    # (parsed columns can pin their whole request body in memory).
-                    entries = decode_write(payload)[2]
-                else:  # in memory: at least drop the spare capacity of parsed columns
-                    entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
-                for e in entries:
-                    self._apply(database, pol.name, e.measurement, e.frame, e.tags, e.fields)
-        if seq:
-            try:
-                self._wal.sync(seq)
-            except OSError as e:
-                raise StorageError(f"write not durable (fsync failed): {e.strerror or e}") from e
-        result = WriteResult(points_written=v.points, values_written=v.values,
-                             errors=_line_errors(v.rejected, body))
-        self._maybe_flush()
-        return result
-
-    def _apply(self, database: Database, rp: str, measurement: str, frame: pl.DataFrame,
-               tags: tuple[str, ...], fields: dict) -> None:
-        """Schema additions, buffer, index: the steps after the WAL that cannot fail."""
-        meta = database.measurements.get(measurement)
-        if meta is None:
-            meta = database.measurements[measurement] = MeasurementMeta()
-        for f, t in fields.items():
-            meta.fields.setdefault(f, FieldType(t))
-        meta.tags.update(tags)
-        key = (database.name, rp, measurement)
-        self._buffer.add(key, frame, tuple(tags))
-        self._index.add(key, frame.select(tags) if tags else pl.DataFrame(height=frame.height))
-
-    def _ensure_database(self, db: str) -> Database:
-        d = self._catalog.databases.get(db)
-        if d is not None:
-            return d
-        if not self.config.auto_create_databases:
-            raise DatabaseNotFound(db)
-        self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
-        try:
-            self._save_catalog()
-        except OSError as e:
-            self._catalog.drop_database(db)
-            raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
-        return self._catalog.databases[db]
-
-    def _split_name(self, db: str, rp: str | None) -> tuple[str, str | None]:
-        """``db/rp`` (InfluxDB 3 naming) → (db, rp), unless a database has the whole name."""
-        if not db:
-            raise UserError("database name required")
-        if rp is None and "/" in db and db not in self._catalog.databases:
-            d, r = db.split("/", 1)
-            if d:
-                return d, r or None
-        return db, rp or None
-
-    # ------------------------------------------------------------------ flush
-    def _maybe_flush(self) -> None:
-        b = self._buffer
-        if b.rows >= self.config.buffer_max_rows or (b and b.age() >= self.config.buffer_max_age_s):
-            if self._flush_lock.acquire(blocking=False):
-                try:
-                    if not self._closed:
-                        self._flush()
-                finally:
-                    self._flush_lock.release()
-
+    # ------------------------------------------------------------------ flush, compaction, retention
     def flush(self) -> None:
         """Write every buffered row to Parquet, then truncate the WAL."""
         with self._flush_lock:
             self._check_open()
             self._flush()
 
-    def _flush(self) -> None:
-        with self._lock:
-            if not self._buffer:
-                return
-            # Rotate first: if that fails (disk full) nothing has moved yet.
-            seq = self._wal.rotate() if self._wal is not None else 0
-            snap, self._buffer = self._buffer, WriteBuffer()
-            self._flushing = snap
-            plan = []
-            for key, chunks in snap.parts.items():
-                d = self._catalog.databases.get(key[0])
-                pol = d.rps.get(key[1]) if d else None
-                meta = d.measurements.get(key[2]) if d else None
-                if pol is None or meta is None:
-                    continue  # dropped meanwhile
-                plan.append((key, chunks, pol.shard_group_duration, tuple(sorted(meta.tags)), dict(meta.fields)))
-        try:
-            written: list[FileMeta] = []
-            for key, chunks, width, tags, fields in plan:
-                written.extend(self._write_chunks(key, chunks, width, tags, fields))
-            with self._lock:
-                for f in written:
-                    self._catalog.add_file(f)
-                self._save_index({f.key for f in written})
-                self._save_catalog()
-                self._flushing = None
-        except BaseException:
-            with self._lock:  # put the rows back in front of newer ones; the WAL still has them
-                for key, chunks in snap.parts.items():
-                    snap.parts[key] = chunks + self._buffer.parts.get(key, [])
-                for key, chunks in self._buffer.parts.items():
-                    snap.parts.setdefault(key, chunks)
-                snap.rows += self._buffer.rows
-                self._buffer, self._flushing = snap, None
-            raise
-        if self._wal is not None:
-            self._wal.truncate_through(seq)
-        self._reap()
-        self._compact(min_files=self.config.compact_min_files, keys={f.key for f in written})
-
-    def _write_chunks(self, key: Key, chunks, width: int, tags, fields) -> list[FileMeta]:
-        dedup = any(_dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
-        frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed",
-                                                                    rechunk=False)
-        out = []
-        for w, part in split_windows(frame, width):
-            out.append(self._write_file(key, w, w + width, prepare(part, tags, fields, dedup), tags, fields))
-        return out
-
-    def _write_file(self, key: Key, w: int, wend: int, frame: pl.DataFrame, tags, fields) -> FileMeta:
-        with self._lock:
-            fid = self._catalog.allocate_file_id()
-        rel = file_relpath(*key, w, fid) if self.root is not None else ""
-        wr = self._files.write(fid, rel, frame, tags, fields)
-        return FileMeta(fid, *key, w, wend, wr.tmin, wr.tmax, wr.rows, wr.size, wr.columns, rel)
-
-    # ------------------------------------------------------------------ compaction, retention
     def compact(self) -> int:
         """Merge every window holding two or more files; returns the number of windows merged."""
         with self._flush_lock:
             self._check_open()
             return self._compact(min_files=2)
-
-    def _compact(self, min_files: int, keys=None) -> int:
-        with self._flush_lock:
-            with self._lock:
-                groups = compaction.windows_to_compact(self._catalog, min_files, keys)
-            n = 0
-            for group in groups:
-                f0 = group[0]
-                with self._lock:
-                    meta = self._catalog.databases[f0.db].measurements.get(f0.measurement)
-                    if meta is None:
-                        continue
-                    tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
-                merged = compaction.merge_files(self._files, group, tags, fields)
-                new = [self._write_file(f0.key, f0.window_start, f0.window_end, merged, tags, fields)] \
-                    if merged.height else []
-                with self._lock:
-                    self._catalog.replace_files(group, new)
-                    self._save_catalog()
-                    self._bury(group)
-                n += 1
-            self._reap()
-            return n
 
     def enforce_retention(self) -> int:
         """Delete windows wholly older than now − duration; returns the number of files removed."""
@@ -535,18 +366,6 @@ class Store:
                                     daemon=True)
         self._bg.start()
 
-    def _background(self, interval_s: float) -> None:
-        last_retention = 0.0
-        while not self._bg_stop.wait(interval_s):
-            try:
-                self._maybe_flush()
-                if _time.monotonic() - last_retention >= self.config.retention_check_interval_s:
-                    last_retention = _time.monotonic()
-                    self.enforce_retention()
-                self._reap()
-            except Exception:  # keep the schedule alive; the next round retries
-                log.exception("background flush/retention failed")
-
     def close(self) -> None:
         """Flush the buffer to Parquet, stop background work and release the store's lock."""
         if self._closed:
@@ -589,121 +408,6 @@ class Store:
     def _save_catalog(self) -> None:
         if self.root is not None:
             atomic_write_bytes(self.root / CATALOG_FILE, self._catalog.to_bytes())
-
-    def _save_index(self, keys: set[Key]) -> None:
-        if self.root is None:
-            return
-        for key in keys:
-            self._index.save(key, self.root / measurement_dir(*key), self.root)
-
-    def _rebuild_index(self, keys: set[Key]) -> None:
-        """Recompute tag sets from the files (after deletes); buffered rows are flushed already."""
-        for key in keys:
-            fl = self._catalog.files.get(key, [])
-            d = self._catalog.databases.get(key[0])
-            meta = d.measurements.get(key[2]) if d else None
-            if not fl or meta is None:
-                self._index.replace(key, None)
-            else:
-                frames = []
-                for f in fl:
-                    tc = [t for t in f.columns if t in meta.tags]
-                    fr = self._files.read(f).select(tc) if tc else pl.DataFrame(height=f.rows)
-                    frames.append(fr.unique() if tc else fr)
-                self._index.replace(key, None)
-                for fr in frames:
-                    self._index.add(key, fr)
-            for buf in (self._buffer, self._flushing):
-                if buf is not None:
-                    for c in buf.chunks(key):
-                        self._index.add(key, c.frame.select(c.tags) if c.tags else pl.DataFrame(height=c.frame.height))
-            if self.root is not None and key in self._catalog.files:
-                self._save_index({key})
-
-    def _bury(self, files: list[FileMeta], grace: float = FILE_GRACE_S) -> None:
-        """Files out of the catalog: deleted after a grace period (scans may still read them)."""
-        deadline = _time.monotonic() + grace
-        self._graveyard.extend((deadline, f) for f in files)
-
-    def _reap(self, force: bool = False) -> None:
-        with self._flush_lock:  # never rmdir a window directory a flush is writing into
-            self._reap_locked(force)
-
-    def _reap_locked(self, force: bool) -> None:
-        with self._lock:
-            now = _time.monotonic()
-            due = [f for t, f in self._graveyard if force or t <= now]
-            self._graveyard = [(t, f) for t, f in self._graveyard if not (force or t <= now)]
-        self._files.delete(due)
-        if self.root is not None:
-            for f in due:
-                prune_empty_dirs((self.root / f.path).parent, self.root)
-
-    def _take_lock(self) -> None:
-        fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise StorageError(f"store is locked by another process: {self.root}") from None
-        self._lockfd = fd
-
-    def _release_lock(self) -> None:
-        if self._lockfd is not None:
-            os.close(self._lockfd)
-            self._lockfd = None
-
-    def _remove_orphans(self) -> None:
-        """Parquet files the catalog does not list (interrupted flush/compaction) and temp files."""
-        live = {self.root / f.path for f in self._catalog.all_files()}
-        if not (self.root / CATALOG_FILE).exists() and next(self.root.glob("*/*/*/*/*.parquet"), None):
-            # Without its catalog every Parquet file would look orphaned: refuse rather than delete them.
-            raise CorruptionError(f"catalog {self.root / CATALOG_FILE} is missing but the store holds Parquet "
-                                  "files; the store was not opened and no file was changed")
-        for dirpath, _dirs, names in os.walk(self.root):
-            d = Path(dirpath)
-            for n in names:
-                p = d / n
-                if (n.endswith(".parquet") and p not in live) or n.endswith(".tmp"):
-                    p.unlink(missing_ok=True)
-
-    def _load_index(self) -> None:
-        for key in list(self._catalog.files):
-            if not self._index.load(key, self.root / measurement_dir(*key)):
-                self._rebuild_index({key})
-
-    def _replay(self) -> None:
-        n = 0
-        for _seq, payload in self._wal.replay():
-            db, rp, entries = decode_write(payload)
-            database = self._catalog.databases.get(db)
-            if database is None:
-                self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
-                database = self._catalog.databases[db]
-            if rp not in database.rps:
-                log.warning("WAL record for missing retention policy %s.%s skipped", db, rp)
-                continue
-            for e in entries:
-                meta = database.measurements.get(e.measurement)
-                if meta is not None and any(meta.fields.get(f, FieldType(t)) is not FieldType(t)
-                                            for f, t in e.fields.items()):
-                    log.warning("WAL record for %s conflicts with the catalog; skipped", e.measurement)
-                    continue
-                self._apply(database, rp, e.measurement, e.frame, e.tags, e.fields)
-                n += e.frame.height
-        if n:
-            log.info("replayed %d rows from the WAL", n)
-
-
-def _line_errors(rejected: list[tuple[int, str]], body: bytes | None) -> list[LineError]:
-    if not rejected:
-        return []
-    lines = body.split(b"\n") if body is not None else []
-    out = []
-    for ln, reason in rejected:
-        text = lines[ln - 1].rstrip(b"\r").decode("utf-8", "replace") if 0 < ln <= len(lines) else ""
-        out.append(LineError(ln, text, reason))
-    return out
 
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,

@@ -1,0 +1,147 @@
+"""Background upkeep of a store: flush, compaction, burying and reaping replaced files, the schedule.
+
+A mixin of :class:`tsdb_core.store.Store` (its state lives there); split out so the facade stays small.
+Everything that rewrites or removes files runs under the store's flush lock.
+"""
+from __future__ import annotations
+
+import logging
+import time as _time
+
+import polars as pl
+
+from ..catalog import FileMeta
+from ..ingest.buffer import WriteBuffer
+from . import compaction
+from .fileio import prune_empty_dirs
+from .partitions import Source, _dirty_flags, prepare, split_windows
+from .paths import file_relpath
+
+log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
+
+Key = tuple[str, str, str]
+FILE_GRACE_S = 60.0  # replaced files outlive their catalog entry this long (lazy scans in flight)
+
+
+class MaintenanceMixin:
+    """Flush, compaction, reaping and the background thread (the public entry points stay on Store)."""
+
+    def _maybe_flush(self) -> None:
+        b = self._buffer
+        if b.rows >= self.config.buffer_max_rows or (b and b.age() >= self.config.buffer_max_age_s):
+            if self._flush_lock.acquire(blocking=False):
+                try:
+                    if not self._closed:
+                        self._flush()
+                finally:
+                    self._flush_lock.release()
+
+    def _flush(self) -> None:
+        with self._lock:
+            if not self._buffer:
+                return
+            # Rotate first: if that fails (disk full) nothing has moved yet.
+            seq = self._wal.rotate() if self._wal is not None else 0
+            snap, self._buffer = self._buffer, WriteBuffer()
+            self._flushing = snap
+            plan = []
+            for key, chunks in snap.parts.items():
+                d = self._catalog.databases.get(key[0])
+                pol = d.rps.get(key[1]) if d else None
+                meta = d.measurements.get(key[2]) if d else None
+                if pol is None or meta is None:
+                    continue  # dropped meanwhile
+                plan.append((key, chunks, pol.shard_group_duration, tuple(sorted(meta.tags)), dict(meta.fields)))
+        try:
+            written: list[FileMeta] = []
+            for key, chunks, width, tags, fields in plan:
+                written.extend(self._write_chunks(key, chunks, width, tags, fields))
+            with self._lock:
+                for f in written:
+                    self._catalog.add_file(f)
+                self._save_index({f.key for f in written})
+                self._save_catalog()
+                self._flushing = None
+        except BaseException:
+            with self._lock:  # put the rows back in front of newer ones; the WAL still has them
+                for key, chunks in snap.parts.items():
+                    snap.parts[key] = chunks + self._buffer.parts.get(key, [])
+                for key, chunks in self._buffer.parts.items():
+                    snap.parts.setdefault(key, chunks)
+                snap.rows += self._buffer.rows
+                self._buffer, self._flushing = snap, None
+            raise
+        if self._wal is not None:
+            self._wal.truncate_through(seq)
+        self._reap()
+        self._compact(min_files=self.config.compact_min_files, keys={f.key for f in written})
+
+    def _write_chunks(self, key: Key, chunks, width: int, tags, fields) -> list[FileMeta]:
+        dedup = any(_dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
+        frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed",
+                                                                    rechunk=False)
+        out = []
+        for w, part in split_windows(frame, width):
+            out.append(self._write_file(key, w, w + width, prepare(part, tags, fields, dedup), tags, fields))
+        return out
+
+    def _write_file(self, key: Key, w: int, wend: int, frame: pl.DataFrame, tags, fields) -> FileMeta:
+        with self._lock:
+            fid = self._catalog.allocate_file_id()
+        rel = file_relpath(*key, w, fid) if self.root is not None else ""
+        wr = self._files.write(fid, rel, frame, tags, fields)
+        return FileMeta(fid, *key, w, wend, wr.tmin, wr.tmax, wr.rows, wr.size, wr.columns, rel)
+
+    def _compact(self, min_files: int, keys=None) -> int:
+        with self._flush_lock:
+            with self._lock:
+                groups = compaction.windows_to_compact(self._catalog, min_files, keys)
+            n = 0
+            for group in groups:
+                f0 = group[0]
+                with self._lock:
+                    meta = self._catalog.databases[f0.db].measurements.get(f0.measurement)
+                    if meta is None:
+                        continue
+                    tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
+                merged = compaction.merge_files(self._files, group, tags, fields)
+                new = [self._write_file(f0.key, f0.window_start, f0.window_end, merged, tags, fields)] \
+                    if merged.height else []
+                with self._lock:
+                    self._catalog.replace_files(group, new)
+                    self._save_catalog()
+                    self._bury(group)
+                n += 1
+            self._reap()
+            return n
+
+    def _bury(self, files: list[FileMeta], grace: float = FILE_GRACE_S) -> None:
+        """Files out of the catalog: deleted after a grace period (scans may still read them)."""
+        deadline = _time.monotonic() + grace
+        self._graveyard.extend((deadline, f) for f in files)
+
+    def _reap(self, force: bool = False) -> None:
+        with self._flush_lock:  # never rmdir a window directory a flush is writing into
+            self._reap_locked(force)
+
+    def _reap_locked(self, force: bool) -> None:
+        with self._lock:
+            now = _time.monotonic()
+            due = [f for t, f in self._graveyard if force or t <= now]
+            self._graveyard = [(t, f) for t, f in self._graveyard if not (force or t <= now)]
+        self._files.delete(due)
+        if self.root is not None:
+            for f in due:
+                prune_empty_dirs((self.root / f.path).parent, self.root)
+
+    def _background(self, interval_s: float) -> None:
+        last_retention = 0.0
+        while not self._bg_stop.wait(interval_s):
+            try:
+                self._maybe_flush()
+                if _time.monotonic() - last_retention >= self.config.retention_check_interval_s:
+                    last_retention = _time.monotonic()
+                    self.enforce_retention()
+                self._reap()
+            except Exception:  # keep the schedule alive; the next round retries
+                log.exception("background flush/retention failed")

@@ -447,6 +447,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
             if r in schema and r not in gkeys:  # a GROUP BY tag is already a key
                 aux_cols.append(r)
                 exprs.append(agg.selector_aux(selector.name, sv, pl.col(r), extra).alias(r))
+    seen: list[str] = []
     keep = []  # a group stays when some aggregate emitted a point (stddev of one point: null)
     for i, (call, alias) in enumerate(low.aggs.items()):
         a0 = call.args[0]
@@ -456,6 +457,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
             keep.append(pl.col(alias).is_not_null())  # no point picked: nothing emitted
         else:
             exprs.append(value_expr(a0, schema).count().alias(f"_seen{i}"))
+            seen.append(f"_seen{i}")
             keep.append(pl.col(f"_seen{i}") > 0)
     if exprs:
         df = lf.group_by(gkeys).agg(exprs)
@@ -468,7 +470,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
         tmp = lf.with_columns(value_expr(a0, schema).alias("_m"))
         part = agg.integral_frame(tmp, gkeys[:-1], "_m", alias, plan.interval, plan.offset, unit)
         df = df.join(part, on=gkeys, how="full", coalesce=True) if exprs or modes else part
-    df = df.collect()
+    # the clean-up below stays in the lazy plan: one collect, no eager calls (~0.1 ms each)
     # count() of a field with no points is "no value" (null); fill() may turn it into 0 later
     counts = [a for c, a in low.aggs.items() if c.name == "count"]
     if counts:
@@ -477,8 +479,8 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
         df = df.filter(pl.any_horizontal(keep))
     # an aggregate that saw no point in its group emitted nothing: fill() may fill it
     return df.with_columns([(pl.col(f"_seen{i}") == 0).alias(f"_gap{a}")
-                            for i, a in enumerate(low.aggs.values()) if f"_seen{i}" in df.columns]
-                           ).drop([c for c in df.columns if c.startswith("_seen")])
+                            for i, a in enumerate(low.aggs.values()) if f"_seen{i}" in seen]
+                           ).drop(seen).collect()
 
 
 def _aux_refs(e):

@@ -117,8 +117,11 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
         return []
     keys = ["_name", *plan.dimensions]
     cols = [f"_c{i}" for i in range(len(plan.columns))]
-    frame = frame.with_columns(time_expr("time", epoch, plan.tz).alias("time"))
     names = [plan.time_column] + [c.name for c in plan.columns]
+    rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
+    if not plan.dimensions and frame["_name"].n_unique() == 1:  # one series: no grouping needed
+        all_rows = frame_rows(rows_frame)
+        return [Series(frame["_name"][0], None, names, all_rows, partial=len(all_rows) > PARTIAL_ROWS)]
     out: list[Series] = []
     # one conversion to Python rows, then the rows handed out by series (first-seen order,
     # as partition_by(maintain_order=True)): a partition per series cost ~0.25 ms each
@@ -127,7 +130,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     if ctx.max_series and groups.height > ctx.max_series:
         from ..errors import LimitExceeded
         raise LimitExceeded(f"max-select-series limit exceeded: ({groups.height}/{ctx.max_series})")
-    all_rows = frame_rows(frame.select(["time", *cols]))
+    all_rows = frame_rows(rows_frame)
     contiguous = groups.height == 1
     for g in groups.iter_rows(named=True):
         idx = g["__row"]

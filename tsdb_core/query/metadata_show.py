@@ -238,6 +238,16 @@ def _card(stmt, series: list[Series]) -> list[Series]:
     return out
 
 
+def _counts(provider, db, stmt, count):
+    """One ``count`` series per measurement of the statement's sources with a non-zero count."""
+    out = []
+    for m in source_measurements(provider, db, stmt.sources):
+        n = count(m)
+        if n:
+            out.append(Series(m, None, ["count"], [[n]]))
+    return _card(stmt, out)
+
+
 @handles(M.ShowSeriesCardinalityStatement)
 def show_series_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
@@ -249,12 +259,7 @@ def show_series_cardinality(provider, stmt, ctx):
                     for m in source_measurements(provider, db, stmt.sources))
         return _card(stmt, [Series("", None, ["cardinality estimation"], [[total]])])
     existing(provider, db)
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        n = series_frame(provider, db, m, cond)[0].height
-        if n:
-            out.append(Series(m, None, ["count"], [[n]]))
-    return _card(stmt, out)
+    return _counts(provider, db, stmt, lambda m: series_frame(provider, db, m, cond)[0].height)
 
 
 @handles(M.ShowMeasurementCardinalityStatement)
@@ -276,35 +281,21 @@ def show_measurement_cardinality(provider, stmt, ctx):
 def show_tag_key_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        n = len(_present_keys(*series_frame(provider, db, m, cond)))
-        if n:
-            out.append(Series(m, None, ["count"], [[n]]))
-    return _card(stmt, out)
+    return _counts(provider, db, stmt, lambda m: len(_present_keys(*series_frame(provider, db, m, cond))))
 
 
 @handles(M.ShowFieldKeyCardinalityStatement)
 def show_field_key_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        n = len(_schema(provider, db, m)[1])
-        if n:
-            out.append(Series(m, None, ["count"], [[n]]))
-    return _card(stmt, out)
+    return _counts(provider, db, stmt, lambda m: len(_schema(provider, db, m)[1]))
 
 
 @handles(M.ShowTagValuesCardinalityStatement)
 def show_tag_values_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        n = len(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond))
-        if n:
-            out.append(Series(m, None, ["count"], [[n]]))
-    return _card(stmt, out)
+    return _counts(provider, db, stmt,
+                   lambda m: len(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond)))
 
 
 # -- retention policies and the server-side statements ---------------------------------

@@ -102,17 +102,10 @@ def _fix_floats(values: list[list]) -> list[list]:
 
 
 def _series_obj(s: Series) -> dict:
-    out: dict[str, Any] = {}
-    if s.name:
-        out["name"] = s.name
-    if s.tags:
-        out["tags"] = dict(sorted(s.tags.items()))
-    if s.columns:
-        out["columns"] = list(s.columns)
-    if s.values:
+    """Series.to_json(), with float values made to print as Go prints them."""
+    out = s.to_json()
+    if "values" in out:
         out["values"] = _fix_floats(s.values)
-    if s.partial:
-        out["partial"] = True
     return out
 
 

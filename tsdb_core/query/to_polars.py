@@ -503,15 +503,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
 
 
 def _aux_refs(e):
-    if isinstance(e, ast.VarRef) and e.type != "_placeholder":
-        return [e]
-    if isinstance(e, ast.BinaryExpr):
-        return _aux_refs(e.lhs) + _aux_refs(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _aux_refs(e.expr)
-    if isinstance(e, ast.Call):
-        return [r for a in e.args for r in _aux_refs(a)]
-    return []
+    return [r for r in _all_refs(e) if r.type != "_placeholder"]
 
 
 def _multi_rows(plan, lf, schema, low: Lowered, gkeys, call) -> pl.DataFrame:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 class StoreConfig:
     # Default duration (ns) of the default RP of a database created by a write;
     # 0 = infinite (embedded default, like 1.x's autogen). The shim sets 3 days.
+    """Every setting of a store; production defaults, ``for_tests()`` for small thresholds."""
     auto_create_duration: int = 0
     auto_create_databases: bool = True
     # Write buffer flush thresholds.

@@ -45,12 +45,14 @@ class QueryError(UserError):
 
 
 class DatabaseNotFound(UserError):
+    """The named database does not exist (InfluxDB's `database not found: NAME`)."""
     def __init__(self, name: str):
         super().__init__(f"database not found: {name}")
         self.name = name
 
 
 class RetentionPolicyNotFound(UserError):
+    """The named retention policy does not exist in its database."""
     def __init__(self, name: str, database: str | None = None):
         super().__init__(f"retention policy not found: {name}")
         self.name = name

@@ -219,6 +219,7 @@ async def _on_core_error(request: Request, exc: Exception) -> Response:
 # -- common headers (pure ASGI: no per-request task overhead) --------------------------------
 
 class CommonHeaders:
+    """Middleware adding X-Influxdb-Version/Build and Request-Id to every response."""
     def __init__(self, app, config: ShimConfig):
         self.app = app
         self.static = [(b"x-influxdb-build", config.build_name.encode()),

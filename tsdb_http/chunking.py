@@ -30,6 +30,7 @@ def _pieces(s: Series, size: int) -> list[Series]:
 
 
 def chunk_statement(st: StatementResult, size: int) -> Iterator[StatementResult]:
+    """Split one statement's series into chunk_size-row pieces marked partial, as InfluxDB streams them."""
     if st.error or not st.series or not any(s.columns and s.columns[0] == "time" for s in st.series):
         yield st
         return

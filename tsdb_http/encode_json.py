@@ -152,4 +152,5 @@ def go_json(obj: Any, pretty: bool = False) -> bytes:
 
 
 def encode_json(resp: Response, pretty: bool = False) -> bytes:
+    """A QueryResult as InfluxDB's /query JSON bytes (Go float text; optional pretty indent)."""
     return go_json(response_obj(resp), pretty) + b"\n"

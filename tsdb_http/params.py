@@ -95,6 +95,7 @@ def write_precision(raw: str | None, v2: bool, dialect: Dialect) -> str:
 
 @dataclass(frozen=True, slots=True)
 class QueryParams:
+    """The /query parameters, decoded and checked once per request."""
     q: str
     db: str
     rp: str

@@ -19,6 +19,7 @@ Key = tuple[str, str, str]  # (db, rp, measurement)
 
 @dataclass(slots=True)
 class Chunk:
+    """One validated batch of rows of one measurement, held in the write buffer."""
     frame: pl.DataFrame
     tags: tuple[str, ...]
     tmin: int
@@ -40,6 +41,7 @@ class Chunk:
 
 @dataclass(slots=True)
 class WriteBuffer:
+    """Rows acknowledged but not yet flushed to Parquet, queryable at once."""
     parts: dict[Key, list[Chunk]] = field(default_factory=dict)
     rows: int = 0
     first_write: float | None = None  # monotonic seconds of the oldest unflushed write

@@ -37,6 +37,7 @@ class _Segment:
 
 
 class Wal:
+    """The write-ahead log: ``append`` returns after fsync; ``truncate_through`` once Parquet is durable."""
     def __init__(self, directory: Path, *, segment_bytes: int = 64 << 20, fsync: bool = True):
         self.dir = directory
         self.segment_bytes = segment_bytes

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 def execute(provider, text: str, *, db: str | None = None, rp: str | None = None,
             epoch: str | None = None, params: dict | None = None, now: int | None = None,
             config=None) -> QueryResult:
+    """Run InfluxQL text against ``provider``: parse, then each statement; errors become per-statement results."""
     t0 = _time.perf_counter()
     try:
         statements = parse(text, params if params is not None else {})  # $x unbound: an error
@@ -56,6 +57,7 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
 
 
 def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config) -> StatementResult:
+    """Execute one parsed statement and return its StatementResult (errors included, never raised)."""
     try:
         if isinstance(stmt, ast.SelectStatement):
             return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config)
@@ -81,6 +83,7 @@ def _ctx(provider, now, config) -> Ctx:
 
 
 def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config) -> StatementResult:
+    """Plan and run one SELECT statement: plan → Polars → series."""
     plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config)
     _check_buckets(plan, ctx)

@@ -66,6 +66,7 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class SelectPlan:
+    """The normalised, validated form of one SELECT that the Polars executor runs."""
     sources: tuple[SourcePlan, ...]
     columns: tuple[Column, ...]
     time_range: TimeRange

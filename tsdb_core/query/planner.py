@@ -43,6 +43,7 @@ class Catalog:
 
 def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
                 now: int, parent: SelectPlan | None = None) -> SelectPlan:
+    """Turn a SELECT AST into a SelectPlan against the catalog (fields, tags, time range, groups)."""
     time_range, condition = split_where(stmt.condition, now, stmt.location)
     validate_condition(condition)
     interval, offset, dim_exprs = _dimensions(stmt, now)

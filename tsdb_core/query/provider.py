@@ -19,6 +19,7 @@ from ..model import FieldType
 
 @dataclass(frozen=True, slots=True)
 class RetentionPolicyInfo:
+    """A retention policy as the query engine sees it (SHOW RETENTION POLICIES, partition windows)."""
     name: str
     duration: int  # ns; 0 = infinite
     shard_group_duration: int  # ns: the partition window
@@ -38,6 +39,7 @@ class MeasurementSchema:
 @runtime_checkable
 class DataProvider(Protocol):
     # -- clock ---------------------------------------------------------------
+    """What the query engine needs from storage; ``Store`` implements it, tests use fakes."""
     def now(self) -> int: ...
 
     # -- catalog -------------------------------------------------------------

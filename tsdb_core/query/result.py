@@ -45,6 +45,7 @@ class Series:
 
 @dataclass(slots=True)
 class Message:
+    """An informational message of a statement result (InfluxDB's ``messages``)."""
     level: str
     text: str
 

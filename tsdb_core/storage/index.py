@@ -20,6 +20,7 @@ _FOLD_AT = 64
 
 
 class SeriesIndex:
+    """Distinct tag sets per measurement, kept in memory and on disk so SHOW and pruning need no scan."""
     def __init__(self) -> None:
         self._sets: dict[Key, pl.DataFrame] = {}
         self._pending: dict[Key, list[pl.DataFrame]] = {}

@@ -128,6 +128,7 @@ _SID = "__sid"
 
 @dataclass(frozen=True, slots=True)
 class Written:
+    """What writing one Parquet file produced (bytes, rows, time range, columns), for the catalog."""
     size: int
     rows: int
     tmin: int

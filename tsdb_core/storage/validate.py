@@ -37,6 +37,7 @@ class Accepted:
 
 @dataclass(slots=True)
 class Validated:
+    """A batch checked against the catalog: accepted rows per measurement plus rejected lines."""
     accepted: list[Accepted] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line or -row, reason)
 
@@ -50,6 +51,7 @@ class Validated:
 
 
 def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch], now: int) -> Validated:
+    """Check a parsed batch against field types and retention before anything is written."""
     out = Validated()
     min_time = rp.min_time(now)
     for mb in batches:

@@ -224,9 +224,11 @@ def test_large_answer_streams_in_chunks(servers):
 def test_cli_serve_has_flight_port_option():
     from click.testing import CliRunner
 
-    from tsdb_core.cli.serve_cmd import serve_command
+    from tsdb_core.cli import cli
 
-    out = CliRunner().invoke(serve_command, ["--help"]).output
+    # Through the group, as users run it: invoking the subcommand alone makes click cache a
+    # help option without the group's "-h", which then breaks `tsdb serve -h` in later tests.
+    out = CliRunner().invoke(cli, ["serve", "--help"]).output
     assert "--flight-port" in out
 
 
@@ -242,10 +244,10 @@ def test_cli_serve_passes_flight_port(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
     import tsdb_http.serve
-    from tsdb_core.cli.serve_cmd import serve_command
+    from tsdb_core.cli import cli
 
     calls = []
     monkeypatch.setattr(tsdb_http.serve, "serve", lambda *a, **kw: calls.append(kw))
-    r = CliRunner().invoke(serve_command, ["--data-dir", str(tmp_path), "--flight-port", "8181"])
+    r = CliRunner().invoke(cli, ["serve", "--data-dir", str(tmp_path), "--flight-port", "8181"])
     assert r.exit_code == 0, r.output
     assert calls[0]["flight_port"] == 8181 and calls[0]["host"] == "127.0.0.1"

@@ -23,6 +23,8 @@ class StoreConfig:
     # 16k rows: a one-series lookup reads ~1 row group of a compacted window (stats prune the
     # rest; 262k-row groups spanned ~30 series each), for +0.4% bytes on the TSBS set.
     parquet_row_group_rows: int = 16_384  # also the slice converted to Arrow at a time
+    # Decoded files kept in memory for queries (storage/cache.py); 0 = always scan Parquet.
+    cache_bytes: int = 1 << 30
     # Compaction: merge a window once it holds this many files.
     compact_min_files: int = 4
     # Line protocol limits (InfluxDB's).

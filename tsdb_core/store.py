@@ -245,11 +245,13 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         """The store's clock, in ns (``now()`` of InfluxQL, arrival time of timestamp-less lines)."""
         return self.clock()
 
-    def scan(self, db: str, *args, rp: str | None = None, columns: list[str] | None = None) -> pl.LazyFrame:
+    def scan(self, db: str, *args, rp: str | None = None, columns: list[str] | None = None,
+             tags: dict[str, list[str]] | None = None) -> pl.LazyFrame:
         """Merged, deduplicated rows as a LazyFrame (no particular order).
 
         Two call forms: ``scan(db, measurement, start=MIN, end=MAX, rp=None)`` (users, tests) and
-        the DataProvider form ``scan(db, rp, measurement, start, end, columns=None)``.
+        the DataProvider form ``scan(db, rp, measurement, start, end, columns=None)``. ``tags``
+        (tag → values) lets the store skip other series' rows; it may keep more, never fewer.
         """
         if len(args) >= 2 and isinstance(args[1], str):  # provider form: (rp, measurement, start, end[, columns])
             rp, measurement, *rest = args
@@ -260,10 +262,10 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             measurement, *rest = args
             start = rest[0] if len(rest) > 0 else MIN_TIME
             end = rest[1] if len(rest) > 1 else MAX_TIME
-        return self._scan(db, rp, measurement, start, end, columns)
+        return self._scan(db, rp, measurement, start, end, columns, tags)
 
     def _scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
-              columns: list[str] | None) -> pl.LazyFrame:
+              columns: list[str] | None, tag_values: dict[str, list[str]] | None = None) -> pl.LazyFrame:
         with self._lock:
             self._check_open()
             pol = self._catalog.rp(db, rp)
@@ -272,6 +274,8 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
                 return pl.LazyFrame(schema={TIME: pl.Int64})
             tags = sorted(meta.tags)
             fields = sorted(meta.fields)
+            if tag_values:
+                tag_values = {k: v for k, v in tag_values.items() if k in meta.tags}
             schema = {TIME: pl.Int64(), **{t: pl.String() for t in tags},
                       **{f: meta.fields[f].polars for f in fields}}
             out = [TIME, *tags, *fields] if columns is None else [TIME, *[c for c in columns if c in schema and c != TIME]]
@@ -287,7 +291,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
                 if buf is not None:
                     sources.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique,
                                           frame=c.frame) for i, c in enumerate(buf.chunks(key)))
-        return build_scan(self._files, sources, schema, tags, fields, start, end, out)
+        return build_scan(self._files, sources, schema, tags, fields, start, end, out, tag_values)
 
     def files(self) -> list[FileMeta]:
         """The live Parquet files (catalog entries), oldest first."""

@@ -149,7 +149,7 @@ class Recorder:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def scan(self, db, rp, measurement, start, end, columns=None):
+    def scan(self, db, rp, measurement, start, end, columns=None, tags=None):
         self.scans.append((measurement, start, end, tuple(columns or ())))
         return self.inner.scan(db, rp, measurement, start, end, columns)
 

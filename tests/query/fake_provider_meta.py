@@ -59,7 +59,7 @@ class FakeMetaProvider:
         return pl.DataFrame({k: [s[i] for s in sets] for i, k in enumerate(keys)},
                             schema={k: pl.String for k in keys})
 
-    def scan(self, db, rp, measurement, start, end, columns=None) -> pl.LazyFrame:
+    def scan(self, db, rp, measurement, start, end, columns=None, tags=None) -> pl.LazyFrame:
         raise NotImplementedError
 
     def write_points(self, db: str, points) -> None:

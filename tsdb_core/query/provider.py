@@ -56,8 +56,12 @@ class DataProvider(Protocol):
 
     # -- data ----------------------------------------------------------------
     def scan(self, db: str, rp: str, measurement: str, start: int, end: int,
-             columns: list[str] | None = None) -> pl.LazyFrame:
+             columns: list[str] | None = None, tags: dict[str, list[str]] | None = None) -> pl.LazyFrame:
         """Merged, deduplicated rows with start <= time <= end.
+
+        ``tags`` (tag key → accepted values, from WHERE's tag equalities) is a hint: the
+        provider may drop rows of series that do not match, or ignore it (the engine
+        filters again).
 
         Columns: ``time`` (Int64 ns), every tag key (String, null where a
         series lacks it), every field (its type, null where a point lacks it);

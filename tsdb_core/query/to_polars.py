@@ -52,8 +52,13 @@ def load(plan: SelectPlan, ctx: Ctx) -> pl.LazyFrame | None:
         tr = src.time_range
         if tr.empty:
             continue
-        lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
-                               tr.start, tr.end, list(src.columns))
+        tags = _scan_tags(plan.condition)
+        if tags:
+            lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
+                                   tr.start, tr.end, list(src.columns), tags=tags)
+        else:
+            lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
+                                   tr.start, tr.end, list(src.columns))
         frames.append(lf.with_columns(pl.lit(src.measurement).alias("_name")))
     if not frames:
         return None
@@ -151,6 +156,25 @@ def _pushdown(cond, schema) -> pl.Expr | None:
     if not out:
         return None
     return out[0] if len(out) == 1 else pl.all_horizontal(out)
+
+
+class _AnyString:
+    """A schema in which every name may be a tag: the provider keeps only its real tag keys."""
+
+    @staticmethod
+    def get(name):
+        return pl.String
+
+
+def _scan_tags(cond) -> dict[str, list[str]] | None:
+    """WHERE's ANDed tag equalities as ``{key: values}``, the scan hint of DataProvider.scan."""
+    out: dict[str, list[str]] = {}
+    for c in _conjuncts(cond):
+        eq = _tag_equalities(c, _AnyString)
+        if eq is not None:
+            name, vals = eq
+            out[name] = [v for v in out[name] if v in vals] if name in out else vals
+    return out or None
 
 
 def _conjuncts(cond) -> list:

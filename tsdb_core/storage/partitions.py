@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from ..catalog import FileMeta
 from ..config import StoreConfig
 from ..model import TIME, FieldType
+from .cache import Decoded, DecodedCache
 from .fileio import fsync_dir, makedirs_durable, tmp_path
 
 _ENCODING = {
@@ -146,6 +147,8 @@ class Files:
         # Parquet schema per file id (files never change): a scan given its schema skips
         # reading the footer when the query asks for the schema (~1 ms a query)
         self._schemas: dict[int, dict[str, pl.DataType]] = {}
+        # in-memory stores hold every frame anyway: only the series index is extra
+        self._decoded = DecodedCache(1 << 62 if root is None else config.cache_bytes)
 
     def write(self, file_id: int, rel: str, frame: pl.DataFrame, tags: tuple[str, ...],
               fields: dict[str, FieldType]) -> Written:
@@ -180,6 +183,20 @@ class Files:
             schema = self._schemas[files[0].id] = dict(pl.read_parquet_schema(paths[0]))
         return pl.scan_parquet(paths, hive_partitioning=False, glob=False, schema=schema)
 
+    def select(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
+               start: int, end: int, columns: list[str]) -> pl.LazyFrame | None:
+        """Rows of ``files`` from the decoded cache, sliced by series and time (see cache.py);
+        None when a file does not fit the cache (the caller scans Parquet)."""
+        parts = []
+        for f in files:
+            dec = self._decoded.get(f.id, f.rows * len(f.columns) * 10,
+                                    lambda f=f: Decoded.of(self.read(f), [c for c in f.columns if c in tags]))
+            if dec is None:
+                return None
+            part = dec.select(tag_values, start, end, [c for c in columns if c in f.columns])
+            parts.append(part.lazy() if isinstance(part, pl.DataFrame) else part)
+        return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical", rechunk=False)
+
     def read(self, f: FileMeta) -> pl.DataFrame:
         if self.root is None:
             return self._mem[f.id]
@@ -188,6 +205,7 @@ class Files:
     def delete(self, files: list[FileMeta]) -> None:
         for f in files:
             self._schemas.pop(f.id, None)
+            self._decoded.drop(f.id)
             if self.root is None:
                 self._mem.pop(f.id, None)
             else:
@@ -262,8 +280,13 @@ def _dirty_flags(sources: list[Source]) -> list[bool]:
 
 
 def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataType], tags: list[str],
-               fields: list[str], start: int, end: int, out: list[str]) -> pl.LazyFrame:
-    """Merged, deduplicated rows with ``start <= time <= end``, columns ``out`` (types from ``schema``)."""
+               fields: list[str], start: int, end: int, out: list[str],
+               tag_values: dict[str, list[str]] | None = None) -> pl.LazyFrame:
+    """Merged, deduplicated rows with ``start <= time <= end``, columns ``out`` (types from ``schema``).
+
+    ``tag_values`` (tag → accepted values) may drop rows of other series from files
+    (a superset of the matching rows stays: callers filter).
+    """
     sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
     if not sources:
         return pl.LazyFrame(schema={c: schema[c] for c in out})
@@ -281,7 +304,9 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         else:
             clean_frames.append(s.frame)
     for cols, fl in clean_files.items():
-        parts.append(_conform(files.scan(fl).filter(time_filter), cols, schema, out))
+        lf = files.select(fl, tags, tag_values, start, end, out)
+        lf = files.scan(fl).filter(time_filter) if lf is None else lf
+        parts.append(_conform(lf, cols, schema, out))
     by_cols: dict[tuple[str, ...], list[pl.DataFrame]] = {}
     for fr in clean_frames:
         by_cols.setdefault(tuple(fr.columns), []).append(fr)
@@ -294,8 +319,10 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         need = [TIME, *tags, *[f for f in fields if f in out]]
         lfs = []
         for s in dirty_src:
-            lf = files.scan([s.file]) if s.file is not None else s.frame.lazy()
-            lfs.append(_conform(lf.filter(time_filter), s.columns, schema, need))
+            lf = files.select([s.file], tags, tag_values, start, end, need) if s.file is not None else None
+            if lf is None:
+                lf = (files.scan([s.file]) if s.file is not None else s.frame.lazy()).filter(time_filter)
+            lfs.append(_conform(lf, s.columns, schema, need))
         merged = merge_points(pl.concat(lfs, how="vertical"), [*tags, TIME],
                               [f for f in fields if f in out])
         parts.append(merged.select(out))

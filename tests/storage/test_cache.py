@@ -1,0 +1,151 @@
+"""The decoded-file cache: series slicing equals a plain filter, the budget holds, stores agree."""
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tsdb_core
+from tsdb_core.config import StoreConfig
+from tsdb_core.storage.cache import Decoded, DecodedCache
+from tsdb_core.storage.partitions import prepare
+from tsdb_core.model import FieldType
+
+HOSTS = ["a", "b", "c", "d", None]
+
+
+@st.composite
+def files(draw):
+    n = draw(st.integers(0, 60))
+    rows = {
+        "time": draw(st.lists(st.integers(0, 40), min_size=n, max_size=n)),
+        "host": draw(st.lists(st.sampled_from(HOSTS), min_size=n, max_size=n)),
+        "dc": draw(st.lists(st.sampled_from(["x", "y", None]), min_size=n, max_size=n)),
+        "v": [float(i) for i in range(n)],
+    }
+    frame = pl.DataFrame(rows, schema={"time": pl.Int64, "host": pl.String, "dc": pl.String, "v": pl.Float64})
+    return prepare(frame, ("host", "dc"), {"v": FieldType.FLOAT}, dedup=True)
+
+
+def _plain(frame, tags, start, end, cols):
+    cond = pl.col("time").is_between(start, end)
+    for k, vals in (tags or {}).items():
+        cond = cond & (pl.col(k).is_in(vals) if k in frame.columns else pl.lit(False))
+    return frame.filter(cond).select(cols)
+
+
+def _sorted(df):
+    return df.sort(df.columns, nulls_last=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(files(), st.one_of(st.none(), st.dictionaries(st.sampled_from(["host", "dc", "zone"]),
+                                                     st.lists(st.sampled_from(["a", "b", "x", "q"]), max_size=3),
+                                                     max_size=2)),
+       st.integers(-1, 41), st.integers(-1, 41))
+def test_select_equals_filter(frame, tags, start, end):
+    dec = Decoded.of(frame, ["host", "dc"])
+    cols = [c for c in ("time", "host", "v") if c in frame.columns]  # prepare drops all-null columns
+    got = dec.select(tags, start, end, cols)
+    got = got.collect() if isinstance(got, pl.LazyFrame) else got
+    want = _plain(frame, tags, start, end, cols)
+    assert _sorted(got).equals(_sorted(want))
+
+
+def test_series_runs_are_found():
+    frame = prepare(pl.DataFrame({"time": [3, 1, 2, 1, 5], "host": ["b", "a", "a", "b", "c"], "v": [1.0] * 5}),
+                    ("host",), {"v": FieldType.FLOAT}, dedup=False)
+    dec = Decoded.of(frame, ["host"])
+    assert dec.starts.tolist() == [0, 2, 4] and dec.ends.tolist() == [2, 4, 5]
+    assert dec.tag_values == {"host": ["a", "b", "c"]}
+    out = dec.select({"host": ["b"]}, 2, 10, ["time", "host"])
+    assert out.rows() == [(3, "b")]
+
+
+def test_unsorted_frame_is_not_indexed_but_still_right():
+    frame = pl.DataFrame({"time": [5, 1, 3], "host": ["a", "a", "a"], "v": [1.0, 2.0, 3.0]})
+    dec = Decoded.of(frame, ["host"])
+    assert dec.starts is None
+    got = dec.select({"host": ["a"]}, 2, 5, ["time", "v"])
+    got = got.collect() if isinstance(got, pl.LazyFrame) else got
+    assert sorted(got.rows()) == [(3, 3.0), (5, 1.0)]
+
+
+def test_many_runs_gather():
+    n_series, per = 40, 5
+    frame = pl.DataFrame({
+        "time": np.tile(np.arange(per), n_series),
+        "host": np.repeat([f"h{i:02d}" for i in range(n_series)], per),
+        "v": np.arange(n_series * per, dtype=np.float64),
+    })
+    dec = Decoded.of(frame, ["host"])
+    hosts = [f"h{i:02d}" for i in range(0, n_series, 2)]  # 20 runs: more than the slice limit
+    got = dec.select({"host": hosts}, 1, 2, ["time", "host", "v"])
+    want = _plain(frame, {"host": hosts}, 1, 2, ["time", "host", "v"])
+    assert got.equals(want)
+
+
+def _dec(nbytes_rows: int) -> Decoded:
+    return Decoded.of(pl.DataFrame({"time": np.arange(nbytes_rows), "v": np.zeros(nbytes_rows)}), [])
+
+
+def test_budget_evicts_least_recently_used():
+    one = _dec(1000).nbytes
+    cache = DecodedCache(budget=one * 2 + one // 2)
+    for fid in (1, 2):
+        assert cache.get(fid, 0, lambda: _dec(1000)) is not None
+    cache.get(1, 0, lambda: pytest.fail("a hit must not load"))
+    cache.get(3, 0, lambda: _dec(1000))  # evicts 2, the least recently used
+    assert cache.nbytes <= cache.budget
+    loaded = []
+    cache.get(2, 0, lambda: loaded.append(2) or _dec(1000))  # a miss again; evicts 1 now
+    assert loaded == [2]
+    cache.drop(2)
+    assert cache.nbytes == one
+    cache.get(3, 0, lambda: pytest.fail("3 was used more recently than 1: still cached"))
+
+
+def test_too_large_or_disabled_is_not_cached():
+    assert DecodedCache(budget=0).get(1, 0, lambda: pytest.fail("disabled")) is None
+    assert DecodedCache(budget=100).get(1, 1000, lambda: pytest.fail("hint too big")) is None
+    assert DecodedCache(budget=100).get(1, 0, lambda: _dec(1000)) is None  # decoded too big
+
+
+QUERIES = [
+    "SELECT * FROM cpu WHERE host = 'h1' AND time >= 20s AND time < 40s",
+    "SELECT max(v) FROM cpu WHERE (host = 'h1' OR host = 'h3') AND time >= 5s AND time < 55s GROUP BY time(10s)",
+    "SELECT mean(v) FROM cpu WHERE host = 'h2' AND dc = 'x' GROUP BY time(20s), host",
+    "SELECT count(v) FROM cpu WHERE host = 'h2' AND host = 'h3'",
+    "SELECT * FROM cpu WHERE host = 'nope'",
+    "SELECT * FROM cpu WHERE zone = 'z1'",
+    "SELECT last(*) FROM cpu GROUP BY *",
+    "SELECT * FROM cpu WHERE host = 'h0' AND v > 3 ORDER BY time DESC LIMIT 3",
+]
+
+
+def _fill(store):
+    store.create_database("db")
+    # three writes flushed separately: overlapping files (a merge) and a rewritten point
+    for part in range(3):
+        lines = [f"cpu,host=h{h},dc={'x' if h % 2 else 'y'} v={part * 100 + t} {t}000000000"
+                 for h in range(4) for t in range(part, 60, 2)]
+        store.write("db", "\n".join(lines))
+        store.flush()
+    store.write("db", "cpu,host=h1,zone=z1 v=-1 30000000000")  # a series with a tag the files lack
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=range(len(QUERIES)))
+def test_cached_and_uncached_stores_agree(tmp_path, q):
+    answers = []
+    for i, budget in enumerate((0, 1 << 30)):
+        with tsdb_core.open(tmp_path / str(i), config=StoreConfig.for_tests(cache_bytes=budget)) as store:
+            _fill(store)
+            before = store.query(q, db="db").to_json()
+            store.flush()
+            store.compact()
+            assert store.query(q, db="db").to_json() == before
+            answers.append(before)
+    assert answers[0] == answers[1]
+    assert answers[0]["results"][0].get("error") is None

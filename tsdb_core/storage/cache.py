@@ -1,0 +1,163 @@
+"""Decoded partition files kept in memory, with a series index for slicing.
+
+Parquet files never change once written, so a file decoded once can serve every
+later query until it is deleted. Decoding a compacted window costs ~0.2 s, but a
+Parquet scan pays a floor of ~3-5 ms per query (footer, row-group statistics,
+page decoding) that dwarfs a one-host lookup of a few hundred rows; from memory
+that lookup is a slice.
+
+Files are sorted by (tags, time), so each series is one contiguous run of rows
+with ascending times: the series index lists each run's tag values and row
+range, tag equalities pick runs without touching the rows, and a binary search
+on time trims each run. The cache is bounded (``StoreConfig.cache_bytes``,
+least recently used out first); a file larger than half of it is never cached
+and is scanned from Parquet as before.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Callable
+
+import numpy as np
+import polars as pl
+
+from ..model import TIME
+
+_START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
+
+
+class Decoded:
+    """A whole file in memory: rows, their times as numpy, and the run of each series."""
+
+    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where")
+
+    def __init__(self, frame: pl.DataFrame, tags: list[str]):
+        frame = frame.rechunk()  # one chunk per column: slices and gathers stay cheap
+        tags = [t for t in tags if t in frame.columns]
+        self.frame = frame
+        self.times = frame.get_column(TIME).to_numpy()
+        n = frame.height
+        self.tmin = int(self.times.min()) if n else 0
+        self.tmax = int(self.times.max()) if n else -1
+        if tags and n:
+            change = frame.select(pl.any_horizontal(
+                [pl.int_range(pl.len()) == 0] + [pl.col(t).ne_missing(pl.col(t).shift()) for t in tags])
+            ).to_series()
+            starts = change.arg_true().to_numpy().astype(np.int64)
+        else:
+            starts = np.zeros(1 if n else 0, dtype=np.int64)
+        ends = np.append(starts[1:], n).astype(np.int64)
+        self.starts, self.ends = starts, ends
+        # tag key -> the value of each series (a run): which runs a tag equality keeps
+        self.tag_values = {t: frame.get_column(t).gather(starts).to_list() for t in tags}
+        self._where: dict[str, dict[str | None, np.ndarray]] = {}
+        if not _runs_sorted(self.times, starts, ends):
+            self.starts = None  # not laid out by series: no index, filters do the work
+        self.nbytes = frame.estimated_size() + 16 * len(starts) * (2 + len(tags))
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, tags: list[str]) -> "Decoded":
+        return cls(frame, tags)
+
+    def _runs_with(self, key: str, values: list[str]) -> np.ndarray:
+        where = self._where.get(key)
+        if where is None:
+            acc: dict[str | None, list[int]] = {}
+            for i, v in enumerate(self.tag_values[key]):
+                acc.setdefault(v, []).append(i)
+            where = self._where[key] = {v: np.asarray(ix, dtype=np.int64) for v, ix in acc.items()}
+        hits = [where[v] for v in values if v in where]
+        if not hits:
+            return np.zeros(0, dtype=np.int64)
+        return hits[0] if len(hits) == 1 else np.unique(np.concatenate(hits))
+
+    def select(self, tags: dict[str, list[str]] | None, start: int, end: int,
+               columns: list[str]) -> pl.DataFrame | pl.LazyFrame:
+        """Rows with ``start <= time <= end`` of the series whose tags match ``tags`` (a superset
+        of the rows a tag equality keeps: callers still filter), only ``columns``."""
+        frame = self.frame
+        if self.starts is None:
+            cond = pl.col(TIME).is_between(start, end)
+            for key, values in (tags or {}).items():
+                cond = cond & (pl.col(key).is_in(values) if key in self.tag_values else pl.lit(False))
+            return frame.lazy().filter(cond).select(columns)
+        runs = None
+        for key, values in (tags or {}).items():
+            if key not in self.tag_values:
+                return frame.select(columns).clear()  # the tag is null in every row: never equal
+            hit = self._runs_with(key, values)
+            runs = hit if runs is None else np.intersect1d(runs, hit)
+        if runs is None:  # every series: a time filter Polars fuses with the rest of the query
+            lf = frame.lazy().select(columns)
+            return lf if start <= self.tmin and end >= self.tmax else lf.filter(pl.col(TIME).is_between(start, end))
+        starts, ends = self.starts[runs], self.ends[runs]
+        if start > self.tmin or end < self.tmax:
+            t = self.times
+            lo = np.fromiter((s + np.searchsorted(t[s:e], start, "left") for s, e in zip(starts, ends)),
+                             np.int64, len(starts))
+            hi = np.fromiter((s + np.searchsorted(t[s:e], end, "right") for s, e in zip(starts, ends)),
+                             np.int64, len(starts))
+            starts, ends = lo, hi
+        keep = ends > starts
+        starts, ends = starts[keep], ends[keep]
+        total = int((ends - starts).sum())
+        if total == frame.height:
+            return frame.select(columns)
+        if len(starts) <= 16:
+            parts = [frame.slice(int(s), int(e - s)).select(columns) for s, e in zip(starts, ends)]
+            return pl.concat(parts, rechunk=False) if parts else frame.select(columns).clear()
+        # many runs: one gather of their row numbers
+        lengths = ends - starts
+        idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
+        return frame.select(columns).gather(pl.Series(idx, dtype=pl.Int64))
+
+
+def _runs_sorted(times: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
+    """Times ascend inside every run (files are written so; anything else is not indexed)."""
+    if times.size < 2:
+        return True
+    step = np.diff(times) >= 0
+    step[ends[:-1] - 1] = True  # a run boundary may step back
+    return bool(step.all())
+
+
+class DecodedCache:
+    """Least-recently-used decoded files by file id, within a byte budget."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._items: OrderedDict[int, Decoded] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, file_id: int, size_hint: int, load: Callable[[], Decoded]) -> Decoded | None:
+        """The decoded file, loading it on a miss; None when it cannot fit (scan Parquet instead)."""
+        with self._lock:
+            hit = self._items.get(file_id)
+            if hit is not None:
+                self._items.move_to_end(file_id)
+                return hit
+        if self.budget <= 0 or size_hint * 2 > self.budget:
+            return None
+        dec = load()  # outside the lock: two threads may decode the same file, one copy stays
+        if dec.nbytes * 2 > self.budget:
+            return None
+        with self._lock:
+            if file_id not in self._items:
+                self._items[file_id] = dec
+                self._bytes += dec.nbytes
+            while self._bytes > self.budget and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= old.nbytes
+            return self._items.get(file_id, dec)
+
+    def drop(self, file_id: int) -> None:
+        with self._lock:
+            old = self._items.pop(file_id, None)
+            if old is not None:
+                self._bytes -= old.nbytes
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes

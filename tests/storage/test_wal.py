@@ -42,7 +42,7 @@ def test_every_torn_tail_is_ignored(tmp_path, cut):
 
 
 @pytest.mark.parametrize("offset", [0, 4, 8, 16, 20])
-def test_corrupt_record_and_everything_after_it_is_ignored(tmp_path, offset):
+def test_corrupt_record_is_skipped_and_replay_resumes_after_it(tmp_path, offset):
     w, _ = _open(tmp_path)
     for p in (b"aaaa", b"bbbb", b"cccc"):
         w.append(p)
@@ -52,8 +52,9 @@ def test_corrupt_record_and_everything_after_it_is_ignored(tmp_path, offset):
     second = len(MAGIC) + 20  # header 16 + payload 4
     data[second + offset % 20] ^= 0x55
     seg.write_bytes(bytes(data))
-    _, got = _open(tmp_path)
-    assert got == [(1, b"aaaa")]
+    w2, got = _open(tmp_path)
+    assert got == [(1, b"aaaa"), (3, b"cccc")]  # resync: by length, or by the next seq (offset 0)
+    assert [(s.start, s.end, s.reason) for s in w2.skipped] == [(second, second + 20, "corrupt record")]
 
 
 def test_segments_roll_and_truncate_through(tmp_path):

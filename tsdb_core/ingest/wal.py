@@ -6,8 +6,11 @@ waiting at that moment (group commit); ``truncate_through(seq)`` deletes whole
 segments once the Parquet files holding their rows are durable.
 
 Segment file: 8-byte magic, then records ``<u32 length><u32 crc32><u64 seq><payload>``,
-the CRC covering seq and payload. Replay stops a segment at its first short or
-corrupt record (a torn tail from a crash) and never yields it.
+the CRC covering seq and payload. Replay never yields a short or corrupt record: a torn
+tail (the crash case) ends its segment; a damaged record in the middle is skipped when
+the next record can be found (after its length, or by the next sequence number, and
+its CRC checks out), else the rest of the segment is dropped. Every skipped byte range
+is logged and listed in ``Wal.skipped``.
 """
 from __future__ import annotations
 
@@ -27,6 +30,16 @@ log = logging.getLogger(__name__)
 MAGIC = b"TSDBWAL1"
 _HEAD = struct.Struct("<IIQ")
 _SEQ = struct.Struct("<Q")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Bytes of a segment that replay could not use: ``[start, end)``, and why."""
+
+    segment: str
+    start: int
+    end: int
+    reason: str  # "torn record", "torn header", "corrupt record", "no valid header"
 
 
 @dataclass(slots=True)
@@ -49,6 +62,7 @@ class Wal:
         self._size = 0
         self._written = 0
         self._synced = 0
+        self.skipped: list[Skipped] = []  # filled by replay()
         directory.mkdir(parents=True, exist_ok=True)
 
     # -- open ------------------------------------------------------------------
@@ -57,7 +71,7 @@ class Wal:
         last = 0
         for path in sorted(self.dir.glob("*.wal")):
             seg = _Segment(path, int(path.stem), 0)
-            for seq, payload in _read_segment(path):
+            for seq, payload in _read_segment(path, seg.first_seq, self.skipped):
                 if seq <= last:
                     continue
                 last = seq
@@ -182,28 +196,76 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
-def _read_segment(path: Path) -> Iterator[tuple[int, bytes]]:
+def _read_segment(path: Path, first_seq: int, skipped: list[Skipped]) -> Iterator[tuple[int, bytes]]:
     data = path.read_bytes()
     if data[: len(MAGIC)] != MAGIC:
         if data:
             log.warning("WAL segment %s has no valid header; ignored", path)
+            skipped.append(Skipped(path.name, 0, len(data), "no valid header"))
         return
     pos = len(MAGIC)
     end = len(data)
+    last = first_seq - 1  # seq of the last good record (numbers are consecutive)
     while pos + _HEAD.size <= end:
-        length, crc, seq = _HEAD.unpack_from(data, pos)
-        start = pos + _HEAD.size
-        if start + length > end:
-            log.warning("WAL segment %s: torn record at byte %d ignored", path, pos)
+        if _valid_at(data, pos, last):
+            length, _crc, seq = _HEAD.unpack_from(data, pos)
+            start = pos + _HEAD.size
+            yield seq, data[start:start + length]
+            last, pos = seq, start + length
+            continue
+        length = _HEAD.unpack_from(data, pos)[0]
+        torn = pos + _HEAD.size + length > end
+        nxt = _resync(data, pos, last)
+        if nxt is None:
+            if torn:
+                log.warning("WAL segment %s: torn record at byte %d ignored (bytes %d-%d)", path, pos, pos, end)
+                skipped.append(Skipped(path.name, pos, end, "torn record"))
+            else:
+                log.warning("WAL segment %s: corrupt record at byte %d ignored (and the rest: bytes %d-%d)",
+                            path, pos, pos, end)
+                skipped.append(Skipped(path.name, pos, end, "corrupt record"))
             return
-        payload = data[start:start + length]
-        if zlib.crc32(payload, zlib.crc32(_SEQ.pack(seq))) != crc:
-            log.warning("WAL segment %s: corrupt record at byte %d ignored (and the rest)", path, pos)
-            return
-        yield seq, payload
-        pos = start + length
+        log.warning("WAL segment %s: corrupt record at byte %d skipped (bytes %d-%d); replay resumes at "
+                    "byte %d", path, pos, pos, nxt, nxt)
+        skipped.append(Skipped(path.name, pos, nxt, "corrupt record"))
+        pos = nxt
     if pos != end:
         log.warning("WAL segment %s: torn header at byte %d ignored", path, pos)
+        skipped.append(Skipped(path.name, pos, end, "torn header"))
+
+
+def _valid_at(data: bytes, pos: int, last: int) -> bool:
+    """A whole record starts at ``pos``: it fits, its seq comes after ``last``, its CRC checks out."""
+    if pos + _HEAD.size > len(data):
+        return False
+    length, crc, seq = _HEAD.unpack_from(data, pos)
+    start = pos + _HEAD.size
+    if start + length > len(data) or seq <= last:
+        return False
+    return zlib.crc32(memoryview(data)[start:start + length], zlib.crc32(_SEQ.pack(seq))) == crc
+
+
+_RESYNC_SEQS = 4  # how many damaged records in a row a resync looks past
+
+
+def _resync(data: bytes, pos: int, last: int) -> int | None:
+    """Where the next good record after the damaged one at ``pos`` starts, or None.
+
+    First right after it, when its length field is sane; else at the next sequence
+    number found in the bytes (the seq sits 8 bytes into a header), CRC-checked.
+    """
+    length = _HEAD.unpack_from(data, pos)[0]
+    after = pos + _HEAD.size + length
+    if after + _HEAD.size <= len(data) and _valid_at(data, after, last):
+        return after
+    for seq in range(last + 2, last + 2 + _RESYNC_SEQS):
+        needle = _SEQ.pack(seq)
+        i = data.find(needle, pos + 1 + 8)
+        while i != -1:
+            if _valid_at(data, i - 8, last):
+                return i - 8
+            i = data.find(needle, i + 1)
+    return None
 
 
 # -- the record of one acknowledged write ------------------------------------------

@@ -13,6 +13,7 @@ as they are.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,7 +230,9 @@ def _write_parquet(frame: pl.DataFrame, path: Path, tags: tuple[str, ...], field
     step = max(1, config.parquet_row_group_rows)
     first = frame.slice(0, step).to_arrow()
     # Row group by row group, so the Arrow copy of a large flush never exists whole.
-    with pq.ParquetWriter(path, first.schema, compression=config.parquet_compression,
+    # tsdb.tags: which String columns are tags, so a lost catalog can be rebuilt (storage/rebuild.py)
+    schema = first.schema.with_metadata({"tsdb.tags": json.dumps([c for c in cols if c in tags])})
+    with pq.ParquetWriter(path, schema, compression=config.parquet_compression,
                           compression_level=config.parquet_compression_level, use_dictionary=dictionary,
                           column_encoding=encoding, write_statistics=True, sorting_columns=sorting) as w:
         w.write_table(first, row_group_size=step)

@@ -41,6 +41,9 @@ Key = tuple[str, str, str]
 class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
+    # scan(tags=...) keeps exactly the matching series' rows (query/fastpath.py relies on it)
+    exact_tag_scan = True
+
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None):
         self.root = Path(root) if root is not None else None

@@ -11,18 +11,21 @@ InfluxDB 1.x. Bugs become ``internal error: ...``.
 from __future__ import annotations
 
 import logging
+import os
 import time as _time
 
 import polars as pl
 
 from ..errors import ParseError, TsdbError
 from ..influxql import ast, parse
+from . import fastpath
 from .plan import SelectPlan
 from .planner import plan_select
 from .result import QueryResult, Series, StatementResult, frame_rows, time_expr
 from .to_polars import Ctx, run_frame
 
 log = logging.getLogger(__name__)
+FASTPATH_CHECK = os.environ.get("TSDB_FASTPATH_CHECK") == "1"  # run both paths, compare (tests)
 
 
 def execute(provider, text: str, *, db: str | None = None, rp: str | None = None,
@@ -87,6 +90,14 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
     plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config)
     _check_buckets(plan, ctx)
+    tags = fastpath.eligible(plan, provider, ctx)
+    series = fastpath.select(plan, provider, tags, epoch, ctx.max_buckets) if tags is not None else None
+    if series is not None:
+        if FASTPATH_CHECK:
+            general = to_series(plan, run_frame(plan, _ctx(provider, now, config)), epoch, ctx)
+            if not fastpath.same_answer(general, series):
+                raise AssertionError(f"fast path differs for {stmt}: {general} != {series}")
+        return StatementResult(i, series)
     frame = run_frame(plan, ctx)
     if plan.into is not None:
         n = write_into(provider, plan, frame, db=db, rp=rp)

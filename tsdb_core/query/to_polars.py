@@ -503,7 +503,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
             seen.append(f"_seen{i}")
             keep.append(pl.col(f"_seen{i}") > 0)
     if exprs:
-        df = lf.group_by(gkeys).agg(exprs)
+        df = _group_agg(plan, lf, gkeys, exprs)
     else:
         df = lf.select(gkeys).unique()
     for a0, alias in modes:
@@ -524,6 +524,25 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
     return df.with_columns([(pl.col(f"_seen{i}") == 0).alias(f"_gap{a}")
                             for i, a in enumerate(low.aggs.values()) if f"_seen{i}" in seen]
                            ).drop(seen).collect()
+
+
+def _group_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
+    """``group_by(gkeys).agg(exprs)``, without hashing keys that are constant: ``_name`` when
+    one measurement is read, ``_b`` without GROUP BY time. count(*) over everything is then a
+    plain select (~20x faster than grouping 1 M rows by two literal columns)."""
+    const = {}
+    if len(plan.sources) == 1 and isinstance(plan.sources[0], Scan):
+        const["_name"] = pl.lit(plan.sources[0].measurement)
+    if not plan.interval:
+        const["_b"] = pl.col("_b").first()
+    rest = [k for k in gkeys if k not in const]
+    if not rest:  # one group: aggregate everything; no rows means no group, as group_by says
+        firsts = [pl.col(k).first() for k in const if k != "_b"]
+        out = lf.select([*firsts, *([const["_b"]] if "_b" in const else []), *exprs, pl.len().alias("_n")])
+        return out.filter(pl.col("_n") > 0).drop("_n").select([*gkeys, *[e.meta.output_name() for e in exprs]])
+    aggs = [*[pl.col(k).first() for k in const], *exprs]
+    out = lf.group_by(rest).agg(aggs)
+    return out.select([*gkeys, *[e.meta.output_name() for e in exprs]])
 
 
 def _aux_refs(e):

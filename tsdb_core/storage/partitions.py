@@ -287,8 +287,9 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
                tag_values: dict[str, list[str]] | None = None) -> pl.LazyFrame:
     """Merged, deduplicated rows with ``start <= time <= end``, columns ``out`` (types from ``schema``).
 
-    ``tag_values`` (tag → accepted values) may drop rows of other series from files
-    (a superset of the matching rows stays: callers filter).
+    ``tag_values`` (tag → accepted values) keeps only the rows of matching series: sliced
+    out of cached files by their series index, filtered everywhere else (Parquet statistics
+    prune with it), so the result is exact.
     """
     sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
     if not sources:
@@ -306,16 +307,20 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
             clean_files.setdefault(s.columns, []).append(s.file)
         else:
             clean_frames.append(s.frame)
+    def filtered(lf: pl.LazyFrame, cols: tuple[str, ...]) -> pl.LazyFrame:
+        lf = lf.filter(time_filter)
+        return lf.filter(_tag_filter(tag_values, cols)) if tag_values else lf
+
     for cols, fl in clean_files.items():
         lf = files.select(fl, tags, tag_values, start, end, out)
-        lf = files.scan(fl).filter(time_filter) if lf is None else lf
+        lf = filtered(files.scan(fl), cols) if lf is None else lf
         parts.append(_conform(lf, cols, schema, out))
     by_cols: dict[tuple[str, ...], list[pl.DataFrame]] = {}
     for fr in clean_frames:
         by_cols.setdefault(tuple(fr.columns), []).append(fr)
     for cols, frs in by_cols.items():
         lf = (frs[0] if len(frs) == 1 else pl.concat(frs, how="vertical", rechunk=False)).lazy()
-        parts.append(_conform(lf.filter(time_filter), cols, schema, out))
+        parts.append(_conform(filtered(lf, cols), cols, schema, out))
 
     dirty_src = sorted((s for s, d in zip(sources, dirty) if d), key=lambda s: s.order)
     if dirty_src:
@@ -324,7 +329,7 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         for s in dirty_src:
             lf = files.select([s.file], tags, tag_values, start, end, need) if s.file is not None else None
             if lf is None:
-                lf = (files.scan([s.file]) if s.file is not None else s.frame.lazy()).filter(time_filter)
+                lf = filtered(files.scan([s.file]) if s.file is not None else s.frame.lazy(), s.columns)
             lfs.append(_conform(lf, s.columns, schema, need))
         merged = merge_points(pl.concat(lfs, how="vertical"), [*tags, TIME],
                               [f for f in fields if f in out])
@@ -332,6 +337,12 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
     if len(parts) == 1:
         return parts[0]
     return pl.concat(parts, how="vertical", rechunk=False)
+
+
+def _tag_filter(tag_values: dict[str, list[str]], present: tuple[str, ...]) -> pl.Expr:
+    """Rows whose tags take one of the asked values (a tag a source lacks is null: no match)."""
+    return pl.all_horizontal([pl.col(k).is_in(v) if k in present else pl.lit(False)
+                              for k, v in tag_values.items()])
 
 
 def _conform(lf: pl.LazyFrame, present: tuple[str, ...], schema: dict[str, pl.DataType],

@@ -1,0 +1,174 @@
+"""The lean windowed-aggregate path answers exactly what the general executor answers."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tsdb_core
+from tsdb_core.config import StoreConfig
+from tsdb_core.influxql import parse
+from tsdb_core.query import engine, fastpath
+from tsdb_core.query.planner import plan_select
+from tsdb_core.query.to_polars import run_frame
+
+S = 1_000_000_000
+
+
+def _both(store, q: str, db: str = "db", epoch: str | None = None):
+    """(fast path answer or None when not taken, general answer) for one SELECT."""
+    stmt = parse(q, {})[0]
+    now = store.now()
+    plan = plan_select(stmt, store, db=db, rp=None, now=now)
+    ctx = engine._ctx(store, now, store.config)
+    tags = fastpath.eligible(plan, store, ctx)
+    fast = fastpath.select(plan, store, tags, epoch, 0) if tags is not None else None
+    general = engine.to_series(plan, run_frame(plan, ctx), epoch, ctx)
+    return fast, general
+
+
+def _lines():
+    out = []
+    for h in range(3):
+        for t in range(0, 600, 10):
+            if (t // 10 + h) % 7 == 0:
+                continue  # gaps: windows without points
+            fields = [f"f={t * 1.5 + h}", f"i={t - 300 + h}i"]
+            if t % 40 == 0:
+                fields.append(f"sparse={t / 7}")
+            out.append(f"m,host=h{h},dc=d{h % 2} {','.join(fields)} {(t + 1_000_000) * S}")
+    out.append(f"m,host=h9 other=1 {1_000_100 * S}")  # a point with none of the asked fields
+    return out
+
+
+@pytest.fixture(scope="module")
+def store():
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "\n".join(_lines()))
+    yield s
+    s.close()
+
+
+T0, T1 = "'1970-01-12T13:46:40Z'", "'1970-01-12T13:56:40Z'"  # 1,000,000 s .. +600 s
+CASES = [
+    f"SELECT max(f) FROM m WHERE host = 'h0' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f), min(i), count(f) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(30s)",
+    f"SELECT max(f) FROM m WHERE (host = 'h0' OR host = 'h2') AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT mean(f), sum(i) FROM m WHERE host = 'h2' AND time >= {T0} AND time < {T1} GROUP BY time(2m)",
+    f"SELECT mean(f), sum(i), count(i) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT count(sparse), max(sparse) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(20s)",
+    f"SELECT count(sparse), max(sparse) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(20s) fill(none)",
+    f"SELECT max(f) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(1m, 15s)",
+    f"SELECT max(f) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(1500ms)",
+    f"SELECT min(f) FROM m WHERE host = 'h1' AND dc = 'd1' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m WHERE host = 'h1' AND dc = 'd0' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m WHERE host = 'zz' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m WHERE host = 'h9' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT count(f) FROM m WHERE host = 'h9' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) AS top, count(i) AS n FROM m WHERE host = 'h0' AND time >= {T0} AND time <= {T1} GROUP BY time(1m)",
+    "SELECT max(f) FROM m WHERE host = 'h0' AND time >= '1970-01-01T00:00:00Z' AND time < '1970-01-02T00:00:00Z' GROUP BY time(1h)",
+]
+
+
+@pytest.mark.parametrize("q", CASES, ids=range(len(CASES)))
+@pytest.mark.parametrize("epoch", [None, "ns", "ms", "s", "h"])
+def test_fast_equals_general(store, q, epoch):
+    fast, general = _both(store, q, epoch=epoch)
+    assert fast is not None, "the shape should take the lean path"
+    assert fastpath.same_answer(fast, general), (fast, general)
+
+
+NOT_TAKEN = [
+    f"SELECT max(f) FROM m WHERE host = 'h0' AND time >= {T0} AND time < {T1} GROUP BY time(1m), host",
+    f"SELECT max(f) FROM m WHERE f > 3 AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m WHERE host =~ /h/ AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m WHERE host != 'h0' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT last(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) * 2 FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) fill(0)",
+    f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) LIMIT 2",
+    f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) ORDER BY time DESC",
+    f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) tz('Europe/Paris')",
+    f"SELECT max(f) FROM m WHERE time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f::integer) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1}",
+    f"SELECT max(f) FROM m WHERE nosuchtag = 'x' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f) FROM m, m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
+]
+
+
+@pytest.mark.parametrize("q", NOT_TAKEN, ids=range(len(NOT_TAKEN)))
+def test_other_shapes_take_the_general_path(store, q):
+    fast, general = _both(store, q)
+    assert fast is None
+
+
+def test_the_engine_uses_it_and_answers_the_same(store, monkeypatch):
+    calls = []
+    real = fastpath.select
+    monkeypatch.setattr(fastpath, "select", lambda *a, **k: calls.append(1) or real(*a, **k))
+    res = store.query(CASES[0], db="db").to_json()
+    assert calls == [1]
+    values = res["results"][0]["series"][0]["values"]
+    assert values[0] == ["1970-01-12T13:46:00Z", 15.0]  # h0 at +10 s (the point at +0 s is a gap)
+    assert values[1] == ["1970-01-12T13:47:00Z", 90.0]  # +20..+60 s (+70 s is a gap): 60 * 1.5
+    assert len(values) == 11  # 13:46 .. 13:56
+    q = CASES[0].replace("time(1m)", "time(10s)")
+    values = store.query(q, db="db").to_json()["results"][0]["series"][0]["values"]
+    assert values[:3] == [["1970-01-12T13:46:40Z", None], ["1970-01-12T13:46:50Z", 15.0],
+                          ["1970-01-12T13:47:00Z", 30.0]]
+    assert calls == [1, 1]
+
+
+@pytest.mark.parametrize("budget", [0, 1 << 30], ids=["parquet", "cached"])
+def test_on_disk_store_filters_exactly(tmp_path, budget):
+    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=budget)) as s:
+        s.create_database("db")
+        s.write("db", "\n".join(_lines()))
+        s.flush()
+        s.write("db", f"m,host=h0 f=1e9 {(1_000_005) * S}")  # buffered, overlaps a file: merge path
+        for q in CASES:
+            fast, general = _both(s, q)
+            assert fast is not None and fastpath.same_answer(fast, general), q
+
+
+@st.composite
+def datasets(draw):
+    n = draw(st.integers(1, 80))
+    lines = []
+    for _ in range(n):
+        host = draw(st.sampled_from(["a", "b", "c"]))
+        t = draw(st.integers(-200, 400))
+        fields = []
+        if draw(st.booleans()):
+            fields.append(f"f={draw(st.floats(-1e6, 1e6, allow_nan=False)):.6g}")
+        if draw(st.booleans()):
+            fields.append(f"i={draw(st.integers(-10**12, 10**12))}i")
+        if not fields:
+            fields.append("x=1")
+        lines.append(f"m,host={host} {','.join(fields)} {t * S}")
+    return lines
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets(), st.sampled_from(["max", "min", "count", "mean", "sum"]),
+       st.sampled_from(["max", "min", "count"]), st.sampled_from(["1s", "7s", "1m", "250ms"]),
+       st.sampled_from(["", "host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
+       st.integers(-250, 100), st.integers(1, 500), st.sampled_from(["", " fill(none)"]),
+       st.sampled_from([None, "ms"]))
+def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span, fill, epoch):
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "\n".join(lines))
+    q = (f"SELECT {agg1}(f), {agg2}(i) FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s "
+         f"GROUP BY time({every}){fill}")
+    if s.schema("db", "m") is None or not {"f", "i"} <= set(s.schema("db", "m").fields):
+        return
+    try:
+        fast, general = _both(s, q, epoch=epoch)
+    except Exception as e:  # noqa: BLE001 - e.g. too many buckets: both paths must refuse alike
+        assert "max-select-buckets" in str(e), e
+        return
+    assert fast is not None
+    assert fastpath.same_answer(fast, general), (q, fast, general)

@@ -1,0 +1,207 @@
+"""One lean plan for the most common dashboard query: windowed aggregates of a few series.
+
+    SELECT max(a), mean(b) FROM m WHERE host = 'h1' AND time >= t0 AND time < t1 GROUP BY time(1m)
+
+The general executor (to_polars.py) handles every shape, at a cost of ~10 Polars
+stages whose fixed overhead (~0.1-0.3 ms each) dominates when the rows are a few
+hundred. Here the scan is exact (``exact_tag_scan``: the store slices the series
+out of its cache), so the shape needs no filter, and the aggregation, the window
+grid of fill(null) and the time rendering run as one lazy query: one collect.
+
+Only shapes whose answer provably equals the general one take this path (see
+:func:`eligible`); ``TSDB_FASTPATH_CHECK=1`` runs both and raises on any
+difference beyond the last bits of a float sum (the query tests run with it, see
+tests/query/test_fastpath.py).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import polars as pl
+
+from ..influxql import ast
+from ..timeutil import MAX_TIME
+from . import aggregates as agg
+from .fill import bucket_expr, bucket_grid
+from .plan import Scan, SelectPlan
+from .result import EPOCH_UNITS, Series, time_expr
+
+AGGS = frozenset({"max", "min", "sum", "mean", "count"})
+SELECTORS = frozenset({"max", "min", "count"})  # exact in numpy whatever the summation order
+NUMERIC = frozenset({"float", "integer", "unsigned"})
+PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize (engine.PARTIAL_ROWS)
+
+
+def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
+    """The exact tag filter of the scan when ``plan`` fits the lean path, else None."""
+    from .to_polars import _conjuncts, _scan_tags, _tag_equalities, _AnyString
+
+    if (plan.is_raw or plan.dimensions or not plan.interval or plan.tz is not None
+            or plan.fill not in ("null", "none") or not plan.ascending or plan.limit or plan.row_offset
+            or plan.slimit or plan.soffset or plan.into is not None or plan.omit_time or plan.point_time
+            or plan.extra_intervals or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan)
+            or ctx.max_points or not getattr(provider, "exact_tag_scan", False)):
+        return None
+    src = plan.sources[0]
+    tr, whole = src.time_range, plan.time_range
+    if tr.empty or not whole.has_start or whole.end >= MAX_TIME or whole.empty:
+        return None
+    schema = provider.schema(src.database, src.measurement)
+    if schema is None:
+        return None
+    for col in plan.columns:
+        call = col.expr
+        if not (isinstance(call, ast.Call) and call.name in AGGS and len(call.args) == 1):
+            return None
+        ref = call.args[0]
+        ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
+        if ftype is None or ftype.value not in NUMERIC or ref.type != ftype.value:
+            return None
+    if plan.condition is None:
+        return {}
+    # every conjunct a tag equality (or an OR of them on one tag) of a real tag key
+    for c in _conjuncts(plan.condition):
+        eq = _tag_equalities(c, _AnyString)
+        if eq is None or eq[0] not in schema.tags:
+            return None
+    return _scan_tags(plan.condition) or None
+
+
+def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None,
+           max_buckets: int) -> list[Series] | None:
+    """The statement's series (none or one) for an :func:`eligible` plan; None: use the general path."""
+    src = plan.sources[0]
+    tr = src.time_range
+    fields = sorted({c.expr.args[0].name for c in plan.columns})
+    if tags:
+        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                           fields, tags=tags)
+    else:
+        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end, fields)
+    names = [plan.time_column] + [c.name for c in plan.columns]
+    frame = lf.collect()
+    if frame.height == 0:
+        return []
+    if all(c.expr.name in SELECTORS for c in plan.columns) and all(
+            frame.schema[f] == pl.Float64 or frame[f].null_count() == 0 for f in fields):
+        rows = _numpy_windows(plan, frame, epoch, max_buckets)
+        return [Series(src.measurement, None, names, rows, partial=len(rows) > PARTIAL_ROWS)] if rows else []
+    lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
+    aggs, seen = [], []
+    for i, col in enumerate(plan.columns):
+        call = col.expr
+        v = pl.col(call.args[0].name)
+        aggs.append(agg.scalar_agg(call.name, v, (), None, plan.interval).alias(f"_c{i}"))  # numeric only
+        seen.append(v.count())
+    # a window is kept when some aggregate saw a point in it (as _scalar_aggs decides)
+    win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias("_b"))
+           .agg([*aggs, pl.sum_horizontal(seen).alias("_seen")])
+           .filter(pl.col("_seen") > 0))
+    counts = [f"_c{i}" for i, c in enumerate(plan.columns) if c.expr.name == "count"]
+    if plan.fill == "null":
+        whole = plan.time_range
+        grid = bucket_grid(whole.start, whole.end, plan.interval, plan.offset, None, max_buckets)
+        out = (pl.LazyFrame({"_b": pl.Series(grid, dtype=pl.Int64)})
+               .join(win, on="_b", how="left", maintain_order="left")
+               # a window without points counts 0; count() of a window with points but none of
+               # this field is null in _scalar_aggs, then filled to 0 by fill(null) as a gap
+               .with_columns([pl.col(c).fill_null(0) for c in counts]))
+    else:
+        out = win.sort("_b").with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
+    out = out.select(time_expr("_b", epoch, None).alias("time"), *[f"_c{i}" for i in range(len(plan.columns))],
+                     pl.col("_seen").max().alias("_any")).collect()
+    if out.height == 0 or out["_any"][0] is None:
+        return []  # no point at all: no series
+    out = out.drop("_any")
+    rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
+    return [Series(src.measurement, None, names, rows, partial=len(rows) > PARTIAL_ROWS)]
+
+
+_REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _numpy_windows(plan: SelectPlan, frame: pl.DataFrame, epoch: str | None, max_buckets: int) -> list[list]:
+    """max/min/count per window with numpy ``reduceat`` over time-sorted rows (a null float
+    is NaN: line protocol has no NaN values; integer columns here have no nulls)."""
+    t = frame.get_column("time").to_numpy()
+    order = None if t.size < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
+    if order is not None:
+        t = t[order]
+    b = (t - plan.offset) // plan.interval * plan.interval + plan.offset
+    starts = np.flatnonzero(np.concatenate(([True], b[1:] != b[:-1])))
+    wins = b[starts]
+    cols, seen = [], np.zeros(len(starts), dtype=np.int64)
+    for col in plan.columns:
+        call = col.expr
+        v = frame.get_column(call.args[0].name).to_numpy()
+        if order is not None:
+            v = v[order]
+        isfloat = v.dtype.kind == "f"
+        n = np.add.reduceat((~np.isnan(v)).astype(np.int64), starts) if isfloat else np.diff(np.append(starts, v.size))
+        seen += n
+        if call.name == "count":
+            cols.append((n, n, True))
+        else:
+            red = _REDUCE[call.name][0 if isfloat else 1]
+            cols.append((red.reduceat(v, starts), n, False))
+    keep = seen > 0
+    if not keep.any():
+        return []
+    wins = wins[keep]
+    if plan.fill == "null":
+        whole = plan.time_range
+        grid = np.asarray(bucket_grid(whole.start, whole.end, plan.interval, plan.offset, None, max_buckets),
+                          dtype=np.int64)
+    else:
+        grid = wins
+    pos = np.minimum(np.searchsorted(wins, grid), len(wins) - 1)
+    hit = wins[pos] == grid
+    out = [_times(grid, epoch)]
+    for vals, n, is_count in cols:
+        vals, n = vals[keep][pos], n[keep][pos]
+        if is_count:  # fill(null): an empty window counts 0; fill(none): a zero count is null
+            out.append(np.where(hit, n, 0).tolist() if plan.fill == "null" else
+                       [c if c else None for c in n.tolist()])
+        else:
+            ok = (hit & (n > 0)).tolist()
+            out.append([x if k else None for x, k in zip(vals.tolist(), ok)])
+    return list(map(list, zip(*out)))
+
+
+def _times(grid: np.ndarray, epoch: str | None) -> list:
+    """Window starts as InfluxDB renders them (result.time_expr, without Polars)."""
+    if epoch:
+        unit = EPOCH_UNITS.get(epoch, 1)
+        if unit == 1:
+            return grid.tolist()
+        return np.where(grid >= 0, grid // unit, -((-grid) // unit)).tolist()
+    if not (grid % 1_000_000_000).any():  # whole seconds: numpy renders them in C
+        text = np.datetime_as_string(grid.astype("datetime64[ns]"), unit="s")
+        return [t + "Z" for t in text.tolist()]
+    out, days = [], {}
+    for t in grid.tolist():
+        sec, ns = divmod(t, 1_000_000_000)
+        day, sod = divmod(sec, 86_400)
+        date = days.get(day)
+        if date is None:
+            d = _EPOCH + timedelta(days=day)
+            date = days[day] = f"{d.year:04d}-{d.month:02d}-{d.day:02d}T"
+        h, rest = divmod(sod, 3600)
+        text = f"{date}{h:02d}:{rest // 60:02d}:{rest % 60:02d}"
+        out.append(f"{text}.{ns:09d}".rstrip("0") + "Z" if ns else text + "Z")
+    return out
+
+
+def same_answer(a: list[Series], b: list[Series]) -> bool:
+    """Equal series, floats to 12 significant digits (a sum's order moves the last bits)."""
+    def norm(v):
+        if isinstance(v, float):
+            return float(f"{v:.11e}")
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        return v
+    return norm([s.to_json() for s in a]) == norm([s.to_json() for s in b])

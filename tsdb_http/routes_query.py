@@ -8,13 +8,14 @@ Request-level errors are written by the negotiated formatter, as 1.x does.
 """
 from __future__ import annotations
 
+import functools
+import logging
+import re
 import zlib
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-
-import logging
 
 from tsdb_core.errors import ParseError, TsdbError
 
@@ -44,8 +45,22 @@ class QueryError(HttpError):
 
 
 def wants_gzip(request: Request) -> bool:
-    return any(part.split(";")[0].strip().lower() == "gzip"
-               for part in request.headers.get("accept-encoding", "").split(","))
+    return _gzip_accepted(request.headers.get("accept-encoding", ""))
+
+
+@functools.lru_cache(maxsize=64)
+def _gzip_accepted(accept_encoding: str) -> bool:
+    return any(part.split(";")[0].strip().lower() == "gzip" for part in accept_encoding.split(","))
+
+
+# A single SELECT (without INTO) or SHOW only reads; anything else (or anything in doubt:
+# several statements, the word "into" anywhere) never runs on the event loop (offload.py).
+_READ_START = re.compile(r"(?i)\s*(select|show)\b")
+_NOT_SIMPLE = re.compile(r"(?i);|\binto\b")
+
+
+def read_only(q: str) -> bool:
+    return _READ_START.match(q) is not None and _NOT_SIMPLE.search(q) is None
 
 
 def zlib_gzip(data: bytes) -> bytes:
@@ -53,14 +68,17 @@ def zlib_gzip(data: bytes) -> bytes:
     return c.compress(data) + c.flush()
 
 
-def _parse(parser, q: str, params):
-    if parser is None:
-        # The submodule's function: importing ``tsdb_core.influxql.parse`` rebinds the package's
-        # ``parse`` name to the submodule, so the package attribute is not reliable.
-        import importlib
+@functools.cache
+def _default_parser():
+    # The submodule's function: importing ``tsdb_core.influxql.parse`` rebinds the package's
+    # ``parse`` name to the submodule, so the package attribute is not reliable.
+    import importlib
 
-        parser = importlib.import_module("tsdb_core.influxql.parse").parse
-    return permissions.statements_of(parser(q, params))
+    return importlib.import_module("tsdb_core.influxql.parse").parse
+
+
+def _parse(parser, q: str, params):
+    return permissions.statements_of((parser or _default_parser())(q, params))
 
 
 async def query(request: Request) -> Response:
@@ -77,15 +95,21 @@ async def query(request: Request) -> Response:
         p = query_params(form)
         db, rp = split_db_rp(p.db, p.rp, shim.config.dialect) if p.db else ("", p.rp or None)
         statements = None
+        offload = shim.offload
+        raw_params = form.get("params", "")
         if shim.auth.enabled:
             try:
-                statements = await run_in_threadpool(_parse, shim.parser, p.q, p.params)
+                statements = await offload.run(("parse", p.q, raw_params), _parse, shim.parser, p.q, p.params)
             except ParseError as e:
                 raise HttpError(400, _parse_message(e)) from None
             for st in statements:
                 for action, need_db in permissions.needs(st, db or None):
                     principal.require(action, need_db)
-        qr = await run_in_threadpool(shim.store.query, p.q, db or None, rp, "ns", p.params)
+        args = (p.q, db or None, rp, "ns", p.params)
+        if read_only(p.q):
+            qr = await offload.run(("query", raw_params, *args[:3]), shim.store.query, *args)
+        else:
+            qr = await run_in_threadpool(shim.store.query, *args)
     except HttpError as e:
         if e.status == 401:
             raise

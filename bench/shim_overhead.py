@@ -1,0 +1,231 @@
+"""What the HTTP shim costs per request: HTTP latency minus the embedded time of the same work.
+
+    python -m bench.shim_overhead [--hosts 50] [--hours 1] [-n 200] [--auth] [--keep DIR]
+                                  [--baseline CODE_DIR] [--profile OUT]
+
+Builds a small TSBS devops store in a temp folder (never /tmp/perf), times each
+query embedded (``Store.query``, and ``Store.query`` + the JSON encoding the shim
+does), then starts ``tsdb serve`` (``python -m tsdb_core.cli``, this checkout) on a
+free 127.0.0.1 port and times the same requests over one keep-alive
+``http.client`` connection. Medians of ``-n`` rounds after a warm-up (a round
+sends every request once, so machine noise spreads over all of them); the
+``overhead`` column is HTTP median minus embedded (query + encode) median.
+``--baseline DIR`` also serves a copy of the store with the code checked out in
+DIR (e.g. ``git archive HEAD~3 | tar -x -C DIR``), interleaving the two servers
+request by request, so before/after are measured in the same noise.
+``--profile OUT`` runs ``py-spy record`` on the server during an extra loop of
+one request (``--profile-request``, default SHOW TAG VALUES) and writes the raw
+(collapsed) stacks to OUT.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+from . import devops
+from .procserver import free_port, wait_ping
+from .queries import devops_queries
+
+REPO = Path(__file__).resolve().parent.parent
+DB = "benchmark"
+
+
+def build_store(root: Path, hosts: int, hours: float) -> None:
+    import tsdb_core
+
+    store = tsdb_core.open(root)
+    try:
+        store.create_database(DB)
+        for body in devops.batches(hosts, hours):
+            res = store.write(DB, body, "ns")
+            assert not res.errors, res.errors[:3]
+    finally:
+        store.close()
+
+
+def cases(hosts: int, hours: float) -> list[tuple[str, str | None, str | None]]:
+    """(label, q, db); q None = GET /ping."""
+    qs = {bq.name: bq.q for bq in devops_queries(hosts, hours,
+                                                  names=["raw-1-host-1-min", "single-groupby-1-1-1"])}
+    return [("GET /ping", None, None),
+            ("SHOW DATABASES", "SHOW DATABASES", None),
+            ("SHOW TAG VALUES hostname", "SHOW TAG VALUES WITH KEY = hostname", DB),
+            ("raw-1-host-1-min", qs["raw-1-host-1-min"], DB),
+            ("single-groupby-1-1-1", qs["single-groupby-1-1-1"], DB)]
+
+
+def interleaved_ms(fns: list, n: int, warmup: int) -> list[float]:
+    """Median ms of each callable, timed round-robin (one call of each per round)."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(n):
+        for fn, out in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    return [statistics.median(t) * 1000 for t in times]
+
+
+def median_ms(fn, n: int, warmup: int) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def embedded(root: Path, todo, n: int, warmup: int) -> dict[str, tuple[float, float]]:
+    """label -> (Store.query ms, Store.query + render_times + JSON encode ms)."""
+    import tsdb_core
+    from tsdb_http import encode
+
+    store = tsdb_core.open(root)
+    out = {}
+    try:
+        for label, q, db in todo:
+            if q is None:
+                out[label] = (0.0, 0.0)
+                continue
+
+            def run_query(q=q, db=db):
+                return store.query(q, db, None, "ns", None)
+
+            def run_encoded(q=q, db=db):
+                res = store.query(q, db, None, "ns", None).statements
+                encode.render_times(res, None, encode.JSON)
+                return encode.Encoder(encode.JSON).encode(encode.Response(res))
+
+            out[label] = (median_ms(run_query, n, warmup), median_ms(run_encoded, n, warmup))
+    finally:
+        store.close()
+    return out
+
+
+class Client:
+    def __init__(self, port: int, token: str | None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Token {token}"} if token else {}
+
+    def get(self, path: str) -> bytes:
+        self.conn.request("GET", path, headers=self.headers)
+        resp = self.conn.getresponse()
+        body = resp.read()
+        if resp.status not in (200, 204):
+            raise RuntimeError(f"{path}: {resp.status} {body[:300]!r}")
+        return body
+
+    @staticmethod
+    def path(q: str | None, db: str | None) -> str:
+        if q is None:
+            return "/ping"
+        params = {"q": q, **({"db": db} if db else {})}
+        return "/query?" + urllib.parse.urlencode(params)
+
+
+def start_server(root: Path, port: int, auth: bool, code: Path = REPO) -> subprocess.Popen:
+    """``tsdb serve`` over ``root`` running the code in ``code`` (first on the import path)."""
+    cmd = [sys.executable, "-m", "tsdb_core.cli", "serve", "--data-dir", str(root), "--port", str(port),
+           "--compat", "influxdb1", *([] if auth else ["--no-auth"])]
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    log = open(root.parent / f"serve-{root.name}.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=code, stdout=log, stderr=subprocess.STDOUT, env=env)
+    wait_ping(port, proc)
+    return proc
+
+
+def make_token(root: Path) -> str:
+    from tsdb_core.tokens import TokenStore
+
+    secret, _ = TokenStore(root).create("*", read=True, write=True, description="bench")
+    return secret
+
+
+def profile(pid: int, client: Client, path: str, out: str, seconds: float = 5.0) -> None:
+    spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "500", "--format", "raw", "--threads", "--idle",
+                            "-o", out, "--duration", str(int(seconds) + 1)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # let py-spy attach
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        client.get(path)
+    spy.wait(30)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.shim_overhead", description=__doc__.split("\n")[0])
+    ap.add_argument("--hosts", type=int, default=50)
+    ap.add_argument("--hours", type=float, default=1.0)
+    ap.add_argument("-n", type=int, default=200, help="timed rounds (median)")
+    ap.add_argument("--warmup", type=int, default=30)
+    ap.add_argument("--auth", action="store_true", help="serve with auth on and send a token")
+    ap.add_argument("--keep", default=None, help="build (or reuse) the store under this folder")
+    ap.add_argument("--baseline", default=None, help="a code checkout to serve side by side (before/after)")
+    ap.add_argument("--profile", default=None, help="py-spy raw output file for a loop of one request")
+    ap.add_argument("--profile-request", type=int, default=2, help="which request to profile (0 = /ping)")
+    a = ap.parse_args(argv)
+
+    tmp = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="shim-overhead-"))
+    root = tmp / "data"
+    try:
+        if not root.exists():
+            t0 = time.perf_counter()
+            build_store(root, a.hosts, a.hours)
+            print(f"store: {a.hosts} hosts x {a.hours} h built in {time.perf_counter() - t0:.1f} s",
+                  file=sys.stderr)
+        todo = cases(a.hosts, a.hours)
+        emb = embedded(root, todo, a.n, a.warmup)
+        token = make_token(root) if a.auth else None
+        servers = [("this tree", REPO, root)]
+        if a.baseline:
+            base_root = tmp / "data-baseline"
+            shutil.rmtree(base_root, ignore_errors=True)
+            shutil.copytree(root, base_root)
+            servers.insert(0, ("baseline", Path(a.baseline).resolve(), base_root))
+        procs, clients = [], []
+        try:
+            for _label, code, data in servers:
+                port = free_port()
+                procs.append(start_server(data, port, a.auth, code))
+                clients.append(Client(port, token))
+            rows = []
+            for label, q, db in todo:
+                path = Client.path(q, db)
+                rows.append((label, interleaved_ms([lambda c=c: c.get(path) for c in clients], a.n, a.warmup),
+                             *emb[label]))
+            if a.profile:
+                _, q, db = todo[a.profile_request]
+                profile(procs[-1].pid, clients[-1], Client.path(q, db), a.profile)
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.wait(60)
+        names = [label for label, _, _ in servers]
+        head = "".join(f"{name[:12]:>13}" for name in names)
+        print(f"{'request (http ms)':<26}{head} {'query ms':>9} {'q+enc ms':>9} {'overhead':>9}")
+        for label, http_ms, eq, ee in rows:
+            cells = "".join(f"{h:13.3f}" for h in http_ms)
+            print(f"{label:<26}{cells} {eq:9.3f} {ee:9.3f} {http_ms[-1] - ee:9.3f}")
+        print(f"(medians of {a.n} interleaved rounds; overhead = this tree's http - q+enc; auth "
+              f"{'on' if a.auth else 'off'}; python {sys.version.split()[0]}; pid {os.getpid()})")
+    finally:
+        if not a.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,8 +3,10 @@
 One JSON document (``<root>/catalog.json``), replaced atomically. It is the
 source of truth for which Parquet files are live: a file on disk that the
 catalog does not list is an orphan of an interrupted flush or compaction and is
-removed on open. Validation of DDL follows InfluxDB 1.x's meta store, wording
-included.
+removed on open. An unreadable document loads as an empty catalog that says
+why (``damage``), so the store can rebuild it from the Parquet files
+(storage/rebuild.py) instead of refusing to open. Validation of DDL follows
+InfluxDB 1.x's meta store, wording included.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from .errors import CorruptionError, DatabaseNotFound, RetentionPolicyNotFound, UserError
+from .errors import DatabaseNotFound, RetentionPolicyNotFound, UserError
 from .model import FieldType
 from .timeutil import D, H
 
@@ -93,6 +95,7 @@ class Catalog:
         self.databases: dict[str, Database] = {}
         self.files: dict[tuple[str, str, str], list[FileMeta]] = {}
         self.next_file_id = 1
+        self.damage: str | None = None  # why the document on disk could not be read (load())
 
     # -- persistence ---------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -124,6 +127,10 @@ class Catalog:
             cat.databases[name] = db
         for row in doc["files"]:
             f = FileMeta(*row[:10], tuple(row[10]), row[11])
+            _check_file(f)
+            d = cat.databases.get(f.db)
+            if d is None or f.rp not in d.rps or f.measurement not in d.measurements:
+                raise KeyError(f"file {f.id} belongs to no known database, policy and measurement")
             cat.files.setdefault(f.key, []).append(f)
         for fl in cat.files.values():
             fl.sort(key=lambda f: f.id)
@@ -131,14 +138,16 @@ class Catalog:
 
     @classmethod
     def load(cls, root: Path) -> "Catalog":
+        """The catalog at ``root``; empty when absent; empty with ``damage`` set when unreadable."""
         path = root / CATALOG_FILE
         if not path.exists():
             return cls()
         try:
             return cls.from_bytes(path.read_bytes())
-        except (ValueError, KeyError, TypeError, IndexError) as e:  # torn or hand-edited: touch nothing
-            raise CorruptionError(f"catalog {path} is unreadable ({type(e).__name__}: {e}); the store was not "
-                                  "opened and no file was changed") from None
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:  # torn or hand-edited
+            cat = cls()
+            cat.damage = f"{type(e).__name__}: {e}"
+            return cat
 
     # -- databases and policies -----------------------------------------------
     def database(self, name: str) -> Database:
@@ -261,6 +270,19 @@ class Catalog:
         for key in [k for k in self.files if pred(k)]:
             out.extend(self.files.pop(key))
         return out
+
+
+_INT_FIELDS = ("id", "window_start", "window_end", "tmin", "tmax", "rows", "size")
+
+
+def _check_file(f: FileMeta) -> None:
+    """A hand-edited or damaged file row fails here, not later inside a query."""
+    if not all(type(getattr(f, n)) is int for n in _INT_FIELDS):
+        raise TypeError(f"file {f.id!r}: a number is not an integer")
+    if not all(isinstance(v, str) for v in (f.db, f.rp, f.measurement, f.path, *f.columns)):
+        raise TypeError(f"file {f.id!r}: a name is not a string")
+    if f.path.startswith("/") or ".." in f.path.split("/"):
+        raise ValueError(f"file {f.id}: path {f.path!r} leaves the store")
 
 
 def _check_rp(duration: int, replication: int | None) -> None:

@@ -1,30 +1,79 @@
-"""Opening a store: the single-process lock file, orphan removal, series index load/rebuild, WAL replay.
+"""Opening a store: the lock file, damaged files, orphan removal, series index load/rebuild, WAL replay.
 
 A mixin of :class:`tsdb_core.store.Store` (its state lives there); split out so the facade stays small.
+Opening never refuses over a damaged file and never deletes one: an unreadable or missing
+catalog is rebuilt from the Parquet files (storage/rebuild.py) and kept as
+``catalog.json.corrupt-<time>``; a live Parquet file whose footer is bad, or that fails to
+decode later, is moved to the quarantine (storage/quarantine.py); a damaged WAL record is
+skipped (ingest/wal.py). Each is logged as a WARNING and listed in ``Store.recovery_report``.
 """
 from __future__ import annotations
 
 import fcntl
 import logging
 import os
+import threading
+import time as _time
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import polars as pl
 
-from ..catalog import CATALOG_FILE
-from ..errors import CorruptionError, StorageError
-from ..ingest.wal import decode_write
+from ..catalog import CATALOG_FILE, FileMeta, RetentionPolicy, normalised_shard_duration
+from ..errors import StorageError
+from ..ingest.wal import Skipped, decode_write
 from ..model import FieldType
+from .fileio import atomic_write_bytes, fsync_dir
 from .paths import measurement_dir
+from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
+from .rebuild import NAMES_FILE, rebuild
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
 
 Key = tuple[str, str, str]
 LOCK_FILE = "store.lock"  # has a dot: no encoded user name can be this
+_RECENT_SCANS = 64  # per thread: the file lists of the last scans, for after_read_error()
+
+
+@dataclass(slots=True)
+class RecoveryReport:
+    """What opening (and later reads) found damaged and skipped; ``clean`` when nothing was."""
+
+    catalog: list[str] = field(default_factory=list)  # what a catalog rebuild recovered and what not
+    catalog_kept: str | None = None  # the unreadable catalog, kept under this name (in the root)
+    quarantined: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+    missing: list[str] = field(default_factory=list)  # files the catalog listed that were gone
+    wal_skipped: list[Skipped] = field(default_factory=list)
+    wal_records: list[str] = field(default_factory=list)  # replayed records that could not be applied
+    replayed_rows: int = 0
+    files_checked: int = 0
+    check_seconds: float = 0.0
+
+    @property
+    def clean(self) -> bool:
+        return not (self.catalog or self.quarantined or self.missing or self.wal_skipped or self.wal_records)
+
+    def lines(self) -> list[str]:
+        """One human line per finding."""
+        out = list(self.catalog)
+        if self.catalog_kept:
+            out.append(f"the unreadable catalog was kept as {self.catalog_kept}")
+        out += [f"Parquet file {rel} moved to {QUARANTINE_DIR}/: {why}" for rel, why in self.quarantined]
+        out += [f"Parquet file {rel} listed in the catalog is missing; dropped from it" for rel in self.missing]
+        out += [f"WAL segment {s.segment}: {s.reason} at bytes {s.start}-{s.end} skipped" for s in self.wal_skipped]
+        return out + self.wal_records
 
 
 class RecoveryMixin:
-    """Lock, orphans, index and WAL replay: what ``Store.__init__`` runs before the store is usable."""
+    """Lock, damaged files, orphans, index and WAL replay: what ``Store.__init__`` runs first."""
+
+    @property
+    def recovery_report(self) -> RecoveryReport:
+        """What opening the store (and reads since) skipped: rebuilt catalog, quarantined files, WAL bytes."""
+        rep = self.__dict__.get("_recovery")
+        return rep if rep is not None else RecoveryReport()
 
     def _take_lock(self) -> None:
         fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
@@ -41,54 +90,203 @@ class RecoveryMixin:
             self._lockfd = None
 
     def _remove_orphans(self) -> None:
-        """Parquet files the catalog does not list (interrupted flush/compaction) and temp files."""
+        """Rebuild a lost catalog, quarantine damaged live files, then delete orphans and temp files.
+
+        Parquet files the catalog does not list are orphans of an interrupted flush or compaction.
+        """
+        self._recovery = RecoveryReport()
+        self._reindex: set[Key] = set()
+        cat = self.root / CATALOG_FILE
+        self._catalog_lost = self._catalog.damage is not None or (not cat.exists() and (
+            next(self.root.glob("*/*/*/*/*.parquet"), None) is not None
+            or any(p.stat().st_size > 8 for p in (self.root / "wal").glob("*.wal"))))
+        if self._catalog_lost:
+            self._rebuild_catalog()
+        self.check_files()
         live = {self.root / f.path for f in self._catalog.all_files()}
-        if not (self.root / CATALOG_FILE).exists() and next(self.root.glob("*/*/*/*/*.parquet"), None):
-            # Without its catalog every Parquet file would look orphaned: refuse rather than delete them.
-            raise CorruptionError(f"catalog {self.root / CATALOG_FILE} is missing but the store holds Parquet "
-                                  "files; the store was not opened and no file was changed")
         for dirpath, _dirs, names in os.walk(self.root):
             d = Path(dirpath)
+            depth = len(d.relative_to(self.root).parts)
             for n in names:
                 p = d / n
-                if (n.endswith(".parquet") and p not in live) or n.endswith(".tmp"):
+                # live files sit 4 directories deep; the quarantine's files 5 (never removed)
+                if (n.endswith(".parquet") and depth == 4 and p not in live) or n.endswith(".tmp"):
                     p.unlink(missing_ok=True)
 
+    def _rebuild_catalog(self) -> None:
+        path = self.root / CATALOG_FILE
+        damage = self._catalog.damage
+        res = rebuild(self.root)
+        rep = self._recovery
+        for rel, why in res.bad:
+            dst = quarantine(self.root, rel)
+            rep.quarantined.append((rel, why))
+            log.warning("Parquet file %s cannot be placed in the rebuilt catalog (%s): moved to %s",
+                        rel, why, dst)
+        if damage is not None:
+            stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime())
+            keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}")
+            n = 0
+            while keep.exists():
+                n += 1
+                keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}.{n}")
+            os.replace(path, keep)  # evidence; a crash before the next save just rebuilds again
+            fsync_dir(self.root)
+            rep.catalog_kept = keep.name
+            why = f"catalog {path} is unreadable ({damage}); kept as {keep.name}"
+        else:
+            why = f"catalog {path} is missing"
+        rep.catalog = res.notes
+        self._catalog = res.catalog
+        self._save_catalog()
+        self._reindex |= set(self._catalog.files)
+        log.warning("%s; %s", why, "; ".join(res.notes))
+
+    def check_files(self, deep: bool = False, files: list[FileMeta] | None = None) -> list[tuple[str, str]]:
+        """Check live Parquet files (footer; ``deep``: every page), quarantine the damaged ones.
+
+        Returns the (relative path, reason) of each file moved. Opening runs the footer check.
+        """
+        if self.root is None:
+            return []
+        with self._lock:
+            todo = self._catalog.all_files() if files is None else list(files)
+        t0 = _time.perf_counter()
+        bad = []
+        for f in todo:
+            why = footer_problem(self.root / f.path, f.rows, f.size, f.columns)
+            if why is None and deep and f.id not in self._verified_ids():
+                why = decode_problem(self.root / f.path, f.rows)
+                if why is None:
+                    self._verified_ids().add(f.id)
+            if why is not None:
+                bad.append((f, why))
+        if files is None and not deep:
+            self._recovery.files_checked = len(todo)
+            self._recovery.check_seconds = _time.perf_counter() - t0
+        return self._quarantine(bad)
+
+    def after_read_error(self, exc: BaseException, files: list[FileMeta] | None = None) -> list[str]:
+        """A read failed: find the damaged files among those this thread scanned last, quarantine them.
+
+        The query that failed still answers its error (never other values); later queries answer
+        the rest. Without ``files`` or noted scans (``_note_scan``), every live file is decoded
+        once. Returns the relative paths moved.
+        """
+        if self.root is None or self._closed or not _is_read_error(exc):
+            return []
+        if files is None:
+            recent = getattr(self.__dict__.get("_read_log"), "scans", None)
+            if recent:
+                files = list({f.id: f for fl in recent for f in fl}.values())
+                recent.clear()
+        with self._lock:
+            live = {f.id for f in self._catalog.all_files()}
+        todo = [f for f in (files if files is not None else self._catalog.all_files()) if f.id in live]
+        return [rel for rel, _ in self.check_files(deep=True, files=todo)]
+
+    def _note_scan(self, files) -> None:
+        """Remember (per thread) which files a scan reads, so a failed read can be pinned on one."""
+        tl = self.__dict__.get("_read_log") or self.__dict__.setdefault("_read_log", threading.local())
+        q = getattr(tl, "scans", None)
+        if q is None:
+            q = tl.scans = deque(maxlen=_RECENT_SCANS)
+        q.append(tuple(files))
+
+    def _verified_ids(self) -> set[int]:
+        return self.__dict__.setdefault("_verified", set())
+
+    def _quarantine(self, bad: list[tuple[FileMeta, str]]) -> list[tuple[str, str]]:
+        """Move damaged files aside and forget them (catalog, caches, index)."""
+        if not bad:
+            return []
+        rep = self.__dict__.get("_recovery")
+        if rep is None:
+            rep = self._recovery = RecoveryReport()
+        moved = []
+        with self._flush_lock, self._lock:
+            live = {f.id for f in self._catalog.all_files()}
+            bad = [(f, why) for f, why in bad if f.id in live]
+            for f, why in bad:
+                dst = quarantine(self.root, f.path)
+                if dst is None:
+                    rep.missing.append(f.path)
+                    log.warning("Parquet file %s listed in the catalog is missing; its %d rows of %s.%s.%s are "
+                                "no longer served", f.path, f.rows, f.db, f.rp, f.measurement)
+                else:
+                    rep.quarantined.append((f.path, why))
+                    log.warning("Parquet file %s is damaged (%s): moved to %s; its %d rows of %s.%s.%s are no "
+                                "longer served", f.path, why, dst.relative_to(self.root), f.rows, f.db, f.rp,
+                                f.measurement)
+                moved.append((f.path, why))
+            if not bad:
+                return []
+            gone = [f for f, _ in bad]
+            self._catalog.replace_files(gone, [])
+            self._save_catalog()
+            self._files.delete(gone)  # caches; the paths are gone already
+            keys = {f.key for f in gone}
+            if self.__dict__.get("_reindex") is not None and self._wal is None:
+                self._reindex |= keys  # opening: the index is loaded later
+            else:
+                self._rebuild_index(keys)
+        return moved
+
     def _load_index(self) -> None:
+        redo = self.__dict__.pop("_reindex", set())
         for key in list(self._catalog.files):
-            if not self._index.load(key, self.root / measurement_dir(*key)):
+            if key in redo or not self._index.load(key, self.root / measurement_dir(*key)):
                 self._rebuild_index({key})
 
     def _replay(self) -> None:
         n = 0
+        lost = self.__dict__.get("_catalog_lost", False)
+        rep = self.recovery_report
         for _seq, payload in self._wal.replay():
             db, rp, entries = decode_write(payload)
             database = self._catalog.databases.get(db)
             if database is None:
                 self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
                 database = self._catalog.databases[db]
+            if rp not in database.rps and lost:  # the policy's files, if any, are gone with the catalog
+                database.rps[rp] = RetentionPolicy(rp, 0, normalised_shard_duration(0, 0))
+                database.default_rp = database.default_rp or rp
+                rep.catalog.append(f"retention policy {db}.{rp}: found only in the WAL, settings not "
+                                   "recoverable, set to duration INF, shard duration 168h")
             if rp not in database.rps:
                 log.warning("WAL record for missing retention policy %s.%s skipped", db, rp)
+                rep.wal_records.append(f"WAL record for missing retention policy {db}.{rp} skipped")
                 continue
             for e in entries:
                 meta = database.measurements.get(e.measurement)
                 if meta is not None and any(meta.fields.get(f, FieldType(t)) is not FieldType(t)
                                             for f, t in e.fields.items()):
                     log.warning("WAL record for %s conflicts with the catalog; skipped", e.measurement)
+                    rep.wal_records.append(f"WAL record for {db}.{rp}.{e.measurement} conflicts with the "
+                                           f"catalog's field types; {e.frame.height} rows skipped")
                     continue
                 self._apply(database, rp, e.measurement, e.frame, e.tags, e.fields)
                 n += e.frame.height
+        rep.wal_skipped = list(self._wal.skipped)
+        rep.replayed_rows = n
         if n:
             log.info("replayed %d rows from the WAL", n)
+        if lost and self._catalog.databases:
+            self._save_catalog()
 
     def _save_index(self, keys: set[Key]) -> None:
         if self.root is None:
             return
         for key in keys:
-            self._index.save(key, self.root / measurement_dir(*key), self.root)
+            d = self.root / measurement_dir(*key)
+            self._index.save(key, d, self.root)
+            if "~" in measurement_dir(*key) and not (d / NAMES_FILE).exists():
+                # a hashed (over-long) name cannot be decoded from the path: keep it for rebuild.py
+                atomic_write_bytes(d / NAMES_FILE, orjson.dumps(list(key)))
 
     def _rebuild_index(self, keys: set[Key]) -> None:
         """Recompute tag sets from the files (after deletes); buffered rows are flushed already."""
+        damaged: list[tuple[FileMeta, str]] = []
         for key in keys:
             fl = self._catalog.files.get(key, [])
             d = self._catalog.databases.get(key[0])
@@ -99,7 +297,13 @@ class RecoveryMixin:
                 frames = []
                 for f in fl:
                     tc = [t for t in f.columns if t in meta.tags]
-                    fr = self._files.read(f).select(tc) if tc else pl.DataFrame(height=f.rows)
+                    try:
+                        fr = self._files.read(f).select(tc) if tc else pl.DataFrame(height=f.rows)
+                    except Exception as e:  # noqa: BLE001 - a damaged file must not stop the others
+                        if self.root is None or not _is_read_error(e):
+                            raise
+                        damaged.append((f, f"does not decode ({type(e).__name__}: {e})"))
+                        continue
                     frames.append(fr.unique() if tc else fr)
                 self._index.replace(key, None)
                 for fr in frames:
@@ -110,3 +314,10 @@ class RecoveryMixin:
                         self._index.add(key, c.frame.select(c.tags) if c.tags else pl.DataFrame(height=c.frame.height))
             if self.root is not None and key in self._catalog.files:
                 self._save_index({key})
+        if damaged:
+            self._quarantine(damaged)  # rebuilds those keys again, without the damaged files
+
+
+def _is_read_error(exc: BaseException) -> bool:
+    """A failure reading a file (I/O, or the Parquet decoder's complaint), not a bug elsewhere."""
+    return isinstance(exc, OSError) or "parquet" in str(exc).lower() or "thrift" in str(exc).lower()

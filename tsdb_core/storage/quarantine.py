@@ -1,0 +1,111 @@
+"""Damaged Parquet files: found cheaply, moved aside (never deleted), so the store serves the rest.
+
+``footer_problem`` is the open-time check: size, the ``PAR1`` magic at both ends and a
+footer that parses, with its row count and columns matching the catalog. It reads the
+first 4 bytes and the footer only (~0.1 ms a file), so it cannot see a flipped byte
+inside a data page; ``decode_problem`` decodes the whole file, for when a read has failed.
+A bad file moves to ``<root>/quarantine/<its relative path>``: the evidence stays, the
+catalog forgets it. Live files sit 5 levels deep (db/rp/measurement/window/id.parquet);
+quarantined ones 6, so neither orphan removal nor a catalog rebuild ever takes them.
+"""
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .fileio import fsync_dir, makedirs_durable, prune_empty_dirs
+
+QUARANTINE_DIR = "quarantine"
+MAGIC = b"PAR1"
+
+
+class Damaged(Exception):
+    """Why a Parquet file cannot be used (the message is the reason)."""
+
+
+def read_footer(path: Path) -> tuple[pq.FileMetaData, int]:
+    """The parsed footer and the file size; raises Damaged. One open, two small reads."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise Damaged("missing") from None
+    except OSError as e:
+        raise Damaged(f"unreadable: {e.strerror or e}") from None
+    try:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            raise Damaged("empty (0 bytes)")
+        if size < 12:
+            raise Damaged(f"too short ({size} bytes)")
+        head = os.pread(fd, 4, 0)
+        tail = os.pread(fd, 8, size - 8)
+        (flen,) = struct.unpack_from("<I", tail, 0)
+        if head != MAGIC or tail[4:] != MAGIC:
+            raise Damaged("no Parquet magic (PAR1) at both ends (truncated or overwritten)")
+        if flen > size - 12:
+            raise Damaged(f"footer length {flen} runs past the start of the file")
+        footer = os.pread(fd, flen, size - 8 - flen)
+    except OSError as e:
+        raise Damaged(f"unreadable: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    try:  # only the footer is parsed: the buffer stands for the file's last bytes
+        md = pq.read_metadata(pa.BufferReader(MAGIC + footer + tail))
+    except Exception as e:  # noqa: BLE001 - any decoder complaint means the footer is bad
+        raise Damaged(f"footer does not parse ({type(e).__name__}: {e})") from None
+    return md, size
+
+
+def footer_problem(path: Path, rows: int, size: int, columns: tuple[str, ...]) -> str | None:
+    """What is wrong with a live file by its footer and the catalog's entry, or None."""
+    try:
+        md, actual = read_footer(path)
+    except Damaged as e:
+        return str(e)
+    if actual != size:
+        return f"{actual} bytes, the catalog says {size}"
+    if md.num_rows != rows:
+        return f"{md.num_rows} rows, the catalog says {rows}"
+    if tuple(md.schema.names) != tuple(columns):
+        return f"columns {list(md.schema.names)}, the catalog says {list(columns)}"
+    return None
+
+
+def decode_problem(path: Path, rows: int) -> str | None:
+    """Decode every page (the decoder queries use): what fails, or None."""
+    try:
+        n = pl.read_parquet(path, hive_partitioning=False, glob=False).height
+    except FileNotFoundError:
+        return "missing"
+    except Exception as e:  # noqa: BLE001 - any decoder complaint means the data is bad
+        return f"does not decode ({type(e).__name__}: {e})"
+    return None if n == rows else f"{n} rows decoded, the catalog says {rows}"
+
+
+def quarantine(root: Path, rel: str) -> Path | None:
+    """Move ``root/rel`` to ``root/quarantine/rel`` (a free name); None when it is gone already."""
+    src = root / rel
+    if not src.exists():
+        return None
+    dst = root / QUARANTINE_DIR / rel
+    n = 0
+    while dst.exists():
+        n += 1
+        dst = dst.with_name(f"{Path(rel).name}.{n}")
+    makedirs_durable(dst.parent, root)
+    os.replace(src, dst)
+    fsync_dir(dst.parent)
+    fsync_dir(src.parent)
+    prune_empty_dirs(src.parent, root)
+    return dst
+
+
+def is_quarantined(root: Path, path: Path) -> bool:
+    """Whether ``path`` lies in the quarantine (a database named ``quarantine`` does not)."""
+    rel = path.relative_to(root).parts
+    return len(rel) > 5 and rel[0] == QUARANTINE_DIR

@@ -34,30 +34,22 @@ PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize (engine.PARTIAL_ROWS)
 
 
 def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
-    """The exact tag filter of the scan when ``plan`` fits the lean path, else None."""
+    """The exact tag filter of the scan when ``plan`` fits a lean path, else None."""
     from .to_polars import _conjuncts, _scan_tags, _tag_equalities, _AnyString
 
-    if (plan.is_raw or plan.dimensions or not plan.interval or plan.tz is not None
-            or plan.fill not in ("null", "none") or not plan.ascending or plan.limit or plan.row_offset
+    if (plan.dimensions or plan.tz is not None or not plan.ascending or plan.limit or plan.row_offset
             or plan.slimit or plan.soffset or plan.into is not None or plan.omit_time or plan.point_time
             or plan.extra_intervals or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan)
             or ctx.max_points or not getattr(provider, "exact_tag_scan", False)):
         return None
     src = plan.sources[0]
-    tr, whole = src.time_range, plan.time_range
-    if tr.empty or not whole.has_start or whole.end >= MAX_TIME or whole.empty:
+    if src.time_range.empty:
         return None
     schema = provider.schema(src.database, src.measurement)
     if schema is None:
         return None
-    for col in plan.columns:
-        call = col.expr
-        if not (isinstance(call, ast.Call) and call.name in AGGS and len(call.args) == 1):
-            return None
-        ref = call.args[0]
-        ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
-        if ftype is None or ftype.value not in NUMERIC or ref.type != ftype.value:
-            return None
+    if not (_raw_shape(plan, schema) if plan.is_raw else _window_shape(plan, schema)):
+        return None
     if plan.condition is None:
         return {}
     # every conjunct a tag equality (or an OR of them on one tag) of a real tag key
@@ -68,9 +60,47 @@ def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
     return _scan_tags(plan.condition) or None
 
 
+def _window_shape(plan: SelectPlan, schema) -> bool:
+    """GROUP BY time(...) of max/min/sum/mean/count over numeric fields, fill(null|none), bounded."""
+    whole = plan.time_range
+    if not plan.interval or plan.fill not in ("null", "none") or not whole.has_start or whole.end >= MAX_TIME:
+        return False
+    for col in plan.columns:
+        call = col.expr
+        if not (isinstance(call, ast.Call) and call.name in AGGS and len(call.args) == 1):
+            return False
+        ref = call.args[0]
+        ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
+        if ftype is None or ftype.value not in NUMERIC or ref.type != ftype.value:
+            return False
+    return True
+
+
+def _raw_shape(plan: SelectPlan, schema) -> bool:
+    """Plain fields and tags (``SELECT *`` included), no casts, some field among them."""
+    if plan.fill != "null":
+        return False
+    fields = 0
+    for col in plan.columns:
+        ref = col.expr
+        if not isinstance(ref, ast.VarRef):
+            return False
+        if ref.type == "tag":
+            if ref.name not in schema.tags:
+                return False
+        else:
+            ftype = schema.fields.get(ref.name)
+            if ftype is None or ref.type != ftype.value:
+                return False
+            fields += 1
+    return fields > 0
+
+
 def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None,
            max_buckets: int) -> list[Series] | None:
     """The statement's series (none or one) for an :func:`eligible` plan; None: use the general path."""
+    if plan.is_raw:
+        return _raw(plan, provider, tags, epoch)
     src = plan.sources[0]
     tr = src.time_range
     fields = sorted({c.expr.args[0].name for c in plan.columns})
@@ -115,6 +145,40 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
         return []  # no point at all: no series
     out = out.drop("_any")
     rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
+    return [Series(src.measurement, None, names, rows, partial=len(rows) > PARTIAL_ROWS)]
+
+
+def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
+    """Rows of the selected fields and tags, by time (then tags, as influxd merges series)."""
+    src = plan.sources[0]
+    tr = src.time_range
+    refs = [c.expr for c in plan.columns]
+    wanted = sorted({r.name for r in refs})
+    if tags:
+        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                           wanted, tags=tags)
+    else:
+        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end, wanted)
+    fields = [r.name for r in refs if r.type != "tag"]
+    frame = lf.collect()
+    nulls = [frame[f].null_count() for f in fields]
+    if any(nulls):  # a point with none of the selected fields is not a row
+        frame = frame.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in set(fields)]))
+    if frame.height == 0:
+        return []
+    t = frame.get_column("time")
+    if t.n_unique() < t.len():
+        # equal times of several series: influxd orders them by the series' tags
+        tag_order = [c for c in frame.columns if c != "time" and c not in fields]
+        if set(tag_order) != set(provider.schema(src.database, src.measurement).tags):
+            return None  # the tie-break needs tags not selected: the general path has them
+        frame = frame.sort(["time", *tag_order])
+    elif not t.is_sorted():
+        frame = frame.sort("time")
+    times = frame.get_column("time").to_numpy()
+    out = [_times(times, epoch)] + [frame.get_column(r.name).to_list() for r in refs]
+    rows = list(map(list, zip(*out)))
+    names = [plan.time_column] + [c.name for c in plan.columns]
     return [Series(src.measurement, None, names, rows, partial=len(rows) > PARTIAL_ROWS)]
 
 

@@ -28,7 +28,7 @@ class Damaged(Exception):
     """Why a Parquet file cannot be used (the message is the reason)."""
 
 
-def read_footer(path: Path) -> tuple[pq.FileMetaData, int]:
+def read_footer(path: str | Path) -> tuple[pq.FileMetaData, int]:
     """The parsed footer and the file size; raises Damaged. One open, two small reads."""
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -61,7 +61,7 @@ def read_footer(path: Path) -> tuple[pq.FileMetaData, int]:
     return md, size
 
 
-def footer_problem(path: Path, rows: int, size: int, columns: tuple[str, ...]) -> str | None:
+def footer_problem(path: str | Path, rows: int, size: int, columns: tuple[str, ...]) -> str | None:
     """What is wrong with a live file by its footer and the catalog's entry, or None."""
     try:
         md, actual = read_footer(path)
@@ -76,7 +76,7 @@ def footer_problem(path: Path, rows: int, size: int, columns: tuple[str, ...]) -
     return None
 
 
-def decode_problem(path: Path, rows: int) -> str | None:
+def decode_problem(path: str | Path, rows: int) -> str | None:
     """Decode every page (the decoder queries use): what fails, or None."""
     try:
         n = pl.read_parquet(path, hive_partitioning=False, glob=False).height

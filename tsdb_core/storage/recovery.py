@@ -103,15 +103,15 @@ class RecoveryMixin:
         if self._catalog_lost:
             self._rebuild_catalog()
         self.check_files()
-        live = {self.root / f.path for f in self._catalog.all_files()}
-        for dirpath, _dirs, names in os.walk(self.root):
-            d = Path(dirpath)
-            depth = len(d.relative_to(self.root).parts)
+        top = str(self.root)
+        live = {os.path.join(top, *f.path.split("/")) for f in self._catalog.all_files()}
+        for dirpath, _dirs, names in os.walk(top):  # strings, not Paths: ~10k files must stay quick
+            # live files sit 4 directories deep; the quarantine's files 5 (never removed)
+            depth = dirpath[len(top):].count(os.sep)
             for n in names:
-                p = d / n
-                # live files sit 4 directories deep; the quarantine's files 5 (never removed)
+                p = os.path.join(dirpath, n)
                 if (n.endswith(".parquet") and depth == 4 and p not in live) or n.endswith(".tmp"):
-                    p.unlink(missing_ok=True)
+                    Path(p).unlink(missing_ok=True)
 
     def _rebuild_catalog(self) -> None:
         path = self.root / CATALOG_FILE
@@ -153,10 +153,12 @@ class RecoveryMixin:
             todo = self._catalog.all_files() if files is None else list(files)
         t0 = _time.perf_counter()
         bad = []
+        top = str(self.root)
         for f in todo:
-            why = footer_problem(self.root / f.path, f.rows, f.size, f.columns)
+            path = os.path.join(top, f.path)
+            why = footer_problem(path, f.rows, f.size, f.columns)
             if why is None and deep and f.id not in self._verified_ids():
-                why = decode_problem(self.root / f.path, f.rows)
+                why = decode_problem(path, f.rows)
                 if why is None:
                     self._verified_ids().add(f.id)
             if why is not None:

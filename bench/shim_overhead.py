@@ -1,7 +1,7 @@
 """What the HTTP shim costs per request: HTTP latency minus the embedded time of the same work.
 
     python -m bench.shim_overhead [--hosts 50] [--hours 1] [-n 200] [--auth] [--keep DIR]
-                                  [--baseline CODE_DIR] [--profile OUT]
+                                  [--baseline CODE_DIR] [--baseline-env NAME=VALUE] [--profile OUT]
 
 Builds a small TSBS devops store in a temp folder (never /tmp/perf), times each
 query embedded (``Store.query``, and ``Store.query`` + the JSON encoding the shim
@@ -64,18 +64,38 @@ def cases(hosts: int, hours: float) -> list[tuple[str, str | None, str | None]]:
             ("single-groupby-1-1-1", qs["single-groupby-1-1-1"], DB)]
 
 
-def interleaved_ms(fns: list, n: int, warmup: int) -> list[float]:
-    """Median ms of each callable, timed round-robin (one call of each per round)."""
+def cpu_ns(pid: int) -> int:
+    """CPU time of every thread of ``pid`` so far, in ns (/proc/<pid>/task/*/schedstat)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as fh:
+                total += int(fh.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def interleaved_ms(fns: list, n: int, warmup: int, pids: list[int] | None = None) -> list[tuple[float, float]]:
+    """(median ms, server CPU ms per call) of each callable, timed round-robin: one call of
+    each per round, the order reversed every other round so that neither always goes first.
+
+    The CPU figure (from the server's threads) does not count time spent waiting for a core,
+    so it is steadier than the latency on a busy machine.
+    """
     for _ in range(warmup):
         for fn in fns:
             fn()
     times: list[list[float]] = [[] for _ in fns]
-    for _ in range(n):
-        for fn, out in zip(fns, times):
+    pairs = list(zip(fns, times))
+    cpu0 = [cpu_ns(pid) for pid in pids] if pids else None
+    for i in range(n):
+        for fn, out in (pairs if i % 2 == 0 else pairs[::-1]):
             t0 = time.perf_counter()
             fn()
             out.append(time.perf_counter() - t0)
-    return [statistics.median(t) * 1000 for t in times]
+    cpu = [(cpu_ns(pid) - c0) / n / 1e6 for pid, c0 in zip(pids, cpu0)] if pids else [float("nan")] * len(fns)
+    return [(statistics.median(t) * 1000, c) for t, c in zip(times, cpu)]
 
 
 def median_ms(fn, n: int, warmup: int) -> float:
@@ -137,11 +157,12 @@ class Client:
         return "/query?" + urllib.parse.urlencode(params)
 
 
-def start_server(root: Path, port: int, auth: bool, code: Path = REPO) -> subprocess.Popen:
+def start_server(root: Path, port: int, auth: bool, code: Path = REPO,
+                 env: dict[str, str] | None = None) -> subprocess.Popen:
     """``tsdb serve`` over ``root`` running the code in ``code`` (first on the import path)."""
     cmd = [sys.executable, "-m", "tsdb_core.cli", "serve", "--data-dir", str(root), "--port", str(port),
            "--compat", "influxdb1", *([] if auth else ["--no-auth"])]
-    env = {**os.environ, "PYTHONPATH": str(code)}
+    env = {**os.environ, "PYTHONPATH": str(code), **(env or {})}
     log = open(root.parent / f"serve-{root.name}.log", "wb")
     proc = subprocess.Popen(cmd, cwd=code, stdout=log, stderr=subprocess.STDOUT, env=env)
     wait_ping(port, proc)
@@ -175,6 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--auth", action="store_true", help="serve with auth on and send a token")
     ap.add_argument("--keep", default=None, help="build (or reuse) the store under this folder")
     ap.add_argument("--baseline", default=None, help="a code checkout to serve side by side (before/after)")
+    ap.add_argument("--baseline-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="environment of the baseline server (e.g. TSDB_EVENT_LOOP=asyncio); "
+                         "without --baseline the baseline runs this tree")
     ap.add_argument("--profile", default=None, help="py-spy raw output file for a loop of one request")
     ap.add_argument("--profile-request", type=int, default=2, help="which request to profile (0 = /ping)")
     a = ap.parse_args(argv)
@@ -190,23 +214,24 @@ def main(argv: list[str] | None = None) -> None:
         todo = cases(a.hosts, a.hours)
         emb = embedded(root, todo, a.n, a.warmup)
         token = make_token(root) if a.auth else None
-        servers = [("this tree", REPO, root)]
-        if a.baseline:
+        servers = [("this tree", REPO, root, {})]
+        if a.baseline or a.baseline_env:
             base_root = tmp / "data-baseline"
             shutil.rmtree(base_root, ignore_errors=True)
             shutil.copytree(root, base_root)
-            servers.insert(0, ("baseline", Path(a.baseline).resolve(), base_root))
+            env = dict(kv.split("=", 1) for kv in a.baseline_env)
+            servers.insert(0, ("baseline", Path(a.baseline or REPO).resolve(), base_root, env))
         procs, clients = [], []
         try:
-            for _label, code, data in servers:
+            for _label, code, data, env in servers:
                 port = free_port()
-                procs.append(start_server(data, port, a.auth, code))
+                procs.append(start_server(data, port, a.auth, code, env))
                 clients.append(Client(port, token))
             rows = []
             for label, q, db in todo:
                 path = Client.path(q, db)
-                rows.append((label, interleaved_ms([lambda c=c: c.get(path) for c in clients], a.n, a.warmup),
-                             *emb[label]))
+                rows.append((label, interleaved_ms([lambda c=c: c.get(path) for c in clients], a.n, a.warmup,
+                                                   [p.pid for p in procs]), *emb[label]))
             if a.profile:
                 _, q, db = todo[a.profile_request]
                 profile(procs[-1].pid, clients[-1], Client.path(q, db), a.profile)
@@ -214,14 +239,15 @@ def main(argv: list[str] | None = None) -> None:
             for proc in procs:
                 proc.terminate()
                 proc.wait(60)
-        names = [label for label, _, _ in servers]
-        head = "".join(f"{name[:12]:>13}" for name in names)
-        print(f"{'request (http ms)':<26}{head} {'query ms':>9} {'q+enc ms':>9} {'overhead':>9}")
-        for label, http_ms, eq, ee in rows:
-            cells = "".join(f"{h:13.3f}" for h in http_ms)
-            print(f"{label:<26}{cells} {eq:9.3f} {ee:9.3f} {http_ms[-1] - ee:9.3f}")
-        print(f"(medians of {a.n} interleaved rounds; overhead = this tree's http - q+enc; auth "
-              f"{'on' if a.auth else 'off'}; python {sys.version.split()[0]}; pid {os.getpid()})")
+        names = [label for label, *_ in servers]
+        head = "".join(f"{name[:10] + ' http':>16}{'cpu':>7}" for name in names)
+        print(f"{'request (ms)':<26}{head} {'query':>7} {'q+enc':>7} {'overhead':>9} {'cpu ovh':>8}")
+        for label, http, eq, ee in rows:
+            cells = "".join(f"{h:16.3f}{c:7.3f}" for h, c in http)
+            print(f"{label:<26}{cells} {eq:7.3f} {ee:7.3f} {http[-1][0] - ee:9.3f} {http[-1][1] - ee:8.3f}")
+        print(f"(medians of {a.n} interleaved rounds; cpu = server CPU per request (all threads); "
+              f"overhead = this tree's http (cpu) - embedded q+enc; auth {'on' if a.auth else 'off'}; "
+              f"python {sys.version.split()[0]})")
     finally:
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)

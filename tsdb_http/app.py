@@ -26,7 +26,7 @@ from tsdb_core.tokens import TokenStore
 
 from .auth import Authenticator
 from .offload import DEFAULT_BUDGET_S, Offload
-from .params import CODES, Dialect, HttpError
+from .params import CODES, Dialect, HttpError, url_values
 from .request_id import RequestIds
 from .routes_query import QueryError, query
 from .routes_write import write_v1, write_v2
@@ -73,7 +73,7 @@ class Shim:
 
 async def ping(request: Request) -> Response:
     shim = request.app.state.shim
-    verbose = request.query_params.get("verbose", "")
+    verbose = url_values(request.scope["query_string"]).get("verbose", "")
     if verbose not in ("", "0", "false"):
         return Response(orjson.dumps({"version": shim.config.version}), 200, media_type="application/json")
     return Response(status_code=204)

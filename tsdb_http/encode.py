@@ -33,6 +33,7 @@ _ACCEPT_TYPES = (("application", "json", JSON), ("application", "csv", CSV), ("t
                  ("application", "x-msgpack", MSGPACK))
 
 
+@functools.lru_cache(maxsize=64)
 def negotiate(accept: str | None) -> tuple[str, str]:
     """(encoder kind, Content-Type) for an Accept header, as 1.x picks it.
 

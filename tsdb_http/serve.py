@@ -96,6 +96,9 @@ def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: s
 async def _run(app, sock: socket.socket, stop: asyncio.Event, graceful_timeout: float, log_level: str) -> None:
     from hypercorn.asyncio import serve as hypercorn_serve
 
+    from .coalesce import install
+
+    install()  # one socket write per response (coalesce.py)
     await hypercorn_serve(app, _hypercorn_config(sock, graceful_timeout, log_level),
                           shutdown_trigger=stop.wait)
 

@@ -29,7 +29,7 @@ from .storage import retention
 from .storage.fileio import atomic_write_bytes
 from .storage.index import SeriesIndex
 from .storage.maintenance import FILE_GRACE_S, MaintenanceMixin  # noqa: F401 - FILE_GRACE_S re-exported
-from .storage.partitions import Files, Source, build_scan
+from .storage.partitions import Files, Source, build_frame, build_scan
 from .storage.recovery import LOCK_FILE, RecoveryMixin  # noqa: F401 - LOCK_FILE re-exported
 from .storage.validate import BEYOND_RETENTION
 from .storage.write_path import WritePathMixin
@@ -41,7 +41,8 @@ Key = tuple[str, str, str]
 class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
-    # scan(tags=...) keeps exactly the matching series' rows (query/fastpath.py relies on it)
+    # scan(tags=...) keeps exactly the matching series' rows, and scan_frame() exists
+    # (query/fastpath.py relies on both)
     exact_tag_scan = True
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
@@ -267,14 +268,20 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             end = rest[1] if len(rest) > 1 else MAX_TIME
         return self._scan(db, rp, measurement, start, end, columns, tags)
 
+    def scan_frame(self, db: str, rp: str, measurement: str, start: int, end: int,
+                   columns: list[str] | None = None, tags: dict[str, list[str]] | None = None) -> pl.DataFrame:
+        """:meth:`scan` (provider form), collected: cached files are sliced with eager calls."""
+        return self._scan(db, rp, measurement, start, end, columns, tags, eager=True)
+
     def _scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
-              columns: list[str] | None, tag_values: dict[str, list[str]] | None = None) -> pl.LazyFrame:
+              columns: list[str] | None, tag_values: dict[str, list[str]] | None = None,
+              eager: bool = False):
         with self._lock:
             self._check_open()
             pol = self._catalog.rp(db, rp)
             meta = self._catalog.databases[db].measurements.get(measurement)
             if meta is None:
-                return pl.LazyFrame(schema={TIME: pl.Int64})
+                return pl.DataFrame(schema={TIME: pl.Int64}) if eager else pl.LazyFrame(schema={TIME: pl.Int64})
             tags = sorted(meta.tags)
             fields = sorted(meta.fields)
             if tag_values:
@@ -286,7 +293,8 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             if min_t is not None:
                 start = max(start, min_t)
             if start > end:
-                return pl.LazyFrame(schema={c: schema[c] for c in out})
+                empty = pl.DataFrame(schema={c: schema[c] for c in out})
+                return empty if eager else empty.lazy()
             key = (db, pol.name, measurement)
             sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f)
                        for f in self._catalog.files.get(key, ())]
@@ -294,7 +302,8 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
                 if buf is not None:
                     sources.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique,
                                           frame=c.frame) for i, c in enumerate(buf.chunks(key)))
-        return build_scan(self._files, sources, schema, tags, fields, start, end, out, tag_values)
+        build = build_frame if eager else build_scan
+        return build(self._files, sources, schema, tags, fields, start, end, out, tag_values)
 
     def files(self) -> list[FileMeta]:
         """The live Parquet files (catalog entries), oldest first."""

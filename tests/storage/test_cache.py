@@ -149,3 +149,23 @@ def test_cached_and_uncached_stores_agree(tmp_path, q):
             answers.append(before)
     assert answers[0] == answers[1]
     assert answers[0]["results"][0].get("error") is None
+
+
+SCANS = [
+    (None, 0, 10**12), ({"host": ["h1"]}, 20 * 10**9, 40 * 10**9), ({"host": ["h1", "h3"], "dc": ["x"]}, 0, 10**12),
+    ({"zone": ["z1"]}, 0, 10**12), ({"host": ["none"]}, 0, 10**12), (None, 31 * 10**9, 31 * 10**9),
+]
+
+
+@pytest.mark.parametrize("budget", [0, 1 << 30], ids=["parquet", "cached"])
+def test_scan_frame_equals_lazy_scan(tmp_path, budget):
+    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=budget)) as store:
+        _fill(store)
+        for stage in ("buffered", "compacted"):
+            for tags, lo, hi in SCANS:
+                for cols in (None, ["v"], ["host", "zone", "v"]):
+                    want = store.scan("db", "autogen", "cpu", lo, hi, cols, tags=tags).collect()
+                    got = store.scan_frame("db", "autogen", "cpu", lo, hi, cols, tags=tags)
+                    assert got.columns == want.columns and _sorted(got).equals(_sorted(want)), (stage, tags)
+            store.flush()
+            store.compact()

@@ -104,13 +104,9 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     src = plan.sources[0]
     tr = src.time_range
     fields = sorted({c.expr.args[0].name for c in plan.columns})
-    if tags:
-        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
-                           fields, tags=tags)
-    else:
-        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end, fields)
+    frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                                fields, tags=tags or None)
     names = [plan.time_column] + [c.name for c in plan.columns]
-    frame = lf.collect()
     if frame.height == 0:
         return []
     if all(c.expr.name in SELECTORS for c in plan.columns) and all(
@@ -154,13 +150,9 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
     tr = src.time_range
     refs = [c.expr for c in plan.columns]
     wanted = sorted({r.name for r in refs})
-    if tags:
-        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
-                           wanted, tags=tags)
-    else:
-        lf = provider.scan(src.database, src.retention_policy, src.measurement, tr.start, tr.end, wanted)
+    frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                                wanted, tags=tags or None)
     fields = [r.name for r in refs if r.type != "tag"]
-    frame = lf.collect()
     nulls = [frame[f].null_count() for f in fields]
     if any(nulls):  # a point with none of the selected fields is not a row
         frame = frame.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in set(fields)]))

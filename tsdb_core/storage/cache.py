@@ -85,7 +85,7 @@ class Decoded:
         runs = None
         for key, values in (tags or {}).items():
             if key not in self.tag_values:
-                return frame.select(columns).clear()  # the tag is null in every row: never equal
+                return frame[columns].clear()  # the tag is null in every row: never equal
             hit = self._runs_with(key, values)
             runs = hit if runs is None else np.intersect1d(runs, hit)
         if runs is None:  # every series: a time filter Polars fuses with the rest of the query
@@ -102,15 +102,15 @@ class Decoded:
         keep = ends > starts
         starts, ends = starts[keep], ends[keep]
         total = int((ends - starts).sum())
+        frame = frame[columns]  # eager calls: a lazy plan costs ~0.3 ms to run at any size
         if total == frame.height:
-            return frame.select(columns)
-        if len(starts) <= 16:
-            parts = [frame.slice(int(s), int(e - s)).select(columns) for s, e in zip(starts, ends)]
-            return pl.concat(parts, rechunk=False) if parts else frame.select(columns).clear()
-        # many runs: one gather of their row numbers
+            return frame
+        if len(starts) <= 1:
+            return frame.slice(int(starts[0]), total) if len(starts) else frame.clear()
+        # several runs: one gather of their row numbers (half the cost of concatenating slices)
         lengths = ends - starts
         idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
-        return frame.select(columns).gather(pl.Series(idx, dtype=pl.Int64))
+        return frame.gather(pl.Series(idx, dtype=pl.Int64))
 
 
 def _runs_sorted(times: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:

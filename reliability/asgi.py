@@ -21,6 +21,7 @@ class AsgiCaller:
         self.consumed = 0
 
     def close(self) -> None:
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
         self.loop.close()
 
     def __call__(self, method: str, path: str, query: bytes = b"", headers: list[tuple[bytes, bytes]] = (),

@@ -1,11 +1,12 @@
 """Run every reliability scenario and print the figures RELIABILITY.md records.
 
-    python -m reliability.run            # kill loop 10 kills, load 30 s, fuzz 2,000 cases per target
-    python -m reliability.run --long     # kill loop 50 kills, load 120 s, fuzz 100,000 cases per target
+    python -m reliability.run            # kill loop 10 kills, load 30 s, fuzz 2,000 cases per input
+    python -m reliability.run --long     # kill loop 50 kills, load 120 s, fuzz 100,000 cases per input
     python -m reliability.run --only kill,load --fuzz-examples 20000
 
-Each scenario is bounded in time; the pytest ones (fuzz, hostile, torn files,
-disk full, slow clients) run through pytest so their assertions are the tests'.
+Each scenario is bounded in time; the pytest ones (hostile, torn files, disk
+full, slow clients) run through pytest so their assertions are the tests';
+fuzzing runs ``reliability.fuzzrun`` (two worker processes, batched draws).
 """
 from __future__ import annotations
 
@@ -17,11 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import killloop, load
+from . import fuzzrun, killloop, load
 
 REPO = Path(__file__).resolve().parents[1]
 PYTEST_GROUPS = {
-    "fuzz": "tests/reliability/test_fuzz.py",
     "hostile": "tests/reliability/test_hostile.py",
     "torn": "tests/reliability/test_torn_files.py",
     "diskfull": "tests/reliability/test_disk_full.py",
@@ -51,8 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     kills = a.kills or (50 if a.long else 10)
     seconds = a.load_seconds or (120.0 if a.long else 30.0)
     examples = a.fuzz_examples or (100_000 if a.long else 2_000)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-           "TSDB_FUZZ_EXAMPLES": str(examples)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     if a.long:
         env["TSDB_SLOW"] = "1"
     failed = False
@@ -69,12 +68,15 @@ def main(argv: list[str] | None = None) -> int:
             failed |= bool(errors)
             print(f"load (8 writers, 4 readers): {fig.row()}" + (f" FIRST ERRORS {errors[:3]}" if errors else ""),
                   flush=True)
+        if "fuzz" in only:
+            results, totals = fuzzrun.run(examples, root=d, log=lambda m: print(m, flush=True), progress=10_000)
+            failed |= bool(totals["broken"])
+            print(fuzzrun.summary(results, totals), flush=True)
     for name, path in PYTEST_GROUPS.items():
         if name in only:
             out = _pytest(path, env)
             failed |= "failed" in out or "error" in out
-            extra = f", {examples} examples per target" if name == "fuzz" else ""
-            print(f"{name}: {out}{extra}", flush=True)
+            print(f"{name}: {out}", flush=True)
     return 1 if failed else 0
 
 

@@ -1,7 +1,10 @@
 """Hypothesis through the ASGI app in-process: no 5xx, every rejection a 4xx with an error body.
 
-Short mode: FUZZ_EXAMPLES (default 60) examples per target; TSDB_SLOW=1 or
-TSDB_FUZZ_EXAMPLES=N for the long runs (RELIABILITY.md records 100,000 each).
+Short mode (CI): FUZZ_EXAMPLES (default 60) examples per target and dialect,
+shrinking on, so a failure shows a minimal input. TSDB_FUZZ_EXAMPLES=N raises
+that count. The long runs (100,000 cases per input, batched draws, two
+processes) are ``python -m reliability.fuzzrun`` / ``python -m reliability.run
+--long --only fuzz``; RELIABILITY.md records them.
 """
 from __future__ import annotations
 
@@ -9,88 +12,38 @@ import os
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
 
-import tsdb_core
-from reliability import fuzz
-from reliability.asgi import AsgiCaller
-from tsdb_core.tokens import TokenStore
-from tsdb_http.app import ShimConfig, create_app
-from tsdb_http.serve import store_config
+from reliability import fuzz, fuzzrun
+from reliability.asgi import Answer
 
-from .conftest import SLOW
-
-N = int(os.environ.get("TSDB_FUZZ_EXAMPLES", 100_000 if SLOW else 60))
-SETTINGS = settings(max_examples=N, deadline=None, database=None, derandomize=not SLOW,
+N = int(os.environ.get("TSDB_FUZZ_EXAMPLES", 60))
+SETTINGS = settings(max_examples=N, deadline=None, database=None, derandomize=True,
                     suppress_health_check=list(HealthCheck))
 
 
-@pytest.fixture(scope="module", params=["cloud-dedicated", "influxdb1"])
+@pytest.fixture(scope="module", params=fuzz.DIALECTS)
 def caller(request, tmp_path_factory):
-    store = tsdb_core.open(tmp_path_factory.mktemp("fuzz") / "store",
-                           config=store_config(request.param, tsdb_core.StoreConfig(buffer_max_rows=5000,
-                                                                        wal_fsync=False)))
-    tokens = TokenStore(None)
-    secret, _ = tokens.create("*", read=True, write=True)
-    store.create_database("fz")
-    store.write("fz", b"m,host=a v=1,s=\"x\",i=2i 1600000000000000000\nm,host=b v=2 1600000000000000001\n"
-                      b"cpu,host=a usage=0.5 1600000000000000000")
-    call = AsgiCaller(create_app(store, tokens, ShimConfig(compat=request.param, max_body_bytes=200_000)))
-    call.auth = [(b"authorization", f"Token {secret}".encode())]
-    yield call
-    call.close()
-    store.close()
+    with fuzz.fuzz_app(tmp_path_factory.mktemp("fuzz") / "store", request.param) as call:
+        yield call
 
 
-@SETTINGS
-@given(body=fuzz.lp_bodies(), v2=st.booleans(), precision=st.sampled_from(["", "ns", "s", "ms", "h", "x"]))
-def test_line_protocol_bodies(caller, body, v2, precision):
-    path = "/api/v2/write" if v2 else "/write"
-    qs = urlencode({"bucket" if v2 else "db": "fz", **({"precision": precision} if precision else {})})
-    ans = caller("POST", path, qs.encode(), [*caller.auth, (b"content-type", b"text/plain")], body)
-    fuzz.check_answer(ans, path)
+def _fuzz(name):
+    target = fuzz.TARGETS[name]
+
+    @SETTINGS
+    @given(case=target.cases())
+    def test(caller, case):
+        fuzz.run_case(caller, target, case)
+
+    return test
 
 
-@SETTINGS
-@given(q=fuzz.influxql(), post=st.booleans())
-def test_influxql_text(caller, q, post):
-    qs = {"db": "fz", "q": q}
-    if post:
-        ans = caller("POST", "/query", b"", [*caller.auth, (b"content-type", b"application/x-www-form-urlencoded")],
-                     urlencode(qs).encode())
-    else:
-        ans = caller("GET", "/query", urlencode(qs).encode(), caller.auth)
-    fuzz.check_answer(ans, "/query")
-
-
-@SETTINGS
-@given(pairs=fuzz.query_strings(), path=st.sampled_from(["/query", "/write", "/api/v2/write", "/ping",
-                                                          "/health", "/api/v2/query"]),
-       method=st.sampled_from(["GET", "POST"]))
-def test_query_string_parameters(caller, pairs, path, method):
-    qs = urlencode(pairs).encode()
-    ans = caller(method, path, qs, [*caller.auth, (b"content-type", b"text/plain")], b"m v=1 1600000000000000000")
-    fuzz.check_answer(ans, path)
-
-
-@SETTINGS
-@given(headers=fuzz.header_sets(), path=st.sampled_from(["/query", "/write", "/api/v2/write"]))
-def test_headers(caller, headers, path):
-    hs = [(k.encode(), v.encode()) for k, v in headers]
-    if not any(k == b"authorization" for k, _ in hs):
-        hs += caller.auth
-    qs = b"db=fz&bucket=fz&q=SELECT+*+FROM+m"
-    ans = caller("POST", path, qs, hs, b"m v=3 1600000000000000002")
-    fuzz.check_answer(ans, path)
-
-
-@SETTINGS
-@given(body=fuzz.gzip_bodies(), v2=st.booleans())
-def test_gzip_bodies(caller, body, v2):
-    path = "/api/v2/write" if v2 else "/write"
-    hs = [*caller.auth, (b"content-type", b"text/plain"), (b"content-encoding", b"gzip")]
-    ans = caller("POST", path, b"db=fz&bucket=fz", hs, body)
-    fuzz.check_answer(ans, path)
+test_line_protocol_bodies = _fuzz("line-protocol")
+test_influxql_text = _fuzz("influxql")
+test_query_string_parameters = _fuzz("query-string")
+test_headers = _fuzz("headers")
+test_gzip_bodies = _fuzz("gzip")
 
 
 @pytest.mark.parametrize("q", ["SELECT 1e400 FROM m", "SELECT v FROM m LIMIT 1e400", "SELECT v FROM m WHERE v > 1e5"])
@@ -99,3 +52,52 @@ def test_fuzzer_findings_are_400s(caller, q):
     ans = caller("GET", "/query", urlencode({"db": "fz", "q": q}).encode(), caller.auth)
     assert ans.status == 400, ans.body
     fuzz.check_answer(ans, "/query")
+
+
+def test_bulk_run_counts_every_case_of_every_input(tmp_path):
+    """The long-mode runner in one process: exact case counts per input, split over both dialects, no finding."""
+    results, totals = fuzzrun.run(30, procs=1, seed=5, root=str(tmp_path), log=lambda m: None)
+    assert sorted((r.target, r.dialect, r.cases) for r in results) == sorted(
+        (name, d, 15) for name in fuzz.TARGETS for d in fuzz.DIALECTS)
+    assert totals["cases"] == 150 and totals["broken"] == 0, fuzzrun.summary(results, totals)
+
+
+def test_bulk_run_reports_a_broken_case_with_its_input_and_goes_on(tmp_path):
+    """A 500 is recorded with the exact input that caused it, counted by kind, and the run still does every case."""
+
+    def send(call, case):
+        body, _v2, _p = case
+        if b"=" in body:
+            return Answer(500, {"content-type": "application/json"}, b'{"error":"boom"}'), "/write"
+        return fuzz.TARGETS["line-protocol"].send(call, case)
+
+    target = fuzz.Target("planted", fuzz.TARGETS["line-protocol"].cases, send)
+    res = fuzzrun.run_job("planted", "influxdb1", 200, seed=1, root=str(tmp_path), target=target)
+    assert res.cases == 200 and res.broken > 0
+    assert list(res.findings) == ["AssertionError: 500 b'{\"error\":\"boom\"}'"]
+    count, what, case = res.findings["AssertionError: 500 b'{\"error\":\"boom\"}'"]
+    assert count == res.broken and "=" in eval(case)[0].decode("utf-8", "surrogatepass")  # noqa: S307 - our repr
+
+
+@pytest.mark.parametrize("answer, path, broken", [
+    (Answer(500, {"content-type": "application/json"}, b'{"error":"x"}'), "/write", "500"),
+    (Answer(400, {"content-type": "application/json"}, b""), "/write", "empty body"),
+    (Answer(400, {"content-type": "text/plain"}, b"bad"), "/write", "text/plain"),
+    (Answer(400, {"content-type": "application/json"}, b'{"x": 1}'), "/write", "{'x': 1}"),
+    (Answer(200, {"content-type": "application/json"}, b'{"results":[{"statement_id":0,"error":"internal error: x"}]}'),
+     "/query", "internal error: x"),
+], ids=["5xx", "empty-4xx", "non-json-4xx", "4xx-without-error", "internal-error-in-200"])
+def test_invariant_rejects(answer, path, broken):
+    with pytest.raises(AssertionError, match=broken):
+        fuzz.check_answer(answer, path)
+
+
+@pytest.mark.parametrize("answer, path", [
+    (Answer(204, {}, b""), "/write"),
+    (Answer(400, {"content-type": "application/json"}, b'{"error":"unable to parse"}'), "/write"),
+    (Answer(400, {"content-type": "application/json"}, b'{"code":"invalid","message":"m"}'), "/api/v2/write"),
+    (Answer(400, {"content-type": "text/csv"}, b"name,tags\n"), "/query"),
+    (Answer(200, {"content-type": "application/json"}, b'{"results":[{"statement_id":0,"error":"bad"}]}'), "/query"),
+], ids=["204", "v1-400", "v2-400", "csv-400-query", "statement-error-200"])
+def test_invariant_accepts(answer, path):
+    fuzz.check_answer(answer, path)

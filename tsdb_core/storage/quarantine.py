@@ -71,8 +71,8 @@ def footer_problem(path: str | Path, rows: int, size: int, columns: tuple[str, .
         return f"{actual} bytes, the catalog says {size}"
     if md.num_rows != rows:
         return f"{md.num_rows} rows, the catalog says {rows}"
-    if tuple(md.schema.names) != tuple(columns):
-        return f"columns {list(md.schema.names)}, the catalog says {list(columns)}"
+    if md.num_columns != len(columns):  # the count, not the names: building the schema doubles the cost
+        return f"{md.num_columns} columns, the catalog says {len(columns)}"
     return None
 
 

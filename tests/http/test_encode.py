@@ -217,3 +217,19 @@ def test_json_float_column_masks_equal_per_value(col):
     fast = encode.go_json(encode._fix_floats([list(r) for r in rows]))
     slow = encode.go_json([[i, encode._json_float(v) if type(v) is float else v] for i, v in rows])
     assert fast == slow
+
+
+@pytest.mark.parametrize("ns,text", [
+    (0, "1970-01-01T00:00:00Z"), (-1, "1969-12-31T23:59:59.999999999Z"),
+    (-9223372036854775808, "1677-09-21T00:12:43.145224192Z"), (9223372036854775807, "2262-04-11T23:47:16.854775807Z"),
+    (1_451_606_400_000_000_000, "2016-01-01T00:00:00Z"), (1_451_606_410_500_000_000, "2016-01-01T00:00:10.5Z"),
+])
+def test_rfc3339_small_lists_skip_polars(ns, text):
+    assert encode.rfc3339_one(ns) == text
+    assert encode.format_rfc3339([ns] * (encode.SMALL_TIMES - 1)) == [text] * (encode.SMALL_TIMES - 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-2**63, 2**63 - 1), min_size=1, max_size=50))
+def test_rfc3339_python_equals_polars(values):
+    assert [encode.rfc3339_one(v) for v in values] == encode.format_rfc3339(values * encode.SMALL_TIMES)[:len(values)]

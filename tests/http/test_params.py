@@ -69,3 +69,15 @@ def test_gzip_concatenated_members(cloud):
 def test_body_encodings(cloud, enc, body, status):
     r = cloud.post("/api/v2/write?bucket=mydb", content=body, headers={"Content-Encoding": enc})
     assert r.status_code == status, r.text
+
+
+@pytest.mark.parametrize("qs", [b"", b"a=1&a=2&b=", b"q=SELECT+%2A+FROM+x&db=d%2Fr", b"x", b"a=%ff%fe&b=\xe9",
+                                b"&&=1&c", b"q=SHOW%20DATABASES&pretty=true"])
+def test_url_values_equal_starlette_query_params(qs):
+    from starlette.datastructures import QueryParams
+
+    from tsdb_http.params import url_values
+
+    assert url_values(qs) == dict(QueryParams(qs))
+    url_values(qs)["mutated"] = "1"  # callers get their own copy of the cached parse
+    assert "mutated" not in url_values(qs)

@@ -58,3 +58,26 @@ def test_no_auth_prints_no_token_and_stops_on_sigint(tmp_path):
         assert proc.wait(30) == 0
     assert proc.stdout.read() == ""
     assert not (tmp_path / "tokens.json").exists()
+
+
+def _loop_module():
+    import asyncio
+
+    async def which():
+        return type(asyncio.get_running_loop()).__module__
+    return which()
+
+
+def test_run_loop_prefers_uvloop_and_falls_back(monkeypatch):
+    import pytest
+
+    from tsdb_http.serve import run_loop
+
+    pytest.importorskip("uvloop")
+    monkeypatch.delenv("TSDB_EVENT_LOOP", raising=False)
+    assert run_loop(_loop_module()).startswith("uvloop")
+    monkeypatch.setenv("TSDB_EVENT_LOOP", "asyncio")
+    assert run_loop(_loop_module()).startswith("asyncio")
+    monkeypatch.delenv("TSDB_EVENT_LOOP")
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # not installed: import fails
+    assert run_loop(_loop_module()).startswith("asyncio")

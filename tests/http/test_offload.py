@@ -1,0 +1,78 @@
+"""Offload: a read runs inline once it is known to be quick and nothing else is in flight."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from tsdb_http.offload import MAX_KEYS, Offload
+
+
+def where() -> str:
+    try:
+        asyncio.get_running_loop()
+        return "loop"
+    except RuntimeError:
+        return "thread"
+
+
+def run(offload: Offload, keys: list, busy: int = 1, fn=where) -> list:
+    async def go():
+        offload.busy = busy
+        return [await offload.run(k, fn) for k in keys]
+    return asyncio.run(go())
+
+
+def test_first_call_measured_on_a_thread_then_inline():
+    assert run(Offload(0.5), ["k", "k", "k"]) == ["thread", "loop", "loop"]
+
+
+def test_another_request_in_flight_keeps_it_on_a_thread():
+    off = Offload(0.5)
+    run(off, ["k"])
+    assert run(off, ["k", "k"], busy=2) == ["thread", "thread"]
+
+
+@pytest.mark.parametrize("budget", [0.0, -1.0])
+def test_no_budget_never_inline(budget):
+    assert run(Offload(budget), ["k"] * 3) == ["thread"] * 3
+
+
+def test_a_slow_call_stays_on_a_thread_and_a_call_turned_slow_goes_back():
+    off = Offload(0.01)
+
+    def slow():
+        time.sleep(0.02)
+        return where()
+
+    assert run(off, ["k"] * 3, fn=slow) == ["thread"] * 3
+    assert run(off, ["q", "q"]) == ["thread", "loop"]
+    assert run(off, ["q", "q"], fn=slow) == ["loop", "thread"]  # measured once inline, then sent back
+
+
+def test_a_failing_call_is_measured_and_raises():
+    off = Offload(0.5)
+
+    def boom():
+        raise ValueError("x")
+
+    with pytest.raises(ValueError):
+        run(off, ["k"], fn=boom)  # on a thread
+    assert "k" in off.costs
+    with pytest.raises(ValueError):
+        run(off, ["k"], fn=boom)  # inline now
+
+
+def test_cost_table_is_bounded():
+    off = Offload(0.5)
+    for i in range(MAX_KEYS + 10):
+        off._record(i, 0.0)
+    assert len(off.costs) <= MAX_KEYS
+
+
+def test_inline_runs_on_the_calling_thread():
+    off = Offload(0.5)
+    ids = run(off, ["k", "k"], fn=threading.get_ident)
+    assert ids == [ids[0], threading.get_ident()] and ids[0] != threading.get_ident()  # asyncio.run's loop runs here

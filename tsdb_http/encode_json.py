@@ -81,6 +81,8 @@ def _fix_float_column(col: tuple) -> list | None:
 
 def _fix_floats(values: list[list]) -> list[list]:
     """Rows with Go-incompatible floats replaced; column-wise, untouched when there are none."""
+    if len(values) < 64:
+        return _fix_floats_small(values)
     cols = list(zip(*values))
     changed = False
     bulk = []
@@ -99,6 +101,26 @@ def _fix_floats(values: list[list]) -> list[list]:
                 cols[j] = new
                 changed = True
     return list(map(list, zip(*cols))) if changed else values
+
+
+def _fix_floats_small(values: list[list]) -> list[list]:
+    """:func:`_fix_floats` for a few rows: one pass over the cells, rows copied only where one changes.
+
+    Most floats (fractional, 1e-4 <= |v| < 1e16) print alike in orjson and Go and are left as they are.
+    """
+    out = None
+    for i, row in enumerate(values):
+        fixed = None
+        for j, v in enumerate(row):
+            if type(v) is float and (v.is_integer() or not 1e-4 <= abs(v) < 1e16):
+                if fixed is None:
+                    fixed = list(row)
+                fixed[j] = _json_float(v)
+        if fixed is not None:
+            if out is None:
+                out = list(values)
+            out[i] = fixed
+    return values if out is None else out
 
 
 def _series_obj(s: Series) -> dict:

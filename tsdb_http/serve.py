@@ -29,7 +29,7 @@ import signal
 import socket
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tsdb_core.config import StoreConfig
@@ -47,8 +47,6 @@ READ_TIMEOUT_S = 30.0  # a client silent this long (mid-headers, mid-body or idl
 
 def store_config(compat: str, base: StoreConfig | None = None) -> StoreConfig:
     """The store settings a dialect implies (auto-creation and its default duration)."""
-    from dataclasses import replace
-
     base = base or StoreConfig()
     if Dialect(compat) is Dialect.CLOUD:
         return replace(base, auto_create_databases=True, auto_create_duration=AUTO_CREATE_DURATION)
@@ -109,7 +107,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           background_interval_s: float = 1.0, stop: threading.Event | None = None,
           ready: threading.Event | None = None, url_out: list | None = None,
           wrap_store=None, parser=None, tokens: TokenStore | None = None,
-          flight_port: int | None = None) -> None:
+          flight_port: int | None = None, inline_budget_ms: float | None = None) -> None:
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
     ``compat`` is ``"cloud-dedicated"`` (the seed's contract) or ``"influxdb1"``;
@@ -117,7 +115,8 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     (also after gzip decompression; 413 past it). ``ready`` is set once the socket
     listens; ``url_out`` (a list) receives the base URL (useful with ``port=0``).
     ``flight_port`` also serves Arrow Flight (``tsdb_http.flight``) on ``host`` (its
-    location follows the base URL in ``url_out``). ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
+    location follows the base URL in ``url_out``). ``inline_budget_ms`` bounds the reads that may
+    run on the event loop (``tsdb_http.offload``; 0 = always a worker thread). ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
     test seams (a store wrapper and the InfluxQL parser used for permission checks).
     """
     import tsdb_core
@@ -130,8 +129,10 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             bootstrap_token(tokens)
         if demo:
             _load_demo(store)
-        app = create_app(wrap_store(store) if wrap_store else store, tokens,
-                         ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes), parser=parser)
+        shim_config = ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes)
+        if inline_budget_ms is not None:
+            shim_config = replace(shim_config, inline_budget_ms=inline_budget_ms)
+        app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config, parser=parser)
         store.start_background(background_interval_s)
         sock = bind_socket(host, port)
         base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"

@@ -233,3 +233,16 @@ def test_rfc3339_small_lists_skip_polars(ns, text):
 @given(st.lists(st.integers(-2**63, 2**63 - 1), min_size=1, max_size=50))
 def test_rfc3339_python_equals_polars(values):
     assert [encode.rfc3339_one(v) for v in values] == encode.format_rfc3339(values * encode.SMALL_TIMES)[:len(values)]
+
+
+_few_rows = st.lists(st.sampled_from(sorted(_cells)), min_size=1, max_size=5).flatmap(
+    lambda kinds: st.lists(st.tuples(*[_cells[k] for k in kinds]).map(list), min_size=1, max_size=63))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=_few_rows)
+def test_json_few_rows_equal_per_value(rows):
+    """The small-answer path (< 64 rows) writes exactly what the per-value path writes."""
+    fast = encode.go_json(encode._fix_floats([list(r) for r in rows]))
+    slow = encode.go_json([[encode._json_float(v) if type(v) is float else v for v in r] for r in rows])
+    assert fast == slow

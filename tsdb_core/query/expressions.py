@@ -91,6 +91,8 @@ def value_expr(e, schema) -> pl.Expr:
     if isinstance(e, ast.Call) and e.name in MATH_FUNCTIONS:
         args = [value_expr(a, schema) for a in e.args]
         t = dtype_of(e.args[0], schema)
+        if any(dtype_of(a, schema) in (pl.String, pl.Boolean) for a in e.args):
+            return pl.lit(None, dtype=pl.Float64)  # influxd: math on a string or boolean is null, not an error
         arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
         return math_expr(e.name, *args, arg_type=arg_type)
     raise QueryError(f"unsupported expression: {e}")
@@ -138,7 +140,7 @@ def check_types(e, types: dict) -> None:
         check_types(e.lhs, types)
         check_types(e.rhs, types)
         lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
-        if {lt, rt} & {"string", "boolean"}:
+        if {lt, rt} & {"string", "boolean", "tag"}:
             raise QueryError(f"type error: {e}: incompatible types: {lt} and {rt}")
 
 

@@ -240,6 +240,8 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
 def _preserving_batch(name: str, s: pl.Series) -> pl.Series:
     if s.dtype.is_integer():
         return s
+    if not s.dtype.is_numeric():  # influxd: abs/floor/ceil/round of a string or boolean is null
+        return pl.Series(s.name, [None] * len(s), dtype=pl.Float64)
     return pl.select(math_expr(name, pl.lit(s), arg_type="float")).to_series().alias(s.name)
 
 

@@ -113,9 +113,14 @@ DEFAULT_CHUNK_SIZE = 10_000
 def url_values(query_string: bytes) -> dict[str, str]:
     """The URL's query values (the last of repeated names), as ``dict(request.query_params)``.
 
-    Clients repeat the same query strings (dashboards, benchmarks), so the parse is cached.
+    Clients repeat the same query strings (dashboards, benchmarks), so the parse of
+    short ones (up to 4 KiB; the cache holds 512) is cached.
     """
-    return dict(_url_values(query_string)) if query_string else {}
+    if not query_string:
+        return {}
+    if len(query_string) > 4096:
+        return dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    return dict(_url_values(query_string))
 
 
 @functools.lru_cache(maxsize=512)

@@ -99,7 +99,8 @@ async def query(request: Request) -> Response:
         raw_params = form.get("params", "")
         if shim.auth.enabled:
             try:
-                statements = await offload.run(("parse", p.q, raw_params), _parse, shim.parser, p.q, p.params)
+                key = offload.key("parse", p.q, raw_params)
+                statements = await offload.run(key, _parse, shim.parser, p.q, p.params)
             except ParseError as e:
                 raise HttpError(400, _parse_message(e)) from None
             for st in statements:
@@ -107,7 +108,7 @@ async def query(request: Request) -> Response:
                     principal.require(action, need_db)
         args = (p.q, db or None, rp, "ns", p.params)
         if read_only(p.q):
-            qr = await offload.run(("query", raw_params, *args[:3]), shim.store.query, *args)
+            qr = await offload.run(offload.key("query", raw_params, *args[:3]), shim.store.query, *args)
         else:
             qr = await run_in_threadpool(shim.store.query, *args)
     except HttpError as e:

@@ -239,7 +239,7 @@ _few_rows = st.lists(st.sampled_from(sorted(_cells)), min_size=1, max_size=5).fl
     lambda kinds: st.lists(st.tuples(*[_cells[k] for k in kinds]).map(list), min_size=1, max_size=63))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(rows=_few_rows)
 def test_json_few_rows_equal_per_value(rows):
     """The small-answer path (< 64 rows) writes exactly what the per-value path writes."""

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tsdb_http.offload import MAX_KEYS, Offload
+from tsdb_http.offload import MAX_KEY_TEXT, MAX_KEYS, Offload
 
 
 def where() -> str:
@@ -76,3 +76,16 @@ def test_inline_runs_on_the_calling_thread():
     off = Offload(0.5)
     ids = run(off, ["k", "k"], fn=threading.get_ident)
     assert ids == [ids[0], threading.get_ident()] and ids[0] != threading.get_ident()  # asyncio.run's loop runs here
+
+
+@pytest.mark.parametrize("parts,remembered", [
+    (("query", "SHOW DATABASES", None), True),
+    (("query", "x" * (MAX_KEY_TEXT - 7), "db"), True),
+    (("query", "x" * MAX_KEY_TEXT, "db"), False),
+])
+def test_long_texts_are_never_remembered_nor_inline(parts, remembered):
+    off = Offload(0.5)
+    key = Offload.key(*parts)
+    assert (key is not None) == remembered
+    assert run(off, [key, key]) == (["thread", "loop"] if remembered else ["thread", "thread"])
+    assert len(off.costs) == (1 if remembered else 0)

@@ -81,3 +81,12 @@ def test_url_values_equal_starlette_query_params(qs):
     assert url_values(qs) == dict(QueryParams(qs))
     url_values(qs)["mutated"] = "1"  # callers get their own copy of the cached parse
     assert "mutated" not in url_values(qs)
+
+
+def test_long_query_strings_parse_without_the_cache():
+    from tsdb_http.params import _url_values, url_values
+
+    before = _url_values.cache_info().currsize
+    long = b"q=" + b"x" * 5000 + b"&db=a"
+    assert url_values(long) == {"q": "x" * 5000, "db": "a"}
+    assert _url_values.cache_info().currsize == before

@@ -88,6 +88,18 @@ def test_fuzzer_findings_answer_like_influxd(clean, q, want):
     assert orjson.loads(ans.body) == {"results": [{"statement_id": 0, **want}]}
 
 
+def test_into_with_a_repeated_alias_keeps_the_last_column(clean):
+    """Fuzzer finding: INTO with two columns named "a" was an internal error; influxd writes the last one."""
+    def q(text):
+        return orjson.loads(clean("GET", "/query", urlencode({"db": "fz", "q": text}).encode(), clean.auth).body)
+
+    res = q('SELECT i + 1 AS "a", v + 1 AS "a" INTO dup FROM m')
+    assert res["results"][0]["series"][0]["values"] == [["1970-01-01T00:00:00Z", 201]]
+    res = q("SELECT a FROM dup LIMIT 2")
+    assert res["results"][0]["series"][0]["values"] == [["2020-09-13T12:26:40Z", 2],
+                                                        ["2020-09-13T12:26:40.000000001Z", 3]]
+
+
 def test_bulk_run_counts_every_case_of_every_input(tmp_path):
     """The long-mode runner in one process: exact case counts per input, split over both dialects, no finding."""
     results, totals = fuzzrun.run(30, procs=1, seed=5, root=str(tmp_path), log=lambda m: None)

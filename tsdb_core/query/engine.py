@@ -180,7 +180,8 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
     written = 0
     for part in frame.partition_by("_name", maintain_order=True):
         name = target.name or part["_name"][0]
-        values = [pl.col(f"_c{i}").alias(c.name) for i, c in enumerate(plan.columns)]
+        # a name given twice (AS "a", ... AS "a"): the last column wins, as in influxd
+        values = [pl.col(f"_c{i}").alias(n) for n, i in {c.name: i for i, c in enumerate(plan.columns)}.items()]
         out = part.select(["time", *[pl.when(pl.col(d) != "").then(pl.col(d)).alias(d) for d in dims],
                            *values])
         fields = {c.name: FieldType.from_polars(out.schema[c.name]) for c in plan.columns

@@ -250,12 +250,13 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         return self.clock()
 
     def scan(self, db: str, *args, rp: str | None = None, columns: list[str] | None = None,
-             tags: dict[str, list[str]] | None = None) -> pl.LazyFrame:
+             tags: dict[str, list[str]] | None = None, limit: tuple[int, bool] | None = None) -> pl.LazyFrame:
         """Merged, deduplicated rows as a LazyFrame (no particular order).
 
         Two call forms: ``scan(db, measurement, start=MIN, end=MAX, rp=None)`` (users, tests) and
         the DataProvider form ``scan(db, rp, measurement, start, end, columns=None)``. ``tags``
-        (tag → values) lets the store skip other series' rows; it may keep more, never fewer.
+        (tag → values) keeps only matching series' rows; ``limit = (n, newest)`` may drop rows
+        beyond the n oldest (newest) of each series (it keeps more, never fewer).
         """
         if len(args) >= 2 and isinstance(args[1], str):  # provider form: (rp, measurement, start, end[, columns])
             rp, measurement, *rest = args
@@ -266,7 +267,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             measurement, *rest = args
             start = rest[0] if len(rest) > 0 else MIN_TIME
             end = rest[1] if len(rest) > 1 else MAX_TIME
-        return self._scan(db, rp, measurement, start, end, columns, tags)
+        return self._scan(db, rp, measurement, start, end, columns, tags, limit=limit)
 
     def scan_frame(self, db: str, rp: str, measurement: str, start: int, end: int,
                    columns: list[str] | None = None, tags: dict[str, list[str]] | None = None) -> pl.DataFrame:
@@ -275,7 +276,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
 
     def _scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
               columns: list[str] | None, tag_values: dict[str, list[str]] | None = None,
-              eager: bool = False):
+              eager: bool = False, limit: tuple[int, bool] | None = None):
         with self._lock:
             self._check_open()
             pol = self._catalog.rp(db, rp)
@@ -302,8 +303,10 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
                 if buf is not None:
                     sources.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique,
                                           frame=c.frame) for i, c in enumerate(buf.chunks(key)))
-        build = build_frame if eager else build_scan
-        return build(self._files, sources, schema, tags, fields, start, end, out, tag_values)
+        self._note_scan([s.file for s in sources if s.file is not None])  # a failed read: which file
+        if eager:
+            return build_frame(self._files, sources, schema, tags, fields, start, end, out, tag_values)
+        return build_scan(self._files, sources, schema, tags, fields, start, end, out, tag_values, limit)
 
     def files(self) -> list[FileMeta]:
         """The live Parquet files (catalog entries), oldest first."""

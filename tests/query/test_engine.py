@@ -49,7 +49,7 @@ def test_internal_errors_are_contained(store, monkeypatch):
 
     def boom(*a, **k):
         raise ZeroDivisionError("boom")
-    monkeypatch.setattr(engine, "run_frame", boom)
+    monkeypatch.setattr(engine, "plan_select", boom)
     res = q(store, "SELECT v FROM cpu")
     assert res == {"results": [{"statement_id": 0, "error": "internal error: ZeroDivisionError: boom"}]}
 

@@ -192,3 +192,22 @@ def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span,
         return  # equal times in several series: the tie-break needs the unselected dc tag... or none
     assert fast is not None
     assert fastpath.same_answer(fast, general), (q, fast, general)
+
+
+LIMIT_HINTS = [
+    ("SELECT * FROM m GROUP BY host ORDER BY time DESC LIMIT 1", (1, True)),
+    ("SELECT * FROM m WHERE host = 'h1' LIMIT 2 OFFSET 3", (5, False)),
+    ("SELECT f, i, sparse, other FROM m ORDER BY time DESC LIMIT 4", (4, True)),
+    ("SELECT f FROM m ORDER BY time DESC LIMIT 1", None),            # other fields: f may be null
+    ("SELECT * FROM m WHERE f > 1 ORDER BY time DESC LIMIT 1", None),  # a field condition
+    ("SELECT * FROM m GROUP BY host LIMIT 1 SLIMIT 1", None),
+    ("SELECT * FROM m", None),
+]
+
+
+@pytest.mark.parametrize("q,want", LIMIT_HINTS, ids=range(len(LIMIT_HINTS)))
+def test_scan_limit_hint(store, q, want):
+    from tsdb_core.query.to_polars import _scan_limit
+
+    plan = plan_select(parse(q, {})[0], store, db="db", rp=None, now=store.now())
+    assert _scan_limit(plan, engine._ctx(store, store.now(), store.config)) == want

@@ -29,11 +29,17 @@ def files(draw):
     return prepare(frame, ("host", "dc"), {"v": FieldType.FLOAT}, dedup=True)
 
 
-def _plain(frame, tags, start, end, cols):
+def _plain(frame, tags, start, end, cols, limit=None):
     cond = pl.col("time").is_between(start, end)
     for k, vals in (tags or {}).items():
         cond = cond & (pl.col(k).is_in(vals) if k in frame.columns else pl.lit(False))
-    return frame.filter(cond).select(cols)
+    out = frame.filter(cond)
+    if limit is not None:
+        n, newest = limit
+        keys = [c for c in ("host", "dc") if c in frame.columns]
+        rank = pl.col("time").rank("ordinal", descending=newest)
+        out = out.filter((rank.over(keys) if keys else rank) <= n)
+    return out.select(cols)
 
 
 def _sorted(df):
@@ -44,13 +50,14 @@ def _sorted(df):
 @given(files(), st.one_of(st.none(), st.dictionaries(st.sampled_from(["host", "dc", "zone"]),
                                                      st.lists(st.sampled_from(["a", "b", "x", "q"]), max_size=3),
                                                      max_size=2)),
-       st.integers(-1, 41), st.integers(-1, 41))
-def test_select_equals_filter(frame, tags, start, end):
+       st.integers(-1, 41), st.integers(-1, 41),
+       st.one_of(st.none(), st.tuples(st.integers(1, 4), st.booleans())))
+def test_select_equals_filter(frame, tags, start, end, limit):
     dec = Decoded.of(frame, ["host", "dc"])
     cols = [c for c in ("time", "host", "v") if c in frame.columns]  # prepare drops all-null columns
-    got = dec.select(tags, start, end, cols)
+    got = dec.select(tags, start, end, cols, limit)
     got = got.collect() if isinstance(got, pl.LazyFrame) else got
-    want = _plain(frame, tags, start, end, cols)
+    want = _plain(frame, tags, start, end, cols, limit)
     assert _sorted(got).equals(_sorted(want))
 
 
@@ -122,6 +129,10 @@ QUERIES = [
     "SELECT * FROM cpu WHERE zone = 'z1'",
     "SELECT last(*) FROM cpu GROUP BY *",
     "SELECT * FROM cpu WHERE host = 'h0' AND v > 3 ORDER BY time DESC LIMIT 3",
+    "SELECT * FROM cpu GROUP BY host ORDER BY time DESC LIMIT 2",
+    "SELECT * FROM cpu GROUP BY dc LIMIT 3 OFFSET 1",
+    "SELECT v, host FROM cpu WHERE dc = 'x' ORDER BY time DESC LIMIT 1",
+    "SELECT * FROM cpu ORDER BY time DESC LIMIT 5",
 ]
 
 

@@ -53,7 +53,11 @@ def load(plan: SelectPlan, ctx: Ctx) -> pl.LazyFrame | None:
         if tr.empty:
             continue
         tags = _scan_tags(plan.condition)
-        if tags:
+        limit = _scan_limit(plan, ctx)
+        if limit:
+            lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
+                                   tr.start, tr.end, list(src.columns), tags=tags, limit=limit)
+        elif tags:
             lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
                                    tr.start, tr.end, list(src.columns), tags=tags)
         else:
@@ -156,6 +160,28 @@ def _pushdown(cond, schema) -> pl.Expr | None:
     if not out:
         return None
     return out[0] if len(out) == 1 else pl.all_horizontal(out)
+
+
+def _scan_limit(plan: SelectPlan, ctx: Ctx) -> tuple[int, bool] | None:
+    """``(n, newest)`` when each series' n oldest (newest) points are all a raw LIMIT can keep.
+
+    Holds when every stored point is a candidate row: plain columns covering every field
+    (a point has some field), no condition but tag equalities, series not cut by SLIMIT.
+    lastpoint (``SELECT * ... GROUP BY host ORDER BY time DESC LIMIT 1``) then reads one
+    row per series instead of all of them.
+    """
+    if not (plan.is_raw and plan.limit and not plan.slimit and not plan.soffset and len(plan.sources) == 1
+            and isinstance(plan.sources[0], Scan) and getattr(ctx.provider, "exact_tag_scan", False)):
+        return None
+    if not all(isinstance(c.expr, ast.VarRef) for c in plan.columns):
+        return None
+    for c in _conjuncts(plan.condition):
+        if _tag_equalities(c, _AnyString) is None:
+            return None
+    fields = {c.expr.name for c in plan.columns if c.expr.type != "tag"}
+    if not fields or not _covers_all_fields(plan, fields, ctx):
+        return None
+    return plan.limit + plan.row_offset, not plan.ascending
 
 
 class _AnyString:

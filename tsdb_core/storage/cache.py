@@ -73,9 +73,9 @@ class Decoded:
         return hits[0] if len(hits) == 1 else np.unique(np.concatenate(hits))
 
     def select(self, tags: dict[str, list[str]] | None, start: int, end: int,
-               columns: list[str]) -> pl.DataFrame | pl.LazyFrame:
-        """Rows with ``start <= time <= end`` of the series whose tags match ``tags`` (a superset
-        of the rows a tag equality keeps: callers still filter), only ``columns``."""
+               columns: list[str], limit: tuple[int, bool] | None = None) -> pl.DataFrame | pl.LazyFrame:
+        """Rows with ``start <= time <= end`` of the series whose tags match ``tags``, only
+        ``columns``; with ``limit = (n, newest)`` at most the n oldest (newest) rows of each series."""
         frame = self.frame
         if self.starts is None:
             cond = pl.col(TIME).is_between(start, end)
@@ -88,10 +88,10 @@ class Decoded:
                 return frame[columns].clear()  # the tag is null in every row: never equal
             hit = self._runs_with(key, values)
             runs = hit if runs is None else np.intersect1d(runs, hit)
-        if runs is None:  # every series: a time filter Polars fuses with the rest of the query
+        if runs is None and limit is None:  # every series: a time filter Polars fuses with the rest
             lf = frame.lazy().select(columns)
             return lf if start <= self.tmin and end >= self.tmax else lf.filter(pl.col(TIME).is_between(start, end))
-        starts, ends = self.starts[runs], self.ends[runs]
+        starts, ends = (self.starts, self.ends) if runs is None else (self.starts[runs], self.ends[runs])
         if start > self.tmin or end < self.tmax:
             t = self.times
             lo = np.fromiter((s + np.searchsorted(t[s:e], start, "left") for s, e in zip(starts, ends)),
@@ -99,6 +99,9 @@ class Decoded:
             hi = np.fromiter((s + np.searchsorted(t[s:e], end, "right") for s, e in zip(starts, ends)),
                              np.int64, len(starts))
             starts, ends = lo, hi
+        if limit is not None:
+            n, newest = limit
+            starts, ends = (np.maximum(starts, ends - n), ends) if newest else (starts, np.minimum(ends, starts + n))
         keep = ends > starts
         starts, ends = starts[keep], ends[keep]
         total = int((ends - starts).sum())

@@ -185,7 +185,8 @@ class Files:
         return pl.scan_parquet(paths, hive_partitioning=False, glob=False, schema=schema)
 
     def select_parts(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
-                     start: int, end: int, columns: list[str]) -> list[pl.DataFrame | pl.LazyFrame] | None:
+                     start: int, end: int, columns: list[str],
+                     limit: tuple[int, bool] | None = None) -> list[pl.DataFrame | pl.LazyFrame] | None:
         """Rows of each file from the decoded cache, sliced by series and time (see cache.py);
         None when a file does not fit the cache (the caller scans Parquet)."""
         parts = []
@@ -194,13 +195,13 @@ class Files:
                                     lambda f=f: Decoded.of(self.read(f), [c for c in f.columns if c in tags]))
             if dec is None:
                 return None
-            parts.append(dec.select(tag_values, start, end, [c for c in columns if c in f.columns]))
+            parts.append(dec.select(tag_values, start, end, [c for c in columns if c in f.columns], limit))
         return parts
 
     def select(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
-               start: int, end: int, columns: list[str]) -> pl.LazyFrame | None:
+               start: int, end: int, columns: list[str], limit: tuple[int, bool] | None = None) -> pl.LazyFrame | None:
         """:meth:`select_parts` as one LazyFrame."""
-        parts = self.select_parts(files, tags, tag_values, start, end, columns)
+        parts = self.select_parts(files, tags, tag_values, start, end, columns, limit)
         if parts is None:
             return None
         lfs = [p.lazy() if isinstance(p, pl.DataFrame) else p for p in parts]
@@ -320,12 +321,15 @@ def _conform_frame(df: pl.DataFrame, schema: dict[str, pl.DataType], out: list[s
 
 def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataType], tags: list[str],
                fields: list[str], start: int, end: int, out: list[str],
-               tag_values: dict[str, list[str]] | None = None) -> pl.LazyFrame:
+               tag_values: dict[str, list[str]] | None = None,
+               limit: tuple[int, bool] | None = None) -> pl.LazyFrame:
     """Merged, deduplicated rows with ``start <= time <= end``, columns ``out`` (types from ``schema``).
 
     ``tag_values`` (tag → accepted values) keeps only the rows of matching series: sliced
     out of cached files by their series index, filtered everywhere else (Parquet statistics
-    prune with it), so the result is exact.
+    prune with it), so the result is exact. ``limit = (n, newest)`` lets clean cached files
+    keep only the n oldest (newest) rows of each series: a superset of what a per-series
+    LIMIT keeps (other sources are read whole).
     """
     sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
     if not sources:
@@ -348,7 +352,7 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         return lf.filter(_tag_filter(tag_values, cols)) if tag_values else lf
 
     for cols, fl in clean_files.items():
-        lf = files.select(fl, tags, tag_values, start, end, out)
+        lf = files.select(fl, tags, tag_values, start, end, out, limit)
         lf = filtered(files.scan(fl), cols) if lf is None else lf
         parts.append(_conform(lf, cols, schema, out))
     by_cols: dict[tuple[str, ...], list[pl.DataFrame]] = {}

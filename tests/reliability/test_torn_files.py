@@ -183,8 +183,8 @@ def test_parquet_with_bad_data_pages_is_quarantined_at_the_first_failed_read(tmp
         assert s.recovery_report.clean
         err, rows = _values(s)
         assert err is not None and rows == []  # the failing query answers an error, never other values
-        # the engine hands the failure to the store (a direct call is the same, and idempotent)
-        s.after_read_error(RuntimeError(f"parquet: {err}"))
+        # the engine handed the failure to the store, which moved the file aside
+        assert f"damaged file moved to quarantine: {rel}" in err
         assert [q for q, _ in s.recovery_report.quarantined] == [rel]
         assert (root / "quarantine" / rel).exists() and not p.exists()
         assert _values(s) == (None, [(1000 * DAY, 3.0)])

@@ -75,7 +75,10 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config) -> Stat
         return StatementResult(i, error=str(e))
     except Exception as e:  # noqa: BLE001 - a bug must not take the whole request down
         log.exception("internal error in statement %d", i)
-        return StatementResult(i, error=f"internal error: {type(e).__name__}: {e}")
+        # a damaged Parquet file found by this read is moved aside (storage/recovery.py)
+        moved = provider.after_read_error(e) if hasattr(provider, "after_read_error") else []
+        note = f" (damaged file moved to quarantine: {', '.join(moved)})" if moved else ""
+        return StatementResult(i, error=f"internal error: {type(e).__name__}: {e}{note}")
 
 
 def _ctx(provider, now, config) -> Ctx:

@@ -52,6 +52,8 @@ def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
         return None
     if plan.condition is None:
         return {}
+    if plan.is_raw:  # raw rows: the condition is evaluated on the few rows the tag hint leaves
+        return _scan_tags(plan.condition) or {}
     # every conjunct a tag equality (or an OR of them on one tag) of a real tag key
     for c in _conjuncts(plan.condition):
         eq = _tag_equalities(c, _AnyString)
@@ -146,12 +148,20 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
 
 def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
     """Rows of the selected fields and tags, by time (then tags, as influxd merges series)."""
+    from .expressions import cond_expr
+    from .to_polars import _all_refs, _conjuncts, _tag_equalities, _AnyString
+
     src = plan.sources[0]
     tr = src.time_range
     refs = [c.expr for c in plan.columns]
-    wanted = sorted({r.name for r in refs})
+    cond = plan.condition
+    if cond is not None and not tags:
+        return None  # a field condition over every series: the general plan filters while it reads
+    wanted = sorted({r.name for r in refs} | {r.name for r in _all_refs(cond)})
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 wanted, tags=tags or None)
+    if cond is not None and any(_tag_equalities(c, _AnyString) is None for c in _conjuncts(cond)):
+        frame = frame.filter(cond_expr(cond, dict(frame.schema)))  # tag equalities are done already
     fields = [r.name for r in refs if r.type != "tag"]
     nulls = [frame[f].null_count() for f in fields]
     if any(nulls):  # a point with none of the selected fields is not a row

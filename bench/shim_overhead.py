@@ -177,7 +177,7 @@ def make_token(root: Path) -> str:
 
 
 def profile(pid: int, client: Client, path: str, out: str, seconds: float = 5.0) -> None:
-    spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "500", "--format", "raw", "--threads", "--idle",
+    spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "500", "--format", "raw", "--threads",
                             "-o", out, "--duration", str(int(seconds) + 1)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # let py-spy attach

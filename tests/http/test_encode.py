@@ -222,17 +222,20 @@ def test_json_float_column_masks_equal_per_value(col):
 @pytest.mark.parametrize("ns,text", [
     (0, "1970-01-01T00:00:00Z"), (-1, "1969-12-31T23:59:59.999999999Z"),
     (-9223372036854775808, "1677-09-21T00:12:43.145224192Z"), (9223372036854775807, "2262-04-11T23:47:16.854775807Z"),
+    (-9223372036000000000, "1677-09-21T00:12:44Z"),
     (1_451_606_400_000_000_000, "2016-01-01T00:00:00Z"), (1_451_606_410_500_000_000, "2016-01-01T00:00:10.5Z"),
 ])
-def test_rfc3339_small_lists_skip_polars(ns, text):
-    assert encode.rfc3339_one(ns) == text
-    assert encode.format_rfc3339([ns] * (encode.SMALL_TIMES - 1)) == [text] * (encode.SMALL_TIMES - 1)
+@pytest.mark.parametrize("n", [1, encode.FRACTION_TIMES - 1, encode.FRACTION_TIMES, encode.POLARS_TIMES])
+def test_rfc3339_every_path(ns, text, n):
+    assert encode.format_rfc3339([ns] * n) == [text] * n
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(-2**63, 2**63 - 1), min_size=1, max_size=50))
-def test_rfc3339_python_equals_polars(values):
-    assert [encode.rfc3339_one(v) for v in values] == encode.format_rfc3339(values * encode.SMALL_TIMES)[:len(values)]
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-2**63, 2**63 - 1), max_size=300), st.booleans())
+def test_rfc3339_numpy_equals_polars(values, whole_seconds):
+    if whole_seconds:
+        values = [v - v % 10**9 if v - v % 10**9 >= -2**63 else v + (-v) % 10**9 for v in values]
+    assert encode.format_rfc3339(values) == encode._rfc3339_polars(values)
 
 
 _few_rows = st.lists(st.sampled_from(sorted(_cells)), min_size=1, max_size=5).flatmap(

@@ -272,3 +272,26 @@ def test_rebuilt_catalog_keeps_unflushed_rows_of_a_crash(tmp_path):
         assert any("d.week: settings not recoverable" in n for n in rep.catalog), rep.catalog
     finally:
         s.close()
+
+
+def test_compaction_moves_a_damaged_input_aside_and_goes_on(tmp_path):
+    root = tmp_path / "store"
+    s = tsdb_core.open(root, config=tsdb_core.StoreConfig.for_tests(compact_min_files=99))
+    for v in (1, 2):  # two files in one window, the second to be damaged
+        s.write("d", f"m,h=a v={v} {v * 10**9}".encode())
+        s.flush()
+    s.write("d", f"m,h=a v=3 {1000 * DAY}".encode())  # another window, left alone
+    s.close()
+    parquet = sorted(root.rglob("*.parquet"))
+    first, second = [p for p in parquet if sum(q.parent == p.parent for q in parquet) == 2]
+    _damage(second, "flip-data")  # the footer parses: the open-time check cannot see it
+    s = tsdb_core.open(root, config=CFG)
+    try:
+        assert s.compact() == 0  # the group held a damaged file: nothing merged, no exception
+        rel = second.relative_to(root).as_posix()
+        assert [q for q, _ in s.recovery_report.quarantined] == [rel]
+        assert _values(s) == (None, [(10**9, 1.0), (1000 * DAY, 3.0)])
+        s.compact()  # and compaction keeps working afterwards
+        assert _values(s) == (None, [(10**9, 1.0), (1000 * DAY, 3.0)])
+    finally:
+        s.close()

@@ -104,7 +104,13 @@ class MaintenanceMixin:
                     if meta is None:
                         continue
                     tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
-                merged = compaction.merge_files(self._files, group, tags, fields)
+                try:
+                    merged = compaction.merge_files(self._files, group, tags, fields)
+                except Exception as e:
+                    # a damaged input must not fail every later compaction: move it aside, go on
+                    if not self.after_read_error(e, group):
+                        raise
+                    continue
                 new = [self._write_file(f0.key, f0.window_start, f0.window_end, merged, tags, fields)] \
                     if merged.height else []
                 with self._lock:

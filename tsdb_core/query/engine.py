@@ -41,6 +41,7 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
         return QueryResult(error=str(e))
     now = provider.now() if now is None else now
     config = config if config is not None else getattr(provider, "config", None)
+    timeout = getattr(config, "query_timeout_s", 0) or 0
     log.debug("parse %.1f ms", (_time.perf_counter() - t0) * 1e3)
     results: list[StatementResult] = []
     failed = False
@@ -48,10 +49,11 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
         if failed:
             results.append(StatementResult(i, error="not executed"))
             continue
-        res = run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config)
-        timeout = getattr(config, "query_timeout_s", 0) or 0
+        res = run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
+                            deadline=t0 + timeout if timeout else 0.0)
         if timeout and _time.perf_counter() - t0 > timeout:
-            # InfluxDB kills the query; Polars cannot stop a collect, so the answer is dropped instead.
+            # Polars work is cancelled at the deadline (to_polars.collect); what runs outside
+            # a collect (formatting rows) is only checked here: its answer is dropped
             res = StatementResult(i, error="query-timeout limit exceeded")
         failed = res.error is not None
         results.append(res)
@@ -59,11 +61,12 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
     return QueryResult(results)
 
 
-def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config) -> StatementResult:
+def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadline: float = 0.0) -> StatementResult:
     """Execute one parsed statement and return its StatementResult (errors included, never raised)."""
     try:
         if isinstance(stmt, ast.SelectStatement):
-            return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config)
+            return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
+                          deadline=deadline)
         if isinstance(stmt, ast.ExplainStatement):
             plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now)
             rows = [[line] for line in plan.explain().splitlines()]
@@ -81,17 +84,18 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config) -> Stat
         return StatementResult(i, error=f"internal error: {type(e).__name__}: {e}{note}")
 
 
-def _ctx(provider, now, config) -> Ctx:
-    return Ctx(provider, now,
+def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:
+    return Ctx(provider, now, deadline=deadline,
                max_points=getattr(config, "max_select_point", 0) or 0,
                max_series=getattr(config, "max_select_series", 0) or 0,
                max_buckets=getattr(config, "max_select_buckets", 0) or 0)
 
 
-def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config) -> StatementResult:
+def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config,
+           deadline: float = 0.0) -> StatementResult:
     """Plan and run one SELECT statement: plan → Polars → series."""
     plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
-    ctx = _ctx(provider, now, config)
+    ctx = _ctx(provider, now, config, deadline)
     _check_buckets(plan, ctx)
     tags = fastpath.eligible(plan, provider, ctx)
     series = fastpath.select(plan, provider, tags, epoch, ctx.max_buckets) if tags is not None else None

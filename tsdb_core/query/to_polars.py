@@ -7,6 +7,9 @@ are ``_c0.._cN``; :func:`run` returns one frame per series, in InfluxDB order.
 """
 from __future__ import annotations
 
+import atexit
+import threading
+import time as _time
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -28,6 +31,58 @@ class Ctx:
     max_buckets: int = 0
     points: int = 0
     series_lf: object = None  # rows of the matching series before field conditions
+    deadline: float = 0.0  # time.perf_counter() past which the statement stops (query_timeout_s)
+
+
+def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
+    """``lf.collect()``, cancelled at ``ctx.deadline``: influxd's query-timeout kills the query
+    rather than dropping its answer, and Polars stops a query between its operators."""
+    if not ctx.deadline:
+        return lf.collect()
+    job = lf.collect(background=True)
+    pause = 0.0002
+    while True:
+        out = job.fetch()
+        if out is not None:
+            return out
+        if _time.perf_counter() >= ctx.deadline:
+            job.cancel()
+            _cancelled.reap(job)
+            raise QueryError("query-timeout limit exceeded")
+        _time.sleep(pause)
+        pause = min(pause * 2, 0.005)
+
+
+class _Reaper:
+    """Waits for cancelled queries to stop: a cancelled Polars query still running when the
+    interpreter exits aborts the process (a Rayon panic), so exit waits for them too."""
+
+    def __init__(self) -> None:
+        self._jobs: set = set()
+        self._lock = threading.Lock()
+        atexit.register(self.join)
+
+    def reap(self, job) -> None:
+        with self._lock:
+            self._jobs.add(job)
+        threading.Thread(target=self._wait, args=(job,), name="tsdb-cancelled-query", daemon=True).start()
+
+    def _wait(self, job) -> None:
+        try:
+            job.fetch_blocking()
+        except Exception:  # noqa: BLE001 - "query interrupted" is the expected end
+            pass
+        with self._lock:
+            self._jobs.discard(job)
+
+    def join(self) -> None:
+        with self._lock:
+            jobs = list(self._jobs)
+        for job in jobs:
+            self._wait(job)
+
+
+_cancelled = _Reaper()
 
 
 @dataclass
@@ -322,8 +377,8 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
                 pick = t.max() if desc else t.min()
             # first, from the keys and times alone, the oldest (newest) time any series keeps:
             # a plain time bound the scan prunes with, before the wide rows are read
-            bound = base.group_by(keys).agg(pick.alias("_thr")).select(
-                pl.col("_thr").min() if desc else pl.col("_thr").max()).collect().item()
+            bound = collect(base.group_by(keys).agg(pick.alias("_thr")).select(
+                pl.col("_thr").min() if desc else pl.col("_thr").max()), ctx).item()
             if bound is not None:
                 lf = lf.filter(t >= bound if desc else t <= bound)
             lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
@@ -333,7 +388,7 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
             names = {c.name for c in plan.columns}
             cols += [pl.col(t) for t in plan.source_tags
                      if t in schema and t not in keys and t not in names]
-        df = lf.select(keys + ["time"] + cols).collect()
+        df = collect(lf.select(keys + ["time"] + cols), ctx)
         _count_points(df, ctx)
         if plan.fill == "value":  # influxd fills a raw row's missing field values too
             df = df.with_columns([
@@ -341,7 +396,7 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
                 if isinstance(c.expr, ast.VarRef) and c.expr.type != "tag"
                 and df.schema[f"_c{i}"] in (pl.Null, pl.Float64, pl.Int64)])
         return df
-    df = lf.sort(keys + ["time"] + tag_order).collect()
+    df = collect(lf.sort(keys + ["time"] + tag_order), ctx)
     _count_points(df, ctx)
     df = _transforms(plan, df, low, keys, schema)
     sch = {**schema, **dict(df.schema)}
@@ -399,9 +454,9 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
     multi = [c for c in low.aggs if c.name in ("top", "bottom", "sample", "distinct")]
     try:
         if multi:
-            df = _multi_rows(plan, lf, schema, low, gkeys, multi[0])
+            df = _multi_rows(plan, lf, schema, low, gkeys, multi[0], ctx)
         else:
-            df = _scalar_aggs(plan, lf, schema, low, gkeys)
+            df = _scalar_aggs(plan, lf, schema, low, gkeys, ctx)
     except QueryError as e:
         # influxd builds the typed iterator only where there is data: no rows, no error
         series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
@@ -483,7 +538,7 @@ def _known_field(call) -> bool:
     return not (isinstance(a0, ast.VarRef) and a0.type in ("unknown", None))  # "tagarg" is known
 
 
-def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
+def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if plan.point_time else None
     for call, alias in low.aggs.items():
@@ -547,9 +602,9 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys) -> pl.DataFrame | None:
     if keep:
         df = df.filter(pl.any_horizontal(keep))
     # an aggregate that saw no point in its group emitted nothing: fill() may fill it
-    return df.with_columns([(pl.col(f"_seen{i}") == 0).alias(f"_gap{a}")
-                            for i, a in enumerate(low.aggs.values()) if f"_seen{i}" in seen]
-                           ).drop(seen).collect()
+    return collect(df.with_columns([(pl.col(f"_seen{i}") == 0).alias(f"_gap{a}")
+                                    for i, a in enumerate(low.aggs.values()) if f"_seen{i}" in seen]
+                                   ).drop(seen), ctx)
 
 
 def _group_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
@@ -575,7 +630,7 @@ def _aux_refs(e):
     return [r for r in _all_refs(e) if r.type != "_placeholder"]
 
 
-def _multi_rows(plan, lf, schema, low: Lowered, gkeys, call) -> pl.DataFrame:
+def _multi_rows(plan, lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame:
     alias = low.aggs[call]
     a0 = call.args[0]
     if call.name in ("top", "bottom"):
@@ -596,7 +651,7 @@ def _multi_rows(plan, lf, schema, low: Lowered, gkeys, call) -> pl.DataFrame:
         inner = a0 if isinstance(a0, ast.VarRef) else a0
         lf = lf.with_columns(value_expr(inner, schema).alias("_v"))
         out = agg.multi_rows("distinct", lf, gkeys, "_v", (), alias, [])
-    return out.collect()
+    return collect(out, ctx)
 
 
 def _literal_value(e):

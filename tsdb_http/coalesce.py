@@ -8,13 +8,15 @@ once: the same bytes, one segment, one wake-up (~0.05-0.1 ms a request here).
 Only heads with a Content-Length are held (their body follows at once);
 streamed (chunked) answers send their head straight away, as before.
 Installed by :func:`tsdb_http.serve.serve`; ``TSDB_HTTP_COALESCE=0`` leaves
-Hypercorn as it is, as does a Hypercorn whose h11 protocol lacks the method.
+Hypercorn as it is, as does a Hypercorn outside the tested 0.16-0.18 or without the method.
 """
 from __future__ import annotations
 
 import os
+import re
 
 _installed = False
+_TESTED = re.compile(r"0\.1[6-8]\.")  # Hypercorn versions whose _send_h11_event this matches
 
 
 def install() -> bool:
@@ -25,11 +27,15 @@ def install() -> bool:
     if os.environ.get("TSDB_HTTP_COALESCE", "1") == "0":
         return False
     try:
+        from importlib.metadata import version
+
         import h11
         from hypercorn.events import RawData
         from hypercorn.protocol.h11 import H11Protocol
     except ImportError:
         return False
+    if not _TESTED.match(version("hypercorn")):
+        return False  # a private method of another Hypercorn may mean something else
     original = getattr(H11Protocol, "_send_h11_event", None)
     if original is None:
         return False

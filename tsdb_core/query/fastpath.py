@@ -23,6 +23,8 @@ import polars as pl
 from ..influxql import ast
 from ..timeutil import MAX_TIME
 from . import aggregates as agg
+from .conditions import AnyString, all_refs, conjuncts, scan_tags, tag_equalities
+from .expressions import cond_expr
 from .fill import bucket_expr, bucket_grid
 from .plan import Scan, SelectPlan
 from .result import EPOCH_UNITS, Series, time_expr
@@ -35,8 +37,6 @@ PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize (engine.PARTIAL_ROWS)
 
 def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
     """The exact tag filter of the scan when ``plan`` fits a lean path, else None."""
-    from .to_polars import _conjuncts, _scan_tags, _tag_equalities, _AnyString
-
     if (plan.dimensions or plan.tz is not None or not plan.ascending or plan.limit or plan.row_offset
             or plan.slimit or plan.soffset or plan.into is not None or plan.omit_time or plan.point_time
             or plan.extra_intervals or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan)
@@ -53,13 +53,13 @@ def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
     if plan.condition is None:
         return {}
     if plan.is_raw:  # raw rows: the condition is evaluated on the few rows the tag hint leaves
-        return _scan_tags(plan.condition) or {}
+        return scan_tags(plan.condition) or {}
     # every conjunct a tag equality (or an OR of them on one tag) of a real tag key
-    for c in _conjuncts(plan.condition):
-        eq = _tag_equalities(c, _AnyString)
+    for c in conjuncts(plan.condition):
+        eq = tag_equalities(c, AnyString)
         if eq is None or eq[0] not in schema.tags:
             return None
-    return _scan_tags(plan.condition) or None
+    return scan_tags(plan.condition) or None
 
 
 def _window_shape(plan: SelectPlan, schema) -> bool:
@@ -148,19 +148,16 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
 
 def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
     """Rows of the selected fields and tags, by time (then tags, as influxd merges series)."""
-    from .expressions import cond_expr
-    from .to_polars import _all_refs, _conjuncts, _tag_equalities, _AnyString
-
     src = plan.sources[0]
     tr = src.time_range
     refs = [c.expr for c in plan.columns]
     cond = plan.condition
     if cond is not None and not tags:
         return None  # a field condition over every series: the general plan filters while it reads
-    wanted = sorted({r.name for r in refs} | {r.name for r in _all_refs(cond)})
+    wanted = sorted({r.name for r in refs} | {r.name for r in all_refs(cond)})
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 wanted, tags=tags or None)
-    if cond is not None and any(_tag_equalities(c, _AnyString) is None for c in _conjuncts(cond)):
+    if cond is not None and any(tag_equalities(c, AnyString) is None for c in conjuncts(cond)):
         frame = frame.filter(cond_expr(cond, dict(frame.schema)))  # tag equalities are done already
     fields = [r.name for r in refs if r.type != "tag"]
     nulls = [frame[f].null_count() for f in fields]

@@ -17,6 +17,11 @@ import polars as pl
 from ..errors import LimitExceeded, QueryError
 from ..influxql import ast
 from . import aggregates as agg
+from .conditions import AnyString as _AnyString
+from .conditions import all_refs as _all_refs
+from .conditions import conjuncts as _conjuncts
+from .conditions import scan_tags as _scan_tags
+from .conditions import tag_equalities as _tag_equalities
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill
 from .plan import AGGREGATES, TRANSFORMS, Scan, SelectPlan, SubqueryScan
@@ -239,56 +244,6 @@ def _scan_limit(plan: SelectPlan, ctx: Ctx) -> tuple[int, bool] | None:
     return plan.limit + plan.row_offset, not plan.ascending
 
 
-class _AnyString:
-    """A schema in which every name may be a tag: the provider keeps only its real tag keys."""
-
-    @staticmethod
-    def get(name):
-        return pl.String
-
-
-def _scan_tags(cond) -> dict[str, list[str]] | None:
-    """WHERE's ANDed tag equalities as ``{key: values}``, the scan hint of DataProvider.scan."""
-    out: dict[str, list[str]] = {}
-    for c in _conjuncts(cond):
-        eq = _tag_equalities(c, _AnyString)
-        if eq is not None:
-            name, vals = eq
-            out[name] = [v for v in out[name] if v in vals] if name in out else vals
-    return out or None
-
-
-def _conjuncts(cond) -> list:
-    if cond is None:
-        return []
-    if isinstance(cond, ast.ParenExpr):
-        return _conjuncts(cond.expr)
-    if isinstance(cond, ast.BinaryExpr) and cond.op == "AND":
-        return _conjuncts(cond.lhs) + _conjuncts(cond.rhs)
-    return [cond]
-
-
-def _tag_equalities(e, schema) -> tuple[str, list[str]] | None:
-    """``(name, values)`` when ``e`` is ``s = 'v'`` or an OR of such on one String column."""
-    if isinstance(e, ast.ParenExpr):
-        return _tag_equalities(e.expr, schema)
-    if not isinstance(e, ast.BinaryExpr):
-        return None
-    if e.op == "OR":
-        lhs, rhs = _tag_equalities(e.lhs, schema), _tag_equalities(e.rhs, schema)
-        if lhs is None or rhs is None or lhs[0] != rhs[0]:
-            return None
-        return lhs[0], lhs[1] + rhs[1]
-    if e.op != "=":
-        return None
-    ref, lit = (e.lhs, e.rhs) if isinstance(e.lhs, ast.VarRef) else (e.rhs, e.lhs)
-    if not (isinstance(ref, ast.VarRef) and type(lit) is ast.StringLiteral):
-        return None
-    if ref.type not in ("tag", None) or schema.get(ref.name) != pl.String or lit.val == "":
-        return None
-    return ref.name, [lit.val]
-
-
 def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.LazyFrame:
     """SLIMIT/SOFFSET pick series as influxd does: from the series index, i.e. before the
     field conditions of WHERE are applied (tag conditions do apply)."""
@@ -320,18 +275,6 @@ def _tag_only(cond, schema):
     if refs and all(r.type == "tag" or (r.type is None and stringy) for r in refs):
         return cond
     return None
-
-
-def _all_refs(e) -> list:
-    if isinstance(e, ast.VarRef):
-        return [e]
-    if isinstance(e, ast.BinaryExpr):
-        return _all_refs(e.lhs) + _all_refs(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _all_refs(e.expr)
-    if isinstance(e, ast.Call):
-        return [r for a in e.args for r in _all_refs(a)]
-    return []
 
 
 def _is_top_bottom(plan: SelectPlan) -> bool:

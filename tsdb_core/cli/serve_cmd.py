@@ -21,8 +21,19 @@ from .common import CliError, data_dir_option
               help="Largest write body accepted, also after gzip decompression (413 past it).")
 @click.option("--flight-port", type=click.IntRange(0, 65535), default=None,
               help="Also serve Arrow Flight (SQL and InfluxQL for InfluxDB 3 clients) on this port; off by default.")
+@click.option("--cache-mb", type=click.IntRange(0), default=1024, show_default=True,
+              help="Memory for decoded partition files that queries slice (0: always read Parquet).")
+@click.option("--max-select-point", type=click.IntRange(0), default=0, show_default=True,
+              help="Most points a SELECT may read (InfluxDB's max-select-point; 0: no limit).")
+@click.option("--max-select-series", type=click.IntRange(0), default=0, show_default=True,
+              help="Most series a SELECT may return (max-select-series; 0: no limit).")
+@click.option("--max-select-buckets", type=click.IntRange(0), default=0, show_default=True,
+              help="Most GROUP BY time() windows a SELECT may ask for (max-select-buckets; 0: no limit).")
+@click.option("--query-timeout", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Seconds before a query is cancelled with 'query-timeout limit exceeded' (0: never).")
 def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
-                  max_body_bytes: int, flight_port: int | None) -> None:
+                  max_body_bytes: int, flight_port: int | None, cache_mb: int, max_select_point: int,
+                  max_select_series: int, max_select_buckets: int, query_timeout: float) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -36,6 +47,11 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
     except ImportError as exc:
         raise CliError(f"the HTTP shim is not installed ({exc.name} missing): "
                        "python -m pip install 'tsdb[http]'") from None
+    from tsdb_core.config import StoreConfig
+
+    config = StoreConfig(cache_bytes=cache_mb << 20, max_select_point=max_select_point,
+                         max_select_series=max_select_series, max_select_buckets=max_select_buckets,
+                         query_timeout_s=query_timeout)
     # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
-          max_body_bytes=max_body_bytes, flight_port=flight_port)
+          max_body_bytes=max_body_bytes, flight_port=flight_port, config=config)

@@ -211,3 +211,17 @@ def test_profile_summary_counts_self_and_inclusive_time(tmp_path):
     assert "  60.0%  tsdb_core/ingest/lp.py:10 parse\n" in text
     assert "  40.0%  (outside tsdb code" in text
     assert "  60.0%  parse (tsdb_core/ingest/lp.py)" in text.split("inclusive")[1]
+
+
+def test_rss_is_marked_against_two_gib_not_the_ratio():
+    from bench.report import Report, SystemRun
+
+    inf, ours = SystemRun("influxdb"), SystemRun("tsdb")
+    inf.peak_rss, ours.peak_rss = 300 * 2**20, 600 * 2**20  # twice influxd's, well under 2 GiB
+    rep = Report(inf, [ours], []).build()
+    [row] = [r for r in rep.rows if r.figure == "peak RSS (load)"]
+    assert rep._cells(row)[3:5] == ["600", "2.00x"]
+    ours.peak_rss = 3 * 2**30
+    rep = Report(inf, [ours], []).build()
+    [row] = [r for r in rep.rows if r.figure == "peak RSS (load)"]
+    assert rep._cells(row)[4] == "10.24x !"

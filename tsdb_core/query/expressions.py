@@ -140,7 +140,7 @@ def check_types(e, types: dict) -> None:
         check_types(e.lhs, types)
         check_types(e.rhs, types)
         lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
-        if {lt, rt} & {"string", "boolean", "tag"}:
+        if {lt, rt} & {"string", "boolean", "tag"} or (e.op in ("&", "|", "^") and "float" in (lt, rt)):
             raise QueryError(f"type error: {e}: incompatible types: {lt} and {rt}")
 
 

@@ -80,9 +80,21 @@ E0 = "1970-01-01T00:00:00Z"
     ("SELECT abs(distinct(b)) FROM m", _null_rows("abs", E0, E0)),
     ("SELECT sqrt(distinct(s)) FROM m", _null_rows("sqrt", E0, E0)),
     ("SELECT atan2(v, 'x') FROM m LIMIT 1", _null_rows("atan2", "2020-09-13T12:26:40Z")),
+    ("SELECT v ^ 1 FROM m", {"error": "type error: v::float ^ 1: incompatible types: float and integer"}),
+    ("SELECT v | i FROM m", {"error": "type error: v::float | i::integer: incompatible types: float and integer"}),
+    ("SELECT derivative(s, 1s) FROM m", {"error": "unsupported derivative iterator type: *query.stringInterruptIterator"}),
+    ("SELECT non_negative_difference(b) FROM m",
+     {"error": "unsupported difference iterator type: *query.booleanInterruptIterator"}),
+    ("SELECT cumulative_sum(s) FROM m",
+     {"error": "unsupported cumulative sum iterator type: *query.stringInterruptIterator"}),
+    ("SELECT moving_average(b, 2) FROM m",
+     {"error": "unsupported moving average iterator type: *query.booleanInterruptIterator"}),
+    ("SELECT elapsed(s, 1s) FROM m LIMIT 2", {"series": [{"name": "m", "columns": ["time", "elapsed"], "values": [
+        ["2020-09-13T12:26:47Z", 7], ["2020-09-13T12:26:54Z", 7]]}]}),
 ])
 def test_fuzzer_findings_answer_like_influxd(clean, q, want):
-    """Internal errors the fuzzer found (math on a tag, a string or a boolean); want = influxd 1.6.7's answer."""
+    """Internal errors the fuzzer found (math, bitwise operators, transforms on a tag, string, boolean or float);
+    want = influxd 1.6.7's answer."""
     ans = clean("GET", "/query", urlencode({"db": "fz", "q": q}).encode(), clean.auth)
     fuzz.check_answer(ans, "/query")
     assert orjson.loads(ans.body) == {"results": [{"statement_id": 0, **want}]}

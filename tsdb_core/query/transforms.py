@@ -220,9 +220,25 @@ def elapsed(times, values=None, unit: int = 1):
     return t[1:], np.where(d < 0, -q, q).astype(np.int64)
 
 
+def _text_kind(values) -> str | None:
+    """``"string"`` or ``"boolean"`` when the values are not numbers (influxd's iterator names)."""
+    if isinstance(values, pl.Series):
+        return {pl.String: "string", pl.Boolean: "boolean"}.get(values.dtype)
+    kind = getattr(getattr(values, "dtype", None), "kind", "")
+    if kind == "O":  # numbers with None, or strings
+        kind = "U" if isinstance(next((x for x in values if x is not None), 0), str) else "f"
+    return "string" if kind in ("U", "S") else "boolean" if kind == "b" else None
+
+
 def apply_transform(name: str, times, values, args: tuple = (), *, interval: int = 0,
                     ascending: bool = True, valid=None):
     """Run transformation ``name`` over one series; see the module docstring."""
+    kind = _text_kind(values)
+    if kind and name != "elapsed":  # influxd has no such iterator for strings or booleans (its words)
+        what = name.removeprefix("non_negative_").replace("_", " ")
+        raise QueryError(f"unsupported {what} iterator type: *query.{kind}InterruptIterator")
+    if kind:  # elapsed() reads only the times of the non-null values
+        values = pl.select(pl.when(pl.lit(pl.Series(values)).is_not_null()).then(1)).to_series()
     if valid is not None:
         times, values = _prepare(times, values, valid)
     if name in ("derivative", "non_negative_derivative"):

@@ -177,3 +177,18 @@ def test_a_big_body_in_one_shape_stays_on_the_fast_path(monkeypatch):
     parsed = parse(body, now=NOW)
     assert calls == [] and parsed.num_points == 20_000
     assert parsed.batches["cpu"].frame["i"].to_list() == list(range(20_000))
+
+
+def test_small_bodies_go_line_by_line_and_large_ones_vectorised(monkeypatch):
+    import tsdb_core.ingest.line_protocol as lp
+
+    taken = []
+    real_exact, real_vec = lp.parse_exact, lp.parse_vectorised
+    monkeypatch.setattr(lp, "parse_exact", lambda *a, **k: taken.append("exact") or real_exact(*a, **k))
+    monkeypatch.setattr(lp, "parse_vectorised", lambda *a, **k: taken.append("vectorised") or real_vec(*a, **k))
+    small = b"m,h=a v=1 1\nm,h=b v=2 2\n"
+    large = "".join(f"m,h=a v={i} {i}\n" for i in range(lp.SMALL_BODY_LINES)).encode()
+    got_small, got_large = lp.parse(small, now=NOW), lp.parse(large, now=NOW)
+    assert taken == ["exact", "vectorised"]
+    assert got_small.batches["m"].frame.equals(real_vec(small, now=NOW).batches["m"].frame)
+    assert got_large.batches["m"].frame.height == lp.SMALL_BODY_LINES

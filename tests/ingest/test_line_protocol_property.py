@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact
+from tsdb_core.ingest.line_protocol import format_batch, parse_exact
+from tsdb_core.ingest.line_protocol import parse_vectorised as parse
 
 NOW = 1_700_000_000_123_456_789
 NAME_CHARS = "abcxyz_09é" + ",= \\\"#\t."

@@ -484,6 +484,10 @@ def _known_field(call) -> bool:
 def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if plan.point_time else None
+    # one selector beside plain fields: they are read at its point, in windows too (influxd)
+    only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
+    aux_of = selector if selector is not None else (
+        only if only is not None and only.name in ("max", "min", "first", "last", "percentile") else None)
     for call, alias in low.aggs.items():
         name, args = call.name, call.args
         a0 = args[0]
@@ -507,13 +511,13 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
         if call is selector:
             exprs.append(agg.selector_time(name, v, extra).alias("_t"))
     aux_cols = []
-    if selector is not None:
-        extra = tuple(_literal_value(a) for a in selector.args[1:])
-        sv = value_expr(selector.args[0], schema)
+    if aux_of is not None:
+        extra = tuple(_literal_value(a) for a in aux_of.args[1:])
+        sv = value_expr(aux_of.args[0], schema)
         for r in sorted({r.name for e in low.exprs for r in _aux_refs(e)}):
             if r in schema and r not in gkeys:  # a GROUP BY tag is already a key
                 aux_cols.append(r)
-                exprs.append(agg.selector_aux(selector.name, sv, pl.col(r), extra).alias(r))
+                exprs.append(agg.selector_aux(aux_of.name, sv, pl.col(r), extra).alias(r))
     seen: list[str] = []
     keep = []  # a group stays when some aggregate emitted a point (stddev of one point: null)
     for i, (call, alias) in enumerate(low.aggs.items()):

@@ -33,3 +33,14 @@ def test_selector_with_aux_fields_in_windows(store, q, columns, values):
     [series] = store.query(q, db="db").to_json()["results"][0]["series"]
     assert series["columns"] == columns
     assert series["values"] == values
+
+
+@pytest.mark.parametrize("q,want", [
+    # a name the subquery does not select compares as '' (influxd: no rows, not an error)
+    ("SELECT spread(i) FROM (SELECT v FROM m) WHERE nope = 1", {"statement_id": 0}),
+    ("SELECT spread(i) FROM (SELECT v FROM m) WHERE nope != 1", {"statement_id": 0}),
+    ("SELECT integral(s) * 1s FROM m WHERE time < 4h GROUP BY time(1m)",
+     {"statement_id": 0, "error": "unsupported integral iterator type: *query.stringInterruptIterator"}),
+], ids=["missing-eq", "missing-ne", "integral-of-string"])
+def test_fuzzer_findings_answer_as_influxd(store, q, want):
+    assert store.query(q, db="db").to_json()["results"][0] == want

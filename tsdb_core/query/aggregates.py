@@ -26,7 +26,7 @@ _SELECT_ORDER = {
 _NUMERIC = (pl.Float64, pl.Int64, pl.UInt64, pl.Float32, pl.Int32)
 
 
-def _check_type(name: str, dtype) -> None:
+def check_type(name: str, dtype) -> None:
     """InfluxDB's words when an aggregate meets a type it has no iterator for."""
     if dtype is None or dtype == pl.Null:
         return
@@ -43,7 +43,7 @@ def _check_type(name: str, dtype) -> None:
 
 def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> pl.Expr:
     """One value per group."""
-    _check_type(name, dtype)
+    check_type(name, dtype)
     nn = v.is_not_null()
     has = v.count() > 0
     if name == "count":

@@ -196,7 +196,9 @@ def cond_expr(e, schema) -> pl.Expr:
         if op in ("<", "<=", ">", ">=") and any(
                 isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
             return pl.lit(False)  # tags only compare for (in)equality and regexes
-        lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
+        lt, rt = _cond_type(e.lhs, schema), _cond_type(e.rhs, schema)
+        if (_missing(e.lhs, schema) or _missing(e.rhs, schema)) and _incompatible(lt, rt):
+            return pl.lit(False)  # an absent name is '' to influxd, and '' is no number: = and != are false
         if _incompatible(lt, rt):
             return pl.lit(op in ("!=", "<>"))
         lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
@@ -205,6 +207,16 @@ def cond_expr(e, schema) -> pl.Expr:
         return {"=": lhs == rhs, "!=": lhs != rhs, "<>": lhs != rhs, "<": lhs < rhs,
                 "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[op]
     return value_expr(e, schema).cast(pl.Boolean, strict=False)
+
+
+def _missing(e, schema) -> bool:
+    """A name the source does not have (influxd compares it as a missing tag: '')."""
+    return isinstance(e, ast.VarRef) and e.name not in schema and e.type in ("tag", None, "unknown")
+
+
+def _cond_type(e, schema):
+    """dtype_of, where a name the source lacks compares as the empty string."""
+    return pl.String if _missing(e, schema) else dtype_of(e, schema)
 
 
 def _incompatible(a, b) -> bool:
@@ -217,7 +229,7 @@ def _incompatible(a, b) -> bool:
 def _cond_side(e, schema):
     if isinstance(e, ast.VarRef):
         if e.name not in schema:
-            return None if e.type not in ("tag", None) else pl.lit("", dtype=pl.String)
+            return pl.lit("", dtype=pl.String) if _missing(e, schema) else None
         col = ref_expr(e, schema)
         if schema.get(e.name) == pl.String and e.type in ("tag", None):
             return col.fill_null("")

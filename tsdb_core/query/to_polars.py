@@ -503,6 +503,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
             modes.append((a0, alias))
             continue
         if name == "integral" and plan.interval:
+            agg.check_type(name, dtype)  # influxd's words for a string or boolean field
             unit = int(args[1].val) if len(args) > 1 else 1_000_000_000
             integrals.append((a0, alias, unit))
             continue

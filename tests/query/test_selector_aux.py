@@ -41,6 +41,16 @@ def test_selector_with_aux_fields_in_windows(store, q, columns, values):
     ("SELECT spread(i) FROM (SELECT v FROM m) WHERE nope != 1", {"statement_id": 0}),
     ("SELECT integral(s) * 1s FROM m WHERE time < 4h GROUP BY time(1m)",
      {"statement_id": 0, "error": "unsupported integral iterator type: *query.stringInterruptIterator"}),
-], ids=["missing-eq", "missing-ne", "integral-of-string"])
+    # the same in a plain query: the absent name is '' (influxd 1.6.7's answers)
+    ("SELECT v FROM m WHERE nope = 1", {"statement_id": 0}),
+    ("SELECT v FROM m WHERE nope != 1 LIMIT 1", {"statement_id": 0}),
+    ("SELECT v FROM m WHERE nope = '' LIMIT 1", {"statement_id": 0, "series": [
+        {"name": "m", "columns": ["time", "v"], "values": [["1970-01-01T00:00:00Z", 0.0]]}]}),
+    ("SELECT v FROM m WHERE nope =~ /^$/ LIMIT 1", {"statement_id": 0, "series": [
+        {"name": "m", "columns": ["time", "v"], "values": [["1970-01-01T00:00:00Z", 0.0]]}]}),
+    ("SELECT v FROM m WHERE nope != 'x' LIMIT 1", {"statement_id": 0, "series": [
+        {"name": "m", "columns": ["time", "v"], "values": [["1970-01-01T00:00:00Z", 0.0]]}]}),
+], ids=["missing-eq", "missing-ne", "integral-of-string", "plain-eq-1", "plain-ne-1", "plain-eq-empty",
+        "plain-regex-empty", "plain-ne-x"])
 def test_fuzzer_findings_answer_as_influxd(store, q, want):
     assert store.query(q, db="db").to_json()["results"][0] == want

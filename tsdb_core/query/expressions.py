@@ -188,7 +188,7 @@ def cond_expr(e, schema) -> pl.Expr:
         if not isinstance(rx, ast.RegexLiteral):
             return pl.lit(False)
         col = _cond_side(ref, schema)
-        if col is None or dtype_of(ref, schema) not in (pl.String, None):
+        if col is None or _cond_type(ref, schema) not in (pl.String, None):
             return pl.lit(False)
         m = col.str.contains(rx.val)
         return m if op == "=~" else ~m
@@ -211,7 +211,8 @@ def cond_expr(e, schema) -> pl.Expr:
 
 def _missing(e, schema) -> bool:
     """A name the source does not have (influxd compares it as a missing tag: '')."""
-    return isinstance(e, ast.VarRef) and e.name not in schema and e.type in ("tag", None, "unknown")
+    return (isinstance(e, ast.VarRef) and e.type in ("tag", None, "unknown")
+            and (e.name not in schema or schema.get(e.name) == pl.Null))  # Null: a column of nothing
 
 
 def _cond_type(e, schema):
@@ -228,8 +229,10 @@ def _incompatible(a, b) -> bool:
 
 def _cond_side(e, schema):
     if isinstance(e, ast.VarRef):
+        if _missing(e, schema):
+            return pl.lit("", dtype=pl.String)
         if e.name not in schema:
-            return pl.lit("", dtype=pl.String) if _missing(e, schema) else None
+            return None
         col = ref_expr(e, schema)
         if schema.get(e.name) == pl.String and e.type in ("tag", None):
             return col.fill_null("")

@@ -93,7 +93,7 @@ def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, rejected: list) -
         new = m if bad is None else (m & ~bad)
         if new.any():
             rows = new.arg_true()
-            lines = mb.lines.gather(rows) if mb.lines is not None else -(rows + 1)
+            lines = mb.lines.gather(rows) if mb.lines is not None else -(rows.cast(pl.Int64) + 1)
             rejected.extend((int(x), reason) for x in lines.to_list())
             bad = new if bad is None else (bad | new)
     return frame if bad is None else frame.filter(~bad)

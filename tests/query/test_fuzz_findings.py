@@ -1,0 +1,16 @@
+"""Statements the fuzzer turned into internal errors, answered as influxd 1.6.7 does."""
+from __future__ import annotations
+
+import tsdb_core
+
+
+def test_into_a_field_of_another_type_is_a_partial_write_not_an_internal_error():
+    s = tsdb_core.open(None)
+    s.write("fz", "m,host=a v=2 1\nm,host=b v=3 2")
+    s.write("fz", "out a=5u 1")
+    res = s.query('SELECT v AS "a" INTO "fz"."autogen"."out" FROM m WHERE v > 1', db="fz").to_json()
+    assert res["results"][0] == {"statement_id": 0, "error": (
+        'partial write: field type conflict: input field "a" on measurement "out" is type float, '
+        "already exists as type unsigned dropped=2")}
+    assert s.query("SELECT * FROM out", db="fz").to_json()["results"][0]["series"][0]["values"] == \
+        [["1970-01-01T00:00:00.000000001Z", 5]]  # the stored point is untouched

@@ -14,3 +14,13 @@ def test_into_a_field_of_another_type_is_a_partial_write_not_an_internal_error()
         "already exists as type unsigned dropped=2")}
     assert s.query("SELECT * FROM out", db="fz").to_json()["results"][0]["series"][0]["values"] == \
         [["1970-01-01T00:00:00.000000001Z", 5]]  # the stored point is untouched
+
+
+def test_a_repeated_name_in_a_subquery_keeps_its_first_column():
+    s = tsdb_core.open(None)
+    s.write("db", "\n".join(f'm,host=h{i % 2} v={i},i={i}i {i * 600 * 10**9}' for i in range(3)))
+    res = s.query("SELECT a FROM (SELECT v + 3 AS a, v + 0 AS a FROM m)", db="db").to_json()
+    assert res["results"][0]["series"][0]["values"] == [  # influxd 1.6.7: a = v + 3
+        ["1970-01-01T00:00:00Z", 3.0], ["1970-01-01T00:10:00Z", 4.0], ["1970-01-01T00:20:00Z", 5.0]]
+    res = s.query('SELECT host FROM (SELECT v * 50 AS "a", i + 1 AS "a", v AS "a" FROM m)', db="db").to_json()
+    assert res["results"][0] == {"statement_id": 0}  # influxd: no rows (host is not a column of it)

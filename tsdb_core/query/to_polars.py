@@ -293,7 +293,11 @@ def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str], ordered: bool = 
         df = df.filter(cond)
     if plan.omit_time is False:
         return df
-    return df.rename({f"_c{i}": c.name for i, c in enumerate(plan.columns)})
+    names: dict[str, str] = {}  # a subquery's rows: a repeated column name keeps its first column
+    for i, c in enumerate(plan.columns):
+        if c.name not in names.values():
+            names[f"_c{i}"] = c.name
+    return df.drop([f"_c{i}" for i in range(len(plan.columns)) if f"_c{i}" not in names]).rename(names)
 
 
 def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:

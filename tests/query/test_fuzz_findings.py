@@ -24,3 +24,10 @@ def test_a_repeated_name_in_a_subquery_keeps_its_first_column():
         ["1970-01-01T00:00:00Z", 3.0], ["1970-01-01T00:10:00Z", 4.0], ["1970-01-01T00:20:00Z", 5.0]]
     res = s.query('SELECT host FROM (SELECT v * 50 AS "a", i + 1 AS "a", v AS "a" FROM m)', db="db").to_json()
     assert res["results"][0] == {"statement_id": 0}  # influxd: no rows (host is not a column of it)
+
+
+def test_an_aggregate_beside_a_transform_of_a_field_no_point_has():
+    s = tsdb_core.open(None)
+    s.write("db", "\n".join(f'm,host=h{i % 2} v={i} {i * 600 * 10**9}' for i in range(3)))
+    q = 'SELECT mean(nope) AS "a", exponential_moving_average(nope, 2) FROM m GROUP BY *'
+    assert s.query(q, db="db").to_json()["results"][0] == {"statement_id": 0}  # influxd 1.6.7: no series

@@ -433,7 +433,9 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
     time = pl.col("_t") if "_t" in df.columns else pl.col("_b")
     df = df.with_columns(time.alias("time"))
     if low.transforms:
-        df = _transforms(plan, df, low, keys, {**schema, **dict(df.schema)})
+        # a field no point has (a Null column of the scan) is not a column here: null, not an error
+        known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
+        df = _transforms(plan, df, low, keys, {**known, **dict(df.schema)})
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
     return df.select(keys + ["time"] + cols)

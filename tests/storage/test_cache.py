@@ -92,6 +92,9 @@ def test_many_runs_gather():
     got = dec.select({"host": hosts}, 1, 2, ["time", "host", "v"])
     want = _plain(frame, {"host": hosts}, 1, 2, ["time", "host", "v"])
     assert got.equals(want)
+    numbers = dec.select({"host": hosts[:5]}, 1, 3, ["time", "v"])  # numbers only: joined by numpy
+    assert numbers.equals(_plain(frame, {"host": hosts[:5]}, 1, 3, ["time", "v"]))
+    assert numbers.schema == {"time": pl.Int64, "v": pl.Float64}
 
 
 def _dec(nbytes_rows: int) -> Decoded:

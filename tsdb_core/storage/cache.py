@@ -30,7 +30,7 @@ _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like
 class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
-    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where")
+    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where", "_np")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str]):
         frame = frame.rechunk()  # one chunk per column: slices and gathers stay cheap
@@ -52,6 +52,7 @@ class Decoded:
         # tag key -> the value of each series (a run): which runs a tag equality keeps
         self.tag_values = {t: frame.get_column(t).gather(starts).to_list() for t in tags}
         self._where: dict[str, dict[str | None, np.ndarray]] = {}
+        self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         if not _runs_sorted(self.times, starts, ends):
             self.starts = None  # not laid out by series: no index, filters do the work
         self.nbytes = frame.estimated_size() + 16 * len(starts) * (2 + len(tags))
@@ -110,10 +111,21 @@ class Decoded:
             return frame
         if len(starts) <= 1:
             return frame.slice(int(starts[0]), total) if len(starts) else frame.clear()
+        if all(self._numpy(c) is not None for c in columns):
+            # several runs of numbers without nulls: numpy joins the slices (a Polars gather ~0.4 ms)
+            return pl.DataFrame({c: np.concatenate([self._np[c][s:e] for s, e in zip(starts, ends)])
+                                 for c in columns}, schema=frame.schema)
         # several runs: one gather of their row numbers (half the cost of concatenating slices)
         lengths = ends - starts
         idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
         return frame.gather(pl.Series(idx, dtype=pl.Int64))
+
+    def _numpy(self, column: str) -> np.ndarray | None:
+        if column not in self._np:
+            col = self.frame.get_column(column)
+            ok = col.dtype in (pl.Int64, pl.UInt64, pl.Float64) and col.null_count() == 0
+            self._np[column] = col.to_numpy() if ok else None
+        return self._np[column]
 
 
 def _runs_sorted(times: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
-import polars as pl
-
-from tsdb_core.query.result import StatementResult
+from tsdb_core.query.result import FRACTION_TIMES, POLARS_TIMES, StatementResult  # noqa: F401
+# Go's RFC3339Nano for lists of int64 ns lives in the core (the lean query path uses it too)
+from tsdb_core.query.result import rfc3339_times as format_rfc3339
 
 from .encode_csv import CsvEncoder, _csv_field, _csv_value, tags_key  # noqa: F401 (re-exported)
 from .encode_json import (_fix_floats, _json_float, encode_json, go_json, go_json_float,  # noqa: F401
@@ -100,34 +99,6 @@ def render_times(results: list[StatementResult], epoch: str | None, kind: str) -
         for row in s.values:
             row[0] = new[i]
             i += 1
-
-
-POLARS_TIMES = 1024   # from here one Polars pass is the fastest (it costs ~0.5 ms to start)
-FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a second
-
-
-def format_rfc3339(ns: list[int]) -> list[str]:
-    """Go's RFC3339Nano for int64 ns values: ``2016-01-01T00:00:10.5Z`` (fraction trimmed, none when 0).
-
-    Below ``POLARS_TIMES`` values NumPy writes the whole seconds (``datetime_as_string``,
-    ~10x cheaper than starting Polars for an answer of a few rows) and Python the rare
-    fractions; past it, or past ``FRACTION_TIMES`` with fractions, Polars does all.
-    """
-    n = len(ns)
-    if n >= POLARS_TIMES:
-        return _rfc3339_polars(ns)
-    secs, frac = np.divmod(np.array(ns, dtype=np.int64), 1_000_000_000)
-    if not frac.any():
-        return [t + "Z" for t in np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()]
-    if n >= FRACTION_TIMES:
-        return _rfc3339_polars(ns)
-    text = np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()
-    return [f"{t}.{f:09d}".rstrip("0") + "Z" if f else t + "Z" for t, f in zip(text, frac.tolist())]
-
-
-def _rfc3339_polars(ns: list[int]) -> list[str]:
-    text = pl.Series(ns, dtype=pl.Int64).cast(pl.Datetime("ns")).dt.to_string("%Y-%m-%dT%H:%M:%S%.9f")
-    return (text.str.strip_chars_end("0").str.strip_chars_end(".") + "Z").to_list()
 
 
 class Encoder:

@@ -235,7 +235,9 @@ def test_rfc3339_every_path(ns, text, n):
 def test_rfc3339_numpy_equals_polars(values, whole_seconds):
     if whole_seconds:
         values = [v - v % 10**9 if v - v % 10**9 >= -2**63 else v + (-v) % 10**9 for v in values]
-    assert encode.format_rfc3339(values) == encode._rfc3339_polars(values)
+    from tsdb_core.query import result
+
+    assert encode.format_rfc3339(values) == result._rfc3339_polars(values)
 
 
 _few_rows = st.lists(st.sampled_from(sorted(_cells)), min_size=1, max_size=5).flatmap(

@@ -15,8 +15,6 @@ tests/query/test_fastpath.py).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import numpy as np
 import polars as pl
 
@@ -27,7 +25,7 @@ from .conditions import AnyString, all_refs, conjuncts, scan_tags, tag_equalitie
 from .expressions import cond_expr
 from .fill import bucket_expr, bucket_grid
 from .plan import Scan, SelectPlan
-from .result import EPOCH_UNITS, Series, time_expr
+from .result import EPOCH_UNITS, Series, rfc3339_times, time_expr
 
 AGGS = frozenset({"max", "min", "sum", "mean", "count"})
 SELECTORS = frozenset({"max", "min", "count"})  # exact in numpy whatever the summation order
@@ -182,7 +180,6 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
 
 
 _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _numpy_windows(plan: SelectPlan, frame: pl.DataFrame, epoch: str | None, max_buckets: int) -> list[list]:
@@ -240,21 +237,7 @@ def _times(grid: np.ndarray, epoch: str | None) -> list:
         if unit == 1:
             return grid.tolist()
         return np.where(grid >= 0, grid // unit, -((-grid) // unit)).tolist()
-    if not (grid % 1_000_000_000).any():  # whole seconds: numpy renders them in C
-        text = np.datetime_as_string(grid.astype("datetime64[ns]"), unit="s")
-        return [t + "Z" for t in text.tolist()]
-    out, days = [], {}
-    for t in grid.tolist():
-        sec, ns = divmod(t, 1_000_000_000)
-        day, sod = divmod(sec, 86_400)
-        date = days.get(day)
-        if date is None:
-            d = _EPOCH + timedelta(days=day)
-            date = days[day] = f"{d.year:04d}-{d.month:02d}-{d.day:02d}T"
-        h, rest = divmod(sod, 3600)
-        text = f"{date}{h:02d}:{rest // 60:02d}:{rest % 60:02d}"
-        out.append(f"{text}.{ns:09d}".rstrip("0") + "Z" if ns else text + "Z")
-    return out
+    return rfc3339_times(grid)
 
 
 def same_answer(a: list[Series], b: list[Series]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from ..timeutil import PRECISIONS
@@ -169,3 +170,31 @@ def time_expr(col: str, epoch: str | None, tz: str | None = None) -> pl.Expr:
 def frame_rows(df: pl.DataFrame) -> list[list]:
     """The frame's rows as lists (what JSON wants): columns converted in bulk, then zipped."""
     return list(map(list, zip(*(s.to_list() for s in df.get_columns()))))
+
+
+POLARS_TIMES = 1024   # from here one Polars pass is the fastest (it costs ~0.5 ms to start)
+FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a second
+
+
+def rfc3339_times(ns: list[int] | np.ndarray) -> list[str]:
+    """Go's RFC3339Nano for int64 ns values: ``2016-01-01T00:00:10.5Z`` (fraction trimmed, none when 0).
+
+    Below ``POLARS_TIMES`` values NumPy writes the whole seconds (``datetime_as_string``,
+    ~10x cheaper than starting Polars for an answer of a few rows) and Python the rare
+    fractions; past it, or past ``FRACTION_TIMES`` with fractions, Polars does all.
+    """
+    n = len(ns)
+    if n >= POLARS_TIMES:
+        return _rfc3339_polars(ns)
+    secs, frac = np.divmod(np.array(ns, dtype=np.int64), 1_000_000_000)
+    if not frac.any():
+        return [t + "Z" for t in np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()]
+    if n >= FRACTION_TIMES:
+        return _rfc3339_polars(ns)
+    text = np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()
+    return [f"{t}.{f:09d}".rstrip("0") + "Z" if f else t + "Z" for t, f in zip(text, frac.tolist())]
+
+
+def _rfc3339_polars(ns: list[int] | np.ndarray) -> list[str]:
+    text = pl.Series(ns, dtype=pl.Int64).cast(pl.Datetime("ns")).dt.to_string("%Y-%m-%dT%H:%M:%S%.9f")
+    return (text.str.strip_chars_end("0").str.strip_chars_end(".") + "Z").to_list()

@@ -53,7 +53,7 @@ def _sorted(df):
        st.integers(-1, 41), st.integers(-1, 41),
        st.one_of(st.none(), st.tuples(st.integers(1, 4), st.booleans())))
 def test_select_equals_filter(frame, tags, start, end, limit):
-    dec = Decoded.of(frame, ["host", "dc"])
+    dec = Decoded(frame, ["host", "dc"])
     cols = [c for c in ("time", "host", "v") if c in frame.columns]  # prepare drops all-null columns
     got = dec.select(tags, start, end, cols, limit)
     got = got.collect() if isinstance(got, pl.LazyFrame) else got
@@ -64,7 +64,7 @@ def test_select_equals_filter(frame, tags, start, end, limit):
 def test_series_runs_are_found():
     frame = prepare(pl.DataFrame({"time": [3, 1, 2, 1, 5], "host": ["b", "a", "a", "b", "c"], "v": [1.0] * 5}),
                     ("host",), {"v": FieldType.FLOAT}, dedup=False)
-    dec = Decoded.of(frame, ["host"])
+    dec = Decoded(frame, ["host"])
     assert dec.starts.tolist() == [0, 2, 4] and dec.ends.tolist() == [2, 4, 5]
     assert dec.tag_values == {"host": ["a", "b", "c"]}
     out = dec.select({"host": ["b"]}, 2, 10, ["time", "host"])
@@ -73,7 +73,7 @@ def test_series_runs_are_found():
 
 def test_unsorted_frame_is_not_indexed_but_still_right():
     frame = pl.DataFrame({"time": [5, 1, 3], "host": ["a", "a", "a"], "v": [1.0, 2.0, 3.0]})
-    dec = Decoded.of(frame, ["host"])
+    dec = Decoded(frame, ["host"])
     assert dec.starts is None
     got = dec.select({"host": ["a"]}, 2, 5, ["time", "v"])
     got = got.collect() if isinstance(got, pl.LazyFrame) else got
@@ -87,7 +87,7 @@ def test_many_runs_gather():
         "host": np.repeat([f"h{i:02d}" for i in range(n_series)], per),
         "v": np.arange(n_series * per, dtype=np.float64),
     })
-    dec = Decoded.of(frame, ["host"])
+    dec = Decoded(frame, ["host"])
     hosts = [f"h{i:02d}" for i in range(0, n_series, 2)]  # 20 runs: more than the slice limit
     got = dec.select({"host": hosts}, 1, 2, ["time", "host", "v"])
     want = _plain(frame, {"host": hosts}, 1, 2, ["time", "host", "v"])
@@ -98,7 +98,7 @@ def test_many_runs_gather():
 
 
 def _dec(nbytes_rows: int) -> Decoded:
-    return Decoded.of(pl.DataFrame({"time": np.arange(nbytes_rows), "v": np.zeros(nbytes_rows)}), [])
+    return Decoded(pl.DataFrame({"time": np.arange(nbytes_rows), "v": np.zeros(nbytes_rows)}), [])
 
 
 def test_budget_evicts_least_recently_used():

@@ -57,10 +57,6 @@ class Decoded:
             self.starts = None  # not laid out by series: no index, filters do the work
         self.nbytes = frame.estimated_size() + 16 * len(starts) * (2 + len(tags))
 
-    @classmethod
-    def of(cls, frame: pl.DataFrame, tags: list[str]) -> "Decoded":
-        return cls(frame, tags)
-
     def _runs_with(self, key: str, values: list[str]) -> np.ndarray:
         where = self._where.get(key)
         if where is None:
@@ -168,6 +164,7 @@ class DecodedCache:
             return self._items.get(file_id, dec)
 
     def drop(self, file_id: int) -> None:
+        """Forget a file (deleted by compaction, retention or DELETE)."""
         with self._lock:
             old = self._items.pop(file_id, None)
             if old is not None:
@@ -175,4 +172,5 @@ class DecodedCache:
 
     @property
     def nbytes(self) -> int:
+        """Bytes held (decoded frames and their series index)."""
         return self._bytes

@@ -192,7 +192,7 @@ class Files:
         parts = []
         for f in files:
             dec = self._decoded.get(f.id, f.rows * len(f.columns) * 10,
-                                    lambda f=f: Decoded.of(self.read(f), [c for c in f.columns if c in tags]))
+                                    lambda f=f: Decoded(self.read(f), [c for c in f.columns if c in tags]))
             if dec is None:
                 return None
             parts.append(dec.select(tag_values, start, end, [c for c in columns if c in f.columns], limit))

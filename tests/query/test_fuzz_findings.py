@@ -31,3 +31,14 @@ def test_an_aggregate_beside_a_transform_of_a_field_no_point_has():
     s.write("db", "\n".join(f'm,host=h{i % 2} v={i} {i * 600 * 10**9}' for i in range(3)))
     q = 'SELECT mean(nope) AS "a", exponential_moving_average(nope, 2) FROM m GROUP BY *'
     assert s.query(q, db="db").to_json()["results"][0] == {"statement_id": 0}  # influxd 1.6.7: no series
+
+
+def test_into_a_field_named_like_a_group_by_tag_is_refused_clearly():
+    s = tsdb_core.open(None)
+    s.write("db", "m,host=a v=1 1\nm,host=b v=2 2")
+    res = s.query("SELECT host::tag, v INTO out FROM m GROUP BY host", db="db").to_json()
+    assert res["results"][0] == {"statement_id": 0, "error": (
+        'invalid field key: input field "host" on measurement "out" is already a tag key (GROUP BY host)')}
+    assert s.measurements("db") == ["m"]  # nothing written
+    res = s.query("SELECT host, v INTO out FROM m", db="db").to_json()  # no GROUP BY: host is a field
+    assert res["results"][0]["series"][0]["values"] == [["1970-01-01T00:00:00Z", 2]]

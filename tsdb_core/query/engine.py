@@ -184,6 +184,11 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
         raise DatabaseNotFound(tdb or "")
     trp = target.retention_policy or None
     dims = list(plan.dimensions)
+    clash = sorted({c.name for c in plan.columns} & set(dims))
+    if clash:  # influxd writes the key as both; a key here is a tag or a field (README, deviations)
+        from ..errors import QueryError
+        raise QueryError(f'invalid field key: input field "{clash[0]}" on measurement '
+                         f'"{target.name or frame["_name"][0]}" is already a tag key (GROUP BY {clash[0]})')
     written = 0
     for part in frame.partition_by("_name", maintain_order=True):
         name = target.name or part["_name"][0]

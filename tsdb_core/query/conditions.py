@@ -29,6 +29,7 @@ def scan_tags(cond) -> dict[str, list[str]] | None:
 
 
 def conjuncts(cond) -> list:
+    """The ANDed parts of a condition (parentheses looked through); [] for none."""
     if cond is None:
         return []
     if isinstance(cond, ast.ParenExpr):
@@ -60,6 +61,7 @@ def tag_equalities(e, schema) -> tuple[str, list[str]] | None:
 
 
 def all_refs(e) -> list:
+    """Every VarRef an expression reads, in order."""
     if isinstance(e, ast.VarRef):
         return [e]
     if isinstance(e, ast.BinaryExpr):

@@ -21,7 +21,7 @@ from ..influxql import ast, parse
 from . import fastpath
 from .plan import SelectPlan
 from .planner import plan_select
-from .result import QueryResult, Series, StatementResult, frame_rows, time_expr
+from .result import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
 from .to_polars import Ctx, run_frame
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,6 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     return out
 
 
-PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize
 
 
 def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp) -> int:

@@ -25,12 +25,11 @@ from .conditions import AnyString, all_refs, conjuncts, scan_tags, tag_equalitie
 from .expressions import cond_expr
 from .fill import bucket_expr, bucket_grid
 from .plan import Scan, SelectPlan
-from .result import EPOCH_UNITS, Series, rfc3339_times, time_expr
+from .result import EPOCH_UNITS, PARTIAL_ROWS, Series, rfc3339_times, time_expr
 
 AGGS = frozenset({"max", "min", "sum", "mean", "count"})
-SELECTORS = frozenset({"max", "min", "count"})  # exact in numpy whatever the summation order
+NUMPY_AGGS = frozenset({"max", "min", "count"})  # exact in numpy whatever the summation order
 NUMERIC = frozenset({"float", "integer", "unsigned"})
-PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize (engine.PARTIAL_ROWS)
 
 
 def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
@@ -109,10 +108,10 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     names = [plan.time_column] + [c.name for c in plan.columns]
     if frame.height == 0:
         return []
-    if all(c.expr.name in SELECTORS for c in plan.columns) and all(
+    if all(c.expr.name in NUMPY_AGGS for c in plan.columns) and all(
             frame.schema[f] == pl.Float64 or frame[f].null_count() == 0 for f in fields):
         rows = _numpy_windows(plan, frame, epoch, max_buckets)
-        return [Series(src.measurement, None, names, rows, partial=len(rows) > PARTIAL_ROWS)] if rows else []
+        return _series(src.measurement, names, rows) if rows else []
     lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
     aggs, seen = [], []
     for i, col in enumerate(plan.columns):
@@ -141,7 +140,11 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
         return []  # no point at all: no series
     out = out.drop("_any")
     rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
-    return [Series(src.measurement, None, names, rows, partial=len(rows) > PARTIAL_ROWS)]
+    return _series(src.measurement, names, rows)
+
+
+def _series(name: str, columns: list[str], rows: list[list]) -> list[Series]:
+    return [Series(name, None, columns, rows, partial=len(rows) > PARTIAL_ROWS)]
 
 
 def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
@@ -176,7 +179,7 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
     out = [_times(times, epoch)] + [frame.get_column(r.name).to_list() for r in refs]
     rows = list(map(list, zip(*out)))
     names = [plan.time_column] + [c.name for c in plan.columns]
-    return [Series(src.measurement, None, names, rows, partial=len(rows) > PARTIAL_ROWS)]
+    return _series(src.measurement, names, rows)
 
 
 _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)

@@ -172,6 +172,7 @@ def frame_rows(df: pl.DataFrame) -> list[list]:
     return list(map(list, zip(*(s.to_list() for s in df.get_columns()))))
 
 
+PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize: a longer series says "partial": true
 POLARS_TIMES = 1024   # from here one Polars pass is the fastest (it costs ~0.5 ms to start)
 FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a second
 

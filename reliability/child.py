@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-select-buckets", type=int, default=0)
     ap.add_argument("--query-timeout", type=float, default=0.0)
     ap.add_argument("--read-timeout", type=float, default=None)
+    ap.add_argument("--http-server", default=None, choices=["uvicorn", "hypercorn"])
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cfg = StoreConfig(buffer_max_rows=a.buffer_max_rows, buffer_max_age_s=a.buffer_max_age,
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
 
         serve_mod.READ_TIMEOUT_S = a.read_timeout
     serve(a.data_dir, port=a.port, no_auth=a.no_auth, compat=a.compat, config=cfg,
-          background_interval_s=0.2)
+          background_interval_s=0.2, server=a.http_server)
 
 
 if __name__ == "__main__":

@@ -378,7 +378,8 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     [(args, kw)] = calls
     config = kw.pop("config")
     assert (args, kw) == ((run.dir,), {"host": "127.0.0.1", "port": 9999, "no_auth": True, "compat": "influxdb1",
-                                       "demo": True, "max_body_bytes": 25_000_000, "flight_port": None})
+                                       "demo": True, "max_body_bytes": 25_000_000, "flight_port": None,
+                                       "server": None})
     assert (config.cache_bytes, config.max_select_point, config.query_timeout_s) == (1 << 30, 0, 0.0)
     calls.clear()
     r = run("serve", "--cache-mb", "64", "--max-select-point", "10", "--max-select-series", "2",
@@ -387,6 +388,10 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     config = calls[0][1]["config"]
     assert (config.cache_bytes, config.max_select_point, config.max_select_series, config.max_select_buckets,
             config.query_timeout_s) == (64 << 20, 10, 2, 300, 2.5)
+    calls.clear()
+    assert run("serve", "--http-server", "hypercorn").exit_code == 0
+    assert calls[0][1]["server"] == "hypercorn"
+    assert run("serve", "--http-server", "gunicorn").exit_code != 0
 
 
 def test_serve_without_the_http_extra(run, monkeypatch):

@@ -91,7 +91,35 @@ def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: s
     return cfg
 
 
-async def _run(app, sock: socket.socket, stop: asyncio.Event, graceful_timeout: float, log_level: str) -> None:
+SERVERS = ("uvicorn", "hypercorn")
+
+
+def http_server(name: str | None = None) -> str:
+    """The HTTP server to run: ``name``, else ``$TSDB_HTTP_SERVER``, else uvicorn when installed.
+
+    uvicorn's httptools protocol costs half of Hypercorn's per request (uvicorn_server.py
+    says why that matters); Hypercorn, the prescribed server, is the fallback and stays
+    supported and tested.
+    """
+    from . import uvicorn_server
+
+    name = (name or os.environ.get("TSDB_HTTP_SERVER") or "").lower() or None
+    if name is None:
+        return "uvicorn" if uvicorn_server.available() else "hypercorn"
+    if name not in SERVERS:
+        raise ValueError(f"unknown HTTP server {name!r}: choose one of {', '.join(SERVERS)}")
+    if name == "uvicorn" and not uvicorn_server.available():
+        raise ValueError("the uvicorn server needs uvicorn and httptools: pip install 'tsdb[http]'")
+    return name
+
+
+async def _run(app, sock: socket.socket, stop: asyncio.Event, graceful_timeout: float, log_level: str,
+               server: str) -> None:
+    if server == "uvicorn":
+        from . import uvicorn_server
+
+        await uvicorn_server.run(app, sock, stop, graceful_timeout, log_level, READ_TIMEOUT_S)
+        return
     from hypercorn.asyncio import serve as hypercorn_serve
 
     from .coalesce import install
@@ -107,7 +135,8 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           background_interval_s: float = 1.0, stop: threading.Event | None = None,
           ready: threading.Event | None = None, url_out: list | None = None,
           wrap_store=None, parser=None, tokens: TokenStore | None = None,
-          flight_port: int | None = None, inline_budget_ms: float | None = None) -> None:
+          flight_port: int | None = None, inline_budget_ms: float | None = None,
+          server: str | None = None) -> None:
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
     ``compat`` is ``"cloud-dedicated"`` (the seed's contract) or ``"influxdb1"``;
@@ -118,10 +147,12 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     location follows the base URL in ``url_out``). ``inline_budget_ms`` bounds the reads that may
     run on the event loop (``tsdb_http.offload``; 0 = always a worker thread). ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
     test seams (a store wrapper and the InfluxQL parser used for permission checks).
+    ``server`` is ``"uvicorn"`` or ``"hypercorn"`` (default: :func:`http_server`).
     """
     import tsdb_core
 
     Dialect(compat)
+    server = http_server(server)
     store = tsdb_core.open(data_dir, config=store_config(compat, config))
     try:
         tokens = tokens if tokens is not None else TokenStore(data_dir)
@@ -138,7 +169,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
         base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"
         if url_out is not None:
             url_out.append(base)
-        print(f"tsdb: serving {base} (compat={compat}, auth={'off' if no_auth else 'on'}, "
+        print(f"tsdb: serving {base} ({server}, compat={compat}, auth={'off' if no_auth else 'on'}, "
               f"data={data_dir or 'memory'})", file=sys.stderr, flush=True)
         flight = None
         if flight_port is not None:  # Arrow Flight (SQL, InfluxQL) beside HTTP: tsdb_http/flight.py
@@ -147,7 +178,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             if url_out is not None:
                 url_out.append(flight.location)
         try:
-            run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level))
+            run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server))
         finally:
             sock.close()
             if flight is not None:
@@ -175,7 +206,7 @@ def run_loop(coro):
 
 
 async def _serve_until_stopped(app, sock, stop: threading.Event | None, ready: threading.Event | None,
-                               graceful_timeout: float, log_level: str) -> None:
+                               graceful_timeout: float, log_level: str, server: str) -> None:
     loop = asyncio.get_running_loop()
     event = asyncio.Event()
     if threading.current_thread() is threading.main_thread():
@@ -186,7 +217,7 @@ async def _serve_until_stopped(app, sock, stop: threading.Event | None, ready: t
                          daemon=True, name="tsdb-serve-stop").start()
     if ready is not None:
         loop.call_soon(ready.set)
-    await _run(app, sock, event, graceful_timeout, log_level)
+    await _run(app, sock, event, graceful_timeout, log_level, server)
 
 
 def _load_demo(store) -> None:

@@ -1,5 +1,5 @@
-"""End to end on a real socket: the server runs under Hypercorn in a thread on a free
-loopback port, and real clients talk to it — curl (the seed's command shapes), the
+"""End to end on a real socket: the server runs in a thread on a free loopback port,
+under each HTTP server ``tsdb serve`` offers (uvicorn, the default, and Hypercorn), and real clients talk to it — curl (the seed's command shapes), the
 ``influxdb`` v1 client, the ``influxdb-client`` v2 client and the ``influx`` 1.6.7 CLI.
 Values written are read back and compared.
 """
@@ -23,13 +23,13 @@ NOW_S = int(time.time()) - 120
 SEAM = {} if REAL_ENGINE else {"wrap_store": fakes.FakeEngineStore, "parser": fakes.parse}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@pytest.fixture(scope="module", params=["uvicorn", "hypercorn"])
+def server(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("e2e")
     tokens = TokenStore(root)
     all_token = tokens.create("*", description="e2e")[0]
     ro_token = tokens.create("cli", read=True, write=False)[0]
-    h = start_in_thread(root, **SEAM)
+    h = start_in_thread(root, server=request.param, **SEAM)
     h.token, h.ro_token, h.port = all_token, ro_token, int(h.url.rsplit(":", 1)[1])
     yield h
     h.stop()

@@ -1,9 +1,9 @@
 """Slow clients against the real server: a stalled request is dropped after the read timeout.
 
-A client that stalls mid-body is cut after ``READ_TIMEOUT_S`` (30 s; 1 s here).
-Before a request is complete Hypercorn counts the connection idle, so a silent
-or half-header client is cut by ``keep_alive_timeout`` (75 s); that case runs
-only with TSDB_SLOW=1.
+A client that stalls mid-body is cut after ``READ_TIMEOUT_S`` (30 s; 1 s here),
+under both HTTP servers. A silent client is cut by the keep-alive timeout (75 s),
+and so is a half-header one under Hypercorn (which counts it idle; uvicorn_server.py
+cuts it after the read timeout); those cases run only with TSDB_SLOW=1.
 """
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from reliability.server import Server
 from .conftest import SLOW
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("slow") / "store", extra=["--read-timeout", "1"])
+@pytest.fixture(scope="module", params=["uvicorn", "hypercorn"])
+def server(tmp_path_factory, request):
+    s = Server(tmp_path_factory.mktemp("slow") / "store", extra=["--read-timeout", "1", "--http-server", request.param])
     s.start()
     yield s
     s.kill()

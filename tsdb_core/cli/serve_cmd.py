@@ -31,9 +31,13 @@ from .common import CliError, data_dir_option
               help="Most GROUP BY time() windows a SELECT may ask for (max-select-buckets; 0: no limit).")
 @click.option("--query-timeout", type=click.FloatRange(0), default=0.0, show_default=True,
               help="Seconds before a query is cancelled with 'query-timeout limit exceeded' (0: never).")
+@click.option("--http-server", type=click.Choice(["uvicorn", "hypercorn"]), default=None,
+              help="HTTP/1.1 server: uvicorn (httptools; the default when installed, half the cost "
+                   "per request) or Hypercorn. Also $TSDB_HTTP_SERVER.")
 def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
                   max_body_bytes: int, flight_port: int | None, cache_mb: int, max_select_point: int,
-                  max_select_series: int, max_select_buckets: int, query_timeout: float) -> None:
+                  max_select_series: int, max_select_buckets: int, query_timeout: float,
+                  http_server: str | None) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -54,4 +58,4 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                          query_timeout_s=query_timeout)
     # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
-          max_body_bytes=max_body_bytes, flight_port=flight_port, config=config)
+          max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server)

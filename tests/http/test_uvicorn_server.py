@@ -1,0 +1,172 @@
+"""uvicorn_server: one write per sized response, lower-case methods, and the read timeout."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+pytest.importorskip("uvicorn")
+pytest.importorskip("httptools")
+
+from tsdb_http import uvicorn_server  # noqa: E402
+from tsdb_http.serve import http_server, start_in_thread  # noqa: E402
+
+
+class FakeTransport:
+    def __init__(self):
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data):
+        self.writes.append(bytes(data))
+
+    def close(self):
+        self.closed = True
+
+    def is_closing(self):
+        return self.closed
+
+    def get_extra_info(self, name, default=None):
+        return ("info", name)
+
+
+class FakeCycle:
+    def __init__(self, method="GET", chunked=False, length=0):
+        self.scope = {"method": method}
+        self.chunked_encoding = chunked
+        self.expected_content_length = length
+
+
+def test_a_sized_head_waits_for_its_body():
+    t = FakeTransport()
+    w = uvicorn_server._OneWrite(t, FakeCycle(length=5))
+    w.write(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n")
+    assert t.writes == []
+    w.write(b"hello")
+    assert t.writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello"]
+    w.write(b"more")  # anything after goes straight out
+    assert t.writes[-1] == b"more"
+
+
+@pytest.mark.parametrize("cycle", [FakeCycle(method="HEAD", length=5), FakeCycle(chunked=True),
+                                   FakeCycle(chunked=None), FakeCycle(length=0)],
+                         ids=["HEAD", "chunked", "unknown", "empty"])
+def test_heads_without_a_sized_body_go_at_once(cycle):
+    t = FakeTransport()
+    w = uvicorn_server._OneWrite(t, cycle)
+    w.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+    assert t.writes == [b"HTTP/1.1 204 No Content\r\n\r\n"]
+
+
+def test_close_flushes_a_held_head():
+    t = FakeTransport()
+    w = uvicorn_server._OneWrite(t, FakeCycle(length=5))
+    w.write(b"HEAD-BYTES")
+    w.close()
+    assert t.writes == [b"HEAD-BYTES"] and t.closed
+    assert w.get_extra_info("peername") == ("info", "peername")
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"post /write HTTP/1.1\r\n", b"POST /write HTTP/1.1\r\n"),
+    (b"get /ping HTTP/1.1\r\n", b"GET /ping HTTP/1.1\r\n"),
+    (b"brew /pot HTTP/1.1\r\n", b"brew /pot HTTP/1.1\r\n"),   # not a method: httptools says 400
+    (b"postit", b"postit"),                                    # no space: left alone
+])
+def test_lower_case_methods(data, expected):
+    assert uvicorn_server._upper_method(data) == expected
+
+
+def test_server_choice(monkeypatch):
+    monkeypatch.delenv("TSDB_HTTP_SERVER", raising=False)
+    assert http_server() == "uvicorn"
+    assert http_server("Hypercorn") == "hypercorn"
+    monkeypatch.setenv("TSDB_HTTP_SERVER", "hypercorn")
+    assert http_server() == "hypercorn"
+    with pytest.raises(ValueError, match="unknown HTTP server"):
+        http_server("gunicorn")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    import tsdb_http.serve as serve_mod
+
+    old, serve_mod.READ_TIMEOUT_S = serve_mod.READ_TIMEOUT_S, 1.0
+    try:
+        h = start_in_thread(None, no_auth=True, compat="influxdb1", server="uvicorn")
+    finally:
+        serve_mod.READ_TIMEOUT_S = old  # read when the server started
+    h.port = int(h.url.rsplit(":", 1)[1])
+    yield h
+    h.stop()
+
+
+def _exchange(port: int, data: bytes, timeout: float = 5.0) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        out = b""
+        while b"\r\n\r\n" not in out:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        return out
+
+
+def test_the_protocol_writes_a_sized_answer_once():
+    """Through uvicorn's own request cycle: head + body of each answer in one transport write."""
+    import asyncio
+
+    from uvicorn.server import ServerState
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", b"5"), (b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"hello"})
+
+    class Transport(FakeTransport):
+        def get_extra_info(self, name, default=None):
+            return {"sockname": ("127.0.0.1", 1), "peername": ("127.0.0.1", 2)}.get(name, default)
+
+        def pause_reading(self):
+            pass
+
+        def resume_reading(self):
+            pass
+
+    async def main():
+        cfg = uvicorn_server.config(app, 1.0, "warning", None)
+        cfg.load()
+        proto = cfg.http_protocol_class(config=cfg, server_state=ServerState(), app_state={})
+        t = Transport()
+        proto.connection_made(t)
+        for _ in range(3):
+            proto.data_received(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")
+            await asyncio.gather(*proto.tasks)
+        proto.connection_lost(None)
+        return t.writes
+
+    writes = asyncio.run(main())
+    assert len(writes) == 3
+    assert all(w.startswith(b"HTTP/1.1 200 OK\r\n") and w.endswith(b"\r\n\r\nhello") for w in writes)
+
+
+def test_lower_case_post_is_served(live):
+    body = b"db=x&q=CREATE+DATABASE+x"
+    got = _exchange(live.port, b"post /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+                               b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    assert got.startswith(b"HTTP/1.1 200"), got
+
+
+@pytest.mark.parametrize("sent", [b"POST /write?db=x HTTP/1.1\r\nHost: a\r\n",
+                                  b"POST /write?db=x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nm v=1"],
+                         ids=["half-headers", "half-body"])
+def test_a_request_stalled_midway_is_cut_after_the_read_timeout(live, sent):
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as s:
+        s.sendall(sent)
+        t0 = time.monotonic()
+        s.settimeout(8)
+        while s.recv(65536):
+            pass
+        assert time.monotonic() - t0 < 5

@@ -1,0 +1,191 @@
+"""Serve the shim with uvicorn's httptools HTTP/1.1 protocol (the default server).
+
+Why not Hypercorn here: on this project's 2-core machines a bare ASGI app costs
+0.51 ms a keep-alive request under Hypercorn (h11, asyncio streams, a task group
+per connection) and 0.23 ms under uvicorn + httptools + uvloop, the same as
+InfluxDB's own ``/ping`` (``python -m bench.shim_overhead --servers``). The small
+queries users send most (one host, one hour; SHOW TAG VALUES) answer in well
+under a millisecond, so that difference decides whether the shim is faster than
+InfluxDB. Hypercorn stays available (``tsdb serve --http-server hypercorn``).
+
+Three additions to uvicorn's protocol, both kept on our side of its documented
+``http=`` protocol-class hook:
+
+* **one write per sized response**: uvicorn writes a response's head and body
+  in two ``transport.write`` calls, so a loopback client wakes up twice; the
+  head of a response with a Content-Length is held until its body and both go
+  out in one segment (:class:`_OneWrite`);
+* **methods in lower case** (``curl --request post``, as the seed's examples) are
+  upper-cased before httptools, which would answer 400, sees them;
+* **a read timeout**: uvicorn only times out idle keep-alive connections; a
+  client that stalls mid-headers or mid-body would hold its socket forever.
+  Here a request that has started must keep sending: ``read_timeout`` seconds
+  without a byte (while we are reading) closes the connection, as Hypercorn's
+  ``read_timeout`` did. A connection that never sends is closed after the
+  keep-alive timeout.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+KEEP_ALIVE_S = 75.0  # as Hypercorn's default and InfluxDB's http.Server idle timeout
+
+
+def available() -> bool:
+    try:
+        import httptools  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class _OneWrite:
+    """The cycle's transport: holds a sized response's head until its first body bytes."""
+
+    __slots__ = ("_transport", "_cycle", "_held", "_done")
+
+    def __init__(self, transport, cycle) -> None:
+        self._transport, self._cycle = transport, cycle
+        self._held: bytes | None = None
+        self._done = False  # the head has gone out
+
+    def write(self, data: bytes) -> None:
+        if self._done:
+            self._transport.write(data)
+            return
+        if self._held is not None:  # the body after a held head
+            data, self._held = self._held + data, None
+            self._done = True
+            self._transport.write(data)
+            return
+        c = self._cycle
+        if c.chunked_encoding is False and c.expected_content_length > 0 and c.scope["method"] != "HEAD":
+            self._held = bytes(data)  # the head; its body follows in the next ASGI message
+            return
+        self._done = True
+        self._transport.write(data)
+
+    def _flush(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._done = True
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name):  # anything else uvicorn may ask of a transport
+        return getattr(self._transport, name)
+
+
+_METHODS = frozenset((b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH"))
+
+
+def _upper_method(data: bytes) -> bytes:
+    """``post /write HTTP/1.1`` as ``POST ...``: curl sends the method as typed (the seed's own
+    example says ``--request post``), h11 takes it, httptools answers 400."""
+    method, sp, rest = data.partition(b" ")
+    upper = method.upper()
+    return upper + sp + rest if sp and upper in _METHODS else data
+
+
+def protocol_class(read_timeout: float | None):
+    """uvicorn's HttpToolsProtocol with one write per sized response and a read timeout."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class Protocol(HttpToolsProtocol):
+        _stall = None  # the read-timeout timer of a request in progress
+        _in_request = False
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            # A client that connects and never sends is dropped like an idle keep-alive one.
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if not self._in_request and data[:1].islower():
+                data = _upper_method(data)
+            super().data_received(data)
+            if self._in_request and read_timeout and not self.transport.is_closing():
+                self._arm()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_request = True
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            cycle = self.cycle
+            if cycle is not None and cycle.scope is self.scope:
+                cycle.transport = _OneWrite(self.transport, cycle)
+
+        def on_message_complete(self) -> None:
+            self._in_request = False
+            self._disarm()
+            super().on_message_complete()
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._stall = self.loop.call_later(read_timeout, self._stalled)
+
+        def _disarm(self) -> None:
+            if self._stall is not None:
+                self._stall.cancel()
+                self._stall = None
+
+        def _stalled(self) -> None:
+            self._stall = None
+            if not self._in_request or self.transport.is_closing():
+                return
+            if self.flow is not None and self.flow.read_paused:
+                self._arm()  # we stopped reading (the app is busy), not the client: wait again
+                return
+            logging.getLogger("tsdb_http").info("closing a connection silent mid-request for %s s",
+                                                read_timeout)
+            self.transport.close()
+
+    return Protocol
+
+
+def config(app, graceful_timeout: float, log_level: str, read_timeout: float | None):
+    import uvicorn
+
+    return uvicorn.Config(
+        app, http=protocol_class(read_timeout), loop="none", ws="none", lifespan="on",
+        log_config=None, log_level=log_level, access_log=False, proxy_headers=False,
+        server_header=False, date_header=True, timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_graceful_shutdown=graceful_timeout)
+
+
+async def run(app, sock, stop: asyncio.Event, graceful_timeout: float, log_level: str,
+              read_timeout: float | None) -> None:
+    """Serve ``app`` on the bound ``sock`` until ``stop`` is set (signals are the caller's)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def capture_signals(self):  # serve.py owns SIGTERM/SIGINT
+            return contextlib.nullcontext()
+
+    server = Server(config(app, graceful_timeout, log_level, read_timeout))
+    serving = asyncio.ensure_future(server.serve(sockets=[sock]))
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        server.should_exit = True
+        await serving
+    if server.started is False and serving.exception() is None:
+        raise RuntimeError("uvicorn could not start (see the log above)")

@@ -24,6 +24,7 @@ from .errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, 
 from .ingest.buffer import WriteBuffer
 from .ingest.wal import Wal
 from .model import TIME, FieldType, MeasurementBatch, WriteResult
+from .query.plan_cache import PlanCache
 from .query.provider import MeasurementSchema, RetentionPolicyInfo
 from .storage import retention
 from .storage.fileio import atomic_write_bytes
@@ -56,6 +57,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         self._buffer = WriteBuffer()
         self._flushing: WriteBuffer | None = None
         self._index = SeriesIndex()
+        self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
         self._graveyard: list[tuple[float, FileMeta]] = []
         self._closed = False
         self._bg: threading.Thread | None = None

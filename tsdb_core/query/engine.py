@@ -94,7 +94,11 @@ def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:
 def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config,
            deadline: float = 0.0) -> StatementResult:
     """Plan and run one SELECT statement: plan → Polars → series."""
-    plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
+    cache = getattr(provider, "plan_cache", None)  # plan_cache.py: the store keeps one
+    if cache is not None:
+        plan = cache.plan(plan_select, stmt, provider, db=db, rp=rp, now=now)
+    else:
+        plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config, deadline)
     _check_buckets(plan, ctx)
     tags = fastpath.eligible(plan, provider, ctx)

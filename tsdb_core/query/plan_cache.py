@@ -1,0 +1,113 @@
+"""Reuse a SELECT's plan while nothing it was planned from has changed.
+
+Planning a one-host query costs 0.2-0.4 ms (binding names, expanding ``*``
+against the schema, splitting WHERE), as much as running it; dashboards send
+the same text again and again. A plan is a pure function of the statement,
+the default database and policy, ``now``, and the catalog answers the planner
+asked for. So the cache records those answers (:class:`_Recorder` stands in for
+the provider while planning) and, on the next request of the same statement
+object (the parse cache hands back the same one for the same text), asks the
+same questions again: equal answers, same plan. No invalidation hooks in the
+store to forget, and nothing stale: a new field, a dropped database, another
+default policy each change an answer.
+
+``now``: a plan that depends on it (``now()`` in WHERE, an open-ended GROUP BY
+time range) is never cached. The second time a statement is seen it is planned
+at ``now`` and at a far-off other instant; equal plans mean ``now`` was not
+used. Statements seen once pay nothing extra.
+"""
+from __future__ import annotations
+
+import threading
+
+_OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
+MAX_ENTRIES = 1024
+_ASKED = ("has_database", "retention_policies", "resolve_rp", "measurements", "schema")
+
+
+class _Recorder:
+    """The provider as the planner sees it, noting every catalog question and its answer."""
+
+    __slots__ = ("_provider", "calls", "unknown")
+
+    def __init__(self, provider) -> None:
+        self._provider = provider
+        self.calls: list[tuple[str, tuple, object]] = []
+        self.unknown = False  # the planner used something not known to be a pure catalog question
+
+    def __getattr__(self, name):
+        fn = getattr(self._provider, name)
+        if name not in _ASKED:
+            self.unknown = True
+            return fn
+
+        def ask(*args):
+            answer = fn(*args)
+            self.calls.append((name, args, answer))
+            return answer
+
+        return ask
+
+
+class _Entry:
+    __slots__ = ("stmt", "plan", "calls")
+
+    def __init__(self, stmt, plan, calls) -> None:
+        self.stmt, self.plan, self.calls = stmt, plan, calls
+
+
+class PlanCache:
+    """Plans by (statement, db, rp), checked against the provider's answers on every use."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[tuple, _Entry | object] = {}
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def plan(self, plan_select, stmt, provider, *, db, rp, now: int):
+        """``plan_select(stmt, provider, db=db, rp=rp, now=now)``, from the cache when still valid."""
+        key = (id(stmt), db, rp)
+        entry = self._entries.get(key)
+        if isinstance(entry, _Entry) and entry.stmt is stmt and self._still_valid(entry, provider):
+            self.hits += 1
+            return entry.plan
+        self.misses += 1
+        seen = isinstance(entry, tuple) and entry[0] is stmt
+        stale = isinstance(entry, _Entry) and entry.stmt is stmt  # an answer changed: plan again
+        if not (seen or stale):
+            self._put(key, (stmt,))  # first sighting: remember only that it was seen
+            return plan_select(stmt, provider, db=db, rp=rp, now=now)
+        rec = _Recorder(provider)
+        plan = plan_select(stmt, rec, db=db, rp=rp, now=now)
+        if not rec.unknown and self._same(plan, lambda: plan_select(stmt, provider, db=db, rp=rp,
+                                                                    now=now + _OTHER_NOW)):
+            self._put(key, _Entry(stmt, plan, rec.calls))
+        return plan
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    @staticmethod
+    def _still_valid(entry: _Entry, provider) -> bool:
+        for name, args, answer in entry.calls:
+            try:
+                if getattr(provider, name)(*args) != answer:
+                    return False
+            except Exception:  # noqa: BLE001 - the question fails now: plan afresh (and raise there)
+                return False
+        return True
+
+    @staticmethod
+    def _same(plan, replan) -> bool:
+        try:
+            return bool(plan == replan())
+        except Exception:  # noqa: BLE001 - another now fails, or plans do not compare: not cached
+            return False
+
+    def _put(self, key, value) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries and key not in self._entries:
+                self._entries.pop(next(iter(self._entries)))  # the oldest
+            self._entries[key] = value

@@ -3,7 +3,8 @@
 Steps as 1.x: read ``q`` and the other values (URL, or the form body of a POST),
 authenticate, parse (400 ``error parsing query: ...``), authorise each statement
 (401), execute, then encode — whole, or chunk by chunk when ``chunked=true``.
-The core is always asked for ``epoch="ns"``; the encoders render times.
+The core renders RFC3339 times for JSON without ``epoch``; otherwise it is asked
+for ``epoch="ns"`` and the encoders render times.
 Request-level errors are written by the negotiated formatter, as 1.x does.
 """
 from __future__ import annotations
@@ -106,7 +107,10 @@ async def query(request: Request) -> Response:
             for st in statements:
                 for action, need_db in permissions.needs(st, db or None):
                     principal.require(action, need_db)
-        args = (p.q, db or None, rp, "ns", p.params)
+        # JSON without ``epoch`` wants RFC3339 text: the core writes it while it builds the rows
+        # (numpy on the lean path); every other form starts from int ns (encode.render_times)
+        core_epoch = None if kind == encode.JSON and not p.epoch else "ns"
+        args = (p.q, db or None, rp, core_epoch, p.params)
         if read_only(p.q):
             qr = await offload.run(offload.key("query", raw_params, *args[:3]), shim.store.query, *args)
         else:
@@ -130,7 +134,8 @@ async def query(request: Request) -> Response:
     results = qr.statements
     if statements is not None and shim.auth.enabled:
         permissions.filter_show_databases(statements, results, principal)
-    encode.render_times(results, p.epoch, kind)
+    if core_epoch is not None:
+        encode.render_times(results, p.epoch, kind)
     encoder = encode.Encoder(kind, p.pretty, p.epoch)
     headers = {"Content-Type": ctype}
     if gz:

@@ -370,6 +370,24 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         from .storage.index import _distinct
         return _distinct(frames)
 
+    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
+        """Distinct non-empty values of one tag key (sorted); all policies when ``rp`` is None."""
+        with self._lock:
+            self._catalog.database(db)
+            parts = [self._index.tag_values(k, tag) for k in self._index.keys()
+                     if k[0] == db and k[2] == measurement and (rp is None or k[1] == rp)]
+        if len(parts) == 1:
+            return list(parts[0])
+        return sorted(set().union(*parts))
+
+    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
+        """Tag keys seen in the series of ``measurement`` (sorted)."""
+        with self._lock:
+            self._catalog.database(db)
+            cols = {c for k in self._index.keys() if k[0] == db and k[2] == measurement
+                    and (rp is None or k[1] == rp) for c in self._index.series(k).columns}
+        return sorted(cols)
+
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
               params: dict | None = None):
         """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""

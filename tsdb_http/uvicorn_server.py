@@ -3,7 +3,8 @@
 Why not Hypercorn here: on this project's 2-core machines a bare ASGI app costs
 0.51 ms a keep-alive request under Hypercorn (h11, asyncio streams, a task group
 per connection) and 0.23 ms under uvicorn + httptools + uvloop, the same as
-InfluxDB's own ``/ping`` (``python -m bench.shim_overhead --servers``). The small
+InfluxDB's own ``/ping`` (``python -m bench.shim_overhead
+--baseline-env TSDB_HTTP_SERVER=hypercorn`` sets them side by side). The small
 queries users send most (one host, one hour; SHOW TAG VALUES) answer in well
 under a millisecond, so that difference decides whether the shim is faster than
 InfluxDB. Hypercorn stays available (``tsdb serve --http-server hypercorn``).

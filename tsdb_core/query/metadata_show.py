@@ -190,6 +190,10 @@ def select_keys(op: str, expr, keys) -> list[str]:
 
 
 def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
+    if cond is None and hasattr(provider, "tag_values"):  # the store remembers each tag's values
+        tags, _ = _schema(provider, db, m)
+        keys = tuple(sorted(set(tags) | set(provider.tag_keys(db, None, m))))
+        return [[k, v] for k in select_keys(op, expr, keys) for v in provider.tag_values(db, None, m, k)]
     frame, keys = series_frame(provider, db, m, cond)
     chosen = select_keys(op, expr, keys)
     if not chosen or frame.height == 0:

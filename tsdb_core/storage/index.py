@@ -24,6 +24,9 @@ class SeriesIndex:
     def __init__(self) -> None:
         self._sets: dict[Key, pl.DataFrame] = {}
         self._pending: dict[Key, list[pl.DataFrame]] = {}
+        # (key, tag) -> (the tag-set frame they came from, its sorted values): SHOW TAG VALUES
+        # asks again and again; a fold or replace makes a new frame, so identity says "still valid"
+        self._values: dict[tuple[Key, str], tuple[pl.DataFrame, tuple[str, ...]]] = {}
 
     def add(self, key: Key, tags: pl.DataFrame) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows)."""
@@ -36,6 +39,22 @@ class SeriesIndex:
         """Distinct tag sets, columns sorted by key, rows sorted; height 1 with no columns for a tagless measurement."""
         self._fold(key)
         return self._sets.get(key, pl.DataFrame())
+
+    def tag_values(self, key: Key, tag: str) -> tuple[str, ...]:
+        """The distinct non-empty values of ``tag`` (sorted by code point), remembered per tag-set frame."""
+        frame = self.series(key)
+        memo = self._values.get((key, tag))
+        if memo is not None and memo[0] is frame:
+            return memo[1]
+        if tag not in frame.columns:
+            values: tuple[str, ...] = ()
+        else:
+            col = frame.get_column(tag)
+            raw = (set(col.to_list()) if col.len() <= 10_000 else
+                   col.drop_nulls().unique().to_list())  # Python's set is quicker on a few thousand
+            values = tuple(sorted(v for v in raw if v))  # UTF-8 byte order is code point order
+        self._values[(key, tag)] = (frame, values)
+        return values
 
     def keys(self) -> list[Key]:
         return [k for k in set(self._sets) | set(self._pending)]
@@ -52,6 +71,8 @@ class SeriesIndex:
         for d in (self._sets, self._pending):
             for k in [k for k in d if pred(k)]:
                 del d[k]
+        for k in [k for k in self._values if pred(k[0])]:
+            del self._values[k]
 
     def _fold(self, key: Key) -> None:
         pend = self._pending.pop(key, None)

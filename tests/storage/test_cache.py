@@ -183,3 +183,18 @@ def test_scan_frame_equals_lazy_scan(tmp_path, budget):
                     assert got.columns == want.columns and _sorted(got).equals(_sorted(want)), (stage, tags)
             store.flush()
             store.compact()
+
+
+def test_pick_is_select_without_a_query(monkeypatch):
+    import polars as pl
+
+    from tsdb_core.storage.cache import pick
+
+    df = pl.DataFrame({"time": [1, 2], "v": [1.5, None], "host": ["a", "b"]})
+    for cols in (["host", "time"], ["v"], ["time", "v", "host"]):
+        assert pick(df, cols).equals(df.select(cols))
+    expected = df.select(["v", "time"])
+    monkeypatch.delattr(pl.DataFrame, "_from_pydf")  # a Polars without it: the public spelling
+    got = pick(df, ["v", "time"])
+    monkeypatch.undo()
+    assert got.equals(expected)

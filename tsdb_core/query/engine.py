@@ -16,9 +16,10 @@ import time as _time
 
 import polars as pl
 
-from ..errors import ParseError, TsdbError
+from ..errors import LimitExceeded, ParseError, TsdbError
 from ..influxql import ast, parse
 from . import fastpath
+from .fill import window_start
 from .plan import SelectPlan
 from .planner import plan_select
 from .result import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
@@ -119,9 +120,6 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
 
 def _check_buckets(plan: SelectPlan, ctx: Ctx) -> None:
     """max-select-buckets, checked before reading anything (InfluxDB's Prepare)."""
-    from ..errors import LimitExceeded
-    from .fill import window_start
-
     tr = plan.time_range
     if not (ctx.max_buckets and plan.interval and not plan.is_raw and tr.has_start):
         return

@@ -189,11 +189,28 @@ def rfc3339_times(ns: list[int] | np.ndarray) -> list[str]:
         return _rfc3339_polars(ns)
     secs, frac = np.divmod(np.array(ns, dtype=np.int64), 1_000_000_000)
     if not frac.any():
-        return [t + "Z" for t in np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()]
+        return _whole_seconds(secs)
     if n >= FRACTION_TIMES:
         return _rfc3339_polars(ns)
     text = np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()
     return [f"{t}.{f:09d}".rstrip("0") + "Z" if f else t + "Z" for t, f in zip(text, frac.tolist())]
+
+
+_SECONDS: dict[int, str] = {}  # epoch second -> its text: dashboards ask for the same windows again
+_SECONDS_MAX = 1 << 17
+
+
+def _whole_seconds(secs: np.ndarray) -> list[str]:
+    """Whole seconds as RFC3339, remembered (a lookup is ~5x cheaper than formatting)."""
+    keys = secs.tolist()
+    get = _SECONDS.get
+    out = [get(k) for k in keys]
+    if None in out:
+        out = [t + "Z" for t in np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()]
+        if len(_SECONDS) + len(keys) > _SECONDS_MAX:
+            _SECONDS.clear()
+        _SECONDS.update(zip(keys, out))
+    return out
 
 
 def _rfc3339_polars(ns: list[int] | np.ndarray) -> list[str]:

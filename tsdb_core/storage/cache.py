@@ -82,7 +82,7 @@ class Decoded:
         runs = None
         for key, values in (tags or {}).items():
             if key not in self.tag_values:
-                return frame[columns].clear()  # the tag is null in every row: never equal
+                return pick(frame, columns).clear()  # the tag is null in every row: never equal
             hit = self._runs_with(key, values)
             runs = hit if runs is None else np.intersect1d(runs, hit)
         if runs is None and limit is None:  # every series: a time filter Polars fuses with the rest
@@ -102,7 +102,7 @@ class Decoded:
         keep = ends > starts
         starts, ends = starts[keep], ends[keep]
         total = int((ends - starts).sum())
-        frame = frame[columns]  # eager calls: a lazy plan costs ~0.3 ms to run at any size
+        frame = pick(frame, columns)  # eager calls: a lazy plan costs ~0.3 ms to run at any size
         if total == frame.height:
             return frame
         if len(starts) <= 1:
@@ -122,6 +122,17 @@ class Decoded:
             ok = col.dtype in (pl.Int64, pl.UInt64, pl.Float64) and col.null_count() == 0
             self._np[column] = col.to_numpy() if ok else None
         return self._np[column]
+
+
+def pick(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """``frame``'s columns by name, in that order, without a query: ``frame.select`` costs
+    ~0.12 ms and ``frame[list]`` ~0.03 ms (it builds a Series of the names), this ~2 µs."""
+    if frame.columns == columns:
+        return frame
+    try:
+        return frame._from_pydf(frame._df.select(columns))  # Polars' own eager column pick
+    except (AttributeError, TypeError):  # another Polars: the public spelling
+        return pl.DataFrame([frame.get_column(c) for c in columns])
 
 
 def _runs_sorted(times: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:

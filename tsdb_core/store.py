@@ -30,7 +30,7 @@ from .storage import retention
 from .storage.fileio import atomic_write_bytes
 from .storage.index import SeriesIndex
 from .storage.maintenance import FILE_GRACE_S, MaintenanceMixin  # noqa: F401 - FILE_GRACE_S re-exported
-from .storage.partitions import Files, Source, build_frame, build_scan
+from .storage.partitions import Files, Source, build_frame, build_scan, dirty_flags
 from .storage.recovery import LOCK_FILE, RecoveryMixin  # noqa: F401 - LOCK_FILE re-exported
 from .storage.validate import BEYOND_RETENTION
 from .storage.write_path import WritePathMixin
@@ -275,6 +275,32 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
                    columns: list[str] | None = None, tags: dict[str, list[str]] | None = None) -> pl.DataFrame:
         """:meth:`scan` (provider form), collected: cached files are sliced with eager calls."""
         return self._scan(db, rp, measurement, start, end, columns, tags, eager=True)
+
+    def scan_arrays(self, db: str, rp: str, measurement: str, start: int, end: int, columns: list[str],
+                    tags: dict[str, list[str]]) -> dict[str, "np.ndarray"] | None:
+        """``time`` and numeric ``columns`` of the series matching ``tags`` as numpy arrays, or
+        None when that is not simple (buffered rows, overlapping files, nulls, strings): then
+        :meth:`scan_frame`. Times ascend within each series, not across series."""
+        with self._lock:
+            self._check_open()
+            pol = self._catalog.rp(db, rp)
+            meta = self._catalog.databases[db].measurements.get(measurement)
+            key = (db, pol.name, measurement)
+            if meta is None or any(b is not None and b.chunks(key) for b in (self._flushing, self._buffer)):
+                return None
+            if any(t not in meta.tags for t in tags) or any(c not in meta.fields for c in columns):
+                return None
+            min_t = pol.min_time(self.clock())
+            if min_t is not None:
+                start = max(start, min_t)
+            files = [f for f in self._catalog.files.get(key, ()) if f.tmax >= start and f.tmin <= end]
+        if start > end or not files:
+            return None
+        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in files]
+        if any(dirty_flags(sources)):
+            return None  # overlapping files: the merge decides which row wins
+        self._note_scan(files)
+        return self._files.select_arrays(files, sorted(meta.tags), tags, start, end, [TIME, *columns])
 
     def _scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
               columns: list[str] | None, tag_values: dict[str, list[str]] | None = None,

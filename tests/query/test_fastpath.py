@@ -1,6 +1,7 @@
 """The lean windowed-aggregate path answers exactly what the general executor answers."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -199,6 +200,35 @@ def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span,
     assert fastpath.same_answer(fast, general), (q, fast, general)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets(), st.sampled_from(["max", "min", "count"]), st.sampled_from(["max", "min", "count"]),
+       st.sampled_from(["1s", "7s", "1m"]), st.sampled_from(["host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
+       st.integers(-250, 100), st.integers(1, 500), st.sampled_from(["", " fill(none)"]), st.booleans())
+def test_property_flushed_files_fast_equals_general(lines, agg1, agg2, every, where, lo, span, fill, split):
+    """The same on disk: cached files read as numpy arrays (float nulls as NaN)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d, tsdb_core.open(d) as s:
+        s.create_database("db")
+        halves = ([ln for ln in lines if int(ln.rsplit(" ", 1)[1]) < 100 * S],
+                  [ln for ln in lines if int(ln.rsplit(" ", 1)[1]) >= 100 * S]) if split else (lines,)
+        for part in halves:
+            if part:
+                s.write("db", "\n".join(part))
+                s.flush()
+        fields = set(s.schema("db", "m").fields) if s.schema("db", "m") else set()
+        if not {"f", "i"} <= fields:
+            return
+        q = (f"SELECT {agg1}(f), {agg2}(f) FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s "
+             f"GROUP BY time({every}){fill}")
+        try:
+            fast, general = _both(s, q)
+        except Exception as e:  # noqa: BLE001
+            assert "max-select-buckets" in str(e), e
+            return
+        assert fast is not None and fastpath.same_answer(fast, general), (q, fast, general)
+
+
 LIMIT_HINTS = [
     ("SELECT * FROM m GROUP BY host ORDER BY time DESC LIMIT 1", (1, True)),
     ("SELECT * FROM m WHERE host = 'h1' LIMIT 2 OFFSET 3", (5, False)),
@@ -216,3 +246,55 @@ def test_scan_limit_hint(store, q, want):
 
     plan = plan_select(parse(q, {})[0], store, db="db", rp=None, now=store.now())
     assert _scan_limit(plan, engine._ctx(store, store.now(), store.config)) == want
+
+
+@pytest.mark.parametrize("layout", ["one file", "two disjoint files", "overlapping files", "buffered too"])
+def test_array_scan_of_flushed_files_answers_the_same(tmp_path, layout):
+    """Aggregates of cached files read numpy views (Store.scan_arrays) when the layout allows."""
+    lines = _lines()
+    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
+        s.create_database("db")
+        if layout == "one file":
+            s.write("db", "\n".join(lines))
+            s.flush()
+        elif layout == "two disjoint files":
+            s.write("db", "\n".join(ln for ln in lines if int(ln.rsplit(" ", 1)[1]) < (1_000_300) * S))
+            s.flush()
+            s.write("db", "\n".join(ln for ln in lines if int(ln.rsplit(" ", 1)[1]) >= (1_000_300) * S))
+            s.flush()
+        else:
+            s.write("db", "\n".join(lines))
+            s.flush()
+            s.write("db", f"m,host=h0,dc=d0 f=1e9,i=7i {(1_000_010) * S}")  # overwrites a point
+            if layout == "overlapping files":
+                s.flush()
+        used = []
+        real = s.scan_arrays
+        s.scan_arrays = lambda *a, **kw: used.append(real(*a, **kw)) or used[-1]
+        for q in CASES[:16]:
+            fast, general = _both(s, q)
+            assert fast is not None and fastpath.same_answer(fast, general), q
+        took_arrays = any(u is not None for u in used)
+        files = s.files()
+        overlap = any(a.tmin <= b.tmax and b.tmin <= a.tmax for i, a in enumerate(files) for b in files[i + 1:])
+        assert took_arrays == (layout != "buffered too" and not overlap), (layout, len(files))
+
+
+def test_array_scan_declines_what_it_cannot_hold(tmp_path):
+    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
+        s.create_database("db")
+        s.write("db", "\n".join(_lines()))
+        s.flush()
+        args = ("db", "autogen", "m", 0, 2**62)
+        got = s.scan_arrays(*args, ["f", "sparse"], {"host": ["h1"]})
+        assert got is not None and list(got) == ["time", "f", "sparse"] and got["time"].size == 52
+        assert (got["time"][1:] > got["time"][:-1]).all()
+        assert int((~np.isnan(got["sparse"])).sum()) == sum(
+            1 for ln in _lines() if ",host=h1," in ln and "sparse=" in ln)  # float nulls are NaN
+        assert s.scan_arrays(*args, ["i"], {"host": ["h1"]}) is None          # integer nulls (h9)
+        assert s.scan_arrays(*args, ["f"], {"zone": ["z"]}) is None           # an unknown tag
+        assert s.scan_arrays(*args, ["nope"], {"host": ["h1"]}) is None       # an unknown field
+        assert s.scan_arrays(*args, ["f"], {"host": ["zz"]})["f"].size == 0   # no such series
+        two = s.scan_arrays(*args, ["f"], {"host": ["h0", "h2"]})
+        assert sorted(two["f"].tolist()) == sorted(
+            float(ln.split("f=")[1].split(",")[0]) for ln in _lines() if ",host=h0," in ln or ",host=h2," in ln)

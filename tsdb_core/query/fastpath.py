@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from ..influxql import ast
+from ..model import TIME
 from ..timeutil import MAX_TIME
 from . import aggregates as agg
 from .conditions import AnyString, all_refs, conjuncts, scan_tags, tag_equalities
@@ -103,14 +104,25 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     src = plan.sources[0]
     tr = src.time_range
     fields = sorted({c.expr.args[0].name for c in plan.columns})
+    names = [plan.time_column] + [c.name for c in plan.columns]
+    numpy_aggs = all(c.expr.name in NUMPY_AGGS for c in plan.columns)
+    if numpy_aggs and tags and hasattr(provider, "scan_arrays"):
+        # the rows as numpy views of the decoded file: no frame built only to be taken apart
+        arrays = provider.scan_arrays(src.database, src.retention_policy, src.measurement, tr.start,
+                                      tr.end, fields, tags)
+        if arrays is not None:
+            if arrays[TIME].size == 0:
+                return []
+            rows = _numpy_windows(plan, arrays, epoch, max_buckets)
+            return _series(src.measurement, names, rows) if rows else []
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 fields, tags=tags or None)
-    names = [plan.time_column] + [c.name for c in plan.columns]
     if frame.height == 0:
         return []
-    if all(c.expr.name in NUMPY_AGGS for c in plan.columns) and all(
-            frame.schema[f] == pl.Float64 or frame[f].null_count() == 0 for f in fields):
-        rows = _numpy_windows(plan, frame, epoch, max_buckets)
+    if numpy_aggs and all(
+            frame.get_column(f).dtype == pl.Float64 or frame.get_column(f).null_count() == 0 for f in fields):
+        arrays = {c: frame.get_column(c).to_numpy() for c in [TIME, *fields]}
+        rows = _numpy_windows(plan, arrays, epoch, max_buckets)
         return _series(src.measurement, names, rows) if rows else []
     lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
     aggs, seen = [], []
@@ -185,10 +197,11 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
 _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
 
 
-def _numpy_windows(plan: SelectPlan, frame: pl.DataFrame, epoch: str | None, max_buckets: int) -> list[list]:
+def _numpy_windows(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None,
+                   max_buckets: int) -> list[list]:
     """max/min/count per window with numpy ``reduceat`` over time-sorted rows (a null float
     is NaN: line protocol has no NaN values; integer columns here have no nulls)."""
-    t = frame.get_column("time").to_numpy()
+    t = arrays[TIME]
     order = None if t.size < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
     if order is not None:
         t = t[order]
@@ -198,7 +211,7 @@ def _numpy_windows(plan: SelectPlan, frame: pl.DataFrame, epoch: str | None, max
     cols, seen = [], np.zeros(len(starts), dtype=np.int64)
     for col in plan.columns:
         call = col.expr
-        v = frame.get_column(call.args[0].name).to_numpy()
+        v = arrays[call.args[0].name]
         if order is not None:
             v = v[order]
         isfloat = v.dtype.kind == "f"

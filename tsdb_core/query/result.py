@@ -204,12 +204,13 @@ def _whole_seconds(secs: np.ndarray) -> list[str]:
     """Whole seconds as RFC3339, remembered (a lookup is ~5x cheaper than formatting)."""
     keys = secs.tolist()
     get = _SECONDS.get
-    out = [get(k) for k in keys]
-    if None in out:
-        out = [t + "Z" for t in np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()]
-        if len(_SECONDS) + len(keys) > _SECONDS_MAX:
-            _SECONDS.clear()
-        _SECONDS.update(zip(keys, out))
+    known = [get(k) for k in keys]
+    if None not in known:
+        return known  # type: ignore[return-value]  # no None in it
+    out = [t + "Z" for t in np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()]
+    if len(_SECONDS) + len(keys) > _SECONDS_MAX:
+        _SECONDS.clear()
+    _SECONDS.update(zip(keys, out))
     return out
 
 

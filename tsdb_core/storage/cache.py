@@ -30,7 +30,8 @@ _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like
 class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
-    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where", "_np")
+    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where", "_np",
+                 "_nan")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str]):
         frame = frame.rechunk()  # one chunk per column: slices and gathers stay cheap
@@ -53,6 +54,7 @@ class Decoded:
         self.tag_values = {t: frame.get_column(t).gather(starts).to_list() for t in tags}
         self._where: dict[str, dict[str | None, np.ndarray]] = {}
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
+        self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
         if not _runs_sorted(self.times, starts, ends):
             self.starts = None  # not laid out by series: no index, filters do the work
         self.nbytes = frame.estimated_size() + 16 * len(starts) * (2 + len(tags))
@@ -109,14 +111,56 @@ class Decoded:
             return frame.slice(int(starts[0]), total) if len(starts) else frame.clear()
         if all(self._numpy(c) is not None for c in columns):
             # several runs of numbers without nulls: numpy joins the slices (a Polars gather ~0.4 ms)
-            return pl.DataFrame({c: np.concatenate([self._np[c][s:e] for s, e in zip(starts, ends)])
+            return pl.DataFrame({c: np.concatenate([self._numpy(c)[s:e] for s, e in zip(starts, ends)])
                                  for c in columns}, schema=frame.schema)
         # several runs: one gather of their row numbers (half the cost of concatenating slices)
         lengths = ends - starts
         idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
         return frame.gather(pl.Series(idx, dtype=pl.Int64))
 
+    def select_arrays(self, tags: dict[str, list[str]], start: int, end: int,
+                      columns: list[str]) -> dict[str, np.ndarray] | None:
+        """:meth:`select` of some series as numpy arrays (views when one series): the one-host
+        aggregates need nothing else. None unless every column is numeric without nulls
+        (the caller then uses :meth:`select`); a float null is NaN there (line protocol has
+        no NaN values). Times ascend within each series, not across."""
+        if self.starts is None or not tags:
+            return None
+        arrays = [self._numeric(c) for c in columns]
+        if any(a is None for a in arrays):
+            return None
+        runs = None
+        for key, values in tags.items():
+            if key not in self.tag_values:
+                return {c: a[:0] for c, a in zip(columns, arrays)}  # the tag is null in every row
+            hit = self._runs_with(key, values)
+            runs = hit if runs is None else np.intersect1d(runs, hit)
+        t = self.times
+        pieces = []
+        for s, e in zip(self.starts[runs].tolist(), self.ends[runs].tolist()):
+            lo = s + int(np.searchsorted(t[s:e], start, "left")) if start > self.tmin else s
+            hi = s + int(np.searchsorted(t[s:e], end, "right")) if end < self.tmax else e
+            if hi > lo:
+                pieces.append((lo, hi))
+        if len(pieces) == 1:
+            lo, hi = pieces[0]
+            return {c: a[lo:hi] for c, a in zip(columns, arrays)}
+        return {c: np.concatenate([a[lo:hi] for lo, hi in pieces]) if pieces else a[:0]
+                for c, a in zip(columns, arrays)}
+
+    def _numeric(self, column: str) -> np.ndarray | None:
+        """:meth:`_numpy`, or for a float column with nulls a copy with NaN for null."""
+        arr = self._numpy(column)
+        if arr is not None:
+            return arr
+        if column not in self._nan:
+            col = self.frame.get_column(column)
+            self._nan[column] = col.to_numpy() if col.dtype == pl.Float64 else None  # nulls -> NaN
+        return self._nan[column]
+
     def _numpy(self, column: str) -> np.ndarray | None:
+        if column == TIME:
+            return self.times
         if column not in self._np:
             col = self.frame.get_column(column)
             ok = col.dtype in (pl.Int64, pl.UInt64, pl.Float64) and col.null_count() == 0

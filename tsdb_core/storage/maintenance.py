@@ -14,7 +14,7 @@ from ..catalog import FileMeta
 from ..ingest.buffer import WriteBuffer
 from . import compaction
 from .fileio import prune_empty_dirs
-from .partitions import Source, _dirty_flags, prepare, split_windows
+from .partitions import Source, dirty_flags, prepare, split_windows
 from .paths import file_relpath
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
@@ -77,7 +77,7 @@ class MaintenanceMixin:
         self._compact(min_files=self.config.compact_min_files, keys={f.key for f in written})
 
     def _write_chunks(self, key: Key, chunks, width: int, tags, fields) -> list[FileMeta]:
-        dedup = any(_dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
+        dedup = any(dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
         frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed",
                                                                     rechunk=False)
         out = []

@@ -188,7 +188,7 @@ def test_scan_frame_equals_lazy_scan(tmp_path, budget):
 def test_pick_is_select_without_a_query(monkeypatch):
     import polars as pl
 
-    from tsdb_core.storage.cache import pick
+    from tsdb_core.eager import pick
 
     df = pl.DataFrame({"time": [1, 2], "v": [1.5, None], "host": ["a", "b"]})
     for cols in (["host", "time"], ["v"], ["time", "v", "host"]):

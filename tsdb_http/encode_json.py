@@ -126,7 +126,7 @@ def _fix_floats_small(values: list[list]) -> list[list]:
 def _series_obj(s: Series) -> dict:
     """Series.to_json(), with float values made to print as Go prints them."""
     out = s.to_json()
-    if "values" in out:
+    if "values" in out and not s.no_floats:
         out["values"] = _fix_floats(s.values)
     return out
 
@@ -154,8 +154,8 @@ def response_obj(resp: Response) -> dict:
     return out
 
 
-_HTML = (("<", b"\\u003c"), (">", b"\\u003e"), ("&", b"\\u0026"),
-         ("\u2028", b"\\u2028"), ("\u2029", b"\\u2029"))
+_HTML = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
+         ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
 _INDENT = re.compile(rb"(?m)^( +)")
 
 
@@ -166,10 +166,10 @@ def go_json(obj: Any, pretty: bool = False) -> bytes:
         out = _INDENT.sub(lambda m: m.group(1) * 2, out)
     else:
         out = orjson.dumps(obj)
-    for ch, esc in _HTML:
-        b = ch.encode()
-        if b in out:
-            out = out.replace(b, esc)  # only strings can hold these characters
+    if b"<" in out or b">" in out or b"&" in out or b"\xe2\x80" in out:  # rare: one look each
+        for b, esc in _HTML:
+            if b in out:
+                out = out.replace(b, esc)  # only strings can hold these characters
     return out
 
 

@@ -115,7 +115,7 @@ def series_keys(frame: pl.DataFrame, m: str, keys) -> list[str]:
 
 @handles(M.ShowDatabasesStatement)
 def show_databases(provider, stmt, ctx):
-    return [Series("databases", None, ["name"], [[d] for d in provider.databases()])]
+    return [Series("databases", None, ["name"], [[d] for d in provider.databases()], no_floats=True)]
 
 
 @handles(M.ShowMeasurementsStatement)
@@ -129,7 +129,7 @@ def show_measurements(provider, stmt, ctx):
     if stmt.condition is not None:
         names = [m for m in names if series_frame(provider, db, m, stmt.condition)[0].height]
     rows = _page([[n] for n in names], stmt.limit, stmt.offset)
-    return [Series("measurements", None, ["name"], rows)] if rows else []
+    return [Series("measurements", None, ["name"], rows, no_floats=True)] if rows else []
 
 
 @handles(M.ShowSeriesStatement)
@@ -167,7 +167,7 @@ def show_tag_keys(provider, stmt, ctx):
             keys = _present_keys(*series_frame(provider, db, m, cond))
         rows = _page([[k] for k in keys], stmt.limit, stmt.offset)
         if rows:
-            out.append(Series(m, None, ["tagKey"], rows))
+            out.append(Series(m, None, ["tagKey"], rows, no_floats=True))
     return out
 
 
@@ -218,7 +218,7 @@ def show_tag_values(provider, stmt, ctx):
         rows = _page(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond),
                      stmt.limit, stmt.offset)
         if rows:
-            out.append(Series(m, None, ["key", "value"], rows))
+            out.append(Series(m, None, ["key", "value"], rows, no_floats=True))
     return out
 
 
@@ -231,7 +231,7 @@ def show_field_keys(provider, stmt, ctx):
         rows = [[k, getattr(t, "value", str(t))] for k, t in sorted(fields.items())]
         rows = _page(rows, stmt.limit, stmt.offset)
         if rows:
-            out.append(Series(m, None, ["fieldKey", "fieldType"], rows))
+            out.append(Series(m, None, ["fieldKey", "fieldType"], rows, no_floats=True))
     return out
 
 

@@ -28,6 +28,8 @@ class Series:
     columns: list[str]
     values: list[list] = field(default_factory=list)
     partial: bool = False
+    # a promise that no value is a float: encoders skip the Go float fix-up (SHOW answers)
+    no_floats: bool = field(default=False, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -38,7 +38,8 @@ class SeriesIndex:
     def series(self, key: Key) -> pl.DataFrame:
         """Distinct tag sets, columns sorted by key, rows sorted; height 1 with no columns for a tagless measurement."""
         self._fold(key)
-        return self._sets.get(key, pl.DataFrame())
+        frame = self._sets.get(key)
+        return frame if frame is not None else pl.DataFrame()  # (a default argument is built every call)
 
     def tag_values(self, key: Key, tag: str) -> tuple[str, ...]:
         """The distinct non-empty values of ``tag`` (sorted by code point), remembered per tag-set frame."""

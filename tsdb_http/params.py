@@ -9,6 +9,7 @@ import enum
 import functools
 import json
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -154,7 +155,7 @@ async def query_form(request: Request, max_bytes: int) -> dict[str, str]:
     return values
 
 
-def query_params(form: dict[str, str]) -> QueryParams:
+def query_params(form: Mapping[str, str]) -> QueryParams:
     """Validate /query values as 1.x does (missing q, bad params JSON, chunk size)."""
     q = (form.get("q") or "").strip()
     if not q:

@@ -13,6 +13,9 @@ import functools
 import logging
 import re
 import zlib
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
@@ -26,7 +29,7 @@ except ImportError:  # the engine not there yet: the store reports it
     pass
 
 from . import chunking, encode, permissions
-from .params import Dialect, HttpError, query_form, query_params, split_db_rp
+from .params import Dialect, HttpError, QueryParams, query_form, query_params, split_db_rp, url_values
 
 log = logging.getLogger("tsdb_http")
 
@@ -43,10 +46,6 @@ class QueryError(HttpError):
     def body(self) -> bytes:
         data = encode.Encoder(self.kind).encode(encode.Response(error=self.message))
         return zlib_gzip(data) if self.gzip else data
-
-
-def wants_gzip(request: Request) -> bool:
-    return _gzip_accepted(request.headers.get("accept-encoding", ""))
 
 
 @functools.lru_cache(maxsize=64)
@@ -83,19 +82,66 @@ def _parse(parser, q: str, params):
     return permissions.statements_of((parser or _default_parser())(q, params))
 
 
-async def query(request: Request) -> Response:
+class _Shape(NamedTuple):
+    """What a request's URL and Accept headers say, worked out once per distinct GET."""
+
+    kind: str
+    ctype: str
+    gz: bool
+    form: Mapping[str, str]
+    p: QueryParams
+    db: str
+    rp: str | None
+    reads: bool  # read_only(q): may run inline
+
+
+def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect) -> _Shape:
+    if kind == encode.MSGPACK and form.get("chunked") == "true":
+        # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
+        # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
+        kind, ctype = encode.JSON, encode.JSON
+    p = query_params(form)
+    db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
+    return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q))
+
+
+@functools.lru_cache(maxsize=512)
+def _get_shape(query_string: bytes, accept: str | None, accept_encoding: str, dialect: Dialect) -> _Shape:
+    """The shape of a GET (dashboards repeat theirs); errors are raised, never cached."""
+    kind, ctype = encode.negotiate(accept)
+    form = MappingProxyType(url_values(query_string))  # shared by every request of this shape: read-only
+    return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect)
+
+
+class RawResponse:
+    """A sized answer sent as two ASGI messages (Starlette's Response does the same, and more)."""
+
+    __slots__ = ("body", "headers")
+
+    def __init__(self, body: bytes, headers: list[tuple[bytes, bytes]]):
+        self.body, self.headers = body, headers
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*self.headers, (b"content-length", b"%d" % len(self.body))]})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+async def query(request: Request) -> Response | RawResponse:
     shim = request.app.state.shim
-    kind, ctype = encode.negotiate(request.headers.get("accept"))
-    gz = wants_gzip(request)
+    headers_in = request.headers
+    accept, accept_encoding = headers_in.get("accept"), headers_in.get("accept-encoding", "")
+    kind, ctype = encode.negotiate(accept)  # (cached; the shape may change them, errors use them)
+    gz = _gzip_accepted(accept_encoding)
+    qs = request.scope["query_string"]
     try:
-        form = await query_form(request, shim.config.max_body_bytes)
-        if kind == encode.MSGPACK and form.get("chunked") == "true":
-            # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
-            # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
-            kind, ctype = encode.JSON, encode.JSON
-        principal = shim.auth.authenticate(request.headers, form)
-        p = query_params(form)
-        db, rp = split_db_rp(p.db, p.rp, shim.config.dialect) if p.db else ("", p.rp or None)
+        if request.method == "GET" and len(qs) <= 4096:
+            shape = _get_shape(qs, accept, accept_encoding, shim.config.dialect)
+        else:
+            form = await query_form(request, shim.config.max_body_bytes)
+            shape = _shape(kind, ctype, gz, form, shim.config.dialect)
+        kind, ctype, gz, form, p, db, rp, reads = shape
+        principal = shim.auth.authenticate(headers_in, form)
         statements = None
         offload = shim.offload
         raw_params = form.get("params", "")
@@ -112,7 +158,7 @@ async def query(request: Request) -> Response:
         # (numpy on the lean path); every other form starts from int ns (encode.render_times)
         core_epoch = None if kind == encode.JSON and not p.epoch else "ns"
         args = (p.q, db or None, rp, core_epoch, p.params)
-        if read_only(p.q):
+        if reads:
             qr = await offload.run(offload.key("query", raw_params, *args[:3]), shim.store.query, *args)
         else:
             qr = await run_in_threadpool(shim.store.query, *args)
@@ -138,15 +184,17 @@ async def query(request: Request) -> Response:
     if core_epoch is not None:
         encode.render_times(results, p.epoch, kind)
     encoder = encode.Encoder(kind, p.pretty, p.epoch)
-    headers = {"Content-Type": ctype}
-    if gz:
-        headers["Content-Encoding"] = "gzip"
     if not p.chunked:
         if sum(len(se.values) for st in results for se in st.series) <= INLINE_ROWS:
             body = encoder.encode(encode.Response(results))  # a thread hand-off costs more
         else:
             body = await run_in_threadpool(lambda: encoder.encode(encode.Response(results)))
-        return Response(zlib_gzip(body) if gz else body, 200, headers=headers)
+        if gz:
+            return RawResponse(zlib_gzip(body), [(b"content-type", ctype.encode()), (b"content-encoding", b"gzip")])
+        return RawResponse(body, [(b"content-type", ctype.encode())])
+    headers = {"Content-Type": ctype}
+    if gz:
+        headers["Content-Encoding"] = "gzip"
 
     def chunks():
         comp = zlib.compressobj(6, zlib.DEFLATED, 31) if gz else None

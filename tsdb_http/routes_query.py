@@ -129,8 +129,12 @@ class RawResponse:
 
 async def query(request: Request) -> Response | RawResponse:
     shim = request.app.state.shim
-    headers_in = request.headers
-    accept, accept_encoding = headers_in.get("accept"), headers_in.get("accept-encoding", "")
+    accept, accept_encoding = None, ""
+    for k, v in request.scope["headers"]:  # one look (Starlette's Headers builds an object first)
+        if k == b"accept" and accept is None:  # the first, as Headers.get
+            accept = v.decode("latin-1")
+        elif k == b"accept-encoding" and not accept_encoding:
+            accept_encoding = v.decode("latin-1")
     kind, ctype = encode.negotiate(accept)  # (cached; the shape may change them, errors use them)
     gz = _gzip_accepted(accept_encoding)
     qs = request.scope["query_string"]
@@ -141,7 +145,7 @@ async def query(request: Request) -> Response | RawResponse:
             form = await query_form(request, shim.config.max_body_bytes)
             shape = _shape(kind, ctype, gz, form, shim.config.dialect)
         kind, ctype, gz, form, p, db, rp, reads = shape
-        principal = shim.auth.authenticate(headers_in, form)
+        principal = shim.auth.authenticate(request.headers, form)
         statements = None
         offload = shim.offload
         raw_params = form.get("params", "")

@@ -18,7 +18,7 @@ import polars as pl
 
 from ..errors import LimitExceeded, ParseError, TsdbError
 from ..influxql import ast, parse
-from . import fastpath
+from . import fastpath, metadata  # metadata: SHOW and DDL statements
 from .fill import window_start
 from .plan import SelectPlan
 from .planner import plan_select
@@ -72,7 +72,6 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadlin
             plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now)
             rows = [[line] for line in plan.explain().splitlines()]
             return StatementResult(i, [Series("", None, ["QUERY PLAN"], rows)])
-        from . import metadata  # H4b's SHOW/DDL statements
         return metadata.execute_meta(provider, stmt, statement_id=i, db=db, rp=rp, now=now,
                                      epoch=epoch)
     except TsdbError as e:

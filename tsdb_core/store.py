@@ -58,6 +58,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         self._flushing: WriteBuffer | None = None
         self._index = SeriesIndex()
         self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
+        self._schemas: dict[tuple[str, str], tuple] = {}  # schema() answers (read-only to callers)
         self._graveyard: list[tuple[float, FileMeta]] = []
         self._closed = False
         self._bg: threading.Thread | None = None
@@ -378,8 +379,15 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             meta = d.measurements.get(measurement) if d else None
             if meta is None:
                 return None
-            return MeasurementSchema(measurement, tuple(sorted(meta.tags)),
-                                     {f: meta.fields[f] for f in sorted(meta.fields)})
+            # tags and fields only ever grow (a drop makes a new meta): their counts say "unchanged"
+            size = (len(meta.tags), len(meta.fields))
+            memo = self._schemas.get((db, measurement))
+            if memo is not None and memo[0] is meta and memo[1] == size:
+                return memo[2]
+            schema = MeasurementSchema(measurement, tuple(sorted(meta.tags)),
+                                       {f: meta.fields[f] for f in sorted(meta.fields)})
+            self._schemas[(db, measurement)] = (meta, size, schema)
+            return schema
 
     def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
         """Distinct tag sets (one String column per tag key); all policies when ``rp`` is None."""

@@ -224,7 +224,11 @@ def _numpy_windows(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str |
         if order is not None:
             v = v[order]
         isfloat = v.dtype.kind == "f"
-        n = np.add.reduceat((~np.isnan(v)).astype(np.int64), starts) if isfloat else np.diff(np.append(starts, v.size))
+        nan = np.isnan(v) if isfloat else None
+        if nan is not None and nan.any():
+            n = np.add.reduceat((~nan).astype(np.int64), starts)
+        else:  # every row has a value: a window's count is its length
+            n = np.diff(np.append(starts, v.size))
         seen += n
         if call.name == "count":
             cols.append((n, n, True))
@@ -250,8 +254,8 @@ def _numpy_windows(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str |
             out.append(np.where(hit, n, 0).tolist() if plan.fill == "null" else
                        [c if c else None for c in n.tolist()])
         else:
-            ok = (hit & (n > 0)).tolist()
-            out.append([x if k else None for x, k in zip(vals.tolist(), ok)])
+            ok = hit & (n > 0)
+            out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
     return list(map(list, zip(*out)))
 
 

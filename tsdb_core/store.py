@@ -59,6 +59,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         self._index = SeriesIndex()
         self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
         self._schemas: dict[tuple[str, str], tuple] = {}  # schema() answers (read-only to callers)
+        self._frame_schemas: dict[tuple[str, str], tuple] = {}  # _frame_schema() answers
         self._graveyard: list[tuple[float, FileMeta]] = []
         self._closed = False
         self._bg: threading.Thread | None = None
@@ -277,6 +278,18 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         """:meth:`scan` (provider form), collected: cached files are sliced with eager calls."""
         return self._scan(db, rp, measurement, start, end, columns, tags, eager=True)
 
+    def _frame_schema(self, db: str, measurement: str, meta) -> tuple[list[str], list[str], dict]:
+        """(sorted tags, sorted fields, Polars schema) of a measurement, remembered as schema() is."""
+        size = (len(meta.tags), len(meta.fields))
+        memo = self._frame_schemas.get((db, measurement))
+        if memo is not None and memo[0] is meta and memo[1] == size:
+            return memo[2]
+        tags, fields = sorted(meta.tags), sorted(meta.fields)
+        out = (tags, fields, {TIME: pl.Int64(), **{t: pl.String() for t in tags},
+                              **{f: meta.fields[f].polars for f in fields}})
+        self._frame_schemas[(db, measurement)] = (meta, size, out)
+        return out
+
     def scan_arrays(self, db: str, rp: str, measurement: str, start: int, end: int, columns: list[str],
                     tags: dict[str, list[str]]) -> dict[str, "np.ndarray"] | None:
         """``time`` and numeric ``columns`` of the series matching ``tags`` as numpy arrays, or
@@ -312,12 +325,9 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             meta = self._catalog.databases[db].measurements.get(measurement)
             if meta is None:
                 return pl.DataFrame(schema={TIME: pl.Int64}) if eager else pl.LazyFrame(schema={TIME: pl.Int64})
-            tags = sorted(meta.tags)
-            fields = sorted(meta.fields)
+            tags, fields, schema = self._frame_schema(db, measurement, meta)
             if tag_values:
                 tag_values = {k: v for k, v in tag_values.items() if k in meta.tags}
-            schema = {TIME: pl.Int64(), **{t: pl.String() for t in tags},
-                      **{f: meta.fields[f].polars for f in fields}}
             out = [TIME, *tags, *fields] if columns is None else [TIME, *[c for c in columns if c in schema and c != TIME]]
             min_t = pol.min_time(self.clock())
             if min_t is not None:

@@ -94,11 +94,10 @@ class Decoded:
         starts, ends = (self.starts, self.ends) if runs is None else (self.starts[runs], self.ends[runs])
         if start > self.tmin or end < self.tmax:
             t = self.times
-            lo = np.fromiter((s + np.searchsorted(t[s:e], start, "left") for s, e in zip(starts, ends)),
-                             np.int64, len(starts))
-            hi = np.fromiter((s + np.searchsorted(t[s:e], end, "right") for s, e in zip(starts, ends)),
-                             np.int64, len(starts))
-            starts, ends = lo, hi
+            bounds = [(s + int(t[s:e].searchsorted(start, "left")), s + int(t[s:e].searchsorted(end, "right")))
+                      for s, e in zip(starts.tolist(), ends.tolist())]
+            starts = np.array([b[0] for b in bounds], dtype=np.int64)
+            ends = np.array([b[1] for b in bounds], dtype=np.int64)
         if limit is not None:
             n, newest = limit
             starts, ends = (np.maximum(starts, ends - n), ends) if newest else (starts, np.minimum(ends, starts + n))
@@ -139,8 +138,8 @@ class Decoded:
         t = self.times
         pieces = []
         for s, e in zip(self.starts[runs].tolist(), self.ends[runs].tolist()):
-            lo = s + int(np.searchsorted(t[s:e], start, "left")) if start > self.tmin else s
-            hi = s + int(np.searchsorted(t[s:e], end, "right")) if end < self.tmax else e
+            lo = s + int(t[s:e].searchsorted(start, "left")) if start > self.tmin else s
+            hi = s + int(t[s:e].searchsorted(end, "right")) if end < self.tmax else e
             if hi > lo:
                 pieces.append((lo, hi))
         if len(pieces) == 1:

@@ -1,4 +1,4 @@
-"""Run the shim under Hypercorn: ``tsdb serve`` calls :func:`serve`.
+"""Run the shim under uvicorn (default) or Hypercorn: ``tsdb serve`` calls :func:`serve`.
 
     from tsdb_http.serve import serve
     serve("/var/lib/tsdb", host="127.0.0.1", port=8086)          # blocks until SIGTERM/SIGINT

@@ -280,15 +280,12 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
 
     def _frame_schema(self, db: str, measurement: str, meta) -> tuple[list[str], list[str], dict]:
         """(sorted tags, sorted fields, Polars schema) of a measurement, remembered as schema() is."""
-        size = (len(meta.tags), len(meta.fields))
-        memo = self._frame_schemas.get((db, measurement))
-        if memo is not None and memo[0] is meta and memo[1] == size:
-            return memo[2]
-        tags, fields = sorted(meta.tags), sorted(meta.fields)
-        out = (tags, fields, {TIME: pl.Int64(), **{t: pl.String() for t in tags},
-                              **{f: meta.fields[f].polars for f in fields}})
-        self._frame_schemas[(db, measurement)] = (meta, size, out)
-        return out
+        def build():
+            tags, fields = sorted(meta.tags), sorted(meta.fields)
+            return tags, fields, {TIME: pl.Int64(), **{t: pl.String() for t in tags},
+                                  **{f: meta.fields[f].polars for f in fields}}
+
+        return _remembered(self._frame_schemas, (db, measurement), meta, build)
 
     def scan_arrays(self, db: str, rp: str, measurement: str, start: int, end: int, columns: list[str],
                     tags: dict[str, list[str]]) -> dict[str, "np.ndarray"] | None:
@@ -389,15 +386,8 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             meta = d.measurements.get(measurement) if d else None
             if meta is None:
                 return None
-            # tags and fields only ever grow (a drop makes a new meta): their counts say "unchanged"
-            size = (len(meta.tags), len(meta.fields))
-            memo = self._schemas.get((db, measurement))
-            if memo is not None and memo[0] is meta and memo[1] == size:
-                return memo[2]
-            schema = MeasurementSchema(measurement, tuple(sorted(meta.tags)),
-                                       {f: meta.fields[f] for f in sorted(meta.fields)})
-            self._schemas[(db, measurement)] = (meta, size, schema)
-            return schema
+            return _remembered(self._schemas, (db, measurement), meta, lambda: MeasurementSchema(
+                measurement, tuple(sorted(meta.tags)), {f: meta.fields[f] for f in sorted(meta.fields)}))
 
     def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
         """Distinct tag sets (one String column per tag key); all policies when ``rp`` is None."""
@@ -491,6 +481,19 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
     def _save_catalog(self) -> None:
         if self.root is not None:
             atomic_write_bytes(self.root / CATALOG_FILE, self._catalog.to_bytes())
+
+
+def _remembered(memo: dict, key, meta, build):
+    """``build()``, kept per ``key`` while ``meta`` is the same object with as many tags and
+    fields: they only ever grow (a dropped measurement gets a new meta), so the counts say
+    "unchanged". What is kept is shared: callers only read it."""
+    size = (len(meta.tags), len(meta.fields))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is meta and hit[1] == size:
+        return hit[2]
+    value = build()
+    memo[key] = (meta, size, value)
+    return value
 
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,

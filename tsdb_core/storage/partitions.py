@@ -82,28 +82,43 @@ def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldT
     tcols = [t for t in cols if t in tags]
     fcols = [f for f in cols if f in fields]
     work = frame.select(cols)
-    if dedup:
-        lf = work.lazy()
-        if tcols:
-            lf = lf.join(_series_keys(work, tcols).lazy(), on=tcols, how="left", nulls_equal=True,
-                         maintain_order="left")
-        else:
-            lf = lf.with_columns(pl.lit(0, pl.UInt32).alias(_SID))
-        lf = lf.group_by([_SID, TIME]).agg(
-            [pl.col(t).first() for t in tcols] + [pl.col(f).drop_nulls().last() for f in fcols])
-        return lf.sort([_SID, TIME]).select(cols).collect()
-    # No merge needed: sort a (series number, time) index and gather once; the input may stay
-    # in chunks, so the only full-size copy is the output.
+    # One (series number, time) order for every row: numpy's lexsort on two integer keys is
+    # ~50x faster here than Polars' arg_sort_by, and stable (equal keys keep input order).
     if tcols:
         sid = (work.lazy().select(tcols)
                .join(_series_keys(work, tcols).lazy(), on=tcols, how="left", nulls_equal=True,
                      maintain_order="left")
-               .select(_SID).collect().to_series())
-        # numpy's lexsort on two integer keys is ~50x faster here than Polars' arg_sort_by
-        order = pl.Series(np.lexsort((work.get_column(TIME).to_numpy(), sid.to_numpy())))
+               .select(_SID).collect().to_series().to_numpy())
     else:
-        order = work.get_column(TIME).arg_sort()
-    return work.select(pl.all().gather(order))
+        sid = np.zeros(work.height, dtype=np.uint32)
+    order = np.lexsort((work.get_column(TIME).to_numpy(), sid))
+    if dedup:
+        ss, ts = sid[order], work.get_column(TIME).to_numpy()[order]
+        same = (ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])  # a point written twice
+        if same.any():
+            return _merge_repeats(work, sid, order, same, cols, tcols, fcols)
+    # No merge needed: gather once in that order (the input may stay in chunks, so the only
+    # full-size copy is the output). A group_by over every row to merge none costs ~10x the
+    # data in memory (13 GB for the 1,000-host day): only repeated points are grouped.
+    return work.select(pl.all().gather(pl.Series(order)))
+
+
+def _merge_repeats(work: pl.DataFrame, sid: np.ndarray, order: np.ndarray, same: np.ndarray,
+                   cols: list[str], tcols: list[str], fcols: list[str]) -> pl.DataFrame:
+    """Rows with a repeated (series, time) become one (per field the last non-null value in
+    input order wins); the other rows pass as they are; all sorted by (series, time)."""
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    base = work.with_columns(pl.Series(_SID, sid))
+    merged = (base.select([_SID, *cols]).select(pl.all().gather(pl.Series(order[repeated]))).lazy()
+              .group_by([_SID, TIME], maintain_order=True)
+              .agg([pl.col(t).first() for t in tcols] + [pl.col(f).drop_nulls().last() for f in fcols])
+              .select([_SID, *cols]).collect())
+    single = base.select([_SID, *cols]).select(pl.all().gather(pl.Series(order[~repeated])))
+    out = pl.concat([single, merged], how="vertical_relaxed")
+    again = np.lexsort((out.get_column(TIME).to_numpy(), out.get_column(_SID).to_numpy()))
+    return out.select(pl.all().gather(pl.Series(again))).select(cols)
 
 
 def _series_keys(frame: pl.DataFrame, tcols: list[str]) -> pl.DataFrame:

@@ -198,3 +198,32 @@ def test_pick_is_select_without_a_query(monkeypatch):
     got = pick(df, ["v", "time"])
     monkeypatch.undo()
     assert got.equals(expected)
+
+
+def test_row_groups_of_an_uncached_file(tmp_path):
+    """A file too large for the decoded cache: a few series' rows come from the row groups
+    its footer says may hold them, and equal what the lazy scan finds."""
+    cfg = StoreConfig.for_tests(cache_bytes=0, parquet_row_group_rows=16)
+    with tsdb_core.open(tmp_path, config=cfg) as store:
+        store.create_database("db")
+        lines = [f"cpu,host=h{h:02d}{',dc=x' if h % 3 else ''} v={h * 1000 + t},i={t}i {t}000000000"
+                 for h in range(20) for t in range(40)]
+        lines.append("cpu v=-1 5000000000")  # no tags at all
+        store.write("db", "\n".join(lines))
+        store.flush()
+        [f] = store.files()
+        index = store._files._row_groups(f)
+        assert index.meta.num_row_groups > 40
+        assert len(index.wanted({"host": ["h07"]}, 0, 10**12)) <= 4  # pruned by the host ranges
+        assert index.wanted({"zone": ["z"]}, 0, 10**12) == []
+        cases = [({"host": ["h07"]}, 0, 10**12), ({"host": ["h03", "h11"]}, 10 * 10**9, 20 * 10**9),
+                 ({"host": ["h01"], "dc": ["x"]}, 0, 10**12), ({"dc": ["x"]}, 39 * 10**9, 10**12),
+                 ({"host": ["nope"]}, 0, 10**12), ({"zone": ["z"]}, 0, 10**12), ({"host": ["h05"]}, 50 * 10**9, 60 * 10**9)]
+        for tags, lo, hi in cases:
+            for cols in (None, ["v"], ["host", "i"]):
+                want = store.scan("db", "autogen", "cpu", lo, hi, cols, tags=tags).collect()
+                got = store.scan_frame("db", "autogen", "cpu", lo, hi, cols, tags=tags)
+                assert got.columns == want.columns and _sorted(got).equals(_sorted(want)), (tags, lo, hi, cols)
+        res = store.query("SELECT max(v) FROM cpu WHERE host = 'h07' AND time >= 0s AND time < 40s GROUP BY time(10s)",
+                          db="db").statements[0]
+        assert [r[1] for r in res.series[0].values] == [7009.0, 7019.0, 7029.0, 7039.0]

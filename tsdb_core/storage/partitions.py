@@ -165,6 +165,8 @@ class Files:
         self._schemas: dict[int, dict[str, pl.DataType]] = {}
         # in-memory stores hold every frame anyway: only the series index is extra
         self._decoded = DecodedCache(1 << 62 if root is None else config.cache_bytes)
+        # footers of files too large for that cache: one-series lookups read only their row groups
+        self._rg: dict[int, RowGroups] = {}
 
     def write(self, file_id: int, rel: str, frame: pl.DataFrame, tags: tuple[str, ...],
               fields: dict[str, FieldType]) -> Written:
@@ -226,10 +228,20 @@ class Files:
         for f in files:
             dec = self._decoded.get(f.id, f.rows * len(f.columns) * 10,
                                     lambda f=f: Decoded(self.read(f), [c for c in f.columns if c in tags]))
-            if dec is None:
+            cols = [c for c in columns if c in f.columns]
+            if dec is not None:
+                parts.append(dec.select(tag_values, start, end, cols, limit))
+                continue
+            if not tag_values or limit is not None or self.root is None:
                 return None
-            parts.append(dec.select(tag_values, start, end, [c for c in columns if c in f.columns], limit))
+            parts.append(self._row_groups(f).read(self.root / f.path, tag_values, start, end, cols))
         return parts
+
+    def _row_groups(self, f: FileMeta) -> "RowGroups":
+        index = self._rg.get(f.id)
+        if index is None:
+            index = self._rg[f.id] = RowGroups(pq.read_metadata(self.root / f.path))
+        return index
 
     def select(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
                start: int, end: int, columns: list[str], limit: tuple[int, bool] | None = None) -> pl.LazyFrame | None:
@@ -248,6 +260,7 @@ class Files:
     def delete(self, files: list[FileMeta]) -> None:
         for f in files:
             self._schemas.pop(f.id, None)
+            self._rg.pop(f.id, None)
             self._decoded.drop(f.id)
             if self.root is None:
                 self._mem.pop(f.id, None)
@@ -295,6 +308,63 @@ class Source:
     unique: Callable[[], bool] | bool
     file: FileMeta | None = None
     frame: pl.DataFrame | None = None
+
+
+class RowGroups:
+    """A Parquet file's footer, parsed once: per row group the time range and the range of
+    each tag column, so a lookup of a few series reads the row groups that may hold them
+    (files are sorted by series, so that is one or two) without parsing the footer again."""
+
+    def __init__(self, meta: pq.FileMetaData):
+        self.meta = meta
+        n = meta.num_row_groups
+        names = [meta.schema.column(j).name for j in range(meta.num_columns)]
+        # per column: (min, max, known, all-null) arrays over the row groups
+        self.ranges: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        for j, name in enumerate(names):
+            lo, hi = np.empty(n, dtype=object), np.empty(n, dtype=object)
+            known, empty = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+            for i in range(n):
+                st = meta.row_group(i).column(j).statistics
+                if st is not None and st.has_min_max:
+                    lo[i], hi[i], known[i] = st.min, st.max, True
+                elif st is not None and st.null_count == meta.row_group(i).num_rows:
+                    empty[i] = True
+            self.ranges[name] = (lo, hi, known, empty)
+
+    def wanted(self, tag_values: dict[str, list[str]], start: int, end: int) -> list[int]:
+        """Row groups that may hold rows of those series in that time range."""
+        keep = np.ones(self.meta.num_row_groups, dtype=bool)
+        if TIME in self.ranges:
+            lo, hi, known, _ = self.ranges[TIME]
+            k = np.flatnonzero(known)
+            keep[k] = (lo[k] <= end) & (hi[k] >= start)
+        for key, values in tag_values.items():
+            if key not in self.ranges:
+                return []  # the tag is null in every row: never equal
+            lo, hi, known, empty = self.ranges[key]
+            hit = ~known & ~empty  # no statistics: it may hold anything
+            k = np.flatnonzero(known & keep)
+            for v in values:
+                hit[k] |= (lo[k] <= v) & (hi[k] >= v)
+            keep &= hit
+        return np.flatnonzero(keep).tolist()
+
+    def read(self, path, tag_values: dict[str, list[str]], start: int, end: int,
+             columns: list[str]) -> pl.DataFrame:
+        """Rows with ``start <= time <= end`` of the series matching ``tag_values``, ``columns`` only."""
+        groups = self.wanted(tag_values, start, end)
+        keys = [k for k in tag_values if k in self.ranges]
+        need = list(dict.fromkeys([*columns, TIME, *keys]))
+        if not groups:
+            table = self.meta.schema.to_arrow_schema().empty_table().select(need)
+        else:
+            table = pq.ParquetFile(path, metadata=self.meta).read_row_groups(groups, columns=need)
+        frame = pl.from_arrow(table)
+        cond = pl.col(TIME).is_between(start, end)
+        for key, values in tag_values.items():
+            cond = cond & (pl.col(key).is_in(values) if key in keys else pl.lit(False))
+        return frame.filter(cond).select(columns)
 
 
 def dirty_flags(sources: list[Source]) -> list[bool]:

@@ -115,11 +115,11 @@ def url_values(query_string: bytes) -> dict[str, str]:
     """The URL's query values (the last of repeated names), as ``dict(request.query_params)``.
 
     Clients repeat the same query strings (dashboards, benchmarks), so the parse of
-    short ones (up to 4 KiB; the cache holds 512) is cached.
+    short ones (up to 4 KiB; the cache holds 512) is cached, unless it may carry a token (``p=``).
     """
     if not query_string:
         return {}
-    if len(query_string) > 4096:
+    if len(query_string) > 4096 or b"p=" in query_string:  # a token in the URL is not kept in a cache
         return dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
     return dict(_url_values(query_string))
 

@@ -133,3 +133,19 @@ def test_extract_token(headers, query, token):
 def test_extract_token_rejects_lowercase_token_scheme():
     with pytest.raises(Unauthorized):
         extract_token({"authorization": "token abc"}, {})
+
+
+def test_a_token_in_the_url_is_kept_in_no_cache(tokens, authed):
+    """GET /query shapes and URL parses are cached per query string; never one holding ``p=``."""
+    from tsdb_http import params, routes_query
+
+    params._url_values.cache_clear()
+    routes_query._get_shape.cache_clear()
+    secret = tokens.all
+    for _ in range(3):
+        r = authed.get(f"/query?db=mydb&q=SHOW+MEASUREMENTS&u=me&p={secret}")
+        assert r.status_code == 200, r.text
+    r = authed.get("/query?db=mydb&q=SHOW+MEASUREMENTS", headers={"Authorization": f"Token {secret}"})
+    assert r.status_code == 200
+    assert routes_query._get_shape.cache_info().currsize == 1  # only the URL without the token
+    assert params._url_values.cache_info().currsize == 1

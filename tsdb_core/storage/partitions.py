@@ -234,7 +234,10 @@ class Files:
                 continue
             if not tag_values or limit is not None or self.root is None:
                 return None
-            parts.append(self._row_groups(f).read(self.root / f.path, tag_values, start, end, cols))
+            part = self._row_groups(f).read(self.root / f.path, tag_values, start, end, cols)
+            if part is None:
+                return None
+            parts.append(part)
         return parts
 
     def _row_groups(self, f: FileMeta) -> "RowGroups":
@@ -315,6 +318,8 @@ class RowGroups:
     each tag column, so a lookup of a few series reads the row groups that may hold them
     (files are sorted by series, so that is one or two) without parsing the footer again."""
 
+    MAX_GROUPS = 4  # one or two series (1,000-host day: 1 host 4.9 ms here; 8 hosts 18 ms, 15 ms scanning)
+
     def __init__(self, meta: pq.FileMetaData):
         self.meta = meta
         n = meta.num_row_groups
@@ -351,9 +356,12 @@ class RowGroups:
         return np.flatnonzero(keep).tolist()
 
     def read(self, path, tag_values: dict[str, list[str]], start: int, end: int,
-             columns: list[str]) -> pl.DataFrame:
-        """Rows with ``start <= time <= end`` of the series matching ``tag_values``, ``columns`` only."""
+             columns: list[str]) -> pl.DataFrame | None:
+        """Rows with ``start <= time <= end`` of the series matching ``tag_values``, ``columns``
+        only; None past ``MAX_GROUPS`` row groups (Polars' parallel scan does better there)."""
         groups = self.wanted(tag_values, start, end)
+        if len(groups) > self.MAX_GROUPS:
+            return None
         keys = [k for k in tag_values if k in self.ranges]
         need = list(dict.fromkeys([*columns, TIME, *keys]))
         if not groups:

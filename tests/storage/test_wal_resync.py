@@ -111,3 +111,12 @@ def test_any_flipped_byte_loses_at_most_its_record(tmp_path, pos, mask):
     hit = max(i for i, s in enumerate(starts[:-1]) if s <= pos)
     assert got == _expect({hit})  # never a record that was not written, never another one lost
     assert sum(e - s for s, e, _ in skipped) == starts[hit + 1] - starts[hit]
+
+
+def test_a_length_pointing_past_the_next_record_loses_only_its_own(tmp_path):
+    """Found by the property above: record 2's length (40) with bits flipped to 61 points
+    exactly at record 4, a valid record; record 3 in between must still be replayed."""
+    data, starts = _write(tmp_path)
+    got, skipped = _replay(tmp_path, _flip(data, starts[2], mask=21))
+    assert got == _expect({2})
+    assert skipped == [(starts[2], starts[3], "corrupt record")]

@@ -251,21 +251,26 @@ _RESYNC_SEQS = 4  # how many damaged records in a row a resync looks past
 def _resync(data: bytes, pos: int, last: int) -> int | None:
     """Where the next good record after the damaged one at ``pos`` starts, or None.
 
-    First right after it, when its length field is sane; else at the next sequence
-    number found in the bytes (the seq sits 8 bytes into a header), CRC-checked.
+    The good record with the lowest sequence number: the one its length field points
+    to, unless a record numbered before that is found in the bytes (the seq sits 8
+    bytes into a header, CRC-checked) — a flipped length bit can point past the next
+    record to a later one, and that must not lose the record in between.
     """
     length = _HEAD.unpack_from(data, pos)[0]
     after = pos + _HEAD.size + length
+    best = None
     if after + _HEAD.size <= len(data) and _valid_at(data, after, last):
-        return after
+        best = (_HEAD.unpack_from(data, after)[2], after)
     for seq in range(last + 2, last + 2 + _RESYNC_SEQS):
+        if best is not None and seq >= best[0]:
+            break
         needle = _SEQ.pack(seq)
         i = data.find(needle, pos + 1 + 8)
         while i != -1:
             if _valid_at(data, i - 8, last):
                 return i - 8
             i = data.find(needle, i + 1)
-    return None
+    return best[1] if best is not None else None
 
 
 # -- the record of one acknowledged write ------------------------------------------

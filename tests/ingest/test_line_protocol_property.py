@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 
 import polars as pl
 import pytest
@@ -21,6 +22,7 @@ from tsdb_core.ingest.line_protocol import parse_vectorised as parse
 NOW = 1_700_000_000_123_456_789
 NAME_CHARS = "abcxyz_09é" + ",= \\\"#\t."
 EXAMPLES = int(os.environ.get("TSDB_LP_EXAMPLES", "40"))  # raise it to hunt for disagreements
+_UNWRITABLE = re.compile(r"\\[,= ]")  # a key with a backslash before a character line protocol escapes
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -131,6 +133,11 @@ def test_fast_path_agrees_on_mostly_valid_bodies(lines):
 def test_format_then_parse_is_identity(text):
     parsed = parse(text, now=NOW)
     for m, batch in parsed.batches.items():
+        # Line protocol has no escape for a backslash: a key in which one stands right before
+        # a character that must be escaped (`\=` `\,` `\ `) does not read back as written
+        # (found by this test: the field key `\=0.0,0`, written `\\=0.0\,0`). Not representable.
+        if any(_UNWRITABLE.search(k) for k in [m, *batch.tags, *batch.fields]):
+            continue
         again = parse(format_batch(batch), now=0)
         assert not again.errors
         assert list(again.batches) == [m]

@@ -419,7 +419,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         with self._lock:
             self._catalog.database(db)
             cols = {c for k in self._index.keys() if k[0] == db and k[2] == measurement
-                    and (rp is None or k[1] == rp) for c in self._index.series(k).columns}
+                    and (rp is None or k[1] == rp) for c in self._index.columns(k)}
         return sorted(cols)
 
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,

@@ -43,7 +43,8 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
     now = provider.now() if now is None else now
     config = config if config is not None else getattr(provider, "config", None)
     timeout = getattr(config, "query_timeout_s", 0) or 0
-    log.debug("parse %.1f ms", (_time.perf_counter() - t0) * 1e3)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("parse %.1f ms", (_time.perf_counter() - t0) * 1e3)
     results: list[StatementResult] = []
     failed = False
     for i, stmt in enumerate(statements):
@@ -58,7 +59,8 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
             res = StatementResult(i, error="query-timeout limit exceeded")
         failed = res.error is not None
         results.append(res)
-    log.debug("execute %.1f ms", (_time.perf_counter() - t0) * 1e3)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("execute %.1f ms", (_time.perf_counter() - t0) * 1e3)
     return QueryResult(results)
 
 

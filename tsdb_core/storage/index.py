@@ -27,6 +27,7 @@ class SeriesIndex:
         # (key, tag) -> (the tag-set frame they came from, its sorted values): SHOW TAG VALUES
         # asks again and again; a fold or replace makes a new frame, so identity says "still valid"
         self._values: dict[tuple[Key, str], tuple[pl.DataFrame, tuple[str, ...]]] = {}
+        self._columns: dict[Key, tuple[pl.DataFrame, list[str]]] = {}
 
     def add(self, key: Key, tags: pl.DataFrame) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows)."""
@@ -57,6 +58,14 @@ class SeriesIndex:
         self._values[(key, tag)] = (frame, values)
         return values
 
+    def columns(self, key: Key) -> list[str]:
+        """The tag keys of ``key``'s series (the tag-set frame's columns), remembered like tag_values."""
+        frame = self.series(key)
+        memo = self._columns.get(key)
+        if memo is None or memo[0] is not frame:
+            memo = self._columns[key] = (frame, frame.columns)
+        return memo[1]
+
     def keys(self) -> list[Key]:
         return [k for k in set(self._sets) | set(self._pending)]
 
@@ -74,6 +83,8 @@ class SeriesIndex:
                 del d[k]
         for k in [k for k in self._values if pred(k[0])]:
             del self._values[k]
+        for k in [k for k in self._columns if pred(k)]:
+            del self._columns[k]
 
     def _fold(self, key: Key) -> None:
         pend = self._pending.pop(key, None)

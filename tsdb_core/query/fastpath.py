@@ -112,10 +112,7 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
         arrays = provider.scan_arrays(src.database, src.retention_policy, src.measurement, tr.start,
                                       tr.end, fields, tags)
         if arrays is not None:
-            if arrays[TIME].size == 0:
-                return []
-            rows = _numpy_windows(plan, arrays, epoch, max_buckets)
-            return _series(src.measurement, names, rows) if rows else []
+            return _windows_series(plan, arrays, epoch, max_buckets, src.measurement, names)
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 fields, tags=tags or None)
     if frame.height == 0:
@@ -123,8 +120,7 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     if numpy_aggs and all(
             frame.get_column(f).dtype == pl.Float64 or frame.get_column(f).null_count() == 0 for f in fields):
         arrays = {c: frame.get_column(c).to_numpy() for c in [TIME, *fields]}
-        rows = _numpy_windows(plan, arrays, epoch, max_buckets)
-        return _series(src.measurement, names, rows) if rows else []
+        return _windows_series(plan, arrays, epoch, max_buckets, src.measurement, names)
     lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
     aggs, seen = [], []
     for i, col in enumerate(plan.columns):
@@ -154,6 +150,13 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     out = out.drop("_any")
     rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
     return _series(src.measurement, names, rows)
+
+
+def _windows_series(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
+                    name: str, names: list[str]) -> list[Series]:
+    """The series of :func:`_numpy_windows` over time + field arrays; none when no window has a point."""
+    rows = _numpy_windows(plan, arrays, epoch, max_buckets) if arrays[TIME].size else []
+    return _series(name, names, rows) if rows else []
 
 
 def _series(name: str, columns: list[str], rows: list[list]) -> list[Series]:

@@ -85,10 +85,6 @@ class PlanCache:
             self._put(key, _Entry(stmt, plan, rec.calls))
         return plan
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
     @staticmethod
     def _still_valid(entry: _Entry, provider) -> bool:
         for name, args, answer in entry.calls:

@@ -82,20 +82,13 @@ class Decoded:
             for key, values in (tags or {}).items():
                 cond = cond & (pl.col(key).is_in(values) if key in self.tag_values else pl.lit(False))
             return frame.lazy().filter(cond).select(columns)
-        runs = None
-        for key, values in (tags or {}).items():
-            if key not in self.tag_values:
-                return pick(frame, columns).clear()  # the tag is null in every row: never equal
-            hit = self._runs_with(key, values)
-            runs = hit if runs is None else np.intersect1d(runs, hit)
+        runs = self._matching_runs(tags)
         if runs is None and limit is None:  # every series: a time filter Polars fuses with the rest
             lf = frame.lazy().select(columns)
             return lf if start <= self.tmin and end >= self.tmax else lf.filter(pl.col(TIME).is_between(start, end))
         starts, ends = (self.starts, self.ends) if runs is None else (self.starts[runs], self.ends[runs])
         if start > self.tmin or end < self.tmax:
-            t = self.times
-            bounds = [(s + int(t[s:e].searchsorted(start, "left")), s + int(t[s:e].searchsorted(end, "right")))
-                      for s, e in zip(starts.tolist(), ends.tolist())]
+            bounds = self._trimmed(starts, ends, start, end)
             starts = np.array([b[0] for b in bounds], dtype=np.int64)
             ends = np.array([b[1] for b in bounds], dtype=np.int64)
         if limit is not None:
@@ -118,6 +111,25 @@ class Decoded:
         idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
         return frame.gather(pl.Series(idx, dtype=pl.Int64))
 
+    def _matching_runs(self, tags: dict[str, list[str]] | None) -> np.ndarray | None:
+        """The series (run numbers) whose tags match ``tags``; None for every series, none
+        when a key is null in every row (never equal)."""
+        runs = None
+        for key, values in (tags or {}).items():
+            if key not in self.tag_values:
+                return np.zeros(0, dtype=np.int64)
+            hit = self._runs_with(key, values)
+            runs = hit if runs is None else np.intersect1d(runs, hit)
+        return runs
+
+    def _trimmed(self, starts: np.ndarray, ends: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:
+        """Each run's rows with ``start <= time <= end`` (a binary search per run; runs ascend in time)."""
+        t = self.times
+        lo_all, hi_all = start <= self.tmin, end >= self.tmax
+        return [(s if lo_all else s + int(t[s:e].searchsorted(start, "left")),
+                 e if hi_all else s + int(t[s:e].searchsorted(end, "right")))
+                for s, e in zip(starts.tolist(), ends.tolist())]
+
     def select_arrays(self, tags: dict[str, list[str]], start: int, end: int,
                       columns: list[str]) -> dict[str, np.ndarray] | None:
         """:meth:`select` of some series as numpy arrays (views when one series): the one-host
@@ -129,19 +141,8 @@ class Decoded:
         arrays = [self._numeric(c) for c in columns]
         if any(a is None for a in arrays):
             return None
-        runs = None
-        for key, values in tags.items():
-            if key not in self.tag_values:
-                return {c: a[:0] for c, a in zip(columns, arrays)}  # the tag is null in every row
-            hit = self._runs_with(key, values)
-            runs = hit if runs is None else np.intersect1d(runs, hit)
-        t = self.times
-        pieces = []
-        for s, e in zip(self.starts[runs].tolist(), self.ends[runs].tolist()):
-            lo = s + int(t[s:e].searchsorted(start, "left")) if start > self.tmin else s
-            hi = s + int(t[s:e].searchsorted(end, "right")) if end < self.tmax else e
-            if hi > lo:
-                pieces.append((lo, hi))
+        runs = self._matching_runs(tags)
+        pieces = [(lo, hi) for lo, hi in self._trimmed(self.starts[runs], self.ends[runs], start, end) if hi > lo]
         if len(pieces) == 1:
             lo, hi = pieces[0]
             return {c: a[lo:hi] for c, a in zip(columns, arrays)}

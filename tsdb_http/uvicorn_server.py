@@ -35,6 +35,7 @@ KEEP_ALIVE_S = 75.0  # as Hypercorn's default and InfluxDB's http.Server idle ti
 
 
 def available() -> bool:
+    """uvicorn and httptools are importable (the ``http`` extra installs both)."""
     try:
         import httptools  # noqa: F401
         import uvicorn  # noqa: F401
@@ -161,6 +162,8 @@ def protocol_class(read_timeout: float | None):
 
 
 def config(app, graceful_timeout: float, log_level: str, read_timeout: float | None):
+    """uvicorn's settings for the shim: our protocol, no access log, no proxy headers trusted,
+    no Server header, logging left to the caller, InfluxDB's 75 s keep-alive."""
     import uvicorn
 
     return uvicorn.Config(

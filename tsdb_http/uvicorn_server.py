@@ -9,7 +9,7 @@ queries users send most (one host, one hour; SHOW TAG VALUES) answer in well
 under a millisecond, so that difference decides whether the shim is faster than
 InfluxDB. Hypercorn stays available (``tsdb serve --http-server hypercorn``).
 
-Three additions to uvicorn's protocol, both kept on our side of its documented
+Three additions to uvicorn's protocol, all kept on our side of its documented
 ``http=`` protocol-class hook:
 
 * **one write per sized response**: uvicorn writes a response's head and body

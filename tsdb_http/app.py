@@ -29,6 +29,7 @@ from .offload import DEFAULT_BUDGET_S, Offload
 from .params import CODES, Dialect, HttpError, url_values
 from .request_id import RequestIds
 from .routes_query import QueryError, query
+from .routes_query import answer_now as answer_query_now
 from .routes_write import write_v1, write_v2
 
 log = logging.getLogger("tsdb_http")
@@ -266,17 +267,7 @@ class ShimApp(Starlette):
         if not method.isupper():  # the seed's own example sends `--request post`
             method = method.upper()
             scope = {**scope, "method": method}
-        rid = None
-        origin = None
-        for k, v in scope["headers"]:
-            if k == b"x-request-id" or (k == b"request-id" and rid is None):
-                rid = v
-            elif k == b"origin":
-                origin = v
-        rid = rid or self.request_ids.next()
-        extra = [*self.static_headers, (b"request-id", rid), (b"x-request-id", rid)]
-        if origin:
-            extra += [(b"access-control-allow-origin", origin), *_CORS]
+        extra = self.common_headers(scope["headers"])
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -296,6 +287,36 @@ class ShimApp(Starlette):
                 await self._direct(endpoint, scope, receive, send_with_headers)
         finally:
             offload.busy -= 1
+
+    def common_headers(self, headers) -> list[tuple[bytes, bytes]]:
+        """What every answer carries: version, build, the request id (the client's, or a new one), CORS."""
+        rid = None
+        origin = None
+        for k, v in headers:
+            if k == b"x-request-id" or (k == b"request-id" and rid is None):
+                rid = v
+            elif k == b"origin":
+                origin = v
+        rid = rid or self.request_ids.next()
+        extra = [*self.static_headers, (b"request-id", rid), (b"x-request-id", rid)]
+        if origin:
+            extra += [(b"access-control-allow-origin", origin), *_CORS]
+        return extra
+
+    def answer_now(self, path: bytes, query_string: bytes, headers) -> tuple[list, bytes] | None:
+        """A keep-alive GET answered without an ASGI task: (headers, body) of a 200, or None.
+
+        The server's protocol asks before it starts a task (uvicorn_server.py); only
+        GET /query takes this way, and only when :func:`routes_query.answer_now` says
+        the answer is quick and sure. The headers are the ones the ASGI path sends.
+        """
+        if path != b"/query":
+            return None
+        answer = answer_query_now(self.state.shim, query_string, headers)
+        if answer is None:
+            return None
+        return [*answer.headers, (b"content-length", b"%d" % len(answer.body)),
+                *self.common_headers(headers)], answer.body
 
     async def _direct(self, endpoint, scope, receive, send) -> None:
         request = Request(scope, receive, send)

@@ -52,22 +52,19 @@ class Offload:
             costs.clear()
         costs[key] = seconds
 
+    def call(self, key, fn, *args):
+        """``fn(*args)`` here and now, its cost recorded under ``key`` (callers check :meth:`inline_ok`)."""
+        t0 = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self._record(key, time.perf_counter() - t0)
+
     async def run(self, key, fn, *args):
         """``fn(*args)``, inline or on a worker thread (see the module docstring)."""
         if self.budget_s > 0 and self.inline_ok(key):
-            t0 = time.perf_counter()
-            try:
-                return fn(*args)
-            finally:
-                self._record(key, time.perf_counter() - t0)
+            return self.call(key, fn, *args)
         if self.budget_s <= 0 or key is None:
             return await run_in_threadpool(fn, *args)
 
-        def timed():
-            t0 = time.perf_counter()
-            try:
-                return fn(*args)
-            finally:
-                self._record(key, time.perf_counter() - t0)
-
-        return await run_in_threadpool(timed)
+        return await run_in_threadpool(self.call, key, fn, *args)

@@ -29,6 +29,7 @@ except ImportError:  # the engine not there yet: the store reports it
     pass
 
 from . import chunking, encode, permissions
+from .offload import Offload
 from .params import Dialect, HttpError, QueryParams, query_form, query_params, split_db_rp, url_values
 
 log = logging.getLogger("tsdb_http")
@@ -127,19 +128,135 @@ class RawResponse:
         await send({"type": "http.response.body", "body": self.body})
 
 
-async def query(request: Request) -> Response | RawResponse:
-    shim = request.app.state.shim
+def _accepts(headers) -> tuple[str | None, str]:
+    """Accept and Accept-Encoding from raw ASGI headers, in one look (the first of each, as Headers.get)."""
     accept, accept_encoding = None, ""
-    for k, v in request.scope["headers"]:  # one look (Starlette's Headers builds an object first)
-        if k == b"accept" and accept is None:  # the first, as Headers.get
+    for k, v in headers:
+        if k == b"accept" and accept is None:
             accept = v.decode("latin-1")
         elif k == b"accept-encoding" and not accept_encoding:
             accept_encoding = v.decode("latin-1")
+    return accept, accept_encoding
+
+
+def _cacheable(qs: bytes) -> bool:
+    return len(qs) <= 4096 and b"p=" not in qs  # (no token kept in a cache)
+
+
+def _authorise(principal, statements, db: str) -> None:
+    for st in statements:
+        for action, need_db in permissions.needs(st, db or None):
+            principal.require(action, need_db)
+
+
+def _core_call(shape: _Shape):
+    """The offload key and arguments of ``store.query`` for a request's shape.
+
+    JSON without ``epoch`` wants RFC3339 text: the core writes it while it builds
+    the rows (numpy on the lean path); every other form starts from int ns
+    (encode.render_times).
+    """
+    p = shape.p
+    core_epoch = None if shape.kind == encode.JSON and not p.epoch else "ns"
+    args = (p.q, shape.db or None, shape.rp, core_epoch, p.params)
+    return Offload.key("query", shape.form.get("params", ""), *args[:3]), args
+
+
+def _parse_key(shape: _Shape):
+    return Offload.key("parse", shape.p.q, shape.form.get("params", ""))
+
+
+def _results(shim, shape: _Shape, qr, statements, principal):
+    """The statements' results ready to encode (times rendered, SHOW DATABASES filtered)."""
+    if qr.error is not None:
+        msg = qr.error if qr.error.startswith("error parsing query") else f"error parsing query: {qr.error}"
+        raise QueryError(400, msg, shape.kind, shape.ctype, shape.gz)
+    results = qr.statements
+    if statements is not None and shim.auth.enabled:
+        permissions.filter_show_databases(statements, results, principal)
+    if shape.kind != encode.JSON or shape.p.epoch:
+        encode.render_times(results, shape.p.epoch, shape.kind)
+    return results
+
+
+def _small(results) -> bool:
+    """Few enough rows to encode on the event loop (a thread hand-off costs more)."""
+    return sum(len(se.values) for st in results for se in st.series) <= INLINE_ROWS
+
+
+def _sized(shape: _Shape, body: bytes) -> RawResponse:
+    if shape.gz:
+        return RawResponse(zlib_gzip(body), [(b"content-type", shape.ctype.encode()), (b"content-encoding", b"gzip")])
+    return RawResponse(body, [(b"content-type", shape.ctype.encode())])
+
+
+def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
+    """A GET /query answered synchronously, or None: the ASGI path (:func:`query`) takes it.
+
+    The server's protocol asks this before it starts an ASGI task (uvicorn_server.py):
+    a repeated read whose parse and query are known to be quick (:mod:`offload`'s
+    record), asked while no other request is in flight, skips the task, the ASGI
+    messages and the thread hop. Anything else, errors included, answers None and
+    goes the usual way, which does all of it again and renders what went wrong.
+    """
+    offload = shim.offload
+    if offload.busy or offload.budget_s <= 0 or not _cacheable(query_string):
+        return None
+    accept, accept_encoding = _accepts(headers)
+    try:
+        shape = _get_shape(query_string, accept, accept_encoding, shim.config.dialect)
+    except HttpError:
+        return None
+    if not shape.reads or shape.p.chunked:
+        return None
+    key, args = _core_call(shape)
+    offload.busy += 1  # this request, as the app counts its own (inline_ok allows one)
+    try:
+        if not offload.inline_ok(key):
+            return None
+        statements = principal = None
+        if shim.auth.enabled:
+            principal = shim.auth.authenticate(_Headers(headers), shape.form)
+            pkey = _parse_key(shape)
+            if not offload.inline_ok(pkey):
+                return None
+            statements = offload.call(pkey, _parse, shim.parser, shape.p.q, shape.p.params)
+            _authorise(principal, statements, shape.db)
+        qr = offload.call(key, shim.store.query, *args)
+        results = _results(shim, shape, qr, statements, principal)
+        if not _small(results):
+            return None
+        return _sized(shape, encode.Encoder(shape.kind, shape.p.pretty, shape.p.epoch).encode(encode.Response(results)))
+    except Exception:  # noqa: BLE001 - the ASGI path asks again and answers the error
+        return None
+    finally:
+        offload.busy -= 1
+
+
+class _Headers:
+    """``.get(name)`` over raw ASGI headers, for :meth:`Authenticator.authenticate`."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw):
+        self._raw = raw
+
+    def get(self, name: str, default=None):
+        key = name.encode("latin-1")
+        for k, v in self._raw:
+            if k == key:
+                return v.decode("latin-1")
+        return default
+
+
+async def query(request: Request) -> Response | RawResponse:
+    shim = request.app.state.shim
+    accept, accept_encoding = _accepts(request.scope["headers"])
     kind, ctype = encode.negotiate(accept)  # (cached; the shape may change them, errors use them)
     gz = _gzip_accepted(accept_encoding)
     qs = request.scope["query_string"]
     try:
-        if request.method == "GET" and len(qs) <= 4096 and b"p=" not in qs:  # (no token kept in a cache)
+        if request.method == "GET" and _cacheable(qs):
             shape = _get_shape(qs, accept, accept_encoding, shim.config.dialect)
         else:
             form = await query_form(request, shim.config.max_body_bytes)
@@ -148,22 +265,15 @@ async def query(request: Request) -> Response | RawResponse:
         principal = shim.auth.authenticate(request.headers, form)
         statements = None
         offload = shim.offload
-        raw_params = form.get("params", "")
         if shim.auth.enabled:
             try:
-                key = offload.key("parse", p.q, raw_params)
-                statements = await offload.run(key, _parse, shim.parser, p.q, p.params)
+                statements = await offload.run(_parse_key(shape), _parse, shim.parser, p.q, p.params)
             except ParseError as e:
                 raise HttpError(400, _parse_message(e)) from None
-            for st in statements:
-                for action, need_db in permissions.needs(st, db or None):
-                    principal.require(action, need_db)
-        # JSON without ``epoch`` wants RFC3339 text: the core writes it while it builds the rows
-        # (numpy on the lean path); every other form starts from int ns (encode.render_times)
-        core_epoch = None if kind == encode.JSON and not p.epoch else "ns"
-        args = (p.q, db or None, rp, core_epoch, p.params)
+            _authorise(principal, statements, db)
+        key, args = _core_call(shape)
         if reads:
-            qr = await offload.run(offload.key("query", raw_params, *args[:3]), shim.store.query, *args)
+            qr = await offload.run(key, shim.store.query, *args)
         else:
             qr = await run_in_threadpool(shim.store.query, *args)
     except HttpError as e:
@@ -179,23 +289,14 @@ async def query(request: Request) -> Response | RawResponse:
             log.error("query failed: %s", e, exc_info=not isinstance(e, TsdbError))
         raise QueryError(status_for(e, shim.config.dialect), error_message(e, shim.config.dialect),
                          kind, ctype, gz) from None
-    if qr.error is not None:
-        msg = qr.error if qr.error.startswith("error parsing query") else f"error parsing query: {qr.error}"
-        raise QueryError(400, msg, kind, ctype, gz)
-    results = qr.statements
-    if statements is not None and shim.auth.enabled:
-        permissions.filter_show_databases(statements, results, principal)
-    if core_epoch is not None:
-        encode.render_times(results, p.epoch, kind)
+    results = _results(shim, shape, qr, statements, principal)
     encoder = encode.Encoder(kind, p.pretty, p.epoch)
     if not p.chunked:
-        if sum(len(se.values) for st in results for se in st.series) <= INLINE_ROWS:
-            body = encoder.encode(encode.Response(results))  # a thread hand-off costs more
+        if _small(results):
+            body = encoder.encode(encode.Response(results))
         else:
             body = await run_in_threadpool(lambda: encoder.encode(encode.Response(results)))
-        if gz:
-            return RawResponse(zlib_gzip(body), [(b"content-type", ctype.encode()), (b"content-encoding", b"gzip")])
-        return RawResponse(body, [(b"content-type", ctype.encode())])
+        return _sized(shape, body)
     headers = {"Content-Type": ctype}
     if gz:
         headers["Content-Encoding"] = "gzip"

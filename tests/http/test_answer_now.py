@@ -1,0 +1,260 @@
+"""Answers without an ASGI task (ShimApp.answer_now through uvicorn_server's protocol).
+
+Each test drives the real protocol class over a fake transport, so it can tell
+which way a request went: an ASGI answer leaves a task behind, a direct one none.
+The direct answer must be the ASGI answer, byte for byte (bar the date and the
+request id), and must never be given when the ASGI path would do anything else.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.parse
+
+import pytest
+
+pytest.importorskip("uvicorn")
+pytest.importorskip("httptools")
+
+from uvicorn.server import ServerState  # noqa: E402
+
+from tests.http.conftest import NOW_NS, REAL_ENGINE, engine_store, parser  # noqa: E402
+from tsdb_http import uvicorn_server  # noqa: E402
+from tsdb_http.app import ShimConfig, create_app  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
+
+
+class Transport:
+    def __init__(self):
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data):
+        self.writes.append(bytes(data))
+
+    def close(self):
+        self.closed = True
+
+    def is_closing(self):
+        return self.closed
+
+    def get_extra_info(self, name, default=None):
+        return {"sockname": ("127.0.0.1", 1), "peername": ("127.0.0.1", 2)}.get(name, default)
+
+    def pause_reading(self):
+        pass
+
+    def resume_reading(self):
+        pass
+
+
+class Conn:
+    """One keep-alive connection to ``app`` through the shim's uvicorn protocol."""
+
+    def __init__(self, app):
+        cfg = uvicorn_server.config(app, 1.0, "warning", None)
+        cfg.load()
+        self.state = ServerState()
+        self.proto = cfg.http_protocol_class(config=cfg, server_state=self.state, app_state={})
+        self.t = Transport()
+        self.proto.connection_made(self.t)
+
+    async def send(self, data: bytes) -> tuple[list[bytes], bool]:
+        """The writes ``data`` caused, and whether an ASGI task answered (any of it)."""
+        before = len(self.t.writes)
+        tasks = set(self.proto.tasks)
+        self.proto.data_received(data)
+        started = bool(self.proto.tasks - tasks)
+        while self.proto.tasks:
+            await asyncio.gather(*self.proto.tasks)
+            await asyncio.sleep(0)  # a pipelined request starts from the previous one's callback
+            started = True
+        return self.t.writes[before:], started
+
+
+def get(path_qs: str, *headers: str) -> bytes:
+    lines = [f"GET {path_qs} HTTP/1.1", "Host: a", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def q(query: str, **params) -> str:
+    return "/query?" + urllib.parse.urlencode({"db": "mydb", "q": query, **params})
+
+
+def normalised(answer: bytes) -> bytes:
+    answer = re.sub(rb"(?im)^date: .*\r\n", b"date: -\r\n", answer)
+    return re.sub(rb"(?im)^((?:x-)?request-id): [^\r]*", rb"\1: -", answer)
+
+
+@pytest.fixture
+def app():
+    store, raw = engine_store("influxdb1")
+    raw.create_database("mydb")
+    raw.write("mydb", "\n".join(
+        f"cpu,host=h{i % 3} usage={i}.5,n={i}i,ok=true,s=\"x{i}\" {NOW_NS - (100 - i) * 10**9}" for i in range(100)))
+    app = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True), parser=parser())
+    app.offload.budget_s = 10.0  # whatever a first query costs on a busy machine
+    yield app
+    raw.close()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+READS = [
+    q("SELECT * FROM cpu WHERE host = 'h1' LIMIT 5"),
+    q("SELECT mean(usage), count(n) FROM cpu GROUP BY host"),
+    q("SELECT usage FROM cpu LIMIT 3", epoch="ms"),
+    q("SELECT * FROM cpu LIMIT 2", pretty="true"),
+    q("SHOW TAG VALUES WITH KEY = host"),
+    q("SHOW MEASUREMENTS"),
+    q("SELECT usage FROM cpu LIMIT 2", db="nodb"),          # a statement error: a 200 all the same
+    q("SELECT nothing FROM cpu"),                            # no series
+]
+
+
+@pytest.mark.parametrize("path_qs", READS)
+@pytest.mark.parametrize("headers", [(), ("Accept: application/csv",), ("Accept-Encoding: gzip",),
+                                     ("Accept: application/x-msgpack",), ("Origin: http://x", "X-Request-Id: r1")],
+                         ids=["json", "csv", "gzip", "msgpack", "cors"])
+def test_a_repeated_read_is_answered_directly_and_alike(app, path_qs, headers):
+    async def go():
+        c = Conn(app)
+        first, via_task = await c.send(get(path_qs, *headers))
+        second, via_task2 = await c.send(get(path_qs, *headers))
+        return first, via_task, second, via_task2, c
+
+    first, via_task, second, via_task2, c = run(go())
+    assert via_task and not via_task2  # the first measures the cost, the second needs no task
+    assert len(second) == 1  # one write
+    assert first[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert normalised(second[0]) == normalised(b"".join(first))
+    assert c.state.total_requests == 2
+    assert c.proto.timeout_keep_alive_task is not None  # idle again: the keep-alive timer runs
+
+
+def test_the_request_id_and_origin_are_the_callers(app):
+    async def go():
+        c = Conn(app)
+        await c.send(get(q("SHOW MEASUREMENTS")))
+        return (await c.send(get(q("SHOW MEASUREMENTS"), "Request-Id: abc", "Origin: http://o")))
+
+    (answer,), via_task = run(go())
+    assert not via_task
+    assert b"\r\nrequest-id: abc\r\n" in answer and b"\r\nx-request-id: abc\r\n" in answer
+    assert b"\r\naccess-control-allow-origin: http://o\r\n" in answer
+
+
+def test_answers_follow_the_data(app):
+    store = app.state.shim.store
+
+    async def go():
+        c = Conn(app)
+        path = q("SELECT count(usage) FROM cpu")
+        await c.send(get(path))
+        (before,), _ = await c.send(get(path))
+        store.write("mydb", f"cpu,host=h9 usage=1 {NOW_NS}")
+        (after,), via_task = await c.send(get(path))
+        return before, after, via_task
+
+    before, after, via_task = run(go())
+    assert not via_task
+    assert b'"count"],"values":[["1970-01-01T00:00:00Z",100]]' in before
+    assert b'"count"],"values":[["1970-01-01T00:00:00Z",101]]' in after
+
+
+@pytest.mark.parametrize("second", [
+    b"HEAD /query?db=mydb&q=SHOW+MEASUREMENTS HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"POST /query?db=mydb&q=SHOW+MEASUREMENTS HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+    b"GET /query?db=mydb&q=SHOW+MEASUREMENTS HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    b"GET /query?db=mydb&q=SHOW+MEASUREMENTS HTTP/1.0\r\nHost: a\r\n\r\n",
+    b"GET /query?db=mydb&q=SHOW+MEASUREMENTS HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc",
+    b"GET /query?db=mydb&q=SHOW+MEASUREMENTS HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n",
+    b"GET /query?db=mydb&q=SHOW+MEASUREMENTS&chunked=true HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"GET /query?db=mydb&q=SHOW+MEASUREMENTS&u=x&p=y HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"GET /query?db=mydb&q=SHOW+MEASUREMENTS&params=%7Bx HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"GET /ping HTTP/1.1\r\nHost: a\r\n\r\n",
+], ids=["HEAD", "POST", "close", "http1.0", "body", "expect", "chunked", "p=", "bad-param", "ping"])
+def test_everything_else_takes_the_asgi_path(app, second):
+    async def go():
+        c = Conn(app)
+        for _ in range(2):  # the query known quick: a plain GET of it would now be answered directly
+            await c.send(get(q("SHOW MEASUREMENTS")))
+        assert not (await c.send(get(q("SHOW MEASUREMENTS"))))[1]
+        return await Conn(app).send(second)
+
+    writes, via_task = run(go())
+    assert via_task and writes
+
+
+def test_writes_and_several_statements_are_never_answered_directly(app):
+    async def go():
+        c = Conn(app)
+        out = []
+        for text in ("CREATE DATABASE other", "SHOW MEASUREMENTS; SHOW DATABASES",
+                     "SELECT * INTO cpu2 FROM cpu"):
+            for _ in range(3):
+                out.append((await c.send(get(q(text))))[1])
+        return out
+
+    assert all(run(go()))
+
+
+def test_a_request_in_flight_keeps_the_next_on_the_asgi_path(app):
+    async def go():
+        c = Conn(app)
+        path = q("SHOW MEASUREMENTS")
+        await c.send(get(path))
+        app.offload.busy += 1  # another connection's request inside the app
+        try:
+            return await c.send(get(path))
+        finally:
+            app.offload.busy -= 1
+
+    _, via_task = run(go())
+    assert via_task
+
+
+def test_pipelined_requests_are_answered_in_order(app):
+    fast, slow = q("SHOW MEASUREMENTS"), q("SHOW TAG KEYS")
+
+    async def go():
+        c = Conn(app)
+        await c.send(get(fast))  # known quick from now on; `slow` is new (a task)
+        writes, _ = await c.send(get(fast, "X-Request-Id: 1") + get(slow, "X-Request-Id: 2")
+                                 + get(fast, "X-Request-Id: 3") + get(fast, "X-Request-Id: 4"))
+        return writes, c
+
+    writes, c = run(go())
+    ids = [re.search(rb"\r\nx-request-id: (\d)\r\n", w).group(1) for w in b"".join(writes).split(b"HTTP/1.1 ")[1:]]
+    assert ids == [b"1", b"2", b"3", b"4"]
+    assert c.state.total_requests == 5
+
+
+def test_with_auth_every_request_is_checked(tokens):
+    store, raw = engine_store("influxdb1")
+    raw.create_database("mydb")
+    raw.write("mydb", f"cpu,host=a v=1 {NOW_NS}")
+    secret, info = tokens.store.create("mydb", read=True, write=False)
+    app = create_app(store, tokens.store, ShimConfig(compat="influxdb1"), parser=parser())
+    app.offload.budget_s = 10.0
+    path = q("SELECT v FROM cpu")
+
+    async def go():
+        c = Conn(app)
+        out = []
+        for auth in (f"Token {secret}", f"Token {secret}", "Token nope", "", f"Token {tokens.other}"):
+            (answer,), via_task = await c.send(get(path, *(["Authorization: " + auth] if auth else [])))
+            out.append((answer[9:12], via_task))
+        tokens.store.revoke(info.id)
+        (answer,), via_task = await c.send(get(path, f"Authorization: Token {secret}"))
+        out.append((answer[9:12], via_task))
+        return out
+
+    try:
+        assert run(go()) == [(b"200", True), (b"200", False), (b"401", True), (b"401", True),
+                             (b"401", True), (b"401", True)]
+    finally:
+        raw.close()

@@ -292,6 +292,25 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         """``time`` and numeric ``columns`` of the series matching ``tags`` as numpy arrays, or
         None when that is not simple (buffered rows, overlapping files, nulls, strings): then
         :meth:`scan_frame`. Times ascend within each series, not across series."""
+        found = self._array_files(db, rp, measurement, start, end, columns, tags)
+        if found is None:
+            return None
+        files, tag_keys, start = found
+        return self._files.select_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
+
+    def scan_series(self, db: str, rp: str, measurement: str, start: int, end: int, columns: list[str],
+                    tags: dict[str, list[str]]):
+        """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays), times
+        ascending; ``({}, empty arrays)`` when no series has rows; None when several series match
+        or as scan_arrays."""
+        found = self._array_files(db, rp, measurement, start, end, columns, tags)
+        if found is None:
+            return None
+        files, tag_keys, start = found
+        return self._files.series_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
+
+    def _array_files(self, db, rp, measurement, start, end, columns, tags):
+        """(files, tag keys, start) when the numpy scans apply: every row in non-overlapping files."""
         with self._lock:
             self._check_open()
             pol = self._catalog.rp(db, rp)
@@ -311,7 +330,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         if any(dirty_flags(sources)):
             return None  # overlapping files: the merge decides which row wins
         self._note_scan(files)
-        return self._files.select_arrays(files, sorted(meta.tags), tags, start, end, [TIME, *columns])
+        return files, sorted(meta.tags), start
 
     def _scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
               columns: list[str] | None, tag_values: dict[str, list[str]] | None = None,

@@ -298,3 +298,73 @@ def test_array_scan_declines_what_it_cannot_hold(tmp_path):
         two = s.scan_arrays(*args, ["f"], {"host": ["h0", "h2"]})
         assert sorted(two["f"].tolist()) == sorted(
             float(ln.split("f=")[1].split(",")[0]) for ln in _lines() if ",host=h0," in ln or ",host=h2," in ln)
+
+
+def _series_lines():
+    out = []
+    for h in range(4):
+        for t in range(0, 600, 10):
+            fields = [f"f={t * 1.5 + h}", f"i={t - 300 + h}i"]
+            if t % 40 == 0:
+                fields.append(f"sparse={t / 7}")
+            tags = f"host=h{h}" + (f",dc=d{h % 2}" if h < 3 else "")  # h3 has no dc
+            out.append(f"m,{tags} {','.join(fields)} {(t + 1_000_000) * S}")
+    return out
+
+
+RAW_SERIES = [  # (query, one series read as numpy arrays)
+    ("SELECT * FROM m WHERE host = 'h1'", True),
+    (f"SELECT * FROM m WHERE host = 'h1' AND time >= {T0} AND time < '1970-01-12T13:47:40Z'", True),
+    ("SELECT sparse FROM m WHERE host = 'h0'", True),                    # rows without it are no rows
+    ("SELECT sparse, f FROM m WHERE host = 'h0'", True),                 # nulls kept beside values
+    ("SELECT sparse, sparse, dc FROM m WHERE host = 'h2'", True),
+    ("SELECT f, dc, host FROM m WHERE host = 'h3'", True),               # a tag the series lacks: null
+    ("SELECT f FROM m WHERE host = 'h0' AND dc = 'd0'", True),
+    ("SELECT f FROM m WHERE host = 'h0' AND dc = 'd1'", True),           # no such series
+    ("SELECT f FROM m WHERE host = 'zz'", True),
+    ("SELECT i, f FROM m WHERE dc = 'd1'", True),                        # one series (h1) by another tag
+    ("SELECT f FROM m WHERE host = 'h0' OR host = 'h1'", False),         # two series: the frame path
+    ("SELECT f FROM m WHERE dc = 'd0'", False),
+    ("SELECT f FROM m WHERE host = 'h0' AND f > 100", False),            # a field condition
+]
+
+
+@pytest.mark.parametrize("layout", ["one file", "two disjoint files"])
+@pytest.mark.parametrize("epoch", [None, "ms"])
+def test_raw_rows_of_one_series_from_arrays_answer_the_same(tmp_path, layout, epoch):
+    lines = _series_lines()
+    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
+        s.create_database("db")
+        if layout == "one file":
+            s.write("db", "\n".join(lines))
+            s.flush()
+        else:
+            week = 7 * 86_400 * S  # the later half a week on: another partition window, another file
+            for late in (False, True):
+                s.write("db", "\n".join(f"{ln.rsplit(' ', 1)[0]} {int(ln.rsplit(' ', 1)[1]) + week * late}"
+                                        for ln in lines if (int(ln.rsplit(" ", 1)[1]) >= 1_000_300 * S) == late))
+                s.flush()
+            assert len(s.files()) == 2
+        real = s.scan_series
+        for q, arrays in RAW_SERIES:
+            used = []
+            s.scan_series = lambda *a, **kw: used.append(real(*a, **kw)) or used[-1]
+            fast, general = _both(s, q, epoch=epoch)
+            assert (fast is not None or not arrays) and (fast is None or fastpath.same_answer(fast, general)), q
+            assert any(u is not None for u in used) == arrays, q
+            if "zz" not in q and "'d1'" not in q[-10:]:
+                assert general and general[0].values, q  # the case says something
+
+
+def test_series_scan_gives_the_series_tags(tmp_path):
+    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
+        s.create_database("db")
+        s.write("db", "\n".join(_series_lines()))
+        s.flush()
+        args = ("db", "autogen", "m", 0, 2**62)
+        tags, arrays = s.scan_series(*args, ["f"], {"host": ["h3"]})
+        assert tags == {"dc": None, "host": "h3"} and arrays["time"].size == 60
+        assert s.scan_series(*args, ["f"], {"host": ["h0", "h1"]}) is None   # two series
+        assert s.scan_series(*args, ["f"], {"host": ["zz"]})[0] == {}
+        s.write("db", f"m,host=h0,dc=d0 f=1 {1_000_000 * S}")
+        assert s.scan_series(*args, ["f"], {"host": ["h0"]}) is None         # buffered rows

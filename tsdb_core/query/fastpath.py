@@ -15,6 +15,8 @@ tests/query/test_fastpath.py).
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import polars as pl
 
@@ -171,12 +173,19 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
     cond = plan.condition
     if cond is not None and not tags:
         return None  # a field condition over every series: the general plan filters while it reads
+    fields = [r.name for r in refs if r.type != "tag"]
+    if tags and hasattr(provider, "scan_series") and all(
+            tag_equalities(c, AnyString) is not None for c in conjuncts(cond)):
+        # the condition is the tag filter: the one series it names, as numpy views
+        found = provider.scan_series(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                                     sorted(set(fields)), tags)
+        if found is not None:
+            return _raw_series(plan, *found, epoch, src.measurement)
     wanted = sorted({r.name for r in refs} | {r.name for r in all_refs(cond)})
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 wanted, tags=tags or None)
     if cond is not None and any(tag_equalities(c, AnyString) is None for c in conjuncts(cond)):
         frame = frame.filter(cond_expr(cond, dict(frame.schema)))  # tag equalities are done already
-    fields = [r.name for r in refs if r.type != "tag"]
     if fields and any(pick(frame, sorted(set(fields))).null_count().row(0)):
         # a point with none of the selected fields is not a row
         frame = frame.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in set(fields)]))
@@ -204,6 +213,36 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
     out = [_times(times, epoch)] + [frame.get_column(c).to_list() for c in cols]
     rows = list(map(list, zip(*out)))
     return _series(src.measurement, names, rows)
+
+
+def _raw_series(plan: SelectPlan, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,
+                name: str) -> list[Series]:
+    """:func:`_raw` of one series from numpy (times ascend; a float null is NaN, an integer
+    column has none): a row holds its time, its fields and the series' tags."""
+    refs = [c.expr for c in plan.columns]
+    times = arrays[TIME]
+    fields = {r.name for r in refs if r.type != "tag"}
+    nulls = {f: m for f in fields if arrays[f].dtype.kind == "f" and (m := np.isnan(arrays[f])).any()}
+    keep = None
+    if len(nulls) == len(fields):
+        none = np.logical_and.reduce(list(nulls.values()))  # a point with none of the selected fields is no row
+        if none.any():
+            keep = ~none
+            times = times[keep]
+    if times.size == 0:
+        return []
+    cols = []
+    for r in refs:
+        if r.type == "tag":
+            cols.append(itertools.repeat(series_tags.get(r.name)))
+            continue
+        a = arrays[r.name] if keep is None else arrays[r.name][keep]
+        values = a.tolist()
+        if r.name in nulls:
+            values = [None if v != v else v for v in values]
+        cols.append(values)
+    rows = list(map(list, zip(_times(times, epoch), *cols)))
+    return _series(name, [plan.time_column] + [c.name for c in plan.columns], rows)
 
 
 _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)

@@ -136,18 +136,40 @@ class Decoded:
         aggregates need nothing else. None unless every column is numeric without nulls
         (the caller then uses :meth:`select`); a float null is NaN there (line protocol has
         no NaN values). Times ascend within each series, not across."""
+        arrays = self._numeric_columns(tags, columns)
+        if arrays is None:
+            return None
+        pieces = self._pieces(tags, start, end)
+        if len(pieces) == 1:
+            _, lo, hi = pieces[0]
+            return {c: a[lo:hi] for c, a in zip(columns, arrays)}
+        return {c: np.concatenate([a[lo:hi] for _, lo, hi in pieces]) if pieces else a[:0]
+                for c, a in zip(columns, arrays)}
+
+    def series_arrays(self, tags: dict[str, list[str]], start: int, end: int,
+                      columns: list[str]) -> tuple[dict[str, str | None], dict[str, np.ndarray]] | None:
+        """:meth:`select_arrays` of the one series that matches ``tags``, with its tag values
+        (``({}, empty arrays)`` when no series has rows there); None when several do."""
+        arrays = self._numeric_columns(tags, columns)
+        pieces = self._pieces(tags, start, end) if arrays is not None else ()
+        if arrays is None or len(pieces) > 1:
+            return None
+        if not pieces:
+            return {}, {c: a[:0] for c, a in zip(columns, arrays)}
+        run, lo, hi = pieces[0]
+        return {k: v[run] for k, v in self.tag_values.items()}, {c: a[lo:hi] for c, a in zip(columns, arrays)}
+
+    def _numeric_columns(self, tags, columns: list[str]) -> list[np.ndarray] | None:
         if self.starts is None or not tags:
             return None
         arrays = [self._numeric(c) for c in columns]
-        if any(a is None for a in arrays):
-            return None
+        return None if any(a is None for a in arrays) else arrays
+
+    def _pieces(self, tags, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(run, first row, end row) of each series matching ``tags`` with rows in [start, end]."""
         runs = self._matching_runs(tags)
-        pieces = [(lo, hi) for lo, hi in self._trimmed(self.starts[runs], self.ends[runs], start, end) if hi > lo]
-        if len(pieces) == 1:
-            lo, hi = pieces[0]
-            return {c: a[lo:hi] for c, a in zip(columns, arrays)}
-        return {c: np.concatenate([a[lo:hi] for lo, hi in pieces]) if pieces else a[:0]
-                for c, a in zip(columns, arrays)}
+        bounds = self._trimmed(self.starts[runs], self.ends[runs], start, end)
+        return [(r, lo, hi) for r, (lo, hi) in zip(runs.tolist(), bounds) if hi > lo]
 
     def _numeric(self, column: str) -> np.ndarray | None:
         """:meth:`_numpy`, or for a float column with nulls a copy with NaN for null."""

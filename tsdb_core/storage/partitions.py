@@ -205,19 +205,43 @@ class Files:
                       start: int, end: int, columns: list[str]) -> dict[str, np.ndarray] | None:
         """:meth:`Decoded.select_arrays` over files that do not overlap (rows concatenated);
         None when one is not cached or a column is not plain numbers."""
+        parts = self._decoded_parts(files, tags, columns,
+                                    lambda dec: dec.select_arrays(tag_values, start, end, columns))
+        if parts is None:
+            return None
+        return parts[0] if len(parts) == 1 else {c: np.concatenate([p[c] for p in parts]) for c in columns}
+
+    def series_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
+                      start: int, end: int, columns: list[str]):
+        """:meth:`Decoded.series_arrays` over files that do not overlap, in time order:
+        (the series' tags, its rows), or None when several series match (or as select_arrays)."""
+        parts = self._decoded_parts(sorted(files, key=lambda f: f.tmin), tags, columns,
+                                    lambda dec: dec.series_arrays(tag_values, start, end, columns))
+        if parts is None:
+            return None
+        found = [(dict.fromkeys(tags) | series, arrays) for series, arrays in parts if series]
+        if not found:
+            return {}, parts[0][1]
+        if any(series != found[0][0] for series, _ in found):
+            return None  # one series in each file, not the same one
+        if len(found) == 1:
+            return found[0]
+        return found[0][0], {c: np.concatenate([a[c] for _, a in found]) for c in columns}
+
+    def _decoded_parts(self, files: list[FileMeta], tags: list[str], columns: list[str], take) -> list | None:
+        """``take(decoded file)`` for each file; None when a file is not cached, lacks a column,
+        or ``take`` says None."""
         parts = []
         for f in files:
             if any(c not in f.columns for c in columns):
                 return None  # a field missing from a file: null rows, which arrays cannot hold
             dec = self._decoded.get(f.id, f.rows * len(f.columns) * 10,
                                     lambda f=f: Decoded(self.read(f), [c for c in f.columns if c in tags]))
-            part = dec.select_arrays(tag_values, start, end, columns) if dec is not None else None
+            part = take(dec) if dec is not None else None
             if part is None:
                 return None
             parts.append(part)
-        if len(parts) == 1:
-            return parts[0]
-        return {c: np.concatenate([p[c] for p in parts]) for c in columns}
+        return parts
 
     def select_parts(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
                      start: int, end: int, columns: list[str],

@@ -12,6 +12,7 @@ steps that swap state.
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from pathlib import Path
@@ -444,9 +445,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
               params: dict | None = None):
         """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""
-        from .query.engine import execute
-
-        return execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
+        return _engine().execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
 
     # ------------------------------------------------------------------ lifecycle
     def start_background(self, interval_s: float = 1.0) -> None:
@@ -513,6 +512,15 @@ def _remembered(memo: dict, key, meta, build):
     value = build()
     memo[key] = (meta, size, value)
     return value
+
+
+@functools.cache
+def _engine():
+    """The query engine module, imported on first use (it imports this one; an import statement
+    in :meth:`Store.query` would cost ~3 µs a query)."""
+    from .query import engine
+
+    return engine
 
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,

@@ -176,6 +176,9 @@ def _field_refs(e) -> list:
 
 def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     """All rows of the statement: ``_name``, GROUP BY tags, ``time``, ``_c0..``; ordered."""
+    mixed = _raw_transforms_beside_aggregates(plan)
+    if mixed is not None:
+        return _zip_by_time(plan, *mixed, ctx)
     lf = load(plan, ctx)
     if lf is None:
         return None
@@ -202,6 +205,64 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     if df is None or df.height == 0:
         return None
     return finish(plan, df, keys, ordered=plan.is_raw and not low.transforms)
+
+
+def _calls(e):
+    if isinstance(e, ast.Call):
+        yield e
+        for a in e.args:
+            yield from _calls(a)
+    elif isinstance(e, ast.BinaryExpr):
+        yield from _calls(e.lhs)
+        yield from _calls(e.rhs)
+    elif isinstance(e, ast.ParenExpr):
+        yield from _calls(e.expr)
+
+
+def _raw_transforms_beside_aggregates(plan: SelectPlan) -> tuple[list[int], list[int]] | None:
+    """(columns transforming raw points, aggregate columns) of ``SELECT derivative(v), count(i)``.
+
+    Without GROUP BY time, influxd runs such columns as separate iterators and zips their
+    points by time: the aggregates' one row per series (at the range start) and the
+    transforms' rows meet where the times are equal, nulls elsewhere.
+    """
+    if plan.is_raw or plan.interval:
+        return None
+    raw, aggs = [], []
+    for i, c in enumerate(plan.columns):
+        calls = list(_calls(c.expr))
+        on_raw = any(k.name in TRANSFORMS and not any(a.name in AGGREGATES for a in _calls(k.args[0]))
+                     for k in calls if k.args)
+        if on_raw and any(k.name in AGGREGATES for k in calls):
+            return None  # both in one expression: not a shape influxd zips
+        (raw if on_raw else aggs).append(i)
+    return (raw, aggs) if raw and aggs else None
+
+
+def _zip_by_time(plan: SelectPlan, raw: list[int], aggs: list[int], ctx: Ctx) -> pl.DataFrame | None:
+    """:func:`run_frame` of a plan whose columns split as :func:`_raw_transforms_beside_aggregates`
+    says: each part on its own (ordered, LIMIT and OFFSET applied, as influxd does per
+    iterator), rows joined on (series, time)."""
+    import dataclasses
+
+    keys = ["_name", *plan.dimensions]
+    parts = []
+    for cols, is_raw in ((raw, True), (aggs, False)):
+        part = dataclasses.replace(plan, columns=tuple(plan.columns[i] for i in cols), is_raw=is_raw,
+                                   omit_time=False,
+                                   point_time=False)  # a selector beside a transform: the range start
+        df = run_frame(part, ctx)
+        if df is not None and df.height:
+            parts.append(df.select([*keys, "time", *[pl.col(f"_c{j}").alias(f"_c{i}") for j, i in enumerate(cols)]]))
+    if not parts:
+        return None
+    df = parts[0] if len(parts) == 1 else parts[0].join(parts[1], on=[*keys, "time"], how="full",
+                                                        coalesce=True, nulls_equal=True)
+    have = set(df.columns)
+    df = df.sort([*keys, "time"], descending=not plan.ascending, maintain_order=True).select(
+        [*keys, "time", *[pl.col(c) if c in have else pl.lit(None).alias(c)
+                          for c in (f"_c{i}" for i in range(len(plan.columns)))]])
+    return finish(dataclasses.replace(plan, ascending=True, limit=0, row_offset=0), df, keys, ordered=True)
 
 
 def _pushdown(cond, schema) -> pl.Expr | None:

@@ -200,10 +200,32 @@ def test_pick_is_select_without_a_query(monkeypatch):
     assert got.equals(expected)
 
 
-def test_row_groups_of_an_uncached_file(tmp_path):
+def test_row_groups_are_cached_and_dropped_with_their_file():
+    one = _dec(100).nbytes
+    cache = DecodedCache(budget=one * 10)
+    for key in (7, (8, 0), (8, 3), (9, 1)):
+        assert cache.get(key, 0, lambda: _dec(100)) is not None
+    cache.get((8, 3), 0, lambda: pytest.fail("a hit must not load"))
+    cache.drop(8)  # the file and every row group of it
+    assert cache.nbytes == 2 * one
+    loaded = []
+    cache.get((8, 0), 0, lambda: loaded.append(1) or _dec(100))
+    cache.get((9, 1), 0, lambda: pytest.fail("another file's row group stays"))
+    assert loaded == [1]
+    small = DecodedCache(budget=one * 2 + one // 2)  # evicting row groups keeps the books right
+    for g in range(5):
+        small.get((1, g), 0, lambda: _dec(100))
+    assert small.nbytes <= small.budget
+    small.drop(1)
+    assert small.nbytes == 0
+
+
+@pytest.mark.parametrize("cache_bytes", [0, 64 << 10], ids=["no cache", "row groups cached"])
+def test_row_groups_of_an_uncached_file(tmp_path, cache_bytes):
     """A file too large for the decoded cache: a few series' rows come from the row groups
-    its footer says may hold them, and equal what the lazy scan finds."""
-    cfg = StoreConfig.for_tests(cache_bytes=0, parquet_row_group_rows=16)
+    its footer says may hold them (decoded once and kept when the cache has room for them),
+    and equal what the lazy scan finds."""
+    cfg = StoreConfig.for_tests(cache_bytes=cache_bytes, parquet_row_group_rows=16)
     with tsdb_core.open(tmp_path, config=cfg) as store:
         store.create_database("db")
         lines = [f"cpu,host=h{h:02d}{',dc=x' if h % 3 else ''} v={h * 1000 + t},i={t}i {t}000000000"
@@ -227,3 +249,10 @@ def test_row_groups_of_an_uncached_file(tmp_path):
         res = store.query("SELECT max(v) FROM cpu WHERE host = 'h07' AND time >= 0s AND time < 40s GROUP BY time(10s)",
                           db="db").statements[0]
         assert [r[1] for r in res.series[0].values] == [7009.0, 7019.0, 7029.0, 7039.0]
+        cached = [k for k in store._files._decoded._items]
+        assert all(isinstance(k, tuple) and k[0] == f.id for k in cached) and bool(cached) == bool(cache_bytes)
+        one = store.scan_series("db", "autogen", "cpu", 0, 10**12, ["v"], {"host": ["h07"]})
+        if cache_bytes:  # one series out of its row groups as numpy, times ascending
+            assert one[0] == {"dc": "x", "host": "h07"} and one[1]["v"].tolist() == [7000.0 + t for t in range(40)]
+        else:
+            assert one is None

@@ -201,20 +201,23 @@ def _runs_sorted(times: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> boo
 
 
 class DecodedCache:
-    """Least-recently-used decoded files by file id, within a byte budget."""
+    """Least-recently-used decoded files (key: the file id) and row groups of files too large
+    to hold whole (key: (file id, row group)), within a byte budget."""
 
     def __init__(self, budget: int):
         self.budget = budget
-        self._items: OrderedDict[int, Decoded] = OrderedDict()
+        self._items: OrderedDict[int | tuple[int, int], Decoded] = OrderedDict()
+        self._of_file: dict[int, set] = {}  # file id -> its keys held
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, file_id: int, size_hint: int, load: Callable[[], Decoded]) -> Decoded | None:
-        """The decoded file, loading it on a miss; None when it cannot fit (scan Parquet instead)."""
+    def get(self, key: int | tuple[int, int], size_hint: int, load: Callable[[], Decoded]) -> Decoded | None:
+        """The decoded file (or row group), loading it on a miss; None when it cannot fit
+        (scan Parquet instead)."""
         with self._lock:
-            hit = self._items.get(file_id)
+            hit = self._items.get(key)
             if hit is not None:
-                self._items.move_to_end(file_id)
+                self._items.move_to_end(key)
                 return hit
         if self.budget <= 0 or size_hint * 2 > self.budget:
             return None
@@ -222,20 +225,23 @@ class DecodedCache:
         if dec.nbytes * 2 > self.budget:
             return None
         with self._lock:
-            if file_id not in self._items:
-                self._items[file_id] = dec
+            if key not in self._items:
+                self._items[key] = dec
+                self._of_file.setdefault(key if isinstance(key, int) else key[0], set()).add(key)
                 self._bytes += dec.nbytes
             while self._bytes > self.budget and len(self._items) > 1:
-                _, old = self._items.popitem(last=False)
+                old_key, old = self._items.popitem(last=False)
                 self._bytes -= old.nbytes
-            return self._items.get(file_id, dec)
+                self._of_file.get(old_key if isinstance(old_key, int) else old_key[0], set()).discard(old_key)
+            return self._items.get(key, dec)
 
     def drop(self, file_id: int) -> None:
-        """Forget a file (deleted by compaction, retention or DELETE)."""
+        """Forget a file and its row groups (deleted by compaction, retention or DELETE)."""
         with self._lock:
-            old = self._items.pop(file_id, None)
-            if old is not None:
-                self._bytes -= old.nbytes
+            for key in self._of_file.pop(file_id, ()):
+                old = self._items.pop(key, None)
+                if old is not None:
+                    self._bytes -= old.nbytes
 
     @property
     def nbytes(self) -> int:

@@ -205,7 +205,7 @@ class Files:
                       start: int, end: int, columns: list[str]) -> dict[str, np.ndarray] | None:
         """:meth:`Decoded.select_arrays` over files that do not overlap (rows concatenated);
         None when one is not cached or a column is not plain numbers."""
-        parts = self._decoded_parts(files, tags, columns,
+        parts = self._decoded_parts(files, tags, tag_values, start, end, columns,
                                     lambda dec: dec.select_arrays(tag_values, start, end, columns))
         if parts is None:
             return None
@@ -215,7 +215,7 @@ class Files:
                       start: int, end: int, columns: list[str]):
         """:meth:`Decoded.series_arrays` over files that do not overlap, in time order:
         (the series' tags, its rows), or None when several series match (or as select_arrays)."""
-        parts = self._decoded_parts(sorted(files, key=lambda f: f.tmin), tags, columns,
+        parts = self._decoded_parts(sorted(files, key=lambda f: f.tmin), tags, tag_values, start, end, columns,
                                     lambda dec: dec.series_arrays(tag_values, start, end, columns))
         if parts is None:
             return None
@@ -228,20 +228,25 @@ class Files:
             return found[0]
         return found[0][0], {c: np.concatenate([a[c] for _, a in found]) for c in columns}
 
-    def _decoded_parts(self, files: list[FileMeta], tags: list[str], columns: list[str], take) -> list | None:
-        """``take(decoded file)`` for each file; None when a file is not cached, lacks a column,
-        or ``take`` says None."""
+    def _decoded_parts(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
+                       start: int, end: int, columns: list[str], take) -> list | None:
+        """``take(decoded)`` for each file (or each of its row groups that may hold those series,
+        for a file too large to hold whole); None when something is not cached, a file lacks
+        a column, ``take`` says None, or nothing matched."""
         parts = []
         for f in files:
             if any(c not in f.columns for c in columns):
                 return None  # a field missing from a file: null rows, which arrays cannot hold
-            dec = self._decoded.get(f.id, f.rows * len(f.columns) * 10,
-                                    lambda f=f: Decoded(self.read(f), [c for c in f.columns if c in tags]))
-            part = take(dec) if dec is not None else None
-            if part is None:
+            dec = self._decoded_file(f, tags)
+            decs = [dec] if dec is not None else self._decoded_groups(f, tags, tag_values, start, end)
+            if not decs:
                 return None
-            parts.append(part)
-        return parts
+            for d in decs:
+                part = take(d)
+                if part is None:
+                    return None
+                parts.append(part)
+        return parts or None
 
     def select_parts(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
                      start: int, end: int, columns: list[str],
@@ -250,19 +255,48 @@ class Files:
         None when a file does not fit the cache (the caller scans Parquet)."""
         parts = []
         for f in files:
-            dec = self._decoded.get(f.id, f.rows * len(f.columns) * 10,
-                                    lambda f=f: Decoded(self.read(f), [c for c in f.columns if c in tags]))
+            dec = self._decoded_file(f, tags)
             cols = [c for c in columns if c in f.columns]
             if dec is not None:
                 parts.append(dec.select(tag_values, start, end, cols, limit))
                 continue
             if not tag_values or limit is not None or self.root is None:
                 return None
+            groups = self._decoded_groups(f, tags, tag_values, start, end)
+            if groups:
+                parts.extend(g.select(tag_values, start, end, cols) for g in groups)
+                continue
             part = self._row_groups(f).read(self.root / f.path, tag_values, start, end, cols)
             if part is None:
                 return None
             parts.append(part)
         return parts
+
+    def _decoded_file(self, f: FileMeta, tags: list[str]) -> Decoded | None:
+        return self._decoded.get(f.id, f.rows * len(f.columns) * 10,
+                                 lambda: Decoded(self.read(f), [c for c in f.columns if c in tags]))
+
+    def _decoded_groups(self, f: FileMeta, tags: list[str], tag_values: dict[str, list[str]] | None,
+                        start: int, end: int) -> list[Decoded] | None:
+        """The decoded row groups of a file too large to hold whole that may hold rows of those
+        series: a one-host lookup decodes its one or two groups once, then slices them as it
+        would a cached file. None when none or too many match, or they do not fit the cache."""
+        if not tag_values or self.root is None:
+            return None
+        index = self._row_groups(f)
+        groups = index.wanted(tag_values, start, end)
+        if not groups or len(groups) > index.MAX_GROUPS:
+            return None
+        tag_cols = [c for c in f.columns if c in tags]
+        out = []
+        for g in groups:
+            rows = index.meta.row_group(g).num_rows
+            dec = self._decoded.get((f.id, g), rows * len(f.columns) * 10,
+                                    lambda g=g: Decoded(index.read_group(self.root / f.path, g), tag_cols))
+            if dec is None:
+                return None
+            out.append(dec)
+        return out
 
     def _row_groups(self, f: FileMeta) -> "RowGroups":
         index = self._rg.get(f.id)
@@ -378,6 +412,10 @@ class RowGroups:
                 hit[k] |= (lo[k] <= v) & (hi[k] >= v)
             keep &= hit
         return np.flatnonzero(keep).tolist()
+
+    def read_group(self, path, group: int) -> pl.DataFrame:
+        """One row group, every column."""
+        return pl.from_arrow(pq.ParquetFile(path, metadata=self.meta).read_row_group(group))
 
     def read(self, path, tag_values: dict[str, list[str]], start: int, end: int,
              columns: list[str]) -> pl.DataFrame | None:

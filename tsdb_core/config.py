@@ -25,8 +25,10 @@ class StoreConfig:
     parquet_row_group_rows: int = 16_384  # also the slice converted to Arrow at a time
     # Decoded files kept in memory for queries (storage/cache.py); 0 = always scan Parquet.
     cache_bytes: int = 1 << 30
-    # Compaction: merge a window once it holds this many files.
+    # Compaction: merge a window once it holds this many files, this many rows at a time
+    # (storage/compaction.py: larger windows are merged in slices of series).
     compact_min_files: int = 4
+    compact_slice_rows: int = 1_000_000
     # Line protocol limits (InfluxDB's).
     max_line_protocol_bytes: int = 0  # 0 = no limit in the core; the shim caps bodies
     # Query limits (InfluxDB's coordinator settings; 0 = unlimited).

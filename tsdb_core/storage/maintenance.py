@@ -14,7 +14,7 @@ from ..catalog import FileMeta
 from ..ingest.buffer import WriteBuffer
 from . import compaction
 from .fileio import prune_empty_dirs
-from .partitions import Source, dirty_flags, prepare, split_windows
+from .partitions import Source, dirty_flags, prepare, sort_tags, split_windows
 from .paths import file_relpath
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
@@ -86,11 +86,16 @@ class MaintenanceMixin:
         return out
 
     def _write_file(self, key: Key, w: int, wend: int, frame: pl.DataFrame, tags, fields) -> FileMeta:
+        return self._write_parts(key, w, wend, [frame], tags, fields,
+                                 sort_tags(frame, [c for c in frame.columns if c in tags]))
+
+    def _write_parts(self, key: Key, w: int, wend: int, parts, tags, fields, order) -> FileMeta | None:
+        """One file of prepared frames (``Files.write_parts``); None when they hold no rows."""
         with self._lock:
             fid = self._catalog.allocate_file_id()
         rel = file_relpath(*key, w, fid) if self.root is not None else ""
-        wr = self._files.write(fid, rel, frame, tags, fields)
-        return FileMeta(fid, *key, w, wend, wr.tmin, wr.tmax, wr.rows, wr.size, wr.columns, rel)
+        wr = self._files.write_parts(fid, rel, parts, tags, fields, order)
+        return None if wr is None else FileMeta(fid, *key, w, wend, wr.tmin, wr.tmax, wr.rows, wr.size, wr.columns, rel)
 
     def _compact(self, min_files: int, keys=None) -> int:
         with self._flush_lock:
@@ -104,15 +109,18 @@ class MaintenanceMixin:
                     if meta is None:
                         continue
                     tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
+                    series = self._index.series(f0.key)
                 try:
-                    merged = compaction.merge_files(self._files, group, tags, fields)
+                    # slice by slice into one file (compaction.py): the merge happens while writing
+                    order, parts = compaction.merge_slices(self._files, group, tags, fields, series,
+                                                           self.config.compact_slice_rows)
+                    out = self._write_parts(f0.key, f0.window_start, f0.window_end, parts, tags, fields, order)
                 except Exception as e:
                     # a damaged input must not fail every later compaction: move it aside, go on
                     if not self.after_read_error(e, group):
                         raise
                     continue
-                new = [self._write_file(f0.key, f0.window_start, f0.window_end, merged, tags, fields)] \
-                    if merged.height else []
+                new = [out] if out is not None else []
                 with self._lock:
                     self._catalog.replace_files(group, new)
                     self._save_catalog()

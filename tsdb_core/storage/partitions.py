@@ -65,17 +65,20 @@ def merge_points(lf: pl.LazyFrame, keys: list[str], fields: list[str]) -> pl.Laz
     return lf.group_by(keys).agg([pl.col(f).drop_nulls().last() for f in fields])
 
 
-def canonical_columns(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> list[str]:
-    present = set(frame.columns)
+def canonical_columns(names, tags: tuple[str, ...], fields: dict[str, FieldType]) -> list[str]:
+    """A file's column order: time, its tags, its fields (``names``: a frame or column names)."""
+    present = set(names.columns if isinstance(names, pl.DataFrame) else names)
     return [TIME, *sorted(t for t in tags if t in present), *sorted(f for f in fields if f in present)]
 
 
 def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
-            dedup: bool) -> pl.DataFrame:
+            dedup: bool, tag_order: list[str] | None = None) -> pl.DataFrame:
     """A file's content: all-null columns dropped, merged if asked, sorted by (tags, time).
 
     Sorting by ten string columns is slow; sorting the few distinct tag sets and then
-    the rows by (series number, time) is an order of magnitude faster.
+    the rows by (series number, time) is an order of magnitude faster. ``tag_order``:
+    the tags' sort priority (default :func:`sort_tags` of this frame), given when several
+    frames become one file.
     """
     nonnull = frame.select(pl.all().count()).row(0, named=True)
     cols = [c for c in canonical_columns(frame, tags, fields) if c == TIME or nonnull[c]]
@@ -86,7 +89,7 @@ def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldT
     # ~50x faster here than Polars' arg_sort_by, and stable (equal keys keep input order).
     if tcols:
         sid = (work.lazy().select(tcols)
-               .join(_series_keys(work, tcols).lazy(), on=tcols, how="left", nulls_equal=True,
+               .join(_series_keys(work, tcols, tag_order).lazy(), on=tcols, how="left", nulls_equal=True,
                      maintain_order="left")
                .select(_SID).collect().to_series().to_numpy())
     else:
@@ -121,10 +124,14 @@ def _merge_repeats(work: pl.DataFrame, sid: np.ndarray, order: np.ndarray, same:
     return out.select(pl.all().gather(pl.Series(again))).select(cols)
 
 
-def _series_keys(frame: pl.DataFrame, tcols: list[str]) -> pl.DataFrame:
+def _series_keys(frame: pl.DataFrame, tcols: list[str], tag_order: list[str] | None = None) -> pl.DataFrame:
     """Distinct tag sets in sort order, numbered: sorting by the number sorts by the tags."""
     keys = frame.select(tcols).unique()
-    return keys.sort(sort_tags(keys, tcols), nulls_last=False).with_row_index(_SID)
+    if tag_order is None:
+        order = sort_tags(keys, tcols)
+    else:  # (a tag the order does not know still sorts, last: a series is never split)
+        order = [t for t in tag_order if t in tcols] + [t for t in tcols if t not in tag_order]
+    return keys.sort(order, nulls_last=False).with_row_index(_SID)
 
 
 def sort_tags(frame: pl.DataFrame, tcols: list[str]) -> list[str]:
@@ -168,18 +175,29 @@ class Files:
         # footers of files too large for that cache: one-series lookups read only their row groups
         self._rg: dict[int, RowGroups] = {}
 
-    def write(self, file_id: int, rel: str, frame: pl.DataFrame, tags: tuple[str, ...],
-              fields: dict[str, FieldType]) -> Written:
-        """Write a prepared (sorted, deduplicated) frame durably."""
-        t = frame.get_column(TIME)
-        meta = dict(rows=frame.height, tmin=t.min(), tmax=t.max(), columns=tuple(frame.columns))
+    def write_parts(self, file_id: int, rel: str, parts, tags: tuple[str, ...], fields: dict[str, FieldType],
+                    tag_order: list[str]) -> Written | None:
+        """Write prepared frames one after the other as one file (same columns, each sorted by
+        ``tag_order`` then time, no series in two of them): a compaction never holds a whole
+        window. An iterator is consumed once. None when they hold no rows (no file)."""
         if self.root is None:
+            frames = [f for f in parts if f.height]
+            if not frames:
+                return None
+            frame = frames[0] if len(frames) == 1 else pl.concat(frames)
             self._mem[file_id] = frame
-            return Written(size=frame.estimated_size(), **meta)
+            return Written(size=frame.estimated_size(), **_written_meta(frame))
         path = self.root / rel
         makedirs_durable(path.parent, self.root)
         tmp = tmp_path(path)
-        _write_parquet(frame, tmp, tags, fields, self.config)
+        try:
+            meta = _write_parquet(parts, tmp, tags, fields, self.config, tag_order)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a failed merge (a damaged input) leaves nothing behind
+            raise
+        if meta is None:
+            tmp.unlink(missing_ok=True)
+            return None
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -332,29 +350,53 @@ class Files:
         return f.id in self._mem if self.root is None else (self.root / f.path).exists()
 
 
-def _write_parquet(frame: pl.DataFrame, path: Path, tags: tuple[str, ...], fields: dict[str, FieldType],
-                   config: StoreConfig) -> None:
-    cols = frame.columns
-    dictionary = [c for c in cols if c in tags or fields.get(c) is FieldType.STRING]
-    encoding = {TIME: "DELTA_BINARY_PACKED"}
-    for c in cols:
-        enc = _ENCODING.get(fields.get(c)) if c not in tags else None
-        if enc:
-            encoding[c] = enc
-    sorting = [pq.SortingColumn(cols.index(c)) for c in sort_tags(frame, [c for c in cols if c in tags])] \
-        + [pq.SortingColumn(0)]
+def _written_meta(frame: pl.DataFrame) -> dict:
+    t = frame.get_column(TIME)
+    return dict(rows=frame.height, tmin=t.min(), tmax=t.max(), columns=tuple(frame.columns))
+
+
+def _write_parquet(parts, path: Path, tags: tuple[str, ...], fields: dict[str, FieldType],
+                   config: StoreConfig, tag_order: list[str]) -> dict | None:
+    """Write frames of one column set as one Parquet file; the :class:`Written` figures but
+    size, None (no file) when they hold no rows."""
     step = max(1, config.parquet_row_group_rows)
-    first = frame.slice(0, step).to_arrow()
-    # Row group by row group, so the Arrow copy of a large flush never exists whole.
-    # tsdb.tags: which String columns are tags, so a lost catalog can be rebuilt (storage/rebuild.py)
-    schema = first.schema.with_metadata({"tsdb.tags": json.dumps([c for c in cols if c in tags])})
-    with pq.ParquetWriter(path, schema, compression=config.parquet_compression,
-                          compression_level=config.parquet_compression_level, use_dictionary=dictionary,
-                          column_encoding=encoding, write_statistics=True, sorting_columns=sorting) as w:
-        w.write_table(first, row_group_size=step)
-        del first
-        for off in range(step, frame.height, step):
-            w.write_table(frame.slice(off, step).to_arrow(), row_group_size=step)
+    writer = None
+    rows, tmin, tmax, cols = 0, None, None, ()
+    try:
+        for frame in parts:
+            if frame.height == 0:
+                continue
+            if writer is None:
+                cols = tuple(frame.columns)
+                dictionary = [c for c in cols if c in tags or fields.get(c) is FieldType.STRING]
+                encoding = {TIME: "DELTA_BINARY_PACKED"}
+                for c in cols:
+                    enc = _ENCODING.get(fields.get(c)) if c not in tags else None
+                    if enc:
+                        encoding[c] = enc
+                sorting = [pq.SortingColumn(cols.index(c)) for c in tag_order if c in cols] + [pq.SortingColumn(0)]
+                # tsdb.tags: which String columns are tags, so a lost catalog can be rebuilt (storage/rebuild.py)
+                schema = frame.slice(0, 0).to_arrow().schema.with_metadata(
+                    {"tsdb.tags": json.dumps([c for c in cols if c in tags])})
+                writer = pq.ParquetWriter(path, schema, compression=config.parquet_compression,
+                                          compression_level=config.parquet_compression_level,
+                                          use_dictionary=dictionary, column_encoding=encoding,
+                                          write_statistics=True, sorting_columns=sorting)
+            elif tuple(frame.columns) != cols:
+                raise ValueError(f"parts of one file differ in columns: {frame.columns} != {list(cols)}")
+            # Row group by row group, so the Arrow copy of a large flush never exists whole.
+            for off in range(0, frame.height, step):
+                writer.write_table(frame.slice(off, step).to_arrow(), row_group_size=step)
+            t = frame.get_column(TIME)
+            rows += frame.height
+            tmin = t.min() if tmin is None else min(tmin, t.min())
+            tmax = t.max() if tmax is None else max(tmax, t.max())
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        return None
+    return dict(rows=rows, tmin=tmin, tmax=tmax, columns=cols)
 
 
 # -- reading: sources → one merged LazyFrame -------------------------------------------

@@ -4,7 +4,7 @@ The files are read oldest first, so the field-level merge (last non-null value
 wins) gives the same answer every read gave before; the result is one sorted,
 deduplicated file. The caller swaps it in the catalog in one step.
 
-A window of more than ``StoreConfig.compact_slice_rows`` rows (1 M) is merged a slice at a time: every file is
+A window of more than ``StoreConfig.compact_slice_rows`` rows (400 k) is merged a slice at a time: every file is
 sorted by series (leading tag first), so the rows whose leading tag falls in a
 range of values are a few row groups of each file (Parquet statistics find
 them), and no series spans two ranges. Each slice is merged, sorted and written

@@ -4,12 +4,13 @@ The files are read oldest first, so the field-level merge (last non-null value
 wins) gives the same answer every read gave before; the result is one sorted,
 deduplicated file. The caller swaps it in the catalog in one step.
 
-A window of more than ``StoreConfig.compact_slice_rows`` rows (400 k) is merged a slice at a time: every file is
-sorted by series (leading tag first), so the rows whose leading tag falls in a
-range of values are a few row groups of each file (Parquet statistics find
-them), and no series spans two ranges. Each slice is merged, sorted and written
-as row groups of the one output file before the next is read: a 1,000-host day
-(8.6 M rows) no longer sits in memory three times over (5.2 GB peak).
+A window of more than ``StoreConfig.compact_slice_rows`` rows (400 k) is merged
+a slice at a time: every file is sorted by series (leading tag first), so the
+rows whose leading tag falls in a range of values are a few row groups of each
+file (Parquet statistics find them), and no series spans two ranges. Each slice
+is merged, sorted and written as row groups of the one output file before the
+next is read: a 1,000-host day (8.6 M rows) no longer sits in memory three
+times over (5.2 GB peak during the TSBS load; 1.8 GB now).
 """
 from __future__ import annotations
 

@@ -94,6 +94,7 @@ class _Shape(NamedTuple):
     db: str
     rp: str | None
     reads: bool  # read_only(q): may run inline
+    core: tuple  # (offload key, store.query arguments): see _core_call
 
 
 def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect) -> _Shape:
@@ -103,7 +104,7 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
         kind, ctype = encode.JSON, encode.JSON
     p = query_params(form)
     db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
-    return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q))
+    return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form))
 
 
 @functools.lru_cache(maxsize=512)
@@ -149,17 +150,16 @@ def _authorise(principal, statements, db: str) -> None:
             principal.require(action, need_db)
 
 
-def _core_call(shape: _Shape):
+def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str]):
     """The offload key and arguments of ``store.query`` for a request's shape.
 
     JSON without ``epoch`` wants RFC3339 text: the core writes it while it builds
     the rows (numpy on the lean path); every other form starts from int ns
     (encode.render_times).
     """
-    p = shape.p
-    core_epoch = None if shape.kind == encode.JSON and not p.epoch else "ns"
-    args = (p.q, shape.db or None, shape.rp, core_epoch, p.params)
-    return Offload.key("query", shape.form.get("params", ""), *args[:3]), args
+    core_epoch = None if kind == encode.JSON and not p.epoch else "ns"
+    args = (p.q, db or None, rp, core_epoch, p.params)
+    return Offload.key("query", form.get("params", ""), *args[:3]), args
 
 
 def _parse_key(shape: _Shape):
@@ -209,7 +209,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         return None
     if not shape.reads or shape.p.chunked:
         return None
-    key, args = _core_call(shape)
+    key, args = shape.core
     offload.busy += 1  # this request, as the app counts its own (inline_ok allows one)
     try:
         if not offload.inline_ok(key):
@@ -261,7 +261,7 @@ async def query(request: Request) -> Response | RawResponse:
         else:
             form = await query_form(request, shim.config.max_body_bytes)
             shape = _shape(kind, ctype, gz, form, shim.config.dialect)
-        kind, ctype, gz, form, p, db, rp, reads = shape
+        kind, ctype, gz, form, p, db, rp, reads, _ = shape
         principal = shim.auth.authenticate(request.headers, form)
         statements = None
         offload = shim.offload
@@ -271,7 +271,7 @@ async def query(request: Request) -> Response | RawResponse:
             except ParseError as e:
                 raise HttpError(400, _parse_message(e)) from None
             _authorise(principal, statements, db)
-        key, args = _core_call(shape)
+        key, args = shape.core
         if reads:
             qr = await offload.run(key, shim.store.query, *args)
         else:

@@ -412,6 +412,8 @@ _CACHE_SIZE = 2048
 def _cache_key(text: str, params: dict | None):
     if params is None:
         return text
+    if not params:  # (the engine passes {} when none are bound: no sort, no generator)
+        return (text, ())
     try:
         return (text, tuple(sorted((k, _freeze_param(v)) for k, v in params.items())))
     except TypeError:

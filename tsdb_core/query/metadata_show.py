@@ -77,6 +77,8 @@ def series_frame(provider, db: str, m: str, cond) -> tuple[pl.DataFrame, tuple[s
 
 def _tag_condition(cond, now):
     """The WHERE clause without time comparisons (SHOW statements ignore time)."""
+    if cond is None:
+        return None
     _, rest = split_where(cond, now)
     return rest
 

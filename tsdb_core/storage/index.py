@@ -67,7 +67,7 @@ class SeriesIndex:
         return memo[1]
 
     def keys(self) -> list[Key]:
-        return [k for k in set(self._sets) | set(self._pending)]
+        return list(self._sets.keys() | self._pending.keys()) if self._pending else list(self._sets)
 
     def replace(self, key: Key, tags: pl.DataFrame | None) -> None:
         """Set a key's tag sets outright (after a rebuild); None forgets it."""

@@ -19,34 +19,11 @@ pytest.importorskip("httptools")
 from uvicorn.server import ServerState  # noqa: E402
 
 from tests.http.conftest import NOW_NS, REAL_ENGINE, engine_store, parser  # noqa: E402
+from tests.http.test_uvicorn_server import ProtocolTransport  # noqa: E402
 from tsdb_http import uvicorn_server  # noqa: E402
 from tsdb_http.app import ShimConfig, create_app  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
-
-
-class Transport:
-    def __init__(self):
-        self.writes: list[bytes] = []
-        self.closed = False
-
-    def write(self, data):
-        self.writes.append(bytes(data))
-
-    def close(self):
-        self.closed = True
-
-    def is_closing(self):
-        return self.closed
-
-    def get_extra_info(self, name, default=None):
-        return {"sockname": ("127.0.0.1", 1), "peername": ("127.0.0.1", 2)}.get(name, default)
-
-    def pause_reading(self):
-        pass
-
-    def resume_reading(self):
-        pass
 
 
 class Conn:
@@ -57,7 +34,7 @@ class Conn:
         cfg.load()
         self.state = ServerState()
         self.proto = cfg.http_protocol_class(config=cfg, server_state=self.state, app_state={})
-        self.t = Transport()
+        self.t = ProtocolTransport()
         self.proto.connection_made(self.t)
 
     async def send(self, data: bytes) -> tuple[list[bytes], bool]:

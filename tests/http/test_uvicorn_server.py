@@ -31,6 +31,19 @@ class FakeTransport:
         return ("info", name)
 
 
+class ProtocolTransport(FakeTransport):
+    """What uvicorn's protocol asks of a transport besides writes (a loopback peer)."""
+
+    def get_extra_info(self, name, default=None):
+        return {"sockname": ("127.0.0.1", 1), "peername": ("127.0.0.1", 2)}.get(name, default)
+
+    def pause_reading(self):
+        pass
+
+    def resume_reading(self):
+        pass
+
+
 class FakeCycle:
     def __init__(self, method="GET", chunked=False, length=0):
         self.scope = {"method": method}
@@ -125,21 +138,11 @@ def test_the_protocol_writes_a_sized_answer_once():
                     "headers": [(b"content-length", b"5"), (b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"hello"})
 
-    class Transport(FakeTransport):
-        def get_extra_info(self, name, default=None):
-            return {"sockname": ("127.0.0.1", 1), "peername": ("127.0.0.1", 2)}.get(name, default)
-
-        def pause_reading(self):
-            pass
-
-        def resume_reading(self):
-            pass
-
     async def main():
         cfg = uvicorn_server.config(app, 1.0, "warning", None)
         cfg.load()
         proto = cfg.http_protocol_class(config=cfg, server_state=ServerState(), app_state={})
-        t = Transport()
+        t = ProtocolTransport()
         proto.connection_made(t)
         for _ in range(3):
             proto.data_received(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")

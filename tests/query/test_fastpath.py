@@ -248,12 +248,18 @@ def test_scan_limit_hint(store, q, want):
     assert _scan_limit(plan, engine._ctx(store, store.now(), store.config)) == want
 
 
+def _cached_store(tmp_path):
+    """A store on disk whose files all fit the decoded cache, with database ``db``."""
+    s = tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30))
+    s.create_database("db")
+    return s
+
+
 @pytest.mark.parametrize("layout", ["one file", "two disjoint files", "overlapping files", "buffered too"])
 def test_array_scan_of_flushed_files_answers_the_same(tmp_path, layout):
     """Aggregates of cached files read numpy views (Store.scan_arrays) when the layout allows."""
     lines = _lines()
-    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
-        s.create_database("db")
+    with _cached_store(tmp_path) as s:
         if layout == "one file":
             s.write("db", "\n".join(lines))
             s.flush()
@@ -281,8 +287,7 @@ def test_array_scan_of_flushed_files_answers_the_same(tmp_path, layout):
 
 
 def test_array_scan_declines_what_it_cannot_hold(tmp_path):
-    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
-        s.create_database("db")
+    with _cached_store(tmp_path) as s:
         s.write("db", "\n".join(_lines()))
         s.flush()
         args = ("db", "autogen", "m", 0, 2**62)
@@ -333,8 +338,7 @@ RAW_SERIES = [  # (query, one series read as numpy arrays)
 @pytest.mark.parametrize("epoch", [None, "ms"])
 def test_raw_rows_of_one_series_from_arrays_answer_the_same(tmp_path, layout, epoch):
     lines = _series_lines()
-    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
-        s.create_database("db")
+    with _cached_store(tmp_path) as s:
         if layout == "one file":
             s.write("db", "\n".join(lines))
             s.flush()
@@ -357,8 +361,7 @@ def test_raw_rows_of_one_series_from_arrays_answer_the_same(tmp_path, layout, ep
 
 
 def test_series_scan_gives_the_series_tags(tmp_path):
-    with tsdb_core.open(tmp_path, config=StoreConfig.for_tests(cache_bytes=1 << 30)) as s:
-        s.create_database("db")
+    with _cached_store(tmp_path) as s:
         s.write("db", "\n".join(_series_lines()))
         s.flush()
         args = ("db", "autogen", "m", 0, 2**62)

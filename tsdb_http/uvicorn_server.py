@@ -156,8 +156,12 @@ def protocol_class(read_timeout: float | None, answer_now=None):
             for k, v in self.headers:
                 if (k == b"content-length" and v.strip() != b"0") or k == b"transfer-encoding":
                     return False
-            url = httptools.parse_url(self.url)
-            answer = answer_now(url.path, url.query or b"", self.headers)
+            try:
+                url = httptools.parse_url(self.url)
+                answer = answer_now(url.path, url.query or b"", self.headers)
+            except Exception:  # noqa: BLE001 - a bug here must not cost the request: the ASGI path
+                logging.getLogger("tsdb_http").exception("answering %r directly failed", self.url[:200])
+                return False
             if answer is None:
                 return False
             headers, body = answer

@@ -235,3 +235,18 @@ def test_with_auth_every_request_is_checked(tokens):
                              (b"401", True), (b"401", True)]
     finally:
         raw.close()
+
+
+def test_a_failure_of_the_direct_answer_falls_back_to_the_asgi_path(app, monkeypatch, caplog):
+    def boom(self, *a):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(type(app), "answer_now", boom)  # what the protocol calls first
+
+    async def go():
+        c = Conn(app)
+        return await c.send(get(q("SHOW MEASUREMENTS")))
+
+    (answer,), via_task = run(go())
+    assert via_task and answer.startswith(b"HTTP/1.1 200 OK")
+    assert "answering" in caplog.text and "a bug" in caplog.text

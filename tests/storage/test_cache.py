@@ -256,3 +256,53 @@ def test_row_groups_of_an_uncached_file(tmp_path, cache_bytes):
             assert one[0] == {"dc": "x", "host": "h07"} and one[1]["v"].tolist() == [7000.0 + t for t in range(40)]
         else:
             assert one is None
+
+
+def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
+    """lastpoint (``GROUP BY host ORDER BY time DESC LIMIT 1``) over files too large for the
+    cache reads each file's sidecar of newest rows, and answers what the full scan answers."""
+    from tsdb_core.storage.partitions import newest_path
+
+    cfg = StoreConfig.for_tests(cache_bytes=0, parquet_row_group_rows=16)
+    with tsdb_core.open(tmp_path, config=cfg) as store:
+        store.create_database("db")
+        for part in range(2):  # two files in two windows; h19 only in the first
+            store.write("db", "\n".join(
+                f"cpu,host=h{h:02d}{',dc=x' if h % 3 else ''} v={h * 1000 + t + part * 100},i={t}i "
+                f"{(t + part * 8 * 86_400) * 10**9}" for h in range(20 - part) for t in range(40)))
+            store.flush()
+        store.write("db", "cpu v=-1 5000000000")  # no tags at all, buffered
+        store.flush()
+        files = store.files()
+        assert all(newest_path(store.root / f.path).exists() for f in files)
+        queries = ["SELECT * FROM cpu GROUP BY host ORDER BY time DESC LIMIT 1",
+                   "SELECT * FROM cpu WHERE dc = 'x' GROUP BY * ORDER BY time DESC LIMIT 1",
+                   "SELECT * FROM cpu WHERE time <= 20s GROUP BY host ORDER BY time DESC LIMIT 1",  # past end
+                   "SELECT * FROM cpu WHERE time >= 691200s GROUP BY host ORDER BY time DESC LIMIT 1"]
+        used = []
+        real = store._files._newest_of
+        store._files._newest_of = lambda *a: used.append(real(*a)) or used[-1]
+        got = [store.query(q, db="db").statements[0] for q in queries]
+        store._files._newest_of = real
+        store._files._newest.clear()
+        for f in files:  # the same queries without sidecars: the full scan
+            newest_path(store.root / f.path).unlink()
+        want = [store.query(q, db="db").statements[0] for q in queries]
+        assert [(s.series, s.error) for s in got] == [(s.series, s.error) for s in want]
+        newest = {(se.tags or {}).get("host"): se.values[0][0] for se in got[0].series}
+        assert len(newest) == 21 and newest["h00"] == "1970-01-09T00:00:39Z" and newest["h19"] == "1970-01-01T00:00:39Z"
+        assert any(u is not None for u in used) and any(u is None for u in used)  # (past end: the scan)
+        buried = [p for p in store.root.rglob("*.newest.arrow") if p not in
+                  {newest_path(store.root / f.path) for f in files}]  # inputs of compactions so far
+        assert buried
+        store._reap(force=True)  # sidecars go with their files
+        assert not any(p.exists() for p in buried)
+        live = {newest_path(store.root / f.path) for f in store.files()}
+        live_file = next(iter(live))
+        live_file.write_bytes(b"")  # a damaged sidecar: the file itself is read instead
+        store._files._newest.clear()
+        assert store.query(queries[0], db="db").statements[0].series == want[0].series
+    orphan = live_file.with_name("000000009999.newest.arrow")
+    orphan.write_bytes(b"x")
+    with tsdb_core.open(tmp_path, config=cfg) as store:  # an orphan sidecar is removed on open
+        assert not orphan.exists() and live_file.exists()

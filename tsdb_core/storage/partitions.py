@@ -13,6 +13,7 @@ as they are.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from ..catalog import FileMeta
 from ..config import StoreConfig
 from ..model import TIME, FieldType
 from .cache import Decoded, DecodedCache
-from .fileio import fsync_dir, makedirs_durable, tmp_path
+from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, tmp_path
 
 _ENCODING = {
     FieldType.FLOAT: "BYTE_STREAM_SPLIT",
@@ -174,6 +175,8 @@ class Files:
         self._decoded = DecodedCache(1 << 62 if root is None else config.cache_bytes)
         # footers of files too large for that cache: one-series lookups read only their row groups
         self._rg: dict[int, RowGroups] = {}
+        # their sidecars (each series' newest row), read once; None: absent or unreadable
+        self._newest: dict[int, pl.DataFrame | None] = {}
 
     def write_parts(self, file_id: int, rel: str, parts, tags: tuple[str, ...], fields: dict[str, FieldType],
                     tag_order: list[str]) -> Written | None:
@@ -198,6 +201,10 @@ class Files:
         if meta is None:
             tmp.unlink(missing_ok=True)
             return None
+        newest = meta.pop("newest")
+        buf = io.BytesIO()
+        newest.write_ipc(buf)
+        atomic_write_bytes(newest_path(path), buf.getvalue())  # before the file: never a file without it
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -278,6 +285,11 @@ class Files:
             if dec is not None:
                 parts.append(dec.select(tag_values, start, end, cols, limit))
                 continue
+            if limit == (1, True) and self.root is not None:
+                newest = self._newest_of(f, tag_values, start, end, cols)
+                if newest is not None:  # lastpoint: each series' newest row, from the sidecar
+                    parts.append(newest)
+                    continue
             if not tag_values or limit is not None or self.root is None:
                 return None
             groups = self._decoded_groups(f, tags, tag_values, start, end)
@@ -289,6 +301,20 @@ class Files:
                 return None
             parts.append(part)
         return parts
+
+    def _newest_of(self, f: FileMeta, tag_values: dict[str, list[str]] | None, start: int, end: int,
+                   cols: list[str]) -> pl.DataFrame | None:
+        """Each matching series' newest row in ``[start, end]`` from the file's sidecar; None when
+        there is none, or a series' newest row is past ``end`` (an older row would be the one)."""
+        if f.id not in self._newest:
+            try:
+                self._newest[f.id] = pl.read_ipc(io.BytesIO(newest_path(self.root / f.path).read_bytes()))
+            except Exception:  # noqa: BLE001 - absent (an older file) or damaged: read the file itself
+                self._newest[f.id] = None
+        last = self._newest[f.id]
+        if last is None or last.height == 0 or last.get_column(TIME).max() > end:
+            return None
+        return _time_and_tags(last, tag_values, start, end).select(cols)
 
     def _decoded_file(self, f: FileMeta, tags: list[str]) -> Decoded | None:
         return self._decoded.get(f.id, f.rows * len(f.columns) * 10,
@@ -341,13 +367,31 @@ class Files:
             self._schemas.pop(f.id, None)
             self._rg.pop(f.id, None)
             self._decoded.drop(f.id)
+            self._newest.pop(f.id, None)
             if self.root is None:
                 self._mem.pop(f.id, None)
             else:
                 (self.root / f.path).unlink(missing_ok=True)
+                newest_path(self.root / f.path).unlink(missing_ok=True)
 
     def exists(self, f: FileMeta) -> bool:
         return f.id in self._mem if self.root is None else (self.root / f.path).exists()
+
+
+NEWEST_SUFFIX = ".newest.arrow"  # beside each file: the newest row of each of its series
+
+
+def newest_path(path: Path) -> Path:
+    """The sidecar of a Parquet file: each series' newest row (Arrow IPC; not ``*.parquet``)."""
+    return path.with_name(path.name[: -len(".parquet")] + NEWEST_SUFFIX)
+
+
+def _newest_rows(frame: pl.DataFrame, tcols: list[str]) -> pl.DataFrame:
+    """The last row of each series of a frame sorted by series, then time."""
+    if not tcols:
+        return frame.tail(1)
+    last = pl.int_range(pl.len()) == pl.len() - 1
+    return frame.filter(pl.any_horizontal([last, *[pl.col(t).ne_missing(pl.col(t).shift(-1)) for t in tcols]]))
 
 
 def _written_meta(frame: pl.DataFrame) -> dict:
@@ -362,6 +406,7 @@ def _write_parquet(parts, path: Path, tags: tuple[str, ...], fields: dict[str, F
     step = max(1, config.parquet_row_group_rows)
     writer = None
     rows, tmin, tmax, cols = 0, None, None, ()
+    newest: list[pl.DataFrame] = []
     try:
         for frame in parts:
             if frame.height == 0:
@@ -391,12 +436,13 @@ def _write_parquet(parts, path: Path, tags: tuple[str, ...], fields: dict[str, F
             rows += frame.height
             tmin = t.min() if tmin is None else min(tmin, t.min())
             tmax = t.max() if tmax is None else max(tmax, t.max())
+            newest.append(_newest_rows(frame, [c for c in cols if c in tags]))
     finally:
         if writer is not None:
             writer.close()
     if writer is None:
         return None
-    return dict(rows=rows, tmin=tmin, tmax=tmax, columns=cols)
+    return dict(rows=rows, tmin=tmin, tmax=tmax, columns=cols, newest=pl.concat(newest))
 
 
 # -- reading: sources → one merged LazyFrame -------------------------------------------
@@ -473,11 +519,17 @@ class RowGroups:
             table = self.meta.schema.to_arrow_schema().empty_table().select(need)
         else:
             table = pq.ParquetFile(path, metadata=self.meta).read_row_groups(groups, columns=need)
-        frame = pl.from_arrow(table)
-        cond = pl.col(TIME).is_between(start, end)
-        for key, values in tag_values.items():
-            cond = cond & (pl.col(key).is_in(values) if key in keys else pl.lit(False))
-        return frame.filter(cond).select(columns)
+        return _time_and_tags(pl.from_arrow(table), tag_values, start, end).select(columns)
+
+
+def _time_and_tags(frame: pl.DataFrame, tag_values: dict[str, list[str]] | None, start: int,
+                   end: int) -> pl.DataFrame:
+    """Rows with ``start <= time <= end`` whose tags match ``tag_values`` (a tag the frame
+    lacks is null: never equal)."""
+    cond = pl.col(TIME).is_between(start, end)
+    for key, values in (tag_values or {}).items():
+        cond = cond & (pl.col(key).is_in(values) if key in frame.columns else pl.lit(False))
+    return frame.filter(cond)
 
 
 def _typed(values: np.ndarray, known: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from ..errors import StorageError
 from ..ingest.wal import Skipped, decode_write
 from ..model import FieldType
 from .fileio import atomic_write_bytes, fsync_dir
+from .partitions import NEWEST_SUFFIX
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
 from .rebuild import NAMES_FILE, rebuild
@@ -110,7 +111,11 @@ class RecoveryMixin:
             depth = dirpath[len(top):].count(os.sep)
             for n in names:
                 p = os.path.join(dirpath, n)
-                if (n.endswith(".parquet") and depth == 4 and p not in live) or n.endswith(".tmp"):
+                if n.endswith(NEWEST_SUFFIX) and depth == 4:  # a sidecar goes with its file
+                    p = p[: -len(NEWEST_SUFFIX)] + ".parquet"
+                    if p not in live:
+                        Path(p[: -len(".parquet")] + NEWEST_SUFFIX).unlink(missing_ok=True)
+                elif (n.endswith(".parquet") and depth == 4 and p not in live) or n.endswith(".tmp"):
                     Path(p).unlink(missing_ok=True)
 
     def _rebuild_catalog(self) -> None:

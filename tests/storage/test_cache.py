@@ -285,6 +285,7 @@ def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
         got = [store.query(q, db="db").statements[0] for q in queries]
         store._files._newest_of = real
         store._files._newest.clear()
+        kept = {f.id: newest_path(store.root / f.path).read_bytes() for f in files}
         for f in files:  # the same queries without sidecars: the full scan
             newest_path(store.root / f.path).unlink()
         want = [store.query(q, db="db").statements[0] for q in queries]
@@ -297,11 +298,18 @@ def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
         assert buried
         store._reap(force=True)  # sidecars go with their files
         assert not any(p.exists() for p in buried)
-        live = {newest_path(store.root / f.path) for f in store.files()}
-        live_file = next(iter(live))
-        live_file.write_bytes(b"")  # a damaged sidecar: the file itself is read instead
-        store._files._newest.clear()
-        assert store.query(queries[0], db="db").statements[0].series == want[0].series
+        f = files[0]
+        live_file = newest_path(store.root / f.path)
+        live_file.write_bytes(kept[f.id])
+        store._files._newest.clear()  # (read once per file: forget the earlier absence)
+        assert store._files._newest_of(f, None, 0, 2**62, ["time"]) is not None
+        for damage in ("flip", "truncate"):  # a flipped bit may still decode: the checksum says no
+            raw = bytearray(kept[f.id])
+            raw[len(raw) // 2] ^= 0x01
+            live_file.write_bytes(bytes(raw) if damage == "flip" else kept[f.id][:20])
+            store._files._newest.clear()
+            assert store._files._newest_of(f, None, 0, 2**62, ["time"]) is None, damage
+            assert store.query(queries[0], db="db").statements[0].series == want[0].series
     orphan = live_file.with_name("000000009999.newest.arrow")
     orphan.write_bytes(b"x")
     with tsdb_core.open(tmp_path, config=cfg) as store:  # an orphan sidecar is removed on open

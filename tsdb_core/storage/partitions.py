@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -204,7 +205,8 @@ class Files:
         newest = meta.pop("newest")
         buf = io.BytesIO()
         newest.write_ipc(buf)
-        atomic_write_bytes(newest_path(path), buf.getvalue())  # before the file: never a file without it
+        body = buf.getvalue()  # + CRC-32: IPC has no checksum, and a wrong newest row would go unseen
+        atomic_write_bytes(newest_path(path), body + zlib.crc32(body).to_bytes(4, "little"))
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -308,7 +310,10 @@ class Files:
         there is none, or a series' newest row is past ``end`` (an older row would be the one)."""
         if f.id not in self._newest:
             try:
-                self._newest[f.id] = pl.read_ipc(io.BytesIO(newest_path(self.root / f.path).read_bytes()))
+                raw = newest_path(self.root / f.path).read_bytes()
+                body, crc = raw[:-4], raw[-4:]
+                self._newest[f.id] = (pl.read_ipc(io.BytesIO(body))
+                                      if zlib.crc32(body).to_bytes(4, "little") == crc else None)
             except Exception:  # noqa: BLE001 - absent (an older file) or damaged: read the file itself
                 self._newest[f.id] = None
         last = self._newest[f.id]

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -216,7 +217,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
             return None
         statements = principal = None
         if shim.auth.enabled:
-            principal = shim.auth.authenticate(_Headers(headers), shape.form)
+            principal = shim.auth.authenticate(Headers(raw=headers), shape.form)
             pkey = _parse_key(shape)
             if not offload.inline_ok(pkey):
                 return None
@@ -231,22 +232,6 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         return None
     finally:
         offload.busy -= 1
-
-
-class _Headers:
-    """``.get(name)`` over raw ASGI headers, for :meth:`Authenticator.authenticate`."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw):
-        self._raw = raw
-
-    def get(self, name: str, default=None):
-        key = name.encode("latin-1")
-        for k, v in self._raw:
-            if k == key:
-                return v.decode("latin-1")
-        return default
 
 
 async def query(request: Request) -> Response | RawResponse:

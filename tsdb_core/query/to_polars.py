@@ -8,6 +8,7 @@ are ``_c0.._cN``; :func:`run` returns one frame per series, in InfluxDB order.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import threading
 import time as _time
 from dataclasses import dataclass, field
@@ -243,8 +244,6 @@ def _zip_by_time(plan: SelectPlan, raw: list[int], aggs: list[int], ctx: Ctx) ->
     """:func:`run_frame` of a plan whose columns split as :func:`_raw_transforms_beside_aggregates`
     says: each part on its own (ordered, LIMIT and OFFSET applied, as influxd does per
     iterator), rows joined on (series, time)."""
-    import dataclasses
-
     keys = ["_name", *plan.dimensions]
     parts = []
     for cols, is_raw in ((raw, True), (aggs, False)):

@@ -200,6 +200,11 @@ def _runs_sorted(times: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> boo
     return bool(step.all())
 
 
+def _file_of(key: int | tuple[int, int]) -> int:
+    """The file id of a cache key (a file id, or (file id, row group))."""
+    return key if isinstance(key, int) else key[0]
+
+
 class DecodedCache:
     """Least-recently-used decoded files (key: the file id) and row groups of files too large
     to hold whole (key: (file id, row group)), within a byte budget."""
@@ -227,12 +232,12 @@ class DecodedCache:
         with self._lock:
             if key not in self._items:
                 self._items[key] = dec
-                self._of_file.setdefault(key if isinstance(key, int) else key[0], set()).add(key)
+                self._of_file.setdefault(_file_of(key), set()).add(key)
                 self._bytes += dec.nbytes
             while self._bytes > self.budget and len(self._items) > 1:
                 old_key, old = self._items.popitem(last=False)
                 self._bytes -= old.nbytes
-                self._of_file.get(old_key if isinstance(old_key, int) else old_key[0], set()).discard(old_key)
+                self._of_file.get(_file_of(old_key), set()).discard(old_key)
             return self._items.get(key, dec)
 
     def drop(self, file_id: int) -> None:

@@ -28,7 +28,7 @@ from .model import TIME, FieldType, MeasurementBatch, WriteResult
 from .query.plan_cache import PlanCache
 from .query.provider import MeasurementSchema, RetentionPolicyInfo
 from .storage import retention
-from .storage.fileio import atomic_write_bytes
+from .storage.fileio import atomic_write_bytes, mkdir_private, warn_if_shared
 from .storage.index import SeriesIndex
 from .storage.maintenance import FILE_GRACE_S, MaintenanceMixin  # noqa: F401 - FILE_GRACE_S re-exported
 from .storage.partitions import Files, Source, build_frame, build_scan, dirty_flags
@@ -70,7 +70,8 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         if self.root is None:
             self._catalog = Catalog()
             return
-        self.root.mkdir(parents=True, exist_ok=True)
+        mkdir_private(self.root)
+        warn_if_shared(self.root)
         self._take_lock()
         try:
             self._catalog = Catalog.load(self.root)

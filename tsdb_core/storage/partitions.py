@@ -29,7 +29,7 @@ from ..catalog import FileMeta
 from ..config import StoreConfig
 from ..model import TIME, FieldType
 from .cache import Decoded, DecodedCache
-from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, tmp_path
+from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, open_private, tmp_path
 
 _ENCODING = {
     FieldType.FLOAT: "BYTE_STREAM_SPLIT",
@@ -194,6 +194,7 @@ class Files:
         path = self.root / rel
         makedirs_durable(path.parent, self.root)
         tmp = tmp_path(path)
+        os.close(open_private(tmp))  # the writer truncates it and keeps its mode (0600)
         try:
             meta = _write_parquet(parts, tmp, tags, fields, self.config, tag_order)
         except BaseException:

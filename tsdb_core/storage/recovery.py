@@ -25,7 +25,7 @@ from ..catalog import CATALOG_FILE, FileMeta, RetentionPolicy, normalised_shard_
 from ..errors import StorageError
 from ..ingest.wal import Skipped, decode_write
 from ..model import FieldType
-from .fileio import atomic_write_bytes, fsync_dir
+from .fileio import atomic_write_bytes, fsync_dir, open_private
 from .partitions import NEWEST_SUFFIX
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
@@ -77,7 +77,7 @@ class RecoveryMixin:
         return rep if rep is not None else RecoveryReport()
 
     def _take_lock(self) -> None:
-        fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_private(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -43,21 +43,35 @@ _ENCODING = {
 _GO_ZERO_OFFSET = 62_135_596_800 * 1_000_000_000
 
 
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def window_start(t: int, width: int) -> int:
-    """Start of the partition window holding ``t`` (floor, also for times before 1970)."""
+    """Start of the partition window holding ``t`` (floor, also for times before 1970).
+
+    Near the ends of the time range it can lie outside int64: :func:`window_bounds` clamps it.
+    """
     return t - (t + _GO_ZERO_OFFSET) % width
 
 
+def window_bounds(start: int, width: int) -> tuple[int, int]:
+    """(start, exclusive end) of a window as stored: clamped to int64, so the catalog (JSON
+    integers), Parquet paths and every comparison hold the windows at both ends of time."""
+    return max(start, INT64_MIN), min(start + width, INT64_MAX)
+
+
 def split_windows(frame: pl.DataFrame, width: int) -> list[tuple[int, pl.DataFrame]]:
-    """Rows grouped by partition window (ascending)."""
+    """Rows grouped by partition window (ascending); the starts as :func:`window_start`."""
     w = frame.get_column(TIME)
     lo, hi = window_start(w.min(), width), window_start(w.max(), width)
     if lo == hi:
         return [(lo, frame)]
     off = _GO_ZERO_OFFSET % width
-    parts = frame.with_columns((pl.col(TIME) - (pl.col(TIME) + off) % width).alias("__w")).partition_by(
-        "__w", as_dict=True, include_key=False)
-    return sorted(((k[0], v) for k, v in parts.items()), key=lambda kv: kv[0])
+    # the window number (t + off) // width, without ever leaving int64 (t may be near its ends)
+    t = pl.col(TIME)
+    number = t // width + (t % width + off) // width
+    parts = frame.with_columns(number.alias(_W)).partition_by(_W, as_dict=True, include_key=False)
+    return sorted(((k[0] * width - off, v) for k, v in parts.items()), key=lambda kv: kv[0])
 
 
 def merge_points(lf: pl.LazyFrame, keys: list[str], fields: list[str]) -> pl.LazyFrame:
@@ -149,7 +163,9 @@ def sort_tags(frame: pl.DataFrame, tcols: list[str]) -> list[str]:
     return [t for _, t in sorted(zip((-c for c in counts), tcols))]
 
 
-_SID = "__sid"
+# Working column names: a NUL makes them names no stored column can have (validate.py)
+_SID = "\x00sid"
+_W = "\x00window"
 
 
 @dataclass(frozen=True, slots=True)

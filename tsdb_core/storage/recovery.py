@@ -27,6 +27,7 @@ from ..ingest.wal import Skipped, decode_write
 from ..model import FieldType
 from .fileio import atomic_write_bytes, fsync_dir, open_private
 from .partitions import NEWEST_SUFFIX
+from .index import INDEX_FILE
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
 from .rebuild import NAMES_FILE, rebuild
@@ -48,13 +49,15 @@ class RecoveryReport:
     missing: list[str] = field(default_factory=list)  # files the catalog listed that were gone
     wal_skipped: list[Skipped] = field(default_factory=list)
     wal_records: list[str] = field(default_factory=list)  # replayed records that could not be applied
+    derived: list[str] = field(default_factory=list)  # derived files (series index) found damaged or stale
     replayed_rows: int = 0
     files_checked: int = 0
     check_seconds: float = 0.0
 
     @property
     def clean(self) -> bool:
-        return not (self.catalog or self.quarantined or self.missing or self.wal_skipped or self.wal_records)
+        return not (self.catalog or self.quarantined or self.missing or self.wal_skipped or self.wal_records
+                    or self.derived)
 
     def lines(self) -> list[str]:
         """One human line per finding."""
@@ -64,7 +67,7 @@ class RecoveryReport:
         out += [f"Parquet file {rel} moved to {QUARANTINE_DIR}/: {why}" for rel, why in self.quarantined]
         out += [f"Parquet file {rel} listed in the catalog is missing; dropped from it" for rel in self.missing]
         out += [f"WAL segment {s.segment}: {s.reason} at bytes {s.start}-{s.end} skipped" for s in self.wal_skipped]
-        return out + self.wal_records
+        return out + self.wal_records + self.derived
 
 
 class RecoveryMixin:
@@ -240,10 +243,23 @@ class RecoveryMixin:
         return moved
 
     def _load_index(self) -> None:
+        """Load each series index that matches the catalog; rebuild the others (derived data)."""
         redo = self.__dict__.pop("_reindex", set())
         for key in list(self._catalog.files):
-            if key in redo or not self._index.load(key, self.root / measurement_dir(*key)):
+            if key in redo:
                 self._rebuild_index({key})
+                continue
+            d = self.root / measurement_dir(*key)
+            why = self._index.load(key, d, [f.id for f in self._catalog.files[key]])
+            if why is None:
+                continue
+            self._rebuild_index({key})
+            if why in ("missing", "older format"):
+                log.info("series index of %s.%s.%s %s: rebuilt from the Parquet files", *key, why)
+            else:
+                msg = f"series index {d / INDEX_FILE} is {why}: rebuilt from the Parquet files"
+                log.warning("%s", msg)
+                self._recovery.derived.append(msg)
 
     def _replay(self) -> None:
         n = 0
@@ -286,7 +302,7 @@ class RecoveryMixin:
             return
         for key in keys:
             d = self.root / measurement_dir(*key)
-            self._index.save(key, d, self.root)
+            self._index.save(key, d, self.root, [f.id for f in self._catalog.files.get(key, ())])
             if "~" in measurement_dir(*key) and not (d / NAMES_FILE).exists():
                 # a hashed (over-long) name cannot be decoded from the path: keep it for rebuild.py
                 atomic_write_bytes(d / NAMES_FILE, orjson.dumps(list(key)))

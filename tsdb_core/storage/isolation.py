@@ -18,7 +18,7 @@ import time as _time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ingest.wal import WalEntry, encode_write
+from ..ingest.wal import WalEntry, decode_write, encode_write
 from .fileio import atomic_write_bytes, makedirs_durable
 from .quarantine import QUARANTINE_DIR
 
@@ -66,7 +66,7 @@ class FlushHealth:
             self.last_failure = _time.time()
             delay = min(self.max_s, self.base_s * 2 ** min(self.failures - 1, 30))
             self.retry_at = _time.monotonic() + delay
-        log.error("flush failed (%d in a row; rows stay buffered and in the WAL, retry in %.0f s): %s",
+        log.error("flush failed (%d in a row; rows stay buffered and in the WAL, retry in %.1f s): %s",
                   self.failures, delay, self.last_error)
 
     def succeeded(self, keys) -> None:
@@ -82,6 +82,23 @@ class FlushHealth:
         with self._lock:
             n = self.key_failures[key] = self.key_failures.get(key, 0) + 1
             return n
+
+    def load_isolated(self, root: Path | None) -> None:
+        """List the batches set aside before this open (they stay until an operator moves them)."""
+        if root is None:
+            return
+        for path in sorted((root / QUARANTINE_DIR / ISOLATED_DIR).glob(f"*{ISOLATED_SUFFIX}")):
+            rel = path.relative_to(root).as_posix()
+            try:
+                db, rp, entries = decode_write(path.read_bytes())
+            except Exception as e:  # noqa: BLE001 - still listed: an operator must look at it
+                self.isolated.append(Isolated(rel, ("?", "?", "?"), 0, f"unreadable: {describe(e)}",
+                                              path.stat().st_mtime))
+                continue
+            for m in dict.fromkeys(e.measurement for e in entries):
+                rows = sum(e.frame.height for e in entries if e.measurement == m)
+                self.isolated.append(Isolated(rel, (db, rp, m), rows, "set aside by an earlier run",
+                                              path.stat().st_mtime))
 
     def status(self) -> dict:
         """A JSON-able summary: ``ok``, or ``degraded`` with what is failing or set aside."""
@@ -116,9 +133,12 @@ def isolate(health: FlushHealth, root: Path | None, key: Key, entries: list[WalE
             name = f"{_time.strftime('%Y%m%dT%H%M%SZ', _time.gmtime())}-{digest}"
         rel = f"{QUARANTINE_DIR}/{ISOLATED_DIR}/{name}{ISOLATED_SUFFIX}"
         path = root / rel
+        if path.exists():  # set aside at an earlier open (a WAL record replayed again)
+            known = [i for i in health.isolated if i.path == rel]
+            if known:
+                return known[0]
         makedirs_durable(path.parent, root)
-        if not path.exists():
-            atomic_write_bytes(path, payload)
+        atomic_write_bytes(path, payload)
     else:
         health.memory.append((key[0], key[1], entries))
     item = Isolated(rel, key, rows, describe(error), _time.time())

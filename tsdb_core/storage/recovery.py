@@ -23,11 +23,13 @@ import polars as pl
 
 from ..catalog import CATALOG_FILE, FileMeta, RetentionPolicy, normalised_shard_duration
 from ..errors import StorageError
-from ..ingest.wal import Skipped, decode_write
+from ..ingest.wal import Skipped, WalEntry, decode_write
 from ..model import FieldType
 from .fileio import atomic_write_bytes, fsync_dir, open_private
 from .partitions import NEWEST_SUFFIX
 from .index import INDEX_FILE
+from .isolation import isolate
+from .validate import key_problem, unstorable_key
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
 from .rebuild import NAMES_FILE, rebuild
@@ -265,7 +267,8 @@ class RecoveryMixin:
         n = 0
         lost = self.__dict__.get("_catalog_lost", False)
         rep = self.recovery_report
-        for _seq, payload in self._wal.replay():
+        self._health.load_isolated(self.root)
+        for seq, payload in self._wal.replay():
             db, rp, entries = decode_write(payload)
             database = self._catalog.databases.get(db)
             if database is None:
@@ -280,7 +283,10 @@ class RecoveryMixin:
                 log.warning("WAL record for missing retention policy %s.%s skipped", db, rp)
                 rep.wal_records.append(f"WAL record for missing retention policy {db}.{rp} skipped")
                 continue
-            for e in entries:
+            for i, e in enumerate(entries):
+                e = self._set_aside_unstorable(db, rp, e, f"wal-{seq:020d}-{i}")
+                if e is None:
+                    continue
                 meta = database.measurements.get(e.measurement)
                 if meta is not None and any(meta.fields.get(f, FieldType(t)) is not FieldType(t)
                                             for f, t in e.fields.items()):
@@ -296,6 +302,27 @@ class RecoveryMixin:
             log.info("replayed %d rows from the WAL", n)
         if lost and self._catalog.databases:
             self._save_catalog()
+
+    def _set_aside_unstorable(self, db: str, rp: str, e: WalEntry, name: str) -> WalEntry | None:
+        """A WAL record of an older version may hold keys that cannot be stored (a NUL): its rows
+        that carry them are set aside (storage/isolation.py), the rest replays; None if nothing does."""
+        bad = [k for k in (*e.tags, *e.fields) if unstorable_key(k)]
+        if not bad:
+            return e
+        carry = pl.any_horizontal([pl.col(k).is_not_null() for k in bad])
+        aside = e.frame.filter(carry)
+        why = ValueError(key_problem(e.measurement, bad[0], bad[0] in e.tags))
+        isolate(self._health, self.root, (db, rp, e.measurement),
+                [WalEntry(e.measurement, e.tags, e.fields, aside)], why, name=name)
+        self.recovery_report.wal_records.append(
+            f"WAL record for {db}.{rp}.{e.measurement}: {aside.height} rows with a key that cannot be stored "
+            f"({why}) set aside in {QUARANTINE_DIR}/")
+        rest = e.frame.filter(~carry).drop(bad)
+        tags = tuple(t for t in e.tags if t not in bad)
+        fields = {f: t for f, t in e.fields.items() if f not in bad}
+        if not rest.height or not any(rest.get_column(f).null_count() < rest.height for f in fields):
+            return None
+        return WalEntry(e.measurement, tags, fields, rest)
 
     def _save_index(self, keys: set[Key]) -> None:
         if self.root is None:

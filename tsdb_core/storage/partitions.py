@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import zlib
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from ..config import StoreConfig
 from ..model import TIME, FieldType
 from .cache import Decoded, DecodedCache
 from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, open_private, tmp_path
+
+log = logging.getLogger("tsdb_core.store")
 
 _ENCODING = {
     FieldType.FLOAT: "BYTE_STREAM_SPLIT",
@@ -326,13 +329,21 @@ class Files:
         """Each matching series' newest row in ``[start, end]`` from the file's sidecar; None when
         there is none, or a series' newest row is past ``end`` (an older row would be the one)."""
         if f.id not in self._newest:
+            path = newest_path(self.root / f.path)
+            self._newest[f.id] = None  # absent (an older file) or damaged: read the file itself
             try:
-                raw = newest_path(self.root / f.path).read_bytes()
+                raw = path.read_bytes()
+            except OSError:
+                raw = None
+            if raw is not None:
                 body, crc = raw[:-4], raw[-4:]
-                self._newest[f.id] = (pl.read_ipc(io.BytesIO(body))
-                                      if zlib.crc32(body).to_bytes(4, "little") == crc else None)
-            except Exception:  # noqa: BLE001 - absent (an older file) or damaged: read the file itself
-                self._newest[f.id] = None
+                try:
+                    if zlib.crc32(body).to_bytes(4, "little") != crc:
+                        raise ValueError("checksum mismatch")
+                    self._newest[f.id] = pl.read_ipc(io.BytesIO(body))
+                except Exception as e:  # noqa: BLE001 - derived data: never worth a failed query
+                    log.warning("newest-row sidecar %s is damaged (%s): ignored, its Parquet file is read "
+                                "instead", path, e)
         last = self._newest[f.id]
         if last is None or last.height == 0 or last.get_column(TIME).max() > end:
             return None

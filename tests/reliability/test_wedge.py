@@ -98,14 +98,17 @@ _names = (st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_siz
           | st.sampled_from(["__sid", "__w", "__tagless", "__row", "%", "~", ".", "..", "a/b", "\x00"]))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(pos=st.sampled_from(["measurement", "tag key", "tag value", "field key", "string value", "database"]),
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(pos=st.sampled_from(["measurement", "tag key", "tag value", "field key", "string value", "database",
+                            "retention policy"]),
        name=_names)
 def test_whatever_a_write_accepts_can_be_flushed_and_read_back(tmp_path_factory, pos, name):
     """Every name position, arbitrary unicode: accepted rows flush, survive a reopen, read back."""
     root = tmp_path_factory.mktemp("names")
-    m, tk, tv, fk, sv, db = "m", "t", "x", "v", "s", "d"
-    if pos == "measurement":
+    m, tk, tv, fk, sv, db, rp = "m", "t", "x", "v", "s", "d", None
+    if pos == "retention policy":
+        rp = name
+    elif pos == "measurement":
         m = name
     elif pos == "tag key":
         tk = name
@@ -115,7 +118,7 @@ def test_whatever_a_write_accepts_can_be_flushed_and_read_back(tmp_path_factory,
         fk = name
     elif pos == "string value":
         sv = name
-    else:
+    elif pos == "database":
         db = name
     if len({tk, fk, "s", "time"}) < 4:
         return  # one key used twice: not a well-formed batch
@@ -123,7 +126,11 @@ def test_whatever_a_write_accepts_can_be_flushed_and_read_back(tmp_path_factory,
     s = tsdb_core.open(root, config=CFG)
     try:
         try:
-            res = s.write_batches(db, [MeasurementBatch(m, frame, (tk,), {fk: FieldType.FLOAT, "s": FieldType.STRING})])
+            if rp is not None:
+                s.create_database(db)
+                s.create_retention_policy(db, rp, duration=0)
+            res = s.write_batches(db, [MeasurementBatch(m, frame, (tk,), {fk: FieldType.FLOAT, "s": FieldType.STRING})],
+                                  rp=rp)
         except UserError:
             return  # refused whole (e.g. a database name): nothing to store
         accepted = res.points_written
@@ -131,10 +138,10 @@ def test_whatever_a_write_accepts_can_be_flushed_and_read_back(tmp_path_factory,
         s.close()
         s = tsdb_core.open(root, config=CFG)
         if accepted:
-            got = s.scan(db, m).collect().sort("time")
+            got = s.scan(db, m, rp=rp).collect().sort("time")
             assert got.height == 2
             assert got.select(["time", tk, fk, "s"]).rows() == [(MIN_TIME, tv, 1.0, sv), (MAX_TIME, tv, 2.0, sv)]
-            assert s.series(db, None, m).rows() == [(tv,)]
+            assert s.series(db, rp, m).rows() == [(tv,)]
         assert s.recovery_report.clean
     finally:
         s.close()

@@ -37,6 +37,11 @@ class StoreConfig:
     max_select_series: int = 0
     max_select_buckets: int = 0
     query_timeout_s: float = 0.0
+    # A failed flush is retried after 1, 2, 4 ... s (at most this); rows of one measurement that
+    # fail this many flushes in a row are set aside in quarantine/flush/ (storage/isolation.py).
+    flush_retry_base_s: float = 1.0
+    flush_retry_max_s: float = 60.0
+    flush_isolate_after: int = 3
     # Retention enforcement period when run in the background.
     retention_check_interval_s: float = 1800.0
 

@@ -28,8 +28,9 @@ from .model import TIME, FieldType, MeasurementBatch, WriteResult
 from .query.plan_cache import PlanCache
 from .query.provider import MeasurementSchema, RetentionPolicyInfo
 from .storage import retention
-from .storage.fileio import atomic_write_bytes
+from .storage.fileio import atomic_write_bytes, mkdir_private, warn_if_shared
 from .storage.index import SeriesIndex
+from .storage.isolation import FlushHealth
 from .storage.maintenance import FILE_GRACE_S, MaintenanceMixin  # noqa: F401 - FILE_GRACE_S re-exported
 from .storage.partitions import Files, Source, build_frame, build_scan, dirty_flags
 from .storage.recovery import LOCK_FILE, RecoveryMixin  # noqa: F401 - LOCK_FILE re-exported
@@ -62,6 +63,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         self._schemas: dict[tuple[str, str], tuple] = {}  # schema() answers (read-only to callers)
         self._frame_schemas: dict[tuple[str, str], tuple] = {}  # _frame_schema() answers
         self._graveyard: list[tuple[float, FileMeta]] = []
+        self._health = FlushHealth(self.config.flush_retry_base_s, self.config.flush_retry_max_s)
         self._closed = False
         self._bg: threading.Thread | None = None
         self._bg_stop = threading.Event()
@@ -70,7 +72,8 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         if self.root is None:
             self._catalog = Catalog()
             return
-        self.root.mkdir(parents=True, exist_ok=True)
+        mkdir_private(self.root)
+        warn_if_shared(self.root)
         self._take_lock()
         try:
             self._catalog = Catalog.load(self.root)
@@ -201,7 +204,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         """Flush first (so the WAL cannot resurrect the rows), then forget and delete."""
         with self._flush_lock, self._lock:
             self._check_open()
-            self._flush()
+            self._flush(isolate=True)  # rows that cannot be written are set aside, not in the way
             gone = mutate()
             self._index.drop(pred)
             self._save_catalog()
@@ -214,7 +217,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
         with self._flush_lock, self._lock:
             self._check_open()
             database = self._catalog.database(db)
-            self._flush()
+            self._flush(isolate=True)
             touched: set[Key] = set()
             for key, fl in list(self._catalog.files.items()):
                 if key[0] != db or (measurement is not None and key[2] != measurement):
@@ -242,11 +245,11 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
                     self._bury([f])
                     touched.add(key)
             if touched:
-                self._rebuild_index(touched)
                 for m in {k[2] for k in touched}:
                     if not any(k[0] == db and k[2] == m for k in self._catalog.files):
                         database.measurements.pop(m, None)
                 self._save_catalog()
+                self._rebuild_index(touched)  # derived files after the commit
         self._reap()
 
     # ------------------------------------------------------------------ reads
@@ -469,7 +472,7 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             if self._closed:
                 return
             try:
-                self._flush()
+                self._flush(isolate=True)
             finally:
                 self._closed = True
                 if self._wal is not None:
@@ -477,6 +480,13 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
                 self._save_catalog()
                 self._reap(force=True)
                 self._release_lock()
+
+    def health(self) -> dict:
+        """``{"status": "ok" | "degraded", ...}``: failing flushes (with the last error) and the
+        batches set aside in ``quarantine/flush/`` (storage/isolation.py), for monitoring."""
+        out = self._health.status()
+        out["recovery"] = self.recovery_report.lines()
+        return out
 
     def __enter__(self) -> "Store":
         return self

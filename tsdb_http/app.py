@@ -84,9 +84,19 @@ async def ping(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
+    """InfluxDB's health answer, plus a ``storage`` check: ``warn`` while flushes fail or
+    batches sit set aside (Store.health(); the server still serves, so 200 either way)."""
     shim = request.app.state.shim
-    return Response(orjson.dumps({"name": "influxdb", "message": "ready for queries and writes",
-                                  "status": "pass", "checks": [], "version": shim.config.version}),
+    store_health = getattr(shim.store, "health", None)
+    storage = store_health() if store_health is not None else {"status": "ok"}
+    ok = storage["status"] == "ok"
+    check = {"name": "storage", "status": "pass" if ok else "warn",
+             "message": "ok" if ok else (storage.get("last_flush_error") or "batches set aside in quarantine/flush/"),
+             **{k: v for k, v in storage.items() if k != "status"}}
+    return Response(orjson.dumps({"name": "influxdb",
+                                  "message": "ready for queries and writes" if ok else "storage degraded: see checks",
+                                  "status": "pass" if ok else "warn", "checks": [check],
+                                  "version": shim.config.version}),
                     200, media_type="application/json")
 
 

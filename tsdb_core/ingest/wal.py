@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..storage.fileio import fsync_dir
+from ..storage.fileio import fsync_dir, mkdir_private, open_private
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Wal:
         self._written = 0
         self._synced = 0
         self.skipped: list[Skipped] = []  # filled by replay()
-        directory.mkdir(parents=True, exist_ok=True)
+        mkdir_private(directory)
 
     # -- open ------------------------------------------------------------------
     def replay(self) -> Iterator[tuple[int, bytes]]:
@@ -174,7 +174,7 @@ class Wal:
 
     def _open_segment(self, first_seq: int) -> None:
         path = self.dir / f"{first_seq:020d}.wal"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND)
         try:
             _write_all(fd, MAGIC)
             if self.fsync:

@@ -3,11 +3,15 @@
 Writes hand over their tag columns (zero-copy selections) and the index folds
 them in lazily, so the write path pays nothing; reads fold pending parts with
 one ``unique``. Persisted beside the data as ``<measurement>/_series.arrow``
-(Arrow IPC, ignored by ``**/*.parquet`` readers) when files are flushed.
+(Arrow IPC, ignored by ``**/*.parquet`` readers) when files are flushed. It is derived
+data: saved after the catalog commit, stamped with the file ids it stands for and a CRC-32,
+and rebuilt from the Parquet files at open when damaged, missing or stale.
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import zlib
 from pathlib import Path
 
 import polars as pl
@@ -94,24 +98,55 @@ class SeriesIndex:
         self._sets[key] = _distinct(([old] if old is not None else []) + pend)
 
     # -- persistence -------------------------------------------------------------
-    def save(self, key: Key, directory: Path, stop: Path) -> None:
+    def save(self, key: Key, directory: Path, stop: Path, files: list[int]) -> None:
+        """Write ``key``'s tag sets, stamped with the catalog's file ids they stand for (saved
+        after the catalog commits them: :meth:`load` rebuilds an index the catalog moved past)."""
         frame = self.series(key)
         makedirs_durable(directory, stop)
         buf = io.BytesIO()
         if frame.width == 0:
             frame = pl.DataFrame({"__tagless": [True] * frame.height}, schema={"__tagless": pl.Boolean})
         frame.write_ipc(buf)
-        atomic_write_bytes(directory / INDEX_FILE, buf.getvalue())
+        body = buf.getvalue() + _TRAILER + files_stamp(files)
+        atomic_write_bytes(directory / INDEX_FILE, body + zlib.crc32(body).to_bytes(4, "little"))
 
-    def load(self, key: Key, directory: Path) -> bool:
+    def load(self, key: Key, directory: Path, files: list[int]) -> str | None:
+        """Load ``key``'s saved tag sets if they match ``files`` (the catalog's ids); else why
+        not (then the caller rebuilds): ``missing``, ``older format``, damage, or staleness."""
         path = directory / INDEX_FILE
-        if not path.exists():
-            return False
-        frame = pl.read_ipc(io.BytesIO(path.read_bytes()))
-        if "__tagless" in frame.columns:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return "missing"
+        except OSError as e:
+            return f"unreadable ({e.strerror or e})"
+        n = len(_TRAILER) + _STAMP + 4
+        body, crc = data[:-4], data[-4:]
+        if len(data) < n or zlib.crc32(body).to_bytes(4, "little") != crc or body[-n + 4:-_STAMP] != _TRAILER:
+            try:
+                pl.read_ipc(io.BytesIO(data))
+            except Exception:  # noqa: BLE001 - any decoder complaint: damaged
+                return f"damaged ({len(data)} bytes, checksum or format wrong)"
+            return "older format"
+        if body[-_STAMP:] != files_stamp(files):
+            return "stale: it does not match the catalog's files (written before a crash or restore)"
+        try:
+            frame = pl.read_ipc(io.BytesIO(body[:-n + 4]))
+        except Exception as e:  # noqa: BLE001
+            return f"damaged ({type(e).__name__})"
+        if frame.schema.get("__tagless") == pl.Boolean:  # (a tag of that name is a String column)
             frame = pl.DataFrame(height=frame.height)
         self.replace(key, frame)
-        return True
+        return None
+
+
+_TRAILER = b"TSDBIDX1"
+_STAMP = 16
+
+
+def files_stamp(ids: list[int]) -> bytes:
+    """16 bytes naming a set of file ids (the version of an index)."""
+    return hashlib.blake2b(",".join(map(str, sorted(ids))).encode(), digest_size=_STAMP).digest()
 
 
 def _distinct(frames: list[pl.DataFrame]) -> pl.DataFrame:

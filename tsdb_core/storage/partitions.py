@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import zlib
 from dataclasses import dataclass
@@ -29,7 +30,9 @@ from ..catalog import FileMeta
 from ..config import StoreConfig
 from ..model import TIME, FieldType
 from .cache import Decoded, DecodedCache
-from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, tmp_path
+from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, open_private, tmp_path
+
+log = logging.getLogger("tsdb_core.store")
 
 _ENCODING = {
     FieldType.FLOAT: "BYTE_STREAM_SPLIT",
@@ -43,21 +46,35 @@ _ENCODING = {
 _GO_ZERO_OFFSET = 62_135_596_800 * 1_000_000_000
 
 
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def window_start(t: int, width: int) -> int:
-    """Start of the partition window holding ``t`` (floor, also for times before 1970)."""
+    """Start of the partition window holding ``t`` (floor, also for times before 1970).
+
+    Near the ends of the time range it can lie outside int64: :func:`window_bounds` clamps it.
+    """
     return t - (t + _GO_ZERO_OFFSET) % width
 
 
+def window_bounds(start: int, width: int) -> tuple[int, int]:
+    """(start, exclusive end) of a window as stored: clamped to int64, so the catalog (JSON
+    integers), Parquet paths and every comparison hold the windows at both ends of time."""
+    return max(start, INT64_MIN), min(start + width, INT64_MAX)
+
+
 def split_windows(frame: pl.DataFrame, width: int) -> list[tuple[int, pl.DataFrame]]:
-    """Rows grouped by partition window (ascending)."""
+    """Rows grouped by partition window (ascending); the starts as :func:`window_start`."""
     w = frame.get_column(TIME)
     lo, hi = window_start(w.min(), width), window_start(w.max(), width)
     if lo == hi:
         return [(lo, frame)]
     off = _GO_ZERO_OFFSET % width
-    parts = frame.with_columns((pl.col(TIME) - (pl.col(TIME) + off) % width).alias("__w")).partition_by(
-        "__w", as_dict=True, include_key=False)
-    return sorted(((k[0], v) for k, v in parts.items()), key=lambda kv: kv[0])
+    # the window number (t + off) // width, without ever leaving int64 (t may be near its ends)
+    t = pl.col(TIME)
+    number = t // width + (t % width + off) // width
+    parts = frame.with_columns(number.alias(_W)).partition_by(_W, as_dict=True, include_key=False)
+    return sorted(((k[0] * width - off, v) for k, v in parts.items()), key=lambda kv: kv[0])
 
 
 def merge_points(lf: pl.LazyFrame, keys: list[str], fields: list[str]) -> pl.LazyFrame:
@@ -149,7 +166,9 @@ def sort_tags(frame: pl.DataFrame, tcols: list[str]) -> list[str]:
     return [t for _, t in sorted(zip((-c for c in counts), tcols))]
 
 
-_SID = "__sid"
+# Working column names: a NUL makes them names no stored column can have (validate.py)
+_SID = "\x00sid"
+_W = "\x00window"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +213,7 @@ class Files:
         path = self.root / rel
         makedirs_durable(path.parent, self.root)
         tmp = tmp_path(path)
+        os.close(open_private(tmp))  # the writer truncates it and keeps its mode (0600)
         try:
             meta = _write_parquet(parts, tmp, tags, fields, self.config, tag_order)
         except BaseException:
@@ -309,13 +329,21 @@ class Files:
         """Each matching series' newest row in ``[start, end]`` from the file's sidecar; None when
         there is none, or a series' newest row is past ``end`` (an older row would be the one)."""
         if f.id not in self._newest:
+            path = newest_path(self.root / f.path)
+            self._newest[f.id] = None  # absent (an older file) or damaged: read the file itself
             try:
-                raw = newest_path(self.root / f.path).read_bytes()
+                raw = path.read_bytes()
+            except OSError:
+                raw = None
+            if raw is not None:
                 body, crc = raw[:-4], raw[-4:]
-                self._newest[f.id] = (pl.read_ipc(io.BytesIO(body))
-                                      if zlib.crc32(body).to_bytes(4, "little") == crc else None)
-            except Exception:  # noqa: BLE001 - absent (an older file) or damaged: read the file itself
-                self._newest[f.id] = None
+                try:
+                    if zlib.crc32(body).to_bytes(4, "little") != crc:
+                        raise ValueError("checksum mismatch")
+                    self._newest[f.id] = pl.read_ipc(io.BytesIO(body))
+                except Exception as e:  # noqa: BLE001 - derived data: never worth a failed query
+                    log.warning("newest-row sidecar %s is damaged (%s): ignored, its Parquet file is read "
+                                "instead", path, e)
         last = self._newest[f.id]
         if last is None or last.height == 0 or last.get_column(TIME).max() > end:
             return None

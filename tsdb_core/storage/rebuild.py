@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from ..catalog import DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
 from ..model import TIME, FieldType
 from ..timeutil import D, H
-from .partitions import _GO_ZERO_OFFSET
+from .partitions import _GO_ZERO_OFFSET, INT64_MIN
 from .paths import encode_name
 from .quarantine import Damaged, read_footer
 
@@ -225,6 +225,7 @@ def _resolve_schemas(found: list[_Found], out: Rebuilt) -> list[_Found]:
 
 def _width(files: list[_Found]) -> int:
     """The widest default window that every file fits; else the widest aligned one; else 7d."""
+    files = [f for f in files if f.window_start > INT64_MIN] or files  # a clamped start says nothing
     def fits(w: int) -> bool:
         return all((f.window_start + _GO_ZERO_OFFSET) % w == 0 and f.window_start <= f.tmin
                    and f.tmax < f.window_start + w for f in files)

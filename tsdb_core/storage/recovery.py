@@ -23,10 +23,13 @@ import polars as pl
 
 from ..catalog import CATALOG_FILE, FileMeta, RetentionPolicy, normalised_shard_duration
 from ..errors import StorageError
-from ..ingest.wal import Skipped, decode_write
+from ..ingest.wal import Skipped, WalEntry, decode_write
 from ..model import FieldType
-from .fileio import atomic_write_bytes, fsync_dir
+from .fileio import atomic_write_bytes, fsync_dir, open_private
 from .partitions import NEWEST_SUFFIX
+from .index import INDEX_FILE
+from .isolation import isolate
+from .validate import key_problem, unstorable_key
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
 from .rebuild import NAMES_FILE, rebuild
@@ -48,13 +51,15 @@ class RecoveryReport:
     missing: list[str] = field(default_factory=list)  # files the catalog listed that were gone
     wal_skipped: list[Skipped] = field(default_factory=list)
     wal_records: list[str] = field(default_factory=list)  # replayed records that could not be applied
+    derived: list[str] = field(default_factory=list)  # derived files (series index) found damaged or stale
     replayed_rows: int = 0
     files_checked: int = 0
     check_seconds: float = 0.0
 
     @property
     def clean(self) -> bool:
-        return not (self.catalog or self.quarantined or self.missing or self.wal_skipped or self.wal_records)
+        return not (self.catalog or self.quarantined or self.missing or self.wal_skipped or self.wal_records
+                    or self.derived)
 
     def lines(self) -> list[str]:
         """One human line per finding."""
@@ -64,7 +69,7 @@ class RecoveryReport:
         out += [f"Parquet file {rel} moved to {QUARANTINE_DIR}/: {why}" for rel, why in self.quarantined]
         out += [f"Parquet file {rel} listed in the catalog is missing; dropped from it" for rel in self.missing]
         out += [f"WAL segment {s.segment}: {s.reason} at bytes {s.start}-{s.end} skipped" for s in self.wal_skipped]
-        return out + self.wal_records
+        return out + self.wal_records + self.derived
 
 
 class RecoveryMixin:
@@ -77,7 +82,7 @@ class RecoveryMixin:
         return rep if rep is not None else RecoveryReport()
 
     def _take_lock(self) -> None:
-        fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_private(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -240,16 +245,30 @@ class RecoveryMixin:
         return moved
 
     def _load_index(self) -> None:
+        """Load each series index that matches the catalog; rebuild the others (derived data)."""
         redo = self.__dict__.pop("_reindex", set())
         for key in list(self._catalog.files):
-            if key in redo or not self._index.load(key, self.root / measurement_dir(*key)):
+            if key in redo:
                 self._rebuild_index({key})
+                continue
+            d = self.root / measurement_dir(*key)
+            why = self._index.load(key, d, [f.id for f in self._catalog.files[key]])
+            if why is None:
+                continue
+            self._rebuild_index({key})
+            if why in ("missing", "older format"):
+                log.info("series index of %s.%s.%s %s: rebuilt from the Parquet files", *key, why)
+            else:
+                msg = f"series index {d / INDEX_FILE} is {why}: rebuilt from the Parquet files"
+                log.warning("%s", msg)
+                self._recovery.derived.append(msg)
 
     def _replay(self) -> None:
         n = 0
         lost = self.__dict__.get("_catalog_lost", False)
         rep = self.recovery_report
-        for _seq, payload in self._wal.replay():
+        self._health.load_isolated(self.root)
+        for seq, payload in self._wal.replay():
             db, rp, entries = decode_write(payload)
             database = self._catalog.databases.get(db)
             if database is None:
@@ -264,7 +283,10 @@ class RecoveryMixin:
                 log.warning("WAL record for missing retention policy %s.%s skipped", db, rp)
                 rep.wal_records.append(f"WAL record for missing retention policy {db}.{rp} skipped")
                 continue
-            for e in entries:
+            for i, e in enumerate(entries):
+                e = self._set_aside_unstorable(db, rp, e, f"wal-{seq:020d}-{i}")
+                if e is None:
+                    continue
                 meta = database.measurements.get(e.measurement)
                 if meta is not None and any(meta.fields.get(f, FieldType(t)) is not FieldType(t)
                                             for f, t in e.fields.items()):
@@ -281,12 +303,33 @@ class RecoveryMixin:
         if lost and self._catalog.databases:
             self._save_catalog()
 
+    def _set_aside_unstorable(self, db: str, rp: str, e: WalEntry, name: str) -> WalEntry | None:
+        """A WAL record of an older version may hold keys that cannot be stored (a NUL): its rows
+        that carry them are set aside (storage/isolation.py), the rest replays; None if nothing does."""
+        bad = [k for k in (*e.tags, *e.fields) if unstorable_key(k)]
+        if not bad:
+            return e
+        carry = pl.any_horizontal([pl.col(k).is_not_null() for k in bad])
+        aside = e.frame.filter(carry)
+        why = ValueError(key_problem(e.measurement, bad[0], bad[0] in e.tags))
+        isolate(self._health, self.root, (db, rp, e.measurement),
+                [WalEntry(e.measurement, e.tags, e.fields, aside)], why, name=name)
+        self.recovery_report.wal_records.append(
+            f"WAL record for {db}.{rp}.{e.measurement}: {aside.height} rows with a key that cannot be stored "
+            f"({why}) set aside in {QUARANTINE_DIR}/")
+        rest = e.frame.filter(~carry).drop(bad)
+        tags = tuple(t for t in e.tags if t not in bad)
+        fields = {f: t for f, t in e.fields.items() if f not in bad}
+        if not rest.height or not any(rest.get_column(f).null_count() < rest.height for f in fields):
+            return None
+        return WalEntry(e.measurement, tags, fields, rest)
+
     def _save_index(self, keys: set[Key]) -> None:
         if self.root is None:
             return
         for key in keys:
             d = self.root / measurement_dir(*key)
-            self._index.save(key, d, self.root)
+            self._index.save(key, d, self.root, [f.id for f in self._catalog.files.get(key, ())])
             if "~" in measurement_dir(*key) and not (d / NAMES_FILE).exists():
                 # a hashed (over-long) name cannot be decoded from the path: keep it for rebuild.py
                 atomic_write_bytes(d / NAMES_FILE, orjson.dumps(list(key)))

@@ -1,8 +1,12 @@
 """Validate a parsed write against the catalog before anything is touched.
 
 Checks, in InfluxDB 1.x's order: retention (``points beyond retention
-policy``, the points writer), then field types fixed per database+measurement
-(``field type conflict: ...``, the shard). A rejected point is dropped whole;
+policy``, the points writer), then keys storage cannot hold (a NUL in a tag or field
+key: Arrow, which every flush goes through, passes column names as C strings; answered
+with InfluxDB's ``invalid tag key`` / ``invalid field key`` words), then field types fixed
+per database+measurement (``field type conflict: ...``, the shard). Every write path
+(line protocol, DataFrames, SELECT ... INTO) comes through here, so whatever is accepted
+can be flushed. The key check looks at column names only: O(keys) per batch. A rejected point is dropped whole;
 the rest of the batch goes on. The result is the exact rows to append, and the
 schema additions to make, so the later steps cannot fail half-way.
 """
@@ -14,8 +18,10 @@ import polars as pl
 
 from ..catalog import Database, RetentionPolicy
 from ..model import TIME, FieldType, MeasurementBatch
+from ..timeutil import MAX_TIME, MIN_TIME
 
 BEYOND_RETENTION = "points beyond retention policy"
+TIME_RANGE_ERROR = f"time outside range {MIN_TIME} - {MAX_TIME}"  # InfluxDB's words
 
 
 def type_conflict(fieldname: str, measurement: str, got: FieldType, have: FieldType | str) -> str:
@@ -62,6 +68,10 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
         checks: list[tuple[pl.Expr, str]] = []
         if min_time is not None:
             checks.append((pl.col(TIME) < min_time, BEYOND_RETENTION))
+        t = frame.get_column(TIME)
+        if t.min() < MIN_TIME or t.max() > MAX_TIME:  # (parsers check; DataFrames and INTO arrive here)
+            checks.append((~pl.col(TIME).is_between(MIN_TIME, MAX_TIME), TIME_RANGE_ERROR))
+        checks.extend(_key_checks(mb))
         if meta is not None:
             for f, t in mb.fields.items():
                 have = meta.fields.get(f)
@@ -82,6 +92,53 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
         acc = _accept(mb, frame)
         if acc is not None:
             out.accepted.append(acc)
+    return out
+
+
+def go_quote(s: str) -> str:
+    """``s`` quoted as Go's ``%q`` does (InfluxDB's error messages): control bytes shown escaped."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif o < 0x80:
+            out.append(f"\\x{o:02x}")
+        elif o <= 0xFFFF:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\v": "\\v"}
+
+
+def unstorable_key(key: str) -> bool:
+    """A key no Parquet/Arrow column can be named (a NUL byte)."""
+    return "\x00" in key
+
+
+def key_problem(measurement: str, key: str, is_tag: bool) -> str:
+    """InfluxDB's words for a key that cannot be stored."""
+    if is_tag:
+        return f"invalid tag key: input tag {go_quote(key)} on measurement {go_quote(measurement)} is invalid"
+    return f"invalid field key: input field {go_quote(key)} on measurement {go_quote(measurement)} is invalid"
+
+
+def _key_checks(mb: MeasurementBatch) -> list[tuple[pl.Expr, str]]:
+    """A check per unstorable tag or field key: the rows that carry it are rejected."""
+    out = []
+    for keys, is_tag in ((mb.tags, True), (mb.fields, False)):
+        for k in keys:
+            if unstorable_key(k):
+                out.append((pl.col(k).is_not_null(), key_problem(mb.measurement, k, is_tag)))
     return out
 
 

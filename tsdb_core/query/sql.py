@@ -130,7 +130,7 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         sql = "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
     measurements = provider.measurements(db, rp)
     checked = guard.check(sql, measurements, db)
-    if checked.joins and checked.weight > 1:
+    if checked.joins and max_join_rows:
         _check_join_size(provider, db, rp, checked, max_join_rows)
     ctx = pl.SQLContext()
     if "tables" in checked.info:
@@ -148,13 +148,12 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
 
 
 def _check_join_size(provider, db: str, rp: str, checked: guard.Checked, limit: int) -> None:
-    """Refuse a join whose inputs may combine more than ``limit`` rows: the rows of every table
-    it reads, to the power of the table references (an upper bound whatever the join keys)."""
-    rows = sum(_rows(provider, db, rp, m) for m in checked.tables) + 1
-    bound = rows ** checked.weight
-    if limit and bound > limit:
-        raise LimitExceeded(f"SQL error: join too large: {checked.weight} table references over {rows - 1} rows "
-                            f"may combine up to {bound:.3g} rows (limit {limit})")
+    """Refuse a join whose inputs may combine more than ``limit`` rows (the product of its inputs'
+    rows, whatever the join keys), before anything is read: Polars materialises a join whole."""
+    bound = guard.work_bound(checked, {m: _rows(provider, db, rp, m) for m in checked.tables})
+    if bound > limit:
+        raise LimitExceeded(f"SQL error: join too large: its inputs may combine {bound:.3g} rows "
+                            f"(limit {limit:.3g})")
 
 
 def _rows(provider, db: str, rp: str, measurement: str) -> int:
@@ -187,7 +186,8 @@ def _table(provider, db: str, rp: str, measurement: str) -> pl.LazyFrame:
     def source(with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None,
                batch_size: int | None) -> Iterator[pl.DataFrame]:
         start, end = time_bounds(predicate)
-        wanted = list(schema) if with_columns is None else list(with_columns)
+        # no column asked (count(*) over a join): rows still count, so send the cheapest column
+        wanted = list(schema) if with_columns is None else (list(with_columns) or [TIME])
         needed = set(wanted) | (set(predicate.meta.root_names()) if predicate is not None else set())
         cols = [c for c in schema if c in needed and c != TIME]
         lf = provider.scan(db, rp, measurement, start, end, cols)

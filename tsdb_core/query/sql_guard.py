@@ -94,7 +94,7 @@ class Checked:
     refs: list[str] = field(default_factory=list)
     info: set[str] = field(default_factory=set)  # information_schema tables: "tables", "columns"
     joins: bool = False
-    weight: int = 0  # table references, a CTE's counted each time it is used (bounds a join's size)
+    tree: exp.Expression | None = None
 
     @property
     def tables(self) -> list[str]:
@@ -135,7 +135,7 @@ def check(sql: str, measurements, database: str = "") -> Checked:
         out.joins = True
     if any(w.args.get("recursive") for w in tree.find_all(exp.With)):
         raise QueryError("SQL error: not allowed in a query: WITH RECURSIVE")
-    out.weight = _weight(tree)
+    out.tree = tree
     out.sql = tree.sql(dialect=_Dialect, comments=False)
     return out
 
@@ -196,16 +196,48 @@ def _table(node: exp.Table, names: dict, lower: dict, ctes: set, database: str, 
     _rename(node, m)
 
 
-def _weight(tree: exp.Expression) -> int:
-    """Table references in the query, each use of a CTE weighing what its body references."""
-    cte_weight: dict[str, int] = {}
+def work_bound(checked: Checked, rows: dict[str, int]) -> int:
+    """An upper bound of the rows any SELECT of the query combines: the product of the sizes of
+    its FROM and JOIN inputs (a table's rows, a subquery's or CTE's own bound), whatever the keys."""
+    tree = checked.tree
+    ctes = {c.alias_or_name.lower(): c.this for c in tree.find_all(exp.CTE)}
+    memo: dict[int, int] = {}
+    worst = 0
 
-    def weigh(e: exp.Expression) -> int:
-        return sum(cte_weight.get(t.meta.get("cte"), 1) for t in e.find_all(exp.Table))
+    def size(e: exp.Expression | None) -> int:
+        nonlocal worst
+        if e is None:
+            return 1
+        if id(e) in memo:
+            return memo[id(e)]
+        if isinstance(e, exp.Table):
+            cte = e.meta.get("cte")
+            n = size(ctes.get(cte)) if cte else rows.get(e.name, _INFO_ROWS)
+        elif isinstance(e, (exp.Subquery, exp.Paren)):
+            n = size(e.this)
+        elif isinstance(e, exp.Values):
+            n = len(e.expressions)
+        elif isinstance(e, (exp.Union, exp.Intersect, exp.Except)):
+            n = size(e.left) + size(e.right)
+        elif isinstance(e, exp.Select):
+            n = 1
+            src = e.args.get("from_") or e.args.get("from")
+            for s_ in ([src.this, *(src.args.get("expressions") or [])] if src else []):
+                n *= size(s_)
+            for j in e.args.get("joins") or []:
+                n *= size(j.this)
+            worst = max(worst, n)
+        else:
+            n = 1
+        memo[id(e)] = n
+        return n
 
-    for cte in tree.find_all(exp.CTE):
-        cte_weight[cte.alias_or_name.lower()] = weigh(cte.this)
-    return weigh(tree)
+    for sel in tree.find_all(exp.Select):
+        size(sel)
+    return worst
+
+
+_INFO_ROWS = 10_000
 
 
 def _rename(node: exp.Table, name: str) -> None:

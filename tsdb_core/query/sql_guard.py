@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokens import TokenType
 
 from ..errors import PermissionDenied, QueryError
 
@@ -83,6 +84,8 @@ _NODES = (
     exp.Any, exp.All, exp.Array, exp.Bracket, exp.GroupConcat, exp.WithinGroup, exp.Values, exp.Table,
 )
 _QUERY = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery)
+_QUERY_START = {TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN}
+_DIALECT = _Dialect()
 _TABLE_ARGS = {"this", "db", "catalog", "alias"}
 
 
@@ -104,16 +107,28 @@ class Checked:
 def check(sql: str, measurements, database: str = "") -> Checked:
     """Parse ``sql``, refuse anything outside the allow-lists, and render what Polars may run."""
     try:
-        trees = [t for t in sqlglot.parse(sql, read=_Dialect) if t is not None]
+        tokens = _DIALECT.tokenize(sql)
     except sqlglot.errors.SqlglotError as e:
         raise QueryError(f"SQL error: sql parser error: {_first_line(e)}") from None
-    if not trees:
+    statements, current = [], []
+    for tok in tokens:  # split at ';' before parsing: other statements never reach the parser
+        if tok.token_type == TokenType.SEMICOLON:
+            statements, current = statements + [current] * bool(current), []
+        else:
+            current.append(tok)
+    statements += [current] * bool(current)
+    if not statements:
         raise QueryError("SQL error: empty query")
-    if len(trees) > 1:
+    if len(statements) > 1:
         raise PermissionDenied("SQL error: statement not allowed: more than one statement (one SELECT only)")
-    tree = trees[0]
+    if statements[0][0].token_type not in _QUERY_START:
+        raise _statement(statements[0][0].text)
+    try:
+        tree = next(t for t in _DIALECT.parser().parse(tokens, sql) if t is not None)
+    except sqlglot.errors.SqlglotError as e:
+        raise QueryError(f"SQL error: sql parser error: {_first_line(e)}") from None
     if not isinstance(tree, _QUERY):
-        raise _statement(tree)
+        raise _statement(tree.key)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = {m: m for m in measurements}
     lower: dict[str, str] = {}
@@ -140,13 +155,10 @@ def check(sql: str, measurements, database: str = "") -> Checked:
     return out
 
 
-def _statement(tree: exp.Expression) -> PermissionDenied | QueryError:
-    if isinstance(tree, exp.Command):
-        word = str(tree.this).upper()
-        if not word.isalpha() or word not in _STATEMENT_WORDS:
-            return QueryError(f"SQL error: sql parser error: unknown statement {word[:40]}")
-    else:
-        word = tree.key.upper()
+def _statement(word: str) -> PermissionDenied | QueryError:
+    word = word.upper()
+    if word not in _STATEMENT_WORDS:
+        return QueryError(f"SQL error: sql parser error: expected SELECT, found {word[:40]}")
     return PermissionDenied(f"SQL error: statement not allowed: {word} (a query is one SELECT)")
 
 

@@ -39,10 +39,10 @@ class _Dialect(Postgres):
     class Tokenizer(Postgres.Tokenizer):
         STRING_ESCAPES = ["'"]
 
-    class Parser(Postgres.Parser):
+    class Parser(Postgres.Parser):  # type: ignore[misc,valid-type]  # sqlglot's nested classes
         FUNCTIONS: dict = {}
 
-    class Generator(Postgres.Generator):
+    class Generator(Postgres.Generator):  # type: ignore[misc,valid-type]
         TRANSFORMS = {**Postgres.Generator.TRANSFORMS,
                       exp.TryCast: lambda self, e: f"TRY_CAST({self.sql(e, 'this')} AS {self.sql(e, 'to')})"}
 
@@ -104,13 +104,14 @@ class Checked:
         return sorted(set(self.refs))
 
 
-def check(sql: str, measurements, database: str = "") -> Checked:
+def check(sql: str, measurements: list[str], database: str = "") -> Checked:
     """Parse ``sql``, refuse anything outside the allow-lists, and render what Polars may run."""
     try:
         tokens = _DIALECT.tokenize(sql)
     except sqlglot.errors.SqlglotError as e:
         raise QueryError(f"SQL error: sql parser error: {_first_line(e)}") from None
-    statements, current = [], []
+    statements: list[list] = []
+    current: list = []
     for tok in tokens:  # split at ';' before parsing: other statements never reach the parser
         if tok.token_type == TokenType.SEMICOLON:
             statements, current = statements + [current] * bool(current), []
@@ -212,11 +213,12 @@ def work_bound(checked: Checked, rows: dict[str, int]) -> int:
     """An upper bound of the rows any SELECT of the query combines: the product of the sizes of
     its FROM and JOIN inputs (a table's rows, a subquery's or CTE's own bound), whatever the keys."""
     tree = checked.tree
+    assert tree is not None
     ctes = {c.alias_or_name.lower(): c.this for c in tree.find_all(exp.CTE)}
     memo: dict[int, int] = {}
     worst = 0
 
-    def size(e: exp.Expression | None) -> int:
+    def size(e) -> int:
         nonlocal worst
         if e is None:
             return 1
@@ -270,7 +272,7 @@ def _foreign(name: str, database: str) -> PermissionDenied:
     return PermissionDenied(f"SQL error: table not allowed: {name} (a query reads only the tables of {where})")
 
 
-def _describe(node: exp.Expression) -> str:
+def _describe(node) -> str:
     return node.key.upper().replace("_", " ")
 
 

@@ -312,3 +312,20 @@ def test_user_errors_are_clean_statuses(env):
         db = "nodb" if q == "SELECT * FROM cpu" else "a"
         e = refused(env, q, qt=qt, db=db, token=env["admin"])
         assert type(e) is cls, (q, e)
+
+
+def test_max_select_point_caps_flight_sql(tmp_path):
+    store = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(max_select_point=1000))
+    store.create_database("a")
+    store.write("a", "".join(f"m,k=k{i % 3} x={i}i {i * 1_000_000_000}\n" for i in range(3000)))
+    tokens = TokenStore(None)
+    tok = tokens.create("a", read=True, write=False)[0]
+    service = start_flight(store, tokens, quiet=True)
+    env = {"flight": service.location, "reader_a": tok}
+    try:
+        e = refused(env, "SELECT * FROM m")
+        assert "max-select-point limit exceeed" in str(e)
+        assert call(env, "SELECT k, count(*) AS n FROM m GROUP BY k ORDER BY k").column("n").to_pylist() == [1000] * 3
+    finally:
+        service.stop()
+        store.close()

@@ -91,12 +91,22 @@ def execute(provider, database: str, sql: str, params: dict | None = None, *,
             max_join_rows: int = MAX_JOIN_ROWS) -> pl.DataFrame:
     """Run one SQL statement against ``database`` (``db`` or ``db/rp``); the whole answer.
 
-    The store's ``query_timeout_s`` stops the work (as for InfluxQL); joins are refused before
+    The store's limits apply as to InfluxQL: ``query_timeout_s`` stops the work,
+    ``max_select_point`` caps the answer's values (rows x columns); joins are refused before
     reading when the rows they may combine exceed ``max_join_rows``.
     """
-    timeout = getattr(getattr(provider, "config", None), "query_timeout_s", 0) or 0
+    config = getattr(provider, "config", None)
+    timeout = getattr(config, "query_timeout_s", 0) or 0
+    max_points = getattr(config, "max_select_point", 0) or 0
     deadline = _time.perf_counter() + timeout if timeout else 0.0
-    return collect(plan(provider, database, sql, params, max_join_rows=max_join_rows), deadline)
+    lf = plan(provider, database, sql, params, max_join_rows=max_join_rows)
+    if max_points:
+        width = max(1, len(lf.collect_schema()))
+        lf = lf.head(max_points // width + 1)
+    df = collect(lf, deadline)
+    if max_points and df.height * df.width > max_points:
+        raise LimitExceeded(f"max-select-point limit exceeed: (>{max_points}/{max_points})")  # influxd's words
+    return df
 
 
 def collect(lf: pl.LazyFrame, deadline: float = 0.0) -> pl.DataFrame:

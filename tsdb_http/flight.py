@@ -193,6 +193,28 @@ class TsdbFlightServer(flight.FlightServerBase):
                                               max_join_rows=self.max_join_rows))
         return self._influxql(t, db, rp, token)
 
+    # The rest of Flight: clean statuses (pyarrow's defaults send a traceback with UNIMPLEMENTED).
+    def list_flights(self, context, criteria):
+        return iter(())
+
+    def list_actions(self, context):
+        return []
+
+    def get_flight_info(self, context, descriptor):
+        raise _unsupported("GetFlightInfo")
+
+    def get_schema(self, context, descriptor):
+        return flight.SchemaResult(pa.schema([]))  # pyarrow sends any error here with a traceback
+
+    def do_put(self, context, descriptor, reader, writer):
+        raise _unsupported("DoPut")
+
+    def do_exchange(self, context, descriptor, reader, writer):
+        raise _unsupported("DoExchange")
+
+    def do_action(self, context, action):
+        raise _unsupported("DoAction")
+
     def _database(self, name: str) -> tuple[str, str]:
         return sqlq.split_database(self.store, name)
 
@@ -242,6 +264,10 @@ def _invalid(message: str) -> Exception:
     if _TIMEOUT in message:
         return flight.FlightTimedOutError(message)
     return flight.FlightServerError(message)
+
+
+def _unsupported(method: str) -> Exception:
+    return flight.FlightServerError(f"{method} is not supported: query with DoGet and an InfluxDB 3 ticket")
 
 
 def _user_error(e: UserError) -> Exception:

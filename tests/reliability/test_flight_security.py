@@ -329,3 +329,24 @@ def test_max_select_point_caps_flight_sql(tmp_path):
     finally:
         service.stop()
         store.close()
+
+
+def test_other_flight_methods_answer_clean_statuses(env):
+    c = flight.FlightClient(env["flight"])
+    opts = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {env['reader_a']}".encode())])
+    desc = flight.FlightDescriptor.for_command(b"SELECT 1")
+    try:
+        assert list(c.list_flights(options=opts)) == []
+        assert list(c.list_actions(options=opts)) == []
+        assert c.get_schema(desc, opts).schema == pa.schema([])
+        calls = [lambda: c.get_flight_info(desc, opts), lambda: list(c.do_action(flight.Action("x", b""), opts))]
+        for fn in calls:
+            with pytest.raises(flight.FlightServerError) as e:
+                fn()
+            assert "is not supported" in str(e.value) and "Traceback" not in str(e.value)
+        writer, _ = c.do_put(desc, pa.schema([("a", pa.int64())]), opts)
+        with pytest.raises(flight.FlightServerError) as e:
+            writer.close()
+        assert "DoPut is not supported" in str(e.value) and "Traceback" not in str(e.value)
+    finally:
+        c.close()

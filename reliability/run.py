@@ -6,7 +6,8 @@
 
 Each scenario is bounded in time; the pytest ones (hostile, torn files, disk
 full, slow clients) run through pytest so their assertions are the tests';
-fuzzing runs ``reliability.fuzzrun`` (two worker processes, batched draws).
+fuzzing runs ``reliability.fuzzrun`` (two worker processes, batched draws);
+``flight-fuzz`` runs ``reliability.fuzz_flight`` (Flight SQL tickets, 2,000 cases; 20,000 with --long).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import fuzzrun, killloop, load
+from . import fuzz_flight, fuzzrun, killloop, load
 
 REPO = Path(__file__).resolve().parents[1]
 PYTEST_GROUPS = {
@@ -42,7 +43,7 @@ def _pytest(path: str, env: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m reliability.run")
     ap.add_argument("--long", action="store_true")
-    ap.add_argument("--only", default="kill,load,fuzz,hostile,torn,diskfull,slow-clients")
+    ap.add_argument("--only", default="kill,load,fuzz,flight-fuzz,hostile,torn,diskfull,slow-clients")
     ap.add_argument("--kills", type=int)
     ap.add_argument("--load-seconds", type=float)
     ap.add_argument("--fuzz-examples", type=int)
@@ -72,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
             results, totals = fuzzrun.run(examples, root=d, log=lambda m: print(m, flush=True), progress=10_000)
             failed |= bool(totals["broken"])
             print(fuzzrun.summary(results, totals), flush=True)
+        if "flight-fuzz" in only:
+            fig, wall, cpu = fuzz_flight.run(a.fuzz_examples or (20_000 if a.long else 2_000), root=Path(d))
+            failed |= bool(fig.findings)
+            print(fuzz_flight.summary(fig, wall, cpu), flush=True)
+            for f in fig.findings[:5]:
+                print(f"  FINDING {f}", flush=True)
     for name, path in PYTEST_GROUPS.items():
         if name in only:
             out = _pytest(path, env)

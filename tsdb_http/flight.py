@@ -13,6 +13,14 @@ of at most ``chunk_rows`` rows.
   InfluxDB 3 answers it: ``iox::measurement``, then ``time``, then the series'
   tags, then the other columns.
 
+Errors are gRPC statuses with a message only: UNAUTHENTICATED, PERMISSION_DENIED
+(a token or a SQL allow-list refusal), DEADLINE_EXCEEDED (``query_timeout_s``),
+UNKNOWN for the other user errors (bad SQL, unknown database, limits), INTERNAL
+with a request id for bugs, whose traceback goes to the log under that id. Every
+answer carries a ``request-id`` header. (pyarrow's Python server can send
+INVALID_ARGUMENT or NOT_FOUND only from a Python exception, and then appends its
+traceback and source paths to the message: those codes are not used.)
+
 ``pyarrow.flight`` is needed only here: ``tsdb_core`` never imports this module.
 
     from tsdb_http.flight import start_flight
@@ -26,17 +34,18 @@ import importlib
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from tsdb_core.errors import DatabaseNotFound, ParseError, TsdbError, UserError
+from tsdb_core.errors import DatabaseNotFound, ParseError, PermissionDenied, UserError
 from tsdb_core.query import sql as sqlq
 from tsdb_core.tokens import TokenInfo, TokenStore
 
 from . import permissions
+from .request_id import RequestIds
 
 log = logging.getLogger("tsdb_http.flight")
 
@@ -46,13 +55,30 @@ CHUNK_ROWS = 65_536
 MEASUREMENT_COLUMN = "iox::measurement"
 _IOX_STRING = pa.dictionary(pa.int32(), pa.string())
 _READ_ONLY = ("SelectStatement", "ExplainStatement")
+_TIMEOUT = "query-timeout limit exceeded"
 
 
 # -- authentication: one middleware checks every call -------------------------------
 
 class _Auth(flight.ServerMiddleware):
-    def __init__(self, token: TokenInfo | None):
+    def __init__(self, token: TokenInfo | None, request_id: str):
         self.token = token  # None: auth disabled
+        self.request_id = request_id
+
+    def sending_headers(self):
+        return {"request-id": self.request_id}
+
+
+@dataclass
+class _Ids:
+    """Request ids for calls served on many gRPC threads."""
+
+    ids: RequestIds = field(default_factory=RequestIds)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next(self) -> str:
+        with self.lock:
+            return self.ids.next_str()
 
 
 class _AuthFactory(flight.ServerMiddlewareFactory):
@@ -60,24 +86,35 @@ class _AuthFactory(flight.ServerMiddlewareFactory):
 
     def __init__(self, tokens: TokenStore | None, enabled: bool):
         self.tokens, self.enabled = tokens, enabled and tokens is not None
+        self.ids = _Ids()
 
     def start_call(self, info, headers):
+        rid = self.ids.next()
         if not self.enabled:
-            return _Auth(None)
+            return _Auth(None, rid)
         values = headers.get("authorization") or headers.get("Authorization") or []
         scheme, _, token = (values[0] if values else "").strip().partition(" ")
         token = token.strip()
         if scheme not in ("Bearer", "Token") or not token:
             raise flight.FlightUnauthenticatedError("unauthenticated: missing bearer token")
-        found = self.tokens.verify(token)
+        try:
+            found = self.tokens.verify(token)
+        except Exception:  # noqa: BLE001 - the client gets a status, the log the traceback
+            log.exception("flight: token check failed (request id %s)", rid)
+            raise flight.FlightInternalError(f"internal error (request id {rid})") from None
         if found is None:
             raise flight.FlightUnauthenticatedError("unauthenticated: authorization failed")
-        return _Auth(found)
+        return _Auth(found, rid)
 
 
 def _token(context) -> TokenInfo | None:
     mw = context.get_middleware("auth")
     return mw.token if mw is not None else None
+
+
+def _request_id(context) -> str:
+    mw = context.get_middleware("auth")
+    return mw.request_id if mw is not None else "-"
 
 
 def _require_read(token: TokenInfo | None, db: str) -> None:
@@ -124,29 +161,59 @@ class TsdbFlightServer(flight.FlightServerBase):
     """``DoGet`` over a store; everything else Flight offers is unimplemented."""
 
     def __init__(self, store, tokens: TokenStore | None, location: str, *, no_auth: bool = False,
-                 chunk_rows: int = CHUNK_ROWS, parser=None):
+                 chunk_rows: int = CHUNK_ROWS, parser=None, max_join_rows: int = sqlq.MAX_JOIN_ROWS):
         super().__init__(location, middleware={"auth": _AuthFactory(tokens, not no_auth)})
         self.store, self.chunk_rows, self.parser = store, chunk_rows, parser
+        self.max_join_rows = max_join_rows
 
     def do_get(self, context, ticket):
         t = Ticket.parse(ticket.ticket)
         token = _token(context)
         try:
-            db, rp = self._database(t.database)
-            _require_read(token, db)
-            if t.query_type == "sql":
-                table = sqlq.to_arrow(sqlq.execute(self.store, t.database, t.query, t.params))
-            else:
-                table = self._influxql(t, db, rp, token)
-        except DatabaseNotFound as e:
-            _require_read(token, t.database)
-            raise flight.FlightServerError(str(e)) from None
+            table = self._answer(t, token)
+        except flight.FlightError:
+            raise
         except UserError as e:
-            raise _invalid(str(e)) from None
-        except TsdbError as e:
-            log.exception("flight query failed")
-            raise flight.FlightInternalError(str(e)) from None
+            raise _user_error(e) from None
+        except (Exception, pl.exceptions.PanicException):  # a bug: its details stay in the log
+            rid = _request_id(context)
+            log.exception("flight: internal error (request id %s) for %s query on %s", rid, t.query_type, t.database)
+            raise flight.FlightInternalError(f"internal error (request id {rid})") from None
         return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(table.schema, _chunks(table, self.chunk_rows)))
+
+    def _answer(self, t: "Ticket", token: TokenInfo | None) -> pa.Table:
+        try:
+            db, rp = self._database(t.database)
+        except DatabaseNotFound:
+            _require_read(token, t.database)  # an unknown database stays hidden from tokens that cannot read it
+            raise
+        _require_read(token, db)
+        if t.query_type == "sql":
+            return sqlq.to_arrow(sqlq.execute(self.store, t.database, t.query, t.params,
+                                              max_join_rows=self.max_join_rows))
+        return self._influxql(t, db, rp, token)
+
+    # The rest of Flight: clean statuses (pyarrow's defaults send a traceback with UNIMPLEMENTED).
+    def list_flights(self, context, criteria):
+        return iter(())
+
+    def list_actions(self, context):
+        return []
+
+    def get_flight_info(self, context, descriptor):
+        raise _unsupported("GetFlightInfo")
+
+    def get_schema(self, context, descriptor):
+        return flight.SchemaResult(pa.schema([]))  # pyarrow sends any error here with a traceback
+
+    def do_put(self, context, descriptor, reader, writer):
+        raise _unsupported("DoPut")
+
+    def do_exchange(self, context, descriptor, reader, writer):
+        raise _unsupported("DoExchange")
+
+    def do_action(self, context, action):
+        raise _unsupported("DoAction")
 
     def _database(self, name: str) -> tuple[str, str]:
         return sqlq.split_database(self.store, name)
@@ -166,8 +233,12 @@ class TsdbFlightServer(flight.FlightServerBase):
         result = self.store.query(t.query, db=db, rp=rp, epoch="ns", params=t.params)
         if result.error is not None:
             raise _invalid(result.error)
+        if token is not None:
+            permissions.filter_show_databases(stmts, result.statements, token)
         st = result.statements[0]
         if st.error is not None:
+            if st.error.startswith("internal error"):
+                raise RuntimeError(st.error)  # logged with the request id; not sent
             raise _invalid(st.error)
         tags = set()
         for name in {s.name for s in st.series}:
@@ -188,9 +259,21 @@ def _invalid(message: str) -> Exception:
 
     InfluxDB 3 answers INVALID_ARGUMENT; a Python ``ArrowInvalid`` would carry that
     code, but pyarrow appends the server's traceback to its text, so we prefer the
-    clean message.
+    clean message. A timeout is DEADLINE_EXCEEDED.
     """
+    if _TIMEOUT in message:
+        return flight.FlightTimedOutError(message)
     return flight.FlightServerError(message)
+
+
+def _unsupported(method: str) -> Exception:
+    return flight.FlightServerError(f"{method} is not supported: query with DoGet and an InfluxDB 3 ticket")
+
+
+def _user_error(e: UserError) -> Exception:
+    if isinstance(e, PermissionDenied):
+        return flight.FlightUnauthorizedError(str(e))
+    return _invalid(str(e))
 
 
 def _chunks(table: pa.Table, rows: int):
@@ -273,11 +356,11 @@ class FlightService:
 
 def start_flight(store, tokens: TokenStore | None, host: str = "127.0.0.1", port: int = 0, *,
                  no_auth: bool = False, chunk_rows: int = CHUNK_ROWS, parser=None,
-                 quiet: bool = False) -> FlightService:
+                 quiet: bool = False, max_join_rows: int = sqlq.MAX_JOIN_ROWS) -> FlightService:
     """Listen on ``host:port`` (loopback by default; port 0 picks a free one) and serve at once."""
     bind = f"[{host}]" if ":" in host else host
     server = TsdbFlightServer(store, tokens, f"grpc+tcp://{bind}:{port}", no_auth=no_auth,
-                              chunk_rows=chunk_rows, parser=parser)
+                              chunk_rows=chunk_rows, parser=parser, max_join_rows=max_join_rows)
     # pyarrow serves from its own threads once constructed; serve() only blocks, so run it aside.
     threading.Thread(target=server.serve, daemon=True, name="tsdb-flight").start()
     service = FlightService(server, host, server.port)

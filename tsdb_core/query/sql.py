@@ -10,8 +10,10 @@ range are never opened) and applies the whole predicate to the scanned rows.
 
 ``information_schema.tables`` / ``information_schema.columns``, ``SHOW TABLES``
 and ``SHOW COLUMNS FROM|IN t`` are answered from the catalog as InfluxDB 3
-(DataFusion) answers them. SQL that Polars cannot run raises
-:class:`~tsdb_core.errors.QueryError` with Polars' reason.
+(DataFusion) answers them. Polars runs only what :mod:`.sql_guard` lets through
+(one SELECT over this database's tables, allow-listed functions, as sqlglot renders
+it): Polars' own table functions read files and URLs. SQL that Polars cannot run
+raises :class:`~tsdb_core.errors.QueryError` with Polars' reason.
 
     from tsdb_core.query.sql import execute, to_arrow
     df = execute(store, "mydb", "SELECT host, avg(usage) FROM cpu WHERE time >= now() - interval '1 hour' GROUP BY host")
@@ -21,14 +23,18 @@ from __future__ import annotations
 
 import json
 import re
+import time as _time
 from collections.abc import Iterator
 
 import polars as pl
 import pyarrow as pa
 
-from ..errors import DatabaseNotFound, QueryError, TsdbError
+from ..errors import DatabaseNotFound, LimitExceeded, QueryError, TsdbError
 from ..model import FieldType
 from ..timeutil import MAX_TIME, MIN_TIME
+from . import sql_guard as guard
+from .to_polars import Ctx
+from .to_polars import collect as _collect
 
 __all__ = ["execute", "to_arrow", "table_schema", "time_bounds", "split_database"]
 
@@ -36,6 +42,7 @@ CATALOG = "public"
 IOX = "iox"
 TIME = "time"
 BATCH_ROWS = 65_536
+MAX_JOIN_ROWS = 100_000_000  # row combinations a join may consider (an upper bound, checked before reading)
 
 _DATA_TYPE = {  # DataFusion's Display of the Arrow types IOx uses
     FieldType.FLOAT: "Float64", FieldType.INTEGER: "Int64", FieldType.UNSIGNED: "UInt64",
@@ -58,8 +65,6 @@ _TOKEN = re.compile(r"""
 _SHOW_TABLES = re.compile(r"^\s*SHOW\s+TABLES\s*;?\s*$", re.IGNORECASE)
 _SHOW_COLUMNS = re.compile(r'^\s*SHOW\s+COLUMNS\s+(?:FROM|IN)\s+("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_.]*)\s*;?\s*$',
                            re.IGNORECASE)
-_INFO = re.compile(r'(?<![\w."])"?information_schema"?\s*\.\s*"?(tables|columns)"?(?![\w"])', re.IGNORECASE)
-_INFO_NAMES = {"tables": "__information_schema_tables", "columns": "__information_schema_columns"}
 
 
 def split_database(provider, database: str) -> tuple[str, str]:
@@ -82,29 +87,47 @@ def table_schema(provider, db: str, measurement: str) -> dict[str, pl.DataType]:
     return {c: cols[c] for c in sorted(cols)}
 
 
-def execute(provider, database: str, sql: str, params: dict | None = None) -> pl.DataFrame:
-    """Run one SQL statement against ``database`` (``db`` or ``db/rp``); the whole answer."""
-    return collect(plan(provider, database, sql, params))
+def execute(provider, database: str, sql: str, params: dict | None = None, *,
+            max_join_rows: int = MAX_JOIN_ROWS) -> pl.DataFrame:
+    """Run one SQL statement against ``database`` (``db`` or ``db/rp``); the whole answer.
+
+    The store's limits apply as to InfluxQL: ``query_timeout_s`` stops the work,
+    ``max_select_point`` caps the answer's values (rows x columns); joins are refused before
+    reading when the rows they may combine exceed ``max_join_rows``.
+    """
+    config = getattr(provider, "config", None)
+    timeout = getattr(config, "query_timeout_s", 0) or 0
+    max_points = getattr(config, "max_select_point", 0) or 0
+    deadline = _time.perf_counter() + timeout if timeout else 0.0
+    lf = plan(provider, database, sql, params, max_join_rows=max_join_rows)
+    if max_points:
+        width = max(1, len(lf.collect_schema()))
+        lf = lf.head(max_points // width + 1)
+    df = collect(lf, deadline)
+    if max_points and df.height * df.width > max_points:
+        raise LimitExceeded(f"max-select-point limit exceeed: (>{max_points}/{max_points})")  # influxd's words
+    return df
 
 
-def collect(lf: pl.LazyFrame) -> pl.DataFrame:
+def collect(lf: pl.LazyFrame, deadline: float = 0.0) -> pl.DataFrame:
+    """The answer, cancelled at ``deadline`` (``time.perf_counter()``) as InfluxQL's collect is."""
     try:
-        return lf.collect()
+        return _collect(lf, Ctx(None, 0, deadline=deadline))
     except TsdbError:
         raise
     except pl.exceptions.PolarsError as e:
         raise QueryError(f"SQL error: {_first_line(e)}") from None
 
 
-def plan(provider, database: str, sql: str, params: dict | None = None) -> pl.LazyFrame:
-    """The LazyFrame of one SQL statement (tables registered lazily; nothing read yet)."""
+def plan(provider, database: str, sql: str, params: dict | None = None, *,
+         max_join_rows: int = MAX_JOIN_ROWS) -> pl.LazyFrame:
+    """The LazyFrame of one SQL statement (allow-listed, tables registered lazily; nothing read yet)."""
     db, rp = split_database(provider, database)
     if not isinstance(sql, str) or not sql.strip():
         raise QueryError("SQL error: empty query")
     tokens = _tokens(sql)
     if params:
         sql = _bind(tokens, params)
-        tokens = _tokens(sql)
     elif any(kind == "param" for kind, _ in tokens):
         name = next(text for kind, text in tokens if kind == "param")
         raise QueryError(f"SQL error: no value given for the parameter {name}")
@@ -115,25 +138,36 @@ def plan(provider, database: str, sql: str, params: dict | None = None) -> pl.La
                f"FROM information_schema.columns WHERE table_name = {_quote_str(table)}")
     elif _SHOW_TABLES.match(sql):
         sql = "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
-    ctx = pl.SQLContext()
     measurements = provider.measurements(db, rp)
-    info = {g.lower() for g in _INFO.findall(_code_only(sql))}
-    if info:
-        sql = _outside_strings(sql, lambda t: _INFO.sub(lambda mm: _INFO_NAMES[mm.group(1).lower()], t))
-        if "tables" in info:
-            ctx.register(_INFO_NAMES["tables"], _tables_frame(measurements).lazy())
-        if "columns" in info:
-            ctx.register(_INFO_NAMES["columns"], _columns_frame(provider, db, measurements).lazy())
-    names = _identifiers(_tokens(sql))
-    for m_name in measurements:
-        if m_name in names or m_name.lower() in names:
-            ctx.register(m_name, _table(provider, db, rp, m_name))
+    checked = guard.check(sql, measurements, db)
+    if checked.joins and max_join_rows:
+        _check_join_size(provider, db, rp, checked, max_join_rows)
+    ctx = pl.SQLContext()
+    if "tables" in checked.info:
+        ctx.register(guard.INFO_TABLES["tables"], _tables_frame(measurements).lazy())
+    if "columns" in checked.info:
+        ctx.register(guard.INFO_TABLES["columns"], _columns_frame(provider, db, measurements).lazy())
+    for m_name in checked.tables:
+        ctx.register(m_name, _table(provider, db, rp, m_name))
     try:
-        return ctx.execute(_outside_strings(sql, _strip_iox_schema), eager=False)
+        return ctx.execute(checked.sql, eager=False)
     except TsdbError:
         raise
     except pl.exceptions.PolarsError as e:
         raise QueryError(f"SQL error: {_first_line(e)}") from None
+
+
+def _check_join_size(provider, db: str, rp: str, checked: guard.Checked, limit: int) -> None:
+    """Refuse a join whose inputs may combine more than ``limit`` rows (the product of its inputs'
+    rows, whatever the join keys), before anything is read: Polars materialises a join whole."""
+    bound = guard.work_bound(checked, {m: _rows(provider, db, rp, m) for m in checked.tables})
+    if bound > limit:
+        raise LimitExceeded(f"SQL error: join too large: its inputs may combine {bound:.3g} rows "
+                            f"(limit {limit:.3g})")
+
+
+def _rows(provider, db: str, rp: str, measurement: str) -> int:
+    return provider.scan(db, rp, measurement, MIN_TIME, MAX_TIME, []).select(pl.len()).collect().item()
 
 
 def to_arrow(df: pl.DataFrame) -> pa.Table:
@@ -162,7 +196,8 @@ def _table(provider, db: str, rp: str, measurement: str) -> pl.LazyFrame:
     def source(with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None,
                batch_size: int | None) -> Iterator[pl.DataFrame]:
         start, end = time_bounds(predicate)
-        wanted = list(schema) if with_columns is None else list(with_columns)
+        # no column asked (count(*) over a join): rows still count, so send the cheapest column
+        wanted = list(schema) if with_columns is None else (list(with_columns) or [TIME])
         needed = set(wanted) | (set(predicate.meta.root_names()) if predicate is not None else set())
         cols = [c for c in schema if c in needed and c != TIME]
         lf = provider.scan(db, rp, measurement, start, end, cols)
@@ -293,16 +328,6 @@ def _tokens(sql: str) -> list[tuple[str, str]]:
     return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(sql)]
 
 
-def _identifiers(tokens: list[tuple[str, str]]) -> set[str]:
-    out = set()
-    for kind, text in tokens:
-        if kind == "word":
-            out.update((text, text.lower()))
-        elif kind == "qid":
-            out.add(_unquote(text))
-    return out
-
-
 def _unquote(ident: str) -> str:
     if len(ident) >= 2 and ident[0] == ident[-1] == '"':
         return ident[1:-1].replace('""', '"')
@@ -336,29 +361,6 @@ def _bind(tokens: list[tuple[str, str]], params: dict) -> str:
             out.append(_literal(params[key]))
         else:
             out.append(text)
-    return "".join(out)
-
-
-def _strip_iox_schema(sql: str) -> str:
-    """``iox.cpu`` / ``public.iox.cpu`` name the same table as ``cpu`` (IOx's default schema)."""
-    return re.sub(r'(?<![\w."])(?:"?public"?\s*\.\s*)?"?iox"?\s*\.\s*(?=["A-Za-z_])', "", sql)
-
-
-def _code_only(sql: str) -> str:
-    return "".join(" " if kind in ("str", "comment") else text for kind, text in _tokens(sql))
-
-
-def _outside_strings(sql: str, fn) -> str:
-    """Apply a text rewrite to the SQL between its string literals and comments."""
-    out, run = [], []
-    for kind, text in _tokens(sql):
-        if kind in ("str", "comment"):
-            out.append(fn("".join(run)))
-            run = []
-            out.append(text)
-        else:
-            run.append(text)
-    out.append(fn("".join(run)))
     return "".join(out)
 
 

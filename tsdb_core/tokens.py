@@ -163,7 +163,7 @@ def _records(doc) -> dict[str, _Record]:
             rec = _record(t)
         except (KeyError, TypeError, ValueError) as e:
             what = f"no {e.args[0]!r}" if isinstance(e, KeyError) else str(e)
-            raise ValueError(f"token {n} of {len(doc['tokens'])} is damaged ({what})") from None
+            raise ValueError(f"token {n} of {len(doc['tokens'])}: {what}") from None
         if rec.info.id in out:
             raise ValueError(f"token {n} repeats the id {rec.info.id}")
         out[rec.info.id] = rec

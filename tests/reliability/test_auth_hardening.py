@@ -347,9 +347,9 @@ DAMAGED = {  # name -> (make the bytes from a valid file, the words after "token
     "a list": (lambda ok: b"[]", 'is damaged: it is not a token file (expected a JSON object with a "tokens" list)'),
     "tokens not a list": (lambda ok: b'{"tokens": {}}', 'is damaged: it is not a token file'),
     "token without hash": (lambda ok: b'{"tokens": [{"id": "abc", "salt": "00", "permissions": []}]}',
-                           "is damaged: token 1 of 1 is damaged (no 'hash')"),
+                           "is damaged: token 1 of 1: no 'hash'"),
     "hash not hex": (lambda ok: ok.replace(b'"hash": "', b'"hash": "zz'),
-                     "is damaged: token 1 of 1 is damaged (non-hexadecimal number found in fromhex() arg at position 0)"),
+                     "is damaged: token 1 of 1: non-hexadecimal number found in fromhex() arg at position 0"),
 }
 
 

@@ -5,8 +5,8 @@ A token is ``tsdb_`` + a 12-character public id + a 43-character secret
 lookup key, so :meth:`TokenStore.verify` costs one dict lookup and one scrypt,
 never a scan over every hash. An unknown id is hashed against a dummy record,
 so a wrong secret costs the same whether or not its id exists (no oracle for
-which ids exist). A verified token is then cached (keyed by a keyed BLAKE2 of
-the whole token, at most ``CACHE_SIZE`` entries for ``CACHE_TTL_S`` seconds, and
+which ids exist). A verified token is then cached (keyed by a SHA-256 of a
+per-process key and the whole token, at most ``CACHE_SIZE`` entries for ``CACHE_TTL_S`` seconds, and
 dropped whenever the token file changes), so a busy writer pays the scrypt once
 a minute; :meth:`TokenStore.cached` answers from that cache alone.
 Comparisons use :func:`hmac.compare_digest`.
@@ -308,7 +308,7 @@ class TokenStore:
 
     # -- the cache ------------------------------------------------------------------
     def _key(self, token: str) -> bytes:
-        return hashlib.blake2b(token.encode("utf-8", "surrogatepass"), key=self._cache_key, digest_size=32).digest()
+        return hashlib.sha256(self._cache_key + token.encode("utf-8", "surrogatepass")).digest()
 
     def _cached(self, key: bytes) -> TokenInfo | None:
         """A fresh cache entry (caller holds ``_lock``)."""

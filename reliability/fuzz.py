@@ -286,7 +286,7 @@ def fuzz_app(root: Path, dialect: str, buffer_max_rows: int = BUFFER_ROWS):
     store = tsdb_core.open(root, config=cfg)
     try:
         tokens = TokenStore(None)
-        secret, _ = tokens.create("*", read=True, write=True)
+        secret, _ = tokens.create("*", read=True, write=True, manage=True)  # DDL runs too
         store.create_database("fz")
         store.write("fz", SEED_LP)
         call = AsgiCaller(create_app(store, tokens, ShimConfig(compat=dialect, max_body_bytes=200_000)))

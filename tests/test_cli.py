@@ -245,9 +245,31 @@ def test_token_list_and_revoke(run):
     assert r.exit_code == 1 and r.stderr == f"Error: token not found: {info.id}\n"
 
 
+def test_token_manage_permission(run):
+    t = run("token", "create", "--database", "mydb", "--write", "--manage").stdout.strip()
+    ingest = run("token", "create", "--database", "mydb", "--write").stdout.strip()
+    info = TokenStore(run.dir).verify(t)
+    assert info.can("manage", "mydb") and info.can("write", "mydb") and not info.can("read", "mydb")
+    assert not TokenStore(run.dir).verify(ingest).can("manage", "mydb")  # write = points only
+    assert "mydb:wm" in run("token", "list").stdout
+    listed = [line for line in run("token", "list", "--json").stdout.splitlines() if info.id in line]
+    assert '"permissions":[{"database":"mydb","read":false,"write":true,"manage":true}]' in listed[0]
+
+
+def test_token_commands_on_a_damaged_token_file(run):
+    run.dir.mkdir(parents=True)
+    (run.dir / "tokens.json").write_bytes(b'{"tokens": [')
+    for args in (("token", "list"), ("token", "create", "--database", "*", "--read"), ("token", "revoke", "abc")):
+        r = run(*args)
+        assert r.exit_code == 1 and r.stdout == ""
+        assert r.stderr.startswith(f"Error: token file {run.dir / 'tokens.json'} is not valid JSON (Expecting value: ")
+        assert "restore it from a backup, or move it aside" in r.stderr
+    assert (run.dir / "tokens.json").read_bytes() == b'{"tokens": ['
+
+
 def test_token_needs_a_permission(run):
     r = run("token", "create", "--database", "mydb")
-    assert r.exit_code == 1 and r.stderr == "Error: give --read and/or --write\n"
+    assert r.exit_code == 1 and r.stderr == "Error: give --read, --write and/or --manage\n"
 
 
 # -- inspect / compact / retention ----------------------------------------------------

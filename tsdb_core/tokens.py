@@ -3,16 +3,30 @@
 A token is ``tsdb_`` + a 12-character public id + a 43-character secret
 (URL-safe, no ``:``, so it also fits Basic auth and ``?p=``). The id is the
 lookup key, so :meth:`TokenStore.verify` costs one dict lookup and one scrypt,
-never a scan over every hash; a verified token is then cached (keyed by a
-SHA-256 of the whole token) until the token file changes, so a busy writer pays
-the scrypt once. Comparisons use :func:`hmac.compare_digest`.
+never a scan over every hash. An unknown id is hashed against a dummy record,
+so a wrong secret costs the same whether or not its id exists (no oracle for
+which ids exist). A verified token is then cached (keyed by a SHA-256 of a
+per-process key and the whole token, at most ``CACHE_SIZE`` entries for ``CACHE_TTL_S`` seconds, and
+dropped whenever the token file changes), so a busy writer pays the scrypt once
+a minute; :meth:`TokenStore.cached` answers from that cache alone.
+Comparisons use :func:`hmac.compare_digest`.
+
+A permission names a database (or ``*``, every database) and any of three
+actions: ``read`` (queries), ``write`` (points only) and ``manage`` (CREATE /
+ALTER / DROP, DELETE, DROP SERIES / MEASUREMENT). A permission with no
+``manage`` key on disk (files before it existed) gets it only when it is a
+read/write permission on ``*``: the first token ``tsdb serve`` mints, which
+could always do everything.
 
 On disk the tokens live in ``<root>/tokens.json`` (temp file, fsync,
 ``os.replace``, fsync of the directory). Every call re-reads the file when its
-``(mtime, size, inode)`` changed, so a token created by ``tsdb token create``
-while ``tsdb serve`` runs on the same directory works at once. Writers hold an
-``flock`` on ``<root>/tokens.lock`` around read-modify-write. With
-``root=None`` the tokens live in memory only.
+``(mtime, size, inode)`` changed, so a token created or revoked by ``tsdb token``
+while ``tsdb serve`` runs on the same directory takes effect at the next request.
+Writers hold an ``flock`` on ``<root>/tokens.lock`` around read-modify-write.
+A damaged file (empty, not JSON, not the shape written here) raises
+:class:`TokenFileError`, naming the file, what is wrong and how to recover;
+nothing is written over it and no token is minted beside it. With ``root=None``
+the tokens live in memory only.
 
     from tsdb_core.tokens import TokenStore
     tokens = TokenStore("/var/lib/tsdb")            # or TokenStore(None) in memory
@@ -29,43 +43,59 @@ import hmac
 import json
 import os
 import secrets
+import sys
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import UserError
 
 try:  # POSIX advisory locks; absent on Windows, where one process is assumed
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["TokenStore", "TokenInfo", "Permission", "ALL_DATABASES", "TOKEN_PREFIX"]
+__all__ = ["TokenStore", "TokenInfo", "Permission", "TokenFileError", "ALL_DATABASES", "TOKEN_PREFIX",
+           "ACTIONS"]
 
 ALL_DATABASES = "*"
 TOKEN_PREFIX = "tsdb_"
+ACTIONS = ("read", "write", "manage")
 _ID_LEN = 12
 _SECRET_BYTES = 32
+_TOKEN_LEN = len(TOKEN_PREFIX) + _ID_LEN + len(secrets.token_urlsafe(_SECRET_BYTES))  # what create() makes
 FILE_NAME = "tokens.json"
 LOCK_NAME = "tokens.lock"
-# scrypt cost: ~20-40 ms per verify on one core, paid once per token thanks to the cache.
+CACHE_TTL_S = 60.0  # a verified token is trusted this long without a scrypt (and dropped when the file changes)
+CACHE_SIZE = 4096
+# scrypt cost: tens of ms per verify on one core, paid once per token and minute thanks to the cache.
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
+
+
+class TokenFileError(UserError):
+    """tokens.json exists but cannot be used; the message says why and how to recover."""
 
 
 @dataclass(frozen=True, slots=True)
 class Permission:
-    """Read and/or write on one database, or on every database (``*``)."""
+    """Actions on one database, or on every database (``*``)."""
 
     database: str
     read: bool = False
     write: bool = False
+    manage: bool = False
 
     def allows(self, action: str, database: str | None) -> bool:
+        """``database`` None (a statement naming no database) is allowed on ``*`` only."""
         if not getattr(self, action):
             return False
-        if self.database == ALL_DATABASES:
-            return True
-        # ``database=None``: any database will do (the statement names none itself).
-        return database is None or database == self.database
+        return self.database == ALL_DATABASES or database == self.database
+
+    @property
+    def letters(self) -> str:
+        return "".join(a[0] for a in ACTIONS if getattr(self, a))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +108,7 @@ class TokenInfo:
     permissions: tuple[Permission, ...] = ()
 
     def can(self, action: str, database: str | None) -> bool:
-        """``action`` is ``"read"`` or ``"write"``; ``database`` ``"*"`` asks for all databases."""
-        if database == ALL_DATABASES:
-            return any(getattr(p, action) and p.database == ALL_DATABASES for p in self.permissions)
+        """``action`` is one of :data:`ACTIONS`; ``database`` ``"*"`` asks for all databases."""
         return any(p.allows(action, database) for p in self.permissions)
 
     @property
@@ -92,7 +120,7 @@ class TokenInfo:
 
     def to_json(self) -> dict:
         return {"id": self.id, "description": self.description, "created_at": self.created_at,
-                "permissions": [{"database": p.database, "read": p.read, "write": p.write}
+                "permissions": [{"database": p.database, "read": p.read, "write": p.write, "manage": p.manage}
                                 for p in self.permissions]}
 
 
@@ -110,19 +138,56 @@ class _State:
 
 
 def _hash(secret: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(secret.encode(), salt=salt, maxmem=64 * 1024 * 1024, **_SCRYPT)
+    return hashlib.scrypt(secret.encode("utf-8", "surrogatepass"), salt=salt, maxmem=64 * 1024 * 1024, **_SCRYPT)
 
 
-def _parse_permissions(database, read: bool, write: bool) -> tuple[Permission, ...]:
+def _parse_permissions(database, read: bool, write: bool, manage: bool) -> tuple[Permission, ...]:
     names = [database] if isinstance(database, str) else list(database)
     if not names:
         raise ValueError("a token needs at least one database (or '*')")
-    if not (read or write):
-        raise ValueError("a token needs read and/or write permission")
+    if not (read or write or manage):
+        raise ValueError("a token needs read, write and/or manage permission")
     for n in names:
         if not isinstance(n, str) or not n:
             raise ValueError(f"invalid database name for a token: {n!r}")
-    return tuple(Permission(n, read, write) for n in dict.fromkeys(names))
+    return tuple(Permission(n, read, write, manage) for n in dict.fromkeys(names))
+
+
+def _records(doc) -> dict[str, _Record]:
+    """The records of a parsed tokens.json; ValueError says what is wrong with its shape."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("tokens"), list):
+        raise ValueError('it is not a token file (expected a JSON object with a "tokens" list)')
+    out: dict[str, _Record] = {}
+    for n, t in enumerate(doc["tokens"], 1):
+        try:
+            rec = _record(t)
+        except (KeyError, TypeError, ValueError) as e:
+            what = f"no {e.args[0]!r}" if isinstance(e, KeyError) else str(e)
+            raise ValueError(f"token {n} of {len(doc['tokens'])}: {what}") from None
+        if rec.info.id in out:
+            raise ValueError(f"token {n} repeats the id {rec.info.id}")
+        out[rec.info.id] = rec
+    return out
+
+
+def _record(t) -> _Record:
+    if not isinstance(t, dict):
+        raise TypeError("not an object")
+    if not isinstance(t["id"], str) or not t["id"]:
+        raise ValueError("its id is not a string")
+    salt, digest = bytes.fromhex(t["salt"]), bytes.fromhex(t["hash"])
+    if not salt or len(digest) != _SCRYPT["dklen"]:
+        raise ValueError("its salt or hash has the wrong length")
+    perms = []
+    for p in t["permissions"]:
+        db = p["database"]
+        if not isinstance(db, str) or not db:
+            raise ValueError("a permission names no database")
+        read, write = bool(p.get("read")), bool(p.get("write"))
+        manage = bool(p["manage"]) if "manage" in p else (db == ALL_DATABASES and read and write)
+        perms.append(Permission(db, read, write, manage))
+    info = TokenInfo(t["id"], str(t.get("description", "")), str(t.get("created_at", "")), tuple(perms))
+    return _Record(info, salt, digest)
 
 
 class TokenStore:
@@ -132,20 +197,26 @@ class TokenStore:
     directory through the lock file and atomic replacement.
     """
 
-    def __init__(self, root: str | os.PathLike | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, *, cache_ttl_s: float = CACHE_TTL_S,
+                 cache_size: int = CACHE_SIZE):
         self.root = Path(root) if root is not None else None
+        self.cache_ttl_s, self.cache_size = cache_ttl_s, cache_size
         self._lock = threading.RLock()
         self._state = _State()
-        self._cache: dict[bytes, TokenInfo] = {}
+        self._cache: OrderedDict[bytes, tuple[TokenInfo, float]] = OrderedDict()
+        self._cache_key = secrets.token_bytes(32)  # per process: cache keys mean nothing elsewhere
+        # What an unknown id is checked against: the same scrypt, never a match.
+        self._dummy = _Record(TokenInfo(""), secrets.token_bytes(16), secrets.token_bytes(_SCRYPT["dklen"]))
 
     # -- public API -------------------------------------------------------------
-    def create(self, database="*", *, read: bool = True, write: bool = True,
+    def create(self, database="*", *, read: bool = True, write: bool = True, manage: bool = False,
                description: str = "") -> tuple[str, TokenInfo]:
         """Make a token for ``database`` (a name, ``"*"``, or a list of names).
 
         Returns ``(secret, info)``; the secret is not stored and cannot be shown again.
+        Raises :class:`TokenFileError` (and writes nothing) when tokens.json is damaged.
         """
-        perms = _parse_permissions(database, read, write)
+        perms = _parse_permissions(database, read, write, manage)
         token_id = secrets.token_hex(_ID_LEN // 2)
         secret_part = secrets.token_urlsafe(_SECRET_BYTES)
         token = f"{TOKEN_PREFIX}{token_id}{secret_part}"
@@ -172,26 +243,58 @@ class TokenStore:
         with self._mutate() as records:
             return records.pop(token_id, None) is not None
 
-    def verify(self, token: str | None) -> TokenInfo | None:
-        """The token's :class:`TokenInfo`, or None when it is unknown, revoked or malformed."""
-        if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 256:
+    @staticmethod
+    def well_formed(token: str | None) -> bool:
+        """Whether ``token`` has the shape :meth:`create` gives (else it fails without a scrypt)."""
+        return bool(token) and len(token) == _TOKEN_LEN and token.startswith(TOKEN_PREFIX)
+
+    def cached(self, token: str | None) -> TokenInfo | None:
+        """The token's :class:`TokenInfo` if it was verified lately, else None (no scrypt run)."""
+        if not self.well_formed(token):
             return None
-        key = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        key = self._key(token)
         with self._lock:
             self._refresh()
-            hit = self._cache.get(key)
+            return self._cached(key)
+
+    def verify(self, token: str | None) -> TokenInfo | None:
+        """The token's :class:`TokenInfo`, or None when it is unknown, revoked or malformed.
+
+        Costs one scrypt unless cached (:meth:`cached`), the same for a known id with a
+        wrong secret as for an unknown id.
+        """
+        if not self.well_formed(token):
+            return None
+        key = self._key(token)
+        with self._lock:
+            self._refresh()
+            hit = self._cached(key)
             if hit is not None:
                 return hit
             rec = self._state.records.get(token[len(TOKEN_PREFIX):len(TOKEN_PREFIX) + _ID_LEN])
-        if rec is None:
-            return None
-        if not hmac.compare_digest(_hash(token, rec.salt), rec.digest):
+        against = rec if rec is not None else self._dummy
+        match = hmac.compare_digest(_hash(token, against.salt), against.digest)
+        if rec is None or not match:
             return None
         with self._lock:
             # Only cache if the token was not revoked meanwhile.
             if self._state.records.get(rec.info.id) is rec:
-                self._cache[key] = rec.info
+                self._cache[key] = (rec.info, time.monotonic() + self.cache_ttl_s)
+                if len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         return rec.info
+
+    def is_new(self) -> bool:
+        """True only for a brand-new store: no tokens.json yet (in memory: no token yet).
+
+        Raises :class:`TokenFileError` when tokens.json exists but is damaged: the one
+        decision that may mint a first token must never take a damaged file for none.
+        """
+        with self._lock:
+            self._refresh()
+            if self.root is None:
+                return not self._state.records
+            return self._state.stamp is None
 
     def is_empty(self) -> bool:
         with self._lock:
@@ -202,6 +305,21 @@ class TokenStore:
         with self._lock:
             self._refresh()
             return len(self._state.records)
+
+    # -- the cache ------------------------------------------------------------------
+    def _key(self, token: str) -> bytes:
+        return hashlib.sha256(self._cache_key + token.encode("utf-8", "surrogatepass")).digest()
+
+    def _cached(self, key: bytes) -> TokenInfo | None:
+        """A fresh cache entry (caller holds ``_lock``)."""
+        hit = self._cache.get(key)
+        if hit is None:
+            return None
+        if hit[1] < time.monotonic():
+            del self._cache[key]
+            return None
+        self._cache.move_to_end(key)
+        return hit[0]
 
     # -- persistence --------------------------------------------------------------
     @property
@@ -226,21 +344,32 @@ class TokenStore:
         self._cache.clear()
 
     def _load(self) -> dict[str, _Record]:
+        """The file's records ({} when there is no file); TokenFileError when it is damaged."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}
-        doc = json.loads(raw) if raw.strip() else {"tokens": []}
-        out: dict[str, _Record] = {}
-        for t in doc.get("tokens", []):
-            perms = tuple(Permission(p["database"], bool(p.get("read")), bool(p.get("write")))
-                          for p in t.get("permissions", []))
-            info = TokenInfo(t["id"], t.get("description", ""), t.get("created_at", ""), perms)
-            out[t["id"]] = _Record(info, bytes.fromhex(t["salt"]), bytes.fromhex(t["hash"]))
-        return out
+        except OSError as e:
+            raise self._damaged(f"cannot be read ({e.strerror or e})") from None
+        if not raw.strip():
+            raise self._damaged("is empty")
+        try:
+            doc = json.loads(raw)
+        except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+            raise self._damaged(f"is not valid JSON ({e})") from None
+        try:
+            return _records(doc)
+        except ValueError as e:
+            raise self._damaged(f"is damaged: {e}") from None
+
+    def _damaged(self, what: str) -> TokenFileError:
+        return TokenFileError(
+            f"token file {self.path} {what}. No token was read from it, written over it or created "
+            f"beside it: restore it from a backup, or move it aside and create a token with "
+            f"`tsdb token create --data-dir {self.root} --database '*' --read --write --manage`")
 
     def _save(self, records: dict[str, _Record]) -> None:
-        doc = {"version": 1, "hash": "scrypt", "scrypt": {k: v for k, v in _SCRYPT.items()},
+        doc = {"version": 2, "hash": "scrypt", "scrypt": {k: v for k, v in _SCRYPT.items()},
                "tokens": [{**r.info.to_json(), "salt": r.salt.hex(), "hash": r.digest.hex()}
                           for r in records.values()]}
         data = json.dumps(doc, indent=2).encode() + b"\n"
@@ -275,11 +404,15 @@ class _Mutation:
         if s.root is None:
             self.records = dict(s._state.records)
             return self.records
-        s.root.mkdir(parents=True, exist_ok=True)
-        self.lockfd = os.open(s.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-        if fcntl is not None:
-            fcntl.flock(self.lockfd, fcntl.LOCK_EX)
-        self.records = s._load()  # always the file's latest, not our possibly stale view
+        try:
+            s.root.mkdir(parents=True, exist_ok=True)
+            self.lockfd = os.open(s.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            if fcntl is not None:
+                fcntl.flock(self.lockfd, fcntl.LOCK_EX)
+            self.records = s._load()  # always the file's latest, not our possibly stale view
+        except BaseException:  # a damaged file: nothing written, the locks released
+            self.__exit__(*sys.exc_info())
+            raise
         return self.records
 
     def __exit__(self, exc_type, exc, tb) -> None:

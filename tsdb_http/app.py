@@ -359,8 +359,8 @@ def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | Non
     config = config or ShimConfig()
     Dialect(config.compat)  # validate early
     app = ShimApp(config, routes=ROUTES, exception_handlers={**HANDLERS, Exception: _on_unhandled})
-    shim = Shim(store, tokens, config, Authenticator(tokens, enabled=not config.no_auth), parser,
-                Offload(config.inline_budget_ms / 1000))
+    auth = Authenticator(tokens, enabled=not config.no_auth, dialect=config.dialect)
+    shim = Shim(store, tokens, config, auth, parser, Offload(config.inline_budget_ms / 1000))
     app.state.shim = shim
     app.offload = shim.offload
     return app

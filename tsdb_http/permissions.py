@@ -2,17 +2,24 @@
 
 SELECT and SHOW need ``read`` on the database they read (the statement's own
 ``db.rp.m`` / ``ON db``, else the request's ``db``); SELECT ... INTO needs
-``write`` on the target too. Statements that change things (CREATE/DROP/ALTER,
-DELETE, DROP SERIES/MEASUREMENT) need ``write`` on the database concerned.
-Server-wide statements (users, grants, shards, queries, stats) need the
-permission on ``*``. SHOW DATABASES needs nothing: its answer is filtered to
-the databases the token may read (:func:`filter_show_databases`).
+``write`` on the target too. Statements that change the schema or remove data
+(CREATE/ALTER/DROP, DELETE, DROP SERIES/MEASUREMENT) need ``manage`` on the
+database they concern: a ``write`` token writes points only. Server-wide
+statements (users, grants, shards, queries, stats) need the permission on
+``*``. SHOW DATABASES needs nothing: its answer is filtered to the databases
+the token may read (:func:`filter_show_databases`).
+
+A need's database is None when the statement names none and the request has
+no ``db``: only a permission on ``*`` covers it (the core then answers
+"database name required" as influxd does); any other token is refused before
+anything runs (:meth:`tsdb_http.auth.Principal.require`).
 
 Statements are matched by class name so this module depends only on the
 shape of the AST (``tsdb_core/influxql``), not on its import layout.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from tsdb_core.tokens import ALL_DATABASES
@@ -23,15 +30,16 @@ _SERVER_READ = {"ShowQueriesStatement", "ShowStatsStatement", "ShowDiagnosticsSt
                 "ShowUsersStatement", "ShowGrantsForUserStatement", "ShowShardsStatement",
                 "ShowShardGroupsStatement", "ShowSubscriptionsStatement",
                 "ShowContinuousQueriesStatement"}
-_SERVER_WRITE = {"CreateUserStatement", "DropUserStatement", "SetPasswordUserStatement",
-                 "GrantStatement", "GrantAdminStatement", "RevokeStatement",
-                 "RevokeAdminStatement", "KillQueryStatement", "DropShardStatement"}
-_WRITE_NAMED = {"CreateDatabaseStatement", "DropDatabaseStatement"}  # .name is the database
-_WRITE_DB = {"CreateRetentionPolicyStatement", "AlterRetentionPolicyStatement",
-             "DropRetentionPolicyStatement", "CreateContinuousQueryStatement",
-             "DropContinuousQueryStatement", "CreateSubscriptionStatement",
-             "DropSubscriptionStatement"}  # .database
-_WRITE_SOURCES = {"DeleteSeriesStatement", "DropSeriesStatement", "DeleteStatement"}
+_SERVER_MANAGE = {"CreateUserStatement", "DropUserStatement", "SetPasswordUserStatement",
+                  "GrantStatement", "GrantAdminStatement", "RevokeStatement",
+                  "RevokeAdminStatement", "KillQueryStatement", "DropShardStatement"}
+_MANAGE_NAMED = {"CreateDatabaseStatement", "DropDatabaseStatement"}  # .name is the database
+_MANAGE_DB = {"CreateRetentionPolicyStatement", "AlterRetentionPolicyStatement",
+              "DropRetentionPolicyStatement", "CreateContinuousQueryStatement",
+              "DropContinuousQueryStatement", "CreateSubscriptionStatement",
+              "DropSubscriptionStatement"}  # .database
+_MANAGE_SOURCES = {"DeleteSeriesStatement", "DropSeriesStatement", "DeleteStatement"}
+_WORDS = {"DeleteSeriesStatement": "DELETE"}  # what the user typed (the parser's name differs)
 
 
 def _source_dbs(sources, default: str | None) -> Iterable[str | None]:
@@ -49,7 +57,7 @@ def _select_reads(stmt, default: str | None) -> Iterable[str | None]:
 
 
 def needs(stmt, default_db: str | None) -> list[Need]:
-    """The permissions one statement needs; ``None`` database = "some database"."""
+    """The permissions one statement needs; a None database: the statement names none."""
     name = type(stmt).__name__
     if name == "ExplainStatement":
         return needs(stmt.statement, default_db)
@@ -64,24 +72,32 @@ def needs(stmt, default_db: str | None) -> list[Need]:
         return []
     if name in _SERVER_READ:
         return [("read", ALL_DATABASES)]
-    if name in _SERVER_WRITE:
-        return [("write", ALL_DATABASES)]
-    if name in _WRITE_NAMED:
-        return [("write", stmt.name)]
-    if name in _WRITE_DB:
-        return [("write", getattr(stmt, "database", None) or default_db)]
+    if name in _SERVER_MANAGE:
+        return [("manage", ALL_DATABASES)]
+    if name in _MANAGE_NAMED:
+        return [("manage", stmt.name)]
+    if name in _MANAGE_DB:
+        return [("manage", getattr(stmt, "database", None) or default_db)]
     if name == "DropMeasurementStatement":
-        return [("write", default_db)]
-    if name in _WRITE_SOURCES:
+        return [("manage", default_db)]
+    if name in _MANAGE_SOURCES:
         dbs = list(_source_dbs(getattr(stmt, "sources", ()), default_db)) or [default_db]
-        return [("write", db) for db in dbs]
+        return [("manage", db) for db in dbs]
     if name.startswith("Show"):
         db = getattr(stmt, "database", None) or default_db
         out = [("read", db)]
         for src_db in _source_dbs(getattr(stmt, "sources", ()) or (), db):
             out.append(("read", src_db))
         return out
-    return [("write", ALL_DATABASES)]  # anything unknown: only an all-databases token
+    return [("manage", ALL_DATABASES)]  # anything unknown: only a token that may manage every database
+
+
+def statement_words(stmt) -> str:
+    """The statement's kind as InfluxQL words (``DropMeasurementStatement`` → ``DROP MEASUREMENT``)."""
+    name = type(stmt).__name__
+    if name in _WORDS:
+        return _WORDS[name]
+    return " ".join(re.findall(r"[A-Z][a-z]*", name.removesuffix("Statement"))).upper() or name
 
 
 def statements_of(parsed) -> list:

@@ -148,7 +148,7 @@ def _cacheable(qs: bytes) -> bool:
 def _authorise(principal, statements, db: str) -> None:
     for st in statements:
         for action, need_db in permissions.needs(st, db or None):
-            principal.require(action, need_db)
+            principal.require(action, need_db, st)
 
 
 def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str]):
@@ -217,7 +217,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
             return None
         statements = principal = None
         if shim.auth.enabled:
-            principal = shim.auth.authenticate(Headers(raw=headers), shape.form)
+            principal = shim.auth.authenticate_now(Headers(raw=headers), shape.form)
             pkey = _parse_key(shape)
             if not offload.inline_ok(pkey):
                 return None
@@ -247,7 +247,7 @@ async def query(request: Request) -> Response | RawResponse:
             form = await query_form(request, shim.config.max_body_bytes)
             shape = _shape(kind, ctype, gz, form, shim.config.dialect)
         kind, ctype, gz, form, p, db, rp, reads, _ = shape
-        principal = shim.auth.authenticate(request.headers, form)
+        principal = await shim.auth.authenticate(request.headers, form, request.client)
         statements = None
         offload = shim.offload
         if shim.auth.enabled:
@@ -262,7 +262,7 @@ async def query(request: Request) -> Response | RawResponse:
         else:
             qr = await run_in_threadpool(shim.store.query, *args)
     except HttpError as e:
-        if e.status == 401:
+        if e.status in (401, 429):  # the dialect's own body (and Retry-After)
             raise
         raise QueryError(e.status, e.message, kind, ctype, gz) from None
     except ParseError as e:

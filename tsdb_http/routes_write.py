@@ -45,7 +45,7 @@ async def _write(request: Request, db: str, rp: str | None, precision: str | Non
                         else "bucket is required")
     db, rp = split_db_rp(db, rp, dialect)
     precision = write_precision(precision, v2, dialect)
-    principal = shim.auth.authenticate(request.headers, request.query_params)
+    principal = await shim.auth.authenticate(request.headers, request.query_params, request.client)
     principal.require("write", db)
     if v2 and dialect is Dialect.CLOUD:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -9,7 +9,8 @@ What :func:`serve` does, in order:
    policy for databases created by a write (cloud: auto-created with a 3-day
    default policy, as the seed says; influxdb1: never auto-created, 404);
 2. opens the token store (``<data_dir>/tokens.json``); with auth on and no token
-   yet, creates an all-databases read/write token and prints it once on stdout;
+   file yet, creates an all-databases read/write/manage token and prints it once on
+   stdout (a damaged file stops the start: :func:`bootstrap_token`);
 3. optionally loads the demo data (``demo=True``);
 4. starts the store's background flush and retention thread;
 5. binds ``host:port`` (127.0.0.1 by default; port 0 picks a free one) and serves
@@ -54,12 +55,20 @@ def store_config(compat: str, base: StoreConfig | None = None) -> StoreConfig:
 
 
 def bootstrap_token(tokens: TokenStore, out=None) -> str | None:
-    """Create and print an all-databases read/write token when there is none yet."""
-    if not tokens.is_empty():
+    """Create and print an all-databases read/write/manage token on a brand-new store (no tokens.json).
+
+    A damaged tokens.json raises :class:`tsdb_core.tokens.TokenFileError` (``tsdb serve``
+    exits saying how to recover); a valid one with no token left mints nothing.
+    """
+    if not tokens.is_new():
+        if tokens.is_empty():
+            print(f"tsdb: warning: {tokens.path} holds no token, so every request will be refused; "
+                  "create one with `tsdb token create`", file=sys.stderr, flush=True)
         return None
-    secret, info = tokens.create("*", read=True, write=True, description="created by tsdb serve on first start")
+    secret, info = tokens.create("*", read=True, write=True, manage=True,
+                                 description="created by tsdb serve on first start")
     out = out or sys.stdout
-    print("tsdb: no API token existed, so an all-databases read/write token was created.\n"
+    print("tsdb: no API token existed, so an all-databases read/write/manage token was created.\n"
           "tsdb: it is shown only now; keep it (revoke with `tsdb token revoke "
           f"{info.id}`):", file=sys.stderr, flush=True)
     print(secret, file=out, flush=True)

@@ -31,7 +31,7 @@ def parser():
 @dataclass
 class Tokens:
     store: TokenStore
-    all: str
+    all: str  # read, write and manage on every database (as the token `tsdb serve` mints)
     ro: str   # read mydb
     wo: str   # write mydb
     other: str  # read+write otherdb
@@ -46,7 +46,7 @@ def tokens() -> Tokens:
     global _TOKENS
     if _TOKENS is None:
         ts = TokenStore(None)
-        _TOKENS = Tokens(ts, ts.create("*")[0], ts.create("mydb", read=True, write=False)[0],
+        _TOKENS = Tokens(ts, ts.create("*", manage=True)[0], ts.create("mydb", read=True, write=False)[0],
                          ts.create("mydb", read=False, write=True)[0], ts.create("otherdb")[0])
         for t in (_TOKENS.all, _TOKENS.ro, _TOKENS.wo, _TOKENS.other):
             ts.verify(t)  # warm the verify cache

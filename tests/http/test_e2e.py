@@ -27,7 +27,7 @@ SEAM = {} if REAL_ENGINE else {"wrap_store": fakes.FakeEngineStore, "parser": fa
 def server(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("e2e")
     tokens = TokenStore(root)
-    all_token = tokens.create("*", description="e2e")[0]
+    all_token = tokens.create("*", manage=True, description="e2e")[0]
     ro_token = tokens.create("cli", read=True, write=False)[0]
     h = start_in_thread(root, server=request.param, **SEAM)
     h.token, h.ro_token, h.port = all_token, ro_token, int(h.url.rsplit(":", 1)[1])

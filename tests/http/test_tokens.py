@@ -67,7 +67,7 @@ def test_in_memory_store_writes_no_file(tmp_path, monkeypatch):
 @pytest.mark.parametrize("database,read,write", [([], True, True), ("db", False, False), ("", True, True)])
 def test_invalid_creations(database, read, write):
     with pytest.raises(ValueError):
-        TokenStore(None).create(database, read=read, write=write)
+        TokenStore(None).create(database, read=read, write=write, manage=False)
 
 
 @pytest.mark.parametrize("perms,action,db,ok", [
@@ -75,9 +75,15 @@ def test_invalid_creations(database, read, write):
     ((Permission("*", True, False),), "write", "x", False),
     ((Permission("x", True, True),), "write", "x", True),
     ((Permission("x", True, True),), "write", "y", False),
-    ((Permission("x", True, True),), "read", None, True),
+    ((Permission("x", True, True),), "read", None, False),  # a statement naming no database
+    ((Permission("*", True, False),), "read", None, True),
     ((Permission("x", True, True),), "read", "*", False),
     ((Permission("*", False, True),), "write", "*", True),
+    ((Permission("*", True, True),), "manage", "x", False),
+    ((Permission("x", False, False, True),), "manage", "x", True),
+    ((Permission("x", False, False, True),), "write", "x", False),
+    ((Permission("x", False, False, True),), "manage", None, False),
+    ((Permission("*", False, False, True),), "manage", None, True),
 ])
 def test_can(perms, action, db, ok):
     assert TokenInfo("id", permissions=perms).can(action, db) is ok

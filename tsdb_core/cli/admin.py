@@ -114,10 +114,12 @@ def _tokens(data_dir: Path) -> Any:
 @data_dir_option
 @click.option("--database", "databases", multiple=True, required=True,
               help="Database the token is for ('*' = all); repeat for several.")
-@click.option("--read", is_flag=True, help="Allow queries.")
-@click.option("--write", is_flag=True, help="Allow writes (and management statements).")
+@click.option("--read", is_flag=True, help="Allow queries (SELECT, SHOW).")
+@click.option("--write", is_flag=True, help="Allow writing points (and SELECT ... INTO).")
+@click.option("--manage", is_flag=True,
+              help="Allow CREATE/ALTER/DROP, DELETE and DROP SERIES/MEASUREMENT (with '*': users, KILL QUERY).")
 @click.option("--description", default="", help="A note to recognise the token by.")
-def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: bool,
+def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: bool, manage: bool,
                  description: str) -> None:
     """Create a token; prints it alone on stdout. It is shown only this once.
 
@@ -126,11 +128,11 @@ def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: 
       TOKEN=$(tsdb token create --database mydb --read --write --description ci)
       curl -H "Authorization: Token $TOKEN" 'http://127.0.0.1:8086/query?db=mydb&q=SHOW+MEASUREMENTS'
     """
-    if not (read or write):
-        raise CliError("give --read and/or --write")
+    if not (read or write or manage):
+        raise CliError("give --read, --write and/or --manage")
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        secret, info = _tokens(data_dir).create(list(databases), read=read, write=write,
+        secret, info = _tokens(data_dir).create(list(databases), read=read, write=write, manage=manage,
                                                 description=description)
     except ValueError as exc:
         raise CliError(str(exc)) from None
@@ -142,7 +144,10 @@ def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: 
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
 def token_list(data_dir: Path, as_json: bool) -> None:
-    """List tokens (ids, permissions, descriptions; never the secrets)."""
+    """List tokens (ids, permissions, descriptions; never the secrets).
+
+    Permissions read DATABASE:LETTERS, r = read, w = write, m = manage.
+    """
     infos = _tokens(data_dir).list()
     if as_json:
         import orjson
@@ -150,8 +155,8 @@ def token_list(data_dir: Path, as_json: bool) -> None:
         for info in infos:
             click.echo(orjson.dumps(info.to_json()).decode())
         return
-    rows = [[i.id, ", ".join(f"{p.database}:{'r' if p.read else ''}{'w' if p.write else ''}"
-                             for p in i.permissions), i.created_at, i.description] for i in infos]
+    rows = [[i.id, ", ".join(f"{p.database}:{p.letters}" for p in i.permissions), i.created_at, i.description]
+            for i in infos]
     _table(None, ["id", "permissions", "created", "description"], rows)
 
 

@@ -222,6 +222,26 @@ class Authenticator:
             raise NotCached
         return Principal(info, self.forbidden)
 
+    def verify_blocking(self, token: str, client: str) -> TokenInfo:
+        """As :meth:`authenticate`, for callers on their own threads (Flight): the same cache,
+        failure limit and cost, so every entry point checks a token the same way."""
+        info = self._cached(token)
+        if info is not None:
+            return info
+        if not TokenStore.well_formed(token):
+            raise Unauthorized(FAILED)
+        wait = self.limiter.charge(client)
+        if wait:
+            raise TooManyFailures(wait)
+        try:
+            info = self.tokens.verify(token)
+        except TokenFileError as e:
+            raise self._damaged(e) from None
+        if info is None:
+            raise Unauthorized(FAILED)
+        self.limiter.refund(client)
+        return info
+
     def _cached(self, token: str) -> TokenInfo | None:
         try:
             return self.tokens.cached(token)

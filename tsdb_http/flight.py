@@ -45,6 +45,7 @@ from tsdb_core.query import sql as sqlq
 from tsdb_core.tokens import TokenInfo, TokenStore
 
 from . import permissions
+from .auth import Authenticator, TooManyFailures, Unauthorized
 from .request_id import RequestIds
 
 log = logging.getLogger("tsdb_http.flight")
@@ -61,12 +62,34 @@ _TIMEOUT = "query-timeout limit exceeded"
 # -- authentication: one middleware checks every call -------------------------------
 
 class _Auth(flight.ServerMiddleware):
-    def __init__(self, token: TokenInfo | None, request_id: str):
-        self.token = token  # None: auth disabled
-        self.request_id = request_id
+    """One call's bearer token, verified when a handler first asks (it knows the peer)."""
+
+    def __init__(self, auth: Authenticator | None, token: str | None, request_id: str):
+        self.auth, self.raw, self.request_id = auth, token, request_id  # auth None: auth disabled
+        self.info: TokenInfo | None = None
 
     def sending_headers(self):
         return {"request-id": self.request_id}
+
+    def verify(self, peer: str) -> TokenInfo | None:
+        if self.auth is None or self.info is not None:
+            return self.info
+        try:
+            self.info = self.auth.verify_blocking(self.raw, _peer_host(peer))
+        except Unauthorized:
+            raise flight.FlightUnauthenticatedError("unauthenticated: authorization failed") from None
+        except TooManyFailures as e:
+            raise flight.FlightUnavailableError(e.message) from None
+        except Exception:  # noqa: BLE001 - the client gets a status, the log the traceback
+            log.exception("flight: token check failed (request id %s)", self.request_id)
+            raise flight.FlightInternalError(f"internal error (request id {self.request_id})") from None
+        return self.info
+
+
+def _peer_host(peer: str) -> str:
+    """The address of a gRPC peer (``ipv4:127.0.0.1:5000``, ``ipv6:[::1]:5000``) without its port."""
+    address = peer.partition(":")[2] or peer
+    return address.rsplit(":", 1)[0].strip("[]")
 
 
 @dataclass
@@ -82,34 +105,32 @@ class _Ids:
 
 
 class _AuthFactory(flight.ServerMiddlewareFactory):
-    """``authorization: Bearer TOKEN`` (or ``Token TOKEN``) checked on every call."""
+    """``authorization: Bearer TOKEN`` (or ``Token TOKEN``) required on every call.
+
+    The token is verified by the shim's :class:`Authenticator` (cache, per-client failure
+    limit, one cost for every wrong token) when the handler first needs it: only the
+    handler sees the caller's address.
+    """
 
     def __init__(self, tokens: TokenStore | None, enabled: bool):
-        self.tokens, self.enabled = tokens, enabled and tokens is not None
+        self.auth = Authenticator(tokens) if enabled and tokens is not None else None
         self.ids = _Ids()
 
     def start_call(self, info, headers):
         rid = self.ids.next()
-        if not self.enabled:
-            return _Auth(None, rid)
+        if self.auth is None:
+            return _Auth(None, None, rid)
         values = headers.get("authorization") or headers.get("Authorization") or []
         scheme, _, token = (values[0] if values else "").strip().partition(" ")
         token = token.strip()
         if scheme not in ("Bearer", "Token") or not token:
             raise flight.FlightUnauthenticatedError("unauthenticated: missing bearer token")
-        try:
-            found = self.tokens.verify(token)
-        except Exception:  # noqa: BLE001 - the client gets a status, the log the traceback
-            log.exception("flight: token check failed (request id %s)", rid)
-            raise flight.FlightInternalError(f"internal error (request id {rid})") from None
-        if found is None:
-            raise flight.FlightUnauthenticatedError("unauthenticated: authorization failed")
-        return _Auth(found, rid)
+        return _Auth(self.auth, token, rid)
 
 
 def _token(context) -> TokenInfo | None:
     mw = context.get_middleware("auth")
-    return mw.token if mw is not None else None
+    return mw.verify(context.peer()) if mw is not None else None
 
 
 def _request_id(context) -> str:
@@ -195,24 +216,31 @@ class TsdbFlightServer(flight.FlightServerBase):
 
     # The rest of Flight: clean statuses (pyarrow's defaults send a traceback with UNIMPLEMENTED).
     def list_flights(self, context, criteria):
+        _token(context)  # a wrong token is refused here too
         return iter(())
 
     def list_actions(self, context):
+        _token(context)  # a wrong token is refused here too
         return []
 
     def get_flight_info(self, context, descriptor):
+        _token(context)  # a wrong token is refused here too
         raise _unsupported("GetFlightInfo")
 
     def get_schema(self, context, descriptor):
+        _token(context)  # a wrong token is refused here too
         return flight.SchemaResult(pa.schema([]))  # pyarrow sends any error here with a traceback
 
     def do_put(self, context, descriptor, reader, writer):
+        _token(context)  # a wrong token is refused here too
         raise _unsupported("DoPut")
 
     def do_exchange(self, context, descriptor, reader, writer):
+        _token(context)  # a wrong token is refused here too
         raise _unsupported("DoExchange")
 
     def do_action(self, context, action):
+        _token(context)  # a wrong token is refused here too
         raise _unsupported("DoAction")
 
     def _database(self, name: str) -> tuple[str, str]:

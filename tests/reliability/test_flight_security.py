@@ -350,3 +350,27 @@ def test_other_flight_methods_answer_clean_statuses(env):
         assert "DoPut is not supported" in str(e.value) and "Traceback" not in str(e.value)
     finally:
         c.close()
+
+
+def test_failed_token_checks_are_limited_per_client_as_over_http(tmp_path):
+    """Flight verifies through the shim's Authenticator: 10 failures from one address, then UNAVAILABLE."""
+    store = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests())
+    store.write("a", "cpu,host=h1 usage=1.5 1000000000\n")
+    tokens = TokenStore(None)
+    good = tokens.create("a", read=True, write=False)[0]
+    wrong = good[:-1] + ("A" if good[-1] != "A" else "B")  # well formed, known id, wrong secret
+    service = start_flight(store, tokens, quiet=True)
+    env = {"flight": service.location, "reader_a": good}
+    try:
+        assert call(env, "SELECT usage FROM cpu").column("usage").to_pylist() == [1.5]  # now cached
+        for _ in range(10):
+            with pytest.raises(flight.FlightUnauthenticatedError, match="authorization failed"):
+                call(env, "SELECT usage FROM cpu", token=wrong)
+        with pytest.raises(flight.FlightUnavailableError, match="too many failed authentication attempts"):
+            call(env, "SELECT usage FROM cpu", token=wrong)
+        assert call(env, "SELECT usage FROM cpu").column("usage").to_pylist() == [1.5]  # a cached token passes
+        with pytest.raises(flight.FlightUnauthenticatedError, match="missing bearer token"):
+            call(env, "SELECT usage FROM cpu", token=" ")
+    finally:
+        service.stop()
+        store.close()

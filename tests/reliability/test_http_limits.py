@@ -444,3 +444,70 @@ def test_multipart_without_a_boundary_is_a_400(auth_app):
     status, answer, _ = _asgi_post(app, b"/query", [(b"content-type", b"multipart/form-data"),
                                                     (b"authorization", b"Token " + secret.encode())], b"x")
     assert status == 400 and "error parsing form" in json.loads(answer)["error"]
+
+
+# -- item 14: no query work of unbounded cost on the event loop ------------------------------------
+
+def test_a_cost_measured_before_a_write_or_long_ago_is_measured_again(monkeypatch):
+    from tsdb_http import offload as offload_mod
+
+    def where():
+        try:
+            asyncio.get_running_loop()
+            return "loop"
+        except RuntimeError:
+            return "thread"
+
+    off = offload_mod.Offload(0.5)
+
+    async def go(n):
+        off.busy = 1
+        return [await off.run("k", where) for _ in range(n)]
+
+    assert asyncio.run(go(3)) == ["thread", "loop", "loop"]
+    off.data_changed()  # a write was served: the data may have grown
+    assert asyncio.run(go(2)) == ["thread", "loop"]
+    monkeypatch.setattr(offload_mod, "FRESH_S", 0.0)  # every measure is stale at once
+    assert asyncio.run(go(2)) == ["thread", "thread"]
+
+
+def test_a_query_slow_on_grown_data_does_not_stall_ping(tmp_path_factory):
+    import threading
+
+    s = _server(tmp_path_factory, "uvicorn")
+    try:
+        now = time.time_ns()
+
+        def write(n: int, off: int) -> None:
+            lines = "\n".join(f"m,h=h{i % 50} v={i} {now - (off + i) * 1_000_000}" for i in range(n))
+            assert httpx.post(s.url + "/api/v2/write?bucket=grow", content=lines, timeout=60).status_code == 204
+
+        q = {"db": "grow", "q": "SELECT count(distinct(v)) FROM m WHERE time > now() - 1d GROUP BY h"}
+        write(1000, 0)
+        with httpx.Client(timeout=30) as c:
+            for _ in range(3):  # measured quick: the old code then ran it on the loop
+                assert c.get(s.url + "/query", params=q).status_code == 200
+            for k in range(6):
+                write(100_000, 1000 + k * 100_000)
+            answered, lat = [], []
+
+            def ask():
+                t0 = time.monotonic()
+                assert c.get(s.url + "/query", params=q).status_code == 200
+                answered.append(time.monotonic() - t0)
+
+            with httpx.Client(timeout=10) as p:
+                assert p.get(s.url + "/ping").status_code == 204  # (connected)
+                t = threading.Thread(target=ask)
+                t.start()  # alone in flight: the old code answered it on the loop
+                time.sleep(0.03)
+                while not answered:  # pings while it runs
+                    t0 = time.monotonic()
+                    assert p.get(s.url + "/ping").status_code == 204
+                    lat.append(time.monotonic() - t0)
+                t.join()
+            took = answered[0]
+        assert took > 0.1  # the query did grow slow (else this test proves nothing)
+        assert max(lat) < min(0.1, took / 2), (max(lat), took)
+    finally:
+        s.kill()

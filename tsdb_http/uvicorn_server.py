@@ -224,9 +224,8 @@ def protocol_class(read_timeout: float | None, answer_now=None, limits: Limits |
             self.transport.close()
 
         def on_headers_complete(self) -> None:
-            self._in_body = True
+            self._in_body = True  # (the head's deadline timer now stands for the body's: _overdue)
             self._head_bytes = 0
-            self._set_deadline(request_timeout - (time.monotonic() - self._started))
             if answer_now is not None and self._answer_now():
                 return
             super().on_headers_complete()
@@ -297,9 +296,14 @@ def protocol_class(read_timeout: float | None, answer_now=None, limits: Limits |
             self._deadline = None
             if not self._in_request or self.transport.is_closing():
                 return
-            if self._in_body and self.flow is not None and self.flow.read_paused:
-                self._set_deadline(1.0)  # we stopped reading (the app is busy), not the client
-                return
+            if self._in_body:
+                left = request_timeout - (time.monotonic() - self._started)
+                if left > 0:  # one timer a request: the head's, moved on to the body's deadline
+                    self._set_deadline(left)
+                    return
+                if self.flow is not None and self.flow.read_paused:
+                    self._set_deadline(1.0)  # we stopped reading (the app is busy), not the client
+                    return
             self._refuse(408)
 
         def _stalled(self) -> None:

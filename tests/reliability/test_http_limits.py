@@ -487,7 +487,7 @@ def test_a_query_slow_on_grown_data_does_not_stall_ping(tmp_path_factory):
         with httpx.Client(timeout=30) as c:
             for _ in range(3):  # measured quick: the old code then ran it on the loop
                 assert c.get(s.url + "/query", params=q).status_code == 200
-            for k in range(6):
+            for k in range(10):
                 write(100_000, 1000 + k * 100_000)
             answered, lat = [], []
 
@@ -507,7 +507,7 @@ def test_a_query_slow_on_grown_data_does_not_stall_ping(tmp_path_factory):
                     lat.append(time.monotonic() - t0)
                 t.join()
             took = answered[0]
-        assert took > 0.1  # the query did grow slow (else this test proves nothing)
-        assert max(lat) < min(0.1, took / 2), (max(lat), took)
+        assert took > 0.2  # the query did grow slow (else this test proves nothing)
+        assert max(lat) < min(0.15, took / 2), (max(lat), took)
     finally:
         s.kill()

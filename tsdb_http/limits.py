@@ -53,12 +53,13 @@ def connection_cap(requested: int | None = None, reserve: int = FD_RESERVE) -> i
     return cap
 
 
-REASONS = {408: "Request Timeout", 414: "URI Too Long", 431: "Request Header Fields Too Large",
+REASONS = {400: "Bad Request", 408: "Request Timeout", 414: "URI Too Long", 431: "Request Header Fields Too Large",
            503: "Service Unavailable"}
 
 
-def refusal(status: int, default_headers=()) -> bytes:
-    """A whole plain-text answer that closes the connection, as Go's server words it."""
+def refusal(status: int, default_headers=(), head: bool = False) -> bytes:
+    """A whole plain-text answer that closes the connection, as Go's server words it
+    (``head``: to a HEAD request, so without its body)."""
     reason = REASONS[status]
     body = b"%d %s" % (status, reason.encode())
     out = [b"HTTP/1.1 %d %s\r\n" % (status, reason.encode())]
@@ -66,7 +67,8 @@ def refusal(status: int, default_headers=()) -> bytes:
         out += (name, b": ", value, b"\r\n")
     out.append(b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
                % len(body))
-    out.append(body)
+    if not head:
+        out.append(body)
     return b"".join(out)
 
 

@@ -210,8 +210,16 @@ def protocol_class(read_timeout: float | None, answer_now=None, limits: Limits |
         def send_400_response(self, msg: str) -> None:
             if self._refused:  # a callback above broke a limit: answer that, not 400
                 self._refuse(self._refused)
-                return
-            super().send_400_response(msg)
+            elif self._head_request():  # uvicorn's 400 has a body, which a HEAD answer must not have
+                self._refuse(400)
+            else:
+                super().send_400_response(msg)
+
+        def _head_request(self) -> bool:
+            try:
+                return self.parser.get_method() == b"HEAD"
+            except Exception:  # noqa: BLE001 - no method parsed yet
+                return False
 
         def _refuse(self, status: int) -> None:
             log.info("refusing a request: %d (%s)", status, self.client)
@@ -220,7 +228,7 @@ def protocol_class(read_timeout: float | None, answer_now=None, limits: Limits |
             self._cancel_deadline()
             if self.cycle is not None and not self.cycle.response_complete:
                 self.cycle.disconnected = True  # the app's answer, if any, must not follow ours
-            self.transport.write(refusal(status, self.server_state.default_headers))
+            self.transport.write(refusal(status, self.server_state.default_headers, self._head_request()))
             self.transport.close()
 
         def on_headers_complete(self) -> None:

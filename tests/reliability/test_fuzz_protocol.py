@@ -32,3 +32,10 @@ def test_the_checker_rejects_what_is_not_a_response():
         fuzz_protocol._responses(b"garbage")
     with pytest.raises(ValueError):
         fuzz_protocol._responses(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")
+
+
+def test_the_checker_knows_head_answers_have_no_body():
+    head = b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 35\r\n\r\n"
+    assert fuzz_protocol._responses(head, (True,)) == [431]
+    with pytest.raises(ValueError):
+        fuzz_protocol._responses(head)

@@ -115,6 +115,17 @@ def test_many_headers_are_refused_431(server):
     ping_ok(server)
 
 
+def test_a_refusal_to_head_has_no_body(server):
+    head = b"HEAD /ping HTTP/1.1\r\nHost: a\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(150)) + b"\r\n"
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(head)
+        sock.settimeout(5)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 431 ") and data.endswith(b"\r\n\r\n"), data
+
+
 def test_a_long_url_is_refused(server):
     url = b"/query?q=" + b"x" * 100_000
     with socket.create_connection(("127.0.0.1", server.port)) as sock:

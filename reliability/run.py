@@ -3,6 +3,7 @@
     python -m reliability.run            # kill loop 10 kills, load 30 s, fuzz 2,000 cases per input
     python -m reliability.run --long     # kill loop 50 kills, load 120 s, fuzz 100,000 cases per input
     python -m reliability.run --only kill,load --fuzz-examples 20000
+    python -m reliability.run --only protocol-fuzz --protocol-seconds 600
 
 Each scenario is bounded in time; the pytest ones (hostile, torn files, disk
 full, slow clients) run through pytest so their assertions are the tests';
@@ -19,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import fuzz_flight, fuzzrun, killloop, load
+from . import fuzz_flight, fuzz_protocol, fuzzrun, killloop, load
 
 REPO = Path(__file__).resolve().parents[1]
 PYTEST_GROUPS = {
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kills", type=int)
     ap.add_argument("--load-seconds", type=float)
     ap.add_argument("--fuzz-examples", type=int)
+    ap.add_argument("--protocol-seconds", type=float, help="protocol-fuzz (only with --only protocol-fuzz): 60 s, --long 600")
     a = ap.parse_args(argv)
     only = set(a.only.split(","))
     kills = a.kills or (50 if a.long else 10)
@@ -79,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             print(fuzz_flight.summary(fig, wall, cpu), flush=True)
             for f in fig.findings[:5]:
                 print(f"  FINDING {f}", flush=True)
+        if "protocol-fuzz" in only:  # not in the default set: run it by name
+            stats = fuzz_protocol.fuzz(a.protocol_seconds or (600.0 if a.long else 60.0), workdir=Path(d))
+            failed |= bool(stats["findings"])
     for name, path in PYTEST_GROUPS.items():
         if name in only:
             out = _pytest(path, env)

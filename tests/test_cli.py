@@ -399,9 +399,11 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     assert r.exit_code == 0, r.output
     [(args, kw)] = calls
     config = kw.pop("config")
+    limits = kw.pop("limits")
     assert (args, kw) == ((run.dir,), {"host": "127.0.0.1", "port": 9999, "no_auth": True, "compat": "influxdb1",
                                        "demo": True, "max_body_bytes": 25_000_000, "flight_port": None,
-                                       "server": None})
+                                       "server": None, "allowed_hosts": (), "cors_origins": ()})
+    assert (limits.head_timeout_s, limits.request_timeout_s, limits.max_connections) == (30.0, 300.0, None)
     assert (config.cache_bytes, config.max_select_point, config.query_timeout_s) == (1 << 30, 0, 0.0)
     calls.clear()
     r = run("serve", "--cache-mb", "64", "--max-select-point", "10", "--max-select-series", "2",
@@ -414,6 +416,12 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     assert run("serve", "--http-server", "hypercorn").exit_code == 0
     assert calls[0][1]["server"] == "hypercorn"
     assert run("serve", "--http-server", "gunicorn").exit_code != 0
+    calls.clear()
+    assert run("serve", "--max-connections", "50", "--head-timeout", "5", "--request-timeout", "60",
+               "--allowed-host", "a.example", "--allowed-host", "b.example", "--cors-origin", "https://ui").exit_code == 0
+    kw = calls[0][1]
+    assert (kw["limits"].max_connections, kw["limits"].head_timeout_s, kw["limits"].request_timeout_s) == (50, 5.0, 60.0)
+    assert (kw["allowed_hosts"], kw["cors_origins"]) == (("a.example", "b.example"), ("https://ui",))
 
 
 def test_serve_without_the_http_extra(run, monkeypatch):

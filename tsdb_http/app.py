@@ -12,6 +12,7 @@ Every non-2xx answer but 401 carries ``X-Influxdb-Error``; every answer carries
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 import orjson
@@ -26,6 +27,7 @@ from tsdb_core.tokens import TokenStore
 
 from .auth import Authenticator
 from .offload import DEFAULT_BUDGET_S, Offload
+from .origins import Guard
 from .params import CODES, Dialect, HttpError, url_values
 from .request_id import RequestIds
 from .routes_query import QueryError, query
@@ -51,6 +53,8 @@ class ShimConfig:
     version: str = VERSION
     build: str = field(default="")
     inline_budget_ms: float = DEFAULT_BUDGET_S * 1000  # a read known to take less may run on the loop (0: never)
+    allowed_hosts: tuple[str, ...] = ()  # Host names accepted without auth, besides loopback (origins.py)
+    cors_origins: tuple[str, ...] = ()  # browser origins given CORS headers (none: see origins.py)
 
     @property
     def dialect(self) -> Dialect:
@@ -197,9 +201,13 @@ def error_response(status: int, message: str, dialect: Dialect, *, code: str | N
     return Response(orjson.dumps(body), status, headers=hdrs, media_type="application/json")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
 def _header_safe(message: str) -> str:
-    """1.x truncates the header at 1024 bytes; headers hold one line of ASCII."""
-    text = " ".join(message[:1024].splitlines())
+    """1.x truncates the header at 1024 bytes; a header holds one line of printable ASCII
+    (a control byte quoted from a rejected line would make the server drop the answer)."""
+    text = _CONTROL.sub(" ", message[:1024])
     return text.encode("ascii", "replace").decode("ascii")
 
 
@@ -269,6 +277,7 @@ class ShimApp(Starlette):
             for method in getattr(route, "methods", None) or ():
                 self.direct.setdefault((route.path, method), route.endpoint)  # first match wins, as routing
         self.offload: Offload | None = None
+        self.guard = Guard(config.no_auth, config.allowed_hosts, config.cors_origins)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -285,6 +294,11 @@ class ShimApp(Starlette):
             await send(message)
 
         scope["app"] = self
+        if self.guard.no_auth:
+            refused = self.guard.refusal(scope)
+            if refused is not None:
+                response = error_response(403, refused, self.state.shim.config.dialect)
+                return await response(scope, receive, send_with_headers)
         endpoint = self.direct.get((scope["path"], method)) if not scope.get("root_path") else None
         offload = self.offload
         offload.busy += 1
@@ -309,7 +323,7 @@ class ShimApp(Starlette):
                 origin = v
         rid = rid or self.request_ids.next()
         extra = [*self.static_headers, (b"request-id", rid), (b"x-request-id", rid)]
-        if origin:
+        if origin and self.guard.cors_ok(origin):
             extra += [(b"access-control-allow-origin", origin), *_CORS]
         return extra
 
@@ -322,6 +336,8 @@ class ShimApp(Starlette):
         """
         if path != b"/query":
             return None
+        if self.guard.no_auth and self.guard.refusal({"headers": headers, "path": "/query", "method": "GET"}):
+            return None  # the ASGI path answers the 403
         answer = answer_query_now(self.state.shim, query_string, headers)
         if answer is None:
             return None

@@ -5,14 +5,17 @@
 
 A hop to a worker thread and back costs two thread wake-ups (0.1 ms on a quiet
 two-core machine, 0.6 ms on a loaded one), more than a cached parse or a small
-SHOW takes. So a call runs inline when (a) the same key last took at most
-``budget_s`` (the first call of a key always goes to a thread, which measures
-it) and (b) no other request is in flight (:attr:`busy` counts them): an inline
-call never holds up a request already being served, and one arriving meanwhile
-waits about ``budget_s`` at most. When a call that used to be quick turns slow,
-one request waits once, and the slow cost sends the key back to the thread
-pool. Only reads may come here: a write fsyncs. Keys hold the query
-text, so texts past ``MAX_KEY_TEXT`` are not remembered (key None: a thread).
+SHOW takes. So a call runs inline only when (a) the same key took at most
+``budget_s`` when last measured on a worker thread, (b) that measure is recent
+(``FRESH_S``) and no write or statement that changes data has been served since
+(:meth:`Offload.data_changed`: grown data makes a once-quick query slow), and
+(c) no other request is in flight (:attr:`busy` counts them): an inline call
+never holds up a request already being served, and one arriving meanwhile waits
+about ``budget_s`` at most. The first call of a key, and the first after a
+change or after ``FRESH_S``, goes to a thread, which measures it; a call that
+turns slow inline sends its key back at once. Only reads may come here: a write
+fsyncs. Keys hold the query text, so texts past ``MAX_KEY_TEXT`` are not
+remembered (key None: a thread).
 """
 from __future__ import annotations
 
@@ -23,17 +26,23 @@ from starlette.concurrency import run_in_threadpool
 DEFAULT_BUDGET_S = 0.005  # the small TSBS queries (InfluxDB: 1.7-3.4 ms) fit; a long one never runs inline
 MAX_KEYS = 4096
 MAX_KEY_TEXT = 4096  # longer query texts are not remembered (they always take a thread)
+FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data and clocks move)
 
 
 class Offload:
     """Per-app record of call costs by key, and the in-flight request count."""
 
-    __slots__ = ("budget_s", "costs", "busy")
+    __slots__ = ("budget_s", "costs", "busy", "epoch")
 
     def __init__(self, budget_s: float = DEFAULT_BUDGET_S):
         self.budget_s = budget_s
-        self.costs: dict = {}
+        self.costs: dict = {}  # key -> (seconds, data epoch, monotonic time measured on a thread)
         self.busy = 0  # requests inside the app (maintained by the app)
+        self.epoch = 0  # bumped by data_changed
+
+    def data_changed(self) -> None:
+        """Data were written or dropped: every recorded cost must be measured again."""
+        self.epoch += 1
 
     @staticmethod
     def key(*parts: str | None):
@@ -43,22 +52,32 @@ class Offload:
     def inline_ok(self, key) -> bool:
         if key is None:
             return False
-        cost = self.costs.get(key)
-        return cost is not None and cost <= self.budget_s and self.busy <= 1
+        rec = self.costs.get(key)
+        return (rec is not None and rec[0] <= self.budget_s and rec[1] == self.epoch and self.busy <= 1
+                and time.monotonic() - rec[2] <= FRESH_S)
 
-    def _record(self, key, seconds: float) -> None:
+    def _record(self, key, seconds: float, epoch: int, measured: float | None) -> None:
         costs = self.costs
         if len(costs) >= MAX_KEYS and key not in costs:
             costs.clear()
-        costs[key] = seconds
+        if measured is None:  # inline: the cost, but not a fresh measure (see the module docstring)
+            old = costs.get(key)
+            measured = old[2] if old is not None else 0.0
+        costs[key] = (seconds, epoch, measured)
 
-    def call(self, key, fn, *args):
-        """``fn(*args)`` here and now, its cost recorded under ``key`` (callers check :meth:`inline_ok`)."""
+    def call(self, key, fn, *args, measured: bool = False):
+        """``fn(*args)`` here and now, its cost recorded under ``key`` (callers check :meth:`inline_ok`);
+        ``measured``: this is a worker thread's measure (it makes the record fresh)."""
+        epoch = self.epoch
         t0 = time.perf_counter()
         try:
             return fn(*args)
         finally:
-            self._record(key, time.perf_counter() - t0)
+            t1 = time.perf_counter()
+            self._record(key, t1 - t0, epoch, time.monotonic() if measured else None)
+
+    def _measure(self, key, fn, *args):
+        return self.call(key, fn, *args, measured=True)
 
     async def run(self, key, fn, *args):
         """``fn(*args)``, inline or on a worker thread (see the module docstring)."""
@@ -67,4 +86,4 @@ class Offload:
         if self.budget_s <= 0 or key is None:
             return await run_in_threadpool(fn, *args)
 
-        return await run_in_threadpool(self.call, key, fn, *args)
+        return await run_in_threadpool(self._measure, key, fn, *args)

@@ -130,11 +130,16 @@ def _url_values(query_string: bytes) -> tuple[tuple[str, str], ...]:
 
 
 async def query_form(request: Request, max_bytes: int) -> dict[str, str]:
-    """URL query values, overridden by form values of a POST body (as Go's FormValue)."""
+    """URL query values, overridden by form values of a POST body (as Go's FormValue).
+
+    A form body (urlencoded or multipart) is capped like a write body (413 past
+    ``max_bytes``, read as it streams) and parsed in memory: nothing is spooled to disk.
+    """
     values = url_values(request.scope["query_string"])
     if request.method != "POST":
         return values
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    ctype_header = request.headers.get("content-type", "")
+    ctype = ctype_header.split(";")[0].strip().lower()
     if ctype == "application/x-www-form-urlencoded":
         body = await read_body(request, max_bytes, gzip_ok=False)
         try:
@@ -143,16 +148,52 @@ async def query_form(request: Request, max_bytes: int) -> dict[str, str]:
             raise HttpError(400, str(e)) from None
         return {**values, **{k: v for k, v in form.items()}}
     if ctype == "multipart/form-data":
-        try:
-            form = await request.form()
-        except Exception as e:  # malformed multipart
-            raise HttpError(400, f"error parsing form: {e}") from None
+        body = await read_body(request, max_bytes, gzip_ok=False)
         out = dict(values)
-        for k, v in form.multi_items():
+        for k, v in multipart_values(body, ctype_header):
             if k not in out or k == "q" or not out[k]:
-                out[k] = v if isinstance(v, str) else (await v.read()).decode("utf-8", "replace")
+                out[k] = v
         return out
     return values
+
+
+def multipart_values(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    """The (name, text) fields of a multipart/form-data body, in order; 400 when malformed."""
+    from python_multipart.exceptions import FormParserError
+    from python_multipart.multipart import MultipartParser, parse_options_header
+
+    boundary = parse_options_header(content_type)[1].get(b"boundary")
+    if not boundary:
+        raise HttpError(400, "error parsing form: no multipart boundary")
+    fields: list[tuple[str, str]] = []
+    headers: dict[bytes, bytes] = {}
+    name, value, data = bytearray(), bytearray(), bytearray()
+
+    def header_end():
+        headers[bytes(name).lower()] = bytes(value)
+        name.clear()
+        value.clear()
+
+    def part_end():
+        field = parse_options_header(headers.get(b"content-disposition", b""))[1].get(b"name")
+        if field is not None:
+            fields.append((field.decode("utf-8", "replace"), data.decode("utf-8", "replace")))
+        headers.clear()
+        data.clear()
+
+    parser = MultipartParser(boundary, {
+        "on_header_field": lambda b, s, e: name.extend(b[s:e]),
+        "on_header_value": lambda b, s, e: value.extend(b[s:e]),
+        "on_header_end": header_end,
+        "on_part_data": lambda b, s, e: data.extend(b[s:e]),
+        "on_part_end": part_end,
+    })
+    try:
+        parser.write(body)
+        parser.finalize()
+    except (FormParserError, ValueError) as e:
+        raise HttpError(400, f"error parsing form: {e}") from None
+    return fields
 
 
 def query_params(form: Mapping[str, str]) -> QueryParams:

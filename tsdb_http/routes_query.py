@@ -1,7 +1,7 @@
 """GET|POST /query: InfluxQL through the core, answered in JSON, CSV or msgpack.
 
-Steps as 1.x: read ``q`` and the other values (URL, or the form body of a POST),
-authenticate, parse (400 ``error parsing query: ...``), authorise each statement
+Steps as 1.x: authenticate (headers and URL: no body byte is read before),
+read ``q`` and the other values (URL, or the form body of a POST), parse (400 ``error parsing query: ...``), authorise each statement
 (401), execute, then encode — whole, or chunk by chunk when ``chunked=true``.
 The core renders RFC3339 times for JSON without ``epoch``; otherwise it is asked
 for ``epoch="ns"`` and the encoders render times.
@@ -243,11 +243,13 @@ async def query(request: Request) -> Response | RawResponse:
     try:
         if request.method == "GET" and _cacheable(qs):
             shape = _get_shape(qs, accept, accept_encoding, shim.config.dialect)
+            principal = await shim.auth.authenticate(request.headers, shape.form, request.client)
         else:
+            # Credentials come from the headers and the URL (as 1.x): checked before any body byte is read.
+            principal = await shim.auth.authenticate(request.headers, url_values(qs), request.client)
             form = await query_form(request, shim.config.max_body_bytes)
             shape = _shape(kind, ctype, gz, form, shim.config.dialect)
         kind, ctype, gz, form, p, db, rp, reads, _ = shape
-        principal = await shim.auth.authenticate(request.headers, form, request.client)
         statements = None
         offload = shim.offload
         if shim.auth.enabled:
@@ -260,7 +262,10 @@ async def query(request: Request) -> Response | RawResponse:
         if reads:
             qr = await offload.run(key, shim.store.query, *args)
         else:
-            qr = await run_in_threadpool(shim.store.query, *args)
+            try:
+                qr = await run_in_threadpool(shim.store.query, *args)
+            finally:
+                offload.data_changed()  # (SELECT INTO, DROP, DELETE ...: see offload.py)
     except HttpError as e:
         if e.status in (401, 429):  # the dialect's own body (and Retry-After)
             raise

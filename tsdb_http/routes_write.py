@@ -58,7 +58,10 @@ async def _write(request: Request, db: str, rp: str | None, precision: str | Non
         raise HttpError(404, f'database not found: "{db}"')
     if not body.strip():
         return Response(status_code=204)
-    result = await run_in_threadpool(store.write, db, body, precision, rp)
+    try:
+        result = await run_in_threadpool(store.write, db, body, precision, rp)
+    finally:
+        shim.offload.data_changed()  # grown data: quick reads are measured again (offload.py)
     if not result.errors:
         return Response(status_code=204)
     return _rejected(result.errors, result.points_written, dialect, v2)

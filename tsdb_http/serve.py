@@ -38,6 +38,7 @@ from tsdb_core.timeutil import D
 from tsdb_core.tokens import TokenStore
 
 from .app import DEFAULT_MAX_BODY, ShimConfig, create_app
+from .limits import Limits
 from .params import Dialect
 
 log = logging.getLogger("tsdb_http")
@@ -85,7 +86,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: str):
+def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: str, limits: Limits):
     from hypercorn.config import Config
 
     cfg = Config()
@@ -97,6 +98,7 @@ def _hypercorn_config(sock: socket.socket, graceful_timeout: float, log_level: s
     logging.getLogger("hypercorn.error").setLevel(log_level.upper())
     cfg.keep_alive_timeout = 75
     cfg.read_timeout = READ_TIMEOUT_S  # Hypercorn's default (None) lets a stalled client hold a socket forever
+    cfg.h11_max_incomplete_size = limits.max_head_bytes  # a longer head: h11 answers 431
     return cfg
 
 
@@ -123,18 +125,19 @@ def http_server(name: str | None = None) -> str:
 
 
 async def _run(app, sock: socket.socket, stop: asyncio.Event, graceful_timeout: float, log_level: str,
-               server: str) -> None:
+               server: str, limits: Limits) -> None:
     if server == "uvicorn":
         from . import uvicorn_server
 
-        await uvicorn_server.run(app, sock, stop, graceful_timeout, log_level, READ_TIMEOUT_S)
+        await uvicorn_server.run(app, sock, stop, graceful_timeout, log_level, READ_TIMEOUT_S, limits)
         return
     from hypercorn.asyncio import serve as hypercorn_serve
 
     from .coalesce import install
+    from .limits import asgi_limits
 
     install()  # one socket write per response (coalesce.py)
-    await hypercorn_serve(app, _hypercorn_config(sock, graceful_timeout, log_level),
+    await hypercorn_serve(asgi_limits(app, limits), _hypercorn_config(sock, graceful_timeout, log_level, limits),
                           shutdown_trigger=stop.wait)
 
 
@@ -145,7 +148,8 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           ready: threading.Event | None = None, url_out: list | None = None,
           wrap_store=None, parser=None, tokens: TokenStore | None = None,
           flight_port: int | None = None, inline_budget_ms: float | None = None,
-          server: str | None = None) -> None:
+          server: str | None = None, limits: Limits | None = None,
+          allowed_hosts: tuple[str, ...] = (), cors_origins: tuple[str, ...] = ()) -> None:
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
     ``compat`` is ``"cloud-dedicated"`` (the seed's contract) or ``"influxdb1"``;
@@ -157,6 +161,9 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     run on the event loop (``tsdb_http.offload``; 0 = always a worker thread). ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
     test seams (a store wrapper and the InfluxQL parser used for permission checks).
     ``server`` is ``"uvicorn"`` or ``"hypercorn"`` (default: :func:`http_server`).
+    ``limits`` bounds request heads, their deadlines and open connections (limits.py).
+    ``allowed_hosts`` adds Host names accepted with ``no_auth`` (besides loopback and IP
+    literals); ``cors_origins`` are the browser origins answered with CORS headers (origins.py).
     """
     import tsdb_core
 
@@ -169,7 +176,9 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             bootstrap_token(tokens)
         if demo:
             _load_demo(store)
-        shim_config = ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes)
+        limits = limits or Limits()
+        shim_config = ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes,
+                                 allowed_hosts=tuple(allowed_hosts), cors_origins=tuple(cors_origins))
         if inline_budget_ms is not None:
             shim_config = replace(shim_config, inline_budget_ms=inline_budget_ms)
         app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config, parser=parser)
@@ -187,7 +196,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             if url_out is not None:
                 url_out.append(flight.location)
         try:
-            run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server))
+            run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))
         finally:
             sock.close()
             if flight is not None:
@@ -215,7 +224,7 @@ def run_loop(coro):
 
 
 async def _serve_until_stopped(app, sock, stop: threading.Event | None, ready: threading.Event | None,
-                               graceful_timeout: float, log_level: str, server: str) -> None:
+                               graceful_timeout: float, log_level: str, server: str, limits: Limits) -> None:
     loop = asyncio.get_running_loop()
     event = asyncio.Event()
     if threading.current_thread() is threading.main_thread():
@@ -226,7 +235,7 @@ async def _serve_until_stopped(app, sock, stop: threading.Event | None, ready: t
                          daemon=True, name="tsdb-serve-stop").start()
     if ready is not None:
         loop.call_soon(ready.set)
-    await _run(app, sock, event, graceful_timeout, log_level, server)
+    await _run(app, sock, event, graceful_timeout, log_level, server, limits)
 
 
 def _load_demo(store) -> None:

@@ -68,7 +68,7 @@ def test_a_failing_call_is_measured_and_raises():
 def test_cost_table_is_bounded():
     off = Offload(0.5)
     for i in range(MAX_KEYS + 10):
-        off._record(i, 0.0)
+        off._record(i, 0.0, 0, 0.0)
     assert len(off.costs) <= MAX_KEYS
 
 

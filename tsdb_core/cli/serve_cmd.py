@@ -34,10 +34,24 @@ from .common import CliError, data_dir_option
 @click.option("--http-server", type=click.Choice(["uvicorn", "hypercorn"]), default=None,
               help="HTTP/1.1 server: uvicorn (httptools; the default when installed, half the cost "
                    "per request) or Hypercorn. Also $TSDB_HTTP_SERVER.")
+@click.option("--max-connections", type=click.IntRange(1), default=None,
+              help="Most open client connections (default 4096, and always 256 below the open-file limit, "
+                   "kept for the store); past it an idle connection is closed, else the new one gets 503.")
+@click.option("--head-timeout", type=click.FloatRange(0, min_open=True), default=30.0, show_default=True,
+              help="Seconds a client has to send a request's line and headers (408 past them).")
+@click.option("--request-timeout", type=click.FloatRange(0, min_open=True), default=300.0, show_default=True,
+              help="Seconds a client has to send a whole request, body included (408 past them).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="With --no-auth, also accept this Host name (loopback names, IP literals and one-label "
+                   "names always are; '*': any). Repeatable.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="A browser origin (http://host:port) answered with CORS headers and, with --no-auth, "
+                   "allowed to send requests ('*': any). Repeatable.")
 def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
                   max_body_bytes: int, flight_port: int | None, cache_mb: int, max_select_point: int,
                   max_select_series: int, max_select_buckets: int, query_timeout: float,
-                  http_server: str | None) -> None:
+                  http_server: str | None, max_connections: int | None, head_timeout: float,
+                  request_timeout: float, allowed_hosts: tuple[str, ...], cors_origins: tuple[str, ...]) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -52,10 +66,14 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
         raise CliError(f"the HTTP shim is not installed ({exc.name} missing): "
                        "python -m pip install 'tsdb[http]'") from None
     from tsdb_core.config import StoreConfig
+    from tsdb_http.limits import Limits
 
     config = StoreConfig(cache_bytes=cache_mb << 20, max_select_point=max_select_point,
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
                          query_timeout_s=query_timeout)
     # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
-          max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server)
+          max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server,
+          limits=Limits(head_timeout_s=head_timeout, request_timeout_s=request_timeout,
+                        max_connections=max_connections),
+          allowed_hosts=allowed_hosts, cors_origins=cors_origins)

@@ -169,9 +169,11 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
 
     Dialect(compat)
     server = http_server(server)
+    tokens = tokens if tokens is not None else TokenStore(data_dir)
+    if not no_auth:
+        tokens.is_new()  # a damaged tokens.json stops the start before the store is opened or created
     store = tsdb_core.open(data_dir, config=store_config(compat, config))
     try:
-        tokens = tokens if tokens is not None else TokenStore(data_dir)
         if not no_auth:
             bootstrap_token(tokens)
         if demo:

@@ -395,6 +395,8 @@ def test_tsdb_serve_on_a_damaged_token_file_exits_1_without_a_traceback(tmp_path
         assert "Traceback" not in r.stderr
         assert f"Error: token file {root / 'tokens.json'} {words}" in r.stderr
         assert _recovery(root) in r.stderr
+        assert "stopped" not in r.stderr  # refused before the store was opened
+    assert {p.name for p in root.iterdir()} <= {"tokens.json", "tokens.lock"}  # no store created beside it
 
 
 def test_only_a_missing_token_file_mints_the_first_token(tmp_path, capsys):

@@ -283,7 +283,7 @@ class ShimApp(Starlette):
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
         method = scope["method"]
-        if not method.isupper():  # the seed's own example sends `--request post`
+        if not method.isupper():  # the Cloud Dedicated API document's own example sends `--request post`
             method = method.upper()
             scope = {**scope, "method": method}
         extra = self.common_headers(scope["headers"])

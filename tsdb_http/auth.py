@@ -15,7 +15,7 @@ past the limit, a request that would need a scrypt answers 429 with
 ``Retry-After`` without running one, for that address only.
 
 A token that lacks a permission is refused as the dialect says: 401
-``authorization failed`` (cloud, per the seed) or 403 with 1.x's words
+``authorization failed`` (cloud, per the Cloud Dedicated API document) or 403 with 1.x's words
 (influxdb1: ``error authorizing query: ... requires WRITE on mydb``).
 """
 from __future__ import annotations

@@ -79,7 +79,7 @@ V1_PRECISIONS = ("n", "ns", "u", "us", "µ", "μ", "ms", "s", "m", "h")
 def write_precision(raw: str | None, v2: bool, dialect: Dialect) -> str:
     """The precision to hand the core, or HttpError 400.
 
-    /api/v2/write takes the seed's ``ns|us|ms|s``; /write takes 1.x's spellings
+    /api/v2/write takes the Cloud Dedicated API document's ``ns|us|ms|s``; /write takes 1.x's spellings
     (``n ns u µ ms s m h``, plus ``us``). In the influxdb1 dialect /write treats an
     unknown precision as ns, as 1.x does.
     """

@@ -3,7 +3,7 @@
 Order of checks (as InfluxDB): database parameter, precision, token and its
 write permission, Content-Type (v2, cloud dialect), body size, gzip, database
 existence (influxdb1 dialect; the cloud dialect creates it with a 3-day policy),
-then the write. Rejected lines follow the seed's partial-write rules:
+then the write. Rejected lines follow the Cloud Dedicated API document's partial-write rules:
 
 * cloud ``/api/v2/write``: 400 when any line was rejected (the others are written);
 * cloud ``/write``: 201 when some lines were written, 400 when none was;

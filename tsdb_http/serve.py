@@ -7,7 +7,7 @@ What :func:`serve` does, in order:
 
 1. opens the store at ``data_dir`` (``None`` = in memory) with the dialect's
    policy for databases created by a write (cloud: auto-created with a 3-day
-   default policy, as the seed says; influxdb1: never auto-created, 404);
+   default policy, as the Cloud Dedicated API document says; influxdb1: never auto-created, 404);
 2. opens the token store (``<data_dir>/tokens.json``); with auth on and no token
    file yet, creates an all-databases read/write/manage token and prints it once on
    stdout (a damaged file stops the start: :func:`bootstrap_token`);
@@ -43,7 +43,7 @@ from .params import Dialect
 
 log = logging.getLogger("tsdb_http")
 
-AUTO_CREATE_DURATION = 3 * D  # the seed: /write creates a database with a 3-day policy
+AUTO_CREATE_DURATION = 3 * D  # the Cloud Dedicated API document: /write creates a database with a 3-day policy
 READ_TIMEOUT_S = 30.0  # a client silent this long (mid-headers, mid-body or idle) is disconnected
 
 
@@ -152,7 +152,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           allowed_hosts: tuple[str, ...] = (), cors_origins: tuple[str, ...] = ()) -> None:
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
-    ``compat`` is ``"cloud-dedicated"`` (the seed's contract) or ``"influxdb1"``;
+    ``compat`` is ``"cloud-dedicated"`` (the Cloud Dedicated API document's contract) or ``"influxdb1"``;
     ``no_auth`` accepts any or no token. ``max_body_bytes`` caps write bodies
     (also after gzip decompression; 413 past it). ``ready`` is set once the socket
     listens; ``url_out`` (a list) receives the base URL (useful with ``port=0``).

@@ -24,7 +24,7 @@ Four additions to uvicorn's protocol, all kept on our side of its documented
   in two ``transport.write`` calls, so a loopback client wakes up twice; the
   head of a response with a Content-Length is held until its body and both go
   out in one segment (:class:`_OneWrite`);
-* **methods in lower case** (``curl --request post``, as the seed's examples) are
+* **methods in lower case** (``curl --request post``, as the Cloud Dedicated API document's examples) are
   upper-cased before httptools, which would answer 400, sees them;
 * **a read timeout**: uvicorn only times out idle keep-alive connections; a
   client that stalls mid-headers or mid-body would hold its socket forever.
@@ -109,7 +109,7 @@ _METHODS = frozenset((b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b
 
 
 def _upper_method(data: bytes) -> bytes:
-    """``post /write HTTP/1.1`` as ``POST ...``: curl sends the method as typed (the seed's own
+    """``post /write HTTP/1.1`` as ``POST ...``: curl sends the method as typed (the Cloud Dedicated API document's own
     example says ``--request post``), h11 takes it, httptools answers 400."""
     method, sp, rest = data.partition(b" ")
     upper = method.upper()

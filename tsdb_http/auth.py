@@ -1,6 +1,6 @@
 """Who is asking: token extraction (Bearer, Token, Basic, ``?p=``), verification, permission checks.
 
-The seed's schemes: ``Authorization: Bearer TOKEN``, ``Authorization: Token TOKEN``
+The Cloud Dedicated API document's schemes: ``Authorization: Bearer TOKEN``, ``Authorization: Token TOKEN``
 (the word ``Token`` is case-sensitive), ``Authorization: Basic base64(user:TOKEN)``
 (user ignored) and ``?u=USER&p=TOKEN`` (``u`` ignored). As in 1.x the query
 string is looked at first. A missing or wrong token is a 401 whose body the app

@@ -36,7 +36,13 @@ class StoreConfig:
     max_select_point: int = 0
     max_select_series: int = 0
     max_select_buckets: int = 0
-    query_timeout_s: float = 0.0
+    # Guards on by default, so that one query cannot exhaust the process (InfluxDB has none):
+    # rows a windowed SELECT answers (GROUP BY time windows x series, holt_winters' predicted
+    # windows included), counted from the index before anything is read; the bytes of those
+    # rows (rows x columns x 8); seconds before a statement is cancelled.
+    max_select_windows: int = 2_000_000
+    query_memory_bytes: int = 1 << 30
+    query_timeout_s: float = 120.0
     # Retention enforcement period when run in the background.
     retention_check_interval_s: float = 1800.0
 

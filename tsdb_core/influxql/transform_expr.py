@@ -12,6 +12,7 @@ from functools import lru_cache
 from .lalr import Tok as Token
 
 from . import ast_expr as E
+from . import depth
 from .lexing import DURATION_UNITS, KEYWORDS, ident_needs_quotes, unescape
 from .parse_errors import fail, fail_at, found_expected
 
@@ -249,7 +250,7 @@ class ExprRules:
     def expr(self, ch):
         if len(ch) == 1:
             return ch[0]
-        return climb(ch)
+        return depth.check(self._state.get(), climb(ch))
 
     def signed(self, ch):
         sign, lit = ch
@@ -325,7 +326,7 @@ class ExprRules:
         return E.BoundParameter(name)
 
     def paren(self, ch):
-        return E.ParenExpr(ch[1])
+        return depth.check(self._state.get(), E.ParenExpr(ch[1]))
 
     def distinct(self, ch):
         return E.Distinct(ch[1])
@@ -349,7 +350,7 @@ class ExprRules:
     def call(self, ch):
         if len(ch) == 3:
             return E.Call(ch[0].value.lower())
-        return E.Call(ch[0].value.lower(), tuple(_args(ch[2:-1])))
+        return depth.check(self._state.get(), E.Call(ch[0].value.lower(), tuple(_args(ch[2:-1]))))
 
     def ident(self, ch):
         return ch[0].value

@@ -55,6 +55,21 @@ def check_regex(pattern: str) -> None:
         re.compile(pattern)
     except re.error as exc:
         raise ValueError(f"error parsing regexp: {_go_regex_message(exc, pattern)}") from None
+    engine_error = _engine_regex_error(pattern)
+    if engine_error is not None:
+        raise ValueError(f"error parsing regexp: {engine_error}")
+
+
+def _engine_regex_error(pattern: str) -> str | None:
+    """What the query engine's regex compiler (Polars, Rust ``regex``) refuses that Python's
+    accepts: a pattern past its compiled-size limit is Go RE2's ``expression too large``."""
+    import polars as pl
+    try:
+        pl.Series([""], dtype=pl.String).str.contains(pattern)
+    except Exception as exc:  # noqa: BLE001 - Polars raises ComputeError for a bad pattern
+        text = str(exc).split("\n", 1)[0]
+        return "expression too large" if "size limit" in text else text.removeprefix("regex error: ")
+    return None
 
 
 def _go_regex_message(exc: re.error, pattern: str) -> str:

@@ -34,17 +34,20 @@ def check_windows(plan: SelectPlan, provider, max_windows: int, memory_bytes: in
     for src in plan.sources:
         if isinstance(src, SubqueryScan):
             check_windows(src.plan, provider, max_windows, memory_bytes)
-    # fill(none) answers only the windows that hold points: rows bounded by the data
-    windows = (_windows(plan) if plan.fill != "none" else 0) + _predicted(plan)
+    # fill(none) answers only the windows that hold points (rows bounded by the data), but
+    # tz() windows are listed first whatever the fill
+    listed = plan.fill != "none" or plan.tz is not None
+    windows = (_windows(plan) if listed else 0) + _predicted(plan)
     if not windows:
         return
     limit = max_windows or HARD_MAX_WINDOWS
     width = (len(plan.dimensions) + len(plan.columns) + 3) * _CELL_BYTES  # + name, window, time
     budget = memory_bytes // width if memory_bytes else 0  # rows that fit in the budget
     cap = min(limit, budget) if budget else limit
-    series = _series(plan, provider, cap // windows + 1) if windows <= cap else 1
+    grid_only = plan.fill == "none" and not _predicted(plan)  # tz(): one list of windows
+    series = _series(plan, provider, cap // windows + 1) if windows <= cap and not grid_only else 1
     rows = windows * series
-    what = f"{windows} windows x {series} series" if windows <= cap else f"{windows} windows"
+    what = f"{windows} windows x {series} series" if windows <= cap and not grid_only else f"{windows} windows"
     if rows > limit:
         raise LimitExceeded(f"max-select-windows limit exceeded: ({rows}/{limit}): {what}")
     if budget and rows > budget:

@@ -67,8 +67,12 @@ def _engine_regex_error(pattern: str) -> str | None:
     try:
         pl.Series([""], dtype=pl.String).str.contains(pattern)
     except Exception as exc:  # noqa: BLE001 - Polars raises ComputeError for a bad pattern
-        text = str(exc).split("\n", 1)[0]
-        return "expression too large" if "size limit" in text else text.removeprefix("regex error: ")
+        lines = str(exc).split("\n")
+        if "size limit" in lines[0]:
+            return "expression too large"
+        # the Rust message quotes the pattern, then says what is wrong on an "error: " line
+        return next((ln[len("error: "):] for ln in lines if ln.startswith("error: ")),
+                    lines[0].removeprefix("regex error: "))
     return None
 
 

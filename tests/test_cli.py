@@ -404,14 +404,17 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
                                        "demo": True, "max_body_bytes": 25_000_000, "flight_port": None,
                                        "server": None, "allowed_hosts": (), "cors_origins": ()})
     assert (limits.head_timeout_s, limits.request_timeout_s, limits.max_connections) == (30.0, 300.0, None)
-    assert (config.cache_bytes, config.max_select_point, config.query_timeout_s) == (1 << 30, 0, 0.0)
+    assert (config.cache_bytes, config.max_select_point, config.query_timeout_s, config.max_select_windows,
+            config.query_memory_bytes) == (1 << 30, 0, 120.0, 2_000_000, 1 << 30)
     calls.clear()
     r = run("serve", "--cache-mb", "64", "--max-select-point", "10", "--max-select-series", "2",
-            "--max-select-buckets", "300", "--query-timeout", "2.5")
+            "--max-select-buckets", "300", "--query-timeout", "2.5", "--max-select-windows", "7",
+            "--query-memory-mb", "3")
     assert r.exit_code == 0, r.output
     config = calls[0][1]["config"]
     assert (config.cache_bytes, config.max_select_point, config.max_select_series, config.max_select_buckets,
-            config.query_timeout_s) == (64 << 20, 10, 2, 300, 2.5)
+            config.query_timeout_s, config.max_select_windows, config.query_memory_bytes) == (
+        64 << 20, 10, 2, 300, 2.5, 7, 3 << 20)
     calls.clear()
     assert run("serve", "--http-server", "hypercorn").exit_code == 0
     assert calls[0][1]["server"] == "hypercorn"

@@ -36,7 +36,13 @@ class StoreConfig:
     max_select_point: int = 0
     max_select_series: int = 0
     max_select_buckets: int = 0
-    query_timeout_s: float = 0.0
+    # Guards on by default, so that one query cannot exhaust the process (InfluxDB has none):
+    # rows a windowed SELECT answers (GROUP BY time windows x series, holt_winters' predicted
+    # windows included), counted from the index before anything is read; the bytes of those
+    # rows (rows x columns x 8); seconds before a statement is cancelled.
+    max_select_windows: int = 2_000_000
+    query_memory_bytes: int = 1 << 30
+    query_timeout_s: float = 120.0
     # A failed flush is retried after 1, 2, 4 ... s (at most this); rows of one measurement that
     # fail this many flushes in a row are set aside in quarantine/flush/ (storage/isolation.py).
     flush_retry_base_s: float = 1.0

@@ -143,12 +143,13 @@ def _select(fields_, sources, into, cond, dims, fill, order, limit, offset, slim
         offset=offset, slimit=slimit, soffset=soffset, location=tz)
 
 
-def selects(depth=1):
+def selects(depth=1, into=True):
+    """SELECT statements; a subquery never has INTO (a parse error)."""
     sources = measurements if depth == 0 else st.one_of(
-        measurements, measurements, measurements, selects(depth - 1).map(A.SubQuery))
+        measurements, measurements, measurements, selects(depth - 1, into=False).map(A.SubQuery))
     return st.builds(
         _select, st.lists(fields, min_size=1, max_size=3), st.lists(sources, min_size=1, max_size=2),
-        st.one_of(st.none(), targets), st.one_of(st.none(), conditions),
+        st.one_of(st.none(), targets) if into else st.none(), st.one_of(st.none(), conditions),
         st.lists(dimensions, max_size=3), fills, orders, counts, counts, counts, counts, zones)
 
 

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import click
 
+from ..config import StoreConfig
 from .common import CliError, data_dir_option
+
+_DEFAULTS = StoreConfig()
 
 
 @click.command("serve")
@@ -29,8 +32,14 @@ from .common import CliError, data_dir_option
               help="Most series a SELECT may return (max-select-series; 0: no limit).")
 @click.option("--max-select-buckets", type=click.IntRange(0), default=0, show_default=True,
               help="Most GROUP BY time() windows a SELECT may ask for (max-select-buckets; 0: no limit).")
-@click.option("--query-timeout", type=click.FloatRange(0), default=0.0, show_default=True,
+@click.option("--query-timeout", type=click.FloatRange(0), default=_DEFAULTS.query_timeout_s, show_default=True,
               help="Seconds before a query is cancelled with 'query-timeout limit exceeded' (0: never).")
+@click.option("--max-select-windows", type=click.IntRange(0), default=_DEFAULTS.max_select_windows,
+              show_default=True, help="Most rows (GROUP BY time() windows x series) a windowed SELECT may "
+                                      "answer, counted before reading (0: no limit).")
+@click.option("--query-memory-mb", type=click.IntRange(0), default=_DEFAULTS.query_memory_bytes >> 20,
+              show_default=True, help="Most memory a windowed SELECT's answer may take, estimated before "
+                                      "reading (0: no limit).")
 @click.option("--http-server", type=click.Choice(["uvicorn", "hypercorn"]), default=None,
               help="HTTP/1.1 server: uvicorn (httptools; the default when installed, half the cost "
                    "per request) or Hypercorn. Also $TSDB_HTTP_SERVER.")
@@ -50,6 +59,7 @@ from .common import CliError, data_dir_option
 def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
                   max_body_bytes: int, flight_port: int | None, cache_mb: int, max_select_point: int,
                   max_select_series: int, max_select_buckets: int, query_timeout: float,
+                  max_select_windows: int, query_memory_mb: int,
                   http_server: str | None, max_connections: int | None, head_timeout: float,
                   request_timeout: float, allowed_hosts: tuple[str, ...], cors_origins: tuple[str, ...]) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
@@ -65,12 +75,12 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
     except ImportError as exc:
         raise CliError(f"the HTTP shim is not installed ({exc.name} missing): "
                        "python -m pip install 'tsdb[http]'") from None
-    from tsdb_core.config import StoreConfig
     from tsdb_http.limits import Limits
 
     config = StoreConfig(cache_bytes=cache_mb << 20, max_select_point=max_select_point,
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
-                         query_timeout_s=query_timeout)
+                         query_timeout_s=query_timeout, max_select_windows=max_select_windows,
+                         query_memory_bytes=query_memory_mb << 20)
     # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
           max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server,

@@ -19,6 +19,7 @@ from ..errors import ParseError, TsdbError
 from .ast_select import Statement
 from .lexing import format_duration, unescape, unescape_regex
 from .parse_errors import expected_names, fail, token_text
+from .depth import MAX_DEPTH
 from .lalr import _REGEX, Tables, Tok, tokenize
 from .transform import AstBuilder
 
@@ -32,7 +33,7 @@ _PARSER: "Tables | None" = None
 class ParseState:
     """Per-call data shared by the postlexer and the AST builder (via a ContextVar)."""
 
-    __slots__ = ("text", "params", "tokens", "eof", "consumed")
+    __slots__ = ("text", "params", "tokens", "eof", "consumed", "depths", "too_deep")
 
     def __init__(self, text: str, params: dict | None):
         self.text = text
@@ -40,6 +41,8 @@ class ParseState:
         self.tokens: list[Tok] = []
         self.eof = False
         self.consumed = 0  # tokens read by the parser so far (the last one may be lookahead)
+        self.depths: dict | None = None  # nesting of the nodes built (depth.py): long queries only
+        self.too_deep: ParseError | None = None  # set by depth.check
 
     def field_start(self) -> tuple[int, int]:
         """Position of the SELECT field just reduced (for influxql's field-operator error)."""
@@ -227,6 +230,8 @@ def _run(tables: Tables, state: ParseState, precise: bool):
     keywords = _KW_TYPES
     tokens = tokenize(text, 0, post, keywords, precise)
     state.tokens = tokens
+    if len(tokens) > MAX_DEPTH:  # fewer tokens cannot nest deeper than the limit
+        state.depths = {}
     end_tok = Tok("$END", "", len(text), len(text), text)
     rows = tables.rows
     end_state = tables.end
@@ -377,7 +382,7 @@ def parser() -> Tables:
 # ---------------------------------------------------------------- entry points
 
 
-def parse(text: str, params: dict | None = None) -> list[Statement]:
+def parse(text: str, params: dict | None = None, *, limit_depth: bool = False) -> list[Statement]:
     """Parse one or more ``;``-separated statements.
 
     ``params`` binds ``$name`` parameters the way InfluxDB's ``params=`` does
@@ -386,21 +391,24 @@ def parse(text: str, params: dict | None = None) -> list[Statement]:
     With ``params=None`` unbound ``$name``s in expressions become
     :class:`~tsdb_core.influxql.ast.BoundParameter` nodes; with a dict, a
     missing one is ``missing parameter: name``.
+    ``limit_depth`` (the query engine's choice) makes a statement nested deeper than
+    :data:`~tsdb_core.influxql.depth.MAX_DEPTH` levels a ParseError.
     Raises :class:`tsdb_core.errors.ParseError` only.
     """
     if not isinstance(text, str):
         raise ParseError("query must be a string", 1, 1)
     key = _cache_key(text, params)
-    if key is not None:
-        hit = _CACHE.get(key)
-        if hit is not None:
-            return list(hit)
-    stmts = _parse_uncached(text, params)
-    if key is not None:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = tuple(stmts)
-    return stmts
+    hit = _CACHE.get(key) if key is not None else None
+    if hit is None:
+        hit = _parse_measured(text, params)
+        if key is not None:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[key] = hit
+    stmts, too_deep = hit
+    if too_deep is not None and limit_depth:
+        raise too_deep
+    return list(stmts)
 
 
 # Parsed statements are immutable, so repeated texts (dashboards refreshing the
@@ -429,17 +437,26 @@ def _freeze_param(v):
 
 def _parse_uncached(text: str, params: dict | None) -> list[Statement]:
     """Parse without the cache (the benchmark measures this)."""
+    return list(_parse_measured(text, params)[0])
+
+
+def _parse_measured(text: str, params: dict | None) -> tuple[tuple, ParseError | None]:
+    """Parse without the cache: the statements, and the error to raise when the caller
+    limits nesting (depth.py)."""
     tables = parser()
     state = ParseState(text, params)
     reset = _STATE.set(state)
     try:
         try:
-            return _run(tables, state, False)
+            stmts = _run(tables, state, False)
+            if state.too_deep is None:
+                return tuple(stmts), None
         except (TsdbError, _Unexpected):
             pass  # redo precisely: the error needs real token positions
         state = ParseState(text, params)
         _STATE.set(state)
-        return _run(tables, state, True)
+        stmts = _run(tables, state, True)
+        return tuple(stmts), state.too_deep
     except TsdbError:
         raise
     except _Unexpected as exc:

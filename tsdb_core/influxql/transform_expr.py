@@ -12,6 +12,7 @@ from functools import lru_cache
 from .lalr import Tok as Token
 
 from . import ast_expr as E
+from . import depth
 from .lexing import DURATION_UNITS, KEYWORDS, ident_needs_quotes, unescape
 from .parse_errors import fail, fail_at, found_expected
 
@@ -54,6 +55,25 @@ def check_regex(pattern: str) -> None:
         re.compile(pattern)
     except re.error as exc:
         raise ValueError(f"error parsing regexp: {_go_regex_message(exc, pattern)}") from None
+    engine_error = _engine_regex_error(pattern)
+    if engine_error is not None:
+        raise ValueError(f"error parsing regexp: {engine_error}")
+
+
+def _engine_regex_error(pattern: str) -> str | None:
+    """What the query engine's regex compiler (Polars, Rust ``regex``) refuses that Python's
+    accepts: a pattern past its compiled-size limit is Go RE2's ``expression too large``."""
+    import polars as pl
+    try:
+        pl.Series([""], dtype=pl.String).str.contains(pattern)
+    except Exception as exc:  # noqa: BLE001 - Polars raises ComputeError for a bad pattern
+        lines = str(exc).split("\n")
+        if "size limit" in lines[0]:
+            return "expression too large"
+        # the Rust message quotes the pattern, then says what is wrong on an "error: " line
+        return next((ln[len("error: "):] for ln in lines if ln.startswith("error: ")),
+                    lines[0].removeprefix("regex error: "))
+    return None
 
 
 def _go_regex_message(exc: re.error, pattern: str) -> str:
@@ -249,7 +269,7 @@ class ExprRules:
     def expr(self, ch):
         if len(ch) == 1:
             return ch[0]
-        return climb(ch)
+        return depth.check(self._state.get(), climb(ch))
 
     def signed(self, ch):
         sign, lit = ch
@@ -325,7 +345,7 @@ class ExprRules:
         return E.BoundParameter(name)
 
     def paren(self, ch):
-        return E.ParenExpr(ch[1])
+        return depth.check(self._state.get(), E.ParenExpr(ch[1]))
 
     def distinct(self, ch):
         return E.Distinct(ch[1])
@@ -349,7 +369,7 @@ class ExprRules:
     def call(self, ch):
         if len(ch) == 3:
             return E.Call(ch[0].value.lower())
-        return E.Call(ch[0].value.lower(), tuple(_args(ch[2:-1])))
+        return depth.check(self._state.get(), E.Call(ch[0].value.lower(), tuple(_args(ch[2:-1]))))
 
     def ident(self, ch):
         return ch[0].value

@@ -7,6 +7,7 @@ from .lalr import Tok as Token
 
 from . import ast_expr as E
 from . import ast_select as S
+from . import depth
 from .parse_errors import fail, fail_at, found_expected
 from .transform_expr import _LEAVES, _args, _ints, _leaf, _opt, _pos, _regex, _segments
 
@@ -147,7 +148,24 @@ class SelectRules:
     msources = sources
 
     def subquery(self, ch):
-        return E.SubQuery(ch[2].stmt)
+        stmt = ch[2].stmt
+        if stmt.into is not None:  # influxd 1.6 parses it and ignores it: nothing would be written
+            fail_at("INTO is not allowed in a subquery", self._into_token(ch[1]))
+        return depth.check(self._state.get(), E.SubQuery(stmt))
+
+    def _into_token(self, select: Token) -> Token:
+        """The INTO keyword of the subquery whose SELECT token is ``select``."""
+        toks = self._state.get().tokens
+        i = next((k for k, t in enumerate(toks) if t is select), len(toks))
+        depth = 0
+        for t in toks[i + 1:]:
+            if t.type == "LPAR":
+                depth += 1
+            elif t.type == "RPAR":
+                depth -= 1
+            elif t.type == "_INTO" and depth == 0:
+                return t
+        return select
 
     def source_name(self, ch):
         if len(ch) == 1:

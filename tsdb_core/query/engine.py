@@ -18,8 +18,7 @@ import polars as pl
 
 from ..errors import LimitExceeded, ParseError, TsdbError
 from ..influxql import ast, parse
-from . import fastpath, metadata  # metadata: SHOW and DDL statements
-from .fill import window_start
+from . import fastpath, limits, metadata  # metadata: SHOW and DDL statements
 from .plan import SelectPlan
 from .planner import plan_select
 from .result import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
@@ -35,7 +34,8 @@ def execute(provider, text: str, *, db: str | None = None, rp: str | None = None
     """Run InfluxQL text against ``provider``: parse, then each statement; errors become per-statement results."""
     t0 = _time.perf_counter()
     try:
-        statements = parse(text, params if params is not None else {})  # $x unbound: an error
+        # $x unbound: an error; nesting past influxql.depth.MAX_DEPTH: an error
+        statements = parse(text, params if params is not None else {}, limit_depth=True)
     except ParseError as e:
         return QueryResult(error=f"error parsing query: {e}")
     except TsdbError as e:
@@ -102,7 +102,9 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
     else:
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config, deadline)
-    _check_buckets(plan, ctx)
+    limits.check_buckets(plan, ctx.max_buckets)
+    limits.check_windows(plan, provider, getattr(config, "max_select_windows", 0) or 0,
+                         getattr(config, "query_memory_bytes", 0) or 0)
     tags = fastpath.eligible(plan, provider, ctx)
     series = fastpath.select(plan, provider, tags, epoch, ctx.max_buckets) if tags is not None else None
     if series is not None:
@@ -117,18 +119,6 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
         return StatementResult(i, [Series("result", None, ["time", "written"],
                                           [[_zero_time(epoch), n]])])
     return StatementResult(i, to_series(plan, frame, epoch, ctx))
-
-
-def _check_buckets(plan: SelectPlan, ctx: Ctx) -> None:
-    """max-select-buckets, checked before reading anything (InfluxDB's Prepare)."""
-    tr = plan.time_range
-    if not (ctx.max_buckets and plan.interval and not plan.is_raw and tr.has_start):
-        return
-    first = window_start(tr.start, plan.interval, plan.offset, plan.tz)
-    last = window_start(tr.end - 1, plan.interval, plan.offset, plan.tz)  # as influxd does
-    buckets = (last - first + plan.interval) // plan.interval
-    if buckets > ctx.max_buckets:
-        raise LimitExceeded(f"max-select-buckets limit exceeded: ({buckets}/{ctx.max_buckets})")
 
 
 def _zero_time(epoch):

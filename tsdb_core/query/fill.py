@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import polars as pl
 
 from ..errors import QueryError
@@ -49,14 +50,58 @@ def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | Non
         raise QueryError(f"max-select-buckets limit exceeded: ({n}/10000000)")
     if tz is None:
         return list(range(b, end + 1, interval))
-    out = []
+    return _zone_grid(b, end, interval, offset, tz)
+
+
+def _next_start(b: int, interval: int, offset: int, tz: str) -> int:
+    nxt = window_start(b + interval, interval, offset, tz)
+    if nxt <= b:  # a DST shift swallowed the step: move past it
+        nxt = window_start(b + 2 * interval, interval, offset, tz)
+    return nxt
+
+
+_CHUNK = 1 << 16
+
+
+def _zone_grid(b: int, end: int, interval: int, offset: int, tz: str) -> list[int]:
+    """The windows of ``tz()`` from ``b`` to ``end``: regular steps, checked a chunk at a time
+    against a vectorised :func:`window_start`; only where a zone shift breaks the step (twice
+    a year for DST) does a window come from the one-at-a-time rule."""
+    out: list = []
+    restarts = 0
     while b <= end:
-        out.append(b)
-        nxt = window_start(b + interval, interval, offset, tz)
-        if nxt <= b:  # a DST shift swallowed the step: move past it
-            nxt = window_start(b + 2 * interval, interval, offset, tz)
-        b = nxt
-    return out
+        n = min((end - b) // interval + 1, _CHUNK)
+        cand = b + interval * np.arange(n, dtype=np.int64)
+        bad = np.flatnonzero(_window_starts(cand, interval, offset, tz) != cand)
+        k = int(bad[0]) if bad.size else n
+        out.append(cand[:max(k, 1)])
+        restarts += k < n
+        prev = int(cand[max(k, 1) - 1])
+        if restarts > 1000:  # the two zone databases disagree: step one window at a time
+            b = _next_start(prev, interval, offset, tz)
+            rest = []
+            while b <= end:
+                rest.append(b)
+                b = _next_start(b, interval, offset, tz)
+            out.append(np.asarray(rest, dtype=np.int64))
+        else:
+            b = _next_start(prev, interval, offset, tz)
+    return np.concatenate(out).tolist() if out else []
+
+
+def _zone_offsets(t: np.ndarray, tz: str) -> np.ndarray:
+    local = pl.Series(t).cast(pl.Datetime("ns", "UTC")).dt.convert_time_zone(tz)
+    return (local.dt.base_utc_offset() + local.dt.dst_offset()).dt.total_nanoseconds().to_numpy()
+
+
+def _window_starts(t: np.ndarray, interval: int, offset: int, tz: str) -> np.ndarray:
+    """:func:`window_start` of many times at once (zone offsets from Polars' time zone data)."""
+    t = t - offset
+    zoff = _zone_offsets(t, tz)
+    start = t - (t + zoff) % interval
+    o = zoff - _zone_offsets(start, tz)
+    start = np.where((o != 0) & (np.abs(o) < interval), start + o, start)
+    return start + offset
 
 
 def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | None) -> pl.Expr:

@@ -18,6 +18,9 @@ from .time_range import TimeRange, split_where
 from .transforms_math import MATH_FUNCTIONS
 from .validate import compile_fields, validate_condition
 
+# LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
+# to 2^63-1); held below 2^31 so that LIMIT + OFFSET fits Polars' u32 row counts.
+ROWS_MAX = 2**31 - 1
 _ALL_TYPES = ("float", "integer", "unsigned", "string", "boolean")
 _NUMERIC = ("float", "integer", "unsigned")
 _WILDCARD_TYPES = {
@@ -104,9 +107,13 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
         fill=fill, fill_value=stmt.fill_value, ascending=ascending,
-        limit=stmt.limit, row_offset=stmt.offset, slimit=stmt.slimit, soffset=stmt.soffset,
-        tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
+        limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
+        soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
         into=stmt.into, extra_intervals=extra, source_tags=tuple(sorted(catalog.tags)))
+
+
+def _rows(n: int) -> int:
+    return min(n, ROWS_MAX)
 
 
 def _top_calls(e) -> list:

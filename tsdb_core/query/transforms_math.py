@@ -55,7 +55,13 @@ def math_result_type(name: str, arg_type: str) -> str:
 
 
 def _finite_or_null(e: pl.Expr) -> pl.Expr:
-    return pl.when(e.is_finite()).then(e).otherwise(None)
+    """NaN and ±Inf as null, over the batch: ``e`` appears once, so nested calls
+    (``abs(abs(...))``) do not copy their input at every level."""
+    def finite(s: pl.Series) -> pl.Series:
+        x = s.cast(pl.Float64).to_numpy()
+        return pl.Series(s.name, np.where(np.isfinite(x), x, np.nan), nan_to_null=True)
+
+    return e.map_batches(finite, return_dtype=pl.Float64)
 
 
 def _float(e: pl.Expr) -> pl.Expr:
@@ -63,10 +69,13 @@ def _float(e: pl.Expr) -> pl.Expr:
 
 
 def _go_round(e: pl.Expr) -> pl.Expr:
-    t = e.truncate() if hasattr(pl.Expr, "truncate") else None
-    if t is None:  # pragma: no cover - older polars
-        t = pl.when(e >= 0).then(e.floor()).otherwise(e.ceil())
-    return pl.when((e - t).abs() >= 0.5).then(t + pl.when(e < 0).then(-1.0).otherwise(1.0)).otherwise(t)
+    """Go's math.Round (half away from zero), over the batch: ``e`` appears once."""
+    def go_round(s: pl.Series) -> pl.Series:
+        x = s.to_numpy()
+        t = np.trunc(x)
+        return pl.Series(s.name, np.where(np.abs(x - t) >= 0.5, t + np.copysign(1.0, x), t))
+
+    return e.map_batches(go_round, return_dtype=pl.Float64)
 
 
 def go_log(a) -> np.ndarray:

@@ -21,6 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..errors import QueryError
+
 WARMUP_TYPES = ("exponential", "simple")  # gota.WarmEMA, gota.WarmSMA
 _EMA, _SMA, _NONE = 0, 1, 255  # gota.WarmupType; CMO's "none" is WarmupType(-1) as uint8
 
@@ -563,6 +565,11 @@ class _HoltWinters:
         return sse
 
 
+# Points one holt_winters series may fit and forecast even when no limit is configured
+# (query/limits.py checks the configured one before anything is read).
+HW_MAX_POINTS = 10_000_000
+
+
 def holt_winters(times, values, h: int, m: int, interval: int, *, with_fit: bool = False):
     """Forecast ``h`` points (``holt_winters``) or fit + forecast (``holt_winters_with_fit``).
 
@@ -588,6 +595,10 @@ def holt_winters(times, values, h: int, m: int, interval: int, *, with_fit: bool
     start, stop = round_time(times[0]), round_time(times[-1])
     if int((stop - start) / interval) <= 0:
         return empty
+    if (stop - start) // interval + h > HW_MAX_POINTS:  # fitted + forecast points, in Python lists
+        raise QueryError(f"max-select-windows limit exceeded: ({(stop - start) // interval + h}/"
+                         f"{HW_MAX_POINTS}): holt_winters over {(stop - start) // interval + 1} "
+                         f"windows + {h} predicted")
     y = [vals[0]]
     t = round_time(times[0])
     for pt, pv in zip(times[1:], vals[1:]):

@@ -367,6 +367,20 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
             return build_frame(self._files, sources, schema, tags, fields, start, end, out, tag_values)
         return build_scan(self._files, sources, schema, tags, fields, start, end, out, tag_values, limit)
 
+    def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
+        """Rows of a measurement with start <= time <= end, estimated without opening a file:
+        each file's row count prorated by the share of its time range inside, plus buffered rows."""
+        with self._lock:
+            key = (db, self._catalog.rp(db, rp).name, measurement)
+            n = 0.0
+            for f in self._catalog.files.get(key, ()):
+                if f.tmax >= start and f.tmin <= end:
+                    n += f.rows * ((min(end, f.tmax) - max(start, f.tmin) + 1) / (f.tmax - f.tmin + 1))
+            for buf in (self._flushing, self._buffer):
+                if buf is not None:
+                    n += sum(c.frame.height for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end)
+            return round(n)
+
     def files(self) -> list[FileMeta]:
         """The live Parquet files (catalog entries), oldest first."""
         with self._lock:

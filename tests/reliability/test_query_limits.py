@@ -115,6 +115,29 @@ def test_memory_budget_is_checked_before_reading(tmp_path):
                             "300000 windows x 40 bytes a row")
 
 
+def test_memory_budget_bounds_raw_answers_before_reading(tmp_path):
+    """A raw SELECT's rows are estimated from the files' row counts (time range and WHERE's tag
+    equalities taken into account, LIMIT too) and refused past the budget before any read."""
+    cfg = tsdb_core.StoreConfig(query_memory_bytes=100_000)  # 3,125 rows of (name, time, v, i)
+    with tsdb_core.open(tmp_path, config=cfg) as s:
+        s.write("db", "\n".join(f"m,host=h{h} v={i},i={i}i {T0 + i * 1_000_000_000}"
+                                for h in range(HOSTS) for i in range(POINTS)))
+        s.flush()
+        s.write("db", f"m,host=h0 v=1,i=1i {T0 + POINTS * 1_000_000_000}")  # buffered rows count too
+
+        def answer(q):
+            return _answer(s.query(q, db="db").to_json())
+
+        assert answer("SELECT v, i FROM m") == ("query-memory limit exceeded: (288032/100000 bytes): "
+                                                "about 9001 rows x 32 bytes a row")
+        assert answer("SELECT * FROM (SELECT v, i FROM m)").startswith("query-memory limit exceeded")
+        assert answer("SELECT v, i FROM m WHERE host = 'h1'") == POINTS  # a third of the series
+        assert answer("SELECT v, i FROM m WHERE time < '2020-09-13T12:39:10Z'") == HOSTS * 750  # a quarter of the time
+        assert answer("SELECT v, i FROM m LIMIT 10") == 10
+        assert answer("SELECT v, i FROM m GROUP BY host LIMIT 10") == HOSTS * 10  # LIMIT is per series
+        assert answer("SELECT count(v) FROM m") == 1  # an aggregate is not a raw answer
+
+
 def test_timeout_stops_python_transforms_between_series(tmp_path, monkeypatch):
     """holt_winters & co run in Python after the collect: the deadline stops them between
     series instead of dropping the answer once every series is done."""

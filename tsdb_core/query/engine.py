@@ -103,8 +103,9 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config, deadline)
     limits.check_buckets(plan, ctx.max_buckets)
-    limits.check_windows(plan, provider, getattr(config, "max_select_windows", 0) or 0,
-                         getattr(config, "query_memory_bytes", 0) or 0)
+    memory = getattr(config, "query_memory_bytes", 0) or 0
+    limits.check_windows(plan, provider, getattr(config, "max_select_windows", 0) or 0, memory)
+    limits.check_raw(plan, provider, memory)
     tags = fastpath.eligible(plan, provider, ctx)
     series = fastpath.select(plan, provider, tags, epoch, ctx.max_buckets) if tags is not None else None
     if series is not None:

@@ -55,6 +55,45 @@ def check_windows(plan: SelectPlan, provider, max_windows: int, memory_bytes: in
                             f"{what} x {width} bytes a row")
 
 
+def check_raw(plan: SelectPlan, provider, memory_bytes: int) -> None:
+    """Rows of a raw answer (and of raw subqueries) against the memory budget, estimated from
+    the files' row counts (``provider.row_estimate``) and the index before anything is read."""
+    for src in plan.sources:
+        if isinstance(src, SubqueryScan):
+            check_raw(src.plan, provider, memory_bytes)
+    estimate = getattr(provider, "row_estimate", None)
+    if not (memory_bytes and plan.is_raw and estimate is not None):
+        return
+    width = (len(plan.columns) + 2) * _CELL_BYTES  # + name, time
+    budget = memory_bytes // width
+    rows = 0
+    for src in plan.sources:
+        if isinstance(src, Scan) and not src.time_range.empty:
+            try:
+                n = estimate(src.database, src.retention_policy, src.measurement,
+                             src.time_range.start, src.time_range.end)
+            except Exception:  # noqa: BLE001 - no such database or policy: the query answers that
+                continue
+            rows += round(n * _matching_share(src, plan, provider)) if n > budget else n
+    per_series = plan.limit + plan.row_offset if plan.limit else 0
+    if rows > budget and per_series:  # LIMIT n keeps n rows a series
+        rows = min(rows, per_series * _series(plan, provider, budget // per_series + 1))
+    if rows > budget:
+        raise LimitExceeded(f"query-memory limit exceeded: ({rows * width}/{memory_bytes} bytes): "
+                            f"about {rows} rows x {width} bytes a row")
+
+
+def _matching_share(src: Scan, plan: SelectPlan, provider) -> float:
+    """The share of a measurement's series that WHERE's tag equalities keep (1.0: all, or unknown)."""
+    try:
+        index = provider.series(src.database, src.retention_policy, src.measurement)
+    except Exception:  # noqa: BLE001 - no index: assume every series
+        return 1.0
+    if not index.height:
+        return 1.0
+    return _narrowed(index, plan).height / index.height
+
+
 def _windows(plan: SelectPlan) -> int:
     """GROUP BY time windows of the statement's time range (0: none, or no lower bound)."""
     tr = plan.time_range
@@ -116,12 +155,19 @@ def _series(plan: SelectPlan, provider, enough: int) -> int:
     return max(total, 1)
 
 
-def _groups(index: pl.DataFrame, plan: SelectPlan) -> int:
+def _narrowed(index: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
+    """The series of ``index`` that WHERE's tag equalities keep."""
     cols = set(index.columns)
     for c in conjuncts(plan.condition):
         eq = tag_equalities(c, {k: pl.String for k in cols})
         if eq is not None:
             index = index.filter(pl.col(eq[0]).is_in(eq[1]))
+    return index
+
+
+def _groups(index: pl.DataFrame, plan: SelectPlan) -> int:
+    cols = set(index.columns)
+    index = _narrowed(index, plan)
     dims = [d for d in plan.dimensions if d in cols]
     if not dims:
         return 1 if index.height else 0

@@ -28,12 +28,16 @@ PYTEST_GROUPS = {
     "torn": "tests/reliability/test_torn_files.py",
     "diskfull": "tests/reliability/test_disk_full.py",
     "slow-clients": "tests/reliability/test_slow_clients.py",
+    # who may reach what (RELIABILITY.md, threat model)
+    "security": " ".join(f"tests/reliability/test_{m}.py" for m in (
+        "auth_hardening", "http_limits", "flight_security", "query_limits", "wedge", "derived_files",
+        "file_modes")),
 }
 
 
 def _pytest(path: str, env: dict) -> str:
     t0 = time.monotonic()
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path], cwd=REPO, env=env,
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *path.split()], cwd=REPO, env=env,
                        capture_output=True, text=True)
     last = (r.stdout.strip().splitlines() or ["(no output)"])[-1]
     if r.returncode:
@@ -44,7 +48,7 @@ def _pytest(path: str, env: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m reliability.run")
     ap.add_argument("--long", action="store_true")
-    ap.add_argument("--only", default="kill,load,fuzz,flight-fuzz,hostile,torn,diskfull,slow-clients")
+    ap.add_argument("--only", default="kill,load,fuzz,flight-fuzz,hostile,security,torn,diskfull,slow-clients")
     ap.add_argument("--kills", type=int)
     ap.add_argument("--load-seconds", type=float)
     ap.add_argument("--fuzz-examples", type=int)

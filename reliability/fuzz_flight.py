@@ -63,12 +63,15 @@ _READERS = {"csv": "read_csv", "parquet": "read_parquet", "ipc": "read_ipc", "nd
             "json": "read_json", "1": "read_csv"}
 
 
-class _Recorder(BaseHTTPRequestHandler):
+class Recorder(BaseHTTPRequestHandler):
+    """Records every request it gets (the server must fetch no URL) and answers ``marker``."""
+
     hits: list[str] = []
+    marker = MARKER
 
     def do_GET(self):  # noqa: N802 - http.server's name
         type(self).hits.append(self.path)
-        body = f"a\n{MARKER}\n".encode()
+        body = f"a\n{self.marker}\n".encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -158,8 +161,8 @@ def flight_target(root: Path):
     frame.write_ndjson(secret / "s.ndjson")
     frame.write_json(secret / "s.json")
     watch = _Watch(secret)
-    _Recorder.hits = []
-    http = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    Recorder.hits = []
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{http.server_address[1]}"
     parquet = sorted(str(p) for p in (root / "store").rglob("*.parquet"))
@@ -250,9 +253,9 @@ def check(target: Target, q: str, fig: Figures) -> None:
     opened = target.watch.opened()
     if opened:
         fig.findings.append(f"secret directory opened ({opened}): {q!r}")
-    if _Recorder.hits:
-        fig.findings.append(f"URL fetched ({_Recorder.hits}): {q!r}")
-        _Recorder.hits.clear()
+    if Recorder.hits:
+        fig.findings.append(f"URL fetched ({Recorder.hits}): {q!r}")
+        Recorder.hits.clear()
 
 
 def run(examples: int, seed: int = 1, root: Path | None = None, log=None) -> tuple[Figures, float, float]:

@@ -202,10 +202,7 @@ class Authenticator:
         """The request's caller; ``client`` is its address (``request.client``) for the failure limit."""
         if not self.enabled:
             return OPEN
-        token = extract_token(headers, query)
-        if token is None:
-            raise Unauthorized(MISSING)
-        info = self._cached(token)
+        token, info = self._presented(headers, query)
         if info is None:
             info = await self._verify(token, _host(client))
         return Principal(info, self.forbidden)
@@ -214,13 +211,17 @@ class Authenticator:
         """As :meth:`authenticate` from the verification cache alone; :class:`NotCached` on a miss."""
         if not self.enabled:
             return OPEN
-        token = extract_token(headers, query)
-        if token is None:
-            raise Unauthorized(MISSING)
-        info = self._cached(token)
+        _, info = self._presented(headers, query)
         if info is None:
             raise NotCached
         return Principal(info, self.forbidden)
+
+    def _presented(self, headers, query) -> tuple[str, TokenInfo | None]:
+        """The request's token and its cached verification (None: not verified lately)."""
+        token = extract_token(headers, query)
+        if token is None:
+            raise Unauthorized(MISSING)
+        return token, self._cached(token)
 
     def verify_blocking(self, token: str, client: str) -> TokenInfo:
         """As :meth:`authenticate`, for callers on their own threads (Flight): the same cache,

@@ -13,7 +13,7 @@ import json
 import resource
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pyarrow as pa
 import pytest
@@ -23,6 +23,7 @@ flight = pytest.importorskip("pyarrow.flight")
 import tsdb_core  # noqa: E402
 from tsdb_core.config import StoreConfig  # noqa: E402
 from tsdb_core.tokens import TokenStore  # noqa: E402
+from reliability.fuzz_flight import Recorder  # noqa: E402
 from tsdb_http.flight import start_flight  # noqa: E402
 
 MARKER = "SECRET_MARKER_7f3a"
@@ -33,21 +34,9 @@ IO_FUNCTIONS = ["read_csv", "read_parquet", "read_ipc", "read_json", "read_ndjso
 PURE_TABLE_FUNCTIONS = ["generate_series", "unnest"]  # pure, but no table function is allowed at all
 
 
-class _Recorder(BaseHTTPRequestHandler):
+class _Recorder(Recorder):
     hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        type(self).hits.append(self.path)
-        body = f"a\n{MARKER}\n".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_HEAD = do_GET
-
-    def log_message(self, *args):
-        pass
+    marker = MARKER
 
 
 @pytest.fixture(scope="module")

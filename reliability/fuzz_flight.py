@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import polars as pl
+
 MARKER = "FUZZ_SECRET_5d1e"
 OTHER_MARKER = "FUZZ_OTHER_DB_8b2c"
 IO_FUNCTIONS = ["read_csv", "read_parquet", "read_ipc", "read_json", "read_ndjson", "read_avro", "read_delta",
@@ -61,6 +63,22 @@ VALID = [
 
 _READERS = {"csv": "read_csv", "parquet": "read_parquet", "ipc": "read_ipc", "ndjson": "read_ndjson",
             "json": "read_json", "1": "read_csv"}
+
+
+def write_secrets(folder: Path, marker: str) -> None:
+    """Files outside the store holding ``marker``, in every format a Polars reader takes."""
+    folder.mkdir()
+    frame = pl.DataFrame({"a": [marker]})
+    for ext in ("csv", "parquet", "ipc", "ndjson", "json"):
+        getattr(frame, f"write_{ext}")(folder / f"s.{ext}")
+
+
+def serve_recorder(handler: type["Recorder"]) -> tuple[ThreadingHTTPServer, str]:
+    """An HTTP server on 127.0.0.1 recording what it is asked (``handler.hits``), and its URL."""
+    handler.hits = []
+    http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    return http, f"http://127.0.0.1:{http.server_address[1]}"
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -135,8 +153,6 @@ class Target:
 @contextmanager
 def flight_target(root: Path):
     """The server, the secrets, the HTTP recorder and the watch, for one fuzz run."""
-    import polars as pl
-
     import tsdb_core
     from tsdb_core.config import StoreConfig
     from tsdb_core.tokens import TokenStore
@@ -153,18 +169,9 @@ def flight_target(root: Path):
     tokens = TokenStore(root / "store")
     token = tokens.create("fz", read=True, write=False)[0]
     secret = root / "secret"
-    secret.mkdir()
-    frame = pl.DataFrame({"a": [MARKER]})
-    frame.write_csv(secret / "s.csv")
-    frame.write_parquet(secret / "s.parquet")
-    frame.write_ipc(secret / "s.ipc")
-    frame.write_ndjson(secret / "s.ndjson")
-    frame.write_json(secret / "s.json")
+    write_secrets(secret, MARKER)
     watch = _Watch(secret)
-    Recorder.hits = []
-    http = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{http.server_address[1]}"
+    http, url = serve_recorder(Recorder)
     parquet = sorted(str(p) for p in (root / "store").rglob("*.parquet"))
     paths = [str(secret / n) for n in ("s.csv", "s.parquet", "s.ipc", "s.ndjson", "s.json", "*.csv", "")]
     paths += ["/etc/passwd", str(root / "store" / "tokens.json"), *parquet[:2], "../secret/s.csv",

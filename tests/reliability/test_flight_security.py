@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import resource
-import threading
 import time
-from http.server import ThreadingHTTPServer
 
 import pyarrow as pa
 import pytest
@@ -23,7 +21,7 @@ flight = pytest.importorskip("pyarrow.flight")
 import tsdb_core  # noqa: E402
 from tsdb_core.config import StoreConfig  # noqa: E402
 from tsdb_core.tokens import TokenStore  # noqa: E402
-from reliability.fuzz_flight import Recorder  # noqa: E402
+from reliability.fuzz_flight import Recorder, serve_recorder, write_secrets  # noqa: E402
 from tsdb_http.flight import start_flight  # noqa: E402
 
 MARKER = "SECRET_MARKER_7f3a"
@@ -56,20 +54,10 @@ def env(tmp_path_factory):
     reader_a = tokens.create("a", read=True, write=False)[0]
     admin = tokens.create("*")[0]
     secret = base / "secret"
-    secret.mkdir()
-    import polars as pl
-    frame = pl.DataFrame({"a": [MARKER]})
-    frame.write_csv(secret / "s.csv")
-    frame.write_parquet(secret / "s.parquet")
-    frame.write_ipc(secret / "s.ipc")
-    frame.write_ndjson(secret / "s.ndjson")
-    frame.write_json(secret / "s.json")
+    write_secrets(secret, MARKER)
     parquet = sorted(p for p in root.rglob("*.parquet"))
     assert parquet and (root / "tokens.json").exists()
-    _Recorder.hits = []
-    http = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{http.server_address[1]}"
+    http, url = serve_recorder(_Recorder)
     service = start_flight(store, tokens, quiet=True)
     paths = [str(secret / "s.csv"), str(secret / "s.parquet"), str(secret / "s.ipc"), str(secret / "s.ndjson"),
              str(secret / "s.json"), str(secret / "*.csv"), "/etc/passwd", str(root / "tokens.json"),

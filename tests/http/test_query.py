@@ -1,7 +1,6 @@
 """GET|POST /query: formats, chunking, epoch, errors; and the small endpoints."""
 from __future__ import annotations
 
-import gzip
 import json
 
 import msgpack
@@ -136,7 +135,7 @@ def test_request_id_is_echoed(cloud):
 
 
 def test_lowercase_method_from_seed_example(cloud):
-    r = cloud.request("post", f"/api/v2/write?bucket=mydb", content=f"home,room=kitchen temp=72 {NOW_NS}".encode())
+    r = cloud.request("post", "/api/v2/write?bucket=mydb", content=f"home,room=kitchen temp=72 {NOW_NS}".encode())
     assert r.status_code == 204
 
 

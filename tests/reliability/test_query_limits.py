@@ -30,11 +30,11 @@ CASES = [
      "max-select-windows limit exceeded: (4500000/2000000): 1500000 windows x 3 series"),
     (f"SELECT holt_winters(mean(v), 10000000, 1) FROM m WHERE {RANGE} GROUP BY time(10m)",
      "max-select-windows limit exceeded: (10000006/2000000): 10000006 windows"),
-    (f"SELECT mean(v) FROM m WHERE time >= '2020-08-13T12:26:40Z' AND time < '2020-09-13T13:16:40Z' "
+    ("SELECT mean(v) FROM m WHERE time >= '2020-08-13T12:26:40Z' AND time < '2020-09-13T13:16:40Z' "
      "GROUP BY time(1s) fill(none) tz('Europe/Paris')",
      "max-select-windows limit exceeded: (2681400/2000000): 2681400 windows"),
     # tz() windows are listed vectorised (they were one Python call each)
-    (f"SELECT mean(v) FROM m WHERE time >= '2020-08-23T12:26:40Z' AND time < '2020-09-13T13:16:40Z' "
+    ("SELECT mean(v) FROM m WHERE time >= '2020-08-23T12:26:40Z' AND time < '2020-09-13T13:16:40Z' "
      "GROUP BY time(1s) fill(none) tz('Europe/Paris')", POINTS),
     # item 15: influxd's answers, or a clear error instead of an internal one
     ("SELECT v FROM m LIMIT 9223372036854775807", HOSTS * POINTS),

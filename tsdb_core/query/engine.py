@@ -16,7 +16,7 @@ import time as _time
 
 import polars as pl
 
-from ..errors import LimitExceeded, ParseError, TsdbError
+from ..errors import ParseError, TsdbError
 from ..influxql import ast, parse
 from . import fastpath, limits, metadata  # metadata: SHOW and DDL statements
 from .plan import SelectPlan

@@ -24,6 +24,7 @@ notebooks) and returns a handle with ``.url`` and ``.stop()``.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import signal
@@ -33,6 +34,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tsdb_core import UserError
 from tsdb_core.config import StoreConfig
 from tsdb_core.timeutil import D
 from tsdb_core.tokens import TokenStore
@@ -169,6 +171,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
 
     Dialect(compat)
     server = http_server(server)
+    _check_exposure(server, host)
     tokens = tokens if tokens is not None else TokenStore(data_dir)
     if not no_auth:
         tokens.is_new()  # a damaged tokens.json stops the start before the store is opened or created
@@ -206,6 +209,23 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     finally:
         store.close()  # flushes the write buffer
         print("tsdb: stopped; store flushed and closed", file=sys.stderr, flush=True)
+
+
+def _check_exposure(server: str, host: str) -> None:
+    """Hypercorn has no connection cap and no deadline for a request's head (no public hook for
+    either), so it serves loopback only: a reverse proxy that limits connections can front it."""
+    if server == "hypercorn" and not _is_loopback(host):
+        raise UserError(
+            f"Hypercorn serves loopback only (it cannot cap connections or bound the time to send a "
+            f"request's headers): use the default uvicorn server to bind {host}, or bind 127.0.0.1 "
+            "behind a reverse proxy that limits connections")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() in ("localhost", "localhost.")
 
 
 def run_loop(coro):

@@ -364,6 +364,31 @@ def test_allowed_host_and_cors_origin_flags(tmp_path_factory):
         s.kill()
 
 
+@pytest.mark.parametrize("host,refused", [("0.0.0.0", True), ("192.0.2.1", True), ("::", True),
+                                           ("127.0.0.1", False), ("::1", False), ("localhost", False)])
+def test_hypercorn_serves_loopback_only(tmp_path, host, refused):
+    """Hypercorn has no connection cap and no head deadline: it is never bound where others reach it."""
+    from tsdb_core import UserError
+    from tsdb_http.serve import serve
+
+    stop = None
+    if refused:
+        with pytest.raises(UserError, match="Hypercorn serves loopback only"):
+            serve(tmp_path / "d", host=host, port=0, server="hypercorn", no_auth=True)
+        assert not (tmp_path / "d").exists()  # refused before the store is opened
+    else:
+        import threading
+
+        stop, ready = threading.Event(), threading.Event()
+        t = threading.Thread(target=serve, args=(tmp_path / "d",), daemon=True,
+                             kwargs=dict(host=host, port=0, server="hypercorn", no_auth=True, stop=stop, ready=ready))
+        t.start()
+        assert ready.wait(30)
+        stop.set()
+        t.join(30)
+        assert not t.is_alive()
+
+
 # -- item 4: /query form bodies: auth first, capped, never spooled ---------------------------------
 
 def _asgi_post(app, path: bytes, headers: list, body: bytes, chunk: int = 65536):

@@ -172,3 +172,18 @@ def test_timeout_cancels_the_polars_work_and_its_thread_ends(tmp_path):
     while to_polars._cancelled._jobs and time.monotonic() < deadline:  # the reaper's set
         time.sleep(0.01)
     assert not to_polars._cancelled._jobs
+
+
+def test_only_work_that_may_outlast_the_timeout_is_collected_cancellably(store):
+    """Cancellable collection costs speed (Polars' in-memory engine, polled): a statement whose
+    files in range hold few rows for its timeout runs at full speed and is checked after."""
+    from tsdb_core.influxql.parse import parse_statement
+    from tsdb_core.query import limits
+    from tsdb_core.query.planner import plan_select
+
+    stmt = parse_statement(f"SELECT mean(v) FROM m WHERE {RANGE} GROUP BY time(1m), host")
+    plan = plan_select(stmt, store, db="db", rp=None, now=store.now())
+    assert store.row_estimate("db", None, "m", plan.time_range.start, plan.time_range.end) == HOSTS * POINTS
+    assert not limits.may_outlast(plan, store, 1.0)  # 9,050 rows and windows
+    assert limits.may_outlast(plan, store, 0.001)
+    assert limits.may_outlast(plan, object(), 100.0)  # a provider that cannot estimate: cancellable

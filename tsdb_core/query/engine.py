@@ -114,6 +114,8 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
             if not fastpath.same_answer(general, series):
                 raise AssertionError(f"fast path differs for {stmt}: {general} != {series}")
         return StatementResult(i, series)
+    if ctx.deadline:
+        ctx.cancellable = limits.may_outlast(plan, provider, (ctx.deadline - _time.perf_counter()) / 2)
     frame = run_frame(plan, ctx)
     if plan.into is not None:
         n = write_into(provider, plan, frame, db=db, rp=rp)

@@ -19,6 +19,9 @@ from .plan import Scan, SelectPlan, SubqueryScan
 # alone would not fit in memory.
 HARD_MAX_WINDOWS = 10_000_000
 _CELL_BYTES = 8  # a value of a fixed-width column (Int64 time and window, Float64, ...)
+# Rows a second that reading and aggregating stays above (a slow disk, a busy machine): a
+# statement estimated to end well within its timeout at this rate needs no cancelling.
+_PESSIMISTIC_ROWS_PER_S = 2_000_000
 
 
 def check_buckets(plan: SelectPlan, max_buckets: int) -> None:
@@ -92,6 +95,27 @@ def _matching_share(src: Scan, plan: SelectPlan, provider) -> float:
     if not index.height:
         return 1.0
     return _narrowed(index, plan).height / index.height
+
+
+def may_outlast(plan: SelectPlan, provider, seconds: float) -> bool:
+    """Whether the statement's reading (rows of its files in range, subqueries included, plus
+    its windows) could take ``seconds`` at a pessimistic rate; True when it cannot be told."""
+    estimate = getattr(provider, "row_estimate", None)
+    if estimate is None:
+        return True
+    budget = seconds * _PESSIMISTIC_ROWS_PER_S
+    rows = _windows(plan) + _predicted(plan)
+    for src in _scans(plan):
+        if src.time_range.empty:
+            continue
+        try:
+            rows += estimate(src.database, src.retention_policy, src.measurement,
+                             src.time_range.start, src.time_range.end)
+        except Exception:  # noqa: BLE001 - no such database or policy: nothing to read
+            continue
+        if rows > budget:
+            return True
+    return rows > budget
 
 
 def _windows(plan: SelectPlan) -> int:

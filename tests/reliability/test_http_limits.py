@@ -557,6 +557,6 @@ def test_a_query_slow_on_grown_data_does_not_stall_ping(tmp_path):
                     lat.append(time.monotonic() - t0)
                 t.join()
         assert answered[0] >= 0.5
-        assert max(lat) < 0.15, lat
+        assert max(lat) < 0.3, lat  # a query on the loop would hold a ping for its 0.5 s
     finally:
         handle.stop()

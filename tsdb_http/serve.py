@@ -316,7 +316,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--demo", action="store_true")
     ap.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY)
     a = ap.parse_args(argv)
-    serve(a.data_dir, a.host, a.port, a.no_auth, a.compat, a.demo, a.max_body_bytes)
+    try:
+        serve(a.data_dir, a.host, a.port, a.no_auth, a.compat, a.demo, a.max_body_bytes)
+    except UserError as e:  # a damaged tokens.json, a refused bind: what to fix, no traceback
+        print(f"Error: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -429,3 +429,14 @@ def test_a_token_file_damaged_while_serving_answers_500_until_restored(tmp_path,
     assert "is not valid JSON" in caplog.text and "restore it from a backup" in caplog.text
     path.write_bytes(ok)
     assert c.post("/api/v2/write?bucket=mydb", content=b"cpu v=1").status_code == 204
+
+
+def test_python_m_tsdb_http_serve_on_a_damaged_token_file_exits_1_without_a_traceback(tmp_path, capsys):
+    from tsdb_http.serve import main
+
+    (tmp_path / "tokens.json").write_bytes(b"")
+    with pytest.raises(SystemExit) as exit_:
+        main(["--data-dir", str(tmp_path), "--port", "0"])
+    assert exit_.value.code == 1
+    assert f"Error: token file {tmp_path / 'tokens.json'} is empty" in capsys.readouterr().err
+    assert {p.name for p in tmp_path.iterdir()} == {"tokens.json"}  # no store opened beside it

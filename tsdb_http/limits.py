@@ -53,6 +53,26 @@ def connection_cap(requested: int | None = None, reserve: int = FD_RESERVE) -> i
     return cap
 
 
+def raise_fd_limit(target: int = MAX_CONNECTIONS + 4 * FD_RESERVE) -> int:
+    """Raise the soft ``RLIMIT_NOFILE`` toward ``target`` (never past the hard limit), as servers
+    do at start: distributions default to a soft 1,024, which would cap connections far below
+    :data:`MAX_CONNECTIONS`. Returns the soft limit in force."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return 0
+    want = target if hard == resource.RLIM_INFINITY else min(target, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+            soft = want
+        except (OSError, ValueError):
+            pass
+    return soft
+
+
 REASONS = {400: "Bad Request", 408: "Request Timeout", 414: "URI Too Long", 431: "Request Header Fields Too Large",
            503: "Service Unavailable"}
 

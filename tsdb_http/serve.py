@@ -40,7 +40,7 @@ from tsdb_core.timeutil import D
 from tsdb_core.tokens import TokenStore
 
 from .app import DEFAULT_MAX_BODY, ShimConfig, create_app
-from .limits import Limits
+from .limits import Limits, raise_fd_limit
 from .params import Dialect
 
 log = logging.getLogger("tsdb_http")
@@ -172,6 +172,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     Dialect(compat)
     server = http_server(server)
     _check_exposure(server, host)
+    raise_fd_limit()
     tokens = tokens if tokens is not None else TokenStore(data_dir)
     if not no_auth:
         tokens.is_new()  # a damaged tokens.json stops the start before the store is opened or created

@@ -11,8 +11,10 @@ import asyncio
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -560,3 +562,14 @@ def test_a_query_slow_on_grown_data_does_not_stall_ping(tmp_path):
         assert max(lat) < 0.3, lat  # a query on the loop would hold a ping for its 0.5 s
     finally:
         handle.stop()
+
+
+def test_tsdb_serve_raises_a_low_soft_descriptor_limit_toward_its_hard_limit(tmp_path):
+    """A distribution's soft 1,024 would cap connections far below the default; the hard limit stays."""
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_NOFILE, (512, 2048)); "
+            "from tsdb_http.limits import raise_fd_limit, connection_cap; "
+            "print(raise_fd_limit(), resource.getrlimit(resource.RLIMIT_NOFILE), connection_cap()); "
+            "resource.setrlimit(resource.RLIMIT_NOFILE, (300, 300)); print(raise_fd_limit())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["2048 (2048, 2048) 1792", "300"]

@@ -371,3 +371,34 @@ def test_concurrent_writers_are_not_failed_by_a_failing_flush(tmp_path):
         assert s.health()["isolated_batches"][0]["measurement"] == "bad"
     finally:
         s.close()
+
+
+# Tags named like the query engine's working columns: influxd 1.6.7's answers, recorded on
+# 127.0.0.1 for the points below (was: wrong values, or an internal DuplicateError).
+WORKING_NAME_CASES = [
+    ("SELECT * FROM m", [{"name": "m", "columns": ["time", "__row", "_name", "host", "v"], "values": [
+        [1, None, None, "a", 1.0], [3, None, "x", None, 3.0], [5, "r", None, None, 5.0]]}]),
+    ("SELECT v FROM m GROUP BY *", [
+        {"name": "m", "tags": {"__row": "", "_name": "", "host": "a"}, "columns": ["time", "v"], "values": [[1, 1.0]]},
+        {"name": "m", "tags": {"__row": "", "_name": "x", "host": ""}, "columns": ["time", "v"], "values": [[3, 3.0]]},
+        {"name": "m", "tags": {"__row": "r", "_name": "", "host": ""}, "columns": ["time", "v"], "values": [[5, 5.0]]}]),
+    ('SELECT mean(v) FROM m GROUP BY "_name"', [
+        {"name": "m", "tags": {"_name": ""}, "columns": ["time", "mean"], "values": [[0, 3.0]]},
+        {"name": "m", "tags": {"_name": "x"}, "columns": ["time", "mean"], "values": [[0, 3.0]]}]),
+    ('SELECT mean(v) FROM m GROUP BY "__row"', [
+        {"name": "m", "tags": {"__row": ""}, "columns": ["time", "mean"], "values": [[0, 2.0]]},
+        {"name": "m", "tags": {"__row": "r"}, "columns": ["time", "mean"], "values": [[0, 5.0]]}]),
+    ("SELECT count(v) FROM m GROUP BY *", [
+        {"name": "m", "tags": {"__row": "", "_name": "", "host": "a"}, "columns": ["time", "count"], "values": [[0, 1]]},
+        {"name": "m", "tags": {"__row": "", "_name": "x", "host": ""}, "columns": ["time", "count"], "values": [[0, 1]]},
+        {"name": "m", "tags": {"__row": "r", "_name": "", "host": ""}, "columns": ["time", "count"],
+         "values": [[0, 1]]}]),
+]
+
+
+@pytest.mark.parametrize("query,series", WORKING_NAME_CASES, ids=[q for q, _ in WORKING_NAME_CASES])
+def test_tags_named_like_working_columns_answer_as_influxd(query, series):
+    with tsdb_core.open() as s:
+        s.write("db", "m,host=a v=1 1\nm,_name=x v=3 3\nm,__row=r v=5 5\n")
+        got = s.query(query, db="db", epoch="ns").to_json()
+    assert got == {"results": [{"statement_id": 0, "series": series}]}

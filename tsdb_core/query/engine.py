@@ -20,6 +20,8 @@ from ..errors import ParseError, TsdbError
 from ..influxql import ast, parse
 from . import fastpath, limits, metadata  # metadata: SHOW and DDL statements
 from .plan import SelectPlan
+from .plan import MEASUREMENT_COLUMN as NAME
+from .plan import ROW_COLUMN as ROW
 from .planner import plan_select
 from .result import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
 from .to_polars import Ctx, run_frame
@@ -132,25 +134,25 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     """Split the statement's rows into InfluxDB series, formatting times in one pass."""
     if frame is None or frame.height == 0:
         return []
-    keys = ["_name", *plan.dimensions]
+    keys = [NAME, *plan.dimensions]
     cols = [f"_c{i}" for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
     rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
-    if not plan.dimensions and frame["_name"].n_unique() == 1:  # one series: no grouping needed
+    if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
         all_rows = frame_rows(rows_frame)
-        return [Series(frame["_name"][0], None, names, all_rows, partial=len(all_rows) > PARTIAL_ROWS)]
+        return [Series(frame[NAME][0], None, names, all_rows, partial=len(all_rows) > PARTIAL_ROWS)]
     out: list[Series] = []
     # one conversion to Python rows, then the rows handed out by series (first-seen order,
     # as partition_by(maintain_order=True)): a partition per series cost ~0.25 ms each
-    groups = frame.select(keys).with_row_index("__row").group_by(keys, maintain_order=True).agg(
-        pl.col("__row"))
+    groups = frame.select(keys).with_row_index(ROW).group_by(keys, maintain_order=True).agg(
+        pl.col(ROW))
     if ctx.max_series and groups.height > ctx.max_series:
         from ..errors import LimitExceeded
         raise LimitExceeded(f"max-select-series limit exceeded: ({groups.height}/{ctx.max_series})")
     all_rows = frame_rows(rows_frame)
     contiguous = groups.height == 1
     for g in groups.iter_rows(named=True):
-        idx = g["__row"]
+        idx = g[ROW]
         if contiguous:
             rows = all_rows
         elif idx[-1] - idx[0] == len(idx) - 1:
@@ -160,7 +162,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
         tags = {d: g[d] for d in plan.dimensions} if plan.dimensions else None
         # influxd emits rows in chunks of 10,000 and the merged series keeps the first
         # chunk's partial flag: a series of more than 10,000 rows says "partial": true
-        out.append(Series(g["_name"], tags, names, rows, partial=len(rows) > PARTIAL_ROWS))
+        out.append(Series(g[NAME], tags, names, rows, partial=len(rows) > PARTIAL_ROWS))
     return out
 
 
@@ -183,10 +185,10 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
     if clash:  # influxd writes the key as both; a key here is a tag or a field (README, deviations)
         from ..errors import QueryError
         raise QueryError(f'invalid field key: input field "{clash[0]}" on measurement '
-                         f'"{target.name or frame["_name"][0]}" is already a tag key (GROUP BY {clash[0]})')
+                         f'"{target.name or frame[NAME][0]}" is already a tag key (GROUP BY {clash[0]})')
     written = 0
-    for part in frame.partition_by("_name", maintain_order=True):
-        name = target.name or part["_name"][0]
+    for part in frame.partition_by(NAME, maintain_order=True):
+        name = target.name or part[NAME][0]
         # a name given twice (AS "a", ... AS "a"): the last column wins, as in influxd
         values = [pl.col(f"_c{i}").alias(n) for n, i in {c.name: i for i, c in enumerate(plan.columns)}.items()]
         out = part.select(["time", *[pl.when(pl.col(d) != "").then(pl.col(d)).alias(d) for d in dims],

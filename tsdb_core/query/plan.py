@@ -15,6 +15,11 @@ from ..timeutil import format_duration
 from .time_range import TimeRange
 
 # Functions that pick points (their time and auxiliary fields come with them).
+# Working columns of the executors: a NUL in the name, which no stored tag or field key can hold
+# (writes refuse it), so a tag named like them (``_name``) never collides.
+MEASUREMENT_COLUMN = "\x00name"
+ROW_COLUMN = "\x00row"
+
 SELECTORS = frozenset(("max", "min", "first", "last", "percentile", "sample", "top", "bottom"))
 AGGREGATES = frozenset(("count", "sum", "mean", "median", "mode", "stddev", "spread",
                         "integral", "distinct")) | SELECTORS

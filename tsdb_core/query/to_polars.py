@@ -2,7 +2,7 @@
 
 Stays lazy up to the aggregate (one ``collect`` per statement); what follows
 (fill, transforms, ordering, limits) works on the small aggregated frame.
-Rows carry ``_name`` (measurement) and the GROUP BY tags; the output columns
+Rows carry the measurement (``NAME``, a name no tag can have) and the GROUP BY tags; the output columns
 are ``_c0.._cN``; :func:`run` returns one frame per series, in InfluxDB order.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .conditions import tag_equalities as _tag_equalities
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill
 from .plan import AGGREGATES, TRANSFORMS, Scan, SelectPlan, SubqueryScan
+from .plan import MEASUREMENT_COLUMN as NAME
 
 
 @dataclass
@@ -132,7 +133,7 @@ def load(plan: SelectPlan, ctx: Ctx) -> pl.LazyFrame | None:
         else:
             lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
                                    tr.start, tr.end, list(src.columns))
-        frames.append(lf.with_columns(pl.lit(src.measurement).alias("_name")))
+        frames.append(lf.with_columns(pl.lit(src.measurement).alias(NAME)))
     if not frames:
         return None
     lf = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
@@ -184,7 +185,7 @@ def _field_refs(e) -> list:
 # -- the two shapes of SELECT ----------------------------------------------------------------------
 
 def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
-    """All rows of the statement: ``_name``, GROUP BY tags, ``time``, ``_c0..``; ordered."""
+    """All rows of the statement: the measurement (``NAME``), GROUP BY tags, ``time``, ``_c0..``; ordered."""
     mixed = _raw_transforms_beside_aggregates(plan)
     if mixed is not None:
         return _zip_by_time(plan, *mixed, ctx)
@@ -199,14 +200,14 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in dims])
     if plan.slimit or plan.soffset:
-        lf = _slimit(plan, lf, schema, ["_name"] + dims)
+        lf = _slimit(plan, lf, schema, [NAME] + dims)
     tag_cond = _tag_only(plan.condition, schema)
     ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     if plan.condition is not None:
         lf = lf.filter(cond_expr(plan.condition, schema))
     schema = dict(lf.collect_schema())
     low = lower(plan)
-    keys = ["_name"] + dims
+    keys = [NAME] + dims
     if plan.is_raw:
         df = _raw(plan, lf, schema, low, keys, ctx)
     else:
@@ -252,7 +253,7 @@ def _zip_by_time(plan: SelectPlan, raw: list[int], aggs: list[int], ctx: Ctx) ->
     """:func:`run_frame` of a plan whose columns split as :func:`_raw_transforms_beside_aggregates`
     says: each part on its own (ordered, LIMIT and OFFSET applied, as influxd does per
     iterator), rows joined on (series, time)."""
-    keys = ["_name", *plan.dimensions]
+    keys = [NAME, *plan.dimensions]
     parts = []
     for cols, is_raw in ((raw, True), (aggs, False)):
         part = dataclasses.replace(plan, columns=tuple(plan.columns[i] for i in cols), is_raw=is_raw,
@@ -318,7 +319,7 @@ def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.L
     tag_cond = _tag_only(plan.condition, schema)
     base = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     series = base.select(keys).unique().sort(keys)  # index order, even for ORDER BY DESC
-    idx = pl.int_range(pl.len()).over("_name")  # SLIMIT counts the series of each measurement
+    idx = pl.int_range(pl.len()).over(NAME)  # SLIMIT counts the series of each measurement
     cond = idx >= plan.soffset
     if plan.slimit:
         cond = cond & (idx < plan.soffset + plan.slimit)
@@ -378,7 +379,7 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
     if not _covers_all_fields(plan, {r.name for r in refs}, ctx):
         base = lf
     refs = [r.name for r in refs]
-    tag_order = [c for c in schema if c not in refs and c not in ("time", "_name")
+    tag_order = [c for c in schema if c not in refs and c not in ("time", NAME)
                  and schema[c] == pl.String and c not in keys]
     if not low.transforms:
         # order here (DESC = every sort key descending = influxd's full reversal), and cut
@@ -544,7 +545,7 @@ def _no_count_without_field(plan, df: pl.DataFrame, low: Lowered, ctx: Ctx) -> p
             else:
                 has.append(None)
         if None not in has:
-            fixes.append(pl.when(pl.col("_name").is_in(has)).then(pl.col(alias)).alias(alias))
+            fixes.append(pl.when(pl.col(NAME).is_in(has)).then(pl.col(alias)).alias(alias))
     return df.with_columns(fixes) if fixes else df
 
 
@@ -630,12 +631,12 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
 
 
 def _group_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
-    """``group_by(gkeys).agg(exprs)``, without hashing keys that are constant: ``_name`` when
+    """``group_by(gkeys).agg(exprs)``, without hashing keys that are constant: the measurement when
     one measurement is read, ``_b`` without GROUP BY time. count(*) over everything is then a
     plain select (~20x faster than grouping 1 M rows by two literal columns)."""
     const = {}
     if len(plan.sources) == 1 and isinstance(plan.sources[0], Scan):
-        const["_name"] = pl.lit(plan.sources[0].measurement)
+        const[NAME] = pl.lit(plan.sources[0].measurement)
     if not plan.interval:
         const["_b"] = pl.col("_b").first()
     rest = [k for k in gkeys if k not in const]

@@ -38,7 +38,7 @@ def test_bucket_limit():
         bucket_grid(0, 10 * M - 1, M, 0, None, max_buckets=5)
 
 
-FRAME = pl.DataFrame({"k": ["a", "a", "a"], "_b": [0, 20, 40], "v": [1.0, None, 5.0],
+FRAME = pl.DataFrame({"k": ["a", "a", "a"], "\x00b": [0, 20, 40], "v": [1.0, None, 5.0],
                       "n": [1, None, 3]}).filter(pl.col("v").is_not_null())
 
 

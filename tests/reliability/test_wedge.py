@@ -402,3 +402,31 @@ def test_tags_named_like_working_columns_answer_as_influxd(query, series):
         s.write("db", "m,host=a v=1 1\nm,_name=x v=3 3\nm,__row=r v=5 5\n")
         got = s.query(query, db="db", epoch="ns").to_json()
     assert got == {"results": [{"statement_id": 0, "series": series}]}
+
+
+# More working names (the aggregates', windows' and transforms' columns), influxd 1.6.7's answers
+# recorded for the points below.
+MORE_WORKING_NAME_CASES = [
+    ('SELECT * FROM m',
+     [{"name": "m", "columns": ["time", "_a0", "_b", "_c0", "_t0", "host", "v"], "values": [[1, "q", "b", "a", "t", None, 1], [3, None, None, None, None, "z", 3]]}]),
+    ('SELECT v FROM m GROUP BY *',
+     [{"name": "m", "tags": {"_a0": "", "_b": "", "_c0": "", "_t0": "", "host": "z"}, "columns": ["time", "v"], "values": [[3, 3]]}, {"name": "m", "tags": {"_a0": "q", "_b": "b", "_c0": "a", "_t0": "t", "host": ""}, "columns": ["time", "v"], "values": [[1, 1]]}]),
+    ('SELECT mean(v) FROM m GROUP BY *',
+     [{"name": "m", "tags": {"_a0": "", "_b": "", "_c0": "", "_t0": "", "host": "z"}, "columns": ["time", "mean"], "values": [[0, 3]]}, {"name": "m", "tags": {"_a0": "q", "_b": "b", "_c0": "a", "_t0": "t", "host": ""}, "columns": ["time", "mean"], "values": [[0, 1]]}]),
+    ('SELECT max(v), * FROM m',
+     [{"name": "m", "columns": ["time", "max", "_a0", "_b", "_c0", "_t0", "host", "v"], "values": [[3, 3, None, None, None, None, "z", 3]]}]),
+    ('SELECT count(v) FROM m GROUP BY "_b"',
+     [{"name": "m", "tags": {"_b": ""}, "columns": ["time", "count"], "values": [[0, 1]]}, {"name": "m", "tags": {"_b": "b"}, "columns": ["time", "count"], "values": [[0, 1]]}]),
+    ('SELECT top(v, 2), * FROM m',
+     [{"name": "m", "columns": ["time", "top", "_a0", "_b", "_c0", "_t0", "host", "v"], "values": [[1, 1, "q", "b", "a", "t", None, 1], [3, 3, None, None, None, None, "z", 3]]}]),
+    ('SELECT spread(v) FROM m GROUP BY "_c0", "_t0"',
+     [{"name": "m", "tags": {"_c0": "", "_t0": ""}, "columns": ["time", "spread"], "values": [[0, 0]]}, {"name": "m", "tags": {"_c0": "a", "_t0": "t"}, "columns": ["time", "spread"], "values": [[0, 0]]}]),
+]
+
+
+@pytest.mark.parametrize("query,series", MORE_WORKING_NAME_CASES, ids=[q for q, _ in MORE_WORKING_NAME_CASES])
+def test_tags_named_like_aggregate_and_window_columns_answer_as_influxd(query, series):
+    with tsdb_core.open() as s:
+        s.write("db", "m,_c0=a,_b=b,_a0=q,_t0=t v=1 1\nm,host=z v=3 3\n")
+        got = s.query(query, db="db", epoch="ns").to_json()
+    assert got == {"results": [{"statement_id": 0, "series": series}]}

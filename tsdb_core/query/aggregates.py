@@ -116,12 +116,12 @@ def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str) -> pl.
     """
     counted = (lf.filter(pl.col(field).is_not_null())
                .group_by(keys + [field])
-               .agg(pl.len().alias("_n"), T.min().alias("_first")))
-    top = pl.col("_n").max().over(keys) if keys else pl.col("_n").max()
-    counted = counted.filter(pl.col("_n") == top)
-    singles = (counted.filter(pl.col("_n") == 1).group_by(keys)
+               .agg(pl.len().alias("\x00n"), T.min().alias("\x00first")))
+    top = pl.col("\x00n").max().over(keys) if keys else pl.col("\x00n").max()
+    counted = counted.filter(pl.col("\x00n") == top)
+    singles = (counted.filter(pl.col("\x00n") == 1).group_by(keys)
                .agg(pl.col(field).min().alias(alias)))
-    multis = (counted.filter(pl.col("_n") > 1).sort(["_first", field], descending=[False, True])
+    multis = (counted.filter(pl.col("\x00n") > 1).sort(["\x00first", field], descending=[False, True])
               .group_by(keys, maintain_order=True).first()
               .select(keys + [pl.col(field).alias(alias)]))
     return pl.concat([singles, multis])
@@ -135,7 +135,7 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
     if name == "distinct":
         return (base.sort("time").group_by(keys, maintain_order=True)
                 .agg(v.unique(maintain_order=True).alias(alias))
-                .explode(alias).with_columns(pl.col("_b").alias("_t")))
+                .explode(alias).with_columns(pl.col("\x00b").alias("\x00t")))
     if name in ("top", "bottom"):
         n = int(args[-1])
         desc = name == "top"
@@ -143,16 +143,16 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
         if tags:  # one point per distinct tag combination first
             base = (base.sort([field, "time"], descending=[desc, False])
                     .group_by(keys + tags, maintain_order=True).first())
-        cols = [T.alias("_t"), v.alias(alias)] + [pl.col(c) for c in extra if c != field]
+        cols = [T.alias("\x00t"), v.alias(alias)] + [pl.col(c) for c in extra if c != field]
         return (base.sort([field, "time"], descending=[desc, False])
                 .group_by(keys, maintain_order=True).head(n)
                 .select(keys + cols)
-                .sort(keys + ["_t"]))
+                .sort(keys + ["\x00t"]))
     if name == "sample":
         n = int(args[0])
-        return (base.group_by(keys).agg(pl.struct(T.alias("_t"), v.alias(alias))
-                                         .shuffle().head(n).alias("_s"))
-                .explode("_s").unnest("_s").sort(keys + ["_t"]))
+        return (base.group_by(keys).agg(pl.struct(T.alias("\x00t"), v.alias(alias))
+                                         .shuffle().head(n).alias("\x00s"))
+                .explode("\x00s").unnest("\x00s").sort(keys + ["\x00t"]))
     raise QueryError(f"undefined function {name}()")
 
 
@@ -164,24 +164,24 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
     interpolated linearly; each part goes to its window (``IntegralReducer``).
     """
     v, t = pl.col(field).cast(pl.Float64), T
-    d = lf.filter(pl.col(field).is_not_null()).select(skeys + ["time", v.alias("_v")])
+    d = lf.filter(pl.col(field).is_not_null()).select(skeys + ["time", v.alias("\x00v")])
     d = d.sort(skeys + ["time"], maintain_order=True)
     over = (lambda e: e.over(skeys)) if skeys else (lambda e: e)
-    t0, v0 = over(t.shift(1)), over(pl.col("_v").shift(1))
+    t0, v0 = over(t.shift(1)), over(pl.col("\x00v").shift(1))
     win = lambda x: ((x - offset) // interval) * interval + offset  # noqa: E731
-    d = d.with_columns(t0.alias("_t0"), v0.alias("_v0"))
-    d = d.with_columns(win(pl.col("_t0")).alias("_w0"), win(t).alias("_w1"))
-    end0 = pl.col("_w0") + interval
-    vb = pl.col("_v0") + (pl.col("_v") - pl.col("_v0")) * (end0 - pl.col("_t0")) / (t - pl.col("_t0"))
-    same = pl.col("_w0") == pl.col("_w1")
-    whole = 0.5 * (pl.col("_v") + pl.col("_v0")) * (t - pl.col("_t0")) / unit
-    head = 0.5 * (pl.col("_v0") + vb) * (end0 - pl.col("_t0")) / unit
-    tail = 0.5 * (vb + pl.col("_v")) * (t - end0) / unit
-    d = d.with_columns(pl.when(same).then(whole).otherwise(tail).fill_null(0.0).alias("_a1"),
-                       pl.when(same).then(0.0).otherwise(head).fill_null(0.0).alias("_a0"))
+    d = d.with_columns(t0.alias("\x00t0"), v0.alias("\x00v0"))
+    d = d.with_columns(win(pl.col("\x00t0")).alias("\x00w0"), win(t).alias("\x00w1"))
+    end0 = pl.col("\x00w0") + interval
+    vb = pl.col("\x00v0") + (pl.col("\x00v") - pl.col("\x00v0")) * (end0 - pl.col("\x00t0")) / (t - pl.col("\x00t0"))
+    same = pl.col("\x00w0") == pl.col("\x00w1")
+    whole = 0.5 * (pl.col("\x00v") + pl.col("\x00v0")) * (t - pl.col("\x00t0")) / unit
+    head = 0.5 * (pl.col("\x00v0") + vb) * (end0 - pl.col("\x00t0")) / unit
+    tail = 0.5 * (vb + pl.col("\x00v")) * (t - end0) / unit
+    d = d.with_columns(pl.when(same).then(whole).otherwise(tail).fill_null(0.0).alias("\x00a1"),
+                       pl.when(same).then(0.0).otherwise(head).fill_null(0.0).alias("\x00a0"))
     parts = pl.concat([
-        d.select(skeys + [pl.col("_w1").alias("_b"), pl.col("_a1").alias(alias)]),
-        d.filter(pl.col("_w0").is_not_null()).select(skeys + [pl.col("_w0").alias("_b"),
-                                                               pl.col("_a0").alias(alias)]),
+        d.select(skeys + [pl.col("\x00w1").alias("\x00b"), pl.col("\x00a1").alias(alias)]),
+        d.filter(pl.col("\x00w0").is_not_null()).select(skeys + [pl.col("\x00w0").alias("\x00b"),
+                                                               pl.col("\x00a0").alias(alias)]),
     ])
-    return parts.group_by(skeys + ["_b"]).agg(pl.col(alias).sum())
+    return parts.group_by(skeys + ["\x00b"]).agg(pl.col(alias).sum())

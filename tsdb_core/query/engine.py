@@ -135,7 +135,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     if frame is None or frame.height == 0:
         return []
     keys = [NAME, *plan.dimensions]
-    cols = [f"_c{i}" for i in range(len(plan.columns))]
+    cols = [f"\x00c{i}" for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
     rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
@@ -190,7 +190,7 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
     for part in frame.partition_by(NAME, maintain_order=True):
         name = target.name or part[NAME][0]
         # a name given twice (AS "a", ... AS "a"): the last column wins, as in influxd
-        values = [pl.col(f"_c{i}").alias(n) for n, i in {c.name: i for i, c in enumerate(plan.columns)}.items()]
+        values = [pl.col(f"\x00c{i}").alias(n) for n, i in {c.name: i for i, c in enumerate(plan.columns)}.items()]
         out = part.select(["time", *[pl.when(pl.col(d) != "").then(pl.col(d)).alias(d) for d in dims],
                            *values])
         fields = {c.name: FieldType.from_polars(out.schema[c.name]) for c in plan.columns

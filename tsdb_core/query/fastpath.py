@@ -128,28 +128,28 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     for i, col in enumerate(plan.columns):
         call = col.expr
         v = pl.col(call.args[0].name)
-        aggs.append(agg.scalar_agg(call.name, v, (), None, plan.interval).alias(f"_c{i}"))  # numeric only
+        aggs.append(agg.scalar_agg(call.name, v, (), None, plan.interval).alias(f"\x00c{i}"))  # numeric only
         seen.append(v.count())
     # a window is kept when some aggregate saw a point in it (as _scalar_aggs decides)
-    win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias("_b"))
-           .agg([*aggs, pl.sum_horizontal(seen).alias("_seen")])
-           .filter(pl.col("_seen") > 0))
-    counts = [f"_c{i}" for i, c in enumerate(plan.columns) if c.expr.name == "count"]
+    win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias("\x00b"))
+           .agg([*aggs, pl.sum_horizontal(seen).alias("\x00seen")])
+           .filter(pl.col("\x00seen") > 0))
+    counts = [f"\x00c{i}" for i, c in enumerate(plan.columns) if c.expr.name == "count"]
     if plan.fill == "null":
         whole = plan.time_range
         grid = bucket_grid(whole.start, whole.end, plan.interval, plan.offset, None, max_buckets)
-        out = (pl.LazyFrame({"_b": pl.Series(grid, dtype=pl.Int64)})
-               .join(win, on="_b", how="left", maintain_order="left")
+        out = (pl.LazyFrame({"\x00b": pl.Series(grid, dtype=pl.Int64)})
+               .join(win, on="\x00b", how="left", maintain_order="left")
                # a window without points counts 0; count() of a window with points but none of
                # this field is null in _scalar_aggs, then filled to 0 by fill(null) as a gap
                .with_columns([pl.col(c).fill_null(0) for c in counts]))
     else:
-        out = win.sort("_b").with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
-    out = out.select(time_expr("_b", epoch, None).alias("time"), *[f"_c{i}" for i in range(len(plan.columns))],
-                     pl.col("_seen").max().alias("_any")).collect()
-    if out.height == 0 or out["_any"][0] is None:
+        out = win.sort("\x00b").with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
+    out = out.select(time_expr("\x00b", epoch, None).alias("time"), *[f"\x00c{i}" for i in range(len(plan.columns))],
+                     pl.col("\x00seen").max().alias("\x00any")).collect()
+    if out.height == 0 or out["\x00any"][0] is None:
         return []  # no point at all: no series
-    out = out.drop("_any")
+    out = out.drop("\x00any")
     rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
     return _series(src.measurement, names, rows)
 

@@ -153,11 +153,11 @@ def lower(plan: SelectPlan) -> Lowered:
             if e.name in TRANSFORMS:
                 inner = walk(e.args[0]) if not plan.is_raw else e.args[0]
                 if e not in low.transforms:
-                    low.transforms[e] = (f"_t{len(low.transforms)}", inner)
+                    low.transforms[e] = (f"\x00t{len(low.transforms)}", inner)
                 return ast.VarRef(low.transforms[e][0], "_placeholder")
             if e.name in AGGREGATES:
                 if e not in low.aggs:
-                    low.aggs[e] = f"_a{len(low.aggs)}"
+                    low.aggs[e] = f"\x00a{len(low.aggs)}"
                 return ast.VarRef(low.aggs[e], "_placeholder")
             return ast.Call(e.name, tuple(walk(a) for a in e.args))
         if isinstance(e, ast.BinaryExpr):
@@ -261,7 +261,7 @@ def _zip_by_time(plan: SelectPlan, raw: list[int], aggs: list[int], ctx: Ctx) ->
                                    point_time=False)  # a selector beside a transform: the range start
         df = run_frame(part, ctx)
         if df is not None and df.height:
-            parts.append(df.select([*keys, "time", *[pl.col(f"_c{j}").alias(f"_c{i}") for j, i in enumerate(cols)]]))
+            parts.append(df.select([*keys, "time", *[pl.col(f"\x00c{j}").alias(f"\x00c{i}") for j, i in enumerate(cols)]]))
     if not parts:
         return None
     df = parts[0] if len(parts) == 1 else parts[0].join(parts[1], on=[*keys, "time"], how="full",
@@ -269,7 +269,7 @@ def _zip_by_time(plan: SelectPlan, raw: list[int], aggs: list[int], ctx: Ctx) ->
     have = set(df.columns)
     df = df.sort([*keys, "time"], descending=not plan.ascending, maintain_order=True).select(
         [*keys, "time", *[pl.col(c) if c in have else pl.lit(None).alias(c)
-                          for c in (f"_c{i}" for i in range(len(plan.columns)))]])
+                          for c in (f"\x00c{i}" for i in range(len(plan.columns)))]])
     return finish(dataclasses.replace(plan, ascending=True, limit=0, row_offset=0), df, keys, ordered=True)
 
 
@@ -365,8 +365,8 @@ def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str], ordered: bool = 
     names: dict[str, str] = {}  # a subquery's rows: a repeated column name keeps its first column
     for i, c in enumerate(plan.columns):
         if c.name not in names.values():
-            names[f"_c{i}"] = c.name
-    return df.drop([f"_c{i}" for i in range(len(plan.columns)) if f"_c{i}" not in names]).rename(names)
+            names[f"\x00c{i}"] = c.name
+    return df.drop([f"\x00c{i}" for i in range(len(plan.columns)) if f"\x00c{i}" not in names]).rename(names)
 
 
 def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
@@ -393,13 +393,13 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
                 pick = t.max() if desc else t.min()
             # first, from the keys and times alone, the oldest (newest) time any series keeps:
             # a plain time bound the scan prunes with, before the wide rows are read
-            bound = collect(base.group_by(keys).agg(pick.alias("_thr")).select(
-                pl.col("_thr").min() if desc else pl.col("_thr").max()), ctx).item()
+            bound = collect(base.group_by(keys).agg(pick.alias("\x00thr")).select(
+                pl.col("\x00thr").min() if desc else pl.col("\x00thr").max()), ctx).item()
             if bound is not None:
                 lf = lf.filter(t >= bound if desc else t <= bound)
             lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
         lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
-        cols = [value_expr(e, schema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
+        cols = [value_expr(e, schema).alias(f"\x00c{i}") for i, e in enumerate(low.exprs)]
         if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
             names = {c.name for c in plan.columns}
             cols += [pl.col(t) for t in plan.source_tags
@@ -408,15 +408,15 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
         _count_points(df, ctx)
         if plan.fill == "value":  # influxd fills a raw row's missing field values too
             df = df.with_columns([
-                pl.col(f"_c{i}").fill_null(plan.fill_value) for i, c in enumerate(plan.columns)
+                pl.col(f"\x00c{i}").fill_null(plan.fill_value) for i, c in enumerate(plan.columns)
                 if isinstance(c.expr, ast.VarRef) and c.expr.type != "tag"
-                and df.schema[f"_c{i}"] in (pl.Null, pl.Float64, pl.Int64)])
+                and df.schema[f"\x00c{i}"] in (pl.Null, pl.Float64, pl.Int64)])
         return df
     df = collect(lf.sort(keys + ["time"] + tag_order), ctx)
     _count_points(df, ctx)
     df = _transforms(plan, df, low, keys, schema, ctx.deadline)
     sch = {**schema, **dict(df.schema)}
-    return df.select(keys + ["time"] + [value_expr(e, sch).alias(f"_c{i}")
+    return df.select(keys + ["time"] + [value_expr(e, sch).alias(f"\x00c{i}")
                                         for i, e in enumerate(low.exprs)])
 
 
@@ -461,12 +461,12 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
                 return None
             grid = bucket_grid(first, tr.end, plan.interval, plan.offset, plan.tz,
                                ctx.max_buckets)
-        lf = lf.with_columns(bucket_expr(plan.interval, plan.offset, plan.tz, grid).alias("_b"))
+        lf = lf.with_columns(bucket_expr(plan.interval, plan.offset, plan.tz, grid).alias("\x00b"))
     else:
         zero = bool(low.aggs) and next(iter(low.aggs)).name == "integral"  # influxd: ZeroTime
         start = tr.start if tr.has_start and not zero else 0
-        lf = lf.with_columns(pl.lit(start, dtype=pl.Int64).alias("_b"))
-    gkeys = keys + ["_b"]
+        lf = lf.with_columns(pl.lit(start, dtype=pl.Int64).alias("\x00b"))
+    gkeys = keys + ["\x00b"]
     multi = [c for c in low.aggs if c.name in ("top", "bottom", "sample", "distinct")]
     try:
         if multi:
@@ -484,7 +484,7 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
     known = [a for c, a in low.aggs.items() if _known_field(c)]  # fill() leaves unknown fields null
     if plan.interval:
         if df.height and not tr.has_start:
-            first = int(df["_b"].min())
+            first = int(df["\x00b"].min())
         else:
             first = tr.start - plan.extra_intervals * plan.interval
         if plan.fill != "none" and not multi and df.height:
@@ -497,16 +497,16 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
                 if plan.fill == "null":
                     df = _no_count_without_field(plan, df, low, ctx)
     elif plan.fill == "value" and df.height and known:  # no windows: fill(x) still fills
-        df = fill(df, keys, [int(df["_b"][0])], known, "value", plan.fill_value, set())
-    df = df.sort(keys + ["_b"] + (["_t"] if "_t" in df.columns else []), maintain_order=True)
-    time = pl.col("_t") if "_t" in df.columns else pl.col("_b")
+        df = fill(df, keys, [int(df["\x00b"][0])], known, "value", plan.fill_value, set())
+    df = df.sort(keys + ["\x00b"] + (["\x00t"] if "\x00t" in df.columns else []), maintain_order=True)
+    time = pl.col("\x00t") if "\x00t" in df.columns else pl.col("\x00b")
     df = df.with_columns(time.alias("time"))
     if low.transforms:
         # a field no point has (a Null column of the scan) is not a column here: null, not an error
         known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
         df = _transforms(plan, df, low, keys, {**known, **dict(df.schema)}, ctx.deadline)
     dschema = {**schema, **dict(df.schema)}
-    cols = [value_expr(e, dschema).alias(f"_c{i}") for i, e in enumerate(low.exprs)]
+    cols = [value_expr(e, dschema).alias(f"\x00c{i}") for i, e in enumerate(low.exprs)]
     return df.select(keys + ["time"] + cols)
 
 
@@ -520,7 +520,7 @@ def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int,
     """
     if tz is not None or not grid or df.height % len(grid) or (grid[0] - offset) % interval:
         return False
-    b = df["_b"]
+    b = df["\x00b"]
     if b.null_count() or b.min() < grid[0] or b.max() > grid[-1] or \
             not ((b - offset) % interval == 0).all():
         return False
@@ -585,7 +585,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
         extra = tuple(_literal_value(a) for a in args[1:])
         exprs.append(agg.scalar_agg(name, v, extra, dtype, plan.interval).alias(alias))
         if call is selector:
-            exprs.append(agg.selector_time(name, v, extra).alias("_t"))
+            exprs.append(agg.selector_time(name, v, extra).alias("\x00t"))
     aux_cols = []
     if aux_of is not None:
         extra = tuple(_literal_value(a) for a in aux_of.args[1:])
@@ -603,19 +603,19 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
         if call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type in ("unknown", "tagarg")):
             keep.append(pl.col(alias).is_not_null())  # no point picked: nothing emitted
         else:
-            exprs.append(value_expr(a0, schema).count().alias(f"_seen{i}"))
-            seen.append(f"_seen{i}")
-            keep.append(pl.col(f"_seen{i}") > 0)
+            exprs.append(value_expr(a0, schema).count().alias(f"\x00seen{i}"))
+            seen.append(f"\x00seen{i}")
+            keep.append(pl.col(f"\x00seen{i}") > 0)
     if exprs:
         df = _group_agg(plan, lf, gkeys, exprs)
     else:
         df = lf.select(gkeys).unique()
     for a0, alias in modes:
-        tmp = lf.with_columns(value_expr(a0, schema).alias("_m"))
-        df = df.join(agg.mode_frame(tmp, gkeys, "_m", alias), on=gkeys, how="left")
+        tmp = lf.with_columns(value_expr(a0, schema).alias("\x00m"))
+        df = df.join(agg.mode_frame(tmp, gkeys, "\x00m", alias), on=gkeys, how="left")
     for a0, alias, unit in integrals:
-        tmp = lf.with_columns(value_expr(a0, schema).alias("_m"))
-        part = agg.integral_frame(tmp, gkeys[:-1], "_m", alias, plan.interval, plan.offset, unit)
+        tmp = lf.with_columns(value_expr(a0, schema).alias("\x00m"))
+        part = agg.integral_frame(tmp, gkeys[:-1], "\x00m", alias, plan.interval, plan.offset, unit)
         df = df.join(part, on=gkeys, how="full", coalesce=True) if exprs or modes else part
     # the clean-up below stays in the lazy plan: one collect, no eager calls (~0.1 ms each)
     # count() of a field with no points is "no value" (null); fill() may turn it into 0 later
@@ -625,8 +625,8 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
     if keep:
         df = df.filter(pl.any_horizontal(keep))
     # an aggregate that saw no point in its group emitted nothing: fill() may fill it
-    return collect(df.with_columns([(pl.col(f"_seen{i}") == 0).alias(f"_gap{a}")
-                                    for i, a in enumerate(low.aggs.values()) if f"_seen{i}" in seen]
+    return collect(df.with_columns([(pl.col(f"\x00seen{i}") == 0).alias(f"\x00gap{a}")
+                                    for i, a in enumerate(low.aggs.values()) if f"\x00seen{i}" in seen]
                                    ).drop(seen), ctx)
 
 
@@ -638,12 +638,12 @@ def _group_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.Lazy
     if len(plan.sources) == 1 and isinstance(plan.sources[0], Scan):
         const[NAME] = pl.lit(plan.sources[0].measurement)
     if not plan.interval:
-        const["_b"] = pl.col("_b").first()
+        const["\x00b"] = pl.col("\x00b").first()
     rest = [k for k in gkeys if k not in const]
     if not rest:  # one group: aggregate everything; no rows means no group, as group_by says
-        firsts = [pl.col(k).first() for k in const if k != "_b"]
-        out = lf.select([*firsts, *([const["_b"]] if "_b" in const else []), *exprs, pl.len().alias("_n")])
-        return out.filter(pl.col("_n") > 0).drop("_n").select([*gkeys, *[e.meta.output_name() for e in exprs]])
+        firsts = [pl.col(k).first() for k in const if k != "\x00b"]
+        out = lf.select([*firsts, *([const["\x00b"]] if "\x00b" in const else []), *exprs, pl.len().alias("\x00n")])
+        return out.filter(pl.col("\x00n") > 0).drop("\x00n").select([*gkeys, *[e.meta.output_name() for e in exprs]])
     aggs = [*[pl.col(k).first() for k in const], *exprs]
     out = lf.group_by(rest).agg(aggs)
     return out.select([*gkeys, *[e.meta.output_name() for e in exprs]])
@@ -665,15 +665,15 @@ def _multi_rows(plan, lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.Dat
         if dtype in (pl.String, pl.Boolean):
             raise QueryError(f"unsupported {call.name} iterator type: "
                              f"*query.{'string' if dtype == pl.String else 'boolean'}InterruptIterator")
-        lf = lf.with_columns(value_expr(a0, schema).alias("_v"))
-        out = agg.multi_rows(call.name, lf, gkeys, "_v", args, alias, extra)
+        lf = lf.with_columns(value_expr(a0, schema).alias("\x00v"))
+        out = agg.multi_rows(call.name, lf, gkeys, "\x00v", args, alias, extra)
     elif call.name == "sample":
-        lf = lf.with_columns(value_expr(a0, schema).alias("_v"))
-        out = agg.multi_rows("sample", lf, gkeys, "_v", (call.args[1].val,), alias, [])
+        lf = lf.with_columns(value_expr(a0, schema).alias("\x00v"))
+        out = agg.multi_rows("sample", lf, gkeys, "\x00v", (call.args[1].val,), alias, [])
     else:
         inner = a0 if isinstance(a0, ast.VarRef) else a0
-        lf = lf.with_columns(value_expr(inner, schema).alias("_v"))
-        out = agg.multi_rows("distinct", lf, gkeys, "_v", (), alias, [])
+        lf = lf.with_columns(value_expr(inner, schema).alias("\x00v"))
+        out = agg.multi_rows("distinct", lf, gkeys, "\x00v", (), alias, [])
     return collect(out, ctx)
 
 
@@ -696,13 +696,13 @@ def _transforms(plan, df: pl.DataFrame, low: Lowered, keys, schema, deadline: fl
     sch = {**schema, **dict(df.schema)}
     outs = []
     for call, (name, inner) in low.transforms.items():
-        src = df.select(keys + ["time", value_expr(inner, sch).alias("_in")])
+        src = df.select(keys + ["time", value_expr(inner, sch).alias("\x00in")])
         args = tuple(_literal_value(a) for a in call.args[1:])
         frames = []
         for part in src.partition_by(keys, maintain_order=True):
             if deadline and _time.perf_counter() >= deadline:
                 raise QueryError("query-timeout limit exceeded")
-            t, v = apply_transform(call.name, part["time"].to_numpy(), part["_in"], args,
+            t, v = apply_transform(call.name, part["time"].to_numpy(), part["\x00in"], args,
                                    interval=plan.interval, ascending=plan.ascending)
             if len(t) == 0:
                 continue
@@ -719,7 +719,7 @@ def _transforms(plan, df: pl.DataFrame, low: Lowered, keys, schema, deadline: fl
     out = outs[0]
     for o in outs[1:]:
         out = out.join(o, on=keys + ["time"], how="full", coalesce=True, maintain_order="left_right")
-    rest = [c for c in df.columns if c not in out.columns and c not in ("_in",)]
+    rest = [c for c in df.columns if c not in out.columns and c not in ("\x00in",)]
     if rest:
         out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",
                                                                 maintain_order=True),

@@ -373,7 +373,8 @@ def test_hypercorn_serves_loopback_only(tmp_path, host, refused):
     from tsdb_core import UserError
     from tsdb_http.serve import serve
 
-    stop = None
+    if host == "::1" and not _can_bind_ipv6_loopback():
+        pytest.skip("no IPv6 loopback on this machine")
     if refused:
         with pytest.raises(UserError, match="Hypercorn serves loopback only"):
             serve(tmp_path / "d", host=host, port=0, server="hypercorn", no_auth=True)
@@ -389,6 +390,15 @@ def test_hypercorn_serves_loopback_only(tmp_path, host, refused):
         stop.set()
         t.join(30)
         assert not t.is_alive()
+
+
+def _can_bind_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
 
 
 # -- item 4: /query form bodies: auth first, capped, never spooled ---------------------------------

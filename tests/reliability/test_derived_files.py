@@ -140,11 +140,7 @@ def test_a_damaged_series_index_is_rebuilt_and_the_store_opens(tmp_path, caplog,
             assert s.recovery_report.derived == msgs
     finally:
         s.close()
-    s = tsdb_core.open(root, config=CFG)  # rewritten whole: the next open is clean
-    try:
-        assert s.recovery_report.clean and _show(s) == SERIES
-    finally:
-        s.close()
+    _assert_next_open_clean(root)  # rewritten whole
 
 
 def test_a_damaged_index_and_a_damaged_parquet_file_together(tmp_path):
@@ -164,11 +160,7 @@ def test_a_damaged_index_and_a_damaged_parquet_file_together(tmp_path):
         assert _show(s) == SERIES and _count(s) == 3  # the quarantine rebuilt that index anyway
     finally:
         s.close()
-    s = tsdb_core.open(root, config=CFG)
-    try:
-        assert s.recovery_report.clean and _show(s) == SERIES
-    finally:
-        s.close()
+    _assert_next_open_clean(root)
 
 
 def test_compaction_and_retention_keep_the_index_stamp_current(tmp_path):
@@ -184,3 +176,9 @@ def test_compaction_and_retention_keep_the_index_stamp_current(tmp_path):
         assert _show(s) == [*SERIES, ("m,h=d",)]
     finally:
         s.close()
+
+
+def _assert_next_open_clean(root):
+    """The open after a repair finds nothing to repair and the same series."""
+    with tsdb_core.open(root, config=CFG) as s:
+        assert s.recovery_report.clean and _show(s) == SERIES

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import resource
 import time
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pytest
@@ -221,15 +222,26 @@ def test_small_join_still_answers(env):
     assert t.column("n").to_pylist() == [4]
 
 
-def test_query_timeout_stops_flight_sql(tmp_path):
-    store = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(query_timeout_s=0.2))
-    store.create_database("a")
-    store.write("a", "".join(f"m,k=k{i % 3} x={i}i {i * 1_000_000_000}\n" for i in range(3000)))
+@contextmanager
+def own_flight(tmp_path, lines: str, *, flight_kw=None, **config):
+    """A Flight server of its own over a store holding ``lines`` in database ``a``, and a read token on it."""
+    store = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(**config))
+    store.write("a", lines)
     tokens = TokenStore(None)
     tok = tokens.create("a", read=True, write=False)[0]
-    service = start_flight(store, tokens, quiet=True, max_join_rows=10 ** 15)
-    env = {"flight": service.location, "reader_a": tok}
+    service = start_flight(store, tokens, quiet=True, **(flight_kw or {}))
     try:
+        yield {"flight": service.location, "reader_a": tok}
+    finally:
+        service.stop()
+        store.close()
+
+
+M_ROWS = "".join(f"m,k=k{i % 3} x={i}i {i * 1_000_000_000}\n" for i in range(3000))
+
+
+def test_query_timeout_stops_flight_sql(tmp_path):
+    with own_flight(tmp_path, M_ROWS, flight_kw={"max_join_rows": 10 ** 15}, query_timeout_s=0.2) as env:
         t0 = time.perf_counter()
         # many joins of 3,000 x 1,000 rows: seconds of work, little memory at a time
         e = refused(env, " UNION ALL ".join(["SELECT sum(a.x * b.x) AS s FROM m a JOIN m b ON a.k = b.k"] * 100))
@@ -237,9 +249,6 @@ def test_query_timeout_stops_flight_sql(tmp_path):
         assert isinstance(e, flight.FlightTimedOutError), e
         assert "query-timeout limit exceeded" in str(e)
         assert elapsed < 30
-    finally:
-        service.stop()
-        store.close()
 
 
 def test_show_databases_over_flight_lists_only_readable(env):
@@ -292,20 +301,10 @@ def test_user_errors_are_clean_statuses(env):
 
 
 def test_max_select_point_caps_flight_sql(tmp_path):
-    store = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(max_select_point=1000))
-    store.create_database("a")
-    store.write("a", "".join(f"m,k=k{i % 3} x={i}i {i * 1_000_000_000}\n" for i in range(3000)))
-    tokens = TokenStore(None)
-    tok = tokens.create("a", read=True, write=False)[0]
-    service = start_flight(store, tokens, quiet=True)
-    env = {"flight": service.location, "reader_a": tok}
-    try:
+    with own_flight(tmp_path, M_ROWS, max_select_point=1000) as env:
         e = refused(env, "SELECT * FROM m")
         assert "max-select-point limit exceeed" in str(e)
         assert call(env, "SELECT k, count(*) AS n FROM m GROUP BY k ORDER BY k").column("n").to_pylist() == [1000] * 3
-    finally:
-        service.stop()
-        store.close()
 
 
 def test_other_flight_methods_answer_clean_statuses(env):
@@ -331,14 +330,9 @@ def test_other_flight_methods_answer_clean_statuses(env):
 
 def test_failed_token_checks_are_limited_per_client_as_over_http(tmp_path):
     """Flight verifies through the shim's Authenticator: 10 failures from one address, then UNAVAILABLE."""
-    store = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests())
-    store.write("a", "cpu,host=h1 usage=1.5 1000000000\n")
-    tokens = TokenStore(None)
-    good = tokens.create("a", read=True, write=False)[0]
-    wrong = good[:-1] + ("A" if good[-1] != "A" else "B")  # well formed, known id, wrong secret
-    service = start_flight(store, tokens, quiet=True)
-    env = {"flight": service.location, "reader_a": good}
-    try:
+    with own_flight(tmp_path, "cpu,host=h1 usage=1.5 1000000000\n") as env:
+        good = env["reader_a"]
+        wrong = good[:-1] + ("A" if good[-1] != "A" else "B")  # well formed, known id, wrong secret
         assert call(env, "SELECT usage FROM cpu").column("usage").to_pylist() == [1.5]  # now cached
         for _ in range(10):
             with pytest.raises(flight.FlightUnauthenticatedError, match="authorization failed"):
@@ -348,6 +342,3 @@ def test_failed_token_checks_are_limited_per_client_as_over_http(tmp_path):
         assert call(env, "SELECT usage FROM cpu").column("usage").to_pylist() == [1.5]  # a cached token passes
         with pytest.raises(flight.FlightUnauthenticatedError, match="missing bearer token"):
             call(env, "SELECT usage FROM cpu", token=" ")
-    finally:
-        service.stop()
-        store.close()

@@ -105,21 +105,10 @@ _names = (st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_siz
 def test_whatever_a_write_accepts_can_be_flushed_and_read_back(tmp_path_factory, pos, name):
     """Every name position, arbitrary unicode: accepted rows flush, survive a reopen, read back."""
     root = tmp_path_factory.mktemp("names")
-    m, tk, tv, fk, sv, db, rp = "m", "t", "x", "v", "s", "d", None
-    if pos == "retention policy":
-        rp = name
-    elif pos == "measurement":
-        m = name
-    elif pos == "tag key":
-        tk = name
-    elif pos == "tag value":
-        tv = name
-    elif pos == "field key":
-        fk = name
-    elif pos == "string value":
-        sv = name
-    elif pos == "database":
-        db = name
+    names = {"measurement": "m", "tag key": "t", "tag value": "x", "field key": "v", "string value": "s",
+             "database": "d", "retention policy": None, pos: name}
+    m, tk, tv, fk, sv, db, rp = (names[k] for k in ("measurement", "tag key", "tag value", "field key",
+                                                    "string value", "database", "retention policy"))
     if len({tk, fk, "s", "time"}) < 4:
         return  # one key used twice: not a well-formed batch
     frame = pl.DataFrame({"time": [MIN_TIME, MAX_TIME], tk: [tv, tv], fk: [1.0, 2.0], "s": [sv, sv]})

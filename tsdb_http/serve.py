@@ -135,10 +135,8 @@ async def _run(app, sock: socket.socket, stop: asyncio.Event, graceful_timeout: 
         return
     from hypercorn.asyncio import serve as hypercorn_serve
 
-    from .coalesce import install
     from .limits import asgi_limits
 
-    install()  # one socket write per response (coalesce.py)
     await hypercorn_serve(asgi_limits(app, limits), _hypercorn_config(sock, graceful_timeout, log_level, limits),
                           shutdown_trigger=stop.wait)
 

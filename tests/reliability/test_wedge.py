@@ -362,60 +362,90 @@ def test_concurrent_writers_are_not_failed_by_a_failing_flush(tmp_path):
         s.close()
 
 
-# Tags named like the query engine's working columns: influxd 1.6.7's answers, recorded on
-# 127.0.0.1 for the points below (was: wrong values, or an internal DuplicateError).
+# Tags named like the query engine's working columns (the measurement, row index, aggregates',
+# windows' and transforms' columns): influxd 1.6.7's answers, recorded on 127.0.0.1 for these
+# points (were wrong values, or an internal DuplicateError/SchemaError).
+MEASUREMENT_AND_ROW = "m,host=a v=1 1\nm,_name=x v=3 3\nm,__row=r v=5 5\n"
+AGGREGATES_AND_WINDOWS = "m,_c0=a,_b=b,_a0=q,_t0=t v=1 1\nm,host=z v=3 3\n"
 WORKING_NAME_CASES = [
-    ("SELECT * FROM m", [{"name": "m", "columns": ["time", "__row", "_name", "host", "v"], "values": [
-        [1, None, None, "a", 1.0], [3, None, "x", None, 3.0], [5, "r", None, None, 5.0]]}]),
-    ("SELECT v FROM m GROUP BY *", [
-        {"name": "m", "tags": {"__row": "", "_name": "", "host": "a"}, "columns": ["time", "v"], "values": [[1, 1.0]]},
-        {"name": "m", "tags": {"__row": "", "_name": "x", "host": ""}, "columns": ["time", "v"], "values": [[3, 3.0]]},
-        {"name": "m", "tags": {"__row": "r", "_name": "", "host": ""}, "columns": ["time", "v"], "values": [[5, 5.0]]}]),
-    ('SELECT mean(v) FROM m GROUP BY "_name"', [
-        {"name": "m", "tags": {"_name": ""}, "columns": ["time", "mean"], "values": [[0, 3.0]]},
-        {"name": "m", "tags": {"_name": "x"}, "columns": ["time", "mean"], "values": [[0, 3.0]]}]),
-    ('SELECT mean(v) FROM m GROUP BY "__row"', [
-        {"name": "m", "tags": {"__row": ""}, "columns": ["time", "mean"], "values": [[0, 2.0]]},
-        {"name": "m", "tags": {"__row": "r"}, "columns": ["time", "mean"], "values": [[0, 5.0]]}]),
-    ("SELECT count(v) FROM m GROUP BY *", [
-        {"name": "m", "tags": {"__row": "", "_name": "", "host": "a"}, "columns": ["time", "count"], "values": [[0, 1]]},
-        {"name": "m", "tags": {"__row": "", "_name": "x", "host": ""}, "columns": ["time", "count"], "values": [[0, 1]]},
-        {"name": "m", "tags": {"__row": "r", "_name": "", "host": ""}, "columns": ["time", "count"],
-         "values": [[0, 1]]}]),
+    (MEASUREMENT_AND_ROW, 'SELECT * FROM m',
+     [{'columns': ['time', '__row', '_name', 'host', 'v'],
+       'name': 'm',
+       'values': [[1, None, None, 'a', 1.0], [3, None, 'x', None, 3.0], [5, 'r', None, None, 5.0]]}]),
+    (MEASUREMENT_AND_ROW, 'SELECT v FROM m GROUP BY *',
+     [{'columns': ['time', 'v'],
+       'name': 'm',
+       'tags': {'__row': '', '_name': '', 'host': 'a'},
+       'values': [[1, 1.0]]},
+      {'columns': ['time', 'v'],
+       'name': 'm',
+       'tags': {'__row': '', '_name': 'x', 'host': ''},
+       'values': [[3, 3.0]]},
+      {'columns': ['time', 'v'],
+       'name': 'm',
+       'tags': {'__row': 'r', '_name': '', 'host': ''},
+       'values': [[5, 5.0]]}]),
+    (MEASUREMENT_AND_ROW, 'SELECT mean(v) FROM m GROUP BY "_name"',
+     [{'columns': ['time', 'mean'], 'name': 'm', 'tags': {'_name': ''}, 'values': [[0, 3.0]]},
+      {'columns': ['time', 'mean'], 'name': 'm', 'tags': {'_name': 'x'}, 'values': [[0, 3.0]]}]),
+    (MEASUREMENT_AND_ROW, 'SELECT mean(v) FROM m GROUP BY "__row"',
+     [{'columns': ['time', 'mean'], 'name': 'm', 'tags': {'__row': ''}, 'values': [[0, 2.0]]},
+      {'columns': ['time', 'mean'], 'name': 'm', 'tags': {'__row': 'r'}, 'values': [[0, 5.0]]}]),
+    (MEASUREMENT_AND_ROW, 'SELECT count(v) FROM m GROUP BY *',
+     [{'columns': ['time', 'count'],
+       'name': 'm',
+       'tags': {'__row': '', '_name': '', 'host': 'a'},
+       'values': [[0, 1]]},
+      {'columns': ['time', 'count'],
+       'name': 'm',
+       'tags': {'__row': '', '_name': 'x', 'host': ''},
+       'values': [[0, 1]]},
+      {'columns': ['time', 'count'],
+       'name': 'm',
+       'tags': {'__row': 'r', '_name': '', 'host': ''},
+       'values': [[0, 1]]}]),
+    (AGGREGATES_AND_WINDOWS, 'SELECT * FROM m',
+     [{'columns': ['time', '_a0', '_b', '_c0', '_t0', 'host', 'v'],
+       'name': 'm',
+       'values': [[1, 'q', 'b', 'a', 't', None, 1], [3, None, None, None, None, 'z', 3]]}]),
+    (AGGREGATES_AND_WINDOWS, 'SELECT v FROM m GROUP BY *',
+     [{'columns': ['time', 'v'],
+       'name': 'm',
+       'tags': {'_a0': '', '_b': '', '_c0': '', '_t0': '', 'host': 'z'},
+       'values': [[3, 3]]},
+      {'columns': ['time', 'v'],
+       'name': 'm',
+       'tags': {'_a0': 'q', '_b': 'b', '_c0': 'a', '_t0': 't', 'host': ''},
+       'values': [[1, 1]]}]),
+    (AGGREGATES_AND_WINDOWS, 'SELECT mean(v) FROM m GROUP BY *',
+     [{'columns': ['time', 'mean'],
+       'name': 'm',
+       'tags': {'_a0': '', '_b': '', '_c0': '', '_t0': '', 'host': 'z'},
+       'values': [[0, 3]]},
+      {'columns': ['time', 'mean'],
+       'name': 'm',
+       'tags': {'_a0': 'q', '_b': 'b', '_c0': 'a', '_t0': 't', 'host': ''},
+       'values': [[0, 1]]}]),
+    (AGGREGATES_AND_WINDOWS, 'SELECT max(v), * FROM m',
+     [{'columns': ['time', 'max', '_a0', '_b', '_c0', '_t0', 'host', 'v'],
+       'name': 'm',
+       'values': [[3, 3, None, None, None, None, 'z', 3]]}]),
+    (AGGREGATES_AND_WINDOWS, 'SELECT count(v) FROM m GROUP BY "_b"',
+     [{'columns': ['time', 'count'], 'name': 'm', 'tags': {'_b': ''}, 'values': [[0, 1]]},
+      {'columns': ['time', 'count'], 'name': 'm', 'tags': {'_b': 'b'}, 'values': [[0, 1]]}]),
+    (AGGREGATES_AND_WINDOWS, 'SELECT top(v, 2), * FROM m',
+     [{'columns': ['time', 'top', '_a0', '_b', '_c0', '_t0', 'host', 'v'],
+       'name': 'm',
+       'values': [[1, 1, 'q', 'b', 'a', 't', None, 1], [3, 3, None, None, None, None, 'z', 3]]}]),
+    (AGGREGATES_AND_WINDOWS, 'SELECT spread(v) FROM m GROUP BY "_c0", "_t0"',
+     [{'columns': ['time', 'spread'], 'name': 'm', 'tags': {'_c0': '', '_t0': ''}, 'values': [[0, 0]]},
+      {'columns': ['time', 'spread'], 'name': 'm', 'tags': {'_c0': 'a', '_t0': 't'}, 'values': [[0, 0]]}]),
 ]
 
 
-@pytest.mark.parametrize("query,series", WORKING_NAME_CASES, ids=[q for q, _ in WORKING_NAME_CASES])
-def test_tags_named_like_working_columns_answer_as_influxd(query, series):
+@pytest.mark.parametrize("points,query,series", WORKING_NAME_CASES, ids=[q for _, q, _ in WORKING_NAME_CASES])
+def test_tags_named_like_working_columns_answer_as_influxd(points, query, series):
     with tsdb_core.open() as s:
-        s.write("db", "m,host=a v=1 1\nm,_name=x v=3 3\nm,__row=r v=5 5\n")
-        got = s.query(query, db="db", epoch="ns").to_json()
-    assert got == {"results": [{"statement_id": 0, "series": series}]}
-
-
-# More working names (the aggregates', windows' and transforms' columns), influxd 1.6.7's answers
-# recorded for the points below.
-MORE_WORKING_NAME_CASES = [
-    ('SELECT * FROM m',
-     [{"name": "m", "columns": ["time", "_a0", "_b", "_c0", "_t0", "host", "v"], "values": [[1, "q", "b", "a", "t", None, 1], [3, None, None, None, None, "z", 3]]}]),
-    ('SELECT v FROM m GROUP BY *',
-     [{"name": "m", "tags": {"_a0": "", "_b": "", "_c0": "", "_t0": "", "host": "z"}, "columns": ["time", "v"], "values": [[3, 3]]}, {"name": "m", "tags": {"_a0": "q", "_b": "b", "_c0": "a", "_t0": "t", "host": ""}, "columns": ["time", "v"], "values": [[1, 1]]}]),
-    ('SELECT mean(v) FROM m GROUP BY *',
-     [{"name": "m", "tags": {"_a0": "", "_b": "", "_c0": "", "_t0": "", "host": "z"}, "columns": ["time", "mean"], "values": [[0, 3]]}, {"name": "m", "tags": {"_a0": "q", "_b": "b", "_c0": "a", "_t0": "t", "host": ""}, "columns": ["time", "mean"], "values": [[0, 1]]}]),
-    ('SELECT max(v), * FROM m',
-     [{"name": "m", "columns": ["time", "max", "_a0", "_b", "_c0", "_t0", "host", "v"], "values": [[3, 3, None, None, None, None, "z", 3]]}]),
-    ('SELECT count(v) FROM m GROUP BY "_b"',
-     [{"name": "m", "tags": {"_b": ""}, "columns": ["time", "count"], "values": [[0, 1]]}, {"name": "m", "tags": {"_b": "b"}, "columns": ["time", "count"], "values": [[0, 1]]}]),
-    ('SELECT top(v, 2), * FROM m',
-     [{"name": "m", "columns": ["time", "top", "_a0", "_b", "_c0", "_t0", "host", "v"], "values": [[1, 1, "q", "b", "a", "t", None, 1], [3, 3, None, None, None, None, "z", 3]]}]),
-    ('SELECT spread(v) FROM m GROUP BY "_c0", "_t0"',
-     [{"name": "m", "tags": {"_c0": "", "_t0": ""}, "columns": ["time", "spread"], "values": [[0, 0]]}, {"name": "m", "tags": {"_c0": "a", "_t0": "t"}, "columns": ["time", "spread"], "values": [[0, 0]]}]),
-]
-
-
-@pytest.mark.parametrize("query,series", MORE_WORKING_NAME_CASES, ids=[q for q, _ in MORE_WORKING_NAME_CASES])
-def test_tags_named_like_aggregate_and_window_columns_answer_as_influxd(query, series):
-    with tsdb_core.open() as s:
-        s.write("db", "m,_c0=a,_b=b,_a0=q,_t0=t v=1 1\nm,host=z v=3 3\n")
+        s.write("db", points)
         got = s.query(query, db="db", epoch="ns").to_json()
     assert got == {"results": [{"statement_id": 0, "series": series}]}

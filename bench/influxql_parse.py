@@ -16,9 +16,9 @@ import argparse
 import sys
 import time
 
-from tsdb_core.errors import ParseError
+from tsdb_core.base.errors import ParseError
 from tsdb_core.influxql import parse as cached_parse
-from tsdb_core.influxql.parse import _parse_uncached, parser
+from tsdb_core.influxql.parser.driver import _parse_uncached, parser
 
 DASHBOARD = ("SELECT mean(x) FROM m WHERE \"tag\"='a' AND time > now() - 1h "
              "GROUP BY time(1m), host fill(null)")

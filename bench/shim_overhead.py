@@ -170,7 +170,7 @@ def start_server(root: Path, port: int, auth: bool, code: Path = REPO,
 
 
 def make_token(root: Path) -> str:
-    from tsdb_core.tokens import TokenStore
+    from tsdb_http.tokens import TokenStore
 
     secret, _ = TokenStore(root).create("*", read=True, write=True, description="bench")
     return secret

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from tsdb_core.config import StoreConfig
+from tsdb_core.base.config import StoreConfig
 from tsdb_http.serve import serve
 
 

@@ -277,7 +277,7 @@ def fuzz_app(root: Path, dialect: str, buffer_max_rows: int = BUFFER_ROWS):
     fsync on).
     """
     import tsdb_core
-    from tsdb_core.tokens import TokenStore
+    from tsdb_http.tokens import TokenStore
     from tsdb_http.app import ShimConfig, create_app
     from tsdb_http.serve import store_config
 

@@ -154,8 +154,8 @@ class Target:
 def flight_target(root: Path):
     """The server, the secrets, the HTTP recorder and the watch, for one fuzz run."""
     import tsdb_core
-    from tsdb_core.config import StoreConfig
-    from tsdb_core.tokens import TokenStore
+    from tsdb_core.base.config import StoreConfig
+    from tsdb_http.tokens import TokenStore
     from tsdb_http.flight import start_flight
 
     store = tsdb_core.open(root / "store", config=StoreConfig.for_tests(query_timeout_s=5.0))

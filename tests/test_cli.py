@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import tsdb_core
 from tsdb_core.cli import cli
-from tsdb_core.tokens import TokenStore
+from tsdb_http.tokens import TokenStore
 
 LP = b"cpu,host=a v=1 1704067200000000000\ncpu,host=b v=2 1704067200000000000\nmem free=3i 1704067200000000000\n"
 

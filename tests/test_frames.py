@@ -1,4 +1,4 @@
-"""DataFrame → MeasurementBatch conversion (tsdb_core/frames.py)."""
+"""DataFrame → MeasurementBatch conversion (tsdb_core/ingest/dataframe.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +7,9 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from tsdb_core.errors import UserError
-from tsdb_core.frames import dataframe_to_batch, field_type_of
-from tsdb_core.model import FieldType
+from tsdb_core.base.errors import UserError
+from tsdb_core.ingest.dataframe import dataframe_to_batch, field_type_of
+from tsdb_core.base.types import FieldType
 
 T0 = 1_704_067_200_000_000_000  # 2024-01-01T00:00:00Z
 
@@ -140,7 +140,7 @@ def test_not_a_frame():
 
 def test_write_dataframe_through_the_store():
     import tsdb_core
-    from tsdb_core.frames import write_dataframe
+    from tsdb_core.ingest.dataframe import write_dataframe
 
     with tsdb_core.open() as store:
         df = pl.DataFrame({"time": [T0, T0, T0 + 1], "host": ["a", "b", "a"], "v": [1.0, 2.0, None],
@@ -157,7 +157,7 @@ def test_write_dataframe_through_the_store():
 
 def test_rejected_rows_come_back_with_their_row_numbers():
     import tsdb_core
-    from tsdb_core.frames import write_dataframe
+    from tsdb_core.ingest.dataframe import write_dataframe
 
     with tsdb_core.open() as store:
         store.write("db", "cpu v=1 1")
@@ -172,7 +172,7 @@ def test_rejected_rows_come_back_with_their_row_numbers():
 
 def test_time_none_takes_the_store_clock():
     import tsdb_core
-    from tsdb_core.frames import write_dataframe
+    from tsdb_core.ingest.dataframe import write_dataframe
 
     with tsdb_core.open(clock=lambda: T0 + 42) as store:
         write_dataframe(store, "db", pd.DataFrame({"v": [1.5]}), "m", time=None)

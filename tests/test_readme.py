@@ -151,8 +151,8 @@ def test_the_failure_shown_is_what_assert_query_prints():
 
 
 def test_every_function_the_engine_knows_is_listed():
-    from tsdb_core.query.plan import AGGREGATES, TRANSFORMS
-    from tsdb_core.query.transforms_math import MATH_FUNCTIONS
+    from tsdb_core.query.plan.nodes import AGGREGATES, TRANSFORMS
+    from tsdb_core.query.functions.math import MATH_FUNCTIONS
 
     section = README.split("## Supported InfluxQL and HTTP API", 1)[1].split("\n## ", 1)[0]
     missing = sorted(f for f in AGGREGATES | TRANSFORMS | MATH_FUNCTIONS if f"`{f}()`" not in section)

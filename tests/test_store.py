@@ -9,8 +9,8 @@ import pytest
 import tsdb_core
 import tsdb_core.query.provider
 from tsdb_core import FieldType, StoreConfig
-from tsdb_core.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
-from tsdb_core.timeutil import D, H, S
+from tsdb_core.base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
+from tsdb_core.base.time import D, H, S
 
 T0 = 1_700_000_000_000_000_000
 

@@ -10,9 +10,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from tsdb_core.errors import ParseError
-from tsdb_core.model import LineError, WriteResult
-from tsdb_core.query.result import QueryResult, Series, StatementResult
+from tsdb_core.base.errors import ParseError
+from tsdb_core.base.types import LineError, WriteResult
+from tsdb_core.query.results import QueryResult, Series, StatementResult
 from tsdb_core.testing import (ManualClock, assert_query, assert_query_error, load_lp, parse_duration,
                                to_ns)
 

@@ -6,13 +6,13 @@
         res = store.query("SELECT mean(v) FROM cpu GROUP BY host", db="mydb")
         print(res.to_json())
 """
-from .config import StoreConfig
-from .errors import (
+from .base.config import StoreConfig
+from .base.errors import (
     CorruptionError, DatabaseNotFound, FieldTypeConflict, InternalError, LimitExceeded,
     LineProtocolError, ParseError, PermissionDenied, PointsBeyondRetention, QueryError,
     RetentionPolicyNotFound, StorageError, TsdbError, UserError,
 )
-from .model import FieldType, LineError, WriteResult
+from .base.types import FieldType, LineError, WriteResult
 from .store import Store, open
 
 __all__ = [

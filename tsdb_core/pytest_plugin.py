@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .config import StoreConfig
+from .base.config import StoreConfig
 from .store import Store
 from .testing import (DEFAULT_NOW, ManualClock, assert_query, assert_query_error, load_frame,
                       load_lp, memory_store)

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import polars as pl
 
-from .catalog import CATALOG_FILE, Catalog, FileMeta
-from .config import StoreConfig
-from .errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, StorageError
-from .ingest.buffer import WriteBuffer
-from .ingest.wal import Wal
-from .model import TIME, FieldType, MeasurementBatch, WriteResult
-from .query.plan_cache import PlanCache
+from .storage.catalog import CATALOG_FILE, Catalog, FileMeta
+from .base.config import StoreConfig
+from .base.errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, StorageError
+from .storage.buffer import WriteBuffer
+from .storage.wal import Wal
+from .base.types import TIME, FieldType, MeasurementBatch, WriteResult
+from .query.plan.cache import PlanCache
 from .query.provider import MeasurementSchema, RetentionPolicyInfo
 from .storage import retention
 from .storage.fileio import atomic_write_bytes, mkdir_private, warn_if_shared
@@ -34,9 +34,9 @@ from .storage.isolation import FlushHealth
 from .storage.maintenance import FILE_GRACE_S, MaintenanceMixin  # noqa: F401 - FILE_GRACE_S re-exported
 from .storage.partitions import Files, Source, build_frame, build_scan, dirty_flags
 from .storage.recovery import LOCK_FILE, RecoveryMixin  # noqa: F401 - LOCK_FILE re-exported
-from .storage.validate import BEYOND_RETENTION
+from .storage.admission import BEYOND_RETENTION
 from .storage.write_path import WritePathMixin
-from .timeutil import MAX_TIME, MIN_TIME, Clock, precision_multiplier, system_clock
+from .base.time import MAX_TIME, MIN_TIME, Clock, precision_multiplier, system_clock
 
 Key = tuple[str, str, str]
 
@@ -123,8 +123,8 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
 
     def write_dataframe(self, db: str, df, measurement: str, *, tags=(), fields=None, time: str | None = "time",
                         precision: str = "ns", rp: str | None = None) -> WriteResult:
-        """Write a Polars/pandas/Arrow frame as points, without going through text (see tsdb_core.frames)."""
-        from .frames import write_dataframe
+        """Write a Polars/pandas/Arrow frame as points, without going through text (see tsdb_core.ingest.dataframe)."""
+        from .ingest.dataframe import write_dataframe
         return write_dataframe(self, db, df, measurement, tags=tags, fields=fields, time=time,
                                precision=precision, rp=rp)
 
@@ -463,6 +463,15 @@ class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
               params: dict | None = None):
         """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""
         return _engine().execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
+
+    def prepare(self, q: str, params: dict | None = None):
+        """Parse InfluxQL once (raises ParseError): inspect or authorise ``.statements``, then
+        :meth:`execute` it without parsing again."""
+        return _engine().prepare(q, params)
+
+    def execute(self, prepared, db: str | None = None, rp: str | None = None, epoch: str | None = None):
+        """Run a :meth:`prepare`\ d query; the same answers as :meth:`query` of its text."""
+        return _engine().execute(self, prepared, db=db, rp=rp, epoch=epoch)
 
     # ------------------------------------------------------------------ lifecycle
     def start_background(self, interval_s: float = 1.0) -> None:

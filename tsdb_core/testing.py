@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .model import WriteResult
-from .timeutil import DURATION_UNITS, S, format_rfc3339
+from .base.types import WriteResult
+from .base.time import DURATION_UNITS, S, format_rfc3339
 
 __all__ = ["ManualClock", "memory_store", "parse_duration", "to_ns", "load_lp", "load_frame",
            "assert_query", "assert_query_error", "DEFAULT_NOW"]
@@ -137,9 +137,9 @@ def _dedent_lines(text: str) -> str:
 def load_frame(store: Any, db: str, df: Any, measurement: str, *, tags: Sequence[str] = (),
                fields: Sequence[str] | None = None, time: str | None = "time", precision: str = "ns",
                rp: str | None = None) -> WriteResult:
-    """Write a Polars or pandas DataFrame (see :func:`tsdb_core.frames.write_dataframe`)."""
+    """Write a Polars or pandas DataFrame (see :func:`tsdb_core.ingest.dataframe.write_dataframe`)."""
     __tracebackhide__ = True
-    from .frames import write_dataframe
+    from .ingest.dataframe import write_dataframe
 
     result = write_dataframe(store, db, df, measurement, tags=tags, fields=fields, time=time,
                              precision=precision, rp=rp)
@@ -154,7 +154,7 @@ def load_frame(store: Any, db: str, df: Any, measurement: str, *, tags: Sequence
 def _run(store: Any, q: str, db: str | None, rp: str | None, epoch: str | None,
          params: dict | None) -> Any:
     __tracebackhide__ = True
-    from .errors import UserError
+    from .base.errors import UserError
 
     try:
         res = store.query(q, db=db, rp=rp, epoch=epoch, params=params)
@@ -170,7 +170,7 @@ def _norm(value: Any, epoch: str | None) -> Any:
     if isinstance(value, datetime):
         ns = to_ns(value)
         if epoch:
-            from .query.result import EPOCH_UNITS
+            from .query.results import EPOCH_UNITS
             return ns // EPOCH_UNITS.get(epoch, 1)
         return format_rfc3339(ns)
     if isinstance(value, tuple):
@@ -319,7 +319,7 @@ def assert_query_error(store: Any, q: str, match: str, *, db: str | None = None,
                        rp: str | None = None, params: dict | None = None) -> str:
     """Fail unless ``q`` is refused with an error containing ``match``; returns the error."""
     __tracebackhide__ = True
-    from .errors import UserError
+    from .base.errors import UserError
 
     error: str | None
     try:

@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tsdb_core import errors as core_errors
-from tsdb_core.tokens import TokenStore
+from tsdb_core.base import errors as core_errors
+from tsdb_http.tokens import TokenStore
 
 from .auth import Authenticator
 from .offload import DEFAULT_BUDGET_S, Offload
@@ -73,7 +73,7 @@ class Shim:
     tokens: TokenStore | None
     config: ShimConfig
     auth: Authenticator
-    parser: object = None  # InfluxQL parser for permission checks (default: tsdb_core.influxql.parse)
+    parser: object = None  # InfluxQL parser for permission checks (default: tsdb_core.influxql.parser.driver)
     offload: Offload = field(default_factory=Offload)  # where /query's core calls run (offload.py)
 
 
@@ -370,7 +370,7 @@ def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | Non
     """The ASGI app over ``store``; ``tokens`` None (or ``config.no_auth``) disables auth.
 
     ``parser(q, params)`` gives the statements whose permissions are checked
-    (default ``tsdb_core.influxql.parse``).
+    (default ``tsdb_core.influxql.parser.driver``).
     """
     config = config or ShimConfig()
     Dialect(config.compat)  # validate early

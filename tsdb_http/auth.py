@@ -32,8 +32,8 @@ from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tsdb_core.errors import InternalError
-from tsdb_core.tokens import ALL_DATABASES, TokenFileError, TokenInfo, TokenStore
+from tsdb_core.base.errors import InternalError
+from tsdb_http.tokens import ALL_DATABASES, TokenFileError, TokenInfo, TokenStore
 
 from .params import Dialect, HttpError
 from .permissions import statement_words

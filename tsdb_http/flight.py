@@ -7,7 +7,7 @@ authenticated by a server middleware against the shim's :class:`TokenStore` and
 needs ``read`` on the database, as over HTTP. Answers stream as record batches
 of at most ``chunk_rows`` rows.
 
-- SQL runs through :mod:`tsdb_core.query.sql` (InfluxDB 3's table view, Arrow
+- SQL runs through :mod:`tsdb_core.query.sql.execute` (InfluxDB 3's table view, Arrow
   types: ``time`` timestamp[ns], tags dictionary<int32, utf8>, typed fields).
 - InfluxQL runs through the same engine as ``/query`` and is reshaped as
   InfluxDB 3 answers it: ``iox::measurement``, then ``time``, then the series'
@@ -40,9 +40,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from tsdb_core.errors import DatabaseNotFound, ParseError, PermissionDenied, UserError
-from tsdb_core.query import sql as sqlq
-from tsdb_core.tokens import TokenInfo, TokenStore
+from tsdb_core.base.errors import DatabaseNotFound, ParseError, PermissionDenied, UserError
+from tsdb_core.query.sql import execute as sqlq
+from tsdb_http.tokens import TokenInfo, TokenStore
 
 from . import permissions
 from .auth import Authenticator, TooManyFailures, Unauthorized
@@ -275,7 +275,7 @@ class TsdbFlightServer(flight.FlightServerBase):
         return influxql_to_arrow(st, tags)
 
     def _parse(self, q: str, params):
-        parser = self.parser or importlib.import_module("tsdb_core.influxql.parse").parse
+        parser = self.parser or importlib.import_module("tsdb_core.influxql.parser.driver").parse
         try:
             return permissions.statements_of(parser(q, params))
         except ParseError as e:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tsdb_core.tokens import ALL_DATABASES
+from tsdb_http.tokens import ALL_DATABASES
 
 Need = tuple[str, "str | None"]
 
@@ -101,7 +101,7 @@ def statement_words(stmt) -> str:
 
 
 def statements_of(parsed) -> list:
-    """The statement list of whatever ``tsdb_core.influxql.parse`` returns."""
+    """The statement list of whatever ``tsdb_core.influxql.parser.driver`` returns."""
     if isinstance(parsed, (list, tuple)):
         return list(parsed)
     return list(getattr(parsed, "statements", [parsed]))

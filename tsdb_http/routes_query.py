@@ -22,7 +22,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tsdb_core.errors import ParseError, TsdbError
+from tsdb_core.base.errors import ParseError, TsdbError
 
 try:  # bind the engine's ``from ..influxql import parse`` before that name can be rebound (see _parse)
     import tsdb_core.query.engine  # noqa: F401
@@ -73,11 +73,11 @@ def zlib_gzip(data: bytes) -> bytes:
 
 @functools.cache
 def _default_parser():
-    # The submodule's function: importing ``tsdb_core.influxql.parse`` rebinds the package's
+    # The submodule's function: importing ``tsdb_core.influxql.parser.driver`` rebinds the package's
     # ``parse`` name to the submodule, so the package attribute is not reliable.
     import importlib
 
-    return importlib.import_module("tsdb_core.influxql.parse").parse
+    return importlib.import_module("tsdb_core.influxql.parser.driver").parse
 
 
 def _parse(parser, q: str, params):

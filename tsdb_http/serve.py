@@ -35,9 +35,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tsdb_core import UserError
-from tsdb_core.config import StoreConfig
-from tsdb_core.timeutil import D
-from tsdb_core.tokens import TokenStore
+from tsdb_core.base.config import StoreConfig
+from tsdb_core.base.time import D
+from tsdb_http.tokens import TokenStore
 
 from .app import DEFAULT_MAX_BODY, ShimConfig, create_app
 from .limits import Limits, raise_fd_limit
@@ -60,7 +60,7 @@ def store_config(compat: str, base: StoreConfig | None = None) -> StoreConfig:
 def bootstrap_token(tokens: TokenStore, out=None) -> str | None:
     """Create and print an all-databases read/write/manage token on a brand-new store (no tokens.json).
 
-    A damaged tokens.json raises :class:`tsdb_core.tokens.TokenFileError` (``tsdb serve``
+    A damaged tokens.json raises :class:`tsdb_http.tokens.TokenFileError` (``tsdb serve``
     exits saying how to recover); a valid one with no token left mints nothing.
     """
     if not tokens.is_new():

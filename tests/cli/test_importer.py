@@ -7,8 +7,8 @@ import io
 import pytest
 
 from tsdb_core.cli.importer import Batch, ImportStats, Statement, open_input, read_batches, run_import
-from tsdb_core.errors import LineProtocolError, UserError
-from tsdb_core.model import LineError, WriteResult
+from tsdb_core.base.errors import LineProtocolError, UserError
+from tsdb_core.base.types import LineError, WriteResult
 
 EXPORT = b"""# INFLUXDB EXPORT: 1677-09-21T00:12:43Z - 2262-04-11T23:47:16Z
 # DDL

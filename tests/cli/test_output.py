@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from tsdb_core.cli.output import cell, format_column, format_csv, format_json, go_json, go_number
-from tsdb_core.query.result import Message, QueryResult, Series, StatementResult
+from tsdb_core.query.results import Message, QueryResult, Series, StatementResult
 
 CPU_A = Series("cpu", {"host": "a"}, ["time", "b", "i", "region", "s", "v"],
                [[1704067200000000000, True, None, "eu", 'x, "y', 1.0],

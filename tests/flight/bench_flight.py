@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import tsdb_core
     from influxdb_client_3 import InfluxDBClient3
-    from tsdb_core.tokens import TokenStore
+    from tsdb_http.tokens import TokenStore
     from tsdb_http.serve import serve
 
     root = tempfile.mkdtemp(prefix="tsdb-flight-bench-")

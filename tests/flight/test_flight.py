@@ -15,7 +15,7 @@ import pytest
 flight = pytest.importorskip("pyarrow.flight")
 influxdb_client_3 = pytest.importorskip("influxdb_client_3")
 
-from tsdb_core.tokens import TokenStore  # noqa: E402
+from tsdb_http.tokens import TokenStore  # noqa: E402
 from tsdb_http.serve import serve  # noqa: E402
 
 NOW_S = int(time.time()) - 600  # recent: the auto-created database keeps 3 days

@@ -1,4 +1,4 @@
-"""SQL over the store (tsdb_core.query.sql): tables, types, pushdown, information_schema, errors."""
+"""SQL over the store (tsdb_core.query.sql.execute): tables, types, pushdown, information_schema, errors."""
 from __future__ import annotations
 
 import polars as pl
@@ -6,9 +6,9 @@ import pyarrow as pa
 import pytest
 
 import tsdb_core
-from tsdb_core.errors import DatabaseNotFound, QueryError
-from tsdb_core.query import sql as S
-from tsdb_core.timeutil import MAX_TIME, MIN_TIME
+from tsdb_core.base.errors import DatabaseNotFound, QueryError
+from tsdb_core.query.sql import execute as S
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 S1 = 1_000_000_000
 LP = (

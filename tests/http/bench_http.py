@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from tsdb_core.query.result import Series, StatementResult
+from tsdb_core.query.results import Series, StatementResult
 from tsdb_http import encode
 from tsdb_http.serve import start_in_thread
 

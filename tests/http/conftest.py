@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 import tsdb_core
 from tests.http import fakes
-from tsdb_core.tokens import TokenStore
+from tsdb_http.tokens import TokenStore
 from tsdb_http.app import ShimConfig, create_app
 from tsdb_http.serve import store_config
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tsdb_core.errors import ParseError
-from tsdb_core.query.result import QueryResult, Series, StatementResult
+from tsdb_core.base.errors import ParseError
+from tsdb_core.query.results import QueryResult, Series, StatementResult
 
 
 def real_engine_available() -> bool:

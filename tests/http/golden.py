@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgpack
 
-from tsdb_core.query.result import Series, StatementResult
+from tsdb_core.query.results import Series, StatementResult
 
 CASES = Path(__file__).resolve().parent / "cases" / "influxd"
 

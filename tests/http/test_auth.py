@@ -105,7 +105,7 @@ def test_token_created_elsewhere_works_at_once(tmp_path):
     from starlette.testclient import TestClient
 
     import tsdb_core
-    from tsdb_core.tokens import TokenStore
+    from tsdb_http.tokens import TokenStore
     from tsdb_http.app import ShimConfig, create_app
 
     server_tokens = TokenStore(tmp_path)

@@ -16,7 +16,7 @@ import pytest
 
 from tests.http import fakes
 from tests.http.conftest import REAL_ENGINE
-from tsdb_core.tokens import TokenStore
+from tsdb_http.tokens import TokenStore
 from tsdb_http.serve import start_in_thread
 
 NOW_S = int(time.time()) - 120

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.http import golden
-from tsdb_core.query.result import Series, StatementResult
+from tsdb_core.query.results import Series, StatementResult
 from tsdb_http import chunking, encode
 from tsdb_http.encode import CSV, JSON, MSGPACK, Encoder, Response
 
@@ -235,7 +235,7 @@ def test_rfc3339_every_path(ns, text, n):
 def test_rfc3339_numpy_equals_polars(values, whole_seconds):
     if whole_seconds:
         values = [v - v % 10**9 if v - v % 10**9 >= -2**63 else v + (-v) % 10**9 for v in values]
-    from tsdb_core.query import result
+    from tsdb_core.query import results as result
 
     first = encode.format_rfc3339(values)
     assert first == result._rfc3339_polars(values)

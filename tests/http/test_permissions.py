@@ -10,7 +10,7 @@ from tsdb_http import permissions
 
 def _parser():
     try:
-        parse = importlib.import_module("tsdb_core.influxql.parse").parse
+        parse = importlib.import_module("tsdb_core.influxql.parser.driver").parse
         parse("SELECT * FROM m")
         return parse
     except Exception:

@@ -1,4 +1,4 @@
-"""tsdb_core.tokens: hashes only on disk, permissions, revocation, cross-process refresh."""
+"""tsdb_http.tokens: hashes only on disk, permissions, revocation, cross-process refresh."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from tsdb_core.tokens import Permission, TokenInfo, TokenStore
+from tsdb_http.tokens import Permission, TokenInfo, TokenStore
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.http.conftest import NOW_NS
-from tsdb_core.errors import StorageError
+from tsdb_core.base.errors import StorageError
 
 
 def rows(client, q, db="mydb", **params):

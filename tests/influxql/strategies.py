@@ -8,8 +8,8 @@ are in the forms the parser folds them into (e.g. ``-5`` is IntegerLiteral(-5)).
 from hypothesis import strategies as st
 
 from tsdb_core.influxql import ast as A
-from tsdb_core.influxql.ast_expr import PRECEDENCE
-from tsdb_core.influxql.lexing import KEYWORDS
+from tsdb_core.influxql.ast.expr import PRECEDENCE
+from tsdb_core.influxql.parser.lexing import KEYWORDS
 
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tsdb_core.errors import ParseError
+from tsdb_core.base.errors import ParseError
 from tsdb_core.influxql import parse
 
 from .corpus_invalid import INVALID

@@ -4,7 +4,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from tsdb_core.influxql.parse import _cache_path
+from tsdb_core.influxql.parser.driver import _cache_path
 
 
 def test_cache_is_private_and_outside_the_shared_temp_dir(tmp_path, monkeypatch):

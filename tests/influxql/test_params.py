@@ -1,7 +1,7 @@
 """Bound parameters: substituted like influxd's ``params=`` (JSON values), or kept as nodes."""
 import pytest
 
-from tsdb_core.errors import ParseError
+from tsdb_core.base.errors import ParseError
 from tsdb_core.influxql import parse_statement
 from tsdb_core.influxql.ast import (BooleanLiteral, BoundParameter, DurationLiteral, IntegerLiteral,
                                     Measurement, NumberLiteral, RegexLiteral, StringLiteral, VarRef)

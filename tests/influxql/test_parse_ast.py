@@ -1,7 +1,7 @@
 """Exact ASTs for the shapes the query engine relies on (one table per family)."""
 import pytest
 
-from tsdb_core.errors import ParseError
+from tsdb_core.base.errors import ParseError
 from tsdb_core.influxql import parse, parse_statement
 from tsdb_core.influxql.ast import (
     AlterRetentionPolicyStatement, BinaryExpr, BooleanLiteral, BoundParameter, Call,
@@ -249,7 +249,7 @@ def test_parsing_from_many_threads_gives_identical_results():
     expected = [parse(q) for q in texts]
 
     def work(offset):
-        from tsdb_core.influxql.parse import _parse_uncached
+        from tsdb_core.influxql.parser.driver import _parse_uncached
         return [_parse_uncached(q, None) for q in texts[offset:] + texts[:offset]]
 
     with ThreadPoolExecutor(4) as pool:

@@ -7,7 +7,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.errors import ParseError
+from tsdb_core.base.errors import ParseError
 from tsdb_core.influxql import parse
 
 from .strategies import arith_exprs, conditions, meta_statements, selects

@@ -4,7 +4,7 @@
 
 def test_small_chunks_are_joined_and_the_last_write_still_wins():
     import tsdb_core
-    from tsdb_core.ingest import buffer
+    from tsdb_core.storage import buffer
 
     s = tsdb_core.open(None)
     s.create_database("db")

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact
-from tsdb_core.model import FieldType, LineError
+from tsdb_core.base.types import FieldType, LineError
 
 NOW = 1_700_000_123_456_789_123
 
@@ -140,7 +140,7 @@ def test_empty_and_comment_only_bodies():
 
 
 def test_bad_precision_is_a_user_error():
-    from tsdb_core.errors import UserError
+    from tsdb_core.base.errors import UserError
     with pytest.raises(UserError):
         parse("cpu v=1", precision="fortnight", now=NOW)
 

@@ -5,7 +5,7 @@ import hashlib
 
 from bench import devops
 from tsdb_core.ingest.line_protocol import parse, parse_exact
-from tsdb_core.model import FieldType
+from tsdb_core.base.types import FieldType
 
 
 def test_generator_is_deterministic_and_shaped_like_tsbs():

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tsdb_core.model import FieldType
+from tsdb_core.base.types import FieldType
 
 ROOT = Path(__file__).resolve().parents[2]
 NOAA = ROOT / "data" / "NOAA_water_database.txt.gz"
@@ -63,7 +63,7 @@ def load_noaa(store) -> None:
 @pytest.fixture(scope="session")
 def noaa_store():
     import tsdb_core
-    from tsdb_core.timeutil import fixed_clock
+    from tsdb_core.base.time import fixed_clock
 
     store = tsdb_core.open(None, clock=fixed_clock(NOW))
     load_noaa(store)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from tsdb_core.model import FieldType
+from tsdb_core.base.types import FieldType
 from tsdb_core.query.provider import MeasurementSchema, RetentionPolicyInfo
-from tsdb_core.timeutil import D
+from tsdb_core.base.time import D
 
 _TYPES = {"float": FieldType.FLOAT, "integer": FieldType.INTEGER, "string": FieldType.STRING,
           "boolean": FieldType.BOOLEAN, "unsigned": FieldType.UNSIGNED}

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 import tsdb_core
-from tsdb_core.config import StoreConfig
+from tsdb_core.base.config import StoreConfig
 from tsdb_core.query.engine import execute
-from tsdb_core.timeutil import fixed_clock
+from tsdb_core.base.time import fixed_clock
 
 NOW = 1_700_000_000_000_000_000
 T0 = 1_600_000_000_000_000_000

@@ -7,11 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
-from tsdb_core.config import StoreConfig
+from tsdb_core.base.config import StoreConfig
 from tsdb_core.influxql import parse
-from tsdb_core.query import engine, fastpath
-from tsdb_core.query.planner import plan_select
-from tsdb_core.query.to_polars import run_frame
+from tsdb_core.query import engine
+from tsdb_core.query.exec import fast as fastpath
+from tsdb_core.query.plan.planner import plan_select
+from tsdb_core.query.exec.lazy import run_frame
 
 S = 1_000_000_000
 
@@ -242,7 +243,7 @@ LIMIT_HINTS = [
 
 @pytest.mark.parametrize("q,want", LIMIT_HINTS, ids=range(len(LIMIT_HINTS)))
 def test_scan_limit_hint(store, q, want):
-    from tsdb_core.query.to_polars import _scan_limit
+    from tsdb_core.query.exec.lazy import _scan_limit
 
     plan = plan_select(parse(q, {})[0], store, db="db", rp=None, now=store.now())
     assert _scan_limit(plan, engine._ctx(store, store.now(), store.config)) == want

@@ -4,8 +4,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tsdb_core.errors import QueryError
-from tsdb_core.query.fill import bucket_grid, fill, window_start
+from tsdb_core.base.errors import QueryError
+from tsdb_core.query.exec.fill import bucket_grid, fill, window_start
 
 M = 60_000_000_000
 H = 60 * M

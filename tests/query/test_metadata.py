@@ -12,9 +12,9 @@ import pytest
 
 import tsdb_core.query.engine  # noqa: F401 - before the parser module (see the report: import-order bug)
 from tsdb_core.influxql import parse_statement
-from tsdb_core.query.metadata import execute_meta, go_duration
-from tsdb_core.query.metadata_ddl import normalise_rp, shard_group_duration
-from tsdb_core.timeutil import D, H, M, S
+from tsdb_core.query.meta.dispatch import execute_meta, go_duration
+from tsdb_core.query.meta.ddl import normalise_rp, shard_group_duration
+from tsdb_core.base.time import D, H, M, S
 
 from .fake_provider_meta import FakeMetaProvider
 
@@ -56,7 +56,7 @@ def _line(p) -> str:
 def _store_session():
     """The same session through the real in-memory store (parser, engine, provider)."""
     import tsdb_core
-    from tsdb_core.timeutil import fixed_clock
+    from tsdb_core.base.time import fixed_clock
 
     store = tsdb_core.open(clock=fixed_clock(NOW))
     out = []

@@ -92,7 +92,7 @@ def test_fuzz_query(noaa_store, case):
 @pytest.fixture(scope="module")
 def into_store():
     import tsdb_core
-    from tsdb_core.timeutil import fixed_clock
+    from tsdb_core.base.time import fixed_clock
 
     from .conftest import load_noaa
     store = tsdb_core.open(None, clock=fixed_clock(NOW))
@@ -107,7 +107,7 @@ def mixed_store():
     import sys
 
     import tsdb_core
-    from tsdb_core.timeutil import fixed_clock
+    from tsdb_core.base.time import fixed_clock
     sys.path.insert(0, str(CASE_DIR))
     from mixed_cases import MIXED_DB, mixed_lines
     store = tsdb_core.open(None, clock=fixed_clock(NOW))

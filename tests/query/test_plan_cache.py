@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import tsdb_core
-from tsdb_core.query import planner
-from tsdb_core.query.plan_cache import PlanCache
+from tsdb_core.query.plan import planner
+from tsdb_core.query.plan.cache import PlanCache
 
 T0 = 1_700_000_000_000_000_000
 
@@ -158,6 +158,6 @@ def test_entries_are_bounded():
 
 
 def _rfc(ns: int) -> str:
-    from tsdb_core.query.result import rfc3339_times
+    from tsdb_core.query.results import rfc3339_times
     import numpy as np
     return rfc3339_times(np.asarray([ns], dtype=np.int64))[0]

@@ -6,8 +6,8 @@ import pytest
 import tsdb_core
 from tsdb_core.influxql import ast as A
 from tsdb_core.influxql import parse
-from tsdb_core.query.planner import _column_names, plan_select, reduce_literals
-from tsdb_core.timeutil import fixed_clock
+from tsdb_core.query.plan.planner import _column_names, plan_select, reduce_literals
+from tsdb_core.base.time import fixed_clock
 
 NOW = 1_700_000_000_000_000_000
 T0 = 1_600_000_000_000_000_000

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import tsdb_core
 from tsdb_core.query.engine import execute
-from tsdb_core.timeutil import fixed_clock
+from tsdb_core.base.time import fixed_clock
 
 S = 1_000_000_000
 T0 = 1_600_000_000 * S

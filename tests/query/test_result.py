@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tsdb_core.query.result import QueryResult, Series, StatementResult, frame_rows, time_expr
+from tsdb_core.query.results import QueryResult, Series, StatementResult, frame_rows, time_expr
 
 
 def test_json_omits_empty_keys_like_influxdb():

@@ -1,4 +1,4 @@
-"""Answers as Polars/Arrow/pandas (tsdb_core/query/result_convert.py)."""
+"""Answers as Polars/Arrow/pandas (tsdb_core/query/results_convert.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +7,9 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from tsdb_core.errors import QueryError
-from tsdb_core.query.result import QueryResult, Series, StatementResult
-from tsdb_core.query.result_convert import to_arrow, to_pandas, to_polars
+from tsdb_core.base.errors import QueryError
+from tsdb_core.query.results import QueryResult, Series, StatementResult
+from tsdb_core.query.results_convert import to_arrow, to_pandas, to_polars
 
 RES = QueryResult([StatementResult(0, [
     Series("cpu", {"host": "a"}, ["time", "mean"], [["2024-01-01T00:00:00Z", 1.5], ["2024-01-01T00:01:00Z", 2.0]]),

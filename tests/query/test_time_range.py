@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tsdb_core.errors import QueryError
+from tsdb_core.base.errors import QueryError
 from tsdb_core.influxql import ast as A
-from tsdb_core.query.time_range import TimeRange, parse_time_string, split_where
-from tsdb_core.timeutil import MAX_TIME, MIN_TIME
+from tsdb_core.query.analyze.time_range import TimeRange, parse_time_string, split_where
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 NOW = 1_566_086_400_000_000_000  # 2019-08-18T00:00:00Z
 T = A.VarRef("time")

@@ -6,8 +6,8 @@ import time
 import polars as pl
 import pytest
 
-from tsdb_core.errors import QueryError
-from tsdb_core.query.to_polars import Ctx, collect
+from tsdb_core.base.errors import QueryError
+from tsdb_core.query.exec.lazy import Ctx, collect
 
 
 def _slow(ran: list, seconds: float) -> pl.LazyFrame:

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tsdb_core.errors import QueryError
-from tsdb_core.influxql import ast_expr as A
-from tsdb_core.query.transforms import apply_transform, input_range, validate_call
-from tsdb_core.query.transforms_math import apply_math
+from tsdb_core.base.errors import QueryError
+from tsdb_core.influxql.ast import expr as A
+from tsdb_core.query.functions.transforms import apply_transform, input_range, validate_call
+from tsdb_core.query.functions.math import apply_math
 
 CASES = json.loads((Path(__file__).parents[1] / "cases" / "transforms" / "cases.json").read_text())
 S = 1_000_000_000

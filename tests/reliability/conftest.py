@@ -20,7 +20,7 @@ def app_client(tmp_path):
     from starlette.testclient import TestClient
 
     import tsdb_core
-    from tsdb_core.tokens import TokenStore
+    from tsdb_http.tokens import TokenStore
     from tsdb_http.app import ShimConfig, create_app
     from tsdb_http.serve import store_config
 

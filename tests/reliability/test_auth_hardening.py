@@ -27,7 +27,7 @@ import pytest
 from starlette.testclient import TestClient
 
 import tsdb_core
-from tsdb_core.tokens import TokenStore
+from tsdb_http.tokens import TokenStore
 from tsdb_http.app import ShimConfig, create_app
 from tsdb_http.serve import serve, store_config
 
@@ -361,7 +361,7 @@ def _recovery(root: Path) -> str:
 
 @pytest.mark.parametrize("kind", list(DAMAGED))
 def test_a_damaged_token_file_stops_the_server_and_mints_nothing(tmp_path, capsys, kind):
-    from tsdb_core.tokens import TokenFileError
+    from tsdb_http.tokens import TokenFileError
 
     root = tmp_path / "d"
     damage, words = DAMAGED[kind]

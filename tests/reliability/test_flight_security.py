@@ -20,8 +20,8 @@ import pytest
 flight = pytest.importorskip("pyarrow.flight")
 
 import tsdb_core  # noqa: E402
-from tsdb_core.config import StoreConfig  # noqa: E402
-from tsdb_core.tokens import TokenStore  # noqa: E402
+from tsdb_core.base.config import StoreConfig  # noqa: E402
+from tsdb_http.tokens import TokenStore  # noqa: E402
 from reliability.fuzz_flight import Recorder, serve_recorder, write_secrets  # noqa: E402
 from tsdb_http.flight import start_flight  # noqa: E402
 

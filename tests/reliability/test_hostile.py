@@ -14,7 +14,7 @@ import pytest
 
 import tsdb_core
 from reliability.asgi import AsgiCaller
-from tsdb_core.tokens import TokenStore
+from tsdb_http.tokens import TokenStore
 from tsdb_http.app import ShimConfig, create_app
 from tsdb_http.serve import store_config
 

@@ -441,7 +441,7 @@ def _multipart(q: str, size: int) -> tuple[bytes, bytes]:
 @pytest.fixture()
 def auth_app(tmp_path):
     import tsdb_core
-    from tsdb_core.tokens import TokenStore
+    from tsdb_http.tokens import TokenStore
     from tsdb_http.app import ShimConfig, create_app
     from tsdb_http.serve import store_config
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 import tsdb_core
-from tsdb_core.query import to_polars
+from tsdb_core.query.exec import lazy as to_polars
 
 T0 = 1_600_000_000_000_000_000  # 2020-09-13T12:26:40Z
 HOSTS, POINTS = 3, 3000  # one point a second for 3,000 s, per host
@@ -141,7 +141,7 @@ def test_memory_budget_bounds_raw_answers_before_reading(tmp_path):
 def test_timeout_stops_python_transforms_between_series(tmp_path, monkeypatch):
     """holt_winters & co run in Python after the collect: the deadline stops them between
     series instead of dropping the answer once every series is done."""
-    from tsdb_core.query import transforms
+    from tsdb_core.query.functions import transforms
 
     calls = []
     real = transforms.apply_transform
@@ -177,9 +177,9 @@ def test_timeout_cancels_the_polars_work_and_its_thread_ends(tmp_path):
 def test_only_work_that_may_outlast_the_timeout_is_collected_cancellably(store):
     """Cancellable collection costs speed (Polars' in-memory engine, polled): a statement whose
     files in range hold few rows for its timeout runs at full speed and is checked after."""
-    from tsdb_core.influxql.parse import parse_statement
-    from tsdb_core.query import limits
-    from tsdb_core.query.planner import plan_select
+    from tsdb_core.influxql.parser.driver import parse_statement
+    from tsdb_core.query.plan import limits
+    from tsdb_core.query.plan.planner import plan_select
 
     stmt = parse_statement(f"SELECT mean(v) FROM m WHERE {RANGE} GROUP BY time(1m), host")
     plan = plan_select(stmt, store, db="db", rp=None, now=store.now())

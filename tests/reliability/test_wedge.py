@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
-from tsdb_core.errors import FieldTypeConflict, StorageError, UserError
-from tsdb_core.ingest.wal import Wal, WalEntry, decode_write, encode_write
-from tsdb_core.model import FieldType, MeasurementBatch
-from tsdb_core.timeutil import MAX_TIME, MIN_TIME
+from tsdb_core.base.errors import FieldTypeConflict, StorageError, UserError
+from tsdb_core.storage.wal import Wal, WalEntry, decode_write, encode_write
+from tsdb_core.base.types import FieldType, MeasurementBatch
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 H = 3600 * 10**9
 D = 24 * H

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
-from tsdb_core.config import StoreConfig
+from tsdb_core.base.config import StoreConfig
 from tsdb_core.storage.cache import Decoded, DecodedCache
 from tsdb_core.storage.partitions import prepare
-from tsdb_core.model import FieldType
+from tsdb_core.base.types import FieldType
 
 HOSTS = ["a", "b", "c", "d", None]
 
@@ -188,7 +188,7 @@ def test_scan_frame_equals_lazy_scan(tmp_path, budget):
 def test_pick_is_select_without_a_query(monkeypatch):
     import polars as pl
 
-    from tsdb_core.eager import pick
+    from tsdb_core.base.eager import pick
 
     df = pl.DataFrame({"time": [1, 2], "v": [1.5, None], "host": ["a", "b"]})
     for cols in (["host", "time"], ["v"], ["time", "v", "host"]):

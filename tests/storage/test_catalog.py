@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tsdb_core.catalog import Catalog, FileMeta, MeasurementMeta, default_shard_group_duration, normalised_shard_duration
-from tsdb_core.errors import DatabaseNotFound, UserError
-from tsdb_core.model import FieldType
-from tsdb_core.timeutil import D, H, M, W
+from tsdb_core.storage.catalog import Catalog, FileMeta, MeasurementMeta, default_shard_group_duration, normalised_shard_duration
+from tsdb_core.base.errors import DatabaseNotFound, UserError
+from tsdb_core.base.types import FieldType
+from tsdb_core.base.time import D, H, M, W
 
 SGD = [(0, W), (H, H), (47 * H, H), (2 * D, D), (30 * D, D), (179 * D, D), (180 * D, W), (1000 * D, W)]
 

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 import tsdb_core
 from tsdb_core import StoreConfig
-from tsdb_core.model import FieldType, MeasurementBatch
-from tsdb_core.timeutil import D
+from tsdb_core.base.types import FieldType, MeasurementBatch
+from tsdb_core.base.time import D
 
 T0 = 1_700_000_000_000_000_000
 HOSTS = [None, "a", "b"]

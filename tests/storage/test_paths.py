@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 import tsdb_core
-from tsdb_core.model import FieldType, MeasurementBatch
+from tsdb_core.base.types import FieldType, MeasurementBatch
 from tsdb_core.storage.paths import MAX_COMPONENT, encode_name
 
 T0 = 1_700_000_000_000_000_000

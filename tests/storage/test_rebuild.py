@@ -8,8 +8,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import tsdb_core
-from tsdb_core.catalog import Catalog
-from tsdb_core.model import FieldType
+from tsdb_core.storage.catalog import Catalog
+from tsdb_core.base.types import FieldType
 from tsdb_core.storage.partitions import window_start
 from tsdb_core.storage.rebuild import NAMES_FILE, _Found, _width, rebuild
 

@@ -6,8 +6,8 @@ import threading
 import polars as pl
 import pytest
 
-from tsdb_core.ingest.wal import MAGIC, Wal, WalEntry, decode_write, encode_write
-from tsdb_core.model import FieldType
+from tsdb_core.storage.wal import MAGIC, Wal, WalEntry, decode_write, encode_write
+from tsdb_core.base.types import FieldType
 
 
 def _open(path, **kw):

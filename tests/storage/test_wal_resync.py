@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.ingest.wal import MAGIC, Wal
+from tsdb_core.storage.wal import MAGIC, Wal
 
 PAYLOADS = [b"alpha", b"bravo-bravo", b"c" * 40, b"delta", b"echo" * 3]
 

@@ -105,7 +105,7 @@ def token_group() -> None:
 
 
 def _tokens(data_dir: Path) -> Any:
-    from ..tokens import TokenStore
+    from tsdb_http.tokens import TokenStore
 
     return TokenStore(data_dir)
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import InternalError, TsdbError, UserError
+from ..base.errors import InternalError, TsdbError, UserError
 
 DEFAULT_DATA_DIR = "./tsdb-data"
 _USER_ERRNOS = {errno.ENOENT, errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.EACCES, errno.EPERM,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
+from ..base.errors import UserError
 
 NOAA_DB = "NOAA_water_database"
 DEVOPS_DB = "devops"

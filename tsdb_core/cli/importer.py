@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..errors import LineProtocolError, UserError
-from ..model import LineError
+from ..base.errors import LineProtocolError, UserError
+from ..base.types import LineError
 
 GZIP_MAGIC = b"\x1f\x8b"
 

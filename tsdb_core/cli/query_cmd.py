@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ..errors import UserError
+from ..base.errors import UserError
 from .common import data_dir_option, open_store
 from .output import FORMATS, render
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..config import StoreConfig
+from ..base.config import StoreConfig
 from .common import CliError, data_dir_option
 
 _DEFAULTS = StoreConfig()

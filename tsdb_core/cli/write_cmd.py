@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ..timeutil import PRECISIONS
+from ..base.time import PRECISIONS
 from .common import CliError, data_dir_option, open_store
 from .importer import ImportStats, open_input, run_import
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ..model import LineError, ParsedBody
-from ..timeutil import precision_multiplier
+from ..base.types import LineError, ParsedBody
+from ..base.time import precision_multiplier
 from . import lp_escaped, lp_exact, lp_fast
 from .lp_assemble import Part, assemble
 from .lp_format import format_batch

@@ -16,7 +16,7 @@ from typing import Callable
 
 import polars as pl
 
-from ..model import TIME, FieldType, LineError, MeasurementBatch
+from ..base.types import TIME, FieldType, LineError, MeasurementBatch
 
 LINE = "\nline"  # source line number column while parts are assembled; a key can never hold a raw newline
 

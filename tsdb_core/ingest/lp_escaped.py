@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ..model import TIME, FieldType
-from ..timeutil import MAX_TIME, MIN_TIME
+from ..base.types import TIME, FieldType
+from ..base.time import MAX_TIME, MIN_TIME
 from .lp_assemble import LINE, Part
 from .lp_exact import unescape, unescape_tag
 from .lp_fast import RESERVED

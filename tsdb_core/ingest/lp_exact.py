@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ..model import FieldType
-from ..timeutil import MAX_TIME, MIN_TIME
+from ..base.types import FieldType
+from ..base.time import MAX_TIME, MIN_TIME
 
 MAX_KEY_LENGTH = 65535
 TIME_RANGE_ERROR = f"time outside range {MIN_TIME} - {MAX_TIME}"
@@ -515,7 +515,7 @@ def points_to_parts(rows: list[tuple[int, Point]]) -> list:
     """Accepted points → assembly parts, one per (measurement, tag keys, typed field keys)."""
     import polars as pl
 
-    from ..model import TIME
+    from ..base.types import TIME
     from .lp_assemble import LINE, Part
 
     groups: dict[tuple, list[tuple[int, Point]]] = {}

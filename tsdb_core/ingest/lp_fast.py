@@ -29,8 +29,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from ..model import TIME, FieldType
-from ..timeutil import MAX_TIME, MIN_TIME
+from ..base.types import TIME, FieldType
+from ..base.time import MAX_TIME, MIN_TIME
 from .lp_assemble import LINE, Part
 
 # Value forms influxd accepts with the given type, to take a shape from a line

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..model import TIME, FieldType, MeasurementBatch
-from ..timeutil import precision_multiplier
+from ..base.types import TIME, FieldType, MeasurementBatch
+from ..base.time import precision_multiplier
 
 
 def escape_name(s: str) -> str:

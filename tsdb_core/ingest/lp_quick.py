@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import FieldType
-from ..timeutil import MAX_TIME, MIN_TIME
+from ..base.types import FieldType
+from ..base.time import MAX_TIME, MIN_TIME
 from .lp_exact import Point
 
 _NAME = r'[^ ,="\\\t\x00]+'

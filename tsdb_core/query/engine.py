@@ -13,35 +13,54 @@ from __future__ import annotations
 import logging
 import os
 import time as _time
+from dataclasses import dataclass
 
 import polars as pl
 
-from ..errors import ParseError, TsdbError
+from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
-from . import fastpath, limits, metadata  # metadata: SHOW and DDL statements
-from .plan import SelectPlan
-from .plan import MEASUREMENT_COLUMN as NAME
-from .plan import ROW_COLUMN as ROW
-from .planner import plan_select
-from .result import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
-from .to_polars import Ctx, run_frame
+from .exec import fast as fastpath
+from .plan import limits
+from .meta import dispatch as metadata
+from .plan.nodes import SelectPlan
+from .plan.nodes import MEASUREMENT_COLUMN as NAME
+from .plan.nodes import ROW_COLUMN as ROW
+from .plan.planner import plan_select
+from .results import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
+from .exec.lazy import Ctx, run_frame
 
 log = logging.getLogger(__name__)
 FASTPATH_CHECK = os.environ.get("TSDB_FASTPATH_CHECK") == "1"  # run both paths, compare (tests)
 
 
-def execute(provider, text: str, *, db: str | None = None, rp: str | None = None,
+@dataclass(frozen=True, slots=True)
+class PreparedQuery:
+    """InfluxQL parsed once: callers authorise ``statements`` and then execute them unparsed."""
+
+    text: str
+    statements: tuple[ast.Statement, ...]
+
+
+def prepare(text: str, params: dict | None = None) -> PreparedQuery:
+    """Parse ``text`` with ``$name`` parameters bound; raises ParseError (with its position).
+
+    An unbound ``$x`` and nesting past the depth limit are errors here, before any work.
+    """
+    return PreparedQuery(text, tuple(parse(text, params if params is not None else {}, limit_depth=True)))
+
+
+def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: str | None = None,
             epoch: str | None = None, params: dict | None = None, now: int | None = None,
             config=None) -> QueryResult:
-    """Run InfluxQL text against ``provider``: parse, then each statement; errors become per-statement results."""
+    """Run InfluxQL against ``provider``: each statement in turn; errors become per-statement results."""
     t0 = _time.perf_counter()
     try:
-        # $x unbound: an error; nesting past influxql.depth.MAX_DEPTH: an error
-        statements = parse(text, params if params is not None else {}, limit_depth=True)
+        prepared = query if isinstance(query, PreparedQuery) else prepare(query, params)
     except ParseError as e:
         return QueryResult(error=f"error parsing query: {e}")
     except TsdbError as e:
         return QueryResult(error=str(e))
+    statements = prepared.statements
     now = provider.now() if now is None else now
     config = config if config is not None else getattr(provider, "config", None)
     timeout = getattr(config, "query_timeout_s", 0) or 0
@@ -147,7 +166,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     groups = frame.select(keys).with_row_index(ROW).group_by(keys, maintain_order=True).agg(
         pl.col(ROW))
     if ctx.max_series and groups.height > ctx.max_series:
-        from ..errors import LimitExceeded
+        from ..base.errors import LimitExceeded
         raise LimitExceeded(f"max-select-series limit exceeded: ({groups.height}/{ctx.max_series})")
     all_rows = frame_rows(rows_frame)
     contiguous = groups.height == 1
@@ -170,8 +189,8 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
 
 def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp) -> int:
     """SELECT ... INTO: write the rows as points (GROUP BY tags stay tags); returns points written."""
-    from ..errors import DatabaseNotFound
-    from ..model import FieldType
+    from ..base.errors import DatabaseNotFound
+    from ..base.types import FieldType
 
     if frame is None or frame.height == 0:
         return 0
@@ -183,7 +202,7 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
     dims = list(plan.dimensions)
     clash = sorted({c.name for c in plan.columns} & set(dims))
     if clash:  # influxd writes the key as both; a key here is a tag or a field (README, deviations)
-        from ..errors import QueryError
+        from ..base.errors import QueryError
         raise QueryError(f'invalid field key: input field "{clash[0]}" on measurement '
                          f'"{target.name or frame[NAME][0]}" is already a tag key (GROUP BY {clash[0]})')
     written = 0

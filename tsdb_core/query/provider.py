@@ -1,7 +1,10 @@
-"""The small Protocol through which query code reaches storage.
+"""The typed Protocol through which query code reaches storage.
 
 ``query/`` never imports ``ingest/`` or ``storage/``: the store implements
-:class:`DataProvider` and hands itself to the query engine.
+:class:`DataProvider` and hands itself to the query engine. What a provider can
+do beyond the required methods is declared in :class:`Capabilities` (data the
+planner reads), never discovered by probing for attributes. Fakes in tests
+subclass :class:`DataProvider` and inherit the defaults of the optional methods.
 
 Time ranges are inclusive on both ends, in int64 ns (InfluxQL's
 ``time > t`` becomes ``start = t + 1``); ``timeutil.MIN_TIME``/``MAX_TIME``
@@ -14,7 +17,18 @@ from typing import Protocol, runtime_checkable
 
 import polars as pl
 
-from ..model import FieldType
+from ..base.config import StoreConfig
+from ..base.types import FieldType
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """The optional read paths a provider offers; the planner chooses executors from these."""
+
+    exact_tag_scan: bool = False  # scan(tags=...) returns only the matching series' rows
+    arrays: bool = False  # scan_arrays/scan_series answer (numpy arrays, no frame)
+    row_estimates: bool = False  # row_estimate answers from file metadata, without reading
+    statistics: bool = False  # stats() answers SHOW STATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +54,9 @@ class MeasurementSchema:
 class DataProvider(Protocol):
     # -- clock ---------------------------------------------------------------
     """What the query engine needs from storage; ``Store`` implements it, tests use fakes."""
+    capabilities: Capabilities = Capabilities()
+    config: StoreConfig = StoreConfig()
+
     def now(self) -> int: ...
 
     # -- catalog -------------------------------------------------------------
@@ -56,12 +73,15 @@ class DataProvider(Protocol):
 
     # -- data ----------------------------------------------------------------
     def scan(self, db: str, rp: str, measurement: str, start: int, end: int,
-             columns: list[str] | None = None, tags: dict[str, list[str]] | None = None) -> pl.LazyFrame:
+             columns: list[str] | None = None, tags: dict[str, list[str]] | None = None,
+             limit: tuple[int, bool] | None = None) -> pl.LazyFrame:
         """Merged, deduplicated rows with start <= time <= end.
 
         ``tags`` (tag key → accepted values, from WHERE's tag equalities) is a hint: the
         provider may drop rows of series that do not match, or ignore it (the engine
-        filters again).
+        filters again) unless ``capabilities.exact_tag_scan``. ``limit = (n, newest)``
+        may drop rows beyond the n oldest (newest) of each series (it keeps more, never
+        fewer).
 
         Columns: ``time`` (Int64 ns), every tag key (String, null where a
         series lacks it), every field (its type, null where a point lacks it);
@@ -69,6 +89,38 @@ class DataProvider(Protocol):
         than now − RP duration) are never returned.
         """
         ...
+    def scan_frame(self, db: str, rp: str, measurement: str, start: int, end: int,
+                   columns: list[str] | None = None,
+                   tags: dict[str, list[str]] | None = None) -> pl.DataFrame:
+        """:meth:`scan`, collected."""
+        return self.scan(db, rp, measurement, start, end, columns, tags).collect()
+
+    def scan_arrays(self, db: str, rp: str, measurement: str, start: int, end: int,
+                    columns: list[str], tags: dict[str, list[str]]) -> dict | None:
+        """``time`` and numeric ``columns`` of the series matching ``tags`` as numpy arrays,
+        or None when that is not simple (then :meth:`scan_frame`). Only with
+        ``capabilities.arrays``."""
+        return None
+
+    def scan_series(self, db: str, rp: str, measurement: str, start: int, end: int,
+                    columns: list[str], tags: dict[str, list[str]]) -> tuple | None:
+        """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays);
+        None when several match or as scan_arrays. Only with ``capabilities.arrays``."""
+        return None
+
+    def row_estimate(self, db: str, rp: str | None, measurement: str, start: int,
+                     end: int) -> int | None:
+        """Rows in [start, end] estimated without reading data; None when unknown."""
+        return None
+
+    def after_read_error(self, exc: BaseException) -> list[str]:
+        """A scan failed: isolate the damaged files the provider can find; their paths."""
+        return []
+
+    def stats(self) -> list[tuple[str, dict, dict]]:
+        """(name, tags, values) rows for SHOW STATS; only with ``capabilities.statistics``."""
+        return []
+
     def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
         """Distinct tag sets (one String column per tag key) from the index, no scan."""
         ...

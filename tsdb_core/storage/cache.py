@@ -22,8 +22,8 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
-from ..eager import pick
-from ..model import TIME
+from ..base.eager import pick
+from ..base.types import TIME
 
 _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from ..catalog import Catalog, FileMeta
-from ..model import FieldType
+from .catalog import Catalog, FileMeta
+from ..base.types import FieldType
 from .partitions import Files, canonical_columns, prepare, sort_tags
 
 WindowKey = tuple[str, str, str, int]  # db, rp, measurement, window start

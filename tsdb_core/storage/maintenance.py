@@ -10,10 +10,10 @@ import time as _time
 
 import polars as pl
 
-from ..catalog import FileMeta
-from ..errors import StorageError
-from ..ingest.buffer import WriteBuffer
-from ..ingest.wal import WalEntry
+from .catalog import FileMeta
+from ..base.errors import StorageError
+from .buffer import WriteBuffer
+from .wal import WalEntry
 from . import compaction
 from .fileio import prune_empty_dirs
 from .isolation import describe

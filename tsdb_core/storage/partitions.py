@@ -26,9 +26,9 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from ..catalog import FileMeta
-from ..config import StoreConfig
-from ..model import TIME, FieldType
+from .catalog import FileMeta
+from ..base.config import StoreConfig
+from ..base.types import TIME, FieldType
 from .cache import Decoded, DecodedCache
 from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, open_private, tmp_path
 

@@ -25,9 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..catalog import DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
-from ..model import TIME, FieldType
-from ..timeutil import D, H
+from .catalog import DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
+from ..base.types import TIME, FieldType
+from ..base.time import D, H
 from .partitions import _GO_ZERO_OFFSET, INT64_MIN
 from .paths import encode_name
 from .quarantine import Damaged, read_footer

@@ -21,15 +21,15 @@ from pathlib import Path
 import orjson
 import polars as pl
 
-from ..catalog import CATALOG_FILE, FileMeta, RetentionPolicy, normalised_shard_duration
-from ..errors import StorageError
-from ..ingest.wal import Skipped, WalEntry, decode_write
-from ..model import FieldType
+from .catalog import CATALOG_FILE, FileMeta, RetentionPolicy, normalised_shard_duration
+from ..base.errors import StorageError
+from .wal import Skipped, WalEntry, decode_write
+from ..base.types import FieldType
 from .fileio import atomic_write_bytes, fsync_dir, open_private
 from .partitions import NEWEST_SUFFIX
 from .index import INDEX_FILE
 from .isolation import isolate
-from .validate import key_problem, unstorable_key
+from .admission import key_problem, unstorable_key
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
 from .rebuild import NAMES_FILE, rebuild

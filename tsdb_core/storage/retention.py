@@ -6,7 +6,7 @@ reads hide those rows meanwhile (the scan clamps its start to now − duration).
 """
 from __future__ import annotations
 
-from ..catalog import Catalog, FileMeta
+from .catalog import Catalog, FileMeta
 
 
 def expired_files(catalog: Catalog, now: int) -> list[FileMeta]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..catalog import DEFAULT_RP, Database, MeasurementMeta
-from ..errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
-from ..ingest.wal import WalEntry, decode_write, encode_write
-from ..model import FieldType, LineError, MeasurementBatch, WriteResult
-from .validate import validate
+from .catalog import DEFAULT_RP, Database, MeasurementMeta
+from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
+from .wal import WalEntry, decode_write, encode_write
+from ..base.types import FieldType, LineError, MeasurementBatch, WriteResult
+from .admission import validate
 
 
 class WritePathMixin:

@@ -1,0 +1,145 @@
+"""Split a WHERE clause into (TimeRange, residual predicate), with ``now`` injected.
+
+InfluxQL puts the time bounds inside the condition; the storage scan wants them
+apart (they drive partition pruning). Every ``time <op> <expr>`` comparison is
+folded into one inclusive [start, end] range in ns; the rest of the condition
+is returned unchanged. As in InfluxDB 1.6, time comparisons under OR are
+intersected like AND (1.x ignores the OR for time).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from ...base.errors import QueryError
+from ...influxql import ast
+from ...base.time import MAX_TIME, MIN_TIME
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """Inclusive bounds in ns; MIN_TIME/MAX_TIME mean "unbounded"."""
+
+    start: int = MIN_TIME
+    end: int = MAX_TIME
+
+    @property
+    def empty(self) -> bool:
+        return self.start > self.end
+
+    @property
+    def has_start(self) -> bool:
+        return self.start != MIN_TIME
+
+    @property
+    def has_end(self) -> bool:
+        return self.end != MAX_TIME
+
+    def intersect(self, other: "TimeRange") -> "TimeRange":
+        return TimeRange(max(self.start, other.start), min(self.end, other.end))
+
+    def __str__(self) -> str:
+        return f"[{self.start}, {self.end}]"
+
+
+_TIME_RE = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?)?(Z|[+-]\d\d:\d\d)?\Z")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def parse_time_string(text: str, tz: str | None = None) -> int:
+    """InfluxQL time strings (RFC3339Nano, ``2006-01-02 15:04:05.999``, ``2006-01-02``) → ns.
+
+    Strings without an offset are read in the ``tz()`` zone when one is given.
+    """
+    m = _TIME_RE.match(text.strip())
+    if not m:
+        raise QueryError("invalid operation: time and *influxql.StringLiteral are not compatible")
+    y, mo, d, hh, mm, ss, frac, off = m.groups()
+    try:
+        naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        raise QueryError("invalid operation: time and *influxql.StringLiteral are not compatible") from None
+    if off is None or (off != "Z" and hh is None):
+        zone = ZoneInfo(tz) if tz else timezone.utc
+        aware = naive.replace(tzinfo=zone)
+    elif off == "Z":
+        aware = naive.replace(tzinfo=timezone.utc)
+    else:
+        sign = 1 if off[0] == "+" else -1
+        delta = timedelta(hours=int(off[1:3]), minutes=int(off[4:6]))
+        aware = naive.replace(tzinfo=timezone(sign * delta))
+    delta = aware - _EPOCH
+    ns = (delta.days * 86400 + delta.seconds) * 1_000_000_000
+    return ns + (int(frac.ljust(9, "0")) if frac else 0)
+
+
+def time_value(expr: ast.Expr, now: int, tz: str | None = None) -> int:
+    """Evaluate the right-hand side of a time comparison to ns."""
+    if isinstance(expr, ast.ParenExpr):
+        return time_value(expr.expr, now, tz)
+    if isinstance(expr, ast.StringLiteral):
+        return parse_time_string(expr.val, tz)
+    if isinstance(expr, (ast.IntegerLiteral, ast.DurationLiteral, ast.TimeLiteral, ast.UnsignedLiteral)):
+        return int(expr.val)
+    if isinstance(expr, ast.NumberLiteral):
+        return int(expr.val)
+    if isinstance(expr, ast.Call) and expr.name.lower() == "now" and not expr.args:
+        return now
+    if isinstance(expr, ast.BinaryExpr) and expr.op in ("+", "-"):
+        lhs = time_value(expr.lhs, now, tz)
+        rhs = time_value(expr.rhs, now, tz)
+        return lhs + rhs if expr.op == "+" else lhs - rhs
+    raise QueryError(f"invalid operation: time and {_go_type(expr)} are not compatible")
+
+
+def _go_type(expr: ast.Expr) -> str:
+    return f"*influxql.{type(expr).__name__}"
+
+
+_FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+
+
+def _is_time(expr: ast.Expr) -> bool:
+    return isinstance(expr, ast.VarRef) and expr.name.lower() == "time"
+
+
+def _range_of(op: str, t: int) -> TimeRange:
+    if op == ">":
+        return TimeRange(t + 1, MAX_TIME)
+    if op == ">=":
+        return TimeRange(t, MAX_TIME)
+    if op == "<":
+        return TimeRange(MIN_TIME, t - 1)
+    if op == "<=":
+        return TimeRange(MIN_TIME, t)
+    if op == "=":
+        return TimeRange(t, t)
+    raise QueryError(f"invalid time comparison operator: {op}")
+
+
+def split_where(cond: ast.Expr | None, now: int, tz: str | None = None
+                ) -> tuple[TimeRange, ast.Expr | None]:
+    """(time range, condition without its time comparisons)."""
+    if cond is None:
+        return TimeRange(), None
+    if isinstance(cond, ast.ParenExpr):
+        tr, rest = split_where(cond.expr, now, tz)
+        return tr, (ast.ParenExpr(rest) if rest is not None else None)
+    if isinstance(cond, ast.BinaryExpr):
+        if cond.op in ("AND", "OR"):
+            ltr, lrest = split_where(cond.lhs, now, tz)
+            rtr, rrest = split_where(cond.rhs, now, tz)
+            tr = ltr.intersect(rtr)
+            if lrest is None:
+                return tr, rrest
+            if rrest is None:
+                return tr, lrest
+            return tr, ast.BinaryExpr(cond.op, lrest, rrest)
+        if _is_time(cond.lhs) and cond.op in _FLIP:
+            return _range_of(cond.op, time_value(cond.rhs, now, tz)), None
+        if _is_time(cond.rhs) and cond.op in _FLIP:
+            return _range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz)), None
+    return TimeRange(), cond

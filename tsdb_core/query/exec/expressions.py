@@ -1,0 +1,240 @@
+"""InfluxQL expressions → Polars expressions (row level: fields, tags, literals, math, WHERE).
+
+InfluxDB's arithmetic rules: integer ``/`` gives a float and ``x / 0`` is 0;
+``%`` by zero is 0 for integers; bitwise operators only on integers; a string or
+boolean in arithmetic is a type error; comparisons between incompatible types
+are false. A tag missing from a series compares as ``''``.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from ...base.errors import QueryError
+from ...influxql import ast
+from ..functions.math import MATH_FUNCTIONS, math_expr
+
+_PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
+             "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
+_NUMERIC = (pl.Float64, pl.Int64, pl.UInt64)
+
+
+def _lit(e) -> pl.Expr:
+    if isinstance(e, ast.IntegerLiteral):
+        return pl.lit(e.val, dtype=pl.Int64)
+    if isinstance(e, ast.UnsignedLiteral):
+        return pl.lit(e.val, dtype=pl.UInt64)
+    if isinstance(e, ast.NumberLiteral):
+        return pl.lit(e.val, dtype=pl.Float64)
+    if isinstance(e, (ast.DurationLiteral, ast.TimeLiteral)):
+        return pl.lit(e.val, dtype=pl.Int64)
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.lit(e.val, dtype=pl.Boolean)
+    if isinstance(e, ast.StringLiteral):
+        return pl.lit(e.val, dtype=pl.String)
+    return pl.lit(None)
+
+
+def dtype_of(e, schema) -> object:
+    if isinstance(e, ast.VarRef):
+        if e.type in ("unknown", "tagarg"):
+            return None
+        if e.type in ("integer", "float", "unsigned", "string", "boolean") and e.name in schema:
+            return _PL_TYPES[e.type]
+        return schema.get(e.name)
+    if isinstance(e, ast.IntegerLiteral):
+        return pl.Int64
+    if isinstance(e, ast.NumberLiteral):
+        return pl.Float64
+    if isinstance(e, ast.StringLiteral):
+        return pl.String
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.Boolean
+    if isinstance(e, ast.ParenExpr):
+        return dtype_of(e.expr, schema)
+    if isinstance(e, ast.BinaryExpr):
+        lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
+        if e.op == "/" or pl.Float64 in (lt, rt):
+            return pl.Float64
+        return lt or rt
+    if isinstance(e, ast.Call):
+        if e.name in MATH_FUNCTIONS and e.name not in ("abs", "floor", "ceil", "round"):
+            return pl.Float64
+        return dtype_of(e.args[0], schema) if e.args else None
+    return None
+
+
+def ref_expr(e: ast.VarRef, schema) -> pl.Expr:
+    col = pl.col(e.name)
+    src = schema.get(e.name)
+    if e.name not in schema or e.type in ("unknown", "tagarg"):
+        return pl.lit(None, dtype=pl.Float64)
+    if e.type in ("integer", "float", "unsigned", "string", "boolean"):
+        want = _PL_TYPES[e.type]
+        if src == want:
+            return col
+        if src in _NUMERIC and want in _NUMERIC:
+            return col.cast(want, strict=False)
+        return pl.lit(None, dtype=want)
+    return col
+
+
+def value_expr(e, schema) -> pl.Expr:
+    """A row-level InfluxQL expression (fields, tags, literals, math) as Polars."""
+    if isinstance(e, ast.VarRef):
+        return ref_expr(e, schema)
+    if isinstance(e, ast.Literal):
+        return _lit(e)
+    if isinstance(e, ast.ParenExpr):
+        return value_expr(e.expr, schema)
+    if isinstance(e, ast.BinaryExpr):
+        return _arith(e, schema)
+    if isinstance(e, ast.Call) and e.name in MATH_FUNCTIONS:
+        args = [value_expr(a, schema) for a in e.args]
+        t = dtype_of(e.args[0], schema)
+        if any(dtype_of(a, schema) in (pl.String, pl.Boolean) for a in e.args):
+            return pl.lit(None, dtype=pl.Float64)  # influxd: math on a string or boolean is null, not an error
+        arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
+        return math_expr(e.name, *args, arg_type=arg_type)
+    raise QueryError(f"unsupported expression: {e}")
+
+
+def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
+    lt, rt = dtype_of(e.lhs, schema), dtype_of(e.rhs, schema)
+    lhs, rhs = value_expr(e.lhs, schema), value_expr(e.rhs, schema)
+    op = e.op
+    ints = lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64)
+    if op == "+":
+        return lhs + rhs
+    if op == "-":
+        return lhs - rhs
+    if op == "*":
+        return lhs * rhs
+    if op == "/":
+        return pl.when(rhs == 0).then(pl.lit(0.0)).otherwise(lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
+    if op == "%":
+        if ints:
+            return pl.when(rhs == 0).then(pl.lit(0, dtype=pl.Int64)).otherwise(
+                lhs - (lhs / rhs).cast(pl.Int64) * rhs)
+        lf, rf = lhs.cast(pl.Float64), rhs.cast(pl.Float64)
+        return pl.when(rf == 0).then(None).otherwise(lf - (lf / rf).cast(pl.Int64).cast(pl.Float64) * rf)
+    if op in ("&", "|", "^"):
+        if not ints:
+            return pl.lit(None)
+        return {"&": lhs & rhs, "|": lhs | rhs, "^": lhs.xor(rhs)}[op]
+    return cond_expr(e, schema)
+
+
+_TYPE_NAMES = {pl.Float64: "float", pl.Int64: "integer", pl.UInt64: "unsigned",
+               pl.String: "string", pl.Boolean: "boolean"}
+
+
+def check_types(e, types: dict) -> None:
+    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text)."""
+    if isinstance(e, ast.ParenExpr):
+        return check_types(e.expr, types)
+    if isinstance(e, ast.Call):
+        for a in e.args:
+            check_types(a, types)
+        return
+    if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-", "*", "/", "%", "&", "|", "^"):
+        check_types(e.lhs, types)
+        check_types(e.rhs, types)
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
+        if {lt, rt} & {"string", "boolean", "tag"} or (e.op in ("&", "|", "^") and "float" in (lt, rt)):
+            raise QueryError(f"type error: {e}: incompatible types: {lt} and {rt}")
+
+
+def _type_name(e, types: dict) -> str | None:
+    if isinstance(e, ast.ParenExpr):
+        return _type_name(e.expr, types)
+    if isinstance(e, ast.VarRef):
+        return {"tag": "tag", "unknown": None, "tagarg": None}.get(e.type, e.type) if e.type else types.get(e.name)
+    if isinstance(e, ast.IntegerLiteral):
+        return "integer"
+    if isinstance(e, ast.NumberLiteral):
+        return "float"
+    if isinstance(e, ast.StringLiteral):
+        return "string"
+    if isinstance(e, ast.BooleanLiteral):
+        return "boolean"
+    if isinstance(e, ast.Call):
+        if e.name in ("count",):
+            return "integer"
+        if e.name in ("mean", "median", "stddev", "integral", "derivative", "non_negative_derivative",
+                      "moving_average") or e.name in MATH_FUNCTIONS:
+            return "float"
+        return _type_name(e.args[0], types) if e.args else None
+    if isinstance(e, ast.BinaryExpr):
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
+        return "float" if "float" in (lt, rt) or e.op == "/" else (lt or rt)
+    return None
+
+
+def cond_expr(e, schema) -> pl.Expr:
+    """A WHERE condition (time comparisons already removed) as a Boolean expression."""
+    if isinstance(e, ast.ParenExpr):
+        return cond_expr(e.expr, schema)
+    if isinstance(e, ast.BooleanLiteral):
+        return pl.lit(e.val)
+    if not isinstance(e, ast.BinaryExpr):
+        return value_expr(e, schema).cast(pl.Boolean, strict=False)
+    op = e.op
+    if op == "AND":
+        return cond_expr(e.lhs, schema) & cond_expr(e.rhs, schema)
+    if op == "OR":
+        return cond_expr(e.lhs, schema) | cond_expr(e.rhs, schema)
+    if op in ("=~", "!~"):
+        ref, rx = (e.lhs, e.rhs) if isinstance(e.rhs, ast.RegexLiteral) else (e.rhs, e.lhs)
+        if not isinstance(rx, ast.RegexLiteral):
+            return pl.lit(False)
+        col = _cond_side(ref, schema)
+        if col is None or _cond_type(ref, schema) not in (pl.String, None):
+            return pl.lit(False)
+        m = col.str.contains(rx.val)
+        return m if op == "=~" else ~m
+    if op in ("=", "!=", "<>", "<", "<=", ">", ">="):
+        if op in ("<", "<=", ">", ">=") and any(
+                isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
+            return pl.lit(False)  # tags only compare for (in)equality and regexes
+        lt, rt = _cond_type(e.lhs, schema), _cond_type(e.rhs, schema)
+        if (_missing(e.lhs, schema) or _missing(e.rhs, schema)) and _incompatible(lt, rt):
+            return pl.lit(False)  # an absent name is '' to influxd, and '' is no number: = and != are false
+        if _incompatible(lt, rt):
+            return pl.lit(op in ("!=", "<>"))
+        lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
+        if lhs is None or rhs is None:
+            return pl.lit(False)
+        return {"=": lhs == rhs, "!=": lhs != rhs, "<>": lhs != rhs, "<": lhs < rhs,
+                "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[op]
+    return value_expr(e, schema).cast(pl.Boolean, strict=False)
+
+
+def _missing(e, schema) -> bool:
+    """A name the source does not have (influxd compares it as a missing tag: '')."""
+    return (isinstance(e, ast.VarRef) and e.type in ("tag", None, "unknown")
+            and (e.name not in schema or schema.get(e.name) == pl.Null))  # Null: a column of nothing
+
+
+def _cond_type(e, schema):
+    """dtype_of, where a name the source lacks compares as the empty string."""
+    return pl.String if _missing(e, schema) else dtype_of(e, schema)
+
+
+def _incompatible(a, b) -> bool:
+    if a is None or b is None:
+        return False
+    group = lambda t: "n" if t in _NUMERIC else str(t)  # noqa: E731
+    return group(a) != group(b)
+
+
+def _cond_side(e, schema):
+    if isinstance(e, ast.VarRef):
+        if _missing(e, schema):
+            return pl.lit("", dtype=pl.String)
+        if e.name not in schema:
+            return None
+        col = ref_expr(e, schema)
+        if schema.get(e.name) == pl.String and e.type in ("tag", None):
+            return col.fill_null("")
+        return col
+    return value_expr(e, schema)

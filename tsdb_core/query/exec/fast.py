@@ -1,0 +1,324 @@
+"""One lean plan for the most common dashboard query: windowed aggregates of a few series.
+
+    SELECT max(a), mean(b) FROM m WHERE host = 'h1' AND time >= t0 AND time < t1 GROUP BY time(1m)
+
+The general executor (to_polars.py) handles every shape, at a cost of ~10 Polars
+stages whose fixed overhead (~0.1-0.3 ms each) dominates when the rows are a few
+hundred. Here the scan is exact (``exact_tag_scan``: the store slices the series
+out of its cache), so the shape needs no filter, and the aggregation, the window
+grid of fill(null) and the time rendering run as one lazy query: one collect.
+
+Only shapes whose answer provably equals the general one take this path (see
+:func:`eligible`); ``TSDB_FASTPATH_CHECK=1`` runs both and raises on any
+difference beyond the last bits of a float sum (the query tests run with it, see
+tests/query/test_fastpath.py).
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import polars as pl
+
+from ...base.eager import pick
+from ...influxql import ast
+from ...base.types import TIME
+from ...base.time import MAX_TIME
+from ..functions import aggregates as agg
+from ..analyze.conditions import AnyString, all_refs, conjuncts, scan_tags, tag_equalities
+from .expressions import cond_expr
+from .fill import bucket_expr, bucket_grid
+from ..plan.nodes import Scan, SelectPlan
+from ..results import EPOCH_UNITS, PARTIAL_ROWS, Series, rfc3339_times, time_expr
+
+AGGS = frozenset({"max", "min", "sum", "mean", "count"})
+NUMPY_AGGS = frozenset({"max", "min", "count"})  # exact in numpy whatever the summation order
+NUMERIC = frozenset({"float", "integer", "unsigned"})
+
+
+def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
+    """The exact tag filter of the scan when ``plan`` fits a lean path, else None."""
+    if (plan.dimensions or plan.tz is not None or not plan.ascending or plan.limit or plan.row_offset
+            or plan.slimit or plan.soffset or plan.into is not None or plan.omit_time or plan.point_time
+            or plan.extra_intervals or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan)
+            or ctx.max_points or not getattr(provider, "exact_tag_scan", False)):
+        return None
+    src = plan.sources[0]
+    if src.time_range.empty:
+        return None
+    schema = provider.schema(src.database, src.measurement)
+    if schema is None:
+        return None
+    if not (_raw_shape(plan, schema) if plan.is_raw else _window_shape(plan, schema)):
+        return None
+    if plan.condition is None:
+        return {}
+    if plan.is_raw:  # raw rows: the condition is evaluated on the few rows the tag hint leaves
+        return scan_tags(plan.condition) or {}
+    # every conjunct a tag equality (or an OR of them on one tag) of a real tag key
+    for c in conjuncts(plan.condition):
+        eq = tag_equalities(c, AnyString)
+        if eq is None or eq[0] not in schema.tags:
+            return None
+    return scan_tags(plan.condition) or None
+
+
+def _window_shape(plan: SelectPlan, schema) -> bool:
+    """GROUP BY time(...) of max/min/sum/mean/count over numeric fields, fill(null|none), bounded."""
+    whole = plan.time_range
+    if not plan.interval or plan.fill not in ("null", "none") or not whole.has_start or whole.end >= MAX_TIME:
+        return False
+    for col in plan.columns:
+        call = col.expr
+        if not (isinstance(call, ast.Call) and call.name in AGGS and len(call.args) == 1):
+            return False
+        ref = call.args[0]
+        ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
+        if ftype is None or ftype.value not in NUMERIC or ref.type != ftype.value:
+            return False
+    return True
+
+
+def _raw_shape(plan: SelectPlan, schema) -> bool:
+    """Plain fields and tags (``SELECT *`` included), no casts, some field among them."""
+    if plan.fill != "null":
+        return False
+    fields = 0
+    for col in plan.columns:
+        ref = col.expr
+        if not isinstance(ref, ast.VarRef):
+            return False
+        if ref.type == "tag":
+            if ref.name not in schema.tags:
+                return False
+        else:
+            ftype = schema.fields.get(ref.name)
+            if ftype is None or ref.type != ftype.value:
+                return False
+            fields += 1
+    return fields > 0
+
+
+def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None,
+           max_buckets: int) -> list[Series] | None:
+    """The statement's series (none or one) for an :func:`eligible` plan; None: use the general path."""
+    if plan.is_raw:
+        return _raw(plan, provider, tags, epoch)
+    src = plan.sources[0]
+    tr = src.time_range
+    fields = sorted({c.expr.args[0].name for c in plan.columns})
+    names = [plan.time_column] + [c.name for c in plan.columns]
+    numpy_aggs = all(c.expr.name in NUMPY_AGGS for c in plan.columns)
+    if numpy_aggs and tags and hasattr(provider, "scan_arrays"):
+        # the rows as numpy views of the decoded file: no frame built only to be taken apart
+        arrays = provider.scan_arrays(src.database, src.retention_policy, src.measurement, tr.start,
+                                      tr.end, fields, tags)
+        if arrays is not None:
+            return _windows_series(plan, arrays, epoch, max_buckets, src.measurement, names)
+    frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                                fields, tags=tags or None)
+    if frame.height == 0:
+        return []
+    if numpy_aggs and all(
+            frame.get_column(f).dtype == pl.Float64 or frame.get_column(f).null_count() == 0 for f in fields):
+        arrays = {c: frame.get_column(c).to_numpy() for c in [TIME, *fields]}
+        return _windows_series(plan, arrays, epoch, max_buckets, src.measurement, names)
+    lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
+    aggs, seen = [], []
+    for i, col in enumerate(plan.columns):
+        call = col.expr
+        v = pl.col(call.args[0].name)
+        aggs.append(agg.scalar_agg(call.name, v, (), None, plan.interval).alias(f"\x00c{i}"))  # numeric only
+        seen.append(v.count())
+    # a window is kept when some aggregate saw a point in it (as _scalar_aggs decides)
+    win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias("\x00b"))
+           .agg([*aggs, pl.sum_horizontal(seen).alias("\x00seen")])
+           .filter(pl.col("\x00seen") > 0))
+    counts = [f"\x00c{i}" for i, c in enumerate(plan.columns) if c.expr.name == "count"]
+    if plan.fill == "null":
+        whole = plan.time_range
+        grid = bucket_grid(whole.start, whole.end, plan.interval, plan.offset, None, max_buckets)
+        out = (pl.LazyFrame({"\x00b": pl.Series(grid, dtype=pl.Int64)})
+               .join(win, on="\x00b", how="left", maintain_order="left")
+               # a window without points counts 0; count() of a window with points but none of
+               # this field is null in _scalar_aggs, then filled to 0 by fill(null) as a gap
+               .with_columns([pl.col(c).fill_null(0) for c in counts]))
+    else:
+        out = win.sort("\x00b").with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
+    out = out.select(time_expr("\x00b", epoch, None).alias("time"), *[f"\x00c{i}" for i in range(len(plan.columns))],
+                     pl.col("\x00seen").max().alias("\x00any")).collect()
+    if out.height == 0 or out["\x00any"][0] is None:
+        return []  # no point at all: no series
+    out = out.drop("\x00any")
+    rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
+    return _series(src.measurement, names, rows)
+
+
+def _windows_series(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
+                    name: str, names: list[str]) -> list[Series]:
+    """The series of :func:`_numpy_windows` over time + field arrays; none when no window has a point."""
+    rows = _numpy_windows(plan, arrays, epoch, max_buckets) if arrays[TIME].size else []
+    return _series(name, names, rows) if rows else []
+
+
+def _series(name: str, columns: list[str], rows: list[list]) -> list[Series]:
+    return [Series(name, None, columns, rows, partial=len(rows) > PARTIAL_ROWS)]
+
+
+def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
+    """Rows of the selected fields and tags, by time (then tags, as influxd merges series)."""
+    src = plan.sources[0]
+    tr = src.time_range
+    refs = [c.expr for c in plan.columns]
+    cond = plan.condition
+    if cond is not None and not tags:
+        return None  # a field condition over every series: the general plan filters while it reads
+    fields = [r.name for r in refs if r.type != "tag"]
+    if tags and hasattr(provider, "scan_series") and all(
+            tag_equalities(c, AnyString) is not None for c in conjuncts(cond)):
+        # the condition is the tag filter: the one series it names, as numpy views
+        found = provider.scan_series(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                                     sorted(set(fields)), tags)
+        if found is not None:
+            return _raw_series(plan, *found, epoch, src.measurement)
+    wanted = sorted({r.name for r in refs} | {r.name for r in all_refs(cond)})
+    frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
+                                wanted, tags=tags or None)
+    if cond is not None and any(tag_equalities(c, AnyString) is None for c in conjuncts(cond)):
+        frame = frame.filter(cond_expr(cond, dict(frame.schema)))  # tag equalities are done already
+    if fields and any(pick(frame, sorted(set(fields))).null_count().row(0)):
+        # a point with none of the selected fields is not a row
+        frame = frame.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in set(fields)]))
+    if frame.height == 0:
+        return []
+    t = frame.get_column("time")
+    tn = t.to_numpy()
+    if tn.size < 2 or bool((tn[1:] > tn[:-1]).all()):
+        pass  # ascending, no equal times: as it is (the common case, found without Polars)
+    elif t.n_unique() < t.len():
+        # equal times of several series: influxd orders them by the series' tags
+        tag_order = [c for c in frame.columns if c != "time" and c not in fields]
+        if set(tag_order) != set(provider.schema(src.database, src.measurement).tags):
+            return None  # the tie-break needs tags not selected: the general path has them
+        frame = frame.sort(["time", *tag_order])
+    elif not t.is_sorted():
+        frame = frame.sort("time")
+    times = frame.get_column("time").to_numpy()
+    names = [plan.time_column] + [c.name for c in plan.columns]
+    cols = [r.name for r in refs]
+    if len(set(cols)) == len(cols) and "time" not in cols:
+        # row tuples from Polars in one call (a column at a time costs ~6x more)
+        rows = [[tm, *r] for tm, r in zip(_times(times, epoch), pick(frame, cols).rows())]
+        return _series(src.measurement, names, rows)
+    out = [_times(times, epoch)] + [frame.get_column(c).to_list() for c in cols]
+    rows = list(map(list, zip(*out)))
+    return _series(src.measurement, names, rows)
+
+
+def _raw_series(plan: SelectPlan, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,
+                name: str) -> list[Series]:
+    """:func:`_raw` of one series from numpy (times ascend; a float null is NaN, an integer
+    column has none): a row holds its time, its fields and the series' tags."""
+    refs = [c.expr for c in plan.columns]
+    times = arrays[TIME]
+    fields = {r.name for r in refs if r.type != "tag"}
+    nulls = {f: m for f in fields if arrays[f].dtype.kind == "f" and (m := np.isnan(arrays[f])).any()}
+    keep = None
+    if len(nulls) == len(fields):
+        none = np.logical_and.reduce(list(nulls.values()))  # a point with none of the selected fields is no row
+        if none.any():
+            keep = ~none
+            times = times[keep]
+    if times.size == 0:
+        return []
+    cols = []
+    for r in refs:
+        if r.type == "tag":
+            cols.append(itertools.repeat(series_tags.get(r.name)))
+            continue
+        a = arrays[r.name] if keep is None else arrays[r.name][keep]
+        values = a.tolist()
+        if r.name in nulls:
+            values = [None if v != v else v for v in values]
+        cols.append(values)
+    rows = list(map(list, zip(_times(times, epoch), *cols)))
+    return _series(name, [plan.time_column] + [c.name for c in plan.columns], rows)
+
+
+_REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
+
+
+def _numpy_windows(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None,
+                   max_buckets: int) -> list[list]:
+    """max/min/count per window with numpy ``reduceat`` over time-sorted rows (a null float
+    is NaN: line protocol has no NaN values; integer columns here have no nulls)."""
+    t = arrays[TIME]
+    order = None if t.size < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
+    if order is not None:
+        t = t[order]
+    b = (t - plan.offset) // plan.interval * plan.interval + plan.offset
+    starts = np.flatnonzero(np.concatenate(([True], b[1:] != b[:-1])))
+    wins = b[starts]
+    cols, seen = [], np.zeros(len(starts), dtype=np.int64)
+    for col in plan.columns:
+        call = col.expr
+        v = arrays[call.args[0].name]
+        if order is not None:
+            v = v[order]
+        isfloat = v.dtype.kind == "f"
+        nan = np.isnan(v) if isfloat else None
+        if nan is not None and nan.any():
+            n = np.add.reduceat((~nan).astype(np.int64), starts)
+        else:  # every row has a value: a window's count is its length
+            n = np.diff(np.append(starts, v.size))
+        seen += n
+        if call.name == "count":
+            cols.append((n, n, True))
+        else:
+            red = _REDUCE[call.name][0 if isfloat else 1]
+            cols.append((red.reduceat(v, starts), n, False))
+    keep = seen > 0
+    if not keep.any():
+        return []
+    wins = wins[keep]
+    if plan.fill == "null":
+        whole = plan.time_range
+        grid = np.asarray(bucket_grid(whole.start, whole.end, plan.interval, plan.offset, None, max_buckets),
+                          dtype=np.int64)
+    else:
+        grid = wins
+    pos = np.minimum(np.searchsorted(wins, grid), len(wins) - 1)
+    hit = wins[pos] == grid
+    out = [_times(grid, epoch)]
+    for vals, n, is_count in cols:
+        vals, n = vals[keep][pos], n[keep][pos]
+        if is_count:  # fill(null): an empty window counts 0; fill(none): a zero count is null
+            out.append(np.where(hit, n, 0).tolist() if plan.fill == "null" else
+                       [c if c else None for c in n.tolist()])
+        else:
+            ok = hit & (n > 0)
+            out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
+    return list(map(list, zip(*out)))
+
+
+def _times(grid: np.ndarray, epoch: str | None) -> list:
+    """Window starts as InfluxDB renders them (result.time_expr, without Polars)."""
+    if epoch:
+        unit = EPOCH_UNITS.get(epoch, 1)
+        if unit == 1:
+            return grid.tolist()
+        return np.where(grid >= 0, grid // unit, -((-grid) // unit)).tolist()
+    return rfc3339_times(grid)
+
+
+def same_answer(a: list[Series], b: list[Series]) -> bool:
+    """Equal series, floats to 12 significant digits (a sum's order moves the last bits)."""
+    def norm(v):
+        if isinstance(v, float):
+            return float(f"{v:.11e}")
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        return v
+    return norm([s.to_json() for s in a]) == norm([s.to_json() for s in b])

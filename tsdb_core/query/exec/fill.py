@@ -1,0 +1,176 @@
+"""GROUP BY time windows and fill(): InfluxDB's bucket alignment and gap filling.
+
+``window_start`` is InfluxDB's ``IteratorOptions.Window`` (offset, then the
+zone offset of ``tz()``, corrected once at the window start so DST days are
+23 or 25 hours long); ``bucket_grid`` lists the windows of a time range; ``fill``
+completes each series' grid with null/none/value/previous/linear.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+
+from ...base.errors import QueryError
+from ...base.time import MIN_TIME
+
+
+def _zone_offset(ns: int, zone: ZoneInfo) -> int:
+    sec = ns // 1_000_000_000
+    sec = max(min(sec, 253402300799), -62135596800)
+    off = datetime.fromtimestamp(sec, tz=timezone.utc).astimezone(zone).utcoffset()
+    return int(off.total_seconds()) * 1_000_000_000 if off else 0
+
+
+def window_start(t: int, interval: int, offset: int = 0, tz: str | None = None) -> int:
+    """The start of the window holding ``t`` (InfluxDB's ``opt.Window``)."""
+    t -= offset
+    zone = ZoneInfo(tz) if tz else None
+    zoff = _zone_offset(t, zone) if zone else 0
+    dt = (t + zoff) % interval
+    start = MIN_TIME if MIN_TIME + dt >= t else t - dt
+    if zone is not None:
+        o = zoff - _zone_offset(start, zone)
+        if o != 0 and abs(o) < interval:
+            start += o
+    return start + offset
+
+
+def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | None,
+                max_buckets: int = 0) -> list[int]:
+    """Window starts from the window of ``first`` to the window of ``last``."""
+    b = window_start(first, interval, offset, tz)
+    end = window_start(last, interval, offset, tz)
+    n = (end - b) // interval + 1
+    if max_buckets and n > max_buckets:
+        raise QueryError(f"max-select-buckets limit exceeded: ({n}/{max_buckets})")
+    if n > 10_000_000:
+        raise QueryError(f"max-select-buckets limit exceeded: ({n}/10000000)")
+    if tz is None:
+        return list(range(b, end + 1, interval))
+    return _zone_grid(b, end, interval, offset, tz)
+
+
+def _next_start(b: int, interval: int, offset: int, tz: str) -> int:
+    nxt = window_start(b + interval, interval, offset, tz)
+    if nxt <= b:  # a DST shift swallowed the step: move past it
+        nxt = window_start(b + 2 * interval, interval, offset, tz)
+    return nxt
+
+
+_CHUNK = 1 << 16
+
+
+def _zone_grid(b: int, end: int, interval: int, offset: int, tz: str) -> list[int]:
+    """The windows of ``tz()`` from ``b`` to ``end``: regular steps, checked a chunk at a time
+    against a vectorised :func:`window_start`; only where a zone shift breaks the step (twice
+    a year for DST) does a window come from the one-at-a-time rule."""
+    out: list = []
+    restarts = 0
+    while b <= end:
+        n = min((end - b) // interval + 1, _CHUNK)
+        cand = b + interval * np.arange(n, dtype=np.int64)
+        bad = np.flatnonzero(_window_starts(cand, interval, offset, tz) != cand)
+        k = int(bad[0]) if bad.size else n
+        out.append(cand[:max(k, 1)])
+        restarts += k < n
+        prev = int(cand[max(k, 1) - 1])
+        if restarts > 1000:  # the two zone databases disagree: step one window at a time
+            b = _next_start(prev, interval, offset, tz)
+            rest = []
+            while b <= end:
+                rest.append(b)
+                b = _next_start(b, interval, offset, tz)
+            out.append(np.asarray(rest, dtype=np.int64))
+        else:
+            b = _next_start(prev, interval, offset, tz)
+    return np.concatenate(out).tolist() if out else []
+
+
+def _zone_offsets(t: np.ndarray, tz: str) -> np.ndarray:
+    local = pl.Series(t).cast(pl.Datetime("ns", "UTC")).dt.convert_time_zone(tz)
+    return (local.dt.base_utc_offset() + local.dt.dst_offset()).dt.total_nanoseconds().to_numpy()
+
+
+def _window_starts(t: np.ndarray, interval: int, offset: int, tz: str) -> np.ndarray:
+    """:func:`window_start` of many times at once (zone offsets from Polars' time zone data)."""
+    t = t - offset
+    zoff = _zone_offsets(t, tz)
+    start = t - (t + zoff) % interval
+    o = zoff - _zone_offsets(start, tz)
+    start = np.where((o != 0) & (np.abs(o) < interval), start + o, start)
+    return start + offset
+
+
+def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | None) -> pl.Expr:
+    """``_b``: the window start of each row's time."""
+    t = pl.col("time")
+    if not interval:
+        raise ValueError("no interval")
+    if tz is None or grid is None:
+        return ((t - offset) // interval) * interval + offset
+    g = pl.lit(pl.Series("\x00g", grid, dtype=pl.Int64))
+    return g.gather((g.search_sorted(t, side="right") - 1).clip(0, None))
+
+
+def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[str],
+         mode: str, value, count_like: set[str], descending: bool = False) -> pl.DataFrame:
+    """Complete every series (``keys``) of ``frame`` to the grid and fill the gaps.
+
+    ``descending`` (ORDER BY time DESC): fill(previous) looks at the later window.
+    """
+    if mode == "none" or frame.height == 0:
+        return frame
+    series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({"\x00k": [0]})
+    grid_df = pl.DataFrame({"\x00b": pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
+    full = series.join(grid_df, how="cross")
+    if not keys:
+        full = full.drop("\x00k")
+    out = full.join(frame, on=keys + ["\x00b"], how="left", maintain_order="left")
+    if mode == "null":
+        fills = [_only_gaps(c, out, pl.col(c).fill_null(0)) for c in columns if c in count_like]
+    elif mode == "value":
+        fills = [_only_gaps(c, out, _fill_value(c, out.schema[c], value)) for c in columns]
+    elif mode == "previous":
+        fills = [pl.col(c).forward_fill().over(keys) if keys else pl.col(c).forward_fill()
+                 for c in columns]
+    elif mode == "linear":
+        fills = [_linear(c, out.schema[c], keys) for c in columns]
+    else:
+        raise QueryError(f"unknown fill option {mode}")
+    return out.with_columns(fills) if fills else out
+
+
+def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
+    """Fill where the window had no point for this aggregate (``_gap<c>`` true or row absent);
+    a value an aggregate did emit as null (stddev of one point) stays null."""
+    gap = f"\x00gap{c}"
+    if gap not in out.columns:
+        return filled
+    return pl.when(pl.col(gap).fill_null(True)).then(filled).otherwise(pl.col(c)).alias(c)
+
+
+def _fill_value(c: str, dtype, value) -> pl.Expr:
+    if dtype in (pl.Int64, pl.UInt64):
+        if isinstance(value, float) and value != int(value):
+            return pl.col(c).cast(pl.Float64).fill_null(value)
+        return pl.col(c).fill_null(int(value))
+    if dtype == pl.Float64 or dtype == pl.Null:
+        return pl.col(c).cast(pl.Float64).fill_null(float(value))
+    if dtype == pl.String:  # a number does not fit: influxd fills the type's zero value
+        return pl.col(c).fill_null("")
+    if dtype == pl.Boolean:
+        return pl.col(c).fill_null(False)
+    return pl.col(c)
+
+
+def _linear(c: str, dtype, keys: list[str]) -> pl.Expr:
+    e = pl.col(c)
+    if dtype in (pl.String, pl.Boolean):
+        return e
+    interp = e.interpolate()
+    if dtype in (pl.Int64, pl.UInt64):
+        interp = e.cast(pl.Float64).interpolate().cast(pl.Int64)
+    return interp.over(keys) if keys else interp

@@ -1,0 +1,187 @@
+"""InfluxQL aggregates and selectors as Polars ``group_by().agg()`` expressions.
+
+Each builder takes the value expression (one field) and returns the scalar
+expression of one group. Null values never count (each InfluxDB field has its
+own iterator), and a group with no values gives null, later filled.
+Selectors pick one point; their order (value, then time) follows InfluxDB's
+reducers: max/min keep the earliest time on ties, first/last keep the larger
+value on equal times.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from ...base.errors import QueryError
+
+T = pl.col("time")
+
+# How each selector orders its group: (sort keys, descending flags) → take the first.
+_SELECT_ORDER = {
+    "max": (lambda v: [v, T], [True, False]),
+    "min": (lambda v: [v, T], [False, False]),
+    "first": (lambda v: [T, v], [False, True]),
+    "last": (lambda v: [T, v], [True, True]),
+}
+
+_NUMERIC = (pl.Float64, pl.Int64, pl.UInt64, pl.Float32, pl.Int32)
+
+
+def check_type(name: str, dtype) -> None:
+    """InfluxDB's words when an aggregate meets a type it has no iterator for."""
+    if dtype is None or dtype == pl.Null:
+        return
+    allowed_all = ("count", "count_distinct", "first", "last", "distinct", "mode", "sample")
+    if name in allowed_all:
+        return
+    if name in ("max", "min") and dtype == pl.Boolean:
+        return
+    if dtype == pl.String:
+        raise QueryError(f"unsupported {name} iterator type: *query.stringInterruptIterator")
+    if dtype == pl.Boolean:
+        raise QueryError(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
+
+
+def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> pl.Expr:
+    """One value per group."""
+    check_type(name, dtype)
+    nn = v.is_not_null()
+    has = v.count() > 0
+    if name == "count":
+        return v.count().cast(pl.Int64)
+    if name == "count_distinct":
+        return v.drop_nulls().n_unique().cast(pl.Int64)
+    if name == "sum":
+        return pl.when(has).then(v.sum())
+    if name == "mean":
+        return v.cast(pl.Float64).mean()
+    if name == "median":
+        return v.cast(pl.Float64).median()
+    if name == "spread":
+        return pl.when(has).then(v.max() - v.min())
+    if name == "stddev":
+        return pl.when(v.count() > 1).then(v.cast(pl.Float64).std(ddof=1))
+    if name in ("max", "min"):
+        return getattr(v, name)()
+    if name in ("first", "last"):
+        desc = _SELECT_ORDER[name][1]
+        vv, tt = v.filter(nn), T.filter(nn)
+        return vv.sort_by([tt, vv], descending=desc).first()
+    if name == "percentile":
+        p = float(args[0])
+        idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
+        s = v.drop_nulls().sort()
+        return pl.when((idx >= 0) & (idx < v.count())).then(s.get(idx.clip(0, None), null_on_oob=True))
+    if name == "integral":
+        unit = int(args[0]) if args else 1_000_000_000
+        vv = v.filter(nn).cast(pl.Float64).sort_by(T.filter(nn))
+        tt = T.filter(nn).sort()
+        area = ((vv + vv.shift(1)) / 2 * (tt - tt.shift(1)).cast(pl.Float64)).sum()
+        return pl.when(has).then(area / unit)
+    raise QueryError(f"undefined function {name}()")
+
+
+def selector_time(name: str, v: pl.Expr, args: tuple) -> pl.Expr:
+    """The time of the point a selector picks (used when it is the only call)."""
+    nn = v.is_not_null()
+    if name in ("max", "min"):
+        return T.filter(v == getattr(v, name)()).min()
+    if name == "first":
+        return T.filter(nn).min()
+    if name == "last":
+        return T.filter(nn).max()
+    if name == "percentile":
+        p = float(args[0])
+        idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
+        return T.filter(nn).sort_by(v.filter(nn)).get(idx.clip(0, None), null_on_oob=True)
+    raise QueryError(f"undefined function {name}()")
+
+
+def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple) -> pl.Expr:
+    """An auxiliary column's value at the point the selector picks."""
+    nn = v.is_not_null()
+    if name == "percentile":
+        p = float(args[0])
+        idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
+        return aux.filter(nn).sort_by(v.filter(nn)).get(idx.clip(0, None), null_on_oob=True)
+    keys, desc = _SELECT_ORDER[name]
+    return aux.filter(nn).sort_by([k.filter(nn) for k in keys(v)], descending=desc).first()
+
+
+def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str) -> pl.LazyFrame:
+    """mode(): the most frequent value per group, with InfluxDB's tie rules.
+
+    influxd sorts the points by value and walks the runs: when every value occurs
+    once the smallest wins; otherwise among the most frequent values the one whose
+    first point is earliest wins, a later (larger) value winning an equal time.
+    """
+    counted = (lf.filter(pl.col(field).is_not_null())
+               .group_by(keys + [field])
+               .agg(pl.len().alias("\x00n"), T.min().alias("\x00first")))
+    top = pl.col("\x00n").max().over(keys) if keys else pl.col("\x00n").max()
+    counted = counted.filter(pl.col("\x00n") == top)
+    singles = (counted.filter(pl.col("\x00n") == 1).group_by(keys)
+               .agg(pl.col(field).min().alias(alias)))
+    multis = (counted.filter(pl.col("\x00n") > 1).sort(["\x00first", field], descending=[False, True])
+              .group_by(keys, maintain_order=True).first()
+              .select(keys + [pl.col(field).alias(alias)]))
+    return pl.concat([singles, multis])
+
+
+def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: tuple,
+               alias: str, extra: list[str]) -> pl.LazyFrame:
+    """top/bottom/sample/distinct: several rows per group, with their own ``_t`` times."""
+    v = pl.col(field)
+    base = lf.filter(v.is_not_null())
+    if name == "distinct":
+        return (base.sort("time").group_by(keys, maintain_order=True)
+                .agg(v.unique(maintain_order=True).alias(alias))
+                .explode(alias).with_columns(pl.col("\x00b").alias("\x00t")))
+    if name in ("top", "bottom"):
+        n = int(args[-1])
+        desc = name == "top"
+        tags = [a for a in args[:-1]]
+        if tags:  # one point per distinct tag combination first
+            base = (base.sort([field, "time"], descending=[desc, False])
+                    .group_by(keys + tags, maintain_order=True).first())
+        cols = [T.alias("\x00t"), v.alias(alias)] + [pl.col(c) for c in extra if c != field]
+        return (base.sort([field, "time"], descending=[desc, False])
+                .group_by(keys, maintain_order=True).head(n)
+                .select(keys + cols)
+                .sort(keys + ["\x00t"]))
+    if name == "sample":
+        n = int(args[0])
+        return (base.group_by(keys).agg(pl.struct(T.alias("\x00t"), v.alias(alias))
+                                         .shuffle().head(n).alias("\x00s"))
+                .explode("\x00s").unnest("\x00s").sort(keys + ["\x00t"]))
+    raise QueryError(f"undefined function {name}()")
+
+
+def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
+                   interval: int, offset: int, unit: int) -> pl.LazyFrame:
+    """integral() with GROUP BY time: InfluxDB's stream reducer over each series.
+
+    A segment crossing a window boundary is split at the boundary, the value there
+    interpolated linearly; each part goes to its window (``IntegralReducer``).
+    """
+    v, t = pl.col(field).cast(pl.Float64), T
+    d = lf.filter(pl.col(field).is_not_null()).select(skeys + ["time", v.alias("\x00v")])
+    d = d.sort(skeys + ["time"], maintain_order=True)
+    over = (lambda e: e.over(skeys)) if skeys else (lambda e: e)
+    t0, v0 = over(t.shift(1)), over(pl.col("\x00v").shift(1))
+    win = lambda x: ((x - offset) // interval) * interval + offset  # noqa: E731
+    d = d.with_columns(t0.alias("\x00t0"), v0.alias("\x00v0"))
+    d = d.with_columns(win(pl.col("\x00t0")).alias("\x00w0"), win(t).alias("\x00w1"))
+    end0 = pl.col("\x00w0") + interval
+    vb = pl.col("\x00v0") + (pl.col("\x00v") - pl.col("\x00v0")) * (end0 - pl.col("\x00t0")) / (t - pl.col("\x00t0"))
+    same = pl.col("\x00w0") == pl.col("\x00w1")
+    whole = 0.5 * (pl.col("\x00v") + pl.col("\x00v0")) * (t - pl.col("\x00t0")) / unit
+    head = 0.5 * (pl.col("\x00v0") + vb) * (end0 - pl.col("\x00t0")) / unit
+    tail = 0.5 * (vb + pl.col("\x00v")) * (t - end0) / unit
+    d = d.with_columns(pl.when(same).then(whole).otherwise(tail).fill_null(0.0).alias("\x00a1"),
+                       pl.when(same).then(0.0).otherwise(head).fill_null(0.0).alias("\x00a0"))
+    parts = pl.concat([
+        d.select(skeys + [pl.col("\x00w1").alias("\x00b"), pl.col("\x00a1").alias(alias)]),
+        d.filter(pl.col("\x00w0").is_not_null()).select(skeys + [pl.col("\x00w0").alias("\x00b"),
+                                                               pl.col("\x00a0").alias(alias)]),
+    ])
+    return parts.group_by(skeys + ["\x00b"]).agg(pl.col(alias).sum())

@@ -1,0 +1,221 @@
+"""Statements that change things: databases, retention policies, DROP/DELETE, and the rest.
+
+Validation and InfluxDB's words live here; the provider only stores. Rules are
+those of influxd 1.6.7's meta client: a duration is INF (0) or at least 1h,
+the shard group duration defaults from the duration (< 2d: 1h, < 180d: 1d,
+else or INF: 7d) and is raised to 1h when smaller, and must not exceed the
+duration.
+"""
+from __future__ import annotations
+
+from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
+from ...influxql.ast import meta as M
+from ...influxql.ast import select as S
+from ...base.time import D, H, MAX_TIME, MIN_TIME
+from .dispatch import handles
+from .show import _schema, source_measurements
+from .where import refs, tag_predicate
+from ..analyze.time_range import split_where
+
+MIN_RP_DURATION = H
+
+
+def shard_group_duration(duration: int) -> int:
+    """influxd's default shard group duration for a retention policy duration."""
+    if duration == 0 or duration >= 180 * D:
+        return 7 * D
+    if duration >= 2 * D:
+        return D
+    return H
+
+
+def normalise_rp(duration: int | None, shard: int | None) -> tuple[int, int]:
+    """(duration, shard duration) after influxd's defaults and checks."""
+    duration = duration or 0
+    if duration != 0 and duration < MIN_RP_DURATION:
+        raise QueryError("retention policy duration must be at least 1h0m0s")
+    sgd = shard or 0
+    if sgd == 0:
+        sgd = shard_group_duration(duration)
+    elif sgd < H:
+        sgd = H
+    if duration != 0 and duration < sgd:
+        raise QueryError("retention policy duration must be greater than the shard duration")
+    return duration, sgd
+
+
+def _rp(provider, db, name):
+    for p in provider.retention_policies(db):
+        if p.name == name:
+            return p
+    return None
+
+
+@handles(M.CreateDatabaseStatement)
+def create_database(provider, stmt, ctx):
+    if not stmt.rp_create:
+        if not provider.has_database(stmt.name):
+            provider.create_database(stmt.name)
+        return None
+    duration, sgd = normalise_rp(stmt.rp_duration, stmt.rp_shard_group_duration)
+    replication = stmt.rp_replication if stmt.rp_replication is not None else 1
+    if replication < 1:
+        raise QueryError("replication factor must be greater than 0")
+    rp_name = stmt.rp_name or "autogen"
+    if provider.has_database(stmt.name):
+        cur = _rp(provider, stmt.name, rp_name)
+        if cur is None or (cur.duration, cur.shard_group_duration, cur.replication) != (duration, sgd, replication):
+            raise QueryError("retention policy conflicts with an existing policy")
+        return None
+    provider.create_database(stmt.name, duration=duration, shard_duration=sgd,
+                             replication=replication, rp_name=rp_name)
+    return None
+
+
+@handles(M.DropDatabaseStatement)
+def drop_database(provider, stmt, ctx):
+    if provider.has_database(stmt.name):
+        provider.drop_database(stmt.name)
+    return None
+
+
+@handles(M.CreateRetentionPolicyStatement)
+def create_retention_policy(provider, stmt, ctx):
+    if not provider.has_database(stmt.database):
+        raise DatabaseNotFound(stmt.database)
+    duration, sgd = normalise_rp(stmt.duration, stmt.shard_group_duration)
+    if stmt.replication < 1:
+        raise QueryError("replication factor must be greater than 0")
+    cur = _rp(provider, stmt.database, stmt.name)
+    if cur is not None:
+        if (cur.duration, cur.shard_group_duration, cur.replication) != (duration, sgd, stmt.replication):
+            raise QueryError("retention policy already exists")
+        if stmt.default and not cur.default:
+            provider.alter_retention_policy(stmt.database, stmt.name, default=True)
+        return None
+    provider.create_retention_policy(stmt.database, stmt.name, duration=duration, shard_duration=sgd,
+                                     replication=stmt.replication, default=stmt.default)
+    return None
+
+
+@handles(M.AlterRetentionPolicyStatement)
+def alter_retention_policy(provider, stmt, ctx):
+    if not provider.has_database(stmt.database):
+        raise DatabaseNotFound(stmt.database)
+    cur = _rp(provider, stmt.database, stmt.name)
+    if cur is None:
+        raise RetentionPolicyNotFound(stmt.name, stmt.database)
+    duration = cur.duration if stmt.duration is None else stmt.duration
+    if duration != 0 and duration < MIN_RP_DURATION:
+        raise QueryError("retention policy duration must be at least 1h0m0s")
+    sgd = cur.shard_group_duration
+    if stmt.shard_group_duration is not None:
+        sgd = max(stmt.shard_group_duration, H) if stmt.shard_group_duration else shard_group_duration(duration)
+    if duration != 0 and duration < sgd:
+        raise QueryError("retention policy duration must be greater than the shard duration")
+    if stmt.replication is not None and stmt.replication < 1:
+        raise QueryError("replication factor must be greater than 0")
+    provider.alter_retention_policy(
+        stmt.database, stmt.name,
+        duration=None if stmt.duration is None else duration,
+        shard_duration=None if stmt.shard_group_duration is None else sgd,
+        replication=stmt.replication, default=True if stmt.default else None)
+    return None
+
+
+@handles(M.DropRetentionPolicyStatement)
+def drop_retention_policy(provider, stmt, ctx):
+    if provider.has_database(stmt.database) and _rp(provider, stmt.database, stmt.name) is not None:
+        provider.drop_retention_policy(stmt.database, stmt.name)
+    return None
+
+
+def _write_db(provider, ctx) -> str:
+    db = ctx.db
+    if not db or not provider.has_database(db):
+        raise DatabaseNotFound(db)
+    return db
+
+
+@handles(M.DropMeasurementStatement)
+def drop_measurement(provider, stmt, ctx):
+    db = _write_db(provider, ctx)
+    if stmt.name in provider.measurements(db):
+        provider.drop_measurement(db, stmt.name)
+    return None
+
+
+def _delete(provider, db, sources, cond, now, *, allow_time: bool, what: str):
+    start, end = MIN_TIME, MAX_TIME
+    if cond is not None and "time" in refs(cond):
+        if not allow_time:
+            raise QueryError("DROP SERIES doesn't support time in WHERE clause")
+        tr, cond = split_where(cond, now)
+        start, end = tr.start, tr.end
+    for m in source_measurements(provider, db, sources):
+        pred = None
+        if cond is not None:
+            tags, fields = _schema(provider, db, m)
+            frame_cols = provider.series(db, None, m).columns
+            keys = tuple(sorted(set(tags) | set(frame_cols)))
+            pred = tag_predicate(cond, keys, fields=tuple(fields), what="delete")
+        provider.delete(db, m, start, end, pred)
+
+
+@handles(S.DropSeriesStatement)
+def drop_series(provider, stmt, ctx):
+    db = _write_db(provider, ctx)
+    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=False, what="drop")
+    return None
+
+
+@handles(S.DeleteSeriesStatement)
+def delete_series(provider, stmt, ctx):
+    db = _write_db(provider, ctx)
+    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=True, what="delete")
+    return None
+
+
+# -- things an embedded store does not have ---------------------------------------------
+
+@handles(M.DropShardStatement)
+def drop_shard(provider, stmt, ctx):
+    return None  # influxd answers success for an unknown shard id
+
+
+@handles(S.CreateContinuousQueryStatement)
+def create_continuous_query(provider, stmt, ctx):
+    raise QueryError("continuous queries are not supported by this store: run the SELECT ... INTO "
+                     "on a schedule instead")
+
+
+@handles(M.DropContinuousQueryStatement)
+def drop_continuous_query(provider, stmt, ctx):
+    return None  # influxd answers success for an unknown continuous query
+
+
+@handles(M.CreateSubscriptionStatement)
+def create_subscription(provider, stmt, ctx):
+    raise QueryError("subscriptions are not supported by this store")
+
+
+@handles(M.DropSubscriptionStatement)
+def drop_subscription(provider, stmt, ctx):
+    raise QueryError("subscription not found")
+
+
+@handles(M.CreateUserStatement)
+def create_user(provider, stmt, ctx):
+    raise QueryError("users are not supported: this store authenticates with API tokens "
+                     "(see the token commands), not InfluxDB 1.x users")
+
+
+@handles(M.DropUserStatement, M.SetPasswordUserStatement, M.GrantStatement, M.GrantAdminStatement,
+         M.RevokeStatement, M.RevokeAdminStatement)
+def user_not_found(provider, stmt, ctx):
+    raise QueryError("user not found")
+
+
+@handles(M.KillQueryStatement)
+def kill_query(provider, stmt, ctx):
+    raise QueryError(f"no such query id: {stmt.query_id}")

@@ -1,0 +1,385 @@
+"""SHOW statements, answered from the provider's catalog and series index (no data scan)."""
+from __future__ import annotations
+
+import itertools
+import re
+
+import polars as pl
+
+from ...base.errors import DatabaseNotFound, QueryError
+from ...influxql.ast import expr as A
+from ...influxql.ast import meta as M
+from ..exec import regex as linear_regex
+from .dispatch import go_duration, handles
+from .where import filter_series, refs
+from ..results import Series
+from ..analyze.time_range import split_where
+
+_QID = itertools.count(1)
+
+
+# -- shared helpers ---------------------------------------------------------------------
+
+def database(stmt_db, ctx) -> str:
+    """``ON db`` or the request's db; InfluxDB's error when neither is given."""
+    name = stmt_db if stmt_db is not None else ctx.db
+    if not name:
+        raise QueryError("database name required")
+    return name
+
+
+def existing(provider, name: str) -> str:
+    if not provider.has_database(name):
+        raise DatabaseNotFound(name)
+    return name
+
+
+def source_measurements(provider, db: str, sources=(), single=None) -> list[str]:
+    """Measurements (sorted) named or matched by FROM sources / WITH MEASUREMENT."""
+    names = sorted(provider.measurements(db))
+    srcs = list(sources or ())
+    if single is not None:
+        srcs.append(single)
+    if not srcs:
+        return names
+    keep = set()
+    for s in srcs:
+        if not isinstance(s, A.Measurement):
+            continue
+        if s.regex is not None:
+            rx = linear_regex.compile(s.regex.val)
+            keep.update(n for n in names if rx.search(n))
+        elif s.name is not None and s.name in names:
+            keep.add(s.name)
+    return [n for n in names if n in keep]
+
+
+def _schema(provider, db, m):
+    sch = provider.schema(db, m)
+    tags = tuple(sch.tags) if sch is not None else ()
+    fields = dict(sch.fields) if sch is not None else {}
+    return tags, fields
+
+
+def series_frame(provider, db: str, m: str, cond) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """Distinct tag sets of ``m`` matching the tag part of ``cond``; and the tag keys."""
+    tags, fields = _schema(provider, db, m)
+    frame = provider.series(db, None, m)
+    if frame.width == 0:  # a tagless measurement: one series, no tag columns
+        frame = pl.DataFrame({"\x00series": [1]})
+    keys = tuple(c for c in frame.columns if c not in ("time", "\x00series"))
+    keys = tuple(sorted(set(keys) | set(tags)))
+    missing = [pl.lit(None, dtype=pl.String).alias(k) for k in keys if k not in frame.columns]
+    if missing:
+        frame = frame.with_columns(missing)
+    return filter_series(frame, cond, keys, fields), keys
+
+
+def _tag_condition(cond, now):
+    """The WHERE clause without time comparisons (SHOW statements ignore time)."""
+    if cond is None:
+        return None
+    _, rest = split_where(cond, now)
+    return rest
+
+
+def _has_time(cond) -> bool:
+    return cond is not None and "time" in refs(cond)
+
+
+def _page(rows: list, limit: int, offset: int) -> list:
+    if offset:
+        rows = rows[offset:]
+    if limit:
+        rows = rows[:limit]
+    return rows
+
+
+_ESC_MEAS = re.compile(r"([, ])")
+_ESC_TAG = re.compile(r"([,= ])")
+
+
+def series_keys(frame: pl.DataFrame, m: str, keys) -> list[str]:
+    """Line-protocol series keys (``cpu,host=a,region=us``), tags sorted, missing tags omitted."""
+    head = _ESC_MEAS.sub(r"\\\1", m)
+    if not keys:
+        return [head] * frame.height
+    parts = [pl.lit(head)]
+    for k in sorted(keys):
+        ek = _ESC_TAG.sub(r"\\\1", k)
+        v = pl.col(k).str.replace_all(r"([,= ])", "\\$1")
+        parts.append(pl.when(pl.col(k).is_not_null() & (pl.col(k) != ""))
+                     .then(pl.lit("," + ek + "=") + v).otherwise(pl.lit("")))
+    return frame.select(pl.concat_str(parts).alias("key"))["key"].to_list()
+
+
+# -- SHOW DATABASES / MEASUREMENTS / SERIES -------------------------------------------
+
+@handles(M.ShowDatabasesStatement)
+def show_databases(provider, stmt, ctx):
+    return [Series("databases", None, ["name"], [[d] for d in provider.databases()], no_floats=True)]
+
+
+@handles(M.ShowMeasurementsStatement)
+def show_measurements(provider, stmt, ctx):
+    db = database(stmt.database, ctx)
+    if _has_time(stmt.condition):
+        raise QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
+    if not provider.has_database(db):
+        return []
+    names = source_measurements(provider, db, single=stmt.source)
+    if stmt.condition is not None:
+        names = [m for m in names if series_frame(provider, db, m, stmt.condition)[0].height]
+    rows = _page([[n] for n in names], stmt.limit, stmt.offset)
+    return [Series("measurements", None, ["name"], rows, no_floats=True)] if rows else []
+
+
+@handles(M.ShowSeriesStatement)
+def show_series(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    cond = _tag_condition(stmt.condition, ctx.now)
+    keys_all: list[str] = []
+    for m in source_measurements(provider, db, stmt.sources):
+        frame, keys = series_frame(provider, db, m, cond)
+        keys_all.extend(series_keys(frame, m, keys))
+    keys_all = sorted(set(keys_all))
+    rows = _page([[k] for k in keys_all], stmt.limit, stmt.offset)
+    return [Series("", None, ["key"], rows)] if rows else []
+
+
+# -- SHOW TAG KEYS / TAG VALUES / FIELD KEYS -----------------------------------------
+
+def _present_keys(frame: pl.DataFrame, keys) -> list[str]:
+    if not keys or frame.height == 0:
+        return []
+    counts = frame.select([(pl.col(k).is_not_null() & (pl.col(k) != "")).any().alias(k) for k in keys]).row(0)
+    return sorted(k for k, present in zip(keys, counts) if present)
+
+
+@handles(M.ShowTagKeysStatement)
+def show_tag_keys(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    cond = _tag_condition(stmt.condition, ctx.now)
+    out = []
+    for m in source_measurements(provider, db, stmt.sources):
+        if cond is None:
+            tags, _ = _schema(provider, db, m)
+            keys = sorted(tags) if tags else _present_keys(*series_frame(provider, db, m, None))
+        else:
+            keys = _present_keys(*series_frame(provider, db, m, cond))
+        rows = _page([[k] for k in keys], stmt.limit, stmt.offset)
+        if rows:
+            out.append(Series(m, None, ["tagKey"], rows, no_floats=True))
+    return out
+
+
+def select_keys(op: str, expr, keys) -> list[str]:
+    """Tag keys chosen by ``WITH KEY op expr`` (sorted)."""
+    keys = sorted(keys)
+    if op == "IN":
+        want = set(expr.vals)
+        return [k for k in keys if k in want]
+    if isinstance(expr, A.RegexLiteral):
+        rx = linear_regex.compile(expr.val)
+        hit = [k for k in keys if rx.search(k)]
+        return hit if op == "=~" else [k for k in keys if k not in hit]
+    val = expr.val
+    if op == "=":
+        return [k for k in keys if k == val]
+    if op in ("!=", "<>"):
+        return [k for k in keys if k != val]
+    raise QueryError(f"unsupported WITH KEY operator: {op}")
+
+
+def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
+    if cond is None and hasattr(provider, "tag_values"):  # the store remembers each tag's values
+        tags, _ = _schema(provider, db, m)
+        keys = tuple(sorted(set(tags) | set(provider.tag_keys(db, None, m))))
+        return [[k, v] for k in select_keys(op, expr, keys) for v in provider.tag_values(db, None, m, k)]
+    frame, keys = series_frame(provider, db, m, cond)
+    chosen = select_keys(op, expr, keys)
+    if not chosen or frame.height == 0:
+        return []
+    rows: list[list[str]] = []
+    for k in chosen:
+        col = frame.get_column(k)
+        if col.len() <= 10_000:  # a Python set: three Polars calls cost ~0.3 ms whatever the size
+            vals = sorted(set(col.to_list()) - {None})  # UTF-8 byte order is code point order
+        else:
+            vals = col.drop_nulls().unique().sort().to_list()
+        rows.extend([k, v] for v in vals if v != "")
+    return rows
+
+
+@handles(M.ShowTagValuesStatement)
+def show_tag_values(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    cond = _tag_condition(stmt.condition, ctx.now)
+    out = []
+    for m in source_measurements(provider, db, stmt.sources):
+        rows = _page(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond),
+                     stmt.limit, stmt.offset)
+        if rows:
+            out.append(Series(m, None, ["key", "value"], rows, no_floats=True))
+    return out
+
+
+@handles(M.ShowFieldKeysStatement)
+def show_field_keys(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    out = []
+    for m in source_measurements(provider, db, stmt.sources):
+        _, fields = _schema(provider, db, m)
+        rows = [[k, getattr(t, "value", str(t))] for k, t in sorted(fields.items())]
+        rows = _page(rows, stmt.limit, stmt.offset)
+        if rows:
+            out.append(Series(m, None, ["fieldKey", "fieldType"], rows, no_floats=True))
+    return out
+
+
+# -- cardinality ------------------------------------------------------------------------
+
+def _card(stmt, series: list[Series]) -> list[Series]:
+    """LIMIT/OFFSET page each series' rows (influxd 1.6.7), dropping series left empty."""
+    out = []
+    for s in series:
+        rows = _page(s.values, stmt.limit, stmt.offset)
+        if rows:
+            out.append(Series(s.name, s.tags, s.columns, rows))
+    return out
+
+
+def _counts(provider, db, stmt, count):
+    """One ``count`` series per measurement of the statement's sources with a non-zero count."""
+    out = []
+    for m in source_measurements(provider, db, stmt.sources):
+        n = count(m)
+        if n:
+            out.append(Series(m, None, ["count"], [[n]]))
+    return _card(stmt, out)
+
+
+@handles(M.ShowSeriesCardinalityStatement)
+def show_series_cardinality(provider, stmt, ctx):
+    db = database(stmt.database, ctx)
+    cond = _tag_condition(stmt.condition, ctx.now)
+    if not stmt.exact:
+        if not provider.has_database(db):
+            return _card(stmt, [Series("", None, ["cardinality estimation"], [[0]])])
+        total = sum(series_frame(provider, db, m, cond)[0].height
+                    for m in source_measurements(provider, db, stmt.sources))
+        return _card(stmt, [Series("", None, ["cardinality estimation"], [[total]])])
+    existing(provider, db)
+    return _counts(provider, db, stmt, lambda m: series_frame(provider, db, m, cond)[0].height)
+
+
+@handles(M.ShowMeasurementCardinalityStatement)
+def show_measurement_cardinality(provider, stmt, ctx):
+    db = database(stmt.database, ctx)
+    cond = _tag_condition(stmt.condition, ctx.now)
+    if not provider.has_database(db):
+        if not stmt.exact:
+            return _card(stmt, [Series("", None, ["cardinality estimation"], [[0]])])
+        raise DatabaseNotFound(db)
+    names = source_measurements(provider, db, stmt.sources)
+    if cond is not None:
+        names = [m for m in names if series_frame(provider, db, m, cond)[0].height]
+    col = "count" if stmt.exact else "cardinality estimation"
+    return _card(stmt, [Series("", None, [col], [[len(names)]])])
+
+
+@handles(M.ShowTagKeyCardinalityStatement)
+def show_tag_key_cardinality(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    cond = _tag_condition(stmt.condition, ctx.now)
+    return _counts(provider, db, stmt, lambda m: len(_present_keys(*series_frame(provider, db, m, cond))))
+
+
+@handles(M.ShowFieldKeyCardinalityStatement)
+def show_field_key_cardinality(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    return _counts(provider, db, stmt, lambda m: len(_schema(provider, db, m)[1]))
+
+
+@handles(M.ShowTagValuesCardinalityStatement)
+def show_tag_values_cardinality(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    cond = _tag_condition(stmt.condition, ctx.now)
+    return _counts(provider, db, stmt,
+                   lambda m: len(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond)))
+
+
+# -- retention policies and the server-side statements ---------------------------------
+
+@handles(M.ShowRetentionPoliciesStatement)
+def show_retention_policies(provider, stmt, ctx):
+    db = existing(provider, database(stmt.database, ctx))
+    rows = [[p.name, go_duration(p.duration), go_duration(p.shard_group_duration), p.replication,
+             bool(p.default)] for p in provider.retention_policies(db)]
+    return [Series("", None, ["name", "duration", "shardGroupDuration", "replicaN", "default"], rows)]
+
+
+@handles(M.ShowQueriesStatement)
+def show_queries(provider, stmt, ctx):
+    """The running statement itself, as influxd lists it (qid, text, db, duration, status)."""
+    return [Series("", None, ["qid", "query", "database", "duration", "status"],
+                   [[next(_QID), str(stmt), ctx.db, "0s", "running"]])]
+
+
+@handles(M.ShowStatsStatement)
+def show_stats(provider, stmt, ctx):
+    stats = getattr(provider, "stats", None)
+    if stats is None:
+        return []
+    out = []
+    for name, tags, values in stats():
+        if stmt.module is None or stmt.module == name:
+            out.append(Series(name, tags or None, sorted(values), [[values[k] for k in sorted(values)]]))
+    return out
+
+
+@handles(M.ShowDiagnosticsStatement)
+def show_diagnostics(provider, stmt, ctx):
+    from importlib import metadata as im
+    try:
+        version = im.version("tsdb")
+    except im.PackageNotFoundError:  # running from a source tree
+        version = "unknown"
+    series = [Series("build", None, ["Branch", "Build Time", "Commit", "Version"],
+                     [["unknown", "", "unknown", version]])]
+    return [s for s in series if stmt.module is None or stmt.module == s.name]
+
+
+@handles(M.ShowUsersStatement)
+def show_users(provider, stmt, ctx):
+    return [Series("", None, ["user", "admin"], [])]
+
+
+@handles(M.ShowGrantsForUserStatement)
+def show_grants(provider, stmt, ctx):
+    raise QueryError("user not found")
+
+
+_SHARD_COLUMNS = ["id", "database", "retention_policy", "shard_group", "start_time", "end_time",
+                  "expiry_time", "owners"]
+
+
+@handles(M.ShowShardsStatement)
+def show_shards(provider, stmt, ctx):
+    return [Series(d, None, list(_SHARD_COLUMNS), []) for d in provider.databases()]
+
+
+@handles(M.ShowShardGroupsStatement)
+def show_shard_groups(provider, stmt, ctx):
+    return [Series("shard groups", None,
+                   ["id", "database", "retention_policy", "start_time", "end_time", "expiry_time"], [])]
+
+
+@handles(M.ShowContinuousQueriesStatement)
+def show_continuous_queries(provider, stmt, ctx):
+    return [Series(d, None, ["name", "query"], []) for d in provider.databases()]
+
+
+@handles(M.ShowSubscriptionsStatement)
+def show_subscriptions(provider, stmt, ctx):
+    return []

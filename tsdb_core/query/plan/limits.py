@@ -1,0 +1,198 @@
+"""Limits a SELECT is held to before it reads anything, so one query cannot exhaust the process.
+
+InfluxDB's ``max-select-buckets`` counts windows only; a windowed answer has a row per
+window *and series* (fill() builds every one of them), so ``max_select_windows`` bounds
+windows x series, the series counted from the index (no scan), and ``query_memory_bytes``
+bounds those rows' bytes. holt_winters' predicted windows count as windows.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from ...base.errors import LimitExceeded
+from ...influxql import ast
+from ..analyze.conditions import conjuncts, tag_equalities
+from ..exec.fill import window_start
+from .nodes import Scan, SelectPlan, SubqueryScan
+
+# Windows a statement may list even when the operator set no limit (0): past it the grid
+# alone would not fit in memory.
+HARD_MAX_WINDOWS = 10_000_000
+_CELL_BYTES = 8  # a value of a fixed-width column (Int64 time and window, Float64, ...)
+# Rows a second that reading and aggregating stays above (a slow disk, a busy machine): a
+# statement estimated to end well within its timeout at this rate needs no cancelling.
+_PESSIMISTIC_ROWS_PER_S = 2_000_000
+
+
+def check_buckets(plan: SelectPlan, max_buckets: int) -> None:
+    """max-select-buckets with InfluxDB's words (its Prepare): only with a lower time bound."""
+    n = _windows(plan) - plan.extra_intervals if _windows(plan) else 0
+    if max_buckets and n > max_buckets:
+        raise LimitExceeded(f"max-select-buckets limit exceeded: ({n}/{max_buckets})")
+
+
+def check_windows(plan: SelectPlan, provider, max_windows: int, memory_bytes: int) -> None:
+    """Rows of a windowed answer (windows x series) against the limit and the memory budget;
+    a subquery's rows are checked too."""
+    for src in plan.sources:
+        if isinstance(src, SubqueryScan):
+            check_windows(src.plan, provider, max_windows, memory_bytes)
+    # fill(none) answers only the windows that hold points (rows bounded by the data), but
+    # tz() windows are listed first whatever the fill
+    listed = plan.fill != "none" or plan.tz is not None
+    windows = (_windows(plan) if listed else 0) + _predicted(plan)
+    if not windows:
+        return
+    limit = max_windows or HARD_MAX_WINDOWS
+    width = (len(plan.dimensions) + len(plan.columns) + 3) * _CELL_BYTES  # + name, window, time
+    budget = memory_bytes // width if memory_bytes else 0  # rows that fit in the budget
+    cap = min(limit, budget) if budget else limit
+    grid_only = plan.fill == "none" and not _predicted(plan)  # tz(): one list of windows
+    series = _series(plan, provider, cap // windows + 1) if windows <= cap and not grid_only else 1
+    rows = windows * series
+    what = f"{windows} windows x {series} series" if windows <= cap and not grid_only else f"{windows} windows"
+    if rows > limit:
+        raise LimitExceeded(f"max-select-windows limit exceeded: ({rows}/{limit}): {what}")
+    if budget and rows > budget:
+        raise LimitExceeded(f"query-memory limit exceeded: ({rows * width}/{memory_bytes} bytes): "
+                            f"{what} x {width} bytes a row")
+
+
+def check_raw(plan: SelectPlan, provider, memory_bytes: int) -> None:
+    """Rows of a raw answer (and of raw subqueries) against the memory budget, estimated from
+    the files' row counts (``provider.row_estimate``) and the index before anything is read."""
+    for src in plan.sources:
+        if isinstance(src, SubqueryScan):
+            check_raw(src.plan, provider, memory_bytes)
+    estimate = getattr(provider, "row_estimate", None)
+    if not (memory_bytes and plan.is_raw and estimate is not None):
+        return
+    width = (len(plan.columns) + 2) * _CELL_BYTES  # + name, time
+    budget = memory_bytes // width
+    rows = 0
+    for src in plan.sources:
+        if isinstance(src, Scan) and not src.time_range.empty:
+            try:
+                n = estimate(src.database, src.retention_policy, src.measurement,
+                             src.time_range.start, src.time_range.end)
+            except Exception:  # noqa: BLE001 - no such database or policy: the query answers that
+                continue
+            rows += round(n * _matching_share(src, plan, provider)) if n > budget else n
+    per_series = plan.limit + plan.row_offset if plan.limit else 0
+    if rows > budget and per_series:  # LIMIT n keeps n rows a series
+        rows = min(rows, per_series * _series(plan, provider, budget // per_series + 1))
+    if rows > budget:
+        raise LimitExceeded(f"query-memory limit exceeded: ({rows * width}/{memory_bytes} bytes): "
+                            f"about {rows} rows x {width} bytes a row")
+
+
+def _matching_share(src: Scan, plan: SelectPlan, provider) -> float:
+    """The share of a measurement's series that WHERE's tag equalities keep (1.0: all, or unknown)."""
+    try:
+        index = provider.series(src.database, src.retention_policy, src.measurement)
+    except Exception:  # noqa: BLE001 - no index: assume every series
+        return 1.0
+    if not index.height:
+        return 1.0
+    return _narrowed(index, plan).height / index.height
+
+
+def may_outlast(plan: SelectPlan, provider, seconds: float) -> bool:
+    """Whether the statement's reading (rows of its files in range, subqueries included, plus
+    its windows) could take ``seconds`` at a pessimistic rate; True when it cannot be told."""
+    estimate = getattr(provider, "row_estimate", None)
+    if estimate is None:
+        return True
+    budget = seconds * _PESSIMISTIC_ROWS_PER_S
+    rows = _windows(plan) + _predicted(plan)
+    for src in _scans(plan):
+        if src.time_range.empty:
+            continue
+        try:
+            rows += estimate(src.database, src.retention_policy, src.measurement,
+                             src.time_range.start, src.time_range.end)
+        except Exception:  # noqa: BLE001 - no such database or policy: nothing to read
+            continue
+        if rows > budget:
+            return True
+    return rows > budget
+
+
+def _windows(plan: SelectPlan) -> int:
+    """GROUP BY time windows of the statement's time range (0: none, or no lower bound)."""
+    tr = plan.time_range
+    if not (plan.interval and not plan.is_raw and tr.has_start) or tr.empty:
+        return 0
+    first = window_start(tr.start, plan.interval, plan.offset, plan.tz)
+    last = window_start(tr.end - 1, plan.interval, plan.offset, plan.tz)  # as influxd does
+    return (last - first + plan.interval) // plan.interval + plan.extra_intervals
+
+
+def _predicted(plan: SelectPlan) -> int:
+    """Windows holt_winters(_with_fit) forecasts beyond the data (its second argument)."""
+    n = 0
+    stack = [c.expr for c in plan.columns]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ast.Call):
+            if e.name in ("holt_winters", "holt_winters_with_fit") and len(e.args) > 1 \
+                    and isinstance(e.args[1], ast.IntegerLiteral):
+                n = max(n, e.args[1].val)
+            stack.extend(e.args)
+        elif isinstance(e, ast.BinaryExpr):
+            stack.extend((e.lhs, e.rhs))
+        elif isinstance(e, ast.ParenExpr):
+            stack.append(e.expr)
+    return n
+
+
+def _scans(plan: SelectPlan) -> list[Scan]:
+    out, stack = [], list(plan.sources)
+    while stack:
+        src = stack.pop()
+        if isinstance(src, SubqueryScan):
+            stack.extend(src.plan.sources)
+        else:
+            out.append(src)
+    return out
+
+
+def _series(plan: SelectPlan, provider, enough: int) -> int:
+    """Series of the answer: distinct GROUP BY tag sets of each measurement's index, narrowed
+    by WHERE's tag equalities; counting stops once ``enough`` is reached (the cheap bound,
+    every series of the index, is tried first)."""
+    total = 0
+    for src in _scans(plan):
+        if src.time_range.empty:
+            continue
+        try:
+            index = provider.series(src.database, src.retention_policy, src.measurement)
+        except Exception:  # noqa: BLE001 - no index (a fake provider, a dropped database): one series
+            total += 1
+            continue
+        if index.height <= 1 or total + index.height < enough:
+            total += max(index.height, 1)
+        else:
+            total += _groups(index, plan)
+        if total >= enough:
+            return total
+    return max(total, 1)
+
+
+def _narrowed(index: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
+    """The series of ``index`` that WHERE's tag equalities keep."""
+    cols = set(index.columns)
+    for c in conjuncts(plan.condition):
+        eq = tag_equalities(c, {k: pl.String for k in cols})
+        if eq is not None:
+            index = index.filter(pl.col(eq[0]).is_in(eq[1]))
+    return index
+
+
+def _groups(index: pl.DataFrame, plan: SelectPlan) -> int:
+    cols = set(index.columns)
+    index = _narrowed(index, plan)
+    dims = [d for d in plan.dimensions if d in cols]
+    if not dims:
+        return 1 if index.height else 0
+    return index.select(dims).n_unique()

@@ -1,0 +1,456 @@
+"""SELECT → :class:`SelectPlan`: resolve sources, validate, expand wildcards, name columns.
+
+Validation follows InfluxDB 1.x's ``query/compile.go`` (same checks, same
+words); wildcard expansion follows ``RewriteFields`` (fields and tags of every
+source, sorted; ``mean(*)`` → ``mean_<field>`` per field of a supported type).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
+from ...influxql import ast
+from ...base.types import FieldType
+from ..exec import regex as linear_regex
+from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
+from ..exec.expressions import check_types
+from ..analyze.time_range import TimeRange, split_where
+from ..functions.math import MATH_FUNCTIONS
+from ..analyze.compile import compile_fields, validate_condition
+
+# LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
+# to 2^63-1); held below 2^31 so that LIMIT + OFFSET fits Polars' u32 row counts.
+ROWS_MAX = 2**31 - 1
+_ALL_TYPES = ("float", "integer", "unsigned", "string", "boolean")
+_NUMERIC = ("float", "integer", "unsigned")
+_WILDCARD_TYPES = {
+    **{n: _ALL_TYPES for n in ("count", "first", "last", "distinct", "elapsed", "mode", "sample")},
+    "min": _NUMERIC + ("boolean",), "max": _NUMERIC + ("boolean",),
+}
+
+
+class Catalog:
+    """Fields (name → type text) and tag keys of the sources of one statement."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+        self.tags: set[str] = set()
+
+    def add(self, fields: dict[str, str], tags) -> None:
+        for k, v in fields.items():
+            self.fields.setdefault(k, v)
+        self.tags.update(tags)
+
+
+# -- entry point ----------------------------------------------------------------
+
+def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
+                now: int, parent: SelectPlan | None = None) -> SelectPlan:
+    """Turn a SELECT AST into a SelectPlan against the catalog (fields, tags, time range, groups)."""
+    time_range, condition = split_where(stmt.condition, now, stmt.location)
+    validate_condition(condition)
+    interval, offset, dim_exprs = _dimensions(stmt, now)
+    inherited = False
+    ascending = stmt.time_ascending
+    if parent is not None:
+        if stmt.order_by and ascending != parent.ascending:
+            raise QueryError("subqueries must be ordered in the same direction as the query itself")
+        ascending = parent.ascending
+        time_range = time_range.intersect(parent.time_range)
+        if not interval and parent.interval:
+            interval, offset, inherited = parent.interval, parent.offset, True
+    fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in stmt.fields
+              if not _is_time_ref(f.expr)]
+    time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr) and f.alias), "time")
+    info = compile_fields(stmt, fields, interval, inherited)
+    if interval and not time_range.has_end:
+        time_range = TimeRange(time_range.start, now)
+
+    catalog = Catalog()
+    sources = []
+    probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
+                       offset=offset, ascending=stmt.time_ascending)
+    for src in stmt.sources:
+        if isinstance(src, ast.SubQuery):
+            inner = plan_select(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
+            inner = replace(inner, omit_time=True)
+            sources.append(SubqueryScan(inner))
+            names = {c.name for c in inner.columns}
+            passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
+            catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
+                        tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
+        else:
+            sources.extend(_resolve_measurement(src, provider, db, rp, time_range, catalog))
+
+    dims = _expand_dimensions(dim_exprs, catalog)
+    if condition is not None:
+        condition = _bind(condition, catalog)
+    all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
+    columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None, all_tags)
+    for c in columns:
+        check_types(c.expr, catalog.fields)
+    if not columns:
+        columns = ()
+    has_agg = info["has_agg"]
+    fill = stmt.fill or "null"
+    if parent is not None and interval and fill == "null":
+        fill = "none"  # subqueries skip the null fill (compile.go)
+    calls = [c for col in columns for c in _top_calls(col.expr)]
+    point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
+    extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
+    needed = _needed_columns(columns, condition, dims, catalog, raw=not has_agg)
+    scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
+        and time_range.has_start else time_range
+    sources = tuple(replace(s, columns=needed, time_range=scan_range) if isinstance(s, Scan)
+                    else s for s in sources)
+    return SelectPlan(
+        sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
+        is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
+        fill=fill, fill_value=stmt.fill_value, ascending=ascending,
+        limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
+        soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
+        into=stmt.into, extra_intervals=extra, source_tags=tuple(sorted(catalog.tags)))
+
+
+def _rows(n: int) -> int:
+    return min(n, ROWS_MAX)
+
+
+def _top_calls(e) -> list:
+    """Aggregate calls of an output expression (not looking inside them)."""
+    if isinstance(e, ast.Call):
+        if e.name in AGGREGATES:
+            return [e]
+        return [c for a in e.args for c in _top_calls(a)]
+    if isinstance(e, ast.BinaryExpr):
+        return _top_calls(e.lhs) + _top_calls(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _top_calls(e.expr)
+    return []
+
+
+def _extends(e) -> bool:
+    from ..functions.transforms import EXTENDS_RANGE
+    if isinstance(e, ast.Call):
+        if e.name in EXTENDS_RANGE and e.args and isinstance(e.args[0], ast.Call):
+            return True
+        return any(_extends(a) for a in e.args)
+    if isinstance(e, ast.BinaryExpr):
+        return _extends(e.lhs) or _extends(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _extends(e.expr)
+    return False
+
+
+def reduce_literals(e):
+    """Fold arithmetic on two numeric literals, as influxql.Reduce does (x / 0 is 0)."""
+    if isinstance(e, ast.BinaryExpr):
+        lhs, rhs = reduce_literals(e.lhs), reduce_literals(e.rhs)
+        num = (ast.IntegerLiteral, ast.NumberLiteral)
+        if isinstance(lhs, num) and isinstance(rhs, num) and e.op in ("+", "-", "*", "/", "%"):
+            a, b = lhs.val, rhs.val
+            both_int = isinstance(lhs, ast.IntegerLiteral) and isinstance(rhs, ast.IntegerLiteral)
+            if e.op == "/":
+                return ast.NumberLiteral(0.0 if b == 0 else a / b)
+            if e.op == "%":
+                if b == 0:
+                    return ast.IntegerLiteral(0) if both_int else ast.NumberLiteral(0.0)
+                r = abs(a) % abs(b) * (1 if a >= 0 else -1)
+                return ast.IntegerLiteral(int(r)) if both_int else ast.NumberLiteral(float(r))
+            r = {"+": a + b, "-": a - b, "*": a * b}[e.op]
+            return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
+        return ast.BinaryExpr(e.op, lhs, rhs)
+    if isinstance(e, ast.ParenExpr):
+        inner = reduce_literals(e.expr)
+        return inner if isinstance(inner, ast.Literal) else ast.ParenExpr(inner)
+    if isinstance(e, ast.Call):
+        return ast.Call(e.name, tuple(reduce_literals(a) for a in e.args))
+    return e
+
+
+def _is_time_ref(e: ast.Expr) -> bool:
+    return isinstance(e, ast.VarRef) and e.name.lower() == "time"
+
+
+# -- sources -----------------------------------------------------------------------
+
+def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, catalog) -> list[Scan]:
+    database = m.database or db
+    if not database:
+        raise QueryError("database name required")
+    if not provider.has_database(database):
+        raise DatabaseNotFound(database)
+    policy = m.retention_policy or rp
+    names = [p.name for p in provider.retention_policies(database)]
+    if policy and policy not in names:
+        raise RetentionPolicyNotFound(policy, database)
+    policy = provider.resolve_rp(database, policy or None)
+    if m.regex is not None:
+        pat = linear_regex.compile(m.regex.val)
+        measurements = [n for n in provider.measurements(database, policy) if pat.search(n)]
+    else:
+        measurements = [m.name]
+    out = []
+    for name in measurements:
+        schema = provider.schema(database, name)
+        if schema is None:
+            continue
+        catalog.add({k: v.value for k, v in schema.fields.items()}, schema.tags)
+        out.append(Scan(database, policy, name, tr, ()))
+    return out
+
+
+# -- dimensions ----------------------------------------------------------------------
+
+def _dimensions(stmt: ast.SelectStatement, now: int):
+    interval = offset = 0
+    dims: list[ast.Expr] = []
+    for d in stmt.dimensions:
+        e = d.expr
+        if isinstance(e, ast.Call):
+            if e.name.lower() != "time":
+                raise QueryError("only time() calls allowed in dimensions")
+            if not 1 <= len(e.args) <= 2:
+                raise QueryError("time dimension expected 1 or 2 arguments")
+            if not isinstance(e.args[0], ast.DurationLiteral):
+                raise QueryError("time dimension must have duration argument")
+            if interval:
+                raise QueryError("multiple time dimensions not allowed")
+            interval = e.args[0].val
+            if interval <= 0:
+                interval = 0
+                continue
+            if len(e.args) == 2:
+                a = e.args[1]
+                if isinstance(a, ast.DurationLiteral):
+                    offset = a.val % interval
+                elif isinstance(a, ast.Call) and a.name.lower() == "now":
+                    offset = now % interval
+                else:
+                    raise QueryError("time dimension offset must be duration or now()")
+        elif isinstance(e, ast.VarRef):
+            if e.name.lower() == "time":
+                raise QueryError("time() is a function and expects at least one argument")
+            dims.append(e)
+        elif isinstance(e, (ast.Wildcard, ast.RegexLiteral)):
+            dims.append(e)
+        else:
+            raise QueryError("only time and tag dimensions allowed")
+    return interval, offset, dims
+
+
+def _expand_dimensions(dims, catalog: Catalog) -> list[str]:
+    out: list[str] = []
+    for d in dims:
+        if isinstance(d, ast.VarRef):
+            names = [d.name]
+        elif isinstance(d, ast.Wildcard):
+            names = sorted(catalog.tags)
+        else:
+            pat = linear_regex.compile(d.val)
+            names = sorted(t for t in catalog.tags if pat.search(t))
+        out.extend(n for n in names if n not in out)
+    return sorted(out)  # series are keyed by their sorted tag set
+
+
+# -- wildcard expansion and naming ------------------------------------------------------------
+
+def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
+                   no_tags: bool = False):
+    """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd)."""
+    out: list[tuple[str, ast.Expr, bool]] = []
+    for f in fields:
+        e = f.expr
+        if isinstance(e, ast.Wildcard) or isinstance(e, ast.RegexLiteral):
+            pat = linear_regex.compile(e.val) if isinstance(e, ast.RegexLiteral) else None
+            want_f = not isinstance(e, ast.Wildcard) or e.type in (None, "field")
+            want_t = (not isinstance(e, ast.Wildcard) or e.type in (None, "tag")) and not no_tags
+            names = []
+            if want_f:
+                names += [(n, ast.VarRef(n, catalog.fields[n])) for n in catalog.fields]
+            if want_t:
+                names += [(n, ast.VarRef(n, "tag")) for n in catalog.tags
+                          if n not in dims and n not in catalog.fields]
+            for n, ref in sorted(names, key=lambda x: x[0]):
+                if pat is None or pat.search(n):
+                    out.append((n, ref, False))
+            continue
+        call = _wild_call(e)
+        if call is not None:
+            arg = call.args[0]
+            pat = linear_regex.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
+            supported = _WILDCARD_TYPES.get(call.name, _NUMERIC)
+            base = f.alias or call.name
+            for n in sorted(catalog.fields):
+                if catalog.fields[n] in supported and (pat is None or pat.search(n)):
+                    ref = ast.VarRef(n, catalog.fields[n])
+                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), catalog), True))
+            continue
+        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog),
+                    f.alias is not None))
+        if isinstance(e, ast.Call) and e.name in ("top", "bottom") and not has_target:
+            out.extend((a.name, _bind(a, catalog), False) for a in e.args[1:-1])
+    names = _column_names(out)
+    columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
+    types = {c.name: _expr_type(c.expr) for c in columns}
+    return columns, types
+
+
+def _wild_call(e):
+    """The innermost call whose argument is a wildcard/regex (``mean(*)``, ``derivative(max(*))``)."""
+    if isinstance(e, ast.Call) and e.args:
+        a = e.args[0]
+        if isinstance(a, (ast.Wildcard, ast.RegexLiteral)):
+            return e
+        if isinstance(a, ast.Call):
+            return _wild_call(a)
+    return None
+
+
+def _replace_arg(e, target, ref):
+    if e is target:
+        return ast.Call(e.name, (ref,) + tuple(e.args[1:]))
+    return ast.Call(e.name, (_replace_arg(e.args[0], target, ref),) + tuple(e.args[1:]))
+
+
+def _field_name(e) -> str:
+    if isinstance(e, ast.Call):
+        return e.name
+    if isinstance(e, ast.Distinct):
+        return "distinct"
+    if isinstance(e, ast.VarRef):
+        return e.name
+    if isinstance(e, ast.ParenExpr):
+        return _field_name(e.expr)
+    if isinstance(e, ast.BinaryExpr):
+        return "_".join(_names_in(e))
+    return ""
+
+
+def _names_in(e) -> list[str]:
+    if isinstance(e, ast.VarRef):
+        return [e.name]
+    if isinstance(e, ast.Call):
+        return [e.name]
+    if isinstance(e, ast.Distinct):
+        return ["distinct"]
+    if isinstance(e, ast.ParenExpr):
+        return _names_in(e.expr)
+    if isinstance(e, ast.BinaryExpr):
+        return _names_in(e.lhs) + _names_in(e.rhs)
+    return []
+
+
+def _column_names(out) -> list[str]:
+    """InfluxDB's ColumnNames: aliases are kept; generated names get ``_1``, ``_2``...
+    skipping any name already taken."""
+    taken: dict[str, int] = {}
+    for name, _, is_alias in out:
+        if is_alias:
+            taken[name] = 1
+    names = []
+    for name, _, is_alias in out:
+        if not is_alias:
+            count = taken.get(name)
+            if count is not None:
+                while f"{name}_{count}" in taken:
+                    count += 1
+                taken[name] = count + 1
+                name = f"{name}_{count}"
+            taken[name] = taken.get(name, 0) + 1
+        names.append(name)
+    return names
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen = set(names)
+    counts: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in counts:
+            i = counts[n]
+            while f"{n}_{i}" in seen:
+                i += 1
+            counts[n] = i + 1
+            seen.add(f"{n}_{i}")
+            out.append(f"{n}_{i}")
+        else:
+            counts[n] = 1
+            out.append(n)
+    return out
+
+
+def _bind(e, catalog: Catalog):
+    """Annotate every VarRef with its type: a field type name, ``tag``, or None (unknown)."""
+    if isinstance(e, ast.VarRef):
+        if e.type in ("field", None):
+            if e.name in catalog.fields:
+                return ast.VarRef(e.name, catalog.fields[e.name])
+            if e.type is None and e.name in catalog.tags:
+                return ast.VarRef(e.name, "tag")
+            return ast.VarRef(e.name, None if e.type is None else "unknown")
+        if e.type == "tag":
+            return ast.VarRef(e.name, "tag" if e.name in catalog.tags else "unknown")
+        # a cast: keep the target type, remember the source type via the catalog at execution
+        return e
+    if isinstance(e, ast.Call):
+        args = tuple(_bind(a, catalog) for a in e.args)
+        a0 = args[0] if args else None
+        if e.name in AGGREGATES and isinstance(a0, ast.VarRef) and a0.type == "tag":
+            args = (ast.VarRef(a0.name, "tagarg"),) + args[1:]  # influxd aggregates fields only
+        return ast.Call(e.name, args)
+    if isinstance(e, ast.Distinct):
+        return ast.Call("distinct", (_bind(ast.VarRef(e.val), catalog),))
+    if isinstance(e, ast.BinaryExpr):
+        return ast.BinaryExpr(e.op, _bind(e.lhs, catalog), _bind(e.rhs, catalog))
+    if isinstance(e, ast.ParenExpr):
+        return ast.ParenExpr(_bind(e.expr, catalog))
+    return e
+
+
+def _expr_type(e) -> str:
+    if isinstance(e, ast.VarRef):
+        return {"tag": "string", None: "float", "unknown": "float", "tagarg": "float"}.get(e.type, e.type)
+    if isinstance(e, ast.Call):
+        if e.name in ("count",):
+            return "integer"
+        if e.name in ("mean", "median", "stddev", "integral", "derivative",
+                      "non_negative_derivative", "moving_average") or e.name in MATH_FUNCTIONS:
+            return "float"
+        if e.name == "elapsed":
+            return "integer"
+        if e.args:
+            return _expr_type(e.args[0])
+    return "float"
+
+
+def _needed_columns(columns, condition, dims, catalog: Catalog, raw: bool) -> tuple[str, ...]:
+    refs: set[str] = set(dims)
+    for c in columns:
+        refs.update(_refs(c.expr))
+    if condition is not None:
+        refs.update(_refs(condition))
+    if raw:
+        refs.update(catalog.tags)  # raw rows of one time are ordered by their series key
+    refs.discard("time")
+    return tuple(sorted(refs))
+
+
+def _refs(e) -> set[str]:
+    if isinstance(e, ast.VarRef):
+        return {e.name}
+    if isinstance(e, ast.Call):
+        out: set[str] = set()
+        for a in e.args:
+            out |= _refs(a)
+        return out
+    if isinstance(e, ast.BinaryExpr):
+        return _refs(e.lhs) | _refs(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return _refs(e.expr)
+    return set()
+
+
+def field_type_of(name: str, schema_fields: dict[str, FieldType]) -> str | None:
+    ft = schema_fields.get(name)
+    return ft.value if ft is not None else None

@@ -1,0 +1,170 @@
+"""Validate a parsed write against the catalog before anything is touched.
+
+Checks, in InfluxDB 1.x's order: retention (``points beyond retention
+policy``, the points writer), then keys storage cannot hold (a NUL in a tag or field
+key: Arrow, which every flush goes through, passes column names as C strings; answered
+with InfluxDB's ``invalid tag key`` / ``invalid field key`` words), then field types fixed
+per database+measurement (``field type conflict: ...``, the shard). Every write path
+(line protocol, DataFrames, SELECT ... INTO) comes through here, so whatever is accepted
+can be flushed. The key check looks at column names only: O(keys) per batch. A rejected point is dropped whole;
+the rest of the batch goes on. The result is the exact rows to append, and the
+schema additions to make, so the later steps cannot fail half-way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from .catalog import Database, RetentionPolicy
+from ..base.types import TIME, FieldType, MeasurementBatch
+from ..base.time import MAX_TIME, MIN_TIME
+
+BEYOND_RETENTION = "points beyond retention policy"
+TIME_RANGE_ERROR = f"time outside range {MIN_TIME} - {MAX_TIME}"  # InfluxDB's words
+
+
+def type_conflict(fieldname: str, measurement: str, got: FieldType, have: FieldType | str) -> str:
+    have = have.value if isinstance(have, FieldType) else have
+    return (f'field type conflict: input field "{fieldname}" on measurement "{measurement}" '
+            f'is type {got.value}, already exists as type {have}')
+
+
+@dataclass(slots=True)
+class Accepted:
+    """One measurement's rows that will be written, and what they add to the schema."""
+
+    measurement: str
+    frame: pl.DataFrame
+    tags: tuple[str, ...]  # tag columns present in ``frame`` (sorted)
+    fields: dict[str, FieldType]  # field columns present in ``frame`` (non-null somewhere)
+    values: int
+
+
+@dataclass(slots=True)
+class Validated:
+    """A batch checked against the catalog: accepted rows per measurement plus rejected lines."""
+    accepted: list[Accepted] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line or -row, reason)
+
+    @property
+    def points(self) -> int:
+        return sum(a.frame.height for a in self.accepted)
+
+    @property
+    def values(self) -> int:
+        return sum(a.values for a in self.accepted)
+
+
+def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch], now: int) -> Validated:
+    """Check a parsed batch against field types and retention before anything is written."""
+    out = Validated()
+    min_time = rp.min_time(now)
+    for mb in batches:
+        frame = mb.frame
+        if frame.height == 0:
+            continue
+        meta = db.measurements.get(mb.measurement)
+        checks: list[tuple[pl.Expr, str]] = []
+        if min_time is not None:
+            checks.append((pl.col(TIME) < min_time, BEYOND_RETENTION))
+        t = frame.get_column(TIME)
+        if t.min() < MIN_TIME or t.max() > MAX_TIME:  # (parsers check; DataFrames and INTO arrive here)
+            checks.append((~pl.col(TIME).is_between(MIN_TIME, MAX_TIME), TIME_RANGE_ERROR))
+        checks.extend(_key_checks(mb))
+        if meta is not None:
+            for f, t in mb.fields.items():
+                have = meta.fields.get(f)
+                if have is not None and have is not t:
+                    checks.append((pl.col(f).is_not_null(), type_conflict(f, mb.measurement, t, have)))
+                elif have is None and f in meta.tags:
+                    checks.append((pl.col(f).is_not_null(), type_conflict(f, mb.measurement, t, "tag")))
+            for tag in mb.tags:
+                if tag in meta.fields:
+                    checks.append((pl.col(tag).is_not_null(),
+                                   f'field type conflict: input tag "{tag}" on measurement '
+                                   f'"{mb.measurement}" is a tag, already exists as a field of type '
+                                   f'{meta.fields[tag].value}'))
+        if checks:
+            frame = _reject(frame, mb, checks, out.rejected)
+            if frame.height == 0:
+                continue
+        acc = _accept(mb, frame)
+        if acc is not None:
+            out.accepted.append(acc)
+    return out
+
+
+def go_quote(s: str) -> str:
+    """``s`` quoted as Go's ``%q`` does (InfluxDB's error messages): control bytes shown escaped."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif o < 0x80:
+            out.append(f"\\x{o:02x}")
+        elif o <= 0xFFFF:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\v": "\\v"}
+
+
+def unstorable_key(key: str) -> bool:
+    """A key no Parquet/Arrow column can be named (a NUL byte)."""
+    return "\x00" in key
+
+
+def key_problem(measurement: str, key: str, is_tag: bool) -> str:
+    """InfluxDB's words for a key that cannot be stored."""
+    if is_tag:
+        return f"invalid tag key: input tag {go_quote(key)} on measurement {go_quote(measurement)} is invalid"
+    return f"invalid field key: input field {go_quote(key)} on measurement {go_quote(measurement)} is invalid"
+
+
+def _key_checks(mb: MeasurementBatch) -> list[tuple[pl.Expr, str]]:
+    """A check per unstorable tag or field key: the rows that carry it are rejected."""
+    out = []
+    for keys, is_tag in ((mb.tags, True), (mb.fields, False)):
+        for k in keys:
+            if unstorable_key(k):
+                out.append((pl.col(k).is_not_null(), key_problem(mb.measurement, k, is_tag)))
+    return out
+
+
+def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, rejected: list) -> pl.DataFrame:
+    masks = frame.select([e.alias(f"__c{i}") for i, (e, _) in enumerate(checks)])
+    bad = None
+    for i, (_, reason) in enumerate(checks):
+        m = masks.get_column(f"__c{i}").fill_null(False)
+        new = m if bad is None else (m & ~bad)
+        if new.any():
+            rows = new.arg_true()
+            lines = mb.lines.gather(rows) if mb.lines is not None else -(rows.cast(pl.Int64) + 1)
+            rejected.extend((int(x), reason) for x in lines.to_list())
+            bad = new if bad is None else (bad | new)
+    return frame if bad is None else frame.filter(~bad)
+
+
+def _accept(mb: MeasurementBatch, frame: pl.DataFrame) -> Accepted | None:
+    cols = [*mb.tags, *mb.fields]
+    counts = frame.select(pl.col(cols).count()).row(0) if cols else ()
+    nonnull = dict(zip(cols, counts))
+    fields = {f: t for f, t in mb.fields.items() if nonnull[f]}
+    if not fields:
+        return None
+    tags = tuple(sorted(t for t in mb.tags if nonnull[t]))
+    keep = [TIME, *tags, *sorted(fields)]
+    if keep != frame.columns:
+        frame = frame.select(keep)
+    return Accepted(mb.measurement, frame, tags, fields, int(sum(nonnull[f] for f in fields)))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tsdb_core.storage.catalog import Catalog, FileMeta, MeasurementMeta, default_shard_group_duration, normalised_shard_duration
+from tsdb_core.base.retention import default_shard_group_duration, normalised_shard_duration
+from tsdb_core.storage.catalog import Catalog, FileMeta, MeasurementMeta
 from tsdb_core.base.errors import DatabaseNotFound, UserError
 from tsdb_core.base.types import FieldType
 from tsdb_core.base.time import D, H, M, W

@@ -17,27 +17,10 @@ import orjson
 
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, UserError
 from ..base.types import FieldType
-from ..base.time import D, H
+from ..base.retention import (DEFAULT_RP, check_duration, check_replication, check_shard,
+                              normalised_shard_duration)
 
-MIN_RP_DURATION = H
-DEFAULT_RP = "autogen"
 CATALOG_FILE = "catalog.json"
-
-
-def default_shard_group_duration(duration: int) -> int:
-    """InfluxDB 1.x's shardGroupDuration: 0 or >= 6 months → 7d, >= 2d → 1d, else 1h."""
-    if duration == 0 or duration >= 180 * D:
-        return 7 * D
-    if duration >= 2 * D:
-        return D
-    return H
-
-
-def normalised_shard_duration(shard: int, duration: int) -> int:
-    """InfluxDB's normalisedShardDuration: 0 → the default, below 1h → 1h."""
-    if shard <= 0:
-        return default_shard_group_duration(duration)
-    return max(shard, MIN_RP_DURATION)
 
 
 @dataclass(slots=True)
@@ -286,12 +269,9 @@ def _check_file(f: FileMeta) -> None:
 
 
 def _check_rp(duration: int, replication: int | None) -> None:
-    if duration < 0 or (0 < duration < MIN_RP_DURATION):
-        raise UserError("retention policy duration must be at least 1h0m0s")
-    if replication is not None and replication < 1:
-        raise UserError("replication factor must be greater than 0")
+    check_duration(duration)
+    check_replication(replication)
 
 
 def _check_shard(rp: RetentionPolicy) -> None:
-    if rp.duration and rp.duration < rp.shard_group_duration:
-        raise UserError("retention policy duration must be greater than the shard duration")
+    check_shard(rp.duration, rp.shard_group_duration)

@@ -21,7 +21,8 @@ from pathlib import Path
 import orjson
 import polars as pl
 
-from .catalog import CATALOG_FILE, FileMeta, RetentionPolicy, normalised_shard_duration
+from ..base.retention import normalised_shard_duration
+from .catalog import CATALOG_FILE, FileMeta, RetentionPolicy
 from ..base.errors import StorageError
 from .wal import Skipped, WalEntry, decode_write
 from ..base.types import FieldType

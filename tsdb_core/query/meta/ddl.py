@@ -1,48 +1,20 @@
 """Statements that change things: databases, retention policies, DROP/DELETE, and the rest.
 
-Validation and InfluxDB's words live here; the provider only stores. Rules are
-those of influxd 1.6.7's meta client: a duration is INF (0) or at least 1h,
-the shard group duration defaults from the duration (< 2d: 1h, < 180d: 1d,
-else or INF: 7d) and is raised to 1h when smaller, and must not exceed the
-duration.
+Validation and InfluxDB's words live here (the retention-policy rules in
+``base/retention.py``); the provider only stores.
 """
 from __future__ import annotations
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
 from ...influxql.ast import meta as M
 from ...influxql.ast import select as S
-from ...base.time import D, H, MAX_TIME, MIN_TIME
+from ...base.retention import (DEFAULT_RP, check_duration, check_replication, check_shard, normalise_rp,
+                                   normalised_shard_duration)
+from ...base.time import MAX_TIME, MIN_TIME
 from .dispatch import handles
 from .show import _schema, source_measurements
 from .where import refs, tag_predicate
 from ..analyze.time_range import split_where
-
-MIN_RP_DURATION = H
-
-
-def shard_group_duration(duration: int) -> int:
-    """influxd's default shard group duration for a retention policy duration."""
-    if duration == 0 or duration >= 180 * D:
-        return 7 * D
-    if duration >= 2 * D:
-        return D
-    return H
-
-
-def normalise_rp(duration: int | None, shard: int | None) -> tuple[int, int]:
-    """(duration, shard duration) after influxd's defaults and checks."""
-    duration = duration or 0
-    if duration != 0 and duration < MIN_RP_DURATION:
-        raise QueryError("retention policy duration must be at least 1h0m0s")
-    sgd = shard or 0
-    if sgd == 0:
-        sgd = shard_group_duration(duration)
-    elif sgd < H:
-        sgd = H
-    if duration != 0 and duration < sgd:
-        raise QueryError("retention policy duration must be greater than the shard duration")
-    return duration, sgd
-
 
 def _rp(provider, db, name):
     for p in provider.retention_policies(db):
@@ -59,9 +31,8 @@ def create_database(provider, stmt, ctx):
         return None
     duration, sgd = normalise_rp(stmt.rp_duration, stmt.rp_shard_group_duration)
     replication = stmt.rp_replication if stmt.rp_replication is not None else 1
-    if replication < 1:
-        raise QueryError("replication factor must be greater than 0")
-    rp_name = stmt.rp_name or "autogen"
+    check_replication(replication)
+    rp_name = stmt.rp_name or DEFAULT_RP
     if provider.has_database(stmt.name):
         cur = _rp(provider, stmt.name, rp_name)
         if cur is None or (cur.duration, cur.shard_group_duration, cur.replication) != (duration, sgd, replication):
@@ -84,8 +55,7 @@ def create_retention_policy(provider, stmt, ctx):
     if not provider.has_database(stmt.database):
         raise DatabaseNotFound(stmt.database)
     duration, sgd = normalise_rp(stmt.duration, stmt.shard_group_duration)
-    if stmt.replication < 1:
-        raise QueryError("replication factor must be greater than 0")
+    check_replication(stmt.replication)
     cur = _rp(provider, stmt.database, stmt.name)
     if cur is not None:
         if (cur.duration, cur.shard_group_duration, cur.replication) != (duration, sgd, stmt.replication):
@@ -106,15 +76,12 @@ def alter_retention_policy(provider, stmt, ctx):
     if cur is None:
         raise RetentionPolicyNotFound(stmt.name, stmt.database)
     duration = cur.duration if stmt.duration is None else stmt.duration
-    if duration != 0 and duration < MIN_RP_DURATION:
-        raise QueryError("retention policy duration must be at least 1h0m0s")
+    check_duration(duration)
     sgd = cur.shard_group_duration
     if stmt.shard_group_duration is not None:
-        sgd = max(stmt.shard_group_duration, H) if stmt.shard_group_duration else shard_group_duration(duration)
-    if duration != 0 and duration < sgd:
-        raise QueryError("retention policy duration must be greater than the shard duration")
-    if stmt.replication is not None and stmt.replication < 1:
-        raise QueryError("replication factor must be greater than 0")
+        sgd = normalised_shard_duration(stmt.shard_group_duration, duration)
+    check_shard(duration, sgd)
+    check_replication(stmt.replication)
     provider.alter_retention_policy(
         stmt.database, stmt.name,
         duration=None if stmt.duration is None else duration,

@@ -141,3 +141,26 @@ def test_go_duration(ns, text):
 def test_normalise_rp(duration, shard, expected):
     assert normalise_rp(duration, shard) == expected
     assert shard_group_duration(0) == 7 * D
+
+
+def test_every_meta_statement_has_a_handler_and_select_has_none():
+    import inspect
+
+    from tsdb_core.influxql.ast import meta as M
+    from tsdb_core.influxql.ast import select as S
+    from tsdb_core.query.meta.dispatch import HANDLERS
+
+    statements = {c for _, c in inspect.getmembers(M, inspect.isclass)
+                  if c.__module__ == M.__name__ and issubclass(c, S.Statement) and not c.__name__.startswith("_")}
+    statements |= {S.DeleteSeriesStatement, S.DropSeriesStatement, S.CreateContinuousQueryStatement}
+    assert len(statements) == 42
+    assert set(HANDLERS) == statements
+    assert S.SelectStatement not in HANDLERS and S.ExplainStatement not in HANDLERS
+
+
+def test_a_statement_without_a_handler_is_an_error_not_an_exception():
+    from tsdb_core.influxql.ast import select as S
+
+    res = execute_meta(FakeMetaProvider(), parse_statement("SELECT v FROM m"), db="db", rp=None, now=0)
+    assert isinstance(parse_statement("SELECT v FROM m"), S.SelectStatement)
+    assert res.error == "unsupported statement: SELECT v FROM m"

@@ -9,11 +9,10 @@ import polars as pl
 from ...base.errors import DatabaseNotFound, QueryError
 from ...influxql.ast import expr as A
 from ...influxql.ast import meta as M
-from ..exec import regex as linear_regex
-from .dispatch import go_duration, handles
-from .where import filter_series, refs
-from ..results import Series
 from ..analyze.time_range import split_where
+from ..exec import regex as linear_regex
+from ..results import Series
+from .where import filter_series, refs
 
 _QID = itertools.count(1)
 
@@ -115,12 +114,10 @@ def series_keys(frame: pl.DataFrame, m: str, keys) -> list[str]:
 
 # -- SHOW DATABASES / MEASUREMENTS / SERIES -------------------------------------------
 
-@handles(M.ShowDatabasesStatement)
 def show_databases(provider, stmt, ctx):
     return [Series("databases", None, ["name"], [[d] for d in provider.databases()], no_floats=True)]
 
 
-@handles(M.ShowMeasurementsStatement)
 def show_measurements(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     if _has_time(stmt.condition):
@@ -134,7 +131,6 @@ def show_measurements(provider, stmt, ctx):
     return [Series("measurements", None, ["name"], rows, no_floats=True)] if rows else []
 
 
-@handles(M.ShowSeriesStatement)
 def show_series(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -156,7 +152,6 @@ def _present_keys(frame: pl.DataFrame, keys) -> list[str]:
     return sorted(k for k, present in zip(keys, counts) if present)
 
 
-@handles(M.ShowTagKeysStatement)
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -211,7 +206,6 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
     return rows
 
 
-@handles(M.ShowTagValuesStatement)
 def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -224,7 +218,6 @@ def show_tag_values(provider, stmt, ctx):
     return out
 
 
-@handles(M.ShowFieldKeysStatement)
 def show_field_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     out = []
@@ -259,7 +252,6 @@ def _counts(provider, db, stmt, count):
     return _card(stmt, out)
 
 
-@handles(M.ShowSeriesCardinalityStatement)
 def show_series_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -273,7 +265,6 @@ def show_series_cardinality(provider, stmt, ctx):
     return _counts(provider, db, stmt, lambda m: series_frame(provider, db, m, cond)[0].height)
 
 
-@handles(M.ShowMeasurementCardinalityStatement)
 def show_measurement_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -288,20 +279,17 @@ def show_measurement_cardinality(provider, stmt, ctx):
     return _card(stmt, [Series("", None, [col], [[len(names)]])])
 
 
-@handles(M.ShowTagKeyCardinalityStatement)
 def show_tag_key_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
     return _counts(provider, db, stmt, lambda m: len(_present_keys(*series_frame(provider, db, m, cond))))
 
 
-@handles(M.ShowFieldKeyCardinalityStatement)
 def show_field_key_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     return _counts(provider, db, stmt, lambda m: len(_schema(provider, db, m)[1]))
 
 
-@handles(M.ShowTagValuesCardinalityStatement)
 def show_tag_values_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -311,22 +299,20 @@ def show_tag_values_cardinality(provider, stmt, ctx):
 
 # -- retention policies and the server-side statements ---------------------------------
 
-@handles(M.ShowRetentionPoliciesStatement)
 def show_retention_policies(provider, stmt, ctx):
+    from .dispatch import go_duration  # here, not at the top: dispatch imports this module
     db = existing(provider, database(stmt.database, ctx))
     rows = [[p.name, go_duration(p.duration), go_duration(p.shard_group_duration), p.replication,
              bool(p.default)] for p in provider.retention_policies(db)]
     return [Series("", None, ["name", "duration", "shardGroupDuration", "replicaN", "default"], rows)]
 
 
-@handles(M.ShowQueriesStatement)
 def show_queries(provider, stmt, ctx):
     """The running statement itself, as influxd lists it (qid, text, db, duration, status)."""
     return [Series("", None, ["qid", "query", "database", "duration", "status"],
                    [[next(_QID), str(stmt), ctx.db, "0s", "running"]])]
 
 
-@handles(M.ShowStatsStatement)
 def show_stats(provider, stmt, ctx):
     stats = getattr(provider, "stats", None)
     if stats is None:
@@ -338,7 +324,6 @@ def show_stats(provider, stmt, ctx):
     return out
 
 
-@handles(M.ShowDiagnosticsStatement)
 def show_diagnostics(provider, stmt, ctx):
     from importlib import metadata as im
     try:
@@ -350,12 +335,10 @@ def show_diagnostics(provider, stmt, ctx):
     return [s for s in series if stmt.module is None or stmt.module == s.name]
 
 
-@handles(M.ShowUsersStatement)
 def show_users(provider, stmt, ctx):
     return [Series("", None, ["user", "admin"], [])]
 
 
-@handles(M.ShowGrantsForUserStatement)
 def show_grants(provider, stmt, ctx):
     raise QueryError("user not found")
 
@@ -364,22 +347,18 @@ _SHARD_COLUMNS = ["id", "database", "retention_policy", "shard_group", "start_ti
                   "expiry_time", "owners"]
 
 
-@handles(M.ShowShardsStatement)
 def show_shards(provider, stmt, ctx):
     return [Series(d, None, list(_SHARD_COLUMNS), []) for d in provider.databases()]
 
 
-@handles(M.ShowShardGroupsStatement)
 def show_shard_groups(provider, stmt, ctx):
     return [Series("shard groups", None,
                    ["id", "database", "retention_policy", "start_time", "end_time", "expiry_time"], [])]
 
 
-@handles(M.ShowContinuousQueriesStatement)
 def show_continuous_queries(provider, stmt, ctx):
     return [Series(d, None, ["name", "query"], []) for d in provider.databases()]
 
 
-@handles(M.ShowSubscriptionsStatement)
 def show_subscriptions(provider, stmt, ctx):
     return []

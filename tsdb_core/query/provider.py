@@ -125,6 +125,19 @@ class DataProvider(Protocol):
         """Distinct tag sets (one String column per tag key) from the index, no scan."""
         ...
 
+    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
+        """Tag keys seen in the series of ``measurement`` (sorted); all RPs when ``rp`` is None."""
+        return sorted(self.series(db, rp, measurement).columns)
+
+    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
+        """Distinct non-empty values of one tag key (sorted); all RPs when ``rp`` is None.
+
+        The default reads :meth:`series`; a store with an index of values answers from it."""
+        frame = self.series(db, rp, measurement)
+        if tag not in frame.columns:
+            return []
+        return sorted(set(frame.get_column(tag).to_list()) - {None, ""})
+
     # -- statements that change things -----------------------------------
     def create_database(self, name: str, *, duration: int | None = None,
                         shard_duration: int | None = None, replication: int | None = None,

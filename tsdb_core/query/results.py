@@ -131,12 +131,12 @@ class QueryResult:
         return [s.to_polars() for s in self.statements]
 
     def to_arrow(self, statement: int = 0, *, parse_times: bool = True):
-        """One statement as a ``pyarrow.Table`` (see :mod:`.result_convert`)."""
+        """One statement as a ``pyarrow.Table`` (see :mod:`.results_convert`)."""
         from .results_convert import to_arrow
         return to_arrow(self, statement, parse_times=parse_times)
 
     def to_pandas(self, statement: int = 0, *, parse_times: bool = True, index: str | None = None):
-        """One statement as a ``pandas.DataFrame`` (see :mod:`.result_convert`)."""
+        """One statement as a ``pandas.DataFrame`` (see :mod:`.results_convert`)."""
         from .results_convert import to_pandas
         return to_pandas(self, statement, parse_times=parse_times, index=index)
 

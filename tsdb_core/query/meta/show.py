@@ -187,7 +187,7 @@ def select_keys(op: str, expr, keys) -> list[str]:
 
 
 def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
-    if cond is None and hasattr(provider, "tag_values"):  # the store remembers each tag's values
+    if cond is None:  # the provider's index knows each tag's values
         tags, _ = _schema(provider, db, m)
         keys = tuple(sorted(set(tags) | set(provider.tag_keys(db, None, m))))
         return [[k, v] for k in select_keys(op, expr, keys) for v in provider.tag_values(db, None, m, k)]
@@ -314,11 +314,10 @@ def show_queries(provider, stmt, ctx):
 
 
 def show_stats(provider, stmt, ctx):
-    stats = getattr(provider, "stats", None)
-    if stats is None:
+    if not provider.capabilities.statistics:
         return []
     out = []
-    for name, tags, values in stats():
+    for name, tags, values in provider.stats():
         if stmt.module is None or stmt.module == name:
             out.append(Series(name, tags or None, sorted(values), [[values[k] for k in sorted(values)]]))
     return out

@@ -10,7 +10,7 @@ range are never opened) and applies the whole predicate to the scanned rows.
 
 ``information_schema.tables`` / ``information_schema.columns``, ``SHOW TABLES``
 and ``SHOW COLUMNS FROM|IN t`` are answered from the catalog as InfluxDB 3
-(DataFusion) answers them. Polars runs only what :mod:`.sql_guard` lets through
+(DataFusion) answers them. Polars runs only what :mod:`.guard` lets through
 (one SELECT over this database's tables, allow-listed functions, as sqlglot renders
 it): Polars' own table functions read files and URLs. SQL that Polars cannot run
 raises :class:`~tsdb_core.base.errors.QueryError` with Polars' reason.
@@ -95,9 +95,8 @@ def execute(provider, database: str, sql: str, params: dict | None = None, *,
     ``max_select_point`` caps the answer's values (rows x columns); joins are refused before
     reading when the rows they may combine exceed ``max_join_rows``.
     """
-    config = getattr(provider, "config", None)
-    timeout = getattr(config, "query_timeout_s", 0) or 0
-    max_points = getattr(config, "max_select_point", 0) or 0
+    timeout = provider.config.query_timeout_s
+    max_points = provider.config.max_select_point
     deadline = _time.perf_counter() + timeout if timeout else 0.0
     lf = plan(provider, database, sql, params, max_join_rows=max_join_rows)
     if max_points:

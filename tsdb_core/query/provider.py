@@ -7,7 +7,7 @@ planner reads), never discovered by probing for attributes. Fakes in tests
 subclass :class:`DataProvider` and inherit the defaults of the optional methods.
 
 Time ranges are inclusive on both ends, in int64 ns (InfluxQL's
-``time > t`` becomes ``start = t + 1``); ``timeutil.MIN_TIME``/``MAX_TIME``
+``time > t`` becomes ``start = t + 1``); ``base.time.MIN_TIME``/``MAX_TIME``
 stand for "unbounded".
 """
 from __future__ import annotations
@@ -52,11 +52,11 @@ class MeasurementSchema:
 
 @runtime_checkable
 class DataProvider(Protocol):
-    # -- clock ---------------------------------------------------------------
     """What the query engine needs from storage; ``Store`` implements it, tests use fakes."""
     capabilities: Capabilities = Capabilities()
     config: StoreConfig = StoreConfig()
 
+    # -- clock ---------------------------------------------------------------
     def now(self) -> int: ...
 
     # -- catalog -------------------------------------------------------------

@@ -124,19 +124,7 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
     db, rp = split_database(provider, database)
     if not isinstance(sql, str) or not sql.strip():
         raise QueryError("SQL error: empty query")
-    tokens = _tokens(sql)
-    if params:
-        sql = _bind(tokens, params)
-    elif any(kind == "param" for kind, _ in tokens):
-        name = next(text for kind, text in tokens if kind == "param")
-        raise QueryError(f"SQL error: no value given for the parameter {name}")
-    m = _SHOW_COLUMNS.match(sql)
-    if m:
-        table = _unquote(m.group(1)).split(".")[-1]
-        sql = ("SELECT table_catalog, table_schema, table_name, column_name, data_type, is_nullable "
-               f"FROM information_schema.columns WHERE table_name = {_quote_str(table)}")
-    elif _SHOW_TABLES.match(sql):
-        sql = "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
+    sql = _show_as_select(_with_params(sql, params))
     measurements = provider.measurements(db, rp)
     checked = guard.check(sql, measurements, db)
     if checked.joins and max_join_rows:
@@ -154,6 +142,29 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         raise
     except pl.exceptions.PolarsError as e:
         raise QueryError(f"SQL error: {_first_line(e)}") from None
+
+
+def _with_params(sql: str, params: dict | None) -> str:
+    """``sql`` with its ``$name`` placeholders replaced by ``params``' values as SQL literals."""
+    tokens = _tokens(sql)
+    if params:
+        return _bind(tokens, params)
+    name = next((text for kind, text in tokens if kind == "param"), None)
+    if name is not None:
+        raise QueryError(f"SQL error: no value given for the parameter {name}")
+    return sql
+
+
+def _show_as_select(sql: str) -> str:
+    """``SHOW TABLES`` / ``SHOW COLUMNS FROM t`` as the information_schema query they stand for."""
+    m = _SHOW_COLUMNS.match(sql)
+    if m:
+        table = _unquote(m.group(1)).split(".")[-1]
+        return ("SELECT table_catalog, table_schema, table_name, column_name, data_type, is_nullable "
+                f"FROM information_schema.columns WHERE table_name = {_quote_str(table)}")
+    if _SHOW_TABLES.match(sql):
+        return "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
+    return sql
 
 
 def _check_join_size(provider, db: str, rp: str, checked: guard.Checked, limit: int) -> None:

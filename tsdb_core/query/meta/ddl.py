@@ -10,7 +10,7 @@ from ...base.retention import (DEFAULT_RP, check_duration, check_replication, ch
                                normalised_shard_duration)
 from ...base.time import MAX_TIME, MIN_TIME
 from ..analyze.time_range import split_where
-from .show import _schema, source_measurements
+from .show import _schema, source_measurements, tag_keys
 from .where import refs, tag_predicate
 
 
@@ -104,7 +104,7 @@ def drop_measurement(provider, stmt, ctx):
     return None
 
 
-def _delete(provider, db, sources, cond, now, *, allow_time: bool, what: str):
+def _delete(provider, db, sources, cond, now, *, allow_time: bool):
     start, end = MIN_TIME, MAX_TIME
     if cond is not None and "time" in refs(cond):
         if not allow_time:
@@ -114,22 +114,20 @@ def _delete(provider, db, sources, cond, now, *, allow_time: bool, what: str):
     for m in source_measurements(provider, db, sources):
         pred = None
         if cond is not None:
-            tags, fields = _schema(provider, db, m)
-            frame_cols = provider.series(db, None, m).columns
-            keys = tuple(sorted(set(tags) | set(frame_cols)))
-            pred = tag_predicate(cond, keys, fields=tuple(fields), what="delete")
+            _, fields = _schema(provider, db, m)
+            pred = tag_predicate(cond, tag_keys(provider, db, m), fields=tuple(fields), what="delete")
         provider.delete(db, m, start, end, pred)
 
 
 def drop_series(provider, stmt, ctx):
     db = _write_db(provider, ctx)
-    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=False, what="drop")
+    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=False)
     return None
 
 
 def delete_series(provider, stmt, ctx):
     db = _write_db(provider, ctx)
-    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=True, what="delete")
+    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=True)
     return None
 
 

@@ -8,7 +8,6 @@ import polars as pl
 
 from ...base.errors import DatabaseNotFound, QueryError
 from ...influxql.ast import expr as A
-from ...influxql.ast import meta as M
 from ..analyze.time_range import split_where
 from ..exec import regex as linear_regex
 from ..results import Series
@@ -58,6 +57,22 @@ def _schema(provider, db, m):
     tags = tuple(sch.tags) if sch is not None else ()
     fields = dict(sch.fields) if sch is not None else {}
     return tags, fields
+
+
+def tag_keys(provider, db: str, m: str) -> tuple[str, ...]:
+    """Every tag key of ``m`` (sorted): the schema's and those the series index has seen."""
+    tags, _ = _schema(provider, db, m)
+    return tuple(sorted(set(tags) | set(provider.tag_keys(db, None, m))))
+
+
+def _per_measurement(provider, db: str, stmt, columns: list[str], rows_of) -> list[Series]:
+    """One series per source measurement: ``rows_of(m)``, LIMIT/OFFSET paged; none when empty."""
+    out = []
+    for m in source_measurements(provider, db, stmt.sources):
+        rows = _page(rows_of(m), stmt.limit, stmt.offset)
+        if rows:
+            out.append(Series(m, None, columns, rows, no_floats=True))
+    return out
 
 
 def series_frame(provider, db: str, m: str, cond) -> tuple[pl.DataFrame, tuple[str, ...]]:
@@ -152,20 +167,20 @@ def _present_keys(frame: pl.DataFrame, keys) -> list[str]:
     return sorted(k for k, present in zip(keys, counts) if present)
 
 
+def _tag_keys_matching(provider, db: str, m: str, cond) -> list[str]:
+    """The tag keys of ``m``'s series matching ``cond`` that hold a value."""
+    if cond is None:
+        tags, _ = _schema(provider, db, m)
+        if tags:
+            return sorted(tags)
+    return _present_keys(*series_frame(provider, db, m, cond))
+
+
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        if cond is None:
-            tags, _ = _schema(provider, db, m)
-            keys = sorted(tags) if tags else _present_keys(*series_frame(provider, db, m, None))
-        else:
-            keys = _present_keys(*series_frame(provider, db, m, cond))
-        rows = _page([[k] for k in keys], stmt.limit, stmt.offset)
-        if rows:
-            out.append(Series(m, None, ["tagKey"], rows, no_floats=True))
-    return out
+    return _per_measurement(provider, db, stmt, ["tagKey"],
+                            lambda m: [[k] for k in _tag_keys_matching(provider, db, m, cond)])
 
 
 def select_keys(op: str, expr, keys) -> list[str]:
@@ -188,8 +203,7 @@ def select_keys(op: str, expr, keys) -> list[str]:
 
 def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
     if cond is None:  # the provider's index knows each tag's values
-        tags, _ = _schema(provider, db, m)
-        keys = tuple(sorted(set(tags) | set(provider.tag_keys(db, None, m))))
+        keys = tag_keys(provider, db, m)
         return [[k, v] for k in select_keys(op, expr, keys) for v in provider.tag_values(db, None, m, k)]
     frame, keys = series_frame(provider, db, m, cond)
     chosen = select_keys(op, expr, keys)
@@ -209,25 +223,14 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
 def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        rows = _page(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond),
-                     stmt.limit, stmt.offset)
-        if rows:
-            out.append(Series(m, None, ["key", "value"], rows, no_floats=True))
-    return out
+    return _per_measurement(provider, db, stmt, ["key", "value"],
+                            lambda m: tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond))
 
 
 def show_field_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        _, fields = _schema(provider, db, m)
-        rows = [[k, getattr(t, "value", str(t))] for k, t in sorted(fields.items())]
-        rows = _page(rows, stmt.limit, stmt.offset)
-        if rows:
-            out.append(Series(m, None, ["fieldKey", "fieldType"], rows, no_floats=True))
-    return out
+    return _per_measurement(provider, db, stmt, ["fieldKey", "fieldType"],
+                            lambda m: [[k, t.value] for k, t in sorted(_schema(provider, db, m)[1].items())])
 
 
 # -- cardinality ------------------------------------------------------------------------
@@ -300,7 +303,8 @@ def show_tag_values_cardinality(provider, stmt, ctx):
 # -- retention policies and the server-side statements ---------------------------------
 
 def show_retention_policies(provider, stmt, ctx):
-    from .dispatch import go_duration  # here, not at the top: dispatch imports this module
+    # imported here, not at the top: dispatch imports this module for its table
+    from .dispatch import go_duration
     db = existing(provider, database(stmt.database, ctx))
     rows = [[p.name, go_duration(p.duration), go_duration(p.shard_group_duration), p.replication,
              bool(p.default)] for p in provider.retention_policies(db)]

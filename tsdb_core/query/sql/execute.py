@@ -25,16 +25,17 @@ import json
 import re
 import time as _time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import polars as pl
 import pyarrow as pa
 
-from ...base.errors import DatabaseNotFound, LimitExceeded, QueryError, TsdbError
-from ...base.types import FieldType
+from ...base.errors import DatabaseNotFound, LimitExceeded, QueryError
 from ...base.time import MAX_TIME, MIN_TIME
-from . import guard
+from ...base.types import FieldType
 from ..exec.lazy import Ctx
 from ..exec.lazy import collect as _collect
+from . import guard
 
 __all__ = ["execute", "to_arrow", "table_schema", "time_bounds", "split_database"]
 
@@ -110,12 +111,8 @@ def execute(provider, database: str, sql: str, params: dict | None = None, *,
 
 def collect(lf: pl.LazyFrame, deadline: float = 0.0) -> pl.DataFrame:
     """The answer, cancelled at ``deadline`` (``time.perf_counter()``) as InfluxQL's collect is."""
-    try:
+    with _polars_errors():
         return _collect(lf, Ctx(None, 0, deadline=deadline))
-    except TsdbError:
-        raise
-    except pl.exceptions.PolarsError as e:
-        raise QueryError(f"SQL error: {_first_line(e)}") from None
 
 
 def plan(provider, database: str, sql: str, params: dict | None = None, *,
@@ -136,12 +133,8 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         ctx.register(guard.INFO_TABLES["columns"], _columns_frame(provider, db, measurements).lazy())
     for m_name in checked.tables:
         ctx.register(m_name, _table(provider, db, rp, m_name))
-    try:
+    with _polars_errors():
         return ctx.execute(checked.sql, eager=False)
-    except TsdbError:
-        raise
-    except pl.exceptions.PolarsError as e:
-        raise QueryError(f"SQL error: {_first_line(e)}") from None
 
 
 def _with_params(sql: str, params: dict | None) -> str:
@@ -372,6 +365,15 @@ def _bind(tokens: list[tuple[str, str]], params: dict) -> str:
         else:
             out.append(text)
     return "".join(out)
+
+
+@contextmanager
+def _polars_errors() -> Iterator[None]:
+    """A Polars error becomes a QueryError with Polars' reason; the store's own errors pass as they are."""
+    try:
+        yield
+    except pl.exceptions.PolarsError as e:
+        raise QueryError(f"SQL error: {_first_line(e)}") from None
 
 
 def _first_line(e: Exception) -> str:

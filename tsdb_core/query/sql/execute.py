@@ -373,10 +373,11 @@ def _polars_errors() -> Iterator[None]:
     try:
         yield
     except pl.exceptions.PolarsError as e:
-        raise QueryError(f"SQL error: {_first_line(e)}") from None
+        raise QueryError(f"SQL error: {_polars_reason(e)}") from None
 
 
-def _first_line(e: Exception) -> str:
+def _polars_reason(e: Exception) -> str:
+    """Polars' message up to its first blank line (the rest is a plan dump)."""
     text = str(e).strip().split("\n\n")[0].strip() or type(e).__name__
     # DataFusion's words for an unknown table, as InfluxDB 3 reports it.
     return re.sub(r"^relation '(.*)' was not found$", r"Error during planning: table 'public.iox.\1' not found", text)

@@ -139,7 +139,7 @@ def _parse_one_query(sql: str) -> exp.Expression:
     try:
         tokens = _DIALECT.tokenize(sql)
     except sqlglot.errors.SqlglotError as e:
-        raise QueryError(f"SQL error: sql parser error: {_first_line(e)}") from None
+        raise QueryError(f"SQL error: sql parser error: {_parser_reason(e)}") from None
     statements: list[list] = []
     current: list = []
     for tok in tokens:
@@ -157,7 +157,7 @@ def _parse_one_query(sql: str) -> exp.Expression:
     try:
         tree = next(t for t in _DIALECT.parser().parse(tokens, sql) if t is not None)
     except sqlglot.errors.SqlglotError as e:
-        raise QueryError(f"SQL error: sql parser error: {_first_line(e)}") from None
+        raise QueryError(f"SQL error: sql parser error: {_parser_reason(e)}") from None
     if not isinstance(tree, _QUERY):
         raise _statement(tree.key)
     return tree
@@ -283,7 +283,8 @@ def _describe(node) -> str:
     return node.key.upper().replace("_", " ")
 
 
-def _first_line(e: Exception) -> str:
+def _parser_reason(e: Exception) -> str:
+    """sqlglot's first line, without its terminal underlining."""
     text = str(e).strip().splitlines()
     line = text[0] if text else type(e).__name__
     return line.replace("\x1b[4m", "").replace("\x1b[0m", "")[:200]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -24,6 +25,10 @@ from .query.plan.cache import PlanCache
 from .storage.catalog import FileMeta
 from .storage.engine import StorageEngine
 from .storage.recovery import RecoveryReport
+
+if TYPE_CHECKING:
+    from .query.engine import PreparedQuery
+    from .query.results import QueryResult
 
 TagValues = dict[str, list[str]]
 
@@ -218,16 +223,17 @@ class Store:
 
     # ------------------------------------------------------------------ queries
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
-              params: dict | None = None):
+              params: dict | None = None) -> QueryResult:
         """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""
         return _query_engine().execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
 
-    def prepare(self, q: str, params: dict | None = None):
+    def prepare(self, q: str, params: dict | None = None) -> PreparedQuery:
         """Parse InfluxQL once (raises ParseError): inspect or authorise ``.statements``, then
         :meth:`execute` it without parsing again."""
         return _query_engine().prepare(q, params)
 
-    def execute(self, prepared, db: str | None = None, rp: str | None = None, epoch: str | None = None):
+    def execute(self, prepared: PreparedQuery, db: str | None = None, rp: str | None = None,
+                epoch: str | None = None) -> QueryResult:
         """Run a :meth:`prepare`\\ d query; the same answers as :meth:`query` of its text."""
         return _query_engine().execute(self, prepared, db=db, rp=rp, epoch=epoch)
 

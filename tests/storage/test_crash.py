@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 import tsdb_core
 

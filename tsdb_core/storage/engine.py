@@ -121,14 +121,14 @@ class StorageEngine:
             st.save_catalog()
 
     def drop_retention_policy(self, db: str, name: str) -> None:
-        cat = self.state.catalog
-        cat.database(db)
-        self.maintenance.drop(lambda: cat.drop_retention_policy(db, name), lambda k: k[:2] == (db, name))
+        st = self.state
+        st.catalog.database(db)
+        self.maintenance.drop(lambda: st.catalog.drop_retention_policy(db, name), lambda k: k[:2] == (db, name))
 
     def drop_measurement(self, db: str, measurement: str) -> None:
-        cat = self.state.catalog
-        cat.database(db)
-        self.maintenance.drop(lambda: cat.drop_measurement(db, measurement),
+        st = self.state
+        st.catalog.database(db)
+        self.maintenance.drop(lambda: st.catalog.drop_measurement(db, measurement),
                               lambda k: k[0] == db and k[2] == measurement)
 
     def delete(self, db: str, measurement: str | None, start: int, end: int,

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..base.config import StoreConfig
 from ..base.errors import StorageError
 from ..base.time import Clock
-from .buffer import WriteBuffer
+from .buffer import Key, WriteBuffer
 from .catalog import CATALOG_FILE, Catalog
 from .fileio import atomic_write_bytes
 from .index import SeriesIndex
@@ -21,7 +21,7 @@ from .isolation import FlushHealth
 from .partitions import Files
 from .wal import Wal
 
-Key = tuple[str, str, str]  # (database, retention policy, measurement)
+__all__ = ["EngineState", "Key"]
 
 
 @dataclass(eq=False)
@@ -55,7 +55,3 @@ class EngineState:
         """Commit the catalog (atomically; nothing to do in memory)."""
         if self.root is not None:
             atomic_write_bytes(self.root / CATALOG_FILE, self.catalog.to_bytes())
-
-    def buffers(self) -> tuple[WriteBuffer, ...]:
-        """The buffers holding rows not yet in files: the one being flushed, then the live one."""
-        return (self.buffer,) if self.flushing is None else (self.flushing, self.buffer)

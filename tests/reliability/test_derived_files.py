@@ -50,7 +50,7 @@ def _abandon(s):
     s._engine.state.closed = True
     if s._engine.state.wal is not None:
         s._engine.state.wal.close()
-    s._engine.recovery.release_lock()
+    s._engine.lock_file.release()
 
 
 def _index_path(root):
@@ -62,7 +62,7 @@ def test_a_crash_between_the_index_and_the_catalog_in_drop_series_loses_no_serie
     s = _store(root)
     real = s._engine.state.save_catalog
     saved_index = []
-    s._engine.recovery.save_index = (lambda orig: (lambda keys: (saved_index.append(keys), orig(keys))))(s._engine.recovery.save_index)
+    s._engine.index_files.save = (lambda orig: (lambda keys: (saved_index.append(keys), orig(keys))))(s._engine.index_files.save)
 
     def save_catalog():  # the crash lands at the catalog commit of the DROP SERIES
         raise Crash()

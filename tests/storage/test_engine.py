@@ -53,10 +53,13 @@ def test_store_composes_an_engine_of_collaborators(tmp_path):
     with tsdb_core.open(tmp_path / "s") as s:
         eng = s._engine
         assert isinstance(eng, StorageEngine)
-        parts = [eng.writes, eng.maintenance, eng.recovery, eng.reads]
-        assert len({id(p) for p in parts}) == 4
+        parts = [eng.writes, eng.maintenance, eng.recovery, eng.reads, eng.index_files]
+        assert len({id(p) for p in parts}) == 5
         assert all(p.state is eng.state for p in parts)  # one state, handed over explicitly
         assert eng.maintenance.recovery is eng.recovery and eng.reads.recovery is eng.recovery
+        assert eng.maintenance.index_files is eng.index_files is eng.recovery.index_files
+        assert eng.lock_file.held
+    assert not eng.lock_file.held
 
 
 def test_store_implements_every_provider_method_itself():

@@ -9,8 +9,9 @@ that swap state.
 
 Collaborators, each given the shared :class:`~.state.EngineState` explicitly:
 :class:`~.write_path.WritePath`, :class:`~.maintenance.Maintenance` (flush, compaction,
-retention, deletes, the background schedule), :class:`~.recovery.Recovery` (lock file,
-opening, damaged files, series index files) and :class:`~.reads.Reader`.
+retention, deletes, the background schedule), :class:`~.recovery.Recovery` (opening, damaged
+files), :class:`~.index_files.IndexFiles` (series index files), :class:`~.reads.Reader`, and
+the :class:`~.lockfile.DirectoryLock` held while the store is open.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from ..base.types import TIME, FieldType, MeasurementBatch, WriteResult
 from .admission import BEYOND_RETENTION
 from .catalog import Catalog
 from .fileio import mkdir_private, warn_if_shared
+from .index_files import IndexFiles
+from .lockfile import DirectoryLock
 from .maintenance import Maintenance
 from .reads import Reader
 from .recovery import Recovery, RecoveryReport
@@ -39,19 +42,21 @@ class StorageEngine:
 
     def __init__(self, root: str | os.PathLike | None, config: StoreConfig, clock: Clock):
         self.state = EngineState.new(Path(root) if root is not None else None, config, clock)
-        self.recovery = Recovery(self.state)
-        self.maintenance = Maintenance(self.state, self.recovery)
+        self.lock_file = DirectoryLock(self.state.root) if self.state.root is not None else None
+        self.index_files = IndexFiles(self.state)
+        self.recovery = Recovery(self.state, self.index_files)
+        self.maintenance = Maintenance(self.state, self.recovery, self.index_files)
         self.writes = WritePath(self.state, self.maintenance.maybe_flush)
         self.reads = Reader(self.state, self.recovery)
-        if self.state.root is not None:
-            self._open()
+        if self.lock_file is not None:
+            self._open(self.lock_file)
 
-    def _open(self) -> None:
+    def _open(self, lock: DirectoryLock) -> None:
         """Lock the directory, load the catalog, repair what a crash left, replay the WAL."""
         st = self.state
         mkdir_private(st.root)
         warn_if_shared(st.root)
-        self.recovery.take_lock()
+        lock.acquire()
         try:
             st.catalog = Catalog.load(st.root)
             self.recovery.open_files()
@@ -59,7 +64,7 @@ class StorageEngine:
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
             self.recovery.replay()
         except BaseException:
-            self.recovery.release_lock()
+            lock.release()
             raise
 
     # -- writes ----------------------------------------------------------------------
@@ -164,12 +169,13 @@ class StorageEngine:
                     st.wal.close()
                 st.save_catalog()
                 self.maintenance.reap(force=True)
-                self.recovery.release_lock()
+                if self.lock_file is not None:
+                    self.lock_file.release()
 
     def release_if_forgotten(self) -> None:
         """Release the lock file of a store dropped without close() (nothing else is safe then)."""
-        if not self.state.closed and self.recovery.locked:
-            self.recovery.release_lock()
+        if not self.state.closed and self.lock_file is not None:
+            self.lock_file.release()
 
     def health(self) -> dict:
         out = self.state.health.status()

@@ -18,6 +18,7 @@ from . import compaction, retention
 from .buffer import WriteBuffer
 from .catalog import FileMeta
 from .fileio import prune_empty_dirs
+from .index_files import IndexFiles
 from .isolation import describe
 from .isolation import isolate as _isolate
 from .partitions import Source, dirty_flags, prepare, sort_tags, split_windows, window_bounds
@@ -34,9 +35,10 @@ FILE_GRACE_S = 60.0  # replaced files outlive their catalog entry this long (laz
 class Maintenance:
     """Flush, compaction, retention, deletes and the background thread of one store."""
 
-    def __init__(self, state: EngineState, recovery: Recovery):
+    def __init__(self, state: EngineState, recovery: Recovery, index_files: IndexFiles):
         self.state = state
         self.recovery = recovery
+        self.index_files = index_files
         self._graveyard: list[tuple[float, FileMeta]] = []
         self._bg: threading.Thread | None = None
         self._bg_stop = threading.Event()
@@ -155,7 +157,7 @@ class Maintenance:
             for f in written:
                 st.catalog.add_file(f)
             st.save_catalog()
-            self.recovery.save_index({f.key for f in written})  # derived: after the commit
+            self.index_files.save({f.key for f in written})  # derived: after the commit
             st.flushing = None
             if kept:  # back in front of newer rows; the WAL still has them
                 rows = sum(c.frame.height for cl in kept.values() for c in cl)
@@ -232,7 +234,7 @@ class Maintenance:
         with st.lock:
             st.catalog.replace_files(group, [out] if out is not None else [])
             st.save_catalog()
-            self.recovery.save_index({f0.key})  # same series, new file ids: restamp it
+            self.index_files.save({f0.key})  # same series, new file ids: restamp it
             self.bury(group)
         return True
 

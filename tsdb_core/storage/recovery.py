@@ -1,4 +1,4 @@
-"""Opening a store: the lock file, damaged files, orphan removal, series index load/rebuild, WAL replay.
+"""Opening a store (damaged files, orphan removal, series index load, WAL replay) and damaged files found later.
 
 Opening never refuses over a damaged file and never deletes one: an unreadable or missing
 catalog is rebuilt from the Parquet files (storage/rebuild.py) and kept as
@@ -8,7 +8,6 @@ skipped (storage/wal.py). Each is logged as a WARNING and listed in ``Store.reco
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import threading
@@ -17,28 +16,26 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import polars as pl
 
-from ..base.errors import StorageError
 from ..base.retention import normalised_shard_duration
 from ..base.types import FieldType
 from .admission import key_problem, unstorable_key
 from .catalog import CATALOG_FILE, Database, FileMeta, RetentionPolicy
-from .fileio import atomic_write_bytes, fsync_dir, open_private
+from .fileio import fsync_dir
 from .index import INDEX_FILE
+from .index_files import IndexFiles
 from .isolation import isolate
 from .partitions import NEWEST_SUFFIX
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
-from .rebuild import NAMES_FILE, rebuild
+from .rebuild import rebuild
 from .state import EngineState, Key
 from .wal import Skipped, WalEntry, decode_write
 from .write_path import apply_entry
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
 
-LOCK_FILE = "store.lock"  # has a dot: no encoded user name can be this
 _RECENT_SCANS = 64  # per thread: the file lists of the last scans, for after_read_error()
 
 
@@ -74,37 +71,17 @@ class RecoveryReport:
 
 
 class Recovery:
-    """The store's lock file, what opening repairs, and damaged files found later; also keeps the
-    series index files in step with the catalog (a damaged file found while rebuilding one is
-    quarantined here too)."""
+    """What opening repairs, and damaged files found later: moved aside and forgotten, with the
+    series index of their measurements rebuilt (``index_files``)."""
 
-    def __init__(self, state: EngineState):
+    def __init__(self, state: EngineState, index_files: IndexFiles):
         self.state = state
+        self.index_files = index_files
         self.report = RecoveryReport()
-        self._lockfd: int | None = None
         self._read_log = threading.local()  # per thread: the files of its last scans
         self._verified: set[int] = set()  # file ids fully decoded once (check_files(deep=True))
         self._reindex: set[Key] | None = None  # while opening: indexes to rebuild once loaded
         self._catalog_lost = False
-
-    # -- the lock file -----------------------------------------------------------
-    def take_lock(self) -> None:
-        fd = open_private(self.state.root / LOCK_FILE, os.O_RDWR | os.O_CREAT)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise StorageError(f"store is locked by another process: {self.state.root}") from None
-        self._lockfd = fd
-
-    def release_lock(self) -> None:
-        if self._lockfd is not None:
-            os.close(self._lockfd)
-            self._lockfd = None
-
-    @property
-    def locked(self) -> bool:
-        return self._lockfd is not None
 
     # -- opening -------------------------------------------------------------------
     def open_files(self) -> None:
@@ -359,55 +336,13 @@ class Recovery:
                         f.measurement)
         return f.path, why
 
-    # -- the series index files -------------------------------------------------------
-    def save_index(self, keys: set[Key]) -> None:
-        st = self.state
-        if st.root is None:
-            return
-        for key in keys:
-            d = st.root / measurement_dir(*key)
-            st.index.save(key, d, st.root, [f.id for f in st.catalog.files.get(key, ())])
-            if "~" in measurement_dir(*key) and not (d / NAMES_FILE).exists():
-                # a hashed (over-long) name cannot be decoded from the path: keep it for rebuild.py
-                atomic_write_bytes(d / NAMES_FILE, orjson.dumps(list(key)))
 
     def rebuild_index(self, keys: set[Key]) -> None:
-        """Recompute tag sets from the files (after deletes); buffered rows are flushed already."""
-        st = self.state
-        damaged: list[tuple[FileMeta, str]] = []
-        for key in keys:
-            frames = self._file_tag_sets(key, damaged)
-            st.index.replace(key, None)
-            for fr in frames:
-                st.index.add(key, fr)
-            for buf in (st.buffer, st.flushing):
-                for c in (buf.chunks(key) if buf is not None else ()):
-                    st.index.add(key, c.frame.select(c.tags) if c.tags else pl.DataFrame(height=c.frame.height))
-            if st.root is not None and key in st.catalog.files:
-                self.save_index({key})
+        """Recompute tag sets from the files (after deletes); a file that fails to decode is
+        quarantined (which rebuilds its measurement's index again, without it)."""
+        damaged = self.index_files.rebuild(keys, is_read_error)
         if damaged:
-            self.quarantine(damaged)  # rebuilds those keys again, without the damaged files
-
-    def _file_tag_sets(self, key: Key, damaged: list) -> list[pl.DataFrame]:
-        """The distinct tag sets of each file of ``key``; files that fail to decode go to ``damaged``."""
-        st = self.state
-        fl = st.catalog.files.get(key, [])
-        d = st.catalog.databases.get(key[0])
-        meta = d.measurements.get(key[2]) if d else None
-        if not fl or meta is None:
-            return []
-        frames = []
-        for f in fl:
-            tc = [t for t in f.columns if t in meta.tags]
-            try:
-                fr = st.files.read(f).select(tc) if tc else pl.DataFrame(height=f.rows)
-            except Exception as e:  # noqa: BLE001 - a damaged file must not stop the others
-                if st.root is None or not is_read_error(e):
-                    raise
-                damaged.append((f, f"does not decode ({type(e).__name__}: {e})"))
-                continue
-            frames.append(fr.unique() if tc else fr)
-        return frames
+            self.quarantine(damaged)
 
 
 def is_read_error(exc: BaseException) -> bool:

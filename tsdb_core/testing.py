@@ -137,12 +137,10 @@ def _dedent_lines(text: str) -> str:
 def load_frame(store: Any, db: str, df: Any, measurement: str, *, tags: Sequence[str] = (),
                fields: Sequence[str] | None = None, time: str | None = "time", precision: str = "ns",
                rp: str | None = None) -> WriteResult:
-    """Write a Polars or pandas DataFrame (see :func:`tsdb_core.ingest.dataframe.write_dataframe`)."""
+    """Write a Polars or pandas DataFrame (see :meth:`tsdb_core.Store.write_dataframe`)."""
     __tracebackhide__ = True
-    from .ingest.dataframe import write_dataframe
-
-    result = write_dataframe(store, db, df, measurement, tags=tags, fields=fields, time=time,
-                             precision=precision, rp=rp)
+    result = store.write_dataframe(db, df, measurement, tags=tags, fields=fields, time=time,
+                                   precision=precision, rp=rp)
     if result.errors:
         raise AssertionError("points rejected:\n" + "\n".join(
             f"  row {e.line}: {e.reason}" for e in result.errors))

@@ -15,11 +15,11 @@ from lark import Transformer
 
 from .lalr import Tok as Token
 from .build_ddl import INT32_MAX, DdlRules
-from .build_expr import INT64_MAX, UINT64_MAX, ExprRules, check_regex, climb, parse_duration, quote_segments
+from .build_expr import INT64_MAX, UINT64_MAX, ExprRules, check_regex, climb, quote_segments
 from .build_select import Body, SelectRules
 from .build_show import ShowRules
 
-__all__ = ["AstBuilder", "Body", "check_regex", "climb", "parse_duration", "quote_segments",
+__all__ = ["AstBuilder", "Body", "check_regex", "climb", "quote_segments",
            "INT32_MAX", "INT64_MAX", "UINT64_MAX"]
 
 

@@ -10,9 +10,9 @@ from .lalr import Tok as Token
 from ..ast import expr as E
 from ..ast import meta as M
 from ..ast import select as S
-from .lexing import format_duration
 from .errors import fail, fail_at, found_expected
-from .build_expr import INT64_MAX, UINT64_MAX, parse_duration
+from ...base.time import format_duration, parse_duration
+from .build_expr import INT64_MAX, UINT64_MAX
 from .build_select import no_db_rp
 
 INT32_MAX = 2**31 - 1

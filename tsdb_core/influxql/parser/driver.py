@@ -17,7 +17,8 @@ from lark import Lark
 
 from ...base.errors import ParseError, TsdbError
 from ..ast.select import Statement
-from .lexing import format_duration, unescape, unescape_regex
+from ...base.time import format_duration
+from .lexing import unescape, unescape_regex
 from .errors import expected_names, fail, token_text
 from .depth import MAX_DEPTH
 from .lalr import _REGEX, Tables, Tok, tokenize

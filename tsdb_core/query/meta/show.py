@@ -10,7 +10,8 @@ from ...base.errors import DatabaseNotFound, QueryError
 from ...influxql.ast import expr as A
 from ...influxql.ast import meta as M
 from ..exec import regex as linear_regex
-from .dispatch import go_duration, handles
+from ...base.time import go_duration
+from .dispatch import handles
 from .where import filter_series, refs
 from ..results import Series
 from ..analyze.time_range import split_where

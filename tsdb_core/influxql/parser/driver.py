@@ -223,13 +223,8 @@ def _run(tables: Tables, state: ParseState, precise: bool):
     ``precise=False`` is the fast path (shared keyword/operator tokens, no
     bookkeeping for error positions); callers redo a failed fast run precisely.
     """
-    text, params = state.text, state.params
-
-    def post(kind, raw, start, stop):
-        return _post(kind, raw, start, stop, text, params)
-
-    keywords = _KW_TYPES
-    tokens = tokenize(text, 0, post, keywords, precise)
+    text = state.text
+    tokens = _lex(state, 0, precise)
     state.tokens = tokens
     if len(tokens) > MAX_DEPTH:  # fewer tokens cannot nest deeper than the limit
         state.depths = {}
@@ -247,12 +242,8 @@ def _run(tables: Tables, state: ParseState, precise: bool):
             i += 1
             ttype = tok.type
             if ttype == "DIV" and "REGEX" in row:
-                m = _REGEX(text, tok.start_pos)
-                if m is None:  # influxql: an unterminated regex (lit stays empty)
-                    fail("bad regex: ", tok.line, max(tok.column - 1, 1))
-                tok = _post("REGEX", m.group(), tok.start_pos, m.end(), text, params)
+                tok = _regex_at(state, tokens, i - 1, precise)
                 ttype = "REGEX"
-                tokens[i - 1:] = [tok] + tokenize(text, m.end(), post, keywords, precise)
                 ntok = len(tokens)
             if precise:
                 state.consumed = i
@@ -284,6 +275,30 @@ def _run(tables: Tables, state: ParseState, precise: bool):
                 return values[-1]
             stack.append(goto)
             row = rows[goto]
+
+
+def _lex(state: ParseState, pos: int, precise: bool) -> list:
+    """The tokens of ``state.text`` from ``pos``."""
+    text, params = state.text, state.params
+
+    def post(kind, raw, start, stop):
+        return _post(kind, raw, start, stop, text, params)
+
+    return tokenize(text, pos, post, _KW_TYPES, precise)
+
+
+def _regex_at(state: ParseState, tokens: list, at: int, precise: bool) -> Tok:
+    """Where the grammar wants a regex, the ``/`` at ``tokens[at]`` starts one.
+
+    The tokens from there are replaced: the regex, then the text after it lexed again.
+    """
+    div, text = tokens[at], state.text
+    m = _REGEX(text, div.start_pos)
+    if m is None:  # influxql: an unterminated regex (lit stays empty)
+        fail("bad regex: ", div.line, max(div.column - 1, 1))
+    tok = _post("REGEX", m.group(), div.start_pos, m.end(), text, state.params)
+    tokens[at:] = [tok] + _lex(state, m.end(), precise)
+    return tok
 
 
 def _accepts(tables: Tables, stack: list[int]) -> set[str]:

@@ -12,7 +12,7 @@ from ..ast import meta as M
 from ..ast import select as S
 from .errors import fail, fail_at, found_expected
 from ...base.time import format_duration, parse_duration
-from .build_expr import INT64_MAX, UINT64_MAX
+from .build_expr import INT64_MAX, UINT64_MAX, RuleFamily
 from .build_select import no_db_rp
 
 INT32_MAX = 2**31 - 1
@@ -64,8 +64,8 @@ def _group_by_interval(sel: S.SelectStatement) -> tuple[int, str | None]:
     return 0, None
 
 
-class DdlRules:
-    """Callbacks for the schema, user and privilege statements (mixed into :class:`transform.AstBuilder`)."""
+class DdlRules(RuleFamily):
+    """Callbacks for the schema, user and privilege statements (mixed into :class:`build.AstBuilder`)."""
 
     __slots__ = ()
 

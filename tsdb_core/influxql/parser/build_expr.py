@@ -240,8 +240,20 @@ def _cast_type_token(cast: Token) -> Token:
     return Token("IDENT", value, cast.start_pos + 2, cast.end_pos, cast.text)
 
 
-class ExprRules:
-    """Callbacks for the expression rules (mixed into :class:`transform.AstBuilder`)."""
+class RuleFamily:
+    """Callbacks of one statement family; ``_state`` is the ContextVar of the running parse."""
+
+    def __init__(self, state_var):
+        self._state = state_var
+
+    def callbacks(self) -> dict:
+        """Rule name -> bound method, for every public method of the family."""
+        return {name: getattr(self, name) for name, value in vars(type(self)).items()
+                if not name.startswith("_") and callable(value) and name != "callbacks"}
+
+
+class ExprRules(RuleFamily):
+    """Callbacks for the expression rules (mixed into :class:`build.AstBuilder`)."""
 
     __slots__ = ()
 

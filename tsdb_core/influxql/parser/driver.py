@@ -350,7 +350,7 @@ _TABLES_VERSION = "2"  # bump when the Lark options or the kept terminals change
 
 
 def _cache_path(text: str) -> str | bool:
-    """Lark's table cache, keyed by grammar text and our build options (saves ~1 s a process).
+    """Lark's table cache, keyed by grammar text and our build options (building the tables is the slow part of a process's first parse).
 
     Lark's cache is a pickle, so it lives in a directory only this user can write
     (``$XDG_CACHE_HOME/tsdb`` or ``~/.cache/tsdb``, mode 0700), never in a shared

@@ -1,10 +1,10 @@
 """A lean driver over Lark's LALR(1) tables: a hand-written scanner, Lark's table.
 
-Lark compiles grammar/influxql.lark into the LALR(1) parse table; running its
-generic parser and contextual lexer cost ~10x the budget of a dashboard
-query here, so parse.py replays the same table with a tight loop, this
-module's scanner (it follows the grammar's terminals) and reduce actions
-that call transform.AstBuilder directly. Lexing is contextual in the one
+Lark compiles grammar/influxql.lark into the LALR(1) parse table; its generic
+parser and contextual lexer do per-token work a dashboard query cannot afford
+(wrapper objects, callbacks through its tree builder), so driver.py replays the
+same table with a tight loop, this module's scanner (it follows the grammar's
+terminals) and reduce actions that call build.AstBuilder directly. Lexing is contextual in the one
 place InfluxQL needs it: ``/`` starts a regex only in states whose row
 accepts REGEX (influxql's ScanRegex), and is DIV elsewhere.
 """
@@ -201,7 +201,7 @@ def _builder(rule, name: str, transformer):
     if name.startswith("_"):
         build = Splice
     else:
-        build = getattr(transformer, name, None)
+        build = transformer.callback(name)
         if build is None:
             if not rule.options.expand1:
                 raise TypeError(f"no AST builder for grammar rule {name!r}")

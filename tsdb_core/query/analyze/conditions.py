@@ -1,6 +1,6 @@
 """What WHERE and SELECT refer to: conjuncts, tag equalities, the scan's tag hint.
 
-Shared by the general executor (to_polars.py) and the lean path (fastpath.py).
+Shared by the general executor (exec/lazy.py) and the fast executor (exec/fast.py).
 """
 from __future__ import annotations
 

@@ -348,7 +348,8 @@ def _tag_only(cond, schema):
 
 
 def _is_top_bottom(plan: SelectPlan) -> bool:
-    return any(isinstance(c.expr, ast.Call) and c.expr.name in ("top", "bottom") for c in plan.columns)
+    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).first_arg == F.SELECTED
+               for c in plan.columns)
 
 
 def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str], ordered: bool = False) -> pl.DataFrame:

@@ -281,7 +281,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
             continue
         out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog),
                     f.alias is not None))
-        if isinstance(e, ast.Call) and e.name in ("top", "bottom") and not has_target:
+        if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
             out.extend((a.name, _bind(a, catalog), False) for a in e.args[1:-1])
     names = _column_names(out)
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]

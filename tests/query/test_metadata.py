@@ -12,7 +12,8 @@ import pytest
 
 import tsdb_core.query.engine  # noqa: F401 - before the parser module (see the report: import-order bug)
 from tsdb_core.influxql import parse_statement
-from tsdb_core.query.meta.dispatch import execute_meta, go_duration
+from tsdb_core.base.time import go_duration
+from tsdb_core.query.meta.dispatch import execute_meta
 from tsdb_core.base.retention import default_shard_group_duration as shard_group_duration
 from tsdb_core.base.retention import normalise_rp
 from tsdb_core.base.time import D, H, M, S

@@ -22,6 +22,7 @@ import polars as pl
 
 from ...base.eager import pick
 from ...influxql import ast
+from ...influxql import functions as F
 from ...base.types import TIME
 from ...base.time import MAX_TIME
 from ..functions import aggregates as agg
@@ -31,8 +32,8 @@ from .fill import bucket_expr, bucket_grid
 from ..plan.nodes import Scan, SelectPlan
 from ..results import EPOCH_UNITS, PARTIAL_ROWS, Series, rfc3339_times, time_expr
 
-AGGS = frozenset({"max", "min", "sum", "mean", "count"})
-NUMPY_AGGS = frozenset({"max", "min", "count"})  # exact in numpy whatever the summation order
+AGGS = F.names_where(lambda s: s.fast)
+NUMPY_AGGS = F.names_where(lambda s: s.exact_in_numpy)
 NUMERIC = frozenset({"float", "integer", "unsigned"})
 
 

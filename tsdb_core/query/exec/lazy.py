@@ -17,6 +17,7 @@ import polars as pl
 
 from ...base.errors import LimitExceeded, QueryError
 from ...influxql import ast
+from ...influxql import functions as F
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString as _AnyString
 from ..analyze.conditions import all_refs as _all_refs
@@ -347,7 +348,8 @@ def _tag_only(cond, schema):
 
 
 def _is_top_bottom(plan: SelectPlan) -> bool:
-    return any(isinstance(c.expr, ast.Call) and c.expr.name in ("top", "bottom") for c in plan.columns)
+    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).first_arg == F.SELECTED
+               for c in plan.columns)
 
 
 def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str], ordered: bool = False) -> pl.DataFrame:
@@ -467,7 +469,7 @@ def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None
         start = tr.start if tr.has_start and not zero else 0
         lf = lf.with_columns(pl.lit(start, dtype=pl.Int64).alias("\x00b"))
     gkeys = keys + ["\x00b"]
-    multi = [c for c in low.aggs if c.name in ("top", "bottom", "sample", "distinct")]
+    multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
         if multi:
             df = _multi_rows(plan, lf, schema, low, gkeys, multi[0], ctx)
@@ -562,7 +564,7 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
     # one selector beside plain fields: they are read at its point, in windows too (influxd)
     only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
     aux_of = selector if selector is not None else (
-        only if only is not None and only.name in ("max", "min", "first", "last", "percentile") else None)
+        only if only is not None and F.spec(only.name).picks_point else None)
     for call, alias in low.aggs.items():
         name, args = call.name, call.args
         a0 = args[0]

@@ -105,39 +105,3 @@ def execute_meta(provider, stmt, *, db=None, rp=None, now: int = 0, statement_id
     except TsdbError as e:
         return StatementResult(statement_id, error=str(e))
     return StatementResult(statement_id, series=series)
-
-
-def go_duration(ns: int) -> str:
-    """Go's ``time.Duration.String()`` (``72h0m0s``, ``1h0m0s``, ``35µs``, ``0s``)."""
-    if ns == 0:
-        return "0s"
-    neg = ns < 0
-    u = -ns if neg else ns
-    if u < 1_000_000_000:
-        if u < 1_000:
-            out = f"{u}ns"
-        elif u < 1_000_000:
-            out = _frac(u, 1_000) + "µs"
-        else:
-            out = _frac(u, 1_000_000) + "ms"
-    else:
-        secs, rem = divmod(u, 1_000_000_000)
-        s = str(secs % 60)
-        if rem:
-            s += "." + f"{rem:09d}".rstrip("0")
-        out = s + "s"
-        mins = secs // 60
-        if mins:
-            out = f"{mins % 60}m" + out
-            hours = mins // 60
-            if hours:
-                out = f"{hours}h" + out
-    return "-" + out if neg else out
-
-
-def _frac(u: int, unit: int) -> str:
-    whole, rem = divmod(u, unit)
-    if not rem:
-        return str(whole)
-    width = len(str(unit)) - 1
-    return f"{whole}." + f"{rem:0{width}d}".rstrip("0")

@@ -8,6 +8,7 @@ import polars as pl
 
 from ...base.errors import DatabaseNotFound, QueryError
 from ...influxql.ast import expr as A
+from ...base.time import go_duration
 from ..analyze.time_range import split_where
 from ..exec import regex as linear_regex
 from ..results import Series
@@ -303,8 +304,6 @@ def show_tag_values_cardinality(provider, stmt, ctx):
 # -- retention policies and the server-side statements ---------------------------------
 
 def show_retention_policies(provider, stmt, ctx):
-    # imported here, not at the top: dispatch imports this module for its table
-    from .dispatch import go_duration
     db = existing(provider, database(stmt.database, ctx))
     rows = [[p.name, go_duration(p.duration), go_duration(p.shard_group_duration), p.replication,
              bool(p.default)] for p in provider.retention_policies(db)]

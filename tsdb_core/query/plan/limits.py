@@ -11,6 +11,7 @@ import polars as pl
 
 from ...base.errors import LimitExceeded
 from ...influxql import ast
+from ...influxql import functions as F
 from ..analyze.conditions import conjuncts, tag_equalities
 from ..exec.fill import window_start
 from .nodes import Scan, SelectPlan, SubqueryScan
@@ -135,7 +136,7 @@ def _predicted(plan: SelectPlan) -> int:
     while stack:
         e = stack.pop()
         if isinstance(e, ast.Call):
-            if e.name in ("holt_winters", "holt_winters_with_fit") and len(e.args) > 1 \
+            if F.spec(e.name).predicts and len(e.args) > 1 \
                     and isinstance(e.args[1], ast.IntegerLiteral):
                 n = max(n, e.args[1].val)
             stack.extend(e.args)

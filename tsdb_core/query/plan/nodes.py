@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from ...influxql import ast
+from ...influxql import functions as F
 from ...base.time import format_duration
 from ..analyze.time_range import TimeRange
 
@@ -20,16 +21,9 @@ from ..analyze.time_range import TimeRange
 MEASUREMENT_COLUMN = "\x00name"
 ROW_COLUMN = "\x00row"
 
-SELECTORS = frozenset(("max", "min", "first", "last", "percentile", "sample", "top", "bottom"))
-AGGREGATES = frozenset(("count", "sum", "mean", "median", "mode", "stddev", "spread",
-                        "integral", "distinct")) | SELECTORS
-TRANSFORMS = frozenset((
-    "derivative", "non_negative_derivative", "difference", "non_negative_difference",
-    "cumulative_sum", "moving_average", "elapsed", "holt_winters", "holt_winters_with_fit",
-    "exponential_moving_average", "double_exponential_moving_average",
-    "triple_exponential_moving_average", "triple_exponential_derivative",
-    "relative_strength_index", "chande_momentum_oscillator", "kaufmans_efficiency_ratio",
-    "kaufmans_adaptive_moving_average"))
+SELECTORS = F.names(F.SELECTOR)
+AGGREGATES = F.names(F.AGGREGATE, F.SELECTOR)
+TRANSFORMS = F.names(F.TRANSFORM, F.TECHNICAL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,23 +10,17 @@ from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
 from ...influxql import ast
+from ...influxql import functions as F
 from ...base.types import FieldType
 from ..exec import regex as linear_regex
 from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, split_where
-from ..functions.math import MATH_FUNCTIONS
 from ..analyze.compile import compile_fields, validate_condition
 
 # LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
 # to 2^63-1); held below 2^31 so that LIMIT + OFFSET fits Polars' u32 row counts.
 ROWS_MAX = 2**31 - 1
-_ALL_TYPES = ("float", "integer", "unsigned", "string", "boolean")
-_NUMERIC = ("float", "integer", "unsigned")
-_WILDCARD_TYPES = {
-    **{n: _ALL_TYPES for n in ("count", "first", "last", "distinct", "elapsed", "mode", "sample")},
-    "min": _NUMERIC + ("boolean",), "max": _NUMERIC + ("boolean",),
-}
 
 
 class Catalog:
@@ -91,7 +85,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
         check_types(c.expr, catalog.fields)
     if not columns:
         columns = ()
-    has_agg = info["has_agg"]
+    has_agg = info.has_agg
     fill = stmt.fill or "null"
     if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
@@ -130,9 +124,8 @@ def _top_calls(e) -> list:
 
 
 def _extends(e) -> bool:
-    from ..functions.transforms import EXTENDS_RANGE
     if isinstance(e, ast.Call):
-        if e.name in EXTENDS_RANGE and e.args and isinstance(e.args[0], ast.Call):
+        if F.spec(e.name).extends_range and e.args and isinstance(e.args[0], ast.Call):
             return True
         return any(_extends(a) for a in e.args)
     if isinstance(e, ast.BinaryExpr):
@@ -279,7 +272,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
         if call is not None:
             arg = call.args[0]
             pat = linear_regex.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
-            supported = _WILDCARD_TYPES.get(call.name, _NUMERIC)
+            supported = F.spec(call.name).input_types
             base = f.alias or call.name
             for n in sorted(catalog.fields):
                 if catalog.fields[n] in supported and (pat is None or pat.search(n)):
@@ -288,7 +281,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
             continue
         out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog),
                     f.alias is not None))
-        if isinstance(e, ast.Call) and e.name in ("top", "bottom") and not has_target:
+        if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
             out.extend((a.name, _bind(a, catalog), False) for a in e.args[1:-1])
     names = _column_names(out)
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
@@ -412,13 +405,9 @@ def _expr_type(e) -> str:
     if isinstance(e, ast.VarRef):
         return {"tag": "string", None: "float", "unknown": "float", "tagarg": "float"}.get(e.type, e.type)
     if isinstance(e, ast.Call):
-        if e.name in ("count",):
-            return "integer"
-        if e.name in ("mean", "median", "stddev", "integral", "derivative",
-                      "non_negative_derivative", "moving_average") or e.name in MATH_FUNCTIONS:
-            return "float"
-        if e.name == "elapsed":
-            return "integer"
+        result = F.spec(e.name).result
+        if result != "input":
+            return result
         if e.args:
             return _expr_type(e.args[0])
     return "float"

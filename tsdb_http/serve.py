@@ -260,11 +260,8 @@ async def _serve_until_stopped(app, sock, stop: threading.Event | None, ready: t
 
 
 def _load_demo(store) -> None:
-    try:
-        from tsdb_core.cli.demo import load_demo
-    except ImportError:
-        log.warning("demo data loader not available")
-        return
+    from .demo import load_demo
+
     for db, points in load_demo(store).items():
         print(f"tsdb: demo: loaded {points} points into {db}", file=sys.stderr, flush=True)
 

@@ -50,7 +50,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tsdb_core.base.errors import UserError
+from tsdb_core import UserError
 
 try:  # POSIX advisory locks; absent on Windows, where one process is assumed
     import fcntl

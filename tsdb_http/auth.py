@@ -32,7 +32,7 @@ from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tsdb_core.base.errors import InternalError
+from tsdb_core import InternalError
 from tsdb_http.tokens import ALL_DATABASES, TokenFileError, TokenInfo, TokenStore
 
 from .params import Dialect, HttpError

@@ -34,9 +34,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tsdb_core import UserError
-from tsdb_core.base.config import StoreConfig
-from tsdb_core.base.time import D
+from tsdb_core import StoreConfig, UserError
 from tsdb_http.tokens import TokenStore
 
 from .app import DEFAULT_MAX_BODY, ShimConfig, create_app
@@ -45,7 +43,7 @@ from .params import Dialect
 
 log = logging.getLogger("tsdb_http")
 
-AUTO_CREATE_DURATION = 3 * D  # the Cloud Dedicated API document: /write creates a database with a 3-day policy
+AUTO_CREATE_DURATION = 3 * 86_400 * 10**9  # ns: the Cloud Dedicated API's /write creates databases keeping 3 days
 READ_TIMEOUT_S = 30.0  # a client silent this long (mid-headers, mid-body or idle) is disconnected
 
 
@@ -146,7 +144,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           config: StoreConfig | None = None, graceful_timeout: float = 10.0, log_level: str = "warning",
           background_interval_s: float = 1.0, stop: threading.Event | None = None,
           ready: threading.Event | None = None, url_out: list | None = None,
-          wrap_store=None, parser=None, tokens: TokenStore | None = None,
+          wrap_store=None, tokens: TokenStore | None = None,
           flight_port: int | None = None, inline_budget_ms: float | None = None,
           server: str | None = None, limits: Limits | None = None,
           allowed_hosts: tuple[str, ...] = (), cors_origins: tuple[str, ...] = ()) -> None:
@@ -158,8 +156,8 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     listens; ``url_out`` (a list) receives the base URL (useful with ``port=0``).
     ``flight_port`` also serves Arrow Flight (``tsdb_http.flight``) on ``host`` (its
     location follows the base URL in ``url_out``). ``inline_budget_ms`` bounds the reads that may
-    run on the event loop (``tsdb_http.offload``; 0 = always a worker thread). ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
-    test seams (a store wrapper and the InfluxQL parser used for permission checks).
+    run on the event loop (``tsdb_http.offload``; 0 = always a worker thread). ``tokens`` replaces the directory's token store; ``wrap_store`` is
+    a test seam (a store wrapper).
     ``server`` is ``"uvicorn"`` or ``"hypercorn"`` (default: :func:`http_server`).
     ``limits`` bounds request heads, their deadlines and open connections (limits.py).
     ``allowed_hosts`` adds Host names accepted with ``no_auth`` (besides loopback and IP
@@ -185,7 +183,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
                                  allowed_hosts=tuple(allowed_hosts), cors_origins=tuple(cors_origins))
         if inline_budget_ms is not None:
             shim_config = replace(shim_config, inline_budget_ms=inline_budget_ms)
-        app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config, parser=parser)
+        app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config)
         store.start_background(background_interval_s)
         sock = bind_socket(host, port)
         base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"

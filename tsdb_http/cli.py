@@ -48,8 +48,8 @@ _DEFAULTS = StoreConfig()
               show_default=True, help="Most memory a windowed SELECT's answer may take, estimated before "
                                       "reading (0: no limit).")
 @click.option("--http-server", type=click.Choice(["uvicorn", "hypercorn"]), default=None,
-              help="HTTP/1.1 server: uvicorn (httptools; the default when installed, half the cost "
-                   "per request) or Hypercorn. Also $TSDB_HTTP_SERVER.")
+              help="HTTP/1.1 server: uvicorn (httptools; the default when installed, and the "
+                   "faster per request) or Hypercorn (loopback only). Also $TSDB_HTTP_SERVER.")
 @click.option("--max-connections", type=click.IntRange(1), default=None,
               help="Most open client connections (default 4096, and always 256 below the open-file limit, "
                    "kept for the store); past it an idle connection is closed, else the new one gets 503.")

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tsdb_core.base import errors as core_errors
+import tsdb_core as core_errors
 from tsdb_http.tokens import TokenStore
 
 from .auth import Authenticator
@@ -73,7 +73,6 @@ class Shim:
     tokens: TokenStore | None
     config: ShimConfig
     auth: Authenticator
-    parser: object = None  # InfluxQL parser for permission checks (default: tsdb_core.influxql.parser.driver)
     offload: Offload = field(default_factory=Offload)  # where /query's core calls run (offload.py)
 
 
@@ -365,18 +364,13 @@ def _handler_for(exc: Exception):
     return _on_unhandled
 
 
-def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | None = None, *,
-               parser=None) -> ShimApp:
-    """The ASGI app over ``store``; ``tokens`` None (or ``config.no_auth``) disables auth.
-
-    ``parser(q, params)`` gives the statements whose permissions are checked
-    (default ``tsdb_core.influxql.parser.driver``).
-    """
+def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | None = None) -> ShimApp:
+    """The ASGI app over ``store``; ``tokens`` None (or ``config.no_auth``) disables auth."""
     config = config or ShimConfig()
     Dialect(config.compat)  # validate early
     app = ShimApp(config, routes=ROUTES, exception_handlers={**HANDLERS, Exception: _on_unhandled})
     auth = Authenticator(tokens, enabled=not config.no_auth, dialect=config.dialect)
-    shim = Shim(store, tokens, config, auth, parser, Offload(config.inline_budget_ms / 1000))
+    shim = Shim(store, tokens, config, auth, Offload(config.inline_budget_ms / 1000))
     app.state.shim = shim
     app.offload = shim.offload
     return app

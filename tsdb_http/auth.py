@@ -6,7 +6,7 @@ The Cloud Dedicated API document's schemes: ``Authorization: Bearer TOKEN``, ``A
 string is looked at first. A missing or wrong token is a 401 whose body the app
 renders per dialect.
 
-Verifying a token costs a scrypt (tens of milliseconds of CPU) unless the token
+Verifying a token costs a scrypt (slow on purpose) unless the token
 store has it cached, so :meth:`Authenticator.authenticate` never runs one on the
 event loop: a cache hit answers at once, a miss goes to a small thread pool
 (one scrypt per distinct token at a time, however many requests carry it).
@@ -32,7 +32,7 @@ from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tsdb_core.base.errors import InternalError
+from tsdb_core import InternalError
 from tsdb_http.tokens import ALL_DATABASES, TokenFileError, TokenInfo, TokenStore
 
 from .params import Dialect, HttpError

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 
-from tsdb_core.query.results import FRACTION_TIMES, POLARS_TIMES, StatementResult  # noqa: F401
+from tsdb_core.query.results import StatementResult
 # Go's RFC3339Nano for lists of int64 ns lives in the core (the lean query path uses it too)
 from tsdb_core.query.results import rfc3339_times as format_rfc3339
 

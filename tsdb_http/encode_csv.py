@@ -50,10 +50,6 @@ def _csv_value(v: Any) -> str:
     return str(v)
 
 
-def _csv_str(v: str) -> str:
-    return _csv_field(v) if v else v
-
-
 _QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'
 
 

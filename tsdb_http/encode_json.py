@@ -74,11 +74,6 @@ def _fix_float_columns(cols: list[tuple]) -> list[list | None]:
     return out
 
 
-def _fix_float_column(col: tuple) -> list | None:
-    """One float column: see :func:`_fix_float_columns`."""
-    return _fix_float_columns([col])[0]
-
-
 def _fix_floats(values: list[list]) -> list[list]:
     """Rows with Go-incompatible floats replaced; column-wise, untouched when there are none."""
     if len(values) < 64:

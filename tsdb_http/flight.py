@@ -30,7 +30,6 @@ traceback and source paths to the message: those codes are not used.)
 """
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import threading
@@ -40,7 +39,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from tsdb_core.base.errors import DatabaseNotFound, ParseError, PermissionDenied, UserError
+from tsdb_core import DatabaseNotFound, ParseError, PermissionDenied, UserError
 from tsdb_core.query.sql import execute as sqlq
 from tsdb_http.tokens import TokenInfo, TokenStore
 
@@ -182,9 +181,9 @@ class TsdbFlightServer(flight.FlightServerBase):
     """``DoGet`` over a store; everything else Flight offers is unimplemented."""
 
     def __init__(self, store, tokens: TokenStore | None, location: str, *, no_auth: bool = False,
-                 chunk_rows: int = CHUNK_ROWS, parser=None, max_join_rows: int = sqlq.MAX_JOIN_ROWS):
+                 chunk_rows: int = CHUNK_ROWS, max_join_rows: int = sqlq.MAX_JOIN_ROWS):
         super().__init__(location, middleware={"auth": _AuthFactory(tokens, not no_auth)})
-        self.store, self.chunk_rows, self.parser = store, chunk_rows, parser
+        self.store, self.chunk_rows = store, chunk_rows
         self.max_join_rows = max_join_rows
 
     def do_get(self, context, ticket):
@@ -247,7 +246,8 @@ class TsdbFlightServer(flight.FlightServerBase):
         return sqlq.split_database(self.store, name)
 
     def _influxql(self, t: Ticket, db: str, rp: str, token: TokenInfo | None) -> pa.Table:
-        stmts = self._parse(t.query, t.params)
+        prepared = self._prepare(t.query, t.params)
+        stmts = prepared.statements
         if len(stmts) != 1:
             raise _invalid("InfluxQL over Flight takes exactly one statement")
         name = type(stmts[0]).__name__
@@ -258,7 +258,7 @@ class TsdbFlightServer(flight.FlightServerBase):
                 if not token.can(action, need_db):
                     raise flight.FlightUnauthorizedError(
                         f"permission denied: no {action} permission on database {need_db}")
-        result = self.store.query(t.query, db=db, rp=rp, epoch="ns", params=t.params)
+        result = self.store.execute(prepared, db=db, rp=rp, epoch="ns")
         if result.error is not None:
             raise _invalid(result.error)
         if token is not None:
@@ -274,10 +274,9 @@ class TsdbFlightServer(flight.FlightServerBase):
             tags.update(schema.tags if schema else ())
         return influxql_to_arrow(st, tags)
 
-    def _parse(self, q: str, params):
-        parser = self.parser or importlib.import_module("tsdb_core.influxql.parser.driver").parse
+    def _prepare(self, q: str, params):
         try:
-            return permissions.statements_of(parser(q, params))
+            return self.store.prepare(q, params)
         except ParseError as e:
             raise _invalid(f"error parsing query: {e}") from None
 
@@ -383,12 +382,12 @@ class FlightService:
 
 
 def start_flight(store, tokens: TokenStore | None, host: str = "127.0.0.1", port: int = 0, *,
-                 no_auth: bool = False, chunk_rows: int = CHUNK_ROWS, parser=None,
+                 no_auth: bool = False, chunk_rows: int = CHUNK_ROWS,
                  quiet: bool = False, max_join_rows: int = sqlq.MAX_JOIN_ROWS) -> FlightService:
     """Listen on ``host:port`` (loopback by default; port 0 picks a free one) and serve at once."""
     bind = f"[{host}]" if ":" in host else host
     server = TsdbFlightServer(store, tokens, f"grpc+tcp://{bind}:{port}", no_auth=no_auth,
-                              chunk_rows=chunk_rows, parser=parser, max_join_rows=max_join_rows)
+                              chunk_rows=chunk_rows, max_join_rows=max_join_rows)
     # pyarrow serves from its own threads once constructed; serve() only blocks, so run it aside.
     threading.Thread(target=server.serve, daemon=True, name="tsdb-flight").start()
     service = FlightService(server, host, server.port)

@@ -3,9 +3,8 @@
     offload = Offload(budget_s=0.005)
     qr = await offload.run(Offload.key("query", q, db), store.query, q, db)
 
-A hop to a worker thread and back costs two thread wake-ups (0.1 ms on a quiet
-two-core machine, 0.6 ms on a loaded one), more than a cached parse or a small
-SHOW takes. So a call runs inline only when (a) the same key took at most
+A hop to a worker thread and back costs two thread wake-ups, more than a cached
+parse or a small SHOW takes (and more still on a loaded machine). So a call runs inline only when (a) the same key took at most
 ``budget_s`` when last measured on a worker thread, (b) that measure is recent
 (``FRESH_S``) and no write or statement that changes data has been served since
 (:meth:`Offload.data_changed`: grown data makes a once-quick query slow), and
@@ -23,7 +22,7 @@ import time
 
 from starlette.concurrency import run_in_threadpool
 
-DEFAULT_BUDGET_S = 0.005  # the small TSBS queries (InfluxDB: 1.7-3.4 ms) fit; a long one never runs inline
+DEFAULT_BUDGET_S = 0.005  # the small TSBS queries fit; a long one never runs inline
 MAX_KEYS = 4096
 MAX_KEY_TEXT = 4096  # longer query texts are not remembered (they always take a thread)
 FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data and clocks move)

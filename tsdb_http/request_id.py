@@ -3,7 +3,7 @@
     ids = RequestIds()
     ids.next()   # b'4e7a6fdc-e922-11f1-9a3c-02fc00000001'
 
-``uuid.uuid1()`` goes through libuuid's clock file (~17 µs a call here); this
+``uuid.uuid1()`` goes through libuuid's clock file, a system call per id; this
 computes the same layout (RFC 4122: 100-ns ticks since 1582-10-15, version 1,
 variant 10, a 14-bit clock sequence, the host's node id) from ``time.time_ns``,
 with one random clock sequence per generator and strictly increasing ticks, as

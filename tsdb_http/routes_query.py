@@ -1,8 +1,10 @@
 """GET|POST /query: InfluxQL through the core, answered in JSON, CSV or msgpack.
 
 Steps as 1.x: authenticate (headers and URL: no body byte is read before),
-read ``q`` and the other values (URL, or the form body of a POST), parse (400 ``error parsing query: ...``), authorise each statement
-(401), execute, then encode — whole, or chunk by chunk when ``chunked=true``.
+read ``q`` and the other values (URL, or the form body of a POST), parse once with
+``store.prepare`` (400 ``error parsing query: ...``), authorise each statement (401),
+``store.execute`` the prepared statements, then encode — whole, or chunk by chunk when
+``chunked=true``. Without auth the store parses while it runs (``store.query``).
 The core renders RFC3339 times for JSON without ``epoch``; otherwise it is asked
 for ``epoch="ns"`` and the encoders render times.
 Request-level errors are written by the negotiated formatter, as 1.x does.
@@ -22,12 +24,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tsdb_core.base.errors import ParseError, TsdbError
-
-try:  # bind the engine's ``from ..influxql import parse`` before that name can be rebound (see _parse)
-    import tsdb_core.query.engine  # noqa: F401
-except ImportError:  # the engine not there yet: the store reports it
-    pass
+from tsdb_core import ParseError, TsdbError
 
 from . import chunking, encode, permissions
 from .offload import Offload
@@ -35,7 +32,7 @@ from .params import Dialect, HttpError, QueryParams, query_form, query_params, s
 
 log = logging.getLogger("tsdb_http")
 
-INLINE_ROWS = 1_000  # answers this small are encoded on the event loop (well under 1 ms)
+INLINE_ROWS = 1_000  # answers this small are encoded on the event loop (cheaper than a thread hop)
 
 
 class QueryError(HttpError):
@@ -61,7 +58,7 @@ _READ_START = re.compile(r"(?i)\s*(select|show)\b")
 _NOT_SIMPLE = re.compile(r"(?i);|\binto\b")
 
 
-@functools.lru_cache(maxsize=1024)  # dashboards send the same texts; the regexes cost ~10 us cold
+@functools.lru_cache(maxsize=1024)  # dashboards send the same texts again and again
 def read_only(q: str) -> bool:
     return _READ_START.match(q) is not None and _NOT_SIMPLE.search(q) is None
 
@@ -69,19 +66,6 @@ def read_only(q: str) -> bool:
 def zlib_gzip(data: bytes) -> bytes:
     c = zlib.compressobj(6, zlib.DEFLATED, 31)
     return c.compress(data) + c.flush()
-
-
-@functools.cache
-def _default_parser():
-    # The submodule's function: importing ``tsdb_core.influxql.parser.driver`` rebinds the package's
-    # ``parse`` name to the submodule, so the package attribute is not reliable.
-    import importlib
-
-    return importlib.import_module("tsdb_core.influxql.parser.driver").parse
-
-
-def _parse(parser, q: str, params):
-    return permissions.statements_of((parser or _default_parser())(q, params))
 
 
 class _Shape(NamedTuple):
@@ -151,6 +135,15 @@ def _authorise(principal, statements, db: str) -> None:
             principal.require(action, need_db, st)
 
 
+def _execute_args(shim, shape: _Shape, prepared) -> tuple:
+    """The store call of a request: ``execute`` of its prepared statements (parsed for the
+    permission check), else ``query`` of its text (no auth: nothing parsed it yet)."""
+    q, db, rp, epoch, params = shape.core[1]
+    if prepared is None:
+        return (shim.store.query, q, db, rp, epoch, params)
+    return (shim.store.execute, prepared, db, rp, epoch)
+
+
 def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str]):
     """The offload key and arguments of ``store.query`` for a request's shape.
 
@@ -167,14 +160,14 @@ def _parse_key(shape: _Shape):
     return Offload.key("parse", shape.p.q, shape.form.get("params", ""))
 
 
-def _results(shim, shape: _Shape, qr, statements, principal):
+def _results(shim, shape: _Shape, qr, prepared, principal):
     """The statements' results ready to encode (times rendered, SHOW DATABASES filtered)."""
     if qr.error is not None:
         msg = qr.error if qr.error.startswith("error parsing query") else f"error parsing query: {qr.error}"
         raise QueryError(400, msg, shape.kind, shape.ctype, shape.gz)
     results = qr.statements
-    if statements is not None and shim.auth.enabled:
-        permissions.filter_show_databases(statements, results, principal)
+    if prepared is not None and shim.auth.enabled:
+        permissions.filter_show_databases(prepared.statements, results, principal)
     if shape.kind != encode.JSON or shape.p.epoch:
         encode.render_times(results, shape.p.epoch, shape.kind)
     return results
@@ -210,21 +203,21 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         return None
     if not shape.reads or shape.p.chunked:
         return None
-    key, args = shape.core
+    key = shape.core[0]
     offload.busy += 1  # this request, as the app counts its own (inline_ok allows one)
     try:
         if not offload.inline_ok(key):
             return None
-        statements = principal = None
+        prepared = principal = None
         if shim.auth.enabled:
             principal = shim.auth.authenticate_now(Headers(raw=headers), shape.form)
             pkey = _parse_key(shape)
             if not offload.inline_ok(pkey):
                 return None
-            statements = offload.call(pkey, _parse, shim.parser, shape.p.q, shape.p.params)
-            _authorise(principal, statements, shape.db)
-        qr = offload.call(key, shim.store.query, *args)
-        results = _results(shim, shape, qr, statements, principal)
+            prepared = offload.call(pkey, shim.store.prepare, shape.p.q, shape.p.params)
+            _authorise(principal, prepared.statements, shape.db)
+        qr = offload.call(key, *_execute_args(shim, shape, prepared))
+        results = _results(shim, shape, qr, prepared, principal)
         if not _small(results):
             return None
         return _sized(shape, encode.Encoder(shape.kind, shape.p.pretty, shape.p.epoch).encode(encode.Response(results)))
@@ -234,66 +227,82 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         offload.busy -= 1
 
 
+async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kind: str, ctype: str, gz: bool):
+    """The request's shape and principal (credentials from headers and URL, as 1.x: checked
+    before any body byte is read)."""
+    qs = request.scope["query_string"]
+    if request.method == "GET" and _cacheable(qs):
+        shape = _get_shape(qs, *accepts, shim.config.dialect)
+        return shape, await shim.auth.authenticate(request.headers, shape.form, request.client)
+    principal = await shim.auth.authenticate(request.headers, url_values(qs), request.client)
+    form = await query_form(request, shim.config.max_body_bytes)
+    return _shape(kind, ctype, gz, form, shim.config.dialect), principal
+
+
+async def _run_query(shim, shape: _Shape, principal):
+    """Parse and authorise (with auth), then run: reads through the offload, changes on a thread."""
+    prepared = None
+    offload = shim.offload
+    if shim.auth.enabled:
+        try:
+            prepared = await offload.run(_parse_key(shape), shim.store.prepare, shape.p.q, shape.p.params)
+        except ParseError as e:
+            raise HttpError(400, _parse_message(e)) from None
+        _authorise(principal, prepared.statements, shape.db)
+    call = _execute_args(shim, shape, prepared)
+    if shape.reads:
+        return await offload.run(shape.core[0], *call), prepared
+    try:
+        return await run_in_threadpool(*call), prepared
+    finally:
+        offload.data_changed()  # (SELECT INTO, DROP, DELETE ...: see offload.py)
+
+
+def _query_error(shim, e: Exception, kind: str, ctype: str, gz: bool) -> Exception:
+    """A failure before encoding, as the negotiated formatter renders it (401 and 429 keep the
+    dialect's own body and Retry-After)."""
+    if isinstance(e, HttpError):
+        return e if e.status in (401, 429) else QueryError(e.status, e.message, kind, ctype, gz)
+    if isinstance(e, ParseError):
+        return QueryError(400, _parse_message(e), kind, ctype, gz)
+    from .app import error_message, status_for
+
+    status = status_for(e, shim.config.dialect)
+    if status >= 500:
+        log.error("query failed: %s", e, exc_info=not isinstance(e, TsdbError))
+    return QueryError(status, error_message(e, shim.config.dialect), kind, ctype, gz)
+
+
 async def query(request: Request) -> Response | RawResponse:
     shim = request.app.state.shim
-    accept, accept_encoding = _accepts(request.scope["headers"])
-    kind, ctype = encode.negotiate(accept)  # (cached; the shape may change them, errors use them)
-    gz = _gzip_accepted(accept_encoding)
-    qs = request.scope["query_string"]
+    accepts = _accepts(request.scope["headers"])
+    kind, ctype = encode.negotiate(accepts[0])  # (cached; the shape may change them, errors use them)
+    gz = _gzip_accepted(accepts[1])
     try:
-        if request.method == "GET" and _cacheable(qs):
-            shape = _get_shape(qs, accept, accept_encoding, shim.config.dialect)
-            principal = await shim.auth.authenticate(request.headers, shape.form, request.client)
-        else:
-            # Credentials come from the headers and the URL (as 1.x): checked before any body byte is read.
-            principal = await shim.auth.authenticate(request.headers, url_values(qs), request.client)
-            form = await query_form(request, shim.config.max_body_bytes)
-            shape = _shape(kind, ctype, gz, form, shim.config.dialect)
-        kind, ctype, gz, form, p, db, rp, reads, _ = shape
-        statements = None
-        offload = shim.offload
-        if shim.auth.enabled:
-            try:
-                statements = await offload.run(_parse_key(shape), _parse, shim.parser, p.q, p.params)
-            except ParseError as e:
-                raise HttpError(400, _parse_message(e)) from None
-            _authorise(principal, statements, db)
-        key, args = shape.core
-        if reads:
-            qr = await offload.run(key, shim.store.query, *args)
-        else:
-            try:
-                qr = await run_in_threadpool(shim.store.query, *args)
-            finally:
-                offload.data_changed()  # (SELECT INTO, DROP, DELETE ...: see offload.py)
-    except HttpError as e:
-        if e.status in (401, 429):  # the dialect's own body (and Retry-After)
-            raise
-        raise QueryError(e.status, e.message, kind, ctype, gz) from None
-    except ParseError as e:
-        raise QueryError(400, _parse_message(e), kind, ctype, gz) from None
+        shape, principal = await _shape_of(request, shim, accepts, kind, ctype, gz)
+        kind, ctype, gz = shape.kind, shape.ctype, shape.gz
+        qr, prepared = await _run_query(shim, shape, principal)
     except Exception as e:  # core errors (and bugs) in the 1.x /query shape, via the formatter
-        from .app import error_message, status_for
-
-        if status_for(e, shim.config.dialect) >= 500:
-            log.error("query failed: %s", e, exc_info=not isinstance(e, TsdbError))
-        raise QueryError(status_for(e, shim.config.dialect), error_message(e, shim.config.dialect),
-                         kind, ctype, gz) from None
-    results = _results(shim, shape, qr, statements, principal)
-    encoder = encode.Encoder(kind, p.pretty, p.epoch)
-    if not p.chunked:
+        raise _query_error(shim, e, kind, ctype, gz) from None
+    results = _results(shim, shape, qr, prepared, principal)
+    encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch)
+    if not shape.p.chunked:
         if _small(results):
             body = encoder.encode(encode.Response(results))
         else:
             body = await run_in_threadpool(lambda: encoder.encode(encode.Response(results)))
         return _sized(shape, body)
-    headers = {"Content-Type": ctype}
-    if gz:
+    return _chunked(results, encoder, shape)
+
+
+def _chunked(results, encoder, shape: _Shape) -> StreamingResponse:
+    headers = {"Content-Type": shape.ctype}
+    if shape.gz:
         headers["Content-Encoding"] = "gzip"
 
     def chunks():
-        comp = zlib.compressobj(6, zlib.DEFLATED, 31) if gz else None
-        for resp in chunking.responses(results, True, p.chunk_size):
+        comp = zlib.compressobj(6, zlib.DEFLATED, 31) if shape.gz else None
+        for resp in chunking.responses(results, True, shape.p.chunk_size):
             data = encoder.encode(resp)
             if comp is not None:
                 data = comp.compress(data) + comp.flush(zlib.Z_SYNC_FLUSH)

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tsdb_core.base.types import LineError
+from tsdb_core import LineError
 
 from .params import Dialect, HttpError, read_body, split_db_rp, write_precision
 

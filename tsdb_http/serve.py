@@ -34,9 +34,8 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tsdb_core import UserError
-from tsdb_core.base.config import StoreConfig
-from tsdb_core.base.time import D
+import tsdb_core
+from tsdb_core import StoreConfig, UserError
 from tsdb_http.tokens import TokenStore
 
 from .app import DEFAULT_MAX_BODY, ShimConfig, create_app
@@ -45,7 +44,7 @@ from .params import Dialect
 
 log = logging.getLogger("tsdb_http")
 
-AUTO_CREATE_DURATION = 3 * D  # the Cloud Dedicated API document: /write creates a database with a 3-day policy
+AUTO_CREATE_DURATION = 3 * 86_400 * 10**9  # ns: the Cloud Dedicated API's /write creates databases keeping 3 days
 READ_TIMEOUT_S = 30.0  # a client silent this long (mid-headers, mid-body or idle) is disconnected
 
 
@@ -110,9 +109,9 @@ SERVERS = ("uvicorn", "hypercorn")
 def http_server(name: str | None = None) -> str:
     """The HTTP server to run: ``name``, else ``$TSDB_HTTP_SERVER``, else uvicorn when installed.
 
-    uvicorn's httptools protocol costs half of Hypercorn's per request (uvicorn_server.py
-    says why that matters); Hypercorn, the prescribed server, is the fallback and stays
-    supported and tested.
+    uvicorn's httptools protocol costs less per request than Hypercorn's h11 (uvicorn_server.py
+    says why that matters) and enforces the connection limits; Hypercorn is the loopback-only
+    fallback and stays supported and tested.
     """
     from . import uvicorn_server
 
@@ -146,7 +145,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           config: StoreConfig | None = None, graceful_timeout: float = 10.0, log_level: str = "warning",
           background_interval_s: float = 1.0, stop: threading.Event | None = None,
           ready: threading.Event | None = None, url_out: list | None = None,
-          wrap_store=None, parser=None, tokens: TokenStore | None = None,
+          wrap_store=None, tokens: TokenStore | None = None,
           flight_port: int | None = None, inline_budget_ms: float | None = None,
           server: str | None = None, limits: Limits | None = None,
           allowed_hosts: tuple[str, ...] = (), cors_origins: tuple[str, ...] = ()) -> None:
@@ -157,23 +156,21 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     (also after gzip decompression; 413 past it). ``ready`` is set once the socket
     listens; ``url_out`` (a list) receives the base URL (useful with ``port=0``).
     ``flight_port`` also serves Arrow Flight (``tsdb_http.flight``) on ``host`` (its
-    location follows the base URL in ``url_out``). ``inline_budget_ms`` bounds the reads that may
-    run on the event loop (``tsdb_http.offload``; 0 = always a worker thread). ``tokens`` replaces the directory's token store; ``wrap_store``/``parser`` are
-    test seams (a store wrapper and the InfluxQL parser used for permission checks).
+    location follows the base URL in ``url_out``). ``inline_budget_ms`` bounds the reads that
+    may run on the event loop (``tsdb_http.offload``; 0 = always a worker thread).
+    ``tokens`` replaces the directory's token store; ``wrap_store`` wraps the store (tests).
     ``server`` is ``"uvicorn"`` or ``"hypercorn"`` (default: :func:`http_server`).
     ``limits`` bounds request heads, their deadlines and open connections (limits.py).
     ``allowed_hosts`` adds Host names accepted with ``no_auth`` (besides loopback and IP
     literals); ``cors_origins`` are the browser origins answered with CORS headers (origins.py).
     """
-    import tsdb_core
-
     Dialect(compat)
     server = http_server(server)
     _check_exposure(server, host)
     raise_fd_limit()
     tokens = tokens if tokens is not None else TokenStore(data_dir)
-    if not no_auth:
-        tokens.is_new()  # a damaged tokens.json stops the start before the store is opened or created
+    if not no_auth:  # a damaged tokens.json stops the start before the store is opened or created
+        tokens.is_new()
     store = tsdb_core.open(data_dir, config=store_config(compat, config))
     try:
         if not no_auth:
@@ -182,10 +179,9 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             _load_demo(store)
         limits = limits or Limits()
         shim_config = ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes,
-                                 allowed_hosts=tuple(allowed_hosts), cors_origins=tuple(cors_origins))
-        if inline_budget_ms is not None:
-            shim_config = replace(shim_config, inline_budget_ms=inline_budget_ms)
-        app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config, parser=parser)
+                                 allowed_hosts=tuple(allowed_hosts), cors_origins=tuple(cors_origins),
+                                 **({} if inline_budget_ms is None else {"inline_budget_ms": inline_budget_ms}))
+        app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config)
         store.start_background(background_interval_s)
         sock = bind_socket(host, port)
         base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"
@@ -193,12 +189,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             url_out.append(base)
         print(f"tsdb: serving {base} ({server}, compat={compat}, auth={'off' if no_auth else 'on'}, "
               f"data={data_dir or 'memory'})", file=sys.stderr, flush=True)
-        flight = None
-        if flight_port is not None:  # Arrow Flight (SQL, InfluxQL) beside HTTP: tsdb_http/flight.py
-            from .flight import start_flight
-            flight = start_flight(store, tokens, host, flight_port, no_auth=no_auth)
-            if url_out is not None:
-                url_out.append(flight.location)
+        flight = None if flight_port is None else _start_flight(store, tokens, host, flight_port, no_auth, url_out)
         try:
             run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))
         finally:
@@ -208,6 +199,16 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     finally:
         store.close()  # flushes the write buffer
         print("tsdb: stopped; store flushed and closed", file=sys.stderr, flush=True)
+
+
+def _start_flight(store, tokens: TokenStore, host: str, port: int, no_auth: bool, url_out: list | None):
+    """Arrow Flight (SQL, InfluxQL) beside HTTP (tsdb_http/flight.py); its location joins ``url_out``."""
+    from .flight import start_flight
+
+    flight = start_flight(store, tokens, host, port, no_auth=no_auth)
+    if url_out is not None:
+        url_out.append(flight.location)
+    return flight
 
 
 def _check_exposure(server: str, host: str) -> None:
@@ -230,9 +231,8 @@ def _is_loopback(host: str) -> bool:
 def run_loop(coro):
     """Run ``coro`` on uvloop when it is installed (the ``http`` extra), else on asyncio's loop.
 
-    uvloop cuts the loop's own share of a small request (socket writes, the wake-up
-    from a worker thread) by a third; ``TSDB_EVENT_LOOP=asyncio`` forces the
-    standard loop.
+    uvloop lowers the loop's own share of a small request (socket writes, the wake-up
+    from a worker thread); ``TSDB_EVENT_LOOP=asyncio`` forces the standard loop.
     """
     if os.environ.get("TSDB_EVENT_LOOP", "").lower() != "asyncio":
         try:
@@ -260,11 +260,8 @@ async def _serve_until_stopped(app, sock, stop: threading.Event | None, ready: t
 
 
 def _load_demo(store) -> None:
-    try:
-        from tsdb_core.cli.demo import load_demo
-    except ImportError:
-        log.warning("demo data loader not available")
-        return
+    from .demo import load_demo
+
     for db, points in load_demo(store).items():
         print(f"tsdb: demo: loaded {points} points into {db}", file=sys.stderr, flush=True)
 

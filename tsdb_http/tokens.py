@@ -50,7 +50,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tsdb_core.base.errors import UserError
+from tsdb_core import UserError
 
 try:  # POSIX advisory locks; absent on Windows, where one process is assumed
     import fcntl
@@ -70,7 +70,7 @@ FILE_NAME = "tokens.json"
 LOCK_NAME = "tokens.lock"
 CACHE_TTL_S = 60.0  # a verified token is trusted this long without a scrypt (and dropped when the file changes)
 CACHE_SIZE = 4096
-# scrypt cost: tens of ms per verify on one core, paid once per token and minute thanks to the cache.
+# scrypt is slow on purpose (guessing is expensive); the cache pays it once per token and minute.
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
 
 

@@ -24,10 +24,6 @@ def engine_store(compat: str = "cloud-dedicated"):
     return (store if REAL_ENGINE else fakes.FakeEngineStore(store)), store
 
 
-def parser():
-    return None if REAL_ENGINE else fakes.parse
-
-
 @dataclass
 class Tokens:
     store: TokenStore
@@ -56,7 +52,7 @@ def tokens() -> Tokens:
 def make_client(compat="cloud-dedicated", *, no_auth=True, tokens=None, max_body_bytes=25_000_000):
     store, raw = engine_store(compat)
     app = create_app(store, tokens.store if tokens else None,
-                     ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes), parser=parser())
+                     ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes))
     client = TestClient(app, raise_server_exceptions=False)
     client.raw_store = raw
     return client

@@ -18,7 +18,7 @@ pytest.importorskip("httptools")
 
 from uvicorn.server import ServerState  # noqa: E402
 
-from tests.http.conftest import NOW_NS, REAL_ENGINE, engine_store, parser  # noqa: E402
+from tests.http.conftest import NOW_NS, REAL_ENGINE, engine_store  # noqa: E402
 from tests.http.test_uvicorn_server import ProtocolTransport  # noqa: E402
 from tsdb_http import uvicorn_server  # noqa: E402
 from tsdb_http.app import ShimConfig, create_app  # noqa: E402
@@ -70,7 +70,7 @@ def app():
     raw.create_database("mydb")
     raw.write("mydb", "\n".join(
         f"cpu,host=h{i % 3} usage={i}.5,n={i}i,ok=true,s=\"x{i}\" {NOW_NS - (100 - i) * 10**9}" for i in range(100)))
-    app = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True), parser=parser())
+    app = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True))
     app.offload.budget_s = 10.0  # whatever a first query costs on a busy machine
     yield app
     raw.close()
@@ -215,7 +215,7 @@ def test_with_auth_every_request_is_checked(tokens):
     raw.create_database("mydb")
     raw.write("mydb", f"cpu,host=a v=1 {NOW_NS}")
     secret, info = tokens.store.create("mydb", read=True, write=False)
-    app = create_app(store, tokens.store, ShimConfig(compat="influxdb1"), parser=parser())
+    app = create_app(store, tokens.store, ShimConfig(compat="influxdb1"))
     app.offload.budget_s = 10.0
     path = q("SELECT v FROM cpu")
 

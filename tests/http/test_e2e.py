@@ -20,7 +20,7 @@ from tsdb_http.tokens import TokenStore
 from tsdb_http.serve import start_in_thread
 
 NOW_S = int(time.time()) - 120
-SEAM = {} if REAL_ENGINE else {"wrap_store": fakes.FakeEngineStore, "parser": fakes.parse}
+SEAM = {} if REAL_ENGINE else {"wrap_store": fakes.FakeEngineStore}
 
 
 @pytest.fixture(scope="module", params=["uvicorn", "hypercorn"])

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.http import golden
+from tsdb_core.query import results as core_results
 from tsdb_core.query.results import Series, StatementResult
 from tsdb_http import chunking, encode
 from tsdb_http.encode import CSV, JSON, MSGPACK, Encoder, Response
@@ -225,7 +226,8 @@ def test_json_float_column_masks_equal_per_value(col):
     (-9223372036000000000, "1677-09-21T00:12:44Z"),
     (1_451_606_400_000_000_000, "2016-01-01T00:00:00Z"), (1_451_606_410_500_000_000, "2016-01-01T00:00:10.5Z"),
 ])
-@pytest.mark.parametrize("n", [1, encode.FRACTION_TIMES - 1, encode.FRACTION_TIMES, encode.POLARS_TIMES])
+@pytest.mark.parametrize("n", [1, core_results.FRACTION_TIMES - 1, core_results.FRACTION_TIMES,
+                               core_results.POLARS_TIMES])
 def test_rfc3339_every_path(ns, text, n):
     assert encode.format_rfc3339([ns] * n) == [text] * n
 

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("uvicorn")
 pytest.importorskip("httptools")
 
-from tsdb_http import uvicorn_server  # noqa: E402
+from tsdb_http import uvicorn_protocol, uvicorn_server  # noqa: E402
 from tsdb_http.serve import http_server, start_in_thread  # noqa: E402
 
 
@@ -53,7 +53,7 @@ class FakeCycle:
 
 def test_a_sized_head_waits_for_its_body():
     t = FakeTransport()
-    w = uvicorn_server._OneWrite(t, FakeCycle(length=5))
+    w = uvicorn_protocol._OneWrite(t, FakeCycle(length=5))
     w.write(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n")
     assert t.writes == []
     w.write(b"hello")
@@ -67,14 +67,14 @@ def test_a_sized_head_waits_for_its_body():
                          ids=["HEAD", "chunked", "unknown", "empty"])
 def test_heads_without_a_sized_body_go_at_once(cycle):
     t = FakeTransport()
-    w = uvicorn_server._OneWrite(t, cycle)
+    w = uvicorn_protocol._OneWrite(t, cycle)
     w.write(b"HTTP/1.1 204 No Content\r\n\r\n")
     assert t.writes == [b"HTTP/1.1 204 No Content\r\n\r\n"]
 
 
 def test_close_flushes_a_held_head():
     t = FakeTransport()
-    w = uvicorn_server._OneWrite(t, FakeCycle(length=5))
+    w = uvicorn_protocol._OneWrite(t, FakeCycle(length=5))
     w.write(b"HEAD-BYTES")
     w.close()
     assert t.writes == [b"HEAD-BYTES"] and t.closed
@@ -88,7 +88,7 @@ def test_close_flushes_a_held_head():
     (b"postit", b"postit"),                                    # no space: left alone
 ])
 def test_lower_case_methods(data, expected):
-    assert uvicorn_server._upper_method(data) == expected
+    assert uvicorn_protocol._upper_method(data) == expected
 
 
 def test_server_choice(monkeypatch):

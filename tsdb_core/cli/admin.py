@@ -1,4 +1,4 @@
-"""``tsdb db``, ``tsdb token``, ``tsdb inspect``, ``tsdb compact``, ``tsdb retention``."""
+"""``tsdb db``, ``tsdb inspect``, ``tsdb compact``, ``tsdb retention``."""
 from __future__ import annotations
 
 import os
@@ -24,7 +24,7 @@ def _duration(text: str | None) -> int | None:
         raise CliError(str(exc)) from None
 
 
-def _table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
+def print_table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
     """A rich table on a terminal; plain aligned columns (header, dashes, rows) when piped."""
     from rich.console import Console
 
@@ -95,79 +95,6 @@ def db_drop(data_dir: Path, name: str, yes: bool) -> None:
             click.confirm(f"Drop database {name} and all its data?", abort=True, err=True)
         store.drop_database(name)
     click.echo(f"dropped database {name}", err=True)
-
-
-# -- token ------------------------------------------------------------------------
-
-@click.group("token")
-def token_group() -> None:
-    """Create, list and revoke API tokens of the HTTP shim."""
-
-
-def _tokens(data_dir: Path) -> Any:
-    from tsdb_http.tokens import TokenStore
-
-    return TokenStore(data_dir)
-
-
-@token_group.command("create")
-@data_dir_option
-@click.option("--database", "databases", multiple=True, required=True,
-              help="Database the token is for ('*' = all); repeat for several.")
-@click.option("--read", is_flag=True, help="Allow queries (SELECT, SHOW).")
-@click.option("--write", is_flag=True, help="Allow writing points (and SELECT ... INTO).")
-@click.option("--manage", is_flag=True,
-              help="Allow CREATE/ALTER/DROP, DELETE and DROP SERIES/MEASUREMENT (with '*': users, KILL QUERY).")
-@click.option("--description", default="", help="A note to recognise the token by.")
-def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: bool, manage: bool,
-                 description: str) -> None:
-    """Create a token; prints it alone on stdout. It is shown only this once.
-
-    \b
-    Example:
-      TOKEN=$(tsdb token create --database mydb --read --write --description ci)
-      curl -H "Authorization: Token $TOKEN" 'http://127.0.0.1:8086/query?db=mydb&q=SHOW+MEASUREMENTS'
-    """
-    if not (read or write or manage):
-        raise CliError("give --read, --write and/or --manage")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        secret, info = _tokens(data_dir).create(list(databases), read=read, write=write, manage=manage,
-                                                description=description)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    click.echo(secret)
-    click.echo(f"created token {info.id}", err=True)
-
-
-@token_group.command("list")
-@data_dir_option
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
-def token_list(data_dir: Path, as_json: bool) -> None:
-    """List tokens (ids, permissions, descriptions; never the secrets).
-
-    Permissions read DATABASE:LETTERS, r = read, w = write, m = manage.
-    """
-    infos = _tokens(data_dir).list()
-    if as_json:
-        import orjson
-
-        for info in infos:
-            click.echo(orjson.dumps(info.to_json()).decode())
-        return
-    rows = [[i.id, ", ".join(f"{p.database}:{p.letters}" for p in i.permissions), i.created_at, i.description]
-            for i in infos]
-    _table(None, ["id", "permissions", "created", "description"], rows)
-
-
-@token_group.command("revoke")
-@data_dir_option
-@click.argument("token_id")
-def token_revoke(data_dir: Path, token_id: str) -> None:
-    """Revoke a token by id (from `tsdb token list`) or by the token itself."""
-    if not _tokens(data_dir).revoke(token_id):
-        raise CliError(f"token not found: {token_id}")
-    click.echo(f"revoked token {token_id}", err=True)
 
 
 # -- maintenance --------------------------------------------------------------------
@@ -245,5 +172,5 @@ def inspect_command(data_dir: Path) -> None:
     """Show databases, measurements, series counts, partitions and sizes on disk."""
     with open_store(data_dir, create=False) as store:
         rows = inspect_rows(store)
-    _table(f"store {data_dir} ({human_bytes(_dir_size(data_dir))} on disk)",
+    print_table(f"store {data_dir} ({human_bytes(_dir_size(data_dir))} on disk)",
            ["database", "rp", "measurement", "series", "partitions", "files", "rows", "size"], rows)

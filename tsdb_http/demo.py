@@ -1,10 +1,11 @@
 """The demo data ``tsdb serve --demo`` loads: the NOAA water sample and a small devops set.
 
-The NOAA sample is ``data/NOAA_water_database.txt.gz`` (made by
-``data/generate_noaa.py``), loaded into ``NOAA_water_database`` as in
-InfluxDB's documentation; ``devops`` gets one hour of TSBS devops ``cpu``
-points for ten hosts (``bench/devops.py``, from 2016-01-01T00:00:00Z). A database already present is left alone, so
-restarting with ``--demo`` costs nothing.
+The NOAA sample is the file ``NOAA_water_database.txt.gz`` of the package
+``tsdb_core.data`` (the repository's ``data/`` folder, where ``generate_noaa.py`` makes
+it), loaded into ``NOAA_water_database`` as in InfluxDB's documentation; ``devops``
+gets one hour of TSBS devops-style ``cpu`` points for ten hosts, generated here
+(deterministic, from 2024-01-01T00:00:00Z). A database already present is left
+alone, so restarting with ``--demo`` costs nothing.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..base.errors import UserError
+import tsdb_core
+from tsdb_core import UserError
 
 NOAA_DB = "NOAA_water_database"
 DEVOPS_DB = "devops"
@@ -23,25 +25,16 @@ DEVOPS_START = 1_704_067_200  # 2024-01-01T00:00:00Z, seconds
 
 
 def data_dir() -> Path:
-    """The repository's ``data/`` folder (next to the package in a source checkout)."""
-    return Path(__file__).resolve().parents[2] / "data"
+    """The folder of the shipped samples: the package ``tsdb_core.data``, else (an editable
+    install made before that package existed) the checkout's ``data/``."""
+    try:
+        from tsdb_core import data
+    except ImportError:
+        return Path(tsdb_core.__file__).resolve().parents[1] / "data"
+    return data.FOLDER
 
 
-def devops_lines(hosts: int = 10, hours: float = 1.0) -> Iterator[str]:
-    """TSBS devops ``cpu`` points: ``bench/devops.py`` of the checkout, else a small stand-in."""
-    path = data_dir().parent / "bench" / "devops.py"
-    if path.exists():
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location("_tsdb_bench_devops", path)
-        if spec is not None and spec.loader is not None:
-            mod = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(mod)
-            return iter(mod.lines(hosts=hosts, hours=hours))
-    return _fallback_devops_lines(hosts, int(hours * 60))
-
-
-def _fallback_devops_lines(hosts: int, minutes: int, step_s: int = 10) -> Iterator[str]:
+def devops_lines(hosts: int = 10, minutes: int = 60, step_s: int = 10) -> Iterator[str]:
     """TSBS devops-style ``cpu`` points, deterministic (no random module)."""
     regions = ("us-east-1", "eu-west-1", "ap-south-1")
     for t in range(DEVOPS_START, DEVOPS_START + minutes * 60, step_s):
@@ -79,8 +72,8 @@ def load_demo(store: Any, folder: Path | None = None) -> dict[str, int]:
         store.create_database(NOAA_DB, duration=0)
         path = folder / NOAA_FILE
         if not path.exists():
-            raise UserError(f"sample data not found: {path} (it ships with the source checkout; "
-                            "regenerate it with python data/generate_noaa.py)")
+            raise UserError(f"sample data not found: {path} (it ships with the package; in a source "
+                            "checkout, regenerate it with python data/generate_noaa.py)")
         with gzip.open(path, "rb") as f:
             loaded[NOAA_DB] = _write_lines(store, NOAA_DB, (ln.rstrip(b"\n") for ln in f))
     if DEVOPS_DB not in have:

@@ -1,12 +1,19 @@
-"""``tsdb serve``: the HTTP shim over a store directory (needs the ``http`` extra)."""
+"""The shim's commands, contributed to the ``tsdb`` command line through the entry point
+group ``tsdb.commands`` (pyproject.toml): ``tsdb serve`` and ``tsdb token create|list|revoke``.
+
+Only click and the core are imported here, so listing the commands stays cheap; ``serve``
+imports the server (and reports a missing ``http`` extra) when it runs.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from ..base.config import StoreConfig
-from .common import CliError, data_dir_option
+from tsdb_core import StoreConfig
+from tsdb_core.cli import CliError, data_dir_option, print_table
+
+from .tokens import TokenStore
 
 _DEFAULTS = StoreConfig()
 
@@ -41,8 +48,8 @@ _DEFAULTS = StoreConfig()
               show_default=True, help="Most memory a windowed SELECT's answer may take, estimated before "
                                       "reading (0: no limit).")
 @click.option("--http-server", type=click.Choice(["uvicorn", "hypercorn"]), default=None,
-              help="HTTP/1.1 server: uvicorn (httptools; the default when installed, half the cost "
-                   "per request) or Hypercorn. Also $TSDB_HTTP_SERVER.")
+              help="HTTP/1.1 server: uvicorn (httptools; the default when installed, and the "
+                   "faster per request) or Hypercorn (loopback only). Also $TSDB_HTTP_SERVER.")
 @click.option("--max-connections", type=click.IntRange(1), default=None,
               help="Most open client connections (default 4096, and always 256 below the open-file limit, "
                    "kept for the store); past it an idle connection is closed, else the new one gets 503.")
@@ -71,19 +78,93 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
            --data-urlencode 'q=SELECT * FROM h2o_feet LIMIT 3' -H "Authorization: Token $TOKEN"
     """
     try:
+        from tsdb_http.limits import Limits  # (absolute: the tests stand in for a missing extra by name)
         from tsdb_http.serve import serve
     except ImportError as exc:
         raise CliError(f"the HTTP shim is not installed ({exc.name} missing): "
                        "python -m pip install 'tsdb[http]'") from None
-    from tsdb_http.limits import Limits
 
     config = StoreConfig(cache_bytes=cache_mb << 20, max_select_point=max_select_point,
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
                          query_timeout_s=query_timeout, max_select_windows=max_select_windows,
                          query_memory_bytes=query_memory_mb << 20)
-    # With --demo, serve() loads the samples (tsdb_core.cli.demo) into the store it opens.
+    # With --demo, serve() loads the samples (tsdb_http.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
           max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server,
           limits=Limits(head_timeout_s=head_timeout, request_timeout_s=request_timeout,
                         max_connections=max_connections),
           allowed_hosts=allowed_hosts, cors_origins=cors_origins)
+
+
+# -- token ------------------------------------------------------------------------
+
+@click.group("token")
+def token_group() -> None:
+    """Create, list and revoke API tokens of the HTTP shim."""
+
+
+def _tokens(data_dir: Path) -> TokenStore:
+    return TokenStore(data_dir)
+
+
+@token_group.command("create")
+@data_dir_option
+@click.option("--database", "databases", multiple=True, required=True,
+              help="Database the token is for ('*' = all); repeat for several.")
+@click.option("--read", is_flag=True, help="Allow queries (SELECT, SHOW).")
+@click.option("--write", is_flag=True, help="Allow writing points (and SELECT ... INTO).")
+@click.option("--manage", is_flag=True,
+              help="Allow CREATE/ALTER/DROP, DELETE and DROP SERIES/MEASUREMENT (with '*': users, KILL QUERY).")
+@click.option("--description", default="", help="A note to recognise the token by.")
+def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: bool, manage: bool,
+                 description: str) -> None:
+    """Create a token; prints it alone on stdout. It is shown only this once.
+
+    \b
+    Example:
+      TOKEN=$(tsdb token create --database mydb --read --write --description ci)
+      curl -H "Authorization: Token $TOKEN" 'http://127.0.0.1:8086/query?db=mydb&q=SHOW+MEASUREMENTS'
+    """
+    if not (read or write or manage):
+        raise CliError("give --read, --write and/or --manage")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        secret, info = _tokens(data_dir).create(list(databases), read=read, write=write, manage=manage,
+                                                description=description)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(secret)
+    click.echo(f"created token {info.id}", err=True)
+
+
+@token_group.command("list")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
+def token_list(data_dir: Path, as_json: bool) -> None:
+    """List tokens (ids, permissions, descriptions; never the secrets).
+
+    Permissions read DATABASE:LETTERS, r = read, w = write, m = manage.
+    """
+    infos = _tokens(data_dir).list()
+    if as_json:
+        import orjson
+
+        for info in infos:
+            click.echo(orjson.dumps(info.to_json()).decode())
+        return
+    rows = [[i.id, ", ".join(f"{p.database}:{p.letters}" for p in i.permissions), i.created_at, i.description]
+            for i in infos]
+    print_table(None, ["id", "permissions", "created", "description"], rows)
+
+
+@token_group.command("revoke")
+@data_dir_option
+@click.argument("token_id")
+def token_revoke(data_dir: Path, token_id: str) -> None:
+    """Revoke a token by id (from `tsdb token list`) or by the token itself."""
+    if not _tokens(data_dir).revoke(token_id):
+        raise CliError(f"token not found: {token_id}")
+    click.echo(f"revoked token {token_id}", err=True)
+
+
+__all__ = ["serve_command", "token_group"]

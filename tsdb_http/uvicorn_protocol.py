@@ -1,0 +1,292 @@
+"""uvicorn's httptools protocol, extended for the shim (see :mod:`tsdb_http.uvicorn_server`).
+
+The one module that builds on a uvicorn class outside its documented API
+(``HttpToolsProtocol``, given to uvicorn through its ``http=`` protocol-class setting):
+pyproject.toml pins the uvicorn versions it is tested with, and
+tests/http/test_uvicorn_server.py checks its answers byte for byte.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .limits import Limits, refusal
+
+_log = logging.getLogger("tsdb_http")
+
+
+class _OneWrite:
+    """The cycle's transport: holds a sized response's head until its first body bytes."""
+
+    __slots__ = ("_transport", "_cycle", "_held", "_done")
+
+    def __init__(self, transport, cycle) -> None:
+        self._transport, self._cycle = transport, cycle
+        self._held: bytes | None = None
+        self._done = False  # the head has gone out
+
+    def write(self, data: bytes) -> None:
+        if self._done:
+            self._transport.write(data)
+            return
+        if self._held is not None:  # the body after a held head
+            data, self._held = self._held + data, None
+            self._done = True
+            self._transport.write(data)
+            return
+        c = self._cycle
+        if c.chunked_encoding is False and c.expected_content_length > 0 and c.scope["method"] != "HEAD":
+            self._held = bytes(data)  # the head; its body follows in the next ASGI message
+            return
+        self._done = True
+        self._transport.write(data)
+
+    def _flush(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._done = True
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name):  # anything else uvicorn may ask of a transport
+        return getattr(self._transport, name)
+
+
+_METHODS = frozenset((b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH"))
+
+
+def _upper_method(data: bytes) -> bytes:
+    """``post /write HTTP/1.1`` as ``POST ...``: curl sends the method as typed (the Cloud
+    Dedicated API document's own example says ``--request post``), h11 takes it, httptools
+    answers 400."""
+    method, sp, rest = data.partition(b" ")
+    upper = method.upper()
+    return upper + sp + rest if sp and upper in _METHODS else data
+
+
+class _Refused(Exception):
+    """Raised from a parser callback: the request broke a limit (the status is on the protocol)."""
+
+
+class Protocol(HttpToolsProtocol):
+    """uvicorn's protocol with the additions listed in the module docstring; :func:`protocol_class`
+    subclasses it with the settings below."""
+
+    read_timeout: float | None = None
+    answer_now = None  # (path, query_string, headers) -> (headers, body) | None, as a staticmethod
+    max_connections = Limits().connections()
+    max_url = max_head = max_headers = 0
+    head_timeout = request_timeout = 0.0
+
+    _stall = None  # the read-timeout timer of a request in progress
+    _deadline = None  # the head or body deadline of a request in progress
+    _in_request = False
+    _in_body = False  # the head is complete, the body is arriving
+    _head_bytes = 0  # bytes received towards the current head
+    _header_count = 0
+    _refused = 0  # the status a broken limit answers with
+    _started = 0.0  # monotonic time of the request's first byte
+    _answered = False  # this request was answered by answer_now
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        if len(self.connections) > self.max_connections and not self._make_room():
+            _log.warning("refusing a connection: %d open (limit %d)", len(self.connections) - 1,
+                        self.max_connections)
+            self.transport.write(refusal(503, self.server_state.default_headers))
+            self.transport.close()
+            return
+        # A client that connects and never sends is dropped like an idle keep-alive one.
+        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                            self.timeout_keep_alive_handler)
+
+    def _make_room(self) -> bool:
+        """Close one idle connection (between requests, nothing owed to it) for this one."""
+        for other in self.connections:
+            if other is not self and other._idle():
+                other.transport.close()
+                return True
+        return False
+
+    def _idle(self) -> bool:
+        return (not self._in_request and not self.pipeline and not self.transport.is_closing()
+                and (self.cycle is None or self.cycle.response_complete))
+
+    def connection_lost(self, exc) -> None:
+        self._disarm()
+        self._cancel_deadline()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._in_request and data[:1].islower():
+            data = _upper_method(data)
+        if not self._in_body:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if self.transport.is_closing():
+            return
+        if not self._in_body and self._head_bytes > self.max_head:
+            self._refuse(431)
+            return
+        if self._in_request and self.read_timeout:
+            self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_request = True
+        self._header_count = 0
+        self._started = time.monotonic()
+        self._set_deadline(self.head_timeout)
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > self.max_url:
+            self._refused = 414
+            raise _Refused
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_count += 1
+        if self._header_count > self.max_headers:
+            self._refused = 431
+            raise _Refused
+        super().on_header(name, value)
+
+    def send_400_response(self, msg: str) -> None:
+        if self._refused:  # a callback above broke a limit: answer that, not 400
+            self._refuse(self._refused)
+        elif self._head_request():  # uvicorn's 400 has a body, which a HEAD answer must not have
+            self._refuse(400)
+        else:
+            super().send_400_response(msg)
+
+    def _head_request(self) -> bool:
+        try:
+            return self.parser.get_method() == b"HEAD"
+        except Exception:  # noqa: BLE001 - no method parsed yet
+            return False
+
+    def _refuse(self, status: int) -> None:
+        _log.info("refusing a request: %d (%s)", status, self.client)
+        self._in_request = False
+        self._disarm()
+        self._cancel_deadline()
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True  # the app's answer, if any, must not follow ours
+        self.transport.write(refusal(status, self.server_state.default_headers, self._head_request()))
+        self.transport.close()
+
+    def on_headers_complete(self) -> None:
+        self._in_body = True  # (the head's deadline timer now stands for the body's: _overdue)
+        self._head_bytes = 0
+        if self.answer_now is not None and self._answer_now():
+            return
+        super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not None and cycle.scope is self.scope:
+            cycle.transport = _OneWrite(self.transport, cycle)
+
+    def _answer_now(self) -> bool:
+        """Answer a bodiless keep-alive GET here when the app can, in one write."""
+        parser = self.parser
+        if (parser.get_method() != b"GET" or (self.cycle is not None and not self.cycle.response_complete)
+                or self.pipeline or self.flow.write_paused or self.expect_100_continue or parser.get_http_version() != "1.1"
+                or not parser.should_keep_alive()):
+            return False
+        for k, v in self.headers:
+            if (k == b"content-length" and v.strip() != b"0") or k == b"transfer-encoding":
+                return False
+        try:
+            url = httptools.parse_url(self.url)
+            answer = self.answer_now(url.path, url.query or b"", self.headers)
+        except Exception:  # noqa: BLE001 - a bug here must not cost the request: the ASGI path
+            _log.exception("answering %r directly failed", self.url[:200])
+            return False
+        if answer is None:
+            return False
+        headers, body = answer
+        out = [b"HTTP/1.1 200 OK\r\n"]
+        for name, value in (*self.server_state.default_headers, *headers):
+            out += (name, b": ", value, b"\r\n")
+        out += (b"\r\n", body)
+        self.transport.write(b"".join(out))
+        self._answered = True
+        return True
+
+    def on_body(self, body: bytes) -> None:
+        if not self._answered:  # (an answered request has no body)
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        self._in_request = self._in_body = False
+        self._disarm()
+        self._cancel_deadline()
+        if self._answered:
+            self._answered = False
+            self.on_response_complete()  # keep-alive timer, request count, as after an ASGI answer
+            return
+        super().on_message_complete()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._stall = self.loop.call_later(self.read_timeout, self._stalled)
+
+    def _disarm(self) -> None:
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+
+    def _set_deadline(self, seconds: float) -> None:
+        self._cancel_deadline()
+        self._deadline = self.loop.call_later(max(seconds, 0.0), self._overdue)
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _overdue(self) -> None:
+        self._deadline = None
+        if not self._in_request or self.transport.is_closing():
+            return
+        if self._in_body:
+            left = self.request_timeout - (time.monotonic() - self._started)
+            if left > 0:  # one timer a request: the head's, moved on to the body's deadline
+                self._set_deadline(left)
+                return
+            if self.flow is not None and self.flow.read_paused:
+                self._set_deadline(1.0)  # we stopped reading (the app is busy), not the client
+                return
+        self._refuse(408)
+
+    def _stalled(self) -> None:
+        self._stall = None
+        if not self._in_request or self.transport.is_closing():
+            return
+        if self.flow is not None and self.flow.read_paused:
+            self._arm()  # we stopped reading (the app is busy), not the client: wait again
+            return
+        _log.info("closing a connection silent mid-request for %s s",
+                                            self.read_timeout)
+        self.transport.close()
+
+
+
+def protocol_class(read_timeout: float | None, answer_now=None, limits: Limits | None = None) -> type:
+    """:class:`Protocol` with these settings: one write per sized response, a read timeout,
+    the :class:`~tsdb_http.limits.Limits` and, given ``answer_now(path, query_string, headers)``,
+    answers without an ASGI task."""
+    limits = limits or Limits()
+    return type("Protocol", (Protocol,), {
+        "read_timeout": read_timeout, "answer_now": None if answer_now is None else staticmethod(answer_now),
+        "max_connections": limits.connections(), "max_url": limits.max_url_bytes,
+        "max_head": limits.max_head_bytes, "max_headers": limits.max_headers,
+        "head_timeout": limits.head_timeout_s, "request_timeout": limits.request_timeout_s})

@@ -18,15 +18,17 @@ from .base.errors import (
 )
 from .base.types import Capabilities, FieldType, LineError, WriteResult
 from .query.provider import DataProvider
-from .query.results import QueryResult, Series, StatementResult
+from .query.results import QueryResult, Series, StatementResult, rfc3339_times
 from .store import Store, open
 
 if TYPE_CHECKING:
     from .query.engine import PreparedQuery
+    from .query.sql.execute import to_arrow as influxdb3_arrow
 
 __all__ = [
     "open", "Store", "StoreConfig", "FieldType", "LineError", "WriteResult",
     "QueryResult", "StatementResult", "Series", "PreparedQuery", "DataProvider", "Capabilities",
+    "rfc3339_times", "influxdb3_arrow",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",
     "QueryError", "DatabaseNotFound", "RetentionPolicyNotFound", "FieldTypeConflict",
     "PointsBeyondRetention", "LimitExceeded", "PermissionDenied", "StorageError",
@@ -34,10 +36,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> type:
-    # The query engine loads on first use (a store that only writes never needs it).
+def __getattr__(name: str) -> object:
+    # The query and SQL engines load on first use (a store that only writes never needs them).
     if name == "PreparedQuery":
         from .query.engine import PreparedQuery
 
         return PreparedQuery
+    if name == "influxdb3_arrow":
+        from .query.sql.execute import to_arrow
+
+        return to_arrow
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

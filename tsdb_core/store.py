@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
+import pyarrow as pa
 
 from .base.config import StoreConfig
 from .base.time import Clock, precision_multiplier, system_clock
@@ -236,6 +237,26 @@ class Store:
                 epoch: str | None = None) -> QueryResult:
         """Run a :meth:`prepare`\\ d query; the same answers as :meth:`query` of its text."""
         return _query_engine().execute(self, prepared, db=db, rp=rp, epoch=epoch)
+
+    def sql(self, database: str, q: str, params: dict | None = None, *,
+            max_join_rows: int | None = None) -> pa.Table:
+        """Run one SQL SELECT against ``database`` (``db`` or ``db/rp``), as InfluxDB 3 answers
+        it over Flight: an Arrow table with utf8 strings and dictionary-encoded tags.
+
+        Only reading SQL over the database's measurements is accepted (no file, URL or table
+        function); the store's query limits apply as to InfluxQL.
+        """
+        from .query.sql import execute as sql_engine
+
+        limit = sql_engine.MAX_JOIN_ROWS if max_join_rows is None else max_join_rows
+        return sql_engine.to_arrow(sql_engine.execute(self, database, q, params, max_join_rows=limit))
+
+    def resolve_database(self, name: str) -> tuple[str, str]:
+        """(database, retention policy) of an InfluxDB 3 database name (``db`` or ``db/rp``);
+        DatabaseNotFound when there is no such database."""
+        from .query.sql import execute as sql_engine
+
+        return sql_engine.split_database(self, name)
 
     # ------------------------------------------------------------------ lifecycle
     @property

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tsdb_core.query.results import Series, StatementResult
+from tsdb_core import Series, StatementResult
 
 from .encode import Response
 

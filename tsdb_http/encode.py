@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 
-from tsdb_core.query.results import StatementResult
+from tsdb_core import StatementResult
 # Go's RFC3339Nano for lists of int64 ns lives in the core (the lean query path uses it too)
-from tsdb_core.query.results import rfc3339_times as format_rfc3339
+from tsdb_core import rfc3339_times as format_rfc3339
 
 from .encode_csv import CsvEncoder, _csv_field, _csv_value, tags_key  # noqa: F401 (re-exported)
 from .encode_json import (_fix_floats, _json_float, encode_json, go_json, go_json_float,  # noqa: F401

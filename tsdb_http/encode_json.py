@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from tsdb_core.query.results import Series, StatementResult
+from tsdb_core import Series, StatementResult
 
 from .formats import Response, go_f
 

@@ -39,8 +39,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from tsdb_core import DatabaseNotFound, ParseError, PermissionDenied, UserError
-from tsdb_core.query.sql import execute as sqlq
+from tsdb_core import DatabaseNotFound, ParseError, PermissionDenied, UserError, influxdb3_arrow
 from tsdb_http.tokens import TokenInfo, TokenStore
 
 from . import permissions
@@ -181,7 +180,7 @@ class TsdbFlightServer(flight.FlightServerBase):
     """``DoGet`` over a store; everything else Flight offers is unimplemented."""
 
     def __init__(self, store, tokens: TokenStore | None, location: str, *, no_auth: bool = False,
-                 chunk_rows: int = CHUNK_ROWS, max_join_rows: int = sqlq.MAX_JOIN_ROWS):
+                 chunk_rows: int = CHUNK_ROWS, max_join_rows: int | None = None):
         super().__init__(location, middleware={"auth": _AuthFactory(tokens, not no_auth)})
         self.store, self.chunk_rows = store, chunk_rows
         self.max_join_rows = max_join_rows
@@ -209,8 +208,7 @@ class TsdbFlightServer(flight.FlightServerBase):
             raise
         _require_read(token, db)
         if t.query_type == "sql":
-            return sqlq.to_arrow(sqlq.execute(self.store, t.database, t.query, t.params,
-                                              max_join_rows=self.max_join_rows))
+            return self.store.sql(t.database, t.query, t.params, max_join_rows=self.max_join_rows)
         return self._influxql(t, db, rp, token)
 
     # The rest of Flight: clean statuses (pyarrow's defaults send a traceback with UNIMPLEMENTED).
@@ -243,7 +241,7 @@ class TsdbFlightServer(flight.FlightServerBase):
         raise _unsupported("DoAction")
 
     def _database(self, name: str) -> tuple[str, str]:
-        return sqlq.split_database(self.store, name)
+        return self.store.resolve_database(name)
 
     def _influxql(self, t: Ticket, db: str, rp: str, token: TokenInfo | None) -> pa.Table:
         prepared = self._prepare(t.query, t.params)
@@ -347,7 +345,7 @@ def influxql_to_arrow(statement, tag_columns=frozenset()) -> pa.Table:
     dict_cols = [MEASUREMENT_COLUMN, *tag_keys,
                  *(c for c in df.columns if c in tag_columns and c not in tag_keys and df.schema[c] == pl.String)]
     df = df.with_columns(pl.col(dict_cols).cast(pl.Categorical()))
-    table = sqlq.to_arrow(df)
+    table = influxdb3_arrow(df)
     fields = [f.with_nullable(False) if f.name == MEASUREMENT_COLUMN else f for f in table.schema]
     return table.cast(pa.schema(fields))
 
@@ -383,7 +381,7 @@ class FlightService:
 
 def start_flight(store, tokens: TokenStore | None, host: str = "127.0.0.1", port: int = 0, *,
                  no_auth: bool = False, chunk_rows: int = CHUNK_ROWS,
-                 quiet: bool = False, max_join_rows: int = sqlq.MAX_JOIN_ROWS) -> FlightService:
+                 quiet: bool = False, max_join_rows: int | None = None) -> FlightService:
     """Listen on ``host:port`` (loopback by default; port 0 picks a free one) and serve at once."""
     bind = f"[{host}]" if ":" in host else host
     server = TsdbFlightServer(store, tokens, f"grpc+tcp://{bind}:{port}", no_auth=no_auth,

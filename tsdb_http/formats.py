@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tsdb_core.query.results import Series, StatementResult
+from tsdb_core import Series, StatementResult
 
 JSON = "application/json"
 CSV = "text/csv"

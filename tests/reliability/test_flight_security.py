@@ -271,6 +271,8 @@ class _Broken:
     def measurements(self, *a, **kw):
         raise RuntimeError("boom in /srv/secret/module.py line 42")
 
+    sql = measurements
+
 
 def test_internal_error_has_request_id_not_traceback(env, caplog):
     tokens = TokenStore(None)

@@ -26,7 +26,7 @@ from .storage.buffer import WriteBuffer
 from .storage.wal import Wal
 from .base.types import TIME, FieldType, MeasurementBatch, WriteResult
 from .query.plan.cache import PlanCache
-from .query.provider import MeasurementSchema, RetentionPolicyInfo
+from .query.provider import Capabilities, MeasurementSchema, RetentionPolicyInfo
 from .storage import retention
 from .storage.fileio import atomic_write_bytes, mkdir_private, warn_if_shared
 from .storage.index import SeriesIndex
@@ -44,9 +44,9 @@ Key = tuple[str, str, str]
 class Store(WritePathMixin, MaintenanceMixin, RecoveryMixin):
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
-    # scan(tags=...) keeps exactly the matching series' rows, and scan_frame() exists
-    # (query/fastpath.py relies on both)
-    exact_tag_scan = True
+    # scan(tags=...) keeps exactly the matching series' rows; numpy reads of cached files;
+    # row counts from file metadata
+    capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True)
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None):

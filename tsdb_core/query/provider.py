@@ -13,12 +13,15 @@ stand for "unbounded".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import polars as pl
 
 from ..base.config import StoreConfig
 from ..base.types import FieldType
+
+if TYPE_CHECKING:
+    from .plan.cache import PlanCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class DataProvider(Protocol):
     """What the query engine needs from storage; ``Store`` implements it, tests use fakes."""
     capabilities: Capabilities = Capabilities()
     config: StoreConfig = StoreConfig()
+    plan_cache: "PlanCache | None" = None  # SELECT plans reused while the catalog is unchanged
 
     def now(self) -> int: ...
 

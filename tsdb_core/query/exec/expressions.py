@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from ...base.errors import QueryError
+from ...base.errors import QueryError, UnsupportedType
 from ...influxql import ast
 from ..functions.math import MATH_FUNCTIONS, math_expr
+from ..plan.nodes import LoweredCall
 
 _PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
              "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
@@ -35,6 +36,8 @@ def _lit(e) -> pl.Expr:
 
 
 def dtype_of(e, schema) -> object:
+    if isinstance(e, LoweredCall):
+        return schema.get(e.column)
     if isinstance(e, ast.VarRef):
         if e.type in ("unknown", "tagarg"):
             return None
@@ -82,6 +85,8 @@ def value_expr(e, schema) -> pl.Expr:
     """A row-level InfluxQL expression (fields, tags, literals, math) as Polars."""
     if isinstance(e, ast.VarRef):
         return ref_expr(e, schema)
+    if isinstance(e, LoweredCall):  # a call's result, computed into a working column
+        return pl.col(e.column) if e.column in schema else pl.lit(None, dtype=pl.Float64)
     if isinstance(e, ast.Literal):
         return _lit(e)
     if isinstance(e, ast.ParenExpr):
@@ -95,7 +100,7 @@ def value_expr(e, schema) -> pl.Expr:
             return pl.lit(None, dtype=pl.Float64)  # influxd: math on a string or boolean is null, not an error
         arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
         return math_expr(e.name, *args, arg_type=arg_type)
-    raise QueryError(f"unsupported expression: {e}")
+    raise UnsupportedType(f"unsupported expression: {e}")
 
 
 def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:

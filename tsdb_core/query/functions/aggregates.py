@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ...base.errors import QueryError
+from ...base.errors import QueryError, UnsupportedType
 
 T = pl.col("time")
 
@@ -36,9 +36,9 @@ def check_type(name: str, dtype) -> None:
     if name in ("max", "min") and dtype == pl.Boolean:
         return
     if dtype == pl.String:
-        raise QueryError(f"unsupported {name} iterator type: *query.stringInterruptIterator")
+        raise UnsupportedType(f"unsupported {name} iterator type: *query.stringInterruptIterator")
     if dtype == pl.Boolean:
-        raise QueryError(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
+        raise UnsupportedType(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
 
 
 def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> pl.Expr:

@@ -64,8 +64,7 @@ def check_raw(plan: SelectPlan, provider, memory_bytes: int) -> None:
     for src in plan.sources:
         if isinstance(src, SubqueryScan):
             check_raw(src.plan, provider, memory_bytes)
-    estimate = getattr(provider, "row_estimate", None)
-    if not (memory_bytes and plan.is_raw and estimate is not None):
+    if not (memory_bytes and plan.is_raw and provider.capabilities.row_estimates):
         return
     width = (len(plan.columns) + 2) * _CELL_BYTES  # + name, time
     budget = memory_bytes // width
@@ -73,8 +72,8 @@ def check_raw(plan: SelectPlan, provider, memory_bytes: int) -> None:
     for src in plan.sources:
         if isinstance(src, Scan) and not src.time_range.empty:
             try:
-                n = estimate(src.database, src.retention_policy, src.measurement,
-                             src.time_range.start, src.time_range.end)
+                n = provider.row_estimate(src.database, src.retention_policy, src.measurement,
+                                          src.time_range.start, src.time_range.end)
             except Exception:  # noqa: BLE001 - no such database or policy: the query answers that
                 continue
             rows += round(n * _matching_share(src, plan, provider)) if n > budget else n
@@ -100,8 +99,7 @@ def _matching_share(src: Scan, plan: SelectPlan, provider) -> float:
 def may_outlast(plan: SelectPlan, provider, seconds: float) -> bool:
     """Whether the statement's reading (rows of its files in range, subqueries included, plus
     its windows) could take ``seconds`` at a pessimistic rate; True when it cannot be told."""
-    estimate = getattr(provider, "row_estimate", None)
-    if estimate is None:
+    if not provider.capabilities.row_estimates:
         return True
     budget = seconds * _PESSIMISTIC_ROWS_PER_S
     rows = _windows(plan) + _predicted(plan)
@@ -109,8 +107,8 @@ def may_outlast(plan: SelectPlan, provider, seconds: float) -> bool:
         if src.time_range.empty:
             continue
         try:
-            rows += estimate(src.database, src.retention_policy, src.measurement,
-                             src.time_range.start, src.time_range.end)
+            rows += provider.row_estimate(src.database, src.retention_policy, src.measurement,
+                                          src.time_range.start, src.time_range.end)
         except Exception:  # noqa: BLE001 - no such database or policy: nothing to read
             continue
         if rows > budget:

@@ -13,6 +13,7 @@ from ...influxql import ast
 from ...base.types import FieldType
 from ..exec import regex as linear_regex
 from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
+from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, split_where
 from ..functions.math import MATH_FUNCTIONS
@@ -45,8 +46,14 @@ class Catalog:
 # -- entry point ----------------------------------------------------------------
 
 def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
-                now: int, parent: SelectPlan | None = None) -> SelectPlan:
-    """Turn a SELECT AST into a SelectPlan against the catalog (fields, tags, time range, groups)."""
+                now: int) -> SelectPlan:
+    """Turn a SELECT AST into a SelectPlan against the catalog, with the tree that runs it."""
+    return with_tree(_plan(stmt, provider, db=db, rp=rp, now=now), provider)
+
+
+def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
+          parent: SelectPlan | None = None) -> SelectPlan:
+    """The statement's facts: fields, tags, time range, groups (no operator tree yet)."""
     time_range, condition = split_where(stmt.condition, now, stmt.location)
     validate_condition(condition)
     interval, offset, dim_exprs = _dimensions(stmt, now)
@@ -62,26 +69,13 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in stmt.fields
               if not _is_time_ref(f.expr)]
     time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr) and f.alias), "time")
-    info = compile_fields(stmt, fields, interval, inherited)
+    has_agg = compile_fields(stmt, fields, interval, inherited)["has_agg"]
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
-
-    catalog = Catalog()
-    sources = []
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
                        offset=offset, ascending=stmt.time_ascending)
-    for src in stmt.sources:
-        if isinstance(src, ast.SubQuery):
-            inner = plan_select(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
-            inner = replace(inner, omit_time=True)
-            sources.append(SubqueryScan(inner))
-            names = {c.name for c in inner.columns}
-            passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
-            catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
-                        tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
-        else:
-            sources.extend(_resolve_measurement(src, provider, db, rp, time_range, catalog))
-
+    catalog = Catalog()
+    sources = _sources(stmt, provider, db, rp, now, probe, catalog)
     dims = _expand_dimensions(dim_exprs, catalog)
     if condition is not None:
         condition = _bind(condition, catalog)
@@ -89,9 +83,6 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None, all_tags)
     for c in columns:
         check_types(c.expr, catalog.fields)
-    if not columns:
-        columns = ()
-    has_agg = info["has_agg"]
     fill = stmt.fill or "null"
     if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
@@ -108,8 +99,26 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
         fill=fill, fill_value=stmt.fill_value, ascending=ascending,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
-        soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
-        into=stmt.into, extra_intervals=extra, source_tags=tuple(sorted(catalog.tags)))
+        soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
+        point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
+        source_tags=tuple(sorted(catalog.tags)))
+
+
+def _sources(stmt, provider, db, rp, now, probe: SelectPlan, catalog: Catalog) -> list:
+    """Scans of the measurements and plans of the subqueries, their fields and tags noted."""
+    sources = []
+    for src in stmt.sources:
+        if not isinstance(src, ast.SubQuery):
+            sources.extend(_resolve_measurement(src, provider, db, rp, probe.time_range, catalog))
+            continue
+        inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
+        inner = with_tree(replace(inner, omit_time=True))
+        sources.append(SubqueryScan(inner))
+        names = {c.name for c in inner.columns}
+        passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
+        catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
+                    tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
+    return sources
 
 
 def _rows(n: int) -> int:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import polars as pl
 
 from tsdb_core.base.types import FieldType
-from tsdb_core.query.provider import MeasurementSchema, RetentionPolicyInfo
+from tsdb_core.query.provider import DataProvider, MeasurementSchema, RetentionPolicyInfo
 from tsdb_core.base.time import D
 
 _TYPES = {"float": FieldType.FLOAT, "integer": FieldType.INTEGER, "string": FieldType.STRING,
           "boolean": FieldType.BOOLEAN, "unsigned": FieldType.UNSIGNED}
 
 
-class FakeMetaProvider:
+class FakeMetaProvider(DataProvider):
     def __init__(self, now: int = 0):
         self._now = now
         self.dbs: dict[str, dict] = {}  # insertion order = creation order, as influxd lists them

@@ -11,6 +11,7 @@ import polars as pl
 
 from ...base.errors import LimitExceeded
 from ...influxql import ast
+from ...influxql.ast.visit import find
 from ..analyze.conditions import conjuncts, tag_equalities
 from ..exec.fill import window_start
 from .nodes import Scan, SelectPlan, SubqueryScan
@@ -128,20 +129,9 @@ def _windows(plan: SelectPlan) -> int:
 
 def _predicted(plan: SelectPlan) -> int:
     """Windows holt_winters(_with_fit) forecasts beyond the data (its second argument)."""
-    n = 0
-    stack = [c.expr for c in plan.columns]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, ast.Call):
-            if e.name in ("holt_winters", "holt_winters_with_fit") and len(e.args) > 1 \
-                    and isinstance(e.args[1], ast.IntegerLiteral):
-                n = max(n, e.args[1].val)
-            stack.extend(e.args)
-        elif isinstance(e, ast.BinaryExpr):
-            stack.extend((e.lhs, e.rhs))
-        elif isinstance(e, ast.ParenExpr):
-            stack.append(e.expr)
-    return n
+    return max((e.args[1].val for c in plan.columns for e in find(c.expr, ast.Call)
+                if e.name in ("holt_winters", "holt_winters_with_fit") and len(e.args) > 1
+                and isinstance(e.args[1], ast.IntegerLiteral)), default=0)
 
 
 def _scans(plan: SelectPlan) -> list[Scan]:

@@ -22,6 +22,7 @@ one of them (``_name``) never collides. The protocol:
 * :data:`ROW_COLUMN` - a row's position while rows are handed out by series;
 * :data:`VALUE_COLUMN` / :data:`INPUT_COLUMN` - the value an aggregate / a transform reads;
 * :data:`COUNT_COLUMN` / :data:`BOUND_COLUMN` - rows of a group, the time bound of a LIMIT;
+* :data:`GRID_COLUMN` / :data:`KEY_COLUMN` - the windows fill() lists, a stand-in series key;
 * :func:`output_column` - the i-th output column of the statement (named at the end);
 * :func:`aggregate_column` / :func:`transform_column` - a lowered call's result;
 * :func:`seen_column` / :func:`gap_column` - points an aggregate saw in a group, and
@@ -46,6 +47,8 @@ INPUT_COLUMN = "\x00in"
 COUNT_COLUMN = "\x00n"
 BOUND_COLUMN = "\x00thr"
 SEEN_COLUMN = "\x00seen"
+GRID_COLUMN = "\x00g"
+KEY_COLUMN = "\x00k"
 ANY_COLUMN = "\x00any"
 
 

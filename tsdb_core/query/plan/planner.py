@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
 from ...influxql import ast
-from ...base.types import FieldType
+from ...influxql.ast.visit import find, transform
 from ..exec import regex as linear_regex
 from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
 from .tree import with_tree
@@ -127,54 +127,42 @@ def _rows(n: int) -> int:
 
 def _top_calls(e) -> list:
     """Aggregate calls of an output expression (not looking inside them)."""
-    if isinstance(e, ast.Call):
-        if e.name in AGGREGATES:
-            return [e]
-        return [c for a in e.args for c in _top_calls(a)]
-    if isinstance(e, ast.BinaryExpr):
-        return _top_calls(e.lhs) + _top_calls(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _top_calls(e.expr)
-    return []
+    is_agg = lambda n: isinstance(n, ast.Call) and n.name in AGGREGATES  # noqa: E731
+    return [c for c in find(e, ast.Call, prune=is_agg) if is_agg(c)]
 
 
 def _extends(e) -> bool:
+    """Whether a transform of windows reads one window before the range (derivative(mean(x)))."""
     from ..functions.transforms import EXTENDS_RANGE
-    if isinstance(e, ast.Call):
-        if e.name in EXTENDS_RANGE and e.args and isinstance(e.args[0], ast.Call):
-            return True
-        return any(_extends(a) for a in e.args)
-    if isinstance(e, ast.BinaryExpr):
-        return _extends(e.lhs) or _extends(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _extends(e.expr)
-    return False
+    return any(c.name in EXTENDS_RANGE and c.args and isinstance(c.args[0], ast.Call)
+               for c in find(e, ast.Call))
 
 
 def reduce_literals(e):
     """Fold arithmetic on two numeric literals, as influxql.Reduce does (x / 0 is 0)."""
-    if isinstance(e, ast.BinaryExpr):
-        lhs, rhs = reduce_literals(e.lhs), reduce_literals(e.rhs)
-        num = (ast.IntegerLiteral, ast.NumberLiteral)
-        if isinstance(lhs, num) and isinstance(rhs, num) and e.op in ("+", "-", "*", "/", "%"):
-            a, b = lhs.val, rhs.val
-            both_int = isinstance(lhs, ast.IntegerLiteral) and isinstance(rhs, ast.IntegerLiteral)
-            if e.op == "/":
-                return ast.NumberLiteral(0.0 if b == 0 else a / b)
-            if e.op == "%":
-                if b == 0:
-                    return ast.IntegerLiteral(0) if both_int else ast.NumberLiteral(0.0)
-                r = abs(a) % abs(b) * (1 if a >= 0 else -1)
-                return ast.IntegerLiteral(int(r)) if both_int else ast.NumberLiteral(float(r))
-            r = {"+": a + b, "-": a - b, "*": a * b}[e.op]
-            return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
-        return ast.BinaryExpr(e.op, lhs, rhs)
-    if isinstance(e, ast.ParenExpr):
-        inner = reduce_literals(e.expr)
-        return inner if isinstance(inner, ast.Literal) else ast.ParenExpr(inner)
-    if isinstance(e, ast.Call):
-        return ast.Call(e.name, tuple(reduce_literals(a) for a in e.args))
-    return e
+    return transform(e, _fold)
+
+
+_NUMBERS = (ast.IntegerLiteral, ast.NumberLiteral)
+
+
+def _fold(e):
+    if isinstance(e, ast.ParenExpr) and isinstance(e.expr, ast.Literal):
+        return e.expr
+    if not (isinstance(e, ast.BinaryExpr) and isinstance(e.lhs, _NUMBERS)
+            and isinstance(e.rhs, _NUMBERS) and e.op in ("+", "-", "*", "/", "%")):
+        return e
+    a, b = e.lhs.val, e.rhs.val
+    both_int = isinstance(e.lhs, ast.IntegerLiteral) and isinstance(e.rhs, ast.IntegerLiteral)
+    if e.op == "/":
+        return ast.NumberLiteral(0.0 if b == 0 else a / b)
+    if e.op == "%":
+        if b == 0:
+            return ast.IntegerLiteral(0) if both_int else ast.NumberLiteral(0.0)
+        r = abs(a) % abs(b) * (1 if a >= 0 else -1)
+        return ast.IntegerLiteral(int(r)) if both_int else ast.NumberLiteral(float(r))
+    r = {"+": a + b, "-": a - b, "*": a * b}[e.op]
+    return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
 
 
 def _is_time_ref(e: ast.Expr) -> bool:
@@ -337,17 +325,10 @@ def _field_name(e) -> str:
 
 
 def _names_in(e) -> list[str]:
-    if isinstance(e, ast.VarRef):
-        return [e.name]
-    if isinstance(e, ast.Call):
-        return [e.name]
-    if isinstance(e, ast.Distinct):
-        return ["distinct"]
-    if isinstance(e, ast.ParenExpr):
-        return _names_in(e.expr)
-    if isinstance(e, ast.BinaryExpr):
-        return _names_in(e.lhs) + _names_in(e.rhs)
-    return []
+    """Names of the fields and calls of an expression, in order (a call's arguments not)."""
+    named = (ast.VarRef, ast.Call, ast.Distinct)
+    return ["distinct" if isinstance(n, ast.Distinct) else n.name
+            for n in find(e, named, prune=lambda n: isinstance(n, (ast.Call, ast.Distinct)))]
 
 
 def _column_names(out) -> list[str]:
@@ -369,24 +350,6 @@ def _column_names(out) -> list[str]:
             taken[name] = taken.get(name, 0) + 1
         names.append(name)
     return names
-
-
-def _dedupe(names: list[str]) -> list[str]:
-    seen = set(names)
-    counts: dict[str, int] = {}
-    out = []
-    for n in names:
-        if n in counts:
-            i = counts[n]
-            while f"{n}_{i}" in seen:
-                i += 1
-            counts[n] = i + 1
-            seen.add(f"{n}_{i}")
-            out.append(f"{n}_{i}")
-        else:
-            counts[n] = 1
-            out.append(n)
-    return out
 
 
 def _bind(e, catalog: Catalog):
@@ -446,20 +409,4 @@ def _needed_columns(columns, condition, dims, catalog: Catalog, raw: bool) -> tu
 
 
 def _refs(e) -> set[str]:
-    if isinstance(e, ast.VarRef):
-        return {e.name}
-    if isinstance(e, ast.Call):
-        out: set[str] = set()
-        for a in e.args:
-            out |= _refs(a)
-        return out
-    if isinstance(e, ast.BinaryExpr):
-        return _refs(e.lhs) | _refs(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _refs(e.expr)
-    return set()
-
-
-def field_type_of(name: str, schema_fields: dict[str, FieldType]) -> str | None:
-    ft = schema_fields.get(name)
-    return ft.value if ft is not None else None
+    return {r.name for r in find(e, ast.VarRef)}

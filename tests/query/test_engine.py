@@ -100,7 +100,8 @@ def test_explain_prints_the_plan(store):
         "    Fill value(0)",
         "      Aggregate [mean(v::integer)] window=time(10m, 0s) by=[]",
         "        Filter host::tag = 'h1'",
-        f"          Scan db.autogen.cpu time=[{T0}, {T0 + 60 * M - 1}] columns=[host, v]",
+        f"          Scan db.autogen.cpu time=[{T0}, {T0 + 60 * M - 1}] columns=[host, v] "
+        "tags=[host IN ('h1')]",
     ]
 
 

@@ -257,10 +257,10 @@ LIMIT_HINTS = [
 
 @pytest.mark.parametrize("q,want", LIMIT_HINTS, ids=range(len(LIMIT_HINTS)))
 def test_scan_limit_hint(store, q, want):
-    from tsdb_core.query.exec.lazy import _scan_limit
+    from tsdb_core.query.plan.nodes import Scan, find_node
 
     plan = plan_select(parse(q, {})[0], store, db="db", rp=None, now=store.now())
-    assert _scan_limit(plan, engine._ctx(store, store.now(), store.config)) == want
+    assert find_node(plan.root, Scan).limit == want
 
 
 def _cached_store(tmp_path):

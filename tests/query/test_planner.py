@@ -35,7 +35,7 @@ FastSelect raw tags=[host IN ('a')]
     Order time ASC limit=0 offset=0 slimit=0 soffset=0
       Series by=[]
         Filter host::tag = 'a'
-          Scan db.autogen.cpu time=[1699996400000000001, 9223372036854775806] columns=[dc, host, usage]""",
+          Scan db.autogen.cpu time=[1699996400000000001, 9223372036854775806] columns=[dc, host, usage] tags=[host IN ('a')]""",
     # windows, every tag, fill, zone
     "SELECT mean(usage), max(idle) FROM cpu GROUP BY time(10m), * fill(previous) tz('Europe/Paris')": """\
 Project [time, mean(usage::float) AS mean, max(idle::integer) AS max]
@@ -115,7 +115,7 @@ Project [time, moving_average(usage::float, 3) AS moving_average]
     Transform [moving_average(usage::float, 3)]
       Series by=[]
         Filter host::tag = 'a'
-          Scan db.autogen.cpu time=[-9223372036854775806, 9223372036854775806] columns=[dc, host, usage]""",
+          Scan db.autogen.cpu time=[-9223372036854775806, 9223372036854775806] columns=[dc, host, usage] tags=[host IN ('a')]""",
     # raw transform beside an aggregate: zipped by time
     'SELECT difference(usage), count(idle) FROM cpu': """\
 Project [time, difference(usage::float) AS difference, count(idle::integer) AS count]
@@ -142,7 +142,7 @@ FastSelect windows tags=[host IN ('a')]
       Fill null
         Aggregate [max(usage::float), mean(idle::integer)] window=time(10m, 0s) by=[]
           Filter host::tag = 'a'
-            Scan db.autogen.cpu time=[0, 3599999999999] columns=[host, idle, usage]""",
+            Scan db.autogen.cpu time=[0, 3599999999999] columns=[host, idle, usage] tags=[host IN ('a')]""",
     # raw fill(value)
     'SELECT usage * 2 + idle FROM cpu WHERE usage > 0.5 fill(3)': """\
 Project [time, usage::float * 2 + idle::integer AS usage_idle]
@@ -151,6 +151,12 @@ Project [time, usage::float * 2 + idle::integer AS usage_idle]
       Series by=[]
         Filter usage::float > 0.5
           Scan db.autogen.cpu time=[-9223372036854775806, 9223372036854775806] columns=[dc, host, idle, usage]""",
+    # lastpoint: each series' newest point is all the scan reads
+    'SELECT * FROM cpu GROUP BY host ORDER BY time DESC LIMIT 1': """\
+Project [time, dc::tag AS dc, idle::integer AS idle, usage::float AS usage]
+  Order time DESC limit=1 offset=0 slimit=0 soffset=0
+    Series by=[host]
+      Scan db.autogen.cpu time=[-9223372036854775806, 9223372036854775806] columns=[dc, host, idle, usage] limit=1 newest""",
 }
 
 

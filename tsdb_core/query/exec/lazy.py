@@ -19,10 +19,8 @@ import polars as pl
 from ...base.errors import LimitExceeded, QueryError, UnsupportedType
 from ...influxql import ast
 from ..functions import aggregates as agg
-from ..analyze.conditions import AnyString as _AnyString
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
-from ..analyze.conditions import scan_tags as _scan_tags
 from ..analyze.conditions import tag_equalities as _tag_equalities
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill
@@ -144,7 +142,7 @@ class Stages:
 
 # -- loading ----------------------------------------------------------------------------
 
-def load(plan: SelectPlan, source, ctx: Ctx) -> pl.LazyFrame | None:
+def load(source, ctx: Ctx) -> pl.LazyFrame | None:
     """The rows of a Scan, a Subquery or a Merge of them, each tagged with its measurement."""
     inputs = source.inputs if isinstance(source, Merge) else (source,)
     frames = []
@@ -154,7 +152,7 @@ def load(plan: SelectPlan, source, ctx: Ctx) -> pl.LazyFrame | None:
             if inner is not None and inner.height:
                 frames.append(inner.lazy())
         elif not src.time_range.empty:
-            frames.append(_scan(plan, src, ctx))
+            frames.append(_scan(src, ctx))
     if not frames:
         return None
     lf = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
@@ -164,13 +162,12 @@ def load(plan: SelectPlan, source, ctx: Ctx) -> pl.LazyFrame | None:
     return lf.with_columns(missing) if missing else lf
 
 
-def _scan(plan: SelectPlan, src: Scan, ctx: Ctx) -> pl.LazyFrame:
+def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
     tr = src.time_range
-    tags = _scan_tags(plan.condition)
-    limit = _scan_limit(plan, ctx)
+    tags = src.tag_filter()
     args = (src.database, src.retention_policy, src.measurement, tr.start, tr.end, list(src.columns))
-    if limit:
-        lf = ctx.provider.scan(*args, tags=tags, limit=limit)
+    if src.limit:
+        lf = ctx.provider.scan(*args, tags=tags, limit=src.limit)
     elif tags:
         lf = ctx.provider.scan(*args, tags=tags)
     else:
@@ -192,7 +189,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return _zip_by_time(plan, project.child, ctx)
     order = project.child
     stages = Stages.of(order.child)
-    lf = load(plan, stages.source, ctx)
+    lf = load(stages.source, ctx)
     if lf is None:
         return None
     keys = [NAME, *stages.shape.dimensions]
@@ -264,29 +261,6 @@ def _pushdown(cond, schema) -> pl.Expr | None:
     if not out:
         return None
     return out[0] if len(out) == 1 else pl.all_horizontal(out)
-
-
-def _scan_limit(plan: SelectPlan, ctx: Ctx) -> tuple[int, bool] | None:
-    """``(n, newest)`` when each series' n oldest (newest) points are all a raw LIMIT can keep.
-
-    Holds when every stored point is a candidate row: plain columns covering every field
-    (a point has some field), no condition but tag equalities, series not cut by SLIMIT.
-    lastpoint (``SELECT * ... GROUP BY host ORDER BY time DESC LIMIT 1``) then reads one
-    row per series instead of all of them.
-    """
-    if not (plan.is_raw and plan.limit and not plan.slimit and not plan.soffset
-            and len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
-            and ctx.provider.capabilities.exact_tag_scan):
-        return None
-    if not all(isinstance(c.expr, ast.VarRef) for c in plan.columns):
-        return None
-    for c in _conjuncts(plan.condition):
-        if _tag_equalities(c, _AnyString) is None:
-            return None
-    fields = {c.expr.name for c in plan.columns if c.expr.type != "tag"}
-    if not fields or not _covers_all_fields(plan, fields, ctx):
-        return None
-    return plan.limit + plan.row_offset, not plan.ascending
 
 
 def _slimit(order: OrderLimit, lf: pl.LazyFrame, tag_cond, schema, keys: list[str]) -> pl.LazyFrame:

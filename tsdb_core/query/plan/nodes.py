@@ -110,19 +110,39 @@ def _calls_text(calls) -> str:
 
 # -- sources --------------------------------------------------------------------------------
 
+TagFilter = tuple[tuple[str, tuple[str, ...]], ...]  # (tag key, accepted values), by key
+
+
+def _tags_text(tags: TagFilter) -> str:
+    return ", ".join(f"{k} IN ({', '.join(repr(v) for v in vals)})" for k, vals in tags)
+
+
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """Read one measurement's rows in a time range (the pruning boundary)."""
+    """Read one measurement's rows in a time range (the pruning boundary).
+
+    In the operator tree a scan also carries the hints the provider may use: ``tags``, the
+    series WHERE's tag equalities keep, and ``limit = (n, newest)`` when the n oldest
+    (newest) points of each series are all a raw LIMIT can keep.
+    """
 
     database: str
     retention_policy: str
     measurement: str
     time_range: TimeRange
     columns: tuple[str, ...]
+    tags: TagFilter = ()
+    limit: Optional[tuple[int, bool]] = None
+
+    def tag_filter(self) -> dict[str, list[str]] | None:
+        return {k: list(v) for k, v in self.tags} or None
 
     def explain(self, depth: int = 0) -> str:
+        hints = f" tags=[{_tags_text(self.tags)}]" if self.tags else ""
+        if self.limit:
+            hints += f" limit={self.limit[0]} {'newest' if self.limit[1] else 'oldest'}"
         return (f"{_pad(depth)}Scan {self.database}.{self.retention_policy}.{self.measurement} "
-                f"time={self.time_range} columns=[{', '.join(self.columns)}]")
+                f"time={self.time_range} columns=[{', '.join(self.columns)}]{hints}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,15 +303,14 @@ class FastSelect:
     """
 
     shape: str
-    tags: tuple[tuple[str, tuple[str, ...]], ...]
+    tags: TagFilter
     child: "Node"
 
     def tag_filter(self) -> dict[str, list[str]]:
         return {k: list(v) for k, v in self.tags}
 
     def explain(self, depth: int = 0) -> str:
-        tags = ", ".join(f"{k} IN ({', '.join(repr(v) for v in vals)})" for k, vals in self.tags)
-        return (f"{_pad(depth)}FastSelect {self.shape} tags=[{tags}]\n"
+        return (f"{_pad(depth)}FastSelect {self.shape} tags=[{_tags_text(self.tags)}]\n"
                 f"{self.child.explain(depth + 1)}")
 
 

@@ -112,7 +112,7 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, catalog: Catalog) -
             sources.extend(_resolve_measurement(src, provider, db, rp, probe.time_range, catalog))
             continue
         inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
-        inner = with_tree(replace(inner, omit_time=True))
+        inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
         passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags

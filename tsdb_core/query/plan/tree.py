@@ -20,17 +20,17 @@ from .nodes import (AGGREGATES, FAST_AGGREGATES, TRANSFORMS, Aggregate, FastSele
 _NUMERIC = frozenset(("float", "integer", "unsigned"))
 
 
-def with_tree(plan: SelectPlan, provider=None) -> SelectPlan:
-    """``plan`` with its operator tree; with a provider, the fast executor is considered."""
-    return dataclasses.replace(plan, root=build_tree(plan, provider))
+def with_tree(plan: SelectPlan, provider, *, fast: bool = True) -> SelectPlan:
+    """``plan`` with its operator tree; ``fast``: the fast executor may be chosen."""
+    return dataclasses.replace(plan, root=build_tree(plan, provider, fast=fast))
 
 
-def build_tree(plan: SelectPlan, provider=None) -> Node:
-    zipped = _zip_parts(plan)
+def build_tree(plan: SelectPlan, provider, *, fast: bool = True) -> Node:
+    zipped = _zip_parts(plan, provider)
     if zipped is not None:
         return Project(plan.time_column, plan.columns, (), zipped)
     exprs, aggs, transforms = lower(plan)
-    node = _source(plan)
+    node = _source(plan, provider)
     if plan.condition is not None:
         node = Filter(plan.condition, node)
     if plan.is_raw:
@@ -45,8 +45,8 @@ def build_tree(plan: SelectPlan, provider=None) -> Node:
                          node)
     node = OrderLimit(plan.ascending, plan.limit, plan.row_offset, plan.slimit, plan.soffset, node)
     node = Project(plan.time_column, plan.columns, tuple(exprs), node)
-    fast = _fast_choice(plan, provider) if provider is not None else None
-    return FastSelect(fast[0], fast[1], node) if fast is not None else node
+    choice = _fast_choice(plan, provider) if fast else None
+    return FastSelect(choice[0], choice[1], node) if choice is not None else node
 
 
 def _fills(plan: SelectPlan, transforms) -> bool:
@@ -57,8 +57,38 @@ def _fills(plan: SelectPlan, transforms) -> bool:
     return plan.fill == "value" and not transforms
 
 
-def _source(plan: SelectPlan):
-    return plan.sources[0] if len(plan.sources) == 1 else Merge(plan.sources)
+def _source(plan: SelectPlan, provider):
+    """The sources, scans with their hints: WHERE's tag equalities and a raw LIMIT's rows."""
+    tags = scan_tags(plan.condition)
+    hints = {"tags": tuple((k, tuple(v)) for k, v in tags.items()) if tags else (),
+             "limit": _scan_limit(plan, provider)}
+    sources = tuple(dataclasses.replace(s, **hints) if isinstance(s, Scan) else s
+                    for s in plan.sources)
+    return sources[0] if len(sources) == 1 else Merge(sources)
+
+
+def _scan_limit(plan: SelectPlan, provider) -> tuple[int, bool] | None:
+    """``(n, newest)`` when each series' n oldest (newest) points are all a raw LIMIT can keep.
+
+    Holds when every stored point is a candidate row: plain columns covering every field
+    (a point has some field), no condition but tag equalities, series not cut by SLIMIT,
+    and a provider whose tag filter is exact. lastpoint (``SELECT * ... GROUP BY host
+    ORDER BY time DESC LIMIT 1``) then reads one row per series instead of all of them.
+    """
+    if not (plan.is_raw and plan.limit and not plan.slimit and not plan.soffset
+            and len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
+            and provider.capabilities.exact_tag_scan):
+        return None
+    if not all(isinstance(c.expr, ast.VarRef) for c in plan.columns):
+        return None
+    if any(tag_equalities(c, AnyString) is None for c in conjuncts(plan.condition)):
+        return None
+    fields = {c.expr.name for c in plan.columns if c.expr.type != "tag"}
+    src = plan.sources[0]
+    schema = provider.schema(src.database, src.measurement)
+    if not fields or schema is None or not set(schema.fields) <= fields:
+        return None
+    return plan.limit + plan.row_offset, not plan.ascending
 
 
 # -- lowering: calls → working columns ------------------------------------------------------
@@ -93,7 +123,7 @@ def lower(plan: SelectPlan):
 
 # -- raw transforms beside aggregates -------------------------------------------------------
 
-def _zip_parts(plan: SelectPlan) -> ZipByTime | None:
+def _zip_parts(plan: SelectPlan, provider) -> ZipByTime | None:
     """``SELECT derivative(v), count(i)`` without GROUP BY time: influxd runs such columns as
     separate iterators and zips their points by time (the aggregates' one row per series at
     the range start meets the transforms' rows where the times are equal)."""
@@ -115,7 +145,7 @@ def _zip_parts(plan: SelectPlan) -> ZipByTime | None:
         # a selector beside a transform takes the range start, not its point's time
         part = dataclasses.replace(plan, columns=tuple(plan.columns[i] for i in cols), is_raw=is_raw,
                                    omit_time=False, point_time=False, root=None)
-        parts.append(with_tree(part))
+        parts.append(with_tree(part, provider, fast=False))
     return ZipByTime(tuple(raw), tuple(aggs), parts[0], parts[1])
 
 

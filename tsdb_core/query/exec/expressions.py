@@ -175,28 +175,22 @@ def _type_name(e, types: dict) -> str | None:
     return None
 
 
-def cond_expr(e, schema, *, series: bool = False, fields=(), what: str = "") -> pl.Expr:
+def cond_expr(e, schema) -> pl.Expr:
     """A WHERE condition (time comparisons already removed) as a Boolean expression.
 
-    Points (the default): typed comparisons of fields, tags and literals, as influxd
-    filters points. ``series=True``: the condition of SHOW/DROP SERIES/DELETE, over a
-    frame of series (String tag columns in ``schema``): every name is a tag compared as
-    text, a key the series lacks is ``''``, literals compare as their text; a name in
-    ``fields`` raises influxd's deletion error when ``what == 'delete'``, else matches
-    nothing; anything but comparisons of names raises "invalid condition".
+    The one compiler from InfluxQL conditions to Polars: WHERE on points, and the tag
+    predicates of SHOW/DROP SERIES/DELETE (meta/where.py rewrites those into untyped
+    names compared with strings over a frame of String tag columns).
     """
     if isinstance(e, ast.ParenExpr):
-        return cond_expr(e.expr, schema, series=series, fields=fields, what=what)
+        return cond_expr(e.expr, schema)
     if isinstance(e, ast.BooleanLiteral):
         return pl.lit(bool(e.val))
-    if isinstance(e, ast.BinaryExpr) and e.op.upper() in ("AND", "OR"):
-        lhs = cond_expr(e.lhs, schema, series=series, fields=fields, what=what)
-        rhs = cond_expr(e.rhs, schema, series=series, fields=fields, what=what)
-        return (lhs & rhs) if e.op.upper() == "AND" else (lhs | rhs)
-    if series:
-        return _series_compare(e, schema, fields, what)
     if not isinstance(e, ast.BinaryExpr):
         return value_expr(e, schema).cast(pl.Boolean, strict=False)
+    if e.op in ("AND", "OR"):
+        lhs, rhs = cond_expr(e.lhs, schema), cond_expr(e.rhs, schema)
+        return (lhs & rhs) if e.op == "AND" else (lhs | rhs)
     if e.op in ("=~", "!~"):
         return _regex_match(e, schema)
     if e.op in _COMPARE:
@@ -233,48 +227,6 @@ def _compare(e: ast.BinaryExpr, schema) -> pl.Expr:
     if lhs is None or rhs is None:
         return pl.lit(False)
     return _COMPARE[op](lhs, rhs)
-
-
-def _series_compare(e, schema, fields, what: str) -> pl.Expr:
-    """One comparison of a series condition (see :func:`cond_expr`)."""
-    if not isinstance(e, ast.BinaryExpr):
-        raise QueryError(f"invalid condition: {e}")
-    lhs, rhs = e.lhs, e.rhs
-    if not isinstance(lhs, ast.VarRef) and isinstance(rhs, ast.VarRef):
-        lhs, rhs = rhs, lhs
-    if not isinstance(lhs, ast.VarRef):
-        raise QueryError(f"invalid condition: {e}")
-    if lhs.name in fields and lhs.name not in schema:
-        if what == "delete":
-            raise QueryError("fields not supported in WHERE clause during deletion")
-        return pl.lit(False)
-    col = _series_tag(lhs.name, schema)
-    op = e.op
-    if isinstance(rhs, ast.RegexLiteral):
-        if op not in ("=~", "!~"):
-            raise QueryError(f"invalid operator {op} for a regex")
-        m = col.str.contains(rhs.val)
-        return m if op == "=~" else ~m
-    if isinstance(rhs, ast.VarRef):
-        other = _series_tag(rhs.name, schema)
-    elif isinstance(rhs, (ast.StringLiteral, ast.IntegerLiteral, ast.NumberLiteral, ast.BooleanLiteral)):
-        other = pl.lit(_text(rhs.val), dtype=pl.String)
-    else:
-        raise QueryError(f"invalid condition: {e}")
-    if op not in _COMPARE:
-        raise QueryError(f"invalid operator {op} in a tag condition")
-    return _COMPARE[op](col, other)
-
-
-def _series_tag(name: str, schema) -> pl.Expr:
-    """A tag of a series frame; a key the series lacks is the empty string."""
-    return pl.col(name).fill_null("") if name in schema else pl.lit("", dtype=pl.String)
-
-
-def _text(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def _missing(e, schema) -> bool:

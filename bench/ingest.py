@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from . import devops
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 
 def _peak_rss() -> int:
@@ -81,7 +82,7 @@ def run_store(bodies: list[bytes], workers: int, root: Path) -> dict:
     compact_s = time.perf_counter() - t2
     files = store.files()
     t3 = time.perf_counter()
-    rows = store.scan("benchmark", "cpu").collect().height
+    rows = store.scan("benchmark", None, "cpu", MIN_TIME, MAX_TIME).collect().height
     scan_s = time.perf_counter() - t3
     store.close()
     parquet = _files_bytes(root, ".parquet")

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import tsdb_core
 from tsdb_core.cli import cli
 from tsdb_http.tokens import TokenStore
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 LP = b"cpu,host=a v=1 1704067200000000000\ncpu,host=b v=2 1704067200000000000\nmem free=3i 1704067200000000000\n"
 
@@ -61,7 +62,7 @@ def test_version(run):
 
 def _rows(path: Path, db: str, measurement: str):
     with tsdb_core.open(path) as store:
-        return sorted(store.scan(db, measurement).collect().rows())
+        return sorted(store.scan(db, None, measurement, MIN_TIME, MAX_TIME).collect().rows())
 
 
 @pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
@@ -134,7 +135,7 @@ def test_import_influx_format(run, tmp_path, monkeypatch):
     assert _rows(run.dir, "other", "cpu") == [(1566000000000000000, 1.0)]
     with tsdb_core.open(run.dir) as store:
         assert sorted(p.name for p in store.retention_policies("noaa")) == ["autogen", "oneday"]
-        assert store.scan("noaa", "h2o_feet", rp="oneday").collect().rows() == \
+        assert store.scan("noaa", "oneday", "h2o_feet", MIN_TIME, MAX_TIME).collect().rows() == \
             [(1566000000000000000, "coyote_creek", 9.0)]
 
 

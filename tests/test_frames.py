@@ -10,6 +10,7 @@ import pytest
 from tsdb_core.base.errors import UserError
 from tsdb_core.ingest.dataframe import dataframe_to_batch, field_type_of
 from tsdb_core.base.types import FieldType
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 T0 = 1_704_067_200_000_000_000  # 2024-01-01T00:00:00Z
 
@@ -140,28 +141,26 @@ def test_not_a_frame():
 
 def test_write_dataframe_through_the_store():
     import tsdb_core
-    from tsdb_core.ingest.dataframe import write_dataframe
 
     with tsdb_core.open() as store:
         df = pl.DataFrame({"time": [T0, T0, T0 + 1], "host": ["a", "b", "a"], "v": [1.0, 2.0, None],
                            "n": [None, None, 7]})
-        r = write_dataframe(store, "db", df, "cpu", tags=["host"])
+        r = store.write_dataframe("db", df, "cpu", tags=["host"])
         assert (r.points_written, r.values_written, r.errors) == (3, 3, [])
-        rows = store.scan("db", "cpu").collect().sort("time", "host").select("time", "host", "v", "n").rows()
+        rows = store.scan("db", None, "cpu", MIN_TIME, MAX_TIME).collect().sort("time", "host").select("time", "host", "v", "n").rows()
         assert rows == [(T0, "a", 1.0, None), (T0, "b", 2.0, None), (T0 + 1, "a", None, 7)]
         # A later frame for the same series and time merges field by field, as line protocol does.
-        write_dataframe(store, "db", pl.DataFrame({"time": [T0], "host": ["a"], "n": [5]}), "cpu", tags=["host"])
-        assert store.scan("db", "cpu").collect().sort("time", "host").select("time", "host", "v", "n").row(0) \
+        store.write_dataframe("db", pl.DataFrame({"time": [T0], "host": ["a"], "n": [5]}), "cpu", tags=["host"])
+        assert store.scan("db", None, "cpu", MIN_TIME, MAX_TIME).collect().sort("time", "host").select("time", "host", "v", "n").row(0) \
             == (T0, "a", 1.0, 5)
 
 
 def test_rejected_rows_come_back_with_their_row_numbers():
     import tsdb_core
-    from tsdb_core.ingest.dataframe import write_dataframe
 
     with tsdb_core.open() as store:
         store.write("db", "cpu v=1 1")
-        r = write_dataframe(store, "db", pl.DataFrame({"time": [T0, T0 + 1], "v": ["x", "y"]}), "cpu")
+        r = store.write_dataframe("db", pl.DataFrame({"time": [T0, T0 + 1], "v": ["x", "y"]}), "cpu")
         assert r.points_written == 0
         assert [(e.line, e.reason) for e in r.errors] == [
             (1, 'field type conflict: input field "v" on measurement "cpu" is type string, '
@@ -172,11 +171,10 @@ def test_rejected_rows_come_back_with_their_row_numbers():
 
 def test_time_none_takes_the_store_clock():
     import tsdb_core
-    from tsdb_core.ingest.dataframe import write_dataframe
 
     with tsdb_core.open(clock=lambda: T0 + 42) as store:
-        write_dataframe(store, "db", pd.DataFrame({"v": [1.5]}), "m", time=None)
-        assert store.scan("db", "m").collect().rows() == [(T0 + 42, 1.5)]
+        store.write_dataframe("db", pd.DataFrame({"v": [1.5]}), "m", time=None)
+        assert store.scan("db", None, "m", MIN_TIME, MAX_TIME).collect().rows() == [(T0 + 42, 1.5)]
 
 
 def test_store_write_dataframe_method_reads_back():

@@ -21,6 +21,7 @@ PASSING = '''
 import polars as pl
 import pytest
 import tsdb_core
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 from tsdb_core.testing import ManualClock, load_frame, load_lp
 
 
@@ -35,14 +36,14 @@ def test_store_and_clock(tsdb_store, tsdb_clock):
 def test_missing_timestamps_take_the_clock(tsdb_store, tsdb_clock):
     tsdb_clock.advance("1h")
     tsdb_store.write("db", "cpu v=1")
-    assert tsdb_store.scan("db", "cpu").collect()["time"].to_list() == [1704067200000000000 + 3600 * 10**9]
+    assert tsdb_store.scan("db", None, "cpu", MIN_TIME, MAX_TIME).collect()["time"].to_list() == [1704067200000000000 + 3600 * 10**9]
 
 
 @pytest.mark.parametrize("n", [1, 2])
 def test_fresh_store_per_test(tsdb_store, n):
     assert tsdb_store.databases() == []
     tsdb_store.write("db", f"cpu v={n} {n}")
-    assert tsdb_store.scan("db", "cpu").collect().height == 1
+    assert tsdb_store.scan("db", None, "cpu", MIN_TIME, MAX_TIME).collect().height == 1
 
 
 @pytest.mark.tsdb_now("2030-06-01T12:00:00Z")
@@ -57,7 +58,7 @@ def test_load_helpers(tsdb_store):
     """)
     load_frame(tsdb_store, "db", pl.DataFrame({"time": [1704067260000000000], "host": ["a"], "usage": [3.5]}),
                "cpu", tags=["host"])
-    rows = tsdb_store.scan("db", "cpu").collect().sort("time", "host").rows()
+    rows = tsdb_store.scan("db", None, "cpu", MIN_TIME, MAX_TIME).collect().sort("time", "host").rows()
     assert rows == [(1704067200000000000, "a", 1.5), (1704067200000000000, "b", 2.5),
                     (1704067260000000000, "a", 3.5)]
 '''

@@ -10,7 +10,7 @@ import tsdb_core
 import tsdb_core.query.provider
 from tsdb_core import FieldType, StoreConfig
 from tsdb_core.base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
-from tsdb_core.base.time import D, H, S
+from tsdb_core.base.time import MAX_TIME, MIN_TIME, D, H, S
 
 T0 = 1_700_000_000_000_000_000
 
@@ -31,8 +31,8 @@ def store(request, tmp_path):
     s.close()
 
 
-def rows(store, db, m, **kw):
-    df = store.scan(db, m, **kw).collect()
+def rows(store, db, m):
+    df = store.scan(db, None, m, MIN_TIME, MAX_TIME).collect()
     return df.sort(df.columns).to_dicts()
 
 
@@ -97,7 +97,7 @@ def test_same_series_and_time_merge_field_by_field(store, writes, expected, mode
     if mode.endswith("compact"):
         store.compact()
         assert len({(f.measurement, f.window_start) for f in store.files()}) == len(store.files())
-    got = store.scan("db", "m").collect()
+    got = store.scan("db", None, "m", MIN_TIME, MAX_TIME).collect()
     assert sorted(got.to_dicts(), key=lambda r: (r["h"] or "")) == sorted(expected, key=lambda r: (r["h"] or ""))
 
 
@@ -168,7 +168,7 @@ def test_retention_rejects_hides_and_drops(tmp_path):
         s.flush()
         clock.now = T0 + H + 1  # the point at T0 - H is expired, its window [T0-H-800s, T0-800s) is not
         assert rows(s, "db", "m") == [{"time": T0, "v": 3.0}]
-        assert s.scan("db", "m", T0 - 10 * H, T0 - H).collect().height == 0
+        assert s.scan("db", None, "m", T0 - 10 * H, T0 - H).collect().height == 0
         assert s.enforce_retention() == 0 and len(s.files()) == 2
         clock.now = T0 + 2 * H  # now that window has ended before now - 2h; T0 itself is still kept
         assert s.enforce_retention() == 1
@@ -239,7 +239,7 @@ def test_drop_measurement_and_database(store):
     store.write("db", f"a v=2 {T0 + 1}".encode())
     store.drop_measurement("db", "a")
     assert store.measurements("db") == ["b"] and store.schema("db", "a") is None
-    assert store.scan("db", "a").collect().height == 0
+    assert store.scan("db", None, "a", MIN_TIME, MAX_TIME).collect().height == 0
     store.write("db", f"a v=\"now a string\" {T0}".encode())  # the type is free again
     assert store.schema("db", "a").fields == {"v": FieldType.STRING}
     store.drop_database("db")
@@ -250,7 +250,7 @@ def test_drop_measurement_and_database(store):
 def test_delete_with_tag_predicate(store):
     store.write("db", "\n".join(f"m,h={h} v={i} {T0 + i}" for h in "ab" for i in range(5)).encode())
     store.delete("db", "m", T0 + 1, T0 + 3, pl.col("h") == "a")
-    got = store.scan("db", "m").collect().sort("h", "time")
+    got = store.scan("db", None, "m", MIN_TIME, MAX_TIME).collect().sort("h", "time")
     assert got.filter(pl.col("h") == "a")["time"].to_list() == [T0, T0 + 4]
     assert got.filter(pl.col("h") == "b").height == 5
     store.delete("db", None, -2**62, 2**62, pl.col("h") == "b")
@@ -271,7 +271,7 @@ def test_scan_provider_form_and_column_projection(store):
     store.write("db", f"m,h=a x=1,y=2 {T0}\nm,h=a x=5 {T0 + 10}".encode())
     lf = store.scan("db", "autogen", "m", T0 + 1, T0 + 10, ["y", "h"])
     assert lf.collect().to_dicts() == [{"time": T0 + 10, "y": None, "h": "a"}]
-    assert store.scan("db", "nope").collect().columns == ["time"]
+    assert store.scan("db", None, "nope", MIN_TIME, MAX_TIME).collect().columns == ["time"]
 
 
 def test_closed_store_refuses(tmp_path):
@@ -350,7 +350,7 @@ def test_flush_by_size_truncates_wal(tmp_path):
         assert sum(f.rows for f in s.files()) >= 200  # flushed (and compacted) without asking
         wal_bytes = sum(p.stat().st_size for p in (tmp_path / "s" / "wal").glob("*.wal"))
         assert wal_bytes < 30_000
-        assert s.scan("db", "m").collect().height == 300
+        assert s.scan("db", None, "m", MIN_TIME, MAX_TIME).collect().height == 300
 
 
 def test_concurrent_writers_and_readers(tmp_path):
@@ -370,7 +370,7 @@ def test_concurrent_writers_and_readers(tmp_path):
         def reader():
             try:
                 for _ in range(20):
-                    s.scan("db", "m").collect()
+                    s.scan("db", None, "m", MIN_TIME, MAX_TIME).collect()
             except Exception as e:  # pragma: no cover
                 errors.append(e)
         threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)] + [threading.Thread(target=reader)]
@@ -379,7 +379,7 @@ def test_concurrent_writers_and_readers(tmp_path):
         for t in threads:
             t.join()
         assert errors == []
-        assert s.scan("db", "m").collect().height == 4 * 20 * 50
+        assert s.scan("db", None, "m", MIN_TIME, MAX_TIME).collect().height == 4 * 20 * 50
 
 
 def test_store_is_a_data_provider(store):
@@ -400,7 +400,7 @@ def test_background_flushes_by_age_and_stops_on_close(tmp_path):
         time.sleep(0.02)
     assert [f.rows for f in s.files()] == [1]
     s.close()
-    assert s._bg is None
+    assert not s._engine.maintenance.background_running
 
 
 def test_query_goes_through_the_engine(store):

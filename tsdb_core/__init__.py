@@ -5,20 +5,39 @@
         store.write("mydb", b"cpu,host=a v=1 1700000000000000000")
         res = store.query("SELECT mean(v) FROM cpu GROUP BY host", db="mydb")
         print(res.to_json())
+
+Everything a user needs is importable from here; ``tsdb_core.query.*`` is internal.
 """
+from typing import TYPE_CHECKING
+
 from .base.config import StoreConfig
 from .base.errors import (
     CorruptionError, DatabaseNotFound, FieldTypeConflict, InternalError, LimitExceeded,
     LineProtocolError, ParseError, PermissionDenied, PointsBeyondRetention, QueryError,
     RetentionPolicyNotFound, StorageError, TsdbError, UserError,
 )
-from .base.types import FieldType, LineError, WriteResult
+from .base.types import Capabilities, FieldType, LineError, WriteResult
+from .query.provider import DataProvider
+from .query.results import QueryResult, Series, StatementResult
 from .store import Store, open
+
+if TYPE_CHECKING:
+    from .query.engine import PreparedQuery
 
 __all__ = [
     "open", "Store", "StoreConfig", "FieldType", "LineError", "WriteResult",
+    "QueryResult", "StatementResult", "Series", "PreparedQuery", "DataProvider", "Capabilities",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",
     "QueryError", "DatabaseNotFound", "RetentionPolicyNotFound", "FieldTypeConflict",
     "PointsBeyondRetention", "LimitExceeded", "PermissionDenied", "StorageError",
     "CorruptionError",
 ]
+
+
+def __getattr__(name: str) -> type:
+    # The query engine loads on first use (a store that only writes never needs it).
+    if name == "PreparedQuery":
+        from .query.engine import PreparedQuery
+
+        return PreparedQuery
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,13 +22,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .base.types import WriteResult
-from .base.time import DURATION_UNITS, S, format_rfc3339
+from .base.time import S, format_rfc3339, parse_duration as _influxql_duration
 
 __all__ = ["ManualClock", "memory_store", "parse_duration", "to_ns", "load_lp", "load_frame",
            "assert_query", "assert_query_error", "DEFAULT_NOW"]
 
 DEFAULT_NOW = "2024-01-01T00:00:00Z"
-_DURATION = re.compile(r"(\d+)(ns|us|u|µ|μ|ms|s|m|h|d|w)")
 
 
 def parse_duration(text: str | int | timedelta) -> int:
@@ -37,15 +36,12 @@ def parse_duration(text: str | int | timedelta) -> int:
         return (text.days * 86_400 + text.seconds) * S + text.microseconds * 1_000
     if isinstance(text, int):
         return text
-    pos, total = 0, 0
-    for m in _DURATION.finditer(text):
-        if m.start() != pos:
-            break
-        total += int(m.group(1)) * DURATION_UNITS[m.group(2)]
-        pos = m.end()
-    if pos != len(text) or not text:
-        raise ValueError(f"invalid duration {text!r}: expected e.g. 10s, 1h30m, 7d")
-    return total
+    try:
+        if text.startswith("-"):
+            raise ValueError
+        return _influxql_duration(text, aliases=True)
+    except ValueError:
+        raise ValueError(f"invalid duration {text!r}: expected e.g. 10s, 1h30m, 7d") from None
 
 
 def to_ns(when: str | int | datetime) -> int:
@@ -137,12 +133,10 @@ def _dedent_lines(text: str) -> str:
 def load_frame(store: Any, db: str, df: Any, measurement: str, *, tags: Sequence[str] = (),
                fields: Sequence[str] | None = None, time: str | None = "time", precision: str = "ns",
                rp: str | None = None) -> WriteResult:
-    """Write a Polars or pandas DataFrame (see :func:`tsdb_core.ingest.dataframe.write_dataframe`)."""
+    """Write a Polars or pandas DataFrame (see :meth:`tsdb_core.Store.write_dataframe`)."""
     __tracebackhide__ = True
-    from .ingest.dataframe import write_dataframe
-
-    result = write_dataframe(store, db, df, measurement, tags=tags, fields=fields, time=time,
-                             precision=precision, rp=rp)
+    result = store.write_dataframe(db, df, measurement, tags=tags, fields=fields, time=time,
+                                   precision=precision, rp=rp)
     if result.errors:
         raise AssertionError("points rejected:\n" + "\n".join(
             f"  row {e.line}: {e.reason}" for e in result.errors))

@@ -12,6 +12,7 @@ import polars as pl
 
 from tsdb_core.base.errors import ParseError
 from tsdb_core.query.results import QueryResult, Series, StatementResult
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 
 def real_engine_available() -> bool:
@@ -119,7 +120,7 @@ class FakeEngineStore:
             raise ValueError("database name required")
         if not s.has_database(dbname):
             raise ValueError(f"database not found: {dbname}")
-        df = s.scan(dbname, m.name, rp=m.retention_policy or rp).collect().sort("time")
+        df = s.scan(dbname, m.retention_policy or rp, m.name, MIN_TIME, MAX_TIME).collect().sort("time")
         if df.height == 0:
             return StatementResult(i)
         schema = s.schema(dbname, m.name)

@@ -11,6 +11,7 @@ import time
 import httpx
 import tsdb_core
 from tsdb_http.serve import store_config
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -44,7 +45,7 @@ def test_sigterm_flushes_and_exits_cleanly(tmp_path):
     assert "store flushed and closed" in proc.stderr.read()
     with tsdb_core.open(tmp_path, config=store_config("cloud-dedicated")) as store:
         assert store.files(), "the buffer was flushed to Parquet on shutdown"
-        df = store.scan("db", "m").collect().sort("time")
+        df = store.scan("db", None, "m", MIN_TIME, MAX_TIME).collect().sort("time")
         assert df["v"].to_list() == [1.0, 2.0] and df["time"].to_list() == [now, now + 1]
 
 

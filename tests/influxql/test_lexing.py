@@ -6,10 +6,10 @@ from lark import Lark
 
 from tsdb_core.influxql import parse_statement
 from tsdb_core.influxql.parser.lalr import tokenize
-from tsdb_core.influxql.parser.lexing import (format_duration, format_float, format_time, quote_ident,
+from tsdb_core.base.time import format_duration, format_rfc3339 as format_time, parse_duration
+from tsdb_core.influxql.parser.lexing import (format_float, quote_ident,
                                        quote_regex, quote_string, unescape)
 from tsdb_core.influxql.parser.driver import _KW_TYPES, _KeepTerminals, grammar_text, parser
-from tsdb_core.influxql.parser.build import parse_duration
 
 
 @pytest.mark.parametrize("name,quoted", [

@@ -11,7 +11,7 @@ def test_small_chunks_are_joined_and_the_last_write_still_wins():
     n = buffer.COALESCE_CHUNKS * 5 + 3
     for i in range(n):  # one point per write, each series rewritten at time 0 with a new value
         s.write("db", f"m,host=h{i % 3} v={i},w={i}i {(i // 3) * 10**9}\nm,host=h{i % 3} v={i} 0")
-    parts = s._buffer.chunks(("db", "autogen", "m"))
+    parts = s._engine.state.buffer.chunks(("db", "autogen", "m"))
     assert len(parts) < buffer.COALESCE_CHUNKS
     assert sum(c.frame.height for c in parts) == 2 * n
     res = s.query("SELECT last(v), count(w) FROM m GROUP BY host", db="db").to_json()

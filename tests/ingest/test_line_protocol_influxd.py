@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tsdb_core.ingest.line_protocol import parse
-from tsdb_core.base.types import FieldType
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "cases" / "line_protocol_influxd.json"
 CASES = json.loads(CASES_FILE.read_text())["cases"]

@@ -12,7 +12,8 @@ import pytest
 
 import tsdb_core.query.engine  # noqa: F401 - before the parser module (see the report: import-order bug)
 from tsdb_core.influxql import parse_statement
-from tsdb_core.query.meta.dispatch import execute_meta, go_duration
+from tsdb_core.base.time import go_duration
+from tsdb_core.query.meta.dispatch import execute_meta
 from tsdb_core.base.retention import default_shard_group_duration as shard_group_duration
 from tsdb_core.base.retention import normalise_rp
 from tsdb_core.base.time import D, H, M, S
@@ -141,3 +142,65 @@ def test_go_duration(ns, text):
 def test_normalise_rp(duration, shard, expected):
     assert normalise_rp(duration, shard) == expected
     assert shard_group_duration(0) == 7 * D
+
+
+def test_every_meta_statement_has_a_handler_and_select_has_none():
+    import inspect
+
+    from tsdb_core.influxql.ast import meta as M
+    from tsdb_core.influxql.ast import select as S
+    from tsdb_core.query.meta.dispatch import HANDLERS
+
+    statements = {c for _, c in inspect.getmembers(M, inspect.isclass)
+                  if c.__module__ == M.__name__ and issubclass(c, S.Statement) and not c.__name__.startswith("_")}
+    statements |= {S.DeleteSeriesStatement, S.DropSeriesStatement, S.CreateContinuousQueryStatement}
+    assert len(statements) == 42
+    assert set(HANDLERS) == statements
+    assert S.SelectStatement not in HANDLERS and S.ExplainStatement not in HANDLERS
+
+
+def test_a_statement_without_a_handler_is_an_error_not_an_exception():
+    from tsdb_core.influxql.ast import select as S
+
+    res = execute_meta(FakeMetaProvider(), parse_statement("SELECT v FROM m"), db="db", rp=None, now=0)
+    assert isinstance(parse_statement("SELECT v FROM m"), S.SelectStatement)
+    assert res.error == "unsupported statement: SELECT v FROM m"
+
+
+def test_show_stats_answers_from_a_provider_that_declares_statistics():
+    from tsdb_core.query.provider import Capabilities
+
+    class WithStats(FakeMetaProvider):
+        capabilities = Capabilities(statistics=True)
+
+        def stats(self):
+            return [("write", {"db": "x"}, {"points": 3, "bytes": 40}), ("wal", {}, {"segments": 1})]
+
+    every = execute_meta(WithStats(), parse_statement("SHOW STATS"), db="", rp=None, now=0).to_json()
+    assert every["series"] == [
+        {"name": "write", "tags": {"db": "x"}, "columns": ["bytes", "points"], "values": [[40, 3]]},
+        {"name": "wal", "columns": ["segments"], "values": [[1]]}]
+    one = execute_meta(WithStats(), parse_statement("SHOW STATS FOR 'wal'"), db="", rp=None, now=0)
+    assert [s.name for s in one.series] == ["wal"]
+    none = execute_meta(FakeMetaProvider(), parse_statement("SHOW STATS"), db="", rp=None, now=0)
+    assert none.error is None and none.series == []
+
+
+def test_tag_values_without_a_condition_come_from_the_provider_index():
+    p = FakeMetaProvider()
+    p.create_database("db")
+    p.write_points("db", [["m", {"h": "b", "r": "us"}, {"v": ["float", 1.0]}, 10],
+                          ["m", {"h": "a"}, {"v": ["float", 1.0]}, 20]])
+    asked = []
+
+    class Counting(FakeMetaProvider):
+        def tag_values(self, db, rp, measurement, tag):
+            asked.append(tag)
+            return super().tag_values(db, rp, measurement, tag)
+
+    q = Counting()
+    q.dbs, q.fields = p.dbs, p.fields
+    res = execute_meta(q, parse_statement('SHOW TAG VALUES FROM m WITH KEY IN ("h", "r", "x")'),
+                       db="db", rp=None, now=0)
+    assert res.series[0].values == [["h", "a"], ["h", "b"], ["r", "us"]]
+    assert asked == ["h", "r"]

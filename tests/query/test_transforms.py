@@ -16,7 +16,8 @@ import pytest
 
 from tsdb_core.base.errors import QueryError
 from tsdb_core.influxql.ast import expr as A
-from tsdb_core.query.functions.transforms import apply_transform, input_range, validate_call
+from tsdb_core.query.analyze.compile import validate_call
+from tsdb_core.query.functions.transforms import apply_transform, input_range
 from tsdb_core.query.functions.math import apply_math
 
 CASES = json.loads((Path(__file__).parents[1] / "cases" / "transforms" / "cases.json").read_text())

@@ -47,10 +47,10 @@ def _count(s):
 
 def _abandon(s):
     """Leave the store as a killed process would: no close, the lock released."""
-    s._closed = True
-    if s._wal is not None:
-        s._wal.close()
-    s._release_lock()
+    s._engine.state.closed = True
+    if s._engine.state.wal is not None:
+        s._engine.state.wal.close()
+    s._engine.lock_file.release()
 
 
 def _index_path(root):
@@ -60,17 +60,17 @@ def _index_path(root):
 def test_a_crash_between_the_index_and_the_catalog_in_drop_series_loses_no_series(tmp_path):
     root = tmp_path / "s"
     s = _store(root)
-    real = s._save_catalog
+    real = s._engine.state.save_catalog
     saved_index = []
-    s._save_index = (lambda orig: (lambda keys: (saved_index.append(keys), orig(keys))))(s._save_index)
+    s._engine.index_files.save = (lambda orig: (lambda keys: (saved_index.append(keys), orig(keys))))(s._engine.index_files.save)
 
     def save_catalog():  # the crash lands at the catalog commit of the DROP SERIES
         raise Crash()
 
-    s._save_catalog = save_catalog
+    s._engine.state.save_catalog = save_catalog
     with pytest.raises(Crash):
         s.query("DROP SERIES FROM m WHERE h = 'b'", db="d").statements[0]
-    s._save_catalog = real
+    s._engine.state.save_catalog = real
     _abandon(s)
     s = tsdb_core.open(root, config=CFG)
     try:

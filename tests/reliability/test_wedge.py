@@ -127,7 +127,7 @@ def test_whatever_a_write_accepts_can_be_flushed_and_read_back(tmp_path_factory,
         s.close()
         s = tsdb_core.open(root, config=CFG)
         if accepted:
-            got = s.scan(db, m, rp=rp).collect().sort("time")
+            got = s.scan(db, rp, m, MIN_TIME, MAX_TIME).collect().sort("time")
             assert got.height == 2
             assert got.select(["time", tk, fk, "s"]).rows() == [(MIN_TIME, tv, 1.0, sv), (MAX_TIME, tv, 2.0, sv)]
             assert s.series(db, rp, m).rows() == [(tv,)]
@@ -217,7 +217,7 @@ def test_a_dataframe_time_outside_the_range_is_refused(tmp_path):
 # -- (c) a failing flush ----------------------------------------------------------------------
 def _failing(store, measurement: str, times: int | None, exc=RuntimeError):
     """Make writing ``measurement``'s files fail ``times`` times (None: always); count attempts."""
-    real = store._files.write_parts
+    real = store._engine.state.files.write_parts
     calls = {"n": 0}
 
     def write_parts(fid, rel, parts, *a, **k):
@@ -227,7 +227,7 @@ def _failing(store, measurement: str, times: int | None, exc=RuntimeError):
                 raise exc(f"injected failure writing {measurement}")
         return real(fid, rel, parts, *a, **k)
 
-    store._files.write_parts = write_parts
+    store._engine.state.files.write_parts = write_parts
     return calls
 
 
@@ -241,11 +241,11 @@ def test_a_batch_that_keeps_failing_is_set_aside_and_the_store_keeps_serving(tmp
             assert s.write("d", b"bad,h=a v=1 1\nbad,h=b v=2 2\ngood v=1 1").points_written == 3
             s.start_background(0.02)
             assert _wait(lambda: s.health()["isolated_batches"])
-            assert s._bg.is_alive()
+            assert s._engine.maintenance.background_running
             assert calls["n"] == cfg.flush_isolate_after
             assert s.write("d", b"good v=2 2").points_written == 1  # was: every later write a 500
             assert s.write("x", b"other v=1 1").points_written == 1
-            assert _wait(lambda: not s._buffer)
+            assert _wait(lambda: not s._engine.state.buffer)
         h = s.health()
         [item] = h["isolated_batches"]
         assert h["status"] == "degraded" and h["flush_failures"] == 0
@@ -289,7 +289,7 @@ def test_a_flush_that_fails_twice_is_retried_with_backoff_and_loses_nothing(tmp_
         assert s.health() == {"status": "ok", "flush_failures": 0, "last_flush_error": h["last_flush_error"],
                               "last_flush_failure": s.health()["last_flush_failure"], "isolated_batches": [],
                               "recovery": []}
-        assert len(_rows(s, "d")) == 6 and not s._buffer and len(s.files()) == 1
+        assert len(_rows(s, "d")) == 6 and not s._engine.state.buffer and len(s.files()) == 1
     finally:
         s.close()
 

@@ -234,7 +234,7 @@ def test_row_groups_of_an_uncached_file(tmp_path, cache_bytes):
         store.write("db", "\n".join(lines))
         store.flush()
         [f] = store.files()
-        index = store._files._row_groups(f)
+        index = store._engine.state.files._row_groups(f)
         assert index.meta.num_row_groups > 40
         assert len(index.wanted({"host": ["h07"]}, 0, 10**12)) <= 4  # pruned by the host ranges
         assert index.wanted({"zone": ["z"]}, 0, 10**12) == []
@@ -249,7 +249,7 @@ def test_row_groups_of_an_uncached_file(tmp_path, cache_bytes):
         res = store.query("SELECT max(v) FROM cpu WHERE host = 'h07' AND time >= 0s AND time < 40s GROUP BY time(10s)",
                           db="db").statements[0]
         assert [r[1] for r in res.series[0].values] == [7009.0, 7019.0, 7029.0, 7039.0]
-        cached = [k for k in store._files._decoded._items]
+        cached = [k for k in store._engine.state.files._decoded._items]
         assert all(isinstance(k, tuple) and k[0] == f.id for k in cached) and bool(cached) == bool(cache_bytes)
         one = store.scan_series("db", "autogen", "cpu", 0, 10**12, ["v"], {"host": ["h07"]})
         if cache_bytes:  # one series out of its row groups as numpy, times ascending
@@ -280,11 +280,11 @@ def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
                    "SELECT * FROM cpu WHERE time <= 20s GROUP BY host ORDER BY time DESC LIMIT 1",  # past end
                    "SELECT * FROM cpu WHERE time >= 691200s GROUP BY host ORDER BY time DESC LIMIT 1"]
         used = []
-        real = store._files._newest_of
-        store._files._newest_of = lambda *a: used.append(real(*a)) or used[-1]
+        real = store._engine.state.files._newest_of
+        store._engine.state.files._newest_of = lambda *a: used.append(real(*a)) or used[-1]
         got = [store.query(q, db="db").statements[0] for q in queries]
-        store._files._newest_of = real
-        store._files._newest.clear()
+        store._engine.state.files._newest_of = real
+        store._engine.state.files._newest.clear()
         kept = {f.id: newest_path(store.root / f.path).read_bytes() for f in files}
         for f in files:  # the same queries without sidecars: the full scan
             newest_path(store.root / f.path).unlink()
@@ -296,19 +296,19 @@ def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
         buried = [p for p in store.root.rglob("*.newest.arrow") if p not in
                   {newest_path(store.root / f.path) for f in files}]  # inputs of compactions so far
         assert buried
-        store._reap(force=True)  # sidecars go with their files
+        store._engine.maintenance.reap(force=True)  # sidecars go with their files
         assert not any(p.exists() for p in buried)
         f = files[0]
         live_file = newest_path(store.root / f.path)
         live_file.write_bytes(kept[f.id])
-        store._files._newest.clear()  # (read once per file: forget the earlier absence)
-        assert store._files._newest_of(f, None, 0, 2**62, ["time"]) is not None
+        store._engine.state.files._newest.clear()  # (read once per file: forget the earlier absence)
+        assert store._engine.state.files._newest_of(f, None, 0, 2**62, ["time"]) is not None
         for damage in ("flip", "truncate"):  # a flipped bit may still decode: the checksum says no
             raw = bytearray(kept[f.id])
             raw[len(raw) // 2] ^= 0x01
             live_file.write_bytes(bytes(raw) if damage == "flip" else kept[f.id][:20])
-            store._files._newest.clear()
-            assert store._files._newest_of(f, None, 0, 2**62, ["time"]) is None, damage
+            store._engine.state.files._newest.clear()
+            assert store._engine.state.files._newest_of(f, None, 0, 2**62, ["time"]) is None, damage
             assert store.query(queries[0], db="db").statements[0].series == want[0].series
     orphan = live_file.with_name("000000009999.newest.arrow")
     orphan.write_bytes(b"x")

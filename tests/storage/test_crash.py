@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 import tsdb_core
 
 sys.path.insert(0, str(Path(__file__).parent))
 import crash_child  # noqa: E402
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 KILLS = 150 if os.environ.get("TSDB_SLOW") == "1" else 20
 
@@ -36,7 +36,7 @@ def _verify(root: Path, acked: set[int]) -> set[int]:
             assert not acked
             return set()
         for m in ("a", "b"):
-            df = s.scan("crash", m).collect()
+            df = s.scan("crash", None, m, MIN_TIME, MAX_TIME).collect()
             if df.height == 0:
                 present[m] = set()
                 continue

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import tsdb_core
 from tsdb_core import StoreConfig
 from tsdb_core.base.types import FieldType, MeasurementBatch
-from tsdb_core.base.time import D
+from tsdb_core.base.time import MAX_TIME, MIN_TIME, D
 
 T0 = 1_700_000_000_000_000_000
 HOSTS = [None, "a", "b"]
@@ -67,7 +67,7 @@ def test_reads_match_the_merge_model(tmp_path_factory, ops, slice_rows):
                 s = tsdb_core.open(root, config=cfg)
             if not model:
                 continue
-            got = s.scan("db", "m").collect()
+            got = s.scan("db", None, "m", MIN_TIME, MAX_TIME).collect()
             got_map = {(r.get("host"), r["time"]): {"x": r.get("x"), "y": r.get("y")} for r in got.to_dicts()}
             assert got.height == len(got_map) == len(model)
             assert got_map == model
@@ -76,7 +76,7 @@ def test_reads_match_the_merge_model(tmp_path_factory, ops, slice_rows):
 
 
 def _window_rows(s) -> list[dict]:
-    return s.scan("db", "m").collect().sort(["time", "host"], nulls_last=False).to_dicts()
+    return s.scan("db", None, "m", MIN_TIME, MAX_TIME).collect().sort(["time", "host"], nulls_last=False).to_dicts()
 
 
 def test_a_window_merged_in_slices_equals_one_merge(tmp_path):
@@ -101,8 +101,8 @@ def test_a_window_merged_in_slices_equals_one_merge(tmp_path):
             fill(s)
             assert len(s.files()) == 4
             if forget:  # the index lacks some hosts: their rows fall between the slices' bounds
-                real = s._index.series
-                s._index.series = lambda key: real(key).filter(pl.col("host").is_in(["h03", "h20"]).not_())
+                real = s._engine.state.index.series
+                s._engine.state.index.series = lambda key: real(key).filter(pl.col("host").is_in(["h03", "h20"]).not_())
             before = _window_rows(s)
             assert s.compact() == 1
             [f] = s.files()
@@ -113,7 +113,7 @@ def test_a_window_merged_in_slices_equals_one_merge(tmp_path):
             import pyarrow.parquet as pq
             assert pq.read_metadata(s.root / f.path).num_row_groups >= 1
             # the file is laid out by series: the decoded cache can index it
-            assert s._files._decoded_file(f, ["dc", "host"]).starts is not None
+            assert s._engine.state.files._decoded_file(f, ["dc", "host"]).starts is not None
     assert outs[0] == outs[1] == outs[2]
 
 
@@ -124,8 +124,8 @@ def test_a_slice_that_loses_rows_stops_the_compaction(tmp_path, monkeypatch):
             s.write("db", "\n".join(f"m,host=h{h} x={rnd}i {T0 + h}" for h in range(30)))
             s.flush()
         before = _window_rows(s)
-        real = s._files.scan  # a read that misses rows (what the count guards against)
-        monkeypatch.setattr(s._files, "scan", lambda files: real(files).filter(pl.col("host") != "h5"))
+        real = s._engine.state.files.scan  # a read that misses rows (what the count guards against)
+        monkeypatch.setattr(s._engine.state.files, "scan", lambda files: real(files).filter(pl.col("host") != "h5"))
         try:
             s.compact()
         except RuntimeError as e:

@@ -9,6 +9,7 @@ import pytest
 import tsdb_core
 from tsdb_core.base.types import FieldType, MeasurementBatch
 from tsdb_core.storage.paths import MAX_COMPONENT, encode_name
+from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 T0 = 1_700_000_000_000_000_000
 
@@ -60,7 +61,7 @@ def test_hostile_names_stay_inside_the_root(tmp_path, disk):
         s.compact()
         for i, name in enumerate(HOSTILE):
             assert s.measurements(name) == [name]
-            assert s.scan(name, name).collect().to_dicts() == [{"time": T0 + i, "host": name, "v": float(i)}]
+            assert s.scan(name, None, name, MIN_TIME, MAX_TIME).collect().to_dicts() == [{"time": T0 + i, "host": name, "v": float(i)}]
     assert sorted(os.listdir(tmp_path)) == ["root"]
     real_root = root.resolve()
     for dirpath, dirs, files in os.walk(root):
@@ -71,7 +72,7 @@ def test_hostile_names_stay_inside_the_root(tmp_path, disk):
     with tsdb_core.open(root) as s:  # and it all reads back after reopen
         assert sorted(s.databases()) == sorted(HOSTILE)
         for i, name in enumerate(HOSTILE):
-            assert s.scan(name, name).collect()["v"].to_list() == [float(i)]
+            assert s.scan(name, None, name, MIN_TIME, MAX_TIME).collect()["v"].to_list() == [float(i)]
 
 
 def test_hostile_names_through_line_protocol(tmp_path):

@@ -141,7 +141,7 @@ def test_check_files_deep_quarantines_bad_pages_in_a_live_store(tmp_path):
         p.write_bytes(bytes(b))
         # verified files are not decoded again; a file not yet verified is
         assert s.check_files(deep=True) == []
-        s._verified_ids().clear()
+        s._engine.recovery.forget_verified()
         [(rel, why)] = s.check_files(deep=True)
         assert rel == f0.path and why.startswith("does not decode")
         assert s.files() == [f1]
@@ -159,7 +159,7 @@ def test_after_read_error_checks_only_the_files_the_thread_scanned(tmp_path):
         fa, fb = s.files()
         for f in (fa, fb):
             (tmp_path / "s" / f.path).write_bytes(b"garbage!" * 4)
-        s._note_scan([fb])
+        s._engine.recovery.note_scan([fb])
         assert s.after_read_error(ValueError("not a read error")) == []
         assert s.after_read_error(OSError("parquet: bad")) == [fb.path]
         assert s.files() == [fa]

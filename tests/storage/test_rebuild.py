@@ -34,7 +34,7 @@ def test_rebuild_gives_back_every_file_and_schema(tmp_path):
     s.write("d", f"cpu,host=a f=3 {30 * DAY}\nmem free=5i {30 * DAY}".encode())  # a second window; tagless
     s.write("other db", b"weird\\ name,t\\=k=v\\,w x=1 5")
     s.flush()
-    want_files, want_schemas = _files(s._catalog), _schemas(s._catalog)
+    want_files, want_schemas = _files(s._engine.state.catalog), _schemas(s._engine.state.catalog)
     s.close()
     got = rebuild(root)
     assert got.bad == []

@@ -20,8 +20,8 @@ class StoreConfig:
     # Parquet.
     parquet_compression: str = "zstd"
     parquet_compression_level: int = 3
-    # 16k rows: a one-series lookup reads ~1 row group of a compacted window (stats prune the
-    # rest; 262k-row groups spanned ~30 series each), for +0.4% bytes on the TSBS set.
+    # 16k rows: a one-series lookup reads about one row group of a compacted window (statistics
+    # prune the rest; much larger groups each span many series), for slightly larger files.
     parquet_row_group_rows: int = 16_384  # also the slice converted to Arrow at a time
     # Decoded files kept in memory for queries (storage/cache.py); 0 = always scan Parquet.
     cache_bytes: int = 1 << 30

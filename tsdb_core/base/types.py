@@ -114,3 +114,34 @@ class WriteResult:
     @property
     def dropped(self) -> int:
         return len(self.errors)
+
+
+# -- what a store tells the query engine (tsdb_core.query.provider speaks in these) --
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """The optional read paths a provider offers; the planner chooses executors from these."""
+
+    exact_tag_scan: bool = False  # scan(tags=...) returns only the matching series' rows
+    arrays: bool = False  # scan_arrays/scan_series answer (numpy arrays, no frame)
+    row_estimates: bool = False  # row_estimate answers from file metadata, without reading
+    statistics: bool = False  # stats() answers SHOW STATS
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicyInfo:
+    """A retention policy as the query engine sees it (SHOW RETENTION POLICIES, partition windows)."""
+    name: str
+    duration: int  # ns; 0 = infinite
+    shard_group_duration: int  # ns: the partition window
+    replication: int = 1
+    default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementSchema:
+    """Tag keys (sorted) and field types of one measurement of one database."""
+
+    name: str
+    tags: tuple[str, ...] = ()
+    fields: dict[str, FieldType] = field(default_factory=dict)

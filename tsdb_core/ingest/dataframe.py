@@ -1,14 +1,13 @@
-"""Writing DataFrames (Polars or pandas) into a store without going through text.
+"""DataFrames (Polars, pandas, Arrow) as columnar batches, without going through text.
 
 A DataFrame becomes one :class:`~tsdb_core.base.types.MeasurementBatch`: the time
 column as Int64 ns, the tag columns as String (null or empty = tag absent), the
 field columns with their InfluxDB types. Rows without any field value are
 skipped, as line protocol cannot express them.
 
-    from tsdb_core.ingest.dataframe import write_dataframe
-    write_dataframe(store, "mydb", df, "cpu", tags=["host"], fields=["usage"])
+    store.write_dataframe("mydb", df, "cpu", tags=["host"], fields=["usage"])
 
-(``Store.write_dataframe(db, df, measurement, tags=..., ...)`` is the same call.)
+converts with :func:`dataframe_to_batch` and writes the batch as a line-protocol body's.
 """
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from ..base.errors import UserError
-from ..base.types import TIME, FieldType, MeasurementBatch, WriteResult
+from ..base.types import TIME, FieldType, MeasurementBatch
 from ..base.time import MAX_TIME, MIN_TIME, precision_multiplier
 
 _INTEGER_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
@@ -104,10 +103,36 @@ def dataframe_to_batch(df: Any, measurement: str, *, tags: Sequence[str] = (),
     frame = to_polars_frame(df, time)
     if not isinstance(measurement, str) or not measurement:
         raise UserError("measurement name must be a non-empty string")
+    tags, fields = _tag_and_field_columns(frame.columns, tags, fields, time)
+    types, exprs = _field_exprs(frame, fields)
+    if not types:
+        raise UserError(f"no field columns to write for measurement {measurement!r}")
+    tag_exprs = [pl.col(t).cast(pl.String).replace("", None).alias(t) for t in tags]
+    time_col = _time_column(frame, time, precision, now)
+    out = frame.select(*tag_exprs, *exprs).with_columns(time_col)
+    for name, ft in types.items():
+        if ft is FieldType.FLOAT:
+            inf = out[name].is_infinite()
+            if inf.any():
+                raise UserError(f"field {name!r}: infinite value at row {_first(inf)} "
+                                "(InfluxDB cannot store it)")
+    lines = pl.Series("line", range(1, frame.height + 1), dtype=pl.Int64)
+    keep = pl.any_horizontal([pl.col(f).is_not_null() for f in types])
+    mask = out.select(keep).to_series()
+    if not mask.all():
+        out, lines = out.filter(mask), lines.filter(mask)
+    # Tags whose every value is absent are not tag keys of this batch.
+    present = tuple(sorted(t for t in tags if out[t].null_count() < out.height))
+    out = out.select(TIME, *present, *types)
+    return MeasurementBatch(measurement=measurement, frame=out, tags=present, fields=types, lines=lines)
+
+
+def _tag_and_field_columns(cols: list[str], tags: Sequence[str], fields: Sequence[str] | None,
+                           time: str | None) -> tuple[list[str], list[str]]:
+    """The tag and field column names, checked (present, distinct, not the time column)."""
     tags = list(tags)
     if isinstance(fields, str) or isinstance(tags, str):
         raise UserError("tags and fields must be lists of column names")
-    cols = frame.columns
     if time is not None and time not in cols:
         raise UserError(f"time column {time!r} not found; columns: {', '.join(cols)}")
     if fields is None:
@@ -127,7 +152,11 @@ def dataframe_to_batch(df: Any, measurement: str, *, tags: Sequence[str] = (),
             raise UserError("tag keys and field names must be non-empty")
     if len(set(tags)) != len(tags) or len(set(fields)) != len(fields):
         raise UserError("a column is listed twice in tags or fields")
+    return tags, fields
 
+
+def _field_exprs(frame: pl.DataFrame, fields: list[str]) -> tuple[dict[str, FieldType], list[pl.Expr]]:
+    """Each storable field's type and the expression casting it (NaN → null); all-null columns skipped."""
     types: dict[str, FieldType] = {}
     exprs: list[pl.Expr] = []
     for name in fields:
@@ -143,46 +172,16 @@ def dataframe_to_batch(df: Any, measurement: str, *, tags: Sequence[str] = (),
         if ft is FieldType.FLOAT:
             expr = pl.when(expr.is_nan()).then(None).otherwise(expr).alias(name)
         exprs.append(expr)
-    if not types:
-        raise UserError(f"no field columns to write for measurement {measurement!r}")
-    tag_exprs = [pl.col(t).cast(pl.String).replace("", None).alias(t) for t in tags]
+    return types, exprs
 
+
+def _time_column(frame: pl.DataFrame, time: str | None, precision: str,
+                 now: Callable[[], int] | None) -> pl.Series:
+    """The ``time`` column in ns: converted from ``time``, or ``now()`` for every row."""
     if time is None:
         if now is None:
             raise UserError("time=None needs a clock (write through a store)")
-        time_col = pl.Series(TIME, [now()] * frame.height, dtype=pl.Int64)
-    else:
-        if frame[time].null_count():
-            raise UserError(f"time column {time!r} has a null at row {_first(frame[time].is_null())}")
-        time_col = _time_ns(frame[time], precision).alias(TIME)
-
-    out = frame.select(*tag_exprs, *exprs).with_columns(time_col)
-    for name, ft in types.items():
-        if ft is FieldType.FLOAT:
-            inf = out[name].is_infinite()
-            if inf.any():
-                raise UserError(f"field {name!r}: infinite value at row {_first(inf)} "
-                                "(InfluxDB cannot store it)")
-    lines = pl.Series("line", range(1, frame.height + 1), dtype=pl.Int64)
-    keep = pl.any_horizontal([pl.col(f).is_not_null() for f in types])
-    mask = out.select(keep).to_series()
-    if not mask.all():
-        out, lines = out.filter(mask), lines.filter(mask)
-    # Tags whose every value is absent are not tag keys of this batch.
-    present = tuple(sorted(t for t in tags if out[t].null_count() < out.height))
-    out = out.select(TIME, *present, *types)
-    return MeasurementBatch(measurement=measurement, frame=out, tags=present, fields=types, lines=lines)
-
-
-def write_dataframe(store: Any, db: str, df: Any, measurement: str, *, tags: Sequence[str] = (),
-                    fields: Sequence[str] | None = None, time: str | None = TIME,
-                    precision: str = "ns", rp: str | None = None) -> WriteResult:
-    """Write ``df`` as points of ``measurement`` into ``db`` (what ``Store.write_dataframe`` does)."""
-    now = getattr(store, "now", None) or getattr(store, "clock", None)
-    batch = dataframe_to_batch(df, measurement, tags=tags, fields=fields, time=time,
-                               precision=precision, now=now)
-    if hasattr(store, "write_batches"):
-        result: WriteResult = store.write_batches(db, {measurement: batch}, rp=rp)
-        return result
-    points = store.write_frame(db, rp, measurement, batch.frame, batch.tags, batch.fields)
-    return WriteResult(points_written=int(points), values_written=batch.num_values)
+        return pl.Series(TIME, [now()] * frame.height, dtype=pl.Int64)
+    if frame[time].null_count():
+        raise UserError(f"time column {time!r} has a null at row {_first(frame[time].is_null())}")
+    return _time_ns(frame[time], precision).alias(TIME)

@@ -40,14 +40,14 @@ from .lp_quick import is_quick_line, quick_point
 
 __all__ = ["parse", "parse_exact", "parse_vectorised", "format_batch"]
 
-SMALL_BODY_LINES = 16  # fewer lines than this: the line-by-line parser is faster (~0.1 ms a line)
+SMALL_BODY_LINES = 16  # fewer lines than this: the line-by-line parser is faster
 
 
 def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
     """Parse a write body; bad lines become errors, never exceptions.
 
     A body of a few lines (one point per request is common) goes line by line: the
-    vectorised path has a fixed cost of ~2-4 ms; both give the same answer (tested).
+    vectorised path has a fixed cost per body; both give the same answer (tested).
     """
     if (body.count(b"\n") if isinstance(body, (bytes, bytearray)) else
             body.count("\n") if isinstance(body, str) else SMALL_BODY_LINES) < SMALL_BODY_LINES:

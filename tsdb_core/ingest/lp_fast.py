@@ -194,12 +194,10 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL[1]
 
 
-def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: int,
-          parts: list[Part]) -> tuple[list[int], int]:
-    """Cover the lines in ``body[lo:hi]`` (whole lines) with shapes; returns the
-    0-based physical line numbers left for the exact path, and the number of
-    lines. ``nums`` maps the lines of that range to physical line numbers
-    (None: the range's own line numbers, from 1)."""
+def _delimiters(body: bytes, lo: int, hi: int):
+    """Where the lines of ``body[lo:hi]`` split: every delimiter's offset (``pos``), each line's
+    start and end, its first delimiter's index in ``pos`` and delimiter count, and whether it
+    has two delimiters in a row (an empty element: such lines never fit a shape)."""
     a = np.frombuffer(body, dtype=np.uint8)[lo:hi]
     delim, scratch = _scratch(a.size)
     np.equal(a, _COMMA, out=delim)
@@ -220,11 +218,21 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     starts[1:] = ends[:-1] + 1
     first = np.searchsorted(pos, starts)
     count = np.searchsorted(pos, ends) - first + 1
-    # two delimiters in a row mean an empty element: such lines never fit a shape
     adjacent = np.zeros(nlines, dtype=bool)
     touching = np.flatnonzero(np.diff(pos) == 1)
     if touching.size:
         adjacent[np.searchsorted(ends, pos[touching + 1])] = True
+    return pos, starts, ends, first, count, adjacent
+
+
+def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: int,
+          parts: list[Part]) -> tuple[list[int], int]:
+    """Cover the lines in ``body[lo:hi]`` (whole lines) with shapes; returns the
+    0-based physical line numbers left for the exact path, and the number of
+    lines. ``nums`` maps the lines of that range to physical line numbers
+    (None: the range's own line numbers, from 1)."""
+    pos, starts, ends, first, count, adjacent = _delimiters(body, lo, hi)
+    nlines = ends.size
     remaining = np.ones(nlines, dtype=bool)
     leftover: list[int] = []  # body line indices for the exact path
     redone: list[int] = []  # physical line indices the casts refused

@@ -2,7 +2,7 @@
 
 Lines with double quotes cannot take the vectorised path (a string may hold
 spaces, commas, equals signs, newlines), so they go to the exact parser,
-whose character loop costs ~100 µs a line. Most such lines are simple:
+whose character loop is slow per line. Most such lines are simple:
 no backslash anywhere, strings without escapes, single spaces. One anchored
 regex recognises exactly those, and a few ``findall`` calls give their parts.
 Anything the regex does not cover in full (escapes, odd whitespace, long or

@@ -7,60 +7,33 @@ planner reads), never discovered by probing for attributes. Fakes in tests
 subclass :class:`DataProvider` and inherit the defaults of the optional methods.
 
 Time ranges are inclusive on both ends, in int64 ns (InfluxQL's
-``time > t`` becomes ``start = t + 1``); ``timeutil.MIN_TIME``/``MAX_TIME``
+``time > t`` becomes ``start = t + 1``); ``base.time.MIN_TIME``/``MAX_TIME``
 stand for "unbounded".
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import polars as pl
 
 from ..base.config import StoreConfig
-from ..base.types import FieldType
+from ..base.types import (  # noqa: F401 - re-exported: the records the Protocol speaks in
+    Capabilities, FieldType, MeasurementSchema, RetentionPolicyInfo,
+)
+
 
 if TYPE_CHECKING:
     from .plan.cache import PlanCache
 
 
-@dataclass(frozen=True, slots=True)
-class Capabilities:
-    """The optional read paths a provider offers; the planner chooses executors from these."""
-
-    exact_tag_scan: bool = False  # scan(tags=...) returns only the matching series' rows
-    arrays: bool = False  # scan_arrays/scan_series answer (numpy arrays, no frame)
-    row_estimates: bool = False  # row_estimate answers from file metadata, without reading
-    statistics: bool = False  # stats() answers SHOW STATS
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionPolicyInfo:
-    """A retention policy as the query engine sees it (SHOW RETENTION POLICIES, partition windows)."""
-    name: str
-    duration: int  # ns; 0 = infinite
-    shard_group_duration: int  # ns: the partition window
-    replication: int = 1
-    default: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class MeasurementSchema:
-    """Tag keys (sorted) and field types of one measurement of one database."""
-
-    name: str
-    tags: tuple[str, ...] = ()
-    fields: dict[str, FieldType] = field(default_factory=dict)
-
-
 @runtime_checkable
 class DataProvider(Protocol):
-    # -- clock ---------------------------------------------------------------
     """What the query engine needs from storage; ``Store`` implements it, tests use fakes."""
     capabilities: Capabilities = Capabilities()
     config: StoreConfig = StoreConfig()
     plan_cache: "PlanCache | None" = None  # SELECT plans reused while the catalog is unchanged
 
+    # -- clock ---------------------------------------------------------------
     def now(self) -> int: ...
 
     # -- catalog -------------------------------------------------------------
@@ -128,6 +101,19 @@ class DataProvider(Protocol):
     def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
         """Distinct tag sets (one String column per tag key) from the index, no scan."""
         ...
+
+    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
+        """Tag keys seen in the series of ``measurement`` (sorted); all RPs when ``rp`` is None."""
+        return sorted(self.series(db, rp, measurement).columns)
+
+    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
+        """Distinct non-empty values of one tag key (sorted); all RPs when ``rp`` is None.
+
+        The default reads :meth:`series`; a store with an index of values answers from it."""
+        frame = self.series(db, rp, measurement)
+        if tag not in frame.columns:
+            return []
+        return sorted(set(frame.get_column(tag).to_list()) - {None, ""})
 
     # -- statements that change things -----------------------------------
     def create_database(self, name: str, *, duration: int | None = None,

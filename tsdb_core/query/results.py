@@ -131,12 +131,12 @@ class QueryResult:
         return [s.to_polars() for s in self.statements]
 
     def to_arrow(self, statement: int = 0, *, parse_times: bool = True):
-        """One statement as a ``pyarrow.Table`` (see :mod:`.result_convert`)."""
+        """One statement as a ``pyarrow.Table`` (see :mod:`.results_convert`)."""
         from .results_convert import to_arrow
         return to_arrow(self, statement, parse_times=parse_times)
 
     def to_pandas(self, statement: int = 0, *, parse_times: bool = True, index: str | None = None):
-        """One statement as a ``pandas.DataFrame`` (see :mod:`.result_convert`)."""
+        """One statement as a ``pandas.DataFrame`` (see :mod:`.results_convert`)."""
         from .results_convert import to_pandas
         return to_pandas(self, statement, parse_times=parse_times, index=index)
 
@@ -175,7 +175,7 @@ def frame_rows(df: pl.DataFrame) -> list[list]:
 
 
 PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize: a longer series says "partial": true
-POLARS_TIMES = 1024   # from here one Polars pass is the fastest (it costs ~0.5 ms to start)
+POLARS_TIMES = 1024   # from here one Polars pass is the fastest (its start-up cost is paid once)
 FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a second
 
 
@@ -203,7 +203,7 @@ _SECONDS_MAX = 1 << 17
 
 
 def _whole_seconds(secs: np.ndarray) -> list[str]:
-    """Whole seconds as RFC3339, remembered (a lookup is ~5x cheaper than formatting)."""
+    """Whole seconds as RFC3339, remembered (a lookup is cheaper than formatting again)."""
     keys = secs.tolist()
     get = _SECONDS.get
     known = [get(k) for k in keys]

@@ -16,13 +16,14 @@ from typing import Any
 import polars as pl
 
 from ..base.errors import QueryError
+from .results import QueryResult, StatementResult
 
 __all__ = ["to_polars", "to_arrow", "to_pandas"]
 
 
-def _statement(result: Any, statement: int) -> Any:
+def _statement(result: QueryResult | StatementResult, statement: int) -> StatementResult:
     """The statement asked for (a QueryResult) or the object itself (a StatementResult)."""
-    if hasattr(result, "statements"):
+    if isinstance(result, QueryResult):
         if result.error is not None:
             raise QueryError(result.error)
         if not 0 <= statement < len(result.statements):
@@ -33,20 +34,22 @@ def _statement(result: Any, statement: int) -> Any:
     return result
 
 
-def to_polars(result: Any, statement: int = 0, *, parse_times: bool = True) -> pl.DataFrame:
+def to_polars(result: QueryResult | StatementResult, statement: int = 0, *,
+              parse_times: bool = True) -> pl.DataFrame:
     """One statement's series stacked in a Polars DataFrame, ``time`` as Datetime(ns, UTC)."""
-    df: pl.DataFrame = _statement(result, statement).to_polars()
+    df = _statement(result, statement).to_polars()
     if parse_times and "time" in df.columns and df.schema["time"] == pl.String:
         df = df.with_columns(pl.col("time").str.to_datetime(time_unit="ns", time_zone="UTC"))
     return df
 
 
-def to_arrow(result: Any, statement: int = 0, *, parse_times: bool = True) -> Any:
+def to_arrow(result: QueryResult | StatementResult, statement: int = 0, *, parse_times: bool = True) -> Any:
     """One statement's answer as a ``pyarrow.Table``."""
     return to_polars(result, statement, parse_times=parse_times).to_arrow()
 
 
-def to_pandas(result: Any, statement: int = 0, *, parse_times: bool = True, index: str | None = None) -> Any:
+def to_pandas(result: QueryResult | StatementResult, statement: int = 0, *, parse_times: bool = True,
+              index: str | None = None) -> Any:
     """One statement's answer as a ``pandas.DataFrame`` (needs pandas); ``index="time"`` sets the index."""
     try:
         import pandas  # noqa: F401

@@ -1,8 +1,8 @@
 """Decoded partition files kept in memory, with a series index for slicing.
 
 Parquet files never change once written, so a file decoded once can serve every
-later query until it is deleted. Decoding a compacted window costs ~0.2 s, but a
-Parquet scan pays a floor of ~3-5 ms per query (footer, row-group statistics,
+later query until it is deleted. Decoding a compacted window is costly once, but a
+Parquet scan pays a fixed floor on every query (footer, row-group statistics,
 page decoding) that dwarfs a one-host lookup of a few hundred rows; from memory
 that lookup is a slice.
 
@@ -97,13 +97,13 @@ class Decoded:
         keep = ends > starts
         starts, ends = starts[keep], ends[keep]
         total = int((ends - starts).sum())
-        frame = pick(frame, columns)  # eager calls: a lazy plan costs ~0.3 ms to run at any size
+        frame = pick(frame, columns)  # eager calls: a lazy plan has a fixed cost at any size
         if total == frame.height:
             return frame
         if len(starts) <= 1:
             return frame.slice(int(starts[0]), total) if len(starts) else frame.clear()
         if all(self._numpy(c) is not None for c in columns):
-            # several runs of numbers without nulls: numpy joins the slices (a Polars gather ~0.4 ms)
+            # several runs of numbers without nulls: numpy joins the slices (cheaper than a Polars gather)
             return pl.DataFrame({c: np.concatenate([self._numpy(c)[s:e] for s, e in zip(starts, ends)])
                                  for c in columns}, schema=frame.schema)
         # several runs: one gather of their row numbers (half the cost of concatenating slices)

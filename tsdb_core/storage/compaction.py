@@ -9,8 +9,8 @@ a slice at a time: every file is sorted by series (leading tag first), so the
 rows whose leading tag falls in a range of values are a few row groups of each
 file (Parquet statistics find them), and no series spans two ranges. Each slice
 is merged, sorted and written as row groups of the one output file before the
-next is read: a 1,000-host day (8.6 M rows) no longer sits in memory three
-times over (5.2 GB peak during the TSBS load; 1.8 GB now).
+next is read: a large window never sits in memory several times over (the input
+files, the merged frame and the frame being written).
 """
 from __future__ import annotations
 

@@ -52,14 +52,6 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def tmp_path(path: Path) -> Path:
     return path.with_name(path.name + ".tmp")
 
@@ -92,13 +84,6 @@ def makedirs_durable(path: Path, stop: Path) -> None:
     for d in reversed(missing):
         d.mkdir(mode=DIR_MODE, exist_ok=True)
         fsync_dir(d.parent)
-
-
-def remove_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def prune_empty_dirs(path: Path, stop: Path) -> None:

@@ -79,7 +79,7 @@ class SeriesIndex:
         if tags is None:
             self._sets.pop(key, None)
         else:
-            self._sets[key] = _distinct([tags])
+            self._sets[key] = distinct_tag_sets([tags])
 
     def drop(self, pred) -> None:
         for d in (self._sets, self._pending):
@@ -95,7 +95,7 @@ class SeriesIndex:
         if not pend:
             return
         old = self._sets.get(key)
-        self._sets[key] = _distinct(([old] if old is not None else []) + pend)
+        self._sets[key] = distinct_tag_sets(([old] if old is not None else []) + pend)
 
     # -- persistence -------------------------------------------------------------
     def save(self, key: Key, directory: Path, stop: Path, files: list[int]) -> None:
@@ -149,7 +149,7 @@ def files_stamp(ids: list[int]) -> bytes:
     return hashlib.blake2b(",".join(map(str, sorted(ids))).encode(), digest_size=_STAMP).digest()
 
 
-def _distinct(frames: list[pl.DataFrame]) -> pl.DataFrame:
+def distinct_tag_sets(frames: list[pl.DataFrame]) -> pl.DataFrame:
     """Union of tag sets; a zero-width frame with rows stands for the empty tag set."""
     tagless = any(f.width == 0 and f.height for f in frames)
     wide = [f for f in frames if f.width > 0]

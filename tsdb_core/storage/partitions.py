@@ -105,7 +105,7 @@ def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldT
     fcols = [f for f in cols if f in fields]
     work = frame.select(cols)
     # One (series number, time) order for every row: numpy's lexsort on two integer keys is
-    # ~50x faster here than Polars' arg_sort_by, and stable (equal keys keep input order).
+    # much faster here than Polars' arg_sort_by, and stable (equal keys keep input order).
     if tcols:
         sid = (work.lazy().select(tcols)
                .join(_series_keys(work, tcols, tag_order).lazy(), on=tcols, how="left", nulls_equal=True,
@@ -120,8 +120,8 @@ def prepare(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldT
         if same.any():
             return _merge_repeats(work, sid, order, same, cols, tcols, fcols)
     # No merge needed: gather once in that order (the input may stay in chunks, so the only
-    # full-size copy is the output). A group_by over every row to merge none costs ~10x the
-    # data in memory (13 GB for the 1,000-host day): only repeated points are grouped.
+    # full-size copy is the output). A group_by over every row to merge none needs many times
+    # the data's size in memory: only repeated points are grouped.
     return work.select(pl.all().gather(pl.Series(order)))
 
 
@@ -157,7 +157,7 @@ def sort_tags(frame: pl.DataFrame, tcols: list[str]) -> list[str]:
     """The tag order rows are sorted by: most distinct values first (then by name).
 
     A row group then holds series whose leading tag values are neighbours, so its min/max
-    statistics on that tag are tight and a one-host lookup keeps ~1 row group (sorted by
+    statistics on that tag are tight and a one-host lookup keeps about one row group (sorted by
     name, ``arch`` first, a group's ``hostname`` range spanned unrelated hosts).
     """
     if len(tcols) < 2:
@@ -166,7 +166,7 @@ def sort_tags(frame: pl.DataFrame, tcols: list[str]) -> list[str]:
     return [t for _, t in sorted(zip((-c for c in counts), tcols))]
 
 
-# Working column names: a NUL makes them names no stored column can have (validate.py)
+# Working column names: a NUL makes them names no stored column can have (storage/admission.py)
 _SID = "\x00sid"
 _W = "\x00window"
 
@@ -189,7 +189,7 @@ class Files:
         self.config = config
         self._mem: dict[int, pl.DataFrame] = {}
         # Parquet schema per file id (files never change): a scan given its schema skips
-        # reading the footer when the query asks for the schema (~1 ms a query)
+        # reading the footer when the query asks for the schema (a cost every query would pay)
         self._schemas: dict[int, dict[str, pl.DataType]] = {}
         # in-memory stores hold every frame anyway: only the series index is extra
         self._decoded = DecodedCache(1 << 62 if root is None else config.cache_bytes)
@@ -497,7 +497,7 @@ class RowGroups:
     each tag column, so a lookup of a few series reads the row groups that may hold them
     (files are sorted by series, so that is one or two) without parsing the footer again."""
 
-    MAX_GROUPS = 4  # one or two series (1,000-host day: 1 host 4.9 ms here; 8 hosts 18 ms, 15 ms scanning)
+    MAX_GROUPS = 4  # one or two series; more groups than this and a plain scan is as quick
     MAX_CACHED_GROUPS = 64  # decoded once and kept (Files._decoded_groups): a few hosts' worth
 
     def __init__(self, meta: pq.FileMetaData):
@@ -607,7 +607,7 @@ def build_frame(files: Files, sources: list[Source], schema: dict[str, pl.DataTy
                 fields: list[str], start: int, end: int, out: list[str],
                 tag_values: dict[str, list[str]] | None = None) -> pl.DataFrame:
     """:func:`build_scan`, collected; when every source is a clean cached file, built with
-    eager calls only (a lazy plan's fixed ~0.3 ms is most of a one-series lookup)."""
+    eager calls only (a lazy plan's fixed cost is most of a one-series lookup)."""
     live = [s for s in sources if s.tmax >= start and s.tmin <= end]
     if live and all(s.file is not None for s in live) and not any(dirty_flags(live)):
         frames: list[pl.DataFrame] = []

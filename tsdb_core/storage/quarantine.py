@@ -2,7 +2,7 @@
 
 ``footer_problem`` is the open-time check: size, the ``PAR1`` magic at both ends and a
 footer that parses, with its row count and columns matching the catalog. It reads the
-first 4 bytes and the footer only (~0.1 ms a file), so it cannot see a flipped byte
+first 4 bytes and the footer only (cheap enough for every open), so it cannot see a flipped byte
 inside a data page; ``decode_problem`` decodes the whole file, for when a read has failed.
 A bad file moves to ``<root>/quarantine/<its relative path>``: the evidence stays, the
 catalog forgets it. Live files sit 5 levels deep (db/rp/measurement/window/id.parquet);

@@ -1,15 +1,13 @@
-"""Opening a store: the lock file, damaged files, orphan removal, series index load/rebuild, WAL replay.
+"""Opening a store (damaged files, orphan removal, series index load, WAL replay) and damaged files found later.
 
-A mixin of :class:`tsdb_core.store.Store` (its state lives there); split out so the facade stays small.
 Opening never refuses over a damaged file and never deletes one: an unreadable or missing
 catalog is rebuilt from the Parquet files (storage/rebuild.py) and kept as
 ``catalog.json.corrupt-<time>``; a live Parquet file whose footer is bad, or that fails to
 decode later, is moved to the quarantine (storage/quarantine.py); a damaged WAL record is
-skipped (ingest/wal.py). Each is logged as a WARNING and listed in ``Store.recovery_report``.
+skipped (storage/wal.py). Each is logged as a WARNING and listed in ``Store.recovery_report``.
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import threading
@@ -18,27 +16,26 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import polars as pl
 
 from ..base.retention import normalised_shard_duration
-from .catalog import CATALOG_FILE, FileMeta, RetentionPolicy
-from ..base.errors import StorageError
-from .wal import Skipped, WalEntry, decode_write
 from ..base.types import FieldType
-from .fileio import atomic_write_bytes, fsync_dir, open_private
-from .partitions import NEWEST_SUFFIX
-from .index import INDEX_FILE
-from .isolation import isolate
 from .admission import key_problem, unstorable_key
+from .catalog import CATALOG_FILE, Database, FileMeta, RetentionPolicy
+from .fileio import fsync_dir
+from .index import INDEX_FILE
+from .index_files import IndexFiles
+from .isolation import isolate
+from .partitions import NEWEST_SUFFIX
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
-from .rebuild import NAMES_FILE, rebuild
+from .rebuild import rebuild
+from .state import EngineState, Key
+from .wal import Skipped, WalEntry, decode_write
+from .write_path import apply_entry
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
 
-Key = tuple[str, str, str]
-LOCK_FILE = "store.lock"  # has a dot: no encoded user name can be this
 _RECENT_SCANS = 64  # per thread: the file lists of the last scans, for after_read_error()
 
 
@@ -73,46 +70,41 @@ class RecoveryReport:
         return out + self.wal_records + self.derived
 
 
-class RecoveryMixin:
-    """Lock, damaged files, orphans, index and WAL replay: what ``Store.__init__`` runs first."""
+class Recovery:
+    """What opening repairs, and damaged files found later: moved aside and forgotten, with the
+    series index of their measurements rebuilt (``index_files``)."""
 
-    @property
-    def recovery_report(self) -> RecoveryReport:
-        """What opening the store (and reads since) skipped: rebuilt catalog, quarantined files, WAL bytes."""
-        rep = self.__dict__.get("_recovery")
-        return rep if rep is not None else RecoveryReport()
+    def __init__(self, state: EngineState, index_files: IndexFiles):
+        self.state = state
+        self.index_files = index_files
+        self.report = RecoveryReport()
+        self._read_log = threading.local()  # per thread: the files of its last scans
+        self._verified: set[int] = set()  # file ids fully decoded once (check_files(deep=True))
+        self._reindex: set[Key] | None = None  # while opening: indexes to rebuild once loaded
+        self._catalog_lost = False
 
-    def _take_lock(self) -> None:
-        fd = open_private(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise StorageError(f"store is locked by another process: {self.root}") from None
-        self._lockfd = fd
-
-    def _release_lock(self) -> None:
-        if self._lockfd is not None:
-            os.close(self._lockfd)
-            self._lockfd = None
-
-    def _remove_orphans(self) -> None:
+    # -- opening -------------------------------------------------------------------
+    def open_files(self) -> None:
         """Rebuild a lost catalog, quarantine damaged live files, then delete orphans and temp files.
 
         Parquet files the catalog does not list are orphans of an interrupted flush or compaction.
         """
-        self._recovery = RecoveryReport()
-        self._reindex: set[Key] = set()
-        cat = self.root / CATALOG_FILE
-        self._catalog_lost = self._catalog.damage is not None or (not cat.exists() and (
-            next(self.root.glob("*/*/*/*/*.parquet"), None) is not None
-            or any(p.stat().st_size > 8 for p in (self.root / "wal").glob("*.wal"))))
+        st = self.state
+        self.report = RecoveryReport()
+        self._reindex = set()
+        root = st.root
+        self._catalog_lost = st.catalog.damage is not None or (not (root / CATALOG_FILE).exists() and (
+            next(root.glob("*/*/*/*/*.parquet"), None) is not None
+            or any(p.stat().st_size > 8 for p in (root / "wal").glob("*.wal"))))
         if self._catalog_lost:
             self._rebuild_catalog()
         self.check_files()
-        top = str(self.root)
-        live = {os.path.join(top, *f.path.split("/")) for f in self._catalog.all_files()}
-        for dirpath, _dirs, names in os.walk(top):  # strings, not Paths: ~10k files must stay quick
+        self._remove_orphans()
+
+    def _remove_orphans(self) -> None:
+        top = str(self.state.root)
+        live = {os.path.join(top, *f.path.split("/")) for f in self.state.catalog.all_files()}
+        for dirpath, _dirs, names in os.walk(top):  # strings, not Paths: many files must stay quick
             # live files sit 4 directories deep; the quarantine's files 5 (never removed)
             depth = dirpath[len(top):].count(os.sep)
             for n in names:
@@ -125,184 +117,108 @@ class RecoveryMixin:
                     Path(p).unlink(missing_ok=True)
 
     def _rebuild_catalog(self) -> None:
-        path = self.root / CATALOG_FILE
-        damage = self._catalog.damage
-        res = rebuild(self.root)
-        rep = self._recovery
+        st = self.state
+        res = rebuild(st.root)
+        rep = self.report
         for rel, why in res.bad:
-            dst = quarantine(self.root, rel)
+            dst = quarantine(st.root, rel)
             rep.quarantined.append((rel, why))
             log.warning("Parquet file %s cannot be placed in the rebuilt catalog (%s): moved to %s",
                         rel, why, dst)
-        if damage is not None:
-            stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime())
-            keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}")
-            n = 0
-            while keep.exists():
-                n += 1
-                keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}.{n}")
-            os.replace(path, keep)  # evidence; a crash before the next save just rebuilds again
-            fsync_dir(self.root)
-            rep.catalog_kept = keep.name
-            why = f"catalog {path} is unreadable ({damage}); kept as {keep.name}"
-        else:
-            why = f"catalog {path} is missing"
+        why = self._keep_damaged_catalog()
         rep.catalog = res.notes
-        self._catalog = res.catalog
-        self._save_catalog()
-        self._reindex |= set(self._catalog.files)
+        st.catalog = res.catalog
+        st.save_catalog()
+        self._reindex |= set(st.catalog.files)
         log.warning("%s; %s", why, "; ".join(res.notes))
 
-    def check_files(self, deep: bool = False, files: list[FileMeta] | None = None) -> list[tuple[str, str]]:
-        """Check live Parquet files (footer; ``deep``: every page), quarantine the damaged ones.
+    def _keep_damaged_catalog(self) -> str:
+        """Keep an unreadable catalog under a new name (evidence); what happened, in words."""
+        path = self.state.root / CATALOG_FILE
+        damage = self.state.catalog.damage
+        if damage is None:
+            return f"catalog {path} is missing"
+        stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime())
+        keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}")
+        n = 0
+        while keep.exists():
+            n += 1
+            keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}.{n}")
+        os.replace(path, keep)  # a crash before the next save just rebuilds again
+        fsync_dir(self.state.root)
+        self.report.catalog_kept = keep.name
+        return f"catalog {path} is unreadable ({damage}); kept as {keep.name}"
 
-        Returns the (relative path, reason) of each file moved. Opening runs the footer check.
-        """
-        if self.root is None:
-            return []
-        with self._lock:
-            todo = self._catalog.all_files() if files is None else list(files)
-        t0 = _time.perf_counter()
-        bad = []
-        top = str(self.root)
-        for f in todo:
-            path = os.path.join(top, f.path)
-            why = footer_problem(path, f.rows, f.size, f.columns)
-            if why is None and deep and f.id not in self._verified_ids():
-                why = decode_problem(path, f.rows)
-                if why is None:
-                    self._verified_ids().add(f.id)
-            if why is not None:
-                bad.append((f, why))
-        if files is None and not deep:
-            self._recovery.files_checked = len(todo)
-            self._recovery.check_seconds = _time.perf_counter() - t0
-        return self._quarantine(bad)
-
-    def after_read_error(self, exc: BaseException, files: list[FileMeta] | None = None) -> list[str]:
-        """A read failed: find the damaged files among those this thread scanned last, quarantine them.
-
-        The query that failed still answers its error (never other values); later queries answer
-        the rest. Without ``files`` or noted scans (``_note_scan``), every live file is decoded
-        once. Returns the relative paths moved.
-        """
-        if self.root is None or self._closed or not _is_read_error(exc):
-            return []
-        if files is None:
-            recent = getattr(self.__dict__.get("_read_log"), "scans", None)
-            if recent:
-                files = list({f.id: f for fl in recent for f in fl}.values())
-                recent.clear()
-        with self._lock:
-            live = {f.id for f in self._catalog.all_files()}
-        todo = [f for f in (files if files is not None else self._catalog.all_files()) if f.id in live]
-        return [rel for rel, _ in self.check_files(deep=True, files=todo)]
-
-    def _note_scan(self, files) -> None:
-        """Remember (per thread) which files a scan reads, so a failed read can be pinned on one."""
-        tl = self.__dict__.get("_read_log") or self.__dict__.setdefault("_read_log", threading.local())
-        q = getattr(tl, "scans", None)
-        if q is None:
-            q = tl.scans = deque(maxlen=_RECENT_SCANS)
-        q.append(tuple(files))
-
-    def _verified_ids(self) -> set[int]:
-        return self.__dict__.setdefault("_verified", set())
-
-    def _quarantine(self, bad: list[tuple[FileMeta, str]]) -> list[tuple[str, str]]:
-        """Move damaged files aside and forget them (catalog, caches, index)."""
-        if not bad:
-            return []
-        rep = self.__dict__.get("_recovery")
-        if rep is None:
-            rep = self._recovery = RecoveryReport()
-        moved = []
-        with self._flush_lock, self._lock:
-            live = {f.id for f in self._catalog.all_files()}
-            bad = [(f, why) for f, why in bad if f.id in live]
-            for f, why in bad:
-                dst = quarantine(self.root, f.path)
-                if dst is None:
-                    rep.missing.append(f.path)
-                    log.warning("Parquet file %s listed in the catalog is missing; its %d rows of %s.%s.%s are "
-                                "no longer served", f.path, f.rows, f.db, f.rp, f.measurement)
-                else:
-                    rep.quarantined.append((f.path, why))
-                    log.warning("Parquet file %s is damaged (%s): moved to %s; its %d rows of %s.%s.%s are no "
-                                "longer served", f.path, why, dst.relative_to(self.root), f.rows, f.db, f.rp,
-                                f.measurement)
-                moved.append((f.path, why))
-            if not bad:
-                return []
-            gone = [f for f, _ in bad]
-            self._catalog.replace_files(gone, [])
-            self._save_catalog()
-            self._files.delete(gone)  # caches; the paths are gone already
-            keys = {f.key for f in gone}
-            if self.__dict__.get("_reindex") is not None and self._wal is None:
-                self._reindex |= keys  # opening: the index is loaded later
-            else:
-                self._rebuild_index(keys)
-        return moved
-
-    def _load_index(self) -> None:
+    def load_index(self) -> None:
         """Load each series index that matches the catalog; rebuild the others (derived data)."""
-        redo = self.__dict__.pop("_reindex", set())
-        for key in list(self._catalog.files):
+        st = self.state
+        redo, self._reindex = self._reindex or set(), None
+        for key in list(st.catalog.files):
             if key in redo:
-                self._rebuild_index({key})
+                self.rebuild_index({key})
                 continue
-            d = self.root / measurement_dir(*key)
-            why = self._index.load(key, d, [f.id for f in self._catalog.files[key]])
+            d = st.root / measurement_dir(*key)
+            why = st.index.load(key, d, [f.id for f in st.catalog.files[key]])
             if why is None:
                 continue
-            self._rebuild_index({key})
+            self.rebuild_index({key})
             if why in ("missing", "older format"):
                 log.info("series index of %s.%s.%s %s: rebuilt from the Parquet files", *key, why)
             else:
                 msg = f"series index {d / INDEX_FILE} is {why}: rebuilt from the Parquet files"
                 log.warning("%s", msg)
-                self._recovery.derived.append(msg)
+                self.report.derived.append(msg)
 
-    def _replay(self) -> None:
+    def replay(self) -> None:
+        """Load the WAL's records into the buffer (the rows written since the last flush)."""
+        st = self.state
         n = 0
-        lost = self.__dict__.get("_catalog_lost", False)
-        rep = self.recovery_report
-        self._health.load_isolated(self.root)
-        for seq, payload in self._wal.replay():
+        st.health.load_isolated(st.root)
+        for seq, payload in st.wal.replay():
             db, rp, entries = decode_write(payload)
-            database = self._catalog.databases.get(db)
+            database = self._replay_target(db, rp)
             if database is None:
-                self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
-                database = self._catalog.databases[db]
-            if rp not in database.rps and lost:  # the policy's files, if any, are gone with the catalog
-                database.rps[rp] = RetentionPolicy(rp, 0, normalised_shard_duration(0, 0))
-                database.default_rp = database.default_rp or rp
-                rep.catalog.append(f"retention policy {db}.{rp}: found only in the WAL, settings not "
-                                   "recoverable, set to duration INF, shard duration 168h")
-            if rp not in database.rps:
-                log.warning("WAL record for missing retention policy %s.%s skipped", db, rp)
-                rep.wal_records.append(f"WAL record for missing retention policy {db}.{rp} skipped")
                 continue
             for i, e in enumerate(entries):
                 e = self._set_aside_unstorable(db, rp, e, f"wal-{seq:020d}-{i}")
-                if e is None:
+                if e is None or self._conflicts(database, rp, e):
                     continue
-                meta = database.measurements.get(e.measurement)
-                if meta is not None and any(meta.fields.get(f, FieldType(t)) is not FieldType(t)
-                                            for f, t in e.fields.items()):
-                    log.warning("WAL record for %s conflicts with the catalog; skipped", e.measurement)
-                    rep.wal_records.append(f"WAL record for {db}.{rp}.{e.measurement} conflicts with the "
-                                           f"catalog's field types; {e.frame.height} rows skipped")
-                    continue
-                self._apply(database, rp, e.measurement, e.frame, e.tags, e.fields)
+                apply_entry(st, database, rp, e)
                 n += e.frame.height
-        rep.wal_skipped = list(self._wal.skipped)
-        rep.replayed_rows = n
+        self.report.wal_skipped = list(st.wal.skipped)
+        self.report.replayed_rows = n
         if n:
             log.info("replayed %d rows from the WAL", n)
-        if lost and self._catalog.databases:
-            self._save_catalog()
+        if self._catalog_lost and st.catalog.databases:
+            st.save_catalog()
+
+    def _replay_target(self, db: str, rp: str) -> Database | None:
+        """The database a WAL record goes to (created if missing); None when its policy is gone."""
+        st, rep = self.state, self.report
+        database = st.catalog.databases.get(db)
+        if database is None:
+            st.catalog.create_database(db, duration=st.config.auto_create_duration or None)
+            database = st.catalog.databases[db]
+        if rp not in database.rps and self._catalog_lost:  # its files, if any, are gone with the catalog
+            database.rps[rp] = RetentionPolicy(rp, 0, normalised_shard_duration(0, 0))
+            database.default_rp = database.default_rp or rp
+            rep.catalog.append(f"retention policy {db}.{rp}: found only in the WAL, settings not "
+                               "recoverable, set to duration INF, shard duration 168h")
+        if rp not in database.rps:
+            log.warning("WAL record for missing retention policy %s.%s skipped", db, rp)
+            rep.wal_records.append(f"WAL record for missing retention policy {db}.{rp} skipped")
+            return None
+        return database
+
+    def _conflicts(self, database: Database, rp: str, e: WalEntry) -> bool:
+        """Whether a WAL record's field types clash with the catalog's (then it is skipped)."""
+        meta = database.measurements.get(e.measurement)
+        if meta is None or all(meta.fields.get(f, FieldType(t)) is FieldType(t) for f, t in e.fields.items()):
+            return False
+        log.warning("WAL record for %s conflicts with the catalog; skipped", e.measurement)
+        self.report.wal_records.append(f"WAL record for {database.name}.{rp}.{e.measurement} conflicts with "
+                                       f"the catalog's field types; {e.frame.height} rows skipped")
+        return True
 
     def _set_aside_unstorable(self, db: str, rp: str, e: WalEntry, name: str) -> WalEntry | None:
         """A WAL record of an older version may hold keys that cannot be stored (a NUL): its rows
@@ -313,9 +229,9 @@ class RecoveryMixin:
         carry = pl.any_horizontal([pl.col(k).is_not_null() for k in bad])
         aside = e.frame.filter(carry)
         why = ValueError(key_problem(e.measurement, bad[0], bad[0] in e.tags))
-        isolate(self._health, self.root, (db, rp, e.measurement),
+        isolate(self.state.health, self.state.root, (db, rp, e.measurement),
                 [WalEntry(e.measurement, e.tags, e.fields, aside)], why, name=name)
-        self.recovery_report.wal_records.append(
+        self.report.wal_records.append(
             f"WAL record for {db}.{rp}.{e.measurement}: {aside.height} rows with a key that cannot be stored "
             f"({why}) set aside in {QUARANTINE_DIR}/")
         rest = e.frame.filter(~carry).drop(bad)
@@ -325,50 +241,110 @@ class RecoveryMixin:
             return None
         return WalEntry(e.measurement, tags, fields, rest)
 
-    def _save_index(self, keys: set[Key]) -> None:
-        if self.root is None:
-            return
-        for key in keys:
-            d = self.root / measurement_dir(*key)
-            self._index.save(key, d, self.root, [f.id for f in self._catalog.files.get(key, ())])
-            if "~" in measurement_dir(*key) and not (d / NAMES_FILE).exists():
-                # a hashed (over-long) name cannot be decoded from the path: keep it for rebuild.py
-                atomic_write_bytes(d / NAMES_FILE, orjson.dumps(list(key)))
+    # -- damaged files ---------------------------------------------------------------
+    def check_files(self, deep: bool = False, files: list[FileMeta] | None = None) -> list[tuple[str, str]]:
+        """Check live Parquet files (footer; ``deep``: every page), quarantine the damaged ones.
 
-    def _rebuild_index(self, keys: set[Key]) -> None:
-        """Recompute tag sets from the files (after deletes); buffered rows are flushed already."""
-        damaged: list[tuple[FileMeta, str]] = []
-        for key in keys:
-            fl = self._catalog.files.get(key, [])
-            d = self._catalog.databases.get(key[0])
-            meta = d.measurements.get(key[2]) if d else None
-            if not fl or meta is None:
-                self._index.replace(key, None)
+        Returns the (relative path, reason) of each file moved. Opening runs the footer check.
+        """
+        st = self.state
+        if st.root is None:
+            return []
+        with st.lock:
+            todo = st.catalog.all_files() if files is None else list(files)
+        t0 = _time.perf_counter()
+        bad = []
+        top = str(st.root)
+        for f in todo:
+            path = os.path.join(top, f.path)
+            why = footer_problem(path, f.rows, f.size, f.columns)
+            if why is None and deep and f.id not in self._verified:
+                why = decode_problem(path, f.rows)
+                if why is None:
+                    self._verified.add(f.id)
+            if why is not None:
+                bad.append((f, why))
+        if files is None and not deep:
+            self.report.files_checked = len(todo)
+            self.report.check_seconds = _time.perf_counter() - t0
+        return self.quarantine(bad)
+
+    def forget_verified(self) -> None:
+        """Decode every file again at the next deep check (they were all verified once)."""
+        self._verified.clear()
+
+    def after_read_error(self, exc: BaseException, files: list[FileMeta] | None = None) -> list[str]:
+        """A read failed: find the damaged files among those this thread scanned last, quarantine them.
+
+        The query that failed still answers its error (never other values); later queries answer
+        the rest. Without ``files`` or noted scans (:meth:`note_scan`), every live file is decoded
+        once. Returns the relative paths moved.
+        """
+        st = self.state
+        if st.root is None or st.closed or not is_read_error(exc):
+            return []
+        if files is None:
+            recent = getattr(self._read_log, "scans", None)
+            if recent:
+                files = list({f.id: f for fl in recent for f in fl}.values())
+                recent.clear()
+        with st.lock:
+            live = {f.id for f in st.catalog.all_files()}
+        todo = [f for f in (files if files is not None else st.catalog.all_files()) if f.id in live]
+        return [rel for rel, _ in self.check_files(deep=True, files=todo)]
+
+    def note_scan(self, files) -> None:
+        """Remember (per thread) which files a scan reads, so a failed read can be pinned on one."""
+        q = getattr(self._read_log, "scans", None)
+        if q is None:
+            q = self._read_log.scans = deque(maxlen=_RECENT_SCANS)
+        q.append(tuple(files))
+
+    def quarantine(self, bad: list[tuple[FileMeta, str]]) -> list[tuple[str, str]]:
+        """Move damaged files aside and forget them (catalog, caches, index)."""
+        if not bad:
+            return []
+        st = self.state
+        with st.flush_lock, st.lock:
+            live = {f.id for f in st.catalog.all_files()}
+            bad = [(f, why) for f, why in bad if f.id in live]
+            moved = [self._move_aside(f, why) for f, why in bad]
+            if not bad:
+                return []
+            gone = [f for f, _ in bad]
+            st.catalog.replace_files(gone, [])
+            st.save_catalog()
+            st.files.delete(gone)  # caches; the paths are gone already
+            keys = {f.key for f in gone}
+            if self._reindex is not None and st.wal is None:
+                self._reindex |= keys  # opening: the index is loaded later
             else:
-                frames = []
-                for f in fl:
-                    tc = [t for t in f.columns if t in meta.tags]
-                    try:
-                        fr = self._files.read(f).select(tc) if tc else pl.DataFrame(height=f.rows)
-                    except Exception as e:  # noqa: BLE001 - a damaged file must not stop the others
-                        if self.root is None or not _is_read_error(e):
-                            raise
-                        damaged.append((f, f"does not decode ({type(e).__name__}: {e})"))
-                        continue
-                    frames.append(fr.unique() if tc else fr)
-                self._index.replace(key, None)
-                for fr in frames:
-                    self._index.add(key, fr)
-            for buf in (self._buffer, self._flushing):
-                if buf is not None:
-                    for c in buf.chunks(key):
-                        self._index.add(key, c.frame.select(c.tags) if c.tags else pl.DataFrame(height=c.frame.height))
-            if self.root is not None and key in self._catalog.files:
-                self._save_index({key})
+                self.rebuild_index(keys)
+        return moved
+
+    def _move_aside(self, f: FileMeta, why: str) -> tuple[str, str]:
+        root = self.state.root
+        dst = quarantine(root, f.path)
+        if dst is None:
+            self.report.missing.append(f.path)
+            log.warning("Parquet file %s listed in the catalog is missing; its %d rows of %s.%s.%s are "
+                        "no longer served", f.path, f.rows, f.db, f.rp, f.measurement)
+        else:
+            self.report.quarantined.append((f.path, why))
+            log.warning("Parquet file %s is damaged (%s): moved to %s; its %d rows of %s.%s.%s are no "
+                        "longer served", f.path, why, dst.relative_to(root), f.rows, f.db, f.rp,
+                        f.measurement)
+        return f.path, why
+
+
+    def rebuild_index(self, keys: set[Key]) -> None:
+        """Recompute tag sets from the files (after deletes); a file that fails to decode is
+        quarantined (which rebuilds its measurement's index again, without it)."""
+        damaged = self.index_files.rebuild(keys, is_read_error)
         if damaged:
-            self._quarantine(damaged)  # rebuilds those keys again, without the damaged files
+            self.quarantine(damaged)
 
 
-def _is_read_error(exc: BaseException) -> bool:
+def is_read_error(exc: BaseException) -> bool:
     """A failure reading a file (I/O, or the Parquet decoder's complaint), not a bug elsewhere."""
     return isinstance(exc, OSError) or "parquet" in str(exc).lower() or "thrift" in str(exc).lower()

@@ -1,93 +1,113 @@
-"""The write path of a store after parsing: validate against the catalog, WAL append, buffer + index.
+"""The write path after parsing: validate against the catalog, WAL append, buffer + index.
 
-A mixin of :class:`tsdb_core.store.Store` (its state lives there); split out so the facade stays small.
+Nothing is touched until the whole batch is validated; the rows are in the WAL before they
+are in the buffer (visible), and the call returns after the WAL's group-commit fsync.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
-from .catalog import DEFAULT_RP, Database, MeasurementMeta
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
-from .wal import WalEntry, decode_write, encode_write
 from ..base.types import FieldType, LineError, MeasurementBatch, WriteResult
 from .admission import validate
+from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
+from .state import EngineState
+from .wal import WalEntry, decode_write, encode_write
 
 
-class WritePathMixin:
-    """Validate → WAL → buffer and index; nothing is touched until the whole batch is validated."""
+class WritePath:
+    """Validate → WAL → buffer and index; ``after_write`` runs once the rows are durable
+    (the engine flushes by size or age there)."""
 
-    def _write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
-                       body: bytes | None, *, auto_create: bool) -> WriteResult:
+    def __init__(self, state: EngineState, after_write: Callable[[], None]):
+        self.state = state
+        self.after_write = after_write
+
+    def write(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
+              body: bytes | None, *, auto_create: bool) -> WriteResult:
+        """Store ``batches`` of ``db``/``rp``; rejected rows come back as line errors of ``body``."""
+        st = self.state
         seq = 0
-        with self._lock:
-            self._check_open()
-            db, rp = self._split_name(db, rp)
-            if auto_create and db not in self._catalog.databases and rp not in (None, DEFAULT_RP):
+        with st.lock:
+            st.check_open()
+            db, rp = self.split_name(db, rp)
+            if auto_create and db not in st.catalog.databases and rp not in (None, DEFAULT_RP):
                 raise RetentionPolicyNotFound(rp, db)  # nothing auto-created for a write that fails
-            database = self._ensure_database(db) if auto_create else self._catalog.database(db)
-            pol = self._catalog.rp(db, rp)
+            database = self._ensure_database(db) if auto_create else st.catalog.database(db)
+            pol = st.catalog.rp(db, rp)
             v = validate(database, pol, batches, now)
             if v.accepted:
-                entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in v.accepted]
-                if self._wal is not None:
-                    payload = encode_write(db, pol.name, entries)
-                    try:
-                        seq = self._wal.append(payload)
-                    except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
-                        raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
-                    # Buffer what replay would load: the decoded record is also a compact copy
-                    # (parsed columns can pin their whole request body in memory).
-                    entries = decode_write(payload)[2]
-                else:  # in memory: at least drop the spare capacity of parsed columns
-                    entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
-                for e in entries:
-                    self._apply(database, pol.name, e.measurement, e.frame, e.tags, e.fields)
+                seq = self._log_and_apply(database, pol, v.accepted)
         if seq:
             try:
-                self._wal.sync(seq)
+                st.wal.sync(seq)
             except OSError as e:
                 raise StorageError(f"write not durable (fsync failed): {e.strerror or e}") from e
         result = WriteResult(points_written=v.points, values_written=v.values,
                              errors=_line_errors(v.rejected, body))
-        self._maybe_flush()
+        self.after_write()
         return result
 
-    def _apply(self, database: Database, rp: str, measurement: str, frame: pl.DataFrame,
-               tags: tuple[str, ...], fields: dict) -> None:
-        """Schema additions, buffer, index: the steps after the WAL that cannot fail."""
-        meta = database.measurements.get(measurement)
-        if meta is None:
-            meta = database.measurements[measurement] = MeasurementMeta()
-        for f, t in fields.items():
-            meta.fields.setdefault(f, FieldType(t))
-        meta.tags.update(tags)
-        key = (database.name, rp, measurement)
-        self._buffer.add(key, frame, tuple(tags))
-        self._index.add(key, frame.select(tags) if tags else pl.DataFrame(height=frame.height))
+    def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted) -> int:
+        """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none)."""
+        st = self.state
+        seq = 0
+        entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in accepted]
+        if st.wal is not None:
+            payload = encode_write(database.name, pol.name, entries)
+            try:
+                seq = st.wal.append(payload)
+            except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
+                raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
+            # Buffer what replay would load: the decoded record is also a compact copy
+            # (parsed columns can pin their whole request body in memory).
+            entries = decode_write(payload)[2]
+        else:  # in memory: at least drop the spare capacity of parsed columns
+            entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
+        for e in entries:
+            apply_entry(st, database, pol.name, e)
+        return seq
 
     def _ensure_database(self, db: str) -> Database:
-        d = self._catalog.databases.get(db)
+        st = self.state
+        d = st.catalog.databases.get(db)
         if d is not None:
             return d
-        if not self.config.auto_create_databases:
+        if not st.config.auto_create_databases:
             raise DatabaseNotFound(db)
-        self._catalog.create_database(db, duration=self.config.auto_create_duration or None)
+        st.catalog.create_database(db, duration=st.config.auto_create_duration or None)
         try:
-            self._save_catalog()
+            st.save_catalog()
         except OSError as e:
-            self._catalog.drop_database(db)
+            st.catalog.drop_database(db)
             raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
-        return self._catalog.databases[db]
+        return st.catalog.databases[db]
 
-    def _split_name(self, db: str, rp: str | None) -> tuple[str, str | None]:
+    def split_name(self, db: str, rp: str | None) -> tuple[str, str | None]:
         """``db/rp`` (InfluxDB 3 naming) → (db, rp), unless a database has the whole name."""
         if not db:
             raise UserError("database name required")
-        if rp is None and "/" in db and db not in self._catalog.databases:
+        if rp is None and "/" in db and db not in self.state.catalog.databases:
             d, r = db.split("/", 1)
             if d:
                 return d, r or None
         return db, rp or None
+
+
+def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) -> None:
+    """Schema additions, buffer, index: the steps after the WAL that cannot fail (lock held).
+    Writes and WAL replay both end here."""
+    meta = database.measurements.get(e.measurement)
+    if meta is None:
+        meta = database.measurements[e.measurement] = MeasurementMeta()
+    for f, t in e.fields.items():
+        meta.fields.setdefault(f, FieldType(t))
+    meta.tags.update(e.tags)
+    key = (database.name, rp, e.measurement)
+    state.buffer.add(key, e.frame, tuple(e.tags))
+    state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
 
 
 def _line_errors(rejected: list[tuple[int, str]], body: bytes | None) -> list[LineError]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from ..parser.lexing import format_duration, format_float, format_time, quote_ident, quote_regex, quote_string
+from ...base.time import format_duration, format_rfc3339
+from ..parser.lexing import format_float, quote_ident, quote_regex, quote_string
 
 # Operator precedence (influxql token.go): higher binds tighter; all left-associative.
 PRECEDENCE = {
@@ -117,7 +118,7 @@ class TimeLiteral(Literal):
     val: int
 
     def __str__(self) -> str:
-        return quote_string(format_time(self.val))
+        return quote_string(format_rfc3339(self.val))
 
 
 @dataclass(frozen=True, slots=True)

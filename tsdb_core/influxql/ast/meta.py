@@ -12,7 +12,8 @@ from .expr import (
     Dimension, Expr, ListLiteral, Measurement, RegexLiteral, Source, SortField, StringLiteral, join,
 )
 from .select import Statement
-from ..parser.lexing import format_duration, quote_ident, quote_string
+from ...base.time import format_duration
+from ..parser.lexing import quote_ident, quote_string
 
 
 def _on(database: Optional[str]) -> str:

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .expr import Dimension, Expr, Field, Node, Source, SortField, Target, join, quote_ident
-from ..parser.lexing import format_duration, format_float, quote_string
+from ...base.time import format_duration
+from ..parser.lexing import format_float, quote_string
 
 # fill() options: None = not written (InfluxDB's default, fill(null)).
 FILL_OPTIONS = ("null", "none", "previous", "linear", "value")

@@ -10,9 +10,10 @@ from .lalr import Tok as Token
 from ..ast import expr as E
 from ..ast import meta as M
 from ..ast import select as S
-from .lexing import format_duration
+from ..ast.visit import find
 from .errors import fail, fail_at, found_expected
-from .build_expr import INT64_MAX, UINT64_MAX, parse_duration
+from ...base.time import format_duration, parse_duration
+from .build_expr import INT64_MAX, UINT64_MAX, RuleFamily
 from .build_select import no_db_rp
 
 INT32_MAX = 2**31 - 1
@@ -39,16 +40,7 @@ def _duration_opt(tok: Token) -> int:
 
 def _is_aggregate(sel: S.SelectStatement) -> bool:
     """influxql IsRawQuery is False when any field contains a call."""
-    stack = [f.expr for f in sel.fields]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, E.Call):
-            return True
-        if isinstance(e, E.BinaryExpr):
-            stack += [e.lhs, e.rhs]
-        elif isinstance(e, E.ParenExpr):
-            stack.append(e.expr)
-    return False
+    return any(next(find(f.expr, E.Call), None) is not None for f in sel.fields)
 
 
 def _group_by_interval(sel: S.SelectStatement) -> tuple[int, str | None]:
@@ -64,8 +56,8 @@ def _group_by_interval(sel: S.SelectStatement) -> tuple[int, str | None]:
     return 0, None
 
 
-class DdlRules:
-    """Callbacks for the schema, user and privilege statements (mixed into :class:`transform.AstBuilder`)."""
+class DdlRules(RuleFamily):
+    """Callbacks for the schema, user and privilege statements (mixed into :class:`build.AstBuilder`)."""
 
     __slots__ = ()
 

@@ -13,7 +13,8 @@ from .lalr import Tok as Token
 
 from ..ast import expr as E
 from . import depth
-from .lexing import DURATION_UNITS, KEYWORDS, ident_needs_quotes, unescape
+from ...base.time import parse_duration
+from .lexing import KEYWORDS, ident_needs_quotes, unescape
 from .errors import fail, fail_at, found_expected
 
 INT64_MAX = 2**63 - 1
@@ -21,28 +22,6 @@ UINT64_MAX = 2**64 - 1
 
 _VARREF_TYPES = {"float": "float", "integer": "integer", "unsigned": "unsigned",
                  "string": "string", "boolean": "boolean", "field": "field", "tag": "tag"}
-_DURATION_PART = re.compile(r"([0-9]+)(ns|ms|u|µ|s|m|h|d|w)")
-
-
-def parse_duration(text: str) -> int:
-    """influxql ParseDuration: ``1h30m`` -> ns; raises ValueError with Go's message."""
-    if len(text) < 2:
-        raise ValueError("invalid duration")
-    neg = text.startswith("-")
-    body = text[1:] if neg else text
-    pos, total, n, unit = 0, 0, 0, ""
-    while pos < len(body):
-        m = _DURATION_PART.match(body, pos)
-        if m is None:
-            raise ValueError("invalid duration")
-        n, unit = int(m.group(1)), m.group(2)
-        if n > INT64_MAX:
-            raise ValueError("invalid duration")
-        total += n * DURATION_UNITS[unit]
-        pos = m.end()
-    if total > INT64_MAX and not neg:
-        raise ValueError(f"overflowed duration {n}{unit}: choose a smaller duration or INF")
-    return -total if neg else total
 
 
 @lru_cache(maxsize=512)
@@ -261,8 +240,20 @@ def _cast_type_token(cast: Token) -> Token:
     return Token("IDENT", value, cast.start_pos + 2, cast.end_pos, cast.text)
 
 
-class ExprRules:
-    """Callbacks for the expression rules (mixed into :class:`transform.AstBuilder`)."""
+class RuleFamily:
+    """Callbacks of one statement family; ``_state`` is the ContextVar of the running parse."""
+
+    def __init__(self, state_var):
+        self._state = state_var
+
+    def callbacks(self) -> dict:
+        """Rule name -> bound method, for every public method of the family."""
+        return {name: getattr(self, name) for name, value in vars(type(self)).items()
+                if not name.startswith("_") and callable(value) and name != "callbacks"}
+
+
+class ExprRules(RuleFamily):
+    """Callbacks for the expression rules (mixed into :class:`build.AstBuilder`)."""
 
     __slots__ = ()
 

@@ -9,7 +9,7 @@ from ..ast import expr as E
 from ..ast import select as S
 from . import depth
 from .errors import fail, fail_at, found_expected
-from .build_expr import _LEAVES, _args, _ints, _leaf, _opt, _pos, _regex, _segments
+from .build_expr import _LEAVES, RuleFamily, _args, _ints, _leaf, _opt, _pos, _regex, _segments
 
 _COMPARE_OPS = frozenset(("=", "!=", "=~", "!~", "<", "<=", ">", ">=", "AND", "OR"))
 
@@ -73,8 +73,8 @@ def no_db_rp(sources):
     return sources
 
 
-class SelectRules:
-    """Callbacks for SELECT, DELETE and EXPLAIN (mixed into :class:`transform.AstBuilder`)."""
+class SelectRules(RuleFamily):
+    """Callbacks for SELECT, DELETE and EXPLAIN (mixed into :class:`build.AstBuilder`)."""
 
     __slots__ = ()
 

@@ -5,11 +5,11 @@ from .lalr import Tok as Token
 
 from ..ast import expr as E
 from ..ast import meta as M
-from .build_expr import _regex
+from .build_expr import RuleFamily, _regex
 
 
-class ShowRules:
-    """Callbacks for SHOW ... (mixed into :class:`transform.AstBuilder`)."""
+class ShowRules(RuleFamily):
+    """Callbacks for SHOW ... (mixed into :class:`build.AstBuilder`)."""
 
     __slots__ = ()
 

@@ -17,7 +17,8 @@ from lark import Lark
 
 from ...base.errors import ParseError, TsdbError
 from ..ast.select import Statement
-from .lexing import format_duration, unescape, unescape_regex
+from ...base.time import format_duration
+from .lexing import unescape, unescape_regex
 from .errors import expected_names, fail, token_text
 from .depth import MAX_DEPTH
 from .lalr import _REGEX, Tables, Tok, tokenize
@@ -222,13 +223,8 @@ def _run(tables: Tables, state: ParseState, precise: bool):
     ``precise=False`` is the fast path (shared keyword/operator tokens, no
     bookkeeping for error positions); callers redo a failed fast run precisely.
     """
-    text, params = state.text, state.params
-
-    def post(kind, raw, start, stop):
-        return _post(kind, raw, start, stop, text, params)
-
-    keywords = _KW_TYPES
-    tokens = tokenize(text, 0, post, keywords, precise)
+    text = state.text
+    tokens = _lex(state, 0, precise)
     state.tokens = tokens
     if len(tokens) > MAX_DEPTH:  # fewer tokens cannot nest deeper than the limit
         state.depths = {}
@@ -246,12 +242,8 @@ def _run(tables: Tables, state: ParseState, precise: bool):
             i += 1
             ttype = tok.type
             if ttype == "DIV" and "REGEX" in row:
-                m = _REGEX(text, tok.start_pos)
-                if m is None:  # influxql: an unterminated regex (lit stays empty)
-                    fail("bad regex: ", tok.line, max(tok.column - 1, 1))
-                tok = _post("REGEX", m.group(), tok.start_pos, m.end(), text, params)
+                tok = _regex_at(state, tokens, i - 1, precise)
                 ttype = "REGEX"
-                tokens[i - 1:] = [tok] + tokenize(text, m.end(), post, keywords, precise)
                 ntok = len(tokens)
             if precise:
                 state.consumed = i
@@ -283,6 +275,30 @@ def _run(tables: Tables, state: ParseState, precise: bool):
                 return values[-1]
             stack.append(goto)
             row = rows[goto]
+
+
+def _lex(state: ParseState, pos: int, precise: bool) -> list:
+    """The tokens of ``state.text`` from ``pos``."""
+    text, params = state.text, state.params
+
+    def post(kind, raw, start, stop):
+        return _post(kind, raw, start, stop, text, params)
+
+    return tokenize(text, pos, post, _KW_TYPES, precise)
+
+
+def _regex_at(state: ParseState, tokens: list, at: int, precise: bool) -> Tok:
+    """Where the grammar wants a regex, the ``/`` at ``tokens[at]`` starts one.
+
+    The tokens from there are replaced: the regex, then the text after it lexed again.
+    """
+    div, text = tokens[at], state.text
+    m = _REGEX(text, div.start_pos)
+    if m is None:  # influxql: an unterminated regex (lit stays empty)
+        fail("bad regex: ", div.line, max(div.column - 1, 1))
+    tok = _post("REGEX", m.group(), div.start_pos, m.end(), text, state.params)
+    tokens[at:] = [tok] + _lex(state, m.end(), precise)
+    return tok
 
 
 def _accepts(tables: Tables, stack: list[int]) -> set[str]:
@@ -334,7 +350,7 @@ _TABLES_VERSION = "2"  # bump when the Lark options or the kept terminals change
 
 
 def _cache_path(text: str) -> str | bool:
-    """Lark's table cache, keyed by grammar text and our build options (saves ~1 s a process).
+    """Lark's table cache, keyed by grammar text and our build options (building the tables is the slow part of a process's first parse).
 
     Lark's cache is a pickle, so it lives in a directory only this user can write
     (``$XDG_CACHE_HOME/tsdb`` or ``~/.cache/tsdb``, mode 0700), never in a shared

@@ -1,10 +1,10 @@
 """A lean driver over Lark's LALR(1) tables: a hand-written scanner, Lark's table.
 
-Lark compiles grammar/influxql.lark into the LALR(1) parse table; running its
-generic parser and contextual lexer cost ~10x the budget of a dashboard
-query here, so parse.py replays the same table with a tight loop, this
-module's scanner (it follows the grammar's terminals) and reduce actions
-that call transform.AstBuilder directly. Lexing is contextual in the one
+Lark compiles grammar/influxql.lark into the LALR(1) parse table; its generic
+parser and contextual lexer do per-token work a dashboard query cannot afford
+(wrapper objects, callbacks through its tree builder), so driver.py replays the
+same table with a tight loop, this module's scanner (it follows the grammar's
+terminals) and reduce actions that call build.AstBuilder directly. Lexing is contextual in the one
 place InfluxQL needs it: ``/`` starts a regex only in states whose row
 accepts REGEX (influxql's ScanRegex), and is DIV elsewhere.
 """
@@ -79,6 +79,10 @@ def _word(raw: str, keywords: dict):
     return tok
 
 
+# Token kinds by first character, for what is not a word, a number or an operator.
+_OTHER_KINDS = {"'": "STRING", '"': "QUOTED_IDENT", "$": "BOUNDPARAM", ".": "NUMBER", ":": "CAST"}
+
+
 def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) -> list:
     """All tokens from ``pos`` (whitespace and comments dropped).
 
@@ -123,24 +127,12 @@ def tokenize(text: str, pos: int, post, keywords: dict, precise: bool = True) ->
             if raw == "/":
                 append(Tok("DIV", raw, start, pos, text))
                 continue
-            else:
-                if c == "'":
-                    kind = "STRING" if len(raw) > 1 else None
-                elif c == '"':
-                    kind = "QUOTED_IDENT" if len(raw) > 1 else None
-                elif c == "$":
-                    kind = "BOUNDPARAM"
-                elif c == ".":
-                    kind = "NUMBER"
-                elif c == ":":
-                    kind = "CAST"
-                else:
-                    kind = "ILLEGAL"
-                if kind is None:  # an unterminated string: the rest is lexed again after it
-                    stop = _UNTERMINATED(text, start).end()
-                    append(post("BAD_STRING", text[start:stop], start, stop))
-                    out += tokenize(text, stop, post, keywords, precise)
-                    return out
+            kind = _OTHER_KINDS.get(c, "ILLEGAL")
+            if c in "'\"" and len(raw) == 1:  # an unterminated string: the rest is lexed again after it
+                stop = _UNTERMINATED(text, start).end()
+                append(post("BAD_STRING", text[start:stop], start, stop))
+                out += tokenize(text, stop, post, keywords, precise)
+                return out
         append(post(kind, raw, start, pos))
     return out
 
@@ -198,12 +190,18 @@ def make_callback(rule, transformer):
         plain = plain and not expand
         keep.append((i, expand))
     name = rule.alias or rule.origin.name
-    size = len(rule.expansion)
-    plain = plain and len(keep) == size
+    build = _builder(rule, name, transformer)
+    if plain and len(keep) == len(rule.expansion):
+        return build
+    return _filtered(rule, name, tuple(keep), build)
+
+
+def _builder(rule, name: str, transformer):
+    """The transformer method for ``rule`` (a splice for inlined rules), with ``?rule``'s pass-through."""
     if name.startswith("_"):
         build = Splice
     else:
-        build = getattr(transformer, name, None)
+        build = transformer.callback(name)
         if build is None:
             if not rule.options.expand1:
                 raise TypeError(f"no AST builder for grammar rule {name!r}")
@@ -213,10 +211,11 @@ def make_callback(rule, transformer):
 
         def build(children, inner=inner):
             return children[0] if len(children) == 1 else inner(children)
+    return build
 
-    if plain:
-        return build
-    idx = tuple(keep)
+
+def _filtered(rule, name: str, idx: tuple, build):
+    """A callback keeping the children at ``idx`` (``(position, splice?)``) before building."""
     if (name.startswith("_") and rule.expansion[0] == rule.origin and idx[0] == (0, True)
             and not any(expand for _, expand in idx[1:])):
         rest = tuple(i for i, _ in idx[1:])

@@ -1,12 +1,11 @@
 """Token-level helpers shared by the printer and the parser.
 
-InfluxQL's quoting, duration and number rules live here once, so that the text
+InfluxQL's quoting and number rules live here once (durations and times: :mod:`tsdb_core.base.time`), so that the text
 the AST prints is exactly the text the grammar reads back.
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from decimal import Decimal
 
 # Keywords of influxql's token.go: a bare identifier may not be one of these.
@@ -21,13 +20,6 @@ SUBSCRIPTIONS TAG TO USER USERS VALUES WHERE WITH WRITE AND OR TRUE FALSE
 """.split())
 
 _BARE_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-NS, US, MS, S = 1, 1_000, 1_000_000, 1_000_000_000
-M, H = 60 * S, 3600 * S
-D, W = 24 * H, 7 * 24 * H
-
-DURATION_UNITS = {"ns": NS, "u": US, "µ": US, "ms": MS, "s": S, "m": M, "h": H, "d": D, "w": W}
-_FORMAT_UNITS = (("w", W), ("d", D), ("h", H), ("m", M), ("s", S), ("ms", MS), ("u", US))
 
 
 def ident_needs_quotes(name: str) -> bool:
@@ -52,16 +44,6 @@ def quote_regex(pattern: str) -> str:
     return "/" + pattern.replace("/", "\\/") + "/"
 
 
-def format_duration(ns: int) -> str:
-    """Canonical duration text: the largest unit that divides evenly (influxql FormatDuration)."""
-    if ns == 0:
-        return "0s"
-    for unit, size in _FORMAT_UNITS:
-        if ns % size == 0:
-            return f"{ns // size}{unit}"
-    return f"{ns}ns"
-
-
 def format_float(v: float) -> str:
     """Exact, re-parseable float text: fixed notation, always with a fraction digit.
 
@@ -74,15 +56,6 @@ def format_float(v: float) -> str:
     if "." not in r:
         r += ".0"
     return r
-
-
-def format_time(ns: int) -> str:
-    """RFC3339Nano in UTC with trailing fraction zeros dropped, as influxql prints times."""
-    sec, frac = divmod(ns, S)
-    base = datetime.fromtimestamp(sec, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    if frac:
-        return f"{base}.{frac:09d}".rstrip("0") + "Z"
-    return base + "Z"
 
 
 _ESCAPES = {"n": "\n", "\\": "\\", '"': '"', "'": "'"}

@@ -1,12 +1,13 @@
 """What WHERE and SELECT refer to: conjuncts, tag equalities, the scan's tag hint.
 
-Shared by the general executor (to_polars.py) and the lean path (fastpath.py).
+Shared by the general executor (exec/lazy.py) and the fast executor (exec/fast.py).
 """
 from __future__ import annotations
 
 import polars as pl
 
 from ...influxql import ast
+from ...influxql.ast.visit import find
 
 
 class AnyString:
@@ -62,12 +63,4 @@ def tag_equalities(e, schema) -> tuple[str, list[str]] | None:
 
 def all_refs(e) -> list:
     """Every VarRef an expression reads, in order."""
-    if isinstance(e, ast.VarRef):
-        return [e]
-    if isinstance(e, ast.BinaryExpr):
-        return all_refs(e.lhs) + all_refs(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return all_refs(e.expr)
-    if isinstance(e, ast.Call):
-        return [r for a in e.args for r in all_refs(a)]
-    return []
+    return list(find(e, ast.VarRef))

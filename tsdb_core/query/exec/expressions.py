@@ -11,6 +11,7 @@ import polars as pl
 
 from ...base.errors import QueryError, UnsupportedType
 from ...influxql import ast
+from ...influxql import functions as F
 from ..functions.math import MATH_FUNCTIONS, math_expr
 from ..plan.nodes import LoweredCall
 
@@ -163,11 +164,9 @@ def _type_name(e, types: dict) -> str | None:
     if isinstance(e, ast.BooleanLiteral):
         return "boolean"
     if isinstance(e, ast.Call):
-        if e.name in ("count",):
-            return "integer"
-        if e.name in ("mean", "median", "stddev", "integral", "derivative", "non_negative_derivative",
-                      "moving_average") or e.name in MATH_FUNCTIONS:
-            return "float"
+        result = F.spec(e.name).result
+        if result != "input":
+            return result
         return _type_name(e.args[0], types) if e.args else None
     if isinstance(e, ast.BinaryExpr):
         lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)

@@ -18,6 +18,7 @@ import polars as pl
 
 from ...base.errors import LimitExceeded, QueryError, UnsupportedType
 from ...influxql import ast
+from ...influxql import functions as F
 from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
@@ -296,7 +297,8 @@ def _tag_only(cond):
 
 
 def _is_top_bottom(plan: SelectPlan) -> bool:
-    return any(isinstance(c.expr, ast.Call) and c.expr.name in ("top", "bottom") for c in plan.columns)
+    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).first_arg == F.SELECTED
+               for c in plan.columns)
 
 
 def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str],
@@ -413,7 +415,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         return None
     lf, grid = windowed
     gkeys = keys + [WINDOW_COLUMN]
-    multi = [c for c in low.aggs if c.name in ("top", "bottom", "sample", "distinct")]
+    multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
         if multi:
             df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx)
@@ -589,7 +591,7 @@ def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys) -> list:
     """Plain fields beside one selector are read at its point, in windows too (influxd)."""
     only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
     aux_of = next(iter(low.aggs)) if a.point_time else (
-        only if only is not None and only.name in ("max", "min", "first", "last", "percentile") else None)
+        only if only is not None and F.spec(only.name).picks_point else None)
     if aux_of is None:
         return []
     extra = tuple(_literal_value(x) for x in aux_of.args[1:])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from ...base.errors import QueryError, UnsupportedType
+from ...influxql import functions as F
 
 T = pl.col("time")
 
@@ -30,14 +31,10 @@ def check_type(name: str, dtype) -> None:
     """InfluxDB's words when an aggregate meets a type it has no iterator for."""
     if dtype is None or dtype == pl.Null:
         return
-    allowed_all = ("count", "count_distinct", "first", "last", "distinct", "mode", "sample")
-    if name in allowed_all:
-        return
-    if name in ("max", "min") and dtype == pl.Boolean:
-        return
-    if dtype == pl.String:
+    accepted = F.ALL_TYPES if name == "count_distinct" else F.spec(name).input_types
+    if dtype == pl.String and "string" not in accepted:
         raise UnsupportedType(f"unsupported {name} iterator type: *query.stringInterruptIterator")
-    if dtype == pl.Boolean:
+    if dtype == pl.Boolean and "boolean" not in accepted:
         raise UnsupportedType(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
 
 

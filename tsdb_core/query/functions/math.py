@@ -14,7 +14,7 @@ against a real influxd 1.6.7:
   kept on purpose). ``round`` rounds half away from zero (Go's ``round``).
 * every other function returns float (integers converted first); ``log(x, b)``
   is ``ln(x)/ln(b)``. Every transcendental function reproduces Go's own
-  algorithm (:mod:`.transforms_gomath`; FreeBSD ``log``, the amd64 FMA
+  algorithm (:mod:`.gomath`; FreeBSD ``log``, the amd64 FMA
   ``exp``, Cephes sin/cos/tan/atan/asin, ``Pow`` by repeated squaring) bit
   for bit, because libm differs in the last bit; ``sqrt`` is IEEE-exact.
 * a NaN result is null (InfluxDB's JSON prints NaN as null). ±Inf makes
@@ -30,28 +30,15 @@ import numpy as np
 import polars as pl
 
 from ...base.errors import QueryError
+from ...influxql import functions as F
 
-ONE_ARG = ("abs", "sin", "cos", "tan", "asin", "acos", "atan", "exp", "ln", "log2", "log10",
-           "sqrt", "floor", "ceil", "round")
-TWO_ARGS = ("atan2", "pow", "log")
-MATH_FUNCTIONS = frozenset(ONE_ARG + TWO_ARGS)
+MATH_FUNCTIONS = F.names(F.MATH)
 TYPE_PRESERVING = frozenset(("abs", "floor", "ceil", "round"))
 
 # Go folds ``1/Ln2`` and ``1/Ln10`` as exact constants, then rounds once.
 _INV_LN2 = 1.4426950408889634
 _INV_LN10 = 0.4342944819032518
 _SQRT2_2 = math.sqrt(2) / 2
-
-
-def is_math_function(name: str) -> bool:
-    return name in MATH_FUNCTIONS
-
-
-def math_result_type(name: str, arg_type: str) -> str:
-    """InfluxQL type name of the result: ``float``/``integer``/``unsigned``."""
-    if name in TYPE_PRESERVING:
-        return arg_type
-    return "float"
 
 
 def _finite_or_null(e: pl.Expr) -> pl.Expr:
@@ -177,8 +164,8 @@ def _np_expr(x: pl.Expr, fn) -> pl.Expr:
 
 
 def _gomath(fn_name: str):
-    from . import gomath as transforms_gomath
-    return getattr(transforms_gomath, fn_name)
+    from . import gomath
+    return getattr(gomath, fn_name)
 
 
 _GO_UNARY = {n: (lambda n=n: _gomath(f"go_{n}")) for n in ("sin", "cos", "tan", "asin", "acos", "atan")}
@@ -206,9 +193,7 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
     """
     if name not in MATH_FUNCTIONS:
         raise QueryError(f"undefined function {name}()")
-    want = 2 if name in TWO_ARGS else 1
-    if len(args) != want:
-        raise QueryError(f"invalid number of arguments for {name}, expected {want}, got {len(args)}")
+    F.spec(name).check_arity(len(args))
     x = args[0]
     if name in TYPE_PRESERVING:
         f = _float(x)

@@ -415,10 +415,13 @@ def _go_pows(x: float, n: int) -> list[float]:
     return vals
 
 
+_NM_ALPHA, _NM_BETA, _NM_GAMMA = 1.0, 0.5, 2.0  # reflection, contraction, expansion
+
+
 def _nelder_mead(objfunc, start: list[float], epsilon: float, scale: float = 1.0,
                  max_iterations: int = 1000) -> tuple[float, list[float]]:
+    """Go's ``query/neldermead`` minimiser, step for step (same float operations, same order)."""
     n = len(start)
-    alpha, beta, gamma = 1.0, 0.5, 2.0
     pn = scale * (math.sqrt(float(n + 1)) - 1 + float(n)) / (float(n) * math.sqrt(2))
     qn = scale * (math.sqrt(float(n + 1)) - 1) / (float(n) * math.sqrt(2))
     v = [list(start)]
@@ -426,60 +429,8 @@ def _nelder_mead(objfunc, start: list[float], epsilon: float, scale: float = 1.0
         v.append([(pn if i - 1 == j else qn) + start[j] for j in range(n)])
     f = [objfunc(v[j]) for j in range(n + 1)]
     for _ in range(max_iterations):
-        vg = vs = 0
-        for i in range(n + 1):
-            if f[i] > f[vg]:
-                vg = i
-            if f[i] < f[vs]:
-                vs = i
-        vh = vs
-        for i in range(n + 1):
-            if f[vg] > f[i] > f[vh]:
-                vh = i
-        vm = []
-        for i in range(n):
-            cent = 0.0
-            for m in range(n + 1):
-                if m != vg:
-                    cent += v[m][i]
-            vm.append(cent / float(n))
-        vr = [vm[i] + alpha * (vm[i] - v[vg][i]) for i in range(n)]
-        fr = objfunc(vr)
-        if f[vh] > fr >= f[vs]:
-            v[vg] = list(vr)
-            f[vg] = fr
-        if fr < f[vs]:
-            ve = [vm[i] + gamma * (vr[i] - vm[i]) for i in range(n)]
-            fe = objfunc(ve)
-            if fe < fr:
-                v[vg] = list(ve)
-                f[vg] = fe
-            else:
-                v[vg] = list(vr)
-                f[vg] = fr
-        if fr >= f[vh]:
-            if f[vg] > fr >= f[vh]:
-                vc = [vm[i] + beta * (vr[i] - vm[i]) for i in range(n)]
-            else:
-                vc = [vm[i] - beta * (vm[i] - v[vg][i]) for i in range(n)]
-            fc = objfunc(vc)
-            if fc < f[vg]:
-                v[vg] = list(vc)
-                f[vg] = fc
-            else:
-                for row in range(n + 1):
-                    if row != vs:
-                        v[row] = [v[vs][i] + (v[row][i] - v[vs][i]) / 2.0 for i in range(n)]
-                f[vg] = objfunc(v[vg])
-                f[vh] = objfunc(v[vh])
-        fsum = sum_go(f)
-        favg = fsum / float(n + 1)
-        s = 0.0
-        for i in range(n + 1):
-            d = f[i] - favg
-            s += (d * d) / float(n)  # Go's Pow(d, 2) rounds like d*d; ** would raise on overflow
-        s = math.sqrt(s)
-        if s < epsilon:
+        _nelder_mead_step(objfunc, v, f, n)
+        if _spread(f, n) < epsilon:
             break
     vs = 0
     for i in range(n + 1):
@@ -487,6 +438,71 @@ def _nelder_mead(objfunc, start: list[float], epsilon: float, scale: float = 1.0
             vs = i
     params = list(v[vs])  # copied before the last evaluation, which mutates v[vs] (as in Go)
     return objfunc(v[vs]), params
+
+
+def _nelder_mead_step(objfunc, v: list, f: list, n: int) -> None:
+    """One iteration: reflect the worst vertex, then expand, contract or shrink."""
+    vg = vs = 0
+    for i in range(n + 1):
+        if f[i] > f[vg]:
+            vg = i
+        if f[i] < f[vs]:
+            vs = i
+    vh = vs
+    for i in range(n + 1):
+        if f[vg] > f[i] > f[vh]:
+            vh = i
+    vm = []
+    for i in range(n):
+        cent = 0.0
+        for m in range(n + 1):
+            if m != vg:
+                cent += v[m][i]
+        vm.append(cent / float(n))
+    vr = [vm[i] + _NM_ALPHA * (vm[i] - v[vg][i]) for i in range(n)]
+    fr = objfunc(vr)
+    if f[vh] > fr >= f[vs]:
+        v[vg] = list(vr)
+        f[vg] = fr
+    if fr < f[vs]:
+        ve = [vm[i] + _NM_GAMMA * (vr[i] - vm[i]) for i in range(n)]
+        fe = objfunc(ve)
+        if fe < fr:
+            v[vg] = list(ve)
+            f[vg] = fe
+        else:
+            v[vg] = list(vr)
+            f[vg] = fr
+    if fr >= f[vh]:
+        _contract(objfunc, v, f, vm, vr, fr, (vg, vs, vh), n)
+
+
+def _contract(objfunc, v: list, f: list, vm: list, vr: list, fr: float, worst_best_next, n: int) -> None:
+    vg, vs, vh = worst_best_next
+    if f[vg] > fr >= f[vh]:
+        vc = [vm[i] + _NM_BETA * (vr[i] - vm[i]) for i in range(n)]
+    else:
+        vc = [vm[i] - _NM_BETA * (vm[i] - v[vg][i]) for i in range(n)]
+    fc = objfunc(vc)
+    if fc < f[vg]:
+        v[vg] = list(vc)
+        f[vg] = fc
+        return
+    for row in range(n + 1):
+        if row != vs:
+            v[row] = [v[vs][i] + (v[row][i] - v[vs][i]) / 2.0 for i in range(n)]
+    f[vg] = objfunc(v[vg])
+    f[vh] = objfunc(v[vh])
+
+
+def _spread(f: list, n: int) -> float:
+    """The standard deviation of the vertices' values (the stopping test)."""
+    favg = sum_go(f) / float(n + 1)
+    s = 0.0
+    for i in range(n + 1):
+        d = f[i] - favg
+        s += (d * d) / float(n)  # Go's Pow(d, 2) rounds like d*d; ** would raise on overflow
+    return math.sqrt(s)
 
 
 def sum_go(xs) -> float:
@@ -579,30 +595,43 @@ def holt_winters(times, values, h: int, m: int, interval: int, *, with_fit: bool
     """
     times = [int(t) for t in times]
     vals = np.asarray(values, dtype=np.float64).tolist()
-    seasonal = m >= 2
     empty = (np.empty(0, np.int64), np.empty(0, np.float64))
-    if len(times) < 2 or (seasonal and len(times) < m) or h <= 0 or interval <= 0:
+    if len(times) < 2 or (m >= 2 and len(times) < m) or h <= 0 or interval <= 0:
         return empty
-    half = interval // 2
-
-    def round_time(t: int) -> int:
-        q = int(t / interval)  # Go truncates toward zero
-        rem = t - q * interval
-        if rem > half:
-            return (q + 1) * interval
-        return q * interval
-
-    start, stop = round_time(times[0]), round_time(times[-1])
+    start, stop = _round_time(times[0], interval), _round_time(times[-1], interval)
     if int((stop - start) / interval) <= 0:
         return empty
     if (stop - start) // interval + h > HW_MAX_POINTS:  # fitted + forecast points, in Python lists
         raise QueryError(f"max-select-windows limit exceeded: ({(stop - start) // interval + h}/"
                          f"{HW_MAX_POINTS}): holt_winters over {(stop - start) // interval + 1} "
                          f"windows + {h} predicted")
+    y = _windows(times, vals, interval)
+    hw = _HoltWinters(y, h, m)
+    fc = hw.forecast(h, _best_fit(hw, _initial_params(y, m)))
+    if with_fit:
+        first, fc = times[0], fc
+    else:
+        first, fc = times[-1] + interval, fc[len(y):]
+    out_t = [first + interval * i for i, v in enumerate(fc) if not math.isnan(v)]
+    out_v = [v for v in fc if not math.isnan(v)]
+    return np.asarray(out_t, dtype=np.int64), np.asarray(out_v, dtype=np.float64)
+
+
+def _round_time(t: int, interval: int) -> int:
+    """Go's rounding of a time to the nearest interval (truncating division, halves down)."""
+    q = int(t / interval)  # Go truncates toward zero
+    rem = t - q * interval
+    if rem > interval // 2:
+        return (q + 1) * interval
+    return q * interval
+
+
+def _windows(times: list[int], vals: list[float], interval: int) -> list[float]:
+    """One value per interval from the first point's, NaN where no point fell."""
     y = [vals[0]]
-    t = round_time(times[0])
+    t = _round_time(times[0], interval)
     for pt, pv in zip(times[1:], vals[1:]):
-        rounded = round_time(pt)
+        rounded = _round_time(pt, interval)
         if rounded <= t:
             continue
         t += interval
@@ -610,7 +639,12 @@ def holt_winters(times, values, h: int, m: int, interval: int, *, with_fit: bool
             y.append(math.nan)
             t += interval
         y.append(pv)
-    hw = _HoltWinters(y, h, m)
+    return y
+
+
+def _initial_params(y: list[float], m: int) -> list[float]:
+    """[alpha, beta, gamma, phi, level, trend, seasonals...]: level, trend and seasons guessed."""
+    seasonal = m >= 2
     l0 = 0.0
     if seasonal:
         for i in range(m):
@@ -627,14 +661,12 @@ def holt_winters(times, values, h: int, m: int, interval: int, *, with_fit: bool
             i += 1
     elif not math.isnan(y[1]):
         b0 = _HW_WEIGHT * (y[1] - y[0])
-    s = []
-    if seasonal:
-        s = [(_div(y[i], l0) if not math.isnan(y[i]) else 0.0) for i in range(m)]
-    params = [0.0] * (6 + len(s))
-    params[4] = l0
-    params[5] = b0
-    for i, si in enumerate(s):
-        params[6 + i] = si
+    s = [(_div(y[i], l0) if not math.isnan(y[i]) else 0.0) for i in range(m)] if seasonal else []
+    return [0.0, 0.0, 0.0, 0.0, l0, b0] + s
+
+
+def _best_fit(hw: _HoltWinters, params: list[float]) -> list[float]:
+    """The parameters of least squared error over every starting guess (Go's order)."""
     min_sse = math.inf
     best = None
     for a in _HW_GUESSES:
@@ -646,18 +678,4 @@ def holt_winters(times, values, h: int, m: int, interval: int, *, with_fit: bool
                     if sse < min_sse or best is None:
                         min_sse = sse
                         best = ps
-    fc = hw.forecast(h, best)
-    out_t, out_v = [], []
-    if with_fit:
-        t0 = times[0]
-        for i, v in enumerate(fc):
-            if not math.isnan(v):
-                out_t.append(t0 + interval * i)
-                out_v.append(v)
-    else:
-        last = times[-1]
-        for i, v in enumerate(fc[len(y):]):
-            if not math.isnan(v):
-                out_t.append(last + interval * (i + 1))
-                out_v.append(v)
-    return np.asarray(out_t, dtype=np.int64), np.asarray(out_v, dtype=np.float64)
+    return best

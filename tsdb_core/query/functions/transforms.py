@@ -12,7 +12,7 @@ API (what the SELECT engine calls)
   triple_exponential_derivative, relative_strength_index,
   chande_momentum_oscillator, kaufmans_efficiency_ratio,
   kaufmans_adaptive_moving_average. (Row-wise math functions are in
-  :mod:`.transforms_math`: ``math_expr`` / ``apply_math``.)
+  :mod:`.math`: ``math_expr`` / ``apply_math``.)
 * ``times``: int64 ns, in QUERY order (ascending, or descending for
   ``ORDER BY time DESC``). ``values``: float64 / int64 / uint64 numpy array or
   Polars Series; nulls (Series nulls, or positions where ``valid`` is False)
@@ -46,9 +46,8 @@ How the engine feeds these functions (InfluxDB's ``select.go``)
 * Several transforms in one SELECT are computed per call and joined by time
   by the engine (a row where one call emitted nothing shows null / the fill).
 
-Validation: :func:`validate_call` (re-exported from
-:mod:`.transforms_validate`) raises :class:`~tsdb_core.base.errors.QueryError` with
-InfluxDB's exact words.
+The argument checks (influxd's words) are the function registry's
+(:mod:`tsdb_core.influxql.functions`), applied by :mod:`tsdb_core.query.analyze.compile`.
 """
 from __future__ import annotations
 
@@ -57,42 +56,16 @@ import polars as pl
 
 from ...base.errors import QueryError
 from ...base.time import S
-from .math import MATH_FUNCTIONS, apply_math, is_math_function, math_expr  # noqa: F401
+from ...influxql import functions as F
 from .technical import TA_FUNCTIONS, holt_winters
-from ..analyze.compile_transforms import validate_call  # noqa: F401
 
-__all__ = [
-    "apply_transform", "input_range", "result_type", "is_transform", "validate_call",
-    "math_expr", "apply_math", "is_math_function", "MATH_FUNCTIONS", "TRANSFORMS",
-    "EXTENDS_RANGE", "derivative", "difference", "cumulative_sum", "moving_average", "elapsed",
-]
-
-STREAM_FUNCTIONS = frozenset((
-    "derivative", "non_negative_derivative", "difference", "non_negative_difference",
-    "cumulative_sum", "moving_average", "elapsed",
-))
-HOLT_WINTERS = frozenset(("holt_winters", "holt_winters_with_fit"))
-TRANSFORMS = STREAM_FUNCTIONS | HOLT_WINTERS | frozenset(TA_FUNCTIONS)
-# Functions whose aggregate input is read one interval beyond the query range.
-EXTENDS_RANGE = (STREAM_FUNCTIONS - {"cumulative_sum"}) | frozenset(TA_FUNCTIONS)
-
-
-def is_transform(name: str) -> bool:
-    return name in TRANSFORMS
-
-
-def result_type(name: str, arg_type: str) -> str:
-    """InfluxQL type of ``name(arg)`` (``float``/``integer``/``unsigned``)."""
-    if name in ("difference", "non_negative_difference", "cumulative_sum"):
-        return arg_type
-    if name == "elapsed":
-        return "integer"
-    return "float"
+__all__ = ["apply_transform", "input_range", "derivative", "difference", "cumulative_sum",
+           "moving_average", "elapsed"]
 
 
 def input_range(name: str, start: int, end: int, interval: int, ascending: bool = True) -> tuple[int, int]:
     """The inclusive time range to compute the inner aggregate over (GROUP BY time queries)."""
-    if interval and name in EXTENDS_RANGE:
+    if interval and F.spec(name).extends_range:
         if ascending:
             return start - interval, end
         return start, end + interval
@@ -233,32 +206,48 @@ def _text_kind(values) -> str | None:
 def apply_transform(name: str, times, values, args: tuple = (), *, interval: int = 0,
                     ascending: bool = True, valid=None):
     """Run transformation ``name`` over one series; see the module docstring."""
+    run = _IMPLEMENTATIONS.get(name)
+    if run is None:
+        raise QueryError(f"undefined function {name}()")
     kind = _text_kind(values)
-    if kind and name != "elapsed":  # influxd has no such iterator for strings or booleans (its words)
+    if kind and kind not in F.spec(name).input_types:  # influxd has no such iterator (its words)
         what = name.removeprefix("non_negative_").replace("_", " ")
         raise QueryError(f"unsupported {what} iterator type: *query.{kind}InterruptIterator")
     if kind:  # elapsed() reads only the times of the non-null values
         values = pl.select(pl.when(pl.lit(pl.Series(values)).is_not_null()).then(1)).to_series()
     if valid is not None:
         times, values = _prepare(times, values, valid)
-    if name in ("derivative", "non_negative_derivative"):
-        unit = int(args[0]) if args else (interval or S)
-        return derivative(times, values, unit, ascending=ascending,
-                          non_negative=name == "non_negative_derivative")
-    if name in ("difference", "non_negative_difference"):
-        return difference(times, values, non_negative=name == "non_negative_difference")
-    if name == "cumulative_sum":
-        return cumulative_sum(times, values)
-    if name == "moving_average":
-        return moving_average(times, values, int(args[0]))
-    if name == "elapsed":
-        return elapsed(times, values, int(args[0]) if args else 1)
-    if name in HOLT_WINTERS:
-        t, v = _prepare(times, values)
-        return holt_winters(t, v, int(args[0]), int(args[1]), interval,
-                            with_fit=name == "holt_winters_with_fit")
-    if name in TA_FUNCTIONS:
+    return run(times, values, args, interval, ascending)
+
+
+def _derivative(times, values, args, interval, ascending, non_negative=False):
+    unit = int(args[0]) if args else (interval or S)
+    return derivative(times, values, unit, ascending=ascending, non_negative=non_negative)
+
+
+def _holt_winters(times, values, args, interval, with_fit=False):
+    t, v = _prepare(times, values)
+    return holt_winters(t, v, int(args[0]), int(args[1]), interval, with_fit=with_fit)
+
+
+def _technical(name: str):
+    def run(times, values, args, _interval, _ascending):
         t, v = _prepare(times, values)
         idx, out = TA_FUNCTIONS[name](v, *args)
         return t[idx], out
-    raise QueryError(f"undefined function {name}()")
+    return run
+
+
+# name -> run(times, values, args, interval, ascending)
+_IMPLEMENTATIONS = {
+    "derivative": _derivative,
+    "non_negative_derivative": lambda t, v, a, i, asc: _derivative(t, v, a, i, asc, non_negative=True),
+    "difference": lambda t, v, a, i, asc: difference(t, v),
+    "non_negative_difference": lambda t, v, a, i, asc: difference(t, v, non_negative=True),
+    "cumulative_sum": lambda t, v, a, i, asc: cumulative_sum(t, v),
+    "moving_average": lambda t, v, a, i, asc: moving_average(t, v, int(a[0])),
+    "elapsed": lambda t, v, a, i, asc: elapsed(t, v, int(a[0]) if a else 1),
+    "holt_winters": lambda t, v, a, i, asc: _holt_winters(t, v, a, i),
+    "holt_winters_with_fit": lambda t, v, a, i, asc: _holt_winters(t, v, a, i, with_fit=True),
+    **{name: _technical(name) for name in TA_FUNCTIONS},
+}

@@ -6,15 +6,13 @@ Validation and InfluxDB's words live here (the retention-policy rules in
 from __future__ import annotations
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
-from ...influxql.ast import meta as M
-from ...influxql.ast import select as S
 from ...base.retention import (DEFAULT_RP, check_duration, check_replication, check_shard, normalise_rp,
-                                   normalised_shard_duration)
+                               normalised_shard_duration)
 from ...base.time import MAX_TIME, MIN_TIME
-from .dispatch import handles
-from .show import _schema, source_measurements
-from .where import refs, tag_predicate
 from ..analyze.time_range import split_where
+from .show import _schema, source_measurements, tag_keys
+from .where import refs, tag_predicate
+
 
 def _rp(provider, db, name):
     for p in provider.retention_policies(db):
@@ -23,7 +21,6 @@ def _rp(provider, db, name):
     return None
 
 
-@handles(M.CreateDatabaseStatement)
 def create_database(provider, stmt, ctx):
     if not stmt.rp_create:
         if not provider.has_database(stmt.name):
@@ -43,14 +40,12 @@ def create_database(provider, stmt, ctx):
     return None
 
 
-@handles(M.DropDatabaseStatement)
 def drop_database(provider, stmt, ctx):
     if provider.has_database(stmt.name):
         provider.drop_database(stmt.name)
     return None
 
 
-@handles(M.CreateRetentionPolicyStatement)
 def create_retention_policy(provider, stmt, ctx):
     if not provider.has_database(stmt.database):
         raise DatabaseNotFound(stmt.database)
@@ -68,7 +63,6 @@ def create_retention_policy(provider, stmt, ctx):
     return None
 
 
-@handles(M.AlterRetentionPolicyStatement)
 def alter_retention_policy(provider, stmt, ctx):
     if not provider.has_database(stmt.database):
         raise DatabaseNotFound(stmt.database)
@@ -90,7 +84,6 @@ def alter_retention_policy(provider, stmt, ctx):
     return None
 
 
-@handles(M.DropRetentionPolicyStatement)
 def drop_retention_policy(provider, stmt, ctx):
     if provider.has_database(stmt.database) and _rp(provider, stmt.database, stmt.name) is not None:
         provider.drop_retention_policy(stmt.database, stmt.name)
@@ -104,7 +97,6 @@ def _write_db(provider, ctx) -> str:
     return db
 
 
-@handles(M.DropMeasurementStatement)
 def drop_measurement(provider, stmt, ctx):
     db = _write_db(provider, ctx)
     if stmt.name in provider.measurements(db):
@@ -112,7 +104,7 @@ def drop_measurement(provider, stmt, ctx):
     return None
 
 
-def _delete(provider, db, sources, cond, now, *, allow_time: bool, what: str):
+def _delete(provider, db, sources, cond, now, *, allow_time: bool):
     start, end = MIN_TIME, MAX_TIME
     if cond is not None and "time" in refs(cond):
         if not allow_time:
@@ -122,67 +114,54 @@ def _delete(provider, db, sources, cond, now, *, allow_time: bool, what: str):
     for m in source_measurements(provider, db, sources):
         pred = None
         if cond is not None:
-            tags, fields = _schema(provider, db, m)
-            frame_cols = provider.series(db, None, m).columns
-            keys = tuple(sorted(set(tags) | set(frame_cols)))
-            pred = tag_predicate(cond, keys, fields=tuple(fields), what="delete")
+            _, fields = _schema(provider, db, m)
+            pred = tag_predicate(cond, tag_keys(provider, db, m), fields=tuple(fields), what="delete")
         provider.delete(db, m, start, end, pred)
 
 
-@handles(S.DropSeriesStatement)
 def drop_series(provider, stmt, ctx):
     db = _write_db(provider, ctx)
-    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=False, what="drop")
+    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=False)
     return None
 
 
-@handles(S.DeleteSeriesStatement)
 def delete_series(provider, stmt, ctx):
     db = _write_db(provider, ctx)
-    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=True, what="delete")
+    _delete(provider, db, stmt.sources, stmt.condition, ctx.now, allow_time=True)
     return None
 
 
 # -- things an embedded store does not have ---------------------------------------------
 
-@handles(M.DropShardStatement)
 def drop_shard(provider, stmt, ctx):
     return None  # influxd answers success for an unknown shard id
 
 
-@handles(S.CreateContinuousQueryStatement)
 def create_continuous_query(provider, stmt, ctx):
     raise QueryError("continuous queries are not supported by this store: run the SELECT ... INTO "
                      "on a schedule instead")
 
 
-@handles(M.DropContinuousQueryStatement)
 def drop_continuous_query(provider, stmt, ctx):
     return None  # influxd answers success for an unknown continuous query
 
 
-@handles(M.CreateSubscriptionStatement)
 def create_subscription(provider, stmt, ctx):
     raise QueryError("subscriptions are not supported by this store")
 
 
-@handles(M.DropSubscriptionStatement)
 def drop_subscription(provider, stmt, ctx):
     raise QueryError("subscription not found")
 
 
-@handles(M.CreateUserStatement)
 def create_user(provider, stmt, ctx):
     raise QueryError("users are not supported: this store authenticates with API tokens "
                      "(see the token commands), not InfluxDB 1.x users")
 
 
-@handles(M.DropUserStatement, M.SetPasswordUserStatement, M.GrantStatement, M.GrantAdminStatement,
-         M.RevokeStatement, M.RevokeAdminStatement)
 def user_not_found(provider, stmt, ctx):
     raise QueryError("user not found")
 
 
-@handles(M.KillQueryStatement)
 def kill_query(provider, stmt, ctx):
     raise QueryError(f"no such query id: {stmt.query_id}")

@@ -14,9 +14,9 @@ Entry point::
 
 Returns InfluxDB 1.6.7's answer for the same state (series names, columns,
 ordering, value types, error words); user errors come back as
-``StatementResult(error=...)``, never raised. Handlers live in
-:mod:`.metadata_show` (SHOW) and :mod:`.metadata_ddl` (statements that change
-things, users, grants, KILL); this module dispatches on the statement class.
+``StatementResult(error=...)``, never raised. Handlers live in :mod:`.show`
+(SHOW) and :mod:`.ddl` (statements that change things, users, grants, KILL);
+:data:`HANDLERS` below maps each statement class to its handler.
 
 Deliberate differences (the store is embedded, tokens replace users): there are
 no users, shards, continuous queries or subscriptions, so SHOW answers as
@@ -27,18 +27,10 @@ and CREATE USER / CREATE CONTINUOUS QUERY / CREATE SUBSCRIPTION return a clear
 from __future__ import annotations
 
 from ...base.errors import TsdbError
+from ...influxql.ast import meta as M
+from ...influxql.ast import select as S
 from ..results import StatementResult
-
-_HANDLERS: dict[type, object] = {}
-
-
-def handles(*classes):
-    """Register a handler ``fn(provider, stmt, ctx) -> list[Series] | None`` for statement classes."""
-    def deco(fn):
-        for c in classes:
-            _HANDLERS[c] = fn
-        return fn
-    return deco
+from . import ddl, show
 
 
 class MetaContext:
@@ -54,27 +46,57 @@ class MetaContext:
         self.statement_id = statement_id
 
 
-_HANDLERS_LOADED = False
-
-
-def _load_handlers() -> None:
-    """Import the handler modules once (an import statement costs ~3 µs a query even when done)."""
-    global _HANDLERS_LOADED
-    from . import ddl as metadata_ddl, show as metadata_show  # noqa: F401
-
-    _HANDLERS_LOADED = True
+# Statement class -> handler ``fn(provider, stmt, ctx) -> list[Series] | None``.
+HANDLERS = {
+    M.ShowDatabasesStatement: show.show_databases,
+    M.ShowMeasurementsStatement: show.show_measurements,
+    M.ShowSeriesStatement: show.show_series,
+    M.ShowTagKeysStatement: show.show_tag_keys,
+    M.ShowTagValuesStatement: show.show_tag_values,
+    M.ShowFieldKeysStatement: show.show_field_keys,
+    M.ShowSeriesCardinalityStatement: show.show_series_cardinality,
+    M.ShowMeasurementCardinalityStatement: show.show_measurement_cardinality,
+    M.ShowTagKeyCardinalityStatement: show.show_tag_key_cardinality,
+    M.ShowFieldKeyCardinalityStatement: show.show_field_key_cardinality,
+    M.ShowTagValuesCardinalityStatement: show.show_tag_values_cardinality,
+    M.ShowRetentionPoliciesStatement: show.show_retention_policies,
+    M.ShowQueriesStatement: show.show_queries,
+    M.ShowStatsStatement: show.show_stats,
+    M.ShowDiagnosticsStatement: show.show_diagnostics,
+    M.ShowUsersStatement: show.show_users,
+    M.ShowGrantsForUserStatement: show.show_grants,
+    M.ShowShardsStatement: show.show_shards,
+    M.ShowShardGroupsStatement: show.show_shard_groups,
+    M.ShowContinuousQueriesStatement: show.show_continuous_queries,
+    M.ShowSubscriptionsStatement: show.show_subscriptions,
+    M.CreateDatabaseStatement: ddl.create_database,
+    M.DropDatabaseStatement: ddl.drop_database,
+    M.CreateRetentionPolicyStatement: ddl.create_retention_policy,
+    M.AlterRetentionPolicyStatement: ddl.alter_retention_policy,
+    M.DropRetentionPolicyStatement: ddl.drop_retention_policy,
+    M.DropMeasurementStatement: ddl.drop_measurement,
+    S.DropSeriesStatement: ddl.drop_series,
+    S.DeleteSeriesStatement: ddl.delete_series,
+    M.DropShardStatement: ddl.drop_shard,
+    S.CreateContinuousQueryStatement: ddl.create_continuous_query,
+    M.DropContinuousQueryStatement: ddl.drop_continuous_query,
+    M.CreateSubscriptionStatement: ddl.create_subscription,
+    M.DropSubscriptionStatement: ddl.drop_subscription,
+    M.CreateUserStatement: ddl.create_user,
+    M.DropUserStatement: ddl.user_not_found,
+    M.SetPasswordUserStatement: ddl.user_not_found,
+    M.GrantStatement: ddl.user_not_found,
+    M.GrantAdminStatement: ddl.user_not_found,
+    M.RevokeStatement: ddl.user_not_found,
+    M.RevokeAdminStatement: ddl.user_not_found,
+    M.KillQueryStatement: ddl.kill_query,
+}
 
 
 def execute_meta(provider, stmt, *, db=None, rp=None, now: int = 0, statement_id: int = 0,
                  epoch: str | None = None) -> StatementResult:
     """Run one non-SELECT statement; see the module docstring."""
-    if not _HANDLERS_LOADED:
-        _load_handlers()
-    handler = None
-    for cls in type(stmt).__mro__:
-        handler = _HANDLERS.get(cls)
-        if handler is not None:
-            break
+    handler = HANDLERS.get(type(stmt))
     if handler is None:
         return StatementResult(statement_id, error=f"unsupported statement: {stmt}")
     ctx = MetaContext(db, rp, now, epoch, statement_id)
@@ -83,39 +105,3 @@ def execute_meta(provider, stmt, *, db=None, rp=None, now: int = 0, statement_id
     except TsdbError as e:
         return StatementResult(statement_id, error=str(e))
     return StatementResult(statement_id, series=series)
-
-
-def go_duration(ns: int) -> str:
-    """Go's ``time.Duration.String()`` (``72h0m0s``, ``1h0m0s``, ``35µs``, ``0s``)."""
-    if ns == 0:
-        return "0s"
-    neg = ns < 0
-    u = -ns if neg else ns
-    if u < 1_000_000_000:
-        if u < 1_000:
-            out = f"{u}ns"
-        elif u < 1_000_000:
-            out = _frac(u, 1_000) + "µs"
-        else:
-            out = _frac(u, 1_000_000) + "ms"
-    else:
-        secs, rem = divmod(u, 1_000_000_000)
-        s = str(secs % 60)
-        if rem:
-            s += "." + f"{rem:09d}".rstrip("0")
-        out = s + "s"
-        mins = secs // 60
-        if mins:
-            out = f"{mins % 60}m" + out
-            hours = mins // 60
-            if hours:
-                out = f"{hours}h" + out
-    return "-" + out if neg else out
-
-
-def _frac(u: int, unit: int) -> str:
-    whole, rem = divmod(u, unit)
-    if not rem:
-        return str(whole)
-    width = len(str(unit)) - 1
-    return f"{whole}." + f"{rem:0{width}d}".rstrip("0")

@@ -8,12 +8,11 @@ import polars as pl
 
 from ...base.errors import DatabaseNotFound, QueryError
 from ...influxql.ast import expr as A
-from ...influxql.ast import meta as M
-from ..exec import regex as linear_regex
-from .dispatch import go_duration, handles
-from .where import filter_series, refs
-from ..results import Series
+from ...base.time import go_duration
 from ..analyze.time_range import split_where
+from ..exec import regex as linear_regex
+from ..results import Series
+from .where import filter_series, refs
 
 _QID = itertools.count(1)
 
@@ -59,6 +58,22 @@ def _schema(provider, db, m):
     tags = tuple(sch.tags) if sch is not None else ()
     fields = dict(sch.fields) if sch is not None else {}
     return tags, fields
+
+
+def tag_keys(provider, db: str, m: str) -> tuple[str, ...]:
+    """Every tag key of ``m`` (sorted): the schema's and those the series index has seen."""
+    tags, _ = _schema(provider, db, m)
+    return tuple(sorted(set(tags) | set(provider.tag_keys(db, None, m))))
+
+
+def _per_measurement(provider, db: str, stmt, columns: list[str], rows_of) -> list[Series]:
+    """One series per source measurement: ``rows_of(m)``, LIMIT/OFFSET paged; none when empty."""
+    out = []
+    for m in source_measurements(provider, db, stmt.sources):
+        rows = _page(rows_of(m), stmt.limit, stmt.offset)
+        if rows:
+            out.append(Series(m, None, columns, rows, no_floats=True))
+    return out
 
 
 def series_frame(provider, db: str, m: str, cond) -> tuple[pl.DataFrame, tuple[str, ...]]:
@@ -115,12 +130,10 @@ def series_keys(frame: pl.DataFrame, m: str, keys) -> list[str]:
 
 # -- SHOW DATABASES / MEASUREMENTS / SERIES -------------------------------------------
 
-@handles(M.ShowDatabasesStatement)
 def show_databases(provider, stmt, ctx):
     return [Series("databases", None, ["name"], [[d] for d in provider.databases()], no_floats=True)]
 
 
-@handles(M.ShowMeasurementsStatement)
 def show_measurements(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     if _has_time(stmt.condition):
@@ -134,7 +147,6 @@ def show_measurements(provider, stmt, ctx):
     return [Series("measurements", None, ["name"], rows, no_floats=True)] if rows else []
 
 
-@handles(M.ShowSeriesStatement)
 def show_series(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -156,21 +168,20 @@ def _present_keys(frame: pl.DataFrame, keys) -> list[str]:
     return sorted(k for k, present in zip(keys, counts) if present)
 
 
-@handles(M.ShowTagKeysStatement)
+def _tag_keys_matching(provider, db: str, m: str, cond) -> list[str]:
+    """The tag keys of ``m``'s series matching ``cond`` that hold a value."""
+    if cond is None:
+        tags, _ = _schema(provider, db, m)
+        if tags:
+            return sorted(tags)
+    return _present_keys(*series_frame(provider, db, m, cond))
+
+
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        if cond is None:
-            tags, _ = _schema(provider, db, m)
-            keys = sorted(tags) if tags else _present_keys(*series_frame(provider, db, m, None))
-        else:
-            keys = _present_keys(*series_frame(provider, db, m, cond))
-        rows = _page([[k] for k in keys], stmt.limit, stmt.offset)
-        if rows:
-            out.append(Series(m, None, ["tagKey"], rows, no_floats=True))
-    return out
+    return _per_measurement(provider, db, stmt, ["tagKey"],
+                            lambda m: [[k] for k in _tag_keys_matching(provider, db, m, cond)])
 
 
 def select_keys(op: str, expr, keys) -> list[str]:
@@ -192,9 +203,8 @@ def select_keys(op: str, expr, keys) -> list[str]:
 
 
 def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
-    if cond is None and hasattr(provider, "tag_values"):  # the store remembers each tag's values
-        tags, _ = _schema(provider, db, m)
-        keys = tuple(sorted(set(tags) | set(provider.tag_keys(db, None, m))))
+    if cond is None:  # the provider's index knows each tag's values
+        keys = tag_keys(provider, db, m)
         return [[k, v] for k in select_keys(op, expr, keys) for v in provider.tag_values(db, None, m, k)]
     frame, keys = series_frame(provider, db, m, cond)
     chosen = select_keys(op, expr, keys)
@@ -203,7 +213,7 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
     rows: list[list[str]] = []
     for k in chosen:
         col = frame.get_column(k)
-        if col.len() <= 10_000:  # a Python set: three Polars calls cost ~0.3 ms whatever the size
+        if col.len() <= 10_000:  # few values: a Python set beats Polars' fixed cost per call
             vals = sorted(set(col.to_list()) - {None})  # UTF-8 byte order is code point order
         else:
             vals = col.drop_nulls().unique().sort().to_list()
@@ -211,30 +221,17 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
     return rows
 
 
-@handles(M.ShowTagValuesStatement)
 def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        rows = _page(tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond),
-                     stmt.limit, stmt.offset)
-        if rows:
-            out.append(Series(m, None, ["key", "value"], rows, no_floats=True))
-    return out
+    return _per_measurement(provider, db, stmt, ["key", "value"],
+                            lambda m: tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond))
 
 
-@handles(M.ShowFieldKeysStatement)
 def show_field_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
-    out = []
-    for m in source_measurements(provider, db, stmt.sources):
-        _, fields = _schema(provider, db, m)
-        rows = [[k, getattr(t, "value", str(t))] for k, t in sorted(fields.items())]
-        rows = _page(rows, stmt.limit, stmt.offset)
-        if rows:
-            out.append(Series(m, None, ["fieldKey", "fieldType"], rows, no_floats=True))
-    return out
+    return _per_measurement(provider, db, stmt, ["fieldKey", "fieldType"],
+                            lambda m: [[k, t.value] for k, t in sorted(_schema(provider, db, m)[1].items())])
 
 
 # -- cardinality ------------------------------------------------------------------------
@@ -259,7 +256,6 @@ def _counts(provider, db, stmt, count):
     return _card(stmt, out)
 
 
-@handles(M.ShowSeriesCardinalityStatement)
 def show_series_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -273,7 +269,6 @@ def show_series_cardinality(provider, stmt, ctx):
     return _counts(provider, db, stmt, lambda m: series_frame(provider, db, m, cond)[0].height)
 
 
-@handles(M.ShowMeasurementCardinalityStatement)
 def show_measurement_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -288,20 +283,17 @@ def show_measurement_cardinality(provider, stmt, ctx):
     return _card(stmt, [Series("", None, [col], [[len(names)]])])
 
 
-@handles(M.ShowTagKeyCardinalityStatement)
 def show_tag_key_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
     return _counts(provider, db, stmt, lambda m: len(_present_keys(*series_frame(provider, db, m, cond))))
 
 
-@handles(M.ShowFieldKeyCardinalityStatement)
 def show_field_key_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     return _counts(provider, db, stmt, lambda m: len(_schema(provider, db, m)[1]))
 
 
-@handles(M.ShowTagValuesCardinalityStatement)
 def show_tag_values_cardinality(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
@@ -311,7 +303,6 @@ def show_tag_values_cardinality(provider, stmt, ctx):
 
 # -- retention policies and the server-side statements ---------------------------------
 
-@handles(M.ShowRetentionPoliciesStatement)
 def show_retention_policies(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     rows = [[p.name, go_duration(p.duration), go_duration(p.shard_group_duration), p.replication,
@@ -319,26 +310,22 @@ def show_retention_policies(provider, stmt, ctx):
     return [Series("", None, ["name", "duration", "shardGroupDuration", "replicaN", "default"], rows)]
 
 
-@handles(M.ShowQueriesStatement)
 def show_queries(provider, stmt, ctx):
     """The running statement itself, as influxd lists it (qid, text, db, duration, status)."""
     return [Series("", None, ["qid", "query", "database", "duration", "status"],
                    [[next(_QID), str(stmt), ctx.db, "0s", "running"]])]
 
 
-@handles(M.ShowStatsStatement)
 def show_stats(provider, stmt, ctx):
-    stats = getattr(provider, "stats", None)
-    if stats is None:
+    if not provider.capabilities.statistics:
         return []
     out = []
-    for name, tags, values in stats():
+    for name, tags, values in provider.stats():
         if stmt.module is None or stmt.module == name:
             out.append(Series(name, tags or None, sorted(values), [[values[k] for k in sorted(values)]]))
     return out
 
 
-@handles(M.ShowDiagnosticsStatement)
 def show_diagnostics(provider, stmt, ctx):
     from importlib import metadata as im
     try:
@@ -350,12 +337,10 @@ def show_diagnostics(provider, stmt, ctx):
     return [s for s in series if stmt.module is None or stmt.module == s.name]
 
 
-@handles(M.ShowUsersStatement)
 def show_users(provider, stmt, ctx):
     return [Series("", None, ["user", "admin"], [])]
 
 
-@handles(M.ShowGrantsForUserStatement)
 def show_grants(provider, stmt, ctx):
     raise QueryError("user not found")
 
@@ -364,22 +349,18 @@ _SHARD_COLUMNS = ["id", "database", "retention_policy", "shard_group", "start_ti
                   "expiry_time", "owners"]
 
 
-@handles(M.ShowShardsStatement)
 def show_shards(provider, stmt, ctx):
     return [Series(d, None, list(_SHARD_COLUMNS), []) for d in provider.databases()]
 
 
-@handles(M.ShowShardGroupsStatement)
 def show_shard_groups(provider, stmt, ctx):
     return [Series("shard groups", None,
                    ["id", "database", "retention_policy", "start_time", "end_time", "expiry_time"], [])]
 
 
-@handles(M.ShowContinuousQueriesStatement)
 def show_continuous_queries(provider, stmt, ctx):
     return [Series(d, None, ["name", "query"], []) for d in provider.databases()]
 
 
-@handles(M.ShowSubscriptionsStatement)
 def show_subscriptions(provider, stmt, ctx):
     return []

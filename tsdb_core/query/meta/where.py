@@ -12,6 +12,11 @@ import polars as pl
 
 from ...base.errors import QueryError
 from ...influxql.ast import expr as A
+from ...influxql.ast.visit import find
+from ..exec.expressions import cond_expr
+
+_COMPARISONS = ("=", "!=", "<>", "<", "<=", ">", ">=")
+_TEXT_LITERALS = (A.StringLiteral, A.IntegerLiteral, A.NumberLiteral, A.BooleanLiteral)
 
 
 def tag_predicate(cond, tag_keys, *, fields=(), what: str = "") -> pl.Expr:
@@ -21,64 +26,54 @@ def tag_predicate(cond, tag_keys, *, fields=(), what: str = "") -> pl.Expr:
     ``fields`` are the measurement's field keys: comparing one raises the
     error InfluxDB gives for deletes (``fields not supported in WHERE clause
     during deletion``) when ``what == 'delete'``, and matches nothing otherwise.
+    The condition is checked and rewritten here; the executor's condition
+    compiler turns it into Polars.
     """
     keys = set(tag_keys)
+    schema = {k: pl.String for k in keys}
+    return cond_expr(_tag_condition(cond, keys, set(fields), what), schema)
 
-    def ref(name: str) -> pl.Expr:
-        if name in keys:
-            return pl.col(name).fill_null("")
-        return pl.lit("", dtype=pl.String)
 
-    def go(e) -> pl.Expr:
-        if isinstance(e, A.ParenExpr):
-            return go(e.expr)
-        if isinstance(e, A.BooleanLiteral):
-            return pl.lit(bool(e.val))
-        if not isinstance(e, A.BinaryExpr):
-            raise QueryError(f"invalid condition: {e}")
-        op = e.op.upper() if isinstance(e.op, str) else e.op
-        if op in ("AND", "OR"):
-            lhs, rhs = go(e.lhs), go(e.rhs)
-            return (lhs & rhs) if op == "AND" else (lhs | rhs)
-        lhs, rhs = e.lhs, e.rhs
-        if not isinstance(lhs, A.VarRef) and isinstance(rhs, A.VarRef):
-            lhs, rhs = rhs, lhs
-        if not isinstance(lhs, A.VarRef):
-            raise QueryError(f"invalid condition: {e}")
-        name = lhs.name
-        if name in fields and name not in keys:
-            if what == "delete":
-                raise QueryError("fields not supported in WHERE clause during deletion")
-            return pl.lit(False)
-        col = ref(name)
-        if isinstance(rhs, A.RegexLiteral):
-            m = col.str.contains(rhs.val)
-            if op == "=~":
-                return m
-            if op == "!~":
-                return ~m
-            raise QueryError(f"invalid operator {op} for a regex")
-        if isinstance(rhs, A.VarRef):
-            other = ref(rhs.name)
-        elif isinstance(rhs, (A.StringLiteral, A.IntegerLiteral, A.NumberLiteral, A.BooleanLiteral)):
-            other = pl.lit(_text(rhs.val), dtype=pl.String)
-        else:
-            raise QueryError(f"invalid condition: {e}")
-        if op == "=":
-            return col == other
-        if op in ("!=", "<>"):
-            return col != other
-        if op == "<":
-            return col < other
-        if op == "<=":
-            return col <= other
-        if op == ">":
-            return col > other
-        if op == ">=":
-            return col >= other
-        raise QueryError(f"invalid operator {op} in a tag condition")
+def _tag_condition(e, keys: set, fields: set, what: str):
+    """``e`` with every comparison in the form :func:`_comparison` gives (errors left to right)."""
+    if isinstance(e, A.ParenExpr):
+        return _tag_condition(e.expr, keys, fields, what)
+    if isinstance(e, A.BooleanLiteral):
+        return e
+    if not isinstance(e, A.BinaryExpr):
+        raise QueryError(f"invalid condition: {e}")
+    op = e.op.upper()
+    if op in ("AND", "OR"):
+        lhs = _tag_condition(e.lhs, keys, fields, what)
+        return A.BinaryExpr(op, lhs, _tag_condition(e.rhs, keys, fields, what))
+    return _comparison(e, keys, fields, what)
 
-    return go(cond)
+
+def _comparison(e: A.BinaryExpr, keys: set, fields: set, what: str):
+    """A tag compared with a string, a regex or another tag (names untyped, numbers and
+    booleans as their text); a comparison on a field is false (an error in a delete)."""
+    lhs, rhs = e.lhs, e.rhs
+    if not isinstance(lhs, A.VarRef) and isinstance(rhs, A.VarRef):
+        lhs, rhs = rhs, lhs
+    if not isinstance(lhs, A.VarRef):
+        raise QueryError(f"invalid condition: {e}")
+    if lhs.name in fields and lhs.name not in keys:
+        if what == "delete":
+            raise QueryError("fields not supported in WHERE clause during deletion")
+        return A.BooleanLiteral(False)
+    if isinstance(rhs, A.RegexLiteral):
+        if e.op not in ("=~", "!~"):
+            raise QueryError(f"invalid operator {e.op} for a regex")
+        return A.BinaryExpr(e.op, A.VarRef(lhs.name), rhs)
+    if isinstance(rhs, A.VarRef):
+        rhs = A.VarRef(rhs.name)
+    elif isinstance(rhs, _TEXT_LITERALS):
+        rhs = A.StringLiteral(_text(rhs.val))
+    else:
+        raise QueryError(f"invalid condition: {e}")
+    if e.op not in _COMPARISONS:
+        raise QueryError(f"invalid operator {e.op} in a tag condition")
+    return A.BinaryExpr(e.op, A.VarRef(lhs.name), rhs)
 
 
 def _text(v) -> str:
@@ -95,17 +90,6 @@ def filter_series(frame: pl.DataFrame, cond, tag_keys, fields=()) -> pl.DataFram
 
 
 def refs(cond) -> set[str]:
-    """Every variable name the condition mentions."""
-    out: set[str] = set()
-
-    def go(e):
-        if isinstance(e, A.VarRef):
-            out.add(e.name)
-        elif isinstance(e, A.BinaryExpr):
-            go(e.lhs)
-            go(e.rhs)
-        elif isinstance(e, A.ParenExpr):
-            go(e.expr)
-
-    go(cond)
-    return out
+    """Every variable name the condition's comparisons mention (not those inside calls)."""
+    flat = lambda n: not isinstance(n, (A.BinaryExpr, A.ParenExpr))  # noqa: E731
+    return {r.name for r in find(cond, A.VarRef, prune=flat)}

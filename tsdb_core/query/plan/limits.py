@@ -11,6 +11,7 @@ import polars as pl
 
 from ...base.errors import LimitExceeded
 from ...influxql import ast
+from ...influxql import functions as F
 from ...influxql.ast.visit import find
 from ..analyze.conditions import conjuncts, tag_equalities
 from ..exec.fill import window_start
@@ -130,7 +131,7 @@ def _windows(plan: SelectPlan) -> int:
 def _predicted(plan: SelectPlan) -> int:
     """Windows holt_winters(_with_fit) forecasts beyond the data (its second argument)."""
     return max((e.args[1].val for c in plan.columns for e in find(c.expr, ast.Call)
-                if e.name in ("holt_winters", "holt_winters_with_fit") and len(e.args) > 1
+                if F.spec(e.name).predicts and len(e.args) > 1
                 and isinstance(e.args[1], ast.IntegerLiteral)), default=0)
 
 

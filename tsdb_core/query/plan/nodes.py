@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from ...influxql import ast
+from ...influxql import functions as F
 from ...base.time import format_duration
 from ..analyze.time_range import TimeRange
 
@@ -72,21 +73,13 @@ def gap_column(column: str) -> str:
     return f"\x00gap{column}"
 
 
-# Functions that pick points (their time and auxiliary fields come with them).
-SELECTORS = frozenset(("max", "min", "first", "last", "percentile", "sample", "top", "bottom"))
-AGGREGATES = frozenset(("count", "sum", "mean", "median", "mode", "stddev", "spread",
-                        "integral", "distinct")) | SELECTORS
-TRANSFORMS = frozenset((
-    "derivative", "non_negative_derivative", "difference", "non_negative_difference",
-    "cumulative_sum", "moving_average", "elapsed", "holt_winters", "holt_winters_with_fit",
-    "exponential_moving_average", "double_exponential_moving_average",
-    "triple_exponential_moving_average", "triple_exponential_derivative",
-    "relative_strength_index", "chande_momentum_oscillator", "kaufmans_efficiency_ratio",
-    "kaufmans_adaptive_moving_average"))
+SELECTORS = F.names(F.SELECTOR)
+AGGREGATES = F.names(F.AGGREGATE, F.SELECTOR)
+TRANSFORMS = F.names(F.TRANSFORM, F.TECHNICAL)
 # Aggregates the fast executor computes exactly as the general one does, and those among
 # them whose numpy result does not depend on the order values are summed in.
-FAST_AGGREGATES = frozenset(("max", "min", "sum", "mean", "count"))
-ORDER_FREE_AGGREGATES = frozenset(("max", "min", "count"))
+FAST_AGGREGATES = F.names_where(lambda s: s.fast)
+ORDER_FREE_AGGREGATES = F.names_where(lambda s: s.exact_in_numpy)
 
 
 @dataclass(frozen=True, slots=True)

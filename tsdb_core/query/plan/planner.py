@@ -10,24 +10,18 @@ from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
 from ...influxql import ast
+from ...influxql import functions as F
 from ...influxql.ast.visit import find, transform
 from ..exec import regex as linear_regex
 from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
 from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, split_where
-from ..functions.math import MATH_FUNCTIONS
 from ..analyze.compile import compile_fields, validate_condition
 
 # LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
 # to 2^63-1); held below 2^31 so that LIMIT + OFFSET fits Polars' u32 row counts.
 ROWS_MAX = 2**31 - 1
-_ALL_TYPES = ("float", "integer", "unsigned", "string", "boolean")
-_NUMERIC = ("float", "integer", "unsigned")
-_WILDCARD_TYPES = {
-    **{n: _ALL_TYPES for n in ("count", "first", "last", "distinct", "elapsed", "mode", "sample")},
-    "min": _NUMERIC + ("boolean",), "max": _NUMERIC + ("boolean",),
-}
 
 
 class Catalog:
@@ -69,7 +63,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in stmt.fields
               if not _is_time_ref(f.expr)]
     time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr) and f.alias), "time")
-    has_agg = compile_fields(stmt, fields, interval, inherited)["has_agg"]
+    has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
@@ -133,8 +127,7 @@ def _top_calls(e) -> list:
 
 def _extends(e) -> bool:
     """Whether a transform of windows reads one window before the range (derivative(mean(x)))."""
-    from ..functions.transforms import EXTENDS_RANGE
-    return any(c.name in EXTENDS_RANGE and c.args and isinstance(c.args[0], ast.Call)
+    return any(F.spec(c.name).extends_range and c.args and isinstance(c.args[0], ast.Call)
                for c in find(e, ast.Call))
 
 
@@ -276,7 +269,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
         if call is not None:
             arg = call.args[0]
             pat = linear_regex.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
-            supported = _WILDCARD_TYPES.get(call.name, _NUMERIC)
+            supported = F.spec(call.name).input_types
             base = f.alias or call.name
             for n in sorted(catalog.fields):
                 if catalog.fields[n] in supported and (pat is None or pat.search(n)):
@@ -285,7 +278,7 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
             continue
         out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog),
                     f.alias is not None))
-        if isinstance(e, ast.Call) and e.name in ("top", "bottom") and not has_target:
+        if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
             out.extend((a.name, _bind(a, catalog), False) for a in e.args[1:-1])
     names = _column_names(out)
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
@@ -384,13 +377,9 @@ def _expr_type(e) -> str:
     if isinstance(e, ast.VarRef):
         return {"tag": "string", None: "float", "unknown": "float", "tagarg": "float"}.get(e.type, e.type)
     if isinstance(e, ast.Call):
-        if e.name in ("count",):
-            return "integer"
-        if e.name in ("mean", "median", "stddev", "integral", "derivative",
-                      "non_negative_derivative", "moving_average") or e.name in MATH_FUNCTIONS:
-            return "float"
-        if e.name == "elapsed":
-            return "integer"
+        result = F.spec(e.name).result
+        if result != "input":
+            return result
         if e.args:
             return _expr_type(e.args[0])
     return "float"

@@ -11,13 +11,13 @@ import dataclasses
 
 from ...base.time import MAX_TIME
 from ...influxql import ast
+from ...influxql import functions as F
 from ...influxql.ast.visit import find
 from ..analyze.conditions import AnyString, conjuncts, scan_tags, tag_equalities
 from .nodes import (AGGREGATES, FAST_AGGREGATES, TRANSFORMS, Aggregate, FastSelect, Fill, Filter,
                     LoweredCall, Merge, Node, OrderLimit, Project, Scan, SelectPlan, Series,
                     Transform, ZipByTime, aggregate_column, transform_column)
 
-_NUMERIC = frozenset(("float", "integer", "unsigned"))
 
 
 def with_tree(plan: SelectPlan, provider, *, fast: bool = True) -> SelectPlan:
@@ -201,7 +201,7 @@ def _window_shape(plan: SelectPlan, schema) -> bool:
             return False
         ref = call.args[0]
         ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
-        if ftype is None or ftype.value not in _NUMERIC or ref.type != ftype.value:
+        if ftype is None or ftype.value not in F.NUMERIC or ref.type != ftype.value:
             return False
     return True
 

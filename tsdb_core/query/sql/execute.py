@@ -10,7 +10,7 @@ range are never opened) and applies the whole predicate to the scanned rows.
 
 ``information_schema.tables`` / ``information_schema.columns``, ``SHOW TABLES``
 and ``SHOW COLUMNS FROM|IN t`` are answered from the catalog as InfluxDB 3
-(DataFusion) answers them. Polars runs only what :mod:`.sql_guard` lets through
+(DataFusion) answers them. Polars runs only what :mod:`.guard` lets through
 (one SELECT over this database's tables, allow-listed functions, as sqlglot renders
 it): Polars' own table functions read files and URLs. SQL that Polars cannot run
 raises :class:`~tsdb_core.base.errors.QueryError` with Polars' reason.
@@ -25,16 +25,17 @@ import json
 import re
 import time as _time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import polars as pl
 import pyarrow as pa
 
-from ...base.errors import DatabaseNotFound, LimitExceeded, QueryError, TsdbError
-from ...base.types import FieldType
+from ...base.errors import DatabaseNotFound, LimitExceeded, QueryError
 from ...base.time import MAX_TIME, MIN_TIME
-from . import guard
+from ...base.types import FieldType
 from ..exec.lazy import Ctx
 from ..exec.lazy import collect as _collect
+from . import guard
 
 __all__ = ["execute", "to_arrow", "table_schema", "time_bounds", "split_database"]
 
@@ -95,9 +96,8 @@ def execute(provider, database: str, sql: str, params: dict | None = None, *,
     ``max_select_point`` caps the answer's values (rows x columns); joins are refused before
     reading when the rows they may combine exceed ``max_join_rows``.
     """
-    config = getattr(provider, "config", None)
-    timeout = getattr(config, "query_timeout_s", 0) or 0
-    max_points = getattr(config, "max_select_point", 0) or 0
+    timeout = provider.config.query_timeout_s
+    max_points = provider.config.max_select_point
     deadline = _time.perf_counter() + timeout if timeout else 0.0
     lf = plan(provider, database, sql, params, max_join_rows=max_join_rows)
     if max_points:
@@ -111,12 +111,8 @@ def execute(provider, database: str, sql: str, params: dict | None = None, *,
 
 def collect(lf: pl.LazyFrame, deadline: float = 0.0) -> pl.DataFrame:
     """The answer, cancelled at ``deadline`` (``time.perf_counter()``) as InfluxQL's collect is."""
-    try:
+    with _polars_errors():
         return _collect(lf, Ctx(None, 0, deadline=deadline))
-    except TsdbError:
-        raise
-    except pl.exceptions.PolarsError as e:
-        raise QueryError(f"SQL error: {_first_line(e)}") from None
 
 
 def plan(provider, database: str, sql: str, params: dict | None = None, *,
@@ -125,19 +121,7 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
     db, rp = split_database(provider, database)
     if not isinstance(sql, str) or not sql.strip():
         raise QueryError("SQL error: empty query")
-    tokens = _tokens(sql)
-    if params:
-        sql = _bind(tokens, params)
-    elif any(kind == "param" for kind, _ in tokens):
-        name = next(text for kind, text in tokens if kind == "param")
-        raise QueryError(f"SQL error: no value given for the parameter {name}")
-    m = _SHOW_COLUMNS.match(sql)
-    if m:
-        table = _unquote(m.group(1)).split(".")[-1]
-        sql = ("SELECT table_catalog, table_schema, table_name, column_name, data_type, is_nullable "
-               f"FROM information_schema.columns WHERE table_name = {_quote_str(table)}")
-    elif _SHOW_TABLES.match(sql):
-        sql = "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
+    sql = _show_as_select(_with_params(sql, params))
     measurements = provider.measurements(db, rp)
     checked = guard.check(sql, measurements, db)
     if checked.joins and max_join_rows:
@@ -149,12 +133,31 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         ctx.register(guard.INFO_TABLES["columns"], _columns_frame(provider, db, measurements).lazy())
     for m_name in checked.tables:
         ctx.register(m_name, _table(provider, db, rp, m_name))
-    try:
+    with _polars_errors():
         return ctx.execute(checked.sql, eager=False)
-    except TsdbError:
-        raise
-    except pl.exceptions.PolarsError as e:
-        raise QueryError(f"SQL error: {_first_line(e)}") from None
+
+
+def _with_params(sql: str, params: dict | None) -> str:
+    """``sql`` with its ``$name`` placeholders replaced by ``params``' values as SQL literals."""
+    tokens = _tokens(sql)
+    if params:
+        return _bind(tokens, params)
+    name = next((text for kind, text in tokens if kind == "param"), None)
+    if name is not None:
+        raise QueryError(f"SQL error: no value given for the parameter {name}")
+    return sql
+
+
+def _show_as_select(sql: str) -> str:
+    """``SHOW TABLES`` / ``SHOW COLUMNS FROM t`` as the information_schema query they stand for."""
+    m = _SHOW_COLUMNS.match(sql)
+    if m:
+        table = _unquote(m.group(1)).split(".")[-1]
+        return ("SELECT table_catalog, table_schema, table_name, column_name, data_type, is_nullable "
+                f"FROM information_schema.columns WHERE table_name = {_quote_str(table)}")
+    if _SHOW_TABLES.match(sql):
+        return "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
+    return sql
 
 
 def _check_join_size(provider, db: str, rp: str, checked: guard.Checked, limit: int) -> None:
@@ -364,7 +367,17 @@ def _bind(tokens: list[tuple[str, str]], params: dict) -> str:
     return "".join(out)
 
 
-def _first_line(e: Exception) -> str:
+@contextmanager
+def _polars_errors() -> Iterator[None]:
+    """A Polars error becomes a QueryError with Polars' reason; the store's own errors pass as they are."""
+    try:
+        yield
+    except pl.exceptions.PolarsError as e:
+        raise QueryError(f"SQL error: {_polars_reason(e)}") from None
+
+
+def _polars_reason(e: Exception) -> str:
+    """Polars' message up to its first blank line (the rest is a plan dump)."""
     text = str(e).strip().split("\n\n")[0].strip() or type(e).__name__
     # DataFusion's words for an unknown table, as InfluxDB 3 reports it.
     return re.sub(r"^relation '(.*)' was not found$", r"Error during planning: table 'public.iox.\1' not found", text)

@@ -106,30 +106,7 @@ class Checked:
 
 def check(sql: str, measurements: list[str], database: str = "") -> Checked:
     """Parse ``sql``, refuse anything outside the allow-lists, and render what Polars may run."""
-    try:
-        tokens = _DIALECT.tokenize(sql)
-    except sqlglot.errors.SqlglotError as e:
-        raise QueryError(f"SQL error: sql parser error: {_first_line(e)}") from None
-    statements: list[list] = []
-    current: list = []
-    for tok in tokens:  # split at ';' before parsing: other statements never reach the parser
-        if tok.token_type == TokenType.SEMICOLON:
-            statements, current = statements + [current] * bool(current), []
-        else:
-            current.append(tok)
-    statements += [current] * bool(current)
-    if not statements:
-        raise QueryError("SQL error: empty query")
-    if len(statements) > 1:
-        raise PermissionDenied("SQL error: statement not allowed: more than one statement (one SELECT only)")
-    if statements[0][0].token_type not in _QUERY_START:
-        raise _statement(statements[0][0].text)
-    try:
-        tree = next(t for t in _DIALECT.parser().parse(tokens, sql) if t is not None)
-    except sqlglot.errors.SqlglotError as e:
-        raise QueryError(f"SQL error: sql parser error: {_first_line(e)}") from None
-    if not isinstance(tree, _QUERY):
-        raise _statement(tree.key)
+    tree = _parse_one_query(sql)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = {m: m for m in measurements}
     lower: dict[str, str] = {}
@@ -154,6 +131,36 @@ def check(sql: str, measurements: list[str], database: str = "") -> Checked:
     out.tree = tree
     out.sql = tree.sql(dialect=_Dialect, comments=False)
     return out
+
+
+def _parse_one_query(sql: str) -> exp.Expression:
+    """The tree of ``sql`` when it is one query; statements are split at ';' before parsing,
+    so a second statement never reaches the parser."""
+    try:
+        tokens = _DIALECT.tokenize(sql)
+    except sqlglot.errors.SqlglotError as e:
+        raise QueryError(f"SQL error: sql parser error: {_parser_reason(e)}") from None
+    statements: list[list] = []
+    current: list = []
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            statements, current = statements + [current] * bool(current), []
+        else:
+            current.append(tok)
+    statements += [current] * bool(current)
+    if not statements:
+        raise QueryError("SQL error: empty query")
+    if len(statements) > 1:
+        raise PermissionDenied("SQL error: statement not allowed: more than one statement (one SELECT only)")
+    if statements[0][0].token_type not in _QUERY_START:
+        raise _statement(statements[0][0].text)
+    try:
+        tree = next(t for t in _DIALECT.parser().parse(tokens, sql) if t is not None)
+    except sqlglot.errors.SqlglotError as e:
+        raise QueryError(f"SQL error: sql parser error: {_parser_reason(e)}") from None
+    if not isinstance(tree, _QUERY):
+        raise _statement(tree.key)
+    return tree
 
 
 def _statement(word: str) -> PermissionDenied | QueryError:
@@ -276,7 +283,8 @@ def _describe(node) -> str:
     return node.key.upper().replace("_", " ")
 
 
-def _first_line(e: Exception) -> str:
+def _parser_reason(e: Exception) -> str:
+    """sqlglot's first line, without its terminal underlining."""
     text = str(e).strip().splitlines()
     line = text[0] if text else type(e).__name__
     return line.replace("\x1b[4m", "").replace("\x1b[0m", "")[:200]

@@ -1,0 +1,183 @@
+"""The storage engine: one store's state and the collaborators that act on it.
+
+Write: validate against the catalog (nothing touched yet) → WAL append → buffer + series
+index (visible at once) → fsync (group commit) → return. Flush: detach the buffer (still
+readable while it is written), rotate the WAL, write one Parquet file per window, commit them
+in the catalog, then truncate the WAL. Everything that rewrites or removes files (compaction,
+delete, retention, DROP) runs under one flush lock; writers only wait for the short steps
+that swap state.
+
+Collaborators, each given the shared :class:`~.state.EngineState` explicitly:
+:class:`~.write_path.WritePath`, :class:`~.maintenance.Maintenance` (flush, compaction,
+retention, deletes, the background schedule), :class:`~.recovery.Recovery` (opening, damaged
+files), :class:`~.index_files.IndexFiles` (series index files), :class:`~.reads.Reader`, and
+the :class:`~.lockfile.DirectoryLock` held while the store is open.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+from ..base.config import StoreConfig
+from ..base.errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention
+from ..base.time import Clock
+from ..base.types import TIME, FieldType, MeasurementBatch, WriteResult
+from .admission import BEYOND_RETENTION
+from .catalog import Catalog
+from .fileio import mkdir_private, warn_if_shared
+from .index_files import IndexFiles
+from .lockfile import DirectoryLock
+from .maintenance import Maintenance
+from .reads import Reader
+from .recovery import Recovery, RecoveryReport
+from .state import EngineState
+from .wal import Wal
+from .write_path import WritePath
+
+
+class StorageEngine:
+    """An open store's storage: on disk (``root``) or in memory (``root is None``). Thread-safe."""
+
+    def __init__(self, root: str | os.PathLike | None, config: StoreConfig, clock: Clock):
+        self.state = EngineState.new(Path(root) if root is not None else None, config, clock)
+        self.lock_file = DirectoryLock(self.state.root) if self.state.root is not None else None
+        self.index_files = IndexFiles(self.state)
+        self.recovery = Recovery(self.state, self.index_files)
+        self.maintenance = Maintenance(self.state, self.recovery, self.index_files)
+        self.writes = WritePath(self.state, self.maintenance.maybe_flush)
+        self.reads = Reader(self.state, self.recovery)
+        if self.lock_file is not None:
+            self._open(self.lock_file)
+
+    def _open(self, lock: DirectoryLock) -> None:
+        """Lock the directory, load the catalog, repair what a crash left, replay the WAL."""
+        st = self.state
+        mkdir_private(st.root)
+        warn_if_shared(st.root)
+        lock.acquire()
+        try:
+            st.catalog = Catalog.load(st.root)
+            self.recovery.open_files()
+            self.recovery.load_index()
+            st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
+            self.recovery.replay()
+        except BaseException:
+            lock.release()
+            raise
+
+    # -- writes ----------------------------------------------------------------------
+    def write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
+                      body: bytes | None = None, *, auto_create: bool = True) -> WriteResult:
+        """Validate and store ``batches``; durable and visible when this returns."""
+        return self.writes.write(db, rp, batches, now, body, auto_create=auto_create)
+
+    def write_frame(self, db: str, rp: str | None, measurement: str, frame: pl.DataFrame,
+                    tags: tuple[str, ...], fields: dict[str, FieldType]) -> int:
+        """Write rows of an existing database; rejected rows raise after the rest is written."""
+        if db not in self.state.catalog.databases:
+            raise DatabaseNotFound(db)
+        batch = MeasurementBatch(measurement, frame.select([TIME, *tags, *fields]), tuple(tags), dict(fields))
+        res = self.writes.write(db, rp, [batch], self.state.clock(), None, auto_create=False)
+        if res.errors:
+            reason = res.errors[0].reason
+            exc = PointsBeyondRetention if reason == BEYOND_RETENTION else FieldTypeConflict
+            raise exc(f"partial write: {reason} dropped={len(res.errors)}")
+        return res.points_written
+
+    # -- upkeep ------------------------------------------------------------------------
+    def flush(self) -> None:
+        with self.state.flush_lock:
+            self.state.check_open()
+            self.maintenance.flush()
+
+    def compact(self) -> int:
+        with self.state.flush_lock:
+            self.state.check_open()
+            return self.maintenance.compact(min_files=2)
+
+    def enforce_retention(self) -> int:
+        return self.maintenance.enforce_retention()
+
+    # -- DDL ---------------------------------------------------------------------------
+    def create_database(self, name: str, **settings) -> None:
+        st = self.state
+        with st.lock:
+            st.check_open()
+            if st.catalog.create_database(name, **settings):
+                st.save_catalog()
+
+    def drop_database(self, name: str) -> None:
+        self.maintenance.drop(lambda: self.state.catalog.drop_database(name), lambda k: k[0] == name)
+
+    def create_retention_policy(self, db: str, name: str, **settings) -> None:
+        st = self.state
+        with st.lock:
+            st.check_open()
+            st.catalog.create_retention_policy(db, name, **settings)
+            st.save_catalog()
+
+    def alter_retention_policy(self, db: str, name: str, **changes) -> None:
+        st = self.state
+        with st.lock:
+            st.check_open()
+            st.catalog.alter_retention_policy(db, name, **changes)
+            st.save_catalog()
+
+    def drop_retention_policy(self, db: str, name: str) -> None:
+        st = self.state
+        st.catalog.database(db)
+        self.maintenance.drop(lambda: st.catalog.drop_retention_policy(db, name), lambda k: k[:2] == (db, name))
+
+    def drop_measurement(self, db: str, measurement: str) -> None:
+        st = self.state
+        st.catalog.database(db)
+        self.maintenance.drop(lambda: st.catalog.drop_measurement(db, measurement),
+                              lambda k: k[0] == db and k[2] == measurement)
+
+    def delete(self, db: str, measurement: str | None, start: int, end: int,
+               predicate: pl.Expr | None = None) -> None:
+        self.maintenance.delete(db, measurement, start, end, predicate)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self.state.closed
+
+    @property
+    def recovery_report(self) -> RecoveryReport:
+        return self.recovery.report
+
+    def start_background(self, interval_s: float) -> None:
+        self.maintenance.start_background(interval_s)
+
+    def close(self) -> None:
+        """Flush the buffer, stop background work, release the lock file (idempotent)."""
+        st = self.state
+        if st.closed:
+            return
+        self.maintenance.stop_background()
+        with st.flush_lock, st.lock:
+            if st.closed:
+                return
+            try:
+                self.maintenance.flush(isolate=True)
+            finally:
+                st.closed = True
+                if st.wal is not None:
+                    st.wal.close()
+                st.save_catalog()
+                self.maintenance.reap(force=True)
+                if self.lock_file is not None:
+                    self.lock_file.release()
+
+    def release_if_forgotten(self) -> None:
+        """Release the lock file of a store dropped without close() (nothing else is safe then)."""
+        if not self.state.closed and self.lock_file is not None:
+            self.lock_file.release()
+
+    def health(self) -> dict:
+        out = self.state.health.status()
+        out["recovery"] = self.recovery.report.lines()
+        return out

@@ -1,0 +1,231 @@
+"""Reading a store: scans (lazy, eager, numpy arrays), row estimates, and what the catalog and
+the series index answer (databases, policies, measurements, schemas, series, tag values).
+
+Rows come from the files of a measurement plus the buffered rows not yet flushed; the merge
+(storage/partitions.py) deduplicates them, newest first. Rows older than now − the policy's
+duration are never returned.
+"""
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo
+from .catalog import FileMeta, MeasurementMeta
+from .index import distinct_tag_sets
+from .partitions import Source, build_frame, build_scan, dirty_flags
+from .recovery import Recovery
+from .state import EngineState
+
+TagValues = dict[str, list[str]]
+
+
+class Reader:
+    """The read side of the engine; schemas handed out are remembered and shared (read-only)."""
+
+    def __init__(self, state: EngineState, recovery: Recovery):
+        self.state = state
+        self.recovery = recovery
+        self._schemas: dict[tuple[str, str], tuple] = {}  # schema() answers
+        self._frame_schemas: dict[tuple[str, str], tuple] = {}  # frame_schema() answers
+
+    # -- scans ------------------------------------------------------------------
+    def scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
+             columns: list[str] | None = None, tags: TagValues | None = None, *, eager: bool = False,
+             limit: tuple[int, bool] | None = None) -> pl.LazyFrame | pl.DataFrame:
+        """Merged, deduplicated rows (a DataFrame with ``eager``); see ``DataProvider.scan``."""
+        st = self.state
+        with st.lock:
+            st.check_open()
+            pol = st.catalog.rp(db, rp)
+            meta = st.catalog.databases[db].measurements.get(measurement)
+            if meta is None:
+                return pl.DataFrame(schema={TIME: pl.Int64}) if eager else pl.LazyFrame(schema={TIME: pl.Int64})
+            tag_keys, fields, schema = self.frame_schema(db, measurement, meta)
+            if tags:
+                tags = {k: v for k, v in tags.items() if k in meta.tags}
+            out = [TIME, *tag_keys, *fields] if columns is None else \
+                [TIME, *[c for c in columns if c in schema and c != TIME]]
+            min_t = pol.min_time(st.clock())
+            if min_t is not None:
+                start = max(start, min_t)
+            if start > end:
+                empty = pl.DataFrame(schema={c: schema[c] for c in out})
+                return empty if eager else empty.lazy()
+            sources = self._sources((db, pol.name, measurement))
+        self.recovery.note_scan([s.file for s in sources if s.file is not None])  # a failed read: which file
+        if eager:
+            return build_frame(st.files, sources, schema, tag_keys, fields, start, end, out, tags)
+        return build_scan(st.files, sources, schema, tag_keys, fields, start, end, out, tags, limit)
+
+    def _sources(self, key) -> list[Source]:
+        """The files of ``key``, then its buffered chunks: later ranks win the merge (lock held)."""
+        st = self.state
+        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in st.catalog.files.get(key, ())]
+        for rank, buf in ((1, st.flushing), (2, st.buffer)):
+            if buf is not None:
+                sources.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique,
+                                      frame=c.frame) for i, c in enumerate(buf.chunks(key)))
+        return sources
+
+    def frame_schema(self, db: str, measurement: str, meta: MeasurementMeta) -> tuple[list[str], list[str], dict]:
+        """(sorted tags, sorted fields, Polars schema) of a measurement, remembered as schema() is."""
+        def build():
+            tags, fields = sorted(meta.tags), sorted(meta.fields)
+            return tags, fields, {TIME: pl.Int64(), **{t: pl.String() for t in tags},
+                                  **{f: meta.fields[f].polars for f in fields}}
+
+        return _remembered(self._frame_schemas, (db, measurement), meta, build)
+
+    def scan_arrays(self, db: str, rp: str | None, measurement: str, start: int, end: int, columns: list[str],
+                    tags: TagValues) -> dict[str, np.ndarray] | None:
+        """``time`` and numeric ``columns`` of the series matching ``tags`` as numpy arrays, or None
+        when that is not simple (buffered rows, overlapping files, nulls, strings)."""
+        found = self._array_files(db, rp, measurement, start, end, columns, tags)
+        if found is None:
+            return None
+        files, tag_keys, start = found
+        return self.state.files.select_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
+
+    def scan_series(self, db: str, rp: str | None, measurement: str, start: int, end: int, columns: list[str],
+                    tags: TagValues):
+        """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays), times
+        ascending; ``({}, empty arrays)`` when no series has rows; None when several series match
+        or as scan_arrays."""
+        found = self._array_files(db, rp, measurement, start, end, columns, tags)
+        if found is None:
+            return None
+        files, tag_keys, start = found
+        return self.state.files.series_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
+
+    def _array_files(self, db, rp, measurement, start, end, columns, tags):
+        """(files, tag keys, start) when the numpy scans apply: every row in non-overlapping files."""
+        st = self.state
+        with st.lock:
+            st.check_open()
+            pol = st.catalog.rp(db, rp)
+            meta = st.catalog.databases[db].measurements.get(measurement)
+            key = (db, pol.name, measurement)
+            if meta is None or any(b is not None and b.chunks(key) for b in (st.flushing, st.buffer)):
+                return None
+            if any(t not in meta.tags for t in tags) or any(c not in meta.fields for c in columns):
+                return None
+            min_t = pol.min_time(st.clock())
+            if min_t is not None:
+                start = max(start, min_t)
+            files = [f for f in st.catalog.files.get(key, ()) if f.tmax >= start and f.tmin <= end]
+        if start > end or not files:
+            return None
+        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in files]
+        if any(dirty_flags(sources)):
+            return None  # overlapping files: the merge decides which row wins
+        self.recovery.note_scan(files)
+        return files, sorted(meta.tags), start
+
+    def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
+        """Rows of a measurement with start <= time <= end, estimated without opening a file:
+        each file's row count prorated by the share of its time range inside, plus buffered rows."""
+        st = self.state
+        with st.lock:
+            key = (db, st.catalog.rp(db, rp).name, measurement)
+            n = 0.0
+            for f in st.catalog.files.get(key, ()):
+                if f.tmax >= start and f.tmin <= end:
+                    n += f.rows * ((min(end, f.tmax) - max(start, f.tmin) + 1) / (f.tmax - f.tmin + 1))
+            for buf in (st.flushing, st.buffer):
+                if buf is not None:
+                    n += sum(c.frame.height for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end)
+            return round(n)
+
+    # -- the catalog and the series index ------------------------------------------
+    def files(self) -> list[FileMeta]:
+        """The live Parquet files (catalog entries), oldest first."""
+        with self.state.lock:
+            return sorted(self.state.catalog.all_files(), key=lambda f: f.id)
+
+    def databases(self) -> list[str]:
+        """Database names, in creation order (as SHOW DATABASES lists them)."""
+        with self.state.lock:
+            return list(self.state.catalog.databases)
+
+    def has_database(self, db: str) -> bool:
+        return db in self.state.catalog.databases
+
+    def retention_policies(self, db: str) -> list[RetentionPolicyInfo]:
+        """The policies of ``db``; raises DatabaseNotFound."""
+        with self.state.lock:
+            d = self.state.catalog.database(db)
+            return [RetentionPolicyInfo(r.name, r.duration, r.shard_group_duration, r.replication,
+                                        r.name == d.default_rp) for r in d.rps.values()]
+
+    def resolve_rp(self, db: str, rp: str | None) -> str:
+        """``rp``, or the default policy of ``db`` when ``rp`` is None or empty."""
+        with self.state.lock:
+            return self.state.catalog.rp(db, rp).name
+
+    def measurements(self, db: str, rp: str | None = None) -> list[str]:
+        """Measurements holding data (sorted); all policies when ``rp`` is None."""
+        st = self.state
+        with st.lock:
+            st.catalog.database(db)
+            keys = set(st.catalog.files) | set(st.buffer.parts)
+            if st.flushing is not None:
+                keys |= set(st.flushing.parts)
+            return sorted({k[2] for k in keys if k[0] == db and (rp is None or k[1] == rp)})
+
+    def schema(self, db: str, measurement: str) -> MeasurementSchema | None:
+        """Tag keys and field types of ``measurement`` in ``db``, or None if unknown."""
+        with self.state.lock:
+            d = self.state.catalog.databases.get(db)
+            meta = d.measurements.get(measurement) if d else None
+            if meta is None:
+                return None
+            return _remembered(self._schemas, (db, measurement), meta, lambda: MeasurementSchema(
+                measurement, tuple(sorted(meta.tags)), {f: meta.fields[f] for f in sorted(meta.fields)}))
+
+    def _index_keys(self, db: str, rp: str | None, measurement: str) -> list:
+        """The series index keys of ``measurement`` (all policies when ``rp`` is None; lock held)."""
+        self.state.catalog.database(db)
+        return [k for k in self.state.index.keys() if k[0] == db and k[2] == measurement
+                and (rp is None or k[1] == rp)]
+
+    def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
+        """Distinct tag sets (one String column per tag key); all policies when ``rp`` is None."""
+        st = self.state
+        with st.lock:
+            frames = [st.index.series(k) for k in self._index_keys(db, rp, measurement)]
+        frames = [f for f in frames if f.height]
+        if not frames:
+            return pl.DataFrame()
+        if len(frames) == 1:
+            return frames[0]
+        return distinct_tag_sets(frames)
+
+    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
+        """Distinct non-empty values of one tag key (sorted); all policies when ``rp`` is None."""
+        st = self.state
+        with st.lock:
+            parts = [st.index.tag_values(k, tag) for k in self._index_keys(db, rp, measurement)]
+        if len(parts) == 1:
+            return list(parts[0])
+        return sorted(set().union(*parts))
+
+    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
+        """Tag keys seen in the series of ``measurement`` (sorted)."""
+        st = self.state
+        with st.lock:
+            cols = {c for k in self._index_keys(db, rp, measurement) for c in st.index.columns(k)}
+        return sorted(cols)
+
+
+def _remembered(memo: dict, key, meta, build):
+    """``build()``, kept per ``key`` while ``meta`` is the same object with as many tags and
+    fields: they only ever grow (a dropped measurement gets a new meta), so the counts say
+    "unchanged". What is kept is shared: callers only read it."""
+    size = (len(meta.tags), len(meta.fields))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is meta and hit[1] == size:
+        return hit[2]
+    value = build()
+    memo[key] = (meta, size, value)
+    return value

@@ -1,0 +1,57 @@
+"""What the storage engine's collaborators share: the store's data and its two locks.
+
+``lock`` guards every field for the short steps that read or swap them; ``flush_lock`` is
+held by everything that rewrites or removes files (flush, compaction, delete, retention,
+DROP), so writers only ever wait for the short steps.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..base.config import StoreConfig
+from ..base.errors import StorageError
+from ..base.time import Clock
+from .buffer import Key, WriteBuffer
+from .catalog import CATALOG_FILE, Catalog
+from .fileio import atomic_write_bytes
+from .index import SeriesIndex
+from .isolation import FlushHealth
+from .partitions import Files
+from .wal import Wal
+
+__all__ = ["EngineState", "Key"]
+
+
+@dataclass(eq=False)
+class EngineState:
+    """The store's mutable state; ``root`` None keeps everything in memory (no WAL, no files)."""
+
+    root: Path | None
+    config: StoreConfig
+    clock: Clock
+    files: Files
+    health: FlushHealth
+    catalog: Catalog = field(default_factory=Catalog)
+    buffer: WriteBuffer = field(default_factory=WriteBuffer)
+    flushing: WriteBuffer | None = None  # the buffer a flush is writing: still readable
+    index: SeriesIndex = field(default_factory=SeriesIndex)
+    wal: Wal | None = None
+    closed: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    flush_lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @classmethod
+    def new(cls, root: Path | None, config: StoreConfig, clock: Clock) -> "EngineState":
+        return cls(root, config, clock, Files(root, config),
+                   FlushHealth(config.flush_retry_base_s, config.flush_retry_max_s))
+
+    def check_open(self) -> None:
+        if self.closed:
+            raise StorageError("store is closed")
+
+    def save_catalog(self) -> None:
+        """Commit the catalog (atomically; nothing to do in memory)."""
+        if self.root is not None:
+            atomic_write_bytes(self.root / CATALOG_FILE, self.catalog.to_bytes())

@@ -12,10 +12,9 @@ import polars as pl
 from ...base.errors import LimitExceeded
 from ...influxql import ast
 from ...influxql import functions as F
-from ...influxql.ast.visit import find
 from ..analyze.conditions import conjuncts, tag_equalities
 from ..exec.fill import window_start
-from .nodes import Scan, SelectPlan, SubqueryScan
+from .nodes import Scan, SelectPlan, SubqueryScan, Transform, find_node
 
 # Windows a statement may list even when the operator set no limit (0): past it the grid
 # alone would not fit in memory.
@@ -129,10 +128,14 @@ def _windows(plan: SelectPlan) -> int:
 
 
 def _predicted(plan: SelectPlan) -> int:
-    """Windows holt_winters(_with_fit) forecasts beyond the data (its second argument)."""
-    return max((e.args[1].val for c in plan.columns for e in find(c.expr, ast.Call)
-                if F.spec(e.name).predicts and len(e.args) > 1
-                and isinstance(e.args[1], ast.IntegerLiteral)), default=0)
+    """Windows holt_winters(_with_fit) forecasts beyond the data (its second argument), read
+    from the plan's Transform node (no walk over the output expressions per query)."""
+    transform = find_node(plan.root, Transform)
+    if transform is None:
+        return 0
+    return max((c.call.args[1].val for c in transform.calls
+                if F.spec(c.call.name).predicts and len(c.call.args) > 1
+                and isinstance(c.call.args[1], ast.IntegerLiteral)), default=0)
 
 
 def _scans(plan: SelectPlan) -> list[Scan]:

@@ -26,6 +26,8 @@ def with_tree(plan: SelectPlan, provider, *, fast: bool = True) -> SelectPlan:
 
 
 def build_tree(plan: SelectPlan, provider, *, fast: bool = True) -> Node:
+    """Project → Order/Limit → [Transform] → [Fill] → Aggregate | Series → [Filter] → sources,
+    under a FastSelect when the fast executor is chosen (or a ZipByTime of two statements)."""
     zipped = _zip_parts(plan, provider)
     if zipped is not None:
         return Project(plan.time_column, plan.columns, (), zipped)

@@ -83,8 +83,13 @@ ORDER_FREE_AGGREGATES = F.names_where(lambda s: s.exact_in_numpy)
 
 
 @dataclass(frozen=True, slots=True)
-class LoweredCall(ast.Expr):
-    """An aggregate or transform call replaced by the working column holding its result."""
+class LoweredCall:
+    """An aggregate or transform call replaced by the working column holding its result.
+
+    Deliberately not an AST node: walkers over a lowered expression (``visit``, the
+    reference collectors) see an opaque leaf and never reach the call's arguments,
+    which only the aggregate or transform reads.
+    """
 
     column: str
     call: ast.Call

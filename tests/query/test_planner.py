@@ -217,3 +217,17 @@ def test_the_tree_is_what_runs(store):
     assert values(unfilled) == [[1]]
     descending = replace(plan, root=replace(plan.root, child=replace(order, ascending=False)))
     assert [v for v in values(descending)] == [[7], [7], [1]]
+
+
+def test_lowered_calls_are_opaque_to_walkers(store):
+    """The output expressions the executor evaluates read the calls' result columns: a walk
+    over them finds the plain fields beside a call, never the call's own argument."""
+    from tsdb_core.influxql.ast.visit import find
+    from tsdb_core.query.plan.nodes import LoweredCall
+
+    plan = plan_select(parse("SELECT max(usage) + idle, usage FROM cpu")[0], store, db="db", rp=None, now=NOW)
+    exprs = plan.root.exprs
+    assert [type(e.lhs) for e in exprs if isinstance(e, A.BinaryExpr)] == [LoweredCall]
+    assert [r.name for e in exprs for r in find(e, A.VarRef)] == ["idle", "usage"]
+    lowered = exprs[0].lhs
+    assert str(lowered) == "max(usage::float)" and lowered == LoweredCall(lowered.column, lowered.call)

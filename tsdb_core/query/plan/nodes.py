@@ -82,17 +82,32 @@ FAST_AGGREGATES = F.names_where(lambda s: s.fast)
 ORDER_FREE_AGGREGATES = F.names_where(lambda s: s.exact_in_numpy)
 
 
-@dataclass(frozen=True, slots=True)
 class LoweredCall:
     """An aggregate or transform call replaced by the working column holding its result.
 
-    Deliberately not an AST node: walkers over a lowered expression (``visit``, the
-    reference collectors) see an opaque leaf and never reach the call's arguments,
-    which only the aggregate or transform reads.
+    Immutable and compared by value, but deliberately neither an AST node, a dataclass
+    nor a tuple: walkers over a lowered expression (``visit``, the reference collectors)
+    see an opaque leaf and never reach the call's arguments, which only the aggregate or
+    transform reads.
     """
 
-    column: str
-    call: ast.Call
+    __slots__ = ("column", "call")
+
+    def __init__(self, column: str, call: ast.Call) -> None:
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "call", call)
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError("a LoweredCall is immutable")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, LoweredCall) and (self.column, self.call) == (other.column, other.call)
+
+    def __hash__(self) -> int:
+        return hash((self.column, self.call))
+
+    def __repr__(self) -> str:
+        return f"LoweredCall({self.column!r}, {self.call!r})"
 
     def __str__(self) -> str:
         return str(self.call)

@@ -15,26 +15,57 @@ tests check both agree (tests/query/test_fastpath.py).
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from ...base.eager import pick
-from ...influxql import ast
 from ...base.types import TIME
-from ...base.time import MAX_TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from .expressions import cond_expr
 from .fill import bucket_expr, bucket_grid
-from ..plan.nodes import (ANY_COLUMN, ORDER_FREE_AGGREGATES, SEEN_COLUMN, WINDOW_COLUMN, SelectPlan,
-                          output_column)
+from ..analyze.time_range import TimeRange
+from ..plan.nodes import (ANY_COLUMN, ORDER_FREE_AGGREGATES, SEEN_COLUMN, WINDOW_COLUMN, Aggregate,
+                          FastSelect, Fill, Filter, Scan, SelectPlan, output_column)
 from ..results import EPOCH_UNITS, PARTIAL_ROWS, Series, rfc3339_times, time_expr
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What this executor reads of a statement, taken from its FastSelect subtree."""
+
+    is_raw: bool
+    sources: tuple[Scan]
+    columns: tuple
+    time_column: str
+    condition: object
+    interval: int
+    offset: int
+    fill: str
+    time_range: TimeRange
+
+
+def _shape(root: FastSelect) -> _Shape:
+    """Project → Order/Limit → [Fill] → Aggregate | Series → [Filter] → Scan, as parameters."""
+    project = root.child
+    node = project.child.child
+    fill = node.mode if isinstance(node, Fill) else "null"
+    shape = node.child if isinstance(node, Fill) else node
+    below = shape.child
+    scan = below.child if isinstance(below, Filter) else below
+    windows = isinstance(shape, Aggregate)
+    return _Shape(not windows, (scan,), project.columns, project.time_column,
+                  below.condition if isinstance(below, Filter) else None,
+                  shape.interval if windows else 0, shape.offset if windows else 0, fill,
+                  scan.time_range)
+
 
 def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None,
            max_buckets: int) -> list[Series] | None:
-    """The statement's series (none or one) for a plan the planner gave to this executor;
-    None: declined (then the general executor runs)."""
+    """The statement's series (none or one) for a plan the planner gave to this executor
+    (its root a FastSelect); None: declined (then the general executor runs)."""
+    plan = _shape(plan.root)
     if plan.is_raw:
         return _raw(plan, provider, tags, epoch)
     src = plan.sources[0]
@@ -87,7 +118,7 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     return _series(src.measurement, names, rows)
 
 
-def _windows_series(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
+def _windows_series(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
                     name: str, names: list[str]) -> list[Series]:
     """The series of :func:`_numpy_windows` over time + field arrays; none when no window has a point."""
     rows = _numpy_windows(plan, arrays, epoch, max_buckets) if arrays[TIME].size else []
@@ -98,7 +129,7 @@ def _series(name: str, columns: list[str], rows: list[list]) -> list[Series]:
     return [Series(name, None, columns, rows, partial=len(rows) > PARTIAL_ROWS)]
 
 
-def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
+def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
     """Rows of the selected fields and tags, by time (then tags, as influxd merges series)."""
     src = plan.sources[0]
     tr = src.time_range
@@ -146,7 +177,7 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
     return _series(src.measurement, names, rows)
 
 
-def _raw_series(plan: SelectPlan, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,
+def _raw_series(plan: _Shape, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,
                 name: str) -> list[Series]:
     """:func:`_raw` of one series from numpy (times ascend; a float null is NaN, an integer
     column has none): a row holds its time, its fields and the series' tags."""
@@ -179,7 +210,7 @@ def _raw_series(plan: SelectPlan, series_tags: dict, arrays: dict[str, np.ndarra
 _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
 
 
-def _numpy_windows(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None,
+def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
                    max_buckets: int) -> list[list]:
     """max/min/count per window with numpy ``reduceat`` over time-sorted rows (a null float
     is NaN: line protocol has no NaN values; integer columns here have no nulls)."""

@@ -32,7 +32,7 @@ one of them (``_name``) never collides. The protocol:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Union
 
 from ...influxql import ast
 from ...influxql import functions as F
@@ -145,7 +145,7 @@ class Scan:
     time_range: TimeRange
     columns: tuple[str, ...]
     tags: TagFilter = ()
-    limit: Optional[tuple[int, bool]] = None
+    limit: tuple[int, bool] | None = None
 
     def tag_filter(self) -> dict[str, list[str]] | None:
         return {k: list(v) for k, v in self.tags} or None
@@ -162,7 +162,7 @@ class Scan:
 class SubqueryScan:
     """Rows produced by an inner SELECT, read as a source by the outer one."""
 
-    plan: "SelectPlan"
+    plan: SelectPlan
 
     def explain(self, depth: int = 0) -> str:
         return _pad(depth) + "Subquery\n" + self.plan.explain(depth + 1)
@@ -188,7 +188,7 @@ class Filter:
     """Keep the rows WHERE's residual condition (time already split off) holds for."""
 
     condition: ast.Expr
-    child: "Node"
+    child: Node
 
     def explain(self, depth: int = 0) -> str:
         return f"{_pad(depth)}Filter {self.condition}\n{self.child.explain(depth + 1)}"
@@ -199,7 +199,7 @@ class Series:
     """Raw rows, grouped into series by the measurement and the GROUP BY tags."""
 
     dimensions: tuple[str, ...]
-    child: "Node"
+    child: Node
 
     def explain(self, depth: int = 0) -> str:
         return (f"{_pad(depth)}Series by=[{', '.join(self.dimensions)}]\n"
@@ -217,9 +217,9 @@ class Aggregate:
     dimensions: tuple[str, ...]
     interval: int
     offset: int
-    tz: Optional[str]
+    tz: str | None
     point_time: bool
-    child: "Node"
+    child: Node
 
     def window_text(self) -> str:
         if not self.interval:
@@ -238,7 +238,7 @@ class Fill:
 
     mode: str
     value: object
-    child: "Node"
+    child: Node
 
     def explain(self, depth: int = 0) -> str:
         arg = f"({self.value})" if self.mode == "value" else ""
@@ -251,7 +251,7 @@ class Transform:
 
     calls: tuple[LoweredCall, ...]
     inputs: tuple[ast.Expr, ...]  # what each call reads (aggregates lowered when windowed)
-    child: "Node"
+    child: Node
 
     def explain(self, depth: int = 0) -> str:
         return f"{_pad(depth)}Transform [{_calls_text(self.calls)}]\n{self.child.explain(depth + 1)}"
@@ -264,8 +264,8 @@ class ZipByTime:
 
     raw_columns: tuple[int, ...]
     aggregate_columns: tuple[int, ...]
-    raw: "SelectPlan"
-    aggregates: "SelectPlan"
+    raw: SelectPlan
+    aggregates: SelectPlan
 
     def explain(self, depth: int = 0) -> str:
         return (f"{_pad(depth)}ZipByTime raw={list(self.raw_columns)} "
@@ -283,7 +283,7 @@ class OrderLimit:
     offset: int
     slimit: int
     soffset: int
-    child: "Node"
+    child: Node
 
     def explain(self, depth: int = 0) -> str:
         order = "ASC" if self.ascending else "DESC"
@@ -297,9 +297,9 @@ class Project:
     with aggregate and transform calls lowered to the columns holding their results)."""
 
     time_column: str
-    columns: tuple["Column", ...]
+    columns: tuple[Column, ...]
     exprs: tuple[ast.Expr, ...]
-    child: "Node"
+    child: Node
 
     def explain(self, depth: int = 0) -> str:
         cols = ", ".join(f"{c.expr} AS {c.name}" for c in self.columns)
@@ -317,7 +317,7 @@ class FastSelect:
 
     shape: str
     tags: TagFilter
-    child: "Node"
+    child: Node
 
     def tag_filter(self) -> dict[str, list[str]]:
         return {k: list(v) for k, v in self.tags}
@@ -356,7 +356,7 @@ class SelectPlan:
     sources: tuple[SourcePlan, ...]
     columns: tuple[Column, ...]
     time_range: TimeRange
-    condition: Optional[ast.Expr] = None
+    condition: ast.Expr | None = None
     is_raw: bool = True
     dimensions: tuple[str, ...] = ()
     interval: int = 0
@@ -368,15 +368,15 @@ class SelectPlan:
     row_offset: int = 0
     slimit: int = 0
     soffset: int = 0
-    tz: Optional[str] = None
+    tz: str | None = None
     time_column: str = "time"
     point_time: bool = False  # single selector, no GROUP BY time: rows carry the point's time
     types: dict = field(default_factory=dict, compare=False, hash=False)  # name -> type text
-    into: Optional[ast.Target] = None
+    into: ast.Target | None = None
     omit_time: bool = False
     extra_intervals: int = 0  # windows read before the range for derivative(mean(x)) & co
     source_tags: tuple[str, ...] = ()  # tag keys of the sources (raw subqueries pass them on)
-    root: Optional[Node] = None  # the operator tree that executes (planner.build_tree)
+    root: Node | None = None  # the operator tree that executes (planner.build_tree)
 
     def explain(self, depth: int = 0) -> str:
         """The operator tree, one node a line, inputs indented below their consumer."""

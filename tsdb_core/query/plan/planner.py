@@ -121,8 +121,11 @@ def _rows(n: int) -> int:
 
 def _top_calls(e) -> list:
     """Aggregate calls of an output expression (not looking inside them)."""
-    is_agg = lambda n: isinstance(n, ast.Call) and n.name in AGGREGATES  # noqa: E731
-    return [c for c in find(e, ast.Call, prune=is_agg) if is_agg(c)]
+    return [c for c in find(e, ast.Call, prune=_is_aggregate) if _is_aggregate(c)]
+
+
+def _is_aggregate(node) -> bool:
+    return isinstance(node, ast.Call) and node.name in AGGREGATES
 
 
 def _extends(e) -> bool:

@@ -159,11 +159,11 @@ def test_argument_checks(text, words):
 
 
 def test_consumers_read_the_registry():
-    from tsdb_core.query.exec import fast
     from tsdb_core.query.functions.math import MATH_FUNCTIONS
-    from tsdb_core.query.plan.nodes import AGGREGATES, SELECTORS, TRANSFORMS
+    from tsdb_core.query.plan.nodes import AGGREGATES, FAST_AGGREGATES, ORDER_FREE_AGGREGATES, SELECTORS, TRANSFORMS
     assert AGGREGATES == F.names(F.AGGREGATE, F.SELECTOR)
     assert SELECTORS == F.names(F.SELECTOR)
     assert TRANSFORMS == F.names(F.TRANSFORM, F.TECHNICAL)
     assert MATH_FUNCTIONS == F.names(F.MATH)
-    assert fast.AGGS == F.names_where(lambda s: s.fast)
+    assert FAST_AGGREGATES == F.names_where(lambda s: s.fast)
+    assert ORDER_FREE_AGGREGATES == F.names_where(lambda s: s.exact_in_numpy)

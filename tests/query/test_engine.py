@@ -98,9 +98,10 @@ def test_explain_prints_the_plan(store):
         "Project [time, mean(v::integer) AS mean]",
         "  Order time ASC limit=0 offset=0 slimit=0 soffset=0",
         "    Fill value(0)",
-        "      Aggregate window=time(10m, 0s) by=[]",
+        "      Aggregate [mean(v::integer)] window=time(10m, 0s) by=[]",
         "        Filter host::tag = 'h1'",
-        f"          Scan db.autogen.cpu time=[{T0}, {T0 + 60 * M - 1}] columns=[host, v]",
+        f"          Scan db.autogen.cpu time=[{T0}, {T0 + 60 * M - 1}] columns=[host, v] "
+        "tags=[host IN ('h1')]",
     ]
 
 

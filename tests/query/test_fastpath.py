@@ -13,8 +13,22 @@ from tsdb_core.query import engine
 from tsdb_core.query.exec import fast as fastpath
 from tsdb_core.query.plan.planner import plan_select
 from tsdb_core.query.exec.lazy import run_frame
+from tsdb_core.query.plan.nodes import FastSelect
 
 S = 1_000_000_000
+
+
+def same_answer(a, b) -> bool:
+    """Equal series, floats to 12 significant digits (a sum's order moves the last bits)."""
+    def norm(v):
+        if isinstance(v, float):
+            return float(f"{v:.11e}")
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        return v
+    return norm([s.to_json() for s in a]) == norm([s.to_json() for s in b])
 
 
 def _both(store, q: str, db: str = "db", epoch: str | None = None):
@@ -23,8 +37,8 @@ def _both(store, q: str, db: str = "db", epoch: str | None = None):
     now = store.now()
     plan = plan_select(stmt, store, db=db, rp=None, now=now)
     ctx = engine._ctx(store, now, store.config)
-    tags = fastpath.eligible(plan, store, ctx)
-    fast = fastpath.select(plan, store, tags, epoch, 0) if tags is not None else None
+    chosen = isinstance(plan.root, FastSelect)
+    fast = fastpath.select(plan, store, plan.root.tag_filter(), epoch, 0) if chosen else None
     general = engine.to_series(plan, run_frame(plan, ctx), epoch, ctx)
     return fast, general
 
@@ -88,7 +102,7 @@ CASES = [
 def test_fast_equals_general(store, q, epoch):
     fast, general = _both(store, q, epoch=epoch)
     assert fast is not None, "the shape should take the lean path"
-    assert fastpath.same_answer(fast, general), (fast, general)
+    assert same_answer(fast, general), (fast, general)
 
 
 NOT_TAKEN = [
@@ -151,7 +165,7 @@ def test_on_disk_store_filters_exactly(tmp_path, budget):
         s.write("db", f"m,host=h0 f=1e9 {(1_000_005) * S}")  # buffered, overlaps a file: merge path
         for q in CASES:
             fast, general = _both(s, q)
-            assert fast is not None and fastpath.same_answer(fast, general), q
+            assert fast is not None and same_answer(fast, general), q
 
 
 @st.composite
@@ -198,7 +212,7 @@ def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span,
     if fast is None and "i, f, host" in q:
         return  # equal times in several series: the tie-break needs the unselected dc tag... or none
     assert fast is not None
-    assert fastpath.same_answer(fast, general), (q, fast, general)
+    assert same_answer(fast, general), (q, fast, general)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -227,7 +241,7 @@ def test_property_flushed_files_fast_equals_general(lines, agg1, agg2, every, wh
         except Exception as e:  # noqa: BLE001
             assert "max-select-buckets" in str(e), e
             return
-        assert fast is not None and fastpath.same_answer(fast, general), (q, fast, general)
+        assert fast is not None and same_answer(fast, general), (q, fast, general)
 
 
 LIMIT_HINTS = [
@@ -243,10 +257,10 @@ LIMIT_HINTS = [
 
 @pytest.mark.parametrize("q,want", LIMIT_HINTS, ids=range(len(LIMIT_HINTS)))
 def test_scan_limit_hint(store, q, want):
-    from tsdb_core.query.exec.lazy import _scan_limit
+    from tsdb_core.query.plan.nodes import Scan, find_node
 
     plan = plan_select(parse(q, {})[0], store, db="db", rp=None, now=store.now())
-    assert _scan_limit(plan, engine._ctx(store, store.now(), store.config)) == want
+    assert find_node(plan.root, Scan).limit == want
 
 
 def _cached_store(tmp_path):
@@ -280,7 +294,7 @@ def test_array_scan_of_flushed_files_answers_the_same(tmp_path, layout):
         s.scan_arrays = lambda *a, **kw: used.append(real(*a, **kw)) or used[-1]
         for q in CASES[:16]:
             fast, general = _both(s, q)
-            assert fast is not None and fastpath.same_answer(fast, general), q
+            assert fast is not None and same_answer(fast, general), q
         took_arrays = any(u is not None for u in used)
         files = s.files()
         overlap = any(a.tmin <= b.tmax and b.tmin <= a.tmax for i, a in enumerate(files) for b in files[i + 1:])
@@ -355,7 +369,7 @@ def test_raw_rows_of_one_series_from_arrays_answer_the_same(tmp_path, layout, ep
             used = []
             s.scan_series = lambda *a, **kw: used.append(real(*a, **kw)) or used[-1]
             fast, general = _both(s, q, epoch=epoch)
-            assert (fast is not None or not arrays) and (fast is None or fastpath.same_answer(fast, general)), q
+            assert (fast is not None or not arrays) and (fast is None or same_answer(fast, general)), q
             assert any(u is not None for u in used) == arrays, q
             if "zz" not in q and "'d1'" not in q[-10:]:
                 assert general and general[0].values, q  # the case says something
@@ -372,3 +386,66 @@ def test_series_scan_gives_the_series_tags(tmp_path):
         assert s.scan_series(*args, ["f"], {"host": ["zz"]})[0] == {}
         s.write("db", f"m,host=h0,dc=d0 f=1 {1_000_000 * S}")
         assert s.scan_series(*args, ["f"], {"host": ["h0"]}) is None         # buffered rows
+
+
+def _normalised(res: dict):
+    """A response with floats to 12 significant digits (a sum's order moves the last bits)."""
+    def norm(v):
+        if isinstance(v, float):
+            return float(f"{v:.11e}")
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        return v
+    return norm(res)
+
+
+SHAPES = [  # (select list, GROUP BY/fill tail): the fast executor takes each of them
+    ("max(f), count(i)", " GROUP BY time({every})"),
+    ("mean(f), sum(i), min(f)", " GROUP BY time({every}) fill(none)"),
+    ("*", ""),
+    ("f, host", ""),
+    ("i", ""),
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets(), st.sampled_from(SHAPES), st.sampled_from(["1s", "7s", "1m"]),
+       st.sampled_from(["", "host = 'a' AND ", "(host = 'b' OR host = 'c') AND "]),
+       st.integers(-250, 100), st.integers(1, 500), st.sampled_from([None, "ms"]))
+def test_property_engine_answers_alike_with_either_executor(lines, shape, every, where, lo, span, epoch):
+    """Through the engine: the plan's choice of the fast executor, and the general executor
+    forced (``fast=False``), give the same response."""
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "\n".join(lines))
+    if s.schema("db", "m") is None or not {"f", "i"} <= set(s.schema("db", "m").fields):
+        return
+    fields, tail = shape
+    q = f"SELECT {fields} FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s{tail.format(every=every)}"
+    plan = plan_select(parse(q, {})[0], s, db="db", rp=None, now=s.now())
+    assert isinstance(plan.root, FastSelect), q  # the planner chose the fast executor
+    chosen = engine.execute(s, q, db="db", epoch=epoch).to_json()
+    general = engine.execute(s, q, db="db", epoch=epoch, fast=False).to_json()
+    assert _normalised(chosen) == _normalised(general), (q, chosen, general)
+
+
+def test_forcing_the_general_executor_skips_the_fast_one(store, monkeypatch):
+    calls = []
+    real = fastpath.select
+    monkeypatch.setattr(fastpath, "select", lambda *a, **k: calls.append(1) or real(*a, **k))
+    chosen = engine.execute(store, CASES[0], db="db").to_json()
+    assert calls == [1]
+    general = engine.execute(store, CASES[0], db="db", fast=False).to_json()
+    assert calls == [1]
+    assert _normalised(chosen) == _normalised(general)
+    assert len(general["results"][0]["series"][0]["values"]) == 11
+
+
+def test_max_select_point_runs_the_general_executor(store, monkeypatch):
+    calls = []
+    monkeypatch.setattr(fastpath, "select", lambda *a, **k: calls.append(1))
+    config = StoreConfig.for_tests(max_select_point=10_000)
+    res = engine.execute(store, CASES[0], db="db", config=config).to_json()
+    assert calls == [] and len(res["results"][0]["series"][0]["values"]) == 11

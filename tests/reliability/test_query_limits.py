@@ -186,4 +186,9 @@ def test_only_work_that_may_outlast_the_timeout_is_collected_cancellably(store):
     assert store.row_estimate("db", None, "m", plan.time_range.start, plan.time_range.end) == HOSTS * POINTS
     assert not limits.may_outlast(plan, store, 1.0)  # 9,050 rows and windows
     assert limits.may_outlast(plan, store, 0.001)
-    assert limits.may_outlast(plan, object(), 100.0)  # a provider that cannot estimate: cancellable
+    from tsdb_core.query.provider import DataProvider
+
+    class NoEstimates(DataProvider):  # capabilities: none declared
+        pass
+
+    assert limits.may_outlast(plan, NoEstimates(), 100.0)  # a provider that cannot estimate: cancellable

@@ -44,6 +44,10 @@ class QueryError(UserError):
     """A statement parsed but cannot be executed (InfluxDB's wording)."""
 
 
+class UnsupportedType(QueryError):
+    """A function cannot read values of a type (influxd's "unsupported ... iterator type")."""
+
+
 class DatabaseNotFound(UserError):
     """The named database does not exist (InfluxDB's `database not found: NAME`)."""
     def __init__(self, name: str):

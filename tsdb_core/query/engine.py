@@ -1,4 +1,4 @@
-"""The query pipeline: parse → analyse/plan → to_polars → collect → result.
+"""The query pipeline: parse → plan (an operator tree) → execute → result.
 
     res = execute(provider, "SELECT mean(v) FROM cpu GROUP BY time(1m)", db="mydb")
     res.to_json()
@@ -11,7 +11,6 @@ InfluxDB 1.x. Bugs become ``internal error: ...``.
 from __future__ import annotations
 
 import logging
-import os
 import time as _time
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from ..influxql import ast, parse
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
-from .plan.nodes import SelectPlan
+from .plan.nodes import FastSelect, SelectPlan, output_column
 from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
@@ -30,7 +29,6 @@ from .results import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_r
 from .exec.lazy import Ctx, run_frame
 
 log = logging.getLogger(__name__)
-FASTPATH_CHECK = os.environ.get("TSDB_FASTPATH_CHECK") == "1"  # run both paths, compare (tests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +49,11 @@ def prepare(text: str, params: dict | None = None) -> PreparedQuery:
 
 def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: str | None = None,
             epoch: str | None = None, params: dict | None = None, now: int | None = None,
-            config=None) -> QueryResult:
-    """Run InfluxQL against ``provider``: each statement in turn; errors become per-statement results."""
+            config=None, fast: bool = True) -> QueryResult:
+    """Run InfluxQL against ``provider``: each statement in turn; errors become per-statement results.
+
+    ``fast=False`` runs every SELECT with the general executor, even where the planner
+    chose the fast one (both answer the same; tests compare them)."""
     t0 = _time.perf_counter()
     try:
         prepared = query if isinstance(query, PreparedQuery) else prepare(query, params)
@@ -62,8 +63,8 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
         return QueryResult(error=str(e))
     statements = prepared.statements
     now = provider.now() if now is None else now
-    config = config if config is not None else getattr(provider, "config", None)
-    timeout = getattr(config, "query_timeout_s", 0) or 0
+    config = config if config is not None else provider.config
+    timeout = config.query_timeout_s or 0
     if log.isEnabledFor(logging.DEBUG):
         log.debug("parse %.1f ms", (_time.perf_counter() - t0) * 1e3)
     results: list[StatementResult] = []
@@ -73,9 +74,9 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
             results.append(StatementResult(i, error="not executed"))
             continue
         res = run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                            deadline=t0 + timeout if timeout else 0.0)
+                            deadline=t0 + timeout if timeout else 0.0, fast=fast)
         if timeout and _time.perf_counter() - t0 > timeout:
-            # Polars work is cancelled at the deadline (to_polars.collect); what runs outside
+            # Polars work is cancelled at the deadline (exec.lazy.collect); what runs outside
             # a collect (formatting rows) is only checked here: its answer is dropped
             res = StatementResult(i, error="query-timeout limit exceeded")
         failed = res.error is not None
@@ -85,12 +86,13 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
     return QueryResult(results)
 
 
-def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadline: float = 0.0) -> StatementResult:
+def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadline: float = 0.0,
+                  fast: bool = True) -> StatementResult:
     """Execute one parsed statement and return its StatementResult (errors included, never raised)."""
     try:
         if isinstance(stmt, ast.SelectStatement):
             return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                          deadline=deadline)
+                          deadline=deadline, fast=fast)
         if isinstance(stmt, ast.ExplainStatement):
             plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now)
             rows = [[line] for line in plan.explain().splitlines()]
@@ -102,39 +104,34 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadlin
     except Exception as e:  # noqa: BLE001 - a bug must not take the whole request down
         log.exception("internal error in statement %d", i)
         # a damaged Parquet file found by this read is moved aside (storage/recovery.py)
-        moved = provider.after_read_error(e) if hasattr(provider, "after_read_error") else []
+        moved = provider.after_read_error(e)
         note = f" (damaged file moved to quarantine: {', '.join(moved)})" if moved else ""
         return StatementResult(i, error=f"internal error: {type(e).__name__}: {e}{note}")
 
 
 def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:
-    return Ctx(provider, now, deadline=deadline,
-               max_points=getattr(config, "max_select_point", 0) or 0,
-               max_series=getattr(config, "max_select_series", 0) or 0,
-               max_buckets=getattr(config, "max_select_buckets", 0) or 0)
+    return Ctx(provider, now, deadline=deadline, max_points=config.max_select_point or 0,
+               max_series=config.max_select_series or 0, max_buckets=config.max_select_buckets or 0)
 
 
 def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config,
-           deadline: float = 0.0) -> StatementResult:
-    """Plan and run one SELECT statement: plan → Polars → series."""
-    cache = getattr(provider, "plan_cache", None)  # plan_cache.py: the store keeps one
+           deadline: float = 0.0, fast: bool = True) -> StatementResult:
+    """Plan and run one SELECT statement: plan → the executor its tree chose → series."""
+    cache = provider.plan_cache
     if cache is not None:
         plan = cache.plan(plan_select, stmt, provider, db=db, rp=rp, now=now)
     else:
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config, deadline)
     limits.check_buckets(plan, ctx.max_buckets)
-    memory = getattr(config, "query_memory_bytes", 0) or 0
-    limits.check_windows(plan, provider, getattr(config, "max_select_windows", 0) or 0, memory)
+    memory = config.query_memory_bytes or 0
+    limits.check_windows(plan, provider, config.max_select_windows or 0, memory)
     limits.check_raw(plan, provider, memory)
-    tags = fastpath.eligible(plan, provider, ctx)
-    series = fastpath.select(plan, provider, tags, epoch, ctx.max_buckets) if tags is not None else None
-    if series is not None:
-        if FASTPATH_CHECK:
-            general = to_series(plan, run_frame(plan, _ctx(provider, now, config)), epoch, ctx)
-            if not fastpath.same_answer(general, series):
-                raise AssertionError(f"fast path differs for {stmt}: {general} != {series}")
-        return StatementResult(i, series)
+    # the fast executor counts no points: max-select-point needs the general one
+    if fast and isinstance(plan.root, FastSelect) and not ctx.max_points:
+        series = fastpath.select(plan, provider, plan.root.tag_filter(), epoch, ctx.max_buckets)
+        if series is not None:
+            return StatementResult(i, series)
     if ctx.deadline:
         ctx.cancellable = limits.may_outlast(plan, provider, (ctx.deadline - _time.perf_counter()) / 2)
     frame = run_frame(plan, ctx)
@@ -154,7 +151,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     if frame is None or frame.height == 0:
         return []
     keys = [NAME, *plan.dimensions]
-    cols = [f"\x00c{i}" for i in range(len(plan.columns))]
+    cols = [output_column(i) for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
     rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
@@ -162,7 +159,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
         return [Series(frame[NAME][0], None, names, all_rows, partial=len(all_rows) > PARTIAL_ROWS)]
     out: list[Series] = []
     # one conversion to Python rows, then the rows handed out by series (first-seen order,
-    # as partition_by(maintain_order=True)): a partition per series cost ~0.25 ms each
+    # as partition_by(maintain_order=True)): cheaper than a partition per series
     groups = frame.select(keys).with_row_index(ROW).group_by(keys, maintain_order=True).agg(
         pl.col(ROW))
     if ctx.max_series and groups.height > ctx.max_series:
@@ -209,7 +206,7 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
     for part in frame.partition_by(NAME, maintain_order=True):
         name = target.name or part[NAME][0]
         # a name given twice (AS "a", ... AS "a"): the last column wins, as in influxd
-        values = [pl.col(f"\x00c{i}").alias(n) for n, i in {c.name: i for i, c in enumerate(plan.columns)}.items()]
+        values = [pl.col(output_column(i)).alias(n) for n, i in {c.name: i for i, c in enumerate(plan.columns)}.items()]
         out = part.select(["time", *[pl.when(pl.col(d) != "").then(pl.col(d)).alias(d) for d in dims],
                            *values])
         fields = {c.name: FieldType.from_polars(out.schema[c.name]) for c in plan.columns

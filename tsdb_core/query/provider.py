@@ -12,7 +12,7 @@ stand for "unbounded".
 """
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import polars as pl
 
@@ -22,11 +22,16 @@ from ..base.types import (  # noqa: F401 - re-exported: the records the Protocol
 )
 
 
+if TYPE_CHECKING:
+    from .plan.cache import PlanCache
+
+
 @runtime_checkable
 class DataProvider(Protocol):
     """What the query engine needs from storage; ``Store`` implements it, tests use fakes."""
     capabilities: Capabilities = Capabilities()
     config: StoreConfig = StoreConfig()
+    plan_cache: "PlanCache | None" = None  # SELECT plans reused while the catalog is unchanged
 
     # -- clock ---------------------------------------------------------------
     def now(self) -> int: ...

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from ...base.errors import QueryError
+from ...base.errors import QueryError, UnsupportedType
 from ...influxql import ast
 from ...influxql import functions as F
 from ..functions.math import MATH_FUNCTIONS, math_expr
+from ..plan.nodes import LoweredCall
 
 _PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
              "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
@@ -36,6 +37,8 @@ def _lit(e) -> pl.Expr:
 
 
 def dtype_of(e, schema) -> object:
+    if isinstance(e, LoweredCall):
+        return schema.get(e.column)
     if isinstance(e, ast.VarRef):
         if e.type in ("unknown", "tagarg"):
             return None
@@ -83,6 +86,8 @@ def value_expr(e, schema) -> pl.Expr:
     """A row-level InfluxQL expression (fields, tags, literals, math) as Polars."""
     if isinstance(e, ast.VarRef):
         return ref_expr(e, schema)
+    if isinstance(e, LoweredCall):  # a call's result, computed into a working column
+        return pl.col(e.column) if e.column in schema else pl.lit(None, dtype=pl.Float64)
     if isinstance(e, ast.Literal):
         return _lit(e)
     if isinstance(e, ast.ParenExpr):
@@ -96,7 +101,7 @@ def value_expr(e, schema) -> pl.Expr:
             return pl.lit(None, dtype=pl.Float64)  # influxd: math on a string or boolean is null, not an error
         arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
         return math_expr(e.name, *args, arg_type=arg_type)
-    raise QueryError(f"unsupported expression: {e}")
+    raise UnsupportedType(f"unsupported expression: {e}")
 
 
 def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
@@ -170,42 +175,57 @@ def _type_name(e, types: dict) -> str | None:
 
 
 def cond_expr(e, schema) -> pl.Expr:
-    """A WHERE condition (time comparisons already removed) as a Boolean expression."""
+    """A WHERE condition (time comparisons already removed) as a Boolean expression.
+
+    The one compiler from InfluxQL conditions to Polars: WHERE on points, and the tag
+    predicates of SHOW/DROP SERIES/DELETE (meta/where.py rewrites those into untyped
+    names compared with strings over a frame of String tag columns).
+    """
     if isinstance(e, ast.ParenExpr):
         return cond_expr(e.expr, schema)
     if isinstance(e, ast.BooleanLiteral):
-        return pl.lit(e.val)
+        return pl.lit(bool(e.val))
     if not isinstance(e, ast.BinaryExpr):
         return value_expr(e, schema).cast(pl.Boolean, strict=False)
-    op = e.op
-    if op == "AND":
-        return cond_expr(e.lhs, schema) & cond_expr(e.rhs, schema)
-    if op == "OR":
-        return cond_expr(e.lhs, schema) | cond_expr(e.rhs, schema)
-    if op in ("=~", "!~"):
-        ref, rx = (e.lhs, e.rhs) if isinstance(e.rhs, ast.RegexLiteral) else (e.rhs, e.lhs)
-        if not isinstance(rx, ast.RegexLiteral):
-            return pl.lit(False)
-        col = _cond_side(ref, schema)
-        if col is None or _cond_type(ref, schema) not in (pl.String, None):
-            return pl.lit(False)
-        m = col.str.contains(rx.val)
-        return m if op == "=~" else ~m
-    if op in ("=", "!=", "<>", "<", "<=", ">", ">="):
-        if op in ("<", "<=", ">", ">=") and any(
-                isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
-            return pl.lit(False)  # tags only compare for (in)equality and regexes
-        lt, rt = _cond_type(e.lhs, schema), _cond_type(e.rhs, schema)
-        if (_missing(e.lhs, schema) or _missing(e.rhs, schema)) and _incompatible(lt, rt):
-            return pl.lit(False)  # an absent name is '' to influxd, and '' is no number: = and != are false
-        if _incompatible(lt, rt):
-            return pl.lit(op in ("!=", "<>"))
-        lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
-        if lhs is None or rhs is None:
-            return pl.lit(False)
-        return {"=": lhs == rhs, "!=": lhs != rhs, "<>": lhs != rhs, "<": lhs < rhs,
-                "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[op]
+    if e.op in ("AND", "OR"):
+        lhs, rhs = cond_expr(e.lhs, schema), cond_expr(e.rhs, schema)
+        return (lhs & rhs) if e.op == "AND" else (lhs | rhs)
+    if e.op in ("=~", "!~"):
+        return _regex_match(e, schema)
+    if e.op in _COMPARE:
+        return _compare(e, schema)
     return value_expr(e, schema).cast(pl.Boolean, strict=False)
+
+
+_COMPARE = {"=": pl.Expr.eq, "!=": pl.Expr.ne, "<>": pl.Expr.ne, "<": pl.Expr.lt,
+            "<=": pl.Expr.le, ">": pl.Expr.gt, ">=": pl.Expr.ge}
+
+
+def _regex_match(e: ast.BinaryExpr, schema) -> pl.Expr:
+    ref, rx = (e.lhs, e.rhs) if isinstance(e.rhs, ast.RegexLiteral) else (e.rhs, e.lhs)
+    if not isinstance(rx, ast.RegexLiteral):
+        return pl.lit(False)
+    col = _cond_side(ref, schema)
+    if col is None or _cond_type(ref, schema) not in (pl.String, None):
+        return pl.lit(False)
+    m = col.str.contains(rx.val)
+    return m if e.op == "=~" else ~m
+
+
+def _compare(e: ast.BinaryExpr, schema) -> pl.Expr:
+    op = e.op
+    if op in ("<", "<=", ">", ">=") and any(
+            isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
+        return pl.lit(False)  # tags only compare for (in)equality and regexes
+    lt, rt = _cond_type(e.lhs, schema), _cond_type(e.rhs, schema)
+    if (_missing(e.lhs, schema) or _missing(e.rhs, schema)) and _incompatible(lt, rt):
+        return pl.lit(False)  # an absent name is '' to influxd, and '' is no number: = and != are false
+    if _incompatible(lt, rt):
+        return pl.lit(op in ("!=", "<>"))
+    lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
+    if lhs is None or rhs is None:
+        return pl.lit(False)
+    return _COMPARE[op](lhs, rhs)
 
 
 def _missing(e, schema) -> bool:

@@ -1,116 +1,79 @@
-"""One lean plan for the most common dashboard query: windowed aggregates of a few series.
+"""The fast executor: a lean answer for the most common dashboard queries.
 
     SELECT max(a), mean(b) FROM m WHERE host = 'h1' AND time >= t0 AND time < t1 GROUP BY time(1m)
 
-The general executor (to_polars.py) handles every shape, at a cost of ~10 Polars
-stages whose fixed overhead (~0.1-0.3 ms each) dominates when the rows are a few
-hundred. Here the scan is exact (``exact_tag_scan``: the store slices the series
-out of its cache), so the shape needs no filter, and the aggregation, the window
-grid of fill(null) and the time rendering run as one lazy query: one collect.
+The general executor (exec/lazy.py) handles every shape through a chain of Polars
+stages, each with a fixed cost that dominates when the rows are a few hundred. Here
+the scan is exact (``capabilities.exact_tag_scan``: the store slices the series out of
+its cache), so the shape needs no filter, and the aggregation, the window grid of
+fill(null) and the time rendering run as one lazy query (or in numpy), collected once.
 
-Only shapes whose answer provably equals the general one take this path (see
-:func:`eligible`); ``TSDB_FASTPATH_CHECK=1`` runs both and raises on any
-difference beyond the last bits of a float sum (the query tests run with it, see
-tests/query/test_fastpath.py).
+The planner chooses this executor (a ``FastSelect`` node at the root of the plan) only
+for shapes whose answer equals the general one's (plan/tree.py says which); property
+tests check both agree (tests/query/test_fastpath.py).
 """
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from ...base.eager import pick
-from ...influxql import ast
-from ...influxql import functions as F
 from ...base.types import TIME
-from ...base.time import MAX_TIME
 from ..functions import aggregates as agg
-from ..analyze.conditions import AnyString, all_refs, conjuncts, scan_tags, tag_equalities
+from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from .expressions import cond_expr
 from .fill import bucket_expr, bucket_grid
-from ..plan.nodes import Scan, SelectPlan
+from ..analyze.time_range import TimeRange
+from ..plan.nodes import (ANY_COLUMN, ORDER_FREE_AGGREGATES, SEEN_COLUMN, WINDOW_COLUMN, Aggregate,
+                          FastSelect, Fill, Filter, Scan, SelectPlan, output_column)
 from ..results import EPOCH_UNITS, PARTIAL_ROWS, Series, rfc3339_times, time_expr
 
-AGGS = F.names_where(lambda s: s.fast)
-NUMPY_AGGS = F.names_where(lambda s: s.exact_in_numpy)
-NUMERIC = frozenset({"float", "integer", "unsigned"})
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What this executor reads of a statement, taken from its FastSelect subtree."""
+
+    is_raw: bool
+    sources: tuple[Scan]
+    columns: tuple
+    time_column: str
+    condition: object
+    interval: int
+    offset: int
+    fill: str
+    time_range: TimeRange
 
 
-def eligible(plan: SelectPlan, provider, ctx) -> dict[str, list[str]] | None:
-    """The exact tag filter of the scan when ``plan`` fits a lean path, else None."""
-    if (plan.dimensions or plan.tz is not None or not plan.ascending or plan.limit or plan.row_offset
-            or plan.slimit or plan.soffset or plan.into is not None or plan.omit_time or plan.point_time
-            or plan.extra_intervals or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan)
-            or ctx.max_points or not getattr(provider, "exact_tag_scan", False)):
-        return None
-    src = plan.sources[0]
-    if src.time_range.empty:
-        return None
-    schema = provider.schema(src.database, src.measurement)
-    if schema is None:
-        return None
-    if not (_raw_shape(plan, schema) if plan.is_raw else _window_shape(plan, schema)):
-        return None
-    if plan.condition is None:
-        return {}
-    if plan.is_raw:  # raw rows: the condition is evaluated on the few rows the tag hint leaves
-        return scan_tags(plan.condition) or {}
-    # every conjunct a tag equality (or an OR of them on one tag) of a real tag key
-    for c in conjuncts(plan.condition):
-        eq = tag_equalities(c, AnyString)
-        if eq is None or eq[0] not in schema.tags:
-            return None
-    return scan_tags(plan.condition) or None
-
-
-def _window_shape(plan: SelectPlan, schema) -> bool:
-    """GROUP BY time(...) of max/min/sum/mean/count over numeric fields, fill(null|none), bounded."""
-    whole = plan.time_range
-    if not plan.interval or plan.fill not in ("null", "none") or not whole.has_start or whole.end >= MAX_TIME:
-        return False
-    for col in plan.columns:
-        call = col.expr
-        if not (isinstance(call, ast.Call) and call.name in AGGS and len(call.args) == 1):
-            return False
-        ref = call.args[0]
-        ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
-        if ftype is None or ftype.value not in NUMERIC or ref.type != ftype.value:
-            return False
-    return True
-
-
-def _raw_shape(plan: SelectPlan, schema) -> bool:
-    """Plain fields and tags (``SELECT *`` included), no casts, some field among them."""
-    if plan.fill != "null":
-        return False
-    fields = 0
-    for col in plan.columns:
-        ref = col.expr
-        if not isinstance(ref, ast.VarRef):
-            return False
-        if ref.type == "tag":
-            if ref.name not in schema.tags:
-                return False
-        else:
-            ftype = schema.fields.get(ref.name)
-            if ftype is None or ref.type != ftype.value:
-                return False
-            fields += 1
-    return fields > 0
+def _shape(root: FastSelect) -> _Shape:
+    """Project → Order/Limit → [Fill] → Aggregate | Series → [Filter] → Scan, as parameters."""
+    project = root.child
+    node = project.child.child
+    fill = node.mode if isinstance(node, Fill) else "null"
+    shape = node.child if isinstance(node, Fill) else node
+    below = shape.child
+    scan = below.child if isinstance(below, Filter) else below
+    windows = isinstance(shape, Aggregate)
+    return _Shape(not windows, (scan,), project.columns, project.time_column,
+                  below.condition if isinstance(below, Filter) else None,
+                  shape.interval if windows else 0, shape.offset if windows else 0, fill,
+                  scan.time_range)
 
 
 def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None,
            max_buckets: int) -> list[Series] | None:
-    """The statement's series (none or one) for an :func:`eligible` plan; None: use the general path."""
+    """The statement's series (none or one) for a plan the planner gave to this executor
+    (its root a FastSelect); None: declined (then the general executor runs)."""
+    plan = _shape(plan.root)
     if plan.is_raw:
         return _raw(plan, provider, tags, epoch)
     src = plan.sources[0]
     tr = src.time_range
     fields = sorted({c.expr.args[0].name for c in plan.columns})
     names = [plan.time_column] + [c.name for c in plan.columns]
-    numpy_aggs = all(c.expr.name in NUMPY_AGGS for c in plan.columns)
-    if numpy_aggs and tags and hasattr(provider, "scan_arrays"):
+    numpy_aggs = all(c.expr.name in ORDER_FREE_AGGREGATES for c in plan.columns)
+    if numpy_aggs and tags and provider.capabilities.arrays:
         # the rows as numpy views of the decoded file: no frame built only to be taken apart
         arrays = provider.scan_arrays(src.database, src.retention_policy, src.measurement, tr.start,
                                       tr.end, fields, tags)
@@ -129,33 +92,33 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     for i, col in enumerate(plan.columns):
         call = col.expr
         v = pl.col(call.args[0].name)
-        aggs.append(agg.scalar_agg(call.name, v, (), None, plan.interval).alias(f"\x00c{i}"))  # numeric only
+        aggs.append(agg.scalar_agg(call.name, v, (), None, plan.interval).alias(output_column(i)))  # numeric only
         seen.append(v.count())
     # a window is kept when some aggregate saw a point in it (as _scalar_aggs decides)
-    win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias("\x00b"))
-           .agg([*aggs, pl.sum_horizontal(seen).alias("\x00seen")])
-           .filter(pl.col("\x00seen") > 0))
-    counts = [f"\x00c{i}" for i, c in enumerate(plan.columns) if c.expr.name == "count"]
+    win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias(WINDOW_COLUMN))
+           .agg([*aggs, pl.sum_horizontal(seen).alias(SEEN_COLUMN)])
+           .filter(pl.col(SEEN_COLUMN) > 0))
+    counts = [output_column(i) for i, c in enumerate(plan.columns) if c.expr.name == "count"]
     if plan.fill == "null":
         whole = plan.time_range
         grid = bucket_grid(whole.start, whole.end, plan.interval, plan.offset, None, max_buckets)
-        out = (pl.LazyFrame({"\x00b": pl.Series(grid, dtype=pl.Int64)})
-               .join(win, on="\x00b", how="left", maintain_order="left")
+        out = (pl.LazyFrame({WINDOW_COLUMN: pl.Series(grid, dtype=pl.Int64)})
+               .join(win, on=WINDOW_COLUMN, how="left", maintain_order="left")
                # a window without points counts 0; count() of a window with points but none of
                # this field is null in _scalar_aggs, then filled to 0 by fill(null) as a gap
                .with_columns([pl.col(c).fill_null(0) for c in counts]))
     else:
-        out = win.sort("\x00b").with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
-    out = out.select(time_expr("\x00b", epoch, None).alias("time"), *[f"\x00c{i}" for i in range(len(plan.columns))],
-                     pl.col("\x00seen").max().alias("\x00any")).collect()
-    if out.height == 0 or out["\x00any"][0] is None:
+        out = win.sort(WINDOW_COLUMN).with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
+    out = out.select(time_expr(WINDOW_COLUMN, epoch, None).alias("time"), *[output_column(i) for i in range(len(plan.columns))],
+                     pl.col(SEEN_COLUMN).max().alias(ANY_COLUMN)).collect()
+    if out.height == 0 or out[ANY_COLUMN][0] is None:
         return []  # no point at all: no series
-    out = out.drop("\x00any")
+    out = out.drop(ANY_COLUMN)
     rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
     return _series(src.measurement, names, rows)
 
 
-def _windows_series(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
+def _windows_series(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
                     name: str, names: list[str]) -> list[Series]:
     """The series of :func:`_numpy_windows` over time + field arrays; none when no window has a point."""
     rows = _numpy_windows(plan, arrays, epoch, max_buckets) if arrays[TIME].size else []
@@ -166,16 +129,14 @@ def _series(name: str, columns: list[str], rows: list[list]) -> list[Series]:
     return [Series(name, None, columns, rows, partial=len(rows) > PARTIAL_ROWS)]
 
 
-def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
+def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
     """Rows of the selected fields and tags, by time (then tags, as influxd merges series)."""
     src = plan.sources[0]
     tr = src.time_range
     refs = [c.expr for c in plan.columns]
     cond = plan.condition
-    if cond is not None and not tags:
-        return None  # a field condition over every series: the general plan filters while it reads
     fields = [r.name for r in refs if r.type != "tag"]
-    if tags and hasattr(provider, "scan_series") and all(
+    if tags and provider.capabilities.arrays and all(
             tag_equalities(c, AnyString) is not None for c in conjuncts(cond)):
         # the condition is the tag filter: the one series it names, as numpy views
         found = provider.scan_series(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
@@ -208,7 +169,7 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
     names = [plan.time_column] + [c.name for c in plan.columns]
     cols = [r.name for r in refs]
     if len(set(cols)) == len(cols) and "time" not in cols:
-        # row tuples from Polars in one call (a column at a time costs ~6x more)
+        # row tuples from Polars in one call (cheaper than converting a column at a time)
         rows = [[tm, *r] for tm, r in zip(_times(times, epoch), pick(frame, cols).rows())]
         return _series(src.measurement, names, rows)
     out = [_times(times, epoch)] + [frame.get_column(c).to_list() for c in cols]
@@ -216,7 +177,7 @@ def _raw(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | No
     return _series(src.measurement, names, rows)
 
 
-def _raw_series(plan: SelectPlan, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,
+def _raw_series(plan: _Shape, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,
                 name: str) -> list[Series]:
     """:func:`_raw` of one series from numpy (times ascend; a float null is NaN, an integer
     column has none): a row holds its time, its fields and the series' tags."""
@@ -249,7 +210,7 @@ def _raw_series(plan: SelectPlan, series_tags: dict, arrays: dict[str, np.ndarra
 _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
 
 
-def _numpy_windows(plan: SelectPlan, arrays: dict[str, np.ndarray], epoch: str | None,
+def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
                    max_buckets: int) -> list[list]:
     """max/min/count per window with numpy ``reduceat`` over time-sorted rows (a null float
     is NaN: line protocol has no NaN values; integer columns here have no nulls)."""
@@ -310,16 +271,3 @@ def _times(grid: np.ndarray, epoch: str | None) -> list:
             return grid.tolist()
         return np.where(grid >= 0, grid // unit, -((-grid) // unit)).tolist()
     return rfc3339_times(grid)
-
-
-def same_answer(a: list[Series], b: list[Series]) -> bool:
-    """Equal series, floats to 12 significant digits (a sum's order moves the last bits)."""
-    def norm(v):
-        if isinstance(v, float):
-            return float(f"{v:.11e}")
-        if isinstance(v, list):
-            return [norm(x) for x in v]
-        if isinstance(v, dict):
-            return {k: norm(x) for k, x in v.items()}
-        return v
-    return norm([s.to_json() for s in a]) == norm([s.to_json() for s in b])

@@ -15,6 +15,7 @@ import polars as pl
 
 from ...base.errors import QueryError
 from ...base.time import MIN_TIME
+from ..plan.nodes import GRID_COLUMN, KEY_COLUMN, WINDOW_COLUMN, gap_column
 
 
 def _zone_offset(ns: int, zone: ZoneInfo) -> int:
@@ -111,7 +112,7 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
         raise ValueError("no interval")
     if tz is None or grid is None:
         return ((t - offset) // interval) * interval + offset
-    g = pl.lit(pl.Series("\x00g", grid, dtype=pl.Int64))
+    g = pl.lit(pl.Series(GRID_COLUMN, grid, dtype=pl.Int64))
     return g.gather((g.search_sorted(t, side="right") - 1).clip(0, None))
 
 
@@ -123,12 +124,12 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
     """
     if mode == "none" or frame.height == 0:
         return frame
-    series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({"\x00k": [0]})
-    grid_df = pl.DataFrame({"\x00b": pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
+    series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({KEY_COLUMN: [0]})
+    grid_df = pl.DataFrame({WINDOW_COLUMN: pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
     full = series.join(grid_df, how="cross")
     if not keys:
-        full = full.drop("\x00k")
-    out = full.join(frame, on=keys + ["\x00b"], how="left", maintain_order="left")
+        full = full.drop(KEY_COLUMN)
+    out = full.join(frame, on=keys + [WINDOW_COLUMN], how="left", maintain_order="left")
     if mode == "null":
         fills = [_only_gaps(c, out, pl.col(c).fill_null(0)) for c in columns if c in count_like]
     elif mode == "value":
@@ -146,7 +147,7 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
 def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
     """Fill where the window had no point for this aggregate (``_gap<c>`` true or row absent);
     a value an aggregate did emit as null (stddev of one point) stays null."""
-    gap = f"\x00gap{c}"
+    gap = gap_column(c)
     if gap not in out.columns:
         return filled
     return pl.when(pl.col(gap).fill_null(True)).then(filled).otherwise(pl.col(c)).alias(c)

@@ -1,32 +1,34 @@
-"""Execute a :class:`SelectPlan` with Polars: scan → filter → aggregate/fill → transform → series.
+"""The general executor: runs a plan's operator tree with Polars.
 
-Stays lazy up to the aggregate (one ``collect`` per statement); what follows
-(fill, transforms, ordering, limits) works on the small aggregated frame.
-Rows carry the measurement (``NAME``, a name no tag can have) and the GROUP BY tags; the output columns
-are ``_c0.._cN``; :func:`run` returns one frame per series, in InfluxDB order.
+Scan → Filter → Aggregate | Series → Fill → Transform → Order/Limit → Project, each
+stage with the parameters its node holds. Stays lazy up to the aggregate (one
+``collect`` per statement); what follows (fill, transforms, ordering, limits) works on
+the small aggregated frame. Rows carry the measurement (``NAME``) and the GROUP BY
+tags, and the output columns are working columns (:mod:`..plan.nodes` lists them);
+:func:`run_frame` returns the rows of every series, in InfluxDB order.
 """
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import threading
 import time as _time
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from ...base.errors import LimitExceeded, QueryError
+from ...base.errors import LimitExceeded, QueryError, UnsupportedType
 from ...influxql import ast
 from ...influxql import functions as F
 from ..functions import aggregates as agg
-from ..analyze.conditions import AnyString as _AnyString
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
-from ..analyze.conditions import scan_tags as _scan_tags
 from ..analyze.conditions import tag_equalities as _tag_equalities
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill
-from ..plan.nodes import AGGREGATES, TRANSFORMS, Scan, SelectPlan, SubqueryScan
+from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
+                          WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
+                          Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
+                          gap_column, output_column, seen_column)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 
@@ -56,7 +58,7 @@ def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
             raise QueryError("query-timeout limit exceeded")
         return out
     job = lf.collect(background=True)
-    pause = 0.00002  # short first waits: most collects end within a millisecond
+    pause = 0.00002  # short first waits: most collects end almost at once
     while True:
         out = job.fetch()
         if out is not None:
@@ -103,166 +105,136 @@ _cancelled = _Reaper()
 
 @dataclass
 class Lowered:
-    """Output expressions with aggregate/transform calls replaced by placeholder columns."""
+    """The calls the executor computes: output expressions reading working columns
+    (:class:`LoweredCall`), aggregate call → its column, transform call → (its column,
+    the expression it reads). Taken from the plan's operator nodes."""
 
     exprs: list = field(default_factory=list)
-    aggs: dict = field(default_factory=dict)        # Call -> "_aN"
-    transforms: dict = field(default_factory=dict)  # Call -> ("_tN", inner expr)
+    aggs: dict = field(default_factory=dict)
+    transforms: dict = field(default_factory=dict)
+
+
+@dataclass
+class Stages:
+    """The operators below Order/Limit, as the general executor runs them bottom-up."""
+
+    source: object
+    filter: Filter | None
+    shape: Aggregate | Series
+    fill: Fill | None
+    transform: Transform | None
+
+    @classmethod
+    def of(cls, node) -> "Stages":
+        transform = node if isinstance(node, Transform) else None
+        node = node.child if transform else node
+        fill = node if isinstance(node, Fill) else None
+        shape = node.child if fill else node
+        node = shape.child
+        filt = node if isinstance(node, Filter) else None
+        return cls(filt.child if filt else node, filt, shape, fill, transform)
+
+    def lowered(self, project: Project) -> Lowered:
+        aggs = self.shape.calls if isinstance(self.shape, Aggregate) else ()
+        transforms = zip(self.transform.calls, self.transform.inputs) if self.transform else ()
+        return Lowered(list(project.exprs), {c.call: c.column for c in aggs},
+                       {c.call: (c.column, inner) for c, inner in transforms})
 
 
 # -- loading ----------------------------------------------------------------------------
 
-def load(plan: SelectPlan, ctx: Ctx) -> pl.LazyFrame | None:
+def load(source, ctx: Ctx) -> pl.LazyFrame | None:
+    """The rows of a Scan, a Subquery or a Merge of them, each tagged with its measurement."""
+    inputs = source.inputs if isinstance(source, Merge) else (source,)
     frames = []
-    for src in plan.sources:
+    for src in inputs:
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
                 frames.append(inner.lazy())
-            continue
-        tr = src.time_range
-        if tr.empty:
-            continue
-        tags = _scan_tags(plan.condition)
-        limit = _scan_limit(plan, ctx)
-        if limit:
-            lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
-                                   tr.start, tr.end, list(src.columns), tags=tags, limit=limit)
-        elif tags:
-            lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
-                                   tr.start, tr.end, list(src.columns), tags=tags)
-        else:
-            lf = ctx.provider.scan(src.database, src.retention_policy, src.measurement,
-                                   tr.start, tr.end, list(src.columns))
-        frames.append(lf.with_columns(pl.lit(src.measurement).alias(NAME)))
+        elif not src.time_range.empty:
+            frames.append(_scan(src, ctx))
     if not frames:
         return None
     lf = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     have = set(lf.collect_schema().names())
-    wanted = {c for src in plan.sources if isinstance(src, Scan) for c in src.columns}
+    wanted = {c for src in inputs if isinstance(src, Scan) for c in src.columns}
     missing = [pl.lit(None).alias(c) for c in sorted(wanted - have)]
     return lf.with_columns(missing) if missing else lf
 
 
-# -- lowering: calls → placeholder columns ------------------------------------------------------
-
-def lower(plan: SelectPlan) -> Lowered:
-    low = Lowered()
-
-    def walk(e):
-        if isinstance(e, ast.Call):
-            if e.name in TRANSFORMS:
-                inner = walk(e.args[0]) if not plan.is_raw else e.args[0]
-                if e not in low.transforms:
-                    low.transforms[e] = (f"\x00t{len(low.transforms)}", inner)
-                return ast.VarRef(low.transforms[e][0], "_placeholder")
-            if e.name in AGGREGATES:
-                if e not in low.aggs:
-                    low.aggs[e] = f"\x00a{len(low.aggs)}"
-                return ast.VarRef(low.aggs[e], "_placeholder")
-            return ast.Call(e.name, tuple(walk(a) for a in e.args))
-        if isinstance(e, ast.BinaryExpr):
-            return ast.BinaryExpr(e.op, walk(e.lhs), walk(e.rhs))
-        if isinstance(e, ast.ParenExpr):
-            return ast.ParenExpr(walk(e.expr))
-        return e
-
-    low.exprs = [walk(c.expr) for c in plan.columns]
-    return low
+def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
+    tr = src.time_range
+    tags = src.tag_filter()
+    args = (src.database, src.retention_policy, src.measurement, tr.start, tr.end, list(src.columns))
+    if src.limit:
+        lf = ctx.provider.scan(*args, tags=tags, limit=src.limit)
+    elif tags:
+        lf = ctx.provider.scan(*args, tags=tags)
+    else:
+        lf = ctx.provider.scan(*args)
+    return lf.with_columns(pl.lit(src.measurement).alias(NAME))
 
 
 def _field_refs(e) -> list:
-    if isinstance(e, ast.VarRef):
-        return [] if e.type == "tag" else [e]
-    if isinstance(e, ast.Call):
-        return [n for a in e.args for n in _field_refs(a)]
-    if isinstance(e, ast.BinaryExpr):
-        return _field_refs(e.lhs) + _field_refs(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _field_refs(e.expr)
-    return []
+    return [r for r in _all_refs(e) if r.type != "tag"]
 
 
-# -- the two shapes of SELECT ----------------------------------------------------------------------
+# -- running the tree ----------------------------------------------------------------------
 
 def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
-    """All rows of the statement: the measurement (``NAME``), GROUP BY tags, ``time``, ``_c0..``; ordered."""
-    mixed = _raw_transforms_beside_aggregates(plan)
-    if mixed is not None:
-        return _zip_by_time(plan, *mixed, ctx)
-    lf = load(plan, ctx)
+    """All rows of the statement: the measurement (``NAME``), GROUP BY tags, ``time``, the
+    output columns; ordered. Runs ``plan.root`` (the general tree below a FastSelect)."""
+    project = plan.root.child if isinstance(plan.root, FastSelect) else plan.root
+    if isinstance(project.child, ZipByTime):
+        return _zip_by_time(plan, project.child, ctx)
+    order = project.child
+    stages = Stages.of(order.child)
+    lf = load(stages.source, ctx)
     if lf is None:
         return None
-    schema = dict(lf.collect_schema())
-    pre = _pushdown(plan.condition, schema)
-    if pre is not None:
-        lf = lf.filter(pre)
-    dims = list(plan.dimensions)
-    lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
-                          for d in dims])
-    if plan.slimit or plan.soffset:
-        lf = _slimit(plan, lf, schema, [NAME] + dims)
-    tag_cond = _tag_only(plan.condition, schema)
-    ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
-    if plan.condition is not None:
-        lf = lf.filter(cond_expr(plan.condition, schema))
-    schema = dict(lf.collect_schema())
-    low = lower(plan)
-    keys = [NAME] + dims
-    if plan.is_raw:
-        df = _raw(plan, lf, schema, low, keys, ctx)
+    keys = [NAME, *stages.shape.dimensions]
+    lf, schema = _select_rows(plan, stages, order, keys, lf, ctx)
+    low = stages.lowered(project)
+    if isinstance(stages.shape, Series):
+        df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
-        df = _aggregate(plan, lf, schema, low, keys, ctx)
+        df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
     if df is None or df.height == 0:
         return None
-    return finish(plan, df, keys, ordered=plan.is_raw and not low.transforms)
+    ordered = isinstance(stages.shape, Series) and stages.transform is None
+    return finish(plan, order, df, keys, ordered=ordered)
 
 
-def _calls(e):
-    if isinstance(e, ast.Call):
-        yield e
-        for a in e.args:
-            yield from _calls(a)
-    elif isinstance(e, ast.BinaryExpr):
-        yield from _calls(e.lhs)
-        yield from _calls(e.rhs)
-    elif isinstance(e, ast.ParenExpr):
-        yield from _calls(e.expr)
+def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list[str],
+                 lf: pl.LazyFrame, ctx: Ctx) -> tuple[pl.LazyFrame, dict]:
+    """The Filter stage (and SLIMIT's choice of series, made before field conditions)."""
+    cond = stages.filter.condition if stages.filter is not None else None
+    schema = dict(lf.collect_schema())
+    pre = _pushdown(cond, schema)
+    if pre is not None:
+        lf = lf.filter(pre)
+    lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
+                          for d in keys[1:]])
+    tag_cond = _tag_only(cond)
+    if order.slimit or order.soffset:
+        lf = _slimit(order, lf, tag_cond, schema, keys)
+    ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
+    if cond is not None:
+        lf = lf.filter(cond_expr(cond, schema))
+    return lf, dict(lf.collect_schema())
 
 
-def _raw_transforms_beside_aggregates(plan: SelectPlan) -> tuple[list[int], list[int]] | None:
-    """(columns transforming raw points, aggregate columns) of ``SELECT derivative(v), count(i)``.
-
-    Without GROUP BY time, influxd runs such columns as separate iterators and zips their
-    points by time: the aggregates' one row per series (at the range start) and the
-    transforms' rows meet where the times are equal, nulls elsewhere.
-    """
-    if plan.is_raw or plan.interval:
-        return None
-    raw, aggs = [], []
-    for i, c in enumerate(plan.columns):
-        calls = list(_calls(c.expr))
-        on_raw = any(k.name in TRANSFORMS and not any(a.name in AGGREGATES for a in _calls(k.args[0]))
-                     for k in calls if k.args)
-        if on_raw and any(k.name in AGGREGATES for k in calls):
-            return None  # both in one expression: not a shape influxd zips
-        (raw if on_raw else aggs).append(i)
-    return (raw, aggs) if raw and aggs else None
-
-
-def _zip_by_time(plan: SelectPlan, raw: list[int], aggs: list[int], ctx: Ctx) -> pl.DataFrame | None:
-    """:func:`run_frame` of a plan whose columns split as :func:`_raw_transforms_beside_aggregates`
-    says: each part on its own (ordered, LIMIT and OFFSET applied, as influxd does per
-    iterator), rows joined on (series, time)."""
+def _zip_by_time(plan: SelectPlan, node: ZipByTime, ctx: Ctx) -> pl.DataFrame | None:
+    """Each part of a :class:`ZipByTime` on its own (ordered, LIMIT and OFFSET applied, as
+    influxd does per iterator), rows joined on (series, time)."""
     keys = [NAME, *plan.dimensions]
     parts = []
-    for cols, is_raw in ((raw, True), (aggs, False)):
-        part = dataclasses.replace(plan, columns=tuple(plan.columns[i] for i in cols), is_raw=is_raw,
-                                   omit_time=False,
-                                   point_time=False)  # a selector beside a transform: the range start
+    for cols, part in ((node.raw_columns, node.raw), (node.aggregate_columns, node.aggregates)):
         df = run_frame(part, ctx)
         if df is not None and df.height:
-            parts.append(df.select([*keys, "time", *[pl.col(f"\x00c{j}").alias(f"\x00c{i}") for j, i in enumerate(cols)]]))
+            parts.append(df.select([*keys, "time", *[pl.col(output_column(j)).alias(output_column(i))
+                                                     for j, i in enumerate(cols)]]))
     if not parts:
         return None
     df = parts[0] if len(parts) == 1 else parts[0].join(parts[1], on=[*keys, "time"], how="full",
@@ -270,8 +242,8 @@ def _zip_by_time(plan: SelectPlan, raw: list[int], aggs: list[int], ctx: Ctx) ->
     have = set(df.columns)
     df = df.sort([*keys, "time"], descending=not plan.ascending, maintain_order=True).select(
         [*keys, "time", *[pl.col(c) if c in have else pl.lit(None).alias(c)
-                          for c in (f"\x00c{i}" for i in range(len(plan.columns)))]])
-    return finish(dataclasses.replace(plan, ascending=True, limit=0, row_offset=0), df, keys, ordered=True)
+                          for c in (output_column(i) for i in range(len(plan.columns)))]])
+    return _name_columns(plan, df)
 
 
 def _pushdown(cond, schema) -> pl.Expr | None:
@@ -292,50 +264,27 @@ def _pushdown(cond, schema) -> pl.Expr | None:
     return out[0] if len(out) == 1 else pl.all_horizontal(out)
 
 
-def _scan_limit(plan: SelectPlan, ctx: Ctx) -> tuple[int, bool] | None:
-    """``(n, newest)`` when each series' n oldest (newest) points are all a raw LIMIT can keep.
-
-    Holds when every stored point is a candidate row: plain columns covering every field
-    (a point has some field), no condition but tag equalities, series not cut by SLIMIT.
-    lastpoint (``SELECT * ... GROUP BY host ORDER BY time DESC LIMIT 1``) then reads one
-    row per series instead of all of them.
-    """
-    if not (plan.is_raw and plan.limit and not plan.slimit and not plan.soffset and len(plan.sources) == 1
-            and isinstance(plan.sources[0], Scan) and getattr(ctx.provider, "exact_tag_scan", False)):
-        return None
-    if not all(isinstance(c.expr, ast.VarRef) for c in plan.columns):
-        return None
-    for c in _conjuncts(plan.condition):
-        if _tag_equalities(c, _AnyString) is None:
-            return None
-    fields = {c.expr.name for c in plan.columns if c.expr.type != "tag"}
-    if not fields or not _covers_all_fields(plan, fields, ctx):
-        return None
-    return plan.limit + plan.row_offset, not plan.ascending
-
-
-def _slimit(plan: SelectPlan, lf: pl.LazyFrame, schema, keys: list[str]) -> pl.LazyFrame:
+def _slimit(order: OrderLimit, lf: pl.LazyFrame, tag_cond, schema, keys: list[str]) -> pl.LazyFrame:
     """SLIMIT/SOFFSET pick series as influxd does: from the series index, i.e. before the
     field conditions of WHERE are applied (tag conditions do apply)."""
-    tag_cond = _tag_only(plan.condition, schema)
     base = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     series = base.select(keys).unique().sort(keys)  # index order, even for ORDER BY DESC
     idx = pl.int_range(pl.len()).over(NAME)  # SLIMIT counts the series of each measurement
-    cond = idx >= plan.soffset
-    if plan.slimit:
-        cond = cond & (idx < plan.soffset + plan.slimit)
+    cond = idx >= order.soffset
+    if order.slimit:
+        cond = cond & (idx < order.soffset + order.slimit)
     series = series.filter(cond)
     return lf.join(series, on=keys, how="semi")
 
 
-def _tag_only(cond, schema):
+def _tag_only(cond):
     """The part of a condition that only involves tags (AND-ed parts), or None."""
     if cond is None:
         return None
     if isinstance(cond, ast.ParenExpr):
-        return _tag_only(cond.expr, schema)
+        return _tag_only(cond.expr)
     if isinstance(cond, ast.BinaryExpr) and cond.op == "AND":
-        lhs, rhs = _tag_only(cond.lhs, schema), _tag_only(cond.rhs, schema)
+        lhs, rhs = _tag_only(cond.lhs), _tag_only(cond.rhs)
         if lhs is None or rhs is None:
             return lhs or rhs
         return ast.BinaryExpr("AND", lhs, rhs)
@@ -352,26 +301,36 @@ def _is_top_bottom(plan: SelectPlan) -> bool:
                for c in plan.columns)
 
 
-def finish(plan: SelectPlan, df: pl.DataFrame, keys: list[str], ordered: bool = False) -> pl.DataFrame:
-    """Order rows (time ASC/DESC within series) unless ``ordered``, then LIMIT/OFFSET per series."""
-    if not plan.ascending and not ordered and not _is_top_bottom(plan):
+def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str],
+           ordered: bool = False) -> pl.DataFrame:
+    """The Order/Limit stage: time ASC/DESC within series unless ``ordered``, then
+    LIMIT/OFFSET per series; then the output columns named."""
+    if not order.ascending and not ordered and not _is_top_bottom(plan):
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
-    if plan.limit or plan.row_offset:
+    if order.limit or order.offset:
         idx = pl.int_range(pl.len()).over(keys)
-        cond = idx >= plan.row_offset
-        if plan.limit:
-            cond = cond & (idx < plan.row_offset + plan.limit)
+        cond = idx >= order.offset
+        if order.limit:
+            cond = cond & (idx < order.offset + order.limit)
         df = df.filter(cond)
+    return _name_columns(plan, df)
+
+
+def _name_columns(plan: SelectPlan, df: pl.DataFrame) -> pl.DataFrame:
+    """A subquery's rows carry the output names (a repeated name keeps its first column)."""
     if plan.omit_time is False:
         return df
-    names: dict[str, str] = {}  # a subquery's rows: a repeated column name keeps its first column
+    names: dict[str, str] = {}
     for i, c in enumerate(plan.columns):
         if c.name not in names.values():
-            names[f"\x00c{i}"] = c.name
-    return df.drop([f"\x00c{i}" for i in range(len(plan.columns)) if f"\x00c{i}" not in names]).rename(names)
+            names[output_column(i)] = c.name
+    return df.drop([output_column(i) for i in range(len(plan.columns))
+                    if output_column(i) not in names]).rename(names)
 
 
-def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
+def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys,
+         ctx) -> pl.DataFrame | None:
+    """The Series stage (and Fill/Transform over raw rows): points with some selected field."""
     refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r.name in schema},
                   key=str)
     if not refs:
@@ -383,43 +342,50 @@ def _raw(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame:
     refs = [r.name for r in refs]
     tag_order = [c for c in schema if c not in refs and c not in ("time", NAME)
                  and schema[c] == pl.String and c not in keys]
-    if not low.transforms:
-        # order here (DESC = every sort key descending = influxd's full reversal), and cut
-        # each series to its LIMIT+OFFSET newest/oldest times before sorting everything
-        desc = not plan.ascending
-        n = plan.limit + plan.row_offset if plan.limit else 0
-        if n:
-            t = pl.col("time")
-            pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
-            if n == 1:  # the same, and an order of magnitude faster as a group aggregate
-                pick = t.max() if desc else t.min()
-            # first, from the keys and times alone, the oldest (newest) time any series keeps:
-            # a plain time bound the scan prunes with, before the wide rows are read
-            bound = collect(base.group_by(keys).agg(pick.alias("\x00thr")).select(
-                pl.col("\x00thr").min() if desc else pl.col("\x00thr").max()), ctx).item()
-            if bound is not None:
-                lf = lf.filter(t >= bound if desc else t <= bound)
-            lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
-        lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
-        cols = [value_expr(e, schema).alias(f"\x00c{i}") for i, e in enumerate(low.exprs)]
-        if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
-            names = {c.name for c in plan.columns}
-            cols += [pl.col(t) for t in plan.source_tags
-                     if t in schema and t not in keys and t not in names]
-        df = collect(lf.select(keys + ["time"] + cols), ctx)
-        _count_points(df, ctx)
-        if plan.fill == "value":  # influxd fills a raw row's missing field values too
+    if stages.transform is None:
+        df = _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
+        if stages.fill is not None:  # influxd fills a raw row's missing field values too
             df = df.with_columns([
-                pl.col(f"\x00c{i}").fill_null(plan.fill_value) for i, c in enumerate(plan.columns)
+                pl.col(output_column(i)).fill_null(stages.fill.value)
+                for i, c in enumerate(plan.columns)
                 if isinstance(c.expr, ast.VarRef) and c.expr.type != "tag"
-                and df.schema[f"\x00c{i}"] in (pl.Null, pl.Float64, pl.Int64)])
+                and df.schema[output_column(i)] in (pl.Null, pl.Float64, pl.Int64)])
         return df
     df = collect(lf.sort(keys + ["time"] + tag_order), ctx)
     _count_points(df, ctx)
-    df = _transforms(plan, df, low, keys, schema, ctx.deadline)
+    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline)
     sch = {**schema, **dict(df.schema)}
-    return df.select(keys + ["time"] + [value_expr(e, sch).alias(f"\x00c{i}")
+    return df.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i))
                                         for i, e in enumerate(low.exprs)])
+
+
+def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag_order,
+              ctx) -> pl.DataFrame:
+    """Raw rows in their final order (DESC = every sort key descending = influxd's full
+    reversal), each series first cut to its LIMIT+OFFSET newest/oldest times."""
+    desc = not order.ascending
+    n = order.limit + order.offset if order.limit else 0
+    if n:
+        t = pl.col("time")
+        pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
+        if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
+            pick = t.max() if desc else t.min()
+        # first, from the keys and times alone, the oldest (newest) time any series keeps:
+        # a plain time bound the scan prunes with, before the wide rows are read
+        bound = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN)).select(
+            pl.col(BOUND_COLUMN).min() if desc else pl.col(BOUND_COLUMN).max()), ctx).item()
+        if bound is not None:
+            lf = lf.filter(t >= bound if desc else t <= bound)
+        lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
+    lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
+    cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
+    if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
+        names = {c.name for c in plan.columns}
+        cols += [pl.col(t) for t in plan.source_tags
+                 if t in schema and t not in keys and t not in names]
+    df = collect(lf.select(keys + ["time"] + cols), ctx)
+    _count_points(df, ctx)
+    return df
 
 
 def _covers_all_fields(plan, refs: set[str], ctx: Ctx) -> bool:
@@ -434,82 +400,89 @@ def _covers_all_fields(plan, refs: set[str], ctx: Ctx) -> bool:
     return True
 
 
-def _has_placeholder(e) -> bool:
-    if isinstance(e, ast.VarRef):
-        return e.type == "_placeholder"
-    if isinstance(e, ast.Call):
-        return any(_has_placeholder(a) for a in e.args)
-    if isinstance(e, ast.BinaryExpr):
-        return _has_placeholder(e.lhs) or _has_placeholder(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _has_placeholder(e.expr)
-    return False
-
-
 def _count_points(df: pl.DataFrame, ctx: Ctx) -> None:
     ctx.points += df.height
     if ctx.max_points and ctx.points > ctx.max_points:
         raise LimitExceeded(f"max-select-point limit exceeed: ({ctx.points}/{ctx.max_points})")
 
 
-def _aggregate(plan, lf, schema, low: Lowered, keys, ctx) -> pl.DataFrame | None:
-    tr = plan.time_range
-    grid = None
-    if plan.interval:
-        if plan.tz is not None:  # zone-aware windows: list them, then look rows up
-            first = tr.start - plan.extra_intervals * plan.interval if tr.has_start else \
-                lf.select(pl.col("time").min()).collect().item()
-            if first is None:
-                return None
-            grid = bucket_grid(first, tr.end, plan.interval, plan.offset, plan.tz,
-                               ctx.max_buckets)
-        lf = lf.with_columns(bucket_expr(plan.interval, plan.offset, plan.tz, grid).alias("\x00b"))
-    else:
-        zero = bool(low.aggs) and next(iter(low.aggs)).name == "integral"  # influxd: ZeroTime
-        start = tr.start if tr.has_start and not zero else 0
-        lf = lf.with_columns(pl.lit(start, dtype=pl.Int64).alias("\x00b"))
-    gkeys = keys + ["\x00b"]
+def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys,
+               ctx) -> pl.DataFrame | None:
+    """The Aggregate stage, then Fill and Transform over its rows, then the output columns."""
+    a: Aggregate = stages.shape
+    windowed = _with_windows(plan, a, lf, low, ctx)
+    if windowed is None:
+        return None
+    lf, grid = windowed
+    gkeys = keys + [WINDOW_COLUMN]
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
         if multi:
-            df = _multi_rows(plan, lf, schema, low, gkeys, multi[0], ctx)
+            df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx)
         else:
-            df = _scalar_aggs(plan, lf, schema, low, gkeys, ctx)
-    except QueryError as e:
+            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx)
+    except UnsupportedType:
         # influxd builds the typed iterator only where there is data: no rows, no error
         series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
-        if str(e).startswith("unsupported ") and series.select(pl.len()).collect().item() == 0:
+        if series.select(pl.len()).collect().item() == 0:
             return None
         raise
     if df is None:
         return None
-    known = [a for c, a in low.aggs.items() if _known_field(c)]  # fill() leaves unknown fields null
-    if plan.interval:
-        if df.height and not tr.has_start:
-            first = int(df["\x00b"].min())
-        else:
-            first = tr.start - plan.extra_intervals * plan.interval
-        if plan.fill != "none" and not multi and df.height:
-            grid = grid or bucket_grid(first, tr.end, plan.interval, plan.offset, plan.tz,
-                                       ctx.max_buckets)
-            count_like = {a for c, a in low.aggs.items() if c.name == "count"}
-            if not (plan.fill == "null" and not count_like and _complete(df, keys, grid, plan.interval, plan.offset, plan.tz)):
-                df = fill(df, keys, grid, known, plan.fill, plan.fill_value,
-                          count_like, descending=not plan.ascending)
-                if plan.fill == "null":
-                    df = _no_count_without_field(plan, df, low, ctx)
-    elif plan.fill == "value" and df.height and known:  # no windows: fill(x) still fills
-        df = fill(df, keys, [int(df["\x00b"][0])], known, "value", plan.fill_value, set())
-    df = df.sort(keys + ["\x00b"] + (["\x00t"] if "\x00t" in df.columns else []), maintain_order=True)
-    time = pl.col("\x00t") if "\x00t" in df.columns else pl.col("\x00b")
-    df = df.with_columns(time.alias("time"))
-    if low.transforms:
+    if stages.fill is not None and df.height:
+        df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+    by = keys + [WINDOW_COLUMN] + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
+    df = df.sort(by, maintain_order=True)
+    time = POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else WINDOW_COLUMN
+    df = df.with_columns(pl.col(time).alias("time"))
+    if stages.transform is not None:
         # a field no point has (a Null column of the scan) is not a column here: null, not an error
         known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
-        df = _transforms(plan, df, low, keys, {**known, **dict(df.schema)}, ctx.deadline)
+        df = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval,
+                         ctx.deadline)
     dschema = {**schema, **dict(df.schema)}
-    cols = [value_expr(e, dschema).alias(f"\x00c{i}") for i, e in enumerate(low.exprs)]
+    cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     return df.select(keys + ["time"] + cols)
+
+
+def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
+    """(rows with their window start in ``WINDOW_COLUMN``, the zone-aware window grid or None);
+    None when there are no rows to place."""
+    tr = plan.time_range
+    grid = None
+    if not a.interval:
+        zero = bool(low.aggs) and next(iter(low.aggs)).name == "integral"  # influxd: ZeroTime
+        start = tr.start if tr.has_start and not zero else 0
+        return lf.with_columns(pl.lit(start, dtype=pl.Int64).alias(WINDOW_COLUMN)), None
+    if a.tz is not None:  # zone-aware windows: list them, then look rows up
+        first = tr.start - plan.extra_intervals * a.interval if tr.has_start else \
+            lf.select(pl.col("time").min()).collect().item()
+        if first is None:
+            return None
+        grid = bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
+    return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, grid).alias(WINDOW_COLUMN)), grid
+
+
+def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, multi: bool, ctx):
+    """The Fill stage: rows for the windows (or the one window) without points."""
+    tr = plan.time_range
+    known = [c for call, c in low.aggs.items() if _known_field(call)]  # fill() leaves unknown fields null
+    if not a.interval:
+        if f.mode == "value" and known:  # no windows: fill(x) still fills
+            df = fill(df, keys, [int(df[WINDOW_COLUMN][0])], known, "value", f.value, set())
+        return df
+    if f.mode == "none" or multi:
+        return df
+    first = int(df[WINDOW_COLUMN].min()) if not tr.has_start else \
+        tr.start - plan.extra_intervals * a.interval
+    grid = grid or bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
+    count_like = {c for call, c in low.aggs.items() if call.name == "count"}
+    if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
+        return df
+    df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending)
+    if f.mode == "null":
+        df = _no_count_without_field(plan, df, low, ctx)
+    return df
 
 
 def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int, offset: int,
@@ -518,11 +491,11 @@ def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int,
     fill(null) without counts would add nothing: the sort that follows gives the same rows.
 
     Only for plain windows (no ``tz()``): the grid is then every aligned start between its
-    ends, so "aligned and inside" is "in the grid" (Series calls, no query plan: ~50 µs).
+    ends, so "aligned and inside" is "in the grid" (a few Series calls, no query plan to build).
     """
     if tz is not None or not grid or df.height % len(grid) or (grid[0] - offset) % interval:
         return False
-    b = df["\x00b"]
+    b = df[WINDOW_COLUMN]
     if b.null_count() or b.min() < grid[0] or b.max() > grid[-1] or \
             not ((b - offset) % interval == 0).all():
         return False
@@ -558,13 +531,36 @@ def _known_field(call) -> bool:
     return not (isinstance(a0, ast.VarRef) and a0.type in ("unknown", None))  # "tagarg" is known
 
 
-def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
+def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
+    """One row per group of every one-value aggregate (selectors' aux fields beside)."""
+    exprs, modes, integrals = _agg_exprs(a, schema, low)
+    exprs += _aux_exprs(a, schema, low, gkeys)
+    seen, keep = _seen_exprs(schema, low, exprs)
+    df = _group_agg(plan, a, lf, gkeys, exprs) if exprs else lf.select(gkeys).unique()
+    for a0, alias in modes:
+        tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
+        df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias), on=gkeys, how="left")
+    for a0, alias, unit in integrals:
+        tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
+        part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit)
+        df = df.join(part, on=gkeys, how="full", coalesce=True) if exprs or modes else part
+    # the clean-up below stays in the lazy plan, so the statement still collects once
+    # count() of a field with no points is "no value" (null); fill() may turn it into 0 later
+    counts = [c for call, c in low.aggs.items() if call.name == "count"]
+    if counts:
+        df = df.with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
+    if keep:
+        df = df.filter(pl.any_horizontal(keep))
+    # an aggregate that saw no point in its group emitted nothing: fill() may fill it
+    gaps = [(pl.col(seen_column(i)) == 0).alias(gap_column(c))
+            for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
+    return collect(df.with_columns(gaps).drop(seen), ctx)
+
+
+def _agg_exprs(a: Aggregate, schema, low: Lowered):
+    """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates."""
     exprs, modes, integrals = [], [], []
-    selector = next(iter(low.aggs)) if plan.point_time else None
-    # one selector beside plain fields: they are read at its point, in windows too (influxd)
-    only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
-    aux_of = selector if selector is not None else (
-        only if only is not None and F.spec(only.name).picks_point else None)
+    selector = next(iter(low.aggs)) if a.point_time else None
     for call, alias in low.aggs.items():
         name, args = call.name, call.args
         a0 = args[0]
@@ -579,25 +575,36 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
         if name == "mode":
             modes.append((a0, alias))
             continue
-        if name == "integral" and plan.interval:
+        if name == "integral" and a.interval:
             agg.check_type(name, dtype)  # influxd's words for a string or boolean field
             unit = int(args[1].val) if len(args) > 1 else 1_000_000_000
             integrals.append((a0, alias, unit))
             continue
-        extra = tuple(_literal_value(a) for a in args[1:])
-        exprs.append(agg.scalar_agg(name, v, extra, dtype, plan.interval).alias(alias))
+        extra = tuple(_literal_value(x) for x in args[1:])
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval).alias(alias))
         if call is selector:
-            exprs.append(agg.selector_time(name, v, extra).alias("\x00t"))
-    aux_cols = []
-    if aux_of is not None:
-        extra = tuple(_literal_value(a) for a in aux_of.args[1:])
-        sv = value_expr(aux_of.args[0], schema)
-        for r in sorted({r.name for e in low.exprs for r in _aux_refs(e)}):
-            if r in schema and r not in gkeys:  # a GROUP BY tag is already a key
-                aux_cols.append(r)
-                exprs.append(agg.selector_aux(aux_of.name, sv, pl.col(r), extra).alias(r))
-    seen: list[str] = []
-    keep = []  # a group stays when some aggregate emitted a point (stddev of one point: null)
+            exprs.append(agg.selector_time(name, v, extra).alias(POINT_TIME_COLUMN))
+    return exprs, modes, integrals
+
+
+def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys) -> list:
+    """Plain fields beside one selector are read at its point, in windows too (influxd)."""
+    only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
+    aux_of = next(iter(low.aggs)) if a.point_time else (
+        only if only is not None and F.spec(only.name).picks_point else None)
+    if aux_of is None:
+        return []
+    extra = tuple(_literal_value(x) for x in aux_of.args[1:])
+    sv = value_expr(aux_of.args[0], schema)
+    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra).alias(r)
+            for r in sorted({r.name for e in low.exprs for r in _all_refs(e)})
+            if r in schema and r not in gkeys]  # a GROUP BY tag is already a key
+
+
+def _seen_exprs(schema, low: Lowered, exprs: list) -> tuple[list[str], list]:
+    """Adds to ``exprs`` the count of points each aggregate saw; returns those columns and the
+    conditions that keep a group (some aggregate emitted a point; stddev of one point: null)."""
+    seen, keep = [], []
     for i, (call, alias) in enumerate(low.aggs.items()):
         a0 = call.args[0]
         if isinstance(a0, ast.Call) and a0.args:
@@ -605,78 +612,51 @@ def _scalar_aggs(plan, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFram
         if call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type in ("unknown", "tagarg")):
             keep.append(pl.col(alias).is_not_null())  # no point picked: nothing emitted
         else:
-            exprs.append(value_expr(a0, schema).count().alias(f"\x00seen{i}"))
-            seen.append(f"\x00seen{i}")
-            keep.append(pl.col(f"\x00seen{i}") > 0)
-    if exprs:
-        df = _group_agg(plan, lf, gkeys, exprs)
-    else:
-        df = lf.select(gkeys).unique()
-    for a0, alias in modes:
-        tmp = lf.with_columns(value_expr(a0, schema).alias("\x00m"))
-        df = df.join(agg.mode_frame(tmp, gkeys, "\x00m", alias), on=gkeys, how="left")
-    for a0, alias, unit in integrals:
-        tmp = lf.with_columns(value_expr(a0, schema).alias("\x00m"))
-        part = agg.integral_frame(tmp, gkeys[:-1], "\x00m", alias, plan.interval, plan.offset, unit)
-        df = df.join(part, on=gkeys, how="full", coalesce=True) if exprs or modes else part
-    # the clean-up below stays in the lazy plan: one collect, no eager calls (~0.1 ms each)
-    # count() of a field with no points is "no value" (null); fill() may turn it into 0 later
-    counts = [a for c, a in low.aggs.items() if c.name == "count"]
-    if counts:
-        df = df.with_columns([pl.when(pl.col(a) != 0).then(pl.col(a)).alias(a) for a in counts])
-    if keep:
-        df = df.filter(pl.any_horizontal(keep))
-    # an aggregate that saw no point in its group emitted nothing: fill() may fill it
-    return collect(df.with_columns([(pl.col(f"\x00seen{i}") == 0).alias(f"\x00gap{a}")
-                                    for i, a in enumerate(low.aggs.values()) if f"\x00seen{i}" in seen]
-                                   ).drop(seen), ctx)
+            exprs.append(value_expr(a0, schema).count().alias(seen_column(i)))
+            seen.append(seen_column(i))
+            keep.append(pl.col(seen_column(i)) > 0)
+    return seen, keep
 
 
-def _group_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
+def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
     """``group_by(gkeys).agg(exprs)``, without hashing keys that are constant: the measurement when
-    one measurement is read, ``_b`` without GROUP BY time. count(*) over everything is then a
-    plain select (~20x faster than grouping 1 M rows by two literal columns)."""
+    one measurement is read, the window without GROUP BY time. count(*) over everything is then
+    a plain select rather than a grouping of every row by two literal columns."""
     const = {}
     if len(plan.sources) == 1 and isinstance(plan.sources[0], Scan):
         const[NAME] = pl.lit(plan.sources[0].measurement)
-    if not plan.interval:
-        const["\x00b"] = pl.col("\x00b").first()
+    if not a.interval:
+        const[WINDOW_COLUMN] = pl.col(WINDOW_COLUMN).first()
     rest = [k for k in gkeys if k not in const]
+    names = [e.meta.output_name() for e in exprs]
     if not rest:  # one group: aggregate everything; no rows means no group, as group_by says
-        firsts = [pl.col(k).first() for k in const if k != "\x00b"]
-        out = lf.select([*firsts, *([const["\x00b"]] if "\x00b" in const else []), *exprs, pl.len().alias("\x00n")])
-        return out.filter(pl.col("\x00n") > 0).drop("\x00n").select([*gkeys, *[e.meta.output_name() for e in exprs]])
-    aggs = [*[pl.col(k).first() for k in const], *exprs]
-    out = lf.group_by(rest).agg(aggs)
-    return out.select([*gkeys, *[e.meta.output_name() for e in exprs]])
+        firsts = [pl.col(k).first() for k in const if k != WINDOW_COLUMN]
+        window = [const[WINDOW_COLUMN]] if WINDOW_COLUMN in const else []
+        out = lf.select([*firsts, *window, *exprs, pl.len().alias(COUNT_COLUMN)])
+        return out.filter(pl.col(COUNT_COLUMN) > 0).drop(COUNT_COLUMN).select([*gkeys, *names])
+    out = lf.group_by(rest).agg([*[pl.col(k).first() for k in const], *exprs])
+    return out.select([*gkeys, *names])
 
 
-def _aux_refs(e):
-    return [r for r in _all_refs(e) if r.type != "_placeholder"]
-
-
-def _multi_rows(plan, lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame:
+def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame:
+    """top/bottom/sample/distinct: several rows per group."""
     alias = low.aggs[call]
     a0 = call.args[0]
     if call.name in ("top", "bottom"):
-        tags = [a.name for a in call.args[1:-1]]
+        tags = [x.name for x in call.args[1:-1]]
         args = tuple(tags) + (call.args[-1].val,)
-        extra = sorted({r.name for e in low.exprs for r in _aux_refs(e)} | set(tags))
+        extra = sorted({r.name for e in low.exprs for r in _all_refs(e)} | set(tags))
         extra = [x for x in extra if x in schema]
         dtype = dtype_of(a0, schema)
         if dtype in (pl.String, pl.Boolean):
-            raise QueryError(f"unsupported {call.name} iterator type: "
-                             f"*query.{'string' if dtype == pl.String else 'boolean'}InterruptIterator")
-        lf = lf.with_columns(value_expr(a0, schema).alias("\x00v"))
-        out = agg.multi_rows(call.name, lf, gkeys, "\x00v", args, alias, extra)
+            raise UnsupportedType(f"unsupported {call.name} iterator type: "
+                                  f"*query.{'string' if dtype == pl.String else 'boolean'}InterruptIterator")
     elif call.name == "sample":
-        lf = lf.with_columns(value_expr(a0, schema).alias("\x00v"))
-        out = agg.multi_rows("sample", lf, gkeys, "\x00v", (call.args[1].val,), alias, [])
+        args, extra = (call.args[1].val,), []
     else:
-        inner = a0 if isinstance(a0, ast.VarRef) else a0
-        lf = lf.with_columns(value_expr(inner, schema).alias("\x00v"))
-        out = agg.multi_rows("distinct", lf, gkeys, "\x00v", (), alias, [])
-    return collect(out, ctx)
+        args, extra = (), []
+    lf = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
+    return collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra), ctx)
 
 
 def _literal_value(e):
@@ -687,25 +667,26 @@ def _literal_value(e):
 
 # -- transforms (derivative, difference, ...) over each series ------------------------------------
 
-def _transforms(plan, df: pl.DataFrame, low: Lowered, keys, schema, deadline: float = 0.0) -> pl.DataFrame:
-    """Run every transform call per series (H4b's ``apply_transform``); rows = union of outputs.
+def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
+                deadline: float = 0.0) -> pl.DataFrame:
+    """The Transform stage: every transform call per series; rows = union of the outputs.
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
 
-    if not plan.ascending:
+    if not order.ascending:
         df = df.reverse()
     sch = {**schema, **dict(df.schema)}
     outs = []
     for call, (name, inner) in low.transforms.items():
-        src = df.select(keys + ["time", value_expr(inner, sch).alias("\x00in")])
+        src = df.select(keys + ["time", value_expr(inner, sch).alias(INPUT_COLUMN)])
         args = tuple(_literal_value(a) for a in call.args[1:])
         frames = []
         for part in src.partition_by(keys, maintain_order=True):
             if deadline and _time.perf_counter() >= deadline:
                 raise QueryError("query-timeout limit exceeded")
-            t, v = apply_transform(call.name, part["time"].to_numpy(), part["\x00in"], args,
-                                   interval=plan.interval, ascending=plan.ascending)
+            t, v = apply_transform(call.name, part["time"].to_numpy(), part[INPUT_COLUMN], args,
+                                   interval=interval, ascending=order.ascending)
             if len(t) == 0:
                 continue
             vals = pl.Series(name, v)
@@ -721,7 +702,7 @@ def _transforms(plan, df: pl.DataFrame, low: Lowered, keys, schema, deadline: fl
     out = outs[0]
     for o in outs[1:]:
         out = out.join(o, on=keys + ["time"], how="full", coalesce=True, maintain_order="left_right")
-    rest = [c for c in df.columns if c not in out.columns and c not in ("\x00in",)]
+    rest = [c for c in df.columns if c not in out.columns and c not in (INPUT_COLUMN,)]
     if rest:
         out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",
                                                                 maintain_order=True),

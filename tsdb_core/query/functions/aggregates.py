@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ...base.errors import QueryError
+from ...base.errors import QueryError, UnsupportedType
 from ...influxql import functions as F
 
 T = pl.col("time")
@@ -33,9 +33,9 @@ def check_type(name: str, dtype) -> None:
         return
     accepted = F.ALL_TYPES if name == "count_distinct" else F.spec(name).input_types
     if dtype == pl.String and "string" not in accepted:
-        raise QueryError(f"unsupported {name} iterator type: *query.stringInterruptIterator")
+        raise UnsupportedType(f"unsupported {name} iterator type: *query.stringInterruptIterator")
     if dtype == pl.Boolean and "boolean" not in accepted:
-        raise QueryError(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
+        raise UnsupportedType(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
 
 
 def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> pl.Expr:

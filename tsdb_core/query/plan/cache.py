@@ -1,8 +1,8 @@
 """Reuse a SELECT's plan while nothing it was planned from has changed.
 
-Planning a one-host query costs 0.2-0.4 ms (binding names, expanding ``*``
-against the schema, splitting WHERE), as much as running it; dashboards send
-the same text again and again. A plan is a pure function of the statement,
+Planning a one-host query (binding names, expanding ``*`` against the schema,
+splitting WHERE) costs about as much as running it; dashboards send the same
+text again and again. A plan is a pure function of the statement,
 the default database and policy, ``now``, and the catalog answers the planner
 asked for. So the cache records those answers (:class:`_Recorder` stands in for
 the provider while planning) and, on the next request of the same statement
@@ -22,31 +22,47 @@ import threading
 
 _OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
 MAX_ENTRIES = 1024
-_ASKED = ("has_database", "retention_policies", "resolve_rp", "measurements", "schema")
+_ASKED = {  # the catalog questions the planner asks, each answered by the provider's method
+    "has_database": lambda p, *a: p.has_database(*a),
+    "retention_policies": lambda p, *a: p.retention_policies(*a),
+    "resolve_rp": lambda p, *a: p.resolve_rp(*a),
+    "measurements": lambda p, *a: p.measurements(*a),
+    "schema": lambda p, *a: p.schema(*a),
+}
 
 
 class _Recorder:
-    """The provider as the planner sees it, noting every catalog question and its answer."""
+    """The provider as the planner sees it: its catalog questions, each answer noted."""
 
-    __slots__ = ("_provider", "calls", "unknown")
+    __slots__ = ("_provider", "calls")
 
     def __init__(self, provider) -> None:
         self._provider = provider
         self.calls: list[tuple[str, tuple, object]] = []
-        self.unknown = False  # the planner used something not known to be a pure catalog question
 
-    def __getattr__(self, name):
-        fn = getattr(self._provider, name)
-        if name not in _ASKED:
-            self.unknown = True
-            return fn
+    @property
+    def capabilities(self):
+        return self._provider.capabilities  # fixed for a provider's lifetime: nothing to check
 
-        def ask(*args):
-            answer = fn(*args)
-            self.calls.append((name, args, answer))
-            return answer
+    def _ask(self, name: str, fn, *args):
+        answer = fn(*args)
+        self.calls.append((name, args, answer))
+        return answer
 
-        return ask
+    def has_database(self, *args):
+        return self._ask("has_database", self._provider.has_database, *args)
+
+    def retention_policies(self, *args):
+        return self._ask("retention_policies", self._provider.retention_policies, *args)
+
+    def resolve_rp(self, *args):
+        return self._ask("resolve_rp", self._provider.resolve_rp, *args)
+
+    def measurements(self, *args):
+        return self._ask("measurements", self._provider.measurements, *args)
+
+    def schema(self, *args):
+        return self._ask("schema", self._provider.schema, *args)
 
 
 class _Entry:
@@ -80,7 +96,7 @@ class PlanCache:
             return plan_select(stmt, provider, db=db, rp=rp, now=now)
         rec = _Recorder(provider)
         plan = plan_select(stmt, rec, db=db, rp=rp, now=now)
-        if not rec.unknown and self._same(plan, lambda: plan_select(stmt, provider, db=db, rp=rp,
+        if self._same(plan, lambda: plan_select(stmt, provider, db=db, rp=rp,
                                                                     now=now + _OTHER_NOW)):
             self._put(key, _Entry(stmt, plan, rec.calls))
         return plan
@@ -89,7 +105,7 @@ class PlanCache:
     def _still_valid(entry: _Entry, provider) -> bool:
         for name, args, answer in entry.calls:
             try:
-                if getattr(provider, name)(*args) != answer:
+                if _ASKED[name](provider, *args) != answer:
                     return False
             except Exception:  # noqa: BLE001 - the question fails now: plan afresh (and raise there)
                 return False

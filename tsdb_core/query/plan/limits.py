@@ -14,7 +14,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..analyze.conditions import conjuncts, tag_equalities
 from ..exec.fill import window_start
-from .nodes import Scan, SelectPlan, SubqueryScan
+from .nodes import Scan, SelectPlan, SubqueryScan, Transform, find_node
 
 # Windows a statement may list even when the operator set no limit (0): past it the grid
 # alone would not fit in memory.
@@ -65,8 +65,7 @@ def check_raw(plan: SelectPlan, provider, memory_bytes: int) -> None:
     for src in plan.sources:
         if isinstance(src, SubqueryScan):
             check_raw(src.plan, provider, memory_bytes)
-    estimate = getattr(provider, "row_estimate", None)
-    if not (memory_bytes and plan.is_raw and estimate is not None):
+    if not (memory_bytes and plan.is_raw and provider.capabilities.row_estimates):
         return
     width = (len(plan.columns) + 2) * _CELL_BYTES  # + name, time
     budget = memory_bytes // width
@@ -74,8 +73,8 @@ def check_raw(plan: SelectPlan, provider, memory_bytes: int) -> None:
     for src in plan.sources:
         if isinstance(src, Scan) and not src.time_range.empty:
             try:
-                n = estimate(src.database, src.retention_policy, src.measurement,
-                             src.time_range.start, src.time_range.end)
+                n = provider.row_estimate(src.database, src.retention_policy, src.measurement,
+                                          src.time_range.start, src.time_range.end)
             except Exception:  # noqa: BLE001 - no such database or policy: the query answers that
                 continue
             rows += round(n * _matching_share(src, plan, provider)) if n > budget else n
@@ -101,8 +100,7 @@ def _matching_share(src: Scan, plan: SelectPlan, provider) -> float:
 def may_outlast(plan: SelectPlan, provider, seconds: float) -> bool:
     """Whether the statement's reading (rows of its files in range, subqueries included, plus
     its windows) could take ``seconds`` at a pessimistic rate; True when it cannot be told."""
-    estimate = getattr(provider, "row_estimate", None)
-    if estimate is None:
+    if not provider.capabilities.row_estimates:
         return True
     budget = seconds * _PESSIMISTIC_ROWS_PER_S
     rows = _windows(plan) + _predicted(plan)
@@ -110,8 +108,8 @@ def may_outlast(plan: SelectPlan, provider, seconds: float) -> bool:
         if src.time_range.empty:
             continue
         try:
-            rows += estimate(src.database, src.retention_policy, src.measurement,
-                             src.time_range.start, src.time_range.end)
+            rows += provider.row_estimate(src.database, src.retention_policy, src.measurement,
+                                          src.time_range.start, src.time_range.end)
         except Exception:  # noqa: BLE001 - no such database or policy: nothing to read
             continue
         if rows > budget:
@@ -130,21 +128,14 @@ def _windows(plan: SelectPlan) -> int:
 
 
 def _predicted(plan: SelectPlan) -> int:
-    """Windows holt_winters(_with_fit) forecasts beyond the data (its second argument)."""
-    n = 0
-    stack = [c.expr for c in plan.columns]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, ast.Call):
-            if F.spec(e.name).predicts and len(e.args) > 1 \
-                    and isinstance(e.args[1], ast.IntegerLiteral):
-                n = max(n, e.args[1].val)
-            stack.extend(e.args)
-        elif isinstance(e, ast.BinaryExpr):
-            stack.extend((e.lhs, e.rhs))
-        elif isinstance(e, ast.ParenExpr):
-            stack.append(e.expr)
-    return n
+    """Windows holt_winters(_with_fit) forecasts beyond the data (its second argument), read
+    from the plan's Transform node (no walk over the output expressions per query)."""
+    transform = find_node(plan.root, Transform)
+    if transform is None:
+        return 0
+    return max((c.call.args[1].val for c in transform.calls
+                if F.spec(c.call.name).predicts and len(c.call.args) > 1
+                and isinstance(c.call.args[1], ast.IntegerLiteral)), default=0)
 
 
 def _scans(plan: SelectPlan) -> list[Scan]:

@@ -11,9 +11,10 @@ from dataclasses import replace
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
 from ...influxql import ast
 from ...influxql import functions as F
-from ...base.types import FieldType
+from ...influxql.ast.visit import find, transform
 from ..exec import regex as linear_regex
 from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
+from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, split_where
 from ..analyze.compile import compile_fields, validate_condition
@@ -39,8 +40,14 @@ class Catalog:
 # -- entry point ----------------------------------------------------------------
 
 def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
-                now: int, parent: SelectPlan | None = None) -> SelectPlan:
-    """Turn a SELECT AST into a SelectPlan against the catalog (fields, tags, time range, groups)."""
+                now: int) -> SelectPlan:
+    """Turn a SELECT AST into a SelectPlan against the catalog, with the tree that runs it."""
+    return with_tree(_plan(stmt, provider, db=db, rp=rp, now=now), provider)
+
+
+def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
+          parent: SelectPlan | None = None) -> SelectPlan:
+    """The statement's facts: fields, tags, time range, groups (no operator tree yet)."""
     time_range, condition = split_where(stmt.condition, now, stmt.location)
     validate_condition(condition)
     interval, offset, dim_exprs = _dimensions(stmt, now)
@@ -56,26 +63,13 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in stmt.fields
               if not _is_time_ref(f.expr)]
     time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr) and f.alias), "time")
-    info = compile_fields(stmt, fields, interval, inherited)
+    has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
-
-    catalog = Catalog()
-    sources = []
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
                        offset=offset, ascending=stmt.time_ascending)
-    for src in stmt.sources:
-        if isinstance(src, ast.SubQuery):
-            inner = plan_select(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
-            inner = replace(inner, omit_time=True)
-            sources.append(SubqueryScan(inner))
-            names = {c.name for c in inner.columns}
-            passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
-            catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
-                        tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
-        else:
-            sources.extend(_resolve_measurement(src, provider, db, rp, time_range, catalog))
-
+    catalog = Catalog()
+    sources = _sources(stmt, provider, db, rp, now, probe, catalog)
     dims = _expand_dimensions(dim_exprs, catalog)
     if condition is not None:
         condition = _bind(condition, catalog)
@@ -83,9 +77,6 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
     columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None, all_tags)
     for c in columns:
         check_types(c.expr, catalog.fields)
-    if not columns:
-        columns = ()
-    has_agg = info.has_agg
     fill = stmt.fill or "null"
     if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
@@ -102,8 +93,26 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
         fill=fill, fill_value=stmt.fill_value, ascending=ascending,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
-        soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column, point_time=point_time, types=types,
-        into=stmt.into, extra_intervals=extra, source_tags=tuple(sorted(catalog.tags)))
+        soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
+        point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
+        source_tags=tuple(sorted(catalog.tags)))
+
+
+def _sources(stmt, provider, db, rp, now, probe: SelectPlan, catalog: Catalog) -> list:
+    """Scans of the measurements and plans of the subqueries, their fields and tags noted."""
+    sources = []
+    for src in stmt.sources:
+        if not isinstance(src, ast.SubQuery):
+            sources.extend(_resolve_measurement(src, provider, db, rp, probe.time_range, catalog))
+            continue
+        inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
+        inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
+        sources.append(SubqueryScan(inner))
+        names = {c.name for c in inner.columns}
+        passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
+        catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
+                    tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
+    return sources
 
 
 def _rows(n: int) -> int:
@@ -112,53 +121,44 @@ def _rows(n: int) -> int:
 
 def _top_calls(e) -> list:
     """Aggregate calls of an output expression (not looking inside them)."""
-    if isinstance(e, ast.Call):
-        if e.name in AGGREGATES:
-            return [e]
-        return [c for a in e.args for c in _top_calls(a)]
-    if isinstance(e, ast.BinaryExpr):
-        return _top_calls(e.lhs) + _top_calls(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _top_calls(e.expr)
-    return []
+    return [c for c in find(e, ast.Call, prune=_is_aggregate) if _is_aggregate(c)]
+
+
+def _is_aggregate(node) -> bool:
+    return isinstance(node, ast.Call) and node.name in AGGREGATES
 
 
 def _extends(e) -> bool:
-    if isinstance(e, ast.Call):
-        if F.spec(e.name).extends_range and e.args and isinstance(e.args[0], ast.Call):
-            return True
-        return any(_extends(a) for a in e.args)
-    if isinstance(e, ast.BinaryExpr):
-        return _extends(e.lhs) or _extends(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _extends(e.expr)
-    return False
+    """Whether a transform of windows reads one window before the range (derivative(mean(x)))."""
+    return any(F.spec(c.name).extends_range and c.args and isinstance(c.args[0], ast.Call)
+               for c in find(e, ast.Call))
 
 
 def reduce_literals(e):
     """Fold arithmetic on two numeric literals, as influxql.Reduce does (x / 0 is 0)."""
-    if isinstance(e, ast.BinaryExpr):
-        lhs, rhs = reduce_literals(e.lhs), reduce_literals(e.rhs)
-        num = (ast.IntegerLiteral, ast.NumberLiteral)
-        if isinstance(lhs, num) and isinstance(rhs, num) and e.op in ("+", "-", "*", "/", "%"):
-            a, b = lhs.val, rhs.val
-            both_int = isinstance(lhs, ast.IntegerLiteral) and isinstance(rhs, ast.IntegerLiteral)
-            if e.op == "/":
-                return ast.NumberLiteral(0.0 if b == 0 else a / b)
-            if e.op == "%":
-                if b == 0:
-                    return ast.IntegerLiteral(0) if both_int else ast.NumberLiteral(0.0)
-                r = abs(a) % abs(b) * (1 if a >= 0 else -1)
-                return ast.IntegerLiteral(int(r)) if both_int else ast.NumberLiteral(float(r))
-            r = {"+": a + b, "-": a - b, "*": a * b}[e.op]
-            return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
-        return ast.BinaryExpr(e.op, lhs, rhs)
-    if isinstance(e, ast.ParenExpr):
-        inner = reduce_literals(e.expr)
-        return inner if isinstance(inner, ast.Literal) else ast.ParenExpr(inner)
-    if isinstance(e, ast.Call):
-        return ast.Call(e.name, tuple(reduce_literals(a) for a in e.args))
-    return e
+    return transform(e, _fold)
+
+
+_NUMBERS = (ast.IntegerLiteral, ast.NumberLiteral)
+
+
+def _fold(e):
+    if isinstance(e, ast.ParenExpr) and isinstance(e.expr, ast.Literal):
+        return e.expr
+    if not (isinstance(e, ast.BinaryExpr) and isinstance(e.lhs, _NUMBERS)
+            and isinstance(e.rhs, _NUMBERS) and e.op in ("+", "-", "*", "/", "%")):
+        return e
+    a, b = e.lhs.val, e.rhs.val
+    both_int = isinstance(e.lhs, ast.IntegerLiteral) and isinstance(e.rhs, ast.IntegerLiteral)
+    if e.op == "/":
+        return ast.NumberLiteral(0.0 if b == 0 else a / b)
+    if e.op == "%":
+        if b == 0:
+            return ast.IntegerLiteral(0) if both_int else ast.NumberLiteral(0.0)
+        r = abs(a) % abs(b) * (1 if a >= 0 else -1)
+        return ast.IntegerLiteral(int(r)) if both_int else ast.NumberLiteral(float(r))
+    r = {"+": a + b, "-": a - b, "*": a * b}[e.op]
+    return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
 
 
 def _is_time_ref(e: ast.Expr) -> bool:
@@ -321,17 +321,10 @@ def _field_name(e) -> str:
 
 
 def _names_in(e) -> list[str]:
-    if isinstance(e, ast.VarRef):
-        return [e.name]
-    if isinstance(e, ast.Call):
-        return [e.name]
-    if isinstance(e, ast.Distinct):
-        return ["distinct"]
-    if isinstance(e, ast.ParenExpr):
-        return _names_in(e.expr)
-    if isinstance(e, ast.BinaryExpr):
-        return _names_in(e.lhs) + _names_in(e.rhs)
-    return []
+    """Names of the fields and calls of an expression, in order (a call's arguments not)."""
+    named = (ast.VarRef, ast.Call, ast.Distinct)
+    return ["distinct" if isinstance(n, ast.Distinct) else n.name
+            for n in find(e, named, prune=lambda n: isinstance(n, (ast.Call, ast.Distinct)))]
 
 
 def _column_names(out) -> list[str]:
@@ -353,24 +346,6 @@ def _column_names(out) -> list[str]:
             taken[name] = taken.get(name, 0) + 1
         names.append(name)
     return names
-
-
-def _dedupe(names: list[str]) -> list[str]:
-    seen = set(names)
-    counts: dict[str, int] = {}
-    out = []
-    for n in names:
-        if n in counts:
-            i = counts[n]
-            while f"{n}_{i}" in seen:
-                i += 1
-            counts[n] = i + 1
-            seen.add(f"{n}_{i}")
-            out.append(f"{n}_{i}")
-        else:
-            counts[n] = 1
-            out.append(n)
-    return out
 
 
 def _bind(e, catalog: Catalog):
@@ -426,20 +401,4 @@ def _needed_columns(columns, condition, dims, catalog: Catalog, raw: bool) -> tu
 
 
 def _refs(e) -> set[str]:
-    if isinstance(e, ast.VarRef):
-        return {e.name}
-    if isinstance(e, ast.Call):
-        out: set[str] = set()
-        for a in e.args:
-            out |= _refs(a)
-        return out
-    if isinstance(e, ast.BinaryExpr):
-        return _refs(e.lhs) | _refs(e.rhs)
-    if isinstance(e, ast.ParenExpr):
-        return _refs(e.expr)
-    return set()
-
-
-def field_type_of(name: str, schema_fields: dict[str, FieldType]) -> str | None:
-    ft = schema_fields.get(name)
-    return ft.value if ft is not None else None
+    return {r.name for r in find(e, ast.VarRef)}

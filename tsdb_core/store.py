@@ -38,7 +38,6 @@ class Store:
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
     capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False)
-    exact_tag_scan = True  # the same as capabilities.exact_tag_scan, for readers that ask by name
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None):

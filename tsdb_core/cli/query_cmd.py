@@ -106,6 +106,10 @@ HELP = """Usage:
   <InfluxQL>             anything else runs as a query"""
 
 
+_CHOICES = {"format": (FORMATS, "column, csv or json"),
+            "precision": (PRECISIONS, ", ".join(PRECISIONS))}  # setting -> (accepted, how to say them)
+
+
 def command(store: Any, line: str, s: Session, out: Callable[[str], None],
             err: Callable[[str], None]) -> bool | None:
     """Run one shell line; None means leave the shell."""
@@ -131,17 +135,12 @@ def command(store: Any, line: str, s: Session, out: Callable[[str], None],
         s.db, s.rp = db, rp
         out(f"Using database {db}" + (f" and retention policy {rp}" if rp else ""))
         return True
-    if key == "format":
-        if rest not in FORMATS:
-            err(f"ERR: unknown format {rest!r}: expected column, csv or json")
+    if key in _CHOICES:
+        allowed, words = _CHOICES[key]
+        if rest not in allowed:
+            err(f"ERR: unknown {key} {rest!r}: expected {words}")
             return False
-        s.fmt = rest
-        return True
-    if key == "precision":
-        if rest not in PRECISIONS:
-            err(f"ERR: unknown precision {rest!r}: expected {', '.join(PRECISIONS)}")
-            return False
-        s.precision = rest
+        setattr(s, "fmt" if key == "format" else key, rest)
         return True
     if key == "pretty":
         s.pretty = not s.pretty

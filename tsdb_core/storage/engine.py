@@ -102,28 +102,24 @@ class StorageEngine:
 
     # -- DDL ---------------------------------------------------------------------------
     def create_database(self, name: str, **settings) -> None:
-        st = self.state
-        with st.lock:
-            st.check_open()
-            if st.catalog.create_database(name, **settings):
-                st.save_catalog()
+        self._change_catalog(lambda catalog: catalog.create_database(name, **settings))
 
     def drop_database(self, name: str) -> None:
         self.maintenance.drop(lambda: self.state.catalog.drop_database(name), lambda k: k[0] == name)
 
     def create_retention_policy(self, db: str, name: str, **settings) -> None:
-        st = self.state
-        with st.lock:
-            st.check_open()
-            st.catalog.create_retention_policy(db, name, **settings)
-            st.save_catalog()
+        self._change_catalog(lambda catalog: catalog.create_retention_policy(db, name, **settings) or True)
 
     def alter_retention_policy(self, db: str, name: str, **changes) -> None:
+        self._change_catalog(lambda catalog: catalog.alter_retention_policy(db, name, **changes) or True)
+
+    def _change_catalog(self, change) -> None:
+        """Apply ``change(catalog)`` under the lock; save the catalog when it says it changed."""
         st = self.state
         with st.lock:
             st.check_open()
-            st.catalog.alter_retention_policy(db, name, **changes)
-            st.save_catalog()
+            if change(st.catalog):
+                st.save_catalog()
 
     def drop_retention_policy(self, db: str, name: str) -> None:
         st = self.state

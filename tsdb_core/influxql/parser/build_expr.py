@@ -55,20 +55,26 @@ def _engine_regex_error(pattern: str) -> str | None:
     return None
 
 
+# Python's regex error -> Go regexp/syntax's words: (start of Python's message, Go's words,
+# the part of the pattern Go quotes as (from, to) offsets around the error position; None: all).
+_GO_REGEX_WORDS = (
+    ("missing ), unterminated subpattern", "missing closing )", None),
+    ("unbalanced parenthesis", "unexpected )", None),
+    ("unterminated character set", "missing closing ]", (0, None)),
+    ("nothing to repeat", "missing argument to repetition operator", (0, 1)),
+    ("multiple repeat", "invalid nested repetition operator", (-1, 1)),
+    ("bad escape", "invalid escape sequence", (0, 2)),
+)
+
+
 def _go_regex_message(exc: re.error, pattern: str) -> str:
     msg, pos = exc.msg, exc.pos or 0
-    if msg.startswith("missing ), unterminated subpattern"):
-        return f"missing closing ): `{pattern}`"
-    if msg.startswith("unbalanced parenthesis"):
-        return f"unexpected ): `{pattern}`"
-    if msg.startswith("unterminated character set"):
-        return f"missing closing ]: `{pattern[pos:]}`"
-    if msg.startswith("nothing to repeat"):
-        return f"missing argument to repetition operator: `{pattern[pos:pos + 1]}`"
-    if msg.startswith("multiple repeat"):
-        return f"invalid nested repetition operator: `{pattern[pos - 1:pos + 1]}`"
-    if msg.startswith("bad escape"):
-        return f"invalid escape sequence: `{pattern[pos:pos + 2]}`"
+    for prefix, words, span in _GO_REGEX_WORDS:
+        if msg.startswith(prefix):
+            if span is None:
+                return f"{words}: `{pattern}`"
+            start, end = span
+            return f"{words}: `{pattern[pos + start:None if end is None else pos + end]}`"
     return msg
 
 

@@ -55,20 +55,34 @@ def _cospoly(zz):
     return 1.0 - 0.5 * zz + zz * zz * ((((((c[0] * zz) + c[1]) * zz + c[2]) * zz + c[3]) * zz + c[4]) * zz + c[5])
 
 
+def _octant(x0):
+    """Payne-Hanek/Cody-Waite reduction of |x0|: (octant j mod 8, reduced z, reduction applied)."""
+    x = np.abs(x0)
+    j, z, small = _reduce(np.where(np.isfinite(x), x, 0.0))
+    return j & np.uint64(7), z, small
+
+
+def _kernel(j, z, sine_outside: bool, sign, small, fallback):
+    """Go's sin/cos tail: the sine or cosine polynomial by octant, the sign, and math's answer
+    where the reduction does not apply."""
+    zz = z * z
+    middle = (j == 1) | (j == 2)
+    if sine_outside:
+        y = np.where(middle, _cospoly(zz), _sinpoly(z, zz))
+    else:
+        y = np.where(middle, _sinpoly(z, zz), _cospoly(zz))
+    y = np.where(sign, -y, y)
+    return np.where(small, y, fallback)
+
+
 def go_sin(a) -> np.ndarray:
     x0 = np.asarray(a, dtype=np.float64)
     with np.errstate(all="ignore"):
-        sign = x0 < 0
-        x = np.abs(x0)
-        j, z, small = _reduce(np.where(np.isfinite(x), x, 0.0))
-        j = j & np.uint64(7)
+        j, z, small = _octant(x0)
         flip = j > 3
-        sign = sign ^ flip
+        sign = (x0 < 0) ^ flip
         j = np.where(flip, j - np.uint64(4), j)
-        zz = z * z
-        y = np.where((j == 1) | (j == 2), _cospoly(zz), _sinpoly(z, zz))
-        y = np.where(sign, -y, y)
-        y = np.where(small, y, np.sin(x0))
+        y = _kernel(j, z, True, sign, small, np.sin(x0))
         y = np.where(x0 == 0, x0, y)
         return np.where(np.isfinite(x0), y, np.nan)
 
@@ -76,16 +90,11 @@ def go_sin(a) -> np.ndarray:
 def go_cos(a) -> np.ndarray:
     x0 = np.asarray(a, dtype=np.float64)
     with np.errstate(all="ignore"):
-        x = np.abs(x0)
-        j, z, small = _reduce(np.where(np.isfinite(x), x, 0.0))
-        j = j & np.uint64(7)
+        j, z, small = _octant(x0)
         sign = j > 3
         j = np.where(sign, j - np.uint64(4), j)
         sign = sign ^ (j > 1)
-        zz = z * z
-        y = np.where((j == 1) | (j == 2), _sinpoly(z, zz), _cospoly(zz))
-        y = np.where(sign, -y, y)
-        y = np.where(small, y, np.cos(x0))
+        y = _kernel(j, z, False, sign, small, np.cos(x0))
         return np.where(np.isfinite(x0), y, np.nan)
 
 

@@ -52,7 +52,7 @@ def _fix_float_columns(cols: list[tuple]) -> list[list | None]:
 
     Integral values become ints (``2``, not ``2.0``) and the rare values orjson writes
     otherwise than Go (``1e-05``, ``1e+16``, ``-0.0``) raw fragments. The masks come from
-    one NumPy array for all columns (a Polars Series per column cost ~1.5 ms each).
+    one NumPy array for all columns (a Polars Series per column costs far more).
     """
     null = np.array([[v is None for v in col] for col in cols], dtype=bool)
     x = np.array([[np.nan if v is None else v for v in col] for col in cols], dtype=np.float64)
@@ -162,7 +162,7 @@ def go_json(obj: Any, pretty: bool = False) -> bytes:
     else:
         out = orjson.dumps(obj)
     if b"<" in out or b">" in out or b"&" in out or (not out.isascii() and b"\xe2\x80" in out):  # rare
-        # (one memchr each; the two-byte search costs 6x more, and ASCII text has none)
+        # (one memchr each; the two-byte search is dearer, and ASCII text has none)
         for b, esc in _HTML:
             if b in out:
                 out = out.replace(b, esc)  # only strings can hold these characters

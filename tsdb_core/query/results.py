@@ -183,7 +183,7 @@ def rfc3339_times(ns: list[int] | np.ndarray) -> list[str]:
     """Go's RFC3339Nano for int64 ns values: ``2016-01-01T00:00:10.5Z`` (fraction trimmed, none when 0).
 
     Below ``POLARS_TIMES`` values NumPy writes the whole seconds (``datetime_as_string``,
-    ~10x cheaper than starting Polars for an answer of a few rows) and Python the rare
+    much cheaper than starting Polars for an answer of a few rows) and Python the rare
     fractions; past it, or past ``FRACTION_TIMES`` with fractions, Polars does all.
     """
     n = len(ns)

@@ -167,3 +167,23 @@ def test_consumers_read_the_registry():
     assert MATH_FUNCTIONS == F.names(F.MATH)
     assert FAST_AGGREGATES == F.names_where(lambda s: s.fast)
     assert ORDER_FREE_AGGREGATES == F.names_where(lambda s: s.exact_in_numpy)
+
+
+# influxd 1.6.7's answers (asked on 127.0.0.1 with these three points): elapsed() is an
+# integer whatever it reads, so arithmetic on it is integer arithmetic, even over a string field.
+_ELAPSED_POINTS = b'm s="a",v=1 1000000000\nm s="b",v=2 2000000000\nm s="c",v=3 4000000000'
+
+
+@pytest.mark.parametrize("query,values", [
+    ("SELECT elapsed(s) + 1 FROM m", [["1970-01-01T00:00:02Z", 1000000001], ["1970-01-01T00:00:04Z", 2000000001]]),
+    ("SELECT elapsed(s) FROM m", [["1970-01-01T00:00:02Z", 1000000000], ["1970-01-01T00:00:04Z", 2000000000]]),
+    ("SELECT elapsed(v) * 2 FROM m", [["1970-01-01T00:00:02Z", 2000000000], ["1970-01-01T00:00:04Z", 4000000000]]),
+])
+def test_elapsed_is_an_integer_in_arithmetic(query, values):
+    import tsdb_core
+
+    with tsdb_core.open() as store:
+        store.write("d", _ELAPSED_POINTS)
+        answer = store.query(query, db="d").to_json()
+    assert answer == {"results": [{"statement_id": 0, "series": [
+        {"name": "m", "columns": ["time", "elapsed"], "values": values}]}]}

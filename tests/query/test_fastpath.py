@@ -18,17 +18,20 @@ from tsdb_core.query.plan.nodes import FastSelect
 S = 1_000_000_000
 
 
+def _normalised(v):
+    """A response with floats to 12 significant digits (a sum's order moves the last bits)."""
+    if isinstance(v, float):
+        return float(f"{v:.11e}")
+    if isinstance(v, list):
+        return [_normalised(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _normalised(x) for k, x in v.items()}
+    return v
+
+
 def same_answer(a, b) -> bool:
-    """Equal series, floats to 12 significant digits (a sum's order moves the last bits)."""
-    def norm(v):
-        if isinstance(v, float):
-            return float(f"{v:.11e}")
-        if isinstance(v, list):
-            return [norm(x) for x in v]
-        if isinstance(v, dict):
-            return {k: norm(x) for k, x in v.items()}
-        return v
-    return norm([s.to_json() for s in a]) == norm([s.to_json() for s in b])
+    """Equal series, floats to 12 significant digits."""
+    return _normalised([s.to_json() for s in a]) == _normalised([s.to_json() for s in b])
 
 
 def _both(store, q: str, db: str = "db", epoch: str | None = None):
@@ -386,19 +389,6 @@ def test_series_scan_gives_the_series_tags(tmp_path):
         assert s.scan_series(*args, ["f"], {"host": ["zz"]})[0] == {}
         s.write("db", f"m,host=h0,dc=d0 f=1 {1_000_000 * S}")
         assert s.scan_series(*args, ["f"], {"host": ["h0"]}) is None         # buffered rows
-
-
-def _normalised(res: dict):
-    """A response with floats to 12 significant digits (a sum's order moves the last bits)."""
-    def norm(v):
-        if isinstance(v, float):
-            return float(f"{v:.11e}")
-        if isinstance(v, list):
-            return [norm(x) for x in v]
-        if isinstance(v, dict):
-            return {k: norm(x) for k, x in v.items()}
-        return v
-    return norm(res)
 
 
 SHAPES = [  # (select list, GROUP BY/fill tail): the fast executor takes each of them

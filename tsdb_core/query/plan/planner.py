@@ -24,7 +24,7 @@ from ..analyze.compile import compile_fields, validate_condition
 ROWS_MAX = 2**31 - 1
 
 
-class Catalog:
+class SourceSchema:
     """Fields (name → type text) and tag keys of the sources of one statement."""
 
     def __init__(self) -> None:
@@ -41,7 +41,7 @@ class Catalog:
 
 def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
                 now: int) -> SelectPlan:
-    """Turn a SELECT AST into a SelectPlan against the catalog, with the tree that runs it."""
+    """Turn a SELECT AST into a SelectPlan against the provider's catalog, with the tree that runs it."""
     return with_tree(_plan(stmt, provider, db=db, rp=rp, now=now), provider)
 
 
@@ -68,22 +68,22 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         time_range = TimeRange(time_range.start, now)
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
                        offset=offset, ascending=stmt.time_ascending)
-    catalog = Catalog()
-    sources = _sources(stmt, provider, db, rp, now, probe, catalog)
-    dims = _expand_dimensions(dim_exprs, catalog)
+    known = SourceSchema()
+    sources = _sources(stmt, provider, db, rp, now, probe, known)
+    dims = _expand_dimensions(dim_exprs, known)
     if condition is not None:
-        condition = _bind(condition, catalog)
+        condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
-    columns, types = _expand_fields(fields, catalog, dims, stmt.into is not None, all_tags)
+    columns, types = _expand_fields(fields, known, dims, stmt.into is not None, all_tags)
     for c in columns:
-        check_types(c.expr, catalog.fields)
+        check_types(c.expr, known.fields)
     fill = stmt.fill or "null"
     if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
     calls = [c for col in columns for c in _top_calls(col.expr)]
     point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
-    needed = _needed_columns(columns, condition, dims, catalog, raw=not has_agg)
+    needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
     scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
         and time_range.has_start else time_range
     sources = tuple(replace(s, columns=needed, time_range=scan_range) if isinstance(s, Scan)
@@ -95,22 +95,22 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
         soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
-        source_tags=tuple(sorted(catalog.tags)))
+        source_tags=tuple(sorted(known.tags)))
 
 
-def _sources(stmt, provider, db, rp, now, probe: SelectPlan, catalog: Catalog) -> list:
+def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema) -> list:
     """Scans of the measurements and plans of the subqueries, their fields and tags noted."""
     sources = []
     for src in stmt.sources:
         if not isinstance(src, ast.SubQuery):
-            sources.extend(_resolve_measurement(src, provider, db, rp, probe.time_range, catalog))
+            sources.extend(_resolve_measurement(src, provider, db, rp, probe.time_range, known))
             continue
         inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
         inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
         passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
-        catalog.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
+        known.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
                     tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
     return sources
 
@@ -167,7 +167,7 @@ def _is_time_ref(e: ast.Expr) -> bool:
 
 # -- sources -----------------------------------------------------------------------
 
-def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, catalog) -> list[Scan]:
+def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, known) -> list[Scan]:
     database = m.database or db
     if not database:
         raise QueryError("database name required")
@@ -188,7 +188,7 @@ def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, catalog) -> l
         schema = provider.schema(database, name)
         if schema is None:
             continue
-        catalog.add({k: v.value for k, v in schema.fields.items()}, schema.tags)
+        known.add({k: v.value for k, v in schema.fields.items()}, schema.tags)
         out.append(Scan(database, policy, name, tr, ()))
     return out
 
@@ -232,23 +232,23 @@ def _dimensions(stmt: ast.SelectStatement, now: int):
     return interval, offset, dims
 
 
-def _expand_dimensions(dims, catalog: Catalog) -> list[str]:
+def _expand_dimensions(dims, known: SourceSchema) -> list[str]:
     out: list[str] = []
     for d in dims:
         if isinstance(d, ast.VarRef):
             names = [d.name]
         elif isinstance(d, ast.Wildcard):
-            names = sorted(catalog.tags)
+            names = sorted(known.tags)
         else:
             pat = linear_regex.compile(d.val)
-            names = sorted(t for t in catalog.tags if pat.search(t))
+            names = sorted(t for t in known.tags if pat.search(t))
         out.extend(n for n in names if n not in out)
     return sorted(out)  # series are keyed by their sorted tag set
 
 
 # -- wildcard expansion and naming ------------------------------------------------------------
 
-def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
+def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: bool,
                    no_tags: bool = False):
     """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd)."""
     out: list[tuple[str, ast.Expr, bool]] = []
@@ -260,10 +260,10 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
             want_t = (not isinstance(e, ast.Wildcard) or e.type in (None, "tag")) and not no_tags
             names = []
             if want_f:
-                names += [(n, ast.VarRef(n, catalog.fields[n])) for n in catalog.fields]
+                names += [(n, ast.VarRef(n, known.fields[n])) for n in known.fields]
             if want_t:
-                names += [(n, ast.VarRef(n, "tag")) for n in catalog.tags
-                          if n not in dims and n not in catalog.fields]
+                names += [(n, ast.VarRef(n, "tag")) for n in known.tags
+                          if n not in dims and n not in known.fields]
             for n, ref in sorted(names, key=lambda x: x[0]):
                 if pat is None or pat.search(n):
                     out.append((n, ref, False))
@@ -274,15 +274,15 @@ def _expand_fields(fields, catalog: Catalog, dims: list[str], has_target: bool,
             pat = linear_regex.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
             supported = F.spec(call.name).input_types
             base = f.alias or call.name
-            for n in sorted(catalog.fields):
-                if catalog.fields[n] in supported and (pat is None or pat.search(n)):
-                    ref = ast.VarRef(n, catalog.fields[n])
-                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), catalog), True))
+            for n in sorted(known.fields):
+                if known.fields[n] in supported and (pat is None or pat.search(n)):
+                    ref = ast.VarRef(n, known.fields[n])
+                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), known), True))
             continue
-        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, catalog),
+        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, known),
                     f.alias is not None))
         if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
-            out.extend((a.name, _bind(a, catalog), False) for a in e.args[1:-1])
+            out.extend((a.name, _bind(a, known), False) for a in e.args[1:-1])
     names = _column_names(out)
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
     types = {c.name: _expr_type(c.expr) for c in columns}
@@ -348,31 +348,31 @@ def _column_names(out) -> list[str]:
     return names
 
 
-def _bind(e, catalog: Catalog):
+def _bind(e, known: SourceSchema):
     """Annotate every VarRef with its type: a field type name, ``tag``, or None (unknown)."""
     if isinstance(e, ast.VarRef):
         if e.type in ("field", None):
-            if e.name in catalog.fields:
-                return ast.VarRef(e.name, catalog.fields[e.name])
-            if e.type is None and e.name in catalog.tags:
+            if e.name in known.fields:
+                return ast.VarRef(e.name, known.fields[e.name])
+            if e.type is None and e.name in known.tags:
                 return ast.VarRef(e.name, "tag")
             return ast.VarRef(e.name, None if e.type is None else "unknown")
         if e.type == "tag":
-            return ast.VarRef(e.name, "tag" if e.name in catalog.tags else "unknown")
-        # a cast: keep the target type, remember the source type via the catalog at execution
+            return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
+        # a cast: keep the target type, remember the source type via the known at execution
         return e
     if isinstance(e, ast.Call):
-        args = tuple(_bind(a, catalog) for a in e.args)
+        args = tuple(_bind(a, known) for a in e.args)
         a0 = args[0] if args else None
         if e.name in AGGREGATES and isinstance(a0, ast.VarRef) and a0.type == "tag":
             args = (ast.VarRef(a0.name, "tagarg"),) + args[1:]  # influxd aggregates fields only
         return ast.Call(e.name, args)
     if isinstance(e, ast.Distinct):
-        return ast.Call("distinct", (_bind(ast.VarRef(e.val), catalog),))
+        return ast.Call("distinct", (_bind(ast.VarRef(e.val), known),))
     if isinstance(e, ast.BinaryExpr):
-        return ast.BinaryExpr(e.op, _bind(e.lhs, catalog), _bind(e.rhs, catalog))
+        return ast.BinaryExpr(e.op, _bind(e.lhs, known), _bind(e.rhs, known))
     if isinstance(e, ast.ParenExpr):
-        return ast.ParenExpr(_bind(e.expr, catalog))
+        return ast.ParenExpr(_bind(e.expr, known))
     return e
 
 
@@ -388,14 +388,14 @@ def _expr_type(e) -> str:
     return "float"
 
 
-def _needed_columns(columns, condition, dims, catalog: Catalog, raw: bool) -> tuple[str, ...]:
+def _needed_columns(columns, condition, dims, known: SourceSchema, raw: bool) -> tuple[str, ...]:
     refs: set[str] = set(dims)
     for c in columns:
         refs.update(_refs(c.expr))
     if condition is not None:
         refs.update(_refs(condition))
     if raw:
-        refs.update(catalog.tags)  # raw rows of one time are ordered by their series key
+        refs.update(known.tags)  # raw rows of one time are ordered by their series key
     refs.discard("time")
     return tuple(sorted(refs))
 

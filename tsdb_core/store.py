@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -40,10 +39,13 @@ class Store:
     capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False)
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
-                 clock: Clock | None = None):
-        self.root = Path(root) if root is not None else None
+                 clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
+                 endpoint_override: str | None = None):
         self.config = config or StoreConfig()
-        self._engine = StorageEngine(self.root, self.config, clock or system_clock)
+        self._engine = StorageEngine(root, self.config, clock or system_clock, wal_dir=wal_dir,
+                                     endpoint_override=endpoint_override)
+        self.root = self._engine.state.root  # the local directory (a remote store's WAL and catalog)
+        self.location = str(root) if root is not None else None
         self._reads = self._engine.reads
         self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
 
@@ -304,6 +306,11 @@ def _query_engine():
 
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
-         clock: Clock | None = None) -> Store:  # noqa: A001 - the public name is fixed
-    """Open (creating if absent) the store at ``path``; ``None`` gives an in-memory store."""
-    return Store(path, config=config, clock=clock)
+         clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
+         endpoint_override: str | None = None) -> Store:  # noqa: A001 - the public name is fixed
+    """Open (creating if absent) the store at ``path``; ``None`` gives an in-memory store.
+
+    ``path`` may be a URI (``s3://bucket/prefix``, ``gs://``, ``abfs://``, ``file://``): the data
+    files live there, the WAL in ``wal_dir`` (local; default under the user's data directory).
+    ``endpoint_override``: an S3-compatible endpoint (else ``AWS_ENDPOINT_URL``)."""
+    return Store(path, config=config, clock=clock, wal_dir=wal_dir, endpoint_override=endpoint_override)

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 import tsdb_core
+from tsdb_core.storage.objects import LocalFiles
 from tsdb_core.storage.quarantine import decode_problem, footer_problem, is_quarantined, quarantine
+
+
+def _at(path):
+    """(data files, relative path) of a local file."""
+    return LocalFiles(path.parent), path.name
 
 CFG = tsdb_core.StoreConfig.for_tests()
 DAY = 86_400 * 10**9
@@ -62,9 +68,9 @@ def test_footer_problem_names_the_damage(tmp_path, how):
     [f] = s.files()
     s.close()
     p = tmp_path / "s" / f.path
-    assert footer_problem(p, f.rows, f.size, f.columns) is None
+    assert footer_problem(*_at(p), f.rows, f.size, f.columns) is None
     p.write_bytes(_damaged(p.read_bytes(), how))
-    why = footer_problem(p, f.rows, f.size, f.columns)
+    why = footer_problem(*_at(p), f.rows, f.size, f.columns)
     assert why is not None and why.startswith(CASES[how]), why
 
 
@@ -73,9 +79,9 @@ def test_footer_problem_compares_rows_and_columns_with_the_catalog(tmp_path):
     [f] = s.files()
     s.close()
     p = tmp_path / "s" / f.path
-    assert footer_problem(p, f.rows + 1, f.size, f.columns) == f"{f.rows} rows, the catalog says {f.rows + 1}"
-    assert footer_problem(p, f.rows, f.size, ("time", "v")) == "3 columns, the catalog says 2"
-    assert footer_problem(tmp_path / "nope.parquet", 1, 1, ()) == "missing"
+    assert footer_problem(*_at(p), f.rows + 1, f.size, f.columns) == f"{f.rows} rows, the catalog says {f.rows + 1}"
+    assert footer_problem(*_at(p), f.rows, f.size, ("time", "v")) == "3 columns, the catalog says 2"
+    assert footer_problem(*_at(tmp_path / "nope.parquet"), 1, 1, ()) == "missing"
 
 
 def test_decode_problem_sees_what_the_footer_check_cannot(tmp_path):
@@ -83,13 +89,13 @@ def test_decode_problem_sees_what_the_footer_check_cannot(tmp_path):
     [f] = s.files()
     s.close()
     p = tmp_path / "s" / f.path
-    assert decode_problem(p, f.rows) is None
+    assert decode_problem(*_at(p), f.rows) is None
     b = bytearray(p.read_bytes())
     for i in range(8, 48):
         b[i] ^= 0x5A
     p.write_bytes(bytes(b))
-    assert footer_problem(p, f.rows, f.size, f.columns) is None
-    assert decode_problem(p, f.rows).startswith("does not decode (")
+    assert footer_problem(*_at(p), f.rows, f.size, f.columns) is None
+    assert decode_problem(*_at(p), f.rows).startswith("does not decode (")
 
 
 def test_quarantine_keeps_the_relative_path_and_never_overwrites(tmp_path):
@@ -97,10 +103,10 @@ def test_quarantine_keeps_the_relative_path_and_never_overwrites(tmp_path):
     for n in range(3):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"x%d" % n)
-        dst = quarantine(tmp_path, rel)
-        assert dst == tmp_path / "quarantine" / "d/autogen/m/0" / ("000000000001.parquet" + (f".{n}" if n else ""))
-        assert dst.read_bytes() == b"x%d" % n and is_quarantined(tmp_path, dst)
-    assert quarantine(tmp_path, rel) is None  # gone already
+        dst = quarantine(LocalFiles(tmp_path), rel)
+        assert dst == "quarantine/d/autogen/m/0/" + ("000000000001.parquet" + (f".{n}" if n else ""))
+        assert (tmp_path / dst).read_bytes() == b"x%d" % n and is_quarantined(dst)
+    assert quarantine(LocalFiles(tmp_path), rel) is None  # gone already
     assert not (tmp_path / "d/autogen/m/0").exists()  # the emptied window directory is pruned
 
 

@@ -11,6 +11,7 @@ import tsdb_core
 from tsdb_core.storage.catalog import Catalog
 from tsdb_core.base.types import FieldType
 from tsdb_core.storage.partitions import window_start
+from tsdb_core.storage.objects import LocalFiles
 from tsdb_core.storage.rebuild import NAMES_FILE, _Found, _width, rebuild
 
 CFG = tsdb_core.StoreConfig.for_tests()
@@ -36,7 +37,7 @@ def test_rebuild_gives_back_every_file_and_schema(tmp_path):
     s.flush()
     want_files, want_schemas = _files(s._engine.state.catalog), _schemas(s._engine.state.catalog)
     s.close()
-    got = rebuild(root)
+    got = rebuild(LocalFiles(root))
     assert got.bad == []
     assert _files(got.catalog) == want_files  # ids, names, windows, time ranges, rows, sizes, columns, paths
     assert _schemas(got.catalog) == want_schemas
@@ -62,7 +63,7 @@ def test_files_without_tag_metadata_use_their_sorting_columns(tmp_path):
     table = table.replace_schema_metadata(None)
     pq.write_table(table, p, sorting_columns=sorting)  # as files were written before tsdb.tags
     assert b"tsdb.tags" not in (pq.read_metadata(p).metadata or {})
-    got = rebuild(root)
+    got = rebuild(LocalFiles(root))
     assert _schemas(got.catalog) == {("d", "m"): (["host", "zone"], {"note": FieldType.STRING,
                                                                      "v": FieldType.FLOAT})}
 
@@ -76,10 +77,10 @@ def test_over_long_names_come_back_from_their_sidecar(tmp_path):
     [f] = s.files()
     s.close()
     assert "~" in f.path and (root / Path(f.path).parent.parent / NAMES_FILE).exists()
-    got = rebuild(root)
+    got = rebuild(LocalFiles(root))
     assert got.bad == [] and [(x.db, x.measurement) for x in got.catalog.all_files()] == [(db, m)]
     (root / Path(f.path).parent.parent / NAMES_FILE).unlink()
-    got = rebuild(root)
+    got = rebuild(LocalFiles(root))
     assert got.catalog.all_files() == []
     assert got.bad == [(f.path, f"directory name {f.path.split('/')[0]!r} cannot be decoded (a long name's "
                                 f"hash, and no {NAMES_FILE})")]
@@ -95,7 +96,7 @@ def test_a_file_that_conflicts_with_a_newer_one_is_left_out(tmp_path):
     s.close()
     copy = f"{fd.path.rsplit('/', 1)[0]}/{fe.id + 10:012d}.parquet"
     shutil.copy(root / fe.path, root / copy)  # an integer v, newer than d's float v
-    got = rebuild(root)
+    got = rebuild(LocalFiles(root))
     assert got.bad == [(fd.path, "column 'v' conflicts with newer files of 'm'")]
     assert got.catalog.databases["d"].measurements["m"].fields == {"v": FieldType.INTEGER}
     assert sorted(f.path for f in got.catalog.all_files()) == sorted([fe.path, copy])
@@ -113,7 +114,7 @@ def test_undecodable_directories_are_refused(tmp_path, name):
     bad = "/".join([name, *parts[1:]])
     (root / bad).parent.mkdir(parents=True)
     shutil.move(root / f.path, root / bad)
-    got = rebuild(root)
+    got = rebuild(LocalFiles(root))
     assert got.catalog.all_files() == [] and [b for b, _ in got.bad] == [bad]
 
 

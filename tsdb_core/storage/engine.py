@@ -30,6 +30,7 @@ from .fileio import mkdir_private, warn_if_shared
 from .index_files import IndexFiles
 from .lockfile import DirectoryLock
 from .maintenance import Maintenance
+from .objects import DataFiles, is_uri, local_dir_for, local_path, open_data_files
 from .reads import Reader
 from .recovery import Recovery, RecoveryReport
 from .state import EngineState
@@ -37,11 +38,28 @@ from .wal import Wal
 from .write_path import WritePath
 
 
+def _locate(root, wal_dir, endpoint_override) -> tuple[Path | None, DataFiles | None]:
+    """(the local directory, the data files) of a location: for a path both are that directory;
+    for a remote URI the data files are in the bucket and the WAL, the lock, the series index
+    and the catalog in ``wal_dir`` (default :func:`~.objects.local_dir_for`)."""
+    if root is None:
+        return None, None
+    if not is_uri(root):
+        if wal_dir is not None and Path(wal_dir) != local_path(root):
+            raise ValueError("wal_dir is for stores in object storage; a local store keeps its WAL inside")
+        return local_path(root), None
+    local = Path(wal_dir) if wal_dir is not None else local_dir_for(str(root))
+    mkdir_private(local)
+    return local, open_data_files(root, local, endpoint_override)
+
+
 class StorageEngine:
     """An open store's storage: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
-    def __init__(self, root: str | os.PathLike | None, config: StoreConfig, clock: Clock):
-        self.state = EngineState.new(Path(root) if root is not None else None, config, clock)
+    def __init__(self, root: str | os.PathLike | None, config: StoreConfig, clock: Clock, *,
+                 wal_dir: str | os.PathLike | None = None, endpoint_override: str | None = None):
+        local, data = _locate(root, wal_dir, endpoint_override)
+        self.state = EngineState.new(local, config, clock, data)
         self.lock_file = DirectoryLock(self.state.root) if self.state.root is not None else None
         self.index_files = IndexFiles(self.state)
         self.recovery = Recovery(self.state, self.index_files)

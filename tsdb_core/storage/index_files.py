@@ -9,7 +9,6 @@ import orjson
 import polars as pl
 
 from .catalog import FileMeta
-from .fileio import atomic_write_bytes
 from .paths import measurement_dir
 from .rebuild import NAMES_FILE
 from .state import EngineState, Key
@@ -29,9 +28,11 @@ class IndexFiles:
         for key in keys:
             d = st.root / measurement_dir(*key)
             st.index.save(key, d, st.root, [f.id for f in st.catalog.files.get(key, ())])
-            if "~" in measurement_dir(*key) and not (d / NAMES_FILE).exists():
-                # a hashed (over-long) name cannot be decoded from the path: keep it for rebuild.py
-                atomic_write_bytes(d / NAMES_FILE, orjson.dumps(list(key)))
+            names = f"{measurement_dir(*key)}/{NAMES_FILE}"
+            if "~" in names and not st.files.data.exists(names):
+                # a hashed (over-long) name cannot be decoded from the path: keep it (beside the
+                # data files) for rebuild.py
+                st.files.data.write_bytes(names, orjson.dumps(list(key)))
 
     def rebuild(self, keys: set[Key], is_read_error) -> list[tuple[FileMeta, str]]:
         """Recompute the tag sets of ``keys`` from their files and buffered rows; the files that

@@ -17,7 +17,6 @@ from ..base.types import TIME
 from . import compaction, retention
 from .buffer import WriteBuffer
 from .catalog import FileMeta
-from .fileio import prune_empty_dirs
 from .index_files import IndexFiles
 from .isolation import describe
 from .isolation import isolate as _isolate
@@ -325,9 +324,9 @@ class Maintenance:
                 due = [f for t, f in self._graveyard if force or t <= now]
                 self._graveyard = [(t, f) for t, f in self._graveyard if not (force or t <= now)]
             st.files.delete(due)
-            if st.root is not None:
+            if st.files.data is not None:
                 for f in due:
-                    prune_empty_dirs((st.root / f.path).parent, st.root)
+                    st.files.data.prune(f.path.rsplit("/", 1)[0])
 
     # -- the schedule ----------------------------------------------------------------------
     @property

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from .catalog import FileMeta
 from ..base.config import StoreConfig
 from ..base.types import TIME, FieldType
 from .cache import Decoded, DecodedCache
-from .fileio import atomic_write_bytes, fsync_dir, makedirs_durable, open_private, tmp_path
+from .objects import DataFiles
 
 log = logging.getLogger("tsdb_core.store")
 
@@ -184,15 +183,15 @@ class Written:
 class Files:
     """Where partition files live: a directory, or (in-memory stores) a dict of frames."""
 
-    def __init__(self, root: Path | None, config: StoreConfig):
-        self.root = root
+    def __init__(self, data: "DataFiles | None", config: StoreConfig):
+        self.data = data
         self.config = config
         self._mem: dict[int, pl.DataFrame] = {}
         # Parquet schema per file id (files never change): a scan given its schema skips
         # reading the footer when the query asks for the schema (a cost every query would pay)
         self._schemas: dict[int, dict[str, pl.DataType]] = {}
         # in-memory stores hold every frame anyway: only the series index is extra
-        self._decoded = DecodedCache(1 << 62 if root is None else config.cache_bytes)
+        self._decoded = DecodedCache(1 << 62 if data is None else config.cache_bytes)
         # footers of files too large for that cache: one-series lookups read only their row groups
         self._rg: dict[int, RowGroups] = {}
         # their sidecars (each series' newest row), read once; None: absent or unreadable
@@ -203,50 +202,38 @@ class Files:
         """Write prepared frames one after the other as one file (same columns, each sorted by
         ``tag_order`` then time, no series in two of them): a compaction never holds a whole
         window. An iterator is consumed once. None when they hold no rows (no file)."""
-        if self.root is None:
+        if self.data is None:
             frames = [f for f in parts if f.height]
             if not frames:
                 return None
             frame = frames[0] if len(frames) == 1 else pl.concat(frames)
             self._mem[file_id] = frame
             return Written(size=frame.estimated_size(), **_written_meta(frame))
-        path = self.root / rel
-        makedirs_durable(path.parent, self.root)
-        tmp = tmp_path(path)
-        os.close(open_private(tmp))  # the writer truncates it and keeps its mode (0600)
-        try:
-            meta = _write_parquet(parts, tmp, tags, fields, self.config, tag_order)
-        except BaseException:
-            tmp.unlink(missing_ok=True)  # a failed merge (a damaged input) leaves nothing behind
-            raise
-        if meta is None:
-            tmp.unlink(missing_ok=True)
+        meta, staged = self.data.stage(rel, lambda target: _write_parquet(parts, target, tags, fields, self.config,
+                                                                          tag_order))
+        if staged is None:
             return None
         newest = meta.pop("newest")
         buf = io.BytesIO()
         newest.write_ipc(buf)
         body = buf.getvalue()  # + CRC-32: IPC has no checksum, and a wrong newest row would go unseen
-        atomic_write_bytes(newest_path(path), body + zlib.crc32(body).to_bytes(4, "little"))
-        fd = os.open(tmp, os.O_RDONLY)
         try:
-            os.fsync(fd)
-            size = os.fstat(fd).st_size
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-        return Written(size=size, **meta)
+            self.data.write_bytes(newest_rel(rel), body + zlib.crc32(body).to_bytes(4, "little"))
+            staged.commit()
+        except BaseException:
+            staged.discard()
+            raise
+        return Written(size=staged.size, **meta)
 
     def scan(self, files: list[FileMeta]) -> pl.LazyFrame:
         """One lazy scan over files that share a column set."""
-        if self.root is None:
+        if self.data is None:
             frames = [self._mem[f.id] for f in files]
             return (frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)).lazy()
-        paths = [str(self.root / f.path) for f in files]
         schema = self._schemas.get(files[0].id)
         if schema is None:
-            schema = self._schemas[files[0].id] = dict(pl.read_parquet_schema(paths[0]))
-        return pl.scan_parquet(paths, hive_partitioning=False, glob=False, schema=schema)
+            schema = self._schemas[files[0].id] = self.data.read_schema(files[0].path)
+        return self.data.scan([f.path for f in files], schema)
 
     def select_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                       start: int, end: int, columns: list[str]) -> dict[str, np.ndarray] | None:
@@ -307,18 +294,18 @@ class Files:
             if dec is not None:
                 parts.append(dec.select(tag_values, start, end, cols, limit))
                 continue
-            if limit == (1, True) and self.root is not None:
+            if limit == (1, True) and self.data is not None:
                 newest = self._newest_of(f, tag_values, start, end, cols)
                 if newest is not None:  # lastpoint: each series' newest row, from the sidecar
                     parts.append(newest)
                     continue
-            if not tag_values or limit is not None or self.root is None:
+            if not tag_values or limit is not None or self.data is None:
                 return None
             groups = self._decoded_groups(f, tags, tag_values, start, end)
             if groups:
                 parts.extend(g.select(tag_values, start, end, cols) for g in groups)
                 continue
-            part = self._row_groups(f).read(self.root / f.path, tag_values, start, end, cols)
+            part = self._row_groups(f).read(self.data.open_input(f.path), tag_values, start, end, cols)
             if part is None:
                 return None
             parts.append(part)
@@ -329,10 +316,10 @@ class Files:
         """Each matching series' newest row in ``[start, end]`` from the file's sidecar; None when
         there is none, or a series' newest row is past ``end`` (an older row would be the one)."""
         if f.id not in self._newest:
-            path = newest_path(self.root / f.path)
+            path = newest_rel(f.path)
             self._newest[f.id] = None  # absent (an older file) or damaged: read the file itself
             try:
-                raw = path.read_bytes()
+                raw = self.data.read_bytes(path)
             except OSError:
                 raw = None
             if raw is not None:
@@ -358,7 +345,7 @@ class Files:
         """The decoded row groups of a file too large to hold whole that may hold rows of those
         series: a one-host lookup decodes its one or two groups once, then slices them as it
         would a cached file. None when none or too many match, or they do not fit the cache."""
-        if not tag_values or self.root is None:
+        if not tag_values or self.data is None:
             return None
         index = self._row_groups(f)
         groups = index.wanted(tag_values, start, end)
@@ -369,7 +356,7 @@ class Files:
         for g in groups:
             rows = index.meta.row_group(g).num_rows
             dec = self._decoded.get((f.id, g), rows * len(f.columns) * 10,
-                                    lambda g=g: Decoded(index.read_group(self.root / f.path, g), tag_cols))
+                                    lambda g=g: Decoded(index.read_group(self.data.open_input(f.path), g), tag_cols))
             if dec is None:
                 return None
             out.append(dec)
@@ -378,7 +365,7 @@ class Files:
     def _row_groups(self, f: FileMeta) -> "RowGroups":
         index = self._rg.get(f.id)
         if index is None:
-            index = self._rg[f.id] = RowGroups(pq.read_metadata(self.root / f.path))
+            index = self._rg[f.id] = RowGroups(pq.read_metadata(self.data.open_input(f.path)))
         return index
 
     def select(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
@@ -391,9 +378,9 @@ class Files:
         return lfs[0] if len(lfs) == 1 else pl.concat(lfs, how="vertical", rechunk=False)
 
     def read(self, f: FileMeta) -> pl.DataFrame:
-        if self.root is None:
+        if self.data is None:
             return self._mem[f.id]
-        return pl.read_parquet(self.root / f.path, hive_partitioning=False, glob=False)
+        return self.data.read_parquet(f.path)
 
     def delete(self, files: list[FileMeta]) -> None:
         for f in files:
@@ -401,14 +388,14 @@ class Files:
             self._rg.pop(f.id, None)
             self._decoded.drop(f.id)
             self._newest.pop(f.id, None)
-            if self.root is None:
+            if self.data is None:
                 self._mem.pop(f.id, None)
             else:
-                (self.root / f.path).unlink(missing_ok=True)
-                newest_path(self.root / f.path).unlink(missing_ok=True)
+                self.data.delete(f.path)
+                self.data.delete(newest_rel(f.path))
 
     def exists(self, f: FileMeta) -> bool:
-        return f.id in self._mem if self.root is None else (self.root / f.path).exists()
+        return f.id in self._mem if self.data is None else self.data.exists(f.path)
 
 
 NEWEST_SUFFIX = ".newest.arrow"  # beside each file: the newest row of each of its series
@@ -417,6 +404,11 @@ NEWEST_SUFFIX = ".newest.arrow"  # beside each file: the newest row of each of i
 def newest_path(path: Path) -> Path:
     """The sidecar of a Parquet file: each series' newest row (Arrow IPC; not ``*.parquet``)."""
     return path.with_name(path.name[: -len(".parquet")] + NEWEST_SUFFIX)
+
+
+def newest_rel(rel: str) -> str:
+    """:func:`newest_path` of a relative path."""
+    return rel[: -len(".parquet")] + NEWEST_SUFFIX
 
 
 def _newest_rows(frame: pl.DataFrame, tcols: list[str]) -> pl.DataFrame:
@@ -432,7 +424,7 @@ def _written_meta(frame: pl.DataFrame) -> dict:
     return dict(rows=frame.height, tmin=t.min(), tmax=t.max(), columns=tuple(frame.columns))
 
 
-def _write_parquet(parts, path: Path, tags: tuple[str, ...], fields: dict[str, FieldType],
+def _write_parquet(parts, path: str, tags: tuple[str, ...], fields: dict[str, FieldType],
                    config: StoreConfig, tag_order: list[str]) -> dict | None:
     """Write frames of one column set as one Parquet file; the :class:`Written` figures but
     size, None (no file) when they hold no rows."""

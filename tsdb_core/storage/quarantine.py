@@ -4,21 +4,18 @@
 footer that parses, with its row count and columns matching the catalog. It reads the
 first 4 bytes and the footer only (cheap enough for every open), so it cannot see a flipped byte
 inside a data page; ``decode_problem`` decodes the whole file, for when a read has failed.
-A bad file moves to ``<root>/quarantine/<its relative path>``: the evidence stays, the
+A bad file moves to ``quarantine/<its relative path>`` (in the data files' root): the evidence stays, the
 catalog forgets it. Live files sit 5 levels deep (db/rp/measurement/window/id.parquet);
 quarantined ones 6, so neither orphan removal nor a catalog rebuild ever takes them.
 """
 from __future__ import annotations
 
-import os
 import struct
-from pathlib import Path
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .fileio import fsync_dir, makedirs_durable, prune_empty_dirs
+from .objects import DataFiles
 
 QUARANTINE_DIR = "quarantine"
 MAGIC = b"PAR1"
@@ -28,32 +25,31 @@ class Damaged(Exception):
     """Why a Parquet file cannot be used (the message is the reason)."""
 
 
-def read_footer(path: str | Path) -> tuple[pq.FileMetaData, int]:
+def read_footer(data: DataFiles, rel: str) -> tuple[pq.FileMetaData, int]:
     """The parsed footer and the file size; raises Damaged. One open, two small reads."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        size, pread, close = data.footer_source(rel)
     except FileNotFoundError:
         raise Damaged("missing") from None
     except OSError as e:
         raise Damaged(f"unreadable: {e.strerror or e}") from None
     try:
-        size = os.fstat(fd).st_size
         if size == 0:
             raise Damaged("empty (0 bytes)")
         if size < 12:
             raise Damaged(f"too short ({size} bytes)")
-        head = os.pread(fd, 4, 0)
-        tail = os.pread(fd, 8, size - 8)
+        head = pread(4, 0)
+        tail = pread(8, size - 8)
         (flen,) = struct.unpack_from("<I", tail, 0)
         if head != MAGIC or tail[4:] != MAGIC:
             raise Damaged("no Parquet magic (PAR1) at both ends (truncated or overwritten)")
         if flen > size - 12:
             raise Damaged(f"footer length {flen} runs past the start of the file")
-        footer = os.pread(fd, flen, size - 8 - flen)
+        footer = pread(flen, size - 8 - flen)
     except OSError as e:
         raise Damaged(f"unreadable: {e.strerror or e}") from None
     finally:
-        os.close(fd)
+        close()
     try:  # only the footer is parsed: the buffer stands for the file's last bytes
         md = pq.read_metadata(pa.BufferReader(MAGIC + footer + tail))
     except Exception as e:  # noqa: BLE001 - any decoder complaint means the footer is bad
@@ -61,10 +57,10 @@ def read_footer(path: str | Path) -> tuple[pq.FileMetaData, int]:
     return md, size
 
 
-def footer_problem(path: str | Path, rows: int, size: int, columns: tuple[str, ...]) -> str | None:
+def footer_problem(data: DataFiles, rel: str, rows: int, size: int, columns: tuple[str, ...]) -> str | None:
     """What is wrong with a live file by its footer and the catalog's entry, or None."""
     try:
-        md, actual = read_footer(path)
+        md, actual = read_footer(data, rel)
     except Damaged as e:
         return str(e)
     if actual != size:
@@ -76,36 +72,33 @@ def footer_problem(path: str | Path, rows: int, size: int, columns: tuple[str, .
     return None
 
 
-def decode_problem(path: str | Path, rows: int) -> str | None:
+def decode_problem(data: DataFiles, rel: str, rows: int) -> str | None:
     """Decode every page (the decoder queries use): what fails, or None."""
     try:
-        n = pl.read_parquet(path, hive_partitioning=False, glob=False).height
+        n = data.read_parquet(rel).height
     except FileNotFoundError:
         return "missing"
     except Exception as e:  # noqa: BLE001 - any decoder complaint means the data is bad
+        if not data.exists(rel):
+            return "missing"
         return f"does not decode ({type(e).__name__}: {e})"
     return None if n == rows else f"{n} rows decoded, the catalog says {rows}"
 
 
-def quarantine(root: Path, rel: str) -> Path | None:
-    """Move ``root/rel`` to ``root/quarantine/rel`` (a free name); None when it is gone already."""
-    src = root / rel
-    if not src.exists():
+def quarantine(data: DataFiles, rel: str) -> str | None:
+    """Move ``rel`` to ``quarantine/rel`` (a free name); its new relative path, None when gone already."""
+    if not data.exists(rel):
         return None
-    dst = root / QUARANTINE_DIR / rel
+    dst = f"{QUARANTINE_DIR}/{rel}"
     n = 0
-    while dst.exists():
+    while data.exists(dst):
         n += 1
-        dst = dst.with_name(f"{Path(rel).name}.{n}")
-    makedirs_durable(dst.parent, root)
-    os.replace(src, dst)
-    fsync_dir(dst.parent)
-    fsync_dir(src.parent)
-    prune_empty_dirs(src.parent, root)
+        dst = f"{QUARANTINE_DIR}/{rel}.{n}"
+    data.move(rel, dst)
     return dst
 
 
-def is_quarantined(root: Path, path: Path) -> bool:
-    """Whether ``path`` lies in the quarantine (a database named ``quarantine`` does not)."""
-    rel = path.relative_to(root).parts
-    return len(rel) > 5 and rel[0] == QUARANTINE_DIR
+def is_quarantined(rel: str) -> bool:
+    """Whether ``rel`` lies in the quarantine (a database named ``quarantine`` does not)."""
+    parts = rel.split("/")
+    return len(parts) > 5 and parts[0] == QUARANTINE_DIR

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import gcd
-from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 import orjson
@@ -29,6 +28,7 @@ from .catalog import DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, R
 from ..base.types import TIME, FieldType
 from ..base.time import D, H
 from .partitions import _GO_ZERO_OFFSET, INT64_MIN
+from .objects import DataFiles
 from .paths import encode_name
 from .quarantine import Damaged, read_footer
 
@@ -63,16 +63,15 @@ class _Found:
     fields: dict[str, FieldType]
 
 
-def rebuild(root: Path) -> Rebuilt:
-    """A catalog for every Parquet file under ``root`` that can be placed."""
+def rebuild(data: DataFiles) -> Rebuilt:
+    """A catalog for every Parquet file of ``data`` that can be placed."""
     out = Rebuilt(Catalog())
     found: list[_Found] = []
     ids: set[int] = set()
     max_id = 0
-    for path in sorted(root.glob("*/*/*/*/*.parquet")):
-        rel = path.relative_to(root).as_posix()
+    for rel in sorted(r for r in data.list() if r.endswith(".parquet") and r.count("/") == 4):
         try:
-            f = _inspect(root, path, rel)
+            f = _inspect(data, rel)
         except Damaged as e:
             out.bad.append((rel, str(e)))
             continue
@@ -116,14 +115,14 @@ def rebuild(root: Path) -> Rebuilt:
     return out
 
 
-def _inspect(root: Path, path: Path, rel: str) -> _Found:
+def _inspect(data: DataFiles, rel: str) -> _Found:
     parts = rel.split("/")
-    key = _names(root, parts[:3])
+    key = _names(data, parts[:3])
     try:
-        window_start, fid = int(parts[3]), int(path.stem)
+        window_start, fid = int(parts[3]), int(parts[4][: -len(".parquet")])
     except ValueError:
         raise Damaged("window or file id in the path is not a number") from None
-    md, size = read_footer(path)
+    md, size = read_footer(data, rel)
     schema = md.schema.to_arrow_schema()
     columns = tuple(schema.names)
     if not columns or columns[0] != TIME or not pa.types.is_int64(schema.field(0).type):
@@ -139,16 +138,16 @@ def _inspect(root: Path, path: Path, rel: str) -> _Found:
         if ft is None:
             raise Damaged(f"column {c!r} has type {schema.field(c).type}, not a field type")
         fields[c] = ft
-    tmin, tmax = _time_range(md, path)
+    tmin, tmax = _time_range(md, data, rel)
     return _Found(rel, key, window_start, fid, md.num_rows, size, tmin, tmax, columns, tags, fields)
 
 
-def _names(root: Path, parts: list[str]) -> Key:
+def _names(data: DataFiles, parts: list[str]) -> Key:
     """The (db, rp, measurement) a directory stands for: decoded, or from ``_names.json``."""
-    sidecar = root.joinpath(*parts) / NAMES_FILE
-    if sidecar.exists():
+    sidecar = "/".join([*parts, NAMES_FILE])
+    if data.exists(sidecar):
         try:
-            names = orjson.loads(sidecar.read_bytes())
+            names = orjson.loads(data.read_bytes(sidecar))
             if [encode_name(n) for n in names] == parts:
                 return tuple(names)
         except (ValueError, TypeError):
@@ -194,12 +193,12 @@ def _field_type(t: pa.DataType) -> FieldType | None:
     return None
 
 
-def _time_range(md, path: Path) -> tuple[int, int]:
+def _time_range(md, data: DataFiles, rel: str) -> tuple[int, int]:
     lo = hi = None
     for i in range(md.num_row_groups):
         st = md.row_group(i).column(0).statistics
         if st is None or not st.has_min_max:
-            t = pq.read_table(path, columns=[TIME]).column(0)
+            t = pq.read_table(data.open_input(rel), columns=[TIME]).column(0)
             return int(pc.min(t).as_py()), int(pc.max(t).as_py())
         lo = st.min if lo is None else min(lo, st.min)
         hi = st.max if hi is None else max(hi, st.max)

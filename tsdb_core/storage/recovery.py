@@ -14,7 +14,6 @@ import threading
 import time as _time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -26,6 +25,7 @@ from .fileio import fsync_dir
 from .index import INDEX_FILE
 from .index_files import IndexFiles
 from .isolation import isolate
+from .objects import DataFiles, LocalFiles
 from .partitions import NEWEST_SUFFIX
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
@@ -94,7 +94,7 @@ class Recovery:
         self._reindex = set()
         root = st.root
         self._catalog_lost = st.catalog.damage is not None or (not (root / CATALOG_FILE).exists() and (
-            next(root.glob("*/*/*/*/*.parquet"), None) is not None
+            st.files.data.has_parquet()
             or any(p.stat().st_size > 8 for p in (root / "wal").glob("*.wal"))))
         if self._catalog_lost:
             self._rebuild_catalog()
@@ -102,26 +102,20 @@ class Recovery:
         self._remove_orphans()
 
     def _remove_orphans(self) -> None:
-        top = str(self.state.root)
-        live = {os.path.join(top, *f.path.split("/")) for f in self.state.catalog.all_files()}
-        for dirpath, _dirs, names in os.walk(top):  # strings, not Paths: many files must stay quick
-            # live files sit 4 directories deep; the quarantine's files 5 (never removed)
-            depth = dirpath[len(top):].count(os.sep)
-            for n in names:
-                p = os.path.join(dirpath, n)
-                if n.endswith(NEWEST_SUFFIX) and depth == 4:  # a sidecar goes with its file
-                    p = p[: -len(NEWEST_SUFFIX)] + ".parquet"
-                    if p not in live:
-                        Path(p[: -len(".parquet")] + NEWEST_SUFFIX).unlink(missing_ok=True)
-                elif (n.endswith(".parquet") and depth == 4 and p not in live) or n.endswith(".tmp"):
-                    Path(p).unlink(missing_ok=True)
+        """Delete data files the catalog does not list, their sidecars, and temp files (in the
+        data files and, for a remote store, in its local directory too)."""
+        st = self.state
+        live = {f.path for f in st.catalog.all_files()}
+        _sweep(st.files.data, live)
+        if not st.files.data.local:
+            _sweep(LocalFiles(st.root), live)
 
     def _rebuild_catalog(self) -> None:
         st = self.state
-        res = rebuild(st.root)
+        res = rebuild(st.files.data)
         rep = self.report
         for rel, why in res.bad:
-            dst = quarantine(st.root, rel)
+            dst = quarantine(st.files.data, rel)
             rep.quarantined.append((rel, why))
             log.warning("Parquet file %s cannot be placed in the rebuilt catalog (%s): moved to %s",
                         rel, why, dst)
@@ -254,12 +248,11 @@ class Recovery:
             todo = st.catalog.all_files() if files is None else list(files)
         t0 = _time.perf_counter()
         bad = []
-        top = str(st.root)
+        data = st.files.data
         for f in todo:
-            path = os.path.join(top, f.path)
-            why = footer_problem(path, f.rows, f.size, f.columns)
+            why = footer_problem(data, f.path, f.rows, f.size, f.columns)
             if why is None and deep and f.id not in self._verified:
-                why = decode_problem(path, f.rows)
+                why = decode_problem(data, f.path, f.rows)
                 if why is None:
                     self._verified.add(f.id)
             if why is not None:
@@ -323,8 +316,7 @@ class Recovery:
         return moved
 
     def _move_aside(self, f: FileMeta, why: str) -> tuple[str, str]:
-        root = self.state.root
-        dst = quarantine(root, f.path)
+        dst = quarantine(self.state.files.data, f.path)
         if dst is None:
             self.report.missing.append(f.path)
             log.warning("Parquet file %s listed in the catalog is missing; its %d rows of %s.%s.%s are "
@@ -332,7 +324,7 @@ class Recovery:
         else:
             self.report.quarantined.append((f.path, why))
             log.warning("Parquet file %s is damaged (%s): moved to %s; its %d rows of %s.%s.%s are no "
-                        "longer served", f.path, why, dst.relative_to(root), f.rows, f.db, f.rp,
+                        "longer served", f.path, why, dst, f.rows, f.db, f.rp,
                         f.measurement)
         return f.path, why
 
@@ -343,6 +335,18 @@ class Recovery:
         damaged = self.index_files.rebuild(keys, is_read_error)
         if damaged:
             self.quarantine(damaged)
+
+
+def _sweep(data: DataFiles, live: set[str]) -> None:
+    """Remove orphans: Parquet files 4 directories deep that are not ``live`` (the quarantine's
+    lie 5 deep and are never removed), sidecars without their file, and ``*.tmp`` files."""
+    for rel in list(data.list()):
+        depth = rel.count("/")
+        if rel.endswith(NEWEST_SUFFIX) and depth == 4:  # a sidecar goes with its file
+            if rel[: -len(NEWEST_SUFFIX)] + ".parquet" not in live:
+                data.delete(rel)
+        elif (rel.endswith(".parquet") and depth == 4 and rel not in live) or rel.endswith(".tmp"):
+            data.delete(rel)
 
 
 def is_read_error(exc: BaseException) -> bool:

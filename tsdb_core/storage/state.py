@@ -18,6 +18,7 @@ from .catalog import CATALOG_FILE, Catalog
 from .fileio import atomic_write_bytes
 from .index import SeriesIndex
 from .isolation import FlushHealth
+from .objects import DataFiles, LocalFiles
 from .partitions import Files
 from .wal import Wal
 
@@ -43,8 +44,12 @@ class EngineState:
     flush_lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
-    def new(cls, root: Path | None, config: StoreConfig, clock: Clock) -> "EngineState":
-        return cls(root, config, clock, Files(root, config),
+    def new(cls, root: Path | None, config: StoreConfig, clock: Clock,
+            data: DataFiles | None = None) -> "EngineState":
+        """``data``: where the data files live (default: ``root`` itself)."""
+        if data is None and root is not None:
+            data = LocalFiles(root)
+        return cls(root, config, clock, Files(data, config),
                    FlushHealth(config.flush_retry_base_s, config.flush_retry_max_s))
 
     def check_open(self) -> None:

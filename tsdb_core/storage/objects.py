@@ -195,7 +195,8 @@ class ObjectFiles:
         if parts.scheme == "s3" and endpoint:
             ep = urlsplit(endpoint if "://" in endpoint else "https://" + endpoint)
             region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-            fs = pafs.S3FileSystem(endpoint_override=ep.netloc, scheme=ep.scheme or "https", region=region)
+            fs = pafs.S3FileSystem(endpoint_override=ep.netloc, scheme=ep.scheme or "https", region=region,
+                                   allow_delayed_open=True)
             base = parts.netloc + parts.path
         else:
             fs, base = pafs.FileSystem.from_uri(uri)

@@ -19,14 +19,14 @@ from .base.errors import (
 from .base.types import Capabilities, FieldType, LineError, WriteResult
 from .query.provider import DataProvider
 from .query.results import QueryResult, Series, StatementResult, rfc3339_times
-from .store import Store, open
+from .store import Store, local_dir, open
 
 if TYPE_CHECKING:
     from .query.engine import PreparedQuery
     from .query.sql.execute import to_arrow as influxdb3_arrow
 
 __all__ = [
-    "open", "Store", "StoreConfig", "FieldType", "LineError", "WriteResult",
+    "open", "local_dir", "Store", "StoreConfig", "FieldType", "LineError", "WriteResult",
     "QueryResult", "StatementResult", "Series", "PreparedQuery", "DataProvider", "Capabilities",
     "rfc3339_times", "influxdb3_arrow",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",

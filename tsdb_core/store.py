@@ -24,6 +24,7 @@ from .ingest.line_protocol import parse as parse_line_protocol
 from .query.plan.cache import PlanCache
 from .storage.catalog import FileMeta
 from .storage.engine import StorageEngine
+from .storage.objects import local_dir  # noqa: F401 - a public name (tsdb_core.local_dir)
 from .storage.recovery import RecoveryReport
 
 if TYPE_CHECKING:

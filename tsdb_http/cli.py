@@ -60,6 +60,9 @@ _DEFAULTS = StoreConfig()
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="With --no-auth, also accept this Host name (loopback names, IP literals and one-label "
                    "names always are; '*': any). Repeatable.")
+@click.option("--wal-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="TSDB_WAL_DIR",
+              help="With --data-dir in object storage: the local directory of the WAL, lock and catalog "
+                   "(default: under ~/.local/share/tsdb/stores/).")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A browser origin (http://host:port) answered with CORS headers and, with --no-auth, "
                    "allowed to send requests ('*': any). Repeatable.")
@@ -68,7 +71,8 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                   max_select_series: int, max_select_buckets: int, query_timeout: float,
                   max_select_windows: int, query_memory_mb: int,
                   http_server: str | None, max_connections: int | None, head_timeout: float,
-                  request_timeout: float, allowed_hosts: tuple[str, ...], cors_origins: tuple[str, ...]) -> None:
+                  request_timeout: float, allowed_hosts: tuple[str, ...], wal_dir: Path | None,
+                  cors_origins: tuple[str, ...]) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -93,7 +97,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
           max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server,
           limits=Limits(head_timeout_s=head_timeout, request_timeout_s=request_timeout,
                         max_connections=max_connections),
-          allowed_hosts=allowed_hosts, cors_origins=cors_origins)
+          allowed_hosts=allowed_hosts, cors_origins=cors_origins, wal_dir=wal_dir)
 
 
 # -- token ------------------------------------------------------------------------

@@ -148,7 +148,8 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           wrap_store=None, tokens: TokenStore | None = None,
           flight_port: int | None = None, inline_budget_ms: float | None = None,
           server: str | None = None, limits: Limits | None = None,
-          allowed_hosts: tuple[str, ...] = (), cors_origins: tuple[str, ...] = ()) -> None:
+          allowed_hosts: tuple[str, ...] = (), cors_origins: tuple[str, ...] = (),
+          wal_dir: str | Path | None = None) -> None:
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
     ``compat`` is ``"cloud-dedicated"`` (the Cloud Dedicated API document's contract) or ``"influxdb1"``;
@@ -163,15 +164,17 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     ``limits`` bounds request heads, their deadlines and open connections (limits.py).
     ``allowed_hosts`` adds Host names accepted with ``no_auth`` (besides loopback and IP
     literals); ``cors_origins`` are the browser origins answered with CORS headers (origins.py).
+    ``wal_dir``: for a store in object storage, the local directory of its WAL (and the tokens).
     """
     Dialect(compat)
     server = http_server(server)
     _check_exposure(server, host)
     raise_fd_limit()
-    tokens = tokens if tokens is not None else TokenStore(data_dir)
+    local = tsdb_core.local_dir(data_dir, wal_dir) if data_dir is not None else None
+    tokens = tokens if tokens is not None else TokenStore(local)
     if not no_auth:  # a damaged tokens.json stops the start before the store is opened or created
         tokens.is_new()
-    store = tsdb_core.open(data_dir, config=store_config(compat, config))
+    store = tsdb_core.open(data_dir, config=store_config(compat, config), wal_dir=wal_dir)
     try:
         if not no_auth:
             bootstrap_token(tokens)

@@ -3,6 +3,7 @@ the same round trips against both."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,3 +194,37 @@ def test_the_endpoint_option_wins_over_the_environment(s3_server, tmp_path, monk
         s.write("db", f"m v=5 {T0}".encode())
         s.flush()
         assert _sum(s) == (1, 5)
+
+
+def test_serve_with_the_data_in_s3_and_the_wal_local(s3_server, tmp_path):  # noqa: F811
+    pytest.importorskip("starlette")
+    httpx = pytest.importorskip("httpx")
+    from tsdb_http.serve import start_in_thread
+
+    bucket = s3_server.new_bucket()
+    server = start_in_thread(f"s3://{bucket}/srv", no_auth=True, wal_dir=tmp_path / "wal")
+    try:
+        r = httpx.post(f"{server.url}/write", params={"db": "db"}, content=f"m,host=a v=7 {time.time_ns()}".encode())
+        assert r.status_code == 204, r.text
+    finally:
+        server.stop()
+    assert (tmp_path / "wal" / "wal").is_dir()
+    data = open_data_files(f"s3://{bucket}/srv", tmp_path / "wal")
+    assert [k for k in data.list() if k.endswith(".parquet")]  # flushed on stop, into the bucket
+    with tsdb_core.open(f"s3://{bucket}/srv", wal_dir=tmp_path / "wal") as s:
+        assert _sum(s) == (1, 7)
+
+
+def test_the_cli_takes_a_uri_and_keeps_it(s3_server, tmp_path, monkeypatch):  # noqa: F811
+    from click.testing import CliRunner
+
+    from tsdb_core.cli import cli
+
+    bucket = s3_server.new_bucket()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the default local directory
+    uri = f"s3://{bucket}/cli"
+    res = CliRunner().invoke(cli, ["write", "--data-dir", uri, "--database", "db"], input=f"m v=3 {T0}\n")
+    assert res.exit_code == 0, res.output
+    assert (local_dir_for(uri) / "wal").is_dir() and str(local_dir_for(uri)).startswith(str(tmp_path / "xdg"))
+    with tsdb_core.open(uri) as s:
+        assert _sum(s) == (1, 3)

@@ -35,19 +35,28 @@ class InternalCliError(click.ClickException):
     exit_code = 3
 
 
+class _Location(click.Path):
+    """A directory (a Path), or a store URI such as ``s3://bucket/prefix`` (kept as a string)."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and "://" in value and not value.startswith("file://"):
+            return value
+        return super().convert(value, param, ctx)
+
+
 def data_dir_option(f: F) -> F:
-    """``--data-dir DIR`` (env ``TSDB_DATA_DIR``, default ``./tsdb-data``)."""
+    """``--data-dir DIR`` (env ``TSDB_DATA_DIR``, default ``./tsdb-data``); also a URI (``s3://...``)."""
     return click.option(
-        "--data-dir", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+        "--data-dir", "data_dir", type=_Location(file_okay=False, path_type=Path),
         envvar=ENV_DATA_DIR, default=DEFAULT_DATA_DIR, show_default=True, show_envvar=True,
-        help="Directory of the store.")(f)
+        help="Directory of the store, or a URI (s3://bucket/prefix, gs://..., abfs://...).")(f)
 
 
 def open_store(data_dir: Path, *, create: bool = True) -> Any:
     """Open the store at ``data_dir``; without ``create`` a missing store is a user error."""
     import tsdb_core
 
-    if not create and not data_dir.exists():
+    if not create and isinstance(data_dir, Path) and not data_dir.exists():
         raise CliError(f"no store at {data_dir} (pass --data-dir or set {ENV_DATA_DIR})")
     return tsdb_core.open(data_dir)
 

@@ -30,7 +30,7 @@ from .fileio import mkdir_private, warn_if_shared
 from .index_files import IndexFiles
 from .lockfile import DirectoryLock
 from .maintenance import Maintenance
-from .objects import DataFiles, is_uri, local_dir_for, local_path, open_data_files
+from .objects import DataFiles, is_uri, local_dir, open_data_files
 from .reads import Reader
 from .recovery import Recovery, RecoveryReport
 from .state import EngineState
@@ -44,11 +44,9 @@ def _locate(root, wal_dir, endpoint_override) -> tuple[Path | None, DataFiles | 
     and the catalog in ``wal_dir`` (default :func:`~.objects.local_dir_for`)."""
     if root is None:
         return None, None
+    local = local_dir(root, wal_dir)
     if not is_uri(root):
-        if wal_dir is not None and Path(wal_dir) != local_path(root):
-            raise ValueError("wal_dir is for stores in object storage; a local store keeps its WAL inside")
-        return local_path(root), None
-    local = Path(wal_dir) if wal_dir is not None else local_dir_for(str(root))
+        return local, None
     mkdir_private(local)
     return local, open_data_files(root, local, endpoint_override)
 

@@ -53,6 +53,16 @@ def local_dir_for(uri: str) -> Path:
     return base / "tsdb" / "stores" / hashlib.sha256(uri.encode()).hexdigest()[:16]
 
 
+def local_dir(location: str | os.PathLike, wal_dir: str | os.PathLike | None = None) -> Path:
+    """Where a store keeps what stays on this machine (WAL, lock file, catalog): the directory
+    itself for a path, ``wal_dir`` (default :func:`local_dir_for`) for a remote URI."""
+    if not is_uri(location):
+        if wal_dir is not None and Path(wal_dir) != local_path(location):
+            raise ValueError("wal_dir is for stores in object storage; a local store keeps its WAL inside")
+        return local_path(location)
+    return Path(wal_dir) if wal_dir is not None else local_dir_for(str(location))
+
+
 def check_rel(rel: str) -> str:
     """``rel`` if it is a relative key that stays under the root; ValueError otherwise."""
     parts = rel.split("/")

@@ -153,25 +153,23 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
     ``compat`` is ``"cloud-dedicated"`` (the Cloud Dedicated API document's contract) or ``"influxdb1"``;
-    ``no_auth`` accepts any or no token. ``max_body_bytes`` caps write bodies
-    (also after gzip decompression; 413 past it). ``ready`` is set once the socket
-    listens; ``url_out`` (a list) receives the base URL (useful with ``port=0``).
+    ``no_auth`` accepts any or no token. ``max_body_bytes`` caps write bodies (also after gzip
+    decompression; 413 past it). ``ready`` is set once the socket listens; ``url_out`` (a list)
+    receives the base URL (useful with ``port=0``).
     ``flight_port`` also serves Arrow Flight (``tsdb_http.flight``) on ``host`` (its
     location follows the base URL in ``url_out``). ``inline_budget_ms`` bounds the reads that
     may run on the event loop (``tsdb_http.offload``; 0 = always a worker thread).
-    ``tokens`` replaces the directory's token store; ``wrap_store`` wraps the store (tests).
-    ``server`` is ``"uvicorn"`` or ``"hypercorn"`` (default: :func:`http_server`).
-    ``limits`` bounds request heads, their deadlines and open connections (limits.py).
+    ``tokens`` replaces the token store (kept in ``wal_dir`` for a store in object storage, with the
+    WAL); ``wrap_store`` wraps the store (tests). ``server`` is ``"uvicorn"`` or ``"hypercorn"``
+    (default: :func:`http_server`). ``limits`` bounds request heads, their deadlines and open connections.
     ``allowed_hosts`` adds Host names accepted with ``no_auth`` (besides loopback and IP
     literals); ``cors_origins`` are the browser origins answered with CORS headers (origins.py).
-    ``wal_dir``: for a store in object storage, the local directory of its WAL (and the tokens).
     """
     Dialect(compat)
     server = http_server(server)
     _check_exposure(server, host)
     raise_fd_limit()
-    local = tsdb_core.local_dir(data_dir, wal_dir) if data_dir is not None else None
-    tokens = tokens if tokens is not None else TokenStore(local)
+    tokens = tokens if tokens is not None else TokenStore(data_dir and tsdb_core.local_dir(data_dir, wal_dir))
     if not no_auth:  # a damaged tokens.json stops the start before the store is opened or created
         tokens.is_new()
     store = tsdb_core.open(data_dir, config=store_config(compat, config), wal_dir=wal_dir)

@@ -237,7 +237,7 @@ class ObjectFiles:
                     shutil.copyfileobj(src, dst, _UPLOAD_CHUNK)
             finally:
                 os.unlink(tmp)
-        return out, Staged(os.path.getsize(tmp), commit, lambda: os.unlink(tmp))
+        return out, Staged(os.path.getsize(tmp), commit, lambda: Path(tmp).unlink(missing_ok=True))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         with self.fs.open_output_stream(self.key(rel)) as out:

@@ -403,7 +403,7 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     limits = kw.pop("limits")
     assert (args, kw) == ((run.dir,), {"host": "127.0.0.1", "port": 9999, "no_auth": True, "compat": "influxdb1",
                                        "demo": True, "max_body_bytes": 25_000_000, "flight_port": None,
-                                       "server": None, "allowed_hosts": (), "cors_origins": ()})
+                                       "server": None, "allowed_hosts": (), "cors_origins": (), "wal_dir": None})
     assert (limits.head_timeout_s, limits.request_timeout_s, limits.max_connections) == (30.0, 300.0, None)
     assert (config.cache_bytes, config.max_select_point, config.query_timeout_s, config.max_select_windows,
             config.query_memory_bytes) == (1 << 30, 0, 120.0, 2_000_000, 1 << 30)
@@ -416,6 +416,9 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     assert (config.cache_bytes, config.max_select_point, config.max_select_series, config.max_select_buckets,
             config.query_timeout_s, config.max_select_windows, config.query_memory_bytes) == (
         64 << 20, 10, 2, 300, 2.5, 7, 3 << 20)
+    calls.clear()
+    assert run("serve", "--data-dir", "s3://bucket/prefix", "--wal-dir", "w").exit_code == 0
+    assert (calls[0][0], calls[0][1]["wal_dir"]) == (("s3://bucket/prefix",), Path("w"))  # the URI kept whole
     calls.clear()
     assert run("serve", "--http-server", "hypercorn").exit_code == 0
     assert calls[0][1]["server"] == "hypercorn"

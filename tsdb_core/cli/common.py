@@ -38,7 +38,7 @@ class InternalCliError(click.ClickException):
 class _Location(click.Path):
     """A directory (a Path), or a store URI such as ``s3://bucket/prefix`` (kept as a string)."""
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and "://" in value and not value.startswith("file://"):
             return value
         return super().convert(value, param, ctx)

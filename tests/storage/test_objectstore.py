@@ -228,3 +228,20 @@ def test_the_cli_takes_a_uri_and_keeps_it(s3_server, tmp_path, monkeypatch):  # 
     assert (local_dir_for(uri) / "wal").is_dir() and str(local_dir_for(uri)).startswith(str(tmp_path / "xdg"))
     with tsdb_core.open(uri) as s:
         assert _sum(s) == (1, 3)
+
+
+def test_a_lost_local_directory_loses_nothing_flushed(s3_server, tmp_path):  # noqa: F811
+    """The writer's disk gone (WAL, catalog): what was flushed comes back from the bucket;
+    the unflushed tail was only in the WAL."""
+    uri = f"s3://{s3_server.new_bucket()}/p"
+    with tsdb_core.open(uri, wal_dir=tmp_path / "a", config=CFG) as s:
+        s.write("db", f"m,host=a v=1 {T0}\nm,host=b v=2 {T0 + 1}".encode())
+        s.flush()
+        s.write("db", f"m,host=c v=4 {T0 + 2}".encode())
+        s._engine.state.wal.close()  # a crash: the WAL and the lock let go, nothing more reaches the bucket
+        s._engine.release_if_forgotten()
+        s._engine.state.closed = True
+    with tsdb_core.open(uri, wal_dir=tmp_path / "b", config=CFG) as s:
+        assert _sum(s) == (2, 3)
+    with tsdb_core.open(uri, wal_dir=tmp_path / "a", config=CFG) as s:  # the first disk back: its WAL too
+        assert _sum(s) == (3, 7)

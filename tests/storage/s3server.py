@@ -6,15 +6,13 @@ import uuid
 
 import pytest
 
-moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed (the test extra)")
-
 _ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
 
 
 class S3Server:
     """A running server: its endpoint, and buckets made on demand."""
 
-    def __init__(self):
+    def __init__(self, moto_server):
         self.server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.server.start()
         host, port = self.server.get_host_and_port()
@@ -39,8 +37,9 @@ class S3Server:
 @pytest.fixture(scope="session")
 def s3_server():
     """One S3 server for the session; the AWS settings point every client in this process at it."""
+    moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed (the test extra)")
     saved = {k: os.environ.get(k) for k in (*_ENV, "AWS_ENDPOINT_URL")}
-    server = S3Server()
+    server = S3Server(moto_server)
     os.environ.update(_ENV, AWS_ENDPOINT_URL=server.endpoint)
     try:
         yield server

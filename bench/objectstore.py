@@ -12,6 +12,7 @@ requests and copies, not what a real bucket's network adds.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import tempfile
@@ -58,6 +59,7 @@ def _start_s3() -> tuple[object, str]:
     from moto.server import ThreadedMotoServer
     import pyarrow.fs as pafs
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

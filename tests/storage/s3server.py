@@ -1,6 +1,7 @@
 """An S3 API server on 127.0.0.1 (moto's standalone server, real HTTP) for the object-storage tests."""
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 
@@ -13,6 +14,7 @@ class S3Server:
     """A running server: its endpoint, and buckets made on demand."""
 
     def __init__(self, moto_server):
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         self.server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.server.start()
         host, port = self.server.get_host_and_port()

@@ -244,15 +244,8 @@ class ObjectFiles:
             out.write(data)
 
     def read_bytes(self, rel: str) -> bytes:
-        try:
-            with self.fs.open_input_stream(self.key(rel)) as f:
-                return f.read()
-        except FileNotFoundError:
-            raise
-        except OSError as e:
-            if "NoSuchKey" in str(e) or "does not exist" in str(e):
-                raise FileNotFoundError(rel) from None
-            raise
+        with self.fs.open_input_stream(self.key(rel)) as f:
+            return f.read()
 
     def exists(self, rel: str) -> bool:
         return self.fs.get_file_info(self.key(rel)).type == pafs.FileType.File

@@ -1,7 +1,7 @@
 """Where the data files (Parquet files and their sidecars) live: a local directory or an object store.
 
 A store's location is a path or a URI. A plain path or ``file://`` keeps everything in one
-local directory, exactly as before (temp file, fsync, rename, fsync of the directory; modes
+local directory, as a store always has (temp file, fsync, rename, fsync of the directory; modes
 0700/0600). ``s3://``, ``gs://``, ``abfs://`` and the other ``pyarrow.fs`` schemes put the data
 files in the bucket; one PUT is atomic there (an object appears whole or not at all), so no
 rename is needed. What must stay on the writer's own disk - the WAL, the lock file, the series

@@ -7,6 +7,7 @@ stored by the engine (``storage/engine.py``); queries go to the query engine
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from pathlib import Path
@@ -304,6 +305,11 @@ def _query_engine():
 
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
-         clock: Clock | None = None) -> Store:  # noqa: A001 - the public name is fixed
-    """Open (creating if absent) the store at ``path``; ``None`` gives an in-memory store."""
+         clock: Clock | None = None, catalog: str | None = None) -> Store:  # noqa: A001 - the public name is fixed
+    """Open (creating if absent) the store at ``path``; ``None`` gives an in-memory store.
+
+    ``catalog``: a ``postgresql://`` URL to keep the catalog there (``StoreConfig.catalog``).
+    """
+    if catalog is not None:
+        config = dataclasses.replace(config or StoreConfig(), catalog=catalog)
     return Store(path, config=config, clock=clock)

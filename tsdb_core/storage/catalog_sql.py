@@ -135,18 +135,21 @@ def _pg_unavailable() -> tuple[type[BaseException], ...]:
     return (psycopg.OperationalError, psycopg.InterfaceError)
 
 
-def _keep(path: Path, stamp: str, companions: tuple[str, ...]) -> str:
-    """Rename ``path`` (and ``path`` + each companion suffix) to ``<name>.corrupt-<stamp>[.n]``."""
+def _keep(path: Path, stamp: str, journal: bool) -> str:
+    """Rename ``path`` to ``<name>.corrupt-<stamp>[.n]``; with ``journal``, its unmerged SQLite WAL
+    goes along (``...-wal``) and the shared-memory index, rebuilt by any reader, is removed."""
     keep = path.with_name(f"{path.name}.corrupt-{stamp}")
     n = 0
     while keep.exists():
         n += 1
         keep = path.with_name(f"{path.name}.corrupt-{stamp}.{n}")
     os.replace(path, keep)
-    for suffix in companions:
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.replace(side, keep.with_name(keep.name + suffix))
+    if journal:
+        wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+        if wal.exists() and wal.stat().st_size:
+            os.replace(wal, keep.with_name(keep.name + "-wal"))
+        wal.unlink(missing_ok=True)
+        shm.unlink(missing_ok=True)
     fsync_dir(path.parent)
     return keep.name
 
@@ -230,13 +233,13 @@ class SqlCatalog:
         stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime())
         if self._damaged_json:
             self._damaged_json = False
-            return _keep(self.root / CATALOG_FILE, stamp, ())
+            return _keep(self.root / CATALOG_FILE, stamp, False)
         if self.url:
             raise StorageError(f"catalog {self.where} is unreadable: repair it, or empty its tables to "
                                "rebuild it from the Parquet files")
         if self.db is not None:
             self.db.close()
-        kept = _keep(self.root / SQLITE_FILE, stamp, ("-wal", "-shm"))
+        kept = _keep(self.root / SQLITE_FILE, stamp, True)
         self.db = _Sqlite(self.root / SQLITE_FILE)
         self._migrate()
         self.load()

@@ -111,11 +111,13 @@ class _Postgres:
         self.conn = psycopg.connect(url, autocommit=True)
 
     def execute(self, sql: str, params=()) -> list[tuple]:
-        cur = self.conn.execute(sql.replace("?", "%s"), params)
-        return cur.fetchall() if cur.description else []
+        cur = self.conn.execute(sql.replace("?", "%s"), [_pg_text(v) for v in params])
+        if not cur.description:
+            return []
+        return [tuple(_pg_untext(v) for v in row) for row in cur.fetchall()]
 
     def executemany(self, sql: str, rows) -> None:
-        self.conn.cursor().executemany(sql.replace("?", "%s"), list(rows))
+        self.conn.cursor().executemany(sql.replace("?", "%s"), [[_pg_text(v) for v in r] for r in rows])
 
     @contextlib.contextmanager
     def transaction(self):
@@ -125,6 +127,21 @@ class _Postgres:
 
     def close(self) -> None:
         self.conn.close()
+
+
+_ESC = "\x01"
+
+
+def _pg_text(v):
+    """PostgreSQL text cannot hold NUL, which names may: such a name (or one starting with the
+    marker) is stored as the marker and its UTF-8 in hex; every other value as it is."""
+    if isinstance(v, str) and ("\x00" in v or v.startswith(_ESC)):
+        return _ESC + v.encode().hex()
+    return v
+
+
+def _pg_untext(v):
+    return bytes.fromhex(v[1:]).decode() if isinstance(v, str) and v.startswith(_ESC) else v
 
 
 def _pg_unavailable() -> tuple[type[BaseException], ...]:

@@ -95,6 +95,15 @@ class _Sqlite:
             raise
         self.conn.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def snapshot(self):
+        """A read transaction: every SELECT in it sees the same committed state."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
     unavailable = (sqlite3.OperationalError,)
 
     def close(self) -> None:
@@ -123,6 +132,13 @@ class _Postgres:
     def transaction(self):
         with self.conn.transaction():
             self.conn.execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")  # one committer at a time
+            yield
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """A read transaction: every SELECT in it sees the same committed state."""
+        with self.conn.transaction():
+            self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield
 
     def close(self) -> None:
@@ -287,7 +303,7 @@ class SqlCatalog:
     # -- loading ----------------------------------------------------------------------
     def load(self) -> Catalog:
         """The committed catalog (remembered as the base of the next commit)."""
-        with self._lock:
+        with self._lock, self.db.snapshot():
             q = self.db.execute
             version, next_id = q("SELECT version, next_file_id FROM catalog_state WHERE id = 1")[0]
             cat = Catalog()

@@ -54,6 +54,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "rows BIGINT NOT NULL, size BIGINT NOT NULL, columns TEXT NOT NULL, path TEXT NOT NULL)",
         "CREATE INDEX files_by_measurement ON files (db, rp, measurement)",
     ),
+    (  # 2: the writer lease (storage/lease.py)
+        "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, host TEXT NOT NULL, root TEXT NOT NULL, "
+        "expires_at DOUBLE PRECISION NOT NULL)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -225,8 +229,9 @@ class SqlCatalog:
         self.db = None
         self.fresh = False  # no catalog was ever committed here (set by load())
         self._base = _Committed()
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._damaged_json = False
+        self.lease = None  # the writer's WriterLease once taken (storage/lease.py): checked by commits
 
     def open(self) -> Catalog:
         """Connect, migrate the tables, load; an unreadable catalog loads empty with ``damage`` set."""
@@ -276,9 +281,21 @@ class SqlCatalog:
         self.db = _Sqlite(self.root / SQLITE_FILE)
         self._migrate()
         self.load()
+        self.take_lease()
         return kept
 
+    def take_lease(self) -> None:
+        """Become the store's only writer (storage/lease.py), or raise naming the one that is."""
+        from . import lease as lease_mod
+
+        lease = lease_mod.WriterLease(self, str(self.root), lease_mod.LEASE_S)
+        lease.acquire()
+        self.lease = lease
+
     def close(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -303,7 +320,7 @@ class SqlCatalog:
     # -- loading ----------------------------------------------------------------------
     def load(self) -> Catalog:
         """The committed catalog (remembered as the base of the next commit)."""
-        with self._lock, self.db.snapshot():
+        with self.lock, self.db.snapshot():
             q = self.db.execute
             version, next_id = q("SELECT version, next_file_id FROM catalog_state WHERE id = 1")[0]
             cat = Catalog()
@@ -358,7 +375,7 @@ class SqlCatalog:
     # -- committing ---------------------------------------------------------------------
     def commit(self, cat: Catalog) -> None:
         """Write what changed since the last commit, in one transaction; nothing when nothing did."""
-        with self._lock:
+        with self.lock:
             base = self._base
             files = {f.id: f for fl in cat.files.values() for f in fl}
             new = _Committed(cat.next_file_id, base.ordinal, {d.name: d.default_rp for d in cat.databases.values()},
@@ -370,6 +387,8 @@ class SqlCatalog:
                 return
             try:
                 with self.db.transaction():
+                    if self.lease is not None:
+                        self.lease.check()
                     self._write(cat, base, new, changed_meas)
             except self.db.unavailable as e:
                 raise CatalogUnavailable(f"catalog {self.where}: commit failed: {e}") from e

@@ -60,6 +60,8 @@ class StorageEngine:
         try:
             st.catalog_store = SqlCatalog(st.root, st.config.catalog)
             st.catalog = st.catalog_store.open()
+            if st.catalog.damage is None:  # else once recovery has set it aside (catalog_sql.py)
+                st.catalog_store.take_lease()
             self.recovery.open_files()
             self.recovery.load_index()
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)

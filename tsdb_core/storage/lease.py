@@ -56,9 +56,10 @@ class WriterLease:
                 db.execute("DELETE FROM leases WHERE name = ?", (WRITER,))
             db.execute("INSERT INTO leases VALUES (?, ?, ?, ?, ?)",
                        (WRITER, self.holder, self.host, self.root, now + self.ttl_s))
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._renew_loop, name="tsdb-lease", daemon=True)
-        self._thread.start()
+        if self.store.url:  # a SQLite catalog's lease is always ours to take: nothing to renew
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._renew_loop, name="tsdb-lease", daemon=True)
+            self._thread.start()
 
     def check(self) -> None:
         """Inside a commit's transaction: raise :class:`LeaseLost` unless this writer holds the lease."""

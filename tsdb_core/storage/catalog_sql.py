@@ -27,6 +27,7 @@ from ..base.errors import StorageError
 from ..base.types import FieldType
 from .catalog import CATALOG_FILE, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy, check_file
 from .fileio import FILE_MODE, fsync_dir
+from . import lease as lease_mod
 
 SQLITE_FILE = "catalog.sqlite"
 MIGRATED_SUFFIX = ".migrated"
@@ -79,6 +80,7 @@ class _Sqlite:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
         if was_empty:  # our files always hold a schema: an empty one lost it
+            self.conn.close()
             raise sqlite3.DatabaseError("the catalog file is empty")
         self.conn.execute("PRAGMA journal_mode=WAL").fetchall()
         self.conn.execute("PRAGMA synchronous=FULL")
@@ -286,8 +288,6 @@ class SqlCatalog:
 
     def take_lease(self) -> None:
         """Become the store's only writer (storage/lease.py), or raise naming the one that is."""
-        from . import lease as lease_mod
-
         lease = lease_mod.WriterLease(self, str(self.root), lease_mod.LEASE_S)
         lease.acquire()
         self.lease = lease

@@ -152,6 +152,32 @@ def test_a_failed_commit_leaves_the_committed_catalog_and_is_retried(tmp_path, c
         s.close()
 
 
+def test_a_flush_whose_commit_fails_keeps_its_rows_and_commits_them_once_later(tmp_path, catalogs):
+    root = tmp_path / "s"
+    url = catalogs.url(root)
+    with tsdb_core.open(root, config=CFG) as s:
+        s.write("d", b"m v=1 1\nm v=2 2")
+        store = s._engine.state.catalog_store
+        real = store.db.executemany
+
+        def failing(sql, rows):
+            if sql.startswith("INSERT INTO files"):
+                raise store.db.unavailable[0]("server closed the connection")
+            return real(sql, rows)
+
+        store.db.executemany = failing
+        with pytest.raises(CatalogUnavailable):
+            s.flush()
+        store.db.executemany = real
+        assert s.files() == [] and _committed(root, url).all_files() == []
+        assert _values(s, "SELECT v FROM m") == [(1, 1.0), (2, 2.0)]  # still served from the buffer
+        s.flush()
+        assert [f.rows for f in _committed(root, url).all_files()] == [2]
+    with tsdb_core.open(root, config=CFG) as s:
+        assert s.recovery_report.clean and _values(s, "SELECT v FROM m") == [(1, 1.0), (2, 2.0)]
+        assert [f.rows for f in s.files()] == [2]
+
+
 def test_a_reader_sees_the_old_file_set_or_the_new_one(tmp_path, catalogs):
     """Flushes and compactions commit while another connection reads: every file set it sees
     holds whole batches, never fewer rows than before, never more than were written."""

@@ -1,10 +1,11 @@
 """Opening a store (damaged files, orphan removal, series index load, WAL replay) and damaged files found later.
 
-Opening never refuses over a damaged file and never deletes one: an unreadable or missing
-catalog is rebuilt from the Parquet files (storage/rebuild.py) and kept as
-``catalog.sqlite.corrupt-<time>`` (``catalog.json.corrupt-<time>`` for a store not yet migrated); a live Parquet file whose footer is bad, or that fails to
-decode later, is moved to the quarantine (storage/quarantine.py); a damaged WAL record is
-skipped (storage/wal.py). Each is logged as a WARNING and listed in ``Store.recovery_report``.
+Opening never refuses over a damaged local file and never deletes one: an unreadable or
+missing catalog is rebuilt from the Parquet files (storage/rebuild.py), the unreadable one kept
+as ``catalog.sqlite.corrupt-<time>`` (``catalog.json.corrupt-<time>`` before migration; a
+damaged PostgreSQL catalog is shared, so opening refuses instead); a live Parquet file whose
+footer is bad, or that fails to decode later, is moved to the quarantine
+(storage/quarantine.py); a damaged WAL record is skipped (storage/wal.py). Each is logged as a WARNING and listed in ``Store.recovery_report``.
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ stored by the engine (``storage/engine.py``); queries go to the query engine
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from typing import TYPE_CHECKING
@@ -308,10 +309,15 @@ def _query_engine():
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
          clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
-         endpoint_override: str | None = None) -> Store:  # noqa: A001 - the public name is fixed
+         endpoint_override: str | None = None,
+         catalog: str | None = None) -> Store:  # noqa: A001 - the public name is fixed
     """Open (creating if absent) the store at ``path``; ``None`` gives an in-memory store.
 
     ``path`` may be a URI (``s3://bucket/prefix``, ``gs://``, ``abfs://``, ``file://``): the data
     files live there, the WAL in ``wal_dir`` (local; default under the user's data directory).
-    ``endpoint_override``: an S3-compatible endpoint (else ``AWS_ENDPOINT_URL``)."""
+    ``endpoint_override``: an S3-compatible endpoint (else ``AWS_ENDPOINT_URL``).
+    ``catalog``: a ``postgresql://`` URL to keep the catalog there (``StoreConfig.catalog``).
+    """
+    if catalog is not None:
+        config = dataclasses.replace(config or StoreConfig(), catalog=catalog)
     return Store(path, config=config, clock=clock, wal_dir=wal_dir, endpoint_override=endpoint_override)

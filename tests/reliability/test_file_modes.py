@@ -50,10 +50,12 @@ def test_nothing_in_the_store_is_readable_by_others(tmp_path, umask_022):
     s.close()
     s = tsdb_core.open(root, config=CFG)
     assert s.recovery_report.quarantined
+    open_modes = _modes(root)  # SQLite's journal files exist while the catalog is open
     s.close()
+    assert {open_modes[n] for n in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm")} == {0o600}
     modes = _modes(root)
     kinds = {p.rsplit(".", 1)[-1] for p in modes}
-    assert {"parquet", "arrow", "json", "wal", "lock"} <= kinds, sorted(modes)
+    assert {"parquet", "arrow", "sqlite", "wal", "lock"} <= kinds, sorted(modes)
     assert any(p.startswith("quarantine") for p in modes)
     assert stat.S_IMODE(os.stat(root).st_mode) == 0o700
     shared = {p: oct(m) for p, m in modes.items() if m & 0o077}

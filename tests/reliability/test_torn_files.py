@@ -6,12 +6,13 @@ never crashes: a cut or corrupt WAL record is skipped alone; a damaged Parquet
 file is moved to ``<root>/quarantine/`` (at open when its footer is bad, at the
 first read that fails otherwise: that query answers an error, later ones the
 rest); an unreadable or missing catalog is rebuilt from the Parquet files and
-the WAL, the unreadable one kept as ``catalog.json.corrupt-<time>``.
+the WAL, the unreadable one kept as ``catalog.sqlite.corrupt-<time>``.
 """
 from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -203,16 +204,27 @@ def test_missing_parquet_file_is_dropped_and_reported(tmp_path):
         s.close()
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape", "missing"])
+def _hand_edit(path, sql):
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(sql)
+    con.close()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape", "no-database", "missing"])
 def test_unreadable_catalog_is_rebuilt_from_the_files(tmp_path, caplog, damage):
     root, files = _two_windows(tmp_path)
-    cat = root / "catalog.json"
+    cat = root / "catalog.sqlite"
     data = cat.read_bytes()
+    assert not (root / "catalog.sqlite-wal").exists()  # checkpointed at close: the file is the catalog
     if damage == "missing":
         cat.unlink()
+    elif damage == "wrong-shape":  # a hand edit: a number that is not one
+        _hand_edit(cat, "UPDATE files SET rows = 'many' WHERE id = (SELECT min(id) FROM files)")
+    elif damage == "no-database":  # a hand edit: files of a database the catalog does not hold
+        _hand_edit(cat, "DELETE FROM databases")
     else:
-        cat.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00\xff" * 50, "empty": b"",
-                         "wrong-shape": b'{"version": 1}'}[damage])
+        cat.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00\xff" * 50, "empty": b""}[damage])
     bad = None if damage == "missing" else cat.read_bytes()
     with caplog.at_level(logging.WARNING):
         s = tsdb_core.open(root, config=CFG)
@@ -224,7 +236,7 @@ def test_unreadable_catalog_is_rebuilt_from_the_files(tmp_path, caplog, damage):
                 for r in s.retention_policies("d")] == [("autogen", 0, 7 * DAY, True)]
         rep = s.recovery_report
         assert rep.catalog[0].startswith("catalog rebuilt from 2 Parquet files")
-        kept = sorted(root.glob("catalog.json.corrupt-*"))
+        kept = sorted(root.glob("catalog.sqlite.corrupt-*"))
         if bad is None:
             assert kept == [] and rep.catalog_kept is None
         else:
@@ -257,7 +269,7 @@ def test_rebuilt_catalog_keeps_unflushed_rows_of_a_crash(tmp_path):
     s.write("d", b"m,h=c n=6i 4000000000", rp="other")
     shutil.copytree(src, root, ignore=shutil.ignore_patterns("store.lock"))
     s.close()
-    (root / "catalog.json").write_bytes(b"{")
+    (root / "catalog.sqlite").write_bytes(b"{")  # its -wal file was copied too: set aside with it
     s = tsdb_core.open(root, config=CFG)
     try:
         assert _values(s) == (None, [(10**9, 1.0), (2 * 10**9, 2.0)])

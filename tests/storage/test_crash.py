@@ -18,12 +18,15 @@ import time
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 import tsdb_core
 
 sys.path.insert(0, str(Path(__file__).parent))
 import crash_child  # noqa: E402
 from tsdb_core.base.time import MAX_TIME, MIN_TIME
+
+pytestmark = pytest.mark.sqlite_catalog_only  # the store is written by a child process
 
 KILLS = 150 if os.environ.get("TSDB_SLOW") == "1" else 20
 

@@ -122,10 +122,10 @@ def test_a_damaged_object_is_quarantined_and_the_rest_served(where):
     assert "db/autogen/m/0/000000009999.parquet" not in keys
 
 
-def test_a_lost_catalog_is_rebuilt_from_the_objects(where):
+def test_a_lost_catalog_is_rebuilt_from_the_objects(where, catalogs):
     with where.open() as s:
         s.write("db", f"m,host=a v=1 {T0}\nm,host=b v=2 {T0 + 1}".encode())
-    (where.local / "catalog.json").unlink()
+    catalogs.lose(where.local)
     with where.open() as s:
         assert any("rebuilt from 1 Parquet files" in line for line in s.recovery_report.catalog)
         assert _sum(s) == (2, 3)

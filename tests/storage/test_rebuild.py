@@ -134,7 +134,7 @@ def test_the_window_width_is_read_off_the_windows(width, times):
     assert _width(files) == width
 
 
-def test_the_store_opens_on_a_rebuilt_catalog_with_every_row(tmp_path):
+def test_the_store_opens_on_a_rebuilt_catalog_with_every_row(tmp_path, catalogs):
     root = tmp_path / "s"
     s = tsdb_core.open(root, config=CFG)
     s.create_database("d")
@@ -144,7 +144,7 @@ def test_the_store_opens_on_a_rebuilt_catalog_with_every_row(tmp_path):
     want = s.query("SELECT * FROM m", db="d", epoch="ns").statements[0].series[0].values
     n_files = len(s.files())
     s.close()
-    (root / "catalog.json").unlink()
+    catalogs.lose(root)
     s = tsdb_core.open(root, config=CFG)
     try:
         assert len(s.files()) == n_files == 4

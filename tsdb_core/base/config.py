@@ -50,6 +50,9 @@ class StoreConfig:
     flush_isolate_after: int = 3
     # Retention enforcement period when run in the background.
     retention_check_interval_s: float = 1800.0
+    # Where the catalog lives: "" = SQLite in <root>/catalog.sqlite; "postgresql://user@host/db"
+    # = that PostgreSQL database (psycopg 3; pick a schema with ?options=-csearch_path%3Dname).
+    catalog: str = ""
 
     @classmethod
     def for_tests(cls, **overrides) -> "StoreConfig":

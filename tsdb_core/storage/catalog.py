@@ -1,12 +1,13 @@
 """The catalog: databases, retention policies, measurement schemas and the live file list.
 
-One JSON document (``<root>/catalog.json``), replaced atomically. It is the
-source of truth for which Parquet files are live: a file on disk that the
-catalog does not list is an orphan of an interrupted flush or compaction and is
-removed on open. An unreadable document loads as an empty catalog that says
-why (``damage``), so the store can rebuild it from the Parquet files
-(storage/rebuild.py) instead of refusing to open. Validation of DDL follows
-InfluxDB 1.x's meta store, wording included.
+Held in memory here and committed to SQL tables (storage/catalog_sql.py: SQLite next to
+the data, or PostgreSQL), one transaction per change. It is the source of truth for which
+Parquet files are live: a file on disk that the catalog does not list is an orphan of an
+interrupted flush or compaction and is removed on open. An unreadable catalog loads as an
+empty one that says why (``damage``), so the store can rebuild it from the Parquet files
+(storage/rebuild.py) instead of refusing to open. Validation of DDL follows InfluxDB 1.x's
+meta store, wording included. The JSON form (``to_bytes``/``from_bytes``) is the format of
+``catalog.json``, which stores before the tables used and which is migrated on open.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ..base.types import FieldType
 from ..base.retention import (DEFAULT_RP, check_duration, check_replication, check_shard,
                               normalised_shard_duration)
 
-CATALOG_FILE = "catalog.json"
+CATALOG_FILE = "catalog.json"  # the format before the SQL tables (migrated on open)
 
 
 @dataclass(slots=True)
@@ -72,7 +73,7 @@ class FileMeta:
 
 
 class Catalog:
-    """In-memory catalog with JSON persistence; callers hold the store lock."""
+    """The in-memory catalog; callers hold the store lock."""
 
     def __init__(self) -> None:
         self.databases: dict[str, Database] = {}
@@ -110,7 +111,7 @@ class Catalog:
             cat.databases[name] = db
         for row in doc["files"]:
             f = FileMeta(*row[:10], tuple(row[10]), row[11])
-            _check_file(f)
+            check_file(f)
             d = cat.databases.get(f.db)
             if d is None or f.rp not in d.rps or f.measurement not in d.measurements:
                 raise KeyError(f"file {f.id} belongs to no known database, policy and measurement")
@@ -120,9 +121,8 @@ class Catalog:
         return cat
 
     @classmethod
-    def load(cls, root: Path) -> "Catalog":
-        """The catalog at ``root``; empty when absent; empty with ``damage`` set when unreadable."""
-        path = root / CATALOG_FILE
+    def load_json(cls, path: Path) -> "Catalog":
+        """The JSON document at ``path``; empty when absent; empty with ``damage`` set when unreadable."""
         if not path.exists():
             return cls()
         try:
@@ -258,7 +258,7 @@ class Catalog:
 _INT_FIELDS = ("id", "window_start", "window_end", "tmin", "tmax", "rows", "size")
 
 
-def _check_file(f: FileMeta) -> None:
+def check_file(f: FileMeta) -> None:
     """A hand-edited or damaged file row fails here, not later inside a query."""
     if not all(type(getattr(f, n)) is int for n in _INT_FIELDS):
         raise TypeError(f"file {f.id!r}: a number is not an integer")

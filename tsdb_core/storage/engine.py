@@ -25,7 +25,7 @@ from ..base.errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondReten
 from ..base.time import Clock
 from ..base.types import TIME, FieldType, MeasurementBatch, WriteResult
 from .admission import BEYOND_RETENTION
-from .catalog import Catalog
+from .catalog_sql import SqlCatalog
 from .fileio import mkdir_private, warn_if_shared
 from .index_files import IndexFiles
 from .lockfile import DirectoryLock
@@ -74,12 +74,17 @@ class StorageEngine:
         warn_if_shared(st.root)
         lock.acquire()
         try:
-            st.catalog = Catalog.load(st.root)
+            st.catalog_store = SqlCatalog(st.root, st.config.catalog)
+            st.catalog = st.catalog_store.open()
+            if st.catalog.damage is None:  # else once recovery has set it aside (catalog_sql.py)
+                st.catalog_store.take_lease()
             self.recovery.open_files()
             self.recovery.load_index()
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
             self.recovery.replay()
         except BaseException:
+            if st.catalog_store is not None:
+                st.catalog_store.close()
             lock.release()
             raise
 
@@ -179,10 +184,14 @@ class StorageEngine:
                 st.closed = True
                 if st.wal is not None:
                     st.wal.close()
-                st.save_catalog()
-                self.maintenance.reap(force=True)
-                if self.lock_file is not None:
-                    self.lock_file.release()
+                try:
+                    st.save_catalog()
+                    self.maintenance.reap(force=True)
+                finally:
+                    if st.catalog_store is not None:
+                        st.catalog_store.close()
+                    if self.lock_file is not None:
+                        self.lock_file.release()
 
     def release_if_forgotten(self) -> None:
         """Release the lock file of a store dropped without close() (nothing else is safe then)."""

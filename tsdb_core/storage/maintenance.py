@@ -155,7 +155,11 @@ class Maintenance:
         with st.lock:
             for f in written:
                 st.catalog.add_file(f)
-            st.save_catalog()
+            try:
+                st.save_catalog()
+            except BaseException:
+                st.catalog.replace_files(written, [])  # not committed: the next flush writes them again
+                raise
             self.index_files.save({f.key for f in written})  # derived: after the commit
             st.flushing = None
             if kept:  # back in front of newer rows; the WAL still has them

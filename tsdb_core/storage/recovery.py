@@ -1,10 +1,11 @@
 """Opening a store (damaged files, orphan removal, series index load, WAL replay) and damaged files found later.
 
-Opening never refuses over a damaged file and never deletes one: an unreadable or missing
-catalog is rebuilt from the Parquet files (storage/rebuild.py) and kept as
-``catalog.json.corrupt-<time>``; a live Parquet file whose footer is bad, or that fails to
-decode later, is moved to the quarantine (storage/quarantine.py); a damaged WAL record is
-skipped (storage/wal.py). Each is logged as a WARNING and listed in ``Store.recovery_report``.
+Opening never refuses over a damaged local file and never deletes one: an unreadable or
+missing catalog is rebuilt from the Parquet files (storage/rebuild.py), the unreadable one kept
+as ``catalog.sqlite.corrupt-<time>`` (``catalog.json.corrupt-<time>`` before migration; a
+damaged PostgreSQL catalog is shared, so opening refuses instead); a live Parquet file whose
+footer is bad, or that fails to decode later, is moved to the quarantine
+(storage/quarantine.py); a damaged WAL record is skipped (storage/wal.py). Each is logged as a WARNING and listed in ``Store.recovery_report``.
 """
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ import polars as pl
 from ..base.retention import normalised_shard_duration
 from ..base.types import FieldType
 from .admission import key_problem, unstorable_key
-from .catalog import CATALOG_FILE, Database, FileMeta, RetentionPolicy
-from .fileio import fsync_dir
+from .catalog import Database, FileMeta, RetentionPolicy
 from .index import INDEX_FILE
 from .index_files import IndexFiles
 from .isolation import isolate
@@ -93,7 +93,7 @@ class Recovery:
         self.report = RecoveryReport()
         self._reindex = set()
         root = st.root
-        self._catalog_lost = st.catalog.damage is not None or (not (root / CATALOG_FILE).exists() and (
+        self._catalog_lost = st.catalog.damage is not None or (st.catalog_store.fresh and (
             st.files.data.has_parquet()
             or any(p.stat().st_size > 8 for p in (root / "wal").glob("*.wal"))))
         if self._catalog_lost:
@@ -128,20 +128,13 @@ class Recovery:
 
     def _keep_damaged_catalog(self) -> str:
         """Keep an unreadable catalog under a new name (evidence); what happened, in words."""
-        path = self.state.root / CATALOG_FILE
+        store = self.state.catalog_store
         damage = self.state.catalog.damage
         if damage is None:
-            return f"catalog {path} is missing"
-        stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime())
-        keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}")
-        n = 0
-        while keep.exists():
-            n += 1
-            keep = path.with_name(f"{CATALOG_FILE}.corrupt-{stamp}.{n}")
-        os.replace(path, keep)  # a crash before the next save just rebuilds again
-        fsync_dir(self.state.root)
-        self.report.catalog_kept = keep.name
-        return f"catalog {path} is unreadable ({damage}); kept as {keep.name}"
+            return f"catalog {store.where} is missing"
+        keep = store.set_aside()  # a crash before the next save just rebuilds again
+        self.report.catalog_kept = keep
+        return f"catalog {store.where} is unreadable ({damage}); kept as {keep}"
 
     def load_index(self) -> None:
         """Load each series index that matches the catalog; rebuild the others (derived data)."""

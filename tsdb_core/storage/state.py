@@ -14,8 +14,8 @@ from ..base.config import StoreConfig
 from ..base.errors import StorageError
 from ..base.time import Clock
 from .buffer import Key, WriteBuffer
-from .catalog import CATALOG_FILE, Catalog
-from .fileio import atomic_write_bytes
+from .catalog import Catalog
+from .catalog_sql import SqlCatalog
 from .index import SeriesIndex
 from .isolation import FlushHealth
 from .objects import DataFiles, LocalFiles
@@ -35,6 +35,7 @@ class EngineState:
     files: Files
     health: FlushHealth
     catalog: Catalog = field(default_factory=Catalog)
+    catalog_store: SqlCatalog | None = None  # where the catalog is committed (None in memory)
     buffer: WriteBuffer = field(default_factory=WriteBuffer)
     flushing: WriteBuffer | None = None  # the buffer a flush is writing: still readable
     index: SeriesIndex = field(default_factory=SeriesIndex)
@@ -57,6 +58,6 @@ class EngineState:
             raise StorageError("store is closed")
 
     def save_catalog(self) -> None:
-        """Commit the catalog (atomically; nothing to do in memory)."""
-        if self.root is not None:
-            atomic_write_bytes(self.root / CATALOG_FILE, self.catalog.to_bytes())
+        """Commit the catalog's changes in one transaction (nothing to do in memory)."""
+        if self.catalog_store is not None:
+            self.catalog_store.commit(self.catalog)

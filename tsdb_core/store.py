@@ -303,7 +303,8 @@ class Store:
         self._engine.start_background(interval_s)
 
     def close(self) -> None:
-        """Flush the buffer to Parquet, stop background work and release the store's lock."""
+        """Flush the buffer to Parquet, stop background work and release the store's lock
+        (a reader only closes its catalog connection)."""
         self._engine.close()
 
     def health(self) -> dict:

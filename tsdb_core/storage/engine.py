@@ -11,7 +11,9 @@ Collaborators, each given the shared :class:`~.state.EngineState` explicitly:
 :class:`~.write_path.WritePath`, :class:`~.maintenance.Maintenance` (flush, compaction,
 retention, deletes, the background schedule), :class:`~.recovery.Recovery` (opening, damaged
 files), :class:`~.index_files.IndexFiles` (series index files), :class:`~.reads.Reader`, and
-the :class:`~.lockfile.DirectoryLock` held while the store is open.
+the :class:`~.lockfile.DirectoryLock` held while the store is open. A read-only store
+(``StoreConfig.read_only``) takes no lock and opens no WAL: a :class:`~.readonly.CatalogFollower`
+keeps its catalog in step with the writer's commits, and every change raises ReadOnlyStore.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from .base.config import StoreConfig
 from .base.errors import (
     CorruptionError, DatabaseNotFound, FieldTypeConflict, InternalError, LimitExceeded,
     LineProtocolError, ParseError, PermissionDenied, PointsBeyondRetention, QueryError,
-    RetentionPolicyNotFound, StorageError, TsdbError, UserError,
+    ReadOnlyStore, RetentionPolicyNotFound, StorageError, TsdbError, UserError,
 )
 from .base.types import Capabilities, FieldType, LineError, WriteResult
 from .query.provider import DataProvider
@@ -31,7 +31,7 @@ __all__ = [
     "rfc3339_times", "influxdb3_arrow",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",
     "QueryError", "DatabaseNotFound", "RetentionPolicyNotFound", "FieldTypeConflict",
-    "PointsBeyondRetention", "LimitExceeded", "PermissionDenied", "StorageError",
+    "PointsBeyondRetention", "LimitExceeded", "PermissionDenied", "ReadOnlyStore", "StorageError",
     "CorruptionError",
 ]
 

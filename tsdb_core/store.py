@@ -50,6 +50,7 @@ class Store:
         self.location = str(root) if root is not None else None
         self._reads = self._engine.reads
         self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
+        self.read_only = self._engine.read_only
 
     @property
     def clock(self) -> Clock:
@@ -178,7 +179,10 @@ class Store:
         return self._reads.row_estimate(db, rp, measurement, start, end)
 
     def after_read_error(self, exc: BaseException) -> list[str]:
-        """A read failed: quarantine the damaged files among this thread's last scans; their paths."""
+        """A read failed: quarantine the damaged files among this thread's last scans; their paths
+        (a reader moves nothing: the writer finds damaged files)."""
+        if self.read_only:
+            return []
         return self._engine.recovery.after_read_error(exc)
 
     def stats(self) -> list[tuple[str, dict, dict]]:
@@ -187,10 +191,12 @@ class Store:
 
     def files(self) -> list[FileMeta]:
         """The live Parquet files (catalog entries), oldest first."""
+        self._engine.refresh()
         return self._reads.files()
 
     def databases(self) -> list[str]:
         """Database names, in creation order (as SHOW DATABASES lists them)."""
+        self._engine.refresh()
         return self._reads.databases()
 
     def has_database(self, db: str) -> bool:
@@ -229,6 +235,7 @@ class Store:
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
               params: dict | None = None) -> QueryResult:
         """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""
+        self._engine.refresh()
         return _query_engine().execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
 
     def prepare(self, q: str, params: dict | None = None) -> PreparedQuery:
@@ -239,6 +246,7 @@ class Store:
     def execute(self, prepared: PreparedQuery, db: str | None = None, rp: str | None = None,
                 epoch: str | None = None) -> QueryResult:
         """Run a :meth:`prepare`\\ d query; the same answers as :meth:`query` of its text."""
+        self._engine.refresh()
         return _query_engine().execute(self, prepared, db=db, rp=rp, epoch=epoch)
 
     def sql(self, database: str, q: str, params: dict | None = None, *,
@@ -252,6 +260,7 @@ class Store:
         from .query.sql import execute as sql_engine
 
         limit = sql_engine.MAX_JOIN_ROWS if max_join_rows is None else max_join_rows
+        self._engine.refresh()
         return sql_engine.to_arrow(sql_engine.execute(self, database, q, params, max_join_rows=limit))
 
     def resolve_database(self, name: str) -> tuple[str, str]:
@@ -270,14 +279,32 @@ class Store:
     def check_files(self, deep: bool = False) -> list[tuple[str, str]]:
         """Check the live Parquet files (footer; ``deep``: every page), quarantine the damaged ones;
         the (relative path, reason) of each file moved."""
+        self._engine.writable("checking (and quarantining) files")
         return self._engine.recovery.check_files(deep=deep)
+
+    def refresh(self) -> bool:
+        """A reader (``read_only``): see what the writer committed since the last look; whether
+        anything changed. Queries do this first, so calling it is seldom needed."""
+        return self._engine.refresh()
+
+    def catalog_version(self) -> int | None:
+        """The version of the catalog this store answers from (it goes up with every commit of
+        the writer: flush, compaction, DDL...); a reader's trails the writer's until it refreshes."""
+        return self._engine.catalog_version()
+
+    def refreshed_at(self) -> float | None:
+        """A reader: the wall time (``time.time()``) it last compared its catalog with the
+        writer's; data flushed before then is visible. None for a writer (always current)."""
+        follower = self._engine.follower
+        return follower.checked_at if follower is not None else None
 
     def start_background(self, interval_s: float = 1.0) -> None:
         """Flush by age/size and enforce retention on a schedule, until ``close()``."""
         self._engine.start_background(interval_s)
 
     def close(self) -> None:
-        """Flush the buffer to Parquet, stop background work and release the store's lock."""
+        """Flush the buffer to Parquet, stop background work and release the store's lock
+        (a reader only closes its catalog connection)."""
         self._engine.close()
 
     def health(self) -> dict:
@@ -309,15 +336,19 @@ def _query_engine():
 
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
          clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
-         endpoint_override: str | None = None,
-         catalog: str | None = None) -> Store:  # noqa: A001 - the public name is fixed
+         endpoint_override: str | None = None, catalog: str | None = None,
+         read_only: bool = False) -> Store:  # noqa: A001 - the public name is fixed
     """Open (creating if absent) the store at ``path``; ``None`` gives an in-memory store.
 
     ``path`` may be a URI (``s3://bucket/prefix``, ``gs://``, ``abfs://``, ``file://``): the data
     files live there, the WAL in ``wal_dir`` (local; default under the user's data directory).
     ``endpoint_override``: an S3-compatible endpoint (else ``AWS_ENDPOINT_URL``).
     ``catalog``: a ``postgresql://`` URL to keep the catalog there (``StoreConfig.catalog``).
+    ``read_only``: open as a reader beside the process that writes (``StoreConfig.read_only``,
+    storage/readonly.py): it sees data once the writer has flushed it; changes are refused.
     """
     if catalog is not None:
         config = dataclasses.replace(config or StoreConfig(), catalog=catalog)
+    if read_only:
+        config = dataclasses.replace(config or StoreConfig(), read_only=True)
     return Store(path, config=config, clock=clock, wal_dir=wal_dir, endpoint_override=endpoint_override)

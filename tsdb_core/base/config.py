@@ -53,6 +53,13 @@ class StoreConfig:
     # Where the catalog lives: "" = SQLite in <root>/catalog.sqlite; "postgresql://user@host/db"
     # = that PostgreSQL database (psycopg 3; pick a schema with ?options=-csearch_path%3Dname).
     catalog: str = ""
+    # Open as a reader (storage/readonly.py): no lock, WAL, lease or background work; every
+    # change is refused; the writer's flushed data is seen once its catalog commit is.
+    read_only: bool = False
+    # Files replaced by compaction or dropped by retention, DELETE or DROP stay this long after
+    # their catalog entry is gone, so that queries already reading them (this process's lazy
+    # scans, a reader process's) finish. A writer's close() deletes them at once.
+    file_grace_s: float = 60.0
 
     @classmethod
     def for_tests(cls, **overrides) -> "StoreConfig":

@@ -79,6 +79,13 @@ class PermissionDenied(UserError):
     """The credential is missing, unknown, or lacks the permission asked for."""
 
 
+class ReadOnlyStore(UserError):
+    """A write, DDL, flush or other change asked of a store opened with ``read_only=True``."""
+
+    def __init__(self, what: str = "this"):
+        super().__init__(f"the store is open read-only: {what} is refused (only the writer changes it)")
+
+
 class InternalError(TsdbError):
     """A bug or an environment failure (disk full, I/O error); 5xx in the shim."""
 

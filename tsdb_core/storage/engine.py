@@ -11,7 +11,9 @@ Collaborators, each given the shared :class:`~.state.EngineState` explicitly:
 :class:`~.write_path.WritePath`, :class:`~.maintenance.Maintenance` (flush, compaction,
 retention, deletes, the background schedule), :class:`~.recovery.Recovery` (opening, damaged
 files), :class:`~.index_files.IndexFiles` (series index files), :class:`~.reads.Reader`, and
-the :class:`~.lockfile.DirectoryLock` held while the store is open.
+the :class:`~.lockfile.DirectoryLock` held while the store is open. A read-only store
+(``StoreConfig.read_only``) takes no lock and opens no WAL: a :class:`~.readonly.CatalogFollower`
+keeps its catalog in step with the writer's commits, and every change raises ReadOnlyStore.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from ..base.config import StoreConfig
-from ..base.errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention
+from ..base.errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondRetention, ReadOnlyStore, StorageError
 from ..base.time import Clock
 from ..base.types import TIME, FieldType, MeasurementBatch, WriteResult
 from .admission import BEYOND_RETENTION
@@ -32,6 +34,7 @@ from .lockfile import DirectoryLock
 from .maintenance import Maintenance
 from .objects import DataFiles, is_uri, local_dir, open_data_files
 from .reads import Reader
+from .readonly import CatalogFollower
 from .recovery import Recovery, RecoveryReport
 from .state import EngineState
 from .wal import Wal
@@ -56,16 +59,42 @@ class StorageEngine:
 
     def __init__(self, root: str | os.PathLike | None, config: StoreConfig, clock: Clock, *,
                  wal_dir: str | os.PathLike | None = None, endpoint_override: str | None = None):
+        if config.read_only and root is None:
+            raise StorageError("a read-only store needs a path: an in-memory store has no writer to follow")
         local, data = _locate(root, wal_dir, endpoint_override)
         self.state = EngineState.new(local, config, clock, data)
-        self.lock_file = DirectoryLock(self.state.root) if self.state.root is not None else None
+        self.read_only = config.read_only
+        self.lock_file = DirectoryLock(self.state.root) if local is not None and not self.read_only else None
         self.index_files = IndexFiles(self.state)
         self.recovery = Recovery(self.state, self.index_files)
         self.maintenance = Maintenance(self.state, self.recovery, self.index_files)
         self.writes = WritePath(self.state, self.maintenance.maybe_flush)
         self.reads = Reader(self.state, self.recovery)
-        if self.lock_file is not None:
+        self.follower = CatalogFollower(self.state, self.index_files) if self.read_only else None
+        if self.follower is not None:
+            self.follower.open()
+            self.state.catalog_store = self.follower.store
+        elif self.lock_file is not None:
             self._open(self.lock_file)
+
+    def writable(self, what: str) -> None:
+        """Raise :class:`ReadOnlyStore` on a reader (before anything is touched)."""
+        if self.read_only:
+            raise ReadOnlyStore(what)
+
+    def refresh(self) -> bool:
+        """A reader: load what the writer committed since the last look (cheap when nothing)."""
+        return self.follower.refresh() if self.follower is not None and not self.state.closed else False
+
+    def catalog_version(self) -> int | None:
+        """The catalog version this store serves (None in memory); a reader's may trail the writer's."""
+        if self.follower is not None:
+            return self.follower.version
+        store = self.state.catalog_store
+        if store is None or store.db is None:
+            return None
+        with store.lock:
+            return store.db.execute("SELECT version FROM catalog_state WHERE id = 1")[0][0]
 
     def _open(self, lock: DirectoryLock) -> None:
         """Lock the directory, load the catalog, repair what a crash left, replay the WAL."""
@@ -92,11 +121,13 @@ class StorageEngine:
     def write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
                       body: bytes | None = None, *, auto_create: bool = True) -> WriteResult:
         """Validate and store ``batches``; durable and visible when this returns."""
+        self.writable("writing")
         return self.writes.write(db, rp, batches, now, body, auto_create=auto_create)
 
     def write_frame(self, db: str, rp: str | None, measurement: str, frame: pl.DataFrame,
                     tags: tuple[str, ...], fields: dict[str, FieldType]) -> int:
         """Write rows of an existing database; rejected rows raise after the rest is written."""
+        self.writable("writing (SELECT INTO)")
         if db not in self.state.catalog.databases:
             raise DatabaseNotFound(db)
         batch = MeasurementBatch(measurement, frame.select([TIME, *tags, *fields]), tuple(tags), dict(fields))
@@ -109,16 +140,19 @@ class StorageEngine:
 
     # -- upkeep ------------------------------------------------------------------------
     def flush(self) -> None:
+        self.writable("flush")
         with self.state.flush_lock:
             self.state.check_open()
             self.maintenance.flush()
 
     def compact(self) -> int:
+        self.writable("compaction")
         with self.state.flush_lock:
             self.state.check_open()
             return self.maintenance.compact(min_files=2)
 
     def enforce_retention(self) -> int:
+        self.writable("enforcing retention")
         return self.maintenance.enforce_retention()
 
     # -- DDL ---------------------------------------------------------------------------
@@ -126,6 +160,7 @@ class StorageEngine:
         self._change_catalog(lambda catalog: catalog.create_database(name, **settings))
 
     def drop_database(self, name: str) -> None:
+        self.writable("DROP DATABASE")
         self.maintenance.drop(lambda: self.state.catalog.drop_database(name), lambda k: k[0] == name)
 
     def create_retention_policy(self, db: str, name: str, **settings) -> None:
@@ -136,6 +171,7 @@ class StorageEngine:
 
     def _change_catalog(self, change) -> None:
         """Apply ``change(catalog)`` under the lock; save the catalog when it says it changed."""
+        self.writable("a change of databases or retention policies")
         st = self.state
         with st.lock:
             st.check_open()
@@ -143,11 +179,13 @@ class StorageEngine:
                 st.save_catalog()
 
     def drop_retention_policy(self, db: str, name: str) -> None:
+        self.writable("DROP RETENTION POLICY")
         st = self.state
         st.catalog.database(db)
         self.maintenance.drop(lambda: st.catalog.drop_retention_policy(db, name), lambda k: k[:2] == (db, name))
 
     def drop_measurement(self, db: str, measurement: str) -> None:
+        self.writable("DROP MEASUREMENT")
         st = self.state
         st.catalog.database(db)
         self.maintenance.drop(lambda: st.catalog.drop_measurement(db, measurement),
@@ -155,6 +193,7 @@ class StorageEngine:
 
     def delete(self, db: str, measurement: str | None, start: int, end: int,
                predicate: pl.Expr | None = None) -> None:
+        self.writable("DELETE")
         self.maintenance.delete(db, measurement, start, end, predicate)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -167,12 +206,16 @@ class StorageEngine:
         return self.recovery.report
 
     def start_background(self, interval_s: float) -> None:
+        self.writable("background flush and retention")
         self.maintenance.start_background(interval_s)
 
     def close(self) -> None:
         """Flush the buffer, stop background work, release the lock file (idempotent)."""
         st = self.state
         if st.closed:
+            return
+        if self.follower is not None:
+            self.follower.close()
             return
         self.maintenance.stop_background()
         with st.flush_lock, st.lock:

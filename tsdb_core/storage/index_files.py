@@ -23,7 +23,7 @@ class IndexFiles:
     def save(self, keys: set[Key]) -> None:
         """Write the index files of ``keys``, stamped with their live file ids."""
         st = self.state
-        if st.root is None:
+        if st.root is None or st.config.read_only:  # a reader rebuilds in memory only
             return
         for key in keys:
             d = st.root / measurement_dir(*key)

@@ -28,8 +28,6 @@ from .wal import WalEntry
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
 
-FILE_GRACE_S = 60.0  # replaced files outlive their catalog entry this long (lazy scans in flight)
-
 
 class Maintenance:
     """Flush, compaction, retention, deletes and the background thread of one store."""
@@ -314,9 +312,10 @@ class Maintenance:
         return True
 
     # -- replaced files ------------------------------------------------------------------
-    def bury(self, files: list[FileMeta], grace: float = FILE_GRACE_S) -> None:
-        """Files out of the catalog: deleted after a grace period (scans may still read them)."""
-        deadline = _time.monotonic() + grace
+    def bury(self, files: list[FileMeta]) -> None:
+        """Files out of the catalog: deleted after ``file_grace_s`` (scans, this process's or a
+        reader process's, may still read them)."""
+        deadline = _time.monotonic() + self.state.config.file_grace_s
         self._graveyard.extend((deadline, f) for f in files)
 
     def reap(self, force: bool = False) -> None:

@@ -382,12 +382,17 @@ class Files:
             return self._mem[f.id]
         return self.data.read_parquet(f.path)
 
-    def delete(self, files: list[FileMeta]) -> None:
+    def forget(self, files: list[FileMeta]) -> None:
+        """Drop what is cached of ``files`` (a reader's view of files another process deleted)."""
         for f in files:
             self._schemas.pop(f.id, None)
             self._rg.pop(f.id, None)
             self._decoded.drop(f.id)
             self._newest.pop(f.id, None)
+
+    def delete(self, files: list[FileMeta]) -> None:
+        self.forget(files)
+        for f in files:
             if self.data is None:
                 self._mem.pop(f.id, None)
             else:

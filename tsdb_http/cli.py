@@ -63,6 +63,12 @@ _DEFAULTS = StoreConfig()
 @click.option("--wal-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="TSDB_WAL_DIR",
               help="With --data-dir in object storage: the local directory of the WAL, lock and catalog "
                    "(default: under ~/.local/share/tsdb/stores/).")
+@click.option("--read-only", is_flag=True,
+              help="Serve a store that another process writes: queries only (writes and changes answer "
+                   "an error); it sees the writer's data once the writer has flushed it.")
+@click.option("--catalog", default="", envvar="TSDB_CATALOG", metavar="URL",
+              help="Keep the catalog in PostgreSQL (postgresql://user@host/db) instead of SQLite in the "
+                   "store directory; needs 'tsdb[postgresql]'.")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A browser origin (http://host:port) answered with CORS headers and, with --no-auth, "
                    "allowed to send requests ('*': any). Repeatable.")
@@ -72,7 +78,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                   max_select_windows: int, query_memory_mb: int,
                   http_server: str | None, max_connections: int | None, head_timeout: float,
                   request_timeout: float, allowed_hosts: tuple[str, ...], wal_dir: Path | None,
-                  cors_origins: tuple[str, ...]) -> None:
+                  read_only: bool, catalog: str, cors_origins: tuple[str, ...]) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -91,7 +97,9 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
     config = StoreConfig(cache_bytes=cache_mb << 20, max_select_point=max_select_point,
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
                          query_timeout_s=query_timeout, max_select_windows=max_select_windows,
-                         query_memory_bytes=query_memory_mb << 20)
+                         query_memory_bytes=query_memory_mb << 20, read_only=read_only, catalog=catalog)
+    if read_only and demo:
+        raise CliError("--demo loads samples into the store: it cannot go with --read-only")
     # With --demo, serve() loads the samples (tsdb_http.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
           max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server,

@@ -183,13 +183,15 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
                                  allowed_hosts=tuple(allowed_hosts), cors_origins=tuple(cors_origins),
                                  **({} if inline_budget_ms is None else {"inline_budget_ms": inline_budget_ms}))
         app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config)
-        store.start_background(background_interval_s)
+        if not store.config.read_only:  # a reader writes nothing: no flushes, no retention
+            store.start_background(background_interval_s)
         sock = bind_socket(host, port)
         base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"
         if url_out is not None:
             url_out.append(base)
         print(f"tsdb: serving {base} ({server}, compat={compat}, auth={'off' if no_auth else 'on'}, "
-              f"data={data_dir or 'memory'})", file=sys.stderr, flush=True)
+              f"data={data_dir or 'memory'}{', read-only' if store.config.read_only else ''})",
+              file=sys.stderr, flush=True)
         flight = None if flight_port is None else _start_flight(store, tokens, host, flight_port, no_auth, url_out)
         try:
             run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))

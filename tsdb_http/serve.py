@@ -189,9 +189,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
         base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"
         if url_out is not None:
             url_out.append(base)
-        print(f"tsdb: serving {base} ({server}, compat={compat}, auth={'off' if no_auth else 'on'}, "
-              f"data={data_dir or 'memory'}{', read-only' if store.config.read_only else ''})",
-              file=sys.stderr, flush=True)
+        _announce(base, server, compat, no_auth, data_dir, store.config.read_only)
         flight = None if flight_port is None else _start_flight(store, tokens, host, flight_port, no_auth, url_out)
         try:
             run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))
@@ -202,6 +200,11 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     finally:
         store.close()  # flushes the write buffer
         print("tsdb: stopped; store flushed and closed", file=sys.stderr, flush=True)
+
+
+def _announce(base: str, server: str, compat: str, no_auth: bool, data_dir, read_only: bool) -> None:
+    print(f"tsdb: serving {base} ({server}, compat={compat}, auth={'off' if no_auth else 'on'}, "
+          f"data={data_dir or 'memory'}{', read-only' if read_only else ''})", file=sys.stderr, flush=True)
 
 
 def _start_flight(store, tokens: TokenStore, host: str, port: int, no_auth: bool, url_out: list | None):

@@ -164,19 +164,20 @@ class StorageEngine:
         self.maintenance.drop(lambda: self.state.catalog.drop_database(name), lambda k: k[0] == name)
 
     def create_retention_policy(self, db: str, name: str, **settings) -> None:
-        self._change_catalog(lambda catalog: catalog.create_retention_policy(db, name, **settings) or True)
+        self._change_catalog(lambda catalog: catalog.create_retention_policy(db, name, **settings))
 
     def alter_retention_policy(self, db: str, name: str, **changes) -> None:
-        self._change_catalog(lambda catalog: catalog.alter_retention_policy(db, name, **changes) or True)
+        self._change_catalog(lambda catalog: catalog.alter_retention_policy(db, name, **changes))
 
     def _change_catalog(self, change) -> None:
-        """Apply ``change(catalog)`` under the lock; save the catalog when it says it changed."""
+        """Apply ``change(catalog)`` under the lock and commit it (the SQL catalog writes only what
+        changed, so an idempotent CREATE commits nothing)."""
         self.writable("a change of databases or retention policies")
         st = self.state
         with st.lock:
             st.check_open()
-            if change(st.catalog):
-                st.save_catalog()
+            change(st.catalog)
+            st.save_catalog()
 
     def drop_retention_policy(self, db: str, name: str) -> None:
         self.writable("DROP RETENTION POLICY")

@@ -163,4 +163,11 @@ MIXED_QUERIES = [
     f"SELECT 1 + 2 FROM status WHERE {R}",
     f"SELECT load + * FROM status WHERE {R}",
     f"SELECT mean(load) FROM status WHERE {R} ORDER BY load",
+    # a GROUP BY name the data lacks: an empty key, yet an unknown field to the SELECT list
+    f"SELECT nope FROM status WHERE {R} GROUP BY nope",
+    f"SELECT nope - 0 FROM status WHERE {R} GROUP BY nope",
+    f"SELECT nope, load FROM status WHERE {R} GROUP BY nope",
+    f"SELECT nope + load FROM status WHERE {R} GROUP BY nope",
+    f"SELECT count(nope), count(load) FROM status WHERE {R} GROUP BY nope",
+    f"SELECT count(nope) FROM status WHERE {R} GROUP BY nope",
 ]

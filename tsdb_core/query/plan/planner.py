@@ -252,6 +252,7 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
                    no_tags: bool = False):
     """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd)."""
     out: list[tuple[str, ast.Expr, bool]] = []
+    keys = frozenset(dims)
     for f in fields:
         e = f.expr
         if isinstance(e, ast.Wildcard) or isinstance(e, ast.RegexLiteral):
@@ -277,12 +278,12 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
             for n in sorted(known.fields):
                 if known.fields[n] in supported and (pat is None or pat.search(n)):
                     ref = ast.VarRef(n, known.fields[n])
-                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), known), True))
+                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), known, keys), True))
             continue
-        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, known),
+        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, known, keys),
                     f.alias is not None))
         if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
-            out.extend((a.name, _bind(a, known), False) for a in e.args[1:-1])
+            out.extend((a.name, _bind(a, known, keys), False) for a in e.args[1:-1])
     names = _column_names(out)
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
     types = {c.name: _expr_type(c.expr) for c in columns}
@@ -348,31 +349,34 @@ def _column_names(out) -> list[str]:
     return names
 
 
-def _bind(e, known: SourceSchema):
-    """Annotate every VarRef with its type: a field type name, ``tag``, or None (unknown)."""
+def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
+    """Annotate every VarRef with its type: a field type name, ``tag``, or None (unknown).
+
+    ``keys`` are the GROUP BY names of a SELECT list: one the data lacks is a grouping key of
+    empty strings at execution, yet to the SELECT list it stays an unknown field (null)."""
     if isinstance(e, ast.VarRef):
         if e.type in ("field", None):
             if e.name in known.fields:
                 return ast.VarRef(e.name, known.fields[e.name])
             if e.type is None and e.name in known.tags:
                 return ast.VarRef(e.name, "tag")
-            return ast.VarRef(e.name, None if e.type is None else "unknown")
+            return ast.VarRef(e.name, None if e.type is None and e.name not in keys else "unknown")
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
         # a cast: keep the target type, remember the source type via the known at execution
         return e
     if isinstance(e, ast.Call):
-        args = tuple(_bind(a, known) for a in e.args)
+        args = tuple(_bind(a, known, keys) for a in e.args)
         a0 = args[0] if args else None
         if e.name in AGGREGATES and isinstance(a0, ast.VarRef) and a0.type == "tag":
             args = (ast.VarRef(a0.name, "tagarg"),) + args[1:]  # influxd aggregates fields only
         return ast.Call(e.name, args)
     if isinstance(e, ast.Distinct):
-        return ast.Call("distinct", (_bind(ast.VarRef(e.val), known),))
+        return ast.Call("distinct", (_bind(ast.VarRef(e.val), known, keys),))
     if isinstance(e, ast.BinaryExpr):
-        return ast.BinaryExpr(e.op, _bind(e.lhs, known), _bind(e.rhs, known))
+        return ast.BinaryExpr(e.op, _bind(e.lhs, known, keys), _bind(e.rhs, known, keys))
     if isinstance(e, ast.ParenExpr):
-        return ast.ParenExpr(_bind(e.expr, known))
+        return ast.ParenExpr(_bind(e.expr, known, keys))
     return e
 
 

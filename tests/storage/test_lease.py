@@ -168,3 +168,61 @@ def test_a_killed_writer_on_this_host_is_replaced_at_once(tmp_path, bucket):
     with _open(bucket, tmp_path / "b") as b:
         assert _count(b) == 1
     a._engine.state.catalog_store.close()
+
+
+def _sql(url: str, stmt: str, params=()):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as c:
+        c.execute(stmt, params)
+
+
+def test_a_writer_whose_shared_lease_expired_turns_reader_and_follows_the_catalog(tmp_path, shared, bucket):
+    url = shared.url(tmp_path / "a")
+    a = _open(bucket, tmp_path / "a", url)
+    a.write("d", b"m v=1 1")
+    a.flush()
+    a.write("d", b"m v=2 2")  # unflushed: in a's WAL only
+    _stall(a)
+    _sql(url, "UPDATE leases SET expires_at = 0")  # as if a had been cut off for the whole lease
+    data = open_data_files(bucket, tmp_path / "a")
+    data.write_bytes(LEASE_OBJECT, orjson.dumps({**_lease_object(bucket, tmp_path / "a"), "expires_at": 0}))
+    b = _open(bucket, tmp_path / "b", url)
+    try:
+        with pytest.raises(LeaseLost, match=r"lost its lease on postgresql://\S+ to " + HOLDER + r" \(taken at "):
+            a.flush()
+        _until(lambda: a.read_only, "the writer that lost its lease turned into a reader")
+        with pytest.raises(ReadOnlyStore, match="is read-only now and DELETE is refused"):
+            a.delete("d", "m", 0, 10)
+        b.write("d", b"m v=10 10\nm v=11 11")
+        b.flush()
+        assert _count(b) == 3
+        assert _until(lambda: _count(a) == 3, "the old writer followed the new writer's flush")
+        assert a.catalog_version() == b.catalog_version()
+    finally:
+        b.close()
+        a.close()
+    with _open(bucket, tmp_path / "a", url) as again:  # its WAL replayed as the writer again
+        assert _count(again) == 4
+
+
+def test_a_renewal_that_finds_another_holder_turns_the_writer_reader(tmp_path, catalogs, bucket):
+    """No flush needed: the background renewal notices (the lease object; on PostgreSQL the row too)."""
+    url = catalogs.url(tmp_path / "a")
+    a = _open(bucket, tmp_path / "a", url, config=FAST)
+    try:
+        a.start_background(0.05)
+        a.write("d", b"m v=1 1")
+        other = {"holder": "elsewhere pid 1 (00000000)", "host": "elsewhere", "pid": 1, "root": "/x",
+                 "expires_at": time.time() + 60, "taken_at": time.time()}
+        if catalogs.backend == "postgresql":
+            _sql(url, "UPDATE leases SET holder = %s, taken_at = %s", (other["holder"], other["taken_at"]))
+        open_data_files(bucket, tmp_path / "a").write_bytes(LEASE_OBJECT, orjson.dumps(other))
+        _until(lambda: a.read_only, "the renewal found the other holder")
+        assert not a._engine.maintenance.background_running
+        with pytest.raises(ReadOnlyStore, match=r"lost its lease on .* to elsewhere pid 1 \(00000000\) \(taken at"):
+            a.write("d", b"m v=2 2")
+        assert _count(a) == 0  # its buffered row left with the writer: it is in the WAL
+    finally:
+        a.close()
+    assert _lease_object(bucket, tmp_path / "a")["holder"] == "elsewhere pid 1 (00000000)"  # not ours to delete

@@ -98,12 +98,15 @@ class StoreIdentity:
         made = marker.get("created", "?")
         hint = ("--catalog postgresql://... (catalog=...)" if marker.get("catalog") == "postgresql"
                 else "the catalog beside the WAL of its writer (wal_dir)")
-        ours = f"store {rec.store_id}" if rec else "no store yet"
-        return StorageError(f"the data at {self.location} belongs to store {marker['store_id']} (made {made}, "
-                            f"its catalog is {marker.get('catalog', '?')}), but catalog "
-                            f"{self.state.catalog_store.where} is of {ours}: open it with the catalog that made "
-                            f"it, e.g. {hint}; if that catalog is lost for good, delete {MARKER} from the data "
-                            "location to rebuild one from the objects")
+        head = (f"the data at {self.location} belongs to store {marker['store_id']} (made {made}, its catalog is "
+                f"{marker.get('catalog', '?')}), but catalog {self.state.catalog_store.where} ")
+        if rec is None:
+            return StorageError(f"{head}is new: open it with the catalog that made it, e.g. {hint}; if that "
+                                f"catalog is lost for good, delete {MARKER} from the data location to rebuild one "
+                                "from the objects")
+        return StorageError(f"{head}is of store {rec.store_id} (stale: another catalog was made for the data "
+                            f"since): open it with the catalog that made it, e.g. {hint}; or empty this "
+                            "catalog's tables to rebuild it from the objects (the WAL beside it is replayed)")
 
     def check_writer(self) -> None:
         """Before the leases: refuse a catalog or a location of another store; mark a stale

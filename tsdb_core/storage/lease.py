@@ -247,9 +247,10 @@ class DataLease(_Renewed):
         """Write a later expiry, unless another writer holds the lease now (then LeaseLost)."""
         with self._lock:
             cur = self.read()
-            if cur is not None and cur["holder"] != self.holder:
-                raise self._lost(lost_message(self.data.uri, cur["holder"], cur.get("taken_at")), committing)
-            self._write(float(cur.get("taken_at", 0)) if cur else _time.time())
+            if cur is None or cur["holder"] != self.holder:  # gone: another took it over and let go
+                raise self._lost(lost_message(self.data.uri, cur and cur["holder"], cur and cur.get("taken_at")),
+                                 committing)
+            self._write(float(cur.get("taken_at", 0)))
 
     def check(self) -> None:
         """Before a commit: nothing when renewals are on time, else renew now (LeaseLost if taken)."""

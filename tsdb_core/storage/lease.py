@@ -37,8 +37,8 @@ import socket
 import threading
 import time as _time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import orjson
 

@@ -217,9 +217,14 @@ def test_a_renewal_that_finds_another_holder_turns_the_writer_reader(tmp_path, c
                  "expires_at": time.time() + 60, "taken_at": time.time()}
         if catalogs.backend == "postgresql":
             _sql(url, "UPDATE leases SET holder = %s, taken_at = %s", (other["holder"], other["taken_at"]))
+        renewals = a._engine.state.catalog_store.data_lease
+        renewals.stop()  # else a renewal between its read and its write could put its own name back
         open_data_files(bucket, tmp_path / "a").write_bytes(LEASE_OBJECT, orjson.dumps(other))
+        renewals._start("data lease")
         _until(lambda: a.read_only, "the renewal found the other holder")
         assert not a._engine.maintenance.background_running
+        health = a.health()
+        assert health["status"] == "degraded" and "elsewhere pid 1" in health["lease_lost"]
         with pytest.raises(ReadOnlyStore, match=r"lost its lease on .* to elsewhere pid 1 \(00000000\) \(taken at"):
             a.write("d", b"m v=2 2")
         assert _count(a) == 0  # its buffered row left with the writer: it is in the WAL

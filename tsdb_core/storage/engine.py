@@ -79,6 +79,7 @@ class StorageEngine:
         self.lost: LeaseLost | None = None  # set when this writer lost its lease: it is a reader now
         self._switch: threading.Thread | None = None
         self._lost_lock = threading.Lock()
+        self._serving = False  # a writer that finished opening (a lease lost while opening fails the open)
         if self.follower is not None:
             self.follower.open()
             self.state.catalog_store = self.follower.store
@@ -136,6 +137,7 @@ class StorageEngine:
             self.recovery.load_index()
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
             self.recovery.replay()
+            self._serving = True
         except BaseException:
             if st.catalog_store is not None:
                 st.catalog_store.close()
@@ -147,7 +149,7 @@ class StorageEngine:
         """A lease found another writer (any thread, maybe inside a commit): refuse every change
         from now on, and turn into a reader in a thread of its own (it waits for running work)."""
         with self._lost_lock:  # not the state's lock: a commit holding it may be what found this
-            if self.lost is not None or self.state.closed:
+            if self.lost is not None or self.state.closed or not self._serving:
                 return
             self.lost = err
             self._switch = threading.Thread(target=self._become_reader, name="tsdb-lease-lost", daemon=True)
@@ -311,4 +313,6 @@ class StorageEngine:
     def health(self) -> dict:
         out = self.state.health.status()
         out["recovery"] = self.recovery.report.lines()
+        if self.lost is not None:  # a writer turned reader: what it was is worth an alert
+            out["status"], out["lease_lost"] = "degraded", str(self.lost)
         return out

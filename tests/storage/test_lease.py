@@ -13,7 +13,7 @@ import pytest
 import tsdb_core
 from tsdb_core import ReadOnlyStore
 from tsdb_core.base.errors import StorageError
-from tsdb_core.storage.lease import LEASE_OBJECT, LeaseLost
+from tsdb_core.storage.lease import LEASE_OBJECT, DataLease, LeaseLost, Unreadable
 from tsdb_core.storage.objects import open_data_files
 
 from .s3server import s3_server  # noqa: F401 - the session fixture
@@ -78,7 +78,8 @@ def _count(store) -> int:
 
 
 def _lease_object(uri, wal):
-    return orjson.loads(open_data_files(uri, wal).read_bytes(LEASE_OBJECT))
+    """The lease object as the store reads it (again while a renewal's write tears it on moto)."""
+    return DataLease(open_data_files(uri, wal), str(wal)).read()
 
 
 def test_a_second_writer_is_refused_naming_the_holder(tmp_path, shared, bucket):
@@ -187,6 +188,7 @@ def test_a_writer_whose_shared_lease_expired_turns_reader_and_follows_the_catalo
     _sql(url, "UPDATE leases SET expires_at = 0")  # as if a had been cut off for the whole lease
     data = open_data_files(bucket, tmp_path / "a")
     data.write_bytes(LEASE_OBJECT, orjson.dumps({**_lease_object(bucket, tmp_path / "a"), "expires_at": 0}))
+    assert _lease_object(bucket, tmp_path / "a")["expires_at"] == 0
     b = _open(bucket, tmp_path / "b", url)
     try:
         with pytest.raises(LeaseLost, match=r"lost its lease on postgresql://\S+ to " + HOLDER + r" \(taken at "):
@@ -231,3 +233,20 @@ def test_a_renewal_that_finds_another_holder_turns_the_writer_reader(tmp_path, c
     finally:
         a.close()
     assert _lease_object(bucket, tmp_path / "a")["holder"] == "elsewhere pid 1 (00000000)"  # not ours to delete
+
+
+def test_an_unreadable_lease_object_is_retried_by_renewals_and_overwritten_by_a_new_writer(tmp_path, bucket):
+    data = open_data_files(bucket, tmp_path / "a")
+    data.write_bytes(LEASE_OBJECT, b'{"holder": "torn')
+    with _open(bucket, tmp_path / "a") as a:  # garbage names no holder
+        lease = a._engine.state.catalog_store.data_lease
+        assert _lease_object(bucket, tmp_path / "a")["holder"] == lease.holder
+        data.write_bytes(LEASE_OBJECT, b"not json")
+        with pytest.raises(Unreadable):
+            lease.renew()  # an I/O failure, retried: not a lost lease
+        assert not a.read_only and a._engine.lost is None
+        data.write_bytes(LEASE_OBJECT, orjson.dumps({"holder": lease.holder}))  # readable again: renewed
+        lease.renew()
+        a.write("d", b"m v=1 1")
+    with _open(bucket, tmp_path / "b") as b:
+        assert _count(b) == 1

@@ -50,6 +50,7 @@ log = logging.getLogger("tsdb_core.store")
 WRITER = "writer"
 LEASE_S = 30.0  # a dead writer's lease is free after this; renewed every third of it
 LEASE_OBJECT = "_tsdb_lease.json"  # has a dot: no encoded user name can be this
+_READS = 5  # attempts at reading the lease object before it counts as unreadable
 NOTHING_COMMITTED = (": nothing committed; the store is read-only now, its unflushed rows stay in its WAL and are "
                      "replayed when it next opens as the writer")
 
@@ -59,6 +60,10 @@ class LeaseLost(ReadOnlyStore):
 
     def __init__(self, message: str):
         UserError.__init__(self, message)
+
+
+class Unreadable(OSError):
+    """The lease object holds no lease (an I/O failure for a renewal: retried)."""
 
 
 def utc(t: float) -> str:
@@ -200,14 +205,20 @@ class DataLease(_Renewed):
         self._lock = threading.Lock()
 
     def read(self) -> dict | None:
-        """The lease object, or None when there is none (or it is unreadable: it is rewritten)."""
-        try:
-            doc = orjson.loads(self.data.read_bytes(LEASE_OBJECT))
-        except FileNotFoundError:
-            return None
-        except orjson.JSONDecodeError:
-            return None
-        return doc if isinstance(doc, dict) and isinstance(doc.get("holder"), str) else None
+        """The lease object, or None when there is none; OSError when it stays unreadable
+        (a read racing a write may see a torn object on some S3 servers: read again)."""
+        for attempt in range(_READS):
+            try:
+                doc = orjson.loads(self.data.read_bytes(LEASE_OBJECT))
+            except FileNotFoundError:
+                return None
+            except orjson.JSONDecodeError:
+                _time.sleep(0.01 * (attempt + 1))
+                continue
+            if isinstance(doc, dict) and isinstance(doc.get("holder"), str):
+                return doc
+            break
+        raise Unreadable(f"{self.data.uri}/{LEASE_OBJECT} is unreadable")
 
     def _write(self, taken: float) -> None:
         now = _time.time()
@@ -237,7 +248,10 @@ class DataLease(_Renewed):
     def acquire(self) -> None:
         """Take the lease object or raise naming its holder and when it expires; renew it from now on."""
         with self._lock:
-            cur = self.read()
+            try:
+                cur = self.read()
+            except Unreadable:
+                cur = None  # garbage names no holder: overwritten
             if not self._free(cur, _time.time()):
                 raise self._refused(cur)
             self._write(_time.time())

@@ -50,7 +50,11 @@ class Store:
         self.location = str(root) if root is not None else None
         self._reads = self._engine.reads
         self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
-        self.read_only = self._engine.read_only
+
+    @property
+    def read_only(self) -> bool:
+        """Opened as a reader, or a writer that lost its lease to another (storage/lease.py)."""
+        return self._engine.read_only
 
     @property
     def clock(self) -> Clock:

@@ -230,9 +230,9 @@ def test_the_cli_takes_a_uri_and_keeps_it(s3_server, tmp_path, monkeypatch):  # 
         assert _sum(s) == (1, 3)
 
 
-def test_a_lost_local_directory_loses_nothing_flushed(s3_server, tmp_path):  # noqa: F811
+def test_a_lost_local_directory_loses_nothing_flushed(s3_server, tmp_path, catalogs):  # noqa: F811
     """The writer's disk gone (WAL, catalog): what was flushed comes back from the bucket;
-    the unflushed tail was only in the WAL."""
+    the unflushed tail was only in the WAL. (Here each local directory has its own catalog.)"""
     uri = f"s3://{s3_server.new_bucket()}/p"
     with tsdb_core.open(uri, wal_dir=tmp_path / "a", config=CFG) as s:
         s.write("db", f"m,host=a v=1 {T0}\nm,host=b v=2 {T0 + 1}".encode())
@@ -243,5 +243,9 @@ def test_a_lost_local_directory_loses_nothing_flushed(s3_server, tmp_path):  # n
         s._engine.state.closed = True
     with tsdb_core.open(uri, wal_dir=tmp_path / "b", config=CFG) as s:
         assert _sum(s) == (2, 3)
+    if catalogs.backend == "postgresql":  # a stale shared catalog is refused, then emptied (storage/identity.py)
+        with pytest.raises(tsdb_core.StorageError, match="stale: another catalog was made for the data since"):
+            tsdb_core.open(uri, wal_dir=tmp_path / "a", config=CFG)
+        catalogs.lose(tmp_path / "a")
     with tsdb_core.open(uri, wal_dir=tmp_path / "a", config=CFG) as s:  # the first disk back: its WAL too
         assert _sum(s) == (3, 7)

@@ -60,6 +60,9 @@ class StoreConfig:
     # their catalog entry is gone, so that queries already reading them (this process's lazy
     # scans, a reader process's) finish. A writer's close() deletes them at once.
     file_grace_s: float = 60.0
+    # The writer's lease (storage/lease.py): a dead writer's is free after this many seconds; it
+    # is renewed every third of it. Object storage holds one too, beside the data.
+    lease_s: float = 30.0
 
     @classmethod
     def for_tests(cls, **overrides) -> "StoreConfig":

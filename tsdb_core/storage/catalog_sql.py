@@ -59,6 +59,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, host TEXT NOT NULL, root TEXT NOT NULL, "
         "expires_at DOUBLE PRECISION NOT NULL)",
     ),
+    (  # 3: which store the catalog belongs to (storage/identity.py); when a lease was taken
+        "CREATE TABLE store_identity (id INTEGER PRIMARY KEY, store_id TEXT NOT NULL, location TEXT NOT NULL, "
+        "created DOUBLE PRECISION NOT NULL)",
+        "ALTER TABLE leases ADD COLUMN taken_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -234,6 +239,9 @@ class SqlCatalog:
         self.lock = threading.Lock()
         self._damaged_json = False
         self.lease = None  # the writer's WriterLease once taken (storage/lease.py): checked by commits
+        self.data_lease = None  # a store in object storage: the writer's DataLease, also checked
+        self.lease_s = lease_mod.LEASE_S
+        self.on_lost = None  # told when a lease check finds another writer (storage/engine.py)
 
     def open(self) -> Catalog:
         """Connect, migrate the tables, load; an unreadable catalog loads empty with ``damage`` set."""
@@ -288,14 +296,16 @@ class SqlCatalog:
 
     def take_lease(self) -> None:
         """Become the store's only writer (storage/lease.py), or raise naming the one that is."""
-        lease = lease_mod.WriterLease(self, str(self.root), lease_mod.LEASE_S)
+        lease = lease_mod.WriterLease(self, str(self.root), self.lease_s)
+        lease.on_lost = self.on_lost
         lease.acquire()
         self.lease = lease
 
     def close(self) -> None:
-        if self.lease is not None:
-            self.lease.release()
-            self.lease = None
+        for lease in (self.lease, self.data_lease):
+            if lease is not None:
+                lease.release()
+        self.lease = self.data_lease = None
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -389,6 +399,8 @@ class SqlCatalog:
                 with self.db.transaction():
                     if self.lease is not None:
                         self.lease.check()
+                    if self.data_lease is not None:
+                        self.data_lease.check()
                     self._write(cat, base, new, changed_meas)
             except self.db.unavailable as e:
                 raise CatalogUnavailable(f"catalog {self.where}: commit failed: {e}") from e

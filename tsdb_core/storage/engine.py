@@ -14,10 +14,12 @@ files), :class:`~.index_files.IndexFiles` (series index files), :class:`~.reads.
 the :class:`~.lockfile.DirectoryLock` held while the store is open. A read-only store
 (``StoreConfig.read_only``) takes no lock and opens no WAL: a :class:`~.readonly.CatalogFollower`
 keeps its catalog in step with the writer's commits, and every change raises ReadOnlyStore.
+A writer that loses its lease (storage/lease.py) becomes such a reader (:meth:`_become_reader`).
 """
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -27,9 +29,12 @@ from ..base.errors import DatabaseNotFound, FieldTypeConflict, PointsBeyondReten
 from ..base.time import Clock
 from ..base.types import TIME, FieldType, MeasurementBatch, WriteResult
 from .admission import BEYOND_RETENTION
+from .buffer import WriteBuffer
 from .catalog_sql import SqlCatalog
 from .fileio import mkdir_private, warn_if_shared
+from .identity import StoreIdentity
 from .index_files import IndexFiles
+from .lease import DataLease, LeaseLost
 from .lockfile import DirectoryLock
 from .maintenance import Maintenance
 from .objects import DataFiles, is_uri, local_dir, open_data_files
@@ -71,14 +76,26 @@ class StorageEngine:
         self.writes = WritePath(self.state, self.maintenance.maybe_flush)
         self.reads = Reader(self.state, self.recovery)
         self.follower = CatalogFollower(self.state, self.index_files) if self.read_only else None
+        self.lost: LeaseLost | None = None  # set when this writer lost its lease: it is a reader now
+        self._switch: threading.Thread | None = None
+        self._lost_lock = threading.Lock()
+        self._serving = False  # a writer that finished opening (a lease lost while opening fails the open)
         if self.follower is not None:
             self.follower.open()
             self.state.catalog_store = self.follower.store
+            try:
+                StoreIdentity(self.state).check_reader()
+            except BaseException:
+                self.follower.close()
+                raise
         elif self.lock_file is not None:
             self._open(self.lock_file)
 
     def writable(self, what: str) -> None:
         """Raise :class:`ReadOnlyStore` on a reader (before anything is touched)."""
+        if self.lost is not None:
+            raise LeaseLost(f"{self.lost}: it is read-only now and {what} is refused; its unflushed rows stay in "
+                            f"its WAL ({self.state.root / 'wal'}) and are replayed when it next opens as the writer")
         if self.read_only:
             raise ReadOnlyStore(what)
 
@@ -104,18 +121,63 @@ class StorageEngine:
         lock.acquire()
         try:
             st.catalog_store = SqlCatalog(st.root, st.config.catalog)
+            st.catalog_store.lease_s, st.catalog_store.on_lost = st.config.lease_s, self._lease_lost
             st.catalog = st.catalog_store.open()
+            identity = StoreIdentity(st)
+            identity.check_writer()
             if st.catalog.damage is None:  # else once recovery has set it aside (catalog_sql.py)
                 st.catalog_store.take_lease()
+            if not st.files.data.local:  # before anything is rebuilt or swept in the bucket
+                lease = DataLease(st.files.data, str(st.root), st.config.lease_s)
+                lease.on_lost = self._lease_lost
+                lease.acquire()
+                st.catalog_store.data_lease = lease
             self.recovery.open_files()
+            identity.settle()
             self.recovery.load_index()
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
             self.recovery.replay()
+            self._serving = True
         except BaseException:
             if st.catalog_store is not None:
                 st.catalog_store.close()
             lock.release()
             raise
+
+    # -- a lost lease ------------------------------------------------------------------
+    def _lease_lost(self, err: LeaseLost) -> None:
+        """A lease found another writer (any thread, maybe inside a commit): refuse every change
+        from now on, and turn into a reader in a thread of its own (it waits for running work)."""
+        with self._lost_lock:  # not the state's lock: a commit holding it may be what found this
+            if self.lost is not None or self.state.closed or not self._serving:
+                return
+            self.lost = err
+            self._switch = threading.Thread(target=self._become_reader, name="tsdb-lease-lost", daemon=True)
+            self._switch.start()
+
+    def _become_reader(self) -> None:
+        """Stop background work and renewals, drop the buffered rows (they stay in the WAL), and
+        follow the catalog like a read-only store through the connection the writer had."""
+        st = self.state
+        self.maintenance.stop_background()
+        store = st.catalog_store
+        for lease in (store.lease, store.data_lease):
+            if lease is not None:
+                lease.stop()
+        with st.flush_lock, st.lock:
+            if st.closed:
+                return
+            st.buffer, st.flushing = WriteBuffer(), None
+            if st.wal is not None:
+                st.wal.close()
+                st.wal = None
+            follower = CatalogFollower(st, self.index_files)
+            follower.follow(store)
+            st.catalog_store, self.follower, self.read_only = follower.store, follower, True
+        try:
+            follower.refresh()
+        except Exception as e:  # noqa: BLE001 - queries refresh again
+            st.health.failed(e)
 
     # -- writes ----------------------------------------------------------------------
     def write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
@@ -215,8 +277,14 @@ class StorageEngine:
         st = self.state
         if st.closed:
             return
+        with self._lost_lock:
+            switch = self._switch
+        if switch is not None:
+            switch.join()
         if self.follower is not None:
             self.follower.close()
+            if self.lock_file is not None:  # a writer that lost its lease: its WAL stays for its next open
+                self.lock_file.release()
             return
         self.maintenance.stop_background()
         with st.flush_lock, st.lock:
@@ -245,4 +313,6 @@ class StorageEngine:
     def health(self) -> dict:
         out = self.state.health.status()
         out["recovery"] = self.recovery.report.lines()
+        if self.lost is not None:  # a writer turned reader: what it was is worth an alert
+            out["status"], out["lease_lost"] = "degraded", str(self.lost)
         return out

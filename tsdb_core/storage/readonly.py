@@ -101,6 +101,15 @@ class CatalogFollower:
         self.checked_at = _time.time()
         self._reindex({}, st.catalog.files)
 
+    def follow(self, store: SqlCatalog) -> None:
+        """A writer that lost its lease: follow its catalog through the connection it had
+        (the next :meth:`refresh` loads it; the writer's store no longer commits)."""
+        reader = ReaderCatalog(store.root, store.url)
+        reader.db, store.db = store.db, None
+        reader.loaded_version = -1
+        self.store = reader
+        self.checked_at = _time.time()
+
     @property
     def version(self) -> int:
         return self.store.loaded_version

@@ -270,7 +270,7 @@ def test_a_batch_that_keeps_failing_is_set_aside_and_the_store_keeps_serving(tmp
 
 
 def test_a_flush_that_fails_twice_is_retried_with_backoff_and_loses_nothing(tmp_path):
-    cfg = tsdb_core.StoreConfig.for_tests(buffer_max_age_s=0.0, flush_retry_base_s=0.3, flush_retry_max_s=1.0)
+    cfg = tsdb_core.StoreConfig.for_tests(buffer_max_age_s=0.0, flush_retry_base_s=30.0, flush_retry_max_s=60.0)
     s = tsdb_core.open(tmp_path / "s", config=cfg)
     try:
         calls = _failing(s, "m", 2)

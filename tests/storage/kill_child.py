@@ -44,6 +44,10 @@ def _mark(fd: int, text: str) -> None:
 
 
 def writer(spec: dict) -> None:
+    if spec.get("lease_s"):  # a lease that expires soon after this writer dies (test_lease.py does the same)
+        from tsdb_core.storage import lease
+
+        lease.LEASE_S = spec["lease_s"]
     ack = os.open(spec["ack"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     progress = os.open(spec["progress"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     store = open_store(spec)
@@ -115,7 +119,7 @@ def reader(spec: dict) -> None:
         else:
             a, b, ra, rb = (f(st) for f, st in zip((_one, _one, _recount, _recount), res.statements))
             print("ok", json.dumps([store.catalog_version(), a, b, ra, rb]), flush=True)
-        if select.select([sys.stdin], [], [], 0.002)[0]:  # paced: the writer shares the cores
+        if select.select([sys.stdin], [], [], 0.005)[0]:  # paced: the writer shares the cores
             break
     store.close()
     print("closed", flush=True)

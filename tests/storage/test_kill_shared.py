@@ -32,7 +32,6 @@ from tsdb_core.base.time import MAX_TIME, MIN_TIME
 from tsdb_core.storage.objects import open_data_files
 
 from . import crash_child, kill_child
-from .s3server import s3_server  # noqa: F401 - the session fixture
 
 pytestmark = pytest.mark.sqlite_catalog_only  # the store is written by child processes
 
@@ -244,3 +243,50 @@ def test_sigkill_in_flush_and_compaction_with_a_reader(spec, tmp_path):
           f"snapshots ({len({s[0] for s in seen})} versions)")
     assert inside["F"] >= 1 and inside["C"] >= 1, inside
 
+
+
+def test_a_killed_writer_is_followed_by_another_machine_once_its_lease_expires(s3_server, pg_cluster, tmp_path):
+    """S3 + PostgreSQL, each process with a local directory of its own (three machines): writer A
+    is SIGKILLed; writer B is refused while A's lease runs, then takes over with everything A
+    flushed; the reader follows both; A's machine, back, replays the rows only its WAL held."""
+    shared = {"location": f"s3://{s3_server.new_bucket()}/lease", "catalog": pg_cluster.fresh_url()}
+    on = {m: {**shared, "wal_dir": str(tmp_path / m)} for m in "abr"}
+    with kill_child.open_store(on["a"]) as s:
+        s.create_database("crash")
+    zyg, reader = Zygote(), Reader(on["r"])
+    try:
+        progress, ack = Progress(tmp_path / "progress"), tmp_path / "acks"
+        pid = zyg.start({**on["a"], "first": 0, "ack": str(ack), "progress": str(progress.path), "lease_s": 2.0})
+        assert progress.wait_for("C"), progress.poll()[-3:]  # two flushes done, compacting
+        os.kill(pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        assert os.WIFSIGNALED(zyg.reaped())
+        acked = {int(x) for x in ack.read_text().split()}
+        with pytest.raises(tsdb_core.StorageError, match=r"holds the lease until .* s from now\)"):
+            kill_child.open_store(on["b"])
+        b = _open_when_free(on["b"], deadline=killed_at + 20)
+        with b:
+            flushed = set(range(kill_child.COMPACT_EVERY * kill_child.FLUSH_EVERY))  # in its flushes so far
+            present = _check_batches(b, flushed)
+            assert present <= acked and present >= flushed
+            first = max(acked) + 1
+            b.write("crash", crash_child.batch_body(first))
+            b.flush()
+            total = (len(present) + 1) * crash_child.LINES
+        _check_reader(reader.follow_to(total))
+        with kill_child.open_store(on["a"]) as a:  # A's machine again: its WAL's rows come back
+            assert _check_batches(a, acked | {first}) == acked | {first}
+    finally:
+        zyg.close()
+        reader.kill()
+
+
+def _open_when_free(spec: dict, deadline: float):
+    """Open as the writer once the lease is free (retrying while another holds it), by ``deadline``."""
+    while True:
+        try:
+            return kill_child.open_store(spec)
+        except tsdb_core.StorageError as e:
+            if "holds the lease" not in str(e) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)

@@ -35,6 +35,7 @@ def _stall(store):
         lease._thread.join()
 
 
+@pytest.mark.local_files("copies the data directory to stand in for shared storage")
 def test_a_second_writer_is_refused_naming_the_holder(tmp_path, shared):
     url = shared.url(tmp_path / "a")
     a = _open(tmp_path / "a", url)

@@ -90,6 +90,7 @@ def test_reader_needs_an_existing_store(tmp_path, catalogs):
         tsdb_core.open(None, read_only=True)
 
 
+@pytest.mark.local_files("checks the files on disk")
 def test_replaced_files_outlive_their_entry_for_the_grace_period(tmp_path):
     for grace, kept in ((60.0, True), (0.0, False)):
         path = tmp_path / f"g{grace}"

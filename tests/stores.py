@@ -56,9 +56,10 @@ class Catalogs:
     """Where each store root's catalog (and, on S3, its data) lives in this test; :meth:`lose`
     empties the catalog."""
 
-    def __init__(self, cluster: Cluster | None, bucket: str | None = None):
+    def __init__(self, cluster: Cluster | None, s3=None):
         self.cluster = cluster
-        self.bucket = bucket
+        self.s3 = s3  # the S3 server (tests/storage/s3server.py) in the S3 mode
+        self.bucket: str | None = None
         self.urls: dict[str, str] = {}
         self.locations: dict[str, str] = {}
 
@@ -77,6 +78,8 @@ class Catalogs:
     def location(self, root) -> str:
         """The S3 prefix standing in for the local path ``root`` (the same on every open)."""
         key = str(Path(local_path(root)).absolute())
+        if self.bucket is None:
+            self.bucket = self.s3.new_bucket()
         if key not in self.locations:
             self.locations[key] = f"s3://{self.bucket}/{uuid.uuid4().hex[:12]}"
         return self.locations[key]
@@ -95,7 +98,7 @@ class Catalogs:
         sql, reader = SqlCatalog, readonly.ReaderCatalog
         monkeypatch.setattr(engine_mod, "SqlCatalog", lambda root, url="": sql(root, url or self.url(root)))
         monkeypatch.setattr(readonly, "ReaderCatalog", lambda root, url="": reader(root, url or self.url(root)))
-        if self.bucket is None:
+        if self.s3 is None:
             return
         locate = engine_mod._locate
 
@@ -115,12 +118,13 @@ def catalogs_for(request, monkeypatch, kind: str):
         yield Catalogs(None)
         return
     if request.node.get_closest_marker("sqlite_catalog_only"):
-        pytest.skip("the store is opened by a child process: default catalog only")
+        pytest.skip("the store is opened by a child process: default catalog only"
+                    + (", not with TSDB_TEST_STORE=s3" if kind == "s3" else ""))
     marker = request.node.get_closest_marker("local_files")
     if kind == "s3" and marker is not None:
         pytest.skip(f"looks at the data files on the local disk ({marker.args[0]}): not with TSDB_TEST_STORE=s3")
-    bucket = request.getfixturevalue("s3_server").new_bucket() if kind == "s3" else None
-    cats = Catalogs(request.getfixturevalue("pg_cluster"), bucket)
+    s3 = request.getfixturevalue("s3_server") if kind == "s3" else None
+    cats = Catalogs(request.getfixturevalue("pg_cluster"), s3)
     cats.install(monkeypatch)
     yield cats
 

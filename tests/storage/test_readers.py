@@ -10,15 +10,7 @@ import pytest
 
 import tsdb_core
 from tsdb_core import ReadOnlyStore, StorageError, StoreConfig
-from tsdb_core.storage import readonly
 
-
-@pytest.fixture(autouse=True)
-def readers_follow_the_test_catalog(catalogs, monkeypatch):
-    """Readers find the catalog where this test's writers keep it (conftest.py: SQLite or PostgreSQL)."""
-    if catalogs.backend == "postgresql":
-        cls = readonly.ReaderCatalog
-        monkeypatch.setattr(readonly, "ReaderCatalog", lambda root, url="": cls(root, url or catalogs.url(root)))
 
 ROWS, FLUSHES = 50, 8  # rows per flush, flushes by the writer process
 

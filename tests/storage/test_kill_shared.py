@@ -7,9 +7,14 @@ flushes, marking the start and end of each call in a progress file; the parent w
 start mark and kills it a random fraction of that call's usual duration later. After each kill
 it reopens the store and checks: every acknowledged batch present point by point, every
 catalog entry's object exists, no object the catalog does not list is left (the orphans of the
-killed call are removed); then it compacts what the killed call left. A read-only reader process queries the whole time: its counts never
-go down, are whole batches, and its sums equal a recount of the rows of the same snapshot.
-4 kills per backend by default (2 in a flush, 2 in a compaction); TSDB_SLOW=1 runs 60.
+killed call are removed); then it compacts what the killed call left. A read-only reader
+process queries the whole time: its counts never go down, are whole batches, and its sums equal
+a recount of the rows of the same snapshot (one multi-statement query: one catalog version).
+4 kills per backend by default (2 in a flush, 2 in a compaction); TSDB_SLOW=1 runs 60
+(TSDB_KILLS=N sets the number).
+
+The last test kills a writer on S3 + PostgreSQL and lets another machine take over once its
+lease expires.
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import crash_child  # noqa: E402
+import crash_child
 
 FLUSH_EVERY = 3  # batches
 COMPACT_EVERY = 3  # flushes

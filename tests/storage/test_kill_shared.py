@@ -41,7 +41,7 @@ from . import crash_child, kill_child
 
 pytestmark = pytest.mark.sqlite_catalog_only  # the store is written by child processes
 
-KILLS = int(os.environ.get("TSDB_KILLS", 60 if os.environ.get("TSDB_SLOW") == "1" else 4))
+KILLS = int(os.environ.get("TSDB_KILLS") or (60 if os.environ.get("TSDB_SLOW") == "1" else 4))
 CHILD = str(Path(kill_child.__file__).resolve())
 
 

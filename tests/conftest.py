@@ -3,11 +3,17 @@
 Tests marked ``@pytest.mark.slow`` run only with ``TSDB_SLOW=1`` (the long
 modes: soak, fuzzing at scale, many kills); the default run stays short.
 Hypothesis examples are the same on every run unless ``HYPOTHESIS_PROFILE=explore``.
+``TSDB_TEST_STORE=s3`` puts every store opened at a path on an S3 server with its catalog on
+PostgreSQL (tests/stores.py).
 """
 import os
 
 import pytest
 from hypothesis import settings
+
+from tests import stores
+from tests.storage.s3server import s3_server  # noqa: F401 - session fixtures for every suite
+from tests.stores import pg_cluster  # noqa: F401
 
 SLOW = os.environ.get("TSDB_SLOW") == "1"
 
@@ -16,6 +22,19 @@ SLOW = os.environ.get("TSDB_SLOW") == "1"
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+def pytest_configure(config):
+    for marker in stores.MARKERS:
+        config.addinivalue_line("markers", marker)
+
+
+if stores.ON_S3:
+    @pytest.fixture(autouse=True)
+    def catalogs(request, monkeypatch):
+        """Every store opened at a path: on S3, its catalog on PostgreSQL (tests/storage overrides
+        this with its parametrised fixture)."""
+        yield from stores.catalogs_for(request, monkeypatch, "s3")
 
 
 def pytest_collection_modifyitems(config, items):

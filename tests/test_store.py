@@ -293,6 +293,7 @@ def _crash_copy(store, src, dst):
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("store.lock"))
 
 
+@pytest.mark.local_files("copies the store directory as a crash would leave it")
 def test_wal_replay_after_crash(tmp_path):
     s = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests())
     s.write("db", f"m,h=a v=1 {T0}\nm,h=b v=2 {T0}".encode())

@@ -61,11 +61,12 @@ def load_noaa(store) -> None:
 
 
 @pytest.fixture(scope="session")
-def noaa_store():
-    import tsdb_core
+def noaa_store(request):
+    from tests.stores import settle, shared_store
     from tsdb_core.base.time import fixed_clock
 
-    store = tsdb_core.open(None, clock=fixed_clock(NOW))
+    store = shared_store(request, fixed_clock(NOW))  # in memory; on S3 with TSDB_TEST_STORE=s3
     load_noaa(store)
+    settle(store)
     yield store
     store.close()

@@ -90,29 +90,31 @@ def test_fuzz_query(noaa_store, case):
 
 
 @pytest.fixture(scope="module")
-def into_store():
-    import tsdb_core
+def into_store(request):
+    from tests.stores import settle, shared_store
     from tsdb_core.base.time import fixed_clock
 
     from .conftest import load_noaa
-    store = tsdb_core.open(None, clock=fixed_clock(NOW))
+    store = shared_store(request, fixed_clock(NOW))
     load_noaa(store)
+    settle(store)
     store.create_database("noaa_copy")
     yield store
     store.close()
 
 
 @pytest.fixture(scope="module")
-def mixed_store():
+def mixed_store(request):
     import sys
 
-    import tsdb_core
+    from tests.stores import settle, shared_store
     from tsdb_core.base.time import fixed_clock
     sys.path.insert(0, str(CASE_DIR))
     from mixed_cases import MIXED_DB, mixed_lines
-    store = tsdb_core.open(None, clock=fixed_clock(NOW))
+    store = shared_store(request, fixed_clock(NOW))
     store.create_database(MIXED_DB)
     assert store.write(MIXED_DB, "\n".join(mixed_lines())).ok
+    settle(store)
     yield store
     store.close()
 

@@ -258,6 +258,7 @@ def test_row_groups_of_an_uncached_file(tmp_path, cache_bytes):
             assert one is None
 
 
+@pytest.mark.local_files("checks the sidecar files on disk")
 def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
     """lastpoint (``GROUP BY host ORDER BY time DESC LIMIT 1``) over files too large for the
     cache reads each file's sidecar of newest rows, and answers what the full scan answers."""

@@ -219,6 +219,7 @@ def test_a_reader_sees_the_old_file_set_or_the_new_one(tmp_path, catalogs):
     assert sum(f.rows for f in _committed(root, url).all_files()) == 400
 
 
+@pytest.mark.local_files("a copied store directory of the JSON catalog era")
 def test_a_catalog_json_store_is_migrated_on_open(tmp_path, catalogs):
     root = tmp_path / "s"
     shutil.copytree(JSON_STORE, root)
@@ -248,6 +249,7 @@ def test_a_catalog_json_store_is_migrated_on_open(tmp_path, catalogs):
         assert len(_values(s, "SELECT v FROM temp", db="weather")) == 5
 
 
+@pytest.mark.local_files("a copied store directory of the JSON catalog era")
 def test_a_migration_interrupted_after_its_commit_finishes_on_open(tmp_path, catalogs):
     root = tmp_path / "s"
     shutil.copytree(JSON_STORE, root)
@@ -259,6 +261,7 @@ def test_a_migration_interrupted_after_its_commit_finishes_on_open(tmp_path, cat
         assert len(_values(s, "SELECT v FROM temp", db="weather")) == 4
 
 
+@pytest.mark.local_files("a copied store directory of the JSON catalog era")
 def test_a_damaged_catalog_json_is_kept_and_rebuilt_into_the_tables(tmp_path, catalogs):
     root = tmp_path / "s"
     shutil.copytree(JSON_STORE, root)

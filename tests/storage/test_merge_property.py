@@ -3,6 +3,7 @@ every read equals a model of InfluxDB's rule (same series + time → field-level
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,6 +80,7 @@ def _window_rows(s) -> list[dict]:
     return s.scan("db", None, "m", MIN_TIME, MAX_TIME).collect().sort(["time", "host"], nulls_last=False).to_dicts()
 
 
+@pytest.mark.local_files("reads the Parquet files on disk")
 def test_a_window_merged_in_slices_equals_one_merge(tmp_path):
     """Many series, points written twice across files, series without the leading tag, and a
     series index that misses some values (the slices still cover every row)."""

@@ -16,7 +16,8 @@ from tsdb_core.base.time import MAX_TIME, MIN_TIME, H
 from tsdb_core.base.types import FieldType, MeasurementBatch
 from tsdb_core.storage.objects import LocalFiles, ObjectFiles, check_rel, is_uri, local_dir_for, open_data_files
 
-from .s3server import s3_server  # noqa: F401 - the session fixture
+from tests.stores import ON_S3
+
 from .test_paths import HOSTILE
 
 T0 = 1_700_000_000_000_000_000
@@ -57,6 +58,8 @@ class Where:
 @pytest.fixture(params=["local", "s3"])
 def where(request, tmp_path) -> Where:
     if request.param == "local":
+        if ON_S3:
+            pytest.skip("a local data directory: with TSDB_TEST_STORE=s3 every path is put on S3")
         return Where(str(tmp_path / "store"), tmp_path / "store")
     server = request.getfixturevalue("s3_server")
     return Where(f"s3://{server.new_bucket()}/some/prefix", tmp_path / "wal")
@@ -175,6 +178,7 @@ def test_a_local_store_refuses_a_separate_wal_dir(tmp_path):
         tsdb_core.open(tmp_path / "s", wal_dir=tmp_path / "w")
 
 
+@pytest.mark.local_files("file modes on disk")
 def test_local_modes_are_unchanged(tmp_path):
     with tsdb_core.open(tmp_path / "s", config=CFG) as s:
         s.write("db", f"m v=1 {T0}".encode())

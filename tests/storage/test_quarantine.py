@@ -62,6 +62,7 @@ CASES = {
 }
 
 
+@pytest.mark.local_files("damages the files on disk")
 @pytest.mark.parametrize("how", list(CASES))
 def test_footer_problem_names_the_damage(tmp_path, how):
     s = _store(tmp_path / "s", 1)
@@ -74,6 +75,7 @@ def test_footer_problem_names_the_damage(tmp_path, how):
     assert why is not None and why.startswith(CASES[how]), why
 
 
+@pytest.mark.local_files("damages the files on disk")
 def test_footer_problem_compares_rows_and_columns_with_the_catalog(tmp_path):
     s = _store(tmp_path / "s", 1)
     [f] = s.files()
@@ -84,6 +86,7 @@ def test_footer_problem_compares_rows_and_columns_with_the_catalog(tmp_path):
     assert footer_problem(*_at(tmp_path / "nope.parquet"), 1, 1, ()) == "missing"
 
 
+@pytest.mark.local_files("damages the files on disk")
 def test_decode_problem_sees_what_the_footer_check_cannot(tmp_path):
     s = _store(tmp_path / "s", 1)
     [f] = s.files()
@@ -110,6 +113,7 @@ def test_quarantine_keeps_the_relative_path_and_never_overwrites(tmp_path):
     assert not (tmp_path / "d/autogen/m/0").exists()  # the emptied window directory is pruned
 
 
+@pytest.mark.local_files("damages the files on disk")
 def test_a_database_named_quarantine_is_an_ordinary_database(tmp_path):
     root = tmp_path / "s"
     s = tsdb_core.open(root, config=CFG)
@@ -135,6 +139,7 @@ def test_a_database_named_quarantine_is_an_ordinary_database(tmp_path):
         s.close()
 
 
+@pytest.mark.local_files("damages the files on disk")
 def test_check_files_deep_quarantines_bad_pages_in_a_live_store(tmp_path):
     s = _store(tmp_path / "s", 2)
     try:
@@ -157,6 +162,7 @@ def test_check_files_deep_quarantines_bad_pages_in_a_live_store(tmp_path):
         s.close()
 
 
+@pytest.mark.local_files("damages the files on disk")
 def test_after_read_error_checks_only_the_files_the_thread_scanned(tmp_path):
     s = tsdb_core.open(tmp_path / "s", config=CFG)
     try:

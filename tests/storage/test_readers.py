@@ -10,15 +10,7 @@ import pytest
 
 import tsdb_core
 from tsdb_core import ReadOnlyStore, StorageError, StoreConfig
-from tsdb_core.storage import readonly
 
-
-@pytest.fixture(autouse=True)
-def readers_follow_the_test_catalog(catalogs, monkeypatch):
-    """Readers find the catalog where this test's writers keep it (conftest.py: SQLite or PostgreSQL)."""
-    if catalogs.backend == "postgresql":
-        cls = readonly.ReaderCatalog
-        monkeypatch.setattr(readonly, "ReaderCatalog", lambda root, url="": cls(root, url or catalogs.url(root)))
 
 ROWS, FLUSHES = 50, 8  # rows per flush, flushes by the writer process
 
@@ -90,6 +82,7 @@ def test_reader_needs_an_existing_store(tmp_path, catalogs):
         tsdb_core.open(None, read_only=True)
 
 
+@pytest.mark.local_files("checks the files on disk")
 def test_replaced_files_outlive_their_entry_for_the_grace_period(tmp_path):
     for grace, kept in ((60.0, True), (0.0, False)):
         path = tmp_path / f"g{grace}"

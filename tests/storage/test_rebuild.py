@@ -28,6 +28,7 @@ def _schemas(cat: Catalog):
             for db in cat.databases.values() for m, mm in db.measurements.items()}
 
 
+@pytest.mark.local_files("builds the store's directory on disk")
 def test_rebuild_gives_back_every_file_and_schema(tmp_path):
     root = tmp_path / "s"
     s = tsdb_core.open(root, config=CFG)
@@ -49,6 +50,7 @@ def test_rebuild_gives_back_every_file_and_schema(tmp_path):
                            "3 measurements, 5 rows"
 
 
+@pytest.mark.local_files("builds the store's directory on disk")
 def test_files_without_tag_metadata_use_their_sorting_columns(tmp_path):
     root = tmp_path / "s"
     s = tsdb_core.open(root, config=CFG)
@@ -68,6 +70,7 @@ def test_files_without_tag_metadata_use_their_sorting_columns(tmp_path):
                                                                      "v": FieldType.FLOAT})}
 
 
+@pytest.mark.local_files("builds the store's directory on disk")
 def test_over_long_names_come_back_from_their_sidecar(tmp_path):
     root = tmp_path / "s"
     db, m = "d" * 200, "é" * 100
@@ -86,6 +89,7 @@ def test_over_long_names_come_back_from_their_sidecar(tmp_path):
                                 f"hash, and no {NAMES_FILE})")]
 
 
+@pytest.mark.local_files("builds the store's directory on disk")
 def test_a_file_that_conflicts_with_a_newer_one_is_left_out(tmp_path):
     root = tmp_path / "s"
     s = tsdb_core.open(root, config=CFG)
@@ -102,6 +106,7 @@ def test_a_file_that_conflicts_with_a_newer_one_is_left_out(tmp_path):
     assert sorted(f.path for f in got.catalog.all_files()) == sorted([fe.path, copy])
 
 
+@pytest.mark.local_files("builds the store's directory on disk")
 @pytest.mark.parametrize("name", ["%ZZ", "a%2", "x.y"])
 def test_undecodable_directories_are_refused(tmp_path, name):
     root = tmp_path / "s"

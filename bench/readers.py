@@ -28,6 +28,7 @@ import shlex
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -158,11 +159,12 @@ def run_level(n: int, args, root: Path, with_writer: bool) -> dict:
     for p in procs:
         p.start()
     label = f"{n} reader{'s' * (n > 1)}" + (" + writer" if with_writer else "")
+    window = args.warmup + args.duration
     try:
         barrier.wait(timeout=600)
-    except Exception:  # noqa: BLE001 - a reader failed before the barrier: its error says why
-        pass
-    _wait_window(label, args.warmup + args.duration, args.progress)
+    except threading.BrokenBarrierError:  # a reader failed before the barrier: its error says why
+        window = 0.0
+    _wait_window(label, window, args.progress)
     got = [results.get(timeout=600) for _ in procs]
     if stop is not None:
         stop.set()
@@ -234,13 +236,19 @@ class _Bar:
     def __init__(self, label: str, total: float, unit: str, enabled: bool):
         self.enabled = enabled
         if enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
             self._p = Progress(TextColumn(f"[bold]{label}"), BarColumn(),
                                TextColumn(f"{{task.completed:,.0f}}/{{task.total:,.0f}} {unit}"),
                                TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
             self._task = self._p.add_task(label, total=total)
 
-    def __enter__(self) -> "_Bar":
+    def __enter__(self) -> _Bar:
         if self.enabled:
             self._p.start()
         return self

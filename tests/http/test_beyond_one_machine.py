@@ -1,0 +1,173 @@
+"""The README's "Beyond one machine" commands, end to end: one writer and two readers of a store
+in S3 with its catalog in PostgreSQL, each ``tsdb serve`` its own process with its own local
+directory (as on three machines), reached over real HTTP.
+
+The S3 API server is moto's on 127.0.0.1 (real S3 HTTP), PostgreSQL a throwaway cluster
+(tests/pg_cluster.py); both are skipped, saying why, only where they cannot run. The commands
+are what a user types: the AWS settings come from the environment, the tokens from
+``tsdb token create``, the points from the InfluxDB v2 client.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.pg_cluster import Cluster, binaries
+
+ROOT = Path(__file__).resolve().parents[2]
+NS = 1_000_000_000
+
+
+@pytest.fixture(scope="module")
+def s3():
+    moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed (the test extra)")
+    from tests.storage.s3server import S3Server
+
+    server = S3Server(moto_server)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    bindir = binaries()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed: apt-get install postgresql")
+    pytest.importorskip("psycopg", reason="psycopg not installed: pip install 'psycopg[binary]'")
+    cluster = Cluster(bindir)
+    yield cluster
+    cluster.stop()
+
+
+class Machines:
+    """The environment each "machine" runs ``tsdb`` in, and the servers it started."""
+
+    def __init__(self, s3, tmp_path: Path):
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "xdg"),
+                    "AWS_ENDPOINT_URL": s3.endpoint, "AWS_ACCESS_KEY_ID": "testing",
+                    "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
+        self.procs: list[subprocess.Popen] = []
+
+    def tsdb(self, *args: str) -> str:
+        """``tsdb ARGS`` to the end; its stdout."""
+        r = subprocess.run([sys.executable, "-m", "tsdb_core.cli", *args], env=self.env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, f"tsdb {' '.join(args)}: {r.stderr}"
+        return r.stdout
+
+    def serve(self, *args: str) -> str:
+        """``tsdb serve ARGS --port 0`` left running; its base URL once it listens."""
+        proc = subprocess.Popen([sys.executable, "-m", "tsdb_core.cli", "serve", *args, "--port", "0"],
+                                env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.procs.append(proc)
+        lines = []
+        for line in proc.stderr:  # "tsdb: serving http://127.0.0.1:PORT (...)" once it listens
+            lines.append(line)
+            if line.startswith("tsdb: serving "):
+                return line.split()[2]
+        raise AssertionError(f"tsdb serve {' '.join(args)} did not start (exit {proc.wait()}):\n{''.join(lines)}")
+
+    def stop_all(self) -> list[tuple[int, str]]:
+        """SIGTERM every server, readers first; (exit code, stderr) of each."""
+        out = []
+        for proc in reversed(self.procs):
+            proc.send_signal(signal.SIGTERM)
+            try:
+                _, err = proc.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                _, err = proc.communicate()
+            out.append((proc.returncode, err))
+        return out
+
+
+@pytest.fixture()
+def machines(s3, tmp_path):
+    m = Machines(s3, tmp_path)
+    yield m
+    m.stop_all()
+
+
+def _query(base: str, token: str, q: str) -> httpx.Response:
+    return httpx.get(f"{base}/query", params={"db": "metrics", "q": q},
+                     headers={"Authorization": f"Token {token}"}, timeout=30)
+
+
+def _wait_for_rows(base: str, token: str, want: int, deadline_s: float = 60) -> list:
+    """The reader's answer to a count once it holds ``want`` points (the writer's flush lands)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        r = _query(base, token, "SELECT count(usage) FROM cpu")
+        assert r.status_code == 200, r.text
+        series = r.json()["results"][0].get("series")
+        got = series[0]["values"][0][1] if series else 0
+        if got == want or time.monotonic() > deadline:
+            assert got == want, f"{base}: {got} points after {deadline_s} s, want {want}: {r.text}"
+            return got
+        time.sleep(0.2)
+
+
+def test_a_writer_and_two_readers_on_s3_and_postgresql(machines, s3, postgres, tmp_path):
+    pytest.importorskip("influxdb_client")
+    from influxdb_client import InfluxDBClient, Point, WritePrecision
+    from influxdb_client.client.write_api import SYNCHRONOUS
+
+    t0 = (time.time_ns() // NS - 3600) * NS  # an hour ago: inside the default 3-day retention
+    data = f"s3://{s3.new_bucket()}/metrics"
+    catalog = postgres.fresh_url()
+    a, b, c = (str(tmp_path / name) for name in ("writer", "reader-1", "reader-2"))
+    store = ["--data-dir", data, "--catalog", catalog]
+
+    write_token = machines.tsdb("token", "create", "--data-dir", data, "--wal-dir", a, "--database", "metrics", "--write",
+                                "--read").strip()
+    read_tokens = [machines.tsdb("token", "create", "--data-dir", data, "--wal-dir", d, "--database", "metrics",
+                                 "--read").strip() for d in (b, c)]
+    writer = machines.serve(*store, "--wal-dir", a, "--flush-interval", "1")
+    readers = [machines.serve("--read-only", *store, "--wal-dir", d) for d in (b, c)]
+
+    points = [Point("cpu").tag("host", f"h{i % 3}").field("usage", float(i)).time(t0 + i * NS, WritePrecision.NS)
+              for i in range(30)]
+    with InfluxDBClient(url=writer, token=write_token, org="-") as client:
+        client.write_api(write_options=SYNCHRONOUS).write(bucket="metrics", record=points)
+
+    for base, token in zip(readers, read_tokens):
+        assert _wait_for_rows(base, token, 30) == 30
+        r = _query(base, token, "SELECT sum(usage) FROM cpu GROUP BY host")
+        sums = {s["tags"]["host"]: s["values"][0][1] for s in r.json()["results"][0]["series"]}
+        assert sums == {f"h{k}": float(sum(range(k, 30, 3))) for k in range(3)}
+        r = _query(base, token, "SELECT usage FROM cpu WHERE host = 'h1' ORDER BY time DESC LIMIT 1")
+        assert r.json()["results"][0]["series"][0]["values"][0][1] == 28.0
+        # a reader answers reads only, whatever the token may do
+        w = httpx.post(f"{base}/api/v2/write", params={"bucket": "metrics"}, content=f"cpu usage=1 {t0}",
+                       headers={"Authorization": f"Token {write_token}"})
+        assert w.status_code in (400, 401, 403), w.text
+
+    # the readers' tokens are theirs: one machine's token does not open another's server
+    assert _query(readers[0], read_tokens[1], "SELECT count(usage) FROM cpu").status_code == 401
+    assert _query(writer, read_tokens[0], "SELECT count(usage) FROM cpu").status_code == 401
+
+    more = [Point("cpu").tag("host", "h9").field("usage", 100.0).time(t0 + 100 * NS, WritePrecision.NS)]
+    with InfluxDBClient(url=writer, token=write_token, org="-") as client:
+        client.write_api(write_options=SYNCHRONOUS).write(bucket="metrics", record=more)
+    for base, token in zip(readers, read_tokens):
+        assert _wait_for_rows(base, token, 31) == 31  # followed: the next flush is seen too
+
+    for code, err in machines.stop_all():
+        assert code == 0, err
+    machines.procs.clear()
+    assert not list(Path(b).glob("*.parquet")) and not list(Path(c).rglob("*.parquet"))  # data lives in S3
+    keys = [info.path for info in s3.filesystem().get_file_info(_selector(data))]
+    assert any(k.endswith(".parquet") for k in keys), keys
+
+
+def _selector(uri: str):
+    import pyarrow.fs as pafs
+
+    return pafs.FileSelector(uri.removeprefix("s3://"), recursive=True)

@@ -100,7 +100,7 @@ def _query(base: str, token: str, q: str) -> httpx.Response:
                      headers={"Authorization": f"Token {token}"}, timeout=30)
 
 
-def _wait_for_rows(base: str, token: str, want: int, deadline_s: float = 60) -> list:
+def _wait_for_rows(base: str, token: str, want: int, deadline_s: float = 30) -> int:
     """The reader's answer to a count once it holds ``want`` points (the writer's flush lands)."""
     deadline = time.monotonic() + deadline_s
     while True:
@@ -167,7 +167,58 @@ def test_a_writer_and_two_readers_on_s3_and_postgresql(machines, s3, postgres, t
     assert any(k.endswith(".parquet") for k in keys), keys
 
 
+def test_another_machine_takes_over_as_writer(machines, s3, postgres, tmp_path):
+    """The writer's machine is retired (stopped cleanly): a writer started on another machine,
+    with its own empty local directory, carries on over the same bucket and catalog; the
+    readers keep answering and follow it."""
+    t0 = (time.time_ns() // NS - 3600) * NS
+    data = f"s3://{s3.new_bucket()}/metrics"
+    store = ["--data-dir", data, "--catalog", postgres.fresh_url()]
+    dirs = {name: str(tmp_path / name) for name in ("writer-1", "writer-2", "reader")}
+    tokens = {name: machines.tsdb("token", "create", "--data-dir", data, "--wal-dir", d, "--database", "metrics",
+                                  "--read", "--write").strip() for name, d in dirs.items()}
+    first = machines.serve(*store, "--wal-dir", dirs["writer-1"], "--flush-interval", "1")
+    reader = machines.serve("--read-only", *store, "--wal-dir", dirs["reader"])
+
+    def write(base: str, token: str, start: int, n: int) -> None:
+        body = "\n".join(f"cpu,host=h{i % 2} usage={i} {t0 + i * NS}" for i in range(start, start + n))
+        r = httpx.post(f"{base}/api/v2/write", params={"bucket": "metrics"}, content=body,
+                       headers={"Authorization": f"Token {token}"}, timeout=30)
+        assert r.status_code == 204, r.text
+
+    write(first, tokens["writer-1"], 0, 10)
+    assert _wait_for_rows(reader, tokens["reader"], 10) == 10
+    retired = machines.procs.pop(0)
+    retired.send_signal(signal.SIGTERM)
+    assert retired.wait(60) == 0, retired.stderr.read()
+
+    second = machines.serve(*store, "--wal-dir", dirs["writer-2"], "--flush-interval", "1")
+    r = _query(second, tokens["writer-2"], "SELECT count(usage) FROM cpu")
+    assert r.json()["results"][0]["series"][0]["values"][0][1] == 10, r.text  # the first writer's points
+    write(second, tokens["writer-2"], 10, 5)
+    assert _wait_for_rows(reader, tokens["reader"], 15) == 15
+    r = _query(reader, tokens["reader"], "SELECT sum(usage) FROM cpu")
+    assert r.json()["results"][0]["series"][0]["values"][0][1] == float(sum(range(15)))
+
+
 def _selector(uri: str):
     import pyarrow.fs as pafs
 
     return pafs.FileSelector(uri.removeprefix("s3://"), recursive=True)
+
+
+def test_token_commands_keep_a_remote_stores_tokens_in_the_wal_dir(tmp_path):
+    from click.testing import CliRunner
+
+    from tsdb_core.cli import cli
+
+    run = CliRunner().invoke
+    remote = ["--data-dir", "s3://bucket/prefix", "--wal-dir", str(tmp_path / "local")]
+    res = run(cli, ["token", "create", *remote, "--database", "metrics", "--read"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "local" / "tokens.json").is_file() and not Path("s3:").exists()
+    listed = run(cli, ["token", "list", *remote, "--json"])
+    assert '"metrics"' in listed.output and listed.output.count("\n") == 1
+    res = run(cli, ["token", "create", "--data-dir", str(tmp_path / "d"), "--wal-dir", str(tmp_path / "x"),
+                    "--database", "metrics", "--read"])
+    assert res.exit_code == 1 and "wal_dir is for stores in object storage" in res.output

@@ -55,18 +55,28 @@ class Machines:
                     "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
         self.procs: list[subprocess.Popen] = []
 
-    def tsdb(self, *args: str) -> str:
-        """``tsdb ARGS`` to the end; its stdout."""
-        r = subprocess.run([sys.executable, "-m", "tsdb_core.cli", *args], env=self.env, cwd=ROOT,
-                           capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, f"tsdb {' '.join(args)}: {r.stderr}"
-        return r.stdout
+    def tsdb(self, *commands: list[str]) -> list[str]:
+        """``tsdb ARGS`` for each of ``commands``, all at once, each to the end; their stdout."""
+        procs = [subprocess.Popen([sys.executable, "-m", "tsdb_core.cli", *args], env=self.env, cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in commands]
+        outs = []
+        for args, proc in zip(commands, procs):
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, f"tsdb {' '.join(args)}: {err}"
+            outs.append(out)
+        return outs
 
-    def serve(self, *args: str) -> str:
-        """``tsdb serve ARGS --port 0`` left running; its base URL once it listens."""
-        proc = subprocess.Popen([sys.executable, "-m", "tsdb_core.cli", "serve", *args, "--port", "0"],
-                                env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.procs.append(proc)
+    def serve(self, *commands: list[str]) -> list[str]:
+        """``tsdb serve ARGS --port 0`` for each of ``commands``, all at once, left running;
+        their base URLs once they listen."""
+        procs = [subprocess.Popen([sys.executable, "-m", "tsdb_core.cli", "serve", *args, "--port", "0"],
+                                  env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for args in commands]
+        self.procs += procs
+        return [self._url(args, proc) for args, proc in zip(commands, procs)]
+
+    @staticmethod
+    def _url(args: list[str], proc: subprocess.Popen) -> str:
         lines = []
         for line in proc.stderr:  # "tsdb: serving http://127.0.0.1:PORT (...)" once it listens
             lines.append(line)
@@ -125,12 +135,12 @@ def test_a_writer_and_two_readers_on_s3_and_postgresql(machines, s3, postgres, t
     a, b, c = (str(tmp_path / name) for name in ("writer", "reader-1", "reader-2"))
     store = ["--data-dir", data, "--catalog", catalog]
 
-    write_token = machines.tsdb("token", "create", "--data-dir", data, "--wal-dir", a, "--database", "metrics", "--write",
-                                "--read").strip()
-    read_tokens = [machines.tsdb("token", "create", "--data-dir", data, "--wal-dir", d, "--database", "metrics",
-                                 "--read").strip() for d in (b, c)]
-    writer = machines.serve(*store, "--wal-dir", a, "--flush-interval", "1")
-    readers = [machines.serve("--read-only", *store, "--wal-dir", d) for d in (b, c)]
+    create = ["token", "create", "--data-dir", data, "--database", "metrics"]
+    write_token, *read_tokens = (out.strip() for out in machines.tsdb(
+        [*create, "--wal-dir", a, "--write", "--read"], [*create, "--wal-dir", b, "--read"],
+        [*create, "--wal-dir", c, "--read"]))
+    [writer] = machines.serve([*store, "--wal-dir", a, "--flush-interval", "1"])
+    readers = machines.serve(["--read-only", *store, "--wal-dir", b], ["--read-only", *store, "--wal-dir", c])
 
     points = [Point("cpu").tag("host", f"h{i % 3}").field("usage", float(i)).time(t0 + i * NS, WritePrecision.NS)
               for i in range(30)]
@@ -175,10 +185,11 @@ def test_another_machine_takes_over_as_writer(machines, s3, postgres, tmp_path):
     data = f"s3://{s3.new_bucket()}/metrics"
     store = ["--data-dir", data, "--catalog", postgres.fresh_url()]
     dirs = {name: str(tmp_path / name) for name in ("writer-1", "writer-2", "reader")}
-    tokens = {name: machines.tsdb("token", "create", "--data-dir", data, "--wal-dir", d, "--database", "metrics",
-                                  "--read", "--write").strip() for name, d in dirs.items()}
-    first = machines.serve(*store, "--wal-dir", dirs["writer-1"], "--flush-interval", "1")
-    reader = machines.serve("--read-only", *store, "--wal-dir", dirs["reader"])
+    outs = machines.tsdb(*(["token", "create", "--data-dir", data, "--wal-dir", d, "--database", "metrics",
+                            "--read", "--write"] for d in dirs.values()))
+    tokens = {name: out.strip() for name, out in zip(dirs, outs)}
+    [first] = machines.serve([*store, "--wal-dir", dirs["writer-1"], "--flush-interval", "1"])
+    [reader] = machines.serve(["--read-only", *store, "--wal-dir", dirs["reader"]])
 
     def write(base: str, token: str, start: int, n: int) -> None:
         body = "\n".join(f"cpu,host=h{i % 2} usage={i} {t0 + i * NS}" for i in range(start, start + n))
@@ -192,7 +203,7 @@ def test_another_machine_takes_over_as_writer(machines, s3, postgres, tmp_path):
     retired.send_signal(signal.SIGTERM)
     assert retired.wait(60) == 0, retired.stderr.read()
 
-    second = machines.serve(*store, "--wal-dir", dirs["writer-2"], "--flush-interval", "1")
+    [second] = machines.serve([*store, "--wal-dir", dirs["writer-2"], "--flush-interval", "1"])
     r = _query(second, tokens["writer-2"], "SELECT count(usage) FROM cpu")
     assert r.json()["results"][0]["series"][0]["values"][0][1] == 10, r.text  # the first writer's points
     write(second, tokens["writer-2"], 10, 5)

@@ -12,9 +12,10 @@ query, so they do not run the same one in step). A query counts when it ends ins
 window. Reported: total and per-process queries/s, the scaling factor against one reader, and
 each query's median latency at each level.
 
-``--with-writer`` repeats every level with a writer process beside the readers, appending new
-rows to the same measurement at ``--writer-values`` values/s and flushing every
-``--flush-interval`` seconds (each flush is a catalog change the readers pick up).
+``--with-writer`` repeats every level, on a fresh copy of the store, with a writer process
+beside the readers, appending new rows to the same measurement at ``--writer-values`` values/s
+and flushing every ``--flush-interval`` seconds (each flush is a catalog change the readers
+pick up; the flushes' compactions replace files the readers have cached).
 
 The table goes to the terminal and to ``<out>/readers.md``, the figures to ``<out>/readers.json``.
 """
@@ -25,6 +26,7 @@ import json
 import multiprocessing
 import random
 import shlex
+import shutil
 import statistics
 import sys
 import tempfile
@@ -294,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
         levels = []
         for with_writer in (False, True) if args.with_writer else (False,):
             for n in args.readers:
-                levels.append(run_level(n, args, root, with_writer))
+                at = root
+                if with_writer:  # a fresh copy: each level's writer starts from the same data set
+                    at = Path(tmp) / f"store-{n}-writer"
+                    shutil.copytree(root, at)
+                levels.append(run_level(n, args, at, with_writer))
                 lv = levels[-1]
                 print(f"{n} reader(s){' + writer' if with_writer else ''}: {lv['qps']:,.1f} queries/s", flush=True)
     meta = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),

@@ -17,6 +17,11 @@ from .tokens import TokenStore
 
 _DEFAULTS = StoreConfig()
 
+wal_dir_option = click.option(
+    "--wal-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="TSDB_WAL_DIR",
+    help="With --data-dir in object storage: the local directory of the WAL, lock, catalog and API tokens "
+         "(default: under ~/.local/share/tsdb/stores/).")
+
 
 @click.command("serve")
 @data_dir_option
@@ -60,9 +65,11 @@ _DEFAULTS = StoreConfig()
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="With --no-auth, also accept this Host name (loopback names, IP literals and one-label "
                    "names always are; '*': any). Repeatable.")
-@click.option("--wal-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="TSDB_WAL_DIR",
-              help="With --data-dir in object storage: the local directory of the WAL, lock and catalog "
-                   "(default: under ~/.local/share/tsdb/stores/).")
+@wal_dir_option
+@click.option("--flush-interval", type=click.FloatRange(0, min_open=True), default=_DEFAULTS.buffer_max_age_s,
+              show_default=True, metavar="SECONDS",
+              help="Write buffered points to the data files at least this often: readers (--read-only) "
+                   "see points once they are flushed.")
 @click.option("--read-only", is_flag=True,
               help="Serve a store that another process writes: queries only (writes and changes answer "
                    "an error); it sees the writer's data once the writer has flushed it.")
@@ -78,7 +85,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                   max_select_windows: int, query_memory_mb: int,
                   http_server: str | None, max_connections: int | None, head_timeout: float,
                   request_timeout: float, allowed_hosts: tuple[str, ...], wal_dir: Path | None,
-                  read_only: bool, catalog: str, cors_origins: tuple[str, ...]) -> None:
+                  flush_interval: float, read_only: bool, catalog: str, cors_origins: tuple[str, ...]) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -97,7 +104,8 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
     config = StoreConfig(cache_bytes=cache_mb << 20, max_select_point=max_select_point,
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
                          query_timeout_s=query_timeout, max_select_windows=max_select_windows,
-                         query_memory_bytes=query_memory_mb << 20, read_only=read_only, catalog=catalog)
+                         query_memory_bytes=query_memory_mb << 20, read_only=read_only, catalog=catalog,
+                         buffer_max_age_s=flush_interval)
     if read_only and demo:
         raise CliError("--demo loads samples into the store: it cannot go with --read-only")
     # With --demo, serve() loads the samples (tsdb_http.demo) into the store it opens.
@@ -115,12 +123,23 @@ def token_group() -> None:
     """Create, list and revoke API tokens of the HTTP shim."""
 
 
-def _tokens(data_dir: Path) -> TokenStore:
-    return TokenStore(data_dir)
+def _tokens(data_dir: Path | str, wal_dir: Path | None, create: bool = False) -> TokenStore:
+    """The tokens ``tsdb serve`` with these options uses: in the store's directory, or in
+    ``--wal-dir`` (this machine's) for a store in object storage."""
+    import tsdb_core
+
+    try:
+        root = tsdb_core.local_dir(data_dir, wal_dir)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if create:
+        root.mkdir(parents=True, exist_ok=True)
+    return TokenStore(root)
 
 
 @token_group.command("create")
 @data_dir_option
+@wal_dir_option
 @click.option("--database", "databases", multiple=True, required=True,
               help="Database the token is for ('*' = all); repeat for several.")
 @click.option("--read", is_flag=True, help="Allow queries (SELECT, SHOW).")
@@ -128,7 +147,7 @@ def _tokens(data_dir: Path) -> TokenStore:
 @click.option("--manage", is_flag=True,
               help="Allow CREATE/ALTER/DROP, DELETE and DROP SERIES/MEASUREMENT (with '*': users, KILL QUERY).")
 @click.option("--description", default="", help="A note to recognise the token by.")
-def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: bool, manage: bool,
+def token_create(data_dir: Path, wal_dir: Path | None, databases: tuple[str, ...], read: bool, write: bool, manage: bool,
                  description: str) -> None:
     """Create a token; prints it alone on stdout. It is shown only this once.
 
@@ -139,9 +158,8 @@ def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: 
     """
     if not (read or write or manage):
         raise CliError("give --read, --write and/or --manage")
-    data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        secret, info = _tokens(data_dir).create(list(databases), read=read, write=write, manage=manage,
+        secret, info = _tokens(data_dir, wal_dir, create=True).create(list(databases), read=read, write=write, manage=manage,
                                                 description=description)
     except ValueError as exc:
         raise CliError(str(exc)) from None
@@ -151,13 +169,14 @@ def token_create(data_dir: Path, databases: tuple[str, ...], read: bool, write: 
 
 @token_group.command("list")
 @data_dir_option
+@wal_dir_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
-def token_list(data_dir: Path, as_json: bool) -> None:
+def token_list(data_dir: Path, wal_dir: Path | None, as_json: bool) -> None:
     """List tokens (ids, permissions, descriptions; never the secrets).
 
     Permissions read DATABASE:LETTERS, r = read, w = write, m = manage.
     """
-    infos = _tokens(data_dir).list()
+    infos = _tokens(data_dir, wal_dir).list()
     if as_json:
         import orjson
 
@@ -171,10 +190,11 @@ def token_list(data_dir: Path, as_json: bool) -> None:
 
 @token_group.command("revoke")
 @data_dir_option
+@wal_dir_option
 @click.argument("token_id")
-def token_revoke(data_dir: Path, token_id: str) -> None:
+def token_revoke(data_dir: Path, wal_dir: Path | None, token_id: str) -> None:
     """Revoke a token by id (from `tsdb token list`) or by the token itself."""
-    if not _tokens(data_dir).revoke(token_id):
+    if not _tokens(data_dir, wal_dir).revoke(token_id):
         raise CliError(f"token not found: {token_id}")
     click.echo(f"revoked token {token_id}", err=True)
 

@@ -26,16 +26,17 @@ FLUSH_EVERY = 3  # batches
 COMPACT_EVERY = 3  # flushes
 
 
-def config():
+def config(lease_s: float | None = None):
     from tsdb_core import StoreConfig
 
-    return StoreConfig.for_tests(compact_min_files=1000, wal_segment_bytes=16 * 1024)
+    extra = {"lease_s": lease_s} if lease_s else {}  # a lease that expires soon after this writer dies
+    return StoreConfig.for_tests(compact_min_files=1000, wal_segment_bytes=16 * 1024, **extra)
 
 
 def open_store(spec: dict, **kw):
     import tsdb_core
 
-    return tsdb_core.open(spec["location"], config=config(), wal_dir=spec.get("wal_dir"),
+    return tsdb_core.open(spec["location"], config=config(spec.get("lease_s")), wal_dir=spec.get("wal_dir"),
                           catalog=spec.get("catalog") or None, **kw)
 
 
@@ -44,10 +45,6 @@ def _mark(fd: int, text: str) -> None:
 
 
 def writer(spec: dict) -> None:
-    if spec.get("lease_s"):  # a lease that expires soon after this writer dies (test_lease.py does the same)
-        from tsdb_core.storage import lease
-
-        lease.LEASE_S = spec["lease_s"]
     ack = os.open(spec["ack"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     progress = os.open(spec["progress"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     store = open_store(spec)

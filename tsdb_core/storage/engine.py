@@ -104,6 +104,7 @@ class StorageEngine:
         lock.acquire()
         try:
             st.catalog_store = SqlCatalog(st.root, st.config.catalog)
+            st.catalog_store.grace_s = st.config.file_grace_s
             st.catalog = st.catalog_store.open()
             if st.catalog.damage is None:  # else once recovery has set it aside (catalog_sql.py)
                 st.catalog_store.take_lease()
@@ -230,7 +231,7 @@ class StorageEngine:
                     st.wal.close()
                 try:
                     st.save_catalog()
-                    self.maintenance.reap(force=True)
+                    self.maintenance.reap()  # due ones only: the next writer reaps the rest
                 finally:
                     if st.catalog_store is not None:
                         st.catalog_store.close()

@@ -18,7 +18,9 @@ keeps its catalog in step with the writer's commits, and every change raises Rea
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -39,6 +41,8 @@ from .recovery import Recovery, RecoveryReport
 from .state import EngineState
 from .wal import Wal
 from .write_path import WritePath
+
+T = TypeVar("T")
 
 
 def _locate(root, wal_dir, endpoint_override) -> tuple[Path | None, DataFiles | None]:
@@ -70,7 +74,7 @@ class StorageEngine:
         self.maintenance = Maintenance(self.state, self.recovery, self.index_files)
         self.writes = WritePath(self.state, self.maintenance.maybe_flush)
         self.reads = Reader(self.state, self.recovery)
-        self.follower = CatalogFollower(self.state, self.index_files) if self.read_only else None
+        self.follower = CatalogFollower(self.state, self.index_files, str(root)) if self.read_only else None
         if self.follower is not None:
             self.follower.open()
             self.state.catalog_store = self.follower.store
@@ -85,6 +89,23 @@ class StorageEngine:
     def refresh(self) -> bool:
         """A reader: load what the writer committed since the last look (cheap when nothing)."""
         return self.follower.refresh() if self.follower is not None and not self.state.closed else False
+
+    def read(self, run: Callable[[], T]) -> T:
+        """Run a query; a reader first follows the writer and may run it once more after a reload
+        (storage/readonly.py: a file it listed was gone)."""
+        if self.follower is None:
+            return run()
+        return self.follower.read(run)
+
+    def committed_at(self) -> float | None:
+        """When the writer committed the catalog this store serves (wall clock; None in memory)."""
+        if self.follower is not None:
+            return self.follower.committed_at
+        store = self.state.catalog_store
+        if store is None or store.db is None:
+            return None
+        with store.lock:
+            return store.db.execute("SELECT committed_at FROM catalog_state WHERE id = 1")[0][0]
 
     def catalog_version(self) -> int | None:
         """The catalog version this store serves (None in memory); a reader's may trail the writer's."""

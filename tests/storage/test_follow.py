@@ -91,6 +91,23 @@ def test_close_reaps_only_what_is_due(tmp_path):
         assert _count(w) == 10
 
 
+def test_drop_and_delete_bury_their_files_in_the_same_commit(tmp_path):
+    path = tmp_path / "s"
+    with tsdb_core.open(path, config=_cfg(file_grace_s=3600)) as w:
+        old = _two_files(w)
+        w.write("db", "mem v=1 1")
+        w.flush()
+        mem = [f for f in w.files() if f.measurement == "mem"]
+        w.query("DROP MEASUREMENT mem; DELETE FROM cpu WHERE time < 10", db="db")
+        store = w._engine.state.catalog_store
+        with store.lock:
+            listed = {row[0] for row in store.db.execute("SELECT id FROM files")}
+        buried = {i for i, _p, _t in store.buried()}
+        assert buried == {mem[0].id, old[0].id} and not buried & listed
+    with tsdb_core.open(path, config=_cfg()) as w:
+        assert all((path / f.path).exists() for f in (*old, *mem)) and _count(w) == 5
+
+
 def test_a_stale_reader_runs_its_query_again_after_a_reload(tmp_path, monkeypatch):
     path = tmp_path / "s"
     with tsdb_core.open(path, config=_cfg(file_grace_s=0)) as w:

@@ -339,14 +339,22 @@ class Maintenance:
             return  # nothing due yet: no SQL on the flush path
         with st.flush_lock:  # never rmdir a window directory a flush is writing into
             now = _time.time()
-            rows = store.buried()
+            try:
+                rows = store.buried()
+            except Exception as e:  # noqa: BLE001 - the catalog is out of reach: deleting can wait
+                log.warning("reading the graveyard of replaced files failed (tried again later): %s", e)
+                return
             due = [_Buried(i, path) for i, path, t in rows if force or t <= now]
             store.next_reap = min((t for _i, _p, t in rows if not (force or t <= now)), default=math.inf)
             st.files.delete(due)
             if st.files.data is not None:
                 for f in due:
                     st.files.data.prune(f.path.rsplit("/", 1)[0])
-            store.unbury([f.id for f in due])  # after the deletes: a crash between deletes them again
+            try:
+                store.unbury([f.id for f in due])  # after the deletes: a crash between deletes them again
+            except Exception as e:  # noqa: BLE001 - the entries stay: deleted again (a no-op) next time
+                log.warning("forgetting deleted files in the graveyard failed: %s", e)
+                store.next_reap = -math.inf
 
     # -- the schedule ----------------------------------------------------------------------
     @property

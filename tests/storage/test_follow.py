@@ -133,6 +133,17 @@ def test_a_stale_reader_runs_its_query_again_after_a_reload(tmp_path, monkeypatc
             assert not (path / "quarantine").exists()
 
 
+def test_a_stale_reader_of_s3_data_runs_its_query_again(tmp_path, catalogs, s3_server, monkeypatch):
+    uri, url = f"s3://{s3_server.new_bucket()}/p", catalogs.url("shared")
+    with tsdb_core.open(uri, wal_dir=tmp_path / "w", config=_cfg(file_grace_s=0, catalog=url)) as w:
+        _two_files(w)
+        with tsdb_core.open(uri, wal_dir=tmp_path / "w", read_only=True,
+                            config=StoreConfig(cache_bytes=0, catalog=url)) as r:
+            monkeypatch.setattr(r._engine.follower, "before_query", lambda: None)
+            assert w.compact() == 1
+            assert _count(r) == 10 and r.catalog_version() == w.catalog_version()
+
+
 def _pg_only(catalogs):
     if catalogs.backend != "postgresql":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite readers read the version before each query")

@@ -98,14 +98,15 @@ class StorageEngine:
         return self.follower.read(run)
 
     def committed_at(self) -> float | None:
-        """When the writer committed the catalog this store serves (wall clock; None in memory)."""
+        """When the writer committed the catalog this store serves (wall clock; None in memory or
+        before the first commit that recorded it)."""
         if self.follower is not None:
-            return self.follower.committed_at
+            return self.follower.committed_at or None
         store = self.state.catalog_store
         if store is None or store.db is None:
             return None
         with store.lock:
-            return store.db.execute("SELECT committed_at FROM catalog_state WHERE id = 1")[0][0]
+            return store.db.execute("SELECT committed_at FROM catalog_state WHERE id = 1")[0][0] or None
 
     def catalog_version(self) -> int | None:
         """The catalog version this store serves (None in memory); a reader's may trail the writer's."""

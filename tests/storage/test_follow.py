@@ -12,6 +12,7 @@ from tsdb_core import StorageError, StoreConfig
 from tsdb_core.base.time import MAX_TIME, MIN_TIME
 from tsdb_core.storage import readonly
 from tsdb_core.storage.catalog_sql import CatalogUnavailable
+from tsdb_core.storage.index import SeriesIndex
 
 from .s3server import s3_server  # noqa: F401 - the session fixture
 
@@ -227,3 +228,30 @@ def test_a_reader_of_remote_data_needs_the_catalog(tmp_path, catalogs, s3_server
     with pytest.raises(CatalogUnavailable, match="the catalog= / --catalog URL"):
         tsdb_core.open(uri, wal_dir=tmp_path / "elsewhere", read_only=True,
                        catalog="postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def _hosts(r) -> list[str]:
+    res = r.query("SHOW TAG VALUES FROM cpu WITH KEY = host", db="db").to_json()["results"][0]
+    return [v[1] for v in res["series"][0]["values"]] if "series" in res else []
+
+
+def test_a_reader_elsewhere_indexes_only_the_files_a_flush_added(tmp_path, catalogs, s3_server, monkeypatch):
+    uri, url = f"s3://{s3_server.new_bucket()}/p", catalogs.url("shared")
+    with tsdb_core.open(uri, wal_dir=tmp_path / "w", config=_cfg(catalog=url)) as w:
+        _two_files(w)
+        # no index file to load, as on another machine (on SQLite the reader needs the writer's directory)
+        monkeypatch.setattr(SeriesIndex, "load", lambda *a: "missing")
+        with tsdb_core.open(uri, wal_dir=tmp_path / ("r" if url else "w"), read_only=True,
+                            config=StoreConfig(catalog=url)) as r:
+            files, reads = r._engine.state.files, []
+            real = files.read
+            monkeypatch.setattr(files, "read", lambda f, *a, **k: reads.append(f.id) or real(f, *a, **k))
+            assert _hosts(r) == [f"h{i}" for i in range(5)]
+            w.write("db", "cpu,host=new v=1 1000")
+            w.flush()
+            r.refresh()
+            assert reads == [w.files()[-1].id]  # the new file only
+            assert _hosts(r) == [f"h{i}" for i in range(5)] + ["new"]
+            w.query("DROP SERIES FROM cpu WHERE host = 'new'", db="db")
+            r.refresh()  # files replaced: everything read again
+            assert _hosts(r) == [f"h{i}" for i in range(5)] and _count(r) == 10

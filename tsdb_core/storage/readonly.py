@@ -24,6 +24,8 @@ import time as _time
 from collections.abc import Callable
 from typing import TypeVar
 
+import polars as pl
+
 from ..base.errors import StorageError
 from .catalog import Catalog, FileMeta
 from .catalog_sql import (
@@ -208,16 +210,39 @@ class CatalogFollower:
         new_ids = {f.id for fl in new.values() for f in fl}
         st.files.forget([f for fl in old.values() for f in fl if f.id not in new_ids])
         for key in old.keys() | new.keys():
-            before = [f.id for f in old.get(key, ())]
+            before = {f.id for f in old.get(key, ())}
             after = new.get(key, [])
-            if before == [f.id for f in after]:
+            if before == {f.id for f in after}:
+                continue
+            if after and st.index.load(key, st.root / measurement_dir(*key), [f.id for f in after]) is None:
+                continue  # the writer's index file (same machine)
+            if before and before <= {f.id for f in after} and self._add_files(key, [f for f in after
+                                                                                   if f.id not in before]):
                 continue
             st.index.drop(lambda k, key=key: k == key)
-            if not after:
-                continue
-            if st.index.load(key, st.root / measurement_dir(*key), [f.id for f in after]) is None:
-                continue
-            self.index_files.rebuild({key}, is_read_error)  # in memory; a damaged file is the writer's
+            if after:
+                self.index_files.rebuild({key}, is_read_error)  # in memory; a damaged file is the writer's
+
+    def _add_files(self, key: Key, files: list[FileMeta]) -> bool:
+        """Only files were added (flushes): add their tag sets to the index instead of reading
+        every file of ``key`` again (a reader on another machine has no index file to load);
+        False when one cannot be read (then the caller rebuilds, leaving damaged files out)."""
+        st = self.state
+        meta = st.catalog.databases[key[0]].measurements.get(key[2])
+        if meta is None:
+            return False
+        try:
+            frames = []
+            for f in files:
+                tc = [t for t in f.columns if t in meta.tags]
+                frames.append(st.files.read(f).select(tc).unique() if tc else pl.DataFrame(height=f.rows))
+        except Exception as e:  # noqa: BLE001 - read errors only; anything else is a bug to show
+            if not is_read_error(e):
+                raise
+            return False
+        for fr in frames:
+            st.index.add(key, fr)
+        return True
 
 
 class _Listener:

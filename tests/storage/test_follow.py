@@ -169,7 +169,7 @@ def test_a_postgresql_reader_is_notified_instead_of_polling(tmp_path, catalogs):
             _wait_until(lambda: _count(r) == 15, what="the notified reload")
             assert r.catalog_version() == w.catalog_version()
             assert t0 <= r.committed_at() <= time.time() and w.committed_at() == r.committed_at()
-            _kill_backends(catalogs, "LISTEN")
+            _kill_backends(catalogs, f'LISTEN "{listener.channel}"')  # this reader's listener only
             _wait_until(lambda: not listener.connected.is_set(), what="the listener to notice")
             w.write("db", _lines(5, 200))
             w.flush()
@@ -180,13 +180,13 @@ def test_a_postgresql_reader_is_notified_instead_of_polling(tmp_path, catalogs):
             _wait_until(lambda: _count(r) == 25, what="the notified reload after reconnecting")
 
 
-def _kill_backends(catalogs, query_prefix: str) -> None:
+def _kill_backends(catalogs, query: str) -> None:
     import psycopg
 
     with psycopg.connect(catalogs.cluster.url, autocommit=True) as c:
-        n = c.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE %s "
-                      "AND pid <> pg_backend_pid()", (query_prefix + "%",)).fetchone()[0]
-    assert n >= 1
+        n = c.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = %s "
+                      "AND pid <> pg_backend_pid()", (query,)).fetchone()[0]
+    assert n == 1
 
 
 def test_readers_on_other_machines_follow_a_writer_of_s3_data(tmp_path, catalogs, s3_server):

@@ -159,7 +159,7 @@ def test_field_types_survive_reopen(tmp_path):
 # -- retention -----------------------------------------------------------------------
 def test_retention_rejects_hides_and_drops(tmp_path):
     clock = Clock(T0)
-    with tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(), clock=clock) as s:
+    with tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(file_grace_s=0), clock=clock) as s:
         s.create_database("db", duration=2 * H)  # shard groups of 1h
         assert s.retention_policies("db")[0].shard_group_duration == H
         r = s.write("db", f"m v=1 {T0 - 3 * H}\nm v=2 {T0 - H}\nm v=3 {T0}".encode())
@@ -177,7 +177,7 @@ def test_retention_rejects_hides_and_drops(tmp_path):
         clock.now = T0 + 10 * H
         s.enforce_retention()
         assert s.files() == [] and s.measurements("db") == []
-    # dropped files outlive their catalog entry briefly (scans in flight); gone after close
+    # no grace (file_grace_s=0): dropped files are deleted once their catalog entry is gone
     assert not any(p.suffix == ".parquet" for p in (tmp_path / "s").rglob("*"))
 
 

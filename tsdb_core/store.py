@@ -184,8 +184,10 @@ class Store:
 
     def after_read_error(self, exc: BaseException) -> list[str]:
         """A read failed: quarantine the damaged files among this thread's last scans; their paths
-        (a reader moves nothing: the writer finds damaged files)."""
+        (a reader moves nothing: the writer finds damaged files; its query runs again once on a
+        reloaded catalog when the writer has replaced the file meanwhile)."""
         if self.read_only:
+            self._engine.follower.note_read_error(exc)
             return []
         return self._engine.recovery.after_read_error(exc)
 
@@ -239,8 +241,7 @@ class Store:
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
               params: dict | None = None) -> QueryResult:
         """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""
-        self._engine.refresh()
-        return _query_engine().execute(self, q, db=db, rp=rp, epoch=epoch, params=params)
+        return self._engine.read(lambda: _query_engine().execute(self, q, db=db, rp=rp, epoch=epoch, params=params))
 
     def prepare(self, q: str, params: dict | None = None) -> PreparedQuery:
         """Parse InfluxQL once (raises ParseError): inspect or authorise ``.statements``, then
@@ -250,8 +251,7 @@ class Store:
     def execute(self, prepared: PreparedQuery, db: str | None = None, rp: str | None = None,
                 epoch: str | None = None) -> QueryResult:
         """Run a :meth:`prepare`\\ d query; the same answers as :meth:`query` of its text."""
-        self._engine.refresh()
-        return _query_engine().execute(self, prepared, db=db, rp=rp, epoch=epoch)
+        return self._engine.read(lambda: _query_engine().execute(self, prepared, db=db, rp=rp, epoch=epoch))
 
     def sql(self, database: str, q: str, params: dict | None = None, *,
             max_join_rows: int | None = None) -> pa.Table:
@@ -264,8 +264,8 @@ class Store:
         from .query.sql import execute as sql_engine
 
         limit = sql_engine.MAX_JOIN_ROWS if max_join_rows is None else max_join_rows
-        self._engine.refresh()
-        return sql_engine.to_arrow(sql_engine.execute(self, database, q, params, max_join_rows=limit))
+        return self._engine.read(lambda: sql_engine.to_arrow(
+            sql_engine.execute(self, database, q, params, max_join_rows=limit)))
 
     def resolve_database(self, name: str) -> tuple[str, str]:
         """(database, retention policy) of an InfluxDB 3 database name (``db`` or ``db/rp``);
@@ -298,9 +298,17 @@ class Store:
 
     def refreshed_at(self) -> float | None:
         """A reader: the wall time (``time.time()``) it last compared its catalog with the
-        writer's; data flushed before then is visible. None for a writer (always current)."""
+        writer's; data flushed before then is visible. None for a writer (always current).
+        On PostgreSQL a reader also reloads as soon as the writer's commit NOTIFY reaches it,
+        and compares at least every few seconds (storage/readonly.py)."""
         follower = self._engine.follower
         return follower.checked_at if follower is not None else None
+
+    def committed_at(self) -> float | None:
+        """The wall time (``time.time()`` on the writer's machine) of the writer's commit this
+        store answers from: everything the writer had flushed by then is visible. A reader is at
+        most ``now - committed_at()`` behind once it has refreshed; None in memory."""
+        return self._engine.committed_at()
 
     def start_background(self, interval_s: float = 1.0) -> None:
         """Flush by age/size and enforce retention on a schedule, until ``close()``."""

@@ -22,6 +22,7 @@ from .test_paths import HOSTILE
 
 T0 = 1_700_000_000_000_000_000
 CFG = StoreConfig.for_tests(compact_min_files=1000)  # compaction only when asked
+NO_GRACE = StoreConfig.for_tests(compact_min_files=1000, file_grace_s=0)  # replaced files deleted when due: at once
 
 
 class Clock:
@@ -73,7 +74,7 @@ def _sum(s, q="SELECT count(v), sum(v) FROM m", db="db"):
 
 
 def test_write_flush_compact_query_reopen(where):
-    with where.open() as s:
+    with where.open(config=NO_GRACE) as s:
         for i in range(3):
             s.write("db", "\n".join(f"m,host=h{j} v={i * 10 + j} {T0 + i * 1000 + j}" for j in range(5)).encode())
             s.flush()
@@ -92,7 +93,7 @@ def test_write_flush_compact_query_reopen(where):
 
 def test_delete_and_retention_remove_objects(where):
     clock = Clock(T0)
-    with where.open(clock=clock) as s:
+    with where.open(clock=clock, config=NO_GRACE) as s:
         s.create_database("db", duration=2 * H)
         s.write("db", f"m,host=a v=1 {T0 - H}\nm,host=b v=2 {T0}\nn v=3 {T0}".encode())
         s.flush()
@@ -102,7 +103,7 @@ def test_delete_and_retention_remove_objects(where):
         assert s.enforce_retention() == 1
         assert _sum(s) == (1, 2)
     parquet = [k for k in where.keys() if k.endswith(".parquet")]
-    assert len(parquet) == 1 and parquet[0].startswith("db/autogen/m/")  # the rest deleted on close
+    assert len(parquet) == 1 and parquet[0].startswith("db/autogen/m/")  # the rest deleted (no grace)
     with where.open(clock=clock) as s:
         assert _sum(s) == (1, 2)
 

@@ -58,7 +58,8 @@ class StoreConfig:
     read_only: bool = False
     # Files replaced by compaction or dropped by retention, DELETE or DROP stay this long after
     # their catalog entry is gone, so that queries already reading them (this process's lazy
-    # scans, a reader process's) finish. A writer's close() deletes them at once.
+    # scans, a reader process's) finish. They are listed in the catalog (its graveyard) until
+    # then: whichever writer holds the store when they are due deletes them.
     file_grace_s: float = 60.0
     # The writer's lease (storage/lease.py): a dead writer's is free after this many seconds; it
     # is renewed every third of it. Object storage holds one too, beside the data.

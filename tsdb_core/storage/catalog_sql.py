@@ -14,6 +14,8 @@ power loss, and other processes may read while the writer commits.
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 import os
 import sqlite3
 import threading
@@ -63,6 +65,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TABLE store_identity (id INTEGER PRIMARY KEY, store_id TEXT NOT NULL, location TEXT NOT NULL, "
         "created DOUBLE PRECISION NOT NULL)",
         "ALTER TABLE leases ADD COLUMN taken_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+    ),
+    (  # 4: the graveyard of files out of the catalog (storage/maintenance.py) and the writer's commit time
+        "CREATE TABLE graveyard (id BIGINT PRIMARY KEY, path TEXT NOT NULL, delete_after DOUBLE PRECISION NOT NULL)",
+        "ALTER TABLE catalog_state ADD COLUMN committed_at DOUBLE PRECISION NOT NULL DEFAULT 0",
     ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -117,6 +123,9 @@ class _Sqlite:
 
     unavailable = (sqlite3.OperationalError,)
 
+    def notify(self) -> None:
+        """Readers of a SQLite catalog poll its version: nobody to tell."""
+
     def close(self) -> None:
         self.conn.close()
 
@@ -152,8 +161,22 @@ class _Postgres:
             self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield
 
+    @functools.cached_property
+    def channel(self) -> str:
+        """The catalog's NOTIFY channel: one per schema, so stores sharing a database wake only their readers."""
+        return pg_channel(self.execute("SELECT current_schema()")[0][0])
+
+    def notify(self) -> None:
+        """Inside a commit: readers LISTENing (storage/readonly.py) are told once it is committed."""
+        self.execute("SELECT pg_notify(?, '')", (self.channel,))
+
     def close(self) -> None:
         self.conn.close()
+
+
+def pg_channel(schema: str | None) -> str:
+    """The NOTIFY channel of the catalog in ``schema`` (at most 63 bytes: PostgreSQL's identifier limit)."""
+    return ("tsdb_catalog_" + (schema or "public")).encode()[:63].decode(errors="ignore")
 
 
 _ESC = "\x01"
@@ -242,6 +265,8 @@ class SqlCatalog:
         self.data_lease = None  # a store in object storage: the writer's DataLease, also checked
         self.lease_s = lease_mod.LEASE_S
         self.on_lost = None  # told when a lease check finds another writer (storage/engine.py)
+        self.grace_s = 0.0  # files leaving the catalog are buried until this long after the commit
+        self.next_reap = -math.inf  # the graveyard's earliest deadline, when known (none before: look)
 
     def open(self) -> Catalog:
         """Connect, migrate the tables, load; an unreadable catalog loads empty with ``damage`` set."""
@@ -406,10 +431,29 @@ class SqlCatalog:
                 raise CatalogUnavailable(f"catalog {self.where}: commit failed: {e}") from e
             self._base, self.fresh = new, False
 
+    def buried(self) -> list[tuple[int, str, float]]:
+        """The graveyard: (id, path, delete-after wall time) of files out of the catalog, not yet deleted."""
+        with self.lock:
+            return self.db.execute("SELECT id, path, delete_after FROM graveyard")
+
+    def unbury(self, ids: list[int]) -> None:
+        """Forget graveyard entries whose files are deleted (only the lease holder may)."""
+        if not ids:
+            return
+        with self.lock, self.db.transaction():
+            if self.lease is not None:
+                self.lease.check()
+            self.db.executemany("DELETE FROM graveyard WHERE id = ?", [(i,) for i in ids])
+
     def _write(self, cat: Catalog, base: _Committed, new: _Committed, changed_meas: list) -> None:
         ex, many = self.db.execute, self.db.executemany
         gone_files = base.files.keys() - new.files.keys()
         many("DELETE FROM files WHERE id = ?", [(i,) for i in gone_files])
+        now = _time.time()
+        if gone_files:  # buried in the same transaction: readers may still read them (storage/maintenance.py)
+            many("INSERT INTO graveyard VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                 [(i, base.files[i].path, now + self.grace_s) for i in gone_files])
+            self.next_reap = min(self.next_reap, now + self.grace_s)
         gone_dbs = base.dbs.keys() - new.dbs.keys()
         for table, col in (("databases", "name"), ("retention_policies", "db"), ("measurements", "db"),
                            ("measurement_fields", "db"), ("measurement_tags", "db")):
@@ -430,7 +474,9 @@ class SqlCatalog:
         many(f"INSERT INTO files ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              [(f.id, f.db, f.rp, f.measurement, f.window_start, f.window_end, f.tmin, f.tmax, f.rows, f.size,
                orjson.dumps(list(f.columns)).decode(), f.path) for f in added])
-        ex("UPDATE catalog_state SET version = version + 1, next_file_id = ? WHERE id = 1", (new.next_file_id,))
+        ex("UPDATE catalog_state SET version = version + 1, next_file_id = ?, committed_at = ? WHERE id = 1",
+           (new.next_file_id, now))
+        self.db.notify()
 
     def _write_measurements(self, cat: Catalog, base: _Committed, new: _Committed, changed: list,
                             gone_dbs: set) -> None:

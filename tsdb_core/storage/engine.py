@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -44,6 +46,8 @@ from .recovery import Recovery, RecoveryReport
 from .state import EngineState
 from .wal import Wal
 from .write_path import WritePath
+
+T = TypeVar("T")
 
 
 def _locate(root, wal_dir, endpoint_override) -> tuple[Path | None, DataFiles | None]:
@@ -75,7 +79,7 @@ class StorageEngine:
         self.maintenance = Maintenance(self.state, self.recovery, self.index_files)
         self.writes = WritePath(self.state, self.maintenance.maybe_flush)
         self.reads = Reader(self.state, self.recovery)
-        self.follower = CatalogFollower(self.state, self.index_files) if self.read_only else None
+        self.follower = CatalogFollower(self.state, self.index_files, str(root)) if self.read_only else None
         self.lost: LeaseLost | None = None  # set when this writer lost its lease: it is a reader now
         self._switch: threading.Thread | None = None
         self._lost_lock = threading.Lock()
@@ -103,6 +107,24 @@ class StorageEngine:
         """A reader: load what the writer committed since the last look (cheap when nothing)."""
         return self.follower.refresh() if self.follower is not None and not self.state.closed else False
 
+    def read(self, run: Callable[[], T]) -> T:
+        """Run a query; a reader first follows the writer and may run it once more after a reload
+        (storage/readonly.py: a file it listed was gone)."""
+        if self.follower is None:
+            return run()
+        return self.follower.read(run)
+
+    def committed_at(self) -> float | None:
+        """When the writer committed the catalog this store serves (wall clock; None in memory or
+        before the first commit that recorded it)."""
+        if self.follower is not None:
+            return self.follower.committed_at or None
+        store = self.state.catalog_store
+        if store is None or store.db is None:
+            return None
+        with store.lock:
+            return store.db.execute("SELECT committed_at FROM catalog_state WHERE id = 1")[0][0] or None
+
     def catalog_version(self) -> int | None:
         """The catalog version this store serves (None in memory); a reader's may trail the writer's."""
         if self.follower is not None:
@@ -122,6 +144,7 @@ class StorageEngine:
         try:
             st.catalog_store = SqlCatalog(st.root, st.config.catalog)
             st.catalog_store.lease_s, st.catalog_store.on_lost = st.config.lease_s, self._lease_lost
+            st.catalog_store.grace_s = st.config.file_grace_s
             st.catalog = st.catalog_store.open()
             identity = StoreIdentity(st)
             identity.check_writer()
@@ -298,7 +321,7 @@ class StorageEngine:
                     st.wal.close()
                 try:
                     st.save_catalog()
-                    self.maintenance.reap(force=True)
+                    self.maintenance.reap()  # due ones only: the next writer reaps the rest
                 finally:
                     if st.catalog_store is not None:
                         st.catalog_store.close()

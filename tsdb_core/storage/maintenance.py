@@ -6,9 +6,11 @@ Everything that rewrites or removes files runs under the state's flush lock.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time as _time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import polars as pl
 
@@ -314,22 +316,45 @@ class Maintenance:
     # -- replaced files ------------------------------------------------------------------
     def bury(self, files: list[FileMeta]) -> None:
         """Files out of the catalog: deleted after ``file_grace_s`` (scans, this process's or a
-        reader process's, may still read them)."""
-        deadline = _time.monotonic() + self.state.config.file_grace_s
-        self._graveyard.extend((deadline, f) for f in files)
+        reader process's, may still read them). A store on disk records them in the catalog's
+        graveyard in the commit that removed them (storage/catalog_sql.py), so a later writer
+        deletes them when due and no open-time sweep deletes them early; an in-memory store
+        keeps them here."""
+        if self.state.catalog_store is None:
+            deadline = _time.monotonic() + self.state.config.file_grace_s
+            self._graveyard.extend((deadline, f) for f in files)
 
     def reap(self, force: bool = False) -> None:
         """Delete the buried files whose grace period is over (all of them with ``force``)."""
         st = self.state
-        with st.flush_lock:  # never rmdir a window directory a flush is writing into
+        store = st.catalog_store
+        if store is None:
             with st.lock:
                 now = _time.monotonic()
                 due = [f for t, f in self._graveyard if force or t <= now]
                 self._graveyard = [(t, f) for t, f in self._graveyard if not (force or t <= now)]
             st.files.delete(due)
+            return
+        if store.db is None or (not force and _time.time() < store.next_reap):
+            return  # nothing due yet: no SQL on the flush path
+        with st.flush_lock:  # never rmdir a window directory a flush is writing into
+            now = _time.time()
+            try:
+                rows = store.buried()
+            except Exception as e:  # noqa: BLE001 - the catalog is out of reach: deleting can wait
+                log.warning("reading the graveyard of replaced files failed (tried again later): %s", e)
+                return
+            due = [_Buried(i, path) for i, path, t in rows if force or t <= now]
+            store.next_reap = min((t for _i, _p, t in rows if not (force or t <= now)), default=math.inf)
+            st.files.delete(due)
             if st.files.data is not None:
                 for f in due:
                     st.files.data.prune(f.path.rsplit("/", 1)[0])
+            try:
+                store.unbury([f.id for f in due])  # after the deletes: a crash between deletes them again
+            except Exception as e:  # noqa: BLE001 - the entries stay: deleted again (a no-op) next time
+                log.warning("forgetting deleted files in the graveyard failed: %s", e)
+                store.next_reap = -math.inf
 
     # -- the schedule ----------------------------------------------------------------------
     @property
@@ -364,3 +389,10 @@ class Maintenance:
                 raise
             except BaseException:  # noqa: BLE001 - keep the schedule alive (a Rust panic included)
                 log.exception("background flush/retention failed")
+
+
+class _Buried(NamedTuple):
+    """What deleting a buried file needs of it (``Files.delete``)."""
+
+    id: int
+    path: str

@@ -60,6 +60,10 @@ class StoreConfig:
     # their catalog entry is gone, so that queries already reading them (this process's lazy
     # scans, a reader process's) finish. A writer's close() deletes them at once.
     file_grace_s: float = 60.0
+    # Stores in object storage: whole copies of the Parquet files queries read, kept on local
+    # disk (<local dir>/object-cache, shared by the processes that share that directory) up to
+    # this many bytes, least recently used evicted; 0 = fetch from the store every time.
+    object_cache_bytes: int = 1 << 30
 
     @classmethod
     def for_tests(cls, **overrides) -> "StoreConfig":

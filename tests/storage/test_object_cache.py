@@ -251,3 +251,21 @@ def test_open_reads_no_footer_a_damaged_one_is_found_on_first_read_is_found_on_f
         assert res.error or res.statements[0].error
         assert [rel for rel, _ in s.recovery_report.quarantined] == [victim.path]
         assert _sum(s)[0] == 100
+
+
+def test_serve_takes_the_cache_size(monkeypatch):
+    pytest.importorskip("starlette")
+    from click.testing import CliRunner
+
+    import tsdb_http.serve
+    from tsdb_core.cli import cli
+
+    calls = []
+    monkeypatch.setattr(tsdb_http.serve, "serve", lambda *a, **kw: calls.append(kw["config"]))
+    for arg, want in (([], 1 << 30), (["--object-cache-size", "512MiB"], 512 << 20),
+                      (["--object-cache-size", "2g"], 2 << 30), (["--object-cache-size", "0"], 0)):
+        r = CliRunner().invoke(cli, ["serve", "--data-dir", "s3://b/p", *arg])
+        assert r.exit_code == 0, r.output
+        assert calls.pop().object_cache_bytes == want
+    r = CliRunner().invoke(cli, ["serve", "--object-cache-size", "lots"])
+    assert r.exit_code == 2 and "'lots' is not a size" in r.output

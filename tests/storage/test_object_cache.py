@@ -269,3 +269,25 @@ def test_serve_takes_the_cache_size(monkeypatch):
         assert calls.pop().object_cache_bytes == want
     r = CliRunner().invoke(cli, ["serve", "--object-cache-size", "lots"])
     assert r.exit_code == 2 and "'lots' is not a size" in r.output
+
+
+def test_a_cache_that_cannot_be_written_falls_back_to_the_store(store):
+    uri, local = store
+    with reader(uri, local) as s:
+        d = local / CACHE_DIR
+        os.rmdir(d)
+        d.write_bytes(b"")  # no directory any more: every copy fails to be made
+        n = counted(s)
+        assert _sum(s)[0] == 150 and len(n.gets) >= 6  # each file tried, then read directly
+        assert s.recovery_report.quarantined == []
+
+
+def test_an_object_replaced_under_an_open_store_is_quarantined_on_read(store):
+    uri, local = store
+    with reader(uri, local) as s:
+        victim = sorted(s.files(), key=lambda f: f.window_start)[0]
+        open_data_files(uri, local).write_bytes(victim.path, b"PAR1 other bytes PAR1")
+        res = s.query("SELECT count(v) FROM m", db="db")
+        assert res.error or res.statements[0].error
+        assert [rel for rel, _ in s.recovery_report.quarantined] == [victim.path]
+        assert _sum(s)[0] == 100

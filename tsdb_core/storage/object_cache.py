@@ -39,6 +39,10 @@ _RESCAN_S = 1.0
 _STALE_PART_S = 600.0  # a temporary file this old belongs to a fetch that died
 
 
+class SizeMismatch(OSError):
+    """A fetched object is not the size the catalog says: the store's damage, not the cache's."""
+
+
 class ObjectCache:
     """Whole copies of objects, at most about ``limit`` bytes (least recently used evicted)."""
 
@@ -72,20 +76,20 @@ class ObjectCache:
         path = self.path(rel)
         try:
             st = os.stat(path)
-        except FileNotFoundError:
+        except OSError:  # absent, or the directory unusable: a miss either way
             return None
         if size is not None and st.st_size != size:
             self._unlink(path)
             return None
         try:
             os.utime(path)
-        except FileNotFoundError:  # evicted just now by another process
+        except OSError:  # evicted just now by another process
             return None
         return path
 
     def fetch(self, rel: str, fill: Callable[[BinaryIO], None], size: int | None) -> str:
-        """Copy ``rel`` in with ``fill(out)``; its path. OSError when the copy is not ``size`` bytes
-        (the object does not match the catalog: the store's damage, not the cache's)."""
+        """Copy ``rel`` in with ``fill(out)``; its path. :class:`SizeMismatch` when the copy is not
+        ``size`` bytes; OSError when ``fill`` or the local disk fails."""
         path = self._store(rel, fill, size)
         self.fetches += 1
         return path
@@ -97,7 +101,7 @@ class ObjectCache:
                 fill(out)
                 n = out.tell()
             if size is not None and n != size:
-                raise OSError(f"object {rel} is {n} bytes, the catalog says {size}")
+                raise SizeMismatch(f"object {rel} is {n} bytes, the catalog says {size}")
             path = self.path(rel)
             os.replace(tmp, path)
         except BaseException:
@@ -119,9 +123,12 @@ class ObjectCache:
         self._added(n)
 
     def put(self, rel: str, data: bytes) -> None:
-        """Keep a copy of bytes just written to the store."""
+        """Keep a copy of bytes just written to the store (a full disk only costs a later fetch)."""
         if len(data) <= self.limit:
-            self._store(rel, lambda out: out.write(data), len(data))
+            try:
+                self._store(rel, lambda out: out.write(data), len(data))
+            except OSError as e:
+                log.debug("object cache: %s not kept (%s)", rel, e)
 
     def drop(self, rel: str) -> None:
         """Forget ``rel`` (deleted from the store)."""
@@ -171,7 +178,7 @@ class ObjectCache:
     def _unlink(path: str) -> None:
         try:
             os.unlink(path)
-        except FileNotFoundError:
+        except OSError:  # gone already (another process), or the directory unusable
             pass
 
 
@@ -204,19 +211,19 @@ def _entries(root: Path) -> list[os.DirEntry]:
     try:
         with os.scandir(root) as it:
             return [e for e in it if e.is_file(follow_symlinks=False)]
-    except FileNotFoundError:
+    except OSError:
         return []
 
 
 def _size(e: os.DirEntry) -> int:
     try:
         return e.stat(follow_symlinks=False).st_size
-    except FileNotFoundError:
+    except OSError:
         return 0
 
 
 def _mtime(e: os.DirEntry) -> float:
     try:
         return e.stat(follow_symlinks=False).st_mtime
-    except FileNotFoundError:
+    except OSError:
         return 0.0

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from .fileio import (fsync_dir, makedirs_durable, mkdir_private, open_private, prune_empty_dirs, tmp_path,
                      atomic_write_bytes)
-from .object_cache import ObjectCache
+from .object_cache import ObjectCache, SizeMismatch
 
 _UPLOAD_CHUNK = 8 << 20
 
@@ -344,7 +344,12 @@ class ObjectFiles:
                 return local(path)
             except Exception:  # noqa: BLE001 - a damaged copy, or evicted at this moment: fetch again
                 cache.drop(rel)
-        path = cache.fetch(rel, lambda out: self._download(rel, out), size)
+        try:
+            path = cache.fetch(rel, lambda out: self._download(rel, out), size)
+        except SizeMismatch:
+            raise
+        except OSError:  # the local disk (full?), or the store: reading directly tells which
+            return remote(rel)
         try:
             return local(path)
         except FileNotFoundError:  # evicted by another process between the fetch and the open

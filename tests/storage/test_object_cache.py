@@ -217,6 +217,9 @@ def test_written_files_go_in_and_deleted_ones_leave(s3_server, tmp_path):  # noq
         n = counted(s)
         s._engine.state.files.forget(s.files())
         assert _sum(s) == (3, 3) and n.gets == []
+        with reader(uri, local, read_only=True) as r:  # a reader sharing the local directory
+            n = counted(r)
+            assert _sum(r) == (3, 3) and n.gets == [] and cache_of(r).fetches == 0
         assert s.compact() == 1
     kept = copies(local)  # close deleted the replaced files: only the new one and its sidecar
     assert len(kept) == 2

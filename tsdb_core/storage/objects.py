@@ -5,7 +5,8 @@ local directory, as a store always has (temp file, fsync, rename, fsync of the d
 0700/0600). ``s3://``, ``gs://``, ``abfs://`` and the other ``pyarrow.fs`` schemes put the data
 files in the bucket; one PUT is atomic there (an object appears whole or not at all), so no
 rename is needed. What must stay on the writer's own disk - the WAL, the lock file, the series
-index and, for now, the catalog - lives in a local directory (:func:`local_dir_for`).
+index and, for now, the catalog - lives in a local directory (:func:`local_dir_for`), beside the
+bounded cache of objects already fetched (:mod:`.object_cache`).
 
 Every key is ``<prefix>/<relative path>`` where the relative path comes from
 :mod:`.paths` (user names percent-encoded) and is checked again here (:func:`check_rel`): no

@@ -18,6 +18,7 @@ from tsdb_core.storage.object_cache import CACHE_DIR, ObjectCache
 from tsdb_core.storage.objects import ObjectFiles, open_data_files
 
 from .s3server import s3_server  # noqa: F401 - the session fixture
+from .test_readers import readers_follow_the_test_catalog  # noqa: F401 - readers find this test's catalog
 
 T0 = 1_700_000_000_000_000_000
 

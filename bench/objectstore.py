@@ -4,31 +4,63 @@
     python -m bench.objectstore --hosts 10 --hours 2 --runs 3
 
 Per location: ingest values/s (writes, then the flush that makes the data durable there), and
-each TSBS query's time on a freshly opened store (cold: every file fetched and decoded once)
-and its median over ``--runs`` further runs (warm: the decoded-partition cache answers). The S3
-server is moto's, in this process: its figures say what the object-store path costs in
-requests and copies, not what a real bucket's network adds.
+each TSBS query's median over ``--runs`` runs in three states, each query asked of a store
+opened as a reader (``read_only``) the way a new query process would:
+
+- cold: a store just opened, its object cache emptied first (every file fetched, then decoded);
+- warm: a store just opened, the object cache left full (nothing fetched; every file decoded);
+- hot: the same open store asked again (the decoded-partition cache answers).
+
+Local stores have no object cache: their cold and warm runs are the same (a new store, the
+operating system's page cache warm). The S3 server is moto's, in this process: its figures say
+what the object-store path costs in requests and copies, not what a real bucket's network adds.
+A progress bar is shown on a terminal.
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import tsdb_core
 from tsdb_core.base.config import StoreConfig
+from tsdb_core.storage.object_cache import CACHE_DIR
 
 from . import devops
-from .queries import devops_queries
+from .queries import BenchQuery, devops_queries
 
 DB = "benchmark"
+STATES = ("cold", "warm", "hot")
 
 
-def _ingest(location: str, wal_dir: Path, hosts: int, hours: float) -> tuple[float, int]:
+class _Bar:
+    """A rich progress bar on a terminal (or when asked), nothing otherwise."""
+
+    def __init__(self, total: int, enabled: bool | None):
+        self.enabled = sys.stdout.isatty() if enabled is None else enabled
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            self._p = Progress(TextColumn("[bold]{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
+                               TimeElapsedColumn(), transient=True)
+            self._task = self._p.add_task("", total=total)
+            self._p.start()
+
+    def step(self, what: str, n: int = 1) -> None:
+        if self.enabled:
+            self._p.update(self._task, description=what, advance=n)
+
+    def close(self) -> None:
+        if self.enabled:
+            self._p.stop()
+
+
+def _ingest(location: str, wal_dir: Path, hosts: int, hours: float, bar: _Bar, name: str) -> tuple[float, int]:
     """(seconds, values) to write the data set and flush it."""
     values = 0
     t0 = time.perf_counter()
@@ -36,26 +68,40 @@ def _ingest(location: str, wal_dir: Path, hosts: int, hours: float) -> tuple[flo
         for body in devops.iter_chunks(hosts=hosts, hours=hours):
             res = store.write(DB, body)
             values += res.points_written * len(devops.FIELDS)
+            bar.step(f"{name}: ingest")
         store.flush()
     return time.perf_counter() - t0, values
 
 
-def _queries(location: str, wal_dir: Path, hosts: int, hours: float, runs: int) -> dict[str, tuple[float, float]]:
-    """Per query: (cold seconds: the first run on a store just opened, warm median seconds)."""
-    out = {}
-    for bq in devops_queries(hosts, hours):
-        times = []
-        with tsdb_core.open(location, wal_dir=wal_dir) as store:
-            for _ in range(runs + 1):
-                t0 = time.perf_counter()
-                res = store.query(bq.q, db=DB)
-                times.append(time.perf_counter() - t0)
-                assert res.error is None and all(s.error is None for s in res.statements), (bq.name, res)
-        out[bq.name] = (times[0], statistics.median(times[1:]))
-    return out
+def _timed(store: tsdb_core.Store, bq: BenchQuery) -> float:
+    t0 = time.perf_counter()
+    res = store.query(bq.q, db=DB)
+    took = time.perf_counter() - t0
+    assert res.error is None and all(s.error is None for s in res.statements), (bq.name, res)
+    return took
 
 
-def _start_s3() -> tuple[object, str]:
+def _query(location: str, wal_dir: Path, bq: BenchQuery, runs: int, bar: _Bar, name: str) -> dict[str, float]:
+    """Median seconds of ``bq`` per state (cold, warm, hot)."""
+    reader = StoreConfig(read_only=True)
+    times: dict[str, list[float]] = {s: [] for s in STATES}
+    for state in ("cold", "warm"):
+        for _ in range(runs):
+            if state == "cold":
+                shutil.rmtree(wal_dir / CACHE_DIR, ignore_errors=True)
+            with tsdb_core.open(location, wal_dir=wal_dir, config=reader) as store:
+                times[state].append(_timed(store, bq))
+            bar.step(f"{name}: {bq.name} {state}")
+    with tsdb_core.open(location, wal_dir=wal_dir, config=reader) as store:
+        _timed(store, bq)
+        for _ in range(runs):
+            times["hot"].append(_timed(store, bq))
+            bar.step(f"{name}: {bq.name} hot")
+    return {s: statistics.median(t) for s, t in times.items()}
+
+
+def _start_s3() -> tuple[object, dict[str, str]]:
+    """moto's server on 127.0.0.1 with a bucket; (server, the AWS settings that point at it)."""
     from moto.server import ThreadedMotoServer
     import pyarrow.fs as pafs
 
@@ -63,42 +109,68 @@ def _start_s3() -> tuple[object, str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
-                      AWS_ENDPOINT_URL=f"http://{host}:{port}")
+    env = dict(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
+               AWS_ENDPOINT_URL=f"http://{host}:{port}")
     fs = pafs.S3FileSystem(endpoint_override=f"{host}:{port}", scheme="http", region="us-east-1",
-                           allow_bucket_creation=True)
+                           allow_bucket_creation=True, access_key="bench", secret_key="bench")
     fs.create_dir("tsdb-bench")
-    return server, "s3://tsdb-bench/store"
+    return server, env
+
+
+def run(hosts: int, hours: float, runs: int, progress: bool | None) -> dict:
+    """{location: (ingest values/s, {query: {state: median seconds}})} for local and S3."""
+    queries = devops_queries(hosts, hours)
+    chunks = sum(1 for _ in devops.iter_chunks(hosts=hosts, hours=hours))
+    bar = _Bar(2 * (chunks + len(queries) * 3 * runs), progress)
+    server, env = _start_s3()
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    results = {}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            places = (("local", f"{tmp}/local", Path(f"{tmp}/local")),
+                      ("s3", "s3://tsdb-bench/store", Path(f"{tmp}/s3-local")))
+            for name, location, wal in places:
+                secs, values = _ingest(location, wal, hosts, hours, bar, name)
+                results[name] = (values / secs, {})
+            for bq in queries:  # both places query by query: a load that comes and goes hits both alike
+                for name, location, wal in places:
+                    results[name][1][bq.name] = _query(location, wal, bq, runs, bar, name)
+    finally:
+        bar.close()
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return results
+
+
+def report(results: dict) -> list[str]:
+    """The table: ingest, then per query each state's median (ms) per location and S3/local."""
+    local, s3 = results["local"], results["s3"]
+    lines = [f"{'ingest values/s':28}{local[0]:>14,.0f} local{s3[0]:>14,.0f} s3   s3/local {s3[0] / local[0]:.2f}",
+             "",
+             f"{'median ms':28}" + "".join(f"{'local ' + s:>12}" for s in STATES)
+             + "".join(f"{'s3 ' + s:>12}" for s in STATES) + "".join(f"{'ratio ' + s:>12}" for s in STATES)]
+    for q, loc in local[1].items():
+        rem = s3[1][q]
+        lines.append(f"{q:28}" + "".join(f"{loc[s] * 1e3:>12.1f}" for s in STATES)
+                     + "".join(f"{rem[s] * 1e3:>12.1f}" for s in STATES)
+                     + "".join(f"{rem[s] / loc[s]:>12.2f}" for s in STATES))
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--hosts", type=int, default=100)
     p.add_argument("--hours", type=float, default=24)
-    p.add_argument("--runs", type=int, default=5, help="warm runs per query (after one cold run)")
+    p.add_argument("--runs", type=int, default=5, help="runs per query and state (their median is shown)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="a progress bar (default: when stdout is a terminal)")
     a = p.parse_args(argv)
-    server, uri = _start_s3()
-    results = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for name, location, wal in (("local", f"{tmp}/local", Path(f"{tmp}/local")),
-                                        ("s3", uri, Path(f"{tmp}/s3-wal"))):
-                secs, values = _ingest(location, wal, a.hosts, a.hours)
-                results[name] = (values / secs, _queries(location, wal, a.hosts, a.hours, a.runs))
-                print(f"{name}: ingest {values:,} values in {secs:.2f} s", flush=True)
-    finally:
-        server.stop()
-    _report(results)
-
-
-def _report(results: dict) -> None:
-    names = list(results)
-    print(f"\n{'':28}" + "".join(f"{n:>24}" for n in names))
-    print(f"{'ingest values/s':28}" + "".join(f"{results[n][0]:>24,.0f}" for n in names))
-    print(f"{'query (ms)':28}" + "".join(f"{'cold':>12}{'warm median':>12}" for _ in names))
-    for q in results[names[0]][1]:
-        row = "".join(f"{results[n][1][q][0] * 1e3:>12.1f}{results[n][1][q][1] * 1e3:>12.2f}" for n in names)
-        print(f"{q:28}{row}")
+    print("\n".join(report(run(a.hosts, a.hours, a.runs, a.progress))), flush=True)
 
 
 if __name__ == "__main__":

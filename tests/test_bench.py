@@ -225,3 +225,18 @@ def test_rss_is_marked_against_two_gib_not_the_ratio():
     rep = Report(inf, [ours], []).build()
     [row] = [r for r in rep.rows if r.figure == "peak RSS (load)"]
     assert rep._cells(row)[4] == "10.24x !"
+
+
+def test_objectstore_bench_at_a_tiny_scale(capsys):
+    """``python -m bench.objectstore``: local vs the S3 server, every query in three states."""
+    pytest.importorskip("moto.server", reason="moto[server] is not installed (the test extra)")
+    from bench import objectstore
+
+    objectstore.main(["--hosts", "2", "--hours", "0.25", "--runs", "1", "--no-progress"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("ingest values/s") and "s3/local" in lines[0]
+    assert lines[2].split() == ["median", "ms", "local", "cold", "local", "warm", "local", "hot", "s3", "cold",
+                                "s3", "warm", "s3", "hot", "ratio", "cold", "ratio", "warm", "ratio", "hot"]
+    rows = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in lines[3:]}
+    assert {q.name for q in devops_queries(2, 0.25)} == set(rows)
+    assert all(len(v) == 9 and all(x >= 0 for x in v) for v in rows.values())

@@ -6,6 +6,7 @@ imports the server (and reports a missing ``http`` extra) when it runs.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -21,6 +22,22 @@ wal_dir_option = click.option(
     "--wal-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="TSDB_WAL_DIR",
     help="With --data-dir in object storage: the local directory of the WAL, lock, catalog and API tokens "
          "(default: under ~/.local/share/tsdb/stores/).")
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes: a number with an optional unit (KiB, MiB, GiB, TiB; K, M, G, T alike)."""
+
+    name = "size"
+    _UNITS = {"": 0, "b": 0, "k": 10, "kib": 10, "m": 20, "mib": 20, "g": 30, "gib": 30, "t": 40, "tib": 40}
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        m = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", str(value))
+        unit = m and m.group(2).lower()
+        if not m or unit not in self._UNITS:
+            self.fail(f"{value!r} is not a size (a number, optionally with KiB, MiB, GiB or TiB)", param, ctx)
+        return int(m.group(1)) << self._UNITS[unit]
 
 
 @click.command("serve")
@@ -76,6 +93,9 @@ wal_dir_option = click.option(
 @click.option("--catalog", default="", envvar="TSDB_CATALOG", metavar="URL",
               help="Keep the catalog in PostgreSQL (postgresql://user@host/db) instead of SQLite in the "
                    "store directory; needs 'tsdb[postgresql]'.")
+@click.option("--object-cache-size", "object_cache_bytes", type=ByteSize(), default="1GiB", show_default=True,
+              help="With --data-dir in object storage: local disk for copies of the Parquet files queries "
+                   "fetched (under the --wal-dir; e.g. 512MiB, 20GiB; 0: fetch every time).")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A browser origin (http://host:port) answered with CORS headers and, with --no-auth, "
                    "allowed to send requests ('*': any). Repeatable.")
@@ -85,7 +105,8 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                   max_select_windows: int, query_memory_mb: int,
                   http_server: str | None, max_connections: int | None, head_timeout: float,
                   request_timeout: float, allowed_hosts: tuple[str, ...], wal_dir: Path | None,
-                  flush_interval: float, read_only: bool, catalog: str, cors_origins: tuple[str, ...]) -> None:
+                  flush_interval: float, read_only: bool, catalog: str, object_cache_bytes: int,
+                  cors_origins: tuple[str, ...]) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -105,7 +126,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
                          query_timeout_s=query_timeout, max_select_windows=max_select_windows,
                          query_memory_bytes=query_memory_mb << 20, read_only=read_only, catalog=catalog,
-                         buffer_max_age_s=flush_interval)
+                         buffer_max_age_s=flush_interval, object_cache_bytes=object_cache_bytes)
     if read_only and demo:
         raise CliError("--demo loads samples into the store: it cannot go with --read-only")
     # With --demo, serve() loads the samples (tsdb_http.demo) into the store it opens.

@@ -64,6 +64,10 @@ class StoreConfig:
     # The writer's lease (storage/lease.py): a dead writer's is free after this many seconds; it
     # is renewed every third of it. Object storage holds one too, beside the data.
     lease_s: float = 30.0
+    # Stores in object storage: whole copies of the Parquet files queries read, kept on local
+    # disk (<local dir>/object-cache, shared by the processes that share that directory) up to
+    # this many bytes, least recently used evicted; 0 = fetch from the store every time.
+    object_cache_bytes: int = 1 << 30
 
     @classmethod
     def for_tests(cls, **overrides) -> "StoreConfig":

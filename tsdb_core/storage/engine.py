@@ -39,7 +39,8 @@ from .index_files import IndexFiles
 from .lease import DataLease, LeaseLost
 from .lockfile import DirectoryLock
 from .maintenance import Maintenance
-from .objects import DataFiles, is_uri, local_dir, open_data_files
+from .object_cache import CatalogSizes
+from .objects import DataFiles, ObjectFiles, is_uri, local_dir, open_data_files
 from .reads import Reader
 from .readonly import CatalogFollower
 from .recovery import Recovery, RecoveryReport
@@ -50,7 +51,7 @@ from .write_path import WritePath
 T = TypeVar("T")
 
 
-def _locate(root, wal_dir, endpoint_override) -> tuple[Path | None, DataFiles | None]:
+def _locate(root, wal_dir, endpoint_override, cache_bytes: int) -> tuple[Path | None, DataFiles | None]:
     """(the local directory, the data files) of a location: for a path both are that directory;
     for a remote URI the data files are in the bucket and the WAL, the lock, the series index
     and the catalog in ``wal_dir`` (default :func:`~.objects.local_dir_for`)."""
@@ -60,7 +61,12 @@ def _locate(root, wal_dir, endpoint_override) -> tuple[Path | None, DataFiles | 
     if not is_uri(root):
         return local, None
     mkdir_private(local)
-    return local, open_data_files(root, local, endpoint_override)
+    return local, open_data_files(root, local, endpoint_override, cache_bytes)
+
+
+def _live_files(st: EngineState) -> list:
+    with st.lock:
+        return st.catalog.all_files()
 
 
 class StorageEngine:
@@ -70,8 +76,10 @@ class StorageEngine:
                  wal_dir: str | os.PathLike | None = None, endpoint_override: str | None = None):
         if config.read_only and root is None:
             raise StorageError("a read-only store needs a path: an in-memory store has no writer to follow")
-        local, data = _locate(root, wal_dir, endpoint_override)
-        self.state = EngineState.new(local, config, clock, data)
+        local, data = _locate(root, wal_dir, endpoint_override, config.object_cache_bytes)
+        self.state = st = EngineState.new(local, config, clock, data)
+        if isinstance(data, ObjectFiles):  # cached copies are checked against the catalog's sizes
+            data.sizes = CatalogSizes(lambda: _live_files(st))
         self.read_only = config.read_only
         self.lock_file = DirectoryLock(self.state.root) if local is not None and not self.read_only else None
         self.index_files = IndexFiles(self.state)

@@ -5,7 +5,8 @@ local directory, as a store always has (temp file, fsync, rename, fsync of the d
 0700/0600). ``s3://``, ``gs://``, ``abfs://`` and the other ``pyarrow.fs`` schemes put the data
 files in the bucket; one PUT is atomic there (an object appears whole or not at all), so no
 rename is needed. What must stay on the writer's own disk - the WAL, the lock file, the series
-index and, for now, the catalog - lives in a local directory (:func:`local_dir_for`).
+index and, for now, the catalog - lives in a local directory (:func:`local_dir_for`), beside the
+bounded cache of objects already fetched (:mod:`.object_cache`).
 
 Every key is ``<prefix>/<relative path>`` where the relative path comes from
 :mod:`.paths` (user names percent-encoded) and is checked again here (:func:`check_rel`): no
@@ -22,11 +23,13 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from .fileio import (fsync_dir, makedirs_durable, mkdir_private, open_private, prune_empty_dirs, tmp_path,
                      atomic_write_bytes)
+from .object_cache import ObjectCache, SizeMismatch
 
 _UPLOAD_CHUNK = 8 << 20
 
@@ -186,18 +189,25 @@ class ObjectFiles:
 
     A file is written to a local temporary file first (a compaction never holds a whole
     window in memory), then uploaded in one stream: readers see the object whole or not at all.
+    With a ``cache`` (:mod:`.object_cache`), Parquet files and their sidecars are read from whole
+    local copies, fetched once (one GET each, then local reads of footers and row groups) and
+    kept until evicted or deleted; files this process writes go in as they are uploaded.
+    ``sizes`` gives the catalog's size of a file: a copy of another size is fetched again.
     """
 
     local = False
 
-    def __init__(self, fs: pafs.FileSystem, base: str, uri: str, tmp_dir: Path):
+    def __init__(self, fs: pafs.FileSystem, base: str, uri: str, tmp_dir: Path, cache: ObjectCache | None = None):
         self.fs = fs
         self.base = base.rstrip("/")
         self.uri = uri
         self.tmp_dir = tmp_dir
+        self.cache = cache
+        self.sizes: Callable[[str], int | None] = lambda rel: None
 
     @classmethod
-    def from_uri(cls, uri: str, tmp_dir: Path, endpoint_override: str | None = None) -> "ObjectFiles":
+    def from_uri(cls, uri: str, tmp_dir: Path, endpoint_override: str | None = None,
+                 cache: ObjectCache | None = None) -> "ObjectFiles":
         """Open ``uri``; for ``s3://`` the endpoint comes from ``endpoint_override``, else
         ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_S3``, credentials from the AWS chain."""
         parts = urlsplit(uri)
@@ -211,7 +221,7 @@ class ObjectFiles:
         else:
             fs, base = pafs.FileSystem.from_uri(uri)
         mkdir_private(tmp_dir)
-        return cls(fs, base, uri, tmp_dir)
+        return cls(fs, base, uri, tmp_dir, cache)
 
     def key(self, rel: str) -> str:
         return f"{self.base}/{check_rel(rel)}"
@@ -235,15 +245,25 @@ class ObjectFiles:
             try:
                 with open(tmp, "rb") as src, self.fs.open_output_stream(self.key(rel)) as dst:
                     shutil.copyfileobj(src, dst, _UPLOAD_CHUNK)
-            finally:
+            except BaseException:
+                os.unlink(tmp)
+                raise
+            if self.cache is not None and _immutable(rel):
+                self.cache.adopt(rel, tmp)  # the file just written: what queries read next
+            else:
                 os.unlink(tmp)
         return out, Staged(os.path.getsize(tmp), commit, lambda: Path(tmp).unlink(missing_ok=True))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         with self.fs.open_output_stream(self.key(rel)) as out:
             out.write(data)
+        if self.cache is not None and _immutable(rel):
+            self.cache.put(rel, data)
 
     def read_bytes(self, rel: str) -> bytes:
+        return self._read(rel, lambda path: Path(path).read_bytes(), self._get_bytes)
+
+    def _get_bytes(self, rel: str) -> bytes:
         with self.fs.open_input_stream(self.key(rel)) as f:
             return f.read()
 
@@ -251,6 +271,8 @@ class ObjectFiles:
         return self.fs.get_file_info(self.key(rel)).type == pafs.FileType.File
 
     def delete(self, rel: str) -> None:
+        if self.cache is not None:
+            self.cache.drop(rel)
         try:
             self.fs.delete_file(self.key(rel))
         except FileNotFoundError:
@@ -262,6 +284,8 @@ class ObjectFiles:
     def move(self, src: str, dst: str) -> None:
         """Copy, then delete: the object is never absent from both places."""
         self.fs.copy_file(self.key(src), self.key(dst))
+        if self.cache is not None:
+            self.cache.drop(src)
         self.fs.delete_file(self.key(src))
 
     def list(self) -> Iterator[str]:
@@ -271,11 +295,17 @@ class ObjectFiles:
             if info.type == pafs.FileType.File:
                 yield info.path[n:]
 
+    def listing(self) -> dict[str, int]:
+        """Every file's relative path and size: one LIST (paged by the store)."""
+        sel = pafs.FileSelector(self.base, recursive=True, allow_not_found=True)
+        n = len(self.base) + 1
+        return {info.path[n:]: info.size for info in self.fs.get_file_info(sel) if info.type == pafs.FileType.File}
+
     def has_parquet(self) -> bool:
         return any(r.endswith(".parquet") and r.count("/") == 4 for r in self.list())
 
     def open_input(self, rel: str):
-        return self.fs.open_input_file(self.key(rel))
+        return self._read(rel, pa.memory_map, lambda rel: self.fs.open_input_file(self.key(rel)))
 
     def footer_source(self, rel: str) -> tuple[int, Callable[[int, int], bytes], Callable[[], None]]:
         info = self.fs.get_file_info(self.key(rel))
@@ -285,23 +315,66 @@ class ObjectFiles:
         return info.size, lambda n, off: f.read_at(n, off), f.close
 
     def read_parquet(self, rel: str) -> pl.DataFrame:
-        return pl.from_arrow(pq.read_table(self.key(rel), filesystem=self.fs))
+        return self._read(rel, lambda path: pl.read_parquet(path, hive_partitioning=False, glob=False),
+                          lambda rel: pl.from_arrow(pq.read_table(self.key(rel), filesystem=self.fs)))
 
     def scan(self, rels: list[str], schema: dict) -> pl.LazyFrame:
         frames = [self.read_parquet(r) for r in rels]
         return (frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")).lazy()
 
     def read_schema(self, rel: str) -> dict:
-        with self.open_input(rel) as f:
+        return self._read(rel, lambda path: dict(pl.read_parquet_schema(path)), self._remote_schema)
+
+    def _remote_schema(self, rel: str) -> dict:
+        with self.fs.open_input_file(self.key(rel)) as f:
             return dict(pl.from_arrow(pq.read_schema(f).empty_table()).schema)
+
+    def _read(self, rel: str, local: Callable[[str], object], remote: Callable[[str], object]):
+        """``local(path of a whole copy)`` when the cache can hold ``rel``, else ``remote(rel)``.
+        A copy that fails to read is dropped and fetched again, once: a second failure is the
+        object's own (and goes to the caller, which may quarantine the file)."""
+        cache = self.cache
+        if cache is None or not _immutable(rel):
+            return remote(rel)
+        size = self.sizes(rel)
+        if size is not None and size > cache.limit:
+            return remote(rel)
+        path = cache.get(rel, size)
+        if path is not None:
+            try:
+                return local(path)
+            except Exception:  # noqa: BLE001 - a damaged copy, or evicted at this moment: fetch again
+                cache.drop(rel)
+        try:
+            path = cache.fetch(rel, lambda out: self._download(rel, out), size)
+        except SizeMismatch:
+            raise
+        except OSError:  # the local disk (full?), or the store: reading directly tells which
+            return remote(rel)
+        try:
+            return local(path)
+        except FileNotFoundError:  # evicted by another process between the fetch and the open
+            return remote(rel)
+
+    def _download(self, rel: str, out) -> None:
+        with self.fs.open_input_stream(self.key(rel)) as src:
+            while chunk := src.read(_UPLOAD_CHUNK):
+                out.write(chunk)
 
 
 DataFiles = LocalFiles | ObjectFiles
 
 
+def _immutable(rel: str) -> bool:
+    """Whether ``rel`` never changes once written (a Parquet file or its sidecar): cacheable."""
+    return rel.endswith((".parquet", ".newest.arrow"))
+
+
 def open_data_files(location: str | os.PathLike, local_dir: Path,
-                    endpoint_override: str | None = None) -> DataFiles:
-    """The data files of a store at ``location`` (a path, ``file://`` or a remote URI)."""
+                    endpoint_override: str | None = None, cache_bytes: int = 0) -> DataFiles:
+    """The data files of a store at ``location`` (a path, ``file://`` or a remote URI); a
+    remote store's reads go through a local cache of ``cache_bytes`` (0: none)."""
     if is_uri(location):
-        return ObjectFiles.from_uri(str(location), local_dir / "upload", endpoint_override)
+        return ObjectFiles.from_uri(str(location), local_dir / "upload", endpoint_override,
+                                    ObjectCache.open(local_dir, cache_bytes))
     return LocalFiles(local_dir)

@@ -26,7 +26,7 @@ from .index import INDEX_FILE
 from .index_files import IndexFiles
 from .isolation import isolate
 from .objects import DataFiles, LocalFiles
-from .partitions import NEWEST_SUFFIX
+from .partitions import NEWEST_SUFFIX, newest_rel
 from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
 from .rebuild import rebuild
@@ -98,7 +98,7 @@ class Recovery:
             or any(p.stat().st_size > 8 for p in (root / "wal").glob("*.wal"))))
         if self._catalog_lost:
             self._rebuild_catalog()
-        self.check_files()
+        self.check_on_open()
         self._remove_orphans()
 
     def _remove_orphans(self) -> None:
@@ -232,6 +232,30 @@ class Recovery:
         return WalEntry(e.measurement, tags, fields, rest)
 
     # -- damaged files ---------------------------------------------------------------
+    def check_on_open(self) -> None:
+        """Opening's check: each live file's footer in a local directory; in object storage, the
+        catalog's sizes against one LIST (a footer there is a request per file): a file damaged
+        otherwise is found by its first read (:meth:`after_read_error`). Then the cached copies
+        of files no longer live are dropped."""
+        st = self.state
+        data = st.files.data
+        if data.local:
+            self.check_files()
+            return
+        with st.lock:
+            todo = st.catalog.all_files()
+        t0 = _time.perf_counter()
+        listed = data.listing()
+        bad = [(f, "missing" if listed.get(f.path) is None else f"{listed[f.path]} bytes, the catalog says {f.size}")
+               for f in todo if listed.get(f.path) != f.size]
+        self.report.files_checked = len(todo)
+        self.report.check_seconds = _time.perf_counter() - t0
+        self.quarantine(bad)
+        if data.cache is not None:
+            with st.lock:
+                live = {f.path: f.size for f in st.catalog.all_files()}
+            data.cache.sweep(live | {newest_rel(rel): None for rel in live})
+
     def check_files(self, deep: bool = False, files: list[FileMeta] | None = None) -> list[tuple[str, str]]:
         """Check live Parquet files (footer; ``deep``: every page), quarantine the damaged ones.
 

@@ -172,9 +172,10 @@ def test_a_writer_and_two_readers_on_s3_and_postgresql(machines, s3, postgres, t
     for code, err in machines.stop_all():
         assert code == 0, err
     machines.procs.clear()
-    for d in (b, c):  # a reader keeps its tokens on its disk; the data lives in S3
-        assert (Path(d) / "tokens.json").is_file() and not [p for p in Path(d).rglob("*") if p.is_file()
-                                                             and p.name not in ("tokens.json", "tokens.lock")]
+    for d in (b, c):  # a reader keeps its tokens and copies of what it fetched; the data lives in S3
+        kept = [p for p in Path(d).rglob("*") if p.is_file() and p.name not in ("tokens.json", "tokens.lock")]
+        assert (Path(d) / "tokens.json").is_file() and kept
+        assert all(p.parent == Path(d) / "object-cache" for p in kept), kept
     keys = [info.path for info in s3.filesystem().get_file_info(_selector(data))]
     assert any(k.endswith(".parquet") for k in keys), keys
 

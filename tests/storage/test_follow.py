@@ -220,6 +220,8 @@ def test_readers_on_other_machines_follow_a_writer_of_s3_data(tmp_path, catalogs
 
 
 def test_a_reader_of_remote_data_needs_the_catalog(tmp_path, catalogs, s3_server):
+    if catalogs.backend != "sqlite":
+        pytest.skip("this run hands its PostgreSQL catalog to every reader: none is without one")
     uri = f"s3://{s3_server.new_bucket()}/p"
     with tsdb_core.open(uri, wal_dir=tmp_path / "w", config=_cfg(catalog=catalogs.url("w"))) as w:
         w.write("db", _lines(5, 0))

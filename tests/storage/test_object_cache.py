@@ -18,7 +18,6 @@ from tsdb_core.storage.object_cache import CACHE_DIR, ObjectCache
 from tsdb_core.storage.objects import ObjectFiles, open_data_files
 
 from .s3server import s3_server  # noqa: F401 - the session fixture
-from .test_readers import readers_follow_the_test_catalog  # noqa: F401 - readers find this test's catalog
 
 T0 = 1_700_000_000_000_000_000
 
@@ -210,7 +209,7 @@ def test_lru_order_across_processes_is_the_modification_time(tmp_path):
 def test_written_files_go_in_and_deleted_ones_leave(s3_server, tmp_path):  # noqa: F811
     uri = f"s3://{s3_server.new_bucket()}/p"
     local = tmp_path / "local"
-    with reader(uri, local) as s:
+    with reader(uri, local, file_grace_s=0) as s:  # replaced files are due at once
         for i in range(3):
             s.write("db", f"m,host=a v={i} {T0 + i}".encode())
             s.flush()
@@ -222,9 +221,9 @@ def test_written_files_go_in_and_deleted_ones_leave(s3_server, tmp_path):  # noq
             n = counted(r)
             assert _sum(r) == (3, 3) and n.gets == [] and cache_of(r).fetches == 0
         assert s.compact() == 1
-    kept = copies(local)  # close deleted the replaced files: only the new one and its sidecar
+    kept = copies(local)  # close reaped the replaced files (due): only the new one and its sidecar
     assert len(kept) == 2
-    with reader(uri, local) as s:
+    with reader(uri, local, file_grace_s=0) as s:
         n = counted(s)
         assert _sum(s) == (3, 3) and n.gets == []
         s.query("DROP MEASUREMENT m", db="db")

@@ -126,11 +126,12 @@ class CatalogFollower:
     def open(self) -> None:
         st = self.state
         remote = st.files.data is not None and not st.files.data.local
-        if remote and not st.config.catalog and not (st.root / SQLITE_FILE).exists():
+        store = ReaderCatalog(st.root, st.config.catalog)
+        if remote and not store.url and not (st.root / SQLITE_FILE).exists():
             raise StorageError(f"no catalog for {self.location} here ({st.root / SQLITE_FILE} is missing): a reader "
                                "of a store in object storage on another machine reads the writer's catalog in "
                                "PostgreSQL: open it with catalog='postgresql://...' (tsdb serve --catalog URL)")
-        self.store = ReaderCatalog(st.root, st.config.catalog)
+        self.store = store
         try:
             st.catalog = self.store.open()
         except CatalogUnavailable as e:

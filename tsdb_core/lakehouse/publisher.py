@@ -52,7 +52,7 @@ class Publisher:
         self.warehouse = warehouse_uri(store)
         self.io = load_file_io(dict(self.catalog.properties), self.warehouse)
         self.overlap = OverlapCheck(self._read_keys)
-        self._ours: set[Ident] | None = None  # our tables in the catalog (listed on first use)
+        self._ours: dict[Ident, tuple[str, str, str]] | None = None  # our tables -> (db, rp, measurement)
         self._done: dict[Ident, tuple] = {}  # what each table was last made to agree with
 
     def file_uri(self, f) -> str:
@@ -63,16 +63,16 @@ class Publisher:
         """Make the Iceberg tables agree with the store now; ``from_scratch`` drops ours first."""
         if from_scratch:
             self.drop_all()
-        view = read_view(self.store)
-        report = PublishReport(view.version)
         ours = self.our_tables()
+        view = read_view(self.store, frozenset(self._ours.values()) if self._ours else frozenset())
+        report = PublishReport(view.version)
         for ident, tv in view.tables.items():
             self._sync(tv, report, ident in ours)
         for ident in sorted(ours - view.tables.keys()):
             self.catalog.drop_table(ident)
             self._done.pop(ident, None)
             report.dropped.append(ident)
-        self._ours = set(view.tables)
+        self._ours = {ident: (tv.db, tv.rp, tv.measurement) for ident, tv in view.tables.items()}
         if report.dropped:
             self._prune_namespaces(view)
         self.overlap.forget_except({f.id for tv in view.tables.values() for f in tv.files})
@@ -85,19 +85,26 @@ class Publisher:
     def our_tables(self) -> set[Ident]:
         """Identifiers of the tables this store published (tables others made are left alone)."""
         if self._ours is None:
-            found = set()
+            found = {}
             for ns in self._namespaces(()):
                 for ident in self.catalog.list_tables(ns):
-                    if mapping.PROP_MEASUREMENT in self.catalog.load_table(ident).properties:
-                        found.add(tuple(ident))
+                    props = self.catalog.load_table(ident).properties
+                    if mapping.PROP_MEASUREMENT in props:
+                        found[tuple(ident)] = (props.get(mapping.PROP_DB, ""), props.get(mapping.PROP_RP, ""),
+                                               props[mapping.PROP_MEASUREMENT])
             self._ours = found
         return set(self._ours)
+
+    def published_keys(self) -> set[tuple[str, str, str]]:
+        """(database, policy, measurement) of each table this store published."""
+        self.our_tables()
+        return set(self._ours.values()) if self._ours else set()
 
     def drop_all(self) -> None:
         """Drop every table and namespace this store published (the files stay: they are the store's)."""
         for ident in sorted(self.our_tables()):
             self.catalog.drop_table(ident)
-        self._ours, self._done = set(), {}
+        self._ours, self._done = {}, {}
         self._prune_namespaces(StoreView(None, {}))
 
     def close(self) -> None:

@@ -40,9 +40,9 @@ class TableCheck:
 
 def verify(publisher: Publisher) -> list[TableCheck]:
     """Compare every table of the store with its Iceberg table (missing and extra tables too)."""
-    view = read_view(publisher.store)
-    checks = []
     ours = publisher.our_tables()
+    view = read_view(publisher.store, frozenset(publisher.published_keys()))
+    checks = []
     for ident, tv in view.tables.items():
         check = TableCheck(ident)
         if ident not in ours:

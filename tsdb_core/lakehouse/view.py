@@ -35,17 +35,20 @@ class StoreView:
     tables: dict[tuple[str, ...], TableView]
 
 
-def read_view(store) -> StoreView:
-    """The store's tables at one catalog version (retried while commits land)."""
+def read_view(store, keep=frozenset()) -> StoreView:
+    """The store's tables at one catalog version (retried while commits land): the measurements
+    holding data in each policy, and those of ``keep`` ((db, rp, measurement) published before)
+    whose database, policy and schema still exist, so a table emptied by retention or DELETE
+    stays, empty, until DROP MEASUREMENT."""
     for _ in range(_ATTEMPTS):
         before = store.catalog_version()
-        view = _look(store, before)
+        view = _look(store, before, keep)
         if store.catalog_version() == before:
             return view
     raise TsdbError(f"the store's catalog kept changing: no consistent view in {_ATTEMPTS} looks")
 
 
-def _look(store, version: int | None) -> StoreView:
+def _look(store, version: int | None, keep) -> StoreView:
     files: dict[tuple[str, str, str], list] = {}
     for f in store.files():
         files.setdefault((f.db, f.rp, f.measurement), []).append(f)
@@ -54,7 +57,7 @@ def _look(store, version: int | None) -> StoreView:
         rps = store.retention_policies(db)
         default = next((r.name for r in rps if r.default), "")
         for rp in rps:
-            names = set(store.measurements(db, rp.name)) | {m for (d, r, m) in files if (d, r) == (db, rp.name)}
+            names = set(store.measurements(db, rp.name)) | {m for (d, r, m) in (*files, *keep) if (d, r) == (db, rp.name)}
             for m in sorted(names):
                 sch = store.schema(db, m)
                 if sch is None:

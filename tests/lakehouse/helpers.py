@@ -59,7 +59,9 @@ def table_summary(frame: pl.DataFrame, tags: list[str]) -> dict:
         return {}
     aggs = [pl.col("v").count().alias("rows"), pl.col("time").filter(pl.col("v").is_not_null()).min().alias("tmin"),
             pl.col("time").filter(pl.col("v").is_not_null()).max().alias("tmax")]
-    aggs += [(pl.col(f).sum() if FIELDS[f] == "sum" else pl.col(f).count()).alias(f) for f in fields]
+    # a series with no value of a field: InfluxQL answers null, not 0
+    aggs += [pl.when(pl.col(f).count() > 0).then(pl.col(f).sum() if FIELDS[f] == "sum" else pl.col(f).count())
+             .alias(f) for f in fields]
     grouped = frame.with_columns([pl.col(t).fill_null("") for t in tags]).group_by(tags).agg(aggs)
     return {_key({t: r[t] for t in tags}): {k: r[k] for k in ["rows", "tmin", "tmax", *fields]}
             for r in grouped.iter_rows(named=True)}

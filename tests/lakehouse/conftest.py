@@ -3,6 +3,7 @@ Polars' ``scan_iceberg`` and DuckDB's iceberg extension (from the ``duckdb-ext-i
 package: nothing is downloaded). Each returns the table as a Polars frame."""
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import site
@@ -33,16 +34,19 @@ def _duckdb_extensions() -> str | None:
     return None
 
 
-def read_duckdb(table) -> pl.DataFrame:
+@functools.cache
+def _duckdb():
+    """One connection with the extension loaded (loading it is the slow part)."""
     import duckdb
 
     con = duckdb.connect(config={"extension_directory": _duckdb_extensions(),
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    try:
-        con.execute("LOAD iceberg")
-        return con.execute("SELECT * FROM iceberg_scan(?)", [table.metadata_location]).pl()
-    finally:
-        con.close()
+    con.execute("LOAD iceberg")
+    return con
+
+
+def read_duckdb(table) -> pl.DataFrame:
+    return _duckdb().execute("SELECT * FROM iceberg_scan(?)", [table.metadata_location]).pl()
 
 
 def _duckdb_reason() -> str | None:

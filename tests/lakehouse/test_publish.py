@@ -102,3 +102,16 @@ def test_published_files_are_the_stores_files(store):
     assert paths == {f"{publisher.warehouse}/{f.path}" for f in store.files()}  # added where they are
     assert table.location().endswith("/.iceberg/db/cpu")
     assert table.current_snapshot().summary["tsdb.catalog-version"] == str(store.catalog_version())
+
+
+def test_many_publishes_keep_few_snapshots_and_every_file(store):
+    publisher = Publisher(store)
+    for k in range(25):
+        store.write("db", lines("mem", "2024-03-01T00:00:00Z", 2, seed=k, offset=k * MIN * 30, all_fields=False))
+        store.flush()
+        assert publisher.publish().files_added == 1
+    table = publisher.catalog.load_table(("db", "mem"))
+    assert len(table.metadata.snapshots) <= 20
+    assert table.scan().to_arrow().num_rows == 25 * 12 == store_summary(store, "db", "autogen", "mem")[
+        (("host", "a"),)]["rows"] * 6
+    assert all(c.ok for c in verify(publisher))

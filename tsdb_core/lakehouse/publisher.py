@@ -23,6 +23,10 @@ from .overlap import OverlapCheck
 from .view import StoreView, TableView, read_view
 
 Ident = tuple[str, ...]
+# Snapshots kept per table: each publish that changes a table adds one, and pyiceberg copies the
+# whole metadata (every snapshot) on each update, so old ones are expired in batches. Expiring
+# deletes no data file: the files are the store's, deleted by it after StoreConfig.file_grace_s.
+KEEP_SNAPSHOTS = 10
 
 
 @dataclass
@@ -134,6 +138,7 @@ class Publisher:
         self._sync_files(tx, published, report)
         tx.commit_transaction()
         self._done[tv.ident] = signature
+        _expire_old_snapshots(table)
 
     def _load(self, ident: Ident):
         try:
@@ -200,6 +205,15 @@ def current_files(metadata, io) -> dict:
         for entry in manifest.fetch_manifest_entry(io, discard_deleted=True):
             out[entry.data_file.file_path] = entry.data_file
     return out
+
+
+def _expire_old_snapshots(table) -> None:
+    """Expire all but the newest :data:`KEEP_SNAPSHOTS` once there are twice as many."""
+    snaps = sorted(table.metadata.snapshots, key=lambda s: (s.timestamp_ms, s.sequence_number or 0))
+    if len(snaps) > 2 * KEEP_SNAPSHOTS:
+        current = table.metadata.current_snapshot_id
+        old = [s.snapshot_id for s in snaps[:-KEEP_SNAPSHOTS] if s.snapshot_id != current]
+        table.maintenance.expire_snapshots().by_ids(old).commit()
 
 
 def _compatible(schema, tv: TableView) -> bool:

@@ -1,4 +1,4 @@
-"""The ``tsdb`` command line: query, write/import, db, inspect, compact, retention, iceberg, and the
+"""The ``tsdb`` command line: query, write/import, db, inspect, compact, retention, and the
 commands other installed packages contribute (the HTTP shim's ``serve`` and ``token``).
 
 Every command takes ``--data-dir`` (env ``TSDB_DATA_DIR``, default
@@ -17,7 +17,6 @@ import click
 
 from .admin import compact_command, db_group, inspect_command, print_table, retention_group
 from .common import CliError, TsdbGroup, data_dir_option
-from .iceberg_cmd import iceberg_group
 from .query_cmd import query_command
 from .write_cmd import import_command, write_command
 
@@ -40,7 +39,7 @@ def cli() -> None:
 
 
 for _cmd in (query_command, write_command, import_command, db_group, inspect_command, compact_command,
-             retention_group, iceberg_group):
+             retention_group):
     cli.add_command(_cmd)
 
 

@@ -58,6 +58,9 @@ class Publisher:
         self.overlap = OverlapCheck(self._read_keys)
         self._ours: dict[Ident, tuple[str, str, str]] | None = None  # our tables -> (db, rp, measurement)
         self._done: dict[Ident, tuple] = {}  # what each table was last made to agree with
+        # per table: (snapshot id, its data files by path) after our last commit, so a publish
+        # reads manifests only when someone else committed in between
+        self._files: dict[Ident, tuple[int | None, dict]] = {}
 
     def file_uri(self, f) -> str:
         """Where a live file is, as Iceberg records it."""
@@ -75,6 +78,7 @@ class Publisher:
         for ident in sorted(ours - view.tables.keys()):
             self.catalog.drop_table(ident)
             self._done.pop(ident, None)
+            self._files.pop(ident, None)
             report.dropped.append(ident)
         self._ours = {ident: (tv.db, tv.rp, tv.measurement) for ident, tv in view.tables.items()}
         if report.dropped:
@@ -108,7 +112,7 @@ class Publisher:
         """Drop every table and namespace this store published (the files stay: they are the store's)."""
         for ident in sorted(self.our_tables()):
             self.catalog.drop_table(ident)
-        self._ours, self._done = {}, {}
+        self._ours, self._done, self._files = {}, {}, {}
         self._prune_namespaces(StoreView(None, {}))
 
     def close(self) -> None:
@@ -135,8 +139,9 @@ class Publisher:
         added = _add_columns(tx, tv)
         if added:
             report.columns_added[tv.ident] = added
-        self._sync_files(tx, published, report)
+        files = self._sync_files(tv.ident, tx, published, report)
         tx.commit_transaction()
+        self._files[tv.ident] = (table.metadata.current_snapshot_id, files)
         self._done[tv.ident] = signature
         _expire_old_snapshots(table)
 
@@ -156,13 +161,17 @@ class Publisher:
         return self.catalog.create_table(tv.ident, schema, location=mapping.table_location(self.warehouse, tv.ident),
                                          properties=props)
 
-    def _sync_files(self, tx, published: list, report: PublishReport) -> None:
-        have = current_files(tx.table_metadata, self.io)
+    def _sync_files(self, ident: Ident, tx, published: list, report: PublishReport) -> dict:
+        """Stage the appends and removals making the table's files ``published``; its files then."""
+        snapshot_id, have = self._files.get(ident, (None, None))
+        if have is None or snapshot_id != tx.table_metadata.current_snapshot_id:
+            have = current_files(tx.table_metadata, self.io)
         want = {self.file_uri(f) for f in published}
         add = sorted(want - have.keys())
         remove = [have[u] for u in sorted(have.keys() - want)]
         if not add and not remove:
-            return
+            return have
+        now = {u: df for u, df in have.items() if u in want}
         props = {mapping.PROP_VERSION: str(report.version)}
         update = tx.update_snapshot(snapshot_properties=props)
         with (update.overwrite() if remove else update.merge_append()) as producer:
@@ -170,8 +179,11 @@ class Publisher:
                 producer.delete_data_file(data_file)
             for data_file in parquet_files_to_data_files(self.io, tx.table_metadata, iter(add)):
                 producer.append_data_file(data_file)
+                data_file.spec_id = tx.table_metadata.default_spec_id  # as read back from a manifest
+                now[data_file.file_path] = data_file
         report.files_added += len(add)
         report.files_removed += len(remove)
+        return now
 
     def _read_keys(self, f, columns: list[str]):
         with self.io.new_input(self.file_uri(f)).open() as stream:

@@ -115,3 +115,24 @@ def test_many_publishes_keep_few_snapshots_and_every_file(store):
     assert table.scan().to_arrow().num_rows == 25 * 12 == store_summary(store, "db", "autogen", "mem")[
         (("host", "a"),)]["rows"] * 6
     assert all(c.ok for c in verify(publisher))
+
+
+def test_a_publish_failing_half_way_is_finished_by_the_next(store, monkeypatch):
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 3, seed=1))
+    store.write("db", lines("mem", "2024-03-01T00:00:00Z", 3, seed=2, all_fields=False))
+    store.flush()
+    publisher = Publisher(store)
+    original = Publisher._sync_files
+
+    def fail_on_mem(self, ident, *args):
+        if ident == ("db", "mem"):
+            raise OSError("the disk went away")
+        return original(self, ident, *args)
+
+    monkeypatch.setattr(Publisher, "_sync_files", fail_on_mem)
+    with pytest.raises(OSError, match="went away"):
+        publisher.publish()
+    monkeypatch.setattr(Publisher, "_sync_files", original)
+    report = publisher.publish()
+    assert report.files_added == 1 and report.created == []  # mem's table was made; its file comes now
+    assert all(c.ok for c in verify(publisher)) and not publisher.publish().changed

@@ -73,8 +73,8 @@ class Publisher:
         ours = self.our_tables()
         view = read_view(self.store, frozenset(self._ours.values()) if self._ours else frozenset())
         report = PublishReport(view.version)
-        for ident, tv in view.tables.items():
-            self._sync(tv, report, ident in ours)
+        for tv in view.tables.values():
+            self._sync(tv, report)
         for ident in sorted(ours - view.tables.keys()):
             self.catalog.drop_table(ident)
             self._done.pop(ident, None)
@@ -121,20 +121,22 @@ class Publisher:
             engine.dispose()
 
     # -- one table ------------------------------------------------------------------------
-    def _sync(self, tv: TableView, report: PublishReport, exists: bool) -> None:
+    def _sync(self, tv: TableView, report: PublishReport) -> None:
         published, held = self.overlap.split(tv.files, tv.tags)
         if held:
             report.held[tv.ident] = sorted(f.id for f in held)
         signature = (tuple(sorted(f.id for f in published)), tv.tags, tuple(sorted(tv.fields.items())))
         if self._done.get(tv.ident) == signature:
             return
-        table = self._load(tv.ident) if exists else None
+        table = self._load(tv.ident)  # also after a publish that failed half-way
         if table is not None and not _compatible(table.schema(), tv):
             self.catalog.drop_table(tv.ident)  # a type changed (the measurement was dropped and remade)
             table = None
         if table is None:
             table = self._create(tv)
             report.created.append(tv.ident)
+            if self._ours is not None:
+                self._ours[tv.ident] = (tv.db, tv.rp, tv.measurement)
         tx = table.transaction()
         added = _add_columns(tx, tv)
         if added:

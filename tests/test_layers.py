@@ -39,6 +39,7 @@ def report() -> str:
 def test_the_contracts_are_the_documented_ones():
     assert {c["id"] for c in CONTRACTS} == {"core-not-shim", "influxql-base-only", "ingest-base-only",
                                              "storage-base-only", "query-influxql-base", "shim-public-names",
+                                             "lakehouse-public-api",
                                              "layers"}
 
 

@@ -1,0 +1,198 @@
+"""Schema evolution, types, names, the `tsdb iceberg` CLI, a writer killed between the two
+commits, and the catalog on PostgreSQL and the data on S3."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from pyiceberg.types import BooleanType, DoubleType, LongType, StringType
+
+import tsdb_core
+from tsdb_core.cli.iceberg_cmd import iceberg_group
+from tsdb_core.lakehouse import Publisher, verify
+from tsdb_core.testing import ManualClock, to_ns
+
+from ..pg_cluster import Cluster, binaries
+from ..storage.s3server import s3_server  # noqa: F401 - the session fixture
+from .conftest import read_polars, read_pyiceberg
+from .helpers import assert_same, lines, store_summary, table_summary
+
+ROOT = Path(__file__).resolve().parents[2]
+T = "2024-03-01T00:00:00Z"
+
+
+def test_types_and_a_new_field_and_tag_add_columns(tmp_path, reader):
+    with tsdb_core.open(tmp_path / "s") as store:
+        store.write("db", lines("cpu", T, 5, seed=1))
+        store.flush()
+        publisher = Publisher(store)
+        publisher.publish()
+        table = publisher.catalog.load_table(("db", "cpu"))
+        types = {f.name: f.field_type for f in table.schema().fields}
+        assert types == {"time": LongType(), "host": StringType(), "region": StringType(), "v": DoubleType(),
+                         "i": LongType(), "u": LongType(), "b": BooleanType(), "s": StringType()}
+        assert "nanoseconds" in table.schema().find_field("time").doc
+        store.write("db", f"cpu,host=z,dc=x v=1.5,w=7i {to_ns(T) + 10**12}")
+        store.flush()
+        assert publisher.publish().columns_added == {("db", "cpu"): ["dc", "w"]}
+        frame = reader(publisher.catalog.load_table(("db", "cpu")))
+        assert frame.height == 31 and frame["w"].drop_nulls().to_list() == [7]
+        assert frame.filter(pl.col("dc") == "x")["host"].to_list() == ["z"]
+        assert frame["time"].dtype == pl.Int64 and frame["time"].min() == to_ns(T)
+        assert_same(store_summary(store, "db", "autogen", "cpu"),
+                    table_summary(frame, ["dc", "host", "region"]))
+
+
+def test_names_policies_and_databases_become_namespaces(tmp_path):
+    with tsdb_core.open(tmp_path / "s", clock=ManualClock("2024-03-10T00:00:00Z")) as store:
+        store.create_database("my.db")
+        store.create_retention_policy("my.db", "week", duration=7 * 86400 * 10**9)
+        store.write("my.db", f"a.b,host=h v=1 {to_ns(T)}")
+        store.write("my.db", f"a.b,host=h v=2 {to_ns('2024-03-09T00:00:00Z')}", rp="week")
+        store.flush()
+        publisher = Publisher(store)
+        publisher.publish()
+        assert publisher.our_tables() == {("my%2Edb", "a%2Eb"), ("my%2Edb", "week", "a%2Eb")}
+        props = publisher.catalog.load_table(("my%2Edb", "week", "a%2Eb")).properties
+        assert (props["tsdb.database"], props["tsdb.retention-policy"], props["tsdb.measurement"]) == \
+            ("my.db", "week", "a.b")
+        store.drop_database("my.db")
+        assert len(publisher.publish().dropped) == 2
+        assert publisher.catalog.list_namespaces() == []
+
+
+def _tsdb(*args: str):
+    """``tsdb iceberg ARGS`` (the group is added to ``tsdb`` with its README row: see the report)."""
+    return CliRunner().invoke(iceberg_group, list(args), catch_exceptions=False)
+
+
+def test_cli_show_publish_verify(tmp_path):
+    data = tmp_path / "s"
+    with tsdb_core.open(data) as store:
+        store.write("db", lines("cpu", T, 10, seed=1))
+        store.write("db", lines("mem", T, 4, seed=2, all_fields=False))
+    out = _tsdb("--data-dir", str(data), "publish")
+    assert out.exit_code == 0 and "2 table(s) created" in out.output and "2 file(s) added" in out.output
+    shown = _tsdb("--data-dir", str(data))
+    assert shown.exit_code == 0, shown.output
+    assert f"sqlite:///{data.resolve()}/iceberg.sqlite" in shown.output
+    assert [ln.split()[:5] for ln in shown.output.splitlines() if ln.startswith("db ")] == \
+        [["db", "cpu", "8", "1", "60"], ["db", "mem", "5", "1", "24"]]
+    assert _tsdb("--data-dir", str(data), "verify").exit_code == 0
+    with tsdb_core.open(data, read_only=True) as store:  # someone removes a file from the Iceberg table
+        publisher = Publisher(store)
+        table = publisher.catalog.load_table(("db", "mem"))
+        with table.transaction() as tx, tx.update_snapshot().overwrite() as ow:
+            ow.delete_data_file(next(iter(table.scan().plan_files())).file)
+    bad = _tsdb("--data-dir", str(data), "verify")
+    assert bad.exit_code == 1 and "1 live not published" in bad.output and "rows differ: store 24, Iceberg 0" in bad.output
+    assert "1 file(s) added" in _tsdb("--data-dir", str(data), "publish").output
+    assert _tsdb("--data-dir", str(data), "verify").exit_code == 0
+    again = _tsdb("--data-dir", str(data), "publish", "--from-scratch")
+    assert "2 table(s) created" in again.output and _tsdb("--data-dir", str(data), "verify").exit_code == 0
+
+
+_CHILD = textwrap.dedent("""
+    import os, signal, sys
+    import tsdb_core
+    from tsdb_core.lakehouse import Publisher
+    sys.path.insert(0, {tests!r})
+    from lakehouse.helpers import lines
+    store = tsdb_core.open({data!r})
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=1))
+    store.flush()
+    publisher = Publisher(store)
+    publisher.publish()
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=2, offset=60 * 10**9))
+    store.flush()
+    if {mode!r} == "store-committed":  # the store's commit done, the Iceberg one not started
+        os.kill(os.getpid(), signal.SIGKILL)
+    store.compact()
+    from pyiceberg.catalog.sql import SqlCatalog
+    original = SqlCatalog._write_metadata
+    def write_then_die(*args, **kwargs):  # Iceberg's new metadata written, its catalog row not switched
+        original(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+    SqlCatalog._write_metadata = staticmethod(write_then_die)
+    publisher.publish()
+""")
+
+
+@pytest.mark.parametrize("mode", ["store-committed", "iceberg-half-committed"])
+def test_a_writer_killed_between_the_commits_agrees_after_restart(tmp_path, mode):
+    data = tmp_path / "s"
+    child = subprocess.run([sys.executable, "-c", _CHILD.format(tests=str(ROOT / "tests"), data=str(data), mode=mode)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    with tsdb_core.open(data) as store:
+        publisher = Publisher(store)
+        problems = [p for c in verify(publisher) for p in c.problems]  # the two disagree after the kill
+        report = publisher.publish()
+        if mode == "store-committed":  # the second flush's file was never published
+            assert problems[:2] == ["files differ: 1 live not published, 0 published not live",
+                                    "rows differ: store 120, Iceberg 60"]
+            assert (report.files_added, report.files_removed) == (1, 0)
+        else:  # the compacted file not published; the first flush's file (deleted on reopen) still is
+            assert problems[0] == "files differ: 1 live not published, 1 published not live"
+            assert problems[1].startswith("Iceberg scan failed")
+            assert (report.files_added, report.files_removed) == (1, 1)
+        assert all(c.ok for c in verify(publisher)) and not publisher.publish().changed
+        assert_same(store_summary(store, "db", "autogen", "cpu"),
+                    table_summary(read_pyiceberg(publisher.catalog.load_table(("db", "cpu"))), ["host", "region"]))
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    if binaries() is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed: apt-get install postgresql")
+    cluster = Cluster(binaries())
+    try:
+        yield cluster.fresh_url()
+    finally:
+        cluster.stop()
+
+
+def test_catalog_on_postgresql_holds_the_iceberg_tables_too(tmp_path, pg_url):
+    import psycopg
+
+    with tsdb_core.open(tmp_path / "s", catalog=pg_url) as store:
+        store.write("db", lines("cpu", T, 10, seed=1))
+        store.flush()
+        publisher = Publisher(store)
+        assert publisher.uri == pg_url
+        publisher.publish()
+        frame = read_polars(publisher.catalog.load_table(("db", "cpu")))
+        assert_same(store_summary(store, "db", "autogen", "cpu"), table_summary(frame, ["host", "region"]))
+        publisher.close()
+    assert not (tmp_path / "s" / "iceberg.sqlite").exists()
+    with psycopg.connect(pg_url) as con:  # the same database (and schema) as the store's catalog
+        names = {r[0] for r in con.execute("SELECT table_name FROM iceberg_tables")}
+        assert names == {"cpu"} and con.execute("SELECT count(*) FROM files").fetchone()[0] == 1
+
+
+def test_store_on_s3_publishes_an_s3_warehouse(tmp_path, s3_server):  # noqa: F811 - the fixture
+    location = f"s3://{s3_server.new_bucket()}/prefix"
+    with tsdb_core.open(location, wal_dir=tmp_path / "wal") as store:
+        store.write("db", lines("cpu", T, 10, seed=1))
+        store.flush()
+        store.write("db", lines("cpu", T, 10, seed=2, offset=60 * 10**9))
+        store.flush()
+        publisher = Publisher(store)
+        publisher.publish()
+        table = publisher.catalog.load_table(("db", "cpu"))
+        assert table.location() == f"{location}/.iceberg/db/cpu"
+        assert {t.file.file_path for t in table.scan().plan_files()} == {f"{location}/{f.path}" for f in store.files()}
+        for read in (read_pyiceberg, read_polars):
+            assert_same(store_summary(store, "db", "autogen", "cpu"), table_summary(read(table), ["host", "region"]))
+        store.compact()
+        assert publisher.publish().files_removed == 2
+        assert all(c.ok for c in verify(publisher))
+        publisher.close()
+    assert os.environ.get("AWS_ENDPOINT_URL") == s3_server.endpoint

@@ -17,6 +17,7 @@ import click
 
 from .admin import compact_command, db_group, inspect_command, print_table, retention_group
 from .common import CliError, TsdbGroup, data_dir_option
+from .iceberg_cmd import iceberg_group
 from .query_cmd import query_command
 from .write_cmd import import_command, write_command
 
@@ -39,7 +40,7 @@ def cli() -> None:
 
 
 for _cmd in (query_command, write_command, import_command, db_group, inspect_command, compact_command,
-             retention_group):
+             retention_group, iceberg_group):
     cli.add_command(_cmd)
 
 

@@ -102,12 +102,12 @@ class Catalogs:
             return
         locate = engine_mod._locate
 
-        def on_s3(root, wal_dir, endpoint_override):
+        def on_s3(root, wal_dir, endpoint_override, cache_bytes):
             if root is None or is_uri(root):
-                return locate(root, wal_dir, endpoint_override)
+                return locate(root, wal_dir, endpoint_override, cache_bytes)
             local = local_dir(root, wal_dir)
             mkdir_private(local)
-            return local, open_data_files(self.location(root), local, endpoint_override)
+            return local, open_data_files(self.location(root), local, endpoint_override, cache_bytes)
 
         monkeypatch.setattr(engine_mod, "_locate", on_s3)
 

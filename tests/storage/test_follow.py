@@ -58,6 +58,7 @@ def _two_files(w) -> list:
     return list(w.files())
 
 
+@pytest.mark.local_files("checks the buried files on the local disk")
 def test_a_reader_keeps_its_files_through_compaction_close_and_a_new_writer(tmp_path):
     path = tmp_path / "s"
     w = tsdb_core.open(path, config=_cfg())
@@ -81,6 +82,7 @@ def test_a_reader_keeps_its_files_through_compaction_close_and_a_new_writer(tmp_
     w.close()
 
 
+@pytest.mark.local_files("checks the buried files on the local disk")
 def test_close_reaps_only_what_is_due(tmp_path):
     path = tmp_path / "s"
     with tsdb_core.open(path, config=_cfg(file_grace_s=3600)) as w:
@@ -92,6 +94,7 @@ def test_close_reaps_only_what_is_due(tmp_path):
         assert _count(w) == 10
 
 
+@pytest.mark.local_files("checks the buried files on the local disk")
 def test_drop_and_delete_bury_their_files_in_the_same_commit(tmp_path):
     path = tmp_path / "s"
     with tsdb_core.open(path, config=_cfg(file_grace_s=3600)) as w:
@@ -109,6 +112,7 @@ def test_drop_and_delete_bury_their_files_in_the_same_commit(tmp_path):
         assert all((path / f.path).exists() for f in (*old, *mem)) and _count(w) == 5
 
 
+@pytest.mark.local_files("deletes a data file on the local disk (its S3 twin runs in this module)")
 def test_a_stale_reader_runs_its_query_again_after_a_reload(tmp_path, monkeypatch):
     path = tmp_path / "s"
     with tsdb_core.open(path, config=_cfg(file_grace_s=0)) as w:

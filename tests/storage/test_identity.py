@@ -43,6 +43,7 @@ def _marker(location: str, local: Path) -> dict:
     return orjson.loads(open_data_files(location, local).read_bytes(MARKER))
 
 
+@pytest.mark.local_files("reads the marker file on the local disk")
 def test_a_new_store_records_its_location_and_id(tmp_path, catalogs):
     root = tmp_path / "s"
     with tsdb_core.open(root, config=CFG) as s:
@@ -89,6 +90,7 @@ def test_a_catalog_of_another_location_is_refused(tmp_path, s3_server, catalogs)
         assert _count(s) == 1
 
 
+@pytest.mark.local_files("names two local directories in the message (the S3 case runs in this module)")
 def test_a_shared_catalog_of_another_directory_is_refused_to_writers_and_readers(tmp_path, catalogs):
     if catalogs.backend != "postgresql":
         pytest.skip("a SQLite catalog lives inside its directory")
@@ -136,6 +138,7 @@ def test_a_location_kept_by_a_postgresql_catalog_refuses_a_new_sqlite_one(tmp_pa
         assert _count(s) == 1
 
 
+@pytest.mark.local_files("reads the marker file on the local disk")
 def test_a_stale_shared_catalog_is_refused(tmp_path, catalogs):
     if catalogs.backend != "postgresql":
         pytest.skip("a shared catalog is a PostgreSQL one")

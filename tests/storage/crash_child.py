@@ -30,6 +30,34 @@ def batch_body(k: int) -> bytes:
     return "\n".join(out).encode()
 
 
+def check_batches(s, acked: set[int]) -> set[int]:
+    """Every batch is whole and right, in both measurements; every acknowledged one is there."""
+    import polars as pl
+
+    from tsdb_core.base.time import MAX_TIME, MIN_TIME
+
+    present = {}
+    for m in ("a", "b"):
+        df = s.scan("crash", None, m, MIN_TIME, MAX_TIME).collect()
+        if df.height == 0:
+            present[m] = set()
+            continue
+        counts = df.group_by("b").len()
+        half = counts.filter(pl.col("len") != LINES)
+        assert half.height == 0, f"half batches in {m}: {half.to_dicts()[:5]}"
+        bad = df.filter((pl.col("v") != pl.col("b") * 1000 + pl.col("j") + 0.25)
+                        | (pl.col("time") != T0 + pl.col("b") * 100 + pl.col("j"))
+                        | (pl.col("s") != pl.lit("k") + pl.col("b").cast(pl.String))
+                        | (pl.col("w") != pl.lit("w") + (pl.col("j") % 4).cast(pl.String))
+                        | (pl.col("m") != m))
+        assert bad.height == 0, f"wrong values in {m}: {bad.head(5).to_dicts()}"
+        present[m] = set(counts["b"].to_list())
+    assert present["a"] == present["b"], "a batch is in one measurement but not the other"
+    missing = acked - present["a"]
+    assert not missing, f"acknowledged batches lost: {sorted(missing)[:10]}"
+    return present["a"]
+
+
 def writer(root: str, first: int, ack_path: str) -> None:
     import tsdb_core
 

@@ -44,6 +44,14 @@ def _mark(fd: int, text: str) -> None:
     os.write(fd, f"{text}\n".encode())
 
 
+def _marked(progress: int, mark: str, call) -> None:
+    """``mark`` as the call starts, its lower-case twin and duration as it ends (the kill aims between)."""
+    t = time.perf_counter()
+    _mark(progress, mark)
+    call()
+    _mark(progress, f"{mark.lower()} {time.perf_counter() - t:.6f}")
+
+
 def writer(spec: dict) -> None:
     ack = os.open(spec["ack"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     progress = os.open(spec["progress"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -58,16 +66,10 @@ def writer(spec: dict) -> None:
         _mark(ack, str(k))
         k += 1
         if k % FLUSH_EVERY == 0:
-            t = time.perf_counter()
-            _mark(progress, "F")
-            store.flush()
-            _mark(progress, f"f {time.perf_counter() - t:.6f}")
+            _marked(progress, "F", store.flush)
             flushes += 1
             if flushes % COMPACT_EVERY == 0:
-                t = time.perf_counter()
-                _mark(progress, "C")
-                store.compact()
-                _mark(progress, f"c {time.perf_counter() - t:.6f}")
+                _marked(progress, "C", store.compact)
 
 
 def zygote() -> None:

@@ -17,14 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 import tsdb_core
 
 sys.path.insert(0, str(Path(__file__).parent))
 import crash_child  # noqa: E402
-from tsdb_core.base.time import MAX_TIME, MIN_TIME
 
 pytestmark = pytest.mark.sqlite_catalog_only  # the store is written by a child process
 
@@ -33,30 +31,11 @@ KILLS = 150 if os.environ.get("TSDB_SLOW") == "1" else 20
 
 def _verify(root: Path, acked: set[int]) -> set[int]:
     """Check the store; returns the batch numbers present."""
-    present = {}
     with tsdb_core.open(root, config=crash_child.config()) as s:
         if not s.has_database("crash"):  # killed before its first write
             assert not acked
             return set()
-        for m in ("a", "b"):
-            df = s.scan("crash", None, m, MIN_TIME, MAX_TIME).collect()
-            if df.height == 0:
-                present[m] = set()
-                continue
-            counts = df.group_by("b").len()
-            half = counts.filter(pl.col("len") != crash_child.LINES)
-            assert half.height == 0, f"half batches visible in {m}: {half.to_dicts()[:5]}"
-            bad = df.filter((pl.col("v") != pl.col("b") * 1000 + pl.col("j") + 0.25)
-                            | (pl.col("time") != crash_child.T0 + pl.col("b") * 100 + pl.col("j"))
-                            | (pl.col("s") != pl.lit("k") + pl.col("b").cast(pl.String))
-                            | (pl.col("w") != pl.lit("w") + (pl.col("j") % 4).cast(pl.String))
-                            | (pl.col("m") != m))
-            assert bad.height == 0, f"wrong values in {m}: {bad.head(5).to_dicts()}"
-            present[m] = set(counts["b"].to_list())
-    assert present["a"] == present["b"], "a batch is in one measurement but not the other"
-    missing = acked - present["a"]
-    assert not missing, f"acknowledged batches lost: {sorted(missing)[:10]}"
-    return present["a"]
+        return crash_child.check_batches(s, acked)
 
 
 def test_sigkill_never_loses_an_acknowledged_batch(tmp_path):

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from tests.waiting import wait_until as _wait_until
+
 import tsdb_core
 from tsdb_core import StorageError, StoreConfig
 from tsdb_core.base.time import MAX_TIME, MIN_TIME
@@ -35,16 +37,6 @@ def _count(store, db: str = "db") -> int:
     res = store.query("SELECT count(v) FROM cpu", db=db).to_json()["results"][0]
     assert "error" not in res, res
     return res["series"][0]["values"][0][1] if "series" in res else 0
-
-
-def _wait_until(cond, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = cond()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
 
 
 def _cfg(**kw) -> StoreConfig:

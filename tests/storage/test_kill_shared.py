@@ -29,11 +29,9 @@ import threading
 import time
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 import tsdb_core
-from tsdb_core.base.time import MAX_TIME, MIN_TIME
 from tsdb_core.storage.objects import open_data_files
 
 from . import crash_child, kill_child
@@ -59,30 +57,6 @@ def spec(request, tmp_path) -> dict:
             "catalog": cluster.fresh_url()}
 
 
-def _check_batches(s, acked: set[int]) -> set[int]:
-    """Every batch is whole and right, in both measurements; every acknowledged one is there."""
-    present = {}
-    for m in ("a", "b"):
-        df = s.scan("crash", None, m, MIN_TIME, MAX_TIME).collect()
-        if df.height == 0:
-            present[m] = set()
-            continue
-        counts = df.group_by("b").len()
-        half = counts.filter(pl.col("len") != crash_child.LINES)
-        assert half.height == 0, f"half batches in {m}: {half.to_dicts()[:5]}"
-        bad = df.filter((pl.col("v") != pl.col("b") * 1000 + pl.col("j") + 0.25)
-                        | (pl.col("time") != crash_child.T0 + pl.col("b") * 100 + pl.col("j"))
-                        | (pl.col("s") != pl.lit("k") + pl.col("b").cast(pl.String))
-                        | (pl.col("w") != pl.lit("w") + (pl.col("j") % 4).cast(pl.String))
-                        | (pl.col("m") != m))
-        assert bad.height == 0, f"wrong values in {m}: {bad.head(5).to_dicts()}"
-        present[m] = set(counts["b"].to_list())
-    assert present["a"] == present["b"], "a batch is in one measurement but not the other"
-    missing = acked - present["a"]
-    assert not missing, f"acknowledged batches lost: {sorted(missing)[:10]}"
-    return present["a"]
-
-
 def _parquet(data) -> set[str]:
     return {k for k in data.list() if (k.endswith(".parquet") and k.count("/") == 4) or k.endswith(".tmp")}
 
@@ -92,7 +66,7 @@ def _restart_and_check(spec: dict, acked: set[int]) -> tuple[set[int], int]:
     data = open_data_files(spec["location"], Path(spec.get("wal_dir") or spec["location"]))
     before = _parquet(data)
     with kill_child.open_store(spec) as s:
-        present = _check_batches(s, acked)
+        present = crash_child.check_batches(s, acked)
         live = {f.path for f in s.files()}
         buried = {path for _, path, _ in s._engine.state.catalog_store.buried()}  # kept for their grace
         after = _parquet(data)
@@ -100,7 +74,7 @@ def _restart_and_check(spec: dict, acked: set[int]) -> tuple[set[int], int]:
         assert after <= live | buried, f"objects the catalog does not list were left: {sorted(after - live - buried)}"
         assert s.recovery_report.quarantined == []
         s.compact()  # the killed compaction done (the store stays small; the reader sees it commit)
-        assert _check_batches(s, acked) == present
+        assert crash_child.check_batches(s, acked) == present
     return present, len(before - live)
 
 
@@ -275,7 +249,7 @@ def test_a_killed_writer_is_followed_by_another_machine_once_its_lease_expires(s
         b = _open_when_free(on["b"], deadline=killed_at + 20)
         with b:
             flushed = set(range(kill_child.COMPACT_EVERY * kill_child.FLUSH_EVERY))  # in its flushes so far
-            present = _check_batches(b, flushed)
+            present = crash_child.check_batches(b, flushed)
             assert present <= acked and present >= flushed
             first = max(acked) + 1
             b.write("crash", crash_child.batch_body(first))
@@ -283,7 +257,7 @@ def test_a_killed_writer_is_followed_by_another_machine_once_its_lease_expires(s
             total = (len(present) + 1) * crash_child.LINES
         _check_reader(reader.follow_to(total))
         with kill_child.open_store(on["a"]) as a:  # A's machine again: its WAL's rows come back
-            assert _check_batches(a, acked | {first}) == acked | {first}
+            assert crash_child.check_batches(a, acked | {first}) == acked | {first}
     finally:
         zyg.close()
         reader.kill()

@@ -10,6 +10,8 @@ import time
 import orjson
 import pytest
 
+from tests.waiting import wait_until as _until
+
 import tsdb_core
 from tsdb_core import ReadOnlyStore
 from tsdb_core.base.errors import StorageError
@@ -39,16 +41,6 @@ def bucket(s3_server):  # noqa: F811
 
 def _open(uri, wal, url=None, config=CFG):
     return tsdb_core.open(uri, wal_dir=wal, config=config, catalog=url)
-
-
-def _until(cond, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        out = cond()
-        if out:
-            return out
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.02)
 
 
 def _open_when_free(uri, wal, url=None, config=FAST):

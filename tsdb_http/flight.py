@@ -44,6 +44,7 @@ from tsdb_http.tokens import TokenInfo, TokenStore
 
 from . import permissions
 from .auth import Authenticator, TooManyFailures, Unauthorized
+from .flight_sql import FLIGHT_SQL_ACTIONS, DatabaseHeaderFactory, FlightSqlService, is_flight_sql_ticket
 from .request_id import RequestIds
 
 log = logging.getLogger("tsdb_http.flight")
@@ -177,15 +178,19 @@ class Ticket:
 # -- the server --------------------------------------------------------------------------
 
 class TsdbFlightServer(flight.FlightServerBase):
-    """``DoGet`` over a store; everything else Flight offers is unimplemented."""
+    """``DoGet`` of InfluxDB 3 tickets, and Flight SQL (GetFlightInfo, DoGet, GetSchema) beside it."""
 
     def __init__(self, store, tokens: TokenStore | None, location: str, *, no_auth: bool = False,
                  chunk_rows: int = CHUNK_ROWS, max_join_rows: int | None = None):
-        super().__init__(location, middleware={"auth": _AuthFactory(tokens, not no_auth)})
+        super().__init__(location, middleware={"auth": _AuthFactory(tokens, not no_auth),
+                                               "flightsql": DatabaseHeaderFactory()})
         self.store, self.chunk_rows = store, chunk_rows
         self.max_join_rows = max_join_rows
+        self.flight_sql = FlightSqlService(store, chunk_rows=chunk_rows, max_join_rows=max_join_rows)
 
     def do_get(self, context, ticket):
+        if is_flight_sql_ticket(ticket.ticket):
+            return self.flight_sql.do_get(context, ticket.ticket, _token(context), _request_id(context))
         t = Ticket.parse(ticket.ticket)
         token = _token(context)
         try:
@@ -221,15 +226,21 @@ class TsdbFlightServer(flight.FlightServerBase):
         return []
 
     def get_flight_info(self, context, descriptor):
-        _token(context)  # a wrong token is refused here too
+        token = _token(context)  # a wrong token is refused here too
+        if descriptor.descriptor_type == flight.DescriptorType.CMD:  # Flight SQL
+            return self.flight_sql.flight_info(context, descriptor, token, _request_id(context))
         raise _unsupported("GetFlightInfo")
 
     def get_schema(self, context, descriptor):
-        _token(context)  # a wrong token is refused here too
+        token = _token(context)  # a wrong token is refused here too
+        if descriptor.descriptor_type == flight.DescriptorType.CMD:  # Flight SQL
+            return self.flight_sql.schema(context, descriptor, token, _request_id(context))
         return flight.SchemaResult(pa.schema([]))  # pyarrow sends any error here with a traceback
 
     def do_put(self, context, descriptor, reader, writer):
-        _token(context)  # a wrong token is refused here too
+        token = _token(context)  # a wrong token is refused here too
+        if descriptor.descriptor_type == flight.DescriptorType.CMD:  # Flight SQL: prepared query parameters
+            return self.flight_sql.do_put(context, descriptor, reader, writer, token, _request_id(context))
         raise _unsupported("DoPut")
 
     def do_exchange(self, context, descriptor, reader, writer):
@@ -237,7 +248,9 @@ class TsdbFlightServer(flight.FlightServerBase):
         raise _unsupported("DoExchange")
 
     def do_action(self, context, action):
-        _token(context)  # a wrong token is refused here too
+        token = _token(context)  # a wrong token is refused here too
+        if action.type in FLIGHT_SQL_ACTIONS:
+            return self.flight_sql.do_action(context, action, token, _request_id(context))
         raise _unsupported("DoAction")
 
     def _database(self, name: str) -> tuple[str, str]:

@@ -1,0 +1,42 @@
+"""Flight SQL errors as the gRPC status codes clients act on.
+
+pyarrow's Python server maps FlightUnauthenticatedError, FlightUnauthorizedError,
+FlightTimedOutError, FlightCancelledError and FlightInternalError to their status codes;
+INVALID_ARGUMENT, NOT_FOUND and UNIMPLEMENTED come only from ``ArrowInvalid``,
+``ArrowKeyError`` and ``NotImplementedError``, and pyarrow then appends the server's
+Python traceback to the message (``... Detail: Python exception: ...``): the code is what
+clients branch on, so Flight SQL answers with it.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.flight as flight
+
+TIMEOUT_TEXT = "query-timeout limit exceeded"
+
+
+def invalid(message: str) -> Exception:
+    """INVALID_ARGUMENT (DEADLINE_EXCEEDED for the store's query timeout)."""
+    if TIMEOUT_TEXT in message:
+        return flight.FlightTimedOutError(message)
+    return pa.ArrowInvalid(message)
+
+
+def not_found(message: str) -> Exception:
+    """NOT_FOUND."""
+    return pa.ArrowKeyError(message)
+
+
+def unsupported(message: str) -> Exception:
+    """UNIMPLEMENTED."""
+    return NotImplementedError(message)
+
+
+def denied(message: str) -> Exception:
+    """PERMISSION_DENIED."""
+    return flight.FlightUnauthorizedError(message)
+
+
+def internal(request_id: str) -> Exception:
+    """INTERNAL with the request id under which the log keeps the traceback."""
+    return flight.FlightInternalError(f"internal error (request id {request_id})")

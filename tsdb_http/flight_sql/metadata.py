@@ -1,0 +1,137 @@
+"""Flight SQL metadata answers, in the exact result schemas of FlightSql.proto.
+
+The naming follows InfluxDB 3: one catalog ``public``, the measurements in the schema
+``iox``, each a ``BASE TABLE``.
+"""
+from __future__ import annotations
+
+import re
+from importlib import metadata as _dist
+
+import pyarrow as pa
+
+from . import FlightSql_pb2 as pb
+
+CATALOG = "public"
+SCHEMA = "iox"
+TABLE_TYPE = "BASE TABLE"
+SERVER_NAME = "tsdb"
+
+CATALOGS_SCHEMA = pa.schema([pa.field("catalog_name", pa.utf8(), nullable=False)])
+DB_SCHEMAS_SCHEMA = pa.schema([pa.field("catalog_name", pa.utf8()),
+                               pa.field("db_schema_name", pa.utf8(), nullable=False)])
+TABLES_SCHEMA = pa.schema([pa.field("catalog_name", pa.utf8()), pa.field("db_schema_name", pa.utf8()),
+                           pa.field("table_name", pa.utf8(), nullable=False),
+                           pa.field("table_type", pa.utf8(), nullable=False)])
+TABLES_WITH_SCHEMA = TABLES_SCHEMA.append(pa.field("table_schema", pa.binary(), nullable=False))
+TABLE_TYPES_SCHEMA = pa.schema([pa.field("table_type", pa.utf8(), nullable=False)])
+
+_INFO_CHILDREN = [
+    pa.field("string_value", pa.utf8()), pa.field("bool_value", pa.bool_()),
+    pa.field("bigint_value", pa.int64()), pa.field("int32_bitmask", pa.int32()),
+    pa.field("string_list", pa.list_(pa.field("item", pa.utf8()))),
+    pa.field("int32_to_int32_list_map", pa.map_(pa.int32(), pa.list_(pa.field("item", pa.int32())))),
+]
+SQL_INFO_SCHEMA = pa.schema([pa.field("info_name", pa.uint32(), nullable=False),
+                             pa.field("value", pa.dense_union(_INFO_CHILDREN), nullable=False)])
+
+
+def _version() -> str:
+    try:
+        return _dist.version("tsdb")
+    except _dist.PackageNotFoundError:
+        return "0"
+
+
+def sql_info_values() -> dict[int, object]:
+    """What the server says about itself: what ADBC's ``adbc_get_info`` asks for and the SQL basics."""
+    return {
+        pb.FLIGHT_SQL_SERVER_NAME: SERVER_NAME,
+        pb.FLIGHT_SQL_SERVER_VERSION: _version(),
+        pb.FLIGHT_SQL_SERVER_ARROW_VERSION: pa.__version__,
+        pb.FLIGHT_SQL_SERVER_READ_ONLY: True,
+        pb.FLIGHT_SQL_SERVER_SQL: True,
+        pb.FLIGHT_SQL_SERVER_SUBSTRAIT: False,
+        pb.FLIGHT_SQL_SERVER_TRANSACTION: _Int32(pb.SQL_SUPPORTED_TRANSACTION_NONE),
+        pb.FLIGHT_SQL_SERVER_CANCEL: False,
+        pb.FLIGHT_SQL_SERVER_STATEMENT_TIMEOUT: _Int32(0),
+        pb.FLIGHT_SQL_SERVER_TRANSACTION_TIMEOUT: _Int32(0),
+        pb.SQL_DDL_CATALOG: False,
+        pb.SQL_DDL_SCHEMA: False,
+        pb.SQL_DDL_TABLE: False,
+        pb.SQL_IDENTIFIER_CASE: _Int32(pb.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE),
+        pb.SQL_IDENTIFIER_QUOTE_CHAR: '"',
+        pb.SQL_QUOTED_IDENTIFIER_CASE: _Int32(pb.SQL_CASE_SENSITIVITY_CASE_INSENSITIVE),
+        pb.SQL_SCHEMA_TERM: "schema",
+        pb.SQL_CATALOG_TERM: "catalog",
+        pb.SQL_TRANSACTIONS_SUPPORTED: False,
+    }
+
+
+class _Int32(int):
+    """An SqlInfo value sent as ``int32_bitmask`` (ordinals and bitmasks), not ``bigint_value``."""
+
+
+def sql_info_table(wanted) -> pa.Table:
+    """One row per requested SqlInfo id we know (all of them when none is asked for)."""
+    values = sql_info_values()
+    ids = [i for i in wanted if i in values] if wanted else sorted(values)
+    children: list[list] = [[] for _ in _INFO_CHILDREN]
+    codes, offsets = [], []
+    for i in ids:
+        v = values[i]
+        code = (1 if isinstance(v, bool) else 3 if isinstance(v, _Int32) else 2 if isinstance(v, int)
+                else 4 if isinstance(v, list) else 0)
+        codes.append(code)
+        offsets.append(len(children[code]))
+        children[code].append(v)
+    arrays = [pa.array(c, type=f.type) for c, f in zip(children, _INFO_CHILDREN)]
+    value = pa.UnionArray.from_dense(pa.array(codes, pa.int8()), pa.array(offsets, pa.int32()), arrays,
+                                     [f.name for f in _INFO_CHILDREN])
+    return pa.Table.from_arrays([pa.array(ids, pa.uint32()), value], schema=SQL_INFO_SCHEMA)
+
+
+def like(pattern: str | None, value: str) -> bool:
+    """SQL LIKE as Flight SQL filter patterns use it (``%``, ``_``, backslash escapes)."""
+    if pattern is None:
+        return True
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    return re.fullmatch("".join(out), value, re.DOTALL) is not None
+
+
+def catalogs() -> pa.Table:
+    return pa.table({"catalog_name": [CATALOG]}, schema=CATALOGS_SCHEMA)
+
+
+def db_schemas(cmd: pb.CommandGetDbSchemas) -> pa.Table:
+    keep = (not cmd.HasField("catalog") or cmd.catalog == CATALOG) and like(
+        cmd.db_schema_filter_pattern if cmd.HasField("db_schema_filter_pattern") else None, SCHEMA)
+    rows = [SCHEMA] if keep else []
+    return pa.table({"catalog_name": [CATALOG] * len(rows), "db_schema_name": rows}, schema=DB_SCHEMAS_SCHEMA)
+
+
+def table_types() -> pa.Table:
+    return pa.table({"table_type": [TABLE_TYPE]}, schema=TABLE_TYPES_SCHEMA)
+
+
+def tables(cmd: pb.CommandGetTables, names: list[str], schema_of) -> pa.Table:
+    """The measurements matching the filters; ``schema_of(name)`` gives a table's Arrow schema."""
+    keep = (not cmd.HasField("catalog") or cmd.catalog == CATALOG) and like(
+        cmd.db_schema_filter_pattern if cmd.HasField("db_schema_filter_pattern") else None, SCHEMA)
+    keep = keep and (not cmd.table_types or TABLE_TYPE in cmd.table_types)
+    pattern = cmd.table_name_filter_pattern if cmd.HasField("table_name_filter_pattern") else None
+    rows = sorted(n for n in names if like(pattern, n)) if keep else []
+    cols = {"catalog_name": [CATALOG] * len(rows), "db_schema_name": [SCHEMA] * len(rows),
+            "table_name": rows, "table_type": [TABLE_TYPE] * len(rows)}
+    if not cmd.include_schema:
+        return pa.table(cols, schema=TABLES_SCHEMA)
+    cols["table_schema"] = [schema_of(n).serialize().to_pybytes() for n in rows]
+    return pa.table(cols, schema=TABLES_WITH_SCHEMA)

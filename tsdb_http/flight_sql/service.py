@@ -1,0 +1,252 @@
+"""Flight SQL calls over the store: GetFlightInfo, DoGet of its tickets, GetSchema.
+
+``CommandStatementQuery`` runs its SQL at GetFlightInfo (the answer's schema goes into the
+FlightInfo, which ADBC checks against the stream) and keeps the answer under a handle that the
+returned ``TicketStatementQuery`` carries; DoGet sends it. An answer not fetched within
+``RESULT_TTL_S`` (or pushed out by newer ones) is run again from the handle's SQL. Metadata
+commands are answered by DoGet of a ticket holding the command itself.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.flight as flight
+
+from tsdb_core import DatabaseNotFound, PermissionDenied, UserError
+
+from . import FlightSql_pb2 as pb
+from . import metadata
+from .errors import denied, internal, invalid, not_found, unsupported
+from .protocol import ACTIONS, CLOSE_PREPARED, CREATE_PREPARED, pack, unpack
+
+log = logging.getLogger("tsdb_http.flight")
+
+# The call headers InfluxDB 3 reads the database from, in its order of preference
+# (influxdb3_core, service_grpc_flight: "database" preferred, "iox-namespace-name" deprecated).
+DATABASE_HEADERS = ("database", "bucket", "bucket-name", "iox-namespace-name")
+RESULT_TTL_S = 60.0
+MAX_RESULTS = 32
+
+
+class _DatabaseHeader(flight.ServerMiddleware):
+    def __init__(self, found: list[tuple[str, str]]):
+        self.found = found
+
+
+class DatabaseHeaderFactory(flight.ServerMiddlewareFactory):
+    """Keeps a call's database headers for the Flight SQL handlers."""
+
+    def start_call(self, info, headers):
+        lowered = {k.lower(): v for k, v in headers.items()}
+        return _DatabaseHeader([(h, v) for h in DATABASE_HEADERS for v in lowered.get(h, ())])
+
+
+def database_header(context) -> str:
+    """The call's database, worded as InfluxDB 3 refuses a missing or ambiguous one."""
+    mw = context.get_middleware("flightsql")
+    found = mw.found if mw is not None else []
+    names = sorted({h for h, _ in found})
+    if len(names) > 1:
+        raise invalid(f"More than one headers are found in request: {names}. Please include only one of them")
+    if not found or not found[0][1]:
+        raise invalid("no 'database' header in request")
+    return found[0][1]
+
+
+class _Results:
+    """Answers computed at GetFlightInfo, waiting for their DoGet (bounded in count and age)."""
+
+    def __init__(self):
+        self.items: OrderedDict[str, tuple[float, pa.Table]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def put(self, table: pa.Table) -> str:
+        key = secrets.token_hex(16)
+        now = time.monotonic()
+        with self.lock:
+            self.items[key] = (now + RESULT_TTL_S, table)
+            while len(self.items) > MAX_RESULTS or (self.items and next(iter(self.items.values()))[0] < now):
+                self.items.popitem(last=False)
+        return key
+
+    def take(self, key: str) -> pa.Table | None:
+        with self.lock:
+            expires, table = self.items.pop(key, (0.0, None))
+        return table if expires >= time.monotonic() else None
+
+
+class FlightSqlService:
+    """The Flight SQL side of :class:`tsdb_http.flight.TsdbFlightServer`."""
+
+    def __init__(self, store, *, chunk_rows: int, max_join_rows: int | None):
+        self.store, self.chunk_rows, self.max_join_rows = store, chunk_rows, max_join_rows
+        self.results = _Results()
+
+    # -- the Flight calls ------------------------------------------------------------
+    def flight_info(self, context, descriptor, token, request_id: str) -> flight.FlightInfo:
+        return _guarded(request_id, self._flight_info, context, descriptor, token)
+
+    def schema(self, context, descriptor, token, request_id: str) -> flight.SchemaResult:
+        info = self.flight_info(context, descriptor, token, request_id)
+        return flight.SchemaResult(info.schema)
+
+    def do_get(self, context, raw: bytes, token, request_id: str) -> flight.RecordBatchStream:
+        table = _guarded(request_id, self._do_get, context, raw, token)
+        batches = table.unify_dictionaries().combine_chunks().to_batches(max_chunksize=self.chunk_rows)
+        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(table.schema, batches))
+
+    def do_action(self, context, action, token, request_id: str) -> list[bytes]:
+        return _guarded(request_id, self._do_action, context, action, token)
+
+    def do_put(self, context, descriptor, reader, writer, token, request_id: str) -> None:
+        handle = _guarded(request_id, self._bind, descriptor, reader, token)
+        writer.write(pa.py_buffer(pb.DoPutPreparedStatementResult(prepared_statement_handle=handle)
+                                  .SerializeToString()))
+
+    def _do_action(self, context, action, token) -> list[bytes]:
+        kind = action.type
+        if kind not in (CREATE_PREPARED, CLOSE_PREPARED):
+            raise unsupported(f"Flight SQL action not supported: {kind}")
+        cmd = unpack(action.body.to_pybytes())
+        if kind == CLOSE_PREPARED:
+            return []  # nothing is kept on the server
+        if not isinstance(cmd, pb.ActionCreatePreparedStatementRequest):
+            raise invalid(f"{kind} expects an ActionCreatePreparedStatementRequest")
+        db = database_header(context)
+        self._read_database(db, token)
+        handle = _handle(db, cmd.query, None)
+        return [pack(pb.ActionCreatePreparedStatementResult(prepared_statement_handle=handle))]
+
+    def _bind(self, descriptor, reader, token) -> bytes:
+        """The handle of a prepared statement with the parameters DoPut sent (one row)."""
+        cmd = unpack(descriptor.command)
+        if not isinstance(cmd, pb.CommandPreparedStatementQuery):
+            raise unsupported("DoPut takes only the parameters of a prepared query (no updates or ingest)")
+        db, sql, _ = _open(cmd.prepared_statement_handle)
+        self._read_database(db, token)
+        table = reader.read_all()
+        if table.num_rows > 1:
+            raise invalid("one set of parameters per prepared query execution")
+        row = table.slice(0, 1).to_pylist()
+        params = {}
+        for i, name in enumerate(table.column_names):
+            value = _plain(row[0][name]) if row else None
+            params[str(i + 1)] = value
+            if not name.isdigit():
+                params[name] = value
+        return _handle(db, sql, params)
+
+    def _flight_info(self, context, descriptor, token) -> flight.FlightInfo:
+        cmd = unpack(descriptor.command)
+        if isinstance(cmd, (pb.CommandStatementQuery, pb.CommandPreparedStatementQuery)):
+            if isinstance(cmd, pb.CommandStatementQuery):
+                db, sql, params = database_header(context), cmd.query, None
+            else:
+                db, sql, params = _open(cmd.prepared_statement_handle)
+            table = self._sql(db, sql, token, params)
+            handle = json.dumps({"id": self.results.put(table), "database": db, "sql": sql, "params": params})
+            ticket = pack(pb.TicketStatementQuery(statement_handle=handle.encode()))
+        elif isinstance(cmd, pb.TicketStatementQuery):
+            raise invalid("TicketStatementQuery is a ticket: send it with DoGet")
+        else:
+            table, ticket = self._metadata(context, cmd, token), pack(cmd)
+        endpoint = flight.FlightEndpoint(ticket, [])
+        return flight.FlightInfo(table.schema, descriptor, [endpoint], table.num_rows, -1)
+
+    def _do_get(self, context, raw: bytes, token) -> pa.Table:
+        cmd = unpack(raw)
+        if not isinstance(cmd, pb.TicketStatementQuery):
+            if isinstance(cmd, pb.CommandStatementQuery):
+                raise invalid("CommandStatementQuery goes to GetFlightInfo; DoGet takes the ticket it returns")
+            return self._metadata(context, cmd, token)
+        db, sql, params = _open(cmd.statement_handle)
+        self._read_database(db, token)  # the ticket's bearer must be able to read it too
+        table = self.results.take(str(json.loads(cmd.statement_handle).get("id")))
+        return table if table is not None else self._sql(db, sql, token, params)
+
+    # -- answers ---------------------------------------------------------------------
+    def _read_database(self, name: str, token) -> tuple[str, str]:
+        """(database, rp) of ``name`` if ``token`` may read it; NOT_FOUND only for those who may."""
+        try:
+            db, rp = self.store.resolve_database(name)
+        except DatabaseNotFound:
+            if token is not None and not token.can("read", name):
+                raise denied(f"permission denied: no read permission on database {name}") from None
+            raise not_found(f"Database '{name}' not found") from None
+        if token is not None and not token.can("read", db):
+            raise denied(f"permission denied: no read permission on database {db}")
+        return db, rp
+
+    def _sql(self, database: str, query: str, token, params: dict | None = None) -> pa.Table:
+        self._read_database(database, token)
+        return self.store.sql(database, query, params or None, max_join_rows=self.max_join_rows)
+
+    def _metadata(self, context, cmd, token) -> pa.Table:
+        if isinstance(cmd, pb.CommandGetSqlInfo):
+            return metadata.sql_info_table(list(cmd.info))
+        if isinstance(cmd, pb.CommandGetCatalogs):
+            return metadata.catalogs()
+        if isinstance(cmd, pb.CommandGetDbSchemas):
+            return metadata.db_schemas(cmd)
+        if isinstance(cmd, pb.CommandGetTableTypes):
+            return metadata.table_types()
+        name = database_header(context)
+        db, rp = self._read_database(name, token)
+        return metadata.tables(cmd, self.store.measurements(db, rp), lambda t: self._table_schema(name, t))
+
+    def _table_schema(self, database: str, table: str) -> pa.Schema:
+        quoted = table.replace('"', '""')
+        return self.store.sql(database, f'SELECT * FROM "{quoted}" LIMIT 0', None,
+                              max_join_rows=self.max_join_rows).schema
+
+
+def _handle(database: str, sql: str, params: dict | None) -> bytes:
+    return json.dumps({"database": database, "sql": sql, "params": params}).encode()
+
+
+def _open(handle: bytes) -> tuple[str, str, dict | None]:
+    """(database, sql, params) of a statement or prepared statement handle."""
+    try:
+        doc = json.loads(handle)
+        params = doc.get("params")
+        if params is not None and not isinstance(params, dict):
+            raise TypeError
+        return str(doc["database"]), str(doc["sql"]), params
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise invalid("invalid statement handle") from None
+
+
+def _plain(value):
+    """A parameter value the SQL literal writer and JSON both take (times as ISO 8601 text)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        raise invalid("binary parameters are not supported")
+    return value
+
+
+_OURS = (flight.FlightError, pa.ArrowInvalid, pa.ArrowKeyError, NotImplementedError)
+
+
+def _guarded(request_id: str, fn, *args):
+    """``fn(*args)`` with the store's errors as statuses; bugs logged under the request id."""
+    try:
+        return fn(*args)
+    except _OURS:
+        raise
+    except PermissionDenied as e:
+        raise denied(str(e)) from None
+    except DatabaseNotFound as e:
+        raise not_found(f"Database '{e.name}' not found") from None
+    except UserError as e:
+        raise invalid(str(e)) from None
+    except (Exception, pl.exceptions.PanicException):  # a bug: its details stay in the log
+        log.exception("flight sql: internal error (request id %s)", request_id)
+        raise internal(request_id) from None

@@ -21,6 +21,12 @@ answer carries a ``request-id`` header. (pyarrow's Python server can send
 INVALID_ARGUMENT or NOT_FOUND only from a Python exception, and then appends its
 traceback and source paths to the message: those codes are not used.)
 
+Arrow Flight SQL (:mod:`tsdb_http.flight_sql`: ADBC, JDBC, Grafana) is served on the same
+port: GetFlightInfo/GetSchema of Flight SQL command descriptors, DoGet of their tickets,
+DoAction/DoPut for prepared statements; the database comes from the ``database`` call header
+(or ``bucket``, ``bucket-name``, ``iox-namespace-name``), and Flight SQL errors use the codes
+INVALID_ARGUMENT and NOT_FOUND too. Everything below is about InfluxDB 3's own ticket.
+
 ``pyarrow.flight`` is needed only here: ``tsdb_core`` never imports this module.
 
     from tsdb_http.flight import start_flight

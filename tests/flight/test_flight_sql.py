@@ -112,12 +112,13 @@ def test_get_objects_and_table_schema(env):
         info = conn.adbc_get_info()
     [catalog] = objects
     assert catalog["catalog_name"] == "public"
-    [db_schema] = catalog["catalog_db_schemas"]
-    assert db_schema["db_schema_name"] == "iox"
-    tables = {t["table_name"]: [c["column_name"] for c in t["table_columns"]] for t in db_schema["db_schema_tables"]}
-    assert tables == {"cpu": ["host", "n", "region", "time", "usage"], "mem": ["free", "host", "time"]}
+    schemas = {d["db_schema_name"]: {t["table_name"]: [c["column_name"] for c in t["table_columns"]]
+                                     for t in d["db_schema_tables"]} for d in catalog["catalog_db_schemas"]}
+    assert schemas["iox"] == {"cpu": ["host", "n", "region", "time", "usage"], "mem": ["free", "host", "time"]}
+    assert sorted(schemas["information_schema"]) == ["columns", "tables"]  # the views SQL reads here
+    assert schemas["information_schema"]["tables"] == ["table_catalog", "table_schema", "table_name", "table_type"]
     assert schema == env["store"].sql("db", 'SELECT * FROM "cpu" LIMIT 0').schema
-    assert types == ["BASE TABLE"]
+    assert types == ["BASE TABLE", "VIEW"]
     assert info["vendor_name"] == "tsdb" and info["vendor_arrow_version"] == pa.__version__
 
 
@@ -168,10 +169,12 @@ def _call(env, command, database="db"):
 def test_metadata_commands_have_the_spec_schemas(env):
     cases = [
         (pb.CommandGetCatalogs(), metadata.CATALOGS_SCHEMA, [{"catalog_name": "public"}]),
-        (pb.CommandGetDbSchemas(), metadata.DB_SCHEMAS_SCHEMA, [{"catalog_name": "public", "db_schema_name": "iox"}]),
-        (pb.CommandGetTableTypes(), metadata.TABLE_TYPES_SCHEMA, [{"table_type": "BASE TABLE"}]),
+        (pb.CommandGetDbSchemas(db_schema_filter_pattern="i_x"), metadata.DB_SCHEMAS_SCHEMA,
+         [{"catalog_name": "public", "db_schema_name": "iox"}]),
+        (pb.CommandGetTableTypes(), metadata.TABLE_TYPES_SCHEMA, [{"table_type": "BASE TABLE"}, {"table_type": "VIEW"}]),
         (pb.CommandGetTables(table_name_filter_pattern="m%"), metadata.TABLES_SCHEMA,
          [{"catalog_name": "public", "db_schema_name": "iox", "table_name": "mem", "table_type": "BASE TABLE"}]),
+        (pb.CommandGetTables(catalog="other"), metadata.TABLES_SCHEMA, []),
     ]
     for command, schema, rows in cases:
         info, table = _call(env, command)
@@ -182,8 +185,9 @@ def test_metadata_commands_have_the_spec_schemas(env):
     assert tables.schema.field("table_schema").type == pa.binary()
     by_name = dict(zip(tables.column("table_name").to_pylist(), tables.column("table_schema").to_pylist()))
     assert pa.ipc.read_schema(pa.py_buffer(by_name["mem"])).names == ["free", "host", "time"]
-    _, none = _call(env, pb.CommandGetTables(table_types=["VIEW"]))
-    assert none.num_rows == 0
+    assert sorted(by_name) == ["cpu", "mem"]
+    _, views = _call(env, pb.CommandGetTables(table_types=["VIEW"], db_schema_filter_pattern="information%"))
+    assert views.column("table_name").to_pylist() == ["columns", "tables"]
 
 
 def test_sql_info_dense_union(env):

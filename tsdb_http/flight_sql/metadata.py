@@ -1,7 +1,8 @@
 """Flight SQL metadata answers, in the exact result schemas of FlightSql.proto.
 
 The naming follows InfluxDB 3: one catalog ``public``, the measurements in the schema
-``iox``, each a ``BASE TABLE``.
+``iox`` (``BASE TABLE``), the ``information_schema`` views beside them; the table list is the
+SQL engine's own ``information_schema.tables`` (its ``system`` tables are not readable here).
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pyarrow as pa
 from . import FlightSql_pb2 as pb
 
 CATALOG = "public"
-SCHEMA = "iox"
-TABLE_TYPE = "BASE TABLE"
+SCHEMAS = ("information_schema", "iox")
+TABLE_TYPES = ("BASE TABLE", "VIEW")
 SERVER_NAME = "tsdb"
 
 CATALOGS_SCHEMA = pa.schema([pa.field("catalog_name", pa.utf8(), nullable=False)])
@@ -111,27 +112,32 @@ def catalogs() -> pa.Table:
     return pa.table({"catalog_name": [CATALOG]}, schema=CATALOGS_SCHEMA)
 
 
+def _optional(cmd, name: str) -> str | None:
+    return getattr(cmd, name) if cmd.HasField(name) else None
+
+
 def db_schemas(cmd: pb.CommandGetDbSchemas) -> pa.Table:
-    keep = (not cmd.HasField("catalog") or cmd.catalog == CATALOG) and like(
-        cmd.db_schema_filter_pattern if cmd.HasField("db_schema_filter_pattern") else None, SCHEMA)
-    rows = [SCHEMA] if keep else []
+    keep = _optional(cmd, "catalog") in (None, CATALOG)
+    rows = [s for s in SCHEMAS if keep and like(_optional(cmd, "db_schema_filter_pattern"), s)]
     return pa.table({"catalog_name": [CATALOG] * len(rows), "db_schema_name": rows}, schema=DB_SCHEMAS_SCHEMA)
 
 
 def table_types() -> pa.Table:
-    return pa.table({"table_type": [TABLE_TYPE]}, schema=TABLE_TYPES_SCHEMA)
+    return pa.table({"table_type": list(TABLE_TYPES)}, schema=TABLE_TYPES_SCHEMA)
 
 
-def tables(cmd: pb.CommandGetTables, names: list[str], schema_of) -> pa.Table:
-    """The measurements matching the filters; ``schema_of(name)`` gives a table's Arrow schema."""
-    keep = (not cmd.HasField("catalog") or cmd.catalog == CATALOG) and like(
-        cmd.db_schema_filter_pattern if cmd.HasField("db_schema_filter_pattern") else None, SCHEMA)
-    keep = keep and (not cmd.table_types or TABLE_TYPE in cmd.table_types)
-    pattern = cmd.table_name_filter_pattern if cmd.HasField("table_name_filter_pattern") else None
-    rows = sorted(n for n in names if like(pattern, n)) if keep else []
-    cols = {"catalog_name": [CATALOG] * len(rows), "db_schema_name": [SCHEMA] * len(rows),
-            "table_name": rows, "table_type": [TABLE_TYPE] * len(rows)}
+def tables(cmd: pb.CommandGetTables, listed: list[dict], schema_of) -> pa.Table:
+    """The rows of ``information_schema.tables`` (``listed``) that match the filters, by schema and
+    name; ``schema_of(schema, table)`` gives a table's Arrow schema for ``include_schema``."""
+    keep = _optional(cmd, "catalog") in (None, CATALOG)
+    rows = sorted((r["table_schema"], r["table_name"], r["table_type"]) for r in listed
+                  if keep and r["table_schema"] in SCHEMAS
+                  and like(_optional(cmd, "db_schema_filter_pattern"), r["table_schema"])
+                  and like(_optional(cmd, "table_name_filter_pattern"), r["table_name"])
+                  and (not cmd.table_types or r["table_type"] in cmd.table_types))
+    cols = {"catalog_name": [CATALOG] * len(rows), "db_schema_name": [r[0] for r in rows],
+            "table_name": [r[1] for r in rows], "table_type": [r[2] for r in rows]}
     if not cmd.include_schema:
         return pa.table(cols, schema=TABLES_SCHEMA)
-    cols["table_schema"] = [schema_of(n).serialize().to_pybytes() for n in rows]
+    cols["table_schema"] = [schema_of(r[0], r[1]).serialize().to_pybytes() for r in rows]
     return pa.table(cols, schema=TABLES_WITH_SCHEMA)

@@ -198,12 +198,22 @@ class FlightSqlService:
         if isinstance(cmd, pb.CommandGetTableTypes):
             return metadata.table_types()
         name = database_header(context)
-        db, rp = self._read_database(name, token)
-        return metadata.tables(cmd, self.store.measurements(db, rp), lambda t: self._table_schema(name, t))
+        listed = self._sql(name, "SELECT table_schema, table_name, table_type FROM information_schema.tables",
+                           token).to_pylist()
+        listed = [r for r in listed if r["table_schema"] == "iox" or self._readable(name, r)]
+        return metadata.tables(cmd, listed, lambda schema, table: self._table_schema(name, schema, table))
 
-    def _table_schema(self, database: str, table: str) -> pa.Schema:
-        quoted = table.replace('"', '""')
-        return self.store.sql(database, f'SELECT * FROM "{quoted}" LIMIT 0', None,
+    def _readable(self, database: str, row: dict) -> bool:
+        """Whether SQL here reads this catalog table (it lists some it does not serve, as InfluxDB 3 does)."""
+        try:
+            self._table_schema(database, row["table_schema"], row["table_name"])
+        except PermissionDenied:
+            return False
+        return True
+
+    def _table_schema(self, database: str, schema: str, table: str) -> pa.Schema:
+        quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, table))
+        return self.store.sql(database, f"SELECT * FROM {quoted} LIMIT 0", None,
                               max_join_rows=self.max_join_rows).schema
 
 

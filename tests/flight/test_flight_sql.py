@@ -210,3 +210,22 @@ def test_influxdb3_ticket_still_served_beside_flight_sql(env):
         client.close()
     _, table = _call(env, pb.CommandStatementQuery(query="SELECT free FROM mem"))
     assert table.column("free").to_pylist() == [10]
+
+
+def test_timeout_is_deadline_exceeded_and_bug_is_internal(tmp_path, monkeypatch):
+    from tsdb_core.base.config import StoreConfig
+
+    store = tsdb_core.open(tmp_path / "s", config=StoreConfig.for_tests(query_timeout_s=0.2))
+    store.write("db", "".join(f"m,k=k{i % 3} x={i}i {i * S}\n" for i in range(3000)))
+    service = start_flight(store, None, quiet=True, no_auth=True, max_join_rows=10 ** 15)
+    env = {"uri": f"grpc://127.0.0.1:{service.port}", "rw": "unused"}
+    try:
+        # many joins of 3,000 x 1,000 rows: seconds of work, stopped by the store's query timeout
+        slow = " UNION ALL ".join(["SELECT sum(a.x * b.x) AS s FROM m a JOIN m b ON a.k = b.k"] * 100)
+        assert "query-timeout limit exceeded" in _refused(env, "DeadlineExceeded", q=slow)
+        monkeypatch.setattr(store, "sql", lambda *a, **k: 1 / 0)
+        message = _refused(env, "Internal", q="SELECT x FROM m")
+        assert "internal error (request id" in message and "ZeroDivisionError" not in message
+    finally:
+        service.stop()
+        store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pyarrow as pa
 import pytest
@@ -229,3 +230,60 @@ def test_timeout_is_deadline_exceeded_and_bug_is_internal(tmp_path, monkeypatch)
     finally:
         service.stop()
         store.close()
+
+
+def test_unsupported_flight_sql_commands_are_unimplemented(env):
+    client = flight.FlightClient(env["loc"])
+    opts = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {env['rw']}".encode()),
+                                             (b"database", b"db")])
+    try:
+        with pytest.raises(pa.ArrowNotImplementedError) as err:
+            client.get_flight_info(flight.FlightDescriptor.for_command(
+                pack(pb.CommandStatementUpdate(query="DELETE FROM cpu"))), opts)
+        assert str(err.value).startswith("Flight SQL message not supported: CommandStatementUpdate")  # UNIMPLEMENTED
+        with pytest.raises(pa.ArrowNotImplementedError) as err:
+            list(client.do_action(flight.Action("BeginTransaction", b""), opts))
+        assert str(err.value).startswith("Flight SQL action not supported: BeginTransaction")
+    finally:
+        client.close()
+
+
+def test_adbc_against_tsdb_serve_flight_port(tmp_path):
+    """The whole server (``tsdb serve --flight-port``): HTTP writes, Flight SQL reads, InfluxQL over HTTP agrees."""
+    import threading
+
+    httpx = pytest.importorskip("httpx")
+    from tsdb_http.serve import serve
+
+    tokens = TokenStore(None)
+    token = tokens.create("*", description="flight sql e2e")[0]
+    stop, ready, urls, errors = threading.Event(), threading.Event(), [], []
+
+    def run():
+        try:
+            serve(tmp_path, port=0, stop=stop, ready=ready, url_out=urls, tokens=tokens, flight_port=0)
+        except BaseException as e:  # surface start-up failures
+            errors.append(e)
+            ready.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(60) and not errors, errors
+        http, loc = urls
+        auth = {"Authorization": f"Token {token}"}
+        now = int(time.time()) - 600  # recent: the auto-created database keeps 3 days
+        body = "\n".join(f"cpu,host=h{i % 2} usage={i}.5 {(now + i) * S}" for i in range(10))
+        assert httpx.post(f"{http}/api/v2/write", params={"bucket": "mydb"}, content=body,
+                          headers=auth).status_code == 204
+        q = "SELECT mean(usage) FROM cpu GROUP BY host"
+        res = httpx.get(f"{http}/query", params={"db": "mydb", "q": q}, headers=auth).json()
+        influxql = {s["tags"]["host"]: s["values"][0][1] for s in res["results"][0]["series"]}
+        env = {"uri": "grpc://" + loc.split("://", 1)[1], "rw": token}
+        with connect(env, database="mydb") as conn, conn.cursor() as cur:
+            cur.execute("SELECT host, avg(usage) AS u FROM cpu GROUP BY host ORDER BY host")
+            rows = {str(h): u for h, u in cur.fetchall()}
+        assert rows == influxql == {"h0": 4.5, "h1": 5.5}
+    finally:
+        stop.set()
+        thread.join(20)

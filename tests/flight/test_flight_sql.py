@@ -287,3 +287,19 @@ def test_adbc_against_tsdb_serve_flight_port(tmp_path):
     finally:
         stop.set()
         thread.join(20)
+
+
+def test_get_schema_and_kept_answers(env, monkeypatch):
+    from tsdb_http.flight_sql import service
+
+    client = flight.FlightClient(env["loc"])
+    opts = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {env['rw']}".encode()),
+                                             (b"database", b"db")])
+    descriptor = flight.FlightDescriptor.for_command(pack(pb.CommandStatementQuery(query="SELECT free, host FROM mem")))
+    try:
+        assert client.get_schema(descriptor, opts).schema.names == ["free", "host"]
+        monkeypatch.setattr(service, "MAX_RESULT_BYTES", 0)  # nothing kept: DoGet runs the query again
+        info = client.get_flight_info(descriptor, opts)
+        assert client.do_get(info.endpoints[0].ticket, opts).read_all().column("free").to_pylist() == [10]
+    finally:
+        client.close()

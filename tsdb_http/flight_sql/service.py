@@ -3,7 +3,8 @@
 ``CommandStatementQuery`` runs its SQL at GetFlightInfo (the answer's schema goes into the
 FlightInfo, which ADBC checks against the stream) and keeps the answer under a handle that the
 returned ``TicketStatementQuery`` carries; DoGet sends it. An answer not fetched within
-``RESULT_TTL_S`` (or pushed out by newer ones) is run again from the handle's SQL. Metadata
+``RESULT_TTL_S`` (or pushed out by newer ones, past ``MAX_RESULTS`` answers or ``MAX_RESULT_BYTES``
+in all) is run again from the handle's SQL. Metadata
 commands are answered by DoGet of a ticket holding the command itself.
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ log = logging.getLogger("tsdb_http.flight")
 DATABASE_HEADERS = ("database", "bucket", "bucket-name", "iox-namespace-name")
 RESULT_TTL_S = 60.0
 MAX_RESULTS = 32
+MAX_RESULT_BYTES = 256 * 1024 * 1024
 
 
 class _DatabaseHeader(flight.ServerMiddleware):
@@ -61,24 +63,30 @@ def database_header(context) -> str:
 
 
 class _Results:
-    """Answers computed at GetFlightInfo, waiting for their DoGet (bounded in count and age)."""
+    """Answers computed at GetFlightInfo, waiting for their DoGet (bounded in count, bytes and age)."""
 
     def __init__(self):
         self.items: OrderedDict[str, tuple[float, pa.Table]] = OrderedDict()
+        self.bytes = 0
         self.lock = threading.Lock()
 
     def put(self, table: pa.Table) -> str:
         key = secrets.token_hex(16)
+        if table.nbytes > MAX_RESULT_BYTES:
+            return key  # too big to keep: DoGet runs the query again
         now = time.monotonic()
         with self.lock:
             self.items[key] = (now + RESULT_TTL_S, table)
-            while len(self.items) > MAX_RESULTS or (self.items and next(iter(self.items.values()))[0] < now):
-                self.items.popitem(last=False)
+            self.bytes += table.nbytes
+            while self.items and (len(self.items) > MAX_RESULTS or self.bytes > MAX_RESULT_BYTES
+                                  or next(iter(self.items.values()))[0] < now):
+                self.bytes -= self.items.popitem(last=False)[1][1].nbytes
         return key
 
     def take(self, key: str) -> pa.Table | None:
         with self.lock:
             expires, table = self.items.pop(key, (0.0, None))
+            self.bytes -= table.nbytes if table is not None else 0
         return table if expires >= time.monotonic() else None
 
 
@@ -94,7 +102,7 @@ class FlightSqlService:
         return _guarded(request_id, self._flight_info, context, descriptor, token)
 
     def schema(self, context, descriptor, token, request_id: str) -> flight.SchemaResult:
-        info = self.flight_info(context, descriptor, token, request_id)
+        info = _guarded(request_id, self._flight_info, context, descriptor, token, False)
         return flight.SchemaResult(info.schema)
 
     def do_get(self, context, raw: bytes, token, request_id: str) -> flight.RecordBatchStream:
@@ -143,7 +151,7 @@ class FlightSqlService:
                 params[name] = value
         return _handle(db, sql, params)
 
-    def _flight_info(self, context, descriptor, token) -> flight.FlightInfo:
+    def _flight_info(self, context, descriptor, token, keep: bool = True) -> flight.FlightInfo:
         cmd = unpack(descriptor.command)
         if isinstance(cmd, (pb.CommandStatementQuery, pb.CommandPreparedStatementQuery)):
             if isinstance(cmd, pb.CommandStatementQuery):
@@ -151,7 +159,8 @@ class FlightSqlService:
             else:
                 db, sql, params = _open(cmd.prepared_statement_handle)
             table = self._sql(db, sql, token, params)
-            handle = json.dumps({"id": self.results.put(table), "database": db, "sql": sql, "params": params})
+            key = self.results.put(table) if keep else ""
+            handle = json.dumps({"id": key, "database": db, "sql": sql, "params": params})
             ticket = pack(pb.TicketStatementQuery(statement_handle=handle.encode()))
         elif isinstance(cmd, pb.TicketStatementQuery):
             raise invalid("TicketStatementQuery is a ticket: send it with DoGet")

@@ -50,7 +50,7 @@ from tsdb_http.tokens import TokenInfo, TokenStore
 
 from . import permissions
 from .auth import Authenticator, TooManyFailures, Unauthorized
-from .flight_sql import FLIGHT_SQL_ACTIONS, DatabaseHeaderFactory, FlightSqlService, is_flight_sql_ticket
+from .flight_sql import FLIGHT_SQL_ACTIONS, DatabaseHeaderFactory, FlightSqlService, is_flight_sql
 from .request_id import RequestIds
 
 log = logging.getLogger("tsdb_http.flight")
@@ -195,7 +195,7 @@ class TsdbFlightServer(flight.FlightServerBase):
         self.flight_sql = FlightSqlService(store, chunk_rows=chunk_rows, max_join_rows=max_join_rows)
 
     def do_get(self, context, ticket):
-        if is_flight_sql_ticket(ticket.ticket):
+        if is_flight_sql(ticket.ticket):
             return self.flight_sql.do_get(context, ticket.ticket, _token(context), _request_id(context))
         t = Ticket.parse(ticket.ticket)
         token = _token(context)
@@ -233,19 +233,19 @@ class TsdbFlightServer(flight.FlightServerBase):
 
     def get_flight_info(self, context, descriptor):
         token = _token(context)  # a wrong token is refused here too
-        if descriptor.descriptor_type == flight.DescriptorType.CMD:  # Flight SQL
+        if _is_flight_sql(descriptor):  # Flight SQL
             return self.flight_sql.flight_info(context, descriptor, token, _request_id(context))
         raise _unsupported("GetFlightInfo")
 
     def get_schema(self, context, descriptor):
         token = _token(context)  # a wrong token is refused here too
-        if descriptor.descriptor_type == flight.DescriptorType.CMD:  # Flight SQL
+        if _is_flight_sql(descriptor):  # Flight SQL
             return self.flight_sql.schema(context, descriptor, token, _request_id(context))
         return flight.SchemaResult(pa.schema([]))  # pyarrow sends any error here with a traceback
 
     def do_put(self, context, descriptor, reader, writer):
         token = _token(context)  # a wrong token is refused here too
-        if descriptor.descriptor_type == flight.DescriptorType.CMD:  # Flight SQL: prepared query parameters
+        if _is_flight_sql(descriptor):  # Flight SQL: prepared query parameters
             return self.flight_sql.do_put(context, descriptor, reader, writer, token, _request_id(context))
         raise _unsupported("DoPut")
 
@@ -296,6 +296,10 @@ class TsdbFlightServer(flight.FlightServerBase):
             return self.store.prepare(q, params)
         except ParseError as e:
             raise _invalid(f"error parsing query: {e}") from None
+
+
+def _is_flight_sql(descriptor) -> bool:
+    return descriptor.descriptor_type == flight.DescriptorType.CMD and is_flight_sql(descriptor.command)
 
 
 def _invalid(message: str) -> Exception:

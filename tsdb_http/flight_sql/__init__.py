@@ -6,7 +6,7 @@ the Flight SQL JDBC driver, Grafana's FlightSQL source) send protobuf commands p
 :mod:`.service` answers them over the same store, token check and per-database read
 permission as the InfluxDB 3 ticket; the database comes from a call header, as on InfluxDB 3.
 """
-from .protocol import ACTIONS as FLIGHT_SQL_ACTIONS, is_flight_sql_ticket
+from .protocol import ACTIONS as FLIGHT_SQL_ACTIONS, is_flight_sql
 from .service import DatabaseHeaderFactory, FlightSqlService
 
-__all__ = ["FLIGHT_SQL_ACTIONS", "DatabaseHeaderFactory", "FlightSqlService", "is_flight_sql_ticket"]
+__all__ = ["FLIGHT_SQL_ACTIONS", "DatabaseHeaderFactory", "FlightSqlService", "is_flight_sql"]

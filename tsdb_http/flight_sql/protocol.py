@@ -40,8 +40,8 @@ def _any(raw: bytes) -> any_pb2.Any | None:
     return wrapped if wrapped.type_url.startswith(TYPE_PREFIX) else None
 
 
-def is_flight_sql_ticket(raw: bytes) -> bool:
-    """Whether a ticket is Flight SQL's (InfluxDB 3's own ticket is JSON text)."""
+def is_flight_sql(raw: bytes) -> bool:
+    """Whether a ticket or command is Flight SQL's (InfluxDB 3's own ticket is JSON text)."""
     return not raw.lstrip().startswith(b"{") and _any(raw) is not None
 
 

@@ -338,3 +338,45 @@ def test_publishing_on_a_killed_writer_and_a_reading_process_agree(tmp_path, mod
     assert errors == [] and listed_missing == []
     assert counts == sorted(counts) and all(c % 60 == 0 for c in counts), counts  # whole flushes, never fewer
     assert len(counts) > 10 and counts[-1] == rows
+
+
+def _published(store, timeout: float = 30.0) -> None:
+    """Until the store's publisher has published its current catalog version."""
+    deadline = time.monotonic() + timeout
+    while store.health()["iceberg"]["version"] != store.catalog_version():
+        assert time.monotonic() < deadline, store.health()
+        time.sleep(0.01)
+
+
+def test_publishing_on_with_the_catalog_on_postgresql(tmp_path, pg_url):
+    config = tsdb_core.StoreConfig(iceberg=True, file_grace_s=0.0, catalog=pg_url)
+    with tsdb_core.open(tmp_path / "s", config=config) as store:
+        store.write("db", lines("cpu", T, 10, seed=1))
+        store.flush()
+        store.write("db", lines("cpu", T, 10, seed=2, offset=60 * 10**9))
+        store.flush()
+        _published(store)
+        assert store.compact() == 1
+        _published(store)
+        assert all(c.ok for c in verify(store.iceberg)) and len(store.files()) == 1
+        frame = read_polars(store.iceberg.catalog.load_table(("db", "cpu")))
+        assert_same(store_summary(store, "db", "autogen", "cpu"), table_summary(frame, ["host", "region"]))
+        assert store.iceberg.uri == pg_url
+
+
+def test_publishing_on_with_the_data_on_s3(tmp_path, s3_server):  # noqa: F811 - the fixture
+    location = f"s3://{s3_server.new_bucket()}/prefix"
+    config = tsdb_core.StoreConfig(iceberg=True, file_grace_s=0.0)
+    with tsdb_core.open(location, wal_dir=tmp_path / "wal", config=config) as store:
+        store.write("db", lines("cpu", T, 10, seed=1))
+        store.flush()
+        store.write("db", lines("cpu", T, 10, seed=2, offset=60 * 10**9))
+        store.flush()
+        _published(store)
+        before = {f"{location}/{f.path}" for f in store.files()}
+        store.compact()
+        _published(store)
+        table = store.iceberg.catalog.load_table(("db", "cpu"))
+        assert {t.file.file_path for t in table.scan().plan_files()} == {f"{location}/{f.path}" for f in store.files()}
+        assert all(c.ok for c in verify(store.iceberg))
+        assert not any(store.iceberg.io.new_input(uri).exists() for uri in before)  # released: deleted

@@ -150,14 +150,20 @@ def test_a_writer_killed_between_the_commits_agrees_after_restart(tmp_path, mode
 
 
 @pytest.fixture(scope="module")
-def pg_url():
+def pg_cluster():
     if binaries() is None:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed: apt-get install postgresql")
     cluster = Cluster(binaries())
     try:
-        yield cluster.fresh_url()
+        yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A catalog of its own (a fresh schema) for each test."""
+    return pg_cluster.fresh_url()
 
 
 def test_catalog_on_postgresql_holds_the_iceberg_tables_too(tmp_path, pg_url):

@@ -1,14 +1,15 @@
-"""What publishing the store as Iceberg tables costs: ingest and flush with publishing on vs off,
-and what holding back replaced rows costs when writes re-send points.
+"""What publishing the store as Iceberg tables costs: ingest and flush with publishing on
+(``StoreConfig(iceberg=True)``: a background thread publishes after each commit) vs off.
 
     python -m bench.lakehouse                     # 100 hosts x 6 h, a flush every 10,000 lines
     python -m bench.lakehouse --hosts 20 --hours 1 --rounds 1
 
-``plain``: write, flush every ``--flush-lines`` lines. ``publish``: the same, plus one
-``Publisher.publish()`` after each flush (what the commit hook will do). ``resend``: each
-write also re-sends the last 5 % of the previous one (a client retry): files then share
-(series, time) keys, are held back until compaction, and the exact check reads their keys.
-Rounds alternate plain/publish so machine noise hits both alike.
+Each run writes the lines and flushes every ``--flush-lines`` lines (compaction by count off,
+so only the publisher compacts). ``flushed``: until the last flush returns; ``caught up``:
+until the Iceberg tables reflect it; ``closed``: until ``close()`` returned. ``resend``: each
+write also re-sends the last 5 % of the previous one (a client retry): those windows' files
+share (series, time) keys, and the publisher compacts them before publishing.
+Rounds alternate off/on so machine noise hits both alike.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import tsdb_core
 from tsdb_core.base.config import StoreConfig
-from tsdb_core.lakehouse import Publisher, verify
+from tsdb_core.lakehouse import verify
 
 from . import devops
 
@@ -37,32 +38,32 @@ def _bodies(hosts: int, hours: float, per_flush: int, resend: bool) -> list[byte
     return out
 
 
+def _caught_up(store, timeout: float = 600.0) -> None:
+    deadline = time.monotonic() + timeout
+    while store.health()["iceberg"]["version"] != store.catalog_version():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the publisher did not catch up: {store.health()['iceberg']}")
+        time.sleep(0.002)
+
+
 def _run(root: Path, bodies: list[bytes], publish: bool) -> dict:
-    """Seconds for writes+flushes (and publishes); per-publish times; rows held at the end."""
-    publish_s: list[float] = []
+    """Seconds until the last flush returned, until published, until closed; files at the end."""
+    out: dict = {}
     t0 = time.perf_counter()
-    with tsdb_core.open(root, config=StoreConfig(compact_min_files=1_000_000)) as store:
-        publisher = Publisher(store) if publish else None
-        for body in bodies:
-            store.write(DB, body)
-            store.flush()
-            if publisher is not None:
-                p0 = time.perf_counter()
-                publisher.publish()
-                publish_s.append(time.perf_counter() - p0)
-        total = time.perf_counter() - t0
-        out = {"total_s": total, "publish_s": publish_s, "files": len(store.files())}
-        if publisher is not None:
-            checks = verify(publisher)
-            out["held_rows"] = sum(c.held_rows for c in checks)
-            out["rows"] = sum(c.store_rows + c.held_rows for c in checks)
-            out["keys_read"] = publisher.overlap.keys_read
-            c0 = time.perf_counter()
-            store.compact()
-            publisher.publish()
-            out["compact_publish_s"] = time.perf_counter() - c0
-            out["held_after_compact"] = sum(c.held_rows for c in verify(publisher))
-            publisher.close()
+    store = tsdb_core.open(root, config=StoreConfig(compact_min_files=1_000_000, iceberg=publish))
+    for body in bodies:
+        store.write(DB, body)
+        store.flush()
+    out["flushed_s"] = time.perf_counter() - t0
+    if publish:
+        _caught_up(store)
+        out["caught_up_s"] = time.perf_counter() - t0
+        checks = verify(store.iceberg)
+        assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+        out["held_rows"] = sum(c.held_rows for c in checks)
+    out["files"] = len(store.files())
+    store.close()
+    out["closed_s"] = time.perf_counter() - t0
     return out
 
 
@@ -73,24 +74,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--flush-lines", type=int, default=10_000)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
-    bodies = _bodies(args.hosts, args.hours, args.flush_lines, resend=False)
-    resent = _bodies(args.hosts, args.hours, args.flush_lines, resend=True)
-    values = sum(b.count(b"\n") for b in bodies) * len(devops.FIELDS)
-    print(f"{args.hosts} hosts x {args.hours} h = {values:,} values, {len(bodies)} flushes")
-    plain, pub = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        for r in range(args.rounds):
-            plain.append(_run(Path(tmp) / f"plain{r}", bodies, False))
-            pub.append(_run(Path(tmp) / f"pub{r}", bodies, True))
-        re = _run(Path(tmp) / "resend", resent, True)
     med = statistics.median
-    each = [s for run in pub for s in run["publish_s"]]
-    print(f"ingest+flush, publishing off: {med(r['total_s'] for r in plain):.3f} s (median of {args.rounds})")
-    print(f"ingest+flush, publishing on:  {med(r['total_s'] for r in pub):.3f} s; one publish: median "
-          f"{med(each) * 1e3:.1f} ms, max {max(each) * 1e3:.1f} ms")
-    print(f"resend 5 %: held back before compaction {re['held_rows']:,} of {re['rows']:,} rows, "
-          f"{re['keys_read']} files' keys read, publish median {med(re['publish_s']) * 1e3:.1f} ms; "
-          f"compact+publish {re['compact_publish_s']:.2f} s, then held {re['held_after_compact']}")
+    print("| data | publishing | flushed (s) | caught up (s) | closed (s) | files at the end |")
+    print("|---|---|---|---|---|---|")
+    for name, resend in (("plain", False), ("resend 5 %", True)):
+        bodies = _bodies(args.hosts, args.hours, args.flush_lines, resend=resend)
+        runs: dict[bool, list[dict]] = {False: [], True: []}
+        with tempfile.TemporaryDirectory() as tmp:
+            for r in range(args.rounds):
+                for publish in (False, True):
+                    runs[publish].append(_run(Path(tmp) / f"{name[:6]}-{publish}-{r}", bodies, publish))
+        values = sum(b.count(b"\n") for b in bodies) * len(devops.FIELDS)
+        for publish in (False, True):
+            rs = runs[publish]
+            caught = f"{med(r['caught_up_s'] for r in rs):.3f}" if publish else "-"
+            print(f"| {name}: {args.hosts} hosts x {args.hours} h, {values:,} values, {len(bodies)} flushes "
+                  f"| {'on' if publish else 'off'} | {med(r['flushed_s'] for r in rs):.3f} | {caught} "
+                  f"| {med(r['closed_s'] for r in rs):.3f} | {rs[-1]['files']} |")
 
 
 if __name__ == "__main__":

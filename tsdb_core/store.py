@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from .base.config import StoreConfig
+from .base.errors import UserError
 from .base.time import Clock, precision_multiplier, system_clock
 from .base.types import (
     Capabilities, FieldType, MeasurementBatch, MeasurementSchema, RetentionPolicyInfo, WriteResult,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from .query.results import QueryResult
 
 TagValues = dict[str, list[str]]
+log = logging.getLogger("tsdb_core.store")
 
 
 class Store:
@@ -44,12 +47,55 @@ class Store:
                  clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
                  endpoint_override: str | None = None):
         self.config = config or StoreConfig()
+        self._iceberg = None  # the AutoPublisher of StoreConfig.iceberg (tsdb_core/lakehouse/hook.py)
+        publishing = self.config.iceberg and not self.config.read_only
+        if publishing:
+            _check_iceberg(root)
         self._engine = StorageEngine(root, self.config, clock or system_clock, wal_dir=wal_dir,
-                                     endpoint_override=endpoint_override)
+                                     endpoint_override=endpoint_override,
+                                     on_commit=self._committed if publishing else None)
         self.root = self._engine.state.root  # the local directory (a remote store's WAL and catalog)
         self.location = str(root) if root is not None else None
         self._reads = self._engine.reads
         self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
+        if publishing:
+            self._start_publishing()
+
+    # ------------------------------------------------------------------ Iceberg (StoreConfig.iceberg)
+    def _start_publishing(self) -> None:
+        """Publish once now (after recovery and WAL replay; nothing removed is deleted before a
+        publish stops listing it), then after every commit in a thread of its own."""
+        from .lakehouse.hook import AutoPublisher
+
+        try:
+            hook = AutoPublisher(self, release=self._engine.release_removed, compact=self._engine.compact,
+                                 uri=self.config.iceberg_catalog,
+                                 retry_s=(self.config.flush_retry_base_s, self.config.flush_retry_max_s))
+        except BaseException:
+            self._engine.close()
+            raise
+        hook.publish_now()  # a failure is logged and retried by the thread
+        self._iceberg = hook
+        hook.start()
+
+    def _committed(self) -> None:
+        """After each catalog commit (the engine's lock held): wake the publisher."""
+        hook = self._iceberg
+        if hook is not None:
+            hook.signal()
+
+    @property
+    def iceberg(self):
+        """The :class:`~tsdb_core.lakehouse.Publisher` keeping this store's Iceberg tables
+        (``StoreConfig.iceberg``), or None: its ``catalog`` loads the tables."""
+        return self._iceberg.publisher if self._iceberg is not None else None
+
+    def publish_iceberg(self) -> bool:
+        """Publish now instead of in the background (e.g. before handing the tables to a reader
+        that must see every flush so far); whether it worked (failures: :meth:`health`)."""
+        if self._iceberg is None:
+            raise UserError("this store does not publish Iceberg tables: open it with StoreConfig(iceberg=True)")
+        return self._iceberg.publish_now()
 
     @property
     def read_only(self) -> bool:
@@ -316,13 +362,34 @@ class Store:
 
     def close(self) -> None:
         """Flush the buffer to Parquet, stop background work and release the store's lock
-        (a reader only closes its catalog connection)."""
-        self._engine.close()
+        (a reader only closes its catalog connection). A store publishing Iceberg tables
+        publishes the final flush before the last removed files are deleted."""
+        hook, self._iceberg = self._iceberg, None
+        if hook is not None and not self._engine.closed:
+            hook.stop()
+            if not self.read_only:
+                try:
+                    self._engine.flush()
+                except Exception as e:  # noqa: BLE001 - close() flushes again, setting bad rows aside
+                    log.warning("flush before the last Iceberg publish failed: %s", e)
+                hook.publish_now()
+        try:
+            self._engine.close()
+        finally:
+            if hook is not None:
+                hook.close()
 
     def health(self) -> dict:
-        """``{"status": "ok" | "degraded", ...}``: failing flushes (with the last error) and the
-        batches set aside in ``quarantine/flush/`` (storage/isolation.py), for monitoring."""
-        return self._engine.health()
+        """``{"status": "ok" | "degraded", ...}``: failing flushes (with the last error), the
+        batches set aside in ``quarantine/flush/`` (storage/isolation.py) and failing Iceberg
+        publishes (``iceberg``), for monitoring."""
+        out = self._engine.health()
+        hook = self._iceberg
+        if hook is not None:
+            out["iceberg"] = hook.health()
+            if hook.error is not None:
+                out["status"] = "degraded"
+        return out
 
     def __enter__(self) -> "Store":
         return self
@@ -335,6 +402,16 @@ class Store:
             self._engine.release_if_forgotten()
         except Exception:
             pass
+
+
+def _check_iceberg(root) -> None:
+    """Refuse ``StoreConfig.iceberg`` before anything is opened when it cannot work."""
+    if root is None:
+        raise UserError("StoreConfig(iceberg=True) needs a store with files: an in-memory store has none")
+    try:
+        import pyiceberg  # noqa: F401
+    except ImportError as e:
+        raise UserError("StoreConfig(iceberg=True) needs pyiceberg: pip install 'tsdb[iceberg]'") from e
 
 
 @functools.cache

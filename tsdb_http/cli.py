@@ -96,6 +96,12 @@ class ByteSize(click.ParamType):
 @click.option("--object-cache-size", "object_cache_bytes", type=ByteSize(), default="1GiB", show_default=True,
               help="With --data-dir in object storage: local disk for copies of the Parquet files queries "
                    "fetched (under the --wal-dir; e.g. 512MiB, 20GiB; 0: fetch every time).")
+@click.option("--iceberg", is_flag=True,
+              help="Keep the store published as Apache Iceberg tables (every flush, compaction, retention, "
+                   "DELETE and DROP), for Spark, Trino, DuckDB and Polars: see `tsdb iceberg`. Needs the iceberg extra.")
+@click.option("--iceberg-catalog", default="", metavar="URI",
+              help="With --iceberg: the Iceberg catalog (sqlite:///..., postgresql://..., or a REST catalog "
+                   "http(s)://...); default iceberg.sqlite beside the store's catalog, or the store's PostgreSQL.")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A browser origin (http://host:port) answered with CORS headers and, with --no-auth, "
                    "allowed to send requests ('*': any). Repeatable.")
@@ -106,7 +112,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                   http_server: str | None, max_connections: int | None, head_timeout: float,
                   request_timeout: float, allowed_hosts: tuple[str, ...], wal_dir: Path | None,
                   flush_interval: float, read_only: bool, catalog: str, object_cache_bytes: int,
-                  cors_origins: tuple[str, ...]) -> None:
+                  iceberg: bool, iceberg_catalog: str, cors_origins: tuple[str, ...]) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -126,9 +132,12 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
                          query_timeout_s=query_timeout, max_select_windows=max_select_windows,
                          query_memory_bytes=query_memory_mb << 20, read_only=read_only, catalog=catalog,
-                         buffer_max_age_s=flush_interval, object_cache_bytes=object_cache_bytes)
+                         buffer_max_age_s=flush_interval, object_cache_bytes=object_cache_bytes,
+                         iceberg=iceberg, iceberg_catalog=iceberg_catalog)
     if read_only and demo:
         raise CliError("--demo loads samples into the store: it cannot go with --read-only")
+    if read_only and iceberg:
+        raise CliError("--iceberg publishes what the writer commits: give it to the writer, not a --read-only reader")
     # With --demo, serve() loads the samples (tsdb_http.demo) into the store it opens.
     serve(data_dir, host=host, port=port, no_auth=no_auth, compat=compat, demo=demo,
           max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server,

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import polars as pl
@@ -69,7 +70,8 @@ def test_names_policies_and_databases_become_namespaces(tmp_path):
 
 
 def _tsdb(*args: str):
-    """``tsdb iceberg ARGS`` (the group is added to ``tsdb`` with its README row: see the report)."""
+    """``tsdb iceberg ARGS``, through ``tsdb`` itself (invoking the group alone as a root would make
+    click cache its help option without ``-h``, breaking ``tsdb iceberg -h`` in later tests)."""
     return CliRunner().invoke(cli, ["iceberg", *args], catch_exceptions=False)
 
 
@@ -149,14 +151,20 @@ def test_a_writer_killed_between_the_commits_agrees_after_restart(tmp_path, mode
 
 
 @pytest.fixture(scope="module")
-def pg_url():
+def pg_cluster():
     if binaries() is None:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed: apt-get install postgresql")
     cluster = Cluster(binaries())
     try:
-        yield cluster.fresh_url()
+        yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A catalog of its own (a fresh schema) for each test."""
+    return pg_cluster.fresh_url()
 
 
 def test_catalog_on_postgresql_holds_the_iceberg_tables_too(tmp_path, pg_url):
@@ -196,3 +204,186 @@ def test_store_on_s3_publishes_an_s3_warehouse(tmp_path, s3_server):  # noqa: F8
         assert all(c.ok for c in verify(publisher))
         publisher.close()
     assert os.environ.get("AWS_ENDPOINT_URL") == s3_server.endpoint
+
+
+# -- the same with publishing on (StoreConfig.iceberg): a reader process reads the table throughout --
+
+_HOOKED_CHILD = textwrap.dedent("""
+    import os, signal, sys, time
+    import tsdb_core
+    from tsdb_core import StoreConfig
+    sys.path.insert(0, {tests!r})
+    from lakehouse.helpers import lines
+    from tsdb_core.lakehouse.publisher import Publisher
+    mode, removing = {mode!r}, [False]
+    sync_files = Publisher._sync_files
+
+    def noting_sync_files(self, ident, tx, published, report):  # whether this publish drops files
+        before = report.files_removed
+        out = sync_files(self, ident, tx, published, report)
+        removing[0] = report.files_removed > before
+        return out
+
+    Publisher._sync_files = noting_sync_files
+    die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "store-committed":  # the store dropped files (buried), Iceberg lists them: publish not begun
+        publish = Publisher.publish
+        def killed_publish(self, **kwargs):
+            if self.our_tables():
+                listed = {{t.file.file_path for t in self.catalog.load_table(("db", "cpu")).scan().plan_files()}}
+                if listed - {{self.file_uri(f) for f in self.store.files()}}:
+                    die()
+            return publish(self, **kwargs)
+        Publisher.publish = killed_publish
+    elif mode == "iceberg-half-committed":  # Iceberg's new metadata (dropping files) written, its row not switched
+        from pyiceberg.catalog.sql import SqlCatalog
+        write = SqlCatalog._write_metadata
+        def killed_write(*args, **kwargs):
+            write(*args, **kwargs)
+            if removing[0]:
+                die()
+        SqlCatalog._write_metadata = staticmethod(killed_write)
+    else:  # Iceberg committed (files dropped), the store not yet told: its removed files not released
+        from tsdb_core.storage.engine import StorageEngine
+        release = StorageEngine.release_removed
+        def killed_release(self, version):
+            if removing[0]:
+                die()
+            return release(self, version)
+        StorageEngine.release_removed = killed_release
+    store = tsdb_core.open({data!r}, config=StoreConfig(iceberg=True, file_grace_s={grace}, compact_min_files=2))
+    for k in range(30):  # each flush merged with the window's file: files are buried all along
+        store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=k, offset=k * 100 * 60 * 10**9))
+        store.flush()
+        deadline = time.monotonic() + 60
+        while store.health()["iceberg"]["version"] != store.catalog_version():
+            assert time.monotonic() < deadline, store.health()
+            time.sleep(0.005)
+""")
+
+_READER = textwrap.dedent("""
+    import os, sys, time
+    data, out, stop = sys.argv[1:4]
+    while not os.path.exists(os.path.join(data, "iceberg.sqlite")):
+        time.sleep(0.01)
+    from pyiceberg.catalog.sql import SqlCatalog
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+    catalog = SqlCatalog("tsdb", uri=f"sqlite:///{{data}}/iceberg.sqlite")
+    with open(out, "w") as log:
+        while not os.path.exists(stop):
+            try:
+                n = catalog.load_table(("db", "cpu")).scan().to_arrow().num_rows
+                log.write(f"{{n}}\\n")
+            except (NoSuchTableError, NoSuchNamespaceError):
+                pass
+            except Exception as e:
+                log.write(f"{{type(e).__name__}}: {{e}}\\n".replace("\\n", " ") + "\\n")
+            log.flush()
+""")
+
+GRACE = 1.0
+
+
+def _reader_saw(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def _wait_past_graveyard(data: Path) -> None:
+    """Until every file the killed writer buried is past its grace (a sweep may delete it)."""
+    import sqlite3
+
+    con = sqlite3.connect(data / "catalog.sqlite")
+    due = con.execute("SELECT max(delete_after) FROM graveyard").fetchone()[0]
+    con.close()
+    assert due is not None, "the writer buried nothing before it died"
+    while time.time() <= due:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("mode", ["store-committed", "iceberg-half-committed", "iceberg-committed"])
+def test_publishing_on_a_killed_writer_and_a_reading_process_agree(tmp_path, mode, monkeypatch):
+    data, seen, stop = tmp_path / "s", tmp_path / "reader.txt", tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", _READER.format(), str(data), str(seen), str(stop)], cwd=ROOT)
+    try:
+        child = subprocess.run([sys.executable, "-c", _HOOKED_CHILD.format(
+            tests=str(ROOT / "tests"), data=str(data), mode=mode, grace=GRACE)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert child.returncode == -signal.SIGKILL, child.stderr
+        _wait_past_graveyard(data)
+        listed_missing = []
+        publish = Publisher.publish
+
+        def checked_publish(self, **kwargs):  # what Iceberg lists still exists when it is next published
+            table = self.catalog.load_table(("db", "cpu"))
+            listed_missing.extend(t.file.file_path for t in table.scan().plan_files()
+                                  if not Path(t.file.file_path.removeprefix("file://")).exists())
+            return publish(self, **kwargs)
+
+        monkeypatch.setattr(Publisher, "publish", checked_publish)
+        config = tsdb_core.StoreConfig(iceberg=True, file_grace_s=GRACE, compact_min_files=2)
+        with tsdb_core.open(data, config=config) as store:
+            assert listed_missing == []
+            assert all(c.ok for c in verify(store.iceberg)), verify(store.iceberg)  # agreed on open
+            for k in range(30, 33):
+                store.write("db", lines("cpu", T, 10, seed=k, offset=k * 100 * 60 * 10**9))
+                store.flush()
+            assert store.publish_iceberg()
+            total = store_summary(store, "db", "autogen", "cpu")
+            rows = sum(s["rows"] for s in total.values())
+            assert_same(total, table_summary(read_pyiceberg(store.iceberg.catalog.load_table(("db", "cpu"))),
+                                             ["host", "region"]))
+        deadline = time.monotonic() + 60
+        while _reader_saw(seen)[-1:] != [str(rows)]:
+            assert time.monotonic() < deadline and reader.poll() is None, _reader_saw(seen)[-5:]
+            time.sleep(0.02)
+    finally:
+        stop.touch()
+        reader.wait(30)
+    lines_seen = _reader_saw(seen)
+    errors = [ln for ln in lines_seen if not ln.isdigit()]
+    counts = [int(ln) for ln in lines_seen if ln.isdigit()]
+    assert errors == [] and listed_missing == []
+    assert counts == sorted(counts) and all(c % 60 == 0 for c in counts), counts  # whole flushes, never fewer
+    assert len(counts) > 10 and counts[-1] == rows
+
+
+def _published(store, timeout: float = 30.0) -> None:
+    """Until the store's publisher has published its current catalog version."""
+    deadline = time.monotonic() + timeout
+    while store.health()["iceberg"]["version"] != store.catalog_version():
+        assert time.monotonic() < deadline, store.health()
+        time.sleep(0.01)
+
+
+def test_publishing_on_with_the_catalog_on_postgresql(tmp_path, pg_url):
+    config = tsdb_core.StoreConfig(iceberg=True, file_grace_s=0.0, catalog=pg_url)
+    with tsdb_core.open(tmp_path / "s", config=config) as store:
+        store.write("db", lines("cpu", T, 10, seed=1))
+        store.flush()
+        store.write("db", lines("cpu", T, 10, seed=2, offset=60 * 10**9))
+        store.flush()
+        _published(store)
+        assert store.compact() == 1
+        _published(store)
+        assert all(c.ok for c in verify(store.iceberg)) and len(store.files()) == 1
+        frame = read_polars(store.iceberg.catalog.load_table(("db", "cpu")))
+        assert_same(store_summary(store, "db", "autogen", "cpu"), table_summary(frame, ["host", "region"]))
+        assert store.iceberg.uri == pg_url
+
+
+def test_publishing_on_with_the_data_on_s3(tmp_path, s3_server):  # noqa: F811 - the fixture
+    location = f"s3://{s3_server.new_bucket()}/prefix"
+    config = tsdb_core.StoreConfig(iceberg=True, file_grace_s=0.0)
+    with tsdb_core.open(location, wal_dir=tmp_path / "wal", config=config) as store:
+        store.write("db", lines("cpu", T, 10, seed=1))
+        store.flush()
+        store.write("db", lines("cpu", T, 10, seed=2, offset=60 * 10**9))
+        store.flush()
+        _published(store)
+        before = {f"{location}/{f.path}" for f in store.files()}
+        store.compact()
+        _published(store)
+        table = store.iceberg.catalog.load_table(("db", "cpu"))
+        assert {t.file.file_path for t in table.scan().plan_files()} == {f"{location}/{f.path}" for f in store.files()}
+        assert all(c.ok for c in verify(store.iceberg))
+        assert not any(store.iceberg.io.new_input(uri).exists() for uri in before)  # released: deleted

@@ -68,6 +68,13 @@ class StoreConfig:
     # disk (<local dir>/object-cache, shared by the processes that share that directory) up to
     # this many bytes, least recently used evicted; 0 = fetch from the store every time.
     object_cache_bytes: int = 1 << 30
+    # Keep the store published as Apache Iceberg tables (tsdb_core/lakehouse/, the iceberg extra):
+    # a background thread brings the Iceberg catalog in step after each catalog commit, and files
+    # leaving the store are kept until Iceberg no longer lists them (plus file_grace_s).
+    # iceberg_catalog: the Iceberg catalog's URI ("" = beside the store's catalog: iceberg.sqlite
+    # in the store's directory, or the store's PostgreSQL database; http(s):// = a REST catalog).
+    iceberg: bool = False
+    iceberg_catalog: str = ""
 
     @classmethod
     def for_tests(cls, **overrides) -> "StoreConfig":

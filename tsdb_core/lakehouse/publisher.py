@@ -40,6 +40,7 @@ class PublishReport:
     files_added: int = 0
     files_removed: int = 0
     held: dict[Ident, list[int]] = field(default_factory=dict)  # file ids held back (overwritten rows)
+    deferred: list[Ident] = field(default_factory=list)  # tables left as they were (``defer_held``)
 
     @property
     def changed(self) -> bool:
@@ -66,21 +67,24 @@ class Publisher:
         """Where a live file is, as Iceberg records it."""
         return f"{self.warehouse}/{f.path}"
 
-    def publish(self, *, from_scratch: bool = False) -> PublishReport:
-        """Make the Iceberg tables agree with the store now; ``from_scratch`` drops ours first."""
+    def publish(self, *, from_scratch: bool = False, defer_held: bool = False) -> PublishReport:
+        """Make the Iceberg tables agree with the store now; ``from_scratch`` drops ours first;
+        ``defer_held``: leave a table holding back files as it is (its last published state has
+        no replaced rows either), so that compacting first publishes it without a gap."""
         if from_scratch:
             self.drop_all()
         ours = self.our_tables()
         view = read_view(self.store, frozenset(self._ours.values()) if self._ours else frozenset())
         report = PublishReport(view.version)
         for tv in view.tables.values():
-            self._sync(tv, report)
+            self._sync(tv, report, defer_held)
         for ident in sorted(ours - view.tables.keys()):
             self.catalog.drop_table(ident)
             self._done.pop(ident, None)
             self._files.pop(ident, None)
             report.dropped.append(ident)
-        self._ours = {ident: (tv.db, tv.rp, tv.measurement) for ident, tv in view.tables.items()}
+        self._ours = {ident: (tv.db, tv.rp, tv.measurement) for ident, tv in view.tables.items()
+                      if ident in ours or ident not in report.deferred}
         if report.dropped:
             self._prune_namespaces(view)
         self.overlap.forget_except({f.id for tv in view.tables.values() for f in tv.files})
@@ -121,10 +125,13 @@ class Publisher:
             engine.dispose()
 
     # -- one table ------------------------------------------------------------------------
-    def _sync(self, tv: TableView, report: PublishReport) -> None:
+    def _sync(self, tv: TableView, report: PublishReport, defer_held: bool = False) -> None:
         published, held = self.overlap.split(tv.files, tv.tags)
         if held:
             report.held[tv.ident] = sorted(f.id for f in held)
+            if defer_held:
+                report.deferred.append(tv.ident)
+                return
         signature = (tuple(sorted(f.id for f in published)), tv.tags, tuple(sorted(tv.fields.items())))
         if self._done.get(tv.ident) == signature:
             return

@@ -20,6 +20,7 @@ import os
 import sqlite3
 import threading
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,6 +268,8 @@ class SqlCatalog:
         self.on_lost = None  # told when a lease check finds another writer (storage/engine.py)
         self.grace_s = 0.0  # files leaving the catalog are buried until this long after the commit
         self.next_reap = -math.inf  # the graveyard's earliest deadline, when known (none before: look)
+        # told (version, ids of the files that left) after each commit that changed something
+        self.on_commit: Callable[[int, list[int]], None] | None = None
 
     def open(self) -> Catalog:
         """Connect, migrate the tables, load; an unreadable catalog loads empty with ``damage`` set."""
@@ -427,9 +430,13 @@ class SqlCatalog:
                     if self.data_lease is not None:
                         self.data_lease.check()
                     self._write(cat, base, new, changed_meas)
+                    version = self.db.execute("SELECT version FROM catalog_state WHERE id = 1")[0][0] \
+                        if self.on_commit is not None else 0
             except self.db.unavailable as e:
                 raise CatalogUnavailable(f"catalog {self.where}: commit failed: {e}") from e
             self._base, self.fresh = new, False
+            if self.on_commit is not None:
+                self.on_commit(version, list(base.files.keys() - files.keys()))
 
     def buried(self) -> list[tuple[int, str, float]]:
         """The graveyard: (id, path, delete-after wall time) of files out of the catalog, not yet deleted."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time as _time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -34,6 +35,7 @@ from .admission import BEYOND_RETENTION
 from .buffer import WriteBuffer
 from .catalog_sql import SqlCatalog
 from .fileio import mkdir_private, warn_if_shared
+from .holds import RemovedFilesHold
 from .identity import StoreIdentity
 from .index_files import IndexFiles
 from .lease import DataLease, LeaseLost
@@ -73,7 +75,10 @@ class StorageEngine:
     """An open store's storage: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
     def __init__(self, root: str | os.PathLike | None, config: StoreConfig, clock: Clock, *,
-                 wal_dir: str | os.PathLike | None = None, endpoint_override: str | None = None):
+                 wal_dir: str | os.PathLike | None = None, endpoint_override: str | None = None,
+                 on_commit: Callable[[], None] | None = None):
+        """``on_commit``: called after every catalog commit of this writer (under its lock: keep it
+        short); given, files leaving the catalog are also held until :meth:`release_removed`."""
         if config.read_only and root is None:
             raise StorageError("a read-only store needs a path: an in-memory store has no writer to follow")
         local, data = _locate(root, wal_dir, endpoint_override, config.object_cache_bytes)
@@ -92,6 +97,9 @@ class StorageEngine:
         self._switch: threading.Thread | None = None
         self._lost_lock = threading.Lock()
         self._serving = False  # a writer that finished opening (a lease lost while opening fails the open)
+        self._on_commit = on_commit
+        if on_commit is not None and local is not None and not self.read_only:
+            self.state.hold = RemovedFilesHold(config.file_grace_s)
         if self.follower is not None:
             self.follower.open()
             self.state.catalog_store = self.follower.store
@@ -153,6 +161,8 @@ class StorageEngine:
             st.catalog_store = SqlCatalog(st.root, st.config.catalog)
             st.catalog_store.lease_s, st.catalog_store.on_lost = st.config.lease_s, self._lease_lost
             st.catalog_store.grace_s = st.config.file_grace_s
+            if st.hold is not None:
+                st.catalog_store.on_commit = self._committed
             st.catalog = st.catalog_store.open()
             identity = StoreIdentity(st)
             identity.check_writer()
@@ -168,6 +178,8 @@ class StorageEngine:
             self.recovery.load_index()
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
             self.recovery.replay()
+            if st.hold is not None:
+                st.hold.opened_at = self.catalog_version()
             self._serving = True
         except BaseException:
             if st.catalog_store is not None:
@@ -238,11 +250,34 @@ class StorageEngine:
             self.state.check_open()
             self.maintenance.flush()
 
-    def compact(self) -> int:
+    def compact(self, windows=None) -> int:
+        """Merge every window holding two files or more (of ``windows`` only: (db, rp,
+        measurement, window start) each)."""
         self.writable("compaction")
+        keys = None if windows is None else {w[:3] for w in windows}
         with self.state.flush_lock:
             self.state.check_open()
-            return self.maintenance.compact(min_files=2)
+            return self.maintenance.compact(min_files=2, keys=keys, windows=windows)
+
+    # -- a follower of the live files (storage/holds.py) -----------------------------------
+    def _committed(self, version: int, gone: list[int]) -> None:
+        if self.state.hold is not None:
+            self.state.hold.buried(version, gone)
+        if self._on_commit is not None:
+            self._on_commit()
+
+    def release_removed(self, version: int | None) -> None:
+        """The follower given as ``on_commit`` lists the live files of catalog ``version`` now:
+        the files removed up to it may be deleted ``file_grace_s`` from now."""
+        st = self.state
+        now = _time.time()
+        if st.hold is None or st.closed or not st.hold.release(version, now):
+            return
+        store = st.catalog_store
+        if store is not None:
+            store.next_reap = min(store.next_reap, now + st.hold.grace_s)
+        if not self.read_only:
+            self.maintenance.reap()
 
     def enforce_retention(self) -> int:
         self.writable("enforcing retention")

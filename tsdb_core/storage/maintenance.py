@@ -204,12 +204,15 @@ class Maintenance:
         return None if wr is None else FileMeta(fid, *key, w, wend, wr.tmin, wr.tmax, wr.rows, wr.size, wr.columns, rel)
 
     # -- compaction, retention, deletes ------------------------------------------------
-    def compact(self, min_files: int, keys=None) -> int:
-        """Merge each window of ``keys`` (all when None) holding ``min_files`` files or more."""
+    def compact(self, min_files: int, keys=None, windows=None) -> int:
+        """Merge each window of ``keys`` (all when None) holding ``min_files`` files or more;
+        ``windows``: only those ((db, rp, measurement, window start) each)."""
         st = self.state
         with st.flush_lock:
             with st.lock:
                 groups = compaction.windows_to_compact(st.catalog, min_files, keys)
+            if windows is not None:
+                groups = [g for g in groups if (*g[0].key, g[0].window_start) in windows]
             n = sum(self._compact_window(group) for group in groups)
             self.reap()
             return n
@@ -344,6 +347,11 @@ class Maintenance:
             except Exception as e:  # noqa: BLE001 - the catalog is out of reach: deleting can wait
                 log.warning("reading the graveyard of replaced files failed (tried again later): %s", e)
                 return
+            if st.hold is not None:  # never while the follower may list them (storage/holds.py)
+                held = {i: st.hold.deadline(i) for i, _p, _t in rows}
+                rows = [(i, path, -math.inf if force and held[i] < math.inf else max(t, held[i]))
+                        for i, path, t in rows]
+                force = False
             due = [_Buried(i, path) for i, path, t in rows if force or t <= now]
             store.next_reap = min((t for _i, _p, t in rows if not (force or t <= now)), default=math.inf)
             st.files.delete(due)
@@ -352,6 +360,8 @@ class Maintenance:
                     st.files.data.prune(f.path.rsplit("/", 1)[0])
             try:
                 store.unbury([f.id for f in due])  # after the deletes: a crash between deletes them again
+                if st.hold is not None:
+                    st.hold.forget([f.id for f in due])
             except Exception as e:  # noqa: BLE001 - the entries stay: deleted again (a no-op) next time
                 log.warning("forgetting deleted files in the graveyard failed: %s", e)
                 store.next_reap = -math.inf

@@ -104,11 +104,12 @@ class Recovery:
     def _remove_orphans(self) -> None:
         """Delete data files the catalog does not list, their sidecars, and temp files (in the
         data files and, for a remote store, in its local directory too). Files buried less than
-        ``file_grace_s`` ago are not orphans: readers may still be reading them."""
+        ``file_grace_s`` ago are not orphans: readers may still be reading them; none are while
+        a follower of the live files holds them (storage/holds.py: it may still list them)."""
         st = self.state
         now = _time.time()
         live = {f.path for f in st.catalog.all_files()}
-        live |= {path for _id, path, due in st.catalog_store.buried() if due > now}
+        live |= {path for _id, path, due in st.catalog_store.buried() if due > now or st.hold is not None}
         _sweep(st.files.data, live)
         if not st.files.data.local:
             _sweep(LocalFiles(st.root), live)

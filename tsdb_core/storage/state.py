@@ -16,6 +16,7 @@ from ..base.time import Clock
 from .buffer import Key, WriteBuffer
 from .catalog import Catalog
 from .catalog_sql import SqlCatalog
+from .holds import RemovedFilesHold
 from .index import SeriesIndex
 from .isolation import FlushHealth
 from .objects import DataFiles, LocalFiles
@@ -41,6 +42,8 @@ class EngineState:
     index: SeriesIndex = field(default_factory=SeriesIndex)
     wal: Wal | None = None
     closed: bool = False
+    # set when something outside lists the live files (storage/holds.py): removed files wait for it
+    hold: RemovedFilesHold | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     flush_lock: threading.RLock = field(default_factory=threading.RLock)
 

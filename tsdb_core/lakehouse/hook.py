@@ -1,0 +1,105 @@
+"""Publishing automatically: a store opened with ``StoreConfig(iceberg=True)`` keeps its Iceberg
+tables in step by itself.
+
+The store signals :meth:`AutoPublisher.signal` after each catalog commit (flush, compaction,
+retention, DELETE, DROP, DDL); a background thread then runs :meth:`Publisher.publish`, so
+commits that land while it works fold into the next publish, and no write ever waits for
+Iceberg. Files the store removed are deleted only once a publish no longer lists them (the
+store's ``release`` callback, storage/holds.py). Windows whose files share rows (points
+re-sent) are compacted at once and published merged. A failed publish is logged, shown in
+``store.health()`` and retried with backoff; it never fails a write.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from .catalog import display_uri
+from .publisher import PublishReport, Publisher
+
+log = logging.getLogger("tsdb_core.lakehouse")
+
+
+class AutoPublisher:
+    """One store's publisher and the thread that runs it after commits."""
+
+    def __init__(self, store, *, release: Callable[[int | None], None], compact: Callable[[set], int],
+                 uri: str | None = None, retry_s: tuple[float, float] = (1.0, 60.0)):
+        self.store = store
+        self.publisher = Publisher(store, uri=uri or None)
+        self._release, self._compact = release, compact
+        self._retry_base, self._retry_max = retry_s
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # one publish at a time (the thread, close)
+        self.failures = 0  # publishes failed in a row
+        self.error: str | None = None
+        self.last: PublishReport | None = None
+        self.published_at: float | None = None  # wall time of the last successful publish
+
+    def signal(self) -> None:
+        """A commit landed (called under the store's lock: only sets a flag)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="tsdb-iceberg", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread (a publish under way finishes first)."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        self.publisher.close()
+
+    def publish_now(self) -> bool:
+        """Publish (compacting windows held back for shared rows, then publishing again) and tell
+        the store which removed files Iceberg no longer lists; whether it worked."""
+        with self._lock:
+            try:
+                report = self.publisher.publish(defer_held=True)
+                if report.deferred:  # merged first: readers never see the table without those windows
+                    self._compact_held(report)
+                    report = self.publisher.publish()
+                self._release(report.version)
+            except Exception as e:  # noqa: BLE001 - retried; writes go on meanwhile
+                self.failures += 1
+                self.error = f"{type(e).__name__}: {e}"
+                log.warning("publishing to the Iceberg catalog failed (attempt %d, retried): %s",
+                            self.failures, self.error)
+                return False
+            self.failures, self.error, self.last = 0, None, report
+            self.published_at = time.time()
+            return True
+
+    def _compact_held(self, report: PublishReport) -> int:
+        """Merge the windows of the held-back files; the number merged."""
+        ids = {i for held in report.held.values() for i in held}
+        windows = {(f.db, f.rp, f.measurement, f.window_start) for f in self.store.files() if f.id in ids}
+        return self._compact(windows) if windows else 0
+
+    def _run(self) -> None:
+        while True:
+            delay = None if not self.failures else min(self._retry_max, self._retry_base * 2 ** (self.failures - 1))
+            self._wake.wait(delay)
+            if self._stopping:
+                return
+            self._wake.clear()
+            if not self.store.read_only:  # a writer that lost its lease publishes no more
+                self.publish_now()
+
+    def health(self) -> dict:
+        """For ``store.health()``: the catalog, the last publish, the error of failing ones."""
+        out: dict = {"catalog": display_uri(self.publisher.uri), "published_at": self.published_at,
+                     "version": self.last.version if self.last else None}
+        if self.error is not None:
+            out["error"], out["failures"] = self.error, self.failures
+        return out

@@ -12,6 +12,7 @@ over Flight for reference. Not collected by pytest (no ``test_`` prefix).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import tempfile
@@ -60,19 +61,23 @@ def timed(fn, runs: int) -> tuple[float, float, object]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.9))], out
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def args(doc: str, argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--hosts", type=int, default=100)
     ap.add_argument("--hours", type=float, default=12)
     ap.add_argument("--runs", type=int, default=15)
-    a = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
+
+@contextlib.contextmanager
+def devops_server(a: argparse.Namespace, prefix: str):
+    """A store of ``a.hosts`` x ``a.hours`` of devops cpu behind ``serve`` with HTTP and Flight on
+    free ports: yields (token, HTTP URL, Flight location); stops and removes it after."""
     import tsdb_core
-    from influxdb_client_3 import InfluxDBClient3
-    from tsdb_http.tokens import TokenStore
     from tsdb_http.serve import serve
+    from tsdb_http.tokens import TokenStore
 
-    root = tempfile.mkdtemp(prefix="tsdb-flight-bench-")
+    root = tempfile.mkdtemp(prefix=prefix)
     t0 = time.perf_counter()
     with tsdb_core.open(root) as st:
         st.create_database("devops")  # infinite retention: the data set starts in 2016
@@ -80,7 +85,6 @@ def main(argv: list[str] | None = None) -> None:
             st.write("devops", body)
         st.flush()
     print(f"loaded {a.hosts} hosts x {a.hours} h of devops cpu in {time.perf_counter() - t0:.1f} s ({root})")
-
     tokens = TokenStore(None)
     token = tokens.create("*")[0]
     stop, ready, urls = threading.Event(), threading.Event(), []
@@ -88,25 +92,34 @@ def main(argv: list[str] | None = None) -> None:
                           kwargs=dict(port=0, stop=stop, ready=ready, url_out=urls, tokens=tokens, flight_port=0))
     th.start()
     ready.wait(60)
-    http_url, flight_loc = urls
-    client = InfluxDBClient3(host=http_url, token=token, database="devops",
-                             query_port_overwrite=int(flight_loc.rsplit(":", 1)[1]))
-    http = httpx.Client(headers={"Authorization": f"Token {token}"}, timeout=120)
-    print(f"| query | SQL over Flight (influxdb3-python) ms median / p90 | InfluxQL over HTTP /query ms "
-          f"median / p90 | InfluxQL over Flight ms median / p90 | rows |")
-    print("|---|---|---|---|---|")
-    for label, sql, iql in queries(a.hours):
-        s_med, s_p90, table = timed(lambda: client.query(sql, language="sql"), a.runs)
-        h_med, h_p90, body = timed(lambda: http.get(f"{http_url}/query", params={"db": "devops", "q": iql}).json(),
-                                   a.runs)
-        f_med, f_p90, _ = timed(lambda: client.query(iql, language="influxql"), a.runs)
-        n_http = sum(len(s.get("values", [])) for s in body["results"][0].get("series", []))
-        print(f"| {label} | {s_med:.1f} / {s_p90:.1f} | {h_med:.1f} / {h_p90:.1f} | {f_med:.1f} / {f_p90:.1f} "
-              f"| {table.num_rows} (HTTP {n_http}) |")
-    client.close()
-    stop.set()
-    th.join(30)
-    shutil.rmtree(root, ignore_errors=True)
+    try:
+        yield token, urls[0], urls[1]
+    finally:
+        stop.set()
+        th.join(30)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from influxdb_client_3 import InfluxDBClient3
+
+    a = args(__doc__, argv)
+    with devops_server(a, "tsdb-flight-bench-") as (token, http_url, flight_loc):
+        client = InfluxDBClient3(host=http_url, token=token, database="devops",
+                                 query_port_overwrite=int(flight_loc.rsplit(":", 1)[1]))
+        http = httpx.Client(headers={"Authorization": f"Token {token}"}, timeout=120)
+        print("| query | SQL over Flight (influxdb3-python) ms median / p90 | InfluxQL over HTTP /query ms "
+              "median / p90 | InfluxQL over Flight ms median / p90 | rows |")
+        print("|---|---|---|---|---|")
+        for label, sql, iql in queries(a.hours):
+            s_med, s_p90, table = timed(lambda: client.query(sql, language="sql"), a.runs)
+            h_med, h_p90, body = timed(lambda: http.get(f"{http_url}/query",
+                                                        params={"db": "devops", "q": iql}).json(), a.runs)
+            f_med, f_p90, _ = timed(lambda: client.query(iql, language="influxql"), a.runs)
+            n_http = sum(len(s.get("values", [])) for s in body["results"][0].get("series", []))
+            print(f"| {label} | {s_med:.1f} / {s_p90:.1f} | {h_med:.1f} / {h_p90:.1f} | {f_med:.1f} / {f_p90:.1f} "
+                  f"| {table.num_rows} (HTTP {n_http}) |")
+        client.close()
 
 
 if __name__ == "__main__":

@@ -183,6 +183,15 @@ class Ticket:
 
 # -- the server --------------------------------------------------------------------------
 
+def _bare(call, *args):
+    """``call(*args)``, its error raised again without the frames below: pyarrow appends the
+    traceback of an INVALID_ARGUMENT or NOT_FOUND error to the message the client reads."""
+    try:
+        return call(*args)
+    except Exception as e:
+        raise e.with_traceback(None) from None
+
+
 class TsdbFlightServer(flight.FlightServerBase):
     """``DoGet`` of InfluxDB 3 tickets, and Flight SQL (GetFlightInfo, DoGet, GetSchema) beside it."""
 
@@ -196,7 +205,7 @@ class TsdbFlightServer(flight.FlightServerBase):
 
     def do_get(self, context, ticket):
         if is_flight_sql(ticket.ticket):
-            return self.flight_sql.do_get(context, ticket.ticket, _token(context), _request_id(context))
+            return _bare(self.flight_sql.do_get, context, ticket.ticket, _token(context), _request_id(context))
         t = Ticket.parse(ticket.ticket)
         token = _token(context)
         try:
@@ -234,19 +243,19 @@ class TsdbFlightServer(flight.FlightServerBase):
     def get_flight_info(self, context, descriptor):
         token = _token(context)  # a wrong token is refused here too
         if _is_flight_sql(descriptor):  # Flight SQL
-            return self.flight_sql.flight_info(context, descriptor, token, _request_id(context))
+            return _bare(self.flight_sql.flight_info, context, descriptor, token, _request_id(context))
         raise _unsupported("GetFlightInfo")
 
     def get_schema(self, context, descriptor):
         token = _token(context)  # a wrong token is refused here too
         if _is_flight_sql(descriptor):  # Flight SQL
-            return self.flight_sql.schema(context, descriptor, token, _request_id(context))
+            return _bare(self.flight_sql.schema, context, descriptor, token, _request_id(context))
         return flight.SchemaResult(pa.schema([]))  # pyarrow sends any error here with a traceback
 
     def do_put(self, context, descriptor, reader, writer):
         token = _token(context)  # a wrong token is refused here too
         if _is_flight_sql(descriptor):  # Flight SQL: prepared query parameters
-            return self.flight_sql.do_put(context, descriptor, reader, writer, token, _request_id(context))
+            return _bare(self.flight_sql.do_put, context, descriptor, reader, writer, token, _request_id(context))
         raise _unsupported("DoPut")
 
     def do_exchange(self, context, descriptor, reader, writer):
@@ -256,7 +265,7 @@ class TsdbFlightServer(flight.FlightServerBase):
     def do_action(self, context, action):
         token = _token(context)  # a wrong token is refused here too
         if action.type in FLIGHT_SQL_ACTIONS:
-            return self.flight_sql.do_action(context, action, token, _request_id(context))
+            return _bare(self.flight_sql.do_action, context, action, token, _request_id(context))
         raise _unsupported("DoAction")
 
     def _database(self, name: str) -> tuple[str, str]:

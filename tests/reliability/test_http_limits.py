@@ -569,7 +569,9 @@ def test_a_query_slow_on_grown_data_does_not_stall_ping(tmp_path):
                     lat.append(time.monotonic() - t0)
                 t.join()
         assert answered[0] >= 0.5
-        assert max(lat) < 0.3, lat  # a query on the loop would hold a ping for its 0.5 s
+        # a query on the loop would hold the pings for its 0.5 s: one ping, waiting it out; off the
+        # loop many answer meanwhile, most at once (a loaded machine may still delay one)
+        assert len(lat) >= 3 and sorted(lat)[len(lat) // 2] < 0.1, lat
     finally:
         handle.stop()
 

@@ -19,8 +19,6 @@ A progress bar is shown on a terminal.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import shutil
 import statistics
 import sys
@@ -32,7 +30,7 @@ import tsdb_core
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.storage.object_cache import CACHE_DIR
 
-from . import devops
+from . import devops, s3local
 from .queries import BenchQuery, devops_queries
 
 DB = "benchmark"
@@ -100,36 +98,17 @@ def _query(location: str, wal_dir: Path, bq: BenchQuery, runs: int, bar: _Bar, n
     return {s: statistics.median(t) for s, t in times.items()}
 
 
-def _start_s3() -> tuple[object, dict[str, str]]:
-    """moto's server on 127.0.0.1 with a bucket; (server, the AWS settings that point at it)."""
-    from moto.server import ThreadedMotoServer
-    import pyarrow.fs as pafs
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = dict(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
-               AWS_ENDPOINT_URL=f"http://{host}:{port}")
-    fs = pafs.S3FileSystem(endpoint_override=f"{host}:{port}", scheme="http", region="us-east-1",
-                           allow_bucket_creation=True, access_key="bench", secret_key="bench")
-    fs.create_dir("tsdb-bench")
-    return server, env
-
-
 def run(hosts: int, hours: float, runs: int, progress: bool | None) -> dict:
     """{location: (ingest values/s, {query: {state: median seconds}})} for local and S3."""
     queries = devops_queries(hosts, hours)
     chunks = sum(1 for _ in devops.iter_chunks(hosts=hosts, hours=hours))
     bar = _Bar(2 * (chunks + len(queries) * 3 * runs), progress)
-    server, env = _start_s3()
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     results = {}
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with s3local.serving() as server, tempfile.TemporaryDirectory() as tmp:
+            bucket = server.new_bucket("tsdb-bench")
             places = (("local", f"{tmp}/local", Path(f"{tmp}/local")),
-                      ("s3", "s3://tsdb-bench/store", Path(f"{tmp}/s3-local")))
+                      ("s3", f"s3://{bucket}/store", Path(f"{tmp}/s3-local")))
             for name, location, wal in places:
                 secs, values = _ingest(location, wal, hosts, hours, bar, name)
                 results[name] = (values / secs, {})
@@ -138,12 +117,6 @@ def run(hosts: int, hours: float, runs: int, progress: bool | None) -> dict:
                     results[name][1][bq.name] = _query(location, wal, bq, runs, bar, name)
     finally:
         bar.close()
-        server.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return results
 
 

@@ -27,10 +27,10 @@ NS = 1_000_000_000
 
 @pytest.fixture(scope="module")
 def s3():
-    moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed (the test extra)")
-    from tests.storage.s3server import S3Server
+    pytest.importorskip("moto.server", reason="moto[server] is not installed (the test extra)")
+    from bench.s3local import S3Server
 
-    server = S3Server(moto_server)
+    server = S3Server()
     yield server
     server.stop()
 

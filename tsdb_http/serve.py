@@ -279,6 +279,7 @@ class ServerHandle:
     url: str
     thread: threading.Thread
     stop_event: threading.Event
+    flight: str | None = None  # the Arrow Flight location, when served (``flight_port=``)
 
     def stop(self, timeout: float = 15.0) -> None:
         self.stop_event.set()
@@ -302,7 +303,7 @@ def start_in_thread(data_dir: str | Path | None, **kwargs) -> ServerHandle:
     ready.wait(60)
     if errors:
         raise errors[0]
-    return ServerHandle(urls[0], t, stop)
+    return ServerHandle(urls[0], t, stop, urls[1] if len(urls) > 1 else None)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,6 @@ import contextlib
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 
 import httpx
@@ -74,7 +73,7 @@ def devops_server(a: argparse.Namespace, prefix: str):
     """A store of ``a.hosts`` x ``a.hours`` of devops cpu behind ``serve`` with HTTP and Flight on
     free ports: yields (token, HTTP URL, Flight location); stops and removes it after."""
     import tsdb_core
-    from tsdb_http.serve import serve
+    from tsdb_http.serve import start_in_thread
     from tsdb_http.tokens import TokenStore
 
     root = tempfile.mkdtemp(prefix=prefix)
@@ -87,16 +86,11 @@ def devops_server(a: argparse.Namespace, prefix: str):
     print(f"loaded {a.hosts} hosts x {a.hours} h of devops cpu in {time.perf_counter() - t0:.1f} s ({root})")
     tokens = TokenStore(None)
     token = tokens.create("*")[0]
-    stop, ready, urls = threading.Event(), threading.Event(), []
-    th = threading.Thread(target=serve, args=(root,), daemon=True,
-                          kwargs=dict(port=0, stop=stop, ready=ready, url_out=urls, tokens=tokens, flight_port=0))
-    th.start()
-    ready.wait(60)
+    handle = start_in_thread(root, tokens=tokens, flight_port=0)
     try:
-        yield token, urls[0], urls[1]
+        yield token, handle.url, handle.flight
     finally:
-        stop.set()
-        th.join(30)
+        handle.stop(30)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -6,7 +6,6 @@ permissions, chunking and errors.
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import pyarrow as pa
@@ -16,7 +15,7 @@ flight = pytest.importorskip("pyarrow.flight")
 influxdb_client_3 = pytest.importorskip("influxdb_client_3")
 
 from tsdb_http.tokens import TokenStore  # noqa: E402
-from tsdb_http.serve import serve  # noqa: E402
+from tsdb_http.serve import start_in_thread  # noqa: E402
 
 NOW_S = int(time.time()) - 600  # recent: the auto-created database keeps 3 days
 NS = 1_000_000_000
@@ -29,26 +28,12 @@ def servers(tmp_path_factory):
     tokens = TokenStore(None)
     rw = tokens.create("*", description="flight e2e")[0]
     ro_other = tokens.create("other", read=True, write=False)[0]
-    stop, ready, urls, errors = threading.Event(), threading.Event(), [], []
-
-    def run():
-        try:
-            serve(root, port=0, stop=stop, ready=ready, url_out=urls, tokens=tokens, flight_port=0)
-        except BaseException as e:  # surface start-up failures
-            errors.append(e)
-            ready.set()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    assert ready.wait(60)
-    if errors:
-        raise errors[0]
-    http_url, flight_loc = urls
+    handle = start_in_thread(root, tokens=tokens, flight_port=0)
+    http_url, flight_loc = handle.url, handle.flight
     info = {"http": http_url, "flight": flight_loc, "flight_port": int(flight_loc.rsplit(":", 1)[1]),
             "rw": rw, "ro_other": ro_other}
     yield info
-    stop.set()
-    t.join(20)
+    handle.stop(20)
 
 
 def client(s, token=None, database="mydb"):

@@ -254,27 +254,14 @@ def test_unsupported_flight_sql_commands_are_unimplemented(env):
 
 def test_adbc_against_tsdb_serve_flight_port(tmp_path):
     """The whole server (``tsdb serve --flight-port``): HTTP writes, Flight SQL reads, InfluxQL over HTTP agrees."""
-    import threading
-
     httpx = pytest.importorskip("httpx")
-    from tsdb_http.serve import serve
+    from tsdb_http.serve import start_in_thread
 
     tokens = TokenStore(None)
     token = tokens.create("*", description="flight sql e2e")[0]
-    stop, ready, urls, errors = threading.Event(), threading.Event(), [], []
-
-    def run():
-        try:
-            serve(tmp_path, port=0, stop=stop, ready=ready, url_out=urls, tokens=tokens, flight_port=0)
-        except BaseException as e:  # surface start-up failures
-            errors.append(e)
-            ready.set()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
+    handle = start_in_thread(tmp_path, tokens=tokens, flight_port=0)
     try:
-        assert ready.wait(60) and not errors, errors
-        http, loc = urls
+        http, loc = handle.url, handle.flight
         auth = {"Authorization": f"Token {token}"}
         now = int(time.time()) - 600  # recent: the auto-created database keeps 3 days
         body = "\n".join(f"cpu,host=h{i % 2} usage={i}.5 {(now + i) * S}" for i in range(10))
@@ -289,8 +276,7 @@ def test_adbc_against_tsdb_serve_flight_port(tmp_path):
             rows = {str(h): u for h, u in cur.fetchall()}
         assert rows == influxql == {"h0": 4.5, "h1": 5.5}
     finally:
-        stop.set()
-        thread.join(20)
+        handle.stop(20)
 
 
 def test_get_schema_and_kept_answers(env, monkeypatch):

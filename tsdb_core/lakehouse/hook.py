@@ -45,6 +45,7 @@ class AutoPublisher:
         self._wake.set()
 
     def start(self) -> None:
+        """Begin publishing in the background (after the store has finished opening)."""
         self._thread = threading.Thread(target=self._run, name="tsdb-iceberg", daemon=True)
         self._thread.start()
 

@@ -28,6 +28,7 @@ class OverlapCheck:
         self.keys_read = 0  # files whose keys were read (the cost of the exact check)
 
     def split(self, files: Sequence, tags: Sequence[str]) -> tuple[list, list]:
+        """(files safe to publish, files held back because they share a series and time with another)."""
         published: list = []
         held: list = []
         for group in _overlapping_groups(files):

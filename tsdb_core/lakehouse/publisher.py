@@ -44,6 +44,7 @@ class PublishReport:
 
     @property
     def changed(self) -> bool:
+        """Whether this publish committed anything to the Iceberg catalog."""
         return bool(self.created or self.dropped or self.columns_added or self.files_added or self.files_removed)
 
 

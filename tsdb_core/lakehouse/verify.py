@@ -35,6 +35,7 @@ class TableCheck:
 
     @property
     def ok(self) -> bool:
+        """The table matches the store (no problem found)."""
         return not self.problems
 
 

@@ -31,6 +31,8 @@ class TableView:
 
 @dataclass(frozen=True)
 class StoreView:
+    """What the store has live, as the publisher sees it: the catalog version and one view per table."""
+
     version: int | None
     tables: dict[tuple[str, ...], TableView]
 

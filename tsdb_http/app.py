@@ -25,6 +25,7 @@ from starlette.routing import Route
 import tsdb_core as core_errors
 from tsdb_http.tokens import TokenStore
 
+from . import openapi
 from .auth import Authenticator
 from .offload import DEFAULT_BUDGET_S, Offload
 from .origins import Guard
@@ -55,6 +56,7 @@ class ShimConfig:
     inline_budget_ms: float = DEFAULT_BUDGET_S * 1000  # a read known to take less may run on the loop (0: never)
     allowed_hosts: tuple[str, ...] = ()  # Host names accepted without auth, besides loopback (origins.py)
     cors_origins: tuple[str, ...] = ()  # browser origins given CORS headers (none: see origins.py)
+    ui: bool = False  # serve the data explorer at / and the API reference at /docs (tsdb_http/explorer)
 
     @property
     def dialect(self) -> Dialect:
@@ -141,6 +143,7 @@ ROUTES = [
     Route("/write", _guard(options), methods=["OPTIONS"]),
     Route("/api/v2/write", _guard(write_v2), methods=["POST"]),
     Route("/api/v2/query", _guard(v2_query), methods=["GET", "POST"]),
+    Route("/openapi.json", _guard(openapi.endpoint), methods=["GET"]),
 ]
 
 
@@ -368,7 +371,13 @@ def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | Non
     """The ASGI app over ``store``; ``tokens`` None (or ``config.no_auth``) disables auth."""
     config = config or ShimConfig()
     Dialect(config.compat)  # validate early
-    app = ShimApp(config, routes=ROUTES, exception_handlers={**HANDLERS, Exception: _on_unhandled})
+    routes = ROUTES
+    if config.ui:
+        from .explorer import routes as explorer_routes
+
+        routes = [*ROUTES, *explorer_routes(_guard)]
+    app = ShimApp(config, routes=routes, exception_handlers={**HANDLERS, Exception: _on_unhandled})
+    app.state.openapi = openapi.document(app.routes, config)  # every route described, or no app
     auth = Authenticator(tokens, enabled=not config.no_auth, dialect=config.dialect)
     shim = Shim(store, tokens, config, auth, Offload(config.inline_budget_ms / 1000))
     app.state.shim = shim

@@ -105,6 +105,9 @@ class ByteSize(click.ParamType):
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A browser origin (http://host:port) answered with CORS headers and, with --no-auth, "
                    "allowed to send requests ('*': any). Repeatable.")
+@click.option("--ui/--no-ui", default=None,
+              help="Serve the data explorer at / and the API reference at /docs (default: on when --host is "
+                   "a loopback address).")
 def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
                   max_body_bytes: int, flight_port: int | None, cache_mb: int, max_select_point: int,
                   max_select_series: int, max_select_buckets: int, query_timeout: float,
@@ -112,7 +115,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                   http_server: str | None, max_connections: int | None, head_timeout: float,
                   request_timeout: float, allowed_hosts: tuple[str, ...], wal_dir: Path | None,
                   flush_interval: float, read_only: bool, catalog: str, object_cache_bytes: int,
-                  iceberg: bool, iceberg_catalog: str, cors_origins: tuple[str, ...]) -> None:
+                  iceberg: bool, iceberg_catalog: str, cors_origins: tuple[str, ...], ui: bool | None) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -143,7 +146,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
           max_body_bytes=max_body_bytes, flight_port=flight_port, config=config, server=http_server,
           limits=Limits(head_timeout_s=head_timeout, request_timeout_s=request_timeout,
                         max_connections=max_connections),
-          allowed_hosts=allowed_hosts, cors_origins=cors_origins, wal_dir=wal_dir)
+          allowed_hosts=allowed_hosts, cors_origins=cors_origins, wal_dir=wal_dir, ui=ui)
 
 
 # -- token ------------------------------------------------------------------------

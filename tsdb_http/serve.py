@@ -149,7 +149,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
           flight_port: int | None = None, inline_budget_ms: float | None = None,
           server: str | None = None, limits: Limits | None = None,
           allowed_hosts: tuple[str, ...] = (), cors_origins: tuple[str, ...] = (),
-          wal_dir: str | Path | None = None) -> None:
+          wal_dir: str | Path | None = None, ui: bool | None = None) -> None:
     """Serve the HTTP API over the store at ``data_dir`` until SIGTERM/SIGINT (or ``stop``).
 
     ``compat`` is ``"cloud-dedicated"`` (the Cloud Dedicated API document's contract) or ``"influxdb1"``;
@@ -164,6 +164,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     (default: :func:`http_server`). ``limits`` bounds request heads, their deadlines and open connections.
     ``allowed_hosts`` adds Host names accepted with ``no_auth`` (besides loopback and IP
     literals); ``cors_origins`` are the browser origins answered with CORS headers (origins.py).
+    ``ui`` serves the data explorer at ``/`` (tsdb_http/explorer); None: on when ``host`` is loopback.
     """
     Dialect(compat)
     server = http_server(server)
@@ -181,6 +182,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
         limits = limits or Limits()
         shim_config = ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes,
                                  allowed_hosts=tuple(allowed_hosts), cors_origins=tuple(cors_origins),
+                                 ui=_is_loopback(host) if ui is None else ui,
                                  **({} if inline_budget_ms is None else {"inline_budget_ms": inline_budget_ms}))
         app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config)
         if not store.config.read_only:  # a reader writes nothing: no flushes, no retention
@@ -190,6 +192,8 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
         if url_out is not None:
             url_out.append(base)
         _announce(base, server, compat, no_auth, data_dir, store.config.read_only)
+        if shim_config.ui:
+            print(f"tsdb: data explorer at {base}/ (API reference at {base}/docs)", file=sys.stderr, flush=True)
         flight = None if flight_port is None else _start_flight(store, tokens, host, flight_port, no_auth, url_out)
         try:
             run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))

@@ -1,0 +1,335 @@
+// The data explorer: browses the schema with SHOW statements, runs InfluxQL, shows a table and a chart.
+// Every request goes to this server's /query as a POST form (the statement stays out of URLs) with the
+// token in an Authorization header; the token lives in this tab's sessionStorage only.
+(function () {
+  "use strict";
+
+  const TOKEN_KEY = "tsdb.explorer.token";
+  const MAX_TABLE_ROWS = 2000;
+  const COLORS = ["#2a6fdb", "#e8590c", "#2b8a3e", "#c2255c", "#5f3dc4", "#0b7285", "#a07a00", "#495057"];
+  const $ = (id) => document.getElementById(id);
+  const state = { chart: null, lines: [] };
+
+  // -- token ----------------------------------------------------------------------------------
+
+  function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
+
+  function showTokenState() {
+    $("token-state").textContent = token() ? "token set for this tab" : "no token";
+  }
+
+  function saveToken(event) {
+    event.preventDefault();
+    const value = $("token").value.trim();
+    $("token").value = "";  // kept in sessionStorage, not in the page
+    if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
+    showTokenState();
+    loadDatabases();
+  }
+
+  function forgetToken() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showTokenState();
+    clear($("tree"));
+  }
+
+  // -- the API ----------------------------------------------------------------------------------
+
+  function quoteIdent(name) { return '"' + name.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"'; }
+
+  function formOf(q, db, rp) {
+    const form = new URLSearchParams();
+    if (db) form.set("db", db);
+    if (rp) form.set("rp", rp);
+    form.set("q", q);
+    return form;
+  }
+
+  async function influx(q, db, rp) {
+    const headers = { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" };
+    if (token()) headers["Authorization"] = "Token " + token();
+    const started = performance.now();
+    let response;
+    try {
+      response = await fetch("/query", { method: "POST", headers, body: formOf(q, db, rp),
+                                         credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
+    } catch (err) {
+      return { status: 0, text: String(err), json: null, ms: performance.now() - started };
+    }
+    const text = await response.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch (err) { json = null; }
+    return { status: response.status, text, json, ms: performance.now() - started };
+  }
+
+  // The answer's failure as the API worded it: an HTTP error body, or a statement's error.
+  function failureOf(answer) {
+    if (answer.status === 0) return "request failed: " + answer.text;
+    if (answer.status !== 200) {
+      const body = answer.json || {};
+      return "HTTP " + answer.status + ": " + (body.error || body.message || answer.text.trim());
+    }
+    for (const result of (answer.json && answer.json.results) || []) {
+      if (result.error) return "statement " + result.statement_id + ": " + result.error;
+    }
+    return null;
+  }
+
+  function values(answer) {
+    const out = [];
+    for (const result of (answer.json && answer.json.results) || []) {
+      for (const series of result.series || []) out.push(...(series.values || []));
+    }
+    return out;
+  }
+
+  // -- the schema tree ------------------------------------------------------------------------
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v; else if (k.startsWith("data-")) node.setAttribute(k, v); else node[k] = v;
+    }
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  // A tree node: a button that loads its children once, then toggles them.
+  function branch(kind, label, load, extra) {
+    const children = el("ul", { hidden: true });
+    const button = el("button", { class: "node", type: "button", "data-kind": kind, "data-name": label },
+                      el("span", { class: "kind" }, kind), label);
+    let loaded = false;
+    button.addEventListener("click", async () => {
+      document.querySelectorAll(".tree .selected").forEach((n) => n.classList.remove("selected"));
+      button.classList.add("selected");
+      if (extra) extra();
+      if (!loaded) { loaded = true; await load(children); }
+      children.hidden = !children.hidden;
+    });
+    return el("li", {}, button, children);
+  }
+
+  function leaf(kind, label) {
+    return el("li", { class: "leaf", "data-kind": kind, "data-name": label }, label);
+  }
+
+  async function listInto(list, q, db, make) {
+    const answer = await influx(q, db);
+    const failure = failureOf(answer);
+    if (failure) { showError(failure, null); return; }
+    for (const row of values(answer)) list.append(make(row));
+    if (!list.firstChild) list.append(el("li", { class: "leaf" }, "(none)"));
+  }
+
+  async function loadDatabases() {
+    const tree = $("tree");
+    clear(tree);
+    const answer = await influx("SHOW DATABASES");
+    const failure = failureOf(answer);
+    if (failure) { showError(failure, null); return; }
+    hideError();
+    const names = values(answer).map((row) => row[0]);
+    fillSelect($("db"), names, "(none)");
+    for (const db of names) {
+      tree.append(branch("db", db, (ul) => listInto(ul, "SHOW RETENTION POLICIES ON " + quoteIdent(db), db,
+                                                   (row) => rpNode(db, row[0])), () => choose(db, "")));
+    }
+  }
+
+  function rpNode(db, rp) {
+    return branch("rp", rp, (ul) => listInto(ul, "SHOW MEASUREMENTS ON " + quoteIdent(db), db,
+                                             (row) => measurementNode(db, rp, row[0])), () => choose(db, rp));
+  }
+
+  function measurementNode(db, rp, m) {
+    const from = quoteIdent(rp) + "." + quoteIdent(m);
+    return branch("measurement", m, async (ul) => {
+      const tags = el("ul", {}), fields = el("ul", {});
+      ul.append(el("li", { class: "section" }, "tag keys", tags), el("li", { class: "section" }, "field keys", fields));
+      await listInto(tags, "SHOW TAG KEYS ON " + quoteIdent(db) + " FROM " + from, db, (row) => tagNode(db, from, row[0]));
+      await listInto(fields, "SHOW FIELD KEYS ON " + quoteIdent(db) + " FROM " + from, db,
+                     (row) => leaf("field", row[0] + " (" + row[1] + ")"));
+    }, () => {
+      choose(db, rp);
+      $("query").value = "SELECT * FROM " + from + " LIMIT 100";
+    });
+  }
+
+  function tagNode(db, from, key) {
+    return branch("tag", key, (ul) => listInto(ul, "SHOW TAG VALUES ON " + quoteIdent(db) + " FROM " + from +
+                                                   " WITH KEY = " + quoteIdent(key), db,
+                                               (row) => leaf("value", row[1])));
+  }
+
+  function fillSelect(select, names, none) {
+    const keep = select.value;
+    clear(select);
+    select.append(el("option", { value: "" }, none));
+    for (const name of names) select.append(el("option", { value: name }, name));
+    if (names.includes(keep)) select.value = keep;
+  }
+
+  async function choose(db, rp) {
+    $("db").value = db;
+    const answer = await influx("SHOW RETENTION POLICIES ON " + quoteIdent(db), db);
+    fillSelect($("rp"), failureOf(answer) ? [] : values(answer).map((row) => row[0]), "(default)");
+    $("rp").value = rp;
+  }
+
+  // -- running a query --------------------------------------------------------------------------
+
+  async function run() {
+    const q = $("query").value;
+    const db = $("db").value, rp = $("rp").value;
+    $("stats").textContent = "running…";
+    const answer = await influx(q, db, rp);
+    const failure = failureOf(answer);
+    const rows = values(answer).length;
+    const series = answer.json && answer.json.results ? answer.json.results.reduce((n, r) => n + (r.series || []).length, 0) : 0;
+    $("stats").textContent = series + " series · " + rows + " rows · " + answer.ms.toFixed(1) + " ms";
+    if (failure) showError(failure, q); else hideError();
+    renderTables(answer);
+    renderChart(answer);
+  }
+
+  // -- errors: the API's words, and the position marked for parse errors ----------------------
+
+  function hideError() { $("error").hidden = true; clear($("error-context")); }
+
+  function showError(message, q) {
+    $("error").hidden = false;
+    $("error-message").textContent = message;
+    const context = $("error-context");
+    clear(context);
+    const at = /at line (\d+), char (\d+)/.exec(message);
+    if (!at || q === null) return;
+    const lines = q.split("\n");
+    const lineNo = Number(at[1]), charNo = Number(at[2]);
+    const line = lines[lineNo - 1] || "";
+    const i = Math.min(Math.max(charNo - 1, 0), line.length);
+    const word = (/^\S+/.exec(line.slice(i)) || [""])[0] || " ";
+    context.append("line " + lineNo + ": " + line.slice(0, i), el("mark", { "data-line": lineNo, "data-char": charNo }, word),
+                   line.slice(i + word.length));
+    const offset = lines.slice(0, lineNo - 1).reduce((n, l) => n + l.length + 1, 0) + i;
+    const editor = $("query");
+    editor.focus();
+    editor.setSelectionRange(offset, offset + word.trim().length);
+  }
+
+  // -- the table ------------------------------------------------------------------------------
+
+  function seriesTitle(series) {
+    const tags = Object.entries(series.tags || {}).map(([k, v]) => k + "=" + v).join(", ");
+    return (series.name || "") + (tags ? " (" + tags + ")" : "");
+  }
+
+  function renderTables(answer) {
+    const out = $("results");
+    clear(out);
+    let shown = 0;
+    for (const result of (answer.json && answer.json.results) || []) {
+      for (const series of result.series || []) {
+        const table = el("table", { "data-series": seriesTitle(series) }, el("caption", {}, seriesTitle(series)));
+        table.append(el("tr", {}, ...series.columns.map((c) => el("th", {}, c))));
+        for (const row of series.values || []) {
+          if (shown++ >= MAX_TABLE_ROWS) break;
+          table.append(el("tr", {}, ...row.map((v) => el("td", {}, v === null ? "" : String(v)))));
+        }
+        out.append(table);
+      }
+      if (result.messages) for (const m of result.messages) out.append(el("p", { class: "note" }, m.level + ": " + m.text));
+    }
+    if (shown > MAX_TABLE_ROWS) out.append(el("p", { class: "note" }, "table shows the first " + MAX_TABLE_ROWS + " rows"));
+  }
+
+  // -- the chart: one line per series and numeric column, time on x -----------------------------
+
+  function seconds(t) {
+    if (typeof t === "number") return t / 1e9;  // (the page asks for RFC3339; numbers would be ns)
+    const ms = Date.parse(String(t).replace(/(\.\d{3})\d*/, "$1"));
+    return Number.isNaN(ms) ? null : ms / 1000;
+  }
+
+  function linesOf(answer) {
+    const lines = [];
+    for (const result of (answer.json && answer.json.results) || []) {
+      for (const series of result.series || []) {
+        if (series.columns[0] !== "time" || !series.values) continue;
+        series.columns.forEach((column, c) => {
+          if (c === 0 || !series.values.some((row) => typeof row[c] === "number")) return;
+          const label = seriesTitle(series) + " " + column;
+          lines.push({ label, xs: series.values.map((row) => seconds(row[0])),
+                       ys: series.values.map((row) => (typeof row[c] === "number" ? row[c] : null)) });
+        });
+      }
+    }
+    return lines;
+  }
+
+  function renderChart(answer) {
+    const box = $("chart");
+    if (state.chart) { state.chart.destroy(); state.chart = null; }
+    clear(box);
+    state.lines = linesOf(answer);
+    box.setAttribute("data-lines", String(state.lines.length));
+    if (!state.lines.length || typeof uPlot === "undefined") return;
+    const tables = state.lines.map((l) => {
+      const order = l.xs.map((x, i) => i).filter((i) => l.xs[i] !== null).sort((a, b) => l.xs[a] - l.xs[b]);
+      return [order.map((i) => l.xs[i]), order.map((i) => l.ys[i])];
+    });
+    const data = uPlot.join(tables);
+    const opts = {
+      width: Math.max(box.clientWidth, 400), height: 320,
+      scales: { x: { time: true } },
+      cursor: { drag: { x: true, y: false } },  // drag to zoom, double-click to reset
+      series: [{ label: "time" }, ...state.lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length],
+                                                                   width: 1.5, spanGaps: true }))],
+    };
+    state.chart = new uPlot(opts, data, box);
+  }
+
+  // -- copy as curl ------------------------------------------------------------------------------
+
+  function shellQuote(s) { return "'" + s.replace(/'/g, "'\\''") + "'"; }
+
+  // The request the page would send, with the token as the shell variable $TOKEN (never the secret).
+  function curlCommand() {
+    const parts = ["curl -XPOST " + shellQuote(location.origin + "/query")];
+    if (token()) parts.push('-H "Authorization: Token $TOKEN"');
+    for (const [k, v] of formOf($("query").value, $("db").value, $("rp").value)) {
+      parts.push("--data-urlencode " + shellQuote(k + "=" + v));
+    }
+    return parts.join(" \\\n  ");
+  }
+
+  async function copyCurl() {
+    const text = curlCommand();
+    const pre = $("curl");
+    pre.hidden = false;
+    pre.textContent = text;
+    try { await navigator.clipboard.writeText(text); } catch (err) { /* shown above, to copy by hand */ }
+  }
+
+  // -- wiring ---------------------------------------------------------------------------------------
+
+  window.tsdbExplorer = {
+    chart: () => state.chart,
+    lines: () => state.lines.map((l) => ({ label: l.label, points: l.ys.filter((y) => y !== null).length })),
+    curl: curlCommand,
+  };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("token-form").addEventListener("submit", saveToken);
+    $("token-forget").addEventListener("click", forgetToken);
+    $("refresh").addEventListener("click", loadDatabases);
+    $("run").addEventListener("click", run);
+    $("copy-curl").addEventListener("click", copyCurl);
+    $("db").addEventListener("change", () => choose($("db").value, ""));
+    $("query").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); } });
+    showTokenState();
+    loadDatabases();
+  });
+})();

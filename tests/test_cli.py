@@ -403,7 +403,8 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     limits = kw.pop("limits")
     assert (args, kw) == ((run.dir,), {"host": "127.0.0.1", "port": 9999, "no_auth": True, "compat": "influxdb1",
                                        "demo": True, "max_body_bytes": 25_000_000, "flight_port": None,
-                                       "server": None, "allowed_hosts": (), "cors_origins": (), "wal_dir": None})
+                                       "server": None, "allowed_hosts": (), "cors_origins": (), "wal_dir": None,
+                                       "ui": None})
     assert (limits.head_timeout_s, limits.request_timeout_s, limits.max_connections) == (30.0, 300.0, None)
     assert (config.cache_bytes, config.max_select_point, config.query_timeout_s, config.max_select_windows,
             config.query_memory_bytes) == (1 << 30, 0, 120.0, 2_000_000, 1 << 30)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .explorer import ASSETS
 from .params import CODES, Dialect
 
 JSON, CSV, MSGPACK, TEXT, HTML = "application/json", "text/csv", "application/x-msgpack", "text/plain", "text/html"
@@ -65,7 +66,8 @@ _CONTENT_ENCODING = Param("Content-Encoding", "header", "`gzip`: the body is gzi
 _RP = Param("rp", "query", "Retention policy (default: the database's default policy).")
 _QUERY_PARAMS = (
     Param("db", "query", "Database the statements run in (cloud dialect: `db/rp` names a policy too)."),
-    Param("q", "query", "InfluxQL statements, separated by `;` (in the URL or the form body).", required=True),
+    Param("q", "query", "InfluxQL statements, separated by `;` (in the URL or the form body).",
+          (("type", "string"), ("pattern", r"\S")), required=True),
     _RP,
     Param("epoch", "query", "Times as integers in this unit instead of RFC3339 text.",
           _enum("ns", "n", "u", "µ", "us", "ms", "s", "m", "h")),
@@ -77,7 +79,7 @@ _QUERY_PARAMS = (
 )
 _V1_PRECISIONS = _enum("n", "ns", "u", "us", "µ", "ms", "s", "m", "h")
 _WRITE_V1_PARAMS = (
-    Param("db", "query", "Database to write to.", required=True), _RP,
+    Param("db", "query", "Database to write to.", (("type", "string"), ("minLength", 1)), required=True), _RP,
     Param("precision", "query", "Unit of the line protocol's timestamps (default ns).", _V1_PRECISIONS),
     _U, _CONTENT_ENCODING,
 )
@@ -89,7 +91,7 @@ _WRITE_V2_PARAMS = (
     _CONTENT_ENCODING,
 )
 
-_QUERY_ERRORS = ((400, 404, 413, 415, 422, 500, 503), (400, 403, 413, 415, 500))
+_QUERY_ERRORS = ((400, 404, 413, 415, 422, 500, 503), (400, 403, 404, 413, 415, 500))
 _WRITE_ERRORS = ((400, 404, 413, 415, 422, 500, 503), (400, 403, 404, 413, 415, 500))
 _QUERY_OK = ((200, (JSON, CSV, MSGPACK)),)
 
@@ -131,7 +133,7 @@ _PAGE = Operation("Data explorer", "The browser page (same origin; the token is 
 _DOCS = Operation("API reference", "This document rendered as a page.", "explorer", ((200, (HTML,)),))
 _ASSET = Operation("Explorer asset", "A script, style sheet or license of the page.", "explorer",
                    ((200, ("text/javascript", "text/css", TEXT)),), (404,), (404,),
-                   (Param("asset", "path", "File name.", (("type", "string"),)),))
+                   (Param("asset", "path", "File name.", _enum(*ASSETS)),))
 
 
 def _head(op: Operation) -> Operation:

@@ -53,7 +53,7 @@ async def asset(request: Request) -> Response:
 
 
 async def docs(request: Request) -> Response:
-    from .docs import render
+    from .reference import render
 
     return Response(render(request.app.state.openapi), 200, media_type="text/html; charset=utf-8",
                     headers={**PAGE_HEADERS, "Cache-Control": "no-cache"})

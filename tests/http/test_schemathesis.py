@@ -1,0 +1,59 @@
+"""The API tested from its own OpenAPI document: schemathesis against a live ``tsdb serve``.
+
+For every operation of ``/openapi.json``, generated requests (valid and invalid values)
+are sent with a valid token, with none and with a malformed one; every response must
+match the document (status, content type, headers, body schema), never be a 5xx, and
+an operation that needs a token must refuse a request without one. Two servers: the
+cloud dialect with auth, and influxdb1 without auth (its Host/Origin guard).
+
+``positive_data_acceptance`` is left out: a string the schema accepts as ``q`` or as
+a line is usually not valid InfluxQL or line protocol, and the API rightly answers 400.
+Examples per operation: a few in the default run, many more with ``TSDB_SLOW=1``.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (the test extra)")
+from schemathesis.checks import positive_data_acceptance  # noqa: E402
+
+from tsdb_http.serve import start_in_thread  # noqa: E402
+from tsdb_http.tokens import TokenStore  # noqa: E402
+
+EXAMPLES = 300 if os.environ.get("TSDB_SLOW") == "1" else 8
+SERVERS = {"cloud-auth": {"compat": "cloud-dedicated"}, "v1-no-auth": {"compat": "influxdb1", "no_auth": True}}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def live(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp("schemathesis")
+    token = TokenStore(root).create("*", read=True, write=True, manage=True, description="schemathesis")[0]
+    handle = start_in_thread(root, ui=True, **SERVERS[request.param])
+    handle.token = token
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="module")
+def api_schema(live):
+    schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
+    schema.config.update(base_url=live.url)
+    schema.config.generation.update(max_examples=EXAMPLES)
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+# Each generated request is sent three ways: with a valid token, without one, with a malformed one.
+AUTH = {"valid": lambda token: f"Token {token}", "none": lambda token: None, "malformed": lambda token: "Token not-a-token"}
+
+
+@schema.parametrize()
+def test_every_operation_matches_the_document(case, live):
+    for auth in AUTH.values():
+        headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+        if auth(live.token) is not None:
+            headers["Authorization"] = auth(live.token)
+        case.call_and_validate(base_url=live.url, headers=headers, excluded_checks=[positive_data_acceptance])

@@ -24,17 +24,20 @@ JSON, CSV, MSGPACK, TEXT, HTML = "application/json", "text/csv", "application/x-
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """One parameter: ``where`` is ``query``, ``header`` or ``path``."""
+    """One parameter: ``where`` is ``query``, ``header`` or ``path``; ``v1_schema`` replaces ``schema``
+    under the influxdb1 dialect (which accepts more, as 1.x)."""
 
     name: str
     where: str
     description: str
     schema: tuple = (("type", "string"),)
     required: bool = False
+    v1_schema: tuple | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self, dialect: Dialect = Dialect.CLOUD) -> dict:
+        schema = self.v1_schema if dialect is Dialect.V1 and self.v1_schema is not None else self.schema
         return {"name": self.name, "in": self.where, "description": self.description,
-                "required": self.required or self.where == "path", "schema": dict(self.schema)}
+                "required": self.required or self.where == "path", "schema": dict(schema)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,34 +63,36 @@ def _enum(*values: str) -> tuple:
 
 
 _U = Param("u", "query", "User name (ignored: the token is the password, `p`).")
-_ACCEPT_ENCODING = Param("Accept-Encoding", "header", "`gzip` compresses the answer.", _enum("gzip", "identity"))
-_CONTENT_ENCODING = Param("Content-Encoding", "header", "`gzip`: the body is gzip-compressed.",
-                          _enum("gzip", "identity"))
+_ACCEPT_ENCODING = Param("Accept-Encoding", "header", "`gzip` compresses the answer (other values: not).")
+_CONTENT_ENCODING = Param("Content-Encoding", "header", "`gzip`: the body is gzip-compressed (415 for others).",
+                          _enum("gzip", "identity", ""))
 _RP = Param("rp", "query", "Retention policy (default: the database's default policy).")
 _QUERY_PARAMS = (
     Param("db", "query", "Database the statements run in (cloud dialect: `db/rp` names a policy too)."),
     Param("q", "query", "InfluxQL statements, separated by `;` (in the URL or the form body).",
           (("type", "string"), ("pattern", r"\S")), required=True),
     _RP,
-    Param("epoch", "query", "Times as integers in this unit instead of RFC3339 text.",
-          _enum("ns", "n", "u", "µ", "us", "ms", "s", "m", "h")),
-    Param("chunked", "query", "`true`: stream the answer, one JSON object per line and chunk.", _enum("true", "false")),
-    Param("chunk_size", "query", "Rows per chunk when chunked (default 10000).", (("type", "string"), ("pattern", "^[0-9]{1,9}$"))),
-    Param("pretty", "query", "`true`: indented JSON.", _enum("true", "false")),
+    Param("epoch", "query", "Times as integers in this unit (`ns`, `u`, `ms`, `s`, `m`, `h`; others: ns) "
+          "instead of RFC3339 text."),
+    Param("chunked", "query", "`true`: stream the answer, one JSON object per line and chunk (others: whole)."),
+    Param("chunk_size", "query", "Rows per chunk when chunked (default, and for anything but a positive "
+          "integer: 10000)."),
+    Param("pretty", "query", "`true`: indented JSON (others: compact)."),
     Param("params", "query", "Bound parameters as a JSON object (`$name` in `q`)."),
     _U, _ACCEPT_ENCODING,
 )
-_V1_PRECISIONS = _enum("n", "ns", "u", "us", "µ", "ms", "s", "m", "h")
+_V1_PRECISIONS = _enum("n", "ns", "u", "us", "µ", "μ", "ms", "s", "m", "h", "")
 _WRITE_V1_PARAMS = (
     Param("db", "query", "Database to write to.", (("type", "string"), ("minLength", 1)), required=True), _RP,
-    Param("precision", "query", "Unit of the line protocol's timestamps (default ns).", _V1_PRECISIONS),
+    Param("precision", "query", "Unit of the line protocol's timestamps (default ns; influxdb1: unknown ones "
+          "are ns, as 1.x).", _V1_PRECISIONS, v1_schema=(("type", "string"),)),
     _U, _CONTENT_ENCODING,
 )
 _WRITE_V2_PARAMS = (
     Param("bucket", "query", "Database to write to (`db/rp` names a policy); `db` also works."),
     Param("db", "query", "Database to write to, when `bucket` is absent."),
     Param("org", "query", "Organization (ignored)."), _RP,
-    Param("precision", "query", "Unit of the timestamps (default ns).", _enum("ns", "us", "ms", "s")),
+    Param("precision", "query", "Unit of the timestamps (default ns).", _enum("ns", "us", "ms", "s", "")),
     _CONTENT_ENCODING,
 )
 
@@ -119,7 +124,8 @@ def _write_op(v2: bool) -> Operation:
 
 
 _PING = Operation("Is the server up?", "204, or 200 with the version when `verbose` is set.", "status",
-                  ((204, ()), (200, (JSON,))), params=(Param("verbose", "query", "Any value but `false`/`0`: a JSON body."),),
+                  ((204, ()), (200, (JSON,))),
+                  params=(Param("verbose", "query", "Any value but `false`/`0`: a JSON body."),),
                   guarded=False)
 _HEALTH = Operation("Health", "`pass`, or `warn` while flushes fail or batches sit set aside.", "status",
                     ((200, (JSON,)),), guarded=False)
@@ -147,7 +153,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/query", "GET"): _query_op("GET"), ("/query", "POST"): _query_op("POST"), ("/query", "HEAD"): _query_op("HEAD"),
     ("/query", "OPTIONS"): _PREFLIGHT, ("/write", "OPTIONS"): _PREFLIGHT,
     ("/write", "POST"): _write_op(False), ("/api/v2/write", "POST"): _write_op(True),
-    ("/api/v2/query", "GET"): _V2_QUERY, ("/api/v2/query", "POST"): _V2_QUERY, ("/api/v2/query", "HEAD"): _head(_V2_QUERY),
+    ("/api/v2/query", "GET"): _V2_QUERY, ("/api/v2/query", "POST"): _V2_QUERY,
+    ("/api/v2/query", "HEAD"): _head(_V2_QUERY),
     ("/openapi.json", "GET"): _OPENAPI, ("/openapi.json", "HEAD"): _head(_OPENAPI),
     ("/", "GET"): _PAGE, ("/", "HEAD"): _head(_PAGE), ("/docs", "GET"): _DOCS, ("/docs", "HEAD"): _head(_DOCS),
     ("/explorer/{asset}", "GET"): _ASSET, ("/explorer/{asset}", "HEAD"): _head(_ASSET),
@@ -259,9 +266,10 @@ def _responses(path: str, method: str, op: Operation, dialect: Dialect, no_auth:
 
 
 def _operation(path: str, method: str, op: Operation, dialect: Dialect, no_auth: bool) -> dict:
-    out = {"operationId": f"{method.lower()}{path.replace('/', '_').replace('.', '_').replace('{', '').replace('}', '') or '_root'}",
+    slug = "".join(c if c.isalnum() else "_" for c in path.replace("{", "").replace("}", "")).rstrip("_")
+    out = {"operationId": f"{method.lower()}{slug or '_root'}",
            "summary": op.summary, "description": op.description, "tags": [op.tag],
-           "parameters": [p.as_dict() for p in op.params],
+           "parameters": [p.as_dict(dialect) for p in op.params],
            "responses": _responses(path, method, op, dialect, no_auth)}
     if op.body is not None:
         out["requestBody"] = _bodies(op.body)

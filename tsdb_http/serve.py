@@ -155,7 +155,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     ``compat`` is ``"cloud-dedicated"`` (the Cloud Dedicated API document's contract) or ``"influxdb1"``;
     ``no_auth`` accepts any or no token. ``max_body_bytes`` caps write bodies (also after gzip
     decompression; 413 past it). ``ready`` is set once the socket listens; ``url_out`` (a list)
-    receives the base URL (useful with ``port=0``).
+    receives the base URL (useful with ``port=0``); ``ui`` serves the explorer at ``/`` (None: on loopback).
     ``flight_port`` also serves Arrow Flight (``tsdb_http.flight``) on ``host`` (its
     location follows the base URL in ``url_out``). ``inline_budget_ms`` bounds the reads that
     may run on the event loop (``tsdb_http.offload``; 0 = always a worker thread).
@@ -164,7 +164,6 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     (default: :func:`http_server`). ``limits`` bounds request heads, their deadlines and open connections.
     ``allowed_hosts`` adds Host names accepted with ``no_auth`` (besides loopback and IP
     literals); ``cors_origins`` are the browser origins answered with CORS headers (origins.py).
-    ``ui`` serves the data explorer at ``/`` (tsdb_http/explorer); None: on when ``host`` is loopback.
     """
     Dialect(compat)
     server = http_server(server)
@@ -180,10 +179,8 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
         if demo:
             _load_demo(store)
         limits = limits or Limits()
-        shim_config = ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes,
-                                 allowed_hosts=tuple(allowed_hosts), cors_origins=tuple(cors_origins),
-                                 ui=_is_loopback(host) if ui is None else ui,
-                                 **({} if inline_budget_ms is None else {"inline_budget_ms": inline_budget_ms}))
+        shim_config = _shim_config(compat, no_auth, max_body_bytes, allowed_hosts, cors_origins, inline_budget_ms,
+                                   ui=_is_loopback(host) if ui is None else ui)  # the explorer: on loopback
         app = create_app(wrap_store(store) if wrap_store else store, tokens, shim_config)
         if not store.config.read_only:  # a reader writes nothing: no flushes, no retention
             store.start_background(background_interval_s)
@@ -191,9 +188,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
         base = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"
         if url_out is not None:
             url_out.append(base)
-        _announce(base, server, compat, no_auth, data_dir, store.config.read_only)
-        if shim_config.ui:
-            print(f"tsdb: data explorer at {base}/ (API reference at {base}/docs)", file=sys.stderr, flush=True)
+        _announce(base, server, compat, no_auth, data_dir, store.config.read_only, shim_config.ui)
         flight = None if flight_port is None else _start_flight(store, tokens, host, flight_port, no_auth, url_out)
         try:
             run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))
@@ -206,9 +201,18 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
         print("tsdb: stopped; store flushed and closed", file=sys.stderr, flush=True)
 
 
-def _announce(base: str, server: str, compat: str, no_auth: bool, data_dir, read_only: bool) -> None:
+def _shim_config(compat: str, no_auth: bool, max_body_bytes: int, allowed_hosts, cors_origins,
+                 inline_budget_ms: float | None, ui: bool) -> ShimConfig:
+    budget = {} if inline_budget_ms is None else {"inline_budget_ms": inline_budget_ms}
+    return ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes, allowed_hosts=tuple(allowed_hosts),
+                      cors_origins=tuple(cors_origins), ui=ui, **budget)
+
+
+def _announce(base: str, server: str, compat: str, no_auth: bool, data_dir, read_only: bool, ui: bool) -> None:
     print(f"tsdb: serving {base} ({server}, compat={compat}, auth={'off' if no_auth else 'on'}, "
           f"data={data_dir or 'memory'}{', read-only' if read_only else ''})", file=sys.stderr, flush=True)
+    if ui:
+        print(f"tsdb: data explorer at {base}/ (API reference at {base}/docs)", file=sys.stderr, flush=True)
 
 
 def _start_flight(store, tokens: TokenStore, host: str, port: int, no_auth: bool, url_out: list | None):

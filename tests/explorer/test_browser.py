@@ -1,19 +1,15 @@
 """The explorer in a real headless Chromium against a real server: token, schema browser,
 query, table, chart (one line per series), parse error marked, copy as curl, and the
-token never in a URL. Screenshots go to the test's temporary folder;
-``TSDB_SCREENSHOT=1`` also writes the README's docs/explorer.png."""
+token never in a URL. Screenshots go to the test's temporary folder (test_demo.py
+writes the README's picture)."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from tests.explorer.conftest import NOW_S
 from tests.waiting import wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _by_css(driver, css):
@@ -113,8 +109,6 @@ def test_query_table_and_one_line_per_series(page):
     assert chart["a"] == [1.5, 2.5, 2] and chart["b"] == [7.25, 6.75, None]
     assert chart["canvas"] and chart["legend"] == 3  # the time row and one row per line
     page.save_screenshot(str(page.shots / "query.png"))
-    if os.environ.get("TSDB_SCREENSHOT") == "1":
-        page.save_screenshot(str(ROOT / "docs" / "explorer.png"))
 
 
 def test_drag_zooms_the_time_axis(page):

@@ -284,6 +284,7 @@
     const opts = {
       width: Math.max(box.clientWidth, 400), height: 320,
       scales: { x: { time: true } },
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),  // UTC, as the table's RFC3339 times
       cursor: { drag: { x: true, y: false } },  // drag to zoom, double-click to reset
       series: [{ label: "time" }, ...state.lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length],
                                                                    width: 1.5, spanGaps: true }))],

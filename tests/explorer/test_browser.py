@@ -184,3 +184,26 @@ def test_no_content_security_policy_violation(page):
     """The page, uPlot included, runs under its CSP (a violation would be logged by Chromium)."""
     logged = [e["message"] for e in page.get_log("browser")]
     assert not [m for m in logged if "Content Security Policy" in m], logged
+
+
+def test_without_auth_the_page_needs_no_token(browser, tmp_path):
+    """A --no-auth server (influxdb1 dialect): the page browses and queries with no token,
+    and its curl command carries no Authorization header."""
+    import httpx
+
+    from tsdb_http.serve import start_in_thread
+
+    handle = start_in_thread(tmp_path, compat="influxdb1", no_auth=True)
+    try:
+        assert httpx.post(f"{handle.url}/query", data={"q": "CREATE DATABASE open"}).status_code == 200
+        browser.get(f"{handle.url}/")
+        _click(browser, "db", "open")
+        assert _by_css(browser, "#token-state")[0].text == "no token"
+        assert _run(browser, "SHOW RETENTION POLICIES").startswith("1 series · 1 rows · ")
+        assert _tables(browser)[0][1][1][0] == "autogen"
+        _by_css(browser, "#copy-curl")[0].click()
+        text = wait_until(lambda: _by_css(browser, "#curl")[0].text, "the curl command")
+        assert text.startswith(f"curl -XPOST '{handle.url}/query' \\\n  --data-urlencode 'db=open'")
+        assert "Authorization" not in text
+    finally:
+        handle.stop()

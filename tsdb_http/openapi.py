@@ -135,7 +135,7 @@ _V2_QUERY = Operation("Flux (not served)", "Always 400: send InfluxQL to /query.
 _OPENAPI = Operation("This document", "The OpenAPI 3.1 description of this server, as configured.", "meta",
                      ((200, (JSON,)),))
 _PAGE = Operation("Data explorer", "The browser page (same origin; the token is typed into the page).", "explorer",
-                  ((200, (HTML,)),), (404,), (404,))
+                  ((200, (HTML,)),))
 _DOCS = Operation("API reference", "This document rendered as a page.", "explorer", ((200, (HTML,)),))
 _ASSET = Operation("Explorer asset", "A script, style sheet or license of the page.", "explorer",
                    ((200, ("text/javascript", "text/css", TEXT)),), (404,), (404,),

@@ -228,3 +228,12 @@ def test_cli_ui_flags(monkeypatch, tmp_path):
 
 def test_dialect_enum_is_complete():
     assert {d.value for d in Dialect} == {"cloud-dedicated", "influxdb1"}
+
+
+def test_the_pages_are_never_a_redirect_target():
+    """Starlette redirects a path with (or without) a trailing slash to a route that has the other;
+    the explorer's routes answer only their own path (an empty one stays 404, as without the UI)."""
+    client = TestClient(_app(ShimConfig(no_auth=True, ui=True)), raise_server_exceptions=False, follow_redirects=False)
+    for path in ("/docs/", "/explorer/explorer.js/"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/query/").status_code == 307  # (the API's own routes keep Starlette's redirect)

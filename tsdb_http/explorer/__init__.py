@@ -14,7 +14,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from ..params import HttpError
 
@@ -59,7 +59,18 @@ async def docs(request: Request) -> Response:
                     headers={**PAGE_HEADERS, "Cache-Control": "no-cache"})
 
 
+class ExactRoute(Route):
+    """A route for the path the client sent only: never the target of Starlette's slash redirect
+    (which would send ``/docs/``, or a malformed empty path, to a page with a 307)."""
+
+    def matches(self, scope):
+        raw = scope.get("raw_path")
+        if raw is not None and raw.split(b"?", 1)[0].decode("latin-1") != scope["path"]:
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 def routes(guard) -> list[Route]:
     """The explorer's routes, each wrapped by ``guard`` (the app's error guard)."""
-    return [Route("/", guard(page), methods=["GET"]), Route("/docs", guard(docs), methods=["GET"]),
-            Route("/explorer/{asset}", guard(asset), methods=["GET"])]
+    return [ExactRoute("/", guard(page), methods=["GET"]), ExactRoute("/docs", guard(docs), methods=["GET"]),
+            ExactRoute("/explorer/{asset}", guard(asset), methods=["GET"])]

@@ -35,7 +35,7 @@ from ...base.time import MAX_TIME, MIN_TIME
 from ...base.types import FieldType
 from ..exec.lazy import Ctx
 from ..exec.lazy import collect as _collect
-from . import guard
+from . import guard, post
 
 __all__ = ["execute", "to_arrow", "table_schema", "time_bounds", "split_database"]
 
@@ -123,7 +123,7 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         raise QueryError("SQL error: empty query")
     sql = _show_as_select(_with_params(sql, params))
     measurements = provider.measurements(db, rp)
-    checked = guard.check(sql, measurements, db)
+    checked = guard.check(sql, measurements, db, now_ns=_now(provider))
     if checked.joins and max_join_rows:
         _check_join_size(provider, db, rp, checked, max_join_rows)
     ctx = pl.SQLContext()
@@ -133,8 +133,16 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         ctx.register(guard.INFO_TABLES["columns"], _columns_frame(provider, db, measurements).lazy())
     for m_name in checked.tables:
         ctx.register(m_name, _table(provider, db, rp, m_name))
-    with _polars_errors():
-        return ctx.execute(checked.sql, eager=False)
+    with _polars_errors(checked.tables):
+        lf = post.finish(ctx.execute(checked.sql, eager=False), checked.translation)
+        lf.collect_schema()  # unknown columns and type errors surface here, before any reading
+    return lf
+
+
+def _now(provider) -> int:
+    """``now()``: the store's clock (a test may set it), else the system's."""
+    clock = getattr(provider, "clock", None)
+    return int(clock()) if callable(clock) else _time.time_ns()
 
 
 def _with_params(sql: str, params: dict | None) -> str:
@@ -368,16 +376,30 @@ def _bind(tokens: list[tuple[str, str]], params: dict) -> str:
 
 
 @contextmanager
-def _polars_errors() -> Iterator[None]:
-    """A Polars error becomes a QueryError with Polars' reason; the store's own errors pass as they are."""
+def _polars_errors(tables: list[str] | None = None) -> Iterator[None]:
+    """A Polars error becomes a QueryError with Polars' reason (DataFusion's words where InfluxDB 3
+    has them); the store's own errors pass as they are."""
     try:
         yield
     except pl.exceptions.PolarsError as e:
-        raise QueryError(f"SQL error: {_polars_reason(e)}") from None
+        raise QueryError(f"SQL error: {_polars_reason(e, tables or [])}") from None
 
 
-def _polars_reason(e: Exception) -> str:
-    """Polars' message up to its first blank line (the rest is a plan dump)."""
+_NO_COLUMN = re.compile(r'^unable to find column "(.*)"; valid columns: \[(.*)\]$', re.DOTALL)
+_NO_QUALIFIED = re.compile(r"^no table or struct column named '(.*)' found$")
+
+
+def _polars_reason(e: Exception, tables: list[str]) -> str:
+    """Polars' message up to its first blank line (the rest is a plan dump), in DataFusion's words
+    for an unknown table or column."""
     text = str(e).strip().split("\n\n")[0].strip() or type(e).__name__
-    # DataFusion's words for an unknown table, as InfluxDB 3 reports it.
+    m = _NO_COLUMN.match(text)
+    if m:
+        valid = [v.strip().strip('"') for v in m.group(2).split(",") if v.strip()]
+        q = f"{tables[0]}." if len(tables) == 1 else ""
+        fields = ", ".join(q + v for v in valid if not v.startswith("__"))
+        return f"Schema error: No field named {m.group(1)}. Valid fields are {fields}."
+    m = _NO_QUALIFIED.match(text)
+    if m:
+        return f"Schema error: No field named {m.group(1)}."
     return re.sub(r"^relation '(.*)' was not found$", r"Error during planning: table 'public.iox.\1' not found", text)

@@ -190,6 +190,8 @@ def to_arrow(df: pl.DataFrame) -> pa.Table:
 
 
 def _iox_type(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_struct(t):  # a selector's {value, time}
+        return pa.struct([pa.field(f.name, _iox_type(f.type), f.nullable) for f in t])
     if pa.types.is_dictionary(t):
         return pa.dictionary(pa.int32(), pa.string())
     if pa.types.is_large_string(t) or pa.types.is_string_view(t):

@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from ...base.errors import QueryError
 from . import gapfill as gf
-from .literals import date_bin_sql, interval_text, origin_of, stride_of, ts_literal
+from .literals import constant_ns, date_bin_sql, interval_text, origin_of, stride_of, ts_literal
 from .temporal import parse_interval, parse_timestamp
 
 __all__ = ["Translation", "StructColumn", "translate"]
@@ -54,6 +54,7 @@ def translate(tree: exp.Expression, now_ns: int) -> Translation:
     _replace_now(tree, now_ns)
     _time_strings(tree)
     _intervals(tree)
+    _fold_times(tree)
     plan = gf.plan(tree)
     _date_bins(tree)
     out = Translation(tree, gapfill=plan)
@@ -101,6 +102,17 @@ def _intervals(tree: exp.Expression) -> None:
             continue  # Polars reads mixed calendar intervals itself
         text = f"{months} months" if months else f"{nanos} nanoseconds"
         node.replace(exp.Interval(this=exp.Literal.string(text)))
+
+
+def _fold_times(tree: exp.Expression) -> None:
+    """``now() - INTERVAL '1 hour'`` (a time literal plus or minus fixed intervals) → one literal, so
+    the scan's time range sees it."""
+    for node in list(tree.find_all(exp.Add, exp.Sub)):
+        if node.root() is not tree:
+            continue  # inside a part already folded
+        ns = constant_ns(node)
+        if ns is not None:
+            node.replace(ts_literal(ns))
 
 
 # -- date_bin -----------------------------------------------------------------------

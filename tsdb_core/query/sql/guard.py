@@ -111,6 +111,7 @@ def check(sql: str, measurements: list[str], database: str = "", *, now_ns: int 
     """Parse ``sql``, rewrite InfluxDB 3's functions (:mod:`.translate`), refuse anything outside the
     allow-lists in the rewritten tree, and render what Polars may run. ``now_ns`` is ``now()``."""
     tree = _parse_one_query(sql)
+    _refuse_io(tree)  # before the rewrite too, so its errors never hide a refusal
     translation = translate(tree, _time.time_ns() if now_ns is None else now_ns)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = {m: m for m in measurements}
@@ -137,6 +138,16 @@ def check(sql: str, measurements: list[str], database: str = "", *, now_ns: int 
     out.translation = translation
     out.sql = tree.sql(dialect=_Dialect, comments=False)
     return out
+
+
+def _refuse_io(tree: exp.Expression) -> None:
+    """Refuse file, URL and table functions wherever they appear in the tree as written."""
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous) and node.name.lower() not in FUNCTIONS:
+            if node.name.lower().startswith(_IO_PREFIXES):
+                _function(node.name)
+        elif isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
+            _table(node, {}, {}, set(), "", Checked(""))
 
 
 def _parse_one_query(sql: str) -> exp.Expression:

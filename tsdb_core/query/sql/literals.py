@@ -22,17 +22,24 @@ def literal_ns(node: exp.Expression) -> int | None:
     """The nanoseconds of a time literal: an RFC 3339 string, ``TIMESTAMP '...'``, or a literal cast."""
     if isinstance(node, exp.Literal) and node.is_string:
         return parse_timestamp(node.this)
-    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
-        if node.this.is_string:
-            return parse_timestamp(node.this.this)
-        if node.to.is_type(exp.DataType.Type.TIMESTAMP):
-            return int(node.this.this)
-    return None
+    if not isinstance(node, exp.Cast) or not node.to.is_type(exp.DataType.Type.TIMESTAMP):
+        return None
+    value, sign = node.this, 1
+    if isinstance(value, exp.Neg):
+        value, sign = value.this, -1
+    if not isinstance(value, exp.Literal):
+        return None
+    if value.is_string:
+        return parse_timestamp(value.this) if sign == 1 else None
+    try:
+        return sign * int(value.this)
+    except ValueError:
+        return None
 
 
 def interval_text(node: exp.Interval) -> str:
     unit = node.args.get("unit")
-    return f"{node.this.name} {unit.name if unit else ''}".strip()
+    return f"{node.this.name} {unit.name.lower() if unit else ''}".strip()
 
 
 def _interval_ns(node: exp.Expression) -> int | None:

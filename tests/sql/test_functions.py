@@ -123,3 +123,20 @@ def test_now_is_the_query_start_and_interval_arithmetic(store):
 def test_time_string_keeps_nanoseconds(store):
     q = f"SELECT count(*) AS c FROM cpu WHERE time > '{iso(T0)[:19]}.000000001Z'"
     assert rows(S.execute(store, "db", q)) == [(len([m for m in (1, 2, 5, 9, 0, 3, 4, 7) if m > 0]),)]
+
+
+def test_information_schema_as_influxdb3(store):
+    tables = S.execute(store, "db", "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+                                    "ORDER BY table_schema, table_name")
+    assert rows(tables) == [("information_schema", "columns", "VIEW"), ("information_schema", "df_settings", "VIEW"),
+                            ("information_schema", "tables", "VIEW"), ("information_schema", "views", "VIEW"),
+                            ("iox", "cpu", "BASE TABLE"), ("system", "queries", "BASE TABLE")]
+    assert S.execute(store, "db", "SHOW TABLES").height == tables.height
+    cols = S.execute(store, "db", "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                                  "WHERE table_name = 'cpu' ORDER BY ordinal_position")
+    assert rows(cols) == [("host", "Dictionary(Int32, Utf8)", "YES"), ("msg", "Utf8", "YES"), ("n", "Int64", "YES"),
+                          ("time", "Timestamp(Nanosecond, None)", "NO"), ("usage", "Float64", "YES")]
+    assert rows(S.execute(store, "db", "SHOW COLUMNS FROM cpu").select("column_name", "data_type",
+                                                                       "is_nullable")) == rows(cols)
+    views = S.execute(store, "db", "SELECT * FROM information_schema.views")
+    assert views.columns == ["table_catalog", "table_schema", "table_name", "definition"] and views.height == 0

@@ -131,6 +131,8 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         ctx.register(guard.INFO_TABLES["tables"], _tables_frame(measurements).lazy())
     if "columns" in checked.info:
         ctx.register(guard.INFO_TABLES["columns"], _columns_frame(provider, db, measurements).lazy())
+    if "views" in checked.info:  # a database has no views; DataFusion's columns, no rows
+        ctx.register(guard.INFO_TABLES["views"], pl.LazyFrame(schema={c: pl.String for c in _VIEW_COLUMNS}))
     for m_name in checked.tables:
         ctx.register(m_name, _table(provider, db, rp, m_name))
     with _polars_errors(checked.tables):
@@ -295,6 +297,9 @@ def _datetime_ns(node) -> int | None:
 
 
 # -- information_schema -----------------------------------------------------------
+
+_VIEW_COLUMNS = ("table_catalog", "table_schema", "table_name", "definition")
+
 
 def _tables_frame(measurements: list[str]) -> pl.DataFrame:
     rows = [(IOX, m, "BASE TABLE") for m in measurements] + _SYSTEM_TABLES

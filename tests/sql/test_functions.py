@@ -22,8 +22,8 @@ T0 = NOW - 10 * MIN  # the first minute of the data
 def rows(df: pl.DataFrame) -> list[tuple]:
     """Rows with tags as strings and times as ns integers (structs as (value, time_ns))."""
     out = df.with_columns(pl.col(pl.Categorical).cast(pl.String), pl.col(pl.Datetime).cast(pl.Int64))
-    out = out.with_columns(pl.struct(pl.col(c).struct.field("value"),
-                                     pl.col(c).struct.field("time").cast(pl.Int64)).alias(c)
+    out = out.with_columns(pl.when(pl.col(c).is_not_null()).then(pl.struct(
+                               pl.col(c).struct.field("value"), pl.col(c).struct.field("time").cast(pl.Int64))).alias(c)
                            for c, t in out.schema.items() if isinstance(t, pl.Struct))
     return [tuple(tuple(v.values()) if isinstance(v, dict) else v for v in r) for r in out.rows()]
 

@@ -165,3 +165,15 @@ def test_too_many_bins_refused_before_reading(store):
     with pytest.raises(LimitExceeded, match="gap filling would make"):
         S.execute(store, "db", "SELECT date_bin_gapfill(INTERVAL '1 nanosecond', time) AS b, count(*) FROM cpu "
                                "WHERE time >= now() - INTERVAL '1 hour' AND time < now() GROUP BY b")
+
+
+def test_selectors_in_a_gap_filling_query(store):
+    """locf of a selector's value; a whole selector struct is null (not a struct of nulls) in added rows."""
+    where = f"time >= '{iso(T0)}' AND time < '{iso(T0 + 10 * MIN)}' AND host = 'a'"
+    df = S.execute(store, "db", "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS b, "
+                                "locf(selector_last(usage, time)['value']) AS v, selector_last(n, time) AS s "
+                                f"FROM cpu WHERE {where} GROUP BY b ORDER BY b")
+    got = rows(df)
+    assert [r[1] for r in got] == [None, 1.5, 4.0, 4.0, 4.0, 2.0, 2.0, 2.0, 2.0, 8.0]
+    present = {1: 3, 2: 9, 5: 1, 9: 4}
+    assert [r[2] for r in got] == [(present[m], T0 + m * MIN) if m in present else None for m in range(10)]

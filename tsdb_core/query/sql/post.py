@@ -23,20 +23,29 @@ def finish(lf: pl.LazyFrame, tr: Translation | None) -> pl.LazyFrame:
         if any(name in packed for name, _ in tr.gapfill.fills):
             raise QueryError("SQL error: This feature is not implemented: locf or interpolate of a whole "
                              "selector struct; fill its ['value'] instead")
+        if tr.structs:  # rows the filling adds have a null struct, not a struct of nulls
+            lf = lf.with_columns(pl.lit(True).alias(_PRESENT))
         lf = gapfill.apply(lf, tr.gapfill)
     if tr.structs:
         lf = _pack(lf, tr)
     return lf
 
 
+_PRESENT = "__aggregate_row"
+
+
 def _pack(lf: pl.LazyFrame, tr: Translation) -> pl.LazyFrame:
     by_value = {s.value: s for s in tr.structs}
     times = {s.time for s in tr.structs}
     exprs = []
-    for name in lf.collect_schema():
+    names = list(lf.collect_schema())
+    for name in names:
         s = by_value.get(name)
         if s is not None:
-            exprs.append(pl.struct(pl.col(s.value).alias("value"), pl.col(s.time).alias("time")).alias(s.name))
-        elif name not in times:
+            packed = pl.struct(pl.col(s.value).alias("value"), pl.col(s.time).alias("time"))
+            if _PRESENT in names:
+                packed = pl.when(pl.col(_PRESENT).is_not_null()).then(packed)
+            exprs.append(packed.alias(s.name))
+        elif name not in times and name != _PRESENT:
             exprs.append(pl.col(name))
     return lf.select(exprs)

@@ -12,7 +12,7 @@ from tsdb_core.query.sql import execute as S
 ERRORS = [
     ("SELECT * FROM nope", "SQL error: Error during planning: table 'public.iox.nope' not found"),
     ("SELECT nosuch FROM cpu",
-     "SQL error: Schema error: No field named nosuch. Valid fields are cpu.host, cpu.msg, cpu.n, cpu.time, cpu.usage."),
+     "SQL error: Schema error: No field named nosuch. Valid fields are host, msg, n, time, usage."),
     ("SELECT host FROM cpu WHERE nosuch > 1", "SQL error: Schema error: No field named nosuch."),
     ("SELECT x.usage FROM cpu", "SQL error: Schema error: No field named x"),
     ("SELECT nosuch(usage) FROM cpu", "SQL error: Error during planning: Invalid function 'nosuch'."),

@@ -136,9 +136,7 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
     for m_name in checked.tables:
         ctx.register(m_name, _table(provider, db, rp, m_name))
     with _polars_errors(checked.tables):
-        lf = post.finish(ctx.execute(checked.sql, eager=False), checked.translation)
-        lf.collect_schema()  # unknown columns and type errors surface here, before any reading
-    return lf
+        return post.finish(ctx.execute(checked.sql, eager=False), checked.translation)
 
 
 def _now(provider) -> int:

@@ -22,10 +22,10 @@ from ...base.errors import LimitExceeded, QueryError
 from .literals import constant_ns, date_bin_sql, origin_of, stride_of
 from .temporal import date_bin
 
-__all__ = ["GapFillPlan", "plan", "apply", "MAX_BINS"]
+__all__ = ["GapFillPlan", "plan", "apply", "MAX_BINS", "FILLS"]
 
 MAX_BINS = 10_000_000  # bins a gap-filling query may emit per series
-_FILLS = ("locf", "interpolate")
+FILLS = ("locf", "interpolate")
 _AGGREGATES = frozenset("""avg count first last max median min quantile_cont quantile_disc stddev stddev_samp
 stddev_pop std sum variance var var_samp var_pop array_agg string_agg bool_and bool_or corr covar covar_pop
 covar_samp bit_and bit_or bit_xor""".split())
@@ -53,7 +53,7 @@ def plan(tree: exp.Expression) -> GapFillPlan | None:
     """The gap filling ``tree`` asks for (None: none), with the tree rewritten for Polars."""
     calls = [n for n in tree.find_all(exp.Anonymous) if n.name.lower() == "date_bin_gapfill"]
     if not calls:
-        fill = next((n for n in tree.find_all(exp.Anonymous) if n.name.lower() in _FILLS), None)
+        fill = next((n for n in tree.find_all(exp.Anonymous) if n.name.lower() in FILLS), None)
         if fill is not None:
             raise _plan_error(f"{fill.name.lower()} may only be used in the SELECT list of a gap-filling query")
         return None
@@ -185,7 +185,7 @@ def _fills(sel: exp.Select, names: list[str], keys: set[str]) -> tuple[tuple[str
             continue
         body = item.this if isinstance(item, exp.Alias) else item
         fn = body.name.lower() if isinstance(body, exp.Anonymous) else ""
-        if fn in _FILLS:
+        if fn in FILLS:
             if len(body.expressions) != 1:
                 raise _plan_error(f"{fn} should have at least 1 argument")
             arg = body.expressions[0]
@@ -197,7 +197,7 @@ def _fills(sel: exp.Select, names: list[str], keys: set[str]) -> tuple[tuple[str
         elif fn == "count":
             fills.append((name, "count"))
         for inner in body.find_all(exp.Anonymous):
-            if inner.name.lower() in _FILLS:
+            if inner.name.lower() in FILLS:
                 raise _plan_error(f"{inner.name.lower()} must be called on an aggregate column in a "
                                   "gap-filling query")
     return tuple(fills)

@@ -13,9 +13,13 @@ from .temporal import parse_interval, parse_timestamp
 __all__ = ["ts_literal", "literal_ns", "interval_text", "stride_of", "origin_of", "date_bin_sql", "constant_ns"]
 
 
+_TIMESTAMP_NS = exp.DataType.build("TIMESTAMP(9)")
+_BIGINT = exp.DataType.build("BIGINT")
+
+
 def ts_literal(ns: int) -> exp.Expression:
     """A Datetime('ns') literal Polars reads exactly: ``CAST(<ns> AS TIMESTAMP(9))``."""
-    return exp.Cast(this=exp.Literal.number(ns), to=exp.DataType.build("TIMESTAMP(9)"))
+    return exp.Cast(this=exp.Literal.number(ns), to=_TIMESTAMP_NS.copy())
 
 
 def literal_ns(node: exp.Expression) -> int | None:
@@ -97,7 +101,7 @@ def origin_of(node: exp.Expression | None, fn: str = "DATE_BIN") -> int:
 
 def date_bin_sql(source: exp.Expression, stride: int, origin: int) -> exp.Expression:
     """``source`` floored onto ``origin + k*stride`` (DataFusion's ``date_bin``), as SQL on integers."""
-    t = exp.Cast(this=source, to=exp.DataType.build("BIGINT"))
+    t = exp.Cast(this=source, to=_BIGINT.copy())
     rem = exp.Mod(this=exp.Paren(this=exp.Sub(this=t.copy(), expression=exp.Literal.number(origin))),
                   expression=exp.Literal.number(stride))
     out: exp.Expression = exp.Sub(this=t, expression=exp.Paren(this=rem))
@@ -106,4 +110,4 @@ def date_bin_sql(source: exp.Expression, stride: int, origin: int) -> exp.Expres
                                      true=exp.Literal.number(stride))],
                          default=exp.Literal.number(0))
         out = exp.Sub(this=out, expression=exp.Paren(this=below))
-    return exp.Cast(this=exp.Paren(this=out), to=exp.DataType.build("TIMESTAMP(9)"))
+    return exp.Cast(this=exp.Paren(this=out), to=_TIMESTAMP_NS.copy())

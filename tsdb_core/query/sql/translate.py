@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from ...base.errors import QueryError
+from ...base.time import format_rfc3339
 from . import gapfill as gf
 from .literals import constant_ns, date_bin_sql, interval_text, origin_of, stride_of, ts_literal
 from .temporal import parse_interval, parse_timestamp
@@ -50,16 +51,39 @@ class Translation:
 
 
 def translate(tree: exp.Expression, now_ns: int) -> Translation:
-    """Rewrite ``tree`` in place into SQL Polars runs; the post-processing the answer needs."""
-    _replace_now(tree, now_ns)
-    _time_strings(tree)
-    _intervals(tree)
-    _fold_times(tree)
-    plan = gf.plan(tree)
-    _date_bins(tree)
+    """Rewrite ``tree`` in place into SQL Polars runs; the post-processing the answer needs.
+
+    One walk finds what the query uses; each rewrite runs only when its trigger is there, so
+    plain SQL pays one walk."""
+    names, strings, intervals = _survey(tree)
+    if "now" in names:
+        _replace_now(tree, now_ns)
+    if strings:
+        _time_strings(tree)
+    if intervals:
+        _intervals(tree)
+        _fold_times(tree)
+    plan = gf.plan(tree) if names & {"date_bin_gapfill", *gf.FILLS} else None
+    if "date_bin" in names:
+        _date_bins(tree)
     out = Translation(tree, gapfill=plan)
-    _selectors(tree, out)
+    if names & set(SELECTORS):
+        _selectors(tree, out)
     return out
+
+
+def _survey(tree: exp.Expression) -> tuple[set[str], bool, bool]:
+    """(function names, has string literals, has intervals) of ``tree``."""
+    names: set[str] = set()
+    strings = intervals = False
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous):
+            names.add(node.name.lower())
+        elif isinstance(node, exp.Literal):
+            strings = strings or node.is_string
+        elif isinstance(node, exp.Interval):
+            intervals = True
+    return names, strings, intervals
 
 
 # -- literals -----------------------------------------------------------------------
@@ -77,7 +101,8 @@ def _is_time(node: exp.Expression) -> bool:
 
 
 def _time_strings(tree: exp.Expression) -> None:
-    """``time`` compared with a string: the string read as DataFusion reads a timestamp."""
+    """``time`` compared with a string: the string read as DataFusion reads a timestamp, given to
+    Polars in UTC (``...Z``, nanoseconds kept)."""
     for node in list(tree.find_all(*_COMPARE, exp.Between, exp.In)):
         if isinstance(node, exp.Between):
             sides = ["low", "high"] if _is_time(node.this) else []
@@ -89,7 +114,9 @@ def _time_strings(tree: exp.Expression) -> None:
             values = node.args.get(key)
             for v in values if isinstance(values, list) else [values]:
                 if isinstance(v, exp.Literal) and v.is_string:
-                    v.replace(ts_literal(parse_timestamp(v.this)))
+                    text = format_rfc3339(parse_timestamp(v.this))  # UTC: Polars ignores offsets
+                    if text != v.this:
+                        v.replace(exp.Literal.string(text))
 
 
 def _intervals(tree: exp.Expression) -> None:

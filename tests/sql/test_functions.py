@@ -140,3 +140,9 @@ def test_information_schema_as_influxdb3(store):
                                                                        "is_nullable")) == rows(cols)
     views = S.execute(store, "db", "SELECT * FROM information_schema.views")
     assert views.columns == ["table_catalog", "table_schema", "table_name", "definition"] and views.height == 0
+
+
+def test_date_bin_of_a_time_string(store):
+    df = S.execute(store, "db", "SELECT date_bin(INTERVAL '15 minutes', '2024-01-01T10:44:59.5+01:00') AS b FROM cpu "
+                                "LIMIT 1")
+    assert rows(df) == [(1704101400 * 10**9,)]  # 09:44:59.5Z floored to 09:30Z

@@ -8,9 +8,11 @@ predicates down to the source, which turns the predicate's top-level
 ``time`` comparisons into the scan's ``[start, end]`` (so partitions outside the
 range are never opened) and applies the whole predicate to the scanned rows.
 
-``information_schema.tables`` / ``information_schema.columns``, ``SHOW TABLES``
+``information_schema.tables`` / ``.columns`` / ``.views``, ``SHOW TABLES``
 and ``SHOW COLUMNS FROM|IN t`` are answered from the catalog as InfluxDB 3
-(DataFusion) answers them. Polars runs only what :mod:`.guard` lets through
+(DataFusion) answers them. InfluxDB 3's own functions (``date_bin``, ``date_bin_gapfill``
+with ``locf``/``interpolate``, ``selector_*``, ``now()``, RFC 3339 strings with offsets) are
+rewritten by :mod:`.translate` into SQL Polars runs, and finished by :mod:`.post`. Polars runs only what :mod:`.guard` lets through
 (one SELECT over this database's tables, allow-listed functions, as sqlglot renders
 it): Polars' own table functions read files and URLs. SQL that Polars cannot run
 raises :class:`~tsdb_core.base.errors.QueryError` with Polars' reason.

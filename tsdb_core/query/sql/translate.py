@@ -152,7 +152,10 @@ def _date_bins(tree: exp.Expression) -> None:
         if len(args) not in (2, 3):
             raise QueryError("SQL error: Error during planning: DATE_BIN expected two or three arguments")
         stride, origin = stride_of(args[0]), origin_of(args[2] if len(args) == 3 else None)
-        node.replace(date_bin_sql(args[1].copy(), stride, origin))
+        source = args[1]
+        if isinstance(source, exp.Literal) and source.is_string:  # a time string, as DataFusion reads it
+            source = ts_literal(parse_timestamp(source.this))
+        node.replace(date_bin_sql(source.copy(), stride, origin))
 
 
 # -- selectors ----------------------------------------------------------------------

@@ -38,6 +38,7 @@ ERRORS = [
     ("SELECT selector_first(usage, time)['other'] FROM cpu", "selector_first has the fields 'value' and 'time'"),
     ("SELECT usage FROM cpu ORDER BY selector_last(usage, time)", "as a struct outside the SELECT list"),
     ("SELECT now(1) FROM cpu", "now() takes no arguments"),
+    ("SHOW COLUMNS FROM nope", "SQL error: Error during planning: Unknown relation for SHOW COLUMNS: nope"),
 ]
 
 

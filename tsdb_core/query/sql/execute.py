@@ -123,8 +123,8 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
     db, rp = split_database(provider, database)
     if not isinstance(sql, str) or not sql.strip():
         raise QueryError("SQL error: empty query")
-    sql = _show_as_select(_with_params(sql, params))
     measurements = provider.measurements(db, rp)
+    sql = _show_as_select(_with_params(sql, params), measurements)
     checked = guard.check(sql, measurements, db, now_ns=_now(provider))
     if checked.joins and max_join_rows:
         _check_join_size(provider, db, rp, checked, max_join_rows)
@@ -158,11 +158,15 @@ def _with_params(sql: str, params: dict | None) -> str:
     return sql
 
 
-def _show_as_select(sql: str) -> str:
+def _show_as_select(sql: str, measurements: list[str]) -> str:
     """``SHOW TABLES`` / ``SHOW COLUMNS FROM t`` as the information_schema query they stand for."""
     m = _SHOW_COLUMNS.match(sql)
     if m:
         table = _unquote(m.group(1)).split(".")[-1]
+        if table not in measurements and not m.group(1).startswith('"'):  # unquoted: any case, as the guard
+            table = next((t for t in measurements if t.lower() == table.lower()), table)
+        if table not in measurements:  # DataFusion's words
+            raise QueryError(f"SQL error: Error during planning: Unknown relation for SHOW COLUMNS: {m.group(1)}")
         return ("SELECT table_catalog, table_schema, table_name, column_name, data_type, is_nullable "
                 f"FROM information_schema.columns WHERE table_name = {_quote_str(table)}")
     if _SHOW_TABLES.match(sql):

@@ -138,8 +138,6 @@ def test_information_schema_as_influxdb3(store):
                           ("time", "Timestamp(Nanosecond, None)", "NO"), ("usage", "Float64", "YES")]
     assert rows(S.execute(store, "db", "SHOW COLUMNS FROM cpu").select("column_name", "data_type",
                                                                        "is_nullable")) == rows(cols)
-    views = S.execute(store, "db", "SELECT * FROM information_schema.views")
-    assert views.columns == ["table_catalog", "table_schema", "table_name", "definition"] and views.height == 0
 
 
 def test_date_bin_of_a_time_string(store):

@@ -8,7 +8,7 @@ predicates down to the source, which turns the predicate's top-level
 ``time`` comparisons into the scan's ``[start, end]`` (so partitions outside the
 range are never opened) and applies the whole predicate to the scanned rows.
 
-``information_schema.tables`` / ``.columns`` / ``.views``, ``SHOW TABLES``
+``information_schema.tables`` / ``.columns``, ``SHOW TABLES``
 and ``SHOW COLUMNS FROM|IN t`` are answered from the catalog as InfluxDB 3
 (DataFusion) answers them. InfluxDB 3's own functions (``date_bin``, ``date_bin_gapfill``
 with ``locf``/``interpolate``, ``selector_*``, ``now()``, RFC 3339 strings with offsets) are
@@ -133,8 +133,6 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         ctx.register(guard.INFO_TABLES["tables"], _tables_frame(measurements).lazy())
     if "columns" in checked.info:
         ctx.register(guard.INFO_TABLES["columns"], _columns_frame(provider, db, measurements).lazy())
-    if "views" in checked.info:  # a database has no views; DataFusion's columns, no rows
-        ctx.register(guard.INFO_TABLES["views"], pl.LazyFrame(schema={c: pl.String for c in _VIEW_COLUMNS}))
     for m_name in checked.tables:
         ctx.register(m_name, _table(provider, db, rp, m_name))
     with _polars_errors(checked.tables):
@@ -301,8 +299,6 @@ def _datetime_ns(node) -> int | None:
 
 
 # -- information_schema -----------------------------------------------------------
-
-_VIEW_COLUMNS = ("table_catalog", "table_schema", "table_name", "definition")
 
 
 def _tables_frame(measurements: list[str]) -> pl.DataFrame:

@@ -30,8 +30,7 @@ from .translate import Translation, translate
 
 __all__ = ["Checked", "check", "FUNCTIONS", "INFO_TABLES"]
 
-INFO_TABLES = {"tables": "__information_schema_tables", "columns": "__information_schema_columns",
-               "views": "__information_schema_views"}
+INFO_TABLES = {"tables": "__information_schema_tables", "columns": "__information_schema_columns"}
 IOX_SCHEMA, CATALOG = "iox", "public"
 
 

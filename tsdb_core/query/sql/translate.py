@@ -4,7 +4,8 @@ Polars' SQL has no ``date_bin``, selectors, struct values or gap filling, and re
 ``now()`` as local wall time and ``'...+02:00'`` ignoring the offset. The rewrite:
 
 - ``now()`` → the query's start time as a nanosecond literal (one value per query, as DataFusion);
-- ``time <op> '<RFC 3339>'`` → a nanosecond literal (offsets honoured, full precision);
+- ``time <op> '<RFC 3339>'`` → the same instant as a UTC string (offsets honoured, nanoseconds kept);
+- a time literal plus or minus fixed intervals → one literal (so the scan's time range sees it);
 - ``INTERVAL '1 hour 30 minutes'`` → one interval Polars reads (``'5400000000000 nanoseconds'``);
 - ``date_bin(stride, t[, origin])`` → integer arithmetic on ``CAST(t AS BIGINT)`` (floor to the grid);
 - ``selector_first|last|min|max(v, t)['value'|'time']`` → an ordered ``array_agg`` picked at 1;

@@ -144,3 +144,18 @@ def test_date_bin_of_a_time_string(store):
     df = S.execute(store, "db", "SELECT date_bin(INTERVAL '15 minutes', '2024-01-01T10:44:59.5+01:00') AS b FROM cpu "
                                 "LIMIT 1")
     assert rows(df) == [(1704101400 * 10**9,)]  # 09:44:59.5Z floored to 09:30Z
+
+
+@pytest.mark.parametrize("where,start,end", [
+    ("time > now() - INTERVAL '5 minutes'", NOW - 5 * MIN + 1, None),
+    ("time >= now() - INTERVAL '1 hour' AND time < now()", NOW - HOUR, NOW - 1),
+    (f"time >= '{iso(T0 + 4 * MIN, 2)}'", T0 + 4 * MIN, None),
+])
+def test_time_range_reaches_the_scan(store, where, start, end):
+    """now() ± intervals and offset strings become literals, so the scan reads only their range."""
+    from tests.flight.test_sql import Recorder
+    from tsdb_core.base.time import MAX_TIME
+
+    rec = Recorder(store)
+    S.execute(rec, "db", f"SELECT usage FROM cpu WHERE {where}")
+    assert [(s, e) for _, s, e, _ in rec.scans] == [(start, MAX_TIME if end is None else end)]

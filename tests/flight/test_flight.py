@@ -156,7 +156,7 @@ ERRORS = [
     ("influxql", "SELEC 1", "error parsing query: found SELEC"),
     ("influxql", "DROP MEASUREMENT cpu", "statement not supported over Flight"),
     ("influxql", "SELECT * FROM cpu; SELECT * FROM cpu", "exactly one statement"),
-    ("sql", "SELECT date_bin(interval '1 minute', time) FROM cpu", "unsupported function 'date_bin'"),
+    ("sql", "SELECT time_bucket(interval '1 minute', time) FROM cpu", "Invalid function 'time_bucket'"),
 ]
 
 

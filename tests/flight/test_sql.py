@@ -122,7 +122,8 @@ def test_params(store):
 ERRORS = [
     ("SELECT * FROM nope", "SQL error: Error during planning: table 'public.iox.nope' not found"),
     ("SELEC 1", "SQL error: sql parser error:"),
-    ("SELECT date_bin(interval '1 minute', time) FROM cpu", "SQL error: unsupported function 'date_bin'"),
+    ("SELECT time_bucket(interval '1 minute', time) FROM cpu",
+     "SQL error: Error during planning: Invalid function 'time_bucket'."),
     ("SELECT * FROM cpu WHERE host = $h", "SQL error: no value given for the parameter $h"),
     ("   ", "SQL error: empty query"),
 ]

@@ -8,9 +8,11 @@ predicates down to the source, which turns the predicate's top-level
 ``time`` comparisons into the scan's ``[start, end]`` (so partitions outside the
 range are never opened) and applies the whole predicate to the scanned rows.
 
-``information_schema.tables`` / ``information_schema.columns``, ``SHOW TABLES``
+``information_schema.tables`` / ``.columns``, ``SHOW TABLES``
 and ``SHOW COLUMNS FROM|IN t`` are answered from the catalog as InfluxDB 3
-(DataFusion) answers them. Polars runs only what :mod:`.guard` lets through
+(DataFusion) answers them. InfluxDB 3's own functions (``date_bin``, ``date_bin_gapfill``
+with ``locf``/``interpolate``, ``selector_*``, ``now()``, RFC 3339 strings with offsets) are
+rewritten by :mod:`.translate` into SQL Polars runs, and finished by :mod:`.post`. Polars runs only what :mod:`.guard` lets through
 (one SELECT over this database's tables, allow-listed functions, as sqlglot renders
 it): Polars' own table functions read files and URLs. SQL that Polars cannot run
 raises :class:`~tsdb_core.base.errors.QueryError` with Polars' reason.
@@ -35,7 +37,7 @@ from ...base.time import MAX_TIME, MIN_TIME
 from ...base.types import FieldType
 from ..exec.lazy import Ctx
 from ..exec.lazy import collect as _collect
-from . import guard
+from . import guard, post
 
 __all__ = ["execute", "to_arrow", "table_schema", "time_bounds", "split_database"]
 
@@ -121,9 +123,9 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
     db, rp = split_database(provider, database)
     if not isinstance(sql, str) or not sql.strip():
         raise QueryError("SQL error: empty query")
-    sql = _show_as_select(_with_params(sql, params))
     measurements = provider.measurements(db, rp)
-    checked = guard.check(sql, measurements, db)
+    sql = _show_as_select(_with_params(sql, params), measurements)
+    checked = guard.check(sql, measurements, db, now_ns=_now(provider))
     if checked.joins and max_join_rows:
         _check_join_size(provider, db, rp, checked, max_join_rows)
     ctx = pl.SQLContext()
@@ -133,8 +135,14 @@ def plan(provider, database: str, sql: str, params: dict | None = None, *,
         ctx.register(guard.INFO_TABLES["columns"], _columns_frame(provider, db, measurements).lazy())
     for m_name in checked.tables:
         ctx.register(m_name, _table(provider, db, rp, m_name))
-    with _polars_errors():
-        return ctx.execute(checked.sql, eager=False)
+    with _polars_errors(checked.tables):
+        return post.finish(ctx.execute(checked.sql, eager=False), checked.translation)
+
+
+def _now(provider) -> int:
+    """``now()``: the store's clock (a test may set it), else the system's."""
+    clock = getattr(provider, "clock", None)
+    return int(clock()) if callable(clock) else _time.time_ns()
 
 
 def _with_params(sql: str, params: dict | None) -> str:
@@ -148,11 +156,15 @@ def _with_params(sql: str, params: dict | None) -> str:
     return sql
 
 
-def _show_as_select(sql: str) -> str:
+def _show_as_select(sql: str, measurements: list[str]) -> str:
     """``SHOW TABLES`` / ``SHOW COLUMNS FROM t`` as the information_schema query they stand for."""
     m = _SHOW_COLUMNS.match(sql)
     if m:
         table = _unquote(m.group(1)).split(".")[-1]
+        if table not in measurements and not m.group(1).startswith('"'):  # unquoted: any case, as the guard
+            table = next((t for t in measurements if t.lower() == table.lower()), table)
+        if table not in measurements:  # DataFusion's words
+            raise QueryError(f"SQL error: Error during planning: Unknown relation for SHOW COLUMNS: {m.group(1)}")
         return ("SELECT table_catalog, table_schema, table_name, column_name, data_type, is_nullable "
                 f"FROM information_schema.columns WHERE table_name = {_quote_str(table)}")
     if _SHOW_TABLES.match(sql):
@@ -182,6 +194,8 @@ def to_arrow(df: pl.DataFrame) -> pa.Table:
 
 
 def _iox_type(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_struct(t):  # a selector's {value, time}
+        return pa.struct([pa.field(f.name, _iox_type(f.type), f.nullable) for f in t])
     if pa.types.is_dictionary(t):
         return pa.dictionary(pa.int32(), pa.string())
     if pa.types.is_large_string(t) or pa.types.is_string_view(t):
@@ -286,6 +300,7 @@ def _datetime_ns(node) -> int | None:
 
 # -- information_schema -----------------------------------------------------------
 
+
 def _tables_frame(measurements: list[str]) -> pl.DataFrame:
     rows = [(IOX, m, "BASE TABLE") for m in measurements] + _SYSTEM_TABLES
     return pl.DataFrame({"table_catalog": [CATALOG] * len(rows),
@@ -368,16 +383,30 @@ def _bind(tokens: list[tuple[str, str]], params: dict) -> str:
 
 
 @contextmanager
-def _polars_errors() -> Iterator[None]:
-    """A Polars error becomes a QueryError with Polars' reason; the store's own errors pass as they are."""
+def _polars_errors(tables: list[str] | None = None) -> Iterator[None]:
+    """A Polars error becomes a QueryError with Polars' reason (DataFusion's words where InfluxDB 3
+    has them); the store's own errors pass as they are."""
     try:
         yield
     except pl.exceptions.PolarsError as e:
-        raise QueryError(f"SQL error: {_polars_reason(e)}") from None
+        raise QueryError(f"SQL error: {_polars_reason(e, tables or [])}") from None
 
 
-def _polars_reason(e: Exception) -> str:
-    """Polars' message up to its first blank line (the rest is a plan dump)."""
+_NO_COLUMN = re.compile(r'^unable to find column "(.*)"; valid columns: \[(.*)\]$', re.DOTALL)
+_NO_QUALIFIED = re.compile(r"^no table or struct column named '(.*)' found$")
+
+
+def _polars_reason(e: Exception, tables: list[str]) -> str:
+    """Polars' message up to its first blank line (the rest is a plan dump), in DataFusion's words
+    for an unknown table or column."""
     text = str(e).strip().split("\n\n")[0].strip() or type(e).__name__
-    # DataFusion's words for an unknown table, as InfluxDB 3 reports it.
+    m = _NO_COLUMN.match(text)
+    if m:
+        valid = [v.strip().strip('"') for v in m.group(2).split(",") if v.strip()]
+        q = f"{tables[0]}." if len(tables) == 1 else ""
+        fields = ", ".join(q + v for v in valid if not v.startswith("__"))
+        return f"Schema error: No field named {m.group(1)}. Valid fields are {fields}."
+    m = _NO_QUALIFIED.match(text)
+    if m:
+        return f"Schema error: No field named {m.group(1)}."
     return re.sub(r"^relation '(.*)' was not found$", r"Error during planning: table 'public.iox.\1' not found", text)

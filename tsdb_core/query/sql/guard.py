@@ -17,6 +17,7 @@ SQL that does not parse, a construct or a function outside the lists → :class:
 """
 from __future__ import annotations
 
+import time as _time
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -25,6 +26,7 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
 
 from ...base.errors import PermissionDenied, QueryError
+from .translate import Translation, translate
 
 __all__ = ["Checked", "check", "FUNCTIONS", "INFO_TABLES"]
 
@@ -98,15 +100,19 @@ class Checked:
     info: set[str] = field(default_factory=set)  # information_schema tables: "tables", "columns"
     joins: bool = False
     tree: exp.Expression | None = None
+    translation: Translation | None = None  # InfluxDB 3 functions rewritten; what the answer still needs
 
     @property
     def tables(self) -> list[str]:
         return sorted(set(self.refs))
 
 
-def check(sql: str, measurements: list[str], database: str = "") -> Checked:
-    """Parse ``sql``, refuse anything outside the allow-lists, and render what Polars may run."""
+def check(sql: str, measurements: list[str], database: str = "", *, now_ns: int | None = None) -> Checked:
+    """Parse ``sql``, rewrite InfluxDB 3's functions (:mod:`.translate`), refuse anything outside the
+    allow-lists in the rewritten tree, and render what Polars may run. ``now_ns`` is ``now()``."""
     tree = _parse_one_query(sql)
+    _refuse_io(tree)  # before the rewrite too, so its errors never hide a refusal
+    translation = translate(tree, _time.time_ns() if now_ns is None else now_ns)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = {m: m for m in measurements}
     lower: dict[str, str] = {}
@@ -129,8 +135,19 @@ def check(sql: str, measurements: list[str], database: str = "") -> Checked:
     if any(w.args.get("recursive") for w in tree.find_all(exp.With)):
         raise QueryError("SQL error: not allowed in a query: WITH RECURSIVE")
     out.tree = tree
+    out.translation = translation
     out.sql = tree.sql(dialect=_Dialect, comments=False)
     return out
+
+
+def _refuse_io(tree: exp.Expression) -> None:
+    """Refuse file, URL and table functions wherever they appear in the tree as written."""
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous) and node.name.lower() not in FUNCTIONS:
+            if node.name.lower().startswith(_IO_PREFIXES):
+                _function(node.name)
+        elif isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
+            _table(node, {}, {}, set(), "", Checked(""))
 
 
 def _parse_one_query(sql: str) -> exp.Expression:
@@ -184,7 +201,7 @@ def _function(name: str) -> None:
         return
     if low.startswith(_IO_PREFIXES):
         raise PermissionDenied(f"SQL error: function not allowed: {name} (a query reads only its database's tables)")
-    raise QueryError(f"SQL error: unsupported function '{low}'")
+    raise QueryError(f"SQL error: Error during planning: Invalid function '{low}'.")
 
 
 def _table(node: exp.Table, names: dict, lower: dict, ctes: set, database: str, out: Checked) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import httpx
 import polars as pl
@@ -14,6 +15,7 @@ from pyiceberg.exceptions import NoSuchTableError
 import tsdb_core
 from tsdb_core import StoreConfig
 from tsdb_core.lakehouse import Publisher, verify
+from tsdb_core.lakehouse.copies import source_id
 from tsdb_core.testing import ManualClock, parse_duration, to_ns
 
 from ..http.test_read_only import _post, _spawn, _url
@@ -108,7 +110,9 @@ def test_removed_files_stay_until_a_publish_drops_them(store, monkeypatch):
     store.write("db", lines("cpu", T, 10, seed=2, offset=MIN))
     store.flush()
     settled(store)
-    published = {store.iceberg.file_uri(f) for f in store.files()}
+    table = store.iceberg.catalog.load_table(("db", "cpu"))
+    published = {t.file.file_path for t in table.scan().plan_files()}
+    assert {source_id(u) for u in published} == {f.id for f in store.files()}
     paths = [store.root / f.path for f in store.files()]
 
     def fail(self, **kwargs):
@@ -116,18 +120,19 @@ def test_removed_files_stay_until_a_publish_drops_them(store, monkeypatch):
 
     original = Publisher.publish
     monkeypatch.setattr(Publisher, "publish", fail)
-    assert store.compact() == 1  # buried with no grace: deleted at once if nobody listed them
+    assert store.compact() == 1  # buried with no grace: deleted at once if nobody held them
     health = store.health()
     assert health["status"] == "degraded" and "unreachable" in health["iceberg"]["error"]
     store.write("db", lines("cpu", "2024-03-05T00:00:00Z", 5, seed=3))
-    store.flush()  # writes go on; the flush's reap deletes nothing Iceberg lists
+    store.flush()  # writes go on; the flush's reap deletes nothing the publisher has not let go
     assert all(p.exists() for p in paths)
     table = store.iceberg.catalog.load_table(("db", "cpu"))
     assert {t.file.file_path for t in table.scan().plan_files()} == published
-    assert read_pyiceberg(table).height == 120  # still readable: its files are there
+    assert read_pyiceberg(table).height == 120  # still readable: its copies are there
     monkeypatch.setattr(Publisher, "publish", original)
     assert store.publish_iceberg()
-    assert not any(p.exists() for p in paths)  # released by the publish that dropped them
+    assert not any(p.exists() for p in paths)  # released by the publish that dropped their copies
+    assert not any(Path(u.removeprefix("file://")).exists() for u in published)  # copies gone too (grace 0)
     assert agree(store)[("db", "cpu")] == 150 and store.health()["status"] == "ok"
 
 

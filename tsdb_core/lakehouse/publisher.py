@@ -9,6 +9,7 @@ files' bytes are never copied or rewritten.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pyarrow.parquet as pq
@@ -17,8 +18,10 @@ from pyiceberg.io import load_file_io
 from pyiceberg.io.pyarrow import parquet_files_to_data_files
 from pyiceberg.table import TableProperties
 
+from ..base.types import FieldType
 from . import mapping
 from .catalog import default_uri, open_catalog, warehouse_uri
+from .copies import source_id, write_copies
 from .overlap import OverlapCheck
 from .view import StoreView, TableView, read_view
 
@@ -41,6 +44,7 @@ class PublishReport:
     files_removed: int = 0
     held: dict[Ident, list[int]] = field(default_factory=dict)  # file ids held back (overwritten rows)
     deferred: list[Ident] = field(default_factory=list)  # tables left as they were (``defer_held``)
+    unlisted: list[str] = field(default_factory=list)  # copies the tables stopped listing
 
     @property
     def changed(self) -> bool:
@@ -63,6 +67,8 @@ class Publisher:
         # per table: (snapshot id, its data files by path) after our last commit, so a publish
         # reads manifests only when someone else committed in between
         self._files: dict[Ident, tuple[int | None, dict]] = {}
+        self._trash: list[tuple[str, float]] = []  # (copy no table lists, when it stopped being listed)
+        self.grace_s = store.config.file_grace_s  # how long a copy outlives the commit that unlisted it
 
     def file_uri(self, f) -> str:
         """Where a live file is, as Iceberg records it."""
@@ -80,16 +86,41 @@ class Publisher:
         for tv in view.tables.values():
             self._sync(tv, report, defer_held)
         for ident in sorted(ours - view.tables.keys()):
-            self.catalog.drop_table(ident)
-            self._done.pop(ident, None)
-            self._files.pop(ident, None)
+            self._drop_table(ident)
             report.dropped.append(ident)
         self._ours = {ident: (tv.db, tv.rp, tv.measurement) for ident, tv in view.tables.items()
                       if ident in ours or ident not in report.deferred}
         if report.dropped:
             self._prune_namespaces(view)
         self.overlap.forget_except({f.id for tv in view.tables.values() for f in tv.files})
+        self.empty_trash()
         return report
+
+    def empty_trash(self, now: float | None = None) -> int:
+        """Delete the copies unlisted ``grace_s`` ago or more (a reader that planned before may
+        still read them until then); how many."""
+        now = time.time() if now is None else now
+        listed = {u for _, files in self._files.values() for u in files}  # written again (a table remade)
+        self._trash = [(u, t) for u, t in self._trash if u not in listed]
+        due = [u for u, t in self._trash if t + self.grace_s <= now]
+        for uri in due:
+            try:
+                self.io.delete(uri)
+            except FileNotFoundError:
+                pass
+        self._trash = [(u, t) for u, t in self._trash if t + self.grace_s > now]
+        return len(due)
+
+    def _drop_table(self, ident: Ident) -> None:
+        """Drop one of our tables; its copies go to the trash."""
+        try:
+            listed = current_files(self.catalog.load_table(ident).metadata, self.io)
+        except NoSuchTableError:
+            listed = {}
+        self.catalog.drop_table(ident)
+        self._done.pop(ident, None)
+        self._files.pop(ident, None)
+        self._trash.extend((u, time.time()) for u in listed if source_id(u) is not None)
 
     def held_back(self, tv: TableView) -> list:
         """The live files of ``tv`` not published (they share rows with another file)."""
@@ -116,7 +147,7 @@ class Publisher:
     def drop_all(self) -> None:
         """Drop every table and namespace this store published (the files stay: they are the store's)."""
         for ident in sorted(self.our_tables()):
-            self.catalog.drop_table(ident)
+            self._drop_table(ident)
         self._ours, self._done, self._files = {}, {}, {}
         self._prune_namespaces(StoreView(None, {}))
 
@@ -138,7 +169,8 @@ class Publisher:
             return
         table = self._load(tv.ident)  # also after a publish that failed half-way
         if table is not None and not _compatible(table.schema(), tv):
-            self.catalog.drop_table(tv.ident)  # a type changed (the measurement was dropped and remade)
+            # a type changed (the measurement was dropped and remade), or a table of an older mapping
+            self._drop_table(tv.ident)
             table = None
         if table is None:
             table = self._create(tv)
@@ -146,11 +178,13 @@ class Publisher:
             if self._ours is not None:
                 self._ours[tv.ident] = (tv.db, tv.rp, tv.measurement)
         tx = table.transaction()
+        unlisted = len(report.unlisted)
         added = _add_columns(tx, tv)
         if added:
             report.columns_added[tv.ident] = added
-        files = self._sync_files(tv.ident, tx, published, report)
+        files = self._sync_files(tv, tx, published, report)
         tx.commit_transaction()
+        self._trash.extend((u, time.time()) for u in report.unlisted[unlisted:])
         self._files[tv.ident] = (table.metadata.current_snapshot_id, files)
         self._done[tv.ident] = signature
         _expire_old_snapshots(table)
@@ -169,30 +203,35 @@ class Publisher:
                  mapping.PROP_MEASUREMENT: tv.measurement,
                  TableProperties.DEFAULT_NAME_MAPPING: schema.name_mapping.model_dump_json()}
         return self.catalog.create_table(tv.ident, schema, location=mapping.table_location(self.warehouse, tv.ident),
-                                         properties=props)
+                                         partition_spec=mapping.partition_spec(), properties=props)
 
-    def _sync_files(self, ident: Ident, tx, published: list, report: PublishReport) -> dict:
-        """Stage the appends and removals making the table's files ``published``; its files then."""
-        snapshot_id, have = self._files.get(ident, (None, None))
+    def _sync_files(self, tv: TableView, tx, published: list, report: PublishReport) -> dict:
+        """Stage the appends and removals making the table list the copies of ``published``
+        (writing the missing copies first); its files then."""
+        snapshot_id, have = self._files.get(tv.ident, (None, None))
         if have is None or snapshot_id != tx.table_metadata.current_snapshot_id:
             have = current_files(tx.table_metadata, self.io)
-        want = {self.file_uri(f) for f in published}
-        add = sorted(want - have.keys())
-        remove = [have[u] for u in sorted(have.keys() - want)]
+        want = {f.id: f for f in published}
+        listed = {source_id(u) for u in have}
+        add = [want[i] for i in sorted(want.keys() - listed)]
+        remove = [df for u, df in sorted(have.items()) if source_id(u) not in want]
         if not add and not remove:
             return have
-        now = {u: df for u, df in have.items() if u in want}
-        props = {mapping.PROP_VERSION: str(report.version)}
-        update = tx.update_snapshot(snapshot_properties=props)
+        unsigned = {name for name, typ in tv.fields.items() if typ is FieldType.UNSIGNED}
+        uris = [u for f in add for u in write_copies(self.io, self.file_uri(f), tx.table_metadata.location, f.id,
+                                                         unsigned)]
+        now = {u: df for u, df in have.items() if source_id(u) in want}
+        update = tx.update_snapshot(snapshot_properties={mapping.PROP_VERSION: str(report.version)})
         with (update.overwrite() if remove else update.merge_append()) as producer:
             for data_file in remove:
                 producer.delete_data_file(data_file)
-            for data_file in parquet_files_to_data_files(self.io, tx.table_metadata, iter(add)):
+            for data_file in parquet_files_to_data_files(self.io, tx.table_metadata, iter(uris)):
                 producer.append_data_file(data_file)
                 data_file.spec_id = tx.table_metadata.default_spec_id  # as read back from a manifest
                 now[data_file.file_path] = data_file
         report.files_added += len(add)
-        report.files_removed += len(remove)
+        report.files_removed += len({source_id(df.file_path) for df in remove})
+        report.unlisted += [df.file_path for df in remove if source_id(df.file_path) is not None]
         return now
 
     def _read_keys(self, f, columns: list[str]):

@@ -1,0 +1,65 @@
+"""The files an Iceberg table lists: one copy of each published store file per UTC day it holds.
+
+The store's files keep ``time`` as plain INT64 nanoseconds (no timestamp annotation: the
+store reads them as integers) and each spans one shard window (7 days by default). A table
+partitioned by ``day(time)`` needs a timestamp column and one day per data file, and Iceberg
+v2 timestamps are microseconds (pyiceberg cannot write v3 tables, which have nanoseconds).
+So the publisher writes, for each store file, one Parquet file per day it has rows in:
+``time`` as ``timestamptz`` (microseconds, rounded down), ``time_ns`` the exact nanoseconds,
+unsigned fields as ``decimal(20,0)`` (every UINT64 value fits), the other columns as stored.
+
+A copy's path names the store file it comes from
+(``<table>/data/time_day=2024-03-01/f<id>.parquet``): the publisher tells which store files a
+table lists from its paths alone, writing the same copy again gives the same path (a crash
+before the commit leaves nothing a later publish does not overwrite), and copies are deleted
+by the publisher ``file_grace_s`` after the commit that stopped listing them.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from .mapping import TIME, TIME_NS
+
+DAY_NS = 86_400 * 10**9
+_EPOCH = date(1970, 1, 1)
+_SOURCE = re.compile(r"/data/time_day=[^/]+/f(\d+)\.parquet$")
+_DAY = "__day"
+
+
+def copy_uri(table_location: str, file_id: int, day: int) -> str:
+    """Where the copy of store file ``file_id`` for ``day`` (days since 1970-01-01) goes."""
+    return f"{table_location.rstrip('/')}/data/time_day={_EPOCH + timedelta(days=day)}/f{file_id}.parquet"
+
+
+def source_id(uri: str) -> int | None:
+    """The store file id a copy stands for (None: not a copy)."""
+    m = _SOURCE.search(uri)
+    return int(m.group(1)) if m else None
+
+
+def converted(frame: pl.DataFrame, unsigned: set[str]) -> pl.DataFrame:
+    """A store file's rows as published: ``time`` (µs, UTC, rounded down), ``time_ns``, the
+    rest as stored but ``unsigned`` columns as decimal(20,0); with the day of each row."""
+    t = pl.col(TIME)
+    cols = [(t // 1000).cast(pl.Datetime("us", "UTC")).alias(TIME), t.alias(TIME_NS)]
+    cols += [pl.col(c).cast(pl.Decimal(20, 0)) if c in unsigned else pl.col(c) for c in frame.columns if c not in (TIME, TIME_NS)]
+    return frame.select(*cols, (t // DAY_NS).alias(_DAY))
+
+
+def write_copies(io, source_uri: str, table_location: str, file_id: int, unsigned: set[str],
+                 compression: str = "zstd") -> list[str]:
+    """Write the copies of one store file (one per day it has rows in); their URIs."""
+    with io.new_input(source_uri).open() as stream:
+        frame = pl.from_arrow(pq.read_table(stream))
+    assert isinstance(frame, pl.DataFrame)
+    out = []
+    for (day,), part in sorted(converted(frame, unsigned).partition_by(_DAY, as_dict=True).items()):
+        uri = copy_uri(table_location, file_id, int(day))
+        with io.new_output(uri).create(overwrite=True) as sink:
+            pq.write_table(part.drop(_DAY).to_arrow(), sink, compression=compression)
+        out.append(uri)
+    return out

@@ -22,12 +22,14 @@ from datetime import date, timedelta
 import polars as pl
 import pyarrow.parquet as pq
 
+from ..base.types import FieldType
 from .mapping import TIME, TIME_NS
 
 DAY_NS = 86_400 * 10**9
 _EPOCH = date(1970, 1, 1)
 _SOURCE = re.compile(r"/data/time_day=[^/]+/f(\d+)\.parquet$")
 _DAY = "__day"
+_ENCODING = {FieldType.FLOAT: "BYTE_STREAM_SPLIT", FieldType.INTEGER: "DELTA_BINARY_PACKED"}  # as the store's
 
 
 def copy_uri(table_location: str, file_id: int, day: int) -> str:
@@ -50,16 +52,23 @@ def converted(frame: pl.DataFrame, unsigned: set[str]) -> pl.DataFrame:
     return frame.select(*cols, (t // DAY_NS).alias(_DAY))
 
 
-def write_copies(io, source_uri: str, table_location: str, file_id: int, unsigned: set[str],
-                 compression: str = "zstd") -> list[str]:
-    """Write the copies of one store file (one per day it has rows in); their URIs."""
+def write_copies(io, source_uri: str, table_location: str, file_id: int, fields: dict[str, FieldType],
+                 compression: tuple[str, int] = ("zstd", 3)) -> list[str]:
+    """Write the copies of one store file (one per day it has rows in), encoded as the store
+    encodes its own files; their URIs."""
     with io.new_input(source_uri).open() as stream:
         frame = pl.from_arrow(pq.read_table(stream))
     assert isinstance(frame, pl.DataFrame)
+    unsigned = {c for c, t in fields.items() if t is FieldType.UNSIGNED}
+    encoding = {TIME: "DELTA_BINARY_PACKED", TIME_NS: "DELTA_BINARY_PACKED"}
+    encoding |= {c: _ENCODING[t] for c, t in fields.items() if t in _ENCODING and c in frame.columns}
+    dictionary = [c for c in frame.columns if c not in fields or fields[c] is FieldType.STRING]
     out = []
     for (day,), part in sorted(converted(frame, unsigned).partition_by(_DAY, as_dict=True).items()):
         uri = copy_uri(table_location, file_id, int(day))
         with io.new_output(uri).create(overwrite=True) as sink:
-            pq.write_table(part.drop(_DAY).to_arrow(), sink, compression=compression)
+            pq.write_table(part.drop(_DAY).to_arrow(), sink, compression=compression[0],
+                           compression_level=compression[1], use_dictionary=[c for c in dictionary if c != TIME],
+                           column_encoding=encoding)
         out.append(uri)
     return out

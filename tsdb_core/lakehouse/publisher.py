@@ -18,7 +18,6 @@ from pyiceberg.io import load_file_io
 from pyiceberg.io.pyarrow import parquet_files_to_data_files
 from pyiceberg.table import TableProperties
 
-from ..base.types import FieldType
 from . import mapping
 from .catalog import default_uri, open_catalog, warehouse_uri
 from .copies import source_id, write_copies
@@ -217,9 +216,9 @@ class Publisher:
         remove = [df for u, df in sorted(have.items()) if source_id(u) not in want]
         if not add and not remove:
             return have
-        unsigned = {name for name, typ in tv.fields.items() if typ is FieldType.UNSIGNED}
+        cfg = self.store.config
         uris = [u for f in add for u in write_copies(self.io, self.file_uri(f), tx.table_metadata.location, f.id,
-                                                         unsigned)]
+                                                         tv.fields, (cfg.parquet_compression, cfg.parquet_compression_level))]
         now = {u: df for u, df in have.items() if source_id(u) in want}
         update = tx.update_snapshot(snapshot_properties={mapping.PROP_VERSION: str(report.version)})
         with (update.overwrite() if remove else update.merge_append()) as producer:

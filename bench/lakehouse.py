@@ -9,7 +9,7 @@ as before the commit moved into the flush), and the disk the published copies ta
 Each run writes the lines and flushes every ``--flush-lines`` lines (compaction by count off,
 so only the publisher compacts). ``flushed``: until the last flush returns; ``caught up``:
 until the Iceberg tables reflect it; ``closed``: until ``close()`` returned; ``store MB`` /
-``copies MB``: the store's Parquet files / the tables' data files at the end. ``resend``: each
+``copies MB``: the store's live files / the files the tables list, at the end. ``resend``: each
 write also re-sends the last 5 % of the previous one (a client retry): those windows' files
 share (series, time) keys, and the publisher compacts them before publishing.
 Rounds alternate off/on/async so machine noise hits them alike.
@@ -25,6 +25,7 @@ from pathlib import Path
 import tsdb_core
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.lakehouse import verify
+from tsdb_core.lakehouse.publisher import current_files
 
 from . import devops
 
@@ -49,8 +50,11 @@ def _caught_up(store, timeout: float = 600.0) -> None:
         time.sleep(0.002)
 
 
-def _mb(directory: Path) -> float:
-    return sum(p.stat().st_size for p in directory.rglob("*.parquet")) / 1e6 if directory.exists() else 0.0
+def _copies_mb(store) -> float:
+    """Size of the data files the Iceberg tables list (the copies), MB."""
+    publisher = store.iceberg
+    return sum(df.file_size_in_bytes for ident in publisher.our_tables()
+               for df in current_files(publisher.catalog.load_table(ident).metadata, publisher.io).values()) / 1e6
 
 
 def _run(root: Path, bodies: list[bytes], mode: str) -> dict:
@@ -72,10 +76,10 @@ def _run(root: Path, bodies: list[bytes], mode: str) -> dict:
         assert all(c.ok for c in checks), [c for c in checks if not c.ok]
         out["held_rows"] = sum(c.held_rows for c in checks)
     out["files"] = len(store.files())
+    out["store_mb"] = sum(f.size for f in store.files()) / 1e6  # live files (not those awaiting deletion)
+    out["copies_mb"] = _copies_mb(store) if publish else 0.0
     store.close()
     out["closed_s"] = time.perf_counter() - t0
-    out["store_mb"] = sum(_mb(p) for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    out["copies_mb"] = _mb(root / ".iceberg")
     return out
 
 

@@ -192,3 +192,29 @@ def test_a_publish_failing_half_way_is_finished_by_the_next(store, monkeypatch):
     report = publisher.publish()
     assert report.files_added == 1 and report.created == []  # mem's table was made; its file comes now
     assert all(c.ok for c in verify(publisher)) and not publisher.publish().changed
+
+
+def test_copies_a_stopped_publisher_left_are_deleted_by_the_next(store):
+    import os
+
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=1))
+    store.flush()
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=2, offset=MIN))
+    store.flush()
+    publisher = Publisher(store)  # the store's grace: unlisted copies outlive this publisher
+    publisher.publish()
+    table = publisher.catalog.load_table(("db", "cpu"))
+    old = [u.removeprefix("file://") for u in (t.file.file_path for t in table.scan().plan_files())]
+    store.compact()
+    assert publisher.publish().files_removed == 2
+    publisher.close()
+    assert len(old) == 2 and all(os.path.exists(p) for p in old)  # within their grace
+    again = Publisher(store)
+    again.publish()
+    assert all(os.path.exists(p) for p in old)  # too recent to be strays
+    for p in old:
+        os.utime(p, (os.path.getmtime(p) - 3600,) * 2)
+    Publisher(store).publish()
+    assert not any(os.path.exists(p) for p in old)
+    table = again.catalog.load_table(("db", "cpu"))
+    assert table.scan().to_arrow().num_rows == 120 and all(c.ok for c in verify(again))

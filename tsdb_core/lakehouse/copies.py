@@ -52,11 +52,11 @@ def converted(frame: pl.DataFrame, unsigned: set[str]) -> pl.DataFrame:
     return frame.select(*cols, (t // DAY_NS).alias(_DAY))
 
 
-def write_copies(io, source_uri: str, table_location: str, file_id: int, fields: dict[str, FieldType],
-                 compression: tuple[str, int] = ("zstd", 3)) -> list[str]:
+def write_copies(store_io, table_io, source_uri: str, table_location: str, file_id: int,
+                 fields: dict[str, FieldType], compression: tuple[str, int] = ("zstd", 3)) -> list[str]:
     """Write the copies of one store file (one per day it has rows in), encoded as the store
     encodes its own files; their URIs."""
-    with io.new_input(source_uri).open() as stream:
+    with store_io.new_input(source_uri).open() as stream:
         frame = pl.from_arrow(pq.read_table(stream))
     assert isinstance(frame, pl.DataFrame)
     unsigned = {c for c, t in fields.items() if t is FieldType.UNSIGNED}
@@ -66,9 +66,29 @@ def write_copies(io, source_uri: str, table_location: str, file_id: int, fields:
     out = []
     for (day,), part in sorted(converted(frame, unsigned).partition_by(_DAY, as_dict=True).items()):
         uri = copy_uri(table_location, file_id, int(day))
-        with io.new_output(uri).create(overwrite=True) as sink:
+        with table_io.new_output(uri).create(overwrite=True) as sink:
             pq.write_table(part.drop(_DAY).to_arrow(), sink, compression=compression[0],
                            compression_level=compression[1], use_dictionary=[c for c in dictionary if c != TIME],
                            column_encoding=encoding)
         out.append(uri)
+    return out
+
+
+def stray_copies(io, table_location: str, listed: set[str], before: float) -> list[str]:
+    """Copies under a table's ``data/`` that ``listed`` lacks, last written before ``before``
+    (wall time): left by a publisher that stopped before their grace ran out, or by a publish
+    that failed before its commit. Empty when ``io`` cannot list (not pyarrow's FileIO)."""
+    from pyarrow.fs import FileSelector, FileType
+    from pyiceberg.io.pyarrow import PyArrowFileIO
+
+    if not isinstance(io, PyArrowFileIO):
+        return []
+    scheme, netloc, path = PyArrowFileIO.parse_location(f"{table_location.rstrip('/')}/data")
+    fs = io.fs_by_scheme(scheme, netloc)
+    out = []
+    for info in fs.get_file_info(FileSelector(path, recursive=True, allow_not_found=True)):
+        uri = f"file://{info.path}" if scheme == "file" else f"{scheme}://{info.path}"
+        if (info.type == FileType.File and source_id(uri) is not None and uri not in listed
+                and info.mtime is not None and info.mtime.timestamp() < before):
+            out.append(uri)
     return out

@@ -19,8 +19,8 @@ from pyiceberg.io.pyarrow import parquet_files_to_data_files
 from pyiceberg.table import TableProperties
 
 from . import mapping
-from .catalog import default_uri, open_catalog, warehouse_uri
-from .copies import source_id, write_copies
+from .catalog import default_uri, is_rest, open_catalog, warehouse_uri
+from .copies import source_id, stray_copies, write_copies
 from .overlap import OverlapCheck
 from .view import StoreView, TableView, read_view
 
@@ -29,6 +29,7 @@ Ident = tuple[str, ...]
 # whole metadata (every snapshot) on each update, so old ones are expired in batches. Expiring
 # deletes no data file: the files are the store's, deleted by it after StoreConfig.file_grace_s.
 KEEP_SNAPSHOTS = 10
+STRAY_AGE_S = 60.0  # a copy no table lists is deleted once it is this old at least (and past the grace)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Publisher:
         self._files: dict[Ident, tuple[int | None, dict]] = {}
         self._trash: list[tuple[str, float]] = []  # (copy no table lists, when it stopped being listed)
         self.grace_s = store.config.file_grace_s  # how long a copy outlives the commit that unlisted it
+        self._swept = False  # stray copies looked for (on the first publish)
 
     def file_uri(self, f) -> str:
         """Where a live file is, as Iceberg records it."""
@@ -92,8 +94,20 @@ class Publisher:
         if report.dropped:
             self._prune_namespaces(view)
         self.overlap.forget_except({f.id for tv in view.tables.values() for f in tv.files})
+        if not self._swept and not report.deferred:
+            self._sweep(set(self._ours))
         self.empty_trash()
         return report
+
+    def _sweep(self, idents: set[Ident]) -> None:
+        """Once per publisher: copies no table lists, older than the grace, go to the trash
+        (what a stopped publisher left behind)."""
+        before = time.time() - max(self.grace_s, STRAY_AGE_S)  # not one another publisher is about to commit
+        for ident in idents:
+            table = self.catalog.load_table(ident)
+            listed = set(current_files(table.metadata, table.io))
+            self._trash.extend((u, 0.0) for u in stray_copies(table.io, table.location(), listed, before))
+        self._swept = True
 
     def empty_trash(self, now: float | None = None) -> int:
         """Delete the copies unlisted ``grace_s`` ago or more (a reader that planned before may
@@ -113,7 +127,8 @@ class Publisher:
     def _drop_table(self, ident: Ident) -> None:
         """Drop one of our tables; its copies go to the trash."""
         try:
-            listed = current_files(self.catalog.load_table(ident).metadata, self.io)
+            table = self.catalog.load_table(ident)
+            listed = current_files(table.metadata, table.io)
         except NoSuchTableError:
             listed = {}
         self.catalog.drop_table(ident)
@@ -181,7 +196,7 @@ class Publisher:
         added = _add_columns(tx, tv)
         if added:
             report.columns_added[tv.ident] = added
-        files = self._sync_files(tv, tx, published, report)
+        files = self._sync_files(tv, tx, published, report, table.io)
         tx.commit_transaction()
         self._trash.extend((u, time.time()) for u in report.unlisted[unlisted:])
         self._files[tv.ident] = (table.metadata.current_snapshot_id, files)
@@ -201,15 +216,16 @@ class Publisher:
         props = {**mapping.TABLE_PROPERTIES, mapping.PROP_DB: tv.db, mapping.PROP_RP: tv.rp,
                  mapping.PROP_MEASUREMENT: tv.measurement,
                  TableProperties.DEFAULT_NAME_MAPPING: schema.name_mapping.model_dump_json()}
-        return self.catalog.create_table(tv.ident, schema, location=mapping.table_location(self.warehouse, tv.ident),
-                                         partition_spec=mapping.partition_spec(), properties=props)
+        location = None if is_rest(self.uri) else mapping.table_location(self.warehouse, tv.ident)  # REST: its own
+        return self.catalog.create_table(tv.ident, schema, location=location, partition_spec=mapping.partition_spec(),
+                                         properties=props)
 
-    def _sync_files(self, tv: TableView, tx, published: list, report: PublishReport) -> dict:
+    def _sync_files(self, tv: TableView, tx, published: list, report: PublishReport, io) -> dict:
         """Stage the appends and removals making the table list the copies of ``published``
-        (writing the missing copies first); its files then."""
+        (writing the missing copies first, through the table's ``io``); its files then."""
         snapshot_id, have = self._files.get(tv.ident, (None, None))
         if have is None or snapshot_id != tx.table_metadata.current_snapshot_id:
-            have = current_files(tx.table_metadata, self.io)
+            have = current_files(tx.table_metadata, io)
         want = {f.id: f for f in published}
         listed = {source_id(u) for u in have}
         add = [want[i] for i in sorted(want.keys() - listed)]
@@ -217,14 +233,15 @@ class Publisher:
         if not add and not remove:
             return have
         cfg = self.store.config
-        uris = [u for f in add for u in write_copies(self.io, self.file_uri(f), tx.table_metadata.location, f.id,
-                                                         tv.fields, (cfg.parquet_compression, cfg.parquet_compression_level))]
+        uris = [u for f in add for u in write_copies(self.io, io, self.file_uri(f), tx.table_metadata.location,
+                                                         f.id, tv.fields,
+                                                         (cfg.parquet_compression, cfg.parquet_compression_level))]
         now = {u: df for u, df in have.items() if source_id(u) in want}
         update = tx.update_snapshot(snapshot_properties={mapping.PROP_VERSION: str(report.version)})
         with (update.overwrite() if remove else update.merge_append()) as producer:
             for data_file in remove:
                 producer.delete_data_file(data_file)
-            for data_file in parquet_files_to_data_files(self.io, tx.table_metadata, iter(uris)):
+            for data_file in parquet_files_to_data_files(io, tx.table_metadata, iter(uris)):
                 producer.append_data_file(data_file)
                 data_file.spec_id = tx.table_metadata.default_spec_id  # as read back from a manifest
                 now[data_file.file_path] = data_file

@@ -61,7 +61,7 @@ def _compare(publisher: Publisher, tv: TableView, check: TableCheck) -> None:
     table = publisher.catalog.load_table(tv.ident)
     held = publisher.held_back(tv)
     want = {f.id for f in tv.files if f not in held}
-    have = {source_id(u) for u in current_files(table.metadata, publisher.io)}  # the store files copied
+    have = {source_id(u) for u in current_files(table.metadata, table.io)}  # the store files copied
     check.files, check.held_files = len(have), len(held)
     if want != have:
         check.problems.append(f"files differ: {len(want - have)} live not published, "

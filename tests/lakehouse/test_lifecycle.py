@@ -238,9 +238,9 @@ _HOOKED_CHILD = textwrap.dedent("""
     mode, removing = {mode!r}, [False]
     sync_files = Publisher._sync_files
 
-    def noting_sync_files(self, ident, tx, published, report):  # whether this publish drops files
+    def noting_sync_files(self, tv, tx, published, report, io):  # whether this publish drops files
         before = report.files_removed
-        out = sync_files(self, ident, tx, published, report)
+        out = sync_files(self, tv, tx, published, report, io)
         removing[0] = report.files_removed > before
         return out
 

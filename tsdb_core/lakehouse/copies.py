@@ -20,6 +20,7 @@ import re
 from datetime import date, timedelta
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..base.types import FieldType
@@ -53,9 +54,11 @@ def converted(frame: pl.DataFrame, unsigned: set[str]) -> pl.DataFrame:
 
 
 def write_copies(store_io, table_io, source_uri: str, table_location: str, file_id: int,
-                 fields: dict[str, FieldType], compression: tuple[str, int] = ("zstd", 3)) -> list[str]:
+                 fields: dict[str, FieldType], field_ids: dict[str, int],
+                 compression: tuple[str, int] = ("zstd", 3)) -> list[str]:
     """Write the copies of one store file (one per day it has rows in), encoded as the store
-    encodes its own files; their URIs."""
+    encodes its own files, each column carrying its Iceberg field id (``field_ids``: by name;
+    readers that resolve columns by id need them); their URIs."""
     with store_io.new_input(source_uri).open() as stream:
         frame = pl.from_arrow(pq.read_table(stream))
     assert isinstance(frame, pl.DataFrame)
@@ -67,11 +70,19 @@ def write_copies(store_io, table_io, source_uri: str, table_location: str, file_
     for (day,), part in sorted(converted(frame, unsigned).partition_by(_DAY, as_dict=True).items()):
         uri = copy_uri(table_location, file_id, int(day))
         with table_io.new_output(uri).create(overwrite=True) as sink:
-            pq.write_table(part.drop(_DAY).to_arrow(), sink, compression=compression[0],
+            pq.write_table(_with_field_ids(part.drop(_DAY).to_arrow(), field_ids), sink, compression=compression[0],
                            compression_level=compression[1], use_dictionary=[c for c in dictionary if c != TIME],
                            column_encoding=encoding)
         out.append(uri)
     return out
+
+
+def _with_field_ids(table: pa.Table, field_ids: dict[str, int]) -> pa.Table:
+    """``table`` with each column's Iceberg field id in its Parquet schema (the columns the
+    table lacks, a key named like ours, are dropped)."""
+    keep = [f for f in table.schema if f.name in field_ids]
+    schema = pa.schema([f.with_metadata({b"PARQUET:field_id": str(field_ids[f.name]).encode()}) for f in keep])
+    return table.select([f.name for f in keep]).cast(schema)
 
 
 def stray_copies(io, table_location: str, listed: set[str], before: float) -> list[str]:

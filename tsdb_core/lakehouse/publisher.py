@@ -233,8 +233,9 @@ class Publisher:
         if not add and not remove:
             return have
         cfg = self.store.config
+        ids = {fd.name: fd.field_id for fd in tx.table_metadata.schema().fields}
         uris = [u for f in add for u in write_copies(self.io, io, self.file_uri(f), tx.table_metadata.location,
-                                                         f.id, tv.fields,
+                                                         f.id, tv.fields, ids,
                                                          (cfg.parquet_compression, cfg.parquet_compression_level))]
         now = {u: df for u, df in have.items() if source_id(u) in want}
         update = tx.update_snapshot(snapshot_properties={mapping.PROP_VERSION: str(report.version)})

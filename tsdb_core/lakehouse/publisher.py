@@ -1,11 +1,12 @@
 """The Iceberg publisher: makes the Iceberg catalog agree with the store's catalog.
 
 A reconciler, not a log follower: :meth:`Publisher.publish` reads one consistent view of the
-store (lakehouse/view.py) and, per measurement, creates the table, adds new columns, adds the
-live Parquet files it lacks and removes the files no longer live, in one Iceberg commit per
-table that changed. Running it twice changes nothing; running it after any crash (the store
-committed, Iceberg not yet, or the other way round) brings the two back into agreement. The
-files' bytes are never copied or rewritten.
+store (lakehouse/view.py) and, per measurement, creates the table, adds new columns, writes and
+adds the copies (lakehouse/copies.py) of the live files it lacks and removes those of files no
+longer live, in one Iceberg commit per table that changed. Running it twice changes nothing;
+running it after any crash (the store committed, Iceberg not yet, or the other way round)
+brings the two back into agreement. Copies no table lists any more are deleted ``file_grace_s``
+later (or, left by a publisher that stopped, by the next one's first publish).
 """
 from __future__ import annotations
 
@@ -159,7 +160,7 @@ class Publisher:
         return set(self._ours.values()) if self._ours else set()
 
     def drop_all(self) -> None:
-        """Drop every table and namespace this store published (the files stay: they are the store's)."""
+        """Drop every table and namespace this store published (their copies go to the trash)."""
         for ident in sorted(self.our_tables()):
             self._drop_table(ident)
         self._ours, self._done, self._files = {}, {}, {}

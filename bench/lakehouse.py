@@ -64,7 +64,7 @@ def _run(root: Path, bodies: list[bytes], mode: str) -> dict:
     t0 = time.perf_counter()
     store = tsdb_core.open(root, config=StoreConfig(compact_min_files=1_000_000, iceberg=publish))
     # async: the engine's flush, which leaves publishing to the publisher's thread
-    flush = store._engine.flush if mode == "async" else store.flush  # noqa: SLF001 - the old behaviour
+    flush = store._engine.flush if mode == "async" else store.flush
     for body in bodies:
         store.write(DB, body)
         flush()

@@ -14,8 +14,16 @@ from urllib.parse import quote
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.transforms import DayTransform
-from pyiceberg.types import (BooleanType, DecimalType, DoubleType, IcebergType, LongType, NestedField, StringType,
-                             TimestamptzType)
+from pyiceberg.types import (
+    BooleanType,
+    DecimalType,
+    DoubleType,
+    IcebergType,
+    LongType,
+    NestedField,
+    StringType,
+    TimestamptzType,
+)
 
 from ..base.types import FieldType
 

@@ -218,3 +218,22 @@ def test_copies_a_stopped_publisher_left_are_deleted_by_the_next(store):
     assert not any(os.path.exists(p) for p in old)
     table = again.catalog.load_table(("db", "cpu"))
     assert table.scan().to_arrow().num_rows == 120 and all(c.ok for c in verify(again))
+
+
+def test_a_whole_copy_is_kept_and_a_torn_one_written_again(store):
+    import os
+
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=1))
+    store.flush()
+    Publisher(store).publish()
+    publisher = Publisher(store)
+    (task,) = publisher.catalog.load_table(("db", "cpu")).scan().plan_files()
+    path = task.file.file_path.removeprefix("file://")
+    stamp, size = os.stat(path).st_mtime_ns, os.path.getsize(path)
+    assert publisher.publish(from_scratch=True).files_added == 1
+    assert os.stat(path).st_mtime_ns == stamp  # found whole: not written again (a reader may be reading it)
+    with open(path, "r+b") as f:  # torn, as by a crash while it was written
+        f.truncate(size // 2)
+    assert publisher.publish(from_scratch=True).files_added == 1
+    assert os.path.getsize(path) == size and all(c.ok for c in verify(publisher))
+    assert publisher.catalog.load_table(("db", "cpu")).scan().to_arrow().num_rows == 60

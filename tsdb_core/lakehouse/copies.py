@@ -10,9 +10,9 @@ unsigned fields as ``decimal(20,0)`` (every UINT64 value fits), the other column
 
 A copy's path names the store file it comes from
 (``<table>/data/time_day=2024-03-01/f<id>.parquet``): the publisher tells which store files a
-table lists from its paths alone, writing the same copy again gives the same path (a crash
-before the commit leaves nothing a later publish does not overwrite), and copies are deleted
-by the publisher ``file_grace_s`` after the commit that stopped listing them.
+table lists from its paths alone, and the same copy always has the same path: one found whole
+is kept (it may be listed already), one torn by a crash is written again. Copies are deleted by
+the publisher ``file_grace_s`` after the commit that stopped listing them.
 """
 from __future__ import annotations
 
@@ -69,12 +69,28 @@ def write_copies(store_io, table_io, source_uri: str, table_location: str, file_
     out = []
     for (day,), part in sorted(converted(frame, unsigned).partition_by(_DAY, as_dict=True).items()):
         uri = copy_uri(table_location, file_id, int(day))
+        out.append(uri)
+        if _whole(table_io, uri, part.height, field_ids):  # written before (a failed publish, another publisher)
+            continue
         with table_io.new_output(uri).create(overwrite=True) as sink:
             pq.write_table(_with_field_ids(part.drop(_DAY).to_arrow(), field_ids), sink, compression=compression[0],
                            compression_level=compression[1], use_dictionary=[c for c in dictionary if c != TIME],
                            column_encoding=encoding)
-        out.append(uri)
     return out
+
+
+def _whole(io, uri: str, rows: int, field_ids: dict[str, int]) -> bool:
+    """Whether the copy at ``uri`` exists whole (a readable footer, ``rows`` rows, the table's
+    field ids): never rewritten then, as a reader may be reading it; a torn one (or one made
+    for an earlier table of that name) is written again."""
+    try:
+        with io.new_input(uri).open() as stream:
+            meta = pq.read_metadata(stream)
+    except Exception:  # noqa: BLE001 - absent or torn: write it
+        return False
+    ids = {f.name: int(f.metadata[b"PARQUET:field_id"]) for f in meta.schema.to_arrow_schema()
+           if f.metadata and b"PARQUET:field_id" in f.metadata}
+    return meta.num_rows == rows and ids.items() <= field_ids.items() and len(ids) == meta.num_columns
 
 
 def _with_field_ids(table: pa.Table, field_ids: dict[str, int]) -> pa.Table:

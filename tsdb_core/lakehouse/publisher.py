@@ -224,9 +224,12 @@ class Publisher:
     def _sync_files(self, tv: TableView, tx, published: list, report: PublishReport, io) -> dict:
         """Stage the appends and removals making the table list the copies of ``published``
         (writing the missing copies first, through the table's ``io``); its files then."""
+        # pyiceberg computes tx.table_metadata anew on each access: read it once (the snapshot
+        # staged below leaves its schema, partition spec and location as they are)
+        meta = tx.table_metadata
         snapshot_id, have = self._files.get(tv.ident, (None, None))
-        if have is None or snapshot_id != tx.table_metadata.current_snapshot_id:
-            have = current_files(tx.table_metadata, io)
+        if have is None or snapshot_id != meta.current_snapshot_id:
+            have = current_files(meta, io)
         want = {f.id: f for f in published}
         listed = {source_id(u) for u in have}
         add = [want[i] for i in sorted(want.keys() - listed)]
@@ -234,8 +237,8 @@ class Publisher:
         if not add and not remove:
             return have
         cfg = self.store.config
-        ids = {fd.name: fd.field_id for fd in tx.table_metadata.schema().fields}
-        uris = [u for f in add for u in write_copies(self.io, io, self.file_uri(f), tx.table_metadata.location,
+        ids = {fd.name: fd.field_id for fd in meta.schema().fields}
+        uris = [u for f in add for u in write_copies(self.io, io, self.file_uri(f), meta.location,
                                                          f.id, tv.fields, ids,
                                                          (cfg.parquet_compression, cfg.parquet_compression_level))]
         now = {u: df for u, df in have.items() if source_id(u) in want}
@@ -243,9 +246,9 @@ class Publisher:
         with (update.overwrite() if remove else update.merge_append()) as producer:
             for data_file in remove:
                 producer.delete_data_file(data_file)
-            for data_file in parquet_files_to_data_files(io, tx.table_metadata, iter(uris)):
+            for data_file in parquet_files_to_data_files(io, meta, iter(uris)):
                 producer.append_data_file(data_file)
-                data_file.spec_id = tx.table_metadata.default_spec_id  # as read back from a manifest
+                data_file.spec_id = meta.default_spec_id  # as read back from a manifest
                 now[data_file.file_path] = data_file
         report.files_added += len(add)
         report.files_removed += len({source_id(df.file_path) for df in remove})

@@ -74,8 +74,12 @@ def rest_catalog(tmp_path_factory):
 
 def test_a_rest_catalog_gets_the_tables_in_the_same_step(tmp_path, rest_catalog, monkeypatch):
     url, token, warehouse = rest_catalog
-    monkeypatch.setenv("PYICEBERG_CATALOG__TSDB__TOKEN", token)  # pyiceberg's own configuration
+    import pyiceberg.catalog
+    from pyiceberg.utils.config import Config
+
+    monkeypatch.setenv("PYICEBERG_CATALOG__TSDB__TOKEN", token)  # pyiceberg's own configuration,
     monkeypatch.setenv("PYICEBERG_CATALOG__TSDB__PREFIX", ENV)
+    monkeypatch.setattr(pyiceberg.catalog, "_ENV_CONFIG", Config())  # read as if set before the process began
     config = StoreConfig(iceberg=True, iceberg_catalog=url, file_grace_s=0.0)
     with tsdb_core.open(tmp_path / "s", config=config) as store:
         store.write("bronze", lines("cpu", T, 10, seed=1))

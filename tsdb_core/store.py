@@ -78,6 +78,15 @@ class Store:
         self._iceberg = hook
         hook.start()
 
+    def _publish_change(self, result=None):
+        """After a flush, compaction, retention, DELETE or DROP through this store: its Iceberg
+        commit before the call returns (a failed one is logged, shown by :meth:`health` and
+        retried by the publisher's thread; the store's own commit stands); ``result`` passed on."""
+        hook = self._iceberg
+        if hook is not None:
+            hook.catch_up()
+        return result
+
     def _committed(self) -> None:
         """After each catalog commit (the engine's lock held): wake the publisher."""
         hook = self._iceberg
@@ -145,16 +154,18 @@ class Store:
 
     # ------------------------------------------------------------------ flush, compaction, retention
     def flush(self) -> None:
-        """Write every buffered row to Parquet, then truncate the WAL."""
+        """Write every buffered row to Parquet, then truncate the WAL (and, publishing Iceberg
+        tables, commit them too before returning)."""
         self._engine.flush()
+        self._publish_change()
 
     def compact(self) -> int:
         """Merge every window holding two or more files; returns the number of windows merged."""
-        return self._engine.compact()
+        return self._publish_change(self._engine.compact())
 
     def enforce_retention(self) -> int:
         """Delete windows wholly older than now − duration; returns the number of files removed."""
-        return self._engine.enforce_retention()
+        return self._publish_change(self._engine.enforce_retention())
 
     # ------------------------------------------------------------------ DDL
     def create_database(self, name: str, *, duration: int | None = None, shard_duration: int | None = None,
@@ -166,6 +177,7 @@ class Store:
     def drop_database(self, name: str) -> None:
         """Drop a database, its policies and every file of its data."""
         self._engine.drop_database(name)
+        self._publish_change()
 
     def create_retention_policy(self, db: str, name: str, *, duration: int, shard_duration: int = 0,
                                 replication: int = 1, default: bool = False) -> None:
@@ -183,15 +195,18 @@ class Store:
     def drop_retention_policy(self, db: str, name: str) -> None:
         """Drop a policy and its data."""
         self._engine.drop_retention_policy(db, name)
+        self._publish_change()
 
     def drop_measurement(self, db: str, measurement: str) -> None:
         """Drop a measurement's data and schema in every policy of ``db``."""
         self._engine.drop_measurement(db, measurement)
+        self._publish_change()
 
     def delete(self, db: str, measurement: str | None, start: int, end: int,
                predicate: pl.Expr | None = None) -> None:
         """DELETE / DROP SERIES: remove the rows in [start, end] matching ``predicate`` (all policies)."""
         self._engine.delete(db, measurement, start, end, predicate)
+        self._publish_change()
 
     # ------------------------------------------------------------------ reads (the DataProvider)
     def now(self) -> int:

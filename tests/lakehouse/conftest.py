@@ -20,10 +20,7 @@ def read_pyiceberg(table) -> pl.DataFrame:
 
 
 def read_polars(table) -> pl.DataFrame:
-    # Polars' own Parquet reader refuses UINT_64 columns the table calls long; its pyiceberg
-    # reader is the documented way for tables with unsigned fields
-    unsigned = any(f.doc == "field (unsigned)" for f in table.schema().fields)
-    return pl.scan_iceberg(table, reader_override="pyiceberg" if unsigned else None).collect()
+    return pl.scan_iceberg(table).collect()
 
 
 def _duckdb_extensions() -> str | None:

@@ -53,12 +53,17 @@ def store_summary(store, db: str, rp: str, measurement: str) -> dict:
 
 
 def table_summary(frame: pl.DataFrame, tags: list[str]) -> dict:
-    """The same summary from a reader's frame of a published table."""
+    """The same summary from a reader's frame of a published table (times from ``time_ns``,
+    after checking that ``time`` is those nanoseconds rounded down to the microsecond)."""
+    if frame.height:
+        assert frame["time"].dtype == pl.Datetime("us", frame["time"].dtype.time_zone)
+        assert frame["time"].dt.replace_time_zone(None).cast(pl.Int64).to_list() == \
+            [t // 1000 for t in frame["time_ns"].to_list()]
     fields = [f for f in FIELDS if f in frame.columns]
     if frame.height == 0:
         return {}
-    aggs = [pl.col("v").count().alias("rows"), pl.col("time").filter(pl.col("v").is_not_null()).min().alias("tmin"),
-            pl.col("time").filter(pl.col("v").is_not_null()).max().alias("tmax")]
+    aggs = [pl.col("v").count().alias("rows"), pl.col("time_ns").filter(pl.col("v").is_not_null()).min().alias("tmin"),
+            pl.col("time_ns").filter(pl.col("v").is_not_null()).max().alias("tmax")]
     # a series with no value of a field: InfluxQL answers null, not 0
     aggs += [pl.when(pl.col(f).count() > 0).then(pl.col(f).sum() if FIELDS[f] == "sum" else pl.col(f).count())
              .alias(f) for f in fields]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import httpx
 import polars as pl
@@ -14,6 +15,7 @@ from pyiceberg.exceptions import NoSuchTableError
 import tsdb_core
 from tsdb_core import StoreConfig
 from tsdb_core.lakehouse import Publisher, verify
+from tsdb_core.lakehouse.copies import source_id
 from tsdb_core.testing import ManualClock, parse_duration, to_ns
 
 from ..http.test_read_only import _post, _spawn, _url
@@ -108,7 +110,9 @@ def test_removed_files_stay_until_a_publish_drops_them(store, monkeypatch):
     store.write("db", lines("cpu", T, 10, seed=2, offset=MIN))
     store.flush()
     settled(store)
-    published = {store.iceberg.file_uri(f) for f in store.files()}
+    table = store.iceberg.catalog.load_table(("db", "cpu"))
+    published = {t.file.file_path for t in table.scan().plan_files()}
+    assert {source_id(u) for u in published} == {f.id for f in store.files()}
     paths = [store.root / f.path for f in store.files()]
 
     def fail(self, **kwargs):
@@ -116,18 +120,19 @@ def test_removed_files_stay_until_a_publish_drops_them(store, monkeypatch):
 
     original = Publisher.publish
     monkeypatch.setattr(Publisher, "publish", fail)
-    assert store.compact() == 1  # buried with no grace: deleted at once if nobody listed them
+    assert store.compact() == 1  # buried with no grace: deleted at once if nobody held them
     health = store.health()
     assert health["status"] == "degraded" and "unreachable" in health["iceberg"]["error"]
     store.write("db", lines("cpu", "2024-03-05T00:00:00Z", 5, seed=3))
-    store.flush()  # writes go on; the flush's reap deletes nothing Iceberg lists
+    store.flush()  # writes go on; the flush's reap deletes nothing the publisher has not let go
     assert all(p.exists() for p in paths)
     table = store.iceberg.catalog.load_table(("db", "cpu"))
     assert {t.file.file_path for t in table.scan().plan_files()} == published
-    assert read_pyiceberg(table).height == 120  # still readable: its files are there
+    assert read_pyiceberg(table).height == 120  # still readable: its copies are there
     monkeypatch.setattr(Publisher, "publish", original)
     assert store.publish_iceberg()
-    assert not any(p.exists() for p in paths)  # released by the publish that dropped them
+    assert not any(p.exists() for p in paths)  # released by the publish that dropped their copies
+    assert not any(Path(u.removeprefix("file://")).exists() for u in published)  # copies gone too (grace 0)
     assert agree(store)[("db", "cpu")] == 150 and store.health()["status"] == "ok"
 
 
@@ -188,3 +193,53 @@ def test_tsdb_serve_iceberg_publishes_what_is_written(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0, proc.stderr.read()
+
+
+def _external_rows(root, *ident: str) -> int | None:
+    """Rows of a table as a reader with nothing of the store's sees them: its own catalog
+    connection, then DuckDB (when installed) on the metadata it names; None: no such table."""
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    from .conftest import _duckdb, _duckdb_reason
+
+    catalog = SqlCatalog("tsdb", uri=f"sqlite:///{root}/iceberg.sqlite")
+    try:
+        table = catalog.load_table(ident)
+    except NoSuchTableError:
+        return None
+    finally:
+        catalog.engine.dispose()
+    rows = table.scan().to_arrow().num_rows
+    if not _duckdb_reason():
+        assert _duckdb().execute("SELECT count(*) FROM iceberg_scan(?)", [table.metadata_location]).fetchone()[0] == rows
+    return rows
+
+
+def test_a_change_is_in_the_tables_when_the_call_returns(tmp_path, monkeypatch):
+    from tsdb_core.lakehouse.hook import AutoPublisher
+
+    monkeypatch.setattr(AutoPublisher, "signal", lambda self: None)  # the thread never runs: no help from it
+    root = tmp_path / "store"
+    config = StoreConfig.for_tests(iceberg=True, file_grace_s=0.0, compact_min_files=1000)
+    with tsdb_core.open(root, config=config, clock=ManualClock(NOW)) as store:
+        store.create_database("db")
+        for k in range(3):
+            store.write("db", lines("cpu", T, 10, seed=k, offset=k * 100 * MIN))
+            assert _external_rows(root, "db", "cpu") == (60 * k if k else None)
+            store.flush()
+            assert _external_rows(root, "db", "cpu") == 60 * (k + 1)
+        store.write("db", lines("cpu", T, 10, seed=9))  # the first flush's points again: merged when published
+        store.flush()
+        assert _external_rows(root, "db", "cpu") == 180
+        assert store.compact() == 0  # the publish merged that window already
+        store.query("DELETE FROM cpu WHERE host = 'a'", db="db")
+        assert _external_rows(root, "db", "cpu") == 120
+        store.clock.advance("30d")
+        store.alter_retention_policy("db", "autogen", duration=parse_duration("7d"))
+        assert store.enforce_retention() > 0
+        assert _external_rows(root, "db", "cpu") == 0
+        store.write("db", lines("mem", "2024-04-08T00:00:00Z", 2, seed=1, all_fields=False))
+        store.flush()
+        assert _external_rows(root, "db", "mem") == 12
+        store.query("DROP MEASUREMENT mem", db="db")
+        assert _external_rows(root, "db", "mem") is None

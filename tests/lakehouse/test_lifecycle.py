@@ -8,12 +8,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from pyiceberg.types import BooleanType, DoubleType, LongType, StringType
+from pyiceberg.types import BooleanType, DecimalType, DoubleType, LongType, StringType, TimestamptzType
 
 import tsdb_core
 from tsdb_core.cli import cli
@@ -37,18 +38,35 @@ def test_types_and_a_new_field_and_tag_add_columns(tmp_path, reader):
         publisher.publish()
         table = publisher.catalog.load_table(("db", "cpu"))
         types = {f.name: f.field_type for f in table.schema().fields}
-        assert types == {"time": LongType(), "host": StringType(), "region": StringType(), "v": DoubleType(),
-                         "i": LongType(), "u": LongType(), "b": BooleanType(), "s": StringType()}
-        assert "nanoseconds" in table.schema().find_field("time").doc
+        assert types == {"time": TimestamptzType(), "time_ns": LongType(), "host": StringType(),
+                         "region": StringType(), "v": DoubleType(), "i": LongType(), "u": DecimalType(20, 0),
+                         "b": BooleanType(), "s": StringType()}
+        assert "nanoseconds" in table.schema().find_field("time_ns").doc
         store.write("db", f"cpu,host=z,dc=x v=1.5,w=7i {to_ns(T) + 10**12}")
         store.flush()
         assert publisher.publish().columns_added == {("db", "cpu"): ["dc", "w"]}
         frame = reader(publisher.catalog.load_table(("db", "cpu")))
         assert frame.height == 31 and frame["w"].drop_nulls().to_list() == [7]
         assert frame.filter(pl.col("dc") == "x")["host"].to_list() == ["z"]
-        assert frame["time"].dtype == pl.Int64 and frame["time"].min() == to_ns(T)
+        assert frame["time_ns"].dtype == pl.Int64 and frame["time_ns"].min() == to_ns(T)
+        assert frame["time"].dtype == pl.Datetime("us", frame["time"].dtype.time_zone)  # UTC (DuckDB: Etc/UTC)
+        assert frame["time"].min() == datetime(2024, 3, 1, tzinfo=timezone.utc)
         assert_same(store_summary(store, "db", "autogen", "cpu"),
                     table_summary(frame, ["dc", "host", "region"]))
+
+
+def test_unsigned_fields_read_exactly_up_to_2_64_minus_1(tmp_path, reader):
+    values = [0, 2**63 - 1, 2**63, 2**64 - 1]
+    with tsdb_core.open(tmp_path / "s") as store:
+        store.write("db", "\n".join(f"c,host=h{k} u={v}u {to_ns(T) + k}" for k, v in enumerate(values)))
+        store.flush()
+        publisher = Publisher(store)
+        publisher.publish()
+        frame = reader(publisher.catalog.load_table(("db", "c")))
+        assert frame["u"].dtype == pl.Decimal(20, 0)
+        assert sorted(int(x) for x in frame["u"].to_list()) == values
+        want = store.query("SELECT max(u) FROM c", db="db").statements[0].series[0].values[0][1]
+        assert want == 2**64 - 1 == int(frame["u"].max())
 
 
 def test_names_policies_and_databases_become_namespaces(tmp_path):
@@ -86,7 +104,7 @@ def test_cli_show_publish_verify(tmp_path):
     assert shown.exit_code == 0, shown.output
     assert f"sqlite:///{data.resolve()}/iceberg.sqlite" in shown.output
     assert [ln.split()[:5] for ln in shown.output.splitlines() if ln.startswith("db ")] == \
-        [["db", "cpu", "8", "1", "60"], ["db", "mem", "5", "1", "24"]]
+        [["db", "cpu", "9", "1", "60"], ["db", "mem", "6", "1", "24"]]
     assert _tsdb("--data-dir", str(data), "verify").exit_code == 0
     with tsdb_core.open(data, read_only=True) as store:  # someone removes a file from the Iceberg table
         publisher = Publisher(store)
@@ -196,7 +214,8 @@ def test_store_on_s3_publishes_an_s3_warehouse(tmp_path, s3_server):  # noqa: F8
         publisher.publish()
         table = publisher.catalog.load_table(("db", "cpu"))
         assert table.location() == f"{location}/.iceberg/db/cpu"
-        assert {t.file.file_path for t in table.scan().plan_files()} == {f"{location}/{f.path}" for f in store.files()}
+        assert {t.file.file_path for t in table.scan().plan_files()} == {
+            f"{location}/.iceberg/db/cpu/data/time_day=2024-03-01/f{f.id}.parquet" for f in store.files()}
         for read in (read_pyiceberg, read_polars):
             assert_same(store_summary(store, "db", "autogen", "cpu"), table_summary(read(table), ["host", "region"]))
         store.compact()
@@ -214,13 +233,14 @@ _HOOKED_CHILD = textwrap.dedent("""
     from tsdb_core import StoreConfig
     sys.path.insert(0, {tests!r})
     from lakehouse.helpers import lines
+    from tsdb_core.lakehouse.copies import source_id
     from tsdb_core.lakehouse.publisher import Publisher
     mode, removing = {mode!r}, [False]
     sync_files = Publisher._sync_files
 
-    def noting_sync_files(self, ident, tx, published, report):  # whether this publish drops files
+    def noting_sync_files(self, tv, tx, published, report, io):  # whether this publish drops files
         before = report.files_removed
-        out = sync_files(self, ident, tx, published, report)
+        out = sync_files(self, tv, tx, published, report, io)
         removing[0] = report.files_removed > before
         return out
 
@@ -230,8 +250,8 @@ _HOOKED_CHILD = textwrap.dedent("""
         publish = Publisher.publish
         def killed_publish(self, **kwargs):
             if self.our_tables():
-                listed = {{t.file.file_path for t in self.catalog.load_table(("db", "cpu")).scan().plan_files()}}
-                if listed - {{self.file_uri(f) for f in self.store.files()}}:
+                listed = {{source_id(t.file.file_path) for t in self.catalog.load_table(("db", "cpu")).scan().plan_files()}}
+                if listed - {{f.id for f in self.store.files()}}:
                     die()
             return publish(self, **kwargs)
         Publisher.publish = killed_publish
@@ -381,9 +401,12 @@ def test_publishing_on_with_the_data_on_s3(tmp_path, s3_server):  # noqa: F811 -
         store.flush()
         _published(store)
         before = {f"{location}/{f.path}" for f in store.files()}
+        copies = {t.file.file_path for t in store.iceberg.catalog.load_table(("db", "cpu")).scan().plan_files()}
         store.compact()
         _published(store)
         table = store.iceberg.catalog.load_table(("db", "cpu"))
-        assert {t.file.file_path for t in table.scan().plan_files()} == {f"{location}/{f.path}" for f in store.files()}
+        assert {t.file.file_path for t in table.scan().plan_files()} == {
+            f"{location}/.iceberg/db/cpu/data/time_day=2024-03-01/f{f.id}.parquet" for f in store.files()}
         assert all(c.ok for c in verify(store.iceberg))
         assert not any(store.iceberg.io.new_input(uri).exists() for uri in before)  # released: deleted
+        assert len(copies) == 2 and not any(store.iceberg.io.new_input(uri).exists() for uri in copies)

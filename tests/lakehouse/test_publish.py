@@ -3,6 +3,8 @@ with the store's own InfluxQL answers after writes, flushes, a compaction, a ret
 DROP MEASUREMENT and DELETE."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import polars as pl
 import pytest
 from pyiceberg.exceptions import NoSuchTableError
@@ -65,7 +67,8 @@ def test_readers_match_the_store_through_every_change(store, reader):
     assert 0 < frame.height < 1200
     assert not frame.select(pl.struct("host", "region", "time").is_duplicated().any()).item()
     current = store.scan_frame("db", None, "cpu", to_ns("2024-03-01T00:00:00Z"), to_ns(NOW), ["time", "host", "region", "v"])
-    joined = frame.join(current, on=["host", "region", "time"], how="left", nulls_equal=True)
+    exact = frame.drop("time").rename({"time_ns": "time"})
+    joined = exact.join(current, on=["host", "region", "time"], how="left", nulls_equal=True)
     assert joined.height == frame.height and (joined["v"] == joined["v_right"]).all()  # no replaced value shows
     store.compact()
     assert compare_all(store, publisher, reader)[("db", "cpu")] == 1200
@@ -92,16 +95,69 @@ def store_rows(store, rp: str) -> int:
     return res.series[0].values[0][1] if res.series else 0
 
 
-def test_published_files_are_the_stores_files(store):
-    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=1))
+def test_each_store_file_is_published_as_one_copy_per_day(store):
+    store.write("db", lines("cpu", "2024-03-04T22:00:00Z", 30, seed=1, step=3 * 60 * MIN))  # 87 h: 5 days of one 7-day window
+    store.flush()
+    (f,) = store.files()  # one 7-day window of the store: one file
+    publisher = Publisher(store)
+    publisher.publish()
+    table = publisher.catalog.load_table(("db", "cpu"))
+    days = [f"2024-03-0{d}" for d in range(4, 9)]
+    tasks = list(table.scan().plan_files())
+    assert sorted(t.file.file_path for t in tasks) == [f"{table.location()}/data/time_day={d}/f{f.id}.parquet"
+                                                       for d in days]
+    epoch_day = to_ns("2024-03-04T00:00:00Z") // (86400 * 10**9)
+    assert sorted(t.file.partition[0] for t in tasks) == [epoch_day + k for k in range(5)]
+    assert str(table.spec()) == "[\n  1000: time_day: day(1)\n]"
+    assert table.current_snapshot().summary["tsdb.catalog-version"] == str(store.catalog_version())
+    assert not (store.root / ".iceberg").exists() or not any(  # the store's own files are not listed
+        t.file.file_path.startswith(f"{publisher.warehouse}/db/") for t in tasks)
+
+
+@pytest.mark.parametrize("how", ["iso", "expression"])
+def test_a_time_filter_plans_only_that_days_files(store, how):
+    from pyiceberg.expressions import And, GreaterThanOrEqual, LessThan
+
+    store.write("db", lines("cpu", "2024-03-04T22:00:00Z", 30, seed=1, step=3 * 60 * MIN))
     store.flush()
     publisher = Publisher(store)
     publisher.publish()
     table = publisher.catalog.load_table(("db", "cpu"))
-    paths = {t.file.file_path for t in table.scan().plan_files()}
-    assert paths == {f"{publisher.warehouse}/{f.path}" for f in store.files()}  # added where they are
-    assert table.location().endswith("/.iceberg/db/cpu")
-    assert table.current_snapshot().summary["tsdb.catalog-version"] == str(store.catalog_version())
+    lo, hi = "2024-03-06T00:00:00+00:00", "2024-03-07T00:00:00+00:00"
+    flt = (f"time >= '{lo}' AND time < '{hi}'" if how == "iso"
+           else And(GreaterThanOrEqual("time", lo), LessThan("time", hi)))
+    planned = [t.file.file_path for t in table.scan(row_filter=flt).plan_files()]
+    assert len(planned) == 1 and "/time_day=2024-03-06/" in planned[0]
+    got = pl.from_arrow(table.scan(row_filter=flt).to_arrow())
+    want = store.query("SELECT count(v) FROM cpu WHERE time >= '2024-03-06T00:00:00Z' AND time < '2024-03-07T00:00:00Z'",
+                       db="db").statements[0].series[0].values[0][1]
+    assert got.height == want == 8 * 6  # every 3 h: 8 points a day per series, 6 series
+    assert got["time_ns"].min() == to_ns("2024-03-06T01:00:00Z") and got["time_ns"].max() == to_ns("2024-03-06T22:00:00Z")
+
+
+def test_other_readers_filter_by_time_with_the_right_values(store):
+    from .conftest import _duckdb, _duckdb_reason
+
+    store.write("db", lines("cpu", "2024-03-04T22:00:00Z", 30, seed=1, step=3 * 60 * MIN))
+    store.write("db", f"cpu,host=ns v=1 {to_ns('2024-03-06T12:00:00Z') + 1_234_567}")  # sub-µs nanoseconds
+    store.flush()
+    publisher = Publisher(store)
+    publisher.publish()
+    table = publisher.catalog.load_table(("db", "cpu"))
+    frame = pl.scan_iceberg(table).filter((pl.col("time") >= pl.datetime(2024, 3, 6, time_zone="UTC"))
+                                          & (pl.col("time") < pl.datetime(2024, 3, 7, time_zone="UTC"))).collect()
+    assert frame.height == 49 and frame["time"].dtype == pl.Datetime("us", "UTC")
+    row = frame.filter(pl.col("host") == "ns").row(0, named=True)
+    assert row["time_ns"] == to_ns("2024-03-06T12:00:00Z") + 1_234_567
+    assert row["time"] == datetime(2024, 3, 6, 12, 0, 0, 1234, tzinfo=timezone.utc)  # µs, rounded down
+    if _duckdb_reason():
+        pytest.skip(_duckdb_reason())
+    got = _duckdb().execute(
+        "SELECT typeof(time), count(*), min(time_ns), max(time_ns), max(time) FROM iceberg_scan(?) "
+        "WHERE time >= TIMESTAMPTZ '2024-03-06 00:00:00+00' AND time < TIMESTAMPTZ '2024-03-07 00:00:00+00' "
+        "GROUP BY 1", [table.metadata_location]).fetchall()
+    assert got[0][:4] == ("TIMESTAMP WITH TIME ZONE", 49, to_ns("2024-03-06T01:00:00Z"), to_ns("2024-03-06T22:00:00Z"))
+    assert got[0][4].astimezone(timezone.utc) == datetime(2024, 3, 6, 22, tzinfo=timezone.utc)
 
 
 def test_many_publishes_keep_few_snapshots_and_every_file(store):
@@ -124,10 +180,10 @@ def test_a_publish_failing_half_way_is_finished_by_the_next(store, monkeypatch):
     publisher = Publisher(store)
     original = Publisher._sync_files
 
-    def fail_on_mem(self, ident, *args):
-        if ident == ("db", "mem"):
+    def fail_on_mem(self, tv, *args):
+        if tv.ident == ("db", "mem"):
             raise OSError("the disk went away")
-        return original(self, ident, *args)
+        return original(self, tv, *args)
 
     monkeypatch.setattr(Publisher, "_sync_files", fail_on_mem)
     with pytest.raises(OSError, match="went away"):
@@ -136,3 +192,48 @@ def test_a_publish_failing_half_way_is_finished_by_the_next(store, monkeypatch):
     report = publisher.publish()
     assert report.files_added == 1 and report.created == []  # mem's table was made; its file comes now
     assert all(c.ok for c in verify(publisher)) and not publisher.publish().changed
+
+
+def test_copies_a_stopped_publisher_left_are_deleted_by_the_next(store):
+    import os
+
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=1))
+    store.flush()
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=2, offset=MIN))
+    store.flush()
+    publisher = Publisher(store)  # the store's grace: unlisted copies outlive this publisher
+    publisher.publish()
+    table = publisher.catalog.load_table(("db", "cpu"))
+    old = [u.removeprefix("file://") for u in (t.file.file_path for t in table.scan().plan_files())]
+    store.compact()
+    assert publisher.publish().files_removed == 2
+    publisher.close()
+    assert len(old) == 2 and all(os.path.exists(p) for p in old)  # within their grace
+    again = Publisher(store)
+    again.publish()
+    assert all(os.path.exists(p) for p in old)  # too recent to be strays
+    for p in old:
+        os.utime(p, (os.path.getmtime(p) - 3600,) * 2)
+    Publisher(store).publish()
+    assert not any(os.path.exists(p) for p in old)
+    table = again.catalog.load_table(("db", "cpu"))
+    assert table.scan().to_arrow().num_rows == 120 and all(c.ok for c in verify(again))
+
+
+def test_a_whole_copy_is_kept_and_a_torn_one_written_again(store):
+    import os
+
+    store.write("db", lines("cpu", "2024-03-01T00:00:00Z", 10, seed=1))
+    store.flush()
+    Publisher(store).publish()
+    publisher = Publisher(store)
+    (task,) = publisher.catalog.load_table(("db", "cpu")).scan().plan_files()
+    path = task.file.file_path.removeprefix("file://")
+    stamp, size = os.stat(path).st_mtime_ns, os.path.getsize(path)
+    assert publisher.publish(from_scratch=True).files_added == 1
+    assert os.stat(path).st_mtime_ns == stamp  # found whole: not written again (a reader may be reading it)
+    with open(path, "r+b") as f:  # torn, as by a crash while it was written
+        f.truncate(size // 2)
+    assert publisher.publish(from_scratch=True).files_added == 1
+    assert os.path.getsize(path) == size and all(c.ok for c in verify(publisher))
+    assert publisher.catalog.load_table(("db", "cpu")).scan().to_arrow().num_rows == 60

@@ -69,8 +69,9 @@ class StoreConfig:
     # this many bytes, least recently used evicted; 0 = fetch from the store every time.
     object_cache_bytes: int = 1 << 30
     # Keep the store published as Apache Iceberg tables (tsdb_core/lakehouse/, the iceberg extra):
-    # a background thread brings the Iceberg catalog in step after each catalog commit, and files
-    # leaving the store are kept until Iceberg no longer lists them (plus file_grace_s).
+    # flush, compaction, retention, DELETE and DROP commit the Iceberg snapshot before returning (a
+    # thread catches up the store's own commits), and files leaving the store are kept until no
+    # publish copies from them any more (plus file_grace_s).
     # iceberg_catalog: the Iceberg catalog's URI ("" = beside the store's catalog: iceberg.sqlite
     # in the store's directory, or the store's PostgreSQL database; http(s):// = a REST catalog).
     iceberg: bool = False

@@ -1,8 +1,9 @@
 """The store as Apache Iceberg tables, for engines that read Iceberg (Spark, Trino, DuckDB, Polars).
 
 :class:`Publisher` keeps an Iceberg catalog in agreement with the store's catalog (one
-namespace per database, and per non-default retention policy; one table per measurement),
-adding the store's live Parquet files where they are; :func:`verify` checks the two agree.
+namespace per database, and per non-default retention policy; one table per measurement,
+partitioned by day of ``time``), listing one copy of each live store file per day it holds
+(lakehouse/copies.py); :func:`verify` checks the two agree.
 Needs the ``iceberg`` extra (pyiceberg).
 """
 from __future__ import annotations

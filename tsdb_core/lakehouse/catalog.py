@@ -5,8 +5,11 @@ By default pyiceberg's SQL catalog in ``iceberg.sqlite`` beside the store's own 
 a damaged ``catalog.sqlite`` aside and rebuild it) never touches it. A store whose catalog
 is on PostgreSQL publishes to the same database (pyiceberg's tables are ``iceberg_tables``
 and ``iceberg_namespace_properties``; the store's names never clash with them). A REST
-catalog is used when the URI is ``http(s)://``. The warehouse is the store's data location:
-data files are added where they are, never copied.
+catalog is used when the URI is ``http(s)://``: it places the tables itself, and the rest of
+its settings (token, credential, prefix, warehouse) come from pyiceberg's own configuration of
+the catalog named ``tsdb`` (``PYICEBERG_CATALOG__TSDB__TOKEN``..., or ``.pyiceberg.yaml``).
+Otherwise the tables (metadata and the copies they list, lakehouse/copies.py) live under
+``.iceberg/`` of the store's data location.
 """
 from __future__ import annotations
 
@@ -64,17 +67,22 @@ def file_io_properties(properties: dict[str, str] | None = None) -> dict[str, st
 def open_catalog(store, uri: str | None = None, properties: dict[str, str] | None = None):
     """The pyiceberg catalog at ``uri`` (default :func:`default_uri`), warehouse = the store's data."""
     uri = uri or default_uri(store)
-    props = {"warehouse": warehouse_uri(store), **file_io_properties(properties)}
-    if uri.startswith(("http://", "https://")):
-        from pyiceberg.catalog.rest import RestCatalog
+    if is_rest(uri):  # its warehouse, token, prefix...: pyiceberg's configuration of the catalog "tsdb"
+        from pyiceberg.catalog import load_catalog
 
-        return RestCatalog(CATALOG_NAME, uri=uri, **props)
+        return load_catalog(CATALOG_NAME, **{"type": "rest", "uri": uri, **file_io_properties(properties)})
+    props = {"warehouse": warehouse_uri(store), **file_io_properties(properties)}
     from pyiceberg.catalog.sql import SqlCatalog
 
     catalog = SqlCatalog(CATALOG_NAME, uri=_sqlalchemy_url(uri), **props)
     if uri.startswith("sqlite:///"):
         _owner_only(Path(uri[len("sqlite:///"):]))
     return catalog
+
+
+def is_rest(uri: str) -> bool:
+    """Whether ``uri`` names a REST catalog (it assigns table locations itself)."""
+    return uri.startswith(("http://", "https://"))
 
 
 def _owner_only(path: Path) -> None:

@@ -1,11 +1,13 @@
 """Publishing automatically: a store opened with ``StoreConfig(iceberg=True)`` keeps its Iceberg
 tables in step by itself.
 
-The store signals :meth:`AutoPublisher.signal` after each catalog commit (flush, compaction,
-retention, DELETE, DROP, DDL); a background thread then runs :meth:`Publisher.publish`, so
-commits that land while it works fold into the next publish, and no write ever waits for
-Iceberg. Files the store removed are deleted only once a publish no longer lists them (the
-store's ``release`` callback, storage/holds.py). Windows whose files share rows (points
+A flush, compaction, retention run, DELETE or DROP made through the store's methods publishes
+before it returns (:meth:`AutoPublisher.catch_up`): a caller who flushed finds the rows in the
+Iceberg tables. The store also signals :meth:`AutoPublisher.signal` after each catalog commit,
+and a background thread then catches up: commits the store makes by itself (flushes by age or
+size, DDL) are published at once, and a failed publish is retried. Writes never wait for
+Iceberg. Files the store removed are deleted only after a publish that no longer copies from
+them (the store's ``release`` callback, storage/holds.py). Windows whose files share rows (points
 re-sent) are compacted at once and published merged. A failed publish is logged, shown in
 ``store.health()`` and retried with backoff; it never fails a write.
 """
@@ -81,6 +83,20 @@ class AutoPublisher:
             self.published_at = time.time()
             return True
 
+    def behind(self) -> bool:
+        """Whether the store committed since the last successful publish."""
+        return self.last is None or self.last.version != self.store.catalog_version()
+
+    def catch_up(self) -> bool:
+        """Publish unless the last publish already reflects the store's catalog (another thread's
+        publish may have); whether the tables are up to date now."""
+        if self.store.read_only or not self.behind():
+            return True
+        with self._lock:  # a publish under way in the thread finishes first
+            if not self.behind():
+                return True
+        return self.publish_now()
+
     def _compact_held(self, report: PublishReport) -> int:
         """Merge the windows of the held-back files; the number merged."""
         ids = {i for held in report.held.values() for i in held}
@@ -94,8 +110,7 @@ class AutoPublisher:
             if self._stopping:
                 return
             self._wake.clear()
-            if not self.store.read_only:  # a writer that lost its lease publishes no more
-                self.publish_now()
+            self.catch_up()  # a writer that lost its lease publishes no more
 
     def health(self) -> dict:
         """For ``store.health()``: the catalog, the last publish, the error of failing ones."""

@@ -1,30 +1,44 @@
-"""How a store's measurements look as Iceberg tables: names, locations and column types.
+"""How a store's measurements look as Iceberg tables: names, locations, column types, partitions.
 
-Iceberg v2 (what pyiceberg writes; it cannot write v3) has no nanosecond timestamp and the
-store's files keep ``time`` as plain INT64 nanoseconds, which a table must describe as they
-are because the bytes are shared, not copied. So ``time`` is a ``long`` of nanoseconds since
-1970-01-01 UTC (``doc`` says so). Tags are ``string``; fields map float→double,
-integer→long, unsigned→long (the files hold UINT_64: values past 2**63-1 read as negative in
-engines that ignore that annotation), boolean→boolean, string→string.
+Iceberg v2 (what pyiceberg writes; it cannot write v3) has no nanosecond timestamp, so ``time``
+is ``timestamptz`` (microseconds, UTC; a point's nanoseconds rounded down) and the partition
+source (``day(time)``), and ``time_ns`` (``long``) keeps the exact nanoseconds since
+1970-01-01 UTC. Tags are ``string``; fields map float→double, integer→long,
+unsigned→decimal(20,0) (every UINT64 value, exactly), boolean→boolean, string→string. The
+tables list copies written that way (lakehouse/copies.py), not the store's files.
 """
 from __future__ import annotations
 
 from urllib.parse import quote
 
+from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
-from pyiceberg.types import BooleanType, DoubleType, IcebergType, LongType, NestedField, StringType
+from pyiceberg.transforms import DayTransform
+from pyiceberg.types import (
+    BooleanType,
+    DecimalType,
+    DoubleType,
+    IcebergType,
+    LongType,
+    NestedField,
+    StringType,
+    TimestamptzType,
+)
 
 from ..base.types import FieldType
 
 TIME = "time"
-TIME_DOC = "nanoseconds since 1970-01-01T00:00:00Z (the point's timestamp)"
+TIME_DOC = "the point's timestamp, UTC, to the microsecond (rounded down; time_ns is exact)"
+TIME_NS = "time_ns"
+TIME_NS_DOC = "the point's timestamp: nanoseconds since 1970-01-01T00:00:00Z"
+DAY_PARTITION = "time_day"
 # table properties naming what a table publishes (tables without them are not ours: left alone)
 PROP_DB, PROP_RP, PROP_MEASUREMENT = "tsdb.database", "tsdb.retention-policy", "tsdb.measurement"
 PROP_VERSION = "tsdb.catalog-version"  # the store catalog version a snapshot reflects
 METADATA_DIR = ".iceberg"  # never a store directory: encoded store names have no '.'
 
 FIELD_TYPES: dict[FieldType, IcebergType] = {
-    FieldType.FLOAT: DoubleType(), FieldType.INTEGER: LongType(), FieldType.UNSIGNED: LongType(),
+    FieldType.FLOAT: DoubleType(), FieldType.INTEGER: LongType(), FieldType.UNSIGNED: DecimalType(20, 0),
     FieldType.BOOLEAN: BooleanType(), FieldType.STRING: StringType(),
 }
 
@@ -54,10 +68,11 @@ def table_location(warehouse: str, ident: tuple[str, ...]) -> str:
 
 
 def columns(tags, fields: dict[str, FieldType]) -> list[tuple[str, IcebergType, str | None]]:
-    """(name, type, doc) of a measurement's columns: time, tags (sorted), fields (sorted)."""
-    out: list[tuple[str, IcebergType, str | None]] = [(TIME, LongType(), TIME_DOC)]
-    out += [(t, StringType(), "tag") for t in sorted(tags)]
-    out += [(f, FIELD_TYPES[fields[f]], f"field ({fields[f].value})") for f in sorted(fields)]
+    """(name, type, doc) of a measurement's columns: time, time_ns, tags (sorted), fields (sorted)."""
+    out: list[tuple[str, IcebergType, str | None]] = [(TIME, TimestamptzType(), TIME_DOC),
+                                                      (TIME_NS, LongType(), TIME_NS_DOC)]
+    out += [(t, StringType(), "tag") for t in sorted(tags) if t != TIME_NS]  # a key named time_ns: not published
+    out += [(f, FIELD_TYPES[fields[f]], f"field ({fields[f].value})") for f in sorted(fields) if f != TIME_NS]
     return out
 
 
@@ -65,3 +80,8 @@ def schema(tags, fields: dict[str, FieldType]) -> Schema:
     """The Iceberg schema of a new table (every column optional: files may lack any)."""
     return Schema(*(NestedField(i, name, typ, required=False, doc=doc)
                     for i, (name, typ, doc) in enumerate(columns(tags, fields), start=1)))
+
+
+def partition_spec() -> PartitionSpec:
+    """``day(time)``: ``time`` is field 1 of every table (:func:`schema`)."""
+    return PartitionSpec(PartitionField(source_id=1, field_id=1000, transform=DayTransform(), name=DAY_PARTITION))

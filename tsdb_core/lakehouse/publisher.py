@@ -1,14 +1,16 @@
 """The Iceberg publisher: makes the Iceberg catalog agree with the store's catalog.
 
 A reconciler, not a log follower: :meth:`Publisher.publish` reads one consistent view of the
-store (lakehouse/view.py) and, per measurement, creates the table, adds new columns, adds the
-live Parquet files it lacks and removes the files no longer live, in one Iceberg commit per
-table that changed. Running it twice changes nothing; running it after any crash (the store
-committed, Iceberg not yet, or the other way round) brings the two back into agreement. The
-files' bytes are never copied or rewritten.
+store (lakehouse/view.py) and, per measurement, creates the table, adds new columns, writes and
+adds the copies (lakehouse/copies.py) of the live files it lacks and removes those of files no
+longer live, in one Iceberg commit per table that changed. Running it twice changes nothing;
+running it after any crash (the store committed, Iceberg not yet, or the other way round)
+brings the two back into agreement. Copies no table lists any more are deleted ``file_grace_s``
+later (or, left by a publisher that stopped, by the next one's first publish).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pyarrow.parquet as pq
@@ -18,7 +20,8 @@ from pyiceberg.io.pyarrow import parquet_files_to_data_files
 from pyiceberg.table import TableProperties
 
 from . import mapping
-from .catalog import default_uri, open_catalog, warehouse_uri
+from .catalog import default_uri, is_rest, open_catalog, warehouse_uri
+from .copies import source_id, stray_copies, write_copies
 from .overlap import OverlapCheck
 from .view import StoreView, TableView, read_view
 
@@ -27,6 +30,7 @@ Ident = tuple[str, ...]
 # whole metadata (every snapshot) on each update, so old ones are expired in batches. Expiring
 # deletes no data file: the files are the store's, deleted by it after StoreConfig.file_grace_s.
 KEEP_SNAPSHOTS = 10
+STRAY_AGE_S = 60.0  # a copy no table lists is deleted once it is this old at least (and past the grace)
 
 
 @dataclass
@@ -41,6 +45,7 @@ class PublishReport:
     files_removed: int = 0
     held: dict[Ident, list[int]] = field(default_factory=dict)  # file ids held back (overwritten rows)
     deferred: list[Ident] = field(default_factory=list)  # tables left as they were (``defer_held``)
+    unlisted: list[str] = field(default_factory=list)  # copies the tables stopped listing
 
     @property
     def changed(self) -> bool:
@@ -63,6 +68,9 @@ class Publisher:
         # per table: (snapshot id, its data files by path) after our last commit, so a publish
         # reads manifests only when someone else committed in between
         self._files: dict[Ident, tuple[int | None, dict]] = {}
+        self._trash: list[tuple[str, float]] = []  # (copy no table lists, when it stopped being listed)
+        self.grace_s = store.config.file_grace_s  # how long a copy outlives the commit that unlisted it
+        self._swept = False  # stray copies looked for (on the first publish)
 
     def file_uri(self, f) -> str:
         """Where a live file is, as Iceberg records it."""
@@ -80,16 +88,54 @@ class Publisher:
         for tv in view.tables.values():
             self._sync(tv, report, defer_held)
         for ident in sorted(ours - view.tables.keys()):
-            self.catalog.drop_table(ident)
-            self._done.pop(ident, None)
-            self._files.pop(ident, None)
+            self._drop_table(ident)
             report.dropped.append(ident)
         self._ours = {ident: (tv.db, tv.rp, tv.measurement) for ident, tv in view.tables.items()
                       if ident in ours or ident not in report.deferred}
         if report.dropped:
             self._prune_namespaces(view)
         self.overlap.forget_except({f.id for tv in view.tables.values() for f in tv.files})
+        if not self._swept and not report.deferred:
+            self._sweep(set(self._ours))
+        self.empty_trash()
         return report
+
+    def _sweep(self, idents: set[Ident]) -> None:
+        """Once per publisher: copies no table lists, older than the grace, go to the trash
+        (what a stopped publisher left behind)."""
+        before = time.time() - max(self.grace_s, STRAY_AGE_S)  # not one another publisher is about to commit
+        for ident in idents:
+            table = self.catalog.load_table(ident)
+            listed = set(current_files(table.metadata, table.io))
+            self._trash.extend((u, 0.0) for u in stray_copies(table.io, table.location(), listed, before))
+        self._swept = True
+
+    def empty_trash(self, now: float | None = None) -> int:
+        """Delete the copies unlisted ``grace_s`` ago or more (a reader that planned before may
+        still read them until then); how many."""
+        now = time.time() if now is None else now
+        listed = {u for _, files in self._files.values() for u in files}  # written again (a table remade)
+        self._trash = [(u, t) for u, t in self._trash if u not in listed]
+        due = [u for u, t in self._trash if t + self.grace_s <= now]
+        for uri in due:
+            try:
+                self.io.delete(uri)
+            except FileNotFoundError:
+                pass
+        self._trash = [(u, t) for u, t in self._trash if t + self.grace_s > now]
+        return len(due)
+
+    def _drop_table(self, ident: Ident) -> None:
+        """Drop one of our tables; its copies go to the trash."""
+        try:
+            table = self.catalog.load_table(ident)
+            listed = current_files(table.metadata, table.io)
+        except NoSuchTableError:
+            listed = {}
+        self.catalog.drop_table(ident)
+        self._done.pop(ident, None)
+        self._files.pop(ident, None)
+        self._trash.extend((u, time.time()) for u in listed if source_id(u) is not None)
 
     def held_back(self, tv: TableView) -> list:
         """The live files of ``tv`` not published (they share rows with another file)."""
@@ -114,9 +160,9 @@ class Publisher:
         return set(self._ours.values()) if self._ours else set()
 
     def drop_all(self) -> None:
-        """Drop every table and namespace this store published (the files stay: they are the store's)."""
+        """Drop every table and namespace this store published (their copies go to the trash)."""
         for ident in sorted(self.our_tables()):
-            self.catalog.drop_table(ident)
+            self._drop_table(ident)
         self._ours, self._done, self._files = {}, {}, {}
         self._prune_namespaces(StoreView(None, {}))
 
@@ -138,7 +184,8 @@ class Publisher:
             return
         table = self._load(tv.ident)  # also after a publish that failed half-way
         if table is not None and not _compatible(table.schema(), tv):
-            self.catalog.drop_table(tv.ident)  # a type changed (the measurement was dropped and remade)
+            # a type changed (the measurement was dropped and remade), or a table of an older mapping
+            self._drop_table(tv.ident)
             table = None
         if table is None:
             table = self._create(tv)
@@ -146,11 +193,13 @@ class Publisher:
             if self._ours is not None:
                 self._ours[tv.ident] = (tv.db, tv.rp, tv.measurement)
         tx = table.transaction()
+        unlisted = len(report.unlisted)
         added = _add_columns(tx, tv)
         if added:
             report.columns_added[tv.ident] = added
-        files = self._sync_files(tv.ident, tx, published, report)
+        files = self._sync_files(tv, tx, published, report, table.io)
         tx.commit_transaction()
+        self._trash.extend((u, time.time()) for u in report.unlisted[unlisted:])
         self._files[tv.ident] = (table.metadata.current_snapshot_id, files)
         self._done[tv.ident] = signature
         _expire_old_snapshots(table)
@@ -168,31 +217,42 @@ class Publisher:
         props = {**mapping.TABLE_PROPERTIES, mapping.PROP_DB: tv.db, mapping.PROP_RP: tv.rp,
                  mapping.PROP_MEASUREMENT: tv.measurement,
                  TableProperties.DEFAULT_NAME_MAPPING: schema.name_mapping.model_dump_json()}
-        return self.catalog.create_table(tv.ident, schema, location=mapping.table_location(self.warehouse, tv.ident),
+        location = None if is_rest(self.uri) else mapping.table_location(self.warehouse, tv.ident)  # REST: its own
+        return self.catalog.create_table(tv.ident, schema, location=location, partition_spec=mapping.partition_spec(),
                                          properties=props)
 
-    def _sync_files(self, ident: Ident, tx, published: list, report: PublishReport) -> dict:
-        """Stage the appends and removals making the table's files ``published``; its files then."""
-        snapshot_id, have = self._files.get(ident, (None, None))
-        if have is None or snapshot_id != tx.table_metadata.current_snapshot_id:
-            have = current_files(tx.table_metadata, self.io)
-        want = {self.file_uri(f) for f in published}
-        add = sorted(want - have.keys())
-        remove = [have[u] for u in sorted(have.keys() - want)]
+    def _sync_files(self, tv: TableView, tx, published: list, report: PublishReport, io) -> dict:
+        """Stage the appends and removals making the table list the copies of ``published``
+        (writing the missing copies first, through the table's ``io``); its files then."""
+        # pyiceberg computes tx.table_metadata anew on each access: read it once (the snapshot
+        # staged below leaves its schema, partition spec and location as they are)
+        meta = tx.table_metadata
+        snapshot_id, have = self._files.get(tv.ident, (None, None))
+        if have is None or snapshot_id != meta.current_snapshot_id:
+            have = current_files(meta, io)
+        want = {f.id: f for f in published}
+        listed = {source_id(u) for u in have}
+        add = [want[i] for i in sorted(want.keys() - listed)]
+        remove = [df for u, df in sorted(have.items()) if source_id(u) not in want]
         if not add and not remove:
             return have
-        now = {u: df for u, df in have.items() if u in want}
-        props = {mapping.PROP_VERSION: str(report.version)}
-        update = tx.update_snapshot(snapshot_properties=props)
+        cfg = self.store.config
+        ids = {fd.name: fd.field_id for fd in meta.schema().fields}
+        uris = [u for f in add for u in write_copies(self.io, io, self.file_uri(f), meta.location,
+                                                         f.id, tv.fields, ids,
+                                                         (cfg.parquet_compression, cfg.parquet_compression_level))]
+        now = {u: df for u, df in have.items() if source_id(u) in want}
+        update = tx.update_snapshot(snapshot_properties={mapping.PROP_VERSION: str(report.version)})
         with (update.overwrite() if remove else update.merge_append()) as producer:
             for data_file in remove:
                 producer.delete_data_file(data_file)
-            for data_file in parquet_files_to_data_files(self.io, tx.table_metadata, iter(add)):
+            for data_file in parquet_files_to_data_files(io, meta, iter(uris)):
                 producer.append_data_file(data_file)
-                data_file.spec_id = tx.table_metadata.default_spec_id  # as read back from a manifest
+                data_file.spec_id = meta.default_spec_id  # as read back from a manifest
                 now[data_file.file_path] = data_file
         report.files_added += len(add)
-        report.files_removed += len(remove)
+        report.files_removed += len({source_id(df.file_path) for df in remove})
+        report.unlisted += [df.file_path for df in remove if source_id(df.file_path) is not None]
         return now
 
     def _read_keys(self, f, columns: list[str]):

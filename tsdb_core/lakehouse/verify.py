@@ -1,6 +1,6 @@
 """Check that the Iceberg view of a store matches the store.
 
-Per table: the published file set is exactly the live files not held back; the rows an
+Per table: the store files copied are exactly the live files not held back; the rows an
 Iceberg scan returns (count, min and max time) equal the store's merged rows outside the
 windows holding held-back files; inside those windows the difference is reported, not
 hidden. The store side is read through its query path (merged, deduplicated), so a
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from .mapping import TIME
+from .copies import source_id
+from .mapping import TIME, TIME_NS
 from .publisher import Publisher, current_files
 from .view import TableView, read_view
 
@@ -59,8 +60,8 @@ def verify(publisher: Publisher) -> list[TableCheck]:
 def _compare(publisher: Publisher, tv: TableView, check: TableCheck) -> None:
     table = publisher.catalog.load_table(tv.ident)
     held = publisher.held_back(tv)
-    want = {publisher.file_uri(f) for f in tv.files if f not in held}
-    have = set(current_files(table.metadata, publisher.io))
+    want = {f.id for f in tv.files if f not in held}
+    have = {source_id(u) for u in current_files(table.metadata, table.io)}  # the store files copied
     check.files, check.held_files = len(have), len(held)
     if want != have:
         check.problems.append(f"files differ: {len(want - have)} live not published, "
@@ -70,7 +71,7 @@ def _compare(publisher: Publisher, tv: TableView, check: TableCheck) -> None:
     for lo, hi in windows:
         outside = outside & ~pl.col(TIME).is_between(lo, hi, closed="left")
     try:
-        times = pl.from_arrow(table.scan(selected_fields=(TIME,)).to_arrow())
+        times = pl.from_arrow(table.scan(selected_fields=(TIME_NS,)).to_arrow()).rename({TIME_NS: TIME})
     except OSError as exc:  # a published file the store no longer has
         check.problems.append(f"Iceberg scan failed: {exc}")
         return

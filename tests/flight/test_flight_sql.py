@@ -135,7 +135,7 @@ def _refused(env, code, q="SELECT usage FROM cpu", **kw):
         with pytest.raises(Exception) as err:
             cur.execute(q)
             cur.fetchall()
-    assert re.search(rf"\({code}; \w+\)$", str(err.value)), str(err.value)
+    assert re.search(rf"\({code}; \w+(: endpoint \d+: \[\])?\)$", str(err.value)), str(err.value)
     return str(err.value)
 
 
@@ -228,7 +228,7 @@ def test_timeout_is_deadline_exceeded_and_bug_is_internal(tmp_path, monkeypatch)
         # many joins of 3,000 x 1,000 rows: seconds of work, stopped by the store's query timeout
         slow = " UNION ALL ".join(["SELECT sum(a.x * b.x) AS s FROM m a JOIN m b ON a.k = b.k"] * 100)
         assert "query-timeout limit exceeded" in _refused(env, "DeadlineExceeded", q=slow)
-        monkeypatch.setattr(store, "sql", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr(store, "sql_stream", lambda *a, **k: 1 / 0)
         message = _refused(env, "Internal", q="SELECT x FROM m")
         assert "internal error (request id" in message and "ZeroDivisionError" not in message
     finally:
@@ -279,17 +279,35 @@ def test_adbc_against_tsdb_serve_flight_port(tmp_path):
         handle.stop(20)
 
 
-def test_get_schema_and_kept_answers(env, monkeypatch):
-    from tsdb_http.flight_sql import service
+def test_get_schema_and_flight_info_plan_without_running(env, monkeypatch):
+    """GetSchema and GetFlightInfo plan the statement (its schema, its errors) and run nothing: the
+    rows are computed by DoGet of the ticket, which carries the statement."""
+    from tsdb_core.query.sql import stream
 
+    ran = []
+    real_iter = stream.SqlStream.__iter__
+    monkeypatch.setattr(stream.SqlStream, "__iter__", lambda self: (ran.append(1), real_iter(self))[1])
     client = flight.FlightClient(env["loc"])
     opts = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {env['rw']}".encode()),
                                              (b"database", b"db")])
     descriptor = flight.FlightDescriptor.for_command(pack(pb.CommandStatementQuery(query="SELECT free, host FROM mem")))
     try:
         assert client.get_schema(descriptor, opts).schema.names == ["free", "host"]
-        monkeypatch.setattr(service, "MAX_RESULT_BYTES", 0)  # nothing kept: DoGet runs the query again
         info = client.get_flight_info(descriptor, opts)
-        assert client.do_get(info.endpoints[0].ticket, opts).read_all().column("free").to_pylist() == [10]
+        assert info.schema.names == ["free", "host"] and info.total_records == -1
+        assert ran == []
+        ticket = info.endpoints[0].ticket
+        handle = json.loads(pb.TicketStatementQuery.FromString(_unpacked(ticket.ticket)).statement_handle)
+        assert handle == {"database": "db", "sql": "SELECT free, host FROM mem", "params": None}
+        assert client.do_get(ticket, opts).read_all().column("free").to_pylist() == [10]
+        assert ran == [1]
     finally:
         client.close()
+
+
+def _unpacked(raw: bytes) -> bytes:
+    from google.protobuf import any_pb2
+
+    wrapped = any_pb2.Any()
+    wrapped.ParseFromString(raw)
+    return wrapped.value

@@ -37,6 +37,11 @@ def denied(message: str) -> Exception:
     return flight.FlightUnauthorizedError(message)
 
 
+def cancelled(message: str) -> Exception:
+    """CANCELLED."""
+    return flight.FlightCancelledError(message)
+
+
 def internal(request_id: str) -> Exception:
     """INTERNAL with the request id under which the log keeps the traceback."""
     return flight.FlightInternalError(f"internal error (request id {request_id})")

@@ -208,8 +208,23 @@ class TsdbFlightServer(flight.FlightServerBase):
             return _bare(self.flight_sql.do_get, context, ticket.ticket, _token(context), _request_id(context))
         t = Ticket.parse(ticket.ticket)
         token = _token(context)
+        answer = self._status(context, t, self._answer, t, token, context)
+        if isinstance(answer, pa.Table):  # InfluxQL: the whole answer, reshaped
+            return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(answer.schema,
+                                                                               _chunks(answer, self.chunk_rows)))
+        return flight.GeneratorStream(answer.schema, self._send(context, t, answer))
+
+    def _send(self, context, t: "Ticket", stream):
+        """A SQL answer's batches as they are computed (tables: GeneratorStream sends their dictionaries)."""
+        batches = iter(stream)
+        with self.flight_sql.running.track(stream):
+            while (batch := self._status(context, t, next, batches, None)) is not None:
+                yield pa.Table.from_batches([batch])
+
+    def _status(self, context, t: "Ticket", fn, *args):
+        """``fn(*args)`` with errors as the statuses InfluxDB 3's clients get; bugs logged, not sent."""
         try:
-            table = self._answer(t, token)
+            return fn(*args)
         except flight.FlightError:
             raise
         except UserError as e:
@@ -218,9 +233,8 @@ class TsdbFlightServer(flight.FlightServerBase):
             rid = _request_id(context)
             log.exception("flight: internal error (request id %s) for %s query on %s", rid, t.query_type, t.database)
             raise flight.FlightInternalError(f"internal error (request id {rid})") from None
-        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(table.schema, _chunks(table, self.chunk_rows)))
 
-    def _answer(self, t: "Ticket", token: TokenInfo | None) -> pa.Table:
+    def _answer(self, t: "Ticket", token: TokenInfo | None, context):
         try:
             db, rp = self._database(t.database)
         except DatabaseNotFound:
@@ -228,7 +242,8 @@ class TsdbFlightServer(flight.FlightServerBase):
             raise
         _require_read(token, db)
         if t.query_type == "sql":
-            return self.store.sql(t.database, t.query, t.params, max_join_rows=self.max_join_rows)
+            return self.store.sql_stream(t.database, t.query, t.params, max_join_rows=self.max_join_rows,
+                                         batch_rows=self.chunk_rows, cancelled=context.is_cancelled)
         return self._influxql(t, db, rp, token)
 
     # The rest of Flight: clean statuses (pyarrow's defaults send a traceback with UNIMPLEMENTED).
@@ -408,6 +423,7 @@ class FlightService:
         return f"grpc+tcp://{host}:{self.port}"
 
     def stop(self) -> None:
+        self.server.flight_sql.running.close_all()  # streaming answers end at their next batch
         self.server.shutdown()
 
 

@@ -311,3 +311,30 @@ def _unpacked(raw: bytes) -> bytes:
     wrapped = any_pb2.Any()
     wrapped.ParseFromString(raw)
     return wrapped.value
+
+
+def test_xdbc_type_info_and_keys(env):
+    from tsdb_http.flight_sql import xdbc
+
+    info, table = _call(env, pb.CommandGetXdbcTypeInfo())
+    assert info.schema == xdbc.SCHEMA and table.schema == xdbc.SCHEMA
+    assert xdbc.SCHEMA.names[:3] == ["type_name", "data_type", "column_size"] and len(xdbc.SCHEMA) == 19
+    rows = table.to_pylist()
+    assert [(r["data_type"], r["type_name"]) for r in rows] == sorted((r["data_type"], r["type_name"]) for r in rows)
+    by_name = {r["type_name"]: r for r in rows}
+    # every type an answer here holds is listed, under its SQL type code
+    assert by_name["TIMESTAMP"]["data_type"] == pb.XDBC_TIMESTAMP and by_name["TIMESTAMP"]["datetime_subcode"] == 3
+    assert by_name["VARCHAR"]["data_type"] == pb.XDBC_VARCHAR and by_name["VARCHAR"]["literal_prefix"] == "'"
+    assert by_name["DOUBLE"]["data_type"] == pb.XDBC_DOUBLE and by_name["BOOLEAN"]["data_type"] == pb.XDBC_BIT
+    assert by_name["BIGINT UNSIGNED"]["unsigned_attribute"] is True and by_name["BIGINT"]["unsigned_attribute"] is False
+    _, only = _call(env, pb.CommandGetXdbcTypeInfo(data_type=pb.XDBC_VARCHAR))
+    assert only.column("type_name").to_pylist() == ["VARCHAR"]
+    for command, schema in [(pb.CommandGetPrimaryKeys(table="cpu"), metadata.PRIMARY_KEYS_SCHEMA),
+                            (pb.CommandGetExportedKeys(table="cpu"), metadata.FOREIGN_KEYS_SCHEMA),
+                            (pb.CommandGetImportedKeys(table="cpu"), metadata.FOREIGN_KEYS_SCHEMA),
+                            (pb.CommandGetCrossReference(pk_table="cpu", fk_table="mem"), metadata.FOREIGN_KEYS_SCHEMA)]:
+        info, table = _call(env, command)
+        assert info.schema == schema and table.schema == schema and table.num_rows == 0, type(command).__name__
+    assert metadata.PRIMARY_KEYS_SCHEMA.names == ["catalog_name", "db_schema_name", "table_name", "column_name",
+                                                  "key_name", "key_sequence"]
+    assert metadata.FOREIGN_KEYS_SCHEMA.field("update_rule").type == pa.uint8()

@@ -21,7 +21,7 @@ import pyarrow.flight as flight
 from tsdb_core import DatabaseNotFound, PermissionDenied, UserError
 
 from . import FlightSql_pb2 as pb
-from . import metadata
+from . import metadata, xdbc
 from .errors import cancelled, denied, internal, invalid, not_found, unsupported
 from .protocol import ACTIONS, CLOSE_PREPARED, CREATE_PREPARED, pack, unpack
 
@@ -55,6 +55,9 @@ def database_header(context) -> str:
     if not found or not found[0][1]:
         raise invalid("no 'database' header in request")
     return found[0][1]
+
+
+_KEYS = (pb.CommandGetPrimaryKeys, pb.CommandGetExportedKeys, pb.CommandGetImportedKeys, pb.CommandGetCrossReference)
 
 
 class Running:
@@ -217,6 +220,10 @@ class FlightSqlService:
             return metadata.db_schemas(cmd)
         if isinstance(cmd, pb.CommandGetTableTypes):
             return metadata.table_types()
+        if isinstance(cmd, pb.CommandGetXdbcTypeInfo):
+            return xdbc.type_info(cmd)
+        if isinstance(cmd, _KEYS):
+            return metadata.keys(cmd)
         name = database_header(context)
         listed = self._sql(name, "SELECT table_schema, table_name, table_type FROM information_schema.tables",
                            token).to_pylist()

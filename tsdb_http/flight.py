@@ -25,7 +25,10 @@ Arrow Flight SQL (:mod:`tsdb_http.flight_sql`: ADBC, JDBC, Grafana) is served on
 port: GetFlightInfo/GetSchema of Flight SQL command descriptors, DoGet of their tickets,
 DoAction/DoPut for prepared statements; the database comes from the ``database`` call header
 (or ``bucket``, ``bucket-name``, ``iox-namespace-name``), and Flight SQL errors use the codes
-INVALID_ARGUMENT and NOT_FOUND too. Everything below is about InfluxDB 3's own ticket.
+INVALID_ARGUMENT and NOT_FOUND too. SQL answers (both kinds of ticket) are computed while they
+are sent (:meth:`tsdb_core.Store.sql_stream`); a call that ends early (the client cancelled, its
+deadline passed, the server stops) stops the query. Everything below is about InfluxDB 3's own
+ticket.
 
 ``pyarrow.flight`` is needed only here: ``tsdb_core`` never imports this module.
 
@@ -220,6 +223,8 @@ class TsdbFlightServer(flight.FlightServerBase):
         with self.flight_sql.running.track(stream):
             while (batch := self._status(context, t, next, batches, None)) is not None:
                 yield pa.Table.from_batches([batch])
+            if stream.stopped:  # never a truncated answer with an OK status
+                raise flight.FlightCancelledError("query cancelled")
 
     def _status(self, context, t: "Ticket", fn, *args):
         """``fn(*args)`` with errors as the statuses InfluxDB 3's clients get; bugs logged, not sent."""

@@ -117,8 +117,8 @@ class FlightSqlService:
         with self.running.track(stream):
             while (batch := _guarded(request_id, next, batches, None)) is not None:
                 yield pa.Table.from_batches([batch])  # a table: GeneratorStream sends its dictionaries
-            if context.is_cancelled():
-                raise cancelled("query cancelled by the client")
+            if stream.stopped:  # never a truncated answer with an OK status
+                raise cancelled("query cancelled" if context.is_cancelled() else "query cancelled: the server is stopping")
 
     def do_action(self, context, action, token, request_id: str) -> list[bytes]:
         return _guarded(request_id, self._do_action, context, action, token)

@@ -34,7 +34,8 @@ class SqlStream:
     """One planned SQL statement: :attr:`schema` now, its record batches as it runs.
 
     Iterate it once. :meth:`close` stops the query (Polars stops producing when its batch
-    iterator is dropped); :attr:`batches_sent` counts the batches handed out.
+    iterator is dropped) and :attr:`stopped` then tells that the answer is incomplete;
+    :attr:`batches_sent` counts the batches handed out.
     """
 
     def __init__(self, lf: pl.LazyFrame, schema: pa.Schema, *, batch_rows: int, deadline: float,
@@ -45,6 +46,7 @@ class SqlStream:
         self._cancelled = cancelled or (lambda: False)
         self._closed = threading.Event()
         self.batches_sent = 0
+        self.stopped = False  # closed or cancelled before the answer's end
 
     @property
     def closed(self) -> bool:
@@ -60,6 +62,7 @@ class SqlStream:
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         if self._closed.is_set():
+            self.stopped = True
             return
         batches = None
         try:
@@ -90,6 +93,7 @@ class SqlStream:
         """Whether to stop here: closed or cancelled; past the deadline is an error."""
         if self._closed.is_set() or self._cancelled():
             self._closed.set()
+            self.stopped = True
             return True
         if self._deadline and _time.perf_counter() >= self._deadline:
             raise QueryError(TIMEOUT_MESSAGE)

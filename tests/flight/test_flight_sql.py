@@ -283,6 +283,7 @@ def test_get_schema_and_flight_info_plan_without_running(env, monkeypatch):
     """GetSchema and GetFlightInfo plan the statement (its schema, its errors) and run nothing: the
     rows are computed by DoGet of the ticket, which carries the statement."""
     from tsdb_core.query.sql import stream
+    from tsdb_http.flight_sql import service
 
     ran = []
     real_iter = stream.SqlStream.__iter__
@@ -298,9 +299,15 @@ def test_get_schema_and_flight_info_plan_without_running(env, monkeypatch):
         assert ran == []
         ticket = info.endpoints[0].ticket
         handle = json.loads(pb.TicketStatementQuery.FromString(_unpacked(ticket.ticket)).statement_handle)
-        assert handle == {"database": "db", "sql": "SELECT free, host FROM mem", "params": None}
+        assert {k: handle[k] for k in ("database", "sql", "params")} == {"database": "db", "sql": "SELECT free, host FROM mem", "params": None}
         assert client.do_get(ticket, opts).read_all().column("free").to_pylist() == [10]
         assert ran == [1]
+        # a ticket whose kept plan is gone (or a second DoGet of it) is planned again from its statement
+        assert client.do_get(ticket, opts).read_all().column("free").to_pylist() == [10]
+        monkeypatch.setattr(service, "MAX_PLANS", 0)
+        info = client.get_flight_info(descriptor, opts)
+        assert client.do_get(info.endpoints[0].ticket, opts).read_all().column("host").to_pylist() == ["a"]
+        assert ran == [1, 1, 1]
     finally:
         client.close()
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
+import time
+from collections import OrderedDict
 from contextlib import contextmanager
 
 import polars as pl
@@ -30,6 +33,8 @@ log = logging.getLogger("tsdb_http.flight")
 # The call headers InfluxDB 3 reads the database from, in its order of preference
 # (influxdb3_core, service_grpc_flight: "database" preferred, "iox-namespace-name" deprecated).
 DATABASE_HEADERS = ("database", "bucket", "bucket-name", "iox-namespace-name")
+PLAN_TTL_S = 60.0
+MAX_PLANS = 64
 
 
 class _DatabaseHeader(flight.ServerMiddleware):
@@ -58,6 +63,28 @@ def database_header(context) -> str:
 
 
 _KEYS = (pb.CommandGetPrimaryKeys, pb.CommandGetExportedKeys, pb.CommandGetImportedKeys, pb.CommandGetCrossReference)
+
+
+class _Plans:
+    """Statements planned at GetFlightInfo, kept for the DoGet of their ticket (a plan, no rows:
+    small; bounded in count and age). A ticket whose plan is gone is planned again."""
+
+    def __init__(self):
+        self.items: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def put(self, stream) -> str:
+        key, now = secrets.token_hex(16), time.monotonic()
+        with self.lock:
+            self.items[key] = (now + PLAN_TTL_S, stream)
+            while self.items and (len(self.items) > MAX_PLANS or next(iter(self.items.values()))[0] < now):
+                self.items.popitem(last=False)
+        return key
+
+    def take(self, key: str):
+        with self.lock:
+            expires, stream = self.items.pop(key, (0.0, None))
+        return stream if expires >= time.monotonic() else None
 
 
 class Running:
@@ -95,13 +122,14 @@ class FlightSqlService:
     def __init__(self, store, *, chunk_rows: int, max_join_rows: int | None):
         self.store, self.chunk_rows, self.max_join_rows = store, chunk_rows, max_join_rows
         self.running = Running()
+        self.plans = _Plans()
 
     # -- the Flight calls ------------------------------------------------------------
     def flight_info(self, context, descriptor, token, request_id: str) -> flight.FlightInfo:
         return _guarded(request_id, self._flight_info, context, descriptor, token)
 
     def schema(self, context, descriptor, token, request_id: str) -> flight.SchemaResult:
-        info = _guarded(request_id, self._flight_info, context, descriptor, token)
+        info = _guarded(request_id, self._flight_info, context, descriptor, token, False)
         return flight.SchemaResult(info.schema)
 
     def do_get(self, context, raw: bytes, token, request_id: str):
@@ -161,7 +189,7 @@ class FlightSqlService:
                 params[name] = value
         return _handle(db, sql, params)
 
-    def _flight_info(self, context, descriptor, token) -> flight.FlightInfo:
+    def _flight_info(self, context, descriptor, token, keep: bool = True) -> flight.FlightInfo:
         cmd = unpack(descriptor.command)
         if isinstance(cmd, (pb.CommandStatementQuery, pb.CommandPreparedStatementQuery)):
             if isinstance(cmd, pb.CommandStatementQuery):
@@ -169,9 +197,9 @@ class FlightSqlService:
             else:
                 db, sql, params = _open(cmd.prepared_statement_handle)
             stream = self._stream(context, db, sql, token, params)  # planned and checked, not run
-            stream.close()
+            key = self.plans.put(stream) if keep else ""
             schema, rows = stream.schema, -1
-            ticket = pack(pb.TicketStatementQuery(statement_handle=_handle(db, sql, params)))
+            ticket = pack(pb.TicketStatementQuery(statement_handle=_handle(db, sql, params, key)))
         elif isinstance(cmd, pb.TicketStatementQuery):
             raise invalid("TicketStatementQuery is a ticket: send it with DoGet")
         else:
@@ -187,7 +215,12 @@ class FlightSqlService:
                 raise invalid("CommandStatementQuery goes to GetFlightInfo; DoGet takes the ticket it returns")
             return self._metadata(context, cmd, token)
         db, sql, params = _open(cmd.statement_handle)
-        return self._stream(context, db, sql, token, params)  # the ticket's bearer must be able to read it too
+        self._read_database(db, token)  # the ticket's bearer must be able to read it too
+        stream = self.plans.take(_plan_key(cmd.statement_handle))
+        if stream is None:
+            return self._stream(context, db, sql, token, params)
+        stream.cancelled = context.is_cancelled
+        return stream
 
     # -- answers ---------------------------------------------------------------------
     def _read_database(self, name: str, token) -> tuple[str, str]:
@@ -244,8 +277,13 @@ class FlightSqlService:
                               max_join_rows=self.max_join_rows).schema
 
 
-def _handle(database: str, sql: str, params: dict | None) -> bytes:
-    return json.dumps({"database": database, "sql": sql, "params": params}).encode()
+def _handle(database: str, sql: str, params: dict | None, plan: str = "") -> bytes:
+    doc = {"database": database, "sql": sql, "params": params}
+    return json.dumps({**doc, "plan": plan} if plan else doc).encode()
+
+
+def _plan_key(handle: bytes) -> str:
+    return str(json.loads(handle).get("plan") or "")
 
 
 def _open(handle: bytes) -> tuple[str, str, dict | None]:

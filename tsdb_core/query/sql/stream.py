@@ -38,12 +38,12 @@ class SqlStream:
     :attr:`batches_sent` counts the batches handed out.
     """
 
-    def __init__(self, lf: pl.LazyFrame, schema: pa.Schema, *, batch_rows: int, deadline: float,
+    def __init__(self, lf: pl.LazyFrame, schema: pa.Schema, *, batch_rows: int, timeout: float,
                  max_points: int, cancelled: Callable[[], bool] | None):
         self.schema = schema
         self._lf, self._batch_rows = lf, batch_rows
-        self._deadline, self._max_points = deadline, max_points
-        self._cancelled = cancelled or (lambda: False)
+        self._timeout, self._deadline, self._max_points = timeout, 0.0, max_points
+        self.cancelled = cancelled or (lambda: False)  # may be replaced before iterating
         self._closed = threading.Event()
         self.batches_sent = 0
         self.stopped = False  # closed or cancelled before the answer's end
@@ -65,6 +65,7 @@ class SqlStream:
             self.stopped = True
             return
         batches = None
+        self._deadline = _time.perf_counter() + self._timeout if self._timeout else 0.0
         try:
             with _polars_errors():
                 batches = self._lf.collect_batches(chunk_size=self._batch_rows, maintain_order=True)
@@ -91,7 +92,7 @@ class SqlStream:
 
     def _stop(self) -> bool:
         """Whether to stop here: closed or cancelled; past the deadline is an error."""
-        if self._closed.is_set() or self._cancelled():
+        if self._closed.is_set() or self.cancelled():
             self._closed.set()
             self.stopped = True
             return True
@@ -102,7 +103,8 @@ class SqlStream:
     def _arrow(self, df: pl.DataFrame) -> list[pa.RecordBatch]:
         if df.height == 0:
             return []
-        table = execute.to_arrow(df)
+        # one chunk: Polars may export an empty chunk whose offset is past its buffer
+        table = execute.to_arrow(df.rechunk() if df.n_chunks() > 1 else df)
         if table.schema != self.schema:
             table = table.cast(self.schema)
         return table.combine_chunks().to_batches(max_chunksize=self._batch_rows)
@@ -112,10 +114,8 @@ def open_stream(provider, database: str, sql: str, params: dict | None = None, *
                 max_join_rows: int = execute.MAX_JOIN_ROWS, batch_rows: int = execute.BATCH_ROWS,
                 cancelled: Callable[[], bool] | None = None) -> SqlStream:
     """Plan ``sql`` against ``database`` (``db`` or ``db/rp``): its errors are raised here, before
-    any row is read. The store's ``query_timeout_s`` counts from now; ``max_select_point`` caps
-    the answer's values as in :func:`.execute.execute`."""
-    timeout = provider.config.query_timeout_s
-    deadline = _time.perf_counter() + timeout if timeout else 0.0
+    any row is read. The store's ``query_timeout_s`` counts from the start of the iteration;
+    ``max_select_point`` caps the answer's values as in :func:`.execute.execute`."""
     max_points = provider.config.max_select_point
     lf = execute.plan(provider, database, sql, params, max_join_rows=max_join_rows)
     with _polars_errors():
@@ -123,5 +123,5 @@ def open_stream(provider, database: str, sql: str, params: dict | None = None, *
     if max_points:
         lf = lf.head(max_points // max(1, len(polars_schema)) + 1)
     schema = execute.to_arrow(pl.DataFrame(schema=polars_schema)).schema
-    return SqlStream(lf, schema, batch_rows=batch_rows, deadline=deadline, max_points=max_points,
-                     cancelled=cancelled)
+    return SqlStream(lf, schema, batch_rows=batch_rows, timeout=provider.config.query_timeout_s or 0.0,
+                     max_points=max_points, cancelled=cancelled)

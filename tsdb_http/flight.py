@@ -215,14 +215,17 @@ class TsdbFlightServer(flight.FlightServerBase):
         if isinstance(answer, pa.Table):  # InfluxQL: the whole answer, reshaped
             return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(answer.schema,
                                                                                _chunks(answer, self.chunk_rows)))
-        return flight.GeneratorStream(answer.schema, self._send(context, t, answer))
+        batches = iter(answer)
+        first = self._status(context, t, next, batches, None)  # its errors before the stream starts
+        schema = self._status(context, t, getattr, answer, "schema")
+        return flight.GeneratorStream(schema, self._send(context, t, answer, batches, first))
 
-    def _send(self, context, t: "Ticket", stream):
+    def _send(self, context, t: "Ticket", stream, batches, batch):
         """A SQL answer's batches as they are computed (tables: GeneratorStream sends their dictionaries)."""
-        batches = iter(stream)
         with self.flight_sql.running.track(stream):
-            while (batch := self._status(context, t, next, batches, None)) is not None:
+            while batch is not None:
                 yield pa.Table.from_batches([batch])
+                batch = self._status(context, t, next, batches, None)
             if stream.stopped:  # never a truncated answer with an OK status
                 raise flight.FlightCancelledError("query cancelled")
 

@@ -43,11 +43,15 @@ def test_reader_and_parameters(store):
     assert reader.read_all().column("n").to_pylist() == [1, 5, 9]
 
 
-def test_errors_are_raised_when_planning(store):
-    with pytest.raises(QueryError, match="nope"):
-        store.sql_stream("db", "SELECT nope FROM cpu")
+def test_errors_are_raised_before_any_row(store):
+    with pytest.raises(tsdb_core.PermissionDenied, match="function not allowed: read_csv"):
+        store.sql_stream("db", "SELECT read_csv('x') FROM cpu")  # the allow-list, when planning
     with pytest.raises(tsdb_core.DatabaseNotFound):
         store.sql_stream("nodb", "SELECT 1")
+    with pytest.raises(QueryError, match='unable to find column "nope"'):
+        store.sql_stream("db", "SELECT nope FROM cpu").schema  # Polars resolves the plan's columns
+    with pytest.raises(QueryError, match='unable to find column "nope"'):
+        next(iter(store.sql_stream("db", "SELECT nope FROM cpu")))
 
 
 def test_close_stops_between_batches(store):
@@ -88,3 +92,28 @@ def test_max_select_point_and_timeout(tmp_path):
             list(it)
     finally:
         s.close()
+
+
+MORE = ["SHOW TABLES", "SHOW COLUMNS FROM cpu", "SELECT * FROM information_schema.columns",
+        "SELECT host, count(*) AS c FROM cpu GROUP BY host HAVING count(*) > 1 ORDER BY host",
+        "SELECT DISTINCT host FROM cpu ORDER BY host",
+        "SELECT host, n, sum(n) OVER (PARTITION BY host ORDER BY time) AS s FROM cpu ORDER BY time",
+        "SELECT n FROM cpu WHERE n > (SELECT avg(n) FROM cpu) ORDER BY n",
+        "SELECT n FROM cpu WHERE host = 'h1' UNION ALL SELECT n FROM cpu WHERE host = 'h2' ORDER BY n LIMIT 7",
+        "SELECT a.n, b.n AS m FROM cpu a JOIN cpu b ON a.time = b.time WHERE a.n < 5 ORDER BY a.n",
+        "SELECT * FROM cpu WHERE n < 0"]
+
+
+@pytest.mark.parametrize("q", [c[0] for c in __import__("tests.flight.test_sql", fromlist=["CASES"]).CASES] + MORE)
+def test_streamed_answers_equal_store_sql(tmp_path, q):
+    """Every SQL case of the engine's tests: the streamed answer (schema and rows) is Store.sql's."""
+    from tests.flight.test_sql import LP
+
+    with tsdb_core.open(tmp_path / "cases") as s:
+        s.write("db", LP)
+        s.write("db", "".join(f"cpu,host=h{i % 4} usage={i}.5,n={i}i {(i + 10) * S}\n" for i in range(50)))
+        want = s.sql("db", q)
+        stream = s.sql_stream("db", q, batch_rows=8)
+        got = pa.Table.from_batches(list(stream), stream.schema)
+    assert stream.schema == want.schema
+    assert got.to_pylist() == want.to_pylist()

@@ -137,7 +137,8 @@ class FlightSqlService:
         if isinstance(answer, pa.Table):  # a metadata answer, small
             batches = answer.unify_dictionaries().combine_chunks().to_batches(max_chunksize=self.chunk_rows)
             return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(answer.schema, batches))
-        return flight.GeneratorStream(answer.schema, self._send(answer, context, request_id))
+        schema = _guarded(request_id, getattr, answer, "schema")  # the plan's, as GetFlightInfo said
+        return flight.GeneratorStream(schema, self._send(answer, context, request_id))
 
     def _send(self, stream, context, request_id: str):
         """The statement's batches as they are computed; the work stops when the call ends."""

@@ -38,15 +38,24 @@ class SqlStream:
     :attr:`batches_sent` counts the batches handed out.
     """
 
-    def __init__(self, lf: pl.LazyFrame, schema: pa.Schema, *, batch_rows: int, timeout: float,
-                 max_points: int, cancelled: Callable[[], bool] | None):
-        self.schema = schema
+    def __init__(self, lf: pl.LazyFrame, *, batch_rows: int, timeout: float, max_points: int,
+                 cancelled: Callable[[], bool] | None):
+        self._schema: pa.Schema | None = None
         self._lf, self._batch_rows = lf, batch_rows
         self._timeout, self._deadline, self._max_points = timeout, 0.0, max_points
         self.cancelled = cancelled or (lambda: False)  # may be replaced before iterating
         self._closed = threading.Event()
         self.batches_sent = 0
         self.stopped = False  # closed or cancelled before the answer's end
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The answer's Arrow schema: the plan's, or the first batch's once one was read (the same
+        types; reading a batch first spares resolving the plan's types)."""
+        if self._schema is None:
+            with _polars_errors():
+                self._schema = execute.to_arrow(pl.DataFrame(schema=self._lf.collect_schema())).schema
+        return self._schema
 
     @property
     def closed(self) -> bool:
@@ -57,7 +66,7 @@ class SqlStream:
         self._closed.set()
 
     def reader(self) -> pa.RecordBatchReader:
-        """The answer as a RecordBatchReader (the schema is this stream's)."""
+        """The answer as a RecordBatchReader (the schema is the plan's)."""
         return pa.RecordBatchReader.from_batches(self.schema, iter(self))
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
@@ -75,7 +84,7 @@ class SqlStream:
             self._closed.set()
 
     def _run(self, batches) -> Iterator[pa.RecordBatch]:
-        width = max(1, len(self.schema))
+        width = max(1, len(self._lf.collect_schema())) if self._max_points else 1
         rows = 0
         for df in batches:
             if self._stop():
@@ -105,23 +114,23 @@ class SqlStream:
             return []
         # one chunk: Polars may export an empty chunk whose offset is past its buffer
         table = execute.to_arrow(df.rechunk() if df.n_chunks() > 1 else df)
-        if table.schema != self.schema:
-            table = table.cast(self.schema)
+        if self._schema is None:
+            self._schema = table.schema
+        elif table.schema != self._schema:
+            table = table.cast(self._schema)
         return table.combine_chunks().to_batches(max_chunksize=self._batch_rows)
 
 
 def open_stream(provider, database: str, sql: str, params: dict | None = None, *,
                 max_join_rows: int = execute.MAX_JOIN_ROWS, batch_rows: int = execute.BATCH_ROWS,
                 cancelled: Callable[[], bool] | None = None) -> SqlStream:
-    """Plan ``sql`` against ``database`` (``db`` or ``db/rp``): its errors are raised here, before
-    any row is read. The store's ``query_timeout_s`` counts from the start of the iteration;
+    """Plan ``sql`` against ``database`` (``db`` or ``db/rp``): its errors are raised here or when
+    :attr:`SqlStream.schema` or the first batch is asked for, before any row is sent. The store's ``query_timeout_s`` counts from the start of the iteration;
     ``max_select_point`` caps the answer's values as in :func:`.execute.execute`."""
     max_points = provider.config.max_select_point
     lf = execute.plan(provider, database, sql, params, max_join_rows=max_join_rows)
-    with _polars_errors():
-        polars_schema = lf.collect_schema()
     if max_points:
-        lf = lf.head(max_points // max(1, len(polars_schema)) + 1)
-    schema = execute.to_arrow(pl.DataFrame(schema=polars_schema)).schema
-    return SqlStream(lf, schema, batch_rows=batch_rows, timeout=provider.config.query_timeout_s or 0.0,
+        with _polars_errors():
+            lf = lf.head(max_points // max(1, len(lf.collect_schema())) + 1)
+    return SqlStream(lf, batch_rows=batch_rows, timeout=provider.config.query_timeout_s or 0.0,
                      max_points=max_points, cancelled=cancelled)

@@ -69,7 +69,7 @@ class _Whole:
 
     def __init__(self, schema, table, rows):
         self.schema, self.table, self.rows = schema, table, rows
-        self.closed, self.batches_sent = False, 0
+        self.closed, self.stopped, self.batches_sent, self.cancelled = False, False, 0, None
 
     def close(self):
         self.closed = True

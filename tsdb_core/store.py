@@ -328,6 +328,20 @@ class Store:
         return self._engine.read(lambda: sql_engine.to_arrow(
             sql_engine.execute(self, database, q, params, max_join_rows=limit)))
 
+    def sql_stream(self, database: str, q: str, params: dict | None = None, *,
+                   max_join_rows: int | None = None, batch_rows: int | None = None, cancelled=None):
+        """:meth:`sql` as a stream: planned now (errors raised here), its ``.schema`` known before
+        any row is read, its record batches computed as they are iterated (memory bounded by a
+        few batches); ``close()`` or ``cancelled()`` returning True stops the work between batches.
+        See :mod:`tsdb_core.query.sql.stream`."""
+        from .query.sql import execute as sql_engine
+        from .query.sql import stream
+
+        limit = sql_engine.MAX_JOIN_ROWS if max_join_rows is None else max_join_rows
+        return self._engine.read(lambda: stream.open_stream(
+            self, database, q, params, max_join_rows=limit, batch_rows=batch_rows or sql_engine.BATCH_ROWS,
+            cancelled=cancelled))
+
     def resolve_database(self, name: str) -> tuple[str, str]:
         """(database, retention policy) of an InfluxDB 3 database name (``db`` or ``db/rp``);
         DatabaseNotFound when there is no such database."""

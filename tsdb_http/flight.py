@@ -25,7 +25,10 @@ Arrow Flight SQL (:mod:`tsdb_http.flight_sql`: ADBC, JDBC, Grafana) is served on
 port: GetFlightInfo/GetSchema of Flight SQL command descriptors, DoGet of their tickets,
 DoAction/DoPut for prepared statements; the database comes from the ``database`` call header
 (or ``bucket``, ``bucket-name``, ``iox-namespace-name``), and Flight SQL errors use the codes
-INVALID_ARGUMENT and NOT_FOUND too. Everything below is about InfluxDB 3's own ticket.
+INVALID_ARGUMENT and NOT_FOUND too. SQL answers (both kinds of ticket) are computed while they
+are sent (:meth:`tsdb_core.Store.sql_stream`); a call that ends early (the client cancelled, its
+deadline passed, the server stops) stops the query. Everything below is about InfluxDB 3's own
+ticket.
 
 ``pyarrow.flight`` is needed only here: ``tsdb_core`` never imports this module.
 
@@ -208,8 +211,28 @@ class TsdbFlightServer(flight.FlightServerBase):
             return _bare(self.flight_sql.do_get, context, ticket.ticket, _token(context), _request_id(context))
         t = Ticket.parse(ticket.ticket)
         token = _token(context)
+        answer = self._status(context, t, self._answer, t, token, context)
+        if isinstance(answer, pa.Table):  # InfluxQL: the whole answer, reshaped
+            return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(answer.schema,
+                                                                               _chunks(answer, self.chunk_rows)))
+        batches = iter(answer)
+        first = self._status(context, t, next, batches, None)  # its errors before the stream starts
+        schema = self._status(context, t, getattr, answer, "schema")
+        return flight.GeneratorStream(schema, self._send(context, t, answer, batches, first))
+
+    def _send(self, context, t: "Ticket", stream, batches, batch):
+        """A SQL answer's batches as they are computed (tables: GeneratorStream sends their dictionaries)."""
+        with self.flight_sql.running.track(stream):
+            while batch is not None:
+                yield pa.Table.from_batches([batch])
+                batch = self._status(context, t, next, batches, None)
+            if stream.stopped:  # never a truncated answer with an OK status
+                raise flight.FlightCancelledError("query cancelled")
+
+    def _status(self, context, t: "Ticket", fn, *args):
+        """``fn(*args)`` with errors as the statuses InfluxDB 3's clients get; bugs logged, not sent."""
         try:
-            table = self._answer(t, token)
+            return fn(*args)
         except flight.FlightError:
             raise
         except UserError as e:
@@ -218,9 +241,8 @@ class TsdbFlightServer(flight.FlightServerBase):
             rid = _request_id(context)
             log.exception("flight: internal error (request id %s) for %s query on %s", rid, t.query_type, t.database)
             raise flight.FlightInternalError(f"internal error (request id {rid})") from None
-        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(table.schema, _chunks(table, self.chunk_rows)))
 
-    def _answer(self, t: "Ticket", token: TokenInfo | None) -> pa.Table:
+    def _answer(self, t: "Ticket", token: TokenInfo | None, context):
         try:
             db, rp = self._database(t.database)
         except DatabaseNotFound:
@@ -228,7 +250,8 @@ class TsdbFlightServer(flight.FlightServerBase):
             raise
         _require_read(token, db)
         if t.query_type == "sql":
-            return self.store.sql(t.database, t.query, t.params, max_join_rows=self.max_join_rows)
+            return self.store.sql_stream(t.database, t.query, t.params, max_join_rows=self.max_join_rows,
+                                         batch_rows=self.chunk_rows, cancelled=context.is_cancelled)
         return self._influxql(t, db, rp, token)
 
     # The rest of Flight: clean statuses (pyarrow's defaults send a traceback with UNIMPLEMENTED).
@@ -408,6 +431,7 @@ class FlightService:
         return f"grpc+tcp://{host}:{self.port}"
 
     def stop(self) -> None:
+        self.server.flight_sql.running.close_all()  # streaming answers end at their next batch
         self.server.shutdown()
 
 

@@ -135,7 +135,7 @@ def _refused(env, code, q="SELECT usage FROM cpu", **kw):
         with pytest.raises(Exception) as err:
             cur.execute(q)
             cur.fetchall()
-    assert re.search(rf"\({code}; \w+\)$", str(err.value)), str(err.value)
+    assert re.search(rf"\({code}; \w+(: endpoint \d+: \[\])?\)$", str(err.value)), str(err.value)
     return str(err.value)
 
 
@@ -228,7 +228,7 @@ def test_timeout_is_deadline_exceeded_and_bug_is_internal(tmp_path, monkeypatch)
         # many joins of 3,000 x 1,000 rows: seconds of work, stopped by the store's query timeout
         slow = " UNION ALL ".join(["SELECT sum(a.x * b.x) AS s FROM m a JOIN m b ON a.k = b.k"] * 100)
         assert "query-timeout limit exceeded" in _refused(env, "DeadlineExceeded", q=slow)
-        monkeypatch.setattr(store, "sql", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr(store, "sql_stream", lambda *a, **k: 1 / 0)
         message = _refused(env, "Internal", q="SELECT x FROM m")
         assert "internal error (request id" in message and "ZeroDivisionError" not in message
     finally:
@@ -279,17 +279,69 @@ def test_adbc_against_tsdb_serve_flight_port(tmp_path):
         handle.stop(20)
 
 
-def test_get_schema_and_kept_answers(env, monkeypatch):
+def test_get_schema_and_flight_info_plan_without_running(env, monkeypatch):
+    """GetSchema and GetFlightInfo plan the statement (its schema, its errors) and run nothing: the
+    rows are computed by DoGet of the ticket, which carries the statement."""
+    from tsdb_core.query.sql import stream
     from tsdb_http.flight_sql import service
 
+    ran = []
+    real_iter = stream.SqlStream.__iter__
+    monkeypatch.setattr(stream.SqlStream, "__iter__", lambda self: (ran.append(1), real_iter(self))[1])
     client = flight.FlightClient(env["loc"])
     opts = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {env['rw']}".encode()),
                                              (b"database", b"db")])
     descriptor = flight.FlightDescriptor.for_command(pack(pb.CommandStatementQuery(query="SELECT free, host FROM mem")))
     try:
         assert client.get_schema(descriptor, opts).schema.names == ["free", "host"]
-        monkeypatch.setattr(service, "MAX_RESULT_BYTES", 0)  # nothing kept: DoGet runs the query again
         info = client.get_flight_info(descriptor, opts)
-        assert client.do_get(info.endpoints[0].ticket, opts).read_all().column("free").to_pylist() == [10]
+        assert info.schema.names == ["free", "host"] and info.total_records == -1
+        assert ran == []
+        ticket = info.endpoints[0].ticket
+        handle = json.loads(pb.TicketStatementQuery.FromString(_unpacked(ticket.ticket)).statement_handle)
+        assert {k: handle[k] for k in ("database", "sql", "params")} == {"database": "db", "sql": "SELECT free, host FROM mem", "params": None}
+        assert client.do_get(ticket, opts).read_all().column("free").to_pylist() == [10]
+        assert ran == [1]
+        # a ticket whose kept plan is gone (or a second DoGet of it) is planned again from its statement
+        assert client.do_get(ticket, opts).read_all().column("free").to_pylist() == [10]
+        monkeypatch.setattr(service, "MAX_PLANS", 0)
+        info = client.get_flight_info(descriptor, opts)
+        assert client.do_get(info.endpoints[0].ticket, opts).read_all().column("host").to_pylist() == ["a"]
+        assert ran == [1, 1, 1]
     finally:
         client.close()
+
+
+def _unpacked(raw: bytes) -> bytes:
+    from google.protobuf import any_pb2
+
+    wrapped = any_pb2.Any()
+    wrapped.ParseFromString(raw)
+    return wrapped.value
+
+
+def test_xdbc_type_info_and_keys(env):
+    from tsdb_http.flight_sql import xdbc
+
+    info, table = _call(env, pb.CommandGetXdbcTypeInfo())
+    assert info.schema == xdbc.SCHEMA and table.schema == xdbc.SCHEMA
+    assert xdbc.SCHEMA.names[:3] == ["type_name", "data_type", "column_size"] and len(xdbc.SCHEMA) == 19
+    rows = table.to_pylist()
+    assert [(r["data_type"], r["type_name"]) for r in rows] == sorted((r["data_type"], r["type_name"]) for r in rows)
+    by_name = {r["type_name"]: r for r in rows}
+    # every type an answer here holds is listed, under its SQL type code
+    assert by_name["TIMESTAMP"]["data_type"] == pb.XDBC_TIMESTAMP and by_name["TIMESTAMP"]["datetime_subcode"] == 3
+    assert by_name["VARCHAR"]["data_type"] == pb.XDBC_VARCHAR and by_name["VARCHAR"]["literal_prefix"] == "'"
+    assert by_name["DOUBLE"]["data_type"] == pb.XDBC_DOUBLE and by_name["BOOLEAN"]["data_type"] == pb.XDBC_BIT
+    assert by_name["BIGINT UNSIGNED"]["unsigned_attribute"] is True and by_name["BIGINT"]["unsigned_attribute"] is False
+    _, only = _call(env, pb.CommandGetXdbcTypeInfo(data_type=pb.XDBC_VARCHAR))
+    assert only.column("type_name").to_pylist() == ["VARCHAR"]
+    for command, schema in [(pb.CommandGetPrimaryKeys(table="cpu"), metadata.PRIMARY_KEYS_SCHEMA),
+                            (pb.CommandGetExportedKeys(table="cpu"), metadata.FOREIGN_KEYS_SCHEMA),
+                            (pb.CommandGetImportedKeys(table="cpu"), metadata.FOREIGN_KEYS_SCHEMA),
+                            (pb.CommandGetCrossReference(pk_table="cpu", fk_table="mem"), metadata.FOREIGN_KEYS_SCHEMA)]:
+        info, table = _call(env, command)
+        assert info.schema == schema and table.schema == schema and table.num_rows == 0, type(command).__name__
+    assert metadata.PRIMARY_KEYS_SCHEMA.names == ["catalog_name", "db_schema_name", "table_name", "column_name",
+                                                  "key_name", "key_sequence"]
+    assert metadata.FOREIGN_KEYS_SCHEMA.field("update_rule").type == pa.uint8()

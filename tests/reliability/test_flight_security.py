@@ -271,7 +271,7 @@ class _Broken:
     def measurements(self, *a, **kw):
         raise RuntimeError("boom in /srv/secret/module.py line 42")
 
-    sql = measurements
+    sql = sql_stream = measurements
 
 
 def test_internal_error_has_request_id_not_traceback(env, caplog):

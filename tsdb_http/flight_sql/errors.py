@@ -1,11 +1,13 @@
 """Flight SQL errors as the gRPC status codes clients act on.
 
-pyarrow's Python server maps FlightUnauthenticatedError, FlightUnauthorizedError,
-FlightTimedOutError, FlightCancelledError and FlightInternalError to their status codes;
-INVALID_ARGUMENT, NOT_FOUND and UNIMPLEMENTED come only from ``ArrowInvalid``,
-``ArrowKeyError`` and ``NotImplementedError``, and pyarrow then appends the server's
-Python traceback to the message (``... Detail: Python exception: ...``): the code is what
-clients branch on, so Flight SQL answers with it.
+pyarrow's Python server turns a ``FlightError`` into a bare status: FlightUnauthenticatedError,
+FlightUnauthorizedError, FlightTimedOutError, FlightCancelledError and FlightInternalError give
+UNAUTHENTICATED, PERMISSION_DENIED, DEADLINE_EXCEEDED, CANCELLED and INTERNAL with our message
+alone. INVALID_ARGUMENT, NOT_FOUND and UNIMPLEMENTED have no FlightError: they come only from
+``ArrowInvalid``, ``ArrowKeyError`` and ``NotImplementedError``, which Arrow converts with a
+``PythonErrorDetail``, and its transport appends that detail (the formatted traceback) to the
+gRPC message. The code is what clients branch on, so Flight SQL answers with it; the Flight
+boundary raises these without the frames below it (``tsdb_http.flight._bare``).
 """
 from __future__ import annotations
 
@@ -35,6 +37,11 @@ def unsupported(message: str) -> Exception:
 def denied(message: str) -> Exception:
     """PERMISSION_DENIED."""
     return flight.FlightUnauthorizedError(message)
+
+
+def cancelled(message: str) -> Exception:
+    """CANCELLED."""
+    return flight.FlightCancelledError(message)
 
 
 def internal(request_id: str) -> Exception:

@@ -141,3 +141,24 @@ def tables(cmd: pb.CommandGetTables, listed: list[dict], schema_of) -> pa.Table:
         return pa.table(cols, schema=TABLES_SCHEMA)
     cols["table_schema"] = [schema_of(r[0], r[1]).serialize().to_pybytes() for r in rows]
     return pa.table(cols, schema=TABLES_WITH_SCHEMA)
+
+
+# Keys: a measurement has no primary or foreign key (InfluxDB 3 answers these empty too).
+PRIMARY_KEYS_SCHEMA = pa.schema([
+    pa.field("catalog_name", pa.utf8()), pa.field("db_schema_name", pa.utf8()),
+    pa.field("table_name", pa.utf8(), nullable=False), pa.field("column_name", pa.utf8(), nullable=False),
+    pa.field("key_name", pa.utf8()), pa.field("key_sequence", pa.int32(), nullable=False)])
+FOREIGN_KEYS_SCHEMA = pa.schema([
+    pa.field("pk_catalog_name", pa.utf8()), pa.field("pk_db_schema_name", pa.utf8()),
+    pa.field("pk_table_name", pa.utf8(), nullable=False), pa.field("pk_column_name", pa.utf8(), nullable=False),
+    pa.field("fk_catalog_name", pa.utf8()), pa.field("fk_db_schema_name", pa.utf8()),
+    pa.field("fk_table_name", pa.utf8(), nullable=False), pa.field("fk_column_name", pa.utf8(), nullable=False),
+    pa.field("key_sequence", pa.int32(), nullable=False), pa.field("fk_key_name", pa.utf8()),
+    pa.field("pk_key_name", pa.utf8()), pa.field("update_rule", pa.uint8(), nullable=False),
+    pa.field("delete_rule", pa.uint8(), nullable=False)])
+
+
+def keys(cmd) -> pa.Table:
+    """The (empty) answer of CommandGetPrimaryKeys, GetExportedKeys, GetImportedKeys, GetCrossReference."""
+    schema = PRIMARY_KEYS_SCHEMA if isinstance(cmd, pb.CommandGetPrimaryKeys) else FOREIGN_KEYS_SCHEMA
+    return schema.empty_table()

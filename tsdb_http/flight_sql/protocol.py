@@ -13,7 +13,8 @@ TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
 SUPPORTED = frozenset({
     "CommandStatementQuery", "TicketStatementQuery", "CommandGetSqlInfo", "CommandGetCatalogs",
     "CommandGetDbSchemas", "CommandGetTables", "CommandGetTableTypes", "CommandPreparedStatementQuery",
-    "ActionCreatePreparedStatementRequest", "ActionClosePreparedStatementRequest",
+    "ActionCreatePreparedStatementRequest", "ActionClosePreparedStatementRequest", "CommandGetXdbcTypeInfo",
+    "CommandGetPrimaryKeys", "CommandGetExportedKeys", "CommandGetImportedKeys", "CommandGetCrossReference",
 })
 # DoAction types of the prepared statements (the other Flight SQL actions are refused as UNIMPLEMENTED).
 CREATE_PREPARED = "CreatePreparedStatement"

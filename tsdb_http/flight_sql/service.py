@@ -1,11 +1,11 @@
 """Flight SQL calls over the store: GetFlightInfo, DoGet of its tickets, GetSchema.
 
-``CommandStatementQuery`` runs its SQL at GetFlightInfo (the answer's schema goes into the
-FlightInfo, which ADBC checks against the stream) and keeps the answer under a handle that the
-returned ``TicketStatementQuery`` carries; DoGet sends it. An answer not fetched within
-``RESULT_TTL_S`` (or pushed out by newer ones, past ``MAX_RESULTS`` answers or ``MAX_RESULT_BYTES``
-in all) is run again from the handle's SQL. Metadata
-commands are answered by DoGet of a ticket holding the command itself.
+``CommandStatementQuery`` is planned at GetFlightInfo (its errors are raised there and the
+answer's schema goes into the FlightInfo, which ADBC checks against the stream); nothing is run
+yet. The returned ``TicketStatementQuery`` carries the statement (database, SQL, parameters) and
+DoGet runs it, sending record batches as Polars' streaming engine produces them: a large answer
+is never whole in memory, and a client that cancels or whose deadline passes stops the work
+between batches. Metadata commands are answered by DoGet of a ticket holding the command itself.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 
 import polars as pl
 import pyarrow as pa
@@ -23,8 +24,8 @@ import pyarrow.flight as flight
 from tsdb_core import DatabaseNotFound, PermissionDenied, UserError
 
 from . import FlightSql_pb2 as pb
-from . import metadata
-from .errors import denied, internal, invalid, not_found, unsupported
+from . import metadata, xdbc
+from .errors import cancelled, denied, internal, invalid, not_found, unsupported
 from .protocol import ACTIONS, CLOSE_PREPARED, CREATE_PREPARED, pack, unpack
 
 log = logging.getLogger("tsdb_http.flight")
@@ -32,9 +33,8 @@ log = logging.getLogger("tsdb_http.flight")
 # The call headers InfluxDB 3 reads the database from, in its order of preference
 # (influxdb3_core, service_grpc_flight: "database" preferred, "iox-namespace-name" deprecated).
 DATABASE_HEADERS = ("database", "bucket", "bucket-name", "iox-namespace-name")
-RESULT_TTL_S = 60.0
-MAX_RESULTS = 32
-MAX_RESULT_BYTES = 256 * 1024 * 1024
+PLAN_TTL_S = 60.0
+MAX_PLANS = 64
 
 
 class _DatabaseHeader(flight.ServerMiddleware):
@@ -62,32 +62,58 @@ def database_header(context) -> str:
     return found[0][1]
 
 
-class _Results:
-    """Answers computed at GetFlightInfo, waiting for their DoGet (bounded in count, bytes and age)."""
+_KEYS = (pb.CommandGetPrimaryKeys, pb.CommandGetExportedKeys, pb.CommandGetImportedKeys, pb.CommandGetCrossReference)
+
+
+class _Plans:
+    """Statements planned at GetFlightInfo, kept for the DoGet of their ticket (a plan, no rows:
+    small; bounded in count and age). A ticket whose plan is gone is planned again."""
 
     def __init__(self):
-        self.items: OrderedDict[str, tuple[float, pa.Table]] = OrderedDict()
-        self.bytes = 0
+        self.items: OrderedDict[str, tuple[float, object]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def put(self, table: pa.Table) -> str:
-        key = secrets.token_hex(16)
-        if table.nbytes > MAX_RESULT_BYTES:
-            return key  # too big to keep: DoGet runs the query again
-        now = time.monotonic()
+    def put(self, stream) -> str:
+        key, now = secrets.token_hex(16), time.monotonic()
         with self.lock:
-            self.items[key] = (now + RESULT_TTL_S, table)
-            self.bytes += table.nbytes
-            while self.items and (len(self.items) > MAX_RESULTS or self.bytes > MAX_RESULT_BYTES
-                                  or next(iter(self.items.values()))[0] < now):
-                self.bytes -= self.items.popitem(last=False)[1][1].nbytes
+            self.items[key] = (now + PLAN_TTL_S, stream)
+            while self.items and (len(self.items) > MAX_PLANS or next(iter(self.items.values()))[0] < now):
+                self.items.popitem(last=False)
         return key
 
-    def take(self, key: str) -> pa.Table | None:
+    def take(self, key: str):
         with self.lock:
-            expires, table = self.items.pop(key, (0.0, None))
-            self.bytes -= table.nbytes if table is not None else 0
-        return table if expires >= time.monotonic() else None
+            expires, stream = self.items.pop(key, (0.0, None))
+        return stream if expires >= time.monotonic() else None
+
+
+class Running:
+    """The statements being streamed now, so that tests and shutdown can see and stop them."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.streams: dict[int, object] = {}
+
+    @contextmanager
+    def track(self, stream):
+        with self.lock:
+            self.streams[id(stream)] = stream
+        try:
+            yield
+        finally:
+            stream.close()
+            with self.lock:
+                self.streams.pop(id(stream), None)
+
+    def __len__(self) -> int:
+        with self.lock:
+            return len(self.streams)
+
+    def close_all(self) -> None:
+        with self.lock:
+            streams = list(self.streams.values())
+        for stream in streams:
+            stream.close()
 
 
 class FlightSqlService:
@@ -95,7 +121,8 @@ class FlightSqlService:
 
     def __init__(self, store, *, chunk_rows: int, max_join_rows: int | None):
         self.store, self.chunk_rows, self.max_join_rows = store, chunk_rows, max_join_rows
-        self.results = _Results()
+        self.running = Running()
+        self.plans = _Plans()
 
     # -- the Flight calls ------------------------------------------------------------
     def flight_info(self, context, descriptor, token, request_id: str) -> flight.FlightInfo:
@@ -105,10 +132,22 @@ class FlightSqlService:
         info = _guarded(request_id, self._flight_info, context, descriptor, token, False)
         return flight.SchemaResult(info.schema)
 
-    def do_get(self, context, raw: bytes, token, request_id: str) -> flight.RecordBatchStream:
-        table = _guarded(request_id, self._do_get, context, raw, token)
-        batches = table.unify_dictionaries().combine_chunks().to_batches(max_chunksize=self.chunk_rows)
-        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(table.schema, batches))
+    def do_get(self, context, raw: bytes, token, request_id: str):
+        answer = _guarded(request_id, self._do_get, context, raw, token)
+        if isinstance(answer, pa.Table):  # a metadata answer, small
+            batches = answer.unify_dictionaries().combine_chunks().to_batches(max_chunksize=self.chunk_rows)
+            return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(answer.schema, batches))
+        schema = _guarded(request_id, getattr, answer, "schema")  # the plan's, as GetFlightInfo said
+        return flight.GeneratorStream(schema, self._send(answer, context, request_id))
+
+    def _send(self, stream, context, request_id: str):
+        """The statement's batches as they are computed; the work stops when the call ends."""
+        batches = iter(stream)
+        with self.running.track(stream):
+            while (batch := _guarded(request_id, next, batches, None)) is not None:
+                yield pa.Table.from_batches([batch])  # a table: GeneratorStream sends its dictionaries
+            if stream.stopped:  # never a truncated answer with an OK status
+                raise cancelled("query cancelled" if context.is_cancelled() else "query cancelled: the server is stopping")
 
     def do_action(self, context, action, token, request_id: str) -> list[bytes]:
         return _guarded(request_id, self._do_action, context, action, token)
@@ -158,18 +197,19 @@ class FlightSqlService:
                 db, sql, params = database_header(context), cmd.query, None
             else:
                 db, sql, params = _open(cmd.prepared_statement_handle)
-            table = self._sql(db, sql, token, params)
-            key = self.results.put(table) if keep else ""
-            handle = json.dumps({"id": key, "database": db, "sql": sql, "params": params})
-            ticket = pack(pb.TicketStatementQuery(statement_handle=handle.encode()))
+            stream = self._stream(context, db, sql, token, params)  # planned and checked, not run
+            key = self.plans.put(stream) if keep else ""
+            schema, rows = stream.schema, -1
+            ticket = pack(pb.TicketStatementQuery(statement_handle=_handle(db, sql, params, key)))
         elif isinstance(cmd, pb.TicketStatementQuery):
             raise invalid("TicketStatementQuery is a ticket: send it with DoGet")
         else:
             table, ticket = self._metadata(context, cmd, token), pack(cmd)
-        endpoint = flight.FlightEndpoint(ticket, [])
-        return flight.FlightInfo(table.schema, descriptor, [endpoint], table.num_rows, -1)
+            schema, rows = table.schema, table.num_rows
+        return flight.FlightInfo(schema, descriptor, [flight.FlightEndpoint(ticket, [])], rows, -1)
 
-    def _do_get(self, context, raw: bytes, token) -> pa.Table:
+    def _do_get(self, context, raw: bytes, token):
+        """A metadata answer (a table) or the statement's stream, planned, not yet run."""
         cmd = unpack(raw)
         if not isinstance(cmd, pb.TicketStatementQuery):
             if isinstance(cmd, pb.CommandStatementQuery):
@@ -177,8 +217,11 @@ class FlightSqlService:
             return self._metadata(context, cmd, token)
         db, sql, params = _open(cmd.statement_handle)
         self._read_database(db, token)  # the ticket's bearer must be able to read it too
-        table = self.results.take(str(json.loads(cmd.statement_handle).get("id")))
-        return table if table is not None else self._sql(db, sql, token, params)
+        stream = self.plans.take(_plan_key(cmd.statement_handle))
+        if stream is None:
+            return self._stream(context, db, sql, token, params)
+        stream.cancelled = context.is_cancelled
+        return stream
 
     # -- answers ---------------------------------------------------------------------
     def _read_database(self, name: str, token) -> tuple[str, str]:
@@ -193,6 +236,11 @@ class FlightSqlService:
             raise denied(f"permission denied: no read permission on database {db}")
         return db, rp
 
+    def _stream(self, context, database: str, query: str, token, params: dict | None):
+        self._read_database(database, token)
+        return self.store.sql_stream(database, query, params or None, max_join_rows=self.max_join_rows,
+                                     batch_rows=self.chunk_rows, cancelled=context.is_cancelled)
+
     def _sql(self, database: str, query: str, token, params: dict | None = None) -> pa.Table:
         self._read_database(database, token)
         return self.store.sql(database, query, params or None, max_join_rows=self.max_join_rows)
@@ -206,6 +254,10 @@ class FlightSqlService:
             return metadata.db_schemas(cmd)
         if isinstance(cmd, pb.CommandGetTableTypes):
             return metadata.table_types()
+        if isinstance(cmd, pb.CommandGetXdbcTypeInfo):
+            return xdbc.type_info(cmd)
+        if isinstance(cmd, _KEYS):
+            return metadata.keys(cmd)
         name = database_header(context)
         listed = self._sql(name, "SELECT table_schema, table_name, table_type FROM information_schema.tables",
                            token).to_pylist()
@@ -226,8 +278,13 @@ class FlightSqlService:
                               max_join_rows=self.max_join_rows).schema
 
 
-def _handle(database: str, sql: str, params: dict | None) -> bytes:
-    return json.dumps({"database": database, "sql": sql, "params": params}).encode()
+def _handle(database: str, sql: str, params: dict | None, plan: str = "") -> bytes:
+    doc = {"database": database, "sql": sql, "params": params}
+    return json.dumps({**doc, "plan": plan} if plan else doc).encode()
+
+
+def _plan_key(handle: bytes) -> str:
+    return str(json.loads(handle).get("plan") or "")
 
 
 def _open(handle: bytes) -> tuple[str, str, dict | None]:

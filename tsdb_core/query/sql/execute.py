@@ -224,7 +224,7 @@ def _table(provider, db: str, rp: str, measurement: str) -> pl.LazyFrame:
         lf = lf.select(wanted)
         if n_rows is not None:
             lf = lf.head(n_rows)
-        yield from lf.collect().iter_slices(batch_size or BATCH_ROWS)
+        yield from lf.collect_batches(chunk_size=batch_size or BATCH_ROWS)  # a measurement never whole in memory
 
     return register_io_source(source, schema=schema, explain_name=f"tsdb {db}.{rp}.{measurement}")
 

@@ -13,7 +13,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.ast.visit import find, transform
 from ..exec import regex as linear_regex
-from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
+from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, Column, Scan, SelectPlan, SubqueryScan, tag_name
 from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, split_where
@@ -30,6 +30,9 @@ class SourceSchema:
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}
         self.tags: set[str] = set()
+        # series tags a raw subquery's rows carry without selecting them: they group
+        # (GROUP BY host) but are no columns: SELECT, WHERE and ``*`` see nothing (influxd)
+        self.hidden: set[str] = set()
 
     def add(self, fields: dict[str, str], tags) -> None:
         for k, v in fields.items():
@@ -70,7 +73,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                        offset=offset, ascending=stmt.time_ascending)
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known)
-    dims = _expand_dimensions(dim_exprs, known)
+    dims = [d + KEY_ONLY if known.fields.get(d, "tag") != "tag" and d not in known.tags else d
+            for d in _expand_dimensions(dim_exprs, known)]  # GROUP BY a field: an absent tag
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
@@ -109,9 +113,12 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
-        passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
-        known.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
-                    tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
+        # a selected tag is a column of type tag: ``*`` lists it, ``count(*)`` skips it
+        known.add({c.name: "tag" if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
+                   else inner.types.get(c.name, "float") for c in inner.columns},
+                  tuple(tag_name(d) for d in inner.dimensions))
+        if inner.is_raw:  # raw rows keep their series tags
+            known.hidden.update(t for t in inner.source_tags if t not in names)
     return sources
 
 
@@ -360,6 +367,8 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
                 return ast.VarRef(e.name, known.fields[e.name])
             if e.type is None and e.name in known.tags:
                 return ast.VarRef(e.name, "tag")
+            if e.name in known.hidden:
+                return ast.VarRef(e.name, "unknown")
             return ast.VarRef(e.name, None if e.type is None and e.name not in keys else "unknown")
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
@@ -393,7 +402,7 @@ def _expr_type(e) -> str:
 
 
 def _needed_columns(columns, condition, dims, known: SourceSchema, raw: bool) -> tuple[str, ...]:
-    refs: set[str] = set(dims)
+    refs: set[str] = {d for d in dims if not d.endswith(KEY_ONLY)}
     for c in columns:
         refs.update(_refs(c.expr))
     if condition is not None:

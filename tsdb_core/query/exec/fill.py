@@ -154,10 +154,10 @@ def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
 
 
 def _fill_value(c: str, dtype, value) -> pl.Expr:
-    if dtype in (pl.Int64, pl.UInt64):
-        if isinstance(value, float) and value != int(value):
-            return pl.col(c).cast(pl.Float64).fill_null(value)
-        return pl.col(c).fill_null(int(value))
+    if dtype == pl.Int64 or (dtype == pl.UInt64 and value >= 0):
+        return pl.col(c).fill_null(int(value))  # influxd casts to the aggregate's type: 1.5 -> 1
+    if dtype == pl.UInt64:
+        return pl.col(c).cast(pl.Float64).fill_null(float(value))
     if dtype == pl.Float64 or dtype == pl.Null:
         return pl.col(c).cast(pl.Float64).fill_null(float(value))
     if dtype == pl.String:  # a number does not fit: influxd fills the type's zero value

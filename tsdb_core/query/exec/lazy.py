@@ -307,6 +307,8 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
     LIMIT/OFFSET per series; then the output columns named."""
     if not order.ascending and not ordered and not _is_top_bottom(plan):
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
+    if plan.offset_shard and order.offset and not order.limit:
+        df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
     if order.limit or order.offset:
         idx = pl.int_range(pl.len()).over(keys)
         cond = idx >= order.offset
@@ -314,6 +316,16 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
             cond = cond & (idx < order.offset + order.limit)
         df = df.filter(cond)
     return _name_columns(plan, df)
+
+
+# Go's zero time (year 1), from which influxd truncates times to shard groups, in ns
+GO_ZERO_TIME = -62_135_596_800 * 1_000_000_000
+
+
+def _shard_group(duration: int) -> pl.Expr:
+    """The shard group of each row's time (Go's ``time.Truncate``; the origin is taken modulo
+    the duration so the arithmetic stays within int64)."""
+    return (pl.col("time") - GO_ZERO_TIME % duration) // duration
 
 
 def _name_columns(plan: SelectPlan, df: pl.DataFrame) -> pl.DataFrame:

@@ -385,6 +385,9 @@ class SelectPlan:
     omit_time: bool = False
     extra_intervals: int = 0  # windows read before the range for derivative(mean(x)) & co
     source_tags: tuple[str, ...] = ()  # tag keys of the sources (raw subqueries pass them on)
+    # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
+    # group and shard group, so at most one row per shard group survives; its duration (ns)
+    offset_shard: int = 0
     root: Node | None = None  # the operator tree that executes (planner.build_tree)
 
     def explain(self, depth: int = 0) -> str:

@@ -99,7 +99,19 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
         soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
-        source_tags=tuple(sorted(known.tags)))
+        source_tags=tuple(sorted(known.tags)),
+        offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:
+    """The shard-group duration that caps OFFSET without LIMIT (SelectPlan.offset_shard): raw
+    fields of measurements only (calls and subqueries are limited after the merge)."""
+    if not stmt.offset or stmt.limit or has_agg or stmt.into is not None or not sources \
+            or any(not isinstance(s, Scan) for s in sources) or any(list(find(c.expr, ast.Call)) for c in columns):
+        return 0
+    s = sources[0]
+    return next((p.shard_group_duration for p in provider.retention_policies(s.database)
+                 if p.name == s.retention_policy), 0)
 
 
 def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema) -> list:

@@ -26,7 +26,7 @@ from starlette.responses import Response, StreamingResponse
 
 from tsdb_core import ParseError, TsdbError
 
-from . import chunking, encode, permissions
+from . import chunking, encode, permissions, v1_results
 from .offload import Offload
 from .params import Dialect, HttpError, QueryParams, query_form, query_params, split_db_rp, url_values
 
@@ -285,6 +285,8 @@ async def query(request: Request) -> Response | RawResponse:
     except Exception as e:  # core errors (and bugs) in the 1.x /query shape, via the formatter
         raise _query_error(shim, e, kind, ctype, gz) from None
     results = _results(shim, shape, qr, prepared, principal)
+    if shim.config.dialect is Dialect.V1:
+        results = await _as_v1(shim, shape, results, prepared, request.method == "GET")
     encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch)
     if not shape.p.chunked:
         if _small(results):
@@ -293,6 +295,15 @@ async def query(request: Request) -> Response | RawResponse:
             body = await run_in_threadpool(lambda: encoder.encode(encode.Response(results)))
         return _sized(shape, body)
     return _chunked(results, encoder, shape)
+
+
+async def _as_v1(shim, shape: _Shape, results, prepared, get: bool):
+    """1.x's GET warnings and its answer after a failed statement (v1_results)."""
+    if get and not shape.reads:
+        statements = prepared.statements if prepared is not None else \
+            (await run_in_threadpool(shim.store.prepare, shape.p.q, shape.p.params)).statements
+        v1_results.add_get_warnings(statements, results, shim.store, shape.db)
+    return v1_results.after_failure(results, shape.p.chunked)
 
 
 def _chunked(results, encoder, shape: _Shape) -> StreamingResponse:

@@ -113,6 +113,12 @@ V1DIFF_QUERIES: list = [
     f"SELECT count(v) FROM dst WHERE {NOV} GROUP BY time(1d, 6h) tz('America/Chicago')",
     f"SELECT sum(v) FROM dst WHERE {MAR} GROUP BY time(1d, -3h) tz('America/Chicago')",
     f"SELECT count(v) FROM dst WHERE {MAR} GROUP BY time(12h, 6h) tz('America/Chicago')",
+    f"SELECT count(v) FROM dst WHERE {MAR} GROUP BY time(1d, 6h) tz('America/Chicago') fill(none)",
+    f"SELECT max(v) FROM dst WHERE {MAR} GROUP BY time(1d, 6h) tz('America/Chicago') fill(previous)",
+    f"SELECT mean(v) FROM dst WHERE {MAR} GROUP BY time(1d, 6h) tz('America/Chicago') fill(linear)",
+    f"SELECT sum(v) FROM dst WHERE {NOV} GROUP BY time(1d, -3h) tz('America/Chicago')",
+    f"SELECT count(v) FROM dst WHERE {NOV} GROUP BY time(2h, 1h) tz('America/Chicago') fill(none)",
+    f"SELECT count(v) FROM dst WHERE {MAR} GROUP BY time(1d, 6h), site tz('America/Chicago')",
     # OFFSET without LIMIT: influxd's storage reads OFFSET+1 points per series and shard group
     "SELECT usage FROM cpu OFFSET 2",
     "SELECT usage FROM cpu OFFSET 6",

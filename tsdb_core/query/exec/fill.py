@@ -2,8 +2,9 @@
 
 ``window_start`` is InfluxDB's ``IteratorOptions.Window`` (offset, then the
 zone offset of ``tz()``, corrected once at the window start so DST days are
-23 or 25 hours long); ``bucket_grid`` lists the windows of a time range; ``fill``
-completes each series' grid with null/none/value/previous/linear.
+23 or 25 hours long); ``bucket_grid`` lists the windows of a time range (under
+``tz()`` the walk of influxd's fill iterator); ``fill`` completes each series'
+grid with null/none/value/previous/linear.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def window_start(t: int, interval: int, offset: int = 0, tz: str | None = None) 
 
 def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | None,
                 max_buckets: int = 0) -> list[int]:
-    """Window starts from the window of ``first`` to the window of ``last``."""
+    """Window starts from the window of ``first`` to the window of ``last``; under ``tz()``
+    the windows influxd's fill iterator steps through (:func:`_zone_walk`)."""
     b = window_start(first, interval, offset, tz)
     end = window_start(last, interval, offset, tz)
     n = (end - b) // interval + 1
@@ -51,43 +53,52 @@ def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | Non
         raise QueryError(f"max-select-buckets limit exceeded: ({n}/10000000)")
     if tz is None:
         return list(range(b, end + 1, interval))
-    return _zone_grid(b, end, interval, offset, tz)
-
-
-def _next_start(b: int, interval: int, offset: int, tz: str) -> int:
-    nxt = window_start(b + interval, interval, offset, tz)
-    if nxt <= b:  # a DST shift swallowed the step: move past it
-        nxt = window_start(b + 2 * interval, interval, offset, tz)
-    return nxt
+    return _zone_walk(b, end, interval, tz)
 
 
 _CHUNK = 1 << 16
 
 
-def _zone_grid(b: int, end: int, interval: int, offset: int, tz: str) -> list[int]:
-    """The windows of ``tz()`` from ``b`` to ``end``: regular steps, checked a chunk at a time
-    against a vectorised :func:`window_start`; only where a zone shift breaks the step (twice
-    a year for DST) does a window come from the one-at-a-time rule."""
+def _zone_walk(w: int, end: int, interval: int, tz: str) -> list[int]:
+    """influxd's fill iterator under ``tz()``: from the first window, one interval at a time;
+    where the zone offset just before a step differs from the last one, the step moves by
+    the difference (when smaller than the interval). Regular runs are checked a chunk at a
+    time against vectorised zone offsets; a zone change (twice a year for DST) is one step."""
+    wo = int(_zone_offsets(np.asarray([w], dtype=np.int64), tz)[0])
     out: list = []
-    restarts = 0
-    while b <= end:
-        n = min((end - b) // interval + 1, _CHUNK)
-        cand = b + interval * np.arange(n, dtype=np.int64)
-        bad = np.flatnonzero(_window_starts(cand, interval, offset, tz) != cand)
-        k = int(bad[0]) if bad.size else n
-        out.append(cand[:max(k, 1)])
-        restarts += k < n
-        prev = int(cand[max(k, 1) - 1])
-        if restarts > 1000:  # the two zone databases disagree: step one window at a time
-            b = _next_start(prev, interval, offset, tz)
-            rest = []
-            while b <= end:
-                rest.append(b)
-                b = _next_start(b, interval, offset, tz)
-            out.append(np.asarray(rest, dtype=np.int64))
+    while w <= end:
+        n = min((end - w) // interval + 1, _CHUNK)
+        cand = w + interval * np.arange(n, dtype=np.int64)
+        zs = _zone_offsets(cand[1:] - 1, tz) if n > 1 else np.empty(0, dtype=np.int64)
+        bad = np.flatnonzero(zs != wo)
+        if not bad.size:
+            out.append(cand)
+            w = int(cand[-1]) + interval
+            z = int(_zone_offsets(np.asarray([w - 1], dtype=np.int64), tz)[0])
         else:
-            b = _next_start(prev, interval, offset, tz)
+            m = int(bad[0]) + 1
+            out.append(cand[:m])
+            w, z = int(cand[m]), int(zs[m - 1])
+        if z != wo:
+            if abs(wo - z) < interval:
+                w += wo - z
+            wo = z
     return np.concatenate(out).tolist() if out else []
+
+
+def merged_windows(walk: list[int], data: list[int]) -> list[int]:
+    """The windows one series' answer has under ``tz()`` (influxd's fill iterator): each step of
+    the walk is taken by the series' next window when that one is not later, else it is a gap
+    to fill; windows left after the walk follow."""
+    out, j = [], 0
+    for w in walk:
+        if j < len(data) and data[j] <= w:
+            out.append(data[j])
+            j += 1
+        else:
+            out.append(w)
+    out.extend(data[j:])
+    return out
 
 
 def _zone_offsets(t: np.ndarray, tz: str) -> np.ndarray:
@@ -110,25 +121,25 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
     t = pl.col("time")
     if not interval:
         raise ValueError("no interval")
-    if tz is None or grid is None:
+    if tz is None:
         return ((t - offset) // interval) * interval + offset
-    g = pl.lit(pl.Series(GRID_COLUMN, grid, dtype=pl.Int64))
-    return g.gather((g.search_sorted(t, side="right") - 1).clip(0, None))
+    # each row's own window (influxd's Window(t)): near a zone change it need not be one the
+    # fill iterator's walk (the grid) steps on
+    return t.map_batches(lambda s: pl.Series(_window_starts(s.to_numpy(), interval, offset, tz)),
+                         return_dtype=pl.Int64, is_elementwise=True)
 
 
 def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[str],
-         mode: str, value, count_like: set[str], descending: bool = False) -> pl.DataFrame:
+         mode: str, value, count_like: set[str], descending: bool = False, *,
+         merge: bool = False) -> pl.DataFrame:
     """Complete every series (``keys``) of ``frame`` to the grid and fill the gaps.
 
     ``descending`` (ORDER BY time DESC): fill(previous) looks at the later window.
+    ``merge``: each series' windows are :func:`merged_windows` of the grid and its own.
     """
     if mode == "none" or frame.height == 0:
         return frame
-    series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({KEY_COLUMN: [0]})
-    grid_df = pl.DataFrame({WINDOW_COLUMN: pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
-    full = series.join(grid_df, how="cross")
-    if not keys:
-        full = full.drop(KEY_COLUMN)
+    full = _merged(frame, keys, grid) if merge else _crossed(frame, keys, grid, descending)
     out = full.join(frame, on=keys + [WINDOW_COLUMN], how="left", maintain_order="left")
     if mode == "null":
         fills = [_only_gaps(c, out, pl.col(c).fill_null(0)) for c in columns if c in count_like]
@@ -142,6 +153,24 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
     else:
         raise QueryError(f"unknown fill option {mode}")
     return out.with_columns(fills) if fills else out
+
+
+def _crossed(frame: pl.DataFrame, keys: list[str], grid: list[int], descending: bool) -> pl.DataFrame:
+    series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({KEY_COLUMN: [0]})
+    grid_df = pl.DataFrame({WINDOW_COLUMN: pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
+    full = series.join(grid_df, how="cross")
+    return full.drop(KEY_COLUMN) if not keys else full
+
+
+def _merged(frame: pl.DataFrame, keys: list[str], grid: list[int]) -> pl.DataFrame:
+    """(keys, window) of every series in :func:`merged_windows` order (ascending time)."""
+    parts = []
+    for part in frame.partition_by(keys, maintain_order=True) if keys else [frame]:
+        wins = merged_windows(grid, sorted(part[WINDOW_COLUMN].unique().to_list()))
+        head = part.select(keys).head(1)
+        parts.append(head.join(pl.DataFrame({WINDOW_COLUMN: pl.Series(wins, dtype=pl.Int64)}), how="cross")
+                     if keys else pl.DataFrame({WINDOW_COLUMN: pl.Series(wins, dtype=pl.Int64)}))
+    return pl.concat(parts)
 
 
 def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:

@@ -491,7 +491,8 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
         return df
-    df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending)
+    merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
+    df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending, merge=merge)
     if f.mode == "null":
         df = _no_count_without_field(plan, df, low, ctx)
     return df

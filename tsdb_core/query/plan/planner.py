@@ -235,7 +235,7 @@ def _dimensions(stmt: ast.SelectStatement, now: int):
             if len(e.args) == 2:
                 a = e.args[1]
                 if isinstance(a, ast.DurationLiteral):
-                    offset = a.val % interval
+                    offset = _go_remainder(a.val, interval)  # sign kept, as Go: tz() looks it up
                 elif isinstance(a, ast.Call) and a.name.lower() == "now":
                     offset = now % interval
                 else:
@@ -427,3 +427,9 @@ def _needed_columns(columns, condition, dims, known: SourceSchema, raw: bool) ->
 
 def _refs(e) -> set[str]:
     return {r.name for r in find(e, ast.VarRef)}
+
+
+def _go_remainder(a: int, b: int) -> int:
+    """Go's ``%`` (the sign of ``a``): ``time(1d, -3h)`` keeps -3h, which matters under tz()."""
+    r = abs(a) % b
+    return -r if a < 0 else r

@@ -197,7 +197,8 @@ def error_response(status: int, message: str, dialect: Dialect, *, code: str | N
                 body = {"code": body["code"], "line": line, "message": message}
     if status == 503:
         hdrs.setdefault("Retry-After", "30")
-    return Response(orjson.dumps(body), status, headers=hdrs, media_type="application/json")
+    data = orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE) if dialect is Dialect.V1 else orjson.dumps(body)
+    return Response(data, status, headers=hdrs, media_type="application/json")  # 1.x ends its line
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")

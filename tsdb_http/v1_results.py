@@ -35,13 +35,19 @@ def warned(stmt) -> bool:
     return name in WARNED or (name == "SelectStatement" and stmt.into is not None)
 
 
-def add_get_warnings(statements, results: list[StatementResult], store, db: str) -> None:
-    """Give each statement that changed something (and did not fail) 1.x's GET warning."""
-    for stmt, res in zip(statements, results):
-        if res.error is None and warned(stmt):
-            text = _printed(stmt, store, db)
-            res.messages = [*res.messages, {"level": "warning", "text": (
-                f"deprecated use of '{text}' in a read only context, please use a POST request instead")}]
+def get_warnings(statements, store, db: str) -> dict[int, str]:
+    """1.x's GET warning of each statement that changes something, by statement index; worked
+    out before the statements run (a database they drop must still name its policy)."""
+    return {i: (f"deprecated use of '{_printed(stmt, store, db)}' in a read only context, "
+                "please use a POST request instead")
+            for i, stmt in enumerate(statements) if warned(stmt)}
+
+
+def add_warnings(results: list[StatementResult], warnings: dict[int, str]) -> None:
+    """Attach the warnings to the statements that ran without failing."""
+    for i, res in enumerate(results):
+        if i in warnings and res.error is None:
+            res.messages = [*res.messages, {"level": "warning", "text": warnings[i]}]
 
 
 def _printed(stmt, store, db: str) -> str:
@@ -70,10 +76,11 @@ def _qualified(stmt, store, db: str):
 
 
 def _default_rp(store, db: str) -> str:
+    """The database's default policy; a database the request creates first has autogen."""
     try:
-        return next((p.name for p in store.retention_policies(db) if p.default), "")
-    except Exception:  # noqa: BLE001 - a database gone meanwhile: printed without a policy
-        return ""
+        return next((p.name for p in store.retention_policies(db) if p.default), "autogen")
+    except Exception:  # noqa: BLE001 - no such database (yet)
+        return "autogen"
 
 
 def _create_database_text(stmt) -> str:

@@ -86,6 +86,47 @@ def _zone_walk(w: int, end: int, interval: int, tz: str) -> list[int]:
     return np.concatenate(out).tolist() if out else []
 
 
+def row_windows(first: int, last: int, interval: int, offset: int, tz: str) -> list[int]:
+    """Every start influxd's ``Window(t)`` gives to a time from ``first`` to ``last`` under
+    ``tz()``, ascending: a row's window is the last of them not after it (:func:`bucket_expr`).
+    Near a zone change they need not be steps of the fill iterator's walk."""
+    return _zone_grid(window_start(first, interval, offset, tz), window_start(last, interval, offset, tz),
+                      interval, offset, tz)
+
+
+def _next_start(b: int, interval: int, offset: int, tz: str) -> int:
+    nxt = window_start(b + interval, interval, offset, tz)
+    if nxt <= b:  # a DST shift swallowed the step: move past it
+        nxt = window_start(b + 2 * interval, interval, offset, tz)
+    return nxt
+
+
+def _zone_grid(b: int, end: int, interval: int, offset: int, tz: str) -> list[int]:
+    """The windows of ``tz()`` from ``b`` to ``end``: regular steps, checked a chunk at a time
+    against a vectorised :func:`window_start`; only where a zone shift breaks the step (twice
+    a year for DST) does a window come from the one-at-a-time rule."""
+    out: list = []
+    restarts = 0
+    while b <= end:
+        n = min((end - b) // interval + 1, _CHUNK)
+        cand = b + interval * np.arange(n, dtype=np.int64)
+        bad = np.flatnonzero(_window_starts(cand, interval, offset, tz) != cand)
+        k = int(bad[0]) if bad.size else n
+        out.append(cand[:max(k, 1)])
+        restarts += k < n
+        prev = int(cand[max(k, 1) - 1])
+        if restarts > 1000:  # the two zone databases disagree: step one window at a time
+            b = _next_start(prev, interval, offset, tz)
+            rest = []
+            while b <= end:
+                rest.append(b)
+                b = _next_start(b, interval, offset, tz)
+            out.append(np.asarray(rest, dtype=np.int64))
+        else:
+            b = _next_start(prev, interval, offset, tz)
+    return np.concatenate(out).tolist() if out else []
+
+
 def merged_windows(walk: list[int], data: list[int]) -> list[int]:
     """The windows one series' answer has under ``tz()`` (influxd's fill iterator): each step of
     the walk is taken by the series' next window when that one is not later, else it is a gap
@@ -121,12 +162,10 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
     t = pl.col("time")
     if not interval:
         raise ValueError("no interval")
-    if tz is None:
+    if tz is None or grid is None:
         return ((t - offset) // interval) * interval + offset
-    # each row's own window (influxd's Window(t)): near a zone change it need not be one the
-    # fill iterator's walk (the grid) steps on
-    return t.map_batches(lambda s: pl.Series(_window_starts(s.to_numpy(), interval, offset, tz)),
-                         return_dtype=pl.Int64, is_elementwise=True)
+    g = pl.lit(pl.Series(GRID_COLUMN, grid, dtype=pl.Int64))
+    return g.gather((g.search_sorted(t, side="right") - 1).clip(0, None))
 
 
 def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[str],

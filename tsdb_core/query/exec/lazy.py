@@ -24,7 +24,7 @@ from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
-from .fill import bucket_expr, bucket_grid, fill
+from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
@@ -472,6 +472,8 @@ def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
         if first is None:
             return None
         grid = bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
+        rows = row_windows(first, tr.end, a.interval, a.offset, a.tz)
+        return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, rows).alias(WINDOW_COLUMN)), grid
     return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, grid).alias(WINDOW_COLUMN)), grid
 
 

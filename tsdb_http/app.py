@@ -200,7 +200,8 @@ def error_response(status: int, message: str, dialect: Dialect, *, code: str | N
                 body = {"code": body["code"], "line": line, "message": message}
     if status == 503:
         hdrs.setdefault("Retry-After", "30")
-    return Response(orjson.dumps(body), status, headers=hdrs, media_type="application/json")
+    data = orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE) if dialect is Dialect.V1 else orjson.dumps(body)
+    return Response(data, status, headers=hdrs, media_type="application/json")  # 1.x ends its line
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -224,8 +225,21 @@ async def _on_http_error(request: Request, exc: HttpError) -> Response:
                           headers=exc.headers)
 
 
+# influxd 1.x's Allow header per path (its router's methods; ours also answer HEAD on /query)
+_V1_ALLOW = {"/query": "OPTIONS, GET, POST", "/write": "POST, OPTIONS", "/ping": "GET, HEAD"}
+
+
+def _v1_method_not_allowed(path: str, headers: dict | None) -> Response:
+    """1.x answers a wrong method as Go's http.Error does: text, no X-Influxdb-Error."""
+    allow = _V1_ALLOW.get(path) or (headers or {}).get("Allow", "")
+    return Response(b"Method Not Allowed\n", 405, media_type="text/plain; charset=utf-8",
+                    headers={"Allow": allow, "X-Content-Type-Options": "nosniff"})
+
+
 async def _on_starlette_error(request: Request, exc: HTTPException) -> Response:
     dialect = request.app.state.shim.config.dialect
+    if exc.status_code == 405 and dialect is Dialect.V1:
+        return _v1_method_not_allowed(request.url.path, getattr(exc, "headers", None))
     if exc.status_code == 404:
         msg = "404 page not found" if dialect is Dialect.V1 else "path not found"
     elif exc.status_code == 405:

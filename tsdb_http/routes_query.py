@@ -26,7 +26,7 @@ from starlette.responses import Response, StreamingResponse
 
 from tsdb_core import ParseError, TsdbError
 
-from . import chunking, encode, permissions
+from . import chunking, encode, permissions, v1_results
 from .offload import Offload
 from .params import Dialect, HttpError, QueryParams, query_form, query_params, split_db_rp, url_values
 
@@ -281,10 +281,16 @@ async def query(request: Request) -> Response | RawResponse:
     try:
         shape, principal = await _shape_of(request, shim, accepts, kind, ctype, gz)
         kind, ctype, gz = shape.kind, shape.ctype, shape.gz
+        v1 = shim.config.dialect is Dialect.V1
+        warnings = await _get_warnings(shim, shape) if v1 and request.method == "GET" else None
         qr, prepared = await _run_query(shim, shape, principal)
     except Exception as e:  # core errors (and bugs) in the 1.x /query shape, via the formatter
         raise _query_error(shim, e, kind, ctype, gz) from None
     results = _results(shim, shape, qr, prepared, principal)
+    if v1:  # 1.x's GET warnings and its answer after a failed statement (v1_results)
+        if warnings:
+            v1_results.add_warnings(results, warnings)
+        results = v1_results.after_failure(results, shape.p.chunked)
     encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch)
     if not shape.p.chunked:
         if _small(results):
@@ -293,6 +299,17 @@ async def query(request: Request) -> Response | RawResponse:
             body = await run_in_threadpool(lambda: encoder.encode(encode.Response(results)))
         return _sized(shape, body)
     return _chunked(results, encoder, shape)
+
+
+async def _get_warnings(shim, shape: _Shape) -> dict[int, str] | None:
+    """1.x's warnings for write statements sent with GET (a read runs without a word)."""
+    if shape.reads:
+        return None
+    try:
+        prepared = await run_in_threadpool(shim.store.prepare, shape.p.q, shape.p.params)
+    except ParseError:
+        return None  # the run that follows answers the parse error
+    return v1_results.get_warnings(prepared.statements, shim.store, shape.db)
 
 
 def _chunked(results, encoder, shape: _Shape) -> StreamingResponse:

@@ -51,3 +51,10 @@ def normalise_rp(duration: int | None, shard: int | None) -> tuple[int, int]:
     sgd = normalised_shard_duration(shard or 0, duration)
     check_shard(duration, sgd)
     return duration, sgd
+
+
+def check_name(name: str) -> None:
+    """The meta store's rule for database and policy names (influxd's ``meta.ValidName``):
+    printable, not empty, not ``.`` or ``..``, no ``/`` or ``\\``."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or not name.isprintable():
+        raise QueryError("invalid name")

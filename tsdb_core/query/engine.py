@@ -21,7 +21,7 @@ from ..influxql import ast, parse
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
-from .plan.nodes import FastSelect, SelectPlan, output_column
+from .plan.nodes import FastSelect, SelectPlan, output_column, tag_name
 from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
@@ -175,7 +175,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
             rows = all_rows[idx[0]:idx[-1] + 1]
         else:
             rows = [all_rows[i] for i in idx]
-        tags = {d: g[d] for d in plan.dimensions} if plan.dimensions else None
+        tags = {tag_name(d): g[d] for d in plan.dimensions} if plan.dimensions else None
         # influxd emits rows in chunks of 10,000 and the merged series keeps the first
         # chunk's partial flag: a series of more than 10,000 rows says "partial": true
         out.append(Series(g[NAME], tags, names, rows, partial=len(rows) > PARTIAL_ROWS))
@@ -196,7 +196,7 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
     if not tdb or not provider.has_database(tdb):
         raise DatabaseNotFound(tdb or "")
     trp = target.retention_policy or None
-    dims = list(plan.dimensions)
+    dims = [d for d in plan.dimensions if d == tag_name(d)]  # no empty tags written
     clash = sorted({c.name for c in plan.columns} & set(dims))
     if clash:  # influxd writes the key as both; a key here is a tag or a field (README, deviations)
         from ..base.errors import QueryError

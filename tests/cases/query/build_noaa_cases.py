@@ -2,6 +2,7 @@
 
 Run against an influxd holding data/NOAA_water_database.txt.gz in database
 NOAA_water_database:  ``python tests/cases/query/build_noaa_cases.py http://127.0.0.1:18186``
+(``--v1diff`` records v1diff.json alone; it needs no NOAA data).
 Tests never need influxd: they read the recorded noaa.json.
 Each case: {"query", "db", "epoch", "expected"}; queries are literal (test id = query).
 """
@@ -623,8 +624,29 @@ def main(base: str) -> None:
     record(base, MIXED_QUERIES, MIXED_DB, "mixed.json")
     from fuzz_cases import fuzz_queries
     record(base, fuzz_queries(1) + fuzz_queries(2), DB, "fuzz.json")
+    record_v1diff(base)
+
+
+def _write(base: str, db: str, body: str) -> None:
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{base}/write?db={db}", data=body.encode()))
+    except urllib.error.HTTPError as e:  # a partial write (the conflict body) answers 400
+        print(f"write: {e.code} {e.read().decode().strip()}")
+
+
+def record_v1diff(base: str) -> None:
+    """v1diff.json: the 1.x behaviours of v1diff_cases.py, on a fresh database of its own."""
+    from v1diff_cases import V1DIFF_DB, V1DIFF_QUERIES, v1diff_writes
+    for name in (V1DIFF_DB, "a b", "a.b", "...", "ü", "x1"):
+        fetch(base, f'DROP DATABASE "{name}"', V1DIFF_DB, None)
+    fetch(base, f"CREATE DATABASE {V1DIFF_DB}", V1DIFF_DB, None)
+    for body in v1diff_writes():
+        _write(base, V1DIFF_DB, body)
+    record(base, V1DIFF_QUERIES, V1DIFF_DB, "v1diff.json")
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).parent))
-    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18186")
+    args = [a for a in sys.argv[1:] if a != "--v1diff"]
+    url = args[0] if args else "http://127.0.0.1:18186"
+    record_v1diff(url) if "--v1diff" in sys.argv else main(url)  # --v1diff: that file only

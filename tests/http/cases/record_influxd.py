@@ -81,6 +81,25 @@ case("pretty_chunked.json", "SELECT v FROM cpu GROUP BY host", pretty="true", ch
 case("chunked_default.json", "SELECT v FROM cpu GROUP BY host; SHOW DATABASES", chunked="true")
 case("missing_q.json", "")
 case("bad_params.json", "SELECT v FROM cpu WHERE host = $h", params="{bad")
+# 1.x's answers where the influxdb1 dialect follows them (issue 20): statements after a failed
+# one, write statements sent with GET, wrong methods, a write to a missing database
+case("v1_failed_then_more.json", "SELECT v FROM cpu LIMIT 1; SELECT v FROM cpu GROUP BY time(1s); "
+     "SELECT i FROM cpu LIMIT 1; SHOW DATABASES")
+case("v1_failed_then_more_chunked.json", "SELECT v FROM cpu LIMIT 1; SELECT v FROM cpu GROUP BY time(1s); "
+     "SELECT i FROM cpu LIMIT 1; SHOW DATABASES", chunked="true")
+case("v1_failed_last.json", "SELECT v FROM cpu LIMIT 1; SELECT v FROM cpu GROUP BY time(1s)")
+case("v1_failed_first_chunked.json", 'CREATE DATABASE "a/b"; SHOW DATABASES', chunked="true")
+case("v1_get_writes.json", "CREATE DATABASE getdb; SHOW DATABASES; CREATE RETENTION POLICY r1 ON getdb "
+     "DURATION 3d REPLICATION 1; ALTER RETENTION POLICY r1 ON getdb DURATION 2d DEFAULT; "
+     "DROP RETENTION POLICY r1 ON getdb; DROP DATABASE getdb")
+case("v1_get_into.json", "CREATE DATABASE intodb; SELECT v INTO intodb..copy FROM cpu; "
+     "SELECT i INTO intodb.autogen.copy2 FROM (SELECT i FROM cpu); DROP DATABASE intodb")
+case("v1_get_create_with.json", "CREATE DATABASE getdb2 WITH DURATION 1d NAME x; DROP DATABASE getdb2")
+for _name, _method, _path in (("v1_405_query.txt", "PUT", "/query"), ("v1_405_write.txt", "DELETE", "/write"),
+                              ("v1_405_ping.txt", "POST", "/ping")):
+    CASES.append({"name": _name, "method": _method, "path": _path, "params": {}, "headers": {}})
+CASES.append({"name": "v1_write_missing_db.json", "method": "POST", "path": "/write",
+              "params": {"db": "nosuch"}, "headers": {}, "body": "m v=1"})
 
 
 def free_port() -> int:
@@ -138,9 +157,10 @@ bind-address = "127.0.0.1:{rpc}"
         OUT.mkdir(exist_ok=True)
         manifest = []
         for c in CASES:
-            st, hdrs, body = request(base, c["method"], c["path"], c["params"], c["headers"])
+            data = c["body"].encode() if "body" in c else None
+            st, hdrs, body = request(base, c["method"], c["path"], c["params"], c["headers"], data)
             (OUT / c["name"]).write_bytes(body)
-            keep = {k: v for k, v in hdrs.items() if k.lower() in ("content-type", "x-influxdb-error")}
+            keep = {k: v for k, v in hdrs.items() if k.lower() in ("content-type", "x-influxdb-error", "allow")}
             manifest.append({**c, "status": st, "response_headers": keep})
         (OUT / "manifest.json").write_text(json.dumps({"version": "1.6.7", "db": DB, "data": DATA,
                                                        "cases": manifest}, indent=1) + "\n")

@@ -42,7 +42,9 @@ class Tok:
         return f"Tok({self.type!r}, {self.value!r}, {self.start_pos})"
 
 
-_REGEX = re.compile(r"/(?:[^/\\\n]|\\[^\n])*/").match
+# influxql's ScanDelimited: only ``\/`` is an escape; any other backslash stands for itself
+# and the character after it is read afresh (``/a\\/`` is the start of ``a\/...``).
+_REGEX = re.compile(r"/(?:[^/\\\n]|\\/|\\(?!/))*/").match
 
 # One C-level pass over the text: (skipped whitespace/comments, token text) pairs.
 # Token alternatives follow the grammar's terminals; every non-blank character

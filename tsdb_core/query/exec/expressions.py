@@ -231,7 +231,8 @@ def _compare(e: ast.BinaryExpr, schema) -> pl.Expr:
 def _missing(e, schema) -> bool:
     """A name the source does not have (influxd compares it as a missing tag: '')."""
     return (isinstance(e, ast.VarRef) and e.type in ("tag", None, "unknown")
-            and (e.name not in schema or schema.get(e.name) == pl.Null))  # Null: a column of nothing
+            and (e.type == "unknown" or e.name not in schema
+                 or schema.get(e.name) == pl.Null))  # Null: a column of nothing
 
 
 def _cond_type(e, schema):

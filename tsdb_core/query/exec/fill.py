@@ -2,8 +2,9 @@
 
 ``window_start`` is InfluxDB's ``IteratorOptions.Window`` (offset, then the
 zone offset of ``tz()``, corrected once at the window start so DST days are
-23 or 25 hours long); ``bucket_grid`` lists the windows of a time range; ``fill``
-completes each series' grid with null/none/value/previous/linear.
+23 or 25 hours long); ``bucket_grid`` lists the windows of a time range (under
+``tz()`` the walk of influxd's fill iterator); ``fill`` completes each series'
+grid with null/none/value/previous/linear.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def window_start(t: int, interval: int, offset: int = 0, tz: str | None = None) 
 
 def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | None,
                 max_buckets: int = 0) -> list[int]:
-    """Window starts from the window of ``first`` to the window of ``last``."""
+    """Window starts from the window of ``first`` to the window of ``last``; under ``tz()``
+    the windows influxd's fill iterator steps through (:func:`_zone_walk`)."""
     b = window_start(first, interval, offset, tz)
     end = window_start(last, interval, offset, tz)
     n = (end - b) // interval + 1
@@ -51,7 +53,45 @@ def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | Non
         raise QueryError(f"max-select-buckets limit exceeded: ({n}/10000000)")
     if tz is None:
         return list(range(b, end + 1, interval))
-    return _zone_grid(b, end, interval, offset, tz)
+    return _zone_walk(b, end, interval, tz)
+
+
+_CHUNK = 1 << 16
+
+
+def _zone_walk(w: int, end: int, interval: int, tz: str) -> list[int]:
+    """influxd's fill iterator under ``tz()``: from the first window, one interval at a time;
+    where the zone offset just before a step differs from the last one, the step moves by
+    the difference (when smaller than the interval). Regular runs are checked a chunk at a
+    time against vectorised zone offsets; a zone change (twice a year for DST) is one step."""
+    wo = int(_zone_offsets(np.asarray([w], dtype=np.int64), tz)[0])
+    out: list = []
+    while w <= end:
+        n = min((end - w) // interval + 1, _CHUNK)
+        cand = w + interval * np.arange(n, dtype=np.int64)
+        zs = _zone_offsets(cand[1:] - 1, tz) if n > 1 else np.empty(0, dtype=np.int64)
+        bad = np.flatnonzero(zs != wo)
+        if not bad.size:
+            out.append(cand)
+            w = int(cand[-1]) + interval
+            z = int(_zone_offsets(np.asarray([w - 1], dtype=np.int64), tz)[0])
+        else:
+            m = int(bad[0]) + 1
+            out.append(cand[:m])
+            w, z = int(cand[m]), int(zs[m - 1])
+        if z != wo:
+            if abs(wo - z) < interval:
+                w += wo - z
+            wo = z
+    return np.concatenate(out).tolist() if out else []
+
+
+def row_windows(first: int, last: int, interval: int, offset: int, tz: str) -> list[int]:
+    """Every start influxd's ``Window(t)`` gives to a time from ``first`` to ``last`` under
+    ``tz()``, ascending: a row's window is the last of them not after it (:func:`bucket_expr`).
+    Near a zone change they need not be steps of the fill iterator's walk."""
+    return _zone_grid(window_start(first, interval, offset, tz), window_start(last, interval, offset, tz),
+                      interval, offset, tz)
 
 
 def _next_start(b: int, interval: int, offset: int, tz: str) -> int:
@@ -59,9 +99,6 @@ def _next_start(b: int, interval: int, offset: int, tz: str) -> int:
     if nxt <= b:  # a DST shift swallowed the step: move past it
         nxt = window_start(b + 2 * interval, interval, offset, tz)
     return nxt
-
-
-_CHUNK = 1 << 16
 
 
 def _zone_grid(b: int, end: int, interval: int, offset: int, tz: str) -> list[int]:
@@ -88,6 +125,21 @@ def _zone_grid(b: int, end: int, interval: int, offset: int, tz: str) -> list[in
         else:
             b = _next_start(prev, interval, offset, tz)
     return np.concatenate(out).tolist() if out else []
+
+
+def merged_windows(walk: list[int], data: list[int]) -> list[int]:
+    """The windows one series' answer has under ``tz()`` (influxd's fill iterator): each step of
+    the walk is taken by the series' next window when that one is not later, else it is a gap
+    to fill; windows left after the walk follow."""
+    out, j = [], 0
+    for w in walk:
+        if j < len(data) and data[j] <= w:
+            out.append(data[j])
+            j += 1
+        else:
+            out.append(w)
+    out.extend(data[j:])
+    return out
 
 
 def _zone_offsets(t: np.ndarray, tz: str) -> np.ndarray:
@@ -117,18 +169,16 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
 
 
 def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[str],
-         mode: str, value, count_like: set[str], descending: bool = False) -> pl.DataFrame:
+         mode: str, value, count_like: set[str], descending: bool = False, *,
+         merge: bool = False) -> pl.DataFrame:
     """Complete every series (``keys``) of ``frame`` to the grid and fill the gaps.
 
     ``descending`` (ORDER BY time DESC): fill(previous) looks at the later window.
+    ``merge``: each series' windows are :func:`merged_windows` of the grid and its own.
     """
     if mode == "none" or frame.height == 0:
         return frame
-    series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({KEY_COLUMN: [0]})
-    grid_df = pl.DataFrame({WINDOW_COLUMN: pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
-    full = series.join(grid_df, how="cross")
-    if not keys:
-        full = full.drop(KEY_COLUMN)
+    full = _merged(frame, keys, grid) if merge else _crossed(frame, keys, grid, descending)
     out = full.join(frame, on=keys + [WINDOW_COLUMN], how="left", maintain_order="left")
     if mode == "null":
         fills = [_only_gaps(c, out, pl.col(c).fill_null(0)) for c in columns if c in count_like]
@@ -144,6 +194,24 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
     return out.with_columns(fills) if fills else out
 
 
+def _crossed(frame: pl.DataFrame, keys: list[str], grid: list[int], descending: bool) -> pl.DataFrame:
+    series = frame.select(keys).unique(maintain_order=True) if keys else pl.DataFrame({KEY_COLUMN: [0]})
+    grid_df = pl.DataFrame({WINDOW_COLUMN: pl.Series(grid[::-1] if descending else grid, dtype=pl.Int64)})
+    full = series.join(grid_df, how="cross")
+    return full.drop(KEY_COLUMN) if not keys else full
+
+
+def _merged(frame: pl.DataFrame, keys: list[str], grid: list[int]) -> pl.DataFrame:
+    """(keys, window) of every series in :func:`merged_windows` order (ascending time)."""
+    parts = []
+    for part in frame.partition_by(keys, maintain_order=True) if keys else [frame]:
+        wins = merged_windows(grid, sorted(part[WINDOW_COLUMN].unique().to_list()))
+        head = part.select(keys).head(1)
+        parts.append(head.join(pl.DataFrame({WINDOW_COLUMN: pl.Series(wins, dtype=pl.Int64)}), how="cross")
+                     if keys else pl.DataFrame({WINDOW_COLUMN: pl.Series(wins, dtype=pl.Int64)}))
+    return pl.concat(parts)
+
+
 def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
     """Fill where the window had no point for this aggregate (``_gap<c>`` true or row absent);
     a value an aggregate did emit as null (stddev of one point) stays null."""
@@ -154,10 +222,10 @@ def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
 
 
 def _fill_value(c: str, dtype, value) -> pl.Expr:
-    if dtype in (pl.Int64, pl.UInt64):
-        if isinstance(value, float) and value != int(value):
-            return pl.col(c).cast(pl.Float64).fill_null(value)
-        return pl.col(c).fill_null(int(value))
+    if dtype == pl.Int64 or (dtype == pl.UInt64 and value >= 0):
+        return pl.col(c).fill_null(int(value))  # influxd casts to the aggregate's type: 1.5 -> 1
+    if dtype == pl.UInt64:
+        return pl.col(c).cast(pl.Float64).fill_null(float(value))
     if dtype == pl.Float64 or dtype == pl.Null:
         return pl.col(c).cast(pl.Float64).fill_null(float(value))
     if dtype == pl.String:  # a number does not fit: influxd fills the type's zero value

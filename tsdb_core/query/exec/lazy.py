@@ -24,7 +24,7 @@ from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
-from .fill import bucket_expr, bucket_grid, fill
+from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
@@ -307,6 +307,8 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
     LIMIT/OFFSET per series; then the output columns named."""
     if not order.ascending and not ordered and not _is_top_bottom(plan):
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
+    if plan.offset_shard and order.offset and not order.limit:
+        df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
     if order.limit or order.offset:
         idx = pl.int_range(pl.len()).over(keys)
         cond = idx >= order.offset
@@ -314,6 +316,16 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
             cond = cond & (idx < order.offset + order.limit)
         df = df.filter(cond)
     return _name_columns(plan, df)
+
+
+# Go's zero time (year 1), from which influxd truncates times to shard groups, in ns
+GO_ZERO_TIME = -62_135_596_800 * 1_000_000_000
+
+
+def _shard_group(duration: int) -> pl.Expr:
+    """The shard group of each row's time (Go's ``time.Truncate``; the origin is taken modulo
+    the duration so the arithmetic stays within int64)."""
+    return (pl.col("time") - GO_ZERO_TIME % duration) // duration
 
 
 def _name_columns(plan: SelectPlan, df: pl.DataFrame) -> pl.DataFrame:
@@ -460,6 +472,8 @@ def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
         if first is None:
             return None
         grid = bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
+        rows = row_windows(first, tr.end, a.interval, a.offset, a.tz)
+        return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, rows).alias(WINDOW_COLUMN)), grid
     return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, grid).alias(WINDOW_COLUMN)), grid
 
 
@@ -479,7 +493,8 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
         return df
-    df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending)
+    merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
+    df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending, merge=merge)
     if f.mode == "null":
         df = _no_count_without_field(plan, df, low, ctx)
     return df

@@ -6,7 +6,7 @@ Validation and InfluxDB's words live here (the retention-policy rules in
 from __future__ import annotations
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
-from ...base.retention import (DEFAULT_RP, check_duration, check_replication, check_shard, normalise_rp,
+from ...base.retention import (DEFAULT_RP, check_duration, check_name, check_replication, check_shard, normalise_rp,
                                normalised_shard_duration)
 from ...base.time import MAX_TIME, MIN_TIME
 from ..analyze.time_range import split_where
@@ -22,6 +22,9 @@ def _rp(provider, db, name):
 
 
 def create_database(provider, stmt, ctx):
+    check_name(stmt.name)
+    if stmt.rp_name:
+        check_name(stmt.rp_name)
     if not stmt.rp_create:
         if not provider.has_database(stmt.name):
             provider.create_database(stmt.name)
@@ -47,6 +50,7 @@ def drop_database(provider, stmt, ctx):
 
 
 def create_retention_policy(provider, stmt, ctx):
+    check_name(stmt.name)
     if not provider.has_database(stmt.database):
         raise DatabaseNotFound(stmt.database)
     duration, sgd = normalise_rp(stmt.duration, stmt.shard_group_duration)

@@ -12,7 +12,7 @@ from ...base.time import go_duration
 from ..analyze.time_range import split_where
 from ..exec import regex as linear_regex
 from ..results import Series
-from .where import filter_series, refs
+from .where import check_measurement_condition, check_series_condition, filter_series, refs
 
 _QID = itertools.count(1)
 
@@ -138,6 +138,7 @@ def show_measurements(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     if _has_time(stmt.condition):
         raise QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
+    check_measurement_condition(stmt.condition)
     if not provider.has_database(db):
         return []
     names = source_measurements(provider, db, single=stmt.source)
@@ -150,6 +151,7 @@ def show_measurements(provider, stmt, ctx):
 def show_series(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
+    check_series_condition(cond)
     keys_all: list[str] = []
     for m in source_measurements(provider, db, stmt.sources):
         frame, keys = series_frame(provider, db, m, cond)
@@ -180,6 +182,7 @@ def _tag_keys_matching(provider, db: str, m: str, cond) -> list[str]:
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
+    check_series_condition(cond)
     return _per_measurement(provider, db, stmt, ["tagKey"],
                             lambda m: [[k] for k in _tag_keys_matching(provider, db, m, cond)])
 
@@ -224,6 +227,7 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
 def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
+    check_series_condition(cond)
     return _per_measurement(provider, db, stmt, ["key", "value"],
                             lambda m: tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond))
 
@@ -256,15 +260,22 @@ def _counts(provider, db, stmt, count):
     return _card(stmt, out)
 
 
+def _exact(stmt) -> bool:
+    """influxd estimates only the whole database's count: FROM or WHERE make it exact."""
+    return stmt.exact or bool(stmt.sources) or stmt.condition is not None
+
+
 def show_series_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
-    cond = _tag_condition(stmt.condition, ctx.now)
-    if not stmt.exact:
+    if not _exact(stmt):
         if not provider.has_database(db):
             return _card(stmt, [Series("", None, ["cardinality estimation"], [[0]])])
-        total = sum(series_frame(provider, db, m, cond)[0].height
+        total = sum(series_frame(provider, db, m, None)[0].height
                     for m in source_measurements(provider, db, stmt.sources))
         return _card(stmt, [Series("", None, ["cardinality estimation"], [[total]])])
+    if _has_time(stmt.condition):
+        raise QueryError("SHOW SERIES EXACT CARDINALITY doesn't support time in WHERE clause")
+    cond = _tag_condition(stmt.condition, ctx.now)
     existing(provider, db)
     return _counts(provider, db, stmt, lambda m: series_frame(provider, db, m, cond)[0].height)
 
@@ -273,13 +284,13 @@ def show_measurement_cardinality(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     cond = _tag_condition(stmt.condition, ctx.now)
     if not provider.has_database(db):
-        if not stmt.exact:
+        if not _exact(stmt):
             return _card(stmt, [Series("", None, ["cardinality estimation"], [[0]])])
         raise DatabaseNotFound(db)
     names = source_measurements(provider, db, stmt.sources)
     if cond is not None:
         names = [m for m in names if series_frame(provider, db, m, cond)[0].height]
-    col = "count" if stmt.exact else "cardinality estimation"
+    col = "count" if _exact(stmt) else "cardinality estimation"
     return _card(stmt, [Series("", None, [col], [[len(names)]])])
 
 

@@ -76,6 +76,40 @@ def _comparison(e: A.BinaryExpr, keys: set, fields: set, what: str):
     return A.BinaryExpr(e.op, A.VarRef(lhs.name), rhs)
 
 
+_SERIES_OPS = ("=", "!=", "<>", "=~", "!~", "AND", "OR")
+
+
+def check_series_condition(cond) -> None:
+    """influxd's series filters (SHOW SERIES, TAG KEYS, TAG VALUES) take (in)equalities,
+    regex matches, AND and OR only: ``usage > 1`` is an error, not a filter that is false."""
+    if cond is not None and any(n.op.upper() not in _SERIES_OPS for n in find(cond, A.BinaryExpr)):
+        raise QueryError("invalid tag comparison operator")
+
+
+def check_measurement_condition(e) -> None:
+    """influxd's checks of SHOW MEASUREMENTS WHERE (its ``measurementNamesByExpr``), left
+    to right: a tag key on the left, a string or regex on the right, no other operator."""
+    if e is None or isinstance(e, A.BooleanLiteral):
+        return
+    if isinstance(e, A.ParenExpr):
+        return check_measurement_condition(e.expr)
+    if not isinstance(e, A.BinaryExpr):
+        raise QueryError(f"invalid condition: {e}")
+    op = e.op.upper()
+    if op in ("AND", "OR"):
+        check_measurement_condition(e.lhs)
+        return check_measurement_condition(e.rhs)
+    if op not in ("=", "!=", "<>", "=~", "!~"):
+        raise QueryError("invalid tag comparison operator")
+    shown = "!=" if op == "<>" else op
+    if not isinstance(e.lhs, A.VarRef):
+        raise QueryError(f"left side of '{shown}' must be a tag key")
+    if op in ("=~", "!~") and not isinstance(e.rhs, A.RegexLiteral):
+        raise QueryError(f"right side of '{shown}' must be a regular expression")
+    if op not in ("=~", "!~") and not isinstance(e.rhs, A.StringLiteral):
+        raise QueryError(f"right side of '{shown}' must be a tag value string")
+
+
 def _text(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"

@@ -51,6 +51,15 @@ SEEN_COLUMN = "\x00seen"
 GRID_COLUMN = "\x00g"
 KEY_COLUMN = "\x00k"
 ANY_COLUMN = "\x00any"
+# Suffix of a GROUP BY name that is a field of the sources, not a tag: influxd groups by a
+# tag of that name, which no series has, so its key column (kept apart from the field's
+# column of the same name) is always "".
+KEY_ONLY = "\x00"
+
+
+def tag_name(dimension: str) -> str:
+    """The tag a GROUP BY key column stands for."""
+    return dimension[:-1] if dimension.endswith(KEY_ONLY) else dimension
 
 
 def output_column(i: int) -> str:
@@ -202,7 +211,7 @@ class Series:
     child: Node
 
     def explain(self, depth: int = 0) -> str:
-        return (f"{_pad(depth)}Series by=[{', '.join(self.dimensions)}]\n"
+        return (f"{_pad(depth)}Series by=[{', '.join(map(tag_name, self.dimensions))}]\n"
                 f"{self.child.explain(depth + 1)}")
 
 
@@ -228,7 +237,7 @@ class Aggregate:
 
     def explain(self, depth: int = 0) -> str:
         return (f"{_pad(depth)}Aggregate [{_calls_text(self.calls)}] window={self.window_text()} "
-                f"by=[{', '.join(self.dimensions)}]" + (f" tz={self.tz}" if self.tz else "")
+                f"by=[{', '.join(map(tag_name, self.dimensions))}]" + (f" tz={self.tz}" if self.tz else "")
                 + (" time=point" if self.point_time else "") + "\n" + self.child.explain(depth + 1))
 
 
@@ -376,6 +385,9 @@ class SelectPlan:
     omit_time: bool = False
     extra_intervals: int = 0  # windows read before the range for derivative(mean(x)) & co
     source_tags: tuple[str, ...] = ()  # tag keys of the sources (raw subqueries pass them on)
+    # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
+    # group and shard group, so at most one row per shard group survives; its duration (ns)
+    offset_shard: int = 0
     root: Node | None = None  # the operator tree that executes (planner.build_tree)
 
     def explain(self, depth: int = 0) -> str:

@@ -13,7 +13,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.ast.visit import find, transform
 from ..exec import regex as linear_regex
-from .nodes import AGGREGATES, SELECTORS, Column, Scan, SelectPlan, SubqueryScan
+from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, Column, Scan, SelectPlan, SubqueryScan, tag_name
 from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, split_where
@@ -30,6 +30,9 @@ class SourceSchema:
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}
         self.tags: set[str] = set()
+        # series tags a raw subquery's rows carry without selecting them: they group
+        # (GROUP BY host) but are no columns: SELECT, WHERE and ``*`` see nothing (influxd)
+        self.hidden: set[str] = set()
 
     def add(self, fields: dict[str, str], tags) -> None:
         for k, v in fields.items():
@@ -70,7 +73,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                        offset=offset, ascending=stmt.time_ascending)
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known)
-    dims = _expand_dimensions(dim_exprs, known)
+    dims = [d + KEY_ONLY if known.fields.get(d, "tag") != "tag" and d not in known.tags else d
+            for d in _expand_dimensions(dim_exprs, known)]  # GROUP BY a field: an absent tag
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
@@ -95,7 +99,19 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
         soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
-        source_tags=tuple(sorted(known.tags)))
+        source_tags=tuple(sorted(known.tags)),
+        offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:
+    """The shard-group duration that caps OFFSET without LIMIT (SelectPlan.offset_shard): raw
+    fields of measurements only (calls and subqueries are limited after the merge)."""
+    if not stmt.offset or stmt.limit or has_agg or stmt.into is not None or not sources \
+            or any(not isinstance(s, Scan) for s in sources) or any(list(find(c.expr, ast.Call)) for c in columns):
+        return 0
+    s = sources[0]
+    return next((p.shard_group_duration for p in provider.retention_policies(s.database)
+                 if p.name == s.retention_policy), 0)
 
 
 def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema) -> list:
@@ -109,9 +125,12 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
-        passed = inner.source_tags if inner.is_raw else ()  # raw rows keep their series tags
-        known.add({c.name: inner.types.get(c.name, "float") for c in inner.columns},
-                    tuple(inner.dimensions) + tuple(t for t in passed if t not in names))
+        # a selected tag is a column of type tag: ``*`` lists it, ``count(*)`` skips it
+        known.add({c.name: "tag" if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
+                   else inner.types.get(c.name, "float") for c in inner.columns},
+                  tuple(tag_name(d) for d in inner.dimensions))
+        if inner.is_raw:  # raw rows keep their series tags
+            known.hidden.update(t for t in inner.source_tags if t not in names)
     return sources
 
 
@@ -216,7 +235,7 @@ def _dimensions(stmt: ast.SelectStatement, now: int):
             if len(e.args) == 2:
                 a = e.args[1]
                 if isinstance(a, ast.DurationLiteral):
-                    offset = a.val % interval
+                    offset = _go_remainder(a.val, interval)  # sign kept, as Go: tz() looks it up
                 elif isinstance(a, ast.Call) and a.name.lower() == "now":
                     offset = now % interval
                 else:
@@ -360,6 +379,8 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
                 return ast.VarRef(e.name, known.fields[e.name])
             if e.type is None and e.name in known.tags:
                 return ast.VarRef(e.name, "tag")
+            if e.name in known.hidden:
+                return ast.VarRef(e.name, "unknown")
             return ast.VarRef(e.name, None if e.type is None and e.name not in keys else "unknown")
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
@@ -393,7 +414,7 @@ def _expr_type(e) -> str:
 
 
 def _needed_columns(columns, condition, dims, known: SourceSchema, raw: bool) -> tuple[str, ...]:
-    refs: set[str] = set(dims)
+    refs: set[str] = {d for d in dims if not d.endswith(KEY_ONLY)}
     for c in columns:
         refs.update(_refs(c.expr))
     if condition is not None:
@@ -406,3 +427,9 @@ def _needed_columns(columns, condition, dims, known: SourceSchema, raw: bool) ->
 
 def _refs(e) -> set[str]:
     return {r.name for r in find(e, ast.VarRef)}
+
+
+def _go_remainder(a: int, b: int) -> int:
+    """Go's ``%`` (the sign of ``a``): ``time(1d, -3h)`` keeps -3h, which matters under tz()."""
+    r = abs(a) % b
+    return -r if a < 0 else r

@@ -17,6 +17,7 @@ from .base.errors import (
     ReadOnlyStore, RetentionPolicyNotFound, StorageError, TsdbError, UserError,
 )
 from .base.types import Capabilities, FieldType, LineError, WriteResult
+from .influxql.dialect import Dialect
 from .query.provider import DataProvider
 from .query.results import QueryResult, Series, StatementResult, rfc3339_times
 from .store import Store, local_dir, open
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .query.sql.execute import to_arrow as influxdb3_arrow
 
 __all__ = [
-    "open", "local_dir", "Store", "StoreConfig", "FieldType", "LineError", "WriteResult",
+    "open", "local_dir", "Store", "StoreConfig", "Dialect", "FieldType", "LineError", "WriteResult",
     "QueryResult", "StatementResult", "Series", "PreparedQuery", "DataProvider", "Capabilities",
     "rfc3339_times", "influxdb3_arrow",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",

@@ -24,14 +24,16 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tsdb_core import ParseError, TsdbError
+from tsdb_core import ParseError, QueryResult, StatementResult, TsdbError
 
 from . import chunking, encode, permissions
 from .offload import Offload
-from .params import Dialect, HttpError, QueryParams, query_form, query_params, split_db_rp, url_values
+from .params import (Dialect, HttpError, QueryParams, check_epoch, influxql_dialect, query_form, query_params,
+                     split_db_rp, url_values)
 
 log = logging.getLogger("tsdb_http")
 
+_V1 = influxql_dialect(Dialect.V1)
 INLINE_ROWS = 1_000  # answers this small are encoded on the event loop (cheaper than a thread hop)
 
 
@@ -88,6 +90,7 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
         # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
         kind, ctype = encode.JSON, encode.JSON
     p = query_params(form)
+    check_epoch(p.epoch, influxql_dialect(dialect))
     db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
     return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form))
 
@@ -140,8 +143,8 @@ def _execute_args(shim, shape: _Shape, prepared) -> tuple:
     permission check), else ``query`` of its text (no auth: nothing parsed it yet)."""
     q, db, rp, epoch, params = shape.core[1]
     if prepared is None:
-        return (shim.store.query, q, db, rp, epoch, params)
-    return (shim.store.execute, prepared, db, rp, epoch)
+        return (shim.query_fn(), q, db, rp, epoch, params)
+    return (shim.execute_fn(), prepared, db, rp, epoch)
 
 
 def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str]):
@@ -214,7 +217,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
             pkey = _parse_key(shape)
             if not offload.inline_ok(pkey):
                 return None
-            prepared = offload.call(pkey, shim.store.prepare, shape.p.q, shape.p.params)
+            prepared = offload.call(pkey, shim.prepare_fn(), shape.p.q, shape.p.params)
             _authorise(principal, prepared.statements, shape.db)
         qr = offload.call(key, *_execute_args(shim, shape, prepared))
         results = _results(shim, shape, qr, prepared, principal)
@@ -245,8 +248,10 @@ async def _run_query(shim, shape: _Shape, principal):
     offload = shim.offload
     if shim.auth.enabled:
         try:
-            prepared = await offload.run(_parse_key(shape), shim.store.prepare, shape.p.q, shape.p.params)
+            prepared = await offload.run(_parse_key(shape), shim.prepare_fn(), shape.p.q, shape.p.params)
         except ParseError as e:
+            if shim.influxql is not _V1:  # InfluxDB 3 answers a parse error as a statement's, in a 200
+                return QueryResult([StatementResult(0, error=e.message)]), None
             raise HttpError(400, _parse_message(e)) from None
         _authorise(principal, prepared.statements, shape.db)
     call = _execute_args(shim, shape, prepared)

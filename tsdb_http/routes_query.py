@@ -172,8 +172,24 @@ def _results(shim, shape: _Shape, qr, prepared, principal):
     if prepared is not None and shim.auth.enabled:
         permissions.filter_show_databases(prepared.statements, results, principal)
     if shape.kind != encode.JSON or shape.p.epoch:
-        encode.render_times(results, shape.p.epoch, shape.kind)
+        hours = _V3_HOURS.get(shape.p.epoch) if shim.influxql is not _V1 else None
+        encode.render_times(results, "h" if hours else shape.p.epoch, shape.kind)
+        if hours:
+            _hours_to(results, hours)
     return results
+
+
+_V3_HOURS = {"d": 24, "w": 168}  # InfluxDB 3's day and week epochs (1.x has none)
+
+
+def _hours_to(results, hours: int) -> None:
+    """Integer hours → days or weeks, truncated toward zero as the hours were."""
+    for st in results:
+        for s in st.series:
+            if s.columns and s.columns[0] == "time":
+                for row in s.values:
+                    if isinstance(row[0], int):
+                        row[0] = row[0] // hours if row[0] >= 0 else -(-row[0] // hours)
 
 
 def _small(results) -> bool:

@@ -32,6 +32,7 @@ from .storage.objects import local_dir  # noqa: F401 - a public name (tsdb_core.
 from .storage.recovery import RecoveryReport
 
 if TYPE_CHECKING:
+    from .influxql.dialects.portability import Verdict
     from .query.engine import PreparedQuery
     from .query.results import QueryResult
 
@@ -303,6 +304,15 @@ class Store:
         """Run a :meth:`prepare`\\ d query; the same answers as :meth:`query` of its text."""
         run = _dialect_engine(self._dialect(dialect)).execute
         return self._engine.read(lambda: run(self, prepared, db=db, rp=rp, epoch=epoch))
+
+    @staticmethod
+    def check(q: str) -> list[Verdict]:
+        """Per statement of ``q``: will it run on InfluxDB 1.x and on InfluxDB 3 (Cloud Dedicated),
+        the error each would answer, and the InfluxDB 3 way to write it where one exists. Static
+        (no data read); ``Store.check(q)`` works without a store."""
+        from .influxql.dialects.portability import check
+
+        return check(q)
 
     def _dialect(self, dialect) -> Dialect:
         return self.dialect if dialect is None else dialect_of(dialect)

@@ -24,7 +24,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tsdb_core import ParseError, QueryResult, StatementResult, TsdbError
+from tsdb_core import ParseError, QueryResult, StatementResult, Store, TsdbError
 
 from . import chunking, encode, permissions
 from .offload import Offload
@@ -90,7 +90,10 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
         # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
         kind, ctype = encode.JSON, encode.JSON
     p = query_params(form)
-    check_epoch(p.epoch, influxql_dialect(dialect))
+    influxql = influxql_dialect(dialect)
+    check_epoch(p.epoch, influxql)
+    if influxql is not _V1:
+        portability_warning(p.q)
     db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
     return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form))
 
@@ -333,6 +336,23 @@ def _chunked(results, encoder, shape: _Shape) -> StreamingResponse:
             yield comp.flush()
 
     return StreamingResponse(iterate_in_threadpool(chunks()), 200, headers=headers)
+
+
+@functools.lru_cache(maxsize=1024)  # once per distinct text: dashboards repeat theirs
+def portability_warning(q: str) -> None:
+    """Log (never answer) a line per statement InfluxDB 1.x would run differently (tsdb check)."""
+    try:
+        verdicts = Store.check(q)
+    except Exception:  # noqa: BLE001 - a check that fails must not fail the query
+        log.debug("portability check failed", exc_info=True)
+        return
+    for i, v in enumerate(verdicts):
+        if v.portable or v.influxdb1 is not None:
+            continue
+        why = (v.influxdb3 or v.note or "").replace("\n", " / ")
+        way = f"; InfluxDB 3 way: {v.v3_way}" if v.v3_way else ""
+        log.warning("portability: statement %d (%s) runs differently on InfluxDB 1.x: here %s%s",
+                    i, " ".join(v.statement.split())[:200], why, way)
 
 
 def _parse_message(e: ParseError) -> str:

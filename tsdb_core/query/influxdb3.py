@@ -24,6 +24,7 @@ from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
 from ..influxql.ast import meta as M
 from ..influxql.dialects import influxdb3 as rules
+from ..influxql.dialects.statements import char_offset
 from . import engine
 from .analyze.time_range import split_where
 from .results import QueryResult, Series, StatementResult
@@ -39,15 +40,8 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     try:
         return engine.prepare(text, params)
     except ParseError as e:
-        pos = _char_offset(text, e.line, e.column)
+        pos = char_offset(text, e.line, e.column)
         raise ParseError(rules.our_parse_error(text, e.message, pos), e.line, e.column, pos) from None
-
-
-def _char_offset(text: str, line: int, column: int) -> int:
-    """The character offset of a 1-based line and column (where the 1.x grammar failed)."""
-    lines = text.split("\n")
-    before = sum(len(x) + 1 for x in lines[:max(line - 1, 0)])
-    return min(before + max(column - 1, 0), len(text))
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,

@@ -73,6 +73,13 @@ def _piece(text: str, start: int, end: int, words) -> Piece:
     return Piece(text[start:end].rstrip(), start, len(text[:start].encode()), tuple(words))
 
 
+def char_offset(text: str, line: int, column: int) -> int:
+    """The character offset of a 1-based line and column (where the 1.x grammar reports an error)."""
+    lines = text.split("\n")
+    before = sum(len(x) + 1 for x in lines[:max(line - 1, 0)])
+    return min(before + max(column - 1, 0), len(text))
+
+
 def byte_offset(text: str, char_pos: int) -> int:
     """The UTF-8 byte offset of a character offset (v3 reports bytes)."""
     return len(text[:char_pos].encode())

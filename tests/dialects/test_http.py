@@ -62,3 +62,17 @@ def test_times_and_metadata_shapes(clients):
     q = {"db": "mydb", "q": "SHOW RETENTION POLICIES"}
     assert clients["cloud-dedicated"].get("/query", params=q).json()["results"][0]["series"][0]["values"] == [
         ["autogen", "0s", "168h0m0s", 1, True]]
+
+
+def test_chunked_json_is_one_document_per_chunk_as_v3_writes_it(clients):
+    # iox_v1_query_api/src/response/snapshots/iox_v1_query_api__response__json__tests__many_chunks.snap:
+    # {"results":[{"statement_id":0,"series":[{..."values":[[...],[...]],"partial":true}],"partial":true}]}
+    # {"results":[{"statement_id":0,"series":[{..."values":[[...]]}]}]}
+    c = clients["cloud-dedicated"]
+    c.raw_store.write("mydb", "m1,t1=t1a f1=1i 1000000000\nm1,t1=t1a f1=2i 2000000000\nm1,t1=t1a f1=3i 3000000000")
+    r = c.get("/query", params={"db": "mydb", "q": "SELECT f1 FROM m1", "chunked": "true", "chunk_size": "2"})
+    assert r.text.splitlines() == [
+        '{"results":[{"statement_id":0,"series":[{"name":"m1","columns":["time","f1"],"values":'
+        '[["1970-01-01T00:00:01Z",1],["1970-01-01T00:00:02Z",2]],"partial":true}],"partial":true}]}',
+        '{"results":[{"statement_id":0,"series":[{"name":"m1","columns":["time","f1"],"values":'
+        '[["1970-01-01T00:00:03Z",3]]}]}]}']

@@ -146,24 +146,29 @@ class RecentSeries:
 # -- times as v3 writes them ------------------------------------------------------------------
 
 _FRACTION = re.compile(r"^(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)$")
+_PAD = ("", "00", "0")  # zeros after a fraction of 3n, 3n+1, 3n+2 digits
 
 
 def v3_time(text: str) -> str:
     """Go's RFC3339Nano (fraction trimmed) → chrono's AutoSi: 0, 3, 6 or 9 fractional digits."""
+    if len(text) > 21 and text[19] == "." and text[-1] == "Z":  # UTC, the usual case: no regex
+        return text[:-1] + _PAD[(len(text) - 21) % 3] + "Z"
     m = _FRACTION.match(text)
     if m is None:
         return text
     frac = m.group(2)
-    width = -(-len(frac) // 3) * 3
-    return f"{m.group(1)}.{frac.ljust(width, '0')}{m.group(3)}"
+    return f"{m.group(1)}.{frac}{_PAD[len(frac) % 3]}{m.group(3)}"
 
 
 def v3_times(res: StatementResult) -> None:
     """Rewrite the RFC 3339 ``time`` column of a statement's series in place."""
     for s in res.series:
-        if not s.columns or s.columns[0] != "time":
+        if not s.columns or s.columns[0] != "time" or not s.values or not isinstance(s.values[0][0], str):
             continue
         for j, row in enumerate(s.values):
             t = row[0]
-            if isinstance(t, str) and "." in t:
-                s.values[j] = [v3_time(t), *row[1:]]
+            if t is not None and "." in t:
+                if isinstance(row, list):
+                    row[0] = v3_time(t)
+                else:
+                    s.values[j] = [v3_time(t), *row[1:]]

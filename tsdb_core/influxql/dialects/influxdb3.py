@@ -11,6 +11,8 @@ and functions it refuses. Both return v3's text as the v1 ``/query`` API (crate
 """
 from __future__ import annotations
 
+import functools
+
 from ..ast import expr as A
 from ..ast import meta as M
 from ..ast import select as S
@@ -51,6 +53,7 @@ RETENTION_POLICIES = ("retention_policies", ["name", "duration", "shardGroupDura
                       [["autogen", "0s", "168h0m0s", 1, True]])
 
 
+@functools.lru_cache(maxsize=1024)  # dashboards send the same texts again and again
 def parse_error(text: str) -> str | None:
     """v3's answer when its parser refuses a statement of ``text`` (the first one), else None."""
     for piece in pieces(text):

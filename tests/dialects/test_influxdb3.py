@@ -131,3 +131,11 @@ def test_the_dialect_is_per_store_and_per_call():
         assert store.query("SHOW SERIES", db="mydb", dialect="influxdb3").statements[0].error.endswith("at pos 5")
     with pytest.raises(tsdb_core.UserError, match="unknown InfluxQL dialect 'influxdb2': expected one of"):
         tsdb_core.open(dialect="influxdb2")
+
+
+def test_one_database_per_select(v3):
+    # iox_query_influxql_rewrite/src/lib.rs Error::MultiDatabase "can only perform queries on a single database"
+    doc = v3.query("SELECT usage FROM cpu, mydb.autogen.cpu; SHOW MEASUREMENTS", db="mydb").to_json()
+    assert doc == {"results": [{"statement_id": 0, "error": (
+        "error in InfluxQL statement: can only perform queries on a single database")}]}
+    assert answer(v3, "SELECT usage FROM mydb.autogen.cpu, mydb.autogen.gone")["series"]

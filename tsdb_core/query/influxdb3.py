@@ -38,10 +38,15 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     if refused is not None:
         raise ParseError(refused)
     try:
-        return engine.prepare(text, params)
+        prepared = engine.prepare(text, params)
     except ParseError as e:
         pos = char_offset(text, e.line, e.column)
         raise ParseError(rules.our_parse_error(text, e.message, pos), e.line, e.column, pos) from None
+    for stmt in prepared.statements:
+        refused = rules.rewrite_error(stmt)
+        if refused is not None:
+            raise ParseError(refused)
+    return prepared
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,

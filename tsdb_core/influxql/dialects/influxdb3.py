@@ -159,6 +159,29 @@ def _rust_debug(s: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def rewrite_error(stmt) -> str | None:
+    """iox_query_influxql_rewrite: a SELECT whose FROM names more than one database or policy
+    (``cpu, db2..mem``) fails the whole request."""
+    if isinstance(stmt, S.ExplainStatement):
+        stmt = stmt.statement
+    if not isinstance(stmt, S.SelectStatement):
+        return None
+    for s in [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]:
+        names = {(m.database or None, m.retention_policy or None) for m in s.sources if isinstance(m, A.Measurement)}
+        names |= {_dbrp(q.statement) for q in s.sources if isinstance(q, A.SubQuery)}
+        if len(names) > 1:
+            return STATEMENT_PREFIX + "can only perform queries on a single database"
+    return None
+
+
+def _dbrp(stmt: S.SelectStatement):
+    for m in stmt.sources:
+        if isinstance(m, A.Measurement):
+            return m.database or None, m.retention_policy or None
+        return _dbrp(m.statement)
+    return None, None
+
+
 def statement_error(stmt) -> str | None:
     """What v3's planner answers for a statement its parser took, or None when it runs it."""
     kind = NOT_RUN.get(type(stmt))

@@ -53,7 +53,7 @@ def check_statement(text: str) -> Verdict:
         v3_error = v3.parse_error(text) or v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
         return Verdict(text, f"error parsing query: {e.message}", v3_error)
     v1_error = _v1_error(stmt)
-    v3_error = v3.parse_error(text) or v3.statement_error(stmt)
+    v3_error = v3.parse_error(text) or v3.rewrite_error(stmt) or v3.statement_error(stmt)
     if v3_error is not None:
         return Verdict(text, v1_error, v3_error, v3_way(stmt))
     if v1_error is not None:

@@ -84,13 +84,12 @@ class _Shape(NamedTuple):
     core: tuple  # (offload key, store.query arguments): see _core_call
 
 
-def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect) -> _Shape:
+def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect, influxql) -> _Shape:
     if kind == encode.MSGPACK and form.get("chunked") == "true":
         # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
         # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
         kind, ctype = encode.JSON, encode.JSON
     p = query_params(form)
-    influxql = influxql_dialect(dialect)
     check_epoch(p.epoch, influxql)
     if influxql is not _V1:
         portability_warning(p.q)
@@ -99,11 +98,11 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
 
 
 @functools.lru_cache(maxsize=512)
-def _get_shape(query_string: bytes, accept: str | None, accept_encoding: str, dialect: Dialect) -> _Shape:
+def _get_shape(query_string: bytes, accept: str | None, accept_encoding: str, dialect: Dialect, influxql) -> _Shape:
     """The shape of a GET (dashboards repeat theirs); errors are raised, never cached."""
     kind, ctype = encode.negotiate(accept)
     form = MappingProxyType(url_values(query_string))  # shared by every request of this shape: read-only
-    return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect)
+    return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect, influxql)
 
 
 class RawResponse:
@@ -220,7 +219,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         return None
     accept, accept_encoding = _accepts(headers)
     try:
-        shape = _get_shape(query_string, accept, accept_encoding, shim.config.dialect)
+        shape = _get_shape(query_string, accept, accept_encoding, shim.config.dialect, shim.influxql)
     except Exception:  # noqa: BLE001 - the ASGI path answers what is wrong with it
         return None
     if not shape.reads or shape.p.chunked:
@@ -254,11 +253,11 @@ async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kin
     before any body byte is read)."""
     qs = request.scope["query_string"]
     if request.method == "GET" and _cacheable(qs):
-        shape = _get_shape(qs, *accepts, shim.config.dialect)
+        shape = _get_shape(qs, *accepts, shim.config.dialect, shim.influxql)
         return shape, await shim.auth.authenticate(request.headers, shape.form, request.client)
     principal = await shim.auth.authenticate(request.headers, url_values(qs), request.client)
     form = await query_form(request, shim.config.max_body_bytes)
-    return _shape(kind, ctype, gz, form, shim.config.dialect), principal
+    return _shape(kind, ctype, gz, form, shim.config.dialect, shim.influxql), principal
 
 
 async def _run_query(shim, shape: _Shape, principal):

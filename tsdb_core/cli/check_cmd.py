@@ -7,11 +7,16 @@ CI), 0 otherwise. Nothing is read from a store: the check is static (``Store.che
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ..store import Store
 from .admin import print_table
 from .common import CliError
+
+if TYPE_CHECKING:
+    from .. import Verdict
 
 COLUMNS = ["#", "InfluxDB 1.x", "InfluxDB 3", "statement"]
 WIDTH = 70  # statement text in the table; the details below print it whole
@@ -25,7 +30,7 @@ def check_command(query: str | None, path: str | None) -> None:
     """Check QUERY (or the queries of --file) for InfluxDB 1.x and InfluxDB 3 (Cloud Dedicated)."""
     if (query is None) == (path is None):
         raise CliError("give a QUERY or --file FILE (one of them)")
-    texts = [query] if query is not None else _lines(path)
+    texts = [query] if query is not None else _lines(path or "")
     verdicts = [v for text in texts for v in Store.check(text)]
     if not verdicts:
         raise CliError("no statement to check")
@@ -61,7 +66,7 @@ def _short(text: str) -> str:
     return text if len(text) <= WIDTH else text[:WIDTH - 3] + "..."
 
 
-def _details(i: int, v) -> str:
+def _details(i: int, v: Verdict) -> str:
     lines = [f"{i}. {v.statement}"]
     for label, text in (("InfluxDB 1.x", v.influxdb1), ("InfluxDB 3", v.influxdb3),
                         ("InfluxDB 3 way", v.v3_way), ("difference", v.note)):

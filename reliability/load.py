@@ -96,7 +96,7 @@ def run(data_dir: Path, seconds: float = 30.0, writers: int = 8, readers: int = 
                 floor = acked[w]
             q = (f"SELECT count(i) FROM ld WHERE w = 'w{w}'" if kind == 0 else
                  f"SELECT mean(v) FROM ld WHERE w = 'w{w}' AND time >= {t0} AND time < {t0 + 3600 * 10**9} "
-                 "GROUP BY time(1m)" if kind == 1 else "SHOW SERIES FROM ld")
+                 "GROUP BY time(1m)" if kind == 1 else "SHOW TAG VALUES FROM ld WITH KEY = w")  # (v3 has no SHOW SERIES)
             s = time.perf_counter()
             try:
                 resp = c.get(f"{url}/query", params={"db": "load", "q": q})

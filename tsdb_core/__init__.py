@@ -17,16 +17,18 @@ from .base.errors import (
     ReadOnlyStore, RetentionPolicyNotFound, StorageError, TsdbError, UserError,
 )
 from .base.types import Capabilities, FieldType, LineError, WriteResult
+from .influxql.dialect import Dialect
 from .query.provider import DataProvider
 from .query.results import QueryResult, Series, StatementResult, rfc3339_times
 from .store import Store, local_dir, open
 
 if TYPE_CHECKING:
+    from .influxql.dialects.portability import Verdict
     from .query.engine import PreparedQuery
     from .query.sql.execute import to_arrow as influxdb3_arrow
 
 __all__ = [
-    "open", "local_dir", "Store", "StoreConfig", "FieldType", "LineError", "WriteResult",
+    "open", "local_dir", "Store", "StoreConfig", "Dialect", "Verdict", "FieldType", "LineError", "WriteResult",
     "QueryResult", "StatementResult", "Series", "PreparedQuery", "DataProvider", "Capabilities",
     "rfc3339_times", "influxdb3_arrow",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",
@@ -42,6 +44,10 @@ def __getattr__(name: str) -> object:
         from .query.engine import PreparedQuery
 
         return PreparedQuery
+    if name == "Verdict":
+        from .influxql.dialects.portability import Verdict
+
+        return Verdict
     if name == "influxdb3_arrow":
         from .query.sql.execute import to_arrow
 

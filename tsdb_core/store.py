@@ -19,6 +19,7 @@ import pyarrow as pa
 from .base.config import StoreConfig
 from .base.errors import UserError
 from .base.time import Clock, precision_multiplier, system_clock
+from .influxql.dialect import Dialect, dialect_of
 from .base.types import (
     Capabilities, FieldType, MeasurementBatch, MeasurementSchema, RetentionPolicyInfo, WriteResult,
 )
@@ -31,6 +32,7 @@ from .storage.objects import local_dir  # noqa: F401 - a public name (tsdb_core.
 from .storage.recovery import RecoveryReport
 
 if TYPE_CHECKING:
+    from .influxql.dialects.portability import Verdict
     from .query.engine import PreparedQuery
     from .query.results import QueryResult
 
@@ -45,7 +47,8 @@ class Store:
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
-                 endpoint_override: str | None = None):
+                 endpoint_override: str | None = None, dialect: Dialect | str | None = None):
+        self.dialect = dialect_of(dialect)  # the InfluxQL dialect of query/prepare/execute (influxql/dialect.py)
         self.config = config or StoreConfig()
         self._iceberg = None  # the AutoPublisher of StoreConfig.iceberg (tsdb_core/lakehouse/hook.py)
         publishing = self.config.iceberg and not self.config.read_only
@@ -300,19 +303,34 @@ class Store:
 
     # ------------------------------------------------------------------ queries
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
-              params: dict | None = None) -> QueryResult:
-        """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised."""
-        return self._engine.read(lambda: _query_engine().execute(self, q, db=db, rp=rp, epoch=epoch, params=params))
+              params: dict | None = None, *, dialect: Dialect | str | None = None) -> QueryResult:
+        """Run InfluxQL (one or more statements) and return a QueryResult; errors are per statement, not raised.
+        ``dialect`` (``"influxdb1"`` or ``"influxdb3"``) overrides the store's for this call."""
+        run = _dialect_engine(self._dialect(dialect)).execute
+        return self._engine.read(lambda: run(self, q, db=db, rp=rp, epoch=epoch, params=params))
 
-    def prepare(self, q: str, params: dict | None = None) -> PreparedQuery:
-        """Parse InfluxQL once (raises ParseError): inspect or authorise ``.statements``, then
-        :meth:`execute` it without parsing again."""
-        return _query_engine().prepare(q, params)
+    def prepare(self, q: str, params: dict | None = None, *, dialect: Dialect | str | None = None) -> PreparedQuery:
+        """Parse InfluxQL once (raises ParseError, worded as the dialect words it): inspect or
+        authorise ``.statements``, then :meth:`execute` it without parsing again."""
+        return _dialect_engine(self._dialect(dialect)).prepare(q, params)
 
     def execute(self, prepared: PreparedQuery, db: str | None = None, rp: str | None = None,
-                epoch: str | None = None) -> QueryResult:
+                epoch: str | None = None, *, dialect: Dialect | str | None = None) -> QueryResult:
         """Run a :meth:`prepare`\\ d query; the same answers as :meth:`query` of its text."""
-        return self._engine.read(lambda: _query_engine().execute(self, prepared, db=db, rp=rp, epoch=epoch))
+        run = _dialect_engine(self._dialect(dialect)).execute
+        return self._engine.read(lambda: run(self, prepared, db=db, rp=rp, epoch=epoch))
+
+    @staticmethod
+    def check(q: str) -> list[Verdict]:
+        """Per statement of ``q``: will it run on InfluxDB 1.x and on InfluxDB 3 (Cloud Dedicated),
+        the error each would answer, and the InfluxDB 3 way to write it where one exists. Static
+        (no data read); ``Store.check(q)`` works without a store."""
+        from .influxql.dialects.portability import check
+
+        return check(q)
+
+    def _dialect(self, dialect) -> Dialect:
+        return self.dialect if dialect is None else dialect_of(dialect)
 
     def sql(self, database: str, q: str, params: dict | None = None, *,
             max_join_rows: int | None = None) -> pa.Table:
@@ -452,10 +470,20 @@ def _query_engine():
     return engine
 
 
+@functools.cache
+def _dialect_engine(dialect: Dialect):
+    """The module running a dialect's queries (``prepare``/``execute``), imported on first use."""
+    if dialect is Dialect.INFLUXDB3:
+        from .query import influxdb3
+
+        return influxdb3
+    return _query_engine()
+
+
 def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
          clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
          endpoint_override: str | None = None, catalog: str | None = None,
-         read_only: bool = False) -> Store:  # noqa: A001 - the public name is fixed
+         read_only: bool = False, dialect: Dialect | str | None = None) -> Store:  # noqa: A001 - the public name is fixed
     """Open (creating if absent) the store at ``path``; ``None`` gives an in-memory store.
 
     ``path`` may be a URI (``s3://bucket/prefix``, ``gs://``, ``abfs://``, ``file://``): the data
@@ -464,9 +492,12 @@ def open(path: str | os.PathLike | None = None, *, config: StoreConfig | None = 
     ``catalog``: a ``postgresql://`` URL to keep the catalog there (``StoreConfig.catalog``).
     ``read_only``: open as a reader beside the process that writes (``StoreConfig.read_only``,
     storage/readonly.py): it sees data once the writer has flushed it; changes are refused.
+    ``dialect``: the InfluxQL of :meth:`Store.query` unless a call names one: ``"influxdb1"``
+    (default: InfluxDB 1.x, every statement) or ``"influxdb3"`` (as InfluxDB 3 / Cloud Dedicated).
     """
     if catalog is not None:
         config = dataclasses.replace(config or StoreConfig(), catalog=catalog)
     if read_only:
         config = dataclasses.replace(config or StoreConfig(), read_only=True)
-    return Store(path, config=config, clock=clock, wal_dir=wal_dir, endpoint_override=endpoint_override)
+    return Store(path, config=config, clock=clock, wal_dir=wal_dir, endpoint_override=endpoint_override,
+                 dialect=dialect)

@@ -11,6 +11,7 @@ Every non-2xx answer but 401 carries ``X-Influxdb-Error``; every answer carries
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from . import openapi
 from .auth import Authenticator
 from .offload import DEFAULT_BUDGET_S, Offload
 from .origins import Guard
-from .params import CODES, Dialect, HttpError, url_values
+from .params import CODES, Dialect, HttpError, influxql_dialect, url_values
 from .request_id import RequestIds
 from .routes_query import QueryError, query
 from .routes_query import answer_now as answer_query_now
@@ -57,10 +58,15 @@ class ShimConfig:
     allowed_hosts: tuple[str, ...] = ()  # Host names accepted without auth, besides loopback (origins.py)
     cors_origins: tuple[str, ...] = ()  # browser origins given CORS headers (none: see origins.py)
     ui: bool = False  # serve the data explorer at / and the API reference at /docs (tsdb_http/explorer)
+    influxql: str = ""  # the InfluxQL dialect of /query; "" = as ``compat`` implies (cloud-dedicated: influxdb3)
 
     @property
     def dialect(self) -> Dialect:
         return _DIALECTS.get(self.compat) or Dialect(self.compat)  # Dialect(value) per request is an enum lookup we can skip
+
+    @property
+    def influxql_dialect(self) -> core_errors.Dialect:
+        return core_errors.Dialect(self.influxql) if self.influxql else influxql_dialect(self.dialect)
 
     @property
     def build_name(self) -> str:
@@ -76,6 +82,20 @@ class Shim:
     config: ShimConfig
     auth: Authenticator
     offload: Offload = field(default_factory=Offload)  # where /query's core calls run (offload.py)
+    influxql: object = None  # the tsdb_core.Dialect /query runs (ShimConfig.influxql_dialect)
+
+    def __post_init__(self) -> None:
+        self.influxql = self.influxql or self.config.influxql_dialect
+
+    # the store's query, execute and prepare in that dialect (looked up per request)
+    def query_fn(self):
+        return functools.partial(self.store.query, dialect=self.influxql)
+
+    def execute_fn(self):
+        return functools.partial(self.store.execute, dialect=self.influxql)
+
+    def prepare_fn(self):
+        return functools.partial(self.store.prepare, dialect=self.influxql)
 
 
 # -- small endpoints -------------------------------------------------------------------
@@ -393,7 +413,7 @@ def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | Non
     app = ShimApp(config, routes=routes, exception_handlers={**HANDLERS, Exception: _on_unhandled})
     app.state.openapi = openapi.document(app.routes, config)  # every route described, or no app
     auth = Authenticator(tokens, enabled=not config.no_auth, dialect=config.dialect)
-    shim = Shim(store, tokens, config, auth, Offload(config.inline_budget_ms / 1000))
+    shim = Shim(store, tokens, config, auth, Offload(config.inline_budget_ms / 1000), config.influxql_dialect)
     app.state.shim = shim
     app.offload = shim.offload
     return app

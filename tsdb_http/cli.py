@@ -46,7 +46,8 @@ class ByteSize(click.ParamType):
 @click.option("--port", type=click.IntRange(0, 65535), default=8086, show_default=True, help="TCP port.")
 @click.option("--no-auth", is_flag=True, help="Accept any or no token (offline development).")
 @click.option("--compat", type=click.Choice(["cloud-dedicated", "influxdb1"]), default="cloud-dedicated",
-              show_default=True, help="Answer as InfluxDB 3 Cloud Dedicated (its HTTP API document) or as InfluxDB 1.x.")
+              show_default=True, help="Answer as InfluxDB 3 Cloud Dedicated (its HTTP API document, InfluxDB 3's "
+                                       "InfluxQL) or as InfluxDB 1.x (its HTTP answers and InfluxQL).")
 @click.option("--demo", is_flag=True,
               help="Load the sample data first (NOAA_water_database and devops) if absent.")
 @click.option("--max-body-bytes", type=click.IntRange(0), default=25_000_000, show_default=True,

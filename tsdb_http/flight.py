@@ -48,6 +48,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.flight as flight
 
+import tsdb_core
 from tsdb_core import DatabaseNotFound, ParseError, PermissionDenied, UserError, influxdb3_arrow
 from tsdb_http.tokens import TokenInfo, TokenStore
 
@@ -307,7 +308,7 @@ class TsdbFlightServer(flight.FlightServerBase):
                 if not token.can(action, need_db):
                     raise flight.FlightUnauthorizedError(
                         f"permission denied: no {action} permission on database {need_db}")
-        result = self.store.execute(prepared, db=db, rp=rp, epoch="ns")
+        result = self.store.execute(prepared, db=db, rp=rp, epoch="ns", dialect=INFLUXQL)
         if result.error is not None:
             raise _invalid(result.error)
         if token is not None:
@@ -325,9 +326,12 @@ class TsdbFlightServer(flight.FlightServerBase):
 
     def _prepare(self, q: str, params):
         try:
-            return self.store.prepare(q, params)
+            return self.store.prepare(q, params, dialect=INFLUXQL)
         except ParseError as e:
-            raise _invalid(f"error parsing query: {e}") from None
+            raise _invalid(str(e)) from None  # InfluxDB 3's words: "error in InfluxQL statement: ..."
+
+
+INFLUXQL = tsdb_core.Dialect.INFLUXDB3  # query_type "influxql" is InfluxDB 3's InfluxQL, whatever --compat says
 
 
 def _is_flight_sql(descriptor) -> bool:

@@ -15,12 +15,23 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+import tsdb_core
+
 
 class Dialect(str, enum.Enum):
     """Which product the shim answers as (status codes, error bodies, precisions)."""
 
     CLOUD = "cloud-dedicated"
     V1 = "influxdb1"
+
+
+# The InfluxQL dialect each HTTP dialect runs queries in (tsdb_core.Dialect).
+INFLUXQL = {Dialect.CLOUD: tsdb_core.Dialect.INFLUXDB3, Dialect.V1: tsdb_core.Dialect.INFLUXDB1}
+
+
+def influxql_dialect(dialect: Dialect) -> "tsdb_core.Dialect":
+    """The InfluxQL a shim answering as ``dialect`` runs: InfluxDB 3's for Cloud Dedicated."""
+    return INFLUXQL[dialect]
 
 
 class HttpError(Exception):
@@ -94,6 +105,18 @@ def write_precision(raw: str | None, v2: bool, dialect: Dialect) -> str:
 
 
 # -- /query parameters ---------------------------------------------------------------------
+
+# InfluxDB 3's epoch values (iox_v1_query_api/src/types.rs Precision; serde lists the alias µ).
+V3_EPOCHS = ("ns", "u", "µ", "ms", "s", "m", "h", "d", "w")
+
+
+def check_epoch(epoch: str | None, influxql) -> None:
+    """InfluxDB 3 refuses an epoch it has no unit for (400; 1.x takes it as ns)."""
+    if epoch is None or influxql is not tsdb_core.Dialect.INFLUXDB3 or epoch in V3_EPOCHS:
+        return
+    expected = ", ".join(f"`{e}`" for e in V3_EPOCHS)
+    raise HttpError(400, f"error decoding params from url: unknown variant `{epoch}`, expected one of {expected}")
+
 
 @dataclass(frozen=True, slots=True)
 class QueryParams:

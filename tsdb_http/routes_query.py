@@ -24,14 +24,16 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tsdb_core import ParseError, TsdbError
+from tsdb_core import ParseError, QueryResult, StatementResult, Store, TsdbError
 
 from . import chunking, encode, permissions, v1_results
 from .offload import Offload
-from .params import Dialect, HttpError, QueryParams, query_form, query_params, split_db_rp, url_values
+from .params import (Dialect, HttpError, QueryParams, check_epoch, influxql_dialect, query_form, query_params,
+                     split_db_rp, url_values)
 
 log = logging.getLogger("tsdb_http")
 
+_V1 = influxql_dialect(Dialect.V1)
 INLINE_ROWS = 1_000  # answers this small are encoded on the event loop (cheaper than a thread hop)
 
 
@@ -82,22 +84,25 @@ class _Shape(NamedTuple):
     core: tuple  # (offload key, store.query arguments): see _core_call
 
 
-def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect) -> _Shape:
+def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect, influxql) -> _Shape:
     if kind == encode.MSGPACK and form.get("chunked") == "true":
         # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
         # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
         kind, ctype = encode.JSON, encode.JSON
     p = query_params(form)
+    check_epoch(p.epoch, influxql)
+    if influxql is not _V1:
+        portability_warning(p.q)
     db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
     return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form))
 
 
 @functools.lru_cache(maxsize=512)
-def _get_shape(query_string: bytes, accept: str | None, accept_encoding: str, dialect: Dialect) -> _Shape:
+def _get_shape(query_string: bytes, accept: str | None, accept_encoding: str, dialect: Dialect, influxql) -> _Shape:
     """The shape of a GET (dashboards repeat theirs); errors are raised, never cached."""
     kind, ctype = encode.negotiate(accept)
     form = MappingProxyType(url_values(query_string))  # shared by every request of this shape: read-only
-    return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect)
+    return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect, influxql)
 
 
 class RawResponse:
@@ -140,8 +145,8 @@ def _execute_args(shim, shape: _Shape, prepared) -> tuple:
     permission check), else ``query`` of its text (no auth: nothing parsed it yet)."""
     q, db, rp, epoch, params = shape.core[1]
     if prepared is None:
-        return (shim.store.query, q, db, rp, epoch, params)
-    return (shim.store.execute, prepared, db, rp, epoch)
+        return (shim.query_fn(), q, db, rp, epoch, params)
+    return (shim.execute_fn(), prepared, db, rp, epoch)
 
 
 def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str]):
@@ -169,8 +174,24 @@ def _results(shim, shape: _Shape, qr, prepared, principal):
     if prepared is not None and shim.auth.enabled:
         permissions.filter_show_databases(prepared.statements, results, principal)
     if shape.kind != encode.JSON or shape.p.epoch:
-        encode.render_times(results, shape.p.epoch, shape.kind)
+        hours = _V3_HOURS.get(shape.p.epoch) if shim.influxql is not _V1 else None
+        encode.render_times(results, "h" if hours else shape.p.epoch, shape.kind)
+        if hours:
+            _hours_to(results, hours)
     return results
+
+
+_V3_HOURS = {"d": 24, "w": 168}  # InfluxDB 3's day and week epochs (1.x has none)
+
+
+def _hours_to(results, hours: int) -> None:
+    """Integer hours → days or weeks, truncated toward zero as the hours were."""
+    for st in results:
+        for s in st.series:
+            if s.columns and s.columns[0] == "time":
+                for row in s.values:
+                    if isinstance(row[0], int):
+                        row[0] = row[0] // hours if row[0] >= 0 else -(-row[0] // hours)
 
 
 def _small(results) -> bool:
@@ -198,7 +219,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         return None
     accept, accept_encoding = _accepts(headers)
     try:
-        shape = _get_shape(query_string, accept, accept_encoding, shim.config.dialect)
+        shape = _get_shape(query_string, accept, accept_encoding, shim.config.dialect, shim.influxql)
     except Exception:  # noqa: BLE001 - the ASGI path answers what is wrong with it
         return None
     if not shape.reads or shape.p.chunked:
@@ -214,7 +235,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
             pkey = _parse_key(shape)
             if not offload.inline_ok(pkey):
                 return None
-            prepared = offload.call(pkey, shim.store.prepare, shape.p.q, shape.p.params)
+            prepared = offload.call(pkey, shim.prepare_fn(), shape.p.q, shape.p.params)
             _authorise(principal, prepared.statements, shape.db)
         qr = offload.call(key, *_execute_args(shim, shape, prepared))
         results = _results(shim, shape, qr, prepared, principal)
@@ -232,11 +253,11 @@ async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kin
     before any body byte is read)."""
     qs = request.scope["query_string"]
     if request.method == "GET" and _cacheable(qs):
-        shape = _get_shape(qs, *accepts, shim.config.dialect)
+        shape = _get_shape(qs, *accepts, shim.config.dialect, shim.influxql)
         return shape, await shim.auth.authenticate(request.headers, shape.form, request.client)
     principal = await shim.auth.authenticate(request.headers, url_values(qs), request.client)
     form = await query_form(request, shim.config.max_body_bytes)
-    return _shape(kind, ctype, gz, form, shim.config.dialect), principal
+    return _shape(kind, ctype, gz, form, shim.config.dialect, shim.influxql), principal
 
 
 async def _run_query(shim, shape: _Shape, principal):
@@ -245,8 +266,10 @@ async def _run_query(shim, shape: _Shape, principal):
     offload = shim.offload
     if shim.auth.enabled:
         try:
-            prepared = await offload.run(_parse_key(shape), shim.store.prepare, shape.p.q, shape.p.params)
+            prepared = await offload.run(_parse_key(shape), shim.prepare_fn(), shape.p.q, shape.p.params)
         except ParseError as e:
+            if shim.influxql is not _V1:  # InfluxDB 3 answers a parse error as a statement's, in a 200
+                return QueryResult([StatementResult(0, error=e.message)]), None
             raise HttpError(400, _parse_message(e)) from None
         _authorise(principal, prepared.statements, shape.db)
     call = _execute_args(shim, shape, prepared)
@@ -329,6 +352,23 @@ def _chunked(results, encoder, shape: _Shape) -> StreamingResponse:
             yield comp.flush()
 
     return StreamingResponse(iterate_in_threadpool(chunks()), 200, headers=headers)
+
+
+@functools.lru_cache(maxsize=1024)  # once per distinct text: dashboards repeat theirs
+def portability_warning(q: str) -> None:
+    """Log (never answer) a line per statement InfluxDB 1.x would run differently (tsdb check)."""
+    try:
+        verdicts = Store.check(q)
+    except Exception:  # noqa: BLE001 - a check that fails must not fail the query
+        log.debug("portability check failed", exc_info=True)
+        return
+    for i, v in enumerate(verdicts):
+        if v.portable or v.influxdb1 is not None:
+            continue
+        why = (v.influxdb3 or v.note or "").replace("\n", " / ")
+        way = f"; InfluxDB 3 way: {v.v3_way}" if v.v3_way else ""
+        log.warning("portability: statement %d (%s) runs differently on InfluxDB 1.x: here %s%s",
+                    i, " ".join(v.statement.split())[:200], why, way)
 
 
 def _parse_message(e: ParseError) -> str:

@@ -153,7 +153,7 @@ def test_unknown_database_hidden_from_tokens_that_cannot_read_it(written):
 
 ERRORS = [
     ("sql", "SELECT * FROM nope", "Error during planning: table 'public.iox.nope' not found"),
-    ("influxql", "SELEC 1", "error parsing query: found SELEC"),
+    ("influxql", "SELEC 1", "error in InfluxQL statement: parsing error: invalid InfluxQL statement at pos 0"),  # v3 words
     ("influxql", "DROP MEASUREMENT cpu", "statement not supported over Flight"),
     ("influxql", "SELECT * FROM cpu; SELECT * FROM cpu", "exactly one statement"),
     ("sql", "SELECT time_bucket(interval '1 minute', time) FROM cpu", "Invalid function 'time_bucket'"),

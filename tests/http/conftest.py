@@ -49,10 +49,10 @@ def tokens() -> Tokens:
     return _TOKENS
 
 
-def make_client(compat="cloud-dedicated", *, no_auth=True, tokens=None, max_body_bytes=25_000_000):
+def make_client(compat="cloud-dedicated", *, no_auth=True, tokens=None, max_body_bytes=25_000_000, influxql=""):
     store, raw = engine_store(compat)
     app = create_app(store, tokens.store if tokens else None,
-                     ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes))
+                     ShimConfig(compat=compat, no_auth=no_auth, max_body_bytes=max_body_bytes, influxql=influxql))
     client = TestClient(app, raise_server_exceptions=False)
     client.raw_store = raw
     return client

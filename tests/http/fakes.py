@@ -89,7 +89,7 @@ class FakeEngineStore:
     def __getattr__(self, name):
         return getattr(self._store, name)
 
-    def query(self, q, db=None, rp=None, epoch=None, params=None) -> QueryResult:
+    def query(self, q, db=None, rp=None, epoch=None, params=None, dialect=None) -> QueryResult:
         try:
             stmts = parse(q, params)
         except ParseError as e:

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from tests.http.conftest import NOW_NS
+from tests.http.conftest import NOW_NS, make_client
 from tsdb_http.auth import Unauthorized, extract_token
 
 SCHEMES = ["bearer", "token", "basic", "query"]
@@ -90,7 +90,9 @@ def test_no_auth_mode_accepts_anything(cloud):
                           headers=headers).status_code == 204
 
 
-def test_show_databases_lists_only_readable(tokens, authed):
+def test_show_databases_lists_only_readable(tokens):
+    # (InfluxDB 3 has no SHOW DATABASES: the cloud HTTP contract with 1.x's InfluxQL)
+    authed = make_client("cloud-dedicated", no_auth=False, tokens=tokens, influxql="influxdb1")
     for db in ("mydb", "otherdb", "third"):
         authed.raw_store.create_database(db)
     def names(token):

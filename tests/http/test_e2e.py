@@ -29,6 +29,10 @@ def server(tmp_path_factory, request):
     tokens = TokenStore(root)
     all_token = tokens.create("*", manage=True, description="e2e")[0]
     ro_token = tokens.create("cli", read=True, write=False)[0]
+    import tsdb_core
+
+    with tsdb_core.open(root) as store:  # as Cloud Dedicated's databases, made outside InfluxQL (no retention)
+        store.create_database("curl")
     h = start_in_thread(root, server=request.param, **SEAM)
     h.token, h.ro_token, h.port = all_token, ro_token, int(h.url.rsplit(":", 1)[1])
     yield h
@@ -115,8 +119,11 @@ def curl(*args) -> tuple[int, str]:
 def test_curl_seed_examples(server):
     u, t = server.url, server.token
 
-    assert curl("--request", "POST", f"{u}/query", "--header", f"Authorization: Token {t}",
-                "--data-urlencode", "q=CREATE DATABASE curl")[0] == 200
+    # InfluxDB 3 parses CREATE DATABASE but does not run it: a statement error in a 200
+    code, body = curl("--request", "POST", f"{u}/query", "--header", f"Authorization: Token {t}",
+                      "--data-urlencode", "db=curl", "--data-urlencode", "q=CREATE DATABASE curl")
+    assert (code, json.loads(body)) == (200, {"results": [{"statement_id": 0, "error": (
+        "datafusion error: This feature is not implemented: CREATE DATABASE")}]})
     # Bearer and Token writes, as the seed shows them (`--request post`, lower case)
     assert curl("--request", "post", f"{u}/api/v2/write?bucket=curl&precision=s",
                 "--header", f"Authorization: Bearer {t}",
@@ -145,9 +152,11 @@ def test_curl_seed_examples(server):
 def test_influxdb_v1_client(server):
     from influxdb import InfluxDBClient
 
+    from influxdb.exceptions import InfluxDBClientError
+
     c = InfluxDBClient("127.0.0.1", server.port, username="me", password=server.token, database="v1db")
-    c.create_database("v1db")
-    assert {"name": "v1db"} in c.get_list_database()
+    with pytest.raises(InfluxDBClientError, match="not implemented: CREATE DATABASE"):  # as InfluxDB 3 answers
+        c.create_database("v1db")  # (the first write creates it)
     points = [{"measurement": "cpu", "tags": {"host": h}, "time": (NOW_S - 10 + i) * 1000,
                "fields": {"usage": 10.5 + i, "count": i, "ok": i % 2 == 0, "note": f"n{i}"}}
               for i, h in enumerate(["a", "b", "a", "c"])]
@@ -172,7 +181,6 @@ def test_influxdb_dataframe_client(server):
     from influxdb import DataFrameClient
 
     c = DataFrameClient("127.0.0.1", server.port, username="me", password=server.token, database="dfdb")
-    c.create_database("dfdb")
     idx = pd.to_datetime([(NOW_S - 3 + i) * 10**9 for i in range(3)], utc=True)
     df = pd.DataFrame({"temp": [20.5, 21.0, 22.25], "room": ["k", "l", "k"]}, index=idx)
     assert c.write_points(df, "climate", tag_columns=["room"])

@@ -7,9 +7,11 @@ import msgpack
 import pytest
 
 from tests.http.conftest import NOW_NS, REAL_ENGINE
+from tsdb_core.query.influxdb3 import v3_time
 from tsdb_http.encode import format_rfc3339
 
 T = format_rfc3339([NOW_NS, NOW_NS + 1_500_000_000])
+T3 = [v3_time(t) for t in T]  # the cloud dialect runs InfluxDB 3's InfluxQL: fractions in groups of 3
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def data(cloud):
 
 def test_get_and_post_form(data):
     expect = {"results": [{"statement_id": 0, "series": [
-        {"name": "cpu", "columns": ["time", "host", "v"], "values": [[T[0], "a", 1.5], [T[1], "b", 2]]}]}]}
+        {"name": "cpu", "columns": ["time", "host", "v"], "values": [[T3[0], "a", 1.5], [T3[1], "b", 2]]}]}]}
     r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu"})
     assert r.status_code == 200 and r.json() == expect
     assert r.headers["content-type"] == "application/json"
@@ -33,14 +35,14 @@ def test_get_and_post_form(data):
 
 
 def test_several_statements_and_statement_errors(data):
-    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu; SELECT * FROM nope; SHOW DATABASES"})
+    r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu; SELECT * FROM nope; SHOW MEASUREMENTS"})
     res = r.json()["results"]
     assert [x["statement_id"] for x in res] == [0, 1, 2]
     assert "series" not in res[1] and "error" not in res[1]
-    assert res[2]["series"][0]["values"] == [["mydb"]]
+    assert res[2]["series"][0]["values"] == [["cpu"]]
 
 
-@pytest.mark.parametrize("epoch,div", [("ns", 1), ("n", 1), ("u", 10**3), ("µ", 10**3), ("ms", 10**6), ("s", 10**9),
+@pytest.mark.parametrize("epoch,div", [("ns", 1), ("u", 10**3), ("µ", 10**3), ("ms", 10**6), ("s", 10**9),
                                        ("m", 60 * 10**9), ("h", 3600 * 10**9)])
 def test_epoch(data, epoch, div):
     r = data.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu", "epoch": epoch})
@@ -94,7 +96,6 @@ def test_no_gzip_unless_asked(data):
     ({"db": "mydb"}, 400, 'missing required parameter "q"'),
     ({"db": "mydb", "q": "   "}, 400, 'missing required parameter "q"'),
     ({"db": "mydb", "q": "SELECT * FROM cpu", "params": "{bad"}, 400, "error parsing query parameters: "),
-    ({"db": "mydb", "q": "SELEC x"}, 400, "error parsing query: "),
 ])
 def test_request_errors(data, params, status, error):
     r = data.get("/query", params=params)

@@ -299,7 +299,7 @@ def test_a_write_token_writes_points_and_the_cloud_dialect_answers_401(app_over,
     app = app_over(tokens)
     c = TestClient(app, headers={"Authorization": f"Token {secret}"})
     assert c.post("/api/v2/write?bucket=mydb", content=b"cpu v=1").status_code == 204
-    r = c.post("/query", params={"q": "DROP DATABASE mydb"})
+    r = c.post("/query", params={"q": "DROP MEASUREMENT cpu", "db": "mydb"})  # (v3 has no DROP DATABASE)
     assert (r.status_code, r.json()) == (401, {"code": "unauthorized", "message": "unauthorized access"})
     r = c.post("/query", params={"q": "DROP MEASUREMENT cpu"})
     assert (r.status_code, r.json()) == (400, {"error": "database name required"})

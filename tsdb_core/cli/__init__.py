@@ -1,4 +1,4 @@
-"""The ``tsdb`` command line: query, write/import, db, inspect, compact, retention, and the
+"""The ``tsdb`` command line: query, write/import, db, inspect, compact, retention, check, and the
 commands other installed packages contribute (the HTTP shim's ``serve`` and ``token``).
 
 Every command takes ``--data-dir`` (env ``TSDB_DATA_DIR``, default
@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, entry_points, version
 import click
 
 from .admin import compact_command, db_group, inspect_command, print_table, retention_group
+from .check_cmd import check_command
 from .common import CliError, TsdbGroup, data_dir_option
 from .iceberg_cmd import iceberg_group
 from .query_cmd import query_command
@@ -40,7 +41,7 @@ def cli() -> None:
 
 
 for _cmd in (query_command, write_command, import_command, db_group, inspect_command, compact_command,
-             retention_group, iceberg_group):
+             retention_group, iceberg_group, check_command):
     cli.add_command(_cmd)
 
 

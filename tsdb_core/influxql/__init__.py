@@ -8,6 +8,15 @@
 worded as influxd 1.6.7 words it. The LALR tables are built on first use.
 """
 from . import ast
-from .parser.driver import parse, parse_statement
 
 __all__ = ["ast", "parse", "parse_statement"]
+
+
+def __getattr__(name: str):
+    # The parser (and Lark) load on first use: importing the package for its AST or
+    # ``dialect`` (tsdb_core.Dialect) must not cost a store that only writes.
+    if name in ("parse", "parse_statement"):
+        from .parser import driver
+
+        return getattr(driver, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,243 @@
+"""InfluxQL as InfluxDB 3 (Cloud Dedicated) answers it: what it refuses, and in which words.
+
+Two passes, as v3 makes them. The parse pass looks at each statement's first words, as
+v3's parser (crate ``influxdb_influxql_parser``) decides what a statement is: anything but
+SELECT, SHOW DATABASES / MEASUREMENTS / FIELD KEYS / TAG KEYS / TAG VALUES / RETENTION
+POLICIES, EXPLAIN, CREATE DATABASE, DELETE and DROP MEASUREMENT fails the whole request with
+its message and byte position. The statement pass looks at a parsed statement as v3's
+planner (crate ``iox_query_influxql``) does: statements it parses but does not run, clauses
+and functions it refuses. Both return v3's text as the v1 ``/query`` API (crate
+``iox_v1_query_api``) prints it; the message sources are quoted in tests/dialects/.
+"""
+from __future__ import annotations
+
+import functools
+
+from ..ast import expr as A
+from ..ast import meta as M
+from ..ast import select as S
+from ..ast.visit import find
+from .statements import Piece, byte_offset, pieces
+
+# iox_v1_query_api/src/error.rs: Error::InfluxqlRewrite, Error::Datafusion
+STATEMENT_PREFIX = "error in InfluxQL statement: "
+PARSE_PREFIX = STATEMENT_PREFIX + "parsing error: "  # iox_query_influxql_rewrite: Error::Parse
+DATAFUSION = "datafusion error: "
+NOT_IMPLEMENTED = "This feature is not implemented: "  # DataFusionError::NotImplemented
+REWRITING = "rewriting statement\ncaused by\n"  # planner.rs: e.context("rewriting statement")
+NO_DATABASE = "must specify a 'db' parameter, or provide the database in the InfluxQL query"
+
+INVALID_SHOW = ("invalid SHOW statement, expected DATABASES, FIELD KEYS, MEASUREMENTS, TAG KEYS, "
+                "TAG VALUES, or RETENTION POLICIES following SHOW")  # show.rs
+INVALID_CREATE = "Invalid CREATE statement, expected DATABASE following CREATE"  # create.rs
+INVALID_DROP = "invalid DROP statement, expected MEASUREMENT"  # drop.rs
+INVALID_DELETE = "invalid DELETE statement, expected FROM or WHERE"  # delete.rs
+INVALID_EXPLAIN = "invalid EXPLAIN statement, expected InfluxQL statement"  # explain.rs
+INVALID_SHOW_TAG = "invalid SHOW TAG statement, expected KEYS or VALUES"  # show.rs
+INVALID_FIELD_KEYS = "invalid SHOW FIELD KEYS statement, expected KEYS"  # show_field_keys.rs
+INVALID_RETENTION = "invalid SHOW RETENTION POLICIES statement, expected POLICIES"  # show_retention_policies.rs
+INVALID_TAG_VALUES = "invalid SHOW TAG VALUES statement, expected WITH KEY clause"  # show_tag_values.rs
+
+# Functions v3's planner has no implementation of (planner.rs: "Invalid function '{name}'").
+UNPLANNED_FUNCTIONS = frozenset({
+    "holt_winters", "holt_winters_with_fit", "chande_momentum_oscillator", "exponential_moving_average",
+    "double_exponential_moving_average", "triple_exponential_moving_average",
+    "triple_exponential_derivative", "relative_strength_index", "kaufmans_efficiency_ratio",
+    "kaufmans_adaptive_moving_average",
+})
+# Statements v3 parses but does not run (planner.rs statement_to_plan).
+NOT_RUN = {M.CreateDatabaseStatement: "CREATE DATABASE", S.DeleteSeriesStatement: "DELETE",
+           M.DropMeasurementStatement: "DROP MEASUREMENT", M.ShowDatabasesStatement: "SHOW DATABASES"}
+# SHOW RETENTION POLICIES in v3's planner: one placeholder policy whatever the database has.
+RETENTION_POLICIES = ("retention_policies", ["name", "duration", "shardGroupDuration", "replicaN", "default"],
+                      [["autogen", "0s", "168h0m0s", 1, True]])
+
+
+@functools.lru_cache(maxsize=1024)  # dashboards send the same texts again and again
+def parse_error(text: str) -> str | None:
+    """v3's answer when its parser refuses a statement of ``text`` (the first one), else None."""
+    for piece in pieces(text):
+        found = _statement_kind_error(piece, text)
+        if found is not None:
+            return PARSE_PREFIX + found
+    return None
+
+
+def nom_error(text: str, char_pos: int) -> str:
+    """lib.rs: a statement no parser recognises, with what was left of the text."""
+    return (f"invalid InfluxQL statement at pos {byte_offset(text, char_pos)}. "
+            f"Parsing Error: Nom({_rust_debug(text[char_pos:])}, Tag)")
+
+
+def _at(text: str, message: str, char_pos: int) -> str:
+    return f"{message} at pos {byte_offset(text, char_pos)}"
+
+
+def _after(piece: Piece, i: int) -> int:
+    """The character offset just after word ``i`` of ``piece``'s text (v3's ``expect`` point)."""
+    word, pos = piece.words[i]
+    return pos + len(word)
+
+
+def _next_at(piece: Piece, i: int) -> int:
+    """Where v3 looks after word ``i`` and its whitespace: word ``i + 1`` or the statement end."""
+    if i + 1 < len(piece.words):
+        return piece.words[i + 1][1]
+    return piece.start + len(piece.text)
+
+
+def _statement_kind_error(piece: Piece, text: str) -> str | None:
+    first = piece.word(0)
+    if piece.words and piece.words[0][1] != piece.start:
+        return nom_error(text, piece.start)  # starts with a symbol
+    if first == "SELECT":
+        return _select_error(piece, text)
+    if first == "SHOW":
+        return _show_error(piece, text)
+    if first == "EXPLAIN":
+        i = 1 + (piece.word(1) in ("VERBOSE", "ANALYZE")) + (piece.word(1) == "ANALYZE" and piece.word(2) == "VERBOSE")
+        if piece.word(i) != "SELECT":
+            return _at(text, INVALID_EXPLAIN, _next_at(piece, i - 1))
+        return _select_error(piece, text, i)
+    expected = {"CREATE": ("DATABASE", INVALID_CREATE), "DROP": ("MEASUREMENT", INVALID_DROP)}.get(first)
+    if expected is not None:
+        return None if piece.word(1) == expected[0] else _at(text, expected[1], _next_at(piece, 0))
+    if first == "DELETE":
+        return None if piece.word(1) in ("FROM", "WHERE") else _at(text, INVALID_DELETE, _after(piece, 0))
+    return nom_error(text, piece.start)
+
+
+def _select_error(piece: Piece, text: str, i: int = 0) -> str | None:
+    """``SELECT ... INTO``: v3's SELECT wants FROM after its fields, so no parser takes it."""
+    words = [w for w, _ in piece.words[i:]]
+    if "INTO" in words and ("FROM" not in words or words.index("INTO") < words.index("FROM")):
+        return nom_error(text, piece.start)
+    return None
+
+
+def _show_error(piece: Piece, text: str) -> str | None:
+    what = piece.word(1)
+    if what in ("DATABASES", "MEASUREMENTS"):
+        return _trailing_error(piece, text, 2)
+    if what == "FIELD":
+        return _trailing_error(piece, text, 3) if piece.word(2) == "KEYS" else _at(text, INVALID_FIELD_KEYS, _next_at(piece, 1))
+    if what == "RETENTION":
+        return None if piece.word(2) == "POLICIES" else _at(text, INVALID_RETENTION, _next_at(piece, 1))
+    if what == "TAG":
+        if piece.word(2) == "KEYS":
+            return _trailing_error(piece, text, 3)
+        if piece.word(2) != "VALUES":
+            return _at(text, INVALID_SHOW_TAG, _next_at(piece, 1))
+        rest = [w for w, _ in piece.words[3:]]
+        if piece.word(3) not in ("ON", "FROM", "WITH") or "WITH" not in rest:
+            return _at(text, INVALID_TAG_VALUES, _after(piece, 2))
+        return _trailing_error(piece, text, 3)
+    return _at(text, INVALID_SHOW, _next_at(piece, 0))
+
+
+def _trailing_error(piece: Piece, text: str, i: int) -> str | None:
+    """v3's SHOW statements have no SLIMIT/SOFFSET: the statement ends before them and the
+    words left are an unknown statement."""
+    for word, pos in piece.words[i:]:
+        if word in ("SLIMIT", "SOFFSET"):
+            return nom_error(text, pos)
+    return None
+
+
+def _rust_debug(s: str) -> str:
+    """Rust's ``{:?}`` of a string (what nom's error prints)."""
+    out = []
+    for ch in s:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif ch == "'" or ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(f"\\u{{{ord(ch):x}}}")
+    return '"' + "".join(out) + '"'
+
+
+def rewrite_error(stmt) -> str | None:
+    """iox_query_influxql_rewrite: a SELECT whose FROM names more than one database or policy
+    (``cpu, db2..mem``) fails the whole request."""
+    if isinstance(stmt, S.ExplainStatement):
+        stmt = stmt.statement
+    if not isinstance(stmt, S.SelectStatement):
+        return None
+    for s in [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]:
+        names = {(m.database or None, m.retention_policy or None) for m in s.sources if isinstance(m, A.Measurement)}
+        names |= {_dbrp(q.statement) for q in s.sources if isinstance(q, A.SubQuery)}
+        if len(names) > 1:
+            return STATEMENT_PREFIX + "can only perform queries on a single database"
+    return None
+
+
+def _dbrp(stmt: S.SelectStatement):
+    for m in stmt.sources:
+        if isinstance(m, A.Measurement):
+            return m.database or None, m.retention_policy or None
+        return _dbrp(m.statement)
+    return None, None
+
+
+def statement_error(stmt) -> str | None:
+    """What v3's planner answers for a statement its parser took, or None when it runs it."""
+    kind = NOT_RUN.get(type(stmt))
+    if kind is not None:
+        return DATAFUSION + NOT_IMPLEMENTED + kind
+    if isinstance(stmt, S.ExplainStatement):
+        stmt = stmt.statement
+    if isinstance(stmt, S.SelectStatement):
+        return select_error(stmt)
+    return None
+
+
+def select_error(stmt: S.SelectStatement) -> str | None:
+    """v3's rewriter (rewriter.rs) then planner (planner.rs) on a SELECT and its subqueries."""
+    selects = [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]
+    if any(s.slimit or s.soffset for s in selects):
+        return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
+    calls = [c.name for s in selects for f in s.fields for c in find(f, A.Call)]
+    if "count_hll" in calls:
+        return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "count_hll"
+    for name in calls:
+        if name in UNPLANNED_FUNCTIONS:
+            return DATAFUSION + f"Error during planning: Invalid function '{name}'"
+    if "sample" in calls:
+        return DATAFUSION + NOT_IMPLEMENTED + "sample selector function"
+    return None
+
+
+def our_parse_error(text: str, message: str, char_pos: int) -> str:
+    """A syntax error v3's statement pass let through, found by the 1.x grammar: its words,
+    framed and positioned as v3 frames its own."""
+    head = message.removeprefix("error parsing query: ")
+    cut = head.rfind(" at line ")
+    if cut > 0:
+        head = head[:cut]
+    return PARSE_PREFIX + _at(text, head, char_pos)
+
+
+def database_name(db: str | None, rp: str | None) -> str | None:
+    """The database a v1 request names (iox_query_influxql_rewrite resolve_dbrp): ``db/rp``
+    unless ``rp`` is missing, ``autogen`` or ``default``."""
+    if not db:
+        return None
+    if rp and rp not in ("autogen", "default"):
+        return f"{db}/{rp}"
+    return db
+
+
+def query_database(stmt) -> str | None:
+    """The database a statement names itself (``FROM db.rp.m``, ``ON db``), which v3 prefers
+    to the request's."""
+    if isinstance(stmt, S.ExplainStatement):
+        stmt = stmt.statement
+    if isinstance(stmt, S.SelectStatement):
+        for src in find(stmt, A.Measurement):
+            if src.database:
+                return database_name(src.database, src.retention_policy)
+        return None
+    return getattr(stmt, "database", None) or None

@@ -1,0 +1,179 @@
+"""Running InfluxQL in the ``influxdb3`` dialect: v3's refusals, then the 1.x engine, then v3's shapes.
+
+The rules (what v3 refuses and its words) are ``influxql/dialects/influxdb3.py``; this module
+applies them around the one query engine (``engine.py``), so planner and executors stay
+dialect-free. What differs from ``engine.execute``:
+
+- a statement v3's parser refuses fails the whole request as one statement error;
+- each statement runs whatever the others did (v3 runs them side by side);
+- the database is ``db`` or ``db/rp`` (v3's DBRP naming), required, and must exist;
+- SHOW RETENTION POLICIES answers v3's placeholder policy;
+- SHOW TAG VALUES, and SHOW TAG KEYS / MEASUREMENTS with a WHERE clause, read the last 24 h
+  when the WHERE clause has no time bound;
+- times are RFC 3339 with 0, 3, 6 or 9 fractional digits (chrono's ``AutoSi``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import time as _time
+
+import polars as pl
+
+from ..base.errors import DatabaseNotFound, ParseError
+from ..base.time import MAX_TIME
+from ..influxql.ast import meta as M
+from ..influxql.dialects import influxdb3 as rules
+from ..influxql.dialects.statements import char_offset
+from . import engine
+from .analyze.time_range import split_where
+from .results import QueryResult, Series, StatementResult
+
+METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
+
+
+def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
+    """Parse as v3 would: raises ParseError worded as v3's (``error in InfluxQL statement: ...``)."""
+    refused = rules.parse_error(text)
+    if refused is not None:
+        raise ParseError(refused)
+    try:
+        prepared = engine.prepare(text, params)
+    except ParseError as e:
+        pos = char_offset(text, e.line, e.column)
+        raise ParseError(rules.our_parse_error(text, e.message, pos), e.line, e.column, pos) from None
+    for stmt in prepared.statements:
+        refused = rules.rewrite_error(stmt)
+        if refused is not None:
+            raise ParseError(refused)
+    return prepared
+
+
+def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,
+            params: dict | None = None, now: int | None = None, config=None) -> QueryResult:
+    """Run InfluxQL as InfluxDB 3 does; errors become statement results, never raised."""
+    t0 = _time.perf_counter()
+    try:
+        prepared = query if isinstance(query, engine.PreparedQuery) else prepare(query, params)
+    except ParseError as e:
+        return QueryResult([StatementResult(0, error=e.message)])
+    now = provider.now() if now is None else now
+    config = config if config is not None else provider.config
+    deadline = t0 + config.query_timeout_s if config.query_timeout_s else 0.0
+    name = rules.database_name(db, rp)
+    results = [_statement(i, stmt, provider, name, epoch, now, config, deadline)
+               for i, stmt in enumerate(prepared.statements)]
+    if epoch is None:
+        for res in results:
+            v3_times(res)
+    return QueryResult(results)
+
+
+def _statement(i, stmt, provider, name, epoch, now, config, deadline) -> StatementResult:
+    refused = rules.statement_error(stmt)
+    target = rules.query_database(stmt) or name
+    if refused is not None and not isinstance(stmt, M.ShowDatabasesStatement):
+        return StatementResult(i, error=refused)
+    if target is None:
+        return StatementResult(i, error=rules.NO_DATABASE)
+    if refused is not None:
+        return StatementResult(i, error=refused)
+    try:
+        db, rp = _resolve(provider, target)
+    except DatabaseNotFound:
+        return StatementResult(i, error=f"Database {target} not found")  # iox_v1_query_api error.rs
+    if isinstance(stmt, M.ShowRetentionPoliciesStatement):
+        series_name, columns, rows = rules.RETENTION_POLICIES
+        return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
+    stmt, provider = _metadata_cutoff(stmt, provider, now)
+    return engine.run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
+                                deadline=deadline)
+
+
+def _resolve(provider, name: str) -> tuple[str, str | None]:
+    """``db`` or ``db/rp`` → (database, policy or None for the default)."""
+    if provider.has_database(name):
+        return name, None
+    db, sep, rp = name.rpartition("/")
+    if sep and provider.has_database(db) and any(p.name == rp for p in provider.retention_policies(db)):
+        return db, rp
+    raise DatabaseNotFound(name)
+
+
+# -- SHOW ... WHERE: the last 24 h unless the WHERE clause bounds time ---------------------
+
+def _metadata_cutoff(stmt, provider, now: int):
+    """The statement (its time comparisons taken out) and a provider that sees only the
+    series with points in its time range, for the SHOW statements v3 answers from data."""
+    where = isinstance(stmt, (M.ShowTagKeysStatement, M.ShowMeasurementsStatement)) and stmt.condition is not None
+    if not (isinstance(stmt, M.ShowTagValuesStatement) or where):
+        return stmt, provider
+    tr, rest = split_where(stmt.condition, now)
+    start = tr.start if tr.has_start or tr.has_end else now - METADATA_CUTOFF_NS
+    end = tr.end if tr.has_end else MAX_TIME
+    return dataclasses.replace(stmt, condition=rest), RecentSeries(provider, start, end)
+
+
+class RecentSeries:
+    """A provider whose series, tag keys, tag values and measurements are those with points
+    in [start, end]; everything else is the wrapped provider's."""
+
+    def __init__(self, provider, start: int, end: int):
+        self._p, self._start, self._end = provider, start, end
+
+    def __getattr__(self, name):
+        return getattr(self._p, name)
+
+    def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
+        schema = self._p.schema(db, measurement)
+        tags = list(schema.tags) if schema is not None else []
+        frame = self._p.scan_frame(db, rp, measurement, self._start, self._end, columns=tags or None)
+        if not tags:
+            # width 0: one tagless series (meta/show.py series_frame); a zero-row column: none
+            return pl.DataFrame() if frame.height else pl.DataFrame(schema={"\x00series": pl.Int64})
+        return frame.select(tags).unique(maintain_order=True)
+
+    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
+        frame = self.series(db, rp, measurement)
+        if tag not in frame.columns:
+            return []
+        return sorted(v for v in set(frame[tag].to_list()) if v)
+
+    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
+        frame = self.series(db, rp, measurement)
+        return sorted(c for c in frame.columns if frame[c].is_not_null().any() and (frame[c] != "").any())
+
+    def measurements(self, db: str, rp: str | None = None) -> list[str]:
+        return [m for m in self._p.measurements(db, rp)
+                if self._p.scan_frame(db, rp, m, self._start, self._end).height]
+
+
+# -- times as v3 writes them ------------------------------------------------------------------
+
+_FRACTION = re.compile(r"^(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)$")
+_PAD = ("", "00", "0")  # zeros after a fraction of 3n, 3n+1, 3n+2 digits
+
+
+def v3_time(text: str) -> str:
+    """Go's RFC3339Nano (fraction trimmed) → chrono's AutoSi: 0, 3, 6 or 9 fractional digits."""
+    if len(text) > 21 and text[19] == "." and text[-1] == "Z":  # UTC, the usual case: no regex
+        return text[:-1] + _PAD[(len(text) - 21) % 3] + "Z"
+    m = _FRACTION.match(text)
+    if m is None:
+        return text
+    frac = m.group(2)
+    return f"{m.group(1)}.{frac}{_PAD[len(frac) % 3]}{m.group(3)}"
+
+
+def v3_times(res: StatementResult) -> None:
+    """Rewrite the RFC 3339 ``time`` column of a statement's series in place."""
+    for s in res.series:
+        if not s.columns or s.columns[0] != "time" or not s.values or not isinstance(s.values[0][0], str):
+            continue
+        for j, row in enumerate(s.values):
+            t = row[0]
+            if t is not None and "." in t:
+                if isinstance(row, list):
+                    row[0] = v3_time(t)
+                else:
+                    s.values[j] = [v3_time(t), *row[1:]]

@@ -34,6 +34,7 @@ from .params import CODES, Dialect, HttpError, influxql_dialect, url_values
 from .request_id import RequestIds
 from .routes_query import QueryError, query
 from .routes_query import answer_now as answer_query_now
+from .routes_v3 import query_influxql, query_sql
 from .routes_write import write_v1, write_v2
 
 log = logging.getLogger("tsdb_http")
@@ -163,6 +164,8 @@ ROUTES = [
     Route("/write", _guard(options), methods=["OPTIONS"]),
     Route("/api/v2/write", _guard(write_v2), methods=["POST"]),
     Route("/api/v2/query", _guard(v2_query), methods=["GET", "POST"]),
+    Route("/api/v3/query_sql", _guard(query_sql), methods=["GET", "POST"]),  # InfluxDB 3 Core's (routes_v3.py)
+    Route("/api/v3/query_influxql", _guard(query_influxql), methods=["GET", "POST"]),
     Route("/openapi.json", _guard(openapi.endpoint), methods=["GET"]),
 ]
 

@@ -56,6 +56,7 @@ class Operation:
     authed: bool = False  # needs a token (401, 429) unless the server runs without auth
     guarded: bool = True  # the no-auth Host/Origin guard applies (origins.py): 403
     query_errors: bool = False  # errors written by /query's negotiated formatter
+    v3_errors: bool = False  # errors as InfluxDB 3 writes them: {"error": message} (routes_v3.py)
 
 
 def _enum(*values: str) -> tuple:
@@ -123,6 +124,29 @@ def _write_op(v2: bool) -> Operation:
                      ((204, ()), (201, (JSON,))), *_WRITE_ERRORS, _WRITE_V1_PARAMS, "lines", authed=True)
 
 
+PARQUET, JSONL, PRETTY = "application/vnd.apache.parquet", "application/jsonl", "text/plain; charset=utf-8"
+_V3_FORMAT = Param("format", "query", "The answer's encoding (default: from `Accept`, else json); `json_lines` is "
+                   "`jsonl`.", _enum("json", "jsonl", "json_lines", "csv", "pretty", "parquet"))
+_V3_PARAMS = Param("params", "query", "Bound parameters as a JSON object (`$name` in `q`).")
+
+
+def _v3_op(dialect: str, method: str) -> Operation:
+    """InfluxDB 3 Core's query endpoints (an addition to the Cloud Dedicated API)."""
+    sql = dialect == "SQL"
+    what = ("One SQL SELECT over the database's tables (`Store.sql`)." if sql else
+            "One InfluxQL SELECT, SHOW or EXPLAIN, answered as one table with an `iox::measurement` column.")
+    how = {"GET": "Values in the URL.", "POST": "Values in a JSON body.", "HEAD": "As GET, without the body."}[method]
+    db = Param("db", "query", "Database (`db/rp` names a policy)." + ("" if sql else " May be named in `q`."),
+               required=sql)
+    q = Param("q", "query", f"The {dialect} query.", required=True)
+    params = (db, q, _V3_FORMAT, _V3_PARAMS) if method != "POST" else ()
+    return Operation(f"Run {dialect} ({method}, InfluxDB 3)", f"InfluxDB 3 Core's `/api/v3/query_{dialect.lower()}`. "
+                     f"{what} {how} Errors are `{{\"error\": message}}`.", "query",
+                     ((200, (JSON, JSONL, CSV, PRETTY, PARQUET)),), (400, 403, 404, 413, 415, 422, 500, 503),
+                     (400, 403, 404, 413, 415, 422, 500, 503), params,
+                     ("v3sql" if sql else "v3influxql") if method == "POST" else None, authed=True, v3_errors=True)
+
+
 _PING = Operation("Is the server up?", "204, or 200 with the version when `verbose` is set.", "status",
                   ((204, ()), (200, (JSON,))),
                   params=(Param("verbose", "query", "Any value but `false`/`0`: a JSON body."),),
@@ -144,7 +168,8 @@ _ASSET = Operation("Explorer asset", "A script, style sheet or license of the pa
 
 def _head(op: Operation) -> Operation:
     return Operation(op.summary + " (HEAD)", op.description, op.tag, tuple((s, ()) for s, _ in op.ok),
-                     op.cloud_errors, op.v1_errors, op.params, None, op.authed, op.guarded, op.query_errors)
+                     op.cloud_errors, op.v1_errors, op.params, None, op.authed, op.guarded, op.query_errors,
+                     op.v3_errors)
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
@@ -155,6 +180,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/write", "POST"): _write_op(False), ("/api/v2/write", "POST"): _write_op(True),
     ("/api/v2/query", "GET"): _V2_QUERY, ("/api/v2/query", "POST"): _V2_QUERY,
     ("/api/v2/query", "HEAD"): _head(_V2_QUERY),
+    **{(f"/api/v3/query_{d.lower()}", m): _v3_op(d, m) for d in ("SQL", "InfluxQL") for m in ("GET", "POST", "HEAD")},
     ("/openapi.json", "GET"): _OPENAPI, ("/openapi.json", "HEAD"): _head(_OPENAPI),
     ("/", "GET"): _PAGE, ("/", "HEAD"): _head(_PAGE), ("/docs", "GET"): _DOCS, ("/docs", "HEAD"): _head(_DOCS),
     ("/explorer/{asset}", "GET"): _ASSET, ("/explorer/{asset}", "HEAD"): _head(_ASSET),
@@ -181,11 +207,14 @@ _CLOUD_ERROR = {"type": "object", "required": ["code", "message"], "properties":
     "code": {"type": "string", "enum": sorted(set(CODES.values()))}, "message": {"type": "string"},
     "line": {"type": "integer", "description": "The first rejected line (1-based), for writes."}}}
 _V1_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+_V3_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}},
+             "description": "InfluxDB 3's error body: `{\"error\": message}`."}
+_V3_ROWS = {"type": "array", "items": {"type": "object"}, "description": "One object per row; null values left out."}
 _QUERY_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}},
                 "description": "1.x's query error body (both dialects): `{\"error\": message}`."}
 
 _SCHEMAS = {"Series": _SERIES, "StatementResult": _RESULT, "QueryAnswer": _QUERY_ANSWER, "Health": _HEALTH_BODY,
-            "CloudError": _CLOUD_ERROR, "V1Error": _V1_ERROR, "QueryError": _QUERY_ERROR,
+            "CloudError": _CLOUD_ERROR, "V3Error": _V3_ERROR, "V3Rows": _V3_ROWS, "V1Error": _V1_ERROR, "QueryError": _QUERY_ERROR,
             "Ping": {"type": "object", "required": ["version"], "properties": {"version": {"type": "string"}}}}
 
 _SECURITY_SCHEMES = {
@@ -214,12 +243,20 @@ def _ref(name: str) -> dict:
 
 _OK_SCHEMAS = {JSON: None, CSV: {"type": "string"}, MSGPACK: {"type": "string", "contentMediaType": MSGPACK},
                HTML: {"type": "string"}, TEXT: {"type": "string"}, "text/javascript": {"type": "string"},
-               "text/css": {"type": "string"}}
+               "text/css": {"type": "string"}, PRETTY: {"type": "string"}, "application/jsonl": {"type": "string"},
+               "application/vnd.apache.parquet": {"type": "string", "contentMediaType": "application/vnd.apache.parquet"}}
 _OK_JSON = {"/ping": _ref("Ping"), "/health": _ref("Health"), "/query": _ref("QueryAnswer"),
-            "/openapi.json": {"type": "object"}, "/write": _ref("CloudError")}
+            "/openapi.json": {"type": "object"}, "/write": _ref("CloudError"),
+            "/api/v3/query_sql": _ref("V3Rows"), "/api/v3/query_influxql": _ref("V3Rows")}
 
 
 def _bodies(key: str) -> dict:
+    if key in ("v3sql", "v3influxql"):
+        props = {"db": {"type": "string"}, "q": {"type": "string"}, "format": dict(_V3_FORMAT.schema),
+                 "params": {"type": "object"}}
+        required = ["db", "q"] if key == "v3sql" else ["q"]
+        return {"required": True, "description": "The query as a JSON object (InfluxDB 3's `QueryRequest`).",
+                "content": {JSON: {"schema": {"type": "object", "required": required, "properties": props}}}}
     if key == "lines":
         return {"required": False, "description": "Line protocol, one point a line (gzip with Content-Encoding).",
                 "content": {"text/plain": {"schema": {"type": "string"}},
@@ -239,7 +276,9 @@ def _headers(status: int) -> dict:
     return headers
 
 
-def _error_schema(op: Operation, status: int, dialect: Dialect) -> dict:
+def _error_schema(op: Operation, status: int, dialect: Dialect, no_auth: bool = False) -> dict:
+    if op.v3_errors and not (status == 403 and no_auth):  # (without auth a 403 is the Host/Origin guard's)
+        return {JSON: {"schema": _ref("V3Error")}}
     if op.query_errors and status not in (401, 429) and not (status == 403 and dialect is Dialect.CLOUD):
         return {JSON: {"schema": _ref("QueryError")}, CSV: {"schema": {"type": "string"}},
                 MSGPACK: {"schema": {"type": "string"}}}
@@ -260,7 +299,7 @@ def _responses(path: str, method: str, op: Operation, dialect: Dialect, no_auth:
     for status in sorted(errors):
         entry = {"description": CODES.get(status, "error").capitalize() + ".", "headers": _headers(status)}
         if method != "HEAD":
-            entry["content"] = _error_schema(op, status, dialect)
+            entry["content"] = _error_schema(op, status, dialect, no_auth)
         out[str(status)] = entry
     return out
 

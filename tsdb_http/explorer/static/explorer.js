@@ -1,6 +1,7 @@
-// The data explorer: browses the schema with SHOW statements, runs InfluxQL, shows a table and a chart.
-// Every request goes to this server's /query as a POST form (the statement stays out of URLs) with the
-// token in an Authorization header; the token lives in this tab's sessionStorage only.
+// The data explorer: browses the schema with SHOW statements, runs InfluxQL or SQL, shows a table and a chart.
+// InfluxQL goes to this server's /query as a POST form, SQL to /api/v3/query_sql as a JSON body (the
+// statement stays out of URLs), with the token in an Authorization header; the token lives in this tab's
+// sessionStorage only.
 (function () {
   "use strict";
 
@@ -45,14 +46,14 @@
     return form;
   }
 
-  async function influx(q, db, rp) {
-    const headers = { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" };
+  async function post(path, contentType, body) {
+    const headers = { "Accept": "application/json", "Content-Type": contentType };
     if (token()) headers["Authorization"] = "Token " + token();
     const started = performance.now();
     let response;
     try {
-      response = await fetch("/query", { method: "POST", headers, body: formOf(q, db, rp),
-                                         credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
+      response = await fetch(path, { method: "POST", headers, body,
+                                     credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
     } catch (err) {
       return { status: 0, text: String(err), json: null, ms: performance.now() - started };
     }
@@ -61,6 +62,26 @@
     try { json = JSON.parse(text); } catch (err) { json = null; }
     return { status: response.status, text, json, ms: performance.now() - started };
   }
+
+  function influx(q, db, rp) { return post("/query", "application/x-www-form-urlencoded", formOf(q, db, rp)); }
+
+  function sqlBody(q, db) { return JSON.stringify({ db, q, format: "json" }); }
+
+  // SQL over HTTP (InfluxDB 3's /api/v3/query_sql): an array of row objects, shaped here as one
+  // InfluxQL series (columns in order of first appearance: a row leaves its nulls out) for the table.
+  async function sql(q, db) {
+    const answer = await post("/api/v3/query_sql", "application/json", sqlBody(q, db));
+    if (answer.status !== 200 || !Array.isArray(answer.json)) return answer;
+    const columns = [];
+    const seen = new Set();
+    for (const row of answer.json) for (const k of Object.keys(row)) if (!seen.has(k)) { seen.add(k); columns.push(k); }
+    const values = answer.json.map((row) => columns.map((c) => (c in row ? row[c] : null)));
+    answer.rows = answer.json;
+    answer.json = { results: [{ statement_id: 0, series: columns.length ? [{ name: "SQL", columns, values }] : [] }] };
+    return answer;
+  }
+
+  function lang() { return $("lang").value; }
 
   // The answer's failure as the API worded it: an HTTP error body, or a statement's error.
   function failureOf(answer) {
@@ -73,6 +94,13 @@
       if (result.error) return "statement " + result.statement_id + ": " + result.error;
     }
     return null;
+  }
+
+  function sqlFailure(answer) {
+    if (answer.status === 0) return "request failed: " + answer.text;
+    if (answer.status === 200) return null;
+    const body = answer.json || {};
+    return "HTTP " + answer.status + ": " + (body.error || answer.text.trim());
   }
 
   function values(answer) {
@@ -154,7 +182,8 @@
                      (row) => leaf("field", row[0] + " (" + row[1] + ")"));
     }, () => {
       choose(db, rp);
-      $("query").value = "SELECT * FROM " + from + " LIMIT 100";
+      $("query").value = lang() === "sql" ? "SELECT * FROM " + quoteIdent(m) + " ORDER BY time DESC LIMIT 100"
+                                          : "SELECT * FROM " + from + " LIMIT 100";
     });
   }
 
@@ -184,15 +213,17 @@
   async function run() {
     const q = $("query").value;
     const db = $("db").value, rp = $("rp").value;
+    const isSql = lang() === "sql";
     $("stats").textContent = "running…";
-    const answer = await influx(q, db, rp);
-    const failure = failureOf(answer);
+    const answer = isSql ? await sql(q, db) : await influx(q, db, rp);
+    const failure = isSql ? sqlFailure(answer) : failureOf(answer);
     const rows = values(answer).length;
-    const series = answer.json && answer.json.results ? answer.json.results.reduce((n, r) => n + (r.series || []).length, 0) : 0;
-    $("stats").textContent = series + " series · " + rows + " rows · " + answer.ms.toFixed(1) + " ms";
     if (failure) showError(failure, q); else hideError();
     renderTables(answer);
-    renderChart(answer);
+    renderChart(answer, isSql ? sqlLines(answer) : linesOf(answer));
+    const series = answer.json && answer.json.results ? answer.json.results.reduce((n, r) => n + (r.series || []).length, 0) : 0;
+    $("stats").textContent = (isSql ? state.lines.length + " lines · " : series + " series · ") + rows + " rows · " +
+                             answer.ms.toFixed(1) + " ms";
   }
 
   // -- errors: the API's words, and the position marked for parse errors ----------------------
@@ -249,7 +280,9 @@
 
   function seconds(t) {
     if (typeof t === "number") return t / 1e9;  // (the page asks for RFC3339; numbers would be ns)
-    const ms = Date.parse(String(t).replace(/(\.\d{3})\d*/, "$1"));
+    let text = String(t).replace(/(\.\d{3})\d*/, "$1");
+    if (/T[\d:.]+$/.test(text)) text += "Z";  // SQL's times carry no zone: they are UTC
+    const ms = Date.parse(text);
     return Number.isNaN(ms) ? null : ms / 1000;
   }
 
@@ -269,11 +302,36 @@
     return lines;
   }
 
-  function renderChart(answer) {
+  // SQL rows: x is the `time` column; a line per numeric column, and per combination of the rows'
+  // text columns (tags, as InfluxDB 3 returns them) when there are any, as GROUP BY tags would split it.
+  function sqlLines(answer) {
+    const rows = answer.rows || [];
+    if (!rows.some((row) => "time" in row)) return [];
+    const columns = answer.json.results[0].series[0].columns;
+    const numeric = columns.filter((c) => c !== "time" && rows.some((row) => typeof row[c] === "number"));
+    const text = columns.filter((c) => c !== "time" && !numeric.includes(c) && rows.some((row) => typeof row[c] === "string"));
+    const groups = new Map();
+    for (const row of rows) {
+      const key = text.filter((c) => c in row).map((c) => c + "=" + row[c]).join(", ");
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(row);
+    }
+    const lines = [];
+    for (const [key, members] of groups) {
+      for (const column of numeric) {
+        if (!members.some((row) => typeof row[column] === "number")) continue;
+        lines.push({ label: (key ? key + " " : "") + column, xs: members.map((row) => seconds(row.time)),
+                     ys: members.map((row) => (typeof row[column] === "number" ? row[column] : null)) });
+      }
+    }
+    return lines;
+  }
+
+  function renderChart(answer, lines) {
     const box = $("chart");
     if (state.chart) { state.chart.destroy(); state.chart = null; }
     clear(box);
-    state.lines = linesOf(answer);
+    state.lines = lines;
     box.setAttribute("data-lines", String(state.lines.length));
     if (!state.lines.length || typeof uPlot === "undefined") return;
     const tables = state.lines.map((l) => {
@@ -298,6 +356,12 @@
 
   // The request the page would send, with the token as the shell variable $TOKEN (never the secret).
   function curlCommand() {
+    if (lang() === "sql") {
+      const parts = ["curl -XPOST " + shellQuote(location.origin + "/api/v3/query_sql")];
+      if (token()) parts.push('-H "Authorization: Token $TOKEN"');
+      parts.push("-H 'Content-Type: application/json'", "--data-binary " + shellQuote(sqlBody($("query").value, $("db").value)));
+      return parts.join(" \\\n  ");
+    }
     const parts = ["curl -XPOST " + shellQuote(location.origin + "/query")];
     if (token()) parts.push('-H "Authorization: Token $TOKEN"');
     for (const [k, v] of formOf($("query").value, $("db").value, $("rp").value)) {
@@ -329,6 +393,11 @@
     $("run").addEventListener("click", run);
     $("copy-curl").addEventListener("click", copyCurl);
     $("db").addEventListener("change", () => choose($("db").value, ""));
+    $("lang").addEventListener("change", () => {
+      const isSql = lang() === "sql";
+      $("query-label").firstChild.textContent = isSql ? "SQL " : "InfluxQL ";
+      $("rp").disabled = isSql;  // (SQL names a database; its tables are the default policy's)
+    });
     $("query").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); } });
     showTokenState();
     loadDatabases();

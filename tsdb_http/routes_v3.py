@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tsdb_core import DatabaseNotFound, ParseError, PermissionDenied, TsdbError
+from tsdb_core import Dialect as InfluxQL
 
 from . import permissions
 from .encode_arrow import ALIASES, CONTENT_TYPES, FORMATS, encode
@@ -187,9 +188,9 @@ async def query_sql(request: Request) -> Response:
 def _statement(shim, req: QueryRequest):
     """The one read statement of ``req.q`` (parsed by the core), or 400."""
     try:
-        prepared = shim.store.prepare(req.q, req.params)
-    except ParseError as e:
-        raise V3Error(400, f"error in InfluxQL statement: {e.message}") from None
+        prepared = shim.store.prepare(req.q, req.params, dialect=InfluxQL.INFLUXDB3)
+    except ParseError as e:  # worded by the influxdb3 dialect: "error in InfluxQL statement: parsing error: ..."
+        raise V3Error(400, e.message) from None
     if len(prepared.statements) != 1:
         raise V3Error(400, ONE_STATEMENT)
     stmt = prepared.statements[0]
@@ -225,7 +226,9 @@ def _run_influxql(shim, req: QueryRequest, principal):
     for action, need_db in permissions.needs(stmt, db):
         if not principal.can(action, need_db):
             raise V3Error(403, FORBIDDEN)
-    result = shim.store.execute(prepared, db=db, rp=rp, epoch="ns")
+    # InfluxDB 3 Core answers SHOW DATABASES here (Cloud Dedicated's /query does not)
+    dialect = InfluxQL.INFLUXDB1 if type(stmt).__name__ == "ShowDatabasesStatement" else InfluxQL.INFLUXDB3
+    result = shim.store.execute(prepared, db=db, rp=rp, epoch="ns", dialect=dialect)
     if result.error is not None:
         raise V3Error(400, f"error in InfluxQL statement: {result.error}")
     permissions.filter_show_databases(prepared.statements, result.statements, principal)

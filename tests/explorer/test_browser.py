@@ -37,6 +37,13 @@ def _run(driver, q):
     return _by_css(driver, "#stats")[0].text
 
 
+def _use(driver, box, value):
+    """Choose ``value`` in the page's ``db``/``rp`` box (a test must not rely on another having chosen it)."""
+    wait_until(lambda: driver.execute_script(
+        "const s = document.getElementById(arguments[0]); s.value = arguments[1]; return s.value === arguments[1];",
+        box, value), f"{box} {value} in the box", 15)
+
+
 def _tables(driver):
     """[(caption, [[cells]])] of the result tables."""
     return driver.execute_script("""
@@ -58,7 +65,8 @@ def page(server, browser, tmp_path_factory):
     wait_until(lambda: _by_css(browser, "#token-state"), "the page", 15)
     assert _by_css(browser, "#token-state")[0].text == "no token"
     wait_until(lambda: not _by_css(browser, "#error")[0].get_attribute("hidden"), "the 401 shown without a token")
-    assert _by_css(browser, "#error-message")[0].text == "HTTP 401: unauthorized access"
+    # the database list comes from InfluxDB 3 Core's /api/v3/query_influxql, worded as it words a 401
+    assert _by_css(browser, "#error-message")[0].text == "HTTP 401: the request was not authenticated"
     field = _by_css(browser, "#token")[0]
     field.send_keys(server.token)
     _by_css(browser, "#token-save")[0].click()
@@ -91,6 +99,7 @@ def test_browse_to_a_measurement(page):
 
 
 def test_query_table_and_one_line_per_series(page):
+    _use(page, "db", "mydb")
     stats = _run(page, 'SELECT "level" FROM "h2o" GROUP BY "location"')
     assert stats.startswith("2 series · 5 rows · ")
     assert _tables(page) == [
@@ -114,6 +123,7 @@ def test_query_table_and_one_line_per_series(page):
 def test_drag_zooms_the_time_axis(page):
     from selenium.webdriver.common.action_chains import ActionChains
 
+    _use(page, "db", "mydb")
     _run(page, 'SELECT "level" FROM "h2o" GROUP BY "location"')
     over = _by_css(page, "#chart .u-over")[0]
     width = over.size["width"]
@@ -127,7 +137,8 @@ def test_parse_error_is_shown_and_marked(page):
     _run(page, "SELECT level\nFORM h2o")
     assert not _by_css(page, "#error")[0].get_attribute("hidden")
     message = _by_css(page, "#error-message")[0].text
-    assert message == "HTTP 400: error parsing query: found FORM, expected FROM at line 2, char 1"
+    # the shim's default dialect is InfluxDB 3's: a 200 answer whose statement failed, at a byte offset
+    assert message == "statement 0: error in InfluxQL statement: parsing error: found FORM, expected FROM at pos 13"
     mark = _by_css(page, "#error-context mark")[0]
     assert (mark.text, mark.get_attribute("data-line"), mark.get_attribute("data-char")) == ("FORM", "2", "1")
     assert page.execute_script("const q = document.getElementById('query'); "
@@ -138,11 +149,13 @@ def test_parse_error_is_shown_and_marked(page):
 
 def test_statement_error_is_shown_as_the_api_words_it(page):
     _run(page, "SELECT * FROM nowhere.autogen.h2o")
-    assert _by_css(page, "#error-message")[0].text == "statement 0: database not found: nowhere"
+    assert _by_css(page, "#error-message")[0].text == "statement 0: Database nowhere not found"
     assert _by_css(page, "#error-context")[0].text == ""
 
 
 def test_copy_as_curl_uses_a_placeholder_for_the_token(page, server):
+    _click(page, "db", "mydb")  # fills the policy box
+    _use(page, "rp", "autogen")
     _run(page, "SHOW MEASUREMENTS")
     _by_css(page, "#copy-curl")[0].click()
     text = wait_until(lambda: _by_css(page, "#curl")[0].text, "the curl command")

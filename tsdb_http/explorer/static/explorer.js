@@ -152,14 +152,17 @@
     if (!list.firstChild) list.append(el("li", { class: "leaf" }, "(none)"));
   }
 
+  // SHOW DATABASES through InfluxDB 3 Core's endpoint: Cloud Dedicated's InfluxQL (the shim's
+  // default dialect) does not implement it on /query.
   async function loadDatabases() {
     const tree = $("tree");
     clear(tree);
-    const answer = await influx("SHOW DATABASES");
-    const failure = failureOf(answer);
+    const answer = await post("/api/v3/query_influxql", "application/json",
+                              JSON.stringify({ q: "SHOW DATABASES", format: "json" }));
+    const failure = sqlFailure(answer);
     if (failure) { showError(failure, null); return; }
     hideError();
-    const names = values(answer).map((row) => row[0]);
+    const names = (Array.isArray(answer.json) ? answer.json : []).map((row) => row.name);
     fillSelect($("db"), names, "(none)");
     for (const db of names) {
       tree.append(branch("db", db, (ul) => listInto(ul, "SHOW RETENTION POLICIES ON " + quoteIdent(db), db,
@@ -187,9 +190,12 @@
     });
   }
 
+  // InfluxDB 3 answers SHOW TAG VALUES for the last 24 hours unless WHERE bounds time.
+  const SINCE_EVER = " WHERE time >= '1678-01-01T00:00:00Z'";
+
   function tagNode(db, from, key) {
     return branch("tag", key, (ul) => listInto(ul, "SHOW TAG VALUES ON " + quoteIdent(db) + " FROM " + from +
-                                                   " WITH KEY = " + quoteIdent(key), db,
+                                                   " WITH KEY = " + quoteIdent(key) + SINCE_EVER, db,
                                                (row) => leaf("value", row[1])));
   }
 
@@ -230,15 +236,26 @@
 
   function hideError() { $("error").hidden = true; clear($("error-context")); }
 
+  // [line, char] of a parse error: 1.x words it "at line L, char C", InfluxDB 3 "at pos N" (a byte offset).
+  function positionOf(message, q) {
+    const lc = /at line (\d+), char (\d+)/.exec(message);
+    if (lc) return [Number(lc[1]), Number(lc[2])];
+    const pos = /at pos (\d+)$/.exec(message);
+    if (!pos) return null;
+    const before = new TextDecoder().decode(new TextEncoder().encode(q).slice(0, Number(pos[1])));
+    const lines = before.split("\n");
+    return [lines.length, lines[lines.length - 1].length + 1];
+  }
+
   function showError(message, q) {
     $("error").hidden = false;
     $("error-message").textContent = message;
     const context = $("error-context");
     clear(context);
-    const at = /at line (\d+), char (\d+)/.exec(message);
-    if (!at || q === null) return;
+    const at = q === null ? null : positionOf(message, q);
+    if (!at) return;
     const lines = q.split("\n");
-    const lineNo = Number(at[1]), charNo = Number(at[2]);
+    const [lineNo, charNo] = at;
     const line = lines[lineNo - 1] || "";
     const i = Math.min(Math.max(charNo - 1, 0), line.length);
     const word = (/^\S+/.exec(line.slice(i)) || [""])[0] || " ";

@@ -41,23 +41,25 @@ SCALES = {"small": (100, 24), "large": (1000, 24)}
 
 
 # -- data --------------------------------------------------------------------------------
-def data_file(hosts: int, hours: float, seed: int, out_dir: Path = OUT / "data") -> Path:
-    """The TSBS cpu-only file for (hosts, hours, seed), generated once and reused."""
+def data_file(hosts: int, hours: float, seed: int, out_dir: Path = OUT / "data",
+              decimals: int | None = None) -> Path:
+    """The TSBS cpu-only file for (hosts, hours, seed, decimals), generated once and reused."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"cpu-only-{hosts}h-{hours:g}hr-seed{seed}.lp"
+    rounded = "" if decimals is None else f"-{decimals}dp"
+    path = out_dir / f"cpu-only-{hosts}h-{hours:g}hr-seed{seed}{rounded}.lp"
     if not path.exists() or path.stat().st_size == 0:
         tmp = path.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
-            for chunk in _generate(hosts, hours, seed):
+            for chunk in _generate(hosts, hours, seed, decimals):
                 fh.write(chunk)
         os.replace(tmp, path)
     return path
 
 
-def _generate(hosts: int, hours: float, seed: int):
+def _generate(hosts: int, hours: float, seed: int, decimals: int | None = None):
     """Chunks of line protocol from the devops generator (bench/devops.py)."""
     from . import devops
-    yield from devops.iter_chunks(hosts=hosts, hours=hours, seed=seed)
+    yield from devops.iter_chunks(hosts=hosts, hours=hours, seed=seed, decimals=decimals)
 
 
 def values_in(batches: loader.Batches) -> int:

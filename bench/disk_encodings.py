@@ -58,6 +58,40 @@ def load(path: Path, name: str) -> Dataset:
                        sum(f.stat().st_size for f in files))
 
 
+def ingest_seconds(path: Path, writer_choice: bool) -> float:
+    """Seconds to write a file's batches into a fresh store and flush them (one thread), with
+    the per-column choice or with every float column BYTE_STREAM_SPLIT (the layout before)."""
+    import tsdb_core
+    from tsdb_core.storage import encodings
+    batches = loader.split_batches(path.read_bytes())
+    chooser = encodings.float_encoding
+    if not writer_choice:
+        encodings.float_encoding = lambda values: encodings.BYTE_STREAM_SPLIT
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-disk-") as root, tsdb_core.open(root) as store:
+            t0 = time.perf_counter()
+            for part in batches.parts:
+                store.write(DB, bytes(part))
+            store.flush()
+            return time.perf_counter() - t0
+    finally:
+        encodings.float_encoding = chooser
+
+
+def ingest_table(paths: dict[str, Path], runs: int) -> str:
+    """Medians of ``runs`` alternating loads (before, after) per data set, and their ratio."""
+    out = ["| data | ingest+flush before (BSS), median s | after (per-column choice), median s | after/before |",
+           "|---|---:|---:|---:|"]
+    for name, path in paths.items():
+        before, after = [], []
+        for _ in range(runs):
+            before.append(ingest_seconds(path, False))
+            after.append(ingest_seconds(path, True))
+        b, a = sorted(before)[runs // 2], sorted(after)[runs // 2]
+        out.append(f"| {name} | {b:.2f} | {a:.2f} | {a / b:.2f}x |")
+    return "\n".join(out)
+
+
 def _floats(t: pa.Table) -> list[str]:
     return [f.name for f in t.schema if pa.types.is_floating(f.type)]
 
@@ -129,6 +163,7 @@ def variants(t: pa.Table) -> dict[str, Callable[[], tuple[int, float]]]:
     v: dict[str, Callable[[], tuple[int, float]]] = {
         "before: BYTE_STREAM_SPLIT floats, zstd 3, 16k rows": lambda: write(t),
         "after: the store's writer (per-column choice)": lambda: chosen(t),
+        "after, with parquet_row_group_rows = 1,048,576": lambda: chosen(t, 1 << 20),
         "PLAIN floats": lambda: write(t, float_encoding="PLAIN"),
         "dictionary floats": lambda: write(t, float_encoding="DICT"),
     }
@@ -188,7 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=123)
     ap.add_argument("--decimals", default="full,2", help="comma-separated: full and/or decimal counts")
     ap.add_argument("--repeat", type=int, default=1, help="writes per variant (median time)")
+    ap.add_argument("--ingest-runs", type=int, default=0,
+                    help="also time ingest+flush into a store, before/after, this many runs each")
     args = ap.parse_args(argv)
+    if args.ingest_runs:
+        paths = {("full precision" if d.strip() == "full" else f"{d} decimals"): data_file(
+            args.hosts, args.hours, args.seed, decimals=None if d.strip() == "full" else int(d))
+            for d in args.decimals.split(",")}
+        print(ingest_table(paths, args.ingest_runs))
     datasets = []
     for d in args.decimals.split(","):
         dec = None if d.strip() == "full" else int(d)

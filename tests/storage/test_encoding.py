@@ -103,7 +103,8 @@ def test_store_files_keep_tricky_doubles_and_external_readers_agree(tmp_path):
     values = np.resize(finite, 3000).view(np.float64)
     n = len(values)
     df = pl.DataFrame({"time": np.arange(n, dtype=np.int64) * 1_000_000_000, "host": ["a", "b"] * (n // 2),
-                       "v": values, "w": [round(x, 2) for x in _walk(n, 2)]})
+                       "v": values, "w": [round(x, 2) for x in _walk(n, 2)],
+                       "d": random.Random(1).choices(_walk(4, None), k=n), "f": _walk(n, None)})
     store.write_dataframe("db", df, "m", tags=["host"])
     store.flush()
     store.close()
@@ -111,10 +112,13 @@ def test_store_files_keep_tricky_doubles_and_external_readers_agree(tmp_path):
     assert files
     back = pl.concat([pl.read_parquet(p) for p in files]).sort("time")
     assert (back.get_column("v").to_numpy().view(np.uint64) == values.view(np.uint64)).all()
-    assert back.get_column("w").to_list() == df.get_column("w").to_list()
+    assert back.select("w", "d", "f").rows() == df.select("w", "d", "f").rows()
     con = duckdb.connect()
-    got = con.execute(f"SELECT w FROM read_parquet({[str(p) for p in files]!r}) ORDER BY time").fetchall()
-    assert [r[0] for r in got] == df.get_column("w").to_list()
-    kinds = {pq.ParquetFile(p).schema.column(i).physical_type for p in files
-             for i, name in enumerate(pq.ParquetFile(p).schema.names) if name in ("v", "w")}
+    got = con.execute(f"SELECT w, d, f FROM read_parquet({[str(p) for p in files]!r}) ORDER BY time").fetchall()
+    assert got == df.select("w", "d", "f").rows()
+    meta = pq.ParquetFile(files[0]).metadata
+    used = {meta.schema.column(i).name: meta.row_group(0).column(i).encodings for i in range(meta.num_columns)}
+    assert "RLE_DICTIONARY" in used["d"] and "PLAIN" in used["w"] and "BYTE_STREAM_SPLIT" in used["f"]
+    kinds = {meta.schema.column(i).physical_type for i in range(meta.num_columns)
+             if meta.schema.column(i).name in ("v", "w", "d", "f")}
     assert kinds == {"DOUBLE"}

@@ -9,8 +9,9 @@ little but their sign, exponent and high mantissa bytes, which BYTE_STREAM_SPLIT
 groups so zstd can squeeze them; values reported with a few decimals repeat often,
 and whole repeated doubles are what PLAIN lets zstd match (BYTE_STREAM_SPLIT scatters
 them over eight streams), while a column with few distinct values is smallest as a
-dictionary. The choice is made by compressing a sample of the column each way (the
-first row group, at zstd's fastest level), so it costs a few milliseconds per file.
+dictionary, the more so the larger the row groups (its page is written once per row group).
+The choice is made by compressing a sample of the column each way (its first row group, at
+most ``SAMPLE_ROWS`` values), so it costs a few milliseconds per file.
 Tags stay dictionary-encoded, integers and time delta-encoded.
 
 ``python -m bench.disk_encodings`` measures each choice on the benchmark data.
@@ -21,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 DICTIONARY, PLAIN, BYTE_STREAM_SPLIT = "RLE_DICTIONARY", "PLAIN", "BYTE_STREAM_SPLIT"
-SAMPLE_ROWS = 16_384  # one row group at the default size
+SAMPLE_ROWS = 65_536  # at most: a column is judged on its first row group, or this much of it
 _CODEC = "zstd"
 
 
@@ -50,8 +51,8 @@ def float_sizes(values: np.ndarray) -> dict[str, int]:
 
 
 def float_encoding(values: np.ndarray) -> str:
-    """The smallest encoding for a float column judged on ``values`` (a sample of its non-null
-    values: the first ``SAMPLE_ROWS`` are enough); BYTE_STREAM_SPLIT, the layout for
+    """The smallest encoding for a float column judged on ``values`` (its first row group's
+    non-null values, at most ``SAMPLE_ROWS`` are used); BYTE_STREAM_SPLIT, the layout for
     measurements, on a tie or when there is nothing to judge."""
     sizes = float_sizes(values[:SAMPLE_ROWS])
     best = min(sizes.values())

@@ -430,17 +430,17 @@ def _written_meta(frame: pl.DataFrame) -> dict:
     return dict(rows=frame.height, tmin=t.min(), tmax=t.max(), columns=tuple(frame.columns))
 
 
-def _column_options(frame: pl.DataFrame, tags: tuple[str, ...],
-                    fields: dict[str, FieldType]) -> tuple[list[str], dict[str, str]]:
+def _column_options(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
+                    group_rows: int) -> tuple[list[str], dict[str, str]]:
     """(dictionary-encoded columns, other columns' encodings) of a file that starts with ``frame``:
     tags and strings as dictionaries, time and integers delta-encoded, each float column as
-    its first values compress best (storage/encodings.py)."""
+    its first row group (``group_rows``) compresses best (storage/encodings.py)."""
     dictionary = [c for c in frame.columns if c in tags or fields.get(c) is FieldType.STRING]
     encoding = {TIME: "DELTA_BINARY_PACKED"}
     for c in frame.columns:
         kind = fields.get(c) if c not in tags else None
         if kind is FieldType.FLOAT:
-            sample = frame.get_column(c).head(encodings.SAMPLE_ROWS).drop_nulls().to_numpy()
+            sample = frame.get_column(c).head(min(group_rows, encodings.SAMPLE_ROWS)).drop_nulls().to_numpy()
             chosen = encodings.float_encoding(sample)
             if chosen == encodings.DICTIONARY:
                 dictionary.append(c)
@@ -465,7 +465,7 @@ def _write_parquet(parts, path: str, tags: tuple[str, ...], fields: dict[str, Fi
                 continue
             if writer is None:
                 cols = tuple(frame.columns)
-                dictionary, encoding = _column_options(frame, tags, fields)
+                dictionary, encoding = _column_options(frame, tags, fields, step)
                 sorting = [pq.SortingColumn(cols.index(c)) for c in tag_order if c in cols] + [pq.SortingColumn(0)]
                 # tsdb.tags: which String columns are tags, so a lost catalog can be rebuilt (storage/rebuild.py)
                 schema = frame.slice(0, 0).to_arrow().schema.with_metadata(

@@ -217,6 +217,7 @@ class VictoriaSystem(HttpSystem):
     def __init__(self, values: int):
         from .victoria import VictoriaMetrics
         super().__init__(VictoriaMetrics, values)
+        self.result.whole_series = True
         self.paths: dict[str, str] = {}
 
     def compact(self) -> int:
@@ -243,6 +244,7 @@ class DuckSystem(System):
 
     def __init__(self, values: int):
         super().__init__("duckdb", values)
+        self.result.whole_series = True
         self.peer = None
         self.frame = None
 

@@ -64,13 +64,37 @@ def _short(v: Any, n: int = 80) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
-def compare_json(ours: bytes | str, theirs: bytes | str) -> str | None:
-    """None when both answers are the same after normalising, else the first difference."""
+def compare_json(ours: bytes | str, theirs: bytes | str, whole_series: bool = False) -> str | None:
+    """None when both answers are the same after normalising, else the first difference;
+    ``whole_series``: InfluxDB's ``partial`` pieces of a large series joined on both sides first
+    (for a peer that answers in one piece)."""
     try:
         a, b = normalise(orjson.loads(ours)), normalise(orjson.loads(theirs))
     except orjson.JSONDecodeError as exc:
         return f"not JSON: {exc}"
+    if whole_series:
+        a, b = join_partial(a), join_partial(b)
     return first_difference(a, b)
+
+
+def join_partial(answer: Any) -> Any:
+    """An InfluxDB answer with each series that comes in ``partial`` pieces joined into one, and
+    no ``partial`` marks (InfluxDB marks a large series partial even when it sends it whole)."""
+    for result in answer.get("results", []) if isinstance(answer, dict) else []:
+        joined: list[dict] = []
+        for s in result.get("series", []):
+            prev = joined[-1] if joined else None
+            if prev is not None and prev.get("partial") and all(
+                    prev.get(k) == s.get(k) for k in ("name", "tags", "columns")):
+                prev["values"] = prev["values"] + s["values"]
+                prev["partial"] = s.get("partial", False)
+                continue
+            joined.append(dict(s))
+        for s in joined:
+            s.pop("partial", None)
+        if "series" in result:
+            result["series"] = joined
+    return answer
 
 
 # -- statistics --------------------------------------------------------------------------
@@ -108,6 +132,7 @@ class SystemRun:
     # Answers in InfluxDB's JSON shape for the queries whose meaning matches InfluxQL's, when
     # ``answers`` have another shape (DuckDB rows, VictoriaMetrics matrices); None: ``answers`` are.
     shaped: dict[str, bytes] | None = None
+    whole_series: bool = False    # answers large series in one piece (InfluxDB sends ``partial`` pieces)
 
     def comparable(self) -> dict[str, bytes]:
         return self.answers if self.shaped is None else self.shaped
@@ -182,7 +207,8 @@ class Report:
                 continue                      # not comparable (or not expressible) there
             diff = s.errors.get(q) or ref.errors.get(q)
             if diff is None and q in s.comparable() and q in ref.comparable():
-                diff = compare_json(s.comparable()[q], ref.comparable()[q])
+                diff = compare_json(s.comparable()[q], ref.comparable()[q],
+                                    whole_series=s.whole_series or ref.whole_series)
             elif diff is None:
                 diff = "no answer"
             if diff:

@@ -1,16 +1,22 @@
-"""One command: tsdb vs InfluxDB 1.6.7 on the TSBS devops cpu-only data and query set.
+"""One command: tsdb against InfluxDB 1.6.7, DuckDB and VictoriaMetrics on the TSBS devops
+cpu-only data and query set.
 
     python -m bench.compare                      # small: 100 hosts x 24 h = 8.64 M values
+    python -m bench.compare --decimals 2         # the same walks, values rounded to 2 decimals
     python -m bench.compare --scale large        # 1,000 hosts x 24 h
-    python -m bench.compare --workers 1,2,4 --runs 5 --embedded
+    python -m bench.compare --workers 1,2,4 --runs 5 --embedded --skip victoriametrics
 
-Both servers get the same file. For each worker count each system in turn loads it
+Every system gets the same file. For each worker count each system in turn loads it
 into a fresh server (one server loading at a time: the machine is small and
 shared); the last load is kept, compacted (InfluxDB: restart with 1 s cold
-thresholds; tsdb: ``tsdb compact``), measured on disk, and queried, the systems
-taking turns run by run: ``--warmup`` untimed runs, then ``--runs`` timed ones,
-median reported. Answers are compared as normalised JSON.
-The table goes to the terminal and to bench/out/results.md.
+thresholds; tsdb: ``tsdb compact``; VictoriaMetrics: force flush and merge),
+measured on disk, and queried, the systems taking turns run by run: ``--warmup``
+untimed runs, then ``--runs`` timed ones, median reported. DuckDB runs in process
+beside ``--embedded`` (bench/duckdb_peer.py: the TSBS queries in SQL); VictoriaMetrics
+over HTTP (bench/victoria.py: TSBS's MetricsQL forms, where it can express them).
+Answers are compared as normalised JSON wherever two systems' queries mean the same;
+a difference makes the command exit 1. The tables go to the terminal and to
+bench/out/results.md, a plot of query medians to bench/out/query-medians.png.
 """
 from __future__ import annotations
 

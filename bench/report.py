@@ -305,7 +305,7 @@ class Report:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
         runs = [s for s in (self.influx, *self.ours) if s.latencies]
-        fig, ax = plt.subplots(figsize=(10, 0.45 * len(self.queries) * max(1, len(runs)) / 2 + 1.5))
+        fig, ax = plt.subplots(figsize=(10, 0.12 * len(self.queries) * max(1, len(runs)) + 1.5))
         height = 0.8 / max(1, len(runs))
         for i, s in enumerate(runs):
             ys = [k + i * height for k in range(len(self.queries))]

@@ -148,8 +148,10 @@ def to_sql(p: QueryParts, tags: list[str], fields: list[str]) -> tuple[str, list
         return sql, [], ["time", *star]
     if p.kind == "lastpoint":
         rest = [c for c in star if c != "hostname"]
-        sql = (f"SELECT hostname, {tstr}, {', '.join(rest)} FROM cpu "
-               f"QUALIFY row_number() OVER (PARTITION BY hostname ORDER BY time DESC) = 1 ORDER BY hostname DESC")
+        # arg_max per column: a hash aggregate (a window with row_number() sorts the table)
+        last = ", ".join(f"arg_max({c}, time)" for c in rest)
+        sql = (f"SELECT hostname, strftime(max(time), '{TIME_FMT}'), {last} FROM cpu "
+               f"GROUP BY hostname ORDER BY hostname DESC")
         return sql, ["hostname"], ["time", *rest]
     if p.kind == "count-all":
         sql = "SELECT '1970-01-01T00:00:00Z', " + ", ".join(f"count({f})" for f in fields) + " FROM cpu"

@@ -122,3 +122,18 @@ def test_a_peer_answering_in_one_piece_matches_influxdbs_partial_pieces():
     assert report.compare_json(whole, pieces) is not None           # tsdb must send the same pieces
     shorter = whole.replace(b',["t2",2]', b"")
     assert report.compare_json(shorter, pieces, whole_series=True) == "$.results[0].series[0].values: length 1 != 2"
+
+
+def test_each_system_can_be_skipped_and_decimals_parse():
+    from bench.compare import make_systems, parse_args
+    said = []
+    everyone = parse_args(["--embedded", "--decimals", "2"])
+    assert everyone.decimals == 2 and parse_args([]).decimals is None
+    systems = make_systems(everyone, 10, said.append)
+    names = [s.name for s in systems]
+    for s in systems:
+        s.close()                                   # nothing started; the embedded one's folder goes
+    assert names[:3] == ["influxdb", "tsdb", "tsdb-embedded"]
+    assert set(names[3:]) <= {"duckdb", "victoriametrics"} and len(names) + len(said) == 5
+    args = parse_args(["--skip", "influxdb,tsdb,duckdb,victoriametrics"])
+    assert make_systems(args, 10, said.append) == []

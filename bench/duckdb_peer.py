@@ -127,17 +127,20 @@ def _names(fn: str, n: int) -> list[str]:
 def to_sql(p: QueryParts, tags: list[str], fields: list[str]) -> tuple[str, list[str], list[str]] | None:
     """(SQL, series tag columns, InfluxQL column names) for one query; series come in the
     order InfluxDB gives them (by tag value; reversed under ORDER BY time DESC)."""
-    t = f"strftime(date_trunc('{{unit}}', time), '{TIME_FMT}')"
+    # windows: group on date_trunc, format only the groups' times (not every row's)
     if p.kind in ("single-groupby", "cpu-max-all", "groupby-orderby-limit"):
         unit = "hour" if p.kind == "cpu-max-all" else "minute"
-        aggs = ", ".join(f"max({m})" for m in p.metrics)
+        aggs = ", ".join(f"max({m}) AS a{i}" for i, m in enumerate(p.metrics))
         limit = " LIMIT 5" if p.kind == "groupby-orderby-limit" else ""
-        sql = f"SELECT {t.format(unit=unit)} AS t, {aggs} FROM cpu{_where(p)} GROUP BY 1 ORDER BY 1{limit}"
+        outs = ", ".join(f"a{i}" for i in range(len(p.metrics)))
+        sql = (f"SELECT strftime(t, '{TIME_FMT}'), {outs} FROM (SELECT date_trunc('{unit}', time) AS t, {aggs} "
+               f"FROM cpu{_where(p)} GROUP BY 1) ORDER BY t{limit}")
         return sql, [], ["time", *_names("max", len(p.metrics))]
     if p.kind == "double-groupby":
-        aggs = ", ".join(f"avg({m})" for m in p.metrics)
-        sql = (f"SELECT hostname, {t.format(unit='hour')} AS t, {aggs} FROM cpu{_where(p)} "
-               f"GROUP BY 1, 2 ORDER BY 1, 2")
+        aggs = ", ".join(f"avg({m}) AS a{i}" for i, m in enumerate(p.metrics))
+        outs = ", ".join(f"a{i}" for i in range(len(p.metrics)))
+        sql = (f"SELECT hostname, strftime(t, '{TIME_FMT}'), {outs} FROM (SELECT hostname, "
+               f"date_trunc('hour', time) AS t, {aggs} FROM cpu{_where(p)} GROUP BY 1, 2) ORDER BY 1, t")
         return sql, ["hostname"], ["time", *_names("mean", len(p.metrics))]
     star = sorted([*tags, *fields])
     tstr = f"strftime(time, '{TIME_FMT}')"

@@ -1,16 +1,22 @@
-"""One command: tsdb vs InfluxDB 1.6.7 on the TSBS devops cpu-only data and query set.
+"""One command: tsdb against InfluxDB 1.6.7, DuckDB and VictoriaMetrics on the TSBS devops
+cpu-only data and query set.
 
     python -m bench.compare                      # small: 100 hosts x 24 h = 8.64 M values
+    python -m bench.compare --decimals 2         # the same walks, values rounded to 2 decimals
     python -m bench.compare --scale large        # 1,000 hosts x 24 h
-    python -m bench.compare --workers 1,2,4 --runs 5 --embedded
+    python -m bench.compare --workers 1,2,4 --runs 5 --embedded --skip victoriametrics
 
-Both servers get the same file. For each worker count each system in turn loads it
+Every system gets the same file. For each worker count each system in turn loads it
 into a fresh server (one server loading at a time: the machine is small and
 shared); the last load is kept, compacted (InfluxDB: restart with 1 s cold
-thresholds; tsdb: ``tsdb compact``), measured on disk, and queried, the systems
-taking turns run by run: ``--warmup`` untimed runs, then ``--runs`` timed ones,
-median reported. Answers are compared as normalised JSON.
-The table goes to the terminal and to bench/out/results.md.
+thresholds; tsdb: ``tsdb compact``; VictoriaMetrics: force flush and merge),
+measured on disk, and queried, the systems taking turns run by run: ``--warmup``
+untimed runs, then ``--runs`` timed ones, median reported. DuckDB runs in process
+beside ``--embedded`` (bench/duckdb_peer.py: the TSBS queries in SQL); VictoriaMetrics
+over HTTP (bench/victoria.py: TSBS's MetricsQL forms, where it can express them).
+Answers are compared as normalised JSON wherever two systems' queries mean the same;
+a difference makes the command exit 1. The tables go to the terminal and to
+bench/out/results.md, a plot of query medians to bench/out/query-medians.png.
 """
 from __future__ import annotations
 
@@ -41,23 +47,25 @@ SCALES = {"small": (100, 24), "large": (1000, 24)}
 
 
 # -- data --------------------------------------------------------------------------------
-def data_file(hosts: int, hours: float, seed: int, out_dir: Path = OUT / "data") -> Path:
-    """The TSBS cpu-only file for (hosts, hours, seed), generated once and reused."""
+def data_file(hosts: int, hours: float, seed: int, out_dir: Path = OUT / "data",
+              decimals: int | None = None) -> Path:
+    """The TSBS cpu-only file for (hosts, hours, seed, decimals), generated once and reused."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"cpu-only-{hosts}h-{hours:g}hr-seed{seed}.lp"
+    rounded = "" if decimals is None else f"-{decimals}dp"
+    path = out_dir / f"cpu-only-{hosts}h-{hours:g}hr-seed{seed}{rounded}.lp"
     if not path.exists() or path.stat().st_size == 0:
         tmp = path.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
-            for chunk in _generate(hosts, hours, seed):
+            for chunk in _generate(hosts, hours, seed, decimals):
                 fh.write(chunk)
         os.replace(tmp, path)
     return path
 
 
-def _generate(hosts: int, hours: float, seed: int):
+def _generate(hosts: int, hours: float, seed: int, decimals: int | None = None):
     """Chunks of line protocol from the devops generator (bench/devops.py)."""
     from . import devops
-    yield from devops.iter_chunks(hosts=hosts, hours=hours, seed=seed)
+    yield from devops.iter_chunks(hosts=hosts, hours=hours, seed=seed, decimals=decimals)
 
 
 def values_in(batches: loader.Batches) -> int:
@@ -85,6 +93,18 @@ def http_query(port: int, method: str = "GET") -> Callable[[str], tuple[int, byt
     return run
 
 
+def http_get(port: int) -> Callable[[str], tuple[int, bytes]]:
+    """A keep-alive GET client of request paths (VictoriaMetrics' API)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def run(path: str) -> tuple[int, bytes]:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+
+    return run
+
+
 def ask(run: Callable[[str], tuple[int, bytes]], q: str) -> tuple[float, int, bytes]:
     t0 = time.perf_counter()
     status, body = run(q)
@@ -96,12 +116,13 @@ def time_queries(systems: list["System"], queries: list[BenchQuery], warmup: int
     """Each query on every system in turn, run by run (A B A B ...): on a shared, noisy
     machine a slow minute then hurts both sides of a ratio alike."""
     for bq in queries:
-        live = [s for s in systems if s.run is not None]
+        texts = {s.name: s.translate(bq) for s in systems if s.run is not None}
+        live = [s for s in systems if texts.get(s.name) is not None]   # None: not expressible there
         times: dict[str, list[float]] = {s.name: [] for s in live}
         for k in range(warmup + runs):
             for s in list(live):
                 try:
-                    dt, status, body = ask(s.run, bq.q)
+                    dt, status, body = ask(s.run, texts[s.name])
                 except Exception as exc:  # noqa: BLE001 - one bad query must not sink the table
                     s.result.errors[bq.name] = f"{type(exc).__name__}: {exc}"
                     live.remove(s)
@@ -114,7 +135,7 @@ def time_queries(systems: list["System"], queries: list[BenchQuery], warmup: int
                     live.remove(s)           # an error's latency is no figure
         line = []
         for s in systems:
-            if s.run is None:
+            if texts.get(s.name) is None:
                 continue
             if bq.name in s.result.errors:
                 line.append(f"{s.name} ERROR")
@@ -138,6 +159,13 @@ class System:
 
     def fresh_load(self, batches: loader.Batches, workers: int, args, say, spy_path: Path | None) -> None:
         raise NotImplementedError
+
+    def translate(self, bq: BenchQuery) -> str | None:
+        """What to ask this system for ``bq`` (None: it cannot express it)."""
+        return bq.q
+
+    def shape_answers(self) -> None:
+        """Fill ``result.shaped`` when the answers are not InfluxDB's JSON (see report.SystemRun)."""
 
     def compact(self) -> int:
         raise NotImplementedError
@@ -187,6 +215,68 @@ class HttpSystem(System):
         if self.server is not None:
             self.server.__exit__(None, None, None)
             self.server, self.run = None, None
+
+
+class VictoriaSystem(HttpSystem):
+    """VictoriaMetrics over HTTP: the TSBS MetricsQL forms (bench/victoria.py)."""
+
+    def __init__(self, values: int):
+        from .victoria import VictoriaMetrics
+        super().__init__(VictoriaMetrics, values)
+        self.result.whole_series = True
+        self.paths: dict[str, str] = {}
+
+    def compact(self) -> int:
+        size = self.server.force_compaction()
+        self.run = http_get(self.server.port)
+        return size
+
+    def translate(self, bq: BenchQuery) -> str | None:
+        from .victoria import translate
+        path = translate(bq)
+        if path is not None:
+            self.paths[bq.name] = path
+        return path
+
+    def shape_answers(self) -> None:
+        from .victoria import influx_shape_of_labels
+        self.result.shaped = {q: influx_shape_of_labels(body) for q, body in self.result.answers.items()
+                              if self.paths.get(q, "").startswith("/api/v1/label/")}
+
+
+class DuckSystem(System):
+    """DuckDB in process (bench/duckdb_peer.py): the timed load is the table's creation from a
+    frame parsed beforehand (DuckDB reads no line protocol)."""
+
+    def __init__(self, values: int):
+        super().__init__("duckdb", values)
+        self.result.whole_series = True
+        self.peer = None
+        self.frame = None
+
+    def fresh_load(self, batches, workers, args, say, spy_path=None) -> None:
+        from .duckdb_peer import DuckPeer, parse_line_protocol
+        self.close()
+        if self.frame is None:
+            t0 = time.perf_counter()
+            self.frame = parse_line_protocol(batches.data)
+            say(f"duckdb: line protocol parsed into a frame in {time.perf_counter() - t0:.1f} s (not timed)")
+        self.peer = DuckPeer(threads=2)
+        seconds = self.peer.load(self.frame)
+        res = loader.LoadResult(seconds, len(batches.parts), len(batches.data), batches.lines)
+        self._record_load(res, workers, None, say)
+
+    def compact(self) -> int:
+        self.run = self.peer.run
+        return self.peer.disk_bytes()
+
+    def translate(self, bq: BenchQuery) -> str | None:
+        return self.peer.translate(bq)
+
+    def close(self) -> None:
+        if self.peer is not None:
+            self.peer.close()
+            self.peer, self.run = None, None
 
 
 class EmbeddedSystem(System):
@@ -273,6 +363,8 @@ def run_all(systems: list[System], batches: loader.Batches, queries: list[BenchQ
             say(f"{s.name}: compacted in {time.perf_counter() - t0:.1f} s, {s.result.disk_bytes:,} bytes "
                 f"on disk = {s.result.disk_bytes / s.result.values:.2f} bytes/value")
         time_queries(systems, queries, args.warmup, args.runs, say)
+        for s in systems:
+            s.shape_answers()
         if args.profile:
             ours = [s for s in systems if s.name == "tsdb"]
             base = [s.result for s in systems if s.name == "influxdb"]
@@ -309,7 +401,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=1, help="untimed runs per query before timing")
     p.add_argument("--queries", help="comma-separated subset of query names")
     p.add_argument("--embedded", action="store_true", help="also run tsdb in-process (no HTTP)")
-    p.add_argument("--skip", default="", help="comma-separated systems to skip: influxdb,tsdb")
+    p.add_argument("--skip", default="",
+                   help="comma-separated systems to skip: influxdb,tsdb,duckdb,victoriametrics")
+    p.add_argument("--decimals", type=int, default=None,
+                   help="round the data's values to this many decimals (default: full precision)")
     p.add_argument("--no-sink", action="store_true", help="skip the loader-vs-no-op-sink check")
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--profile", type=Path, nargs="?", const=OUT / "profile", default=None,
@@ -332,6 +427,50 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def make_systems(args, values: int, say) -> list[System]:
+    """The contenders, in the order they load and answer; a missing peer is said and left out."""
+    systems: list[System] = []
+    if "influxdb" not in args.skip:
+        systems.append(HttpSystem(Influxd, values))
+    if "tsdb" not in args.skip:
+        from .tsdb_server import TsdbServer
+        systems.append(HttpSystem(TsdbServer, values))
+    if args.embedded:
+        systems.append(EmbeddedSystem(values))
+    if "duckdb" not in args.skip:
+        try:
+            import duckdb  # noqa: F401
+            systems.append(DuckSystem(values))
+        except ImportError:
+            say("duckdb: not installed (pip install duckdb), left out")
+    if "victoriametrics" not in args.skip:
+        from . import victoria
+        if victoria.available():
+            systems.append(VictoriaSystem(values))
+        else:
+            say("victoriametrics: no victoria-metrics binary (apt-get install victoria-metrics), left out")
+    return systems
+
+
+def write_outputs(report: Report, queries: list[BenchQuery], out: Path, say) -> None:
+    """results.md (the table, the peers' table, the queries) and query-medians.png."""
+    out.mkdir(parents=True, exist_ok=True)
+    md = out / "results.md"
+    queries_md = "\n".join(f"| {q.name} | `{q.q}` |" for q in queries)
+    peers = report.peer_markdown()
+    md.write_text("# tsdb vs InfluxDB 1.6.7, DuckDB and VictoriaMetrics\n\n" + report.markdown()
+                  + (f"\n## tsdb against its peers\n\n{peers}" if peers else "")
+                  + "\n## Queries\n\n| name | InfluxQL |\n|---|---|\n" + queries_md + "\n")
+    say(f"written: {md}")
+    if peers:
+        say(peers)
+    png = out / "query-medians.png"
+    if report.plot(png):
+        say(f"written: {png}")
+    else:
+        say("no plot: matplotlib is not installed (pip install -e '.[bench]')")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from rich.console import Console
@@ -341,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(msg, highlight=False, markup=False)
 
     t_start = time.perf_counter()
-    path = data_file(args.hosts, args.hours, args.seed)
+    path = data_file(args.hosts, args.hours, args.seed, decimals=args.decimals)
     batches = loader.split_batches(path.read_bytes())
     values = values_in(batches)
     say(f"data: {path} ({len(batches.data) / 2**20:,.0f} MiB, {batches.lines:,} lines, {values:,} values, "
@@ -353,7 +492,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "command": "python -m bench.compare " + shlex.join(argv if argv is not None else sys.argv[1:]),
         "data": f"TSBS devops cpu-only, {args.hosts} hosts x {args.hours:g} h every 10 s from 2016-01-01, "
-                f"seed {args.seed}: {batches.lines:,} lines, {values:,} values",
+                f"seed {args.seed}, "
+                + ("full precision" if args.decimals is None else f"values rounded to {args.decimals} decimals")
+                + f": {batches.lines:,} lines, {values:,} values",
         "load": f"{loader.BATCH_LINES:,}-line batches to /write, workers tried: "
                 f"{', '.join(map(str, args.workers))} (best shown)",
         "queries": f"{args.warmup} warm-up run(s), then median of {args.runs}",
@@ -364,14 +505,7 @@ def main(argv: list[str] | None = None) -> int:
                                 f"{values / sink.seconds:,.0f} values/s")
         say(meta["loader check"])
 
-    systems: list[System] = []
-    if "influxdb" not in args.skip:
-        systems.append(HttpSystem(Influxd, values))
-    if "tsdb" not in args.skip:
-        from .tsdb_server import TsdbServer
-        systems.append(HttpSystem(TsdbServer, values))
-    if args.embedded:
-        systems.append(EmbeddedSystem(values))
+    systems = make_systems(args, values, say)
     run_all(systems, batches, queries, args, say)
     influx = next((s.result for s in systems if s.name == "influxdb"), SystemRun(name="influxdb", values=values))
     ours = [s.result for s in systems if s.name != "influxdb"]
@@ -389,12 +523,12 @@ def main(argv: list[str] | None = None) -> int:
             (adir / f"{qname}.json").write_bytes(body)
     report = Report(influx, ours, [q.name for q in queries], meta).build()
     report.print_rich(console)
-    args.out.mkdir(parents=True, exist_ok=True)
-    md = args.out / "results.md"
-    queries_md = "\n".join(f"| {q.name} | `{q.q}` |" for q in queries)
-    md.write_text("# tsdb vs InfluxDB 1.6.7\n\n" + report.markdown()
-                  + "\n## Queries\n\n| name | InfluxQL |\n|---|---|\n" + queries_md + "\n")
-    say(f"written: {md}")
+    write_outputs(report, queries, args.out, say)
+    differing = {name: d for name, d in report.mismatches.items() if d}
+    if differing:
+        say("RESULTS DIFFER between systems where the queries mean the same: "
+            + "; ".join(f"{name}: {', '.join(d)}" for name, d in differing.items()))
+        return 1
     return 0
 
 

@@ -7,7 +7,9 @@ service, service_version, service_environment (fixed per host, drawn from
 TSBS's value lists); ten float fields usage_user … usage_guest_nice that
 follow a clamped random walk in [0, 100] per host, as TSBS generates them;
 one row per host every 10 s from 2016-01-01T00:00:00Z, rows ordered by time
-then host. The same (hosts, hours, seed) always gives the same bytes.
+then host. The same (hosts, hours, seed, decimals) always gives the same bytes.
+``decimals=N`` writes each value rounded to N decimals (the walk itself keeps full
+precision), as real metrics are mostly reported: 2 decimals give percentages like 42.17.
 """
 from __future__ import annotations
 
@@ -53,8 +55,9 @@ def host_keys(hosts: int, rng: random.Random) -> list[str]:
     return out
 
 
-def lines(hosts: int = 100, hours: float = 1.0, seed: int = 123) -> Iterator[str]:
-    """Every line (without newline), in time-then-host order."""
+def lines(hosts: int = 100, hours: float = 1.0, seed: int = 123,
+          decimals: int | None = None) -> Iterator[str]:
+    """Every line (without newline), in time-then-host order; values rounded to ``decimals``."""
     rng = random.Random(seed)
     keys = host_keys(hosts, rng)
     state = [[rng.uniform(0, 100) for _ in FIELDS] for _ in range(hosts)]
@@ -67,15 +70,16 @@ def lines(hosts: int = 100, hours: float = 1.0, seed: int = 123) -> Iterator[str
             for j, v in enumerate(values):
                 v += gauss(0.0, 1.0)
                 values[j] = 0.0 if v < 0.0 else 100.0 if v > 100.0 else v
-            fields = ",".join(f"{k}={v!r}" for k, v in zip(FIELDS, values))
+            shown = values if decimals is None else [round(v, decimals) for v in values]
+            fields = ",".join(f"{k}={v!r}" for k, v in zip(FIELDS, shown))
             yield f"{keys[h]} {fields} {ts}"
 
 
 def batches(hosts: int = 100, hours: float = 1.0, seed: int = 123,
-            batch_lines: int = BATCH_LINES) -> Iterator[bytes]:
+            batch_lines: int = BATCH_LINES, decimals: int | None = None) -> Iterator[bytes]:
     """Write bodies of ``batch_lines`` lines each (newline-terminated)."""
     buf: list[str] = []
-    for line in lines(hosts, hours, seed):
+    for line in lines(hosts, hours, seed, decimals):
         buf.append(line)
         if len(buf) == batch_lines:
             yield ("\n".join(buf) + "\n").encode()
@@ -84,9 +88,10 @@ def batches(hosts: int = 100, hours: float = 1.0, seed: int = 123,
         yield ("\n".join(buf) + "\n").encode()
 
 
-def iter_chunks(hosts: int = 100, hours: float = 1.0, seed: int = 123) -> Iterator[bytes]:
+def iter_chunks(hosts: int = 100, hours: float = 1.0, seed: int = 123,
+                decimals: int | None = None) -> Iterator[bytes]:
     """Bodies of 5,000 lines (the name bench/compare.py uses)."""
-    return batches(hosts, hours, seed)
+    return batches(hosts, hours, seed, decimals=decimals)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,11 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--hosts", type=int, default=100)
     ap.add_argument("--hours", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=123)
+    ap.add_argument("--decimals", type=int, help="round values to this many decimals")
     ap.add_argument("-o", "--output", help="file to write (default: stdout)")
     args = ap.parse_args(argv)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
     try:
-        for body in batches(args.hosts, args.hours, args.seed):
+        for body in batches(args.hosts, args.hours, args.seed, decimals=args.decimals):
             out.write(body)
     finally:
         if args.output:

@@ -147,3 +147,32 @@ def devops_queries(hosts: int, hours: float, *, start: datetime = DEFAULT_START,
             continue
         out.append(BenchQuery(name, fn(_Params(name, seed, hosts, start, end), *args)))
     return out
+
+
+# -- the same queries for other engines ---------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class QueryParts:
+    """What a TSBS query asks, read back from its InfluxQL text, so that SQL and MetricsQL
+    translations use exactly the hosts and windows drawn for it."""
+
+    kind: str                  # the builder: single-groupby, cpu-max-all, double-groupby, ...
+    metrics: tuple[str, ...]   # aggregated fields, in order
+    hosts: tuple[str, ...]     # hostnames picked (empty: every host)
+    start: str | None          # RFC 3339 bounds: time >= start and time < end
+    end: str | None
+
+
+_KINDS = {_single_groupby: "single-groupby", _max_all: "cpu-max-all", _double_groupby: "double-groupby",
+          _high_cpu: "high-cpu", _groupby_orderby_limit: "groupby-orderby-limit", _lastpoint: "lastpoint",
+          _raw_lookup: "raw", _count_all: "count-all", _show_hostnames: "show-tag-values"}
+
+
+def parts(bq: BenchQuery) -> QueryParts:
+    """The parts of a query of :data:`QUERY_SET` (by its name's builder and its text)."""
+    import re
+    kind = _KINDS[QUERY_SET[bq.name][0]]
+    start = re.search(r"time >= '([^']+)'", bq.q)
+    end = re.search(r"time < '([^']+)'", bq.q)
+    return QueryParts(kind, tuple(re.findall(r"(?:max|mean)\((\w+)\)", bq.q)),
+                      tuple(re.findall(r"hostname = '([^']+)'", bq.q)),
+                      start.group(1) if start else None, end.group(1) if end else None)

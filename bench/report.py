@@ -64,13 +64,37 @@ def _short(v: Any, n: int = 80) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
-def compare_json(ours: bytes | str, theirs: bytes | str) -> str | None:
-    """None when both answers are the same after normalising, else the first difference."""
+def compare_json(ours: bytes | str, theirs: bytes | str, whole_series: bool = False) -> str | None:
+    """None when both answers are the same after normalising, else the first difference;
+    ``whole_series``: InfluxDB's ``partial`` pieces of a large series joined on both sides first
+    (for a peer that answers in one piece)."""
     try:
         a, b = normalise(orjson.loads(ours)), normalise(orjson.loads(theirs))
     except orjson.JSONDecodeError as exc:
         return f"not JSON: {exc}"
+    if whole_series:
+        a, b = join_partial(a), join_partial(b)
     return first_difference(a, b)
+
+
+def join_partial(answer: Any) -> Any:
+    """An InfluxDB answer with each series that comes in ``partial`` pieces joined into one, and
+    no ``partial`` marks (InfluxDB marks a large series partial even when it sends it whole)."""
+    for result in answer.get("results", []) if isinstance(answer, dict) else []:
+        joined: list[dict] = []
+        for s in result.get("series", []):
+            prev = joined[-1] if joined else None
+            if prev is not None and prev.get("partial") and all(
+                    prev.get(k) == s.get(k) for k in ("name", "tags", "columns")):
+                prev["values"] = prev["values"] + s["values"]
+                prev["partial"] = s.get("partial", False)
+                continue
+            joined.append(dict(s))
+        for s in joined:
+            s.pop("partial", None)
+        if "series" in result:
+            result["series"] = joined
+    return answer
 
 
 # -- statistics --------------------------------------------------------------------------
@@ -105,6 +129,13 @@ class SystemRun:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     answers: dict[str, bytes] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # Answers in InfluxDB's JSON shape for the queries whose meaning matches InfluxQL's, when
+    # ``answers`` have another shape (DuckDB rows, VictoriaMetrics matrices); None: ``answers`` are.
+    shaped: dict[str, bytes] | None = None
+    whole_series: bool = False    # answers large series in one piece (InfluxDB sends ``partial`` pieces)
+
+    def comparable(self) -> dict[str, bytes]:
+        return self.answers if self.shaped is None else self.shaped
 
     @property
     def ingest_rate(self) -> float:
@@ -154,22 +185,41 @@ class Report:
             "target <= 2 GiB, not a ratio; embedded: growth of the harness process over the load")
         for s in self.ours:
             self.mismatches[s.name] = {}
-        compared = bool(inf.answers or inf.errors)      # InfluxDB skipped: nothing to compare
         for q in self.queries:
             row(q, "ms", lambda s, q=q: s.median_ms(q) if q in s.latencies else math.nan)
-            for s in self.ours if compared else ():
-                diff = s.errors.get(q) or inf.errors.get(q)
-                if diff is None and q in s.answers and q in inf.answers:
-                    diff = compare_json(s.answers[q], inf.answers[q])
-                elif diff is None:
-                    diff = "no answer"
-                if diff:
-                    self.mismatches[s.name][q] = diff
+            self._check(q)
         for s in self.ours:
             qr = [r.ratios[s.name] for r in rows if r.unit == "ms"]
             self.geomeans[s.name] = geomean(qr)
         self.rows = rows
         return self
+
+    def _check(self, q: str) -> None:
+        """Each system's answer to ``q`` against InfluxDB's (or, InfluxDB skipped, the first
+        system's that answered it), where the two mean the same."""
+        inf = self.influx
+        ref = inf if (inf.answers or inf.errors) else next(
+            (s for s in self.ours if q in s.comparable() and q not in s.errors), None)
+        if ref is None:
+            return
+        for s in self.ours:
+            if s is ref or (s.shaped is not None and q not in s.shaped and q not in s.errors):
+                continue                      # not comparable (or not expressible) there
+            diff = s.errors.get(q) or ref.errors.get(q)
+            if diff is None and q in s.comparable() and q in ref.comparable():
+                diff = compare_json(s.comparable()[q], ref.comparable()[q],
+                                    whole_series=s.whole_series or ref.whole_series)
+            elif diff is None:
+                diff = "no answer"
+            if diff:
+                self.mismatches[s.name][q] = diff if ref is inf else f"{diff} (against {ref.name})"
+
+    def checked(self, name: str, q: str) -> str:
+        """ok, DIFF, or - (not compared) for one system's answer to one query."""
+        if q in self.mismatches.get(name, {}):
+            return "DIFF"
+        s = next(s for s in self.ours if s.name == name)
+        return "-" if s.shaped is not None and q not in s.shaped else "ok"
 
     # -- rendering -------------------------------------------------------------------
     def _cells(self, r: Row) -> list[str]:
@@ -181,8 +231,7 @@ class Report:
                 continue
             cells += [fmt(r.ours[s.name]), fmt_ratio(r.ratios[s.name], higher_better=r.unit == "values/s")]
         if r.unit == "ms":
-            cells.append("/".join("ok" if r.figure not in self.mismatches[s.name] else "DIFF"
-                                  for s in self.ours))
+            cells.append("/".join(self.checked(s.name, r.figure) for s in self.ours))
         else:
             cells.append("")
         return cells
@@ -226,6 +275,53 @@ class Report:
                 out.extend(f"- `{q}`: {d}" for q, d in diffs.items())
         return "\n".join(out) + "\n"
 
+    def peer_markdown(self) -> str:
+        """tsdb beside its strongest peers: in process against DuckDB, over HTTP against
+        VictoriaMetrics (ratio = tsdb / peer; ingest: higher is better, else lower)."""
+        runs = {s.name: s for s in (self.influx, *self.ours)}
+        pairs = [(a, b) for a, b in PEERS if a in runs and b in runs]
+        if not pairs:
+            return ""
+        head = ["figure", "unit"] + [c for a, b in pairs for c in (a, b, "ratio")]
+        out = ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * (3 * len(pairs))]
+        figures = [("ingest", "values/s", lambda s: s.ingest_rate),
+                   ("disk", "bytes/value", lambda s: s.bytes_per_value)]
+        figures += [(q, "ms", lambda s, q=q: s.median_ms(q) if q in s.latencies else math.nan)
+                    for q in self.queries]
+        for fig, unit, get in figures:
+            cells = [fig, unit]
+            for a, b in pairs:
+                x, y = get(runs[a]), get(runs[b])
+                cells += [fmt(x), fmt(y), fmt_ratio(ratio(x, y), higher_better=unit == "values/s")]
+            out.append("| " + " | ".join(cells) + " |")
+        return "\n".join(out) + "\n"
+
+    def plot(self, path) -> bool:
+        """Query medians per system as a PNG (log scale); False when matplotlib is missing."""
+        try:
+            import matplotlib
+        except ImportError:
+            return False
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        runs = [s for s in (self.influx, *self.ours) if s.latencies]
+        fig, ax = plt.subplots(figsize=(10, 0.12 * len(self.queries) * max(1, len(runs)) + 1.5))
+        height = 0.8 / max(1, len(runs))
+        for i, s in enumerate(runs):
+            ys = [k + i * height for k in range(len(self.queries))]
+            ax.barh(ys, [s.median_ms(q) if q in s.latencies else 0 for q in self.queries], height,
+                    label=s.name)
+        ax.set_yticks([k + 0.4 - height / 2 for k in range(len(self.queries))], self.queries, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.set_xlabel("median ms (log scale; no bar: not run or not expressible)")
+        ax.set_title(self.meta.get("data", "TSBS devops queries"), fontsize=8)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        return True
+
     def print_rich(self, console=None) -> None:
         from rich.console import Console
         from rich.table import Table
@@ -266,4 +362,5 @@ def fmt_ratio(x: float, higher_better: bool = False, mark_misses: bool = True) -
 
 
 RSS_FIGURE = "peak RSS (load)"
+PEERS = (("tsdb-embedded", "duckdb"), ("tsdb", "victoriametrics"))
 RSS_LIMIT_MIB = 2048

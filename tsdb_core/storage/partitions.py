@@ -3,7 +3,8 @@
 Layout: ``<db>/<rp>/<measurement>/<window-start>/<file-id>.parquet`` where the
 window is the policy's shard-group duration. Each file holds one window's rows,
 deduplicated, sorted by (tags by falling cardinality, time), zstd-compressed with dictionary tags,
-BYTE_STREAM_SPLIT floats and delta-encoded integers/time. The catalog keeps each
+delta-encoded integers/time and floats as DOUBLE in whichever of BYTE_STREAM_SPLIT, PLAIN or
+dictionary their first values compress best (storage/encodings.py). The catalog keeps each
 file's time range and columns, so pruning never opens a file.
 
 Reads: sources (files oldest first, then buffered chunks in arrival order) that
@@ -28,13 +29,13 @@ import pyarrow.parquet as pq
 from .catalog import FileMeta
 from ..base.config import StoreConfig
 from ..base.types import TIME, FieldType
+from . import encodings
 from .cache import Decoded, DecodedCache
 from .objects import DataFiles
 
 log = logging.getLogger("tsdb_core.store")
 
-_ENCODING = {
-    FieldType.FLOAT: "BYTE_STREAM_SPLIT",
+_ENCODING = {  # floats: chosen per file from the data (_column_options)
     FieldType.INTEGER: "DELTA_BINARY_PACKED",
     FieldType.UNSIGNED: "DELTA_BINARY_PACKED",
 }
@@ -429,6 +430,27 @@ def _written_meta(frame: pl.DataFrame) -> dict:
     return dict(rows=frame.height, tmin=t.min(), tmax=t.max(), columns=tuple(frame.columns))
 
 
+def _column_options(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
+                    group_rows: int) -> tuple[list[str], dict[str, str]]:
+    """(dictionary-encoded columns, other columns' encodings) of a file that starts with ``frame``:
+    tags and strings as dictionaries, time and integers delta-encoded, each float column as
+    its first row group (``group_rows``) compresses best (storage/encodings.py)."""
+    dictionary = [c for c in frame.columns if c in tags or fields.get(c) is FieldType.STRING]
+    encoding = {TIME: "DELTA_BINARY_PACKED"}
+    for c in frame.columns:
+        kind = fields.get(c) if c not in tags else None
+        if kind is FieldType.FLOAT:
+            sample = frame.get_column(c).head(min(group_rows, encodings.SAMPLE_ROWS)).drop_nulls().to_numpy()
+            chosen = encodings.float_encoding(sample)
+            if chosen == encodings.DICTIONARY:
+                dictionary.append(c)
+            else:
+                encoding[c] = chosen
+        elif kind in _ENCODING:
+            encoding[c] = _ENCODING[kind]
+    return dictionary, encoding
+
+
 def _write_parquet(parts, path: str, tags: tuple[str, ...], fields: dict[str, FieldType],
                    config: StoreConfig, tag_order: list[str]) -> dict | None:
     """Write frames of one column set as one Parquet file; the :class:`Written` figures but
@@ -443,12 +465,7 @@ def _write_parquet(parts, path: str, tags: tuple[str, ...], fields: dict[str, Fi
                 continue
             if writer is None:
                 cols = tuple(frame.columns)
-                dictionary = [c for c in cols if c in tags or fields.get(c) is FieldType.STRING]
-                encoding = {TIME: "DELTA_BINARY_PACKED"}
-                for c in cols:
-                    enc = _ENCODING.get(fields.get(c)) if c not in tags else None
-                    if enc:
-                        encoding[c] = enc
+                dictionary, encoding = _column_options(frame, tags, fields, step)
                 sorting = [pq.SortingColumn(cols.index(c)) for c in tag_order if c in cols] + [pq.SortingColumn(0)]
                 # tsdb.tags: which String columns are tags, so a lost catalog can be rebuilt (storage/rebuild.py)
                 schema = frame.slice(0, 0).to_arrow().schema.with_metadata(

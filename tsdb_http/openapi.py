@@ -106,7 +106,8 @@ def _query_op(method: str) -> Operation:
     how = {"GET": "`q` in the URL.", "POST": "`q` and the other values in the URL or a form body.",
            "HEAD": "As GET, without the body."}[method]
     params = _QUERY_PARAMS if method != "POST" else tuple(
-        Param(p.name, p.where, p.description, p.schema) for p in _QUERY_PARAMS)  # q may be in the body
+        Param(p.name, p.where, p.description, (("type", "string"),) if p.name == "q" else p.schema)
+        for p in _QUERY_PARAMS)  # q may be in the body instead: the URL's may be empty
     return Operation(f"Run InfluxQL ({method})", f"InfluxDB 1.x's query endpoint: {how} The answer's format "
                      "follows `Accept` (JSON, CSV or msgpack), and so do its errors.", "query", _QUERY_OK,
                      *_QUERY_ERRORS, params=params, body="query" if method == "POST" else None,

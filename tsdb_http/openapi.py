@@ -162,8 +162,7 @@ _CHECK = Operation("Check InfluxQL portability (this server's own)", "Not an Inf
                    "of `q`, whether InfluxDB 1.x and InfluxDB 3 (Cloud Dedicated) run it, the error each would answer, "
                    "the InfluxDB 3 way to write it and how the answers differ (`tsdb check`). Reads no data; any "
                    "valid token may ask.", "check", ((200, (JSON,)),), (400, 413, 415), (400, 413, 415),
-                   (Param("q", "query", "InfluxQL statements, separated by `;` (or in the body)."),),
-                   "check", authed=True)
+                   body="check", authed=True)
 _PAGE = Operation("Data explorer", "The browser page (same origin; the token is typed into the page).", "explorer",
                   ((200, (HTML,)),))
 _DOCS = Operation("API reference", "This document rendered as a page.", "explorer", ((200, (HTML,)),))
@@ -274,8 +273,9 @@ def _bodies(key: str) -> dict:
         return {"required": True, "description": "The query as a JSON object (InfluxDB 3's `QueryRequest`).",
                 "content": {JSON: {"schema": {"type": "object", "required": required, "properties": props}}}}
     if key == "check":
-        schema = {"type": "object", "required": ["q"], "properties": {"q": {"type": "string"}}}
-        return {"required": False, "description": "`q` as a JSON object, or as a form value.",
+        schema = {"type": "object", "required": ["q"], "properties": {
+            "q": {"type": "string", "description": "InfluxQL statements, separated by `;`."}}}
+        return {"required": True, "description": "`q` in a JSON object or a form (never in the URL).",
                 "content": {JSON: {"schema": schema}, "application/x-www-form-urlencoded": {"schema": schema},
                             "multipart/form-data": {"schema": schema}}}
     if key == "lines":

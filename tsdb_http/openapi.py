@@ -105,8 +105,9 @@ _QUERY_OK = ((200, (JSON, CSV, MSGPACK)),)
 def _query_op(method: str) -> Operation:
     how = {"GET": "`q` in the URL.", "POST": "`q` and the other values in the URL or a form body.",
            "HEAD": "As GET, without the body."}[method]
-    params = _QUERY_PARAMS if method != "POST" else tuple(
-        Param(p.name, p.where, p.description, p.schema) for p in _QUERY_PARAMS)  # q may be in the body
+    params = _QUERY_PARAMS if method != "POST" else tuple(  # q may be in the body, which wins: any URL q goes
+        Param(p.name, p.where, p.description, (("type", "string"),) if p.name == "q" else p.schema)
+        for p in _QUERY_PARAMS)
     return Operation(f"Run InfluxQL ({method})", f"InfluxDB 1.x's query endpoint: {how} The answer's format "
                      "follows `Accept` (JSON, CSV or msgpack), and so do its errors.", "query", _QUERY_OK,
                      *_QUERY_ERRORS, params=params, body="query" if method == "POST" else None,

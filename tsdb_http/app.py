@@ -32,6 +32,7 @@ from .offload import DEFAULT_BUDGET_S, Offload
 from .origins import Guard
 from .params import CODES, Dialect, HttpError, influxql_dialect, url_values
 from .request_id import RequestIds
+from .routes_check import check as portability_check
 from .routes_query import QueryError, query
 from .routes_query import answer_now as answer_query_now
 from .routes_v3 import query_influxql, query_sql
@@ -166,6 +167,7 @@ ROUTES = [
     Route("/api/v2/query", _guard(v2_query), methods=["GET", "POST"]),
     Route("/api/v3/query_sql", _guard(query_sql), methods=["GET", "POST"]),  # InfluxDB 3 Core's (routes_v3.py)
     Route("/api/v3/query_influxql", _guard(query_influxql), methods=["GET", "POST"]),
+    Route("/api/tsdb/check", _guard(portability_check), methods=["POST"]),  # ours, not InfluxDB's (routes_check.py)
     Route("/openapi.json", _guard(openapi.endpoint), methods=["GET"]),
 ]
 

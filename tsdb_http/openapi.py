@@ -159,6 +159,11 @@ _PREFLIGHT = Operation("CORS preflight", "Answered 204 (with CORS headers for al
 _V2_QUERY = Operation("Flux (not served)", "Always 400: send InfluxQL to /query.", "query", (), (400,), (400,))
 _OPENAPI = Operation("This document", "The OpenAPI 3.1 description of this server, as configured.", "meta",
                      ((200, (JSON,)),))
+_CHECK = Operation("Check InfluxQL portability (this server's own)", "Not an InfluxDB endpoint: for each statement "
+                   "of `q`, whether InfluxDB 1.x and InfluxDB 3 (Cloud Dedicated) run it, the error each would answer, "
+                   "the InfluxDB 3 way to write it and how the answers differ (`tsdb check`). Reads no data; any "
+                   "valid token may ask.", "check", ((200, (JSON,)),), (400, 413, 415), (400, 413, 415),
+                   body="check", authed=True)
 _PAGE = Operation("Data explorer", "The browser page (same origin; the token is typed into the page).", "explorer",
                   ((200, (HTML,)),))
 _DOCS = Operation("API reference", "This document rendered as a page.", "explorer", ((200, (HTML,)),))
@@ -182,6 +187,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/api/v2/query", "GET"): _V2_QUERY, ("/api/v2/query", "POST"): _V2_QUERY,
     ("/api/v2/query", "HEAD"): _head(_V2_QUERY),
     **{(f"/api/v3/query_{d.lower()}", m): _v3_op(d, m) for d in ("SQL", "InfluxQL") for m in ("GET", "POST", "HEAD")},
+    ("/api/tsdb/check", "POST"): _CHECK,
     ("/openapi.json", "GET"): _OPENAPI, ("/openapi.json", "HEAD"): _head(_OPENAPI),
     ("/", "GET"): _PAGE, ("/", "HEAD"): _head(_PAGE), ("/docs", "GET"): _DOCS, ("/docs", "HEAD"): _head(_DOCS),
     ("/explorer/{asset}", "GET"): _ASSET, ("/explorer/{asset}", "HEAD"): _head(_ASSET),
@@ -214,7 +220,16 @@ _V3_ROWS = {"type": "array", "items": {"type": "object"}, "description": "One ob
 _QUERY_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}},
                 "description": "1.x's query error body (both dialects): `{\"error\": message}`."}
 
-_SCHEMAS = {"Series": _SERIES, "StatementResult": _RESULT, "QueryAnswer": _QUERY_ANSWER, "Health": _HEALTH_BODY,
+_RUNS = {"type": "object", "required": ["runs", "error"], "properties": {
+    "runs": {"type": "boolean"}, "error": {"type": ["string", "null"], "description": "The product's error, in its words."}}}
+_RUNS_V3 = {"type": "object", "required": ["runs", "error", "v3_way", "note"], "properties": {
+    **_RUNS["properties"], "v3_way": {"type": ["string", "null"], "description": "How to get the answer from InfluxDB 3."},
+    "note": {"type": ["string", "null"], "description": "How InfluxDB 3's answer differs, when both run it."}}}
+_CHECK_ANSWER = {"type": "object", "required": ["verdicts"], "properties": {"verdicts": {"type": "array", "items": {
+    "type": "object", "required": ["statement", "portable", "influxdb1", "influxdb3"], "properties": {
+        "statement": {"type": "string"}, "portable": {"type": "boolean"}, "influxdb1": _RUNS, "influxdb3": _RUNS_V3}}}}}
+
+_SCHEMAS = {"CheckAnswer": _CHECK_ANSWER, "Series": _SERIES, "StatementResult": _RESULT, "QueryAnswer": _QUERY_ANSWER, "Health": _HEALTH_BODY,
             "CloudError": _CLOUD_ERROR, "V3Error": _V3_ERROR, "V3Rows": _V3_ROWS, "V1Error": _V1_ERROR, "QueryError": _QUERY_ERROR,
             "Ping": {"type": "object", "required": ["version"], "properties": {"version": {"type": "string"}}}}
 
@@ -248,7 +263,7 @@ _OK_SCHEMAS = {JSON: None, CSV: {"type": "string"}, MSGPACK: {"type": "string", 
                "application/vnd.apache.parquet": {"type": "string", "contentMediaType": "application/vnd.apache.parquet"}}
 _OK_JSON = {"/ping": _ref("Ping"), "/health": _ref("Health"), "/query": _ref("QueryAnswer"),
             "/openapi.json": {"type": "object"}, "/write": _ref("CloudError"),
-            "/api/v3/query_sql": _ref("V3Rows"), "/api/v3/query_influxql": _ref("V3Rows")}
+            "/api/v3/query_sql": _ref("V3Rows"), "/api/tsdb/check": _ref("CheckAnswer"), "/api/v3/query_influxql": _ref("V3Rows")}
 
 
 def _bodies(key: str) -> dict:
@@ -258,6 +273,12 @@ def _bodies(key: str) -> dict:
         required = ["db", "q"] if key == "v3sql" else ["q"]
         return {"required": True, "description": "The query as a JSON object (InfluxDB 3's `QueryRequest`).",
                 "content": {JSON: {"schema": {"type": "object", "required": required, "properties": props}}}}
+    if key == "check":
+        schema = {"type": "object", "required": ["q"], "properties": {
+            "q": {"type": "string", "description": "InfluxQL statements, separated by `;`."}}}
+        return {"required": True, "description": "`q` in a JSON object or a form (never in the URL).",
+                "content": {JSON: {"schema": schema}, "application/x-www-form-urlencoded": {"schema": schema},
+                            "multipart/form-data": {"schema": schema}}}
     if key == "lines":
         return {"required": False, "description": "Line protocol, one point a line (gzip with Content-Encoding).",
                 "content": {"text/plain": {"schema": {"type": "string"}},

@@ -9,7 +9,7 @@
   const MAX_TABLE_ROWS = 2000;
   const COLORS = ["#2a6fdb", "#e8590c", "#2b8a3e", "#c2255c", "#5f3dc4", "#0b7285", "#a07a00", "#495057"];
   const $ = (id) => document.getElementById(id);
-  const state = { chart: null, lines: [] };
+  const state = { chart: null, lines: [], checks: 0 };
 
   // -- token ----------------------------------------------------------------------------------
 
@@ -227,9 +227,52 @@
     if (failure) showError(failure, q); else hideError();
     renderTables(answer);
     renderChart(answer, isSql ? sqlLines(answer) : linesOf(answer));
+    if (isSql) clearVerdicts(); else check(q);  // (not awaited: the verdicts come beside the results)
     const series = answer.json && answer.json.results ? answer.json.results.reduce((n, r) => n + (r.series || []).length, 0) : 0;
     $("stats").textContent = (isSql ? state.lines.length + " lines · " : series + " series · ") + rows + " rows · " +
                              answer.ms.toFixed(1) + " ms";
+  }
+
+  // -- portability: will the InfluxQL run on InfluxDB 1.x and on InfluxDB 3 (this server's /api/tsdb/check)
+
+  const PRODUCTS = [["influxdb1", "InfluxDB 1.x"], ["influxdb3", "InfluxDB 3 / Cloud Dedicated"]];
+
+  function clearVerdicts() { state.checks++; const box = $("verdicts"); clear(box); box.hidden = true; }
+
+  function verdictLine(v, many) {
+    const parts = PRODUCTS.map(([key, name]) => {
+      const r = v[key];
+      const words = [name + ": " + (r.runs ? (r.note ? "runs, differently" : "runs") : "fails")];
+      if (r.error) words.push(r.error);
+      if (r.note) words.push(r.note);
+      if (r.v3_way) words.push("instead: " + r.v3_way);
+      return el("span", { class: r.runs ? (r.note ? "differs" : "runs") : "fails", "data-product": key },
+                words.join(" — "));
+    });
+    const line = el("li", { "data-portable": String(v.portable) });
+    if (many) line.append(el("code", {}, v.statement), " ");
+    parts.forEach((part, i) => line.append(...(i ? [" · ", part] : [part])));
+    return line;
+  }
+
+  // The verdicts of q; a later check (or query) replaces an earlier one still on its way.
+  async function check(q) {
+    const ticket = ++state.checks;
+    const box = $("verdicts");
+    if (lang() === "sql" || !q.trim()) { clearVerdicts(); return; }
+    const answer = await post("/api/tsdb/check", "application/x-www-form-urlencoded", formOf(q));
+    if (ticket !== state.checks) return;
+    clear(box);
+    box.hidden = false;
+    box.append(el("h3", {}, "Portability"));
+    if (answer.status !== 200 || !answer.json || !Array.isArray(answer.json.verdicts)) {
+      const body = answer.json || {};
+      box.append(el("p", { class: "fails" }, "check failed: HTTP " + answer.status + ": " +
+                                                (body.error || body.message || answer.text.trim())));
+      return;
+    }
+    const verdicts = answer.json.verdicts;
+    box.append(el("ul", {}, ...verdicts.map((v) => verdictLine(v, verdicts.length > 1))));
   }
 
   // -- errors: the API's words, and the position marked for parse errors ----------------------
@@ -401,6 +444,7 @@
     chart: () => state.chart,
     lines: () => state.lines.map((l) => ({ label: l.label, points: l.ys.filter((y) => y !== null).length })),
     curl: curlCommand,
+    verdicts: () => Array.from(document.querySelectorAll("#verdicts li")).map((li) => li.textContent),
   };
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -409,11 +453,14 @@
     $("refresh").addEventListener("click", loadDatabases);
     $("run").addEventListener("click", run);
     $("copy-curl").addEventListener("click", copyCurl);
+    $("check").addEventListener("click", () => check($("query").value));
     $("db").addEventListener("change", () => choose($("db").value, ""));
     $("lang").addEventListener("change", () => {
       const isSql = lang() === "sql";
       $("query-label").firstChild.textContent = isSql ? "SQL " : "InfluxQL ";
       $("rp").disabled = isSql;  // (SQL names a database; its tables are the default policy's)
+      $("check").disabled = isSql;  // (the check is of InfluxQL)
+      if (isSql) clearVerdicts();
     });
     $("query").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); } });
     showTokenState();

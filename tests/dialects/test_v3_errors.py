@@ -1,0 +1,44 @@
+"""Each row of table_errors.py in both dialects, and in the portability check."""
+from __future__ import annotations
+
+import pytest
+
+import tsdb_core
+from tests.dialects.table_errors import ROWS
+
+IDS = [r[0][:60] for r in ROWS]
+
+
+def error_of(store, q: str) -> str | None:
+    """The request's error (a 1.x parse error) or its one statement's."""
+    doc = store.query(q, db="mydb").to_json()
+    if "error" in doc:
+        return doc["error"]
+    (res,) = doc["results"]
+    return res.get("error")
+
+
+@pytest.mark.parametrize("q,v3_error,v1_error", ROWS, ids=IDS)
+def test_influxdb3(v3, q, v3_error, v1_error):
+    assert error_of(v3, q) == v3_error
+
+
+@pytest.mark.parametrize("q,v3_error,v1_error", ROWS, ids=IDS)
+def test_influxdb1_unchanged(v1, q, v3_error, v1_error):
+    assert error_of(v1, q) == v1_error
+
+
+@pytest.mark.parametrize("q,v3_error,v1_error", ROWS, ids=IDS)
+def test_the_check_gives_v3s_words(q, v3_error, v1_error):
+    (verdict,) = tsdb_core.Store.check(q)
+    assert verdict.influxdb3 == v3_error
+
+
+def test_the_position_counts_bytes_and_the_rest_runs_on(v3):
+    # "é" is two bytes in UTF-8; v3 reports byte offsets (lib.rs: input.offset(pos))
+    q = 'SELECT "é" FROM cpu WHERE host = \'a'
+    assert error_of(v3, q).endswith("unterminated string literal at pos 36")
+    doc = v3.query("SHOW MEASUREMENTS; SELECT usage FROM cpu WHERE", db="mydb").to_json()
+    assert doc == {"results": [{"statement_id": 0, "error": (
+        'error in InfluxQL statement: parsing error: invalid InfluxQL statement at pos 41. '
+        'Parsing Error: Nom("WHERE", Tag)')}]}

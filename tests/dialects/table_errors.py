@@ -139,3 +139,24 @@ FUNCTIONS = [
 ]
 
 ROWS = SYNTAX + FUNCTIONS
+
+# Bound parameters: (query, params, v3's error of each statement, 1.x's request error or None).
+# influxdb_influxql_parser/src/parameter.rs BindParameterError (v3 binds every statement to the
+# whole map: replace_bind_params_with_values), raised through planner.rs error::params (a
+# DataFusion planning error); texts: #[error("Bind parameter '{0}' was referenced in the InfluxQL
+# statement but its value is undefined.")], #[error("Bind parameter '{0}' was provided but not
+# found in the InfluxQL statement")], #[error("Parameter type '{0}' is not supported by InfluxQL")]
+BIND = "datafusion error: Error during planning: "
+Q = "SELECT usage FROM cpu WHERE host = $h"
+PARAMS = [
+    (Q, {"h": "a"}, [None], None),
+    (Q, {}, [BIND + "Bind parameter '$h' was referenced in the InfluxQL statement but its value is undefined."],
+     "error parsing query: missing parameter: h"),
+    (Q, {"h": None}, [BIND + "Parameter type 'NULL' is not supported by InfluxQL"],
+     "error parsing query: unable to bind parameter with type NoneType"),
+    (Q + "; SHOW MEASUREMENTS", {"h": "a"},
+     [None, BIND + "Bind parameter '$h' was provided but not found in the InfluxQL statement"], None),
+    ("SHOW MEASUREMENTS", {"x": 1}, [BIND + "Bind parameter '$x' was provided but not found in the InfluxQL statement"],
+     None),
+    ("SELECT usage FROM cpu WHERE host = '$h'", {}, [None], None),  # inside a string: no parameter
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import tsdb_core
-from tests.dialects.table_errors import ROWS
+from tests.dialects.table_errors import PARAMS, ROWS
 
 IDS = [r[0][:60] for r in ROWS]
 
@@ -42,3 +42,16 @@ def test_the_position_counts_bytes_and_the_rest_runs_on(v3):
     assert doc == {"results": [{"statement_id": 0, "error": (
         'error in InfluxQL statement: parsing error: invalid InfluxQL statement at pos 41. '
         'Parsing Error: Nom("WHERE", Tag)')}]}
+
+
+@pytest.mark.parametrize("q,params,v3_errors,v1_error", PARAMS, ids=[f"{r[0][:40]} {r[1]}" for r in PARAMS])
+def test_bound_parameters(v3, v1, q, params, v3_errors, v1_error):
+    doc = v3.query(q, db="mydb", params=params).to_json()
+    assert [r.get("error") for r in doc["results"]] == v3_errors
+    # the statements v3 runs answer as they would with the value written in
+    if v3_errors[0] is None and params.get("h") == "a":
+        assert doc["results"][0]["series"][0]["values"] == [["2024-01-01T00:00:00.500Z", 1.5]]
+    doc = v1.query(q, db="mydb", params=params).to_json()
+    assert doc.get("error") == v1_error
+    if v1_error is None:
+        assert all("error" not in r for r in doc["results"])

@@ -24,6 +24,7 @@ from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
 from ..influxql.ast import meta as M
 from ..influxql.dialects import influxdb3 as rules
+from ..influxql.dialects import params3
 from ..influxql.dialects.statements import char_offset
 from . import engine
 from .analyze.time_range import split_where
@@ -37,6 +38,9 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     refused = rules.parse_error(text)
     if refused is not None:
         raise ParseError(refused)
+    unbound: list[str | None] = []
+    if params or "$" in text:
+        params, unbound = params3.bind(text, params)
     try:
         prepared = engine.prepare(text, params)
     except ParseError as e:
@@ -46,7 +50,17 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
         refused = rules.rewrite_error(stmt)
         if refused is not None:
             raise ParseError(refused)
+    if any(unbound) and len(unbound) == len(prepared.statements):
+        return BoundQuery(prepared.text, prepared.statements, tuple(unbound))
     return prepared
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BoundQuery(engine.PreparedQuery):
+    """A prepared query some of whose statements v3 refuses for their bound parameters
+    (``unbound[i]``: statement i's error, or None)."""
+
+    unbound: tuple[str | None, ...] = ()
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,
@@ -61,7 +75,9 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     config = config if config is not None else provider.config
     deadline = t0 + config.query_timeout_s if config.query_timeout_s else 0.0
     name = rules.database_name(db, rp)
-    results = [_statement(i, stmt, provider, name, epoch, now, config, deadline)
+    unbound = getattr(prepared, "unbound", ())
+    results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
+               _statement(i, stmt, provider, name, epoch, now, config, deadline)
                for i, stmt in enumerate(prepared.statements)]
     if epoch is None:
         for res in results:

@@ -55,3 +55,24 @@ def test_bound_parameters(v3, v1, q, params, v3_errors, v1_error):
     assert doc.get("error") == v1_error
     if v1_error is None:
         assert all("error" not in r for r in doc["results"])
+
+
+@pytest.mark.parametrize("q,kinds", [
+    # iox_query_influxql/src/plan/planner.rs explain_statement_to_plan: plan_type is the "measurement name";
+    # iox_v1_query_api/src/response/stream.rs: the measurement column is elided, the others are the columns
+    ("EXPLAIN SELECT usage FROM cpu", ["logical_plan", "physical_plan"]),
+    ("EXPLAIN VERBOSE SELECT usage FROM cpu", ["logical_plan", "physical_plan"]),
+    ("EXPLAIN ANALYZE SELECT usage FROM cpu", ["Plan with Metrics"]),
+    ("EXPLAIN ANALYZE VERBOSE SELECT usage FROM cpu", ["Plan with Metrics"]),
+])
+def test_explain_has_v3s_shape_with_our_plan(v3, v1, q, kinds):
+    (res,) = v3.query(q, db="mydb").to_json()["results"]
+    assert [s["name"] for s in res["series"]] == kinds
+    plan = "\n".join(row[0] for row in v1.query("EXPLAIN SELECT usage FROM cpu", db="mydb").to_json()
+                     ["results"][0]["series"][0]["values"])
+    assert "Scan mydb.autogen.cpu" in plan
+    assert all(s["columns"] == ["plan"] and s["values"] == [[plan]] for s in res["series"])
+    if "VERBOSE" in q:  # not InfluxQL 1.x
+        assert v1.query(q, db="mydb").to_json()["error"].startswith("error parsing query: found VERBOSE")
+    else:
+        assert v1.query(q, db="mydb").to_json()["results"][0]["series"][0]["columns"] == ["QUERY PLAN"]

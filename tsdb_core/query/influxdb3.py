@@ -23,9 +23,10 @@ import polars as pl
 from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
 from ..influxql.ast import meta as M
+from ..influxql.ast import select as S
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects import params3
-from ..influxql.dialects.statements import char_offset
+from ..influxql.dialects.statements import char_offset, pieces
 from . import engine
 from .analyze.time_range import split_where
 from .results import QueryResult, Series, StatementResult
@@ -42,7 +43,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     if params or "$" in text:
         params, unbound = params3.bind(text, params)
     try:
-        prepared = engine.prepare(text, params)
+        prepared = engine.prepare(_without_verbose(text), params)
     except ParseError as e:
         pos = char_offset(text, e.line, e.column)
         raise ParseError(rules.our_parse_error(text, e.message, pos), e.line, e.column, pos) from None
@@ -102,8 +103,35 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline) -> Stateme
         series_name, columns, rows = rules.RETENTION_POLICIES
         return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
     stmt, provider = _metadata_cutoff(stmt, provider, now)
-    return engine.run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                                deadline=deadline)
+    res = engine.run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
+                               deadline=deadline)
+    return _explain_shape(res, stmt.analyze) if isinstance(stmt, S.ExplainStatement) else res
+
+
+# -- EXPLAIN as v3 answers it -------------------------------------------------------------------
+
+def _without_verbose(text: str) -> str:
+    """``EXPLAIN [ANALYZE] VERBOSE``: v3 takes VERBOSE, the 1.x grammar does not. It is
+    blanked out (same length, so positions hold); our plan has no more detail to show."""
+    if "verbose" not in text.lower():
+        return text
+    for piece in pieces(text):
+        i = 1 + (piece.word(1) == "ANALYZE")
+        if piece.word(0) == "EXPLAIN" and piece.word(i) == "VERBOSE":
+            pos = piece.words[i][1]
+            text = text[:pos] + " " * len("VERBOSE") + text[pos + len("VERBOSE"):]
+    return text
+
+
+def _explain_shape(res: StatementResult, analyze: bool) -> StatementResult:
+    """v3's EXPLAIN is DataFusion's: a ``plan_type`` (the series name, iox planner.rs
+    explain_statement_to_plan) and a ``plan`` column holding the whole plan as one string.
+    Ours is this store's plan, under DataFusion's plan types."""
+    if res.error is not None or not res.series:
+        return res
+    plan = "\n".join(str(row[0]) for s in res.series for row in s.values)
+    kinds = ("Plan with Metrics",) if analyze else ("logical_plan", "physical_plan")
+    return StatementResult(res.statement_id, [Series(k, None, ["plan"], [[plan]]) for k in kinds])
 
 
 def _resolve(provider, name: str) -> tuple[str, str | None]:

@@ -239,7 +239,10 @@ def our_parse_error(text: str, message: str, char_pos: int) -> str:
 
 def _select_syntax(text: str, char_pos: int) -> str | None:
     piece = next((p for p in reversed(pieces(text)) if p.start <= char_pos), None)
-    if piece is None or "SELECT" not in (piece.word(0), piece.word(1), piece.word(2), piece.word(3)):
+    if piece is None:
+        return None
+    if piece.word(0) != "SELECT" and not (piece.word(0) == "EXPLAIN" and "SELECT" in
+                                          (piece.word(1), piece.word(2), piece.word(3))):
         return None
     return _select_syntax_piece(text, piece)
 

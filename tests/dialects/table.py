@@ -26,8 +26,10 @@ def NOT_IMPLEMENTED(what: str) -> str:
 # iox_query_influxql/src/plan/rewriter.rs check_features: "This feature is not implemented: SLIMIT or SOFFSET",
 # wrapped by planner.rs .context("rewriting statement") (DataFusion prints "{ctx}\ncaused by\n{err}")
 SLIMIT = "datafusion error: rewriting statement\ncaused by\nThis feature is not implemented: SLIMIT or SOFFSET"
-# iox_query_influxql/src/plan/rewriter.rs check_count_hll: error::not_implemented("count_hll")
-COUNT_HLL = "datafusion error: rewriting statement\ncaused by\nThis feature is not implemented: count_hll"
+# iox_query_influxql/src/plan/rewriter.rs check_count_hll: error::not_implemented("count_hll"), inside
+# select_statement_info(...).map_err(|e| e.context("gather information about select statement"))
+COUNT_HLL = ("datafusion error: rewriting statement\ncaused by\ngather information about select statement\n"
+             "caused by\nThis feature is not implemented: count_hll")
 # iox_query_influxql/src/plan/planner.rs: error::not_implemented("sample selector function")
 SAMPLE = "datafusion error: This feature is not implemented: sample selector function"
 

@@ -134,15 +134,17 @@ def test_drag_zooms_the_time_axis(page):
 
 
 def test_parse_error_is_shown_and_marked(page):
-    _run(page, "SELECT level\nFORM h2o")
+    _run(page, "SELECT level\nFROM h2o LIMIT many")
     assert not _by_css(page, "#error")[0].get_attribute("hidden")
     message = _by_css(page, "#error-message")[0].text
     # the shim's default dialect is InfluxDB 3's: a 200 answer whose statement failed, at a byte offset
-    assert message == "statement 0: error in InfluxQL statement: parsing error: found FORM, expected FROM at pos 13"
+    # (influxdb_influxql_parser/src/common.rs limit_clause: "invalid LIMIT clause, expected unsigned integer")
+    assert message == ("statement 0: error in InfluxQL statement: parsing error: "
+                       "invalid LIMIT clause, expected unsigned integer at pos 28")
     mark = _by_css(page, "#error-context mark")[0]
-    assert (mark.text, mark.get_attribute("data-line"), mark.get_attribute("data-char")) == ("FORM", "2", "1")
+    assert (mark.text, mark.get_attribute("data-line"), mark.get_attribute("data-char")) == ("many", "2", "16")
     assert page.execute_script("const q = document.getElementById('query'); "
-                               "return [q.selectionStart, q.selectionEnd]") == [13, 17]
+                               "return [q.selectionStart, q.selectionEnd]") == [28, 32]
     assert _tables(page) == [] and page.execute_script("return tsdbExplorer.lines()") == []
     page.save_screenshot(str(page.shots / "parse-error.png"))
 

@@ -214,9 +214,10 @@ def test_influxql_errors(live):
     get = lambda **p: live.client.get("/api/v3/query_influxql", params=p)  # noqa: E731
     r = get(db="foo", q="SELECT FROM cpu")
     assert r.status_code == 400
-    # worded as influxdb3_server/src/http/tests.rs words them ("error in InfluxQL statement: parsing error: ...")
-    assert r.json() == {"error": "error in InfluxQL statement: parsing error: found FROM, expected identifier, "
-                                 "string, number, bool at pos 7"}
+    # worded as influxdb3_server/src/http/tests.rs words them ("error in InfluxQL statement: parsing error: ...");
+    # influxdb_influxql_parser/src/select.rs test_field_list: "invalid SELECT statement, expected field"
+    assert r.json() == {"error": "error in InfluxQL statement: parsing error: invalid SELECT statement, "
+                                 "expected field at pos 7"}
     r = get(db="foo", q="SELECT usage FROM cpu; SELECT usage FROM cpu")
     assert (r.status_code, r.json()) == (400, {"error": "must provide only one InfluxQl statement per query"})
     r = get(q="SELECT usage FROM cpu")

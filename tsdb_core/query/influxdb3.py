@@ -23,8 +23,10 @@ import polars as pl
 from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
 from ..influxql.ast import meta as M
+from ..influxql.ast import select as S
 from ..influxql.dialects import influxdb3 as rules
-from ..influxql.dialects.statements import char_offset
+from ..influxql.dialects import params3
+from ..influxql.dialects.statements import char_offset, pieces
 from . import engine
 from .analyze.time_range import split_where
 from .results import QueryResult, Series, StatementResult
@@ -37,8 +39,11 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     refused = rules.parse_error(text)
     if refused is not None:
         raise ParseError(refused)
+    unbound: list[str | None] = []
+    if params or "$" in text:
+        params, unbound = params3.bind(text, params)
     try:
-        prepared = engine.prepare(text, params)
+        prepared = engine.prepare(_without_verbose(text), params)
     except ParseError as e:
         pos = char_offset(text, e.line, e.column)
         raise ParseError(rules.our_parse_error(text, e.message, pos), e.line, e.column, pos) from None
@@ -46,7 +51,17 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
         refused = rules.rewrite_error(stmt)
         if refused is not None:
             raise ParseError(refused)
+    if any(unbound) and len(unbound) == len(prepared.statements):
+        return BoundQuery(prepared.text, prepared.statements, tuple(unbound))
     return prepared
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BoundQuery(engine.PreparedQuery):
+    """A prepared query some of whose statements v3 refuses for their bound parameters
+    (``unbound[i]``: statement i's error, or None)."""
+
+    unbound: tuple[str | None, ...] = ()
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,
@@ -61,7 +76,9 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     config = config if config is not None else provider.config
     deadline = t0 + config.query_timeout_s if config.query_timeout_s else 0.0
     name = rules.database_name(db, rp)
-    results = [_statement(i, stmt, provider, name, epoch, now, config, deadline)
+    unbound = getattr(prepared, "unbound", ())
+    results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
+               _statement(i, stmt, provider, name, epoch, now, config, deadline)
                for i, stmt in enumerate(prepared.statements)]
     if epoch is None:
         for res in results:
@@ -86,8 +103,35 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline) -> Stateme
         series_name, columns, rows = rules.RETENTION_POLICIES
         return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
     stmt, provider = _metadata_cutoff(stmt, provider, now)
-    return engine.run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                                deadline=deadline)
+    res = engine.run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
+                               deadline=deadline)
+    return _explain_shape(res, stmt.analyze) if isinstance(stmt, S.ExplainStatement) else res
+
+
+# -- EXPLAIN as v3 answers it -------------------------------------------------------------------
+
+def _without_verbose(text: str) -> str:
+    """``EXPLAIN [ANALYZE] VERBOSE``: v3 takes VERBOSE, the 1.x grammar does not. It is
+    blanked out (same length, so positions hold); our plan has no more detail to show."""
+    if "verbose" not in text.lower():
+        return text
+    for piece in pieces(text):
+        i = 1 + (piece.word(1) == "ANALYZE")
+        if piece.word(0) == "EXPLAIN" and piece.word(i) == "VERBOSE":
+            pos = piece.words[i][1]
+            text = text[:pos] + " " * len("VERBOSE") + text[pos + len("VERBOSE"):]
+    return text
+
+
+def _explain_shape(res: StatementResult, analyze: bool) -> StatementResult:
+    """v3's EXPLAIN is DataFusion's: a ``plan_type`` (the series name, iox planner.rs
+    explain_statement_to_plan) and a ``plan`` column holding the whole plan as one string.
+    Ours is this store's plan, under DataFusion's plan types."""
+    if res.error is not None or not res.series:
+        return res
+    plan = "\n".join(str(row[0]) for s in res.series for row in s.values)
+    kinds = ("Plan with Metrics",) if analyze else ("logical_plan", "physical_plan")
+    return StatementResult(res.statement_id, [Series(k, None, ["plan"], [[plan]]) for k in kinds])
 
 
 def _resolve(provider, name: str) -> tuple[str, str | None]:

@@ -17,6 +17,8 @@ from ..ast import expr as A
 from ..ast import meta as M
 from ..ast import select as S
 from ..ast.visit import find
+from .functions3 import fields_error
+from .select_syntax import select_syntax_error, tokens
 from .statements import Piece, byte_offset, pieces
 
 # iox_v1_query_api/src/error.rs: Error::InfluxqlRewrite, Error::Datafusion
@@ -25,6 +27,8 @@ PARSE_PREFIX = STATEMENT_PREFIX + "parsing error: "  # iox_query_influxql_rewrit
 DATAFUSION = "datafusion error: "
 NOT_IMPLEMENTED = "This feature is not implemented: "  # DataFusionError::NotImplemented
 REWRITING = "rewriting statement\ncaused by\n"  # planner.rs: e.context("rewriting statement")
+GATHER = "gather information about select statement\ncaused by\n"  # rewriter.rs: select_statement_info
+PLANNING = "Error during planning: "  # DataFusionError::Plan (iox_query_influxql error.rs map::query)
 NO_DATABASE = "must specify a 'db' parameter, or provide the database in the InfluxQL query"
 
 INVALID_SHOW = ("invalid SHOW statement, expected DATABASES, FIELD KEYS, MEASUREMENTS, TAG KEYS, "
@@ -112,6 +116,11 @@ def _select_error(piece: Piece, text: str, i: int = 0) -> str | None:
     words = [w for w, _ in piece.words[i:]]
     if "INTO" in words and ("FROM" not in words or words.index("INTO") < words.index("FROM")):
         return nom_error(text, piece.start)
+    if "GROUP" in words:
+        # the 1.x grammar takes ``GROUP BY time``, ``time()``, ``GROUP BY 1`` and its planner
+        # refuses them; in v3 its parser does, with its own words
+        found = _select_syntax_piece(text, piece)
+        return found.removeprefix(PARSE_PREFIX) if found is not None else None
     return None
 
 
@@ -199,25 +208,55 @@ def select_error(stmt: S.SelectStatement) -> str | None:
     selects = [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]
     if any(s.slimit or s.soffset for s in selects):
         return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
+    refused = fields_error(stmt)
+    if refused is not None:
+        message, not_implemented = refused
+        return DATAFUSION + REWRITING + GATHER + (NOT_IMPLEMENTED if not_implemented else PLANNING) + message
     calls = [c.name for s in selects for f in s.fields for c in find(f, A.Call)]
-    if "count_hll" in calls:
-        return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "count_hll"
     for name in calls:
         if name in UNPLANNED_FUNCTIONS:
-            return DATAFUSION + f"Error during planning: Invalid function '{name}'"
+            return DATAFUSION + PLANNING + f"Invalid function '{name}'"
     if "sample" in calls:
         return DATAFUSION + NOT_IMPLEMENTED + "sample selector function"
     return None
 
 
 def our_parse_error(text: str, message: str, char_pos: int) -> str:
-    """A syntax error v3's statement pass let through, found by the 1.x grammar: its words,
-    framed and positioned as v3 frames its own."""
+    """A syntax error v3's statement pass let through, found by the 1.x grammar: v3's own
+    words when the mistake is a SELECT one v3 names (select_syntax.py), else the 1.x
+    grammar's words, framed and positioned as v3 frames its own."""
+    found = _select_syntax(text, char_pos)
+    if found is not None:
+        return found
+    if message.split(" at line ")[0].endswith(", expected ;"):
+        return PARSE_PREFIX + nom_error(text, char_pos)  # a complete statement, then words no parser takes
     head = message.removeprefix("error parsing query: ")
     cut = head.rfind(" at line ")
     if cut > 0:
         head = head[:cut]
     return PARSE_PREFIX + _at(text, head, char_pos)
+
+
+def _select_syntax(text: str, char_pos: int) -> str | None:
+    piece = next((p for p in reversed(pieces(text)) if p.start <= char_pos), None)
+    if piece is None:
+        return None
+    if piece.word(0) != "SELECT" and not (piece.word(0) == "EXPLAIN" and "SELECT" in
+                                          (piece.word(1), piece.word(2), piece.word(3))):
+        return None
+    return _select_syntax_piece(text, piece)
+
+
+def _select_syntax_piece(text: str, piece: Piece) -> str | None:
+    toks = tokens(text, piece)
+    first = next(i for i, t in enumerate(toks) if t.text == "SELECT")
+    found = select_syntax_error(text, piece, first)
+    if found is None:
+        return None
+    message, pos = found
+    if message is None and first and pos == toks[first].start:
+        return PARSE_PREFIX + _at(text, INVALID_EXPLAIN, pos)  # explain.rs: expect(..., statement)
+    return PARSE_PREFIX + (nom_error(text, pos) if message is None else _at(text, message, pos))
 
 
 def database_name(db: str | None, rp: str | None) -> str | None:

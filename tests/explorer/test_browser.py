@@ -156,7 +156,10 @@ def test_statement_error_is_shown_as_the_api_words_it(page):
 
 
 def test_copy_as_curl_uses_a_placeholder_for_the_token(page, server):
-    _click(page, "db", "mydb")  # fills the policy box
+    page.execute_script("""const rp = document.getElementById('rp'); rp.replaceChildren();
+        const db = document.getElementById('db'); db.value = 'mydb'; db.dispatchEvent(new Event('change'));""")
+    wait_until(lambda: page.execute_script(  # the page's own choice of the database has landed
+        "return [...document.getElementById('rp').options].some(o => o.value === 'autogen')"), "the policies", 15)
     _use(page, "rp", "autogen")
     _run(page, "SHOW MEASUREMENTS")
     _by_css(page, "#copy-curl")[0].click()

@@ -44,6 +44,17 @@ def _use(driver, box, value):
         box, value), f"{box} {value} in the box", 15)
 
 
+def _signed_in_with_mydb(browser, server):
+    """The explorer loaded, the token entered, database mydb chosen."""
+    browser.get(f"{server.url}/")
+    field = wait_until(lambda: _by_css(browser, "#token"), "the page", 15)[0]
+    field.send_keys(server.token)
+    _by_css(browser, "#token-save")[0].click()
+    _click(browser, "db", "mydb")
+    wait_until(lambda: browser.execute_script("return document.getElementById('db').value") == "mydb", "mydb chosen")
+    return browser
+
+
 def _tables(driver):
     """[(caption, [[cells]])] of the result tables."""
     return driver.execute_script("""

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.explorer.test_browser import _by_css, _click, _run, _tables, _use
+from tests.explorer.test_browser import (
+    _by_css,
+    _run,
+    _signed_in_with_mydb,
+    _tables,
+    _use,
+)
 from tests.waiting import wait_until
 
 SLIMIT_V3 = "datafusion error: rewriting statement\ncaused by\nThis feature is not implemented: SLIMIT or SOFFSET"
@@ -15,12 +21,7 @@ SLIMIT_V3 = "datafusion error: rewriting statement\ncaused by\nThis feature is n
 @pytest.fixture(scope="module")
 def check_page(server, browser):
     """The explorer with the token entered and database mydb chosen (InfluxQL)."""
-    browser.get(f"{server.url}/")
-    field = wait_until(lambda: _by_css(browser, "#token"), "the page", 15)[0]
-    field.send_keys(server.token)
-    _by_css(browser, "#token-save")[0].click()
-    _click(browser, "db", "mydb")
-    wait_until(lambda: browser.execute_script("return document.getElementById('db').value") == "mydb", "mydb chosen")
+    _signed_in_with_mydb(browser, server)
     return browser
 
 

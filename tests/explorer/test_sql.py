@@ -9,7 +9,14 @@ import json
 import pytest
 
 from tests.explorer.conftest import NOW_S
-from tests.explorer.test_browser import _by_css, _click, _node, _run, _tables
+from tests.explorer.test_browser import (
+    _by_css,
+    _click,
+    _node,
+    _run,
+    _signed_in_with_mydb,
+    _tables,
+)
 from tests.waiting import wait_until
 
 
@@ -21,12 +28,7 @@ def _naive(s: int) -> str:
 @pytest.fixture(scope="module")
 def sql_page(server, browser):
     """The explorer with the token entered, database mydb chosen, and the editor switched to SQL."""
-    browser.get(f"{server.url}/")
-    field = wait_until(lambda: _by_css(browser, "#token"), "the page", 15)[0]
-    field.send_keys(server.token)
-    _by_css(browser, "#token-save")[0].click()
-    _click(browser, "db", "mydb")
-    wait_until(lambda: browser.execute_script("return document.getElementById('db').value") == "mydb", "mydb chosen")
+    _signed_in_with_mydb(browser, server)
     from selenium.webdriver.support.ui import Select
 
     Select(_by_css(browser, "#lang")[0]).select_by_value("sql")

@@ -242,6 +242,10 @@ class Store:
         """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays)."""
         return self._reads.scan_series(db, rp, measurement, start, end, columns, tags)
 
+    def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
+        """Whether scans of ``measurement`` read sorted files only (no buffered rows)."""
+        return self._reads.series_ordered(db, rp, measurement)
+
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
         """Rows in [start, end], estimated from file metadata and the buffer without reading."""
         return self._reads.row_estimate(db, rp, measurement, start, end)

@@ -559,7 +559,9 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)
     if runs and df.height and not df[RUNS_OK_COLUMN][0]:  # the rows were not grouped after all
         df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
-    return df.drop(RUNS_OK_COLUMN, strict=False)
+    elif runs:
+        df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
+    return df
 
 
 def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, exprs, modes,
@@ -666,7 +668,7 @@ def _run_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFr
     slices, without hashing strings. ``RUNS_OK_COLUMN`` says whether every run was a distinct
     group (else the caller groups again by hashing)."""
     rest = gkeys[1:]  # one measurement: the name is a constant
-    run = pl.sum_horizontal([pl.col(k).rle_id().cast(pl.Int64) for k in rest]).set_sorted()
+    run = pl.struct(rest).rle_id().set_sorted()  # rises at each change of keys: sorted
     names = [e.meta.output_name() for e in exprs]
     out = lf.with_columns(run.alias(RUN_COLUMN)).group_by(RUN_COLUMN).agg(
         [*[pl.col(k).first() for k in rest], *exprs])

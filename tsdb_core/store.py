@@ -43,7 +43,8 @@ log = logging.getLogger("tsdb_core.store")
 class Store:
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
-    capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False)
+    capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False,
+                                series_order=True)
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,

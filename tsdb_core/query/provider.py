@@ -87,7 +87,8 @@ class DataProvider(Protocol):
 
     def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
         """Whether :meth:`scan` rows likely come grouped by series, times ascending within each
-        (read from sorted files only). A hint for a cheaper grouping: the engine checks it."""
+        (read from sorted files only). A hint for a cheaper grouping, which the engine checks;
+        only with ``capabilities.series_order``."""
         return False
 
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int,

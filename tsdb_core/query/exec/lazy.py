@@ -658,8 +658,8 @@ def _by_runs(plan, a: Aggregate, gkeys: list[str], ctx: Ctx) -> bool:
     src = plan.sources[0] if len(plan.sources) == 1 else None
     if not a.interval or not isinstance(src, Scan) or len(gkeys) < 3:
         return False
-    ordered = getattr(ctx.provider, "series_ordered", None)
-    return ordered is not None and ordered(src.database, src.retention_policy, src.measurement)
+    p = ctx.provider
+    return p.capabilities.series_order and p.series_ordered(src.database, src.retention_policy, src.measurement)
 
 
 def _run_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:

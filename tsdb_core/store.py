@@ -43,7 +43,8 @@ log = logging.getLogger("tsdb_core.store")
 class Store:
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
-    capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False)
+    capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False,
+                                series_order=True)
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
@@ -241,6 +242,10 @@ class Store:
                     tags: TagValues) -> tuple | None:
         """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays)."""
         return self._reads.scan_series(db, rp, measurement, start, end, columns, tags)
+
+    def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
+        """Whether scans of ``measurement`` read sorted files only (no buffered rows)."""
+        return self._reads.series_ordered(db, rp, measurement)
 
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
         """Rows in [start, end], estimated from file metadata and the buffer without reading."""

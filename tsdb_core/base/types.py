@@ -126,6 +126,7 @@ class Capabilities:
     arrays: bool = False  # scan_arrays/scan_series answer (numpy arrays, no frame)
     row_estimates: bool = False  # row_estimate answers from file metadata, without reading
     statistics: bool = False  # stats() answers SHOW STATS
+    series_order: bool = False  # series_ordered() says when scans come by series, times ascending
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,12 @@ class DataProvider(Protocol):
         None when several match or as scan_arrays. Only with ``capabilities.arrays``."""
         return None
 
+    def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
+        """Whether :meth:`scan` rows likely come grouped by series, times ascending within each
+        (read from sorted files only). A hint for a cheaper grouping, which the engine checks;
+        only with ``capabilities.series_order``."""
+        return False
+
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int,
                      end: int) -> int | None:
         """Rows in [start, end] estimated without reading data; None when unknown."""

@@ -122,6 +122,14 @@ class Reader:
         self.recovery.note_scan(files)
         return files, sorted(meta.tags), start
 
+    def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
+        """Whether scans of ``measurement`` read files only (each sorted by series, then time):
+        no buffered rows, which come in arrival order."""
+        st = self.state
+        with st.lock:
+            key = (db, st.catalog.rp(db, rp).name, measurement)
+            return not any(b is not None and b.chunks(key) for b in (st.flushing, st.buffer))
+
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
         """Rows of a measurement with start <= time <= end, estimated without opening a file:
         each file's row count prorated by the share of its time range inside, plus buffered rows."""

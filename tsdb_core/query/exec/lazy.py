@@ -31,6 +31,10 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
                           gap_column, output_column, seen_column)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
+# a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
+RUN_COLUMN = "\x00run"
+RUNS_OK_COLUMN = "\x00runs_ok"
+
 
 @dataclass
 class Ctx:
@@ -551,7 +555,22 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
     exprs, modes, integrals = _agg_exprs(a, schema, low)
     exprs += _aux_exprs(a, schema, low, gkeys)
     seen, keep = _seen_exprs(schema, low, exprs)
-    df = _group_agg(plan, a, lf, gkeys, exprs) if exprs else lf.select(gkeys).unique()
+    runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
+    df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)
+    if runs and df.height and not df[RUNS_OK_COLUMN][0]:  # the rows were not grouped after all
+        df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
+    elif runs:
+        df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
+    return df
+
+
+def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, exprs, modes,
+                 integrals, seen, keep, runs: bool) -> pl.DataFrame:
+    """The groups' rows of :func:`_scalar_aggs`, collected once; ``runs``: see :func:`_run_agg`."""
+    if runs:
+        df = _run_agg(plan, lf, gkeys, exprs)
+    else:
+        df = _group_agg(plan, a, lf, gkeys, exprs) if exprs else lf.select(gkeys).unique()
     for a0, alias in modes:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
         df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias), on=gkeys, how="left")
@@ -631,6 +650,30 @@ def _seen_exprs(schema, low: Lowered, exprs: list) -> tuple[list[str], list]:
             seen.append(seen_column(i))
             keep.append(pl.col(seen_column(i)) > 0)
     return seen, keep
+
+
+def _by_runs(plan, a: Aggregate, gkeys: list[str], ctx: Ctx) -> bool:
+    """Whether to group by runs of equal keys (:func:`_run_agg`): GROUP BY time and tags over
+    one measurement whose rows the provider says come by series, times ascending."""
+    src = plan.sources[0] if len(plan.sources) == 1 else None
+    if not a.interval or not isinstance(src, Scan) or len(gkeys) < 3:
+        return False
+    p = ctx.provider
+    return p.capabilities.series_order and p.series_ordered(src.database, src.retention_policy, src.measurement)
+
+
+def _run_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
+    """``group_by(gkeys).agg(exprs)`` for rows that come grouped (by series, times ascending):
+    each run of equal keys is one group, numbered by a sorted key, which Polars aggregates as
+    slices, without hashing strings. ``RUNS_OK_COLUMN`` says whether every run was a distinct
+    group (else the caller groups again by hashing)."""
+    rest = gkeys[1:]  # one measurement: the name is a constant
+    run = pl.struct(rest).rle_id().set_sorted()  # rises at each change of keys: sorted
+    names = [e.meta.output_name() for e in exprs]
+    out = lf.with_columns(run.alias(RUN_COLUMN)).group_by(RUN_COLUMN).agg(
+        [*[pl.col(k).first() for k in rest], *exprs])
+    ok = pl.struct(rest).is_unique().all().alias(RUNS_OK_COLUMN)
+    return out.select([pl.lit(plan.sources[0].measurement).alias(gkeys[0]), *rest, *names, ok])
 
 
 def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:

@@ -125,14 +125,21 @@ class Store:
         self._engine.state.clock = clock
 
     # ------------------------------------------------------------------ writes
-    def write(self, db: str, body: bytes | str, precision: str = "ns", rp: str | None = None) -> WriteResult:
-        """Parse and store a line-protocol body; returns once it is durable and queryable."""
+    def write(self, db: str, body: bytes | str, precision: str = "ns", rp: str | None = None, *,
+              dialect: Dialect | str | None = None) -> WriteResult:
+        """Parse and store a line-protocol body; returns once it is durable and queryable.
+
+        ``dialect`` (default: the store's): under ``influxdb1`` a field type conflict inside
+        the body, in a shard group (partition window) the body opens, fails every point of
+        that window and sets ``WriteResult.failure``, as InfluxDB 1.x does."""
         precision_multiplier(precision)
         if isinstance(body, str):
             body = body.encode()
         now = self.clock()
         parsed = parse_line_protocol(body, precision=precision, now=now)
-        result = self._engine.write_batches(db, rp, list(parsed.batches.values()), now, body)
+        v1 = parsed.conflicts and self._dialect(dialect) is Dialect.INFLUXDB1
+        result = self._engine.write_batches(db, rp, list(parsed.batches.values()), now, body,
+                                            conflicts=parsed.conflicts if v1 else None)
         if parsed.errors:
             result.errors = sorted([*parsed.errors, *result.errors], key=lambda e: e.line)
         return result

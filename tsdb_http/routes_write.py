@@ -7,7 +7,9 @@ then the write. Rejected lines follow the Cloud Dedicated API document's partial
 
 * cloud ``/api/v2/write``: 400 when any line was rejected (the others are written);
 * cloud ``/write``: 201 when some lines were written, 400 when none was;
-* influxdb1: 400 ``{"error": "partial write: <reason> dropped=N"}`` as 1.6.7.
+* influxdb1: 400 ``{"error": "partial write: <reason> dropped=N"}`` as 1.6.7, or 400
+  ``{"error": "field type conflict"}`` when a type conflict inside the body fails a shard
+  group the body opens (``WriteResult.failure``; the other groups' points are written).
 
 Cloud bodies are ``{"code": "invalid", "line": <first bad line>, "message": ...}``
 listing up to 100 rejected lines.
@@ -59,17 +61,19 @@ async def _write(request: Request, db: str, rp: str | None, precision: str | Non
     if not body.strip():
         return Response(status_code=204)
     try:
-        result = await run_in_threadpool(store.write, db, body, precision, rp)
+        result = await run_in_threadpool(store.write, db, body, precision, rp,
+                                         dialect="influxdb1" if dialect is Dialect.V1 else "influxdb3")
     finally:
         shim.offload.data_changed()  # grown data: quick reads are measured again (offload.py)
     if not result.errors:
         return Response(status_code=204)
-    return _rejected(result.errors, result.points_written, dialect, v2)
+    return _rejected(result.errors, result.points_written, dialect, v2, result.failure)
 
 
-def _rejected(errors: list[LineError], written: int, dialect: Dialect, v2: bool) -> Response:
+def _rejected(errors: list[LineError], written: int, dialect: Dialect, v2: bool,
+              failure: str | None = None) -> Response:
     if dialect is Dialect.V1:
-        raise HttpError(400, v1_message(errors, written))
+        raise HttpError(400, failure or v1_message(errors, written))
     shown = errors[:MAX_REPORTED]
     detail = "\n".join(f"{'error parsing' if _is_parse_error(e) else 'error writing'} line {e.line} "
                        f"(1-based): {e.reason}" for e in shown)

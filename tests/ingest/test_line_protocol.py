@@ -60,12 +60,6 @@ ERRORS = [
     ("cpu v=1 1\ncpu v=1i 2\ncpu v=\"x\" 3\ncpu v=2 4",
      [(2, 'field type conflict: input field "v" on measurement "cpu" is type integer, already exists as type float'),
       (3, 'field type conflict: input field "v" on measurement "cpu" is type string, already exists as type float')]),
-    ("cpu,k=a v=1 1\ncpu k=1 2",
-     [(2, 'invalid field key: input field "k" on measurement "cpu" is already a tag key in this batch')]),
-    ("cpu k=1 1\ncpu,k=a v=1 2",
-     [(2, 'invalid tag key: input tag "k" on measurement "cpu" is already a field key in this batch')]),
-    ("cpu,k=a k=1 1",
-     [(1, 'invalid field key: input field "k" on measurement "cpu" is already a tag key in this batch')]),
     ("cpu v=1 1\r\ncpu v=x 2\r\n", [(2, "unable to parse 'cpu v=x 2': invalid boolean")]),
     ("  \tcpu v=1 5 6", [(1, "unable to parse 'cpu v=1 5 6': point is invalid")]),
 ]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import tsdb_core
+from tsdb_core.base.types import field_key
 from tsdb_core.ingest.line_protocol import parse
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "cases" / "line_protocol_influxd.json"
@@ -27,21 +29,20 @@ DEVIATIONS: dict[str, tuple[str, list[str]]] = {
     "unsigned max": ("u suffix accepted as in InfluxDB 3", []),
     "crlf": ("CRLF line endings accepted as in InfluxDB 3", []),
     "crlf no timestamp": ("CRLF line endings accepted as in InfluxDB 3", []),
+    # the parser refuses the later line; Store.write then fails the shard group as 1.6.7 does
+    # (test_store_matches_influxd_on_write_failures below)
     "type conflict in body": (
-        "1.6.7 fails the whole write; we refuse only the later conflicting line",
+        "the parser refuses the later conflicting line (the store fails the write)",
         ['field type conflict: input field "v" on measurement "cpu" is type integer, '
          "already exists as type float"]),
     "type conflict rejected line keeps no types": (
-        "1.6.7 fails the whole write; we refuse only the later conflicting line",
+        "the parser refuses the later conflicting line (the store fails the write)",
         ['field type conflict: input field "a" on measurement "cpu" is type integer, '
          "already exists as type float"]),
     "duplicate fields types": (
-        "1.6.7 fails the whole write; we refuse the line",
+        "the parser refuses the line (the store fails the write)",
         ['field type conflict: input field "v" on measurement "cpu" is type string, '
          "already exists as type float"]),
-    "tag and field same key": (
-        "1.x stores a tag and a field of the same name; we refuse the later line",
-        ['invalid field key: input field "k" on measurement "cpu" is already a tag key in this batch']),
 }
 
 
@@ -83,7 +84,7 @@ def _our_rows(parsed, measurement):
         rows.append({
             "time": rec["time"],
             "tags": {k: rec[k] for k in batch.tags if rec[k] is not None},
-            "fields": {k: rec[k] for k in batch.fields if rec[k] is not None},
+            "fields": {field_key(k): rec[k] for k in batch.fields if rec[k] is not None},
         })
     return sorted(rows, key=lambda r: r["time"])
 
@@ -119,7 +120,7 @@ def test_matches_influxd(case):
     for m, s in stored.items():
         batch = parsed.batches[m]
         types = {_expand_key(k): t for k, t in s["field_types"].items()}
-        assert {k: t.value for k, t in batch.fields.items()} == types
+        assert {field_key(k): t.value for k, t in batch.fields.items()} == types
         assert set(batch.tags) == set(s["tag_keys"])
         ours = _our_rows(parsed, m)
         theirs = [{"time": r["time"],
@@ -134,6 +135,29 @@ def test_matches_influxd(case):
             assert o["fields"].keys() == t["fields"].keys()
             for k, v in t["fields"].items():
                 assert _same_value(o["fields"][k], v, types[k]), (k, o["fields"][k], v)
+
+
+WRITE_FAILURES = [c for c in CASES if c["error"] == "field type conflict" or c["id"] == "tag and field same key"]
+
+
+@pytest.mark.parametrize("case", WRITE_FAILURES, ids=[c["id"] for c in WRITE_FAILURES])
+def test_store_matches_influxd_on_write_failures(case):
+    """Through Store.write (influxdb1): the status, the error and what influxd kept, as recorded
+    (each case had a database, hence shard groups, of its own)."""
+    store = tsdb_core.open(None)
+    store.create_database("db")
+    result = store.write("db", expand(case["body"]), precision=case["precision"])
+    assert result.failure == case["error"]
+    assert result.ok is (case["status"] == 204)
+    for m, s in case["stored"].items():
+        schema = store.schema("db", m)
+        assert {k: t.value for k, t in schema.fields.items()} == s["field_types"]
+        rows = store.query(f'SELECT * FROM "{m}"', db="db", epoch="ns").to_json()["results"][0]
+        assert len(rows.get("series", [{}])[0].get("values", [])) == len(s["rows"])
+    if case["id"] == "tag and field same key":
+        got = store.query("SELECT k::tag, k::field, v FROM cpu", db="db", epoch="ns").to_json()
+        assert got["results"][0]["series"][0]["values"] == [
+            [1500000000000000000, "a", None, 1.0], [1500000000000000001, None, 2.0, None]]
 
 
 def test_deviations_are_recorded_cases():

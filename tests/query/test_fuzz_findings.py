@@ -33,12 +33,18 @@ def test_an_aggregate_beside_a_transform_of_a_field_no_point_has():
     assert s.query(q, db="db").to_json()["results"][0] == {"statement_id": 0}  # influxd 1.6.7: no series
 
 
-def test_into_a_field_named_like_a_group_by_tag_is_refused_clearly():
+def test_into_a_field_named_like_a_group_by_tag_writes_both():
+    """influxd 1.6.7: the tag and the field are both written (``SELECT *`` shows host, host_1)."""
     s = tsdb_core.open(None)
     s.write("db", "m,host=a v=1 1\nm,host=b v=2 2")
     res = s.query("SELECT host::tag, v INTO out FROM m GROUP BY host", db="db").to_json()
-    assert res["results"][0] == {"statement_id": 0, "error": (
-        'invalid field key: input field "host" on measurement "out" is already a tag key (GROUP BY host)')}
-    assert s.measurements("db") == ["m"]  # nothing written
+    assert res["results"][0]["series"][0]["values"] == [["1970-01-01T00:00:00Z", 2]]
+    res = s.query("SELECT * FROM out", db="db").to_json()["results"][0]["series"][0]
+    assert res["columns"] == ["time", "host", "host_1", "v"]
+    assert res["values"] == [["1970-01-01T00:00:00.000000001Z", "a", "a", 1.0],
+                             ["1970-01-01T00:00:00.000000002Z", "b", "b", 2.0]]
+    assert s.query("SHOW FIELD KEYS FROM out", db="db").to_json()["results"][0]["series"][0]["values"] == [
+        ["host", "string"], ["v", "float"]]
+    s.drop_measurement("db", "out")
     res = s.query("SELECT host, v INTO out FROM m", db="db").to_json()  # no GROUP BY: host is a field
     assert res["results"][0]["series"][0]["values"] == [["1970-01-01T00:00:00Z", 2]]

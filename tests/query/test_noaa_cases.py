@@ -31,14 +31,6 @@ KNOWN_DEVIATIONS = {
     # we pick the tied value seen first in time (documented).
     "SELECT mode(up), mode(msg), mode(load) FROM status WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-08T00:00:00Z'":
         "mode() tie broken by Go's unstable sort in influxd",
-    # A key both tag and field of one measurement: influxd stores both (README, deviations).
-    "SELECT * FROM tf": "a key both tag and field: the point is refused",
-    "SELECT k::tag, k::field FROM tf": "a key both tag and field: the point is refused",
-    "SHOW FIELD KEYS FROM tf": "a key both tag and field: the point is refused",
-    # A type conflict inside a body that opens a shard group: influxd 1.6.7 fails the whole body
-    # (yet keeps the first type); here only the later line is refused (README, deviations).
-    "SELECT * FROM cfn": "a conflict inside one body: only the later line is refused",
-    "SHOW FIELD KEYS FROM cfn": "a conflict inside one body: only the later line is refused",
 }
 
 

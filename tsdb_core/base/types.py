@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import polars as pl
 
@@ -44,6 +45,21 @@ _POLARS: dict[FieldType, pl.DataType] = {
 
 TIME = "time"  # the time column: Int64 nanoseconds since the Unix epoch
 
+# A field whose key is also a tag key of its measurement (1.x stores both) is held in the
+# column TWIN + key. No line-protocol key can start with a newline (one would end the
+# line), and writes of other kinds refuse such keys (storage/admission.py).
+TWIN = "\nfield:"
+
+
+def field_column(key: str, tags) -> str:
+    """The column of field ``key`` of a measurement with tag keys ``tags``."""
+    return TWIN + key if key in tags else key
+
+
+def field_key(column: str) -> str:
+    """The field key a column holds (the inverse of :func:`field_column`)."""
+    return column[len(TWIN):] if column.startswith(TWIN) else column
+
 
 @dataclass(frozen=True, slots=True)
 class LineError:
@@ -61,8 +77,8 @@ class LineError:
 class MeasurementBatch:
     """The accepted points of one measurement from one body, columnar.
 
-    ``tags`` and ``fields`` name the frame's columns (besides ``time``); a key
-    is never both a tag and a field within one batch.
+    ``tags`` and ``fields`` name the frame's columns (besides ``time``); a field whose
+    key is also one of ``tags`` is named :func:`field_column` (``TWIN`` + key).
     ``lines`` holds each row's 1-based source line number (Int64 Series), so
     later validation (field type conflicts, retention) can report lines too.
     """
@@ -86,6 +102,17 @@ class MeasurementBatch:
         return int(sum(counts))
 
 
+class TypeConflict(NamedTuple):
+    """A line refused because a field's type differs from an earlier one of the same body
+    (or of the same line): what decides, in 1.x, whether the write fails (Store.write)."""
+
+    time: int  # the refused line's time (ns)
+    first_time: int  # the time of the line that gave the field its type
+    measurement: str
+    before: tuple  # (column, FieldType) of the refused line's fields before the conflicting one
+    tags: tuple = ()  # the refused line's (key, value) tags: 1.x creates its series first
+
+
 @dataclass(slots=True)
 class ParsedBody:
     """What line-protocol parsing gives back: batches plus every rejected line."""
@@ -93,6 +120,8 @@ class ParsedBody:
     batches: dict[str, MeasurementBatch] = field(default_factory=dict)
     errors: list[LineError] = field(default_factory=list)
     lines_seen: int = 0  # non-blank, non-comment lines
+    # line → TypeConflict of each line refused for a field type conflict inside the body
+    conflicts: dict[int, TypeConflict] = field(default_factory=dict)
 
     @property
     def num_points(self) -> int:
@@ -106,6 +135,9 @@ class WriteResult:
     points_written: int = 0
     values_written: int = 0
     errors: list[LineError] = field(default_factory=list)
+    # the write's own error where InfluxDB 1.x fails it rather than writing partially
+    # (``field type conflict``: a type conflict inside a body in a shard group it opens)
+    failure: str | None = None
 
     @property
     def ok(self) -> bool:

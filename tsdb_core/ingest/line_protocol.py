@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ..base.types import LineError, ParsedBody
+from ..base.types import LineError, ParsedBody, TypeConflict, field_column
 from ..base.time import precision_multiplier
 from . import lp_escaped, lp_exact, lp_fast
 from .lp_assemble import Part, assemble
@@ -64,11 +64,11 @@ def parse_vectorised(body: bytes | str, *, precision: str = "ns", now: int) -> P
     else:
         text = decode(body)
         raw = body if isinstance(body, bytes) and _is_utf8(body, text) else None
-    parts, errors, lines_seen, text_of = _parse_text(text, multiplier, default_time, raw)
-    batches, conflicts = assemble(parts, text_of)
-    if conflicts:
-        errors = sorted(errors + conflicts, key=lambda e: e.line)
-    return ParsedBody(batches=batches, errors=errors, lines_seen=lines_seen)
+    parts, errors, lines_seen, text_of, conflicts = _parse_text(text, multiplier, default_time, raw)
+    batches, refused, times = assemble(parts, text_of)
+    if refused:
+        errors = sorted(errors + refused, key=lambda e: e.line)
+    return ParsedBody(batches=batches, errors=errors, lines_seen=lines_seen, conflicts={**conflicts, **times})
 
 
 def parse_exact(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
@@ -78,7 +78,7 @@ def parse_exact(body: bytes | str, *, precision: str = "ns", now: int) -> Parsed
     default_time = now - now % multiplier
     text = decode(body)
     pos, n, line = 0, len(text), 1
-    rows, errors, texts = [], [], {}
+    rows, errors, texts, conflicts = [], [], {}, {}
     while pos < n:
         end = lp_exact.scan_line(text, pos)
         block = text[pos:end]
@@ -87,14 +87,16 @@ def parse_exact(body: bytes | str, *, precision: str = "ns", now: int) -> Parsed
             texts[line] = stripped
             if reason is not None:
                 errors.append(LineError(line, stripped, reason))
+                if point is not None:
+                    conflicts[line] = _in_line_conflict(point)
             else:
                 rows.append((line, point))
         line += block.count("\n") + 1
         pos = end + 1
-    batches, conflicts = assemble(lp_exact.points_to_parts(rows), texts.__getitem__)
-    if conflicts:
-        errors = sorted(errors + conflicts, key=lambda e: e.line)
-    return ParsedBody(batches=batches, errors=errors, lines_seen=len(texts))
+    batches, refused, times = assemble(lp_exact.points_to_parts(rows), texts.__getitem__)
+    if refused:
+        errors = sorted(errors + refused, key=lambda e: e.line)
+    return ParsedBody(batches=batches, errors=errors, lines_seen=len(texts), conflicts={**conflicts, **times})
 
 
 def _is_utf8(body: bytes, text: str) -> bool:
@@ -145,7 +147,7 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
         physical = str(text).split("\n")
     todo = [(i, physical[i]) for i in leftover] + list(exact_blocks.items())
     todo.sort()
-    rows, errors, texts = [], [], {}
+    rows, errors, texts, conflicts = [], [], {}, {}
     for i, block in todo:
         stripped, point, reason = _parse_block(block, multiplier, default_time)
         if stripped is None:
@@ -153,6 +155,8 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
         texts[i + 1] = stripped
         if reason is not None:
             errors.append(LineError(i + 1, stripped, reason))
+            if point is not None:
+                conflicts[i + 1] = _in_line_conflict(point)
         else:
             rows.append((i + 1, point))
     seen = len(texts) + sum(p.frame.height for p in parts)
@@ -168,7 +172,15 @@ def _parse_text(text: str | None, multiplier: int, default_time: int, raw: bytes
             physical = str(text).split("\n")
         return physical[line - 1].removesuffix("\r")
 
-    return parts, errors, seen, text_of
+    return parts, errors, seen, text_of, conflicts
+
+
+def _in_line_conflict(point) -> TypeConflict:
+    """A line refused for a field given twice with two types (``point``: cut before it)."""
+    tags = {k for k, _ in point.tags}
+    return TypeConflict(point.time, point.time, point.measurement,
+                        tuple((field_column(k, tags), t) for k, t, _ in point.fields if k != "time"),
+                        point.tags)
 
 
 def _parse_block(block: str, multiplier: int, default_time: int):

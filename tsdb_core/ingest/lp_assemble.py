@@ -2,12 +2,12 @@
 
 Both parser paths hand over *parts*: row groups of one measurement that share
 a signature (tag keys, field keys and field types) as a Polars frame with the
-source line numbers. Here the parts of a measurement are checked for the two
-conflicts a batch may not contain, in line order as influxd does it: a field
-arriving with another type than an earlier accepted line gave it, and (our
-deviation) a key used as a tag in one line and as a field in another. The
-later line is refused; everything else is concatenated and put back in input
-order.
+source line numbers. Here the parts of a measurement are checked for the
+conflict a batch may not contain, in line order as influxd does it: a field
+arriving with another type than an earlier accepted line gave it. The later
+line is refused; everything else is concatenated and put back in input order.
+A field whose key is a tag key of the measurement anywhere in the body takes
+the column ``field_column`` names (1.x stores both).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Callable
 
 import polars as pl
 
-from ..base.types import TIME, FieldType, LineError, MeasurementBatch
+from ..base.types import TIME, FieldType, LineError, MeasurementBatch, TypeConflict, field_column, field_key
 
 LINE = "\nline"  # source line number column while parts are assembled; a key can never hold a raw newline
 
@@ -36,16 +36,10 @@ def type_conflict(field: str, measurement: str, new: FieldType, old: FieldType) 
             f"is type {new.value}, already exists as type {old.value}")
 
 
-def tag_field_conflict(key: str, measurement: str, as_field: bool) -> str:
-    if as_field:
-        return (f'invalid field key: input field "{key}" on measurement "{measurement}" '
-                "is already a tag key in this batch")
-    return (f'invalid tag key: input tag "{key}" on measurement "{measurement}" '
-            "is already a field key in this batch")
-
-
-def assemble(parts: list[Part], text_of: Callable[[int], str]) -> tuple[dict[str, MeasurementBatch], list[LineError]]:
-    """Batches per measurement (in order of first appearance) and the conflict errors."""
+def assemble(parts: list[Part], text_of: Callable[[int], str]
+             ) -> tuple[dict[str, MeasurementBatch], list[LineError], dict[int, TypeConflict]]:
+    """Batches per measurement (in order of first appearance), the conflict errors, and
+    the conflicts by line (``ParsedBody.conflicts``)."""
     by_measurement: dict[str, list[Part]] = {}
     for part in parts:
         if part.frame.height:
@@ -53,57 +47,60 @@ def assemble(parts: list[Part], text_of: Callable[[int], str]) -> tuple[dict[str
     first_line = {m: min(p.frame[LINE][0] for p in ps) for m, ps in by_measurement.items()}
     batches: dict[str, MeasurementBatch] = {}
     errors: list[LineError] = []
+    times: dict[int, TypeConflict] = {}
     for measurement in sorted(by_measurement, key=first_line.__getitem__):
-        ps = _resolve_conflicts(measurement, by_measurement[measurement], text_of, errors)
+        ps = _twin_fields(by_measurement[measurement])
+        ps = _resolve_conflicts(measurement, ps, text_of, errors, times)
         if ps:
             batches[measurement] = _concat(measurement, ps)
-    return batches, errors
+    return batches, errors, times
 
 
-def _resolve_conflicts(measurement: str, parts: list[Part], text_of, errors: list[LineError]) -> list[Part]:
-    types: dict[str, set[FieldType]] = {}
-    tag_keys: set[str] = set()
+def _twin_fields(parts: list[Part]) -> list[Part]:
+    """Field columns renamed where their key is a tag key of another line of the measurement."""
+    tags = {k for p in parts for k in p.tags}
+    if not tags:
+        return parts
+    out = []
     for p in parts:
-        tag_keys.update(p.tags)
+        renames = {k: field_column(k, tags) for k in p.fields if k in tags}
+        if renames:
+            p = Part(p.measurement, p.frame.rename(renames), p.tags,
+                     {renames.get(k, k): t for k, t in p.fields.items()})
+        out.append(p)
+    return out
+
+
+def _resolve_conflicts(measurement: str, parts: list[Part], text_of, errors: list[LineError],
+                       times: dict[int, TypeConflict]) -> list[Part]:
+    types: dict[str, set[FieldType]] = {}
+    for p in parts:
         for k, t in p.fields.items():
             types.setdefault(k, set()).add(t)
-    contested = {k for k, ts in types.items() if len(ts) > 1} | (tag_keys & types.keys())
+    contested = {k for k, ts in types.items() if len(ts) > 1}
     if not contested:
         return parts
     # Walk the rows of the parts touching contested keys in line order.
-    kind: dict[str, object] = {}  # key -> "tag" or the FieldType fixed by the first accepted line
-    sigs = []
-    for p in parts:
-        tags = [k for k in p.tags if k in contested]
-        fields = [(k, t) for k, t in p.fields.items() if k in contested]
-        sigs.append((tags, fields))
-    order = sorted((line, i) for i, p in enumerate(parts) if sigs[i][0] or sigs[i][1]
-                   for line in p.frame[LINE].to_list())
+    kind: dict[str, tuple[FieldType, int]] = {}  # key -> (type, time) of the first accepted line
+    sigs = [[(k, t) for k, t in p.fields.items() if k in contested] for p in parts]
+    order = sorted((line, time, i) for i, p in enumerate(parts) if sigs[i]
+                   for line, time in zip(p.frame[LINE].to_list(), p.frame[TIME].to_list()))
     rejected: dict[int, list[int]] = {}
-    for line, i in order:
-        tags, fields = sigs[i]
-        reason = None
-        for k in tags:
-            if kind.get(k, "tag") != "tag":
-                reason = tag_field_conflict(k, measurement, as_field=False)
-                break
-        if reason is None:
+    for line, time, i in order:
+        fields = sigs[i]
+        bad = next(((k, t) for k, t in fields if kind.get(k, (t,))[0] != t), None)
+        if bad is None:
             for k, t in fields:
-                seen = kind.get(k, t)
-                if seen == "tag":
-                    reason = tag_field_conflict(k, measurement, as_field=True)
-                    break
-                if seen != t:
-                    reason = type_conflict(k, measurement, t, seen)
-                    break
-        if reason is None:
-            for k in tags:
-                kind[k] = "tag"
-            for k, t in fields:
-                kind[k] = t
-        else:
-            errors.append(LineError(line, text_of(line), reason))
-            rejected.setdefault(i, []).append(line)
+                kind.setdefault(k, (t, time))
+            continue
+        k, t = bad
+        errors.append(LineError(line, text_of(line), type_conflict(field_key(k), measurement, t, kind[k][0])))
+        rejected.setdefault(i, []).append(line)
+        p = parts[i]
+        cols = list(p.fields.items())
+        tags = p.frame.filter(pl.col(LINE) == line).select(p.tags).row(0) if p.tags else ()
+        times[line] = TypeConflict(time, kind[k][1], measurement, tuple(cols[:cols.index((k, t))]),
+                                   tuple((k, v) for k, v in zip(p.tags, tags) if v is not None))
     out = []
     for i, p in enumerate(parts):
         if i in rejected:

@@ -471,22 +471,21 @@ def check_point(p: Point) -> tuple[Point | None, str | None]:
     """influxd's write-time checks after parsing (tsdb/shard.go): a ``time`` tag
     drops the point, ``time`` fields are dropped (the point too if nothing
     else is left), a field repeated in one line keeps its last value (with a
-    type conflict if the types differ). A key that is both a tag and a field
-    is refused (our deviation: 1.x stores both)."""
+    type conflict if the types differ: the reason comes with the point cut before the
+    conflicting field, what 1.x creates before failing). A key both tag and field is kept
+    twice, as 1.x keeps it (the field's column is ``field_column``'s)."""
     if any(k == "time" for k, _ in p.tags):
         return None, f'invalid tag key: input tag "time" on measurement "{p.measurement}" is invalid'
-    tag_keys = {k for k, _ in p.tags}
     fields: dict[str, tuple[FieldType, object]] = {}
     for k, t, v in p.fields:
-        if k in tag_keys:
-            return None, (f'invalid field key: input field "{k}" on measurement "{p.measurement}" '
-                          "is already a tag key in this batch")
         if k == "time":
             continue
         old = fields.get(k)
         if old is not None and old[0] != t:
-            return None, (f'field type conflict: input field "{k}" on measurement '
-                          f'"{p.measurement}" is type {t.value}, already exists as type {old[0].value}')
+            before = p.fields[:next(i for i, f in enumerate(p.fields) if f[0] == k and f[1] != old[0])]
+            return p._replace(fields=before), (
+                f'field type conflict: input field "{k}" on measurement '
+                f'"{p.measurement}" is type {t.value}, already exists as type {old[0].value}')
         fields.pop(k, None)
         fields[k] = (t, v)
     if not fields and not p.fields:
@@ -515,7 +514,7 @@ def points_to_parts(rows: list[tuple[int, Point]]) -> list:
     """Accepted points → assembly parts, one per (measurement, tag keys, typed field keys)."""
     import polars as pl
 
-    from ..base.types import TIME
+    from ..base.types import TIME, field_column
     from .lp_assemble import LINE, Part
 
     groups: dict[tuple, list[tuple[int, Point]]] = {}
@@ -529,9 +528,11 @@ def points_to_parts(rows: list[tuple[int, Point]]) -> list:
         for j, k in enumerate(tag_keys):
             data[k] = [p.tags[j][1] for _, p in members]
             schema[k] = pl.String
+        columns = {}
         for j, (k, t) in enumerate(field_sig):
-            data[k] = [p.fields[j][2] for _, p in members]
-            schema[k] = t.polars
+            c = field_column(k, tag_keys)
+            data[c] = [p.fields[j][2] for _, p in members]
+            schema[c], columns[c] = t.polars, t
         frame = pl.DataFrame(data, schema=schema)
-        parts.append(Part(measurement, frame, tag_keys, dict(field_sig)))
+        parts.append(Part(measurement, frame, tag_keys, columns))
     return parts

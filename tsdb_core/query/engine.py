@@ -187,7 +187,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
 def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp) -> int:
     """SELECT ... INTO: write the rows as points (GROUP BY tags stay tags); returns points written."""
     from ..base.errors import DatabaseNotFound
-    from ..base.types import FieldType
+    from ..base.types import FieldType, field_column
 
     if frame is None or frame.height == 0:
         return 0
@@ -197,20 +197,17 @@ def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp
         raise DatabaseNotFound(tdb or "")
     trp = target.retention_policy or None
     dims = [d for d in plan.dimensions if d == tag_name(d)]  # no empty tags written
-    clash = sorted({c.name for c in plan.columns} & set(dims))
-    if clash:  # influxd writes the key as both; a key here is a tag or a field (README, deviations)
-        from ..base.errors import QueryError
-        raise QueryError(f'invalid field key: input field "{clash[0]}" on measurement '
-                         f'"{target.name or frame[NAME][0]}" is already a tag key (GROUP BY {clash[0]})')
     written = 0
     for part in frame.partition_by(NAME, maintain_order=True):
         name = target.name or part[NAME][0]
-        # a name given twice (AS "a", ... AS "a"): the last column wins, as in influxd
-        values = [pl.col(output_column(i)).alias(n) for n, i in {c.name: i for i, c in enumerate(plan.columns)}.items()]
+        # a name given twice (AS "a", ... AS "a"): the last column wins, as in influxd; a
+        # name also a GROUP BY tag is written as both, the field in its own column (1.x)
+        last = {c.name: i for i, c in enumerate(plan.columns)}
+        values = [pl.col(output_column(i)).alias(field_column(n, dims)) for n, i in last.items()]
         out = part.select(["time", *[pl.when(pl.col(d) != "").then(pl.col(d)).alias(d) for d in dims],
                            *values])
-        fields = {c.name: FieldType.from_polars(out.schema[c.name]) for c in plan.columns
-                  if out.schema[c.name] != pl.Null}
+        fields = {c: FieldType.from_polars(out.schema[c]) for c in (field_column(n, dims) for n in last)
+                  if out.schema[c] != pl.Null}
         out = out.select(["time", *dims, *fields]).filter(
             pl.any_horizontal([pl.col(f).is_not_null() for f in fields]))
         if out.height:

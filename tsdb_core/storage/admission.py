@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from .catalog import Database, RetentionPolicy
-from ..base.types import TIME, FieldType, MeasurementBatch
+from .catalog import Database, MeasurementMeta, RetentionPolicy
+from ..base.types import TIME, TWIN, FieldType, MeasurementBatch, field_column, field_key
 from ..base.time import MAX_TIME, MIN_TIME
 
 BEYOND_RETENTION = "points beyond retention policy"
@@ -73,26 +73,33 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
             checks.append((~pl.col(TIME).is_between(MIN_TIME, MAX_TIME), TIME_RANGE_ERROR))
         checks.extend(_key_checks(mb))
         if meta is not None:
-            for f, t in mb.fields.items():
-                have = meta.fields.get(f)
-                if have is not None and have is not t:
-                    checks.append((pl.col(f).is_not_null(), type_conflict(f, mb.measurement, t, have)))
-                elif have is None and f in meta.tags:
-                    checks.append((pl.col(f).is_not_null(), type_conflict(f, mb.measurement, t, "tag")))
-            for tag in mb.tags:
-                if tag in meta.fields:
-                    checks.append((pl.col(tag).is_not_null(),
-                                   f'field type conflict: input tag "{tag}" on measurement '
-                                   f'"{mb.measurement}" is a tag, already exists as a field of type '
-                                   f'{meta.fields[tag].value}'))
+            checks.extend(_schema_checks(mb, meta))
         if checks:
             frame = _reject(frame, mb, checks, out.rejected)
             if frame.height == 0:
                 continue
-        acc = _accept(mb, frame)
+        acc = _accept(mb, frame, meta)
         if acc is not None:
             out.accepted.append(acc)
     return out
+
+
+def _schema_checks(mb: MeasurementBatch, meta: MeasurementMeta) -> list[tuple[pl.Expr, str]]:
+    """Field types as stored; a new tag key naming a field stored before any such tag
+    (its column is the key's own: our one difference from 1.x, which stores both)."""
+    checks = []
+    for f, t in mb.fields.items():
+        key = field_key(f)
+        have = meta.fields.get(key)
+        if have is not None and have is not t:
+            checks.append((pl.col(f).is_not_null(), type_conflict(key, mb.measurement, t, have)))
+    for tag in mb.tags:
+        if tag in meta.fields and tag not in meta.tags:
+            checks.append((pl.col(tag).is_not_null(),
+                           f'field type conflict: input tag "{tag}" on measurement '
+                           f'"{mb.measurement}" is a tag, already exists as a field of type '
+                           f'{meta.fields[tag].value}'))
+    return checks
 
 
 def go_quote(s: str) -> str:
@@ -121,8 +128,9 @@ _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", 
 
 
 def unstorable_key(key: str) -> bool:
-    """A key no Parquet/Arrow column can be named (a NUL byte)."""
-    return "\x00" in key
+    """A key no Parquet/Arrow column can be named (a NUL byte), or one that would read as
+    the column of a field that shares its key with a tag (``TWIN``)."""
+    return "\x00" in key or key.startswith(TWIN)
 
 
 def key_problem(measurement: str, key: str, is_tag: bool) -> str:
@@ -134,11 +142,11 @@ def key_problem(measurement: str, key: str, is_tag: bool) -> str:
 
 def _key_checks(mb: MeasurementBatch) -> list[tuple[pl.Expr, str]]:
     """A check per unstorable tag or field key: the rows that carry it are rejected."""
-    out = []
-    for keys, is_tag in ((mb.tags, True), (mb.fields, False)):
-        for k in keys:
-            if unstorable_key(k):
-                out.append((pl.col(k).is_not_null(), key_problem(mb.measurement, k, is_tag)))
+    out = [(pl.col(k).is_not_null(), key_problem(mb.measurement, k, True)) for k in mb.tags if unstorable_key(k)]
+    for f in mb.fields:
+        key = field_key(f) if f.startswith(TWIN) and field_key(f) in mb.tags else f
+        if unstorable_key(key):
+            out.append((pl.col(f).is_not_null(), key_problem(mb.measurement, key, False)))
     return out
 
 
@@ -156,7 +164,7 @@ def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, rejected: list) -
     return frame if bad is None else frame.filter(~bad)
 
 
-def _accept(mb: MeasurementBatch, frame: pl.DataFrame) -> Accepted | None:
+def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | None) -> Accepted | None:
     cols = [*mb.tags, *mb.fields]
     counts = frame.select(pl.col(cols).count()).row(0) if cols else ()
     nonnull = dict(zip(cols, counts))
@@ -164,7 +172,21 @@ def _accept(mb: MeasurementBatch, frame: pl.DataFrame) -> Accepted | None:
     if not fields:
         return None
     tags = tuple(sorted(t for t in mb.tags if nonnull[t]))
+    values = int(sum(nonnull[f] for f in fields))
+    if meta is not None and not meta.tags.isdisjoint(field_key(f) for f in fields) \
+            or any(f.startswith(TWIN) for f in fields):
+        frame, fields = _twin_columns(frame, fields, meta.tags | set(tags) if meta else set(tags))
     keep = [TIME, *tags, *sorted(fields)]
     if keep != frame.columns:
         frame = frame.select(keep)
-    return Accepted(mb.measurement, frame, tags, fields, int(sum(nonnull[f] for f in fields)))
+    return Accepted(mb.measurement, frame, tags, fields, values)
+
+
+def _twin_columns(frame: pl.DataFrame, fields: dict[str, FieldType], tags: set[str]):
+    """Field columns named as the catalog will hold them: ``TWIN`` + key where the
+    measurement has (or gets) a tag of that key, the key otherwise."""
+    renames = {f: field_column(field_key(f), tags) for f in fields}
+    renames = {a: b for a, b in renames.items() if a != b}
+    if not renames:
+        return frame, fields
+    return frame.rename(renames), {renames.get(f, f): t for f, t in fields.items()}

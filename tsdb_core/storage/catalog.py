@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, UserError
-from ..base.types import FieldType
+from ..base.types import FieldType, field_column
 from ..base.retention import (DEFAULT_RP, check_duration, check_replication, check_shard,
                               normalised_shard_duration)
 
@@ -38,8 +38,15 @@ class RetentionPolicy:
 
 @dataclass(slots=True)
 class MeasurementMeta:
-    fields: dict[str, FieldType] = field(default_factory=dict)
+    fields: dict[str, FieldType] = field(default_factory=dict)  # by field key
     tags: set[str] = field(default_factory=set)
+
+    def field_columns(self) -> dict[str, FieldType]:
+        """The fields by column name: a field whose key is also a tag key has its own
+        (``base.types.field_column``)."""
+        if self.tags.isdisjoint(self.fields):
+            return dict(self.fields)
+        return {field_column(k, self.tags): t for k, t in self.fields.items()}
 
 
 @dataclass(slots=True)

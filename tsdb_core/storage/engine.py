@@ -224,10 +224,11 @@ class StorageEngine:
 
     # -- writes ----------------------------------------------------------------------
     def write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
-                      body: bytes | None = None, *, auto_create: bool = True) -> WriteResult:
+                      body: bytes | None = None, *, auto_create: bool = True,
+                      conflicts: dict | None = None) -> WriteResult:
         """Validate and store ``batches``; durable and visible when this returns."""
         self.writable("writing")
-        return self.writes.write(db, rp, batches, now, body, auto_create=auto_create)
+        return self.writes.write(db, rp, batches, now, body, auto_create=auto_create, conflicts=conflicts)
 
     def write_frame(self, db: str, rp: str | None, measurement: str, frame: pl.DataFrame,
                     tags: tuple[str, ...], fields: dict[str, FieldType]) -> int:

@@ -120,7 +120,7 @@ class Maintenance:
                 meta = d.measurements.get(key[2]) if d else None
                 if pol is None or meta is None:
                     continue  # dropped meanwhile
-                plan.append((key, chunks, pol.shard_group_duration, tuple(sorted(meta.tags)), dict(meta.fields)))
+                plan.append((key, chunks, pol.shard_group_duration, tuple(sorted(meta.tags)), meta.field_columns()))
         return seq, snap, plan
 
     def _write_plan(self, plan, failed: dict[Key, BaseException]) -> list[FileMeta]:
@@ -225,7 +225,7 @@ class Maintenance:
             meta = st.catalog.databases[f0.db].measurements.get(f0.measurement)
             if meta is None:
                 return False
-            tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
+            tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
             series = st.index.series(f0.key)
         try:
             # slice by slice into one file (compaction.py): the merge happens while writing
@@ -269,6 +269,7 @@ class Maintenance:
             self.flush(isolate=True)  # rows that cannot be written are set aside, not in the way
             gone = mutate()
             st.index.drop(pred)
+            st.forget_opened(pred)
             st.save_catalog()
             self.bury(gone)
         self.reap()
@@ -289,7 +290,7 @@ class Maintenance:
                 meta = database.measurements.get(key[2])
                 if key[0] != db or (measurement is not None and key[2] != measurement) or meta is None:
                     continue
-                tags, fields = tuple(sorted(meta.tags)), dict(meta.fields)
+                tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
                 for f in list(fl):
                     if f.tmax >= start and f.tmin <= end and self._rewrite_without(f, cond, tags, fields):
                         touched.add(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo
+from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
 from .partitions import Source, build_frame, build_scan, dirty_flags
@@ -71,9 +71,10 @@ class Reader:
     def frame_schema(self, db: str, measurement: str, meta: MeasurementMeta) -> tuple[list[str], list[str], dict]:
         """(sorted tags, sorted fields, Polars schema) of a measurement, remembered as schema() is."""
         def build():
-            tags, fields = sorted(meta.tags), sorted(meta.fields)
+            columns = meta.field_columns()
+            tags, fields = sorted(meta.tags), sorted(columns)
             return tags, fields, {TIME: pl.Int64(), **{t: pl.String() for t in tags},
-                                  **{f: meta.fields[f].polars for f in fields}}
+                                  **{f: columns[f].polars for f in fields}}
 
         return _remembered(self._frame_schemas, (db, measurement), meta, build)
 
@@ -108,7 +109,7 @@ class Reader:
             key = (db, pol.name, measurement)
             if meta is None or any(b is not None and b.chunks(key) for b in (st.flushing, st.buffer)):
                 return None
-            if any(t not in meta.tags for t in tags) or any(c not in meta.fields for c in columns):
+            if any(t not in meta.tags for t in tags) or any(field_key(c) not in meta.fields for c in columns):
                 return None
             min_t = pol.min_time(st.clock())
             if min_t is not None:
@@ -179,6 +180,9 @@ class Reader:
             keys = set(st.catalog.files) | set(st.buffer.parts)
             if st.flushing is not None:
                 keys |= set(st.flushing.parts)
+            if st.opened_measurements:  # what a failed write created (storage/shard_groups.py)
+                keys |= {k for k in st.opened_measurements if k[0] == db
+                         and k[2] in st.catalog.databases[db].measurements}
             return sorted({k[2] for k in keys if k[0] == db and (rp is None or k[1] == rp)})
 
     def schema(self, db: str, measurement: str) -> MeasurementSchema | None:

@@ -45,6 +45,10 @@ class EngineState:
     # set when something outside lists the live files (storage/holds.py): removed files wait for it
     hold: RemovedFilesHold | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # what a failed write opened (storage/shard_groups.py): (db, rp, window start) of its
+    # windows, (db, rp, measurement) of its measurements
+    opened_windows: set = field(default_factory=set)
+    opened_measurements: set = field(default_factory=set)
     flush_lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
@@ -55,6 +59,13 @@ class EngineState:
             data = LocalFiles(root)
         return cls(root, config, clock, Files(data, config),
                    FlushHealth(config.flush_retry_base_s, config.flush_retry_max_s))
+
+    def forget_opened(self, pred) -> None:
+        """DROP: forget what failed writes opened in what ``pred`` matches ((db, rp, measurement)
+        keys; a window's (db, rp, start) matches the DROP of its database or policy only)."""
+        if self.opened_windows or self.opened_measurements:
+            self.opened_windows = {k for k in self.opened_windows if not pred(k)}
+            self.opened_measurements = {k for k in self.opened_measurements if not pred(k)}
 
     def check_open(self) -> None:
         if self.closed:

@@ -10,8 +10,9 @@ from collections.abc import Callable
 import polars as pl
 
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
-from ..base.types import FieldType, LineError, MeasurementBatch, WriteResult
+from ..base.types import FieldType, LineError, MeasurementBatch, WriteResult, field_key
 from .admission import validate
+from .shard_groups import FAILURE, fail_new_groups
 from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
 from .state import EngineState
 from .wal import WalEntry, decode_write, encode_write
@@ -26,10 +27,11 @@ class WritePath:
         self.after_write = after_write
 
     def write(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
-              body: bytes | None, *, auto_create: bool) -> WriteResult:
-        """Store ``batches`` of ``db``/``rp``; rejected rows come back as line errors of ``body``."""
+              body: bytes | None, *, auto_create: bool, conflicts: dict | None = None) -> WriteResult:
+        """Store ``batches`` of ``db``/``rp``; rejected rows come back as line errors of ``body``.
+        ``conflicts``: the body's in-body type conflicts, to fail as 1.x does (shard_groups.py)."""
         st = self.state
-        seq = 0
+        seq, failed, failure = 0, [], None
         with st.lock:
             st.check_open()
             db, rp = self.split_name(db, rp)
@@ -37,6 +39,8 @@ class WritePath:
                 raise RetentionPolicyNotFound(rp, db)  # nothing auto-created for a write that fails
             database = self._ensure_database(db) if auto_create else st.catalog.database(db)
             pol = st.catalog.rp(db, rp)
+            if conflicts:
+                batches, failed, failure = fail_new_groups(st, database, pol, batches, conflicts)
             v = validate(database, pol, batches, now)
             if v.accepted:
                 seq = self._log_and_apply(database, pol, v.accepted)
@@ -46,7 +50,8 @@ class WritePath:
             except OSError as e:
                 raise StorageError(f"write not durable (fsync failed): {e.strerror or e}") from e
         result = WriteResult(points_written=v.points, values_written=v.values,
-                             errors=_line_errors(v.rejected, body))
+                             errors=_line_errors(v.rejected + [(n, FAILURE) for n in failed], body),
+                             failure=FAILURE if failure else None)
         self.after_write()
         return result
 
@@ -103,7 +108,7 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) ->
     if meta is None:
         meta = database.measurements[e.measurement] = MeasurementMeta()
     for f, t in e.fields.items():
-        meta.fields.setdefault(f, FieldType(t))
+        meta.fields.setdefault(field_key(f), FieldType(t))
     meta.tags.update(e.tags)
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ...base.errors import LimitExceeded, QueryError, UnsupportedType
+from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
 from ..functions import aggregates as agg
@@ -534,7 +535,7 @@ def _no_count_without_field(plan, df: pl.DataFrame, low: Lowered, ctx: Ctx) -> p
         for src in plan.sources:
             if isinstance(src, Scan):
                 sch = ctx.provider.schema(src.database, src.measurement)
-                if sch is not None and a0.name in sch.fields:
+                if sch is not None and field_key(a0.name) in sch.fields:
                     has.append(src.measurement)
             else:
                 has.append(None)

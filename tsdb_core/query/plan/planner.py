@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
+from ...base.types import TWIN
 from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.ast.visit import find, transform
@@ -33,6 +34,13 @@ class SourceSchema:
         # series tags a raw subquery's rows carry without selecting them: they group
         # (GROUP BY host) but are no columns: SELECT, WHERE and ``*`` see nothing (influxd)
         self.hidden: set[str] = set()
+        # keys both field and tag of one measurement (1.x stores both): the field's column
+        # is ``field_column``'s; a bare name reads the field, ``::tag`` the tag (influxd)
+        self.twins: set[str] = set()
+
+    def column(self, name: str) -> str:
+        """The column of field ``name``."""
+        return TWIN + name if name in self.twins else name
 
     def add(self, fields: dict[str, str], tags) -> None:
         for k, v in fields.items():
@@ -208,6 +216,7 @@ def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, known) -> lis
         if schema is None:
             continue
         known.add({k: v.value for k, v in schema.fields.items()}, schema.tags)
+        known.twins.update(k for k in schema.tags if k in schema.fields)
         out.append(Scan(database, policy, name, tr, ()))
     return out
 
@@ -280,10 +289,10 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
             want_t = (not isinstance(e, ast.Wildcard) or e.type in (None, "tag")) and not no_tags
             names = []
             if want_f:
-                names += [(n, ast.VarRef(n, known.fields[n])) for n in known.fields]
+                names += [(n, ast.VarRef(known.column(n), known.fields[n])) for n in known.fields]
             if want_t:
                 names += [(n, ast.VarRef(n, "tag")) for n in known.tags
-                          if n not in dims and n not in known.fields]
+                          if n not in dims and (n not in known.fields or n in known.twins)]
             for n, ref in sorted(names, key=lambda x: x[0]):
                 if pat is None or pat.search(n):
                     out.append((n, ref, False))
@@ -296,7 +305,7 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
             base = f.alias or call.name
             for n in sorted(known.fields):
                 if known.fields[n] in supported and (pat is None or pat.search(n)):
-                    ref = ast.VarRef(n, known.fields[n])
+                    ref = ast.VarRef(known.column(n), known.fields[n])
                     out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), known, keys), True))
             continue
         out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, known, keys),
@@ -376,7 +385,7 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
     if isinstance(e, ast.VarRef):
         if e.type in ("field", None):
             if e.name in known.fields:
-                return ast.VarRef(e.name, known.fields[e.name])
+                return ast.VarRef(known.column(e.name), known.fields[e.name])
             if e.type is None and e.name in known.tags:
                 return ast.VarRef(e.name, "tag")
             if e.name in known.hidden:
@@ -385,7 +394,7 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
         # a cast: keep the target type, remember the source type via the known at execution
-        return e
+        return ast.VarRef(known.column(e.name), e.type) if e.name in known.twins else e
     if isinstance(e, ast.Call):
         args = tuple(_bind(a, known, keys) for a in e.args)
         a0 = args[0] if args else None

@@ -55,6 +55,23 @@ def test_types_and_a_new_field_and_tag_add_columns(tmp_path, reader):
                     table_summary(frame, ["dc", "host", "region"]))
 
 
+def test_a_field_sharing_its_key_with_a_tag_is_the_column_key_field(tmp_path, reader):
+    """InfluxDB 1.x stores a tag and a field of one key: the table has ``k`` and ``k::field``,
+    as Store.sql names them."""
+    with tsdb_core.open(tmp_path / "s") as store:
+        t = to_ns(T)
+        store.write("db", f"tf,k=x k=1,v=2 {t}\ntf,k=y v=3 {t + 1}\ntf k=4 {t + 2}")
+        store.flush()
+        publisher = Publisher(store)
+        publisher.publish()
+        table = publisher.catalog.load_table(("db", "tf"))
+        assert [f.name for f in table.schema().fields] == ["time", "time_ns", "k", "k::field", "v"]
+        frame = reader(table).sort("time_ns")
+        assert frame["k"].to_list() == ["x", "y", None]
+        assert frame["k::field"].to_list() == [1.0, None, 4.0]
+        assert store.sql("db", 'SELECT "k::field" FROM tf ORDER BY time').column(0).to_pylist() == [1.0, None, 4.0]
+
+
 def test_unsigned_fields_read_exactly_up_to_2_64_minus_1(tmp_path, reader):
     values = [0, 2**63 - 1, 2**63, 2**64 - 1]
     with tsdb_core.open(tmp_path / "s") as store:

@@ -160,3 +160,20 @@ def test_the_store_opens_on_a_rebuilt_catalog_with_every_row(tmp_path, catalogs)
             [["h", "0"], ["h", "1"], ["h", "2"]]
     finally:
         s.close()
+
+
+@pytest.mark.local_files("builds the store's directory on disk")
+def test_a_field_sharing_its_key_with_a_tag_comes_back_as_both(tmp_path):
+    """The field's own column (``TWIN`` + key) reads back as field ``k`` beside tag ``k``,
+    also from a file that holds only the field."""
+    root = tmp_path / "s"
+    s = tsdb_core.open(root, config=CFG)
+    s.write("d", b"tf,k=x v=1 1000")
+    s.flush()
+    s.write("d", b"tf k=2 2000")  # a file of its own, with the field's column only
+    s.flush()
+    want = _schemas(s._engine.state.catalog)
+    s.close()
+    got = rebuild(LocalFiles(root))
+    assert got.bad == []
+    assert _schemas(got.catalog) == want == {("d", "tf"): (["k"], {"k": FieldType.FLOAT, "v": FieldType.FLOAT})}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..base.types import TIME, FieldType, MeasurementBatch
+from ..base.types import TIME, FieldType, MeasurementBatch, field_key
 from ..base.time import precision_multiplier
 
 
@@ -50,7 +50,7 @@ def _value_expr(name: str, ftype: FieldType) -> pl.Expr:
         text = (pl.lit('"')
                 + col.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True)
                 + pl.lit('"'))
-    return pl.when(col.is_not_null()).then(pl.lit(escape_name(name) + "=") + text)
+    return pl.when(col.is_not_null()).then(pl.lit(escape_name(field_key(name)) + "=") + text)
 
 
 def format_batch(batch: MeasurementBatch, precision: str = "ns") -> str:
@@ -63,7 +63,8 @@ def format_batch(batch: MeasurementBatch, precision: str = "ns") -> str:
         key.append(pl.when(pl.col(tag).is_not_null())
                    .then(pl.lit("," + escape_tag(tag) + "=") + _escape_tag_expr(pl.col(tag))))
     # influxd skips whitespace before the first field key: never start with a key that begins with it
-    order = sorted(batch.fields.items(), key=lambda kv: (kv[0][:1] in "\t\x00", kv[0]))
+    # (a field sharing its key with a tag is written under its key: ``field_key``)
+    order = sorted(batch.fields.items(), key=lambda kv: (field_key(kv[0])[:1] in "\t\x00", field_key(kv[0])))
     fields = [_value_expr(k, t) for k, t in order]
     time = pl.col(TIME) if multiplier == 1 else pl.col(TIME).floordiv(multiplier)
     line = pl.concat_str([

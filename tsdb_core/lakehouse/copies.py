@@ -23,8 +23,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..base.types import FieldType
-from .mapping import TIME, TIME_NS
+from ..base.types import TWIN, FieldType
+from .mapping import TIME, TIME_NS, stored_to_table
 
 DAY_NS = 86_400 * 10**9
 _EPOCH = date(1970, 1, 1)
@@ -62,6 +62,8 @@ def write_copies(store_io, table_io, source_uri: str, table_location: str, file_
     with store_io.new_input(source_uri).open() as stream:
         frame = pl.from_arrow(pq.read_table(stream))
     assert isinstance(frame, pl.DataFrame)
+    if any(c.startswith(TWIN) for c in frame.columns):  # a field sharing its key with a tag
+        frame = frame.rename({c: stored_to_table(c) for c in frame.columns if c.startswith(TWIN)})
     unsigned = {c for c, t in fields.items() if t is FieldType.UNSIGNED}
     encoding = {TIME: "DELTA_BINARY_PACKED", TIME_NS: "DELTA_BINARY_PACKED"}
     encoding |= {c: _ENCODING[t] for c, t in fields.items() if t in _ENCODING and c in frame.columns}

@@ -4,7 +4,8 @@ Iceberg v2 (what pyiceberg writes; it cannot write v3) has no nanosecond timesta
 is ``timestamptz`` (microseconds, UTC; a point's nanoseconds rounded down) and the partition
 source (``day(time)``), and ``time_ns`` (``long``) keeps the exact nanoseconds since
 1970-01-01 UTC. Tags are ``string``; fields map float→double, integer→long,
-unsigned→decimal(20,0) (every UINT64 value, exactly), boolean→boolean, string→string. The
+unsigned→decimal(20,0) (every UINT64 value, exactly), boolean→boolean, string→string; a field
+whose key is also a tag key is the column ``<key>::field`` (:func:`field_name`). The
 tables list copies written that way (lakehouse/copies.py), not the store's files.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pyiceberg.types import (
     TimestamptzType,
 )
 
-from ..base.types import FieldType
+from ..base.types import TWIN, FieldType
 
 TIME = "time"
 TIME_DOC = "the point's timestamp, UTC, to the microsecond (rounded down; time_ns is exact)"
@@ -65,6 +66,17 @@ def identifier(db: str, rp: str, default_rp: str, measurement: str) -> tuple[str
 def table_location(warehouse: str, ident: tuple[str, ...]) -> str:
     """Where a table's metadata lives: under ``.iceberg/`` of the store's data location."""
     return "/".join([warehouse.rstrip("/"), METADATA_DIR, *(quote(p, safe="") for p in ident)])
+
+
+def field_name(key: str, tags) -> str:
+    """A field's column name in the tables: its key, or ``<key>::field`` when a tag of the
+    measurement has that key (InfluxDB 1.x stores both; SQL names it so too)."""
+    return f"{key}::field" if key in tags else key
+
+
+def stored_to_table(column: str) -> str:
+    """The table's name of a store file's column (the inverse of the store's twin column)."""
+    return f"{column[len(TWIN):]}::field" if column.startswith(TWIN) else column
 
 
 def columns(tags, fields: dict[str, FieldType]) -> list[tuple[str, IcebergType, str | None]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..base.errors import TsdbError
 from ..base.types import FieldType
-from .mapping import identifier
+from .mapping import field_name, identifier
 
 _ATTEMPTS = 20
 
@@ -65,6 +65,7 @@ def _look(store, version: int | None, keep) -> StoreView:
                 if sch is None:
                     continue
                 ident = identifier(db, rp.name, default, m)
-                tables[ident] = TableView(db, rp.name, m, ident, tuple(sch.tags), dict(sch.fields),
+                fields = {field_name(f, sch.tags): t for f, t in sch.fields.items()}
+                tables[ident] = TableView(db, rp.name, m, ident, tuple(sch.tags), fields,
                                           tuple(files.get((db, rp.name, m), ())))
     return StoreView(version, tables)

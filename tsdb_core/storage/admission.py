@@ -128,9 +128,14 @@ _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", 
 
 
 def unstorable_key(key: str) -> bool:
-    """A key no Parquet/Arrow column can be named (a NUL byte), or one that would read as
-    the column of a field that shares its key with a tag (``TWIN``)."""
-    return "\x00" in key or key.startswith(TWIN)
+    """A key no Parquet/Arrow column can be named (a NUL byte)."""
+    return "\x00" in key
+
+
+def reserved_key(key: str) -> bool:
+    """A key that would read as the column of a field sharing its key with a tag (``TWIN``:
+    no line-protocol key starts so; a DataFrame column or an INTO alias might)."""
+    return key.startswith(TWIN)
 
 
 def key_problem(measurement: str, key: str, is_tag: bool) -> str:
@@ -142,10 +147,11 @@ def key_problem(measurement: str, key: str, is_tag: bool) -> str:
 
 def _key_checks(mb: MeasurementBatch) -> list[tuple[pl.Expr, str]]:
     """A check per unstorable tag or field key: the rows that carry it are rejected."""
-    out = [(pl.col(k).is_not_null(), key_problem(mb.measurement, k, True)) for k in mb.tags if unstorable_key(k)]
+    out = [(pl.col(k).is_not_null(), key_problem(mb.measurement, k, True)) for k in mb.tags
+           if unstorable_key(k) or reserved_key(k)]
     for f in mb.fields:
         key = field_key(f) if f.startswith(TWIN) and field_key(f) in mb.tags else f
-        if unstorable_key(key):
+        if unstorable_key(key) or reserved_key(key):
             out.append((pl.col(f).is_not_null(), key_problem(mb.measurement, key, False)))
     return out
 

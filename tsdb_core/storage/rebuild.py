@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .catalog import DEFAULT_RP, Catalog, Database, FileMeta, MeasurementMeta, RetentionPolicy
-from ..base.types import TIME, FieldType
+from ..base.types import TIME, FieldType, field_key
 from ..base.time import D, H
 from .partitions import _GO_ZERO_OFFSET, INT64_MIN
 from .objects import DataFiles
@@ -137,7 +137,9 @@ def _inspect(data: DataFiles, rel: str) -> _Found:
         ft = _field_type(schema.field(c).type)
         if ft is None:
             raise Damaged(f"column {c!r} has type {schema.field(c).type}, not a field type")
-        fields[c] = ft
+        fields[field_key(c)] = ft
+        if c != field_key(c):
+            tags.add(field_key(c))  # the field shares its key with a tag of the measurement
     tmin, tmax = _time_range(md, data, rel)
     return _Found(rel, key, window_start, fid, md.num_rows, size, tmin, tmax, columns, tags, fields)
 
@@ -206,13 +208,15 @@ def _time_range(md, data: DataFiles, rel: str) -> tuple[int, int]:
 
 
 def _resolve_schemas(found: list[_Found], out: Rebuilt) -> list[_Found]:
-    """Field types are fixed per database + measurement: the newest file's types win."""
+    """Field types are fixed per database + measurement: the newest file's types win. A field
+    stored under its key cannot meet a tag of that key (one shares a key with a tag only in
+    its own column: ``field_column``)."""
     kept = []
     schema: dict[tuple[str, str], tuple[set[str], dict[str, FieldType]]] = {}
     for f in sorted(found, key=lambda f: -f.id):
         tags, fields = schema.setdefault((f.key[0], f.key[2]), (set(), {}))
-        clash = [c for c, t in f.fields.items() if c in tags or fields.get(c, t) is not t] + \
-            [c for c in f.tags if c in fields]
+        clash = [c for c, t in f.fields.items() if (c in tags and c not in f.tags) or fields.get(c, t) is not t] + \
+            [c for c in f.tags if c in fields and c not in tags]
         if clash:
             out.bad.append((f.rel, f"column {clash[0]!r} conflicts with newer files of {f.key[2]!r}"))
             continue

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..base.retention import normalised_shard_duration
-from ..base.types import FieldType
+from ..base.types import FieldType, field_key
 from .admission import key_problem, unstorable_key
 from .catalog import Database, FileMeta, RetentionPolicy
 from .index import INDEX_FILE
@@ -204,7 +204,8 @@ class Recovery:
     def _conflicts(self, database: Database, rp: str, e: WalEntry) -> bool:
         """Whether a WAL record's field types clash with the catalog's (then it is skipped)."""
         meta = database.measurements.get(e.measurement)
-        if meta is None or all(meta.fields.get(f, FieldType(t)) is FieldType(t) for f, t in e.fields.items()):
+        if meta is None or all(meta.fields.get(field_key(f), FieldType(t)) is FieldType(t)
+                                for f, t in e.fields.items()):
             return False
         log.warning("WAL record for %s conflicts with the catalog; skipped", e.measurement)
         self.report.wal_records.append(f"WAL record for {database.name}.{rp}.{e.measurement} conflicts with "

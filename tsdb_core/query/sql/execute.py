@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from ...base.errors import DatabaseNotFound, LimitExceeded, QueryError
 from ...base.time import MAX_TIME, MIN_TIME
-from ...base.types import FieldType
+from ...base.types import TWIN, FieldType
 from ..exec.lazy import Ctx
 from ..exec.lazy import collect as _collect
 from . import guard, post
@@ -82,12 +82,29 @@ def split_database(provider, database: str) -> tuple[str, str]:
 
 def table_schema(provider, db: str, measurement: str) -> dict[str, pl.DataType]:
     """The SQL table of a measurement: every column sorted by name, IOx's types."""
-    s = provider.schema(db, measurement)
-    cols: dict[str, pl.DataType] = {TIME: pl.Datetime("ns")}
-    if s is not None:
-        cols.update({t: pl.Categorical() for t in s.tags})
-        cols.update({f: ft.polars for f, ft in s.fields.items()})
+    cols = {TIME: pl.Datetime("ns")}
+    cols.update({name: pl.Categorical() if kind == "tag" else kind.polars
+                 for name, (_, kind) in sql_columns(provider.schema(db, measurement)).items()})
     return {c: cols[c] for c in sorted(cols)}
+
+
+def sql_columns(s) -> dict[str, tuple[str, object]]:
+    """SQL column name → (the scan's column, "tag" or the FieldType) of a measurement schema.
+
+    A field whose key is also a tag key (InfluxDB 1.x stores both; InfluxDB 3 cannot) is
+    named ``<key>::field`` (as InfluxQL's selector reads it); the tag keeps the key."""
+    if s is None:
+        return {}
+    out: dict[str, tuple[str, object]] = {t: (t, "tag") for t in s.tags}
+    for f, ft in s.fields.items():
+        if f not in out:
+            out[f] = (f, ft)
+            continue
+        name = f"{f}::field"
+        while name in out or name in s.fields or name in s.tags:
+            name += "_1"
+        out[name] = (TWIN + f, ft)
+    return out
 
 
 def execute(provider, database: str, sql: str, params: dict | None = None, *,
@@ -209,6 +226,7 @@ def _table(provider, db: str, rp: str, measurement: str) -> pl.LazyFrame:
     from polars.io.plugins import register_io_source
 
     schema = table_schema(provider, db, measurement)
+    scan = {c: col for c, (col, _) in sql_columns(provider.schema(db, measurement)).items()}
 
     def source(with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None,
                batch_size: int | None) -> Iterator[pl.DataFrame]:
@@ -217,8 +235,8 @@ def _table(provider, db: str, rp: str, measurement: str) -> pl.LazyFrame:
         wanted = list(schema) if with_columns is None else (list(with_columns) or [TIME])
         needed = set(wanted) | (set(predicate.meta.root_names()) if predicate is not None else set())
         cols = [c for c in schema if c in needed and c != TIME]
-        lf = provider.scan(db, rp, measurement, start, end, cols)
-        lf = lf.select(_cast(c, schema[c]) for c in schema if c == TIME or c in cols)
+        lf = provider.scan(db, rp, measurement, start, end, [scan[c] for c in cols])
+        lf = lf.select(_cast(scan.get(c, c), schema[c]).alias(c) for c in schema if c == TIME or c in cols)
         if predicate is not None:
             lf = lf.filter(predicate)
         lf = lf.select(wanted)
@@ -312,8 +330,7 @@ def _tables_frame(measurements: list[str]) -> pl.DataFrame:
 def _columns_frame(provider, db: str, measurements: list[str]) -> pl.DataFrame:
     rows = []
     for m in measurements:
-        s = provider.schema(db, m)
-        kinds = {TIME: None, **{t: "tag" for t in (s.tags if s else ())}, **(dict(s.fields) if s else {})}
+        kinds = {TIME: None, **{c: kind for c, (_, kind) in sql_columns(provider.schema(db, m)).items()}}
         for pos, col in enumerate(sorted(kinds)):
             k = kinds[col]
             dtype = ("Timestamp(Nanosecond, None)" if col == TIME

@@ -1,0 +1,99 @@
+"""A field whose key is also a tag key of its measurement (InfluxDB 1.x stores both): its own
+column (``base.types.TWIN`` + key) through the WAL, flushes, compaction, deletes and reopening;
+what is refused and why."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import polars as pl
+import pytest
+
+import tsdb_core
+from tsdb_core.base.types import TWIN, FieldType
+
+BODY = "tf,k=x k=1,v=2 1000000000\ntf,k=y v=3 2000000000\ntf k=4 3000000000"
+ROWS = [[10**9, 1.0, "x", 2.0], [2 * 10**9, None, "y", 3.0], [3 * 10**9, 4.0, None, None]]
+
+
+def star(s, q="SELECT * FROM tf"):
+    series = s.query(q, db="db", epoch="ns").to_json()["results"][0].get("series", [])
+    return series[0]["values"] if series else []
+
+
+def test_the_field_has_its_own_column_in_the_files(tmp_path):
+    with tsdb_core.open(tmp_path / "s") as s:
+        assert s.write("db", BODY).ok
+        s.flush()
+        (f,) = s.files()
+        assert f.columns == ("time", "k", TWIN + "k", "v")
+        assert star(s) == ROWS
+        assert s.schema("db", "tf").fields == {"k": FieldType.FLOAT, "v": FieldType.FLOAT}
+        assert s.schema("db", "tf").tags == ("k",)
+
+
+def test_wal_replay_flush_compaction_and_reopen_keep_both(tmp_path):
+    root = tmp_path / "s"
+    code = textwrap.dedent(f"""
+        import os, tsdb_core
+        s = tsdb_core.open({str(root)!r})
+        assert s.write("db", {BODY!r}).ok
+        os._exit(0)  # no flush, no close: the rows are only in the WAL
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with tsdb_core.open(root) as s:
+        assert star(s) == ROWS  # replayed from the WAL
+        assert s.write("db", "tf k=5 4000000000\ntf,k=z k=6 5000000000").ok
+        s.flush()
+        s.write("db", "tf,k=x k=7 6000000000")
+        s.flush()
+        assert s.compact() == 1
+    with tsdb_core.open(root) as s:
+        assert star(s, "SELECT k::tag, k::field FROM tf") == [
+            [10**9, "x", 1.0], [3 * 10**9, None, 4.0], [4 * 10**9, None, 5.0], [5 * 10**9, "z", 6.0],
+            [6 * 10**9, "x", 7.0]]
+
+
+def test_delete_by_the_tag_leaves_the_field_of_other_series():
+    s = tsdb_core.open(None)
+    s.write("db", BODY)
+    s.query("DELETE FROM tf WHERE k = 'x'", db="db")
+    assert star(s) == ROWS[1:]
+    s.query("DROP SERIES FROM tf WHERE k = 'y'", db="db")
+    assert star(s) == ROWS[2:]
+
+
+def test_a_tag_naming_a_field_stored_before_any_such_tag_is_refused():
+    """Our one difference left: that field's column is its key (README, deviations)."""
+    s = tsdb_core.open(None)
+    s.write("db", "tb k=1 1000000000")
+    r = s.write("db", "tb,k=x v=2 2000000000\ntb v=3 3000000000")
+    assert [(e.line, e.reason) for e in r.errors] == [(1, 'field type conflict: input tag "k" on measurement '
+                                                          '"tb" is a tag, already exists as a field of type float')]
+    assert r.points_written == 1 and star(s, "SELECT * FROM tb") == [[10**9, 1.0, None], [3 * 10**9, None, 3.0]]
+    # in one body the order does not matter: nothing is stored yet
+    assert s.write("db", "tc k=1 1000000000\ntc,k=x v=2 2000000000").ok
+    assert star(s, "SELECT * FROM tc") == [[10**9, 1.0, None, None], [2 * 10**9, None, "x", 2.0]]
+
+
+def test_keys_reading_as_such_a_column_are_refused_from_dataframes():
+    s = tsdb_core.open(None)
+    df = pl.DataFrame({"time": [1, 2], "v": [1.0, 2.0], TWIN + "k": [1.0, None]})
+    r = s.write_dataframe("db", df, "m")
+    assert [(e.line, e.reason) for e in r.errors] == [
+        (1, 'invalid field key: input field "\\nfield:k" on measurement "m" is invalid')]
+    assert r.points_written == 1
+    df = pl.DataFrame({"time": [1], "v": [1.0], "k": ["x"], "k2": [2.0]})
+    assert s.write_dataframe("db", df, "n", tags=["k"]).ok  # an ordinary frame: no change
+
+
+@pytest.mark.parametrize("body", ["tf,k=x k=1 1", "tf,k=x v=1 1\ntf k=2 2"])
+def test_line_protocol_formats_the_field_under_its_key(body):
+    from tsdb_core.ingest.line_protocol import format_batch, parse
+
+    batch = parse(body, now=0).batches["tf"]
+    assert TWIN + "k" in batch.fields
+    again = parse(format_batch(batch), now=0).batches["tf"]
+    assert again.frame.equals(batch.frame) and again.fields == batch.fields
+    assert format_batch(batch).split("\n")[0] in ("tf,k=x k=1.0 1", "tf,k=x v=1.0 1")

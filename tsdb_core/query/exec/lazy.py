@@ -171,13 +171,19 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
 def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
     tr = src.time_range
     tags = src.tag_filter()
-    args = (src.database, src.retention_policy, src.measurement, tr.start, tr.end, list(src.columns))
+    columns = list(src.columns)
+    if src.renames:  # fields read under their twin name (Scan.renames): no tag of that key here
+        stored = dict(src.renames)
+        columns = [stored.get(c, c) for c in columns if c in stored or c not in stored.values()]
+    args = (src.database, src.retention_policy, src.measurement, tr.start, tr.end, columns)
     if src.limit:
         lf = ctx.provider.scan(*args, tags=tags, limit=src.limit)
     elif tags:
         lf = ctx.provider.scan(*args, tags=tags)
     else:
         lf = ctx.provider.scan(*args)
+    if src.renames:
+        lf = lf.rename({b: a for a, b in src.renames}, strict=False)
     return lf.with_columns(pl.lit(src.measurement).alias(NAME))
 
 

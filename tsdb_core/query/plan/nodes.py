@@ -155,6 +155,9 @@ class Scan:
     columns: tuple[str, ...]
     tags: TagFilter = ()
     limit: tuple[int, bool] | None = None
+    # (column, stored column): a field another source of the statement also has as a tag
+    # is read under its twin name (``base.types.TWIN``) though stored under its key here
+    renames: tuple[tuple[str, str], ...] = ()
 
     def tag_filter(self) -> dict[str, list[str]] | None:
         return {k: list(v) for k, v in self.tags} or None

@@ -98,8 +98,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
     scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
         and time_range.has_start else time_range
-    sources = tuple(replace(s, columns=needed, time_range=scan_range) if isinstance(s, Scan)
-                    else s for s in sources)
+    sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
+                    if isinstance(s, Scan) else s for s in sources)
     return SelectPlan(
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
@@ -109,6 +109,15 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
         source_tags=tuple(sorted(known.tags)),
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _renames(s: Scan, known: SourceSchema, provider) -> tuple[tuple[str, str], ...]:
+    """The fields of ``s`` stored under their key that the statement reads under their twin
+    name: a key both field and tag in another of its measurements (``SELECT * FROM a, b``)."""
+    if not known.twins:
+        return ()
+    schema = provider.schema(s.database, s.measurement)
+    return tuple((TWIN + k, k) for k in sorted(known.twins) if k in schema.fields and k not in schema.tags)
 
 
 def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:

@@ -18,13 +18,13 @@ back; ``parse(format_batch(b))`` gives ``b`` again.
 Deliberate differences from 1.6.7:
 - a line ending in ``\r`` (CRLF bodies) is accepted, as in InfluxDB 3;
 - unsigned integers (``1u``) are accepted, as in InfluxDB 3 (1.x needs a build flag);
-- a field whose type differs from an earlier line of the same body refuses only
-  that later line (``field type conflict: input field "v" on measurement "cpu" is
-  type integer, already exists as type float``); 1.6.7 fails the whole write;
-- a key used both as a tag and as a field in one body (or one line) refuses the
-  later line (``invalid field key: ... is already a tag key in this batch``);
-  1.x stores both;
 - bytes that are not UTF-8 are replaced by U+FFFD (1.x stores the raw bytes).
+
+A field whose type differs from an earlier line of the same body (or of the same line)
+refuses that line here (``field type conflict: input field "v" on measurement "cpu" is
+type integer, already exists as type float``) and is listed in ``ParsedBody.conflicts``:
+``Store.write`` fails the shard group it is in when the body opens that group, as 1.6.7
+does. A key both tag and field is kept twice, the field under ``field_column``'s name.
 """
 from __future__ import annotations
 

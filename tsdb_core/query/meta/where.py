@@ -57,7 +57,8 @@ def _comparison(e: A.BinaryExpr, keys: set, fields: set, what: str):
         lhs, rhs = rhs, lhs
     if not isinstance(lhs, A.VarRef):
         raise QueryError(f"invalid condition: {e}")
-    if lhs.name in fields and lhs.name not in keys:
+    if lhs.name in fields and (lhs.name not in keys or what == "delete" and lhs.type != "tag"):
+        # (a key both tag and field: a delete reads the field unless ``::tag`` says, as influxd)
         if what == "delete":
             raise QueryError("fields not supported in WHERE clause during deletion")
         return A.BooleanLiteral(False)

@@ -25,6 +25,7 @@ from .base.types import (
 )
 from .ingest.dataframe import dataframe_to_batch
 from .ingest.line_protocol import parse as parse_line_protocol
+from .ingest.twins import refuse_twins
 from .query.plan.cache import PlanCache
 from .storage.catalog import FileMeta
 from .storage.engine import StorageEngine
@@ -131,15 +132,20 @@ class Store:
 
         ``dialect`` (default: the store's): under ``influxdb1`` a field type conflict inside
         the body, in a shard group (partition window) the body opens, fails every point of
-        that window and sets ``WriteResult.failure``, as InfluxDB 1.x does."""
+        that window and sets ``WriteResult.failure``, and a key both tag and field of a
+        measurement is stored as both, as InfluxDB 1.x does; ``influxdb3`` refuses the later
+        conflicting line only, and a line using a key the other way than before, as InfluxDB 3."""
         precision_multiplier(precision)
         if isinstance(body, str):
             body = body.encode()
         now = self.clock()
         parsed = parse_line_protocol(body, precision=precision, now=now)
-        v1 = parsed.conflicts and self._dialect(dialect) is Dialect.INFLUXDB1
+        v1 = self._dialect(dialect) is Dialect.INFLUXDB1
+        if not v1:
+            parsed = refuse_twins(parsed, _line_text(body))
         result = self._engine.write_batches(db, rp, list(parsed.batches.values()), now, body,
-                                            conflicts=parsed.conflicts if v1 else None)
+                                            conflicts=parsed.conflicts if v1 and parsed.conflicts else None,
+                                            twins=v1)
         if parsed.errors:
             result.errors = sorted([*parsed.errors, *result.errors], key=lambda e: e.line)
         return result
@@ -148,7 +154,7 @@ class Store:
                       rp: str | None = None) -> WriteResult:
         """Write already-columnar batches (DataFrame writes, tests): same validation and durability."""
         items = list(batches.values()) if isinstance(batches, dict) else list(batches)
-        return self._engine.write_batches(db, rp, items, self.clock())
+        return self._engine.write_batches(db, rp, items, self.clock(), twins=self.dialect is Dialect.INFLUXDB1)
 
     def write_frame(self, db: str, rp: str | None, measurement: str, frame: pl.DataFrame,
                     tags: tuple[str, ...], fields: dict[str, FieldType]) -> int:
@@ -483,6 +489,18 @@ def _query_engine():
 
 
 @functools.cache
+def _line_text(body: bytes):
+    """Line number → the line as sent (for refusals made after parsing)."""
+    lines: list[bytes] = []
+
+    def text_of(n: int) -> str:
+        if not lines:
+            lines.extend(body.split(b"\n"))
+        raw = lines[n - 1] if 0 < n <= len(lines) else b""
+        return raw.rstrip(b"\r").decode("utf-8", "replace").lstrip(" \t\x00")
+    return text_of
+
+
 def _dialect_engine(dialect: Dialect):
     """The module running a dialect's queries (``prepare``/``execute``), imported on first use."""
     if dialect is Dialect.INFLUXDB3:

@@ -78,3 +78,19 @@ def test_cloud_dedicated_keeps_its_partial_write(tmp_path):
         assert r.json()["results"][0]["series"][0]["values"] == [[t, 1.0, None], [t + 2, None, 1.0]]
     finally:
         h.stop()
+
+
+def test_cloud_dedicated_refuses_a_key_both_tag_and_field(tmp_path):
+    """InfluxDB 3 refuses it (influxdb3_core mutable_batch_lp: test_duplicate_is_tag_and_field)."""
+    t = NOW_S - NOW_S % 86400 - 86400
+    h = start_in_thread(tmp_path, compat="cloud-dedicated", no_auth=True)
+    try:
+        r = httpx.post(f"{h.url}/api/v2/write", params={"bucket": "cloud", "precision": "s"},
+                       content=f"tf,k=x v=1 {t}\ntf k=2 {t + 1}")
+        assert r.status_code == 400 and r.json()["line"] == 2
+        assert r.json()["message"].endswith('error writing line 2 (1-based): invalid field key: input field "k" '
+                                            'on measurement "tf" is already a tag key in this batch')
+        r = httpx.get(f"{h.url}/query", params={"db": "cloud", "q": "SHOW FIELD KEYS FROM tf"})
+        assert r.json()["results"][0]["series"][0]["values"] == [["v", "float"]]
+    finally:
+        h.stop()

@@ -102,3 +102,43 @@ def test_line_protocol_formats_the_field_under_its_key(body):
     again = parse(format_batch(batch), now=0).batches["tf"]
     assert again.frame.equals(batch.frame) and again.fields == batch.fields
     assert format_batch(batch).split("\n")[0] in ("tf,k=x k=1.0 1", "tf,k=x v=1.0 1")
+
+
+# InfluxDB 3 refuses such a key ("disallowed in IOx but accepted in TSM": influxdb3_core's
+# mutable_batch_lp, test_duplicate_is_tag_and_field): the later line, with the words the
+# store always gave, under the influxdb3 write dialect (the shim's cloud-dedicated compat)
+V3_REFUSALS = [
+    ("cpu,k=a v=1 1\ncpu k=1 2",
+     [(2, 'invalid field key: input field "k" on measurement "cpu" is already a tag key in this batch')]),
+    ("cpu k=1 1\ncpu,k=a v=1 2",
+     [(2, 'invalid tag key: input tag "k" on measurement "cpu" is already a field key in this batch')]),
+    ("cpu,k=a k=1 1",
+     [(1, 'invalid field key: input field "k" on measurement "cpu" is already a tag key in this batch')]),
+    ("cpu,k=a k=1,v=1 1\ncpu,k=b v=2 2\ncpu k=3 3\ncpu,j=x j=1i 4",
+     [(1, 'invalid field key: input field "k" on measurement "cpu" is already a tag key in this batch'),
+      (3, 'invalid field key: input field "k" on measurement "cpu" is already a tag key in this batch'),
+      (4, 'invalid field key: input field "j" on measurement "cpu" is already a tag key in this batch')]),
+]
+
+
+@pytest.mark.parametrize("body,expected", V3_REFUSALS, ids=[b for b, _ in V3_REFUSALS])
+def test_influxdb3_refuses_a_key_both_tag_and_field(body, expected):
+    s = tsdb_core.open(None)
+    r = s.write("db", body, dialect="influxdb3")
+    assert [(e.line, e.reason) for e in r.errors] == expected
+    assert r.points_written == body.count("\n") + 1 - len(expected)
+    schema = s.schema("db", "cpu")
+    assert schema is None or not set(schema.tags) & set(schema.fields)
+    # 1.x keeps both; but not a tag naming a field stored, without any tag of its key, before
+    again = s.write("db", body, dialect="influxdb1")
+    assert again.ok is (body != "cpu k=1 1\ncpu,k=a v=1 2")
+
+
+def test_influxdb3_refuses_a_field_naming_a_stored_tag_and_the_reverse():
+    s = tsdb_core.open(None)
+    s.write("db", "cpu,host=a value=1 1")
+    r = s.write("db", "cpu host=1 2\ncpu,value=x f=1 3", dialect="influxdb3")
+    assert [e.reason for e in r.errors] == [
+        'field type conflict: input field "host" on measurement "cpu" is type float, already exists as type tag',
+        'field type conflict: input tag "value" on measurement "cpu" is a tag, already exists as a field of type float']
+    assert s.write("db", "cpu host=1 2").ok  # influxdb1 (the store's default): stored as both

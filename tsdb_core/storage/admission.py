@@ -56,8 +56,10 @@ class Validated:
         return sum(a.values for a in self.accepted)
 
 
-def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch], now: int) -> Validated:
-    """Check a parsed batch against field types and retention before anything is written."""
+def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch], now: int, *,
+             twins: bool = True) -> Validated:
+    """Check a parsed batch against field types and retention before anything is written;
+    ``twins``: a field may share its key with a tag of the measurement (InfluxDB 1.x)."""
     out = Validated()
     min_time = rp.min_time(now)
     for mb in batches:
@@ -73,7 +75,7 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
             checks.append((~pl.col(TIME).is_between(MIN_TIME, MAX_TIME), TIME_RANGE_ERROR))
         checks.extend(_key_checks(mb))
         if meta is not None:
-            checks.extend(_schema_checks(mb, meta))
+            checks.extend(_schema_checks(mb, meta, twins))
         if checks:
             frame = _reject(frame, mb, checks, out.rejected)
             if frame.height == 0:
@@ -84,15 +86,18 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
     return out
 
 
-def _schema_checks(mb: MeasurementBatch, meta: MeasurementMeta) -> list[tuple[pl.Expr, str]]:
+def _schema_checks(mb: MeasurementBatch, meta: MeasurementMeta, twins: bool) -> list[tuple[pl.Expr, str]]:
     """Field types as stored; a new tag key naming a field stored before any such tag
-    (its column is the key's own: our one difference from 1.x, which stores both)."""
+    (its column is the key's own: our one difference from 1.x, which stores both); without
+    ``twins``, a field naming a stored tag too."""
     checks = []
     for f, t in mb.fields.items():
         key = field_key(f)
         have = meta.fields.get(key)
         if have is not None and have is not t:
             checks.append((pl.col(f).is_not_null(), type_conflict(key, mb.measurement, t, have)))
+        elif not twins and key in meta.tags:
+            checks.append((pl.col(f).is_not_null(), type_conflict(key, mb.measurement, t, "tag")))
     for tag in mb.tags:
         if tag in meta.fields and tag not in meta.tags:
             checks.append((pl.col(tag).is_not_null(),
@@ -181,6 +186,7 @@ def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | N
     values = int(sum(nonnull[f] for f in fields))
     if meta is not None and not meta.tags.isdisjoint(field_key(f) for f in fields) \
             or any(f.startswith(TWIN) for f in fields):
+        frame = frame.select(TIME, *tags, *fields)  # a tag column left empty may give its name up
         frame, fields = _twin_columns(frame, fields, meta.tags | set(tags) if meta else set(tags))
     keep = [TIME, *tags, *sorted(fields)]
     if keep != frame.columns:

@@ -225,10 +225,11 @@ class StorageEngine:
     # -- writes ----------------------------------------------------------------------
     def write_batches(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
                       body: bytes | None = None, *, auto_create: bool = True,
-                      conflicts: dict | None = None) -> WriteResult:
+                      conflicts: dict | None = None, twins: bool = True) -> WriteResult:
         """Validate and store ``batches``; durable and visible when this returns."""
         self.writable("writing")
-        return self.writes.write(db, rp, batches, now, body, auto_create=auto_create, conflicts=conflicts)
+        return self.writes.write(db, rp, batches, now, body, auto_create=auto_create, conflicts=conflicts,
+                                 twins=twins)
 
     def write_frame(self, db: str, rp: str | None, measurement: str, frame: pl.DataFrame,
                     tags: tuple[str, ...], fields: dict[str, FieldType]) -> int:

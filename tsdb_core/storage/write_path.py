@@ -27,9 +27,11 @@ class WritePath:
         self.after_write = after_write
 
     def write(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
-              body: bytes | None, *, auto_create: bool, conflicts: dict | None = None) -> WriteResult:
+              body: bytes | None, *, auto_create: bool, conflicts: dict | None = None,
+              twins: bool = True) -> WriteResult:
         """Store ``batches`` of ``db``/``rp``; rejected rows come back as line errors of ``body``.
-        ``conflicts``: the body's in-body type conflicts, to fail as 1.x does (shard_groups.py)."""
+        ``conflicts``: the body's in-body type conflicts, to fail as 1.x does (shard_groups.py);
+        ``twins``: whether a field may share its key with a stored tag (1.x: yes; InfluxDB 3: no)."""
         st = self.state
         seq, failed, failure = 0, [], None
         with st.lock:
@@ -41,7 +43,7 @@ class WritePath:
             pol = st.catalog.rp(db, rp)
             if conflicts:
                 batches, failed, failure = fail_new_groups(st, database, pol, batches, conflicts)
-            v = validate(database, pol, batches, now)
+            v = validate(database, pol, batches, now, twins=twins)
             if v.accepted:
                 seq = self._log_and_apply(database, pol, v.accepted)
         if seq:

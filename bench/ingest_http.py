@@ -15,6 +15,7 @@ tsdb of another checkout (run with that tree's code) as one more system, for bef
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -45,7 +46,7 @@ def systems(args) -> dict[str, type | object]:
         out["tsdb"] = TsdbServer
     for spec in args.tree:
         name, _, path = spec.partition("=")
-        out[name] = (lambda p=Path(path).resolve(): TreeServer(p))
+        out[name] = functools.partial(TreeServer, Path(path).resolve())
     if "victoriametrics" not in args.skip:
         from . import victoria
         if victoria.available():

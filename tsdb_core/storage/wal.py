@@ -296,7 +296,7 @@ def encode_frame(frame) -> bytes:
     return buf.getvalue()
 
 
-def decode_frame(blob) -> "object":
+def decode_frame(blob) -> object:
     """The frame of :func:`encode_frame`'s bytes (its own compact buffers)."""
     import io
 

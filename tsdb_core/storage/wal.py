@@ -287,46 +287,37 @@ class WalEntry:
     frame: "object"  # polars.DataFrame
 
 
-def encode_frame(frame) -> bytes:
-    """One measurement's rows as Arrow IPC (lz4), as a WAL record carries them."""
+def encode_write(db: str, rp: str, entries: list[WalEntry]) -> bytes:
+    """``<u32 header length><JSON header><Arrow IPC (lz4) per measurement>``."""
     import io
 
-    buf = io.BytesIO()
-    frame.write_ipc(buf, compression="lz4")
-    return buf.getvalue()
-
-
-def decode_frame(blob) -> object:
-    """The frame of :func:`encode_frame`'s bytes (its own compact buffers)."""
-    import io
-
-    import polars as pl
-
-    return pl.read_ipc(io.BytesIO(blob))
-
-
-def encode_write(db: str, rp: str, entries: list[WalEntry], blobs: list[bytes] | None = None) -> bytes:
-    """``<u32 header length><JSON header><Arrow IPC (lz4) per measurement>``; ``blobs``: the
-    entries' frames already encoded (:func:`encode_frame`), else they are encoded here."""
     import orjson
 
-    if blobs is None:
-        blobs = [encode_frame(e.frame) for e in entries]
-    meta = [[e.measurement, list(e.tags), {k: str(getattr(v, "value", v)) for k, v in e.fields.items()}, len(blob)]
-            for e, blob in zip(entries, blobs)]
+    blobs = []
+    meta = []
+    for e in entries:
+        buf = io.BytesIO()
+        e.frame.write_ipc(buf, compression="lz4")
+        blob = buf.getvalue()
+        blobs.append(blob)
+        meta.append([e.measurement, list(e.tags), {k: str(getattr(v, "value", v)) for k, v in e.fields.items()},
+                     len(blob)])
     header = orjson.dumps({"db": db, "rp": rp, "m": meta})
     return b"".join([_LEN.pack(len(header)), header, *blobs])
 
 
 def decode_write(payload: bytes) -> tuple[str, str, list[WalEntry]]:
+    import io
+
     import orjson
+    import polars as pl
 
     (hlen,) = _LEN.unpack_from(payload, 0)
     header = orjson.loads(payload[4:4 + hlen])
     pos = 4 + hlen
     entries = []
     for name, tags, fields, n in header["m"]:
-        frame = decode_frame(payload[pos:pos + n])
+        frame = pl.read_ipc(io.BytesIO(payload[pos:pos + n]))
         pos += n
         entries.append(WalEntry(name, tuple(tags), fields, frame))
     return header["db"], header["rp"], entries

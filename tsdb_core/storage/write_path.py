@@ -2,10 +2,6 @@
 
 Nothing is touched until the whole batch is validated; the rows are in the WAL before they
 are in the buffer (visible), and the call returns after the WAL's group-commit fsync.
-The WAL encoding of each parsed frame (and the compact copy the buffer keeps) is made
-before the store's lock is taken, so concurrent writers encode at once and hold the
-lock only to validate, append and apply; a frame that validation changes is encoded
-again under the lock.
 """
 from __future__ import annotations
 
@@ -18,7 +14,7 @@ from ..base.types import FieldType, LineError, MeasurementBatch, WriteResult
 from .admission import validate
 from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
 from .state import EngineState
-from .wal import WalEntry, decode_frame, encode_frame, encode_write
+from .wal import WalEntry, decode_write, encode_write
 
 
 class WritePath:
@@ -34,7 +30,6 @@ class WritePath:
         """Store ``batches`` of ``db``/``rp``; rejected rows come back as line errors of ``body``."""
         st = self.state
         seq = 0
-        ready = _encoded(batches) if st.wal is not None else {}
         with st.lock:
             st.check_open()
             db, rp = self.split_name(db, rp)
@@ -44,7 +39,7 @@ class WritePath:
             pol = st.catalog.rp(db, rp)
             v = validate(database, pol, batches, now)
             if v.accepted:
-                seq = self._log_and_apply(database, pol, v.accepted, ready)
+                seq = self._log_and_apply(database, pol, v.accepted)
         if seq:
             try:
                 st.wal.sync(seq)
@@ -55,22 +50,20 @@ class WritePath:
         self.after_write()
         return result
 
-    def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, ready: dict) -> int:
-        """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none).
-        ``ready``: :func:`_encoded` of the batches as parsed."""
+    def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted) -> int:
+        """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none)."""
         st = self.state
         seq = 0
         entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in accepted]
         if st.wal is not None:
-            # Buffer what replay would load: the decoded record is also a compact copy
-            # (parsed columns can pin their whole request body in memory).
-            coded = [_encoded_frame(ready, e.frame) for e in entries]
-            payload = encode_write(database.name, pol.name, entries, [blob for blob, _ in coded])
+            payload = encode_write(database.name, pol.name, entries)
             try:
                 seq = st.wal.append(payload)
             except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
                 raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
-            entries = [WalEntry(e.measurement, e.tags, e.fields, frame) for e, (_, frame) in zip(entries, coded)]
+            # Buffer what replay would load: the decoded record is also a compact copy
+            # (parsed columns can pin their whole request body in memory).
+            entries = decode_write(payload)[2]
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
         for e in entries:
@@ -115,26 +108,6 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) ->
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags))
     state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
-
-
-def _encoded(batches: list[MeasurementBatch]) -> dict[int, tuple[pl.DataFrame, bytes, pl.DataFrame]]:
-    """Each batch's frame as WAL bytes and as read back from them (what the buffer keeps),
-    by the frame's id; made outside the lock (Polars releases the GIL while it codes)."""
-    out = {}
-    for b in batches:
-        if b.frame.height:
-            blob = encode_frame(b.frame)
-            out[id(b.frame)] = (b.frame, blob, decode_frame(blob))
-    return out
-
-
-def _encoded_frame(ready: dict, frame: pl.DataFrame) -> tuple[bytes, pl.DataFrame]:
-    """(WAL bytes, compact copy) of ``frame``: made beforehand unless validation changed it."""
-    hit = ready.get(id(frame))
-    if hit is not None and hit[0] is frame:
-        return hit[1], hit[2]
-    blob = encode_frame(frame)
-    return blob, decode_frame(blob)
 
 
 def _line_errors(rejected: list[tuple[int, str]], body: bytes | None) -> list[LineError]:

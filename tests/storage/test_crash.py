@@ -40,8 +40,8 @@ def _verify(root: Path, acked: set[int]) -> set[int]:
 
 @pytest.mark.parametrize("threads", [1, 3], ids=["one-writer", "three-writers"])
 def test_sigkill_never_loses_an_acknowledged_batch(tmp_path, threads):
-    """With three writer threads, writes share WAL fsyncs (group commit) and are encoded
-    concurrently: still none is acknowledged before its record is on disk."""
+    """With three writer threads, writes share WAL fsyncs (group commit): still none is
+    acknowledged before its record is in the WAL."""
     rng = random.Random(int(os.environ.get("TSDB_CRASH_SEED", "7")))
     root = tmp_path / "store"
     repo = Path(tsdb_core.__file__).resolve().parents[1]

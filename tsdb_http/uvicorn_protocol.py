@@ -73,6 +73,23 @@ def _upper_method(data: bytes) -> bytes:
     return upper + sp + rest if sp and upper in _METHODS else data
 
 
+GATHER_BODY_BYTES = 32 << 20  # sized bodies up to this are handed to the app whole (above the 25 MB write cap)
+
+
+def _content_length(headers) -> int:
+    """The request's Content-Length, or -1 (none, chunked, or not a number)."""
+    n = -1
+    for k, v in headers:
+        if k == b"transfer-encoding":
+            return -1
+        if k == b"content-length":
+            try:
+                n = int(v)
+            except ValueError:
+                return -1
+    return n
+
+
 class _Refused(Exception):
     """Raised from a parser callback: the request broke a limit (the status is on the protocol)."""
 
@@ -96,6 +113,8 @@ class Protocol(HttpToolsProtocol):
     _refused = 0  # the status a broken limit answers with
     _started = 0.0  # monotonic time of the request's first byte
     _answered = False  # this request was answered by answer_now
+    _gathered: list | None = None  # chunks of a sized body gathered for a whole handoff
+    gather_max = GATHER_BODY_BYTES
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -122,6 +141,7 @@ class Protocol(HttpToolsProtocol):
                 and (self.cycle is None or self.cycle.response_complete))
 
     def connection_lost(self, exc) -> None:
+        self._gathered = None
         self._disarm()
         self._cancel_deadline()
         super().connection_lost(exc)
@@ -193,6 +213,8 @@ class Protocol(HttpToolsProtocol):
         cycle = self.cycle
         if cycle is not None and cycle.scope is self.scope:
             cycle.transport = _OneWrite(self.transport, cycle)
+            if not self.pipeline and 0 < _content_length(self.headers) <= self.gather_max:
+                self._gathered = []
 
     def _answer_now(self) -> bool:
         """Answer a bodiless keep-alive GET here when the app can, in one write."""
@@ -222,13 +244,26 @@ class Protocol(HttpToolsProtocol):
         return True
 
     def on_body(self, body: bytes) -> None:
-        if not self._answered:  # (an answered request has no body)
+        if self._gathered is not None:
+            self._gathered.append(body)
+        elif not self._answered:  # (an answered request has no body)
             super().on_body(body)
+
+    def _hand_over(self) -> None:
+        """The gathered body as the request's one body message (one copy, one wake-up of the
+        app): uvicorn hands a body over per 64 KiB read, each a round trip through the event
+        loop, which waits for the GIL while worker threads parse other bodies."""
+        chunks, self._gathered = self._gathered, None
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.body = chunks[0] if len(chunks) == 1 else b"".join(chunks)  # receive(): bytes(b) is b
 
     def on_message_complete(self) -> None:
         self._in_request = self._in_body = False
         self._disarm()
         self._cancel_deadline()
+        if self._gathered is not None:
+            self._hand_over()
         if self._answered:
             self._answered = False
             self.on_response_complete()  # keep-alive timer, request count, as after an ASGI answer

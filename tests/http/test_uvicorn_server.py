@@ -173,3 +173,101 @@ def test_a_request_stalled_midway_is_cut_after_the_read_timeout(live, sent):
         while s.recv(65536):
             pass
         assert time.monotonic() - t0 < 5
+
+
+def _bodies_seen(requests: list[list[bytes]], gather: int | None = None) -> tuple[list[list[tuple[bytes, bool]]], list[bytes]]:
+    """Feed each request (a list of socket reads) through uvicorn's request cycle with the
+    shim's protocol; returns the (body, more_body) messages the app received per request,
+    and what went out on the transport."""
+    import asyncio
+
+    from uvicorn.server import ServerState
+
+    seen: list[list[tuple[bytes, bool]]] = []
+
+    async def app(scope, receive, send):
+        got = []
+        while True:
+            msg = await receive()
+            got.append((msg["body"], msg["more_body"]))
+            if not msg["more_body"]:
+                break
+        seen.append(got)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def main():
+        cfg = uvicorn_server.config(app, 1.0, "warning", None)
+        cfg.load()
+        proto = cfg.http_protocol_class(config=cfg, server_state=ServerState(), app_state={})
+        if gather is not None:
+            proto.gather_max = gather
+        t = ProtocolTransport()
+        proto.connection_made(t)
+        for reads in requests:
+            for data in reads:
+                proto.data_received(data)
+                await asyncio.sleep(0)  # the app's task runs between reads, as on a socket
+            await asyncio.gather(*proto.tasks)
+        proto.connection_lost(None)
+        return t.writes
+
+    writes = asyncio.run(main())
+    return seen, writes
+
+
+def test_a_sized_body_reaches_the_app_whole():
+    """A body read from the socket in pieces is one message to the app, the same bytes."""
+    body = b"".join(b"cpu,host=h%d v=%d %d\n" % (i, i, i) for i in range(20000))
+    head = b"POST /write?db=x HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % len(body)
+    reads = [head + body[:1000]] + [body[i:i + 70000] for i in range(1000, len(body), 70000)]
+    assert len(reads) > 3
+    seen, writes = _bodies_seen([reads, [head + body]])
+    assert seen == [[(body, False)], [(body, False)]]
+    answers = [w for w in writes if w]
+    assert len(answers) == 2 and all(w.startswith(b"HTTP/1.1 204") for w in answers)
+
+
+def test_chunked_and_oversized_bodies_still_stream():
+    """No Content-Length (chunked), or one past the gathering cap: uvicorn's messages as they come."""
+    chunked = [b"POST /write HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+               b"6\r\n world\r\n", b"0\r\n\r\n"]
+    seen, _ = _bodies_seen([chunked])
+    assert b"".join(b for b, _ in seen[0]) == b"hello world" and len(seen[0]) > 1
+    big = [b"POST /write HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n12345", b"67890"]
+    seen, _ = _bodies_seen([big], gather=9)
+    assert b"".join(b for b, _ in seen[0]) == b"1234567890" and len(seen[0]) > 1
+    seen, _ = _bodies_seen([big], gather=10)
+    assert seen == [[(b"1234567890", False)]]
+
+
+def test_expect_continue_with_a_gathered_body():
+    """The client waits for 100 Continue before its body: the app's first receive() sends it."""
+    head = b"POST /write HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+    seen, writes = _bodies_seen([[head, b"hello"]])
+    assert seen == [[(b"hello", False)]]
+    answers = [w for w in writes if w]
+    assert answers[0] == b"HTTP/1.1 100 Continue\r\n\r\n" and answers[1].startswith(b"HTTP/1.1 204")
+
+
+def test_a_body_sent_in_pieces_is_written(live):
+    """Over a socket, a body trickled in pieces with pauses is gathered and written whole."""
+    lines = b"".join(b"m,k=a v=%d %d\n" % (i, i) for i in range(1, 3001))
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as s:
+        q = b"q=CREATE+DATABASE+pieces"
+        s.sendall(b"POST /query HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(q) + q)
+        assert s.recv(65536).startswith(b"HTTP/1.1 200")
+        s.sendall(b"POST /write?db=pieces HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % len(lines))
+        for i in range(0, len(lines), 7000):
+            s.sendall(lines[i:i + 7000])
+            time.sleep(0.01)
+        assert s.recv(65536).startswith(b"HTTP/1.1 204")
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as s:
+        s.sendall(b"GET /query?db=pieces&q=SELECT+count(v),sum(v)+FROM+m HTTP/1.1\r\nHost: a\r\n"
+                  b"Connection: close\r\n\r\n")
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    assert out.startswith(b"HTTP/1.1 200")
+    assert b'"1970-01-01T00:00:00Z",3000,4501500]' in out, out

@@ -1,7 +1,7 @@
 """Writer process for the SIGKILL crash test (tests/storage/test_crash.py).
 
 Run as a *zygote*: it imports the store once, then for every command line
-``<root> <first-batch> <ack-file>`` on stdin forks a writer and prints its pid;
+``<root> <first-batch> <ack-file> <threads>`` on stdin forks a writer and prints its pid;
 when the writer dies it prints ``EXIT <status>``. The writer opens the store,
 writes batch after batch and appends each acknowledged batch number to the ack
 file the moment ``write`` returns. Forking keeps a kill round well under a
@@ -58,19 +58,32 @@ def check_batches(s, acked: set[int]) -> set[int]:
     return present["a"]
 
 
-def writer(root: str, first: int, ack_path: str) -> None:
+def writer(root: str, first: int, ack_path: str, threads: int = 1) -> None:
+    """Write batches ``first``, ``first + 1``, ... from ``threads`` threads at once (their
+    records then share WAL fsyncs), acknowledging each as its ``write`` returns."""
+    import itertools
+    import threading
+
     import tsdb_core
 
     ack = os.open(ack_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     store = tsdb_core.open(root, config=config())
-    k = first
-    while True:
-        r = store.write("crash", batch_body(k))
-        if not r.ok or r.points_written != 2 * LINES:
-            os.write(ack, f"ERROR {k} {r}\n".encode())
-            os._exit(3)
-        os.write(ack, f"{k}\n".encode())
-        k += 1
+    numbers = itertools.count(first)
+    lock = threading.Lock()
+
+    def loop() -> None:
+        while True:
+            with lock:
+                k = next(numbers)
+            r = store.write("crash", batch_body(k))
+            if not r.ok or r.points_written != 2 * LINES:
+                os.write(ack, f"ERROR {k} {r}\n".encode())
+                os._exit(3)
+            os.write(ack, f"{k}\n".encode())
+
+    for _ in range(threads - 1):
+        threading.Thread(target=loop, daemon=True).start()
+    loop()
 
 
 def zygote() -> None:
@@ -79,11 +92,11 @@ def zygote() -> None:
 
     print("READY", flush=True)
     for line in sys.stdin:
-        root, first, ack_path = line.split()
+        root, first, ack_path, threads = line.split()
         pid = os.fork()
         if pid == 0:
             try:
-                writer(root, int(first), ack_path)
+                writer(root, int(first), ack_path, int(threads))
             finally:
                 os._exit(4)
         print(pid, flush=True)

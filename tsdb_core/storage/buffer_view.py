@@ -1,0 +1,215 @@
+"""Buffered rows as sorted, series-indexed pieces, so queries on fresh data slice instead of scan.
+
+The write buffer keeps rows in arrival order (writes stay an append); a query on a buffer
+of many chunks would filter every row of every chunk. A :class:`BufferView` (one per
+buffer and measurement) keeps copies of the buffered rows sorted by series, then time, in
+a few pieces, each a :class:`~.cache.Decoded` with the same series index a cached file has.
+It is brought up to date by the query that finds it behind (nothing is done for writes
+nobody reads):
+
+- rows written since are left as a *tail* of chunks while they are few (``TAIL_ROWS``),
+  else sorted into a new piece; pieces of similar size are merged (a binary counter: a
+  load leaves about log2(chunks) pieces), with a series number per row taken from each
+  piece's runs, not from its strings;
+- a query finding nothing written for ``QUIET_S`` merges every piece into one: after a
+  load, that query pays for one merge and the rest read one sorted piece, as a compacted
+  file.
+
+Pieces never share a (series, time) key: a new piece whose time range overlaps an older
+one is checked on the rows of the overlap and merged with it when they share one (newer
+values win, as the merge of the read path decides). So the pieces of one view may be read
+as if they were one source; the tail's chunks are checked the same way (``clean``).
+"""
+from __future__ import annotations
+
+import threading
+import time as _time
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from ..base.types import TIME, FieldType
+from .cache import Decoded
+from .partitions import canonical_columns, prepare, sort_tags
+
+TAIL_ROWS = 8_192  # buffered rows beyond the pieces left unsorted (each query filters them)
+MIN_ROWS = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
+QUIET_S = 0.5  # no rows written for this long: the writes went quiet, merge the pieces into one
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Sorted, deduplicated copies of some buffered rows."""
+
+    decoded: Decoded
+    tmin: int
+    tmax: int
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a query reads of one measurement's buffered rows: pieces, then unsorted chunks.
+
+    ``clean[i]``: tail chunk ``i`` shares no (series, time) key with any piece and overlaps
+    no other tail chunk in time (so it needs no merge with them)."""
+
+    pieces: tuple[Piece, ...]
+    tail: tuple  # buffer.Chunk
+    clean: tuple[bool, ...]
+
+
+class BufferView:
+    """The pieces of one measurement's buffered rows, kept up to date by the queries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pieces: tuple[Piece, ...] = ()
+        self._covered = 0  # rows (in arrival order) the pieces hold
+        self._seen = -1  # buffered rows at the last look
+        self._since = 0.0  # monotonic seconds when that count last changed
+
+    def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
+        """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
+        arrival order of what it will hold: appends only, and joining chunks keeps the order)."""
+        total = sum(c.frame.height for c in chunks)
+        now = _time.monotonic()
+        with self._lock:
+            if total < self._covered:  # not a continuation of what was indexed: start over
+                self._pieces, self._covered = (), 0
+            if total != self._seen:
+                self._seen, self._since = total, now
+            quiet = now - self._since >= QUIET_S
+            if total - self._covered >= TAIL_ROWS or (quiet and total > self._covered):
+                self._add(_rows_after(chunks, self._covered), tags, fields)
+                self._covered = total
+            if quiet and len(self._pieces) > 1:
+                self._pieces = (_merge(self._pieces, tags, certain=True),)
+            pieces, covered = self._pieces, self._covered
+        tail = _chunks_after(chunks, covered)
+        return Snapshot(pieces, tuple(tail), tuple(_clean(tail, pieces, tags)))
+
+    def sorted_as_one(self, rows: int) -> bool:
+        """Whether ``rows`` buffered rows are all in one piece (one sorted run per series)."""
+        return len(self._pieces) == 1 and self._covered == rows
+
+    def _add(self, rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> None:
+        """Sort ``rows`` into a piece; merge it with older pieces it shares keys with, then
+        pieces of similar size (lock held)."""
+        tcols = [t for t in tags if t in rows.columns]
+        frame = prepare(rows, tags, fields, dedup=True, tag_order=sort_tags(rows, tcols))
+        new = _piece(Decoded(frame, list(tags)), frame)
+        pieces = list(self._pieces)
+        clash = [p for p in pieces if _overlap(p, new) and _collide(p, new, tags)]
+        if clash:
+            pieces = [p for p in pieces if all(p is not c for c in clash)]
+            new = _merge((*clash, new), tags, certain=False)
+        pieces.append(new)
+        while len(pieces) > 1 and pieces[-2].decoded.frame.height <= pieces[-1].decoded.frame.height:
+            pieces[-2:] = [_merge(tuple(pieces[-2:]), tags, certain=True)]
+        self._pieces = tuple(pieces)
+
+
+def _piece(dec: Decoded, frame: pl.DataFrame) -> Piece:
+    return Piece(dec, dec.tmin, dec.tmax, tuple(frame.columns))
+
+
+def _rows_after(chunks: list, skip: int) -> pl.DataFrame:
+    """The rows of ``chunks`` after the first ``skip`` (in arrival order), as one frame."""
+    frames = [c.frame for c in _chunks_after(chunks, skip)]
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+
+
+def _chunks_after(chunks: list, skip: int) -> list:
+    """``chunks`` without their first ``skip`` rows (a chunk cut in two keeps its end)."""
+    from .buffer import Chunk  # (buffer.py holds the views: imported here, not at the top)
+    out = []
+    for c in chunks:
+        h = c.frame.height
+        if skip >= h:
+            skip -= h
+            continue
+        if skip:
+            frame = c.frame.slice(skip)
+            t = frame.get_column(TIME)
+            c = Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None)
+            skip = 0
+        out.append(c)
+    return out
+
+
+def _overlap(a, b) -> bool:
+    return a.tmin <= b.tmax and b.tmin <= a.tmax
+
+
+def _keys_between(dec: Decoded, lo: int, hi: int, tags: tuple[str, ...]) -> pl.DataFrame:
+    """(tags, time) of the rows of ``dec`` with ``lo <= time <= hi``."""
+    cols = [TIME, *[t for t in tags if t in dec.frame.columns]]
+    part = dec.select(None, lo, hi, cols)
+    return part.collect() if isinstance(part, pl.LazyFrame) else part
+
+
+def _collide(old: Piece, new: Piece | pl.DataFrame, tags: tuple[str, ...]) -> bool:
+    """Whether ``old`` and ``new`` (a piece, or a chunk's rows) share a (series, time) key."""
+    if isinstance(new, Piece):
+        lo, hi = max(old.tmin, new.tmin), min(old.tmax, new.tmax)
+        b = _keys_between(new.decoded, lo, hi, tags)
+    else:
+        lo, hi = old.tmin, old.tmax
+        b = new.filter(pl.col(TIME).is_between(lo, hi))
+    if b.height == 0:
+        return False
+    a = _keys_between(old.decoded, max(lo, int(b[TIME].min())), min(hi, int(b[TIME].max())), tags)
+    if a.height == 0:
+        return False
+    keys = [TIME, *[t for t in tags if t in a.columns or t in b.columns]]
+    a = a.select([pl.col(k) if k in a.columns else pl.lit(None, pl.String).alias(k) for k in keys])
+    b = b.select([pl.col(k) if k in b.columns else pl.lit(None, pl.String).alias(k) for k in keys])
+    return a.join(b, on=keys, how="semi", nulls_equal=True).height > 0
+
+
+def _clean(tail: list, pieces: tuple[Piece, ...], tags: tuple[str, ...]) -> list[bool]:
+    """Per tail chunk: no key shared with a piece, no time overlap with another tail chunk."""
+    out = []
+    for i, c in enumerate(tail):
+        alone = not any(_overlap(c, d) for j, d in enumerate(tail) if j != i)
+        out.append(alone and not any(_overlap(p, c) and _collide(p, c.frame, tags) for p in pieces))
+    return out
+
+
+def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> Piece:
+    """One piece of ``pieces`` (oldest first). ``certain``: they share no key, so a sort by
+    (series, time) does; else repeated points are merged as a flush would (newer wins)."""
+    frames = [p.decoded.frame for p in pieces]
+    present = set().union(*(p.columns for p in pieces))
+    fields = {c: None for c in present if c != TIME and c not in tags}
+    cols = canonical_columns(present, tags, fields)
+    rows = pl.concat(frames, how="diagonal_relaxed", rechunk=False).select(cols)
+    tcols = [t for t in cols if t in tags]
+    if not certain:
+        types = {c: FieldType.FLOAT for c in fields}  # only the names matter to prepare's merge
+        frame = prepare(rows, tags, types, dedup=True, tag_order=sort_tags(rows, tcols))
+        return _piece(Decoded(frame, list(tags)), frame)
+    sid, order_tags = _series_numbers(pieces, tcols)
+    order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
+    frame = rows.select(pl.all().gather(pl.Series(order)))
+    return _piece(Decoded(frame, list(order_tags)), frame)
+
+
+def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:
+    """A number per row of the pieces (concatenated) that sorts as its series' tags do, from
+    each piece's runs (one per series); and the tag order used."""
+    runs = []
+    for k, p in enumerate(pieces):
+        d = p.decoded
+        runs.append(pl.DataFrame({**{t: pl.Series(t, d.tag_values.get(t, [None] * len(d.starts)), pl.String)
+                                     for t in tcols},
+                                  "\x00piece": [k] * len(d.starts), "\x00len": (d.ends - d.starts).tolist()}))
+    table = pl.concat(runs)
+    if not tcols:
+        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), []
+    order = sort_tags(table.select(tcols).unique(), tcols)
+    series = table.select(tcols).unique().sort(order, nulls_last=False).with_row_index("\x00sid")
+    numbered = table.join(series, on=tcols, how="left", nulls_equal=True, maintain_order="left")
+    return np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy()), order

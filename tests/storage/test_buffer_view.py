@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import orjson
 import pytest
 
@@ -13,13 +14,17 @@ from bench import devops, loader, report
 from bench.queries import devops_queries
 from tsdb_core.storage import buffer_view
 
+from ..waiting import wait_until
+
 HOSTS, HOURS, SEED = 5, 2, 7
 DB = "benchmark"
 
 
 @pytest.fixture
 def view_on(monkeypatch):
-    """The view for any buffered measurement, a new piece every few rows, never quiet."""
+    """The view for any buffered measurement, a new piece every few rows, never quiet, sorted
+    by the query that finds the work (the background thread has a test of its own)."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", False)
     monkeypatch.setattr(buffer_view, "MIN_ROWS", 0)
     monkeypatch.setattr(buffer_view, "TAIL_ROWS", 500)
     monkeypatch.setattr(buffer_view, "QUIET_S", 3600.0)
@@ -162,6 +167,46 @@ def test_queries_while_a_writer_adds_rows(view_on, settled):
     assert counts == sorted(counts) and counts[-1] == HOSTS * HOURS * 360 and counts[0] < counts[-1]
     _same(_answers(store), settled)
     store.close()
+
+
+def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled, monkeypatch):
+    """A query finding a large tail answers from it and starts the catch-up; once the writes
+    are quiet, one piece."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", True)
+    monkeypatch.setattr(buffer_view, "STEP_ROWS", 1000)
+    store = tsdb_core.open(None)
+    for p in _parts():
+        store.write(DB, p)
+    _same(_answers(store), settled)
+    view = _view(store)
+    wait_until(lambda: not view.busy, "the catch-up to finish")
+    assert view._covered == store._engine.state.buffer.rows and _pieces(store) > 1
+    monkeypatch.setattr(buffer_view, "QUIET_S", 0.0)
+    _same(_answers(store), settled)
+    wait_until(lambda: not view.busy and _pieces(store) == 1, "one piece")
+    assert store.series_ordered(DB, None, "cpu")
+    _same(_answers(store), settled)
+    store.close()
+
+
+def test_series_sharing_a_hash_are_told_apart(view_on, monkeypatch, tmp_path):
+    """Every series given one hash: the pieces are sorted by their tags' strings instead (one
+    run per series), and answer as the flushed store."""
+    monkeypatch.setattr(buffer_view, "_series_hashes", lambda frame, tcols: np.zeros(frame.height, np.uint64))
+    store, flushed = tsdb_core.open(None), tsdb_core.open(tmp_path / "data")
+    for k in range(5):  # pieces of 2,400 and 600 rows: the second as sorted when written
+        body = "\n".join(f"m,host=h{i % 5} v={i} {i}" for i in range(k * 600, (k + 1) * 600))
+        for s in (store, flushed):
+            s.write(DB, body)
+        store.query("SELECT count(v) FROM m", db=DB)
+    flushed.flush()
+    pieces = _view(store, "m")._pieces
+    assert [p.decoded.frame.height for p in pieces] == [2400, 600]
+    assert all(len(p.decoded.starts) == 5 for p in pieces)
+    for q in ("SELECT max(v), count(v), first(v) FROM m GROUP BY host", "SELECT * FROM m WHERE host = 'h3' LIMIT 4"):
+        assert store.query(q, db=DB).to_json() == flushed.query(q, db=DB).to_json()
+    store.close()
+    flushed.close()
 
 
 def test_a_small_buffer_is_read_as_chunks():

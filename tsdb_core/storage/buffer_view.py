@@ -4,16 +4,15 @@ The write buffer keeps rows in arrival order (writes stay an append); a query on
 of many chunks would filter every row of every chunk. A :class:`BufferView` (one per
 buffer and measurement) keeps copies of the buffered rows sorted by series, then time, in
 a few pieces, each a :class:`~.cache.Decoded` with the same series index a cached file has.
-It is brought up to date by the query that finds it behind (nothing is done for writes
-nobody reads):
+A query that finds it behind starts a catch-up in a thread of its own and reads what is
+there meanwhile (nothing is done for writes nobody reads):
 
 - rows written since are left as a *tail* of chunks while they are few (``TAIL_ROWS``),
-  else sorted into a new piece; pieces of similar size are merged (a binary counter: a
-  load leaves about log2(chunks) pieces), with a series number per row taken from each
-  piece's runs, not from its strings;
-- a query finding nothing written for ``QUIET_S`` merges every piece into one: after a
-  load, that query pays for one merge and the rest read one sorted piece, as a compacted
-  file.
+  else sorted into new pieces (``STEP_ROWS`` at a time); pieces of similar size are merged
+  (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
+  per row taken from each piece's runs, not from its strings;
+- once nothing was written for ``QUIET_S``, every piece is merged into one: after a load,
+  queries read one sorted piece, as they would a compacted file.
 
 Pieces never share a (series, time) key: a new piece whose time range overlaps an older
 one is checked on the rows of the overlap and merged with it when they share one (newer
@@ -22,6 +21,7 @@ as if they were one source; the tail's chunks are checked the same way (``clean`
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time as _time
 from dataclasses import dataclass
@@ -33,9 +33,13 @@ from ..base.types import TIME, FieldType
 from .cache import Decoded
 from .partitions import canonical_columns, prepare, sort_tags
 
+log = logging.getLogger("tsdb_core.store")
+
 TAIL_ROWS = 8_192  # buffered rows beyond the pieces left unsorted (each query filters them)
 MIN_ROWS = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
 QUIET_S = 0.5  # no rows written for this long: the writes went quiet, merge the pieces into one
+STEP_ROWS = 65_536  # rows sorted into one new piece at a time
+BACKGROUND = True  # sort in a thread of its own (False: in the query that finds the work)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +65,7 @@ class Snapshot:
 
 
 class BufferView:
-    """The pieces of one measurement's buffered rows, kept up to date by the queries."""
+    """The pieces of one measurement's buffered rows, kept up to date for the queries."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -69,55 +73,131 @@ class BufferView:
         self._covered = 0  # rows (in arrival order) the pieces hold
         self._seen = -1  # buffered rows at the last look
         self._since = 0.0  # monotonic seconds when that count last changed
+        self._busy = False  # a catch-up is running
 
     def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
-        arrival order of what it will hold: appends only, and joining chunks keeps the order)."""
+        arrival order of what it will hold: appends only, and joining chunks keeps the order).
+        When the tail has grown or the writes went quiet, a catch-up starts (in a thread of its
+        own with ``BACKGROUND``: this query reads what is there)."""
         total = sum(c.frame.height for c in chunks)
         now = _time.monotonic()
         with self._lock:
-            if total < self._covered:  # not a continuation of what was indexed: start over
+            if total < self._covered and not self._busy:  # not a continuation: start over
                 self._pieces, self._covered = (), 0
             if total != self._seen:
                 self._seen, self._since = total, now
             quiet = now - self._since >= QUIET_S
-            if total - self._covered >= TAIL_ROWS or (quiet and total > self._covered):
-                self._add(_rows_after(chunks, self._covered), tags, fields)
-                self._covered = total
-            if quiet and len(self._pieces) > 1:
-                self._pieces = (_merge(self._pieces, tags, certain=True),)
+            due = total - self._covered >= TAIL_ROWS or (quiet and (total > self._covered or len(self._pieces) > 1))
+            start = due and not self._busy
+            self._busy = self._busy or start
+        if start and BACKGROUND:
+            threading.Thread(target=self._catch_up, args=(list(chunks), total, tags, fields, quiet),
+                             name="tsdb-buffer-view", daemon=True).start()
+        elif start:
+            self._catch_up(chunks, total, tags, fields, quiet)
+        with self._lock:
             pieces, covered = self._pieces, self._covered
         tail = _chunks_after(chunks, covered)
         return Snapshot(pieces, tuple(tail), tuple(_clean(tail, pieces, tags)))
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
 
     def sorted_as_one(self, rows: int) -> bool:
         """Whether ``rows`` buffered rows are all in one piece (one sorted run per series)."""
         return len(self._pieces) == 1 and self._covered == rows
 
-    def _add(self, rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> None:
-        """Sort ``rows`` into a piece; merge it with older pieces it shares keys with, then
-        pieces of similar size (lock held)."""
-        tcols = [t for t in tags if t in rows.columns]
-        frame = prepare(rows, tags, fields, dedup=True, tag_order=sort_tags(rows, tcols))
-        new = _piece(Decoded(frame, list(tags)), frame)
-        pieces = list(self._pieces)
-        clash = [p for p in pieces if _overlap(p, new) and _collide(p, new, tags)]
-        if clash:
-            pieces = [p for p in pieces if all(p is not c for c in clash)]
-            new = _merge((*clash, new), tags, certain=False)
-        pieces.append(new)
-        while len(pieces) > 1 and pieces[-2].decoded.frame.height <= pieces[-1].decoded.frame.height:
-            pieces[-2:] = [_merge(tuple(pieces[-2:]), tags, certain=True)]
-        self._pieces = tuple(pieces)
+    def _catch_up(self, chunks: list, total: int, tags: tuple[str, ...], fields: dict[str, FieldType],
+                  quiet: bool) -> None:
+        """Sort the rows after the pieces into new ones ``STEP_ROWS`` at a time (each in use as
+        soon as it is made); when ``quiet``, merge every piece into one."""
+        try:
+            pieces, covered = self._pieces, self._covered
+            while covered < total:
+                rows = _rows_after(chunks, covered, STEP_ROWS)
+                pieces = _added(pieces, rows, tags, fields)
+                covered += rows.height
+                with self._lock:
+                    self._pieces, self._covered = pieces, covered
+            if quiet and len(pieces) > 1:
+                merged = (_merge(pieces, tags, certain=True),)
+                with self._lock:
+                    self._pieces = merged
+        except Exception:  # noqa: BLE001 - the chunks still answer every query
+            log.exception("sorting buffered rows for queries failed (they are read unsorted)")
+        finally:
+            with self._lock:
+                self._busy = False
+
+
+def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
+           fields: dict[str, FieldType]) -> tuple[Piece, ...]:
+    """``pieces`` with ``rows`` (newer) sorted into one more; merged with older pieces it shares
+    keys with, then pieces of similar size."""
+    new = _sorted_piece(rows, tags, fields)
+    out = list(pieces)
+    clash = [p for p in out if _overlap(p, new) and _collide(p, new, tags)]
+    if clash:
+        out = [p for p in out if all(p is not c for c in clash)]
+        new = _merge((*clash, new), tags, certain=False)
+    out.append(new)
+    while len(out) > 1 and out[-2].decoded.frame.height <= out[-1].decoded.frame.height:
+        out[-2:] = [_merge(tuple(out[-2:]), tags, certain=True)]
+    return tuple(out)
+
+
+def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Piece:
+    """``rows`` as a piece: sorted by (series, time) as :func:`~.partitions.prepare` sorts, its
+    columns and tag order too. A series is told by a hash of its tags (not a join on the
+    strings); when a point repeats, or two series share a hash (more runs than hashes), by
+    ``prepare`` itself."""
+    nonnull = rows.select(pl.all().count()).row(0, named=True)
+    cols = [c for c in canonical_columns(rows, tags, fields) if c == TIME or nonnull[c]]
+    tcols = [t for t in cols if t in tags]
+    if not tcols:
+        frame = prepare(rows, tags, fields, dedup=True)
+        return _piece(Decoded(frame, list(tags)), frame)
+    work = rows.select(cols)
+    uniq, first, inv = np.unique(_series_hashes(work, tcols), return_index=True, return_inverse=True)
+    keys = work.select(tcols).gather(pl.Series(first))
+    order_tags = sort_tags(keys, tcols)
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[keys.with_row_index(_I).sort(order_tags, nulls_last=False).get_column(_I).to_numpy()] = np.arange(len(uniq))
+    sid, times = rank[inv.reshape(-1)], work.get_column(TIME).to_numpy()
+    order = np.lexsort((times, sid))
+    ss, ts = sid[order], times[order]
+    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any():
+        frame = work.select(pl.all().gather(pl.Series(order)))
+        dec = Decoded(frame, tcols)
+        if dec.starts is not None and len(dec.starts) == len(uniq):
+            return _piece(dec, frame)
+    frame = prepare(rows, tags, fields, dedup=True, tag_order=order_tags)
+    return _piece(Decoded(frame, list(tags)), frame)
+
+
+_I = "\x00i"
+
+
+def _series_hashes(frame: pl.DataFrame, tcols: list[str]) -> np.ndarray:
+    """A 64-bit hash of each row's tags (equal tags, equal hashes; not the other way round)."""
+    return frame.select(pl.struct(tcols).hash()).to_series().to_numpy()
 
 
 def _piece(dec: Decoded, frame: pl.DataFrame) -> Piece:
     return Piece(dec, dec.tmin, dec.tmax, tuple(frame.columns))
 
 
-def _rows_after(chunks: list, skip: int) -> pl.DataFrame:
-    """The rows of ``chunks`` after the first ``skip`` (in arrival order), as one frame."""
-    frames = [c.frame for c in _chunks_after(chunks, skip)]
+def _rows_after(chunks: list, skip: int, most: int) -> pl.DataFrame:
+    """The rows of ``chunks`` after the first ``skip`` (in arrival order), as one frame: whole
+    chunks, as many as make ``most`` rows (at least one)."""
+    frames, n = [], 0
+    for c in _chunks_after(chunks, skip):
+        if frames and n + c.frame.height > most:
+            break
+        frames.append(c.frame)
+        n += c.frame.height
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
 
 

@@ -681,7 +681,6 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
             clean_files.setdefault(s.columns, []).append(s.file)
         elif s.decoded is None:
             clean_frames.append(s.frame)
-
     def filtered(lf: pl.LazyFrame, cols: tuple[str, ...]) -> pl.LazyFrame:
         lf = lf.filter(time_filter)
         return lf.filter(_tag_filter(tag_values, cols)) if tag_values else lf

@@ -175,12 +175,18 @@ def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled
     monkeypatch.setattr(buffer_view, "BACKGROUND", True)
     monkeypatch.setattr(buffer_view, "STEP_ROWS", 1000)
     store = tsdb_core.open(None)
-    for p in _parts():
+    parts = _parts()
+    for p in parts[:8]:
+        store.write(DB, p)
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    view = _view(store)
+    wait_until(lambda: not view.busy, "the first catch-up to finish")
+    assert _pieces(store) == 1  # its steps merged into one
+    for p in parts[8:]:
         store.write(DB, p)
     _same(_answers(store), settled)
-    view = _view(store)
-    wait_until(lambda: not view.busy, "the catch-up to finish")
-    assert view._covered == store._engine.state.buffer.rows and _pieces(store) > 1
+    wait_until(lambda: not view.busy, "the second catch-up to finish")
+    assert view._covered == store._engine.state.buffer.rows and _pieces(store) == 2
     monkeypatch.setattr(buffer_view, "QUIET_S", 0.0)
     _same(_answers(store), settled)
     wait_until(lambda: not view.busy and _pieces(store) == 1, "one piece")

@@ -115,12 +115,20 @@ class BufferView:
         soon as it is made); when ``quiet``, merge every piece into one."""
         try:
             pieces, covered = self._pieces, self._covered
-            while covered < total:
+            old = len(pieces)
+            while covered < total:  # each step in use at once; merged by size only at the end
                 rows = _rows_after(chunks, covered, STEP_ROWS)
-                pieces = _added(pieces, rows, tags, fields)
+                pieces = _added(pieces, rows, tags, fields, by_size=False)
+                old = min(old, len(pieces) - 1)  # (a step sharing keys with older pieces took them in)
                 covered += rows.height
                 with self._lock:
                     self._pieces, self._covered = pieces, covered
+            if not quiet:  # this catch-up's steps as one piece, then pieces of similar size merged
+                steps = pieces[old:]
+                pieces = _by_size((*pieces[:old], *(
+                    (_merge(steps, tags, certain=True),) if len(steps) > 1 else steps)), tags)
+                with self._lock:
+                    self._pieces = pieces
             if quiet and len(pieces) > 1:
                 merged = (_merge(pieces, tags, certain=True),)
                 with self._lock:
@@ -133,9 +141,9 @@ class BufferView:
 
 
 def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
-           fields: dict[str, FieldType]) -> tuple[Piece, ...]:
+           fields: dict[str, FieldType], by_size: bool = True) -> tuple[Piece, ...]:
     """``pieces`` with ``rows`` (newer) sorted into one more; merged with older pieces it shares
-    keys with, then pieces of similar size."""
+    keys with, then (``by_size``) pieces of similar size."""
     new = _sorted_piece(rows, tags, fields)
     out = list(pieces)
     clash = [p for p in out if _overlap(p, new) and _collide(p, new, tags)]
@@ -143,6 +151,12 @@ def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
         out = [p for p in out if all(p is not c for c in clash)]
         new = _merge((*clash, new), tags, certain=False)
     out.append(new)
+    return _by_size(tuple(out), tags) if by_size else tuple(out)
+
+
+def _by_size(pieces: tuple[Piece, ...], tags: tuple[str, ...]) -> tuple[Piece, ...]:
+    """The last pieces merged while the one before is no larger (a binary counter)."""
+    out = list(pieces)
     while len(out) > 1 and out[-2].decoded.frame.height <= out[-1].decoded.frame.height:
         out[-2:] = [_merge(tuple(out[-2:]), tags, certain=True)]
     return tuple(out)

@@ -183,7 +183,7 @@ def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, F
     order = np.lexsort((times, sid))
     ss, ts = sid[order], times[order]
     if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any():
-        frame = work.select(pl.all().gather(pl.Series(order)))
+        frame = _gather(work, order)
         dec = Decoded(frame, tcols)
         if dec.starts is not None and len(dec.starts) == len(uniq):
             return _piece(dec, frame)
@@ -287,8 +287,17 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
         return _piece(Decoded(frame, list(tags)), frame)
     sid, order_tags = _series_numbers(pieces, tcols)
     order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
-    frame = rows.select(pl.all().gather(pl.Series(order)))
-    return _piece(Decoded(frame, list(order_tags)), frame)
+    frame = _gather(rows, order)
+    ss = sid[order]
+    starts = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1]))) if len(ss) else None
+    return _piece(Decoded(frame, list(order_tags), starts), frame)
+
+
+def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
+    """``frame``'s rows in ``order``, a column at a time: a background sort then never holds
+    every thread of Polars' pool for long, where the queries run."""
+    idx = pl.Series(order)
+    return pl.DataFrame([s.gather(idx) for s in frame.iter_columns()])
 
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from . import loader
 from .compare import DB, OUT, data_file, http_query, values_in
 from .queries import DEFAULT_SEED, BenchQuery, devops_queries
@@ -148,6 +150,16 @@ class Feeder(threading.Thread):
             self.done.set()
 
 
+def split_feed(batches: loader.Batches, share: float, feed_lines: int) -> tuple[loader.Batches, loader.Batches]:
+    """(the bulk, in the loader's batches; the last ``share`` of the lines, in writes of
+    ``feed_lines``), cut at a line boundary."""
+    data = bytes(batches.data)
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
+    keep = min(len(ends), max(1, int(len(ends) * (1 - share))))
+    cut = int(ends[keep - 1])
+    return loader.split_batches(data[:cut]), loader.split_batches(data[cut:], feed_lines)
+
+
 def timed(target, q: str) -> tuple[float, int, bytes]:
     t0 = time.perf_counter()
     status, body = target.query(q)
@@ -175,18 +187,16 @@ def run_phase(target, queries: list[BenchQuery], runs: int, phase: str, out: Pha
 def run_target(target, batches: loader.Batches, queries: list[BenchQuery], args, say) -> Phases:
     """Bulk load, live rounds beside the feeder, fresh rounds, settle, settled rounds."""
     out = Phases()
-    cut = max(1, int(len(batches.parts) * (1 - args.live_share)))
-    bulk = batches.parts[:cut]
-    feed = loader.split_batches(bytes(batches.data[sum(len(b) for b in bulk):]), args.feed_batch).parts
-    res = target.load(bulk, args.workers)
-    values = values_in(batches) * cut // len(batches.parts)
-    say(f"{target.name}: bulk load of {cut} batches in {res.seconds:.2f} s = {values / res.seconds:,.0f} values/s"
+    bulk, feed = split_feed(batches, args.live_share, args.feed_batch)
+    res = target.load(bulk.parts, args.workers)
+    values = values_in(batches) * bulk.lines // batches.lines
+    say(f"{target.name}: bulk load of {bulk.lines:,} lines in {res.seconds:.2f} s = {values / res.seconds:,.0f} values/s"
         + (f"; {len(res.errors)} errors, first: {res.errors[0]}" if res.errors else ""))
-    feeder = Feeder(target.write, feed, args.feed_rate)
+    feeder = Feeder(target.write, feed.parts, args.feed_rate)
     feeder.start()
     rounds = run_phase(target, queries, args.runs, "live", out, lambda: not feeder.done.is_set())
     out.notes.append(f"{target.name}: live: {rounds} of {args.runs} rounds while the feeder wrote "
-                     f"({feeder.written} of {len(feed)} batches by then)")
+                     f"({feeder.written} of {len(feed.parts)} writes by then)")
     feeder.join()
     if feeder.errors:
         raise RuntimeError(f"feeder: {feeder.errors[0]}")
@@ -235,6 +245,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--feed-batch", type=int, default=1_000, help="lines per feeder write")
     p.add_argument("--queries", help="comma-separated subset of query names")
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--data-dir", type=Path, default=OUT / "data", help="where the generated data file is kept")
     return p.parse_args(argv)
 
 
@@ -244,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     def say(msg: str) -> None:
         print(msg, flush=True)
 
-    path = data_file(args.hosts, args.hours, args.seed)
+    path = data_file(args.hosts, args.hours, args.seed, args.data_dir)
     batches = loader.split_batches(path.read_bytes())
     queries = devops_queries(args.hosts, args.hours, seed=args.seed,
                              names=args.queries.split(",") if args.queries else None)

@@ -131,6 +131,7 @@ class Feeder(threading.Thread):
         self.write, self.parts, self.rate = write, parts, lines_per_s
         self.errors: list[str] = []
         self.done = threading.Event()
+        self.started = threading.Event()  # the first write is in
         self.written = 0
 
     def run(self) -> None:
@@ -143,10 +144,12 @@ class Feeder(threading.Thread):
                     self.errors.append(err)
                 lines += bytes(part).count(b"\n")
                 self.written += 1
+                self.started.set()
                 ahead = lines / self.rate - (time.perf_counter() - t0)
                 if ahead > 0:
                     time.sleep(ahead)  # pacing a feed, not waiting on a condition
         finally:
+            self.started.set()
             self.done.set()
 
 
@@ -194,6 +197,7 @@ def run_target(target, batches: loader.Batches, queries: list[BenchQuery], args,
         + (f"; {len(res.errors)} errors, first: {res.errors[0]}" if res.errors else ""))
     feeder = Feeder(target.write, feed.parts, args.feed_rate)
     feeder.start()
+    feeder.started.wait()
     rounds = run_phase(target, queries, args.runs, "live", out, lambda: not feeder.done.is_set())
     out.notes.append(f"{target.name}: live: {rounds} of {args.runs} rounds while the feeder wrote "
                      f"({feeder.written} of {len(feed.parts)} writes by then)")

@@ -11,7 +11,7 @@ from bench.queries import devops_queries
 def test_live_bench_times_every_phase_of_every_query(tmp_path):
     out = tmp_path / "out"
     code = live.main(["--mode", "both", "--hosts", "3", "--hours", "1", "--runs", "2", "--live-share", "0.5",
-                      "--feed-rate", "2000", "--feed-batch", "50", "--out", str(out), "--data-dir", str(tmp_path)])
+                      "--feed-rate", "500", "--feed-batch", "20", "--out", str(out), "--data-dir", str(tmp_path)])
     assert code == 0
     text = (out / "live.md").read_text()
     for mode in ("embedded", "http"):

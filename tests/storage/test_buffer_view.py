@@ -3,6 +3,7 @@ settled store (flushed and compacted) for every TSBS query, with writes running,
 points, and a writer still adding rows while queries read."""
 from __future__ import annotations
 
+import random
 import threading
 
 import numpy as np
@@ -221,3 +222,18 @@ def test_a_small_buffer_is_read_as_chunks():
     assert _rows(store, "SELECT sum(v) FROM m")[0][1] == 3
     assert _view(store) is None or not store._engine.state.buffer.views
     store.close()
+
+
+def test_a_tail_chunk_is_alone_unless_another_overlaps_it_in_time():
+    """``_clean``'s sweep against the pairwise definition, on random time ranges."""
+    rng = random.Random(5)
+
+    class Span:
+        def __init__(self, lo, hi):
+            self.tmin, self.tmax = lo, hi
+
+    for _ in range(500):
+        spans = [Span(lo, lo + rng.randint(0, 8)) for lo in (rng.randint(0, 30) for _ in range(rng.randint(0, 8)))]
+        want = [not any(a.tmin <= b.tmax and b.tmin <= a.tmax for j, b in enumerate(spans) if j != i)
+                for i, a in enumerate(spans)]
+        assert buffer_view._clean(spans, (), ()) == want

@@ -265,11 +265,18 @@ def _collide(old: Piece, new: Piece | pl.DataFrame, tags: tuple[str, ...]) -> bo
 
 def _clean(tail: list, pieces: tuple[Piece, ...], tags: tuple[str, ...]) -> list[bool]:
     """Per tail chunk: no key shared with a piece, no time overlap with another tail chunk."""
-    out = []
-    for i, c in enumerate(tail):
-        alone = not any(_overlap(c, d) for j, d in enumerate(tail) if j != i)
-        out.append(alone and not any(_overlap(p, c) and _collide(p, c.frame, tags) for p in pieces))
-    return out
+    alone = [True] * len(tail)
+    order = sorted(range(len(tail)), key=lambda i: tail[i].tmin)
+    reach = None  # the latest end among the chunks before, in order of their starts
+    for k, i in enumerate(order):
+        c = tail[i]
+        if reach is not None and c.tmin <= reach:
+            alone[i] = False
+        if k + 1 < len(order) and tail[order[k + 1]].tmin <= c.tmax:
+            alone[i] = False
+        reach = c.tmax if reach is None else max(reach, c.tmax)
+    return [a and not any(_overlap(p, c) and _collide(p, c.frame, tags) for p in pieces)
+            for a, c in zip(alone, tail)]
 
 
 def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> Piece:

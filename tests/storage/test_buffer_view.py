@@ -150,10 +150,12 @@ def test_queries_while_a_writer_adds_rows(view_on, settled):
         store.write(DB, p)
     first = "SELECT max(usage_user), count(usage_user) FROM cpu WHERE time < '2016-01-01T00:30:00Z' GROUP BY hostname"
     before = store.query(first, db=DB).to_json()
-    done = threading.Event()
+    done, looked = threading.Event(), threading.Event()
 
-    def write_rest():
+    def write_rest():  # each write once the queries have looked again (they overlap the writes)
         for p in parts[half:]:
+            assert looked.wait(20)
+            looked.clear()
             store.write(DB, p)
         done.set()
 
@@ -164,6 +166,7 @@ def test_queries_while_a_writer_adds_rows(view_on, settled):
         seen += done.is_set()
         assert store.query(first, db=DB).to_json() == before
         counts.append(_rows(store, "SELECT count(usage_user) FROM cpu")[0][1])
+        looked.set()
     writer.join()
     assert counts == sorted(counts) and counts[-1] == HOSTS * HOURS * 360 and counts[0] < counts[-1]
     _same(_answers(store), settled)

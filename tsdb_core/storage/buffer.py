@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..base.types import TIME
+from .buffer_view import BufferView
 
 Key = tuple[str, str, str]  # (db, rp, measurement)
 
@@ -56,6 +57,14 @@ class WriteBuffer:
     parts: dict[Key, list[Chunk]] = field(default_factory=dict)
     rows: int = 0
     first_write: float | None = None  # monotonic seconds of the oldest unflushed write
+    views: dict[Key, BufferView] = field(default_factory=dict)  # sorted copies for queries
+
+    def view(self, key: Key) -> BufferView:
+        """The sorted pieces of ``key``'s rows (storage/buffer_view.py); made on first use."""
+        v = self.views.get(key)
+        if v is None:
+            v = self.views.setdefault(key, BufferView())
+        return v
 
     def add(self, key: Key, frame: pl.DataFrame, tags: tuple[str, ...]) -> None:
         """Append a chunk; a run of small chunks at the end is joined into one.
@@ -90,3 +99,4 @@ class WriteBuffer:
         """Forget the parts whose key matches ``pred`` (DROP DATABASE/MEASUREMENT on buffered rows)."""
         for key in [k for k in self.parts if pred(k)]:
             self.rows -= sum(c.frame.height for c in self.parts.pop(key))
+            self.views.pop(key, None)

@@ -34,7 +34,9 @@ class Decoded:
     __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where", "_np",
                  "_nan")
 
-    def __init__(self, frame: pl.DataFrame, tags: list[str]):
+    def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None):
+        """``starts``: the first row of each series when the caller knows them (else found
+        from the tags)."""
         frame = frame.rechunk()  # one chunk per column: slices and gathers stay cheap
         tags = [t for t in tags if t in frame.columns]
         self.frame = frame
@@ -42,7 +44,9 @@ class Decoded:
         n = frame.height
         self.tmin = int(self.times.min()) if n else 0
         self.tmax = int(self.times.max()) if n else -1
-        if tags and n:
+        if starts is not None and n:
+            starts = starts.astype(np.int64)
+        elif tags and n:
             change = frame.select(pl.any_horizontal(
                 [pl.int_range(pl.len()) == 0] + [pl.col(t).ne_missing(pl.col(t).shift()) for t in tags])
             ).to_series()

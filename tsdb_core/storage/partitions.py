@@ -269,10 +269,11 @@ class Files:
         for a file too large to hold whole); None when something is not cached, a file lacks
         a column, ``take`` says None, or nothing matched."""
         parts = []
-        for f in files:
-            if any(c not in f.columns for c in columns):
+        for f in files:  # (a Decoded: sorted buffered rows, storage/buffer_view.py)
+            have = f.frame.columns if isinstance(f, Decoded) else f.columns
+            if any(c not in have for c in columns):
                 return None  # a field missing from a file: null rows, which arrays cannot hold
-            dec = self._decoded_file(f, tags)
+            dec = f if isinstance(f, Decoded) else self._decoded_file(f, tags)
             decs = [dec] if dec is not None else self._decoded_groups(f, tags, tag_values, start, end)
             if not decs:
                 return None
@@ -495,7 +496,9 @@ def _write_parquet(parts, path: str, tags: tuple[str, ...], fields: dict[str, Fi
 # -- reading: sources → one merged LazyFrame -------------------------------------------
 @dataclass(slots=True)
 class Source:
-    """A file or a buffered chunk, in write order (``order`` ascending = older)."""
+    """A file, a sorted piece of buffered rows or a buffered chunk, in write order (``order``
+    ascending = older). Sources of one ``group`` share no (series, time) key: overlapping
+    in time, they still need no merge (storage/buffer_view.py)."""
 
     order: tuple[int, int]
     tmin: int
@@ -504,6 +507,8 @@ class Source:
     unique: Callable[[], bool] | bool
     file: FileMeta | None = None
     frame: pl.DataFrame | None = None
+    decoded: Decoded | None = None
+    group: int | None = None
 
 
 class RowGroups:
@@ -597,19 +602,22 @@ def dirty_flags(sources: list[Source]) -> list[bool]:
     idx = sorted(range(n), key=lambda i: sources[i].tmin)
     group: list[int] = []
     gmax = None
+
+    def mark(group: list[int]) -> None:
+        kinds = {sources[j].group for j in group}
+        if len(group) > 1 and (len(kinds) > 1 or None in kinds):  # one group: no shared key
+            for j in group:
+                dirty[j] = True
+
     for i in idx:
         s = sources[i]
         if group and s.tmin <= gmax:
             group.append(i)
             gmax = max(gmax, s.tmax)
         else:
-            if len(group) > 1:
-                for j in group:
-                    dirty[j] = True
+            mark(group)
             group, gmax = [i], s.tmax
-    if len(group) > 1:
-        for j in group:
-            dirty[j] = True
+    mark(group)
     for i, s in enumerate(sources):
         if not dirty[i]:
             u = s.unique() if callable(s.unique) else s.unique
@@ -623,10 +631,11 @@ def build_frame(files: Files, sources: list[Source], schema: dict[str, pl.DataTy
     """:func:`build_scan`, collected; when every source is a clean cached file, built with
     eager calls only (a lazy plan's fixed cost is most of a one-series lookup)."""
     live = [s for s in sources if s.tmax >= start and s.tmin <= end]
-    if live and all(s.file is not None for s in live) and not any(dirty_flags(live)):
+    if live and all(s.file is not None or s.decoded is not None for s in live) and not any(dirty_flags(live)):
         frames: list[pl.DataFrame] = []
         for s in live:
-            parts = files.select_parts([s.file], tags, tag_values, start, end, out)
+            parts = files.select_parts([s.file], tags, tag_values, start, end, out) if s.file is not None else \
+                [s.decoded.select(tag_values, start, end, [c for c in out if c in s.columns])]
             if parts is None:
                 break
             frames.extend(_conform_frame(p.collect() if isinstance(p, pl.LazyFrame) else p, schema, out)
@@ -663,7 +672,6 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
     time_filter = pl.col(TIME).is_between(start, end)
     dirty = dirty_flags(sources)
     parts: list[pl.LazyFrame] = []
-
     clean_files: dict[tuple[str, ...], list[FileMeta]] = {}
     clean_frames: list[pl.DataFrame] = []
     for s, d in zip(sources, dirty):
@@ -671,7 +679,7 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
             continue
         if s.file is not None:
             clean_files.setdefault(s.columns, []).append(s.file)
-        else:
+        elif s.decoded is None:
             clean_frames.append(s.frame)
     def filtered(lf: pl.LazyFrame, cols: tuple[str, ...]) -> pl.LazyFrame:
         lf = lf.filter(time_filter)
@@ -681,6 +689,8 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         lf = files.select(fl, tags, tag_values, start, end, out, limit)
         lf = filtered(files.scan(fl), cols) if lf is None else lf
         parts.append(_conform(lf, cols, schema, out))
+    parts.extend(_piece_rows(s, tag_values, start, end, out, limit, schema)
+                 for s, d in zip(sources, dirty) if not d and s.decoded is not None)
     by_cols: dict[tuple[str, ...], list[pl.DataFrame]] = {}
     for fr in clean_frames:
         by_cols.setdefault(tuple(fr.columns), []).append(fr)
@@ -693,7 +703,8 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         need = [TIME, *tags, *[f for f in fields if f in out]]
         lfs = []
         for s in dirty_src:
-            lf = files.select([s.file], tags, tag_values, start, end, need) if s.file is not None else None
+            lf = files.select([s.file], tags, tag_values, start, end, need) if s.file is not None else \
+                _piece_rows(s, tag_values, start, end, need) if s.decoded is not None else None
             if lf is None:
                 lf = filtered(files.scan([s.file]) if s.file is not None else s.frame.lazy(), s.columns)
             lfs.append(_conform(lf, s.columns, schema, need))
@@ -703,6 +714,15 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
     if len(parts) == 1:
         return parts[0]
     return pl.concat(parts, how="vertical", rechunk=False)
+
+
+def _piece_rows(s: Source, tag_values, start: int, end: int, out: list[str], limit=None,
+                schema: dict | None = None) -> pl.LazyFrame:
+    """The rows of a sorted piece of buffered rows, sliced as a cached file's (columns ``out``
+    when ``schema`` is given, else those of ``out`` it has)."""
+    part = s.decoded.select(tag_values, start, end, [c for c in out if c in s.columns], limit)
+    lf = part.lazy() if isinstance(part, pl.DataFrame) else part
+    return lf if schema is None else _conform(lf, s.columns, schema, out)
 
 
 def _tag_filter(tag_values: dict[str, list[str]], present: tuple[str, ...]) -> pl.Expr:

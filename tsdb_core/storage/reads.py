@@ -13,7 +13,8 @@ import polars as pl
 from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
-from .partitions import Source, build_frame, build_scan, dirty_flags
+from . import buffer_view
+from .partitions import Source, build_frame, build_scan
 from .recovery import Recovery
 from .state import EngineState
 
@@ -52,21 +53,21 @@ class Reader:
             if start > end:
                 empty = pl.DataFrame(schema={c: schema[c] for c in out})
                 return empty if eager else empty.lazy()
-            sources = self._sources((db, pol.name, measurement))
+            sources, pending = self._sources((db, pol.name, measurement))
+        sources += _buffered(pending, tuple(tag_keys), meta.fields)  # (sorting them: outside the lock)
         self.recovery.note_scan([s.file for s in sources if s.file is not None])  # a failed read: which file
         if eager:
             return build_frame(st.files, sources, schema, tag_keys, fields, start, end, out, tags)
         return build_scan(st.files, sources, schema, tag_keys, fields, start, end, out, tags, limit)
 
-    def _sources(self, key) -> list[Source]:
-        """The files of ``key``, then its buffered chunks: later ranks win the merge (lock held)."""
+    def _sources(self, key) -> tuple[list[Source], list]:
+        """The files of ``key``; and its buffers' chunks as they are now, for :func:`_buffered`
+        (later ranks win the merge; lock held)."""
         st = self.state
         sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in st.catalog.files.get(key, ())]
-        for rank, buf in ((1, st.flushing), (2, st.buffer)):
-            if buf is not None:
-                sources.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique,
-                                      frame=c.frame) for i, c in enumerate(buf.chunks(key)))
-        return sources
+        pending = [(rank, buf, key, list(buf.chunks(key))) for rank, buf in ((1, st.flushing), (2, st.buffer))
+                   if buf is not None and buf.chunks(key)]
+        return sources, pending
 
     def frame_schema(self, db: str, measurement: str, meta: MeasurementMeta) -> tuple[list[str], list[str], dict]:
         """(sorted tags, sorted fields, Polars schema) of a measurement, remembered as schema() is."""
@@ -100,36 +101,43 @@ class Reader:
         return self.state.files.series_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
 
     def _array_files(self, db, rp, measurement, start, end, columns, tags):
-        """(files, tag keys, start) when the numpy scans apply: every row in non-overlapping files."""
+        """(files and sorted pieces of buffered rows, tag keys, start) when the numpy scans
+        apply: every row in sources that do not overlap in time (no unsorted buffered rows)."""
         st = self.state
         with st.lock:
             st.check_open()
             pol = st.catalog.rp(db, rp)
             meta = st.catalog.databases[db].measurements.get(measurement)
-            key = (db, pol.name, measurement)
-            if meta is None or any(b is not None and b.chunks(key) for b in (st.flushing, st.buffer)):
+            if meta is None or any(t not in meta.tags for t in tags) or any(field_key(c) not in meta.fields for c in columns):
                 return None
-            if any(t not in meta.tags for t in tags) or any(field_key(c) not in meta.fields for c in columns):
                 return None
             min_t = pol.min_time(st.clock())
             if min_t is not None:
                 start = max(start, min_t)
-            files = [f for f in st.catalog.files.get(key, ()) if f.tmax >= start and f.tmin <= end]
-        if start > end or not files:
+            sources, pending = self._sources((db, pol.name, measurement))
+        if pending:
+            sources += _buffered(pending, tuple(sorted(meta.tags)), meta.fields)
+        sources = sorted((s for s in sources if s.tmax >= start and s.tmin <= end), key=lambda s: s.tmin)
+        if start > end or not sources or any(s.file is None and s.decoded is None for s in sources):
             return None
-        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in files]
-        if any(dirty_flags(sources)):
-            return None  # overlapping files: the merge decides which row wins
-        self.recovery.note_scan(files)
-        return files, sorted(meta.tags), start
+        if any(a.tmax >= b.tmin for a, b in zip(sources, sources[1:])):
+            return None  # overlapping: the merge decides which row wins
+        self.recovery.note_scan([s.file for s in sources if s.file is not None])
+        return [s.file if s.file is not None else s.decoded for s in sources], sorted(meta.tags), start
 
     def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
-        """Whether scans of ``measurement`` read files only (each sorted by series, then time):
-        no buffered rows, which come in arrival order."""
+        """Whether scans of ``measurement`` read files only (each sorted by series, then time), or
+        buffered rows sorted into one piece and nothing else (chunks come in arrival order)."""
         st = self.state
         with st.lock:
             key = (db, st.catalog.rp(db, rp).name, measurement)
-            return not any(b is not None and b.chunks(key) for b in (st.flushing, st.buffer))
+            bufs = [b for b in (st.flushing, st.buffer) if b is not None and b.chunks(key)]
+            if not bufs:
+                return True
+            if len(bufs) > 1 or st.catalog.files.get(key):
+                return False
+            view = bufs[0].views.get(key)
+            return view is not None and view.sorted_as_one(sum(c.frame.height for c in bufs[0].chunks(key)))
 
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
         """Rows of a measurement with start <= time <= end, estimated without opening a file:
@@ -228,6 +236,26 @@ class Reader:
         with st.lock:
             cols = {c for k in self._index_keys(db, rp, measurement) for c in st.index.columns(k)}
         return sorted(cols)
+
+
+def _buffered(pending: list, tags: tuple[str, ...], fields: dict) -> list[Source]:
+    """Sources of buffered rows: a few thousand as their chunks; more as the sorted pieces of
+    the buffer's view (storage/buffer_view.py) and the chunks written since."""
+    out: list[Source] = []
+    for rank, buf, key, chunks in pending:
+        if sum(c.frame.height for c in chunks) < buffer_view.MIN_ROWS:
+            out.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique, frame=c.frame)
+                       for i, c in enumerate(chunks))
+            continue
+        view = buf.view(key)
+        snap = view.snapshot(chunks, tags, fields)
+        group = id(view)
+        out.extend(Source((rank, i), p.tmin, p.tmax, p.columns, True, decoded=p.decoded, group=group)
+                   for i, p in enumerate(snap.pieces))
+        n = len(snap.pieces)
+        out.extend(Source((rank, n + i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique, frame=c.frame,
+                          group=group if clean else None) for i, (c, clean) in enumerate(zip(snap.tail, snap.clean)))
+    return out
 
 
 def _remembered(memo: dict, key, meta, build):

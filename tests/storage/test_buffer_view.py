@@ -1,0 +1,245 @@
+"""Buffered rows read through sorted pieces (storage/buffer_view.py): the same answers as the
+settled store (flushed and compacted) for every TSBS query, with writes running, repeated
+points, and a writer still adding rows while queries read."""
+from __future__ import annotations
+
+import random
+import threading
+
+import numpy as np
+import orjson
+import pytest
+
+import tsdb_core
+from bench import devops, loader, report
+from bench.queries import devops_queries
+from tsdb_core.storage import buffer_view
+
+from ..waiting import wait_until
+
+HOSTS, HOURS, SEED = 5, 2, 7
+DB = "benchmark"
+
+
+@pytest.fixture
+def view_on(monkeypatch):
+    """The view for any buffered measurement, a new piece every few rows, never quiet, sorted
+    by the query that finds the work (the background thread has a test of its own)."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", False)
+    monkeypatch.setattr(buffer_view, "MIN_ROWS", 0)
+    monkeypatch.setattr(buffer_view, "TAIL_ROWS", 500)
+    monkeypatch.setattr(buffer_view, "QUIET_S", 3600.0)
+
+
+def _parts():
+    return [bytes(p) for p in loader.split_batches(b"".join(devops.batches(HOSTS, HOURS, SEED)), 300).parts]
+
+
+def _answers(store) -> dict[str, bytes]:
+    return {q.name: orjson.dumps(store.query(q.q, db=DB).to_json()) for q in devops_queries(HOSTS, HOURS, seed=SEED)}
+
+
+@pytest.fixture(scope="module")
+def settled(tmp_path_factory):
+    """The TSBS answers of the data flushed and compacted into one file."""
+    store = tsdb_core.open(tmp_path_factory.mktemp("settled") / "data")
+    for p in _parts():
+        store.write(DB, p)
+    store.flush()
+    store.compact()
+    assert len(store.files()) == 1
+    yield _answers(store)
+    store.close()
+
+
+def _same(got: dict[str, bytes], want: dict[str, bytes]) -> None:
+    """Equal answers (floats to the digits bench.compare checks: a sum over rows in another
+    order may differ in its last bit)."""
+    assert got.keys() == want.keys()
+    for name in want:
+        assert report.compare_json(got[name], want[name]) is None, (name, report.compare_json(got[name], want[name]))
+
+
+def _rows(store, q: str) -> list[list]:
+    """The rows of the one series ``q`` answers (time first)."""
+    return store.query(q, db=DB).to_json()["results"][0]["series"][0]["values"]
+
+
+def _view(store, measurement: str = "cpu"):
+    st = store._engine.state
+    return st.buffer.views.get((DB, "autogen", measurement))
+
+
+def _pieces(store, measurement: str = "cpu") -> int:
+    view = _view(store, measurement)
+    return 0 if view is None else len(view._pieces)
+
+
+def test_pieces_and_tail_answer_as_the_settled_store(view_on, settled):
+    store = tsdb_core.open(None)
+    parts = _parts()
+    for p in parts[::-1]:  # newest first; a query after each write, as a dashboard's
+        store.write(DB, p)
+        store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    got = _answers(store)
+    assert _pieces(store) >= 2, "several pieces, not one"
+    assert not store.files()
+    _same(got, settled)
+    store.close()
+
+
+def test_quiet_writes_merge_into_one_piece(view_on, settled, monkeypatch):
+    store = tsdb_core.open(None)
+    for p in _parts():
+        store.write(DB, p)
+        store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    assert _pieces(store) > 1 and not store.series_ordered(DB, None, "cpu")
+    monkeypatch.setattr(buffer_view, "QUIET_S", 0.0)
+    _same(_answers(store), settled)
+    assert _pieces(store) == 1 and store.series_ordered(DB, None, "cpu")
+    view = _view(store)
+    assert view._covered == store._engine.state.buffer.rows
+    store.close()
+
+
+def test_one_host_arrays_read_from_the_pieces(view_on, monkeypatch):
+    """The numpy path (scan_series) reads sorted pieces that do not overlap in time."""
+    store = tsdb_core.open(None)
+    for p in _parts():
+        store.write(DB, p)
+        store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    q = next(q for q in devops_queries(HOSTS, HOURS, seed=SEED) if q.name == "single-groupby-1-1-12")
+    want = store.query(q.q, db=DB).to_json()
+    reads = store._engine.reads
+    found = reads._array_files(DB, None, "cpu", 0, 2**62, ["usage_user"], {"hostname": ["host_1"]})
+    assert found is not None and len(found[0]) == _pieces(store) > 1
+    monkeypatch.setattr(buffer_view, "MIN_ROWS", 10**9)  # the chunks as they are
+    assert store.query(q.q, db=DB).to_json() == want
+    store.close()
+
+
+def test_rewritten_points_newest_value_wins_across_pieces(view_on):
+    """A point written again (a field at a time) in a later piece or in the tail: the newest
+    value of each field, as a flush would keep."""
+    store = tsdb_core.open(None)
+    base = [f"m,host=h{i % 7} a={i},b={-i} {1000 + i}" for i in range(2000)]
+    store.write(DB, "\n".join(base))
+    assert _rows(store, "SELECT count(a) FROM m")[0][1] == 2000
+    assert _pieces(store, "m") == 1
+    store.write(DB, "\n".join(f"m,host=h{i % 7} a={i * 10} {1000 + i}" for i in range(0, 2000, 2)))
+    assert _rows(store, "SELECT count(a) FROM m")[0][1] == 2000
+    assert _pieces(store, "m") == 1  # it shared keys with the first piece: merged with it
+    store.write(DB, "m,host=h3 b=99 1010\nm,host=h3 b=98 5000")  # the tail, sharing a key with the piece
+    rows = _rows(store, "SELECT a, b FROM m WHERE host = 'h3' AND time <= 1010")
+    assert [r[1:] for r in rows] == [[3, -3], [100, 99]]  # 1010: a from the second write, b from the tail
+    assert _rows(store, "SELECT count(a), sum(a), count(b) FROM m")[0][1:] == \
+        [2000, sum(i * 10 if i % 2 == 0 else i for i in range(2000)), 2001]
+    store.flush()
+    assert _rows(store, "SELECT a, b FROM m WHERE host = 'h3' AND time <= 1010") == rows
+    store.close()
+
+
+def test_queries_while_a_writer_adds_rows(view_on, settled):
+    """A thread writes the second half while queries read: a range written before it started
+    answers as it does once everything is written; counts only grow; at the end every
+    answer is the settled store's."""
+    store = tsdb_core.open(None)
+    parts = _parts()
+    half = len(parts) // 2
+    for p in parts[:half]:
+        store.write(DB, p)
+    first = "SELECT max(usage_user), count(usage_user) FROM cpu WHERE time < '2016-01-01T00:30:00Z' GROUP BY hostname"
+    before = store.query(first, db=DB).to_json()
+    done, looked = threading.Event(), threading.Event()
+
+    def write_rest():  # each write once the queries have looked again (they overlap the writes)
+        try:
+            for p in parts[half:]:
+                if not looked.wait(20):
+                    return  # (the count below then falls short)
+                looked.clear()
+                store.write(DB, p)
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=write_rest)
+    writer.start()
+    counts, seen = [], 0
+    while not done.is_set() or seen < 3:
+        seen += done.is_set()
+        assert store.query(first, db=DB).to_json() == before
+        counts.append(_rows(store, "SELECT count(usage_user) FROM cpu")[0][1])
+        looked.set()
+    writer.join()
+    assert counts == sorted(counts) and counts[-1] == HOSTS * HOURS * 360 and counts[0] < counts[-1]
+    _same(_answers(store), settled)
+    store.close()
+
+
+def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled, monkeypatch):
+    """A query finding a large tail answers from it and starts the catch-up; once the writes
+    are quiet, one piece."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", True)
+    monkeypatch.setattr(buffer_view, "STEP_ROWS", 1000)
+    store = tsdb_core.open(None)
+    parts = _parts()
+    for p in parts[:8]:
+        store.write(DB, p)
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    view = _view(store)
+    wait_until(lambda: not view.busy, "the first catch-up to finish")
+    assert _pieces(store) == 1  # its steps merged into one
+    for p in parts[8:]:
+        store.write(DB, p)
+    _same(_answers(store), settled)
+    wait_until(lambda: not view.busy, "the second catch-up to finish")
+    assert view._covered == store._engine.state.buffer.rows and _pieces(store) == 2
+    monkeypatch.setattr(buffer_view, "QUIET_S", 0.0)
+    _same(_answers(store), settled)
+    wait_until(lambda: not view.busy and _pieces(store) == 1, "one piece")
+    assert store.series_ordered(DB, None, "cpu")
+    _same(_answers(store), settled)
+    store.close()
+
+
+def test_series_sharing_a_hash_are_told_apart(view_on, monkeypatch, tmp_path):
+    """Every series given one hash: the pieces are sorted by their tags' strings instead (one
+    run per series), and answer as the flushed store."""
+    monkeypatch.setattr(buffer_view, "_series_hashes", lambda frame, tcols: np.zeros(frame.height, np.uint64))
+    store, flushed = tsdb_core.open(None), tsdb_core.open(tmp_path / "data")
+    for k in range(5):  # pieces of 2,400 and 600 rows: the second as sorted when written
+        body = "\n".join(f"m,host=h{i % 5} v={i} {i}" for i in range(k * 600, (k + 1) * 600))
+        for s in (store, flushed):
+            s.write(DB, body)
+        store.query("SELECT count(v) FROM m", db=DB)
+    flushed.flush()
+    pieces = _view(store, "m")._pieces
+    assert [p.decoded.frame.height for p in pieces] == [2400, 600]
+    assert all(len(p.decoded.starts) == 5 for p in pieces)
+    for q in ("SELECT max(v), count(v), first(v) FROM m GROUP BY host", "SELECT * FROM m WHERE host = 'h3' LIMIT 4"):
+        assert store.query(q, db=DB).to_json() == flushed.query(q, db=DB).to_json()
+    store.close()
+    flushed.close()
+
+
+def test_a_small_buffer_is_read_as_chunks():
+    store = tsdb_core.open(None)
+    store.write(DB, "m,host=a v=1 1\nm,host=b v=2 2")
+    assert _rows(store, "SELECT sum(v) FROM m")[0][1] == 3
+    assert _view(store) is None or not store._engine.state.buffer.views
+    store.close()
+
+
+def test_a_tail_chunk_is_alone_unless_another_overlaps_it_in_time():
+    """``_clean``'s sweep against the pairwise definition, on random time ranges."""
+    rng = random.Random(5)
+
+    class Span:
+        def __init__(self, lo, hi):
+            self.tmin, self.tmax = lo, hi
+
+    for _ in range(500):
+        spans = [Span(lo, lo + rng.randint(0, 8)) for lo in (rng.randint(0, 30) for _ in range(rng.randint(0, 8)))]
+        want = [not any(a.tmin <= b.tmax and b.tmin <= a.tmax for j, b in enumerate(spans) if j != i)
+                for i, a in enumerate(spans)]
+        assert buffer_view._clean(spans, (), ()) == want

@@ -1,0 +1,325 @@
+"""Buffered rows as sorted, series-indexed pieces, so queries on fresh data slice instead of scan.
+
+The write buffer keeps rows in arrival order (writes stay an append); a query on a buffer
+of many chunks would filter every row of every chunk. A :class:`BufferView` (one per
+buffer and measurement) keeps copies of the buffered rows sorted by series, then time, in
+a few pieces, each a :class:`~.cache.Decoded` with the same series index a cached file has.
+A query that finds it behind starts a catch-up in a thread of its own and reads what is
+there meanwhile (nothing is done for writes nobody reads):
+
+- rows written since are left as a *tail* of chunks while they are few (``TAIL_ROWS``),
+  else sorted into new pieces (``STEP_ROWS`` at a time); pieces of similar size are merged
+  (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
+  per row taken from each piece's runs, not from its strings;
+- once nothing was written for ``QUIET_S``, every piece is merged into one: after a load,
+  queries read one sorted piece, as they would a compacted file.
+
+Pieces never share a (series, time) key: a new piece whose time range overlaps an older
+one is checked on the rows of the overlap and merged with it when they share one (newer
+values win, as the merge of the read path decides). So the pieces of one view may be read
+as if they were one source; the tail's chunks are checked the same way (``clean``).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time as _time
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from ..base.types import TIME, FieldType
+from .cache import Decoded
+from .partitions import canonical_columns, prepare, sort_tags
+
+log = logging.getLogger("tsdb_core.store")
+
+TAIL_ROWS = 8_192  # buffered rows beyond the pieces left unsorted (each query filters them)
+MIN_ROWS = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
+QUIET_S = 0.5  # no rows written for this long: the writes went quiet, merge the pieces into one
+STEP_ROWS = 65_536  # rows sorted into one new piece at a time
+BACKGROUND = True  # sort in a thread of its own (False: in the query that finds the work)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Sorted, deduplicated copies of some buffered rows."""
+
+    decoded: Decoded
+    tmin: int
+    tmax: int
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a query reads of one measurement's buffered rows: pieces, then unsorted chunks.
+
+    ``clean[i]``: tail chunk ``i`` shares no (series, time) key with any piece and overlaps
+    no other tail chunk in time (so it needs no merge with them)."""
+
+    pieces: tuple[Piece, ...]
+    tail: tuple  # buffer.Chunk
+    clean: tuple[bool, ...]
+
+
+class BufferView:
+    """The pieces of one measurement's buffered rows, kept up to date for the queries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pieces: tuple[Piece, ...] = ()
+        self._covered = 0  # rows (in arrival order) the pieces hold
+        self._seen = -1  # buffered rows at the last look
+        self._since = 0.0  # monotonic seconds when that count last changed
+        self._busy = False  # a catch-up is running
+
+    def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
+        """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
+        arrival order of what it will hold: appends only, and joining chunks keeps the order).
+        When the tail has grown or the writes went quiet, a catch-up starts (in a thread of its
+        own with ``BACKGROUND``: this query reads what is there)."""
+        total = sum(c.frame.height for c in chunks)
+        now = _time.monotonic()
+        with self._lock:
+            if total < self._covered and not self._busy:  # not a continuation: start over
+                self._pieces, self._covered = (), 0
+            if total != self._seen:
+                self._seen, self._since = total, now
+            quiet = now - self._since >= QUIET_S
+            due = total - self._covered >= TAIL_ROWS or (quiet and (total > self._covered or len(self._pieces) > 1))
+            start = due and not self._busy
+            self._busy = self._busy or start
+        if start and BACKGROUND:
+            threading.Thread(target=self._catch_up, args=(list(chunks), total, tags, fields, quiet),
+                             name="tsdb-buffer-view", daemon=True).start()
+        elif start:
+            self._catch_up(chunks, total, tags, fields, quiet)
+        with self._lock:
+            pieces, covered = self._pieces, self._covered
+        tail = _chunks_after(chunks, covered)
+        return Snapshot(pieces, tuple(tail), tuple(_clean(tail, pieces, tags)))
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def sorted_as_one(self, rows: int) -> bool:
+        """Whether ``rows`` buffered rows are all in one piece (one sorted run per series)."""
+        return len(self._pieces) == 1 and self._covered == rows
+
+    def _catch_up(self, chunks: list, total: int, tags: tuple[str, ...], fields: dict[str, FieldType],
+                  quiet: bool) -> None:
+        """Sort the rows after the pieces into new ones ``STEP_ROWS`` at a time (each in use as
+        soon as it is made); when ``quiet``, merge every piece into one."""
+        try:
+            pieces, covered = self._pieces, self._covered
+            old = len(pieces)
+            while covered < total:  # each step in use at once; merged by size only at the end
+                rows = _rows_after(chunks, covered, STEP_ROWS)
+                pieces = _added(pieces, rows, tags, fields, by_size=False)
+                old = min(old, len(pieces) - 1)  # (a step sharing keys with older pieces took them in)
+                covered += rows.height
+                with self._lock:
+                    self._pieces, self._covered = pieces, covered
+            if not quiet:  # this catch-up's steps as one piece, then pieces of similar size merged
+                steps = pieces[old:]
+                pieces = _by_size((*pieces[:old], *(
+                    (_merge(steps, tags, certain=True),) if len(steps) > 1 else steps)), tags)
+                with self._lock:
+                    self._pieces = pieces
+            if quiet and len(pieces) > 1:
+                merged = (_merge(pieces, tags, certain=True),)
+                with self._lock:
+                    self._pieces = merged
+        except Exception:  # noqa: BLE001 - the chunks still answer every query
+            log.exception("sorting buffered rows for queries failed (they are read unsorted)")
+        finally:
+            with self._lock:
+                self._busy = False
+
+
+def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
+           fields: dict[str, FieldType], by_size: bool = True) -> tuple[Piece, ...]:
+    """``pieces`` with ``rows`` (newer) sorted into one more; merged with older pieces it shares
+    keys with, then (``by_size``) pieces of similar size."""
+    new = _sorted_piece(rows, tags, fields)
+    out = list(pieces)
+    clash = [p for p in out if _overlap(p, new) and _collide(p, new, tags)]
+    if clash:
+        out = [p for p in out if all(p is not c for c in clash)]
+        new = _merge((*clash, new), tags, certain=False)
+    out.append(new)
+    return _by_size(tuple(out), tags) if by_size else tuple(out)
+
+
+def _by_size(pieces: tuple[Piece, ...], tags: tuple[str, ...]) -> tuple[Piece, ...]:
+    """The last pieces merged while the one before is no larger (a binary counter)."""
+    out = list(pieces)
+    while len(out) > 1 and out[-2].decoded.frame.height <= out[-1].decoded.frame.height:
+        out[-2:] = [_merge(tuple(out[-2:]), tags, certain=True)]
+    return tuple(out)
+
+
+def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Piece:
+    """``rows`` as a piece: sorted by (series, time) as :func:`~.partitions.prepare` sorts, its
+    columns and tag order too. A series is told by a hash of its tags (not a join on the
+    strings); when a point repeats, or two series share a hash (more runs than hashes), by
+    ``prepare`` itself."""
+    nonnull = rows.select(pl.all().count()).row(0, named=True)
+    cols = [c for c in canonical_columns(rows, tags, fields) if c == TIME or nonnull[c]]
+    tcols = [t for t in cols if t in tags]
+    if not tcols:
+        frame = prepare(rows, tags, fields, dedup=True)
+        return _piece(Decoded(frame, list(tags)), frame)
+    work = rows.select(cols)
+    uniq, first, inv = np.unique(_series_hashes(work, tcols), return_index=True, return_inverse=True)
+    keys = work.select(tcols).gather(pl.Series(first))
+    order_tags = sort_tags(keys, tcols)
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[keys.with_row_index(_I).sort(order_tags, nulls_last=False).get_column(_I).to_numpy()] = np.arange(len(uniq))
+    sid, times = rank[inv.reshape(-1)], work.get_column(TIME).to_numpy()
+    order = np.lexsort((times, sid))
+    ss, ts = sid[order], times[order]
+    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any():
+        frame = _gather(work, order)
+        dec = Decoded(frame, tcols)
+        if dec.starts is not None and len(dec.starts) == len(uniq):
+            return _piece(dec, frame)
+    frame = prepare(rows, tags, fields, dedup=True, tag_order=order_tags)
+    return _piece(Decoded(frame, list(tags)), frame)
+
+
+_I = "\x00i"
+
+
+def _series_hashes(frame: pl.DataFrame, tcols: list[str]) -> np.ndarray:
+    """A 64-bit hash of each row's tags (equal tags, equal hashes; not the other way round)."""
+    return frame.select(pl.struct(tcols).hash()).to_series().to_numpy()
+
+
+def _piece(dec: Decoded, frame: pl.DataFrame) -> Piece:
+    return Piece(dec, dec.tmin, dec.tmax, tuple(frame.columns))
+
+
+def _rows_after(chunks: list, skip: int, most: int) -> pl.DataFrame:
+    """The rows of ``chunks`` after the first ``skip`` (in arrival order), as one frame: whole
+    chunks, as many as make ``most`` rows (at least one)."""
+    frames, n = [], 0
+    for c in _chunks_after(chunks, skip):
+        if frames and n + c.frame.height > most:
+            break
+        frames.append(c.frame)
+        n += c.frame.height
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+
+
+def _chunks_after(chunks: list, skip: int) -> list:
+    """``chunks`` without their first ``skip`` rows (a chunk cut in two keeps its end)."""
+    from .buffer import Chunk  # (buffer.py holds the views: imported here, not at the top)
+    out = []
+    for c in chunks:
+        h = c.frame.height
+        if skip >= h:
+            skip -= h
+            continue
+        if skip:
+            frame = c.frame.slice(skip)
+            t = frame.get_column(TIME)
+            c = Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None)
+            skip = 0
+        out.append(c)
+    return out
+
+
+def _overlap(a, b) -> bool:
+    return a.tmin <= b.tmax and b.tmin <= a.tmax
+
+
+def _keys_between(dec: Decoded, lo: int, hi: int, tags: tuple[str, ...]) -> pl.DataFrame:
+    """(tags, time) of the rows of ``dec`` with ``lo <= time <= hi``."""
+    cols = [TIME, *[t for t in tags if t in dec.frame.columns]]
+    part = dec.select(None, lo, hi, cols)
+    return part.collect() if isinstance(part, pl.LazyFrame) else part
+
+
+def _collide(old: Piece, new: Piece | pl.DataFrame, tags: tuple[str, ...]) -> bool:
+    """Whether ``old`` and ``new`` (a piece, or a chunk's rows) share a (series, time) key."""
+    if isinstance(new, Piece):
+        lo, hi = max(old.tmin, new.tmin), min(old.tmax, new.tmax)
+        b = _keys_between(new.decoded, lo, hi, tags)
+    else:
+        lo, hi = old.tmin, old.tmax
+        b = new.filter(pl.col(TIME).is_between(lo, hi))
+    if b.height == 0:
+        return False
+    a = _keys_between(old.decoded, max(lo, int(b[TIME].min())), min(hi, int(b[TIME].max())), tags)
+    if a.height == 0:
+        return False
+    keys = [TIME, *[t for t in tags if t in a.columns or t in b.columns]]
+    a = a.select([pl.col(k) if k in a.columns else pl.lit(None, pl.String).alias(k) for k in keys])
+    b = b.select([pl.col(k) if k in b.columns else pl.lit(None, pl.String).alias(k) for k in keys])
+    return a.join(b, on=keys, how="semi", nulls_equal=True).height > 0
+
+
+def _clean(tail: list, pieces: tuple[Piece, ...], tags: tuple[str, ...]) -> list[bool]:
+    """Per tail chunk: no key shared with a piece, no time overlap with another tail chunk."""
+    alone = [True] * len(tail)
+    order = sorted(range(len(tail)), key=lambda i: tail[i].tmin)
+    reach = None  # the latest end among the chunks before, in order of their starts
+    for k, i in enumerate(order):
+        c = tail[i]
+        if reach is not None and c.tmin <= reach:
+            alone[i] = False
+        if k + 1 < len(order) and tail[order[k + 1]].tmin <= c.tmax:
+            alone[i] = False
+        reach = c.tmax if reach is None else max(reach, c.tmax)
+    return [a and not any(_overlap(p, c) and _collide(p, c.frame, tags) for p in pieces)
+            for a, c in zip(alone, tail)]
+
+
+def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> Piece:
+    """One piece of ``pieces`` (oldest first). ``certain``: they share no key, so a sort by
+    (series, time) does; else repeated points are merged as a flush would (newer wins)."""
+    frames = [p.decoded.frame for p in pieces]
+    present = set().union(*(p.columns for p in pieces))
+    fields = {c: None for c in present if c != TIME and c not in tags}
+    cols = canonical_columns(present, tags, fields)
+    rows = pl.concat(frames, how="diagonal_relaxed", rechunk=False).select(cols)
+    tcols = [t for t in cols if t in tags]
+    if not certain:
+        types = {c: FieldType.FLOAT for c in fields}  # only the names matter to prepare's merge
+        frame = prepare(rows, tags, types, dedup=True, tag_order=sort_tags(rows, tcols))
+        return _piece(Decoded(frame, list(tags)), frame)
+    sid, order_tags = _series_numbers(pieces, tcols)
+    order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
+    frame = _gather(rows, order)
+    ss = sid[order]
+    starts = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1]))) if len(ss) else None
+    return _piece(Decoded(frame, list(order_tags), starts), frame)
+
+
+def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
+    """``frame``'s rows in ``order``, a column at a time: a background sort then never holds
+    every thread of Polars' pool for long, where the queries run."""
+    idx = pl.Series(order)
+    return pl.DataFrame([s.gather(idx) for s in frame.iter_columns()])
+
+
+def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:
+    """A number per row of the pieces (concatenated) that sorts as its series' tags do, from
+    each piece's runs (one per series); and the tag order used."""
+    runs = []
+    for k, p in enumerate(pieces):
+        d = p.decoded
+        runs.append(pl.DataFrame({**{t: pl.Series(t, d.tag_values.get(t, [None] * len(d.starts)), pl.String)
+                                     for t in tcols},
+                                  "\x00piece": [k] * len(d.starts), "\x00len": (d.ends - d.starts).tolist()}))
+    table = pl.concat(runs)
+    if not tcols:
+        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), []
+    order = sort_tags(table.select(tcols).unique(), tcols)
+    series = table.select(tcols).unique().sort(order, nulls_last=False).with_row_index("\x00sid")
+    numbered = table.join(series, on=tcols, how="left", nulls_equal=True, maintain_order="left")
+    return np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy()), order

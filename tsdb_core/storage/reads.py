@@ -54,7 +54,7 @@ class Reader:
                 empty = pl.DataFrame(schema={c: schema[c] for c in out})
                 return empty if eager else empty.lazy()
             sources, pending = self._sources((db, pol.name, measurement))
-        sources += _buffered(pending, tuple(tag_keys), meta.fields)  # (sorting them: outside the lock)
+        sources += _buffered(pending, tuple(tag_keys), meta.field_columns())  # (sorting them: outside the lock)
         self.recovery.note_scan([s.file for s in sources if s.file is not None])  # a failed read: which file
         if eager:
             return build_frame(st.files, sources, schema, tag_keys, fields, start, end, out, tags)
@@ -116,7 +116,7 @@ class Reader:
                 start = max(start, min_t)
             sources, pending = self._sources((db, pol.name, measurement))
         if pending:
-            sources += _buffered(pending, tuple(sorted(meta.tags)), meta.fields)
+            sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns())
         sources = sorted((s for s in sources if s.tmax >= start and s.tmin <= end), key=lambda s: s.tmin)
         if start > end or not sources or any(s.file is None and s.decoded is None for s in sources):
             return None

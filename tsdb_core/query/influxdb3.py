@@ -22,9 +22,11 @@ import polars as pl
 
 from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
+from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.dialects import influxdb3 as rules
+from ..influxql.ast.visit import find
 from ..influxql.dialects import params3
 from ..influxql.dialects.statements import char_offset, pieces
 from . import engine
@@ -153,9 +155,20 @@ def _metadata_cutoff(stmt, provider, now: int):
     if not (isinstance(stmt, M.ShowTagValuesStatement) or where):
         return stmt, provider
     tr, rest = split_where(stmt.condition, now)
-    start = tr.start if tr.has_start or tr.has_end else now - METADATA_CUTOFF_NS
+    start = tr.start if _bounds_time(stmt.condition) else now - METADATA_CUTOFF_NS
     end = tr.end if tr.has_end else MAX_TIME
     return dataclasses.replace(stmt, condition=rest), RecentSeries(provider, start, end)
+
+
+_BOUNDS = frozenset((">", ">=", "<", "<=", "="))
+
+
+def _bounds_time(cond) -> bool:
+    """Whether a comparison of ``time`` bounds the range: v3's ``split_cond`` sets a lower or
+    upper bound whatever its value, so ``time >= <the minimum time>`` is a bound, not none."""
+    return cond is not None and any(
+        n.op in _BOUNDS and any(isinstance(x, A.VarRef) and x.name.lower() == "time" for x in (n.lhs, n.rhs))
+        for n in find(cond, A.BinaryExpr))
 
 
 class RecentSeries:

@@ -175,6 +175,8 @@ class RecentSeries:
     """A provider whose series, tag keys, tag values and measurements are those with points
     in [start, end]; everything else is the wrapped provider's."""
 
+    influxql_v1_meta = False  # SHOW's WHERE keeps the tag-only reading (meta/show.py v1_rules)
+
     def __init__(self, provider, start: int, end: int):
         self._p, self._start, self._end = provider, start, end
 

@@ -12,6 +12,7 @@ from ...base.time import go_duration
 from ..analyze.time_range import split_where
 from ..exec import regex as linear_regex
 from ..results import Series
+from . import where_v1
 from .where import check_measurement_condition, check_series_condition, filter_series, refs
 
 _QID = itertools.count(1)
@@ -98,6 +99,25 @@ def _tag_condition(cond, now):
     return rest
 
 
+def v1_rules(provider) -> bool:
+    """Whether SHOW's WHERE reads as 1.x's index does (where_v1); InfluxDB 3's providers
+    (influxdb3.RecentSeries) answer from rows and set ``influxql_v1_meta = False``."""
+    return getattr(provider, "influxql_v1_meta", True)
+
+
+def _fields(provider, db: str, m: str):
+    return _schema(provider, db, m)[1]
+
+
+def _v1_filters(provider, db: str, cond):
+    """SHOW TAG KEYS / TAG VALUES in 1.x: (keep measurement m?, m → its series condition or None)."""
+    names = where_v1.drop_comparisons(cond, where_v1.is_name_filter)
+    tags = where_v1.drop_comparisons(cond, where_v1.is_tag_filter)
+    keep = (lambda m: True) if not isinstance(names, A.BinaryExpr) else (
+        lambda m: where_v1.measurement_matches(names, m, (), lambda k: ()))
+    return keep, lambda m: None if tags is None else where_v1.series_condition(tags, m, _fields(provider, db, m))
+
+
 def _has_time(cond) -> bool:
     return cond is not None and "time" in refs(cond)
 
@@ -138,11 +158,18 @@ def show_measurements(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     if _has_time(stmt.condition):
         raise QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
-    check_measurement_condition(stmt.condition)
+    v1 = stmt.condition is not None and v1_rules(provider)
+    if v1:
+        where_v1.check_measurement_condition(stmt.condition, check_measurement_condition)
+    else:
+        check_measurement_condition(stmt.condition)
     if not provider.has_database(db):
         return []
     names = source_measurements(provider, db, single=stmt.source)
-    if stmt.condition is not None:
+    if v1:
+        names = [m for m in names if where_v1.measurement_matches(
+            stmt.condition, m, tag_keys(provider, db, m), lambda k, m=m: provider.tag_values(db, None, m, k))]
+    elif stmt.condition is not None:
         names = [m for m in names if series_frame(provider, db, m, stmt.condition)[0].height]
     rows = _page([[n] for n in names], stmt.limit, stmt.offset)
     return [Series("measurements", None, ["name"], rows, no_floats=True)] if rows else []
@@ -152,9 +179,11 @@ def show_series(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
     check_series_condition(cond)
+    v1 = cond is not None and v1_rules(provider)
     keys_all: list[str] = []
     for m in source_measurements(provider, db, stmt.sources):
-        frame, keys = series_frame(provider, db, m, cond)
+        c = where_v1.series_condition(cond, m, _fields(provider, db, m)) if v1 else cond
+        frame, keys = series_frame(provider, db, m, c)
         keys_all.extend(series_keys(frame, m, keys))
     keys_all = sorted(set(keys_all))
     rows = _page([[k] for k in keys_all], stmt.limit, stmt.offset)
@@ -182,9 +211,14 @@ def _tag_keys_matching(provider, db: str, m: str, cond) -> list[str]:
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    check_series_condition(cond)
-    return _per_measurement(provider, db, stmt, ["tagKey"],
-                            lambda m: [[k] for k in _tag_keys_matching(provider, db, m, cond)])
+    if cond is None or not v1_rules(provider):
+        check_series_condition(cond)
+        return _per_measurement(provider, db, stmt, ["tagKey"],
+                                lambda m: [[k] for k in _tag_keys_matching(provider, db, m, cond)])
+    where_v1.check_outside_comparisons(cond)
+    keep, cond_of = _v1_filters(provider, db, cond)
+    return _per_measurement(provider, db, stmt, ["tagKey"], lambda m: [
+        [k] for k in _tag_keys_matching(provider, db, m, cond_of(m))] if keep(m) else [])
 
 
 def select_keys(op: str, expr, keys) -> list[str]:
@@ -227,9 +261,15 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
 def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    check_series_condition(cond)
-    return _per_measurement(provider, db, stmt, ["key", "value"],
-                            lambda m: tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond))
+    op, expr = stmt.op, stmt.tag_key_expr
+    if cond is None or not v1_rules(provider):
+        check_series_condition(cond)
+        return _per_measurement(provider, db, stmt, ["key", "value"],
+                                lambda m: tag_value_pairs(provider, db, m, op, expr, cond))
+    where_v1.check_tag_values_condition(cond)
+    keep, cond_of = _v1_filters(provider, db, cond)
+    return _per_measurement(provider, db, stmt, ["key", "value"], lambda m: tag_value_pairs(
+        provider, db, m, op, expr, cond_of(m)) if keep(m) else [])
 
 
 def show_field_keys(provider, stmt, ctx):
@@ -290,8 +330,9 @@ def show_measurement_cardinality(provider, stmt, ctx):
     names = source_measurements(provider, db, stmt.sources)
     if cond is not None:
         names = [m for m in names if series_frame(provider, db, m, cond)[0].height]
-    col = "count" if _exact(stmt) else "cardinality estimation"
-    return _card(stmt, [Series("", None, [col], [[len(names)]])])
+    if _exact(stmt):  # influxd counts with a SELECT: no measurement, no row
+        return _card(stmt, [Series("", None, ["count"], [[len(names)]])] if names else [])
+    return _card(stmt, [Series("", None, ["cardinality estimation"], [[len(names)]])])
 
 
 def show_tag_key_cardinality(provider, stmt, ctx):

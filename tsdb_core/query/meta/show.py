@@ -13,6 +13,8 @@ from ..analyze.time_range import split_where
 from ..exec import regex as linear_regex
 from ..results import Series
 from . import where_v1
+from .window import GO_ZERO_TIME as _GO_ZERO, SeriesInWindow, shard_groups
+from ...base.time import MAX_TIME, MIN_TIME
 from .where import check_measurement_condition, check_series_condition, filter_series, refs
 
 _QID = itertools.count(1)
@@ -118,6 +120,19 @@ def _v1_filters(provider, db: str, cond):
     return keep, lambda m: None if tags is None else where_v1.series_condition(tags, m, _fields(provider, db, m))
 
 
+def in_time(provider, db: str, cond, now: int):
+    """1.x answers SHOW SERIES / TAG KEYS / TAG VALUES bounded in time from the shard groups the
+    range overlaps (its ShardGroupsByTimeRange): the provider seen through that window."""
+    if not _has_time(cond) or not v1_rules(provider):
+        return provider
+    tr, _ = split_where(cond, now)
+    if not (tr.has_start or tr.has_end):
+        return provider
+    rp = provider.resolve_rp(db, None)
+    duration = next((p.shard_group_duration for p in provider.retention_policies(db) if p.name == rp), 0)
+    return SeriesInWindow(provider, *shard_groups(tr.start, tr.end, duration))
+
+
 def _has_time(cond) -> bool:
     return cond is not None and "time" in refs(cond)
 
@@ -179,6 +194,7 @@ def show_series(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
     check_series_condition(cond)
+    provider = in_time(provider, db, stmt.condition, ctx.now)
     v1 = cond is not None and v1_rules(provider)
     keys_all: list[str] = []
     for m in source_measurements(provider, db, stmt.sources):
@@ -211,6 +227,9 @@ def _tag_keys_matching(provider, db: str, m: str, cond) -> list[str]:
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
+    windowed = in_time(provider, db, stmt.condition, ctx.now)
+    if windowed is not provider:  # read the window's series, not the schema's keys
+        provider, cond = windowed, cond if cond is not None else A.BooleanLiteral(True)
     if cond is None or not v1_rules(provider):
         check_series_condition(cond)
         return _per_measurement(provider, db, stmt, ["tagKey"],
@@ -262,6 +281,7 @@ def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
     op, expr = stmt.op, stmt.tag_key_expr
+    provider = in_time(provider, db, stmt.condition, ctx.now)
     if cond is None or not v1_rules(provider):
         check_series_condition(cond)
         return _per_measurement(provider, db, stmt, ["key", "value"],
@@ -317,7 +337,24 @@ def show_series_cardinality(provider, stmt, ctx):
         raise QueryError("SHOW SERIES EXACT CARDINALITY doesn't support time in WHERE clause")
     cond = _tag_condition(stmt.condition, ctx.now)
     existing(provider, db)
+    if v1_rules(provider):
+        return _counts(provider, db, stmt, lambda m: _series_per_shard_group(provider, db, m, cond))
     return _counts(provider, db, stmt, lambda m: series_frame(provider, db, m, cond)[0].height)
+
+
+def _series_per_shard_group(provider, db: str, m: str, cond) -> int:
+    """1.x counts a series once in each shard group holding its points (a count per shard)."""
+    rp = provider.resolve_rp(db, None)
+    duration = next((p.shard_group_duration for p in provider.retention_policies(db) if p.name == rp), 0)
+    tags, fields = _schema(provider, db, m)
+    frame = provider.scan_frame(db, rp, m, MIN_TIME, MAX_TIME, columns=list(tags) or None)
+    if frame.height == 0:
+        return 0
+    keys = [t for t in tags if t in frame.columns]
+    group = (pl.col("time") - _GO_ZERO % duration) // duration if duration > 0 else pl.lit(0)
+    pairs = frame.select([*keys, group.alias("\x00group")]).unique()
+    pairs = pairs.with_columns([pl.lit(None, pl.String).alias(t) for t in tags if t not in pairs.columns])
+    return filter_series(pairs, cond, tuple(tags), fields).height
 
 
 def show_measurement_cardinality(provider, stmt, ctx):

@@ -121,8 +121,8 @@ def _v1_filters(provider, db: str, cond):
 
 
 def in_time(provider, db: str, cond, now: int):
-    """1.x answers SHOW SERIES / TAG KEYS / TAG VALUES bounded in time from the shard groups the
-    range overlaps (its ShardGroupsByTimeRange): the provider seen through that window."""
+    """1.x answers SHOW SERIES bounded in time from the shard groups the range overlaps (its
+    ShardGroupsByTimeRange): the provider seen through that window."""
     if not _has_time(cond) or not v1_rules(provider):
         return provider
     tr, _ = split_where(cond, now)
@@ -131,6 +131,13 @@ def in_time(provider, db: str, cond, now: int):
     rp = provider.resolve_rp(db, None)
     duration = next((p.shard_group_duration for p in provider.retention_policies(db) if p.name == rp), 0)
     return SeriesInWindow(provider, *shard_groups(tr.start, tr.end, duration))
+
+
+def no_shard_in_time(provider, db: str, cond, now: int) -> bool:
+    """SHOW TAG KEYS / TAG VALUES bounded in time: 1.x's in-memory index is the whole database's,
+    shared by its shards, so the bound only matters when no shard group overlaps it."""
+    window = in_time(provider, db, cond, now)
+    return window is not provider and not window.measurements(db)
 
 
 def _has_time(cond) -> bool:
@@ -227,9 +234,8 @@ def _tag_keys_matching(provider, db: str, m: str, cond) -> list[str]:
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    windowed = in_time(provider, db, stmt.condition, ctx.now)
-    if windowed is not provider:  # read the window's series, not the schema's keys
-        provider, cond = windowed, cond if cond is not None else A.BooleanLiteral(True)
+    if no_shard_in_time(provider, db, stmt.condition, ctx.now):
+        return []
     if cond is None or not v1_rules(provider):
         check_series_condition(cond)
         return _per_measurement(provider, db, stmt, ["tagKey"],
@@ -281,7 +287,8 @@ def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
     op, expr = stmt.op, stmt.tag_key_expr
-    provider = in_time(provider, db, stmt.condition, ctx.now)
+    if no_shard_in_time(provider, db, stmt.condition, ctx.now):
+        return []
     if cond is None or not v1_rules(provider):
         check_series_condition(cond)
         return _per_measurement(provider, db, stmt, ["key", "value"],

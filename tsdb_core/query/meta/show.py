@@ -90,6 +90,8 @@ def series_frame(provider, db: str, m: str, cond) -> tuple[pl.DataFrame, tuple[s
     missing = [pl.lit(None, dtype=pl.String).alias(k) for k in keys if k not in frame.columns]
     if missing:
         frame = frame.with_columns(missing)
+    if isinstance(cond, where_v1.SeriesRules):
+        cond = where_v1.series_condition(cond.expr, m, fields)
     return filter_series(frame, cond, keys, fields), keys
 
 
@@ -107,17 +109,13 @@ def v1_rules(provider) -> bool:
     return getattr(provider, "influxql_v1_meta", True)
 
 
-def _fields(provider, db: str, m: str):
-    return _schema(provider, db, m)[1]
-
-
 def _v1_filters(provider, db: str, cond):
     """SHOW TAG KEYS / TAG VALUES in 1.x: (keep measurement m?, m → its series condition or None)."""
     names = where_v1.drop_comparisons(cond, where_v1.is_name_filter)
     tags = where_v1.drop_comparisons(cond, where_v1.is_tag_filter)
     keep = (lambda m: True) if not isinstance(names, A.BinaryExpr) else (
         lambda m: where_v1.measurement_matches(names, m, (), lambda k: ()))
-    return keep, lambda m: None if tags is None else where_v1.series_condition(tags, m, _fields(provider, db, m))
+    return keep, lambda m: None if tags is None else where_v1.SeriesRules(tags)
 
 
 def in_time(provider, db: str, cond, now: int):
@@ -205,8 +203,7 @@ def show_series(provider, stmt, ctx):
     v1 = cond is not None and v1_rules(provider)
     keys_all: list[str] = []
     for m in source_measurements(provider, db, stmt.sources):
-        c = where_v1.series_condition(cond, m, _fields(provider, db, m)) if v1 else cond
-        frame, keys = series_frame(provider, db, m, c)
+        frame, keys = series_frame(provider, db, m, where_v1.SeriesRules(cond) if v1 else cond)
         keys_all.extend(series_keys(frame, m, keys))
     keys_all = sorted(set(keys_all))
     rows = _page([[k] for k in keys_all], stmt.limit, stmt.offset)

@@ -14,6 +14,8 @@ without the tag key never matches; ``=``/``=~`` need some value of the key to ma
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...base.errors import QueryError
 from ...influxql.ast import expr as A
 
@@ -57,6 +59,13 @@ def is_name_filter(e) -> bool:
 def is_tag_filter(e) -> bool:
     """What TagKeys/TagValues filter series by: comparisons led by a key that is no system name."""
     return isinstance(e.lhs, A.VarRef) and e.lhs.name not in SYSTEM_NAMES
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRules:
+    """A condition to read by :func:`series_condition` once a measurement's fields are known."""
+
+    expr: A.Expr
 
 
 def series_condition(cond, measurement: str, fields) -> A.Expr:

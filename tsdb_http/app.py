@@ -261,12 +261,20 @@ def _v1_method_not_allowed(path: str, headers: dict | None) -> Response:
                     headers={"Allow": allow, "X-Content-Type-Options": "nosniff"})
 
 
+def _v1_not_found() -> Response:
+    """1.x answers an unknown path as Go's http.NotFound does: text, no X-Influxdb-Error."""
+    return Response(b"404 page not found\n", 404, media_type="text/plain; charset=utf-8",
+                    headers={"X-Content-Type-Options": "nosniff"})
+
+
 async def _on_starlette_error(request: Request, exc: HTTPException) -> Response:
     dialect = request.app.state.shim.config.dialect
     if exc.status_code == 405 and dialect is Dialect.V1:
         return _v1_method_not_allowed(request.url.path, getattr(exc, "headers", None))
+    if exc.status_code == 404 and dialect is Dialect.V1:
+        return _v1_not_found()
     if exc.status_code == 404:
-        msg = "404 page not found" if dialect is Dialect.V1 else "path not found"
+        msg = "path not found"
     elif exc.status_code == 405:
         msg = "Method Not Allowed" if dialect is Dialect.V1 else f"method {request.method} not allowed"
     else:
@@ -416,6 +424,8 @@ def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | Non
 
         routes = [*ROUTES, *explorer_routes(_guard)]
     app = ShimApp(config, routes=routes, exception_handlers={**HANDLERS, Exception: _on_unhandled})
+    if config.dialect is Dialect.V1:
+        app.router.redirect_slashes = False  # 1.x's router: /query/ is an unknown path (404)
     app.state.openapi = openapi.document(app.routes, config)  # every route described, or no app
     auth = Authenticator(tokens, enabled=not config.no_auth, dialect=config.dialect)
     shim = Shim(store, tokens, config, auth, Offload(config.inline_budget_ms / 1000), config.influxql_dialect)

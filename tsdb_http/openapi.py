@@ -304,6 +304,8 @@ def _error_schema(op: Operation, status: int, dialect: Dialect, no_auth: bool = 
     if op.query_errors and status not in (401, 429) and not (status == 403 and dialect is Dialect.CLOUD):
         return {JSON: {"schema": _ref("QueryError")}, CSV: {"schema": {"type": "string"}},
                 MSGPACK: {"schema": {"type": "string"}}}
+    if status == 404 and dialect is Dialect.V1:  # a path no route takes: 1.x's text 404
+        return {JSON: {"schema": _ref("V1Error")}, TEXT: {"schema": {"type": "string"}}}
     return {JSON: {"schema": _ref("CloudError" if dialect is Dialect.CLOUD else "V1Error")}}
 
 

@@ -89,6 +89,25 @@ def test_metadata_without_a_time_bound_covers_the_last_24_hours(q, name):
         assert answer(store, bounded)["series"]
 
 
+@pytest.mark.parametrize("bound", [
+    "time >= '1677-09-21T00:12:43.145224194Z'",  # the minimum time: still a bound
+    "time <= '2262-04-11T23:47:16.854775806Z'",  # the maximum
+    "time < now() + 1d",  # an upper bound alone
+])
+@pytest.mark.parametrize("q", ["SHOW TAG VALUES WITH KEY = host WHERE ", "SHOW TAG KEYS WHERE host =~ /./ AND ",
+                               "SHOW MEASUREMENTS WHERE host =~ /./ AND "])
+def test_any_time_bound_replaces_the_24_hours(q, bound):
+    # influxdb_influxql_parser/src/time_range.rs: a time comparison makes TimeRange.lower or .upper
+    # Some(value) whatever the value; iox_query_influxql/src/plan/planner.rs plan_where_clause adds
+    # the cutoff only `if time_range.is_unbounded()` (both None)
+    with loaded("influxdb3") as store:
+        store.clock.advance("30d")
+        assert "series" not in answer(store, q.removesuffix(" AND ").removesuffix(" WHERE "))
+        res = answer(store, q + bound)
+        assert res["series"][0]["values"] == ([["host", "a"], ["host", "b"]] if "VALUES" in q
+                                              else [["host"]] if "KEYS" in q else [["cpu"]]), res
+
+
 def test_show_tag_keys_without_where_reads_the_index(v3):
     v3.clock.advance("30d")
     assert answer(v3, "SHOW TAG KEYS")["series"][0]["values"] == [["host"]]

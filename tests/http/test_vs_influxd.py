@@ -63,6 +63,8 @@ def test_same_bytes_as_influxd(client, name):
         assert r.headers["x-influxdb-error"] == case["response_headers"]["X-Influxdb-Error"]
     else:
         assert "x-influxdb-error" not in r.headers
+    if "X-Content-Type-Options" in case["response_headers"]:  # Go's http.Error / http.NotFound
+        assert r.headers["x-content-type-options"] == case["response_headers"]["X-Content-Type-Options"]
     if "Allow" in case["response_headers"]:  # 1.x lists them from a Go map: in any order
         allowed = lambda h: sorted(h.split(", "))  # noqa: E731
         assert allowed(r.headers["allow"]) == allowed(case["response_headers"]["Allow"])

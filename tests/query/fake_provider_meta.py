@@ -60,7 +60,14 @@ class FakeMetaProvider(DataProvider):
                             schema={k: pl.String for k in keys})
 
     def scan(self, db, rp, measurement, start, end, columns=None, tags=None) -> pl.LazyFrame:
-        raise NotImplementedError
+        """The measurement's points in [start, end]: time, its tags, the fields asked (SHOW's time windows)."""
+        pts = [p for p in self.dbs[db]["points"] if p[0] == measurement and start <= p[3] <= end]
+        keys = sorted({k for p in self.dbs[db]["points"] if p[0] == measurement for k in p[1]})
+        wanted = [c for c in (columns or []) if c not in keys]
+        data = {"time": [p[3] for p in pts], **{k: [p[1].get(k) for p in pts] for k in keys},
+                **{c: [p[2].get(c, (None, None))[1] for p in pts] for c in wanted}}
+        return pl.DataFrame(data, schema={"time": pl.Int64, **{k: pl.String for k in keys}},
+                            strict=False).lazy()
 
     def write_points(self, db: str, points) -> None:
         self.dbs[db]["points"].extend((m, dict(t), dict(f), ts) for m, t, f, ts in points)

@@ -27,6 +27,7 @@ from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
 from .results import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
 from .exec.lazy import Ctx, run_frame
+from .analyze.time_literals import check_time_literals
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,12 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
     for i, stmt in enumerate(statements):
         if failed:
             results.append(StatementResult(i, error="not executed"))
+            continue
+        try:
+            check_time_literals(stmt, now)  # 1.x's range of time literals (not InfluxDB 3's)
+        except TsdbError as e:
+            results.append(StatementResult(i, error=str(e)))
+            failed = True
             continue
         res = run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
                             deadline=t0 + timeout if timeout else 0.0, fast=fast)

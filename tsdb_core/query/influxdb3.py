@@ -22,13 +22,16 @@ import polars as pl
 
 from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
+from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.dialects import influxdb3 as rules
+from ..influxql.ast.visit import find
 from ..influxql.dialects import params3
 from ..influxql.dialects.statements import char_offset, pieces
 from . import engine
 from .analyze.time_range import split_where
+from .meta.window import SeriesInWindow
 from .results import QueryResult, Series, StatementResult
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
@@ -153,43 +156,27 @@ def _metadata_cutoff(stmt, provider, now: int):
     if not (isinstance(stmt, M.ShowTagValuesStatement) or where):
         return stmt, provider
     tr, rest = split_where(stmt.condition, now)
-    start = tr.start if tr.has_start or tr.has_end else now - METADATA_CUTOFF_NS
+    start = tr.start if _bounds_time(stmt.condition) else now - METADATA_CUTOFF_NS
     end = tr.end if tr.has_end else MAX_TIME
     return dataclasses.replace(stmt, condition=rest), RecentSeries(provider, start, end)
 
 
-class RecentSeries:
+_BOUNDS = frozenset((">", ">=", "<", "<=", "="))
+
+
+def _bounds_time(cond) -> bool:
+    """Whether a comparison of ``time`` bounds the range: v3's ``split_cond`` sets a lower or
+    upper bound whatever its value, so ``time >= <the minimum time>`` is a bound, not none."""
+    return cond is not None and any(
+        n.op in _BOUNDS and any(isinstance(x, A.VarRef) and x.name.lower() == "time" for x in (n.lhs, n.rhs))
+        for n in find(cond, A.BinaryExpr))
+
+
+class RecentSeries(SeriesInWindow):
     """A provider whose series, tag keys, tag values and measurements are those with points
     in [start, end]; everything else is the wrapped provider's."""
 
-    def __init__(self, provider, start: int, end: int):
-        self._p, self._start, self._end = provider, start, end
-
-    def __getattr__(self, name):
-        return getattr(self._p, name)
-
-    def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
-        schema = self._p.schema(db, measurement)
-        tags = list(schema.tags) if schema is not None else []
-        frame = self._p.scan_frame(db, rp, measurement, self._start, self._end, columns=tags or None)
-        if not tags:
-            # width 0: one tagless series (meta/show.py series_frame); a zero-row column: none
-            return pl.DataFrame() if frame.height else pl.DataFrame(schema={"\x00series": pl.Int64})
-        return frame.select(tags).unique(maintain_order=True)
-
-    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
-        frame = self.series(db, rp, measurement)
-        if tag not in frame.columns:
-            return []
-        return sorted(v for v in set(frame[tag].to_list()) if v)
-
-    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
-        frame = self.series(db, rp, measurement)
-        return sorted(c for c in frame.columns if frame[c].is_not_null().any() and (frame[c] != "").any())
-
-    def measurements(self, db: str, rp: str | None = None) -> list[str]:
-        return [m for m in self._p.measurements(db, rp)
-                if self._p.scan_frame(db, rp, m, self._start, self._end).height]
+    influxql_v1_meta = False  # SHOW's WHERE keeps the tag-only reading (meta/show.py v1_rules)
 
 
 # -- times as v3 writes them ------------------------------------------------------------------

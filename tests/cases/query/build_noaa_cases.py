@@ -2,7 +2,7 @@
 
 Run against an influxd holding data/NOAA_water_database.txt.gz in database
 NOAA_water_database:  ``python tests/cases/query/build_noaa_cases.py http://127.0.0.1:18186``
-(``--v1diff`` records v1diff.json alone; it needs no NOAA data).
+(``--v1diff`` records v1diff.json and v1diff_noaa.json alone; only the latter reads the NOAA data).
 Tests never need influxd: they read the recorded noaa.json.
 Each case: {"query", "db", "epoch", "expected"}; queries are literal (test id = query).
 """
@@ -643,6 +643,8 @@ def record_v1diff(base: str) -> None:
     for body in v1diff_writes():
         _write(base, V1DIFF_DB, body)
     record(base, V1DIFF_QUERIES, V1DIFF_DB, "v1diff.json")
+    from v1diff_cases import V1DIFF_NOAA_QUERIES  # needs the NOAA sample loaded (see above)
+    record(base, V1DIFF_NOAA_QUERIES, DB, "v1diff_noaa.json")
 
 
 if __name__ == "__main__":

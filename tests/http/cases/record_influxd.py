@@ -98,6 +98,10 @@ case("v1_get_create_with.json", "CREATE DATABASE getdb2 WITH DURATION 1d NAME x;
 for _name, _method, _path in (("v1_405_query.txt", "PUT", "/query"), ("v1_405_write.txt", "DELETE", "/write"),
                               ("v1_405_ping.txt", "POST", "/ping")):
     CASES.append({"name": _name, "method": _method, "path": _path, "params": {}, "headers": {}})
+# unknown paths (a trailing slash included): Go's http.NotFound, text
+for _name, _method, _path in (("v1_404_get.txt", "GET", "/nope"), ("v1_404_post.txt", "POST", "/api/v2/nope"),
+                              ("v1_404_slash.txt", "GET", "/query/"), ("v1_404_root.txt", "GET", "/")):
+    CASES.append({"name": _name, "method": _method, "path": _path, "params": {}, "headers": {}})
 CASES.append({"name": "v1_write_missing_db.json", "method": "POST", "path": "/write",
               "params": {"db": "nosuch"}, "headers": {}, "body": "m v=1"})
 
@@ -160,7 +164,8 @@ bind-address = "127.0.0.1:{rpc}"
             data = c["body"].encode() if "body" in c else None
             st, hdrs, body = request(base, c["method"], c["path"], c["params"], c["headers"], data)
             (OUT / c["name"]).write_bytes(body)
-            keep = {k: v for k, v in hdrs.items() if k.lower() in ("content-type", "x-influxdb-error", "allow")}
+            keep = {k: v for k, v in hdrs.items() if k.lower() in ("content-type", "x-influxdb-error", "allow",
+                                                                       "x-content-type-options")}
             manifest.append({**c, "status": st, "response_headers": keep})
         (OUT / "manifest.json").write_text(json.dumps({"version": "1.6.7", "db": DB, "data": DATA,
                                                        "cases": manifest}, indent=1) + "\n")

@@ -156,7 +156,8 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
-                frames.append(inner.lazy())
+                frames.append(inner.lazy().with_columns(
+                    [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]))
         elif not src.time_range.empty:
             frames.append(_scan(src, ctx))
     if not frames:
@@ -326,7 +327,20 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         if order.limit:
             cond = cond & (idx < order.offset + order.limit)
         df = df.filter(cond)
-    return _name_columns(plan, df)
+    return _name_columns(plan, _grouped_tags_read(plan, df, keys))
+
+
+def _grouped_tags_read(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """A selected tag the statement groups by reads as null where a series lacks it (influxd):
+    the '' is the grouping key's alone. A subquery's grouping tag is a real '' (all sources
+    must be measurements)."""
+    if not plan.dimensions or any(isinstance(s, SubqueryScan) for s in plan.sources):
+        return df
+    cols = [output_column(i) for i, c in enumerate(plan.columns) if isinstance(c.expr, ast.VarRef)
+            and c.expr.type == "tag" and c.expr.name in keys and output_column(i) in df.columns]
+    if not cols:
+        return df
+    return df.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cols])
 
 
 # Go's zero time (year 1), from which influxd truncates times to shard groups, in ns
@@ -347,8 +361,10 @@ def _name_columns(plan: SelectPlan, df: pl.DataFrame) -> pl.DataFrame:
     for i, c in enumerate(plan.columns):
         if c.name not in names.values():
             names[output_column(i)] = c.name
+    # a selected tag named as a grouping tag: the selected value is what the outer reads
+    clash = [n for n in names.values() if n in df.columns]
     return df.drop([output_column(i) for i in range(len(plan.columns))
-                    if output_column(i) not in names]).rename(names)
+                    if output_column(i) not in names] + clash).rename(names)
 
 
 def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys,

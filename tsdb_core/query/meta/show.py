@@ -12,6 +12,9 @@ from ...base.time import go_duration
 from ..analyze.time_range import split_where
 from ..exec import regex as linear_regex
 from ..results import Series
+from . import where_v1
+from .window import GO_ZERO_TIME as _GO_ZERO, SeriesInWindow, shard_groups
+from ...base.time import MAX_TIME, MIN_TIME
 from .where import check_measurement_condition, check_series_condition, filter_series, refs
 
 _QID = itertools.count(1)
@@ -87,6 +90,8 @@ def series_frame(provider, db: str, m: str, cond) -> tuple[pl.DataFrame, tuple[s
     missing = [pl.lit(None, dtype=pl.String).alias(k) for k in keys if k not in frame.columns]
     if missing:
         frame = frame.with_columns(missing)
+    if isinstance(cond, where_v1.SeriesRules):  # a key both tag and field reads as the tag (influxd)
+        cond = where_v1.series_condition(cond.expr, m, {f: t for f, t in fields.items() if f not in tags})
     return filter_series(frame, cond, keys, fields), keys
 
 
@@ -96,6 +101,41 @@ def _tag_condition(cond, now):
         return None
     _, rest = split_where(cond, now)
     return rest
+
+
+def v1_rules(provider) -> bool:
+    """Whether SHOW's WHERE reads as 1.x's index does (where_v1); InfluxDB 3's providers
+    (influxdb3.RecentSeries) answer from rows and set ``influxql_v1_meta = False``."""
+    return getattr(provider, "influxql_v1_meta", True)
+
+
+def _v1_filters(provider, db: str, cond):
+    """SHOW TAG KEYS / TAG VALUES in 1.x: (keep measurement m?, m → its series condition or None)."""
+    names = where_v1.drop_comparisons(cond, where_v1.is_name_filter)
+    tags = where_v1.drop_comparisons(cond, where_v1.is_tag_filter)
+    keep = (lambda m: True) if not isinstance(names, A.BinaryExpr) else (
+        lambda m: where_v1.measurement_matches(names, m, (), lambda k: ()))
+    return keep, lambda m: None if tags is None else where_v1.SeriesRules(tags)
+
+
+def in_time(provider, db: str, cond, now: int):
+    """1.x answers SHOW SERIES bounded in time from the shard groups the range overlaps (its
+    ShardGroupsByTimeRange): the provider seen through that window."""
+    if not _has_time(cond) or not v1_rules(provider):
+        return provider
+    tr, _ = split_where(cond, now)
+    if not (tr.has_start or tr.has_end):
+        return provider
+    rp = provider.resolve_rp(db, None)
+    duration = next((p.shard_group_duration for p in provider.retention_policies(db) if p.name == rp), 0)
+    return SeriesInWindow(provider, *shard_groups(tr.start, tr.end, duration))
+
+
+def no_shard_in_time(provider, db: str, cond, now: int) -> bool:
+    """SHOW TAG KEYS / TAG VALUES bounded in time: 1.x's in-memory index is the whole database's,
+    shared by its shards, so the bound only matters when no shard group overlaps it."""
+    window = in_time(provider, db, cond, now)
+    return window is not provider and not window.measurements(db)
 
 
 def _has_time(cond) -> bool:
@@ -138,11 +178,18 @@ def show_measurements(provider, stmt, ctx):
     db = database(stmt.database, ctx)
     if _has_time(stmt.condition):
         raise QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
-    check_measurement_condition(stmt.condition)
+    v1 = stmt.condition is not None and v1_rules(provider)
+    if v1:
+        where_v1.check_measurement_condition(stmt.condition, check_measurement_condition)
+    else:
+        check_measurement_condition(stmt.condition)
     if not provider.has_database(db):
         return []
     names = source_measurements(provider, db, single=stmt.source)
-    if stmt.condition is not None:
+    if v1:
+        names = [m for m in names if where_v1.measurement_matches(
+            stmt.condition, m, tag_keys(provider, db, m), lambda k, m=m: provider.tag_values(db, None, m, k))]
+    elif stmt.condition is not None:
         names = [m for m in names if series_frame(provider, db, m, stmt.condition)[0].height]
     rows = _page([[n] for n in names], stmt.limit, stmt.offset)
     return [Series("measurements", None, ["name"], rows, no_floats=True)] if rows else []
@@ -152,9 +199,11 @@ def show_series(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
     check_series_condition(cond)
+    provider = in_time(provider, db, stmt.condition, ctx.now)
+    v1 = cond is not None and v1_rules(provider)
     keys_all: list[str] = []
     for m in source_measurements(provider, db, stmt.sources):
-        frame, keys = series_frame(provider, db, m, cond)
+        frame, keys = series_frame(provider, db, m, where_v1.SeriesRules(cond) if v1 else cond)
         keys_all.extend(series_keys(frame, m, keys))
     keys_all = sorted(set(keys_all))
     rows = _page([[k] for k in keys_all], stmt.limit, stmt.offset)
@@ -182,9 +231,16 @@ def _tag_keys_matching(provider, db: str, m: str, cond) -> list[str]:
 def show_tag_keys(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    check_series_condition(cond)
-    return _per_measurement(provider, db, stmt, ["tagKey"],
-                            lambda m: [[k] for k in _tag_keys_matching(provider, db, m, cond)])
+    if no_shard_in_time(provider, db, stmt.condition, ctx.now):
+        return []
+    if cond is None or not v1_rules(provider):
+        check_series_condition(cond)
+        return _per_measurement(provider, db, stmt, ["tagKey"],
+                                lambda m: [[k] for k in _tag_keys_matching(provider, db, m, cond)])
+    where_v1.check_outside_comparisons(cond)
+    keep, cond_of = _v1_filters(provider, db, cond)
+    return _per_measurement(provider, db, stmt, ["tagKey"], lambda m: [
+        [k] for k in _tag_keys_matching(provider, db, m, cond_of(m))] if keep(m) else [])
 
 
 def select_keys(op: str, expr, keys) -> list[str]:
@@ -227,9 +283,17 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
 def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
     cond = _tag_condition(stmt.condition, ctx.now)
-    check_series_condition(cond)
-    return _per_measurement(provider, db, stmt, ["key", "value"],
-                            lambda m: tag_value_pairs(provider, db, m, stmt.op, stmt.tag_key_expr, cond))
+    op, expr = stmt.op, stmt.tag_key_expr
+    if no_shard_in_time(provider, db, stmt.condition, ctx.now):
+        return []
+    if cond is None or not v1_rules(provider):
+        check_series_condition(cond)
+        return _per_measurement(provider, db, stmt, ["key", "value"],
+                                lambda m: tag_value_pairs(provider, db, m, op, expr, cond))
+    where_v1.check_tag_values_condition(cond)
+    keep, cond_of = _v1_filters(provider, db, cond)
+    return _per_measurement(provider, db, stmt, ["key", "value"], lambda m: tag_value_pairs(
+        provider, db, m, op, expr, cond_of(m)) if keep(m) else [])
 
 
 def show_field_keys(provider, stmt, ctx):
@@ -277,7 +341,30 @@ def show_series_cardinality(provider, stmt, ctx):
         raise QueryError("SHOW SERIES EXACT CARDINALITY doesn't support time in WHERE clause")
     cond = _tag_condition(stmt.condition, ctx.now)
     existing(provider, db)
+    if v1_rules(provider):
+        return _counts(provider, db, stmt, lambda m: _series_per_shard_group(provider, db, m, cond))
     return _counts(provider, db, stmt, lambda m: series_frame(provider, db, m, cond)[0].height)
+
+
+def _series_per_shard_group(provider, db: str, m: str, cond) -> int:
+    """1.x counts a series once in each shard group holding its points (a count per shard)."""
+    rp = provider.resolve_rp(db, None)
+    duration = next((p.shard_group_duration for p in provider.retention_policies(db) if p.name == rp), 0)
+    tags, fields = _schema(provider, db, m)
+    frame = provider.scan_frame(db, rp, m, MIN_TIME, MAX_TIME, columns=list(tags) or None)
+    indexed = series_frame(provider, db, m, cond)[0]
+    if frame.height == 0:
+        return indexed.height  # series of a failed write: in the index, in no shard's points
+    keys = [t for t in tags if t in frame.columns]
+    group = (pl.col("time") - _GO_ZERO % duration) // duration if duration > 0 else pl.lit(0)
+    pairs = frame.select([*keys, group.alias("\x00group")]).unique()
+    pairs = pairs.with_columns([pl.lit(None, pl.String).alias(t) for t in tags if t not in pairs.columns])
+    counted = filter_series(pairs, cond, tuple(tags), fields)
+    if not tags:
+        return counted.height or indexed.height
+    pointless = indexed.select(list(tags)).join(counted.select(list(tags)).unique(), on=list(tags),
+                                                how="anti", nulls_equal=True)
+    return counted.height + pointless.height
 
 
 def show_measurement_cardinality(provider, stmt, ctx):
@@ -290,8 +377,9 @@ def show_measurement_cardinality(provider, stmt, ctx):
     names = source_measurements(provider, db, stmt.sources)
     if cond is not None:
         names = [m for m in names if series_frame(provider, db, m, cond)[0].height]
-    col = "count" if _exact(stmt) else "cardinality estimation"
-    return _card(stmt, [Series("", None, [col], [[len(names)]])])
+    if _exact(stmt):  # influxd counts with a SELECT: no measurement, no row
+        return _card(stmt, [Series("", None, ["count"], [[len(names)]])] if names else [])
+    return _card(stmt, [Series("", None, ["cardinality estimation"], [[len(names)]])])
 
 
 def show_tag_key_cardinality(provider, stmt, ctx):

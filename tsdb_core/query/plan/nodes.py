@@ -172,9 +172,11 @@ class Scan:
 
 @dataclass(frozen=True, slots=True)
 class SubqueryScan:
-    """Rows produced by an inner SELECT, read as a source by the outer one."""
+    """Rows produced by an inner SELECT, read as a source by the outer one. ``hidden``: series
+    tags its raw rows carry but do not select, which read as null next to other sources."""
 
     plan: SelectPlan
+    hidden: tuple[str, ...] = ()
 
     def explain(self, depth: int = 0) -> str:
         return _pad(depth) + "Subquery\n" + self.plan.explain(depth + 1)

@@ -99,7 +99,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
         and time_range.has_start else time_range
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
-                    if isinstance(s, Scan) else s for s in sources)
+                    if isinstance(s, Scan) else _hide_tags(s, dims, len(sources)) for s in sources)
     return SelectPlan(
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
@@ -149,6 +149,17 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         if inner.is_raw:  # raw rows keep their series tags
             known.hidden.update(t for t in inner.source_tags if t not in names)
     return sources
+
+
+def _hide_tags(src: SubqueryScan, dims, n_sources: int) -> SubqueryScan:
+    """Beside other sources a name may be another source's tag: the subquery's rows still read
+    it as null when they carry it unselected (influxd), unless the outer statement groups by it."""
+    inner = src.plan
+    if n_sources < 2 or not inner.is_raw:
+        return src
+    own = {c.name for c in inner.columns} | {tag_name(d) for d in inner.dimensions}
+    hidden = tuple(t for t in inner.source_tags if t not in own and t not in dims)
+    return replace(src, hidden=hidden) if hidden else src
 
 
 def _rows(n: int) -> int:
@@ -301,7 +312,7 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
                 names += [(n, ast.VarRef(known.column(n), known.fields[n])) for n in known.fields]
             if want_t:
                 names += [(n, ast.VarRef(n, "tag")) for n in known.tags
-                          if n not in dims and (n not in known.fields or n in known.twins)]
+                          if n not in dims]
             for n, ref in sorted(names, key=lambda x: x[0]):
                 if pat is None or pat.search(n):
                     out.append((n, ref, False))

@@ -1,0 +1,82 @@
+"""InfluxDB 1.x's range check of time literals in WHERE clauses (the influxdb1 dialect).
+
+1.x reads a time string or ``now()`` (with any ``+``/``-`` of durations) compared with
+``time`` as a time literal, and refuses one after the maximum time or at or before the
+minimum time, which it keeps as a sentinel: ``time 1677-09-21T00:12:43Z underflows time
+literal`` (influxql ``ConditionExpr``/``TimeRange``). Integers and durations are not checked.
+InfluxDB 3 takes the minimum as a bound, so this check is the influxdb1 dialect's alone.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from ...base.errors import QueryError
+from ...base.time import MAX_TIME, MIN_TIME
+from ...influxql import ast
+from ...influxql.ast import meta as M
+from ...influxql.ast.visit import find
+from .time_range import time_value
+
+_COMPARE = frozenset((">", ">=", "<", "<=", "=", "!=", "<>"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# statements whose WHERE goes through 1.x's condition parsing (SHOW MEASUREMENTS and the
+# cardinalities refuse any time first, in their own words)
+_CHECKED = (ast.SelectStatement, ast.DeleteSeriesStatement, ast.DropSeriesStatement,
+            M.ShowSeriesStatement, M.ShowTagKeysStatement, M.ShowTagValuesStatement)
+
+
+def check_time_literals(stmt, now: int) -> None:
+    """Raise 1.x's ``overflows``/``underflows time literal`` error for ``stmt`` (and its subqueries)."""
+    if not isinstance(stmt, _CHECKED):
+        return
+    cond = getattr(stmt, "condition", None)
+    if cond is not None:
+        for node in find(cond, ast.BinaryExpr):
+            if node.op in _COMPARE:
+                _check_side(node.lhs, node.rhs, now, getattr(stmt, "location", None))
+                _check_side(node.rhs, node.lhs, now, getattr(stmt, "location", None))
+    for src in getattr(stmt, "sources", ()) or ():
+        if isinstance(src, ast.SubQuery):
+            check_time_literals(src.statement, now)
+
+
+def _check_side(ref, value, now: int, tz) -> None:
+    if not (isinstance(ref, ast.VarRef) and ref.name.lower() == "time") or not _is_time_literal(value) \
+            or _surely_in_range(value):
+        return
+    try:
+        ns = time_value(value, now, tz)
+    except QueryError:
+        return  # not a time: the condition's own checks word it
+    if ns > MAX_TIME:
+        raise QueryError(f"time {_rfc3339(ns)} overflows time literal")
+    if ns < MIN_TIME + 1:
+        raise QueryError(f"time {_rfc3339(ns)} underflows time literal")
+
+
+def _surely_in_range(e) -> bool:
+    """A lone now(), or a time string of a year well inside 1678-2261: no need to read it."""
+    if isinstance(e, ast.Call):
+        return True
+    text = e.val if isinstance(e, ast.StringLiteral) else ""
+    return len(text) > 4 and text[:4].isdigit() and text[4] == "-" and 1679 <= int(text[:4]) <= 2261
+
+
+def _is_time_literal(e) -> bool:
+    """Whether influxql's Reduce makes ``e`` a TimeLiteral: a time string or now(), plus or
+    minus other values."""
+    if isinstance(e, ast.ParenExpr):
+        return _is_time_literal(e.expr)
+    if isinstance(e, ast.StringLiteral):
+        return True
+    if isinstance(e, ast.Call):
+        return e.name.lower() == "now" and not e.args
+    if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-"):
+        return _is_time_literal(e.lhs) != _is_time_literal(e.rhs)  # time - time is a duration
+    return False
+
+
+def _rfc3339(ns: int) -> str:
+    """Go's ``time.RFC3339`` in UTC: whole seconds, rounded down."""
+    secs = ns // 1_000_000_000
+    return (_EPOCH + timedelta(seconds=secs)).strftime("%Y-%m-%dT%H:%M:%SZ")

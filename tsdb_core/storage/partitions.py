@@ -3,9 +3,11 @@
 Layout: ``<db>/<rp>/<measurement>/<window-start>/<file-id>.parquet`` where the
 window is the policy's shard-group duration. Each file holds one window's rows,
 deduplicated, sorted by (tags by falling cardinality, time), zstd-compressed with dictionary tags,
-delta-encoded integers/time and floats as DOUBLE in whichever of BYTE_STREAM_SPLIT, PLAIN or
-dictionary their first values compress best (storage/encodings.py). The catalog keeps each
-file's time range and columns, so pruning never opens a file.
+delta-encoded integers/time and floats as delta-encoded DECIMAL(18, s) when every value is
+exactly a decimal of a few digits, else as DOUBLE in whichever of BYTE_STREAM_SPLIT, PLAIN or
+dictionary their first values compress best (storage/encodings.py); every read turns such
+decimals back into the doubles written. The catalog keeps each file's time range and columns,
+so pruning never opens a file.
 
 Reads: sources (files oldest first, then buffered chunks in arrival order) that
 overlap another source in time, or are not unique inside, go through the

@@ -220,3 +220,27 @@ def test_iceberg_copies_keep_doubles():
     out = converted(frame, set())
     assert out.schema["v"] == pl.Float64
     assert (out.get_column("v").to_numpy().view(np.uint64) == values.view(np.uint64)).all()
+
+
+def test_published_iceberg_tables_hold_the_doubles(tmp_path):
+    """A store file with a decimal column is published with the table's column double (its copies
+    DOUBLE), and pyiceberg reads back the doubles written."""
+    pytest.importorskip("pyiceberg")
+    from tsdb_core.lakehouse import Publisher
+    n = 4_000
+    df = pl.DataFrame({"time": np.arange(n, dtype=np.int64) * 10**10, "host": ["a", "b"] * (n // 2),
+                       "v": _walk(n, 2)})
+    with tsdb_core.open(tmp_path / "store") as store:
+        store.write_dataframe("db", df, "m", tags=["host"])
+        store.flush()
+        [f] = store.files()
+        assert pq.ParquetFile(store.root / f.path).schema.column(2).physical_type == "INT64"
+        publisher = Publisher(store)
+        publisher.publish()
+        table = publisher.catalog.load_table(("db", "m"))
+        got = pl.from_arrow(table.scan().to_arrow()).sort("time_ns")
+    assert got.schema["v"] == pl.Float64
+    assert (got.get_column("v").to_numpy().view(np.uint64) == df.get_column("v").to_numpy().view(np.uint64)).all()
+    copies = list((tmp_path / "store").rglob("time_day=*/*.parquet"))
+    assert copies and {pq.ParquetFile(c).schema.column(c_i).physical_type for c in copies
+                       for c_i in [pq.ParquetFile(c).schema_arrow.get_field_index("v")]} == {"DOUBLE"}

@@ -477,7 +477,7 @@ class _FileWriter:
 
     def __init__(self, path: str, first: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
                  config: StoreConfig, tag_order: list[str]):
-        self.path, self.config, self.fields = path, config, fields
+        self.path, self.config = path, config
         self.cols = tuple(first.columns)
         self.dictionary, self.encoding, self.scales = _column_options(first, tags, fields,
                                                                       max(1, config.parquet_row_group_rows))
@@ -511,8 +511,9 @@ class _FileWriter:
                 out = out.set_column(out.schema.get_field_index(c), c, dec)
         if misfits:
             self._as_doubles(misfits, table)
-            return self.write(table)
-        self.writer.write_table(out, row_group_size=max(1, out.num_rows))
+            self.write(table)
+        else:
+            self.writer.write_table(out, row_group_size=max(1, out.num_rows))
 
     def _as_doubles(self, columns: list[str], table: pa.Table) -> None:
         """Store ``columns`` as DOUBLE from now on, in the layout ``table``'s values suit: the row

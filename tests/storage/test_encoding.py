@@ -1,5 +1,6 @@
-"""Float columns are written as DOUBLE in the encoding their values compress best in, and every
-value reads back bit for bit: NaN payloads, -0.0, infinities, subnormals, in every row group."""
+"""Float columns are written as DOUBLE in the encoding their values compress best in (or as
+decimals: tests/storage/test_decimal.py), and every value reads back bit for bit: NaN payloads,
+-0.0, infinities, subnormals, in every row group."""
 from __future__ import annotations
 
 import random
@@ -47,7 +48,7 @@ def _bits(column) -> np.ndarray:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bits=st.lists(float_bits, min_size=1, max_size=40), nulls=st.lists(st.booleans(), max_size=40))
 def test_every_encoding_reads_back_every_bit_per_row_group(encoding, bits, nulls, tmp_path, monkeypatch):
-    monkeypatch.setattr(encodings, "float_encoding", lambda values: encoding)
+    monkeypatch.setattr(encodings, "float_layout", lambda values: (encoding, None))
     frame = _frame(bits, nulls)
     f = _write(frame, tmp_path / f"{len(bits)}-{sum(nulls)}.parquet")
     assert f.schema_arrow.field("v").type == "double" and f.schema.column(2).physical_type == "DOUBLE"
@@ -73,9 +74,13 @@ def _walk(n: int, decimals: int | None, seed: int = 5) -> list[float]:
     return out
 
 
+def _with_negative_zero(values: list[float]) -> list[float]:
+    return [-0.0 if i == 7 else v for i, v in enumerate(values)]  # -0.0 is no decimal: stays DOUBLE
+
+
 @pytest.mark.parametrize("values,expected", [
     (_walk(20_000, None), "BYTE_STREAM_SPLIT"),       # full-precision measurements
-    (_walk(20_000, 2), "PLAIN"),                      # two decimals: whole doubles repeat
+    (_with_negative_zero(_walk(20_000, 4)), "PLAIN"),  # four decimals, not all decimals: whole doubles repeat
     (random.Random(3).choices(_walk(5, None), k=20_000), "RLE_DICTIONARY"),                               # a handful of distinct values
 ])
 def test_the_encoding_follows_the_data(values, expected, tmp_path):
@@ -112,13 +117,19 @@ def test_store_files_keep_tricky_doubles_and_external_readers_agree(tmp_path):
     assert files
     back = pl.concat([pl.read_parquet(p) for p in files]).sort("time")
     assert (back.get_column("v").to_numpy().view(np.uint64) == values.view(np.uint64)).all()
-    assert back.select("w", "d", "f").rows() == df.select("w", "d", "f").rows()
+    # "w" (two decimals) is stored as DECIMAL(18, 2): Polars and DuckDB read the decimals, and their
+    # casts to double give the doubles written
+    assert back.schema["w"] == pl.Decimal(18, 2)
+    assert back.select(pl.col("w").cast(pl.Float64), "d", "f").rows() == df.select("w", "d", "f").rows()
     con = duckdb.connect()
-    got = con.execute(f"SELECT w, d, f FROM read_parquet({[str(p) for p in files]!r}) ORDER BY time").fetchall()
+    got = con.execute(f"SELECT w::DOUBLE, d, f FROM read_parquet({[str(p) for p in files]!r}) ORDER BY time").fetchall()
     assert got == df.select("w", "d", "f").rows()
     meta = pq.ParquetFile(files[0]).metadata
     used = {meta.schema.column(i).name: meta.row_group(0).column(i).encodings for i in range(meta.num_columns)}
-    assert "RLE_DICTIONARY" in used["d"] and "PLAIN" in used["w"] and "BYTE_STREAM_SPLIT" in used["f"]
-    kinds = {meta.schema.column(i).physical_type for i in range(meta.num_columns)
-             if meta.schema.column(i).name in ("v", "w", "d", "f")}
-    assert kinds == {"DOUBLE"}
+    assert "RLE_DICTIONARY" in used["d"] and "DELTA_BINARY_PACKED" in used["w"] and "BYTE_STREAM_SPLIT" in used["f"]
+    kinds = {meta.schema.column(i).name: meta.schema.column(i).physical_type for i in range(meta.num_columns)}
+    assert [kinds[c] for c in ("v", "w", "d", "f")] == ["DOUBLE", "INT64", "DOUBLE", "DOUBLE"]
+    with tsdb_core.open(tmp_path / "s") as again:  # and the store reads its doubles back
+        rows = again.query("SELECT v, w, d, f FROM m", db="db").statements[0].series[0].values
+    assert [tuple(r[2:]) for r in rows] == df.select("w", "d", "f").rows()
+    assert (np.array([r[1] for r in rows]).view(np.uint64) == values.view(np.uint64)).all()

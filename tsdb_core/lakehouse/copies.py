@@ -46,10 +46,15 @@ def source_id(uri: str) -> int | None:
 
 def converted(frame: pl.DataFrame, unsigned: set[str]) -> pl.DataFrame:
     """A store file's rows as published: ``time`` (µs, UTC, rounded down), ``time_ns``, the
-    rest as stored but ``unsigned`` columns as decimal(20,0); with the day of each row."""
+    rest as stored but ``unsigned`` columns as decimal(20,0) and decimal floats as doubles; with
+    the day of each row."""
     t = pl.col(TIME)
     cols = [(t // 1000).cast(pl.Datetime("us", "UTC")).alias(TIME), t.alias(TIME_NS)]
-    cols += [pl.col(c).cast(pl.Decimal(20, 0)) if c in unsigned else pl.col(c) for c in frame.columns if c not in (TIME, TIME_NS)]
+    cols += [pl.col(c).cast(pl.Decimal(20, 0)) if c in unsigned else
+             # a float stored as a decimal (the store's exact layout for few-digit readings): the
+             # table's column is double; Polars' cast gives back the double written, pyarrow's may not
+             pl.col(c).cast(pl.Float64) if frame.schema[c].base_type() is pl.Decimal else pl.col(c)
+             for c in frame.columns if c not in (TIME, TIME_NS)]
     return frame.select(*cols, (t // DAY_NS).alias(_DAY))
 
 

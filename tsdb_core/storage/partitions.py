@@ -3,9 +3,11 @@
 Layout: ``<db>/<rp>/<measurement>/<window-start>/<file-id>.parquet`` where the
 window is the policy's shard-group duration. Each file holds one window's rows,
 deduplicated, sorted by (tags by falling cardinality, time), zstd-compressed with dictionary tags,
-delta-encoded integers/time and floats as DOUBLE in whichever of BYTE_STREAM_SPLIT, PLAIN or
-dictionary their first values compress best (storage/encodings.py). The catalog keeps each
-file's time range and columns, so pruning never opens a file.
+delta-encoded integers/time and floats as delta-encoded DECIMAL(18, s) when every value is
+exactly a decimal of a few digits, else as DOUBLE in whichever of BYTE_STREAM_SPLIT, PLAIN or
+dictionary their first values compress best (storage/encodings.py); every read turns such
+decimals back into the doubles written. The catalog keeps each file's time range and columns,
+so pruning never opens a file.
 
 Reads: sources (files oldest first, then buffered chunks in arrival order) that
 overlap another source in time, or are not unique inside, go through the
@@ -17,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .catalog import FileMeta
@@ -231,10 +235,21 @@ class Files:
         if self.data is None:
             frames = [self._mem[f.id] for f in files]
             return (frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)).lazy()
-        schema = self._schemas.get(files[0].id)
-        if schema is None:
-            schema = self._schemas[files[0].id] = self.data.read_schema(files[0].path)
-        return self.data.scan([f.path for f in files], schema)
+        # files of one column set may differ in types (a float column DOUBLE in one file, a
+        # decimal of some scale in another): one scan per schema, decimals read back as doubles
+        groups: dict[tuple, list[FileMeta]] = {}
+        for f in files:
+            schema = self._schemas.get(f.id)
+            if schema is None:
+                schema = self._schemas[f.id] = self.data.read_schema(f.path)
+            groups.setdefault(tuple(schema.items()), []).append(f)
+        scans = []
+        for key, fl in groups.items():
+            schema = dict(key)
+            lf = self.data.scan([f.path for f in fl], schema)
+            cols = encodings.decimal_columns(schema)
+            scans.append(lf.with_columns(pl.col(cols).cast(pl.Float64)) if cols else lf)
+        return scans[0] if len(scans) == 1 else pl.concat(scans, how="vertical", rechunk=False)
 
     def select_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                       start: int, end: int, columns: list[str]) -> dict[str, np.ndarray] | None:
@@ -382,7 +397,7 @@ class Files:
     def read(self, f: FileMeta) -> pl.DataFrame:
         if self.data is None:
             return self._mem[f.id]
-        return self.data.read_parquet(f.path)
+        return encodings.as_floats(self.data.read_parquet(f.path))
 
     def forget(self, files: list[FileMeta]) -> None:
         """Drop what is cached of ``files`` (a reader's view of files another process deleted)."""
@@ -432,24 +447,99 @@ def _written_meta(frame: pl.DataFrame) -> dict:
 
 
 def _column_options(frame: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
-                    group_rows: int) -> tuple[list[str], dict[str, str]]:
-    """(dictionary-encoded columns, other columns' encodings) of a file that starts with ``frame``:
-    tags and strings as dictionaries, time and integers delta-encoded, each float column as
-    its first row group (``group_rows``) compresses best (storage/encodings.py)."""
+                    group_rows: int) -> tuple[list[str], dict[str, str], dict[str, int]]:
+    """(dictionary-encoded columns, other columns' encodings, decimal scales of float columns
+    stored as decimals) of a file that starts with ``frame``: tags and strings as dictionaries,
+    time and integers delta-encoded, each float column as its first row group (``group_rows``)
+    compresses best (storage/encodings.py)."""
     dictionary = [c for c in frame.columns if c in tags or fields.get(c) is FieldType.STRING]
     encoding = {TIME: "DELTA_BINARY_PACKED"}
+    scales: dict[str, int] = {}
     for c in frame.columns:
         kind = fields.get(c) if c not in tags else None
         if kind is FieldType.FLOAT:
             sample = frame.get_column(c).head(min(group_rows, encodings.SAMPLE_ROWS)).drop_nulls().to_numpy()
-            chosen = encodings.float_encoding(sample)
+            chosen, scale = encodings.float_layout(sample)
             if chosen == encodings.DICTIONARY:
                 dictionary.append(c)
+            elif chosen == encodings.DECIMAL:
+                encoding[c], scales[c] = "DELTA_BINARY_PACKED", scale
             else:
                 encoding[c] = chosen
         elif kind in _ENCODING:
             encoding[c] = _ENCODING[kind]
-    return dictionary, encoding
+    return dictionary, encoding, scales
+
+
+class _FileWriter:
+    """One Parquet file written row group by row group. Float columns chosen as decimals stay
+    so while every value written fits their scale; when a later row group does not (a
+    compaction's later slices), the file so far is copied with those columns as DOUBLE."""
+
+    def __init__(self, path: str, first: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
+                 config: StoreConfig, tag_order: list[str]):
+        self.path, self.config = path, config
+        self.cols = tuple(first.columns)
+        self.dictionary, self.encoding, self.scales = _column_options(first, tags, fields,
+                                                                      max(1, config.parquet_row_group_rows))
+        self.sorting = [pq.SortingColumn(self.cols.index(c)) for c in tag_order if c in self.cols] + \
+            [pq.SortingColumn(0)]
+        # tsdb.tags: which String columns are tags, so a lost catalog can be rebuilt (storage/rebuild.py)
+        self.base = first.slice(0, 0).to_arrow().schema.with_metadata(
+            {"tsdb.tags": json.dumps([c for c in self.cols if c in tags])})
+        self.writer = self._open()
+
+    def _open(self) -> pq.ParquetWriter:
+        schema = self.base
+        for c, s in self.scales.items():
+            schema = schema.set(schema.get_field_index(c), pa.field(c, pa.decimal64(encodings.PRECISION, s)))
+        if self.scales:
+            schema = schema.with_metadata({**schema.metadata, encodings.DECIMAL_COLUMNS_KEY: json.dumps(
+                sorted(self.scales))})
+        return pq.ParquetWriter(self.path, schema, compression=self.config.parquet_compression,
+                                compression_level=self.config.parquet_compression_level,
+                                use_dictionary=self.dictionary, column_encoding=self.encoding,
+                                write_statistics=True, sorting_columns=self.sorting, store_decimal_as_integer=True)
+
+    def write(self, table: pa.Table) -> None:
+        """One row group (a float64 table with the file's columns)."""
+        out, misfits = table, []
+        for c, s in self.scales.items():
+            dec = encodings.to_decimal(table.column(c), s)
+            if dec is None:
+                misfits.append(c)
+            elif not misfits:
+                out = out.set_column(out.schema.get_field_index(c), c, dec)
+        if misfits:
+            self._as_doubles(misfits, table)
+            self.write(table)
+        else:
+            self.writer.write_table(out, row_group_size=max(1, out.num_rows))
+
+    def _as_doubles(self, columns: list[str], table: pa.Table) -> None:
+        """Store ``columns`` as DOUBLE from now on, in the layout ``table``'s values suit: the row
+        groups written so far are copied into a new file with those columns read back."""
+        self.writer.close()
+        old = self.path + ".demote.tmp"  # (*.tmp: removed at open if a crash leaves it)
+        os.replace(self.path, old)
+        try:
+            for c in columns:
+                del self.scales[c]
+                layout = encodings.float_encoding(table.column(c).drop_null().to_numpy())
+                self.encoding.pop(c, None)
+                if layout == encodings.DICTIONARY:
+                    self.dictionary.append(c)
+                else:
+                    self.encoding[c] = layout
+            self.writer = self._open()
+            done = pq.ParquetFile(old)
+            for g in range(done.num_row_groups):
+                    self.write(encodings.as_floats(pl.from_arrow(done.read_row_group(g))).to_arrow())
+        finally:
+            os.unlink(old)
+
+    def close(self) -> None:
+        self.writer.close()
 
 
 def _write_parquet(parts, path: str, tags: tuple[str, ...], fields: dict[str, FieldType],
@@ -466,20 +556,12 @@ def _write_parquet(parts, path: str, tags: tuple[str, ...], fields: dict[str, Fi
                 continue
             if writer is None:
                 cols = tuple(frame.columns)
-                dictionary, encoding = _column_options(frame, tags, fields, step)
-                sorting = [pq.SortingColumn(cols.index(c)) for c in tag_order if c in cols] + [pq.SortingColumn(0)]
-                # tsdb.tags: which String columns are tags, so a lost catalog can be rebuilt (storage/rebuild.py)
-                schema = frame.slice(0, 0).to_arrow().schema.with_metadata(
-                    {"tsdb.tags": json.dumps([c for c in cols if c in tags])})
-                writer = pq.ParquetWriter(path, schema, compression=config.parquet_compression,
-                                          compression_level=config.parquet_compression_level,
-                                          use_dictionary=dictionary, column_encoding=encoding,
-                                          write_statistics=True, sorting_columns=sorting)
+                writer = _FileWriter(path, frame, tags, fields, config, tag_order)
             elif tuple(frame.columns) != cols:
                 raise ValueError(f"parts of one file differ in columns: {frame.columns} != {list(cols)}")
             # Row group by row group, so the Arrow copy of a large flush never exists whole.
             for off in range(0, frame.height, step):
-                writer.write_table(frame.slice(off, step).to_arrow(), row_group_size=step)
+                writer.write(frame.slice(off, step).to_arrow())
             t = frame.get_column(TIME)
             rows += frame.height
             tmin = t.min() if tmin is None else min(tmin, t.min())
@@ -556,7 +638,7 @@ class RowGroups:
 
     def read_group(self, path, group: int) -> pl.DataFrame:
         """One row group, every column."""
-        return pl.from_arrow(pq.ParquetFile(path, metadata=self.meta).read_row_group(group))
+        return encodings.as_floats(pl.from_arrow(pq.ParquetFile(path, metadata=self.meta).read_row_group(group)))
 
     def read(self, path, tag_values: dict[str, list[str]], start: int, end: int,
              columns: list[str]) -> pl.DataFrame | None:
@@ -571,7 +653,7 @@ class RowGroups:
             table = self.meta.schema.to_arrow_schema().empty_table().select(need)
         else:
             table = pq.ParquetFile(path, metadata=self.meta).read_row_groups(groups, columns=need)
-        return _time_and_tags(pl.from_arrow(table), tag_values, start, end).select(columns)
+        return _time_and_tags(encodings.as_floats(pl.from_arrow(table)), tag_values, start, end).select(columns)
 
 
 def _time_and_tags(frame: pl.DataFrame, tag_values: dict[str, list[str]] | None, start: int,

@@ -182,7 +182,7 @@ def _tags(md, columns: tuple[str, ...]) -> set[str]:
 
 
 def _field_type(t: pa.DataType) -> FieldType | None:
-    if pa.types.is_float64(t):
+    if pa.types.is_float64(t) or pa.types.is_decimal(t):  # decimals: floats stored exactly (encodings.py)
         return FieldType.FLOAT
     if pa.types.is_int64(t):
         return FieldType.INTEGER

@@ -75,9 +75,7 @@ def _text(s: pl.Series) -> pl.Series | pl.Expr | None:
         return _float_text(s)
     if dt == pl.String:
         return _string_text(s)
-    if dt == pl.Null:
-        return pl.lit("null")
-    text = pl.col(s.name).cast(pl.String)  # integers, booleans
+    text = pl.col(s.name).cast(pl.String)  # integers, booleans, nulls
     return text.fill_null(pl.lit("null")) if s.null_count() else text
 
 
@@ -101,8 +99,10 @@ def _row_expr(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
     return pl.DataFrame(prepared), pl.concat_str(parts).str.join(",")
 
 
-def values_pieces(frame: pl.DataFrame, piece_rows: int = PIECE_ROWS) -> Iterator[bytes]:
-    """``[[...],[...],...]``: the frame's rows as JSON arrays, in pieces of ``piece_rows`` rows."""
+def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None) -> Iterator[bytes]:
+    """``[[...],[...],...]``: the frame's rows as JSON arrays, in pieces of ``piece_rows``
+    (default ``PIECE_ROWS``) rows."""
+    piece_rows = piece_rows or PIECE_ROWS
     texts, row = _row_expr(frame)
     n = texts.height
     for start in range(0, n, piece_rows):

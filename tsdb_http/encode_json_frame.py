@@ -20,6 +20,10 @@ from .formats import go_json, go_json_float
 
 PIECE_ROWS = 4096  # rows per piece of a streamed answer
 
+# bytes of a UTF-8 string that may need escaping: controls, '"', '\\', '<', '>', '&' and the
+# lead byte of U+2028/U+2029 (a false alarm only sends the column the careful way)
+_MAYBE_ESCAPED = np.zeros(256, dtype=bool)
+_MAYBE_ESCAPED[[*range(0x20), *b'"\\<>&', 0xE2]] = True
 _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 # characters orjson escapes in a string (then go_json's HTML and line-separator forms)
 _ESCAPED = r'["\\<>&\x00-\x1f\x{2028}\x{2029}]'
@@ -53,12 +57,18 @@ def _float_text(s: pl.Series) -> pl.Series | pl.Expr:
     return s.to_frame().select(expr).to_series().scatter(odd, [go_json_float(v) for v in vals])
 
 
+def _may_escape(s: pl.Series) -> bool:
+    """Whether some byte of the column's text may need escaping (one look at its Arrow data)."""
+    data = s.to_arrow(compat_level=pl.CompatLevel.oldest()).buffers()[2]
+    return data is not None and bool(_MAYBE_ESCAPED[np.frombuffer(data, dtype=np.uint8)].any())
+
+
 def _string_text(s: pl.Series) -> pl.Series | pl.Expr | None:
     """A string column as JSON strings: None when the row's literal quotes are all it needs
     (no null, nothing to escape); values holding escaped characters through go_json."""
-    escaped = s.str.contains(_ESCAPED)
-    if not escaped.any():
+    if not _may_escape(s):
         return None if not s.null_count() else pl.format('"{}"', pl.col(s.name)).fill_null(pl.lit("null"))
+    escaped = s.str.contains(_ESCAPED)
     c = pl.col(s.name)
     odd = s.filter(escaped).unique()
     texts = [go_json(v).decode() for v in odd.to_list()]

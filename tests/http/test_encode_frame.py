@@ -267,3 +267,20 @@ def test_noaa_and_mixed_cases_through_frames(noaa_client, all_frames, monkeypatc
         seen += 1
     assert not differ, differ[:2]
     assert seen > 300 and len(compared) > 200, (seen, len(compared))  # the frame path wrote most answers
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_large_answer_is_streamed_with_the_same_bytes(noaa_client, all_frames, gzip):
+    """A frame-backed answer goes out as it is written (no Content-Length: chunked transfer
+    encoding, as 1.x's Go server sends large bodies), gzipped when asked; the same bytes."""
+    on, off = all_frames
+    params = {"q": "SELECT water_level, level_description FROM h2o_feet WHERE time < '2019-08-25T00:00:00Z' GROUP BY location", "db": "NOAA_water_database"}
+    headers = {"Accept-Encoding": "gzip" if gzip else "identity"}
+    on()
+    a = noaa_client.get("/query", params=params, headers=headers)
+    off()
+    b = noaa_client.get("/query", params=params, headers=headers)
+    assert a.status_code == b.status_code == 200
+    assert "content-length" not in a.headers and "content-length" in b.headers
+    assert a.headers.get("content-encoding") == b.headers.get("content-encoding") == ("gzip" if gzip else None)
+    assert a.content == b.content and len(json.loads(a.content)["results"][0]["series"][0]["values"]) > 1000

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tsdb_core.query.engine as engine
 import tsdb_http.encode_json as encode_json_module
 from tests.http import golden
 from tests.http.conftest import REAL_ENGINE, make_client
 from tsdb_core import Series, StatementResult
+from tsdb_core.query import engine
 from tsdb_http import encode, encode_json_frame
 from tsdb_http.encode import Response
 
@@ -226,7 +226,8 @@ def noaa_client():
 
 
 def _noaa_cases():
-    from tests.query.test_noaa_cases import CASES as NOAA, MIXED_CASES
+    from tests.query.test_noaa_cases import CASES as NOAA
+    from tests.query.test_noaa_cases import MIXED_CASES
     return [c for c in NOAA + MIXED_CASES if " INTO " not in c["query"]]
 
 

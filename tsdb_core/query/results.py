@@ -42,8 +42,8 @@ class Series:
     @property
     def values(self) -> list[list]:
         if self._values is None:
-            self._values = frame_rows(self._frame)
-            self._frame = None
+            frame, self._frame = self._frame, None
+            self._values = frame_rows(frame) if frame is not None else []
         return self._values
 
     @values.setter
@@ -61,7 +61,9 @@ class Series:
 
     @property
     def n_rows(self) -> int:
-        return self._frame.height if self._values is None else len(self._values)
+        if self._values is not None:
+            return len(self._values)
+        return self._frame.height if self._frame is not None else 0
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Series):

@@ -1,6 +1,6 @@
 """What the HTTP shim costs per request: HTTP latency minus the embedded time of the same work.
 
-    python -m bench.shim_overhead [--hosts 50] [--hours 1] [-n 200] [--auth] [--keep DIR]
+    python -m bench.shim_overhead [--hosts 50] [--hours 1] [-n 200] [--auth] [--keep DIR] [--queries A,B]
                                   [--baseline CODE_DIR] [--baseline-env NAME=VALUE] [--profile OUT]
 
 Builds a small TSBS devops store in a temp folder (never /tmp/perf), times each
@@ -53,15 +53,14 @@ def build_store(root: Path, hosts: int, hours: float) -> None:
         store.close()
 
 
-def cases(hosts: int, hours: float) -> list[tuple[str, str | None, str | None]]:
-    """(label, q, db); q None = GET /ping."""
-    qs = {bq.name: bq.q for bq in devops_queries(hosts, hours,
-                                                  names=["raw-1-host-1-min", "single-groupby-1-1-1"])}
+def cases(hosts: int, hours: float, names: list[str] | None = None) -> list[tuple[str, str | None, str | None]]:
+    """(label, q, db); q None = GET /ping. ``names``: the TSBS queries asked after the SHOWs."""
+    names = names or ["raw-1-host-1-min", "single-groupby-1-1-1"]
+    qs = {bq.name: bq.q for bq in devops_queries(hosts, hours, names=names)}
     return [("GET /ping", None, None),
             ("SHOW DATABASES", "SHOW DATABASES", None),
             ("SHOW TAG VALUES hostname", "SHOW TAG VALUES WITH KEY = hostname", DB),
-            ("raw-1-host-1-min", qs["raw-1-host-1-min"], DB),
-            ("single-groupby-1-1-1", qs["single-groupby-1-1-1"], DB)]
+            *((name, qs[name], DB) for name in names)]
 
 
 def cpu_ns(pid: int) -> int:
@@ -199,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--baseline-env", action="append", default=[], metavar="NAME=VALUE",
                     help="environment of the baseline server (e.g. TSDB_EVENT_LOOP=asyncio); "
                          "without --baseline the baseline runs this tree")
+    ap.add_argument("--queries", default=None,
+                    help="comma-separated TSBS queries to ask (default raw-1-host-1-min,single-groupby-1-1-1)")
     ap.add_argument("--profile", default=None, help="py-spy raw output file for a loop of one request")
     ap.add_argument("--profile-request", type=int, default=2, help="which request to profile (0 = /ping)")
     a = ap.parse_args(argv)
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
             build_store(root, a.hosts, a.hours)
             print(f"store: {a.hosts} hosts x {a.hours} h built in {time.perf_counter() - t0:.1f} s",
                   file=sys.stderr)
-        todo = cases(a.hosts, a.hours)
+        todo = cases(a.hosts, a.hours, a.queries.split(",") if a.queries else None)
         emb = embedded(root, todo, a.n, a.warmup)
         token = make_token(root) if a.auth else None
         servers = [("this tree", REPO, root, {})]

@@ -18,14 +18,18 @@ from .encode import Response
 
 
 def _pieces(s: Series, size: int) -> list[Series]:
-    vals = s.values
-    if len(vals) <= size:
+    """The series in pieces of ``size`` rows (slices of its frame while it has one)."""
+    n = s.n_rows
+    if n <= size:
         return [s]
+    frame = s.frame
     out = []
-    for i in range(0, len(vals), size):
-        more = i + size < len(vals)
-        out.append(Series(name=s.name, tags=s.tags, columns=s.columns,
-                          values=vals[i:i + size], partial=more))
+    for i in range(0, n, size):
+        more = i + size < n
+        if frame is not None:
+            out.append(Series(s.name, s.tags, s.columns, frame=frame.slice(i, size), partial=more))
+        else:
+            out.append(Series(s.name, s.tags, s.columns, s.values[i:i + size], partial=more))
     return out
 
 

@@ -7,7 +7,7 @@ would write otherwise are replaced (ints, or raw :class:`orjson.Fragment` text).
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -15,23 +15,10 @@ import orjson
 
 from tsdb_core import Series, StatementResult
 
-from .formats import Response, go_f
+from .encode_json_frame import encodable, values_pieces
+from .formats import Response, go_json, go_json_float
 
 _Fragment = getattr(orjson, "Fragment", None)
-
-def go_json_float(f: float) -> str:
-    """A float64 as Go's encoding/json writes it."""
-    if math.isnan(f) or math.isinf(f):
-        return "null"  # Go refuses; null keeps the body valid
-    a = abs(f)
-    if a != 0 and (a < 1e-6 or a >= 1e21):
-        mant, _, exp = repr(f).partition("e")
-        sign, digits = exp[0], exp[1:].lstrip("0") or "0"
-        return f"{mant}e{sign}{digits if sign == '-' else digits.rjust(2, '0')}"
-    if f == 0:
-        return "-0" if math.copysign(1.0, f) < 0 else "0"
-    return go_f(f)
-
 
 def _json_float(v: float) -> Any:
     """Replace a float whose orjson text differs from Go's by an int or a raw fragment."""
@@ -118,18 +105,31 @@ def _fix_floats_small(values: list[list]) -> list[list]:
     return values if out is None else out
 
 
-def _series_obj(s: Series) -> dict:
-    """Series.to_json(), with float values made to print as Go prints them."""
+MIN_PIECE = 1 << 16  # bytes: smaller pieces of a streamed answer wait for the next
+_HOLE = b"\x00"  # a raw NUL: never in orjson's output otherwise (strings escape it)
+
+
+def _series_obj(s: Series, holes: list | None = None) -> dict:
+    """Series.to_json(), with float values made to print as Go prints them; with ``holes``
+    a frame-backed series' values are left as a hole to fill (:func:`json_pieces`)."""
+    if holes is not None and s.frame is not None and s.frame.height and encodable(s.frame):
+        holes.append(s.frame)
+        out = {k: v for k, v in (("name", s.name), ("tags", s.tags and dict(sorted(s.tags.items()))),
+                                 ("columns", s.columns and list(s.columns))) if v}
+        out["values"] = _Fragment(_HOLE)
+        if s.partial:
+            out["partial"] = True
+        return out
     out = s.to_json()
     if "values" in out and not s.no_floats:
         out["values"] = _fix_floats(s.values)
     return out
 
 
-def _result_obj(r: StatementResult) -> dict:
+def _result_obj(r: StatementResult, holes: list | None = None) -> dict:
     out: dict[str, Any] = {"statement_id": r.statement_id}
     if r.series:
-        out["series"] = [_series_obj(s) for s in r.series]
+        out["series"] = [_series_obj(s, holes) for s in r.series]
     if r.messages:
         out["messages"] = [m.to_json() if hasattr(m, "to_json") else m for m in r.messages]
     if r.partial:
@@ -139,36 +139,42 @@ def _result_obj(r: StatementResult) -> dict:
     return out
 
 
-def response_obj(resp: Response) -> dict:
+def response_obj(resp: Response, holes: list | None = None) -> dict:
     """The Go ``httpd.Response`` shape (``results`` omitted when empty, ``error`` when unset)."""
     out: dict[str, Any] = {}
     if resp.results:
-        out["results"] = [_result_obj(r) for r in resp.results]
+        out["results"] = [_result_obj(r, holes) for r in resp.results]
     if resp.error:
         out["error"] = resp.error
     return out
 
 
-_HTML = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
-         ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
-_INDENT = re.compile(rb"(?m)^( +)")
-
-
-def go_json(obj: Any, pretty: bool = False) -> bytes:
-    """``json.Marshal`` (or ``MarshalIndent(obj, "", "    ")``) of a JSON-ready object."""
-    if pretty:
-        out = orjson.dumps(obj, option=orjson.OPT_INDENT_2)
-        out = _INDENT.sub(lambda m: m.group(1) * 2, out)
-    else:
-        out = orjson.dumps(obj)
-    if b"<" in out or b">" in out or b"&" in out or (not out.isascii() and b"\xe2\x80" in out):  # rare
-        # (one memchr each; the two-byte search is dearer, and ASCII text has none)
-        for b, esc in _HTML:
-            if b in out:
-                out = out.replace(b, esc)  # only strings can hold these characters
-    return out
-
-
 def encode_json(resp: Response, pretty: bool = False) -> bytes:
     """A QueryResult as InfluxDB's /query JSON bytes (Go float text; optional pretty indent)."""
-    return go_json(response_obj(resp), pretty) + b"\n"
+    return b"".join(json_pieces(resp, pretty))
+
+
+def json_pieces(resp: Response, pretty: bool = False) -> Iterator[bytes]:
+    """:func:`encode_json`'s bytes in pieces: frame-backed series' values are written by
+    :mod:`.encode_json_frame` piece by piece, around one ``go_json`` of everything else
+    (pieces shorter than ``MIN_PIECE`` are joined to the next). Pretty answers (and an
+    orjson without ``Fragment``) go the rows path, in one piece."""
+    holes: list | None = [] if not pretty and _Fragment else None
+    outline = go_json(response_obj(resp, holes), pretty) + b"\n"
+    if not holes:
+        yield outline
+        return
+    parts = outline.split(_HOLE)
+    pending: list[bytes] = []
+    size = 0
+    for frame, part in zip(holes, parts):
+        pending.append(part)
+        size += len(part)
+        for piece in values_pieces(frame):
+            pending.append(piece)
+            size += len(piece)
+            if size >= MIN_PIECE:
+                yield b"".join(pending)
+                pending, size = [], 0
+    pending.append(parts[-1])
+    yield b"".join(pending)

@@ -196,7 +196,12 @@ def _hours_to(results, hours: int) -> None:
 
 def _small(results) -> bool:
     """Few enough rows to encode on the event loop (a thread hand-off costs more)."""
-    return sum(len(se.values) for st in results for se in st.series) <= INLINE_ROWS
+    return sum(se.n_rows for st in results for se in st.series) <= INLINE_ROWS
+
+
+def _framed(results) -> bool:
+    """Some series still hold their rows as a frame: a large answer, written as it goes."""
+    return any(se.frame is not None for st in results for se in st.series)
 
 
 def _sized(shape: _Shape, body: bytes) -> RawResponse:
@@ -316,6 +321,8 @@ async def query(request: Request) -> Response | RawResponse:
         results = v1_results.after_failure(results, shape.p.chunked)
     encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch)
     if not shape.p.chunked:
+        if kind == encode.JSON and not shape.p.pretty and _framed(results):
+            return _streamed(encoder.pieces(encode.Response(results)), shape)
         if _small(results):
             body = encoder.encode(encode.Response(results))
         else:
@@ -336,22 +343,29 @@ async def _get_warnings(shim, shape: _Shape) -> dict[int, str] | None:
 
 
 def _chunked(results, encoder, shape: _Shape) -> StreamingResponse:
+    pieces = (encoder.encode(resp) for resp in chunking.responses(results, True, shape.p.chunk_size))
+    return _streamed(pieces, shape, sync_flush=True)
+
+
+def _streamed(pieces, shape: _Shape, sync_flush: bool = False) -> StreamingResponse:
+    """A body sent as its pieces are written, on a worker thread (no Content-Length: as
+    InfluxDB's Go server, large bodies go out with chunked transfer encoding). Chunked
+    answers flush the gzip stream after each piece (each line readable when it arrives)."""
     headers = {"Content-Type": shape.ctype}
     if shape.gz:
         headers["Content-Encoding"] = "gzip"
 
-    def chunks():
+    def body():
         comp = zlib.compressobj(6, zlib.DEFLATED, 31) if shape.gz else None
-        for resp in chunking.responses(results, True, shape.p.chunk_size):
-            data = encoder.encode(resp)
+        for data in pieces:
             if comp is not None:
-                data = comp.compress(data) + comp.flush(zlib.Z_SYNC_FLUSH)
+                data = comp.compress(data) + (comp.flush(zlib.Z_SYNC_FLUSH) if sync_flush else b"")
             if data:
                 yield data
         if comp is not None:
             yield comp.flush()
 
-    return StreamingResponse(iterate_in_threadpool(chunks()), 200, headers=headers)
+    return StreamingResponse(iterate_in_threadpool(body()), 200, headers=headers)
 
 
 @functools.lru_cache(maxsize=1024)  # once per distinct text: dashboards repeat theirs

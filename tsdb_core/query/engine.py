@@ -25,7 +25,8 @@ from .plan.nodes import FastSelect, SelectPlan, output_column, tag_name
 from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
-from .results import PARTIAL_ROWS, QueryResult, Series, StatementResult, frame_rows, time_expr
+from .results import (FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series, StatementResult,
+                      frame_rows, time_expr)
 from .exec.lazy import Ctx, run_frame
 from .analyze.time_literals import check_time_literals
 
@@ -162,8 +163,10 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     names = [plan.time_column] + [c.name for c in plan.columns]
     rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
-        all_rows = frame_rows(rows_frame)
-        return [Series(frame[NAME][0], None, names, all_rows, partial=len(all_rows) > PARTIAL_ROWS)]
+        partial = frame.height > PARTIAL_ROWS
+        if frame.height >= FRAME_ROWS:
+            return [Series(frame[NAME][0], None, names, frame=rows_frame, partial=partial)]
+        return [Series(frame[NAME][0], None, names, frame_rows(rows_frame), partial=partial)]
     out: list[Series] = []
     # one conversion to Python rows, then the rows handed out by series (first-seen order,
     # as partition_by(maintain_order=True)): cheaper than a partition per series
@@ -172,6 +175,8 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     if ctx.max_series and groups.height > ctx.max_series:
         from ..base.errors import LimitExceeded
         raise LimitExceeded(f"max-select-series limit exceeded: ({groups.height}/{ctx.max_series})")
+    if frame.height >= FRAME_ROWS and frame.height >= FRAME_SERIES_ROWS * groups.height:
+        return _frame_series(plan, rows_frame, groups, names)
     all_rows = frame_rows(rows_frame)
     contiguous = groups.height == 1
     for g in groups.iter_rows(named=True):
@@ -189,6 +194,24 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     return out
 
 
+
+
+def _frame_series(plan: SelectPlan, rows_frame: pl.DataFrame, groups: pl.DataFrame,
+                  names: list[str]) -> list[Series]:
+    """:func:`to_series` of a large answer: each series keeps its rows as a frame (a slice
+    when they are contiguous), Python rows are built only if someone reads ``values``."""
+    out: list[Series] = []
+    for g in groups.iter_rows(named=True):
+        idx = g[ROW]
+        if groups.height == 1:
+            part = rows_frame
+        elif idx[-1] - idx[0] == len(idx) - 1:
+            part = rows_frame.slice(idx[0], len(idx))
+        else:
+            part = rows_frame[idx]
+        tags = {tag_name(d): g[d] for d in plan.dimensions} if plan.dimensions else None
+        out.append(Series(g[NAME], tags, names, frame=part, partial=len(idx) > PARTIAL_ROWS))
+    return out
 
 
 def write_into(provider, plan: SelectPlan, frame: pl.DataFrame | None, *, db, rp) -> int:

@@ -19,17 +19,63 @@ from ..base.time import PRECISIONS
 EPOCH_UNITS: dict[str, int] = {**PRECISIONS, "n": 1}
 
 
-@dataclass(slots=True)
 class Series:
-    """One series of a statement's answer (InfluxDB's ``models.Row``)."""
+    """One series of a statement's answer (InfluxDB's ``models.Row``).
 
-    name: str
-    tags: dict[str, str] | None
-    columns: list[str]
-    values: list[list] = field(default_factory=list)
-    partial: bool = False
-    # a promise that no value is a float: encoders skip the Go float fix-up (SHOW answers)
-    no_floats: bool = field(default=False, compare=False, repr=False)
+    ``values`` are rows of Python values. A large answer may instead carry its rows as a
+    Polars ``frame`` (one column per entry of ``columns``): the HTTP encoders write such
+    frames column by column, and the rows are built only when ``values`` is first read.
+    """
+
+    __slots__ = ("_frame", "_values", "columns", "name", "no_floats", "partial", "tags")
+
+    def __init__(self, name: str, tags: dict[str, str] | None, columns: list[str],
+                 values: list[list] | None = None, partial: bool = False, no_floats: bool = False,
+                 frame: pl.DataFrame | None = None):
+        self.name, self.tags, self.columns = name, tags, columns
+        self._values = values if values is not None or frame is not None else []
+        self._frame = frame if values is None else None
+        self.partial = partial
+        # a promise that no value is a float: encoders skip the Go float fix-up (SHOW answers)
+        self.no_floats = no_floats
+
+    @property
+    def values(self) -> list[list]:
+        if self._values is None:
+            frame, self._frame = self._frame, None
+            self._values = frame_rows(frame) if frame is not None else []
+        return self._values
+
+    @values.setter
+    def values(self, rows: list[list]) -> None:
+        self._values, self._frame = rows, None
+
+    @property
+    def frame(self) -> pl.DataFrame | None:
+        """The rows as a frame while ``values`` has not been built from it, else None."""
+        return self._frame
+
+    @frame.setter
+    def frame(self, frame: pl.DataFrame) -> None:
+        self._values, self._frame = None, frame
+
+    @property
+    def n_rows(self) -> int:
+        if self._values is not None:
+            return len(self._values)
+        return self._frame.height if self._frame is not None else 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Series):
+            return NotImplemented
+        return (self.name, self.tags, self.columns, self.values, self.partial) == \
+            (other.name, other.tags, other.columns, other.values, other.partial)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return (f"Series(name={self.name!r}, tags={self.tags!r}, columns={self.columns!r}, "
+                f"values={self.values!r}, partial={self.partial!r})")
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -39,7 +85,7 @@ class Series:
             out["tags"] = dict(sorted(self.tags.items()))
         if self.columns:
             out["columns"] = list(self.columns)
-        if self.values:
+        if self.n_rows:
             out["values"] = self.values
         if self.partial:
             out["partial"] = True
@@ -174,6 +220,8 @@ def frame_rows(df: pl.DataFrame) -> list[list]:
     return list(map(list, zip(*(s.to_list() for s in df.get_columns()))))
 
 
+FRAME_ROWS = 4096  # from here a statement's series keep their rows as frames (Series.frame) ...
+FRAME_SERIES_ROWS = 256  # ... when its series are this long on average
 PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize: a longer series says "partial": true
 POLARS_TIMES = 1024   # from here one Polars pass is the fastest (its start-up cost is paid once)
 FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a second

@@ -1,0 +1,148 @@
+"""What writing a /query JSON answer costs, against orjson and against a pre-built answer.
+
+    python -m bench.json_encode [--runs 15] [--rows 37765]
+
+For TSBS-shaped answers (high-cpu-all: time, 10 tags, 10 float fields; and small ones:
+one row, single-groupby's 12 rows, double-groupby-1's 100 series x 12 rows, SHOW TAG
+VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
+
+- ``rows``: the rows path (``encode_json`` of Python rows, Go's float forms fixed up);
+- ``frame``: a frame-backed series written column by column (``json_pieces``), the
+  path answers of ``FRAME_ROWS`` rows and more take;
+- ``rows e2e``: building the Python rows from the frame (what the core did for every
+  answer) plus ``rows``: the end-to-end cost the frame path replaces;
+- ``orjson``: ``orjson.dumps`` of the same Python structure (no Go forms: a lower bound
+  for any encoder working from Python rows); ``orjson e2e``: building those rows from the
+  frame, then ``orjson.dumps``;
+- ``floor``: copying the answer's bytes (a pre-built body);
+- ``first``: the frame path's time to its first values piece.
+
+Both paths' bytes are checked equal before timing.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import orjson
+import polars as pl
+
+from tsdb_core import Series, StatementResult
+from tsdb_core.query.results import frame_rows, rfc3339_times
+from tsdb_http.encode import Response, encode_json, json_pieces
+
+TAGS = ("arch", "datacenter", "hostname", "os", "rack", "region", "service", "service_environment",
+        "service_version", "team")
+FIELDS = ("usage_guest", "usage_guest_nice", "usage_idle", "usage_iowait", "usage_irq", "usage_nice",
+          "usage_softirq", "usage_steal", "usage_system", "usage_user")
+
+
+def high_cpu_frame(rows: int, seed: int = 7) -> pl.DataFrame:
+    """time (RFC3339 text), 10 tag strings, 10 float fields: the shape of high-cpu-all's answer."""
+    rng = np.random.default_rng(seed)
+    t = 1451646018_000_000_000 + np.sort(rng.integers(0, 12 * 3600, rows)) * 1_000_000_000
+    cols: dict[str, pl.Series] = {"time": pl.Series(rfc3339_times(t))}
+    for i, tag in enumerate(TAGS):
+        cols[tag] = pl.Series([f"{tag[:4]}_{v}" for v in rng.integers(0, 10 + 10 * i, rows)])
+    for f in FIELDS:
+        cols[f] = pl.Series(rng.uniform(0, 100, rows))
+    return pl.DataFrame(cols)
+
+
+def _rows_series(name, tags, columns, rows) -> Series:
+    return Series(name, tags, columns, rows)
+
+
+def small_cases() -> dict[str, Response]:
+    rng = np.random.default_rng(3)
+    times = rfc3339_times(np.arange(12) * 3_600_000_000_000 + 1451606400_000_000_000)
+    one = [StatementResult(0, [_rows_series("cpu", None, ["time", "max"], [[times[0], 91.5]])])]
+    single = [StatementResult(0, [_rows_series("cpu", None, ["time", "max"],
+                                               [[t, float(v)] for t, v in zip(times, rng.uniform(0, 100, 12))])])]
+    double = [StatementResult(0, [_rows_series("cpu", {"hostname": f"host_{h}"}, ["time", "mean"],
+                                               [[t, float(v)] for t, v in zip(times, rng.uniform(0, 100, 12))])
+                                  for h in range(100)])]
+    show = [StatementResult(0, [Series("cpu", None, ["key", "value"],
+                                       [["hostname", f"host_{h}"] for h in range(100)], no_floats=True)])]
+    return {"1 row": Response(one), "single-groupby (12 rows)": Response(single),
+            "double-groupby-1 (100x12)": Response(double), "show tag values (100)": Response(show)}
+
+
+def medians_ms(fns: dict, runs: int) -> list[tuple[str, float, float]]:
+    """(name, median ms, min ms) of each function, run in turns (round after round) so they
+    share the machine's noise (the min: the least disturbed run)."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for k, fn in fns.items():
+        fn()  # warm
+    for _ in range(runs):
+        for k, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t)
+    return [(k, statistics.median(v) * 1e3, min(v) * 1e3) for k, v in times.items()]
+
+
+def _first_piece(frame: pl.DataFrame, columns: list[str]) -> None:
+    it = json_pieces(Response([StatementResult(0, [Series("cpu", None, columns, frame=frame)])]))
+    next(it)
+    next(it)  # the first values piece
+
+
+def big(rows: int, runs: int) -> list[tuple[str, float]]:
+    frame = high_cpu_frame(rows)
+    columns = frame.columns
+
+    def frame_resp():
+        return Response([StatementResult(0, [Series("cpu", None, columns, frame=frame)])])
+
+    rows_list = frame_rows(frame)
+
+    def rows_resp():
+        return Response([StatementResult(0, [Series("cpu", None, columns, rows_list)])])
+
+    body = encode_json(rows_resp())
+    assert encode_json(frame_resp()) == body, "the frame path's bytes differ from the rows path's"
+    plain = rows_resp().results[0].to_json()
+    return medians_ms({
+        "rows": lambda: encode_json(rows_resp()),
+        "frame": lambda: b"".join(json_pieces(frame_resp())),
+        "rows e2e": lambda: encode_json(Response([StatementResult(0, [Series("cpu", None, columns,
+                                                                            frame_rows(frame))])])),
+        "orjson e2e": lambda: orjson.dumps({"results": [{"statement_id": 0, "series": [
+            {"name": "cpu", "columns": columns, "values": frame_rows(frame)}]}]}),
+        "orjson": lambda: orjson.dumps({"results": [plain]}),
+        "floor": lambda: bytearray(body),
+        "first": lambda: _first_piece(frame, columns)}, runs), len(body) / 1e6
+
+
+def small(runs: int) -> dict[str, list[tuple[str, float]]]:
+    out = {}
+    for label, resp in small_cases().items():
+        body = encode_json(resp)
+        plain = {"results": [r.to_json() for r in resp.results]}
+        out[label] = medians_ms({"rows": lambda r=resp: encode_json(r), "orjson": lambda p=plain: orjson.dumps(p),
+                                 "floor": lambda b=body: bytearray(b)}, runs)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.json_encode", description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=15)
+    p.add_argument("--rows", type=int, default=37_765)
+    args = p.parse_args(argv)
+    print(f"medians of {args.runs} runs, ms (a shared machine: read ratios)")
+    res, mb = big(args.rows, args.runs)
+    print(f"\n{args.rows:,} rows x (time + 10 tags + 10 fields), {mb:.1f} MB; median (min) ms:")
+    print("  " + "  ".join(f"{k} {med:.1f} ({low:.1f})" for k, med, low in res))
+    d = {k: med for k, med, _ in res}
+    print(f"  medians: frame/orjson {d['frame'] / d['orjson']:.2f}x, frame/orjson e2e "
+          f"{d['frame'] / d['orjson e2e']:.2f}x, rows e2e/frame {d['rows e2e'] / d['frame']:.1f}x")
+    print("\nsmall answers (rows path), median (min) µs:")
+    for label, r in small(args.runs * 20).items():
+        print(f"  {label:28s} " + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in r))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The ``values`` of a frame-backed series as Go's JSON, written column by column.
+
+A large answer reaches the shim as Polars frames (``Series.frame``), not Python rows.
+Each column becomes JSON text in Polars (numbers cast to text, strings quoted), a row is
+the columns' texts joined, and rows go out in pieces of ``PIECE_ROWS``: the first bytes
+leave before the rest is converted and no piece holds more than a slice of the answer.
+The text is the rows path's, byte for byte (tests/http/test_encode_frame.py): Polars
+writes a float's shortest digits as orjson and Go do for 1e-4 <= |v| < 1e15 (``2.0``
+is trimmed to Go's ``2``); the few values outside that range, non-finite values (``null``)
+and strings holding characters Go escapes are written by the rows path's own functions.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+
+from .formats import go_json, go_json_float
+
+PIECE_ROWS = 4096  # rows per piece of a streamed answer
+
+# bytes of a UTF-8 string that may need escaping: controls, '"', '\\', '<', '>', '&' and the
+# lead byte of U+2028/U+2029 (a false alarm only sends the column the careful way)
+_MAYBE_ESCAPED = np.zeros(256, dtype=bool)
+_MAYBE_ESCAPED[[*range(0x20), *b'"\\<>&', 0xE2]] = True
+_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+# characters orjson escapes in a string (then go_json's HTML and line-separator forms)
+_ESCAPED = r'["\\<>&\x00-\x1f\x{2028}\x{2029}]'
+
+
+def encodable(frame: pl.DataFrame) -> bool:
+    """Whether every column has a type written here (else the series goes the rows path)."""
+    return all(dt in _INTS or dt in (pl.Float64, pl.Float32, pl.Boolean, pl.String, pl.Null)
+               for dt in frame.dtypes)
+
+
+def _float_text(s: pl.Series) -> pl.Series | pl.Expr:
+    """A float column as Go writes it (``null`` for NaN, infinities and nulls).
+
+    Polars' text is Go's for finite, non-integral values with 1e-4 <= |v| < 1e15 (the
+    common case: one cast); integral values lose the ``.0``; non-finite ones are ``null``;
+    values outside that range are written by :func:`go_json_float`.
+    """
+    x = s.cast(pl.Float64)
+    a = np.abs(x.to_numpy())  # (a null is NaN here)
+    c = pl.col(s.name).cast(pl.Float64)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(a)
+        if finite.all() and not (a == np.floor(a)).any() and ((a >= 1e-4) & (a < 1e15)).all():
+            return c.cast(pl.String)
+        odd = np.flatnonzero(finite & (a != 0) & ((a < 1e-4) | (a >= 1e15)))
+    expr = pl.when(c.is_finite()).then(c.cast(pl.String).str.strip_suffix(".0")).otherwise(pl.lit("null"))
+    if not odd.size:
+        return expr  # converted piece by piece
+    vals = x.gather(odd).to_list()
+    return s.to_frame().select(expr).to_series().scatter(odd, [go_json_float(v) for v in vals])
+
+
+def _may_escape(s: pl.Series) -> bool:
+    """Whether some byte of the column's text may need escaping (one look at its Arrow data)."""
+    data = s.to_arrow(compat_level=pl.CompatLevel.oldest()).buffers()[2]
+    return data is not None and bool(_MAYBE_ESCAPED[np.frombuffer(data, dtype=np.uint8)].any())
+
+
+def _string_text(s: pl.Series) -> pl.Series | pl.Expr | None:
+    """A string column as JSON strings: None when the row's literal quotes are all it needs
+    (no null, nothing to escape); values holding escaped characters through go_json."""
+    if not _may_escape(s):
+        return None if not s.null_count() else pl.format('"{}"', pl.col(s.name)).fill_null(pl.lit("null"))
+    escaped = s.str.contains(_ESCAPED)
+    c = pl.col(s.name)
+    odd = s.filter(escaped).unique()
+    texts = [go_json(v).decode() for v in odd.to_list()]
+    quoted = pl.format('"{}"', c).fill_null(pl.lit("null"))
+    return s.to_frame().select(pl.when(escaped).then(c.replace_strict(odd, texts, default=None))
+                               .otherwise(quoted)).to_series()
+
+
+def _text(s: pl.Series) -> pl.Series | pl.Expr | None:
+    """One column's JSON text: an expression applied per piece, a prepared Series (rare
+    values), or None: a string written between the row's literal quotes."""
+    dt = s.dtype
+    if dt in (pl.Float64, pl.Float32):
+        return _float_text(s)
+    if dt == pl.String:
+        return _string_text(s)
+    text = pl.col(s.name).cast(pl.String)  # integers, booleans, nulls
+    return text.fill_null(pl.lit("null")) if s.null_count() else text
+
+
+def _row_expr(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
+    """The columns to slice (prepared texts replacing their columns) and one expression
+    writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated."""
+    parts: list[pl.Expr] = []
+    prepared = {}
+    lit = "["
+    for i, s in enumerate(frame.get_columns()):
+        name = f"c{i}"
+        t = _text(s.alias(name))
+        prepared[name] = t.alias(name) if isinstance(t, pl.Series) else s.alias(name)
+        if t is None:
+            parts += [pl.lit(lit + '"'), pl.col(name)]
+            lit = '",'
+        else:
+            parts += [pl.lit(lit), pl.col(name) if isinstance(t, pl.Series) else t]
+            lit = ","
+    parts.append(pl.lit(lit[:-1] + "]"))
+    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(",")
+
+
+def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None) -> Iterator[bytes]:
+    """``[[...],[...],...]``: the frame's rows as JSON arrays, in pieces of ``piece_rows``
+    (default ``PIECE_ROWS``) rows."""
+    piece_rows = piece_rows or PIECE_ROWS
+    texts, row = _row_expr(frame)
+    n = texts.height
+    for start in range(0, n, piece_rows):
+        body = texts.slice(start, piece_rows).select(row).item().encode()
+        yield b"".join((b"[" if start == 0 else b",", body, b"]" if start + piece_rows >= n else b""))

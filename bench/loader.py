@@ -38,15 +38,14 @@ class Batches:
             start = end
 
 
-def split_batches(data: bytes, lines_per_batch: int = BATCH_LINES) -> Batches:
+def split_batches(data: bytes, lines_per_batch: int = BATCH_LINES, scan_bytes: int = 1 << 26) -> Batches:
     """Split ``data`` (bytes or a read-only mmap) into chunks of ``lines_per_batch`` lines
     (vectorised newline search, a slice at a time so a file of gigabytes needs no copy)."""
     if data and data[-1:] != b"\n":
         data = bytes(data) + b"\n"
     view = np.frombuffer(data, dtype=np.uint8)
-    step = 1 << 26
-    ends = np.concatenate([np.flatnonzero(view[off:off + step] == 10) + (off + 1)
-                           for off in range(0, len(view), step)] or [np.zeros(0, np.int64)])
+    ends = np.concatenate([np.flatnonzero(view[off:off + scan_bytes] == 10) + (off + 1)
+                           for off in range(0, len(view), scan_bytes)] or [np.zeros(0, np.int64)])
     cuts = ends[lines_per_batch - 1::lines_per_batch].tolist()
     if not cuts or cuts[-1] != len(data):
         cuts.append(len(data))

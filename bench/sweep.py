@@ -2,7 +2,8 @@
 
     python -m bench.sweep                                   # 10, 100, 1,000 hosts x 24 h
     python -m bench.sweep --hosts 10,100,1000 --runs 5,5,1 --embedded --workers 2 --no-sink
-    python -m bench.sweep --hosts 10,100 --reuse            # tabulate runs already made
+    python -m bench.sweep --hosts 10,100 --reuse            # run only the scales not yet measured
+    python -m bench.sweep --report-only                     # tabulate what is there, run nothing
 
 Each scale is one ``python -m bench.compare --hosts N`` in its own process (its own
 memory, peak-RSS figures and progress bars), writing its tables and ``figures.json`` to
@@ -20,6 +21,7 @@ import argparse
 import math
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,11 +89,20 @@ def systems_in(scales: list[Scale]) -> list[str]:
     return [n for n in ORDER if n in names] + sorted(names - set(ORDER))
 
 
-def common_queries(scales: list[Scale], name: str) -> list[str]:
-    """The queries ``name`` answered at every scale (the geomean compares like with like)."""
+def common_queries(scales: list[Scale], name: str, grows: bool | None = None) -> list[str]:
+    """The queries ``name`` answered at every scale (the geomean compares like with like);
+    ``grows``: only those whose values selected grow with the hosts (True: queries over
+    every host) or only those that stay the same (False: queries over a fixed few hosts)."""
     sets = [set((sc.system(name) or {}).get("medians_ms", {})) for sc in scales]
-    first = scales[0].figures["selected"]
-    return [q for q in first if sets and all(q in s for s in sets)]
+    qs = [q for q in scales[-1].figures["selected"] if sets and all(q in s for s in sets)]
+    if grows is None:
+        return qs
+    sel = lambda sc, q: sc.figures["selected"].get(q, 0)  # noqa: E731
+    return [q for q in qs if (sel(scales[-1], q) > sel(scales[0], q)) == grows]
+
+
+def _geomean_ns(sc: Scale, name: str, qs: list[str]) -> float:
+    return geomean(sc.ns_per_value(name, q) for q in qs) if qs else math.nan
 
 
 def trend(xs: list[float]) -> float:
@@ -103,17 +114,17 @@ def trend(xs: list[float]) -> float:
 def summary_rows(scales: list[Scale]) -> list[list[str]]:
     rows = []
     figures = [
-        ("ingest, s per M values", lambda sc, n, qs: sc.ingest_s_per_m(n)),
-        ("disk, bytes/value", lambda sc, n, qs: sc.bytes_per_value(n)),
-        ("queries, ns per value selected (geomean)",
-         lambda sc, n, qs: geomean(sc.ns_per_value(n, q) for q in qs) if qs else math.nan),
-        ("queries, median ms (geomean)",
+        ("ingest, s per M values", None, lambda sc, n, qs: sc.ingest_s_per_m(n)),
+        ("disk, bytes/value", None, lambda sc, n, qs: sc.bytes_per_value(n)),
+        ("queries over every host, ns per value selected (geomean)", True, _geomean_ns),
+        ("queries over 1-8 hosts, ns per value selected (geomean)", False, _geomean_ns),
+        ("all queries, median ms (geomean)", None,
          lambda sc, n, qs: geomean((sc.system(n) or {}).get("medians_ms", {}).get(q, math.nan) for q in qs)
          if qs else math.nan),
     ]
-    for label, get in figures:
+    for label, grows, get in figures:
         for name in systems_in(scales):
-            qs = common_queries(scales, name)
+            qs = common_queries(scales, name, grows)
             xs = [get(sc, name, qs) if sc.system(name) else math.nan for sc in scales]
             rows.append([label, name, *(fmt(x) for x in xs), fmt_trend(trend(xs))])
     return rows
@@ -121,7 +132,7 @@ def summary_rows(scales: list[Scale]) -> list[list[str]]:
 
 def query_rows(scales: list[Scale]) -> list[list[str]]:
     rows = []
-    for q in scales[0].figures["selected"]:
+    for q in scales[-1].figures["selected"]:
         selected = " / ".join(f"{sc.figures['selected'].get(q, 0):,}" for sc in scales)
         for name in systems_in(scales):
             xs = [sc.ns_per_value(name, q) for sc in scales]
@@ -158,16 +169,21 @@ def markdown(scales: list[Scale], left_out: list[str]) -> str:
             "Lower is better everywhere; the last column is the largest scale's figure over the smallest's "
             "(1.00x: flat cost per value; below: falling). Query figures: median per value the query "
             "selects (hosts x points in its window x fields it reads; SHOW TAG VALUES: per series), "
-            "geomean over the queries the system answered at every scale.", "",
+            "geomean over the queries the system answered at every scale: those over every host (the values "
+            "they select grow with the hosts) and those over a fixed 1-8 hosts (their values do not).", "",
             "## Per query: ns per value selected", "",
             table(["query", "values selected", "system", *scale_headers(scales)], query_rows(scales), 3), ""]
     return "\n".join(out) + "\n"
 
 
 def left_out_lines(scales: list[Scale]) -> list[str]:
-    out = []
+    """Systems left out (with why, once for all the scales alike), errors, differing answers."""
+    where: dict[tuple[str, str], list[str]] = {}
     for sc in scales:
-        out += [f"{sc.hosts:,} hosts: {name} left out: {why}" for name, why in sc.figures["left_out"].items()]
+        for name, why in sc.figures["left_out"].items():
+            where.setdefault((name, why), []).append(f"{sc.hosts:,}")
+    out = [f"{name} left out at {', '.join(hs)} hosts: {why}" for (name, why), hs in where.items()]
+    for sc in scales:
         for s in sc.figures["systems"]:
             out += [f"{sc.hosts:,} hosts: {s['name']} {q}: {e}" for q, e in s["errors"].items()]
         out += [f"{sc.hosts:,} hosts: RESULTS DIFFER, {n}: {', '.join(d)}"
@@ -189,11 +205,10 @@ def plot(scales: list[Scale], path: Path) -> bool:
     fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
     panels = [(axes[0][0], "ingest: s per million values", lambda sc, n, qs: sc.ingest_s_per_m(n)),
               (axes[0][1], "disk: bytes per value", lambda sc, n, qs: sc.bytes_per_value(n)),
-              (axes[1][0], "queries: ns per value selected (geomean)",
-               lambda sc, n, qs: geomean(sc.ns_per_value(n, q) for q in qs) if qs else math.nan)]
+              (axes[1][0], "queries over every host: ns per value selected (geomean)", _geomean_ns)]
     for ax, title, get in panels:
         for name in systems_in(scales):
-            qs = common_queries(scales, name)
+            qs = common_queries(scales, name, grows=True)
             ax.plot(hosts, [get(sc, name, qs) for sc in scales], marker="o", label=name)
         ax.set_title(title, fontsize=10)
     names = systems_in(scales)
@@ -206,7 +221,13 @@ def plot(scales: list[Scale], path: Path) -> bool:
     axes[0][0].legend(fontsize=8)
     for ax in axes.flat:
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        ys = [y for line in ax.get_lines() for y in line.get_ydata() if math.isfinite(y) and y > 0]
+        if not ys:
+            ax.text(0.5, 0.5, "no figures", transform=ax.transAxes, ha="center")
+            continue
+        with warnings.catch_warnings():      # one scale: flat lines, matplotlib widens the axis itself
+            warnings.simplefilter("ignore", UserWarning)
+            ax.set_yscale("log")
         ax.set_xticks(hosts, [f"{h:,}" for h in hosts])
         ax.set_xlabel("hosts (x 24 h of 10 s points, 10 values each)", fontsize=8)
     fig.suptitle("cost per value by scale (lower is better; flat lines: cost grows with the data, no faster)",
@@ -238,11 +259,13 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     p.add_argument("--decimals", type=int, default=None, help="values rounded to this many decimals")
     p.add_argument("--reuse", action="store_true",
                    help="a scale with figures already in the output folder is not run again")
+    p.add_argument("--report-only", action="store_true",
+                   help="run nothing: tabulate and plot the figures already in the output folder")
     p.add_argument("--out", type=Path, default=OUT)
     args, passthrough = p.parse_known_args(argv)
-    args.hosts = sorted(int(h) for h in args.hosts.split(",") if h.strip())
-    args.runs = per_scale(args.runs, len(args.hosts), "runs")
-    args.warmup = per_scale(args.warmup, len(args.hosts), "warmup")
+    hosts = [int(h) for h in args.hosts.split(",") if h.strip()]
+    runs, warmup = per_scale(args.runs, len(hosts), "runs"), per_scale(args.warmup, len(hosts), "warmup")
+    args.hosts, args.runs, args.warmup = (list(x) for x in zip(*sorted(zip(hosts, runs, warmup))))
     return args, passthrough
 
 
@@ -252,8 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=200)
     failed = []
     for i, (hosts, runs, warmup) in enumerate(zip(args.hosts, args.runs, args.warmup), 1):
-        if args.reuse and load_scale(args.out, hosts, args.decimals) is not None:
-            console.print(f"[{i}/{len(args.hosts)}] {hosts:,} hosts: figures kept from an earlier run",
+        if args.report_only or (args.reuse and load_scale(args.out, hosts, args.decimals) is not None):
+            console.print(f"[{i}/{len(args.hosts)}] {hosts:,} hosts: not run (figures of an earlier run, if any)",
                           highlight=False, markup=False)
             continue
         console.rule(f"[{i}/{len(args.hosts)}] {hosts:,} hosts x {args.hours:g} h, {runs} run(s)")

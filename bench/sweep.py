@@ -12,7 +12,8 @@ passed on to it. Then, per system and scale: ingest seconds per million values, 
 on disk per value, and each query's median per value it selects (hosts x points in its
 window x fields it reads, see bench/queries.py ``values_selected``), summed up as a
 geometric mean over the queries the system answered at every scale. The tables go to the
-terminal and ``OUT/sweep.md``, the plot to ``OUT/cost-per-value.png``. A scale whose
+terminal and ``OUT/sweep.md``, the plot to ``OUT/cost-per-value.png`` (``sweep-2dp.md`` and
+``cost-per-value-2dp.png`` with ``--decimals 2``). A scale whose
 answers differed between systems (or whose run failed) makes the command exit 1.
 """
 from __future__ import annotations
@@ -284,10 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         if rc != 0:
             failed.append(f"{hosts:,} hosts: bench.compare exited with {rc}")
     scales = [sc for sc in (load_scale(args.out, h, args.decimals) for h in args.hosts) if sc is not None]
-    return report(scales, failed, args.out, console)
+    return report(scales, failed, args.out, console, "" if args.decimals is None else f"-{args.decimals}dp")
 
 
-def report(scales: list[Scale], failed: list[str], out: Path, console) -> int:
+def report(scales: list[Scale], failed: list[str], out: Path, console, suffix: str = "") -> int:
     """Tables to the terminal and sweep.md, the plot; 1 if a scale failed or its answers differed."""
     if not scales:
         console.print("no figures to tabulate", highlight=False, markup=False)
@@ -295,10 +296,10 @@ def report(scales: list[Scale], failed: list[str], out: Path, console) -> int:
     notes = failed + left_out_lines(scales)
     md = markdown(scales, notes)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sweep.md").write_text(md)
+    (out / f"sweep{suffix}.md").write_text(md)
     print_rich(scales, notes, console)
-    png = out / "cost-per-value.png"
-    console.print(f"written: {out / 'sweep.md'}" + (f", {png}" if plot(scales, png) else
+    png = out / f"cost-per-value{suffix}.png"
+    console.print(f"written: {out / f'sweep{suffix}.md'}" + (f", {png}" if plot(scales, png) else
                   " (no plot: matplotlib is not installed)"), highlight=False, markup=False)
     differ = any(sc.figures["mismatches"] for sc in scales)
     return 1 if failed or differ else 0

@@ -285,7 +285,12 @@ def main(argv: list[str] | None = None) -> int:
         if rc != 0:
             failed.append(f"{hosts:,} hosts: bench.compare exited with {rc}")
     scales = [sc for sc in (load_scale(args.out, h, args.decimals) for h in args.hosts) if sc is not None]
-    return report(scales, failed, args.out, console, "" if args.decimals is None else f"-{args.decimals}dp")
+    rc = report(scales, failed, args.out, console, "" if args.decimals is None else f"-{args.decimals}dp")
+    from .peer_table import table
+    (args.out / "peers.md").write_text(table(args.out, args.hosts))
+    console.print(f"written: {args.out / 'peers.md'} (tsdb beside its peers, 2 decimals / full)",
+                  highlight=False, markup=False)
+    return rc
 
 
 def report(scales: list[Scale], failed: list[str], out: Path, console, suffix: str = "") -> int:

@@ -123,6 +123,7 @@ def test_sweep_runs_each_scale_in_its_own_process_and_reuses_figures(tmp_path, m
     e2 = next(s for s in figs[2]["systems"] if s["name"] == "tsdb-embedded")
     assert row.split(" | ")[2] == sweep.fmt(e2["disk_bytes"] / figs[2]["values"])
     assert "| 2 hosts | 3 hosts | 3 / 2 |" in md
+    assert "| 3 hosts (full) | ingest, M values/s |" in (out / "peers.md").read_text()
     assert (out / "cost-per-value.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" or not _has_matplotlib()
 
     def no_rerun(*a, **k):
@@ -139,3 +140,22 @@ def _has_matplotlib() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_peer_table_shows_both_precisions_per_scale(tmp_path):
+    from bench import peer_table
+    full = _figures(100, ingest=2e6, disk=700_000, medians={"lastpoint": 5.0, "count-all": 3.0})
+    two = _figures(100, ingest=4e6, disk=300_000, medians={"lastpoint": 4.0})
+    for name, figs in (("h100", full), ("h100-2dp", two), ("h1000", full)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "figures.json").write_bytes(orjson.dumps(figs))
+    md = peer_table.table(tmp_path, [10, 100, 1000])
+    assert "10 hosts" not in md
+    rows = [line.split(" | ") for line in md.splitlines()[2:]]
+    by = {(r[0].strip("| "), r[1]): r[2:] for r in rows}
+    assert by[("100 hosts (2 decimals / full)", "ingest, M values/s")][0] == "4.00 / 2.00"
+    assert [r for r in rows if r[1] == "disk, bytes/value"][0][2] == "3.00 / 7.00"
+    assert [r for r in rows if r[1] == "count-all, ms"][0][2] == "- / 3.00"      # not run at 2 decimals
+    assert [r for r in rows if r[1] == "lastpoint, ms"][1][2] == "5.00"          # 1,000 hosts: full only
+    assert [r for r in rows if r[1] == "lastpoint, ms"][0][3] == "-"             # tsdb-embedded: not run
+    assert "1,000 hosts (full)" in md

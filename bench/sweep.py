@@ -215,8 +215,9 @@ def plot(scales: list[Scale], path: Path) -> bool:
     names = systems_in(scales)
     ours = "tsdb-embedded" if "tsdb-embedded" in names else names[0] if names else ""
     ax = axes[1][1]
-    for q in common_queries(scales, ours) if ours else []:
-        ax.plot(hosts, [sc.ns_per_value(ours, q) for sc in scales], marker=".", label=q)
+    for i, q in enumerate(common_queries(scales, ours) if ours else []):
+        ax.plot(hosts, [sc.ns_per_value(ours, q) for sc in scales], marker=".", label=q,
+                linestyle=("-", "--", ":")[i // 10 % 3])      # colours repeat after ten
     ax.set_title(f"{ours}: ns per value selected, per query", fontsize=10)
     ax.legend(fontsize=6, ncol=2)
     axes[0][0].legend(fontsize=8)

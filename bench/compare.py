@@ -117,14 +117,17 @@ def ask(run: Callable[[str], tuple[int, bytes]], q: str) -> tuple[float, int, by
 
 
 def time_queries(systems: list["System"], queries: list[BenchQuery], warmup: int, runs: int,
-                 say: Callable[[str], None], progress: bool | None = None) -> None:
+                 say: Callable[[str], None], progress: bool | None = None,
+                 after: Callable[[int], None] = lambda k: None) -> None:
     """Each query on every system in turn, run by run (A B A B ...): on a shared, noisy
-    machine a slow minute then hurts both sides of a ratio alike."""
+    machine a slow minute then hurts both sides of a ratio alike. ``after(k)``: k queries done."""
     with loader.Progress("queries", len(queries), progress, unit="queries") as bar:
-        for bq in queries:
+        for k, bq in enumerate(queries, 1):
             _time_query(systems, bq, warmup, runs)
             _say_query(systems, bq, say)
             bar.advance()
+            if k < len(queries):
+                after(k)
 
 
 def _time_query(systems: list["System"], bq: BenchQuery, warmup: int, runs: int) -> None:
@@ -379,14 +382,17 @@ def profile_worst(system: HttpSystem, queries: list[BenchQuery], baseline: Syste
     say(f"profiles: {args.profile}/summary.txt (worst: {', '.join(q.name for q in worst)})")
 
 
-def run_all(systems: list[System], batches: loader.Batches, queries: list[BenchQuery], args, say) -> None:
-    """Loads (worker count by worker count, system by system), compaction, then queries."""
+def run_all(systems: list[System], batches: loader.Batches, queries: list[BenchQuery], args, say,
+            checkpoint: Callable[[str], None] = lambda stage: None) -> None:
+    """Loads (worker count by worker count, system by system), compaction, then queries;
+    ``checkpoint(stage)`` after each step (the figures so far outlive an interrupted run)."""
     try:
         for i, w in enumerate(args.workers):
             for s in systems:
                 spy = (args.profile / "ingest.txt"
                        if args.profile and s.name == "tsdb" and i == len(args.workers) - 1 else None)
                 s.fresh_load(batches, w, args, say, spy)
+                checkpoint(f"{s.name} loaded with {w} workers")
         for s in systems:
             s.done_loading()
         for s in systems:
@@ -394,7 +400,9 @@ def run_all(systems: list[System], batches: loader.Batches, queries: list[BenchQ
             s.result.disk_bytes = s.compact()
             say(f"{s.name}: compacted in {time.perf_counter() - t0:.1f} s, {s.result.disk_bytes:,} bytes "
                 f"on disk = {s.result.disk_bytes / s.result.values:.2f} bytes/value")
-        time_queries(systems, queries, args.warmup, args.runs, say, args.progress)
+            checkpoint(f"{s.name} compacted")
+        time_queries(systems, queries, args.warmup, args.runs, say, args.progress,
+                     after=lambda k: checkpoint(f"{k} of {len(queries)} queries timed"))
         for s in systems:
             s.shape_answers()
         if args.profile:
@@ -529,6 +537,23 @@ def write_outputs(report: Report, queries: list[BenchQuery], out: Path, say) -> 
         say("no plot: matplotlib is not installed (pip install -e '.[bench]')")
 
 
+def split_runs(systems: list[System], values: int) -> tuple[SystemRun, list[SystemRun]]:
+    """(InfluxDB's run, or an empty one when it was left out; everyone else's)."""
+    influx = next((s.result for s in systems if s.name == "influxdb"), SystemRun(name="influxdb", values=values))
+    return influx, [s.result for s in systems if s.name != "influxdb"]
+
+
+def partial_figures(systems: list[System], args, queries: list[BenchQuery], values: int, meta: dict,
+                    left_out: dict[str, str], t_start: float) -> Callable[[str], None]:
+    """A checkpoint writing figures.json as it stands, marked ``partial`` (answers not compared
+    yet): a long run stopped half way still leaves what it measured for bench/sweep.py."""
+    def checkpoint(stage: str) -> None:
+        influx, ours = split_runs(systems, values)
+        now = meta | {"partial": f"stopped after: {stage}", "wall time": f"{time.perf_counter() - t_start:.0f} s"}
+        write_figures(Report(influx, ours, [q.name for q in queries], now), args, queries, values, left_out)
+    return checkpoint
+
+
 def keep_answers(runs, out: Path) -> None:
     """Every system's last answer to each query, under out/answers/<system>/ (for diffing by hand)."""
     for s in runs:
@@ -548,8 +573,10 @@ def write_figures(report: Report, args, queries: list[BenchQuery], values: int,
         "selected": {q.name: values_selected(q, args.hosts, args.hours) for q in queries},
         "left_out": left_out,
     }
-    path = args.out / "figures.json"
-    path.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path, tmp = args.out / "figures.json", args.out / "figures.json.tmp"
+    tmp.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
+    os.replace(tmp, path)
     return path
 
 
@@ -590,9 +617,9 @@ def main(argv: list[str] | None = None) -> int:
 
     left_out: dict[str, str] = {}
     systems = make_systems(args, values, say, left_out)
-    run_all(systems, batches, queries, args, say)
-    influx = next((s.result for s in systems if s.name == "influxdb"), SystemRun(name="influxdb", values=values))
-    ours = [s.result for s in systems if s.name != "influxdb"]
+    run_all(systems, batches, queries, args, say,
+            partial_figures(systems, args, queries, values, meta, left_out, t_start))
+    influx, ours = split_runs(systems, values)
 
     best = [s.ingest_rate for s in (influx, *ours) if not math.isnan(s.ingest_rate)]
     if best and "loader check" in meta:

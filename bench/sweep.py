@@ -14,7 +14,8 @@ window x fields it reads, see bench/queries.py ``values_selected``), summed up a
 geometric mean over the queries the system answered at every scale. The tables go to the
 terminal and ``OUT/sweep.md``, the plot to ``OUT/cost-per-value.png`` (``sweep-2dp.md`` and
 ``cost-per-value-2dp.png`` with ``--decimals 2``). A scale whose
-answers differed between systems (or whose run failed) makes the command exit 1.
+answers differed between systems (or whose run failed or stopped half way: bench.compare
+leaves its figures so far, marked partial) makes the command exit 1.
 """
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ class Scale:
     @property
     def values(self) -> int:
         return self.figures["values"]
+
+    @property
+    def partial(self) -> str | None:
+        """Where an interrupted run stopped (its figures.json is a checkpoint), else None."""
+        return self.figures["meta"].get("partial")
 
     def system(self, name: str) -> dict | None:
         return next((s for s in self.figures["systems"] if s["name"] == name), None)
@@ -184,6 +190,7 @@ def left_out_lines(scales: list[Scale]) -> list[str]:
         for name, why in sc.figures["left_out"].items():
             where.setdefault((name, why), []).append(f"{sc.hosts:,}")
     out = [f"{name} left out at {', '.join(hs)} hosts: {why}" for (name, why), hs in where.items()]
+    out += [f"{sc.hosts:,} hosts: PARTIAL run, {sc.partial}" for sc in scales if sc.partial]
     for sc in scales:
         for s in sc.figures["systems"]:
             out += [f"{sc.hosts:,} hosts: {s['name']} {q}: {e}" for q, e in s["errors"].items()]
@@ -277,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=200)
     failed = []
     for i, (hosts, runs, warmup) in enumerate(zip(args.hosts, args.runs, args.warmup), 1):
-        if args.report_only or (args.reuse and load_scale(args.out, hosts, args.decimals) is not None):
+        done = load_scale(args.out, hosts, args.decimals)
+        if args.report_only or (args.reuse and done is not None and not done.partial):
             console.print(f"[{i}/{len(args.hosts)}] {hosts:,} hosts: not run (figures of an earlier run, if any)",
                           highlight=False, markup=False)
             continue
@@ -308,7 +316,7 @@ def report(scales: list[Scale], failed: list[str], out: Path, console, suffix: s
     console.print(f"written: {out / f'sweep{suffix}.md'}" + (f", {png}" if plot(scales, png) else
                   " (no plot: matplotlib is not installed)"), highlight=False, markup=False)
     differ = any(sc.figures["mismatches"] for sc in scales)
-    return 1 if failed or differ else 0
+    return 1 if failed or differ or any(sc.partial for sc in scales) else 0
 
 
 def print_rich(scales: list[Scale], notes: list[str], console) -> None:

@@ -159,3 +159,33 @@ def test_peer_table_shows_both_precisions_per_scale(tmp_path):
     assert [r for r in rows if r[1] == "lastpoint, ms"][1][2] == "5.00"          # 1,000 hosts: full only
     assert [r for r in rows if r[1] == "lastpoint, ms"][0][3] == "-"             # tsdb-embedded: not run
     assert "1,000 hosts (full)" in md
+
+
+def test_an_interrupted_run_leaves_partial_figures_that_reuse_runs_again(tmp_path, monkeypatch):
+    from bench import compare
+    out = tmp_path / "sweep"
+    real, asked = compare._time_query, []
+
+    def stop_at_the_second(systems, bq, warmup, runs):
+        asked.append(bq.name)
+        if len(asked) == 2:
+            raise KeyboardInterrupt
+        real(systems, bq, warmup, runs)
+
+    monkeypatch.setattr(compare, "_time_query", stop_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        compare.main(["--hosts", "2", "--hours", "0.1", "--runs", "1", "--warmup", "0", "--out", str(out / "h2"),
+                      "--data-dir", str(tmp_path / "data"), "--skip", "influxdb,tsdb,duckdb,victoriametrics",
+                      "--embedded", "--workers", "1", "--no-sink", "--no-progress",
+                      "--queries", "lastpoint,count-all"])
+    figs = orjson.loads((out / "h2" / "figures.json").read_bytes())
+    assert figs["meta"]["partial"] == "stopped after: 1 of 2 queries timed"
+    (emb,) = figs["systems"]
+    assert emb["name"] == "tsdb-embedded" and list(emb["medians_ms"]) == ["lastpoint"] and emb["disk_bytes"] > 0
+    assert asked == ["lastpoint", "count-all"]
+
+    reran = []
+    monkeypatch.setattr(sweep, "run_scale", lambda hosts, *a: reran.append(hosts) or 0)
+    assert sweep.main(["--hosts", "2", "--out", str(out), "--reuse"]) == 1          # partial: run again
+    assert reran == [2]
+    assert "2 hosts: PARTIAL run, stopped after: 1 of 2 queries timed" in (out / "sweep.md").read_text()

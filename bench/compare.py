@@ -40,6 +40,7 @@ from . import loader, procstat, profile
 from .influxd import Influxd
 from .queries import DEFAULT_SEED, BenchQuery, devops_queries
 from .report import Report, SystemRun
+from .tsdb_server import REPLACED_GRACE_S
 
 OUT = Path(__file__).resolve().parent / "out"
 DB = "benchmark"
@@ -227,6 +228,8 @@ class HttpSystem(System):
         self.close()
         srv = self.server = self.make_server()
         srv.slack = self.slack
+        if hasattr(srv, "disk_settle"):
+            srv.disk_settle = args.disk_settle
         srv.start()
         srv.create_database(DB)
         spy = profile.PySpy(srv.pid, spy_path) if spy_path else contextlib.nullcontext()
@@ -324,6 +327,7 @@ class EmbeddedSystem(System):
         import tsdb_core
         self.close()
         self.store = store = tsdb_core.open(self.root / "data")
+        self.disk_settle = args.disk_settle
         # Peak RSS in-process: the harness's own growth over the load (its peak reset first).
         base = procstat.rss_bytes(os.getpid()) if procstat.reset_own_peak() else None
         res = loader.load_embedded(batches, lambda body: store.write(DB, body), workers,
@@ -341,7 +345,8 @@ class EmbeddedSystem(System):
             return 200, orjson.dumps(store.query(q, db=DB).to_json())
 
         self.run = run
-        return procstat.dir_bytes(self.root / "data")
+        store.start_background()            # as `tsdb serve` runs it: it deletes the replaced files when due
+        return procstat.settled_bytes(self.root / "data", self.disk_settle)
 
     def close(self) -> None:
         if self.store is not None:
@@ -462,6 +467,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="round the data's values to this many decimals (default: full precision)")
     p.add_argument("--no-sink", action="store_true", help="skip the loader-vs-no-op-sink check")
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--disk-settle", type=float, default=REPLACED_GRACE_S + 5,
+                   help="seconds after tsdb's compaction before its disk figure: the files it replaced "
+                        "are deleted when their grace period (60 s) ends")
     p.add_argument("--data-dir", type=Path, default=OUT / "data",
                    help="where generated data files are kept and reused")
     p.add_argument("--profile", type=Path, nargs="?", const=OUT / "profile", default=None,

@@ -111,7 +111,7 @@ def test_sweep_runs_each_scale_in_its_own_process_and_reuses_figures(tmp_path, m
     out = tmp_path / "sweep"
     argv = ["--hosts", "3,2", "--hours", "0.1", "--runs", "2,1", "--warmup", "0", "--out", str(out),
             "--data-dir", str(tmp_path / "data"), "--skip", "influxdb,tsdb,victoriametrics", "--embedded",
-            "--workers", "1", "--no-sink", "--no-progress"]
+            "--workers", "1", "--no-sink", "--no-progress", "--disk-settle", "0"]
     assert sweep.main(argv) == 0
     figs = {h: orjson.loads((out / f"h{h}" / "figures.json").read_bytes()) for h in (2, 3)}
     assert figs[2]["values"] == 2 * 36 * 10 and figs[3]["values"] == 3 * 36 * 10
@@ -176,7 +176,7 @@ def test_an_interrupted_run_leaves_partial_figures_that_reuse_runs_again(tmp_pat
     with pytest.raises(KeyboardInterrupt):
         compare.main(["--hosts", "2", "--hours", "0.1", "--runs", "1", "--warmup", "0", "--out", str(out / "h2"),
                       "--data-dir", str(tmp_path / "data"), "--skip", "influxdb,tsdb,duckdb,victoriametrics",
-                      "--embedded", "--workers", "1", "--no-sink", "--no-progress",
+                      "--embedded", "--workers", "1", "--no-sink", "--no-progress", "--disk-settle", "0",
                       "--queries", "lastpoint,count-all"])
     figs = orjson.loads((out / "h2" / "figures.json").read_bytes())
     assert figs["meta"]["partial"] == "stopped after: 1 of 2 queries timed"
@@ -189,3 +189,15 @@ def test_an_interrupted_run_leaves_partial_figures_that_reuse_runs_again(tmp_pat
     assert sweep.main(["--hosts", "2", "--out", str(out), "--reuse"]) == 1          # partial: run again
     assert reran == [2]
     assert "2 hosts: PARTIAL run, stopped after: 1 of 2 queries timed" in (out / "sweep.md").read_text()
+
+
+def test_disk_is_measured_after_replaced_files_are_gone(tmp_path):
+    """tsdb deletes the files a compaction replaced after a grace period: measure after it."""
+    import threading
+    from bench import procstat
+    (tmp_path / "kept").write_bytes(b"k" * 8192)
+    (tmp_path / "replaced").write_bytes(b"r" * 65536)
+    threading.Timer(0.5, (tmp_path / "replaced").unlink).start()
+    before = procstat.dir_bytes(tmp_path)
+    after = procstat.settled_bytes(tmp_path, at_least=1.0, settle=0.5, timeout=30)
+    assert before > after == procstat.dir_bytes(tmp_path) > 0

@@ -100,13 +100,22 @@ def http_query(port: int, method: str = "GET") -> Callable[[str], tuple[int, byt
 
 
 def http_get(port: int) -> Callable[[str], tuple[int, bytes]]:
-    """A keep-alive GET client of request paths (VictoriaMetrics' API)."""
+    """A keep-alive GET client of request paths (VictoriaMetrics' API). A connection the server
+    closed while idle (VictoriaMetrics: after a minute, as while the others run a long query at
+    1,000 hosts) is opened again once."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
     def run(path: str) -> tuple[int, bytes]:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        return resp.status, resp.read()
+        for attempt in (1, 2):
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                return resp.status, resp.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     return run
 

@@ -40,6 +40,7 @@ from . import loader, procstat, profile
 from .influxd import Influxd
 from .queries import DEFAULT_SEED, BenchQuery, devops_queries
 from .report import Report, SystemRun
+from .tsdb_server import REPLACED_GRACE_S
 
 OUT = Path(__file__).resolve().parent / "out"
 DB = "benchmark"
@@ -48,16 +49,21 @@ SCALES = {"small": (100, 24), "large": (1000, 24)}
 
 # -- data --------------------------------------------------------------------------------
 def data_file(hosts: int, hours: float, seed: int, out_dir: Path = OUT / "data",
-              decimals: int | None = None) -> Path:
-    """The TSBS cpu-only file for (hosts, hours, seed, decimals), generated once and reused."""
+              decimals: int | None = None, progress: bool | None = False) -> Path:
+    """The TSBS cpu-only file for (hosts, hours, seed, decimals), generated once and reused;
+    written as it is generated (never whole in memory)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rounded = "" if decimals is None else f"-{decimals}dp"
     path = out_dir / f"cpu-only-{hosts}h-{hours:g}hr-seed{seed}{rounded}.lp"
     if not path.exists() or path.stat().st_size == 0:
+        from .devops import INTERVAL_NS
+        lines = hosts * int(hours * 3600 * 1_000_000_000 // INTERVAL_NS)
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
+        with open(tmp, "wb") as fh, loader.Progress(f"generating {path.name}", lines, progress,
+                                                    unit="lines") as bar:
             for chunk in _generate(hosts, hours, seed, decimals):
                 fh.write(chunk)
+                bar.advance(chunk.count(b"\n"))
         os.replace(tmp, path)
     return path
 
@@ -94,13 +100,22 @@ def http_query(port: int, method: str = "GET") -> Callable[[str], tuple[int, byt
 
 
 def http_get(port: int) -> Callable[[str], tuple[int, bytes]]:
-    """A keep-alive GET client of request paths (VictoriaMetrics' API)."""
+    """A keep-alive GET client of request paths (VictoriaMetrics' API). A connection the server
+    closed while idle (VictoriaMetrics: after a minute, as while the others run a long query at
+    1,000 hosts) is opened again once."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
     def run(path: str) -> tuple[int, bytes]:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        return resp.status, resp.read()
+        for attempt in (1, 2):
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                return resp.status, resp.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     return run
 
@@ -112,39 +127,54 @@ def ask(run: Callable[[str], tuple[int, bytes]], q: str) -> tuple[float, int, by
 
 
 def time_queries(systems: list["System"], queries: list[BenchQuery], warmup: int, runs: int,
-                 say: Callable[[str], None]) -> None:
+                 say: Callable[[str], None], progress: bool | None = None,
+                 after: Callable[[int], None] = lambda k: None) -> None:
     """Each query on every system in turn, run by run (A B A B ...): on a shared, noisy
-    machine a slow minute then hurts both sides of a ratio alike."""
-    for bq in queries:
-        texts = {s.name: s.translate(bq) for s in systems if s.run is not None}
-        live = [s for s in systems if texts.get(s.name) is not None]   # None: not expressible there
-        times: dict[str, list[float]] = {s.name: [] for s in live}
-        for k in range(warmup + runs):
-            for s in list(live):
-                try:
-                    dt, status, body = ask(s.run, texts[s.name])
-                except Exception as exc:  # noqa: BLE001 - one bad query must not sink the table
-                    s.result.errors[bq.name] = f"{type(exc).__name__}: {exc}"
-                    live.remove(s)
-                    continue
-                if k >= warmup:
-                    times[s.name].append(dt)
-                s.result.answers[bq.name] = body
-                if status != 200 or b'"error"' in body[:2000]:
-                    s.result.errors[bq.name] = f"error answer (status {status}): {body[:300]!r}"
-                    live.remove(s)           # an error's latency is no figure
-        line = []
-        for s in systems:
-            if texts.get(s.name) is None:
+    machine a slow minute then hurts both sides of a ratio alike. ``after(k)``: k queries done."""
+    with loader.Progress("queries", len(queries), progress, unit="queries") as bar:
+        for k, bq in enumerate(queries, 1):
+            _time_query(systems, bq, warmup, runs)
+            _say_query(systems, bq, say)
+            bar.advance()
+            if k < len(queries):
+                after(k)
+
+
+def _time_query(systems: list["System"], bq: BenchQuery, warmup: int, runs: int) -> None:
+    texts = {s.name: s.translate(bq) for s in systems if s.run is not None}
+    live = [s for s in systems if texts.get(s.name) is not None]   # None: not expressible there
+    for s in live:
+        s.texts[bq.name] = texts[s.name]
+        s.result.latencies[bq.name] = []
+    for k in range(warmup + runs):
+        for s in list(live):
+            try:
+                dt, status, body = ask(s.run, texts[s.name])
+            except Exception as exc:  # noqa: BLE001 - one bad query must not sink the table
+                s.result.errors[bq.name] = f"{type(exc).__name__}: {exc}"
+                live.remove(s)
                 continue
-            if bq.name in s.result.errors:
-                line.append(f"{s.name} ERROR")
-                say(f"  {s.name} {bq.name}: {s.result.errors[bq.name]}")
-            else:
-                s.result.latencies[bq.name] = times[s.name]
-                line.append(f"{s.name} {s.result.median_ms(bq.name):,.2f} ms "
-                            f"({len(s.result.answers[bq.name]):,} B)")
-        say(f"  {bq.name:<26} " + " | ".join(line))
+            if k >= warmup:
+                s.result.latencies[bq.name].append(dt)
+            s.result.answers[bq.name] = body
+            if status != 200 or b'"error"' in body[:2000]:
+                s.result.errors[bq.name] = f"error answer (status {status}): {body[:300]!r}"
+                live.remove(s)           # an error's latency is no figure
+
+
+def _say_query(systems: list["System"], bq: BenchQuery, say: Callable[[str], None]) -> None:
+    line = []
+    for s in systems:
+        if s.texts.get(bq.name) is None:
+            continue
+        if bq.name in s.result.errors:
+            s.result.latencies.pop(bq.name, None)
+            line.append(f"{s.name} ERROR")
+            say(f"  {s.name} {bq.name}: {s.result.errors[bq.name]}")
+        else:
+            line.append(f"{s.name} {s.result.median_ms(bq.name):,.2f} ms "
+                        f"({len(s.result.answers[bq.name]):,} B)")
+    say(f"  {bq.name:<26} " + " | ".join(line))
 
 
 # -- the systems -------------------------------------------------------------------------
@@ -155,6 +185,7 @@ class System:
         self.name = name
         self.result = SystemRun(name=name, values=values)
         self.run: Callable[[str], tuple[int, bytes]] | None = None
+        self.texts: dict[str, str] = {}      # query name -> what was asked of this system
         self.peaks: list[int] = []
 
     def fresh_load(self, batches: loader.Batches, workers: int, args, say, spy_path: Path | None) -> None:
@@ -170,8 +201,16 @@ class System:
     def compact(self) -> int:
         raise NotImplementedError
 
+    def done_loading(self) -> None:
+        """Every load is over: let go of what only loading needed."""
+
     def close(self) -> None:
         pass
+
+    @property
+    def slack(self) -> float:
+        """Timeouts grow with the data: 1 up to the 100-host set, 10 at 1,000 hosts."""
+        return max(1.0, self.result.values / 8_640_000)
 
     def _record_load(self, res: loader.LoadResult, workers: int, peak: int | None, say) -> None:
         values = self.result.values
@@ -197,6 +236,9 @@ class HttpSystem(System):
     def fresh_load(self, batches, workers, args, say, spy_path=None) -> None:
         self.close()
         srv = self.server = self.make_server()
+        srv.slack = self.slack
+        if hasattr(srv, "disk_settle"):
+            srv.disk_settle = args.disk_settle
         srv.start()
         srv.create_database(DB)
         spy = profile.PySpy(srv.pid, spy_path) if spy_path else contextlib.nullcontext()
@@ -207,7 +249,7 @@ class HttpSystem(System):
         self._record_load(res, workers, rss.peak, say)
 
     def compact(self) -> int:
-        size = self.server.force_compaction()      # restarts the server
+        size = self.server.force_compaction(timeout=600 * self.slack)      # restarts the server
         self.run = http_query(self.server.port)
         return size
 
@@ -227,7 +269,7 @@ class VictoriaSystem(HttpSystem):
         self.paths: dict[str, str] = {}
 
     def compact(self) -> int:
-        size = self.server.force_compaction()
+        size = self.server.force_compaction(timeout=600 * self.slack)
         self.run = http_get(self.server.port)
         return size
 
@@ -259,12 +301,15 @@ class DuckSystem(System):
         self.close()
         if self.frame is None:
             t0 = time.perf_counter()
-            self.frame = parse_line_protocol(batches.data)
+            self.frame = parse_line_protocol(batches.chunks())
             say(f"duckdb: line protocol parsed into a frame in {time.perf_counter() - t0:.1f} s (not timed)")
         self.peer = DuckPeer(threads=2)
         seconds = self.peer.load(self.frame)
         res = loader.LoadResult(seconds, len(batches.parts), len(batches.data), batches.lines)
         self._record_load(res, workers, None, say)
+
+    def done_loading(self) -> None:
+        self.frame = None
 
     def compact(self) -> int:
         self.run = self.peer.run
@@ -291,6 +336,7 @@ class EmbeddedSystem(System):
         import tsdb_core
         self.close()
         self.store = store = tsdb_core.open(self.root / "data")
+        self.disk_settle = args.disk_settle
         # Peak RSS in-process: the harness's own growth over the load (its peak reset first).
         base = procstat.rss_bytes(os.getpid()) if procstat.reset_own_peak() else None
         res = loader.load_embedded(batches, lambda body: store.write(DB, body), workers,
@@ -308,7 +354,8 @@ class EmbeddedSystem(System):
             return 200, orjson.dumps(store.query(q, db=DB).to_json())
 
         self.run = run
-        return procstat.dir_bytes(self.root / "data")
+        store.start_background()            # as `tsdb serve` runs it: it deletes the replaced files when due
+        return procstat.settled_bytes(self.root / "data", self.disk_settle)
 
     def close(self) -> None:
         if self.store is not None:
@@ -349,20 +396,27 @@ def profile_worst(system: HttpSystem, queries: list[BenchQuery], baseline: Syste
     say(f"profiles: {args.profile}/summary.txt (worst: {', '.join(q.name for q in worst)})")
 
 
-def run_all(systems: list[System], batches: loader.Batches, queries: list[BenchQuery], args, say) -> None:
-    """Loads (worker count by worker count, system by system), compaction, then queries."""
+def run_all(systems: list[System], batches: loader.Batches, queries: list[BenchQuery], args, say,
+            checkpoint: Callable[[str], None] = lambda stage: None) -> None:
+    """Loads (worker count by worker count, system by system), compaction, then queries;
+    ``checkpoint(stage)`` after each step (the figures so far outlive an interrupted run)."""
     try:
         for i, w in enumerate(args.workers):
             for s in systems:
                 spy = (args.profile / "ingest.txt"
                        if args.profile and s.name == "tsdb" and i == len(args.workers) - 1 else None)
                 s.fresh_load(batches, w, args, say, spy)
+                checkpoint(f"{s.name} loaded with {w} workers")
+        for s in systems:
+            s.done_loading()
         for s in systems:
             t0 = time.perf_counter()
             s.result.disk_bytes = s.compact()
             say(f"{s.name}: compacted in {time.perf_counter() - t0:.1f} s, {s.result.disk_bytes:,} bytes "
                 f"on disk = {s.result.disk_bytes / s.result.values:.2f} bytes/value")
-        time_queries(systems, queries, args.warmup, args.runs, say)
+            checkpoint(f"{s.name} compacted")
+        time_queries(systems, queries, args.warmup, args.runs, say, args.progress,
+                     after=lambda k: checkpoint(f"{k} of {len(queries)} queries timed"))
         for s in systems:
             s.shape_answers()
         if args.profile:
@@ -389,6 +443,20 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} CPUs, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
+def code_version() -> str:
+    """The commit the benchmark runs (``+ changes`` when the tree differs from it)."""
+    import subprocess
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True,
+                              text=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    return (head or "unknown") + (" + changes" if dirty else "")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.split("\n\n")[0])
     p.add_argument("--scale", choices=sorted(SCALES), default="small")
@@ -403,10 +471,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--embedded", action="store_true", help="also run tsdb in-process (no HTTP)")
     p.add_argument("--skip", default="",
                    help="comma-separated systems to skip: influxdb,tsdb,duckdb,victoriametrics")
+    p.add_argument("--skip-reason", help="why the --skip systems are left out (said and recorded)")
     p.add_argument("--decimals", type=int, default=None,
                    help="round the data's values to this many decimals (default: full precision)")
     p.add_argument("--no-sink", action="store_true", help="skip the loader-vs-no-op-sink check")
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--disk-settle", type=float, default=REPLACED_GRACE_S + 5,
+                   help="seconds after tsdb's compaction before its disk figure: the files it replaced "
+                        "are deleted when their grace period (60 s) ends")
+    p.add_argument("--data-dir", type=Path, default=OUT / "data",
+                   help="where generated data files are kept and reused")
     p.add_argument("--profile", type=Path, nargs="?", const=OUT / "profile", default=None,
                    help="py-spy the tsdb server during its last load and its 3 worst queries "
                         "(figures of that run carry the sampling overhead)")
@@ -427,8 +501,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def make_systems(args, values: int, say) -> list[System]:
-    """The contenders, in the order they load and answer; a missing peer is said and left out."""
+def make_systems(args, values: int, say, left_out: dict[str, str] | None = None) -> list[System]:
+    """The contenders, in the order they load and answer; a missing peer is said and left out
+    (the reason recorded in ``left_out``)."""
+    left_out = {} if left_out is None else left_out
+
+    def leave(name: str, why: str) -> None:
+        left_out[name] = why
+        say(f"{name}: {why}, left out")
+
+    for name in sorted(args.skip):
+        leave(name, args.skip_reason or "--skip")
     systems: list[System] = []
     if "influxdb" not in args.skip:
         systems.append(HttpSystem(Influxd, values))
@@ -442,13 +525,13 @@ def make_systems(args, values: int, say) -> list[System]:
             import duckdb  # noqa: F401
             systems.append(DuckSystem(values))
         except ImportError:
-            say("duckdb: not installed (pip install duckdb), left out")
+            leave("duckdb", "not installed (pip install duckdb)")
     if "victoriametrics" not in args.skip:
         from . import victoria
         if victoria.available():
             systems.append(VictoriaSystem(values))
         else:
-            say("victoriametrics: no victoria-metrics binary (apt-get install victoria-metrics), left out")
+            leave("victoriametrics", "no victoria-metrics binary (apt-get install victoria-metrics)")
     return systems
 
 
@@ -471,6 +554,49 @@ def write_outputs(report: Report, queries: list[BenchQuery], out: Path, say) -> 
         say("no plot: matplotlib is not installed (pip install -e '.[bench]')")
 
 
+def split_runs(systems: list[System], values: int) -> tuple[SystemRun, list[SystemRun]]:
+    """(InfluxDB's run, or an empty one when it was left out; everyone else's)."""
+    influx = next((s.result for s in systems if s.name == "influxdb"), SystemRun(name="influxdb", values=values))
+    return influx, [s.result for s in systems if s.name != "influxdb"]
+
+
+def partial_figures(systems: list[System], args, queries: list[BenchQuery], values: int, meta: dict,
+                    left_out: dict[str, str], t_start: float) -> Callable[[str], None]:
+    """A checkpoint writing figures.json as it stands, marked ``partial`` (answers not compared
+    yet): a long run stopped half way still leaves what it measured for bench/sweep.py."""
+    def checkpoint(stage: str) -> None:
+        influx, ours = split_runs(systems, values)
+        now = meta | {"partial": f"stopped after: {stage}", "wall time": f"{time.perf_counter() - t_start:.0f} s"}
+        write_figures(Report(influx, ours, [q.name for q in queries], now), args, queries, values, left_out)
+    return checkpoint
+
+
+def keep_answers(runs, out: Path) -> None:
+    """Every system's last answer to each query, under out/answers/<system>/ (for diffing by hand)."""
+    for s in runs:
+        adir = out / "answers" / s.name
+        adir.mkdir(parents=True, exist_ok=True)
+        for qname, body in s.answers.items():
+            (adir / f"{qname}.json").write_bytes(body)
+
+
+def write_figures(report: Report, args, queries: list[BenchQuery], values: int,
+                  left_out: dict[str, str]) -> Path:
+    """figures.json: the run's figures and its scale, what bench/sweep.py tabulates and plots."""
+    import orjson
+    from .queries import values_selected
+    figures = report.figures() | {
+        "hosts": args.hosts, "hours": args.hours, "decimals": args.decimals, "values": values,
+        "selected": {q.name: values_selected(q, args.hosts, args.hours) for q in queries},
+        "left_out": left_out,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path, tmp = args.out / "figures.json", args.out / "figures.json.tmp"
+    tmp.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
+    os.replace(tmp, path)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from rich.console import Console
@@ -480,8 +606,8 @@ def main(argv: list[str] | None = None) -> int:
         console.print(msg, highlight=False, markup=False)
 
     t_start = time.perf_counter()
-    path = data_file(args.hosts, args.hours, args.seed, decimals=args.decimals)
-    batches = loader.split_batches(path.read_bytes())
+    path = data_file(args.hosts, args.hours, args.seed, args.data_dir, args.decimals, args.progress)
+    batches = loader.map_file(path)
     values = values_in(batches)
     say(f"data: {path} ({len(batches.data) / 2**20:,.0f} MiB, {batches.lines:,} lines, {values:,} values, "
         f"{len(batches.parts)} batches of {loader.BATCH_LINES})")
@@ -498,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         "load": f"{loader.BATCH_LINES:,}-line batches to /write, workers tried: "
                 f"{', '.join(map(str, args.workers))} (best shown)",
         "queries": f"{args.warmup} warm-up run(s), then median of {args.runs}",
+        "code": code_version(),
     }
     if not args.no_sink:
         sink = loader.sink_throughput(batches, max(args.workers))
@@ -505,10 +632,11 @@ def main(argv: list[str] | None = None) -> int:
                                 f"{values / sink.seconds:,.0f} values/s")
         say(meta["loader check"])
 
-    systems = make_systems(args, values, say)
-    run_all(systems, batches, queries, args, say)
-    influx = next((s.result for s in systems if s.name == "influxdb"), SystemRun(name="influxdb", values=values))
-    ours = [s.result for s in systems if s.name != "influxdb"]
+    left_out: dict[str, str] = {}
+    systems = make_systems(args, values, say, left_out)
+    run_all(systems, batches, queries, args, say,
+            partial_figures(systems, args, queries, values, meta, left_out, t_start))
+    influx, ours = split_runs(systems, values)
 
     best = [s.ingest_rate for s in (influx, *ours) if not math.isnan(s.ingest_rate)]
     if best and "loader check" in meta:
@@ -516,14 +644,11 @@ def main(argv: list[str] | None = None) -> int:
     meta["best worker count"] = ", ".join(f"{s.name} {s.ingest_workers}" for s in (influx, *ours)
                                           if s.ingest_by_workers)
     meta["wall time"] = f"{time.perf_counter() - t_start:.0f} s"
-    for s in (influx, *ours):                 # kept for diffing by hand
-        adir = args.out / "answers" / s.name
-        adir.mkdir(parents=True, exist_ok=True)
-        for qname, body in s.answers.items():
-            (adir / f"{qname}.json").write_bytes(body)
+    keep_answers((influx, *ours), args.out)
     report = Report(influx, ours, [q.name for q in queries], meta).build()
     report.print_rich(console)
     write_outputs(report, queries, args.out, say)
+    write_figures(report, args, queries, values, left_out)
     differing = {name: d for name, d in report.mismatches.items() if d}
     if differing:
         say("RESULTS DIFFER between systems where the queries mean the same: "

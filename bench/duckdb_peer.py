@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
@@ -25,9 +26,20 @@ from .queries import BenchQuery, QueryParts, parts
 TIME_FMT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-def parse_line_protocol(data: bytes) -> pl.DataFrame:
+def parse_line_protocol(data: bytes | Iterable[bytes | memoryview]) -> pl.DataFrame:
     """TSBS cpu lines (``cpu,<tags> <fields> <ns>``, the same keys in the same order on every
-    line) as a frame: time (Datetime ns), tags (String), fields (Float64)."""
+    line) as a frame sorted by series, then time: time (Datetime ns), tags (String), fields
+    (Float64). ``data`` may come as chunks of whole lines, parsed one at a time (the
+    1,000-host file is 4 GiB of text, its frame a fraction of that)."""
+    chunks = [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
+    frames = [_parse_chunk(bytes(chunk)) for chunk in chunks]
+    frame = pl.concat(frames, rechunk=True) if len(frames) > 1 else frames[0]
+    del frames
+    tag_keys = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.sort([*sorted(tag_keys), "time"])
+
+
+def _parse_chunk(data: bytes) -> pl.DataFrame:
     first = data[: data.index(b"\n")].decode()
     key, fields, _ = first.split(" ")
     tag_keys = [kv.split("=", 1)[0] for kv in key.split(",")[1:]]
@@ -36,12 +48,11 @@ def parse_line_protocol(data: bytes) -> pl.DataFrame:
     cols = lines.str.split(" ")
     tags = cols.list.get(0).str.split(",")
     vals = cols.list.get(1).str.split(",")
-    frame = pl.DataFrame({
+    return pl.DataFrame({
         "time": cols.list.get(2).cast(pl.Int64).cast(pl.Datetime("ns")),
         **{k: tags.list.get(i + 1).str.slice(len(k) + 1) for i, k in enumerate(tag_keys)},
         **{k: vals.list.get(i).str.slice(len(k) + 1).cast(pl.Float64) for i, k in enumerate(field_keys)},
     })
-    return frame.sort([*sorted(tag_keys), "time"])
 
 
 class DuckPeer:

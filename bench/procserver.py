@@ -56,6 +56,8 @@ class ProcServer:
 
     STOP_SIGNAL = signal.SIGTERM
     STOP_TIMEOUT = 30.0
+    START_TIMEOUT = 60.0
+    slack = 1.0          # start/stop timeouts multiplied by this (larger data sets take longer)
 
     def __init__(self, root: str | os.PathLike | None, keep: bool, prefix: str):
         self._own_root = root is None
@@ -92,7 +94,7 @@ class ProcServer:
                                      stdin=subprocess.DEVNULL, **popen_kw)
         log.close()
         try:
-            wait_ping(port, self.proc)
+            wait_ping(port, self.proc, timeout=self.START_TIMEOUT * self.slack)
         except Exception:
             self.stop()
             raise
@@ -104,7 +106,7 @@ class ProcServer:
         if self.proc.poll() is None:
             self.proc.send_signal(self.STOP_SIGNAL)
             try:
-                self.proc.wait(self.STOP_TIMEOUT if timeout is None else timeout)
+                self.proc.wait(self.STOP_TIMEOUT * self.slack if timeout is None else timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

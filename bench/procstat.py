@@ -110,3 +110,18 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, hwm_bytes(self.pid))
+
+
+def settled_bytes(path: str | os.PathLike, at_least: float, settle: float = 3.0, timeout: float = 600.0) -> int:
+    """:func:`dir_bytes` once ``at_least`` seconds have passed and the size has held still for
+    ``settle`` seconds (files a store replaced may be deleted only after a grace period)."""
+    import time
+    start = time.monotonic()
+    last, since = -1, start
+    while True:
+        size, now = dir_bytes(path), time.monotonic()
+        if size != last:
+            last, since = size, now
+        if (now - start >= at_least and now - since >= settle) or now - start >= timeout:
+            return size
+        time.sleep(0.5)

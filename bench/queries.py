@@ -176,3 +176,25 @@ def parts(bq: BenchQuery) -> QueryParts:
     return QueryParts(kind, tuple(re.findall(r"(?:max|mean)\((\w+)\)", bq.q)),
                       tuple(re.findall(r"hostname = '([^']+)'", bq.q)),
                       start.group(1) if start else None, end.group(1) if end else None)
+
+
+INTERVAL = timedelta(seconds=10)      # the devops data's step (bench/devops.py)
+
+
+def values_selected(bq: BenchQuery, hosts: int, hours: float, start: datetime = DEFAULT_START) -> int:
+    """The stored values a query's WHERE clause selects: hosts x points in its window x fields
+    it reads (every field for ``SELECT *``). The unit of the cost-per-value figures of
+    bench/sweep.py. SHOW TAG VALUES reads no values: its unit is the series (one per host)."""
+    p = parts(bq)
+    n_hosts = len(p.hosts) or hosts
+    if p.kind == "show-tag-values":
+        return n_hosts
+    end = start + timedelta(hours=hours)
+    lo = max(start, _parse_time(p.start)) if p.start else start
+    hi = min(end, _parse_time(p.end)) if p.end else end
+    points = max(0, -(-(hi - start) // INTERVAL) - -(-(lo - start) // INTERVAL))
+    return n_hosts * points * (len(p.metrics) or len(CPU_METRICS))
+
+
+def _parse_time(rfc: str) -> datetime:
+    return datetime.strptime(rfc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)

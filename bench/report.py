@@ -214,6 +214,21 @@ class Report:
             if diff:
                 self.mismatches[s.name][q] = diff if ref is inf else f"{diff} (against {ref.name})"
 
+    def figures(self) -> dict:
+        """The measured figures as plain JSON (bench/sweep.py reads one of these per scale)."""
+        return {
+            "meta": self.meta,
+            "systems": [{
+                "name": s.name, "values": s.values, "ingest_rate": _num(s.ingest_rate),
+                "ingest_by_workers": {str(k): _num(v) for k, v in s.ingest_by_workers.items()},
+                "disk_bytes": s.disk_bytes, "peak_rss": s.peak_rss,
+                "medians_ms": {q: _num(s.median_ms(q)) for q in self.queries if s.latencies.get(q)},
+                "runs": {q: len(s.latencies[q]) for q in self.queries if s.latencies.get(q)},
+                "errors": dict(s.errors),
+            } for s in (self.influx, *self.ours) if s.ingest_by_workers or s.latencies],
+            "mismatches": {k: v for k, v in self.mismatches.items() if v},
+        }
+
     def checked(self, name: str, q: str) -> str:
         """ok, DIFF, or - (not compared) for one system's answer to one query."""
         if q in self.mismatches.get(name, {}):
@@ -340,6 +355,10 @@ class Report:
         for name, diffs in self.mismatches.items():
             for q, d in diffs.items():
                 console.print(f"[red]{name} {q}[/red]: {d}")
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else x
 
 
 def fmt(x: float | None) -> str:

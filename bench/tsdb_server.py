@@ -15,12 +15,14 @@ from . import procstat
 from .procserver import ProcServer, free_port
 
 REPO = Path(__file__).resolve().parent.parent
+REPLACED_GRACE_S = 60.0   # tsdb's file_grace_s default: replaced files outlive their catalog entry so long
 
 
 class TsdbServer(ProcServer):
     name = "tsdb"
     STOP_SIGNAL = signal.SIGINT  # a clean shutdown flushes the buffer
     STOP_TIMEOUT = 120.0
+    disk_settle = REPLACED_GRACE_S + 5     # seconds before the disk figure (see force_compaction)
 
     def __init__(self, root: str | os.PathLike | None = None, *, keep: bool = False,
                  extra_args: tuple[str, ...] = ("--compat", "influxdb1")):
@@ -63,12 +65,12 @@ class TsdbServer(ProcServer):
         return procstat.dir_bytes(self.data_dir)
 
     def force_compaction(self, timeout: float = 600.0) -> int:
-        """Stop, run ``tsdb compact`` (flush + merge), measure, start again."""
+        """Stop, run ``tsdb compact`` (flush + merge), start again and measure once the files the
+        merge replaced are gone (deleted when their grace period ends, :data:`REPLACED_GRACE_S`)."""
         self.stop()
         res = subprocess.run(self._cli("compact", "--data-dir", str(self.data_dir)), cwd=REPO,
                              capture_output=True, text=True, timeout=timeout)
         if res.returncode != 0:
             raise RuntimeError(f"tsdb compact failed ({res.returncode}): {res.stderr[-2000:]}")
-        size = self.disk_bytes()
         self.start()
-        return size
+        return procstat.settled_bytes(self.data_dir, self.disk_settle, timeout=timeout)

@@ -12,13 +12,15 @@ and functions it refuses. Both return v3's text as the v1 ``/query`` API (crate
 from __future__ import annotations
 
 import functools
+import re
 
 from ..ast import expr as A
 from ..ast import meta as M
 from ..ast import select as S
 from ..ast.visit import find
 from .functions3 import fields_error
-from .select_syntax import select_syntax_error, tokens
+from .rust_debug import string as _rust_debug
+from .select_syntax import group_by_suspect, select_syntax_error, tokens
 from .statements import Piece, byte_offset, pieces
 
 # iox_v1_query_api/src/error.rs: Error::InfluxqlRewrite, Error::Datafusion
@@ -41,6 +43,8 @@ INVALID_SHOW_TAG = "invalid SHOW TAG statement, expected KEYS or VALUES"  # show
 INVALID_FIELD_KEYS = "invalid SHOW FIELD KEYS statement, expected KEYS"  # show_field_keys.rs
 INVALID_RETENTION = "invalid SHOW RETENTION POLICIES statement, expected POLICIES"  # show_retention_policies.rs
 INVALID_TAG_VALUES = "invalid SHOW TAG VALUES statement, expected WITH KEY clause"  # show_tag_values.rs
+
+_LONG_NUMBER = re.compile(r"\d{19}")  # may not fit 64 bits: v3's parser says so, the 1.x grammar may not
 
 # Functions v3's planner has no implementation of (planner.rs: "Invalid function '{name}'").
 UNPLANNED_FUNCTIONS = frozenset({
@@ -116,9 +120,10 @@ def _select_error(piece: Piece, text: str, i: int = 0) -> str | None:
     words = [w for w, _ in piece.words[i:]]
     if "INTO" in words and ("FROM" not in words or words.index("INTO") < words.index("FROM")):
         return nom_error(text, piece.start)
-    if "GROUP" in words:
-        # the 1.x grammar takes ``GROUP BY time``, ``time()``, ``GROUP BY 1`` and its planner
-        # refuses them; in v3 its parser does, with its own words
+    suspect = "GROUP" in words and group_by_suspect(text, piece)
+    if suspect or "\\" in piece.text or _LONG_NUMBER.search(piece.text):
+        # the 1.x grammar takes ``GROUP BY time``, ``time()``, ``GROUP BY 1``, numbers past
+        # 64 bits and more escapes; v3's parser refuses them, with its own words
         found = _select_syntax_piece(text, piece)
         return found.removeprefix(PARSE_PREFIX) if found is not None else None
     return None
@@ -151,21 +156,6 @@ def _trailing_error(piece: Piece, text: str, i: int) -> str | None:
         if word in ("SLIMIT", "SOFFSET"):
             return nom_error(text, pos)
     return None
-
-
-def _rust_debug(s: str) -> str:
-    """Rust's ``{:?}`` of a string (what nom's error prints)."""
-    out = []
-    for ch in s:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch in "\n\r\t":
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif ch == "'" or ch.isprintable():
-            out.append(ch)
-        else:
-            out.append(f"\\u{{{ord(ch):x}}}")
-    return '"' + "".join(out) + '"'
 
 
 def rewrite_error(stmt) -> str | None:
@@ -253,10 +243,14 @@ def _select_syntax_piece(text: str, piece: Piece) -> str | None:
     found = select_syntax_error(text, piece, first)
     if found is None:
         return None
-    message, pos = found
-    if message is None and first and pos == toks[first].start:
-        return PARSE_PREFIX + _at(text, INVALID_EXPLAIN, pos)  # explain.rs: expect(..., statement)
-    return PARSE_PREFIX + (nom_error(text, pos) if message is None else _at(text, message, pos))
+    if found.kind is not None:  # lib.rs: a nom failure, reported at the statement's start
+        return PARSE_PREFIX + (f"invalid InfluxQL statement at pos {byte_offset(text, piece.start)}. "
+                               f"Parsing Failure: Nom({_rust_debug(text[found.pos:])}, {found.kind})")
+    if found.message is None and first and found.pos == toks[first].start:
+        return PARSE_PREFIX + _at(text, INVALID_EXPLAIN, found.pos)  # explain.rs: expect(..., statement)
+    if found.message is None:
+        return PARSE_PREFIX + nom_error(text, found.pos)
+    return PARSE_PREFIX + _at(text, found.message, found.pos)
 
 
 def database_name(db: str | None, rp: str | None) -> str | None:

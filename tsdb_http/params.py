@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 import tsdb_core
+from tsdb_core.influxql.dialects import params3
 
 
 class Dialect(str, enum.Enum):
@@ -116,6 +117,15 @@ def check_epoch(epoch: str | None, influxql) -> None:
         return
     expected = ", ".join(f"`{e}`" for e in V3_EPOCHS)
     raise HttpError(400, f"error decoding params from url: unknown variant `{epoch}`, expected one of {expected}")
+
+
+def check_v3_params(raw: str | None, influxql) -> None:
+    """InfluxDB 3 refuses ``params`` values that are lists or objects (400, serde_json's position)."""
+    if not raw or influxql is not tsdb_core.Dialect.INFLUXDB3:
+        return
+    message = params3.decode_error(raw)
+    if message is not None:
+        raise HttpError(400, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ applies them around the one query engine (``engine.py``), so planner and executo
 dialect-free. What differs from ``engine.execute``:
 
 - a statement v3's parser refuses fails the whole request as one statement error;
+- ``params`` with a list or object value fail the request (v3 cannot decode them);
 - each statement runs whatever the others did (v3 runs them side by side);
 - the database is ``db`` or ``db/rp`` (v3's DBRP naming), required, and must exist;
 - SHOW RETENTION POLICIES answers v3's placeholder policy;
@@ -36,6 +37,10 @@ METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metad
 
 def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     """Parse as v3 would: raises ParseError worded as v3's (``error in InfluxQL statement: ...``)."""
+    if params:
+        undecodable = params3.value_error(params)
+        if undecodable is not None:
+            raise params3.UndecodableParams(undecodable)  # the whole request, before any parsing
     refused = rules.parse_error(text)
     if refused is not None:
         raise ParseError(refused)
@@ -72,6 +77,8 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
         prepared = query if isinstance(query, engine.PreparedQuery) else prepare(query, params)
     except ParseError as e:
         return QueryResult([StatementResult(0, error=e.message)])
+    except params3.UndecodableParams as e:
+        return QueryResult(error=str(e))
     now = provider.now() if now is None else now
     config = config if config is not None else provider.config
     deadline = t0 + config.query_timeout_s if config.query_timeout_s else 0.0

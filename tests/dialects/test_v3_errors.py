@@ -7,7 +7,7 @@ import pytest
 
 import tsdb_core
 from tests.dialects.table_errors import PARAMS, ROWS
-from tsdb_core.influxql.dialects import explain3
+from tsdb_core.influxql.dialects import explain3, params3
 
 IDS = [r[0][:60] for r in ROWS]
 
@@ -116,3 +116,44 @@ def test_explain_verbose_among_other_statements_keeps_each_statements_shape(v3):
                    db="mydb").to_json()
     assert [[s["name"] for s in r["series"]] for r in doc["results"]] == [
         ["logical_plan", "physical_plan"], VERBOSE, ["measurements"]]
+
+
+# iox_query_params/src/params.rs TryFrom<serde_json::Value> for StatementParam: "JSON arrays are not supported as
+# query parameters. Expected null, boolean, number, or string." / "JSON objects are not supported as query
+# parameters. Expected null, boolean, number, or string"; iox_v1_query_api/src/error.rs Error::SerdeJson
+# "error decoding query body: {0}" (the whole request fails before any statement is parsed)
+ARRAYS = ("error decoding query body: JSON arrays are not supported as query parameters. "
+          "Expected null, boolean, number, or string.")
+OBJECTS = ("error decoding query body: JSON objects are not supported as query parameters. "
+           "Expected null, boolean, number, or string")
+
+
+@pytest.mark.parametrize("params,v3_error,v1_error", [
+    ({"h": [1]}, ARRAYS, "error parsing query: unable to bind parameter with type list"),
+    ({"h": ["a", "b"]}, ARRAYS, "error parsing query: unable to bind parameter with type list"),
+    ({"h": {"a": 1}}, OBJECTS, "error parsing query: unknown bind object type: a"),
+    ({"h": "a", "x": []}, ARRAYS, None),  # 1.x binds only the names the query uses
+])
+def test_params_that_are_lists_or_objects(v3, v1, params, v3_error, v1_error):
+    q = "SELECT usage FROM cpu WHERE host = $h; SHOW MEASUREMENTS"
+    assert v3.query(q, db="mydb", params=params).to_json() == {"error": v3_error}
+    with pytest.raises(tsdb_core.QueryError, match="^error decoding query body: JSON"):
+        v3.prepare(q, params)
+    doc = v1.query(q, db="mydb", params=params).to_json()
+    if v1_error is None:
+        assert [r.get("error") for r in doc["results"]] == [None, None]
+    else:
+        assert doc == {"error": v1_error}
+
+
+@pytest.mark.parametrize("raw,message", [
+    # serde_json reads the map's end ("}" consumed, "," not), then reports one byte past its reader
+    ('{"h":[1]}', ARRAYS + " at line 1 column 9"),
+    ('{"h": [1] }', ARRAYS + " at line 1 column 11"),
+    ('{"a":1, "h":{"x":1},"z":2}', OBJECTS + " at line 1 column 20"),
+    ('{\n "h": [1]\n}', ARRAYS + " at line 3 column 1"),
+    ('{"é":{}}', OBJECTS + " at line 1 column 9"),  # columns count bytes
+    ('{"h":"a"}', None),
+])
+def test_params_json_positions(raw, message):
+    assert params3.decode_error(raw) == message

@@ -45,6 +45,20 @@ INVALID_RETENTION = "invalid SHOW RETENTION POLICIES statement, expected POLICIE
 INVALID_TAG_VALUES = "invalid SHOW TAG VALUES statement, expected WITH KEY clause"  # show_tag_values.rs
 
 _LONG_NUMBER = re.compile(r"\d{19}")  # may not fit 64 bits: v3's parser says so, the 1.x grammar may not
+_CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_NOW_ARGS = re.compile(r"\bnow\s*\(\s*[^)\s]", re.IGNORECASE)  # v3 takes now() with no arguments only
+# calls v3 takes after a WHERE (conditional.rs: now() and the math functions) and the words
+# that may stand before a parenthesis there
+_WHERE_CALLS = frozenset({"now", "abs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "ln",
+                          "log2", "log10", "sqrt", "pow", "floor", "ceil", "round", "and", "or", "where", "time",
+                          "fill", "tz", "select", "from", "by", "in"})
+
+
+def _where_call(text: str) -> bool:
+    """A call after WHERE that v3's parser refuses (the 1.x grammar takes any); may err
+    towards yes: the recogniser decides."""
+    at = text.upper().find("WHERE")
+    return any(m.group(1).lower() not in _WHERE_CALLS for m in _CALL.finditer(text, at))
 
 # Functions v3's planner has no implementation of (planner.rs: "Invalid function '{name}'").
 UNPLANNED_FUNCTIONS = frozenset({
@@ -120,10 +134,11 @@ def _select_error(piece: Piece, text: str, i: int = 0) -> str | None:
     words = [w for w, _ in piece.words[i:]]
     if "INTO" in words and ("FROM" not in words or words.index("INTO") < words.index("FROM")):
         return nom_error(text, piece.start)
-    suspect = "GROUP" in words and group_by_suspect(text, piece)
-    if suspect or "\\" in piece.text or _LONG_NUMBER.search(piece.text):
+    suspect = ("GROUP" in words and group_by_suspect(text, piece)) or ("WHERE" in words and _where_call(piece.text))
+    t = piece.text
+    if suspect or "\\" in t or _LONG_NUMBER.search(t) or _NOW_ARGS.search(t):
         # the 1.x grammar takes ``GROUP BY time``, ``time()``, ``GROUP BY 1``, numbers past
-        # 64 bits and more escapes; v3's parser refuses them, with its own words
+        # 64 bits, more escapes, any call in WHERE, now(x); v3's parser refuses them, in its words
         found = _select_syntax_piece(text, piece)
         return found.removeprefix(PARSE_PREFIX) if found is not None else None
     return None

@@ -32,7 +32,8 @@ I64, U64 = 2**63 - 1, 2**64 - 1
 COMMENT = "invalid inline comment, missing closing */"  # common.rs comment_inline
 UNTERMINATED_STRING = "unterminated string literal"  # string.rs
 UNTERMINATED_REGEX = "unterminated regex literal"
-ESCAPE = {"'": r"invalid escape sequence, expected \\, \' or \n", '"': r'invalid escape sequence, expected \\, \" or \n'}
+ESCAPE = {"'": r"invalid escape sequence, expected \\, \' or \n",
+          '"': r'invalid escape sequence, expected \\, \" or \n'}
 OVERFLOW = "overflow"  # literal.rs single_duration map_fail("overflow", ...)
 INTEGER_OVERFLOW = "unable to parse integer due to overflow"  # literal.rs integer_literal
 UNSIGNED = "unable to parse unsigned integer"  # literal.rs unsigned_integer

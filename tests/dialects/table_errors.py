@@ -320,7 +320,56 @@ REWRITER = [
      "fill(linear) must be used with a function"),
 ]
 
-ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER
+# SHOW statements past their first words: each optional clause is opt(preceded(ws1, clause)), so one that
+# cannot start is left over, and one that starts and breaks fails with its message (show*.rs).
+SHOW = [
+    # common.rs test_limit_clause / test_offset_clause (SHOW's LIMIT and OFFSET are the same parsers)
+    ("SHOW TAG VALUES WITH KEY = host LIMIT x", P + "invalid LIMIT clause, expected unsigned integer at pos 38",
+     v1("found x, expected integer", 39)),
+    ("SHOW MEASUREMENTS OFFSET -1", P + "invalid OFFSET clause, expected unsigned integer at pos 25",
+     v1("found -, expected integer", 26)),
+    ("SHOW FIELD KEYS FROM cpu LIMIT x", P + "invalid LIMIT clause, expected unsigned integer at pos 31",
+     v1("found x, expected integer", 32)),
+    # show_tag_values.rs test_with_key_clause: "invalid WITH KEY clause, expected condition",
+    # "... expected identifier following =", "... expected regular expression following =~"
+    ("SHOW TAG VALUES WITH KEY host", P + "invalid WITH KEY clause, expected condition at pos 24",
+     v1("found host, expected IN, =, =~", 26)),
+    ("SHOW TAG VALUES WITH KEY =~ host", P + "invalid WITH KEY clause, expected regular expression following =~ at pos 28",
+     v1("found host, expected regex", 29)),
+    ("SHOW TAG VALUES WITH KEY =", P + "invalid WITH KEY clause, expected identifier following = at pos 26",
+     v1("found EOF, expected identifier", 28)),
+    # show_tag_values.rs test_identifier_list: "invalid identifier list, expected ')'"; identifier_list
+    # separated_list1("invalid IN clause, expected identifier")
+    ("SHOW TAG VALUES WITH KEY IN (host", P + "invalid identifier list, expected ')' at pos 33",
+     v1("found EOF, expected )", 35)),
+    ("SHOW TAG VALUES WITH KEY IN ()", P + "invalid IN clause, expected identifier at pos 29",
+     v1("found ), expected identifier", 30)),
+    # show_tag_values.rs: expect("invalid SHOW TAG VALUES statement, expected WITH KEY clause", ...) after ON and FROM
+    ("SHOW TAG VALUES FROM cpu", P + "invalid SHOW TAG VALUES statement, expected WITH KEY clause at pos 24",
+     v1("found EOF, expected WITH", 26)),
+    # simple_from_clause.rs from_clause: "invalid FROM clause, expected identifier or regular expression"
+    ("SHOW TAG VALUES FROM WITH KEY = host", P + "invalid FROM clause, expected identifier or regular expression at pos 21",
+     v1("found WITH, expected identifier", 22)),
+    ("SHOW TAG KEYS FROM", nom("FROM", 14), v1("found EOF, expected identifier", 20)),  # FROM wants whitespace after it
+    # show_retention_policies.rs test_show_retention_policies / show.rs on_clause: "invalid ON clause, expected identifier"
+    ("SHOW TAG KEYS ON", P + "invalid ON clause, expected identifier at pos 16", v1("found EOF, expected identifier", 18)),
+    ("SHOW RETENTION POLICIES ON", P + "invalid ON clause, expected identifier at pos 26",
+     v1("found EOF, expected identifier", 28)),
+    ("SHOW TAG KEYS WHERE host =", P + COND + " at pos 26", v1(f"found EOF, {EXPR}", 27)),
+    ("SHOW MEASUREMENTS WHERE (host = 'a'", nom("WHERE (host = 'a'", 18), v1("found EOF, expected )", 36)),
+    # show_measurements.rs test_with_measurement_clause: "invalid WITH clause, expected MEASUREMENT",
+    # "expected = or =~", "expected measurement name"; test_extended_on_clause: "invalid ON clause, expected
+    # wildcard or identifier"
+    ("SHOW MEASUREMENTS WITH foo", P + "invalid WITH clause, expected MEASUREMENT at pos 23",
+     v1("found foo, expected MEASUREMENT", 24)),
+    ("SHOW MEASUREMENTS WITH MEASUREMENT host", P + "expected = or =~ at pos 35", v1("found host, expected =, =~", 36)),
+    ("SHOW MEASUREMENTS WITH MEASUREMENT =", P + "expected measurement name at pos 36",
+     v1("found EOF, expected identifier", 38)),
+    ("SHOW MEASUREMENTS ON 1", P + "invalid ON clause, expected wildcard or identifier at pos 21",
+     v1("found 1, expected identifier", 22)),
+]
+
+ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER + SHOW
 
 # Bound parameters: (query, params, v3's error of each statement, 1.x's request error or None).
 # influxdb_influxql_parser/src/parameter.rs BindParameterError (v3 binds every statement to the

@@ -20,7 +20,9 @@ from ..ast import select as S
 from ..ast.visit import find
 from .functions3 import fields_error
 from .rust_debug import string as _rust_debug
+from .select3 import Back, Fail
 from .select_syntax import group_by_suspect, select_syntax_error, tokens
+from .show3 import Show3
 from .statements import Piece, byte_offset, pieces
 
 # iox_v1_query_api/src/error.rs: Error::InfluxqlRewrite, Error::Datafusion
@@ -159,7 +161,8 @@ def _show_error(piece: Piece, text: str) -> str | None:
             return _at(text, INVALID_SHOW_TAG, _next_at(piece, 1))
         rest = [w for w, _ in piece.words[3:]]
         if piece.word(3) not in ("ON", "FROM", "WITH") or "WITH" not in rest:
-            return _at(text, INVALID_TAG_VALUES, _after(piece, 2))
+            found = _show_syntax_piece(text, piece)  # where its ON and FROM clauses end
+            return found.removeprefix(PARSE_PREFIX) if found else _at(text, INVALID_TAG_VALUES, _after(piece, 2))
         return _trailing_error(piece, text, 3)
     return _at(text, INVALID_SHOW, _next_at(piece, 0))
 
@@ -246,10 +249,28 @@ def _select_syntax(text: str, char_pos: int) -> str | None:
     piece = next((p for p in reversed(pieces(text)) if p.start <= char_pos), None)
     if piece is None:
         return None
+    if piece.word(0) == "SHOW":
+        return _show_syntax_piece(text, piece)
     if piece.word(0) != "SELECT" and not (piece.word(0) == "EXPLAIN" and "SELECT" in
                                           (piece.word(1), piece.word(2), piece.word(3))):
         return None
     return _select_syntax_piece(text, piece)
+
+
+def _show_syntax_piece(text: str, piece: Piece) -> str | None:
+    parser = Show3(text)
+    try:
+        end = parser.ws0(parser.show(piece.start))
+    except Back:
+        return None
+    except Fail as e:
+        if e.message is None:
+            return PARSE_PREFIX + (f"invalid InfluxQL statement at pos {byte_offset(text, piece.start)}. "
+                                   f"Parsing Failure: Nom({_rust_debug(text[e.pos:])}, {e.kind})")
+        return PARSE_PREFIX + _at(text, e.message, e.pos)
+    if end < len(text) and text[end] != ";":
+        return PARSE_PREFIX + nom_error(text, end)
+    return None
 
 
 def _select_syntax_piece(text: str, piece: Piece) -> str | None:

@@ -337,7 +337,7 @@ SHOW = [
     ("SHOW TAG VALUES WITH KEY =~ host", P + "invalid WITH KEY clause, expected regular expression following =~ at pos 28",
      v1("found host, expected regex", 29)),
     ("SHOW TAG VALUES WITH KEY =", P + "invalid WITH KEY clause, expected identifier following = at pos 26",
-     v1("found EOF, expected identifier", 28)),
+     v1("found EOF, expected identifier", 27)),
     # show_tag_values.rs test_identifier_list: "invalid identifier list, expected ')'"; identifier_list
     # separated_list1("invalid IN clause, expected identifier")
     ("SHOW TAG VALUES WITH KEY IN (host", P + "invalid identifier list, expected ')' at pos 33",

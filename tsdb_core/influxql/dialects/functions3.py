@@ -322,16 +322,37 @@ _CHECKS = {
 }
 
 
+SPLIT = "split condition\ncaused by\n"  # rewriter.rs: split_cond(...).map_err(|e| e.context("split condition"))
+GATHER = "gather information about select statement\ncaused by\n"  # rewriter.rs select_statement_info
+
+
 def fields_error(stmt: S.SelectStatement) -> tuple[str, bool] | None:
-    """(v3's message, whether it is a not-implemented one) for the first check v3's
-    rewriter fails on ``stmt``; subqueries are rewritten, so checked, before their outer query."""
+    """(v3's message with its context, whether it is a not-implemented one) for the first
+    check v3's rewriter fails on ``stmt``: the WHERE clause's time comparisons (split
+    condition), then the fields (select_statement_info). Subqueries are rewritten, so
+    checked, before their outer query."""
     for src in stmt.sources:
         if isinstance(src, A.SubQuery):
             found = fields_error(src.statement)
             if found is not None:
                 return found
+    if stmt.condition is not None and _time_not_equal(stmt.condition):
+        # influxdb_influxql_parser time_range.rs split_cond
+        return SPLIT + "Error during planning: invalid time comparison operator: !=", False
     try:
         FieldChecker(stmt).check_fields(stmt.fields)
     except Refused as e:
-        return e.message, e.not_implemented
+        return GATHER + ("This feature is not implemented: " if e.not_implemented else "Error during planning: ") \
+            + e.message, e.not_implemented
     return None
+
+
+def _time_not_equal(e) -> bool:
+    if isinstance(e, A.ParenExpr):
+        return _time_not_equal(e.expr)
+    if not isinstance(e, A.BinaryExpr):
+        return False
+    if e.op in ("!=", "<>") and any(isinstance(side, A.VarRef) and side.name.lower() == "time"
+                                   for side in (e.lhs, e.rhs)):
+        return True
+    return _time_not_equal(e.lhs) or _time_not_equal(e.rhs)

@@ -218,8 +218,7 @@ def select_error(stmt: S.SelectStatement) -> str | None:
         return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
     refused = fields_error(stmt)
     if refused is not None:
-        message, not_implemented = refused
-        return DATAFUSION + REWRITING + GATHER + (NOT_IMPLEMENTED if not_implemented else PLANNING) + message
+        return DATAFUSION + REWRITING + refused[0]
     calls = [c.name for s in selects for f in s.fields for c in find(f, A.Call)]
     for name in calls:
         if name in UNPLANNED_FUNCTIONS:

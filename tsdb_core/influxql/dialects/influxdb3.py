@@ -47,7 +47,7 @@ INVALID_RETENTION = "invalid SHOW RETENTION POLICIES statement, expected POLICIE
 INVALID_TAG_VALUES = "invalid SHOW TAG VALUES statement, expected WITH KEY clause"  # show_tag_values.rs
 
 _LONG_NUMBER = re.compile(r"\d{19}")  # may not fit 64 bits: v3's parser says so, the 1.x grammar may not
-_CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 _NOW_ARGS = re.compile(r"\bnow\s*\(\s*[^)\s]", re.IGNORECASE)  # v3 takes now() with no arguments only
 # calls v3 takes after a WHERE (conditional.rs: now() and the math functions) and the words
 # that may stand before a parenthesis there
@@ -59,8 +59,20 @@ _WHERE_CALLS = frozenset({"now", "abs", "sin", "cos", "tan", "asin", "acos", "at
 def _where_call(text: str) -> bool:
     """A call after WHERE that v3's parser refuses (the 1.x grammar takes any); may err
     towards yes: the recogniser decides."""
-    at = text.upper().find("WHERE")
-    return any(m.group(1).lower() not in _WHERE_CALLS for m in _CALL.finditer(text, at))
+    end = _WHERE.search(text).end()
+    i = text.find("(", end)
+    while i >= 0:
+        j = i
+        while j > end and text[j - 1] in " \t\r\n":
+            j -= 1
+        k = j
+        while k > end and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            k -= 1
+        if k < j and text[k:j].lower() not in _WHERE_CALLS:
+            return True
+        i = text.find("(", i + 1)
+    return False
+
 
 # Functions v3's planner has no implementation of (planner.rs: "Invalid function '{name}'").
 UNPLANNED_FUNCTIONS = frozenset({

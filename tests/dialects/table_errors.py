@@ -135,8 +135,8 @@ FUNCTIONS = [
      "invalid number of arguments for moving_average, expected 2, got 3"),
     # the statements v3 runs are not touched
     ("SELECT mean(usage), count(distinct(usage)) FROM cpu", None, None),
-    ("SELECT mean(usage) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
-     "GROUP BY time(1m), host fill(0) LIMIT 2", None, None),
+    (("SELECT mean(usage) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+     "GROUP BY time(1m), host fill(0) LIMIT 2"), None, None),
 ]
 
 
@@ -322,8 +322,8 @@ REWRITER = [
     # (plan("SELECT foo, f64_field FROM data where time != 0")): "rewriting statement\ncaused by\nsplit condition\n
     # caused by\nError during planning: invalid time comparison operator: !=" (before the fields are checked)
     ("SELECT sum(1) FROM cpu WHERE host = 'a' AND time != now()",
-     "datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\nError during planning: "
-     "invalid time comparison operator: !=", "invalid time comparison operator: !="),
+     ("datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\nError during planning: "
+     "invalid time comparison operator: !="), "invalid time comparison operator: !="),
 ]
 
 # SHOW statements past their first words: each optional clause is opt(preceded(ws1, clause)), so one that

@@ -26,9 +26,9 @@ def live(tmp_path_factory):
             r = clients[compat].post("/write", params={"db": "mydb"}, content=b"cpu,host=a usage=1.5")
         assert r.status_code == 204, r.text
     yield clients
-    for compat in servers:
+    for compat, server in servers.items():
         clients[compat].close()
-        servers[compat].stop()
+        server.stop()
 
 
 def _get(client, q: str, **params):

@@ -57,8 +57,8 @@ MODELLED = [  # (v3 message, v3 file, our module, our constant)
     ("invalid SELECT statement, expected field", "select.rs", select3, "EXPECTED_FIELD"),
     ("invalid ON clause, expected identifier", "show.rs", show3, "ON"),
     ("invalid SHOW TAG statement, expected KEYS or VALUES", "show.rs", show3, "SHOW_TAG"),
-    ("invalid SHOW statement, expected DATABASES, FIELD KEYS, MEASUREMENTS, TAG KEYS, TAG VALUES, or RETENTION "
-     "POLICIES following SHOW", "show.rs", show3, "INVALID_SHOW"),
+    (("invalid SHOW statement, expected DATABASES, FIELD KEYS, MEASUREMENTS, TAG KEYS, TAG VALUES, or RETENTION "
+     "POLICIES following SHOW"), "show.rs", show3, "INVALID_SHOW"),
     ("invalid SHOW FIELD KEYS statement, expected KEYS", "show_field_keys.rs", show3, "FIELD_KEYS"),
     ("expected = or =~", "show_measurements.rs", show3, "EQUALS"),
     ("expected measurement name", "show_measurements.rs", show3, "MEASUREMENT_NAME"),
@@ -102,8 +102,8 @@ NOT_MODELLED = [  # (v3 message, v3 file, why)
     ("invalid SHARD DURATION clause, expected duration", "create.rs", "as above"),
     ("invalid NAME clause, expected identifier", "create.rs", "as above"),
     ("'{s}' is not a valid timestamp", "time_range.rs",
-     "the rewriter's time-range errors print the expression in v3's Display (invalid expression \"{expr}\": ...), "
-     "not modelled: the 1.x planner's words are answered"),
+     ("the rewriter's time-range errors print the expression in v3's Display (invalid expression \"{expr}\": ...), "
+     "not modelled: the 1.x planner's words are answered")),
     ("found operator '{op}', expected +, -", "time_range.rs", "as above"),
     ("found operator '{op}', expected *, /", "time_range.rs", "as above"),
     ("found literal '{val}', expected duration, float, integer, or timestamp string", "time_range.rs", "as above"),

@@ -26,8 +26,8 @@ from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
-from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects import explain3, params3
+from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.statements import char_offset, pieces
 from . import engine
 from .analyze.time_range import split_where

@@ -13,7 +13,6 @@ import json
 import re
 
 from ...base.errors import QueryError
-
 from .select_syntax import tokens
 from .statements import pieces
 

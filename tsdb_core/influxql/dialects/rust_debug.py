@@ -15,6 +15,8 @@ _DIVISORS = ((7 * 86400 * 10**9, "w"), (86400 * 10**9, "d"), (3600 * 10**9, "h")
 
 def string(s: str) -> str:
     """Rust's ``{:?}`` of a string."""
+    if s.isprintable() and '"' not in s and "\\" not in s:
+        return f'"{s}"'  # nothing to escape: the common case, and long texts stay quick
     out = []
     for ch in s:
         if ch in ('"', "\\"):

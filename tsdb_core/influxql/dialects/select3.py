@@ -11,6 +11,7 @@ has already found wrong, so valid queries never run it. Message sources: select_
 from __future__ import annotations
 
 import functools
+import re
 import zoneinfo
 
 KEYWORDS = frozenset([  # keywords.rs KEYWORDS
@@ -23,6 +24,12 @@ KEYWORDS = frozenset([  # keywords.rs KEYWORDS
     "SHOW", "SHARD", "SHARDS", "SLIMIT", "SOFFSET", "STATS", "SUBSCRIPTION", "SUBSCRIPTIONS", "TAG", "TO",
     "USER", "USERS", "VALUES", "WHERE", "WITH", "WRITE",
 ])
+_LONGEST_KEYWORD = max(map(len, KEYWORDS))
+_ALPHA = re.compile(r"[A-Za-z]*")  # nom's alpha1 / alphanumeric1 on &str: ASCII only
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DIGITS = re.compile(r"[0-9]*")
+_PARAM = re.compile(r"[A-Za-z0-9_]*")
+_RUN = {q: re.compile(f"[^{re.escape(q)}\\\\\n]*") for q in ("'", '"', "/")}  # a string's plain characters
 _FOLLOW = frozenset(" \n\t;(),=!><+-/*|&^%")  # keywords.rs keyword_follow_char
 _SPACE = frozenset(" \t\r\n")
 _MATH = frozenset({"abs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "ln", "log2",
@@ -137,10 +144,7 @@ class Select3:
         raise Back(i)
 
     def _alpha(self, i: int) -> int:
-        j = i
-        while j < self.n and self.t[j].isascii() and self.t[j].isalpha():
-            j += 1
-        return j
+        return _ALPHA.match(self.t, i).end()
 
     def identifier(self, i: int) -> int:
         """identifier.rs identifier: whitespace, then a word that is not a keyword, or a quoted name."""
@@ -151,32 +155,34 @@ class Select3:
 
     def unquoted(self, i: int) -> int:
         j = self._alpha(i)
-        if j > i and (j == self.n or self.t[j] in _FOLLOW) and self.t[i:j].upper() in KEYWORDS:
+        if 0 < j - i <= _LONGEST_KEYWORD and (j == self.n or self.t[j] in _FOLLOW) and self.t[i:j].upper() in KEYWORDS:
             raise Back(i)
-        if i < self.n and (self.t[i] == "_" or (self.t[i].isascii() and self.t[i].isalpha())):
-            j = i + 1
-            while j < self.n and (self.t[j] == "_" or (self.t[j].isascii() and self.t[j].isalnum())):
-                j += 1
-            return j
-        raise Back(i)
+        m = _WORD.match(self.t, i)
+        if m is None:
+            raise Back(i)
+        return m.end()
 
     def quoted(self, i: int, q: str) -> int:
         """string.rs single_quoted_string / double_quoted_string."""
         i = self.char(i, q)
-        while i < self.n and self.t[i] not in (q, "\n"):
-            if self.t[i] == "\\":
-                if i + 1 >= self.n or self.t[i + 1] not in ("\\", q, "n"):
-                    raise Fail(ESCAPE[q], i + 1)
-                i += 2
-            else:
-                i += 1
+        while True:
+            i = _RUN[q].match(self.t, i).end()
+            if i >= self.n or self.t[i] != "\\":
+                break
+            if i + 1 >= self.n or self.t[i + 1] not in ("\\", q, "n"):
+                raise Fail(ESCAPE[q], i + 1)
+            i += 2
         if i < self.n and self.t[i] == q:
             return i + 1
         raise Fail(UNTERMINATED_STRING, i)
 
     def regex(self, i: int) -> int:
+        """string.rs regex: ``\\/`` is a slash, any other backslash stays."""
         i = self.char(i, "/")
-        while i < self.n and self.t[i] not in ("/", "\n"):
+        while True:
+            i = _RUN["/"].match(self.t, i).end()
+            if i >= self.n or self.t[i] != "\\":
+                break
             i += 2 if self.t.startswith("\\/", i) else 1
         if i < self.n and self.t[i] == "/":
             return i + 1
@@ -185,9 +191,7 @@ class Select3:
     # -- literals ------------------------------------------------------------------------------
 
     def digits(self, i: int) -> int:
-        j = i
-        while j < self.n and self.t[j].isascii() and self.t[j].isdigit():
-            j += 1
+        j = _DIGITS.match(self.t, i).end()
         if j == i:
             raise Back(i)
         return j
@@ -219,10 +223,7 @@ class Select3:
         return j
 
     def float_(self, i: int) -> int:
-        j = i
-        while j < self.n and self.t[j].isascii() and self.t[j].isdigit():
-            j += 1
-        return self.digits(self.char(j, "."))
+        return self.digits(self.char(_DIGITS.match(self.t, i).end(), "."))
 
     def literal(self, i: int, regex: bool = False) -> tuple[int, str]:
         """literal.rs literal_no_regex (and literal with ``regex``): (end, kind)."""
@@ -407,9 +408,7 @@ class Select3:
         if i < self.n and self.t[i] == "$":
             if i + 1 < self.n and self.t[i + 1] == '"':
                 return self.quoted(i + 1, '"'), "param"
-            j = i + 1
-            while j < self.n and (self.t[j] == "_" or (self.t[j].isascii() and self.t[j].isalnum())):
-                j += 1
+            j = _PARAM.match(self.t, i + 1).end()  # parameter.rs unquoted_parameter
             if j > i + 1:
                 return j, "param"
             raise Back(i)

@@ -16,7 +16,6 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 import tsdb_core
-from tsdb_core.influxql.dialects import params3
 
 
 class Dialect(str, enum.Enum):
@@ -123,7 +122,7 @@ def check_v3_params(raw: str | None, influxql) -> None:
     """InfluxDB 3 refuses ``params`` values that are lists or objects (400, serde_json's position)."""
     if not raw or influxql is not tsdb_core.Dialect.INFLUXDB3:
         return
-    message = params3.decode_error(raw)
+    message = tsdb_core.influxdb3_params_error(raw)
     if message is not None:
         raise HttpError(400, message)
 

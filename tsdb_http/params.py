@@ -118,6 +118,15 @@ def check_epoch(epoch: str | None, influxql) -> None:
     raise HttpError(400, f"error decoding params from url: unknown variant `{epoch}`, expected one of {expected}")
 
 
+def check_v3_params(raw: str | None, influxql) -> None:
+    """InfluxDB 3 refuses ``params`` values that are lists or objects (400, serde_json's position)."""
+    if not raw or influxql is not tsdb_core.Dialect.INFLUXDB3:
+        return
+    message = tsdb_core.influxdb3_params_error(raw)
+    if message is not None:
+        raise HttpError(400, message)
+
+
 @dataclass(frozen=True, slots=True)
 class QueryParams:
     """The /query parameters, decoded and checked once per request."""

@@ -28,8 +28,8 @@ from tsdb_core import ParseError, QueryResult, StatementResult, Store, TsdbError
 
 from . import chunking, encode, permissions, v1_results
 from .offload import Offload
-from .params import (Dialect, HttpError, QueryParams, check_epoch, influxql_dialect, query_form, query_params,
-                     split_db_rp, url_values)
+from .params import (Dialect, HttpError, QueryParams, check_epoch, check_v3_params, influxql_dialect, query_form,
+                     query_params, split_db_rp, url_values)
 
 log = logging.getLogger("tsdb_http")
 
@@ -89,6 +89,7 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
         # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
         # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
         kind, ctype = encode.JSON, encode.JSON
+    check_v3_params(form.get("params"), influxql)
     p = query_params(form)
     check_epoch(p.epoch, influxql)
     if influxql is not _V1:

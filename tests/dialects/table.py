@@ -99,7 +99,7 @@ CLAUSES_AND_FUNCTIONS = [
     ("SELECT usage FROM cpu SLIMIT 1", SLIMIT, None),
     ("SELECT usage FROM cpu SOFFSET 1", SLIMIT, None),
     ("SELECT max(u) FROM (SELECT usage AS u FROM cpu SLIMIT 1)", SLIMIT, None),
-    ("SELECT sample(usage, 1) FROM cpu", SAMPLE, None),
+    ("SELECT sample(usage, 2) FROM cpu", SAMPLE, None),  # window 1: the rewriter refuses it first (table_errors.py)
     ("SELECT count_hll(usage) FROM cpu", COUNT_HLL, "undefined function count_hll()"),
     ("SELECT integral(usage) FROM cpu", None, None),
     (f"SELECT holt_winters(mean(usage), 2, 0) FROM cpu WHERE {W} GROUP BY time(1m)",

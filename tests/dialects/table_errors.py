@@ -34,6 +34,7 @@ FROM = "invalid FROM clause, expected identifier, regular expression or subquery
 # influxdb_influxql_parser/src/expression/conditional.rs conditional()/conjunction(): expect("invalid conditional expression", ...)
 COND = "invalid conditional expression"
 EXPR = "expected identifier, string, number, bool"
+WHERE_CALL = "invalid expression, the only valid function calls are 'now' with no arguments, or scalar math functions"
 
 SYNTAX = [
     # no FROM: select_statement backs out, so no parser takes the statement
@@ -134,11 +135,247 @@ FUNCTIONS = [
      "invalid number of arguments for moving_average, expected 2, got 3"),
     # the statements v3 runs are not touched
     ("SELECT mean(usage), count(distinct(usage)) FROM cpu", None, None),
-    ("SELECT mean(usage) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
-     "GROUP BY time(1m), host fill(0) LIMIT 2", None, None),
+    (("SELECT mean(usage) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:10:00Z' "
+     "GROUP BY time(1m), host fill(0) LIMIT 2"), None, None),
 ]
 
-ROWS = SYNTAX + FUNCTIONS
+
+def failure(rest: str, kind: str = "Char") -> str:
+    # influxdb_influxql_parser/src/lib.rs parse_statements: a nom failure that is not a syntax error (a `cut`:
+    # arithmetic.rs `cut(term)` after + - | ^, call_expression `cut(preceded(ws0, char(')')))`) is reported
+    # as "invalid InfluxQL statement" at the statement's start, with nom's Display of Err::Failure as details
+    return f'{P}invalid InfluxQL statement at pos 0. Parsing Failure: Nom("{rest}", {kind})'
+
+
+# Durations and numbers inside WHERE and the other clauses. influxdb_influxql_parser/src/literal.rs:
+# literal_no_regex tries float, then duration (fold_many1 of integer + unit; `integer` is map_error, so an i64
+# overflow backs out), then integer_literal (map_fail "unable to parse integer due to overflow" past u64);
+# single_duration's unit overflow is map_fail("overflow", ...) (test_duration_fragment: single_duration("16000w")
+# expect_err("expected overflow")); a number followed by letters that are no unit ends the expression there.
+NUMBERS = [
+    ("SELECT usage FROM cpu WHERE time > now() - 1x", nom("x", 44), "error parsing query: invalid duration"),
+    ("SELECT usage FROM cpu WHERE time > now() - 1.5h", nom("h", 46), v1("found h, expected ;", 47)),
+    ("SELECT usage FROM cpu WHERE time > now() - 99999999999999999999s",
+     P + "unable to parse integer due to overflow at pos 63", "error parsing query: invalid duration"),
+    # past i64, within u64: an unsigned integer, then "s" is left over
+    ("SELECT usage FROM cpu WHERE time > now() - 9999999999999999999s", nom("s", 62),
+     "error parsing query: invalid duration"),
+    ("SELECT usage FROM cpu WHERE time > now() - 16000w", P + "overflow at pos 49",
+     "error parsing query: overflowed duration 16000w: choose a smaller duration or INF"),
+    ("SELECT usage FROM cpu WHERE usage > 99999999999999999999", P + "unable to parse integer due to overflow at pos 56",
+     v1("unable to parse integer", 37)),
+    # common.rs test_limit_clause: limit_clause("LIMIT 34593745733489743985734857394") "unable to parse unsigned integer"
+    ("SELECT usage FROM cpu LIMIT 99999999999999999999", P + "unable to parse unsigned integer at pos 48", None),
+    # select.rs test_time_call_expression: time_call_expression("TIME(5m, 3)") "invalid TIME call, expected ')'"
+    ("SELECT mean(usage) FROM cpu GROUP BY time(1x)", P + "invalid TIME call, expected ')' at pos 43",
+     "error parsing query: invalid duration"),
+    ("SELECT mean(usage) FROM cpu GROUP BY time(1m", P + "invalid TIME call, expected ')' at pos 44",
+     v1("found EOF, expected )", 45)),
+    # select.rs TimeCallOffsetArgument: the offset's now() call parses its arguments as offsets: 1 is none of them
+    ("SELECT mean(usage) FROM cpu GROUP BY time(1m, now(1))", failure("1))"), None),
+]
+
+# Parentheses, operands and literals, anywhere in the statement.
+SYNTAX_MORE = [
+    # conditional.rs where_clause: an unclosed group backs the WHERE clause out, its words are left over
+    ("SELECT usage FROM cpu WHERE (host = 'a'", nom("WHERE (host = 'a'", 22), v1("found EOF, expected )", 40)),
+    ("SELECT usage FROM cpu WHERE host = 'a')", nom(")", 38), v1("found ), expected ;", 39)),
+    ("SELECT (usage FROM cpu", P + "invalid SELECT statement, expected field at pos 7", v1("found FROM, expected )", 15)),
+    ("SELECT usage) FROM cpu", nom("SELECT usage) FROM cpu", 0), v1("found ), expected FROM", 13)),
+    ("SELECT usage + FROM cpu", failure("FROM cpu"), v1(f"found FROM, {EXPR}", 16)),
+    ("SELECT usage FROM cpu WHERE usage > 1 +", failure(""), v1(f"found EOF, {EXPR}", 40)),
+    ("SELECT mean(usage FROM cpu", failure("FROM cpu"), v1("found FROM, expected )", 19)),
+    # arithmetic.rs unary: "unexpected unary expression: expected literal integer, float, duration, field, ..."
+    ("SELECT -'a' FROM cpu", P + "unexpected unary expression: expected literal integer, float, duration, field, "
+     "function or parenthesis at pos 11", v1("found a, expected identifier, number, duration, (", 8)),
+    # select.rs test_field: Field::parse("foo as 1") "invalid field alias, expected identifier"
+    ("SELECT usage AS FROM cpu", P + "invalid field alias, expected identifier at pos 15",
+     v1("found FROM, expected identifier", 17)),
+    # select.rs test_field: Field::parse("distinct *") "invalid DISTINCT expression, expected identifier"
+    ("SELECT DISTINCT FROM cpu", P + "invalid DISTINCT expression, expected identifier at pos 16",
+     v1("found FROM, expected identifier", 17)),
+    # expression/arithmetic.rs test_var_ref: "invalid data type for tag or field reference, expected float, ..."
+    ("SELECT usage::foo FROM cpu", P + "invalid data type for tag or field reference, expected float, integer, "
+     "unsigned, string, boolean, field, tag at pos 14",
+     v1("found foo, expected float, integer, unsigned, string, boolean, field, tag", 15)),
+    # select.rs test_wildcard: "invalid wildcard type specifier, expected TAG or FIELD"
+    ("SELECT *::foo FROM cpu", P + "invalid wildcard type specifier, expected TAG or FIELD at pos 10",
+     v1("found foo, expected field, tag", 11)),
+    # common.rs test_order_by: order_by_clause("ORDER by foo") "invalid ORDER BY, expected TIME column"
+    ("SELECT usage FROM cpu ORDER BY host", P + "invalid ORDER BY, expected TIME column at pos 31",
+     "error parsing query: only ORDER BY time supported at this time"),
+    # common.rs order_by_clause: expect("invalid ORDER BY, expected ASC, DESC or TIME", ...)
+    ("SELECT usage FROM cpu ORDER BY", P + "invalid ORDER BY, expected ASC, DESC or TIME at pos 30",
+     v1("found EOF, expected identifier, ASC, DESC", 32)),
+    # string.rs test_single_quoted_string: single_quoted_string(r"'quick\idraw'")
+    # r"invalid escape sequence, expected \\, \' or \n"
+    ("SELECT usage FROM cpu WHERE host = 'a\\q'", P + "invalid escape sequence, expected \\\\, \\' or \\n at pos 38",
+     v1(f"found \\q, {EXPR}", 39)),
+    ("SELECT 'a\\\"b' FROM cpu", P + "invalid escape sequence, expected \\\\, \\' or \\n at pos 10",
+     "field must contain at least one variable"),
+    # string.rs test_double_quoted_string: "unterminated string literal"
+    ('SELECT usage FROM cpu WHERE host = "a', P + "unterminated string literal at pos 37", v1(f"found a, {EXPR}", 35)),
+    # common.rs test_comment_inline: "invalid inline comment, missing closing */"
+    ("SELECT usage FROM cpu /* note", P + "invalid inline comment, missing closing */ at pos 24",
+     v1("found /, expected ;", 23)),
+    # select.rs test_timezone_clause: timezone_clause("TZ('Foo')") "unable to find timezone"
+    ("SELECT usage FROM cpu tz('Foo/Bar')", P + "unable to find timezone at pos 34",
+     "error parsing query: unable to find time zone Foo/Bar"),
+    # expression/conditional.rs test_arithmetic_expression: arithmetic_expression("sum(foo)") / ("now(1)")
+    # "invalid expression, the only valid function calls are 'now' with no arguments, or scalar math functions"
+    ("SELECT usage FROM cpu WHERE host = foo()", P + WHERE_CALL + " at pos 35",
+     "invalid function call in condition: foo()"),
+    ("SELECT usage FROM cpu WHERE usage > mean(usage)", P + WHERE_CALL + " at pos 36",
+     "invalid function call in condition: mean(usage)"),
+    ("SELECT usage FROM cpu WHERE time > now(1)", P + WHERE_CALL + " at pos 35",
+     "invalid operation: time and *influxql.Call are not compatible"),
+    # select.rs MeasurementSelection: an unclosed subquery is no measurement: the FROM list's first item fails
+    ("SELECT usage FROM (SELECT usage FROM cpu", P + FROM + " at pos 18", v1("found EOF, expected )", 42)),
+    ("SELECT usage FROM (SELECT FROM cpu)", P + "invalid SELECT statement, expected field at pos 26",
+     v1(f"found FROM, {EXPR}", 27)),
+    ("SELECT usage FROM cpu fill(", P + "invalid FILL option, expected NULL, NONE, PREVIOUS, LINEAR, or a number at pos 27",
+     v1(f"found EOF, {EXPR}", 29)),
+]
+
+# iox_query_influxql/src/plan/rewriter.rs FieldChecker (select_statement_info, in the context "gather information
+# about select statement"); texts from rewriter.rs test_select_statement_info; Rust's {:?} of the argument where
+# the message prints one (e.g. "expected integer as last argument for top, got VarRef(VarRef { name:
+# Identifier(\"bar\"), data_type: None })", "expected field argument in sum(), got Literal(Integer(1))")
+REWRITER = [
+    ("SELECT top(usage, host) FROM cpu", planning(
+        'expected integer as last argument for top, got VarRef(VarRef { name: Identifier("host"), data_type: None })'),
+     "expected integer as last argument in top(), found host"),
+    ("SELECT top(usage, 1.5) FROM cpu", planning("expected integer as last argument for top, got Literal(Float(1.5))"),
+     "expected integer as last argument in top(), found 1.500"),
+    ("SELECT top(usage, 0) FROM cpu", planning("limit (0) for top must be greater than 0"),
+     "limit (0) in top function must be at least 1"),
+    ("SELECT bottom('usage', 2) FROM cpu", planning("expected first argument to be a field for bottom"),
+     "expected first argument to be a field in bottom(), found 'usage'"),
+    ("SELECT top(usage, 2, 3) FROM cpu", planning("only fields or tags are allow for top(), got Literal(Integer(2))"),
+     "only fields or tags are allowed in top(), found 2"),
+    ("SELECT top(usage, 2), mean(usage) FROM cpu",
+     planning("selector functions top and bottom cannot be combined with other functions"),
+     "selector function top() cannot be combined with other functions"),
+    ("SELECT percentile(usage, 'a') FROM cpu", planning('expected number for percentile(), got Literal(String("a"))'),
+     "expected float argument in percentile()"),
+    # rewriter.rs check_sample: a deviation from 1.x, which takes a window of 1
+    ("SELECT sample(usage, 1) FROM cpu", planning("sample window must be greater than 1, got 1"), None),
+    ("SELECT moving_average(usage, 1) FROM cpu", planning("moving_average window must be greater than 1, got 1"),
+     "moving_average window must be greater than 1, got 1"),
+    ("SELECT moving_average(usage, usage) FROM cpu", planning("expected integer argument in moving_average()"),
+     "second argument for moving_average must be an integer, got *influxql.VarRef"),
+    ("SELECT derivative(usage, 2) FROM cpu",
+     planning("argument 2 to derivative must be a duration, got Literal(Integer(2))"),
+     "second argument to derivative must be a duration, got *influxql.IntegerLiteral"),
+    ("SELECT derivative(usage, -2s) FROM cpu", planning("duration argument must be positive, got -2s"),
+     "duration argument must be positive, got -2s"),
+    ("SELECT derivative(usage) FROM cpu GROUP BY time(1m)",
+     planning("aggregate function required inside the call to derivative"),
+     "aggregate function required inside the call to derivative"),
+    ("SELECT derivative(mean(usage)) FROM cpu", planning("derivative aggregate requires a GROUP BY interval"),
+     "derivative aggregate requires a GROUP BY interval"),
+    ("SELECT elapsed(usage, 2) FROM cpu", planning("argument 2 to elapsed must be a duration, got Literal(Integer(2))"),
+     "second argument to elapsed must be a duration, got *influxql.IntegerLiteral"),
+    ("SELECT difference(mean(usage)) FROM cpu", planning("difference aggregate requires a GROUP BY interval"),
+     "difference aggregate requires a GROUP BY interval"),
+    ("SELECT cumulative_sum(usage) FROM cpu GROUP BY time(1m)",
+     planning("aggregate function required inside the call to cumulative_sum"),
+     "aggregate function required inside the call to cumulative_sum"),
+    ("SELECT integral(usage, 2) FROM cpu", planning("argument 2 to integral must be a duration, got Literal(Integer(2))"),
+     "second argument must be a duration"),
+    # holt_winters: the rewriter's checks come before the planner's "Invalid function 'holt_winters'"
+    ("SELECT holt_winters(usage, 2, 3) FROM cpu GROUP BY time(1m)", planning("must use aggregate function with holt_winters"),
+     "must use aggregate function with holt_winters"),
+    ("SELECT holt_winters(mean(usage), 0, 3) FROM cpu GROUP BY time(1m)",
+     planning("holt_winters N argument must be greater than 0, got 0"), "second arg to holt_winters must be greater than 0, got 0"),
+    ("SELECT holt_winters(mean(usage), 2, -3) FROM cpu GROUP BY time(1m)",
+     planning("holt_winters S argument cannot be negative, got -3"), "third arg to holt_winters cannot be negative, got -3"),
+    ("SELECT holt_winters(mean(usage), 2, 3) FROM cpu", planning("holt_winters aggregate requires a GROUP BY interval"),
+     "holt_winters aggregate requires a GROUP BY interval"),
+    ("SELECT exponential_moving_average(usage, 2, 3, 'bad') FROM cpu",
+     planning("exponential_moving_average warmup type must be one of: 'exponential', 'simple', got bad"),
+     "exponential_moving_average warmup type must be one of: 'exponential' 'simple'"),
+    ("SELECT sum(1) FROM cpu", planning("expected field argument in sum(), got Literal(Integer(1))"),
+     "expected field argument in sum()"),
+    ("SELECT sum(mean(usage)) FROM cpu", planning('expected field argument in sum(), got Call(Call { name: "mean", args: '
+                                                  '[VarRef(VarRef { name: Identifier("usage"), data_type: None })] })'),
+     "expected field argument in sum()"),
+    ("SELECT usage, 1 FROM cpu", planning("field must contain at least one variable"),
+     "field must contain at least one variable"),
+    ("SELECT mean(usage), usage FROM cpu", planning("mixing aggregate and non-aggregate columns is not supported"),
+     "mixing aggregate and non-aggregate queries is not supported"),
+    ("SELECT first(usage), last(usage), host FROM cpu",
+     planning("mixing multiple selector functions with tags or fields is not supported"),
+     "mixing multiple selector functions with tags or fields is not supported"),
+    ("SELECT distinct(usage), mean(usage) FROM cpu",
+     planning("aggregate function distinct() cannot be combined with other functions or fields"),
+     "aggregate function distinct() cannot be combined with other functions or fields"),
+    ("SELECT distinct(mean(usage)) FROM cpu", planning("expected field argument in distinct()"),
+     "expected field argument in distinct()"),
+    ("SELECT usage FROM cpu GROUP BY time(1m)", planning("GROUP BY requires at least one aggregate function"),
+     "GROUP BY requires at least one aggregate function"),
+    ("SELECT usage FROM cpu fill(none)", planning("FILL(none) must be used with an aggregate or selector function"),
+     "fill(none) must be used with a function"),
+    ("SELECT usage FROM cpu fill(linear)", planning("FILL(linear) must be used with an aggregate or selector function"),
+     "fill(linear) must be used with a function"),
+    # iox_query_influxql/src/plan/snapshots/..._tests__select__time_range_in_where-5.snap
+    # (plan("SELECT foo, f64_field FROM data where time != 0")): "rewriting statement\ncaused by\nsplit condition\n
+    # caused by\nError during planning: invalid time comparison operator: !=" (before the fields are checked)
+    ("SELECT sum(1) FROM cpu WHERE host = 'a' AND time != now()",
+     ("datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\nError during planning: "
+     "invalid time comparison operator: !="), "invalid time comparison operator: !="),
+]
+
+# SHOW statements past their first words: each optional clause is opt(preceded(ws1, clause)), so one that
+# cannot start is left over, and one that starts and breaks fails with its message (show*.rs).
+SHOW = [
+    # common.rs test_limit_clause / test_offset_clause (SHOW's LIMIT and OFFSET are the same parsers)
+    ("SHOW TAG VALUES WITH KEY = host LIMIT x", P + "invalid LIMIT clause, expected unsigned integer at pos 38",
+     v1("found x, expected integer", 39)),
+    ("SHOW MEASUREMENTS OFFSET -1", P + "invalid OFFSET clause, expected unsigned integer at pos 25",
+     v1("found -, expected integer", 26)),
+    ("SHOW FIELD KEYS FROM cpu LIMIT x", P + "invalid LIMIT clause, expected unsigned integer at pos 31",
+     v1("found x, expected integer", 32)),
+    # show_tag_values.rs test_with_key_clause: "invalid WITH KEY clause, expected condition",
+    # "... expected identifier following =", "... expected regular expression following =~"
+    ("SHOW TAG VALUES WITH KEY host", P + "invalid WITH KEY clause, expected condition at pos 24",
+     v1("found host, expected IN, =, =~", 26)),
+    ("SHOW TAG VALUES WITH KEY =~ host", P + "invalid WITH KEY clause, expected regular expression following =~ at pos 28",
+     v1("found host, expected regex", 29)),
+    ("SHOW TAG VALUES WITH KEY =", P + "invalid WITH KEY clause, expected identifier following = at pos 26",
+     v1("found EOF, expected identifier", 27)),
+    # show_tag_values.rs test_identifier_list: "invalid identifier list, expected ')'"; identifier_list
+    # separated_list1("invalid IN clause, expected identifier")
+    ("SHOW TAG VALUES WITH KEY IN (host", P + "invalid identifier list, expected ')' at pos 33",
+     v1("found EOF, expected )", 35)),
+    ("SHOW TAG VALUES WITH KEY IN ()", P + "invalid IN clause, expected identifier at pos 29",
+     v1("found ), expected identifier", 30)),
+    # show_tag_values.rs: expect("invalid SHOW TAG VALUES statement, expected WITH KEY clause", ...) after ON and FROM
+    ("SHOW TAG VALUES FROM cpu", P + "invalid SHOW TAG VALUES statement, expected WITH KEY clause at pos 24",
+     v1("found EOF, expected WITH", 26)),
+    # simple_from_clause.rs from_clause: "invalid FROM clause, expected identifier or regular expression"
+    ("SHOW TAG VALUES FROM WITH KEY = host", P + "invalid FROM clause, expected identifier or regular expression at pos 21",
+     v1("found WITH, expected identifier", 22)),
+    ("SHOW TAG KEYS FROM", nom("FROM", 14), v1("found EOF, expected identifier", 20)),  # FROM wants whitespace after it
+    # show_retention_policies.rs test_show_retention_policies / show.rs on_clause: "invalid ON clause, expected identifier"
+    ("SHOW TAG KEYS ON", P + "invalid ON clause, expected identifier at pos 16", v1("found EOF, expected identifier", 18)),
+    ("SHOW RETENTION POLICIES ON", P + "invalid ON clause, expected identifier at pos 26",
+     v1("found EOF, expected identifier", 28)),
+    ("SHOW TAG KEYS WHERE host =", P + COND + " at pos 26", v1(f"found EOF, {EXPR}", 27)),
+    ("SHOW MEASUREMENTS WHERE (host = 'a'", nom("WHERE (host = 'a'", 18), v1("found EOF, expected )", 36)),
+    # show_measurements.rs test_with_measurement_clause: "invalid WITH clause, expected MEASUREMENT",
+    # "expected = or =~", "expected measurement name"; test_extended_on_clause: "invalid ON clause, expected
+    # wildcard or identifier"
+    ("SHOW MEASUREMENTS WITH foo", P + "invalid WITH clause, expected MEASUREMENT at pos 23",
+     v1("found foo, expected MEASUREMENT", 24)),
+    ("SHOW MEASUREMENTS WITH MEASUREMENT host", P + "expected = or =~ at pos 35", v1("found host, expected =, =~", 36)),
+    ("SHOW MEASUREMENTS WITH MEASUREMENT =", P + "expected measurement name at pos 36",
+     v1("found EOF, expected identifier", 38)),
+    ("SHOW MEASUREMENTS ON 1", P + "invalid ON clause, expected wildcard or identifier at pos 21",
+     v1("found 1, expected identifier", 22)),
+]
+
+ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER + SHOW
 
 # Bound parameters: (query, params, v3's error of each statement, 1.x's request error or None).
 # influxdb_influxql_parser/src/parameter.rs BindParameterError (v3 binds every statement to the

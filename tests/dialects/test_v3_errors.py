@@ -1,10 +1,13 @@
 """Each row of table_errors.py in both dialects, and in the portability check."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import tsdb_core
 from tests.dialects.table_errors import PARAMS, ROWS
+from tsdb_core.influxql.dialects import explain3, params3
 
 IDS = [r[0][:60] for r in ROWS]
 
@@ -57,13 +60,26 @@ def test_bound_parameters(v3, v1, q, params, v3_errors, v1_error):
         assert all("error" not in r for r in doc["results"])
 
 
+# datafusion/common/src/display/mod.rs PlanType Display; datafusion/sqllogictest/test_files/explain.slt
+# "EXPLAIN VERBOSE SELECT a, b, c FROM simple_explain_test": initial_logical_plan, ..., analyzed_logical_plan
+# SAME TEXT AS ABOVE, ..., logical_plan, initial_physical_plan, initial_physical_plan_with_stats,
+# initial_physical_plan_with_schema, ..., physical_plan, physical_plan_with_stats, physical_plan_with_schema
+# (the rows naming each optimizer pass, "logical_plan after <rule>", are left out: explain3.py)
+VERBOSE = ["initial_logical_plan", "analyzed_logical_plan", "logical_plan", "initial_physical_plan",
+           "initial_physical_plan_with_stats", "initial_physical_plan_with_schema", "physical_plan",
+           "physical_plan_with_stats", "physical_plan_with_schema"]
+
+
 @pytest.mark.parametrize("q,kinds", [
     # iox_query_influxql/src/plan/planner.rs explain_statement_to_plan: plan_type is the "measurement name";
     # iox_v1_query_api/src/response/stream.rs: the measurement column is elided, the others are the columns
     ("EXPLAIN SELECT usage FROM cpu", ["logical_plan", "physical_plan"]),
-    ("EXPLAIN VERBOSE SELECT usage FROM cpu", ["logical_plan", "physical_plan"]),
+    ("EXPLAIN VERBOSE SELECT usage FROM cpu", VERBOSE),
+    # datafusion/physical-plan/src/analyze.rs create_output_batch: "Plan with Metrics", and when verbose
+    # "Plan with Full Metrics", "Output Rows" (total_rows.to_string()), "Duration" (format!("{duration:?}"))
     ("EXPLAIN ANALYZE SELECT usage FROM cpu", ["Plan with Metrics"]),
-    ("EXPLAIN ANALYZE VERBOSE SELECT usage FROM cpu", ["Plan with Metrics"]),
+    ("EXPLAIN ANALYZE VERBOSE SELECT usage FROM cpu",
+     ["Plan with Metrics", "Plan with Full Metrics", "Output Rows", "Duration"]),
 ])
 def test_explain_has_v3s_shape_with_our_plan(v3, v1, q, kinds):
     (res,) = v3.query(q, db="mydb").to_json()["results"]
@@ -71,8 +87,73 @@ def test_explain_has_v3s_shape_with_our_plan(v3, v1, q, kinds):
     plan = "\n".join(row[0] for row in v1.query("EXPLAIN SELECT usage FROM cpu", db="mydb").to_json()
                      ["results"][0]["series"][0]["values"])
     assert "Scan mydb.autogen.cpu" in plan
-    assert all(s["columns"] == ["plan"] and s["values"] == [[plan]] for s in res["series"])
+    texts = {s["name"]: s["values"] for s in res["series"]}
+    assert all(s["columns"] == ["plan"] for s in res["series"])
+    for kind in kinds:
+        if kind == "analyzed_logical_plan":
+            assert texts[kind] == [["SAME TEXT AS ABOVE"]]
+        elif kind == "Output Rows":
+            assert texts[kind] == [["2"]]  # the two points of cpu
+        elif kind == "Duration":
+            assert re.fullmatch(r"\d+(\.\d+)?(s|ms|µs|ns)", texts[kind][0][0])
+        else:
+            assert texts[kind] == [[plan]]
     if "VERBOSE" in q:  # not InfluxQL 1.x
         assert v1.query(q, db="mydb").to_json()["error"].startswith("error parsing query: found VERBOSE")
     else:
         assert v1.query(q, db="mydb").to_json()["results"][0]["series"][0]["columns"] == ["QUERY PLAN"]
+
+
+@pytest.mark.parametrize("ns,text", [(80, "80ns"), (13_000, "13µs"), (2_250_000, "2.25ms"), (1_500_000_000, "1.5s"),
+                                     (2 * 10**9, "2s"), (1_000_001, "1.000001ms")])
+def test_durations_print_as_rust_debug_prints_them(ns, text):
+    # Rust core::time::Duration Debug (library/core/src/time.rs fmt_decimal): the largest unit >= 1, no trailing zeros
+    assert explain3.rust_duration(ns) == text
+
+
+def test_explain_verbose_among_other_statements_keeps_each_statements_shape(v3):
+    doc = v3.query("EXPLAIN SELECT usage FROM cpu; EXPLAIN VERBOSE SELECT usage FROM cpu; SHOW MEASUREMENTS",
+                   db="mydb").to_json()
+    assert [[s["name"] for s in r["series"]] for r in doc["results"]] == [
+        ["logical_plan", "physical_plan"], VERBOSE, ["measurements"]]
+
+
+# iox_query_params/src/params.rs TryFrom<serde_json::Value> for StatementParam: "JSON arrays are not supported as
+# query parameters. Expected null, boolean, number, or string." / "JSON objects are not supported as query
+# parameters. Expected null, boolean, number, or string"; iox_v1_query_api/src/error.rs Error::SerdeJson
+# "error decoding query body: {0}" (the whole request fails before any statement is parsed)
+ARRAYS = ("error decoding query body: JSON arrays are not supported as query parameters. "
+          "Expected null, boolean, number, or string.")
+OBJECTS = ("error decoding query body: JSON objects are not supported as query parameters. "
+           "Expected null, boolean, number, or string")
+
+
+@pytest.mark.parametrize("params,v3_error,v1_error", [
+    ({"h": [1]}, ARRAYS, "error parsing query: unable to bind parameter with type list"),
+    ({"h": ["a", "b"]}, ARRAYS, "error parsing query: unable to bind parameter with type list"),
+    ({"h": {"a": 1}}, OBJECTS, "error parsing query: unknown bind object type: a"),
+    ({"h": "a", "x": []}, ARRAYS, None),  # 1.x binds only the names the query uses
+])
+def test_params_that_are_lists_or_objects(v3, v1, params, v3_error, v1_error):
+    q = "SELECT usage FROM cpu WHERE host = $h; SHOW MEASUREMENTS"
+    assert v3.query(q, db="mydb", params=params).to_json() == {"error": v3_error}
+    with pytest.raises(tsdb_core.QueryError, match="^error decoding query body: JSON"):
+        v3.prepare(q, params)
+    doc = v1.query(q, db="mydb", params=params).to_json()
+    if v1_error is None:
+        assert [r.get("error") for r in doc["results"]] == [None, None]
+    else:
+        assert doc == {"error": v1_error}
+
+
+@pytest.mark.parametrize("raw,message", [
+    # serde_json reads the map's end ("}" consumed, "," not), then reports one byte past its reader
+    ('{"h":[1]}', ARRAYS + " at line 1 column 9"),
+    ('{"h": [1] }', ARRAYS + " at line 1 column 11"),
+    ('{"a":1, "h":{"x":1},"z":2}', OBJECTS + " at line 1 column 20"),
+    ('{\n "h": [1]\n}', ARRAYS + " at line 3 column 1"),
+    ('{"é":{}}', OBJECTS + " at line 1 column 9"),  # columns count bytes
+    ('{"h":"a"}', None),
+])
+def test_params_json_positions(raw, message):
+    assert params3.decode_error(raw) == message

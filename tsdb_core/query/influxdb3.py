@@ -5,6 +5,7 @@ applies them around the one query engine (``engine.py``), so planner and executo
 dialect-free. What differs from ``engine.execute``:
 
 - a statement v3's parser refuses fails the whole request as one statement error;
+- ``params`` with a list or object value fail the request (v3 cannot decode them);
 - each statement runs whatever the others did (v3 runs them side by side);
 - the database is ``db`` or ``db/rp`` (v3's DBRP naming), required, and must exist;
 - SHOW RETENTION POLICIES answers v3's placeholder policy;
@@ -15,6 +16,7 @@ dialect-free. What differs from ``engine.execute``:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import time as _time
 
@@ -25,9 +27,9 @@ from ..base.time import MAX_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
+from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.ast.visit import find
-from ..influxql.dialects import params3
 from ..influxql.dialects.statements import char_offset, pieces
 from . import engine
 from .analyze.time_range import split_where
@@ -39,14 +41,19 @@ METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metad
 
 def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     """Parse as v3 would: raises ParseError worded as v3's (``error in InfluxQL statement: ...``)."""
+    if params:
+        undecodable = params3.value_error(params)
+        if undecodable is not None:
+            raise params3.UndecodableParams(undecodable)  # the whole request, before any parsing
     refused = rules.parse_error(text)
     if refused is not None:
         raise ParseError(refused)
     unbound: list[str | None] = []
     if params or "$" in text:
         params, unbound = params3.bind(text, params)
+    text_1x, verbose = _without_verbose(text)
     try:
-        prepared = engine.prepare(_without_verbose(text), params)
+        prepared = engine.prepare(text_1x, params)
     except ParseError as e:
         pos = char_offset(text, e.line, e.column)
         raise ParseError(rules.our_parse_error(text, e.message, pos), e.line, e.column, pos) from None
@@ -54,17 +61,21 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
         refused = rules.rewrite_error(stmt)
         if refused is not None:
             raise ParseError(refused)
-    if any(unbound) and len(unbound) == len(prepared.statements):
-        return BoundQuery(prepared.text, prepared.statements, tuple(unbound))
+    if not (any(unbound) and len(unbound) == len(prepared.statements)):
+        unbound = []
+    if unbound or verbose:
+        return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose)
     return prepared
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BoundQuery(engine.PreparedQuery):
-    """A prepared query some of whose statements v3 refuses for their bound parameters
-    (``unbound[i]``: statement i's error, or None)."""
+    """A prepared query with what the 1.x grammar cannot carry: statements v3 refuses for
+    their bound parameters (``unbound[i]``: statement i's error, or None) and the EXPLAIN
+    statements written VERBOSE (their indexes)."""
 
     unbound: tuple[str | None, ...] = ()
+    verbose: frozenset[int] = frozenset()
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,
@@ -75,13 +86,16 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
         prepared = query if isinstance(query, engine.PreparedQuery) else prepare(query, params)
     except ParseError as e:
         return QueryResult([StatementResult(0, error=e.message)])
+    except params3.UndecodableParams as e:
+        return QueryResult(error=str(e))
     now = provider.now() if now is None else now
     config = config if config is not None else provider.config
     deadline = t0 + config.query_timeout_s if config.query_timeout_s else 0.0
     name = rules.database_name(db, rp)
     unbound = getattr(prepared, "unbound", ())
+    verbose = getattr(prepared, "verbose", frozenset())
     results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
-               _statement(i, stmt, provider, name, epoch, now, config, deadline)
+               _statement(i, stmt, provider, name, epoch, now, config, deadline, i in verbose)
                for i, stmt in enumerate(prepared.statements)]
     if epoch is None:
         for res in results:
@@ -89,7 +103,7 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     return QueryResult(results)
 
 
-def _statement(i, stmt, provider, name, epoch, now, config, deadline) -> StatementResult:
+def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=False) -> StatementResult:
     refused = rules.statement_error(stmt)
     target = rules.query_database(stmt) or name
     if refused is not None and not isinstance(stmt, M.ShowDatabasesStatement):
@@ -106,35 +120,48 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline) -> Stateme
         series_name, columns, rows = rules.RETENTION_POLICIES
         return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
     stmt, provider = _metadata_cutoff(stmt, provider, now)
-    res = engine.run_statement(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                               deadline=deadline)
-    return _explain_shape(res, stmt.analyze) if isinstance(stmt, S.ExplainStatement) else res
+    run = functools.partial(engine.run_statement, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
+                            config=config, deadline=deadline)
+    res = run(i, stmt)
+    return _explain_shape(res, stmt, run, verbose) if isinstance(stmt, S.ExplainStatement) else res
 
 
 # -- EXPLAIN as v3 answers it -------------------------------------------------------------------
 
-def _without_verbose(text: str) -> str:
+def _without_verbose(text: str) -> tuple[str, frozenset[int]]:
     """``EXPLAIN [ANALYZE] VERBOSE``: v3 takes VERBOSE, the 1.x grammar does not. It is
-    blanked out (same length, so positions hold); our plan has no more detail to show."""
+    blanked out (same length, so positions hold) and the statements' indexes kept."""
     if "verbose" not in text.lower():
-        return text
-    for piece in pieces(text):
+        return text, frozenset()
+    found = set()
+    for n, piece in enumerate(pieces(text)):
         i = 1 + (piece.word(1) == "ANALYZE")
         if piece.word(0) == "EXPLAIN" and piece.word(i) == "VERBOSE":
             pos = piece.words[i][1]
             text = text[:pos] + " " * len("VERBOSE") + text[pos + len("VERBOSE"):]
-    return text
+            found.add(n)
+    return text, frozenset(found)
 
 
-def _explain_shape(res: StatementResult, analyze: bool) -> StatementResult:
+def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool) -> StatementResult:
     """v3's EXPLAIN is DataFusion's: a ``plan_type`` (the series name, iox planner.rs
     explain_statement_to_plan) and a ``plan`` column holding the whole plan as one string.
-    Ours is this store's plan, under DataFusion's plan types."""
+    Ours is this store's plan, under DataFusion's plan types (explain3.py); ANALYZE VERBOSE
+    runs the statement for its row count and duration, as DataFusion's AnalyzeExec does."""
     if res.error is not None or not res.series:
         return res
     plan = "\n".join(str(row[0]) for s in res.series for row in s.values)
-    kinds = ("Plan with Metrics",) if analyze else ("logical_plan", "physical_plan")
-    return StatementResult(res.statement_id, [Series(k, None, ["plan"], [[plan]]) for k in kinds])
+    if not stmt.analyze:
+        kinds = explain3.rows(plan, verbose=verbose)
+    elif not verbose:
+        kinds = explain3.analyze_rows(plan, verbose=False)
+    else:
+        t0 = _time.perf_counter_ns()
+        inner = run(res.statement_id, stmt.statement)
+        elapsed = _time.perf_counter_ns() - t0
+        count = sum(len(s.values) for s in inner.series)
+        kinds = explain3.analyze_rows(plan, verbose=True, output_rows=count, elapsed_ns=elapsed)
+    return StatementResult(res.statement_id, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
 
 
 def _resolve(provider, name: str) -> tuple[str, str | None]:

@@ -12,13 +12,17 @@ and functions it refuses. Both return v3's text as the v1 ``/query`` API (crate
 from __future__ import annotations
 
 import functools
+import re
 
 from ..ast import expr as A
 from ..ast import meta as M
 from ..ast import select as S
 from ..ast.visit import find
 from .functions3 import fields_error
-from .select_syntax import select_syntax_error, tokens
+from .rust_debug import string as _rust_debug
+from .select3 import Back, Fail
+from .select_syntax import group_by_suspect, select_syntax_error, tokens
+from .show3 import Show3
 from .statements import Piece, byte_offset, pieces
 
 # iox_v1_query_api/src/error.rs: Error::InfluxqlRewrite, Error::Datafusion
@@ -41,6 +45,34 @@ INVALID_SHOW_TAG = "invalid SHOW TAG statement, expected KEYS or VALUES"  # show
 INVALID_FIELD_KEYS = "invalid SHOW FIELD KEYS statement, expected KEYS"  # show_field_keys.rs
 INVALID_RETENTION = "invalid SHOW RETENTION POLICIES statement, expected POLICIES"  # show_retention_policies.rs
 INVALID_TAG_VALUES = "invalid SHOW TAG VALUES statement, expected WITH KEY clause"  # show_tag_values.rs
+
+_LONG_NUMBER = re.compile(r"\d{19}")  # may not fit 64 bits: v3's parser says so, the 1.x grammar may not
+_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
+_NOW_ARGS = re.compile(r"\bnow\s*\(\s*[^)\s]", re.IGNORECASE)  # v3 takes now() with no arguments only
+# calls v3 takes after a WHERE (conditional.rs: now() and the math functions) and the words
+# that may stand before a parenthesis there
+_WHERE_CALLS = frozenset({"now", "abs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "ln",
+                          "log2", "log10", "sqrt", "pow", "floor", "ceil", "round", "and", "or", "where", "time",
+                          "fill", "tz", "select", "from", "by", "in"})
+
+
+def _where_call(text: str) -> bool:
+    """A call after WHERE that v3's parser refuses (the 1.x grammar takes any); may err
+    towards yes: the recogniser decides."""
+    end = _WHERE.search(text).end()
+    i = text.find("(", end)
+    while i >= 0:
+        j = i
+        while j > end and text[j - 1] in " \t\r\n":
+            j -= 1
+        k = j
+        while k > end and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            k -= 1
+        if k < j and text[k:j].lower() not in _WHERE_CALLS:
+            return True
+        i = text.find("(", i + 1)
+    return False
+
 
 # Functions v3's planner has no implementation of (planner.rs: "Invalid function '{name}'").
 UNPLANNED_FUNCTIONS = frozenset({
@@ -116,9 +148,11 @@ def _select_error(piece: Piece, text: str, i: int = 0) -> str | None:
     words = [w for w, _ in piece.words[i:]]
     if "INTO" in words and ("FROM" not in words or words.index("INTO") < words.index("FROM")):
         return nom_error(text, piece.start)
-    if "GROUP" in words:
-        # the 1.x grammar takes ``GROUP BY time``, ``time()``, ``GROUP BY 1`` and its planner
-        # refuses them; in v3 its parser does, with its own words
+    suspect = ("GROUP" in words and group_by_suspect(text, piece)) or ("WHERE" in words and _where_call(piece.text))
+    t = piece.text
+    if suspect or "\\" in t or _LONG_NUMBER.search(t) or _NOW_ARGS.search(t):
+        # the 1.x grammar takes ``GROUP BY time``, ``time()``, ``GROUP BY 1``, numbers past
+        # 64 bits, more escapes, any call in WHERE, now(x); v3's parser refuses them, in its words
         found = _select_syntax_piece(text, piece)
         return found.removeprefix(PARSE_PREFIX) if found is not None else None
     return None
@@ -139,7 +173,8 @@ def _show_error(piece: Piece, text: str) -> str | None:
             return _at(text, INVALID_SHOW_TAG, _next_at(piece, 1))
         rest = [w for w, _ in piece.words[3:]]
         if piece.word(3) not in ("ON", "FROM", "WITH") or "WITH" not in rest:
-            return _at(text, INVALID_TAG_VALUES, _after(piece, 2))
+            found = _show_syntax_piece(text, piece)  # where its ON and FROM clauses end
+            return found.removeprefix(PARSE_PREFIX) if found else _at(text, INVALID_TAG_VALUES, _after(piece, 2))
         return _trailing_error(piece, text, 3)
     return _at(text, INVALID_SHOW, _next_at(piece, 0))
 
@@ -151,21 +186,6 @@ def _trailing_error(piece: Piece, text: str, i: int) -> str | None:
         if word in ("SLIMIT", "SOFFSET"):
             return nom_error(text, pos)
     return None
-
-
-def _rust_debug(s: str) -> str:
-    """Rust's ``{:?}`` of a string (what nom's error prints)."""
-    out = []
-    for ch in s:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch in "\n\r\t":
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif ch == "'" or ch.isprintable():
-            out.append(ch)
-        else:
-            out.append(f"\\u{{{ord(ch):x}}}")
-    return '"' + "".join(out) + '"'
 
 
 def rewrite_error(stmt) -> str | None:
@@ -210,8 +230,7 @@ def select_error(stmt: S.SelectStatement) -> str | None:
         return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
     refused = fields_error(stmt)
     if refused is not None:
-        message, not_implemented = refused
-        return DATAFUSION + REWRITING + GATHER + (NOT_IMPLEMENTED if not_implemented else PLANNING) + message
+        return DATAFUSION + REWRITING + refused[0]
     calls = [c.name for s in selects for f in s.fields for c in find(f, A.Call)]
     for name in calls:
         if name in UNPLANNED_FUNCTIONS:
@@ -241,10 +260,28 @@ def _select_syntax(text: str, char_pos: int) -> str | None:
     piece = next((p for p in reversed(pieces(text)) if p.start <= char_pos), None)
     if piece is None:
         return None
+    if piece.word(0) == "SHOW":
+        return _show_syntax_piece(text, piece)
     if piece.word(0) != "SELECT" and not (piece.word(0) == "EXPLAIN" and "SELECT" in
                                           (piece.word(1), piece.word(2), piece.word(3))):
         return None
     return _select_syntax_piece(text, piece)
+
+
+def _show_syntax_piece(text: str, piece: Piece) -> str | None:
+    parser = Show3(text)
+    try:
+        end = parser.ws0(parser.show(piece.start))
+    except Back:
+        return None
+    except Fail as e:
+        if e.message is None:
+            return PARSE_PREFIX + (f"invalid InfluxQL statement at pos {byte_offset(text, piece.start)}. "
+                                   f"Parsing Failure: Nom({_rust_debug(text[e.pos:])}, {e.kind})")
+        return PARSE_PREFIX + _at(text, e.message, e.pos)
+    if end < len(text) and text[end] != ";":
+        return PARSE_PREFIX + nom_error(text, end)
+    return None
 
 
 def _select_syntax_piece(text: str, piece: Piece) -> str | None:
@@ -253,10 +290,14 @@ def _select_syntax_piece(text: str, piece: Piece) -> str | None:
     found = select_syntax_error(text, piece, first)
     if found is None:
         return None
-    message, pos = found
-    if message is None and first and pos == toks[first].start:
-        return PARSE_PREFIX + _at(text, INVALID_EXPLAIN, pos)  # explain.rs: expect(..., statement)
-    return PARSE_PREFIX + (nom_error(text, pos) if message is None else _at(text, message, pos))
+    if found.kind is not None:  # lib.rs: a nom failure, reported at the statement's start
+        return PARSE_PREFIX + (f"invalid InfluxQL statement at pos {byte_offset(text, piece.start)}. "
+                               f"Parsing Failure: Nom({_rust_debug(text[found.pos:])}, {found.kind})")
+    if found.message is None and first and found.pos == toks[first].start:
+        return PARSE_PREFIX + _at(text, INVALID_EXPLAIN, found.pos)  # explain.rs: expect(..., statement)
+    if found.message is None:
+        return PARSE_PREFIX + nom_error(text, found.pos)
+    return PARSE_PREFIX + _at(text, found.message, found.pos)
 
 
 def database_name(db: str | None, rp: str | None) -> str | None:

@@ -4,12 +4,15 @@
 v3 binds the whole ``params`` map to each statement in turn: a ``$name`` with no value, a
 ``null`` value, or (when any params are given) a name the statement does not use fails that
 statement only; the others run. InfluxDB 1.x instead fails the request for a missing one
-and ignores unused ones.
+and ignores unused ones. A value that is a list or an object fails the whole request
+before any statement is parsed: v3 decodes ``params`` into scalars (iox_query_params).
 """
 from __future__ import annotations
 
+import json
 import re
 
+from ...base.errors import QueryError
 from .select_syntax import tokens
 from .statements import pieces
 
@@ -18,6 +21,64 @@ UNDEFINED = "Bind parameter '${}' was referenced in the InfluxQL statement but i
 NOT_FOUND = "Bind parameter '${}' was provided but not found in the InfluxQL statement"
 NOT_SUPPORTED = "Parameter type '{}' is not supported by InfluxQL"
 PLANNING = "datafusion error: Error during planning: "  # planner.rs error::params -> DataFusionError::Plan
+# iox_query_params/src/params.rs TryFrom<serde_json::Value> for StatementParam (the first
+# message ends with a full stop, the second does not), through iox_v1_query_api error.rs
+# Error::SerdeJson "error decoding query body: {0}" (a 400)
+ARRAYS = "JSON arrays are not supported as query parameters. Expected null, boolean, number, or string."
+OBJECTS = "JSON objects are not supported as query parameters. Expected null, boolean, number, or string"
+DECODING = "error decoding query body: "
+_DECODER = json.JSONDecoder()
+
+
+class UndecodableParams(QueryError):
+    """``params`` v3 cannot decode: the whole request fails (a 400 over HTTP)."""
+
+
+def value_error(params: dict | None) -> str | None:
+    """v3's words for the first list or object among ``params``' values, or None."""
+    for value in (params or {}).values():
+        if isinstance(value, (list, tuple, dict)):
+            return DECODING + (OBJECTS if isinstance(value, dict) else ARRAYS)
+    return None
+
+
+def decode_error(raw: str) -> str | None:
+    """v3's words, with serde_json's line and column, for a ``params`` JSON object one of
+    whose values is a list or an object; None for anything else (left to the caller)."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or value_error(doc) is None:
+        return None
+    i = _skip(raw, raw.index("{") + 1)
+    while raw[i] == '"':
+        _, i = json.decoder.scanstring(raw, i + 1)
+        value, i = _DECODER.raw_decode(raw, _skip(raw, _skip(raw, i) + 1))
+        if isinstance(value, (list, dict)):
+            # serde_json: the map's end is read (a "}" consumed, a "," not) before the
+            # error takes the position one past the reader's
+            end = _skip(raw, i)
+            end += raw.startswith("}", end)
+            return f"{DECODING}{OBJECTS if isinstance(value, dict) else ARRAYS} at {_position(raw, end)}"
+        i = _skip(raw, _skip(raw, i) + 1)
+    return None
+
+
+def _skip(raw: str, i: int) -> int:
+    while i < len(raw) and raw[i] in " \t\n\r":
+        i += 1
+    return i
+
+
+def _position(raw: str, end: int) -> str:
+    """serde_json read.rs peek_position: the position one byte past the reader's (at most
+    the text's end), as a 1-based line and the bytes since the last newline."""
+    data = raw.encode()
+    before = data[:min(len(data), len(raw[:end].encode()) + 1)]
+    newline = before.rfind(b"\n")
+    lines = before.count(b"\n") + 1
+    return f"line {lines} column {len(before) - newline - 1}"
 
 
 def referenced(text: str) -> list[list[str]]:

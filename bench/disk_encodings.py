@@ -22,7 +22,6 @@ from typing import Callable
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import loader, procstat

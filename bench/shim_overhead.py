@@ -20,7 +20,6 @@ one request (``--profile-request``, default SHOW TAG VALUES) and writes the raw
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
 import os
 import shutil

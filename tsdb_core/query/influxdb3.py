@@ -20,7 +20,6 @@ import functools
 import re
 import time as _time
 
-import polars as pl
 
 from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME

@@ -10,7 +10,6 @@ footer is bad, or that fails to decode later, is moved to the quarantine
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time as _time
 from collections import deque

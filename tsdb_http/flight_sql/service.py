@@ -26,7 +26,7 @@ from tsdb_core import DatabaseNotFound, PermissionDenied, UserError
 from . import FlightSql_pb2 as pb
 from . import metadata, xdbc
 from .errors import cancelled, denied, internal, invalid, not_found, unsupported
-from .protocol import ACTIONS, CLOSE_PREPARED, CREATE_PREPARED, pack, unpack
+from .protocol import CLOSE_PREPARED, CREATE_PREPARED, pack, unpack
 
 log = logging.getLogger("tsdb_http.flight")
 

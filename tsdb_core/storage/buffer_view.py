@@ -302,9 +302,10 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
 
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     """``frame``'s rows in ``order``, a column at a time: a background sort then never holds
-    every thread of Polars' pool for long, where the queries run."""
+    every thread of Polars' pool for long, where the queries run. Each column is made one
+    chunk first: a gather across many chunks (one per write) costs many times more."""
     idx = pl.Series(order)
-    return pl.DataFrame([s.gather(idx) for s in frame.iter_columns()])
+    return pl.DataFrame([s.rechunk().gather(idx) for s in frame.iter_columns()])
 
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:

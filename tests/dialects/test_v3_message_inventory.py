@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tsdb_core.influxql.dialects import influxdb3, params3, select3, show3
+from tsdb_core.influxql.dialects import ddl3, influxdb3, params3, select3, show3
 
 MODELLED = [  # (v3 message, v3 file, our module, our constant)
     ("invalid LIMIT clause, expected unsigned integer", "common.rs", select3, "LIMITS"),
@@ -24,6 +24,13 @@ MODELLED = [  # (v3 message, v3 file, our module, our constant)
     ("invalid DELETE statement, expected FROM or WHERE", "delete.rs", influxdb3, "INVALID_DELETE"),
     ("invalid DROP statement, expected MEASUREMENT", "drop.rs", influxdb3, "INVALID_DROP"),
     ("invalid EXPLAIN statement, expected InfluxQL statement", "explain.rs", influxdb3, "INVALID_EXPLAIN"),
+    ("invalid DROP MEASUREMENT statement, expected identifier", "drop.rs", ddl3, "DROP_NAME"),
+    ('invalid WITH clause, expected "DURATION", "REPLICATION", "SHARD" or "NAME"', "create.rs", ddl3, "WITH"),
+    ("invalid DURATION clause, expected duration", "create.rs", ddl3, "DURATION"),
+    ("invalid REPLICATION clause, expected unsigned integer", "create.rs", ddl3, "REPLICATION"),
+    ('invalid SHARD DURATION clause, expected "DURATION"', "create.rs", ddl3, "SHARD_KEYWORD"),
+    ("invalid SHARD DURATION clause, expected duration", "create.rs", ddl3, "SHARD_DURATION"),
+    ("invalid NAME clause, expected identifier", "create.rs", ddl3, "NAME"),
     ("invalid data type for tag or field reference, expected float, integer, unsigned, string, boolean, field, tag",
      "expression/arithmetic.rs", select3, "VAR_TYPE"),
     ("constant overflows signed integer", "expression/arithmetic.rs", select3, "SIGNED_OVERFLOW"),
@@ -92,15 +99,6 @@ NOT_MODELLED = [  # (v3 message, v3 file, why)
     ("unable to parse integer", "literal.rs", "map_error: a recoverable error, the next alternative is tried"),
     ("unable to parse float", "literal.rs", "digits '.' digits always parse as f64"),
     ("unable to convert duration to timestamp", "literal.rs", "a panic message (Option::expect)"),
-    ("invalid DROP MEASUREMENT statement, expected identifier", "drop.rs",
-     "DROP MEASUREMENT is parsed but not run by v3: the 1.x grammar's words, in v3's framing"),
-    ("invalid WITH clause, expected \"DURATION\", \"REPLICATION\", \"SHARD\" or \"NAME\"", "create.rs",
-     "CREATE DATABASE ... WITH: parsed but not run by v3 (as above)"),
-    ("invalid DURATION clause, expected duration", "create.rs", "as above"),
-    ("invalid REPLICATION clause, expected unsigned integer", "create.rs", "as above"),
-    ("invalid SHARD DURATION clause, expected \"DURATION\"", "create.rs", "as above"),
-    ("invalid SHARD DURATION clause, expected duration", "create.rs", "as above"),
-    ("invalid NAME clause, expected identifier", "create.rs", "as above"),
     ("'{s}' is not a valid timestamp", "time_range.rs",
      ("the rewriter's time-range errors print the expression in v3's Display (invalid expression \"{expr}\": ...), "
      "not modelled: the 1.x planner's words are answered")),

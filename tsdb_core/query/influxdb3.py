@@ -20,16 +20,15 @@ import functools
 import re
 import time as _time
 
-
 from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
+from ..influxql.ast.visit import find
 from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
-from ..influxql.ast.visit import find
-from ..influxql.dialects.statements import char_offset, pieces
+from ..influxql.dialects.statements import char_offset
 from . import engine
 from .analyze.time_range import split_where
 from .meta.window import SeriesInWindow

@@ -18,6 +18,7 @@ from ..ast import expr as A
 from ..ast import meta as M
 from ..ast import select as S
 from ..ast.visit import find
+from .ddl3 import INVALID_CREATE, INVALID_DELETE, INVALID_DROP, Ddl3
 from .functions3 import fields_error
 from .rust_debug import string as _rust_debug
 from .select3 import Back, Fail
@@ -37,9 +38,6 @@ NO_DATABASE = "must specify a 'db' parameter, or provide the database in the Inf
 
 INVALID_SHOW = ("invalid SHOW statement, expected DATABASES, FIELD KEYS, MEASUREMENTS, TAG KEYS, "
                 "TAG VALUES, or RETENTION POLICIES following SHOW")  # show.rs
-INVALID_CREATE = "Invalid CREATE statement, expected DATABASE following CREATE"  # create.rs
-INVALID_DROP = "invalid DROP statement, expected MEASUREMENT"  # drop.rs
-INVALID_DELETE = "invalid DELETE statement, expected FROM or WHERE"  # delete.rs
 INVALID_EXPLAIN = "invalid EXPLAIN statement, expected InfluxQL statement"  # explain.rs
 INVALID_SHOW_TAG = "invalid SHOW TAG statement, expected KEYS or VALUES"  # show.rs
 INVALID_FIELD_KEYS = "invalid SHOW FIELD KEYS statement, expected KEYS"  # show_field_keys.rs
@@ -312,16 +310,22 @@ def _select_syntax(text: str, char_pos: int) -> str | None:
         piece = _inner(piece, text, explain_options(piece))
     if piece.word(0) == "SHOW":
         return _show_syntax_piece(text, piece)
+    if piece.word(0) in _DDL:
+        return _show_syntax_piece(text, piece, _DDL[piece.word(0)])
     if piece.word(0) != "SELECT" and not (piece.word(0) == "EXPLAIN" and "SELECT" in
                                           (piece.word(1), piece.word(2), piece.word(3))):
         return None
     return _select_syntax_piece(text, piece)
 
 
-def _show_syntax_piece(text: str, piece: Piece) -> str | None:
-    parser = Show3(text)
+_DDL = {"CREATE": Ddl3.create, "DROP": Ddl3.drop, "DELETE": Ddl3.delete}
+
+
+def _show_syntax_piece(text: str, piece: Piece, statement=Show3.show) -> str | None:
+    """v3's words for a SHOW (or CREATE / DROP / DELETE: ``statement``) the 1.x grammar refused."""
+    parser = Ddl3(text)
     try:
-        end = parser.ws0(parser.show(piece.start))
+        end = parser.ws0(statement(parser, piece.start))
     except Back:
         return None
     except Fail as e:

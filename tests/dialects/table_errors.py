@@ -453,7 +453,50 @@ DDL = [
     ("DELETE FROM cpu, WHERE time < 0", nom(", WHERE time < 0", 15), v1("found WHERE, expected identifier", 18)),
 ]
 
-ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER + SHOW + EXPLAIN + DDL
+# The WHERE clause's time comparisons, folded by v3's rewriter (influxdb_influxql_parser/src/time_range.rs
+# split_cond, wrapped by rewriter.rs .context("split condition")), the expression printed in v3's Display.
+# Quoted from time_range.rs test_rewrite_time_expression_no_timezone: process_expr("'2004-04-09T'") "invalid
+# expression \"'2004-04-09T'\": '2004-04-09T' is not a valid timestamp"; "foo + 1" "invalid expression \"foo + 1\":
+# found symbol 'foo', expected now() or a literal duration, float, integer and timestamp string"; "'2004-04-09' +
+# false" "... found literal 'false', expected duration, float, integer, or timestamp string"; "1s * 1s" "invalid
+# expression \"1000ms * 1000ms\": found operator '*', expected +, -"; "1s + 0.5" "invalid expression \"1000ms +
+# 0.5\": found operator '+', expected *, /"; "now() * 1" "... invalid operator '*' for timestamp and duration:
+# expected +, -"; "'2' + now()" "... '2' is not a valid timestamp"; "'2' + '3'" / "'2' + '3' + 10s" "... '23' is not
+# a valid timestamp"; test_split_cond: "time > '0001-01-01T00:00:00Z'" "timestamp out of range: 0001-01-01 00:00:00
+# +00:00"; reduce_binary_lhs_float "invalid float expression".
+SPLIT_COND = "datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\nError during planning: "
+TR = "SELECT usage FROM cpu WHERE "
+INCOMPATIBLE = "invalid operation: time and *influxql.{} are not compatible"
+TIME_RANGE = [
+    (TR + "time > '2004-04-09T'", SPLIT_COND + """invalid expression "'2004-04-09T'": '2004-04-09T' is not a valid """
+     "timestamp", INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time < now() AND time > 'yesterday'", SPLIT_COND + """invalid expression "'yesterday'": 'yesterday' is not """
+     "a valid timestamp", INCOMPATIBLE.format("StringLiteral")),
+    (TR + "host = 'a' AND time >= 'x'", SPLIT_COND + """invalid expression "'x'": 'x' is not a valid timestamp""",
+     INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > foo + 1", SPLIT_COND + 'invalid expression "foo + 1": found symbol \'foo\', expected now() or a '
+     "literal duration, float, integer and timestamp string", INCOMPATIBLE.format("VarRef")),
+    (TR + "time > '2004-04-09' + false", SPLIT_COND + """invalid expression "'2004-04-09' + false": found literal """
+     "'false', expected duration, float, integer, or timestamp string", INCOMPATIBLE.format("BooleanLiteral")),
+    (TR + "time > 1s * 1s", SPLIT_COND + """invalid expression "1000ms * 1000ms": found operator '*', expected +, -""",
+     INCOMPATIBLE.format("BinaryExpr")),
+    (TR + "time > 1s + 0.5", SPLIT_COND + """invalid expression "1000ms + 0.5": found operator '+', expected *, /""",
+     None),
+    (TR + "time > 1.5 + 1s", SPLIT_COND + 'invalid expression "1.5 + 1000ms": invalid float expression', None),
+    (TR + "time > now() * 1", SPLIT_COND + """invalid expression "now() * 1": invalid operator '*' for timestamp and """
+     "duration: expected +, -", INCOMPATIBLE.format("BinaryExpr")),
+    (TR + "time > '2' + now()", SPLIT_COND + """invalid expression "'2' + now()": '2' is not a valid timestamp""",
+     INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > '2' + '3'", SPLIT_COND + """invalid expression "'2' + '3'": '23' is not a valid timestamp""",
+     INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > '2' + '3' + 10s", SPLIT_COND + """invalid expression "'2' + '3' + 10s": '23' is not a valid """
+     "timestamp", INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > '0001-01-01T00:00:00Z'", SPLIT_COND + "timestamp out of range: 0001-01-01 00:00:00 +00:00",
+     "time 1-01-01T00:00:00Z underflows time literal"),
+    (TR + "time > now() - 1h AND time <= '2024-01-01 00:00:00.5'", None, None),
+]
+
+ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER + SHOW + EXPLAIN + DDL + TIME_RANGE
 
 # Bound parameters: (query, params, v3's error of each statement, 1.x's request error or None).
 # influxdb_influxql_parser/src/parameter.rs BindParameterError (v3 binds every statement to the

@@ -7,7 +7,7 @@ import pytest
 
 import tsdb_core
 from tests.dialects.table_errors import PARAMS, ROWS
-from tsdb_core.influxql.dialects import explain3, params3
+from tsdb_core.influxql.dialects import explain3, params3, timerange3
 
 IDS = [r[0][:60] for r in ROWS]
 
@@ -184,3 +184,19 @@ def test_params_that_are_lists_or_objects(v3, v1, params, v3_error, v1_error):
 ])
 def test_params_json_positions(raw, message):
     assert params3.decode_error(raw) == message
+
+
+def test_a_time_range_message_prints_now_as_v3_does(v3):
+    # time_range.rs test_rewrite_time_expression_no_timezone: process_expr("5m - now()") "invalid expression
+    # \"5m - now()\": unexpected literal '2004-04-09T12:13:14+00:00' for duration expression" (now() as RFC 3339)
+    (res,) = v3.query("SELECT usage FROM cpu WHERE time > 5m - now()", db="mydb").to_json()["results"]
+    assert res["error"].endswith('invalid expression "5m - now()": unexpected literal '
+                                 "'2024-01-01T01:00:00+00:00' for duration expression")
+
+
+@pytest.mark.parametrize("ns,text", [(2, "2ns"), (1, ""), (10**9, "1000ms"), (61 * 10**9, "1m1s"), (3600 * 10**9, "60m"),
+                                     (-90 * 60 * 10**9, "-1h30m"), (0, "0s")])
+def test_durations_print_as_v3s_display(ns, text):
+    # literal.rs Display for Duration: only the divisors strictly below the value (so 1s prints as 1000ms, 1ns as
+    # nothing)
+    assert timerange3.display(tsdb_core.influxql.ast.expr.DurationLiteral(ns)) == text

@@ -107,7 +107,7 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
 
 def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=False,
                explained=None) -> StatementResult:
-    refused = rules.statement_error(stmt)
+    refused = rules.statement_error(stmt, now)
     target = rules.query_database(stmt) or name
     if refused is not None and not isinstance(stmt, M.ShowDatabasesStatement):
         return StatementResult(i, error=refused)

@@ -257,24 +257,25 @@ def _dbrp(stmt: S.SelectStatement):
     return None, None
 
 
-def statement_error(stmt) -> str | None:
-    """What v3's planner answers for a statement its parser took, or None when it runs it."""
+def statement_error(stmt, now: int | None = None) -> str | None:
+    """What v3's planner answers for a statement its parser took, or None when it runs it
+    (``now``: the time ``now()`` reads, in the messages that print it)."""
     kind = NOT_RUN.get(type(stmt))
     if kind is not None:
         return DATAFUSION + NOT_IMPLEMENTED + kind
     if isinstance(stmt, S.ExplainStatement):
         stmt = stmt.statement
     if isinstance(stmt, S.SelectStatement):
-        return select_error(stmt)
+        return select_error(stmt, now)
     return None
 
 
-def select_error(stmt: S.SelectStatement) -> str | None:
+def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:
     """v3's rewriter (rewriter.rs) then planner (planner.rs) on a SELECT and its subqueries."""
     selects = [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]
     if any(s.slimit or s.soffset for s in selects):
         return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
-    refused = fields_error(stmt)
+    refused = fields_error(stmt, now)
     if refused is not None:
         return DATAFUSION + REWRITING + refused[0]
     calls = [c.name for s in selects for f in s.fields for c in find(f, A.Call)]

@@ -46,6 +46,7 @@ INVALID_TAG_VALUES = "invalid SHOW TAG VALUES statement, expected WITH KEY claus
 
 _LONG_NUMBER = re.compile(r"\d{19}")  # may not fit 64 bits: v3's parser says so, the 1.x grammar may not
 _WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
+_PLAIN_EXPLAIN = re.compile(r"explain\s+(?:analyze\s+)?select\b")  # on lower-cased text
 _NOW_ARGS = re.compile(r"\bnow\s*\(\s*[^)\s]", re.IGNORECASE)  # v3 takes now() with no arguments only
 # calls v3 takes after a WHERE (conditional.rs: now() and the math functions) and the words
 # that may stand before a parenthesis there
@@ -147,8 +148,9 @@ def explain_words(text: str) -> tuple[str, frozenset[int], tuple[tuple[int, bool
     """What v3's EXPLAIN takes and the 1.x grammar does not, blanked out (same length, so
     positions hold): ``VERBOSE`` (those statements' indexes kept), and ``EXPLAIN [options]``
     before a statement other than SELECT (index, ANALYZE, VERBOSE kept)."""
-    if "explain" not in text.lower():
-        return text, frozenset(), ()
+    low = text.lower()
+    if "explain" not in low or ("verbose" not in low and len(_PLAIN_EXPLAIN.findall(low)) == low.count("explain")):
+        return text, frozenset(), ()  # only EXPLAIN [ANALYZE] SELECT: nothing to blank
     found, other = set(), []
     for n, piece in enumerate(pieces(text)):
         if piece.word(0) != "EXPLAIN":

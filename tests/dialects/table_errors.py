@@ -494,6 +494,14 @@ TIME_RANGE = [
     (TR + "time > '0001-01-01T00:00:00Z'", SPLIT_COND + "timestamp out of range: 0001-01-01 00:00:00 +00:00",
      "time 1-01-01T00:00:00Z underflows time literal"),
     (TR + "time > now() - 1h AND time <= '2024-01-01 00:00:00.5'", None, None),
+    # SHOW TAG KEYS / TAG VALUES / MEASUREMENTS: iox_query_influxql planner.rs plan_where_clause calls split_cond
+    # too, its error a planning error without the rewriter's context (error.rs map::expr_error -> query)
+    ("SHOW TAG KEYS WHERE time > 'x'", """datafusion error: Error during planning: invalid expression "'x'": 'x' is """
+     "not a valid timestamp", INCOMPATIBLE.format("StringLiteral")),
+    ("SHOW TAG VALUES WITH KEY = host WHERE time > 1s * 1s", "datafusion error: Error during planning: invalid "
+     """expression "1000ms * 1000ms": found operator '*', expected +, -""", INCOMPATIBLE.format("BinaryExpr")),
+    ("SHOW MEASUREMENTS WHERE time != 0", "datafusion error: Error during planning: invalid time comparison "
+     "operator: !=", "SHOW MEASUREMENTS doesn't support time in WHERE clause"),
 ]
 
 ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER + SHOW + EXPLAIN + DDL + TIME_RANGE

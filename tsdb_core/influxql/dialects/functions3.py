@@ -339,19 +339,23 @@ def fields_error(stmt: S.SelectStatement, now: int | None = None) -> tuple[str, 
             found = fields_error(src.statement, now)
             if found is not None:
                 return found
-    if stmt.condition is not None and _time_not_equal(stmt.condition):
-        # influxdb_influxql_parser time_range.rs split_cond
-        return SPLIT + "Error during planning: invalid time comparison operator: !=", False
-    if stmt.condition is not None:
-        refused = time_range_error(stmt.condition, time.time_ns() if now is None else now)
-        if refused is not None:
-            return SPLIT + "Error during planning: " + refused, False
+    refused = time_condition_error(stmt.condition, now) if stmt.condition is not None else None
+    if refused is not None:
+        return SPLIT + "Error during planning: " + refused, False
     try:
         FieldChecker(stmt).check_fields(stmt.fields)
     except Refused as e:
         return GATHER + ("This feature is not implemented: " if e.not_implemented else "Error during planning: ") \
             + e.message, e.not_implemented
     return None
+
+
+def time_condition_error(cond, now: int | None) -> str | None:
+    """influxdb_influxql_parser time_range.rs split_cond: ``time !=``, then a time comparison
+    whose value does not fold to a timestamp (timerange3.py)."""
+    if _time_not_equal(cond):
+        return "invalid time comparison operator: !="
+    return time_range_error(cond, time.time_ns() if now is None else now)
 
 
 def _time_not_equal(e) -> bool:

@@ -19,7 +19,7 @@ from ..ast import meta as M
 from ..ast import select as S
 from ..ast.visit import find
 from .ddl3 import INVALID_CREATE, INVALID_DELETE, INVALID_DROP, Ddl3
-from .functions3 import fields_error
+from .functions3 import fields_error, time_condition_error
 from .rust_debug import string as _rust_debug
 from .select3 import Back, Fail
 from .select_syntax import group_by_suspect, select_syntax_error, tokens
@@ -269,7 +269,19 @@ def statement_error(stmt, now: int | None = None) -> str | None:
         stmt = stmt.statement
     if isinstance(stmt, S.SelectStatement):
         return select_error(stmt, now)
+    if isinstance(stmt, SHOW_WHERE_TIME) and stmt.condition is not None:
+        return show_where_error(stmt.condition, now)
     return None
+
+
+# SHOW statements whose WHERE v3's planner splits for its time range (planner.rs plan_where_clause)
+SHOW_WHERE_TIME = (M.ShowTagKeysStatement, M.ShowTagValuesStatement, M.ShowMeasurementsStatement)
+
+
+def show_where_error(cond, now: int | None) -> str | None:
+    """planner.rs plan_where_clause: split_cond's error as a planning error (no rewriter context)."""
+    found = time_condition_error(cond, now)
+    return None if found is None else DATAFUSION + PLANNING + found
 
 
 def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:

@@ -375,7 +375,136 @@ SHOW = [
      v1("found 1, expected identifier", 22)),
 ]
 
-ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER + SHOW
+# EXPLAIN of any statement. explain.rs explain_statement: expect("invalid EXPLAIN statement, expected
+# InfluxQL statement", statement), so a statement that starts and then breaks fails with its own words;
+# planner.rs explain_statement_to_plan plans the statement first: test_explain's snapshots
+# ..._tests__select__explain-5.snap "EXPLAIN SHOW MEASUREMENTS" (a plan), -9.snap "EXPLAIN SHOW DATABASES":
+# "This feature is not implemented: SHOW DATABASES", -10.snap "EXPLAIN EXPLAIN SELECT ..." (Explain over Explain).
+# 1.x's EXPLAIN takes SELECT only.
+EXPLAIN = [
+    ("EXPLAIN SHOW MEASUREMENTS", None, v1("found SHOW, expected SELECT", 9)),
+    ("EXPLAIN VERBOSE SHOW TAG KEYS", None, v1("found VERBOSE, expected SELECT", 9)),
+    ("EXPLAIN ANALYZE SHOW FIELD KEYS", None, v1("found SHOW, expected SELECT", 17)),
+    ("EXPLAIN SHOW TAG VALUES WITH KEY = host", None, v1("found SHOW, expected SELECT", 9)),
+    ("EXPLAIN SHOW RETENTION POLICIES", None, v1("found SHOW, expected SELECT", 9)),
+    ("EXPLAIN EXPLAIN SELECT usage FROM cpu", None, v1("found EXPLAIN, expected SELECT", 9)),
+    ("EXPLAIN SHOW DATABASES", "datafusion error: This feature is not implemented: SHOW DATABASES",
+     v1("found SHOW, expected SELECT", 9)),
+    ("EXPLAIN CREATE DATABASE x", "datafusion error: This feature is not implemented: CREATE DATABASE",
+     v1("found CREATE, expected SELECT", 9)),
+    ("EXPLAIN DROP MEASUREMENT gone", "datafusion error: This feature is not implemented: DROP MEASUREMENT",
+     v1("found DROP, expected SELECT", 9)),
+    ("EXPLAIN FOO", P + "invalid EXPLAIN statement, expected InfluxQL statement at pos 8",
+     v1("found FOO, expected SELECT", 9)),
+    ("EXPLAIN VERBOSE (", P + "invalid EXPLAIN statement, expected InfluxQL statement at pos 16",
+     v1("found VERBOSE, expected SELECT", 9)),
+    # show.rs INVALID_SHOW_STATEMENT_ERROR, through EXPLAIN (a failure, not EXPLAIN's words)
+    ("EXPLAIN SHOW SERIES", P + "invalid SHOW statement, expected DATABASES, FIELD KEYS, MEASUREMENTS, TAG KEYS, "
+     "TAG VALUES, or RETENTION POLICIES following SHOW at pos 13", v1("found SHOW, expected SELECT", 9)),
+    ("EXPLAIN SHOW TAG KEYS FROM cpu WHERE", nom("WHERE", 31), v1("found SHOW, expected SELECT", 9)),
+    ("EXPLAIN SHOW MEASUREMENTS SLIMIT 1", nom("SLIMIT 1", 26), v1("found SHOW, expected SELECT", 9)),
+]
+
+# CREATE DATABASE, DROP MEASUREMENT and DELETE parse in v3 (its planner then refuses them), so a mistake
+# inside one has v3's parser's words. create.rs test_create_statement / test_create_database:
+# "Invalid CREATE statement, expected DATABASE following CREATE" (identifier backs out: CREATE's expect),
+# create_database("DATABASE telegraf WITH foo") "invalid WITH clause, expected \"DURATION\", \"REPLICATION\",
+# \"SHARD\" or \"NAME\"", "... WITH DURATION foo" "invalid DURATION clause, expected duration", "... WITH
+# REPLICATION foo" "invalid REPLICATION clause, expected unsigned integer", "... WITH SHARD foo" "invalid SHARD
+# DURATION clause, expected \"DURATION\"", "... WITH SHARD DURATION foo" "invalid SHARD DURATION clause, expected
+# duration", "... WITH NAME 5" "invalid NAME clause, expected identifier" (options only in that order).
+# drop.rs test_drop_measurement: drop_measurement("MEASUREMENT 'foo'") "invalid DROP MEASUREMENT statement,
+# expected identifier". delete.rs test_delete: delete_statement("DELETE") "invalid DELETE statement, expected
+# FROM or WHERE" (also a FROM without a name after it: the FROM branch backs out); simple_from_clause.rs
+# from_clause "invalid FROM clause, expected identifier or regular expression".
+WITH = 'invalid WITH clause, expected "DURATION", "REPLICATION", "SHARD" or "NAME"'
+DDL = [
+    ("CREATE DATABASE", P + "Invalid CREATE statement, expected DATABASE following CREATE at pos 7",
+     v1("found EOF, expected identifier", 17)),
+    ("CREATE DATABASE 'x'", P + "Invalid CREATE statement, expected DATABASE following CREATE at pos 7",
+     v1("found x, expected identifier", 16)),
+    ("CREATE DATABASE x WITH", P + WITH + " at pos 22", v1("found EOF, expected DURATION, NAME, REPLICATION, SHARD", 24)),
+    ("CREATE DATABASE x WITH foo", P + WITH + " at pos 22",
+     v1("found foo, expected DURATION, NAME, REPLICATION, SHARD", 24)),
+    ("CREATE DATABASE x WITH DURATION foo", P + "invalid DURATION clause, expected duration at pos 31",
+     v1("found foo, expected duration", 33)),
+    ("CREATE DATABASE x WITH REPLICATION foo", P + "invalid REPLICATION clause, expected unsigned integer at pos 34",
+     v1("found foo, expected integer", 36)),
+    ("CREATE DATABASE x WITH SHARD foo", P + 'invalid SHARD DURATION clause, expected "DURATION" at pos 28',
+     v1("found foo, expected DURATION", 30)),
+    ("CREATE DATABASE x WITH SHARD DURATION foo", P + "invalid SHARD DURATION clause, expected duration at pos 37",
+     v1("found foo, expected duration", 39)),
+    ("CREATE DATABASE x WITH NAME 5", P + "invalid NAME clause, expected identifier at pos 27",
+     v1("found 5, expected identifier", 29)),
+    ("CREATE DATABASE x WITH NAME y DURATION 1d", nom("DURATION 1d", 30), v1("found DURATION, expected ;", 31)),
+    ("DROP MEASUREMENT", P + "invalid DROP MEASUREMENT statement, expected identifier at pos 16",
+     v1("found EOF, expected identifier", 18)),
+    ("DROP MEASUREMENT 'foo'", P + "invalid DROP MEASUREMENT statement, expected identifier at pos 16",
+     v1("found foo, expected identifier", 17)),
+    ("DROP MEASUREMENT foo bar", nom("bar", 21), v1("found bar, expected ;", 22)),
+    ("DELETE", P + "invalid DELETE statement, expected FROM or WHERE at pos 6", v1("found EOF, expected FROM, WHERE", 8)),
+    ("DELETE FROM", P + "invalid DELETE statement, expected FROM or WHERE at pos 6",
+     v1("found EOF, expected identifier", 13)),
+    ("DELETE WHERE", P + "invalid DELETE statement, expected FROM or WHERE at pos 6",
+     v1(f"found EOF, {EXPR}", 14)),
+    ("DELETE FROM 1", P + "invalid FROM clause, expected identifier or regular expression at pos 12",
+     v1("found 1, expected identifier", 13)),
+    ("DELETE FROM cpu WHERE", nom("WHERE", 16), v1(f"found EOF, {EXPR}", 23)),
+    ("DELETE FROM cpu, WHERE time < 0", nom(", WHERE time < 0", 15), v1("found WHERE, expected identifier", 18)),
+]
+
+# The WHERE clause's time comparisons, folded by v3's rewriter (influxdb_influxql_parser/src/time_range.rs
+# split_cond, wrapped by rewriter.rs .context("split condition")), the expression printed in v3's Display.
+# Quoted from time_range.rs test_rewrite_time_expression_no_timezone: process_expr("'2004-04-09T'") "invalid
+# expression \"'2004-04-09T'\": '2004-04-09T' is not a valid timestamp"; "foo + 1" "invalid expression \"foo + 1\":
+# found symbol 'foo', expected now() or a literal duration, float, integer and timestamp string"; "'2004-04-09' +
+# false" "... found literal 'false', expected duration, float, integer, or timestamp string"; "1s * 1s" "invalid
+# expression \"1000ms * 1000ms\": found operator '*', expected +, -"; "1s + 0.5" "invalid expression \"1000ms +
+# 0.5\": found operator '+', expected *, /"; "now() * 1" "... invalid operator '*' for timestamp and duration:
+# expected +, -"; "'2' + now()" "... '2' is not a valid timestamp"; "'2' + '3'" / "'2' + '3' + 10s" "... '23' is not
+# a valid timestamp"; test_split_cond: "time > '0001-01-01T00:00:00Z'" "timestamp out of range: 0001-01-01 00:00:00
+# +00:00"; reduce_binary_lhs_float "invalid float expression".
+SPLIT_COND = "datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\nError during planning: "
+TR = "SELECT usage FROM cpu WHERE "
+INCOMPATIBLE = "invalid operation: time and *influxql.{} are not compatible"
+TIME_RANGE = [
+    (TR + "time > '2004-04-09T'", SPLIT_COND + """invalid expression "'2004-04-09T'": '2004-04-09T' is not a valid """
+     "timestamp", INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time < now() AND time > 'yesterday'", SPLIT_COND + """invalid expression "'yesterday'": 'yesterday' is not """
+     "a valid timestamp", INCOMPATIBLE.format("StringLiteral")),
+    (TR + "host = 'a' AND time >= 'x'", SPLIT_COND + """invalid expression "'x'": 'x' is not a valid timestamp""",
+     INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > foo + 1", SPLIT_COND + 'invalid expression "foo + 1": found symbol \'foo\', expected now() or a '
+     "literal duration, float, integer and timestamp string", INCOMPATIBLE.format("VarRef")),
+    (TR + "time > '2004-04-09' + false", SPLIT_COND + """invalid expression "'2004-04-09' + false": found literal """
+     "'false', expected duration, float, integer, or timestamp string", INCOMPATIBLE.format("BooleanLiteral")),
+    (TR + "time > 1s * 1s", SPLIT_COND + """invalid expression "1000ms * 1000ms": found operator '*', expected +, -""",
+     INCOMPATIBLE.format("BinaryExpr")),
+    (TR + "time > 1s + 0.5", SPLIT_COND + """invalid expression "1000ms + 0.5": found operator '+', expected *, /""",
+     None),
+    (TR + "time > 1.5 + 1s", SPLIT_COND + 'invalid expression "1.5 + 1000ms": invalid float expression', None),
+    (TR + "time > now() * 1", SPLIT_COND + """invalid expression "now() * 1": invalid operator '*' for timestamp and """
+     "duration: expected +, -", INCOMPATIBLE.format("BinaryExpr")),
+    (TR + "time > '2' + now()", SPLIT_COND + """invalid expression "'2' + now()": '2' is not a valid timestamp""",
+     INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > '2' + '3'", SPLIT_COND + """invalid expression "'2' + '3'": '23' is not a valid timestamp""",
+     INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > '2' + '3' + 10s", SPLIT_COND + """invalid expression "'2' + '3' + 10s": '23' is not a valid """
+     "timestamp", INCOMPATIBLE.format("StringLiteral")),
+    (TR + "time > '0001-01-01T00:00:00Z'", SPLIT_COND + "timestamp out of range: 0001-01-01 00:00:00 +00:00",
+     "time 1-01-01T00:00:00Z underflows time literal"),
+    (TR + "time > now() - 1h AND time <= '2024-01-01 00:00:00.5'", None, None),
+    # SHOW TAG KEYS / TAG VALUES / MEASUREMENTS: iox_query_influxql planner.rs plan_where_clause calls split_cond
+    # too, its error a planning error without the rewriter's context (error.rs map::expr_error -> query)
+    ("SHOW TAG KEYS WHERE time > 'x'", """datafusion error: Error during planning: invalid expression "'x'": 'x' is """
+     "not a valid timestamp", INCOMPATIBLE.format("StringLiteral")),
+    ("SHOW TAG VALUES WITH KEY = host WHERE time > 1s * 1s", "datafusion error: Error during planning: invalid "
+     """expression "1000ms * 1000ms": found operator '*', expected +, -""", INCOMPATIBLE.format("BinaryExpr")),
+    ("SHOW MEASUREMENTS WHERE time != 0", "datafusion error: Error during planning: invalid time comparison "
+     "operator: !=", "SHOW MEASUREMENTS doesn't support time in WHERE clause"),
+]
+
+ROWS = SYNTAX + FUNCTIONS + NUMBERS + SYNTAX_MORE + REWRITER + SHOW + EXPLAIN + DDL + TIME_RANGE
 
 # Bound parameters: (query, params, v3's error of each statement, 1.x's request error or None).
 # influxdb_influxql_parser/src/parameter.rs BindParameterError (v3 binds every statement to the

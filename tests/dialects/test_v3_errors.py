@@ -7,7 +7,7 @@ import pytest
 
 import tsdb_core
 from tests.dialects.table_errors import PARAMS, ROWS
-from tsdb_core.influxql.dialects import explain3, params3
+from tsdb_core.influxql.dialects import explain3, params3, timerange3
 
 IDS = [r[0][:60] for r in ROWS]
 
@@ -111,6 +111,33 @@ def test_durations_print_as_rust_debug_prints_them(ns, text):
     assert explain3.rust_duration(ns) == text
 
 
+@pytest.mark.parametrize("q,kinds,plan", [
+    # planner.rs test_explain: "EXPLAIN SHOW MEASUREMENTS" is DataFusion's EXPLAIN of the SHOW's plan
+    ("EXPLAIN SHOW MEASUREMENTS", ["logical_plan", "physical_plan"], "IndexScan: mydb [SHOW MEASUREMENTS]"),
+    ("EXPLAIN VERBOSE SHOW TAG KEYS FROM cpu", VERBOSE, "IndexScan: mydb [SHOW TAG KEYS FROM cpu]"),
+    ("EXPLAIN ANALYZE SHOW RETENTION POLICIES", ["Plan with Metrics"], "IndexScan: mydb [SHOW RETENTION POLICIES]"),
+    ("EXPLAIN ANALYZE VERBOSE SHOW TAG VALUES WITH KEY = host",
+     ["Plan with Metrics", "Plan with Full Metrics", "Output Rows", "Duration"],
+     "IndexScan: mydb [SHOW TAG VALUES WITH KEY = host]"),
+])
+def test_explain_of_a_show_holds_our_plan_of_the_show(v3, q, kinds, plan):
+    (res,) = v3.query(q, db="mydb").to_json()["results"]
+    texts = {s["name"]: s["values"] for s in res["series"]}
+    assert list(texts) == kinds
+    assert texts[kinds[0]] == [[plan]]
+    if "Output Rows" in texts:
+        assert texts["Output Rows"] == [["2"]]  # host a and b
+    assert "SAME TEXT AS ABOVE" not in str(texts) or "VERBOSE" in q
+
+
+def test_explain_of_an_explain_nests_the_plan(v3, v1):
+    # iox ..._tests__select__explain-10.snap: "Explain" over the inner EXPLAIN's plan, indented
+    (res,) = v3.query("EXPLAIN EXPLAIN SELECT usage FROM cpu", db="mydb").to_json()["results"]
+    inner = [row[0] for row in v1.query("EXPLAIN SELECT usage FROM cpu", db="mydb").to_json()
+             ["results"][0]["series"][0]["values"]]
+    assert res["series"][0]["values"] == [["\n".join(["Explain", *("  " + x for x in inner)])]]
+
+
 def test_explain_verbose_among_other_statements_keeps_each_statements_shape(v3):
     doc = v3.query("EXPLAIN SELECT usage FROM cpu; EXPLAIN VERBOSE SELECT usage FROM cpu; SHOW MEASUREMENTS",
                    db="mydb").to_json()
@@ -157,3 +184,19 @@ def test_params_that_are_lists_or_objects(v3, v1, params, v3_error, v1_error):
 ])
 def test_params_json_positions(raw, message):
     assert params3.decode_error(raw) == message
+
+
+def test_a_time_range_message_prints_now_as_v3_does(v3):
+    # time_range.rs test_rewrite_time_expression_no_timezone: process_expr("5m - now()") "invalid expression
+    # \"5m - now()\": unexpected literal '2004-04-09T12:13:14+00:00' for duration expression" (now() as RFC 3339)
+    (res,) = v3.query("SELECT usage FROM cpu WHERE time > 5m - now()", db="mydb").to_json()["results"]
+    assert res["error"].endswith('invalid expression "5m - now()": unexpected literal '
+                                 "'2024-01-01T01:00:00+00:00' for duration expression")
+
+
+@pytest.mark.parametrize("ns,text", [(2, "2ns"), (1, ""), (10**9, "1000ms"), (61 * 10**9, "1m1s"), (3600 * 10**9, "60m"),
+                                     (-90 * 60 * 10**9, "-1h30m"), (0, "0s")])
+def test_durations_print_as_v3s_display(ns, text):
+    # literal.rs Display for Duration: only the divisors strictly below the value (so 1s prints as 1000ms, 1ns as
+    # nothing)
+    assert timerange3.display(tsdb_core.influxql.ast.expr.DurationLiteral(ns)) == text

@@ -20,16 +20,15 @@ import functools
 import re
 import time as _time
 
-
 from ..base.errors import DatabaseNotFound, ParseError
 from ..base.time import MAX_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
+from ..influxql.ast.visit import find
 from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
-from ..influxql.ast.visit import find
-from ..influxql.dialects.statements import char_offset, pieces
+from ..influxql.dialects.statements import char_offset
 from . import engine
 from .analyze.time_range import split_where
 from .meta.window import SeriesInWindow
@@ -50,7 +49,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     unbound: list[str | None] = []
     if params or "$" in text:
         params, unbound = params3.bind(text, params)
-    text_1x, verbose = _without_verbose(text)
+    text_1x, verbose, explained = rules.explain_words(text)
     try:
         prepared = engine.prepare(text_1x, params)
     except ParseError as e:
@@ -62,19 +61,22 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
             raise ParseError(refused)
     if not (any(unbound) and len(unbound) == len(prepared.statements)):
         unbound = []
-    if unbound or verbose:
-        return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose)
+    if unbound or verbose or explained:
+        return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose, explained)
     return prepared
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BoundQuery(engine.PreparedQuery):
     """A prepared query with what the 1.x grammar cannot carry: statements v3 refuses for
-    their bound parameters (``unbound[i]``: statement i's error, or None) and the EXPLAIN
-    statements written VERBOSE (their indexes)."""
+    their bound parameters (``unbound[i]``: statement i's error, or None), the EXPLAIN
+    statements written VERBOSE (their indexes) and the EXPLAINs of statements other than
+    SELECT, which the 1.x grammar has not (index → ANALYZE, VERBOSE; the statement is the
+    explained one)."""
 
     unbound: tuple[str | None, ...] = ()
     verbose: frozenset[int] = frozenset()
+    explained: tuple[tuple[int, bool, bool], ...] = ()
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,
@@ -93,8 +95,9 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     name = rules.database_name(db, rp)
     unbound = getattr(prepared, "unbound", ())
     verbose = getattr(prepared, "verbose", frozenset())
+    explained = {i: (analyze, verb) for i, analyze, verb in getattr(prepared, "explained", ())}
     results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
-               _statement(i, stmt, provider, name, epoch, now, config, deadline, i in verbose)
+               _statement(i, stmt, provider, name, epoch, now, config, deadline, i in verbose, explained.get(i))
                for i, stmt in enumerate(prepared.statements)]
     if epoch is None:
         for res in results:
@@ -102,8 +105,9 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     return QueryResult(results)
 
 
-def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=False) -> StatementResult:
-    refused = rules.statement_error(stmt)
+def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=False,
+               explained=None) -> StatementResult:
+    refused = rules.statement_error(stmt, now)
     target = rules.query_database(stmt) or name
     if refused is not None and not isinstance(stmt, M.ShowDatabasesStatement):
         return StatementResult(i, error=refused)
@@ -115,31 +119,49 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         db, rp = _resolve(provider, target)
     except DatabaseNotFound:
         return StatementResult(i, error=f"Database {target} not found")  # iox_v1_query_api error.rs
-    if isinstance(stmt, M.ShowRetentionPoliciesStatement):
-        series_name, columns, rows = rules.RETENTION_POLICIES
-        return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
-    stmt, provider = _metadata_cutoff(stmt, provider, now)
-    run = functools.partial(engine.run_statement, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
+    run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)
+    if explained is not None:
+        return _explain_other(i, stmt, run, *explained, target)
     res = run(i, stmt)
     return _explain_shape(res, stmt, run, verbose) if isinstance(stmt, S.ExplainStatement) else res
 
 
+def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
+    """One statement on the engine, with v3's SHOW RETENTION POLICIES and metadata cutoff."""
+    if isinstance(stmt, M.ShowRetentionPoliciesStatement):
+        series_name, columns, rows = rules.RETENTION_POLICIES
+        return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
+    stmt, provider = _metadata_cutoff(stmt, provider, now)
+    return engine.run_statement(i, stmt, provider, now=now, **kw)
+
+
 # -- EXPLAIN as v3 answers it -------------------------------------------------------------------
 
-def _without_verbose(text: str) -> tuple[str, frozenset[int]]:
-    """``EXPLAIN [ANALYZE] VERBOSE``: v3 takes VERBOSE, the 1.x grammar does not. It is
-    blanked out (same length, so positions hold) and the statements' indexes kept."""
-    if "verbose" not in text.lower():
-        return text, frozenset()
-    found = set()
-    for n, piece in enumerate(pieces(text)):
-        i = 1 + (piece.word(1) == "ANALYZE")
-        if piece.word(0) == "EXPLAIN" and piece.word(i) == "VERBOSE":
-            pos = piece.words[i][1]
-            text = text[:pos] + " " * len("VERBOSE") + text[pos + len("VERBOSE"):]
-            found.add(n)
-    return text, frozenset(found)
+def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, database: str) -> StatementResult:
+    """EXPLAIN of a SHOW (or of an EXPLAIN): v3 plans the statement and DataFusion explains
+    that plan (planner.rs explain_statement_to_plan). Ours answers a SHOW from the series
+    index: its plan is that one step; an EXPLAIN inside is DataFusion's ``Explain`` node over
+    the inner plan."""
+    if isinstance(stmt, S.ExplainStatement):
+        inner = run(i, stmt)
+        if inner.error is not None:
+            return inner
+        lines = [str(row[0]) for s in inner.series for row in s.values]
+        plan = "\n".join(["Explain", *("  " + line for line in lines)])
+    else:
+        plan = f"IndexScan: {database} [{stmt}]"
+    if not analyze:
+        kinds = explain3.rows(plan, verbose=verbose)
+    else:
+        t0 = _time.perf_counter_ns()
+        res = run(i, stmt)
+        elapsed = _time.perf_counter_ns() - t0
+        if res.error is not None:
+            return res
+        count = sum(len(s.values) for s in res.series)
+        kinds = explain3.analyze_rows(plan, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
+    return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
 
 
 def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool) -> StatementResult:

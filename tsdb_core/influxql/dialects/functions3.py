@@ -8,9 +8,12 @@ the checks, and the counts they keep, follow rewriter.rs; arguments it prints wi
 """
 from __future__ import annotations
 
+import time
+
 from ..ast import expr as A
 from ..ast import select as S
 from .rust_debug import debug, duration
+from .timerange3 import time_range_error
 
 _MATH = {"abs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "ln", "log2", "log10",
          "sqrt", "pow", "floor", "ceil", "round"}  # functions.rs is_scalar_math_function
@@ -326,25 +329,33 @@ SPLIT = "split condition\ncaused by\n"  # rewriter.rs: split_cond(...).map_err(|
 GATHER = "gather information about select statement\ncaused by\n"  # rewriter.rs select_statement_info
 
 
-def fields_error(stmt: S.SelectStatement) -> tuple[str, bool] | None:
+def fields_error(stmt: S.SelectStatement, now: int | None = None) -> tuple[str, bool] | None:
     """(v3's message with its context, whether it is a not-implemented one) for the first
     check v3's rewriter fails on ``stmt``: the WHERE clause's time comparisons (split
     condition), then the fields (select_statement_info). Subqueries are rewritten, so
     checked, before their outer query."""
     for src in stmt.sources:
         if isinstance(src, A.SubQuery):
-            found = fields_error(src.statement)
+            found = fields_error(src.statement, now)
             if found is not None:
                 return found
-    if stmt.condition is not None and _time_not_equal(stmt.condition):
-        # influxdb_influxql_parser time_range.rs split_cond
-        return SPLIT + "Error during planning: invalid time comparison operator: !=", False
+    refused = time_condition_error(stmt.condition, now) if stmt.condition is not None else None
+    if refused is not None:
+        return SPLIT + "Error during planning: " + refused, False
     try:
         FieldChecker(stmt).check_fields(stmt.fields)
     except Refused as e:
         return GATHER + ("This feature is not implemented: " if e.not_implemented else "Error during planning: ") \
             + e.message, e.not_implemented
     return None
+
+
+def time_condition_error(cond, now: int | None) -> str | None:
+    """influxdb_influxql_parser time_range.rs split_cond: ``time !=``, then a time comparison
+    whose value does not fold to a timestamp (timerange3.py)."""
+    if _time_not_equal(cond):
+        return "invalid time comparison operator: !="
+    return time_range_error(cond, time.time_ns() if now is None else now)
 
 
 def _time_not_equal(e) -> bool:

@@ -18,7 +18,8 @@ from ..ast import expr as A
 from ..ast import meta as M
 from ..ast import select as S
 from ..ast.visit import find
-from .functions3 import fields_error
+from .ddl3 import INVALID_CREATE, INVALID_DELETE, INVALID_DROP, Ddl3
+from .functions3 import fields_error, time_condition_error
 from .rust_debug import string as _rust_debug
 from .select3 import Back, Fail
 from .select_syntax import group_by_suspect, select_syntax_error, tokens
@@ -37,9 +38,6 @@ NO_DATABASE = "must specify a 'db' parameter, or provide the database in the Inf
 
 INVALID_SHOW = ("invalid SHOW statement, expected DATABASES, FIELD KEYS, MEASUREMENTS, TAG KEYS, "
                 "TAG VALUES, or RETENTION POLICIES following SHOW")  # show.rs
-INVALID_CREATE = "Invalid CREATE statement, expected DATABASE following CREATE"  # create.rs
-INVALID_DROP = "invalid DROP statement, expected MEASUREMENT"  # drop.rs
-INVALID_DELETE = "invalid DELETE statement, expected FROM or WHERE"  # delete.rs
 INVALID_EXPLAIN = "invalid EXPLAIN statement, expected InfluxQL statement"  # explain.rs
 INVALID_SHOW_TAG = "invalid SHOW TAG statement, expected KEYS or VALUES"  # show.rs
 INVALID_FIELD_KEYS = "invalid SHOW FIELD KEYS statement, expected KEYS"  # show_field_keys.rs
@@ -48,6 +46,7 @@ INVALID_TAG_VALUES = "invalid SHOW TAG VALUES statement, expected WITH KEY claus
 
 _LONG_NUMBER = re.compile(r"\d{19}")  # may not fit 64 bits: v3's parser says so, the 1.x grammar may not
 _WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
+_PLAIN_EXPLAIN = re.compile(r"explain\s+(?:analyze\s+)?select\b")  # on lower-cased text
 _NOW_ARGS = re.compile(r"\bnow\s*\(\s*[^)\s]", re.IGNORECASE)  # v3 takes now() with no arguments only
 # calls v3 takes after a WHERE (conditional.rs: now() and the math functions) and the words
 # that may stand before a parenthesis there
@@ -131,16 +130,65 @@ def _statement_kind_error(piece: Piece, text: str) -> str | None:
     if first == "SHOW":
         return _show_error(piece, text)
     if first == "EXPLAIN":
-        i = 1 + (piece.word(1) in ("VERBOSE", "ANALYZE")) + (piece.word(1) == "ANALYZE" and piece.word(2) == "VERBOSE")
-        if piece.word(i) != "SELECT":
-            return _at(text, INVALID_EXPLAIN, _next_at(piece, i - 1))
-        return _select_error(piece, text, i)
+        return _explain_error(piece, text)
     expected = {"CREATE": ("DATABASE", INVALID_CREATE), "DROP": ("MEASUREMENT", INVALID_DROP)}.get(first)
     if expected is not None:
         return None if piece.word(1) == expected[0] else _at(text, expected[1], _next_at(piece, 0))
     if first == "DELETE":
         return None if piece.word(1) in ("FROM", "WHERE") else _at(text, INVALID_DELETE, _after(piece, 0))
     return nom_error(text, piece.start)
+
+
+def explain_options(piece: Piece) -> int:
+    """How many words ``EXPLAIN [VERBOSE | ANALYZE [VERBOSE]]`` takes (explain.rs)."""
+    return 1 + (piece.word(1) in ("VERBOSE", "ANALYZE")) + (piece.word(1) == "ANALYZE" and piece.word(2) == "VERBOSE")
+
+
+def explain_words(text: str) -> tuple[str, frozenset[int], tuple[tuple[int, bool, bool], ...]]:
+    """What v3's EXPLAIN takes and the 1.x grammar does not, blanked out (same length, so
+    positions hold): ``VERBOSE`` (those statements' indexes kept), and ``EXPLAIN [options]``
+    before a statement other than SELECT (index, ANALYZE, VERBOSE kept)."""
+    low = text.lower()
+    if "explain" not in low or ("verbose" not in low and len(_PLAIN_EXPLAIN.findall(low)) == low.count("explain")):
+        return text, frozenset(), ()  # only EXPLAIN [ANALYZE] SELECT: nothing to blank
+    found, other = set(), []
+    for n, piece in enumerate(pieces(text)):
+        if piece.word(0) != "EXPLAIN":
+            continue
+        i = explain_options(piece)
+        analyze, verbose = piece.word(1) == "ANALYZE", piece.word(i - 1) == "VERBOSE"
+        if piece.word(i) != "SELECT":
+            start, end = piece.words[0][1], piece.words[i - 1][1] + len(piece.word(i - 1))
+            text = text[:start] + " " * (end - start) + text[end:]
+            other.append((n, analyze, verbose))
+        elif verbose:
+            pos = piece.words[i - 1][1]
+            text = text[:pos] + " " * len("VERBOSE") + text[pos + len("VERBOSE"):]
+            found.add(n)
+    return text, frozenset(found), tuple(other)
+
+
+def _explain_error(piece: Piece, text: str) -> str | None:
+    """explain.rs: EXPLAIN takes any statement (``expect(..., statement)``): one no parser
+    recognises fails at its start with EXPLAIN's words, one that starts and then breaks
+    fails with its own."""
+    i = explain_options(piece)
+    if piece.word(i) == "SELECT":
+        return _select_error(piece, text, i)
+    if i >= len(piece.words) or piece.words[i][1] != _next_at(piece, i - 1):
+        after = _after(piece, i - 1)
+        return _at(text, INVALID_EXPLAIN, after + len(text[after:]) - len(text[after:].lstrip()))
+    start = piece.words[i][1]
+    found = _statement_kind_error(_inner(piece, text, i), text)
+    if found == nom_error(text, start):
+        return _at(text, INVALID_EXPLAIN, start)
+    return found
+
+
+def _inner(piece: Piece, text: str, i: int) -> Piece:
+    """The statement an EXPLAIN holds, from its word ``i``."""
+    start = piece.words[i][1]
+    return Piece(text[start:piece.start + len(piece.text)], start, byte_offset(text, start), piece.words[i:])
 
 
 def _select_error(piece: Piece, text: str, i: int = 0) -> str | None:
@@ -211,24 +259,37 @@ def _dbrp(stmt: S.SelectStatement):
     return None, None
 
 
-def statement_error(stmt) -> str | None:
-    """What v3's planner answers for a statement its parser took, or None when it runs it."""
+def statement_error(stmt, now: int | None = None) -> str | None:
+    """What v3's planner answers for a statement its parser took, or None when it runs it
+    (``now``: the time ``now()`` reads, in the messages that print it)."""
     kind = NOT_RUN.get(type(stmt))
     if kind is not None:
         return DATAFUSION + NOT_IMPLEMENTED + kind
     if isinstance(stmt, S.ExplainStatement):
         stmt = stmt.statement
     if isinstance(stmt, S.SelectStatement):
-        return select_error(stmt)
+        return select_error(stmt, now)
+    if isinstance(stmt, SHOW_WHERE_TIME) and stmt.condition is not None:
+        return show_where_error(stmt.condition, now)
     return None
 
 
-def select_error(stmt: S.SelectStatement) -> str | None:
+# SHOW statements whose WHERE v3's planner splits for its time range (planner.rs plan_where_clause)
+SHOW_WHERE_TIME = (M.ShowTagKeysStatement, M.ShowTagValuesStatement, M.ShowMeasurementsStatement)
+
+
+def show_where_error(cond, now: int | None) -> str | None:
+    """planner.rs plan_where_clause: split_cond's error as a planning error (no rewriter context)."""
+    found = time_condition_error(cond, now)
+    return None if found is None else DATAFUSION + PLANNING + found
+
+
+def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:
     """v3's rewriter (rewriter.rs) then planner (planner.rs) on a SELECT and its subqueries."""
     selects = [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]
     if any(s.slimit or s.soffset for s in selects):
         return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
-    refused = fields_error(stmt)
+    refused = fields_error(stmt, now)
     if refused is not None:
         return DATAFUSION + REWRITING + refused[0]
     calls = [c.name for s in selects for f in s.fields for c in find(f, A.Call)]
@@ -260,18 +321,26 @@ def _select_syntax(text: str, char_pos: int) -> str | None:
     piece = next((p for p in reversed(pieces(text)) if p.start <= char_pos), None)
     if piece is None:
         return None
+    if piece.word(0) == "EXPLAIN" and piece.word(explain_options(piece)) not in ("SELECT", ""):
+        piece = _inner(piece, text, explain_options(piece))
     if piece.word(0) == "SHOW":
         return _show_syntax_piece(text, piece)
+    if piece.word(0) in _DDL:
+        return _show_syntax_piece(text, piece, _DDL[piece.word(0)])
     if piece.word(0) != "SELECT" and not (piece.word(0) == "EXPLAIN" and "SELECT" in
                                           (piece.word(1), piece.word(2), piece.word(3))):
         return None
     return _select_syntax_piece(text, piece)
 
 
-def _show_syntax_piece(text: str, piece: Piece) -> str | None:
-    parser = Show3(text)
+_DDL = {"CREATE": Ddl3.create, "DROP": Ddl3.drop, "DELETE": Ddl3.delete}
+
+
+def _show_syntax_piece(text: str, piece: Piece, statement=Show3.show) -> str | None:
+    """v3's words for a SHOW (or CREATE / DROP / DELETE: ``statement``) the 1.x grammar refused."""
+    parser = Ddl3(text)
     try:
-        end = parser.ws0(parser.show(piece.start))
+        end = parser.ws0(statement(parser, piece.start))
     except Back:
         return None
     except Fail as e:

@@ -50,7 +50,9 @@ def check_statement(text: str) -> Verdict:
     try:
         (stmt,) = parse(text, None, limit_depth=True)
     except ParseError as e:
-        v3_error = v3.parse_error(text) or v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
+        v3_error = v3.parse_error(text) or _explained_error(text)
+        if v3_error is False:
+            v3_error = v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
         return Verdict(text, f"error parsing query: {e.message}", v3_error)
     v1_error = _v1_error(stmt)
     v3_error = v3.parse_error(text) or v3.rewrite_error(stmt) or v3.statement_error(stmt)
@@ -59,6 +61,19 @@ def check_statement(text: str) -> Verdict:
     if v1_error is not None:
         return Verdict(text, v1_error, None)
     return Verdict(text, None, None, note=difference(stmt))
+
+
+def _explained_error(text: str):
+    """v3's answer to an EXPLAIN of a statement other than SELECT (the 1.x grammar has none):
+    the explained statement's, or False when it is not such an EXPLAIN or does not parse."""
+    blanked, _, explained = v3.explain_words(text)
+    if not explained:
+        return False
+    try:
+        (stmt,) = parse(blanked, None, limit_depth=True)
+    except ParseError as e:
+        return v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
+    return v3.rewrite_error(stmt) or v3.statement_error(stmt)
 
 
 def _v1_error(stmt) -> str | None:

@@ -1,0 +1,273 @@
+"""InfluxDB 3's reading of a WHERE clause's time comparisons, for its error messages.
+
+Follows ``time_range.rs`` of the crate ``influxdb_influxql_parser`` (split_cond,
+reduce_time_expr and the reduce_binary_lhs_* functions): the expression compared with
+``time`` is folded to a timestamp, and what cannot be folded is refused in v3's words, the
+expression printed as v3's ``Display`` prints it (``display``: durations in their largest
+units below themselves, ``1s`` as ``1000ms``; strings single-quoted; floats as Rust prints
+them). Only the messages matter here: the 1.x engine computes the range itself.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from decimal import Decimal
+
+from ..ast import expr as A
+from .select3 import KEYWORDS
+
+I64 = 2**63 - 1
+_DIVISORS = ((7 * 86400 * 10**9, "w"), (86400 * 10**9, "d"), (3600 * 10**9, "h"), (60 * 10**9, "m"),
+             (10**9, "s"), (10**6, "ms"), (10**3, "u"), (1, "ns"))  # literal.rs DIVISORS
+_COMPARE = frozenset(("=", ">", ">=", "<", "<="))
+_SPACE_TIME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d{1,9})?")
+_RFC3339 = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d{1,9})?(Z|[+-]\d\d:\d\d)")
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_EPOCH = _dt.datetime(1970, 1, 1)
+
+
+class ExprError(Exception):
+    """time_range.rs ExprError::Expression (and Internal, which a binary expression rewraps)."""
+
+
+def time_range_error(cond, now: int) -> str | None:
+    """v3's message for the first time comparison in ``cond`` it cannot fold, else None."""
+    for lhs, rhs in _comparisons(cond):
+        other = rhs if _is_time(lhs) else lhs
+        try:
+            ts = reduce_time(other, now)
+        except ExprError as e:
+            return str(e)
+        if not -I64 - 1 <= ts <= I64:
+            return f"timestamp out of range: {_chrono(ts)}"
+    return None
+
+
+def _comparisons(e):
+    if isinstance(e, A.ParenExpr):
+        yield from _comparisons(e.expr)
+    elif isinstance(e, A.BinaryExpr):
+        if e.op.upper() in ("AND", "OR"):
+            yield from _comparisons(e.lhs)
+            yield from _comparisons(e.rhs)
+        elif e.op in _COMPARE and (_is_time(e.lhs) or _is_time(e.rhs)):
+            yield e.lhs, e.rhs
+
+
+def _is_time(e) -> bool:
+    return isinstance(e, A.VarRef) and e.name.lower() == "time"
+
+
+def reduce_time(e, now: int) -> int:
+    """reduce_time_expr: the timestamp (ns) ``e`` folds to."""
+    kind, v = _reduce(e, now)
+    if kind == "str":
+        try:
+            return parse_timestamp(v)
+        except ExprError as err:
+            raise ExprError(f'invalid expression "{display(e)}": {err}') from None
+    return int(v)
+
+
+def _reduce(e, now: int):
+    if isinstance(e, A.BinaryExpr) and e.op.upper() not in ("AND", "OR") and e.op not in _COMPARE:
+        try:
+            return _binary(_reduce(e.lhs, now), e.op, _reduce(e.rhs, now))
+        except ExprError as err:
+            raise ExprError(f'invalid expression "{display(e)}": {err}') from None
+    if isinstance(e, A.Call):
+        if e.name.lower() == "now":
+            return "ts", now
+        raise ExprError(f"invalid function call '{e.name}'")
+    if isinstance(e, A.ParenExpr):
+        return _reduce(e.expr, now)
+    kind = {A.IntegerLiteral: "int", A.NumberLiteral: "float", A.StringLiteral: "str", A.DurationLiteral: "dur",
+            A.TimeLiteral: "ts"}.get(type(e))
+    if kind is not None:
+        return kind, e.val
+    if isinstance(e, A.Literal):
+        raise ExprError(f"found literal '{display(e)}', expected duration, float, integer, or timestamp string")
+    raise ExprError(f"found symbol '{display(e)}', expected now() or a literal duration, float, integer and "
+                    "timestamp string")
+
+
+def _binary(lhs, op: str, rhs):
+    kind, v = lhs
+    if kind == "dur":
+        return _lhs_duration(v, op, rhs)
+    if kind == "int":
+        if rhs[0] == "float":
+            return _lhs_float(float(v), op, rhs)
+        if rhs[0] == "int":
+            return "int", _int_op(v, op, rhs[1])
+        if rhs[0] == "dur":
+            return _lhs_timestamp(v, op, rhs)
+        if rhs[0] == "str":
+            return _lhs_duration(v, op, ("ts", parse_timestamp(rhs[1])))
+        raise ExprError("invalid integer expression")
+    if kind == "float":
+        return _lhs_float(v, op, rhs)
+    if kind == "ts":
+        return _lhs_timestamp(v, op, rhs)
+    if rhs[0] == "str" and op == "+":
+        return "str", v + rhs[1]
+    if rhs[0] in ("str", "dur", "ts", "int"):
+        return _lhs_timestamp(parse_timestamp(v), op, rhs)
+    raise ExprError(f"found '{_show(rhs)}', expected duration, integer or timestamp string")
+
+
+def _lhs_duration(v: int, op: str, rhs):
+    kind, r = rhs
+    if kind == "dur":
+        if op not in "+-":
+            raise ExprError(f"found operator '{op}', expected +, -")
+        out = v + r if op == "+" else v - r
+        if not -I64 - 1 <= out <= I64:
+            raise ExprError("overflow")
+        return "dur", out
+    if kind == "float":
+        return _lhs_duration(v, op, ("int", int(r)))
+    if kind == "int":
+        if op not in "*/":
+            raise ExprError(f"found operator '{op}', expected *, /")
+        return "dur", v * r if op == "*" else _int_op(v, "/", r)
+    if kind == "ts" and op == "+":
+        return "ts", r + v
+    if kind == "str":
+        return _lhs_duration(v, op, ("ts", parse_timestamp(r)))
+    raise ExprError(f"unexpected literal '{_show(rhs)}' for duration expression")
+
+
+def _lhs_float(v: float, op: str, rhs):
+    if rhs[0] not in ("float", "int"):
+        raise ExprError("invalid float expression")
+    r = float(rhs[1])
+    if op not in "+-*/" or (op == "/" and r == 0):
+        raise ExprError("invalid operator for float expression")
+    return "float", {"+": v + r, "-": v - r, "*": v * r, "/": v / r if r else 0.0}[op]
+
+
+def _lhs_timestamp(v: int, op: str, rhs):
+    kind, r = rhs
+    if kind == "dur":
+        if op not in "+-":
+            raise ExprError(f"invalid operator '{op}' for timestamp and duration: expected +, -")
+        return "ts", v + r if op == "+" else v - r
+    if kind in ("int", "ts"):
+        return _lhs_timestamp(v, op, ("dur", int(r)))
+    if kind == "str":
+        return _lhs_timestamp(v, op, ("dur", parse_timestamp(r)))
+    raise ExprError(f"invalid expression '{_show(rhs)}': expected duration, integer or timestamp string")
+
+
+def _int_op(a: int, op: str, b: int) -> int:
+    """BinaryOperator::reduce on i64 (division truncates towards zero)."""
+    if op in "/%" and b == 0:
+        return 0
+    if op == "/":
+        q = abs(a) // abs(b)
+        return q if (a >= 0) == (b >= 0) else -q
+    if op == "%":
+        return a - b * _int_op(a, "/", b)
+    return {"+": a + b, "-": a - b, "*": a * b, "&": a & b, "|": a | b, "^": a ^ b}.get(op, 0)
+
+
+def parse_timestamp(s: str) -> int:
+    """timestamp.rs parse_timestamp (no time zone): ``Y-m-d H:M:S[.f]``, RFC 3339, ``Y-m-d``."""
+    m = _SPACE_TIME.fullmatch(s) or _RFC3339.fullmatch(s) or _DATE.fullmatch(s)
+    try:
+        if m is None:
+            raise ValueError
+        parts = [int(x) for x in m.groups()[:6] if x is not None]
+        when = _dt.datetime(*parts)
+    except ValueError:
+        raise ExprError(f"'{s}' is not a valid timestamp") from None
+    groups = m.groups()
+    ns = (when - _EPOCH) // _dt.timedelta(microseconds=1) * 1000
+    if len(groups) > 6 and groups[6]:
+        ns += int(groups[6][1:].ljust(9, "0"))
+    zone = groups[7] if len(groups) > 7 else None
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        ns -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60) * 10**9
+    return ns
+
+
+def _chrono(ns: int) -> str:
+    """chrono's Display of a DateTime<FixedOffset> in UTC (``0001-01-01 00:00:00 +00:00``)."""
+    secs, frac = divmod(ns, 10**9)
+    when = _EPOCH + _dt.timedelta(seconds=secs)
+    digits = "" if not frac else "." + (f"{frac:09d}"[:3] if frac % 10**6 == 0 else
+                                        f"{frac:09d}"[:6] if frac % 1000 == 0 else f"{frac:09d}")
+    return f"{when.year:04d}-{when:%m-%d %H:%M:%S}{digits} +00:00"
+
+
+def _show(value) -> str:
+    """Display of a folded literal."""
+    kind, v = value
+    if kind == "ts":
+        secs, frac = divmod(v, 10**9)
+        when = _EPOCH + _dt.timedelta(seconds=secs)
+        digits = f".{frac:09d}".rstrip("0") if frac else ""
+        return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}{digits}+00:00"  # chrono to_rfc3339
+    return display({"int": A.IntegerLiteral, "float": A.NumberLiteral, "str": A.StringLiteral,
+                    "dur": A.DurationLiteral}[kind](v))
+
+
+def display(e) -> str:
+    """An expression as v3's ``Display`` prints it (expression/arithmetic.rs, literal.rs)."""
+    if isinstance(e, A.BinaryExpr):
+        return f"{display(e.lhs)} {e.op} {display(e.rhs)}"
+    if isinstance(e, A.ParenExpr):
+        return f"({display(e.expr)})"
+    if isinstance(e, A.Call):
+        return f"{e.name}({', '.join(display(a) for a in e.args)})"
+    if isinstance(e, A.VarRef):
+        return _identifier(e.name) + (f"::{e.type}" if e.type else "")
+    if isinstance(e, A.StringLiteral):
+        escaped = e.val.replace("\\", "\\\\").replace("\n", "\\n").replace("'", "\\'").replace('"', '\\"')
+        return f"'{escaped}'"
+    if isinstance(e, A.DurationLiteral):
+        return _duration(e.val)
+    if isinstance(e, A.NumberLiteral):
+        return _float(e.val)
+    if isinstance(e, A.BooleanLiteral):
+        return "true" if e.val else "false"
+    if isinstance(e, A.RegexLiteral):
+        return "/" + e.val.replace("/", "\\/") + "/"
+    if isinstance(e, A.BoundParameter):
+        return "$" + e.name
+    return str(e)
+
+
+def _identifier(name: str) -> str:
+    if _IDENT.fullmatch(name) and name.upper() not in KEYWORDS:
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _duration(v: int) -> str:
+    """literal.rs Display for Duration: the units strictly below the value, largest first."""
+    if v == 0:
+        return "0s"
+    sign, v = ("-", -v) if v < 0 else ("", v)
+    out, rest = [], v
+    for div, unit in _DIVISORS:
+        if v > div and rest // div:
+            out.append(f"{rest // div}{unit}")
+            rest -= rest // div * div
+    return sign + "".join(out)
+
+
+def _float(v: float) -> str:
+    """Rust's ``{}`` of an f64: shortest round trip, no exponent, no ``.0``."""
+    if math.isnan(v):
+        return "NaN"
+    if v in (float("inf"), float("-inf")):
+        return "inf" if v > 0 else "-inf"
+    text = repr(v)
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return text.removesuffix(".0")

@@ -37,6 +37,9 @@ class SourceSchema:
         # keys both field and tag of one measurement (1.x stores both): the field's column
         # is ``field_column``'s; a bare name reads the field, ``::tag`` the tag (influxd)
         self.twins: set[str] = set()
+        # fields of the measurements (not of subqueries): one that is a tag of another
+        # source is a twin too, each source reading its own
+        self.scan_fields: set[str] = set()
 
     def column(self, name: str) -> str:
         """The column of field ``name``."""
@@ -81,6 +84,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                        offset=offset, ascending=stmt.time_ascending)
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known)
+    # a field of one measurement that is a tag of another: each source reads its own (influxd)
+    known.twins.update(k for k in known.scan_fields if k in known.tags)
     dims = [d + KEY_ONLY if known.fields.get(d, "tag") != "tag" and d not in known.tags else d
             for d in _expand_dimensions(dim_exprs, known)]  # GROUP BY a field: an absent tag
     if condition is not None:
@@ -237,6 +242,7 @@ def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, known) -> lis
             continue
         known.add({k: v.value for k, v in schema.fields.items()}, schema.tags)
         known.twins.update(k for k in schema.tags if k in schema.fields)
+        known.scan_fields.update(schema.fields)
         out.append(Scan(database, policy, name, tr, ()))
     return out
 

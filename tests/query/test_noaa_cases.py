@@ -32,9 +32,6 @@ KNOWN_DEVIATIONS = {
     # we pick the tied value seen first in time (documented).
     "SELECT mode(up), mode(msg), mode(load) FROM status WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-08T00:00:00Z'":
         "mode() tie broken by Go's unstable sort in influxd",
-    # A subquery's selected tag beside a measurement that has it as a tag: influxd reads it as
-    # a field of the subquery's rows only; here a statement selecting only tags has no rows.
-    "SELECT host FROM (SELECT * FROM sm), smh": "a subquery's selected tag beside a tag of another source",
     # influxd hands a subquery's rows on in its series order (its merge is by name, then by the
     # head of each iterator); here a raw outer query orders them by time.
     "SELECT * FROM (SELECT max(usage) FROM sm GROUP BY host), smh": "a subquery's rows beside other sources: time order",

@@ -29,7 +29,7 @@ from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
-                          gap_column, output_column, seen_column)
+                          SUBQUERY_ROW_COLUMN, gap_column, output_column, seen_column)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
@@ -157,7 +157,8 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
                 frames.append(inner.lazy().with_columns(
-                    [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]))
+                    [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
+                    + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])))
         elif not src.time_range.empty:
             frames.append(_scan(src, ctx))
     if not frames:
@@ -372,10 +373,15 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     """The Series stage (and Fill/Transform over raw rows): points with some selected field."""
     refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r.name in schema},
                   key=str)
-    if not refs:
+    marked = any(m in schema for s in plan.sources if isinstance(s, SubqueryScan) for m in s.marks)
+    if not refs and not marked:
         return None
     base = lf
-    lf = lf.filter(pl.any_horizontal([ref_expr(r, schema).is_not_null() for r in refs]))
+    keep = [ref_expr(r, schema).is_not_null() for r in refs]
+    if SUBQUERY_ROW_COLUMN in schema and (marked or any(r.type not in (None, "unknown") for r in refs)):
+        # a name some source knows is selected: every row of a subquery (SubqueryScan.whole)
+        keep.append(pl.col(SUBQUERY_ROW_COLUMN).fill_null(False))
+    lf = lf.filter(pl.any_horizontal(keep))
     if not _covers_all_fields(plan, {r.name for r in refs}, ctx):
         base = lf
     refs = [r.name for r in refs]

@@ -104,7 +104,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
         and time_range.has_start else time_range
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
-                    if isinstance(s, Scan) else _hide_tags(s, dims, len(sources)) for s in sources)
+                    if isinstance(s, Scan) else _mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg)
+                    for s in sources)
     return SelectPlan(
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
@@ -165,6 +166,17 @@ def _hide_tags(src: SubqueryScan, dims, n_sources: int) -> SubqueryScan:
     own = {c.name for c in inner.columns} | {tag_name(d) for d in inner.dimensions}
     hidden = tuple(t for t in inner.source_tags if t not in own and t not in dims)
     return replace(src, hidden=hidden) if hidden else src
+
+
+def _mark_tags(src: SubqueryScan, columns, raw: bool) -> SubqueryScan:
+    """Under a raw outer query: every row of the subquery kept, and which of its selected tags
+    the outer query selects (``SubqueryScan.whole`` and ``marks``)."""
+    if not raw:
+        return src
+    inner = {c.name for c in src.plan.columns
+             if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"}
+    read = {r.name for c in columns for r in find(c.expr, ast.VarRef) if r.type == "tag"}
+    return replace(src, whole=True, marks=tuple(sorted(inner & read)))
 
 
 def _rows(n: int) -> int:

@@ -29,7 +29,7 @@ from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
-                          SUBQUERY_ROW_COLUMN, gap_column, output_column, seen_column)
+                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SUBQUERY_ROW_COLUMN, gap_column, output_column, seen_column)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
@@ -158,7 +158,8 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
             if inner is not None and inner.height:
                 frames.append(inner.lazy().with_columns(
                     [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
-                    + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])))
+                    + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
+                    + _order_time(src)))
         elif not src.time_range.empty:
             frames.append(_scan(src, ctx))
     if not frames:
@@ -168,6 +169,16 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
     wanted = {c for src in inputs if isinstance(src, Scan) for c in src.columns}
     missing = [pl.lit(None).alias(c) for c in sorted(wanted - have)]
     return lf.with_columns(missing) if missing else lf
+
+
+def _order_time(src: SubqueryScan) -> list[pl.Expr]:
+    """A raw outer query reads the rows of a subquery of one selector per series in series
+    order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
+    inner = src.plan
+    if not src.whole or not inner.point_time or inner.interval:
+        return []
+    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias(ORDER_ROW_COLUMN)]
 
 
 def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
@@ -410,8 +421,9 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     reversal), each series first cut to its LIMIT+OFFSET newest/oldest times."""
     desc = not order.ascending
     n = order.limit + order.offset if order.limit else 0
+    ordered = ORDER_TIME_COLUMN in schema
+    t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
     if n:
-        t = pl.col("time")
         pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
         if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
             pick = t.max() if desc else t.min()
@@ -422,7 +434,10 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
         lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
-    lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
+    if ordered:  # rows of equal order time keep the subquery's order (reversed under DESC)
+        lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc, maintain_order=True)
+    else:
+        lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
         names = {c.name for c in plan.columns}

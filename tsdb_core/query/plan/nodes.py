@@ -51,6 +51,10 @@ SEEN_COLUMN = "\x00seen"
 GRID_COLUMN = "\x00g"
 KEY_COLUMN = "\x00k"
 ANY_COLUMN = "\x00any"
+# the time a subquery of one selector per series orders its rows by: its window's, one for
+# all (influxd hands them on series by series), where the rows show their point's time
+ORDER_TIME_COLUMN = "\x00ot"
+ORDER_ROW_COLUMN = "\x00or"  # the row's place in that subquery's answer
 SUBQUERY_ROW_COLUMN = "\x00sub"  # true on the rows of a ``SubqueryScan.whole``
 # Suffix of a GROUP BY name that is a field of the sources, not a tag: influxd groups by a
 # tag of that name, which no series has, so its key column (kept apart from the field's

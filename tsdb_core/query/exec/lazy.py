@@ -29,7 +29,8 @@ from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
-                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SUBQUERY_ROW_COLUMN, gap_column, output_column, seen_column)
+                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
+                          output_column, seen_column, tag_name)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
@@ -344,12 +345,14 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
 
 def _grouped_tags_read(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """A selected tag the statement groups by reads as null where a series lacks it (influxd):
-    the '' is the grouping key's alone. A subquery's grouping tag is a real '' (all sources
-    must be measurements)."""
-    if not plan.dimensions or any(isinstance(s, SubqueryScan) for s in plan.sources):
+    the '' is the grouping key's alone. A subquery's grouping tag it does not select is a
+    real ''."""
+    if not plan.dimensions:
         return df
+    real = {d for s in plan.sources if isinstance(s, SubqueryScan) for d in _unselected_groups(s.plan)}
     cols = [output_column(i) for i, c in enumerate(plan.columns) if isinstance(c.expr, ast.VarRef)
-            and c.expr.type == "tag" and c.expr.name in keys and output_column(i) in df.columns]
+            and c.expr.type == "tag" and c.expr.name in keys and c.expr.name not in real
+            and output_column(i) in df.columns]
     if not cols:
         return df
     return df.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cols])
@@ -446,6 +449,12 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     df = collect(lf.select(keys + ["time"] + cols), ctx)
     _count_points(df, ctx)
     return df
+
+
+def _unselected_groups(plan: SelectPlan) -> set[str]:
+    """The grouping tags of a subquery that it does not select as a tag of the same name."""
+    selected = {c.name for c in plan.columns if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"}
+    return {tag_name(d) for d in plan.dimensions} - selected
 
 
 def _covers_all_fields(plan, refs: set[str], ctx: Ctx) -> bool:

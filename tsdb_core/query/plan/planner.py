@@ -91,7 +91,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
-    columns, types = _expand_fields(fields, known, dims, stmt.into is not None, all_tags)
+    columns, types = _expand_fields(fields, known, dims, stmt.into is not None, all_tags,
+                                    unique=parent is None)
     for c in columns:
         check_types(c.expr, known.fields)
     fill = stmt.fill or "null"
@@ -315,8 +316,10 @@ def _expand_dimensions(dims, known: SourceSchema) -> list[str]:
 # -- wildcard expansion and naming ------------------------------------------------------------
 
 def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: bool,
-                   no_tags: bool = False):
-    """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd)."""
+                   no_tags: bool = False, unique: bool = True):
+    """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd).
+    A subquery's columns keep their names as they are (not ``unique``): influxd names them for
+    the outer query before it makes them unique, and a repeated name reads its first column."""
     out: list[tuple[str, ast.Expr, bool]] = []
     keys = frozenset(dims)
     for f in fields:
@@ -350,9 +353,11 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
                     f.alias is not None))
         if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
             out.extend((a.name, _bind(a, known, keys), False) for a in e.args[1:-1])
-    names = _column_names(out)
+    names = _column_names(out) if unique else [n for n, _, _ in out]
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
-    types = {c.name: _expr_type(c.expr) for c in columns}
+    types: dict[str, str] = {}
+    for c in columns:
+        types.setdefault(c.name, _expr_type(c.expr))
     return columns, types
 
 

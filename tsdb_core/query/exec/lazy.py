@@ -437,8 +437,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
         lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
-    if ordered:  # rows of equal order time keep the subquery's order (reversed under DESC)
-        lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc, maintain_order=True)
+    if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
+        lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     else:
         lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]

@@ -32,19 +32,6 @@ KNOWN_DEVIATIONS = {
     # we pick the tied value seen first in time (documented).
     "SELECT mode(up), mode(msg), mode(load) FROM status WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-08T00:00:00Z'":
         "mode() tie broken by Go's unstable sort in influxd",
-    # A name that is a field of one source and a tag of another: the frame holds one column per
-    # name, so the field reads null and the tag column holds the field's text (README, deviations).
-    "SELECT * FROM fx, tx": "a field of one source, a tag of another: one column per name",
-    "SELECT x FROM fx, tx": "a field of one source, a tag of another: one column per name",
-    "SELECT host FROM (SELECT * FROM sm), smh": "a field of one source, a tag of another: one column per name",
-    # influxd hands a subquery's rows on in its series order (its merge is by name, then by the
-    # head of each iterator); here a raw outer query orders them by time.
-    "SELECT * FROM (SELECT max(usage) FROM sm GROUP BY host), smh": "a subquery's rows beside other sources: time order",
-    "SELECT * FROM h2o_pH, (SELECT max(water_level) FROM h2o_feet GROUP BY location) WHERE time >= "
-    "'2019-08-18T00:00:00Z' AND time <= '2019-08-18T00:12:00Z'": "a subquery's rows beside other sources: time order",
-    # A subquery's selected tag that is also its grouping tag: the outer GROUP BY reads ''.
-    "SELECT * FROM (SELECT usage, host FROM sm GROUP BY host) GROUP BY host":
-        "a subquery's selected grouping tag, grouped again: '' where influxd has null",
     # A hidden tag of a subquery that the outer query both selects and groups by
     "SELECT region FROM (SELECT usage FROM sm), smr GROUP BY region":
         "a subquery's unselected tag, selected and grouped by beside another source",

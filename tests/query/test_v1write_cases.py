@@ -20,16 +20,6 @@ from v1write_cases import V1WRITE_DB  # noqa: E402
 
 RECORDED = json.loads((CASE_DIR / "v1write.json").read_text())
 
-# influxd names a subquery's columns before it makes them unique (``k::tag`` and ``k::field``
-# are both ``k`` to the outer query, which then reads one of them, or emits rows whose ``k``
-# is null); we give the outer query the subquery's own column names (``k``, ``k_1``).
-SUBQUERY_NAMES = "influxd names a subquery's columns before making them unique"
-DEVIATIONS = {
-    "SELECT * FROM (SELECT k::tag, k::field FROM tf)": SUBQUERY_NAMES,
-    "SELECT k FROM (SELECT * FROM tf)": SUBQUERY_NAMES,
-}
-
-
 def v1_answer(result) -> tuple[int, str | None]:
     """The status and error the influxdb1 shim gives for a WriteResult (routes_write.py)."""
     if result.ok:
@@ -58,6 +48,4 @@ def test_each_write_answers_as_influxd(v1write_store):
 
 @pytest.mark.parametrize("case", RECORDED["queries"], ids=_ids(RECORDED["queries"]))
 def test_v1write_query(v1write_store, case):
-    if case["query"] in DEVIATIONS:
-        pytest.xfail(DEVIATIONS[case["query"]])
     _check(v1write_store, case)

@@ -29,7 +29,8 @@ from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
-                          gap_column, output_column, seen_column)
+                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
+                          output_column, seen_column, tag_name)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
@@ -157,7 +158,9 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
                 frames.append(inner.lazy().with_columns(
-                    [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]))
+                    [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
+                    + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
+                    + _order_time(src)))
         elif not src.time_range.empty:
             frames.append(_scan(src, ctx))
     if not frames:
@@ -167,6 +170,16 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
     wanted = {c for src in inputs if isinstance(src, Scan) for c in src.columns}
     missing = [pl.lit(None).alias(c) for c in sorted(wanted - have)]
     return lf.with_columns(missing) if missing else lf
+
+
+def _order_time(src: SubqueryScan) -> list[pl.Expr]:
+    """A raw outer query reads the rows of a subquery of one selector per series in series
+    order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
+    inner = src.plan
+    if not src.whole or not inner.point_time or inner.interval:
+        return []
+    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias(ORDER_ROW_COLUMN)]
 
 
 def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
@@ -332,12 +345,14 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
 
 def _grouped_tags_read(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """A selected tag the statement groups by reads as null where a series lacks it (influxd):
-    the '' is the grouping key's alone. A subquery's grouping tag is a real '' (all sources
-    must be measurements)."""
-    if not plan.dimensions or any(isinstance(s, SubqueryScan) for s in plan.sources):
+    the '' is the grouping key's alone. A subquery's grouping tag it does not select is a
+    real ''."""
+    if not plan.dimensions:
         return df
+    real = {d for s in plan.sources if isinstance(s, SubqueryScan) for d in _unselected_groups(s.plan)}
     cols = [output_column(i) for i, c in enumerate(plan.columns) if isinstance(c.expr, ast.VarRef)
-            and c.expr.type == "tag" and c.expr.name in keys and output_column(i) in df.columns]
+            and c.expr.type == "tag" and c.expr.name in keys and c.expr.name not in real
+            and output_column(i) in df.columns]
     if not cols:
         return df
     return df.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cols])
@@ -372,10 +387,15 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     """The Series stage (and Fill/Transform over raw rows): points with some selected field."""
     refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r.name in schema},
                   key=str)
-    if not refs:
+    marked = any(m in schema for s in plan.sources if isinstance(s, SubqueryScan) for m in s.marks)
+    if not refs and not marked:
         return None
     base = lf
-    lf = lf.filter(pl.any_horizontal([ref_expr(r, schema).is_not_null() for r in refs]))
+    keep = [ref_expr(r, schema).is_not_null() for r in refs]
+    if SUBQUERY_ROW_COLUMN in schema and (marked or any(r.type not in (None, "unknown") for r in refs)):
+        # a name some source knows is selected: every row of a subquery (SubqueryScan.whole)
+        keep.append(pl.col(SUBQUERY_ROW_COLUMN).fill_null(False))
+    lf = lf.filter(pl.any_horizontal(keep))
     if not _covers_all_fields(plan, {r.name for r in refs}, ctx):
         base = lf
     refs = [r.name for r in refs]
@@ -404,8 +424,9 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     reversal), each series first cut to its LIMIT+OFFSET newest/oldest times."""
     desc = not order.ascending
     n = order.limit + order.offset if order.limit else 0
+    ordered = ORDER_TIME_COLUMN in schema
+    t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
     if n:
-        t = pl.col("time")
         pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
         if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
             pick = t.max() if desc else t.min()
@@ -416,7 +437,10 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
         lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
-    lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
+    if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
+        lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
+    else:
+        lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
         names = {c.name for c in plan.columns}
@@ -425,6 +449,12 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     df = collect(lf.select(keys + ["time"] + cols), ctx)
     _count_points(df, ctx)
     return df
+
+
+def _unselected_groups(plan: SelectPlan) -> set[str]:
+    """The grouping tags of a subquery that it does not select as a tag of the same name."""
+    selected = {c.name for c in plan.columns if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"}
+    return {tag_name(d) for d in plan.dimensions} - selected
 
 
 def _covers_all_fields(plan, refs: set[str], ctx: Ctx) -> bool:

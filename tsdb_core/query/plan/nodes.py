@@ -51,6 +51,11 @@ SEEN_COLUMN = "\x00seen"
 GRID_COLUMN = "\x00g"
 KEY_COLUMN = "\x00k"
 ANY_COLUMN = "\x00any"
+# the time a subquery of one selector per series orders its rows by: its window's, one for
+# all (influxd hands them on series by series), where the rows show their point's time
+ORDER_TIME_COLUMN = "\x00ot"
+ORDER_ROW_COLUMN = "\x00or"  # the row's place in that subquery's answer
+SUBQUERY_ROW_COLUMN = "\x00sub"  # true on the rows of a ``SubqueryScan.whole``
 # Suffix of a GROUP BY name that is a field of the sources, not a tag: influxd groups by a
 # tag of that name, which no series has, so its key column (kept apart from the field's
 # column of the same name) is always "".
@@ -173,10 +178,15 @@ class Scan:
 @dataclass(frozen=True, slots=True)
 class SubqueryScan:
     """Rows produced by an inner SELECT, read as a source by the outer one. ``hidden``: series
-    tags its raw rows carry but do not select, which read as null next to other sources."""
+    tags its raw rows carry but do not select, which read as null next to other sources.
+    ``whole``: under a raw outer query each of its rows is a row, its selected values null
+    or not, once the outer query selects a name some source knows (influxd); ``marks``: its
+    selected tags the outer query selects, which are such names."""
 
     plan: SelectPlan
     hidden: tuple[str, ...] = ()
+    whole: bool = False
+    marks: tuple[str, ...] = ()
 
     def explain(self, depth: int = 0) -> str:
         return _pad(depth) + "Subquery\n" + self.plan.explain(depth + 1)

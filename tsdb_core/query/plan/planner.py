@@ -37,6 +37,9 @@ class SourceSchema:
         # keys both field and tag of one measurement (1.x stores both): the field's column
         # is ``field_column``'s; a bare name reads the field, ``::tag`` the tag (influxd)
         self.twins: set[str] = set()
+        # fields of the measurements (not of subqueries): one that is a tag of another
+        # source is a twin too, each source reading its own
+        self.scan_fields: set[str] = set()
 
     def column(self, name: str) -> str:
         """The column of field ``name``."""
@@ -81,12 +84,15 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                        offset=offset, ascending=stmt.time_ascending)
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known)
+    # a field of one measurement that is a tag of another: each source reads its own (influxd)
+    known.twins.update(k for k in known.scan_fields if k in known.tags)
     dims = [d + KEY_ONLY if known.fields.get(d, "tag") != "tag" and d not in known.tags else d
             for d in _expand_dimensions(dim_exprs, known)]  # GROUP BY a field: an absent tag
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
-    columns, types = _expand_fields(fields, known, dims, stmt.into is not None, all_tags)
+    columns, types = _expand_fields(fields, known, dims, stmt.into is not None, all_tags,
+                                    unique=parent is None)
     for c in columns:
         check_types(c.expr, known.fields)
     fill = stmt.fill or "null"
@@ -99,7 +105,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
         and time_range.has_start else time_range
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
-                    if isinstance(s, Scan) else _hide_tags(s, dims, len(sources)) for s in sources)
+                    if isinstance(s, Scan) else _mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg)
+                    for s in sources)
     return SelectPlan(
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
@@ -160,6 +167,17 @@ def _hide_tags(src: SubqueryScan, dims, n_sources: int) -> SubqueryScan:
     own = {c.name for c in inner.columns} | {tag_name(d) for d in inner.dimensions}
     hidden = tuple(t for t in inner.source_tags if t not in own and t not in dims)
     return replace(src, hidden=hidden) if hidden else src
+
+
+def _mark_tags(src: SubqueryScan, columns, raw: bool) -> SubqueryScan:
+    """Under a raw outer query: every row of the subquery kept, and which of its selected tags
+    the outer query selects (``SubqueryScan.whole`` and ``marks``)."""
+    if not raw:
+        return src
+    inner = {c.name for c in src.plan.columns
+             if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"}
+    read = {r.name for c in columns for r in find(c.expr, ast.VarRef) if r.type == "tag"}
+    return replace(src, whole=True, marks=tuple(sorted(inner & read)))
 
 
 def _rows(n: int) -> int:
@@ -237,6 +255,7 @@ def _resolve_measurement(m: ast.Measurement, provider, db, rp, tr, known) -> lis
             continue
         known.add({k: v.value for k, v in schema.fields.items()}, schema.tags)
         known.twins.update(k for k in schema.tags if k in schema.fields)
+        known.scan_fields.update(schema.fields)
         out.append(Scan(database, policy, name, tr, ()))
     return out
 
@@ -297,8 +316,10 @@ def _expand_dimensions(dims, known: SourceSchema) -> list[str]:
 # -- wildcard expansion and naming ------------------------------------------------------------
 
 def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: bool,
-                   no_tags: bool = False):
-    """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd)."""
+                   no_tags: bool = False, unique: bool = True):
+    """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd).
+    A subquery's columns keep their names as they are (not ``unique``): influxd names them for
+    the outer query before it makes them unique, and a repeated name reads its first column."""
     out: list[tuple[str, ast.Expr, bool]] = []
     keys = frozenset(dims)
     for f in fields:
@@ -332,9 +353,11 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
                     f.alias is not None))
         if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
             out.extend((a.name, _bind(a, known, keys), False) for a in e.args[1:-1])
-    names = _column_names(out)
+    names = _column_names(out) if unique else [n for n, _, _ in out]
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
-    types = {c.name: _expr_type(c.expr) for c in columns}
+    types: dict[str, str] = {}
+    for c in columns:
+        types.setdefault(c.name, _expr_type(c.expr))
     return columns, types
 
 

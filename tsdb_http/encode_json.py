@@ -34,55 +34,72 @@ def _json_float(v: float) -> Any:
     return _Fragment(go_json_float(v).encode()) if _Fragment else v
 
 
-def _fix_float_columns(cols: list[tuple]) -> list[list | None]:
-    """Float columns (None allowed) with Go's forms; None where orjson already agrees.
-
-    Integral values become ints (``2``, not ``2.0``) and the rare values orjson writes
-    otherwise than Go (``1e-05``, ``1e+16``, ``-0.0``) raw fragments. The masks come from
-    one NumPy array for all columns (a Polars Series per column costs far more).
-    """
-    null = np.array([[v is None for v in col] for col in cols], dtype=bool)
-    x = np.array([[np.nan if v is None else v for v in col] for col in cols], dtype=np.float64)
+def _float_fix(col: tuple) -> list | tuple[list, list] | None:
+    """How to give a float column (None allowed) Go's forms: None (orjson already writes
+    Go's text: non-finite values and None are ``null`` in both), ``(rows, ints)`` (the
+    integral values, as ints, and where they are: ``2``, not ``2.0``), or a whole new
+    column (values orjson writes otherwise than Go: ``1e-05``, ``1e+16``, ``-0.0``)."""
+    x = np.array(col, dtype=np.float64)  # (None is NaN)
     with np.errstate(all="ignore"):
         a = np.abs(x)
+        if ((x != np.floor(x)) & (a >= 1e-4) & (a < 1e16)).all():
+            return None  # all fractional, all in the range where orjson writes Go's digits
         neg_zero = (x == 0) & np.signbit(x)
-        integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero & ~null
-        odd = ((a >= 1e16) | ((a < 1e-4) & (x != 0)) | neg_zero | np.isnan(x) | np.isinf(x)) \
-            & ~integral & ~null
-    n_int, n_odd = integral.sum(axis=1), odd.sum(axis=1)
-    out: list[list | None] = []
-    for k, col in enumerate(cols):
-        if n_odd[k]:
-            out.append([_json_float(v) if type(v) is float else v for v in col])
-        elif n_int[k]:
-            out.append([int(v) if m else v for v, m in zip(col, integral[k].tolist())])
-        else:
-            out.append(None)
-    return out
+        integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero
+        odd = (~integral & np.isfinite(x) & ((a >= 1e16) | ((a < 1e-4) & (x != 0)))) | neg_zero
+    if odd.any():
+        return [_json_float(v) if type(v) is float else v for v in col]
+    idx = np.flatnonzero(integral)
+    return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
 
 
-def _fix_floats(values: list[list]) -> list[list]:
-    """Rows with Go-incompatible floats replaced; column-wise, untouched when there are none."""
+def _fix_floats(values: list[list]) -> list[list] | list[tuple]:
+    """Rows with Go-incompatible floats replaced, the rows as they are when there are none.
+
+    The columns are looked at with NumPy; the few integral values of a column of
+    measurements are patched into copies of their rows, many changes rebuild the rows
+    from the columns (as tuples, which orjson writes as arrays)."""
     if len(values) < 64:
         return _fix_floats_small(values)
     cols = list(zip(*values))
-    changed = False
-    bulk = []
+    whole: dict[int, list] = {}
+    patches = []
     for j, col in enumerate(cols):
         types = set(map(type, col))
         if float not in types:
             continue
-        if types <= {float, type(None)} and len(col) >= 64:
-            bulk.append(j)
-            continue
-        cols[j] = [_json_float(v) if type(v) is float else v for v in col]
-        changed = True  # (as before: the per-value path always rebuilds the column)
-    if bulk:
-        for j, new in zip(bulk, _fix_float_columns([cols[j] for j in bulk])):
-            if new is not None:
-                cols[j] = new
-                changed = True
-    return list(map(list, zip(*cols))) if changed else values
+        fix = _float_fix(col) if types <= _FLOAT_OR_NONE else [_json_float(v) if type(v) is float else v
+                                                                 for v in col]
+        if isinstance(fix, list):
+            whole[j] = fix
+        elif fix is not None:
+            patches.append((j, *fix))
+    if not whole and not patches:
+        return values
+    if whole or 4 * sum(len(rows) for _, rows, _ in patches) > len(values):
+        return _rebuilt(cols, whole, patches)
+    out = list(values)
+    for j, rows, ints in patches:
+        for i, v in zip(rows, ints):
+            row = out[i]
+            if row is values[i]:
+                row = out[i] = list(row)
+            row[j] = v
+    return out
+
+
+def _rebuilt(cols: list, whole: dict[int, list], patches: list) -> list[tuple]:
+    for j, rows, ints in patches:
+        col = list(cols[j])
+        for i, v in zip(rows, ints):
+            col[i] = v
+        cols[j] = col
+    for j, col in whole.items():
+        cols[j] = col
+    return list(zip(*cols))
+
+
+_FLOAT_OR_NONE = frozenset((float, type(None)))
 
 
 def _fix_floats_small(values: list[list]) -> list[list]:

@@ -220,6 +220,21 @@ def test_json_float_column_masks_equal_per_value(col):
     assert fast == slow
 
 
+@settings(max_examples=40, deadline=None)
+@given(rows=_rows, integral=st.integers(0, 80), plain=st.booleans())
+def test_json_many_rows_equal_per_value(rows, integral, plain):
+    """64+ rows of any columns, with few or many integral floats (rows patched or rebuilt),
+    the other floats as drawn or all plain fractions: the per-value path's bytes, and the
+    answer's own rows left as they were."""
+    rows = [[v if type(v) is not float else float(k) if k < integral else k + 0.25 if plain else v for v in r]
+            for k, r in enumerate(rows)]
+    cells = [list(map(id, r)) for r in rows]
+    fast = encode.go_json(encode._fix_floats(rows))
+    slow = encode.go_json([[encode._json_float(v) if type(v) is float else v for v in r] for r in rows])
+    assert fast == slow
+    assert [list(map(id, r)) for r in rows] == cells
+
+
 @pytest.mark.parametrize("ns,text", [
     (0, "1970-01-01T00:00:00Z"), (-1, "1969-12-31T23:59:59.999999999Z"),
     (-9223372036854775808, "1677-09-21T00:12:43.145224192Z"), (9223372036854775807, "2262-04-11T23:47:16.854775807Z"),

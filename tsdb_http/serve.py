@@ -191,8 +191,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             url_out.append(base)
         _announce(base, server, compat, no_auth, data_dir, store.config.read_only, shim_config.ui)
         flight = None if flight_port is None else _start_flight(store, tokens, host, flight_port, no_auth, url_out)
-        if threading.current_thread() is threading.main_thread():
-            settle_heap()  # a server process (tsdb serve), not a server started inside a program
+        settle_heap()
         try:
             run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))
         finally:
@@ -215,8 +214,11 @@ def settle_heap() -> None:
     young collections, and every few hundred requests a full one walks every object the
     process holds (the store's catalog and caches, the libraries). Objects alive once the
     store is open are moved out of the collector's sight (``gc.freeze``) and young
-    collections run less often; cycles are still collected.
+    collections run less often; cycles are still collected. Only in a server process
+    (serving from its main thread): a server started inside a program leaves its heap alone.
     """
+    if threading.current_thread() is not threading.main_thread():
+        return
     gc.collect()
     gc.freeze()
     _, mid, old = gc.get_threshold()

@@ -18,6 +18,7 @@ from tests.http import golden
 from tests.http.conftest import REAL_ENGINE, make_client
 from tsdb_core import Series, StatementResult
 from tsdb_core.query import engine
+from tsdb_core.query.exec import fast as fastpath
 from tsdb_http import encode, encode_json_frame
 from tsdb_http.encode import Response
 
@@ -171,9 +172,11 @@ def all_frames(monkeypatch):
     def on():
         monkeypatch.setattr(engine, "FRAME_ROWS", 1)
         monkeypatch.setattr(engine, "FRAME_SERIES_ROWS", 1)
+        monkeypatch.setattr(fastpath, "FRAME_ROWS", 1)
 
     def off():
         monkeypatch.setattr(engine, "FRAME_ROWS", 1 << 62)
+        monkeypatch.setattr(fastpath, "FRAME_ROWS", 1 << 62)
     return on, off
 
 

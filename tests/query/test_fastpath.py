@@ -354,7 +354,11 @@ RAW_SERIES = [  # (query, one series read as numpy arrays)
 
 @pytest.mark.parametrize("layout", ["one file", "two disjoint files"])
 @pytest.mark.parametrize("epoch", [None, "ms"])
-def test_raw_rows_of_one_series_from_arrays_answer_the_same(tmp_path, layout, epoch):
+@pytest.mark.parametrize("framed", [False, True])
+def test_raw_rows_of_one_series_from_arrays_answer_the_same(tmp_path, monkeypatch, layout, epoch, framed):
+    """(``framed``: every raw answer kept as a frame, as long answers are.)"""
+    if framed:
+        monkeypatch.setattr(fastpath, "FRAME_ROWS", 1)
     lines = _series_lines()
     with _cached_store(tmp_path) as s:
         if layout == "one file":
@@ -372,6 +376,7 @@ def test_raw_rows_of_one_series_from_arrays_answer_the_same(tmp_path, layout, ep
             used = []
             s.scan_series = lambda *a, **kw: used.append(real(*a, **kw)) or used[-1]
             fast, general = _both(s, q, epoch=epoch)
+            assert not fast or (fast[0].frame is not None) == framed, q  # (before its rows are read)
             assert (fast is not None or not arrays) and (fast is None or same_answer(fast, general)), q
             assert any(u is not None for u in used) == arrays, q
             if "zz" not in q and "'d1'" not in q[-10:]:

@@ -29,7 +29,7 @@ from .fill import bucket_expr, bucket_grid
 from ..analyze.time_range import TimeRange
 from ..plan.nodes import (ANY_COLUMN, ORDER_FREE_AGGREGATES, SEEN_COLUMN, WINDOW_COLUMN, Aggregate,
                           FastSelect, Fill, Filter, Scan, SelectPlan, output_column)
-from ..results import EPOCH_UNITS, PARTIAL_ROWS, Series, rfc3339_times, time_expr
+from ..results import EPOCH_UNITS, FRAME_ROWS, PARTIAL_ROWS, Series, rfc3339_times, time_expr
 
 @dataclass(frozen=True, slots=True)
 class _Shape:
@@ -165,9 +165,12 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
         frame = frame.sort(["time", *tag_order])
     elif not t.is_sorted():
         frame = frame.sort("time")
-    times = frame.get_column("time").to_numpy()
     names = [plan.time_column] + [c.name for c in plan.columns]
     cols = [r.name for r in refs]
+    if frame.height >= FRAME_ROWS:
+        return _framed(src.measurement, names, frame.select(
+            time_expr("time", epoch, None).alias("time"), *[pl.col(c).alias(f"c{i}") for i, c in enumerate(cols)]))
+    times = frame.get_column("time").to_numpy()
     if len(set(cols)) == len(cols) and "time" not in cols:
         # row tuples from Polars in one call (cheaper than converting a column at a time)
         rows = [[tm, *r] for tm, r in zip(_times(times, epoch), pick(frame, cols).rows())]
@@ -193,6 +196,9 @@ def _raw_series(plan: _Shape, series_tags: dict, arrays: dict[str, np.ndarray], 
             times = times[keep]
     if times.size == 0:
         return []
+    if times.size >= FRAME_ROWS:
+        return _raw_frame(refs, series_tags, arrays, times, keep, set(nulls), epoch, name,
+                          [plan.time_column] + [c.name for c in plan.columns])
     cols = []
     for r in refs:
         if r.type == "tag":
@@ -205,6 +211,27 @@ def _raw_series(plan: _Shape, series_tags: dict, arrays: dict[str, np.ndarray], 
         cols.append(values)
     rows = list(map(list, zip(_times(times, epoch), *cols)))
     return _series(name, [plan.time_column] + [c.name for c in plan.columns], rows)
+
+
+def _raw_frame(refs: list, series_tags: dict, arrays: dict[str, np.ndarray], times: np.ndarray, keep,
+               nulls: set[str], epoch: str | None, name: str, names: list[str]) -> list[Series]:
+    """:func:`_raw_series` of a long series: its rows kept as a frame (NaN as null, the
+    series' tags as constant columns), Python rows built only if someone reads them."""
+    data: dict[str, np.ndarray] = {"time": times}
+    exprs = [time_expr("time", epoch, None).alias("time")]
+    for i, r in enumerate(refs):
+        if r.type == "tag":
+            exprs.append(pl.lit(series_tags.get(r.name), dtype=pl.String).alias(f"c{i}"))
+            continue
+        data[f"a{i}"] = arrays[r.name] if keep is None else arrays[r.name][keep]
+        col = pl.col(f"a{i}")
+        exprs.append((col.fill_nan(None) if r.name in nulls else col).alias(f"c{i}"))
+    return _framed(name, names, pl.DataFrame(data).select(exprs))
+
+
+def _framed(name: str, names: list[str], rows: pl.DataFrame) -> list[Series]:
+    """A series whose rows stay a frame (large answers: the HTTP encoders write it column by column)."""
+    return [Series(name, None, names, frame=rows, partial=rows.height > PARTIAL_ROWS)]
 
 
 _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)

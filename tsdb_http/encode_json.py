@@ -174,9 +174,9 @@ def encode_json(resp: Response, pretty: bool = False) -> bytes:
 def json_pieces(resp: Response, pretty: bool = False) -> Iterator[bytes]:
     """:func:`encode_json`'s bytes in pieces: frame-backed series' values are written by
     :mod:`.encode_json_frame` piece by piece, around one ``go_json`` of everything else
-    (pieces shorter than ``MIN_PIECE`` are joined to the next). Pretty answers (and an
-    orjson without ``Fragment``) go the rows path, in one piece."""
-    holes: list | None = [] if not pretty and _Fragment else None
+    (pieces shorter than ``MIN_PIECE`` are joined to the next), pretty ones indented as the
+    rows path indents them. Without orjson's ``Fragment`` every series goes the rows path."""
+    holes: list | None = [] if _Fragment else None
     outline = go_json(response_obj(resp, holes), pretty) + b"\n"
     if not holes:
         yield outline
@@ -187,7 +187,8 @@ def json_pieces(resp: Response, pretty: bool = False) -> Iterator[bytes]:
     for frame, part in zip(holes, parts):
         pending.append(part)
         size += len(part)
-        for piece in values_pieces(frame):
+        line = part[part.rfind(b"\n") + 1:]  # (pretty: the values array's line, `    "values": `)
+        for piece in values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")) if pretty else None):
             pending.append(piece)
             size += len(piece)
             if size >= MIN_PIECE:

@@ -89,32 +89,50 @@ def _text(s: pl.Series) -> pl.Series | pl.Expr | None:
     return text.fill_null(pl.lit("null")) if s.null_count() else text
 
 
-def _row_expr(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
+class _Layout:
+    """Where a values array's brackets, commas and line breaks go: compact, or indented as
+    Go's ``MarshalIndent(v, "", "    ")`` writes an array at ``indent`` spaces."""
+
+    __slots__ = ("open_row", "cell_sep", "close_row", "row_sep", "first", "last")
+
+    def __init__(self, indent: int | None = None) -> None:
+        if indent is None:
+            self.open_row, self.cell_sep, self.close_row, self.row_sep = "[", ",", "]", ","
+            self.first, self.last = b"[", b"]"
+            return
+        row, cell = "\n" + " " * (indent + 4), "\n" + " " * (indent + 8)
+        self.open_row, self.cell_sep, self.close_row, self.row_sep = "[" + cell, "," + cell, row + "]", "," + row
+        self.first, self.last = ("[" + row).encode(), ("\n" + " " * indent + "]").encode()
+
+
+def _row_expr(frame: pl.DataFrame, lay: _Layout) -> tuple[pl.DataFrame, pl.Expr]:
     """The columns to slice (prepared texts replacing their columns) and one expression
     writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated."""
     parts: list[pl.Expr] = []
     prepared = {}
-    lit = "["
+    lit = lay.open_row
     for i, s in enumerate(frame.get_columns()):
         name = f"c{i}"
         t = _text(s.alias(name))
         prepared[name] = t.alias(name) if isinstance(t, pl.Series) else s.alias(name)
         if t is None:
             parts += [pl.lit(lit + '"'), pl.col(name)]
-            lit = '",'
+            lit = '"' + lay.cell_sep
         else:
             parts += [pl.lit(lit), pl.col(name) if isinstance(t, pl.Series) else t]
-            lit = ","
-    parts.append(pl.lit(lit[:-1] + "]"))
-    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(",")
+            lit = lay.cell_sep
+    parts.append(pl.lit(lit[:-len(lay.cell_sep)] + lay.close_row))
+    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep)
 
 
-def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None) -> Iterator[bytes]:
+def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None) -> Iterator[bytes]:
     """``[[...],[...],...]``: the frame's rows as JSON arrays, in pieces of ``piece_rows``
-    (default ``PIECE_ROWS``) rows."""
+    (default ``PIECE_ROWS``) rows; with ``indent``, as Go's MarshalIndent writes them there."""
     piece_rows = piece_rows or PIECE_ROWS
-    texts, row = _row_expr(frame)
+    lay = _Layout(indent)
+    texts, row = _row_expr(frame, lay)
     n = texts.height
+    between = lay.row_sep.encode()
     for start in range(0, n, piece_rows):
         body = texts.slice(start, piece_rows).select(row).item().encode()
-        yield b"".join((b"[" if start == 0 else b",", body, b"]" if start + piece_rows >= n else b""))
+        yield b"".join((lay.first if start == 0 else between, body, lay.last if start + piece_rows >= n else b""))

@@ -322,7 +322,7 @@ async def query(request: Request) -> Response | RawResponse:
         results = v1_results.after_failure(results, shape.p.chunked)
     encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch)
     if not shape.p.chunked:
-        if kind == encode.JSON and not shape.p.pretty and _framed(results):
+        if kind == encode.JSON and _framed(results):
             return _streamed(encoder.pieces(encode.Response(results)), shape)
         if _small(results):
             body = encoder.encode(encode.Response(results))

@@ -141,6 +141,55 @@ def test_frame_path_equals_reference_and_rows_path(frame, piece_rows, partial):
     assert len(pieces) >= -(-frame.height // piece_rows)  # streamed: at least one piece per piece_rows
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame=frames(), piece_rows=st.integers(1, 5), partial=st.booleans())
+def test_pretty_frame_path_equals_rows_path(frame, piece_rows, partial):
+    """Pretty answers (``pretty=true``) are written from frames too, indented as the rows path
+    (Go's MarshalIndent, four spaces) indents them, and streamed."""
+    tags = {"b": "x\"<", "a": "é"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(encode_json_frame, "PIECE_ROWS", piece_rows)
+        mp.setattr(encode_json_module, "MIN_PIECE", 1)
+        pieces = list(encode.json_pieces(_resp(frame, tags, partial), pretty=True))
+    got = b"".join(pieces)
+    assert got == encode.encode_json(_resp(frame, tags, partial, rows=True), pretty=True)
+    assert json.loads(got) == json.loads(ref_body("m<&>", tags, ["time", *frame.columns[1:]], _python(frame), partial))
+    assert len(pieces) >= -(-frame.height // piece_rows)
+
+
+def test_pretty_frame_layout_is_go():
+    frame = pl.DataFrame({"t": ["2016-01-01T00:00:00Z", "2016-01-01T00:01:00Z"], "v": [45.0, 1.5]})
+    got = encode.encode_json(_resp(frame), pretty=True)
+    assert got.decode() == r"""{
+    "results": [
+        {
+            "statement_id": 0,
+            "series": [
+                {
+                    "name": "m\u003c\u0026\u003e",
+                    "columns": [
+                        "time",
+                        "v"
+                    ],
+                    "values": [
+                        [
+                            "2016-01-01T00:00:00Z",
+                            45
+                        ],
+                        [
+                            "2016-01-01T00:01:00Z",
+                            1.5
+                        ]
+                    ]
+                }
+            ]
+        }
+    ]
+}
+"""
+    assert got == encode.encode_json(_resp(frame, rows=True), pretty=True)
+
+
 def test_every_float_kind_in_one_column():
     vals = [2.0, -0.0, 0.0, 1e21, 1e-7, 1e-5, 1e16, 5e-324, 2.5e-6, math.nan, math.inf, None, 0.1, 123456.789]
     frame = pl.DataFrame({"t": list(range(len(vals))), "f": vals}, strict=False)
@@ -273,12 +322,14 @@ def test_noaa_and_mixed_cases_through_frames(noaa_client, all_frames, monkeypatc
     assert seen > 300 and len(compared) > 200, (seen, len(compared))  # the frame path wrote most answers
 
 
-@pytest.mark.parametrize("gzip", [False, True])
-def test_large_answer_is_streamed_with_the_same_bytes(noaa_client, all_frames, gzip):
+@pytest.mark.parametrize("gzip,pretty", [(False, False), (True, False), (False, True)])
+def test_large_answer_is_streamed_with_the_same_bytes(noaa_client, all_frames, gzip, pretty):
     """A frame-backed answer goes out as it is written (no Content-Length: chunked transfer
     encoding, as 1.x's Go server sends large bodies), gzipped when asked; the same bytes."""
     on, off = all_frames
     params = {"q": "SELECT water_level, level_description FROM h2o_feet WHERE time < '2019-08-25T00:00:00Z' GROUP BY location", "db": "NOAA_water_database"}
+    if pretty:
+        params["pretty"] = "true"
     headers = {"Accept-Encoding": "gzip" if gzip else "identity"}
     on()
     a = noaa_client.get("/query", params=params, headers=headers)

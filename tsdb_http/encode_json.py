@@ -61,7 +61,10 @@ def _fix_floats(values: list[list]) -> list[list] | list[tuple]:
     from the columns (as tuples, which orjson writes as arrays)."""
     if len(values) < 64:
         return _fix_floats_small(values)
-    cols = list(zip(*values))
+    try:
+        cols = list(zip(*values, strict=True))
+    except ValueError:  # rows of different lengths (series of different columns)
+        return _fix_floats_small(values)
     whole: dict[int, list] = {}
     patches = []
     for j, col in enumerate(cols):
@@ -137,16 +140,32 @@ def _series_obj(s: Series, holes: list | None = None) -> dict:
         if s.partial:
             out["partial"] = True
         return out
-    out = s.to_json()
-    if "values" in out and not s.no_floats:
-        out["values"] = _fix_floats(s.values)
-    return out
+    return s.to_json()  # (floats: see _series_objs)
+
+
+def _series_objs(series: list[Series], holes: list | None) -> list[dict]:
+    """The statement's series as JSON objects, float values in Go's forms: the rows of many
+    short series (a GROUP BY answer) are looked at together, in one pass over their columns."""
+    objs = [_series_obj(s, holes) for s in series]
+    todo = [o for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
+    if len(todo) > 1 and len({len(o.get("columns", ())) for o in todo}) == 1:
+        rows = [row for o in todo for row in o["values"]]
+        fixed = _fix_floats(rows)
+        if fixed is not rows:
+            at = 0
+            for o in todo:
+                n = len(o["values"])
+                o["values"], at = fixed[at:at + n], at + n
+        return objs
+    for o in todo:
+        o["values"] = _fix_floats(o["values"])
+    return objs
 
 
 def _result_obj(r: StatementResult, holes: list | None = None) -> dict:
     out: dict[str, Any] = {"statement_id": r.statement_id}
     if r.series:
-        out["series"] = [_series_obj(s, holes) for s in r.series]
+        out["series"] = _series_objs(r.series, holes)
     if r.messages:
         out["messages"] = [m.to_json() if hasattr(m, "to_json") else m for m in r.messages]
     if r.partial:

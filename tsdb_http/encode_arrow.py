@@ -30,11 +30,12 @@ def encode(table: pa.Table, fmt: str) -> bytes:
     """``table`` in ``fmt`` (one of :data:`FORMATS`)."""
     if fmt == "parquet":
         return _parquet(table)
+    if fmt in ("json", "jsonl"):
+        objects = _objects(table)
+        if fmt == "json":
+            return orjson.dumps(objects)  # ("[" + the objects joined by "," + "]")
+        return b"\n".join(map(orjson.dumps, objects)) + b"\n" if objects else b""
     columns, rows = _text_rows(table)
-    if fmt == "json":
-        return b"[" + b",".join(orjson.dumps(_object(columns, r)) for r in rows) + b"]"
-    if fmt == "jsonl":
-        return b"".join(orjson.dumps(_object(columns, r)) + b"\n" for r in rows)
     if fmt == "csv":
         return _csv(columns, rows)
     return _pretty(columns, rows).encode()
@@ -42,6 +43,18 @@ def encode(table: pa.Table, fmt: str) -> bytes:
 
 def _object(columns: list[str], row: tuple) -> dict:
     return {c: v for c, v in zip(columns, row) if v is not None and not (isinstance(v, float) and math.isnan(v))}
+
+
+def _objects(table: pa.Table) -> list[dict]:
+    """The rows as JSON objects, null and NaN values left out (looked for per row only in a
+    table that has some)."""
+    columns, rows, frame = _text_rows(table, frame=True)
+    if not rows:
+        return []
+    floats = [c for c, t in frame.schema.items() if t in (pl.Float32, pl.Float64)]
+    if any(frame.null_count().row(0)) or (floats and any(frame.select(pl.col(floats).is_nan().any()).row(0))):
+        return [_object(columns, r) for r in rows]
+    return [dict(zip(columns, r)) for r in rows]
 
 
 def _time_text(col: pl.Expr, tz: str | None) -> pl.Expr:
@@ -56,10 +69,11 @@ def _time_text(col: pl.Expr, tz: str | None) -> pl.Expr:
     return col.dt.strftime("%Y-%m-%dT%H:%M:%S") + frac + pl.lit("Z" if tz is not None else "")
 
 
-def _text_rows(table: pa.Table) -> tuple[list[str], list[tuple]]:
-    """Column names and rows, times as text and tags as strings; other values as Python's."""
+def _text_rows(table: pa.Table, frame: bool = False):
+    """Column names and rows, times as text and tags as strings; other values as Python's
+    (``frame``: and the frame the rows were taken from)."""
     if table.num_rows == 0:
-        return list(table.column_names), []
+        return (list(table.column_names), [], None) if frame else (list(table.column_names), [])
     names = list(table.column_names)
     df = pl.from_arrow(table.rename_columns([f"c{i}" for i in range(len(names))]))
     exprs = []
@@ -72,7 +86,8 @@ def _text_rows(table: pa.Table) -> tuple[list[str], list[tuple]]:
         elif isinstance(dtype, (pl.Date, pl.Time, pl.Duration)):
             col = col.cast(pl.String)
         exprs.append(col.alias(name))
-    return names, df.select(exprs).rows()
+    out = df.select(exprs)
+    return (names, out.rows(), out) if frame else (names, out.rows())
 
 
 def _cell(v) -> str:

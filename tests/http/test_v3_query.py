@@ -254,3 +254,25 @@ def test_the_values_the_handlers_read_are_in_the_openapi_document(live):
         assert set(body["properties"]) == read
         statuses = set(doc["paths"][path]["get"]["responses"])
         assert {"200", "400", "401", "403", "404", "413", "429"} <= statuses
+
+
+@pytest.mark.parametrize("holes", [False, True])
+def test_json_objects_equal_the_per_row_objects(holes):
+    """Row objects are built whole when the table has no null or NaN, one by one (leaving
+    them out) when it has some: the same bytes either way."""
+    import math
+
+    import orjson
+
+    from tsdb_http import encode_arrow
+
+    f = [0.5, math.nan if holes else 1.5, 2.0]
+    table = pa.table({"time": pa.array([0, 10**9, 2 * 10**9], pa.timestamp("ns")), "f": f,
+                      "s": ["a", None if holes else "b", "c"], "i": [1, 2, 3]})
+    columns, rows = encode_arrow._text_rows(table)
+    objects = [encode_arrow._object(columns, r) for r in rows]
+    assert encode_arrow.encode(table, "json") == b"[" + b",".join(map(orjson.dumps, objects)) + b"]"
+    assert encode_arrow.encode(table, "jsonl") == b"".join(orjson.dumps(o) + b"\n" for o in objects)
+    assert (len(objects[1]) == 2) == holes  # (time and i left when f is NaN and s null)
+    assert encode_arrow.encode(table.slice(0, 0), "json") == b"[]"
+    assert encode_arrow.encode(table.slice(0, 0), "jsonl") == b""

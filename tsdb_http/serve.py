@@ -191,7 +191,7 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
             url_out.append(base)
         _announce(base, server, compat, no_auth, data_dir, store.config.read_only, shim_config.ui)
         flight = None if flight_port is None else _start_flight(store, tokens, host, flight_port, no_auth, url_out)
-        settle_heap()
+        _before_serving(app)
         try:
             run_loop(_serve_until_stopped(app, sock, stop, ready, graceful_timeout, log_level, server, limits))
         finally:
@@ -201,6 +201,20 @@ def serve(data_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8086
     finally:
         store.close()  # flushes the write buffer
         print("tsdb: stopped; store flushed and closed", file=sys.stderr, flush=True)
+
+
+def _before_serving(app) -> None:
+    warm_up(app)
+    settle_heap()  # (after the warm-up: what it loaded is left alone too)
+
+
+def warm_up(app) -> None:
+    """Import the query engine and build the InfluxQL parser now, not in the first request
+    (it would wait about a second)."""
+    try:
+        app.state.shim.prepare_fn()("SHOW DATABASES")
+    except Exception:  # noqa: BLE001 - a failed warm-up only leaves the work to the first query
+        log.debug("warm-up failed", exc_info=True)
 
 
 GC_YOUNG = 20_000  # container allocations between collections of the youngest generation (Python's default: 700)

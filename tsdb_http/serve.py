@@ -217,26 +217,21 @@ def warm_up(app) -> None:
         log.debug("warm-up failed", exc_info=True)
 
 
-GC_YOUNG = 20_000  # container allocations between collections of the youngest generation (Python's default: 700)
-
-
 def settle_heap() -> None:
-    """Keep the garbage collector off the request path of a server process.
+    """Keep full garbage collections off the request path of a server process.
 
-    A request allocates thousands of short-lived lists (an answer's rows) that reference
-    counting frees; with Python's default thresholds each request still pays for several
-    young collections, and every few hundred requests a full one walks every object the
-    process holds (the store's catalog and caches, the libraries). Objects alive once the
-    store is open are moved out of the collector's sight (``gc.freeze``) and young
-    collections run less often; cycles are still collected. Only in a server process
-    (serving from its main thread): a server started inside a program leaves its heap alone.
+    An answer's rows are thousands of short-lived lists; while they are alive the young
+    generation fills, and every few hundred requests a full collection walks every object
+    the process holds (the store's catalog and caches, the libraries). Objects alive once
+    the store is open are moved out of the collector's sight (``gc.freeze``): a full
+    collection then walks only what came after. The thresholds stay Python's (raising the
+    young one made small queries cost more CPU). Only in a server process (serving from
+    its main thread): a server started inside a program leaves its heap alone.
     """
     if threading.current_thread() is not threading.main_thread():
         return
     gc.collect()
     gc.freeze()
-    _, mid, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG, mid, old)
 
 
 def _shim_config(compat: str, no_auth: bool, max_body_bytes: int, allowed_hosts, cors_origins,

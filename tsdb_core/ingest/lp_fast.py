@@ -32,6 +32,7 @@ import pyarrow as pa
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
 from .lp_assemble import LINE, Part
+from .lp_keys import SeriesKeys, key_of
 
 # Value forms influxd accepts with the given type, to take a shape from a line
 # (numbers that could overflow are left to the exact path: at most 18 digits
@@ -74,16 +75,15 @@ def shape_of(line: str) -> Shape | None:
             return None
     elif len(sections) != 2:
         return None
-    key, fields = sections[0], sections[1]
-    measurement, *tags = key.split(",")
-    if not measurement or measurement[0] in "#\t\x00" or "=" in measurement:
+    key = key_of(sections[0])
+    fields = fields_of(sections[1])
+    if key is None or fields is None:
         return None
-    tag_keys = []
-    for tag in tags:
-        k, _, v = tag.partition("=")
-        if not k or not v or "=" in v:
-            return None
-        tag_keys.append(k)
+    return Shape(key[0], key[1], fields)
+
+
+def fields_of(fields: str) -> tuple[tuple[str, FieldType], ...] | None:
+    """The typed field keys of a simple field section, or None."""
     if not fields or fields[0] in "\t\x00":
         return None
     typed = []
@@ -97,7 +97,7 @@ def shape_of(line: str) -> Shape | None:
                 break
         else:
             return None
-    return Shape(measurement, tuple(tag_keys), tuple(typed))
+    return tuple(typed)
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,7 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     (None: the range's own line numbers, from 1)."""
     pos, starts, ends, first, count, adjacent = _delimiters(body, lo, hi)
     nlines = ends.size
+    keys = SeriesKeys.of(body, pos, starts, ends)
     remaining = np.ones(nlines, dtype=bool)
     leftover: list[int] = []  # body line indices for the exact path
     redone: list[int] = []  # physical line indices the casts refused
@@ -256,9 +257,13 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         has_ts = line.count(" ") == 2
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
-        frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand],
-                                   (cand if nums is None else nums[cand] - 1) + 1,
-                                   shape, layout, multiplier, default_time)
+        numbers = (cand if nums is None else nums[cand] - 1) + 1
+        if keys is None:
+            frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand], numbers,
+                                       shape, layout, multiplier, default_time)
+        else:
+            frame, ok, redo = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
+                                             shape, has_ts, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
         remaining[cand] = False
@@ -274,6 +279,25 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     if nums is not None and leftover:
         leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
     return leftover + redone, nlines
+
+
+def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np.ndarray,
+                   keys: SeriesKeys, cand: np.ndarray, numbers: np.ndarray, shape: Shape,
+                   has_ts: bool, multiplier: int, default_time: int):
+    """:func:`_columns` for lines whose series key is parsed already (``keys``): only
+    their fields are cut and checked, from the space after the key; the tag columns
+    come from the key codes. ``cand``: the lines with the shape's delimiter count."""
+    kind = keys.kind_id(shape.measurement, shape.tags)
+    ok = (keys.kind[cand] == kind) & ~adjacent[cand]
+    lines = cand[ok]
+    fields = Shape("", (), shape.fields)
+    at = first[lines] + 2 * len(shape.tags)  # the space after the key
+    frame, same, redo = _columns(body, pos, at, pos[at], np.ones(lines.size, dtype=bool), numbers[ok],
+                                 fields, _layout(fields, has_ts), multiplier, default_time)
+    ok[ok] = same
+    if frame is not None and shape.tags:
+        frame = frame.with_columns(keys.tag_columns(kind, lines[same]))
+    return frame, ok, redo
 
 
 def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact
+from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact, parse_vectorised
 from tsdb_core.base.types import FieldType, LineError
 
 NOW = 1_700_000_123_456_789_123
@@ -186,3 +186,20 @@ def test_small_bodies_go_line_by_line_and_large_ones_vectorised(monkeypatch):
     assert taken == ["exact", "vectorised"]
     assert got_small.batches["m"].frame.equals(real_vec(small, now=NOW).batches["m"].frame)
     assert got_large.batches["m"].frame.height == lp.SMALL_BODY_LINES
+
+
+@pytest.mark.parametrize("repeat", [0, 10**9], ids=["series keys", "whole lines"])
+def test_parsed_frames_do_not_pin_the_body(monkeypatch, repeat):
+    """A few buffered rows must not keep a whole request body alive (their strings are copied)."""
+    import gc
+    import sys
+
+    from tsdb_core.ingest import lp_keys
+    monkeypatch.setattr(lp_keys, "MIN_REPEAT", repeat)
+    body = "".join(f"cpu,host=host-number-{i % 3},dc=datacenter-{i % 2} v={i} {i}\n" for i in range(40)).encode()
+    before = sys.getrefcount(body)
+    parsed = parse_vectorised(body, now=0)
+    gc.collect()
+    frame = parsed.batches["cpu"].frame
+    assert frame["host"].to_list()[:4] == ["host-number-0", "host-number-1", "host-number-2", "host-number-0"]
+    assert sys.getrefcount(body) == before

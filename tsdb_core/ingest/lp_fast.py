@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
-from .lp_assemble import LINE, Part
+from .lp_assemble import LINE, Part, compact_strings
 from .lp_keys import SeriesKeys, key_of
 
 # Value forms influxd accepts with the given type, to take a shape from a line
@@ -261,6 +261,8 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         if keys is None:
             frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand], numbers,
                                        shape, layout, multiplier, default_time)
+            if frame is not None and shape.tags:
+                frame = compact_strings(frame)
         else:
             frame, ok, redo = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
                                              shape, has_ts, multiplier, default_time)

@@ -203,3 +203,15 @@ def test_parsed_frames_do_not_pin_the_body(monkeypatch, repeat):
     frame = parsed.batches["cpu"].frame
     assert frame["host"].to_list()[:4] == ["host-number-0", "host-number-1", "host-number-2", "host-number-0"]
     assert sys.getrefcount(body) == before
+
+
+def test_parsing_does_not_import_pandas():
+    """Some pyarrow conversions import pandas (half a second on a server's first write)."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom tsdb_core.ingest.line_protocol import parse_vectorised\n"
+            "b = b''.join(b'cpu,host=h%d v=1 %d\\n' % (i % 3, i) for i in range(100))\n"
+            "assert parse_vectorised(b, now=0).batches['cpu'].frame.height == 100\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -63,7 +63,9 @@ class SeriesKeys:
         offsets = np.empty(2 * starts.size, dtype=np.int64)
         offsets[0::2], offsets[1::2] = starts, key_end
         cells = pa.LargeStringArray.from_buffers(offsets.size - 1, pa.py_buffer(offsets), pa.py_buffer(body))
-        coded = pc.dictionary_encode(cells.take(pa.array(np.arange(0, offsets.size, 2))))
+        every_other = np.arange(0, offsets.size, 2)  # the keys, not the text between them
+        take = pa.Array.from_buffers(pa.int64(), every_other.size, [None, pa.py_buffer(every_other)])
+        coded = pc.dictionary_encode(cells.take(take))
         distinct = coded.dictionary.to_pylist()
         if len(distinct) * MIN_REPEAT > starts.size:
             return None
@@ -77,7 +79,9 @@ class SeriesKeys:
                 continue
             kind_of.append(kinds.setdefault(parsed[:2], len(kinds)))
             values.append(parsed[2])
-        code = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        indices = coded.indices  # int32, no nulls; read through numpy (to_numpy imports pandas)
+        code = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices),
+                             offset=indices.offset * 4).astype(np.int64)
         kind = np.asarray(kind_of, dtype=np.int64)[code] if kind_of else np.zeros(0, np.int64)
         return cls(kind, code, list(kinds), kind_of, values)
 

@@ -215,3 +215,20 @@ def test_parsing_does_not_import_pandas():
             "print('pandas' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_big_body_is_cut_in_halves_only_when_parsed_alone(monkeypatch):
+    from tsdb_core.ingest import lp_fast
+    body = "".join(f"cpu,host=h{i % 7} v={i} {i}\n" for i in range(200)).encode()
+    monkeypatch.setattr(lp_fast, "SPLIT_BYTES", 1)
+    calls = []
+    real = lp_fast._halves
+    monkeypatch.setattr(lp_fast, "_halves", lambda *a: calls.append(a[1]) or real(*a))
+    alone = parse_vectorised(body, now=0)
+    assert len(calls) == 1 and alone.batches["cpu"].frame["v"].to_list() == [float(i) for i in range(200)]
+    with lp_fast._Parsing() as first:  # another body in flight: no helper thread
+        assert first
+        beside = parse_vectorised(body, now=0)
+    assert len(calls) == 1
+    assert beside.batches["cpu"].frame.equals(alone.batches["cpu"].frame)
+    assert beside.batches["cpu"].lines.to_list() == list(range(1, 201))

@@ -155,14 +155,36 @@ def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: lis
     """Parse the simple lines of ``body`` into ``parts``; returns the 0-based
     physical line numbers left for the exact path. ``nums`` maps the body's
     lines to physical line numbers (None: the same). ``body`` ends with a
-    newline. A big body is done in two halves on
-    two threads (numpy and Polars release the GIL, so both cores work)."""
+    newline. A big body is done in two halves on two threads (numpy and Polars
+    release the GIL, so both cores work) when it is the only one being parsed:
+    with others in flight the cores are busy already, and halves cost more work."""
     hi = len(body)
-    if hi < SPLIT_BYTES:
-        return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
-    cut = body.find(b"\n", hi // 2, hi) + 1
-    if cut <= 0 or cut >= hi:
-        return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
+    with _Parsing() as alone:
+        cut = body.find(b"\n", hi // 2, hi) + 1 if hi >= SPLIT_BYTES and alone else 0
+        if cut <= 0 or cut >= hi:
+            return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
+        return _halves(body, cut, nums, multiplier, default_time, parts)
+
+
+class _Parsing:
+    """Counts the bodies being parsed at once; ``with`` gives whether this is the only one."""
+
+    _lock = threading.Lock()
+    _count = 0
+
+    def __enter__(self) -> bool:
+        with _Parsing._lock:
+            _Parsing._count += 1
+            return _Parsing._count == 1
+
+    def __exit__(self, *exc) -> None:
+        with _Parsing._lock:
+            _Parsing._count -= 1
+
+
+def _halves(body: bytes, cut: int, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
+    """:func:`fast_lines` of ``body`` cut at ``cut`` (a line start), one half on the helper thread."""
+    hi = len(body)
     before = None
     if nums is not None:
         before = body.count(b"\n", 0, cut)

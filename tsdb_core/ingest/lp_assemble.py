@@ -153,5 +153,6 @@ def _concat(measurement: str, parts: list[Part]) -> MeasurementBatch:
     missing += [pl.lit(None, dtype=t.polars).alias(k) for k, t in fields.items() if k not in frame.columns]
     if missing:
         frame = frame.with_columns(missing)
-    frame = frame.select([LINE, TIME, *tags, *fields])
-    return MeasurementBatch(measurement, frame.drop(LINE), tuple(tags), fields, frame[LINE].alias("line"))
+    get = frame.get_column  # columns picked eagerly: a select would plan a query
+    out = pl.DataFrame([get(TIME), *(get(k) for k in tags), *(get(k) for k in fields)])
+    return MeasurementBatch(measurement, out, tuple(tags), fields, get(LINE).alias("line"))

@@ -320,7 +320,7 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
                                  fields, _layout(fields, has_ts), multiplier, default_time)
     ok[ok] = same
     if frame is not None and shape.tags:
-        frame = frame.with_columns(keys.tag_columns(kind, lines[same]))
+        frame = frame.hstack(keys.tag_columns(kind, lines[same]))
     return frame, ok, redo
 
 

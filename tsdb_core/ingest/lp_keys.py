@@ -93,12 +93,11 @@ class SeriesKeys:
 
     def tag_columns(self, kind: int, lines: np.ndarray) -> list[pl.Series]:
         """The tag columns of ``lines`` (all of ``kind``), named by tag key."""
-        columns = self._columns.get(kind)
-        if columns is None:
+        table = self._columns.get(kind)
+        if table is None:
             _, tags = self.kinds[kind]
             none = (None,) * len(tags)
             rows = [v if k == kind else none for k, v in zip(self.key_kind, self.values)]
-            columns = self._columns[kind] = [pl.Series(k, [r[j] for r in rows], dtype=pl.String)
-                                             for j, k in enumerate(tags)]
-        idx = pl.Series(self.code[lines])
-        return [c.gather(idx) for c in columns]
+            table = self._columns[kind] = pl.DataFrame(
+                [pl.Series(k, [r[j] for r in rows], dtype=pl.String) for j, k in enumerate(tags)])
+        return table[self.code[lines]].get_columns()

@@ -9,8 +9,11 @@ of delimiters at once. The lines are cut at the delimiters without copying
 (one Arrow string array whose offsets are the value boundaries), and one
 Polars select checks that the text between the values is exactly the
 shape's (measurement, keys, delimiter kinds) and casts the values to their
-types; a value the cast refuses sends its line to the exact path. Big
-bodies are done in two halves on two threads. Lines that no shape covers (errors, comments, escapes, strings,
+types; a value the cast refuses sends its line to the exact path. When the
+body repeats its series keys (``lp_keys``), each distinct key is parsed once
+and lines are only cut from their fields on; their tag columns are gathered
+by key. A big body is done in two halves on two threads when it is the only
+one being parsed. Lines that no shape covers (errors, comments, escapes, strings,
 odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
 exact parser (``lp_exact``), which decides them as influxd would. A shape
 only covers lines the exact parser accepts with the same values, so both

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact
+from tsdb_core.ingest.line_protocol import format_batch, parse, parse_exact, parse_vectorised
 from tsdb_core.base.types import FieldType, LineError
 
 NOW = 1_700_000_123_456_789_123
@@ -186,3 +186,49 @@ def test_small_bodies_go_line_by_line_and_large_ones_vectorised(monkeypatch):
     assert taken == ["exact", "vectorised"]
     assert got_small.batches["m"].frame.equals(real_vec(small, now=NOW).batches["m"].frame)
     assert got_large.batches["m"].frame.height == lp.SMALL_BODY_LINES
+
+
+@pytest.mark.parametrize("repeat", [0, 10**9], ids=["series keys", "whole lines"])
+def test_parsed_frames_do_not_pin_the_body(monkeypatch, repeat):
+    """A few buffered rows must not keep a whole request body alive (their strings are copied)."""
+    import gc
+    import sys
+
+    from tsdb_core.ingest import lp_keys
+    monkeypatch.setattr(lp_keys, "MIN_REPEAT", repeat)
+    body = "".join(f"cpu,host=host-number-{i % 3},dc=datacenter-{i % 2} v={i} {i}\n" for i in range(40)).encode()
+    before = sys.getrefcount(body)
+    parsed = parse_vectorised(body, now=0)
+    gc.collect()
+    frame = parsed.batches["cpu"].frame
+    assert frame["host"].to_list()[:4] == ["host-number-0", "host-number-1", "host-number-2", "host-number-0"]
+    assert sys.getrefcount(body) == before
+
+
+def test_parsing_does_not_import_pandas():
+    """Some pyarrow conversions import pandas (half a second on a server's first write)."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom tsdb_core.ingest.line_protocol import parse_vectorised\n"
+            "b = b''.join(b'cpu,host=h%d v=1 %d\\n' % (i % 3, i) for i in range(100))\n"
+            "assert parse_vectorised(b, now=0).batches['cpu'].frame.height == 100\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_big_body_is_cut_in_halves_only_when_parsed_alone(monkeypatch):
+    from tsdb_core.ingest import lp_fast
+    body = "".join(f"cpu,host=h{i % 7} v={i} {i}\n" for i in range(200)).encode()
+    monkeypatch.setattr(lp_fast, "SPLIT_BYTES", 1)
+    calls = []
+    real = lp_fast._halves
+    monkeypatch.setattr(lp_fast, "_halves", lambda *a: calls.append(a[1]) or real(*a))
+    alone = parse_vectorised(body, now=0)
+    assert len(calls) == 1 and alone.batches["cpu"].frame["v"].to_list() == [float(i) for i in range(200)]
+    with lp_fast._Parsing() as first:  # another body in flight: no helper thread
+        assert first
+        beside = parse_vectorised(body, now=0)
+    assert len(calls) == 1
+    assert beside.batches["cpu"].frame.equals(alone.batches["cpu"].frame)
+    assert beside.batches["cpu"].lines.to_list() == list(range(1, 201))

@@ -250,3 +250,72 @@ def test_key_named_like_the_line_number_column(body, field, values, lines):
     batch = parse(body, now=NOW).batches["cpu"]
     assert batch.frame[field].to_list() == values
     assert batch.lines.to_list() == lines
+
+
+# Series keys parsed once per distinct key (lp_keys): bodies repeating a few keys, nasty ones included.
+series_key = st.one_of(
+    st.builds(lambda m, tags: m + "".join(f",{k}={v}" for k, v in tags),
+              st.sampled_from(["cpu", "mem", "#c", "m=x", "\tm", "time"]),
+              st.lists(st.tuples(st.sampled_from(["host", "dc", "time", "v", "a", "", "h=x"]),
+                                 st.sampled_from(["a", "b", "", "x=y", "long-value-over-twelve-bytes", "é"])),
+                       max_size=3)),
+    st.sampled_from(["cpu", "cpu,", ",host=a", "cpu,host", "cpu,,host=a", "cpu,host=a,host=b"]),
+)
+field_section = st.lists(
+    st.tuples(st.sampled_from(["v", "a", "b", "host", "time", "__ok"]),
+              st.one_of(finite.map(repr), st.integers(-99, 99).map(lambda i: f"{i}i"),
+                        st.sampled_from(["t", "false", "1e400", "+1", "2u", "", "x"]))),
+    min_size=0, max_size=3).map(lambda fs: ",".join(f"{k}={v}" for k, v in fs))
+
+
+@st.composite
+def keyed_body(draw) -> str:
+    keys = draw(st.lists(series_key, min_size=1, max_size=4))
+    sections = draw(st.lists(field_section, min_size=1, max_size=3))
+    lines = []
+    for _ in range(draw(st.integers(1, 40))):
+        ts = draw(st.one_of(st.just(""), st.integers(-10**18, 2 * 10**18).map(lambda i: f" {i}"),
+                            st.sampled_from(["  5", " x", " 5 "])))
+        lines.append(draw(st.sampled_from(keys)) + draw(st.sampled_from([" ", " ", "  ", ""]))
+                     + draw(st.sampled_from(sections)) + ts)
+    if draw(st.booleans()):
+        lines.insert(draw(st.integers(0, len(lines))), draw(st.one_of(line(), simple_line)))
+    return "\n".join(lines)
+
+
+def parse_keyed(text: bytes, **kw):
+    """:func:`parse` with every body on the series-key path, however few lines repeat a key."""
+    from tsdb_core.ingest import lp_keys
+    old, lp_keys.MIN_REPEAT = lp_keys.MIN_REPEAT, 0
+    try:
+        return parse(text, **kw)
+    finally:
+        lp_keys.MIN_REPEAT = old
+
+
+@SETTINGS
+@given(keyed_body(), st.sampled_from(["ns", "s"]))
+def test_series_key_path_agrees_with_exact_path(text, precision):
+    fast = parse_keyed(text.encode(), precision=precision, now=NOW)
+    assert_same(fast, parse_exact(text.encode(), precision=precision, now=NOW))
+
+
+@SETTINGS
+@given(body)
+def test_series_key_path_agrees_on_any_body(text):
+    assert_same(parse_keyed(text.encode(), now=NOW), parse_exact(text.encode(), now=NOW))
+
+
+def test_series_key_path_is_taken_and_falls_back(monkeypatch):
+    """Repeated keys are parsed once each; mostly distinct keys take the whole-line cut."""
+    from tsdb_core.ingest import lp_keys
+    seen = []
+    real = lp_keys.key_of
+    monkeypatch.setattr(lp_keys, "key_of", lambda k: seen.append(k) or real(k))
+    repeated = "\n".join(f"cpu,host=h{i % 3},dc=x v={i} {i}" for i in range(30))
+    assert_same(parse(repeated, now=NOW), parse_exact(repeated, now=NOW))
+    assert sorted(seen) == ["cpu,host=h0,dc=x", "cpu,host=h1,dc=x", "cpu,host=h2,dc=x"]
+    seen.clear()
+    distinct = "\n".join(f"cpu,host=h{i},dc=x v={i} {i}" for i in range(30))
+    assert_same(parse(distinct, now=NOW), parse_exact(distinct, now=NOW))
+    assert seen == []

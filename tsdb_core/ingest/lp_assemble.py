@@ -31,6 +31,16 @@ class Part:
     fields: dict[str, FieldType]  # in line order
 
 
+def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its String columns copied into buffers of their own: values cut from a
+    request body still point into it, and a few rows kept would pin the whole body."""
+    names = [c for c, t in frame.schema.items() if t == pl.String]
+    if not names or not frame.height:
+        return frame
+    oldest = pl.CompatLevel.oldest()  # contiguous strings: a copy of the values only
+    return frame.with_columns([pl.Series(c, frame.get_column(c).to_arrow(compat_level=oldest)) for c in names])
+
+
 def type_conflict(field: str, measurement: str, new: FieldType, old: FieldType) -> str:
     return (f'field type conflict: input field "{field}" on measurement "{measurement}" '
             f"is type {new.value}, already exists as type {old.value}")
@@ -143,5 +153,6 @@ def _concat(measurement: str, parts: list[Part]) -> MeasurementBatch:
     missing += [pl.lit(None, dtype=t.polars).alias(k) for k, t in fields.items() if k not in frame.columns]
     if missing:
         frame = frame.with_columns(missing)
-    frame = frame.select([LINE, TIME, *tags, *fields])
-    return MeasurementBatch(measurement, frame.drop(LINE), tuple(tags), fields, frame[LINE].alias("line"))
+    get = frame.get_column  # columns picked eagerly: a select would plan a query
+    out = pl.DataFrame([get(TIME), *(get(k) for k in tags), *(get(k) for k in fields)])
+    return MeasurementBatch(measurement, out, tuple(tags), fields, get(LINE).alias("line"))

@@ -31,7 +31,7 @@ import polars as pl
 
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
-from .lp_assemble import LINE, Part
+from .lp_assemble import LINE, Part, compact_strings
 from .lp_exact import unescape, unescape_tag
 from .lp_fast import RESERVED
 
@@ -202,7 +202,7 @@ def _columns(got: pl.DataFrame, plan: _Plan, shape: Shape, multiplier: int, defa
         exprs.append(pl.lit(default_time, dtype=pl.Int64).alias(TIME))
     if bad:
         exprs.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
-    frame = got.select(exprs)
+    frame = compact_strings(got.select(exprs))
     if not bad:
         return frame, None
     redo = frame["__bad"].to_numpy()

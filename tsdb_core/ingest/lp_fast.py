@@ -9,8 +9,11 @@ of delimiters at once. The lines are cut at the delimiters without copying
 (one Arrow string array whose offsets are the value boundaries), and one
 Polars select checks that the text between the values is exactly the
 shape's (measurement, keys, delimiter kinds) and casts the values to their
-types; a value the cast refuses sends its line to the exact path. Big
-bodies are done in two halves on two threads. Lines that no shape covers (errors, comments, escapes, strings,
+types; a value the cast refuses sends its line to the exact path. When the
+body repeats its series keys (``lp_keys``), each distinct key is parsed once
+and lines are only cut from their fields on; their tag columns are gathered
+by key. A big body is done in two halves on two threads when it is the only
+one being parsed. Lines that no shape covers (errors, comments, escapes, strings,
 odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
 exact parser (``lp_exact``), which decides them as influxd would. A shape
 only covers lines the exact parser accepts with the same values, so both
@@ -31,7 +34,8 @@ import pyarrow as pa
 
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
-from .lp_assemble import LINE, Part
+from .lp_assemble import LINE, Part, compact_strings
+from .lp_keys import SeriesKeys, key_of
 
 # Value forms influxd accepts with the given type, to take a shape from a line
 # (numbers that could overflow are left to the exact path: at most 18 digits
@@ -74,16 +78,15 @@ def shape_of(line: str) -> Shape | None:
             return None
     elif len(sections) != 2:
         return None
-    key, fields = sections[0], sections[1]
-    measurement, *tags = key.split(",")
-    if not measurement or measurement[0] in "#\t\x00" or "=" in measurement:
+    key = key_of(sections[0])
+    fields = fields_of(sections[1])
+    if key is None or fields is None:
         return None
-    tag_keys = []
-    for tag in tags:
-        k, _, v = tag.partition("=")
-        if not k or not v or "=" in v:
-            return None
-        tag_keys.append(k)
+    return Shape(key[0], key[1], fields)
+
+
+def fields_of(fields: str) -> tuple[tuple[str, FieldType], ...] | None:
+    """The typed field keys of a simple field section, or None."""
     if not fields or fields[0] in "\t\x00":
         return None
     typed = []
@@ -97,7 +100,7 @@ def shape_of(line: str) -> Shape | None:
                 break
         else:
             return None
-    return Shape(measurement, tuple(tag_keys), tuple(typed))
+    return tuple(typed)
 
 
 @dataclass(frozen=True)
@@ -155,14 +158,36 @@ def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: lis
     """Parse the simple lines of ``body`` into ``parts``; returns the 0-based
     physical line numbers left for the exact path. ``nums`` maps the body's
     lines to physical line numbers (None: the same). ``body`` ends with a
-    newline. A big body is done in two halves on
-    two threads (numpy and Polars release the GIL, so both cores work)."""
+    newline. A big body is done in two halves on two threads (numpy and Polars
+    release the GIL, so both cores work) when it is the only one being parsed:
+    with others in flight the cores are busy already, and halves cost more work."""
     hi = len(body)
-    if hi < SPLIT_BYTES:
-        return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
-    cut = body.find(b"\n", hi // 2, hi) + 1
-    if cut <= 0 or cut >= hi:
-        return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
+    with _Parsing() as alone:
+        cut = body.find(b"\n", hi // 2, hi) + 1 if hi >= SPLIT_BYTES and alone else 0
+        if cut <= 0 or cut >= hi:
+            return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
+        return _halves(body, cut, nums, multiplier, default_time, parts)
+
+
+class _Parsing:
+    """Counts the bodies being parsed at once; ``with`` gives whether this is the only one."""
+
+    _lock = threading.Lock()
+    _count = 0
+
+    def __enter__(self) -> bool:
+        with _Parsing._lock:
+            _Parsing._count += 1
+            return _Parsing._count == 1
+
+    def __exit__(self, *exc) -> None:
+        with _Parsing._lock:
+            _Parsing._count -= 1
+
+
+def _halves(body: bytes, cut: int, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
+    """:func:`fast_lines` of ``body`` cut at ``cut`` (a line start), one half on the helper thread."""
+    hi = len(body)
     before = None
     if nums is not None:
         before = body.count(b"\n", 0, cut)
@@ -233,6 +258,7 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     (None: the range's own line numbers, from 1)."""
     pos, starts, ends, first, count, adjacent = _delimiters(body, lo, hi)
     nlines = ends.size
+    keys = SeriesKeys.of(body, pos, starts, ends)
     remaining = np.ones(nlines, dtype=bool)
     leftover: list[int] = []  # body line indices for the exact path
     redone: list[int] = []  # physical line indices the casts refused
@@ -256,9 +282,15 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         has_ts = line.count(" ") == 2
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
-        frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand],
-                                   (cand if nums is None else nums[cand] - 1) + 1,
-                                   shape, layout, multiplier, default_time)
+        numbers = (cand if nums is None else nums[cand] - 1) + 1
+        if keys is None:
+            frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand], numbers,
+                                       shape, layout, multiplier, default_time)
+            if frame is not None and shape.tags:
+                frame = compact_strings(frame)
+        else:
+            frame, ok, redo = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
+                                             shape, has_ts, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
         remaining[cand] = False
@@ -274,6 +306,25 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     if nums is not None and leftover:
         leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
     return leftover + redone, nlines
+
+
+def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np.ndarray,
+                   keys: SeriesKeys, cand: np.ndarray, numbers: np.ndarray, shape: Shape,
+                   has_ts: bool, multiplier: int, default_time: int):
+    """:func:`_columns` for lines whose series key is parsed already (``keys``): only
+    their fields are cut and checked, from the space after the key; the tag columns
+    come from the key codes. ``cand``: the lines with the shape's delimiter count."""
+    kind = keys.kind_id(shape.measurement, shape.tags)
+    ok = (keys.kind[cand] == kind) & ~adjacent[cand]
+    lines = cand[ok]
+    fields = Shape("", (), shape.fields)
+    at = first[lines] + 2 * len(shape.tags)  # the space after the key
+    frame, same, redo = _columns(body, pos, at, pos[at], np.ones(lines.size, dtype=bool), numbers[ok],
+                                 fields, _layout(fields, has_ts), multiplier, default_time)
+    ok[ok] = same
+    if frame is not None and shape.tags:
+        frame = frame.hstack(keys.tag_columns(kind, lines[same]))
+    return frame, ok, redo
 
 
 def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,

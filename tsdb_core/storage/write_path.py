@@ -29,7 +29,8 @@ class WritePath:
     def write(self, db: str, rp: str | None, batches: list[MeasurementBatch], now: int,
               body: bytes | None, *, auto_create: bool, conflicts: dict | None = None,
               twins: bool = True) -> WriteResult:
-        """Store ``batches`` of ``db``/``rp``; rejected rows come back as line errors of ``body``.
+        """Store ``batches`` of ``db``/``rp``; rejected rows come back as line errors of ``body``,
+        the line-protocol body they were parsed from (None: frames of any other origin).
         ``conflicts``: the body's in-body type conflicts, to fail as 1.x does (shard_groups.py);
         ``twins``: whether a field may share its key with a stored tag (1.x: yes; InfluxDB 3: no)."""
         st = self.state
@@ -45,7 +46,7 @@ class WritePath:
                 batches, failed, failure = fail_new_groups(st, database, pol, batches, conflicts)
             v = validate(database, pol, batches, now, twins=twins)
             if v.accepted:
-                seq = self._log_and_apply(database, pol, v.accepted)
+                seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None)
         if seq:
             try:
                 st.wal.sync(seq)
@@ -57,8 +58,10 @@ class WritePath:
         self.after_write()
         return result
 
-    def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted) -> int:
-        """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none)."""
+    def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, *, parsed: bool) -> int:
+        """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none).
+        ``parsed``: the frames come from the line-protocol parser, whose columns own compact
+        buffers; other frames (a caller's) may share or over-allocate theirs."""
         st = self.state
         seq = 0
         entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in accepted]
@@ -68,9 +71,10 @@ class WritePath:
                 seq = st.wal.append(payload)
             except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
                 raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
-            # Buffer what replay would load: the decoded record is also a compact copy
-            # (parsed columns can pin their whole request body in memory).
-            entries = decode_write(payload)[2]
+            if parsed:  # what replay would load, in one chunk per column
+                entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.rechunk()) for e in entries]
+            else:  # buffer what replay would load: the decoded record is also a compact copy
+                entries = decode_write(payload)[2]
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
         for e in entries:

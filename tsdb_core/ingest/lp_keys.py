@@ -1,0 +1,103 @@
+"""Series keys of the simple lines of a body, each distinct key parsed once.
+
+A write body usually repeats a few series keys (measurement and tags) on many lines:
+one line per series per timestamp. ``lp_fast`` cuts the key of every line at its first
+space (no escapes in these lines, so every space is a delimiter), dictionary-encodes
+the keys (Arrow) and parses each distinct key once, by the same rules as the line's
+other parts (``key_of``). Lines then only need their fields cut and checked; their tag
+columns are the parsed values gathered by the lines' key codes. A body whose keys are
+mostly distinct does not pay off: ``SeriesKeys.of`` returns None and the lines are cut
+whole as before.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MIN_REPEAT = 4  # distinct keys x this must not exceed the lines: else parsing each key costs more
+
+
+def key_of(key: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """(measurement, tag keys, tag values) of a simple series key (no escapes), or None
+    when the line needs the exact parser (a comment, an empty or odd element)."""
+    measurement, *tags = key.split(",")
+    if not measurement or measurement[0] in "#\t\x00" or "=" in measurement:
+        return None
+    keys, values = [], []
+    for tag in tags:
+        k, _, v = tag.partition("=")
+        if not k or not v or "=" in v:
+            return None
+        keys.append(k)
+        values.append(v)
+    return measurement, tuple(keys), tuple(values)
+
+
+@dataclass
+class SeriesKeys:
+    """The key of each line as a code into the distinct keys, and each key's kind
+    (measurement and tag keys): lines of one kind share their delimiters up to the fields."""
+
+    kind: np.ndarray  # per line: index into ``kinds`` (-1: no simple key)
+    code: np.ndarray  # per line: index into the distinct keys
+    kinds: list[tuple[str, tuple[str, ...]]]
+    key_kind: list[int]  # per distinct key: its kind (-1: none)
+    values: list[tuple[str, ...] | None]  # per distinct key: its tag values
+    _columns: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, body: bytes, pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> SeriesKeys | None:
+        """The keys of the lines ``starts``/``ends`` (``pos``: the delimiter offsets), or None."""
+        a = np.frombuffer(body, dtype=np.uint8)
+        spaces = pos[a[pos] == 32]
+        if not spaces.size:
+            return None
+        at = np.searchsorted(spaces, starts)
+        found = at < spaces.size
+        key_end = np.where(found, spaces[np.minimum(at, spaces.size - 1)], ends)
+        key_end = np.minimum(key_end, ends)  # a line without a space: a key that never parses
+        offsets = np.empty(2 * starts.size, dtype=np.int64)
+        offsets[0::2], offsets[1::2] = starts, key_end
+        cells = pa.LargeStringArray.from_buffers(offsets.size - 1, pa.py_buffer(offsets), pa.py_buffer(body))
+        every_other = np.arange(0, offsets.size, 2)  # the keys, not the text between them
+        take = pa.Array.from_buffers(pa.int64(), every_other.size, [None, pa.py_buffer(every_other)])
+        coded = pc.dictionary_encode(cells.take(take))
+        distinct = coded.dictionary.to_pylist()
+        if len(distinct) * MIN_REPEAT > starts.size:
+            return None
+        kinds: dict[tuple[str, tuple[str, ...]], int] = {}
+        kind_of, values = [], []
+        for key in distinct:
+            parsed = key_of(key)
+            if parsed is None:
+                kind_of.append(-1)
+                values.append(None)
+                continue
+            kind_of.append(kinds.setdefault(parsed[:2], len(kinds)))
+            values.append(parsed[2])
+        indices = coded.indices  # int32, no nulls; read through numpy (to_numpy imports pandas)
+        code = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices),
+                             offset=indices.offset * 4).astype(np.int64)
+        kind = np.asarray(kind_of, dtype=np.int64)[code] if kind_of else np.zeros(0, np.int64)
+        return cls(kind, code, list(kinds), kind_of, values)
+
+    def kind_id(self, measurement: str, tags: tuple[str, ...]) -> int:
+        try:
+            return self.kinds.index((measurement, tags))
+        except ValueError:
+            return -2  # matches no line
+
+    def tag_columns(self, kind: int, lines: np.ndarray) -> list[pl.Series]:
+        """The tag columns of ``lines`` (all of ``kind``), named by tag key."""
+        table = self._columns.get(kind)
+        if table is None:
+            _, tags = self.kinds[kind]
+            none = (None,) * len(tags)
+            rows = [v if k == kind else none for k, v in zip(self.key_kind, self.values)]
+            table = self._columns[kind] = pl.DataFrame(
+                [pl.Series(k, [r[j] for r in rows], dtype=pl.String) for j, k in enumerate(tags)])
+        return table[self.code[lines]].get_columns()

@@ -47,6 +47,7 @@ from .reads import Reader
 from .readonly import CatalogFollower
 from .recovery import Recovery, RecoveryReport
 from .state import EngineState
+from .twin_keys import make_twins, new_twin_keys
 from .wal import Wal
 from .write_path import WritePath
 
@@ -228,6 +229,10 @@ class StorageEngine:
                       conflicts: dict | None = None, twins: bool = True) -> WriteResult:
         """Validate and store ``batches``; durable and visible when this returns."""
         self.writable("writing")
+        if twins:  # a tag key naming a field stored before: the field moves to its twin column first
+            name = self.writes.split_name(db, rp)[0]
+            for measurement, keys in new_twin_keys(self.state.catalog.databases.get(name), batches).items():
+                make_twins(self.maintenance, name, measurement, keys)
         return self.writes.write(db, rp, batches, now, body, auto_create=auto_create, conflicts=conflicts,
                                  twins=twins)
 

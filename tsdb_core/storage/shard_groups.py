@@ -38,11 +38,9 @@ def fail_new_groups(st: EngineState, database: Database, pol: RetentionPolicy,
             created.extend((line, c.measurement, col, t) for col, t in c.before)
     if not failing:
         return batches, [], False
-    for c in conflicts.values():  # the series of the refused lines are created too
-        if window_start(c.time, width) in failing:
-            key = (database.name, pol.name, c.measurement)
-            st.index.add(key, pl.DataFrame({k: [v] for k, v in c.tags}) if c.tags else pl.DataFrame(height=1))
-            st.opened_measurements.add(key)
+    note_series(st, database.name, pol.name, [  # the series of the refused lines are created too
+        (c.measurement, pl.DataFrame({k: [v] for k, v in c.tags}) if c.tags else pl.DataFrame(height=1))
+        for c in conflicts.values() if window_start(c.time, width) in failing])
     kept, failed = [], []
     for mb in batches:
         rest, gone, first = _split(mb, failing, width)
@@ -50,13 +48,22 @@ def fail_new_groups(st: EngineState, database: Database, pol: RetentionPolicy,
             kept.append(rest)
         if gone.height:
             failed.extend(gone.get_column(_LINE).to_list())
-            key = (database.name, pol.name, mb.measurement)
-            st.index.add(key, gone.select(mb.tags) if mb.tags else pl.DataFrame(height=gone.height))
-            st.opened_measurements.add(key)  # its series exist, as in 1.x: SHOW MEASUREMENTS lists it
+            note_series(st, database.name, pol.name, [
+                (mb.measurement, gone.select(mb.tags) if mb.tags else pl.DataFrame(height=gone.height))])
         created.extend((line, mb.measurement, f, mb.fields[f]) for f, line in first.items())
     _create_fields(st, database, sorted(created, key=lambda c: c[0]))
     st.opened_windows.update((database.name, pol.name, w) for w in failing)
     return kept, sorted(failed), True
+
+
+def note_series(st: EngineState, db: str, rp: str, refused: list[tuple[str, pl.DataFrame]]) -> None:
+    """The series of refused points, as 1.x creates them before writing (in the series index
+    only, so forgotten at reopen as 1.x's in-memory index forgets them); ``refused``:
+    (measurement, the points' tag columns)."""
+    for measurement, tags in refused:
+        key = (db, rp, measurement)
+        st.index.add(key, tags, volatile=True)
+        st.opened_measurements.add(key)  # SHOW MEASUREMENTS lists it
 
 
 def _split(mb: MeasurementBatch, failing: dict[int, int], width: int):

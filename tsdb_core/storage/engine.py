@@ -46,6 +46,7 @@ from .objects import DataFiles, ObjectFiles, is_uri, local_dir, open_data_files
 from .reads import Reader
 from .readonly import CatalogFollower
 from .recovery import Recovery, RecoveryReport
+from .shard_groups import forget_unstored
 from .state import EngineState
 from .twin_keys import make_twins, new_twin_keys
 from .wal import Wal
@@ -179,6 +180,7 @@ class StorageEngine:
             self.recovery.load_index()
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
             self.recovery.replay()
+            forget_unstored(st)  # what failed writes created (storage/shard_groups.py)
             if st.hold is not None:
                 st.hold.opened_at = self.catalog_version()
             self._serving = True

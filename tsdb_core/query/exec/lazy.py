@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ...base.errors import LimitExceeded, QueryError, UnsupportedType
+from ...base.time import MAX_TIME
 from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
@@ -550,14 +551,25 @@ def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
         start = tr.start if tr.has_start and not zero else 0
         return lf.with_columns(pl.lit(start, dtype=pl.Int64).alias(WINDOW_COLUMN)), None
     if a.tz is not None:  # zone-aware windows: list them, then look rows up
-        first = tr.start - plan.extra_intervals * a.interval if tr.has_start else \
-            lf.select(pl.col("time").min()).collect().item()
+        first, last = _window_span(plan, a)
+        if first is None:
+            first = lf.select(pl.col("time").min()).collect().item()
         if first is None:
             return None
-        grid = bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
-        rows = row_windows(first, tr.end, a.interval, a.offset, a.tz)
+        grid = bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
+        rows = row_windows(first, last, a.interval, a.offset, a.tz)
         return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, rows).alias(WINDOW_COLUMN)), grid
     return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, grid).alias(WINDOW_COLUMN)), grid
+
+
+def _window_span(plan, a: Aggregate) -> tuple[int | None, int]:
+    """(first, last) time the windows cover: the range, and the extra window a transform of
+    windows reads (before the start; after the end under ORDER BY time DESC); first None
+    when the range has no start (the data's first time then)."""
+    tr, extra = plan.time_range, plan.extra_intervals * a.interval
+    if not plan.ascending:
+        return (tr.start if tr.has_start else None), min(tr.end + extra, MAX_TIME)
+    return (tr.start - extra if tr.has_start else None), tr.end
 
 
 def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, multi: bool, ctx):
@@ -570,9 +582,10 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
         return df
     if f.mode == "none" or multi:
         return df
-    first = int(df[WINDOW_COLUMN].min()) if not tr.has_start else \
-        tr.start - plan.extra_intervals * a.interval
-    grid = grid or bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
+    first, last = _window_span(plan, a)
+    if first is None:
+        first = int(df[WINDOW_COLUMN].min())
+    grid = grid or bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
         return df

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
+from ...base.time import MAX_TIME
 from ...base.types import TWIN
 from ...influxql import ast
 from ...influxql import functions as F
@@ -103,8 +104,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
-    scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
-        and time_range.has_start else time_range
+    scan_range = _extended(time_range, extra * interval, ascending)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
                     else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)
@@ -118,6 +118,16 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
         source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _extended(tr: TimeRange, extra: int, ascending: bool) -> TimeRange:
+    """The range a transform of windows reads: one window more before the start, or after
+    the end under ORDER BY time DESC (influxd reads the windows in the query's order)."""
+    if not extra:
+        return tr
+    if ascending:
+        return TimeRange(tr.start - extra, tr.end) if tr.has_start else tr
+    return TimeRange(tr.start, min(tr.end + extra, MAX_TIME)) if tr.end < MAX_TIME else tr
 
 
 def _renames(s: Scan, known: SourceSchema, provider) -> tuple[tuple[str, str], ...]:

@@ -64,3 +64,21 @@ def test_the_opened_group_survives_more_reopens_and_a_drop_forgets_it(tmp_path):
         s.create_database("db")
     with tsdb_core.open(root) as s:  # dropped with its database: the group is new again
         assert s.write("db", body).failure == "field type conflict"
+
+
+def test_a_refused_series_that_later_stores_a_point_is_kept(tmp_path):
+    root = tmp_path / "s"
+    show = "SHOW SERIES"
+    with tsdb_core.open(root) as s:
+        s.write("db", "pa,h=a f=1 1000000000\npa f=1 1000000000")
+        assert s.write("db", 'pa,h=b f="x" 2000000000\npa,h=c f="x" 2000000000\npa,h=d f="x" 2000000000').errors
+        assert s.write("db", "pa,h=c f=2 3000000000").ok  # a refused series gets a point
+        s.flush()
+        assert series(s, show) == ["pa", "pa,h=a", "pa,h=b", "pa,h=c", "pa,h=d"]
+    with tsdb_core.open(root) as s:
+        assert series(s, show) == ["pa", "pa,h=a", "pa,h=c"]
+
+
+def series(s, q) -> list[str]:
+    got = s.query(q, db="db").to_json()["results"][0]["series"][0]["values"]
+    return [row[0] for row in got]

@@ -132,16 +132,17 @@ def test_field_type_conflict_rejects_only_the_conflicting_points(store):
                                         {"time": T0 + 2, "other": 3.0, "value": None}]
 
 
-def test_a_field_may_share_its_key_with_an_earlier_tag_not_the_reverse(store):
-    """1.x stores both; here a tag key naming a field written before any such tag is refused
-    (the field's column is its key: README, deviations)."""
+def test_a_key_may_be_a_field_and_a_tag_in_either_order(store):
+    """1.x stores both, whichever came first (v1write.json): a tag key naming a field stored
+    before moves that field to its own column (storage/twin_keys.py)."""
     store.write("db", f"cpu,host=a value=1 {T0}".encode())
     r = store.write("db", f"cpu host=1 {T0 + 1}\ncpu,value=x f=1 {T0 + 2}".encode())
-    assert [e.reason for e in r.errors] == [
-        'field type conflict: input tag "value" on measurement "cpu" is a tag, already exists as a field of type float']
-    assert store.schema("db", "cpu").fields == {"host": FieldType.FLOAT, "value": FieldType.FLOAT}
-    res = store.query("SELECT host::tag, host::field, value FROM cpu", db="db", epoch="ns").to_json()
-    assert res["results"][0]["series"][0]["values"] == [[T0, "a", None, 1.0], [T0 + 1, None, 1.0, None]]
+    assert r.ok and r.points_written == 2
+    assert store.schema("db", "cpu").fields == {"f": FieldType.FLOAT, "host": FieldType.FLOAT,
+                                                "value": FieldType.FLOAT}
+    res = store.query("SELECT host::tag, host::field, value, value::tag, f FROM cpu", db="db", epoch="ns").to_json()
+    assert res["results"][0]["series"][0]["values"] == [
+        [T0, "a", None, 1.0, None, None], [T0 + 1, None, 1.0, None, None, None], [T0 + 2, None, None, None, "x", 1.0]]
 
 
 def test_field_types_are_per_database_and_fixed_across_policies(store):

@@ -69,17 +69,44 @@ def test_delete_by_the_tag_leaves_the_field_of_other_series():
     assert star(s) == ROWS[2:]
 
 
-def test_a_tag_naming_a_field_stored_before_any_such_tag_is_refused():
-    """Our one difference left: that field's column is its key (README, deviations)."""
-    s = tsdb_core.open(None)
-    s.write("db", "tb k=1 1000000000")
-    r = s.write("db", "tb,k=x v=2 2000000000\ntb v=3 3000000000")
-    assert [(e.line, e.reason) for e in r.errors] == [(1, 'field type conflict: input tag "k" on measurement '
-                                                          '"tb" is a tag, already exists as a field of type float')]
-    assert r.points_written == 1 and star(s, "SELECT * FROM tb") == [[10**9, 1.0, None], [3 * 10**9, None, 3.0]]
+@pytest.mark.parametrize("flush", [False, True])
+def test_a_tag_naming_a_field_stored_before_any_such_tag(tmp_path, flush):
+    """influxd 1.6.7 stores it (v1write.json, ``tl``): the field's rows move to its twin column
+    first (the buffer flushed, each file holding the key rewritten), through compaction and reopen."""
+    root = tmp_path / "s"
+    with tsdb_core.open(root) as s:
+        assert s.write("db", "tb k=1 1000000000\ntb,h=a k=5 1500000000").ok
+        if flush:
+            s.flush()
+        r = s.write("db", "tb,k=x v=2 2000000000\ntb v=3 3000000000")
+        assert r.ok and r.points_written == 2
+        assert all(TWIN + "k" in f.columns for f in s.files())
+        assert star(s, "SELECT k::tag, k::field, v FROM tb") == [
+            [10**9, None, 1.0, None], [1_500_000_000, None, 5.0, None], [2 * 10**9, "x", None, 2.0],
+            [3 * 10**9, None, None, 3.0]]
+        assert s.write("db", "tb,k=y k=4 4000000000").ok
+        s.flush()
+        assert s.compact() == 1
+    with tsdb_core.open(root) as s:
+        assert s.schema("db", "tb").tags == ("h", "k")
+        assert s.schema("db", "tb").fields == {"k": FieldType.FLOAT, "v": FieldType.FLOAT}
+        assert star(s, "SELECT k::tag, k::field FROM tb") == [
+            [10**9, None, 1.0], [1_500_000_000, None, 5.0], [4 * 10**9, "y", 4.0]]
+        assert star(s, "SELECT count(k) FROM tb") == [[0, 3]]
     # in one body the order does not matter: nothing is stored yet
+    s = tsdb_core.open(None)
     assert s.write("db", "tc k=1 1000000000\ntc,k=x v=2 2000000000").ok
     assert star(s, "SELECT * FROM tc") == [[10**9, 1.0, None, None], [2 * 10**9, None, "x", 2.0]]
+
+
+def test_a_field_naming_no_tag_is_not_moved():
+    """Writes adding no tag key that names a stored field leave the files alone."""
+    s = tsdb_core.open(None)
+    s.write("db", "tb k=1 1000000000")
+    s.flush()
+    before = s.files()
+    assert s.write("db", "tb,h=a k=2 2000000000").ok
+    assert s.files() == before  # nothing rewritten (the write is buffered)
 
 
 def test_keys_reading_as_such_a_column_are_refused_from_dataframes():
@@ -129,9 +156,8 @@ def test_influxdb3_refuses_a_key_both_tag_and_field(body, expected):
     assert r.points_written == body.count("\n") + 1 - len(expected)
     schema = s.schema("db", "cpu")
     assert schema is None or not set(schema.tags) & set(schema.fields)
-    # 1.x keeps both; but not a tag naming a field stored, without any tag of its key, before
-    again = s.write("db", body, dialect="influxdb1")
-    assert again.ok is (body != "cpu k=1 1\ncpu,k=a v=1 2")
+    # 1.x keeps both, also a tag naming a field stored before without any tag of its key
+    assert s.write("db", body, dialect="influxdb1").ok
 
 
 def test_influxdb3_refuses_a_field_naming_a_stored_tag_and_the_reverse():

@@ -21,6 +21,7 @@ from ..base.types import TIME, TWIN, FieldType, MeasurementBatch, field_column, 
 from ..base.time import MAX_TIME, MIN_TIME
 
 BEYOND_RETENTION = "points beyond retention policy"
+CONFLICT_WORDS = "field type conflict"
 TIME_RANGE_ERROR = f"time outside range {MIN_TIME} - {MAX_TIME}"  # InfluxDB's words
 
 
@@ -46,6 +47,9 @@ class Validated:
     """A batch checked against the catalog: accepted rows per measurement plus rejected lines."""
     accepted: list[Accepted] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line or -row, reason)
+    # (measurement, tag columns of the rows refused for a field type conflict): 1.x creates
+    # their series before it checks field types
+    conflicted: list[tuple[str, pl.DataFrame]] = field(default_factory=list)
 
     @property
     def points(self) -> int:
@@ -77,7 +81,7 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
         if meta is not None:
             checks.extend(_schema_checks(mb, meta, twins))
         if checks:
-            frame = _reject(frame, mb, checks, out.rejected)
+            frame = _reject(frame, mb, checks, out)
             if frame.height == 0:
                 continue
         acc = _accept(mb, frame, meta)
@@ -87,9 +91,9 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
 
 
 def _schema_checks(mb: MeasurementBatch, meta: MeasurementMeta, twins: bool) -> list[tuple[pl.Expr, str]]:
-    """Field types as stored; a new tag key naming a field stored before any such tag
-    (its column is the key's own: our one difference from 1.x, which stores both); without
-    ``twins``, a field naming a stored tag too."""
+    """Field types as stored; a new tag key naming a field stored before any such tag (that
+    field's rows are moved to its twin column before such a write: storage/twin_keys.py; other
+    write paths are refused); without ``twins``, a field naming a stored tag too."""
     checks = []
     for f, t in mb.fields.items():
         key = field_key(f)
@@ -161,7 +165,7 @@ def _key_checks(mb: MeasurementBatch) -> list[tuple[pl.Expr, str]]:
     return out
 
 
-def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, rejected: list) -> pl.DataFrame:
+def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, out: Validated) -> pl.DataFrame:
     masks = frame.select([e.alias(f"__c{i}") for i, (e, _) in enumerate(checks)])
     bad = None
     for i, (_, reason) in enumerate(checks):
@@ -170,7 +174,10 @@ def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, rejected: list) -
         if new.any():
             rows = new.arg_true()
             lines = mb.lines.gather(rows) if mb.lines is not None else -(rows.cast(pl.Int64) + 1)
-            rejected.extend((int(x), reason) for x in lines.to_list())
+            out.rejected.extend((int(x), reason) for x in lines.to_list())
+            if reason.startswith(CONFLICT_WORDS):
+                out.conflicted.append((mb.measurement, frame.filter(new).select(mb.tags) if mb.tags
+                                      else pl.DataFrame(height=rows.len())))
             bad = new if bad is None else (bad | new)
     return frame if bad is None else frame.filter(~bad)
 

@@ -87,6 +87,9 @@ class Catalog:
         self.files: dict[tuple[str, str, str], list[FileMeta]] = {}
         self.next_file_id = 1
         self.damage: str | None = None  # why the document on disk could not be read (load())
+        # (db, rp, window start) of shard groups a failed write opened without storing a row
+        # (storage/shard_groups.py): 1.x keeps such a group across a restart
+        self.opened_windows: set[tuple[str, str, int]] = set()
 
     # -- persistence ---------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -101,7 +104,10 @@ class Catalog:
             }
         files = [[f.id, f.db, f.rp, f.measurement, f.window_start, f.window_end, f.tmin, f.tmax, f.rows,
                   f.size, list(f.columns), f.path] for fl in self.files.values() for f in fl]
-        return orjson.dumps({"version": 1, "next_file_id": self.next_file_id, "databases": dbs, "files": files})
+        doc = {"version": 1, "next_file_id": self.next_file_id, "databases": dbs, "files": files}
+        if self.opened_windows:
+            doc["opened_windows"] = sorted(list(k) for k in self.opened_windows)
+        return orjson.dumps(doc)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Catalog":
@@ -125,6 +131,7 @@ class Catalog:
             cat.files.setdefault(f.key, []).append(f)
         for fl in cat.files.values():
             fl.sort(key=lambda f: f.id)
+        cat.opened_windows = {(d, r, int(w)) for d, r, w in doc.get("opened_windows", ())}
         return cat
 
     @classmethod

@@ -71,6 +71,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TABLE graveyard (id BIGINT PRIMARY KEY, path TEXT NOT NULL, delete_after DOUBLE PRECISION NOT NULL)",
         "ALTER TABLE catalog_state ADD COLUMN committed_at DOUBLE PRECISION NOT NULL DEFAULT 0",
     ),
+    (  # 5: shard groups a failed write opened (storage/shard_groups.py)
+        "CREATE TABLE opened_windows (db TEXT NOT NULL, rp TEXT NOT NULL, window_start BIGINT NOT NULL, "
+        "PRIMARY KEY (db, rp, window_start))",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -240,6 +244,7 @@ class _Committed:
     rps: dict[tuple[str, str], tuple[int, int, int]] = field(default_factory=dict)
     meas: dict[tuple[str, str], tuple[dict, set]] = field(default_factory=dict)  # (fields, tags)
     files: dict[int, FileMeta] = field(default_factory=dict)
+    windows: frozenset = frozenset()  # Catalog.opened_windows
 
     def next_ordinal(self) -> int:
         """Rows keep the order the catalog's dicts have: a counter that only grows."""
@@ -376,6 +381,8 @@ class SqlCatalog:
                 ords.append(o)
             ords += self._load_measurements(cat, base)
             self._load_files(cat, base)
+            cat.opened_windows = {(d, r, int(w)) for d, r, w in q("SELECT db, rp, window_start FROM opened_windows")}
+            base.windows = frozenset(cat.opened_windows)
             base.ordinal = max(ords)
             self._base, self.fresh = base, version == 0
             return cat
@@ -418,10 +425,12 @@ class SqlCatalog:
             files = {f.id: f for fl in cat.files.values() for f in fl}
             new = _Committed(cat.next_file_id, base.ordinal, {d.name: d.default_rp for d in cat.databases.values()},
                              {(d.name, r.name): (r.duration, r.shard_group_duration, r.replication)
-                              for d in cat.databases.values() for r in d.rps.values()}, {}, files)
+                              for d in cat.databases.values() for r in d.rps.values()}, {}, files,
+                             frozenset(cat.opened_windows))
             changed_meas = _changed_measurements(cat, base, new)
             if (new.next_file_id == base.next_file_id and new.dbs == base.dbs and new.rps == base.rps
-                    and not changed_meas and new.meas.keys() == base.meas.keys() and files.keys() == base.files.keys()):
+                    and not changed_meas and new.meas.keys() == base.meas.keys() and files.keys() == base.files.keys()
+                    and new.windows == base.windows):
                 return
             try:
                 with self.db.transaction():
@@ -477,6 +486,9 @@ class SqlCatalog:
              "WHERE db = ? AND name = ?",
              [(*v, *k) for k, v in new.rps.items() if k in base.rps and base.rps[k] != v])
         self._write_measurements(cat, base, new, changed_meas, gone_dbs)
+        many("DELETE FROM opened_windows WHERE db = ? AND rp = ? AND window_start = ?",
+             sorted(base.windows - new.windows))
+        many("INSERT INTO opened_windows VALUES (?, ?, ?)", sorted(new.windows - base.windows))
         added = [f for i, f in new.files.items() if i not in base.files]
         many(f"INSERT INTO files ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              [(f.id, f.db, f.rp, f.measurement, f.window_start, f.window_end, f.tmin, f.tmax, f.rows, f.size,

@@ -46,7 +46,9 @@ from .objects import DataFiles, ObjectFiles, is_uri, local_dir, open_data_files
 from .reads import Reader
 from .readonly import CatalogFollower
 from .recovery import Recovery, RecoveryReport
+from .shard_groups import forget_unstored
 from .state import EngineState
+from .twin_keys import make_twins, new_twin_keys
 from .wal import Wal
 from .write_path import WritePath
 
@@ -178,6 +180,7 @@ class StorageEngine:
             self.recovery.load_index()
             st.wal = Wal(st.root / "wal", segment_bytes=st.config.wal_segment_bytes, fsync=st.config.wal_fsync)
             self.recovery.replay()
+            forget_unstored(st)  # what failed writes created (storage/shard_groups.py)
             if st.hold is not None:
                 st.hold.opened_at = self.catalog_version()
             self._serving = True
@@ -228,6 +231,10 @@ class StorageEngine:
                       conflicts: dict | None = None, twins: bool = True) -> WriteResult:
         """Validate and store ``batches``; durable and visible when this returns."""
         self.writable("writing")
+        if twins:  # a tag key naming a field stored before: the field moves to its twin column first
+            name = self.writes.split_name(db, rp)[0]
+            for measurement, keys in new_twin_keys(self.state.catalog.databases.get(name), batches).items():
+                make_twins(self.maintenance, name, measurement, keys)
         return self.writes.write(db, rp, batches, now, body, auto_create=auto_create, conflicts=conflicts,
                                  twins=twins)
 

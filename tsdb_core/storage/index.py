@@ -32,13 +32,26 @@ class SeriesIndex:
         # asks again and again; a fold or replace makes a new frame, so identity says "still valid"
         self._values: dict[tuple[Key, str], tuple[pl.DataFrame, tuple[str, ...]]] = {}
         self._columns: dict[Key, tuple[pl.DataFrame, list[str]]] = {}
+        # series of refused points only (InfluxDB 1.x creates them, its in-memory index forgets
+        # them at restart): listed like the others, never saved, until a point of theirs is stored
+        self._volatile: dict[Key, pl.DataFrame] = {}
 
-    def add(self, key: Key, tags: pl.DataFrame) -> None:
-        """Record the tag sets of ``tags`` (one String column per tag key, any number of rows)."""
+    def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False) -> None:
+        """Record the tag sets of ``tags`` (one String column per tag key, any number of rows);
+        ``volatile``: of points that were refused (see ``_volatile``)."""
         pend = self._pending.setdefault(key, [])
         pend.append(tags)
         if len(pend) >= _FOLD_AT:
             self._fold(key)
+        if volatile:
+            old = self._volatile.get(key)
+            self._volatile[key] = distinct_tag_sets(([old] if old is not None else []) + [tags])
+        elif key in self._volatile:
+            rest = without_sets(self._volatile[key], tags)
+            if rest.height:
+                self._volatile[key] = rest
+            else:
+                del self._volatile[key]
 
     def series(self, key: Key) -> pl.DataFrame:
         """Distinct tag sets, columns sorted by key, rows sorted; height 1 with no columns for a tagless measurement."""
@@ -76,13 +89,14 @@ class SeriesIndex:
     def replace(self, key: Key, tags: pl.DataFrame | None) -> None:
         """Set a key's tag sets outright (after a rebuild); None forgets it."""
         self._pending.pop(key, None)
+        self._volatile.pop(key, None)
         if tags is None:
             self._sets.pop(key, None)
         else:
             self._sets[key] = distinct_tag_sets([tags])
 
     def drop(self, pred) -> None:
-        for d in (self._sets, self._pending):
+        for d in (self._sets, self._pending, self._volatile):
             for k in [k for k in d if pred(k)]:
                 del d[k]
         for k in [k for k in self._values if pred(k[0])]:
@@ -102,6 +116,8 @@ class SeriesIndex:
         """Write ``key``'s tag sets, stamped with the catalog's file ids they stand for (saved
         after the catalog commits them: :meth:`load` rebuilds an index the catalog moved past)."""
         frame = self.series(key)
+        if key in self._volatile:
+            frame = without_sets(frame, self._volatile[key])
         makedirs_durable(directory, stop)
         buf = io.BytesIO()
         if frame.width == 0:
@@ -161,3 +177,20 @@ def distinct_tag_sets(frames: list[pl.DataFrame]) -> pl.DataFrame:
     if tagless:
         cat = pl.concat([cat, pl.DataFrame({c: [None] for c in cols}, schema={c: pl.String for c in cols})])
     return cat.unique().sort(cols, nulls_last=False)
+
+
+def without_sets(frame: pl.DataFrame, gone: pl.DataFrame) -> pl.DataFrame:
+    """The tag sets of ``frame`` that are not in ``gone``, tag keys only ``gone``'s left out."""
+    cols = sorted(set(frame.columns) | set(gone.columns))
+    if not cols:  # tagless both
+        return pl.DataFrame(height=0 if gone.height else min(frame.height, 1))
+    out = _aligned(frame, cols).join(_aligned(gone, cols), on=cols, how="anti", nulls_equal=True)
+    keep = [c for c in cols if out.get_column(c).null_count() < out.height]
+    return out.select(keep) if keep else pl.DataFrame(height=min(out.height, 1))
+
+
+def _aligned(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """``frame`` over the String columns ``cols`` (null where it lacks one; a tagless row: all null)."""
+    if frame.width == 0:
+        return pl.DataFrame({c: [None] * frame.height for c in cols}, schema={c: pl.String for c in cols})
+    return frame.select([pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in cols])

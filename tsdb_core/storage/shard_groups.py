@@ -8,13 +8,15 @@ point of that shard group is written, the write answers ``field type conflict``,
 fields created before the failing one stay (``SHOW FIELD KEYS`` lists the first type).
 Other shard groups of the body are written. The store's windows stand for shard groups:
 one exists when it holds rows (files or buffer) or a failed write opened it, as 1.x
-creates the group before writing to it (remembered until the store closes).
+creates the group before writing to it (kept in the catalog: 1.x keeps it across a restart).
+What else the failed write created, its series and fields, 1.x forgets at a restart (its
+in-memory index and field sets are rebuilt from the stored points): so does a reopened store.
 """
 from __future__ import annotations
 
 import polars as pl
 
-from ..base.types import TIME, FieldType, MeasurementBatch, TypeConflict, field_key
+from ..base.types import TIME, TWIN, FieldType, MeasurementBatch, TypeConflict, field_key
 from .catalog import Database, MeasurementMeta, RetentionPolicy
 from .partitions import window_bounds, window_start
 from .state import EngineState
@@ -38,11 +40,9 @@ def fail_new_groups(st: EngineState, database: Database, pol: RetentionPolicy,
             created.extend((line, c.measurement, col, t) for col, t in c.before)
     if not failing:
         return batches, [], False
-    for c in conflicts.values():  # the series of the refused lines are created too
-        if window_start(c.time, width) in failing:
-            key = (database.name, pol.name, c.measurement)
-            st.index.add(key, pl.DataFrame({k: [v] for k, v in c.tags}) if c.tags else pl.DataFrame(height=1))
-            st.opened_measurements.add(key)
+    note_series(st, database.name, pol.name, [  # the series of the refused lines are created too
+        (c.measurement, pl.DataFrame({k: [v] for k, v in c.tags}) if c.tags else pl.DataFrame(height=1))
+        for c in conflicts.values() if window_start(c.time, width) in failing])
     kept, failed = [], []
     for mb in batches:
         rest, gone, first = _split(mb, failing, width)
@@ -50,13 +50,52 @@ def fail_new_groups(st: EngineState, database: Database, pol: RetentionPolicy,
             kept.append(rest)
         if gone.height:
             failed.extend(gone.get_column(_LINE).to_list())
-            key = (database.name, pol.name, mb.measurement)
-            st.index.add(key, gone.select(mb.tags) if mb.tags else pl.DataFrame(height=gone.height))
-            st.opened_measurements.add(key)  # its series exist, as in 1.x: SHOW MEASUREMENTS lists it
+            note_series(st, database.name, pol.name, [
+                (mb.measurement, gone.select(mb.tags) if mb.tags else pl.DataFrame(height=gone.height))])
         created.extend((line, mb.measurement, f, mb.fields[f]) for f, line in first.items())
     _create_fields(st, database, sorted(created, key=lambda c: c[0]))
     st.opened_windows.update((database.name, pol.name, w) for w in failing)
+    st.save_catalog()  # the groups stay, as 1.x keeps them across a restart
     return kept, sorted(failed), True
+
+
+def note_series(st: EngineState, db: str, rp: str, refused: list[tuple[str, pl.DataFrame]]) -> None:
+    """The series of refused points, as 1.x creates them before writing (in the series index
+    only, so forgotten at reopen as 1.x's in-memory index forgets them); ``refused``:
+    (measurement, the points' tag columns)."""
+    for measurement, tags in refused:
+        key = (db, rp, measurement)
+        st.index.add(key, tags, volatile=True)
+        st.opened_measurements.add(key)  # SHOW MEASUREMENTS lists it
+
+
+def forget_unstored(st: EngineState) -> None:
+    """At open: the fields (and measurements) no stored point has, as a failed write leaves
+    them. 1.x rebuilds its field sets from the stored points at a restart, so a later write may
+    give such a field another type. A tag key is kept: stored fields' columns depend on it."""
+    stored: dict[tuple[str, str], set[str]] = {}
+    for key, files in st.catalog.files.items():
+        cols = stored.setdefault((key[0], key[2]), set())
+        for f in files:
+            cols.update(f.columns)
+    for key, chunks in st.buffer.parts.items():
+        cols = stored.setdefault((key[0], key[2]), set())
+        for c in chunks:
+            cols.update(c.frame.columns)
+    changed = False
+    for database in st.catalog.databases.values():
+        for name, meta in list(database.measurements.items()):
+            cols = stored.get((database.name, name))
+            if cols is None:
+                del database.measurements[name]
+                changed = True
+                continue
+            gone = [k for k in meta.fields if k not in cols and TWIN + k not in cols]
+            for k in gone:
+                del meta.fields[k]
+            changed = changed or bool(gone)
+    if changed:
+        st.save_catalog()
 
 
 def _split(mb: MeasurementBatch, failing: dict[int, int], width: int):
@@ -90,7 +129,6 @@ _LINE, _IN, _LIMIT = "\nl", "\nin", "\nlimit"  # working columns: no key starts 
 
 def _create_fields(st: EngineState, database: Database, created: list) -> None:
     """The fields of the lines before the failing one, in line order, as 1.x creates them."""
-    changed = False
     for _, measurement, column, ftype in created:
         meta = database.measurements.setdefault(measurement, MeasurementMeta())
         key = field_key(column)
@@ -98,9 +136,6 @@ def _create_fields(st: EngineState, database: Database, created: list) -> None:
             meta.fields[key] = FieldType(ftype)
             if key != column:
                 meta.tags.add(key)  # the field shares its key with a tag: its column says so
-            changed = True
-    if changed:
-        st.save_catalog()
 
 
 def _group_exists(st: EngineState, db: str, rp: str, w: int, width: int) -> bool:

@@ -45,9 +45,9 @@ class EngineState:
     # set when something outside lists the live files (storage/holds.py): removed files wait for it
     hold: RemovedFilesHold | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
-    # what a failed write opened (storage/shard_groups.py): (db, rp, window start) of its
-    # windows, (db, rp, measurement) of its measurements
-    opened_windows: set = field(default_factory=set)
+    # what a failed write opened (storage/shard_groups.py): (db, rp, measurement) of its
+    # measurements (forgotten at reopen, as 1.x's index forgets them); its windows are the
+    # catalog's (kept, as 1.x keeps the shard group): ``opened_windows``
     opened_measurements: set = field(default_factory=set)
     flush_lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -60,11 +60,15 @@ class EngineState:
         return cls(root, config, clock, Files(data, config),
                    FlushHealth(config.flush_retry_base_s, config.flush_retry_max_s))
 
+    @property
+    def opened_windows(self) -> set:
+        return self.catalog.opened_windows
+
     def forget_opened(self, pred) -> None:
         """DROP: forget what failed writes opened in what ``pred`` matches ((db, rp, measurement)
         keys; a window's (db, rp, start) matches the DROP of its database or policy only)."""
         if self.opened_windows or self.opened_measurements:
-            self.opened_windows = {k for k in self.opened_windows if not pred(k)}
+            self.catalog.opened_windows = {k for k in self.opened_windows if not pred(k)}
             self.opened_measurements = {k for k in self.opened_measurements if not pred(k)}
 
     def check_open(self) -> None:

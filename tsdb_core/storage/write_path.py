@@ -12,7 +12,7 @@ import polars as pl
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
 from ..base.types import FieldType, LineError, MeasurementBatch, WriteResult, field_key
 from .admission import validate
-from .shard_groups import FAILURE, fail_new_groups
+from .shard_groups import FAILURE, fail_new_groups, note_series
 from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
 from .state import EngineState
 from .wal import WalEntry, decode_write, encode_write
@@ -45,6 +45,8 @@ class WritePath:
             if conflicts:
                 batches, failed, failure = fail_new_groups(st, database, pol, batches, conflicts)
             v = validate(database, pol, batches, now, twins=twins)
+            if twins:  # 1.x: the series of a line refused for a field type conflict exist
+                note_series(st, database.name, pol.name, v.conflicted)
             if v.accepted:
                 seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None)
         if seq:

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ...base.errors import LimitExceeded, QueryError, UnsupportedType
+from ...base.time import MAX_TIME
 from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
+from ...influxql.ast.visit import transform
 from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
@@ -30,7 +32,8 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
                           ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
-                          output_column, seen_column, tag_name)
+                          output_column, seen_column, tag_name, LoweredCall, NULL_VALUE_PREFIX,
+                          VALUE_PREFIX)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
@@ -160,6 +163,7 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
                 frames.append(inner.lazy().with_columns(
                     [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
+                    + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
                     + _order_time(src)))
         elif not src.time_range.empty:
             frames.append(_scan(src, ctx))
@@ -221,6 +225,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     keys = [NAME, *stages.shape.dimensions]
     lf, schema = _select_rows(plan, stages, order, keys, lf, ctx)
     low = stages.lowered(project)
+    lf, schema = _null_values(lf, schema, low)
     if isinstance(stages.shape, Series):
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
@@ -247,6 +252,25 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     if cond is not None:
         lf = lf.filter(cond_expr(cond, schema))
+    return lf, dict(lf.collect_schema())
+
+
+def _null_values(lf: pl.LazyFrame, schema: dict, low: Lowered) -> tuple[pl.LazyFrame, dict]:
+    """Selected tags whose values some subquery's rows lack though they group by them
+    (``SubqueryScan.nulls``): read from a column of their own, null on those rows, so that
+    the grouping key (and WHERE, which reads the key as influxd does) keeps the tag."""
+    names = [c[len(NULL_VALUE_PREFIX):] for c in schema if c.startswith(NULL_VALUE_PREFIX)]
+    names = [n for n in names if n in schema]
+    if not names:
+        return lf, schema
+    lf = lf.with_columns([pl.when(pl.col(NULL_VALUE_PREFIX + n).is_null()).then(pl.col(n))
+                          .alias(VALUE_PREFIX + n) for n in names])
+
+    def swap(e):
+        if isinstance(e, ast.VarRef) and e.type == "tag" and e.name in names:
+            return ast.VarRef(VALUE_PREFIX + e.name, "tag")
+        return e
+    low.exprs = [e if isinstance(e, LoweredCall) else transform(e, swap) for e in low.exprs]
     return lf, dict(lf.collect_schema())
 
 
@@ -388,11 +412,14 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r.name in schema},
                   key=str)
     marked = any(m in schema for s in plan.sources if isinstance(s, SubqueryScan) for m in s.marks)
-    if not refs and not marked:
+    # influxd reads a subquery's rows once some selected name has a known type, tags included
+    typed = SUBQUERY_ROW_COLUMN in schema and any(
+        r.type not in (None, "unknown", "tagarg") for c in plan.columns for r in _all_refs(c.expr))
+    if not refs and not marked and not typed:
         return None
     base = lf
     keep = [ref_expr(r, schema).is_not_null() for r in refs]
-    if SUBQUERY_ROW_COLUMN in schema and (marked or any(r.type not in (None, "unknown") for r in refs)):
+    if typed or marked:
         # a name some source knows is selected: every row of a subquery (SubqueryScan.whole)
         keep.append(pl.col(SUBQUERY_ROW_COLUMN).fill_null(False))
     lf = lf.filter(pl.any_horizontal(keep))
@@ -524,14 +551,25 @@ def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
         start = tr.start if tr.has_start and not zero else 0
         return lf.with_columns(pl.lit(start, dtype=pl.Int64).alias(WINDOW_COLUMN)), None
     if a.tz is not None:  # zone-aware windows: list them, then look rows up
-        first = tr.start - plan.extra_intervals * a.interval if tr.has_start else \
-            lf.select(pl.col("time").min()).collect().item()
+        first, last = _window_span(plan, a)
+        if first is None:
+            first = lf.select(pl.col("time").min()).collect().item()
         if first is None:
             return None
-        grid = bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
-        rows = row_windows(first, tr.end, a.interval, a.offset, a.tz)
+        grid = bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
+        rows = row_windows(first, last, a.interval, a.offset, a.tz)
         return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, rows).alias(WINDOW_COLUMN)), grid
     return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, grid).alias(WINDOW_COLUMN)), grid
+
+
+def _window_span(plan, a: Aggregate) -> tuple[int | None, int]:
+    """(first, last) time the windows cover: the range, and the extra window a transform of
+    windows reads (before the start; after the end under ORDER BY time DESC); first None
+    when the range has no start (the data's first time then)."""
+    tr, extra = plan.time_range, plan.extra_intervals * a.interval
+    if not plan.ascending:
+        return (tr.start if tr.has_start else None), min(tr.end + extra, MAX_TIME)
+    return (tr.start - extra if tr.has_start else None), tr.end
 
 
 def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, multi: bool, ctx):
@@ -544,9 +582,10 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
         return df
     if f.mode == "none" or multi:
         return df
-    first = int(df[WINDOW_COLUMN].min()) if not tr.has_start else \
-        tr.start - plan.extra_intervals * a.interval
-    grid = grid or bucket_grid(first, tr.end, a.interval, a.offset, a.tz, ctx.max_buckets)
+    first, last = _window_span(plan, a)
+    if first is None:
+        first = int(df[WINDOW_COLUMN].min())
+    grid = grid or bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
         return df

@@ -56,6 +56,8 @@ ANY_COLUMN = "\x00any"
 ORDER_TIME_COLUMN = "\x00ot"
 ORDER_ROW_COLUMN = "\x00or"  # the row's place in that subquery's answer
 SUBQUERY_ROW_COLUMN = "\x00sub"  # true on the rows of a ``SubqueryScan.whole``
+NULL_VALUE_PREFIX = "\x00null:"  # + a name in ``SubqueryScan.nulls``: true on that source's rows
+VALUE_PREFIX = "\x00value:"  # + such a name: its value, apart from the grouping key
 # Suffix of a GROUP BY name that is a field of the sources, not a tag: influxd groups by a
 # tag of that name, which no series has, so its key column (kept apart from the field's
 # column of the same name) is always "".
@@ -181,12 +183,15 @@ class SubqueryScan:
     tags its raw rows carry but do not select, which read as null next to other sources.
     ``whole``: under a raw outer query each of its rows is a row, its selected values null
     or not, once the outer query selects a name some source knows (influxd); ``marks``: its
-    selected tags the outer query selects, which are such names."""
+    selected tags the outer query selects, which are such names. ``nulls``: names the outer
+    query selects as tags and groups by that this subquery neither selects nor groups by: its
+    rows carry them as grouping keys, their values null (influxd maps such a name to nothing)."""
 
     plan: SelectPlan
     hidden: tuple[str, ...] = ()
     whole: bool = False
     marks: tuple[str, ...] = ()
+    nulls: tuple[str, ...] = ()
 
     def explain(self, depth: int = 0) -> str:
         return _pad(depth) + "Subquery\n" + self.plan.explain(depth + 1)
@@ -400,6 +405,9 @@ class SelectPlan:
     omit_time: bool = False
     extra_intervals: int = 0  # windows read before the range for derivative(mean(x)) & co
     source_tags: tuple[str, ...] = ()  # tag keys of the sources (raw subqueries pass them on)
+    # a subquery's grouping tags taken from the outer statement's GROUP BY (influxd groups the
+    # inner query by them too); its own are the other ``dimensions``
+    inherited_dimensions: tuple[str, ...] = ()
     # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
     # group and shard group, so at most one row per shard group survives; its duration (ns)
     offset_shard: int = 0

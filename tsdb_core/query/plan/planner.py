@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
+from ...base.time import MAX_TIME
 from ...base.types import TWIN
 from ...influxql import ast
 from ...influxql import functions as F
@@ -81,13 +82,14 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
-                       offset=offset, ascending=stmt.time_ascending)
+                       offset=offset, ascending=stmt.time_ascending,
+                       dimensions=tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef)))
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
-    known.twins.update(k for k in known.scan_fields if k in known.tags)
-    dims = [d + KEY_ONLY if known.fields.get(d, "tag") != "tag" and d not in known.tags else d
-            for d in _expand_dimensions(dim_exprs, known)]  # GROUP BY a field: an absent tag
+    # (a subquery's unselected series tag included: its rows group by it)
+    known.twins.update(k for k in known.scan_fields if k in known.tags or k in known.hidden)
+    dims, passed = _group_keys(dim_exprs, known, parent if has_agg else None)
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
@@ -102,10 +104,10 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
-    scan_range = TimeRange(time_range.start - extra * interval, time_range.end) if extra \
-        and time_range.has_start else time_range
+    scan_range = _extended(time_range, extra * interval, ascending)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
-                    if isinstance(s, Scan) else _mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg)
+                    if isinstance(s, Scan)
+                    else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)
                     for s in sources)
     return SelectPlan(
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
@@ -114,8 +116,18 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
         soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
-        source_tags=tuple(sorted(known.tags)),
+        source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _extended(tr: TimeRange, extra: int, ascending: bool) -> TimeRange:
+    """The range a transform of windows reads: one window more before the start, or after
+    the end under ORDER BY time DESC (influxd reads the windows in the query's order)."""
+    if not extra:
+        return tr
+    if ascending:
+        return TimeRange(tr.start - extra, tr.end) if tr.has_start else tr
+    return TimeRange(tr.start, min(tr.end + extra, MAX_TIME)) if tr.end < MAX_TIME else tr
 
 
 def _renames(s: Scan, known: SourceSchema, provider) -> tuple[tuple[str, str], ...]:
@@ -152,7 +164,7 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         # a selected tag is a column of type tag: ``*`` lists it, ``count(*)`` skips it
         known.add({c.name: "tag" if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
                    else inner.types.get(c.name, "float") for c in inner.columns},
-                  tuple(tag_name(d) for d in inner.dimensions))
+                  tuple(tag_name(d) for d in inner.dimensions if d not in inner.inherited_dimensions))
         if inner.is_raw:  # raw rows keep their series tags
             known.hidden.update(t for t in inner.source_tags if t not in names)
     return sources
@@ -178,6 +190,36 @@ def _mark_tags(src: SubqueryScan, columns, raw: bool) -> SubqueryScan:
              if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"}
     read = {r.name for c in columns for r in find(c.expr, ast.VarRef) if r.type == "tag"}
     return replace(src, whole=True, marks=tuple(sorted(inner & read)))
+
+
+def _group_keys(dim_exprs, known: SourceSchema, parent: SelectPlan | None):
+    """(GROUP BY key columns, those of them passed down from ``parent``). A field's name
+    groups by a tag of that name, which no series has (a KEY_ONLY column)."""
+    dims = [d + KEY_ONLY if known.fields.get(d, "tag") != "tag" and d not in known.tags
+            and d not in known.hidden else d for d in _expand_dimensions(dim_exprs, known)]
+    passed = _passed_dimensions(parent, dims, known)
+    return sorted(dims + list(passed)), passed
+
+
+def _passed_dimensions(parent: SelectPlan | None, dims: list[str], known: SourceSchema) -> tuple[str, ...]:
+    """The outer statement's GROUP BY tags an aggregating subquery groups by as well (influxd
+    passes its dimensions down), but for names this one groups by or reads as fields."""
+    if parent is None:
+        return ()
+    own = {tag_name(d) for d in dims}
+    return tuple(d for d in parent.dimensions if d not in own and d not in known.fields)
+
+
+def _mark_nulls(src: SubqueryScan, columns, dims) -> SubqueryScan:
+    """Names the outer statement selects as tags and groups by that this subquery neither
+    selects nor groups by itself (``SubqueryScan.nulls``): influxd reads their values from the
+    subquery's columns and own dimensions only, so they are null, while its rows still group."""
+    inner = src.plan
+    own = {c.name for c in inner.columns} | {
+        tag_name(d) for d in inner.dimensions if d not in inner.inherited_dimensions}
+    read = {r.name for c in columns for r in find(c.expr, ast.VarRef) if r.type == "tag"}
+    nulls = tuple(sorted((read & set(dims)) - own))
+    return replace(src, nulls=nulls) if nulls else src
 
 
 def _rows(n: int) -> int:

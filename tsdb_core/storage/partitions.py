@@ -746,9 +746,7 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
     out of cached files by their series index, filtered everywhere else (Parquet statistics
     prune with it), so the result is exact. ``limit = (n, newest)`` lets clean cached files
     keep only the n oldest (newest) rows of each series: a superset of what a per-series
-    LIMIT keeps (other sources are read whole). ``counted``: fields the caller only counts, left
-    unconverted where clean files store them as decimals (:meth:`Files.scan`).
-    """
+    LIMIT keeps (other sources are read whole). ``counted``: see :meth:`Files.scan`."""
     sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
     if not sources:
         return pl.LazyFrame(schema={c: schema[c] for c in out})

@@ -45,7 +45,7 @@ class Store:
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
     capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False,
-                                series_order=True)
+                                series_order=True, counted_scan=True)
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
@@ -232,12 +232,12 @@ class Store:
 
     def scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
              columns: list[str] | None = None, tags: TagValues | None = None,
-             limit: tuple[int, bool] | None = None) -> pl.LazyFrame:
+             limit: tuple[int, bool] | None = None, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
         """Merged, deduplicated rows with start <= time <= end as a LazyFrame (no particular order);
         ``rp`` None is the default policy. ``tags`` (tag → values) keeps only the matching series'
         rows; ``limit = (n, newest)`` may drop rows beyond the n oldest (newest) of each series
-        (it keeps more, never fewer)."""
-        return self._reads.scan(db, rp, measurement, start, end, columns, tags, limit=limit)
+        (it keeps more, never fewer); ``counted``: fields only counted (``DataProvider.scan``)."""
+        return self._reads.scan(db, rp, measurement, start, end, columns, tags, limit=limit, counted=counted)
 
     def scan_frame(self, db: str, rp: str | None, measurement: str, start: int, end: int,
                    columns: list[str] | None = None, tags: TagValues | None = None) -> pl.DataFrame:

@@ -97,6 +97,23 @@ def test_many_runs_gather():
     assert numbers.schema == {"time": pl.Int64, "v": pl.Float64}
 
 
+def test_every_series_in_part_of_its_time_is_sliced():
+    """Every series, part of the time: each series' rows in range come as a slice of their own
+    (file order kept, one chunk per series, nothing copied), so a group of one series' rows is
+    never split between chunks."""
+    per = 10
+    frame = pl.DataFrame({"time": np.tile(np.arange(per), 3), "host": np.repeat(["a", "b", "c"], per),
+                          "v": np.arange(3 * per, dtype=np.float64) / 7})
+    dec = Decoded(frame, ["host"])
+    got = dec.select(None, 2, 6, ["time", "host", "v"])
+    assert isinstance(got, pl.DataFrame)
+    assert got.equals(_plain(frame, None, 2, 6, ["time", "host", "v"]))  # same rows, same order
+    assert [got.get_column(c).n_chunks() for c in got.columns] == [3, 3, 3]
+    assert [chunk.unique().to_list() for chunk in got.get_column("host").get_chunks()] == [["a"], ["b"], ["c"]]
+    assert dec.select(None, 20, 30, ["time", "v"]).shape == (0, 2)  # no row in range
+    assert dec.select(None, -5, 50, ["v", "time"]).columns == ["v", "time"]  # all of it: as it is
+
+
 def _dec(nbytes_rows: int) -> Decoded:
     return Decoded(pl.DataFrame({"time": np.arange(nbytes_rows), "v": np.zeros(nbytes_rows)}), [])
 

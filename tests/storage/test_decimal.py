@@ -244,3 +244,31 @@ def test_published_iceberg_tables_hold_the_doubles(tmp_path):
     copies = list((tmp_path / "store").rglob("time_day=*/*.parquet"))
     assert copies and {pq.ParquetFile(c).schema.column(c_i).physical_type for c in copies
                        for c_i in [pq.ParquetFile(c).schema_arrow.get_field_index("v")]} == {"DOUBLE"}
+
+
+@pytest.mark.local_files("reads the store's Parquet files")
+def test_fields_only_counted_are_not_converted(tmp_path):
+    """count() of a decimal column read from Parquet needs its nulls only: the scan leaves the
+    values unconverted (0.0 where a value is), and every count equals the cached store's."""
+    n = 3_000
+    v = pl.Series("v", _walk(n, 2))
+    w = pl.Series("w", _walk(n, 2, seed=5)).scatter(list(range(0, n, 7)), None)  # nulls: points without w
+    frame = pl.DataFrame({"time": np.arange(n, dtype=np.int64) * 10**9, "host": ["a", "b", "c"] * (n // 3),
+                          "v": v, "w": w})
+    answers = []
+    for cache_bytes in (1 << 30, 0):
+        store = tsdb_core.open(tmp_path / f"s{cache_bytes}", config=StoreConfig.for_tests(cache_bytes=cache_bytes))
+        store.write_dataframe("db", frame, "m", tags=["host"])
+        store.flush()
+        got = [store.query(q, db="db").to_json() for q in (
+            "SELECT count(*) FROM m", "SELECT count(w), mean(v) FROM m GROUP BY time(7m), host",
+            "SELECT count(w) FROM m WHERE w > 50", "SELECT count(v) + count(w) FROM m")]
+        answers.append(got)
+        if cache_bytes == 0:
+            scan = store.scan("db", None, "m", 0, n * 10**9, ["v", "w"], counted=frozenset({"w"})).collect()
+            assert scan.schema["w"] == pl.Float64 and scan.schema["v"] == pl.Float64
+            assert scan.get_column("w").null_count() == w.null_count()
+            assert set(scan.get_column("w").drop_nulls().to_list()) == {0.0}  # values not read back
+        store.close()
+    assert answers[0] == answers[1]
+    assert answers[0][0]["results"][0]["series"][0]["values"][0][1:] == [n, n - w.null_count()]  # v, w

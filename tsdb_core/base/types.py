@@ -159,6 +159,7 @@ class Capabilities:
     row_estimates: bool = False  # row_estimate answers from file metadata, without reading
     statistics: bool = False  # stats() answers SHOW STATS
     series_order: bool = False  # series_ordered() says when scans come by series, times ascending
+    counted_scan: bool = False  # scan(counted=...) may skip converting fields the caller only counts
 
 
 @dataclass(frozen=True, slots=True)

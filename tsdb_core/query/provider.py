@@ -51,14 +51,16 @@ class DataProvider(Protocol):
     # -- data ----------------------------------------------------------------
     def scan(self, db: str, rp: str, measurement: str, start: int, end: int,
              columns: list[str] | None = None, tags: dict[str, list[str]] | None = None,
-             limit: tuple[int, bool] | None = None) -> pl.LazyFrame:
+             limit: tuple[int, bool] | None = None, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
         """Merged, deduplicated rows with start <= time <= end.
 
         ``tags`` (tag key → accepted values, from WHERE's tag equalities) is a hint: the
         provider may drop rows of series that do not match, or ignore it (the engine
         filters again) unless ``capabilities.exact_tag_scan``. ``limit = (n, newest)``
         may drop rows beyond the n oldest (newest) of each series (it keeps more, never
-        fewer).
+        fewer). ``counted`` (only with ``capabilities.counted_scan``): fields the caller only
+        counts (``count()``): their nulls must be right, their values may be any of the type
+        (values stored in another form need not be converted).
 
         Columns: ``time`` (Int64 ns), every tag key (String, null where a
         series lacks it), every field (its type, null where a point lacks it);

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from ..base import gcpause
 from ..base.time import PRECISIONS
 
 # ns per unit of the ``epoch`` query parameter (InfluxDB accepts these spellings).
@@ -216,8 +217,10 @@ def time_expr(col: str, epoch: str | None, tz: str | None = None) -> pl.Expr:
 
 
 def frame_rows(df: pl.DataFrame) -> list[list]:
-    """The frame's rows as lists (what JSON wants): columns converted in bulk, then zipped."""
-    return list(map(list, zip(*(s.to_list() for s in df.get_columns()))))
+    """The frame's rows as lists (what JSON wants): columns converted in bulk, then zipped
+    (the cyclic collector held off meanwhile: base/gcpause.py)."""
+    with gcpause.paused():
+        return list(map(list, zip(*(s.to_list() for s in df.get_columns()))))
 
 
 FRAME_ROWS = 4096  # from here a statement's series keep their rows as frames (Series.frame) ...

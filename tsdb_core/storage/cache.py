@@ -87,9 +87,16 @@ class Decoded:
                 cond = cond & (pl.col(key).is_in(values) if key in self.tag_values else pl.lit(False))
             return frame.lazy().filter(cond).select(columns)
         runs = self._matching_runs(tags)
-        if runs is None and limit is None:  # every series: a time filter Polars fuses with the rest
-            lf = frame.lazy().select(columns)
-            return lf if start <= self.tmin and end >= self.tmax else lf.filter(pl.col(TIME).is_between(start, end))
+        if runs is None and limit is None:
+            frame = pick(frame, columns)
+            if start <= self.tmin and end >= self.tmax:
+                return frame
+            # every series, part of its time: each series' rows in range are one run, so the
+            # answer is their slices side by side (no copy; a time filter copies every column)
+            bounds = [(s, e) for s, e in self._trimmed(self.starts, self.ends, start, end) if e > s]
+            if not bounds:
+                return frame.clear()
+            return pl.concat([frame.slice(s, e - s) for s, e in bounds], how="vertical", rechunk=False)
         starts, ends = (self.starts, self.ends) if runs is None else (self.starts[runs], self.ends[runs])
         if start > self.tmin or end < self.tmax:
             bounds = self._trimmed(starts, ends, start, end)

@@ -157,10 +157,16 @@ def decimal_columns(schema) -> list[str]:
     return [c for c, t in schema.items() if t.base_type() is pl.Decimal]
 
 
-def as_floats(frame):
-    """``frame`` (Polars, eager or lazy) with its DECIMAL columns read back as the doubles that
-    were written: Polars' decimal-to-double cast divides the exact integer by the exact power
-    of ten, so the result is correctly rounded, the double written (tests/storage/test_decimal.py)."""
-    schema = frame.schema if isinstance(frame, pl.DataFrame) else frame.collect_schema()
+def as_floats(frame, schema=None, counted: frozenset[str] = frozenset()):
+    """``frame`` (Polars, eager or lazy; ``schema`` its schema when known) with its DECIMAL
+    columns read back as the doubles that were written: Polars' decimal-to-double cast divides
+    the exact integer by the exact power of ten, so the result is correctly rounded, the double
+    written (tests/storage/test_decimal.py). A column in ``counted`` (the reader only counts its
+    values) keeps only its nulls: 0.0 where a value is, no conversion of the values."""
+    if schema is None:
+        schema = frame.schema if isinstance(frame, pl.DataFrame) else frame.collect_schema()
     cols = decimal_columns(schema)
-    return frame.with_columns(pl.col(cols).cast(pl.Float64)) if cols else frame
+    if not cols:
+        return frame
+    return frame.with_columns([pl.col(c).cast(pl.Float64) if c not in counted else
+                               pl.when(pl.col(c).is_not_null()).then(pl.lit(0.0)).alias(c) for c in cols])

@@ -230,8 +230,9 @@ class Files:
             raise
         return Written(size=staged.size, **meta)
 
-    def scan(self, files: list[FileMeta]) -> pl.LazyFrame:
-        """One lazy scan over files that share a column set."""
+    def scan(self, files: list[FileMeta], counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
+        """One lazy scan over files that share a column set; a decimal column in ``counted`` (the
+        caller only counts it) is not converted, only its nulls kept (encodings.as_floats)."""
         if self.data is None:
             frames = [self._mem[f.id] for f in files]
             return (frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)).lazy()
@@ -247,8 +248,7 @@ class Files:
         for key, fl in groups.items():
             schema = dict(key)
             lf = self.data.scan([f.path for f in fl], schema)
-            cols = encodings.decimal_columns(schema)
-            scans.append(lf.with_columns(pl.col(cols).cast(pl.Float64)) if cols else lf)
+            scans.append(encodings.as_floats(lf, schema, counted))
         return scans[0] if len(scans) == 1 else pl.concat(scans, how="vertical", rechunk=False)
 
     def select_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
@@ -739,15 +739,14 @@ def _conform_frame(df: pl.DataFrame, schema: dict[str, pl.DataType], out: list[s
 def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataType], tags: list[str],
                fields: list[str], start: int, end: int, out: list[str],
                tag_values: dict[str, list[str]] | None = None,
-               limit: tuple[int, bool] | None = None) -> pl.LazyFrame:
+               limit: tuple[int, bool] | None = None, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
     """Merged, deduplicated rows with ``start <= time <= end``, columns ``out`` (types from ``schema``).
 
     ``tag_values`` (tag → accepted values) keeps only the rows of matching series: sliced
     out of cached files by their series index, filtered everywhere else (Parquet statistics
     prune with it), so the result is exact. ``limit = (n, newest)`` lets clean cached files
     keep only the n oldest (newest) rows of each series: a superset of what a per-series
-    LIMIT keeps (other sources are read whole).
-    """
+    LIMIT keeps (other sources are read whole). ``counted``: see :meth:`Files.scan`."""
     sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
     if not sources:
         return pl.LazyFrame(schema={c: schema[c] for c in out})
@@ -769,7 +768,7 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
 
     for cols, fl in clean_files.items():
         lf = files.select(fl, tags, tag_values, start, end, out, limit)
-        lf = filtered(files.scan(fl), cols) if lf is None else lf
+        lf = filtered(files.scan(fl, counted), cols) if lf is None else lf
         parts.append(_conform(lf, cols, schema, out))
     parts.extend(_piece_rows(s, tag_values, start, end, out, limit, schema)
                  for s, d in zip(sources, dirty) if not d and s.decoded is not None)

@@ -33,7 +33,8 @@ class Reader:
     # -- scans ------------------------------------------------------------------
     def scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
              columns: list[str] | None = None, tags: TagValues | None = None, *, eager: bool = False,
-             limit: tuple[int, bool] | None = None) -> pl.LazyFrame | pl.DataFrame:
+             limit: tuple[int, bool] | None = None,
+             counted: frozenset[str] = frozenset()) -> pl.LazyFrame | pl.DataFrame:
         """Merged, deduplicated rows (a DataFrame with ``eager``); see ``DataProvider.scan``."""
         st = self.state
         with st.lock:
@@ -58,7 +59,7 @@ class Reader:
         self.recovery.note_scan([s.file for s in sources if s.file is not None])  # a failed read: which file
         if eager:
             return build_frame(st.files, sources, schema, tag_keys, fields, start, end, out, tags)
-        return build_scan(st.files, sources, schema, tag_keys, fields, start, end, out, tags, limit)
+        return build_scan(st.files, sources, schema, tag_keys, fields, start, end, out, tags, limit, counted)
 
     def _sources(self, key) -> tuple[list[Source], list]:
         """The files of ``key``; and its buffers' chunks as they are now, for :func:`_buffered`

@@ -163,7 +163,7 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
     if not interval:
         raise ValueError("no interval")
     if tz is None or grid is None:
-        return ((t - offset) // interval) * interval + offset
+        return (t // interval) * interval if not offset else ((t - offset) // interval) * interval + offset
     g = pl.lit(pl.Series(GRID_COLUMN, grid, dtype=pl.Int64))
     return g.gather((g.search_sorted(t, side="right") - 1).clip(0, None))
 

@@ -152,8 +152,9 @@ class Stages:
 
 # -- loading ----------------------------------------------------------------------------
 
-def load(source, ctx: Ctx) -> pl.LazyFrame | None:
-    """The rows of a Scan, a Subquery or a Merge of them, each tagged with its measurement."""
+def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame | None:
+    """The rows of a Scan, a Subquery or a Merge of them, each tagged with its measurement;
+    ``counted``: fields the statement only counts (:func:`_counted`)."""
     inputs = source.inputs if isinstance(source, Merge) else (source,)
     frames = []
     for src in inputs:
@@ -166,7 +167,7 @@ def load(source, ctx: Ctx) -> pl.LazyFrame | None:
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
                     + _order_time(src)))
         elif not src.time_range.empty:
-            frames.append(_scan(src, ctx))
+            frames.append(_scan(src, ctx, counted))
     if not frames:
         return None
     lf = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
@@ -186,7 +187,7 @@ def _order_time(src: SubqueryScan) -> list[pl.Expr]:
             pl.int_range(pl.len(), dtype=pl.Int64).alias(ORDER_ROW_COLUMN)]
 
 
-def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
+def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
     tr = src.time_range
     tags = src.tag_filter()
     columns = list(src.columns)
@@ -194,7 +195,9 @@ def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
         stored = dict(src.renames)
         columns = [stored.get(c, c) for c in columns if c in stored or c not in stored.values()]
     args = (src.database, src.retention_policy, src.measurement, tr.start, tr.end, columns)
-    if src.limit:
+    if counted and not src.renames and ctx.provider.capabilities.counted_scan:
+        lf = ctx.provider.scan(*args, tags=tags or None, limit=src.limit or None, counted=counted)
+    elif src.limit:
         lf = ctx.provider.scan(*args, tags=tags, limit=src.limit)
     elif tags:
         lf = ctx.provider.scan(*args, tags=tags)
@@ -203,6 +206,25 @@ def _scan(src: Scan, ctx: Ctx) -> pl.LazyFrame:
     if src.renames:
         lf = lf.rename({b: a for a, b in src.renames}, strict=False)
     return lf.with_columns(pl.lit(src.measurement).alias(NAME))
+
+
+def _counted(stages: Stages, project: Project) -> frozenset[str]:
+    """Fields the statement reads only as ``count(field)``: only their nulls matter, so the
+    provider need not read their values back (a decimal column stays unconverted)."""
+    if not isinstance(stages.shape, Aggregate):
+        return frozenset()
+    counts, other = set(), set()
+    for c in stages.shape.calls:
+        a0 = c.call.args[0] if c.call.args else None
+        if c.call.name == "count" and isinstance(a0, ast.VarRef):
+            counts.add(a0.name)
+        else:
+            other.update(r.name for r in _all_refs(c.call))
+    exprs = [*project.exprs, *(stages.transform.inputs if stages.transform else ())]
+    if stages.filter is not None:
+        exprs.append(stages.filter.condition)
+    other.update(r.name for e in exprs for r in _all_refs(e))
+    return frozenset(counts - other)
 
 
 def _field_refs(e) -> list:
@@ -219,7 +241,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return _zip_by_time(plan, project.child, ctx)
     order = project.child
     stages = Stages.of(order.child)
-    lf = load(stages.source, ctx)
+    lf = load(stages.source, ctx, _counted(stages, project))
     if lf is None:
         return None
     keys = [NAME, *stages.shape.dimensions]

@@ -596,7 +596,6 @@ def _window_span(plan, a: Aggregate) -> tuple[int | None, int]:
 
 def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, multi: bool, ctx):
     """The Fill stage: rows for the windows (or the one window) without points."""
-    tr = plan.time_range
     known = [c for call, c in low.aggs.items() if _known_field(call)]  # fill() leaves unknown fields null
     if not a.interval:
         if f.mode == "value" and known:  # no windows: fill(x) still fills

@@ -9,6 +9,7 @@ Nothing here reads data: a statement that fails only on some data is judged as r
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 from ...base.errors import ParseError
@@ -40,22 +41,24 @@ class Verdict:
         return self.influxdb1 is None and self.influxdb3 is None and self.note is None
 
 
-def check(text: str) -> list[Verdict]:
-    """A verdict per statement of ``text`` (``;``-separated), in order."""
-    return [check_statement(p.text) for p in pieces(text)]
+def check(text: str, now: int | None = None) -> list[Verdict]:
+    """A verdict per statement of ``text`` (``;``-separated), in order; ``now`` (ns) is the
+    time ``now()`` reads where a message prints it (the wall clock when None)."""
+    now = time.time_ns() if now is None else now
+    return [check_statement(p.text, now) for p in pieces(text)]
 
 
-def check_statement(text: str) -> Verdict:
+def check_statement(text: str, now: int | None = None) -> Verdict:
     """The verdict of one statement's text."""
     try:
         (stmt,) = parse(text, None, limit_depth=True)
     except ParseError as e:
-        v3_error = v3.parse_error(text) or _explained_error(text)
+        v3_error = v3.parse_error(text) or _explained_error(text, now)
         if v3_error is False:
             v3_error = v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
         return Verdict(text, f"error parsing query: {e.message}", v3_error)
     v1_error = _v1_error(stmt)
-    v3_error = v3.parse_error(text) or v3.rewrite_error(stmt) or v3.statement_error(stmt)
+    v3_error = v3.parse_error(text) or v3.rewrite_error(stmt) or v3.statement_error(stmt, now)
     if v3_error is not None:
         return Verdict(text, v1_error, v3_error, v3_way(stmt))
     if v1_error is not None:
@@ -63,7 +66,7 @@ def check_statement(text: str) -> Verdict:
     return Verdict(text, None, None, note=difference(stmt))
 
 
-def _explained_error(text: str):
+def _explained_error(text: str, now: int | None):
     """v3's answer to an EXPLAIN of a statement other than SELECT (the 1.x grammar has none):
     the explained statement's, or False when it is not such an EXPLAIN or does not parse."""
     blanked, _, explained = v3.explain_words(text)
@@ -73,7 +76,7 @@ def _explained_error(text: str):
         (stmt,) = parse(blanked, None, limit_depth=True)
     except ParseError as e:
         return v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
-    return v3.rewrite_error(stmt) or v3.statement_error(stmt)
+    return v3.rewrite_error(stmt) or v3.statement_error(stmt, now)
 
 
 def _v1_error(stmt) -> str | None:

@@ -28,6 +28,7 @@ from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
+from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table, show_plans
 from ..influxql.dialects.statements import char_offset
 from . import engine
 from .analyze.time_range import split_where
@@ -122,7 +123,11 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)
     if explained is not None:
-        return _explain_other(i, stmt, run, *explained, target)
+        ours = f"IndexScan: {target} [{stmt}]"
+        plans = _show_plans(stmt, provider, db, rp, now)
+        if plans is not None and plans.physical is None:
+            plans = dataclasses.replace(plans, physical=ours)  # v3's depends on its storage
+        return _explain_other(i, stmt, run, *explained, plans or ours)
     res = run(i, stmt)
     return _explain_shape(res, stmt, run, verbose) if isinstance(stmt, S.ExplainStatement) else res
 
@@ -138,19 +143,17 @@ def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
 
 # -- EXPLAIN as v3 answers it -------------------------------------------------------------------
 
-def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, database: str) -> StatementResult:
+def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, plan) -> StatementResult:
     """EXPLAIN of a SHOW (or of an EXPLAIN): v3 plans the statement and DataFusion explains
-    that plan (planner.rs explain_statement_to_plan). Ours answers a SHOW from the series
-    index: its plan is that one step; an EXPLAIN inside is DataFusion's ``Explain`` node over
-    the inner plan."""
+    that plan (planner.rs explain_statement_to_plan). ``plan``: v3's plans of the SHOW
+    (showplan3.py), or this store's (it answers a SHOW from the series index, one step); an
+    EXPLAIN inside is DataFusion's ``Explain`` node over the inner plan."""
     if isinstance(stmt, S.ExplainStatement):
         inner = run(i, stmt)
         if inner.error is not None:
             return inner
         lines = [str(row[0]) for s in inner.series for row in s.values]
         plan = "\n".join(["Explain", *("  " + line for line in lines)])
-    else:
-        plan = f"IndexScan: {database} [{stmt}]"
     if not analyze:
         kinds = explain3.rows(plan, verbose=verbose)
     else:
@@ -160,8 +163,25 @@ def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, database: st
         if res.error is not None:
             return res
         count = sum(len(s.values) for s in res.series)
-        kinds = explain3.analyze_rows(plan, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
+        shown = plan if isinstance(plan, str) else plan.final_physical or plan.logical
+        kinds = explain3.analyze_rows(shown, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
     return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
+
+
+def _show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """v3's plans of a SHOW over this database's tables (showplan3.py); None for other
+    statements and for a WHERE clause comparing more than time."""
+    if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
+        return None
+    cond, time_range = getattr(stmt, "condition", None), None
+    if cond is not None:
+        tr, rest = split_where(cond, now)
+        if rest is not None:
+            return None
+        time_range = (tr.start if tr.has_start else None, tr.end if tr.has_end else None)
+    tables = [Table(m, schema.tags) for m in sorted(provider.measurements(db, rp))
+              if (schema := provider.schema(db, m)) is not None]
+    return show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range)
 
 
 def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool) -> StatementResult:

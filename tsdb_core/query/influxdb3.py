@@ -51,6 +51,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     if params or "$" in text:
         params, unbound = params3.bind(text, params)
     text_1x, verbose, explained = rules.explain_words(text)
+    text_1x, on_rp = rules.measurements_on(text_1x)
     try:
         prepared = engine.prepare(text_1x, params)
     except ParseError as e:
@@ -62,9 +63,23 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
             raise ParseError(refused)
     if not (any(unbound) and len(unbound) == len(prepared.statements)):
         unbound = []
-    if unbound or verbose or explained:
-        return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose, explained)
+    if _WITH_MEASUREMENT.search(text):
+        unbound = _with_measurement_errors(text, prepared.statements, unbound)
+    if unbound or verbose or explained or on_rp:
+        return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose, explained, on_rp)
     return prepared
+
+
+_WITH_MEASUREMENT = re.compile(r"\bwith\s+measurement\b", re.IGNORECASE)
+
+
+def _with_measurement_errors(text: str, statements, unbound: list) -> list:
+    """The statement errors v3's planner gives SHOW MEASUREMENTS for its WITH MEASUREMENT
+    operator, which only the text keeps, added to those of bound parameters."""
+    found = [rules.with_measurement_error(p, s) for p, s in zip(rules.pieces(text), statements)]
+    if not any(found) or len(found) != len(statements):
+        return unbound
+    return [u or f for u, f in zip(unbound or [None] * len(found), found)]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -73,11 +88,13 @@ class BoundQuery(engine.PreparedQuery):
     their bound parameters (``unbound[i]``: statement i's error, or None), the EXPLAIN
     statements written VERBOSE (their indexes) and the EXPLAINs of statements other than
     SELECT, which the 1.x grammar has not (index → ANALYZE, VERBOSE; the statement is the
-    explained one)."""
+    explained one); the SHOW MEASUREMENTS ON db.rp statements (index, rp: the statement
+    holds ON db)."""
 
     unbound: tuple[str | None, ...] = ()
     verbose: frozenset[int] = frozenset()
     explained: tuple[tuple[int, bool, bool], ...] = ()
+    on_rp: tuple[tuple[int, str], ...] = ()
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,
@@ -97,9 +114,13 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     unbound = getattr(prepared, "unbound", ())
     verbose = getattr(prepared, "verbose", frozenset())
     explained = {i: (analyze, verb) for i, analyze, verb in getattr(prepared, "explained", ())}
+    statements = [(stmt, name) for stmt in prepared.statements]
+    for i, rp_on in getattr(prepared, "on_rp", ()):  # ON db.rp names the database db/rp (resolve_dbrp)
+        stmt = statements[i][0]
+        statements[i] = dataclasses.replace(stmt, database=None), rules.database_name(stmt.database, rp_on)
     results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
-               _statement(i, stmt, provider, name, epoch, now, config, deadline, i in verbose, explained.get(i))
-               for i, stmt in enumerate(prepared.statements)]
+               _statement(i, stmt, provider, target, epoch, now, config, deadline, i in verbose, explained.get(i))
+               for i, (stmt, target) in enumerate(statements)]
     if epoch is None:
         for res in results:
             v3_times(res)
@@ -137,8 +158,45 @@ def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
     if isinstance(stmt, M.ShowRetentionPoliciesStatement):
         series_name, columns, rows = rules.RETENTION_POLICIES
         return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
+    if isinstance(stmt, _SHOW_IN_POLICY) and provider.has_database(kw["db"]):
+        provider = PolicyScoped(provider, kw["rp"] or provider.resolve_rp(kw["db"], None))
     stmt, provider = _metadata_cutoff(stmt, provider, now)
     return engine.run_statement(i, stmt, provider, now=now, **kw)
+
+
+_SHOW_IN_POLICY = (M.ShowMeasurementsStatement, M.ShowTagKeysStatement, M.ShowTagValuesStatement,
+                   M.ShowFieldKeysStatement)
+
+
+class PolicyScoped:
+    """A provider whose reads name one retention policy: v3 names a database ``db/rp`` (DBRP
+    mapping; ``db`` alone is the default policy's), a database of its own, so its SHOW
+    statements list that policy's measurements, tags and values only (1.x's series index is
+    the whole database's)."""
+
+    def __init__(self, provider, rp: str):
+        self._p, self._rp = provider, rp
+
+    def __getattr__(self, name):
+        return getattr(self._p, name)
+
+    def measurements(self, db: str, rp: str | None = None) -> list[str]:
+        return self._p.measurements(db, rp or self._rp)
+
+    def resolve_rp(self, db: str, rp: str | None) -> str:
+        return self._p.resolve_rp(db, rp or self._rp)
+
+    def series(self, db: str, rp: str | None, measurement: str):
+        return self._p.series(db, rp or self._rp, measurement)
+
+    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
+        return self._p.tag_keys(db, rp or self._rp, measurement)
+
+    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
+        return self._p.tag_values(db, rp or self._rp, measurement, tag)
+
+    def scan_frame(self, db: str, rp: str | None, measurement: str, *args, **kw):
+        return self._p.scan_frame(db, rp or self._rp, measurement, *args, **kw)
 
 
 # -- EXPLAIN as v3 answers it -------------------------------------------------------------------

@@ -53,12 +53,12 @@ def check_statement(text: str, now: int | None = None) -> Verdict:
     try:
         (stmt,) = parse(text, None, limit_depth=True)
     except ParseError as e:
-        v3_error = v3.parse_error(text) or _explained_error(text, now)
+        v3_error = v3.parse_error(text) or _v3_only_error(text, now)
         if v3_error is False:
             v3_error = v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
         return Verdict(text, f"error parsing query: {e.message}", v3_error)
     v1_error = _v1_error(stmt)
-    v3_error = v3.parse_error(text) or v3.rewrite_error(stmt) or v3.statement_error(stmt, now)
+    v3_error = v3.parse_error(text) or _v3_statement_error(text, stmt, now)
     if v3_error is not None:
         return Verdict(text, v1_error, v3_error, v3_way(stmt))
     if v1_error is not None:
@@ -66,17 +66,27 @@ def check_statement(text: str, now: int | None = None) -> Verdict:
     return Verdict(text, None, None, note=difference(stmt))
 
 
-def _explained_error(text: str, now: int | None):
-    """v3's answer to an EXPLAIN of a statement other than SELECT (the 1.x grammar has none):
-    the explained statement's, or False when it is not such an EXPLAIN or does not parse."""
+def _v3_statement_error(text: str, stmt, now: int | None) -> str | None:
+    """v3's rewriter's and planner's answer to a statement its parser took."""
+    return v3.rewrite_error(stmt) or v3.with_measurement_error(pieces(text)[0], stmt) or v3.statement_error(stmt, now)
+
+
+def _v3_only_error(text: str, now: int | None):
+    """v3's answer to what its parser takes and the 1.x grammar has not (an EXPLAIN of a
+    statement other than SELECT, SHOW MEASUREMENTS ON *, *.* or db.rp): the statement's
+    own, or False when the text is none of those or does not parse so either."""
     blanked, _, explained = v3.explain_words(text)
-    if not explained:
+    try:
+        blanked, on_rp = v3.measurements_on(blanked)
+    except ParseError as e:
+        return e.message
+    if not (explained or on_rp):
         return False
     try:
         (stmt,) = parse(blanked, None, limit_depth=True)
     except ParseError as e:
         return v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
-    return v3.rewrite_error(stmt) or v3.statement_error(stmt, now)
+    return _v3_statement_error(blanked, stmt, now)
 
 
 def _v1_error(stmt) -> str | None:
@@ -134,6 +144,8 @@ def v3_way(stmt) -> str | None:
         stmt = stmt.statement
     if isinstance(stmt, S.SelectStatement):
         return _select_way(stmt)
+    if v3.show_from_error(stmt) is not None:
+        return "name the database (and retention policy) with ON or the request's db and rp, the measurement alone"
     return None
 
 

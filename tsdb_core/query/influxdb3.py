@@ -228,18 +228,16 @@ def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, plan) -> Sta
 
 def _show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
     """v3's plans of a SHOW over this database's tables (showplan3.py); None for other
-    statements and for a WHERE clause comparing more than time."""
+    statements and for a WHERE clause not drawn."""
     if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
         return None
     cond, time_range = getattr(stmt, "condition", None), None
     if cond is not None:
-        tr, rest = split_where(cond, now)
-        if rest is not None:
-            return None
+        tr, cond = split_where(cond, now)
         time_range = (tr.start if tr.has_start else None, tr.end if tr.has_end else None)
-    tables = [Table(m, schema.tags) for m in sorted(provider.measurements(db, rp))
+    tables = [Table(m, schema.tags, frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
               if (schema := provider.schema(db, m)) is not None]
-    return show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range)
+    return show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
 
 
 def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool) -> StatementResult:

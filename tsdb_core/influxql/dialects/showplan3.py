@@ -14,7 +14,8 @@ Two kinds of plan:
   ``projection=[...]``, a LIMIT is pushed into the scan);
 - a scan of the data (SHOW TAG VALUES, SHOW MEASUREMENTS / TAG KEYS with WHERE): only the
   planner's plan is known; what DataFusion's optimizer and v3's storage make of it is not.
-  A WHERE clause comparing anything but ``time`` is not drawn (None).
+  A WHERE clause is drawn when it bounds time and at most compares one tag with a string
+  (``tag = 'value'``: false for a table without that tag); otherwise not (None).
 """
 from __future__ import annotations
 
@@ -65,16 +66,28 @@ class Plans:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """One measurement as v3's catalog sees it: its tag columns, in name order."""
+    """One measurement as v3's catalog sees it: its tag columns, in name order, and its fields."""
 
     name: str
     tags: tuple[str, ...]
+    fields: frozenset[str] = frozenset()
 
 
-def show_plans(stmt, tables: list[Table], now: int, cutoff_ns: int, time_range=None) -> Plans | None:
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A SHOW's WHERE clause as v3 plans it (plan_where_clause): the time range (ends
+    inclusive, None: unbounded) and the rest of the condition."""
+
+    lower: int | None
+    upper: int | None
+    cond: object = None
+
+
+def show_plans(stmt, tables: list[Table], now: int, cutoff_ns: int, time_range=None, cond=None) -> Plans | None:
     """v3's plans of a SHOW statement over ``tables`` (all of the database's, by name), or
     None when not drawn. ``time_range``: the (start, end) the WHERE clause bounds, ends
-    inclusive, None for either end unbounded; without either the last ``cutoff_ns`` count."""
+    inclusive, None for either end unbounded; without either the last ``cutoff_ns`` count.
+    ``cond``: the rest of the WHERE clause (drawn: ``tag = 'value'`` alone)."""
     if isinstance(stmt, M.ShowRetentionPoliciesStatement) or (
             isinstance(stmt, (M.ShowMeasurementsStatement, M.ShowTagKeysStatement)) and stmt.condition is None) or \
             isinstance(stmt, M.ShowFieldKeysStatement):
@@ -82,17 +95,26 @@ def show_plans(stmt, tables: list[Table], now: int, cutoff_ns: int, time_range=N
     lower, upper = time_range if time_range is not None else (None, None)
     if lower is None and upper is None:
         lower = now - cutoff_ns
+    where = Where(lower, upper, cond)
+    if cond is not None and not _drawn(cond):
+        return None
     if isinstance(stmt, M.ShowTagValuesStatement):
-        plans = [_tag_values_plan(t, key, lower, upper) for t in _from(tables, stmt.sources)
+        plans = [_tag_values_plan(t, key, where) for t in _from(tables, stmt.sources)
                  for key in _keys(t.tags, stmt.op, stmt.tag_key_expr)]
+        if None in plans:
+            return None
         initial = _sorted(_flat_union(plans), ("key", "value"))
         return _limited(initial, stmt, ("key",), "value")
     if isinstance(stmt, M.ShowTagKeysStatement):
-        plans = [_tag_keys_plan(t, lower, upper) for t in _from(tables, stmt.sources)]
+        plans = [_tag_keys_plan(t, where) for t in _from(tables, stmt.sources)]
+        if None in plans:
+            return None
         initial = _sorted(_nested_union(plans), ("tagKey",))
         return _limited(initial, stmt, (), "tagKey")
-    chosen = [t for t in tables if _with_measurement(t.name, stmt.source)]
-    initial = _sorted(_nested_union([_measurement_plan(t, lower, upper) for t in chosen]), ("name",))
+    plans = [_measurement_plan(t, where) for t in tables if _with_measurement(t.name, stmt.source)]
+    if None in plans:
+        return None
+    initial = _sorted(_nested_union(plans), ("name",))
     if stmt.limit or stmt.offset:
         initial = _block(f"Limit: skip={stmt.offset}, fetch={stmt.limit or 'None'}", initial)
     return Plans(initial)
@@ -174,27 +196,56 @@ def _time_filter(table: str, lower: int | None, upper: int | None) -> str:
     return f"Filter: {col} <= TimestampNanosecond({upper}, None)"
 
 
-def _scan(table: str, lower, upper) -> str:
-    return _block(_time_filter(table, lower, upper), f"TableScan: {table}")
+def _drawn(cond) -> bool:
+    """A condition drawn as v3 plans it: ``tag = 'value'`` (planner.rs conditional_to_df_expr,
+    then rewrite_conditional_expr; others it rewrites in ways not followed here)."""
+    while isinstance(cond, A.ParenExpr):
+        cond = cond.expr
+    return (isinstance(cond, A.BinaryExpr) and cond.op == "=" and isinstance(cond.lhs, A.VarRef)
+            and not cond.lhs.type and isinstance(cond.rhs, A.StringLiteral) and cond.rhs.val != "")
 
 
-def _tag_values_plan(t: Table, key: str, lower, upper) -> str:
-    inner = _block(f"Projection: {t.name}.{key}", _scan(t.name, lower, upper))
+def _scan(t: Table, where: Where) -> str | None:
+    """The table's scan under its WHERE filter (the condition joined to the time range's by
+    AND, as plan_condition adds to an existing filter); None when the condition names a field."""
+    test = _time_filter(t.name, where.lower, where.upper).removeprefix("Filter: ")
+    cond = where.cond
+    while isinstance(cond, A.ParenExpr):
+        cond = cond.expr
+    if cond is not None:
+        name = cond.lhs.name
+        if name in t.fields:
+            return None
+        test += f" AND {name} = {_lit(cond.rhs.val)}" if name in t.tags else " AND Boolean(false)"
+    return _block(f"Filter: {test}", f"TableScan: {t.name}")
+
+
+def _tag_values_plan(t: Table, key: str, where: Where) -> str | None:
+    scan = _scan(t, where)
+    if scan is None:
+        return None
+    inner = _block(f"Projection: {t.name}.{key}", scan)
     return _block(f"Projection: {_lit(t.name)} AS {MEASUREMENT}, {_lit(key)} AS key, {t.name}.{key} AS value",
                   _block("Distinct:", inner))
 
 
-def _tag_keys_plan(t: Table, lower, upper) -> str:
+def _tag_keys_plan(t: Table, where: Where) -> str | None:
+    scan = _scan(t, where)
+    if scan is None:
+        return None
     sums = ", ".join(f"sum(CAST({t.name}.{tag} IS NOT NULL AS UInt64)) AS {tag}" for tag in t.tags)
     cases = ", ".join(f'CASE WHEN {tag} > Int32(0) THEN Utf8({rust_debug(tag)}) END' for tag in t.tags)
-    plan = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", _scan(t.name, lower, upper))
+    plan = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", scan)
     plan = _block(f"Projection: make_array({cases}) AS tagKey", plan)
     plan = _block("Filter: tagKey IS NOT NULL", _block("Unnest: lists[tagKey|depth=1] structs[]", plan))
     return _block(f"Projection: {_lit(t.name)} AS {MEASUREMENT}, tagKey", plan)
 
 
-def _measurement_plan(t: Table, lower, upper) -> str:
-    plan = _block("Limit: skip=0, fetch=1", _scan(t.name, lower, upper))
+def _measurement_plan(t: Table, where: Where) -> str | None:
+    scan = _scan(t, where)
+    if scan is None:
+        return None
+    plan = _block("Limit: skip=0, fetch=1", scan)
     return _block(f"Projection: {_lit('measurements')} AS {MEASUREMENT}, {_lit(t.name)} AS name", plan)
 
 

@@ -63,7 +63,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
             raise ParseError(refused)
     if not (any(unbound) and len(unbound) == len(prepared.statements)):
         unbound = []
-    if _WITH_MEASUREMENT.search(text):
+    if "measurement" in text.lower() and _WITH_MEASUREMENT.search(text):
         unbound = _with_measurement_errors(text, prepared.statements, unbound)
     if unbound or verbose or explained or on_rp:
         return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose, explained, on_rp)

@@ -169,6 +169,7 @@ def explain_words(text: str) -> tuple[str, frozenset[int], tuple[tuple[int, bool
     return text, frozenset(found), tuple(other)
 
 
+_MEASUREMENTS_ON = re.compile(r"\bmeasurements\s+on\s*[*\"\w]", re.IGNORECASE)
 MULTI_DATABASE = STATEMENT_PREFIX + "can only perform queries on a single database"  # iox_query_influxql_rewrite
 
 
@@ -177,7 +178,7 @@ def measurements_on(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
     grammar has not: ``.rp`` blanked (same length, so positions hold) and each such
     statement's index with its policy. ``ON *`` and ``ON *.*`` fail the whole request, as
     iox_query_influxql_rewrite answers them (Error::MultiDatabase)."""
-    if "." not in text and "*" not in text:
+    if "measurements" not in text.lower() or _MEASUREMENTS_ON.search(text) is None:
         return text, ()
     found = []
     for n, piece in enumerate(pieces(text)):

@@ -113,3 +113,30 @@ def test_a_policy_is_a_database_of_its_own_for_show(v3, v1):
 def test_the_check_says_how_to_name_the_database():
     (v,) = tsdb_core.Store.check("SHOW TAG KEYS FROM mydb.autogen.cpu")
     assert v.v3_way == "name the database (and retention policy) with ON or the request's db and rp, the measurement alone"
+
+
+LP_TWO_KEYS = ("cpu,host=a,region=eu usage=1 1704067200000000000\ncpu,host=b,region=us usage=2 1704067200000000000\n"
+               "mem,host=c,dc=x free=1 1704067200000000000")
+
+
+@pytest.mark.parametrize("q,v3_rows,v1_rows", [
+    # planner.rs show_tag_values_to_plan: series_limit over [iox::measurement, key] (snapshot show_tag_values_2:
+    # "SeriesLimit: series=[iox::measurement, key], order=[value ASC NULLS LAST]"): the limit counts each key's values
+    ("SHOW TAG VALUES WITH KEY IN (host, region) LIMIT 1",
+     {"cpu": [["host", "a"], ["region", "eu"]], "mem": [["host", "c"]]},
+     {"cpu": [["host", "a"]], "mem": [["host", "c"]]}),
+    ("SHOW TAG VALUES WITH KEY IN (host, region) OFFSET 1",
+     {"cpu": [["host", "b"], ["region", "us"]]},
+     {"cpu": [["host", "b"], ["region", "eu"], ["region", "us"]]}),
+    ("SHOW TAG VALUES WITH KEY =~ /o/ LIMIT 1 OFFSET 1",
+     {"cpu": [["host", "b"], ["region", "us"]]}, {"cpu": [["host", "b"]]}),
+    ("SHOW TAG VALUES WITH KEY = host LIMIT 1", {"cpu": [["host", "a"]], "mem": [["host", "c"]]},
+     {"cpu": [["host", "a"]], "mem": [["host", "c"]]}),
+])
+def test_show_tag_values_limits_each_key(v3, v1, q, v3_rows, v1_rows):
+    for store, want in ((v3, v3_rows), (v1, v1_rows)):
+        assert store.write("two", LP_TWO_KEYS).ok
+        (res,) = store.query(q, db="two").to_json()["results"]
+        assert {s["name"]: s["values"] for s in res.get("series", [])} == want
+    (verdict,) = tsdb_core.Store.check(q)
+    assert ("each key's values" in (verdict.note or "")) == (v3_rows != v1_rows)

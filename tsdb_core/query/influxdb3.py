@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import time as _time
 
@@ -161,7 +162,25 @@ def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
     if isinstance(stmt, _SHOW_IN_POLICY) and provider.has_database(kw["db"]):
         provider = PolicyScoped(provider, kw["rp"] or provider.resolve_rp(kw["db"], None))
     stmt, provider = _metadata_cutoff(stmt, provider, now)
+    if isinstance(stmt, M.ShowTagValuesStatement) and (stmt.limit or stmt.offset):
+        whole = dataclasses.replace(stmt, limit=0, offset=0)
+        return _per_key(engine.run_statement(i, whole, provider, now=now, **kw), stmt.limit, stmt.offset)
     return engine.run_statement(i, stmt, provider, now=now, **kw)
+
+
+def _per_key(res: StatementResult, limit: int, offset: int) -> StatementResult:
+    """SHOW TAG VALUES' LIMIT and OFFSET as v3 applies them: to each measurement's values of
+    each key (planner.rs show_tag_values_to_plan: series_limit over iox::measurement, key);
+    1.x applies them to each measurement's rows."""
+    if res.error is not None:
+        return res
+    out = []
+    for s in res.series:
+        rows = [row for _, group in itertools.groupby(s.values, key=lambda row: row[0])
+                for row in list(group)[offset:offset + limit if limit else None]]
+        if rows:
+            out.append(Series(s.name, s.tags, s.columns, rows, no_floats=s.no_floats))
+    return StatementResult(res.statement_id, out)
 
 
 _SHOW_IN_POLICY = (M.ShowMeasurementsStatement, M.ShowTagKeysStatement, M.ShowTagValuesStatement,

@@ -175,12 +175,15 @@ def _select_way(stmt: S.SelectStatement) -> str | None:
 
 def difference(stmt) -> str | None:
     """How InfluxDB 3's answer differs from 1.x's for a statement both run."""
+    notes = []
     if isinstance(stmt, M.ShowTagValuesStatement) or (
             isinstance(stmt, (M.ShowTagKeysStatement, M.ShowMeasurementsStatement)) and stmt.condition is not None):
         if stmt.condition is None or "time" not in {r.name for r in find(stmt.condition, A.VarRef)}:
-            return "InfluxDB 3 reads only the last 24 h without a time bound in WHERE (1.x: all data)"
+            notes.append("InfluxDB 3 reads only the last 24 h without a time bound in WHERE (1.x: all data)")
+    if isinstance(stmt, M.ShowTagValuesStatement) and (stmt.limit or stmt.offset) and stmt.op != "=":
+        notes.append("InfluxDB 3 applies LIMIT and OFFSET to each key's values (1.x: to each measurement's rows)")
     if isinstance(stmt, M.ShowRetentionPoliciesStatement):
-        return "InfluxDB 3 answers one placeholder policy (autogen, 0s, 168h0m0s, 1, true)"
+        notes.append("InfluxDB 3 answers one placeholder policy (autogen, 0s, 168h0m0s, 1, true)")
     if isinstance(stmt, S.ExplainStatement):
-        return "InfluxDB 3 prints its own plan (DataFusion's), not 1.x's"
-    return None
+        notes.append("InfluxDB 3 prints its own plan (DataFusion's), not 1.x's")
+    return "; ".join(notes) or None

@@ -180,3 +180,13 @@ def test_no_table_has_the_key(planner_catalog):
     got = rows(planner_catalog, "EXPLAIN SHOW TAG VALUES WITH KEY = nope")
     assert got["logical_plan"] == ["Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NULLS LAST\n"
                                    "  EmptyRelation: rows=0"]
+
+
+@pytest.mark.parametrize("q,count", [("SHOW MEASUREMENTS", "16"), ("SHOW RETENTION POLICIES", "1")])
+def test_explain_analyze_of_a_show_from_memory(planner_catalog, q, count):
+    # DataFusion 50 EXPLAIN ANALYZE of a MemTable scan (analyze.rs; a MemorySourceConfig records no metrics):
+    # "Plan with Metrics | DataSourceExec: partitions=1, partition_sizes=[1], metrics=[]"
+    got = rows(planner_catalog, f"EXPLAIN ANALYZE VERBOSE {q}")
+    plan = "DataSourceExec: partitions=1, partition_sizes=[1], metrics=[]\n"
+    assert got["Plan with Metrics"] == got["Plan with Full Metrics"] == [plan]
+    assert got["Output Rows"] == [count]

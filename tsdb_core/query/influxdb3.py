@@ -240,7 +240,7 @@ def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, plan) -> Sta
         if res.error is not None:
             return res
         count = sum(len(s.values) for s in res.series)
-        shown = plan if isinstance(plan, str) else plan.final_physical or plan.logical
+        shown = plan if isinstance(plan, str) else plan.with_metrics or plan.final_physical or plan.logical
         kinds = explain3.analyze_rows(shown, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
     return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
 

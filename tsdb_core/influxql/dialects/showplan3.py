@@ -63,6 +63,14 @@ class Plans:
     def final_physical(self) -> str | None:
         return self.physical_steps[-1][1] if self.physical_steps else self.physical
 
+    @property
+    def with_metrics(self) -> str | None:
+        """EXPLAIN ANALYZE's plan when v3's is known and its metrics are none (a scan of an
+        in-memory table: ``metrics=[]``); None otherwise (a LIMIT's metrics count time)."""
+        if self.schemas is None or self.physical_steps or self.physical is None or self.physical.count("\n") != 1:
+            return None
+        return self.physical.replace("\n", ", metrics=[]\n")
+
 
 @dataclass(frozen=True, slots=True)
 class Table:

@@ -122,8 +122,9 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
                _statement(i, stmt, provider, target, epoch, now, config, deadline, i in verbose, explained.get(i))
                for i, (stmt, target) in enumerate(statements)]
-    if epoch is None:
-        for res in results:
+    for res in results:
+        nulls_last(res)
+        if epoch is None:
             v3_times(res)
     return QueryResult(results)
 
@@ -320,6 +321,22 @@ class RecentSeries(SeriesInWindow):
     in [start, end]; everything else is the wrapped provider's."""
 
     influxql_v1_meta = False  # SHOW's WHERE keeps the tag-only reading (meta/show.py v1_rules)
+
+
+# -- series order: a missing tag value sorts last ----------------------------------------------
+
+def nulls_last(res: StatementResult) -> None:
+    """v3 sorts a SELECT's series by measurement then each GROUP BY tag, ``ASC NULLS LAST``
+    (planner.rs: the Sort over iox::measurement and the group-by tags); 1.x's series keys
+    sort a missing tag (``""``) first. Reorders in place, each measurement's series among
+    themselves."""
+    series = res.series
+    if len(series) < 2 or not any(s.tags and "" in s.tags.values() for s in series):
+        return
+    first = {}
+    for n, s in enumerate(series):
+        first.setdefault(s.name, n)
+    series.sort(key=lambda s: (first[s.name], [(v == "", v) for _, v in sorted((s.tags or {}).items())]))
 
 
 # -- times as v3 writes them ------------------------------------------------------------------

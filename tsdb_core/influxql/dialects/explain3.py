@@ -4,8 +4,9 @@ v3's planner (iox_query_influxql ``planner.rs`` explain_statement_to_plan) hands
 DataFusion, whose answer is rows of (``plan_type``, ``plan``); the v1 API makes ``plan_type``
 the series name. The plan types are DataFusion's (``datafusion/common/src/display/mod.rs``
 PlanType, ``physical-plan/src/analyze.rs``). VERBOSE prints the plan after each analyzer,
-optimizer and physical optimizer rule of v3's session (DataFusion 50 as v3 pins it, with
-v3's own rules: iox_query ``exec/context.rs``), ``SAME TEXT AS ABOVE`` where the text did
+optimizer and physical optimizer rule of v3's session (DataFusion 50.3 as influxdb3_core
+pins it; 51.0 in influxdata/influxdb has the same lists; with v3's own rules: iox_query
+``exec/context.rs``), ``SAME TEXT AS ABOVE`` where the text did
 not change (``physical-plan/src/explain.rs`` should_show). The plans are v3's where
 showplan3.py draws them, else this store's; a rule changes only a plan it draws.
 """

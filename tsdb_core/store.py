@@ -339,13 +339,14 @@ class Store:
         return self._engine.read(lambda: run(self, prepared, db=db, rp=rp, epoch=epoch))
 
     @staticmethod
-    def check(q: str) -> list[Verdict]:
+    def check(q: str, *, now: int | None = None) -> list[Verdict]:
         """Per statement of ``q``: will it run on InfluxDB 1.x and on InfluxDB 3 (Cloud Dedicated),
         the error each would answer, and the InfluxDB 3 way to write it where one exists. Static
-        (no data read); ``Store.check(q)`` works without a store."""
+        (no data read); ``Store.check(q)`` works without a store. ``now`` (ns since the epoch)
+        is what ``now()`` reads in the messages that print it; the wall clock when None."""
         from .influxql.dialects.portability import check
 
-        return check(q)
+        return check(q, now)
 
     def _dialect(self, dialect) -> Dialect:
         return self.dialect if dialect is None else dialect_of(dialect)

@@ -72,6 +72,38 @@ def test_tsdb_check_one_query():
     assert r.exit_code == 1 and "give a QUERY or --file FILE" in r.output
 
 
+# time_range.rs test_rewrite_time_expression_no_timezone: process_expr("5m - now()") "invalid expression
+# \"5m - now()\": unexpected literal '2004-04-09T12:13:14+00:00' for duration expression" (now() as RFC 3339)
+# (rewriter.rs: the condition split in the rewriter's "split condition" context, a planning error)
+NOW_MESSAGE = ("datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\n"
+               "Error during planning: invalid expression \"5m - now()\": unexpected "
+               "literal '{}' for duration expression")
+
+
+@pytest.mark.parametrize("now,printed", [
+    (1704070800 * 10**9, "2024-01-01T01:00:00+00:00"),
+    (1081512794 * 10**9, "2004-04-09T12:13:14+00:00"),  # the instant of time_range.rs's test
+])
+def test_the_check_reads_now_from_its_caller(now, printed):
+    (v,) = tsdb_core.Store.check("SELECT v FROM cpu WHERE time > 5m - now()", now=now)
+    assert v.influxdb3 == NOW_MESSAGE.format(printed)
+    (again,) = tsdb_core.Store.check("SELECT v FROM cpu WHERE time > 5m - now()", now=now)
+    assert again == v  # the same answer whenever it is asked
+
+
+@pytest.mark.parametrize("flag", ["2004-04-09T12:13:14Z", "2004-04-09T14:13:14+02:00", "1081512794000000000"])
+def test_tsdb_check_now_flag(flag):
+    r = CliRunner().invoke(cli, ["check", "--now", flag, "SELECT v FROM cpu WHERE time > 5m - now()"])
+    assert r.exit_code == 1, r.output
+    assert "unexpected literal '2004-04-09T12:13:14+00:00' for duration expression" in r.output
+
+
+@pytest.mark.parametrize("flag", ["yesterday", "2004-04-09T12:13:14"])  # no offset: which zone is meant?
+def test_tsdb_check_refuses_a_now_it_cannot_read(flag):
+    r = CliRunner().invoke(cli, ["check", "--now", flag, "SELECT v FROM cpu"])
+    assert r.exit_code == 1 and f"invalid --now '{flag}': expected RFC 3339" in r.output
+
+
 def test_the_cloud_shim_logs_a_portability_warning(caplog):
     from tests.http.conftest import make_client
     from tsdb_http.routes_query import portability_warning

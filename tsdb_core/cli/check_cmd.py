@@ -7,6 +7,9 @@ CI), 0 otherwise. Nothing is read from a store: the check is static (``Store.che
 """
 from __future__ import annotations
 
+import datetime
+import itertools
+import time
 from typing import TYPE_CHECKING
 
 import click
@@ -26,12 +29,16 @@ WIDTH = 70  # statement text in the table; the details below print it whole
 @click.argument("query", required=False)
 @click.option("--file", "-f", "path", type=click.Path(exists=True, dir_okay=False),
               help="A file of queries, one a line (blank lines and lines starting with # skipped).")
-def check_command(query: str | None, path: str | None) -> None:
+@click.option("--now", "now_text", metavar="TIME",
+              help="The time now() reads in messages that print it: RFC 3339 (2024-01-01T00:00:00Z) "
+                   "or ns since the epoch; the wall clock by default.")
+def check_command(query: str | None, path: str | None, now_text: str | None) -> None:
     """Check QUERY (or the queries of --file) for InfluxDB 1.x and InfluxDB 3 (Cloud Dedicated)."""
     if (query is None) == (path is None):
         raise CliError("give a QUERY or --file FILE (one of them)")
+    now = _now(now_text) if now_text is not None else time.time_ns()
     texts = [query] if query is not None else _lines(path or "")
-    verdicts = [v for text in texts for v in Store.check(text)]
+    verdicts = [v for text in texts for v in Store.check(text, now=now)]
     if not verdicts:
         raise CliError("no statement to check")
     print_table(None, COLUMNS, [[str(i), _mark(v.influxdb1, None), _mark(v.influxdb3, v.note), _short(v.statement)]
@@ -48,6 +55,26 @@ def check_command(query: str | None, path: str | None) -> None:
                f"{sum(v.influxdb1 is not None for v in verdicts)} failing on InfluxDB 1.x")
     if failing:
         raise SystemExit(1)
+
+
+def _now(text: str) -> int:
+    """--now: ns since the epoch, or an RFC 3339 time (an offset or Z required)."""
+    if text.lstrip("-").isdigit():
+        return int(text)
+    try:
+        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise CliError(f"invalid --now {text!r}: expected RFC 3339 (2024-01-01T00:00:00Z) or ns since the epoch")
+    delta = when - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 10**9 + delta.microseconds * 1000 + _extra_ns(text)
+
+
+def _extra_ns(text: str) -> int:
+    """The digits of a fraction past microseconds, which datetime drops."""
+    digits = "".join(itertools.takewhile(str.isdigit, text.partition(".")[2]))
+    return int(digits[6:9].ljust(3, "0")) if len(digits) > 6 else 0
 
 
 def _lines(path: str) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import time as _time
 
@@ -28,6 +29,7 @@ from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
+from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table, show_plans
 from ..influxql.dialects.statements import char_offset
 from . import engine
 from .analyze.time_range import split_where
@@ -50,6 +52,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     if params or "$" in text:
         params, unbound = params3.bind(text, params)
     text_1x, verbose, explained = rules.explain_words(text)
+    text_1x, on_rp = rules.measurements_on(text_1x)
     try:
         prepared = engine.prepare(text_1x, params)
     except ParseError as e:
@@ -61,9 +64,23 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
             raise ParseError(refused)
     if not (any(unbound) and len(unbound) == len(prepared.statements)):
         unbound = []
-    if unbound or verbose or explained:
-        return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose, explained)
+    if "measurement" in text.lower() and _WITH_MEASUREMENT.search(text):
+        unbound = _with_measurement_errors(text, prepared.statements, unbound)
+    if unbound or verbose or explained or on_rp:
+        return BoundQuery(prepared.text, prepared.statements, tuple(unbound), verbose, explained, on_rp)
     return prepared
+
+
+_WITH_MEASUREMENT = re.compile(r"\bwith\s+measurement\b", re.IGNORECASE)
+
+
+def _with_measurement_errors(text: str, statements, unbound: list) -> list:
+    """The statement errors v3's planner gives SHOW MEASUREMENTS for its WITH MEASUREMENT
+    operator, which only the text keeps, added to those of bound parameters."""
+    found = [rules.with_measurement_error(p, s) for p, s in zip(rules.pieces(text), statements)]
+    if not any(found) or len(found) != len(statements):
+        return unbound
+    return [u or f for u, f in zip(unbound or [None] * len(found), found)]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -72,11 +89,13 @@ class BoundQuery(engine.PreparedQuery):
     their bound parameters (``unbound[i]``: statement i's error, or None), the EXPLAIN
     statements written VERBOSE (their indexes) and the EXPLAINs of statements other than
     SELECT, which the 1.x grammar has not (index → ANALYZE, VERBOSE; the statement is the
-    explained one)."""
+    explained one); the SHOW MEASUREMENTS ON db.rp statements (index, rp: the statement
+    holds ON db)."""
 
     unbound: tuple[str | None, ...] = ()
     verbose: frozenset[int] = frozenset()
     explained: tuple[tuple[int, bool, bool], ...] = ()
+    on_rp: tuple[tuple[int, str], ...] = ()
 
 
 def execute(provider, query, *, db: str | None = None, rp: str | None = None, epoch: str | None = None,
@@ -96,11 +115,16 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     unbound = getattr(prepared, "unbound", ())
     verbose = getattr(prepared, "verbose", frozenset())
     explained = {i: (analyze, verb) for i, analyze, verb in getattr(prepared, "explained", ())}
+    statements = [(stmt, name) for stmt in prepared.statements]
+    for i, rp_on in getattr(prepared, "on_rp", ()):  # ON db.rp names the database db/rp (resolve_dbrp)
+        stmt = statements[i][0]
+        statements[i] = dataclasses.replace(stmt, database=None), rules.database_name(stmt.database, rp_on)
     results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
-               _statement(i, stmt, provider, name, epoch, now, config, deadline, i in verbose, explained.get(i))
-               for i, stmt in enumerate(prepared.statements)]
-    if epoch is None:
-        for res in results:
+               _statement(i, stmt, provider, target, epoch, now, config, deadline, i in verbose, explained.get(i))
+               for i, (stmt, target) in enumerate(statements)]
+    for res in results:
+        nulls_last(res)
+        if epoch is None:
             v3_times(res)
     return QueryResult(results)
 
@@ -122,7 +146,11 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)
     if explained is not None:
-        return _explain_other(i, stmt, run, *explained, target)
+        ours = f"IndexScan: {target} [{stmt}]"
+        plans = _show_plans(stmt, provider, db, rp, now)
+        if plans is not None and plans.physical is None:
+            plans = dataclasses.replace(plans, physical=ours)  # v3's depends on its storage
+        return _explain_other(i, stmt, run, *explained, plans or ours)
     res = run(i, stmt)
     return _explain_shape(res, stmt, run, verbose) if isinstance(stmt, S.ExplainStatement) else res
 
@@ -132,25 +160,78 @@ def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
     if isinstance(stmt, M.ShowRetentionPoliciesStatement):
         series_name, columns, rows = rules.RETENTION_POLICIES
         return StatementResult(i, [Series(series_name, None, columns, [list(r) for r in rows])])
+    if isinstance(stmt, _SHOW_IN_POLICY) and provider.has_database(kw["db"]):
+        provider = PolicyScoped(provider, kw["rp"] or provider.resolve_rp(kw["db"], None))
     stmt, provider = _metadata_cutoff(stmt, provider, now)
+    if isinstance(stmt, M.ShowTagValuesStatement) and (stmt.limit or stmt.offset):
+        whole = dataclasses.replace(stmt, limit=0, offset=0)
+        return _per_key(engine.run_statement(i, whole, provider, now=now, **kw), stmt.limit, stmt.offset)
     return engine.run_statement(i, stmt, provider, now=now, **kw)
+
+
+def _per_key(res: StatementResult, limit: int, offset: int) -> StatementResult:
+    """SHOW TAG VALUES' LIMIT and OFFSET as v3 applies them: to each measurement's values of
+    each key (planner.rs show_tag_values_to_plan: series_limit over iox::measurement, key);
+    1.x applies them to each measurement's rows."""
+    if res.error is not None:
+        return res
+    out = []
+    for s in res.series:
+        rows = [row for _, group in itertools.groupby(s.values, key=lambda row: row[0])
+                for row in list(group)[offset:offset + limit if limit else None]]
+        if rows:
+            out.append(Series(s.name, s.tags, s.columns, rows, no_floats=s.no_floats))
+    return StatementResult(res.statement_id, out)
+
+
+_SHOW_IN_POLICY = (M.ShowMeasurementsStatement, M.ShowTagKeysStatement, M.ShowTagValuesStatement,
+                   M.ShowFieldKeysStatement)
+
+
+class PolicyScoped:
+    """A provider whose reads name one retention policy: v3 names a database ``db/rp`` (DBRP
+    mapping; ``db`` alone is the default policy's), a database of its own, so its SHOW
+    statements list that policy's measurements, tags and values only (1.x's series index is
+    the whole database's)."""
+
+    def __init__(self, provider, rp: str):
+        self._p, self._rp = provider, rp
+
+    def __getattr__(self, name):
+        return getattr(self._p, name)
+
+    def measurements(self, db: str, rp: str | None = None) -> list[str]:
+        return self._p.measurements(db, rp or self._rp)
+
+    def resolve_rp(self, db: str, rp: str | None) -> str:
+        return self._p.resolve_rp(db, rp or self._rp)
+
+    def series(self, db: str, rp: str | None, measurement: str):
+        return self._p.series(db, rp or self._rp, measurement)
+
+    def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
+        return self._p.tag_keys(db, rp or self._rp, measurement)
+
+    def tag_values(self, db: str, rp: str | None, measurement: str, tag: str) -> list[str]:
+        return self._p.tag_values(db, rp or self._rp, measurement, tag)
+
+    def scan_frame(self, db: str, rp: str | None, measurement: str, *args, **kw):
+        return self._p.scan_frame(db, rp or self._rp, measurement, *args, **kw)
 
 
 # -- EXPLAIN as v3 answers it -------------------------------------------------------------------
 
-def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, database: str) -> StatementResult:
+def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, plan) -> StatementResult:
     """EXPLAIN of a SHOW (or of an EXPLAIN): v3 plans the statement and DataFusion explains
-    that plan (planner.rs explain_statement_to_plan). Ours answers a SHOW from the series
-    index: its plan is that one step; an EXPLAIN inside is DataFusion's ``Explain`` node over
-    the inner plan."""
+    that plan (planner.rs explain_statement_to_plan). ``plan``: v3's plans of the SHOW
+    (showplan3.py), or this store's (it answers a SHOW from the series index, one step); an
+    EXPLAIN inside is DataFusion's ``Explain`` node over the inner plan."""
     if isinstance(stmt, S.ExplainStatement):
         inner = run(i, stmt)
         if inner.error is not None:
             return inner
         lines = [str(row[0]) for s in inner.series for row in s.values]
         plan = "\n".join(["Explain", *("  " + line for line in lines)])
-    else:
-        plan = f"IndexScan: {database} [{stmt}]"
     if not analyze:
         kinds = explain3.rows(plan, verbose=verbose)
     else:
@@ -160,8 +241,23 @@ def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, database: st
         if res.error is not None:
             return res
         count = sum(len(s.values) for s in res.series)
-        kinds = explain3.analyze_rows(plan, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
+        shown = plan if isinstance(plan, str) else plan.with_metrics or plan.final_physical or plan.logical
+        kinds = explain3.analyze_rows(shown, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
     return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
+
+
+def _show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """v3's plans of a SHOW over this database's tables (showplan3.py); None for other
+    statements and for a WHERE clause not drawn."""
+    if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
+        return None
+    cond, time_range = getattr(stmt, "condition", None), None
+    if cond is not None:
+        tr, cond = split_where(cond, now)
+        time_range = (tr.start if tr.has_start else None, tr.end if tr.has_end else None)
+    tables = [Table(m, schema.tags, frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
+              if (schema := provider.schema(db, m)) is not None]
+    return show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
 
 
 def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool) -> StatementResult:
@@ -225,6 +321,22 @@ class RecentSeries(SeriesInWindow):
     in [start, end]; everything else is the wrapped provider's."""
 
     influxql_v1_meta = False  # SHOW's WHERE keeps the tag-only reading (meta/show.py v1_rules)
+
+
+# -- series order: a missing tag value sorts last ----------------------------------------------
+
+def nulls_last(res: StatementResult) -> None:
+    """v3 sorts a SELECT's series by measurement then each GROUP BY tag, ``ASC NULLS LAST``
+    (planner.rs: the Sort over iox::measurement and the group-by tags); 1.x's series keys
+    sort a missing tag (``""``) first. Reorders in place, each measurement's series among
+    themselves."""
+    series = res.series
+    if len(series) < 2 or not any(s.tags and "" in s.tags.values() for s in series):
+        return
+    first = {}
+    for n, s in enumerate(series):
+        first.setdefault(s.name, n)
+    series.sort(key=lambda s: (first[s.name], [(v == "", v) for _, v in sorted((s.tags or {}).items())]))
 
 
 # -- times as v3 writes them ------------------------------------------------------------------

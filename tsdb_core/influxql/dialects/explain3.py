@@ -1,27 +1,97 @@
-"""EXPLAIN as InfluxDB 3 answers it: DataFusion's rows, holding this store's plan.
+"""EXPLAIN as InfluxDB 3 answers it: DataFusion's rows (``plan_type``, ``plan``).
 
 v3's planner (iox_query_influxql ``planner.rs`` explain_statement_to_plan) hands EXPLAIN to
 DataFusion, whose answer is rows of (``plan_type``, ``plan``); the v1 API makes ``plan_type``
 the series name. The plan types are DataFusion's (``datafusion/common/src/display/mod.rs``
-PlanType, ``physical-plan/src/analyze.rs``). VERBOSE adds the plan at each stage DataFusion
-shows; its rows naming each optimizer pass ("logical_plan after <rule>") are left out, as
-this store's planner has no such passes.
+PlanType, ``physical-plan/src/analyze.rs``). VERBOSE prints the plan after each analyzer,
+optimizer and physical optimizer rule of v3's session (DataFusion 50.3 as influxdb3_core
+pins it; 51.0 in influxdata/influxdb has the same lists; with v3's own rules: iox_query
+``exec/context.rs``), ``SAME TEXT AS ABOVE`` where the text did
+not change (``physical-plan/src/explain.rs`` should_show). The plans are v3's where
+showplan3.py draws them, else this store's; a rule changes only a plan it draws.
 """
 from __future__ import annotations
 
+from .showplan3 import Plans
+
 SAME = "SAME TEXT AS ABOVE"  # DataFusion: a stage whose plan did not change
 PLAIN = ("logical_plan", "physical_plan")
-VERBOSE = ("initial_logical_plan", "analyzed_logical_plan", "logical_plan", "initial_physical_plan",
-           "initial_physical_plan_with_stats", "initial_physical_plan_with_schema", "physical_plan",
-           "physical_plan_with_stats", "physical_plan_with_schema")
-_UNCHANGED = frozenset({"analyzed_logical_plan"})  # the analyzer leaves our plan as it is
+# DataFusion's Analyzer::new, then iox_query analyzer/mod.rs register_iox_analyzers (appended)
+ANALYZERS = ("resolve_grouping_function", "type_coercion", "extract_sleep", "handle_gap_fill")
+# DataFusion's Optimizer::new (optimizer.rs), then logical_optimizer/mod.rs (appended)
+OPTIMIZERS = ("eliminate_nested_union", "simplify_expressions", "replace_distinct_aggregate", "eliminate_join",
+              "decorrelate_predicate_subquery", "scalar_subquery_to_join", "decorrelate_lateral_join",
+              "extract_equijoin_predicate", "eliminate_duplicated_expr", "eliminate_filter", "eliminate_cross_join",
+              "eliminate_limit", "propagate_empty_relation", "eliminate_one_union", "filter_null_join_keys",
+              "eliminate_outer_join", "push_down_limit", "push_down_filter", "single_distinct_aggregation_to_group_by",
+              "eliminate_group_by_constant", "common_sub_expression_eliminate", "optimize_projections",
+              "influx_regex_to_datafusion_regex")
+MAX_PASSES = 3  # datafusion.optimizer.max_passes
+# physical_optimizer/mod.rs register_iox_physical_optimizers: v3's rules, DataFusion's, then v3's again
+PHYSICAL = ("split_dedup", "dedup_null_columns", "dedup_sort_order", "predicate_pushdown", "projection_pushdown",
+            "parquet_sortness", "nested_union",
+            "OutputRequirements", "aggregate_statistics", "join_selection", "LimitedDistinctAggregation",
+            "FilterPushdown", "EnforceDistribution", "CombinePartialFinalAggregate", "EnforceSorting",
+            "OptimizeAggregateOrder", "ProjectionPushdown", "coalesce_batches", "coalesce_async_exec_input",
+            "OutputRequirements", "LimitAggregation", "LimitPushPastWindows", "LimitPushdown", "ProjectionPushdown",
+            "EnsureCooperative", "FilterPushdown(Post)", "SanityCheckPlan",
+            "order_union_sorted_inputs", "cached_parquet_data", "check-limits")
+REQUIREMENT = "OutputRequirementExec: order_by=[], dist_by=Unspecified"
 
 
-def rows(plan: str, *, verbose: bool) -> list[tuple[str, str]]:
-    """(plan_type, plan) rows of EXPLAIN [VERBOSE]."""
+def rows(plan: str | Plans, *, verbose: bool) -> list[tuple[str, str]]:
+    """(plan_type, plan) rows of EXPLAIN [VERBOSE]; a ``str`` is this store's plan, printed
+    as both the logical and the physical plan."""
+    plans = plan if isinstance(plan, Plans) else Plans(plan, physical=plan)
     if not verbose:
-        return [(kind, plan) for kind in PLAIN]
-    return [(kind, SAME if kind in _UNCHANGED else plan) for kind in VERBOSE]
+        return [("logical_plan", plans.logical), ("physical_plan", plans.final_physical or plans.logical)]
+    return _same_text(_logical_stages(plans) + _physical_stages(plans))
+
+
+def _logical_stages(plans: Plans) -> list[tuple[str, str]]:
+    """session_state.rs optimize: each analyzer rule, then optimizer passes until one
+    changes nothing (optimizer.rs: the plan after a pass is one seen before)."""
+    out = [("initial_logical_plan", plans.initial)]
+    out += [(f"logical_plan after {rule}", plans.initial) for rule in ANALYZERS]
+    out.append(("analyzed_logical_plan", plans.initial))
+    plan, seen, steps = plans.initial, {plans.initial}, dict(plans.steps)
+    for _ in range(MAX_PASSES):
+        for rule in OPTIMIZERS:
+            plan = steps.pop(rule, plan)
+            out.append((f"logical_plan after {rule}", plan))
+        if plan in seen:
+            break
+        seen.add(plan)
+    return out + [("logical_plan", plans.logical)]
+
+
+def _physical_stages(plans: Plans) -> list[tuple[str, str]]:
+    """physical_planner.rs handle_explain: the initial plan (with statistics, with schema),
+    each physical optimizer rule, the final plan (with statistics, with schema). For a plan
+    drawn as v3's, the first OutputRequirements wraps it in its requirement, the second
+    unwraps it. Statistics are not printed (v3's count its in-memory bytes)."""
+    plan = plans.physical or plans.logical
+    first, last = plans.schemas or (plan, plans.final_physical or plan)
+    out = [("initial_physical_plan", plan), ("initial_physical_plan_with_stats", plan),
+           ("initial_physical_plan_with_schema", first)]
+    steps, drawn, requirement = dict(plans.physical_steps), plans.schemas is not None, False
+    for rule in PHYSICAL:
+        plan = steps.pop(rule, plan)
+        if rule == "OutputRequirements" and drawn:
+            requirement = not requirement
+        text = REQUIREMENT + "\n" + "".join("  " + line + "\n" for line in plan.splitlines()) if requirement else plan
+        out.append((f"physical_plan after {rule}", text))
+    return out + [("physical_plan", plan), ("physical_plan_with_stats", plan), ("physical_plan_with_schema", last)]
+
+
+def _same_text(stages: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """explain.rs ExplainExec: a plan equal to the one above is SAME TEXT AS ABOVE, except the
+    final ``logical_plan`` and ``physical_plan``, always printed."""
+    out, prev = [], None
+    for kind, text in stages:
+        out.append((kind, SAME if prev == text and kind not in PLAIN else text))
+        prev = text
+    return out
 
 
 def analyze_rows(plan: str, *, verbose: bool, output_rows: int = 0, elapsed_ns: int = 0) -> list[tuple[str, str]]:

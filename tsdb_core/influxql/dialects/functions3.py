@@ -339,7 +339,7 @@ def fields_error(stmt: S.SelectStatement, now: int | None = None) -> tuple[str, 
             found = fields_error(src.statement, now)
             if found is not None:
                 return found
-    refused = time_condition_error(stmt.condition, now) if stmt.condition is not None else None
+    refused = time_condition_error(stmt.condition, now, stmt.location) if stmt.condition is not None else None
     if refused is not None:
         return SPLIT + "Error during planning: " + refused, False
     try:
@@ -350,12 +350,13 @@ def fields_error(stmt: S.SelectStatement, now: int | None = None) -> tuple[str, 
     return None
 
 
-def time_condition_error(cond, now: int | None) -> str | None:
+def time_condition_error(cond, now: int | None, tz: str | None = None) -> str | None:
     """influxdb_influxql_parser time_range.rs split_cond: ``time !=``, then a time comparison
-    whose value does not fold to a timestamp (timerange3.py)."""
+    whose value does not fold to a timestamp (timerange3.py); a SELECT reads its timestamp
+    strings in its ``tz('...')`` zone (rewriter.rs: ReduceContext tz), a SHOW in UTC."""
     if _time_not_equal(cond):
         return "invalid time comparison operator: !="
-    return time_range_error(cond, time.time_ns() if now is None else now)
+    return time_range_error(cond, time.time_ns() if now is None else now, tz)
 
 
 def _time_not_equal(e) -> bool:

@@ -21,6 +21,7 @@ from ..ast.visit import find
 from .ddl3 import INVALID_CREATE, INVALID_DELETE, INVALID_DROP, Ddl3
 from .functions3 import fields_error, time_condition_error
 from .rust_debug import string as _rust_debug
+from ...base.errors import ParseError
 from .select3 import Back, Fail
 from .select_syntax import group_by_suspect, select_syntax_error, tokens
 from .show3 import Show3
@@ -168,6 +169,42 @@ def explain_words(text: str) -> tuple[str, frozenset[int], tuple[tuple[int, bool
     return text, frozenset(found), tuple(other)
 
 
+_MEASUREMENTS_ON = re.compile(r"\bmeasurements\s+on\s*[*\"\w]", re.IGNORECASE)
+MULTI_DATABASE = STATEMENT_PREFIX + "can only perform queries on a single database"  # iox_query_influxql_rewrite
+
+
+def measurements_on(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """``SHOW MEASUREMENTS ON db.rp`` (show_measurements.rs ExtendedOnClause), which the 1.x
+    grammar has not: ``.rp`` blanked (same length, so positions hold) and each such
+    statement's index with its policy. ``ON *`` and ``ON *.*`` fail the whole request, as
+    iox_query_influxql_rewrite answers them (Error::MultiDatabase)."""
+    if "measurements" not in text.lower() or _MEASUREMENTS_ON.search(text) is None:
+        return text, ()
+    found = []
+    for n, piece in enumerate(pieces(text)):
+        if piece.word(0) != "SHOW" or piece.word(1) != "MEASUREMENTS" or piece.word(2) != "ON":
+            continue
+        parser = Ddl3(text)
+        try:
+            start = parser.ws1(_after(piece, 2))
+            end = parser._extended_on(piece.words[2][1])
+        except (Back, Fail):
+            continue  # the parse pass has answered it
+        if text[start] == "*":
+            raise ParseError(MULTI_DATABASE)
+        dot = parser.identifier(start)
+        if dot < end:
+            found.append((n, _unquote(text[dot + 1:end])))
+            text = text[:dot] + " " * (end - dot) + text[end:]
+    return text, tuple(found)
+
+
+def _unquote(ident: str) -> str:
+    if ident.startswith('"') and ident.endswith('"') and len(ident) > 1:
+        return re.sub(r'\\(.)', r"\1", ident[1:-1])
+    return ident
+
+
 def _explain_error(piece: Piece, text: str) -> str | None:
     """explain.rs: EXPLAIN takes any statement (``expect(..., statement)``): one no parser
     recognises fails at its start with EXPLAIN's words, one that starts and then breaks
@@ -269,8 +306,41 @@ def statement_error(stmt, now: int | None = None) -> str | None:
         stmt = stmt.statement
     if isinstance(stmt, S.SelectStatement):
         return select_error(stmt, now)
+    refused = show_from_error(stmt)
+    if refused is not None:
+        return refused
     if isinstance(stmt, SHOW_WHERE_TIME) and stmt.condition is not None:
         return show_where_error(stmt.condition, now)
+    return None
+
+
+def with_measurement_error(piece: Piece, stmt) -> str | None:
+    """planner.rs expand_with_measurement_clause: ``WITH MEASUREMENT = /re/`` and ``=~ name``
+    (the 1.x grammar takes either operator with either operand; the AST keeps the operand)."""
+    if not isinstance(stmt, M.ShowMeasurementsStatement) or stmt.source is None or show_from_error(stmt):
+        return None
+    at = next((i for i in range(len(piece.words) - 1)
+               if piece.words[i][0] == "WITH" and piece.words[i + 1][0] == "MEASUREMENT"), None)
+    if at is None:
+        return None
+    rest = piece.text[_after(piece, at + 1) - piece.start:].lstrip()
+    if rest.startswith("=~"):
+        return None if stmt.source.regex is not None else DATAFUSION + PLANNING + "expected regex but got string"
+    return None if stmt.source.regex is None else DATAFUSION + PLANNING + "expected string but got regex"
+
+
+def show_from_error(stmt) -> str | None:
+    """planner.rs expand_show_from_clause / expand_with_measurement_clause: a SHOW's measurement
+    names take no database or retention policy (the v1 API takes those from ON or the request)."""
+    if isinstance(stmt, M.ShowMeasurementsStatement):
+        names = [stmt.source] if stmt.source is not None else []
+    else:
+        names = [m for m in getattr(stmt, "sources", ()) if isinstance(m, A.Measurement)]
+    for m in names:
+        if m.database:
+            return DATAFUSION + NOT_IMPLEMENTED + "database name in from clause"
+        if m.retention_policy:
+            return DATAFUSION + NOT_IMPLEMENTED + "retention policy in from clause"
     return None
 
 

@@ -9,6 +9,7 @@ Nothing here reads data: a statement that fails only on some data is judged as r
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 from ...base.errors import ParseError
@@ -40,22 +41,24 @@ class Verdict:
         return self.influxdb1 is None and self.influxdb3 is None and self.note is None
 
 
-def check(text: str) -> list[Verdict]:
-    """A verdict per statement of ``text`` (``;``-separated), in order."""
-    return [check_statement(p.text) for p in pieces(text)]
+def check(text: str, now: int | None = None) -> list[Verdict]:
+    """A verdict per statement of ``text`` (``;``-separated), in order; ``now`` (ns) is the
+    time ``now()`` reads where a message prints it (the wall clock when None)."""
+    now = time.time_ns() if now is None else now
+    return [check_statement(p.text, now) for p in pieces(text)]
 
 
-def check_statement(text: str) -> Verdict:
+def check_statement(text: str, now: int | None = None) -> Verdict:
     """The verdict of one statement's text."""
     try:
         (stmt,) = parse(text, None, limit_depth=True)
     except ParseError as e:
-        v3_error = v3.parse_error(text) or _explained_error(text)
+        v3_error = v3.parse_error(text) or _v3_only_error(text, now)
         if v3_error is False:
             v3_error = v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
         return Verdict(text, f"error parsing query: {e.message}", v3_error)
     v1_error = _v1_error(stmt)
-    v3_error = v3.parse_error(text) or v3.rewrite_error(stmt) or v3.statement_error(stmt)
+    v3_error = v3.parse_error(text) or _v3_statement_error(text, stmt, now)
     if v3_error is not None:
         return Verdict(text, v1_error, v3_error, v3_way(stmt))
     if v1_error is not None:
@@ -63,17 +66,27 @@ def check_statement(text: str) -> Verdict:
     return Verdict(text, None, None, note=difference(stmt))
 
 
-def _explained_error(text: str):
-    """v3's answer to an EXPLAIN of a statement other than SELECT (the 1.x grammar has none):
-    the explained statement's, or False when it is not such an EXPLAIN or does not parse."""
+def _v3_statement_error(text: str, stmt, now: int | None) -> str | None:
+    """v3's rewriter's and planner's answer to a statement its parser took."""
+    return v3.rewrite_error(stmt) or v3.with_measurement_error(pieces(text)[0], stmt) or v3.statement_error(stmt, now)
+
+
+def _v3_only_error(text: str, now: int | None):
+    """v3's answer to what its parser takes and the 1.x grammar has not (an EXPLAIN of a
+    statement other than SELECT, SHOW MEASUREMENTS ON *, *.* or db.rp): the statement's
+    own, or False when the text is none of those or does not parse so either."""
     blanked, _, explained = v3.explain_words(text)
-    if not explained:
+    try:
+        blanked, on_rp = v3.measurements_on(blanked)
+    except ParseError as e:
+        return e.message
+    if not (explained or on_rp):
         return False
     try:
         (stmt,) = parse(blanked, None, limit_depth=True)
     except ParseError as e:
         return v3.our_parse_error(text, e.message, char_offset(text, e.line, e.column))
-    return v3.rewrite_error(stmt) or v3.statement_error(stmt)
+    return _v3_statement_error(blanked, stmt, now)
 
 
 def _v1_error(stmt) -> str | None:
@@ -131,6 +144,8 @@ def v3_way(stmt) -> str | None:
         stmt = stmt.statement
     if isinstance(stmt, S.SelectStatement):
         return _select_way(stmt)
+    if v3.show_from_error(stmt) is not None:
+        return "name the database (and retention policy) with ON or the request's db and rp, the measurement alone"
     return None
 
 
@@ -160,12 +175,15 @@ def _select_way(stmt: S.SelectStatement) -> str | None:
 
 def difference(stmt) -> str | None:
     """How InfluxDB 3's answer differs from 1.x's for a statement both run."""
+    notes = []
     if isinstance(stmt, M.ShowTagValuesStatement) or (
             isinstance(stmt, (M.ShowTagKeysStatement, M.ShowMeasurementsStatement)) and stmt.condition is not None):
         if stmt.condition is None or "time" not in {r.name for r in find(stmt.condition, A.VarRef)}:
-            return "InfluxDB 3 reads only the last 24 h without a time bound in WHERE (1.x: all data)"
+            notes.append("InfluxDB 3 reads only the last 24 h without a time bound in WHERE (1.x: all data)")
+    if isinstance(stmt, M.ShowTagValuesStatement) and (stmt.limit or stmt.offset) and stmt.op != "=":
+        notes.append("InfluxDB 3 applies LIMIT and OFFSET to each key's values (1.x: to each measurement's rows)")
     if isinstance(stmt, M.ShowRetentionPoliciesStatement):
-        return "InfluxDB 3 answers one placeholder policy (autogen, 0s, 168h0m0s, 1, true)"
+        notes.append("InfluxDB 3 answers one placeholder policy (autogen, 0s, 168h0m0s, 1, true)")
     if isinstance(stmt, S.ExplainStatement):
-        return "InfluxDB 3 prints its own plan (DataFusion's), not 1.x's"
-    return None
+        notes.append("InfluxDB 3 prints its own plan (DataFusion's), not 1.x's")
+    return "; ".join(notes) or None

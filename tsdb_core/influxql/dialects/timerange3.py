@@ -13,6 +13,7 @@ import datetime as _dt
 import math
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from ..ast import expr as A
 from .select3 import KEYWORDS
@@ -32,16 +33,21 @@ class ExprError(Exception):
     """time_range.rs ExprError::Expression (and Internal, which a binary expression rewraps)."""
 
 
-def time_range_error(cond, now: int) -> str | None:
-    """v3's message for the first time comparison in ``cond`` it cannot fold, else None."""
+# A timestamp is (ns since the epoch, its UTC offset in seconds), as chrono's DateTime<FixedOffset>:
+# one read in a tz('...') zone keeps that zone's offset, which v3's messages print.
+
+
+def time_range_error(cond, now: int, tz: str | None = None) -> str | None:
+    """v3's message for the first time comparison in ``cond`` it cannot fold, else None;
+    ``tz``: the statement's ``tz('...')`` zone, in which timestamp strings are read."""
     for lhs, rhs in _comparisons(cond):
         other = rhs if _is_time(lhs) else lhs
         try:
-            ts = reduce_time(other, now)
+            ts, offset = _reduce_time(other, now, tz)
         except ExprError as e:
             return str(e)
         if not -I64 - 1 <= ts <= I64:
-            return f"timestamp out of range: {_chrono(ts)}"
+            return f"timestamp out of range: {_chrono(ts, offset)}"
     return None
 
 
@@ -60,31 +66,37 @@ def _is_time(e) -> bool:
     return isinstance(e, A.VarRef) and e.name.lower() == "time"
 
 
-def reduce_time(e, now: int) -> int:
+def reduce_time(e, now: int, tz: str | None = None) -> int:
     """reduce_time_expr: the timestamp (ns) ``e`` folds to."""
-    kind, v = _reduce(e, now)
+    return _reduce_time(e, now, tz)[0]
+
+
+def _reduce_time(e, now: int, tz: str | None):
+    kind, v = _reduce(e, now, tz)
     if kind == "str":
         try:
-            return parse_timestamp(v)
+            return parse_timestamp(v, tz)
         except ExprError as err:
             raise ExprError(f'invalid expression "{display(e)}": {err}') from None
-    return int(v)
+    return v if kind == "ts" else (int(v), 0)
 
 
-def _reduce(e, now: int):
+def _reduce(e, now: int, tz: str | None):
     if isinstance(e, A.BinaryExpr) and e.op.upper() not in ("AND", "OR") and e.op not in _COMPARE:
         try:
-            return _binary(_reduce(e.lhs, now), e.op, _reduce(e.rhs, now))
+            return _binary(_reduce(e.lhs, now, tz), e.op, _reduce(e.rhs, now, tz), tz)
         except ExprError as err:
             raise ExprError(f'invalid expression "{display(e)}": {err}') from None
     if isinstance(e, A.Call):
         if e.name.lower() == "now":
-            return "ts", now
+            return "ts", (now, 0)
         raise ExprError(f"invalid function call '{e.name}'")
     if isinstance(e, A.ParenExpr):
-        return _reduce(e.expr, now)
-    kind = {A.IntegerLiteral: "int", A.NumberLiteral: "float", A.StringLiteral: "str", A.DurationLiteral: "dur",
-            A.TimeLiteral: "ts"}.get(type(e))
+        return _reduce(e.expr, now, tz)
+    if isinstance(e, A.TimeLiteral):
+        return "ts", (e.val, 0)
+    kind = {A.IntegerLiteral: "int", A.NumberLiteral: "float", A.StringLiteral: "str",
+            A.DurationLiteral: "dur"}.get(type(e))
     if kind is not None:
         return kind, e.val
     if isinstance(e, A.Literal):
@@ -93,32 +105,32 @@ def _reduce(e, now: int):
                     "timestamp string")
 
 
-def _binary(lhs, op: str, rhs):
+def _binary(lhs, op: str, rhs, tz: str | None):
     kind, v = lhs
     if kind == "dur":
-        return _lhs_duration(v, op, rhs)
+        return _lhs_duration(v, op, rhs, tz)
     if kind == "int":
         if rhs[0] == "float":
             return _lhs_float(float(v), op, rhs)
         if rhs[0] == "int":
             return "int", _int_op(v, op, rhs[1])
         if rhs[0] == "dur":
-            return _lhs_timestamp(v, op, rhs)
+            return _lhs_timestamp((v, 0), op, rhs, tz)  # nanos_to_timestamp: UTC
         if rhs[0] == "str":
-            return _lhs_duration(v, op, ("ts", parse_timestamp(rhs[1])))
+            return _lhs_duration(v, op, ("ts", parse_timestamp(rhs[1], tz)), tz)
         raise ExprError("invalid integer expression")
     if kind == "float":
         return _lhs_float(v, op, rhs)
     if kind == "ts":
-        return _lhs_timestamp(v, op, rhs)
+        return _lhs_timestamp(v, op, rhs, tz)
     if rhs[0] == "str" and op == "+":
         return "str", v + rhs[1]
     if rhs[0] in ("str", "dur", "ts", "int"):
-        return _lhs_timestamp(parse_timestamp(v), op, rhs)
+        return _lhs_timestamp(parse_timestamp(v, tz), op, rhs, tz)
     raise ExprError(f"found '{_show(rhs)}', expected duration, integer or timestamp string")
 
 
-def _lhs_duration(v: int, op: str, rhs):
+def _lhs_duration(v: int, op: str, rhs, tz: str | None):
     kind, r = rhs
     if kind == "dur":
         if op not in "+-":
@@ -128,15 +140,15 @@ def _lhs_duration(v: int, op: str, rhs):
             raise ExprError("overflow")
         return "dur", out
     if kind == "float":
-        return _lhs_duration(v, op, ("int", int(r)))
+        return _lhs_duration(v, op, ("int", int(r)), tz)
     if kind == "int":
         if op not in "*/":
             raise ExprError(f"found operator '{op}', expected *, /")
         return "dur", v * r if op == "*" else _int_op(v, "/", r)
     if kind == "ts" and op == "+":
-        return "ts", r + v
+        return "ts", (r[0] + v, r[1])
     if kind == "str":
-        return _lhs_duration(v, op, ("ts", parse_timestamp(r)))
+        return _lhs_duration(v, op, ("ts", parse_timestamp(r, tz)), tz)
     raise ExprError(f"unexpected literal '{_show(rhs)}' for duration expression")
 
 
@@ -149,16 +161,18 @@ def _lhs_float(v: float, op: str, rhs):
     return "float", {"+": v + r, "-": v - r, "*": v * r, "/": v / r if r else 0.0}[op]
 
 
-def _lhs_timestamp(v: int, op: str, rhs):
+def _lhs_timestamp(v: tuple[int, int], op: str, rhs, tz: str | None):
     kind, r = rhs
     if kind == "dur":
         if op not in "+-":
             raise ExprError(f"invalid operator '{op}' for timestamp and duration: expected +, -")
-        return "ts", v + r if op == "+" else v - r
-    if kind in ("int", "ts"):
-        return _lhs_timestamp(v, op, ("dur", int(r)))
+        return "ts", (v[0] + r if op == "+" else v[0] - r, v[1])
+    if kind == "int":
+        return _lhs_timestamp(v, op, ("dur", int(r)), tz)
+    if kind == "ts":
+        return _lhs_timestamp(v, op, ("dur", r[0]), tz)
     if kind == "str":
-        return _lhs_timestamp(v, op, ("dur", parse_timestamp(r)))
+        return _lhs_timestamp(v, op, ("dur", parse_timestamp(r, tz)[0]), tz)
     raise ExprError(f"invalid expression '{_show(rhs)}': expected duration, integer or timestamp string")
 
 
@@ -174,8 +188,11 @@ def _int_op(a: int, op: str, b: int) -> int:
     return {"+": a + b, "-": a - b, "*": a * b, "&": a & b, "|": a | b, "^": a ^ b}.get(op, 0)
 
 
-def parse_timestamp(s: str) -> int:
-    """timestamp.rs parse_timestamp (no time zone): ``Y-m-d H:M:S[.f]``, RFC 3339, ``Y-m-d``."""
+def parse_timestamp(s: str, tz: str | None = None) -> tuple[int, int]:
+    """timestamp.rs parse_timestamp: ``Y-m-d H:M:S[.f]``, RFC 3339, ``Y-m-d``; (ns, offset s).
+    Without ``tz`` a time without offset is UTC and the result is UTC; with it such a time is
+    read in the zone (the earliest reading where clocks went back, none where they skipped
+    it: not a valid timestamp) and the result keeps the zone's offset at that instant."""
     m = _SPACE_TIME.fullmatch(s) or _RFC3339.fullmatch(s) or _DATE.fullmatch(s)
     try:
         if m is None:
@@ -185,33 +202,65 @@ def parse_timestamp(s: str) -> int:
     except ValueError:
         raise ExprError(f"'{s}' is not a valid timestamp") from None
     groups = m.groups()
-    ns = (when - _EPOCH) // _dt.timedelta(microseconds=1) * 1000
-    if len(groups) > 6 and groups[6]:
-        ns += int(groups[6][1:].ljust(9, "0"))
+    frac = int(groups[6][1:].ljust(9, "0")) if len(groups) > 6 and groups[6] else 0
     zone = groups[7] if len(groups) > 7 else None
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        ns -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60) * 10**9
-    return ns
+    if zone is None:
+        seconds, offset = _local(when, tz, s)
+    else:
+        offset = 0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+        seconds = (when - _EPOCH) // _dt.timedelta(seconds=1) - offset
+        offset = _offset_at(seconds, tz)
+    return seconds * 10**9 + frac, offset
 
 
-def _chrono(ns: int) -> str:
-    """chrono's Display of a DateTime<FixedOffset> in UTC (``0001-01-01 00:00:00 +00:00``)."""
-    secs, frac = divmod(ns, 10**9)
+def _local(when: _dt.datetime, tz: str | None, s: str) -> tuple[int, int]:
+    """A wall-clock time read in ``tz`` (UTC without one): chrono's from_local_datetime(...).earliest()."""
+    if tz is None:
+        return (when - _EPOCH) // _dt.timedelta(seconds=1), 0
+    zone = ZoneInfo(tz)
+    first = when.replace(tzinfo=zone, fold=0)
+    if first.astimezone(_dt.timezone.utc).astimezone(zone).replace(tzinfo=None) != when:
+        raise ExprError(f"'{s}' is not a valid timestamp")  # skipped by a clock change
+    offset = int(first.utcoffset().total_seconds())
+    return (when - _EPOCH) // _dt.timedelta(seconds=1) - offset, offset
+
+
+def _offset_at(seconds: int, tz: str | None) -> int:
+    """The zone's UTC offset at an instant (0 without a zone)."""
+    if tz is None:
+        return 0
+    instant = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(seconds=seconds)
+    return int(instant.astimezone(ZoneInfo(tz)).utcoffset().total_seconds())
+
+
+def _chrono(ns: int, offset: int = 0) -> str:
+    """chrono's Display of a DateTime<FixedOffset> (``0001-01-01 00:00:00 +00:00``): local time, offset."""
+    secs, frac = divmod(ns + offset * 10**9, 10**9)
     when = _EPOCH + _dt.timedelta(seconds=secs)
-    digits = "" if not frac else "." + (f"{frac:09d}"[:3] if frac % 10**6 == 0 else
-                                        f"{frac:09d}"[:6] if frac % 1000 == 0 else f"{frac:09d}")
-    return f"{when.year:04d}-{when:%m-%d %H:%M:%S}{digits} +00:00"
+    return f"{when.year:04d}-{when:%m-%d %H:%M:%S}{_fraction(frac)} {_offset(offset)}"
+
+
+def _fraction(frac: int) -> str:
+    """chrono's automatic fraction (AutoSi): none, 3, 6 or 9 digits, as few as hold it."""
+    if not frac:
+        return ""
+    digits = f"{frac:09d}"
+    return "." + (digits[:3] if frac % 10**6 == 0 else digits[:6] if frac % 1000 == 0 else digits)
+
+
+def _offset(offset: int) -> str:
+    sign = "-" if offset < 0 else "+"
+    hours, minutes = divmod(abs(offset) // 60, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
 
 
 def _show(value) -> str:
-    """Display of a folded literal."""
+    """Display of a folded literal (a timestamp: chrono's to_rfc3339, AutoSi)."""
     kind, v = value
     if kind == "ts":
-        secs, frac = divmod(v, 10**9)
+        secs, frac = divmod(v[0] + v[1] * 10**9, 10**9)
         when = _EPOCH + _dt.timedelta(seconds=secs)
-        digits = f".{frac:09d}".rstrip("0") if frac else ""
-        return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}{digits}+00:00"  # chrono to_rfc3339
+        return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}{_fraction(frac)}{_offset(v[1])}"
     return display({"int": A.IntegerLiteral, "float": A.NumberLiteral, "str": A.StringLiteral,
                     "dur": A.DurationLiteral}[kind](v))
 

@@ -144,8 +144,8 @@
     return el("li", { class: "leaf", "data-kind": kind, "data-name": label }, label);
   }
 
-  async function listInto(list, q, db, make) {
-    const answer = await influx(q, db);
+  async function listInto(list, q, db, make, rp) {
+    const answer = await influx(q, db, rp);
     const failure = failureOf(answer);
     if (failure) { showError(failure, null); return; }
     for (const row of values(answer)) list.append(make(row));
@@ -172,17 +172,19 @@
 
   function rpNode(db, rp) {
     return branch("rp", rp, (ul) => listInto(ul, "SHOW MEASUREMENTS ON " + quoteIdent(db), db,
-                                             (row) => measurementNode(db, rp, row[0])), () => choose(db, rp));
+                                             (row) => measurementNode(db, rp, row[0]), rp), () => choose(db, rp));
   }
 
+  // A SHOW names the policy with the request's rp: InfluxDB 3 takes no policy in a SHOW's FROM.
   function measurementNode(db, rp, m) {
     const from = quoteIdent(rp) + "." + quoteIdent(m);
     return branch("measurement", m, async (ul) => {
       const tags = el("ul", {}), fields = el("ul", {});
       ul.append(el("li", { class: "section" }, "tag keys", tags), el("li", { class: "section" }, "field keys", fields));
-      await listInto(tags, "SHOW TAG KEYS ON " + quoteIdent(db) + " FROM " + from, db, (row) => tagNode(db, from, row[0]));
-      await listInto(fields, "SHOW FIELD KEYS ON " + quoteIdent(db) + " FROM " + from, db,
-                     (row) => leaf("field", row[0] + " (" + row[1] + ")"));
+      await listInto(tags, "SHOW TAG KEYS ON " + quoteIdent(db) + " FROM " + quoteIdent(m), db,
+                     (row) => tagNode(db, rp, m, row[0]), rp);
+      await listInto(fields, "SHOW FIELD KEYS ON " + quoteIdent(db) + " FROM " + quoteIdent(m), db,
+                     (row) => leaf("field", row[0] + " (" + row[1] + ")"), rp);
     }, () => {
       choose(db, rp);
       $("query").value = lang() === "sql" ? "SELECT * FROM " + quoteIdent(m) + " ORDER BY time DESC LIMIT 100"
@@ -193,10 +195,10 @@
   // InfluxDB 3 answers SHOW TAG VALUES for the last 24 hours unless WHERE bounds time.
   const SINCE_EVER = " WHERE time >= '1678-01-01T00:00:00Z'";
 
-  function tagNode(db, from, key) {
-    return branch("tag", key, (ul) => listInto(ul, "SHOW TAG VALUES ON " + quoteIdent(db) + " FROM " + from +
+  function tagNode(db, rp, m, key) {
+    return branch("tag", key, (ul) => listInto(ul, "SHOW TAG VALUES ON " + quoteIdent(db) + " FROM " + quoteIdent(m) +
                                                    " WITH KEY = " + quoteIdent(key) + SINCE_EVER, db,
-                                               (row) => leaf("value", row[1])));
+                                               (row) => leaf("value", row[1]), rp));
   }
 
   function fillSelect(select, names, none) {

@@ -2,7 +2,9 @@
 
 Writes hand over their tag columns (zero-copy selections) and the index folds
 them in lazily, so the write path pays nothing; reads fold pending parts with
-one ``unique``. Persisted beside the data as ``<measurement>/_series.arrow``
+one ``unique``. While a measurement's series are being read (a dashboard asking for
+tag values as points arrive), its new parts are folded in a thread of its own after
+each write, so the next read finds little or nothing left to fold. Persisted beside the data as ``<measurement>/_series.arrow``
 (Arrow IPC, ignored by ``**/*.parquet`` readers) when files are flushed. It is derived
 data: saved after the catalog commit, stamped with the file ids it stands for and a CRC-32,
 and rebuilt from the Parquet files at open when damaged, missing or stale.
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+import time as _time
 import zlib
 from pathlib import Path
 
@@ -21,6 +25,8 @@ from .fileio import atomic_write_bytes, makedirs_durable
 Key = tuple[str, str, str]
 INDEX_FILE = "_series.arrow"
 _FOLD_AT = 64
+WATCH_S = 10.0  # series read this recently: new parts are folded in the background
+FOLD_GAP_S = 0.02  # a background fold at most this often per measurement (tiny writes come fast)
 
 
 class SeriesIndex:
@@ -32,16 +38,59 @@ class SeriesIndex:
         # asks again and again; a fold or replace makes a new frame, so identity says "still valid"
         self._values: dict[tuple[Key, str], tuple[pl.DataFrame, tuple[str, ...]]] = {}
         self._columns: dict[Key, tuple[pl.DataFrame, list[str]]] = {}
+        self._read_at: dict[Key, float] = {}  # monotonic seconds of the last read of a key's series
+        self._folding: set[Key] = set()  # keys with a background fold under way (one each)
 
-    def add(self, key: Key, tags: pl.DataFrame) -> None:
-        """Record the tag sets of ``tags`` (one String column per tag key, any number of rows)."""
+    def add(self, key: Key, tags: pl.DataFrame) -> bool:
+        """Record the tag sets of ``tags`` (one String column per tag key, any number of rows).
+        True when a background fold should start now (:meth:`fold_in_background`): the key's
+        series were read lately and no fold of it is under way."""
         pend = self._pending.setdefault(key, [])
         pend.append(tags)
         if len(pend) >= _FOLD_AT:
             self._fold(key)
+            return False
+        if key in self._folding or _time.monotonic() - self._read_at.get(key, -WATCH_S) >= WATCH_S:
+            return False
+        self._folding.add(key)
+        return True
+
+    def fold_in_background(self, key: Key, lock) -> threading.Thread:
+        """Fold ``key``'s pending parts in a thread of its own, outside ``lock`` (the lock that
+        guards this index), then again every ``FOLD_GAP_S`` while writes add more; a read or a
+        rebuild meanwhile makes a result moot, never wrong."""
+        t = threading.Thread(target=self._keep_folding, args=(key, lock), name="tsdb-series-index", daemon=True)
+        t.start()
+        return t
+
+    def _keep_folding(self, key: Key, lock) -> None:
+        try:
+            while self._fold_outside(key, lock):
+                _time.sleep(FOLD_GAP_S)  # pacing: parts that come meanwhile are folded together
+        finally:
+            with lock:
+                self._folding.discard(key)
+
+    def _fold_outside(self, key: Key, lock) -> bool:
+        """One fold of what is pending now; whether to go on (more came, still being read)."""
+        with lock:
+            old, taken = self._sets.get(key), list(self._pending.get(key, ()))
+        if not taken:
+            return False
+        frame = distinct_tag_sets(([old] if old is not None else []) + taken)
+        with lock:
+            pend = self._pending.get(key, [])
+            if self._sets.get(key) is old and len(pend) >= len(taken) and all(a is b for a, b in zip(pend, taken)):
+                self._sets[key] = _same_or(old, frame)
+                if len(pend) > len(taken):
+                    self._pending[key] = pend[len(taken):]
+                else:
+                    self._pending.pop(key, None)
+            return bool(self._pending.get(key)) and _time.monotonic() - self._read_at.get(key, -WATCH_S) < WATCH_S
 
     def series(self, key: Key) -> pl.DataFrame:
         """Distinct tag sets, columns sorted by key, rows sorted; height 1 with no columns for a tagless measurement."""
+        self._read_at[key] = _time.monotonic()
         self._fold(key)
         frame = self._sets.get(key)
         return frame if frame is not None else pl.DataFrame()  # (a default argument is built every call)
@@ -89,13 +138,15 @@ class SeriesIndex:
             del self._values[k]
         for k in [k for k in self._columns if pred(k)]:
             del self._columns[k]
+        for k in [k for k in self._read_at if pred(k)]:
+            del self._read_at[k]
 
     def _fold(self, key: Key) -> None:
         pend = self._pending.pop(key, None)
         if not pend:
             return
         old = self._sets.get(key)
-        self._sets[key] = distinct_tag_sets(([old] if old is not None else []) + pend)
+        self._sets[key] = _same_or(old, distinct_tag_sets(([old] if old is not None else []) + pend))
 
     # -- persistence -------------------------------------------------------------
     def save(self, key: Key, directory: Path, stop: Path, files: list[int]) -> None:
@@ -147,6 +198,14 @@ _STAMP = 16
 def files_stamp(ids: list[int]) -> bytes:
     """16 bytes naming a set of file ids (the version of an index)."""
     return hashlib.blake2b(",".join(map(str, sorted(ids))).encode(), digest_size=_STAMP).digest()
+
+
+def _same_or(old: pl.DataFrame | None, new: pl.DataFrame) -> pl.DataFrame:
+    """``old`` when ``new`` (its union with more tag sets) added none: the frame stays the same
+    object, so what is remembered of it (tag values, columns) stays valid."""
+    if old is not None and old.height == new.height and old.columns == new.columns:
+        return old
+    return new
 
 
 def distinct_tag_sets(frames: list[pl.DataFrame]) -> pl.DataFrame:

@@ -114,7 +114,8 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) ->
     meta.tags.update(e.tags)
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags))
-    state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
+    if state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height)):
+        state.index.fold_in_background(key, state.lock)
 
 
 def _line_errors(rejected: list[tuple[int, str]], body: bytes | None) -> list[LineError]:

@@ -319,9 +319,12 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     """``frame``'s rows in ``order``, a column at a time: a background sort then never holds
     every thread of Polars' pool for long, where the queries run. Each column is made one
-    chunk first: a gather across many chunks (one per write) costs many times more."""
+    chunk first: a gather across many chunks (one per write) costs many times more. Both
+    run as lazy queries: Polars lets go of the GIL while one runs (an eager Series gather
+    or rechunk keeps it, and every query thread waits on it)."""
     idx = pl.Series(order)
-    return pl.DataFrame([s.rechunk().gather(idx) for s in frame.iter_columns()])
+    lf = frame.rechunk().lazy()
+    return pl.concat([lf.select(pl.col(c).gather(idx)).collect() for c in frame.columns], how="horizontal")
 
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:

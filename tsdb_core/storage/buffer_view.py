@@ -321,10 +321,11 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     every thread of Polars' pool for long, where the queries run. Each column is made one
     chunk first: a gather across many chunks (one per write) costs many times more. Both
     run as lazy queries: Polars lets go of the GIL while one runs (an eager Series gather
-    or rechunk keeps it, and every query thread waits on it)."""
+    or rechunk keeps it, and every query thread waits on it); in memory, the answer is one chunk."""
     idx = pl.Series(order)
     lf = frame.rechunk().lazy()
-    return pl.concat([lf.select(pl.col(c).gather(idx)).collect() for c in frame.columns], how="horizontal")
+    return pl.concat([lf.select(pl.col(c).gather(idx)).collect(engine="in-memory") for c in frame.columns],
+                     how="horizontal")
 
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -41,19 +41,25 @@ class SeriesIndex:
         self._read_at: dict[Key, float] = {}  # monotonic seconds of the last read of a key's series
         self._folding: set[Key] = set()  # keys with a background fold under way (one each)
 
-    def add(self, key: Key, tags: pl.DataFrame) -> bool:
-        """Record the tag sets of ``tags`` (one String column per tag key, any number of rows).
-        True when a background fold should start now (:meth:`fold_in_background`): the key's
-        series were read lately and no fold of it is under way."""
+    def add(self, key: Key, tags: pl.DataFrame) -> None:
+        """Record the tag sets of ``tags`` (one String column per tag key, any number of rows)."""
         pend = self._pending.setdefault(key, [])
         pend.append(tags)
         if len(pend) >= _FOLD_AT:
             self._fold(key)
-            return False
-        if key in self._folding or _time.monotonic() - self._read_at.get(key, -WATCH_S) >= WATCH_S:
+
+    def claim_fold(self, key: Key) -> bool:
+        """Whether to start :meth:`fold_in_background` for ``key`` now (then it is the caller's
+        to start): parts are pending, its series were read lately, no fold of it is under way."""
+        if not self._pending.get(key) or key in self._folding or \
+                _time.monotonic() - self._read_at.get(key, -WATCH_S) >= WATCH_S:
             return False
         self._folding.add(key)
         return True
+
+    def watch(self, key: Key) -> None:
+        """A query reads ``key``'s series: for ``WATCH_S``, writes to it are folded in the background."""
+        self._read_at[key] = _time.monotonic()
 
     def fold_in_background(self, key: Key, lock) -> threading.Thread:
         """Fold ``key``'s pending parts in a thread of its own, outside ``lock`` (the lock that
@@ -90,7 +96,6 @@ class SeriesIndex:
 
     def series(self, key: Key) -> pl.DataFrame:
         """Distinct tag sets, columns sorted by key, rows sorted; height 1 with no columns for a tagless measurement."""
-        self._read_at[key] = _time.monotonic()
         self._fold(key)
         frame = self._sets.get(key)
         return frame if frame is not None else pl.DataFrame()  # (a default argument is built every call)

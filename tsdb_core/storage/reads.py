@@ -207,10 +207,13 @@ class Reader:
                 measurement, tuple(sorted(meta.tags)), {f: meta.fields[f] for f in sorted(meta.fields)}))
 
     def _index_keys(self, db: str, rp: str | None, measurement: str) -> list:
-        """The series index keys of ``measurement`` (all policies when ``rp`` is None; lock held)."""
+        """The series index keys of ``measurement`` (all policies when ``rp`` is None; lock held),
+        each watched from now on (storage/index.py: later writes are folded in the background)."""
         self.state.catalog.database(db)
-        return [k for k in self.state.index.keys() if k[0] == db and k[2] == measurement
-                and (rp is None or k[1] == rp)]
+        keys = [k for k in self.state.index.keys() if k[0] == db and k[2] == measurement and (rp is None or k[1] == rp)]
+        for k in keys:
+            self.state.index.watch(k)
+        return keys
 
     def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
         """Distinct tag sets (one String column per tag key); all policies when ``rp`` is None."""

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .base.config import StoreConfig
 from .base.errors import UserError
-from .base.time import Clock, precision_multiplier, system_clock
+from .base.time import MAX_TIME, MIN_TIME, Clock, precision_multiplier, system_clock
 from .influxql.dialect import Dialect, dialect_of
 from .base.types import (
     Capabilities, FieldType, MeasurementBatch, MeasurementSchema, RetentionPolicyInfo, WriteResult,
@@ -256,9 +256,11 @@ class Store:
         """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays)."""
         return self._reads.scan_series(db, rp, measurement, start, end, columns, tags)
 
-    def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
-        """Whether scans of ``measurement`` read sorted files only (no buffered rows)."""
-        return self._reads.series_ordered(db, rp, measurement)
+    def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = MIN_TIME,
+                       end: int = MAX_TIME) -> bool:
+        """Whether scans of ``measurement`` in [start, end] read sorted files or one sorted piece
+        of buffered rows only."""
+        return self._reads.series_ordered(db, rp, measurement, start, end)
 
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
         """Rows in [start, end], estimated from file metadata and the buffer without reading."""

@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 import orjson
+import polars as pl
 import pytest
 
 import tsdb_core
@@ -258,3 +259,74 @@ def test_a_key_both_tag_and_field_reads_through_the_view(view_on):
     store.flush()
     assert [store.query(q, db=DB).to_json() for q in queries] == buffered
     store.close()
+
+
+def _chunks(store, measurement: str = "cpu") -> list:
+    return list(store._engine.state.buffer.chunks((DB, "autogen", measurement)))
+
+
+def test_a_snapshot_is_reused_until_a_write_or_a_catch_up(view_on):
+    """Queries between writes get the same snapshot object (no walk of the chunks); a write or
+    a new piece gives a new one, holding the new rows."""
+    store = tsdb_core.open(None)
+    parts = _parts()
+    for p in parts[:4]:
+        store.write(DB, p)
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    view, meta = _view(store), store._engine.state.catalog.databases[DB].measurements["cpu"]
+    tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
+    first = view.snapshot(_chunks(store), tags, fields)
+    assert view.snapshot(_chunks(store), tags, fields) is first and first.tail == ()
+    store.write(DB, "cpu,hostname=host_0 usage_user=1 1")  # a tail of one row (under TAIL_ROWS)
+    second = view.snapshot(_chunks(store), tags, fields)
+    assert second is not first and second.pieces is first.pieces and [c.rows for c in second.tail] == [1]
+    assert view.snapshot(_chunks(store), tags, fields) is second
+    for p in parts[4:6]:  # over TAIL_ROWS: this snapshot sorts them into a piece first
+        store.write(DB, p)
+    third = view.snapshot(_chunks(store), tags, fields)
+    assert third.pieces is not first.pieces and third.tail == ()
+    covered = sum(p.decoded.frame.height for p in third.pieces)
+    assert covered == view._covered == sum(c.rows for c in _chunks(store))
+    store.close()
+
+
+def test_series_order_is_judged_on_the_sources_of_the_time_range(view_on, settled):
+    """Two pieces apart in time: a range inside one of them comes by series (GROUP BY time and
+    tags groups runs), a range across both or reaching the unsorted tail does not; answers
+    as the settled store's either way."""
+    store = tsdb_core.open(None)
+    parts = _parts()
+    cut = len(parts) * 2 // 3  # (the second piece smaller: not merged with the first by size)
+    for p in parts[:cut]:
+        store.write(DB, p)
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    for p in parts[cut:]:
+        store.write(DB, p)
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    first, second = _view(store)._pieces
+    assert first.tmax < second.tmin
+    assert store.series_ordered(DB, None, "cpu", first.tmin, first.tmax)
+    assert store.series_ordered(DB, None, "cpu", second.tmin + 1, second.tmax + 10**12)
+    assert not store.series_ordered(DB, None, "cpu", first.tmax, second.tmin)
+    assert not store.series_ordered(DB, None, "cpu")
+    late = second.tmax + 10**9
+    store.write(DB, f"cpu,hostname=host_0 usage_user=1 {late}")  # a tail chunk after the second piece
+    assert not store.series_ordered(DB, None, "cpu", second.tmin, late)
+    assert store.series_ordered(DB, None, "cpu", first.tmin, first.tmax)
+    store.query(f"DELETE FROM cpu WHERE time = {late}", db=DB)
+    _same(_answers(store), settled)
+    store.close()
+
+
+def test_the_reordering_gather_matches_an_eager_one():
+    """``_gather`` (lazy queries, one column at a time) on a frame of many chunks, with nulls
+    and strings: the rows of an eager gather."""
+    rng = np.random.default_rng(3)
+    frames = [pl.DataFrame({"time": rng.integers(0, 10**6, 50), "host": [f"h{i % 7}" if i % 5 else None for i in range(50)],
+                            "v": [float(i) if i % 3 else None for i in range(50)]}) for _ in range(40)]
+    frame = pl.concat(frames, rechunk=False)
+    assert frame.n_chunks() == 40
+    order = rng.permutation(frame.height)
+    got = buffer_view._gather(frame, order)
+    assert got.equals(frame.rechunk().gather(pl.Series(order))) and got.columns == frame.columns
+    assert got.n_chunks() == 1

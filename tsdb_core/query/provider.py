@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import polars as pl
 
 from ..base.config import StoreConfig
+from ..base.time import MAX_TIME, MIN_TIME
 from ..base.types import (  # noqa: F401 - re-exported: the records the Protocol speaks in
     Capabilities, FieldType, MeasurementSchema, RetentionPolicyInfo,
 )
@@ -87,10 +88,11 @@ class DataProvider(Protocol):
         None when several match or as scan_arrays. Only with ``capabilities.arrays``."""
         return None
 
-    def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
-        """Whether :meth:`scan` rows likely come grouped by series, times ascending within each
-        (read from sorted files only). A hint for a cheaper grouping, which the engine checks;
-        only with ``capabilities.series_order``."""
+    def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = MIN_TIME,
+                       end: int = MAX_TIME) -> bool:
+        """Whether :meth:`scan` rows between ``start`` and ``end`` likely come grouped by series,
+        times ascending within each (read from sorted files only). A hint for a cheaper
+        grouping, which the engine checks; only with ``capabilities.series_order``."""
         return False
 
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int,

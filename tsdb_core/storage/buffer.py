@@ -26,6 +26,10 @@ class Chunk:
     tmin: int
     tmax: int
     unique: bool | None = None
+    rows: int = field(init=False)  # the frame's height, read without a call into Polars
+
+    def __post_init__(self) -> None:
+        self.rows = self.frame.height
 
     def is_unique(self) -> bool:
         """True when no two rows share series and time (cached)."""

@@ -74,13 +74,14 @@ class BufferView:
         self._seen = -1  # buffered rows at the last look
         self._since = 0.0  # monotonic seconds when that count last changed
         self._busy = False  # a catch-up is running
+        self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, snapshot)
 
     def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
         arrival order of what it will hold: appends only, and joining chunks keeps the order).
         When the tail has grown or the writes went quiet, a catch-up starts (in a thread of its
         own with ``BACKGROUND``: this query reads what is there)."""
-        total = sum(c.frame.height for c in chunks)
+        total = sum(c.rows for c in chunks)
         now = _time.monotonic()
         with self._lock:
             if total < self._covered and not self._busy:  # not a continuation: start over
@@ -97,17 +98,31 @@ class BufferView:
         elif start:
             self._catch_up(chunks, total, tags, fields, quiet)
         with self._lock:
-            pieces, covered = self._pieces, self._covered
+            pieces, covered, last = self._pieces, self._covered, self._last
+        if last is not None and chunks and last[0] == len(chunks) and last[1] is chunks[-1] and last[2] is pieces \
+                and last[3] == covered:
+            return last[4]  # nothing written or sorted since: the same answer (no walk of the chunks)
         tail = _chunks_after(chunks, covered)
-        return Snapshot(pieces, tuple(tail), tuple(_clean(tail, pieces, tags)))
+        snap = Snapshot(pieces, tuple(tail), tuple(_clean(tail, pieces, tags)))
+        with self._lock:
+            self._last = (len(chunks), chunks[-1] if chunks else None, pieces, covered, snap)
+        return snap
 
     @property
     def busy(self) -> bool:
         return self._busy
 
-    def sorted_as_one(self, rows: int) -> bool:
-        """Whether ``rows`` buffered rows are all in one piece (one sorted run per series)."""
-        return len(self._pieces) == 1 and self._covered == rows
+    def sorted_between(self, chunks: list, start: int, end: int) -> bool:
+        """Whether the rows of ``chunks`` (as :meth:`snapshot` takes them) with ``start <= time
+        <= end`` are all in one piece: scans of that range come by series, times ascending."""
+        total = sum(c.rows for c in chunks)
+        with self._lock:
+            pieces, covered = self._pieces, self._covered
+        if total < MIN_ROWS or covered > total:
+            return False  # read as chunks, or about to start over
+        if any(c.tmax >= start and c.tmin <= end for c in _chunks_after(chunks, covered)):
+            return False
+        return sum(1 for p in pieces if p.tmax >= start and p.tmin <= end) <= 1
 
     def _catch_up(self, chunks: list, total: int, tags: tuple[str, ...], fields: dict[str, FieldType],
                   quiet: bool) -> None:
@@ -208,28 +223,29 @@ def _rows_after(chunks: list, skip: int, most: int) -> pl.DataFrame:
     chunks, as many as make ``most`` rows (at least one)."""
     frames, n = [], 0
     for c in _chunks_after(chunks, skip):
-        if frames and n + c.frame.height > most:
+        if frames and n + c.rows > most:
             break
         frames.append(c.frame)
-        n += c.frame.height
+        n += c.rows
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
 
 
 def _chunks_after(chunks: list, skip: int) -> list:
-    """``chunks`` without their first ``skip`` rows (a chunk cut in two keeps its end)."""
+    """``chunks`` without their first ``skip`` rows (a chunk cut in two keeps its end); walked
+    from the end, since the rows after the pieces are the newest few."""
     from .buffer import Chunk  # (buffer.py holds the views: imported here, not at the top)
+    left = sum(c.rows for c in chunks) - skip
     out = []
-    for c in chunks:
-        h = c.frame.height
-        if skip >= h:
-            skip -= h
-            continue
-        if skip:
-            frame = c.frame.slice(skip)
+    for c in reversed(chunks):
+        if left <= 0:
+            break
+        if c.rows > left:
+            frame = c.frame.slice(c.rows - left)
             t = frame.get_column(TIME)
             c = Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None)
-            skip = 0
         out.append(c)
+        left -= c.rows
+    out.reverse()
     return out
 
 
@@ -303,9 +319,13 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     """``frame``'s rows in ``order``, a column at a time: a background sort then never holds
     every thread of Polars' pool for long, where the queries run. Each column is made one
-    chunk first: a gather across many chunks (one per write) costs many times more."""
+    chunk first: a gather across many chunks (one per write) costs many times more. Both
+    run as lazy queries: Polars lets go of the GIL while one runs (an eager Series gather
+    or rechunk keeps it, and every query thread waits on it); in memory, the answer is one chunk."""
     idx = pl.Series(order)
-    return pl.DataFrame([s.rechunk().gather(idx) for s in frame.iter_columns()])
+    lf = frame.rechunk().lazy()
+    return pl.concat([lf.select(pl.col(c).gather(idx)).collect(engine="in-memory") for c in frame.columns],
+                     how="horizontal")
 
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -2,7 +2,10 @@
 
 Writes hand over their tag columns (zero-copy selections) and the index folds
 them in lazily, so the write path pays nothing; reads fold pending parts with
-one ``unique``. Persisted beside the data as ``<measurement>/_series.arrow``
+one ``unique``. While a measurement's series are being read (a dashboard asking for
+tag values as points arrive), its new parts are folded in a thread of its own after
+each write, so the next read finds little or nothing left to fold. Persisted beside
+the data as ``<measurement>/_series.arrow``
 (Arrow IPC, ignored by ``**/*.parquet`` readers) when files are flushed. It is derived
 data: saved after the catalog commit, stamped with the file ids it stands for and a CRC-32,
 and rebuilt from the Parquet files at open when damaged, missing or stale.
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+import time as _time
 import zlib
 from pathlib import Path
 
@@ -21,6 +26,8 @@ from .fileio import atomic_write_bytes, makedirs_durable
 Key = tuple[str, str, str]
 INDEX_FILE = "_series.arrow"
 _FOLD_AT = 64
+WATCH_S = 10.0  # series read this recently: new parts are folded in the background
+FOLD_GAP_S = 0.02  # a background fold at most this often per measurement (tiny writes come fast)
 
 
 class SeriesIndex:
@@ -35,6 +42,8 @@ class SeriesIndex:
         # series of refused points only (InfluxDB 1.x creates them, its in-memory index forgets
         # them at restart): listed like the others, never saved, until a point of theirs is stored
         self._volatile: dict[Key, pl.DataFrame] = {}
+        self._read_at: dict[Key, float] = {}  # monotonic seconds of the last read of a key's series
+        self._folding: set[Key] = set()  # keys with a background fold under way (one each)
 
     def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows);
@@ -52,6 +61,52 @@ class SeriesIndex:
                 self._volatile[key] = rest
             else:
                 del self._volatile[key]
+
+    def claim_fold(self, key: Key) -> bool:
+        """Whether to start :meth:`fold_in_background` for ``key`` now (then it is the caller's
+        to start): parts are pending, its series were read lately, no fold of it is under way."""
+        if not self._pending.get(key) or key in self._folding or \
+                _time.monotonic() - self._read_at.get(key, -WATCH_S) >= WATCH_S:
+            return False
+        self._folding.add(key)
+        return True
+
+    def watch(self, key: Key) -> None:
+        """A query reads ``key``'s series: for ``WATCH_S``, writes to it are folded in the background."""
+        self._read_at[key] = _time.monotonic()
+
+    def fold_in_background(self, key: Key, lock) -> threading.Thread:
+        """Fold ``key``'s pending parts in a thread of its own, outside ``lock`` (the lock that
+        guards this index), then again every ``FOLD_GAP_S`` while writes add more; a read or a
+        rebuild meanwhile makes a result moot, never wrong."""
+        t = threading.Thread(target=self._keep_folding, args=(key, lock), name="tsdb-series-index", daemon=True)
+        t.start()
+        return t
+
+    def _keep_folding(self, key: Key, lock) -> None:
+        try:
+            while self._fold_outside(key, lock):
+                _time.sleep(FOLD_GAP_S)  # pacing: parts that come meanwhile are folded together
+        finally:
+            with lock:
+                self._folding.discard(key)
+
+    def _fold_outside(self, key: Key, lock) -> bool:
+        """One fold of what is pending now; whether to go on (more came, still being read)."""
+        with lock:
+            old, taken = self._sets.get(key), list(self._pending.get(key, ()))
+        if not taken:
+            return False
+        frame = distinct_tag_sets(([old] if old is not None else []) + taken)
+        with lock:
+            pend = self._pending.get(key, [])
+            if self._sets.get(key) is old and len(pend) >= len(taken) and all(a is b for a, b in zip(pend, taken)):
+                self._sets[key] = _same_or(old, frame)
+                if len(pend) > len(taken):
+                    self._pending[key] = pend[len(taken):]
+                else:
+                    self._pending.pop(key, None)
+            return bool(self._pending.get(key)) and _time.monotonic() - self._read_at.get(key, -WATCH_S) < WATCH_S
 
     def series(self, key: Key) -> pl.DataFrame:
         """Distinct tag sets, columns sorted by key, rows sorted; height 1 with no columns for a tagless measurement."""
@@ -103,13 +158,15 @@ class SeriesIndex:
             del self._values[k]
         for k in [k for k in self._columns if pred(k)]:
             del self._columns[k]
+        for k in [k for k in self._read_at if pred(k)]:
+            del self._read_at[k]
 
     def _fold(self, key: Key) -> None:
         pend = self._pending.pop(key, None)
         if not pend:
             return
         old = self._sets.get(key)
-        self._sets[key] = distinct_tag_sets(([old] if old is not None else []) + pend)
+        self._sets[key] = _same_or(old, distinct_tag_sets(([old] if old is not None else []) + pend))
 
     # -- persistence -------------------------------------------------------------
     def save(self, key: Key, directory: Path, stop: Path, files: list[int]) -> None:
@@ -163,6 +220,14 @@ _STAMP = 16
 def files_stamp(ids: list[int]) -> bytes:
     """16 bytes naming a set of file ids (the version of an index)."""
     return hashlib.blake2b(",".join(map(str, sorted(ids))).encode(), digest_size=_STAMP).digest()
+
+
+def _same_or(old: pl.DataFrame | None, new: pl.DataFrame) -> pl.DataFrame:
+    """``old`` when ``new`` (its union with more tag sets) added none: the frame stays the same
+    object, so what is remembered of it (tag values, columns) stays valid."""
+    if old is not None and old.height == new.height and old.columns == new.columns:
+        return old
+    return new
 
 
 def distinct_tag_sets(frames: list[pl.DataFrame]) -> pl.DataFrame:

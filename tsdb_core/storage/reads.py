@@ -14,7 +14,7 @@ from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
 from . import buffer_view
-from .partitions import Source, build_frame, build_scan
+from .partitions import INT64_MAX, INT64_MIN, Source, build_frame, build_scan
 from .recovery import Recovery
 from .state import EngineState
 
@@ -126,19 +126,22 @@ class Reader:
         self.recovery.note_scan([s.file for s in sources if s.file is not None])
         return [s.file if s.file is not None else s.decoded for s in sources], sorted(meta.tags), start
 
-    def series_ordered(self, db: str, rp: str | None, measurement: str) -> bool:
-        """Whether scans of ``measurement`` read files only (each sorted by series, then time), or
-        buffered rows sorted into one piece and nothing else (chunks come in arrival order)."""
+    def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = INT64_MIN,
+                       end: int = INT64_MAX) -> bool:
+        """Whether scans of ``measurement`` between ``start`` and ``end`` read files only (each
+        sorted by series, then time), or buffered rows of one sorted piece and nothing else
+        (chunks come in arrival order)."""
         st = self.state
         with st.lock:
             key = (db, st.catalog.rp(db, rp).name, measurement)
-            bufs = [b for b in (st.flushing, st.buffer) if b is not None and b.chunks(key)]
+            bufs = [b for b in (st.flushing, st.buffer) if b is not None
+                    and any(c.tmax >= start and c.tmin <= end for c in b.chunks(key))]
             if not bufs:
                 return True
-            if len(bufs) > 1 or st.catalog.files.get(key):
+            if len(bufs) > 1 or any(f.tmax >= start and f.tmin <= end for f in st.catalog.files.get(key, ())):
                 return False
             view = bufs[0].views.get(key)
-            return view is not None and view.sorted_as_one(sum(c.frame.height for c in bufs[0].chunks(key)))
+            return view is not None and view.sorted_between(bufs[0].chunks(key), start, end)
 
     def row_estimate(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> int:
         """Rows of a measurement with start <= time <= end, estimated without opening a file:
@@ -152,7 +155,7 @@ class Reader:
                     n += f.rows * ((min(end, f.tmax) - max(start, f.tmin) + 1) / (f.tmax - f.tmin + 1))
             for buf in (st.flushing, st.buffer):
                 if buf is not None:
-                    n += sum(c.frame.height for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end)
+                    n += sum(c.rows for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end)
             return round(n)
 
     # -- the catalog and the series index ------------------------------------------
@@ -205,10 +208,13 @@ class Reader:
                 measurement, tuple(sorted(meta.tags)), {f: meta.fields[f] for f in sorted(meta.fields)}))
 
     def _index_keys(self, db: str, rp: str | None, measurement: str) -> list:
-        """The series index keys of ``measurement`` (all policies when ``rp`` is None; lock held)."""
+        """The series index keys of ``measurement`` (all policies when ``rp`` is None; lock held),
+        each watched from now on (storage/index.py: later writes are folded in the background)."""
         self.state.catalog.database(db)
-        return [k for k in self.state.index.keys() if k[0] == db and k[2] == measurement
-                and (rp is None or k[1] == rp)]
+        keys = [k for k in self.state.index.keys() if k[0] == db and k[2] == measurement and (rp is None or k[1] == rp)]
+        for k in keys:
+            self.state.index.watch(k)
+        return keys
 
     def series(self, db: str, rp: str | None, measurement: str) -> pl.DataFrame:
         """Distinct tag sets (one String column per tag key); all policies when ``rp`` is None."""
@@ -244,7 +250,7 @@ def _buffered(pending: list, tags: tuple[str, ...], fields: dict) -> list[Source
     the buffer's view (storage/buffer_view.py) and the chunks written since."""
     out: list[Source] = []
     for rank, buf, key, chunks in pending:
-        if sum(c.frame.height for c in chunks) < buffer_view.MIN_ROWS:
+        if sum(c.rows for c in chunks) < buffer_view.MIN_ROWS:
             out.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique, frame=c.frame)
                        for i, c in enumerate(chunks))
             continue

@@ -121,6 +121,8 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) ->
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags))
     state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
+    if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
+        state.index.fold_in_background(key, state.lock)
 
 
 def _line_errors(rejected: list[tuple[int, str]], body: bytes | None) -> list[LineError]:

@@ -772,7 +772,9 @@ def _by_runs(plan, a: Aggregate, gkeys: list[str], ctx: Ctx) -> bool:
     if not a.interval or not isinstance(src, Scan) or len(gkeys) < 3:
         return False
     p = ctx.provider
-    return p.capabilities.series_order and p.series_ordered(src.database, src.retention_policy, src.measurement)
+    tr = src.time_range
+    return p.capabilities.series_order and p.series_ordered(src.database, src.retention_policy, src.measurement,
+                                                            tr.start, tr.end)
 
 
 def _run_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:

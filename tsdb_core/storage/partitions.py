@@ -623,23 +623,32 @@ class RowGroups:
         names = [meta.schema.column(j).name for j in range(meta.num_columns)]
         # per column: (min, max, known, all-null) arrays over the row groups
         self.ranges: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.rows = np.array([meta.row_group(i).num_rows for i in range(n)], dtype=np.int64)
-        # per column: nulls in each row group, -1 where the footer does not say
-        self.nulls: dict[str, np.ndarray] = {}
+        self._nulls: tuple | None = None  # value_counts' (read when first asked): _null_counts
         for j, name in enumerate(names):
             lo, hi = np.empty(n, dtype=object), np.empty(n, dtype=object)
             known, empty = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-            nulls = np.full(n, -1, dtype=np.int64)
             for i in range(n):
                 st = meta.row_group(i).column(j).statistics
-                if st is not None and st.has_null_count:
-                    nulls[i] = st.null_count
                 if st is not None and st.has_min_max:
                     lo[i], hi[i], known[i] = st.min, st.max, True
                 elif st is not None and st.null_count == meta.row_group(i).num_rows:
                     empty[i] = True
             self.ranges[name] = (_typed(lo, known), _typed(hi, known), known, empty)
-            self.nulls[name] = nulls
+
+    def _null_counts(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(rows of each row group, per column its nulls in each, -1 where the footer does not say)."""
+        meta, n = self.meta, self.meta.num_row_groups
+        if self._nulls is None:
+            by_column = {}
+            for j in range(meta.num_columns):
+                nulls = np.full(n, -1, dtype=np.int64)
+                for i in range(n):
+                    st = meta.row_group(i).column(j).statistics
+                    if st is not None and st.has_null_count:
+                        nulls[i] = st.null_count
+                by_column[meta.schema.column(j).name] = nulls
+            self._nulls = (np.array([meta.row_group(i).num_rows for i in range(n)], dtype=np.int64), by_column)
+        return self._nulls
 
     def wanted(self, tag_values: dict[str, list[str]], start: int, end: int) -> list[int]:
         """Row groups that may hold rows of those series in that time range."""
@@ -669,13 +678,14 @@ class RowGroups:
         lo, hi = times[0], times[1]
         inside = (lo >= start) & (hi <= end)
         across = ~inside & (lo <= end) & (hi >= start)
-        have = [f for f in fields if f in self.nulls]
+        rows, all_nulls = self._null_counts()
+        have = [f for f in fields if f in all_nulls]
         counts = dict.fromkeys(fields, 0)
         for f in have:
-            nulls = self.nulls[f][inside]
+            nulls = all_nulls[f][inside]
             if (nulls < 0).any():
                 return None
-            counts[f] = int((self.rows[inside] - nulls).sum())
+            counts[f] = int((rows[inside] - nulls).sum())
         groups = np.flatnonzero(across).tolist()
         if groups:
             table = pq.ParquetFile(path, metadata=self.meta).read_row_groups(groups, columns=[TIME, *have])

@@ -179,3 +179,23 @@ def test_property_matches_the_general_path(steps, lo, width):
         q = f"SELECT count(*) FROM m WHERE time >= {T0 + lo * SEC} AND time <= {T0 + (lo + width) * SEC}"
         fast, _, slow = both(store, q)
         assert fast == slow
+
+
+@pytest.mark.parametrize("q, asked", [
+    ("SELECT count(*) FROM m ORDER BY time DESC", True),
+    ("SELECT count(*) FROM m LIMIT 1 OFFSET 1", True),
+    ("SELECT count(x) FROM m tz('Europe/Paris')", True),
+    (f"SELECT count(x) FROM m WHERE time >= {T0} tz('Europe/Paris')", True),
+    ("SELECT count(*) FROM /m/", True),
+    ("SELECT count(x), count(x) FROM m", True),
+    ("SELECT count(*) FROM m SLIMIT 1", False),
+    ("SELECT count(x) FROM (SELECT x FROM m)", False),
+    ("SELECT count(nope) FROM m", False),
+    ("SELECT count(h) FROM m", False),
+])
+def test_output_shapes(q, asked):
+    with tsdb_core.open(config=CONFIG) as store:
+        store.write("db", _lines(50))
+        store.flush()
+        fast, answered, slow = both(store, q)
+    assert answered == asked and fast == slow

@@ -45,7 +45,8 @@ class Store:
     """An open store: on disk (``root``) or in memory (``root is None``). Thread-safe."""
 
     capabilities = Capabilities(exact_tag_scan=True, arrays=True, row_estimates=True, statistics=False,
-                                series_order=True, counted_scan=True)
+                                series_order=True, counted_scan=True,
+                                value_counts=True)
 
     def __init__(self, root: str | os.PathLike | None = None, *, config: StoreConfig | None = None,
                  clock: Clock | None = None, wal_dir: str | os.PathLike | None = None,
@@ -255,6 +256,11 @@ class Store:
                     tags: TagValues) -> tuple | None:
         """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays)."""
         return self._reads.scan_series(db, rp, measurement, start, end, columns, tags)
+
+    def value_counts(self, db: str, rp: str | None, measurement: str, start: int, end: int,
+                     fields: list[str]) -> dict[str, int] | None:
+        """Non-null values of each field in [start, end] (``DataProvider.value_counts``)."""
+        return self._reads.value_counts(db, rp, measurement, start, end, fields)
 
     def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = MIN_TIME,
                        end: int = MAX_TIME) -> bool:

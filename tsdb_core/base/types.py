@@ -160,6 +160,7 @@ class Capabilities:
     statistics: bool = False  # stats() answers SHOW STATS
     series_order: bool = False  # series_ordered() says when scans come by series, times ascending
     counted_scan: bool = False  # scan(counted=...) may skip converting fields the caller only counts
+    value_counts: bool = False  # value_counts() answers count() of whole fields from file metadata
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,13 @@ class DataProvider(Protocol):
         None when several match or as scan_arrays. Only with ``capabilities.arrays``."""
         return None
 
+    def value_counts(self, db: str, rp: str, measurement: str, start: int, end: int,
+                     fields: list[str]) -> dict[str, int] | None:
+        """Non-null values of each of ``fields`` with start <= time <= end, exactly as
+        ``count()`` over :meth:`scan`'s rows; None when not cheap (then the scan). Only with
+        ``capabilities.value_counts``."""
+        return None
+
     def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = MIN_TIME,
                        end: int = MAX_TIME) -> bool:
         """Whether :meth:`scan` rows between ``start`` and ``end`` likely come grouped by series,

@@ -385,6 +385,22 @@ class Files:
             index = self._rg[f.id] = RowGroups(pq.read_metadata(self.data.open_input(f.path)))
         return index
 
+    def value_counts(self, files: list[FileMeta], fields: list[str], start: int, end: int) -> dict[str, int] | None:
+        """Non-null values of each of ``fields`` with ``start <= time <= end`` over ``files`` (that
+        share no row: the caller checked), from their footers where they say it (RowGroups.value_counts);
+        None when one does not."""
+        counts = dict.fromkeys(fields, 0)
+        for f in files:
+            if self.data is None:
+                part = value_counts(self._mem[f.id], fields, start, end)
+            else:
+                part = self._row_groups(f).value_counts(self.data.open_input(f.path), fields, start, end)
+            if part is None:
+                return None
+            for k, n in part.items():
+                counts[k] += n
+        return counts
+
     def select(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]] | None,
                start: int, end: int, columns: list[str], limit: tuple[int, bool] | None = None) -> pl.LazyFrame | None:
         """:meth:`select_parts` as one LazyFrame."""
@@ -607,6 +623,7 @@ class RowGroups:
         names = [meta.schema.column(j).name for j in range(meta.num_columns)]
         # per column: (min, max, known, all-null) arrays over the row groups
         self.ranges: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._nulls: tuple | None = None  # value_counts' (read when first asked): _null_counts
         for j, name in enumerate(names):
             lo, hi = np.empty(n, dtype=object), np.empty(n, dtype=object)
             known, empty = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
@@ -617,6 +634,21 @@ class RowGroups:
                 elif st is not None and st.null_count == meta.row_group(i).num_rows:
                     empty[i] = True
             self.ranges[name] = (_typed(lo, known), _typed(hi, known), known, empty)
+
+    def _null_counts(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(rows of each row group, per column its nulls in each, -1 where the footer does not say)."""
+        meta, n = self.meta, self.meta.num_row_groups
+        if self._nulls is None:
+            by_column = {}
+            for j in range(meta.num_columns):
+                nulls = np.full(n, -1, dtype=np.int64)
+                for i in range(n):
+                    st = meta.row_group(i).column(j).statistics
+                    if st is not None and st.has_null_count:
+                        nulls[i] = st.null_count
+                by_column[meta.schema.column(j).name] = nulls
+            self._nulls = (np.array([meta.row_group(i).num_rows for i in range(n)], dtype=np.int64), by_column)
+        return self._nulls
 
     def wanted(self, tag_values: dict[str, list[str]], start: int, end: int) -> list[int]:
         """Row groups that may hold rows of those series in that time range."""
@@ -636,6 +668,31 @@ class RowGroups:
             keep &= hit
         return np.flatnonzero(keep).tolist()
 
+    def value_counts(self, path, fields: list[str], start: int, end: int) -> dict[str, int] | None:
+        """Non-null values of each of ``fields`` with ``start <= time <= end``: from the footer's
+        row and null counts for row groups wholly inside the range, read (time and those
+        columns) for row groups across its ends; None when the footer lacks a statistic."""
+        times = self.ranges.get(TIME)
+        if times is None or not times[2].all() or times[0].dtype != np.int64:
+            return None
+        lo, hi = times[0], times[1]
+        inside = (lo >= start) & (hi <= end)
+        across = ~inside & (lo <= end) & (hi >= start)
+        rows, all_nulls = self._null_counts()
+        have = [f for f in fields if f in all_nulls]
+        counts = dict.fromkeys(fields, 0)
+        for f in have:
+            nulls = all_nulls[f][inside]
+            if (nulls < 0).any():
+                return None
+            counts[f] = int((rows[inside] - nulls).sum())
+        groups = np.flatnonzero(across).tolist()
+        if groups:
+            table = pq.ParquetFile(path, metadata=self.meta).read_row_groups(groups, columns=[TIME, *have])
+            for f, n in value_counts(pl.from_arrow(table), have, start, end).items():
+                counts[f] += n
+        return counts
+
     def read_group(self, path, group: int) -> pl.DataFrame:
         """One row group, every column."""
         return encodings.as_floats(pl.from_arrow(pq.ParquetFile(path, metadata=self.meta).read_row_group(group)))
@@ -654,6 +711,18 @@ class RowGroups:
         else:
             table = pq.ParquetFile(path, metadata=self.meta).read_row_groups(groups, columns=need)
         return _time_and_tags(encodings.as_floats(pl.from_arrow(table)), tag_values, start, end).select(columns)
+
+
+def value_counts(frame: pl.DataFrame, fields: list[str], start: int, end: int) -> dict[str, int]:
+    """Non-null values of each of ``fields`` in the rows with ``start <= time <= end`` (a field
+    the frame lacks: 0)."""
+    have = [f for f in fields if f in frame.columns]
+    counts = dict.fromkeys(fields, 0)
+    if have:
+        row = frame.lazy().filter(pl.col(TIME).is_between(start, end)).select(
+            [pl.col(f).count() for f in have]).collect().row(0, named=True)
+        counts.update({f: int(row[f]) for f in have})
+    return counts
 
 
 def _time_and_tags(frame: pl.DataFrame, tag_values: dict[str, list[str]] | None, start: int,

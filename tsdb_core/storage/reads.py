@@ -14,7 +14,7 @@ from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
 from . import buffer_view
-from .partitions import INT64_MAX, INT64_MIN, Source, build_frame, build_scan
+from .partitions import INT64_MAX, INT64_MIN, Source, build_frame, build_scan, dirty_flags, value_counts
 from .recovery import Recovery
 from .state import EngineState
 
@@ -60,6 +60,40 @@ class Reader:
         if eager:
             return build_frame(st.files, sources, schema, tag_keys, fields, start, end, out, tags)
         return build_scan(st.files, sources, schema, tag_keys, fields, start, end, out, tags, limit, counted)
+
+    def value_counts(self, db: str, rp: str | None, measurement: str, start: int, end: int,
+                     fields: list[str]) -> dict[str, int] | None:
+        """Non-null values of each of ``fields`` (stored columns) with start <= time <= end, as
+        ``count()`` over :meth:`scan` gives them, without reading rows where the files' footers
+        say; None when rows need the merge (sources overlapping in time) or a footer lacks counts."""
+        st = self.state
+        with st.lock:
+            st.check_open()
+            pol = st.catalog.rp(db, rp)
+            meta = st.catalog.databases[db].measurements.get(measurement)
+            if meta is None or any(f not in meta.field_columns() for f in fields):
+                return None
+            min_t = pol.min_time(st.clock())
+            if min_t is not None:
+                start = max(start, min_t)
+            sources, pending = self._sources((db, pol.name, measurement))
+        if start > end:
+            return dict.fromkeys(fields, 0)
+        sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns())
+        sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
+        if any(dirty_flags(sources)):
+            return None
+        files = [s.file for s in sources if s.file is not None]
+        self.recovery.note_scan(files)
+        counts = st.files.value_counts(files, fields, start, end)
+        if counts is None:
+            return None
+        for s in sources:
+            if s.file is None:
+                frame = s.frame if s.frame is not None else s.decoded.frame
+                for f, n in value_counts(frame, fields, start, end).items():
+                    counts[f] += n
+        return counts
 
     def _sources(self, key) -> tuple[list[Source], list]:
         """The files of ``key``; and its buffers' chunks as they are now, for :func:`_buffered`

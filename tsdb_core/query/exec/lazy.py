@@ -26,6 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
+from .counts import from_counts
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
@@ -241,6 +242,9 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return _zip_by_time(plan, project.child, ctx)
     order = project.child
     stages = Stages.of(order.child)
+    counted, df = from_counts(plan, stages, order, project, ctx)
+    if counted:
+        return finish(plan, order, df, [NAME], ordered=False) if df is not None else None
     lf = load(stages.source, ctx, _counted(stages, project))
     if lf is None:
         return None

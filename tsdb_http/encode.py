@@ -119,9 +119,10 @@ def _frame_epoch(s, div: int) -> None:
 class Encoder:
     """Encodes successive :class:`Response` objects of one request in one format."""
 
-    def __init__(self, kind: str, pretty: bool = False, epoch: str | None = None):
+    def __init__(self, kind: str, pretty: bool = False, epoch: str | None = None, v3: bool = False):
         self.kind = kind
         self.pretty = pretty
+        self.v3 = v3  # JSON floats in InfluxDB 3's forms (the influxdb3 dialect)
         self.ns_times = not epoch  # msgpack: times still int ns, sent as timestamps
         self._csv = CsvEncoder() if kind == CSV else None
 
@@ -130,11 +131,11 @@ class Encoder:
             return self._csv.encode(resp)
         if self.kind == MSGPACK:
             return encode_msgpack(resp, self.ns_times)
-        return encode_json(resp, self.pretty)
+        return encode_json(resp, self.pretty, self.v3)
 
     def pieces(self, resp: Response) -> Iterator[bytes]:
         """:meth:`encode`'s bytes in pieces (JSON: large answers column by column, see
         :func:`json_pieces`; other formats in one piece)."""
         if self.kind == JSON:
-            return json_pieces(resp, self.pretty)
+            return json_pieces(resp, self.pretty, self.v3)
         return iter((self.encode(resp),))

@@ -3,6 +3,7 @@
 Go writes ``2`` for the float 2.0, ``1e+21``, ``0.00001`` and escapes ``<``, ``>``
 and ``&`` as ``\\u003c`` ...; orjson does the heavy lifting and the few values it
 would write otherwise are replaced (ints, or raw :class:`orjson.Fragment` text).
+With ``v3=True`` floats take InfluxDB 3's forms instead (:mod:`.v3_floats`).
 """
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from typing import Any
 
 import numpy as np
 import orjson
+import polars as pl
 
 from tsdb_core import Series, StatementResult
 
 from .encode_json_frame import encodable, values_pieces
 from .formats import Response, go_json, go_json_float
+from .v3_floats import I64_LIMIT, shortest_text, unsupported_value
 
 _Fragment = getattr(orjson, "Fragment", None)
 
-def _json_float(v: float) -> Any:
-    """Replace a float whose orjson text differs from Go's by an int or a raw fragment."""
+def _json_float(v: float, v3: bool = False) -> Any:
+    """Replace a float whose orjson text differs from Go's (or v3's) by an int or a raw fragment."""
+    if v3:
+        return _v3_json_float(v)
     if v != v or v in (math.inf, -math.inf):
         return _Fragment(b"null") if _Fragment else None
     if v.is_integer():
@@ -34,45 +39,62 @@ def _json_float(v: float) -> Any:
     return _Fragment(go_json_float(v).encode()) if _Fragment else v
 
 
-def _float_fix(col: tuple) -> list | tuple[list, list] | None:
+def _v3_json_float(v: float) -> Any:
+    """:func:`_json_float` for InfluxDB 3: integral values below 2**63 as ints (``-0.0`` too),
+    orjson's text where it is zmij's (1e-4 <= |v| < 1e16), else a fragment."""
+    if math.isnan(v) or math.isinf(v):
+        return _Fragment(b"null") if _Fragment else None
+    if v.is_integer() and abs(v) < I64_LIMIT:
+        return int(v)
+    if 1e-4 <= abs(v) < 1e16:
+        return v
+    return _Fragment(shortest_text(v).encode()) if _Fragment else v
+
+
+def _float_fix(col: tuple, v3: bool = False) -> list | tuple[list, list] | None:
     """How to give a float column (None allowed) Go's forms: None (orjson already writes
     Go's text: non-finite values and None are ``null`` in both), ``(rows, ints)`` (the
     integral values, as ints, and where they are: ``2``, not ``2.0``), or a whole new
-    column (values orjson writes otherwise than Go: ``1e-05``, ``1e+16``, ``-0.0``)."""
+    column (values orjson writes otherwise than Go: ``1e-05``, ``1e+16``, ``-0.0``).
+    ``v3``: InfluxDB 3's forms (integral values below 2**63 and ``-0.0`` are ints)."""
     x = np.array(col, dtype=np.float64)  # (None is NaN)
     with np.errstate(all="ignore"):
         a = np.abs(x)
         if ((x != np.floor(x)) & (a >= 1e-4) & (a < 1e16)).all():
             return None  # all fractional, all in the range where orjson writes Go's digits
-        neg_zero = (x == 0) & np.signbit(x)
-        integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero
+        if v3:
+            neg_zero = np.zeros(x.shape, dtype=bool)
+            integral = (x == np.floor(x)) & (a < I64_LIMIT)
+        else:
+            neg_zero = (x == 0) & np.signbit(x)
+            integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero
         odd = (~integral & np.isfinite(x) & ((a >= 1e16) | ((a < 1e-4) & (x != 0)))) | neg_zero
     if odd.any():
-        return [_json_float(v) if type(v) is float else v for v in col]
+        return [_json_float(v, v3) if type(v) is float else v for v in col]
     idx = np.flatnonzero(integral)
     return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
 
 
-def _fix_floats(values: list[list]) -> list[list] | list[tuple]:
+def _fix_floats(values: list[list], v3: bool = False) -> list[list] | list[tuple]:
     """Rows with Go-incompatible floats replaced, the rows as they are when there are none.
 
     The columns are looked at with NumPy; the few integral values of a column of
     measurements are patched into copies of their rows, many changes rebuild the rows
     from the columns (as tuples, which orjson writes as arrays)."""
     if len(values) < 64:
-        return _fix_floats_small(values)
+        return _fix_floats_small(values, v3)
     try:
         cols = list(zip(*values, strict=True))
     except ValueError:  # rows of different lengths (series of different columns)
-        return _fix_floats_small(values)
+        return _fix_floats_small(values, v3)
     whole: dict[int, list] = {}
     patches = []
     for j, col in enumerate(cols):
         types = set(map(type, col))
         if float not in types:
             continue
-        fix = _float_fix(col) if types <= _FLOAT_OR_NONE else [_json_float(v) if type(v) is float else v
-                                                                 for v in col]
+        fix = _float_fix(col, v3) if types <= _FLOAT_OR_NONE else [_json_float(v, v3) if type(v) is float else v
+                                                                     for v in col]
         if isinstance(fix, list):
             whole[j] = fix
         elif fix is not None:
@@ -105,7 +127,7 @@ def _rebuilt(cols: list, whole: dict[int, list], patches: list) -> list[tuple]:
 _FLOAT_OR_NONE = frozenset((float, type(None)))
 
 
-def _fix_floats_small(values: list[list]) -> list[list]:
+def _fix_floats_small(values: list[list], v3: bool = False) -> list[list]:
     """:func:`_fix_floats` for a few rows: one pass over the cells, rows copied only where one changes.
 
     Most floats (fractional, 1e-4 <= |v| < 1e16) print alike in orjson and Go and are left as they are.
@@ -117,7 +139,7 @@ def _fix_floats_small(values: list[list]) -> list[list]:
             if type(v) is float and (v.is_integer() or not 1e-4 <= abs(v) < 1e16):
                 if fixed is None:
                     fixed = list(row)
-                fixed[j] = _json_float(v)
+                fixed[j] = _json_float(v, v3)
         if fixed is not None:
             if out is None:
                 out = list(values)
@@ -143,14 +165,14 @@ def _series_obj(s: Series, holes: list | None = None) -> dict:
     return s.to_json()  # (floats: see _series_objs)
 
 
-def _series_objs(series: list[Series], holes: list | None) -> list[dict]:
+def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> list[dict]:
     """The statement's series as JSON objects, float values in Go's forms: the rows of many
     short series (a GROUP BY answer) are looked at together, in one pass over their columns."""
     objs = [_series_obj(s, holes) for s in series]
     todo = [o for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
     if len(todo) > 1 and len({len(o.get("columns", ())) for o in todo}) == 1:
         rows = [row for o in todo for row in o["values"]]
-        fixed = _fix_floats(rows)
+        fixed = _fix_floats(rows, v3)
         if fixed is not rows:
             at = 0
             for o in todo:
@@ -158,14 +180,14 @@ def _series_objs(series: list[Series], holes: list | None) -> list[dict]:
                 o["values"], at = fixed[at:at + n], at + n
         return objs
     for o in todo:
-        o["values"] = _fix_floats(o["values"])
+        o["values"] = _fix_floats(o["values"], v3)
     return objs
 
 
-def _result_obj(r: StatementResult, holes: list | None = None) -> dict:
+def _result_obj(r: StatementResult, holes: list | None = None, v3: bool = False) -> dict:
     out: dict[str, Any] = {"statement_id": r.statement_id}
     if r.series:
-        out["series"] = _series_objs(r.series, holes)
+        out["series"] = _series_objs(r.series, holes, v3)
     if r.messages:
         out["messages"] = [m.to_json() if hasattr(m, "to_json") else m for m in r.messages]
     if r.partial:
@@ -175,28 +197,33 @@ def _result_obj(r: StatementResult, holes: list | None = None) -> dict:
     return out
 
 
-def response_obj(resp: Response, holes: list | None = None) -> dict:
+def response_obj(resp: Response, holes: list | None = None, v3: bool = False) -> dict:
     """The Go ``httpd.Response`` shape (``results`` omitted when empty, ``error`` when unset)."""
     out: dict[str, Any] = {}
     if resp.results:
-        out["results"] = [_result_obj(r, holes) for r in resp.results]
+        out["results"] = [_result_obj(r, holes, v3) for r in resp.results]
     if resp.error:
         out["error"] = resp.error
     return out
 
 
-def encode_json(resp: Response, pretty: bool = False) -> bytes:
-    """A QueryResult as InfluxDB's /query JSON bytes (Go float text; optional pretty indent)."""
-    return b"".join(json_pieces(resp, pretty))
+def encode_json(resp: Response, pretty: bool = False, v3: bool = False) -> bytes:
+    """A QueryResult as InfluxDB's /query JSON bytes (Go float text, or InfluxDB 3's with
+    ``v3``; optional pretty indent)."""
+    return b"".join(json_pieces(resp, pretty, v3))
 
 
-def json_pieces(resp: Response, pretty: bool = False) -> Iterator[bytes]:
+def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Iterator[bytes]:
     """:func:`encode_json`'s bytes in pieces: frame-backed series' values are written by
     :mod:`.encode_json_frame` piece by piece, around one ``go_json`` of everything else
     (pieces shorter than ``MIN_PIECE`` are joined to the next), pretty ones indented as the
-    rows path indents them. Without orjson's ``Fragment`` every series goes the rows path."""
+    rows path indents them. Without orjson's ``Fragment`` every series goes the rows path.
+    ``v3``: InfluxDB 3's float forms; an infinity makes the document its error object."""
+    if v3 and (inf := first_infinity(resp)) is not None:
+        yield unsupported_value_json(inf, pretty)
+        return
     holes: list | None = [] if _Fragment else None
-    outline = go_json(response_obj(resp, holes), pretty) + b"\n"
+    outline = go_json(response_obj(resp, holes, v3), pretty) + b"\n"
     if not holes:
         yield outline
         return
@@ -207,7 +234,7 @@ def json_pieces(resp: Response, pretty: bool = False) -> Iterator[bytes]:
         pending.append(part)
         size += len(part)
         line = part[part.rfind(b"\n") + 1:]  # (pretty: the values array's line, `    "values": `)
-        for piece in values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")) if pretty else None):
+        for piece in values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")) if pretty else None, v3=v3):
             pending.append(piece)
             size += len(piece)
             if size >= MIN_PIECE:
@@ -215,3 +242,39 @@ def json_pieces(resp: Response, pretty: bool = False) -> Iterator[bytes]:
                 pending, size = [], 0
     pending.append(parts[-1])
     yield b"".join(pending)
+
+
+def first_infinity(resp: Response) -> float | None:
+    """The first infinite float of the answer in the order its JSON is written, if any."""
+    for r in resp.results:
+        for s in r.series or ():
+            if s.no_floats:
+                continue
+            inf = _frame_infinity(s.frame) if s.frame is not None else _rows_infinity(s.values)
+            if inf is not None:
+                return inf
+    return None
+
+
+def _rows_infinity(rows: list) -> float | None:
+    for row in rows:
+        if math.inf in row or -math.inf in row:
+            return next(float(v) for v in row if isinstance(v, float) and v in (math.inf, -math.inf))
+    return None
+
+
+def _frame_infinity(frame) -> float | None:
+    """:func:`_rows_infinity` of a frame: the first row holding one, its first such column."""
+    best = None
+    for j, s in enumerate(frame.get_columns()):
+        if s.dtype.is_float():
+            hits = np.flatnonzero(np.isinf(s.cast(pl.Float64).to_numpy()))
+            if hits.size and (best is None or hits[0] < best[0]):
+                best = (int(hits[0]), j)
+    return None if best is None else float(frame.row(best[0])[best[1]])
+
+
+def unsupported_value_json(inf: float, pretty: bool = False) -> bytes:
+    """InfluxDB 3's answer in place of a document holding ``inf``: ``{"error": ...}`` (serde's
+    PrettyFormatter indents by two spaces)."""
+    return orjson.dumps({"error": unsupported_value(inf)}, option=orjson.OPT_INDENT_2 if pretty else 0) + b"\n"

@@ -8,6 +8,7 @@ The text is the rows path's, byte for byte (tests/http/test_encode_frame.py): Po
 writes a float's shortest digits as orjson and Go do for 1e-4 <= |v| < 1e15 (``2.0``
 is trimmed to Go's ``2``); the few values outside that range, non-finite values (``null``)
 and strings holding characters Go escapes are written by the rows path's own functions.
+With ``v3=True`` floats take InfluxDB 3's forms (:mod:`.v3_floats`), as the rows path's do.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from .formats import go_json, go_json_float
+from .v3_floats import v3_json_float
 
 PIECE_ROWS = 4096  # rows per piece of a streamed answer
 
@@ -35,12 +37,13 @@ def encodable(frame: pl.DataFrame) -> bool:
                for dt in frame.dtypes)
 
 
-def _float_text(s: pl.Series) -> pl.Series | pl.Expr:
+def _float_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr:
     """A float column as Go writes it (``null`` for NaN, infinities and nulls).
 
     Polars' text is Go's for finite, non-integral values with 1e-4 <= |v| < 1e15 (the
     common case: one cast); integral values lose the ``.0``; non-finite ones are ``null``;
-    values outside that range are written by :func:`go_json_float`.
+    values outside that range are written by :func:`go_json_float` (``v3``: by
+    :func:`v3_json_float`, and ``-0.0`` too, which InfluxDB 3 writes as ``0``).
     """
     x = s.cast(pl.Float64)
     a = np.abs(x.to_numpy())  # (a null is NaN here)
@@ -49,12 +52,16 @@ def _float_text(s: pl.Series) -> pl.Series | pl.Expr:
         finite = np.isfinite(a)
         if finite.all() and not (a == np.floor(a)).any() and ((a >= 1e-4) & (a < 1e15)).all():
             return c.cast(pl.String)
-        odd = np.flatnonzero(finite & (a != 0) & ((a < 1e-4) | (a >= 1e15)))
+        odd_mask = finite & (a != 0) & ((a < 1e-4) | (a >= 1e15))
+        if v3:
+            odd_mask |= (a == 0) & np.signbit(x.to_numpy())
+        odd = np.flatnonzero(odd_mask)
     expr = pl.when(c.is_finite()).then(c.cast(pl.String).str.strip_suffix(".0")).otherwise(pl.lit("null"))
     if not odd.size:
         return expr  # converted piece by piece
     vals = x.gather(odd).to_list()
-    return s.to_frame().select(expr).to_series().scatter(odd, [go_json_float(v) for v in vals])
+    text = v3_json_float if v3 else go_json_float
+    return s.to_frame().select(expr).to_series().scatter(odd, [text(v) for v in vals])
 
 
 def _may_escape(s: pl.Series) -> bool:
@@ -77,12 +84,12 @@ def _string_text(s: pl.Series) -> pl.Series | pl.Expr | None:
                                .otherwise(quoted)).to_series()
 
 
-def _text(s: pl.Series) -> pl.Series | pl.Expr | None:
+def _text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:
     """One column's JSON text: an expression applied per piece, a prepared Series (rare
     values), or None: a string written between the row's literal quotes."""
     dt = s.dtype
     if dt in (pl.Float64, pl.Float32):
-        return _float_text(s)
+        return _float_text(s, v3)
     if dt == pl.String:
         return _string_text(s)
     text = pl.col(s.name).cast(pl.String)  # integers, booleans, nulls
@@ -105,7 +112,7 @@ class _Layout:
         self.first, self.last = ("[" + row).encode(), ("\n" + " " * indent + "]").encode()
 
 
-def _row_expr(frame: pl.DataFrame, lay: _Layout) -> tuple[pl.DataFrame, pl.Expr]:
+def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr]:
     """The columns to slice (prepared texts replacing their columns) and one expression
     writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated."""
     parts: list[pl.Expr] = []
@@ -113,7 +120,7 @@ def _row_expr(frame: pl.DataFrame, lay: _Layout) -> tuple[pl.DataFrame, pl.Expr]
     lit = lay.open_row
     for i, s in enumerate(frame.get_columns()):
         name = f"c{i}"
-        t = _text(s.alias(name))
+        t = _text(s.alias(name), v3)
         prepared[name] = t.alias(name) if isinstance(t, pl.Series) else s.alias(name)
         if t is None:
             parts += [pl.lit(lit + '"'), pl.col(name)]
@@ -125,12 +132,14 @@ def _row_expr(frame: pl.DataFrame, lay: _Layout) -> tuple[pl.DataFrame, pl.Expr]
     return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep)
 
 
-def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None) -> Iterator[bytes]:
+def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None,
+                  v3: bool = False) -> Iterator[bytes]:
     """``[[...],[...],...]``: the frame's rows as JSON arrays, in pieces of ``piece_rows``
-    (default ``PIECE_ROWS``) rows; with ``indent``, as Go's MarshalIndent writes them there."""
+    (default ``PIECE_ROWS``) rows; with ``indent``, as Go's MarshalIndent writes them there;
+    ``v3``: floats in InfluxDB 3's forms."""
     piece_rows = piece_rows or PIECE_ROWS
     lay = _Layout(indent)
-    texts, row = _row_expr(frame, lay)
+    texts, row = _row_expr(frame, lay, v3)
     n = texts.height
     between = lay.row_sep.encode()
     for start in range(0, n, piece_rows):

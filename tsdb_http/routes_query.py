@@ -247,7 +247,8 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         results = _results(shim, shape, qr, prepared, principal)
         if not _small(results):
             return None
-        return _sized(shape, encode.Encoder(shape.kind, shape.p.pretty, shape.p.epoch).encode(encode.Response(results)))
+        encoder = encode.Encoder(shape.kind, shape.p.pretty, shape.p.epoch, shim.influxql is not _V1)
+        return _sized(shape, encoder.encode(encode.Response(results)))
     except Exception:  # noqa: BLE001 - the ASGI path asks again and answers the error
         return None
     finally:
@@ -320,7 +321,7 @@ async def query(request: Request) -> Response | RawResponse:
         if warnings:
             v1_results.add_warnings(results, warnings)
         results = v1_results.after_failure(results, shape.p.chunked)
-    encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch)
+    encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch, shim.influxql is not _V1)
     if not shape.p.chunked:
         if kind == encode.JSON and _framed(results):
             return _streamed(encoder.pieces(encode.Response(results)), shape)

@@ -232,6 +232,7 @@ def test_query_floats_end_to_end(served, chunked):
 
 @pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
 def test_infinity_end_to_end(served):
+    """influxdb3: the document is the error; influxdb1 answers as it did before (``null``)."""
     compat, c = served
     r = c.get("/query", params={"db": "db", "q": "SELECT v * 10 FROM big", "epoch": "s"})
     assert r.status_code == 200
@@ -250,3 +251,17 @@ def test_many_series_of_one_statement():
     for k in range(3):
         values = ",".join(f"[{i},{ref_v3(vals[(i + k) % len(vals)])}]" for i in range(40))
         assert f'"tags":{{"h":"{k}"}},"columns":["time","v"],"values":[{values}]}}'.encode() in got
+
+
+@pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
+def test_infinity_in_chunks_end_to_end(served):
+    """Chunked answers go through the same JsonStream: only the chunks holding an infinity
+    become error objects (chunk_size=1: one per row, each with its own sign)."""
+    compat, c = served
+    r = c.get("/query", params={"db": "db", "q": "SELECT v * 10 FROM big", "epoch": "s", "chunked": "true",
+                                "chunk_size": "1"})
+    assert r.status_code == 200
+    if compat == "cloud-dedicated":
+        assert r.content == b'{"error":"json: unsupported value: +Inf"}\n{"error":"json: unsupported value: -Inf"}\n'
+    else:
+        assert r.content.count(b"null") == 2 and b"error" not in r.content

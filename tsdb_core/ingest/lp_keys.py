@@ -86,6 +86,7 @@ class SeriesKeys:
         return cls(kind, code, list(kinds), kind_of, values)
 
     def kind_id(self, measurement: str, tags: tuple[str, ...]) -> int:
+        """The kind of lines with this measurement and tag keys (-2 when no line has them)."""
         try:
             return self.kinds.index((measurement, tags))
         except ValueError:

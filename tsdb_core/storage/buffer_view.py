@@ -110,6 +110,7 @@ class BufferView:
 
     @property
     def busy(self) -> bool:
+        """Whether a background catch-up is sorting buffered rows now."""
         return self._busy
 
     def sorted_between(self, chunks: list, start: int, end: int) -> bool:

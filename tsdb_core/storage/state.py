@@ -62,6 +62,7 @@ class EngineState:
 
     @property
     def opened_windows(self) -> set:
+        """Shard groups opened by writes (failed ones too), kept in the catalog across reopens."""
         return self.catalog.opened_windows
 
     def forget_opened(self, pred) -> None:

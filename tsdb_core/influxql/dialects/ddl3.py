@@ -27,6 +27,7 @@ class Ddl3(Show3):
     or raises Back / Fail."""
 
     def create(self, i: int) -> int:
+        """CREATE DATABASE from ``i``: the offset after it; raises Back (not this statement) or Fail (v3's words)."""
         i = self.ws1(self.keyword(i, "CREATE"))
         return self._expect(INVALID_CREATE, self._database, i)
 
@@ -58,11 +59,13 @@ class Ddl3(Show3):
         return self._expect(message, value, k)
 
     def drop(self, i: int) -> int:
+        """DROP MEASUREMENT from ``i``: the offset after it; raises Back (not this statement) or Fail (v3's words)."""
         i = self.ws1(self.keyword(i, "DROP"))
         return self._expect(INVALID_DROP, lambda k: self._expect(
             DROP_NAME, self.identifier, self.keyword(k, "MEASUREMENT")), i)
 
     def delete(self, i: int) -> int:
+        """DELETE from ``i``: the offset after it; raises Back (not this statement) or Fail (v3's words)."""
         i = self.keyword(i, "DELETE")
         return self._expect(INVALID_DELETE, self._delete_body, i)
 

@@ -61,6 +61,7 @@ class Plans:
 
     @property
     def final_physical(self) -> str | None:
+        """The physical plan after the last physical rule (the plain one when no rule ran)."""
         return self.physical_steps[-1][1] if self.physical_steps else self.physical
 
     @property

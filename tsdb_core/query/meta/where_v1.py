@@ -53,6 +53,7 @@ def drop_comparisons(cond, keep):
 
 
 def is_name_filter(e) -> bool:
+    """Whether the comparison ``e`` is on ``_name`` (the measurement name, not a tag)."""
     return isinstance(e.lhs, A.VarRef) and e.lhs.name == "_name"
 
 

@@ -21,6 +21,7 @@ from tsdb_core import StatementResult
 # Go's RFC3339Nano for lists of int64 ns lives in the core (the lean query path uses it too)
 from tsdb_core import rfc3339_times as format_rfc3339
 
+from . import encode_v3
 from .encode_csv import CsvEncoder, _csv_field, _csv_value, tags_key  # noqa: F401 (re-exported)
 from .encode_json import (_fix_floats, _json_float, encode_json, go_json, go_json_float,  # noqa: F401
                           json_pieces, response_obj)
@@ -122,15 +123,15 @@ class Encoder:
     def __init__(self, kind: str, pretty: bool = False, epoch: str | None = None, v3: bool = False):
         self.kind = kind
         self.pretty = pretty
-        self.v3 = v3  # JSON floats in InfluxDB 3's forms (the influxdb3 dialect)
+        self.v3 = v3  # InfluxDB 3's JSON, CSV and msgpack (the influxdb3 dialect; encode_v3)
         self.ns_times = not epoch  # msgpack: times still int ns, sent as timestamps
-        self._csv = CsvEncoder() if kind == CSV else None
+        self._csv = (encode_v3.CsvEncoder() if v3 else CsvEncoder()) if kind == CSV else None
 
     def encode(self, resp: Response) -> bytes:
         if self.kind == CSV:
             return self._csv.encode(resp)
         if self.kind == MSGPACK:
-            return encode_msgpack(resp, self.ns_times)
+            return encode_v3.encode_msgpack(resp) if self.v3 else encode_msgpack(resp, self.ns_times)
         return encode_json(resp, self.pretty, self.v3)
 
     def pieces(self, resp: Response) -> Iterator[bytes]:

@@ -18,7 +18,7 @@ import polars as pl
 from tsdb_core import Series, StatementResult
 
 from .encode_json_frame import encodable, values_pieces
-from .formats import Response, go_json, go_json_float
+from .formats import Response, go_json, go_json_float, v3_json
 from .v3_floats import I64_LIMIT, shortest_text, unsupported_value
 
 _Fragment = getattr(orjson, "Fragment", None)
@@ -218,12 +218,17 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
     :mod:`.encode_json_frame` piece by piece, around one ``go_json`` of everything else
     (pieces shorter than ``MIN_PIECE`` are joined to the next), pretty ones indented as the
     rows path indents them. Without orjson's ``Fragment`` every series goes the rows path.
-    ``v3``: InfluxDB 3's float forms; an infinity makes the document its error object."""
+    ``v3``: InfluxDB 3's document (``iox_v1_query_api`` JsonStream: serde_json, no line
+    ending, no HTML escapes, pretty by two spaces, its float forms); an infinity makes the
+    document its error object."""
+    if v3 and not resp.results and resp.error is None:
+        return  # no statement: InfluxDB 3's BufferedResponseStream sends nothing
     if v3 and (inf := first_infinity(resp)) is not None:
         yield unsupported_value_json(inf, pretty)
         return
     holes: list | None = [] if _Fragment else None
-    outline = go_json(response_obj(resp, holes, v3), pretty) + b"\n"
+    obj = response_obj(resp, holes, v3)
+    outline = v3_json(obj, pretty) if v3 else go_json(obj, pretty) + b"\n"
     if not holes:
         yield outline
         return
@@ -276,5 +281,5 @@ def _frame_infinity(frame) -> float | None:
 
 def unsupported_value_json(inf: float, pretty: bool = False) -> bytes:
     """InfluxDB 3's answer in place of a document holding ``inf``: ``{"error": ...}`` (serde's
-    PrettyFormatter indents by two spaces)."""
-    return orjson.dumps({"error": unsupported_value(inf)}, option=orjson.OPT_INDENT_2 if pretty else 0) + b"\n"
+    PrettyFormatter indents by two spaces; no line ending)."""
+    return v3_json({"error": unsupported_value(inf)}, pretty)

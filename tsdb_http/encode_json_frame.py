@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 
-from .formats import go_json, go_json_float
+from .formats import go_json, go_json_float, v3_json
 from .v3_floats import v3_json_float
 
 PIECE_ROWS = 4096  # rows per piece of a streamed answer
@@ -70,15 +70,17 @@ def _may_escape(s: pl.Series) -> bool:
     return data is not None and bool(_MAYBE_ESCAPED[np.frombuffer(data, dtype=np.uint8)].any())
 
 
-def _string_text(s: pl.Series) -> pl.Series | pl.Expr | None:
+def _string_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:
     """A string column as JSON strings: None when the row's literal quotes are all it needs
-    (no null, nothing to escape); values holding escaped characters through go_json."""
+    (no null, nothing to escape); values holding escaped characters through go_json (``v3``:
+    serde_json's escapes, :func:`.formats.v3_json`)."""
     if not _may_escape(s):
         return None if not s.null_count() else pl.format('"{}"', pl.col(s.name)).fill_null(pl.lit("null"))
     escaped = s.str.contains(_ESCAPED)
     c = pl.col(s.name)
     odd = s.filter(escaped).unique()
-    texts = [go_json(v).decode() for v in odd.to_list()]
+    dump = v3_json if v3 else go_json
+    texts = [dump(v).decode() for v in odd.to_list()]
     quoted = pl.format('"{}"', c).fill_null(pl.lit("null"))
     return s.to_frame().select(pl.when(escaped).then(c.replace_strict(odd, texts, default=None))
                                .otherwise(quoted)).to_series()
@@ -91,23 +93,24 @@ def _text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:
     if dt in (pl.Float64, pl.Float32):
         return _float_text(s, v3)
     if dt == pl.String:
-        return _string_text(s)
+        return _string_text(s, v3)
     text = pl.col(s.name).cast(pl.String)  # integers, booleans, nulls
     return text.fill_null(pl.lit("null")) if s.null_count() else text
 
 
 class _Layout:
     """Where a values array's brackets, commas and line breaks go: compact, or indented as
-    Go's ``MarshalIndent(v, "", "    ")`` writes an array at ``indent`` spaces."""
+    Go's ``MarshalIndent(v, "", "    ")`` writes an array at ``indent`` spaces (``step=2``:
+    serde_json's PrettyFormatter)."""
 
     __slots__ = ("open_row", "cell_sep", "close_row", "row_sep", "first", "last")
 
-    def __init__(self, indent: int | None = None) -> None:
+    def __init__(self, indent: int | None = None, step: int = 4) -> None:
         if indent is None:
             self.open_row, self.cell_sep, self.close_row, self.row_sep = "[", ",", "]", ","
             self.first, self.last = b"[", b"]"
             return
-        row, cell = "\n" + " " * (indent + 4), "\n" + " " * (indent + 8)
+        row, cell = "\n" + " " * (indent + step), "\n" + " " * (indent + 2 * step)
         self.open_row, self.cell_sep, self.close_row, self.row_sep = "[" + cell, "," + cell, row + "]", "," + row
         self.first, self.last = ("[" + row).encode(), ("\n" + " " * indent + "]").encode()
 
@@ -136,9 +139,9 @@ def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: in
                   v3: bool = False) -> Iterator[bytes]:
     """``[[...],[...],...]``: the frame's rows as JSON arrays, in pieces of ``piece_rows``
     (default ``PIECE_ROWS``) rows; with ``indent``, as Go's MarshalIndent writes them there;
-    ``v3``: floats in InfluxDB 3's forms."""
+    ``v3``: floats, strings and indentation in InfluxDB 3's (serde_json's) forms."""
     piece_rows = piece_rows or PIECE_ROWS
-    lay = _Layout(indent)
+    lay = _Layout(indent, 2 if v3 else 4)
     texts, row = _row_expr(frame, lay, v3)
     n = texts.height
     between = lay.row_sep.encode()

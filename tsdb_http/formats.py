@@ -84,3 +84,10 @@ def go_json(obj: Any, pretty: bool = False) -> bytes:
             if b in out:
                 out = out.replace(b, esc)  # only strings can hold these characters
     return out
+
+
+def v3_json(obj: Any, pretty: bool = False) -> bytes:
+    """serde_json's ``to_writer`` (CompactFormatter) or PrettyFormatter (two spaces), as InfluxDB 3
+    writes /query JSON: orjson's bytes as they are (the same escapes: ``"``, ``\\`` and control
+    characters only, ``\u001f`` in lower case; ``[]`` and ``{}`` for empty ones; ``"k": v``)."""
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2) if pretty else orjson.dumps(obj)

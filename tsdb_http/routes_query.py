@@ -26,7 +26,7 @@ from starlette.responses import Response, StreamingResponse
 
 from tsdb_core import ParseError, QueryResult, StatementResult, Store, TsdbError
 
-from . import chunking, encode, permissions, v1_results
+from . import chunking, encode, encode_v3, permissions, v1_results, v3_params
 from .offload import Offload
 from .params import (Dialect, HttpError, QueryParams, check_epoch, check_v3_params, influxql_dialect, query_form,
                      query_params, split_db_rp, url_values)
@@ -45,7 +45,10 @@ class QueryError(HttpError):
         self.kind, self.ctype, self.gzip = kind, ctype, gzip
 
     def body(self) -> bytes:
-        data = encode.Encoder(self.kind).encode(encode.Response(error=self.message))
+        if self.kind is None:  # the influxdb3 dialect: one JSON shape whatever the format
+            data = v3_params.error_body(self.message)
+        else:
+            data = encode.Encoder(self.kind).encode(encode.Response(error=self.message))
         return zlib_gzip(data) if self.gzip else data
 
 
@@ -84,8 +87,13 @@ class _Shape(NamedTuple):
     core: tuple  # (offload key, store.query arguments): see _core_call
 
 
-def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect, influxql) -> _Shape:
-    if kind == encode.MSGPACK and form.get("chunked") == "true":
+def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect, influxql,
+           accept: str | None = None) -> _Shape:
+    if influxql is not _V1:  # InfluxDB 3: URL values, the whole Accept header, then q (v3_params)
+        v3_params.check_url_values(form)
+        kind, ctype = v3_params.negotiate(accept)
+        form = v3_params.query_values(form)
+    elif kind == encode.MSGPACK and form.get("chunked") == "true":
         # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
         # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
         kind, ctype = encode.JSON, encode.JSON
@@ -95,7 +103,7 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
     if influxql is not _V1:
         portability_warning(p.q)
     db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
-    return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form))
+    return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form, influxql))
 
 
 @functools.lru_cache(maxsize=512)
@@ -103,7 +111,7 @@ def _get_shape(query_string: bytes, accept: str | None, accept_encoding: str, di
     """The shape of a GET (dashboards repeat theirs); errors are raised, never cached."""
     kind, ctype = encode.negotiate(accept)
     form = MappingProxyType(url_values(query_string))  # shared by every request of this shape: read-only
-    return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect, influxql)
+    return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect, influxql, accept)
 
 
 class RawResponse:
@@ -150,14 +158,15 @@ def _execute_args(shim, shape: _Shape, prepared) -> tuple:
     return (shim.execute_fn(), prepared, db, rp, epoch)
 
 
-def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str]):
+def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str], influxql=_V1):
     """The offload key and arguments of ``store.query`` for a request's shape.
 
     JSON without ``epoch`` wants RFC3339 text: the core writes it while it builds
-    the rows (numpy on the lean path); every other form starts from int ns
-    (encode.render_times).
+    the rows (numpy on the lean path); so does InfluxDB 3's msgpack; every other form
+    starts from int ns (encode.render_times).
     """
-    core_epoch = None if kind == encode.JSON and not p.epoch else "ns"
+    text_times = kind == encode.JSON or (kind == encode.MSGPACK and influxql is not _V1)
+    core_epoch = None if text_times and not p.epoch else "ns"
     args = (p.q, db or None, rp, core_epoch, p.params)
     return Offload.key("query", form.get("params", ""), *args[:3]), args
 
@@ -174,25 +183,11 @@ def _results(shim, shape: _Shape, qr, prepared, principal):
     results = qr.statements
     if prepared is not None and shim.auth.enabled:
         permissions.filter_show_databases(prepared.statements, results, principal)
-    if shape.kind != encode.JSON or shape.p.epoch:
-        hours = _V3_HOURS.get(shape.p.epoch) if shim.influxql is not _V1 else None
-        encode.render_times(results, "h" if hours else shape.p.epoch, shape.kind)
-        if hours:
-            _hours_to(results, hours)
+    if shim.influxql is not _V1:
+        encode_v3.render_times(results, shape.p.epoch)
+    elif shape.kind != encode.JSON or shape.p.epoch:
+        encode.render_times(results, shape.p.epoch, shape.kind)
     return results
-
-
-_V3_HOURS = {"d": 24, "w": 168}  # InfluxDB 3's day and week epochs (1.x has none)
-
-
-def _hours_to(results, hours: int) -> None:
-    """Integer hours → days or weeks, truncated toward zero as the hours were."""
-    for st in results:
-        for s in st.series:
-            if s.columns and s.columns[0] == "time":
-                for row in s.values:
-                    if isinstance(row[0], int):
-                        row[0] = row[0] // hours if row[0] >= 0 else -(-row[0] // hours)
 
 
 def _small(results) -> bool:
@@ -264,7 +259,7 @@ async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kin
         return shape, await shim.auth.authenticate(request.headers, shape.form, request.client)
     principal = await shim.auth.authenticate(request.headers, url_values(qs), request.client)
     form = await query_form(request, shim.config.max_body_bytes)
-    return _shape(kind, ctype, gz, form, shim.config.dialect, shim.influxql), principal
+    return _shape(kind, ctype, gz, form, shim.config.dialect, shim.influxql, accepts[0]), principal
 
 
 async def _run_query(shim, shape: _Shape, principal):
@@ -290,7 +285,9 @@ async def _run_query(shim, shape: _Shape, principal):
 
 def _query_error(shim, e: Exception, kind: str, ctype: str, gz: bool) -> Exception:
     """A failure before encoding, as the negotiated formatter renders it (401 and 429 keep the
-    dialect's own body and Retry-After)."""
+    dialect's own body and Retry-After; the influxdb3 dialect answers ``{"error":...}`` JSON)."""
+    if shim.influxql is not _V1:
+        kind, ctype = None, encode.JSON
     if isinstance(e, HttpError):
         return e if e.status in (401, 429) else QueryError(e.status, e.message, kind, ctype, gz)
     if isinstance(e, ParseError):
@@ -345,7 +342,7 @@ async def _get_warnings(shim, shape: _Shape) -> dict[int, str] | None:
 
 
 def _chunked(results, encoder, shape: _Shape) -> StreamingResponse:
-    pieces = (encoder.encode(resp) for resp in chunking.responses(results, True, shape.p.chunk_size))
+    pieces = (encoder.encode(resp) for resp in chunking.responses(results, True, shape.p.chunk_size, encoder.v3))
     return _streamed(pieces, shape, sync_flush=True)
 
 

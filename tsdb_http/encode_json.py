@@ -221,8 +221,6 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
     ``v3``: InfluxDB 3's document (``iox_v1_query_api`` JsonStream: serde_json, no line
     ending, no HTML escapes, pretty by two spaces, its float forms); an infinity makes the
     document its error object."""
-    if v3 and not resp.results and resp.error is None:
-        return  # no statement: InfluxDB 3's BufferedResponseStream sends nothing
     if v3 and (inf := first_infinity(resp)) is not None:
         yield unsupported_value_json(inf, pretty)
         return

@@ -82,7 +82,7 @@ def _escape(s: str) -> str:
 
 def rust_float(v: float) -> str:
     """Rust's ``Display`` of an f64: shortest digits, never an exponent (Go's ``'f', -1``)."""
-    if v != v:
+    if math.isnan(v):
         return "NaN"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
@@ -166,7 +166,7 @@ _I64 = 2.0 ** 63
 
 
 def _mp_float(v: float) -> Any:
-    if v != v:
+    if math.isnan(v):
         return None
     if v.is_integer() and abs(v) < _I64:
         return int(v)

@@ -92,7 +92,7 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
     if influxql is not _V1:  # InfluxDB 3: URL values, the whole Accept header, then q (v3_params)
         v3_params.check_url_values(form)
         kind, ctype = v3_params.negotiate(accept)
-        form = v3_params.query_values(form)
+        v3_params.check_query(form)
     elif kind == encode.MSGPACK and form.get("chunked") == "true":
         # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
         # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.

@@ -51,7 +51,7 @@ def check_url_values(form: Mapping[str, str]) -> None:
 
 def _usize_error(text: str) -> str | None:
     """Rust's ParseIntError for a usize (a leading ``+`` is allowed), None when it parses."""
-    digits = text[1:] if text.startswith("+") else text
+    digits = text.removeprefix("+")
     if not text:
         return "cannot parse integer from empty string"
     if not (digits and digits.isascii() and digits.isdigit()):
@@ -59,17 +59,14 @@ def _usize_error(text: str) -> str | None:
     return None if int(digits) < 2 ** 64 else "number too large to fit in target type"
 
 
-def query_values(form: Mapping[str, str]) -> Mapping[str, str]:
-    """The values to read ``q`` from: a missing ``q`` fails (handler.rs execute_query: 400, or
-    ``missing query parameters 'db' and 'q'`` when the URL has none, as its query-string parse
-    fails first); a blank one parses to no statement (``parse_statements``) and is answered
-    with an empty body, as ``;`` is here."""
+def check_query(form: Mapping[str, str]) -> None:
+    """A missing ``q`` fails (handler.rs execute_query), worded ``missing query parameters 'db' and
+    'q'`` when the URL has no value at all (its query-string parse fails first). (A blank ``q``
+    parses to no statement there and is answered with an empty body; here it stays a 400: an
+    empty body is no JSON document.)"""
     if "q" not in form:
         raise HttpError(400, "expected a query to be provided in the query string or body" if form
                         else "missing query parameters 'db' and 'q'")
-    if form["q"].strip():
-        return form
-    return {**form, "q": ";"}
 
 
 def error_body(message: str) -> bytes:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.http.conftest import make_client
+from tests.http.conftest import json_documents, make_client
 
 SNAPSHOTS = Path(__file__).with_name("v3_snapshots")
 POINTS = {  # query.rs: server.write_lp_to_db("foo", ..., Precision::Second)
@@ -49,7 +49,7 @@ def test_the_answer_is_v3s(servers, path):
     test = path.stem.split("__")[-1].split("-")[0]
     r = servers[test].get("/query", params={"db": "foo", "q": q, "chunked": chunked})
     assert r.status_code == 200
-    assert [json.loads(line) for line in r.text.splitlines() if line.strip()] == expected
+    assert json_documents(r.text) == expected  # (chunked: documents back to back)
 
 
 def test_1x_puts_the_missing_tag_first():

@@ -2,6 +2,7 @@
 fake of ``fakes.py`` while the engine is not importable) and a set of tokens."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -10,9 +11,9 @@ from starlette.testclient import TestClient
 
 import tsdb_core
 from tests.http import fakes
-from tsdb_http.tokens import TokenStore
 from tsdb_http.app import ShimConfig, create_app
 from tsdb_http.serve import store_config
+from tsdb_http.tokens import TokenStore
 
 REAL_ENGINE = fakes.real_engine_available()
 NOW_S = int(time.time()) - 60  # recent: the cloud dialect's auto-created databases keep 3 days
@@ -76,3 +77,15 @@ def authed(tokens):
 @pytest.fixture
 def authed_v1(tokens):
     return make_client("influxdb1", no_auth=False, tokens=tokens)
+
+
+def json_documents(text: str) -> list:
+    """The JSON documents of a chunked answer: one a line (1.x) or back to back (InfluxDB 3)."""
+    dec, out, i = json.JSONDecoder(), [], 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+            continue
+        doc, i = dec.raw_decode(text, i)
+        out.append(doc)
+    return out

@@ -154,7 +154,14 @@ def test_influxdb_v1_client(server):
 
     from influxdb.exceptions import InfluxDBClientError
 
-    c = InfluxDBClient("127.0.0.1", server.port, username="me", password=server.token, database="v1db")
+    # The client asks for msgpack, which InfluxDB 3 writes with rmp_serde's default config (structs as
+    # arrays, iox_v1_query_api msgpack snapshots): the client cannot read it, as against InfluxDB 3.
+    raw = InfluxDBClient("127.0.0.1", server.port, username="me", password=server.token, database="v1db")
+    with pytest.raises(AttributeError, match="'list' object has no attribute 'get'"):
+        raw.query("SHOW MEASUREMENTS")
+    raw.close()
+    c = InfluxDBClient("127.0.0.1", server.port, username="me", password=server.token, database="v1db",
+                       headers={"Accept": "application/json"})
     with pytest.raises(InfluxDBClientError, match="not implemented: CREATE DATABASE"):  # as InfluxDB 3 answers
         c.create_database("v1db")  # (the first write creates it)
     points = [{"measurement": "cpu", "tags": {"host": h}, "time": (NOW_S - 10 + i) * 1000,
@@ -165,14 +172,12 @@ def test_influxdb_v1_client(server):
     got = list(rs.get_points())
     assert got == [{"time": (NOW_S - 10 + i) * 1000, "count": i, "host": p["tags"]["host"], "note": f"n{i}",
                     "ok": i % 2 == 0, "usage": 10.5 + i} for i, p in enumerate(points)]
-    # default (msgpack) answer with RFC3339 times
+    # RFC3339 times without epoch
     first = next(c.query("SELECT * FROM cpu").get_points())
     assert first["time"].startswith(time.strftime("%Y-%m-%dT", time.gmtime(NOW_S - 10)))
-    # chunked: one ResultSet per chunk, 1.x style
-    chunks = list(c.query("SELECT * FROM cpu GROUP BY *", epoch="s", chunked=True, chunk_size=1))
-    assert len(chunks) == 4
-    rows = sorted((p["time"], p["usage"]) for rs in chunks for p in rs.get_points())
-    assert rows == [(NOW_S - 10 + i, 10.5 + i) for i in range(4)]
+    # chunked: InfluxDB 3 writes its chunks back to back (no line between them); the client reads lines
+    with pytest.raises(ValueError, match="Extra data"):
+        list(c.query("SELECT * FROM cpu GROUP BY *", epoch="s", chunked=True, chunk_size=1))
     c.close()
 
 
@@ -180,7 +185,8 @@ def test_influxdb_dataframe_client(server):
     import pandas as pd
     from influxdb import DataFrameClient
 
-    c = DataFrameClient("127.0.0.1", server.port, username="me", password=server.token, database="dfdb")
+    c = DataFrameClient("127.0.0.1", server.port, username="me", password=server.token, database="dfdb",
+                        headers={"Accept": "application/json"})  # (InfluxDB 3's msgpack: see above)
     idx = pd.to_datetime([(NOW_S - 3 + i) * 10**9 for i in range(3)], utc=True)
     df = pd.DataFrame({"temp": [20.5, 21.0, 22.25], "room": ["k", "l", "k"]}, index=idx)
     assert c.write_points(df, "climate", tag_columns=["room"])

@@ -5,11 +5,9 @@ each mode does with the same requests, through an httpx client against the app.
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.http.conftest import make_client
+from tests.http.conftest import json_documents, make_client
 from tsdb_core import StatementResult
 from tsdb_http.v1_results import after_failure, go_duration
 
@@ -48,7 +46,7 @@ def test_statements_after_a_failure_do_not_run(client):
 def test_chunked_failure_is_one_document_per_statement(client):
     c, compat = client
     r = c.post("/query", params={"db": "db", "chunked": "true"}, data={"q": FAILING})
-    docs = [json.loads(line)["results"] for line in r.text.splitlines()]
+    docs = [d["results"] for d in json_documents(r.text)]
     assert docs[1] == [{"statement_id": 1, "error": "GROUP BY requires at least one aggregate function"
                         if compat == "influxdb1" else V3_GROUP_BY}]
     if compat == "influxdb1":  # 1.x sends "not executed" under the failed id

@@ -51,17 +51,27 @@ def _v3_json_float(v: float) -> Any:
     return _Fragment(shortest_text(v).encode()) if _Fragment else v
 
 
-def _float_fix(col: tuple, v3: bool = False) -> list | tuple[list, list] | None:
+class _Infinite(Exception):  # noqa: N818 - a signal, not an error
+    """An answer holds an infinity (``strict`` fixing): its document becomes an error."""
+
+
+_INFS = (math.inf, -math.inf)
+
+
+def _float_fix(col: tuple, v3: bool = False, strict: bool = False) -> list | tuple[list, list] | None:
     """How to give a float column (None allowed) Go's forms: None (orjson already writes
     Go's text: non-finite values and None are ``null`` in both), ``(rows, ints)`` (the
     integral values, as ints, and where they are: ``2``, not ``2.0``), or a whole new
     column (values orjson writes otherwise than Go: ``1e-05``, ``1e+16``, ``-0.0``).
-    ``v3``: InfluxDB 3's forms (integral values below 2**63 and ``-0.0`` are ints)."""
+    ``v3``: InfluxDB 3's forms (integral values below 2**63 and ``-0.0`` are ints); ``strict``:
+    raise :class:`_Infinite` for an infinity."""
     x = np.array(col, dtype=np.float64)  # (None is NaN)
     with np.errstate(all="ignore"):
         a = np.abs(x)
         if ((x != np.floor(x)) & (a >= 1e-4) & (a < 1e16)).all():
             return None  # all fractional, all in the range where orjson writes Go's digits
+        if strict and np.isinf(a).any():
+            raise _Infinite
         if v3:
             neg_zero = np.zeros(x.shape, dtype=bool)
             integral = (x == np.floor(x)) & (a < I64_LIMIT)
@@ -75,26 +85,31 @@ def _float_fix(col: tuple, v3: bool = False) -> list | tuple[list, list] | None:
     return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
 
 
-def _fix_floats(values: list[list], v3: bool = False) -> list[list] | list[tuple]:
+def _fix_floats(values: list[list], v3: bool = False, strict: bool = False) -> list[list] | list[tuple]:
     """Rows with Go-incompatible floats replaced, the rows as they are when there are none.
 
     The columns are looked at with NumPy; the few integral values of a column of
     measurements are patched into copies of their rows, many changes rebuild the rows
-    from the columns (as tuples, which orjson writes as arrays)."""
+    from the columns (as tuples, which orjson writes as arrays). ``strict``: an infinity
+    raises :class:`_Infinite` (else it is ``null``)."""
     if len(values) < 64:
-        return _fix_floats_small(values, v3)
+        return _fix_floats_small(values, v3, strict)
     try:
         cols = list(zip(*values, strict=True))
     except ValueError:  # rows of different lengths (series of different columns)
-        return _fix_floats_small(values, v3)
+        return _fix_floats_small(values, v3, strict)
     whole: dict[int, list] = {}
     patches = []
     for j, col in enumerate(cols):
         types = set(map(type, col))
         if float not in types:
             continue
-        fix = _float_fix(col, v3) if types <= _FLOAT_OR_NONE else [_json_float(v, v3) if type(v) is float else v
-                                                                     for v in col]
+        if types <= _FLOAT_OR_NONE:
+            fix = _float_fix(col, v3, strict)
+        elif strict and any(v in _INFS for v in col if type(v) is float):
+            raise _Infinite
+        else:
+            fix = [_json_float(v, v3) if type(v) is float else v for v in col]
         if isinstance(fix, list):
             whole[j] = fix
         elif fix is not None:
@@ -127,7 +142,7 @@ def _rebuilt(cols: list, whole: dict[int, list], patches: list) -> list[tuple]:
 _FLOAT_OR_NONE = frozenset((float, type(None)))
 
 
-def _fix_floats_small(values: list[list], v3: bool = False) -> list[list]:
+def _fix_floats_small(values: list[list], v3: bool = False, strict: bool = False) -> list[list]:
     """:func:`_fix_floats` for a few rows: one pass over the cells, rows copied only where one changes.
 
     Most floats (fractional, 1e-4 <= |v| < 1e16) print alike in orjson and Go and are left as they are.
@@ -137,6 +152,8 @@ def _fix_floats_small(values: list[list], v3: bool = False) -> list[list]:
         fixed = None
         for j, v in enumerate(row):
             if type(v) is float and (v.is_integer() or not 1e-4 <= abs(v) < 1e16):
+                if strict and v in _INFS:
+                    raise _Infinite
                 if fixed is None:
                     fixed = list(row)
                 fixed[j] = _json_float(v, v3)
@@ -155,6 +172,8 @@ def _series_obj(s: Series, holes: list | None = None) -> dict:
     """Series.to_json(), with float values made to print as Go prints them; with ``holes``
     a frame-backed series' values are left as a hole to fill (:func:`json_pieces`)."""
     if holes is not None and s.frame is not None and s.frame.height and encodable(s.frame):
+        if not s.no_floats and _frame_has_infinity(s.frame):
+            raise _Infinite
         holes.append(s.frame)
         out = {k: v for k, v in (("name", s.name), ("tags", s.tags and dict(sorted(s.tags.items()))),
                                  ("columns", s.columns and list(s.columns))) if v}
@@ -172,7 +191,7 @@ def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> 
     todo = [o for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
     if len(todo) > 1 and len({len(o.get("columns", ())) for o in todo}) == 1:
         rows = [row for o in todo for row in o["values"]]
-        fixed = _fix_floats(rows, v3)
+        fixed = _fix_floats(rows, v3, strict=True)
         if fixed is not rows:
             at = 0
             for o in todo:
@@ -180,7 +199,7 @@ def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> 
                 o["values"], at = fixed[at:at + n], at + n
         return objs
     for o in todo:
-        o["values"] = _fix_floats(o["values"], v3)
+        o["values"] = _fix_floats(o["values"], v3, strict=True)
     return objs
 
 
@@ -219,13 +238,15 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
     (pieces shorter than ``MIN_PIECE`` are joined to the next), pretty ones indented as the
     rows path indents them. Without orjson's ``Fragment`` every series goes the rows path.
     ``v3``: InfluxDB 3's document (``iox_v1_query_api`` JsonStream: serde_json, no line
-    ending, no HTML escapes, pretty by two spaces, its float forms); an infinity makes the
-    document its error object."""
-    if v3 and (inf := first_infinity(resp)) is not None:
-        yield unsupported_value_json(inf, pretty)
-        return
+    ending, no HTML escapes, pretty by two spaces, its float forms). An infinity makes the
+    document its error: v3's ``{"error": ...}`` object, 1.x's error text."""
     holes: list | None = [] if _Fragment else None
-    obj = response_obj(resp, holes, v3)
+    try:
+        obj = response_obj(resp, holes, v3)
+    except _Infinite:  # (found while the floats are fixed: the search for the first one is rare)
+        inf = first_infinity(resp)
+        yield unsupported_value_json(inf, pretty) if v3 else go_unsupported_value(inf)
+        return
     outline = v3_json(obj, pretty) if v3 else go_json(obj, pretty) + b"\n"
     if not holes:
         yield outline
@@ -266,6 +287,11 @@ def _rows_infinity(rows: list) -> float | None:
     return None
 
 
+def _frame_has_infinity(frame: pl.DataFrame) -> bool:
+    floats = [c for c, dt in frame.schema.items() if dt.is_float()]
+    return bool(floats) and any(frame.select(pl.col(c).is_infinite().any() for c in floats).row(0))
+
+
 def _frame_infinity(frame) -> float | None:
     """:func:`_rows_infinity` of a frame: the first row holding one, its first such column."""
     best = None
@@ -275,6 +301,13 @@ def _frame_infinity(frame) -> float | None:
             if hits.size and (best is None or hits[0] < best[0]):
                 best = (int(hits[0]), j)
     return None if best is None else float(frame.row(best[0])[best[1]])
+
+
+def go_unsupported_value(inf: float) -> bytes:
+    """influxd 1.x's body (or chunk) in place of a document holding ``inf``: its jsonFormatter
+    writes ``json.Marshal``'s error text, then its line ending (recorded from 1.6.7)."""
+    return (b"json: error calling MarshalJSON for type httpd.Response: json: error calling MarshalJSON for type "
+            b"*query.Result: " + unsupported_value(inf).encode() + b"\n")
 
 
 def unsupported_value_json(inf: float, pretty: bool = False) -> bytes:

@@ -62,6 +62,10 @@ def ref_cell(v) -> str:
 
 
 def ref_body(name: str, tags: dict | None, columns: list[str], rows: list[list], partial: bool) -> bytes:
+    infs = [v for r in rows for v in r if isinstance(v, float) and math.isinf(v)]
+    if infs:  # influxd 1.6.7 (recorded: tests/http/test_v1_infinity.py): json.Marshal's error as the body
+        return (b"json: error calling MarshalJSON for type httpd.Response: json: error calling MarshalJSON for "
+                b"type *query.Result: json: unsupported value: " + (b"+Inf" if infs[0] > 0 else b"-Inf") + b"\n")
     head = {"name": name, **({"tags": dict(sorted(tags.items()))} if tags else {}), "columns": columns}
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
@@ -138,7 +142,8 @@ def test_frame_path_equals_reference_and_rows_path(frame, piece_rows, partial):
     cols = ["time", *frame.columns[1:]]
     assert got == ref_body("m<&>", tags, cols, _python(frame), partial)
     assert got == encode.encode_json(_resp(frame, tags, partial, rows=True))
-    assert len(pieces) >= -(-frame.height // piece_rows)  # streamed: at least one piece per piece_rows
+    if not got.startswith(b"json: "):  # (an infinity: one error line)
+        assert len(pieces) >= -(-frame.height // piece_rows)  # streamed: at least one piece per piece_rows
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,7 +158,11 @@ def test_pretty_frame_path_equals_rows_path(frame, piece_rows, partial):
         pieces = list(encode.json_pieces(_resp(frame, tags, partial), pretty=True))
     got = b"".join(pieces)
     assert got == encode.encode_json(_resp(frame, tags, partial, rows=True), pretty=True)
-    assert json.loads(got) == json.loads(ref_body("m<&>", tags, ["time", *frame.columns[1:]], _python(frame), partial))
+    ref = ref_body("m<&>", tags, ["time", *frame.columns[1:]], _python(frame), partial)
+    if ref.startswith(b"json: "):  # an infinity: the error text, pretty or not
+        assert got == ref
+        return
+    assert json.loads(got) == json.loads(ref)
     assert len(pieces) >= -(-frame.height // piece_rows)
 
 
@@ -191,7 +200,7 @@ def test_pretty_frame_layout_is_go():
 
 
 def test_every_float_kind_in_one_column():
-    vals = [2.0, -0.0, 0.0, 1e21, 1e-7, 1e-5, 1e16, 5e-324, 2.5e-6, math.nan, math.inf, None, 0.1, 123456.789]
+    vals = [2.0, -0.0, 0.0, 1e21, 1e-7, 1e-5, 1e16, 5e-324, 2.5e-6, math.nan, math.nan, None, 0.1, 123456.789]
     frame = pl.DataFrame({"t": list(range(len(vals))), "f": vals}, strict=False)
     got = encode.encode_json(_resp(frame))
     assert b'"values":[[0,2],[1,-0],[2,0],[3,1e+21],[4,1e-7],[5,0.00001],[6,10000000000000000],[7,5e-324],' \

@@ -114,7 +114,7 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     name = rules.database_name(db, rp)
     unbound = getattr(prepared, "unbound", ())
     verbose = getattr(prepared, "verbose", frozenset())
-    explained = {i: (analyze, verb) for i, analyze, verb in getattr(prepared, "explained", ())}
+    explained = dict(getattr(prepared, "explained", ()))
     statements = [(stmt, name) for stmt in prepared.statements]
     for i, rp_on in getattr(prepared, "on_rp", ()):  # ON db.rp names the database db/rp (resolve_dbrp)
         stmt = statements[i][0]
@@ -150,7 +150,7 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         plans = _show_plans(stmt, provider, db, rp, now)
         if plans is not None and plans.physical is None:
             plans = dataclasses.replace(plans, physical=ours)  # v3's depends on its storage
-        return _explain_other(i, stmt, run, *explained, plans or ours)
+        return _explain_other(i, stmt, run, explained, plans or ours, verbose)
     res = run(i, stmt)
     return _explain_shape(res, stmt, run, verbose) if isinstance(stmt, S.ExplainStatement) else res
 
@@ -221,29 +221,50 @@ class PolicyScoped:
 
 # -- EXPLAIN as v3 answers it -------------------------------------------------------------------
 
-def _explain_other(i: int, stmt, run, analyze: bool, verbose: bool, plan) -> StatementResult:
-    """EXPLAIN of a SHOW (or of an EXPLAIN): v3 plans the statement and DataFusion explains
-    that plan (planner.rs explain_statement_to_plan). ``plan``: v3's plans of the SHOW
-    (showplan3.py), or this store's (it answers a SHOW from the series index, one step); an
-    EXPLAIN inside is DataFusion's ``Explain`` node over the inner plan."""
-    if isinstance(stmt, S.ExplainStatement):
+def _explain_other(i: int, stmt, run, levels, plan, verbose: bool = False) -> StatementResult:
+    """EXPLAIN of a SHOW or of an EXPLAIN (``levels``: each EXPLAIN's ANALYZE and VERBOSE, the
+    outermost first): v3 plans the statement and DataFusion explains that plan (planner.rs
+    explain_statement_to_plan), an EXPLAIN inside being DataFusion's ``Explain`` node over the
+    inner plan (explain3.NodeOver). ``plan``: v3's plans of the SHOW (showplan3.py), or this
+    store's (it answers a SHOW from the series index, one step; a SELECT from its own plan)."""
+    if isinstance(stmt, S.ExplainStatement):  # the innermost EXPLAIN [ANALYZE] SELECT, kept by the grammar
         inner = run(i, stmt)
         if inner.error is not None:
             return inner
-        lines = [str(row[0]) for s in inner.series for row in s.values]
-        plan = "\n".join(["Explain", *("  " + line for line in lines)])
+        plan = "\n".join(str(row[0]) for s in inner.series for row in s.values)
+        levels, stmt = (*levels, (stmt.analyze, verbose)), stmt.statement
+    kinds = _explained(i, stmt, run, tuple(levels), plan)
+    if isinstance(kinds, StatementResult):
+        return kinds
+    return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
+
+
+def _explained(i: int, stmt, run, levels, plan) -> list[tuple[str, str]] | StatementResult:
+    """The (plan_type, plan) rows of ``levels[0]`` over what the inner levels make of the
+    statement (or the statement's error)."""
+    (analyze, verbose), rest = levels[0], levels[1:]
+    target = plan
+    for inner_analyze, _ in reversed(rest):
+        target = explain3.NodeOver(target if not isinstance(target, str) else Plans(target, physical=target),
+                                   inner_analyze)
     if not analyze:
-        kinds = explain3.rows(plan, verbose=verbose)
+        return explain3.rows(target, verbose=verbose)
+    t0 = _time.perf_counter_ns()
+    if rest:  # ANALYZE runs the inner EXPLAIN as a plan's root (ExplainExec has no metrics)
+        inner = _explained(i, stmt, run, rest, plan)
+        if isinstance(inner, StatementResult):
+            return inner
+        count = len(inner)
+        shown = f"AnalyzeExec verbose={str(rest[0][1]).lower()}, metrics=[]\n" if rest[0][0] else \
+            "ExplainExec, metrics=[]\n"
     else:
-        t0 = _time.perf_counter_ns()
         res = run(i, stmt)
-        elapsed = _time.perf_counter_ns() - t0
         if res.error is not None:
             return res
         count = sum(len(s.values) for s in res.series)
         shown = plan if isinstance(plan, str) else plan.with_metrics or plan.final_physical or plan.logical
-        kinds = explain3.analyze_rows(shown, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
-    return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
+    elapsed = _time.perf_counter_ns() - t0
+    return explain3.analyze_rows(shown, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
 
 
 def _show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:

@@ -12,6 +12,8 @@ showplan3.py draws them, else this store's; a rule changes only a plan it draws.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .showplan3 import Plans
 
 SAME = "SAME TEXT AS ABOVE"  # DataFusion: a stage whose plan did not change
@@ -39,9 +41,44 @@ PHYSICAL = ("split_dedup", "dedup_null_columns", "dedup_sort_order", "predicate_
 REQUIREMENT = "OutputRequirementExec: order_by=[], dist_by=Unspecified"
 
 
-def rows(plan: str | Plans, *, verbose: bool) -> list[tuple[str, str]]:
+_BUG = ("This issue was likely caused by a bug in DataFusion's code. Please help us to resolve this by filing a "
+        "bug report in our issue tracker: https://github.com/apache/datafusion/issues")  # error.rs, Internal
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOver:
+    """A plan whose root is DataFusion's ``Explain`` (or ``Analyze``) node over ``inner``: an
+    EXPLAIN of an EXPLAIN (planner.rs explain_statement_to_plan plans the inner one first).
+    plan.rs displays the node's name above its input, which the optimizer reaches; the
+    physical planner refuses the node (physical_planner.rs: ``internal_err!("Unsupported
+    logical plan: Explain must be root of the plan")``), and handle_explain prints that error
+    as the ``physical_plan_error`` row."""
+
+    inner: "Plans | NodeOver"
+    analyze: bool = False
+
+    @property
+    def name(self) -> str:
+        return "Analyze" if self.analyze else "Explain"
+
+    def logical_plans(self) -> Plans:
+        """The node's logical plans: its name above each of the inner plan's."""
+        inner = self.inner.logical_plans() if isinstance(self.inner, NodeOver) else self.inner
+        wrap = lambda text: "\n".join([self.name, *("  " + line for line in text.splitlines())])  # noqa: E731
+        return Plans(wrap(inner.initial), tuple((rule, wrap(text)) for rule, text in inner.steps))
+
+    @property
+    def error(self) -> str:
+        return f"Internal error: Unsupported logical plan: {self.name} must be root of the plan.\n{_BUG}"
+
+
+def rows(plan: str | Plans | NodeOver, *, verbose: bool) -> list[tuple[str, str]]:
     """(plan_type, plan) rows of EXPLAIN [VERBOSE]; a ``str`` is this store's plan, printed
     as both the logical and the physical plan."""
+    if isinstance(plan, NodeOver):
+        logical = plan.logical_plans()
+        stages = _logical_stages(logical) if verbose else [("logical_plan", logical.logical)]
+        return _same_text([*stages, ("physical_plan_error", plan.error)])
     plans = plan if isinstance(plan, Plans) else Plans(plan, physical=plan)
     if not verbose:
         return [("logical_plan", plans.logical), ("physical_plan", plans.final_physical or plans.logical)]

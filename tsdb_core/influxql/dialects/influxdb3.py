@@ -140,32 +140,42 @@ def _statement_kind_error(piece: Piece, text: str) -> str | None:
     return nom_error(text, piece.start)
 
 
-def explain_options(piece: Piece) -> int:
-    """How many words ``EXPLAIN [VERBOSE | ANALYZE [VERBOSE]]`` takes (explain.rs)."""
-    return 1 + (piece.word(1) in ("VERBOSE", "ANALYZE")) + (piece.word(1) == "ANALYZE" and piece.word(2) == "VERBOSE")
+def explain_options(piece: Piece, at: int = 0) -> int:
+    """How many words ``EXPLAIN [VERBOSE | ANALYZE [VERBOSE]]`` from word ``at`` takes (explain.rs)."""
+    option = piece.word(at + 1)
+    return 1 + (option in ("VERBOSE", "ANALYZE")) + (option == "ANALYZE" and piece.word(at + 2) == "VERBOSE")
 
 
-def explain_words(text: str) -> tuple[str, frozenset[int], tuple[tuple[int, bool, bool], ...]]:
+Levels = tuple[tuple[bool, bool], ...]  # (ANALYZE, VERBOSE) of each EXPLAIN, the outermost first
+
+
+def explain_words(text: str) -> tuple[str, frozenset[int], tuple[tuple[int, Levels], ...]]:
     """What v3's EXPLAIN takes and the 1.x grammar does not, blanked out (same length, so
     positions hold): ``VERBOSE`` (those statements' indexes kept), and ``EXPLAIN [options]``
-    before a statement other than SELECT (index, ANALYZE, VERBOSE kept)."""
+    before a statement other than SELECT, an EXPLAIN included (explain.rs takes any statement:
+    index and each blanked level's ANALYZE, VERBOSE kept; an inner ``EXPLAIN [ANALYZE] SELECT``
+    stays for the grammar)."""
     low = text.lower()
     if "explain" not in low or ("verbose" not in low and len(_PLAIN_EXPLAIN.findall(low)) == low.count("explain")):
         return text, frozenset(), ()  # only EXPLAIN [ANALYZE] SELECT: nothing to blank
     found, other = set(), []
     for n, piece in enumerate(pieces(text)):
-        if piece.word(0) != "EXPLAIN":
-            continue
-        i = explain_options(piece)
-        analyze, verbose = piece.word(1) == "ANALYZE", piece.word(i - 1) == "VERBOSE"
-        if piece.word(i) != "SELECT":
-            start, end = piece.words[0][1], piece.words[i - 1][1] + len(piece.word(i - 1))
+        levels, at = [], 0
+        while piece.word(at) == "EXPLAIN":
+            i = at + explain_options(piece, at)
+            analyze, verbose = piece.word(at + 1) == "ANALYZE", piece.word(i - 1) == "VERBOSE"
+            if piece.word(i) == "SELECT":
+                if verbose:
+                    pos = piece.words[i - 1][1]
+                    text = text[:pos] + " " * len("VERBOSE") + text[pos + len("VERBOSE"):]
+                    found.add(n)
+                break
+            start, end = piece.words[at][1], piece.words[i - 1][1] + len(piece.word(i - 1))
             text = text[:start] + " " * (end - start) + text[end:]
-            other.append((n, analyze, verbose))
-        elif verbose:
-            pos = piece.words[i - 1][1]
-            text = text[:pos] + " " * len("VERBOSE") + text[pos + len("VERBOSE"):]
-            found.add(n)
+            levels.append((analyze, verbose))
+            at = i
+        if levels:
+            other.append((n, tuple(levels)))
     return text, frozenset(found), tuple(other)
 
 

@@ -99,6 +99,8 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
         kind, ctype = encode.JSON, encode.JSON
     check_v3_params(form.get("params"), influxql)
     p = query_params(form)
+    if influxql is not _V1:
+        p = v3_params.chunk_size(form, p)
     check_epoch(p.epoch, influxql)
     if influxql is not _V1:
         portability_warning(p.q)

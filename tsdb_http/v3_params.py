@@ -10,16 +10,17 @@ and influxdata/influxdb3_core):
   ``*/*`` is JSON (``pretty=true``: pretty JSON), ``application/csv`` or ``text/csv`` CSV (sent as
   ``application/csv``), ``application/x-msgpack`` msgpack; anything else:
   ``invalid mime type (<header>)`` (400).
-- handler.rs: a missing ``q`` is ``expected a query to be provided in the query string or body``.
+- handler.rs: ``chunk_size=0`` splits no series; a missing ``q`` is ``expected a query to be provided in the query string or body``.
 - influxdb3_server renders a failed request as ``serde_json::to_vec(&V1ErrorResponse { error })``:
   ``{"error":"..."}``, no line ending.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from .formats import CSV, JSON, MSGPACK, v3_json
-from .params import HttpError
+from .params import HttpError, QueryParams
 
 CSV_TYPE = "application/csv"
 _KINDS = {"application/json": (JSON, JSON), "*/*": (JSON, JSON), "application/csv": (CSV, CSV_TYPE),
@@ -67,6 +68,14 @@ def check_query(form: Mapping[str, str]) -> None:
     if "q" not in form:
         raise HttpError(400, "expected a query to be provided in the query string or body" if form
                         else "missing query parameters 'db' and 'q'")
+
+
+def chunk_size(form: Mapping[str, str], p: QueryParams) -> QueryParams:
+    """``chunk_size=0`` splits nothing (handler.rs: ``NonZero::new(chunk_size)`` is None, so
+    SeriesChunkMergeStream sends each series whole); 1.x's reading takes 0 as the default."""
+    if p.chunked and form.get("chunk_size", "").lstrip("+") and int(form["chunk_size"]) == 0:
+        return dataclasses.replace(p, chunk_size=1 << 62)
+    return p
 
 
 def error_body(message: str) -> bytes:

@@ -409,3 +409,17 @@ def test_negative_times_floor_end_to_end():
     r = c.get("/query", params={"db": "old", "q": "SELECT v FROM m WHERE time < 0", "epoch": "m"},
               headers={"Accept": "text/csv"})
     assert r.text == "name,tags,time,v\nm,,0,1\n"
+
+
+def test_chunk_size_zero_and_csv_ignores_chunking():
+    """handler.rs: ``NonZero::new(chunk_size)`` None for 0 (no split); CsvStream takes no chunk size."""
+    c = make_client("cloud-dedicated")
+    c.raw_store.create_database("z")
+    assert c.raw_store.write("z", "m v=1 1\nm v=2 2\nm v=3 3").ok
+    params = {"db": "z", "q": "SELECT v FROM m", "chunked": "true", "epoch": "ns"}
+    assert json_documents(c.get("/query", params={**params, "chunk_size": "0"}).text) == [
+        {"results": [{"statement_id": 0, "series": [{"name": "m", "columns": ["time", "v"],
+                                                     "values": [[1, 1], [2, 2], [3, 3]]}]}]}]
+    assert len(json_documents(c.get("/query", params={**params, "chunk_size": "+2"}).text)) == 2
+    csv_chunked = c.get("/query", params={**params, "chunk_size": "1"}, headers={"Accept": "text/csv"}).text
+    assert csv_chunked == "name,tags,time,v\nm,,1,1\nm,,2,2\nm,,3,3\n"

@@ -108,32 +108,35 @@ def csv_value(v: Any) -> str:
 _QUOTE = r'[,"]'
 
 
-def _csv_column(col: tuple) -> list[str]:
+def _csv_column(col: tuple) -> pl.Series:
     """One column's texts: Polars for all-int, all-string and all-float columns, else per value."""
     types = set(map(type, col)) - {type(None)}
     if types == {int}:
         try:
-            return pl.Series(col, dtype=pl.Int64).cast(pl.String).fill_null("").to_list()
+            return pl.Series(col, dtype=pl.Int64).cast(pl.String).fill_null("")
         except (OverflowError, TypeError):  # unsigned values past int64
             pass
     elif types == {str}:
         v = pl.Series(col, dtype=pl.String)
         quoted = '"' + v.str.replace_all('"', '""', literal=True) + '"'
-        return pl.select(pl.when(v.str.contains(_QUOTE)).then(quoted).otherwise(v)).to_series().fill_null("").to_list()
+        return pl.select(pl.when(v.str.contains(_QUOTE)).then(quoted).otherwise(v)).to_series().fill_null("")
     elif types == {float}:
         s = pl.Series(col, dtype=pl.Float64)
         plain = (s != s.floor()) & (s.abs() >= 1e-4) & (s.abs() < 1e15)  # Polars writes Rust's digits
-        text = pl.select(pl.when(plain).then(s.cast(pl.String))).to_series().to_list()
-        return [t if t is not None else csv_value(v) for t, v in zip(text, col)]
-    return [csv_value(v) for v in col]
+        text = pl.select(pl.when(plain).then(s.cast(pl.String))).to_series()
+        rare = (~plain.fill_null(False)).arg_true()
+        if rare.len():
+            text = text.scatter(rare, [csv_value(col[i]) for i in rare.to_list()])
+        return text
+    return pl.Series([csv_value(v) for v in col], dtype=pl.String)
 
 
 def _csv_rows(head: str, values: list) -> list[str]:
     width = len(values[0])
     if len(values) < 64 or any(len(r) != width for r in values):
         return [head + ",".join(map(csv_value, r)) for r in values]
-    cols = [_csv_column(c) for c in zip(*values)]
-    return [head + ",".join(cells) for cells in zip(*cols)]
+    cols = [_csv_column(c).alias(f"c{i}") for i, c in enumerate(zip(*values))]
+    return (head + pl.DataFrame(cols).select(pl.concat_str(pl.all(), separator=",")).to_series()).to_list()
 
 
 class CsvEncoder:

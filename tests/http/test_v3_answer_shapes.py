@@ -234,7 +234,8 @@ def test_msgpack_bytes():
     ints = [b"\x00", b"\x7f", b"\xcc\x80", b"\xcc\xff", b"\xcd\x01\x00", b"\xce\x00\x01\x00\x00",
             b"\xcf\x00\x00\x00\x01\x00\x00\x00\x00", b"\xff", b"\xe0", b"\xd0\xdf", b"\xd1\xff\x7f",
             b"\xd2\xff\xff\x7f\xff", b"\xd3\xff\xff\xff\xff\x7f\xff\xff\xff", b"\xcf" + b"\xff" * 8]
-    f64 = lambda v: b"\xcb" + struct.pack(">d", v)  # noqa: E731
+    def f64(v):
+        return b"\xcb" + struct.pack(">d", v)
     rest = [b"\x02", b"\x00", f64(2.5), b"\xc0", f64(math.inf), f64(-math.inf), f64(2.0**63), f64(1e300), b"\xc0",
             b"\xc3", b"\xa2\xc3\xa9"]
     cells = b"".join(b"\x91" + c for c in ints + rest)
@@ -367,8 +368,8 @@ def test_msgpack_end_to_end(served):
 @pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
 @pytest.mark.parametrize("params,accept,error", [
     ({"q": "SHOW MEASUREMENTS"}, "text/html", "invalid mime type (text/html)"),
-    ({"q": "SHOW MEASUREMENTS"}, "application/json, text/plain, */*", "invalid mime type (application/json, "
-                                                                       "text/plain, */*)"),
+    ({"q": "SHOW MEASUREMENTS"}, "application/json, text/plain, */*",
+     "invalid mime type (application/json, text/plain, */*)"),
     ({"q": "SHOW MEASUREMENTS", "pretty": "1"}, None,
      "error decoding params from url: provided string was not `true` or `false`"),
     ({"q": "SHOW MEASUREMENTS", "chunked": "yes"}, "text/html",  # the URL values are read before the format

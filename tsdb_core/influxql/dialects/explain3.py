@@ -54,7 +54,7 @@ class NodeOver:
     logical plan: Explain must be root of the plan")``), and handle_explain prints that error
     as the ``physical_plan_error`` row."""
 
-    inner: "Plans | NodeOver"
+    inner: Plans | NodeOver
     analyze: bool = False
 
     @property
@@ -64,7 +64,8 @@ class NodeOver:
     def logical_plans(self) -> Plans:
         """The node's logical plans: its name above each of the inner plan's."""
         inner = self.inner.logical_plans() if isinstance(self.inner, NodeOver) else self.inner
-        wrap = lambda text: "\n".join([self.name, *("  " + line for line in text.splitlines())])  # noqa: E731
+        def wrap(text: str) -> str:
+            return "\n".join([self.name, *("  " + line for line in text.splitlines())])
         return Plans(wrap(inner.initial), tuple((rule, wrap(text)) for rule, text in inner.steps))
 
     @property

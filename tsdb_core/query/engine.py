@@ -18,6 +18,7 @@ import polars as pl
 
 from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
+from ..influxql.ast.visit import walk
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
@@ -76,7 +77,7 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
             results.append(StatementResult(i, error="not executed"))
             continue
         try:
-            check_time_literals(stmt, now)  # 1.x's range of time literals (not InfluxDB 3's)
+            _check_literals(stmt, now)  # 1.x's range of time literals (not InfluxDB 3's)
         except TsdbError as e:
             results.append(StatementResult(i, error=str(e)))
             failed = True
@@ -115,6 +116,23 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadlin
         moved = provider.after_read_error(e)
         note = f" (damaged file moved to quarantine: {', '.join(moved)})" if moved else ""
         return StatementResult(i, error=f"internal error: {type(e).__name__}: {e}{note}")
+
+
+_PASSED_MAX = 2048
+_passed: dict[int, ast.Statement] = {}  # id -> the statement itself (held: the id stays its own)
+
+
+def _check_literals(stmt, now: int) -> None:
+    """:func:`check_time_literals`, once per statement object when the statement has no
+    ``now()``: its literals then read the same at every instant, and the parse cache hands
+    the same object back for the same text (dashboards repeat theirs)."""
+    if _passed.get(id(stmt)) is stmt:
+        return
+    check_time_literals(stmt, now)
+    if not any(isinstance(n, ast.Call) and n.name == "now" for n in walk(stmt)):
+        if len(_passed) >= _PASSED_MAX:
+            _passed.clear()
+        _passed[id(stmt)] = stmt
 
 
 def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:

@@ -129,7 +129,7 @@ def _check_literals(stmt, now: int) -> None:
     if _passed.get(id(stmt)) is stmt:
         return
     check_time_literals(stmt, now)
-    if not any(isinstance(n, ast.Call) and n.name == "now" for n in walk(stmt)):
+    if not any(isinstance(n, ast.Call) and n.name.lower() == "now" for n in walk(stmt)):
         if len(_passed) >= _PASSED_MAX:
             _passed.clear()
         _passed[id(stmt)] = stmt

@@ -76,3 +76,57 @@ def test_remembered_times_match_the_general_executor(store):
     a = store.query(ONE_HOST, "db").to_json()
     b = engine.execute(store, ONE_HOST, db="db", fast=False).to_json()
     assert a == b
+
+
+# -- series handed out by runs of rows, and the count of distinct series ------------------------
+
+import polars as pl  # noqa: E402
+from tsdb_core.influxql import parse  # noqa: E402
+from tsdb_core.query.exec import lazy  # noqa: E402
+from tsdb_core.query.exec.lazy import run_frame  # noqa: E402
+from tsdb_core.query.plan.planner import plan_select  # noqa: E402
+
+GROUPED = [
+    "SELECT mean(v) FROM cpu WHERE time >= '2001-09-09T01:46:40Z' AND time < '2001-09-09T02:46:40Z' "
+    "GROUP BY time(10m), host",
+    "SELECT mean(v) FROM cpu WHERE time >= '2001-09-09T01:46:40Z' AND time < '2001-09-09T02:46:40Z' "
+    "GROUP BY time(10m), host ORDER BY time DESC",
+    "SELECT v FROM cpu WHERE time >= '2001-09-09T01:46:40Z' AND time < '2001-09-09T01:50:00Z' GROUP BY host",
+    "SELECT max(v) FROM cpu GROUP BY host, dc",
+]
+
+
+@pytest.mark.parametrize("q", GROUPED)
+def test_series_from_runs_equal_the_grouped_ones(store, monkeypatch, q):
+    store.write("db", "cpu,host=h0,dc=a v=1 1000000005000000000\ncpu,host=h1 v=2 1000000005000000000", "ns")
+    stmt = parse(q, {})[0]
+    now = store.now()
+    plan = plan_select(stmt, store, db="db", rp=None, now=now)
+    ctx = engine._ctx(store, now, store.config)
+    frame = run_frame(plan, ctx)
+    runs = engine.to_series(plan, frame, None, ctx)
+    monkeypatch.setattr(engine, "_contiguous_series", lambda *a: None)
+    grouped = engine.to_series(plan, frame, None, ctx)
+    assert [s.to_json() for s in runs] == [s.to_json() for s in grouped]
+    assert len(runs) >= 2
+
+
+def test_a_series_that_comes_back_is_not_a_run():
+    frame = pl.DataFrame({"\x00name": ["m", "m", "m", "m"], "host": ["a", "b", "b", "a"]})
+    assert engine._contiguous_series(frame, ["\x00name", "host"]) is None
+    frame = pl.DataFrame({"\x00name": ["m", "m", "m", "m"], "host": ["a", "a", "b", None]})
+    assert engine._contiguous_series(frame, ["\x00name", "host"]) == [(("m", "a"), 2), (("m", "b"), 1),
+                                                                       (("m", None), 1)]
+
+
+@pytest.mark.parametrize("cols", [
+    {"n": ["m"] * 6, "a": ["x", "x", "y", "y", "z", "z"]},
+    {"n": ["m"] * 6, "a": ["x", None, "y", None, "x", None]},
+    {"n": ["m", "m", "k", "k", "m", "k"], "a": ["x", "y", "x", "y", "x", "x"]},
+    {"n": ["m"] * 6, "a": [None] * 6},
+    {"n": ["m"] * 6, "a": ["x"] * 6, "b": ["p", "q", "p", "q", "r", "p"]},
+])
+def test_series_count_equals_the_distinct_key_tuples(cols):
+    df = pl.DataFrame(cols)
+    keys = list(cols)
+    assert lazy._series_count(df, keys) == len(set(zip(*cols.values())))

@@ -10,6 +10,7 @@ InfluxDB 1.x. Bugs become ``internal error: ...``.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import time as _time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import polars as pl
 
 from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
+from ..influxql.ast.visit import walk
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
@@ -76,7 +78,7 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
             results.append(StatementResult(i, error="not executed"))
             continue
         try:
-            check_time_literals(stmt, now)  # 1.x's range of time literals (not InfluxDB 3's)
+            _check_literals(stmt, now)  # 1.x's range of time literals (not InfluxDB 3's)
         except TsdbError as e:
             results.append(StatementResult(i, error=str(e)))
             failed = True
@@ -115,6 +117,23 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadlin
         moved = provider.after_read_error(e)
         note = f" (damaged file moved to quarantine: {', '.join(moved)})" if moved else ""
         return StatementResult(i, error=f"internal error: {type(e).__name__}: {e}{note}")
+
+
+_PASSED_MAX = 2048
+_passed: dict[int, ast.Statement] = {}  # id -> the statement itself (held: the id stays its own)
+
+
+def _check_literals(stmt, now: int) -> None:
+    """:func:`check_time_literals`, once per statement object when the statement has no
+    ``now()``: its literals then read the same at every instant, and the parse cache hands
+    the same object back for the same text (dashboards repeat theirs)."""
+    if _passed.get(id(stmt)) is stmt:
+        return
+    check_time_literals(stmt, now)
+    if not any(isinstance(n, ast.Call) and n.name.lower() == "now" for n in walk(stmt)):
+        if len(_passed) >= _PASSED_MAX:
+            _passed.clear()
+        _passed[id(stmt)] = stmt
 
 
 def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:
@@ -167,6 +186,10 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
         if frame.height >= FRAME_ROWS:
             return [Series(frame[NAME][0], None, names, frame=rows_frame, partial=partial)]
         return [Series(frame[NAME][0], None, names, frame_rows(rows_frame), partial=partial)]
+    if frame.height < FRAME_ROWS:
+        runs = _contiguous_series(frame, keys)
+        if runs is not None:
+            return _run_series(plan, rows_frame, runs, names, ctx)
     out: list[Series] = []
     # one conversion to Python rows, then the rows handed out by series (first-seen order,
     # as partition_by(maintain_order=True)): cheaper than a partition per series
@@ -194,6 +217,32 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     return out
 
 
+
+
+def _contiguous_series(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple, int]] | None:
+    """(key values, row count) of each series in row order when each series' rows are one
+    run (an aggregate's rows come sorted by series); None when a series comes back later."""
+    runs = [(key, len(list(rows))) for key, rows in
+            itertools.groupby(zip(*(frame.get_column(k).to_list() for k in keys)))]
+    return runs if len({key for key, _ in runs}) == len(runs) else None
+
+
+def _run_series(plan: SelectPlan, rows_frame: pl.DataFrame, runs: list[tuple[tuple, int]], names: list[str],
+                ctx: Ctx) -> list[Series]:
+    """:func:`to_series` of a small answer whose series are runs of rows (:func:`_contiguous_series`)."""
+    if ctx.max_series and len(runs) > ctx.max_series:
+        from ..base.errors import LimitExceeded
+        raise LimitExceeded(f"max-select-series limit exceeded: ({len(runs)}/{ctx.max_series})")
+    all_rows = frame_rows(rows_frame)
+    dims = [(tag_name(d), i) for i, d in enumerate(plan.dimensions, 1)]
+    out: list[Series] = []
+    start = 0
+    for key, n in runs:
+        rows = all_rows if n == len(all_rows) else all_rows[start:start + n]
+        tags = {name: key[i] for name, i in dims} if dims else None
+        out.append(Series(key[0], tags, names, rows, partial=n > PARTIAL_ROWS))
+        start += n
+    return out
 
 
 def _frame_series(plan: SelectPlan, rows_frame: pl.DataFrame, groups: pl.DataFrame,

@@ -25,7 +25,7 @@ from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from .expressions import cond_expr
-from .fill import bucket_expr, bucket_grid
+from .fill import bucket_expr, bucket_grid, bucket_grid_array
 from ..analyze.time_range import TimeRange
 from ..plan.nodes import (ANY_COLUMN, ORDER_FREE_AGGREGATES, SEEN_COLUMN, WINDOW_COLUMN, Aggregate,
                           FastSelect, Fill, Filter, Scan, SelectPlan, output_column)
@@ -272,13 +272,14 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
     wins = wins[keep]
     if plan.fill == "null":
         whole = plan.time_range
-        grid = np.asarray(bucket_grid(whole.start, whole.end, plan.interval, plan.offset, None, max_buckets),
-                          dtype=np.int64)
+        grid = bucket_grid_array(whole.start, whole.end, plan.interval, plan.offset, max_buckets)
+        times = _grid_times(grid, plan.interval, epoch)
     else:
         grid = wins
+        times = _times(grid, epoch)
     pos = np.minimum(np.searchsorted(wins, grid), len(wins) - 1)
     hit = wins[pos] == grid
-    out = [_times(grid, epoch)]
+    out = [times]
     for vals, n, is_count in cols:
         vals, n = vals[keep][pos], n[keep][pos]
         if is_count:  # fill(null): an empty window counts 0; fill(none): a zero count is null
@@ -288,6 +289,26 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
             ok = hit & (n > 0)
             out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
     return list(map(list, zip(*out)))
+
+
+_GRID_TIMES: dict[tuple, list] = {}  # (first window, interval, windows, epoch) -> their rendered times
+_GRID_TIMES_MAX = 256
+_GRID_TIMES_WINDOWS = 10_000  # longer grids are rendered each time (not kept)
+
+
+def _grid_times(grid: np.ndarray, interval: int, epoch: str | None) -> list:
+    """:func:`_times` of a regular grid, remembered: dashboards ask for the same windows again.
+    The list is shared: callers only read it."""
+    if not 0 < grid.size <= _GRID_TIMES_WINDOWS:
+        return _times(grid, epoch)
+    key = (int(grid[0]), interval, grid.size, epoch)
+    times = _GRID_TIMES.get(key)
+    if times is None:
+        times = _times(grid, epoch)
+        if len(_GRID_TIMES) >= _GRID_TIMES_MAX:
+            _GRID_TIMES.clear()
+        _GRID_TIMES[key] = times
+    return times
 
 
 def _times(grid: np.ndarray, epoch: str | None) -> list:

@@ -44,6 +44,21 @@ def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | Non
                 max_buckets: int = 0) -> list[int]:
     """Window starts from the window of ``first`` to the window of ``last``; under ``tz()``
     the windows influxd's fill iterator steps through (:func:`_zone_walk`)."""
+    b, end = _grid_ends(first, last, interval, offset, tz, max_buckets)
+    if tz is None:
+        return list(range(b, end + 1, interval))
+    return _zone_walk(b, end, interval, tz)
+
+
+def bucket_grid_array(first: int, last: int, interval: int, offset: int, max_buckets: int = 0) -> np.ndarray:
+    """:func:`bucket_grid` without ``tz()``, as int64 (for numpy callers: no list of ints to convert)."""
+    b, end = _grid_ends(first, last, interval, offset, None, max_buckets)
+    return np.arange(b, end + 1, interval, dtype=np.int64)
+
+
+def _grid_ends(first: int, last: int, interval: int, offset: int, tz: str | None,
+               max_buckets: int) -> tuple[int, int]:
+    """The first and last window start of a grid, its size checked against the bucket limits."""
     b = window_start(first, interval, offset, tz)
     end = window_start(last, interval, offset, tz)
     n = (end - b) // interval + 1
@@ -51,9 +66,7 @@ def bucket_grid(first: int, last: int, interval: int, offset: int, tz: str | Non
         raise QueryError(f"max-select-buckets limit exceeded: ({n}/{max_buckets})")
     if n > 10_000_000:
         raise QueryError(f"max-select-buckets limit exceeded: ({n}/10000000)")
-    if tz is None:
-        return list(range(b, end + 1, interval))
-    return _zone_walk(b, end, interval, tz)
+    return b, end
 
 
 _CHUNK = 1 << 16

@@ -635,8 +635,17 @@ def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int,
     if b.null_count() or b.min() < grid[0] or b.max() > grid[-1] or \
             not ((b - offset) % interval == 0).all():
         return False
-    n = df[keys[0]].n_unique() if len(keys) == 1 else df.select(pl.struct(keys).n_unique()).item()
-    return n * len(grid) == df.height
+    return _series_count(df, keys) * len(grid) == df.height
+
+
+def _series_count(df: pl.DataFrame, keys: list[str]) -> int:
+    """Distinct key tuples of ``df``: the count of the one key that varies when the others are
+    constant (the measurement mostly is), without building a struct column."""
+    counts = [df.get_column(k).n_unique() for k in keys]
+    varying = [n for n in counts if n > 1]
+    if len(varying) <= 1:
+        return varying[0] if varying else min(counts)
+    return df.select(pl.struct(keys).n_unique()).item()
 
 
 def _no_count_without_field(plan, df: pl.DataFrame, low: Lowered, ctx: Ctx) -> pl.DataFrame:

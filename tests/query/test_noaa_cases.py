@@ -35,6 +35,23 @@ KNOWN_DEVIATIONS = {
 }
 
 
+_INNER_TEXT_FILL = "a subquery's fill(<number>) of a text column: the outer query reads null, not the number"
+KNOWN_DEVIATIONS.update({q: _INNER_TEXT_FILL for q in (
+    "SELECT * FROM (SELECT usage, host FROM sm fill(7)) fill(0)",
+    "SELECT * FROM (SELECT usage, host FROM sm fill(7))",
+    "SELECT max(usage), host FROM (SELECT usage, host FROM sm fill(5)) fill(0)",
+    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host = 5",
+    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE usage > 2")})
+
+
+def series_order_free(query: str) -> bool:
+    """integral() over several series without GROUP BY time: influxd reads its reducers from
+    a Go map at the end, so the series order varies between runs (tests/query/
+    test_integral_v1.py checks ours is the most frequent one); compared as a set."""
+    group = query.partition(" GROUP BY ")[2]
+    return "integral(" in query and bool(group) and "time(" not in group
+
+
 def approx_equal(a, b) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
@@ -77,6 +94,10 @@ def _check(store, case):
     got = execute(store, case["query"], db=case["db"] or None, epoch=case["epoch"], now=NOW,
                   params=case.get("params")).to_json()
     got, want = normalise_ties(got), normalise_ties(json.loads(json.dumps(case["expected"])))
+    if series_order_free(case["query"]):
+        for doc in (got, want):
+            for st in doc.get("results", []):
+                st.get("series", []).sort(key=lambda s: json.dumps(s.get("tags"), sort_keys=True))
     assert approx_equal(got, want), (
         f"\n got: {json.dumps(got)[:3000]}\nwant: {json.dumps(case['expected'])[:3000]}")
 

@@ -26,6 +26,8 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
+from . import integral_v1
+from .aux_fill import fill_aux, prefill_refs
 from .counts import from_counts
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows
@@ -390,7 +392,7 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         if order.limit:
             cond = cond & (idx < order.offset + order.limit)
         df = df.filter(cond)
-    return _name_columns(plan, _grouped_tags_read(plan, df, keys))
+    return _name_columns(plan, fill_aux(plan, _grouped_tags_read(plan, df, keys), keys))
 
 
 def _grouped_tags_read(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -455,14 +457,9 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     tag_order = [c for c in schema if c not in refs and c not in ("time", NAME)
                  and schema[c] == pl.String and c not in keys]
     if stages.transform is None:
-        df = _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
-        if stages.fill is not None:  # influxd fills a raw row's missing field values too
-            df = df.with_columns([
-                pl.col(output_column(i)).fill_null(stages.fill.value)
-                for i, c in enumerate(plan.columns)
-                if isinstance(c.expr, ast.VarRef) and c.expr.type != "tag"
-                and df.schema[output_column(i)] in (pl.Null, pl.Float64, pl.Int64)])
-        return df
+        if stages.fill is not None:  # influxd fills a raw row's missing values before computing
+            lf = prefill_refs(lf, schema, refs, stages.fill.value)
+        return _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
     df = collect(lf.sort(keys + ["time"] + tag_order), ctx)
     _count_points(df, ctx)
     df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline)
@@ -551,10 +548,14 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         raise
     if df is None:
         return None
-    if stages.fill is not None and df.height:
+    streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
+    if stages.fill is not None and df.height and not streamed:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+    if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
+        df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
     by = keys + [WINDOW_COLUMN] + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
-    df = df.sort(by, maintain_order=True)
+    # the reducers' map is read at the end: most often in the reverse of the input's order
+    df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
     time = POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else WINDOW_COLUMN
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
@@ -573,8 +574,11 @@ def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
     tr = plan.time_range
     grid = None
     if not a.interval:
-        zero = bool(low.aggs) and next(iter(low.aggs)).name == "integral"  # influxd: ZeroTime
-        start = tr.start if tr.has_start and not zero else 0
+        start = tr.start if tr.has_start else 0
+        first = next(iter(low.aggs)) if low.aggs else None
+        if first is not None and first.name == "integral":  # the reducer's own time
+            dtype = dtype_of(first.args[0], dict(lf.collect_schema()))
+            start = integral_v1.lone_time(tr, plan.ascending, dtype)
         return lf.with_columns(pl.lit(start, dtype=pl.Int64).alias(WINDOW_COLUMN)), None
     if a.tz is not None:  # zone-aware windows: list them, then look rows up
         first, last = _window_span(plan, a)
@@ -670,6 +674,15 @@ def _known_field(call) -> bool:
 def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
     """One row per group of every one-value aggregate (selectors' aux fields beside)."""
     exprs, modes, integrals = _agg_exprs(a, schema, low)
+    if integrals and len(integrals) == len(low.aggs):
+        return _integral_rows(plan, a, lf, schema, gkeys, integrals, ctx)
+    if _lone_stream(plan, a, low, schema):
+        call, alias = next(iter(low.aggs.items()))
+        tmp = lf.with_columns(value_expr(call.args[0], schema).alias(VALUE_COLUMN))
+        unit = int(call.args[1].val) if len(call.args) > 1 else 1_000_000_000
+        return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
+                                        integral_v1.whole_range(plan.time_range), unit, False,
+                                        WINDOW_COLUMN)
     exprs += _aux_exprs(a, schema, low, gkeys)
     seen, keep = _seen_exprs(schema, low, exprs)
     runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
@@ -679,6 +692,30 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
     elif runs:
         df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
     return df
+
+
+def _lone_stream(plan, a: Aggregate, low: Lowered, schema) -> bool:
+    first = next(iter(low.aggs), None)
+    return first is not None and integral_v1.lone_stream(
+        low.aggs, a.interval, plan.ascending, dtype_of(first.args[0], schema))
+
+
+def _integral_rows(plan, a: Aggregate, lf, schema, gkeys, integrals, ctx: Ctx) -> pl.DataFrame:
+    """integral() alone with GROUP BY time: the windows its reducers emit (influxd's stream
+    iterators: a window without an emission has no row, fill() adds none)."""
+    df = None
+    for a0, alias, unit in integrals:
+        tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
+        if not plan.ascending and len(integrals) == 1:
+            # read backwards: the reducer ported step by step (its labels, its boundary rows)
+            return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
+                                            integral_v1.windows(a.interval, a.offset), unit, False,
+                                            WINDOW_COLUMN)
+        integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
+        part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit,
+                                  integer)
+        df = part if df is None else df.join(part, on=gkeys, how="full", coalesce=True)
+    return collect(df, ctx)
 
 
 def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, exprs, modes,
@@ -693,7 +730,9 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
         df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias), on=gkeys, how="left")
     for a0, alias, unit in integrals:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-        part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit)
+        integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
+        part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit,
+                                  integer)
         df = df.join(part, on=gkeys, how="full", coalesce=True) if exprs or modes else part
     # the clean-up below stays in the lazy plan, so the statement still collects once
     # count() of a field with no points is "no value" (null); fill() may turn it into 0 later

@@ -154,11 +154,15 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
 
 
 def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
-                   interval: int, offset: int, unit: int) -> pl.LazyFrame:
-    """integral() with GROUP BY time: InfluxDB's stream reducer over each series.
+                   interval: int, offset: int, unit: int, integer: bool = False) -> pl.LazyFrame:
+    """integral() with GROUP BY time: InfluxDB's stream reducer over each series, ascending.
 
     A segment crossing a window boundary is split at the boundary, the value there
-    interpolated linearly; each part goes to its window (``IntegralReducer``).
+    interpolated linearly; each part goes to its window (``IntegralReducer``). The integer
+    reducer computes the part after the boundary from the interpolated value and the
+    previous point's (it never updates the latter). A series whose last point sits on its
+    window's start emits nothing for that window (``Close``).
+    (exec/integral_v1.stream is the reducer itself; the tests hold the two equal.)
     """
     v, t = pl.col(field).cast(pl.Float64), T
     d = lf.filter(pl.col(field).is_not_null()).select(skeys + ["time", v.alias("\x00v")])
@@ -173,7 +177,7 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
     same = pl.col("\x00w0") == pl.col("\x00w1")
     whole = 0.5 * (pl.col("\x00v") + pl.col("\x00v0")) * (t - pl.col("\x00t0")) / unit
     head = 0.5 * (pl.col("\x00v0") + vb) * (end0 - pl.col("\x00t0")) / unit
-    tail = 0.5 * (vb + pl.col("\x00v")) * (t - end0) / unit
+    tail = 0.5 * (vb + pl.col("\x00v0" if integer else "\x00v")) * (t - end0) / unit
     d = d.with_columns(pl.when(same).then(whole).otherwise(tail).fill_null(0.0).alias("\x00a1"),
                        pl.when(same).then(0.0).otherwise(head).fill_null(0.0).alias("\x00a0"))
     parts = pl.concat([
@@ -181,4 +185,8 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
         d.filter(pl.col("\x00w0").is_not_null()).select(skeys + [pl.col("\x00w0").alias("\x00b"),
                                                                pl.col("\x00a0").alias(alias)]),
     ])
-    return parts.group_by(skeys + ["\x00b"]).agg(pl.col(alias).sum())
+    out = parts.group_by(skeys + ["\x00b"]).agg(pl.col(alias).sum())
+    last = d.group_by(skeys).agg(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b")) \
+        if skeys else d.select(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b"))
+    closed = last.filter(pl.col("\x00t") == pl.col("\x00b")).select(skeys + ["\x00b"])
+    return out.join(closed, on=skeys + ["\x00b"], how="anti", nulls_equal=True)

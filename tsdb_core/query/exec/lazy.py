@@ -42,6 +42,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
 RUN_COLUMN = "\x00run"
 RUNS_OK_COLUMN = "\x00runs_ok"
+ROW_TMP = "\x00block_row"
 
 
 @dataclass
@@ -373,16 +374,17 @@ def _tag_only(cond):
     return None
 
 
-def _is_top_bottom(plan: SelectPlan) -> bool:
-    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).first_arg == F.SELECTED
-               for c in plan.columns)
+def _many_rows(plan: SelectPlan) -> bool:
+    """top(), bottom(), distinct(), sample(): ordered by :func:`_aggregate` (a window's rows
+    keep the reducer's order under ORDER BY time DESC)."""
+    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).many_rows for c in plan.columns)
 
 
 def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str],
            ordered: bool = False) -> pl.DataFrame:
     """The Order/Limit stage: time ASC/DESC within series unless ``ordered``, then
     LIMIT/OFFSET per series; then the output columns named."""
-    if not order.ascending and not ordered and not _is_top_bottom(plan):
+    if not order.ascending and not ordered and not _many_rows(plan):
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.offset_shard and order.offset and not order.limit:
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
@@ -529,6 +531,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                ctx) -> pl.DataFrame | None:
     """The Aggregate stage, then Fill and Transform over its rows, then the output columns."""
     a: Aggregate = stages.shape
+    if order.limit or order.offset:
+        lf = _selector_input_limit(plan, order, lf, low, keys, ctx)
     windowed = _with_windows(plan, a, lf, low, ctx)
     if windowed is None:
         return None
@@ -556,6 +560,9 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     by = keys + [WINDOW_COLUMN] + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
     # the reducers' map is read at the end: most often in the reverse of the input's order
     df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
+    if multi and not plan.ascending:  # influxd reverses series and windows, not a window's rows
+        df = df.with_row_index(ROW_TMP).sort(keys + [WINDOW_COLUMN, ROW_TMP],
+                                             descending=[True] * (len(keys) + 1) + [False]).drop(ROW_TMP)
     time = POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else WINDOW_COLUMN
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
@@ -566,6 +573,25 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     return df.select(keys + ["time"] + cols)
+
+
+def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) -> pl.LazyFrame:
+    """top()/bottom() of a field alone under LIMIT/OFFSET: influxd's builder hands the
+    statement's limits to the field's storage iterator, which reads LIMIT+OFFSET+1 points of
+    each series group per shard group (tsm1's limitIterator), the first ones in time order;
+    the call then sees only those."""
+    calls = list(low.aggs)
+    if len(calls) != 1 or calls[0].name not in ("top", "bottom") or len(calls[0].args) != 2 \
+            or any(not isinstance(s, Scan) for s in plan.sources):
+        return lf
+    src = plan.sources[0]
+    shard = next((p.shard_group_duration for p in ctx.provider.retention_policies(src.database)
+                  if p.name == src.retention_policy), 0)
+    if not shard:
+        return lf
+    n = order.limit + order.offset + 1
+    place = pl.col("time").rank("ordinal", descending=not plan.ascending)
+    return lf.filter(place.over([*keys, _shard_group(shard)]) <= n)
 
 
 def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
@@ -673,7 +699,7 @@ def _known_field(call) -> bool:
 
 def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
     """One row per group of every one-value aggregate (selectors' aux fields beside)."""
-    exprs, modes, integrals = _agg_exprs(a, schema, low)
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending)
     if integrals and len(integrals) == len(low.aggs):
         return _integral_rows(plan, a, lf, schema, gkeys, integrals, ctx)
     if _lone_stream(plan, a, low, schema):
@@ -683,7 +709,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
         return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
                                         integral_v1.whole_range(plan.time_range), unit, False,
                                         WINDOW_COLUMN)
-    exprs += _aux_exprs(a, schema, low, gkeys)
+    exprs += _aux_exprs(a, schema, low, gkeys, plan.ascending)
     seen, keep = _seen_exprs(schema, low, exprs)
     runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)
@@ -747,7 +773,7 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     return collect(df.with_columns(gaps).drop(seen), ctx)
 
 
-def _agg_exprs(a: Aggregate, schema, low: Lowered):
+def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True):
     """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates."""
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if a.point_time else None
@@ -773,11 +799,11 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered):
         extra = tuple(_literal_value(x) for x in args[1:])
         exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval).alias(alias))
         if call is selector:
-            exprs.append(agg.selector_time(name, v, extra).alias(POINT_TIME_COLUMN))
+            exprs.append(agg.selector_time(name, v, extra, ascending).alias(POINT_TIME_COLUMN))
     return exprs, modes, integrals
 
 
-def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys) -> list:
+def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True) -> list:
     """Plain fields beside one selector are read at its point, in windows too (influxd)."""
     only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
     aux_of = next(iter(low.aggs)) if a.point_time else (
@@ -786,7 +812,7 @@ def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys) -> list:
         return []
     extra = tuple(_literal_value(x) for x in aux_of.args[1:])
     sv = value_expr(aux_of.args[0], schema)
-    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra).alias(r)
+    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending).alias(r)
             for r in sorted({r.name for e in low.exprs for r in _all_refs(e)})
             if r in schema and r not in gkeys]  # a GROUP BY tag is already a key
 

@@ -77,7 +77,15 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> 
     raise QueryError(f"undefined function {name}()")
 
 
-def selector_time(name: str, v: pl.Expr, args: tuple) -> pl.Expr:
+def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool) -> list:
+    """percentile()'s sort of the points by value: ties keep the order the points were read
+    in, newest first under ORDER BY time DESC (influxd's reducer reads them so)."""
+    if ascending:
+        return [v.filter(nn)]
+    return [v.filter(nn), -T.filter(nn)]
+
+
+def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True) -> pl.Expr:
     """The time of the point a selector picks (used when it is the only call)."""
     nn = v.is_not_null()
     if name in ("max", "min"):
@@ -89,17 +97,17 @@ def selector_time(name: str, v: pl.Expr, args: tuple) -> pl.Expr:
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-        return T.filter(nn).sort_by(v.filter(nn)).get(idx.clip(0, None), null_on_oob=True)
+        return T.filter(nn).sort_by(_by_value(v, nn, ascending)).get(idx.clip(0, None), null_on_oob=True)
     raise QueryError(f"undefined function {name}()")
 
 
-def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple) -> pl.Expr:
+def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bool = True) -> pl.Expr:
     """An auxiliary column's value at the point the selector picks."""
     nn = v.is_not_null()
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-        return aux.filter(nn).sort_by(v.filter(nn)).get(idx.clip(0, None), null_on_oob=True)
+        return aux.filter(nn).sort_by(_by_value(v, nn, ascending)).get(idx.clip(0, None), null_on_oob=True)
     keys, desc = _SELECT_ORDER[name]
     return aux.filter(nn).sort_by([k.filter(nn) for k in keys(v)], descending=desc).first()
 

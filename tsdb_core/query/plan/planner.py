@@ -141,9 +141,12 @@ def _renames(s: Scan, known: SourceSchema, provider) -> tuple[tuple[str, str], .
 
 def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:
     """The shard-group duration that caps OFFSET without LIMIT (SelectPlan.offset_shard): raw
-    fields of measurements only (calls and subqueries are limited after the merge)."""
+    fields of measurements only, math over them included (aggregates and subqueries are
+    limited after the merge)."""
+    math = F.names(F.MATH)  # row-level functions read the fields' storage iterators too
     if not stmt.offset or stmt.limit or has_agg or stmt.into is not None or not sources \
-            or any(not isinstance(s, Scan) for s in sources) or any(list(find(c.expr, ast.Call)) for c in columns):
+            or any(not isinstance(s, Scan) for s in sources) \
+            or any(call.name not in math for c in columns for call in find(c.expr, ast.Call)):
         return 0
     s = sources[0]
     return next((p.shard_group_duration for p in provider.retention_policies(s.database)

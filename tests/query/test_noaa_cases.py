@@ -22,6 +22,7 @@ MIXED_CASES = json.loads((CASE_DIR / "mixed.json").read_text())
 FUZZ_CASES = json.loads((CASE_DIR / "fuzz.json").read_text())
 V1DIFF_CASES = json.loads((CASE_DIR / "v1diff.json").read_text())
 V1DIFF_NOAA_CASES = json.loads((CASE_DIR / "v1diff_noaa.json").read_text())
+V1SWEEP_CASES = json.loads((CASE_DIR / "v1sweep.json").read_text())
 
 # Where influxd 1.6.7's answer is an artefact we do not reproduce (documented deviations).
 KNOWN_DEVIATIONS = {
@@ -182,3 +183,10 @@ def test_v1diff_query(v1diff_store, case):
 def test_v1diff_noaa_query(noaa_store, case):
     """The same family (SHOW ... WHERE, FROM lists mixing subqueries, time literals) on the NOAA sample."""
     _check(noaa_store, case)
+
+
+@pytest.mark.parametrize("case", V1SWEEP_CASES, ids=_ids(V1SWEEP_CASES))
+def test_v1sweep_query(request, case):
+    """The differential sweep (v1sweep_cases.py) over both data sets, as influxd answered."""
+    store = request.getfixturevalue("noaa_store" if case["db"] == "NOAA_water_database" else "v1diff_store")
+    _check(store, case)

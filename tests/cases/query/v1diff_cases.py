@@ -510,6 +510,24 @@ V1DIFF_QUERIES: list = [
     "SELECT integral(n, 1m) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-07T23:20:00Z' GROUP BY time(150s) ORDER BY time DESC",
     "SELECT integral(usage, 1m) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-07T23:20:00Z' GROUP BY time(150s) ORDER BY time DESC",
     "SELECT integral(usage, 1m) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-07T23:20:00Z' GROUP BY time(150s, 20s)",
+    # found by the differential sweep (v1sweep_cases.py): fill(previous|linear) around a null a window
+    # emitted, OFFSET over math, count() subqueries, equal calls as one selector, top()/bottom() inputs
+    "SELECT stddev(n) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z' GROUP BY time(150s), host fill(previous) tz('America/Chicago')",
+    "SELECT stddev(n) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z' GROUP BY time(150s), host fill(previous)",
+    "SELECT stddev(n) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z' GROUP BY time(150s), host fill(previous) ORDER BY time DESC",
+    "SELECT stddev(usage), mean(usage) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z' GROUP BY time(2m) fill(previous)",
+    "SELECT stddev(usage) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z' GROUP BY time(90s) fill(previous)",
+    "SELECT stddev(usage) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z' GROUP BY time(90s) fill(linear)",
+    "SELECT stddev(usage) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z' GROUP BY time(90s) fill(3)",
+    "SELECT pow(usage, 2) FROM cpu WHERE time >= '2019-03-07T23:05:00Z' AND time < '2019-03-07T23:16:00Z' OFFSET 1",
+    "SELECT round(usage / 3) FROM cpu WHERE time >= '2019-03-07T23:05:00Z' AND time < '2019-03-07T23:16:00Z' ORDER BY time DESC OFFSET 1",
+    'SELECT abs(n), usage FROM cpu OFFSET 2',
+    'SELECT usage * 2 FROM cpu OFFSET 2',
+    "SELECT count(count) FROM (SELECT count(usage) FROM cpu WHERE time >= '2019-03-07T23:00:00Z' AND time <= '2019-03-07T23:20:00Z')",
+    'SELECT count + 1 FROM (SELECT count(usage), count(n) FROM cpu)',
+    'SELECT max(usage), max(usage) * 2, host FROM cpu',
+    'SELECT first(usage), first(usage) FROM cpu GROUP BY host',
+    'SELECT max(usage), min(usage) FROM cpu',
 ]
 
 # The same family on the NOAA sample (database NOAA_water_database): recorded into v1diff_noaa.json
@@ -644,4 +662,18 @@ V1DIFF_NOAA_QUERIES: list = [
     "SELECT integral(index, 1m) FROM h2o_quality WHERE location = 'coyote_creek' AND randtag = '1' AND time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T03:00:00Z' GROUP BY time(25m)",
     "SELECT integral(index, 1m) FROM h2o_quality WHERE location = 'coyote_creek' AND randtag = '1' AND time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T03:00:00Z' GROUP BY time(25m) ORDER BY time DESC",
     "SELECT integral(index) FROM h2o_quality WHERE location = 'coyote_creek' AND time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T03:00:00Z' ORDER BY time DESC",
+    # found by the differential sweep (v1sweep_cases.py): fill(previous|linear) around a null a window
+    # emitted, OFFSET over math, count() subqueries, equal calls as one selector, top()/bottom() inputs
+    "SELECT sqrt(water_level) FROM h2o_feet WHERE location = 'santa_monica' OFFSET 5",
+    "SELECT * FROM (SELECT count(water_level) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z')",
+    "SELECT count(count) FROM (SELECT count(water_level) FROM h2o_feet WHERE time > '2019-08-17T23:30:00Z' AND time < '2019-08-18T00:45:00Z') GROUP BY *",
+    "SELECT last(index), last(index) FROM h2o_quality WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z' GROUP BY * fill(-1.5) SLIMIT 1 SOFFSET 1",
+    "SELECT max(index), max(index) FROM h2o_quality WHERE time > '2019-08-17T23:30:00Z' AND time < '2019-08-18T00:45:00Z' GROUP BY location fill(previous) SLIMIT 1",
+    "SELECT min(water_level), min(water_level) FROM h2o_feet WHERE time > '2019-08-17T23:30:00Z' AND time < '2019-08-18T00:45:00Z' fill(0) ORDER BY time DESC",
+    "SELECT top(water_level, 2) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z' GROUP BY time(1h) fill(-1.5) ORDER BY time DESC OFFSET 2",
+    "SELECT top(water_level, 2) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z' ORDER BY time DESC OFFSET 1",
+    "SELECT bottom(water_level, 2) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z' OFFSET 1",
+    "SELECT bottom(water_level, 2) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z' LIMIT 3 OFFSET 1",
+    "SELECT top(water_level, 3) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T03:00:00Z' GROUP BY time(1h), location LIMIT 4",
+    "SELECT top(water_level, location, 2) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T03:00:00Z' LIMIT 2 OFFSET 1",
 ]

@@ -590,7 +590,10 @@ def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) 
     if not shard:
         return lf
     n = order.limit + order.offset + 1
-    place = pl.col("time").rank("ordinal", descending=not plan.ascending)
+    # points of equal time: the tag set's series in key order (reversed when descending)
+    tags = [t for t in plan.source_tags if t in lf.collect_schema() and t not in keys]
+    place = pl.struct(["time", *[pl.col(t).fill_null("") for t in tags]]).rank(
+        "ordinal", descending=not plan.ascending)
     return lf.filter(place.over([*keys, _shard_group(shard)]) <= n)
 
 

@@ -101,7 +101,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
     calls = [c for col in columns for c in _top_calls(col.expr)]
-    point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
+    # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
+    point_time = (has_agg and not interval and len(set(calls)) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
     scan_range = _extended(time_range, extra * interval, ascending)

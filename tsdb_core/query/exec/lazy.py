@@ -185,10 +185,16 @@ def _order_time(src: SubqueryScan) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
-    if not src.whole or not inner.point_time or inner.interval:
+    if not src.whole or inner.interval:
         return []
-    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN),
-            pl.int_range(pl.len(), dtype=pl.Int64).alias(ORDER_ROW_COLUMN)]
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    if _many_rows(inner):
+        # top()/bottom() hand their rows on by series, then time, under ORDER BY time DESC too
+        row = pl.struct([NAME, *inner.dimensions, "time"]).rank("ordinal").cast(pl.Int64)
+        row = row if inner.ascending else -row
+    elif not inner.point_time:
+        return []
+    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
 
 
 def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
@@ -346,7 +352,13 @@ def _slimit(order: OrderLimit, lf: pl.LazyFrame, tag_cond, schema, keys: list[st
     """SLIMIT/SOFFSET pick series as influxd does: from the series index, i.e. before the
     field conditions of WHERE are applied (tag conditions do apply)."""
     base = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
-    series = base.select(keys).unique().sort(keys)  # index order, even for ORDER BY DESC
+    # index order (even for ORDER BY DESC): tag sets by their key, which names only the tags
+    # a series has (tsdb.MakeTagsKey: "host|region|a|r0", "region|r2")
+    dims = keys[1:]
+    tag_key = pl.concat_str([pl.when(pl.col(d) != "").then(pl.lit(tag_name(d))) for d in dims]
+                            + [pl.when(pl.col(d) != "").then(pl.col(d)) for d in dims],
+                            separator="|", ignore_nulls=True) if dims else pl.lit("")
+    series = base.select(keys).unique().sort([pl.col(NAME), tag_key, *dims])
     idx = pl.int_range(pl.len()).over(NAME)  # SLIMIT counts the series of each measurement
     cond = idx >= order.soffset
     if order.slimit:
@@ -506,7 +518,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
 def _unselected_groups(plan: SelectPlan) -> set[str]:
     """The grouping tags of a subquery that it does not select as a tag of the same name."""
     selected = {c.name for c in plan.columns if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"}
-    return {tag_name(d) for d in plan.dimensions} - selected
+    return {tag_name(d) for d in plan.dimensions if d not in plan.inherited_dimensions} - selected
 
 
 def _covers_all_fields(plan, refs: set[str], ctx: Ctx) -> bool:
@@ -891,7 +903,7 @@ def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame
         tags = [x.name for x in call.args[1:-1]]
         args = tuple(tags) + (call.args[-1].val,)
         extra = sorted({r.name for e in low.exprs for r in _all_refs(e)} | set(tags))
-        extra = [x for x in extra if x in schema]
+        extra = [x for x in extra if x in schema and x not in gkeys]  # a group key is carried
         dtype = dtype_of(a0, schema)
         if dtype in (pl.String, pl.Boolean):
             raise UnsupportedType(f"unsupported {call.name} iterator type: "

@@ -145,9 +145,9 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
         n = int(args[-1])
         desc = name == "top"
         tags = [a for a in args[:-1]]
-        if tags:  # one point per distinct tag combination first
+        if tags:  # one point per distinct tag combination first (a group key has one value)
             base = (base.sort([field, "time"], descending=[desc, False])
-                    .group_by(keys + tags, maintain_order=True).first())
+                    .group_by(keys + [t for t in tags if t not in keys], maintain_order=True).first())
         cols = [T.alias("\x00t"), v.alias(alias)] + [pl.col(c) for c in extra if c != field]
         return (base.sort([field, "time"], descending=[desc, False])
                 .group_by(keys, maintain_order=True).head(n)

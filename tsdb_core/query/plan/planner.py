@@ -89,11 +89,12 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
     # (a subquery's unselected series tag included: its rows group by it)
     known.twins.update(k for k in known.scan_fields if k in known.tags or k in known.hidden)
-    dims, passed = _group_keys(dim_exprs, known, parent if has_agg else None)
+    dims, passed = _group_keys(dim_exprs, known, parent)
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
-    columns, types = _expand_fields(fields, known, dims, stmt.into is not None, all_tags,
+    own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
+    columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None)
     for c in columns:
         check_types(c.expr, known.fields)
@@ -165,13 +166,25 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
+        # top(x, tag, n)'s tag columns: readable by name, not listed by ``*`` (influxd)
+        args = _selector_tag_args(inner.columns)
         # a selected tag is a column of type tag: ``*`` lists it, ``count(*)`` skips it
         known.add({c.name: "tag" if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
-                   else inner.types.get(c.name, "float") for c in inner.columns},
+                   else inner.types.get(c.name, "float") for c in inner.columns if c.name not in args},
                   tuple(tag_name(d) for d in inner.dimensions if d not in inner.inherited_dimensions))
+        known.hidden.update(args)
         if inner.is_raw:  # raw rows keep their series tags
             known.hidden.update(t for t in inner.source_tags if t not in names)
     return sources
+
+
+def _selector_tag_args(columns) -> set[str]:
+    """Names of the columns top()/bottom() add after themselves for their tag arguments."""
+    out: set[str] = set()
+    for i, c in enumerate(columns):
+        if isinstance(c.expr, ast.Call) and c.expr.name in ("top", "bottom"):
+            out.update(col.name for col in columns[i + 1:i + len(c.expr.args) - 1])
+    return out
 
 
 def _hide_tags(src: SubqueryScan, dims, n_sources: int) -> SubqueryScan:

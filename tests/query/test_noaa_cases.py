@@ -22,6 +22,7 @@ MIXED_CASES = json.loads((CASE_DIR / "mixed.json").read_text())
 FUZZ_CASES = json.loads((CASE_DIR / "fuzz.json").read_text())
 V1DIFF_CASES = json.loads((CASE_DIR / "v1diff.json").read_text())
 V1DIFF_NOAA_CASES = json.loads((CASE_DIR / "v1diff_noaa.json").read_text())
+V1SWEEP_CASES = json.loads((CASE_DIR / "v1sweep.json").read_text())
 
 # Where influxd 1.6.7's answer is an artefact we do not reproduce (documented deviations).
 KNOWN_DEVIATIONS = {
@@ -33,6 +34,23 @@ KNOWN_DEVIATIONS = {
     "SELECT mode(up), mode(msg), mode(load) FROM status WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-08T00:00:00Z'":
         "mode() tie broken by Go's unstable sort in influxd",
 }
+
+
+_INNER_TEXT_FILL = "a subquery's fill(<number>) of a text column: the outer query reads null, not the number"
+KNOWN_DEVIATIONS.update({q: _INNER_TEXT_FILL for q in (
+    "SELECT * FROM (SELECT usage, host FROM sm fill(7)) fill(0)",
+    "SELECT * FROM (SELECT usage, host FROM sm fill(7))",
+    "SELECT max(usage), host FROM (SELECT usage, host FROM sm fill(5)) fill(0)",
+    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host = 5",
+    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE usage > 2")})
+
+
+def series_order_free(query: str) -> bool:
+    """integral() over several series without GROUP BY time: influxd reads its reducers from
+    a Go map at the end, so the series order varies between runs (tests/query/
+    test_integral_v1.py checks ours is the most frequent one); compared as a set."""
+    group = query.partition(" GROUP BY ")[2]
+    return "integral(" in query and bool(group) and "time(" not in group
 
 
 def approx_equal(a, b) -> bool:
@@ -77,6 +95,10 @@ def _check(store, case):
     got = execute(store, case["query"], db=case["db"] or None, epoch=case["epoch"], now=NOW,
                   params=case.get("params")).to_json()
     got, want = normalise_ties(got), normalise_ties(json.loads(json.dumps(case["expected"])))
+    if series_order_free(case["query"]):
+        for doc in (got, want):
+            for st in doc.get("results", []):
+                st.get("series", []).sort(key=lambda s: json.dumps(s.get("tags"), sort_keys=True))
     assert approx_equal(got, want), (
         f"\n got: {json.dumps(got)[:3000]}\nwant: {json.dumps(case['expected'])[:3000]}")
 
@@ -161,3 +183,10 @@ def test_v1diff_query(v1diff_store, case):
 def test_v1diff_noaa_query(noaa_store, case):
     """The same family (SHOW ... WHERE, FROM lists mixing subqueries, time literals) on the NOAA sample."""
     _check(noaa_store, case)
+
+
+@pytest.mark.parametrize("case", V1SWEEP_CASES, ids=_ids(V1SWEEP_CASES))
+def test_v1sweep_query(request, case):
+    """The differential sweep (v1sweep_cases.py) over both data sets, as influxd answered."""
+    store = request.getfixturevalue("noaa_store" if case["db"] == "NOAA_water_database" else "v1diff_store")
+    _check(store, case)

@@ -29,6 +29,7 @@ from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
 from .results import (FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series, StatementResult,
                       frame_rows, time_expr)
+from .exec.aux_fill import mixed_cells, patch_rows
 from .exec.lazy import Ctx, run_frame
 from .analyze.time_literals import check_time_literals
 
@@ -181,15 +182,17 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     cols = [output_column(i) for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
     rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
+    mixed = mixed_cells(plan, frame)  # fill(<number>) into text cells: built as rows
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
         partial = frame.height > PARTIAL_ROWS
-        if frame.height >= FRAME_ROWS:
+        if frame.height >= FRAME_ROWS and not mixed:
             return [Series(frame[NAME][0], None, names, frame=rows_frame, partial=partial)]
-        return [Series(frame[NAME][0], None, names, frame_rows(rows_frame), partial=partial)]
+        return [Series(frame[NAME][0], None, names, patch_rows(frame_rows(rows_frame), mixed),
+                       partial=partial)]
     if frame.height < FRAME_ROWS:
         runs = _contiguous_series(frame, keys)
         if runs is not None:
-            return _run_series(plan, rows_frame, runs, names, ctx)
+            return _run_series(plan, rows_frame, runs, names, ctx, mixed)
     out: list[Series] = []
     # one conversion to Python rows, then the rows handed out by series (first-seen order,
     # as partition_by(maintain_order=True)): cheaper than a partition per series
@@ -198,9 +201,9 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     if ctx.max_series and groups.height > ctx.max_series:
         from ..base.errors import LimitExceeded
         raise LimitExceeded(f"max-select-series limit exceeded: ({groups.height}/{ctx.max_series})")
-    if frame.height >= FRAME_ROWS and frame.height >= FRAME_SERIES_ROWS * groups.height:
+    if frame.height >= FRAME_ROWS and frame.height >= FRAME_SERIES_ROWS * groups.height and not mixed:
         return _frame_series(plan, rows_frame, groups, names)
-    all_rows = frame_rows(rows_frame)
+    all_rows = patch_rows(frame_rows(rows_frame), mixed)
     contiguous = groups.height == 1
     for g in groups.iter_rows(named=True):
         idx = g[ROW]
@@ -228,12 +231,12 @@ def _contiguous_series(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple
 
 
 def _run_series(plan: SelectPlan, rows_frame: pl.DataFrame, runs: list[tuple[tuple, int]], names: list[str],
-                ctx: Ctx) -> list[Series]:
+                ctx: Ctx, mixed: dict[int, object]) -> list[Series]:
     """:func:`to_series` of a small answer whose series are runs of rows (:func:`_contiguous_series`)."""
     if ctx.max_series and len(runs) > ctx.max_series:
         from ..base.errors import LimitExceeded
         raise LimitExceeded(f"max-select-series limit exceeded: ({len(runs)}/{ctx.max_series})")
-    all_rows = frame_rows(rows_frame)
+    all_rows = patch_rows(frame_rows(rows_frame), mixed)
     dims = [(tag_name(d), i) for i, d in enumerate(plan.dimensions, 1)]
     out: list[Series] = []
     start = 0

@@ -2,7 +2,7 @@
 
 Run against an influxd holding data/NOAA_water_database.txt.gz in database
 NOAA_water_database:  ``python tests/cases/query/build_noaa_cases.py http://127.0.0.1:18186``
-(``--v1diff`` records v1diff.json and v1diff_noaa.json alone; only the latter reads the NOAA data).
+(``--v1diff`` records v1diff.json, v1diff_noaa.json and v1sweep.json alone; the last two read the NOAA data).
 Tests never need influxd: they read the recorded noaa.json.
 Each case: {"query", "db", "epoch", "expected"}; queries are literal (test id = query).
 """
@@ -635,7 +635,8 @@ def _write(base: str, db: str, body: str) -> None:
 
 
 def record_v1diff(base: str) -> None:
-    """v1diff.json: the 1.x behaviours of v1diff_cases.py, on a fresh database of its own."""
+    """v1diff.json: the 1.x behaviours of v1diff_cases.py, on a fresh database of its own; the
+    NOAA family and the differential sweep (v1sweep_cases.py) beside it."""
     from v1diff_cases import V1DIFF_DB, V1DIFF_QUERIES, v1diff_writes
     for name in (V1DIFF_DB, "a b", "a.b", "...", "ü", "x1"):
         fetch(base, f'DROP DATABASE "{name}"', V1DIFF_DB, None)
@@ -645,6 +646,8 @@ def record_v1diff(base: str) -> None:
     record(base, V1DIFF_QUERIES, V1DIFF_DB, "v1diff.json")
     from v1diff_cases import V1DIFF_NOAA_QUERIES  # needs the NOAA sample loaded (see above)
     record(base, V1DIFF_NOAA_QUERIES, DB, "v1diff_noaa.json")
+    from v1sweep_cases import V1SWEEP_QUERIES  # both databases
+    record(base, V1SWEEP_QUERIES, V1DIFF_DB, "v1sweep.json")
 
 
 if __name__ == "__main__":

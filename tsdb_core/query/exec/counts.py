@@ -18,8 +18,6 @@ from ...influxql import ast
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import Aggregate, LoweredCall, Scan, output_column
 
-_IDX_MAX = (1 << 32) - 1  # Polars counts in UInt32
-
 
 def from_counts(plan, stages, order, project, ctx) -> tuple[bool, pl.DataFrame | None]:
     """(True, the Aggregate stage's rows: measurement, time and output columns, or None when
@@ -37,7 +35,7 @@ def from_counts(plan, stages, order, project, ctx) -> tuple[bool, pl.DataFrame |
     if not any(counts.values()):  # no group saw a point: nothing emitted, as the general path
         return True, None
     start = plan.time_range.start if plan.time_range.has_start else 0
-    dtype = pl.UInt32 if max(counts.values()) <= _IDX_MAX else pl.UInt64
+    dtype = pl.Int64  # as the general path's counts (a subquery's outer query reads integers)
     row = [pl.Series(NAME, [src.measurement], pl.String), pl.Series("time", [start], pl.Int64)]
     row += [pl.Series(output_column(i), [counts[fields[e.column]] or None], dtype)  # 0: no value (null)
             for i, e in enumerate(project.exprs)]

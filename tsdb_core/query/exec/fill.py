@@ -198,10 +198,10 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
     elif mode == "value":
         fills = [_only_gaps(c, out, _fill_value(c, out.schema[c], value)) for c in columns]
     elif mode == "previous":
-        fills = [pl.col(c).forward_fill().over(keys) if keys else pl.col(c).forward_fill()
-                 for c in columns]
+        out = out.with_row_index(FILL_ROW)
+        return out.with_columns([_previous(c, out, keys) for c in columns]).drop(FILL_ROW)
     elif mode == "linear":
-        fills = [_linear(c, out.schema[c], keys) for c in columns]
+        fills = [_linear(c, out, keys) for c in columns]
     else:
         raise QueryError(f"unknown fill option {mode}")
     return out.with_columns(fills) if fills else out
@@ -223,6 +223,22 @@ def _merged(frame: pl.DataFrame, keys: list[str], grid: list[int]) -> pl.DataFra
         parts.append(head.join(pl.DataFrame({WINDOW_COLUMN: pl.Series(wins, dtype=pl.Int64)}), how="cross")
                      if keys else pl.DataFrame({WINDOW_COLUMN: pl.Series(wins, dtype=pl.Int64)}))
     return pl.concat(parts)
+
+
+FILL_ROW = "\x00fill_row"  # a row's place in the completed grid (fill(previous) reads back)
+
+
+def _previous(c: str, out: pl.DataFrame, keys: list[str]) -> pl.Expr:
+    """fill(previous): a window without points takes the series' previous emitted value,
+    null included (influxd's fill iterator keeps the last point, stddev's null of one point
+    too); a value emitted as null stays null."""
+    over = (lambda e: e.over(keys)) if keys else (lambda e: e)
+    gap = gap_column(c)
+    if gap not in out.columns:
+        return over(pl.col(c).forward_fill()).alias(c)
+    is_gap = pl.col(gap).fill_null(True)
+    last = over(pl.when(~is_gap).then(pl.col(FILL_ROW)).forward_fill())
+    return pl.when(is_gap).then(pl.col(c).gather(last)).otherwise(pl.col(c)).alias(c)
 
 
 def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
@@ -248,11 +264,23 @@ def _fill_value(c: str, dtype, value) -> pl.Expr:
     return pl.col(c)
 
 
-def _linear(c: str, dtype, keys: list[str]) -> pl.Expr:
+def _linear(c: str, out: pl.DataFrame, keys: list[str]) -> pl.Expr:
+    """fill(linear) of the windows without points, between the points around them (influxd's
+    fill iterator: none after a point emitted as null, whose value reads as 0 after a gap)."""
+    dtype = out.schema[c]
     e = pl.col(c)
     if dtype in (pl.String, pl.Boolean):
         return e
-    interp = e.interpolate()
+    over = (lambda x: x.over(keys)) if keys else (lambda x: x)
+    gap = gap_column(c)
+    if gap not in out.columns:
+        anchors, after_null = e.cast(pl.Float64), pl.lit(False)
+    else:
+        is_gap = pl.col(gap).fill_null(True)
+        anchors = pl.when(~is_gap).then(e.cast(pl.Float64).fill_null(0.0))
+        after_null = over(pl.when(~is_gap).then(e.is_null()).forward_fill()).fill_null(True)
+        after_null = after_null & is_gap | ~is_gap  # emitted rows keep their value
+    interp = over(anchors.interpolate())
     if dtype in (pl.Int64, pl.UInt64):
-        interp = e.cast(pl.Float64).interpolate().cast(pl.Int64)
-    return interp.over(keys) if keys else interp
+        interp = interp.cast(pl.Int64)
+    return pl.when(after_null).then(e).otherwise(interp).alias(c)

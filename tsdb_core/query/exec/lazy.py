@@ -26,6 +26,8 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
+from . import integral_v1
+from .aux_fill import fill_aux, prefill_refs
 from .counts import from_counts
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows
@@ -40,6 +42,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
 RUN_COLUMN = "\x00run"
 RUNS_OK_COLUMN = "\x00runs_ok"
+ROW_TMP = "\x00block_row"
 
 
 @dataclass
@@ -182,10 +185,16 @@ def _order_time(src: SubqueryScan) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
-    if not src.whole or not inner.point_time or inner.interval:
+    if not src.whole or inner.interval:
         return []
-    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN),
-            pl.int_range(pl.len(), dtype=pl.Int64).alias(ORDER_ROW_COLUMN)]
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    if _many_rows(inner):
+        # top()/bottom() hand their rows on by series, then time, under ORDER BY time DESC too
+        row = pl.struct([NAME, *inner.dimensions, "time"]).rank("ordinal").cast(pl.Int64)
+        row = row if inner.ascending else -row
+    elif not inner.point_time:
+        return []
+    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
 
 
 def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
@@ -343,7 +352,13 @@ def _slimit(order: OrderLimit, lf: pl.LazyFrame, tag_cond, schema, keys: list[st
     """SLIMIT/SOFFSET pick series as influxd does: from the series index, i.e. before the
     field conditions of WHERE are applied (tag conditions do apply)."""
     base = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
-    series = base.select(keys).unique().sort(keys)  # index order, even for ORDER BY DESC
+    # index order (even for ORDER BY DESC): tag sets by their key, which names only the tags
+    # a series has (tsdb.MakeTagsKey: "host|region|a|r0", "region|r2")
+    dims = keys[1:]
+    tag_key = pl.concat_str([pl.when(pl.col(d) != "").then(pl.lit(tag_name(d))) for d in dims]
+                            + [pl.when(pl.col(d) != "").then(pl.col(d)) for d in dims],
+                            separator="|", ignore_nulls=True) if dims else pl.lit("")
+    series = base.select(keys).unique().sort([pl.col(NAME), tag_key, *dims])
     idx = pl.int_range(pl.len()).over(NAME)  # SLIMIT counts the series of each measurement
     cond = idx >= order.soffset
     if order.slimit:
@@ -371,16 +386,17 @@ def _tag_only(cond):
     return None
 
 
-def _is_top_bottom(plan: SelectPlan) -> bool:
-    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).first_arg == F.SELECTED
-               for c in plan.columns)
+def _many_rows(plan: SelectPlan) -> bool:
+    """top(), bottom(), distinct(), sample(): ordered by :func:`_aggregate` (a window's rows
+    keep the reducer's order under ORDER BY time DESC)."""
+    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).many_rows for c in plan.columns)
 
 
 def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str],
            ordered: bool = False) -> pl.DataFrame:
     """The Order/Limit stage: time ASC/DESC within series unless ``ordered``, then
     LIMIT/OFFSET per series; then the output columns named."""
-    if not order.ascending and not ordered and not _is_top_bottom(plan):
+    if not order.ascending and not ordered and not _many_rows(plan):
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.offset_shard and order.offset and not order.limit:
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
@@ -390,7 +406,7 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         if order.limit:
             cond = cond & (idx < order.offset + order.limit)
         df = df.filter(cond)
-    return _name_columns(plan, _grouped_tags_read(plan, df, keys))
+    return _name_columns(plan, fill_aux(plan, _grouped_tags_read(plan, df, keys), keys))
 
 
 def _grouped_tags_read(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -455,14 +471,9 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     tag_order = [c for c in schema if c not in refs and c not in ("time", NAME)
                  and schema[c] == pl.String and c not in keys]
     if stages.transform is None:
-        df = _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
-        if stages.fill is not None:  # influxd fills a raw row's missing field values too
-            df = df.with_columns([
-                pl.col(output_column(i)).fill_null(stages.fill.value)
-                for i, c in enumerate(plan.columns)
-                if isinstance(c.expr, ast.VarRef) and c.expr.type != "tag"
-                and df.schema[output_column(i)] in (pl.Null, pl.Float64, pl.Int64)])
-        return df
+        if stages.fill is not None:  # influxd fills a raw row's missing values before computing
+            lf = prefill_refs(lf, schema, refs, stages.fill.value)
+        return _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
     df = collect(lf.sort(keys + ["time"] + tag_order), ctx)
     _count_points(df, ctx)
     df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline)
@@ -507,7 +518,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
 def _unselected_groups(plan: SelectPlan) -> set[str]:
     """The grouping tags of a subquery that it does not select as a tag of the same name."""
     selected = {c.name for c in plan.columns if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"}
-    return {tag_name(d) for d in plan.dimensions} - selected
+    return {tag_name(d) for d in plan.dimensions if d not in plan.inherited_dimensions} - selected
 
 
 def _covers_all_fields(plan, refs: set[str], ctx: Ctx) -> bool:
@@ -532,6 +543,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                ctx) -> pl.DataFrame | None:
     """The Aggregate stage, then Fill and Transform over its rows, then the output columns."""
     a: Aggregate = stages.shape
+    if order.limit or order.offset:
+        lf = _selector_input_limit(plan, order, lf, low, keys, ctx)
     windowed = _with_windows(plan, a, lf, low, ctx)
     if windowed is None:
         return None
@@ -551,10 +564,17 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         raise
     if df is None:
         return None
-    if stages.fill is not None and df.height:
+    streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
+    if stages.fill is not None and df.height and not streamed:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+    if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
+        df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
     by = keys + [WINDOW_COLUMN] + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
-    df = df.sort(by, maintain_order=True)
+    # the reducers' map is read at the end: most often in the reverse of the input's order
+    df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
+    if multi and not plan.ascending:  # influxd reverses series and windows, not a window's rows
+        df = df.with_row_index(ROW_TMP).sort(keys + [WINDOW_COLUMN, ROW_TMP],
+                                             descending=[True] * (len(keys) + 1) + [False]).drop(ROW_TMP)
     time = POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else WINDOW_COLUMN
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
@@ -567,14 +587,39 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     return df.select(keys + ["time"] + cols)
 
 
+def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) -> pl.LazyFrame:
+    """top()/bottom() of a field alone under LIMIT/OFFSET: influxd's builder hands the
+    statement's limits to the field's storage iterator, which reads LIMIT+OFFSET+1 points of
+    each series group per shard group (tsm1's limitIterator), the first ones in time order;
+    the call then sees only those."""
+    calls = list(low.aggs)
+    if len(calls) != 1 or calls[0].name not in ("top", "bottom") or len(calls[0].args) != 2 \
+            or any(not isinstance(s, Scan) for s in plan.sources):
+        return lf
+    src = plan.sources[0]
+    shard = next((p.shard_group_duration for p in ctx.provider.retention_policies(src.database)
+                  if p.name == src.retention_policy), 0)
+    if not shard:
+        return lf
+    n = order.limit + order.offset + 1
+    # points of equal time: the tag set's series in key order (reversed when descending)
+    tags = [t for t in plan.source_tags if t in lf.collect_schema() and t not in keys]
+    place = pl.struct(["time", *[pl.col(t).fill_null("") for t in tags]]).rank(
+        "ordinal", descending=not plan.ascending)
+    return lf.filter(place.over([*keys, _shard_group(shard)]) <= n)
+
+
 def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
     """(rows with their window start in ``WINDOW_COLUMN``, the zone-aware window grid or None);
     None when there are no rows to place."""
     tr = plan.time_range
     grid = None
     if not a.interval:
-        zero = bool(low.aggs) and next(iter(low.aggs)).name == "integral"  # influxd: ZeroTime
-        start = tr.start if tr.has_start and not zero else 0
+        start = tr.start if tr.has_start else 0
+        first = next(iter(low.aggs)) if low.aggs else None
+        if first is not None and first.name == "integral":  # the reducer's own time
+            dtype = dtype_of(first.args[0], dict(lf.collect_schema()))
+            start = integral_v1.lone_time(tr, plan.ascending, dtype)
         return lf.with_columns(pl.lit(start, dtype=pl.Int64).alias(WINDOW_COLUMN)), None
     if a.tz is not None:  # zone-aware windows: list them, then look rows up
         first, last = _window_span(plan, a)
@@ -678,8 +723,17 @@ def _known_field(call) -> bool:
 
 def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
     """One row per group of every one-value aggregate (selectors' aux fields beside)."""
-    exprs, modes, integrals = _agg_exprs(a, schema, low)
-    exprs += _aux_exprs(a, schema, low, gkeys)
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending)
+    if integrals and len(integrals) == len(low.aggs):
+        return _integral_rows(plan, a, lf, schema, gkeys, integrals, ctx)
+    if _lone_stream(plan, a, low, schema):
+        call, alias = next(iter(low.aggs.items()))
+        tmp = lf.with_columns(value_expr(call.args[0], schema).alias(VALUE_COLUMN))
+        unit = int(call.args[1].val) if len(call.args) > 1 else 1_000_000_000
+        return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
+                                        integral_v1.whole_range(plan.time_range), unit, False,
+                                        WINDOW_COLUMN)
+    exprs += _aux_exprs(a, schema, low, gkeys, plan.ascending)
     seen, keep = _seen_exprs(schema, low, exprs)
     runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)
@@ -688,6 +742,30 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
     elif runs:
         df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
     return df
+
+
+def _lone_stream(plan, a: Aggregate, low: Lowered, schema) -> bool:
+    first = next(iter(low.aggs), None)
+    return first is not None and integral_v1.lone_stream(
+        low.aggs, a.interval, plan.ascending, dtype_of(first.args[0], schema))
+
+
+def _integral_rows(plan, a: Aggregate, lf, schema, gkeys, integrals, ctx: Ctx) -> pl.DataFrame:
+    """integral() alone with GROUP BY time: the windows its reducers emit (influxd's stream
+    iterators: a window without an emission has no row, fill() adds none)."""
+    df = None
+    for a0, alias, unit in integrals:
+        tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
+        if not plan.ascending and len(integrals) == 1:
+            # read backwards: the reducer ported step by step (its labels, its boundary rows)
+            return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
+                                            integral_v1.windows(a.interval, a.offset), unit, False,
+                                            WINDOW_COLUMN)
+        integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
+        part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit,
+                                  integer)
+        df = part if df is None else df.join(part, on=gkeys, how="full", coalesce=True)
+    return collect(df, ctx)
 
 
 def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, exprs, modes,
@@ -702,7 +780,9 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
         df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias), on=gkeys, how="left")
     for a0, alias, unit in integrals:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-        part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit)
+        integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
+        part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit,
+                                  integer)
         df = df.join(part, on=gkeys, how="full", coalesce=True) if exprs or modes else part
     # the clean-up below stays in the lazy plan, so the statement still collects once
     # count() of a field with no points is "no value" (null); fill() may turn it into 0 later
@@ -717,7 +797,7 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     return collect(df.with_columns(gaps).drop(seen), ctx)
 
 
-def _agg_exprs(a: Aggregate, schema, low: Lowered):
+def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True):
     """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates."""
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if a.point_time else None
@@ -743,11 +823,11 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered):
         extra = tuple(_literal_value(x) for x in args[1:])
         exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval).alias(alias))
         if call is selector:
-            exprs.append(agg.selector_time(name, v, extra).alias(POINT_TIME_COLUMN))
+            exprs.append(agg.selector_time(name, v, extra, ascending).alias(POINT_TIME_COLUMN))
     return exprs, modes, integrals
 
 
-def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys) -> list:
+def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True) -> list:
     """Plain fields beside one selector are read at its point, in windows too (influxd)."""
     only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
     aux_of = next(iter(low.aggs)) if a.point_time else (
@@ -756,7 +836,7 @@ def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys) -> list:
         return []
     extra = tuple(_literal_value(x) for x in aux_of.args[1:])
     sv = value_expr(aux_of.args[0], schema)
-    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra).alias(r)
+    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending).alias(r)
             for r in sorted({r.name for e in low.exprs for r in _all_refs(e)})
             if r in schema and r not in gkeys]  # a GROUP BY tag is already a key
 
@@ -832,7 +912,7 @@ def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame
         tags = [x.name for x in call.args[1:-1]]
         args = tuple(tags) + (call.args[-1].val,)
         extra = sorted({r.name for e in low.exprs for r in _all_refs(e)} | set(tags))
-        extra = [x for x in extra if x in schema]
+        extra = [x for x in extra if x in schema and x not in gkeys]  # a group key is carried
         dtype = dtype_of(a0, schema)
         if dtype in (pl.String, pl.Boolean):
             raise UnsupportedType(f"unsupported {call.name} iterator type: "

@@ -77,7 +77,15 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> 
     raise QueryError(f"undefined function {name}()")
 
 
-def selector_time(name: str, v: pl.Expr, args: tuple) -> pl.Expr:
+def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool) -> list:
+    """percentile()'s sort of the points by value: ties keep the order the points were read
+    in, newest first under ORDER BY time DESC (influxd's reducer reads them so)."""
+    if ascending:
+        return [v.filter(nn)]
+    return [v.filter(nn), -T.filter(nn)]
+
+
+def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True) -> pl.Expr:
     """The time of the point a selector picks (used when it is the only call)."""
     nn = v.is_not_null()
     if name in ("max", "min"):
@@ -89,17 +97,17 @@ def selector_time(name: str, v: pl.Expr, args: tuple) -> pl.Expr:
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-        return T.filter(nn).sort_by(v.filter(nn)).get(idx.clip(0, None), null_on_oob=True)
+        return T.filter(nn).sort_by(_by_value(v, nn, ascending)).get(idx.clip(0, None), null_on_oob=True)
     raise QueryError(f"undefined function {name}()")
 
 
-def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple) -> pl.Expr:
+def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bool = True) -> pl.Expr:
     """An auxiliary column's value at the point the selector picks."""
     nn = v.is_not_null()
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-        return aux.filter(nn).sort_by(v.filter(nn)).get(idx.clip(0, None), null_on_oob=True)
+        return aux.filter(nn).sort_by(_by_value(v, nn, ascending)).get(idx.clip(0, None), null_on_oob=True)
     keys, desc = _SELECT_ORDER[name]
     return aux.filter(nn).sort_by([k.filter(nn) for k in keys(v)], descending=desc).first()
 
@@ -137,9 +145,9 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
         n = int(args[-1])
         desc = name == "top"
         tags = [a for a in args[:-1]]
-        if tags:  # one point per distinct tag combination first
+        if tags:  # one point per distinct tag combination first (a group key has one value)
             base = (base.sort([field, "time"], descending=[desc, False])
-                    .group_by(keys + tags, maintain_order=True).first())
+                    .group_by(keys + [t for t in tags if t not in keys], maintain_order=True).first())
         cols = [T.alias("\x00t"), v.alias(alias)] + [pl.col(c) for c in extra if c != field]
         return (base.sort([field, "time"], descending=[desc, False])
                 .group_by(keys, maintain_order=True).head(n)
@@ -154,11 +162,15 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
 
 
 def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
-                   interval: int, offset: int, unit: int) -> pl.LazyFrame:
-    """integral() with GROUP BY time: InfluxDB's stream reducer over each series.
+                   interval: int, offset: int, unit: int, integer: bool = False) -> pl.LazyFrame:
+    """integral() with GROUP BY time: InfluxDB's stream reducer over each series, ascending.
 
     A segment crossing a window boundary is split at the boundary, the value there
-    interpolated linearly; each part goes to its window (``IntegralReducer``).
+    interpolated linearly; each part goes to its window (``IntegralReducer``). The integer
+    reducer computes the part after the boundary from the interpolated value and the
+    previous point's (it never updates the latter). A series whose last point sits on its
+    window's start emits nothing for that window (``Close``).
+    (exec/integral_v1.stream is the reducer itself; the tests hold the two equal.)
     """
     v, t = pl.col(field).cast(pl.Float64), T
     d = lf.filter(pl.col(field).is_not_null()).select(skeys + ["time", v.alias("\x00v")])
@@ -173,7 +185,7 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
     same = pl.col("\x00w0") == pl.col("\x00w1")
     whole = 0.5 * (pl.col("\x00v") + pl.col("\x00v0")) * (t - pl.col("\x00t0")) / unit
     head = 0.5 * (pl.col("\x00v0") + vb) * (end0 - pl.col("\x00t0")) / unit
-    tail = 0.5 * (vb + pl.col("\x00v")) * (t - end0) / unit
+    tail = 0.5 * (vb + pl.col("\x00v0" if integer else "\x00v")) * (t - end0) / unit
     d = d.with_columns(pl.when(same).then(whole).otherwise(tail).fill_null(0.0).alias("\x00a1"),
                        pl.when(same).then(0.0).otherwise(head).fill_null(0.0).alias("\x00a0"))
     parts = pl.concat([
@@ -181,4 +193,8 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
         d.filter(pl.col("\x00w0").is_not_null()).select(skeys + [pl.col("\x00w0").alias("\x00b"),
                                                                pl.col("\x00a0").alias(alias)]),
     ])
-    return parts.group_by(skeys + ["\x00b"]).agg(pl.col(alias).sum())
+    out = parts.group_by(skeys + ["\x00b"]).agg(pl.col(alias).sum())
+    last = d.group_by(skeys).agg(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b")) \
+        if skeys else d.select(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b"))
+    closed = last.filter(pl.col("\x00t") == pl.col("\x00b")).select(skeys + ["\x00b"])
+    return out.join(closed, on=skeys + ["\x00b"], how="anti", nulls_equal=True)

@@ -89,11 +89,12 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
     # (a subquery's unselected series tag included: its rows group by it)
     known.twins.update(k for k in known.scan_fields if k in known.tags or k in known.hidden)
-    dims, passed = _group_keys(dim_exprs, known, parent if has_agg else None)
+    dims, passed = _group_keys(dim_exprs, known, parent)
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
-    columns, types = _expand_fields(fields, known, dims, stmt.into is not None, all_tags,
+    own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
+    columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None)
     for c in columns:
         check_types(c.expr, known.fields)
@@ -101,7 +102,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     if parent is not None and interval and fill == "null":
         fill = "none"  # subqueries skip the null fill (compile.go)
     calls = [c for col in columns for c in _top_calls(col.expr)]
-    point_time = (has_agg and not interval and len(calls) == 1 and calls[0].name in SELECTORS)
+    # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
+    point_time = (has_agg and not interval and len(set(calls)) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
     scan_range = _extended(time_range, extra * interval, ascending)
@@ -141,9 +143,12 @@ def _renames(s: Scan, known: SourceSchema, provider) -> tuple[tuple[str, str], .
 
 def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:
     """The shard-group duration that caps OFFSET without LIMIT (SelectPlan.offset_shard): raw
-    fields of measurements only (calls and subqueries are limited after the merge)."""
+    fields of measurements only, math over them included (aggregates and subqueries are
+    limited after the merge)."""
+    math = F.names(F.MATH)  # row-level functions read the fields' storage iterators too
     if not stmt.offset or stmt.limit or has_agg or stmt.into is not None or not sources \
-            or any(not isinstance(s, Scan) for s in sources) or any(list(find(c.expr, ast.Call)) for c in columns):
+            or any(not isinstance(s, Scan) for s in sources) \
+            or any(call.name not in math for c in columns for call in find(c.expr, ast.Call)):
         return 0
     s = sources[0]
     return next((p.shard_group_duration for p in provider.retention_policies(s.database)
@@ -161,13 +166,25 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
+        # top(x, tag, n)'s tag columns: readable by name, not listed by ``*`` (influxd)
+        args = _selector_tag_args(inner.columns)
         # a selected tag is a column of type tag: ``*`` lists it, ``count(*)`` skips it
         known.add({c.name: "tag" if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
-                   else inner.types.get(c.name, "float") for c in inner.columns},
+                   else inner.types.get(c.name, "float") for c in inner.columns if c.name not in args},
                   tuple(tag_name(d) for d in inner.dimensions if d not in inner.inherited_dimensions))
+        known.hidden.update(args)
         if inner.is_raw:  # raw rows keep their series tags
             known.hidden.update(t for t in inner.source_tags if t not in names)
     return sources
+
+
+def _selector_tag_args(columns) -> set[str]:
+    """Names of the columns top()/bottom() add after themselves for their tag arguments."""
+    out: set[str] = set()
+    for i, c in enumerate(columns):
+        if isinstance(c.expr, ast.Call) and c.expr.name in ("top", "bottom"):
+            out.update(col.name for col in columns[i + 1:i + len(c.expr.args) - 1])
+    return out
 
 
 def _hide_tags(src: SubqueryScan, dims, n_sources: int) -> SubqueryScan:

@@ -182,7 +182,9 @@ def _fast_tags(plan: SelectPlan, schema) -> dict | None:
     if plan.condition is None:
         return {}
     if plan.is_raw:  # raw rows: the rest of the condition is evaluated on the rows the tags leave
-        return scan_tags(plan.condition) or None  # a field condition over every series: general
+        tags = scan_tags(plan.condition)  # none (a field condition over every series): general
+        # a key the measurement lacks matches no series: the general path says so
+        return tags if tags and all(k in schema.tags for k in tags) else None
     # every conjunct a tag equality (or an OR of them on one tag) of a real tag key
     for c in conjuncts(plan.condition):
         eq = tag_equalities(c, AnyString)

@@ -1,0 +1,83 @@
+"""The rows of a frame-backed series as 1.x's CSV, written column by column.
+
+A large answer reaches the shim as Polars frames (``Series.frame``), not Python rows. Each
+column becomes its CSV text in Polars (integers and booleans cast, floats in Go's ``'f'``
+form, strings quoted where Go's encoding/csv quotes them), a line is the series' ``name,tags,``
+and the columns' texts joined, and lines go out in pieces of ``PIECE_ROWS``. The bytes are
+the rows path's (:meth:`.encode_csv.CsvEncoder._rows`), checked in
+tests/http/test_encode_frame_formats.py.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from .formats import go_f
+
+PIECE_ROWS = 4096  # rows per piece of a streamed answer
+
+_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+# encoding/csv's fieldNeedsQuotes: a comma, quote or line break, a leading Unicode space, `\.`
+QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'
+
+
+def encodable(frame: pl.DataFrame) -> bool:
+    """Whether every column has a type written here (else the series goes the rows path)."""
+    return all(dt in _INTS or dt in (pl.Float64, pl.Float32, pl.Boolean, pl.String, pl.Null)
+               for dt in frame.dtypes)
+
+
+def quoted(v: pl.Expr) -> pl.Expr:
+    """A string column's CSV fields: quoted (inner quotes doubled) where Go quotes them."""
+    return pl.when(v.str.contains(QUOTE_RE)).then('"' + v.str.replace_all('"', '""', literal=True) + '"') \
+        .otherwise(v)
+
+
+def float_text(s: pl.Series) -> pl.Series:
+    """strconv.FormatFloat(v, 'f', -1, 64) of a column (NaN, ``+Inf``, ``-Inf``, ``-0``; null
+    empty): integral values below 2**53 as integers, the rest of 1e-4 <= |v| < 1e16 as
+    Polars' shortest digits (fractional values only); Python for the rest."""
+    x = s.cast(pl.Float64)
+    c = pl.col(x.name)
+    a = c.abs()
+    integral = (c == c.floor()) & (a < 2.0 ** 53)
+    text = x.to_frame().select(
+        pl.when(c.is_nan()).then(pl.lit("NaN"))
+        .when(c == float("inf")).then(pl.lit("+Inf"))
+        .when(c == float("-inf")).then(pl.lit("-Inf"))
+        .when((c == 0) & ((1 / c) < 0)).then(pl.lit("-0"))
+        .when(integral).then(c.cast(pl.Int64, strict=False).cast(pl.String))
+        .when((a >= 1e-4) & (a < 1e16) & (c != c.floor())).then(c.cast(pl.String))
+        .otherwise(None)).to_series()
+    missing = (text.is_null() & x.is_not_null()).arg_true()
+    if missing.len():
+        text = text.scatter(missing, [go_f(v) for v in x.gather(missing).to_list()])
+    return text.fill_null("")
+
+
+def _column_text(s: pl.Series) -> pl.Series | pl.Expr:
+    """One column's CSV fields: an expression applied per piece, or a prepared Series."""
+    dt = s.dtype
+    if dt in (pl.Float64, pl.Float32):
+        return float_text(s)
+    c = pl.col(s.name)
+    if dt == pl.String:
+        return quoted(c).fill_null("")
+    return c.cast(pl.String).fill_null("")  # integers, booleans ("true"/"false"), nulls
+
+
+def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None) -> Iterator[bytes]:
+    """``head`` + the row's fields, one line per row (each ending in a line break), in pieces
+    of ``piece_rows`` (default ``PIECE_ROWS``) rows."""
+    piece_rows = piece_rows or PIECE_ROWS
+    prepared, parts = {}, []
+    for i, s in enumerate(frame.get_columns()):
+        s = s.alias(f"c{i}")
+        t = _column_text(s)
+        prepared[s.name] = t.alias(s.name) if isinstance(t, pl.Series) else s
+        parts.append(pl.col(s.name) if isinstance(t, pl.Series) else t)
+    texts = pl.DataFrame(prepared)
+    line = pl.concat_str([pl.lit(head), pl.concat_str(parts, separator=",")]).str.join("\n")
+    for start in range(0, texts.height, piece_rows):
+        yield texts.slice(start, piece_rows).select(line).item().encode() + b"\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import polars as pl
 
 from .formats import go_f
@@ -34,26 +35,36 @@ def quoted(v: pl.Expr) -> pl.Expr:
         .otherwise(v)
 
 
-def float_text(s: pl.Series) -> pl.Series:
+def float_text(s: pl.Series) -> pl.Series | pl.Expr:
     """strconv.FormatFloat(v, 'f', -1, 64) of a column (NaN, ``+Inf``, ``-Inf``, ``-0``; null
-    empty): integral values below 2**53 as integers, the rest of 1e-4 <= |v| < 1e16 as
-    Polars' shortest digits (fractional values only); Python for the rest."""
+    empty). Polars' text is Go's for fractional values with 1e-4 <= |v| < 1e16 (the common
+    case: one cast per piece) and, without its ``.0``, for integral ones below 1e16 (``-0``
+    too); Python writes the rest."""
     x = s.cast(pl.Float64)
-    c = pl.col(x.name)
-    a = c.abs()
-    integral = (c == c.floor()) & (a < 2.0 ** 53)
-    text = x.to_frame().select(
-        pl.when(c.is_nan()).then(pl.lit("NaN"))
-        .when(c == float("inf")).then(pl.lit("+Inf"))
-        .when(c == float("-inf")).then(pl.lit("-Inf"))
-        .when((c == 0) & ((1 / c) < 0)).then(pl.lit("-0"))
-        .when(integral).then(c.cast(pl.Int64, strict=False).cast(pl.String))
-        .when((a >= 1e-4) & (a < 1e16) & (c != c.floor())).then(c.cast(pl.String))
-        .otherwise(None)).to_series()
-    missing = (text.is_null() & x.is_not_null()).arg_true()
-    if missing.len():
-        text = text.scatter(missing, [go_f(v) for v in x.gather(missing).to_list()])
-    return text.fill_null("")
+    v = x.to_numpy()  # (a null is NaN here)
+    c = pl.col(s.name).cast(pl.Float64)
+    with np.errstate(invalid="ignore"):
+        a = np.abs(v)
+        integral = a == np.floor(a)
+        if not integral.any() and ((a >= 1e-4) & (a < 1e16)).all():
+            return c.cast(pl.String)
+        odd = np.flatnonzero(np.isfinite(a) & (a != 0) & ((a < 1e-4) | (a >= 1e16)))
+    text = c.cast(pl.String).str.strip_suffix(".0")
+    if np.isinf(a).any() or np.isnan(a).any():
+        text = pl.when(c.is_nan()).then(pl.lit("NaN")).when(c == float("inf")).then(pl.lit("+Inf")) \
+            .when(c == float("-inf")).then(pl.lit("-Inf")).otherwise(text)
+    text = text.fill_null("")
+    if not odd.size:
+        return text
+    return s.to_frame().select(text).to_series().scatter(odd, [go_f(f) for f in x.gather(odd).to_list()])
+
+
+def _string_text(s: pl.Series) -> pl.Series | pl.Expr:
+    """A string column's fields: the column itself unless some value needs quotes."""
+    c = pl.col(s.name)
+    if not s.str.contains(QUOTE_RE).any():
+        return c.fill_null("") if s.null_count() else c
+    return s.to_frame().select(quoted(c).fill_null("")).to_series()
 
 
 def _column_text(s: pl.Series) -> pl.Series | pl.Expr:
@@ -61,10 +72,11 @@ def _column_text(s: pl.Series) -> pl.Series | pl.Expr:
     dt = s.dtype
     if dt in (pl.Float64, pl.Float32):
         return float_text(s)
-    c = pl.col(s.name)
     if dt == pl.String:
-        return quoted(c).fill_null("")
-    return c.cast(pl.String).fill_null("")  # integers, booleans ("true"/"false"), nulls
+        return _string_text(s)
+    c = pl.col(s.name)
+    text = c.cast(pl.String)  # integers, booleans ("true"/"false"), nulls
+    return text.fill_null("") if s.null_count() or dt == pl.Null else text
 
 
 def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None) -> Iterator[bytes]:
@@ -78,6 +90,6 @@ def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None) 
         prepared[s.name] = t.alias(s.name) if isinstance(t, pl.Series) else s
         parts.append(pl.col(s.name) if isinstance(t, pl.Series) else t)
     texts = pl.DataFrame(prepared)
-    line = pl.concat_str([pl.lit(head), pl.concat_str(parts, separator=",")]).str.join("\n")
+    line = (pl.concat_str([pl.lit(head), pl.concat_str(parts, separator=",")]).str.join("\n") + "\n").cast(pl.Binary)
     for start in range(0, texts.height, piece_rows):
-        yield texts.slice(start, piece_rows).select(line).item().encode() + b"\n"
+        yield texts.slice(start, piece_rows).select(line).item()

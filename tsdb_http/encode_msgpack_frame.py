@@ -47,14 +47,23 @@ def _cells(matrix: np.ndarray, lengths: np.ndarray | None) -> pa.Array:
     return pa.Array.from_buffers(_BIN, n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
-def _nulls(s: pl.Series) -> np.ndarray | None:
-    return s.is_null().to_numpy() if s.null_count() else None
+def _arrow(s: pl.Series) -> pa.Array:
+    """The column as Arrow (renamed: a name may hold a NUL, which an Arrow schema refuses)."""
+    return s.alias("s").to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def _int_cells(s: pl.Series) -> pa.Array:
+def _nulls(a: pa.Array) -> np.ndarray | None:
+    return a.is_null().to_numpy(zero_copy_only=False) if a.null_count else None
+
+
+def _filled(a: pa.Array, fill) -> np.ndarray:
+    return (pc.fill_null(a, fill) if a.null_count else a).to_numpy(zero_copy_only=False)
+
+
+def _int_cells(a: pa.Array) -> pa.Array:
     """msgp's AppendInt64 (signed encodings; a uint64 beyond int64's range as ``cf``)."""
-    n = len(s)
-    raw = s.fill_null(0).to_numpy()
+    n = len(a)
+    raw = _filled(a, 0)
     v = raw.astype(np.int64) if raw.dtype != np.uint64 else raw.view(np.int64)
     # payload bytes and tag of each value's form: fixint, d0 (int8), d1, d2, d3 (int64)
     k = np.full(n, 8, dtype=np.int64)
@@ -75,7 +84,7 @@ def _int_cells(s: pl.Series) -> pa.Array:
         fix &= ~big
     matrix[fix, 0] = be[fix, 7]
     lengths[fix] = 1
-    return _with_nil(matrix, lengths, _nulls(s))
+    return _with_nil(matrix, lengths, _nulls(a))
 
 
 def _with_nil(matrix: np.ndarray, lengths: np.ndarray | None, nulls: np.ndarray | None) -> pa.Array:
@@ -88,40 +97,36 @@ def _with_nil(matrix: np.ndarray, lengths: np.ndarray | None, nulls: np.ndarray 
     return _cells(matrix, lengths)
 
 
-def _float_cells(s: pl.Series) -> pa.Array:
+def _float_cells(a: pa.Array) -> pa.Array:
     """float64 (``cb`` + 8 bytes; a float32 widened as the rows path widens it)."""
-    x = s.cast(pl.Float64).to_numpy()
+    x = _filled(a, 0.0).astype(">f8")
     matrix = np.empty((len(x), 9), dtype=np.uint8)
     matrix[:, 0] = _FLOAT
-    matrix[:, 1:] = x.astype(">f8").view(np.uint8).reshape(-1, 8)
-    return _with_nil(matrix, None, _nulls(s))
+    matrix[:, 1:] = x.view(np.uint8).reshape(-1, 8)
+    return _with_nil(matrix, None, _nulls(a))
 
 
-def _bool_cells(s: pl.Series) -> pa.Array:
-    b = s.fill_null(False).to_numpy()
-    matrix = np.where(b, np.uint8(_TRUE), np.uint8(_FALSE)).astype(np.uint8)[:, None]
-    return _with_nil(matrix, None, _nulls(s))
+def _bool_cells(a: pa.Array) -> pa.Array:
+    matrix = np.where(_filled(a, False), np.uint8(_TRUE), np.uint8(_FALSE)).astype(np.uint8)[:, None]
+    return _with_nil(matrix, None, _nulls(a))
 
 
-def _string_cells(s: pl.Series) -> pa.Array:
-    """str with msgpack-python's headers (``use_bin_type``: fixstr, str8, str16, str32)."""
-    nulls = _nulls(s)
-    text = s.alias("s").fill_null("").to_arrow(compat_level=pl.CompatLevel.oldest()).cast(_BIN)  # (a name
-    # may hold a NUL, which an Arrow schema refuses)
+def _string_cells(a: pa.Array) -> list[pa.Array]:
+    """str with msgpack-python's headers (``use_bin_type``: fixstr, str8, str16, str32): each
+    value's header cell, then its UTF-8 bytes (nil and no bytes for a null)."""
+    nulls = _nulls(a)
+    text = (pc.fill_null(a, "") if a.null_count else a).cast(_BIN)
     size = pc.binary_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
+    if not size.size or size.max() < 32:  # tags and short strings: fixstr only
+        return [_with_nil((0xA0 | size).astype(np.uint8)[:, None], None, nulls), text]
     n = len(size)
-    matrix = np.zeros((n, 5), dtype=np.uint8)
-    lengths = np.full(n, 5, dtype=np.int64)
-    matrix[:, 0] = 0xDB
-    matrix[:, 1:] = size.astype(">u4").view(np.uint8).reshape(n, 4)
-    m16 = size < 65536
-    matrix[m16, 0], matrix[m16, 1:3], lengths[m16] = 0xDA, matrix[m16, 3:5], 3
-    m8 = size < 256
-    matrix[m8, 0], matrix[m8, 1], lengths[m8] = 0xD9, size[m8], 2
-    fix = size < 32
-    matrix[fix, 0], lengths[fix] = 0xA0 | size[fix], 1
-    head = _with_nil(matrix, lengths, nulls)
-    return pc.binary_join_element_wise(head, text, _EMPTY)
+    be = size.astype(">u4").view(np.uint8).reshape(n, 4)
+    fix, m8, m16 = size < 32, size < 256, size < 65536
+    matrix = np.empty((n, 5), dtype=np.uint8)
+    matrix[:, 0] = np.where(fix, 0xA0 | size, np.where(m8, 0xD9, np.where(m16, 0xDA, 0xDB)))
+    matrix[:, 1:] = np.where(m8[:, None], be[:, [3, 0, 0, 0]], np.where(m16[:, None], be[:, [2, 3, 0, 0]], be))
+    lengths = np.where(fix, 1, np.where(m8, 2, np.where(m16, 3, 5)))
+    return [_with_nil(matrix, lengths, nulls), text]
 
 
 _TIME = np.dtype([("tag", "u1"), ("size", "u1"), ("type", "u1"), ("sec", ">i8"), ("nsec", ">u4")])
@@ -135,22 +140,26 @@ def _time_cells(s: pl.Series) -> pa.Array:
     return _cells(rec.view(np.uint8).reshape(len(s), 15), None)
 
 
-def _column_cells(s: pl.Series) -> pa.Array:
+def _column_cells(s: pl.Series) -> list[pa.Array]:
+    """A column's bytes per row, as one or more binary arrays to write one after the other."""
     dt = s.dtype
-    if dt in _INTS:
-        return _int_cells(s)
-    if dt in (pl.Float64, pl.Float32):
-        return _float_cells(s)
-    if dt == pl.Boolean:
-        return _bool_cells(s)
+    if dt == pl.Null:
+        return [_cells(np.full((len(s), 1), _NIL, dtype=np.uint8), None)]
+    a = _arrow(s)
     if dt == pl.String:
-        return _string_cells(s)
-    return _cells(np.full((len(s), 1), _NIL, dtype=np.uint8), None)  # pl.Null
+        return _string_cells(a)
+    if dt in _INTS:
+        return [_int_cells(a)]
+    if dt in (pl.Float64, pl.Float32):
+        return [_float_cells(a)]
+    return [_bool_cells(a)]
 
 
 def _rows(frame: pl.DataFrame, head: pa.Scalar, ns_time: bool) -> bytes:
     cols = frame.get_columns()
-    cells = [_time_cells(cols[0]) if ns_time else _column_cells(cols[0]), *map(_column_cells, cols[1:])]
+    cells = [_time_cells(cols[0])] if ns_time else _column_cells(cols[0])
+    for s in cols[1:]:
+        cells += _column_cells(s)
     joined = pc.binary_join_element_wise(head, *cells, _EMPTY)
     offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)
     start, end = joined.offset, joined.offset + len(joined)

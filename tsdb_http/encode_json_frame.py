@@ -18,14 +18,13 @@ import numpy as np
 import polars as pl
 
 from .formats import go_json, go_json_float
-from .v3_floats import v3_json_float
+from .v3_floats import I64_LIMIT, v3_json_float
 
 PIECE_ROWS = 4096  # rows per piece of a streamed answer
 
 # bytes of a UTF-8 string that may need escaping: controls, '"', '\\', '<', '>', '&' and the
 # lead byte of U+2028/U+2029 (a false alarm only sends the column the careful way)
-_MAYBE_ESCAPED = np.zeros(256, dtype=bool)
-_MAYBE_ESCAPED[[*range(0x20), *b'"\\<>&', 0xE2]] = True
+_MAYBE_ESCAPED = bytes(range(0x20)) + b'"\\<>&\xe2'
 _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 # characters orjson escapes in a string (then go_json's HTML and line-separator forms)
 _ESCAPED = r'["\\<>&\x00-\x1f\x{2028}\x{2029}]'
@@ -41,33 +40,37 @@ def _float_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr:
     """A float column as Go writes it (``null`` for NaN, infinities and nulls).
 
     Polars' text is Go's for finite, non-integral values with 1e-4 <= |v| < 1e15 (the
-    common case: one cast); integral values lose the ``.0``; non-finite ones are ``null``;
-    values outside that range are written by :func:`go_json_float` (``v3``: by
-    :func:`v3_json_float`, and ``-0.0`` too, which InfluxDB 3 writes as ``0``).
+    common case: one cast, per piece); the other values are patched in: integral ones
+    as Polars' integers, non-finite ones as ``null``, the rest written by
+    :func:`go_json_float` (``v3``: by :func:`v3_json_float`; InfluxDB 3 writes ``-0.0``
+    as ``0`` and integral values up to 2**63 as integers).
     """
     x = s.cast(pl.Float64)
-    a = np.abs(x.to_numpy())  # (a null is NaN here)
-    c = pl.col(s.name).cast(pl.Float64)
+    v = x.to_numpy()  # (a null is NaN here)
     with np.errstate(invalid="ignore"):
+        a = np.abs(v)
         finite = np.isfinite(a)
-        if finite.all() and not (a == np.floor(a)).any() and ((a >= 1e-4) & (a < 1e15)).all():
-            return c.cast(pl.String)
-        odd_mask = finite & (a != 0) & ((a < 1e-4) | (a >= 1e15))
-        if v3:
-            odd_mask |= (a == 0) & np.signbit(x.to_numpy())
-        odd = np.flatnonzero(odd_mask)
-    expr = pl.when(c.is_finite()).then(c.cast(pl.String).str.strip_suffix(".0")).otherwise(pl.lit("null"))
-    if not odd.size:
-        return expr  # converted piece by piece
-    vals = x.gather(odd).to_list()
-    text = v3_json_float if v3 else go_json_float
-    return s.to_frame().select(expr).to_series().scatter(odd, [text(v) for v in vals])
+        integral = finite & (a == np.floor(a))
+        if not integral.any() and finite.all() and ((a >= 1e-4) & (a < 1e15)).all():
+            return pl.col(s.name).cast(pl.Float64).cast(pl.String)
+        ints = integral & (a < I64_LIMIT) if v3 else integral & (a < 2.0 ** 53) & ~((v == 0) & np.signbit(v))
+        odd = np.flatnonzero(finite & ~ints & ((a < 1e-4) | (a >= 1e15)))
+    text = x.cast(pl.String)
+    for where, new in ((np.flatnonzero(ints), lambda i: x.gather(i).cast(pl.Int64).cast(pl.String)),
+                       (np.flatnonzero(~finite), lambda i: pl.repeat("null", len(i), eager=True)),
+                       (odd, lambda i: [(v3_json_float if v3 else go_json_float)(f) for f in x.gather(i).to_list()])):
+        if where.size:
+            text = text.scatter(where, new(where))
+    return text
 
 
 def _may_escape(s: pl.Series) -> bool:
     """Whether some byte of the column's text may need escaping (one look at its Arrow data)."""
     data = s.to_arrow(compat_level=pl.CompatLevel.oldest()).buffers()[2]
-    return data is not None and bool(_MAYBE_ESCAPED[np.frombuffer(data, dtype=np.uint8)].any())
+    if data is None:
+        return False
+    text = data.to_pybytes()
+    return len(text.translate(None, _MAYBE_ESCAPED)) != len(text)  # (one pass in C, no per-value work)
 
 
 def _string_text(s: pl.Series) -> pl.Series | pl.Expr | None:
@@ -114,22 +117,28 @@ class _Layout:
 
 def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr]:
     """The columns to slice (prepared texts replacing their columns) and one expression
-    writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated."""
-    parts: list[pl.Expr] = []
+    writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated
+    (a run of neighbours of one kind joined with their separator in one step)."""
+    runs: list[tuple[bool, list[pl.Expr]]] = []  # (between quotes, texts)
     prepared = {}
-    lit = lay.open_row
     for i, s in enumerate(frame.get_columns()):
         name = f"c{i}"
         t = _text(s.alias(name), v3)
         prepared[name] = t.alias(name) if isinstance(t, pl.Series) else s.alias(name)
-        if t is None:
-            parts += [pl.lit(lit + '"'), pl.col(name)]
-            lit = '"' + lay.cell_sep
+        text = pl.col(name) if t is None or isinstance(t, pl.Series) else t
+        if runs and runs[-1][0] == (t is None):
+            runs[-1][1].append(text)
         else:
-            parts += [pl.lit(lit), pl.col(name) if isinstance(t, pl.Series) else t]
-            lit = lay.cell_sep
+            runs.append((t is None, [text]))
+    parts: list[pl.Expr] = []
+    lit = lay.open_row
+    for quoted, texts in runs:
+        q = '"' if quoted else ""
+        parts += [pl.lit(lit + q), texts[0] if len(texts) == 1 else
+                  pl.concat_str(texts, separator=q + lay.cell_sep + q)]
+        lit = q + lay.cell_sep
     parts.append(pl.lit(lit[:-len(lay.cell_sep)] + lay.close_row))
-    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep)
+    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep).cast(pl.Binary)
 
 
 def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None,
@@ -143,5 +152,5 @@ def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: in
     n = texts.height
     between = lay.row_sep.encode()
     for start in range(0, n, piece_rows):
-        body = texts.slice(start, piece_rows).select(row).item().encode()
+        body = texts.slice(start, piece_rows).select(row).item()
         yield b"".join((lay.first if start == 0 else between, body, lay.last if start + piece_rows >= n else b""))

@@ -36,7 +36,7 @@ def encodable(frame: pl.DataFrame) -> bool:
                for dt in frame.dtypes)
 
 
-def _float_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr:
+def _float_text(s: pl.Series, v3: bool = False) -> _Patched | pl.Expr:
     """A float column as Go writes it (``null`` for NaN, infinities and nulls).
 
     Polars' text is Go's for finite, non-integral values with 1e-4 <= |v| < 1e15 (the
@@ -54,14 +54,30 @@ def _float_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr:
         if not integral.any() and finite.all() and ((a >= 1e-4) & (a < 1e15)).all():
             return pl.col(s.name).cast(pl.Float64).cast(pl.String)
         ints = integral & (a < I64_LIMIT) if v3 else integral & (a < 2.0 ** 53) & ~((v == 0) & np.signbit(v))
-        odd = np.flatnonzero(finite & ~ints & ((a < 1e-4) | (a >= 1e15)))
-    text = x.cast(pl.String)
-    for where, new in ((np.flatnonzero(ints), lambda i: x.gather(i).cast(pl.Int64).cast(pl.String)),
-                       (np.flatnonzero(~finite), lambda i: pl.repeat("null", len(i), eager=True)),
-                       (odd, lambda i: [(v3_json_float if v3 else go_json_float)(f) for f in x.gather(i).to_list()])):
-        if where.size:
-            text = text.scatter(where, new(where))
-    return text
+        odd = finite & ~ints & ((a < 1e-4) | (a >= 1e15))
+    where = np.flatnonzero(ints | odd | ~finite)
+    texts = pl.repeat("null", len(where), eager=True)
+    for mask, new in ((ints, lambda i: x.gather(i).cast(pl.Int64).cast(pl.String)),
+                      (odd, lambda i: [(v3_json_float if v3 else go_json_float)(f) for f in x.gather(i).to_list()])):
+        i = np.flatnonzero(mask)
+        if i.size:
+            texts = texts.scatter(np.searchsorted(where, i), new(i))
+    return _Patched(where, texts)
+
+
+class _Patched:
+    """A float column's text, written piece by piece: Polars' cast with the values it
+    writes otherwise (at ``where``, ascending) replaced by ``texts``."""
+
+    __slots__ = ("where", "texts")
+
+    def __init__(self, where: np.ndarray, texts: pl.Series) -> None:
+        self.where, self.texts = where, texts
+
+    def piece(self, col: pl.Series, start: int) -> pl.Series:
+        lo, hi = np.searchsorted(self.where, [start, start + len(col)])
+        text = col.cast(pl.Float64).cast(pl.String)
+        return text.scatter(self.where[lo:hi] - start, self.texts[lo:hi]) if hi > lo else text
 
 
 def _may_escape(s: pl.Series) -> bool:
@@ -87,9 +103,10 @@ def _string_text(s: pl.Series) -> pl.Series | pl.Expr | None:
                                .otherwise(quoted)).to_series()
 
 
-def _text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:
-    """One column's JSON text: an expression applied per piece, a prepared Series (rare
-    values), or None: a string written between the row's literal quotes."""
+def _text(s: pl.Series, v3: bool = False) -> _Patched | pl.Series | pl.Expr | None:
+    """One column's JSON text: an expression applied per piece, a float column's text
+    patched per piece, a prepared Series (strings with escapes), or None: a string written
+    between the row's literal quotes."""
     dt = s.dtype
     if dt in (pl.Float64, pl.Float32):
         return _float_text(s, v3)
@@ -115,17 +132,20 @@ class _Layout:
         self.first, self.last = ("[" + row).encode(), ("\n" + " " * indent + "]").encode()
 
 
-def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr]:
-    """The columns to slice (prepared texts replacing their columns) and one expression
+def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr, dict]:
+    """The columns to slice (prepared texts replacing their columns), one expression
     writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated
-    (a run of neighbours of one kind joined with their separator in one step)."""
+    (a run of neighbours of one kind joined with their separator in one step), and the
+    columns to patch in each piece first (name -> :class:`_Patched`)."""
     runs: list[tuple[bool, list[pl.Expr]]] = []  # (between quotes, texts)
-    prepared = {}
+    prepared, patched = {}, {}
     for i, s in enumerate(frame.get_columns()):
         name = f"c{i}"
         t = _text(s.alias(name), v3)
         prepared[name] = t.alias(name) if isinstance(t, pl.Series) else s.alias(name)
-        text = pl.col(name) if t is None or isinstance(t, pl.Series) else t
+        if isinstance(t, _Patched):
+            patched[name] = t
+        text = t if isinstance(t, pl.Expr) else pl.col(name)
         if runs and runs[-1][0] == (t is None):
             runs[-1][1].append(text)
         else:
@@ -138,7 +158,7 @@ def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.D
                   pl.concat_str(texts, separator=q + lay.cell_sep + q)]
         lit = q + lay.cell_sep
     parts.append(pl.lit(lit[:-len(lay.cell_sep)] + lay.close_row))
-    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep).cast(pl.Binary)
+    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep).cast(pl.Binary), patched
 
 
 def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None,
@@ -148,9 +168,12 @@ def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: in
     ``v3``: floats in InfluxDB 3's forms."""
     piece_rows = piece_rows or PIECE_ROWS
     lay = _Layout(indent)
-    texts, row = _row_expr(frame, lay, v3)
+    texts, row, patched = _row_expr(frame, lay, v3)
     n = texts.height
     between = lay.row_sep.encode()
     for start in range(0, n, piece_rows):
-        body = texts.slice(start, piece_rows).select(row).item()
+        piece = texts.slice(start, piece_rows)
+        if patched:
+            piece = piece.with_columns(p.piece(piece.get_column(k), start).alias(k) for k, p in patched.items())
+        body = piece.select(row).item()
         yield b"".join((lay.first if start == 0 else between, body, lay.last if start + piece_rows >= n else b""))

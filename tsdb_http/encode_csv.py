@@ -2,8 +2,9 @@
 
 Times are ns integers (or the ``epoch`` unit), floats Go's ``'f'`` form, tags
 the series key (``k=v,k2=v2``, escaped, empty values left out). Large batches
-are formatted column by column in Polars; the property tests check that this
-equals the per-value path byte for byte.
+of Python rows are formatted column by column in Polars; frame-backed series
+(large answers) are written from their columns by :mod:`.encode_csv_frame` and
+streamed. The property tests check both against the per-value path byte for byte.
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 msgp writes int64 values with signed encodings (``200`` is ``d1 00 c8``, not
 ``cc c8``), floats as float64, and times as extension type 5 (int64 seconds,
 uint32 nanoseconds). Errored statements are ``{"error": ...}`` without an id.
+Frame-backed series (large answers) are written from their columns by
+:mod:`.encode_msgpack_frame` and streamed.
 """
 from __future__ import annotations
 

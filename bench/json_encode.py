@@ -1,6 +1,6 @@
 """What writing a /query JSON answer costs, against orjson and against a pre-built answer.
 
-    python -m bench.json_encode [--runs 15] [--rows 37765]
+    python -m bench.json_encode [--runs 15] [--rows 37765] [--frame ANSWER.parquet] [--cpu]
 
 For TSBS-shaped answers (high-cpu-all: time, 10 tags, 10 float fields; and small ones:
 one row, single-groupby's 12 rows, double-groupby-1's 100 series x 12 rows, SHOW TAG
@@ -17,7 +17,13 @@ VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
 - ``floor``: copying the answer's bytes (a pre-built body);
 - ``first``: the frame path's time to its first values piece.
 
-Both paths' bytes are checked equal before timing.
+- ``csv``/``msgpack frame`` and ``... rows e2e``: the same answer (times as int ns) in CSV
+  and msgpack, written from the frame and through Python rows built from it; ``msgpack
+  prebuilt``: ``msgpack.packb`` of pre-built rows.
+
+Both paths' bytes are checked equal before timing. ``--frame`` takes the answer's frame
+from a Parquet file (a real query's ``Series.frame``) instead of the generated one;
+``--cpu`` times CPU seconds of the process (steadier on a busy machine) instead of wall time.
 """
 from __future__ import annotations
 
@@ -25,13 +31,14 @@ import argparse
 import statistics
 import time
 
+import msgpack
 import numpy as np
 import orjson
 import polars as pl
 
 from tsdb_core import Series, StatementResult
 from tsdb_core.query.results import frame_rows, rfc3339_times
-from tsdb_http.encode import Response, encode_json, json_pieces
+from tsdb_http.encode import CSV, MSGPACK, Encoder, Response, encode_json, json_pieces
 
 TAGS = ("arch", "datacenter", "hostname", "os", "rack", "region", "service", "service_environment",
         "service_version", "team")
@@ -70,6 +77,9 @@ def small_cases() -> dict[str, Response]:
             "double-groupby-1 (100x12)": Response(double), "show tag values (100)": Response(show)}
 
 
+CLOCK = time.perf_counter  # (--cpu: time.process_time)
+
+
 def medians_ms(fns: dict, runs: int) -> list[tuple[str, float, float]]:
     """(name, median ms, min ms) of each function, run in turns (round after round) so they
     share the machine's noise (the min: the least disturbed run)."""
@@ -78,9 +88,9 @@ def medians_ms(fns: dict, runs: int) -> list[tuple[str, float, float]]:
         fn()  # warm
     for _ in range(runs):
         for k, fn in fns.items():
-            t = time.perf_counter()
+            t = CLOCK()
             fn()
-            times[k].append(time.perf_counter() - t)
+            times[k].append(CLOCK() - t)
     return [(k, statistics.median(v) * 1e3, min(v) * 1e3) for k, v in times.items()]
 
 
@@ -90,8 +100,7 @@ def _first_piece(frame: pl.DataFrame, columns: list[str]) -> None:
     next(it)  # the first values piece
 
 
-def big(rows: int, runs: int) -> list[tuple[str, float]]:
-    frame = high_cpu_frame(rows)
+def big(frame: pl.DataFrame, runs: int) -> list[tuple[str, float]]:
     columns = frame.columns
 
     def frame_resp():
@@ -117,6 +126,25 @@ def big(rows: int, runs: int) -> list[tuple[str, float]]:
         "first": lambda: _first_piece(frame, columns)}, runs), len(body) / 1e6
 
 
+def formats(frame: pl.DataFrame, runs: int) -> list[tuple[str, float, float]]:
+    """CSV and msgpack of the answer with int ns times: from the frame, and through Python rows."""
+    ns = frame.with_columns(pl.Series(frame.columns[0], 1451646018_000_000_000 + np.arange(frame.height) * 10**9))
+    columns = ns.columns
+
+    def resp(rows: bool) -> Response:
+        s = Series("cpu", None, columns, frame_rows(ns)) if rows else Series("cpu", None, columns, frame=ns)
+        return Response([StatementResult(0, [s])])
+
+    fns = {}
+    for kind, label in ((CSV, "csv"), (MSGPACK, "msgpack")):
+        assert Encoder(kind).encode(resp(False)) == Encoder(kind).encode(resp(True)), label
+        fns[f"{label} frame"] = lambda k=kind: b"".join(Encoder(k).pieces(resp(False)))
+        fns[f"{label} rows e2e"] = lambda k=kind: Encoder(k).encode(resp(True))
+    prebuilt = frame_rows(ns)
+    fns["msgpack prebuilt"] = lambda: msgpack.packb(prebuilt)
+    return medians_ms(fns, runs)
+
+
 def small(runs: int) -> dict[str, list[tuple[str, float]]]:
     out = {}
     for label, resp in small_cases().items():
@@ -131,14 +159,25 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.json_encode", description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--rows", type=int, default=37_765)
+    p.add_argument("--frame", default=None, help="a Parquet file holding an answer's frame (time as text first)")
+    p.add_argument("--cpu", action="store_true", help="time CPU seconds of the process, not wall time")
     args = p.parse_args(argv)
-    print(f"medians of {args.runs} runs, ms (a shared machine: read ratios)")
-    res, mb = big(args.rows, args.runs)
-    print(f"\n{args.rows:,} rows x (time + 10 tags + 10 fields), {mb:.1f} MB; median (min) ms:")
+    global CLOCK
+    CLOCK = time.process_time if args.cpu else time.perf_counter
+    frame = pl.read_parquet(args.frame) if args.frame else high_cpu_frame(args.rows)
+    print(f"medians of {args.runs} runs, {'CPU' if args.cpu else 'wall'} ms (a shared machine: read ratios)")
+    res, mb = big(frame, args.runs)
+    print(f"\n{frame.height:,} rows x {frame.width} columns, {mb:.1f} MB; median (min) ms:")
     print("  " + "  ".join(f"{k} {med:.1f} ({low:.1f})" for k, med, low in res))
     d = {k: med for k, med, _ in res}
     print(f"  medians: frame/orjson {d['frame'] / d['orjson']:.2f}x, frame/orjson e2e "
           f"{d['frame'] / d['orjson e2e']:.2f}x, rows e2e/frame {d['rows e2e'] / d['frame']:.1f}x")
+    fm = formats(frame, args.runs)
+    print("  " + "  ".join(f"{k} {med:.1f} ({low:.1f})" for k, med, low in fm))
+    d.update({k: med for k, med, _ in fm})
+    print(f"  medians: csv rows e2e/frame {d['csv rows e2e'] / d['csv frame']:.1f}x, msgpack rows e2e/frame "
+          f"{d['msgpack rows e2e'] / d['msgpack frame']:.1f}x, msgpack frame/prebuilt "
+          f"{d['msgpack frame'] / d['msgpack prebuilt']:.2f}x")
     print("\nsmall answers (rows path), median (min) µs:")
     for label, r in small(args.runs * 20).items():
         print(f"  {label:28s} " + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in r))

@@ -25,7 +25,7 @@ from . import encode_v3
 from .encode_csv import CsvEncoder, _csv_field, _csv_value, tags_key  # noqa: F401 (re-exported)
 from .encode_json import (_fix_floats, _json_float, encode_json, go_json, go_json_float,  # noqa: F401
                           json_pieces, response_obj)
-from .encode_msgpack import _mp_int, encode_msgpack  # noqa: F401
+from .encode_msgpack import _mp_int, encode_msgpack, msgpack_pieces  # noqa: F401
 from .formats import CSV, EPOCH_DIVISORS, JSON, MSGPACK, Response, has_time  # noqa: F401
 
 _has_time = has_time
@@ -85,7 +85,7 @@ def render_times(results: list[StatementResult], epoch: str | None, kind: str) -
     targets, times = [], []
     for st in results:
         for s in st.series:
-            if s.frame is not None and kind == JSON and epoch:
+            if s.frame is not None and epoch:
                 _frame_epoch(s, div)
                 continue
             if not _has_time(s):
@@ -135,8 +135,11 @@ class Encoder:
         return encode_json(resp, self.pretty, self.v3)
 
     def pieces(self, resp: Response) -> Iterator[bytes]:
-        """:meth:`encode`'s bytes in pieces (JSON: large answers column by column, see
-        :func:`json_pieces`; other formats in one piece)."""
-        if self.kind == JSON:
-            return json_pieces(resp, self.pretty, self.v3)
-        return iter((self.encode(resp),))
+        """:meth:`encode`'s bytes in pieces: frame-backed series (large answers) written
+        column by column as they go (:func:`json_pieces`, :meth:`CsvEncoder.pieces`,
+        :func:`msgpack_pieces`)."""
+        if self.kind == CSV:
+            return self._csv.pieces(resp)
+        if self.kind == MSGPACK:
+            return msgpack_pieces(resp, self.ns_times)
+        return json_pieces(resp, self.pretty, self.v3)

@@ -2,17 +2,21 @@
 
 Times are ns integers (or the ``epoch`` unit), floats Go's ``'f'`` form, tags
 the series key (``k=v,k2=v2``, escaped, empty values left out). Large batches
-are formatted column by column in Polars; the property tests check that this
-equals the per-value path byte for byte.
+of Python rows are formatted column by column in Polars; frame-backed series
+(large answers) are written from their columns by :mod:`.encode_csv_frame` and
+streamed. The property tests check both against the per-value path byte for byte.
 """
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
 
+from .encode_csv_frame import encodable as frame_encodable
+from .encode_csv_frame import lines_pieces
 from .formats import Response, go_f
 
 _NEEDS_QUOTE = re.compile(r'[,"\r\n]')
@@ -126,9 +130,15 @@ class CsvEncoder:
             pl.concat_str([pl.col("h"), pl.concat_str(pl.exclude("h"), separator=",")])).to_series().to_list()
 
     def encode(self, resp: Response) -> bytes:
-        lines: list[str] = []
+        return b"".join(self.pieces(resp))
+
+    def pieces(self, resp: Response) -> Iterator[bytes]:
+        """:meth:`encode`'s bytes in pieces: a frame-backed series' lines are written from its
+        columns (:mod:`.encode_csv_frame`) piece by piece, the rest in one piece."""
         if resp.error is not None:
-            return ("error\n" + _csv_field(resp.error) + "\n").encode()
+            yield ("error\n" + _csv_field(resp.error) + "\n").encode()
+            return
+        lines: list[str] = []
         for r in resp.results:
             if r.statement_id != self.statement_id:
                 if not r.series:
@@ -136,7 +146,7 @@ class CsvEncoder:
                 if self.statement_id >= 0:
                     lines.append("")
                 self.statement_id = r.statement_id
-                lines.append(",".join(_csv_field(c) for c in ["name", "tags", *r.series[0].columns]))
+                lines.append(_header(r.series[0].columns))
             prev = None
             heads: list[str] = []
             rows: list[list] = []
@@ -145,13 +155,24 @@ class CsvEncoder:
                     lines.extend(self._rows(heads, rows))
                     heads, rows = [], []
                     lines.append("")
-                    lines.append(",".join(_csv_field(c) for c in ["name", "tags", *s.columns]))
+                    lines.append(_header(s.columns))
                 prev = s
                 head = _csv_field(s.name) + "," + _csv_field(tags_key(s.tags)) + ","
+                if s.frame is not None and s.frame.height and frame_encodable(s.frame):
+                    lines.extend(self._rows(heads, rows))
+                    heads, rows = [], []
+                    if lines:
+                        yield ("\n".join(lines) + "\n").encode()
+                        lines = []
+                    yield from lines_pieces(s.frame, head)
+                    continue
                 heads.extend([head] * len(s.values))
                 rows.extend(s.values)
             if rows:
                 lines.extend(self._rows(heads, rows))
-        if not lines:
-            return b""
-        return ("\n".join(lines) + "\n").encode()
+        if lines:
+            yield ("\n".join(lines) + "\n").encode()
+
+
+def _header(columns: list[str]) -> str:
+    return ",".join(_csv_field(c) for c in ["name", "tags", *columns])

@@ -18,14 +18,13 @@ import numpy as np
 import polars as pl
 
 from .formats import go_json, go_json_float, v3_json
-from .v3_floats import v3_json_float
+from .v3_floats import I64_LIMIT, v3_json_float
 
 PIECE_ROWS = 4096  # rows per piece of a streamed answer
 
 # bytes of a UTF-8 string that may need escaping: controls, '"', '\\', '<', '>', '&' and the
 # lead byte of U+2028/U+2029 (a false alarm only sends the column the careful way)
-_MAYBE_ESCAPED = np.zeros(256, dtype=bool)
-_MAYBE_ESCAPED[[*range(0x20), *b'"\\<>&', 0xE2]] = True
+_MAYBE_ESCAPED = bytes(range(0x20)) + b'"\\<>&\xe2'
 _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 # characters orjson escapes in a string (then go_json's HTML and line-separator forms)
 _ESCAPED = r'["\\<>&\x00-\x1f\x{2028}\x{2029}]'
@@ -37,37 +36,57 @@ def encodable(frame: pl.DataFrame) -> bool:
                for dt in frame.dtypes)
 
 
-def _float_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr:
+def _float_text(s: pl.Series, v3: bool = False) -> _Patched | pl.Expr:
     """A float column as Go writes it (``null`` for NaN, infinities and nulls).
 
     Polars' text is Go's for finite, non-integral values with 1e-4 <= |v| < 1e15 (the
-    common case: one cast); integral values lose the ``.0``; non-finite ones are ``null``;
-    values outside that range are written by :func:`go_json_float` (``v3``: by
-    :func:`v3_json_float`, and ``-0.0`` too, which InfluxDB 3 writes as ``0``).
+    common case: one cast, per piece); the other values are patched in: integral ones
+    as Polars' integers, non-finite ones as ``null``, the rest written by
+    :func:`go_json_float` (``v3``: by :func:`v3_json_float`; InfluxDB 3 writes ``-0.0``
+    as ``0`` and integral values up to 2**63 as integers).
     """
     x = s.cast(pl.Float64)
-    a = np.abs(x.to_numpy())  # (a null is NaN here)
-    c = pl.col(s.name).cast(pl.Float64)
+    v = x.to_numpy()  # (a null is NaN here)
     with np.errstate(invalid="ignore"):
+        a = np.abs(v)
         finite = np.isfinite(a)
-        if finite.all() and not (a == np.floor(a)).any() and ((a >= 1e-4) & (a < 1e15)).all():
-            return c.cast(pl.String)
-        odd_mask = finite & (a != 0) & ((a < 1e-4) | (a >= 1e15))
-        if v3:
-            odd_mask |= (a == 0) & np.signbit(x.to_numpy())
-        odd = np.flatnonzero(odd_mask)
-    expr = pl.when(c.is_finite()).then(c.cast(pl.String).str.strip_suffix(".0")).otherwise(pl.lit("null"))
-    if not odd.size:
-        return expr  # converted piece by piece
-    vals = x.gather(odd).to_list()
-    text = v3_json_float if v3 else go_json_float
-    return s.to_frame().select(expr).to_series().scatter(odd, [text(v) for v in vals])
+        integral = finite & (a == np.floor(a))
+        if not integral.any() and finite.all() and ((a >= 1e-4) & (a < 1e15)).all():
+            return pl.col(s.name).cast(pl.Float64).cast(pl.String)
+        ints = integral & (a < I64_LIMIT) if v3 else integral & (a < 2.0 ** 53) & ~((v == 0) & np.signbit(v))
+        odd = finite & ~ints & ((a < 1e-4) | (a >= 1e15))
+    where = np.flatnonzero(ints | odd | ~finite)
+    texts = pl.repeat("null", len(where), eager=True)
+    for mask, new in ((ints, lambda i: x.gather(i).cast(pl.Int64).cast(pl.String)),
+                      (odd, lambda i: [(v3_json_float if v3 else go_json_float)(f) for f in x.gather(i).to_list()])):
+        i = np.flatnonzero(mask)
+        if i.size:
+            texts = texts.scatter(np.searchsorted(where, i), new(i))
+    return _Patched(where, texts)
+
+
+class _Patched:
+    """A float column's text, written piece by piece: Polars' cast with the values it
+    writes otherwise (at ``where``, ascending) replaced by ``texts``."""
+
+    __slots__ = ("where", "texts")
+
+    def __init__(self, where: np.ndarray, texts: pl.Series) -> None:
+        self.where, self.texts = where, texts
+
+    def piece(self, col: pl.Series, start: int) -> pl.Series:
+        lo, hi = np.searchsorted(self.where, [start, start + len(col)])
+        text = col.cast(pl.Float64).cast(pl.String)
+        return text.scatter(self.where[lo:hi] - start, self.texts[lo:hi]) if hi > lo else text
 
 
 def _may_escape(s: pl.Series) -> bool:
     """Whether some byte of the column's text may need escaping (one look at its Arrow data)."""
     data = s.to_arrow(compat_level=pl.CompatLevel.oldest()).buffers()[2]
-    return data is not None and bool(_MAYBE_ESCAPED[np.frombuffer(data, dtype=np.uint8)].any())
+    if data is None:
+        return False
+    text = data.to_pybytes()
+    return len(text.translate(None, _MAYBE_ESCAPED)) != len(text)  # (one pass in C, no per-value work)
 
 
 def _string_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:
@@ -86,9 +105,10 @@ def _string_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:
                                .otherwise(quoted)).to_series()
 
 
-def _text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:
-    """One column's JSON text: an expression applied per piece, a prepared Series (rare
-    values), or None: a string written between the row's literal quotes."""
+def _text(s: pl.Series, v3: bool = False) -> _Patched | pl.Series | pl.Expr | None:
+    """One column's JSON text: an expression applied per piece, a float column's text
+    patched per piece, a prepared Series (strings with escapes), or None: a string written
+    between the row's literal quotes."""
     dt = s.dtype
     if dt in (pl.Float64, pl.Float32):
         return _float_text(s, v3)
@@ -115,24 +135,33 @@ class _Layout:
         self.first, self.last = ("[" + row).encode(), ("\n" + " " * indent + "]").encode()
 
 
-def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr]:
-    """The columns to slice (prepared texts replacing their columns) and one expression
-    writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated."""
-    parts: list[pl.Expr] = []
-    prepared = {}
-    lit = lay.open_row
+def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr, dict]:
+    """The columns to slice (prepared texts replacing their columns), one expression
+    writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated
+    (a run of neighbours of one kind joined with their separator in one step), and the
+    columns to patch in each piece first (name -> :class:`_Patched`)."""
+    runs: list[tuple[bool, list[pl.Expr]]] = []  # (between quotes, texts)
+    prepared, patched = {}, {}
     for i, s in enumerate(frame.get_columns()):
         name = f"c{i}"
         t = _text(s.alias(name), v3)
         prepared[name] = t.alias(name) if isinstance(t, pl.Series) else s.alias(name)
-        if t is None:
-            parts += [pl.lit(lit + '"'), pl.col(name)]
-            lit = '"' + lay.cell_sep
+        if isinstance(t, _Patched):
+            patched[name] = t
+        text = t if isinstance(t, pl.Expr) else pl.col(name)
+        if runs and runs[-1][0] == (t is None):
+            runs[-1][1].append(text)
         else:
-            parts += [pl.lit(lit), pl.col(name) if isinstance(t, pl.Series) else t]
-            lit = lay.cell_sep
+            runs.append((t is None, [text]))
+    parts: list[pl.Expr] = []
+    lit = lay.open_row
+    for quoted, texts in runs:
+        q = '"' if quoted else ""
+        parts += [pl.lit(lit + q), texts[0] if len(texts) == 1 else
+                  pl.concat_str(texts, separator=q + lay.cell_sep + q)]
+        lit = q + lay.cell_sep
     parts.append(pl.lit(lit[:-len(lay.cell_sep)] + lay.close_row))
-    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep)
+    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep).cast(pl.Binary), patched
 
 
 def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None,
@@ -142,9 +171,12 @@ def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: in
     ``v3``: floats, strings and indentation in InfluxDB 3's (serde_json's) forms."""
     piece_rows = piece_rows or PIECE_ROWS
     lay = _Layout(indent, 2 if v3 else 4)
-    texts, row = _row_expr(frame, lay, v3)
+    texts, row, patched = _row_expr(frame, lay, v3)
     n = texts.height
     between = lay.row_sep.encode()
     for start in range(0, n, piece_rows):
-        body = texts.slice(start, piece_rows).select(row).item().encode()
+        piece = texts.slice(start, piece_rows)
+        if patched:
+            piece = piece.with_columns(p.piece(piece.get_column(k), start).alias(k) for k, p in patched.items())
+        body = piece.select(row).item()
         yield b"".join((lay.first if start == 0 else between, body, lay.last if start + piece_rows >= n else b""))

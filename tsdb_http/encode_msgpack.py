@@ -3,14 +3,20 @@
 msgp writes int64 values with signed encodings (``200`` is ``d1 00 c8``, not
 ``cc c8``), floats as float64, and times as extension type 5 (int64 seconds,
 uint32 nanoseconds). Errored statements are ``{"error": ...}`` without an id.
+Frame-backed series (large answers) are written from their columns by
+:mod:`.encode_msgpack_frame` and streamed.
 """
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 
 import msgpack
 
+from .encode_msgpack_frame import encodable, values_pieces
 from .formats import Response, has_time
+
+MIN_PIECE = 1 << 16  # bytes: smaller pieces of a streamed answer wait for the next
 
 try:  # vectorised timestamp packing; a struct loop does the same without numpy
     import numpy as np
@@ -93,9 +99,17 @@ def _mp_rows(values: list[list], packer, ns_time: bool = False) -> bytes:
 
 def encode_msgpack(resp: Response, ns_times: bool = False) -> bytes:
     """1.x's msgpack body; ``ns_times``: time columns hold int ns to send as timestamps."""
+    return b"".join(msgpack_pieces(resp, ns_times))
+
+
+def msgpack_pieces(resp: Response, ns_times: bool = False) -> Iterator[bytes]:
+    """:func:`encode_msgpack`'s bytes in pieces: a frame-backed series' values are written
+    from its columns (:mod:`.encode_msgpack_frame`) piece by piece, everything else at once
+    (pieces shorter than ``MIN_PIECE`` are joined to the next)."""
     p = msgpack.Packer(use_bin_type=True)
     if resp.error is not None:
-        return p.pack_map_header(1) + p.pack("error") + p.pack(resp.error)
+        yield p.pack_map_header(1) + p.pack("error") + p.pack(resp.error)
+        return
     out = [p.pack_map_header(1), p.pack("results"), p.pack_array_header(len(resp.results))]
     for r in resp.results:
         if r.error:
@@ -111,16 +125,29 @@ def encode_msgpack(resp: Response, ns_times: bool = False) -> bytes:
                         p.pack("text"), p.pack(d["text"])]
         out += [p.pack("series"), p.pack_array_header(len(r.series))]
         for s in r.series:
-            out.append(p.pack_map_header(2 + bool(s.name) + bool(s.tags) + bool(s.partial)))
-            if s.name:
-                out += [p.pack("name"), p.pack(s.name)]
-            if s.tags:
-                out += [p.pack("tags"), p.pack(dict(sorted(s.tags.items())))]
-            out += [p.pack("columns"), p.pack(list(s.columns)),
-                    p.pack("values"), p.pack_array_header(len(s.values))]
-            out.append(_mp_rows(s.values, p, ns_times and has_time(s)))
+            out += _series_head(s, p)
+            ns_time = ns_times and has_time(s)
+            if s.frame is not None and encodable(s.frame):
+                for piece in values_pieces(s.frame, ns_time):
+                    out.append(piece)
+                    if len(piece) >= MIN_PIECE:
+                        yield b"".join(out)
+                        out = []
+            else:
+                out.append(_mp_rows(s.values, p, ns_time))
             if s.partial:
                 out += [p.pack("partial"), p.pack(True)]
         if r.partial:
             out += [p.pack("partial"), p.pack(True)]
-    return b"".join(out)
+    yield b"".join(out)
+
+
+def _series_head(s, p) -> list[bytes]:
+    """A series map up to its values array's header."""
+    out = [p.pack_map_header(2 + bool(s.name) + bool(s.tags) + bool(s.partial))]
+    if s.name:
+        out += [p.pack("name"), p.pack(s.name)]
+    if s.tags:
+        out += [p.pack("tags"), p.pack(dict(sorted(s.tags.items())))]
+    out += [p.pack("columns"), p.pack(list(s.columns)), p.pack("values"), p.pack_array_header(s.n_rows)]
+    return out

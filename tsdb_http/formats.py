@@ -35,7 +35,8 @@ class Response:
 
 
 def has_time(s: Series) -> bool:
-    return bool(s.columns) and s.columns[0] == "time" and bool(s.values)
+    """A time column first and some rows (a frame-backed series' rows are not built)."""
+    return bool(s.columns) and s.columns[0] == "time" and s.n_rows > 0
 
 
 def go_f(f: float) -> str:

@@ -322,7 +322,7 @@ async def query(request: Request) -> Response | RawResponse:
         results = v1_results.after_failure(results, shape.p.chunked)
     encoder = encode.Encoder(kind, shape.p.pretty, shape.p.epoch, shim.influxql is not _V1)
     if not shape.p.chunked:
-        if kind == encode.JSON and _framed(results):
+        if _framed(results):
             return _streamed(encoder.pieces(encode.Response(results)), shape)
         if _small(results):
             body = encoder.encode(encode.Response(results))

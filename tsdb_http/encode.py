@@ -138,6 +138,8 @@ class Encoder:
         """:meth:`encode`'s bytes in pieces: frame-backed series (large answers) written
         column by column as they go (:func:`json_pieces`, :meth:`CsvEncoder.pieces`,
         :func:`msgpack_pieces`)."""
+        if self.v3 and self.kind != JSON:  # InfluxDB 3's CSV and msgpack: written whole (encode_v3)
+            return iter((self.encode(resp),))
         if self.kind == CSV:
             return self._csv.pieces(resp)
         if self.kind == MSGPACK:

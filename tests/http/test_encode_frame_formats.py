@@ -191,6 +191,7 @@ QUERIES = ["SELECT * FROM cpu", "SELECT usage, n, ok, msg FROM cpu GROUP BY host
 @pytest.fixture(scope="module", params=["influxdb1", "cloud-dedicated"])
 def client(request):
     c = make_client(request.param)
+    c.compat = request.param
     c.raw_store.create_database("db")
     assert c.raw_store.write("db", _LINES).ok
     return c
@@ -211,5 +212,6 @@ def test_http_frames_and_rows_give_the_same_bytes(client, all_frames, accept, ep
         assert a.status_code == b.status_code == 200, (q, a.text)
         assert a.content == b.content, q
         assert len(a.content) > 200
-        if not chunked and q == "SELECT * FROM cpu":  # frame-backed: streamed, not sized
+        # frame-backed: streamed, not sized (InfluxDB 3's CSV and msgpack are written whole)
+        if not chunked and q == "SELECT * FROM cpu" and client.compat == "influxdb1":
             assert "content-length" not in a.headers and "content-length" in b.headers

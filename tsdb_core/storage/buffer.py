@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..base.types import TIME
-from .buffer_view import BufferView
+from .buffer_view import BufferView, SortSettings
 
 Key = tuple[str, str, str]  # (db, rp, measurement)
 
@@ -62,13 +62,31 @@ class WriteBuffer:
     rows: int = 0
     first_write: float | None = None  # monotonic seconds of the oldest unflushed write
     views: dict[Key, BufferView] = field(default_factory=dict)  # sorted copies for queries
+    sorting: SortSettings = field(default_factory=SortSettings)  # when the views sort (StoreConfig)
+    retired: bool = False  # a flush took these rows: no more upkeep of the views
 
     def view(self, key: Key) -> BufferView:
         """The sorted pieces of ``key``'s rows (storage/buffer_view.py); made on first use."""
         v = self.views.get(key)
         if v is None:
-            v = self.views.setdefault(key, BufferView())
+            v = self.views.setdefault(key, BufferView(self.sorting))
         return v
+
+    def watched(self, key: Key) -> bool:
+        """Whether queries read ``key``'s buffered rows lately (then :meth:`keep_sorted` after writes)."""
+        v = self.views.get(key)
+        return v is not None and v.watched()
+
+    def keep_sorted(self, key: Key, tags: tuple[str, ...], fields: dict, lock) -> None:
+        """After a write to a watched ``key`` (``lock``, the store's, held): its view sorts the
+        new rows without waiting for the next query (storage/buffer_view.py)."""
+        view = self.views[key]
+
+        def current():
+            with lock:
+                return None if self.retired else (list(self.parts.get(key, ())), view._schema)
+
+        view.written(self.parts.get(key, []), tags, fields, current)
 
     def add(self, key: Key, frame: pl.DataFrame, tags: tuple[str, ...]) -> None:
         """Append a chunk; a run of small chunks at the end is joined into one.

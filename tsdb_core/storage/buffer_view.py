@@ -5,14 +5,19 @@ of many chunks would filter every row of every chunk. A :class:`BufferView` (one
 buffer and measurement) keeps copies of the buffered rows sorted by series, then time, in
 a few pieces, each a :class:`~.cache.Decoded` with the same series index a cached file has.
 A query that finds it behind starts a catch-up in a thread of its own and reads what is
-there meanwhile (nothing is done for writes nobody reads):
+there meanwhile (nothing is done for writes nobody reads); while its rows were read lately
+(``SortSettings.watch_s``), writes start the catch-ups themselves (:meth:`BufferView.written`),
+so a dashboard's next query finds the rows sorted:
 
-- rows written since are left as a *tail* of chunks while they are few (``TAIL_ROWS``),
-  else sorted into new pieces (``STEP_ROWS`` at a time); pieces of similar size are merged
+- rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
+  else sorted into new pieces (``step_rows`` at a time); pieces of similar size are merged
   (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
   per row taken from each piece's runs, not from its strings;
-- once nothing was written for ``QUIET_S``, every piece is merged into one: after a load,
-  queries read one sorted piece, as they would a compacted file.
+- once nothing was written for ``quiet_s``, every piece and the tail become one piece (a
+  timer does it for a watched view): after a load, queries read one sorted piece, as they
+  would a compacted file.
+
+The thresholds are the ``buffer_sort_*`` fields of :class:`~tsdb_core.base.config.StoreConfig`.
 
 Pieces never share a (series, time) key: a new piece whose time range overlaps an older
 one is checked on the rows of the overlap and merged with it when they share one (newer
@@ -22,6 +27,7 @@ as if they were one source; the tail's chunks are checked the same way (``clean`
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time as _time
 from dataclasses import dataclass
@@ -35,11 +41,23 @@ from .partitions import canonical_columns, prepare, sort_tags
 
 log = logging.getLogger("tsdb_core.store")
 
-TAIL_ROWS = 8_192  # buffered rows beyond the pieces left unsorted (each query filters them)
-MIN_ROWS = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
-QUIET_S = 0.5  # no rows written for this long: the writes went quiet, merge the pieces into one
-STEP_ROWS = 65_536  # rows sorted into one new piece at a time
-BACKGROUND = True  # sort in a thread of its own (False: in the query that finds the work)
+BACKGROUND = True  # sort in a thread of its own (False: in the query or write that finds the work)
+
+
+@dataclass(frozen=True, slots=True)
+class SortSettings:
+    """When buffered rows are sorted for queries (``StoreConfig.buffer_sort_*``)."""
+
+    min_rows: int = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
+    tail_rows: int = 8_192  # buffered rows beyond the pieces left unsorted (each query filters them)
+    step_rows: int = 65_536  # rows sorted into one new piece at a time
+    quiet_s: float = 0.25  # no rows written for this long: the writes went quiet, make one piece
+    watch_s: float = 10.0  # rows read this recently: writes keep them sorted
+
+    @classmethod
+    def of(cls, config) -> "SortSettings":
+        return cls(config.buffer_sort_min_rows, config.buffer_sort_tail_rows, config.buffer_sort_step_rows,
+                   config.buffer_sort_quiet_s, config.buffer_sort_watch_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +85,8 @@ class Snapshot:
 class BufferView:
     """The pieces of one measurement's buffered rows, kept up to date for the queries."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: SortSettings = SortSettings()) -> None:
+        self.settings = settings
         self._lock = threading.Lock()
         self._pieces: tuple[Piece, ...] = ()
         self._covered = 0  # rows (in arrival order) the pieces hold
@@ -75,6 +94,9 @@ class BufferView:
         self._since = 0.0  # monotonic seconds when that count last changed
         self._busy = False  # a catch-up is running
         self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, snapshot)
+        self._read_at = -math.inf  # monotonic seconds of the last snapshot (a query read the rows)
+        self._timer = False  # a thread waits for the writes to go quiet (see written)
+        self._schema: tuple = ((), {})  # (tags, fields) at the last write (see written)
 
     def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
@@ -83,20 +105,15 @@ class BufferView:
         own with ``BACKGROUND``: this query reads what is there)."""
         total = sum(c.rows for c in chunks)
         now = _time.monotonic()
+        self._read_at = now
         with self._lock:
             if total < self._covered and not self._busy:  # not a continuation: start over
                 self._pieces, self._covered = (), 0
-            if total != self._seen:
-                self._seen, self._since = total, now
-            quiet = now - self._since >= QUIET_S
-            due = total - self._covered >= TAIL_ROWS or (quiet and (total > self._covered or len(self._pieces) > 1))
-            start = due and not self._busy
+            quiet = self._note(total, now)
+            start = self._due(total, quiet) and not self._busy
             self._busy = self._busy or start
-        if start and BACKGROUND:
-            threading.Thread(target=self._catch_up, args=(list(chunks), total, tags, fields, quiet),
-                             name="tsdb-buffer-view", daemon=True).start()
-        elif start:
-            self._catch_up(chunks, total, tags, fields, quiet)
+        if start:
+            self._start(list(chunks), total, tags, fields, quiet)
         with self._lock:
             pieces, covered, last = self._pieces, self._covered, self._last
         if last is not None and chunks and last[0] == len(chunks) and last[1] is chunks[-1] and last[2] is pieces \
@@ -107,6 +124,32 @@ class BufferView:
         with self._lock:
             self._last = (len(chunks), chunks[-1] if chunks else None, pieces, covered, snap)
         return snap
+
+    def watched(self) -> bool:
+        """Whether a query read these rows in the last ``watch_s`` (then writes keep them sorted)."""
+        return _time.monotonic() - self._read_at < self.settings.watch_s
+
+    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current) -> None:
+        """A write added rows to ``chunks`` (the buffer's list, lock held) of a watched view: sort
+        them once the tail is due, and make one piece once the writes go quiet (a thread waits
+        for that; only with ``BACKGROUND``). ``current()`` gives the chunks and this ``(tags, fields)``
+        as they are then (taken under the lock), or None once the buffer is being flushed."""
+        if not BACKGROUND:
+            return  # (sorting then waits for a query: tests that step through it)
+        total = sum(c.rows for c in chunks)
+        if total < self.settings.min_rows:
+            return
+        with self._lock:
+            self._note(total, _time.monotonic())
+            start = self._due(total, False) and not self._busy
+            self._busy = self._busy or start
+            wait = not self._timer
+            self._timer = True
+            self._schema = (tags, fields)
+        if start:
+            self._start(list(chunks), total, tags, fields, False)
+        if wait:
+            threading.Thread(target=self._when_quiet, args=(current,), name="tsdb-buffer-quiet", daemon=True).start()
 
     @property
     def busy(self) -> bool:
@@ -119,21 +162,67 @@ class BufferView:
         total = sum(c.rows for c in chunks)
         with self._lock:
             pieces, covered = self._pieces, self._covered
-        if total < MIN_ROWS or covered > total:
+        if total < self.settings.min_rows or covered > total:
             return False  # read as chunks, or about to start over
         if any(c.tmax >= start and c.tmin <= end for c in _chunks_after(chunks, covered)):
             return False
         return sum(1 for p in pieces if p.tmax >= start and p.tmin <= end) <= 1
 
+    def _note(self, total: int, now: float) -> bool:
+        """Record the row count seen now; whether the writes went quiet (lock held)."""
+        if total != self._seen:
+            self._seen, self._since = total, now
+        return now - self._since >= self.settings.quiet_s
+
+    def _due(self, total: int, quiet: bool) -> bool:
+        """Whether a catch-up has work: a tail past ``tail_rows``, or quiet and not one piece (lock held)."""
+        return total - self._covered >= max(self.settings.tail_rows, 1) or (
+            quiet and (total > self._covered or len(self._pieces) > 1))
+
+    def _start(self, chunks: list, total: int, tags, fields, quiet: bool) -> None:
+        if BACKGROUND:
+            threading.Thread(target=self._catch_up, args=(chunks, total, tags, fields, quiet),
+                             name="tsdb-buffer-view", daemon=True).start()
+        else:
+            self._catch_up(chunks, total, tags, fields, quiet)
+
+    def _when_quiet(self, current) -> None:
+        """Wait until nothing was written for ``quiet_s`` (or the rows are no longer read), then
+        make one piece of everything, unless a flush took the rows meanwhile."""
+        try:
+            while self.watched():
+                with self._lock:
+                    left = self._since + self.settings.quiet_s - _time.monotonic()
+                    busy = self._busy
+                if left > 0 or busy:
+                    _time.sleep(min(max(left, 0.01), 1.0))  # a timer: the writes decide when it fires
+                    continue
+                got = current()
+                if got is None:
+                    return
+                chunks, (tags, fields) = got
+                total = sum(c.rows for c in chunks)
+                with self._lock:
+                    if self._busy or not self._note(total, _time.monotonic()):
+                        continue  # a catch-up started, or rows came meanwhile: wait again
+                    start = total >= self._covered and self._due(total, True)
+                    self._busy = start
+                if start:
+                    self._catch_up(chunks, total, tags, fields, True)
+                return
+        finally:
+            with self._lock:
+                self._timer = False
+
     def _catch_up(self, chunks: list, total: int, tags: tuple[str, ...], fields: dict[str, FieldType],
                   quiet: bool) -> None:
-        """Sort the rows after the pieces into new ones ``STEP_ROWS`` at a time (each in use as
+        """Sort the rows after the pieces into new ones ``step_rows`` at a time (each in use as
         soon as it is made); when ``quiet``, merge every piece into one."""
         try:
             pieces, covered = self._pieces, self._covered
             old = len(pieces)
             while covered < total:  # each step in use at once; merged by size only at the end
-                rows = _rows_after(chunks, covered, STEP_ROWS)
+                rows = _rows_after(chunks, covered, self.settings.step_rows)
                 pieces = _added(pieces, rows, tags, fields, by_size=False)
                 old = min(old, len(pieces) - 1)  # (a step sharing keys with older pieces took them in)
                 covered += rows.height

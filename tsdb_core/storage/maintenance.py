@@ -111,7 +111,8 @@ class Maintenance:
                 return None
             # Rotate first: if that fails (disk full) nothing has moved yet.
             seq = st.wal.rotate() if st.wal is not None else 0
-            snap, st.buffer = st.buffer, WriteBuffer()
+            snap, st.buffer = st.buffer, WriteBuffer(sorting=st.buffer.sorting)
+            snap.retired = True  # read until committed, no longer kept sorted by writes
             st.flushing = snap
             plan = []
             for key, chunks in snap.parts.items():
@@ -164,7 +165,8 @@ class Maintenance:
             st.flushing = None
             if kept:  # back in front of newer rows; the WAL still has them
                 rows = sum(c.frame.height for cl in kept.values() for c in cl)
-                self._put_back(WriteBuffer(parts=dict(kept), rows=rows, first_write=snap.first_write))
+                self._put_back(WriteBuffer(parts=dict(kept), rows=rows, first_write=snap.first_write,
+                                           sorting=snap.sorting))
 
     def _put_back(self, snap: WriteBuffer) -> None:
         """``snap``'s rows in front of the buffer's (they are older), as the buffer (lock held)."""
@@ -174,6 +176,7 @@ class Maintenance:
         for key, chunks in st.buffer.parts.items():
             snap.parts.setdefault(key, chunks)
         snap.rows += st.buffer.rows
+        snap.retired = False
         if snap.first_write is None:
             snap.first_write = st.buffer.first_write
         st.buffer, st.flushing = snap, None

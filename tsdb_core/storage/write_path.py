@@ -120,6 +120,8 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) ->
     meta.tags.update(e.tags)
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags))
+    if state.buffer.watched(key):  # a query reads these rows lately: sort them meanwhile
+        state.buffer.keep_sorted(key, tuple(sorted(meta.tags)), meta.field_columns(), state.lock)
     state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)

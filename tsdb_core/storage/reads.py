@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
+from .buffer import non_null_counts
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
 from .partitions import INT64_MAX, INT64_MIN, Source, build_frame, build_scan, dirty_flags, value_counts
@@ -90,7 +91,8 @@ class Reader:
         for s in sources:
             if s.file is None:
                 frame = s.frame if s.frame is not None else s.decoded.frame
-                for f, n in value_counts(frame, fields, start, end).items():
+                inside = start <= s.tmin and s.tmax <= end  # every row counts: no filter on time
+                for f, n in (non_null_counts(frame, fields) if inside else value_counts(frame, fields, start, end)).items():
                     counts[f] += n
         return counts
 

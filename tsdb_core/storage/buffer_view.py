@@ -97,6 +97,7 @@ class BufferView:
         self._read_at = -math.inf  # monotonic seconds of the last snapshot (a query read the rows)
         self._timer = False  # a thread waits for the writes to go quiet (see written)
         self._schema: tuple = ((), {})  # (tags, fields) at the last write (see written)
+        self._current = None  # the last write's ``current`` (see written)
 
     def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
@@ -145,7 +146,7 @@ class BufferView:
             self._busy = self._busy or start
             wait = not self._timer
             self._timer = True
-            self._schema = (tags, fields)
+            self._schema, self._current = (tags, fields), current
         if start:
             self._start(list(chunks), total, tags, fields, False)
         if wait:
@@ -181,10 +182,29 @@ class BufferView:
 
     def _start(self, chunks: list, total: int, tags, fields, quiet: bool) -> None:
         if BACKGROUND:
-            threading.Thread(target=self._catch_up, args=(chunks, total, tags, fields, quiet),
+            threading.Thread(target=self._keep_up, args=(chunks, total, tags, fields, quiet),
                              name="tsdb-buffer-view", daemon=True).start()
         else:
             self._catch_up(chunks, total, tags, fields, quiet)
+
+    def _keep_up(self, chunks: list, total: int, tags, fields, quiet: bool) -> None:
+        """Catch up, then again while writes (:meth:`written`, which starts none while this
+        runs) left a tail past ``tail_rows`` meanwhile."""
+        while True:
+            self._catch_up(chunks, total, tags, fields, quiet)
+            current = self._current
+            with self._lock:
+                if current is None or self._busy or not self._due(self._seen, False):
+                    return
+            got = current()
+            if got is None or not self.watched():
+                return
+            chunks, (tags, fields) = got
+            total, quiet = sum(c.rows for c in chunks), False
+            with self._lock:
+                if self._busy or total < self._covered or not self._due(total, False):
+                    return
+                self._busy = True
 
     def _when_quiet(self, current) -> None:
         """Wait until nothing was written for ``quiet_s`` (or the rows are no longer read), then
@@ -284,19 +304,41 @@ def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, F
     order_tags = sort_tags(keys, tcols)
     rank = np.empty(len(uniq), dtype=np.int64)
     rank[keys.with_row_index(_I).sort(order_tags, nulls_last=False).get_column(_I).to_numpy()] = np.arange(len(uniq))
-    sid, times = rank[inv.reshape(-1)], work.get_column(TIME).to_numpy()
+    inv = inv.reshape(-1)
+    sid, times = rank[inv], work.get_column(TIME).to_numpy()
     order = np.lexsort((times, sid))
     ss, ts = sid[order], times[order]
-    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any():
-        frame = _gather(work, order)
-        dec = Decoded(frame, tcols)
-        if dec.starts is not None and len(dec.starts) == len(uniq):
-            return _piece(dec, frame)
+    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any() and _hashes_tell_series(work, keys, inv):
+        frame = _sorted_rows(work, order, keys, inv[order], cols)
+        return _piece(Decoded(frame, tcols, _run_starts(ss)), frame)
     frame = prepare(rows, tags, fields, dedup=True, tag_order=order_tags)
     return _piece(Decoded(frame, list(tags)), frame)
 
 
 _I = "\x00i"
+
+
+def _hashes_tell_series(work: pl.DataFrame, keys: pl.DataFrame, inv: np.ndarray) -> bool:
+    """Whether every row's tags are those of the first row with its hash (``keys`` row
+    ``inv``): no two series share a hash."""
+    back = keys.gather(pl.Series(inv))
+    return all(work.get_column(t).equals(back.get_column(t)) for t in keys.columns)
+
+
+def _sorted_rows(work: pl.DataFrame, order: np.ndarray, keys: pl.DataFrame, key_rows: np.ndarray,
+                 cols: list[str]) -> pl.DataFrame:
+    """``work``'s rows in ``order``: the other columns gathered, the tags taken from ``keys``
+    (row ``key_rows[i]`` holds the tags of output row ``i``): a few distinct values, not a
+    string per row copied out of every chunk of the buffer."""
+    rest = _gather(work.select([c for c in work.columns if c not in keys.columns]), order)
+    return pl.concat([rest, keys.gather(pl.Series(key_rows))], how="horizontal").select(cols)
+
+
+def _run_starts(sorted_ids: np.ndarray) -> np.ndarray:
+    """The first row of each run of equal values in ``sorted_ids``."""
+    if not len(sorted_ids):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
 
 
 def _series_hashes(frame: pl.DataFrame, tcols: list[str]) -> np.ndarray:
@@ -398,12 +440,11 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
         types = {c: FieldType.FLOAT for c in fields}  # only the names matter to prepare's merge
         frame = prepare(rows, tags, types, dedup=True, tag_order=sort_tags(rows, tcols))
         return _piece(Decoded(frame, list(tags)), frame)
-    sid, order_tags = _series_numbers(pieces, tcols)
+    sid, order_tags, series = _series_numbers(pieces, tcols)
     order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
-    frame = _gather(rows, order)
     ss = sid[order]
-    starts = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1]))) if len(ss) else None
-    return _piece(Decoded(frame, list(order_tags), starts), frame)
+    frame = _sorted_rows(rows, order, series, ss, cols) if tcols else _gather(rows, order)
+    return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
 
 
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
@@ -418,9 +459,9 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
                      how="horizontal")
 
 
-def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:
+def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str], pl.DataFrame]:
     """A number per row of the pieces (concatenated) that sorts as its series' tags do, from
-    each piece's runs (one per series); and the tag order used."""
+    each piece's runs (one per series); the tag order used; the tags of each number (a row each)."""
     runs = []
     for k, p in enumerate(pieces):
         d = p.decoded
@@ -429,8 +470,9 @@ def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.nda
                                   "\x00piece": [k] * len(d.starts), "\x00len": (d.ends - d.starts).tolist()}))
     table = pl.concat(runs)
     if not tcols:
-        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), []
+        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), [], pl.DataFrame()
     order = sort_tags(table.select(tcols).unique(), tcols)
     series = table.select(tcols).unique().sort(order, nulls_last=False).with_row_index("\x00sid")
     numbered = table.join(series, on=tcols, how="left", nulls_equal=True, maintain_order="left")
-    return np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy()), order
+    sid = np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy())
+    return sid, order, series.drop("\x00sid")

@@ -85,16 +85,17 @@ class WriteBuffer:
         v = self.views.get(key)
         return v is not None and v.watched()
 
-    def keep_sorted(self, key: Key, tags: tuple[str, ...], fields: dict, lock) -> None:
+    def keep_sorted(self, key: Key, tags: tuple[str, ...], fields: dict, lock):
         """After a write to a watched ``key`` (``lock``, the store's, held): its view sorts the
-        new rows without waiting for the next query (storage/buffer_view.py)."""
+        new rows without waiting for the next query (storage/buffer_view.py). Returns what
+        starts that work, to call once ``lock`` is let go (or None)."""
         view = self.views[key]
 
         def current():
             with lock:
                 return None if self.retired else (list(self.parts.get(key, ())), view._schema)
 
-        view.written(self.parts.get(key, []), tags, fields, current)
+        return view.written(self.parts.get(key, []), tags, fields, current)
 
     def add(self, key: Key, frame: pl.DataFrame, tags: tuple[str, ...]) -> None:
         """Append a chunk; a run of small chunks at the end is joined into one.

@@ -130,16 +130,18 @@ class BufferView:
         """Whether a query read these rows in the last ``watch_s`` (then writes keep them sorted)."""
         return _time.monotonic() - self._read_at < self.settings.watch_s
 
-    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current) -> None:
+    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current):
         """A write added rows to ``chunks`` (the buffer's list, lock held) of a watched view: sort
         them once the tail is due, and make one piece once the writes go quiet (a thread waits
         for that; only with ``BACKGROUND``). ``current()`` gives the chunks and this ``(tags, fields)``
-        as they are then (taken under the lock), or None once the buffer is being flushed."""
+        as they are then (taken under the lock), or None once the buffer is being flushed.
+        Returns what starts those threads (None: nothing to start), for the writer to call once
+        it let go of the lock."""
         if not BACKGROUND:
-            return  # (sorting then waits for a query: tests that step through it)
+            return None  # (sorting then waits for a query: tests that step through it)
         total = sum(c.rows for c in chunks)
         if total < self.settings.min_rows:
-            return
+            return None
         with self._lock:
             self._note(total, _time.monotonic())
             start = self._due(total, False) and not self._busy
@@ -147,10 +149,17 @@ class BufferView:
             wait = not self._timer
             self._timer = True
             self._schema, self._current = (tags, fields), current
-        if start:
-            self._start(list(chunks), total, tags, fields, False)
-        if wait:
-            threading.Thread(target=self._when_quiet, args=(current,), name="tsdb-buffer-quiet", daemon=True).start()
+        if not (start or wait):
+            return None
+        taken = list(chunks)
+
+        def begin() -> None:
+            if start:
+                self._start(taken, total, tags, fields, False)
+            if wait:
+                threading.Thread(target=self._when_quiet, args=(current,), name="tsdb-buffer-quiet",
+                                 daemon=True).start()
+        return begin
 
     @property
     def busy(self) -> bool:

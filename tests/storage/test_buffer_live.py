@@ -238,3 +238,38 @@ def test_settings_of_a_config_follow_its_fields():
     config = dataclasses.replace(StoreConfig(), buffer_sort_tail_rows=5)
     assert buffer_view.SortSettings.of(config).tail_rows == 5
     assert buffer_view.SortSettings.of(StoreConfig()) == buffer_view.SortSettings()
+
+
+# -- a flush writes the sorted piece -------------------------------------------------------
+def _file_frames(store) -> list:
+    import polars as pl
+    root = store._engine.state.root
+    return [(f.rows, f.tmin, f.tmax, f.columns, pl.read_parquet(root / f.path)) for f in store.files()]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=st.lists(st.tuples(st.sampled_from(["h0", "h1", "h2", None]), st.integers(0, 200), st.integers(1, 40),
+                                 st.integers(0, 5), st.booleans()), min_size=1, max_size=8))
+def test_a_flush_writes_the_sorted_piece_as_a_sort_of_the_chunks_would(monkeypatch, tmp_path_factory, writes):
+    """Rewritten points, rows without a tag or a field: the file written from the view's one
+    piece holds what the flush's own sort and merge of the chunks gives."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", False)
+    d = tmp_path_factory.mktemp("flush")
+    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=1, buffer_sort_quiet_s=0.0)
+    viewed, plain = tsdb_core.open(d / "viewed", config=config), tsdb_core.open(d / "plain", config=config)
+    for host, start, n, value, with_w in writes:
+        tags = f",host={host}" if host else ""
+        text = "\n".join(f"m{tags},dc=d{t % 2} v={value + t}" + (f",w={t}i" if with_w else "") + f" {t}"
+                         for t in range(start, start + n))
+        for store in (viewed, plain):
+            store.write(DB, text)
+    viewed.query(QUERIES[0], db=DB)
+    view = view_of(viewed)
+    assert view.whole(list(viewed._engine.state.buffer.chunks((DB, "autogen", "m")))) is not None
+    for store in (viewed, plain):
+        store.flush()
+    got, want = _file_frames(viewed), _file_frames(plain)
+    assert len(got) == len(want) == 1
+    assert got[0][:4] == want[0][:4] and got[0][4].equals(want[0][4])
+    viewed.close()
+    plain.close()

@@ -161,6 +161,14 @@ class BufferView:
                                  daemon=True).start()
         return begin
 
+    def whole(self, chunks: list) -> pl.DataFrame | None:
+        """The one piece holding exactly the rows of ``chunks`` (sorted and merged as a flush
+        sorts and merges them), or None: a flush then writes it as it is."""
+        total = sum(c.rows for c in chunks)
+        with self._lock:
+            pieces, covered = self._pieces, self._covered
+        return pieces[0].decoded.frame if len(pieces) == 1 and covered == total and total else None
+
     @property
     def busy(self) -> bool:
         """Whether a background catch-up is sorting buffered rows now."""

@@ -86,7 +86,7 @@ class Maintenance:
         seq, snap, plan = detached
         failed: dict[Key, BaseException] = {}
         try:
-            written = self._write_plan(plan, failed)
+            written = self._write_plan(plan, failed, snap)
             kept = self._set_aside_failed(plan, failed, isolate)
             self._commit(written, kept, snap)
         except BaseException:
@@ -124,12 +124,15 @@ class Maintenance:
                 plan.append((key, chunks, pol.shard_group_duration, tuple(sorted(meta.tags)), meta.field_columns()))
         return seq, snap, plan
 
-    def _write_plan(self, plan, failed: dict[Key, BaseException]) -> list[FileMeta]:
-        """Write each measurement's files; one whose rows cannot be written goes to ``failed``."""
+    def _write_plan(self, plan, failed: dict[Key, BaseException], snap: WriteBuffer) -> list[FileMeta]:
+        """Write each measurement's files; one whose rows cannot be written goes to ``failed``.
+        Rows the queries had sorted into one piece (``snap``'s views) are written as they are."""
         written: list[FileMeta] = []
         for key, chunks, width, tags, fields in plan:
             try:
-                written.extend(self._write_chunks(key, chunks, width, tags, fields))
+                view = snap.views.get(key)
+                written.extend(self._write_chunks(key, chunks, width, tags, fields,
+                                                  view.whole(chunks) if view is not None else None))
             except (OSError, KeyboardInterrupt, SystemExit):
                 raise  # the environment (disk full, I/O), not these rows: retried whole
             except BaseException as e:  # noqa: BLE001 - these rows cannot be written
@@ -182,7 +185,15 @@ class Maintenance:
         st.buffer, st.flushing = snap, None
 
     # -- writing files ---------------------------------------------------------------
-    def _write_chunks(self, key: Key, chunks, width: int, tags, fields) -> list[FileMeta]:
+    def _write_chunks(self, key: Key, chunks, width: int, tags, fields,
+                      prepared: pl.DataFrame | None = None) -> list[FileMeta]:
+        """The files of ``chunks``; ``prepared``: their rows already sorted and merged (a
+        buffer view's piece), written as they are when they fall in one window."""
+        if prepared is not None:
+            windows = split_windows(prepared, width)
+            if len(windows) == 1:
+                start, end = window_bounds(windows[0][0], width)
+                return [self.write_file(key, start, end, prepared, tags, fields)]
         dedup = any(dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
         frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed",
                                                                     rechunk=False)

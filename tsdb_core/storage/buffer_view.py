@@ -93,6 +93,7 @@ class BufferView:
         self._seen = -1  # buffered rows at the last look
         self._since = 0.0  # monotonic seconds when that count last changed
         self._busy = False  # a catch-up is running
+        self._idle = threading.Event()  # set when a catch-up ends (see _when_quiet)
         self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, snapshot)
         self._read_at = -math.inf  # monotonic seconds of the last snapshot (a query read the rows)
         self._timer = False  # a thread waits for the writes to go quiet (see written)
@@ -231,8 +232,13 @@ class BufferView:
                 with self._lock:
                     left = self._since + self.settings.quiet_s - _time.monotonic()
                     busy = self._busy
-                if left > 0 or busy:
-                    _time.sleep(min(max(left, 0.01), 1.0))  # a timer: the writes decide when it fires
+                    if busy:
+                        self._idle.clear()
+                if busy:  # until that catch-up ends (it sets the event), not a poll
+                    self._idle.wait(1.0)
+                    continue
+                if left > 0:
+                    _time.sleep(min(left, 1.0))  # a timer: the writes decide when it fires
                     continue
                 got = current()
                 if got is None:
@@ -280,6 +286,7 @@ class BufferView:
         finally:
             with self._lock:
                 self._busy = False
+                self._idle.set()
 
 
 def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],

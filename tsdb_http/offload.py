@@ -6,10 +6,8 @@
 A hop to a worker thread and back costs two thread wake-ups, more than a cached
 parse or a small SHOW takes (and more still on a loaded machine). So a call runs inline only when (a) the same key took at most
 ``budget_s`` when last measured on a worker thread, (b) that measure is recent
-(``FRESH_S``) and no statement that changes data, nor writes of ``GROWTH_ROWS``
-rows in all, have been served since (:meth:`Offload.data_changed`: grown data
-makes a once-quick query slow; a loader's small writes arriving all the time
-would otherwise send every read of a live dashboard to a thread), and
+(``FRESH_S``) and no write or statement that changes data has been served since
+(:meth:`Offload.data_changed`: grown data makes a once-quick query slow), and
 (c) no other request is in flight (:attr:`busy` counts them) but writes waiting
 for their fsync on a thread (:attr:`writing`): an inline call never holds up a
 request already being served, and one arriving meanwhile (or a write whose
@@ -29,13 +27,12 @@ DEFAULT_BUDGET_S = 0.005  # the small TSBS queries fit; a long one never runs in
 MAX_KEYS = 4096
 MAX_KEY_TEXT = 4096  # longer query texts are not remembered (they always take a thread)
 FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data and clocks move)
-GROWTH_ROWS = 50_000  # rows written since the costs were measured: measured again
 
 
 class Offload:
     """Per-app record of call costs by key, and the in-flight request count."""
 
-    __slots__ = ("budget_s", "costs", "busy", "writing", "epoch", "_grown")
+    __slots__ = ("budget_s", "costs", "busy", "writing", "epoch")
 
     def __init__(self, budget_s: float = DEFAULT_BUDGET_S):
         self.budget_s = budget_s
@@ -43,17 +40,9 @@ class Offload:
         self.busy = 0  # requests inside the app (maintained by the app)
         self.writing = 0  # of those, writes on a worker thread (parsing, waiting for the WAL's fsync)
         self.epoch = 0  # bumped by data_changed
-        self._grown = 0  # rows written since the last bump
 
-    def data_changed(self, rows: int | None = None) -> None:
-        """Data were written (``rows`` of them) or dropped (None): every recorded cost must be
-        measured again, after a change other than a write at once, after writes once they add
-        up to ``GROWTH_ROWS`` rows."""
-        if rows is not None:
-            self._grown += rows
-            if self._grown < GROWTH_ROWS:
-                return
-        self._grown = 0
+    def data_changed(self) -> None:
+        """Data were written or dropped: every recorded cost must be measured again."""
         self.epoch += 1
 
     @property

@@ -93,7 +93,7 @@ class WriteBuffer:
 
         def current():
             with lock:
-                return None if self.retired else (list(self.parts.get(key, ())), view._schema)
+                return None if self.retired else (list(self.parts.get(key, ())), view.last_schema)
 
         return view.written(self.parts.get(key, []), tags, fields, current)
 

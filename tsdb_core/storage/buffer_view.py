@@ -97,7 +97,7 @@ class BufferView:
         self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, snapshot)
         self._read_at = -math.inf  # monotonic seconds of the last snapshot (a query read the rows)
         self._timer = False  # a thread waits for the writes to go quiet (see written)
-        self._schema: tuple = ((), {})  # (tags, fields) at the last write (see written)
+        self.last_schema: tuple = ((), {})  # (tags, fields) at the last write (see written)
         self._current = None  # the last write's ``current`` (see written)
 
     def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
@@ -149,7 +149,7 @@ class BufferView:
             self._busy = self._busy or start
             wait = not self._timer
             self._timer = True
-            self._schema, self._current = (tags, fields), current
+            self.last_schema, self._current = (tags, fields), current
         if not (start or wait):
             return None
         taken = list(chunks)

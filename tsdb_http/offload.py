@@ -8,9 +8,10 @@ parse or a small SHOW takes (and more still on a loaded machine). So a call runs
 ``budget_s`` when last measured on a worker thread, (b) that measure is recent
 (``FRESH_S``) and no write or statement that changes data has been served since
 (:meth:`Offload.data_changed`: grown data makes a once-quick query slow), and
-(c) no other request is in flight (:attr:`busy` counts them): an inline call
-never holds up a request already being served, and one arriving meanwhile waits
-about ``budget_s`` at most. The first call of a key, and the first after a
+(c) no other request is in flight (:attr:`busy` counts them) but writes waiting
+for their fsync on a thread (:attr:`writing`): an inline call never holds up a
+request already being served, and one arriving meanwhile (or a write whose
+fsync ended) waits about ``budget_s`` at most. The first call of a key, and the first after a
 change or after ``FRESH_S``, goes to a thread, which measures it; a call that
 turns slow inline sends its key back at once. Only reads may come here: a write
 fsyncs. Keys hold the query text, so texts past ``MAX_KEY_TEXT`` are not
@@ -31,17 +32,23 @@ FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data 
 class Offload:
     """Per-app record of call costs by key, and the in-flight request count."""
 
-    __slots__ = ("budget_s", "costs", "busy", "epoch")
+    __slots__ = ("budget_s", "costs", "busy", "writing", "epoch")
 
     def __init__(self, budget_s: float = DEFAULT_BUDGET_S):
         self.budget_s = budget_s
         self.costs: dict = {}  # key -> (seconds, data epoch, monotonic time measured on a thread)
         self.busy = 0  # requests inside the app (maintained by the app)
+        self.writing = 0  # of those, writes on a worker thread (parsing, waiting for the WAL's fsync)
         self.epoch = 0  # bumped by data_changed
 
     def data_changed(self) -> None:
         """Data were written or dropped: every recorded cost must be measured again."""
         self.epoch += 1
+
+    @property
+    def serving(self) -> int:
+        """Requests in flight that an inline call would hold up: all but the writes on a thread."""
+        return self.busy - self.writing
 
     @staticmethod
     def key(*parts: str | None):
@@ -52,7 +59,7 @@ class Offload:
         if key is None:
             return False
         rec = self.costs.get(key)
-        return (rec is not None and rec[0] <= self.budget_s and rec[1] == self.epoch and self.busy <= 1
+        return (rec is not None and rec[0] <= self.budget_s and rec[1] == self.epoch and self.busy - self.writing <= 1
                 and time.monotonic() - rec[2] <= FRESH_S)
 
     def _record(self, key, seconds: float, epoch: int, measured: float | None) -> None:

@@ -213,12 +213,13 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
 
     The server's protocol asks this before it starts an ASGI task (uvicorn_server.py):
     a repeated read whose parse and query are known to be quick (:mod:`offload`'s
-    record), asked while no other request is in flight, skips the task, the ASGI
+    record), asked while no other request is in flight (writes waiting on their fsync
+    aside: a loader's stream of them would otherwise keep every read off this path), skips the task, the ASGI
     messages and the thread hop. Anything else, errors included, answers None and
     goes the usual way, which does all of it again and renders what went wrong.
     """
     offload = shim.offload
-    if offload.busy or offload.budget_s <= 0 or not _cacheable(query_string):
+    if offload.serving or offload.budget_s <= 0 or not _cacheable(query_string):
         return None
     accept, accept_encoding = _accepts(headers)
     try:

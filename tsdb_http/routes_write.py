@@ -60,11 +60,14 @@ async def _write(request: Request, db: str, rp: str | None, precision: str | Non
         raise HttpError(404, f'database not found: "{db}"')
     if not body or body.isspace():  # (strip() would copy a whole body)
         return Response(status_code=204)
+    offload = shim.offload
+    offload.writing += 1  # on a thread from here: quick reads may still run inline (offload.py)
     try:
         result = await run_in_threadpool(store.write, db, body, precision, rp,
                                          dialect="influxdb1" if dialect is Dialect.V1 else "influxdb3")
     finally:
-        shim.offload.data_changed()  # grown data: quick reads are measured again (offload.py)
+        offload.writing -= 1
+        offload.data_changed()  # grown data: quick reads are measured again (offload.py)
     if not result.errors:
         return Response(status_code=204)
     return _rejected(result.errors, result.points_written, dialect, v2, result.failure)

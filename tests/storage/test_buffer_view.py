@@ -3,6 +3,7 @@ settled store (flushed and compacted) for every TSBS query, with writes running,
 points, and a writer still adding rows while queries read."""
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 
@@ -14,6 +15,7 @@ import pytest
 import tsdb_core
 from bench import devops, loader, report
 from bench.queries import devops_queries
+from tsdb_core import StoreConfig
 from tsdb_core.storage import buffer_view
 
 from ..waiting import wait_until
@@ -23,13 +25,20 @@ DB = "benchmark"
 
 
 @pytest.fixture
-def view_on(monkeypatch):
-    """The view for any buffered measurement, a new piece every few rows, never quiet, sorted
-    by the query that finds the work (the background thread has a test of its own)."""
+def view_on(monkeypatch) -> StoreConfig:
+    """The config of a store with a view for any buffered measurement, a new piece every few
+    rows, never quiet, sorted by the query that finds the work (the background thread has
+    tests of its own)."""
     monkeypatch.setattr(buffer_view, "BACKGROUND", False)
-    monkeypatch.setattr(buffer_view, "MIN_ROWS", 0)
-    monkeypatch.setattr(buffer_view, "TAIL_ROWS", 500)
-    monkeypatch.setattr(buffer_view, "QUIET_S", 3600.0)
+    return StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=500, buffer_sort_quiet_s=3600.0)
+
+
+def _tune(store, **settings) -> None:
+    """Change the buffer's sorting thresholds of an open store (its views' too)."""
+    buf = store._engine.state.buffer
+    buf.sorting = dataclasses.replace(buf.sorting, **settings)
+    for view in buf.views.values():
+        view.settings = buf.sorting
 
 
 def _parts():
@@ -77,7 +86,7 @@ def _pieces(store, measurement: str = "cpu") -> int:
 
 
 def test_pieces_and_tail_answer_as_the_settled_store(view_on, settled):
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     parts = _parts()
     for p in parts[::-1]:  # newest first; a query after each write, as a dashboard's
         store.write(DB, p)
@@ -90,12 +99,12 @@ def test_pieces_and_tail_answer_as_the_settled_store(view_on, settled):
 
 
 def test_quiet_writes_merge_into_one_piece(view_on, settled, monkeypatch):
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     for p in _parts():
         store.write(DB, p)
         store.query("SELECT count(usage_user) FROM cpu", db=DB)
     assert _pieces(store) > 1 and not store.series_ordered(DB, None, "cpu")
-    monkeypatch.setattr(buffer_view, "QUIET_S", 0.0)
+    _tune(store, quiet_s=0.0)
     _same(_answers(store), settled)
     assert _pieces(store) == 1 and store.series_ordered(DB, None, "cpu")
     view = _view(store)
@@ -105,7 +114,7 @@ def test_quiet_writes_merge_into_one_piece(view_on, settled, monkeypatch):
 
 def test_one_host_arrays_read_from_the_pieces(view_on, monkeypatch):
     """The numpy path (scan_series) reads sorted pieces that do not overlap in time."""
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     for p in _parts():
         store.write(DB, p)
         store.query("SELECT count(usage_user) FROM cpu", db=DB)
@@ -114,7 +123,7 @@ def test_one_host_arrays_read_from_the_pieces(view_on, monkeypatch):
     reads = store._engine.reads
     found = reads._array_files(DB, None, "cpu", 0, 2**62, ["usage_user"], {"hostname": ["host_1"]})
     assert found is not None and len(found[0]) == _pieces(store) > 1
-    monkeypatch.setattr(buffer_view, "MIN_ROWS", 10**9)  # the chunks as they are
+    _tune(store, min_rows=10**9)  # the chunks as they are
     assert store.query(q.q, db=DB).to_json() == want
     store.close()
 
@@ -122,7 +131,7 @@ def test_one_host_arrays_read_from_the_pieces(view_on, monkeypatch):
 def test_rewritten_points_newest_value_wins_across_pieces(view_on):
     """A point written again (a field at a time) in a later piece or in the tail: the newest
     value of each field, as a flush would keep."""
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     base = [f"m,host=h{i % 7} a={i},b={-i} {1000 + i}" for i in range(2000)]
     store.write(DB, "\n".join(base))
     assert _rows(store, "SELECT count(a) FROM m")[0][1] == 2000
@@ -144,7 +153,7 @@ def test_queries_while_a_writer_adds_rows(view_on, settled):
     """A thread writes the second half while queries read: a range written before it started
     answers as it does once everything is written; counts only grow; at the end every
     answer is the settled store's."""
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     parts = _parts()
     half = len(parts) // 2
     for p in parts[:half]:
@@ -181,8 +190,7 @@ def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled
     """A query finding a large tail answers from it and starts the catch-up; once the writes
     are quiet, one piece."""
     monkeypatch.setattr(buffer_view, "BACKGROUND", True)
-    monkeypatch.setattr(buffer_view, "STEP_ROWS", 1000)
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=dataclasses.replace(view_on, buffer_sort_step_rows=1000))
     parts = _parts()
     for p in parts[:8]:
         store.write(DB, p)
@@ -195,7 +203,7 @@ def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled
     _same(_answers(store), settled)
     wait_until(lambda: not view.busy, "the second catch-up to finish")
     assert view._covered == store._engine.state.buffer.rows and _pieces(store) == 2
-    monkeypatch.setattr(buffer_view, "QUIET_S", 0.0)
+    _tune(store, quiet_s=0.0)
     _same(_answers(store), settled)
     wait_until(lambda: not view.busy and _pieces(store) == 1, "one piece")
     assert store.series_ordered(DB, None, "cpu")
@@ -207,7 +215,7 @@ def test_series_sharing_a_hash_are_told_apart(view_on, monkeypatch, tmp_path):
     """Every series given one hash: the pieces are sorted by their tags' strings instead (one
     run per series), and answer as the flushed store."""
     monkeypatch.setattr(buffer_view, "_series_hashes", lambda frame, tcols: np.zeros(frame.height, np.uint64))
-    store, flushed = tsdb_core.open(None), tsdb_core.open(tmp_path / "data")
+    store, flushed = tsdb_core.open(None, config=view_on), tsdb_core.open(tmp_path / "data")
     for k in range(5):  # pieces of 2,400 and 600 rows: the second as sorted when written
         body = "\n".join(f"m,host=h{i % 5} v={i} {i}" for i in range(k * 600, (k + 1) * 600))
         for s in (store, flushed):
@@ -249,7 +257,7 @@ def test_a_tail_chunk_is_alone_unless_another_overlaps_it_in_time():
 def test_a_key_both_tag_and_field_reads_through_the_view(view_on):
     """The field of a key that is also a tag sits in its own column (base.types.TWIN): the
     sorted pieces take it as flushed files do, and answer as the flushed store."""
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     store.write(DB, "\n".join(f"m,k=t{i % 7},h=h{i % 5} k={i}i,v={i / 2} {i * 10**9}" for i in range(2000)).encode())
     queries = ["SELECT k::tag, k::field, v FROM m WHERE h = 'h3' LIMIT 4", "SELECT * FROM m WHERE h = 'h1' LIMIT 3",
                "SELECT max(k), count(v) FROM m GROUP BY k"]
@@ -268,7 +276,7 @@ def _chunks(store, measurement: str = "cpu") -> list:
 def test_a_snapshot_is_reused_until_a_write_or_a_catch_up(view_on):
     """Queries between writes get the same snapshot object (no walk of the chunks); a write or
     a new piece gives a new one, holding the new rows."""
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     parts = _parts()
     for p in parts[:4]:
         store.write(DB, p)
@@ -294,7 +302,7 @@ def test_series_order_is_judged_on_the_sources_of_the_time_range(view_on, settle
     """Two pieces apart in time: a range inside one of them comes by series (GROUP BY time and
     tags groups runs), a range across both or reaching the unsorted tail does not; answers
     as the settled store's either way."""
-    store = tsdb_core.open(None)
+    store = tsdb_core.open(None, config=view_on)
     parts = _parts()
     cut = len(parts) * 2 // 3  # (the second piece smaller: not merged with the first by size)
     for p in parts[:cut]:

@@ -30,6 +30,18 @@ class StoreConfig:
     # kept the 1,000-host TSBS load under 2 GiB: 1,820 MiB, was 5,230 MiB unsliced).
     compact_min_files: int = 4
     compact_slice_rows: int = 400_000
+    # Buffered rows read by queries are kept sorted by series in a few pieces (storage/buffer_view.py):
+    # a measurement with fewer buffered rows than buffer_sort_min_rows is read as written; beyond
+    # the pieces, up to buffer_sort_tail_rows newest rows stay unsorted (0: each write's rows are
+    # sorted at once, so queries on the newest rows keep the sorted paths); buffer_sort_step_rows are
+    # sorted into a new piece at a time; once nothing was written for buffer_sort_quiet_s, the
+    # pieces become one. While a measurement's buffered rows were read in the last
+    # buffer_sort_watch_s, writes keep them sorted without waiting for the next query.
+    buffer_sort_min_rows: int = 20_000
+    buffer_sort_tail_rows: int = 0
+    buffer_sort_step_rows: int = 65_536
+    buffer_sort_quiet_s: float = 0.25
+    buffer_sort_watch_s: float = 10.0
     # Line protocol limits (InfluxDB's).
     max_line_protocol_bytes: int = 0  # 0 = no limit in the core; the shim caps bodies
     # Query limits (InfluxDB's coordinator settings; 0 = unlimited).
@@ -76,6 +88,17 @@ class StoreConfig:
     # in the store's directory, or the store's PostgreSQL database; http(s):// = a REST catalog).
     iceberg: bool = False
     iceberg_catalog: str = ""
+
+    def __post_init__(self) -> None:
+        """Refuse buffer sorting thresholds that cannot work (a clear error at open, not a stall)."""
+        for name, least in (("buffer_sort_min_rows", 0), ("buffer_sort_tail_rows", 0), ("buffer_sort_step_rows", 1)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValueError(f"StoreConfig.{name} must be an integer >= {least}, not {value!r}")
+        for name in ("buffer_sort_quiet_s", "buffer_sort_watch_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                raise ValueError(f"StoreConfig.{name} must be a finite number of seconds >= 0, not {value!r}")
 
     @classmethod
     def for_tests(cls, **overrides) -> "StoreConfig":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..base.types import TIME
-from .buffer_view import BufferView
+from .buffer_view import BufferView, SortSettings
 
 Key = tuple[str, str, str]  # (db, rp, measurement)
 
@@ -44,6 +44,14 @@ class Chunk:
         return self.unique
 
 
+def non_null_counts(frame: pl.DataFrame, fields: list[str]) -> dict[str, int]:
+    """Non-null values of each of ``fields`` in ``frame`` (a field it lacks: 0), from the
+    columns' null counts (no pass over the rows): ``count()`` over buffered rows wholly
+    inside a query's time range."""
+    have = frame.columns
+    return {f: frame.height - frame.get_column(f).null_count() if f in have else 0 for f in fields}
+
+
 COALESCE_CHUNKS = 8  # this many small chunks in a row are joined into one
 SMALL_CHUNK_ROWS = 4096
 
@@ -62,13 +70,32 @@ class WriteBuffer:
     rows: int = 0
     first_write: float | None = None  # monotonic seconds of the oldest unflushed write
     views: dict[Key, BufferView] = field(default_factory=dict)  # sorted copies for queries
+    sorting: SortSettings = field(default_factory=SortSettings)  # when the views sort (StoreConfig)
+    retired: bool = False  # a flush took these rows: no more upkeep of the views
 
     def view(self, key: Key) -> BufferView:
         """The sorted pieces of ``key``'s rows (storage/buffer_view.py); made on first use."""
         v = self.views.get(key)
         if v is None:
-            v = self.views.setdefault(key, BufferView())
+            v = self.views.setdefault(key, BufferView(self.sorting))
         return v
+
+    def watched(self, key: Key) -> bool:
+        """Whether queries read ``key``'s buffered rows lately (then :meth:`keep_sorted` after writes)."""
+        v = self.views.get(key)
+        return v is not None and v.watched()
+
+    def keep_sorted(self, key: Key, tags: tuple[str, ...], fields: dict, lock):
+        """After a write to a watched ``key`` (``lock``, the store's, held): its view sorts the
+        new rows without waiting for the next query (storage/buffer_view.py). Returns what
+        starts that work, to call once ``lock`` is let go (or None)."""
+        view = self.views[key]
+
+        def current():
+            with lock:
+                return None if self.retired else (list(self.parts.get(key, ())), view.last_schema)
+
+        return view.written(self.parts.get(key, []), tags, fields, current)
 
     def add(self, key: Key, frame: pl.DataFrame, tags: tuple[str, ...]) -> None:
         """Append a chunk; a run of small chunks at the end is joined into one.

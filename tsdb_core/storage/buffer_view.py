@@ -5,14 +5,19 @@ of many chunks would filter every row of every chunk. A :class:`BufferView` (one
 buffer and measurement) keeps copies of the buffered rows sorted by series, then time, in
 a few pieces, each a :class:`~.cache.Decoded` with the same series index a cached file has.
 A query that finds it behind starts a catch-up in a thread of its own and reads what is
-there meanwhile (nothing is done for writes nobody reads):
+there meanwhile (nothing is done for writes nobody reads); while its rows were read lately
+(``SortSettings.watch_s``), writes start the catch-ups themselves (:meth:`BufferView.written`),
+so a dashboard's next query finds the rows sorted:
 
-- rows written since are left as a *tail* of chunks while they are few (``TAIL_ROWS``),
-  else sorted into new pieces (``STEP_ROWS`` at a time); pieces of similar size are merged
+- rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
+  else sorted into new pieces (``step_rows`` at a time); pieces of similar size are merged
   (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
   per row taken from each piece's runs, not from its strings;
-- once nothing was written for ``QUIET_S``, every piece is merged into one: after a load,
-  queries read one sorted piece, as they would a compacted file.
+- once nothing was written for ``quiet_s``, every piece and the tail become one piece (a
+  timer does it for a watched view): after a load, queries read one sorted piece, as they
+  would a compacted file.
+
+The thresholds are the ``buffer_sort_*`` fields of :class:`~tsdb_core.base.config.StoreConfig`.
 
 Pieces never share a (series, time) key: a new piece whose time range overlaps an older
 one is checked on the rows of the overlap and merged with it when they share one (newer
@@ -22,6 +27,7 @@ as if they were one source; the tail's chunks are checked the same way (``clean`
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time as _time
 from dataclasses import dataclass
@@ -35,11 +41,23 @@ from .partitions import canonical_columns, prepare, sort_tags
 
 log = logging.getLogger("tsdb_core.store")
 
-TAIL_ROWS = 8_192  # buffered rows beyond the pieces left unsorted (each query filters them)
-MIN_ROWS = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
-QUIET_S = 0.5  # no rows written for this long: the writes went quiet, merge the pieces into one
-STEP_ROWS = 65_536  # rows sorted into one new piece at a time
-BACKGROUND = True  # sort in a thread of its own (False: in the query that finds the work)
+BACKGROUND = True  # sort in a thread of its own (False: in the query or write that finds the work)
+
+
+@dataclass(frozen=True, slots=True)
+class SortSettings:
+    """When buffered rows are sorted for queries (``StoreConfig.buffer_sort_*``)."""
+
+    min_rows: int = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
+    tail_rows: int = 0  # buffered rows beyond the pieces left unsorted (each query filters them)
+    step_rows: int = 65_536  # rows sorted into one new piece at a time
+    quiet_s: float = 0.25  # no rows written for this long: the writes went quiet, make one piece
+    watch_s: float = 10.0  # rows read this recently: writes keep them sorted
+
+    @classmethod
+    def of(cls, config) -> "SortSettings":
+        return cls(config.buffer_sort_min_rows, config.buffer_sort_tail_rows, config.buffer_sort_step_rows,
+                   config.buffer_sort_quiet_s, config.buffer_sort_watch_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +85,20 @@ class Snapshot:
 class BufferView:
     """The pieces of one measurement's buffered rows, kept up to date for the queries."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: SortSettings = SortSettings()) -> None:
+        self.settings = settings
         self._lock = threading.Lock()
         self._pieces: tuple[Piece, ...] = ()
         self._covered = 0  # rows (in arrival order) the pieces hold
         self._seen = -1  # buffered rows at the last look
         self._since = 0.0  # monotonic seconds when that count last changed
         self._busy = False  # a catch-up is running
+        self._idle = threading.Event()  # set when a catch-up ends (see _when_quiet)
         self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, snapshot)
+        self._read_at = -math.inf  # monotonic seconds of the last snapshot (a query read the rows)
+        self._timer = False  # a thread waits for the writes to go quiet (see written)
+        self.last_schema: tuple = ((), {})  # (tags, fields) at the last write (see written)
+        self._current = None  # the last write's ``current`` (see written)
 
     def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
@@ -83,20 +107,15 @@ class BufferView:
         own with ``BACKGROUND``: this query reads what is there)."""
         total = sum(c.rows for c in chunks)
         now = _time.monotonic()
+        self._read_at = now
         with self._lock:
             if total < self._covered and not self._busy:  # not a continuation: start over
                 self._pieces, self._covered = (), 0
-            if total != self._seen:
-                self._seen, self._since = total, now
-            quiet = now - self._since >= QUIET_S
-            due = total - self._covered >= TAIL_ROWS or (quiet and (total > self._covered or len(self._pieces) > 1))
-            start = due and not self._busy
+            quiet = self._note(total, now)
+            start = self._due(total, quiet) and not self._busy
             self._busy = self._busy or start
-        if start and BACKGROUND:
-            threading.Thread(target=self._catch_up, args=(list(chunks), total, tags, fields, quiet),
-                             name="tsdb-buffer-view", daemon=True).start()
-        elif start:
-            self._catch_up(chunks, total, tags, fields, quiet)
+        if start:
+            self._start(list(chunks), total, tags, fields, quiet)
         with self._lock:
             pieces, covered, last = self._pieces, self._covered, self._last
         if last is not None and chunks and last[0] == len(chunks) and last[1] is chunks[-1] and last[2] is pieces \
@@ -107,6 +126,49 @@ class BufferView:
         with self._lock:
             self._last = (len(chunks), chunks[-1] if chunks else None, pieces, covered, snap)
         return snap
+
+    def watched(self) -> bool:
+        """Whether a query read these rows in the last ``watch_s`` (then writes keep them sorted)."""
+        return _time.monotonic() - self._read_at < self.settings.watch_s
+
+    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current):
+        """A write added rows to ``chunks`` (the buffer's list, lock held) of a watched view: sort
+        them once the tail is due, and make one piece once the writes go quiet (a thread waits
+        for that; only with ``BACKGROUND``). ``current()`` gives the chunks and this ``(tags, fields)``
+        as they are then (taken under the lock), or None once the buffer is being flushed.
+        Returns what starts those threads (None: nothing to start), for the writer to call once
+        it let go of the lock."""
+        if not BACKGROUND:
+            return None  # (sorting then waits for a query: tests that step through it)
+        total = sum(c.rows for c in chunks)
+        if total < self.settings.min_rows:
+            return None
+        with self._lock:
+            self._note(total, _time.monotonic())
+            start = self._due(total, False) and not self._busy
+            self._busy = self._busy or start
+            wait = not self._timer
+            self._timer = True
+            self.last_schema, self._current = (tags, fields), current
+        if not (start or wait):
+            return None
+        taken = list(chunks)
+
+        def begin() -> None:
+            if start:
+                self._start(taken, total, tags, fields, False)
+            if wait:
+                threading.Thread(target=self._when_quiet, args=(current,), name="tsdb-buffer-quiet",
+                                 daemon=True).start()
+        return begin
+
+    def whole(self, chunks: list) -> pl.DataFrame | None:
+        """The one piece holding exactly the rows of ``chunks`` (sorted and merged as a flush
+        sorts and merges them), or None: a flush then writes it as it is."""
+        total = sum(c.rows for c in chunks)
+        with self._lock:
+            pieces, covered = self._pieces, self._covered
+        return pieces[0].decoded.frame if len(pieces) == 1 and covered == total and total else None
 
     @property
     def busy(self) -> bool:
@@ -119,21 +181,91 @@ class BufferView:
         total = sum(c.rows for c in chunks)
         with self._lock:
             pieces, covered = self._pieces, self._covered
-        if total < MIN_ROWS or covered > total:
+        if total < self.settings.min_rows or covered > total:
             return False  # read as chunks, or about to start over
         if any(c.tmax >= start and c.tmin <= end for c in _chunks_after(chunks, covered)):
             return False
         return sum(1 for p in pieces if p.tmax >= start and p.tmin <= end) <= 1
 
+    def _note(self, total: int, now: float) -> bool:
+        """Record the row count seen now; whether the writes went quiet (lock held)."""
+        if total != self._seen:
+            self._seen, self._since = total, now
+        return now - self._since >= self.settings.quiet_s
+
+    def _due(self, total: int, quiet: bool) -> bool:
+        """Whether a catch-up has work: a tail past ``tail_rows``, or quiet and not one piece (lock held)."""
+        return total - self._covered >= max(self.settings.tail_rows, 1) or (
+            quiet and (total > self._covered or len(self._pieces) > 1))
+
+    def _start(self, chunks: list, total: int, tags, fields, quiet: bool) -> None:
+        if BACKGROUND:
+            threading.Thread(target=self._keep_up, args=(chunks, total, tags, fields, quiet),
+                             name="tsdb-buffer-view", daemon=True).start()
+        else:
+            self._catch_up(chunks, total, tags, fields, quiet)
+
+    def _keep_up(self, chunks: list, total: int, tags, fields, quiet: bool) -> None:
+        """Catch up, then again while writes (:meth:`written`, which starts none while this
+        runs) left a tail past ``tail_rows`` meanwhile."""
+        while True:
+            self._catch_up(chunks, total, tags, fields, quiet)
+            current = self._current
+            with self._lock:
+                if current is None or self._busy or not self._due(self._seen, False):
+                    return
+            got = current()
+            if got is None or not self.watched():
+                return
+            chunks, (tags, fields) = got
+            total, quiet = sum(c.rows for c in chunks), False
+            with self._lock:
+                if self._busy or total < self._covered or not self._due(total, False):
+                    return
+                self._busy = True
+
+    def _when_quiet(self, current) -> None:
+        """Wait until nothing was written for ``quiet_s`` (or the rows are no longer read), then
+        make one piece of everything, unless a flush took the rows meanwhile."""
+        try:
+            while self.watched():
+                with self._lock:
+                    left = self._since + self.settings.quiet_s - _time.monotonic()
+                    busy = self._busy
+                    if busy:
+                        self._idle.clear()
+                if busy:  # until that catch-up ends (it sets the event), not a poll
+                    self._idle.wait(1.0)
+                    continue
+                if left > 0:
+                    _time.sleep(min(left, 1.0))  # a timer: the writes decide when it fires
+                    continue
+                got = current()
+                if got is None:
+                    return
+                chunks, (tags, fields) = got
+                total = sum(c.rows for c in chunks)
+                with self._lock:
+                    if self._busy or not self._note(total, _time.monotonic()):
+                        continue  # a catch-up started, or rows came meanwhile: wait again
+                    start = total >= self._covered and self._due(total, True)
+                    self._busy = start
+                if start:
+                    self._catch_up(chunks, total, tags, fields, True)
+                return
+        finally:
+            with self._lock:
+                self._timer = False
+
     def _catch_up(self, chunks: list, total: int, tags: tuple[str, ...], fields: dict[str, FieldType],
                   quiet: bool) -> None:
-        """Sort the rows after the pieces into new ones ``STEP_ROWS`` at a time (each in use as
+        """Sort the rows after the pieces into new ones ``step_rows`` at a time (each in use as
         soon as it is made); when ``quiet``, merge every piece into one."""
         try:
             pieces, covered = self._pieces, self._covered
             old = len(pieces)
             while covered < total:  # each step in use at once; merged by size only at the end
-                rows = _rows_after(chunks, covered, STEP_ROWS)
+                rows = _rows_after(chunks, covered, self.settings.step_rows)
                 pieces = _added(pieces, rows, tags, fields, by_size=False)
                 old = min(old, len(pieces) - 1)  # (a step sharing keys with older pieces took them in)
                 covered += rows.height
@@ -154,6 +286,7 @@ class BufferView:
         finally:
             with self._lock:
                 self._busy = False
+                self._idle.set()
 
 
 def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
@@ -195,19 +328,41 @@ def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, F
     order_tags = sort_tags(keys, tcols)
     rank = np.empty(len(uniq), dtype=np.int64)
     rank[keys.with_row_index(_I).sort(order_tags, nulls_last=False).get_column(_I).to_numpy()] = np.arange(len(uniq))
-    sid, times = rank[inv.reshape(-1)], work.get_column(TIME).to_numpy()
+    inv = inv.reshape(-1)
+    sid, times = rank[inv], work.get_column(TIME).to_numpy()
     order = np.lexsort((times, sid))
     ss, ts = sid[order], times[order]
-    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any():
-        frame = _gather(work, order)
-        dec = Decoded(frame, tcols)
-        if dec.starts is not None and len(dec.starts) == len(uniq):
-            return _piece(dec, frame)
+    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any() and _hashes_tell_series(work, keys, inv):
+        frame = _sorted_rows(work, order, keys, inv[order], cols)
+        return _piece(Decoded(frame, tcols, _run_starts(ss)), frame)
     frame = prepare(rows, tags, fields, dedup=True, tag_order=order_tags)
     return _piece(Decoded(frame, list(tags)), frame)
 
 
 _I = "\x00i"
+
+
+def _hashes_tell_series(work: pl.DataFrame, keys: pl.DataFrame, inv: np.ndarray) -> bool:
+    """Whether every row's tags are those of the first row with its hash (``keys`` row
+    ``inv``): no two series share a hash."""
+    back = keys.gather(pl.Series(inv))
+    return all(work.get_column(t).equals(back.get_column(t)) for t in keys.columns)
+
+
+def _sorted_rows(work: pl.DataFrame, order: np.ndarray, keys: pl.DataFrame, key_rows: np.ndarray,
+                 cols: list[str]) -> pl.DataFrame:
+    """``work``'s rows in ``order``: the other columns gathered, the tags taken from ``keys``
+    (row ``key_rows[i]`` holds the tags of output row ``i``): a few distinct values, not a
+    string per row copied out of every chunk of the buffer."""
+    rest = _gather(work.select([c for c in work.columns if c not in keys.columns]), order)
+    return pl.concat([rest, keys.gather(pl.Series(key_rows))], how="horizontal").select(cols)
+
+
+def _run_starts(sorted_ids: np.ndarray) -> np.ndarray:
+    """The first row of each run of equal values in ``sorted_ids``."""
+    if not len(sorted_ids):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
 
 
 def _series_hashes(frame: pl.DataFrame, tcols: list[str]) -> np.ndarray:
@@ -309,12 +464,11 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
         types = {c: FieldType.FLOAT for c in fields}  # only the names matter to prepare's merge
         frame = prepare(rows, tags, types, dedup=True, tag_order=sort_tags(rows, tcols))
         return _piece(Decoded(frame, list(tags)), frame)
-    sid, order_tags = _series_numbers(pieces, tcols)
+    sid, order_tags, series = _series_numbers(pieces, tcols)
     order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
-    frame = _gather(rows, order)
     ss = sid[order]
-    starts = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1]))) if len(ss) else None
-    return _piece(Decoded(frame, list(order_tags), starts), frame)
+    frame = _sorted_rows(rows, order, series, ss, cols) if tcols else _gather(rows, order)
+    return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
 
 
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
@@ -329,9 +483,9 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
                      how="horizontal")
 
 
-def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str]]:
+def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str], pl.DataFrame]:
     """A number per row of the pieces (concatenated) that sorts as its series' tags do, from
-    each piece's runs (one per series); and the tag order used."""
+    each piece's runs (one per series); the tag order used; the tags of each number (a row each)."""
     runs = []
     for k, p in enumerate(pieces):
         d = p.decoded
@@ -340,8 +494,9 @@ def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.nda
                                   "\x00piece": [k] * len(d.starts), "\x00len": (d.ends - d.starts).tolist()}))
     table = pl.concat(runs)
     if not tcols:
-        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), []
+        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), [], pl.DataFrame()
     order = sort_tags(table.select(tcols).unique(), tcols)
     series = table.select(tcols).unique().sort(order, nulls_last=False).with_row_index("\x00sid")
     numbered = table.join(series, on=tcols, how="left", nulls_equal=True, maintain_order="left")
-    return np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy()), order
+    sid = np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy())
+    return sid, order, series.drop("\x00sid")

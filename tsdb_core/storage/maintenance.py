@@ -86,7 +86,7 @@ class Maintenance:
         seq, snap, plan = detached
         failed: dict[Key, BaseException] = {}
         try:
-            written = self._write_plan(plan, failed)
+            written = self._write_plan(plan, failed, snap)
             kept = self._set_aside_failed(plan, failed, isolate)
             self._commit(written, kept, snap)
         except BaseException:
@@ -111,7 +111,8 @@ class Maintenance:
                 return None
             # Rotate first: if that fails (disk full) nothing has moved yet.
             seq = st.wal.rotate() if st.wal is not None else 0
-            snap, st.buffer = st.buffer, WriteBuffer()
+            snap, st.buffer = st.buffer, WriteBuffer(sorting=st.buffer.sorting)
+            snap.retired = True  # read until committed, no longer kept sorted by writes
             st.flushing = snap
             plan = []
             for key, chunks in snap.parts.items():
@@ -123,12 +124,15 @@ class Maintenance:
                 plan.append((key, chunks, pol.shard_group_duration, tuple(sorted(meta.tags)), meta.field_columns()))
         return seq, snap, plan
 
-    def _write_plan(self, plan, failed: dict[Key, BaseException]) -> list[FileMeta]:
-        """Write each measurement's files; one whose rows cannot be written goes to ``failed``."""
+    def _write_plan(self, plan, failed: dict[Key, BaseException], snap: WriteBuffer) -> list[FileMeta]:
+        """Write each measurement's files; one whose rows cannot be written goes to ``failed``.
+        Rows the queries had sorted into one piece (``snap``'s views) are written as they are."""
         written: list[FileMeta] = []
         for key, chunks, width, tags, fields in plan:
             try:
-                written.extend(self._write_chunks(key, chunks, width, tags, fields))
+                view = snap.views.get(key)
+                written.extend(self._write_chunks(key, chunks, width, tags, fields,
+                                                  view.whole(chunks) if view is not None else None))
             except (OSError, KeyboardInterrupt, SystemExit):
                 raise  # the environment (disk full, I/O), not these rows: retried whole
             except BaseException as e:  # noqa: BLE001 - these rows cannot be written
@@ -164,7 +168,8 @@ class Maintenance:
             st.flushing = None
             if kept:  # back in front of newer rows; the WAL still has them
                 rows = sum(c.frame.height for cl in kept.values() for c in cl)
-                self._put_back(WriteBuffer(parts=dict(kept), rows=rows, first_write=snap.first_write))
+                self._put_back(WriteBuffer(parts=dict(kept), rows=rows, first_write=snap.first_write,
+                                           sorting=snap.sorting))
 
     def _put_back(self, snap: WriteBuffer) -> None:
         """``snap``'s rows in front of the buffer's (they are older), as the buffer (lock held)."""
@@ -174,12 +179,21 @@ class Maintenance:
         for key, chunks in st.buffer.parts.items():
             snap.parts.setdefault(key, chunks)
         snap.rows += st.buffer.rows
+        snap.retired = False
         if snap.first_write is None:
             snap.first_write = st.buffer.first_write
         st.buffer, st.flushing = snap, None
 
     # -- writing files ---------------------------------------------------------------
-    def _write_chunks(self, key: Key, chunks, width: int, tags, fields) -> list[FileMeta]:
+    def _write_chunks(self, key: Key, chunks, width: int, tags, fields,
+                      prepared: pl.DataFrame | None = None) -> list[FileMeta]:
+        """The files of ``chunks``; ``prepared``: their rows already sorted and merged (a
+        buffer view's piece), written as they are when they fall in one window."""
+        if prepared is not None:
+            windows = split_windows(prepared, width)
+            if len(windows) == 1:
+                start, end = window_bounds(windows[0][0], width)
+                return [self.write_file(key, start, end, prepared, tags, fields)]
         dedup = any(dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
         frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed",
                                                                     rechunk=False)

@@ -11,9 +11,9 @@ import numpy as np
 import polars as pl
 
 from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
+from .buffer import non_null_counts
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
-from . import buffer_view
 from .partitions import INT64_MAX, INT64_MIN, Source, build_frame, build_scan, dirty_flags, value_counts
 from .recovery import Recovery
 from .state import EngineState
@@ -91,7 +91,8 @@ class Reader:
         for s in sources:
             if s.file is None:
                 frame = s.frame if s.frame is not None else s.decoded.frame
-                for f, n in value_counts(frame, fields, start, end).items():
+                inside = start <= s.tmin and s.tmax <= end  # every row counts: no filter on time
+                for f, n in (non_null_counts(frame, fields) if inside else value_counts(frame, fields, start, end)).items():
                     counts[f] += n
         return counts
 
@@ -284,7 +285,7 @@ def _buffered(pending: list, tags: tuple[str, ...], fields: dict) -> list[Source
     the buffer's view (storage/buffer_view.py) and the chunks written since."""
     out: list[Source] = []
     for rank, buf, key, chunks in pending:
-        if sum(c.rows for c in chunks) < buffer_view.MIN_ROWS:
+        if sum(c.rows for c in chunks) < buf.sorting.min_rows:
             out.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique, frame=c.frame)
                        for i, c in enumerate(chunks))
             continue

@@ -14,6 +14,7 @@ from ..base.config import StoreConfig
 from ..base.errors import StorageError
 from ..base.time import Clock
 from .buffer import Key, WriteBuffer
+from .buffer_view import SortSettings
 from .catalog import Catalog
 from .catalog_sql import SqlCatalog
 from .holds import RemovedFilesHold
@@ -58,7 +59,8 @@ class EngineState:
         if data is None and root is not None:
             data = LocalFiles(root)
         return cls(root, config, clock, Files(data, config),
-                   FlushHealth(config.flush_retry_base_s, config.flush_retry_max_s))
+                   FlushHealth(config.flush_retry_base_s, config.flush_retry_max_s),
+                   buffer=WriteBuffer(sorting=SortSettings.of(config)))
 
     @property
     def opened_windows(self) -> set:

@@ -34,7 +34,7 @@ class WritePath:
         ``conflicts``: the body's in-body type conflicts, to fail as 1.x does (shard_groups.py);
         ``twins``: whether a field may share its key with a stored tag (1.x: yes; InfluxDB 3: no)."""
         st = self.state
-        seq, failed, failure = 0, [], None
+        seq, failed, failure, upkeep = 0, [], None, []
         with st.lock:
             st.check_open()
             db, rp = self.split_name(db, rp)
@@ -48,7 +48,9 @@ class WritePath:
             if twins:  # 1.x: the series of a line refused for a field type conflict exist
                 note_series(st, database.name, pol.name, v.conflicted)
             if v.accepted:
-                seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None)
+                seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None, upkeep=upkeep)
+        for begin in upkeep:  # background sorting for queries, started outside the lock
+            begin()
         if seq:
             try:
                 st.wal.sync(seq)
@@ -60,10 +62,12 @@ class WritePath:
         self.after_write()
         return result
 
-    def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, *, parsed: bool) -> int:
+    def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, *, parsed: bool,
+                       upkeep: list) -> int:
         """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none).
         ``parsed``: the frames come from the line-protocol parser, whose columns own compact
-        buffers; other frames (a caller's) may share or over-allocate theirs."""
+        buffers; other frames (a caller's) may share or over-allocate theirs. ``upkeep`` gets
+        what to start once the lock is let go (:func:`apply_entry`)."""
         st = self.state
         seq = 0
         entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in accepted]
@@ -80,7 +84,7 @@ class WritePath:
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
         for e in entries:
-            apply_entry(st, database, pol.name, e)
+            apply_entry(st, database, pol.name, e, upkeep)
         return seq
 
     def _ensure_database(self, db: str) -> Database:
@@ -109,9 +113,10 @@ class WritePath:
         return db, rp or None
 
 
-def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) -> None:
+def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, upkeep: list | None = None) -> None:
     """Schema additions, buffer, index: the steps after the WAL that cannot fail (lock held).
-    Writes and WAL replay both end here."""
+    Writes and WAL replay both end here. ``upkeep`` (a write's) gets what starts the sorting of
+    rows queries read lately, to call once the lock is let go."""
     meta = database.measurements.get(e.measurement)
     if meta is None:
         meta = database.measurements[e.measurement] = MeasurementMeta()
@@ -120,6 +125,10 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry) ->
     meta.tags.update(e.tags)
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags))
+    if upkeep is not None and state.buffer.watched(key):  # a query reads these rows lately: sort them meanwhile
+        begin = state.buffer.keep_sorted(key, tuple(sorted(meta.tags)), meta.field_columns(), state.lock)
+        if begin is not None:
+            upkeep.append(begin)
     state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)

@@ -1,0 +1,275 @@
+"""A store still being written to answers as the settled store (storage/buffer_view.py with
+writes keeping read rows sorted): random interleavings of writes, queries, flushes and
+compactions, writer threads running beside them; the sorting thresholds as StoreConfig fields."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tsdb_core
+from tsdb_core import StoreConfig
+from tsdb_core.storage import buffer_view
+
+from ..waiting import wait_until
+
+DB = "db"
+QUERIES = (
+    "SELECT count(v), sum(v), max(v), min(w) FROM m",
+    "SELECT sum(v), count(w) FROM m GROUP BY host",
+    "SELECT last(v), first(w) FROM m GROUP BY host",
+    "SELECT * FROM m WHERE host = 'h1'",
+    "SELECT sum(v) FROM m WHERE time >= 40 AND time <= 170 GROUP BY time(30ns), host",
+    "SELECT count(v) FROM m WHERE time >= 25 AND time < 130",
+)
+FAST = dict(buffer_sort_min_rows=0, buffer_sort_tail_rows=40, buffer_sort_step_rows=60, buffer_sort_quiet_s=0.0)
+
+
+def body(host: str, times: range, value: int) -> str:
+    """Lines of one host; integer values, so sums do not depend on the order rows are added."""
+    return "\n".join(f"m,host={host},dc=d{t % 3} v={value + t},w={t % 7}i {t}" for t in times)
+
+
+def answers(store) -> list:
+    return [store.query(q, db=DB).to_json() for q in QUERIES]
+
+
+def view_of(store, measurement: str = "m"):
+    return store._engine.state.buffer.views.get((DB, "autogen", measurement))
+
+
+@pytest.fixture
+def background(monkeypatch):
+    monkeypatch.setattr(buffer_view, "BACKGROUND", True)
+
+
+# -- the thresholds ---------------------------------------------------------------------------
+@pytest.mark.parametrize("field, bad", [
+    ("buffer_sort_min_rows", -1), ("buffer_sort_tail_rows", -5), ("buffer_sort_step_rows", 0),
+    ("buffer_sort_step_rows", 2.5), ("buffer_sort_tail_rows", True), ("buffer_sort_quiet_s", -0.1),
+    ("buffer_sort_quiet_s", float("nan")), ("buffer_sort_watch_s", float("inf")), ("buffer_sort_watch_s", "1"),
+])
+def test_thresholds_that_cannot_work_are_refused(field, bad):
+    with pytest.raises(ValueError, match=field):
+        StoreConfig(**{field: bad})
+
+
+def test_thresholds_reach_the_views():
+    config = StoreConfig(buffer_sort_min_rows=10, buffer_sort_tail_rows=3, buffer_sort_step_rows=7,
+                         buffer_sort_quiet_s=1.5, buffer_sort_watch_s=2.0)
+    store = tsdb_core.open(None, config=config)
+    store.write(DB, body("h1", range(20), 0))
+    store.query(QUERIES[0], db=DB)
+    assert view_of(store).settings == buffer_view.SortSettings(10, 3, 7, 1.5, 2.0)
+    want = view_of(store).settings
+    store.flush()  # the next buffer sorts by the same thresholds
+    assert store._engine.state.buffer.sorting == want
+    store.close()
+
+
+# -- writes keep read rows sorted --------------------------------------------------------------
+def test_writes_sort_a_read_measurement_without_a_query(background):
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_quiet_s": 3600.0}))
+    store.write(DB, body("h1", range(0, 100), 0))
+    want = answers(store)  # a query: the rows are watched from now on
+    view = view_of(store)
+    wait_until(lambda: not view.busy and view._covered == 100, "the first catch-up")
+    read = view._read_at
+    for k in range(1, 6):
+        store.write(DB, body(f"h{k % 3}", range(100 * k, 100 * k + 100), k))
+    total = store._engine.state.buffer.rows
+    wait_until(lambda: not view.busy and view._covered == total, "the writes' catch-ups (no query)")
+    assert view._read_at == read  # no query took a snapshot meanwhile: the writes did it
+    assert answers(store) != want
+    settled = tsdb_core.open(None)
+    for k in range(6):
+        settled.write(DB, body(f"h{k % 3}" if k else "h1", range(100 * k, 100 * k + 100), k))
+    settled.flush()
+    assert answers(store) == answers(settled)
+    store.close()
+    settled.close()
+
+
+def test_quiet_writes_become_one_piece_without_a_query(background):
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_tail_rows": 1000,
+                                                       "buffer_sort_quiet_s": 0.05}))
+    store.write(DB, body("h1", range(0, 300), 0))
+    store.query(QUERIES[0], db=DB)
+    view = view_of(store)
+    for k in range(1, 4):
+        store.write(DB, body("h2", range(300 * k, 300 * k + 30), k))  # a tail under tail_rows
+    total = store._engine.state.buffer.rows
+    wait_until(lambda: len(view._pieces) == 1 and view._covered == total and not view.busy, "one piece")
+    assert store.series_ordered(DB, None, "m")
+    assert store.query(QUERIES[0], db=DB).to_json()["results"][0]["series"][0]["values"][0][1] == total
+    store.close()
+
+
+def test_unread_rows_are_left_to_the_flush(background):
+    """Nothing is sorted for writes nobody reads (a bulk load pays for parsing only)."""
+    store = tsdb_core.open(None, config=StoreConfig(**FAST))
+    for k in range(5):
+        store.write(DB, body("h1", range(100 * k, 100 * k + 100), k))
+    assert view_of(store) is None
+    store.close()
+
+
+def test_reads_long_ago_stop_the_upkeep(background):
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_watch_s": 0.0}))
+    store.write(DB, body("h1", range(0, 100), 0))
+    store.query(QUERIES[0], db=DB)
+    view = view_of(store)
+    wait_until(lambda: not view.busy, "the query's catch-up")
+    covered = view._covered
+    store.write(DB, body("h1", range(100, 300), 1))
+    assert not view.busy and view._covered == covered  # not watched: the write started nothing
+    store.close()
+
+
+def test_a_flush_takes_the_rows_while_a_quiet_merge_waits(background):
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_tail_rows": 1000,
+                                                       "buffer_sort_quiet_s": 0.2}))
+    store.write(DB, body("h1", range(0, 300), 0))
+    store.query(QUERIES[0], db=DB)
+    old = store._engine.state.buffer
+    view = view_of(store)
+    store.write(DB, body("h2", range(300, 330), 1))  # a quiet merge is waiting
+    store.flush()
+    assert old.retired and store._engine.state.buffer is not old
+    wait_until(lambda: not view._timer, "the waiting thread to see the flush and end")
+    assert view._covered <= 300  # the flushed rows were not sorted again
+    assert answers(store)[0]["results"][0]["series"][0]["values"][0][1] == 330
+    store.close()
+
+
+# -- random interleavings ------------------------------------------------------------------
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("write"), st.integers(0, 3), st.integers(0, 240), st.integers(1, 60), st.integers(0, 9)),
+    st.tuples(st.just("query")), st.tuples(st.just("flush")), st.tuples(st.just("compact")),
+), min_size=3, max_size=14)
+
+
+def _apply(store, ops, log: list) -> None:
+    for op in ops:
+        if op[0] == "write":
+            _, host, start, n, value = op
+            text = body(f"h{host}", range(start, start + n), value)
+            store.write(DB, text)
+            log.append(text)
+        elif op[0] == "query":
+            store.query(QUERIES[1], db=DB)
+        elif op[0] == "flush":
+            store.flush()
+        else:
+            store.compact()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS, writers=st.integers(0, 2), tail=st.sampled_from([1, 40, 500]), step=st.sampled_from([30, 400]),
+       quiet=st.sampled_from([0.0, 0.01, 3600.0]))
+def test_live_answers_equal_the_settled_store(background, ops, writers, tail, step, quiet):
+    """The main thread runs ``ops`` while ``writers`` threads write series of their own (hosts
+    h10+); at every query the live store answers as a store holding the same rows flushed
+    (writes of the threads finished by then are taken as they are: their series only)."""
+    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=tail, buffer_sort_step_rows=step,
+                         buffer_sort_quiet_s=quiet)
+    store = tsdb_core.open(None, config=config)
+    mine: list[str] = []
+    theirs: list[list[str]] = [[] for _ in range(writers)]
+    failures: list[BaseException] = []
+
+    def writer(i: int) -> None:
+        try:
+            for k in range(12):
+                text = body(f"h{10 + i}", range(k * 20, k * 20 + 25), k)  # overlapping: rewrites
+                store.write(DB, text)
+                theirs[i].append(text)
+                store.query(QUERIES[2], db=DB)
+        except BaseException as e:  # noqa: BLE001 - reported by the test
+            failures.append(e)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+    for t in threads:
+        t.start()
+    store.write(DB, body("h0", range(0, 50), 0))
+    mine.append(body("h0", range(0, 50), 0))
+    store.query(QUERIES[0], db=DB)  # read: writes keep the rows sorted from now on
+    _apply(store, ops, mine)
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    live = answers(store)
+    settled = tsdb_core.open(None)
+    for text in mine + [t for texts in theirs for t in texts]:
+        settled.write(DB, text)
+    settled.flush()
+    settled.compact()
+    assert live == answers(settled)
+    store.flush()
+    store.compact()
+    assert answers(store) == live
+    store.close()
+    settled.close()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS, tail=st.sampled_from([1, 40]), step=st.sampled_from([30, 400]))
+def test_every_answer_on_the_way_equals_the_unsorted_reading(background, ops, tail, step):
+    """After each step the store reading sorted pieces answers as one reading the chunks as
+    written (``buffer_sort_min_rows`` out of reach), flushed files alike."""
+    sorted_ = tsdb_core.open(None, config=StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=tail,
+                                                      buffer_sort_step_rows=step, buffer_sort_quiet_s=0.0))
+    plain = tsdb_core.open(None, config=StoreConfig(buffer_sort_min_rows=10**9))
+    for store in (sorted_, plain):
+        store.write(DB, body("h0", range(0, 50), 0))
+    sorted_.query(QUERIES[0], db=DB)
+    for op in ops:
+        for store in (sorted_, plain):
+            _apply(store, [op], [])
+        assert answers(sorted_) == answers(plain), op
+    sorted_.close()
+    plain.close()
+
+
+def test_settings_of_a_config_follow_its_fields():
+    config = dataclasses.replace(StoreConfig(), buffer_sort_tail_rows=5)
+    assert buffer_view.SortSettings.of(config).tail_rows == 5
+    assert buffer_view.SortSettings.of(StoreConfig()) == buffer_view.SortSettings()
+
+
+# -- a flush writes the sorted piece -------------------------------------------------------
+def _file_frames(store) -> list:
+    import polars as pl
+    root = store._engine.state.root
+    return [(f.rows, f.tmin, f.tmax, f.columns, pl.read_parquet(root / f.path)) for f in store.files()]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=st.lists(st.tuples(st.sampled_from(["h0", "h1", "h2", None]), st.integers(0, 200), st.integers(1, 40),
+                                 st.integers(0, 5), st.booleans()), min_size=1, max_size=8))
+def test_a_flush_writes_the_sorted_piece_as_a_sort_of_the_chunks_would(monkeypatch, tmp_path_factory, writes):
+    """Rewritten points, rows without a tag or a field: the file written from the view's one
+    piece holds what the flush's own sort and merge of the chunks gives."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", False)
+    d = tmp_path_factory.mktemp("flush")
+    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=1, buffer_sort_quiet_s=0.0)
+    viewed, plain = tsdb_core.open(d / "viewed", config=config), tsdb_core.open(d / "plain", config=config)
+    for host, start, n, value, with_w in writes:
+        tags = f",host={host}" if host else ""
+        text = "\n".join(f"m{tags},dc=d{t % 2} v={value + t}" + (f",w={t}i" if with_w else "") + f" {t}"
+                         for t in range(start, start + n))
+        for store in (viewed, plain):
+            store.write(DB, text)
+    viewed.query(QUERIES[0], db=DB)
+    view = view_of(viewed)
+    assert view.whole(list(viewed._engine.state.buffer.chunks((DB, "autogen", "m")))) is not None
+    for store in (viewed, plain):
+        store.flush()
+    got, want = _file_frames(viewed), _file_frames(plain)
+    assert len(got) == len(want) == 1
+    assert got[0][:4] == want[0][:4] and got[0][4].equals(want[0][4])
+    viewed.close()
+    plain.close()

@@ -266,3 +266,37 @@ def test_unsorted_file_is_never_held_by_column(tmp_path):
     assert whole.starts is not None  # (prepare sorts: the check is on the index itself)
     bad = Decoded(pl.DataFrame({"time": [3, 1, 2]}), [], np.array([0]), {"host": ["a"]})
     assert bad.starts is None
+
+
+@pytest.mark.local_files("removes a sidecar file on disk")
+def test_series_index_from_the_sidecar_equals_the_tags(tmp_path):
+    """The series index found from the sidecar of newest rows (series whose times continue
+    rising across their boundary included) equals the one found from the tag columns, and
+    a file without a sidecar still gets one (from its tags)."""
+    from tsdb_core.storage.columns import FileColumns
+    from tsdb_core.storage.partitions import newest_path
+
+    cfg = StoreConfig.for_tests(cache_bytes=1 << 30, parquet_row_group_rows=4)
+    with tsdb_core.open(tmp_path, config=cfg) as store:
+        store.create_database("db")
+        lines = [f"cpu,host=a v={t} {t * SEC}" for t in range(5)]  # then b from 5 s: no step back in time
+        lines += [f"cpu,host=b,dc=x v={t} {t * SEC}" for t in range(5, 9)]
+        lines += [f"cpu,host=c v={t} {t * SEC}" for t in (2, 3)] + [f"cpu,dc=y v=1 {SEC}", f"cpu,dc=y v=2 {9 * SEC}"]
+        store.write("db", "\n".join(lines))
+        store.flush()
+        [f] = store.files()
+        files = store._engine.state.files
+        tags = ["dc", "host"]
+        from tsdb_core.storage.columns import _runs_of_sidecar
+        times = files.read(f).get_column("time").to_numpy()
+        assert _runs_of_sidecar(times, files.sidecar(f), tags) is not None  # (the sidecar is what answers)
+        assert _runs_of_sidecar(times[::-1].copy(), files.sidecar(f), tags) is None  # not this file's rows
+        by_sidecar = FileColumns(files._decoded, files.data.open_input, files.sidecar)._index(f, tags)
+        files._decoded.drop(f.id)
+        newest_path(store.root / f.path).unlink()
+        files._newest.clear()
+        by_tags = FileColumns(files._decoded, files.data.open_input, files.sidecar)._index(f, tags)
+        whole = Decoded(files.read(f), tags)
+        for dec in (by_sidecar, by_tags):
+            assert dec.starts.tolist() == whole.starts.tolist() and dec.tag_values == whole.tag_values
+        assert len(whole.starts) == 4

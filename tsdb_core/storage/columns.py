@@ -45,9 +45,11 @@ class FileColumns:
     """The columns of files held one by one in ``cache``; ``open_input(rel)`` is what
     ``pq.ParquetFile`` reads."""
 
-    def __init__(self, cache: DecodedCache, open_input: Callable[[str], object]):
+    def __init__(self, cache: DecodedCache, open_input: Callable[[str], object],
+                 newest: Callable[[FileMeta], pl.DataFrame | None] = lambda f: None):
         self.cache = cache
         self.open_input = open_input
+        self.newest = newest  # a file's sidecar: each series' newest row, in file order
 
     def view(self, f: FileMeta, tags: list[str], columns: list[str], load: bool = True) -> Decoded | None:
         """A :class:`Decoded` of ``f`` with ``columns``; None when its fields do not fit the
@@ -89,11 +91,14 @@ class FileColumns:
         found: list = []
 
         def load() -> Decoded:
-            table = pq.ParquetFile(self.open_input(f.path), read_dictionary=tag_cols).read(columns=[TIME, *tag_cols])
-            starts = run_starts(table, tag_cols)
-            values = {t: table.column(t).take(pa.array(starts)).to_pylist() for t in tag_cols}
-            times = pl.from_arrow(table.column(TIME)).alias(TIME).to_frame()
-            dec = Decoded(times, [], starts, values)
+            times = pl.from_arrow(pq.ParquetFile(self.open_input(f.path)).read(columns=[TIME]).column(TIME))
+            times = times.alias(TIME).to_frame().rechunk()
+            found_runs = _runs_of_sidecar(times.get_column(TIME).to_numpy(), self.newest(f), tag_cols)
+            if found_runs is None:  # no sidecar (or not this file's): the tags themselves
+                table = pq.ParquetFile(self.open_input(f.path), read_dictionary=tag_cols).read(columns=tag_cols)
+                starts = run_starts(table, tag_cols)
+                found_runs = starts, {t: table.column(t).take(pa.array(starts)).to_pylist() for t in tag_cols}
+            dec = Decoded(times, [], *found_runs)
             if dec.starts is None:  # not laid out by series: remembered, never read again
                 found.append(dec)
             return dec
@@ -118,6 +123,31 @@ class _Marker:
     """A cache entry saying a file is not held by column (costs nothing)."""
 
     nbytes = 0
+
+
+def _runs_of_sidecar(times: np.ndarray, newest: pl.DataFrame | None,
+                     tag_cols: list[str]) -> tuple[np.ndarray, dict[str, list]] | None:
+    """(first row of each series, each series' tag values) from the file's sidecar of newest
+    rows, without reading the tags: series follow each other in its order, each with strictly
+    rising times (a file holds a point once), so a series ends at its newest time, found by a
+    binary search in the rising stretch it starts. None when anything does not add up."""
+    if newest is None or not newest.height or any(t not in newest.columns for t in tag_cols) or not times.size:
+        return None
+    n = times.size
+    breaks = np.append(np.flatnonzero(times[1:] <= times[:-1]) + 1, n)  # where times stop rising
+    starts = np.empty(newest.height, dtype=np.int64)
+    at = 0
+    for j, last in enumerate(newest.get_column(TIME).to_list()):
+        if at >= n:
+            return None
+        stop = int(breaks[np.searchsorted(breaks, at, "right")])
+        end = at + int(np.searchsorted(times[at:stop], last, "right"))
+        if end == at or times[end - 1] != last:
+            return None
+        starts[j], at = at, end
+    if at != n:
+        return None
+    return starts, {t: newest.get_column(t).to_list() for t in tag_cols}
 
 
 def run_starts(table: pa.Table, tag_cols: list[str]) -> np.ndarray:

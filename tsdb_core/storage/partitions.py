@@ -199,7 +199,7 @@ class Files:
         # in-memory stores hold every frame anyway: only the series index is extra
         self._decoded = DecodedCache(1 << 62 if data is None else config.cache_bytes)
         # files too large for it whole: their series index and the columns queries read
-        self._columns = None if data is None else FileColumns(self._decoded, data.open_input)
+        self._columns = None if data is None else FileColumns(self._decoded, data.open_input, self.sidecar)
         # footers of files too large for that cache: one-series lookups read only their row groups
         self._rg: dict[int, RowGroups] = {}
         # their sidecars (each series' newest row), read once; None: absent or unreadable
@@ -335,6 +335,14 @@ class Files:
                    cols: list[str]) -> pl.DataFrame | None:
         """Each matching series' newest row in ``[start, end]`` from the file's sidecar; None when
         there is none, or a series' newest row is past ``end`` (an older row would be the one)."""
+        last = self.sidecar(f)
+        if last is None or last.height == 0 or last.get_column(TIME).max() > end:
+            return None
+        return _time_and_tags(last, tag_values, start, end).select(cols)
+
+    def sidecar(self, f: FileMeta) -> pl.DataFrame | None:
+        """Each series' newest row of ``f``, in file order (its sidecar, read once); None when
+        it has none or it is damaged."""
         if f.id not in self._newest:
             path = newest_rel(f.path)
             self._newest[f.id] = None  # absent (an older file) or damaged: read the file itself
@@ -351,10 +359,7 @@ class Files:
                 except Exception as e:  # noqa: BLE001 - derived data: never worth a failed query
                     log.warning("newest-row sidecar %s is damaged (%s): ignored, its Parquet file is read "
                                 "instead", path, e)
-        last = self._newest[f.id]
-        if last is None or last.height == 0 or last.get_column(TIME).max() > end:
-            return None
-        return _time_and_tags(last, tag_values, start, end).select(cols)
+        return self._newest[f.id]
 
     def _decoded_file(self, f: FileMeta, tags: list[str], columns: list[str] | None = None,
                       tag_values: dict[str, list[str]] | None = None, start: int = INT64_MIN, end: int = INT64_MAX,

@@ -27,6 +27,7 @@ from ..base.types import TIME
 
 _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
 _RUN = "\nrun"  # a working column: each row's series (Decoded._with_tags)
+_EAGER_TAG_ROWS = 65_536  # up to this many rows, tags are built at once, not by a join
 
 
 class Decoded:
@@ -157,15 +158,17 @@ class Decoded:
     def _with_tags(self, body: pl.DataFrame, runs: np.ndarray, lengths: np.ndarray, columns: list[str],
                    virtual: list[str]) -> pl.LazyFrame:
         """``body`` (the rows of ``runs``, ``lengths`` rows each, in order) with the tags the frame
-        lacks, each run's values joined to its rows: a filter on the rows runs before the join, so
-        only the rows kept get their tags."""
-        which = np.repeat(np.arange(len(runs), dtype=np.uint32), lengths)
+        lacks, each run's values repeated over its rows: few rows at once; many as a join on each
+        row's run, so that a filter on the rows runs first and only the rows kept get tags."""
+        which = pl.Series(_RUN, np.repeat(np.arange(len(runs), dtype=np.uint32), lengths))
         picked = runs.tolist()
-        values = pl.DataFrame([pl.Series(_RUN, np.arange(len(runs), dtype=np.uint32)),
-                               *[pl.Series(t, [self.tag_values[t][r] for r in picked], dtype=pl.String)
-                                 for t in virtual]])
-        rows = body.hstack([pl.Series(_RUN, which)])
-        return rows.lazy().join(values.lazy(), on=_RUN, how="left", maintain_order="left").select(columns)
+        values = [pl.Series(t, [self.tag_values[t][r] for r in picked], dtype=pl.String) for t in virtual]
+        if body.height <= _EAGER_TAG_ROWS:
+            built = {v.name: v.gather(which) for v in values}
+            return pl.DataFrame([built[c] if c in built else body.get_column(c) for c in columns])
+        runs_frame = pl.DataFrame([pl.Series(_RUN, np.arange(len(runs), dtype=np.uint32)), *values])
+        rows = body.hstack([which])
+        return rows.lazy().join(runs_frame.lazy(), on=_RUN, how="left", maintain_order="left").select(columns)
 
     def _matching_runs(self, tags: dict[str, list[str]] | None) -> np.ndarray | None:
         """The series (run numbers) whose tags match ``tags``; None for every series, none
@@ -262,8 +265,9 @@ def _file_of(key: int | tuple[int, int]) -> int:
 
 
 class DecodedCache:
-    """Least-recently-used decoded files (key: the file id) and row groups of files too large
-    to hold whole (key: (file id, row group)), within a byte budget."""
+    """Least-recently-used decoded files (key: the file id), and of files too large to hold
+    whole their row groups (key: (file id, row group)) and columns (key: (file id, column
+    name), storage/columns.py), within a byte budget."""
 
     def __init__(self, budget: int):
         self.budget = budget
@@ -271,6 +275,22 @@ class DecodedCache:
         self._of_file: dict[int, set] = {}  # file id -> its keys held
         self._bytes = 0
         self._lock = threading.Lock()
+        # called with a file id when something of that file leaves (storage/columns.py's views)
+        self.listeners: list[Callable[[int], None]] = []
+
+    def touch(self, keys: list) -> bool:
+        """Whether every one of ``keys`` is held (each marked used)."""
+        with self._lock:
+            if any(k not in self._items for k in keys):
+                return False
+            for k in keys:
+                self._items.move_to_end(k)
+            return True
+
+    def _left(self, file_ids) -> None:
+        for fid in file_ids:
+            for tell in self.listeners:
+                tell(fid)
 
     def peek(self, key) -> Decoded | None:
         """What is held under ``key`` (marked used), or None; never loads."""
@@ -293,6 +313,7 @@ class DecodedCache:
         dec = load()  # outside the lock: two threads may decode the same file, one copy stays
         if dec.nbytes * 2 > self.budget:
             return None
+        gone = set()
         with self._lock:
             if key not in self._items:
                 self._items[key] = dec
@@ -302,7 +323,10 @@ class DecodedCache:
                 old_key, old = self._items.popitem(last=False)
                 self._bytes -= old.nbytes
                 self._of_file.get(_file_of(old_key), set()).discard(old_key)
-            return self._items.get(key, dec)
+                gone.add(_file_of(old_key))
+            out = self._items.get(key, dec)
+        self._left(gone)
+        return out
 
     def drop(self, file_id: int) -> None:
         """Forget a file and its row groups (deleted by compaction, retention or DELETE)."""
@@ -311,6 +335,7 @@ class DecodedCache:
                 old = self._items.pop(key, None)
                 if old is not None:
                     self._bytes -= old.nbytes
+        self._left([file_id])
 
     @property
     def nbytes(self) -> int:

@@ -29,6 +29,7 @@ from .catalog import FileMeta
 
 INDEX = "\nindex"  # the cache key of a file's series index (a raw newline: no column is named so)
 _UNSORTED = "\nunsorted"  # a file whose rows are not one run per series: never held by column
+_MAX_VIEWS = 32  # views remembered per file (each a few column references)
 
 
 class Column:
@@ -50,12 +51,32 @@ class FileColumns:
         self.cache = cache
         self.open_input = open_input
         self.newest = newest  # a file's sidecar: each series' newest row, in file order
+        # views handed out, per file and columns: reused while everything in them is held
+        # (dropped as soon as something of their file leaves, so they never keep it alive)
+        self._views: dict[int, dict[tuple, tuple[list, Decoded]]] = {}
+        cache.listeners.append(lambda fid: self._views.pop(fid, None))
 
     def view(self, f: FileMeta, tags: list[str], columns: list[str], load: bool = True) -> Decoded | None:
         """A :class:`Decoded` of ``f`` with ``columns``; None when its fields do not fit the
         budget together, the file is not laid out by series, or (without ``load``) something
         is not held yet. Tags asked for are held per row too when everything fits, else
         built from the runs for the rows a query keeps."""
+        key = (tuple(tags), tuple(columns), load)
+        memo = self._views.get(f.id, {}).get(key)
+        if memo is not None and self.cache.touch(memo[0]):
+            return memo[1]
+        view = self._view(f, tags, columns, load)
+        if view is not None:
+            keys = [(f.id, INDEX), *[(f.id, c) for c in view.frame.columns if c != TIME]]
+            views = self._views.setdefault(f.id, {})
+            if len(views) >= _MAX_VIEWS:
+                views.clear()
+            views[key] = (keys, view)
+            if not self.cache.touch(keys):  # something left meanwhile: not kept
+                views.pop(key, None)
+        return view
+
+    def _view(self, f: FileMeta, tags: list[str], columns: list[str], load: bool) -> Decoded | None:
         budget = self.cache.budget
         tag_cols = [c for c in f.columns if c in tags]
         wanted = [c for c in dict.fromkeys(columns) if c in f.columns and c != TIME]

@@ -372,8 +372,12 @@ class Files:
                                 lambda: Decoded(self.read(f), [c for c in f.columns if c in tags]))
         if dec is not None or columns is None or self._columns is None or newest:
             return dec
-        few = bool(tag_values) and len(self._row_groups(f).wanted(tag_values, start, end)) <= RowGroups.MAX_CACHED_GROUPS
-        return self._columns.view(f, tags, columns, load=not few)
+        if not tag_values:
+            return self._columns.view(f, tags, columns)
+        dec = self._columns.view(f, tags, columns, load=False)
+        if dec is not None or len(self._row_groups(f).wanted(tag_values, start, end)) <= RowGroups.MAX_CACHED_GROUPS:
+            return dec
+        return self._columns.view(f, tags, columns)
 
     def _decoded_groups(self, f: FileMeta, tags: list[str], tag_values: dict[str, list[str]] | None,
                         start: int, end: int) -> list[Decoded] | None:

@@ -12,10 +12,8 @@ from hypothesis import strategies as st
 
 import tsdb_core
 from tsdb_core.base.config import StoreConfig
-from tsdb_core.base.types import FieldType
 from tsdb_core.storage.cache import Decoded
 from tsdb_core.storage.columns import INDEX, run_starts
-from tsdb_core.storage.partitions import prepare
 
 SEC = 10**9
 
@@ -279,13 +277,25 @@ def test_few_series_read_row_groups_unless_columns_are_held(tmp_path):
 
 
 def test_unsorted_file_is_never_held_by_column(tmp_path):
-    """A file whose rows are not one run per series (written by another tool) is scanned."""
-    frame = prepare(pl.DataFrame({"time": [1, 2, 3], "host": ["a", "b", "a"], "v": [1.0, 2.0, 3.0]}),
-                    ("host",), {"v": FieldType.FLOAT}, dedup=False)
-    whole = Decoded(frame, ["host"])
-    assert whole.starts is not None  # (prepare sorts: the check is on the index itself)
-    bad = Decoded(pl.DataFrame({"time": [3, 1, 2]}), [], np.array([0]), {"host": ["a"]})
-    assert bad.starts is None
+    """A file whose rows are not one run per series (written by another tool) is left to the
+    Parquet scan, and its times are not read again."""
+    from types import SimpleNamespace
+
+    from tsdb_core.storage.cache import DecodedCache
+    from tsdb_core.storage.columns import FileColumns
+
+    path = tmp_path / "x.parquet"
+    pq.write_table(pa.table({"time": [3, 1, 2], "host": ["a", "a", "b"], "v": [1.0, 2.0, 3.0]}), path)
+    reads = []
+    cols = FileColumns(DecodedCache(1 << 20), lambda p: reads.append(p) or p)
+    f = SimpleNamespace(id=1, path=str(path), rows=3, columns=("time", "host", "v"))
+    assert cols.view(f, ["host"], ["time", "v"]) is None
+    n = len(reads)
+    assert n and cols.view(f, ["host"], ["time", "v"]) is None and len(reads) == n
+    g = SimpleNamespace(id=2, path=str(tmp_path / "y.parquet"), rows=3, columns=("time", "host", "v"))
+    pq.write_table(pa.table({"time": [1, 3, 2], "host": ["a", "a", "b"], "v": [1.0, 2.0, 3.0]}), g.path)
+    view = cols.view(g, ["host"], ["time", "host", "v"])  # laid out by series: held
+    assert view.select({"host": ["a"]}, 0, 9, ["time", "host", "v"]).rows() == [(1, "a", 1.0), (3, "a", 2.0)]
 
 
 @pytest.mark.local_files("removes a sidecar file on disk")

@@ -10,8 +10,9 @@ Files are sorted by (tags, time), so each series is one contiguous run of rows
 with ascending times: the series index lists each run's tag values and row
 range, tag equalities pick runs without touching the rows, and a binary search
 on time trims each run. The cache is bounded (``StoreConfig.cache_bytes``,
-least recently used out first); a file larger than half of it is never cached
-and is scanned from Parquet as before.
+least recently used out first); a file larger than half of it is held instead as
+its series index and the single columns queries read (storage/columns.py), or as
+the row groups a few-series lookup reads, or scanned from Parquet.
 """
 from __future__ import annotations
 

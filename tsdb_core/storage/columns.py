@@ -28,7 +28,6 @@ from .cache import Decoded, DecodedCache
 from .catalog import FileMeta
 
 INDEX = "\nindex"  # the cache key of a file's series index (a raw newline: no column is named so)
-_UNSORTED = "\nunsorted"  # a file whose rows are not one run per series: never held by column
 _MAX_VIEWS = 32  # views remembered per file (each a few column references)
 
 
@@ -81,12 +80,10 @@ class FileColumns:
         tag_cols = [c for c in f.columns if c in tags]
         wanted = [c for c in dict.fromkeys(columns) if c in f.columns and c != TIME]
         fields = [c for c in wanted if c not in tag_cols]
-        if budget <= 0 or self.cache.peek((f.id, _UNSORTED)) is not None:
-            return None
-        if _row_bytes(f.rows, fields) + 8 * f.rows > budget:
+        if budget <= 0 or _row_bytes(f.rows, fields) + 8 * f.rows > budget:
             return None  # the query alone would empty the cache of everything else: scan
         index = self.cache.peek((f.id, INDEX))
-        if index is None and (not load or (index := self._index(f, tag_cols)) is None):
+        if isinstance(index, _Marker) or (index is None and (not load or (index := self._index(f, tag_cols)) is None)):
             return None
         held = {c: self.cache.peek((f.id, c)) for c in wanted}
         missing = [c for c in fields if held[c] is None]
@@ -108,10 +105,11 @@ class FileColumns:
         return self.cache.get((f.id, tag), col.nbytes, lambda: col)
 
     def _index(self, f: FileMeta, tag_cols: list[str]) -> Decoded | None:
-        """The file's series index, read (time and the tags as dictionaries) and held."""
-        found: list = []
+        """The file's series index, held: its times, and the series from its sidecar (or from
+        its tags, read as dictionaries, when it has none). None when the file is not laid out
+        by series (remembered: never read again)."""
 
-        def load() -> Decoded:
+        def load() -> Decoded | _Marker:
             times = pl.from_arrow(pq.ParquetFile(self.open_input(f.path)).read(columns=[TIME]).column(TIME))
             times = times.alias(TIME).to_frame().rechunk()
             found_runs = _runs_of_sidecar(times.get_column(TIME).to_numpy(), self.newest(f), tag_cols)
@@ -120,15 +118,10 @@ class FileColumns:
                 starts = run_starts(table, tag_cols)
                 found_runs = starts, {t: table.column(t).take(pa.array(starts)).to_pylist() for t in tag_cols}
             dec = Decoded(times, [], *found_runs)
-            if dec.starts is None:  # not laid out by series: remembered, never read again
-                found.append(dec)
-            return dec
+            return _Marker() if dec.starts is None else dec
 
         dec = self.cache.get((f.id, INDEX), 8 * f.rows, load)
-        if found or (dec is not None and dec.starts is None):
-            self.cache.get((f.id, _UNSORTED), 0, lambda: _Marker())
-            return None
-        return dec
+        return dec if isinstance(dec, Decoded) else None
 
     def _read(self, f: FileMeta, names: list[str]) -> dict[str, Column | None]:
         """Decode ``names`` of ``f`` in one read and hold each (None: it did not fit)."""
@@ -141,7 +134,7 @@ class FileColumns:
 
 
 class _Marker:
-    """A cache entry saying a file is not held by column (costs nothing)."""
+    """The index entry of a file not laid out by series: never held by column (costs nothing)."""
 
     nbytes = 0
 

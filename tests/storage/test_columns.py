@@ -254,8 +254,9 @@ def test_compaction_delete_and_retention_drop_what_is_held(tmp_path):
 
 def test_few_series_read_row_groups_unless_columns_are_held(tmp_path):
     """A query naming one host reads that host's row groups while the file's columns are not
-    held (no whole column read for a few rows), and slices the held columns once they are;
-    both equal the Parquet scan."""
+    held (no whole column read for a few rows), and slices the held columns once they are
+    (unless it needs tags not held per row: the row groups have them); all equal the
+    Parquet scan."""
     cfg = StoreConfig.for_tests(cache_bytes=1 << 30, parquet_row_group_rows=16)
     with tsdb_core.open(tmp_path / "a", config=cfg) as store, \
             tsdb_core.open(tmp_path / "b", config=StoreConfig.for_tests(cache_bytes=0)) as plain:
@@ -268,11 +269,14 @@ def test_few_series_read_row_groups_unless_columns_are_held(tmp_path):
         assert not _column_keys(store) and any(isinstance(k[1], int) for k in items)  # row groups
         store.query("SELECT max(v), min(w) FROM cpu GROUP BY time(5s)", db="db")  # holds v and w
         assert {k[1] for k in _column_keys(store)} >= {INDEX, "v", "w"}
+        assert store.query(q, db="db").to_json() == plain.query(q, db="db").to_json()
         groups = store._engine.state.files._decoded_groups
         store._engine.state.files._decoded_groups = lambda *a: pytest.fail("held columns answer first")
-        assert store.query(q, db="db").to_json() == plain.query(q, db="db").to_json()
         arrays = store.scan_series("db", "autogen", "cpu", 0, 10**12, ["v"], {"host": ["h07"]})
         assert arrays[0] == {"dc": "x", "host": "h07"} and arrays[1]["v"].tolist() == [7000.5 + t for t in range(30)]
+        got = store.scan_frame("db", "autogen", "cpu", 0, 12 * SEC, ["v", "w"], tags={"host": ["h07", "h08"]})
+        assert got.sort(["time", "v"]).equals(plain.scan_frame("db", "autogen", "cpu", 0, 12 * SEC, ["v", "w"],
+                                                               tags={"host": ["h07", "h08"]}).sort(["time", "v"]))
         store._engine.state.files._decoded_groups = groups
 
 

@@ -94,7 +94,9 @@ class FileColumns:
         if any(held[c] is None for c in fields):
             return None
         per_row = [c for c in wanted if c in tag_cols and held[c] is None]
-        if per_row and load and _row_bytes(f.rows, fields) + 8 * f.rows + 16 * f.rows * len(per_row) <= budget:
+        if per_row and not load:
+            return None  # a few series' tags: their row groups hold them as they are (quicker)
+        if per_row and _row_bytes(f.rows, fields) + 8 * f.rows + 16 * f.rows * len(per_row) <= budget:
             held.update({t: self._tag_rows(f, index, t) for t in per_row})
         return index.with_columns([held[c].series for c in wanted if held[c] is not None])
 

@@ -85,7 +85,10 @@ class FileColumns:
         index = self.cache.peek((f.id, INDEX))
         if isinstance(index, _Marker) or (index is None and (not load or (index := self._index(f, tag_cols)) is None)):
             return None
-        held = {c: self.cache.peek((f.id, c)) for c in wanted}
+        held = {c: self.cache.peek((f.id, c)) for c in wanted if c in tag_cols}
+        if not load and any(col is None for col in held.values()):
+            return None  # a few series' tags: their row groups hold them as they are (quicker)
+        held.update({c: self.cache.peek((f.id, c)) for c in fields})
         missing = [c for c in fields if held[c] is None]
         if missing:
             if not load:
@@ -94,8 +97,6 @@ class FileColumns:
         if any(held[c] is None for c in fields):
             return None
         per_row = [c for c in wanted if c in tag_cols and held[c] is None]
-        if per_row and not load:
-            return None  # a few series' tags: their row groups hold them as they are (quicker)
         if per_row and _row_bytes(f.rows, fields) + 8 * f.rows + 16 * f.rows * len(per_row) <= budget:
             held.update({t: self._tag_rows(f, index, t) for t in per_row})
         return index.with_columns([held[c].series for c in wanted if held[c] is not None])

@@ -646,6 +646,7 @@ class RowGroups:
         # per column: (min, max, known, all-null) arrays over the row groups
         self.ranges: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._nulls: tuple | None = None  # value_counts' (read when first asked): _null_counts
+        self._last: tuple | None = None  # wanted()'s last question and answer
         for j, name in enumerate(names):
             lo, hi = np.empty(n, dtype=object), np.empty(n, dtype=object)
             known, empty = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
@@ -673,7 +674,17 @@ class RowGroups:
         return self._nulls
 
     def wanted(self, tag_values: dict[str, list[str]], start: int, end: int) -> list[int]:
-        """Row groups that may hold rows of those series in that time range."""
+        """Row groups that may hold rows of those series in that time range (the last answer
+        kept: a query asks twice, whether to read them, then which)."""
+        key = (tuple((k, tuple(v)) for k, v in tag_values.items()), start, end)
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        groups = self._wanted(tag_values, start, end)
+        self._last = (key, groups)
+        return groups
+
+    def _wanted(self, tag_values: dict[str, list[str]], start: int, end: int) -> list[int]:
         keep = np.ones(self.meta.num_row_groups, dtype=bool)
         if TIME in self.ranges:
             lo, hi, known, _ = self.ranges[TIME]

@@ -10,8 +10,9 @@ Files are sorted by (tags, time), so each series is one contiguous run of rows
 with ascending times: the series index lists each run's tag values and row
 range, tag equalities pick runs without touching the rows, and a binary search
 on time trims each run. The cache is bounded (``StoreConfig.cache_bytes``,
-least recently used out first); a file larger than half of it is never cached
-and is scanned from Parquet as before.
+least recently used out first); a file larger than half of it is held instead as
+its series index and the single columns queries read (storage/columns.py), or as
+the row groups a few-series lookup reads, or scanned from Parquet.
 """
 from __future__ import annotations
 
@@ -26,19 +27,24 @@ from ..base.eager import pick
 from ..base.types import TIME
 
 _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
+_RUN = "\nrun"  # a working column: each row's series (Decoded._with_tags)
+_EAGER_TAG_ROWS = 65_536  # up to this many rows, tags are built at once, not by a join
 
 
 class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
     __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where", "_np",
-                 "_nan")
+                 "_nan", "_virtual")
 
-    def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None):
+    def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None,
+                 tag_values: dict[str, list] | None = None):
         """``starts``: the first row of each series when the caller knows them (else found
-        from the tags)."""
+        from the tags). ``tag_values`` (with ``starts``): each series' value of each tag, for
+        tags the frame lacks; selects build those columns from the runs (storage/columns.py)."""
         frame = frame.rechunk()  # one chunk per column: slices and gathers stay cheap
-        tags = [t for t in tags if t in frame.columns]
+        self._virtual = frozenset(tag_values or ())
+        tags = [t for t in tags if t in frame.columns and t not in self._virtual]
         self.frame = frame
         self.times = frame.get_column(TIME).to_numpy()
         n = frame.height
@@ -56,13 +62,24 @@ class Decoded:
         ends = np.append(starts[1:], n).astype(np.int64)
         self.starts, self.ends = starts, ends
         # tag key -> the value of each series (a run): which runs a tag equality keeps
-        self.tag_values = {t: frame.get_column(t).gather(starts).to_list() for t in tags}
+        self.tag_values = {t: frame.get_column(t).gather(starts).to_list() for t in tags} | (tag_values or {})
         self._where: dict[str, dict[str | None, np.ndarray]] = {}
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
         if not _runs_sorted(self.times, starts, ends):
             self.starts = None  # not laid out by series: no index, filters do the work
-        self.nbytes = frame.estimated_size() + 16 * len(starts) * (2 + len(tags))
+        self.nbytes = frame.estimated_size() + 16 * len(starts) * (2 + len(self.tag_values))
+
+    def with_columns(self, columns: list[pl.Series]) -> "Decoded":
+        """This file's series index over its time and ``columns`` (shared, not copied): what a
+        query reads of a file held column by column. Tags stay built from the runs."""
+        view = object.__new__(Decoded)
+        for name in ("times", "tmin", "tmax", "starts", "ends", "tag_values", "_where"):
+            setattr(view, name, getattr(self, name))
+        view.frame = pl.DataFrame([self.frame.get_column(TIME), *columns])
+        view._virtual = self._virtual - set(view.frame.columns)
+        view._np, view._nan, view.nbytes = {}, {}, 0
+        return view
 
     def _runs_with(self, key: str, values: list[str]) -> np.ndarray:
         where = self._where.get(key)
@@ -86,18 +103,33 @@ class Decoded:
             for key, values in (tags or {}).items():
                 cond = cond & (pl.col(key).is_in(values) if key in self.tag_values else pl.lit(False))
             return frame.lazy().filter(cond).select(columns)
+        virtual = [c for c in columns if c in self._virtual]
+        real = [c for c in columns if c not in self._virtual] if virtual else columns
         runs = self._matching_runs(tags)
+        if runs is None and limit is None and not virtual and start <= self.tmin and end >= self.tmax:
+            return pick(frame, columns)
+        picked = np.arange(len(self.starts), dtype=np.int64) if runs is None else runs
+        starts, ends = self._bounds(picked, start, end, limit)
+        keep = ends > starts
+        picked, starts, ends = picked[keep], starts[keep], ends[keep]
         if runs is None and limit is None:
-            frame = pick(frame, columns)
-            if start <= self.tmin and end >= self.tmax:
-                return frame
             # every series, part of its time: each series' rows in range are one run, so the
             # answer is their slices side by side (no copy; a time filter copies every column)
-            bounds = [(s, e) for s, e in self._trimmed(self.starts, self.ends, start, end) if e > s]
-            if not bounds:
-                return frame.clear()
-            return pl.concat([frame.slice(s, e - s) for s, e in bounds], how="vertical", rechunk=False)
-        starts, ends = (self.starts, self.ends) if runs is None else (self.starts[runs], self.ends[runs])
+            body = pick(frame, real)
+            if len(starts) == 0:
+                body = body.clear()
+            elif len(starts) < len(self.starts) or int((ends - starts).sum()) < frame.height:
+                body = pl.concat([body.slice(s, e - s) for s, e in zip(starts.tolist(), ends.tolist())],
+                                 how="vertical", rechunk=False)
+        else:
+            body = self._take(starts, ends, real)
+        return self._with_tags(body, picked, ends - starts, columns, virtual) if virtual else body
+
+    def _bounds(self, runs: np.ndarray, start: int, end: int,
+                limit: tuple[int, bool] | None) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of each of ``runs`` in ``[start, end]`` (at most ``limit`` of them), as
+        (first rows, end rows); an empty run's end is at most its first row."""
+        starts, ends = self.starts[runs], self.ends[runs]
         if start > self.tmin or end < self.tmax:
             bounds = self._trimmed(starts, ends, start, end)
             starts = np.array([b[0] for b in bounds], dtype=np.int64)
@@ -105,10 +137,12 @@ class Decoded:
         if limit is not None:
             n, newest = limit
             starts, ends = (np.maximum(starts, ends - n), ends) if newest else (starts, np.minimum(ends, starts + n))
-        keep = ends > starts
-        starts, ends = starts[keep], ends[keep]
+        return starts, ends
+
+    def _take(self, starts: np.ndarray, ends: np.ndarray, columns: list[str]) -> pl.DataFrame:
+        """The rows of the runs ``[starts, ends)`` (none empty), ``columns`` only."""
         total = int((ends - starts).sum())
-        frame = pick(frame, columns)  # eager calls: a lazy plan has a fixed cost at any size
+        frame = pick(self.frame, columns)  # eager calls: a lazy plan has a fixed cost at any size
         if total == frame.height:
             return frame
         if len(starts) <= 1:
@@ -121,6 +155,21 @@ class Decoded:
         lengths = ends - starts
         idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
         return frame.gather(pl.Series(idx, dtype=pl.Int64))
+
+    def _with_tags(self, body: pl.DataFrame, runs: np.ndarray, lengths: np.ndarray, columns: list[str],
+                   virtual: list[str]) -> pl.LazyFrame:
+        """``body`` (the rows of ``runs``, ``lengths`` rows each, in order) with the tags the frame
+        lacks, each run's values repeated over its rows: few rows at once; many as a join on each
+        row's run, so that a filter on the rows runs first and only the rows kept get tags."""
+        which = pl.Series(_RUN, np.repeat(np.arange(len(runs), dtype=np.uint32), lengths))
+        picked = runs.tolist()
+        values = [pl.Series(t, [self.tag_values[t][r] for r in picked], dtype=pl.String) for t in virtual]
+        if body.height <= _EAGER_TAG_ROWS:
+            built = {v.name: v.gather(which) for v in values}
+            return pl.DataFrame([built[c] if c in built else body.get_column(c) for c in columns])
+        runs_frame = pl.DataFrame([pl.Series(_RUN, np.arange(len(runs), dtype=np.uint32)), *values])
+        rows = body.hstack([which])
+        return rows.lazy().join(runs_frame.lazy(), on=_RUN, how="left", maintain_order="left").select(columns)
 
     def _matching_runs(self, tags: dict[str, list[str]] | None) -> np.ndarray | None:
         """The series (run numbers) whose tags match ``tags``; None for every series, none
@@ -217,8 +266,9 @@ def _file_of(key: int | tuple[int, int]) -> int:
 
 
 class DecodedCache:
-    """Least-recently-used decoded files (key: the file id) and row groups of files too large
-    to hold whole (key: (file id, row group)), within a byte budget."""
+    """Least-recently-used decoded files (key: the file id), and of files too large to hold
+    whole their row groups (key: (file id, row group)) and columns (key: (file id, column
+    name), storage/columns.py), within a byte budget."""
 
     def __init__(self, budget: int):
         self.budget = budget
@@ -226,6 +276,30 @@ class DecodedCache:
         self._of_file: dict[int, set] = {}  # file id -> its keys held
         self._bytes = 0
         self._lock = threading.Lock()
+        # called with a file id when something of that file leaves (storage/columns.py's views)
+        self.listeners: list[Callable[[int], None]] = []
+
+    def touch(self, keys: list) -> bool:
+        """Whether every one of ``keys`` is held (each marked used)."""
+        with self._lock:
+            if any(k not in self._items for k in keys):
+                return False
+            for k in keys:
+                self._items.move_to_end(k)
+            return True
+
+    def _left(self, file_ids) -> None:
+        for fid in file_ids:
+            for tell in self.listeners:
+                tell(fid)
+
+    def peek(self, key) -> Decoded | None:
+        """What is held under ``key`` (marked used), or None; never loads."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
 
     def get(self, key: int | tuple[int, int], size_hint: int, load: Callable[[], Decoded]) -> Decoded | None:
         """The decoded file (or row group), loading it on a miss; None when it cannot fit
@@ -240,6 +314,7 @@ class DecodedCache:
         dec = load()  # outside the lock: two threads may decode the same file, one copy stays
         if dec.nbytes * 2 > self.budget:
             return None
+        gone = set()
         with self._lock:
             if key not in self._items:
                 self._items[key] = dec
@@ -249,7 +324,10 @@ class DecodedCache:
                 old_key, old = self._items.popitem(last=False)
                 self._bytes -= old.nbytes
                 self._of_file.get(_file_of(old_key), set()).discard(old_key)
-            return self._items.get(key, dec)
+                gone.add(_file_of(old_key))
+            out = self._items.get(key, dec)
+        self._left(gone)
+        return out
 
     def drop(self, file_id: int) -> None:
         """Forget a file and its row groups (deleted by compaction, retention or DELETE)."""
@@ -258,6 +336,7 @@ class DecodedCache:
                 old = self._items.pop(key, None)
                 if old is not None:
                     self._bytes -= old.nbytes
+        self._left([file_id])
 
     @property
     def nbytes(self) -> int:

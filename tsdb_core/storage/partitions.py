@@ -35,6 +35,7 @@ from ..base.config import StoreConfig
 from ..base.types import TIME, FieldType
 from . import encodings
 from .cache import Decoded, DecodedCache
+from .columns import FileColumns
 from .objects import DataFiles
 
 log = logging.getLogger("tsdb_core.store")
@@ -197,6 +198,8 @@ class Files:
         self._schemas: dict[int, dict[str, pl.DataType]] = {}
         # in-memory stores hold every frame anyway: only the series index is extra
         self._decoded = DecodedCache(1 << 62 if data is None else config.cache_bytes)
+        # files too large for it whole: their series index and the columns queries read
+        self._columns = None if data is None else FileColumns(self._decoded, data.open_input, self.sidecar)
         # footers of files too large for that cache: one-series lookups read only their row groups
         self._rg: dict[int, RowGroups] = {}
         # their sidecars (each series' newest row), read once; None: absent or unreadable
@@ -288,7 +291,7 @@ class Files:
             have = f.frame.columns if isinstance(f, Decoded) else f.columns
             if any(c not in have for c in columns):
                 return None  # a field missing from a file: null rows, which arrays cannot hold
-            dec = f if isinstance(f, Decoded) else self._decoded_file(f, tags)
+            dec = f if isinstance(f, Decoded) else self._decoded_file(f, tags, columns, tag_values, start, end)
             decs = [dec] if dec is not None else self._decoded_groups(f, tags, tag_values, start, end)
             if not decs:
                 return None
@@ -306,8 +309,8 @@ class Files:
         None when a file does not fit the cache (the caller scans Parquet)."""
         parts = []
         for f in files:
-            dec = self._decoded_file(f, tags)
             cols = [c for c in columns if c in f.columns]
+            dec = self._decoded_file(f, tags, cols, tag_values, start, end, limit == (1, True))
             if dec is not None:
                 parts.append(dec.select(tag_values, start, end, cols, limit))
                 continue
@@ -332,6 +335,14 @@ class Files:
                    cols: list[str]) -> pl.DataFrame | None:
         """Each matching series' newest row in ``[start, end]`` from the file's sidecar; None when
         there is none, or a series' newest row is past ``end`` (an older row would be the one)."""
+        last = self.sidecar(f)
+        if last is None or last.height == 0 or last.get_column(TIME).max() > end:
+            return None
+        return _time_and_tags(last, tag_values, start, end).select(cols)
+
+    def sidecar(self, f: FileMeta) -> pl.DataFrame | None:
+        """Each series' newest row of ``f``, in file order (its sidecar, read once); None when
+        it has none or it is damaged."""
         if f.id not in self._newest:
             path = newest_rel(f.path)
             self._newest[f.id] = None  # absent (an older file) or damaged: read the file itself
@@ -348,14 +359,25 @@ class Files:
                 except Exception as e:  # noqa: BLE001 - derived data: never worth a failed query
                     log.warning("newest-row sidecar %s is damaged (%s): ignored, its Parquet file is read "
                                 "instead", path, e)
-        last = self._newest[f.id]
-        if last is None or last.height == 0 or last.get_column(TIME).max() > end:
-            return None
-        return _time_and_tags(last, tag_values, start, end).select(cols)
+        return self._newest[f.id]
 
-    def _decoded_file(self, f: FileMeta, tags: list[str]) -> Decoded | None:
-        return self._decoded.get(f.id, f.rows * len(f.columns) * 10,
-                                 lambda: Decoded(self.read(f), [c for c in f.columns if c in tags]))
+    def _decoded_file(self, f: FileMeta, tags: list[str], columns: list[str] | None = None,
+                      tag_values: dict[str, list[str]] | None = None, start: int = INT64_MIN, end: int = INT64_MAX,
+                      newest: bool = False) -> Decoded | None:
+        """``f`` decoded whole from the cache; for a file too large for that, its ``columns``
+        held one by one (storage/columns.py): read now unless the query names few enough
+        series for their row groups (``_decoded_groups``: then only when already held); never
+        for each series' newest row (``newest``: the sidecar has them)."""
+        dec = self._decoded.get(f.id, f.rows * len(f.columns) * 10,
+                                lambda: Decoded(self.read(f), [c for c in f.columns if c in tags]))
+        if dec is not None or columns is None or self._columns is None or newest:
+            return dec
+        if not tag_values:
+            return self._columns.view(f, tags, columns)
+        dec = self._columns.view(f, tags, columns, load=False)
+        if dec is not None or len(self._row_groups(f).wanted(tag_values, start, end)) <= RowGroups.MAX_CACHED_GROUPS:
+            return dec
+        return self._columns.view(f, tags, columns)
 
     def _decoded_groups(self, f: FileMeta, tags: list[str], tag_values: dict[str, list[str]] | None,
                         start: int, end: int) -> list[Decoded] | None:
@@ -624,6 +646,7 @@ class RowGroups:
         # per column: (min, max, known, all-null) arrays over the row groups
         self.ranges: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._nulls: tuple | None = None  # value_counts' (read when first asked): _null_counts
+        self._last: tuple | None = None  # wanted()'s last question and answer
         for j, name in enumerate(names):
             lo, hi = np.empty(n, dtype=object), np.empty(n, dtype=object)
             known, empty = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
@@ -651,7 +674,17 @@ class RowGroups:
         return self._nulls
 
     def wanted(self, tag_values: dict[str, list[str]], start: int, end: int) -> list[int]:
-        """Row groups that may hold rows of those series in that time range."""
+        """Row groups that may hold rows of those series in that time range (the last answer
+        kept: a query asks twice, whether to read them, then which)."""
+        key = (tuple((k, tuple(v)) for k, v in tag_values.items()), start, end)
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        groups = self._wanted(tag_values, start, end)
+        self._last = (key, groups)
+        return groups
+
+    def _wanted(self, tag_values: dict[str, list[str]], start: int, end: int) -> list[int]:
         keep = np.ones(self.meta.num_row_groups, dtype=bool)
         if TIME in self.ranges:
             lo, hi, known, _ = self.ranges[TIME]

@@ -44,14 +44,20 @@ def _csv_value(v: Any) -> str:
     if t is int:
         return str(v)
     if t is float:
-        if math.isnan(v):
-            return "NaN"
-        if math.isinf(v):
-            return "+Inf" if v > 0 else "-Inf"
-        if v == 0:
-            return "-0" if math.copysign(1.0, v) < 0 else "0"
-        return go_f(v)
+        return plain_float(v)
     return str(v)
+
+
+def plain_float(v: float, inf: str = "+Inf", nan: str = "NaN") -> str:
+    """A float in shortest digits without an exponent (Go's ``'f', -1``), with the
+    writer's words for infinities (``-`` + ``inf`` stripped of its sign) and NaN."""
+    if math.isnan(v):
+        return nan
+    if math.isinf(v):
+        return inf if v > 0 else "-" + inf.lstrip("+")
+    if v == 0:
+        return "-0" if math.copysign(1.0, v) < 0 else "0"
+    return go_f(v)
 
 
 _QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'

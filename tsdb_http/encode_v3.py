@@ -27,7 +27,8 @@ import polars as pl
 
 from tsdb_core import Series, StatementResult
 
-from .formats import Response, go_f
+from .encode_csv import plain_float
+from .formats import Response
 
 # -- epochs ------------------------------------------------------------------------------------
 
@@ -82,13 +83,7 @@ def _escape(s: str) -> str:
 
 def rust_float(v: float) -> str:
     """Rust's ``Display`` of an f64: shortest digits, never an exponent (Go's ``'f', -1``)."""
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0:
-        return "-0" if math.copysign(1.0, v) < 0 else "0"
-    return go_f(v)
+    return plain_float(v, inf="inf")
 
 
 def csv_value(v: Any) -> str:

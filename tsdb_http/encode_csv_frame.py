@@ -15,21 +15,14 @@ import numpy as np
 import polars as pl
 
 from .formats import go_f
+from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
 
-PIECE_ROWS = 4096  # rows per piece of a streamed answer
-
-_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 # encoding/csv's fieldNeedsQuotes: a comma, quote or line break, a leading Unicode space, `\.`
 QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'
 # bytes without which no value needs quotes: those, the ASCII spaces, the lead bytes of the
 # other Unicode spaces (U+0085, U+00A0, U+1680, U+2000-U+3000) and the backslash of `\.`
 _MAY_QUOTE = b',"\r\n\t\v\f \\\xc2\xe1\xe2\xe3'
 
-
-def encodable(frame: pl.DataFrame) -> bool:
-    """Whether every column has a type written here (else the series goes the rows path)."""
-    return all(dt in _INTS or dt in (pl.Float64, pl.Float32, pl.Boolean, pl.String, pl.Null)
-               for dt in frame.dtypes)
 
 
 def quoted(v: pl.Expr) -> pl.Expr:
@@ -66,9 +59,7 @@ def _string_text(s: pl.Series) -> pl.Series | pl.Expr:
     """A string column's fields: the column itself unless some value needs quotes (one pass
     in C over the column's bytes; the regular expression only when one of them is there)."""
     c = pl.col(s.name)
-    data = s.to_arrow(compat_level=pl.CompatLevel.oldest()).buffers()[2]
-    text = data.to_pybytes() if data is not None else b""
-    if len(text.translate(None, _MAY_QUOTE)) == len(text) or not s.str.contains(QUOTE_RE).any():
+    if not holds_any(s, _MAY_QUOTE) or not s.str.contains(QUOTE_RE).any():
         return c.fill_null("") if s.null_count() else c
     return s.to_frame().select(quoted(c).fill_null("")).to_series()
 

@@ -18,22 +18,15 @@ import numpy as np
 import polars as pl
 
 from .formats import go_json, go_json_float, v3_json
+from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
 from .v3_floats import I64_LIMIT, v3_json_float
-
-PIECE_ROWS = 4096  # rows per piece of a streamed answer
 
 # bytes of a UTF-8 string that may need escaping: controls, '"', '\\', '<', '>', '&' and the
 # lead byte of U+2028/U+2029 (a false alarm only sends the column the careful way)
 _MAYBE_ESCAPED = bytes(range(0x20)) + b'"\\<>&\xe2'
-_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 # characters orjson escapes in a string (then go_json's HTML and line-separator forms)
 _ESCAPED = r'["\\<>&\x00-\x1f\x{2028}\x{2029}]'
 
-
-def encodable(frame: pl.DataFrame) -> bool:
-    """Whether every column has a type written here (else the series goes the rows path)."""
-    return all(dt in _INTS or dt in (pl.Float64, pl.Float32, pl.Boolean, pl.String, pl.Null)
-               for dt in frame.dtypes)
 
 
 def _float_text(s: pl.Series, v3: bool = False) -> _Patched | pl.Expr:
@@ -82,11 +75,7 @@ class _Patched:
 
 def _may_escape(s: pl.Series) -> bool:
     """Whether some byte of the column's text may need escaping (one look at its Arrow data)."""
-    data = s.to_arrow(compat_level=pl.CompatLevel.oldest()).buffers()[2]
-    if data is None:
-        return False
-    text = data.to_pybytes()
-    return len(text.translate(None, _MAYBE_ESCAPED)) != len(text)  # (one pass in C, no per-value work)
+    return holds_any(s, _MAYBE_ESCAPED)
 
 
 def _string_text(s: pl.Series, v3: bool = False) -> pl.Series | pl.Expr | None:

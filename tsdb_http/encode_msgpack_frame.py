@@ -18,19 +18,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-PIECE_ROWS = 4096  # rows per piece of a streamed answer
+from .frame_pieces import INTS, PIECE_ROWS, encodable  # noqa: F401 (encodable re-exported)
 
-_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 _NIL, _TRUE, _FALSE, _FLOAT = 0xC0, 0xC3, 0xC2, 0xCB
 _BIN = pa.large_binary()
 _EMPTY = pa.scalar(b"", _BIN)
 _PACKER = msgpack.Packer(use_bin_type=True)
 
-
-def encodable(frame: pl.DataFrame) -> bool:
-    """Whether every column has a type written here (else the series goes the rows path)."""
-    return all(dt in _INTS or dt in (pl.Float64, pl.Float32, pl.Boolean, pl.String, pl.Null)
-               for dt in frame.dtypes)
 
 
 def _cells(matrix: np.ndarray, lengths: np.ndarray | None) -> pa.Array:
@@ -148,7 +142,7 @@ def _column_cells(s: pl.Series) -> list[pa.Array]:
     a = _arrow(s)
     if dt == pl.String:
         return _string_cells(a)
-    if dt in _INTS:
+    if dt in INTS:
         return [_int_cells(a)]
     if dt in (pl.Float64, pl.Float32):
         return [_float_cells(a)]
@@ -172,7 +166,7 @@ def values_pieces(frame: pl.DataFrame, ns_time: bool = False, piece_rows: int | 
     piece_rows = piece_rows or PIECE_ROWS
     if not frame.width or not frame.height:
         return
-    ns_time = ns_time and frame.dtypes[0] in _INTS and not frame.get_column(frame.columns[0]).null_count()
+    ns_time = ns_time and frame.dtypes[0] in INTS and not frame.get_column(frame.columns[0]).null_count()
     head = pa.scalar(_PACKER.pack_array_header(frame.width), _BIN)
     for start in range(0, frame.height, piece_rows):
         yield _rows(frame.slice(start, piece_rows), head, ns_time)

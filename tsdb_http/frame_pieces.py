@@ -1,0 +1,25 @@
+"""What the frame encoders (JSON, CSV, msgpack) share: which frames they write, how many rows
+go in a piece of a streamed answer, and one look at a string column's bytes."""
+from __future__ import annotations
+
+import polars as pl
+
+PIECE_ROWS = 4096  # rows per piece of a streamed answer
+
+INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+
+
+def encodable(frame: pl.DataFrame) -> bool:
+    """Whether every column has a type the frame encoders write (else the series goes the rows path)."""
+    return all(dt in INTS or dt in (pl.Float64, pl.Float32, pl.Boolean, pl.String, pl.Null)
+               for dt in frame.dtypes)
+
+
+def holds_any(s: pl.Series, chars: bytes) -> bool:
+    """Whether some value of a string column holds one of ``chars`` (bytes): one pass in C over
+    the column's Arrow data, no per-value work."""
+    data = s.to_arrow(compat_level=pl.CompatLevel.oldest()).buffers()[2]
+    if data is None:
+        return False
+    text = data.to_pybytes()
+    return len(text.translate(None, chars)) != len(text)

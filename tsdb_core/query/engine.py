@@ -198,9 +198,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     # as partition_by(maintain_order=True)): cheaper than a partition per series
     groups = frame.select(keys).with_row_index(ROW).group_by(keys, maintain_order=True).agg(
         pl.col(ROW))
-    if ctx.max_series and groups.height > ctx.max_series:
-        from ..base.errors import LimitExceeded
-        raise LimitExceeded(f"max-select-series limit exceeded: ({groups.height}/{ctx.max_series})")
+    _check_series(groups.height, ctx)
     if frame.height >= FRAME_ROWS and frame.height >= FRAME_SERIES_ROWS * groups.height and not mixed:
         return _frame_series(plan, rows_frame, groups, names)
     all_rows = patch_rows(frame_rows(rows_frame), mixed)
@@ -222,6 +220,13 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
 
 
 
+def _check_series(n: int, ctx: Ctx) -> None:
+    """1.x's max-select-series limit on an answer of ``n`` series."""
+    if ctx.max_series and n > ctx.max_series:
+        from ..base.errors import LimitExceeded
+        raise LimitExceeded(f"max-select-series limit exceeded: ({n}/{ctx.max_series})")
+
+
 def _contiguous_series(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple, int]] | None:
     """(key values, row count) of each series in row order when each series' rows are one
     run (an aggregate's rows come sorted by series); None when a series comes back later."""
@@ -233,9 +238,7 @@ def _contiguous_series(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple
 def _run_series(plan: SelectPlan, rows_frame: pl.DataFrame, runs: list[tuple[tuple, int]], names: list[str],
                 ctx: Ctx, mixed: dict[int, object]) -> list[Series]:
     """:func:`to_series` of a small answer whose series are runs of rows (:func:`_contiguous_series`)."""
-    if ctx.max_series and len(runs) > ctx.max_series:
-        from ..base.errors import LimitExceeded
-        raise LimitExceeded(f"max-select-series limit exceeded: ({len(runs)}/{ctx.max_series})")
+    _check_series(len(runs), ctx)
     all_rows = patch_rows(frame_rows(rows_frame), mixed)
     dims = [(tag_name(d), i) for i, d in enumerate(plan.dimensions, 1)]
     out: list[Series] = []

@@ -6,8 +6,9 @@ every query. Queries read few of its columns, though, and a file is sorted by se
 then time: its series index (each series' tag values and row range, and the times) is
 small next to the tags it replaces. So the cache holds, for such a file, that index and
 each column a query read, each as its own entry under the one byte budget (least
-recently used out first, dropped with the file). Tags are never held per row: a select
-builds them from each series' value (cache.Decoded.with_columns).
+recently used out first, dropped with the file). A tag is held per row only when it fits
+beside the fields; otherwise a select builds it from each series' value
+(cache.Decoded.with_columns).
 
 A query whose columns do not fit the budget together, or a file whose rows are not laid
 out by series, is left to the Parquet scan, as before.

@@ -68,6 +68,7 @@ class _Patched:
         self.where, self.texts = where, texts
 
     def piece(self, col: pl.Series, start: int) -> pl.Series:
+        """The text of ``col``, the rows from ``start`` of the whole column, patched."""
         lo, hi = np.searchsorted(self.where, [start, start + len(col)])
         text = col.cast(pl.Float64).cast(pl.String)
         return text.scatter(self.where[lo:hi] - start, self.texts[lo:hi]) if hi > lo else text

@@ -141,6 +141,7 @@ class CsvEncoder:
         self.headed: set[int] = set()
 
     def encode(self, resp: Response) -> bytes:
+        """One response as csv.rs writes it (a header once per statement of the request)."""
         lines: list[str] = []
         for r in resp.results:
             if r.error:

@@ -56,6 +56,7 @@ class SortSettings:
 
     @classmethod
     def of(cls, config) -> "SortSettings":
+        """The ``buffer_sort_*`` fields of a :class:`StoreConfig`."""
         return cls(config.buffer_sort_min_rows, config.buffer_sort_tail_rows, config.buffer_sort_step_rows,
                    config.buffer_sort_quiet_s, config.buffer_sort_watch_s)
 

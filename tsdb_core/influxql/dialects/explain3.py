@@ -59,6 +59,7 @@ class NodeOver:
 
     @property
     def name(self) -> str:
+        """DataFusion's name of the node (``Explain`` or ``Analyze``)."""
         return "Analyze" if self.analyze else "Explain"
 
     def logical_plans(self) -> Plans:
@@ -70,6 +71,7 @@ class NodeOver:
 
     @property
     def error(self) -> str:
+        """The ``physical_plan_error`` row: DataFusion cannot plan an Explain below the root."""
         return f"Internal error: Unsupported logical plan: {self.name} must be root of the plan.\n{_BUG}"
 
 

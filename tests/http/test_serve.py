@@ -85,19 +85,22 @@ def test_run_loop_prefers_uvloop_and_falls_back(monkeypatch):
 
 
 def test_a_server_process_settles_its_heap_and_a_server_thread_does_not():
-    """``tsdb serve`` (a server in its process's main thread) freezes what is alive at start; a
-    server started inside a program leaves the program's collector as it was."""
+    """``tsdb serve`` (a server in its process's main thread) freezes what is alive at start and
+    raises the young threshold; a server started inside a program leaves the program's collector
+    as it was."""
     code = """if True:
         import gc, threading
         from tsdb_http import serve
         t = threading.Thread(target=serve.settle_heap)
         t.start(); t.join()
-        print(gc.get_freeze_count())
+        print(gc.get_freeze_count(), gc.get_threshold()[0])
         serve.settle_heap()
-        print(gc.get_freeze_count() > 1000)
+        print(gc.get_freeze_count() > 1000, gc.get_threshold()[0])
     """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert out.stdout.split("\n")[:2] == ["0", "True"], out.stdout + out.stderr
+    from tsdb_http.serve import GC_YOUNG
+
+    assert out.stdout.split("\n")[:2] == ["0 700", f"True {GC_YOUNG}"], out.stdout + out.stderr
 
 
 def test_warm_up_builds_the_parser_before_the_first_request():

@@ -90,6 +90,18 @@ def _content_length(headers) -> int:
     return n
 
 
+_defaults_text: list = [(None, b"")]  # (uvicorn's default headers, as bytes): a new list each second (Date)
+
+
+def _status_and_defaults(default_headers) -> bytes:
+    """``HTTP/1.1 200 OK`` and the server's default headers as bytes, joined once per list."""
+    seen = _defaults_text[0]  # (one read: servers on other threads may replace it)
+    if seen[0] is not default_headers:
+        text = b"".join(b"%s: %s\r\n" % (name, value) for name, value in default_headers)
+        seen = _defaults_text[0] = (default_headers, b"HTTP/1.1 200 OK\r\n" + text)
+    return seen[1]
+
+
 class _Refused(Exception):
     """Raised from a parser callback: the request broke a limit (the status is on the protocol)."""
 
@@ -157,15 +169,18 @@ class Protocol(HttpToolsProtocol):
         if not self._in_body and self._head_bytes > self.max_head:
             self._refuse(431)
             return
-        if self._in_request and self.read_timeout:
-            self._arm()
+        if self._in_request:  # a request still arriving (one that came whole needs no timer)
+            if self._deadline is None:
+                self._set_deadline((self.request_timeout if self._in_body else self.head_timeout)
+                                   - (time.monotonic() - self._started))
+            if self.read_timeout:
+                self._arm()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_request = True
         self._header_count = 0
-        self._started = time.monotonic()
-        self._set_deadline(self.head_timeout)
+        self._started = time.monotonic()  # (its deadline is set if it is still arriving: data_received)
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -235,8 +250,8 @@ class Protocol(HttpToolsProtocol):
         if answer is None:
             return False
         headers, body = answer
-        out = [b"HTTP/1.1 200 OK\r\n"]
-        for name, value in (*self.server_state.default_headers, *headers):
+        out = [_status_and_defaults(self.server_state.default_headers)]
+        for name, value in headers:
             out += (name, b": ", value, b"\r\n")
         out += (b"\r\n", body)
         self.transport.write(b"".join(out))

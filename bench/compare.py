@@ -129,8 +129,9 @@ def ask(run: Callable[[str], tuple[int, bytes]], q: str) -> tuple[float, int, by
 def time_queries(systems: list["System"], queries: list[BenchQuery], warmup: int, runs: int,
                  say: Callable[[str], None], progress: bool | None = None,
                  after: Callable[[int], None] = lambda k: None) -> None:
-    """Each query on every system in turn, run by run (A B A B ...): on a shared, noisy
-    machine a slow minute then hurts both sides of a ratio alike. ``after(k)``: k queries done."""
+    """Each query on every system in turn, run by run (A B A B ..., every other run B A): on a
+    shared, noisy machine a slow minute then hurts both sides of a ratio alike, and no system
+    always runs right after the same neighbour. ``after(k)``: k queries done."""
     with loader.Progress("queries", len(queries), progress, unit="queries") as bar:
         for k, bq in enumerate(queries, 1):
             _time_query(systems, bq, warmup, runs)
@@ -147,7 +148,9 @@ def _time_query(systems: list["System"], bq: BenchQuery, warmup: int, runs: int)
         s.texts[bq.name] = texts[s.name]
         s.result.latencies[bq.name] = []
     for k in range(warmup + runs):
-        for s in list(live):
+        # every other run in reverse order: work a server leaves behind after answering (its
+        # runtime's threads, a collection) slows whichever is asked next; none always follows one
+        for s in (list(live) if k % 2 == 0 else live[::-1]):
             try:
                 dt, status, body = ask(s.run, texts[s.name])
             except Exception as exc:  # noqa: BLE001 - one bad query must not sink the table

@@ -1,7 +1,7 @@
 """What the HTTP shim costs per request: HTTP latency minus the embedded time of the same work.
 
     python -m bench.shim_overhead [--hosts 50] [--hours 1] [-n 200] [--auth] [--keep DIR] [--queries A,B]
-                                  [--baseline CODE_DIR] [--baseline-env NAME=VALUE] [--profile OUT]
+                                  [--baseline CODE_DIR] [--baseline-env NAME=VALUE] [--profile OUT] [--victoria]
 
 Builds a small TSBS devops store in a temp folder (never /tmp/perf), times each
 query embedded (``Store.query``, and ``Store.query`` + the JSON encoding the shim
@@ -12,7 +12,10 @@ sends every request once, so machine noise spreads over all of them); the
 ``overhead`` column is HTTP median minus embedded (query + encode) median.
 ``--baseline DIR`` also serves a copy of the store with the code checked out in
 DIR (e.g. ``git archive HEAD~3 | tar -x -C DIR``), interleaving the two servers
-request by request, so before/after are measured in the same noise.
+request by request, so before/after are measured in the same noise. ``--victoria`` also loads the same data into
+VictoriaMetrics (Debian's ``victoria-metrics``, :mod:`bench.victoria`) and asks it the
+MetricsQL forms of the same requests (``/health`` for /ping, the label API for SHOW TAG
+VALUES; SHOW DATABASES has none) in the same rounds.
 ``--profile OUT`` runs ``py-spy record`` on the server during an extra loop of
 one request (``--profile-request``, default SHOW TAG VALUES) and writes the raw
 (collapsed) stacks to OUT.
@@ -60,6 +63,39 @@ def cases(hosts: int, hours: float, names: list[str] | None = None) -> list[tupl
             ("SHOW DATABASES", "SHOW DATABASES", None),
             ("SHOW TAG VALUES hostname", "SHOW TAG VALUES WITH KEY = hostname", DB),
             *((name, qs[name], DB) for name in names)]
+
+
+def victoria_paths(hosts: int, hours: float, todo) -> dict[str, str]:
+    """label -> VictoriaMetrics request path of the same work (labels it cannot express left out)."""
+    from . import victoria
+
+    names = [label for label, q, _ in todo if q is not None and not q.startswith("SHOW")]
+    paths = {"GET /ping": "/health"}
+    paths["SHOW TAG VALUES hostname"] = victoria.translate(devops_queries(hosts, hours,
+                                                                          names=["show-tag-values-hostname"])[0])
+    for bq in devops_queries(hosts, hours, names=names):
+        path = victoria.translate(bq)
+        if path is not None:
+            paths[bq.name] = path
+    return paths
+
+
+def start_victoria(tmp: Path, hosts: int, hours: float):
+    """VictoriaMetrics on a free loopback port, loaded with the store's data (flushed, merged)."""
+    from .victoria import VictoriaMetrics
+
+    shutil.rmtree(tmp / "victoria", ignore_errors=True)  # (a kept folder: load afresh)
+    vm = VictoriaMetrics(tmp / "victoria", keep=True).start()
+    conn = http.client.HTTPConnection("127.0.0.1", vm.port, timeout=120)
+    for body in devops.batches(hosts, hours):
+        conn.request("POST", "/write?precision=ns", body=body)
+        resp = conn.getresponse()
+        if resp.read() is None or resp.status != 204:
+            raise RuntimeError(f"VictoriaMetrics refused a batch: {resp.status}")
+    conn.close()
+    vm.stop()
+    vm.force_compaction()  # flush, merge and start again: what it serves is on disk
+    return vm
 
 
 def cpu_ns(pid: int) -> int:
@@ -185,6 +221,51 @@ def profile(pid: int, client: Client, path: str, out: str, seconds: float = 5.0)
     spy.wait(30)
 
 
+def measure(servers: list, todo: list, emb: dict, a, token: str | None, tmp: Path) -> list:
+    """Start the servers (and VictoriaMetrics), time every request round-robin: the table's rows."""
+    procs, clients, vm = [], [], None
+    try:
+        for _label, code, data, env in servers:
+            port = free_port()
+            procs.append(start_server(data, port, a.auth, code, env))
+            clients.append(Client(port, token))
+        vm_paths = {}
+        if a.victoria:
+            vm = start_victoria(tmp, a.hosts, a.hours)
+            vm_client, vm_paths = Client(vm.port, None), victoria_paths(a.hosts, a.hours, todo)
+        rows = []
+        for label, q, db in todo:
+            path = Client.path(q, db)
+            fns = [lambda c=c: c.get(path) for c in clients]
+            pids = [p.pid for p in procs]
+            if label in vm_paths:
+                fns.append(lambda p=vm_paths[label]: vm_client.get(p))
+                pids.append(vm.pid)
+            timed = interleaved_ms(fns, a.n, a.warmup, pids)
+            rows.append((label, timed[:len(clients)], timed[len(clients):], *emb[label]))
+        if a.profile:
+            _, q, db = todo[a.profile_request]
+            profile(procs[-1].pid, clients[-1], Client.path(q, db), a.profile)
+        return rows
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(60)
+        if vm is not None:
+            vm.stop()
+
+
+def print_table(names: list[str], rows: list, victoria: bool) -> None:
+    head = "".join(f"{name[:10] + ' http':>16}{'cpu':>7}" for name in names)
+    vm_head = f"{'victoria':>10}{'cpu':>7}" if victoria else ""
+    print(f"{'request (ms)':<26}{head}{vm_head} {'query':>7} {'q+enc':>7} {'overhead':>9} {'cpu ovh':>8}")
+    for label, http, vm, eq, ee in rows:
+        cells = "".join(f"{h:16.3f}{c:7.3f}" for h, c in http)
+        if victoria:
+            cells += "".join(f"{h:10.3f}{c:7.3f}" for h, c in vm) if vm else f"{'-':>10}{'-':>7}"
+        print(f"{label:<26}{cells} {eq:7.3f} {ee:7.3f} {http[-1][0] - ee:9.3f} {http[-1][1] - ee:8.3f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.shim_overhead", description=__doc__.split("\n")[0])
     ap.add_argument("--hosts", type=int, default=50)
@@ -201,6 +282,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="comma-separated TSBS queries to ask (default raw-1-host-1-min,single-groupby-1-1-1)")
     ap.add_argument("--profile", default=None, help="py-spy raw output file for a loop of one request")
     ap.add_argument("--profile-request", type=int, default=2, help="which request to profile (0 = /ping)")
+    ap.add_argument("--victoria", action="store_true",
+                    help="also ask VictoriaMetrics (loaded with the same data) the same requests, in the same rounds")
     a = ap.parse_args(argv)
 
     tmp = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="shim-overhead-"))
@@ -221,30 +304,8 @@ def main(argv: list[str] | None = None) -> None:
             shutil.copytree(root, base_root)
             env = dict(kv.split("=", 1) for kv in a.baseline_env)
             servers.insert(0, ("baseline", Path(a.baseline or REPO).resolve(), base_root, env))
-        procs, clients = [], []
-        try:
-            for _label, code, data, env in servers:
-                port = free_port()
-                procs.append(start_server(data, port, a.auth, code, env))
-                clients.append(Client(port, token))
-            rows = []
-            for label, q, db in todo:
-                path = Client.path(q, db)
-                rows.append((label, interleaved_ms([lambda c=c: c.get(path) for c in clients], a.n, a.warmup,
-                                                   [p.pid for p in procs]), *emb[label]))
-            if a.profile:
-                _, q, db = todo[a.profile_request]
-                profile(procs[-1].pid, clients[-1], Client.path(q, db), a.profile)
-        finally:
-            for proc in procs:
-                proc.terminate()
-                proc.wait(60)
-        names = [label for label, *_ in servers]
-        head = "".join(f"{name[:10] + ' http':>16}{'cpu':>7}" for name in names)
-        print(f"{'request (ms)':<26}{head} {'query':>7} {'q+enc':>7} {'overhead':>9} {'cpu ovh':>8}")
-        for label, http, eq, ee in rows:
-            cells = "".join(f"{h:16.3f}{c:7.3f}" for h, c in http)
-            print(f"{label:<26}{cells} {eq:7.3f} {ee:7.3f} {http[-1][0] - ee:9.3f} {http[-1][1] - ee:8.3f}")
+        rows = measure(servers, todo, emb, a, token, tmp)
+        print_table([label for label, *_ in servers], rows, a.victoria)
         print(f"(medians of {a.n} interleaved rounds; cpu = server CPU per request (all threads); "
               f"overhead = this tree's http (cpu) - embedded q+enc; auth {'on' if a.auth else 'off'}; "
               f"python {sys.version.split()[0]})")

@@ -155,6 +155,73 @@ def test_the_protocol_writes_a_sized_answer_once():
     assert all(w.startswith(b"HTTP/1.1 200 OK\r\n") and w.endswith(b"\r\n\r\nhello") for w in writes)
 
 
+def _protocol_with(app, answer_now=None, read_timeout=None):
+    from uvicorn.server import ServerState
+
+    cfg = uvicorn_server.config(app, 1.0, "warning", read_timeout)
+    cfg.load()
+    cls = cfg.http_protocol_class
+    if answer_now is not None:
+        cls = uvicorn_server.protocol_class(read_timeout, answer_now)
+    proto = cls(config=cfg, server_state=ServerState(), app_state={})
+    t = ProtocolTransport()
+    proto.connection_made(t)
+    return proto, t
+
+
+def test_a_request_arriving_whole_sets_no_deadline_and_one_in_pieces_does():
+    """A request that came in one read has nothing left to wait for: no timer is made for it.
+    One still arriving gets its deadline, counted from its first byte."""
+    import asyncio
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def main():
+        proto, t = _protocol_with(app, answer_now=lambda path, qs, headers: ([(b"content-length", b"2")], b"ok"))
+        made = []
+        real = proto.loop.call_later
+        proto.loop.call_later = lambda delay, fn, *a: made.append((delay, fn.__name__)) or real(delay, fn, *a)
+        proto.data_received(b"GET /query?q=x HTTP/1.1\r\nHost: a\r\n\r\n")
+        whole = [name for _, name in made if name == "_overdue"]
+        assert t.writes and t.writes[-1].endswith(b"\r\n\r\nok") and proto._deadline is None
+        proto.data_received(b"GET /query?q=x HTTP/1.1\r\nHo")
+        deadline = proto._deadline
+        assert deadline is not None and 0 < deadline.when() - proto.loop.time() <= proto.head_timeout
+        proto.data_received(b"st: a\r\n\r\n")
+        assert proto._deadline is None and deadline.cancelled()
+        proto.connection_lost(None)
+        return whole, t.writes
+
+    whole, writes = asyncio.run(main())
+    assert whole == [] and len(writes) == 2 and writes[0] == writes[1]
+
+
+def test_a_direct_answer_carries_the_default_headers_of_the_moment():
+    """The status line and the server's default headers (Date changes every second) are joined
+    once per list uvicorn makes, and a new list is used as soon as it is there."""
+    import asyncio
+
+    async def app(scope, receive, send):
+        raise AssertionError("answered directly")
+
+    async def main():
+        proto, t = _protocol_with(app, answer_now=lambda path, qs, headers: ([(b"content-length", b"2")], b"ok"))
+        request = b"GET /query?q=x HTTP/1.1\r\nHost: a\r\n\r\n"
+        proto.server_state.default_headers = [(b"date", b"Sun, 06 Dec 2026 10:00:00 GMT")]
+        proto.data_received(request)
+        proto.data_received(request)
+        proto.server_state.default_headers = [(b"date", b"Sun, 06 Dec 2026 10:00:01 GMT")]
+        proto.data_received(request)
+        proto.connection_lost(None)
+        return t.writes
+
+    writes = asyncio.run(main())
+    head = b"HTTP/1.1 200 OK\r\ndate: Sun, 06 Dec 2026 10:00:0%d GMT\r\ncontent-length: 2\r\n\r\nok"
+    assert writes == [head % 0, head % 0, head % 1]
+
+
 def test_lower_case_post_is_served(live):
     body = b"db=x&q=CREATE+DATABASE+x"
     got = _exchange(live.port, b"post /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"

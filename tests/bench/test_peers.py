@@ -137,3 +137,22 @@ def test_each_system_can_be_skipped_and_decimals_parse():
     assert set(names[3:]) <= {"duckdb", "victoriametrics"} and len(names) + len(said) == 5
     args = parse_args(["--skip", "influxdb,tsdb,duckdb,victoriametrics"])
     assert make_systems(args, 10, said.append) == []
+
+
+def test_systems_are_asked_in_turn_every_other_run_in_reverse():
+    """No system always runs right after the same one (what a server leaves running after its
+    answer slows whichever is asked next); every latency is still recorded per system."""
+    from bench import compare
+
+    asked = []
+
+    class Recording(compare.System):
+        def __init__(self, name):
+            super().__init__(name, 1)
+            self.run = lambda q: asked.append(self.name) or (200, b'{"results":[]}')
+
+    systems = [Recording(n) for n in ("a", "b", "c")]
+    bq = next(q for q in devops_queries(4, 1) if q.name == "single-groupby-1-1-1")
+    compare._time_query(systems, bq, warmup=1, runs=4)
+    assert asked == ["a", "b", "c", "c", "b", "a"] * 2 + ["a", "b", "c"]
+    assert all(len(s.result.latencies[bq.name]) == 4 and not s.result.errors for s in systems)

@@ -156,3 +156,14 @@ def test_systems_are_asked_in_turn_every_other_run_in_reverse():
     compare._time_query(systems, bq, warmup=1, runs=4)
     assert asked == ["a", "b", "c", "c", "b", "a"] * 2 + ["a", "b", "c"]
     assert all(len(s.result.latencies[bq.name]) == 4 and not s.result.errors for s in systems)
+
+
+def test_shim_overhead_asks_victoriametrics_the_same_work():
+    """bench.shim_overhead --victoria: each request's VictoriaMetrics form (none for SHOW DATABASES)."""
+    from bench import shim_overhead, victoria
+
+    todo = shim_overhead.cases(4, 1, ["single-groupby-1-1-1", "lastpoint"])
+    paths = shim_overhead.victoria_paths(4, 1, todo)
+    bq = next(q for q in devops_queries(4, 1) if q.name == "single-groupby-1-1-1")
+    assert paths == {"GET /ping": "/health", "SHOW TAG VALUES hostname": "/api/v1/label/hostname/values",
+                     "single-groupby-1-1-1": victoria.translate(bq)}  # (lastpoint: not in MetricsQL)

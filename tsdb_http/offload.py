@@ -19,14 +19,40 @@ remembered (key None: a thread).
 """
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
-
-from starlette.concurrency import run_in_threadpool
+from concurrent.futures import ThreadPoolExecutor
 
 DEFAULT_BUDGET_S = 0.005  # the small TSBS queries fit; a long one never runs inline
 MAX_KEYS = 4096
 MAX_KEY_TEXT = 4096  # longer query texts are not remembered (they always take a thread)
 FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data and clocks move)
+THREADS = 40  # queries on worker threads at once (as many as Starlette's default thread limit)
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The worker threads of every app's reads, made on first use."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="tsdb-read")
+        return _pool
+
+
+async def on_thread(fn, *args):
+    """``fn(*args)`` on a worker thread: a plain executor hand-off (Starlette's run_in_threadpool
+    goes through anyio's limiter and checkpoints, which cost the loop more per call). As anyio
+    does, a cancelled caller still waits for the call to end: nothing outlives its request."""
+    fut = asyncio.get_running_loop().run_in_executor(_executor(), fn, *args)
+    try:
+        return await asyncio.shield(fut)
+    except asyncio.CancelledError:
+        await asyncio.wait([fut])
+        raise
 
 
 class Offload:
@@ -90,6 +116,5 @@ class Offload:
         if self.budget_s > 0 and self.inline_ok(key):
             return self.call(key, fn, *args)
         if self.budget_s <= 0 or key is None:
-            return await run_in_threadpool(fn, *args)
-
-        return await run_in_threadpool(self._measure, key, fn, *args)
+            return await on_thread(fn, *args)
+        return await on_thread(self._measure, key, fn, *args)

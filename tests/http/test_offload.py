@@ -89,3 +89,30 @@ def test_long_texts_are_never_remembered_nor_inline(parts, remembered):
     assert (key is not None) == remembered
     assert run(off, [key, key]) == (["thread", "loop"] if remembered else ["thread", "thread"])
     assert len(off.costs) == (1 if remembered else 0)
+
+
+def test_a_cancelled_caller_waits_for_its_call_on_the_thread():
+    """Cancelling the request does not let it go while its call still runs on a worker thread
+    (the store must not be closed under a running query); the call's thread is a read worker."""
+    started, release, names = threading.Event(), threading.Event(), []
+
+    def blocking():
+        names.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        return "done"
+
+    async def go():
+        task = asyncio.ensure_future(Offload(0.5).run("k", blocking))
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=0.2)
+        still_running = not done
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return still_running
+
+    assert asyncio.run(go()) is True
+    assert names and names[0].startswith("tsdb-read")

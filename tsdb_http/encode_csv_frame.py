@@ -31,9 +31,9 @@ def quoted(v: pl.Expr) -> pl.Expr:
         .otherwise(v)
 
 
-def float_text(s: pl.Series) -> pl.Series | pl.Expr:
+def float_text(s: pl.Series, inf: str = "+Inf") -> pl.Series | pl.Expr:
     """strconv.FormatFloat(v, 'f', -1, 64) of a column (NaN, ``+Inf``, ``-Inf``, ``-0``; null
-    empty). Polars' text is Go's for fractional values with 1e-4 <= |v| < 1e16 (the common
+    empty; ``inf``: the word for +Inf, ``-`` + it stripped of its sign for -Inf). Polars' text is Go's for fractional values with 1e-4 <= |v| < 1e16 (the common
     case: one cast per piece) and, without its ``.0``, for integral ones below 1e16 (``-0``
     too); Python writes the rest."""
     x = s.cast(pl.Float64)
@@ -47,8 +47,8 @@ def float_text(s: pl.Series) -> pl.Series | pl.Expr:
         odd = np.flatnonzero(np.isfinite(a) & (a != 0) & ((a < 1e-4) | (a >= 1e16)))
     text = c.cast(pl.String).str.strip_suffix(".0")
     if np.isinf(a).any() or np.isnan(a).any():
-        text = pl.when(c.is_nan()).then(pl.lit("NaN")).when(c == float("inf")).then(pl.lit("+Inf")) \
-            .when(c == float("-inf")).then(pl.lit("-Inf")).otherwise(text)
+        text = pl.when(c.is_nan()).then(pl.lit("NaN")).when(c == float("inf")).then(pl.lit(inf)) \
+            .when(c == float("-inf")).then(pl.lit("-" + inf.lstrip("+"))).otherwise(text)
     text = text.fill_null("")
     if not odd.size:
         return text
@@ -76,14 +76,16 @@ def _column_text(s: pl.Series) -> pl.Series | pl.Expr:
     return text.fill_null("") if s.null_count() or dt == pl.Null else text
 
 
-def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None) -> Iterator[bytes]:
+def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None,
+                 column_text=_column_text) -> Iterator[bytes]:
     """``head`` + the row's fields, one line per row (each ending in a line break), in pieces
-    of ``piece_rows`` (default ``PIECE_ROWS``) rows."""
+    of ``piece_rows`` (default ``PIECE_ROWS``) rows; ``column_text``: a column's fields (an
+    expression applied per piece, or a prepared Series), 1.x's by default."""
     piece_rows = piece_rows or PIECE_ROWS
     prepared, parts = {}, []
     for i, s in enumerate(frame.get_columns()):
         s = s.alias(f"c{i}")
-        t = _column_text(s)
+        t = column_text(s)
         prepared[s.name] = t.alias(s.name) if isinstance(t, pl.Series) else s
         parts.append(pl.col(s.name) if isinstance(t, pl.Series) else t)
     texts = pl.DataFrame(prepared)

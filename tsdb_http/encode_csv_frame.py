@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from .formats import go_f
-from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
+from .frame_pieces import INTS, PIECE_ROWS, binary_value, encodable, holds_any  # noqa: F401 (encodable re-exported)
 
 # encoding/csv's fieldNeedsQuotes: a comma, quote or line break, a leading Unicode space, `\.`
 QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'
@@ -79,7 +79,7 @@ def _column_text(s: pl.Series) -> pl.Series | pl.Expr:
 def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None,
                  column_text=_column_text) -> Iterator[bytes]:
     """``head`` + the row's fields, one line per row (each ending in a line break), in pieces
-    of ``piece_rows`` (default ``PIECE_ROWS``) rows; ``column_text``: a column's fields (an
+    of ``piece_rows`` (default ``PIECE_ROWS``) rows (views of their Arrow buffers); ``column_text``: a column's fields (an
     expression applied per piece, or a prepared Series), 1.x's by default."""
     piece_rows = piece_rows or PIECE_ROWS
     prepared, parts = {}, []
@@ -91,4 +91,4 @@ def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None,
     texts = pl.DataFrame(prepared)
     line = (pl.concat_str([pl.lit(head), pl.concat_str(parts, separator=",")]).str.join("\n") + "\n").cast(pl.Binary)
     for start in range(0, texts.height, piece_rows):
-        yield texts.slice(start, piece_rows).select(line).item()
+        yield binary_value(texts.slice(start, piece_rows), line)

@@ -233,7 +233,7 @@ def encode_msgpack(resp: Response) -> bytes:
 def msgpack_pieces(resp: Response) -> Iterator[bytes]:
     """:func:`encode_msgpack`'s bytes in pieces: a frame-backed series' values written from its
     columns (:mod:`.encode_v3_frame`) piece by piece, the rest packed from its rows (pieces
-    shorter than ``MIN_PIECE`` are joined to the next)."""
+    shorter than ``MIN_PIECE`` are joined to the next, longer ones sent as they are)."""
     if not resp.results:
         return  # no statement: nothing is sent
     p = msgpack.Packer(use_bin_type=True)
@@ -248,10 +248,13 @@ def msgpack_pieces(resp: Response) -> Iterator[bytes]:
                 continue
             out.append(_mp_series_head(s, p))
             for piece in v3_frame.msgpack_values(s.frame):
-                out.append(piece)
-                if len(piece) >= MIN_PIECE:
-                    yield b"".join(out)
+                if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
+                    if out:
+                        yield b"".join(out)
+                    yield piece
                     out = []
+                else:
+                    out.append(piece)
             if s.partial:
                 out.append(p.pack(True))
         if r.partial:

@@ -107,15 +107,16 @@ def _float_cells(a: pa.Array) -> pa.Array:
     """value.rs: NaN (and null) nil, an integral value below 2**63 that integer, else float64."""
     x = _filled(a, np.nan).astype(np.float64)
     with np.errstate(invalid="ignore"):
-        ints = np.isfinite(x) & (x == np.floor(x)) & (np.abs(x) < _I64)
+        at = np.flatnonzero(np.isfinite(x) & (x == np.floor(x)) & (np.abs(x) < _I64))
     matrix = np.empty((len(x), 9), dtype=np.uint8)
     matrix[:, 0] = 0xCB
     matrix[:, 1:] = x.astype(">f8").view(np.uint8).reshape(-1, 8)
-    lengths = np.full(len(x), 9, dtype=np.int64)
-    if ints.any():
-        im, il = _int_matrix(np.where(ints, x, 0.0).astype(np.int64))
-        matrix[ints], lengths[ints] = im[ints], il[ints]
-    return _with_nil(matrix, lengths, np.isnan(x))
+    lengths = None
+    if at.size:  # (usually a few: the integers' forms are worked out for those alone)
+        lengths = np.full(len(x), 9, dtype=np.int64)
+        matrix[at], lengths[at] = _int_matrix(x[at].astype(np.int64))
+    nan = np.isnan(x)
+    return _with_nil(matrix, lengths, nan if nan.any() else None)
 
 
 def _column_cells(s: pl.Series) -> list[pa.Array]:

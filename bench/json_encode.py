@@ -8,7 +8,8 @@ VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
 
 - ``rows``: the rows path (``encode_json`` of Python rows, Go's float forms fixed up);
 - ``frame``: a frame-backed series written column by column (``json_pieces``), the
-  path answers of ``FRAME_ROWS`` rows and more take;
+  path answers of ``FRAME_ROWS`` rows and more take, its pieces joined into one body;
+  ``frame stream``: the same pieces taken one by one (what the server does with them);
 - ``rows e2e``: building the Python rows from the frame (what the core did for every
   answer) plus ``rows``: the end-to-end cost the frame path replaces;
 - ``orjson``: ``orjson.dumps`` of the same Python structure (no Go forms: a lower bound
@@ -118,6 +119,7 @@ def big(frame: pl.DataFrame, runs: int) -> list[tuple[str, float]]:
     return medians_ms({
         "rows": lambda: encode_json(rows_resp()),
         "frame": lambda: b"".join(json_pieces(frame_resp())),
+        "frame stream": lambda: sum(map(len, json_pieces(frame_resp()))),
         "rows e2e": lambda: encode_json(Response([StatementResult(0, [Series("cpu", None, columns,
                                                                             frame_rows(frame))])])),
         "orjson e2e": lambda: orjson.dumps({"results": [{"statement_id": 0, "series": [

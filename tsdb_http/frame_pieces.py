@@ -21,7 +21,7 @@ def binary_value(frame: pl.DataFrame, expr: pl.Expr) -> memoryview:
     """The one Binary value ``expr`` writes over ``frame`` (a piece of an answer), seen in
     place in its Arrow buffer: no copy into a Python bytes object (the server copies it once,
     into its socket's buffer)."""
-    a = frame.select(expr).to_series().to_arrow()
+    a = frame.select(expr.alias("v")).to_series().to_arrow()  # (a name may hold a NUL: Arrow refuses it)
     if a.type != pa.large_binary():
         a = a.cast(pa.large_binary())
     data = a.buffers()[2]

@@ -40,7 +40,7 @@ def frames(draw, max_rows: int = 12):
     data = {"time": pl.Series(draw(st.lists(_TIMES, min_size=n, max_size=n)), dtype=pl.Int64)}
     for i, k in enumerate(kinds):
         dtype, cells = _KINDS[k]
-        data[f"c,{i}"] = pl.Series(draw(st.lists(cells, min_size=n, max_size=n)), dtype=dtype, strict=False)
+        data[f"\x00c,{i}"] = pl.Series(draw(st.lists(cells, min_size=n, max_size=n)), dtype=dtype, strict=False)
     return pl.DataFrame(data)
 
 

@@ -16,6 +16,10 @@ influxdata/influxdb3_core; the files named below are under its ``src/``):
   integers in rmp's smallest encodings (``write_sint``), times RFC 3339 text without ``epoch``.
 - ``value.rs`` / chrono: ``epoch`` ``u``/``ms``/``s`` floor the time (``timestamp_micros`` ...),
   ``m``/``h``/``d``/``w`` divide the floored seconds, rounding toward zero.
+
+Frame-backed series (large answers) are written from their columns by :mod:`.encode_v3_frame`
+and streamed piece by piece; answers held as Python rows take the rows path below, which the
+tests also use as the reference for the frame path's bytes.
 """
 from __future__ import annotations
 

@@ -24,7 +24,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .encode_csv_frame import float_text, lines_pieces
-from .encode_msgpack_frame import _arrow, _bool_cells, _cells, _filled, _nulls, _string_cells, _with_nil
+from .encode_msgpack_frame import (
+    _arrow,
+    _bool_cells,
+    _cells,
+    _filled,
+    _nulls,
+    _string_cells,
+    _with_nil,
+)
 from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
 
 _BIN = pa.large_binary()

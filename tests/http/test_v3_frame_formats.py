@@ -154,8 +154,8 @@ _LINES = "\n".join(
 
 QUERIES = ["SELECT * FROM cpu", "SELECT usage, n, ok, msg FROM cpu GROUP BY host",
            "SELECT usage FROM cpu WHERE host = 'h1'",
-           "SELECT max(usage), count(n) FROM cpu WHERE time >= '2017-07-14T02:40:00Z' AND "
-           "time < '2017-07-14T04:00:00Z' GROUP BY time(1m), *",
+           ("SELECT max(usage), count(n) FROM cpu WHERE time >= '2017-07-14T02:40:00Z' AND "
+            "time < '2017-07-14T04:00:00Z' GROUP BY time(1m), *"),
            "SELECT * FROM cpu LIMIT 3; SELECT n FROM cpu GROUP BY region"]
 
 

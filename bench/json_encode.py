@@ -8,7 +8,8 @@ VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
 
 - ``rows``: the rows path (``encode_json`` of Python rows, Go's float forms fixed up);
 - ``frame``: a frame-backed series written column by column (``json_pieces``), the
-  path answers of ``FRAME_ROWS`` rows and more take;
+  path answers of ``FRAME_ROWS`` rows and more take, its pieces joined into one body;
+  ``frame stream``: the same pieces taken one by one (what the server does with them);
 - ``rows e2e``: building the Python rows from the frame (what the core did for every
   answer) plus ``rows``: the end-to-end cost the frame path replaces;
 - ``orjson``: ``orjson.dumps`` of the same Python structure (no Go forms: a lower bound
@@ -18,8 +19,9 @@ VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
 - ``first``: the frame path's time to its first values piece.
 
 - ``csv``/``msgpack frame`` and ``... rows e2e``: the same answer (times as int ns) in CSV
-  and msgpack, written from the frame and through Python rows built from it; ``msgpack
-  prebuilt``: ``msgpack.packb`` of pre-built rows.
+  and msgpack, written from the frame and through Python rows built from it; ``v3 csv``/
+  ``v3 msgpack``: the same in InfluxDB 3's forms (its msgpack with the RFC 3339 times);
+  ``msgpack prebuilt``: ``msgpack.packb`` of pre-built rows.
 
 Both paths' bytes are checked equal before timing. ``--frame`` takes the answer's frame
 from a Parquet file (a real query's ``Series.frame``) instead of the generated one;
@@ -117,6 +119,7 @@ def big(frame: pl.DataFrame, runs: int) -> list[tuple[str, float]]:
     return medians_ms({
         "rows": lambda: encode_json(rows_resp()),
         "frame": lambda: b"".join(json_pieces(frame_resp())),
+        "frame stream": lambda: sum(map(len, json_pieces(frame_resp()))),
         "rows e2e": lambda: encode_json(Response([StatementResult(0, [Series("cpu", None, columns,
                                                                             frame_rows(frame))])])),
         "orjson e2e": lambda: orjson.dumps({"results": [{"statement_id": 0, "series": [
@@ -127,19 +130,22 @@ def big(frame: pl.DataFrame, runs: int) -> list[tuple[str, float]]:
 
 
 def formats(frame: pl.DataFrame, runs: int) -> list[tuple[str, float, float]]:
-    """CSV and msgpack of the answer with int ns times: from the frame, and through Python rows."""
+    """CSV and msgpack of the answer (1.x's and, ``v3 ...``, InfluxDB 3's forms): from the
+    frame, and through Python rows built from it. Times as int ns, except InfluxDB 3's
+    msgpack, which sends the RFC 3339 text."""
     ns = frame.with_columns(pl.Series(frame.columns[0], 1451646018_000_000_000 + np.arange(frame.height) * 10**9))
     columns = ns.columns
 
-    def resp(rows: bool) -> Response:
-        s = Series("cpu", None, columns, frame_rows(ns)) if rows else Series("cpu", None, columns, frame=ns)
+    def resp(f: pl.DataFrame, rows: bool) -> Response:
+        s = Series("cpu", None, columns, frame_rows(f)) if rows else Series("cpu", None, columns, frame=f)
         return Response([StatementResult(0, [s])])
 
     fns = {}
-    for kind, label in ((CSV, "csv"), (MSGPACK, "msgpack")):
-        assert Encoder(kind).encode(resp(False)) == Encoder(kind).encode(resp(True)), label
-        fns[f"{label} frame"] = lambda k=kind: b"".join(Encoder(k).pieces(resp(False)))
-        fns[f"{label} rows e2e"] = lambda k=kind: Encoder(k).encode(resp(True))
+    for kind, label, v3, f in ((CSV, "csv", False, ns), (MSGPACK, "msgpack", False, ns),
+                               (CSV, "v3 csv", True, ns), (MSGPACK, "v3 msgpack", True, frame)):
+        assert Encoder(kind, v3=v3).encode(resp(f, False)) == Encoder(kind, v3=v3).encode(resp(f, True)), label
+        fns[f"{label} frame"] = lambda k=kind, v=v3, f=f: b"".join(Encoder(k, v3=v).pieces(resp(f, False)))
+        fns[f"{label} rows e2e"] = lambda k=kind, v=v3, f=f: Encoder(k, v3=v).encode(resp(f, True))
     prebuilt = frame_rows(ns)
     fns["msgpack prebuilt"] = lambda: msgpack.packb(prebuilt)
     return medians_ms(fns, runs)
@@ -175,9 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     fm = formats(frame, args.runs)
     print("  " + "  ".join(f"{k} {med:.1f} ({low:.1f})" for k, med, low in fm))
     d.update({k: med for k, med, _ in fm})
-    print(f"  medians: csv rows e2e/frame {d['csv rows e2e'] / d['csv frame']:.1f}x, msgpack rows e2e/frame "
-          f"{d['msgpack rows e2e'] / d['msgpack frame']:.1f}x, msgpack frame/prebuilt "
-          f"{d['msgpack frame'] / d['msgpack prebuilt']:.2f}x")
+    print("  medians: " + ", ".join(f"{k} rows e2e/frame {d[k + ' rows e2e'] / d[k + ' frame']:.1f}x"
+                                    for k in ("csv", "msgpack", "v3 csv", "v3 msgpack"))
+          + f", msgpack frame/prebuilt {d['msgpack frame'] / d['msgpack prebuilt']:.2f}x")
     print("\nsmall answers (rows path), median (min) µs:")
     for label, r in small(args.runs * 20).items():
         print(f"  {label:28s} " + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in r))

@@ -137,11 +137,9 @@ class Encoder:
     def pieces(self, resp: Response) -> Iterator[bytes]:
         """:meth:`encode`'s bytes in pieces: frame-backed series (large answers) written
         column by column as they go (:func:`json_pieces`, :meth:`CsvEncoder.pieces`,
-        :func:`msgpack_pieces`)."""
-        if self.v3 and self.kind != JSON:  # InfluxDB 3's CSV and msgpack: written whole (encode_v3)
-            return iter((self.encode(resp),))
+        :func:`msgpack_pieces`; InfluxDB 3's: :mod:`.encode_v3`)."""
         if self.kind == CSV:
             return self._csv.pieces(resp)
         if self.kind == MSGPACK:
-            return msgpack_pieces(resp, self.ns_times)
+            return encode_v3.msgpack_pieces(resp) if self.v3 else msgpack_pieces(resp, self.ns_times)
         return json_pieces(resp, self.pretty, self.v3)

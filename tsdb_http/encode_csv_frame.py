@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from .formats import go_f
-from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
+from .frame_pieces import INTS, PIECE_ROWS, binary_value, encodable, holds_any  # noqa: F401 (encodable re-exported)
 
 # encoding/csv's fieldNeedsQuotes: a comma, quote or line break, a leading Unicode space, `\.`
 QUOTE_RE = r'[,"\r\n]|^\s|^\\\.$'
@@ -31,9 +31,9 @@ def quoted(v: pl.Expr) -> pl.Expr:
         .otherwise(v)
 
 
-def float_text(s: pl.Series) -> pl.Series | pl.Expr:
+def float_text(s: pl.Series, inf: str = "+Inf") -> pl.Series | pl.Expr:
     """strconv.FormatFloat(v, 'f', -1, 64) of a column (NaN, ``+Inf``, ``-Inf``, ``-0``; null
-    empty). Polars' text is Go's for fractional values with 1e-4 <= |v| < 1e16 (the common
+    empty; ``inf``: the word for +Inf, ``-`` + it stripped of its sign for -Inf). Polars' text is Go's for fractional values with 1e-4 <= |v| < 1e16 (the common
     case: one cast per piece) and, without its ``.0``, for integral ones below 1e16 (``-0``
     too); Python writes the rest."""
     x = s.cast(pl.Float64)
@@ -47,8 +47,8 @@ def float_text(s: pl.Series) -> pl.Series | pl.Expr:
         odd = np.flatnonzero(np.isfinite(a) & (a != 0) & ((a < 1e-4) | (a >= 1e16)))
     text = c.cast(pl.String).str.strip_suffix(".0")
     if np.isinf(a).any() or np.isnan(a).any():
-        text = pl.when(c.is_nan()).then(pl.lit("NaN")).when(c == float("inf")).then(pl.lit("+Inf")) \
-            .when(c == float("-inf")).then(pl.lit("-Inf")).otherwise(text)
+        text = pl.when(c.is_nan()).then(pl.lit("NaN")).when(c == float("inf")).then(pl.lit(inf)) \
+            .when(c == float("-inf")).then(pl.lit("-" + inf.lstrip("+"))).otherwise(text)
     text = text.fill_null("")
     if not odd.size:
         return text
@@ -76,17 +76,19 @@ def _column_text(s: pl.Series) -> pl.Series | pl.Expr:
     return text.fill_null("") if s.null_count() or dt == pl.Null else text
 
 
-def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None) -> Iterator[bytes]:
+def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None,
+                 column_text=_column_text) -> Iterator[bytes]:
     """``head`` + the row's fields, one line per row (each ending in a line break), in pieces
-    of ``piece_rows`` (default ``PIECE_ROWS``) rows."""
+    of ``piece_rows`` (default ``PIECE_ROWS``) rows (views of their Arrow buffers); ``column_text``: a column's fields (an
+    expression applied per piece, or a prepared Series), 1.x's by default."""
     piece_rows = piece_rows or PIECE_ROWS
     prepared, parts = {}, []
     for i, s in enumerate(frame.get_columns()):
         s = s.alias(f"c{i}")
-        t = _column_text(s)
+        t = column_text(s)
         prepared[s.name] = t.alias(s.name) if isinstance(t, pl.Series) else s
         parts.append(pl.col(s.name) if isinstance(t, pl.Series) else t)
     texts = pl.DataFrame(prepared)
     line = (pl.concat_str([pl.lit(head), pl.concat_str(parts, separator=",")]).str.join("\n") + "\n").cast(pl.Binary)
     for start in range(0, texts.height, piece_rows):
-        yield texts.slice(start, piece_rows).select(line).item()
+        yield binary_value(texts.slice(start, piece_rows), line)

@@ -235,7 +235,7 @@ def encode_json(resp: Response, pretty: bool = False, v3: bool = False) -> bytes
 def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Iterator[bytes]:
     """:func:`encode_json`'s bytes in pieces: frame-backed series' values are written by
     :mod:`.encode_json_frame` piece by piece, around one ``go_json`` of everything else
-    (pieces shorter than ``MIN_PIECE`` are joined to the next), pretty ones indented as the
+    (pieces shorter than ``MIN_PIECE`` are joined to the next, longer ones sent as they are), pretty ones indented as the
     rows path indents them. Without orjson's ``Fragment`` every series goes the rows path.
     ``v3``: InfluxDB 3's document (``iox_v1_query_api`` JsonStream: serde_json, no line
     ending, no HTML escapes, pretty by two spaces, its float forms). An infinity makes the
@@ -259,6 +259,12 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
         size += len(part)
         line = part[part.rfind(b"\n") + 1:]  # (pretty: the values array's line, `    "values": `)
         for piece in values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")) if pretty else None, v3=v3):
+            if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
+                if pending:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+                yield piece
+                continue
             pending.append(piece)
             size += len(piece)
             if size >= MIN_PIECE:

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from .formats import go_json, go_json_float, v3_json
-from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
+from .frame_pieces import INTS, PIECE_ROWS, binary_value, encodable, holds_any  # noqa: F401 (encodable re-exported)
 from .v3_floats import I64_LIMIT, v3_json_float
 
 # bytes of a UTF-8 string that may need escaping: controls, '"', '\\', '<', '>', '&' and the
@@ -157,7 +157,8 @@ def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.D
 def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None,
                   v3: bool = False) -> Iterator[bytes]:
     """``[[...],[...],...]``: the frame's rows as JSON arrays, in pieces of ``piece_rows``
-    (default ``PIECE_ROWS``) rows; with ``indent``, as Go's MarshalIndent writes them there;
+    (default ``PIECE_ROWS``) rows, each between its opening or separating bytes and, last,
+    the closing ones (bytes-like: a piece is a view of its Arrow buffer); with ``indent``, as Go's MarshalIndent writes them there;
     ``v3``: floats, strings and indentation in InfluxDB 3's (serde_json's) forms."""
     piece_rows = piece_rows or PIECE_ROWS
     lay = _Layout(indent, 2 if v3 else 4)
@@ -168,5 +169,7 @@ def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: in
         piece = texts.slice(start, piece_rows)
         if patched:
             piece = piece.with_columns(p.piece(piece.get_column(k), start).alias(k) for k, p in patched.items())
-        body = piece.select(row).item()
-        yield b"".join((lay.first if start == 0 else between, body, lay.last if start + piece_rows >= n else b""))
+        yield lay.first if start == 0 else between
+        yield binary_value(piece, row)  # (seen in place: the caller sends large pieces as they are)
+        if start + piece_rows >= n:
+            yield lay.last

@@ -105,7 +105,7 @@ def encode_msgpack(resp: Response, ns_times: bool = False) -> bytes:
 def msgpack_pieces(resp: Response, ns_times: bool = False) -> Iterator[bytes]:
     """:func:`encode_msgpack`'s bytes in pieces: a frame-backed series' values are written
     from its columns (:mod:`.encode_msgpack_frame`) piece by piece, everything else at once
-    (pieces shorter than ``MIN_PIECE`` are joined to the next)."""
+    (pieces shorter than ``MIN_PIECE`` are joined to the next, longer ones sent as they are)."""
     p = msgpack.Packer(use_bin_type=True)
     if resp.error is not None:
         yield p.pack_map_header(1) + p.pack("error") + p.pack(resp.error)
@@ -129,10 +129,13 @@ def msgpack_pieces(resp: Response, ns_times: bool = False) -> Iterator[bytes]:
             ns_time = ns_times and has_time(s)
             if s.frame is not None and encodable(s.frame):
                 for piece in values_pieces(s.frame, ns_time):
-                    out.append(piece)
-                    if len(piece) >= MIN_PIECE:
-                        yield b"".join(out)
+                    if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
+                        if out:
+                            yield b"".join(out)
+                        yield piece
                         out = []
+                    else:
+                        out.append(piece)
             else:
                 out.append(_mp_rows(s.values, p, ns_time))
             if s.partial:

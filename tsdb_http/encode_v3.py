@@ -16,10 +16,15 @@ influxdata/influxdb3_core; the files named below are under its ``src/``):
   integers in rmp's smallest encodings (``write_sint``), times RFC 3339 text without ``epoch``.
 - ``value.rs`` / chrono: ``epoch`` ``u``/``ms``/``s`` floor the time (``timestamp_micros`` ...),
   ``m``/``h``/``d``/``w`` divide the floored seconds, rounding toward zero.
+
+Frame-backed series (large answers) are written from their columns by :mod:`.encode_v3_frame`
+and streamed piece by piece; answers held as Python rows take the rows path below, which the
+tests also use as the reference for the frame path's bytes.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import msgpack
@@ -27,7 +32,9 @@ import polars as pl
 
 from tsdb_core import Series, StatementResult
 
+from . import encode_v3_frame as v3_frame
 from .encode_csv import plain_float
+from .encode_msgpack import MIN_PIECE
 from .formats import Response
 
 # -- epochs ------------------------------------------------------------------------------------
@@ -142,6 +149,11 @@ class CsvEncoder:
 
     def encode(self, resp: Response) -> bytes:
         """One response as csv.rs writes it (a header once per statement of the request)."""
+        return b"".join(self.pieces(resp))
+
+    def pieces(self, resp: Response) -> Iterator[bytes]:
+        """:meth:`encode`'s bytes in pieces: a frame-backed series' lines written from its
+        columns (:mod:`.encode_v3_frame`) piece by piece, the rest from its rows."""
         lines: list[str] = []
         for r in resp.results:
             if r.error:
@@ -155,8 +167,21 @@ class CsvEncoder:
                         lines.append("")
                     lines.append("name,tags" + "".join("," + c for c in s.columns))
                 tags = ",".join(f"{k}={v}" for k, v in sorted((s.tags or {}).items()))
-                lines.extend(_csv_rows(_escape(s.name or "") + "," + _escape(tags) + ",", s.values))
-        return ("\n".join(lines) + "\n").encode() if lines else b""
+                head = _escape(s.name or "") + "," + _escape(tags) + ","
+                if _framed(s):
+                    if lines:
+                        yield ("\n".join(lines) + "\n").encode()
+                        lines = []
+                    yield from v3_frame.csv_pieces(s.frame, head)
+                    continue
+                lines.extend(_csv_rows(head, s.values))
+        if lines:
+            yield ("\n".join(lines) + "\n").encode()
+
+
+def _framed(s: Series) -> bool:
+    """Whether the series' rows are written from its frame (rows not built, types written)."""
+    return s.frame is not None and s.frame.width > 0 and s.frame.height > 0 and v3_frame.encodable(s.frame)
 
 
 # -- msgpack ---------------------------------------------------------------------------------------
@@ -206,9 +231,52 @@ def _mp_statement(r: StatementResult) -> list:
 
 def encode_msgpack(resp: Response) -> bytes:
     """One response as rmp_serde writes ResponseSerializer (structs as arrays)."""
+    return b"".join(msgpack_pieces(resp))
+
+
+def msgpack_pieces(resp: Response) -> Iterator[bytes]:
+    """:func:`encode_msgpack`'s bytes in pieces: a frame-backed series' values written from its
+    columns (:mod:`.encode_v3_frame`) piece by piece, the rest packed from its rows (pieces
+    shorter than ``MIN_PIECE`` are joined to the next, longer ones sent as they are)."""
     if not resp.results:
-        return b""  # no statement: nothing is sent
-    return msgpack.packb([[_mp_statement(r) for r in resp.results]], use_bin_type=True)
+        return  # no statement: nothing is sent
+    p = msgpack.Packer(use_bin_type=True)
+    out = [p.pack_array_header(1), p.pack_array_header(len(resp.results))]
+    for r in resp.results:
+        out += [p.pack_array_header(1 + bool(r.series) + bool(r.partial) + bool(r.error)), p.pack(r.statement_id)]
+        if r.series:
+            out.append(p.pack_array_header(len(r.series)))
+        for s in r.series:
+            if not _framed(s):
+                out.append(p.pack(_mp_series(s)))
+                continue
+            out.append(_mp_series_head(s, p))
+            for piece in v3_frame.msgpack_values(s.frame):
+                if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
+                    if out:
+                        yield b"".join(out)
+                    yield piece
+                    out = []
+                else:
+                    out.append(piece)
+            if s.partial:
+                out.append(p.pack(True))
+        if r.partial:
+            out.append(p.pack(True))
+        if r.error:
+            out.append(p.pack(r.error))
+    yield b"".join(out)
 
 
-__all__ = ["CsvEncoder", "encode_msgpack", "epoch_value", "render_times"]
+def _mp_series_head(s: Series, p: msgpack.Packer) -> bytes:
+    """A frame-backed series' array up to its values' rows (:func:`_mp_series`'s fields)."""
+    head = [s.name] if s.name else []
+    if s.tags:
+        head.append(dict(sorted(s.tags.items())))
+    if s.columns:
+        head.append(list(s.columns))
+    n = len(head) + 1 + bool(s.partial)
+    return p.pack_array_header(n) + b"".join(map(p.pack, head)) + p.pack_array_header(s.n_rows)
+
+
+__all__ = ["CsvEncoder", "encode_msgpack", "epoch_value", "msgpack_pieces", "render_times"]

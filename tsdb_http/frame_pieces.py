@@ -2,7 +2,9 @@
 go in a piece of a streamed answer, and one look at a string column's bytes."""
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 PIECE_ROWS = 4096  # rows per piece of a streamed answer
 
@@ -13,6 +15,20 @@ def encodable(frame: pl.DataFrame) -> bool:
     """Whether every column has a type the frame encoders write (else the series goes the rows path)."""
     return all(dt in INTS or dt in (pl.Float64, pl.Float32, pl.Boolean, pl.String, pl.Null)
                for dt in frame.dtypes)
+
+
+def binary_value(frame: pl.DataFrame, expr: pl.Expr) -> memoryview:
+    """The one Binary value ``expr`` writes over ``frame`` (a piece of an answer), seen in
+    place in its Arrow buffer: no copy into a Python bytes object (the server copies it once,
+    into its socket's buffer)."""
+    a = frame.select(expr.alias("v")).to_series().to_arrow()  # (a name may hold a NUL: Arrow refuses it)
+    if a.type != pa.large_binary():
+        a = a.cast(pa.large_binary())
+    data = a.buffers()[2]
+    if data is None:
+        return memoryview(b"")
+    lo, hi = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset:a.offset + 2]
+    return memoryview(data)[lo:hi]
 
 
 def holds_any(s: pl.Series, chars: bytes) -> bool:

@@ -212,6 +212,6 @@ def test_http_frames_and_rows_give_the_same_bytes(client, all_frames, accept, ep
         assert a.status_code == b.status_code == 200, (q, a.text)
         assert a.content == b.content, q
         assert len(a.content) > 200
-        # frame-backed: streamed, not sized (InfluxDB 3's CSV and msgpack are written whole)
-        if not chunked and q == "SELECT * FROM cpu" and client.compat == "influxdb1":
+        # frame-backed: streamed, not sized
+        if not chunked and q == "SELECT * FROM cpu":
             assert "content-length" not in a.headers and "content-length" in b.headers

@@ -27,7 +27,7 @@ _PACKER = msgpack.Packer(use_bin_type=True)
 
 
 
-def _cells(matrix: np.ndarray, lengths: np.ndarray | None) -> pa.Array:
+def packed_cells(matrix: np.ndarray, lengths: np.ndarray | None) -> pa.Array:
     """Each row's first ``lengths[i]`` bytes of ``matrix`` as one binary cell (all of them
     when ``lengths`` is None): the cells' bytes are the masked matrix, in row order."""
     n, width = matrix.shape
@@ -41,23 +41,25 @@ def _cells(matrix: np.ndarray, lengths: np.ndarray | None) -> pa.Array:
     return pa.Array.from_buffers(_BIN, n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
-def _arrow(s: pl.Series) -> pa.Array:
+def arrow_array(s: pl.Series) -> pa.Array:
     """The column as Arrow (renamed: a name may hold a NUL, which an Arrow schema refuses)."""
     return s.alias("s").to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def _nulls(a: pa.Array) -> np.ndarray | None:
+def null_mask(a: pa.Array) -> np.ndarray | None:
+    """Where ``a`` is null, as NumPy booleans; None when nothing is (the common case costs nothing)."""
     return a.is_null().to_numpy(zero_copy_only=False) if a.null_count else None
 
 
-def _filled(a: pa.Array, fill) -> np.ndarray:
+def filled_values(a: pa.Array, fill) -> np.ndarray:
+    """``a`` as NumPy with nulls replaced by ``fill`` (their cells are written as nil elsewhere)."""
     return (pc.fill_null(a, fill) if a.null_count else a).to_numpy(zero_copy_only=False)
 
 
 def _int_cells(a: pa.Array) -> pa.Array:
     """msgp's AppendInt64 (signed encodings; a uint64 beyond int64's range as ``cf``)."""
     n = len(a)
-    raw = _filled(a, 0)
+    raw = filled_values(a, 0)
     v = raw.astype(np.int64) if raw.dtype != np.uint64 else raw.view(np.int64)
     # payload bytes and tag of each value's form: fixint, d0 (int8), d1, d2, d3 (int64)
     k = np.full(n, 8, dtype=np.int64)
@@ -78,41 +80,42 @@ def _int_cells(a: pa.Array) -> pa.Array:
         fix &= ~big
     matrix[fix, 0] = be[fix, 7]
     lengths[fix] = 1
-    return _with_nil(matrix, lengths, _nulls(a))
+    return with_nil(matrix, lengths, null_mask(a))
 
 
-def _with_nil(matrix: np.ndarray, lengths: np.ndarray | None, nulls: np.ndarray | None) -> pa.Array:
-    """:func:`_cells` with null rows written as nil (``c0``)."""
+def with_nil(matrix: np.ndarray, lengths: np.ndarray | None, nulls: np.ndarray | None) -> pa.Array:
+    """:func:`packed_cells` with null rows written as nil (``c0``)."""
     if nulls is not None:
         if lengths is None:
             lengths = np.full(len(matrix), matrix.shape[1], dtype=np.int64)
         matrix[nulls, 0] = _NIL
         lengths[nulls] = 1
-    return _cells(matrix, lengths)
+    return packed_cells(matrix, lengths)
 
 
 def _float_cells(a: pa.Array) -> pa.Array:
     """float64 (``cb`` + 8 bytes; a float32 widened as the rows path widens it)."""
-    x = _filled(a, 0.0).astype(">f8")
+    x = filled_values(a, 0.0).astype(">f8")
     matrix = np.empty((len(x), 9), dtype=np.uint8)
     matrix[:, 0] = _FLOAT
     matrix[:, 1:] = x.view(np.uint8).reshape(-1, 8)
-    return _with_nil(matrix, None, _nulls(a))
+    return with_nil(matrix, None, null_mask(a))
 
 
-def _bool_cells(a: pa.Array) -> pa.Array:
-    matrix = np.where(_filled(a, False), np.uint8(_TRUE), np.uint8(_FALSE)).astype(np.uint8)[:, None]
-    return _with_nil(matrix, None, _nulls(a))
+def bool_cells(a: pa.Array) -> pa.Array:
+    """Booleans as msgpack's one-byte true/false cells, nulls as nil."""
+    matrix = np.where(filled_values(a, False), np.uint8(_TRUE), np.uint8(_FALSE)).astype(np.uint8)[:, None]
+    return with_nil(matrix, None, null_mask(a))
 
 
-def _string_cells(a: pa.Array) -> list[pa.Array]:
+def string_cells(a: pa.Array) -> list[pa.Array]:
     """str with msgpack-python's headers (``use_bin_type``: fixstr, str8, str16, str32): each
     value's header cell, then its UTF-8 bytes (nil and no bytes for a null)."""
-    nulls = _nulls(a)
+    nulls = null_mask(a)
     text = (pc.fill_null(a, "") if a.null_count else a).cast(_BIN)
     size = pc.binary_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
     if not size.size or size.max() < 32:  # tags and short strings: fixstr only
-        return [_with_nil((0xA0 | size).astype(np.uint8)[:, None], None, nulls), text]
+        return [with_nil((0xA0 | size).astype(np.uint8)[:, None], None, nulls), text]
     n = len(size)
     be = size.astype(">u4").view(np.uint8).reshape(n, 4)
     fix, m8, m16 = size < 32, size < 256, size < 65536
@@ -120,7 +123,7 @@ def _string_cells(a: pa.Array) -> list[pa.Array]:
     matrix[:, 0] = np.where(fix, 0xA0 | size, np.where(m8, 0xD9, np.where(m16, 0xDA, 0xDB)))
     matrix[:, 1:] = np.where(m8[:, None], be[:, [3, 0, 0, 0]], np.where(m16[:, None], be[:, [2, 3, 0, 0]], be))
     lengths = np.where(fix, 1, np.where(m8, 2, np.where(m16, 3, 5)))
-    return [_with_nil(matrix, lengths, nulls), text]
+    return [with_nil(matrix, lengths, nulls), text]
 
 
 _TIME = np.dtype([("tag", "u1"), ("size", "u1"), ("type", "u1"), ("sec", ">i8"), ("nsec", ">u4")])
@@ -131,22 +134,22 @@ def _time_cells(s: pl.Series) -> pa.Array:
     rec = np.empty(len(s), dtype=_TIME)
     rec["tag"], rec["size"], rec["type"] = 0xC7, 12, 5
     rec["sec"], rec["nsec"] = np.divmod(s.to_numpy().astype(np.int64), 1_000_000_000)
-    return _cells(rec.view(np.uint8).reshape(len(s), 15), None)
+    return packed_cells(rec.view(np.uint8).reshape(len(s), 15), None)
 
 
 def _column_cells(s: pl.Series) -> list[pa.Array]:
     """A column's bytes per row, as one or more binary arrays to write one after the other."""
     dt = s.dtype
     if dt == pl.Null:
-        return [_cells(np.full((len(s), 1), _NIL, dtype=np.uint8), None)]
-    a = _arrow(s)
+        return [packed_cells(np.full((len(s), 1), _NIL, dtype=np.uint8), None)]
+    a = arrow_array(s)
     if dt == pl.String:
-        return _string_cells(a)
+        return string_cells(a)
     if dt in INTS:
         return [_int_cells(a)]
     if dt in (pl.Float64, pl.Float32):
         return [_float_cells(a)]
-    return [_bool_cells(a)]
+    return [bool_cells(a)]
 
 
 def _rows(frame: pl.DataFrame, head: pa.Scalar, ns_time: bool) -> memoryview:

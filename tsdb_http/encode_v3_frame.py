@@ -25,13 +25,13 @@ import pyarrow.compute as pc
 
 from .encode_csv_frame import float_text, lines_pieces
 from .encode_msgpack_frame import (
-    _arrow,
-    _bool_cells,
-    _cells,
-    _filled,
-    _nulls,
-    _string_cells,
-    _with_nil,
+    arrow_array,
+    bool_cells,
+    packed_cells,
+    filled_values,
+    null_mask,
+    string_cells,
+    with_nil,
 )
 from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
 
@@ -103,17 +103,17 @@ def _int_matrix(v: np.ndarray, big: np.ndarray | None = None) -> tuple[np.ndarra
 
 
 def _int_cells(a: pa.Array) -> pa.Array:
-    raw = _filled(a, 0)
+    raw = filled_values(a, 0)
     if raw.dtype == np.uint64:
         matrix, lengths = _int_matrix(raw.view(np.int64), raw > np.uint64(2 ** 63 - 1))
     else:
         matrix, lengths = _int_matrix(raw.astype(np.int64))
-    return _with_nil(matrix, lengths, _nulls(a))
+    return with_nil(matrix, lengths, null_mask(a))
 
 
 def _float_cells(a: pa.Array) -> pa.Array:
     """value.rs: NaN (and null) nil, an integral value below 2**63 that integer, else float64."""
-    x = _filled(a, np.nan).astype(np.float64)
+    x = filled_values(a, np.nan).astype(np.float64)
     with np.errstate(invalid="ignore"):
         at = np.flatnonzero(np.isfinite(x) & (x == np.floor(x)) & (np.abs(x) < _I64))
     matrix = np.empty((len(x), 9), dtype=np.uint8)
@@ -124,22 +124,22 @@ def _float_cells(a: pa.Array) -> pa.Array:
         lengths = np.full(len(x), 9, dtype=np.int64)
         matrix[at], lengths[at] = _int_matrix(x[at].astype(np.int64))
     nan = np.isnan(x)
-    return _with_nil(matrix, lengths, nan if nan.any() else None)
+    return with_nil(matrix, lengths, nan if nan.any() else None)
 
 
 def _column_cells(s: pl.Series) -> list[pa.Array]:
     """A column's bytes per row, as one or more binary arrays to write one after the other."""
     dt = s.dtype
     if dt == pl.Null:
-        return [_cells(np.full((len(s), 1), 0xC0, dtype=np.uint8), None)]
-    a = _arrow(s)
+        return [packed_cells(np.full((len(s), 1), 0xC0, dtype=np.uint8), None)]
+    a = arrow_array(s)
     if dt == pl.String:
-        return _string_cells(a)
+        return string_cells(a)
     if dt in INTS:
         return [_int_cells(a)]
     if dt in (pl.Float64, pl.Float32):
         return [_float_cells(a)]
-    return [_bool_cells(a)]
+    return [bool_cells(a)]
 
 
 def _rows(frame: pl.DataFrame, head: pa.Scalar) -> memoryview:

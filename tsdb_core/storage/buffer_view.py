@@ -132,10 +132,12 @@ class BufferView:
         """Whether a query read these rows in the last ``watch_s`` (then writes keep them sorted)."""
         return _time.monotonic() - self._read_at < self.settings.watch_s
 
-    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current):
+    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current,
+                piece: Piece | None = None):
         """A write added rows to ``chunks`` (the buffer's list, lock held) of a watched view: sort
         them once the tail is due, and make one piece once the writes go quiet (a thread waits
-        for that; only with ``BACKGROUND``). ``current()`` gives the chunks and this ``(tags, fields)``
+        for that; only with ``BACKGROUND``). ``piece``: the write's own rows, sorted by the writer
+        (:func:`presorted`): they join the pieces at once when nothing else is left unsorted. ``current()`` gives the chunks and this ``(tags, fields)``
         as they are then (taken under the lock), or None once the buffer is being flushed.
         Returns what starts those threads (None: nothing to start), for the writer to call once
         it let go of the lock."""
@@ -145,6 +147,8 @@ class BufferView:
         if total < self.settings.min_rows:
             return None
         with self._lock:
+            if piece is not None:
+                self._adopt(piece, total, tags)
             self._note(total, _time.monotonic())
             start = self._due(total, False) and not self._busy
             self._busy = self._busy or start
@@ -188,6 +192,34 @@ class BufferView:
             return False
         return sum(1 for p in pieces if p.tmax >= start and p.tmin <= end) <= 1
 
+    def ready(self, total: int) -> bool:
+        """Whether a write's rows sorted by the writer would join the pieces at once: read
+        lately, and no rows but those of the write left unsorted (``total``: buffered rows before it)."""
+        return self.watched() and self._covered == total
+
+    def _adopt(self, piece: Piece, total: int, tags: tuple[str, ...]) -> None:
+        """Append ``piece`` (the last ``rows`` of ``total``) when every row before it is in a piece
+        and it shares no key with one (lock held); else its rows stay a tail, sorted as before."""
+        rows = piece.decoded.frame.height
+        if self._covered != total - rows or total - rows < 0 or rows == 0:
+            return
+        if any(_overlap(p, piece) and _collide(p, piece, tags) for p in self._pieces):
+            return
+        self._pieces, self._covered = (*self._pieces, piece), total
+
+    def _unbalanced(self) -> bool:
+        """Whether the last two pieces are due to merge (a binary counter; lock held)."""
+        p = self._pieces
+        return len(p) > 1 and p[-2].decoded.frame.height <= p[-1].decoded.frame.height
+
+    def _publish(self, base: tuple[Piece, ...], result: tuple[Piece, ...]) -> tuple[Piece, ...]:
+        """Put ``result`` in place of ``base``, the pieces a catch-up started from, keeping the
+        pieces writes added after them meanwhile (lock held). Returns the pieces now."""
+        cur = self._pieces
+        if len(cur) >= len(base) and all(a is b for a, b in zip(cur, base)):
+            self._pieces = (*result, *cur[len(base):])
+        return self._pieces
+
     def _note(self, total: int, now: float) -> bool:
         """Record the row count seen now; whether the writes went quiet (lock held)."""
         if total != self._seen:
@@ -196,7 +228,7 @@ class BufferView:
 
     def _due(self, total: int, quiet: bool) -> bool:
         """Whether a catch-up has work: a tail past ``tail_rows``, or quiet and not one piece (lock held)."""
-        return total - self._covered >= max(self.settings.tail_rows, 1) or (
+        return total - self._covered >= max(self.settings.tail_rows, 1) or self._unbalanced() or (
             quiet and (total > self._covered or len(self._pieces) > 1))
 
     def _start(self, chunks: list, total: int, tags, fields, quiet: bool) -> None:
@@ -274,20 +306,27 @@ class BufferView:
                     self._pieces, self._covered = pieces, covered
             if not quiet:  # this catch-up's steps as one piece, then pieces of similar size merged
                 steps = pieces[old:]
-                pieces = _by_size((*pieces[:old], *(
+                merged = _by_size((*pieces[:old], *(
                     (_merge(steps, tags, certain=True),) if len(steps) > 1 else steps)), tags)
-                with self._lock:
-                    self._pieces = pieces
+                with self._lock:  # (pieces written since stay after them)
+                    pieces = self._publish(pieces, merged)
             if quiet and len(pieces) > 1:
                 merged = (_merge(pieces, tags, certain=True),)
                 with self._lock:
-                    self._pieces = merged
+                    self._publish(pieces, merged)
         except Exception:  # noqa: BLE001 - the chunks still answer every query
             log.exception("sorting buffered rows for queries failed (they are read unsorted)")
         finally:
             with self._lock:
                 self._busy = False
                 self._idle.set()
+
+
+def presorted(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Piece:
+    """``rows`` (one write's) as a piece, sorted by the writer before it takes the store's lock:
+    handed to :meth:`BufferView.written`, the newest rows of a read measurement are in a piece
+    the moment they are visible (no unsorted tail for the queries in between)."""
+    return _sorted_piece(rows, tags, fields)
 
 
 def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
@@ -472,6 +511,9 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
 
 
+ONE_GATHER_ROWS = 16_384  # up to this many rows are reordered in one query (see _gather)
+
+
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     """``frame``'s rows in ``order``, a column at a time: a background sort then never holds
     every thread of Polars' pool for long, where the queries run. Each column is made one
@@ -480,6 +522,8 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     or rechunk keeps it, and every query thread waits on it); in memory, the answer is one chunk."""
     idx = pl.Series(order)
     lf = frame.rechunk().lazy()
+    if frame.height <= ONE_GATHER_ROWS:  # a write's rows: one query's fixed cost, not one per column
+        return lf.select(pl.all().gather(idx)).collect(engine="in-memory")
     return pl.concat([lf.select(pl.col(c).gather(idx)).collect(engine="in-memory") for c in frame.columns],
                      how="horizontal")
 

@@ -133,11 +133,12 @@ class BufferView:
         return _time.monotonic() - self._read_at < self.settings.watch_s
 
     def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current,
-                piece: Piece | None = None):
+                piece: Piece | None = None, rows: int = 0):
         """A write added rows to ``chunks`` (the buffer's list, lock held) of a watched view: sort
         them once the tail is due, and make one piece once the writes go quiet (a thread waits
         for that; only with ``BACKGROUND``). ``piece``: the write's own rows, sorted by the writer
-        (:func:`presorted`): they join the pieces at once when nothing else is left unsorted. ``current()`` gives the chunks and this ``(tags, fields)``
+        (:func:`presorted`), of its ``rows`` rows (the last of ``chunks``): they join the pieces at
+        once when nothing else is left unsorted. ``current()`` gives the chunks and this ``(tags, fields)``
         as they are then (taken under the lock), or None once the buffer is being flushed.
         Returns what starts those threads (None: nothing to start), for the writer to call once
         it let go of the lock."""
@@ -148,7 +149,7 @@ class BufferView:
             return None
         with self._lock:
             if piece is not None:
-                self._adopt(piece, total, tags)
+                self._adopt(piece, total, rows, tags)
             self._note(total, _time.monotonic())
             start = self._due(total, False) and not self._busy
             self._busy = self._busy or start
@@ -197,11 +198,11 @@ class BufferView:
         lately, and no rows but those of the write left unsorted (``total``: buffered rows before it)."""
         return self.watched() and self._covered == total
 
-    def _adopt(self, piece: Piece, total: int, tags: tuple[str, ...]) -> None:
-        """Append ``piece`` (the last ``rows`` of ``total``) when every row before it is in a piece
-        and it shares no key with one (lock held); else its rows stay a tail, sorted as before."""
-        rows = piece.decoded.frame.height
-        if self._covered != total - rows or total - rows < 0 or rows == 0:
+    def _adopt(self, piece: Piece, total: int, rows: int, tags: tuple[str, ...]) -> None:
+        """Append ``piece`` (the last ``rows`` of ``total`` buffered rows, a point written twice
+        kept once) when every row before them is in a piece and it shares no key with one (lock
+        held); else those rows stay a tail, sorted as before."""
+        if rows <= 0 or self._covered != total - rows:
             return
         if any(_overlap(p, piece) and _collide(p, piece, tags) for p in self._pieces):
             return

@@ -162,7 +162,7 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
     if upkeep is not None and state.buffer.watched(key):  # a query reads these rows lately: sort them meanwhile
         tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
         piece = presorted[0] if presorted is not None and presorted[1] == (tags, fields) else None
-        begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece)
+        begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece, e.frame.height)
         if begin is not None:
             upkeep.append(begin)
     state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))

@@ -224,6 +224,22 @@ def test_newer_writes_are_kept_ahead_of_unsorted_rows(background):
     settled.close()
 
 
+def test_a_sort_at_the_writer_that_fails_leaves_the_rows_to_the_view(background, caplog):
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_quiet_s": 3600.0}))
+    bodies = [body("h1", range(0, 100), 0), body("h2", range(100, 150), 1)]
+    store.write(DB, bodies[0])
+    store.query(QUERIES[0], db=DB)
+    _caught_up(store, 100)
+    with mock.patch.object(buffer_view, "presorted", side_effect=RuntimeError("boom")):
+        assert store.write(DB, bodies[1]).points_written == 50
+    assert "sorting a write's rows for queries failed" in caplog.text
+    _caught_up(store, 150)
+    settled = _settled(*bodies)
+    assert answers(store) == answers(settled)
+    store.close()
+    settled.close()
+
+
 def test_unread_rows_are_left_to_the_flush(background):
     """Nothing is sorted for writes nobody reads (a bulk load pays for parsing only)."""
     store = tsdb_core.open(None, config=StoreConfig(**FAST))

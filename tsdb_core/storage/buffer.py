@@ -87,7 +87,7 @@ class WriteBuffer:
 
     def ready(self, key: Key) -> bool:
         """Whether a write to ``key`` should sort its rows itself (:func:`~.buffer_view.presorted`):
-        queries read them lately and every buffered row of ``key`` is in a sorted piece. Read
+        queries read them lately and the piece may join the view's (``BufferView.ready``). Read
         without the store's lock: a stale answer only costs that sort, or leaves the rows to the view."""
         v = self.views.get(key)
         return v is not None and not self.retired and v.ready(sum(c.rows for c in list(self.parts.get(key, ()))))

@@ -9,7 +9,11 @@ there meanwhile (nothing is done for writes nobody reads); while its rows were r
 (``SortSettings.watch_s``), writes start the catch-ups themselves (:meth:`BufferView.written`),
 so a dashboard's next query finds the rows sorted:
 
-- rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
+- a write to such a measurement sorts its own rows before it takes the store's lock
+  (:func:`presorted`, from ``write_path``): they are a piece the moment they are visible,
+  appended to the pieces, or, while older rows wait for a catch-up (the first sort after an
+  unread load), kept *ahead* of them when every row before is older;
+- other rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
   else sorted into new pieces (``step_rows`` at a time); pieces of similar size are merged
   (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
   per row taken from each piece's runs, not from its strings;
@@ -144,7 +148,7 @@ class BufferView:
         them once the tail is due, and make one piece once the writes go quiet (a thread waits
         for that; only with ``BACKGROUND``). ``piece``: the write's own rows, sorted by the writer
         (:func:`presorted`), of its ``rows`` rows (the last of ``chunks``): they join the pieces at
-        once when nothing else is left unsorted. ``current()`` gives the chunks and this ``(tags, fields)``
+        once when they can (:meth:`_adopt`). ``current()`` gives the chunks and this ``(tags, fields)``
         as they are then (taken under the lock), or None once the buffer is being flushed.
         Returns what starts those threads (None: nothing to start), for the writer to call once
         it let go of the lock."""

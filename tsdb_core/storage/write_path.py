@@ -5,6 +5,7 @@ are in the buffer (visible), and the call returns after the WAL's group-commit f
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import polars as pl
@@ -17,6 +18,8 @@ from .shard_groups import FAILURE, fail_new_groups, note_series
 from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
 from .state import EngineState
 from .wal import WalEntry, decode_write, encode_write
+
+log = logging.getLogger("tsdb_core.store")
 
 
 class WritePath:
@@ -89,7 +92,10 @@ class WritePath:
             except RuntimeError:  # (a write changing the schema meanwhile)
                 continue
             if all(c == TIME or c in fields or c in tags for c in mb.frame.columns):
-                out[id(mb.frame)] = (mb.frame, buffer_view.presorted(mb.frame, tags, fields), (tags, fields))
+                try:
+                    out[id(mb.frame)] = (mb.frame, buffer_view.presorted(mb.frame, tags, fields), (tags, fields))
+                except Exception:  # noqa: BLE001 - the write goes on; the view sorts its rows as before
+                    log.exception("sorting a write's rows for queries failed")
         return out
 
     def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, *, parsed: bool,

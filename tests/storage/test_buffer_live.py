@@ -3,8 +3,10 @@ writes keeping read rows sorted): random interleavings of writes, queries, flush
 compactions, writer threads running beside them; the sorting thresholds as StoreConfig fields."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 import tsdb_core
 from tsdb_core import StoreConfig
 from tsdb_core.storage import buffer_view
+from tsdb_core.storage.write_path import WritePath
 
 from ..waiting import wait_until
 
@@ -108,6 +111,135 @@ def test_quiet_writes_become_one_piece_without_a_query(background):
     store.close()
 
 
+def _caught_up(store, n: int):
+    view = view_of(store)
+    wait_until(lambda: not view.busy and view._covered == n and not view._unbalanced(), "the catch-up")
+    return view
+
+
+@contextlib.contextmanager
+def _adoptions():
+    """The rows each write's own sorted piece added to the view's pieces (0: it did not join)."""
+    got: list[int] = []
+    real = buffer_view.BufferView._adopt
+
+    def adopt(self, piece, total, rows, tags, chunks):
+        before = self._covered + self._ahead_to - self._ahead_from
+        real(self, piece, total, rows, tags, chunks)
+        got.append(self._covered + self._ahead_to - self._ahead_from - before)
+
+    with mock.patch.object(buffer_view.BufferView, "_adopt", adopt):
+        yield got
+
+
+def _settled(*bodies: str):
+    settled = tsdb_core.open(None)
+    for b in bodies:
+        settled.write(DB, b)
+    settled.flush()
+    return settled
+
+
+def test_a_write_to_a_read_measurement_is_sorted_before_it_is_visible(background):
+    """The writer sorts its rows (``WritePath._presort``): the moment ``write`` returns they are
+    in a piece, no unsorted tail; the one-series array path (no tail allowed) answers at once."""
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_quiet_s": 3600.0}))
+    bodies = [body("h1", range(0, 100), 0)] + [body("h2", range(100 * k, 100 * k + 50), k) for k in range(1, 3)]
+    bodies.append(body("h2", range(300, 350), 3) + "\n" + body("h2", range(340, 350), 9))  # points written twice
+    store.write(DB, bodies[0])
+    store.query(QUERIES[0], db=DB)
+    view = _caught_up(store, 100)
+    with _adoptions() as adopted:
+        for b in bodies[1:]:
+            store.write(DB, b)
+            assert view._covered == store._engine.state.buffer.rows  # right away: no wait
+    assert adopted == [50, 50, 60]  # (the last: 60 rows buffered, 50 points)
+    assert store._reads._array_files(DB, None, "m", 0, 400, ["v"], {"host": ["h2"]}) is not None
+    settled = _settled(*bodies)
+    assert answers(store) == answers(settled)
+    store.close()
+    settled.close()
+
+
+@pytest.mark.parametrize("second", [
+    body("h1", range(90, 130), 5),  # rewrites points a piece holds: the piece would share keys
+    "\n".join(f"m,host=h1,rack=r1 v={t} {t}" for t in range(200, 240)),  # a new tag key: another schema
+    "\n".join(f"m,host=h1 z={t}.5 {t}" for t in range(200, 240)),  # a new field
+])
+def test_a_sorted_write_that_cannot_join_is_left_to_the_view(background, second):
+    """Rows sharing a (series, time) key with a piece, or sorted for a schema the write itself
+    changes, are not appended as they are: the view sorts (and merges) them as before."""
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_quiet_s": 3600.0}))
+    first = body("h1", range(0, 100), 0)
+    store.write(DB, first)
+    store.query(QUERIES[0], db=DB)
+    _caught_up(store, 100)
+    with _adoptions() as adopted:
+        store.write(DB, second)
+    assert adopted in ([0], [])  # refused, or (a schema change) never offered
+    _caught_up(store, 140)
+    settled = _settled(first, second)
+    every = (*QUERIES, "SELECT * FROM m")
+    assert [store.query(q, db=DB).to_json() for q in every] == [settled.query(q, db=DB).to_json() for q in every]
+    store.close()
+    settled.close()
+
+
+def test_newer_writes_are_kept_ahead_of_unsorted_rows(background):
+    """While older rows are left unsorted (here under ``tail_rows``), a write of newer points
+    keeps its sorted piece *ahead* of them; one not newer than every row before is left to the
+    view, and writers stop sorting after it (their pieces could not follow on). Once the
+    writes go quiet the catch-up reaches the pieces ahead and everything is one piece."""
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_tail_rows": 1000,
+                                                       "buffer_sort_quiet_s": 3600.0}))
+    bodies = [body("h1", range(0, 100), 0), body("h2", range(200, 230), 1), body("h1", range(230, 260), 2)]
+    store.write(DB, bodies[0])
+    store.query(QUERIES[0], db=DB)  # read: watched, but its rows stay a tail (under tail_rows)
+    view = view_of(store)
+    assert view._covered == 0
+    with _adoptions() as adopted:
+        store.write(DB, bodies[1])
+        store.write(DB, bodies[2])
+        assert adopted == [30, 30] and view._covered == 0 and len(view._ahead) == 2
+        bodies.append(body("h3", range(50, 60), 3))  # older than rows before: not ahead
+        store.write(DB, bodies[-1])
+        assert adopted == [30, 30, 0]
+    buf = store._engine.state.buffer
+    assert not buf.ready((DB, "autogen", "m"))
+    with mock.patch.object(buffer_view, "presorted", side_effect=AssertionError("sorted in vain")):
+        bodies.append(body("h2", range(300, 310), 4))
+        store.write(DB, bodies[-1])
+    snap = view.snapshot(buf.chunks((DB, "autogen", "m")), ("dc", "host"), {"v": None, "w": None})
+    assert [p.decoded.frame.height for p in snap.pieces] == [30, 30]
+    assert sum(c.rows for c in snap.tail) == 100 + 10 + 10
+    settled = _settled(*bodies)
+    every = (*QUERIES, "SELECT * FROM m")
+    assert [store.query(q, db=DB).to_json() for q in every] == [settled.query(q, db=DB).to_json() for q in every]
+    view.settings = dataclasses.replace(view.settings, quiet_s=0.0)
+    store.query(QUERIES[0], db=DB)  # quiet now: a catch-up sorts the tail, the pieces ahead join
+    wait_until(lambda: not view.busy and view._covered == 180 and len(view._pieces) == 1, "one piece")
+    assert not view._ahead
+    assert [store.query(q, db=DB).to_json() for q in every] == [settled.query(q, db=DB).to_json() for q in every]
+    store.close()
+    settled.close()
+
+
+def test_a_sort_at_the_writer_that_fails_leaves_the_rows_to_the_view(background, caplog):
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_quiet_s": 3600.0}))
+    bodies = [body("h1", range(0, 100), 0), body("h2", range(100, 150), 1)]
+    store.write(DB, bodies[0])
+    store.query(QUERIES[0], db=DB)
+    _caught_up(store, 100)
+    with mock.patch.object(buffer_view, "presorted", side_effect=RuntimeError("boom")):
+        assert store.write(DB, bodies[1]).points_written == 50
+    assert "sorting a write's rows for queries failed" in caplog.text
+    _caught_up(store, 150)
+    settled = _settled(*bodies)
+    assert answers(store) == answers(settled)
+    store.close()
+    settled.close()
+
+
 def test_unread_rows_are_left_to_the_flush(background):
     """Nothing is sorted for writes nobody reads (a bulk load pays for parsing only)."""
     store = tsdb_core.open(None, config=StoreConfig(**FAST))
@@ -148,6 +280,8 @@ def test_a_flush_takes_the_rows_while_a_quiet_merge_waits(background):
 # -- random interleavings ------------------------------------------------------------------
 OPS = st.lists(st.one_of(
     st.tuples(st.just("write"), st.integers(0, 3), st.integers(0, 240), st.integers(1, 60), st.integers(0, 9)),
+    # newer than most rows before: sorted by the writer, kept ahead of rows left unsorted
+    st.tuples(st.just("write"), st.integers(0, 3), st.integers(250, 900), st.integers(1, 60), st.integers(0, 9)),
     st.tuples(st.just("query")), st.tuples(st.just("flush")), st.tuples(st.just("compact")),
 ), min_size=3, max_size=14)
 
@@ -169,11 +303,17 @@ def _apply(store, ops, log: list) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS, writers=st.integers(0, 2), tail=st.sampled_from([1, 40, 500]), step=st.sampled_from([30, 400]),
-       quiet=st.sampled_from([0.0, 0.01, 3600.0]))
-def test_live_answers_equal_the_settled_store(background, ops, writers, tail, step, quiet):
+       quiet=st.sampled_from([0.0, 0.01, 3600.0]), presort=st.booleans())
+def test_live_answers_equal_the_settled_store(background, ops, writers, tail, step, quiet, presort):
     """The main thread runs ``ops`` while ``writers`` threads write series of their own (hosts
     h10+); at every query the live store answers as a store holding the same rows flushed
-    (writes of the threads finished by then are taken as they are: their series only)."""
+    (writes of the threads finished by then are taken as they are: their series only).
+    ``presort``: writers sort their rows for the view (else the view sorts them)."""
+    with mock.patch.object(WritePath, "_presort", WritePath._presort if presort else lambda *a: {}):
+        _live_equals_settled(ops, writers, tail, step, quiet)
+
+
+def _live_equals_settled(ops, writers, tail, step, quiet) -> None:
     config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=tail, buffer_sort_step_rows=step,
                          buffer_sort_quiet_s=quiet)
     store = tsdb_core.open(None, config=config)
@@ -219,7 +359,8 @@ def test_live_answers_equal_the_settled_store(background, ops, writers, tail, st
 @given(ops=OPS, tail=st.sampled_from([1, 40]), step=st.sampled_from([30, 400]))
 def test_every_answer_on_the_way_equals_the_unsorted_reading(background, ops, tail, step):
     """After each step the store reading sorted pieces answers as one reading the chunks as
-    written (``buffer_sort_min_rows`` out of reach), flushed files alike."""
+    written (``buffer_sort_min_rows`` out of reach), flushed files alike; writes to the read
+    measurement sort their rows themselves when they can (not checked: either way is right)."""
     sorted_ = tsdb_core.open(None, config=StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=tail,
                                                       buffer_sort_step_rows=step, buffer_sort_quiet_s=0.0))
     plain = tsdb_core.open(None, config=StoreConfig(buffer_sort_min_rows=10**9))

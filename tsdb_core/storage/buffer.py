@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..base.types import TIME
-from .buffer_view import BufferView, SortSettings
+from .buffer_view import BufferView, Piece, SortSettings
 
 Key = tuple[str, str, str]  # (db, rp, measurement)
 
@@ -85,9 +85,18 @@ class WriteBuffer:
         v = self.views.get(key)
         return v is not None and v.watched()
 
-    def keep_sorted(self, key: Key, tags: tuple[str, ...], fields: dict, lock):
+    def ready(self, key: Key) -> bool:
+        """Whether a write to ``key`` should sort its rows itself (:func:`~.buffer_view.presorted`):
+        queries read them lately and the piece may join the view's (``BufferView.ready``). Read
+        without the store's lock: a stale answer only costs that sort, or leaves the rows to the view."""
+        v = self.views.get(key)
+        return v is not None and not self.retired and v.ready(sum(c.rows for c in list(self.parts.get(key, ()))))
+
+    def keep_sorted(self, key: Key, tags: tuple[str, ...], fields: dict, lock, piece: Piece | None = None,
+                    rows: int = 0):
         """After a write to a watched ``key`` (``lock``, the store's, held): its view sorts the
-        new rows without waiting for the next query (storage/buffer_view.py). Returns what
+        new rows without waiting for the next query (storage/buffer_view.py); ``piece``, the
+        write's ``rows`` rows sorted by the writer, joins the view's pieces when it can. Returns what
         starts that work, to call once ``lock`` is let go (or None)."""
         view = self.views[key]
 
@@ -95,7 +104,7 @@ class WriteBuffer:
             with lock:
                 return None if self.retired else (list(self.parts.get(key, ())), view.last_schema)
 
-        return view.written(self.parts.get(key, []), tags, fields, current)
+        return view.written(self.parts.get(key, []), tags, fields, current, piece, rows)
 
     def add(self, key: Key, frame: pl.DataFrame, tags: tuple[str, ...]) -> None:
         """Append a chunk; a run of small chunks at the end is joined into one.

@@ -9,7 +9,11 @@ there meanwhile (nothing is done for writes nobody reads); while its rows were r
 (``SortSettings.watch_s``), writes start the catch-ups themselves (:meth:`BufferView.written`),
 so a dashboard's next query finds the rows sorted:
 
-- rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
+- a write to such a measurement sorts its own rows before it takes the store's lock
+  (:func:`presorted`, from ``write_path``): they are a piece the moment they are visible,
+  appended to the pieces, or, while older rows wait for a catch-up (the first sort after an
+  unread load), kept *ahead* of them when every row before is older;
+- other rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
   else sorted into new pieces (``step_rows`` at a time); pieces of similar size are merged
   (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
   per row taken from each piece's runs, not from its strings;
@@ -91,11 +95,14 @@ class BufferView:
         self._lock = threading.Lock()
         self._pieces: tuple[Piece, ...] = ()
         self._covered = 0  # rows (in arrival order) the pieces hold
+        self._ahead: tuple[Piece, ...] = ()  # writes sorted by their writers past unsorted rows (see _adopt)
+        self._ahead_from = self._ahead_to = 0  # the rows (in arrival order) those pieces hold
+        self._floor = 0  # the latest time of the rows before them
         self._seen = -1  # buffered rows at the last look
         self._since = 0.0  # monotonic seconds when that count last changed
         self._busy = False  # a catch-up is running
         self._idle = threading.Event()  # set when a catch-up ends (see _when_quiet)
-        self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, snapshot)
+        self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, ahead, snapshot)
         self._read_at = -math.inf  # monotonic seconds of the last snapshot (a query read the rows)
         self._timer = False  # a thread waits for the writes to go quiet (see written)
         self.last_schema: tuple = ((), {})  # (tags, fields) at the last write (see written)
@@ -110,8 +117,8 @@ class BufferView:
         now = _time.monotonic()
         self._read_at = now
         with self._lock:
-            if total < self._covered and not self._busy:  # not a continuation: start over
-                self._pieces, self._covered = (), 0
+            if total < max(self._covered, self._ahead_to) and not self._busy:  # not a continuation: start over
+                self._pieces, self._covered, self._ahead, self._ahead_from, self._ahead_to = (), 0, (), 0, 0
             quiet = self._note(total, now)
             start = self._due(total, quiet) and not self._busy
             self._busy = self._busy or start
@@ -119,23 +126,29 @@ class BufferView:
             self._start(list(chunks), total, tags, fields, quiet)
         with self._lock:
             pieces, covered, last = self._pieces, self._covered, self._last
+            ahead, span = self._ahead, (self._ahead_from, self._ahead_to)
         if last is not None and chunks and last[0] == len(chunks) and last[1] is chunks[-1] and last[2] is pieces \
-                and last[3] == covered:
-            return last[4]  # nothing written or sorted since: the same answer (no walk of the chunks)
-        tail = _chunks_after(chunks, covered)
-        snap = Snapshot(pieces, tuple(tail), tuple(_clean(tail, pieces, tags)))
+                and last[3] == covered and last[4] is ahead:
+            return last[5]  # nothing written or sorted since: the same answer (no walk of the chunks)
+        tail = _chunks_after(chunks, covered) if not ahead else \
+            _chunks_between(chunks, covered, span[0]) + _chunks_after(chunks, span[1])
+        pieces_now = (*pieces, *ahead) if ahead else pieces
+        snap = Snapshot(pieces_now, tuple(tail), tuple(_clean(tail, pieces_now, tags)))
         with self._lock:
-            self._last = (len(chunks), chunks[-1] if chunks else None, pieces, covered, snap)
+            self._last = (len(chunks), chunks[-1] if chunks else None, pieces, covered, ahead, snap)
         return snap
 
     def watched(self) -> bool:
         """Whether a query read these rows in the last ``watch_s`` (then writes keep them sorted)."""
         return _time.monotonic() - self._read_at < self.settings.watch_s
 
-    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current):
+    def written(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType], current,
+                piece: Piece | None = None, rows: int = 0):
         """A write added rows to ``chunks`` (the buffer's list, lock held) of a watched view: sort
         them once the tail is due, and make one piece once the writes go quiet (a thread waits
-        for that; only with ``BACKGROUND``). ``current()`` gives the chunks and this ``(tags, fields)``
+        for that; only with ``BACKGROUND``). ``piece``: the write's own rows, sorted by the writer
+        (:func:`presorted`), of its ``rows`` rows (the last of ``chunks``): they join the pieces at
+        once when they can (:meth:`_adopt`). ``current()`` gives the chunks and this ``(tags, fields)``
         as they are then (taken under the lock), or None once the buffer is being flushed.
         Returns what starts those threads (None: nothing to start), for the writer to call once
         it let go of the lock."""
@@ -145,6 +158,8 @@ class BufferView:
         if total < self.settings.min_rows:
             return None
         with self._lock:
+            if piece is not None:
+                self._adopt(piece, total, rows, tags, chunks)
             self._note(total, _time.monotonic())
             start = self._due(total, False) and not self._busy
             self._busy = self._busy or start
@@ -188,6 +203,57 @@ class BufferView:
             return False
         return sum(1 for p in pieces if p.tmax >= start and p.tmin <= end) <= 1
 
+    def ready(self, total: int) -> bool:
+        """Whether a write's rows sorted by the writer may join the pieces at once: read lately,
+        and no rows written after those joined so (``total``: buffered rows before the write)."""
+        return self.watched() and (not self._ahead or self._ahead_to == total)
+
+    def _adopt(self, piece: Piece, total: int, rows: int, tags: tuple[str, ...], chunks: list) -> None:
+        """Take ``piece``, the last ``rows`` of ``total`` buffered rows (a point written twice kept
+        once), as it is (lock held): appended to the pieces when every row before is in one and
+        it shares no key with one; while rows before are left unsorted (a catch-up behind), kept
+        *ahead* when every row before is older (so it shares no key with them), until the
+        catch-up reaches it. Else its rows are left to the view, sorted as before."""
+        start = total - rows
+        if rows <= 0:
+            return
+        if self._ahead:
+            if self._ahead_to == start and piece.tmin > self._floor and not any(
+                    _overlap(p, piece) and _collide(p, piece, tags) for p in self._ahead):
+                self._ahead, self._ahead_to = (*self._ahead, piece), total
+            return
+        if self._covered == start:
+            if not any(_overlap(p, piece) and _collide(p, piece, tags) for p in self._pieces):
+                self._pieces, self._covered = (*self._pieces, piece), total
+            return
+        before = chunks[:-1]
+        if before and sum(c.rows for c in before) == start and piece.tmin > max(c.tmax for c in before):
+            self._ahead, self._ahead_from, self._ahead_to = (piece,), start, total
+            self._floor = max(c.tmax for c in before)
+
+    def _limit(self, total: int) -> int:
+        """How far (rows in arrival order) a catch-up sorts: up to the pieces kept ahead (lock held)."""
+        return self._ahead_from if self._ahead else total
+
+    def _reached(self, covered: int) -> None:
+        """The pieces reach ``covered`` rows: those kept ahead join them there (lock held)."""
+        self._covered = covered
+        if self._ahead and covered == self._ahead_from:
+            self._pieces, self._covered, self._ahead = (*self._pieces, *self._ahead), self._ahead_to, ()
+
+    def _unbalanced(self) -> bool:
+        """Whether the last two pieces are due to merge (a binary counter; lock held)."""
+        p = self._pieces
+        return len(p) > 1 and p[-2].decoded.frame.height <= p[-1].decoded.frame.height
+
+    def _publish(self, base: tuple[Piece, ...], result: tuple[Piece, ...]) -> tuple[Piece, ...]:
+        """Put ``result`` in place of ``base``, the pieces a catch-up started from, keeping the
+        pieces writes added after them meanwhile (lock held). Returns the pieces now."""
+        cur = self._pieces
+        if len(cur) >= len(base) and all(a is b for a, b in zip(cur, base)):
+            self._pieces = (*result, *cur[len(base):])
+        return self._pieces
+
     def _note(self, total: int, now: float) -> bool:
         """Record the row count seen now; whether the writes went quiet (lock held)."""
         if total != self._seen:
@@ -196,7 +262,8 @@ class BufferView:
 
     def _due(self, total: int, quiet: bool) -> bool:
         """Whether a catch-up has work: a tail past ``tail_rows``, or quiet and not one piece (lock held)."""
-        return total - self._covered >= max(self.settings.tail_rows, 1) or (
+        total = self._limit(total)
+        return total - self._covered >= max(self.settings.tail_rows, 1) or self._unbalanced() or (
             quiet and (total > self._covered or len(self._pieces) > 1))
 
     def _start(self, chunks: list, total: int, tags, fields, quiet: bool) -> None:
@@ -263,31 +330,47 @@ class BufferView:
         """Sort the rows after the pieces into new ones ``step_rows`` at a time (each in use as
         soon as it is made); when ``quiet``, merge every piece into one."""
         try:
-            pieces, covered = self._pieces, self._covered
+            with self._lock:
+                pieces, covered = self._pieces, self._covered
             old = len(pieces)
-            while covered < total:  # each step in use at once; merged by size only at the end
-                rows = _rows_after(chunks, covered, self.settings.step_rows)
+            while True:  # each step in use at once; merged by size only at the end
+                with self._lock:
+                    end = min(total, self._limit(total))  # (not into the pieces kept ahead)
+                if covered >= end:
+                    break
+                rows = _rows_after(chunks, covered, min(self.settings.step_rows, end - covered), end)
                 pieces = _added(pieces, rows, tags, fields, by_size=False)
                 old = min(old, len(pieces) - 1)  # (a step sharing keys with older pieces took them in)
                 covered += rows.height
                 with self._lock:
-                    self._pieces, self._covered = pieces, covered
+                    self._pieces = pieces
+                    self._reached(covered)
+            if quiet:
+                with self._lock:
+                    pieces = self._pieces  # (with those kept ahead, if they joined)
             if not quiet:  # this catch-up's steps as one piece, then pieces of similar size merged
                 steps = pieces[old:]
-                pieces = _by_size((*pieces[:old], *(
+                merged = _by_size((*pieces[:old], *(
                     (_merge(steps, tags, certain=True),) if len(steps) > 1 else steps)), tags)
-                with self._lock:
-                    self._pieces = pieces
+                with self._lock:  # (pieces written since stay after them)
+                    pieces = self._publish(pieces, merged)
             if quiet and len(pieces) > 1:
                 merged = (_merge(pieces, tags, certain=True),)
                 with self._lock:
-                    self._pieces = merged
+                    self._publish(pieces, merged)
         except Exception:  # noqa: BLE001 - the chunks still answer every query
             log.exception("sorting buffered rows for queries failed (they are read unsorted)")
         finally:
             with self._lock:
                 self._busy = False
                 self._idle.set()
+
+
+def presorted(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Piece:
+    """``rows`` (one write's) as a piece, sorted by the writer before it takes the store's lock:
+    handed to :meth:`BufferView.written`, the newest rows of a read measurement are in a piece
+    the moment they are visible (no unsorted tail for the queries in between)."""
+    return _sorted_piece(rows, tags, fields)
 
 
 def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
@@ -375,16 +458,32 @@ def _piece(dec: Decoded, frame: pl.DataFrame) -> Piece:
     return Piece(dec, dec.tmin, dec.tmax, tuple(frame.columns))
 
 
-def _rows_after(chunks: list, skip: int, most: int) -> pl.DataFrame:
+def _rows_after(chunks: list, skip: int, most: int, end: int | None = None) -> pl.DataFrame:
     """The rows of ``chunks`` after the first ``skip`` (in arrival order), as one frame: whole
-    chunks, as many as make ``most`` rows (at least one)."""
+    chunks, as many as make ``most`` rows (at least one), none from row ``end`` on."""
     frames, n = [], 0
     for c in _chunks_after(chunks, skip):
         if frames and n + c.rows > most:
             break
         frames.append(c.frame)
         n += c.rows
-    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+    frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+    return frame if end is None or skip + frame.height <= end else frame.slice(0, end - skip)
+
+
+def _chunks_between(chunks: list, lo: int, hi: int) -> list:
+    """The chunks holding rows ``lo`` to ``hi`` (exclusive) in arrival order, cut at both ends."""
+    from .buffer import Chunk
+    out = _chunks_after(chunks, lo)
+    cut = sum(c.rows for c in chunks) - hi
+    while cut > 0 and out:
+        c = out.pop()
+        if c.rows > cut:
+            frame = c.frame.slice(0, c.rows - cut)
+            t = frame.get_column(TIME)
+            out.append(Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None))
+        cut -= c.rows
+    return out
 
 
 def _chunks_after(chunks: list, skip: int) -> list:
@@ -472,6 +571,9 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
 
 
+ONE_GATHER_ROWS = 16_384  # up to this many rows are reordered in one query (see _gather)
+
+
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     """``frame``'s rows in ``order``, a column at a time: a background sort then never holds
     every thread of Polars' pool for long, where the queries run. Each column is made one
@@ -480,6 +582,8 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     or rechunk keeps it, and every query thread waits on it); in memory, the answer is one chunk."""
     idx = pl.Series(order)
     lf = frame.rechunk().lazy()
+    if frame.height <= ONE_GATHER_ROWS:  # a write's rows: one query's fixed cost, not one per column
+        return lf.select(pl.all().gather(idx)).collect(engine="in-memory")
     return pl.concat([lf.select(pl.col(c).gather(idx)).collect(engine="in-memory") for c in frame.columns],
                      how="horizontal")
 

@@ -5,17 +5,21 @@ are in the buffer (visible), and the call returns after the WAL's group-commit f
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import polars as pl
 
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
-from ..base.types import FieldType, LineError, MeasurementBatch, WriteResult, field_key
+from ..base.types import TIME, FieldType, LineError, MeasurementBatch, WriteResult, field_key
+from . import buffer_view
 from .admission import validate
 from .shard_groups import FAILURE, fail_new_groups, note_series
 from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
 from .state import EngineState
 from .wal import WalEntry, decode_write, encode_write
+
+log = logging.getLogger("tsdb_core.store")
 
 
 class WritePath:
@@ -35,6 +39,7 @@ class WritePath:
         ``twins``: whether a field may share its key with a stored tag (1.x: yes; InfluxDB 3: no)."""
         st = self.state
         seq, failed, failure, upkeep = 0, [], None, []
+        presorted = self._presort(db, rp, batches)  # (before the lock: queries go on meanwhile)
         with st.lock:
             st.check_open()
             db, rp = self.split_name(db, rp)
@@ -48,7 +53,8 @@ class WritePath:
             if twins:  # 1.x: the series of a line refused for a field type conflict exist
                 note_series(st, database.name, pol.name, v.conflicted)
             if v.accepted:
-                seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None, upkeep=upkeep)
+                seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None, upkeep=upkeep,
+                                          presorted=presorted)
         for begin in upkeep:  # background sorting for queries, started outside the lock
             begin()
         if seq:
@@ -62,14 +68,46 @@ class WritePath:
         self.after_write()
         return result
 
+    def _presort(self, db: str, rp: str | None, batches: list[MeasurementBatch]) -> dict:
+        """The batches of measurements queries read lately, sorted as the buffer's view wants
+        them (``buffer_view.presorted``), by ``id`` of their frame: (frame, piece, (tags, fields)
+        it was sorted for). Read without the lock: a batch whose schema or view changed by the
+        time it is applied only has its piece left unused."""
+        st = self.state
+        if not buffer_view.BACKGROUND or not st.buffer.views:
+            return {}
+        try:
+            d, r = self.split_name(db, rp)
+            database = st.catalog.databases.get(d)
+            pol = st.catalog.rp(d, r) if database is not None else None
+        except UserError:
+            return {}
+        out = {}
+        for mb in batches if pol is not None else ():
+            meta = database.measurements.get(mb.measurement)
+            if meta is None or not mb.frame.height or not st.buffer.ready((d, pol.name, mb.measurement)):
+                continue
+            try:
+                tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
+            except RuntimeError:  # (a write changing the schema meanwhile)
+                continue
+            if all(c == TIME or c in fields or c in tags for c in mb.frame.columns):
+                try:
+                    out[id(mb.frame)] = (mb.frame, buffer_view.presorted(mb.frame, tags, fields), (tags, fields))
+                except Exception:  # noqa: BLE001 - the write goes on; the view sorts its rows as before
+                    log.exception("sorting a write's rows for queries failed")
+        return out
+
     def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, *, parsed: bool,
-                       upkeep: list) -> int:
+                       upkeep: list, presorted: dict | None = None) -> int:
         """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none).
         ``parsed``: the frames come from the line-protocol parser, whose columns own compact
         buffers; other frames (a caller's) may share or over-allocate theirs. ``upkeep`` gets
-        what to start once the lock is let go (:func:`apply_entry`)."""
+        what to start once the lock is let go (:func:`apply_entry`); ``presorted``: see :meth:`_presort`
+        (a batch accepted whole keeps its frame, and so its piece)."""
         st = self.state
         seq = 0
+        given = [_presorted_for(a.frame, presorted) for a in accepted]
         entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in accepted]
         if st.wal is not None:
             payload = encode_write(database.name, pol.name, entries)
@@ -83,8 +121,8 @@ class WritePath:
                 entries = decode_write(payload)[2]
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
-        for e in entries:
-            apply_entry(st, database, pol.name, e, upkeep)
+        for e, g in zip(entries, given):
+            apply_entry(st, database, pol.name, e, upkeep, g)
         return seq
 
     def _ensure_database(self, db: str) -> Database:
@@ -113,10 +151,12 @@ class WritePath:
         return db, rp or None
 
 
-def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, upkeep: list | None = None) -> None:
+def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, upkeep: list | None = None,
+                presorted: tuple | None = None) -> None:
     """Schema additions, buffer, index: the steps after the WAL that cannot fail (lock held).
     Writes and WAL replay both end here. ``upkeep`` (a write's) gets what starts the sorting of
-    rows queries read lately, to call once the lock is let go."""
+    rows queries read lately, to call once the lock is let go; ``presorted``: (piece, (tags,
+    fields)), the rows already sorted by the writer for that schema (``WritePath._presort``)."""
     meta = database.measurements.get(e.measurement)
     if meta is None:
         meta = database.measurements[e.measurement] = MeasurementMeta()
@@ -126,12 +166,20 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags))
     if upkeep is not None and state.buffer.watched(key):  # a query reads these rows lately: sort them meanwhile
-        begin = state.buffer.keep_sorted(key, tuple(sorted(meta.tags)), meta.field_columns(), state.lock)
+        tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
+        piece = presorted[0] if presorted is not None and presorted[1] == (tags, fields) else None
+        begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece, e.frame.height)
         if begin is not None:
             upkeep.append(begin)
     state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)
+
+
+def _presorted_for(frame: pl.DataFrame, presorted: dict | None) -> tuple | None:
+    """(piece, schema) sorted from this very frame (``WritePath._presort``), or None."""
+    got = presorted.get(id(frame)) if presorted else None
+    return got[1:] if got is not None and got[0] is frame else None
 
 
 def _line_errors(rejected: list[tuple[int, str]], body: bytes | None) -> list[LineError]:

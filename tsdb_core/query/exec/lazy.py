@@ -571,13 +571,15 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     if df is None:
         return None
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
+    grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     if stages.fill is not None and df.height and not streamed:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
     by = keys + [WINDOW_COLUMN] + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
-    # the reducers' map is read at the end: most often in the reverse of the input's order
-    df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
+    if df is not grouped_df:
+        # the reducers' map is read at the end: most often in the reverse of the input's order
+        df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
     if multi and not plan.ascending:  # influxd reverses series and windows, not a window's rows
         df = df.with_row_index(ROW_TMP).sort(keys + [WINDOW_COLUMN, ROW_TMP],
                                              descending=[True] * (len(keys) + 1) + [False]).drop(ROW_TMP)

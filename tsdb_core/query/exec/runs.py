@@ -37,12 +37,15 @@ class RunGroups:
 
     measurement: str
     rows: pl.DataFrame    # time, the fields read, GROUP_COLUMN (sorted)
-    keys: pl.DataFrame    # one row per group, in group order: the GROUP BY tags, WINDOW_COLUMN
+    keys: pl.DataFrame    # one row per group, sorted: the GROUP BY tags, WINDOW_COLUMN
+    order: np.ndarray | None  # the groups in that order (None: as they come)
     schema: dict          # the columns' types, as the general path's scan has them
 
     def agg(self, exprs: list[pl.Expr]) -> pl.LazyFrame:
-        """``group_by(keys).agg(exprs)``: each run aggregated as a slice, keys beside."""
+        """``group_by(keys).agg(exprs)`` sorted by the keys: each run aggregated as a slice."""
         out = self.rows.lazy().group_by(GROUP_COLUMN, maintain_order=True).agg(exprs).drop(GROUP_COLUMN)
+        if self.order is not None:
+            out = out.select(pl.all().gather(self.order))
         name = pl.lit(self.measurement, pl.String).alias(NAME)
         return pl.concat([self.keys.lazy(), out], how="horizontal").select(name, pl.all())
 
@@ -68,11 +71,27 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
     if len(counts) > 1 and len(set(zip(*per_series))) < len(counts):
         return None  # series that share their GROUP BY tags are one group: hashing it is
     gid, series, windows = _runs(rows.get_column(TIME).to_numpy(), counts, a.interval, a.offset)
-    keys = [pl.Series(k, v, pl.String).gather(pl.Series(series)) for k, v in zip(a.dimensions, per_series)]
+    order = _key_order(per_series, series)
+    if order is not None:
+        series, windows = series[order], windows[order]
+    at = series.tolist()
+    keys = [pl.Series(k, [v[i] for i in at], pl.String) for k, v in zip(a.dimensions, per_series)]
     keys.append(pl.Series(WINDOW_COLUMN, windows, pl.Int64))
     schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **rows.schema, NAME: pl.String}
     rows = rows.with_columns(pl.Series(GROUP_COLUMN, gid).set_sorted())
-    return RunGroups(src.measurement, rows, pl.DataFrame(keys), schema)
+    return RunGroups(src.measurement, rows, pl.DataFrame(keys), order, schema)
+
+
+def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | None:
+    """The groups (each of ``series``, which ascend) ordered by their series' GROUP BY tags
+    (as Polars sorts strings: by code point), then window; None when they are so already."""
+    tags = list(zip(*per_series))
+    ranked = sorted(range(len(tags)), key=tags.__getitem__)
+    if ranked == list(range(len(tags))):
+        return None
+    rank = np.empty(len(tags), dtype=np.int64)
+    rank[ranked] = np.arange(len(tags))
+    return np.argsort(rank[series], kind="stable")
 
 
 def _runs(times: np.ndarray, counts: np.ndarray, interval: int, offset: int):

@@ -24,7 +24,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
-from ..plan.nodes import WINDOW_COLUMN, Aggregate, Scan
+from ..plan.nodes import WINDOW_COLUMN, Aggregate, Scan, seen_column
 
 GROUP_COLUMN = "\x00group"  # each row's group: rises by one at each new (series, window)
 _NUMERIC = (pl.Int64, pl.UInt64, pl.Float64)
@@ -40,14 +40,20 @@ class RunGroups:
     keys: pl.DataFrame    # one row per group, sorted: the GROUP BY tags, WINDOW_COLUMN
     order: np.ndarray | None  # the groups in that order (None: as they come)
     schema: dict          # the columns' types, as the general path's scan has them
+    lengths: pl.Series    # each group's rows, in the keys' order
+    full: frozenset[str]  # the points counted of these calls are every row (their field has no null)
 
     def agg(self, exprs: list[pl.Expr]) -> pl.LazyFrame:
-        """``group_by(keys).agg(exprs)`` sorted by the keys: each run aggregated as a slice."""
-        out = self.rows.lazy().group_by(GROUP_COLUMN, maintain_order=True).agg(exprs).drop(GROUP_COLUMN)
+        """``group_by(keys).agg(exprs)`` sorted by the keys: each run aggregated as a slice
+        (a count of a field without nulls is its group's length, known already)."""
+        names = [e.meta.output_name() for e in exprs]
+        out = self.rows.lazy().group_by(GROUP_COLUMN, maintain_order=True).agg(
+            [e for e, n in zip(exprs, names) if n not in self.full]).drop(GROUP_COLUMN)
         if self.order is not None:
             out = out.select(pl.all().gather(self.order))
+        lengths = [self.lengths.alias(n) for n in names if n in self.full]
         name = pl.lit(self.measurement, pl.String).alias(NAME)
-        return pl.concat([self.keys.lazy(), out], how="horizontal").select(name, pl.all())
+        return pl.concat([self.keys.lazy(), out], how="horizontal").select(name, pl.all(), *lengths)
 
 
 def groups(plan, stages, order, low, ctx) -> RunGroups | None:
@@ -71,15 +77,18 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
     if len(counts) > 1 and len(set(zip(*per_series))) < len(counts):
         return None  # series that share their GROUP BY tags are one group: hashing it is
     gid, series, windows = _runs(rows.get_column(TIME).to_numpy(), counts, a.interval, a.offset)
+    lengths = np.bincount(gid, minlength=len(series)).astype(np.uint32)
     order = _key_order(per_series, series)
     if order is not None:
-        series, windows = series[order], windows[order]
+        series, windows, lengths = series[order], windows[order], lengths[order]
     at = series.tolist()
     keys = [pl.Series(k, [v[i] for i in at], pl.String) for k, v in zip(a.dimensions, per_series)]
     keys.append(pl.Series(WINDOW_COLUMN, windows, pl.Int64))
     schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **rows.schema, NAME: pl.String}
     rows = rows.with_columns(pl.Series(GROUP_COLUMN, gid).set_sorted())
-    return RunGroups(src.measurement, rows, pl.DataFrame(keys), order, schema)
+    full = frozenset(seen_column(i) for i, call in enumerate(low.aggs)
+                     if not rows.get_column(call.args[0].name).null_count())
+    return RunGroups(src.measurement, rows, pl.DataFrame(keys), order, schema, pl.Series(lengths), full)
 
 
 def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | None:

@@ -4,13 +4,13 @@
 
 A file is sorted by series, then time, so each (series, window) group of such a statement
 is one run of consecutive rows. The provider hands the rows of one source with each
-series' row count and tag values (``DataProvider.scan_runs``); each row's window comes
-from its time, and a group starts where the series or the window changes, found with
-numpy (no tag compared or hashed row by row). The aggregates stay the general executor's
+series' row count and tag values (``DataProvider.scan_runs``); the groups of a series are
+found by a binary search of the window edges in its times (no tag compared or hashed row
+by row), and come out sorted by their keys. The aggregates stay the general executor's
 own Polars expressions, run over those runs as slices, so the answers are the ones it
 gives. Anything else (several sources, GROUP BY tags that do not tell series apart, zone
 windows, conditions on fields, selectors' points, many-row calls) runs the general path;
-tests/query/test_series_runs.py checks both agree.
+tests/query/test_run_groups.py checks both agree.
 """
 from __future__ import annotations
 

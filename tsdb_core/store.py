@@ -257,6 +257,11 @@ class Store:
         """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays)."""
         return self._reads.scan_series(db, rp, measurement, start, end, columns, tags)
 
+    def scan_runs(self, db: str, rp: str | None, measurement: str, start: int, end: int,
+                  columns: list[str], tags: TagValues | None = None):
+        """Rows series by series with their counts and tags (``DataProvider.scan_runs``)."""
+        return self._reads.scan_runs(db, rp, measurement, start, end, columns, tags or {})
+
     def value_counts(self, db: str, rp: str | None, measurement: str, start: int, end: int,
                      fields: list[str]) -> dict[str, int] | None:
         """Non-null values of each field in [start, end] (``DataProvider.value_counts``)."""

@@ -13,6 +13,7 @@ import tsdb_core
 from tsdb_core.base.time import fixed_clock
 from tsdb_core.query.engine import execute
 from tsdb_core.query.exec import lazy
+from tsdb_core.query.exec import runs as series_runs
 
 from .conftest import NOAA_DB, NOW, load_noaa
 from .test_noaa_cases import FUZZ_CASES, READ_CASES, _check, _ids
@@ -30,7 +31,7 @@ class _Runs:
 
         def spy(*args):
             df = real(*args)
-            if args[-1]:
+            if args[-1]:  # None: grouped from each series' rows (exec/runs.py)
                 self.grouped += 1
                 self.regrouped += bool(df.height and not df[lazy.RUNS_OK_COLUMN][0])
             return df
@@ -59,11 +60,17 @@ def test_recorded_answers_from_files(filed_noaa, case):
 
 
 def test_recorded_window_and_tag_queries_take_runs(filed_noaa, monkeypatch):
+    """One compacted file: the groups come from each series' rows (exec/runs.py), so the
+    grouping by runs of equal keys is not needed at all."""
     runs = _Runs(monkeypatch)
+    found = []
+    real = series_runs.groups
+    monkeypatch.setattr(series_runs, "groups", lambda *a: found.append(real(*a)) or found[-1])
     q = ("SELECT mean(water_level), count(water_level), max(water_level) FROM h2o_feet "
          "WHERE time >= '2019-08-18T00:00:00Z' AND time < '2019-08-18T06:00:00Z' GROUP BY time(1h), location")
     res = execute(filed_noaa, q, db=NOAA_DB, now=NOW).to_json()
-    assert (runs.grouped, runs.regrouped) == (1, 0)
+    assert (runs.grouped, runs.regrouped) == (0, 0)
+    assert len(found) == 1 and found[0] is not None and found[0].keys.height == 12
     series = res["results"][0]["series"]
     assert [s["tags"]["location"] for s in series] == ["coyote_creek", "santa_monica"]
     assert all(len(s["values"]) == 6 for s in series)

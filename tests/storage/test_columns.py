@@ -135,6 +135,10 @@ def test_columns_held_one_by_one_and_tags_built_from_runs(tmp_path):
             all(k[0] == f.id for k in _column_keys(store))
         q2 = "SELECT mean(w) FROM cpu WHERE time >= 5s AND time < 25s GROUP BY time(10s), host"
         assert store.query(q2, db="db").to_json() == plain.query(q2, db="db").to_json()
+        # groups from each series' rows (query/exec/runs.py): no tag is read row by row
+        assert sorted(k[1] for k in _column_keys(store)) == sorted([INDEX, "v", "w"])
+        q2 = "SELECT mean(w) FROM cpu WHERE w > 3 AND time >= 5s AND time < 25s GROUP BY time(10s), host"
+        assert store.query(q2, db="db").to_json() == plain.query(q2, db="db").to_json()
         assert sorted(k[1] for k in _column_keys(store)) == sorted([INDEX, "v", "w", "host"])
         q3 = "SELECT * FROM cpu WHERE v > 5010 AND time >= 3s"
         assert store.query(q3, db="db").to_json() == plain.query(q3, db="db").to_json()

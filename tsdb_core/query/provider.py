@@ -88,6 +88,14 @@ class DataProvider(Protocol):
         None when several match or as scan_arrays. Only with ``capabilities.arrays``."""
         return None
 
+    def scan_runs(self, db: str, rp: str, measurement: str, start: int, end: int,
+                  columns: list[str], tags: dict[str, list[str]] | None = None) -> tuple | None:
+        """``time`` and the fields ``columns`` of the series matching ``tags`` (all when none)
+        as (a frame of their rows series by series, times ascending within each; a numpy array
+        of each series' row count; tag key -> each series' value, None where it has none), or
+        None when that is not cheap (then :meth:`scan`). Only with ``capabilities.series_order``."""
+        return None
+
     def value_counts(self, db: str, rp: str, measurement: str, start: int, end: int,
                      fields: list[str]) -> dict[str, int] | None:
         """Non-null values of each of ``fields`` with start <= time <= end, exactly as

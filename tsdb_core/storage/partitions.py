@@ -281,6 +281,16 @@ class Files:
             return found[0]
         return found[0][0], {c: np.concatenate([a[c] for _, a in found]) for c in columns}
 
+    def select_runs(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
+                    start: int, end: int, columns: list[str]):
+        """:meth:`Decoded.select_runs` of one file (or one sorted piece of buffered rows); None
+        for several (a series would then come in several runs) or as select_arrays."""
+        if len(files) != 1:
+            return None
+        parts = self._decoded_parts(files, tags, tag_values, start, end, columns,
+                                    lambda dec: dec.select_runs(tag_values, start, end, columns))
+        return parts[0] if parts is not None and len(parts) == 1 else None
+
     def _decoded_parts(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                        start: int, end: int, columns: list[str], take) -> list | None:
         """``take(decoded)`` for each file (or each of its row groups that may hold those series,

@@ -136,6 +136,17 @@ class Reader:
         files, tag_keys, start = found
         return self.state.files.series_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
 
+    def scan_runs(self, db: str, rp: str | None, measurement: str, start: int, end: int, columns: list[str],
+                  tags: TagValues):
+        """``time`` and ``columns`` of the series matching ``tags`` (every series when empty),
+        series by series: (rows, each series' row count, each series' tag values); None when
+        they are not in one cached source (``DataProvider.scan_runs``)."""
+        found = self._array_files(db, rp, measurement, start, end, columns, tags)
+        if found is None:
+            return None
+        files, tag_keys, start = found
+        return self.state.files.select_runs(files, tag_keys, tags, start, end, [TIME, *columns])
+
     def _array_files(self, db, rp, measurement, start, end, columns, tags):
         """(files and sorted pieces of buffered rows, tag keys, start) when the numpy scans
         apply: every row in sources that do not overlap in time (no unsorted buffered rows)."""

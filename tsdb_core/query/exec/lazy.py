@@ -27,6 +27,7 @@ from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
 from . import integral_v1
+from . import runs as series_runs
 from .aux_fill import fill_aux, prefill_refs
 from .counts import from_counts
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
@@ -254,12 +255,16 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     counted, df = from_counts(plan, stages, order, project, ctx)
     if counted:
         return finish(plan, order, df, [NAME], ordered=False) if df is not None else None
+    keys = [NAME, *stages.shape.dimensions]
+    low = stages.lowered(project)
+    grouped = series_runs.groups(plan, stages, order, low, ctx)
+    if grouped is not None:
+        df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
+        return finish(plan, order, df, keys) if df is not None and df.height else None
     lf = load(stages.source, ctx, _counted(stages, project))
     if lf is None:
         return None
-    keys = [NAME, *stages.shape.dimensions]
     lf, schema = _select_rows(plan, stages, order, keys, lf, ctx)
-    low = stages.lowered(project)
     lf, schema = _null_values(lf, schema, low)
     if isinstance(stages.shape, Series):
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
@@ -540,12 +545,13 @@ def _count_points(df: pl.DataFrame, ctx: Ctx) -> None:
 
 
 def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys,
-               ctx) -> pl.DataFrame | None:
-    """The Aggregate stage, then Fill and Transform over its rows, then the output columns."""
+               ctx, grouped: series_runs.RunGroups | None = None) -> pl.DataFrame | None:
+    """The Aggregate stage, then Fill and Transform over its rows, then the output columns;
+    ``grouped``: the rows already in their groups (exec/runs.py), ``lf`` unused."""
     a: Aggregate = stages.shape
     if order.limit or order.offset:
         lf = _selector_input_limit(plan, order, lf, low, keys, ctx)
-    windowed = _with_windows(plan, a, lf, low, ctx)
+    windowed = _with_windows(plan, a, lf, low, ctx) if grouped is None else (None, None)
     if windowed is None:
         return None
     lf, grid = windowed
@@ -555,7 +561,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         if multi:
             df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx)
         else:
-            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx)
+            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped)
     except UnsupportedType:
         # influxd builds the typed iterator only where there is data: no rows, no error
         series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
@@ -565,13 +571,15 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     if df is None:
         return None
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
+    grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     if stages.fill is not None and df.height and not streamed:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
     by = keys + [WINDOW_COLUMN] + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
-    # the reducers' map is read at the end: most often in the reverse of the input's order
-    df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
+    if df is not grouped_df:
+        # the reducers' map is read at the end: most often in the reverse of the input's order
+        df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
     if multi and not plan.ascending:  # influxd reverses series and windows, not a window's rows
         df = df.with_row_index(ROW_TMP).sort(keys + [WINDOW_COLUMN, ROW_TMP],
                                              descending=[True] * (len(keys) + 1) + [False]).drop(ROW_TMP)
@@ -721,9 +729,13 @@ def _known_field(call) -> bool:
     return not (isinstance(a0, ast.VarRef) and a0.type in ("unknown", None))  # "tagarg" is known
 
 
-def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
+def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
+                 grouped: series_runs.RunGroups | None = None) -> pl.DataFrame | None:
     """One row per group of every one-value aggregate (selectors' aux fields beside)."""
     exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending)
+    if grouped is not None:  # no mode(), integral() or aux field here (exec/runs.py)
+        seen, keep = _seen_exprs(schema, low, exprs)
+        return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
     if integrals and len(integrals) == len(low.aggs):
         return _integral_rows(plan, a, lf, schema, gkeys, integrals, ctx)
     if _lone_stream(plan, a, low, schema):
@@ -770,8 +782,11 @@ def _integral_rows(plan, a: Aggregate, lf, schema, gkeys, integrals, ctx: Ctx) -
 
 def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, exprs, modes,
                  integrals, seen, keep, runs: bool) -> pl.DataFrame:
-    """The groups' rows of :func:`_scalar_aggs`, collected once; ``runs``: see :func:`_run_agg`."""
-    if runs:
+    """The groups' rows of :func:`_scalar_aggs`, collected once; ``runs``: see :func:`_run_agg`
+    (None: ``lf`` holds the groups already, :meth:`series_runs.RunGroups.agg`)."""
+    if runs is None:
+        df = lf
+    elif runs:
         df = _run_agg(plan, lf, gkeys, exprs)
     else:
         df = _group_agg(plan, a, lf, gkeys, exprs) if exprs else lf.select(gkeys).unique()

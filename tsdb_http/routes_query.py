@@ -105,10 +105,13 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
     return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form, influxql))
 
 
+def _v3_values(url: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
+    """The values InfluxDB 3 read, plus the URL's other names (``p``/``u``: the credentials)."""
+    return {**{k: v for k, v in url.items() if k not in v3_params.FIELDS}, **values}
+
+
 def _v3_url_values(query_string: bytes) -> dict[str, str]:
-    """The URL's values as InfluxDB 3 reads them, over the plain reading (which keeps ``p``/``u``
-    for the credentials)."""
-    return {**url_values(query_string), **v3_params.from_url(query_string)}
+    return _v3_values(url_values(query_string), v3_params.from_url(query_string))
 
 
 @functools.lru_cache(maxsize=512)
@@ -269,7 +272,7 @@ async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kin
     if shim.influxql is _V1:
         form = await query_form(request, shim.config.max_body_bytes)
     elif request.method == "POST":
-        form = {**url, **await v3_params.from_post(request, shim.config.max_body_bytes)}
+        form = _v3_values(url, await v3_params.from_post(request, shim.config.max_body_bytes))
     else:
         form = _v3_url_values(qs)
     return _shape(kind, ctype, gz, form, shim.config.dialect, shim.influxql, accepts[0]), principal

@@ -28,8 +28,8 @@ from tsdb_core import ParseError, QueryResult, StatementResult, Store, TsdbError
 
 from . import chunking, encode, encode_v3, permissions, v1_results, v3_params
 from .offload import Offload
-from .params import (Dialect, HttpError, QueryParams, check_epoch, check_v3_params, influxql_dialect, query_form,
-                     query_params, split_db_rp, url_values)
+from .params import (Dialect, HttpError, QueryParams, influxql_dialect, query_form, query_params, split_db_rp,
+                     url_values)
 
 log = logging.getLogger("tsdb_http")
 
@@ -98,9 +98,7 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
             # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
             # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
             kind, ctype = encode.JSON, encode.JSON
-        check_v3_params(form.get("params"), influxql)
         p = query_params(form)
-        check_epoch(p.epoch, influxql)
     db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
     return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form, influxql))
 

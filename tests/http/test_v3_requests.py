@@ -336,8 +336,8 @@ def test_influxql_bodies(cloud):
     ("text/plain", "invalid mime type (text/plain)"),
     ("Application/JSON; Charset=UTF-8", "invalid mime type (application/json; charset=utf-8)"),
     ("garbage", "invalid mime type (mime parse error: a slash (/) was missing between the type and subtype)"),
-    ("text/plain; a", "invalid mime type (mime parse error: an equals sign (=) was missing between a parameter "
-                      "and its value)"),
+    ("text/plain; a", ("invalid mime type (mime parse error: an equals sign (=) was missing between a parameter "
+                       "and its value)")),
     ("multipart/form-data", "A boundary header is required for multipart upload"),
 ])
 def test_body_types_influxdb3_refuses(cloud, ctype, error):

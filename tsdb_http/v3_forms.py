@@ -179,7 +179,8 @@ def multipart_fields(body: bytes, boundary: str) -> list[tuple[str, bytes]]:
     at = body.find(dash)
     if at < 0:
         raise MultipartError(INCOMPLETE_STREAM)
-    buf, fields = body[at:], []
+    buf = body[at:]
+    fields: list[tuple[str, bytes]] = []
     while True:
         if len(buf) < len(dash) or buf[:len(dash)] != dash:
             raise MultipartError(INCOMPLETE_STREAM)

@@ -212,7 +212,7 @@ class _Reader:
         return f"invalid type: {what}, expected {expected}"
 
     # -- Value (deserialize_any) ------------------------------------------------------------
-    def value(self):
+    def value(self) -> object:
         b = self.ws()
         if b is None:
             raise self.peek_error(EOF_VALUE)
@@ -360,7 +360,7 @@ class _Reader:
         return int(digits, 16)
 
     # -- numbers (de.rs parse_integer ... f64_from_parts, without float_roundtrip) ----------
-    def number(self, positive: bool):
+    def number(self, positive: bool) -> int | float:
         b = self.next()
         if b is None:
             raise self.error(EOF_VALUE)
@@ -378,7 +378,7 @@ class _Reader:
             sig = sig * 10 + (p - 48)
         return self.after_digits(positive, sig)
 
-    def after_digits(self, positive: bool, sig: int):
+    def after_digits(self, positive: bool, sig: int) -> int | float:
         p = self.peek()
         if p == ord("."):
             return self.decimal(positive, sig, 0)

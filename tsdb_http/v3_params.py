@@ -111,11 +111,13 @@ def _lenient_url(query_string: bytes) -> dict[str, str]:
 async def from_post(request: Request, max_bytes: int) -> dict[str, str]:
     """extract_request for a POST: the values of the URL and the body, by Content-Type."""
     qs = request.scope["query_string"]
-    raw = request.headers.getlist("content-type")
-    if not raw:
+    raw = next((v for k, v in request.scope["headers"] if k == b"content-type"), None)
+    if raw is None:
         return await _influxql_body(request, qs, max_bytes)
+    if (problem := v3_forms.utf8_error(raw)) is not None:
+        raise HttpError(400, f"Invalid UTF8: mime type {problem}")
     try:
-        mime = v3_forms.parse_mime(raw[0])
+        mime = v3_forms.parse_mime(raw.decode())
     except v3_forms.MimeError as e:
         raise HttpError(400, f"invalid mime type ({e})") from None
     if (mime.type_, mime.subtype) == ("application", "x-www-form-urlencoded"):

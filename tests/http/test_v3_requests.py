@@ -339,6 +339,7 @@ def test_influxql_bodies(cloud):
     ("text/plain; a", ("invalid mime type (mime parse error: an equals sign (=) was missing between a parameter "
                        "and its value)")),
     ("multipart/form-data", "A boundary header is required for multipart upload"),
+    (b"text/\xff", "Invalid UTF8: mime type invalid utf-8 sequence of 1 bytes from index 5"),  # Rust's Utf8Error
 ])
 def test_body_types_influxdb3_refuses(cloud, ctype, error):
     _plain_error(cloud.post("/query?db=db&q=SHOW%20MEASUREMENTS", content=b"x", headers={"Content-Type": ctype}),

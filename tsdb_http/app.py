@@ -242,6 +242,8 @@ def _header_safe(message: str) -> str:
 async def _on_http_error(request: Request, exc: HttpError) -> Response:
     dialect = request.app.state.shim.config.dialect
     if isinstance(exc, QueryError):
+        if exc.kind is None:  # InfluxDB 3 (influxdb3_server http.rs, IntoResponse for HttpError): status and body only
+            return Response(exc.body(), exc.status)
         hdrs = {"X-Influxdb-Error": _header_safe(exc.message), "Content-Type": exc.ctype}
         if exc.gzip:
             hdrs["Content-Encoding"] = "gzip"

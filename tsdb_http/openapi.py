@@ -20,6 +20,7 @@ from .explorer import ASSETS
 from .params import CODES, Dialect
 
 JSON, CSV, MSGPACK, TEXT, HTML = "application/json", "text/csv", "application/x-msgpack", "text/plain", "text/html"
+V3_CSV = "application/csv"  # InfluxDB 3's /query CSV
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Operation:
     guarded: bool = True  # the no-auth Host/Origin guard applies (origins.py): 403
     query_errors: bool = False  # errors written by /query's negotiated formatter
     v3_errors: bool = False  # errors as InfluxDB 3 writes them: {"error": message} (routes_v3.py)
+    v3_query: bool = False  # /query as the influxdb3 dialect answers it (v3_params.py): errors without a header
 
 
 def _enum(*values: str) -> tuple:
@@ -112,6 +114,45 @@ def _query_op(method: str) -> Operation:
                      "follows `Accept` (JSON, CSV or msgpack), and so do its errors.", "query", _QUERY_OK,
                      *_QUERY_ERRORS, params=params, body="query" if method == "POST" else None,
                      authed=True, query_errors=True)
+
+
+_V3_BOOL = _enum("true", "false")
+_V3_QUERY_PARAMS = (
+    Param("db", "query", "Database the statements run in (`db/rp` names a policy too; an empty value is none)."),
+    Param("q", "query", "InfluxQL statements, separated by `;`. A `q` without statements (empty, blanks, `;`, "
+          "comments) is answered 200 with an empty body.", required=True),
+    _RP,
+    Param("epoch", "query", "Times as integers in this unit instead of RFC3339 text; any other value, an empty one "
+          "too, is refused: 400 `error decoding params from url: unknown variant ...`.",
+          _enum("ns", "u", "µ", "ms", "s", "m", "h", "d", "w")),
+    Param("chunked", "query", "`true`: the answer in pieces, JSON documents back to back, every series split at "
+          "`chunk_size` rows. `true` or `false` only (else 400).", _V3_BOOL),
+    Param("chunk_size", "query", "Rows per piece when chunked (default 10000; `0` splits nothing). An unsigned "
+          "integer (else 400).", (("type", "string"), ("pattern", r"^\+?[0-9]{1,19}$"))),
+    Param("pretty", "query", "`true`: JSON indented by 2 spaces. `true` or `false` only (else 400).", _V3_BOOL),
+    Param("params", "query", "Bound parameters (`$name` in `q`): a JSON object of null, boolean, number or string "
+          "values; what serde_json cannot read is 400 `error decoding query body: <serde_json's words>`."),
+    _U, Param("Accept-Encoding", "header", "`gzip` compresses a successful answer (this server's addition: InfluxDB 3 "
+              "compresses nothing; request errors never are)."),
+)
+
+
+def _v3_query_op(method: str) -> Operation:
+    """/query in the influxdb3 dialect (iox_v1_query_api handler.rs extract_request)."""
+    how = {"GET": "Values in the URL.", "HEAD": "As GET, without the body.",
+           "POST": "Values in the URL and the body: a form (URL-encoded or multipart, over the URL's values), "
+                   "or with no Content-Type or `application/vnd.influxql` the query itself (when the URL has no "
+                   "`q`); other body types: 400 `invalid mime type (...)`."}[method]
+    params = _V3_QUERY_PARAMS if method != "POST" else tuple(
+        Param(p.name, p.where, p.description, p.schema) for p in _V3_QUERY_PARAMS)  # q may be in the body
+    return Operation(f"Run InfluxQL ({method})", f"InfluxDB 3's v1 query endpoint. {how} Each value at most once "
+                     "(else 400 `duplicate field`). The format follows `Accept`, compared whole: absent, "
+                     "`application/json` or `*/*` JSON, `application/csv` or `text/csv` CSV (sent as "
+                     "`application/csv`), `application/x-msgpack` msgpack, anything else 400. Statement errors "
+                     "are in the 200 answer; a failed request is `{\"error\": message}`, sent without a "
+                     "Content-Type or X-Influxdb-Error header, as InfluxDB 3 sends it.", "query",
+                     ((200, (JSON, V3_CSV, MSGPACK)),), *_QUERY_ERRORS, params=params,
+                     body="query_v3" if method == "POST" else None, authed=True, query_errors=True, v3_query=True)
 
 
 def _write_op(v2: bool) -> Operation:
@@ -175,7 +216,7 @@ _ASSET = Operation("Explorer asset", "A script, style sheet or license of the pa
 def _head(op: Operation) -> Operation:
     return Operation(op.summary + " (HEAD)", op.description, op.tag, tuple((s, ()) for s, _ in op.ok),
                      op.cloud_errors, op.v1_errors, op.params, None, op.authed, op.guarded, op.query_errors,
-                     op.v3_errors)
+                     op.v3_errors, op.v3_query)
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
@@ -191,6 +232,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/openapi.json", "GET"): _OPENAPI, ("/openapi.json", "HEAD"): _head(_OPENAPI),
     ("/", "GET"): _PAGE, ("/", "HEAD"): _head(_PAGE), ("/docs", "GET"): _DOCS, ("/docs", "HEAD"): _head(_DOCS),
     ("/explorer/{asset}", "GET"): _ASSET, ("/explorer/{asset}", "HEAD"): _head(_ASSET),
+}
+
+# /query when it runs the influxdb3 dialect (the default, cloud-dedicated)
+V3_QUERY_OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("/query", "GET"): _v3_query_op("GET"), ("/query", "POST"): _v3_query_op("POST"),
+    ("/query", "HEAD"): _head(_v3_query_op("HEAD")),
 }
 
 
@@ -257,13 +304,18 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-_OK_SCHEMAS = {JSON: None, CSV: {"type": "string"}, MSGPACK: {"type": "string", "contentMediaType": MSGPACK},
+_OK_SCHEMAS = {JSON: None, CSV: {"type": "string"}, V3_CSV: {"type": "string"}, MSGPACK: {"type": "string", "contentMediaType": MSGPACK},
                HTML: {"type": "string"}, TEXT: {"type": "string"}, "text/javascript": {"type": "string"},
                "text/css": {"type": "string"}, PRETTY: {"type": "string"}, "application/jsonl": {"type": "string"},
                "application/vnd.apache.parquet": {"type": "string", "contentMediaType": "application/vnd.apache.parquet"}}
 _OK_JSON = {"/ping": _ref("Ping"), "/health": _ref("Health"), "/query": _ref("QueryAnswer"),
             "/openapi.json": {"type": "object"}, "/write": _ref("CloudError"),
             "/api/v3/query_sql": _ref("V3Rows"), "/api/tsdb/check": _ref("CheckAnswer"), "/api/v3/query_influxql": _ref("V3Rows")}
+
+
+_V3_NOTHING = {"type": "null", "description": "No body at all (read as null): `q` held no statement. InfluxDB 3 "
+               "answers such a query 200 with an empty body, in every format."}
+_V3_QUERY_ANSWER = {"anyOf": [_ref("QueryAnswer"), _V3_NOTHING]}
 
 
 def _bodies(key: str) -> dict:
@@ -283,19 +335,32 @@ def _bodies(key: str) -> dict:
         return {"required": False, "description": "Line protocol, one point a line (gzip with Content-Encoding).",
                 "content": {"text/plain": {"schema": {"type": "string"}},
                             "application/octet-stream": {"schema": {"type": "string"}}}}
+    if key == "query_v3":
+        form = {"type": "object", "properties": {p.name: dict(p.schema) for p in _V3_QUERY_PARAMS if p.name != "u"}}
+        return {"required": False, "description": "A form (its values over the URL's; a multipart part's `epoch` is "
+                "JSON: `\"ms\"`), or the query itself.",
+                "content": {"application/x-www-form-urlencoded": {"schema": form},
+                            "multipart/form-data": {"schema": form},
+                            "application/vnd.influxql": {"schema": {"type": "string"}}}}
     form = {"type": "object", "properties": {p.name: dict(p.schema) for p in _QUERY_PARAMS if p.where == "query"}}
     return {"required": False, "description": "The /query values as a form (they override the URL's).",
             "content": {"application/x-www-form-urlencoded": {"schema": form},
                         "multipart/form-data": {"schema": form}}}
 
 
-def _headers(status: int) -> dict:
+def _headers(status: int, plain: bool = False) -> dict:
+    """``plain``: an InfluxDB 3 /query error (no X-Influxdb-Error)."""
     headers = dict(_COMMON_HEADERS)
-    if status // 100 != 2 and status != 401:
+    if status // 100 != 2 and status != 401 and not plain:
         headers["X-Influxdb-Error"] = {"description": "The error message, on one line.", "schema": {"type": "string"}}
     if status in (429, 503):
         headers["Retry-After"] = {"description": "Seconds to wait before trying again.", "schema": {"type": "string"}}
     return headers
+
+
+def _v3_query_error(op: Operation, status: int, no_auth: bool) -> bool:
+    """An error InfluxDB 3's /query sends without a Content-Type (the 401/429 of auth, the guard's 403 aside)."""
+    return op.v3_query and status not in (401, 429) and not (status == 403 and no_auth)
 
 
 def _error_schema(op: Operation, status: int, dialect: Dialect, no_auth: bool = False) -> dict:
@@ -312,7 +377,8 @@ def _error_schema(op: Operation, status: int, dialect: Dialect, no_auth: bool = 
 def _responses(path: str, method: str, op: Operation, dialect: Dialect, no_auth: bool) -> dict:
     out: dict[str, dict] = {}
     for status, types in op.ok:
-        content = {t: {"schema": _OK_SCHEMAS[t] or _OK_JSON[path]} for t in types if method != "HEAD"}
+        content = {t: {"schema": _OK_SCHEMAS[t] or (_V3_QUERY_ANSWER if op.v3_query else _OK_JSON[path])}
+                   for t in types if method != "HEAD"}
         out[str(status)] = {"description": "Success." if status != 201 else "Some lines were rejected.",
                             "headers": _headers(status), **({"content": content} if content else {})}
     errors = set(op.cloud_errors if dialect is Dialect.CLOUD else op.v1_errors)
@@ -321,8 +387,11 @@ def _responses(path: str, method: str, op: Operation, dialect: Dialect, no_auth:
     if op.guarded and no_auth:
         errors.add(403)
     for status in sorted(errors):
-        entry = {"description": CODES.get(status, "error").capitalize() + ".", "headers": _headers(status)}
-        if method != "HEAD":
+        plain = _v3_query_error(op, status, no_auth)
+        entry = {"description": CODES.get(status, "error").capitalize() + "." + (
+            " The body is `{\"error\": message}` (JSON), sent without a Content-Type header." if plain else ""),
+            "headers": _headers(status, plain)}
+        if method != "HEAD" and not plain:
             entry["content"] = _error_schema(op, status, dialect, no_auth)
         out[str(status)] = entry
     return out
@@ -352,9 +421,12 @@ def routes_of(routes) -> list[tuple[str, str]]:
 def document(routes, config) -> dict:
     """The OpenAPI 3.1 document of an app's ``routes`` under ``config`` (a ShimConfig)."""
     dialect = config.dialect
+    import tsdb_core
+
+    v3 = config.influxql_dialect is tsdb_core.Dialect.INFLUXDB3
     paths: dict[str, dict] = {}
     for path, method in routes_of(routes):
-        op = OPERATIONS.get((path, method))
+        op = (V3_QUERY_OPERATIONS.get((path, method)) if v3 else None) or OPERATIONS.get((path, method))
         if op is None:
             raise LookupError(f"route {method} {path} has no OpenAPI description (tsdb_http/openapi.py OPERATIONS)")
         paths.setdefault(path, {})[method.lower()] = _operation(path, method, op, dialect, config.no_auth)

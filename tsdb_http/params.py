@@ -106,25 +106,8 @@ def write_precision(raw: str | None, v2: bool, dialect: Dialect) -> str:
 
 # -- /query parameters ---------------------------------------------------------------------
 
-# InfluxDB 3's epoch values (iox_v1_query_api/src/types.rs Precision; serde lists the alias µ).
+# InfluxDB 3's epoch values (iox_v1_query_api/src/types.rs Precision; serde lists the alias µ): v3_params.py.
 V3_EPOCHS = ("ns", "u", "µ", "ms", "s", "m", "h", "d", "w")
-
-
-def check_epoch(epoch: str | None, influxql) -> None:
-    """InfluxDB 3 refuses an epoch it has no unit for (400; 1.x takes it as ns)."""
-    if epoch is None or influxql is not tsdb_core.Dialect.INFLUXDB3 or epoch in V3_EPOCHS:
-        return
-    expected = ", ".join(f"`{e}`" for e in V3_EPOCHS)
-    raise HttpError(400, f"error decoding params from url: unknown variant `{epoch}`, expected one of {expected}")
-
-
-def check_v3_params(raw: str | None, influxql) -> None:
-    """InfluxDB 3 refuses ``params`` values that are lists or objects (400, serde_json's position)."""
-    if not raw or influxql is not tsdb_core.Dialect.INFLUXDB3:
-        return
-    message = tsdb_core.influxdb3_params_error(raw)
-    if message is not None:
-        raise HttpError(400, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,8 +28,8 @@ from tsdb_core import ParseError, QueryResult, StatementResult, Store, TsdbError
 
 from . import chunking, encode, encode_v3, permissions, v1_results, v3_params
 from .offload import Offload
-from .params import (Dialect, HttpError, QueryParams, check_epoch, check_v3_params, influxql_dialect, query_form,
-                     query_params, split_db_rp, url_values)
+from .params import (Dialect, HttpError, QueryParams, influxql_dialect, query_form, query_params, split_db_rp,
+                     url_values)
 
 log = logging.getLogger("tsdb_http")
 
@@ -45,10 +45,9 @@ class QueryError(HttpError):
         self.kind, self.ctype, self.gzip = kind, ctype, gzip
 
     def body(self) -> bytes:
-        if self.kind is None:  # the influxdb3 dialect: one JSON shape whatever the format
-            data = v3_params.error_body(self.message)
-        else:
-            data = encode.Encoder(self.kind).encode(encode.Response(error=self.message))
+        if self.kind is None:  # the influxdb3 dialect: one JSON shape whatever the format, never compressed
+            return v3_params.error_body(self.message)
+        data = encode.Encoder(self.kind).encode(encode.Response(error=self.message))
         return zlib_gzip(data) if self.gzip else data
 
 
@@ -89,30 +88,36 @@ class _Shape(NamedTuple):
 
 def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect, influxql,
            accept: str | None = None) -> _Shape:
-    if influxql is not _V1:  # InfluxDB 3: URL values, the whole Accept header, then q (v3_params)
-        v3_params.check_url_values(form)
+    """``form``: the request's values (the influxdb3 dialect: as v3_params read them)."""
+    if influxql is not _V1:  # InfluxDB 3: values (read before), the whole Accept header, then q and params
         kind, ctype = v3_params.negotiate(accept)
-        v3_params.check_query(form)
-    elif kind == encode.MSGPACK and form.get("chunked") == "true":
-        # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
-        # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
-        kind, ctype = encode.JSON, encode.JSON
-    check_v3_params(form.get("params"), influxql)
-    p = query_params(form)
-    if influxql is not _V1:
-        p = v3_params.chunk_size(form, p)
-    check_epoch(p.epoch, influxql)
-    if influxql is not _V1:
+        p = v3_params.query_params(form)
         portability_warning(p.q)
+    else:
+        if kind == encode.MSGPACK and form.get("chunked") == "true":
+            # Deliberate deviation: 1.x sends several msgpack objects, which the `influxdb`
+            # Python client (it asks for msgpack) cannot read; chunks go out as JSON lines.
+            kind, ctype = encode.JSON, encode.JSON
+        p = query_params(form)
     db, rp = split_db_rp(p.db, p.rp, dialect) if p.db else ("", p.rp or None)
     return _Shape(kind, ctype, gz, form, p, db, rp, read_only(p.q), _core_call(kind, p, db, rp, form, influxql))
+
+
+def _v3_values(url: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
+    """The values InfluxDB 3 read, plus the URL's other names (``p``/``u``: the credentials)."""
+    return {**{k: v for k, v in url.items() if k not in v3_params.FIELDS}, **values}
+
+
+def _v3_url_values(query_string: bytes) -> dict[str, str]:
+    return _v3_values(url_values(query_string), v3_params.from_url(query_string))
 
 
 @functools.lru_cache(maxsize=512)
 def _get_shape(query_string: bytes, accept: str | None, accept_encoding: str, dialect: Dialect, influxql) -> _Shape:
     """The shape of a GET (dashboards repeat theirs); errors are raised, never cached."""
     kind, ctype = encode.negotiate(accept)
-    form = MappingProxyType(url_values(query_string))  # shared by every request of this shape: read-only
+    values = url_values(query_string) if influxql is _V1 else _v3_url_values(query_string)
+    form = MappingProxyType(values)  # shared by every request of this shape: read-only
     return _shape(kind, ctype, _gzip_accepted(accept_encoding), form, dialect, influxql, accept)
 
 
@@ -260,8 +265,14 @@ async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kin
     if request.method == "GET" and _cacheable(qs):
         shape = _get_shape(qs, *accepts, shim.config.dialect, shim.influxql)
         return shape, await shim.auth.authenticate(request.headers, shape.form, request.client)
-    principal = await shim.auth.authenticate(request.headers, url_values(qs), request.client)
-    form = await query_form(request, shim.config.max_body_bytes)
+    url = url_values(qs)
+    principal = await shim.auth.authenticate(request.headers, url, request.client)
+    if shim.influxql is _V1:
+        form = await query_form(request, shim.config.max_body_bytes)
+    elif request.method == "POST":
+        form = _v3_values(url, await v3_params.from_post(request, shim.config.max_body_bytes))
+    else:
+        form = _v3_url_values(qs)
     return _shape(kind, ctype, gz, form, shim.config.dialect, shim.influxql, accepts[0]), principal
 
 
@@ -317,6 +328,8 @@ async def query(request: Request) -> Response | RawResponse:
     except Exception as e:  # core errors (and bugs) in the 1.x /query shape, via the formatter
         raise _query_error(shim, e, kind, ctype, gz) from None
     results = _results(shim, shape, qr, prepared, principal)
+    if not results and shim.influxql is not _V1:  # no statement: InfluxDB 3 sends an empty body
+        return RawResponse(b"", [(b"content-type", shape.ctype.encode())])
     if v1:  # 1.x's GET warnings and its answer after a failed statement (v1_results)
         if warnings:
             v1_results.add_warnings(results, warnings)

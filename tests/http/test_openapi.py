@@ -150,9 +150,14 @@ def test_error_bodies_follow_the_dialect():
     ref = lambda paths, path, method, status: paths[path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"]  # noqa: E731
     assert ref(cloud, "/write", "post", "400").endswith("/CloudError")
     assert ref(v1, "/write", "post", "400").endswith("/V1Error")
-    assert ref(cloud, "/query", "get", "400").endswith("/QueryError")  # /query: 1.x's {"error"} in both
+    assert ref(v1, "/query", "get", "400").endswith("/QueryError")  # /query: 1.x's {"error"}
+    # InfluxDB 3's /query errors: {"error"} without a Content-Type (no media type to document), no X-Influxdb-Error
+    bad = cloud["/query"]["get"]["responses"]["400"]
+    assert "content" not in bad and "X-Influxdb-Error" not in bad["headers"] and '{"error": message}' in bad["description"]
     assert ref(cloud, "/query", "get", "401").endswith("/CloudError")
     assert set(cloud["/query"]["get"]["responses"]["200"]["content"]) == {
+        "application/json", "application/csv", "application/x-msgpack"}
+    assert set(v1["/query"]["get"]["responses"]["200"]["content"]) == {
         "application/json", "text/csv", "application/x-msgpack"}
     assert "content" not in cloud["/query"]["head"]["responses"]["200"]
 

@@ -116,13 +116,15 @@ def test_no_gzip_unless_asked(data):
 
 @pytest.mark.parametrize("params,status,error", [
     ({"db": "mydb"}, 400, "expected a query to be provided in the query string or body"),  # v3's handler.rs
-    ({"db": "mydb", "q": "SELECT * FROM cpu", "params": "{bad"}, 400, "error parsing query parameters: "),
+    ({"db": "mydb", "q": "SELECT * FROM cpu", "params": "{bad"}, 400,
+     "error decoding query body: key must be a string at line 1 column 2"),  # serde_json's words
 ])
 def test_request_errors(data, params, status, error):
     r = data.get("/query", params=params)
     assert r.status_code == status
-    assert r.json()["error"].startswith(error)
-    assert r.headers["x-influxdb-error"].startswith(error)
+    assert r.json()["error"] == error
+    # influxdb3_server http.rs IntoResponse for iox_v1_query_api::HttpError: no Content-Type, no X-Influxdb-Error
+    assert "x-influxdb-error" not in r.headers and "content-type" not in r.headers
 
 
 def test_request_error_in_csv(data, v1data):
@@ -194,5 +196,5 @@ def test_unexpected_exception_is_500_with_headers(cloud, monkeypatch):
     r = cloud.get("/query", params={"db": "mydb", "q": "SELECT * FROM cpu"})
     assert r.status_code == 500
     assert r.json() == {"error": "internal error: RuntimeError: kaboom"}
-    assert r.headers["x-influxdb-error"] == "internal error: RuntimeError: kaboom"
+    assert "x-influxdb-error" not in r.headers  # InfluxDB 3's error answers carry no header of their own
     assert r.headers["x-influxdb-version"] and r.headers["request-id"]

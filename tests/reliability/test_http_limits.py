@@ -308,7 +308,7 @@ def test_a_control_byte_in_a_query_error_still_gets_an_answer(server):
     r = httpx.get(server.url + "/query", params={"db": "x", "q": "SELECT * FROM e", "epoch": "e\x7f"}, timeout=5)
     assert r.status_code == 400
     assert "\x7f" in r.json()["error"]
-    assert all(32 <= ord(ch) < 127 for ch in r.headers["x-influxdb-error"])
+    assert "x-influxdb-error" not in r.headers  # InfluxDB 3's /query errors carry no header of their own
 
 
 # -- item 13: Host and Origin without auth ------------------------------------------------------------
@@ -495,7 +495,8 @@ def test_multipart_without_a_boundary_is_a_400(auth_app):
     app, secret = auth_app
     status, answer, _ = _asgi_post(app, b"/query", [(b"content-type", b"multipart/form-data"),
                                                     (b"authorization", b"Token " + secret.encode())], b"x")
-    assert status == 400 and "error parsing form" in json.loads(answer)["error"]
+    # (the cloud dialect reads /query bodies as InfluxDB 3 does: iox_v1_query_api handler.rs multipart_upload)
+    assert status == 400 and json.loads(answer)["error"] == "A boundary header is required for multipart upload"
 
 
 # -- item 14: no query work of unbounded cost on the event loop ------------------------------------

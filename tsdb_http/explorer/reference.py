@@ -11,6 +11,8 @@ from html import escape
 def _schema_text(schema: dict) -> str:
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return " or ".join(_schema_text(s) for s in schema["anyOf"])
     if "enum" in schema:
         return " | ".join(str(v) for v in schema["enum"])
     return str(schema.get("type", "any"))

@@ -1,0 +1,402 @@
+"""/query's request handling in the influxdb3 dialect, as InfluxDB 3 reads a request; influxdb1 unchanged.
+
+Sources (influxdata/influxdb at d7834110b3680ba8e53d16333d158b18b8847bc7; the same crate is
+``iox_v1_query_api`` in influxdata/influxdb3_core):
+
+- ``core/iox_v1_query_api/src/handler.rs``: extract_request (GET: the URL; POST by Content-Type:
+  SupportedContentType ``application/x-www-form-urlencoded`` / ``vnd.influxql`` / ``multipart/form-data``,
+  none = influxql body; then QueryFormat::from_bytes), execute_query (``expected a query to be provided in
+  the query string or body``, ``serde_json::from_str`` of ``params``, ``rewrite::parse_statements``),
+  influxql_body (``Error retrieving query from request body``), multipart_upload (``A boundary header is
+  required for multipart upload``).
+- ``core/iox_v1_query_api/src/lib.rs`` QueryParams (serde_urlencoded), from_hashmap_multipart (trimmed
+  values; ``epoch`` read with ``serde_json::from_str``); ``src/error.rs`` (``error decoding params from url:
+  {0}``, ``error decoding query body: {0}``, ``invalid mime type ({0})``, ``missing query parameters 'db' and
+  'q'``, ``error decoding multipart file upload: {0}``, ``Invalid UTF8: {message} {error}``, ``error reading
+  field from body: {name} -- {error}``); ``src/types.rs`` Precision.
+- ``influxdb3_server/src/http.rs`` ``IntoResponse for iox_v1_query_api::HttpError``: ``ResponseBuilder::new()
+  .status(status).body(serde_json::to_vec(&V1ErrorResponse { error }))``: no Content-Type, no X-Influxdb-Error.
+- ``influxdb_influxql_parser/src/lib.rs`` parse_statements: ``ws0`` (blanks, ``--`` and ``/* */`` comments) and
+  statement terminators are skipped; no statement gives an empty list, which BufferedResponseStream /
+  ChunkedResponseStream / CsvStream turn into no bytes at all (json.rs test ``empty_stream``).
+- serde_json 1.0.149 ``src/error.rs`` (ErrorCode's words), ``src/de.rs``, ``src/read.rs``; mime 0.3.17
+  ``src/parse.rs``; multer 3.1.0 ``src/error.rs``, ``src/multipart.rs``, ``src/buffer.rs``; serde_urlencoded 0.7.1
+  and serde's derive (``duplicate field``, ``unknown variant``): the versions influxdb's Cargo.lock pins. The
+  tables below were recorded from those crates, built from their sources (tests/http/cases/v3_oracle).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+
+import httpx
+import pytest
+
+from tests.http.conftest import NOW_S
+from tsdb_http import v3_forms, v3_json_params, v3_params
+from tsdb_http.params import HttpError
+from tsdb_http.serve import start_in_thread
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ORACLE = os.environ.get("TSDB_V3_ORACLE") or os.path.join(ROOT, "tests/http/cases/v3_oracle/target/release/v3req_oracle")
+EPOCHS = "`ns`, `u`, `µ`, `ms`, `s`, `m`, `h`, `d`, `w`"
+ARRAYS = "JSON arrays are not supported as query parameters. Expected null, boolean, number, or string."  # params.rs
+OBJECTS = "JSON objects are not supported as query parameters. Expected null, boolean, number, or string"
+
+
+def _body(error: str) -> bytes:
+    return json.dumps({"error": error}, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# -- serde_json: a params document ------------------------------------------------------------
+
+PARAMS_ERRORS = [  # (params, serde_json's message), recorded from serde_json 1.0.149
+    ("", "EOF while parsing a value at line 1 column 0"),
+    ("   ", "EOF while parsing a value at line 1 column 3"),
+    ("null", "invalid type: null, expected a map at line 1 column 4"),
+    ("true", "invalid type: boolean `true`, expected a map at line 1 column 4"),
+    ("5", "invalid type: integer `5`, expected a map at line 1 column 1"),
+    ("-5", "invalid type: integer `-5`, expected a map at line 1 column 2"),
+    ("1.5", "invalid type: floating point `1.5`, expected a map at line 1 column 3"),
+    ("1e20", "invalid type: floating point `1e+20`, expected a map at line 1 column 4"),
+    ('"abc"', 'invalid type: string "abc", expected a map at line 1 column 5'),
+    ('"a\\"b"', 'invalid type: string "a\\"b", expected a map at line 1 column 6'),
+    ("[1]", "invalid type: sequence, expected a map at line 1 column 0"),
+    ("{", "EOF while parsing an object at line 1 column 1"),
+    ('{"a', "EOF while parsing a string at line 1 column 3"),
+    ('{"a"', "EOF while parsing an object at line 1 column 4"),
+    ('{"a":', "EOF while parsing a value at line 1 column 5"),
+    ('{"a":1', "EOF while parsing an object at line 1 column 6"),
+    ('{"a":1,', "EOF while parsing a value at line 1 column 7"),
+    ('{"a":1,}', "trailing comma at line 1 column 8"),
+    ('{"a":1 "b":2}', "expected `,` or `}` at line 1 column 8"),
+    ("{1:2}", "key must be a string at line 1 column 2"),
+    ('{"a" 1}', "expected `:` at line 1 column 6"),
+    ('{"a":1}x', "trailing characters at line 1 column 8"),
+    ('{"a":1}}', "trailing characters at line 1 column 8"),
+    ('{"a":01}', "invalid number at line 1 column 7"),
+    ('{"a":1.}', "invalid number at line 1 column 8"),
+    ('{"a":1e}', "invalid number at line 1 column 8"),
+    ('{"a":-}', "invalid number at line 1 column 7"),
+    ('{"a":1e400}', "number out of range at line 1 column 10"),
+    ('{"a":tru}', "expected ident at line 1 column 9"),
+    ('{"a":nulx}', "expected ident at line 1 column 9"),
+    ('{"a":"\\x"}', "invalid escape at line 1 column 8"),
+    ('{"a":"\\u12G4"}', "invalid escape at line 1 column 12"),
+    ('{"a":"\\uD800"}', "unexpected end of hex escape at line 1 column 13"),
+    ('{"a":"\\uD800\\u0041"}', "lone leading surrogate in hex escape at line 1 column 18"),
+    ('{"a":"\\uDC00"}', "lone leading surrogate in hex escape at line 1 column 12"),
+    ('{"a":"tab\there"}', "control character (\\u0000-\\u001F) found while parsing a string at line 1 column 10"),
+    ('{"a":"ab', "EOF while parsing a string at line 1 column 8"),
+    ('{"a":[1,]}', "trailing comma at line 1 column 9"),
+    ('{"a":[1 2]}', "expected `,` or `]` at line 1 column 9"),
+    ('{"a":{"b" 1}}', "expected `:` at line 1 column 11"),
+    ('{"h":[1]}', f"{ARRAYS} at line 1 column 9"),
+    # the map's end is read ("}" consumed, "," not) before a value's error takes the reader's position
+    ('{"a":1, "h":{"x":1},"z":2}', f"{OBJECTS} at line 1 column 19"),
+    ('{\n "h": [1]\n}', f"{ARRAYS} at line 3 column 1"),
+    ('{"é":{}}', f"{OBJECTS} at line 1 column 9"),  # columns count bytes
+    ('{"a":' + "[" * 127 + "]" * 127 + "}", "recursion limit exceeded at line 1 column 132"),  # 128 levels
+]
+
+
+@pytest.mark.parametrize("raw,message", PARAMS_ERRORS)
+def test_params_documents_fail_with_serde_json_words(raw, message):
+    with pytest.raises(v3_json_params.SerdeJsonError) as e:
+        v3_json_params.decode(raw)
+    assert e.value.message == message
+
+
+@pytest.mark.parametrize("raw,value", [
+    ('{"a":1}', {"a": 1}), ('{"a":-1,"b":1.5,"c":"x","d":null,"e":true}', {"a": -1, "b": 1.5, "c": "x", "d": None, "e": True}),
+    ('{"a":18446744073709551615}', {"a": 2 ** 64 - 1}), ('{"a":18446744073709551616}', {"a": 1.8446744073709552e19}),
+    ('{"a":-9223372036854775808}', {"a": -2 ** 63}), ('{"a":-0}', {"a": -0.0}), ('{"a":1,"a":2}', {"a": 2}),
+    ('{"a":"\\uD83D\\uDE00\\u00e9\\/"}', {"a": "\U0001F600é/"}), (' {} ', {}),
+])
+def test_params_documents_that_read(raw, value):
+    """serde_json's numbers: u64, else i64, else f64 (params.rs TryFrom<Value>); a repeated name: the last."""
+    got = v3_json_params.decode(raw)
+    assert got == value and [type(v) for v in got.values()] == [type(v) for v in value.values()]
+
+
+@pytest.mark.parametrize("text,result", [  # a multipart ``epoch``: serde_json::from_str::<Precision>, recorded
+    ("", "EOF while parsing a value at line 1 column 0"), ("ms", "expected value at line 1 column 1"),
+    ('"ms"', "ms"), ('"µ"', "µ"), ('{"ms":null}', "ms"),
+    ('"x"', f"unknown variant `x`, expected one of {EPOCHS} at line 1 column 3"),
+    ('{"ms":1}', "invalid type: integer `1`, expected unit at line 1 column 7"),
+    ("5", "expected value at line 1 column 1"), ('"ms"x', "trailing characters at line 1 column 5"),
+])
+def test_a_multipart_epoch_is_json(text, result):
+    try:
+        got = v3_json_params.decode_precision(text)
+    except v3_json_params.SerdeJsonError as e:
+        got = e.message
+    assert got == result
+
+
+# -- mime, serde_urlencoded, multer -------------------------------------------------------------
+
+@pytest.mark.parametrize("text,result", [  # mime 0.3.17 Mime::from_str and Display, recorded
+    ("text/plain", "text/plain"), ("Application/JSON; Charset=UTF-8", "application/json; charset=utf-8"),
+    ("application/vnd.influxql+json; X=Y", "application/vnd.influxql+json; x=Y"),
+    ("garbage", "mime parse error: a slash (/) was missing between the type and subtype"),
+    ("text/plain; a", "mime parse error: an equals sign (=) was missing between a parameter and its value"),
+    ('text/plain; a="b', 'mime parse error: a quote (") was missing from a parameter value'),
+    ("text/pl ain", "mime parse error: an invalid token was encountered, 20 at position 7"),
+    ("a/b; c=é", "mime parse error: an invalid token was encountered, C3 at position 7"),
+])
+def test_content_types_as_the_mime_crate_reads_them(text, result):
+    try:
+        got = v3_forms.parse_mime(text).text
+    except v3_forms.MimeError as e:
+        got = str(e)
+    assert got == result
+
+
+def test_a_subtype_ends_at_its_suffix():
+    """mime's ``subtype()`` stops at ``+``: ``application/vnd.influxql+json`` is a vnd.influxql body to InfluxDB 3."""
+    m = v3_forms.parse_mime('multipart/form-data; boundary="a b"; x=1')
+    assert (m.type_, m.subtype, m.param("boundary")) == ("multipart", "form-data", "a b")
+    assert v3_forms.parse_mime("application/vnd.influxql+json").subtype == "vnd.influxql"
+
+
+@pytest.mark.parametrize("query,error", [  # serde_urlencoded 0.7.1 into QueryParams, recorded
+    ("epoch=", f"unknown variant ``, expected one of {EPOCHS}"),
+    ("epoch=%20ms", f"unknown variant ` ms`, expected one of {EPOCHS}"),
+    ("q=a&q=b", "duplicate field `q`"),
+    ("chunked=yes", "provided string was not `true` or `false`"),
+    ("pretty=1", "provided string was not `true` or `false`"),
+    ("chunk_size=-1", "invalid digit found in string"),
+    ("chunk_size=", "cannot parse integer from empty string"),
+    ("chunk_size=99999999999999999999", "number too large to fit in target type"),
+    ("pretty=x&chunk_size=y", "provided string was not `true` or `false`"),  # the first bad pair wins
+    ("chunk_size=y&pretty=x", "invalid digit found in string"),
+    ("q=a&chunked=x&q=b", "provided string was not `true` or `false`"),
+    ("p=1&p=2&q=a", None), ("epoch=%C2%B5&chunk_size=%2B5", None),  # unknown names may repeat
+])
+def test_url_values_as_serde_urlencoded_reads_them(query, error):
+    try:
+        v3_params.decode_urlencoded(query.encode())
+        got = None
+    except HttpError as e:
+        got = e.message.removeprefix("error decoding params from url: ")
+    assert got == error
+
+
+def _multipart(*parts: tuple[str, bytes], boundary: str = "XyZ") -> bytes:
+    body = b"".join(b"--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary.encode(), n.encode(), v)
+                    for n, v in parts)
+    return body + b"--%s--\r\n" % boundary.encode()
+
+
+@pytest.mark.parametrize("body,result", [
+    (_multipart(("q", b"SELECT 1"), ("db", b"x")), [("q", b"SELECT 1"), ("db", b"x")]),
+    (b"preamble\r\n" + _multipart(("q", b"a\r\nb")), [("q", b"a\r\nb")]),
+    (b"--XyZ\r\nContent-Type: text/plain\r\n\r\nno name\r\n--XyZ--", []),  # no name: read, not kept
+    (b"--XyZ\r\nContent-Disposition: form-data; name=q\r\n\r\nbare\r\n--XyZ--", [("q", b"bare")]),
+    (b"no boundary here", "incomplete multipart stream"),  # multer error.rs IncompleteStream
+    (b"--XyZ", "incomplete multipart stream"),
+    (b"--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\nSELECT", 'field "q" received with incomplete data'),
+    (b"--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\nbad header\r\n\r\nx\r\n--XyZ--", "failed to read headers"),
+    (b"--XyZ\r\nContent-Disposition: form-data; name=\"q\"", "incomplete multipart stream"),
+])
+def test_multipart_bodies_as_multer_reads_them(body, result):
+    try:
+        got = v3_forms.multipart_fields(body, "XyZ")
+    except v3_forms.MultipartError as e:
+        got = str(e)
+    assert got == result
+
+
+@pytest.mark.skipif(not os.path.exists(ORACLE), reason="the Rust oracle is not built (tests/http/cases/v3_oracle)")
+def test_the_ports_agree_with_the_crates_on_random_documents():
+    """Mutated documents through serde_json / mime / serde_urlencoded themselves and through the ports."""
+    rnd = random.Random(20)
+    alphabet = list('{}[]:,"\\ \n\t01-.eE+atrufnls') + ["\u00e9", "x", "\x01"]
+    docs = []
+    for _ in range(2000):
+        s = list(rnd.choice(['{"a":1,"b":"x","c":[1,2],"d":{"e":null}}', '{"h":"v","n":-1.5e3}', '{"s":"\\ud83d\\ude00"}']))
+        for _ in range(rnd.randint(1, 3)):
+            k = rnd.randrange(len(s) + 1)
+            s = s[:k] + [rnd.choice(alphabet)] + s[k + 1:] if rnd.random() < 0.7 else s[:k]
+        docs.append("".join(s))
+    lines = "".join(f"params\t{d.encode().hex()}\n" for d in docs)
+    out = subprocess.run([ORACLE], input=lines.encode(), capture_output=True, check=True, timeout=60).stdout
+    for doc, answer in zip(docs, out.decode().splitlines()):
+        answer = json.loads(answer)
+        try:
+            v3_json_params.decode(doc)
+            mine = "OK"
+        except v3_json_params.SerdeJsonError as e:
+            mine = "ERR " + e.message
+        assert mine == (answer if answer.startswith("ERR") else "OK"), doc
+
+
+# -- end to end: a served shim, httpx ---------------------------------------------------------------
+
+_LP = f"m,host=a v=1.5 {NOW_S}\nm,host=b v=2 {NOW_S + 1}\n"
+
+
+@pytest.fixture(scope="module", params=["cloud-dedicated", "influxdb1"])
+def served(request, tmp_path_factory):
+    handle = start_in_thread(tmp_path_factory.mktemp("v3req"), no_auth=True, compat=request.param)
+    try:
+        with httpx.Client(base_url=handle.url, timeout=60) as c:
+            if request.param == "influxdb1":
+                assert c.post("/query", data={"q": "CREATE DATABASE db"}).status_code == 200
+            assert c.post("/write", params={"db": "db", "precision": "s"}, content=_LP.encode()).status_code == 204
+            yield request.param, c
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def cloud(served):
+    compat, c = served
+    if compat != "cloud-dedicated":
+        pytest.skip("the influxdb3 dialect only")
+    return c
+
+
+def _plain_error(r: httpx.Response, status: int, error: str) -> None:
+    """InfluxDB 3's failed request: the status and ``{"error":...}``, and no header of its own."""
+    assert (r.status_code, r.content) == (status, _body(error))
+    assert "content-type" not in r.headers and "x-influxdb-error" not in r.headers
+    assert "content-encoding" not in r.headers
+
+
+@pytest.mark.parametrize("q", ["", " ", ";", " ;; ", "-- note", "/* note */", "; -- a\n/* b */ ;"])
+@pytest.mark.parametrize("accept,ctype", [(None, "application/json"), ("application/csv", "application/csv"),
+                                          ("application/x-msgpack", "application/x-msgpack")])
+def test_a_query_without_statements_is_an_empty_200(served, q, accept, ctype):
+    compat, c = served
+    headers = {"Accept": accept} if accept else {}
+    r = c.get("/query", params={"db": "db", "q": q}, headers=headers)
+    if compat == "cloud-dedicated":
+        assert (r.status_code, r.headers["content-type"], r.content) == (200, ctype, b"")
+        chunked = c.get("/query", params={"db": "db", "q": q, "chunked": "true"}, headers=headers)
+        assert (chunked.status_code, chunked.content) == (200, b"")
+    elif not q.strip():  # influxdb1: 1.x's answer, unchanged
+        assert r.status_code == 400 and r.headers["x-influxdb-error"] == 'missing required parameter "q"'
+
+
+def test_an_empty_query_in_a_body_is_an_empty_200(cloud):
+    assert (cloud.post("/query", data={"db": "db", "q": ""}).content, cloud.post("/query?db=db", content=b"").content) \
+        == (b"", b"")
+    assert cloud.post("/query", files={"db": (None, "db"), "q": (None, " ; ")}).content == b""
+
+
+@pytest.mark.parametrize("params,accept,error", [
+    ({"db": "db"}, None, "expected a query to be provided in the query string or body"),
+    ({"q": "SHOW MEASUREMENTS", "epoch": ""}, None, f"error decoding params from url: unknown variant ``, expected one of {EPOCHS}"),
+    ({"q": "SHOW MEASUREMENTS", "epoch": "us"}, None, f"error decoding params from url: unknown variant `us`, expected one of {EPOCHS}"),
+    ({"q": "SHOW MEASUREMENTS", "epoch": "x"}, "text/html",  # the URL is decoded before the format is read
+     f"error decoding params from url: unknown variant `x`, expected one of {EPOCHS}"),
+    ({"q": ""}, "text/html", "invalid mime type (text/html)"),  # the format before the query
+    ({"params": "{bad"}, None, "expected a query to be provided in the query string or body"),  # q before params
+    ({"q": "", "params": "{bad"}, None, "error decoding query body: key must be a string at line 1 column 2"),
+    ({"q": "SHOW MEASUREMENTS", "params": ""}, None, "error decoding query body: EOF while parsing a value at line 1 column 0"),
+    ({"q": "SHOW MEASUREMENTS", "params": '{"h":[1]}'}, None, f"error decoding query body: {ARRAYS} at line 1 column 9"),
+    ({"q": "SHOW MEASUREMENTS", "params": "[]"}, None,
+     "error decoding query body: invalid type: sequence, expected a map at line 1 column 0"),
+])
+def test_request_errors_have_no_headers_of_their_own(served, params, accept, error):
+    compat, c = served
+    r = c.get("/query", params={"db": "db", **params},
+              headers={"Accept-Encoding": "gzip", **({"Accept": accept} if accept else {})})
+    if compat == "cloud-dedicated":
+        _plain_error(r, 400, error)
+    elif "q" not in params:  # 1.x: its own words, with X-Influxdb-Error and a Content-Type
+        assert r.status_code == 400 and r.headers["x-influxdb-error"] and r.headers["content-type"]
+
+
+def test_repeated_values_and_the_raw_query_string(cloud):
+    _plain_error(cloud.get("/query?db=db&q=SHOW+MEASUREMENTS&q=SHOW+DATABASES"), 400,
+                 "error decoding params from url: duplicate field `q`")
+    _plain_error(cloud.get("/query"), 400, "missing query parameters 'db' and 'q'")
+    r = cloud.get("/query?db=db&q=SHOW%20MEASUREMENTS&u=me&u=again&epoch=%C2%B5")  # unknown names may repeat
+    assert r.json()["results"][0]["series"][0]["values"] == [["m"]]
+
+
+def test_influxql_bodies(cloud):
+    """No Content-Type, or ``application/vnd.influxql``: the body is the query, unless the URL holds a ``q``."""
+    for headers in ({}, {"Content-Type": "application/vnd.influxql; charset=utf-8"},
+                    {"Content-Type": "application/vnd.influxql+json"}):
+        r = cloud.post("/query?db=db", content=b"SHOW MEASUREMENTS", headers=headers)
+        assert r.json()["results"][0]["series"][0]["values"] == [["m"]], headers
+    r = cloud.post("/query?db=db&q=SHOW%20FIELD%20KEYS", content=b"SHOW MEASUREMENTS")
+    assert r.json()["results"][0]["series"][0]["columns"] == ["fieldKey", "fieldType"]
+    _plain_error(cloud.post("/query", content=b"SHOW MEASUREMENTS"), 400, "missing query parameters 'db' and 'q'")
+    _plain_error(cloud.post("/query?db=db", content=b"SHOW \xff"), 400, "Error retrieving query from request body")
+
+
+@pytest.mark.parametrize("ctype,error", [
+    ("text/plain", "invalid mime type (text/plain)"),
+    ("Application/JSON; Charset=UTF-8", "invalid mime type (application/json; charset=utf-8)"),
+    ("garbage", "invalid mime type (mime parse error: a slash (/) was missing between the type and subtype)"),
+    ("text/plain; a", ("invalid mime type (mime parse error: an equals sign (=) was missing between a parameter "
+                       "and its value)")),
+    ("multipart/form-data", "A boundary header is required for multipart upload"),
+    (b"text/\xff", "Invalid UTF8: mime type invalid utf-8 sequence of 1 bytes from index 5"),  # Rust's Utf8Error
+])
+def test_body_types_influxdb3_refuses(cloud, ctype, error):
+    _plain_error(cloud.post("/query?db=db&q=SHOW%20MEASUREMENTS", content=b"x", headers={"Content-Type": ctype}),
+                 400, error)
+
+
+def test_form_bodies(cloud):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = cloud.post("/query?epoch=s", content=b"db=db&q=SELECT+v+FROM+m", headers=form)
+    assert r.json()["results"][0]["series"][0]["values"][0] == [NOW_S, 1.5]  # the URL's epoch, the body's q
+    # a URL serde_urlencoded cannot read is dropped whole (``unwrap_or_default``): here its db too
+    r = cloud.post("/query?db=db&chunked=yes", content=b"q=SHOW+MEASUREMENTS", headers=form)
+    assert r.json() == {"results": [{"statement_id": 0, "error": "must specify a 'db' parameter, or provide the "
+                                                                 "database in the InfluxQL query"}]}
+    _plain_error(cloud.post("/query", content=b"db=db&q=SHOW+MEASUREMENTS&chunked=yes", headers=form), 400,
+                 "error decoding params from url: provided string was not `true` or `false`")  # (sic: "from url")
+    _plain_error(cloud.post("/query", content=b"q=a&q=b", headers=form), 400,
+                 "error decoding params from url: duplicate field `q`")
+
+
+def test_multipart_bodies(cloud):
+    r = cloud.post("/query", files={"db": (None, "db"), "q": (None, "SELECT v FROM m"), "epoch": (None, ' "s" '),
+                                    "chunked": (None, " false ")})
+    assert r.json()["results"][0]["series"][0]["values"][0] == [NOW_S, 1.5]
+    for field, value, error in [
+        ("epoch", "s", "error decoding query body: expected value at line 1 column 1"),
+        ("chunked", "yes", "error reading field from body: chunked -- provided string was not `true` or `false`"),
+        ("chunk_size", "x", "error reading field from body: chunk_size -- invalid digit found in string"),
+        ("pretty", "", "error reading field from body: pretty -- provided string was not `true` or `false`"),
+    ]:
+        _plain_error(cloud.post("/query", files={"db": (None, "db"), "q": (None, "SHOW MEASUREMENTS"),
+                                                 field: (None, value)}), 400, error)
+    multipart = {"Content-Type": "multipart/form-data; boundary=XyZ"}
+    _plain_error(cloud.post("/query", content=b"--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\nSHOW",
+                            headers=multipart), 400,
+                 'error decoding multipart file upload: field "q" received with incomplete data')
+    _plain_error(cloud.post("/query", content=b"nothing", headers=multipart), 400,
+                 "error decoding multipart file upload: incomplete multipart stream")
+    _plain_error(cloud.post("/query", content=_multipart(("q", b"\xffSHOW")), headers=multipart), 400,
+                 "Invalid UTF8: multipart field invalid utf-8 sequence of 1 bytes from index 0")
+
+
+def test_the_influxdb_python_client_posts_json(cloud):
+    """influxdb's client sends ``Content-Type: application/json`` with its POST queries: InfluxDB 3 refuses them."""
+    r = cloud.post("/query", params={"db": "db", "q": "SHOW MEASUREMENTS"}, headers={"Content-Type": "application/json"})
+    _plain_error(r, 400, "invalid mime type (application/json)")
+
+
+def test_influxdb1_keeps_its_answers(served):
+    """The influxdb1 dialect reads values as 1.x does: leniently, the last of repeated names, any body type."""
+    compat, c = served
+    if compat != "influxdb1":
+        pytest.skip("the influxdb1 dialect only")
+    assert c.get("/query", params={"db": "db", "q": "SHOW MEASUREMENTS", "epoch": ""}).status_code == 200
+    assert c.get("/query?db=db&q=SHOW+DATABASES&q=SHOW+MEASUREMENTS").json()["results"][0]["series"][0]["name"] \
+        == "measurements"
+    r = c.post("/query", params={"db": "db", "q": "SHOW MEASUREMENTS"}, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200
+    r = c.get("/query", params={"db": "db", "q": "SHOW MEASUREMENTS", "params": "{bad"})
+    assert r.status_code == 400 and r.headers["x-influxdb-error"].startswith("error parsing query parameters: ")

@@ -19,6 +19,7 @@ from tsdb_core import Series, StatementResult
 
 from .encode_json_frame import encodable, values_pieces
 from .formats import Response, go_json, go_json_float, v3_json
+from .frame_pieces import MIN_PIECE
 from .v3_floats import I64_LIMIT, shortest_text, unsupported_value
 
 _Fragment = getattr(orjson, "Fragment", None)
@@ -164,7 +165,6 @@ def _fix_floats_small(values: list[list], v3: bool = False, strict: bool = False
     return values if out is None else out
 
 
-MIN_PIECE = 1 << 16  # bytes: smaller pieces of a streamed answer wait for the next
 _HOLE = b"\x00"  # a raw NUL: never in orjson's output otherwise (strings escape it)
 
 

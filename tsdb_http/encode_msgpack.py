@@ -15,8 +15,7 @@ import msgpack
 
 from .encode_msgpack_frame import encodable, values_pieces
 from .formats import Response, has_time
-
-MIN_PIECE = 1 << 16  # bytes: smaller pieces of a streamed answer wait for the next
+from .frame_pieces import pass_large
 
 try:  # vectorised timestamp packing; a struct loop does the same without numpy
     import numpy as np
@@ -128,14 +127,7 @@ def msgpack_pieces(resp: Response, ns_times: bool = False) -> Iterator[bytes]:
             out += _series_head(s, p)
             ns_time = ns_times and has_time(s)
             if s.frame is not None and encodable(s.frame):
-                for piece in values_pieces(s.frame, ns_time):
-                    if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
-                        if out:
-                            yield b"".join(out)
-                        yield piece
-                        out = []
-                    else:
-                        out.append(piece)
+                yield from pass_large(out, values_pieces(s.frame, ns_time))
             else:
                 out.append(_mp_rows(s.values, p, ns_time))
             if s.partial:

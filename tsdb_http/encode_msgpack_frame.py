@@ -137,8 +137,9 @@ def _time_cells(s: pl.Series) -> pa.Array:
     return packed_cells(rec.view(np.uint8).reshape(len(s), 15), None)
 
 
-def _column_cells(s: pl.Series) -> list[pa.Array]:
-    """A column's bytes per row, as one or more binary arrays to write one after the other."""
+def column_cells(s: pl.Series, int_cells=None, float_cells=None) -> list[pa.Array]:
+    """A column's bytes per row, as one or more binary arrays to write one after the other;
+    numbers in msgp's forms unless ``int_cells``/``float_cells`` write them (InfluxDB 3's)."""
     dt = s.dtype
     if dt == pl.Null:
         return [packed_cells(np.full((len(s), 1), _NIL, dtype=np.uint8), None)]
@@ -146,17 +147,17 @@ def _column_cells(s: pl.Series) -> list[pa.Array]:
     if dt == pl.String:
         return string_cells(a)
     if dt in INTS:
-        return [_int_cells(a)]
+        return [(int_cells or _int_cells)(a)]
     if dt in (pl.Float64, pl.Float32):
-        return [_float_cells(a)]
+        return [(float_cells or _float_cells)(a)]
     return [bool_cells(a)]
 
 
 def _rows(frame: pl.DataFrame, head: pa.Scalar, ns_time: bool) -> memoryview:
     cols = frame.get_columns()
-    cells = [_time_cells(cols[0])] if ns_time else _column_cells(cols[0])
+    cells = [_time_cells(cols[0])] if ns_time else column_cells(cols[0])
     for s in cols[1:]:
-        cells += _column_cells(s)
+        cells += column_cells(s)
     joined = pc.binary_join_element_wise(head, *cells, _EMPTY)
     offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)
     start, end = joined.offset, joined.offset + len(joined)

@@ -34,8 +34,8 @@ from tsdb_core import Series, StatementResult
 
 from . import encode_v3_frame as v3_frame
 from .encode_csv import plain_float
-from .encode_msgpack import MIN_PIECE
 from .formats import Response
+from .frame_pieces import pass_large
 
 # -- epochs ------------------------------------------------------------------------------------
 
@@ -251,14 +251,7 @@ def msgpack_pieces(resp: Response) -> Iterator[bytes]:
                 out.append(p.pack(_mp_series(s)))
                 continue
             out.append(_mp_series_head(s, p))
-            for piece in v3_frame.msgpack_values(s.frame):
-                if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
-                    if out:
-                        yield b"".join(out)
-                    yield piece
-                    out = []
-                else:
-                    out.append(piece)
+            yield from pass_large(out, v3_frame.msgpack_values(s.frame))
             if s.partial:
                 out.append(p.pack(True))
         if r.partial:

@@ -25,12 +25,9 @@ import pyarrow.compute as pc
 
 from .encode_csv_frame import float_text, lines_pieces
 from .encode_msgpack_frame import (
-    arrow_array,
-    bool_cells,
-    packed_cells,
+    column_cells,
     filled_values,
     null_mask,
-    string_cells,
     with_nil,
 )
 from .frame_pieces import INTS, PIECE_ROWS, encodable, holds_any  # noqa: F401 (encodable re-exported)
@@ -127,23 +124,8 @@ def _float_cells(a: pa.Array) -> pa.Array:
     return with_nil(matrix, lengths, nan if nan.any() else None)
 
 
-def _column_cells(s: pl.Series) -> list[pa.Array]:
-    """A column's bytes per row, as one or more binary arrays to write one after the other."""
-    dt = s.dtype
-    if dt == pl.Null:
-        return [packed_cells(np.full((len(s), 1), 0xC0, dtype=np.uint8), None)]
-    a = arrow_array(s)
-    if dt == pl.String:
-        return string_cells(a)
-    if dt in INTS:
-        return [_int_cells(a)]
-    if dt in (pl.Float64, pl.Float32):
-        return [_float_cells(a)]
-    return [bool_cells(a)]
-
-
 def _rows(frame: pl.DataFrame, head: pa.Scalar) -> memoryview:
-    cells = [c for s in frame.get_columns() for c in _column_cells(s)]
+    cells = [c for s in frame.get_columns() for c in column_cells(s, _int_cells, _float_cells)]
     joined = pc.binary_join_element_wise(head, *cells, _EMPTY)
     offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)
     start, end = joined.offset, joined.offset + len(joined)

@@ -2,6 +2,8 @@
 go in a piece of a streamed answer, and one look at a string column's bytes."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -39,3 +41,19 @@ def holds_any(s: pl.Series, chars: bytes) -> bool:
         return False
     text = data.to_pybytes()
     return len(text.translate(None, chars)) != len(text)
+
+
+MIN_PIECE = 1 << 16  # bytes: smaller pieces of a streamed answer wait for the next
+
+
+def pass_large(out: list, pieces) -> Iterator[bytes]:
+    """Small ``pieces`` appended to ``out``; a large one (``MIN_PIECE`` or more) sent as it is
+    (not copied into a join), after ``out`` joined and emptied."""
+    for piece in pieces:
+        if len(piece) >= MIN_PIECE:
+            if out:
+                yield b"".join(out)
+                out.clear()
+            yield piece
+        else:
+            out.append(piece)

@@ -13,12 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tsdb_http.encode_msgpack as encode_msgpack_module
 from tests.http.conftest import REAL_ENGINE, make_client
 from tests.http.test_encode_frame import all_frames  # noqa: F401 (fixture)
 from tsdb_core import Series, StatementResult
 from tsdb_core.query.results import frame_rows
-from tsdb_http import encode, encode_csv_frame, encode_msgpack_frame
+from tsdb_http import encode, encode_csv_frame, encode_msgpack_frame, frame_pieces
 from tsdb_http.encode import CSV, MSGPACK, Encoder, Response
 
 pytestmark = pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
@@ -87,7 +86,7 @@ _EPOCHS = st.sampled_from([None, "ns", "u", "ms", "s", "m", "h"])
 def _pieces_patched(mp, rows: int) -> None:
     mp.setattr(encode_csv_frame, "PIECE_ROWS", rows)
     mp.setattr(encode_msgpack_frame, "PIECE_ROWS", rows)
-    mp.setattr(encode_msgpack_module, "MIN_PIECE", 1)
+    mp.setattr(frame_pieces, "MIN_PIECE", 1)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

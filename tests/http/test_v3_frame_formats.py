@@ -13,14 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tsdb_http.encode_msgpack as encode_msgpack_module
 from tests.http.conftest import REAL_ENGINE, make_client
 from tests.http.test_encode_frame import all_frames  # noqa: F401 (fixture)
 from tests.http.test_encode_frame_formats import _COLUMNS, _TAGS, _TIMES
 from tsdb_core import Series, StatementResult
 from tsdb_core.query.influxdb3 import v3_times
 from tsdb_core.query.results import frame_rows, rfc3339_times
-from tsdb_http import chunking, encode_csv_frame, encode_v3, encode_v3_frame
+from tsdb_http import (
+    chunking,
+    encode_csv_frame,
+    encode_v3,
+    encode_v3_frame,
+    frame_pieces,
+)
 from tsdb_http.encode import CSV, MSGPACK, Encoder, Response
 
 pytestmark = pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
@@ -76,8 +81,7 @@ _EPOCHS = st.sampled_from([None, "ns", "u", "ms", "s", "m", "h"])
 def _pieces_patched(mp, rows: int) -> None:
     mp.setattr(encode_csv_frame, "PIECE_ROWS", rows)
     mp.setattr(encode_v3_frame, "PIECE_ROWS", rows)
-    mp.setattr(encode_msgpack_module, "MIN_PIECE", 1)
-    mp.setattr(encode_v3, "MIN_PIECE", 1)
+    mp.setattr(frame_pieces, "MIN_PIECE", 1)
 
 
 def _frames_kept(resp: Response) -> bool:

@@ -29,10 +29,6 @@ KNOWN_DEVIATIONS = {
     # influxd splits one series in two when integral() meets a window boundary (iterator bug).
     "SELECT integral(water_level, 1h) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time < '2019-08-18T03:00:00Z' GROUP BY time(1h), location":
         "influxd emits a duplicated series for integral() across windows",
-    # mode() ties: influxd breaks them through an unstable sort.Sort of the points by value;
-    # we pick the tied value seen first in time (documented).
-    "SELECT mode(up), mode(msg), mode(load) FROM status WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-08T00:00:00Z'":
-        "mode() tie broken by Go's unstable sort in influxd",
 }
 
 

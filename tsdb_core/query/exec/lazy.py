@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import integral_v1
+from . import go_ties, integral_v1
 from .aux_fill import fill_aux, prefill_refs
 from .counts import from_counts
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
@@ -41,6 +41,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
 RUN_COLUMN = "\x00run"
+TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
 
@@ -733,7 +734,12 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
         return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
                                         integral_v1.whole_range(plan.time_range), unit, False,
                                         WINDOW_COLUMN)
-    exprs += _aux_exprs(a, schema, low, gkeys, plan.ascending)
+    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending)
+    exprs += aux
+    tied = _percentile_point(a, low, aux)
+    if tied is not None:
+        exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema),
+                                         (_literal_value(tied.args[1]),)).alias(TIE_COLUMN))
     seen, keep = _seen_exprs(schema, low, exprs)
     runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)
@@ -741,7 +747,32 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
         df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
     elif runs:
         df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
+    if tied is not None:
+        df = go_ties.replay_percentile(
+            df, lf, gkeys, _series_columns(plan, lf, gkeys, ctx), WINDOW_COLUMN,
+            value_expr(tied.args[0], schema), float(_literal_value(tied.args[1])), TIE_COLUMN,
+            POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else None,
+            [e.meta.output_name() for e in aux], plan.ascending)
     return df
+
+
+def _percentile_point(a: Aggregate, low: Lowered, aux: list):
+    """The percentile() call whose point (time, auxiliary fields) the answer shows, if any."""
+    first = next(iter(low.aggs), None)
+    if first is None or first.name != "percentile" or not isinstance(first.args[0], ast.VarRef):
+        return None
+    return first if a.point_time or aux else None
+
+
+def _series_columns(plan, lf: pl.LazyFrame, gkeys: list[str], ctx: Ctx) -> list[str]:
+    """The tag columns that tell the series of a group apart (sorted: series key order)."""
+    tags: set[str] = set()
+    for src in plan.sources:
+        if isinstance(src, Scan):
+            sch = ctx.provider.schema(src.database, src.measurement)
+            tags.update(sch.tags if sch is not None else ())
+    names = set(lf.collect_schema().names())
+    return sorted(t for t in tags if t in names and t not in gkeys)
 
 
 def _lone_stream(plan, a: Aggregate, low: Lowered, schema) -> bool:
@@ -775,9 +806,10 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
         df = _run_agg(plan, lf, gkeys, exprs)
     else:
         df = _group_agg(plan, a, lf, gkeys, exprs) if exprs else lf.select(gkeys).unique()
-    for a0, alias in modes:
+    for i, (a0, alias) in enumerate(modes):
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-        df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias), on=gkeys, how="left")
+        df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias, f"{TIE_COLUMN}{i}"), on=gkeys,
+                     how="left")
     for a0, alias, unit in integrals:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
         integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
@@ -794,7 +826,14 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     # an aggregate that saw no point in its group emitted nothing: fill() may fill it
     gaps = [(pl.col(seen_column(i)) == 0).alias(gap_column(c))
             for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
-    return collect(df.with_columns(gaps).drop(seen), ctx)
+    df = collect(df.with_columns(gaps).drop(seen), ctx)
+    if modes:
+        df = go_ties.replay_modes(df.with_columns(pl.col(f"{TIE_COLUMN}{i}").fill_null(False)
+                                                  for i in range(len(modes))),
+                                  lf, gkeys, _series_columns(plan, lf, gkeys, ctx), WINDOW_COLUMN,
+                                  [(value_expr(a0, schema), alias, f"{TIE_COLUMN}{i}")
+                                   for i, (a0, alias) in enumerate(modes)], plan.ascending)
+    return df
 
 
 def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True):

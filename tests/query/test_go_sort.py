@@ -1,6 +1,6 @@
-"""exec/go_sort.py replays Go 1.10's sort.Sort: it must leave equal values exactly where a
-plain transcription of Go's src/sort/sort.go leaves them (insertionSort, heapSort,
-medianOfThree, doPivot, quickSort, maxDepth), on random inputs full of ties."""
+"""exec/go_sort.py replays Go 1.19's sort.Sort (the Go that built the Debian influxd 1.6.7): it
+must leave equal values exactly where a plain transcription of Go's src/sort/zsortinterface.go
+leaves them (pdqsort and its helpers), on random inputs full of ties."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +11,8 @@ from tsdb_core.query.exec import go_sort
 
 
 class GoSort:
-    """Go 1.10's sort.Sort over ``keys`` (Less: keys[i] < keys[j]), statement by statement;
-    ``idx`` follows the swaps."""
+    """Go 1.19's sort.Sort (src/sort/zsortinterface.go, sort.go) over ``keys`` (Less:
+    keys[i] < keys[j]), statement by statement; ``idx`` follows the swaps."""
 
     def __init__(self, keys):
         self.k = list(keys)
@@ -53,92 +53,164 @@ class GoSort:
             self.swap(first, first + i)
             self.sift_down(lo, i, first)
 
-    def median_of_three(self, m1, m0, m2):
-        if self.less(m1, m0):
-            self.swap(m1, m0)
-        if self.less(m2, m1):
-            self.swap(m2, m1)
-            if self.less(m1, m0):
-                self.swap(m1, m0)
-
-    def do_pivot(self, lo, hi):
-        m = (lo + hi) >> 1
-        if hi - lo > 40:
-            s = (hi - lo) // 8
-            self.median_of_three(lo, lo + s, lo + 2 * s)
-            self.median_of_three(m, m - s, m + s)
-            self.median_of_three(hi - 1, hi - 1 - s, hi - 1 - 2 * s)
-        self.median_of_three(lo, m, hi - 1)
-        pivot = lo
-        a, c = lo + 1, hi - 1
-        while a < c and self.less(a, pivot):
-            a += 1
-        b = a
+    def pdqsort(self, a, b, limit):
+        was_balanced, was_partitioned = True, True
         while True:
-            while b < c and not self.less(pivot, b):
-                b += 1
-            while b < c and self.less(pivot, c - 1):
-                c -= 1
-            if b >= c:
-                break
-            self.swap(b, c - 1)
-            b += 1
-            c -= 1
-        protect = hi - c < 5
-        if not protect and hi - c < (hi - lo) // 4:
-            dups = 0
-            if not self.less(pivot, hi - 1):
-                self.swap(c, hi - 1)
-                c += 1
-                dups += 1
-            if not self.less(b - 1, pivot):
-                b -= 1
-                dups += 1
-            if not self.less(m, pivot):
-                self.swap(m, b - 1)
-                b -= 1
-                dups += 1
-            protect = dups > 1
-        if protect:
-            while True:
-                while a < b and not self.less(b - 1, pivot):
-                    b -= 1
-                while a < b and self.less(a, pivot):
-                    a += 1
-                if a >= b:
-                    break
-                self.swap(a, b - 1)
-                a += 1
-                b -= 1
-        self.swap(pivot, b - 1)
-        return b - 1, c
-
-    def quick_sort(self, a, b, max_depth):
-        while b - a > 12:
-            if max_depth == 0:
+            length = b - a
+            if length <= 12:
+                self.insertion_sort(a, b)
+                return
+            if limit == 0:
                 self.heap_sort(a, b)
                 return
-            max_depth -= 1
-            mlo, mhi = self.do_pivot(a, b)
-            if mlo - a < b - mhi:
-                self.quick_sort(a, mlo, max_depth)
-                a = mhi
+            if not was_balanced:
+                self.break_patterns(a, b)
+                limit -= 1
+            pivot, hint = self.choose_pivot(a, b)
+            if hint == "decreasing":
+                self.reverse_range(a, b)
+                pivot = (b - 1) - (pivot - a)
+                hint = "increasing"
+            if was_balanced and was_partitioned and hint == "increasing":
+                if self.partial_insertion_sort(a, b):
+                    return
+            if a > 0 and not self.less(a - 1, pivot):
+                a = self.partition_equal(a, b, pivot)
+                continue
+            mid, was_partitioned = self.partition(a, b, pivot)
+            left_len, right_len = mid - a, b - mid
+            balance_threshold = length // 8
+            if left_len < right_len:
+                was_balanced = left_len >= balance_threshold
+                self.pdqsort(a, mid, limit)
+                a = mid + 1
             else:
-                self.quick_sort(mhi, b, max_depth)
-                b = mlo
-        if b - a > 1:
-            for i in range(a + 6, b):
-                if self.less(i, i - 6):
-                    self.swap(i, i - 6)
-            self.insertion_sort(a, b)
+                was_balanced = right_len >= balance_threshold
+                self.pdqsort(mid + 1, b, limit)
+                b = mid
+
+    def partition(self, a, b, pivot):
+        self.swap(a, pivot)
+        i, j = a + 1, b - 1
+        while i <= j and self.less(i, a):
+            i += 1
+        while i <= j and not self.less(j, a):
+            j -= 1
+        if i > j:
+            self.swap(j, a)
+            return j, True
+        self.swap(i, j)
+        i += 1
+        j -= 1
+        while True:
+            while i <= j and self.less(i, a):
+                i += 1
+            while i <= j and not self.less(j, a):
+                j -= 1
+            if i > j:
+                break
+            self.swap(i, j)
+            i += 1
+            j -= 1
+        self.swap(j, a)
+        return j, False
+
+    def partition_equal(self, a, b, pivot):
+        self.swap(a, pivot)
+        i, j = a + 1, b - 1
+        while True:
+            while i <= j and not self.less(a, i):
+                i += 1
+            while i <= j and self.less(a, j):
+                j -= 1
+            if i > j:
+                break
+            self.swap(i, j)
+            i += 1
+            j -= 1
+        return i
+
+    def partial_insertion_sort(self, a, b):
+        max_steps, shortest_shifting = 5, 50
+        i = a + 1
+        for _ in range(max_steps):
+            while i < b and not self.less(i, i - 1):
+                i += 1
+            if i == b:
+                return True
+            if b - a < shortest_shifting:
+                return False
+            self.swap(i, i - 1)
+            if i - a >= 2:
+                j = i - 1
+                while j >= 1:
+                    if not self.less(j, j - 1):
+                        break
+                    self.swap(j, j - 1)
+                    j -= 1
+            if b - i >= 2:
+                j = i + 1
+                while j < b:
+                    if not self.less(j, j - 1):
+                        break
+                    self.swap(j, j - 1)
+                    j += 1
+        return False
+
+    def break_patterns(self, a, b):
+        length = b - a
+        if length >= 8:
+            random = length  # xorshift(length), a uint64
+            modulus = 1 << length.bit_length()  # nextPowerOfTwo
+            for idx in range(a + (length // 4) * 2 - 1, a + (length // 4) * 2 + 1 + 1):
+                random ^= (random << 13) % (1 << 64)
+                random ^= random >> 17
+                random ^= (random << 5) % (1 << 64)
+                other = random & (modulus - 1)
+                if other >= length:
+                    other -= length
+                self.swap(idx, a + other)
+
+    def choose_pivot(self, a, b):
+        shortest_ninther, max_swaps = 50, 4 * 3
+        n = b - a
+        swaps = [0]
+        i, j, k = a + n // 4 * 1, a + n // 4 * 2, a + n // 4 * 3
+        if n >= 8:
+            if n >= shortest_ninther:
+                i = self.median(i - 1, i, i + 1, swaps)
+                j = self.median(j - 1, j, j + 1, swaps)
+                k = self.median(k - 1, k, k + 1, swaps)
+            j = self.median(i, j, k, swaps)
+        if swaps[0] == 0:
+            return j, "increasing"
+        if swaps[0] == max_swaps:
+            return j, "decreasing"
+        return j, "unknown"
+
+    def order2(self, a, b, swaps):
+        if self.less(b, a):
+            swaps[0] += 1
+            return b, a
+        return a, b
+
+    def median(self, a, b, c, swaps):
+        a, b = self.order2(a, b, swaps)
+        b, c = self.order2(b, c, swaps)
+        a, b = self.order2(a, b, swaps)
+        return b
+
+    def reverse_range(self, a, b):
+        i, j = a, b - 1
+        while i < j:
+            self.swap(i, j)
+            i += 1
+            j -= 1
 
     def sort(self):
         n = len(self.k)
-        depth, i = 0, n
-        while i > 0:
-            depth += 1
-            i >>= 1
-        self.quick_sort(0, n, depth * 2)
+        if n > 1:
+            self.pdqsort(0, n, n.bit_length())  # bits.Len(uint(n))
         return self.idx
 
 
@@ -171,21 +243,32 @@ def test_wanted_positions_are_final(keys, data):
 
 @settings(max_examples=100, deadline=None)
 @given(tied, st.integers(0, 3), st.sampled_from([13, 512]))
-def test_depth_limit_switches_to_heap_sort(keys, depth, small):
-    """quickSort's heapSort fallback (reached at the depth limit; started low here, as an
-    adversarial input would drive it)."""
+def test_limit_reaches_heap_sort_and_break_patterns(keys, limit, small):
+    """pdqsort's fallbacks: breakPatterns after an unbalanced partition, heapSort when the
+    limit runs out (started low here, as adversarial input would drive it)."""
     ref = GoSort(keys)
-    ref.quick_sort(0, len(keys), depth)
+    ref.pdqsort(0, len(keys), limit)
     k, p = np.array(keys, dtype=np.int64), np.arange(len(keys))
-    go_sort._Sorter(k, p, None, small).quick(0, len(keys), depth)
+    go_sort._Pdq(k, p, None, small).pdqsort(0, len(keys), limit)
     assert p.tolist() == ref.idx
 
 
+def test_sorted_reversed_and_sawtooth_inputs():
+    """The sorted/reversed hints, partialInsertionSort and partitionEqual paths."""
+    rng = np.random.default_rng(7)
+    for n in (60, 700, 3000):
+        for keys in (np.arange(n) // 3, (n - np.arange(n)) // 3, np.arange(n) % 7,
+                     np.sort(rng.integers(0, 9, n)), rng.integers(0, 3, n)):
+            keys = keys.tolist()
+            for small in (13, 512):
+                assert go_sort.order(np.array(keys), small=small).tolist() == go(keys)
+
+
 def test_sorts_and_is_unstable():
-    keys = [1] * 6 + [0] + [1] * 6  # the gap-6 pass moves a later 1 before earlier ones
+    keys = [(i * 7) % 5 for i in range(40)]
     perm = go(keys)
     assert [keys[i] for i in perm] == sorted(keys)
-    assert perm != sorted(range(13), key=lambda i: keys[i])
+    assert perm != sorted(range(40), key=lambda i: keys[i])  # not the stable order
     assert go_sort.order(np.array(keys)).tolist() == perm
 
 

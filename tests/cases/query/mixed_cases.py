@@ -170,4 +170,9 @@ MIXED_QUERIES = [
     f"SELECT nope + load FROM status WHERE {R} GROUP BY nope",
     f"SELECT count(nope), count(load) FROM status WHERE {R} GROUP BY nope",
     f"SELECT count(nope) FROM status WHERE {R} GROUP BY nope",
+    # mode() and percentile() ties, broken by Go 1.19's sort.Sort in influxd (exec/go_sort.py)
+    f"SELECT mode(load) FROM status WHERE {R} GROUP BY time(4m)",
+    f"SELECT mode(msg) FROM status WHERE {R} GROUP BY time(3m) ORDER BY time DESC",
+    f"SELECT percentile(load, 50), host FROM status WHERE {R}",
+    f"SELECT percentile(load, 30), host, msg FROM status WHERE {R} ORDER BY time DESC",
 ]

@@ -1,22 +1,26 @@
-"""Go's ``sort.Sort`` (Go 1.10, which built influxd 1.6.7): where equal values end up.
+"""Go's ``sort.Sort``, as the influxd 1.6.7 binary runs it: where equal values end up.
 
 influxd sorts a window's points by value with ``sort.Sort`` before mode() and percentile()
 read them. That sort is not stable: which of several equal values lands where (so which
-point's time and auxiliary fields percentile() answers, and which time mode() compares)
-follows its steps: quickSort with a median-of-three pivot (Tukey's ninther above 40
-points) and its guard against many duplicates, heapSort when the recursion gets too deep,
-and, for 12 points or fewer, a shell pass of gap 6 then insertionSort.
+point's time and auxiliary fields percentile() answers, and which times mode() compares)
+follows its steps. The Debian binary is built with Go 1.19, whose ``sort.Sort`` is
+pattern-defeating quicksort (src/sort/zsortinterface.go): insertionSort up to 12
+elements, a median-of-three or Tukey-ninther pivot whose comparisons hint at sorted or
+reversed input, partialInsertionSort, partitionEqual when the pivot equals the element
+before the range, breakPatterns (a xorshift seeded by the length) after an unbalanced
+partition, heapSort when those run out.
 
-:func:`order` replays those steps on value ranks and answers the permutation. The
-partition loops are run as whole-array operations on large ranges (the pairs of elements
-the loop would swap are found with two index scans), and with ``want`` only the ranges
-that hold wanted positions are sorted further (quickSort's ranges are independent).
+:func:`order` replays those steps on value ranks and answers the permutation. On large
+ranges the partition loops run as whole-array operations (the pairs the two scanning
+indices swap are found with two index scans), and with ``want`` only the ranges holding
+wanted positions are sorted further (pdqsort's ranges are independent).
 """
 from __future__ import annotations
 
 import numpy as np
 
-SMALL = 512  # ranges up to this size are partitioned element by element
+SMALL = 512  # ranges up to this size are sorted element by element
+_MASK = (1 << 64) - 1
 
 
 def ranks(values) -> np.ndarray:
@@ -30,216 +34,274 @@ def order(keys: np.ndarray, want: list[tuple[int, int]] | None = None, small: in
     are guaranteed final."""
     k = np.array(keys, dtype=np.int64)
     p = np.arange(len(k), dtype=np.int64)
-    n = len(k)
-    _Sorter(k, p, want, small).quick(0, n, _max_depth(n))
+    if len(k) > 1:
+        _Pdq(k, p, want, small).pdqsort(0, len(k), len(k).bit_length())
     return p
 
 
-def _max_depth(n: int) -> int:
-    depth = 0
-    while n > 0:
-        depth += 1
-        n >>= 1
-    return depth * 2
+class _Pdq:
+    """pdqsort over ranks ``k`` carrying the original indices ``p`` along: numpy arrays
+    (whole-array partitions) or, for small ranges, Python lists."""
 
-
-class _Sorter:
-    """quickSort over ranks ``k`` carrying the original indices ``p`` along."""
-
-    def __init__(self, k: np.ndarray, p: np.ndarray, want, small: int):
-        self.k, self.p, self.want, self.small = k, p, want, small
+    def __init__(self, k, p, want, small: int, base: int = 0):
+        self.k, self.p, self.want, self.small, self.base = k, p, want, small, base
+        self.vector = isinstance(k, np.ndarray)
 
     def wanted(self, a: int, b: int) -> bool:
+        a, b = a + self.base, b + self.base
         return self.want is None or any(s < b and a < e for s, e in self.want)
 
-    def quick(self, a: int, b: int, depth: int) -> None:
+    def less(self, i: int, j: int) -> bool:
+        return self.k[i] < self.k[j]
+
+    def swap(self, i: int, j: int) -> None:
+        k, p = self.k, self.p
+        k[i], k[j] = k[j], k[i]
+        p[i], p[j] = p[j], p[i]
+
+    def pdqsort(self, a: int, b: int, limit: int) -> None:
+        if self.vector and b - a <= self.small:
+            self.as_lists(a, b, limit)
+            return
+        balanced = partitioned = True
         while b - a > 12:
-            if depth == 0:
-                self.local(a, b, _heap_sort)
+            if limit == 0:
+                _heap_sort(self, a, b)
                 return
-            depth -= 1
-            mlo, mhi = self.pivot(a, b)
-            if mlo - a < b - mhi:
-                if self.wanted(a, mlo):
-                    self.quick(a, mlo, depth)
-                a = mhi
+            if not balanced:
+                _break_patterns(self, a, b)
+                limit -= 1
+            pivot, hint = _choose_pivot(self, a, b)
+            if hint == _DECREASING:
+                self.reverse(a, b)
+                pivot, hint = (b - 1) - (pivot - a), _INCREASING
+            if balanced and partitioned and hint == _INCREASING and self.partial_insertion_sort(a, b):
+                return
+            if a > 0 and not self.less(a - 1, pivot):
+                a = self.partition_equal(a, b, pivot)
+                if not self.wanted(a, b):
+                    return
+                continue
+            mid, partitioned = self.partition(a, b, pivot)
+            length = b - a
+            if mid - a < b - mid:
+                balanced = mid - a >= length // 8
+                if self.wanted(a, mid):
+                    self.pdqsort(a, mid, limit)
+                a = mid + 1
             else:
-                if self.wanted(mhi, b):
-                    self.quick(mhi, b, depth)
-                b = mlo
+                balanced = b - mid >= length // 8
+                if self.wanted(mid + 1, b):
+                    self.pdqsort(mid + 1, b, limit)
+                b = mid
             if not self.wanted(a, b):
                 return
-        if b - a > 1:
-            self.local(a, b, _shell_insertion)
+        _insertion_sort(self, a, b)
 
-    def local(self, a: int, b: int, fn) -> None:
-        """Run ``fn`` over Python lists of [a, b), written back."""
-        k, p = self.k[a:b].tolist(), self.p[a:b].tolist()
-        fn(k, p, 0, b - a)
-        self.k[a:b], self.p[a:b] = k, p
+    def as_lists(self, a: int, b: int, limit: int) -> None:
+        """pdqsort(a, b) over Python lists of the range (and the element before it, which
+        pdqsort reads)."""
+        lo = a - 1 if a > 0 else a
+        sub = _Pdq(self.k[lo:b].tolist(), self.p[lo:b].tolist(), self.want, self.small, self.base + lo)
+        sub.pdqsort(a - lo, b - lo, limit)
+        self.k[lo:b], self.p[lo:b] = sub.k, sub.p
 
-    def pivot(self, lo: int, hi: int) -> tuple[int, int]:
-        if hi - lo <= self.small:
-            k, p = self.k[lo:hi].tolist(), self.p[lo:hi].tolist()
-            mlo, mhi = _do_pivot(k, p, 0, hi - lo, ((lo + hi) >> 1) - lo)
-            self.k[lo:hi], self.p[lo:hi] = k, p
-            return mlo + lo, mhi + lo
-        return _do_pivot_arrays(self.k, self.p, lo, hi)
+    def reverse(self, a: int, b: int) -> None:
+        if self.vector:
+            self.k[a:b], self.p[a:b] = self.k[a:b][::-1].copy(), self.p[a:b][::-1].copy()
+            return
+        i, j = a, b - 1
+        while i < j:
+            self.swap(i, j)
+            i += 1
+            j -= 1
+
+    def partition(self, a: int, b: int, pivot: int) -> tuple[int, bool]:
+        """One quicksort partition: [a, mid) < pivot <= (mid, b); whether nothing moved."""
+        self.swap(a, pivot)
+        if self.vector:
+            return _partition_arrays(self.k, self.p, a, b)
+        k, pv = self.k, self.k[a]
+        i, j = a + 1, b - 1
+        swapped = False
+        while True:
+            while i <= j and k[i] < pv:
+                i += 1
+            while i <= j and not k[j] < pv:
+                j -= 1
+            if i > j:
+                break
+            self.swap(i, j)
+            swapped = True
+            i += 1
+            j -= 1
+        self.swap(j, a)
+        return j, not swapped
+
+    def partition_equal(self, a: int, b: int, pivot: int) -> int:
+        """[a, b) holds nothing below the pivot: the elements equal to it first."""
+        self.swap(a, pivot)
+        if self.vector:
+            return _partition_equal_arrays(self.k, self.p, a, b)
+        k, pv = self.k, self.k[a]
+        i, j = a + 1, b - 1
+        while True:
+            while i <= j and not pv < k[i]:
+                i += 1
+            while i <= j and pv < k[j]:
+                j -= 1
+            if i > j:
+                return i
+            self.swap(i, j)
+            i += 1
+            j -= 1
+
+    def partial_insertion_sort(self, a: int, b: int) -> bool:
+        """Up to 5 adjacent pairs out of order fixed by shifting; whether [a, b) is sorted."""
+        i = a + 1
+        for _ in range(5):
+            i = self.next_descent(i, b)
+            if i == b:
+                return True
+            if b - a < 50:
+                return False
+            self.swap(i, i - 1)
+            if i - a >= 2:
+                j = i - 1
+                while j >= 1 and self.less(j, j - 1):
+                    self.swap(j, j - 1)
+                    j -= 1
+            if b - i >= 2:
+                j = i + 1
+                while j < b and self.less(j, j - 1):
+                    self.swap(j, j - 1)
+                    j += 1
+        return False
+
+    def next_descent(self, i: int, b: int) -> int:
+        """The first index from ``i`` whose element is below the one before it (else b)."""
+        if self.vector:
+            down = np.flatnonzero(self.k[i:b] < self.k[i - 1:b - 1])
+            return i + int(down[0]) if len(down) else b
+        k = self.k
+        while i < b and not k[i] < k[i - 1]:
+            i += 1
+        return i
 
 
-def _swap(k, p, i: int, j: int) -> None:
-    k[i], k[j] = k[j], k[i]
-    p[i], p[j] = p[j], p[i]
+_UNKNOWN, _INCREASING, _DECREASING = 0, 1, 2
 
 
-def _shell_insertion(k, p, a: int, b: int) -> None:
-    for i in range(a + 6, b):  # a shell pass of gap 6 (b - a <= 12)
-        if k[i] < k[i - 6]:
-            _swap(k, p, i, i - 6)
+def _insertion_sort(s: _Pdq, a: int, b: int) -> None:
     for i in range(a + 1, b):
         j = i
-        while j > a and k[j] < k[j - 1]:
-            _swap(k, p, j, j - 1)
+        while j > a and s.less(j, j - 1):
+            s.swap(j, j - 1)
             j -= 1
 
 
-def _sift_down(k, p, lo: int, hi: int, first: int) -> None:
+def _sift_down(s: _Pdq, lo: int, hi: int, first: int) -> None:
     root = lo
     while True:
         child = 2 * root + 1
         if child >= hi:
             return
-        if child + 1 < hi and k[first + child] < k[first + child + 1]:
+        if child + 1 < hi and s.less(first + child, first + child + 1):
             child += 1
-        if not k[first + root] < k[first + child]:
+        if not s.less(first + root, first + child):
             return
-        _swap(k, p, first + root, first + child)
+        s.swap(first + root, first + child)
         root = child
 
 
-def _heap_sort(k, p, a: int, b: int) -> None:
+def _heap_sort(s: _Pdq, a: int, b: int) -> None:
     hi = b - a
     for i in range((hi - 1) // 2, -1, -1):
-        _sift_down(k, p, i, hi, a)
+        _sift_down(s, i, hi, a)
     for i in range(hi - 1, -1, -1):
-        _swap(k, p, a, a + i)
-        _sift_down(k, p, 0, i, a)
+        s.swap(a, a + i)
+        _sift_down(s, 0, i, a)
 
 
-def _median_of_three(k, p, m1: int, m0: int, m2: int) -> None:
-    if k[m1] < k[m0]:
-        _swap(k, p, m1, m0)
-    if k[m2] < k[m1]:
-        _swap(k, p, m2, m1)
-        if k[m1] < k[m0]:
-            _swap(k, p, m1, m0)
+def _break_patterns(s: _Pdq, a: int, b: int) -> None:
+    """Three elements near the middle swapped with xorshift-chosen ones."""
+    length = b - a
+    if length < 8:
+        return
+    r = length
+    modulus = 1 << length.bit_length()
+    for idx in range(a + (length // 4) * 2 - 1, a + (length // 4) * 2 + 2):
+        r ^= (r << 13) & _MASK
+        r ^= r >> 17
+        r ^= (r << 5) & _MASK
+        other = r & (modulus - 1)
+        if other >= length:
+            other -= length
+        s.swap(idx, a + other)
 
 
-def _choose_pivot(k, p, lo: int, hi: int, m: int) -> None:
-    if hi - lo > 40:  # Tukey's ninther
-        s = (hi - lo) // 8
-        _median_of_three(k, p, lo, lo + s, lo + 2 * s)
-        _median_of_three(k, p, m, m - s, m + s)
-        _median_of_three(k, p, hi - 1, hi - 1 - s, hi - 1 - 2 * s)
-    _median_of_three(k, p, lo, m, hi - 1)
+def _choose_pivot(s: _Pdq, a: int, b: int) -> tuple[int, int]:
+    n = b - a
+    swaps = [0]
+    i, j, k = a + n // 4, a + n // 4 * 2, a + n // 4 * 3
+    if n >= 8:
+        if n >= 50:  # Tukey's ninther
+            i = _median(s, i - 1, i, i + 1, swaps)
+            j = _median(s, j - 1, j, j + 1, swaps)
+            k = _median(s, k - 1, k, k + 1, swaps)
+        j = _median(s, i, j, k, swaps)
+    if swaps[0] == 0:
+        return j, _INCREASING
+    return j, _DECREASING if swaps[0] == 12 else _UNKNOWN
 
 
-def _do_pivot(k, p, lo: int, hi: int, m: int) -> tuple[int, int]:
-    """doPivot over lists, element by element (``m`` is Go's midpoint, given relative)."""
-    _choose_pivot(k, p, lo, hi, m)
-    pv = k[lo]
-    a, c = lo + 1, hi - 1
-    while a < c and k[a] < pv:
-        a += 1
-    b = a
-    while True:
-        while b < c and not pv < k[b]:
-            b += 1
-        while b < c and pv < k[c - 1]:
-            c -= 1
-        if b >= c:
-            break
-        _swap(k, p, b, c - 1)
-        b += 1
-        c -= 1
-    b, c, protect = _dups(k, p, lo, hi, m, b, c)
-    if protect:
-        while True:
-            while a < b and not k[b - 1] < pv:
-                b -= 1
-            while a < b and k[a] < pv:
-                a += 1
-            if a >= b:
-                break
-            _swap(k, p, a, b - 1)
-            a += 1
-            b -= 1
-    _swap(k, p, lo, b - 1)
-    return b - 1, c
+def _median(s: _Pdq, a: int, b: int, c: int, swaps: list[int]) -> int:
+    if s.less(b, a):
+        swaps[0] += 1
+        a, b = b, a
+    if s.less(c, b):
+        swaps[0] += 1
+        b, c = c, b
+    if s.less(b, a):
+        swaps[0] += 1
+        a, b = b, a
+    return b
 
 
-def _dups(k, p, lo: int, hi: int, m: int, b: int, c: int) -> tuple[int, int, bool]:
-    """doPivot's test for many values equal to the pivot (it moves up to three of them)."""
-    protect = hi - c < 5
-    if not protect and hi - c < (hi - lo) // 4:
-        pv, dups = k[lo], 0
-        if not pv < k[hi - 1]:
-            _swap(k, p, c, hi - 1)
-            c += 1
-            dups += 1
-        if not k[b - 1] < pv:
-            b -= 1
-            dups += 1
-        if not k[m] < pv:
-            _swap(k, p, m, b - 1)
-            b -= 1
-            dups += 1
-        protect = dups > 1
-    return b, c, protect
-
-
-def _do_pivot_arrays(k: np.ndarray, p: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
-    """doPivot over a large range: the same swaps, its two scanning loops done by
-    :func:`_cross` (the k-th element the left scan stops at meets the k-th of the right)."""
-    m = (lo + hi) >> 1
-    _choose_pivot(k, p, lo, hi, m)
-    pv = int(k[lo])
-    body = k[lo + 1:hi - 1]
-    stop = np.flatnonzero(body >= pv)
-    a = lo + 1 + int(stop[0]) if len(stop) else hi - 1
-    b, c = _cross(k, p, a, hi - 1, k[a:hi - 1] > pv, True)
-    b, c, protect = _dups(k, p, lo, hi, m, b, c)
-    if protect:
-        a, b = _cross(k, p, a, b, k[a:b] == pv, False)
-    _swap(k, p, lo, b - 1)
-    return b - 1, c
-
-
-def _cross(k: np.ndarray, p: np.ndarray, lo: int, hi: int, bad: np.ndarray,
-           left_first: bool) -> tuple[int, int]:
-    """Two pointers scan [lo, hi) towards each other, the left one stopping at ``bad``
-    elements, the right one at the others, swapping the pair each time: the pairs are the
-    i-th bad element from the left and the i-th good one from the right while they have
-    not crossed. Answers the pointers' last positions (left, right); ``left_first``: the
-    left pointer scans first in each round (the right one otherwise)."""
-    left = lo + np.flatnonzero(bad)
-    right = lo + np.flatnonzero(~bad)[::-1]
+def _pairs(k: np.ndarray, p: np.ndarray, lo: int, hi: int, stop_left: np.ndarray):
+    """Two indices scan [lo, hi) towards each other, the left one stopping at ``stop_left``
+    elements, the right one at the others, the pair swapped each time while they have not
+    crossed: the i-th stop from the left meets the i-th from the right. Swaps them; answers
+    (pairs swapped, the next left stop or None, the next right stop or None, last left
+    stop, last right stop)."""
+    left = lo + np.flatnonzero(stop_left)
+    right = lo + np.flatnonzero(~stop_left)[::-1]
     n = min(len(left), len(right))
     ok = left[:n] < right[:n]
     n = n if ok.all() else int(np.argmin(ok))
     if n:
         li, ri = left[:n], right[:n]
-        k[li], k[ri] = k[ri], k[li].copy()
-        p[li], p[ri] = p[ri], p[li].copy()
-        lft, rgt = int(li[-1]) + 1, int(ri[-1])
-    else:
-        lft, rgt = lo, hi
-    nxt_left = int(left[n]) if n < len(left) else None
-    nxt_right = int(right[n]) + 1 if n < len(right) else None
-    if left_first:
-        lft = min(nxt_left, rgt) if nxt_left is not None else rgt
-        rgt = max(nxt_right, lft) if nxt_right is not None else lft
-    else:
-        rgt = max(nxt_right, lft) if nxt_right is not None else lft
-        lft = min(nxt_left, rgt) if nxt_left is not None else rgt
-    return lft, rgt
+        k[li], k[ri] = k[ri], k[li]
+        p[li], p[ri] = p[ri], p[li]
+    nl = int(left[n]) if n < len(left) else None
+    nr = int(right[n]) if n < len(right) else None
+    return n, nl, nr, (int(left[n - 1]) if n else None), (int(right[n - 1]) if n else None)
+
+
+def _partition_arrays(k: np.ndarray, p: np.ndarray, a: int, b: int) -> tuple[int, bool]:
+    """partition's loop over [a+1, b) (pivot at a) as :func:`_pairs`."""
+    pv = k[a]
+    n, nl, nr, ll, lr = _pairs(k, p, a + 1, b, k[a + 1:b] >= pv)
+    i, j = (ll + 1, lr - 1) if n else (a + 1, b - 1)
+    i = nl if nl is not None and nl <= j else j + 1
+    j = nr if nr is not None and nr >= i else i - 1
+    k[j], k[a] = k[a], k[j]
+    p[j], p[a] = p[a], p[j]
+    return j, n == 0
+
+
+def _partition_equal_arrays(k: np.ndarray, p: np.ndarray, a: int, b: int) -> int:
+    """partitionEqual's loop over [a+1, b) (pivot at a) as :func:`_pairs`."""
+    n, nl, _, ll, lr = _pairs(k, p, a + 1, b, k[a + 1:b] > k[a])
+    j = lr - 1 if n else b - 1
+    return nl if nl is not None and nl <= j else j + 1

@@ -749,10 +749,10 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
         df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
     if tied is not None:
         df = go_ties.replay_percentile(
-            df, lf, gkeys, _series_columns(plan, lf, gkeys, ctx), WINDOW_COLUMN,
+            df, lf, gkeys, WINDOW_COLUMN,
             value_expr(tied.args[0], schema), float(_literal_value(tied.args[1])), TIE_COLUMN,
             POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else None,
-            [e.meta.output_name() for e in aux], plan.ascending)
+            [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx))
     return df
 
 
@@ -830,9 +830,10 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     if modes:
         df = go_ties.replay_modes(df.with_columns(pl.col(f"{TIE_COLUMN}{i}").fill_null(False)
                                                   for i in range(len(modes))),
-                                  lf, gkeys, _series_columns(plan, lf, gkeys, ctx), WINDOW_COLUMN,
+                                  lf, gkeys, WINDOW_COLUMN,
                                   [(value_expr(a0, schema), alias, f"{TIE_COLUMN}{i}")
-                                   for i, (a0, alias) in enumerate(modes)], plan.ascending)
+                                   for i, (a0, alias) in enumerate(modes)], plan.ascending,
+                                  _series_columns(plan, lf, gkeys, ctx))
     return df
 
 

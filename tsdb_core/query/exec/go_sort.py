@@ -28,11 +28,17 @@ def ranks(values) -> np.ndarray:
     return np.unique(np.asarray(values), return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
-def order(keys: np.ndarray, want: list[tuple[int, int]] | None = None, small: int = SMALL) -> np.ndarray:
-    """The permutation Go's ``sort.Sort`` leaves ``keys`` in (``out[k]`` = index of the
-    element at sorted position k). With ``want`` ([start, end) ranges), only those positions
-    are guaranteed final."""
-    k = np.array(keys, dtype=np.int64)
+def keys(values) -> np.ndarray:
+    """What :func:`order` compares: numbers as they are, anything else (text) by rank."""
+    v = np.asarray(values)
+    return v if v.dtype.kind in "iuf" else ranks(v)
+
+
+def order(values: np.ndarray, want: list[tuple[int, int]] | None = None, small: int = SMALL) -> np.ndarray:
+    """The permutation Go's ``sort.Sort`` leaves ``values`` in (``out[k]`` = index of the
+    element at sorted position k; numbers or ranks, see :func:`keys`). With ``want``
+    ([start, end) ranges), only those positions are guaranteed final."""
+    k = np.array(values)
     p = np.arange(len(k), dtype=np.int64)
     if len(k) > 1:
         _Pdq(k, p, want, small).pdqsort(0, len(k), len(k).bit_length())

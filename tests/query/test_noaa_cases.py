@@ -25,11 +25,7 @@ V1DIFF_NOAA_CASES = json.loads((CASE_DIR / "v1diff_noaa.json").read_text())
 V1SWEEP_CASES = json.loads((CASE_DIR / "v1sweep.json").read_text())
 
 # Where influxd 1.6.7's answer is an artefact we do not reproduce (documented deviations).
-KNOWN_DEVIATIONS = {
-    # influxd splits one series in two when integral() meets a window boundary (iterator bug).
-    "SELECT integral(water_level, 1h) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time < '2019-08-18T03:00:00Z' GROUP BY time(1h), location":
-        "influxd emits a duplicated series for integral() across windows",
-}
+KNOWN_DEVIATIONS: dict[str, str] = {}
 
 
 _INNER_TEXT_FILL = "a subquery's fill(<number>) of a text column: the outer query reads null, not the number"

@@ -585,7 +585,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                          ctx.deadline)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
-    return df.select(keys + ["time"] + cols)
+    flushed = [integral_v1.FLUSH_COLUMN] if integral_v1.FLUSH_COLUMN in df.columns else []
+    return df.select(keys + ["time"] + cols + flushed)
 
 
 def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) -> pl.LazyFrame:
@@ -733,7 +734,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
         unit = int(call.args[1].val) if len(call.args) > 1 else 1_000_000_000
         return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
                                         integral_v1.whole_range(plan.time_range), unit, False,
-                                        WINDOW_COLUMN)
+                                        WINDOW_COLUMN).drop(integral_v1.FLUSH_COLUMN)
     aux = _aux_exprs(a, schema, low, gkeys, plan.ascending)
     exprs += aux
     tied = _percentile_point(a, low, aux)
@@ -787,14 +788,17 @@ def _integral_rows(plan, a: Aggregate, lf, schema, gkeys, integrals, ctx: Ctx) -
     df = None
     for a0, alias, unit in integrals:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
+        # one call answered at the top: its closing windows come after all others (to_series)
+        flush = len(integrals) == 1 and not plan.omit_time
         if not plan.ascending and len(integrals) == 1:
             # read backwards: the reducer ported step by step (its labels, its boundary rows)
-            return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
-                                            integral_v1.windows(a.interval, a.offset), unit, False,
-                                            WINDOW_COLUMN)
+            df = integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
+                                          integral_v1.windows(a.interval, a.offset), unit, False,
+                                          WINDOW_COLUMN)
+            return df if flush else df.drop(integral_v1.FLUSH_COLUMN)
         integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
         part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit,
-                                  integer)
+                                  integer, integral_v1.FLUSH_COLUMN if flush else None)
         df = part if df is None else df.join(part, on=gkeys, how="full", coalesce=True)
     return collect(df, ctx)
 

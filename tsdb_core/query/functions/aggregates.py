@@ -187,7 +187,8 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
 
 
 def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
-                   interval: int, offset: int, unit: int, integer: bool = False) -> pl.LazyFrame:
+                   interval: int, offset: int, unit: int, integer: bool = False,
+                   flush: str | None = None) -> pl.LazyFrame:
     """integral() with GROUP BY time: InfluxDB's stream reducer over each series, ascending.
 
     A segment crossing a window boundary is split at the boundary, the value there
@@ -222,4 +223,9 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
     last = d.group_by(skeys).agg(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b")) \
         if skeys else d.select(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b"))
     closed = last.filter(pl.col("\x00t") == pl.col("\x00b")).select(skeys + ["\x00b"])
-    return out.join(closed, on=skeys + ["\x00b"], how="anti", nulls_equal=True)
+    out = out.join(closed, on=skeys + ["\x00b"], how="anti", nulls_equal=True)
+    if flush:  # the window of a series' last point comes once the input ends (``Close``)
+        ends = last.select(skeys + ["\x00b"]).with_columns(pl.lit(True).alias(flush))
+        out = out.join(ends, on=skeys + ["\x00b"], how="left", nulls_equal=True).with_columns(
+            pl.col(flush).fill_null(False))
+    return out

@@ -28,13 +28,6 @@ V1SWEEP_CASES = json.loads((CASE_DIR / "v1sweep.json").read_text())
 KNOWN_DEVIATIONS: dict[str, str] = {}
 
 
-_INNER_TEXT_FILL = "a subquery's fill(<number>) of a text column: the outer query reads null, not the number"
-KNOWN_DEVIATIONS.update({q: _INNER_TEXT_FILL for q in (
-    "SELECT * FROM (SELECT usage, host FROM sm fill(7)) fill(0)",
-    "SELECT * FROM (SELECT usage, host FROM sm fill(7))",
-    "SELECT max(usage), host FROM (SELECT usage, host FROM sm fill(5)) fill(0)",
-    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host = 5",
-    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE usage > 2")})
 
 
 def series_order_free(query: str) -> bool:

@@ -2210,6 +2210,13 @@ V1SWEEP_QUERIES: list = [
     ("SELECT percentile(index, 25) FROM h2o_quality WHERE time >= '2019-08-17T00:00:00Z' AND time < '2019-08-20T00:00:00Z' GROUP BY location", NOAA),
     ("SELECT percentile(index, 75), randtag FROM h2o_quality WHERE time >= '2019-08-17T00:00:00Z' AND time < '2019-08-20T00:00:00Z' GROUP BY location ORDER BY time DESC", NOAA),
     ("SELECT percentile(degrees, 10) FROM h2o_temperature WHERE time >= '2019-08-17T00:00:00Z' AND time < '2019-08-25T00:00:00Z' GROUP BY location", NOAA),
+    # a subquery's fill(<number>) into a text column: the outer query reads the number
+    'SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host != 5',
+    'SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host >= 4',
+    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host = 'a'",
+    'SELECT * FROM (SELECT usage, host, region FROM sm fill(-2)) ORDER BY time DESC',
+    'SELECT usage, host FROM (SELECT usage, host FROM sm fill(1.5)) fill(3)',
+    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host = 5 OR host = 'a'",
 ]
 
 LEFT_OUT: list = [

@@ -27,7 +27,7 @@ from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
 from . import go_ties, integral_v1
-from .aux_fill import fill_aux, prefill_refs
+from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows
@@ -59,6 +59,8 @@ class Ctx:
     # Collect so that the deadline can cancel the work (Polars' in-memory engine, polled), or at
     # full speed (its default engine) when the statement's estimated work ends well before it.
     cancellable: bool = True
+    # a subquery's text/boolean columns its fill(<number>) left empty: {column: the number}
+    text_fills: dict = field(default_factory=dict)
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
@@ -166,6 +168,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
+                ctx.text_fills.update(text_fills(src.plan, inner))
                 frames.append(inner.lazy().with_columns(
                     [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
@@ -276,6 +279,9 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
                  lf: pl.LazyFrame, ctx: Ctx) -> tuple[pl.LazyFrame, dict]:
     """The Filter stage (and SLIMIT's choice of series, made before field conditions)."""
     cond = stages.filter.condition if stages.filter is not None else None
+    if cond is not None and ctx.text_fills:  # a subquery's filled cells compare as numbers
+        cond, filled = numeric_comparisons(cond, ctx.text_fills)
+        lf = lf.with_columns(filled) if filled else lf
     schema = dict(lf.collect_schema())
     pre = _pushdown(cond, schema)
     if pre is not None:

@@ -140,7 +140,7 @@ def stream_frame(df: pl.DataFrame, skeys: list[str], field: str, alias: str, win
     return pl.DataFrame(rows, schema=schema)
 
 
-def emission_order(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple, int]]:
+def emission_order(frame: pl.DataFrame, keys: list[str]) -> tuple[list[tuple[tuple, int]], pl.Series]:
     """Reorders ``frame`` (rows by series in read order, :data:`FLUSH_COLUMN` beside) as
     influxd emits them: every series' other windows, then the areas flushed at the end, from
     a Go map most often read in insertion order and popped off the end (so the last series

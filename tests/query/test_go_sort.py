@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.query.exec import go_sort
+from tsdb_core.query.exec import go_sort, go_ties
 
 
 class GoSort:
@@ -275,3 +275,38 @@ def test_sorts_and_is_unstable():
 def test_ranks_keep_the_order():
     assert go_sort.ranks(np.array([2.5, -1.0, 2.5, 7.0])).tolist() == [1, 0, 1, 2]
     assert go_sort.ranks(np.array(["b", "a", "b"])).tolist() == [1, 0, 1]
+
+
+def go_mode(values, times):
+    """call_iterator.go IntegerModeReduceSlice over points in read order, line by line."""
+    if len(values) == 1:
+        return values[0]
+    idx = GoSort(values).sort()
+    a = [(values[i], times[i]) for i in idx]
+    most_freq = curr_freq = 0
+    curr_mode = most_mode = a[0][0]
+    most_time = curr_time = a[0][1]
+    for value, time in a:
+        if value != curr_mode:
+            curr_freq, curr_mode, curr_time = 1, value, time
+            continue
+        curr_freq += 1
+        if most_freq > curr_freq or (most_freq == curr_freq and curr_time > most_time):
+            continue
+        most_freq, most_mode, most_time = curr_freq, value, time
+    return most_mode
+
+
+@settings(max_examples=300, deadline=None)
+@given(tied, st.data())
+def test_mode_and_percentile_read_the_sorted_slice_as_influxd(values, data):
+    """go_ties.mode_value (only the runs that can win, their first and last points) and
+    percentile_index equal the reducers run over the full Go sort."""
+    if not values:
+        return
+    times = data.draw(st.permutations(range(len(values))))
+    assert go_ties.mode_value(np.array(values), np.array(times)) == go_mode(values, times)
+    p = data.draw(st.floats(1, 100))
+    i = int(np.floor(len(values) * p / 100 + 0.5)) - 1
+    if 0 <= i < len(values):
+        assert go_ties.percentile_index(np.array(values), i) == go(values)[i]

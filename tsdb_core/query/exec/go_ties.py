@@ -18,9 +18,6 @@ import polars as pl
 
 from . import go_sort
 
-_SEQ = "\x00seq"
-
-
 def mode_value(values: np.ndarray, times: np.ndarray):
     """``*ModeReduceSlice`` over a window's points in read order (not booleans)."""
     if len(values) == 1:

@@ -745,8 +745,8 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx) 
     exprs += aux
     tied = _percentile_point(a, low, aux)
     if tied is not None:
-        exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema),
-                                         (_literal_value(tied.args[1]),)).alias(TIE_COLUMN))
+        exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema), (_literal_value(tied.args[1]),),
+                                         dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
     seen, keep = _seen_exprs(schema, low, exprs)
     runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)

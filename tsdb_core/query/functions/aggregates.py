@@ -145,16 +145,12 @@ def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str,
                       multis.rename({"\x00tied": flag})])
 
 
-def percentile_tied(v: pl.Expr, args: tuple) -> pl.Expr:
-    """Whether the point percentile() picks has an equal value beside it once sorted (then
-    which of them influxd answers depends on its sort: exec/go_ties.py)."""
-    p = float(args[0])
-    idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-    s = v.drop_nulls().sort()
-    x = s.get(idx.clip(0, None), null_on_oob=True)
-    before = s.get((idx - 1).clip(0, None), null_on_oob=True) == x
-    after = s.get(idx + 1, null_on_oob=True) == x
-    return ((before & (idx >= 1)) | after).fill_null(False)
+def percentile_tied(v: pl.Expr, args: tuple, dtype) -> pl.Expr:
+    """Whether another point of the group has the value percentile() picks (then which of
+    them influxd answers depends on its sort: exec/go_ties.py). The percentile expression is
+    the one of the answer's column, computed once."""
+    x = scalar_agg("percentile", v, args, dtype)
+    return ((v == x).sum() >= 2).fill_null(False)
 
 
 def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: tuple,

@@ -77,3 +77,27 @@ def test_series_order_is_influxds_most_frequent():
     # the integer reducer labels the descending area with the range's end + 1
     assert [s["values"] for s in desc["results"][0]["series"]] == \
         [[["2262-04-11T23:47:16.854775807Z", -8]]] * 3
+
+
+def test_closing_windows_come_after_every_series():
+    """GROUP BY time over several series: each reducer emits a window as a point crosses it,
+    its last window only once the input ends, and those come off a Go map (most often read
+    in insertion order) from the end: the last series' closing window joins its other rows,
+    the others' come back as series of their own, in reverse (recorded from influxd in
+    noaa.json: SELECT integral(water_level, 1h) ... GROUP BY time(1h), location; these two
+    answers are influxd 1.6.7's for the same points)."""
+    store = _store()
+    try:
+        asc = store.query("SELECT integral(v) FROM m GROUP BY time(3s), host", db="db").to_json()
+        desc = store.query("SELECT integral(v) FROM m GROUP BY time(3s), host ORDER BY time DESC",
+                           db="db").to_json()
+    finally:
+        store.close()
+    rows = [(s["tags"]["host"], [v[0][17:19] for v in s["values"]]) for s in asc["results"][0]["series"]]
+    assert rows == [("a", ["00"]), ("b", ["00"]), ("c", ["00", "03"]), ("b", ["03"]), ("a", ["03"])]
+    # backwards the reducers read c, b, a; a point on a window's lower bound closes it twice
+    rows = [(s["tags"]["host"], [(v[0][17:19], v[1]) for v in s["values"]])
+            for s in desc["results"][0]["series"]]
+    body = [("06", -3.5), ("06", 0), ("03", -4.5)]
+    assert rows == [("c", body), ("b", body), ("a", body + [("03", 0)]), ("b", [("03", 0)]),
+                    ("c", [("03", 0)])]

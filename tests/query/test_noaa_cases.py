@@ -25,24 +25,9 @@ V1DIFF_NOAA_CASES = json.loads((CASE_DIR / "v1diff_noaa.json").read_text())
 V1SWEEP_CASES = json.loads((CASE_DIR / "v1sweep.json").read_text())
 
 # Where influxd 1.6.7's answer is an artefact we do not reproduce (documented deviations).
-KNOWN_DEVIATIONS = {
-    # influxd splits one series in two when integral() meets a window boundary (iterator bug).
-    "SELECT integral(water_level, 1h) FROM h2o_feet WHERE time >= '2019-08-18T00:00:00Z' AND time < '2019-08-18T03:00:00Z' GROUP BY time(1h), location":
-        "influxd emits a duplicated series for integral() across windows",
-    # mode() ties: influxd breaks them through an unstable sort.Sort of the points by value;
-    # we pick the tied value seen first in time (documented).
-    "SELECT mode(up), mode(msg), mode(load) FROM status WHERE time >= '2019-03-07T23:00:00Z' AND time < '2019-03-08T00:00:00Z'":
-        "mode() tie broken by Go's unstable sort in influxd",
-}
+KNOWN_DEVIATIONS: dict[str, str] = {}
 
 
-_INNER_TEXT_FILL = "a subquery's fill(<number>) of a text column: the outer query reads null, not the number"
-KNOWN_DEVIATIONS.update({q: _INNER_TEXT_FILL for q in (
-    "SELECT * FROM (SELECT usage, host FROM sm fill(7)) fill(0)",
-    "SELECT * FROM (SELECT usage, host FROM sm fill(7))",
-    "SELECT max(usage), host FROM (SELECT usage, host FROM sm fill(5)) fill(0)",
-    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE host = 5",
-    "SELECT usage, host FROM (SELECT usage, host FROM sm fill(5)) WHERE usage > 2")})
 
 
 def series_order_free(query: str) -> bool:

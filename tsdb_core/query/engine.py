@@ -29,7 +29,8 @@ from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
 from .results import (FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series, StatementResult,
                       frame_rows, time_expr)
-from .exec.aux_fill import mixed_cells, patch_rows
+from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
+from .exec.integral_v1 import FLUSH_COLUMN, emission_order
 from .exec.lazy import Ctx, run_frame
 from .analyze.time_literals import check_time_literals
 
@@ -182,7 +183,11 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     cols = [output_column(i) for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
     rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
-    mixed = mixed_cells(plan, frame)  # fill(<number>) into text cells: built as rows
+    # fill(<number>) into text cells (the statement's; a subquery's win): built as rows
+    mixed = {**mixed_cells(plan, frame), **inner_cells(plan, frame, ctx.text_fills)}
+    if FLUSH_COLUMN in frame.columns:  # integral()'s closing windows, emitted after the others
+        runs, order = emission_order(frame, keys)
+        return _run_series(plan, rows_frame[order], runs, names, ctx, mixed)
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
         partial = frame.height > PARTIAL_ROWS
         if frame.height >= FRAME_ROWS and not mixed:

@@ -170,4 +170,15 @@ MIXED_QUERIES = [
     f"SELECT nope + load FROM status WHERE {R} GROUP BY nope",
     f"SELECT count(nope), count(load) FROM status WHERE {R} GROUP BY nope",
     f"SELECT count(nope) FROM status WHERE {R} GROUP BY nope",
+    # mode() and percentile() ties, broken by Go 1.19's sort.Sort in influxd (exec/go_sort.py)
+    f"SELECT mode(load) FROM status WHERE {R} GROUP BY time(4m)",
+    f"SELECT mode(msg) FROM status WHERE {R} GROUP BY time(3m) ORDER BY time DESC",
+    f"SELECT percentile(load, 50), host FROM status WHERE {R}",
+    f"SELECT percentile(load, 30), host, msg FROM status WHERE {R} ORDER BY time DESC",
+    # a subquery's fill(<number>) into a text column: the outer query reads the number
+    f"SELECT * FROM (SELECT load, msg, up FROM status WHERE {R} AND host = 'c' fill(9)) LIMIT 5",
+    f"SELECT load, msg FROM (SELECT load, msg FROM status WHERE {R} fill(9)) WHERE msg = 9",
+    f"SELECT load, msg FROM (SELECT load, msg FROM status WHERE {R} fill(9)) WHERE msg > 8 AND load > 5",
+    f"SELECT max(load), msg FROM (SELECT load, msg FROM status WHERE {R} AND host = 'c' fill(2.5))",
+    f"SELECT load, msg FROM (SELECT load, msg FROM status WHERE {R} fill(9)) WHERE msg = 'ok' LIMIT 3",
 ]

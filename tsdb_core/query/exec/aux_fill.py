@@ -16,6 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from ...influxql import ast
+from ...influxql.ast.visit import transform
 from ..plan.nodes import SelectPlan, output_column
 
 _INTEGERS = (pl.Int64, pl.Int32, pl.Int16, pl.Int8)
@@ -91,3 +92,56 @@ def patch_rows(rows: list[list], cells: dict[int, object]) -> list[list]:
             if row[j] is None:
                 row[j] = v
     return rows
+
+
+# -- a subquery's fill(<number>) into its text and boolean columns ----------------------------
+# influxd's subquery hands its rows on as values, so the outer query reads the number in those
+# cells: it shows them, compares them with numbers in WHERE, and its own fill() leaves them.
+
+FILLED_PREFIX = "\x00filled:"
+_COMPARISONS = ("=", "!=", "<>", "<", "<=", ">", ">=")
+
+
+def text_fills(plan: SelectPlan, frame: pl.DataFrame) -> dict[str, object]:
+    """{column: the number} for a subquery's rows (columns named as selected) whose text or
+    boolean cells its fill(<number>) left empty (every empty cell there holds the number)."""
+    if plan.fill != "value" or not plan.omit_time:
+        return {}
+    out: dict[str, object] = {}
+    for c in plan.columns:
+        if isinstance(c.expr, ast.VarRef) and c.name in frame.columns and c.name not in out \
+                and frame.schema[c.name] in (pl.String, pl.Boolean) and frame[c.name].null_count():
+            out[c.name] = plan.fill_value
+    return out
+
+
+def inner_cells(plan: SelectPlan, frame: pl.DataFrame, fills: dict[str, object]) -> dict[int, object]:
+    """:func:`mixed_cells` for the columns reading a subquery's filled cells (``fills``)."""
+    if not fills or plan.omit_time:
+        return {}
+    return {i + 1: fills[c.expr.name] for i, c in enumerate(plan.columns)
+            if isinstance(c.expr, ast.VarRef) and c.expr.name in fills
+            and frame.schema.get(output_column(i)) in (pl.String, pl.Boolean)}
+
+
+def numeric_comparisons(cond, fills: dict[str, object]) -> tuple[object, list[pl.Expr]]:
+    """``cond`` with each comparison of a filled column with a number reading the number
+    where the cell is empty (a column of its own), and those columns."""
+    used: dict[str, pl.Expr] = {}
+
+    def side(e, other):
+        if isinstance(e, ast.VarRef) and e.name in fills \
+                and isinstance(other, (ast.NumberLiteral, ast.IntegerLiteral)):
+            name = FILLED_PREFIX + e.name
+            used[name] = pl.when(pl.col(e.name).is_null()).then(
+                pl.lit(float(fills[e.name]))).otherwise(None).alias(name)
+            return ast.VarRef(name, "float")
+        return e
+
+    def swap(e):
+        if not isinstance(e, ast.BinaryExpr) or e.op not in _COMPARISONS:
+            return e
+        lhs, rhs = side(e.lhs, e.rhs), side(e.rhs, e.lhs)
+        return e if lhs is e.lhs and rhs is e.rhs else ast.BinaryExpr(e.op, lhs, rhs)
+
+    return transform(cond, swap), list(used.values())

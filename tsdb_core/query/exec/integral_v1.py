@@ -10,11 +10,15 @@ range's start (``MinTime`` → 0) ascending, its end + 1 descending.
 """
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 
 from ...base.time import MAX_TIME
 
 _INTEGER_TYPES = (pl.Int64, pl.UInt64)
+# marks the window a series' reducer emits only once the input ends (GROUP BY time)
+FLUSH_COLUMN = "\x00flush"
 
 
 def leads(aggs) -> bool:
@@ -65,6 +69,13 @@ def stream(times, values, window, unit: int, ascending: bool,
     """One series' (window label, area) pairs in the order the reducer emits them, its
     points given in the statement's time order; ``window(t)`` is ``opt.Window`` (a port of
     ``*IntegralReducer``: the integer one keeps the interpolated value for the rest of the step)."""
+    return stream_rows(times, values, window, unit, ascending, integer)[0]
+
+
+def stream_rows(times, values, window, unit: int, ascending: bool,
+                integer: bool) -> tuple[list[tuple[int, float]], bool]:
+    """:func:`stream`, and whether its last pair comes from closing the reducer once the
+    input ends (influxd emits those after every series' other windows)."""
     out: list[tuple[int, float]] = []
     prev_t = prev_v = None
     total, wstart, wend = 0.0, 0, 0
@@ -93,29 +104,51 @@ def stream(times, values, window, unit: int, ascending: bool,
             total = 0.0
         total += 0.5 * ((value if integer else v) + prev_v) * ((t - prev_t) / unit)
         prev_t, prev_v = t, v
-    if prev_t is not None and prev_t != wstart:
+    flushed = prev_t is not None and prev_t != wstart
+    if flushed:
         out.append((wstart, total))
-    return out
+    return out, flushed
 
 
 def stream_frame(df: pl.DataFrame, skeys: list[str], field: str, alias: str, window,
                  unit: int, ascending: bool, window_column: str) -> pl.DataFrame:
     """:func:`stream` over each series of ``df`` (rows with ``time`` and ``field``): one row per
     emitted area, in ascending order of emission within a series reversed when descending
-    (the statement's ORDER BY reverses the rows once more)."""
+    (the statement's ORDER BY reverses the rows once more); :data:`FLUSH_COLUMN` marks the
+    area emitted when the input ends."""
     integer = df.schema[field] in _INTEGER_TYPES
     d = df.filter(pl.col(field).is_not_null()).sort(skeys + ["time"], descending=not ascending,
                                                      maintain_order=True)
-    rows: dict[str, list] = {k: [] for k in skeys + [window_column, alias]}
+    rows: dict[str, list] = {k: [] for k in skeys + [window_column, alias, FLUSH_COLUMN]}
     parts = d.partition_by(skeys, maintain_order=True, as_dict=True) if skeys else {(): d}
     for key, part in parts.items():
-        emitted = stream(part["time"].to_list(), part[field].cast(pl.Float64).to_list(), window,
-                         unit, ascending, integer)
+        emitted, flushed = stream_rows(part["time"].to_list(), part[field].cast(pl.Float64).to_list(),
+                                       window, unit, ascending, integer)
+        flags = [False] * len(emitted)
+        if flushed:
+            flags[-1] = True
         if not ascending:
             emitted.reverse()
+            flags.reverse()
         for k, kv in zip(skeys, key):
             rows[k].extend([kv] * len(emitted))
         rows[window_column].extend(w for w, _ in emitted)
         rows[alias].extend(a for _, a in emitted)
-    schema = {**{k: d.schema[k] for k in skeys}, window_column: pl.Int64, alias: pl.Float64}
+        rows[FLUSH_COLUMN].extend(flags)
+    schema = {**{k: d.schema[k] for k in skeys}, window_column: pl.Int64, alias: pl.Float64,
+              FLUSH_COLUMN: pl.Boolean}
     return pl.DataFrame(rows, schema=schema)
+
+
+def emission_order(frame: pl.DataFrame, keys: list[str]) -> tuple[list[tuple[tuple, int]], pl.Series]:
+    """Reorders ``frame`` (rows by series in read order, :data:`FLUSH_COLUMN` beside) as
+    influxd emits them: every series' other windows, then the areas flushed at the end, from
+    a Go map most often read in insertion order and popped off the end (so the last series
+    first). Answers the runs of rows of one series ((key, row count), a series may come
+    back) and the rows' order (indices into ``frame``)."""
+    flush = frame[FLUSH_COLUMN]
+    body = (~flush).arg_true()
+    order = body.append(flush.arg_true().reverse())
+    cols = [frame[k].gather(order).to_list() for k in keys]
+    runs = [(key, len(list(g))) for key, g in itertools.groupby(zip(*cols))]
+    return runs, order

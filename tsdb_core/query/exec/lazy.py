@@ -26,9 +26,9 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import integral_v1
+from . import go_ties, integral_v1
 from . import runs as series_runs
-from .aux_fill import fill_aux, prefill_refs
+from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
 from .expressions import cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows
@@ -42,6 +42,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
 RUN_COLUMN = "\x00run"
+TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
 
@@ -59,6 +60,8 @@ class Ctx:
     # Collect so that the deadline can cancel the work (Polars' in-memory engine, polled), or at
     # full speed (its default engine) when the statement's estimated work ends well before it.
     cancellable: bool = True
+    # a subquery's text/boolean columns its fill(<number>) left empty: {column: the number}
+    text_fills: dict = field(default_factory=dict)
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
@@ -166,6 +169,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
+                ctx.text_fills.update(text_fills(src.plan, inner))
                 frames.append(inner.lazy().with_columns(
                     [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
@@ -280,6 +284,9 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
                  lf: pl.LazyFrame, ctx: Ctx) -> tuple[pl.LazyFrame, dict]:
     """The Filter stage (and SLIMIT's choice of series, made before field conditions)."""
     cond = stages.filter.condition if stages.filter is not None else None
+    if cond is not None and ctx.text_fills:  # a subquery's filled cells compare as numbers
+        cond, filled = numeric_comparisons(cond, ctx.text_fills)
+        lf = lf.with_columns(filled) if filled else lf
     schema = dict(lf.collect_schema())
     pre = _pushdown(cond, schema)
     if pre is not None:
@@ -592,7 +599,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                          ctx.deadline)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
-    return df.select(keys + ["time"] + cols)
+    flushed = [integral_v1.FLUSH_COLUMN] if integral_v1.FLUSH_COLUMN in df.columns else []
+    return df.select(keys + ["time"] + cols + flushed)
 
 
 def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) -> pl.LazyFrame:
@@ -744,8 +752,13 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         unit = int(call.args[1].val) if len(call.args) > 1 else 1_000_000_000
         return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
                                         integral_v1.whole_range(plan.time_range), unit, False,
-                                        WINDOW_COLUMN)
-    exprs += _aux_exprs(a, schema, low, gkeys, plan.ascending)
+                                        WINDOW_COLUMN).drop(integral_v1.FLUSH_COLUMN)
+    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending)
+    exprs += aux
+    tied = _percentile_point(a, low, aux)
+    if tied is not None:
+        exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema), (_literal_value(tied.args[1]),),
+                                         dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
     seen, keep = _seen_exprs(schema, low, exprs)
     runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)
@@ -753,7 +766,32 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
     elif runs:
         df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
+    if tied is not None:
+        df = go_ties.replay_percentile(
+            df, lf, gkeys, WINDOW_COLUMN,
+            value_expr(tied.args[0], schema), float(_literal_value(tied.args[1])), TIE_COLUMN,
+            POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else None,
+            [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx))
     return df
+
+
+def _percentile_point(a: Aggregate, low: Lowered, aux: list):
+    """The percentile() call whose point (time, auxiliary fields) the answer shows, if any."""
+    first = next(iter(low.aggs), None)
+    if first is None or first.name != "percentile" or not isinstance(first.args[0], ast.VarRef):
+        return None
+    return first if a.point_time or aux else None
+
+
+def _series_columns(plan, lf: pl.LazyFrame, gkeys: list[str], ctx: Ctx) -> list[str]:
+    """The tag columns that tell the series of a group apart (sorted: series key order)."""
+    tags: set[str] = set()
+    for src in plan.sources:
+        if isinstance(src, Scan):
+            sch = ctx.provider.schema(src.database, src.measurement)
+            tags.update(sch.tags if sch is not None else ())
+    names = set(lf.collect_schema().names())
+    return sorted(t for t in tags if t in names and t not in gkeys)
 
 
 def _lone_stream(plan, a: Aggregate, low: Lowered, schema) -> bool:
@@ -768,14 +806,17 @@ def _integral_rows(plan, a: Aggregate, lf, schema, gkeys, integrals, ctx: Ctx) -
     df = None
     for a0, alias, unit in integrals:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
+        # one call answered at the top: its closing windows come after all others (to_series)
+        flush = len(integrals) == 1 and not plan.omit_time
         if not plan.ascending and len(integrals) == 1:
             # read backwards: the reducer ported step by step (its labels, its boundary rows)
-            return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
-                                            integral_v1.windows(a.interval, a.offset), unit, False,
-                                            WINDOW_COLUMN)
+            df = integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
+                                          integral_v1.windows(a.interval, a.offset), unit, False,
+                                          WINDOW_COLUMN)
+            return df if flush else df.drop(integral_v1.FLUSH_COLUMN)
         integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
         part = agg.integral_frame(tmp, gkeys[:-1], VALUE_COLUMN, alias, a.interval, a.offset, unit,
-                                  integer)
+                                  integer, integral_v1.FLUSH_COLUMN if flush else None)
         df = part if df is None else df.join(part, on=gkeys, how="full", coalesce=True)
     return collect(df, ctx)
 
@@ -790,9 +831,10 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
         df = _run_agg(plan, lf, gkeys, exprs)
     else:
         df = _group_agg(plan, a, lf, gkeys, exprs) if exprs else lf.select(gkeys).unique()
-    for a0, alias in modes:
+    for i, (a0, alias) in enumerate(modes):
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-        df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias), on=gkeys, how="left")
+        df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias, f"{TIE_COLUMN}{i}"), on=gkeys,
+                     how="left")
     for a0, alias, unit in integrals:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
         integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
@@ -809,7 +851,15 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     # an aggregate that saw no point in its group emitted nothing: fill() may fill it
     gaps = [(pl.col(seen_column(i)) == 0).alias(gap_column(c))
             for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
-    return collect(df.with_columns(gaps).drop(seen), ctx)
+    df = collect(df.with_columns(gaps).drop(seen), ctx)
+    if modes:
+        df = go_ties.replay_modes(df.with_columns(pl.col(f"{TIE_COLUMN}{i}").fill_null(False)
+                                                  for i in range(len(modes))),
+                                  lf, gkeys, WINDOW_COLUMN,
+                                  [(value_expr(a0, schema), alias, f"{TIE_COLUMN}{i}")
+                                   for i, (a0, alias) in enumerate(modes)], plan.ascending,
+                                  _series_columns(plan, lf, gkeys, ctx))
+    return df
 
 
 def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True):

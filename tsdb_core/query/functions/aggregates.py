@@ -112,14 +112,23 @@ def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bo
     return aux.filter(nn).sort_by([k.filter(nn) for k in keys(v)], descending=desc).first()
 
 
-def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str) -> pl.LazyFrame:
+def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str,
+               flag: str | None = None) -> pl.LazyFrame:
     """mode(): the most frequent value per group, with InfluxDB's tie rules.
 
     influxd sorts the points by value and walks the runs: when every value occurs
     once the smallest wins; otherwise among the most frequent values the one whose
-    first point is earliest wins, a later (larger) value winning an equal time.
+    first point is earliest wins, a later (larger) value winning an equal time (as a
+    stable sort of points read in time order gives; ``flag`` names a column marking the
+    groups where several values tie, which exec/go_ties.py replays with Go's sort).
+    Booleans are counted, not sorted: true wins a tie.
     """
-    counted = (lf.filter(pl.col(field).is_not_null())
+    v = pl.col(field)
+    if lf.collect_schema().get(field) == pl.Boolean:
+        out = (lf.filter(v.is_not_null()).group_by(keys)
+               .agg((v.sum() * 2 >= v.len()).alias(alias)))
+        return out.with_columns(pl.lit(False).alias(flag)) if flag else out
+    counted = (lf.filter(v.is_not_null())
                .group_by(keys + [field])
                .agg(pl.len().alias("\x00n"), T.min().alias("\x00first")))
     top = pl.col("\x00n").max().over(keys) if keys else pl.col("\x00n").max()
@@ -127,9 +136,21 @@ def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str) -> pl.
     singles = (counted.filter(pl.col("\x00n") == 1).group_by(keys)
                .agg(pl.col(field).min().alias(alias)))
     multis = (counted.filter(pl.col("\x00n") > 1).sort(["\x00first", field], descending=[False, True])
-              .group_by(keys, maintain_order=True).first()
-              .select(keys + [pl.col(field).alias(alias)]))
-    return pl.concat([singles, multis])
+              .group_by(keys, maintain_order=True).agg(pl.col(field).first().alias(alias),
+                                                       (pl.len() > 1).alias("\x00tied"))
+              .select(keys + [alias, "\x00tied"]))
+    if not flag:
+        return pl.concat([singles, multis.drop("\x00tied")])
+    return pl.concat([singles.with_columns(pl.lit(False).alias(flag)),
+                      multis.rename({"\x00tied": flag})])
+
+
+def percentile_tied(v: pl.Expr, args: tuple, dtype) -> pl.Expr:
+    """Whether another point of the group has the value percentile() picks (then which of
+    them influxd answers depends on its sort: exec/go_ties.py). The percentile expression is
+    the one of the answer's column, computed once."""
+    x = scalar_agg("percentile", v, args, dtype)
+    return ((v == x).sum() >= 2).fill_null(False)
 
 
 def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: tuple,
@@ -162,7 +183,8 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
 
 
 def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
-                   interval: int, offset: int, unit: int, integer: bool = False) -> pl.LazyFrame:
+                   interval: int, offset: int, unit: int, integer: bool = False,
+                   flush: str | None = None) -> pl.LazyFrame:
     """integral() with GROUP BY time: InfluxDB's stream reducer over each series, ascending.
 
     A segment crossing a window boundary is split at the boundary, the value there
@@ -197,4 +219,9 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
     last = d.group_by(skeys).agg(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b")) \
         if skeys else d.select(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b"))
     closed = last.filter(pl.col("\x00t") == pl.col("\x00b")).select(skeys + ["\x00b"])
-    return out.join(closed, on=skeys + ["\x00b"], how="anti", nulls_equal=True)
+    out = out.join(closed, on=skeys + ["\x00b"], how="anti", nulls_equal=True)
+    if flush:  # the window of a series' last point comes once the input ends (``Close``)
+        ends = last.select(skeys + ["\x00b"]).with_columns(pl.lit(True).alias(flush))
+        out = out.join(ends, on=skeys + ["\x00b"], how="left", nulls_equal=True).with_columns(
+            pl.col(flush).fill_null(False))
+    return out

@@ -530,8 +530,9 @@ def _needed_columns(columns, condition, dims, known: SourceSchema, raw: bool) ->
         refs.update(_refs(c.expr))
     if condition is not None:
         refs.update(_refs(condition))
-    if raw:
-        refs.update(known.tags)  # raw rows of one time are ordered by their series key
+    if raw or any(c.name in ("mode", "percentile") for col in columns for c in find(col.expr, ast.Call)):
+        refs.update(known.tags)  # raw rows of one time are ordered by their series key, and
+        # so are the points of one time mode()/percentile() hand to Go's sort (exec/go_ties.py)
     refs.discard("time")
     return tuple(sorted(refs))
 

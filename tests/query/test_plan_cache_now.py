@@ -109,3 +109,19 @@ def test_group_by_time_without_an_end_is_not_kept_from_the_first_run(monkeypatch
     assert lens == [3, 4, 5]
     assert s.plan_cache.hits == 0
     s.close()
+
+
+EXTRA = st.sampled_from(["host = 'a' OR v > 3", "abs(v) < 2", "host =~ /a|b/", "v + 1 <= 3 * 2"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(q=statements(), extra=EXTRA)
+def test_the_quick_walk_visits_what_walk_visits(q, extra):
+    from tsdb_core.influxql.ast.visit import walk
+    from tsdb_core.query.analyze.preorder import preorder
+    q = q.replace("FROM cpu WHERE ", f"FROM cpu WHERE ({extra}) AND ") if " WHERE " in q \
+        else q.replace("FROM cpu", f"FROM cpu WHERE {extra}")
+    stmt = parse(q)[0]
+    assert list(preorder(stmt)) == list(walk(stmt))
+    calls = lambda n: type(n).__name__ == "Call"  # noqa: E731
+    assert list(preorder(stmt, calls)) == list(walk(stmt, calls))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 
 from ...influxql import ast
-from ...influxql.ast.visit import children
+from .preorder import preorder
 
 _MAX = 2048
 _seen: dict[int, tuple[object, bool]] = {}  # id -> (the statement itself, mentions now())
@@ -32,14 +32,7 @@ def mentions_now(stmt) -> bool:
 
 
 def _has_now(node) -> bool:
-    stack = [node]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        n = pop()
-        if isinstance(n, ast.Call) and n.name.lower() == "now":
-            return True
-        extend(children(n))
-    return False
+    return any(isinstance(n, ast.Call) and n.name.lower() == "now" for n in preorder(node))
 
 
 def clock_free(stmt) -> bool | None:

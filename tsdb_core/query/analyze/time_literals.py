@@ -14,7 +14,7 @@ from ...base.errors import QueryError
 from ...base.time import MAX_TIME, MIN_TIME
 from ...influxql import ast
 from ...influxql.ast import meta as M
-from ...influxql.ast.visit import find
+from .preorder import find
 from .time_range import time_value
 
 _COMPARE = frozenset((">", ">=", "<", "<=", "=", "!=", "<>"))

@@ -32,7 +32,10 @@ def mentions_now(stmt) -> bool:
 
 
 def _has_now(node) -> bool:
-    return any(isinstance(n, ast.Call) and n.name.lower() == "now" for n in preorder(node))
+    for n in preorder(node):
+        if isinstance(n, ast.Call) and n.name.lower() == "now":
+            return True
+    return False
 
 
 def clock_free(stmt) -> bool | None:

@@ -42,9 +42,21 @@ def values(store, q, **kw):
     return [(s.name, s.tags, s.columns, s.values) for s in st.series]
 
 
-def test_the_third_run_reuses_the_plan(store, plans):
+def test_a_closed_range_without_now_is_kept_from_the_first_run(store, plans):
     q = f"SELECT max(v) FROM cpu WHERE time >= {T0} AND time < {T0 + 60 * 10**9} GROUP BY time(1m)"
     first = values(store, q)
+    assert len(plans) == 1                 # first sighting: planned once, and kept
+    for _ in range(3):
+        assert values(store, q) == first
+    assert len(plans) == 1
+    assert store.plan_cache.hits == 3
+
+
+def test_a_subquery_is_kept_from_the_third_run(store, plans):
+    q = (f"SELECT max(m) FROM (SELECT mean(v) AS m FROM cpu WHERE time >= {T0} "
+         f"AND time < {T0 + 60 * 10**9} GROUP BY time(1m))")
+    first = values(store, q)
+    assert first[0][3] == [["2023-11-14T22:13:00Z", 1.5]]   # the window of max(mean)
     assert len(plans) == 1                 # first sighting: planned once
     assert values(store, q) == first
     assert len(plans) == 3                 # second: planned at now and at another now (equal: cached)

@@ -19,7 +19,6 @@ import polars as pl
 
 from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
-from ..influxql.ast.visit import walk
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
@@ -32,6 +31,7 @@ from .results import (FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, 
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
 from .exec.integral_v1 import FLUSH_COLUMN, emission_order
 from .exec.lazy import Ctx, run_frame
+from .analyze.now_use import mentions_now
 from .analyze.time_literals import check_time_literals
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def _check_literals(stmt, now: int) -> None:
     if _passed.get(id(stmt)) is stmt:
         return
     check_time_literals(stmt, now)
-    if not any(isinstance(n, ast.Call) and n.name.lower() == "now" for n in walk(stmt)):
+    if not mentions_now(stmt):
         if len(_passed) >= _PASSED_MAX:
             _passed.clear()
         _passed[id(stmt)] = stmt

@@ -11,14 +11,18 @@ same questions again: equal answers, same plan. No invalidation hooks in the
 store to forget, and nothing stale: a new field, a dropped database, another
 default policy each change an answer.
 
-``now``: a plan that depends on it (``now()`` in WHERE, an open-ended GROUP BY
-time range) is never cached. The second time a statement is seen it is planned
-at ``now`` and at a far-off other instant; equal plans mean ``now`` was not
-used. Statements seen once pay nothing extra.
+``now``: a plan that depends on it (``now()`` anywhere, an open-ended GROUP BY
+time range) is never cached. Most statements tell from their AST
+(:mod:`..analyze.now_use`): one with ``now()`` is planned once and not kept; one
+over measurements without it is kept from its first sighting unless its plan ends
+at ``now``. The rest (subqueries) are planned, the second time they are seen, at
+``now`` and at a far-off other instant; equal plans mean ``now`` was not used.
 """
 from __future__ import annotations
 
 import threading
+
+from ..analyze.now_use import clock_free, ends_at
 
 _OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
 MAX_ENTRIES = 1024
@@ -89,6 +93,20 @@ class PlanCache:
             self.hits += 1
             return entry.plan
         self.misses += 1
+        known = clock_free(stmt)
+        if known is False:  # uses now(): never kept
+            return plan_select(stmt, provider, db=db, rp=rp, now=now)
+        if known:
+            rec = _Recorder(provider)
+            plan = plan_select(stmt, rec, db=db, rp=rp, now=now)
+            if not ends_at(plan, now):
+                self._put(key, _Entry(stmt, plan, rec.calls))
+            return plan
+        return self._plan_twice(plan_select, stmt, provider, entry, key, db=db, rp=rp, now=now)
+
+    def _plan_twice(self, plan_select, stmt, provider, entry, key, *, db, rp, now: int):
+        """A statement the AST cannot clear: kept only when planning it at another ``now``
+        gives the same plan, tried from its second sighting on."""
         seen = isinstance(entry, tuple) and entry[0] is stmt
         stale = isinstance(entry, _Entry) and entry.stmt is stmt  # an answer changed: plan again
         if not (seen or stale):

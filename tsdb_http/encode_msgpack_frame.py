@@ -67,20 +67,28 @@ def _int_cells(a: pa.Array) -> pa.Array:
     for lo, hi, size, t in ((-2 ** 31, 2 ** 31 - 1, 4, 0xD2), (-32768, 32767, 2, 0xD1), (-128, -33, 1, 0xD0)):
         m = (v >= lo) & (v <= hi)
         k[m], tag[m] = size, t
+    big = None
     if raw.dtype == np.uint64:
         big = raw > np.uint64(2 ** 63 - 1)
         k[big], tag[big] = 8, 0xCF
-    be = v.astype(">i8").view(np.uint8).reshape(n, 8)
-    matrix = np.empty((n, 9), dtype=np.uint8)
+    matrix, lengths = int_matrix(v, tag, k, big)
+    return with_nil(matrix, lengths, null_mask(a))
+
+
+def int_matrix(v: np.ndarray, tag: np.ndarray, k: np.ndarray, big: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each integer's msgpack bytes (a row of 9, and its length): ``tag`` then the last ``k``
+    of its big-endian bytes; -32..127 (unless ``big``: a uint64 past int64) as one fixint byte."""
+    be = v.astype(">i8").view(np.uint8).reshape(len(v), 8)
+    matrix = np.empty((len(v), 9), dtype=np.uint8)
     matrix[:, 0] = tag
     matrix[:, 1:] = np.take_along_axis(be, np.minimum((8 - k)[:, None] + np.arange(8), 7), axis=1)
     lengths = k + 1
     fix = (v >= -32) & (v <= 127)
-    if raw.dtype == np.uint64:
+    if big is not None:
         fix &= ~big
     matrix[fix, 0] = be[fix, 7]
     lengths[fix] = 1
-    return with_nil(matrix, lengths, null_mask(a))
+    return matrix, lengths
 
 
 def with_nil(matrix: np.ndarray, lengths: np.ndarray | None, nulls: np.ndarray | None) -> pa.Array:

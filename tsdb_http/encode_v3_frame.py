@@ -27,6 +27,7 @@ from .encode_csv_frame import float_text, lines_pieces
 from .encode_msgpack_frame import (
     column_cells,
     filled_values,
+    int_matrix,
     null_mask,
     with_nil,
 )
@@ -86,17 +87,7 @@ def _int_matrix(v: np.ndarray, big: np.ndarray | None = None) -> tuple[np.ndarra
         tag[m], k[m] = t, size
     if big is not None:
         tag[big] = 0xCF
-    be = v.astype(">i8").view(np.uint8).reshape(n, 8)
-    matrix = np.empty((n, 9), dtype=np.uint8)
-    matrix[:, 0] = tag
-    matrix[:, 1:] = np.take_along_axis(be, np.minimum((8 - k)[:, None] + np.arange(8), 7), axis=1)
-    lengths = k + 1
-    fix = (v >= -32) & (v <= 127)
-    if big is not None:
-        fix &= ~big
-    matrix[fix, 0] = be[fix, 7]
-    lengths[fix] = 1
-    return matrix, lengths
+    return int_matrix(v, tag, k, big)
 
 
 def _int_cells(a: pa.Array) -> pa.Array:

@@ -177,9 +177,10 @@ def test_unsupported_column_types_go_the_rows_path():
 
 # -- through HTTP, both compat modes ---------------------------------------------------------
 
-_LINES = "\n".join(
-    f"cpu,host=h{h % 3},region=r\\ {h % 2} usage={(h * 7.25) % 100},n={h - 50}i,ok={str(h % 2 == 0).lower()},"
-    f"msg=\"é{h % 5},x\" {1_500_000_000_000_000_000 + h * 10_000_000_000}" for h in range(400))
+_LINES = "\n".join(  # integral floats, escaped quotes, odd nanoseconds
+    f"cpu,host=h{h % 3},region=r\\ {h % 2} usage={(h * 7.25) % 100 if h % 7 else 3},n={h - 50}i,"
+    f"ok={str(h % 2 == 0).lower()},msg=\"é{h % 5},x\\\"\" {1_500_000_000_000_000_000 + h * 10_000_000_500}"
+    for h in range(400))
 
 QUERIES = ["SELECT * FROM cpu", "SELECT usage, n, ok, msg FROM cpu GROUP BY host",
            "SELECT usage FROM cpu WHERE host = 'h1'", "SELECT max(usage), count(n) FROM cpu WHERE time >= '2017-07-14T02:40:00Z' AND time < '2017-07-14T04:00:00Z' "

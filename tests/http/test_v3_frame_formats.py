@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.http.conftest import REAL_ENGINE, make_client
-from tests.http.test_encode_frame import all_frames  # noqa: F401 (fixture)
+from tests.http.conftest import REAL_ENGINE
 from tests.http.test_encode_frame_formats import _COLUMNS, _TAGS, _TIMES
 from tsdb_core import Series, StatementResult
 from tsdb_core.query.influxdb3 import v3_times
@@ -147,44 +146,3 @@ def test_forms_spelled_out():
     assert values[9][1] == 2.0 ** 63 and isinstance(values[9][1], float)
     assert values[10][1] == -2 ** 63 + 1024 and isinstance(values[10][1], int)
     assert b"\xcc\x80" in got and b"\xd0\xdf" in got and b"\xce\x00\x01\x00\x00" in got  # unsigned forms for >= 0
-
-
-# -- through HTTP ------------------------------------------------------------------------------
-
-_LINES = "\n".join(
-    f"cpu,host=h{h % 3},region=r\\ {h % 2} usage={(h * 7.25) % 100 if h % 7 else 3},n={h - 50}i,"
-    f"ok={str(h % 2 == 0).lower()},msg=\"é{h % 5},x\\\"\" {1_500_000_000_000_000_000 + h * 10_000_000_500}"
-    for h in range(400))
-
-QUERIES = ["SELECT * FROM cpu", "SELECT usage, n, ok, msg FROM cpu GROUP BY host",
-           "SELECT usage FROM cpu WHERE host = 'h1'",
-           ("SELECT max(usage), count(n) FROM cpu WHERE time >= '2017-07-14T02:40:00Z' AND "
-            "time < '2017-07-14T04:00:00Z' GROUP BY time(1m), *"),
-           "SELECT * FROM cpu LIMIT 3; SELECT n FROM cpu GROUP BY region"]
-
-
-@pytest.fixture(scope="module")
-def client():
-    c = make_client("cloud-dedicated")
-    c.raw_store.create_database("db")
-    assert c.raw_store.write("db", _LINES).ok
-    return c
-
-
-@pytest.mark.parametrize("accept", ["text/csv", "application/x-msgpack"])
-@pytest.mark.parametrize("epoch", [None, "ms", "s"])
-@pytest.mark.parametrize("chunked", [False, True])
-def test_http_frames_and_rows_give_the_same_bytes(client, all_frames, accept, epoch, chunked):  # noqa: F811
-    on, off = all_frames
-    for q in QUERIES:
-        params = {"q": q, "db": "db", **({"epoch": epoch} if epoch else {}),
-                  **({"chunked": "true", "chunk_size": "7"} if chunked else {})}
-        on()
-        a = client.get("/query", params=params, headers={"Accept": accept})
-        off()
-        b = client.get("/query", params=params, headers={"Accept": accept})
-        assert a.status_code == b.status_code == 200, (q, a.text)
-        assert a.content == b.content, q
-        assert len(a.content) > 200
-        if not chunked and q == "SELECT * FROM cpu":  # frame-backed: streamed, not sized
-            assert "content-length" not in a.headers and "content-length" in b.headers

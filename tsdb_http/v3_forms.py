@@ -49,12 +49,15 @@ def _invalid(pos: int, byte: int) -> MimeError:
 
 @dataclass(frozen=True, slots=True)
 class Mime:
+    """A media type as the ``mime`` crate parses it (type, subtype, parameters in order)."""
+
     text: str  # what the Mime displays
     type_: str
     subtype: str
     params: tuple[tuple[str, str], ...]
 
     def param(self, name: str) -> str | None:
+        """The first parameter called ``name`` (``charset``), if any."""
         return next((v for k, v in self.params if k == name), None)
 
 

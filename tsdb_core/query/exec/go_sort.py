@@ -54,18 +54,22 @@ class _Pdq:
         self.vector = isinstance(k, np.ndarray)
 
     def wanted(self, a: int, b: int) -> bool:
+        """Whether positions ``a``..``b`` hold any index the caller reads (others need no order)."""
         a, b = a + self.base, b + self.base
         return self.want is None or any(s < b and a < e for s, e in self.want)
 
     def less(self, i: int, j: int) -> bool:
+        """Go's ``Less(i, j)`` over the keys."""
         return self.k[i] < self.k[j]
 
     def swap(self, i: int, j: int) -> None:
+        """Go's ``Swap(i, j)``: keys and the positions they came from together."""
         k, p = self.k, self.p
         k[i], k[j] = k[j], k[i]
         p[i], p[j] = p[j], p[i]
 
     def pdqsort(self, a: int, b: int, limit: int) -> None:
+        """Go 1.19's ``pdqsort(data, a, b, limit)``, step for step (small ranges as lists)."""
         if self.vector and b - a <= self.small:
             self.as_lists(a, b, limit)
             return

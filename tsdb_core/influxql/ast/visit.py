@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+from . import expr as E
 from .expr import Node
 
 Prune = Callable[[Node], bool]
@@ -35,15 +36,33 @@ def children(node: Node) -> Iterator[Node]:
                     yield item
 
 
+# Node kinds without children, and the expression kinds every condition is made of, stepped
+# through directly: every new statement text is walked several times (time literals, now(),
+# aggregates, calls in WHERE), and asking children() of each costs most of a walk.
+_LEAVES = frozenset((E.VarRef, E.StringLiteral, E.IntegerLiteral, E.NumberLiteral, E.UnsignedLiteral,
+                     E.BooleanLiteral, E.DurationLiteral, E.TimeLiteral, E.RegexLiteral, E.ListLiteral,
+                     E.NilLiteral, E.BoundParameter, E.Distinct, E.Wildcard))
+
+
 def walk(node: Node, prune: Prune | None = None) -> Iterator[Node]:
     """``node`` and every node below it, pre-order; ``prune(n)`` true stops below ``n``."""
     stack = [node]
+    pop, push = stack.pop, stack.append
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
-        if prune is not None and prune(current):
+        kind = type(current)
+        if kind in _LEAVES or (prune is not None and prune(current)):
             continue
-        stack.extend(reversed(list(children(current))))
+        if kind is E.BinaryExpr:
+            push(current.rhs)
+            push(current.lhs)
+        elif kind is E.ParenExpr:
+            push(current.expr)
+        elif kind is E.Call:
+            stack.extend(reversed(current.args))
+        else:
+            stack.extend(reversed(list(children(current))))
 
 
 def find(node: Node, kind: type | tuple[type, ...], prune: Prune | None = None) -> Iterator[Node]:

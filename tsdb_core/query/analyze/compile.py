@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ...base.errors import QueryError
 from ...influxql import ast
 from ...influxql import functions as F
-from .preorder import find
+from ...influxql.ast.visit import find
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 
 from ...influxql import ast
-from .preorder import preorder
+from ...influxql.ast.visit import walk
 
 _MAX = 2048
 _seen: dict[int, tuple[object, bool]] = {}  # id -> (the statement itself, mentions now())
@@ -32,7 +32,7 @@ def mentions_now(stmt) -> bool:
 
 
 def _has_now(node) -> bool:
-    for n in preorder(node):
+    for n in walk(node):
         if isinstance(n, ast.Call) and n.name.lower() == "now":
             return True
     return False

@@ -14,7 +14,7 @@ from ...base.errors import QueryError
 from ...base.time import MAX_TIME, MIN_TIME
 from ...influxql import ast
 from ...influxql.ast import meta as M
-from .preorder import preorder
+from ...influxql.ast.visit import walk
 from .time_range import time_value
 
 _COMPARE = frozenset((">", ">=", "<", "<=", "=", "!=", "<>"))
@@ -31,7 +31,7 @@ def check_time_literals(stmt, now: int) -> None:
         return
     cond = getattr(stmt, "condition", None)
     if cond is not None:
-        for node in preorder(cond):
+        for node in walk(cond):
             if isinstance(node, ast.BinaryExpr) and node.op in _COMPARE:
                 _check_side(node.lhs, node.rhs, now, getattr(stmt, "location", None))
                 _check_side(node.rhs, node.lhs, now, getattr(stmt, "location", None))

@@ -10,6 +10,7 @@ before any statement is parsed: v3 decodes ``params`` into scalars (iox_query_pa
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from ...base.errors import QueryError
@@ -27,7 +28,7 @@ PLANNING = "datafusion error: Error during planning: "  # planner.rs error::para
 ARRAYS = "JSON arrays are not supported as query parameters. Expected null, boolean, number, or string."
 OBJECTS = "JSON objects are not supported as query parameters. Expected null, boolean, number, or string"
 DECODING = "error decoding query body: "
-_DECODER = json.JSONDecoder()
+RAW_VALUE_TOKEN = "$serde_json::private::RawValue"  # serde_json src/raw.rs TOKEN
 
 
 class UndecodableParams(QueryError):
@@ -46,23 +47,74 @@ def decode_error(raw: str) -> str | None:
     """v3's words, with serde_json's line and column, for a ``params`` JSON object one of
     whose values is a list or an object; None for anything else (left to the caller)."""
     try:
-        doc = json.loads(raw)
-    except ValueError:
+        doc = _json(raw, _PLAIN)
+    except (ValueError, _Unmodelled):
         return None
-    if not isinstance(doc, dict) or value_error(doc) is None:
+    if not isinstance(doc, dict):
         return None
     i = _skip(raw, raw.index("{") + 1)
-    while raw[i] == '"':
+    while raw.startswith('"', i):
         _, i = json.decoder.scanstring(raw, i + 1)
-        value, i = _DECODER.raw_decode(raw, _skip(raw, _skip(raw, i) + 1))
+        try:
+            value, i = _VALUES.raw_decode(raw, _skip(raw, _skip(raw, i) + 1))
+        except _Unmodelled:
+            return None
         if isinstance(value, (list, dict)):
-            # serde_json: the map's end is read (a "}" consumed, a "," not) before the
-            # error takes the position one past the reader's
+            # serde_json: a positionless error; deserialize_map reads the map's end ("}"
+            # consumed, "," not) and then takes the reader's own position (de.rs fix_position)
             end = _skip(raw, i)
             end += raw.startswith("}", end)
             return f"{DECODING}{OBJECTS if isinstance(value, dict) else ARRAYS} at {_position(raw, end)}"
         i = _skip(raw, _skip(raw, i) + 1)
     return None
+
+
+class _Unmodelled(Exception):
+    """JSON that Python reads and serde_json refuses in words of its own (NaN, 1e400, a
+    surrogate escape, 128 levels, a raw-value map that is not one string)."""
+
+
+def _json(text: str, decoder: json.JSONDecoder) -> object:
+    """``decoder.decode(text)`` within serde_json's limits (de.rs: a recursion limit of 128)."""
+    if _SURROGATE.search(text):
+        raise _Unmodelled
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest >= 128:
+        raise _Unmodelled
+    return decoder.decode(text)
+
+
+def _raw_values(pairs: list[tuple[str, object]]) -> object:
+    """serde_json's Value with the raw_value feature (influxdb3's build has it): a map whose
+    first key is RAW_VALUE_TOKEN is the JSON text its one string value holds."""
+    if not pairs or pairs[0][0] != RAW_VALUE_TOKEN:
+        return dict(pairs)
+    if len(pairs) != 1 or not isinstance(pairs[0][1], str):
+        raise _Unmodelled
+    try:
+        return _json(pairs[0][1], _VALUES)
+    except ValueError:
+        raise _Unmodelled from None
+
+
+def _finite(text: str) -> float:
+    if math.isinf(value := float(text)):
+        raise _Unmodelled  # serde_json: number out of range
+    return value
+
+
+def _refuse(text: str) -> object:
+    raise _Unmodelled  # NaN, Infinity: not JSON to serde_json
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_PLAIN = json.JSONDecoder(parse_float=_finite, parse_constant=_refuse)
+_VALUES = json.JSONDecoder(parse_float=_finite, parse_constant=_refuse, object_pairs_hook=_raw_values)
 
 
 def _skip(raw: str, i: int) -> int:
@@ -72,13 +124,11 @@ def _skip(raw: str, i: int) -> int:
 
 
 def _position(raw: str, end: int) -> str:
-    """serde_json read.rs peek_position: the position one byte past the reader's (at most
-    the text's end), as a 1-based line and the bytes since the last newline."""
-    data = raw.encode()
-    before = data[:min(len(data), len(raw[:end].encode()) + 1)]
-    newline = before.rfind(b"\n")
-    lines = before.count(b"\n") + 1
-    return f"line {lines} column {len(before) - newline - 1}"
+    """serde_json read.rs position_of_index: the 1-based line and the bytes since the last
+    newline, at the reader's index ``end``."""
+    before = raw[:end].encode()
+    lines, column = before.count(b"\n") + 1, len(before) - before.rfind(b"\n") - 1
+    return f"line {lines} column {column}"
 
 
 def referenced(text: str) -> list[list[str]]:

@@ -5,8 +5,9 @@ InfluxDB 3 (``iox_v1_query_api`` handler.rs) decodes ``params`` with
 ``serde_json::Value`` and then refused when it is a list or an object (``iox_query_params``
 params.rs). This is serde_json 1.0.149's reader for that one type (``src/de.rs``
 deserialize_map / deserialize_any / MapAccess / SeqAccess / peek_invalid_type, ``src/read.rs``
-SliceRead, ``src/error.rs``), without the float_roundtrip and arbitrary_precision features, as
-InfluxDB builds it. Errors are its ErrorCode words followed by `` at line L column C``: the
+SliceRead, ``src/error.rs``), with the raw_value feature and without float_roundtrip and
+arbitrary_precision, as influxdb3 builds it (features unify across its crates: sqlx-postgres,
+reached through data_types, asks for raw_value). Errors are its ErrorCode words followed by `` at line L column C``: the
 1-based line and the bytes since the last newline at the reader's index (``error``) or one
 past it (``peek_error``); a positionless error (a wrong type, a list or object value) takes
 the reader's index after the map's closing brace was read.
@@ -38,6 +39,9 @@ RECURSION_LIMIT = "recursion limit exceeded"
 # iox_query_params src/params.rs TryFrom<serde_json::Value> for StatementParam
 ARRAYS = "JSON arrays are not supported as query parameters. Expected null, boolean, number, or string."
 OBJECTS = "JSON objects are not supported as query parameters. Expected null, boolean, number, or string"
+# serde_json src/raw.rs TOKEN: with the raw_value feature (which influxdb3's build has: sqlx-postgres
+# asks for it), a Value's map whose first key is this holds a JSON text in a string (value/de.rs)
+RAW_VALUE_TOKEN = "$serde_json::private::RawValue"
 
 _WS = b" \n\t\r"
 _DIGITS = b"0123456789"
@@ -232,13 +236,20 @@ class _Reader:
         if b == ord('"'):
             self.i += 1
             return self.string()
-        if b in (ord("["), ord("{")):
+        if b == ord("["):
             self.enter()
             self.i += 1
-            out = self.elements() if b == ord("[") else self.entries(params=False)
-            self.end_seq() if b == ord("[") else self.end_map()
+            out = self.elements()
+            self.end_seq()
             self.depth += 1
             return out
+        if b == ord("{"):
+            self.enter()
+            self.i += 1
+            value = self.entries(params=False)
+            self.depth += 1
+            self.end_map()
+            return value
         raise self.peek_error(EXPECTED_VALUE)
 
     def elements(self) -> list:
@@ -260,8 +271,9 @@ class _Reader:
                     raise self.peek_error(EOF_VALUE)
             out.append(self.value())
 
-    def entries(self, params: bool) -> dict:
-        """MapAccess: ``"key": value`` pairs; as StatementParams, a list or object value fails."""
+    def entries(self, params: bool) -> object:
+        """MapAccess: ``"key": value`` pairs; as StatementParams, a list or object value fails.
+        A Value's map whose first key is RAW_VALUE_TOKEN is the value its string holds."""
         out: dict = {}
         first = True
         while True:
@@ -288,10 +300,28 @@ class _Reader:
             if b != ord(":"):
                 raise self.peek_error(EOF_OBJECT if b is None else EXPECTED_COLON)
             self.i += 1
+            if not params and not out and key == RAW_VALUE_TOKEN:
+                return self.raw_value()
             value = self.value()
             if params and isinstance(value, (list, dict)):
                 raise _Positionless(ARRAYS if isinstance(value, list) else OBJECTS)
             out[key] = value
+
+    def raw_value(self) -> object:
+        """value/de.rs visit_map, KeyClass::RawValue: the entry's value read as a string
+        (deserialize_str into BoxedFromString), then ``from_str::<Value>`` of that string; its
+        error, a custom one, keeps the string's own position (error.rs make_error)."""
+        b = self.ws()
+        if b is None:
+            raise self.peek_error(EOF_VALUE)
+        if b != ord('"'):
+            raise self.error(self.invalid_type("raw value"))
+        self.i += 1
+        inner = _Reader(self.string().encode("utf-8", "surrogatepass"))
+        value = inner.value()
+        if inner.ws() is not None:
+            raise inner.peek_error(TRAILING_CHARACTERS)
+        return value
 
     def end_seq(self) -> None:
         self.ws()

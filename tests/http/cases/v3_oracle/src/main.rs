@@ -65,11 +65,68 @@ fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
+/// handler.rs multipart_upload over the whole body at once: multer's fields with a name, each read
+/// whole and checked as UTF-8 before the next is asked for.
+async fn multipart(content_type: &str, body: Vec<u8>) -> String {
+    let Ok(boundary) = multer::parse_boundary(content_type) else { return "NOBOUNDARY".to_string() };
+    let stream = futures_util::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from(body)) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut fields = Vec::new();
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return format!("OK {}", fields.join(",")),
+            Err(e) => return format!("ERR error decoding multipart file upload: {e}"),
+        };
+        let Some(name) = field.name().map(str::to_owned) else { continue };
+        let mut value = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => value.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => return format!("ERR error decoding multipart file upload: {e}"),
+            }
+        }
+        if let Err(e) = String::from_utf8(value.clone()) {
+            return format!("ERR Invalid UTF8: multipart field {e}");
+        }
+        fields.push(format!("{}={}", hex(name.as_bytes()), hex(&value)));
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|c| format!("{c:02x}")).collect()
+}
+
+/// The future polled to its end on this thread (multer over a ready stream never waits).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
 fn run(mode: &str, input: &[u8]) -> String {
     let text = || String::from_utf8(input.to_vec()).unwrap();
     match mode {
         "params" => match serde_json::from_str::<StatementParams>(&text()) {
-            Ok(p) => { let mut v: Vec<_> = p.0.into_iter().map(|(k, v)| format!("{k:?}={v:?}")).collect(); v.sort(); format!("OK {}", v.join(",")) }
+            Ok(p) => {  // {"name": ["Kind", "value as Debug prints it"]}
+                let v: std::collections::BTreeMap<String, (String, String)> = p.0.into_iter().map(|(k, v)| {
+                    let (kind, value) = match v {
+                        StatementParam::Null => ("Null", String::new()),
+                        StatementParam::Boolean(b) => ("Boolean", b.to_string()),
+                        StatementParam::UInt64(u) => ("UInt64", u.to_string()),
+                        StatementParam::Int64(i) => ("Int64", i.to_string()),
+                        StatementParam::Float64(f) => ("Float64", format!("{f:?}")),
+                        StatementParam::String(s) => ("String", s),
+                    };
+                    (k, (kind.to_string(), value))
+                }).collect();
+                format!("OK {}", serde_json::to_string(&v).unwrap())
+            }
             Err(e) => format!("ERR {e}"),
         },
         "url" => match serde_urlencoded::from_str::<QueryParams>(&text()) {
@@ -87,6 +144,10 @@ fn run(mode: &str, input: &[u8]) -> String {
         },
         "bool" => match text().trim().parse::<bool>() { Ok(b) => format!("OK {b}"), Err(e) => format!("ERR {e}") },
         "usize" => match text().trim().parse::<usize>() { Ok(b) => format!("OK {b}"), Err(e) => format!("ERR {e}") },
+        "multipart" => {  // the Content-Type, a newline, the body
+            let split = input.iter().position(|&b| b == b'\n').unwrap();
+            block_on(multipart(std::str::from_utf8(&input[..split]).unwrap(), input[split + 1..].to_vec()))
+        }
         _ => "BAD MODE".to_string(),
     }
 }

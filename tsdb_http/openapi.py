@@ -132,8 +132,7 @@ _V3_QUERY_PARAMS = (
     Param("pretty", "query", "`true`: JSON indented by 2 spaces. `true` or `false` only (else 400).", _V3_BOOL),
     Param("params", "query", "Bound parameters (`$name` in `q`): a JSON object of null, boolean, number or string "
           "values; what serde_json cannot read is 400 `error decoding query body: <serde_json's words>`."),
-    _U, Param("Accept-Encoding", "header", "`gzip` compresses a successful answer (this server's addition: InfluxDB 3 "
-              "compresses nothing; request errors never are)."),
+    _U, Param("Accept-Encoding", "header", "Ignored: no answer is compressed, as InfluxDB 3 compresses none."),
 )
 
 

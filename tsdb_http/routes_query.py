@@ -91,6 +91,7 @@ def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Di
     """``form``: the request's values (the influxdb3 dialect: as v3_params read them)."""
     if influxql is not _V1:  # InfluxDB 3: values (read before), the whole Accept header, then q and params
         kind, ctype = v3_params.negotiate(accept)
+        gz = False  # influxdb3_server has no compression layer: Accept-Encoding changes nothing
         p = v3_params.query_params(form)
         portability_warning(p.q)
     else:

@@ -13,6 +13,7 @@ iox_v1_query_api's handler.rs gives it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
@@ -176,14 +177,15 @@ class MultipartError(ValueError):
     """multer's error as it displays."""
 
 
-def multipart_fields(body: bytes, boundary: str) -> list[tuple[str, bytes]]:
-    """(name, data) of each part with a name, in order; MultipartError as multer words it."""
+def multipart_fields(body: bytes, boundary: str) -> Iterator[tuple[str, bytes]]:
+    """(name, data) of each part with a name, in order, each read as it is asked for (the
+    handler checks a part's UTF-8 before it asks multer for the next); MultipartError as
+    multer words it."""
     dash = b"--" + boundary.encode()
     at = body.find(dash)
     if at < 0:
         raise MultipartError(INCOMPLETE_STREAM)
     buf = body[at:]
-    fields: list[tuple[str, bytes]] = []
     while True:
         if len(buf) < len(dash) or buf[:len(dash)] != dash:
             raise MultipartError(INCOMPLETE_STREAM)
@@ -191,7 +193,7 @@ def multipart_fields(body: bytes, boundary: str) -> list[tuple[str, bytes]]:
         if len(buf) < 2:
             raise MultipartError(INCOMPLETE_STREAM)
         if buf[:2] == b"--":
-            return fields
+            return
         buf = buf.lstrip(b" \t")
         if len(buf) < 2 or buf[:2] != b"\r\n":
             raise MultipartError(INCOMPLETE_STREAM)
@@ -205,7 +207,7 @@ def multipart_fields(body: bytes, boundary: str) -> list[tuple[str, bytes]]:
             shown = name if name is not None else "<unknown>"
             raise MultipartError(f"field {_rust_debug(shown)} received with incomplete data")
         if name is not None:
-            fields.append((name, buf[:stop]))
+            yield name, buf[:stop]
         buf = buf[stop + 2:]
 
 

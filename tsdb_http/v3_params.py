@@ -147,16 +147,21 @@ async def _multipart(request: Request, qs: bytes, boundary: str | None, max_byte
         raise HttpError(400, NO_BOUNDARY)
     body = await read_body(request, max_bytes, gzip_ok=False)
     lower = {**_lenient_url(qs), **decode_urlencoded(body)}
+    return {**lower, **_multipart_values(multipart_form(body, boundary))}
+
+
+def multipart_form(body: bytes, boundary: str) -> dict[str, str]:
+    """handler.rs multipart_upload's loop: each named part read whole, then refused unless
+    UTF-8, before multer is asked for the next; a repeated name keeps its last value."""
+    fields: dict[str, str] = {}
     try:
-        parts = v3_forms.multipart_fields(body, boundary)
+        for name, data in v3_forms.multipart_fields(body, boundary):
+            if (problem := v3_forms.utf8_error(data)) is not None:
+                raise HttpError(400, f"Invalid UTF8: multipart field {problem}")
+            fields[name] = data.decode("utf-8")
     except v3_forms.MultipartError as e:
         raise HttpError(400, f"error decoding multipart file upload: {e}") from None
-    fields: dict[str, str] = {}
-    for name, data in parts:
-        if (problem := v3_forms.utf8_error(data)) is not None:
-            raise HttpError(400, f"Invalid UTF8: multipart field {problem}")
-        fields[name] = data.decode("utf-8")
-    return {**lower, **_multipart_values(fields)}
+    return fields
 
 
 def _multipart_values(fields: Mapping[str, str]) -> dict[str, str]:

@@ -223,7 +223,7 @@ def _multipart(*parts: tuple[str, bytes], boundary: str = "XyZ") -> bytes:
 ])
 def test_multipart_bodies_as_multer_reads_them(body, result):
     try:
-        got = v3_forms.multipart_fields(body, "XyZ")
+        got = list(v3_forms.multipart_fields(body, "XyZ"))
     except v3_forms.MultipartError as e:
         got = str(e)
     assert got == result
@@ -281,6 +281,83 @@ def test_decode_error_agrees_with_the_reader():
             v3_json_params.decode(doc)
         assert core == "error decoding query body: " + e.value.message, doc
     assert answered > 100
+
+
+@pytest.mark.parametrize("body,result", [  # handler.rs multipart_upload over multer, recorded
+    (_multipart(("q", b"\xff"), ("db", b"x")) [:-12], "Invalid UTF8: multipart field invalid utf-8 sequence of 1 bytes "
+                                                       "from index 0"),  # the part is refused before the next is read
+    (_multipart(("q", b"a"), ("db", b"\xc3")), "Invalid UTF8: multipart field incomplete utf-8 byte sequence from index 0"),
+    (_multipart(("q", b"a"), ("q", b"b"), ("x", b"")), {"q": "b", "x": ""}),  # a HashMap: the last value of a name
+])
+def test_multipart_forms_as_influxdb3_reads_them(body, result):
+    try:
+        got = v3_params.multipart_form(body, "XyZ")
+    except HttpError as e:
+        got = e.message
+    assert got == result
+
+
+_BOUNDARIES = ["XyZ", "a b", "--", "x-y", "----WebKitFormBoundary7MA4YWxkTrZu0gW", "1"]
+_NAMES = [b'name="q"', b"name=q", b'name="a\\"b"', b'name=""', b'filename="f"; name="x"', b'Name="q"', b'names="q"',
+          b'xname="q"', b'name = "q"', b'name="q', b"name=q;x", b'name="\xc3\xa9"', b'name="\xff"', b""]
+_DATA = [b"SELECT 1", b"", b"a\r\nb", b"\xff", b"\xc3", b"--B", b"\r\n--", b"x\r\n--B-", b"line\n--B"]
+_HEADERS = [b"Content-Type: text/plain", b"X: y", b"bad header", b"X:", b"X : y", b"X:\ty\t", b"\xff: y", b" folded",
+            b"X(: y", b"X: \x7f", b"X: a\rb", b"Content-Disposition: form-data", b"Content-Disposition: attachment; name=q"]
+
+
+def _random_multipart(rnd: random.Random) -> tuple[str, bytes]:
+    """A Content-Type and a form body near a valid one: odd headers and names, parts that hold
+    the boundary, truncations and byte edits."""
+    b = rnd.choice(_BOUNDARIES)
+    quoted = f'"{b}"' if " " in b or rnd.random() < 0.3 else b
+    ctype = rnd.choice([f"multipart/form-data; boundary={quoted}", f"Multipart/Form-Data; Boundary={quoted}; charset=x",
+                        f"multipart/form-data;boundary={quoted}", f"multipart/form-data; boundary={quoted} "])
+    parts = []
+    for _ in range(rnd.randint(0, 3)):
+        headers = [b"Content-Disposition: form-data; " + rnd.choice(_NAMES)] if rnd.random() < 0.85 else []
+        headers += [rnd.choice(_HEADERS) for _ in range(rnd.choice([0, 0, 0, 0, 0, 1, 2, 32]))]
+        rnd.shuffle(headers)
+        eol = rnd.choice([b"\r\n"] * 6 + [b"\n"])
+        parts.append(b"--" + b.encode() + rnd.choice([b"", b"", b" ", b"\t", b"x"]) + b"\r\n" + eol.join(headers) + eol + eol
+                     + rnd.choice(_DATA).replace(b"B", b.encode()) + b"\r\n")
+    body = rnd.choice([b"", b"", b"preamble\r\n", b"--"]) + b"".join(parts) + rnd.choice(
+        [b"--%s--\r\n" % b.encode(), b"--%s--" % b.encode(), b"--%s--epilogue" % b.encode(), b"", b"--" + b.encode()])
+    for _ in range(rnd.choice([0, 0, 0, 1, 2])):
+        k = rnd.randrange(len(body) + 1)
+        body = rnd.choice([body[:k], body[:k] + bytes([rnd.randrange(256)]) + body[k + 1:],
+                           body[:k] + rnd.choice([b"\r\n", b"--", b.encode(), b'"', b";"]) + body[k:]])
+    return ctype, body
+
+
+def _port_multipart(ctype: str, body: bytes) -> str | dict:
+    try:
+        mime = v3_forms.parse_mime(ctype)
+    except v3_forms.MimeError:
+        return "NOBOUNDARY"
+    if (mime.type_, mime.subtype) != ("multipart", "form-data") or mime.param("boundary") is None:
+        return "NOBOUNDARY"
+    try:
+        return v3_params.multipart_form(body, mime.param("boundary"))
+    except HttpError as e:
+        return "ERR " + e.message
+
+
+@pytest.mark.skipif(not os.path.exists(ORACLE), reason="the Rust oracle is not built (tests/http/cases/v3_oracle)")
+def test_the_multipart_port_agrees_with_multer_on_random_bodies():
+    """Random form bodies through multer 3.1.0 (parse_boundary, then handler.rs's loop) and the port."""
+    rnd = random.Random(31)
+    cases = [_random_multipart(rnd) for _ in range(4000)]
+    lines = "".join("multipart\t%s\n" % (c.encode() + b"\n" + body).hex() for c, body in cases)
+    out = subprocess.run([ORACLE], input=lines.encode(), capture_output=True, check=True, timeout=60).stdout
+    kinds = set()
+    for (ctype, body), answer in zip(cases, out.decode().splitlines()):
+        answer = json.loads(answer)
+        if answer.startswith("OK"):
+            pairs = [p.split("=") for p in answer[3:].split(",") if p]
+            answer = {bytes.fromhex(k).decode(): bytes.fromhex(v).decode() for k, v in pairs}
+        kinds.add(answer.split(":")[0] if isinstance(answer, str) else bool(answer))
+        assert _port_multipart(ctype, body) == answer, (ctype, body)
+    assert len(kinds) >= 5, kinds  # fields, none, multer's errors and UTF-8 errors were all seen
 
 
 @pytest.mark.skipif(not os.path.exists(ORACLE), reason="the Rust oracle is not built (tests/http/cases/v3_oracle)")

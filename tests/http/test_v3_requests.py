@@ -541,6 +541,8 @@ def test_multipart_bodies(cloud):
                  "error decoding multipart file upload: incomplete multipart stream")
     _plain_error(cloud.post("/query", content=_multipart(("q", b"\xffSHOW")), headers=multipart), 400,
                  "Invalid UTF8: multipart field invalid utf-8 sequence of 1 bytes from index 0")
+    _plain_error(cloud.post("/query", content=_multipart(("q", b"\xffSHOW"), ("db", b"db"))[:-12], headers=multipart),
+                 400, "Invalid UTF8: multipart field invalid utf-8 sequence of 1 bytes from index 0")  # before the next part
 
 
 def test_the_influxdb_python_client_posts_json(cloud):

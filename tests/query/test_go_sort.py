@@ -249,7 +249,7 @@ def test_limit_reaches_heap_sort_and_break_patterns(keys, limit, small):
     ref = GoSort(keys)
     ref.pdqsort(0, len(keys), limit)
     k, p = np.array(keys, dtype=np.int64), np.arange(len(keys))
-    go_sort._Pdq(k, p, None, small).pdqsort(0, len(keys), limit)
+    go_sort._Vec(k, p, go_sort.Want(None), small, False).pdqsort(0, len(keys), limit)
     assert p.tolist() == ref.idx
 
 

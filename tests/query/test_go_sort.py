@@ -272,6 +272,25 @@ def test_sorts_and_is_unstable():
     assert go_sort.order(np.array(keys)).tolist() == perm
 
 
+def test_median_is_gos_order2_steps():
+    """go_sort's median of three, written as branches: Go's median (three order2 steps) and its
+    swap count, for every ordering of three keys, ties included."""
+    import itertools
+
+    def order2_steps(k, a, b, c):
+        swaps = 0
+        if k[b] < k[a]:
+            swaps, a, b = swaps + 1, b, a
+        if k[c] < k[b]:
+            swaps, b, c = swaps + 1, c, b
+        if k[b] < k[a]:
+            swaps, a, b = swaps + 1, b, a
+        return b, swaps
+
+    for keys in itertools.product(range(3), repeat=3):
+        assert go_sort._median(list(keys), 0, 1, 2) == order2_steps(list(keys), 0, 1, 2), keys
+
+
 def test_ranks_keep_the_order():
     assert go_sort.ranks(np.array([2.5, -1.0, 2.5, 7.0])).tolist() == [1, 0, 1, 2]
     assert go_sort.ranks(np.array(["b", "a", "b"])).tolist() == [1, 0, 1]

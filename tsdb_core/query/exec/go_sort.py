@@ -371,17 +371,19 @@ def _choose_pivot(k, a: int, b: int) -> tuple[int, int]:
 
 
 def _median(k, a: int, b: int, c: int) -> tuple[int, int]:
-    swaps = 0
-    if k[b] < k[a]:
-        swaps = 1
-        a, b = b, a
-    if k[c] < k[b]:
-        swaps += 1
-        b, c = c, b
-    if k[b] < k[a]:
-        swaps += 1
-        a, b = b, a
-    return b, swaps
+    """Go's median(a, b, c): the index of the middle key, and how many order2 swaps it took."""
+    ka, kb, kc = k[a], k[b], k[c]
+    if kb < ka:
+        if kc < ka:
+            if kc < kb:  # c < b < a
+                return b, 3
+            return c, 2  # b <= c < a
+        return a, 1  # b < a <= c
+    if kc < kb:
+        if kc < ka:  # c < a <= b
+            return a, 2
+        return c, 1  # a <= c < b
+    return b, 0
 
 
 def _pairs(k: np.ndarray, p: np.ndarray, lo: int, hi: int, stop_left: np.ndarray):

@@ -1,6 +1,7 @@
 """±Inf results in the influxdb1 dialect, as influxd 1.6.7 answers them (recorded below).
 
-Line protocol cannot carry an infinity, arithmetic can: ``SELECT f * 10`` over ``f=1e308``.
+Line protocol cannot carry an infinity, arithmetic and math can: ``SELECT f * 10`` over
+``f=1e308``, ``log(0, 2)``.
 influxd 1.6.7's jsonFormatter writes ``json.Marshal``'s error text in place of a document
 holding one (``Go's encoding/json: unsupported value: +Inf``), then its line ending, status 200;
 chunked, only the chunks holding one; ``pretty=true`` alike. CSV writes ``+Inf``/``-Inf``,
@@ -33,6 +34,12 @@ RECORDED = [  # name, URL values, Accept, Content-Type, body
      b'\x81\xa7results\x91\x82\xacstatement_id\x00\xa6series\x91\x83\xa4name\xa1m\xa7columns\x92\xa4time\xa1f\xa6values\x94\x92\x01\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00\x92\x02\xcb\xff\xf0\x00\x00\x00\x00\x00\x00\x92\x03\xcb@9\x00\x00\x00\x00\x00\x00\x92\x04\xcb\x00\x00\x00\x00\x00\x00\x00\x00'),
     ('nan_is_null', {'q': 'SELECT (f * 10) - (f * 10) FROM m'}, None, 'application/json',
      b'{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","f_f"],"values":[["1970-01-01T00:00:01Z",null],["1970-01-01T00:00:02Z",null],["1970-01-01T00:00:03Z",0],["1970-01-01T00:00:04Z",0]]}]}]}\n'),
+    ('log_of_zero', {'q': 'SELECT log(f, 2) FROM m'}, None, 'application/json',
+     b'json: error calling MarshalJSON for type httpd.Response: json: error calling MarshalJSON for type *query.Result: json: unsupported value: -Inf\n'),
+    ('ln_of_zero', {'q': 'SELECT ln(f) FROM m WHERE time > 2s'}, None, 'application/json',
+     b'json: error calling MarshalJSON for type httpd.Response: json: error calling MarshalJSON for type *query.Result: json: unsupported value: -Inf\n'),
+    ('log_nan_is_null', {'q': 'SELECT log(f, 2) FROM m WHERE time < 4s'}, None, 'application/json',
+     b'{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","log"],"values":[["1970-01-01T00:00:01Z",1023.1538532253077],["1970-01-01T00:00:02Z",null],["1970-01-01T00:00:03Z",1.3219280948873624]]}]}]}\n'),
     ('no_infinity', {'q': 'SELECT f * 10, f FROM m WHERE time > 2s'}, None, 'application/json',
      b'{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","f","f_1"],"values":[["1970-01-01T00:00:03Z",25,2.5],["1970-01-01T00:00:04Z",0,0]]}]}]}\n'),
 ]

@@ -249,7 +249,7 @@ def test_limit_reaches_heap_sort_and_break_patterns(keys, limit, small):
     ref = GoSort(keys)
     ref.pdqsort(0, len(keys), limit)
     k, p = np.array(keys, dtype=np.int64), np.arange(len(keys))
-    go_sort._Pdq(k, p, None, small).pdqsort(0, len(keys), limit)
+    go_sort._Vec(k, p, go_sort.Want(None), small, False).pdqsort(0, len(keys), limit)
     assert p.tolist() == ref.idx
 
 
@@ -270,6 +270,25 @@ def test_sorts_and_is_unstable():
     assert [keys[i] for i in perm] == sorted(keys)
     assert perm != sorted(range(40), key=lambda i: keys[i])  # not the stable order
     assert go_sort.order(np.array(keys)).tolist() == perm
+
+
+def test_median_is_gos_order2_steps():
+    """go_sort's median of three, written as branches: Go's median (three order2 steps) and its
+    swap count, for every ordering of three keys, ties included."""
+    import itertools
+
+    def order2_steps(k, a, b, c):
+        swaps = 0
+        if k[b] < k[a]:
+            swaps, a, b = swaps + 1, b, a
+        if k[c] < k[b]:
+            swaps, b, c = swaps + 1, c, b
+        if k[b] < k[a]:
+            swaps, a, b = swaps + 1, b, a
+        return b, swaps
+
+    for keys in itertools.product(range(3), repeat=3):
+        assert go_sort._median(list(keys), 0, 1, 2) == order2_steps(list(keys), 0, 1, 2), keys
 
 
 def test_ranks_keep_the_order():

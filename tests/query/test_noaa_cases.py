@@ -77,8 +77,13 @@ INTO_CASES = [c for c in CASES if " INTO " in c["query"]]
 def _check(store, case):
     if case["query"] in KNOWN_DEVIATIONS:
         pytest.xfail(KNOWN_DEVIATIONS[case["query"]])
-    got = execute(store, case["query"], db=case["db"] or None, epoch=case["epoch"], now=NOW,
-                  params=case.get("params")).to_json()
+    res = execute(store, case["query"], db=case["db"] or None, epoch=case["epoch"], now=NOW,
+                  params=case.get("params"))
+    if "body" in case:  # influxd's body is no JSON (an infinity): the shim's bytes for this answer
+        from tsdb_http.encode import Response, encode_json
+        assert (200, encode_json(Response(res.statements)).decode()) == (case["status"], case["body"])
+        return
+    got = res.to_json()
     got, want = normalise_ties(got), normalise_ties(json.loads(json.dumps(case["expected"])))
     if series_order_free(case["query"]):
         for doc in (got, want):

@@ -172,11 +172,14 @@ def test_go_math_spot_values(name, x, expected):
     assert apply_math(name, *args).to_list() == [expected]
 
 
-def test_math_inf_is_null_where_influxd_fails_to_encode():
+def test_math_keeps_inf_where_influxd_fails_to_encode():
+    """±Inf stays (the HTTP shim then writes influxd's json.Marshal error, tests/http/
+    test_v1_infinity.py); NaN is null."""
     unencodable = [c for c in CASES["math"] if (c.get("error") or "").startswith("json: ")]
     assert unencodable, "the recording should hold a case influxd cannot encode"
-    assert apply_math("ln", np.array([0.0, 1.0])).to_list() == [None, 0.0]
-    assert apply_math("exp", np.array([1000.0])).to_list() == [None]
+    assert apply_math("ln", np.array([0.0, 1.0])).to_list() == [-math.inf, 0.0]
+    assert apply_math("exp", np.array([1000.0])).to_list() == [math.inf]
+    assert apply_math("sqrt", np.array([-1.0])).to_list() == [None]
 
 
 # -- validation: the error words of influxd 1.6.7 -----------------------------------------

@@ -571,6 +571,11 @@ QUERIES: list[str | tuple[str, dict]] = [
 
 
 def fetch(base: str, query: str, db: str, epoch: str | None, bind: dict | None = None) -> dict:
+    return json.loads(fetch_raw(base, query, db, epoch, bind)[2])
+
+
+def fetch_raw(base: str, query: str, db: str, epoch: str | None, bind: dict | None = None) -> tuple[int, str, bytes]:
+    """(status, content type, body) of a /query request (an HTTP error status included)."""
     params = {"q": query}
     if bind:
         params["params"] = json.dumps(bind)
@@ -579,22 +584,28 @@ def fetch(base: str, query: str, db: str, epoch: str | None, bind: dict | None =
     if epoch:
         params["epoch"] = epoch
     data = urllib.parse.urlencode(params).encode()
-    with urllib.request.urlopen(urllib.request.Request(base + "/query", data=data)) as r:
-        return json.loads(r.read())
+    try:
+        with urllib.request.urlopen(urllib.request.Request(base + "/query", data=data)) as r:
+            return r.status, r.headers.get("Content-Type"), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), e.read()
 
 
 def record(base: str, queries, default_db: str, out_name: str) -> None:
+    """Each case: {"query", "db", "epoch", "expected": the parsed answer}, or where influxd's
+    body is no JSON (json.Marshal's error text for a ±Inf) "status", "content_type", "body"."""
     cases = []
     for item in queries:
         query, opts = (item, {}) if isinstance(item, str) else item
         db = opts.get("db", default_db)
         epoch = opts.get("epoch")
         bind = opts.get("params")
+        status, ctype, body = fetch_raw(base, query, db, epoch, bind)
         try:
-            expected = fetch(base, query, db, epoch, bind)
-        except urllib.error.HTTPError as e:
-            expected = json.loads(e.read())
-        case = {"query": query, "db": db, "epoch": epoch, "expected": expected}
+            case = {"query": query, "db": db, "epoch": epoch, "expected": json.loads(body)}
+        except ValueError:
+            case = {"query": query, "db": db, "epoch": epoch, "status": status, "content_type": ctype,
+                    "body": body.decode()}
         if bind:
             case["params"] = bind
         cases.append(case)

@@ -17,6 +17,9 @@ wanted positions are sorted further (pdqsort's ranges are independent).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+
 import numpy as np
 
 SMALL = 512  # ranges up to this size are sorted element by element
@@ -38,203 +41,301 @@ def order(values: np.ndarray, want: list[tuple[int, int]] | None = None, small: 
     """The permutation Go's ``sort.Sort`` leaves ``values`` in (``out[k]`` = index of the
     element at sorted position k; numbers or ranks, see :func:`keys`). With ``want``
     ([start, end) ranges), only those positions are guaranteed final."""
-    k = np.array(values)
-    p = np.arange(len(k), dtype=np.int64)
-    if len(k) > 1:
-        _Pdq(k, p, want, small).pdqsort(0, len(k), len(k).bit_length())
+    k = np.asarray(values)
+    n = len(k)
+    # NaN breaks the stable-sort shortcut for insertion sort: Go's steps then, one by one
+    exact = k.dtype.kind == "f" and bool(np.isnan(k).any())
+    if n <= small:  # Python lists from the start
+        p = list(range(n))
+        if n > 1:
+            pdqsort_lists(k.tolist(), p, 0, n, n.bit_length(), Want(want).counts(0, n), exact)
+        return np.array(p, dtype=np.int64)
+    k, p = k.copy(), np.arange(n, dtype=np.int64)
+    _Vec(k, p, Want(want), small, exact).pdqsort(0, n, n.bit_length())
     return p
 
 
-class _Pdq:
-    """pdqsort over ranks ``k`` carrying the original indices ``p`` along: numpy arrays
-    (whole-array partitions) or, for small ranges, Python lists."""
+class Want:
+    """The positions a caller reads ([start, end) ranges; None: all). pdqsort's ranges are
+    independent, so a range holding none of them need not be sorted."""
 
-    def __init__(self, k, p, want, small: int, base: int = 0):
-        self.k, self.p, self.want, self.small, self.base = k, p, want, small, base
-        self.vector = isinstance(k, np.ndarray)
+    def __init__(self, ranges: list[tuple[int, int]] | None):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.all = ranges is None
+        for s, e in sorted(r for r in ranges or () if r[0] < r[1]):  # merged, so ends are sorted too
+            if self.ends and s <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], e)
+            else:
+                self.starts.append(s)
+                self.ends.append(e)
 
-    def wanted(self, a: int, b: int) -> bool:
-        """Whether positions ``a``..``b`` hold any index the caller reads (others need no order)."""
-        a, b = a + self.base, b + self.base
-        return self.want is None or any(s < b and a < e for s, e in self.want)
+    def hit(self, a: int, b: int) -> bool:
+        """Whether [a, b) holds a wanted position."""
+        if self.all:
+            return True
+        i = bisect_right(self.ends, a)
+        return i < len(self.starts) and self.starts[i] < b
 
-    def less(self, i: int, j: int) -> bool:
-        """Go's ``Less(i, j)`` over the keys."""
-        return self.k[i] < self.k[j]
+    def counts(self, lo: int, hi: int) -> list[int] | None:
+        """For the slice [lo, hi): how many wanted positions lie before each offset (a range
+        [a, b) of it holds one if ``c[b] > c[a]``); None: all are wanted."""
+        if self.all:
+            return None
+        covered = bytearray(hi - lo)
+        for s, e in zip(self.starts, self.ends):
+            s, e = max(s, lo) - lo, min(e, hi) - lo
+            if s < e:
+                covered[s:e] = b"\x01" * (e - s)
+        return [0, *accumulate(covered)]
 
-    def swap(self, i: int, j: int) -> None:
-        """Go's ``Swap(i, j)``: keys and the positions they came from together."""
-        k, p = self.k, self.p
-        k[i], k[j] = k[j], k[i]
-        p[i], p[j] = p[j], p[i]
+
+class _Vec:
+    """pdqsort over numpy arrays: keys ``k`` and the original indices ``p`` moved with them.
+    Partitions run as whole-array operations; ranges up to ``small`` go to Python lists."""
+
+    def __init__(self, k: np.ndarray, p: np.ndarray, want: Want, small: int, exact: bool):
+        self.k, self.p, self.want, self.small, self.exact = k, p, want, small, exact
 
     def pdqsort(self, a: int, b: int, limit: int) -> None:
-        """Go 1.19's ``pdqsort(data, a, b, limit)``, step for step (small ranges as lists)."""
-        if self.vector and b - a <= self.small:
-            self.as_lists(a, b, limit)
-            return
+        """Go 1.19's ``pdqsort(data, a, b, limit)``, step for step."""
+        k, want = self.k, self.want
         balanced = partitioned = True
-        while b - a > 12:
-            if limit == 0:
-                _heap_sort(self, a, b)
+        while True:
+            if b - a <= self.small or limit == 0:  # heapSort too: element by element
+                self.as_lists(a, b, limit, balanced, partitioned)
                 return
             if not balanced:
-                _break_patterns(self, a, b)
+                _break_patterns(k, self.p, a, b)
                 limit -= 1
-            pivot, hint = _choose_pivot(self, a, b)
+            pivot, hint = _choose_pivot(k, a, b)
             if hint == _DECREASING:
-                self.reverse(a, b)
+                k[a:b], self.p[a:b] = k[a:b][::-1].copy(), self.p[a:b][::-1].copy()
                 pivot, hint = (b - 1) - (pivot - a), _INCREASING
             if balanced and partitioned and hint == _INCREASING and self.partial_insertion_sort(a, b):
                 return
-            if a > 0 and not self.less(a - 1, pivot):
-                a = self.partition_equal(a, b, pivot)
-                if not self.wanted(a, b):
+            if a > 0 and not k[a - 1] < k[pivot]:
+                _swap2(k, self.p, a, pivot)
+                a = _partition_equal_arrays(k, self.p, a, b)
+                if not want.hit(a, b):
                     return
                 continue
-            mid, partitioned = self.partition(a, b, pivot)
+            _swap2(k, self.p, a, pivot)
+            mid, partitioned = _partition_arrays(k, self.p, a, b)
             length = b - a
             if mid - a < b - mid:
                 balanced = mid - a >= length // 8
-                if self.wanted(a, mid):
+                if want.hit(a, mid):
                     self.pdqsort(a, mid, limit)
                 a = mid + 1
             else:
                 balanced = b - mid >= length // 8
-                if self.wanted(mid + 1, b):
+                if want.hit(mid + 1, b):
                     self.pdqsort(mid + 1, b, limit)
                 b = mid
-            if not self.wanted(a, b):
+            if not want.hit(a, b):
                 return
-        _insertion_sort(self, a, b)
 
-    def as_lists(self, a: int, b: int, limit: int) -> None:
-        """pdqsort(a, b) over Python lists of the range (and the element before it, which
-        pdqsort reads)."""
+    def as_lists(self, a: int, b: int, limit: int, balanced: bool, partitioned: bool) -> None:
+        """pdqsort's loop over [a, b) carried on over Python lists of the range (and the
+        element before it, which pdqsort reads)."""
         lo = a - 1 if a > 0 else a
-        sub = _Pdq(self.k[lo:b].tolist(), self.p[lo:b].tolist(), self.want, self.small, self.base + lo)
-        sub.pdqsort(a - lo, b - lo, limit)
-        self.k[lo:b], self.p[lo:b] = sub.k, sub.p
-
-    def reverse(self, a: int, b: int) -> None:
-        if self.vector:
-            self.k[a:b], self.p[a:b] = self.k[a:b][::-1].copy(), self.p[a:b][::-1].copy()
-            return
-        i, j = a, b - 1
-        while i < j:
-            self.swap(i, j)
-            i += 1
-            j -= 1
-
-    def partition(self, a: int, b: int, pivot: int) -> tuple[int, bool]:
-        """One quicksort partition: [a, mid) < pivot <= (mid, b); whether nothing moved."""
-        self.swap(a, pivot)
-        if self.vector:
-            return _partition_arrays(self.k, self.p, a, b)
-        k, pv = self.k, self.k[a]
-        i, j = a + 1, b - 1
-        swapped = False
-        while True:
-            while i <= j and k[i] < pv:
-                i += 1
-            while i <= j and not k[j] < pv:
-                j -= 1
-            if i > j:
-                break
-            self.swap(i, j)
-            swapped = True
-            i += 1
-            j -= 1
-        self.swap(j, a)
-        return j, not swapped
-
-    def partition_equal(self, a: int, b: int, pivot: int) -> int:
-        """[a, b) holds nothing below the pivot: the elements equal to it first."""
-        self.swap(a, pivot)
-        if self.vector:
-            return _partition_equal_arrays(self.k, self.p, a, b)
-        k, pv = self.k, self.k[a]
-        i, j = a + 1, b - 1
-        while True:
-            while i <= j and not pv < k[i]:
-                i += 1
-            while i <= j and pv < k[j]:
-                j -= 1
-            if i > j:
-                return i
-            self.swap(i, j)
-            i += 1
-            j -= 1
+        k, p = self.k[lo:b].tolist(), self.p[lo:b].tolist()
+        pdqsort_lists(k, p, a - lo, b - lo, limit, self.want.counts(lo, b), self.exact, balanced, partitioned)
+        self.k[lo:b], self.p[lo:b] = k, p
 
     def partial_insertion_sort(self, a: int, b: int) -> bool:
-        """Up to 5 adjacent pairs out of order fixed by shifting; whether [a, b) is sorted."""
+        """partialInsertionSort: the scans for a descent as whole-array operations."""
+        k, p = self.k, self.p
         i = a + 1
         for _ in range(5):
-            i = self.next_descent(i, b)
+            down = np.flatnonzero(k[i:b] < k[i - 1:b - 1])
+            i = i + int(down[0]) if len(down) else b
             if i == b:
                 return True
             if b - a < 50:
                 return False
-            self.swap(i, i - 1)
+            _swap2(k, p, i, i - 1)
             if i - a >= 2:
                 j = i - 1
-                while j >= 1 and self.less(j, j - 1):
-                    self.swap(j, j - 1)
+                while j >= 1 and k[j] < k[j - 1]:
+                    _swap2(k, p, j, j - 1)
                     j -= 1
             if b - i >= 2:
                 j = i + 1
-                while j < b and self.less(j, j - 1):
-                    self.swap(j, j - 1)
+                while j < b and k[j] < k[j - 1]:
+                    _swap2(k, p, j, j - 1)
                     j += 1
         return False
-
-    def next_descent(self, i: int, b: int) -> int:
-        """The first index from ``i`` whose element is below the one before it (else b)."""
-        if self.vector:
-            down = np.flatnonzero(self.k[i:b] < self.k[i - 1:b - 1])
-            return i + int(down[0]) if len(down) else b
-        k = self.k
-        while i < b and not k[i] < k[i - 1]:
-            i += 1
-        return i
 
 
 _UNKNOWN, _INCREASING, _DECREASING = 0, 1, 2
 
 
-def _insertion_sort(s: _Pdq, a: int, b: int) -> None:
+def _swap2(k, p, i: int, j: int) -> None:
+    k[i], k[j] = k[j], k[i]
+    p[i], p[j] = p[j], p[i]
+
+
+def pdqsort_lists(k: list, p: list, a: int, b: int, limit: int, want: list[int] | None, exact: bool = False,
+                  balanced: bool = True, partitioned: bool = True) -> None:
+    """Go 1.19's ``pdqsort`` over Python lists (keys ``k``, original indices ``p``), its
+    steps written out without a call per comparison or swap; only ranges holding wanted
+    positions (``want``: :meth:`Want.counts`) are sorted further. ``balanced``,
+    ``partitioned``: its loop's state, when it carries on a loop begun over arrays.
+    insertionSort (ranges up to 12) is stable, so Python's stable sort stands in for it
+    unless ``exact`` (NaN keys)."""
+    while True:
+        n = b - a
+        if n <= 12:
+            (_insertion_sort if exact else _stable_sort)(k, p, a, b)
+            return
+        if limit == 0:
+            _heap_sort(k, p, a, b)
+            return
+        if not balanced:
+            _break_patterns(k, p, a, b)
+            limit -= 1
+        pivot, hint = _choose_pivot(k, a, b)
+        if hint == _DECREASING:
+            k[a:b], p[a:b] = k[a:b][::-1], p[a:b][::-1]
+            pivot, hint = (b - 1) - (pivot - a), _INCREASING
+        if balanced and partitioned and hint == _INCREASING and _partial_insertion_sort(k, p, a, b):
+            return
+        if a > 0 and not k[a - 1] < k[pivot]:
+            a = _partition_equal(k, p, a, b, pivot)
+            if want is not None and want[b] == want[a]:
+                return
+            continue
+        mid, partitioned = _partition(k, p, a, b, pivot)
+        if mid - a < b - mid:
+            balanced = mid - a >= n // 8
+            if want is None or want[mid] > want[a]:
+                pdqsort_lists(k, p, a, mid, limit, want, exact)
+            a = mid + 1
+        else:
+            balanced = b - mid >= n // 8
+            if want is None or want[b] > want[mid + 1]:
+                pdqsort_lists(k, p, mid + 1, b, limit, want, exact)
+            b = mid
+        if want is not None and want[b] == want[a]:
+            return
+
+
+def _stable_sort(k: list, p: list, a: int, b: int) -> None:
+    """insertionSort's result: equal keys keep their order."""
+    idx = sorted(range(a, b), key=k.__getitem__)
+    k[a:b] = [k[i] for i in idx]
+    p[a:b] = [p[i] for i in idx]
+
+
+def _insertion_sort(k: list, p: list, a: int, b: int) -> None:
     for i in range(a + 1, b):
         j = i
-        while j > a and s.less(j, j - 1):
-            s.swap(j, j - 1)
+        while j > a and k[j] < k[j - 1]:
+            k[j], k[j - 1] = k[j - 1], k[j]
+            p[j], p[j - 1] = p[j - 1], p[j]
             j -= 1
 
 
-def _sift_down(s: _Pdq, lo: int, hi: int, first: int) -> None:
-    root = lo
+def _partition(k: list, p: list, a: int, b: int, pivot: int) -> tuple[int, bool]:
+    """One quicksort partition: [a, mid) < pivot <= (mid, b); whether nothing moved."""
+    k[a], k[pivot] = k[pivot], k[a]
+    p[a], p[pivot] = p[pivot], p[a]
+    pv = k[a]
+    i, j = a + 1, b - 1
+    while i <= j and k[i] < pv:
+        i += 1
+    while i <= j and not k[j] < pv:
+        j -= 1
+    untouched = i > j
+    while i <= j:
+        k[i], k[j] = k[j], k[i]
+        p[i], p[j] = p[j], p[i]
+        i += 1
+        j -= 1
+        while i <= j and k[i] < pv:
+            i += 1
+        while i <= j and not k[j] < pv:
+            j -= 1
+    k[j], k[a] = k[a], k[j]
+    p[j], p[a] = p[a], p[j]
+    return j, untouched
+
+
+def _partition_equal(k: list, p: list, a: int, b: int, pivot: int) -> int:
+    """[a, b) holds nothing below the pivot: the elements equal to it first."""
+    k[a], k[pivot] = k[pivot], k[a]
+    p[a], p[pivot] = p[pivot], p[a]
+    pv = k[a]
+    i, j = a + 1, b - 1
+    while True:
+        while i <= j and not pv < k[i]:
+            i += 1
+        while i <= j and pv < k[j]:
+            j -= 1
+        if i > j:
+            return i
+        k[i], k[j] = k[j], k[i]
+        p[i], p[j] = p[j], p[i]
+        i += 1
+        j -= 1
+
+
+def _partial_insertion_sort(k: list, p: list, a: int, b: int) -> bool:
+    """Up to 5 adjacent pairs out of order fixed by shifting; whether [a, b) is sorted."""
+    i = a + 1
+    for _ in range(5):
+        while i < b and not k[i] < k[i - 1]:
+            i += 1
+        if i == b:
+            return True
+        if b - a < 50:
+            return False
+        k[i], k[i - 1] = k[i - 1], k[i]
+        p[i], p[i - 1] = p[i - 1], p[i]
+        if i - a >= 2:
+            j = i - 1
+            while j >= 1 and k[j] < k[j - 1]:
+                k[j], k[j - 1] = k[j - 1], k[j]
+                p[j], p[j - 1] = p[j - 1], p[j]
+                j -= 1
+        if b - i >= 2:
+            j = i + 1
+            while j < b and k[j] < k[j - 1]:
+                k[j], k[j - 1] = k[j - 1], k[j]
+                p[j], p[j - 1] = p[j - 1], p[j]
+                j += 1
+    return False
+
+
+def _heap_sort(k: list, p: list, a: int, b: int) -> None:
+    hi = b - a
+    for i in range((hi - 1) // 2, -1, -1):
+        _sift_down(k, p, i, hi, a)
+    for i in range(hi - 1, -1, -1):
+        k[a], k[a + i] = k[a + i], k[a]
+        p[a], p[a + i] = p[a + i], p[a]
+        _sift_down(k, p, 0, i, a)
+
+
+def _sift_down(k: list, p: list, root: int, hi: int, first: int) -> None:
     while True:
         child = 2 * root + 1
         if child >= hi:
             return
-        if child + 1 < hi and s.less(first + child, first + child + 1):
+        if child + 1 < hi and k[first + child] < k[first + child + 1]:
             child += 1
-        if not s.less(first + root, first + child):
+        r, c = first + root, first + child
+        if not k[r] < k[c]:
             return
-        s.swap(first + root, first + child)
+        k[r], k[c] = k[c], k[r]
+        p[r], p[c] = p[c], p[r]
         root = child
 
 
-def _heap_sort(s: _Pdq, a: int, b: int) -> None:
-    hi = b - a
-    for i in range((hi - 1) // 2, -1, -1):
-        _sift_down(s, i, hi, a)
-    for i in range(hi - 1, -1, -1):
-        s.swap(a, a + i)
-        _sift_down(s, 0, i, a)
-
-
-def _break_patterns(s: _Pdq, a: int, b: int) -> None:
-    """Three elements near the middle swapped with xorshift-chosen ones."""
+def _break_patterns(k, p, a: int, b: int) -> None:
+    """Three elements near the middle swapped with xorshift-chosen ones (lists or arrays)."""
     length = b - a
     if length < 8:
         return
@@ -247,35 +348,42 @@ def _break_patterns(s: _Pdq, a: int, b: int) -> None:
         other = r & (modulus - 1)
         if other >= length:
             other -= length
-        s.swap(idx, a + other)
+        _swap2(k, p, idx, a + other)
 
 
-def _choose_pivot(s: _Pdq, a: int, b: int) -> tuple[int, int]:
+def _choose_pivot(k, a: int, b: int) -> tuple[int, int]:
+    """choosePivot (lists or arrays): median of three or Tukey's ninther, and the hint its
+    swaps give (none: increasing, all 12: decreasing)."""
     n = b - a
-    swaps = [0]
-    i, j, k = a + n // 4, a + n // 4 * 2, a + n // 4 * 3
+    i, j, l = a + n // 4, a + n // 4 * 2, a + n // 4 * 3
+    swaps = 0
     if n >= 8:
-        if n >= 50:  # Tukey's ninther
-            i = _median(s, i - 1, i, i + 1, swaps)
-            j = _median(s, j - 1, j, j + 1, swaps)
-            k = _median(s, k - 1, k, k + 1, swaps)
-        j = _median(s, i, j, k, swaps)
-    if swaps[0] == 0:
+        if n >= 50:
+            i, s1 = _median(k, i - 1, i, i + 1)
+            j, s2 = _median(k, j - 1, j, j + 1)
+            l, s3 = _median(k, l - 1, l, l + 1)
+            swaps = s1 + s2 + s3
+        j, s4 = _median(k, i, j, l)
+        swaps += s4
+    if swaps == 0:
         return j, _INCREASING
-    return j, _DECREASING if swaps[0] == 12 else _UNKNOWN
+    return j, _DECREASING if swaps == 12 else _UNKNOWN
 
 
-def _median(s: _Pdq, a: int, b: int, c: int, swaps: list[int]) -> int:
-    if s.less(b, a):
-        swaps[0] += 1
-        a, b = b, a
-    if s.less(c, b):
-        swaps[0] += 1
-        b, c = c, b
-    if s.less(b, a):
-        swaps[0] += 1
-        a, b = b, a
-    return b
+def _median(k, a: int, b: int, c: int) -> tuple[int, int]:
+    """Go's median(a, b, c): the index of the middle key, and how many order2 swaps it took."""
+    ka, kb, kc = k[a], k[b], k[c]
+    if kb < ka:
+        if kc < ka:
+            if kc < kb:  # c < b < a
+                return b, 3
+            return c, 2  # b <= c < a
+        return a, 1  # b < a <= c
+    if kc < kb:
+        if kc < ka:  # c < a <= b
+            return a, 2
+        return c, 1  # a <= c < b
+    return b, 0
 
 
 def _pairs(k: np.ndarray, p: np.ndarray, lo: int, hi: int, stop_left: np.ndarray):
@@ -299,7 +407,7 @@ def _pairs(k: np.ndarray, p: np.ndarray, lo: int, hi: int, stop_left: np.ndarray
 
 
 def _partition_arrays(k: np.ndarray, p: np.ndarray, a: int, b: int) -> tuple[int, bool]:
-    """partition's loop over [a+1, b) (pivot at a) as :func:`_pairs`."""
+    """partition's loop over [a+1, b) (the pivot swapped to a) as :func:`_pairs`."""
     pv = k[a]
     n, nl, nr, ll, lr = _pairs(k, p, a + 1, b, k[a + 1:b] >= pv)
     i, j = (ll + 1, lr - 1) if n else (a + 1, b - 1)
@@ -311,7 +419,7 @@ def _partition_arrays(k: np.ndarray, p: np.ndarray, a: int, b: int) -> tuple[int
 
 
 def _partition_equal_arrays(k: np.ndarray, p: np.ndarray, a: int, b: int) -> int:
-    """partitionEqual's loop over [a+1, b) (pivot at a) as :func:`_pairs`."""
+    """partitionEqual's loop over [a+1, b) (the pivot swapped to a) as :func:`_pairs`."""
     n, nl, _, ll, lr = _pairs(k, p, a + 1, b, k[a + 1:b] > k[a])
     j = lr - 1 if n else b - 1
     return nl if nl is not None and nl <= j else j + 1

@@ -4,8 +4,13 @@ influxd 1.6.7 hands a window's points, in the order it reads them, to ``sort.Sor
 stable; exec/go_sort.py replays it) and then reads the sorted slice: percentile() answers
 the time and auxiliary fields of the point at its index, mode() compares the times of the
 first and last points of each run of equal values (call_iterator.go
-``*ModeReduceSlice``). Only groups where that matters are replayed here; the others keep
-the vectorised answer, which is the same.
+``*ModeReduceSlice``). Only groups where that matters come here; the others keep the
+vectorised answer, which is the same.
+
+mode() first tries the tied values' time ranges (aggregates.mode_frame hands them over):
+they often decide the answer whatever Go's sort does with equal values. Groups left open
+read their points again, put them in read order (a sort of integer keys: group, time,
+series rank) and replay Go's sort only as far as the positions the walk reads.
 
 The read order is by time (percentile() asks influxd for ordered input; mode()'s answers
 show the same order). Points of equal time from several series come in influxd's merge
@@ -18,27 +23,66 @@ import polars as pl
 
 from . import go_sort
 
+
 def mode_value(values: np.ndarray, times: np.ndarray):
     """``*ModeReduceSlice`` over a window's points in read order (not booleans)."""
     if len(values) == 1:
         return values[0]
-    uniq, r = np.unique(values, return_inverse=True)
-    r = r.reshape(-1)
-    counts = np.bincount(r)
+    keys = go_sort.keys(values)
+    uniq, first, counts = _runs(np.sort(keys))
     top = int(counts.max())
     tied = np.flatnonzero(counts == top)
     if top == 1 or len(tied) == 1:
-        return uniq[0] if top == 1 else uniq[tied[0]]
-    starts = np.cumsum(counts) - counts
-    want = [(int(starts[t]), int(starts[t]) + 1) for t in tied] + \
-           [(int(starts[t]) + top - 1, int(starts[t]) + top) for t in tied]
-    perm = go_sort.order(r, want)
-    win = tied[0]
-    most = times[perm[starts[win] + top - 1]]
-    for t in tied[1:]:  # a later run of the same length wins if it starts no later
-        if times[perm[starts[t]]] <= most:
-            win, most = t, times[perm[starts[t] + top - 1]]
-    return uniq[win]
+        win = 0 if top == 1 else int(tied[0])
+    else:
+        spans = [times[keys == uniq[t]] for t in tied]
+        win = int(tied[mode_pick(keys, times, first[tied].tolist(), top,
+                                 [int(s.min()) for s in spans], [int(s.max()) for s in spans])])
+    return values[np.flatnonzero(keys == uniq[win])[0]]
+
+
+def _runs(s: np.ndarray):
+    """(values, first positions, lengths) of the runs of equal values in sorted ``s``."""
+    first = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
+    return s[first], first, np.diff(np.append(first, len(s)))
+
+
+def mode_pick(keys: np.ndarray, times: np.ndarray, starts: list[int], top: int, lo: list, hi: list) -> int:
+    """Which of the tied runs (sorted positions ``starts``, each ``top`` long, in value order;
+    their points' time ranges ``lo``..``hi``) mode() answers. influxd walks the sorted
+    points: the first tied run wins, a later one takes over when its first point's time is
+    no later than the last point's of the winner. The time ranges decide many of those
+    steps whichever points Go's sort puts first and last; for the others the sort is
+    replayed, only as far as the positions they read."""
+    states, open_steps = _branches(lo, hi)
+    if len(states) == 1:
+        return states.pop()
+    want = sorted({(starts[t], starts[t] + 1) for t, _ in open_steps}
+                  | {(starts[w] + top - 1, starts[w] + top) for _, w in open_steps})
+    perm = go_sort.order(keys, want)
+    win = 0
+    for t in range(1, len(starts)):
+        if hi[t] <= lo[win] or (lo[t] <= hi[win] and times[perm[starts[t]]] <= times[perm[starts[win] + top - 1]]):
+            win = t
+    return win
+
+
+def _branches(lo: list, hi: list) -> tuple[set[int], set[tuple[int, int]]]:
+    """mode_pick's walk over the runs' time ranges alone: the runs it may end at, and the
+    steps (run, winner so far) the ranges leave open."""
+    states, open_steps = {0}, set()
+    for t in range(1, len(lo)):
+        nxt = set()
+        for w in states:
+            if hi[t] <= lo[w]:
+                nxt.add(t)  # its first point is no later than any point of the winner
+            elif lo[t] > hi[w]:
+                nxt.add(w)
+            else:
+                nxt.update((t, w))
+                open_steps.add((t, w))
+        states = nxt
+    return states, open_steps
 
 
 def percentile_index(values: np.ndarray, i: int) -> int:
@@ -46,77 +90,142 @@ def percentile_index(values: np.ndarray, i: int) -> int:
     return int(go_sort.order(go_sort.keys(values), [(i, i + 1)])[i])
 
 
-def read_order(df: pl.DataFrame, keys: list[str], window: str, ascending: bool,
-               series: list[str]) -> pl.DataFrame:
-    """``df``'s rows in the order influxd reads them, by group (``keys``: the grouping without
-    the window): by time, descending under ORDER BY time DESC; rows of equal time by series
-    (``series``: the tag columns, in key order)."""
-    if df.height < 2:
-        return df
-    by = [(c, d) for c, d in zip(keys + [window, "time"] + series,
-                                 [False] * len(keys) + [False, not ascending] + [False] * len(series))
-          if not (df[c].null_count() == 0 and df[c].min() == df[c].max())]  # constants aside
-    if not by or _in_order(df, by):
-        return df
-    return df.sort([c for c, _ in by], descending=[d for _, d in by], maintain_order=True)
+def read_order(gid: np.ndarray, time: np.ndarray, series: pl.DataFrame, ascending: bool) -> np.ndarray | None:
+    """The permutation putting rows in the order influxd reads them, group after group
+    (``gid``; groups in any order): by time, descending under ORDER BY time DESC; rows of
+    equal time by series (``series``: the tag columns, in key order). None: they are."""
+    t = time if ascending else -time
+    perm = None if _grouped(gid, t) else np.lexsort((t, gid))
+    g, ts = (gid, t) if perm is None else (gid[perm], t[perm])
+    tie = (g[1:] == g[:-1]) & (ts[1:] == ts[:-1])
+    if not series.width or not tie.any():
+        return perm
+    sid = series_ranks(series)
+    if perm is None and bool((sid[1:][tie] >= sid[:-1][tie]).all()):
+        return None
+    return np.lexsort((sid, t, gid))
 
 
-def _in_order(df: pl.DataFrame, by: list[tuple[str, bool]]) -> bool:
-    """Whether the rows are sorted already (a scan by time usually is): the first column is
-    sorted with no two rows equal, or is the only one."""
-    col, d = by[0]
-    if not df[col].is_sorted(descending=d):
+def _grouped(gid: np.ndarray, t: np.ndarray) -> bool:
+    """Whether each group's rows are together and ascending in ``t`` (a scan by time usually is)."""
+    same = gid[1:] == gid[:-1]
+    if bool((same & (t[1:] < t[:-1])).any()):
         return False
-    return len(by) == 1 or bool((df[col].diff(null_behavior="drop") != 0).all())
+    return int((~same).sum()) + 1 == int(np.count_nonzero(np.bincount(gid))) if len(gid) else True
 
 
-_VAL = "\x00val"
+def series_ranks(series: pl.DataFrame) -> np.ndarray:
+    """Each row's series, ranked as the tag columns sort (nulls first): ranked once per run
+    of rows from one series (a scan reads series after series), not per row."""
+    cols = series.columns
+    change = series.select(pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in cols))
+    change = change.to_series().to_numpy().copy()
+    change[0] = True
+    first = np.flatnonzero(change)
+    heads = series[first].with_row_index(_ROW).sort(cols, nulls_last=False, maintain_order=True)
+    same = heads.select(pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in cols))
+    same = same.to_series().fill_null(False).to_numpy()
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[heads[_ROW].to_numpy()] = np.cumsum(~same)
+    return np.repeat(rank, np.diff(np.append(first, series.height)))
 
 
-def _rows(lf: pl.LazyFrame, hit: pl.DataFrame, gkeys: list[str], window: str, value: pl.Expr,
-          ascending: bool, extra: list[str], series: list[str]):
-    """The points of the flagged groups in read order, one group after the other, and where
-    each group starts (its keys beside)."""
-    rows = (lf.select(list(dict.fromkeys(gkeys + ["time"] + extra + series)) + [value.alias(_VAL)])
-            .filter(pl.col(_VAL).is_not_null())
-            .join(hit.lazy(), on=gkeys, how="semi", nulls_equal=True, maintain_order="left")
+_VAL, _GID, _ROW = "\x00val", "\x00gid", "\x00row"
+
+
+def _rows(lf: pl.LazyFrame, hit: pl.DataFrame, gkeys: list[str], value: pl.Expr, ascending: bool,
+          extra: list[str], series: list[str]) -> tuple[pl.DataFrame, np.ndarray]:
+    """The points of the groups in ``hit`` in read order, one group after the other (the
+    column _GID: the group's row in ``hit``), and the offsets where each group starts (and
+    the end)."""
+    cols = list(dict.fromkeys(["time"] + extra + series))
+    rows = (_in_groups(lf.select(list(dict.fromkeys(gkeys + cols)) + [value.alias(_VAL)])
+                       .filter(pl.col(_VAL).is_not_null()), hit, gkeys)
+            .select([_GID, *cols, _VAL])
             .collect())
-    rows = read_order(rows, [k for k in gkeys if k != window], window, ascending, series)
-    starts = rows.select(gkeys).with_row_index("\x00i").group_by(gkeys, maintain_order=True).agg(
-        pl.col("\x00i").first(), pl.len().alias("\x00n"))
-    return rows, starts
+    if not rows.height:
+        return rows, np.zeros(1, dtype=np.int64)
+    perm = read_order(rows[_GID].to_numpy(), rows["time"].to_numpy(), rows.select(series), ascending)
+    if perm is not None:
+        rows = rows[perm]
+    gid = rows[_GID].to_numpy()
+    return rows, np.concatenate(([0], np.flatnonzero(gid[1:] != gid[:-1]) + 1, [len(gid)]))
 
 
-def replay_modes(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str], window: str,
+def _in_groups(lf: pl.LazyFrame, hit: pl.DataFrame, gkeys: list[str]) -> pl.LazyFrame:
+    """The rows of ``lf`` in the groups of ``hit`` (scan order kept), each with its group's
+    row in ``hit`` (_GID). Keys all of ``hit`` share (the measurement, a lone window) are
+    a filter, the others a join."""
+    same = [k for k in gkeys if hit[k].n_unique() == 1]
+    conds = [pl.col(k).is_null() if hit[k][0] is None else pl.col(k) == pl.lit(hit[k][0], dtype=hit.schema[k])
+             for k in same]
+    if conds:
+        lf = lf.filter(*conds)
+    keys = [k for k in gkeys if k not in same]
+    if not keys:
+        return lf.with_columns(pl.lit(0, dtype=pl.UInt32).alias(_GID))
+    return lf.join(hit.select(keys).with_row_index(_GID).lazy(), on=keys, how="inner", nulls_equal=True,
+                   maintain_order="left")
+
+
+def replay_modes(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str],
                  modes: list[tuple[pl.Expr, str, str]], ascending: bool, series: list[str]) -> pl.DataFrame:
-    """mode()'s answer of the groups its flag column marks, replayed (flags dropped)."""
-    for value, alias, flag in modes:
-        hit = df.filter(pl.col(flag)).select(gkeys)
-        if hit.height:
-            rows, starts = _rows(lf, hit, gkeys, window, value, ascending, [], series)
-            vals, times = rows[_VAL].to_numpy(), rows["time"].to_numpy()
-            picked = [mode_value(vals[i:i + n], times[i:i + n])
-                      for i, n in zip(starts["\x00i"].to_list(), starts["\x00n"].to_list())]
-            new = starts.select(gkeys).with_columns(pl.Series(alias, picked, dtype=df.schema[alias]))
+    """mode()'s answer of the groups where values tie (their runs column, see
+    functions/aggregates.mode_frame; dropped after): decided from the runs' time ranges
+    where they decide it, else replayed over the group's points."""
+    for value, alias, runs_col in modes:
+        tied = df.filter(pl.col(runs_col).is_not_null()).select(gkeys + [runs_col])
+        if tied.height:
+            runs = tied[runs_col].to_list()
+            wins = [_decided([r["lo"] for r in rs], [r["hi"] for r in rs]) for rs in runs]
+            todo = [i for i, w in enumerate(wins) if w is None]
+            if todo:
+                hit = tied[todo].select(gkeys)
+                rows, bounds = _rows(lf, hit, gkeys, value, ascending, [], series)
+                gids = rows[_GID].to_numpy()[bounds[:-1]].tolist()
+                for g, w in zip(gids, _replayed(rows[_VAL].to_numpy(), rows["time"].to_numpy(), bounds,
+                                                [runs[todo[g]] for g in gids])):
+                    wins[todo[g]] = w
+            new = tied.select(gkeys).with_columns(
+                pl.Series(alias, [rs[w]["v"] for rs, w in zip(runs, wins)], dtype=df.schema[alias]))
             df = df.update(new, on=gkeys, how="left")
-        df = df.drop(flag)
+        df = df.drop(runs_col)
     return df
 
 
-def replay_percentile(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str], window: str,
+def _replayed(vals: np.ndarray, times: np.ndarray, bounds: np.ndarray, runs: list[list[dict]]) -> list[int]:
+    """Per group (rows ``bounds[g]:bounds[g+1]`` in read order), which of its tied ``runs``
+    (value order) mode() answers, Go's sort replayed."""
+    out = []
+    for g, rs in enumerate(runs):
+        v = vals[bounds[g]:bounds[g + 1]]
+        s = np.sort(v)
+        starts = np.searchsorted(s, [r["v"] for r in rs], "left")
+        top = int(np.searchsorted(s, rs[0]["v"], "right") - starts[0])
+        out.append(mode_pick(go_sort.keys(v), times[bounds[g]:bounds[g + 1]], starts.tolist(), top,
+                             [r["lo"] for r in rs], [r["hi"] for r in rs]))
+    return out
+
+
+def _decided(lo: list, hi: list) -> int | None:
+    """The run mode() answers if the time ranges alone decide it."""
+    states, _ = _branches(lo, hi)
+    return states.pop() if len(states) == 1 else None
+
+
+def replay_percentile(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str],
                       value: pl.Expr, p: float, flag: str, point_time: str | None,
                       aux: list[str], ascending: bool, series: list[str]) -> pl.DataFrame:
     """percentile()'s point (time, auxiliary fields) in the groups ``flag`` marks."""
     hit = df.filter(pl.col(flag)).select(gkeys)
     if hit.height:
-        rows, starts = _rows(lf, hit, gkeys, window, value, ascending, aux, series)
+        rows, bounds = _rows(lf, hit, gkeys, value, ascending, aux, series)
         vals = rows[_VAL].to_numpy()
         picks = []
-        for i, n in zip(starts["\x00i"].to_list(), starts["\x00n"].to_list()):
-            k = int(np.floor(n * p / 100.0 + 0.5)) - 1
-            picks.append(i + percentile_index(vals[i:i + n], k))
+        for i, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            picks.append(i + percentile_index(vals[i:e], int(np.floor((e - i) * p / 100.0 + 0.5)) - 1))
         at = rows[picks]
         cols = {**({point_time: "time"} if point_time else {}), **{c: c for c in aux}}
-        new = starts.select(gkeys).with_columns(at[src].cast(df.schema[c]).alias(c) for c, src in cols.items())
+        new = hit[at[_GID].to_numpy()].with_columns(at[src].cast(df.schema[c]).alias(c) for c, src in cols.items())
         df = df.update(new, on=gkeys, how="left", include_nulls=True)
     return df.drop(flag)

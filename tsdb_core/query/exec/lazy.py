@@ -768,7 +768,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
     if tied is not None:
         df = go_ties.replay_percentile(
-            df, lf, gkeys, WINDOW_COLUMN,
+            df, lf, gkeys,
             value_expr(tied.args[0], schema), float(_literal_value(tied.args[1])), TIE_COLUMN,
             POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else None,
             [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx))
@@ -853,9 +853,7 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
             for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
     df = collect(df.with_columns(gaps).drop(seen), ctx)
     if modes:
-        df = go_ties.replay_modes(df.with_columns(pl.col(f"{TIE_COLUMN}{i}").fill_null(False)
-                                                  for i in range(len(modes))),
-                                  lf, gkeys, WINDOW_COLUMN,
+        df = go_ties.replay_modes(df, lf, gkeys,
                                   [(value_expr(a0, schema), alias, f"{TIE_COLUMN}{i}")
                                    for i, (a0, alias) in enumerate(modes)], plan.ascending,
                                   _series_columns(plan, lf, gkeys, ctx))

@@ -113,36 +113,45 @@ def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bo
 
 
 def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str,
-               flag: str | None = None) -> pl.LazyFrame:
+               runs: str | None = None) -> pl.LazyFrame:
     """mode(): the most frequent value per group, with InfluxDB's tie rules.
 
     influxd sorts the points by value and walks the runs: when every value occurs
     once the smallest wins; otherwise among the most frequent values the one whose
     first point is earliest wins, a later (larger) value winning an equal time (as a
-    stable sort of points read in time order gives; ``flag`` names a column marking the
-    groups where several values tie, which exec/go_ties.py replays with Go's sort).
-    Booleans are counted, not sorted: true wins a tie.
+    stable sort of points read in time order gives). Where several values tie, which one
+    influxd answers depends on its unstable sort: ``runs`` names a column holding, for
+    those groups only, the tied values in value order with the first and last time of
+    their points (``v``, ``lo``, ``hi``), which exec/go_ties.py reads. Booleans are
+    counted, not sorted: true wins a tie.
     """
     v = pl.col(field)
     if lf.collect_schema().get(field) == pl.Boolean:
         out = (lf.filter(v.is_not_null()).group_by(keys)
                .agg((v.sum() * 2 >= v.len()).alias(alias)))
-        return out.with_columns(pl.lit(False).alias(flag)) if flag else out
+        return out.with_columns(pl.lit(None).alias(runs)) if runs else out
     counted = (lf.filter(v.is_not_null())
                .group_by(keys + [field])
-               .agg(pl.len().alias("\x00n"), T.min().alias("\x00first")))
+               .agg(pl.len().alias("\x00n"), T.min().alias("\x00first"),
+                    *([T.max().alias("\x00last")] if runs else [])))
     top = pl.col("\x00n").max().over(keys) if keys else pl.col("\x00n").max()
     counted = counted.filter(pl.col("\x00n") == top)
     singles = (counted.filter(pl.col("\x00n") == 1).group_by(keys)
                .agg(pl.col(field).min().alias(alias)))
     multis = (counted.filter(pl.col("\x00n") > 1).sort(["\x00first", field], descending=[False, True])
               .group_by(keys, maintain_order=True).agg(pl.col(field).first().alias(alias),
-                                                       (pl.len() > 1).alias("\x00tied"))
-              .select(keys + [alias, "\x00tied"]))
-    if not flag:
-        return pl.concat([singles, multis.drop("\x00tied")])
-    return pl.concat([singles.with_columns(pl.lit(False).alias(flag)),
-                      multis.rename({"\x00tied": flag})])
+                                                       *([_tied_runs(field)] if runs else [])))
+    if not runs:
+        return pl.concat([singles, multis])
+    multis = multis.with_columns(pl.when(pl.col("\x00runs").list.len() > 1).then(pl.col("\x00runs"))
+                                 .alias(runs)).drop("\x00runs")
+    return pl.concat([singles, multis], how="diagonal")
+
+
+def _tied_runs(field: str) -> pl.Expr:
+    """The group's most frequent values, in value order, each with its points' time range."""
+    run = pl.struct(pl.col(field).alias("v"), pl.col("\x00first").alias("lo"), pl.col("\x00last").alias("hi"))
+    return run.sort_by(pl.col(field)).alias("\x00runs")
 
 
 def percentile_tied(v: pl.Expr, args: tuple, dtype) -> pl.Expr:

@@ -17,9 +17,9 @@ against a real influxd 1.6.7:
   algorithm (:mod:`.gomath`; FreeBSD ``log``, the amd64 FMA
   ``exp``, Cephes sin/cos/tan/atan/asin, ``Pow`` by repeated squaring) bit
   for bit, because libm differs in the last bit; ``sqrt`` is IEEE-exact.
-* a NaN result is null (InfluxDB's JSON prints NaN as null). ±Inf makes
-  influxd 1.6.7 fail the whole response (``json: unsupported value: +Inf``);
-  we return null there too (documented deviation).
+* a NaN result is null (InfluxDB's JSON prints NaN as null). ±Inf stays (``log(0, 2)``
+  is -Inf), as arithmetic's does: influxd 1.6.7 then fails the whole response
+  (``json: unsupported value: -Inf``, text, 200), which the HTTP shim writes too.
 * a null argument gives null; the row is kept (the caller decides rows).
 """
 from __future__ import annotations
@@ -41,14 +41,13 @@ _INV_LN10 = 0.4342944819032518
 _SQRT2_2 = math.sqrt(2) / 2
 
 
-def _finite_or_null(e: pl.Expr) -> pl.Expr:
-    """NaN and ±Inf as null, over the batch: ``e`` appears once, so nested calls
+def _nan_as_null(e: pl.Expr) -> pl.Expr:
+    """NaN as null (±Inf kept), over the batch: ``e`` appears once, so nested calls
     (``abs(abs(...))``) do not copy their input at every level."""
-    def finite(s: pl.Series) -> pl.Series:
-        x = s.cast(pl.Float64).to_numpy()
-        return pl.Series(s.name, np.where(np.isfinite(x), x, np.nan), nan_to_null=True)
+    def not_nan(s: pl.Series) -> pl.Series:
+        return pl.Series(s.name, s.cast(pl.Float64).to_numpy(), nan_to_null=True)
 
-    return e.map_batches(finite, return_dtype=pl.Float64)
+    return e.map_batches(not_nan, return_dtype=pl.Float64)
 
 
 def _float(e: pl.Expr) -> pl.Expr:
@@ -201,7 +200,7 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
         if arg_type in ("integer", "unsigned"):
             return x
         if arg_type == "float":
-            return _finite_or_null(body)
+            return _nan_as_null(body)
         # unknown: decide on the batch dtype
         return x.map_batches(lambda s: _preserving_batch(name, s))
     f = _float(x)
@@ -228,7 +227,7 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
             lambda s: pl.Series(s.name, _go_log_base(s.struct.field("x").to_numpy(),
                                                      s.struct.field("b").to_numpy())),
             return_dtype=pl.Float64)
-    return _finite_or_null(out)
+    return _nan_as_null(out)
 
 
 def _preserving_batch(name: str, s: pl.Series) -> pl.Series:

@@ -24,6 +24,7 @@ import re
 import threading
 from functools import lru_cache
 
+from ...base.frozen import with_fields
 from ..ast import expr as E
 from ..ast.select import SelectStatement
 
@@ -38,33 +39,34 @@ _REFUSED = object()
 class _Template:
     """The statements of one text and where its literals sit in them."""
 
-    __slots__ = ("stmts", "values", "paths", "verified")
+    __slots__ = ("stmts", "values", "paths", "verified", "_trie")
 
     def __init__(self, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...]) -> None:
         self.stmts, self.values, self.paths = stmts, values, paths
         self.verified = False
+        self._trie: dict = {}  # the paths as nested steps, each ending at its value's index
+        for i, path in enumerate(paths):
+            node = self._trie
+            for step in path[:-1]:
+                node = node.setdefault(step, {})
+            node[path[-1]] = i
 
     def build(self, values: tuple[str, ...]) -> tuple:
         """The statements with literal i holding ``values[i]``."""
-        trie: dict = {}
-        for path, v in zip(self.paths, values):
-            node = trie
-            for step in path[:-1]:
-                node = node.setdefault(step, {})
-            node[path[-1]] = E.StringLiteral(v)
-        return tuple(_rebuild(s, trie[i]) if i in trie else s for i, s in enumerate(self.stmts))
+        trie = self._trie
+        return tuple(_rebuild(s, trie[i], values) if i in trie else s for i, s in enumerate(self.stmts))
 
 
-def _rebuild(value, trie: dict):
+def _rebuild(value, trie: dict, values: tuple[str, ...]):
     """``value`` (a node or a tuple) with the parts ``trie`` names replaced."""
     if isinstance(value, tuple):
         items = list(value)
         for i, sub in trie.items():
-            items[i] = sub if not isinstance(sub, dict) else _rebuild(items[i], sub)
+            items[i] = E.StringLiteral(values[sub]) if sub.__class__ is int else _rebuild(items[i], sub, values)
         return tuple(items)
-    changes = {name: sub if not isinstance(sub, dict) else _rebuild(getattr(value, name), sub)
-               for name, sub in trie.items()}
-    return dataclasses.replace(value, **changes)
+    changes = {name: E.StringLiteral(values[sub]) if sub.__class__ is int else
+               _rebuild(getattr(value, name), sub, values) for name, sub in trie.items()}
+    return with_fields(value, **changes)
 
 
 @lru_cache(maxsize=None)

@@ -9,8 +9,7 @@ plan cache only uses this for a family once it has seen it hold (plan/cache.py).
 """
 from __future__ import annotations
 
-import dataclasses
-
+from ...base.frozen import with_fields
 from ...base.time import MAX_TIME, MIN_TIME
 from ..analyze.time_range import TimeRange
 from .nodes import Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit, Project, Scan, SelectPlan, Series, \
@@ -38,22 +37,22 @@ def retimed(plan: SelectPlan, old: TimeRange, new: TimeRange) -> SelectPlan | No
     for s in plan.sources:
         if type(s) is not Scan or s.time_range != old_scan:
             return None
-        sources.append(dataclasses.replace(s, time_range=new_scan))
+        sources.append(with_fields(s, time_range=new_scan))
     root = _node(plan.root, old_scan, new_scan)
     if root is None:
         return None
-    return dataclasses.replace(plan, sources=tuple(sources), time_range=new, root=root)
+    return with_fields(plan, sources=tuple(sources), time_range=new, root=root)
 
 
 def _node(node, old: TimeRange, new: TimeRange):
     """The operator tree ``node`` with its scans over ``new``; None for a node not known here."""
     kind = type(node)
     if kind is Scan:
-        return dataclasses.replace(node, time_range=new) if node.time_range == old else None
+        return with_fields(node, time_range=new) if node.time_range == old else None
     if kind is Merge:
         inputs = tuple(_node(s, old, new) for s in node.inputs)
         return None if any(s is None for s in inputs) else Merge(inputs)
     if kind in _ONE_INPUT:
         child = _node(node.child, old, new)
-        return None if child is None else dataclasses.replace(node, child=child)
+        return None if child is None else with_fields(node, child=child)
     return None

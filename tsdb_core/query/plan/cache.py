@@ -29,6 +29,7 @@ from .retime import retimed
 
 _OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
 MAX_ENTRIES = 1024
+_UNSEEN = object()
 _ASKED = {  # the catalog questions the planner asks, each answered by the provider's method
     "has_database": lambda p, *a: p.has_database(*a),
     "retention_policies": lambda p, *a: p.retention_policies(*a),
@@ -159,10 +160,10 @@ class PlanCache:
         """A member planned in full: the family's first, or the one that checks the first's
         plan moves (then the family's plans move from now on, or never)."""
         split = _split(stmt, now)
-        if fkey not in self._families or split is None:
+        fam = self._families.get(fkey, _UNSEEN)  # (one get: another thread may evict it meanwhile)
+        if fam is _UNSEEN or split is None:
             self._put_family(fkey, _Family(plan, calls, *split) if split is not None else None)
             return
-        fam = self._families[fkey]
         if fam is None or fam.verified:
             if fam is not None and fam.calls != calls:  # planned again after a catalog change
                 self._put_family(fkey, _Family(plan, calls, *split))

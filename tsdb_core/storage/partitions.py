@@ -389,6 +389,16 @@ class Files:
             return dec
         return self._columns.view(f, tags, columns)
 
+    def warm(self, f: FileMeta, tags: list[str]) -> None:
+        """Read ahead what the first query of ``f`` reads: the file decoded into the cache when
+        it fits (else its footer), and its sidecar (a server just started answers its first
+        queries from them)."""
+        if self.data is None:
+            return
+        if self._decoded_file(f, tags) is None:
+            self._row_groups(f)
+        self.sidecar(f)
+
     def _decoded_groups(self, f: FileMeta, tags: list[str], tag_values: dict[str, list[str]] | None,
                         start: int, end: int) -> list[Decoded] | None:
         """The decoded row groups of a file too large to hold whole that may hold rows of those

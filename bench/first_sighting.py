@@ -15,7 +15,8 @@ opening the store is reported too ("after open": files read and decoded; the eng
 imports were done before, on a scratch store). With ``--baseline DIR`` (another checkout,
 e.g. the main tree) workers of both trees take turns, ``--rounds`` each, so both are
 measured in the same noise; the figures are medians over all rounds and the ratio is
-this tree's over the baseline's. ``--clock cpu`` times the process's CPU time instead of
+this tree's over the baseline's. ``--http`` asks a ``tsdb serve`` of each tree instead, on
+a copy of the store, over one keep-alive connection. ``--clock cpu`` times the process's CPU time instead of
 the wall clock: on a machine shared with other work, waiting for a core then counts for
 neither tree.
 """
@@ -129,6 +130,45 @@ def worker(store_path: str, plan: dict) -> dict:
         store.close()
 
 
+def http_worker(code: Path, store: Path, plan: dict) -> dict:
+    """:func:`worker` over HTTP: ``tsdb serve`` of ``code`` on a copy of the store, asked over
+    one keep-alive connection (wall clock, as a client sees it)."""
+    import http.client
+    import urllib.parse
+
+    from .ingest_http import TreeServer
+
+    srv = TreeServer(code)
+    shutil.copytree(store, srv.data_dir)
+    with srv:  # (starts it)
+        time.sleep(2.0)  # a server is not asked at the instant it starts (its read-ahead runs then)
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port)
+
+        def ask(q: str) -> float:
+            t = time.perf_counter()
+            conn.request("GET", "/query?" + urllib.parse.urlencode({"db": DB, "q": q}))
+            resp = conn.getresponse()
+            body = resp.read()
+            dt = (time.perf_counter() - t) * 1e3
+            if resp.status != 200 or b'"error"' in body[:2000]:
+                raise RuntimeError(f"{resp.status}: {body[:300]!r}")
+            return dt
+
+        out: dict = {"after open": [ask(plan["open"])]}
+        for q in plan["warm"]:
+            ask(q)
+        times: dict[str, dict[str, list[float]]] = {n: {k: [] for k in KINDS[1:]} for n in plan["texts"]}
+        for name, qs in plan["texts"].items():
+            for q in qs:
+                runs = [ask(q) for _ in range(plan["repeat"])]
+                times[name]["first"].append(runs[0])
+                times[name]["second"].append(runs[1])
+                times[name]["later"].append(statistics.median(runs[2:]))
+        out["queries"] = times
+        conn.close()
+    return out
+
+
 def _run_worker(code: Path, store: Path, plan: dict) -> dict:
     env = dict(os.environ, PYTHONPATH=str(code))
     # this file runs as a script: the tree under test provides tsdb_core, this one the harness
@@ -170,6 +210,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="time: move each query's window; all: TSBS's draws (hosts too)")
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="cpu: the process's CPU time (all its threads), fairer on a busy machine")
+    ap.add_argument("--http", action="store_true",
+                    help="ask a `tsdb serve` of each tree over HTTP instead (wall clock)")
     ap.add_argument("--queries", default=",".join(QUERIES))
     ap.add_argument("--baseline", help="another checkout to compare with (e.g. /work/main)")
     ap.add_argument("--rounds", type=int, default=2, help="workers per tree (taking turns)")
@@ -199,10 +241,11 @@ def main(argv: list[str] | None = None) -> None:
                     "repeat": max(3, args.repeat), "clock": args.clock}
             order = list(trees.items()) if r % 2 == 0 else list(trees.items())[::-1]
             for label, code in order:
-                _merge(results[label], _run_worker(code, store, plan))
+                run = http_worker if args.http else _run_worker
+                _merge(results[label], run(code, store, plan))
         load = os.getloadavg()
         print(f"{args.hosts} hosts x {args.hours:g} h, {args.texts} new texts per query and round "
-              f"(vary {args.vary}), {args.rounds} rounds, {args.clock} clock; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+              f"(vary {args.vary}), {args.rounds} rounds, {'HTTP' if args.http else args.clock + ' clock'}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         _report({t: results[t] for t in (["this tree", "baseline"] if args.baseline else ["this tree"])},
                 names, print)
     finally:

@@ -55,3 +55,15 @@ def test_a_damaged_file_is_left_to_the_query(tmp_path):
         assert res.error is not None and "quarantine" in res.error
     finally:
         store.close()
+
+
+def test_a_file_too_large_for_the_cache_is_not_decoded_ahead(tmp_path):
+    _store(tmp_path / "s")
+    store = tsdb_core.open(tmp_path / "s", config=tsdb_core.StoreConfig(cache_bytes=1))
+    try:
+        store.start_background(3600)
+        assert store._engine.maintenance.warmed.wait(60)
+        assert not any(_decoded(store).values())
+        assert store.query("SELECT max(v) FROM cpu", db="db").statements[0].series[0].values[0][1] == 59.0
+    finally:
+        store.close()

@@ -403,8 +403,9 @@ class Maintenance:
             self._bg = None
 
     def warm(self) -> None:
-        """Each measurement's newest file read ahead (``Files.warm``), newest first, until the
-        background work stops; a file that fails to read is left to the query that reads it."""
+        """Each measurement's newest file read ahead (``Files.warm``), newest first, until half
+        the decoded cache is used or the background work stops; a file that fails to read is
+        left to the query that reads it."""
         st = self.state
         with st.lock:
             newest = []
@@ -416,7 +417,8 @@ class Maintenance:
             if self._bg_stop.is_set():
                 break
             try:
-                st.files.warm(f, tags)
+                if not st.files.warm(f, tags):
+                    break
             except Exception as e:  # noqa: BLE001 - read ahead only: the query reports (and quarantines)
                 log.debug("reading %s ahead failed: %s", f.path, e)
         self.warmed.set()

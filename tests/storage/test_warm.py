@@ -1,11 +1,13 @@
-"""Background work starts by reading ahead each measurement's newest file: the first query
-after a restart finds it decoded (and a file that fails to read is left to that query)."""
+"""With ``read_ahead``, background work starts by reading ahead each measurement's newest
+file: the first query after a restart finds it decoded (and a file that fails to read is
+left to that query). Without it, nothing is read ahead."""
 from __future__ import annotations
 
 import tsdb_core
 
 T0 = 1_700_000_000_000_000_000
 H = 3600 * 10**9
+AHEAD = tsdb_core.StoreConfig(read_ahead=True)
 
 
 def _store(path):
@@ -25,7 +27,7 @@ def _decoded(store) -> dict[str, bool]:
 
 def test_the_newest_file_of_each_measurement_is_read_ahead(tmp_path):
     _store(tmp_path / "s")
-    store = tsdb_core.open(tmp_path / "s")
+    store = tsdb_core.open(tmp_path / "s", config=AHEAD)
     try:
         q = "SELECT max(v) FROM cpu WHERE host = 'h1'"
         assert not any(_decoded(store).values())
@@ -44,7 +46,7 @@ def test_the_newest_file_of_each_measurement_is_read_ahead(tmp_path):
 
 def test_a_damaged_file_is_left_to_the_query(tmp_path):
     _store(tmp_path / "s")
-    store = tsdb_core.open(tmp_path / "s")
+    store = tsdb_core.open(tmp_path / "s", config=AHEAD)
     try:
         mem = next(f for f in store._engine.state.catalog.all_files() if f.key[2] == "mem")
         (tmp_path / "s" / mem.path).write_bytes(b"not parquet")
@@ -59,11 +61,22 @@ def test_a_damaged_file_is_left_to_the_query(tmp_path):
 
 def test_a_file_too_large_for_the_cache_is_not_decoded_ahead(tmp_path):
     _store(tmp_path / "s")
-    store = tsdb_core.open(tmp_path / "s", config=tsdb_core.StoreConfig(cache_bytes=1))
+    store = tsdb_core.open(tmp_path / "s", config=tsdb_core.StoreConfig(cache_bytes=1, read_ahead=True))
     try:
         store.start_background(3600)
         assert store._engine.maintenance.warmed.wait(60)
         assert not any(_decoded(store).values())
         assert store.query("SELECT max(v) FROM cpu", db="db").statements[0].series[0].values[0][1] == 59.0
+    finally:
+        store.close()
+
+
+def test_nothing_is_read_ahead_by_default(tmp_path):
+    _store(tmp_path / "s")
+    store = tsdb_core.open(tmp_path / "s")
+    try:
+        store.start_background(3600)
+        assert not store._engine.maintenance.warmed.is_set()
+        assert not any(_decoded(store).values())
     finally:
         store.close()

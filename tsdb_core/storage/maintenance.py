@@ -41,7 +41,7 @@ class Maintenance:
         self._graveyard: list[tuple[float, FileMeta]] = []
         self._bg: threading.Thread | None = None
         self._bg_stop = threading.Event()
-        self.warmed = threading.Event()  # set once the background thread read ahead (warm())
+        self.warmed = threading.Event()  # set once warm() read ahead (StoreConfig.read_ahead)
 
     # -- flush ---------------------------------------------------------------------
     def maybe_flush(self) -> None:
@@ -424,7 +424,8 @@ class Maintenance:
         self.warmed.set()
 
     def _background(self, interval_s: float) -> None:
-        self.warm()
+        if self.state.config.read_ahead:
+            self.warm()
         last_retention = 0.0
         while not self._bg_stop.wait(interval_s):
             try:

@@ -1,7 +1,8 @@
 """What a query text costs the first time it is seen, the second time, and later (in process).
 
     python -m bench.first_sighting [--hosts 100] [--hours 4] [--texts 200] [--vary time|all]
-                                   [--baseline CODE_DIR] [--rounds 4] [--queries A,B] [--keep DIR]
+                                   [--baseline CODE_DIR] [--rounds 2] [--clock wall|cpu] [--http]
+                                   [--queries A,B] [--keep DIR]
 
 Dashboards and benchmarks rarely send a text twice: the time range moves (``--vary time``:
 the hosts of each query stay, its window moves, as a dashboard refreshes) or the hosts

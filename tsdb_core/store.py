@@ -436,7 +436,8 @@ class Store:
         return self._engine.committed_at()
 
     def start_background(self, interval_s: float = 1.0) -> None:
-        """Flush by age/size and enforce retention on a schedule, until ``close()``."""
+        """Flush by age/size and enforce retention on a schedule, until ``close()``; with
+        ``StoreConfig.read_ahead``, first decode each measurement's newest file into the cache."""
         self._engine.start_background(interval_s)
 
     def close(self) -> None:

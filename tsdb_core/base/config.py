@@ -25,6 +25,10 @@ class StoreConfig:
     parquet_row_group_rows: int = 16_384  # also the slice converted to Arrow at a time
     # Decoded files kept in memory for queries (storage/cache.py); 0 = always scan Parquet.
     cache_bytes: int = 1 << 30
+    # Background work starts by decoding each measurement's newest file into that cache (a
+    # restarted server's first queries find it ready); off: on a small machine the decoding
+    # competes with the queries that arrive meanwhile, which then decode it once more.
+    read_ahead: bool = False
     # Compaction: merge a window once it holds this many files, this many rows at a time
     # (storage/compaction.py: larger windows are merged in slices of series; 400 k rows
     # kept the 1,000-host TSBS load under 2 GiB: 1,820 MiB, was 5,230 MiB unsliced).

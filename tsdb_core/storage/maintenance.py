@@ -41,6 +41,7 @@ class Maintenance:
         self._graveyard: list[tuple[float, FileMeta]] = []
         self._bg: threading.Thread | None = None
         self._bg_stop = threading.Event()
+        self.warmed = threading.Event()  # set once warm() read ahead (StoreConfig.read_ahead)
 
     # -- flush ---------------------------------------------------------------------
     def maybe_flush(self) -> None:
@@ -401,7 +402,30 @@ class Maintenance:
             self._bg.join()
             self._bg = None
 
+    def warm(self) -> None:
+        """Each measurement's newest file read ahead (``Files.warm``), newest first, until half
+        the decoded cache is used or the background work stops; a file that fails to read is
+        left to the query that reads it."""
+        st = self.state
+        with st.lock:
+            newest = []
+            for (db, _rp, name), fl in st.catalog.files.items():
+                meta = st.catalog.databases[db].measurements.get(name) if db in st.catalog.databases else None
+                if fl and meta is not None:
+                    newest.append((max(fl, key=lambda f: (f.tmax, f.id)), sorted(meta.tags)))
+        for f, tags in sorted(newest, key=lambda n: n[0].tmax, reverse=True):
+            if self._bg_stop.is_set():
+                break
+            try:
+                if not st.files.warm(f, tags):
+                    break
+            except Exception as e:  # noqa: BLE001 - read ahead only: the query reports (and quarantines)
+                log.debug("reading %s ahead failed: %s", f.path, e)
+        self.warmed.set()
+
     def _background(self, interval_s: float) -> None:
+        if self.state.config.read_ahead:
+            self.warm()
         last_retention = 0.0
         while not self._bg_stop.wait(interval_s):
             try:

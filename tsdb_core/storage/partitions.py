@@ -389,6 +389,17 @@ class Files:
             return dec
         return self._columns.view(f, tags, columns)
 
+    def warm(self, f: FileMeta, tags: list[str]) -> bool:
+        """Read ahead what the first query of ``f`` reads: the file decoded into the cache when
+        it fits (else its footer), and its sidecar (a server just started answers its first
+        queries from them). Whether the cache has room for more (under half its budget used)."""
+        if self.data is None:
+            return False
+        if self._decoded_file(f, tags) is None:
+            self._row_groups(f)
+        self.sidecar(f)
+        return self._decoded.nbytes * 2 < self._decoded.budget
+
     def _decoded_groups(self, f: FileMeta, tags: list[str], tag_values: dict[str, list[str]] | None,
                         start: int, end: int) -> list[Decoded] | None:
         """The decoded row groups of a file too large to hold whole that may hold rows of those

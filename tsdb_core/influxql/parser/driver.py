@@ -23,6 +23,7 @@ from .errors import expected_names, fail, token_text
 from .depth import MAX_DEPTH
 from .lalr import _REGEX, Tables, Tok, tokenize
 from .build import AstBuilder
+from . import templates
 
 __all__ = ["parse", "parse_statement", "parser"]
 
@@ -416,7 +417,7 @@ def parse(text: str, params: dict | None = None, *, limit_depth: bool = False) -
     key = _cache_key(text, params)
     hit = _CACHE.get(key) if key is not None else None
     if hit is None:
-        hit = _parse_measured(text, params)
+        hit = templates.parse(text, params, _parse_measured)
         if key is not None:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.clear()

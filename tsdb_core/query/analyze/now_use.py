@@ -12,6 +12,7 @@ import threading
 
 from ...influxql import ast
 from ...influxql.ast.visit import walk
+from ...influxql.parser.templates import origin
 
 _MAX = 2048
 _seen: dict[int, tuple[object, bool]] = {}  # id -> (the statement itself, mentions now())
@@ -23,7 +24,8 @@ def mentions_now(stmt) -> bool:
     hit = _seen.get(id(stmt))
     if hit is not None and hit[0] is stmt:
         return hit[1]
-    found = _has_now(stmt)
+    src = origin(stmt)  # a statement parsed from a template: only its strings differ
+    found = mentions_now(src) if src is not None and src is not stmt else _has_now(stmt)
     with _lock:
         if len(_seen) >= _MAX:
             _seen.clear()

@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import threading
 
+from ...influxql.parser.templates import family
 from ..analyze.now_use import clock_free, ends_at
+from ..analyze.time_range import split_where
+from .retime import retimed
 
 _OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
 MAX_ENTRIES = 1024
+_UNSEEN = object()
 _ASKED = {  # the catalog questions the planner asks, each answered by the provider's method
     "has_database": lambda p, *a: p.has_database(*a),
     "retention_policies": lambda p, *a: p.retention_policies(*a),
@@ -76,14 +80,25 @@ class _Entry:
         self.stmt, self.plan, self.calls = stmt, plan, calls
 
 
+class _Family:
+    """The plan of one member of a family, to move to the others' time ranges."""
+
+    __slots__ = ("plan", "calls", "time_range", "residual", "verified")
+
+    def __init__(self, plan, calls, time_range, residual) -> None:
+        self.plan, self.calls, self.time_range, self.residual = plan, calls, time_range, residual
+        self.verified = False
+
+
 class PlanCache:
     """Plans by (statement, db, rp), checked against the provider's answers on every use."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
         self._entries: dict[tuple, _Entry | object] = {}
+        self._families: dict[tuple, _Family | None] = {}  # None: the family's plans do not move
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.moved = 0
 
     def plan(self, plan_select, stmt, provider, *, db, rp, now: int):
         """``plan_select(stmt, provider, db=db, rp=rp, now=now)``, from the cache when still valid."""
@@ -97,10 +112,21 @@ class PlanCache:
         if known is False:  # uses now(): never kept
             return plan_select(stmt, provider, db=db, rp=rp, now=now)
         if known:
+            fam = family(stmt)
+            fkey = (fam, db, rp) if fam is not None else None
+            moved = self._moved(fkey, stmt, provider, now) if fkey is not None else None
+            if moved is not None:
+                self.moved += 1
+                plan, calls = moved
+                if not ends_at(plan, now):
+                    self._put(key, _Entry(stmt, plan, calls))
+                return plan
             rec = _Recorder(provider)
             plan = plan_select(stmt, rec, db=db, rp=rp, now=now)
             if not ends_at(plan, now):
                 self._put(key, _Entry(stmt, plan, rec.calls))
+                if fkey is not None:
+                    self._learn(fkey, stmt, plan, rec.calls, now)
             return plan
         return self._plan_twice(plan_select, stmt, provider, entry, key, db=db, rp=rp, now=now)
 
@@ -119,8 +145,43 @@ class PlanCache:
             self._put(key, _Entry(stmt, plan, rec.calls))
         return plan
 
+    def _moved(self, fkey: tuple, stmt, provider, now: int):
+        """(plan, catalog answers) of ``stmt`` from its family's plan, or None."""
+        fam = self._families.get(fkey)
+        if fam is None or not fam.verified or not self._still_valid(fam, provider):
+            return None
+        split = _split(stmt, now)
+        if split is None or split[1] != fam.residual:
+            return None
+        plan = retimed(fam.plan, fam.time_range, split[0])
+        return (plan, fam.calls) if plan is not None else None
+
+    def _learn(self, fkey: tuple, stmt, plan, calls, now: int) -> None:
+        """A member planned in full: the family's first, or the one that checks the first's
+        plan moves (then the family's plans move from now on, or never)."""
+        split = _split(stmt, now)
+        fam = self._families.get(fkey, _UNSEEN)  # (one get: another thread may evict it meanwhile)
+        if fam is _UNSEEN or split is None:
+            self._put_family(fkey, _Family(plan, calls, *split) if split is not None else None)
+            return
+        if fam is None or fam.verified:
+            if fam is not None and fam.calls != calls:  # planned again after a catalog change
+                self._put_family(fkey, _Family(plan, calls, *split))
+            return
+        ok = fam.calls == calls and split[1] == fam.residual and \
+            retimed(fam.plan, fam.time_range, split[0]) == plan
+        fam.verified = ok
+        if not ok:
+            self._put_family(fkey, None)
+
+    def _put_family(self, fkey: tuple, value) -> None:
+        with self._lock:
+            if len(self._families) >= self.max_entries and fkey not in self._families:
+                self._families.pop(next(iter(self._families)))
+            self._families[fkey] = value
+
     @staticmethod
-    def _still_valid(entry: _Entry, provider) -> bool:
+    def _still_valid(entry: _Entry | _Family, provider) -> bool:
         for name, args, answer in entry.calls:
             try:
                 if _ASKED[name](provider, *args) != answer:
@@ -141,3 +202,12 @@ class PlanCache:
             if len(self._entries) >= self.max_entries and key not in self._entries:
                 self._entries.pop(next(iter(self._entries)))  # the oldest
             self._entries[key] = value
+
+
+def _split(stmt, now: int):
+    """(time range, rest of the condition) of ``stmt``'s WHERE; None when it does not split
+    (planning words the error)."""
+    try:
+        return split_where(stmt.condition, now, stmt.location)
+    except Exception:  # noqa: BLE001 - the planner raises it, in its own words
+        return None

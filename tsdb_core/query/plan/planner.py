@@ -106,7 +106,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     point_time = (has_agg and not interval and len(set(calls)) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
-    scan_range = _extended(time_range, extra * interval, ascending)
+    scan_range = extended_range(time_range, extra * interval, ascending)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
                     else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)
@@ -122,7 +122,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
 
 
-def _extended(tr: TimeRange, extra: int, ascending: bool) -> TimeRange:
+def extended_range(tr: TimeRange, extra: int, ascending: bool) -> TimeRange:
     """The range a transform of windows reads: one window more before the start, or after
     the end under ORDER BY time DESC (influxd reads the windows in the query's order)."""
     if not extra:

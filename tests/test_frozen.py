@@ -1,0 +1,49 @@
+"""with_fields answers as dataclasses.replace: plan and AST nodes, and classes whose
+__init__ does more (then it is dataclasses.replace)."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tsdb_core.base.frozen import with_fields
+from tsdb_core.influxql import ast as A
+from tsdb_core.query.analyze.time_range import TimeRange
+from tsdb_core.query.plan.nodes import Scan, SelectPlan
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Checked:
+    n: int
+
+    def __post_init__(self):
+        if self.n < 0:
+            raise ValueError("negative")
+
+
+@dataclasses.dataclass(frozen=True)
+class Derived:
+    a: int
+    b: int = dataclasses.field(init=False, default=0)
+
+
+@pytest.mark.parametrize("obj, changes", [
+    (SelectPlan((), (), TimeRange(1, 5), interval=60), {"time_range": TimeRange(2, 9)}),
+    (Scan("db", "rp", "cpu", TimeRange(), ("v",), (("host", ("a",)),)), {"time_range": TimeRange(0, 1)}),
+    (A.BinaryExpr("AND", A.VarRef("x"), A.StringLiteral("a")), {"rhs": A.StringLiteral("b")}),
+    (Derived(1), {"a": 2}),
+])
+def test_the_same_as_replace(obj, changes):
+    new = with_fields(obj, **changes)
+    assert new == dataclasses.replace(obj, **changes) and new != obj
+    assert type(new) is type(obj)
+    for f in dataclasses.fields(obj):
+        if f.name not in changes:
+            assert getattr(new, f.name) is getattr(obj, f.name)
+
+
+def test_a_post_init_still_runs():
+    with pytest.raises(ValueError, match="negative"):
+        with_fields(Checked(1), n=-1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        with_fields(Checked(1), n=2).n = 3

@@ -1,0 +1,181 @@
+"""Parse a SELECT text that differs from one seen before only in its string literals.
+
+Dashboards and benchmarks send each query once: the time range (and often a host) change
+from one request to the next, the rest of the text does not. Such a text is cut at its
+simple string literals (``'...'`` without quote, backslash or line break) into a skeleton
+and the literals' values; a later text of the same skeleton gets the first one's
+statements with those literals replaced, without running the parser.
+
+Nothing is trusted that was not checked. A skeleton becomes a template when (1) every
+statement is a SELECT, (2) the values are distinct and each is one string literal of the
+AST exactly once (a cut inside an identifier, a comment or an escaped string fails this),
+and (3) the next text of that skeleton, parsed in full, equals the template's answer for
+its values. The lengths of the values are part of the skeleton, so every other token keeps
+its position. Until then (and for ever when a check fails) texts are parsed in full.
+
+Each statement built or parsed here is remembered with its :func:`family`: the skeleton and
+the values of its literals that are not time strings. The plan cache reuses a plan across a
+family (query/plan/cache.py), whose members differ only in their time strings.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from functools import lru_cache
+
+from ...base.frozen import with_fields
+from ..ast import expr as E
+from ..ast.select import SelectStatement
+
+_LITERAL = re.compile(r"'([^'\\\n]*)'")
+# a time string as InfluxQL reads one (analysis parses it; here it only sorts the values)
+_TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)?")
+MAX_TEMPLATES = 1024
+MAX_FAMILIES = 4096
+_REFUSED = object()
+
+
+class _Template:
+    """The statements of one text and where its literals sit in them."""
+
+    __slots__ = ("stmts", "values", "paths", "verified", "_trie")
+
+    def __init__(self, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...]) -> None:
+        self.stmts, self.values, self.paths = stmts, values, paths
+        self.verified = False
+        self._trie: dict = {}  # the paths as nested steps, each ending at its value's index
+        for i, path in enumerate(paths):
+            node = self._trie
+            for step in path[:-1]:
+                node = node.setdefault(step, {})
+            node[path[-1]] = i
+
+    def build(self, values: tuple[str, ...]) -> tuple:
+        """The statements with literal i holding ``values[i]``."""
+        trie = self._trie
+        return tuple(_rebuild(s, trie[i], values) if i in trie else s for i, s in enumerate(self.stmts))
+
+
+def _rebuild(value, trie: dict, values: tuple[str, ...]):
+    """``value`` (a node or a tuple) with the parts ``trie`` names replaced."""
+    if isinstance(value, tuple):
+        items = list(value)
+        for i, sub in trie.items():
+            items[i] = E.StringLiteral(values[sub]) if sub.__class__ is int else _rebuild(items[i], sub, values)
+        return tuple(items)
+    changes = {name: E.StringLiteral(values[sub]) if sub.__class__ is int else
+               _rebuild(getattr(value, name), sub, values) for name, sub in trie.items()}
+    return with_fields(value, **changes)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+
+
+def _literal_paths(stmts: tuple, values: tuple[str, ...]) -> tuple[tuple, ...] | None:
+    """The path (statement index, then field names and tuple indexes) of the string literal
+    holding each value; None unless each value is held by exactly one."""
+    wanted = {v: i for i, v in enumerate(values)}
+    found: list[list] = [[] for _ in values]
+    stack = [((i,), s) for i, s in enumerate(stmts)]
+    while stack:
+        path, node = stack.pop()
+        if type(node) is E.StringLiteral:
+            i = wanted.get(node.val)
+            if i is not None:
+                found[i].append(path)
+            continue
+        if isinstance(node, tuple):
+            stack.extend((path + (k,), v) for k, v in enumerate(node) if isinstance(v, (E.Node, tuple)))
+            continue
+        for name in _field_names(type(node)):
+            v = getattr(node, name)
+            if isinstance(v, (E.Node, tuple)):
+                stack.append((path + (name,), v))
+    if any(len(f) != 1 for f in found):
+        return None
+    return tuple(f[0] for f in found)
+
+
+_templates: dict[tuple, _Template | object] = {}
+_families: dict[int, tuple[object, tuple, object]] = {}  # id -> (the statement, its family, its template's)
+_lock = threading.Lock()
+
+
+def parse(text: str, params: dict | None, parse_fully):
+    """``parse_fully(text, params)`` (statements, depth error), from a template when one
+    holds for ``text``."""
+    if params:
+        return parse_fully(text, params)
+    parts = _LITERAL.split(text)
+    values = tuple(parts[1::2])
+    if not values:
+        return parse_fully(text, params)
+    key = (tuple(parts[0::2]), tuple(map(len, values)), params is None)
+    entry = _templates.get(key)
+    if isinstance(entry, _Template) and entry.verified:
+        stmts = entry.build(values)
+        _note_families(key, stmts, values, entry.paths, entry.stmts)
+        return stmts, None
+    hit = parse_fully(text, params)
+    if entry is not _REFUSED:
+        _learn(key, entry, hit, values)
+    return hit
+
+
+def _learn(key: tuple, entry: _Template | None, hit: tuple, values: tuple[str, ...]) -> None:
+    """Note a text parsed in full: the template's first text, or the one that checks it."""
+    stmts, too_deep = hit
+    if entry is None:
+        ok = too_deep is None and stmts and all(type(s) is SelectStatement for s in stmts) \
+            and len(set(values)) == len(values)
+        paths = _literal_paths(stmts, values) if ok else None
+        if paths is None:
+            _put(key, _REFUSED)
+            return
+        _put(key, _Template(stmts, values, paths))
+    elif entry.build(values) == stmts and too_deep is None:
+        entry.verified = True
+        paths = entry.paths
+    else:
+        _put(key, _REFUSED)
+        return
+    _note_families(key, stmts, values, paths, stmts)
+
+
+def _note_families(key: tuple, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...],
+                   origins: tuple) -> None:
+    """Give each statement its family: the statements of this skeleton whose other literals
+    are these; none for a statement with a time string outside its WHERE clause."""
+    times = [_TIME.fullmatch(v) is not None for v in values]
+    others = tuple(None if t else v for v, t in zip(values, times))
+    with _lock:
+        if len(_families) >= MAX_FAMILIES:
+            _families.clear()
+        for i, s in enumerate(stmts):
+            where_only = all(p[1] == "condition" for p, t in zip(paths, times) if t and p[0] == i)
+            _families[id(s)] = (s, (key, i, others) if where_only else None, origins[i])
+
+
+def _put(key: tuple, value) -> None:
+    with _lock:
+        if len(_templates) >= MAX_TEMPLATES and key not in _templates:
+            _templates.pop(next(iter(_templates)))
+        _templates[key] = value
+
+
+def family(stmt) -> tuple | None:
+    """A key shared by the statements parsed here from texts that differ only in time strings
+    (the skeleton, the statement's place in the text, the other literals); None when unknown."""
+    hit = _families.get(id(stmt))
+    return hit[1] if hit is not None and hit[0] is stmt else None
+
+
+def origin(stmt):
+    """The statement of the template ``stmt`` was built from (or ``stmt`` itself for the
+    template's first text): the same statement but for the values of string literals.
+    None when ``stmt`` did not come through here."""
+    hit = _families.get(id(stmt))
+    return hit[2] if hit is not None and hit[0] is stmt else None

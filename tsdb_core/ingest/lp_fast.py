@@ -35,6 +35,7 @@ import pyarrow as pa
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
 from .lp_assemble import LINE, Part, compact_strings
+from .lp_delimiters import delimiters
 from .lp_keys import SeriesKeys, key_of
 
 # Value forms influxd accepts with the given type, to take a shape from a line
@@ -51,7 +52,6 @@ _TS_RE = re.compile(r"-?[0-9]{1,19}")
 _TRUE = ["t", "T", "true", "True", "TRUE"]
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
-_COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
 RESERVED = frozenset({"__ok", "__bad", LINE})  # working column names: such keys take the exact path
 
 
@@ -142,18 +142,6 @@ def _layout(shape: Shape, has_ts: bool) -> _Layout:
     return _Layout(ndelims, shape.measurement.encode(), tuple(keys), tuple(values))
 
 
-_LOCAL = threading.local()
-
-
-def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two reusable bool buffers of ``n`` (per thread): fresh big arrays cost page faults."""
-    bufs = getattr(_LOCAL, "bufs", None)
-    if bufs is None or bufs[0].size < n:
-        size = max(n, 1 << 16)
-        bufs = _LOCAL.bufs = (np.empty(size, dtype=bool), np.empty(size, dtype=bool))
-    return bufs[0][:n], bufs[1][:n]
-
-
 def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
     """Parse the simple lines of ``body`` into ``parts``; returns the 0-based
     physical line numbers left for the exact path. ``nums`` maps the body's
@@ -219,46 +207,16 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL[1]
 
 
-def _delimiters(body: bytes, lo: int, hi: int):
-    """Where the lines of ``body[lo:hi]`` split: every delimiter's offset (``pos``), each line's
-    start and end, its first delimiter's index in ``pos`` and delimiter count, and whether it
-    has two delimiters in a row (an empty element: such lines never fit a shape)."""
-    a = np.frombuffer(body, dtype=np.uint8)[lo:hi]
-    delim, scratch = _scratch(a.size)
-    np.equal(a, _COMMA, out=delim)
-    np.equal(a, _EQ, out=scratch)
-    delim |= scratch
-    np.equal(a, _SPACE, out=scratch)
-    delim |= scratch
-    np.equal(a, _NL, out=scratch)
-    delim |= scratch
-    pos = np.flatnonzero(delim)
-    ends = pos[a[pos] == _NL]
-    if lo:
-        ends += lo
-        pos += lo
-    nlines = ends.size
-    starts = np.empty(nlines, dtype=np.int64)
-    starts[0] = lo
-    starts[1:] = ends[:-1] + 1
-    first = np.searchsorted(pos, starts)
-    count = np.searchsorted(pos, ends) - first + 1
-    adjacent = np.zeros(nlines, dtype=bool)
-    touching = np.flatnonzero(np.diff(pos) == 1)
-    if touching.size:
-        adjacent[np.searchsorted(ends, pos[touching + 1])] = True
-    return pos, starts, ends, first, count, adjacent
-
-
 def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: int,
           parts: list[Part]) -> tuple[list[int], int]:
     """Cover the lines in ``body[lo:hi]`` (whole lines) with shapes; returns the
     0-based physical line numbers left for the exact path, and the number of
     lines. ``nums`` maps the lines of that range to physical line numbers
     (None: the range's own line numbers, from 1)."""
-    pos, starts, ends, first, count, adjacent = _delimiters(body, lo, hi)
+    cut = delimiters(body, lo, hi)
+    pos, starts, ends, first, count, adjacent = cut.pos, cut.starts, cut.ends, cut.first, cut.count, cut.adjacent
     nlines = ends.size
-    keys = SeriesKeys.of(body, pos, starts, ends)
+    keys = SeriesKeys.of(body, cut.spaces, starts, ends)
     remaining = np.ones(nlines, dtype=bool)
     leftover: list[int] = []  # body line indices for the exact path
     redone: list[int] = []  # physical line indices the casts refused

@@ -50,10 +50,8 @@ class SeriesKeys:
     _columns: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, body: bytes, pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> SeriesKeys | None:
-        """The keys of the lines ``starts``/``ends`` (``pos``: the delimiter offsets), or None."""
-        a = np.frombuffer(body, dtype=np.uint8)
-        spaces = pos[a[pos] == 32]
+    def of(cls, body: bytes, spaces: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> SeriesKeys | None:
+        """The keys of the lines ``starts``/``ends`` (``spaces``: the offsets of the spaces), or None."""
         if not spaces.size:
             return None
         at = np.searchsorted(spaces, starts)

@@ -297,23 +297,22 @@ def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
     to the exact path. One Polars select does all the work (each call costs
     planning time).
     """
-    delims = pos[first[:, None] + np.arange(layout.ndelims)]
     if not ok.all():
-        delims, line_starts, line_numbers = delims[ok], line_starts[ok], line_numbers[ok]
-    m = delims.shape[0]
+        first, line_starts, line_numbers = first[ok], line_starts[ok], line_numbers[ok]
+    m = first.size
     if not m:
         return None, ok, None
     nv = len(layout.values)
     offsets = np.empty((m, 2 * nv + 1), dtype=np.int64)
     offsets[:, 0] = line_starts
-    offsets[:, 1:] = delims[:, layout.src]
+    offsets[:, 1:] = pos[first[:, None] + layout.src]
     offsets[:, 1::2] += 1
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
     exprs, nflags = _plan(shape, layout, multiplier, default_time, b"+" in body)
-    exprs = [*exprs, pl.lit(pl.Series(LINE, line_numbers, dtype=pl.Int64))]
     columns = cells.select(exprs).get_columns()
+    columns.append(pl.Series(LINE, line_numbers, dtype=pl.Int64))
     same = columns[0].to_numpy()  # the text between the values is the shape's
     bad = columns[1].to_numpy() if nflags == 2 else None
     for col in columns[nflags:]:

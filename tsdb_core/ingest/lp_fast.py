@@ -13,7 +13,7 @@ types; a value the cast refuses sends its line to the exact path. When the
 body repeats its series keys (``lp_keys``), each distinct key is parsed once
 and lines are only cut from their fields on; their tag columns are gathered
 by key. A big body is done in two halves on two threads when it is the only
-one being parsed. Lines that no shape covers (errors, comments, escapes, strings,
+one in flight. Lines that no shape covers (errors, comments, escapes, strings,
 odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
 exact parser (``lp_exact``), which decides them as influxd would. A shape
 only covers lines the exact parser accepts with the same values, so both
@@ -147,30 +147,42 @@ def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: lis
     physical line numbers left for the exact path. ``nums`` maps the body's
     lines to physical line numbers (None: the same). ``body`` ends with a
     newline. A big body is done in two halves on two threads (numpy and Polars
-    release the GIL, so both cores work) when it is the only one being parsed:
-    with others in flight the cores are busy already, and halves cost more work."""
+    release the GIL, so both cores work) when it is the only body in flight
+    (:class:`InFlight`): with others the cores are busy already, and halves cost
+    more work (about a quarter more CPU)."""
     hi = len(body)
-    with _Parsing() as alone:
+    with InFlight() as alone:
         cut = body.find(b"\n", hi // 2, hi) + 1 if hi >= SPLIT_BYTES and alone else 0
         if cut <= 0 or cut >= hi:
             return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
         return _halves(body, cut, nums, multiplier, default_time, parts)
 
 
-class _Parsing:
-    """Counts the bodies being parsed at once; ``with`` gives whether this is the only one."""
+class InFlight:
+    """Counts the bodies in flight; ``with`` gives whether this one is the only one.
+
+    A body is in flight while it is parsed, and (``Store.write`` holds one over both) while
+    it is stored: two clients writing back to back keep the cores busy between their parses
+    too, waiting on the WAL's fsync or sending the next body. A thread that holds one
+    already is not counted twice."""
 
     _lock = threading.Lock()
     _count = 0
+    _held = threading.local()
 
     def __enter__(self) -> bool:
-        with _Parsing._lock:
-            _Parsing._count += 1
-            return _Parsing._count == 1
+        depth = getattr(InFlight._held, "depth", 0)
+        InFlight._held.depth = depth + 1
+        with InFlight._lock:
+            if not depth:
+                InFlight._count += 1
+            return InFlight._count == 1
 
     def __exit__(self, *exc) -> None:
-        with _Parsing._lock:
-            _Parsing._count -= 1
+        InFlight._held.depth -= 1
+        if not InFlight._held.depth:
+            with InFlight._lock:
+                InFlight._count -= 1
 
 
 def _halves(body: bytes, cut: int, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:

@@ -253,14 +253,15 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
         numbers = (cand if nums is None else nums[cand] - 1) + 1
+        series = None
         if keys is None:
             frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand], numbers,
                                        shape, layout, multiplier, default_time)
             if frame is not None and shape.tags:
                 frame = compact_strings(frame)
         else:
-            frame, ok, redo = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
-                                             shape, has_ts, multiplier, default_time)
+            frame, ok, redo, series = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
+                                                     shape, has_ts, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
         remaining[cand] = False
@@ -271,8 +272,8 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
             continue
         if redo is not None:
             redone += (frame[LINE].to_numpy()[redo] - 1).tolist()
-            frame = frame.filter(pl.Series(~redo))
-        parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields)))
+            frame, series = frame.filter(pl.Series(~redo)), None
+        parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields), series))
     if nums is not None and leftover:
         leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
     return leftover + redone, nlines
@@ -283,7 +284,8 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
                    has_ts: bool, multiplier: int, default_time: int):
     """:func:`_columns` for lines whose series key is parsed already (``keys``): only
     their fields are cut and checked, from the space after the key; the tag columns
-    come from the key codes. ``cand``: the lines with the shape's delimiter count."""
+    come from the key codes, and so do the lines' distinct tag sets (``Part.series``;
+    None without tags). ``cand``: the lines with the shape's delimiter count."""
     kind = keys.kind_id(shape.measurement, shape.tags)
     ok = (keys.kind[cand] == kind) & ~adjacent[cand]
     lines = cand[ok]
@@ -292,9 +294,11 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
     frame, same, redo = _columns(body, pos, at, pos[at], np.ones(lines.size, dtype=bool), numbers[ok],
                                  fields, _layout(fields, has_ts), multiplier, default_time)
     ok[ok] = same
+    series = None
     if frame is not None and shape.tags:
         frame = frame.hstack(keys.tag_columns(kind, lines[same]))
-    return frame, ok, redo
+        series = keys.tag_sets(kind, lines[same])
+    return frame, ok, redo, series
 
 
 def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,

@@ -24,6 +24,7 @@ from .base.types import (
     Capabilities, FieldType, MeasurementBatch, MeasurementSchema, RetentionPolicyInfo, WriteResult,
 )
 from .ingest.dataframe import dataframe_to_batch
+from .ingest.line_protocol import in_flight
 from .ingest.line_protocol import parse as parse_line_protocol
 from .ingest.twins import refuse_twins
 from .query.plan.cache import PlanCache
@@ -140,13 +141,14 @@ class Store:
         if isinstance(body, str):
             body = body.encode()
         now = self.clock()
-        parsed = parse_line_protocol(body, precision=precision, now=now)
-        v1 = self._dialect(dialect) is Dialect.INFLUXDB1
-        if not v1:
-            parsed = refuse_twins(parsed, _line_text(body))
-        result = self._engine.write_batches(db, rp, list(parsed.batches.values()), now, body,
-                                            conflicts=parsed.conflicts if v1 and parsed.conflicts else None,
-                                            twins=v1)
+        with in_flight():
+            parsed = parse_line_protocol(body, precision=precision, now=now)
+            v1 = self._dialect(dialect) is Dialect.INFLUXDB1
+            if not v1:
+                parsed = refuse_twins(parsed, _line_text(body))
+            result = self._engine.write_batches(db, rp, list(parsed.batches.values()), now, body,
+                                                conflicts=parsed.conflicts if v1 and parsed.conflicts else None,
+                                                twins=v1)
         if parsed.errors:
             result.errors = sorted([*parsed.errors, *result.errors], key=lambda e: e.line)
         return result

@@ -217,8 +217,11 @@ def test_parsing_does_not_import_pandas():
     assert out.stdout.strip() == "False"
 
 
-def test_big_body_is_cut_in_halves_only_when_parsed_alone(monkeypatch):
+def test_big_body_is_cut_in_halves_only_when_alone_in_flight(monkeypatch):
+    import threading
+
     from tsdb_core.ingest import lp_fast
+    from tsdb_core.ingest.line_protocol import in_flight
     body = "".join(f"cpu,host=h{i % 7} v={i} {i}\n" for i in range(200)).encode()
     monkeypatch.setattr(lp_fast, "SPLIT_BYTES", 1)
     calls = []
@@ -226,9 +229,27 @@ def test_big_body_is_cut_in_halves_only_when_parsed_alone(monkeypatch):
     monkeypatch.setattr(lp_fast, "_halves", lambda *a: calls.append(a[1]) or real(*a))
     alone = parse_vectorised(body, now=0)
     assert len(calls) == 1 and alone.batches["cpu"].frame["v"].to_list() == [float(i) for i in range(200)]
-    with lp_fast._Parsing() as first:  # another body in flight: no helper thread
+    with in_flight() as first:  # this thread's own body (Store.write holds it over parse and store)
         assert first
-        beside = parse_vectorised(body, now=0)
-    assert len(calls) == 1
+        parse_vectorised(body, now=0)
+    assert len(calls) == 2
+    held, done = threading.Event(), threading.Event()
+
+    def other_write():
+        with in_flight():
+            held.set()
+            done.wait(30)
+
+    t = threading.Thread(target=other_write)
+    t.start()
+    try:
+        assert held.wait(30)
+        beside = parse_vectorised(body, now=0)  # another body in flight: no helper thread
+    finally:
+        done.set()
+        t.join()
+    assert len(calls) == 2
     assert beside.batches["cpu"].frame.equals(alone.batches["cpu"].frame)
     assert beside.batches["cpu"].lines.to_list() == list(range(1, 201))
+    with in_flight() as first:
+        assert first  # the count went back to zero

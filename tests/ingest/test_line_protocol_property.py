@@ -319,3 +319,35 @@ def test_series_key_path_is_taken_and_falls_back(monkeypatch):
     distinct = "\n".join(f"cpu,host=h{i},dc=x v={i} {i}" for i in range(30))
     assert_same(parse(distinct, now=NOW), parse_exact(distinct, now=NOW))
     assert seen == []
+
+
+def _tag_sets(batch) -> list[tuple]:
+    return sorted(batch.frame.select(batch.tags).unique().rows(), key=repr)
+
+
+@SETTINGS
+@given(keyed_body(), st.booleans())
+def test_series_known_by_the_parser_are_the_rows_tag_sets(text, halves):
+    """``MeasurementBatch.series`` (the key path's distinct tag sets) is exactly the rows' own."""
+    from tsdb_core.ingest import lp_fast
+    old = lp_fast.SPLIT_BYTES
+    lp_fast.SPLIT_BYTES = 1 if halves else old
+    try:
+        parsed = parse_keyed(text.encode(), now=NOW)
+    finally:
+        lp_fast.SPLIT_BYTES = old
+    for batch in parsed.batches.values():
+        if batch.series is not None:
+            assert batch.series.columns == list(batch.tags)
+            assert batch.series.height == batch.series.unique().height
+            assert sorted(batch.series.rows(), key=repr) == _tag_sets(batch)
+
+
+def test_series_come_with_a_bulk_body_and_not_with_exact_rows():
+    repeated = "\n".join(f"cpu,host=h{i % 3},dc=x v={i} {i}" for i in range(30))
+    batch = parse(repeated, now=NOW).batches["cpu"]
+    assert batch.series.columns == ["dc", "host"]
+    assert sorted(batch.series.rows()) == [("x", "h0"), ("x", "h1"), ("x", "h2")]
+    odd = repeated + '\ncpu,host=h9,dc=x s="s" 99'  # a line of the exact path: its rows know no series
+    batch = parse(odd, now=NOW).batches["cpu"]
+    assert batch.series is None and batch.frame.height == 31

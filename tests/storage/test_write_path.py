@@ -43,3 +43,23 @@ def test_buffer_holds_what_replay_loads(tmp_path, body):
         assert all(a.equals(b) for a, b in zip(frames, buffered[m])), m
         assert all(f.n_chunks() == 1 for f in buffered[m])
     assert framed.equals(records[1][2][0].frame)
+
+
+REFUSED_KEY = KEYED + "".join(f"cpu,host=only-refused,bad\x00key=k v={i}.5,n={i}i {T0 + i}\n" for i in range(20))
+
+
+@pytest.mark.parametrize("body", [KEYED, WHOLE, MIXED, BIG, REFUSED_KEY],
+                         ids=["keyed", "whole", "mixed", "big", "refused-key"])
+def test_series_index_holds_the_stored_rows_tag_sets(body):
+    """Bulk bodies hand the index the tag sets their parser knows; refused rows' sets never get in."""
+    with tsdb_core.open(None) as store:
+        res = store.write("db", body.encode())
+        state = store._engine.state
+        key = ("db", "autogen", "cpu")
+        rows = pl.concat([c.frame for c in state.buffer.parts[key]], how="diagonal")
+        tags = sorted(c for c in rows.columns if rows.schema[c] == pl.String)
+        want = rows.select(tags).unique().sort(tags, nulls_last=False)
+        got = state.index.series(key)
+        assert got.columns == tags and got.equals(want)
+        assert "only-refused" not in got["host"].to_list()
+        assert len(res.errors) == (20 if body is REFUSED_KEY else 1 if body is MIXED else 0)

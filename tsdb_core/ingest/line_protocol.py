@@ -38,7 +38,7 @@ from .lp_assemble import Part, assemble
 from .lp_format import format_batch
 from .lp_quick import is_quick_line, quick_point
 
-__all__ = ["parse", "parse_exact", "parse_vectorised", "format_batch"]
+__all__ = ["parse", "parse_exact", "parse_vectorised", "format_batch", "in_flight"]
 
 SMALL_BODY_LINES = 16  # fewer lines than this: the line-by-line parser is faster
 
@@ -52,6 +52,12 @@ def parse(body: bytes | str, *, precision: str = "ns", now: int) -> ParsedBody:
     if _lines_below(body, SMALL_BODY_LINES):
         return parse_exact(body, precision=precision, now=now)
     return parse_vectorised(body, precision=precision, now=now)
+
+
+def in_flight() -> lp_fast.InFlight:
+    """``with in_flight():`` around the parsing *and storing* of a body: while it is in flight
+    other big bodies are parsed in one piece, not in two halves at once (see ``lp_fast``)."""
+    return lp_fast.InFlight()
 
 
 def _lines_below(body, n: int) -> bool:

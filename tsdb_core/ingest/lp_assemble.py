@@ -29,6 +29,7 @@ class Part:
     frame: pl.DataFrame  # LINE, TIME, tag columns (String), field columns (typed)
     tags: tuple[str, ...]
     fields: dict[str, FieldType]  # in line order
+    series: pl.DataFrame | None = None  # the rows' distinct tag sets, when known (``MeasurementBatch.series``)
 
 
 def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
@@ -76,7 +77,7 @@ def _twin_fields(parts: list[Part]) -> list[Part]:
         renames = {k: field_column(k, tags) for k in p.fields if k in tags}
         if renames:
             p = Part(p.measurement, p.frame.rename(renames), p.tags,
-                     {renames.get(k, k): t for k, t in p.fields.items()})
+                     {renames.get(k, k): t for k, t in p.fields.items()}, p.series)
         out.append(p)
     return out
 
@@ -155,4 +156,13 @@ def _concat(measurement: str, parts: list[Part]) -> MeasurementBatch:
         frame = frame.with_columns(missing)
     get = frame.get_column  # columns picked eagerly: a select would plan a query
     out = pl.DataFrame([get(TIME), *(get(k) for k in tags), *(get(k) for k in fields)])
-    return MeasurementBatch(measurement, out, tuple(tags), fields, get(LINE).alias("line"))
+    return MeasurementBatch(measurement, out, tuple(tags), fields, get(LINE).alias("line"), _series(parts, tags))
+
+
+def _series(parts: list[Part], tags: list[str]) -> pl.DataFrame | None:
+    """The distinct tag sets of the parts' rows over ``tags`` when every part knows its own."""
+    if not tags or any(p.series is None for p in parts):
+        return None
+    got = parts[0].series if len(parts) == 1 else pl.concat([p.series for p in parts], how="diagonal").unique()
+    return pl.DataFrame([got.get_column(k) if k in got.columns else pl.Series(k, [None] * got.height, dtype=pl.String)
+                         for k in tags])

@@ -13,7 +13,7 @@ types; a value the cast refuses sends its line to the exact path. When the
 body repeats its series keys (``lp_keys``), each distinct key is parsed once
 and lines are only cut from their fields on; their tag columns are gathered
 by key. A big body is done in two halves on two threads when it is the only
-one being parsed. Lines that no shape covers (errors, comments, escapes, strings,
+one in flight. Lines that no shape covers (errors, comments, escapes, strings,
 odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
 exact parser (``lp_exact``), which decides them as influxd would. A shape
 only covers lines the exact parser accepts with the same values, so both
@@ -35,6 +35,7 @@ import pyarrow as pa
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
 from .lp_assemble import LINE, Part, compact_strings
+from .lp_delimiters import delimiters
 from .lp_keys import SeriesKeys, key_of
 
 # Value forms influxd accepts with the given type, to take a shape from a line
@@ -51,7 +52,6 @@ _TS_RE = re.compile(r"-?[0-9]{1,19}")
 _TRUE = ["t", "T", "true", "True", "TRUE"]
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
-_COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
 RESERVED = frozenset({"__ok", "__bad", LINE})  # working column names: such keys take the exact path
 
 
@@ -142,47 +142,47 @@ def _layout(shape: Shape, has_ts: bool) -> _Layout:
     return _Layout(ndelims, shape.measurement.encode(), tuple(keys), tuple(values))
 
 
-_LOCAL = threading.local()
-
-
-def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two reusable bool buffers of ``n`` (per thread): fresh big arrays cost page faults."""
-    bufs = getattr(_LOCAL, "bufs", None)
-    if bufs is None or bufs[0].size < n:
-        size = max(n, 1 << 16)
-        bufs = _LOCAL.bufs = (np.empty(size, dtype=bool), np.empty(size, dtype=bool))
-    return bufs[0][:n], bufs[1][:n]
-
-
 def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
     """Parse the simple lines of ``body`` into ``parts``; returns the 0-based
     physical line numbers left for the exact path. ``nums`` maps the body's
     lines to physical line numbers (None: the same). ``body`` ends with a
     newline. A big body is done in two halves on two threads (numpy and Polars
-    release the GIL, so both cores work) when it is the only one being parsed:
-    with others in flight the cores are busy already, and halves cost more work."""
+    release the GIL, so both cores work) when it is the only body in flight
+    (:class:`InFlight`): with others the cores are busy already, and halves cost
+    more work (about a quarter more CPU)."""
     hi = len(body)
-    with _Parsing() as alone:
+    with InFlight() as alone:
         cut = body.find(b"\n", hi // 2, hi) + 1 if hi >= SPLIT_BYTES and alone else 0
         if cut <= 0 or cut >= hi:
             return _fast(body, 0, hi, nums, multiplier, default_time, parts)[0]
         return _halves(body, cut, nums, multiplier, default_time, parts)
 
 
-class _Parsing:
-    """Counts the bodies being parsed at once; ``with`` gives whether this is the only one."""
+class InFlight:
+    """Counts the bodies in flight; ``with`` gives whether this one is the only one.
+
+    A body is in flight while it is parsed, and (``Store.write`` holds one over both) while
+    it is stored: two clients writing back to back keep the cores busy between their parses
+    too, waiting on the WAL's fsync or sending the next body. A thread that holds one
+    already is not counted twice."""
 
     _lock = threading.Lock()
     _count = 0
+    _held = threading.local()
 
     def __enter__(self) -> bool:
-        with _Parsing._lock:
-            _Parsing._count += 1
-            return _Parsing._count == 1
+        depth = getattr(InFlight._held, "depth", 0)
+        InFlight._held.depth = depth + 1
+        with InFlight._lock:
+            if not depth:
+                InFlight._count += 1
+            return InFlight._count == 1
 
     def __exit__(self, *exc) -> None:
-        with _Parsing._lock:
-            _Parsing._count -= 1
+        InFlight._held.depth -= 1
+        if not InFlight._held.depth:
+            with InFlight._lock:
+                InFlight._count -= 1
 
 
 def _halves(body: bytes, cut: int, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
@@ -219,46 +219,16 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL[1]
 
 
-def _delimiters(body: bytes, lo: int, hi: int):
-    """Where the lines of ``body[lo:hi]`` split: every delimiter's offset (``pos``), each line's
-    start and end, its first delimiter's index in ``pos`` and delimiter count, and whether it
-    has two delimiters in a row (an empty element: such lines never fit a shape)."""
-    a = np.frombuffer(body, dtype=np.uint8)[lo:hi]
-    delim, scratch = _scratch(a.size)
-    np.equal(a, _COMMA, out=delim)
-    np.equal(a, _EQ, out=scratch)
-    delim |= scratch
-    np.equal(a, _SPACE, out=scratch)
-    delim |= scratch
-    np.equal(a, _NL, out=scratch)
-    delim |= scratch
-    pos = np.flatnonzero(delim)
-    ends = pos[a[pos] == _NL]
-    if lo:
-        ends += lo
-        pos += lo
-    nlines = ends.size
-    starts = np.empty(nlines, dtype=np.int64)
-    starts[0] = lo
-    starts[1:] = ends[:-1] + 1
-    first = np.searchsorted(pos, starts)
-    count = np.searchsorted(pos, ends) - first + 1
-    adjacent = np.zeros(nlines, dtype=bool)
-    touching = np.flatnonzero(np.diff(pos) == 1)
-    if touching.size:
-        adjacent[np.searchsorted(ends, pos[touching + 1])] = True
-    return pos, starts, ends, first, count, adjacent
-
-
 def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: int,
           parts: list[Part]) -> tuple[list[int], int]:
     """Cover the lines in ``body[lo:hi]`` (whole lines) with shapes; returns the
     0-based physical line numbers left for the exact path, and the number of
     lines. ``nums`` maps the lines of that range to physical line numbers
     (None: the range's own line numbers, from 1)."""
-    pos, starts, ends, first, count, adjacent = _delimiters(body, lo, hi)
+    cut = delimiters(body, lo, hi)
+    pos, starts, ends, first, count, adjacent = cut.pos, cut.starts, cut.ends, cut.first, cut.count, cut.adjacent
     nlines = ends.size
-    keys = SeriesKeys.of(body, pos, starts, ends)
+    keys = SeriesKeys.of(body, cut.spaces, starts, ends)
     remaining = np.ones(nlines, dtype=bool)
     leftover: list[int] = []  # body line indices for the exact path
     redone: list[int] = []  # physical line indices the casts refused
@@ -283,14 +253,15 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
         numbers = (cand if nums is None else nums[cand] - 1) + 1
+        series = None
         if keys is None:
             frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand], numbers,
                                        shape, layout, multiplier, default_time)
             if frame is not None and shape.tags:
                 frame = compact_strings(frame)
         else:
-            frame, ok, redo = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
-                                             shape, has_ts, multiplier, default_time)
+            frame, ok, redo, series = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
+                                                     shape, has_ts, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
         remaining[cand] = False
@@ -301,8 +272,8 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
             continue
         if redo is not None:
             redone += (frame[LINE].to_numpy()[redo] - 1).tolist()
-            frame = frame.filter(pl.Series(~redo))
-        parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields)))
+            frame, series = frame.filter(pl.Series(~redo)), None
+        parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields), series))
     if nums is not None and leftover:
         leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
     return leftover + redone, nlines
@@ -313,7 +284,8 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
                    has_ts: bool, multiplier: int, default_time: int):
     """:func:`_columns` for lines whose series key is parsed already (``keys``): only
     their fields are cut and checked, from the space after the key; the tag columns
-    come from the key codes. ``cand``: the lines with the shape's delimiter count."""
+    come from the key codes, and so do the lines' distinct tag sets (``Part.series``;
+    None without tags). ``cand``: the lines with the shape's delimiter count."""
     kind = keys.kind_id(shape.measurement, shape.tags)
     ok = (keys.kind[cand] == kind) & ~adjacent[cand]
     lines = cand[ok]
@@ -322,9 +294,11 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
     frame, same, redo = _columns(body, pos, at, pos[at], np.ones(lines.size, dtype=bool), numbers[ok],
                                  fields, _layout(fields, has_ts), multiplier, default_time)
     ok[ok] = same
+    series = None
     if frame is not None and shape.tags:
         frame = frame.hstack(keys.tag_columns(kind, lines[same]))
-    return frame, ok, redo
+        series = keys.tag_sets(kind, lines[same])
+    return frame, ok, redo, series
 
 
 def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
@@ -339,23 +313,22 @@ def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
     to the exact path. One Polars select does all the work (each call costs
     planning time).
     """
-    delims = pos[first[:, None] + np.arange(layout.ndelims)]
     if not ok.all():
-        delims, line_starts, line_numbers = delims[ok], line_starts[ok], line_numbers[ok]
-    m = delims.shape[0]
+        first, line_starts, line_numbers = first[ok], line_starts[ok], line_numbers[ok]
+    m = first.size
     if not m:
         return None, ok, None
     nv = len(layout.values)
     offsets = np.empty((m, 2 * nv + 1), dtype=np.int64)
     offsets[:, 0] = line_starts
-    offsets[:, 1:] = delims[:, layout.src]
+    offsets[:, 1:] = pos[first[:, None] + layout.src]
     offsets[:, 1::2] += 1
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
     exprs, nflags = _plan(shape, layout, multiplier, default_time, b"+" in body)
-    exprs = [*exprs, pl.lit(pl.Series(LINE, line_numbers, dtype=pl.Int64))]
     columns = cells.select(exprs).get_columns()
+    columns.append(pl.Series(LINE, line_numbers, dtype=pl.Int64))
     same = columns[0].to_numpy()  # the text between the values is the shape's
     bad = columns[1].to_numpy() if nflags == 2 else None
     for col in columns[nflags:]:

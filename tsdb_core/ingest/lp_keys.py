@@ -50,10 +50,8 @@ class SeriesKeys:
     _columns: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, body: bytes, pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> SeriesKeys | None:
-        """The keys of the lines ``starts``/``ends`` (``pos``: the delimiter offsets), or None."""
-        a = np.frombuffer(body, dtype=np.uint8)
-        spaces = pos[a[pos] == 32]
+    def of(cls, body: bytes, spaces: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> SeriesKeys | None:
+        """The keys of the lines ``starts``/``ends`` (``spaces``: the offsets of the spaces), or None."""
         if not spaces.size:
             return None
         at = np.searchsorted(spaces, starts)
@@ -94,6 +92,17 @@ class SeriesKeys:
 
     def tag_columns(self, kind: int, lines: np.ndarray) -> list[pl.Series]:
         """The tag columns of ``lines`` (all of ``kind``), named by tag key."""
+        return self._table(kind)[self.code[lines]].get_columns()
+
+    def tag_sets(self, kind: int, lines: np.ndarray) -> pl.DataFrame:
+        """The distinct tag sets of ``lines`` (all of ``kind``): one row per distinct key."""
+        present = np.zeros(len(self.key_kind), dtype=bool)
+        present[self.code[lines]] = True
+        return self._table(kind)[np.flatnonzero(present)]
+
+    def _table(self, kind: int) -> pl.DataFrame:
+        """The tag values of every distinct key as a frame of ``kind``'s tag keys (nulls for
+        keys of other kinds), built once."""
         table = self._columns.get(kind)
         if table is None:
             _, tags = self.kinds[kind]
@@ -101,4 +110,4 @@ class SeriesKeys:
             rows = [v if k == kind else none for k, v in zip(self.key_kind, self.values)]
             table = self._columns[kind] = pl.DataFrame(
                 [pl.Series(k, [r[j] for r in rows], dtype=pl.String) for j, k in enumerate(tags)])
-        return table[self.code[lines]].get_columns()
+        return table

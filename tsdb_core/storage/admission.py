@@ -40,6 +40,7 @@ class Accepted:
     tags: tuple[str, ...]  # tag columns present in ``frame`` (sorted)
     fields: dict[str, FieldType]  # field columns present in ``frame`` (non-null somewhere)
     values: int
+    series: pl.DataFrame | None = None  # the distinct tag sets of ``frame`` (``tags``), when known
 
 
 @dataclass(slots=True)
@@ -183,9 +184,9 @@ def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, out: Validated) -
 
 
 def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | None) -> Accepted | None:
-    cols = [*mb.tags, *mb.fields]
-    counts = frame.select(pl.col(cols).count()).row(0) if cols else ()
-    nonnull = dict(zip(cols, counts))
+    whole = frame is mb.frame  # no row refused: the batch's tag sets (if known) are the rows'
+    height = frame.height  # null counts are kept with the columns: no query to plan
+    nonnull = {c: height - frame.get_column(c).null_count() for c in (*mb.tags, *mb.fields)}
     fields = {f: t for f, t in mb.fields.items() if nonnull[f]}
     if not fields:
         return None
@@ -198,7 +199,10 @@ def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | N
     keep = [TIME, *tags, *sorted(fields)]
     if keep != frame.columns:
         frame = frame.select(keep)
-    return Accepted(mb.measurement, frame, tags, fields, values)
+    series = mb.series if whole and tags else None
+    if series is not None and tuple(series.columns) != tags:  # (a tag column left empty)
+        series = pl.DataFrame([series.get_column(t) for t in tags]).unique()
+    return Accepted(mb.measurement, frame, tags, fields, values, series)
 
 
 def _twin_columns(frame: pl.DataFrame, fields: dict[str, FieldType], tags: set[str]):

@@ -121,8 +121,8 @@ class WritePath:
                 entries = decode_write(payload)[2]
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
-        for e, g in zip(entries, given):
-            apply_entry(st, database, pol.name, e, upkeep, g)
+        for e, g, a in zip(entries, given, accepted):
+            apply_entry(st, database, pol.name, e, upkeep, g, a.series)
         return seq
 
     def _ensure_database(self, db: str) -> Database:
@@ -152,11 +152,12 @@ class WritePath:
 
 
 def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, upkeep: list | None = None,
-                presorted: tuple | None = None) -> None:
+                presorted: tuple | None = None, series: pl.DataFrame | None = None) -> None:
     """Schema additions, buffer, index: the steps after the WAL that cannot fail (lock held).
     Writes and WAL replay both end here. ``upkeep`` (a write's) gets what starts the sorting of
     rows queries read lately, to call once the lock is let go; ``presorted``: (piece, (tags,
-    fields)), the rows already sorted by the writer for that schema (``WritePath._presort``)."""
+    fields)), the rows already sorted by the writer for that schema (``WritePath._presort``);
+    ``series``: the rows' distinct tag sets, when known (the index then folds those, not every row)."""
     meta = database.measurements.get(e.measurement)
     if meta is None:
         meta = database.measurements[e.measurement] = MeasurementMeta()
@@ -171,7 +172,9 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
         begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece, e.frame.height)
         if begin is not None:
             upkeep.append(begin)
-    state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
+    if series is None:
+        series = e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height)
+    state.index.add(key, series)
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)
 

@@ -40,8 +40,8 @@ CASES = [  # (query, first window's time, rows)
     (f"SELECT count(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) OFFSET 9", "1970-01-12T13:55:00Z", 2),
     (f"SELECT max(f) FROM m WHERE time < {T1} GROUP BY time(1m) LIMIT 50", "1970-01-12T13:46:00Z", 11),
     # points only after the first windows: null rows (count 0) inside the limit, as the grid has them
-    ("SELECT max(f), count(i) FROM m WHERE time >= '1970-01-12T13:40:00Z' AND time < "
-     f"{T1} GROUP BY time(1m) LIMIT 3", "1970-01-12T13:40:00Z", 3),
+    (f"SELECT max(f), count(i) FROM m WHERE time >= '1970-01-12T13:40:00Z' AND time < {T1} GROUP BY time(1m) LIMIT 3",
+     "1970-01-12T13:40:00Z", 3),
 ]
 
 
@@ -119,11 +119,11 @@ def _query(agg1, agg2, every, where, lo, span, limit, offset, start):
             f"GROUP BY time({every}){tail}")
 
 
-LIMITS = dict(agg1=st.sampled_from(["max", "min", "count"]), agg2=st.sampled_from(["max", "min", "count"]),
-              every=st.sampled_from(["1s", "7s", "1m"]),
-              where=st.sampled_from(["", "host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
-              lo=st.integers(-250, 100), span=st.integers(1, 500), limit=st.integers(1, 12),
-              offset=st.integers(0, 12), start=st.booleans())
+LIMITS = {"agg1": st.sampled_from(["max", "min", "count"]), "agg2": st.sampled_from(["max", "min", "count"]),
+          "every": st.sampled_from(["1s", "7s", "1m"]),
+          "where": st.sampled_from(["", "host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
+          "lo": st.integers(-250, 100), "span": st.integers(1, 500), "limit": st.integers(1, 12),
+          "offset": st.integers(0, 12), "start": st.booleans()}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,8 +14,8 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.ast.visit import find
 from ..analyze.conditions import AnyString, conjuncts, scan_tags, tag_equalities
-from .nodes import (AGGREGATES, FAST_AGGREGATES, ORDER_FREE_AGGREGATES, TRANSFORMS, Aggregate, FastSelect, Fill, Filter,
-                    LoweredCall, Merge, Node, OrderLimit, Project, Scan, SelectPlan, Series,
+from .nodes import (AGGREGATES, FAST_AGGREGATES, ORDER_FREE_AGGREGATES, TRANSFORMS, Aggregate, FastSelect,
+                    Fill, Filter, LoweredCall, Merge, Node, OrderLimit, Project, Scan, SelectPlan, Series,
                     Transform, ZipByTime, aggregate_column, transform_column)
 
 

@@ -37,6 +37,18 @@ if stores.ON_S3:
         yield from stores.catalogs_for(request, monkeypatch, "s3")
 
 
+@pytest.fixture(autouse=True)
+def _polars_engine_as_it_was():
+    """``tsdb serve`` driven in-process sets Polars' engine for its process (tsdb_http/cli.py):
+    the tests after it run with the engine the suite started with."""
+    before = os.environ.get("POLARS_ENGINE_AFFINITY")
+    yield
+    if before is None:
+        os.environ.pop("POLARS_ENGINE_AFFINITY", None)
+    else:
+        os.environ["POLARS_ENGINE_AFFINITY"] = before
+
+
 def pytest_collection_modifyitems(config, items):
     if SLOW:
         return

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import click
@@ -389,6 +390,22 @@ def test_shell_use_with_a_retention_policy(loaded):
 
 
 # -- serve ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("given,want", [(None, "in-memory"), ("streaming", "streaming")])
+def test_serve_collects_with_the_in_memory_engine_unless_told(run, monkeypatch, given, want):
+    pytest.importorskip("starlette")
+    import tsdb_http.serve
+    from tsdb_http.cli import ENGINE_AFFINITY
+
+    monkeypatch.setenv(ENGINE_AFFINITY, given or "")
+    if given is None:
+        monkeypatch.delenv(ENGINE_AFFINITY)
+    seen = []
+    monkeypatch.setattr(tsdb_http.serve, "serve", lambda *a, **kw: seen.append(os.environ.get(ENGINE_AFFINITY)))
+    r = run("serve", "--no-auth")
+    assert r.exit_code == 0, r.output
+    assert seen == [want]
+
 
 def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
     pytest.importorskip("starlette")

@@ -250,3 +250,35 @@ def test_a_failure_of_the_direct_answer_falls_back_to_the_asgi_path(app, monkeyp
     (answer,), via_task = run(go())
     assert via_task and answer.startswith(b"HTTP/1.1 200 OK")
     assert "answering" in caplog.text and "a bug" in caplog.text
+
+
+def test_an_answer_of_many_rows_is_answered_directly_once(monkeypatch):
+    """A quick query whose answer is more than the ASGI path encodes on the event loop
+    (routes_query.INLINE_ROWS) is still answered directly: handing it on would run it again."""
+    from tsdb_http import routes_query
+
+    store, raw = engine_store("influxdb1")
+    raw.create_database("mydb")
+    n = routes_query.INLINE_ROWS + 300
+    raw.write("mydb", "\n".join(f"cpu,host=h{i % 4} usage={i}.25 {NOW_NS - (n - i) * 10**9}" for i in range(n)))
+    app = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True))
+    app.offload.budget_s = 10.0
+    calls = []
+    real = raw.query
+    monkeypatch.setattr(raw, "query", lambda *a, **k: calls.append(1) or real(*a, **k))
+    path = q("SELECT usage FROM cpu GROUP BY host")
+
+    async def go():
+        c = Conn(app)
+        first, _ = await c.send(get(path))
+        before = len(calls)
+        second, via_task = await c.send(get(path))
+        return first, second, via_task, len(calls) - before
+
+    try:
+        first, second, via_task, queries = run(go())
+    finally:
+        raw.close()
+    assert not via_task and queries == 1
+    assert normalised(second[0]) == normalised(b"".join(first))
+    assert second[0].count(b'"host":"h') == 4 and second[0].count(b".25]") == n

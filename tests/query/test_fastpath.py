@@ -116,7 +116,7 @@ NOT_TAKEN = [
     f"SELECT last(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT max(f) * 2 FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) fill(0)",
-    f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) LIMIT 2",
+    f"SELECT mean(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) LIMIT 2",  # test_fast_limit.py
     f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) ORDER BY time DESC",
     f"SELECT max(f) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m) tz('Europe/Paris')",
     f"SELECT max(f) FROM m WHERE time < {T1} GROUP BY time(1m)",

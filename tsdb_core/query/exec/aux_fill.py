@@ -87,6 +87,8 @@ def mixed_cells(plan: SelectPlan, frame: pl.DataFrame) -> dict[int, object]:
 
 def patch_rows(rows: list[list], cells: dict[int, object]) -> list[list]:
     """Write the fill value into the null cells of ``cells``' positions (in place)."""
+    if not cells:
+        return rows
     for row in rows:
         for j, v in cells.items():
             if row[j] is None:

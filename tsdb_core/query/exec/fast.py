@@ -25,6 +25,7 @@ from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from .expressions import cond_expr
+from .fast_limit import limited_rows
 from .fill import bucket_expr, bucket_grid, bucket_grid_array
 from ..analyze.time_range import TimeRange
 from ..plan.nodes import (ANY_COLUMN, ORDER_FREE_AGGREGATES, SEEN_COLUMN, WINDOW_COLUMN, Aggregate,
@@ -44,6 +45,8 @@ class _Shape:
     offset: int
     fill: str
     time_range: TimeRange
+    limit: int = 0
+    row_offset: int = 0
 
 
 def _shape(root: FastSelect) -> _Shape:
@@ -55,10 +58,11 @@ def _shape(root: FastSelect) -> _Shape:
     below = shape.child
     scan = below.child if isinstance(below, Filter) else below
     windows = isinstance(shape, Aggregate)
+    order = project.child
     return _Shape(not windows, (scan,), project.columns, project.time_column,
                   below.condition if isinstance(below, Filter) else None,
                   shape.interval if windows else 0, shape.offset if windows else 0, fill,
-                  scan.time_range)
+                  scan.time_range, order.limit, order.offset)
 
 
 def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None,
@@ -87,6 +91,8 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
             frame.get_column(f).dtype == pl.Float64 or frame.get_column(f).null_count() == 0 for f in fields):
         arrays = {c: frame.get_column(c).to_numpy() for c in [TIME, *fields]}
         return _windows_series(plan, arrays, epoch, max_buckets, src.measurement, names)
+    if plan.limit or plan.row_offset:
+        return None  # an integer column with nulls: the general executor's limits
     lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
     aggs, seen = [], []
     for i, col in enumerate(plan.columns):
@@ -121,7 +127,10 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
 def _windows_series(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
                     name: str, names: list[str]) -> list[Series]:
     """The series of :func:`_numpy_windows` over time + field arrays; none when no window has a point."""
-    rows = _numpy_windows(plan, arrays, epoch, max_buckets) if arrays[TIME].size else []
+    if plan.limit or plan.row_offset:
+        rows = limited_rows(plan, arrays, epoch, max_buckets, _numpy_windows, _empty_windows)
+    else:
+        rows = _numpy_windows(plan, arrays, epoch, max_buckets) if arrays[TIME].size else []
     return _series(name, names, rows) if rows else []
 
 
@@ -289,6 +298,15 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
             ok = hit & (n > 0)
             out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
     return list(map(list, zip(*out)))
+
+
+def _empty_windows(plan: _Shape, epoch: str | None) -> list[list]:
+    """fill(null) rows of the windows of ``plan.time_range`` when none has a point: null
+    values, counts 0 (a series with points elsewhere in the range, past a LIMIT)."""
+    tr = plan.time_range
+    grid = bucket_grid_array(tr.start, tr.end, plan.interval, plan.offset)
+    cells = [0 if c.expr.name == "count" else None for c in plan.columns]
+    return [[t, *cells] for t in _grid_times(grid, plan.interval, epoch)]
 
 
 _GRID_TIMES: dict[tuple, list] = {}  # (first window, interval, windows, epoch) -> their rendered times

@@ -56,6 +56,12 @@ def bucket_grid_array(first: int, last: int, interval: int, offset: int, max_buc
     return np.arange(b, end + 1, interval, dtype=np.int64)
 
 
+def grid_ends(first: int, last: int, interval: int, offset: int, max_buckets: int = 0) -> tuple[int, int]:
+    """The first and last window start of a grid without ``tz()``, its size checked as
+    :func:`bucket_grid` checks it (for callers that then build only part of it)."""
+    return _grid_ends(first, last, interval, offset, None, max_buckets)
+
+
 def _grid_ends(first: int, last: int, interval: int, offset: int, tz: str | None,
                max_buckets: int) -> tuple[int, int]:
     """The first and last window start of a grid, its size checked against the bucket limits."""

@@ -76,8 +76,7 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
                   for k in a.dimensions]
     if len(counts) > 1 and len(set(zip(*per_series))) < len(counts):
         return None  # series that share their GROUP BY tags are one group: hashing it is
-    gid, series, windows = _runs(rows.get_column(TIME).to_numpy(), counts, a.interval, a.offset)
-    lengths = np.bincount(gid, minlength=len(series)).astype(np.uint32)
+    gid, series, windows, lengths = _runs(rows.get_column(TIME).to_numpy(), counts, a.interval, a.offset)
     order = _key_order(per_series, series)
     if order is not None:
         series, windows, lengths = series[order], windows[order], lengths[order]
@@ -104,10 +103,12 @@ def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | 
 
 
 def _runs(times: np.ndarray, counts: np.ndarray, interval: int, offset: int):
-    """(each row's group number, each group's series, each group's window start) of rows that
-    come series by series (``counts`` rows each), times ascending within a series."""
+    """(each row's group number, each group's series, each group's window start, each group's
+    row count) of rows that come series by series (``counts`` rows each), times ascending
+    within a series."""
     if not len(counts):
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+        return (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.uint32))
     ends = np.cumsum(counts)
     starts = ends - counts
     first = (int(times[starts].min()) - offset) // interval * interval + offset
@@ -125,7 +126,7 @@ def _runs(times: np.ndarray, counts: np.ndarray, interval: int, offset: int):
     lengths = lengths[held]
     series = np.broadcast_to(np.arange(len(counts), dtype=np.uint32)[:, None], held.shape)[held]
     gid = np.repeat(np.arange(lengths.size, dtype=np.uint32), lengths)
-    return gid, series, np.broadcast_to(grid, held.shape)[held]
+    return gid, series, np.broadcast_to(grid, held.shape)[held], lengths.astype(np.uint32)
 
 
 def _row_runs(times: np.ndarray, starts: np.ndarray, interval: int, offset: int):
@@ -136,7 +137,8 @@ def _row_runs(times: np.ndarray, starts: np.ndarray, interval: int, offset: int)
     first[1:] |= windows[1:] != windows[:-1]
     at = np.flatnonzero(first)
     gid = np.cumsum(first, dtype=np.uint32) - np.uint32(1)
-    return gid, (np.searchsorted(starts, at, "right") - 1).astype(np.uint32), windows[at]
+    lengths = np.diff(np.append(at, times.size)).astype(np.uint32)
+    return gid, (np.searchsorted(starts, at, "right") - 1).astype(np.uint32), windows[at], lengths
 
 
 def _source(stages, order, low, ctx) -> Scan | None:

@@ -14,8 +14,8 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.ast.visit import find
 from ..analyze.conditions import AnyString, conjuncts, scan_tags, tag_equalities
-from .nodes import (AGGREGATES, FAST_AGGREGATES, TRANSFORMS, Aggregate, FastSelect, Fill, Filter,
-                    LoweredCall, Merge, Node, OrderLimit, Project, Scan, SelectPlan, Series,
+from .nodes import (AGGREGATES, FAST_AGGREGATES, ORDER_FREE_AGGREGATES, TRANSFORMS, Aggregate, FastSelect,
+                    Fill, Filter, LoweredCall, Merge, Node, OrderLimit, Project, Scan, SelectPlan, Series,
                     Transform, ZipByTime, aggregate_column, transform_column)
 
 
@@ -156,9 +156,11 @@ def _zip_parts(plan: SelectPlan, provider) -> ZipByTime | None:
 def _fast_choice(plan: SelectPlan, provider) -> tuple[str, tuple] | None:
     """(shape, exact tag filter) when the fast executor answers this plan exactly as the
     general one does: one measurement scanned exactly by tags (``exact_tag_scan``), no
-    series grouping, ordering, limits, zones or extra windows, and a shape it knows."""
-    if (plan.dimensions or plan.tz is not None or not plan.ascending or plan.limit
-            or plan.row_offset or plan.slimit or plan.soffset or plan.into is not None
+    series grouping, ordering, zones or extra windows, limits only over exact windows
+    (:func:`_limited_windows`), and a shape it knows."""
+    if (plan.dimensions or plan.tz is not None or not plan.ascending
+            or ((plan.limit or plan.row_offset) and not _limited_windows(plan))
+            or plan.slimit or plan.soffset or plan.into is not None
             or plan.omit_time or plan.point_time or plan.extra_intervals
             or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan)
             or not provider.capabilities.exact_tag_scan):
@@ -193,11 +195,20 @@ def _fast_tags(plan: SelectPlan, schema) -> dict | None:
     return scan_tags(plan.condition) or None
 
 
+def _limited_windows(plan: SelectPlan) -> bool:
+    """LIMIT/OFFSET over fill(null) windows of max/min/count: the answer is the first windows
+    of the grid, which the fast executor reads alone (exec/fast_limit.py), with values
+    exact in numpy (a mean's last bits would depend on the summation order)."""
+    return (not plan.is_raw and plan.fill == "null" and all(
+        isinstance(c.expr, ast.Call) and c.expr.name in ORDER_FREE_AGGREGATES for c in plan.columns))
+
+
 def _window_shape(plan: SelectPlan, schema) -> bool:
-    """GROUP BY time(...) of fast aggregates over numeric fields, fill(null|none), bounded."""
+    """GROUP BY time(...) of fast aggregates over numeric fields, fill(null|none), bounded
+    (a LIMIT bounds a range without start: the grid then starts at the data)."""
     whole = plan.time_range
-    if not plan.interval or plan.fill not in ("null", "none") or not whole.has_start \
-            or whole.end >= MAX_TIME:
+    if not plan.interval or plan.fill not in ("null", "none") or whole.end >= MAX_TIME \
+            or not (whole.has_start or plan.limit):
         return False
     for col in plan.columns:
         call = col.expr

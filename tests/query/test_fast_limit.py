@@ -12,7 +12,7 @@ import tsdb_core
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.query import engine
 
-from .test_fastpath import S, _both, datasets
+from .test_fastpath import S, _both, datasets, write_flushed
 
 
 def _json(series) -> list:
@@ -150,12 +150,7 @@ def test_property_flushed_files_through_the_engine(lines, agg1, agg2, every, whe
     the engine with and without the fast executor: the same response."""
     with tempfile.TemporaryDirectory() as d, tsdb_core.open(d) as s:
         s.create_database("db")
-        halves = ([ln for ln in lines if int(ln.rsplit(" ", 1)[1]) < 100 * S],
-                  [ln for ln in lines if int(ln.rsplit(" ", 1)[1]) >= 100 * S]) if split else (lines,)
-        for part in halves:
-            if part:
-                s.write("db", "\n".join(part))
-                s.flush()
+        write_flushed(s, lines, split)
         if s.schema("db", "m") is None or not {"f", "i"} <= set(s.schema("db", "m").fields):
             return
         q = _query(agg1, agg2, every, where, lo, span, limit, offset, start)

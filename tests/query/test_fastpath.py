@@ -218,6 +218,16 @@ def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span,
     assert same_answer(fast, general), (q, fast, general)
 
 
+
+def write_flushed(store, lines: list[str], split: bool) -> None:
+    """Write ``lines`` to db and flush; ``split``: as two files (points before and after 100 s)."""
+    halves = ([ln for ln in lines if int(ln.rsplit(" ", 1)[1]) < 100 * S],
+              [ln for ln in lines if int(ln.rsplit(" ", 1)[1]) >= 100 * S]) if split else (lines,)
+    for part in halves:
+        if part:
+            store.write("db", "\n".join(part))
+            store.flush()
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets(), st.sampled_from(["max", "min", "count"]), st.sampled_from(["max", "min", "count"]),
        st.sampled_from(["1s", "7s", "1m"]), st.sampled_from(["host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
@@ -228,12 +238,7 @@ def test_property_flushed_files_fast_equals_general(lines, agg1, agg2, every, wh
 
     with tempfile.TemporaryDirectory() as d, tsdb_core.open(d) as s:
         s.create_database("db")
-        halves = ([ln for ln in lines if int(ln.rsplit(" ", 1)[1]) < 100 * S],
-                  [ln for ln in lines if int(ln.rsplit(" ", 1)[1]) >= 100 * S]) if split else (lines,)
-        for part in halves:
-            if part:
-                s.write("db", "\n".join(part))
-                s.flush()
+        write_flushed(s, lines, split)
         fields = set(s.schema("db", "m").fields) if s.schema("db", "m") else set()
         if not {"f", "i"} <= fields:
             return

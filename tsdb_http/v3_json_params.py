@@ -153,14 +153,19 @@ class _Reader:
         self.depth += 1
         return value
 
-    def identifier(self, variants: tuple[str, ...]) -> str:
-        """deserialize_identifier of a derived enum: a string naming a variant (deserialize_str)."""
+    def opening(self, char: str, what: str) -> None:
+        """Step over the byte a value of type ``what`` must start with (serde_json's deserialize_*
+        prologue): end of input and any other byte fail as serde_json words them."""
         b = self.ws()
         if b is None:
             raise self.peek_error(EOF_VALUE)
-        if b != ord('"'):
-            raise self.error(self.invalid_type("variant identifier"))
+        if b != ord(char):
+            raise self.error(self.invalid_type(what))
         self.i += 1
+
+    def identifier(self, variants: tuple[str, ...]) -> str:
+        """deserialize_identifier of a derived enum: a string naming a variant (deserialize_str)."""
+        self.opening('"', "variant identifier")
         name = self.string()
         if name not in variants:
             listed = ", ".join(f"`{v}`" for v in variants)
@@ -173,12 +178,7 @@ class _Reader:
         if b != ord(":"):
             raise self.peek_error(EOF_OBJECT if b is None else EXPECTED_COLON)
         self.i += 1
-        b = self.ws()
-        if b is None:
-            raise self.peek_error(EOF_VALUE)
-        if b != ord("n"):
-            raise self.error(self.invalid_type("unit"))
-        self.i += 1
+        self.opening("n", "unit")
         self.ident(b"ull")
         self.depth += 1
         b = self.ws()
@@ -311,12 +311,7 @@ class _Reader:
         """value/de.rs visit_map, KeyClass::RawValue: the entry's value read as a string
         (deserialize_str into BoxedFromString), then ``from_str::<Value>`` of that string; its
         error, a custom one, keeps the string's own position (error.rs make_error)."""
-        b = self.ws()
-        if b is None:
-            raise self.peek_error(EOF_VALUE)
-        if b != ord('"'):
-            raise self.error(self.invalid_type("raw value"))
-        self.i += 1
+        self.opening('"', "raw value")
         inner = _Reader(self.string().encode("utf-8", "surrogatepass"))
         value = inner.value()
         if inner.ws() is not None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from .series_codes import SeriesCodes
 
 
 class FieldType(str, enum.Enum):
@@ -88,6 +91,7 @@ class MeasurementBatch:
     tags: tuple[str, ...]
     fields: dict[str, FieldType]
     lines: pl.Series | None = None
+    series: SeriesCodes | None = None  # each row's series, when the parser knows it (series_codes.py)
 
     @property
     def num_points(self) -> int:

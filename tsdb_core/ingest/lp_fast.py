@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
-from .lp_assemble import LINE, Part, compact_strings
+from .lp_assemble import LINE, SERIES, Part, compact_strings
 from .lp_keys import SeriesKeys, key_of
 
 # Value forms influxd accepts with the given type, to take a shape from a line
@@ -52,7 +52,7 @@ _TRUE = ["t", "T", "true", "True", "TRUE"]
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
 _COMMA, _EQ, _SPACE, _NL = 44, 61, 32, 10
-RESERVED = frozenset({"__ok", "__bad", LINE})  # working column names: such keys take the exact path
+RESERVED = frozenset({"__ok", "__bad", LINE, SERIES})  # working column names: such keys take the exact path
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +323,7 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
                                  fields, _layout(fields, has_ts), multiplier, default_time)
     ok[ok] = same
     if frame is not None and shape.tags:
-        frame = frame.hstack(keys.tag_columns(kind, lines[same]))
+        frame = frame.hstack([*keys.tag_columns(kind, lines[same]), keys.key_codes(lines[same], SERIES)])
     return frame, ok, redo
 
 

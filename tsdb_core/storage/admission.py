@@ -18,6 +18,7 @@ import polars as pl
 
 from .catalog import Database, MeasurementMeta, RetentionPolicy
 from ..base.types import TIME, TWIN, FieldType, MeasurementBatch, field_column, field_key
+from ..base.series_codes import SeriesCodes
 from ..base.time import MAX_TIME, MIN_TIME
 
 BEYOND_RETENTION = "points beyond retention policy"
@@ -40,6 +41,7 @@ class Accepted:
     tags: tuple[str, ...]  # tag columns present in ``frame`` (sorted)
     fields: dict[str, FieldType]  # field columns present in ``frame`` (non-null somewhere)
     values: int
+    series: SeriesCodes | None = None  # the batch's, when every row of it was accepted
 
 
 @dataclass(slots=True)
@@ -84,7 +86,7 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
             frame = _reject(frame, mb, checks, out)
             if frame.height == 0:
                 continue
-        acc = _accept(mb, frame, meta)
+        acc = _accept(mb, frame, meta, mb.series if frame is mb.frame else None)
         if acc is not None:
             out.accepted.append(acc)
     return out
@@ -182,7 +184,8 @@ def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, out: Validated) -
     return frame if bad is None else frame.filter(~bad)
 
 
-def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | None) -> Accepted | None:
+def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | None,
+            series: SeriesCodes | None = None) -> Accepted | None:
     cols = [*mb.tags, *mb.fields]
     counts = frame.select(pl.col(cols).count()).row(0) if cols else ()
     nonnull = dict(zip(cols, counts))
@@ -198,7 +201,7 @@ def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | N
     keep = [TIME, *tags, *sorted(fields)]
     if keep != frame.columns:
         frame = frame.select(keep)
-    return Accepted(mb.measurement, frame, tags, fields, values)
+    return Accepted(mb.measurement, frame, tags, fields, values, series)
 
 
 def _twin_columns(frame: pl.DataFrame, fields: dict[str, FieldType], tags: set[str]):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from ..base.series_codes import SeriesCodes
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
 from ..base.types import TIME, FieldType, LineError, MeasurementBatch, WriteResult, field_key
 from . import buffer_view
@@ -93,7 +94,8 @@ class WritePath:
                 continue
             if all(c == TIME or c in fields or c in tags for c in mb.frame.columns):
                 try:
-                    out[id(mb.frame)] = (mb.frame, buffer_view.presorted(mb.frame, tags, fields), (tags, fields))
+                    out[id(mb.frame)] = (mb.frame, buffer_view.presorted(mb.frame, tags, fields, mb.series),
+                                         (tags, fields))
                 except Exception:  # noqa: BLE001 - the write goes on; the view sorts its rows as before
                     log.exception("sorting a write's rows for queries failed")
         return out
@@ -121,8 +123,8 @@ class WritePath:
                 entries = decode_write(payload)[2]
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
-        for e, g in zip(entries, given):
-            apply_entry(st, database, pol.name, e, upkeep, g)
+        for e, g, a in zip(entries, given, accepted):
+            apply_entry(st, database, pol.name, e, upkeep, g, a.series)
         return seq
 
     def _ensure_database(self, db: str) -> Database:
@@ -152,11 +154,12 @@ class WritePath:
 
 
 def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, upkeep: list | None = None,
-                presorted: tuple | None = None) -> None:
+                presorted: tuple | None = None, series: SeriesCodes | None = None) -> None:
     """Schema additions, buffer, index: the steps after the WAL that cannot fail (lock held).
     Writes and WAL replay both end here. ``upkeep`` (a write's) gets what starts the sorting of
     rows queries read lately, to call once the lock is let go; ``presorted``: (piece, (tags,
-    fields)), the rows already sorted by the writer for that schema (``WritePath._presort``)."""
+    fields)), the rows already sorted by the writer for that schema (``WritePath._presort``);
+    ``series``: the rows' series codes from the parser (base/series_codes.py), kept with them."""
     meta = database.measurements.get(e.measurement)
     if meta is None:
         meta = database.measurements[e.measurement] = MeasurementMeta()
@@ -164,7 +167,7 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
         meta.fields.setdefault(field_key(f), FieldType(t))
     meta.tags.update(e.tags)
     key = (database.name, rp, e.measurement)
-    state.buffer.add(key, e.frame, tuple(e.tags))
+    state.buffer.add(key, e.frame, tuple(e.tags), series)
     if upkeep is not None and state.buffer.watched(key):  # a query reads these rows lately: sort them meanwhile
         tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
         piece = presorted[0] if presorted is not None and presorted[1] == (tags, fields) else None

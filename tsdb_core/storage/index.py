@@ -28,6 +28,7 @@ INDEX_FILE = "_series.arrow"
 _FOLD_AT = 64
 WATCH_S = 10.0  # series read this recently: new parts are folded in the background
 FOLD_GAP_S = 0.02  # a background fold at most this often per measurement (tiny writes come fast)
+KNOWN_CHECK_ROWS = 4096  # a write of a read measurement with at most this many tag rows is checked at once
 
 
 class SeriesIndex:
@@ -47,7 +48,11 @@ class SeriesIndex:
 
     def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows);
-        ``volatile``: of points that were refused (see ``_volatile``)."""
+        ``volatile``: of points that were refused (see ``_volatile``). While the series are read
+        (``WATCH_S``), a small part whose tag sets are all known already is checked here, by
+        the writer, and dropped: nothing is left for the next read to fold."""
+        if not volatile and key not in self._volatile and self._known(key, tags):
+            return
         pend = self._pending.setdefault(key, [])
         pend.append(tags)
         if len(pend) >= _FOLD_AT:
@@ -61,6 +66,18 @@ class SeriesIndex:
                 self._volatile[key] = rest
             else:
                 del self._volatile[key]
+
+    def _known(self, key: Key, tags: pl.DataFrame) -> bool:
+        """Whether every tag set of ``tags`` is in ``key``'s folded sets (checked only while
+        they are read lately, for a few rows: else the fold decides, later)."""
+        cur = self._sets.get(key)
+        if cur is None or tags.height > KNOWN_CHECK_ROWS or not set(tags.columns) <= set(cur.columns) \
+                or _time.monotonic() - self._read_at.get(key, -WATCH_S) >= WATCH_S:
+            return False
+        if cur.width == 0:  # tagless: the empty set is there when the frame has a row
+            return tags.width == 0 and cur.height > 0
+        new = _aligned(tags, cur.columns).join(cur, on=cur.columns, how="anti", nulls_equal=True)
+        return new.height == 0
 
     def claim_fold(self, key: Key) -> bool:
         """Whether to start :meth:`fold_in_background` for ``key`` now (then it is the caller's

@@ -174,7 +174,8 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
         begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece, e.frame.height)
         if begin is not None:
             upkeep.append(begin)
-    state.index.add(key, e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height))
+    state.index.add(key, (series.table if series is not None else e.frame).select(e.tags) if e.tags
+                    else pl.DataFrame(height=e.frame.height))  # (the parser's table: each tag set once)
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)
 

@@ -51,14 +51,18 @@ class SeriesCodes:
 
     def numbered(self, tcols: list[str]) -> tuple[np.ndarray, pl.DataFrame]:
         """(a number per row, the tag sets over ``tcols`` by number): equal numbers exactly
-        where the rows' tags are equal (``tcols``: every tag key the rows hold a value of).
-        The sets are those of the table (some may have no row here)."""
-        have = self.table.columns
-        t = self.table.select([pl.col(c) if c in have else pl.lit(None, pl.String).alias(c) for c in tcols])
+        where the rows' tags are equal (``tcols``: every tag key the rows hold a value of);
+        only the sets of these rows (a slice leaves some of the table unused)."""
+        codes, table = self.codes, self.table
+        used = np.bincount(codes, minlength=table.height) > 0
+        if not used.all():
+            codes, table = (np.cumsum(used) - 1)[codes], table.filter(pl.Series(used))
+        have = table.columns
+        t = table.select([pl.col(c) if c in have else pl.lit(None, pl.String).alias(c) for c in tcols])
         keys = t.unique(maintain_order=True)
         if keys.height == t.height:  # (the usual case: each set once)
-            return self.codes, t
+            return codes, t
         ids = (t.with_row_index(_CODE)
                .join(keys.with_row_index(_KEY), on=tcols, how="left", nulls_equal=True)
                .sort(_CODE).get_column(_KEY).to_numpy().astype(np.int64))
-        return ids[self.codes], keys
+        return ids[codes], keys

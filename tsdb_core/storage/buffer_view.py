@@ -21,6 +21,10 @@ so a dashboard's next query finds the rows sorted:
   timer does it for a watched view): after a load, queries read one sorted piece, as they
   would a compacted file.
 
+Rows parsed from line protocol carry the parser's series codes (:mod:`~tsdb_core.base.series_codes`):
+a sort numbers their series from the parser's small tables of tag sets; other rows' series are told
+by a hash of their tags, checked against the strings.
+
 The thresholds are the ``buffer_sort_*`` fields of :class:`~tsdb_core.base.config.StoreConfig`.
 
 Pieces never share a (series, time) key: a new piece whose time range overlaps an older

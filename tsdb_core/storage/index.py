@@ -4,7 +4,8 @@ Writes hand over their tag columns (zero-copy selections) and the index folds
 them in lazily, so the write path pays nothing; reads fold pending parts with
 one ``unique``. While a measurement's series are being read (a dashboard asking for
 tag values as points arrive), its new parts are folded in a thread of its own after
-each write, so the next read finds little or nothing left to fold. Persisted beside
+each write, so the next read finds little or nothing left to fold; a small write of series
+known already is checked by the writer and leaves nothing pending at all. Persisted beside
 the data as ``<measurement>/_series.arrow``
 (Arrow IPC, ignored by ``**/*.parquet`` readers) when files are flushed. It is derived
 data: saved after the catalog commit, stamped with the file ids it stands for and a CRC-32,

@@ -47,12 +47,12 @@ class SeriesIndex:
         self._read_at: dict[Key, float] = {}  # monotonic seconds of the last read of a key's series
         self._folding: set[Key] = set()  # keys with a background fold under way (one each)
 
-    def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False) -> None:
+    def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False, known: pl.DataFrame | None = None) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows);
-        ``volatile``: of points that were refused (see ``_volatile``). While the series are read
-        (``WATCH_S``), a small part whose tag sets are all known already is checked here, by
-        the writer, and dropped: nothing is left for the next read to fold."""
-        if not volatile and key not in self._volatile and self._known(key, tags):
+        ``volatile``: of points that were refused (see ``_volatile``). ``known``: what
+        :meth:`known` answered for these tags before the caller took the lock; while the sets
+        are still that frame, the part adds nothing and is dropped (no fold left for a read)."""
+        if known is not None and not volatile and key not in self._volatile and self._sets.get(key) is known:
             return
         pend = self._pending.setdefault(key, [])
         pend.append(tags)
@@ -68,17 +68,23 @@ class SeriesIndex:
             else:
                 del self._volatile[key]
 
-    def _known(self, key: Key, tags: pl.DataFrame) -> bool:
-        """Whether every tag set of ``tags`` is in ``key``'s folded sets (checked only while
-        they are read lately, for a few rows: else the fold decides, later)."""
+    def watched(self, key: Key) -> bool:
+        """Whether ``key``'s series were read in the last ``WATCH_S``."""
+        return _time.monotonic() - self._read_at.get(key, -WATCH_S) < WATCH_S
+
+    def known(self, key: Key, tags: pl.DataFrame) -> pl.DataFrame | None:
+        """``key``'s folded sets when every tag set of ``tags`` is in them, else None; checked
+        by a writer before it takes the store's lock (the sets frame is replaced, never changed,
+        so :meth:`add` tells by its identity whether the answer still holds), only while the
+        series are read lately and for a few rows (else the fold decides, later)."""
         cur = self._sets.get(key)
         if cur is None or tags.height > KNOWN_CHECK_ROWS or not set(tags.columns) <= set(cur.columns) \
-                or _time.monotonic() - self._read_at.get(key, -WATCH_S) >= WATCH_S:
-            return False
+                or not self.watched(key):
+            return None
         if cur.width == 0:  # tagless: the empty set is there when the frame has a row
-            return tags.width == 0 and cur.height > 0
+            return cur if tags.width == 0 and cur.height > 0 else None
         new = _aligned(tags, cur.columns).join(cur, on=cur.columns, how="anti", nulls_equal=True)
-        return new.height == 0
+        return cur if new.height == 0 else None
 
     def claim_fold(self, key: Key) -> bool:
         """Whether to start :meth:`fold_in_background` for ``key`` now (then it is the caller's

@@ -328,7 +328,7 @@ def _tag_sets(batch) -> list[tuple]:
 @SETTINGS
 @given(keyed_body(), st.booleans())
 def test_series_known_by_the_parser_are_the_rows_tag_sets(text, halves):
-    """``MeasurementBatch.series`` (the key path's distinct tag sets) is exactly the rows' own."""
+    """``MeasurementBatch.series`` (the key path's codes) names exactly the rows' own tag sets, in halves too."""
     from tsdb_core.ingest import lp_fast
     old = lp_fast.SPLIT_BYTES
     lp_fast.SPLIT_BYTES = 1 if halves else old
@@ -338,16 +338,15 @@ def test_series_known_by_the_parser_are_the_rows_tag_sets(text, halves):
         lp_fast.SPLIT_BYTES = old
     for batch in parsed.batches.values():
         if batch.series is not None:
-            assert batch.series.columns == list(batch.tags)
-            assert batch.series.height == batch.series.unique().height
-            assert sorted(batch.series.rows(), key=repr) == _tag_sets(batch)
+            table = batch.series.table.select(batch.tags)
+            assert sorted(table.unique().rows(), key=repr) == _tag_sets(batch)
+            assert table[batch.series.codes].equals(batch.frame.select(batch.tags))
 
 
 def test_series_come_with_a_bulk_body_and_not_with_exact_rows():
     repeated = "\n".join(f"cpu,host=h{i % 3},dc=x v={i} {i}" for i in range(30))
     batch = parse(repeated, now=NOW).batches["cpu"]
-    assert batch.series.columns == ["dc", "host"]
-    assert sorted(batch.series.rows()) == [("x", "h0"), ("x", "h1"), ("x", "h2")]
+    assert sorted(batch.series.table.select("dc", "host").rows()) == [("x", "h0"), ("x", "h1"), ("x", "h2")]
     odd = repeated + '\ncpu,host=h9,dc=x s="s" 99'  # a line of the exact path: its rows know no series
     batch = parse(odd, now=NOW).batches["cpu"]
     assert batch.series is None and batch.frame.height == 31

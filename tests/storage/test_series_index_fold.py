@@ -114,3 +114,51 @@ def test_tag_values_stay_exact_while_a_writer_adds_series():
     t.join()
     assert _hosts(store) == sorted(acked)
     store.close()
+
+
+def test_a_write_of_known_series_to_a_read_measurement_leaves_nothing_to_fold():
+    """The writer checks a small part against the folded sets (index.SeriesIndex.known): a
+    SHOW on a store being written to with the same series finds nothing pending."""
+    store = _store()
+    idx = _index(store)
+    assert _hosts(store) == ["a", "b"]
+    frame = idx.series(KEY)
+    store.write("db", f"cpu,host=b v=2 {T0 + 1}\ncpu,host=a v=2 {T0 + 1}")
+    assert not idx._pending.get(KEY) and KEY not in idx._folding  # checked by the writer, dropped
+    assert idx.series(KEY) is frame
+    store.write("db", f"cpu,host=a,dc=x v=3 {T0 + 2}")  # a new tag key: pending (or folded) as before
+    wait_until(lambda: not idx._pending.get(KEY) and KEY not in idx._folding, "the background fold")
+    assert idx.series(KEY).rows() == [(None, "a"), (None, "b"), ("x", "a")]
+    store.write("db", f"cpu v=4 {T0 + 3}")  # the empty tag set is new too
+    assert _hosts(store) == ["a", "b"]
+    assert idx.series(KEY).rows() == [(None, None), (None, "a"), (None, "b"), ("x", "a")]
+    store.write("db", f"cpu v=5 {T0 + 4}\ncpu,host=b v=5 {T0 + 4}")
+    assert not idx._pending.get(KEY)  # both known
+    store.close()
+
+
+def test_the_known_check_agrees_with_a_fold():
+    """Whatever the parts, dropping those the check calls known leaves the same folded sets."""
+    import random
+    rnd = random.Random(5)
+    for _ in range(200):
+        idx = index_mod.SeriesIndex()
+        idx.watch(KEY)
+        every = []
+        for _ in range(rnd.randint(1, 6)):
+            cols = rnd.sample(["host", "dc", "rack"], rnd.randint(0, 3))
+            n = rnd.randint(1, 4)
+            part = pl.DataFrame({c: [rnd.choice(["a", "b", None]) for _ in range(n)] for c in sorted(cols)},
+                                schema={c: pl.String for c in sorted(cols)}) if cols else pl.DataFrame(height=n)
+            part = part.filter(pl.any_horizontal(pl.all().is_not_null())) if cols else part
+            if not part.height:
+                continue
+            every.append(part)
+            known = idx.known(KEY, part)
+            if known is not None:  # (the check is right: nothing in the part is new)
+                assert idx.series(KEY).equals(index_mod.distinct_tag_sets([idx.series(KEY), part]))
+            idx.add(KEY, part, known=known)
+            if rnd.random() < 0.5:
+                idx.series(KEY)  # fold now and then: later parts are checked against the sets
+        if every:
+            assert idx.series(KEY).equals(index_mod.distinct_tag_sets(every))

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from .series_codes import SeriesCodes
 
 
 class FieldType(str, enum.Enum):
@@ -81,9 +84,6 @@ class MeasurementBatch:
     key is also one of ``tags`` is named :func:`field_column` (``TWIN`` + key).
     ``lines`` holds each row's 1-based source line number (Int64 Series), so
     later validation (field type conflicts, retention) can report lines too.
-    ``series``: the distinct tag sets of the rows (the ``tags`` columns), when the parser
-    knows them already (each series key of a body is parsed once): the series index then
-    needs no pass over the rows. Whoever drops rows builds a new batch without it.
     """
 
     measurement: str
@@ -91,7 +91,7 @@ class MeasurementBatch:
     tags: tuple[str, ...]
     fields: dict[str, FieldType]
     lines: pl.Series | None = None
-    series: pl.DataFrame | None = None
+    series: SeriesCodes | None = None  # each row's series, when the parser knows it (series_codes.py)
 
     @property
     def num_points(self) -> int:

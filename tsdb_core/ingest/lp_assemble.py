@@ -16,9 +16,11 @@ from typing import Callable
 
 import polars as pl
 
+from ..base.series_codes import SeriesCodes
 from ..base.types import TIME, FieldType, LineError, MeasurementBatch, TypeConflict, field_column, field_key
 
 LINE = "\nline"  # source line number column while parts are assembled; a key can never hold a raw newline
+SERIES = "\nseries"  # the line's series key as a number (lp_keys.SeriesKeys.key_codes), in parts that know it
 
 
 @dataclass(slots=True)
@@ -26,10 +28,9 @@ class Part:
     """Rows of one measurement sharing tag keys and typed field keys."""
 
     measurement: str
-    frame: pl.DataFrame  # LINE, TIME, tag columns (String), field columns (typed)
+    frame: pl.DataFrame  # LINE, TIME, tag columns (String), field columns (typed); SERIES when known
     tags: tuple[str, ...]
     fields: dict[str, FieldType]  # in line order
-    series: pl.DataFrame | None = None  # the rows' distinct tag sets, when known (``MeasurementBatch.series``)
 
 
 def compact_strings(frame: pl.DataFrame) -> pl.DataFrame:
@@ -77,7 +78,7 @@ def _twin_fields(parts: list[Part]) -> list[Part]:
         renames = {k: field_column(k, tags) for k in p.fields if k in tags}
         if renames:
             p = Part(p.measurement, p.frame.rename(renames), p.tags,
-                     {renames.get(k, k): t for k, t in p.fields.items()}, p.series)
+                     {renames.get(k, k): t for k, t in p.fields.items()})
         out.append(p)
     return out
 
@@ -156,13 +157,14 @@ def _concat(measurement: str, parts: list[Part]) -> MeasurementBatch:
         frame = frame.with_columns(missing)
     get = frame.get_column  # columns picked eagerly: a select would plan a query
     out = pl.DataFrame([get(TIME), *(get(k) for k in tags), *(get(k) for k in fields)])
-    return MeasurementBatch(measurement, out, tuple(tags), fields, get(LINE).alias("line"), _series(parts, tags))
+    return MeasurementBatch(measurement, out, tuple(tags), fields, get(LINE).alias("line"), _series(frame, tags))
 
 
-def _series(parts: list[Part], tags: list[str]) -> pl.DataFrame | None:
-    """The distinct tag sets of the parts' rows over ``tags`` when every part knows its own."""
-    if not tags or any(p.series is None for p in parts):
+def _series(frame: pl.DataFrame, tags: list[str]) -> SeriesCodes | None:
+    """The rows' series codes, when every row's key was parsed as a whole (lp_keys)."""
+    if not tags or SERIES not in frame.columns:
         return None
-    got = parts[0].series if len(parts) == 1 else pl.concat([p.series for p in parts], how="diagonal").unique()
-    return pl.DataFrame([got.get_column(k) if k in got.columns else pl.Series(k, [None] * got.height, dtype=pl.String)
-                         for k in tags])
+    keys = frame.get_column(SERIES)
+    if keys.null_count():
+        return None
+    return SeriesCodes.from_keys(keys.to_numpy(), frame.select(tags))

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
-from .lp_assemble import LINE, Part, compact_strings
+from .lp_assemble import LINE, SERIES, Part, compact_strings
 from .lp_delimiters import delimiters
 from .lp_keys import SeriesKeys, key_of
 
@@ -52,7 +52,7 @@ _TS_RE = re.compile(r"-?[0-9]{1,19}")
 _TRUE = ["t", "T", "true", "True", "TRUE"]
 MAX_FAST_LINE = 65000  # longer lines may hit influxd's key length limits: exact path
 _FALSE = ["f", "F", "false", "False", "FALSE"]
-RESERVED = frozenset({"__ok", "__bad", LINE})  # working column names: such keys take the exact path
+RESERVED = frozenset({"__ok", "__bad", LINE, SERIES})  # working column names: such keys take the exact path
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,15 +253,14 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
         layout = _layout(shape, has_ts)
         cand = rest[count[rest] == layout.ndelims]
         numbers = (cand if nums is None else nums[cand] - 1) + 1
-        series = None
         if keys is None:
             frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand], numbers,
                                        shape, layout, multiplier, default_time)
             if frame is not None and shape.tags:
                 frame = compact_strings(frame)
         else:
-            frame, ok, redo, series = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
-                                                     shape, has_ts, multiplier, default_time)
+            frame, ok, redo = _keyed_columns(body, pos, first, adjacent, keys, cand, numbers,
+                                             shape, has_ts, multiplier, default_time)
         if not ok.all():
             cand = cand[ok]
         remaining[cand] = False
@@ -272,8 +271,8 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
             continue
         if redo is not None:
             redone += (frame[LINE].to_numpy()[redo] - 1).tolist()
-            frame, series = frame.filter(pl.Series(~redo)), None
-        parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields), series))
+            frame = frame.filter(pl.Series(~redo))
+        parts.append(Part(shape.measurement, frame, shape.tags, dict(shape.fields)))
     if nums is not None and leftover:
         leftover = (nums[np.asarray(leftover, dtype=np.int64)] - 1).tolist()
     return leftover + redone, nlines
@@ -284,8 +283,8 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
                    has_ts: bool, multiplier: int, default_time: int):
     """:func:`_columns` for lines whose series key is parsed already (``keys``): only
     their fields are cut and checked, from the space after the key; the tag columns
-    come from the key codes, and so do the lines' distinct tag sets (``Part.series``;
-    None without tags). ``cand``: the lines with the shape's delimiter count."""
+    come from the key codes, and so does each line's series key as a number (the
+    SERIES column). ``cand``: the lines with the shape's delimiter count."""
     kind = keys.kind_id(shape.measurement, shape.tags)
     ok = (keys.kind[cand] == kind) & ~adjacent[cand]
     lines = cand[ok]
@@ -294,11 +293,9 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
     frame, same, redo = _columns(body, pos, at, pos[at], np.ones(lines.size, dtype=bool), numbers[ok],
                                  fields, _layout(fields, has_ts), multiplier, default_time)
     ok[ok] = same
-    series = None
     if frame is not None and shape.tags:
-        frame = frame.hstack(keys.tag_columns(kind, lines[same]))
-        series = keys.tag_sets(kind, lines[same])
-    return frame, ok, redo, series
+        frame = frame.hstack([*keys.tag_columns(kind, lines[same]), keys.key_codes(lines[same], SERIES)])
+    return frame, ok, redo
 
 
 def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,

@@ -11,6 +11,7 @@ whole as before.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MIN_REPEAT = 4  # distinct keys x this must not exceed the lines: else parsing each key costs more
+_BASES = itertools.count(1)  # each SeriesKeys numbers its keys from a base of its own (see key_codes)
 
 
 def key_of(key: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
@@ -48,6 +50,7 @@ class SeriesKeys:
     key_kind: list[int]  # per distinct key: its kind (-1: none)
     values: list[tuple[str, ...] | None]  # per distinct key: its tag values
     _columns: dict = field(default_factory=dict)
+    base: int = field(default_factory=lambda: next(_BASES) << 32)
 
     @classmethod
     def of(cls, body: bytes, spaces: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> SeriesKeys | None:
@@ -94,12 +97,6 @@ class SeriesKeys:
         """The tag columns of ``lines`` (all of ``kind``), named by tag key."""
         return self._table(kind)[self.code[lines]].get_columns()
 
-    def tag_sets(self, kind: int, lines: np.ndarray) -> pl.DataFrame:
-        """The distinct tag sets of ``lines`` (all of ``kind``): one row per distinct key."""
-        present = np.zeros(len(self.key_kind), dtype=bool)
-        present[self.code[lines]] = True
-        return self._table(kind)[np.flatnonzero(present)]
-
     def _table(self, kind: int) -> pl.DataFrame:
         """The tag values of every distinct key as a frame of ``kind``'s tag keys (nulls for
         keys of other kinds), built once."""
@@ -111,3 +108,9 @@ class SeriesKeys:
             table = self._columns[kind] = pl.DataFrame(
                 [pl.Series(k, [r[j] for r in rows], dtype=pl.String) for j, k in enumerate(tags)])
         return table
+
+    def key_codes(self, lines: np.ndarray, name: str) -> pl.Series:
+        """The series key of each of ``lines`` as a number, unique to the key's text across
+        every body parsed in this process (``base``): the parts of one batch, parsed by two
+        threads, may carry them together (``MeasurementBatch.series``)."""
+        return pl.Series(name, self.code[lines] + self.base, dtype=pl.Int64)

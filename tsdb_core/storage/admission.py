@@ -18,6 +18,7 @@ import polars as pl
 
 from .catalog import Database, MeasurementMeta, RetentionPolicy
 from ..base.types import TIME, TWIN, FieldType, MeasurementBatch, field_column, field_key
+from ..base.series_codes import SeriesCodes
 from ..base.time import MAX_TIME, MIN_TIME
 
 BEYOND_RETENTION = "points beyond retention policy"
@@ -40,7 +41,7 @@ class Accepted:
     tags: tuple[str, ...]  # tag columns present in ``frame`` (sorted)
     fields: dict[str, FieldType]  # field columns present in ``frame`` (non-null somewhere)
     values: int
-    series: pl.DataFrame | None = None  # the distinct tag sets of ``frame`` (``tags``), when known
+    series: SeriesCodes | None = None  # the batch's, when every row of it was accepted
 
 
 @dataclass(slots=True)
@@ -85,7 +86,7 @@ def validate(db: Database, rp: RetentionPolicy, batches: list[MeasurementBatch],
             frame = _reject(frame, mb, checks, out)
             if frame.height == 0:
                 continue
-        acc = _accept(mb, frame, meta)
+        acc = _accept(mb, frame, meta, mb.series if frame is mb.frame else None)
         if acc is not None:
             out.accepted.append(acc)
     return out
@@ -183,8 +184,8 @@ def _reject(frame: pl.DataFrame, mb: MeasurementBatch, checks, out: Validated) -
     return frame if bad is None else frame.filter(~bad)
 
 
-def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | None) -> Accepted | None:
-    whole = frame is mb.frame  # no row refused: the batch's tag sets (if known) are the rows'
+def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | None,
+            series: SeriesCodes | None = None) -> Accepted | None:
     height = frame.height  # null counts are kept with the columns: no query to plan
     nonnull = {c: height - frame.get_column(c).null_count() for c in (*mb.tags, *mb.fields)}
     fields = {f: t for f, t in mb.fields.items() if nonnull[f]}
@@ -199,9 +200,6 @@ def _accept(mb: MeasurementBatch, frame: pl.DataFrame, meta: MeasurementMeta | N
     keep = [TIME, *tags, *sorted(fields)]
     if keep != frame.columns:
         frame = frame.select(keep)
-    series = mb.series if whole and tags else None
-    if series is not None and tuple(series.columns) != tags:  # (a tag column left empty)
-        series = pl.DataFrame([series.get_column(t) for t in tags]).unique()
     return Accepted(mb.measurement, frame, tags, fields, values, series)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from ..base.series_codes import SeriesCodes
 from ..base.types import TIME
 from .buffer_view import BufferView, Piece, SortSettings
 
@@ -26,6 +27,7 @@ class Chunk:
     tmin: int
     tmax: int
     unique: bool | None = None
+    series: SeriesCodes | None = None  # each row's series, from the parser (base/series_codes.py)
     rows: int = field(init=False)  # the frame's height, read without a call into Polars
 
     def __post_init__(self) -> None:
@@ -60,7 +62,8 @@ def _join(chunks: list[Chunk]) -> Chunk:
     frame = pl.concat([c.frame for c in chunks], how="diagonal_relaxed", rechunk=True)
     tags = tuple(dict.fromkeys(t for c in chunks for t in c.tags))
     unique = None if len(chunks) > 1 else chunks[0].unique
-    return Chunk(frame, tags, min(c.tmin for c in chunks), max(c.tmax for c in chunks), unique)
+    series = SeriesCodes.concat([c.series for c in chunks]) if all(c.series is not None for c in chunks) else None
+    return Chunk(frame, tags, min(c.tmin for c in chunks), max(c.tmax for c in chunks), unique, series)
 
 
 @dataclass(slots=True)
@@ -106,8 +109,9 @@ class WriteBuffer:
 
         return view.written(self.parts.get(key, []), tags, fields, current, piece, rows)
 
-    def add(self, key: Key, frame: pl.DataFrame, tags: tuple[str, ...]) -> None:
-        """Append a chunk; a run of small chunks at the end is joined into one.
+    def add(self, key: Key, frame: pl.DataFrame, tags: tuple[str, ...], series: SeriesCodes | None = None) -> None:
+        """Append a chunk (``series``: its rows' series codes, if known); a run of small chunks
+        at the end is joined into one.
 
         A client writing one point per request would otherwise leave thousands of one-row
         chunks, and every query concatenated them all again. Joined in
@@ -115,7 +119,7 @@ class WriteBuffer:
         """
         t = frame.get_column(TIME)
         parts = self.parts.setdefault(key, [])
-        parts.append(Chunk(frame, tags, t.min(), t.max()))
+        parts.append(Chunk(frame, tags, t.min(), t.max(), series=series))
         tail = parts[-COALESCE_CHUNKS:]
         if len(tail) == COALESCE_CHUNKS and all(c.frame.height < SMALL_CHUNK_ROWS for c in tail):
             parts[-COALESCE_CHUNKS:] = [_join(tail)]

@@ -21,6 +21,10 @@ so a dashboard's next query finds the rows sorted:
   timer does it for a watched view): after a load, queries read one sorted piece, as they
   would a compacted file.
 
+Rows parsed from line protocol carry the parser's series codes (:mod:`~tsdb_core.base.series_codes`):
+a sort numbers their series from the parser's small tables of tag sets; other rows' series are told
+by a hash of their tags, checked against the strings.
+
 The thresholds are the ``buffer_sort_*`` fields of :class:`~tsdb_core.base.config.StoreConfig`.
 
 Pieces never share a (series, time) key: a new piece whose time range overlaps an older
@@ -39,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ..base.series_codes import SeriesCodes
 from ..base.types import TIME, FieldType
 from .cache import Decoded
 from .partitions import canonical_columns, prepare, sort_tags
@@ -338,8 +343,8 @@ class BufferView:
                     end = min(total, self._limit(total))  # (not into the pieces kept ahead)
                 if covered >= end:
                     break
-                rows = _rows_after(chunks, covered, min(self.settings.step_rows, end - covered), end)
-                pieces = _added(pieces, rows, tags, fields, by_size=False)
+                rows, series = _rows_after(chunks, covered, min(self.settings.step_rows, end - covered), end)
+                pieces = _added(pieces, rows, tags, fields, by_size=False, series=series)
                 old = min(old, len(pieces) - 1)  # (a step sharing keys with older pieces took them in)
                 covered += rows.height
                 with self._lock:
@@ -366,18 +371,20 @@ class BufferView:
                 self._idle.set()
 
 
-def presorted(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Piece:
+def presorted(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
+              series: SeriesCodes | None = None) -> Piece:
     """``rows`` (one write's) as a piece, sorted by the writer before it takes the store's lock:
     handed to :meth:`BufferView.written`, the newest rows of a read measurement are in a piece
-    the moment they are visible (no unsorted tail for the queries in between)."""
-    return _sorted_piece(rows, tags, fields)
+    the moment they are visible (no unsorted tail for the queries in between). ``series``: the
+    rows' series codes from the parser, if known."""
+    return _sorted_piece(rows, tags, fields, series)
 
 
 def _added(pieces: tuple[Piece, ...], rows: pl.DataFrame, tags: tuple[str, ...],
-           fields: dict[str, FieldType], by_size: bool = True) -> tuple[Piece, ...]:
-    """``pieces`` with ``rows`` (newer) sorted into one more; merged with older pieces it shares
-    keys with, then (``by_size``) pieces of similar size."""
-    new = _sorted_piece(rows, tags, fields)
+           fields: dict[str, FieldType], by_size: bool = True, series: SeriesCodes | None = None) -> tuple[Piece, ...]:
+    """``pieces`` with ``rows`` (newer; ``series``: their codes, if known) sorted into one more;
+    merged with older pieces it shares keys with, then (``by_size``) pieces of similar size."""
+    new = _sorted_piece(rows, tags, fields, series)
     out = list(pieces)
     clash = [p for p in out if _overlap(p, new) and _collide(p, new, tags)]
     if clash:
@@ -395,11 +402,12 @@ def _by_size(pieces: tuple[Piece, ...], tags: tuple[str, ...]) -> tuple[Piece, .
     return tuple(out)
 
 
-def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Piece:
+def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
+                  series: SeriesCodes | None = None) -> Piece:
     """``rows`` as a piece: sorted by (series, time) as :func:`~.partitions.prepare` sorts, its
-    columns and tag order too. A series is told by a hash of its tags (not a join on the
-    strings); when a point repeats, or two series share a hash (more runs than hashes), by
-    ``prepare`` itself."""
+    columns and tag order too. A series is told by the parser's codes (``series``), else by a
+    hash of its tags (not a join on the strings); when a point repeats, or two series share a
+    hash (more runs than hashes), by ``prepare`` itself."""
     nonnull = rows.select(pl.all().count()).row(0, named=True)
     cols = [c for c in canonical_columns(rows, tags, fields) if c == TIME or nonnull[c]]
     tcols = [t for t in cols if t in tags]
@@ -407,16 +415,19 @@ def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, F
         frame = prepare(rows, tags, fields, dedup=True)
         return _piece(Decoded(frame, list(tags)), frame)
     work = rows.select(cols)
-    uniq, first, inv = np.unique(_series_hashes(work, tcols), return_index=True, return_inverse=True)
-    keys = work.select(tcols).gather(pl.Series(first))
+    if series is not None:  # exact numbers: no check of the rows' strings
+        inv, keys = series.numbered(tcols)
+    else:
+        _, first, inv = np.unique(_series_hashes(work, tcols), return_index=True, return_inverse=True)
+        keys, inv = work.select(tcols).gather(pl.Series(first)), inv.reshape(-1)
     order_tags = sort_tags(keys, tcols)
-    rank = np.empty(len(uniq), dtype=np.int64)
-    rank[keys.with_row_index(_I).sort(order_tags, nulls_last=False).get_column(_I).to_numpy()] = np.arange(len(uniq))
-    inv = inv.reshape(-1)
+    rank = np.empty(keys.height, dtype=np.int64)
+    rank[keys.with_row_index(_I).sort(order_tags, nulls_last=False).get_column(_I).to_numpy()] = np.arange(keys.height)
     sid, times = rank[inv], work.get_column(TIME).to_numpy()
     order = np.lexsort((times, sid))
     ss, ts = sid[order], times[order]
-    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any() and _hashes_tell_series(work, keys, inv):
+    if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any() and (
+            series is not None or _hashes_tell_series(work, keys, inv)):
         frame = _sorted_rows(work, order, keys, inv[order], cols)
         return _piece(Decoded(frame, tcols, _run_starts(ss)), frame)
     frame = prepare(rows, tags, fields, dedup=True, tag_order=order_tags)
@@ -458,17 +469,22 @@ def _piece(dec: Decoded, frame: pl.DataFrame) -> Piece:
     return Piece(dec, dec.tmin, dec.tmax, tuple(frame.columns))
 
 
-def _rows_after(chunks: list, skip: int, most: int, end: int | None = None) -> pl.DataFrame:
+def _rows_after(chunks: list, skip: int, most: int, end: int | None = None) -> tuple[pl.DataFrame, SeriesCodes | None]:
     """The rows of ``chunks`` after the first ``skip`` (in arrival order), as one frame: whole
-    chunks, as many as make ``most`` rows (at least one), none from row ``end`` on."""
-    frames, n = [], 0
+    chunks, as many as make ``most`` rows (at least one), none from row ``end`` on; and their
+    series codes when every chunk has them."""
+    taken, n = [], 0
     for c in _chunks_after(chunks, skip):
-        if frames and n + c.rows > most:
+        if taken and n + c.rows > most:
             break
-        frames.append(c.frame)
+        taken.append(c)
         n += c.rows
+    frames = [c.frame for c in taken]
     frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
-    return frame if end is None or skip + frame.height <= end else frame.slice(0, end - skip)
+    series = SeriesCodes.concat([c.series for c in taken]) if all(c.series is not None for c in taken) else None
+    if end is None or skip + frame.height <= end:
+        return frame, series
+    return frame.slice(0, end - skip), series.slice(0, end - skip) if series is not None else None
 
 
 def _chunks_between(chunks: list, lo: int, hi: int) -> list:
@@ -481,7 +497,8 @@ def _chunks_between(chunks: list, lo: int, hi: int) -> list:
         if c.rows > cut:
             frame = c.frame.slice(0, c.rows - cut)
             t = frame.get_column(TIME)
-            out.append(Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None))
+            out.append(Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None,
+                             c.series.slice(0, c.rows - cut) if c.series is not None else None))
         cut -= c.rows
     return out
 
@@ -498,7 +515,8 @@ def _chunks_after(chunks: list, skip: int) -> list:
         if c.rows > left:
             frame = c.frame.slice(c.rows - left)
             t = frame.get_column(TIME)
-            c = Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None)
+            c = Chunk(frame, c.tags, t.min(), t.max(), True if c.unique else None,
+                      c.series.slice(c.rows - left) if c.series is not None else None)
         out.append(c)
         left -= c.rows
     out.reverse()

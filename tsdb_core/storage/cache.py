@@ -34,8 +34,8 @@ _EAGER_TAG_ROWS = 65_536  # up to this many rows, tags are built at once, not by
 class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
-    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "nbytes", "_where", "_np",
-                 "_nan", "_virtual")
+    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "_nbytes", "_index_bytes",
+                 "_where", "_np", "_nan", "_virtual")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None,
                  tag_values: dict[str, list] | None = None):
@@ -68,7 +68,19 @@ class Decoded:
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
         if not _runs_sorted(self.times, starts, ends):
             self.starts = None  # not laid out by series: no index, filters do the work
-        self.nbytes = frame.estimated_size() + 16 * len(starts) * (2 + len(self.tag_values))
+        self._nbytes, self._index_bytes = None, 16 * len(starts) * (2 + len(self.tag_values))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held, for the cache's budget: measured on first use (the buffer's sorted pieces
+        never ask, and a wide frame of strings takes a while to measure)."""
+        if self._nbytes is None:
+            self._nbytes = self.frame.estimated_size() + self._index_bytes
+        return self._nbytes
+
+    @nbytes.setter
+    def nbytes(self, value: int) -> None:
+        self._nbytes = value
 
     def with_columns(self, columns: list[pl.Series]) -> "Decoded":
         """This file's series index over its time and ``columns`` (shared, not copied): what a

@@ -4,7 +4,8 @@ Writes hand over their tag columns (zero-copy selections) and the index folds
 them in lazily, so the write path pays nothing; reads fold pending parts with
 one ``unique``. While a measurement's series are being read (a dashboard asking for
 tag values as points arrive), its new parts are folded in a thread of its own after
-each write, so the next read finds little or nothing left to fold. Persisted beside
+each write, so the next read finds little or nothing left to fold; a small write of series
+known already is checked by the writer and leaves nothing pending at all. Persisted beside
 the data as ``<measurement>/_series.arrow``
 (Arrow IPC, ignored by ``**/*.parquet`` readers) when files are flushed. It is derived
 data: saved after the catalog commit, stamped with the file ids it stands for and a CRC-32,
@@ -28,6 +29,7 @@ INDEX_FILE = "_series.arrow"
 _FOLD_AT = 64
 WATCH_S = 10.0  # series read this recently: new parts are folded in the background
 FOLD_GAP_S = 0.02  # a background fold at most this often per measurement (tiny writes come fast)
+KNOWN_CHECK_ROWS = 4096  # a write of a read measurement with at most this many tag rows is checked at once
 
 
 class SeriesIndex:
@@ -45,9 +47,13 @@ class SeriesIndex:
         self._read_at: dict[Key, float] = {}  # monotonic seconds of the last read of a key's series
         self._folding: set[Key] = set()  # keys with a background fold under way (one each)
 
-    def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False) -> None:
+    def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False, known: pl.DataFrame | None = None) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows);
-        ``volatile``: of points that were refused (see ``_volatile``)."""
+        ``volatile``: of points that were refused (see ``_volatile``). ``known``: what
+        :meth:`known` answered for these tags before the caller took the lock; while the sets
+        are still that frame, the part adds nothing and is dropped (no fold left for a read)."""
+        if known is not None and not volatile and key not in self._volatile and self._sets.get(key) is known:
+            return
         pend = self._pending.setdefault(key, [])
         pend.append(tags)
         if len(pend) >= _FOLD_AT:
@@ -61,6 +67,24 @@ class SeriesIndex:
                 self._volatile[key] = rest
             else:
                 del self._volatile[key]
+
+    def watched(self, key: Key) -> bool:
+        """Whether ``key``'s series were read in the last ``WATCH_S``."""
+        return _time.monotonic() - self._read_at.get(key, -WATCH_S) < WATCH_S
+
+    def known(self, key: Key, tags: pl.DataFrame) -> pl.DataFrame | None:
+        """``key``'s folded sets when every tag set of ``tags`` is in them, else None; checked
+        by a writer before it takes the store's lock (the sets frame is replaced, never changed,
+        so :meth:`add` tells by its identity whether the answer still holds), only while the
+        series are read lately and for a few rows (else the fold decides, later)."""
+        cur = self._sets.get(key)
+        if cur is None or tags.height > KNOWN_CHECK_ROWS or not set(tags.columns) <= set(cur.columns) \
+                or not self.watched(key):
+            return None
+        if cur.width == 0:  # tagless: the empty set is there when the frame has a row
+            return cur if tags.width == 0 and cur.height > 0 else None
+        new = _aligned(tags, cur.columns).join(cur, on=cur.columns, how="anti", nulls_equal=True)
+        return cur if new.height == 0 else None
 
     def claim_fold(self, key: Key) -> bool:
         """Whether to start :meth:`fold_in_background` for ``key`` now (then it is the caller's

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from ..base.series_codes import SeriesCodes
 from ..base.errors import DatabaseNotFound, RetentionPolicyNotFound, StorageError, UserError
 from ..base.types import TIME, FieldType, LineError, MeasurementBatch, WriteResult, field_key
 from . import buffer_view
@@ -40,6 +41,7 @@ class WritePath:
         st = self.state
         seq, failed, failure, upkeep = 0, [], None, []
         presorted = self._presort(db, rp, batches)  # (before the lock: queries go on meanwhile)
+        known = self._known_series(db, rp, batches)
         with st.lock:
             st.check_open()
             db, rp = self.split_name(db, rp)
@@ -54,7 +56,7 @@ class WritePath:
                 note_series(st, database.name, pol.name, v.conflicted)
             if v.accepted:
                 seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None, upkeep=upkeep,
-                                          presorted=presorted)
+                                          presorted=presorted, known=known)
         for begin in upkeep:  # background sorting for queries, started outside the lock
             begin()
         if seq:
@@ -93,13 +95,36 @@ class WritePath:
                 continue
             if all(c == TIME or c in fields or c in tags for c in mb.frame.columns):
                 try:
-                    out[id(mb.frame)] = (mb.frame, buffer_view.presorted(mb.frame, tags, fields), (tags, fields))
+                    out[id(mb.frame)] = (mb.frame, buffer_view.presorted(mb.frame, tags, fields, mb.series),
+                                         (tags, fields))
                 except Exception:  # noqa: BLE001 - the write goes on; the view sorts its rows as before
                     log.exception("sorting a write's rows for queries failed")
         return out
 
+    def _known_series(self, db: str, rp: str | None, batches: list[MeasurementBatch]) -> dict:
+        """Per batch (by ``id`` of its frame): the series index's answer to whether its tag sets
+        are all known (``SeriesIndex.known``), asked before the lock, so that a write of known
+        series to a read measurement leaves nothing to fold."""
+        st = self.state
+        try:
+            d, r = self.split_name(db, rp)
+            pol = st.catalog.rp(d, r) if d in st.catalog.databases else None
+        except UserError:
+            return {}
+        out = {}
+        for mb in batches if pol is not None else ():
+            key = (d, pol.name, mb.measurement)
+            if not st.index.watched(key):
+                continue
+            tags = (mb.series.table if mb.series is not None else mb.frame).select(mb.tags) if mb.tags \
+                else pl.DataFrame(height=mb.frame.height)
+            got = st.index.known(key, tags)
+            if got is not None:
+                out[id(mb.frame)] = (mb.frame, got)
+        return out
+
     def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, *, parsed: bool,
-                       upkeep: list, presorted: dict | None = None) -> int:
+                       upkeep: list, presorted: dict | None = None, known: dict | None = None) -> int:
         """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none).
         ``parsed``: the frames come from the line-protocol parser, whose columns own compact
         buffers; other frames (a caller's) may share or over-allocate theirs. ``upkeep`` gets
@@ -122,7 +147,8 @@ class WritePath:
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]
         for e, g, a in zip(entries, given, accepted):
-            apply_entry(st, database, pol.name, e, upkeep, g, a.series)
+            k = known.get(id(a.frame)) if known else None
+            apply_entry(st, database, pol.name, e, upkeep, g, a.series, k[1] if k and k[0] is a.frame else None)
         return seq
 
     def _ensure_database(self, db: str) -> Database:
@@ -152,12 +178,14 @@ class WritePath:
 
 
 def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, upkeep: list | None = None,
-                presorted: tuple | None = None, series: pl.DataFrame | None = None) -> None:
+                presorted: tuple | None = None, series: SeriesCodes | None = None,
+                known: pl.DataFrame | None = None) -> None:
     """Schema additions, buffer, index: the steps after the WAL that cannot fail (lock held).
     Writes and WAL replay both end here. ``upkeep`` (a write's) gets what starts the sorting of
     rows queries read lately, to call once the lock is let go; ``presorted``: (piece, (tags,
     fields)), the rows already sorted by the writer for that schema (``WritePath._presort``);
-    ``series``: the rows' distinct tag sets, when known (the index then folds those, not every row)."""
+    ``series``: the rows' series codes from the parser (base/series_codes.py), kept with them;
+    ``known``: the series index's sets that held every tag set of these rows (``SeriesIndex.known``)."""
     meta = database.measurements.get(e.measurement)
     if meta is None:
         meta = database.measurements[e.measurement] = MeasurementMeta()
@@ -165,16 +193,15 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
         meta.fields.setdefault(field_key(f), FieldType(t))
     meta.tags.update(e.tags)
     key = (database.name, rp, e.measurement)
-    state.buffer.add(key, e.frame, tuple(e.tags))
+    state.buffer.add(key, e.frame, tuple(e.tags), series)
     if upkeep is not None and state.buffer.watched(key):  # a query reads these rows lately: sort them meanwhile
         tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
         piece = presorted[0] if presorted is not None and presorted[1] == (tags, fields) else None
         begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece, e.frame.height)
         if begin is not None:
             upkeep.append(begin)
-    if series is None:
-        series = e.frame.select(e.tags) if e.tags else pl.DataFrame(height=e.frame.height)
-    state.index.add(key, series)
+    state.index.add(key, (series.table if series is not None else e.frame).select(e.tags) if e.tags
+                    else pl.DataFrame(height=e.frame.height), known=known)  # (the parser's table: each set once)
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)
 

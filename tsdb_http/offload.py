@@ -58,7 +58,7 @@ async def on_thread(fn, *args):
 class Offload:
     """Per-app record of call costs by key, and the in-flight request count."""
 
-    __slots__ = ("budget_s", "costs", "busy", "writing", "epoch")
+    __slots__ = ("budget_s", "costs", "busy", "writing", "epoch", "large")
 
     def __init__(self, budget_s: float = DEFAULT_BUDGET_S):
         self.budget_s = budget_s
@@ -66,10 +66,22 @@ class Offload:
         self.busy = 0  # requests inside the app (maintained by the app)
         self.writing = 0  # of those, writes on a worker thread (parsing, waiting for the WAL's fsync)
         self.epoch = 0  # bumped by data_changed
+        self.large: dict = {}  # key -> data epoch: its answer was too large to answer directly
 
     def data_changed(self) -> None:
         """Data were written or dropped: every recorded cost must be measured again."""
         self.epoch += 1
+
+    def answer_too_large(self, key) -> None:
+        """The call under ``key`` answered more rows than a direct answer encodes: until data
+        change, its next requests go the usual way at once instead of running it here first."""
+        if len(self.large) >= MAX_KEYS and key not in self.large:
+            self.large.clear()
+        self.large[key] = self.epoch
+
+    def known_too_large(self, key) -> bool:
+        """:meth:`answer_too_large` was said of ``key`` since the data last changed."""
+        return self.large.get(key) == self.epoch
 
     @property
     def serving(self) -> int:

@@ -243,7 +243,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
     key = shape.core[0]
     offload.busy += 1  # this request, as the app counts its own (inline_ok allows one)
     try:
-        if not offload.inline_ok(key):
+        if not offload.inline_ok(key) or offload.known_too_large(key):
             return None
         prepared = principal = None
         if shim.auth.enabled:
@@ -256,6 +256,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         qr = offload.call(key, *_execute_args(shim, shape, prepared))
         results = _results(shim, shape, qr, prepared, principal)
         if not _small(results, ANSWER_NOW_ROWS):
+            offload.answer_too_large(key)  # (the next ones are not run here first)
             return None
         encoder = encode.Encoder(shape.kind, shape.p.pretty, shape.p.epoch, shim.influxql is not _V1)
         return _sized(shape, encoder.encode(encode.Response(results)))

@@ -282,3 +282,36 @@ def test_an_answer_of_many_rows_is_answered_directly_once(monkeypatch):
     assert not via_task and queries == 1
     assert normalised(second[0]) == normalised(b"".join(first))
     assert second[0].count(b'"host":"h') == 4 and second[0].count(b".25]") == n
+
+
+def test_an_answer_too_large_to_answer_directly_runs_once_from_the_next_request(monkeypatch):
+    """Past routes_query.ANSWER_NOW_ROWS the direct path hands the request on (and its query
+    runs again there); it remembers that, so later requests run the query once, on the ASGI path."""
+    from tsdb_http import routes_query
+
+    monkeypatch.setattr(routes_query, "ANSWER_NOW_ROWS", 40)
+    store, raw = engine_store("influxdb1")
+    raw.create_database("mydb")
+    raw.write("mydb", "\n".join(f"cpu,host=h{i % 4} usage={i}.25 {NOW_NS - (100 - i) * 10**9}" for i in range(100)))
+    app = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True))
+    app.offload.budget_s = 10.0
+    calls = []
+    real = raw.query
+    monkeypatch.setattr(raw, "query", lambda *a, **k: calls.append(1) or real(*a, **k))
+    path = q("SELECT usage FROM cpu GROUP BY host")
+
+    async def go():
+        c = Conn(app)
+        counts = []
+        for _ in range(3):
+            before = len(calls)
+            answer, via_task = await c.send(get(path))
+            counts.append((len(calls) - before, via_task, normalised(b"".join(answer))))
+        return counts
+
+    try:
+        counts = run(go())
+    finally:
+        raw.close()
+    assert [(n, via) for n, via, _ in counts] == [(1, True), (2, True), (1, True)]
+    assert counts[0][2] == counts[1][2] == counts[2][2] and counts[2][2].count(b".25]") == 100

@@ -252,21 +252,27 @@ def test_a_failure_of_the_direct_answer_falls_back_to_the_asgi_path(app, monkeyp
     assert "answering" in caplog.text and "a bug" in caplog.text
 
 
-def test_an_answer_of_many_rows_is_answered_directly_once(monkeypatch):
-    """A quick query whose answer is more than the ASGI path encodes on the event loop
-    (routes_query.INLINE_ROWS) is still answered directly: handing it on would run it again."""
-    from tsdb_http import routes_query
-
+def _counted_app(monkeypatch, n: int):
+    """An app over ``n`` points of 4 series with every query counted (``calls``), budget wide
+    open, and the path of a query answering all ``n`` rows."""
     store, raw = engine_store("influxdb1")
     raw.create_database("mydb")
-    n = routes_query.INLINE_ROWS + 300
     raw.write("mydb", "\n".join(f"cpu,host=h{i % 4} usage={i}.25 {NOW_NS - (n - i) * 10**9}" for i in range(n)))
     app = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True))
     app.offload.budget_s = 10.0
     calls = []
     real = raw.query
     monkeypatch.setattr(raw, "query", lambda *a, **k: calls.append(1) or real(*a, **k))
-    path = q("SELECT usage FROM cpu GROUP BY host")
+    return app, raw, calls, q("SELECT usage FROM cpu GROUP BY host")
+
+
+def test_an_answer_of_many_rows_is_answered_directly_once(monkeypatch):
+    """A quick query whose answer is more than the ASGI path encodes on the event loop
+    (routes_query.INLINE_ROWS) is still answered directly: handing it on would run it again."""
+    from tsdb_http import routes_query
+
+    n = routes_query.INLINE_ROWS + 300
+    app, raw, calls, path = _counted_app(monkeypatch, n)
 
     async def go():
         c = Conn(app)
@@ -290,15 +296,7 @@ def test_an_answer_too_large_to_answer_directly_runs_once_from_the_next_request(
     from tsdb_http import routes_query
 
     monkeypatch.setattr(routes_query, "ANSWER_NOW_ROWS", 40)
-    store, raw = engine_store("influxdb1")
-    raw.create_database("mydb")
-    raw.write("mydb", "\n".join(f"cpu,host=h{i % 4} usage={i}.25 {NOW_NS - (100 - i) * 10**9}" for i in range(100)))
-    app = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True))
-    app.offload.budget_s = 10.0
-    calls = []
-    real = raw.query
-    monkeypatch.setattr(raw, "query", lambda *a, **k: calls.append(1) or real(*a, **k))
-    path = q("SELECT usage FROM cpu GROUP BY host")
+    app, raw, calls, path = _counted_app(monkeypatch, 100)
 
     async def go():
         c = Conn(app)

@@ -252,24 +252,30 @@ class _Reader:
             return value
         raise self.peek_error(EXPECTED_VALUE)
 
+    def next_item(self, close: int, eof: str, comma: str, first: bool) -> int | None:
+        """The byte that starts the next element of a sequence or map, None at its ``close``
+        (serde_json's has_next_element / has_next_key, with their errors)."""
+        b = self.ws()
+        if b is None:
+            raise self.peek_error(eof)
+        if b == close:
+            return None
+        if not first:
+            if b != ord(","):
+                raise self.peek_error(comma)
+            self.i += 1
+            b = self.ws()
+            if b == close:
+                raise self.peek_error(TRAILING_COMMA)
+            if b is None:
+                raise self.peek_error(EOF_VALUE)
+        return b
+
     def elements(self) -> list:
         out: list = []
-        while True:
-            b = self.ws()
-            if b is None:
-                raise self.peek_error(EOF_LIST)
-            if b == ord("]"):
-                return out
-            if out:
-                if b != ord(","):
-                    raise self.peek_error(EXPECTED_LIST_COMMA_OR_END)
-                self.i += 1
-                b = self.ws()
-                if b == ord("]"):
-                    raise self.peek_error(TRAILING_COMMA)
-                if b is None:
-                    raise self.peek_error(EOF_VALUE)
+        while self.next_item(ord("]"), EOF_LIST, EXPECTED_LIST_COMMA_OR_END, not out) is not None:
             out.append(self.value())
+        return out
 
     def entries(self, params: bool) -> object:
         """MapAccess: ``"key": value`` pairs; as StatementParams, a list or object value fails.
@@ -277,20 +283,9 @@ class _Reader:
         out: dict = {}
         first = True
         while True:
-            b = self.ws()
+            b = self.next_item(ord("}"), EOF_OBJECT, EXPECTED_OBJECT_COMMA_OR_END, first)
             if b is None:
-                raise self.peek_error(EOF_OBJECT)
-            if b == ord("}"):
                 return out
-            if not first:
-                if b != ord(","):
-                    raise self.peek_error(EXPECTED_OBJECT_COMMA_OR_END)
-                self.i += 1
-                b = self.ws()
-                if b == ord("}"):
-                    raise self.peek_error(TRAILING_COMMA)
-                if b is None:
-                    raise self.peek_error(EOF_VALUE)
             if b != ord('"'):
                 raise self.peek_error(KEY_MUST_BE_A_STRING)
             first = False

@@ -424,16 +424,16 @@ def test_serve_passes_its_flags_to_the_shim(run, monkeypatch):
                                        "ui": None})
     assert (limits.head_timeout_s, limits.request_timeout_s, limits.max_connections) == (30.0, 300.0, None)
     assert (config.cache_bytes, config.max_select_point, config.query_timeout_s, config.max_select_windows,
-            config.query_memory_bytes) == (1 << 30, 0, 120.0, 2_000_000, 1 << 30)
+            config.query_memory_bytes, config.read_ahead) == (1 << 30, 0, 120.0, 2_000_000, 1 << 30, False)
     calls.clear()
     r = run("serve", "--cache-mb", "64", "--max-select-point", "10", "--max-select-series", "2",
             "--max-select-buckets", "300", "--query-timeout", "2.5", "--max-select-windows", "7",
-            "--query-memory-mb", "3")
+            "--query-memory-mb", "3", "--read-ahead")
     assert r.exit_code == 0, r.output
     config = calls[0][1]["config"]
     assert (config.cache_bytes, config.max_select_point, config.max_select_series, config.max_select_buckets,
-            config.query_timeout_s, config.max_select_windows, config.query_memory_bytes) == (
-        64 << 20, 10, 2, 300, 2.5, 7, 3 << 20)
+            config.query_timeout_s, config.max_select_windows, config.query_memory_bytes, config.read_ahead) == (
+        64 << 20, 10, 2, 300, 2.5, 7, 3 << 20, True)
     calls.clear()
     assert run("serve", "--data-dir", "s3://bucket/prefix", "--wal-dir", "w").exit_code == 0
     assert (calls[0][0], calls[0][1]["wal_dir"]) == (("s3://bucket/prefix",), Path("w"))  # the URI kept whole

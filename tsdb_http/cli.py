@@ -67,6 +67,9 @@ class ByteSize(click.ParamType):
               help="Also serve Arrow Flight (SQL and InfluxQL for InfluxDB 3 clients) on this port; off by default.")
 @click.option("--cache-mb", type=click.IntRange(0), default=1024, show_default=True,
               help="Memory for decoded partition files that queries slice (0: always read Parquet).")
+@click.option("--read-ahead", is_flag=True,
+              help="On start, read each measurement's newest file into the cache in the background, so the "
+                   "first queries after a restart need not (it competes with them for CPU while it runs).")
 @click.option("--max-select-point", type=click.IntRange(0), default=0, show_default=True,
               help="Most points a SELECT may read (InfluxDB's max-select-point; 0: no limit).")
 @click.option("--max-select-series", type=click.IntRange(0), default=0, show_default=True,
@@ -121,7 +124,7 @@ class ByteSize(click.ParamType):
               help="Serve the data explorer at / and the API reference at /docs (default: on when --host is "
                    "a loopback address).")
 def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: str, demo: bool,
-                  max_body_bytes: int, flight_port: int | None, cache_mb: int, max_select_point: int,
+                  max_body_bytes: int, flight_port: int | None, cache_mb: int, read_ahead: bool, max_select_point: int,
                   max_select_series: int, max_select_buckets: int, query_timeout: float,
                   max_select_windows: int, query_memory_mb: int,
                   http_server: str | None, max_connections: int | None, head_timeout: float,
@@ -144,7 +147,7 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                        "python -m pip install 'tsdb[http]'") from None
 
     in_memory_engine()
-    config = StoreConfig(cache_bytes=cache_mb << 20, max_select_point=max_select_point,
+    config = StoreConfig(cache_bytes=cache_mb << 20, read_ahead=read_ahead, max_select_point=max_select_point,
                          max_select_series=max_select_series, max_select_buckets=max_select_buckets,
                          query_timeout_s=query_timeout, max_select_windows=max_select_windows,
                          query_memory_bytes=query_memory_mb << 20, read_only=read_only, catalog=catalog,

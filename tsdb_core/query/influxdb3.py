@@ -24,13 +24,15 @@ import time as _time
 import polars as pl
 
 from ..base.errors import DatabaseNotFound, ParseError
-from ..base.time import MAX_TIME
+from ..base.time import MAX_TIME, MIN_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
+from ..influxql.dialects.scanplan3 import Chunks
+from ..influxql.dialects.selectplan3 import raw_select, select_plans, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table, show_plans
 from ..influxql.dialects.statements import char_offset
 from . import engine
@@ -150,11 +152,16 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     if explained is not None:
         ours = f"IndexScan: {target} [{stmt}]"
         plans = _show_plans(stmt, provider, db, rp, now)
+        if isinstance(stmt, S.ExplainStatement) and not stmt.analyze:  # EXPLAIN ... EXPLAIN SELECT
+            plans = _select_plans(stmt.statement, provider, db, rp, now)
         if plans is not None and plans.physical is None:
             plans = dataclasses.replace(plans, physical=ours)  # v3's depends on its storage
         return _explain_other(i, stmt, run, explained, plans or ours, verbose)
     res = run(i, stmt)
-    return _explain_shape(res, stmt, run, verbose) if isinstance(stmt, S.ExplainStatement) else res
+    if not isinstance(stmt, S.ExplainStatement):
+        return res
+    drawn = None if stmt.analyze else _select_plans(stmt.statement, provider, db, rp, now)
+    return _explain_shape(res, stmt, run, verbose, drawn)
 
 
 def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
@@ -227,13 +234,17 @@ def _explain_other(i: int, stmt, run, levels, plan, verbose: bool = False) -> St
     """EXPLAIN of a SHOW or of an EXPLAIN (``levels``: each EXPLAIN's ANALYZE and VERBOSE, the
     outermost first): v3 plans the statement and DataFusion explains that plan (planner.rs
     explain_statement_to_plan), an EXPLAIN inside being DataFusion's ``Explain`` node over the
-    inner plan (explain3.NodeOver). ``plan``: v3's plans of the SHOW (showplan3.py), or this
-    store's (it answers a SHOW from the series index, one step; a SELECT from its own plan)."""
+    inner plan (explain3.NodeOver). ``plan``: v3's plans of the SHOW (showplan3.py) or of a raw
+    SELECT (selectplan3.py), or this store's (it answers a SHOW from the series index, one step;
+    another SELECT from its own plan)."""
     if isinstance(stmt, S.ExplainStatement):  # the innermost EXPLAIN [ANALYZE] SELECT, kept by the grammar
         inner = run(i, stmt)
         if inner.error is not None:
             return inner
-        plan = "\n".join(str(row[0]) for s in inner.series for row in s.values)
+        ours = "\n".join(str(row[0]) for s in inner.series for row in s.values)
+        plan = plan if isinstance(plan, Plans) else ours  # v3's when selectplan3.py draws it
+        if plan is not ours and plan.physical is None:
+            plan = dataclasses.replace(plan, physical=ours)
         levels, stmt = (*levels, (stmt.analyze, verbose)), stmt.statement
     kinds = _explained(i, stmt, run, tuple(levels), plan)
     if isinstance(kinds, StatementResult):
@@ -283,7 +294,33 @@ def _show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | No
     return show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
 
 
-def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool) -> StatementResult:
+def _select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
+    holding its rows in the range; None for other shapes."""
+    if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
+            or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
+        return None
+    name = stmt.sources[0].name
+    schema = provider.schema(db, name) if name in provider.measurements(db, rp) else None
+    table = Table(name, tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
+    lower = upper = rest = None
+    if stmt.condition is not None:
+        tr, rest = split_where(stmt.condition, now)
+        lower, upper = (tr.start if tr.has_start else None), (tr.end if tr.has_end else None)
+    refs = raw_select(stmt, table, lower, upper, rest)
+    if refs is None:
+        return None
+    pieces = provider.stored_pieces(db, rp, name, MIN_TIME if lower is None else lower,
+                                    MAX_TIME if upper is None else upper)
+    chunks = None
+    if pieces is not None and len({w for w, _ in pieces}) <= 1:  # one IOx partition (split_dedup not drawn)
+        chunks = Chunks(int(any(not p for _, p in pieces)), tuple(p for _, p in pieces if p))
+    tags = tag_tests(rest, table) if rest is not None else []
+    return select_plans(refs, table, lower, upper, tags, chunks)
+
+
+def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool,
+                   drawn: Plans | None = None) -> StatementResult:
     """v3's EXPLAIN is DataFusion's: a ``plan_type`` (the series name, iox planner.rs
     explain_statement_to_plan) and a ``plan`` column holding the whole plan as one string.
     Ours is this store's plan, under DataFusion's plan types (explain3.py); ANALYZE VERBOSE
@@ -291,8 +328,10 @@ def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose:
     if res.error is not None or not res.series:
         return res
     plan = "\n".join(str(row[0]) for s in res.series for row in s.values)
+    if drawn is not None and drawn.physical is None:
+        drawn = dataclasses.replace(drawn, physical=plan)  # no chunks known: this store's plan
     if not stmt.analyze:
-        kinds = explain3.rows(plan, verbose=verbose)
+        kinds = explain3.rows(drawn or plan, verbose=verbose)
     elif not verbose:
         kinds = explain3.analyze_rows(plan, verbose=False)
     else:

@@ -24,23 +24,21 @@ import time as _time
 import polars as pl
 
 from ..base.errors import DatabaseNotFound, ParseError
-from ..base.time import MAX_TIME, MIN_TIME
+from ..base.time import MAX_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
-from ..influxql.dialects.scanplan3 import Chunks
-from ..influxql.dialects.selectplan3 import raw_select, select_plans, tag_tests
-from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table, show_plans
+from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
-from . import engine
+from . import engine, v3plans
 from .analyze.time_range import split_where
 from .meta.window import SeriesInWindow
 from .results import QueryResult, Series, StatementResult
 
-METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
+METADATA_CUTOFF_NS = v3plans.METADATA_CUTOFF_NS
 
 
 def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
@@ -151,16 +149,16 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
                             config=config, deadline=deadline)
     if explained is not None:
         ours = f"IndexScan: {target} [{stmt}]"
-        plans = _show_plans(stmt, provider, db, rp, now)
+        plans = v3plans.show_plans(stmt, provider, db, rp, now)
         if isinstance(stmt, S.ExplainStatement) and not stmt.analyze:  # EXPLAIN ... EXPLAIN SELECT
-            plans = _select_plans(stmt.statement, provider, db, rp, now)
+            plans = v3plans.select_plans(stmt.statement, provider, db, rp, now)
         if plans is not None and plans.physical is None:
             plans = dataclasses.replace(plans, physical=ours)  # v3's depends on its storage
         return _explain_other(i, stmt, run, explained, plans or ours, verbose)
     res = run(i, stmt)
     if not isinstance(stmt, S.ExplainStatement):
         return res
-    drawn = None if stmt.analyze else _select_plans(stmt.statement, provider, db, rp, now)
+    drawn = None if stmt.analyze else v3plans.select_plans(stmt.statement, provider, db, rp, now)
     return _explain_shape(res, stmt, run, verbose, drawn)
 
 
@@ -278,45 +276,6 @@ def _explained(i: int, stmt, run, levels, plan) -> list[tuple[str, str]] | State
         shown = plan if isinstance(plan, str) else plan.with_metrics or plan.final_physical or plan.logical
     elapsed = _time.perf_counter_ns() - t0
     return explain3.analyze_rows(shown, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
-
-
-def _show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
-    """v3's plans of a SHOW over this database's tables (showplan3.py); None for other
-    statements and for a WHERE clause not drawn."""
-    if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
-        return None
-    cond, time_range = getattr(stmt, "condition", None), None
-    if cond is not None:
-        tr, cond = split_where(cond, now)
-        time_range = (tr.start if tr.has_start else None, tr.end if tr.has_end else None)
-    tables = [Table(m, schema.tags, frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
-              if (schema := provider.schema(db, m)) is not None]
-    return show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
-
-
-def _select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
-    """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
-    holding its rows in the range; None for other shapes."""
-    if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
-            or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
-        return None
-    name = stmt.sources[0].name
-    schema = provider.schema(db, name) if name in provider.measurements(db, rp) else None
-    table = Table(name, tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
-    lower = upper = rest = None
-    if stmt.condition is not None:
-        tr, rest = split_where(stmt.condition, now)
-        lower, upper = (tr.start if tr.has_start else None), (tr.end if tr.has_end else None)
-    refs = raw_select(stmt, table, lower, upper, rest)
-    if refs is None:
-        return None
-    pieces = provider.stored_pieces(db, rp, name, MIN_TIME if lower is None else lower,
-                                    MAX_TIME if upper is None else upper)
-    chunks = None
-    if pieces is not None and len({w for w, _ in pieces}) <= 1:  # one IOx partition (split_dedup not drawn)
-        chunks = Chunks(int(any(not p for _, p in pieces)), tuple(p for _, p in pieces if p))
-    tags = tag_tests(rest, table) if rest is not None else []
-    return select_plans(refs, table, lower, upper, tags, chunks)
 
 
 def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool,

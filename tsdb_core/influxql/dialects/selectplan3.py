@@ -67,7 +67,7 @@ def tag_tests(cond, table: Table) -> list[tuple[str, str]] | None:
     return None
 
 
-def select_plans(refs, table: Table, lower: int | None, upper: int | None, tags: list[tuple[str, str]],
+def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: list[tuple[str, str]],
                  chunks: Chunks | None) -> Plans:
     """v3's plans of the raw SELECT of ``refs`` (raw_select's answer); the physical plan
     only when ``chunks`` (the table's rows in the range) are known and not none."""

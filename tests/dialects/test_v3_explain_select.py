@@ -3,7 +3,7 @@ plan, IOx's physical plan over this store's chunks.
 
 Quoted ground truth (copied as they are into v3_snapshots/):
 - ``iox_query_influxql/src/plan/snapshots/..._select__explain.snap`` and
-  ``..._select__time_range_in_where.snap`` (influxdata/influxdb3_core at
+  ``..._select__time_range_in_where.snap``, ``..._select__order_by_desc.snap`` (influxdata/influxdb3_core at
   349d802bf9a54ab5876399ab013502eeb0d52a6b): the planner's plan, the ``initial_logical_plan`` row;
 - ``influxdb3_server/tests/snapshots/lib__deduplicate_rows_in_write_buffer_{memory,parquet,
   both_memory_and_parquet}.snap`` (influxdata/influxdb at d7834110b3680ba8e53d16333d158b18b8847bc7):
@@ -86,7 +86,7 @@ def test_sorted_files_are_one_group_each_and_merged():
                              "[3.parquet], [4.parquet], ...]}")
 
 
-@pytest.mark.parametrize("name", ["select__explain", "select__time_range_in_where"])
+@pytest.mark.parametrize("name", ["select__explain", "select__time_range_in_where", "select__order_by_desc"])
 def test_the_initial_plan_is_v3s_planner_plan(planner_catalog, name):  # noqa: F811 - the fixture
     q, plan = snapshot(name)
     if q.startswith("EXPLAIN "):
@@ -176,7 +176,7 @@ def test_verbose_prints_the_rules_that_change_the_plan(store):
     "EXPLAIN SELECT mean(usage) FROM cpu WHERE time > now() - 1h GROUP BY time(10m)",
     "EXPLAIN SELECT usage AS u FROM cpu", "EXPLAIN SELECT usage FROM cpu WHERE usage > 1",
     "EXPLAIN SELECT usage FROM cpu LIMIT 1", "EXPLAIN SELECT usage FROM /c/", "EXPLAIN SELECT host FROM cpu",
-    "EXPLAIN SELECT usage FROM cpu GROUP BY host",
+    "EXPLAIN SELECT usage FROM cpu GROUP BY host", "EXPLAIN SELECT usage, host FROM cpu ORDER BY time DESC",
 ])
 def test_other_shapes_keep_this_stores_plan(store, q):
     got = plans(store, q)
@@ -195,3 +195,22 @@ def test_an_explain_of_it_is_the_explain_node_over_v3s_plan(store):
     (res,) = store.query("EXPLAIN " + Q, db="db").to_json()["results"]
     assert [(s["name"], s["values"][0][0]) for s in res["series"]][0] == (
         "logical_plan", "Explain\n" + "\n".join("  " + line for line in LOGICAL.splitlines()))
+
+
+def test_descending_time_is_sorted_even_without_tags(store):
+    assert store.write("db", "mem used=1 1672531100000000000").ok
+    got = plans(store, "EXPLAIN SELECT used FROM mem ORDER BY time DESC")
+    assert got["logical_plan"].startswith("Sort: time DESC NULLS LAST\n")
+    assert got["physical_plan"].startswith("SortExec: expr=[time@1 DESC NULLS LAST], preserve_partitioning=[false]\n"
+                                           "  ProjectionExec: expr=[mem as iox::measurement, time@0 as time, used@1 as used]")
+
+
+@pytest.mark.parametrize("q", ["SELECT usage FROM cpu ORDER BY TIME DESC", "SELECT usage FROM cpu ORDER BY Time desc"])
+def test_order_by_time_is_any_case_in_v3(store, q):
+    # common.rs order_by_clause: verify(identifier, |v| Token(&v.0) == Token("time")), a case-insensitive Token;
+    # the 1.x grammar (and influxd) take `time` only
+    (res,) = store.query(q, db="db").to_json()["results"]
+    assert [row[0] for row in res["series"][0]["values"]] == ["2022-12-31T23:58:21Z", "2022-12-31T23:58:20Z"]
+    v1 = tsdb_core.open(clock=ManualClock(NOW))
+    assert v1.query(q, db="db").error == "error parsing query: only ORDER BY time supported at this time"
+    v1.close()

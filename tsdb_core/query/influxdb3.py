@@ -55,6 +55,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
         params, unbound = params3.bind(text, params)
     text_1x, verbose, explained = rules.explain_words(text)
     text_1x, on_rp = rules.measurements_on(text_1x)
+    text_1x = rules.order_by_time(text_1x)
     try:
         prepared = engine.prepare(text_1x, params)
     except ParseError as e:

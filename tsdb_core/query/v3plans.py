@@ -67,7 +67,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
     if refs is None:
         return None
     tags = tag_tests(rest, table) if rest is not None else []
-    return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper))
+    return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
+                       descending=not stmt.time_ascending)
 
 
 def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None, upper: int | None) -> Chunks | None:

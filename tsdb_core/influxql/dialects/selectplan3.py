@@ -1,7 +1,8 @@
 """InfluxDB 3's plans of a raw SELECT: its planner's, DataFusion's optimized one, the physical one.
 
 The shape drawn: ``SELECT <fields and tags> FROM <one measurement> [WHERE <time range>
-[AND tag = 'value' ...]]``, no alias, no GROUP BY, fill, ORDER BY DESC, LIMIT or tz().
+[AND tag = 'value' ...]] [ORDER BY time DESC]``, no alias, GROUP BY, fill, LIMIT or tz() (and
+no tag selected with ORDER BY time DESC).
 ``iox_query_influxql`` plans it (``planner.rs`` plan_from_data_source: a filter that one of
 the selected fields is not null, then the time range; plan_condition adds the tag
 comparisons to that filter; project_select_raw: the measurement's name, time and the
@@ -30,10 +31,11 @@ def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, 
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or stmt.into is not None or stmt.dimensions:
         return None
-    if stmt.fill is not None or not stmt.time_ascending or stmt.limit or stmt.offset or stmt.slimit \
-            or stmt.soffset or stmt.location is not None:
+    if stmt.fill is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None:
         return None
     refs = [f.expr for f in stmt.fields]
+    if not stmt.time_ascending and any(isinstance(r, A.VarRef) and r.name in table.tags for r in refs):
+        return None  # (ORDER BY time DESC with tags selected: the tags' order not followed)
     if any(f.alias is not None for f in stmt.fields) or not all(_column(r, table) for r in refs):
         return None
     if not any(r.name in table.fields for r in refs) or len({r.name for r in refs}) != len(refs):
@@ -68,9 +70,10 @@ def tag_tests(cond, table: Table) -> list[tuple[str, str]] | None:
 
 
 def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: list[tuple[str, str]],
-                 chunks: Chunks | None) -> Plans:
-    """v3's plans of the raw SELECT of ``refs`` (raw_select's answer); the physical plan
-    only when ``chunks`` (the table's rows in the range) are known and not none."""
+                chunks: Chunks | None, descending: bool = False) -> Plans:
+    """v3's plans of the raw SELECT of ``refs`` (raw_select's answer), ``descending``: ORDER BY
+    time DESC; the physical plan only when ``chunks`` (the table's rows in the range) are
+    known and not none."""
     m = table.name
     fields = sorted({r.name for r in refs if r.name in table.fields})
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
@@ -82,7 +85,8 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     projection = ", ".join([f"{_lit(m)} AS iox::measurement", f"{m}.time AS time",
                             *(f"{m}.{r.name} AS {r.name}" for r in refs)])
     selected_tags = [r.name for r in refs if r.name in table.tags]
-    sort = "Sort: " + ", ".join(f"{c} ASC NULLS LAST" for c in ("time", *selected_tags))
+    order = "DESC" if descending else "ASC"
+    sort = "Sort: " + ", ".join(f"{c} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
     initial = _block(sort, _block(f"Projection: {projection}", base))
     filters = [*(time.split(" AND ") if time else []), *cond, not_null] if time else [not_null, *cond]
     columns = _table_columns(table)
@@ -93,7 +97,7 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
                                                           f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}"))))
     physical = None
     if chunks is not None and (chunks.buffered or chunks.files):
-        physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks)
+        physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
     return Plans(initial, steps, physical)
 
 
@@ -102,7 +106,7 @@ def _table_columns(table: Table) -> tuple[str, ...]:
     return tuple(sorted({*table.tags, *table.fields, "time"}))
 
 
-def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, chunks: Chunks) -> str:
+def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, chunks: Chunks, order: str) -> str:
     tests: list[Conjunct] = []
     if lower is not None and lower == upper:
         tests.append(Conjunct("=", ("time",), lower))
@@ -118,8 +122,9 @@ def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, 
              *("  " + line for line in scan(columns, table.tags, tuple(scanned), tuple(tests), chunks))]
     out = ("iox::measurement", "time", *(r.name for r in refs))
     selected_tags = [r.name for r in refs if r.name in table.tags]
-    if table.tags:  # the deduplicated order (tags, time) is not the Sort's
-        keys = ", ".join(f"{c}@{out.index(c)} ASC NULLS LAST" for c in ("time", *selected_tags))
+    if table.tags or order == "DESC":  # the deduplicated order (tags, time ascending) is not the Sort's
+        keys = ", ".join(f"{c}@{out.index(c)} {order if c == 'time' else 'ASC'} NULLS LAST"
+                         for c in ("time", *selected_tags))
         lines = [f"SortExec: expr=[{keys}], {SORT_PARTITIONS}", *("  " + line for line in lines)]
     return "\n".join(lines) + "\n"
 

@@ -15,10 +15,12 @@ logical plan (DataFusion 50.1 printed it for the planner's builder calls over a 
 every filter, once, by hand), the split of a filter at DeduplicateExec and the projections
 around it (read from physical_optimizer/predicate_pushdown.rs and projection_pushdown.rs), and
 DataFusion's pruning predicate (printed by DataFusion 50.1 for the same predicates on a Parquet
-file). What this store prints in place of what it cannot know: its own Parquet paths (v3's are
-object-store paths: namespace, table, partition hash, file uuid), one RecordBatchesExec chunk for
-its rows not yet persisted (an ingester's partition), one query partition (v3 has one per querier
-core), and its own plan across several partitions (v3 splits deduplication by partition).
+file), split_dedup's groups (read from dedup/split.rs and provider/overlap.rs) and the merge over
+several of them (DataFusion 50.1 printed it for a union). What this store prints in place of what
+it cannot know: its own Parquet paths (v3's are object-store paths: namespace, table, partition
+hash, file uuid), its partition windows as IOx partitions (v3 Cloud Dedicated's are days), one
+RecordBatchesExec chunk for its rows not yet persisted in each window (an ingester's partition),
+and one query partition (v3 has one per querier core: RepartitionExecs and file ranges).
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import pytest
 
 import tsdb_core
 from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
-from tsdb_core.influxql.dialects.scanplan3 import Chunks, Conjunct, scan
+from tsdb_core.influxql.dialects.scanplan3 import Chunk, Chunks, Conjunct, _split, scan
 from tsdb_core.testing import ManualClock
 
 SNAPSHOTS = Path(__file__).with_name("v3_snapshots")
@@ -137,22 +139,68 @@ def test_rows_not_yet_persisted_are_a_record_batches_exec(store):
     assert got["physical_plan"] == TOP + BUFFERED
 
 
-def test_persisted_rows_are_a_parquet_scan_and_both_are_merged(store):
+def _file_scan(path: str, projection: str, extra: str = "") -> str:
+    return (f"DataSourceExec: file_groups={{1 group: [[{path}]]}}, projection=[{projection}]{extra}, file_type=parquet, "
+            "predicate=time@3 >= 1672527600000000001 AND host@0 = a")
+
+
+PRUNING = ("pruning_predicate=time_null_count@1 != row_count@2 AND time_max@0 >= 1672527600000000001 AND "
+           "host_null_count@5 != row_count@2 AND host_min@3 <= a AND a <= host_max@4")
+
+
+def test_a_file_alone_is_read_without_deduplication(store):
+    # dedup/split.rs detect_dedup_requirement: one chunk that cannot hold duplicates (a compacted file; this
+    # store's files are deduplicated) needs no DeduplicateExec; then the whole filter goes to Parquet
     store.flush()
-    (path,) = [p for _, p in store.stored_pieces("db", None, "cpu", 0, 2**62)]
-    scan_line = (f"DataSourceExec: file_groups={{1 group: [[{path}]]}}, projection=[time, usage, host, region, "
-                 "__chunk_order], output_ordering=[host@2 ASC, region@3 ASC, time@0 ASC, __chunk_order@4 ASC], "
-                 "file_type=parquet, predicate=time@3 >= 1672527600000000001 AND host@0 = a, pruning_predicate="
-                 "time_null_count@1 != row_count@2 AND time_max@0 >= 1672527600000000001 AND host_null_count@5 != "
-                 "row_count@2 AND host_min@3 <= a AND a <= host_max@4, required_guarantees=[host in (a)]\n")
-    assert plans(store, Q)["physical_plan"] == TOP + "            " + scan_line
-    assert store.write("db", "cpu,host=a usage=5 1672531102000000000").ok
-    both = plans(store, Q)["physical_plan"]
-    assert both == (TOP + "            SortPreservingMergeExec: [host@2 ASC, region@3 ASC, time@0 ASC, __chunk_order@4 ASC]\n"
-                    "              UnionExec\n" + "".join("    " + line + "\n" for line in BUFFERED.splitlines())
-                    + "                " + scan_line)
+    (path,) = [p for _, p, _, _ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
+    assert plans(store, Q)["physical_plan"] == (
+        "SortExec: expr=[time@1 ASC NULLS LAST], preserve_partitioning=[false]\n"
+        "  ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, usage@1 as usage]\n"
+        "    " + _file_scan(path, "time, usage") + " AND usage@4 IS NOT NULL, " + PRUNING
+        + " AND usage_null_count@6 != row_count@2, required_guarantees=[host in (a)]\n")
 
 
+def test_newer_buffered_rows_are_a_second_group_merged_on_time(store):
+    store.flush()
+    (path,) = [p for _, p, _, _ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
+    assert store.write("db", "cpu,host=a usage=5 1672531102000000000").ok  # after the file's last time
+    assert plans(store, Q)["physical_plan"] == (
+        "SortPreservingMergeExec: [time@1 ASC NULLS LAST]\n"
+        "  SortExec: expr=[time@1 ASC NULLS LAST], preserve_partitioning=[true]\n"
+        "    ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, usage@1 as usage]\n"
+        "      UnionExec\n"
+        "        " + _file_scan(path, "time, usage") + " AND usage@4 IS NOT NULL, " + PRUNING
+        + " AND usage_null_count@6 != row_count@2, required_guarantees=[host in (a)]\n"
+        + "".join("    " + line + "\n" for line in (*TOP.splitlines()[2:], *BUFFERED.splitlines())))
+
+
+def test_overlapping_rows_are_deduplicated_together(store):
+    store.flush()
+    (path,) = [p for _, p, _, _ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
+    assert store.write("db", "cpu,host=a usage=5 1672531100500000000").ok  # inside the file's time range
+    scan_line = _file_scan(path, "time, usage, host, region, __chunk_order",
+                           ", output_ordering=[host@2 ASC, region@3 ASC, time@0 ASC, __chunk_order@4 ASC]")
+    assert plans(store, Q)["physical_plan"] == (
+        TOP + "            SortPreservingMergeExec: [host@2 ASC, region@3 ASC, time@0 ASC, __chunk_order@4 ASC]\n"
+        "              UnionExec\n" + "".join("    " + line + "\n" for line in BUFFERED.splitlines())
+        + "                " + scan_line + ", " + PRUNING + ", required_guarantees=[host in (a)]\n")
+
+
+@pytest.mark.parametrize("chunks,groups", [
+    ([Chunk("f1", 0, 10, duplicates=False)], [(["f1"], False)]),
+    ([Chunk("", 0, 10)], [([""], True)]),
+    ([Chunk("f1", 0, 10, duplicates=False), Chunk("f2", 20, 30, duplicates=False)], [(["f1", "f2"], False)]),
+    ([Chunk("f1", 0, 10, duplicates=False), Chunk("f2", 10, 30, duplicates=False)], [(["f1", "f2"], True)]),
+    ([Chunk("f1", 0, 10, duplicates=False), Chunk("", 5, 30)], [(["f1", ""], True)]),
+    ([Chunk("f2", 20, 30, duplicates=False), Chunk("", 40, 50), Chunk("f1", 0, 10, duplicates=False)],
+     [(["f1", "f2"], False), ([""], True)]),
+    # other partitions: apart, though their times overlap; then fused, needing no dedup either
+    ([Chunk("f1", 0, 10, 1, duplicates=False), Chunk("f2", 5, 30, 2, duplicates=False)], [(["f1", "f2"], False)]),
+])
+def test_split_dedup_groups(chunks, groups):
+    # dedup/split.rs: by partition, then by overlapping time (overlap.rs: touching ends overlap); one chunk
+    # without duplicates needs no dedup; groups sorted by their first time; no-dedup neighbours fused
+    assert [([c.path for c in g], d) for g, d in _split(tuple(chunks))] == groups
 def test_a_table_without_tags_needs_no_sort(store):
     assert store.write("db", "mem used=1 1672531100000000000").ok
     got = plans(store, "EXPLAIN SELECT used FROM mem")
@@ -183,11 +231,16 @@ def test_other_shapes_keep_this_stores_plan(store, q):
     assert got["logical_plan"] == got["physical_plan"]  # this store's plan, printed as both
 
 
-def test_several_partitions_keep_this_stores_physical_plan(store):
+def test_each_partition_is_deduplicated_apart(store):
     assert store.write("db", "cpu,host=a usage=1 1000000000").ok  # 1970: another partition window
-    got = plans(store, "EXPLAIN SELECT usage FROM cpu")
-    assert got["logical_plan"].startswith("Sort: time ASC NULLS LAST\n")
-    assert not got["physical_plan"].startswith("SortExec")
+    got = plans(store, "EXPLAIN SELECT usage FROM cpu")["physical_plan"].splitlines()
+    assert got[:4] == ["SortPreservingMergeExec: [time@1 ASC NULLS LAST]",
+                       "  SortExec: expr=[time@1 ASC NULLS LAST], preserve_partitioning=[true]",
+                       "    ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, usage@1 as usage]",
+                       "      UnionExec"]
+    assert [line.strip() for line in got if "DeduplicateExec" in line or "RecordBatchesExec" in line] == [
+        "DeduplicateExec: [host@2 ASC,region@3 ASC,time@0 ASC]",
+        "RecordBatchesExec: chunks=1, projection=[time, usage, host, region, __chunk_order]"] * 2
 
 
 def test_an_explain_of_it_is_the_explain_node_over_v3s_plan(store):

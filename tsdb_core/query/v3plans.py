@@ -13,7 +13,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.dialects import showplan3
-from ..influxql.dialects.scanplan3 import Chunks
+from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
@@ -71,11 +71,12 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
                        descending=not stmt.time_ascending)
 
 
-def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None, upper: int | None) -> Chunks | None:
-    """The table's rows in the range as IOx's chunks; None when the provider cannot tell or
-    they span several partitions (v3 deduplicates each apart: split_dedup, not drawn)."""
+def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,
+            upper: int | None) -> tuple[Chunk, ...] | None:
+    """The table's rows in the range as IOx's chunks (this store's files hold no duplicates,
+    as v3's compacted ones); None when the provider cannot tell."""
     pieces = provider.stored_pieces(db, rp, name, MIN_TIME if lower is None else lower,
                                     MAX_TIME if upper is None else upper)
-    if pieces is None or len({w for w, _ in pieces}) > 1:
+    if pieces is None:
         return None
-    return Chunks(int(any(not p for _, p in pieces)), tuple(p for _, p in pieces if p))
+    return tuple(Chunk(path, tmin, tmax, window, duplicates=not path) for window, path, tmin, tmax in pieces)

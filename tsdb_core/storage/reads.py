@@ -205,20 +205,28 @@ class Reader:
                     n += sum(c.rows for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end)
             return round(n)
 
-    def pieces(self, db: str, rp: str | None, measurement: str, start: int, end: int) -> list[tuple[int, str]]:
-        """Where rows with start <= time <= end live: (partition window start, file path; '' for
-        buffered rows), files oldest first (an in-memory store's as ``memory/<id>.parquet``),
-        then buffered rows per window they span."""
+    def pieces(self, db: str, rp: str | None, measurement: str, start: int,
+               end: int) -> list[tuple[int, str, int, int]]:
+        """Where rows with start <= time <= end live: (partition window start, file path; ''
+        for buffered rows, their time range), files oldest first (an in-memory store's as
+        ``memory/<id>.parquet``), then the buffered rows of each window, their range the
+        buffer chunks' clipped to the window."""
         st = self.state
         with st.lock:
             policy = st.catalog.rp(db, rp)
             key, width = (db, policy.name, measurement), policy.shard_group_duration
-            out = [(f.window_start, f.path or f"memory/{f.id}.parquet") for f in sorted(st.catalog.files.get(key, ()), key=lambda f: f.id)
-                   if f.tmax >= start and f.tmin <= end]
-            spans = {(window_start(max(c.tmin, start), width), window_start(min(c.tmax, end), width))
-                     for buf in (st.flushing, st.buffer) if buf is not None
-                     for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end}
-            return out + [(w, "") for w in sorted({w for span in spans for w in span})]
+            out = [(f.window_start, f.path or f"memory/{f.id}.parquet", f.tmin, f.tmax)
+                   for f in sorted(st.catalog.files.get(key, ()), key=lambda f: f.id) if f.tmax >= start and f.tmin <= end]
+            spans: dict[int, tuple[int, int]] = {}
+            for buf in (st.flushing, st.buffer):
+                for c in (buf.chunks(key) if buf is not None else ()):
+                    if c.tmax < start or c.tmin > end:
+                        continue
+                    for w in {window_start(max(c.tmin, start), width), window_start(min(c.tmax, end), width)}:
+                        lo, hi = max(c.tmin, w), min(c.tmax, w + width - 1)
+                        old = spans.get(w, (lo, hi))
+                        spans[w] = (min(old[0], lo), max(old[1], hi))
+            return out + [(w, "", lo, hi) for w, (lo, hi) in sorted(spans.items())]
 
     # -- the catalog and the series index ------------------------------------------
     def files(self) -> list[FileMeta]:

@@ -12,9 +12,10 @@ a SortPreservingMergeExec over several partitions; coalesce_batches above each F
 Parquet filters are pushed into the scan (``datafusion_util/src/config.rs``:
 ``pushdown_filters = true``), printed with DataFusion 50's pruning predicate.
 
-One query partition (DataFusion's ``target_partitions`` is the querier's CPU count: with
-more, RepartitionExecs and file ranges appear) and one IOx partition (v3 splits
-deduplication by partition: split_dedup; the caller draws nothing across several).
+split_dedup (dedup/split.rs) first cuts the chunks into groups (by partition, then by
+overlapping time) and deduplicates only a group that may hold duplicates; several groups are
+a union. One query partition is drawn (DataFusion's ``target_partitions`` is the querier's
+CPU count: with more, RepartitionExecs and file ranges appear).
 """
 from __future__ import annotations
 
@@ -46,17 +47,101 @@ class Conjunct:
     columns: tuple[str, ...]
     value: object = None
 
-    def physical(self, at: dict[str, int]) -> str:
-        """As DataFusion prints the physical expression, columns at their index in ``at``."""
+    def physical(self, at: dict[str, int], among: int = 1) -> str:
+        """As DataFusion prints the physical expression, columns at their index in ``at``;
+        ``among``: how many conjuncts it is one of (an OR below an AND is parenthesized)."""
         if self.op == "notnull":
-            return " OR ".join(f"{c}@{at[c]} IS NOT NULL" for c in self.columns)
+            text = " OR ".join(f"{c}@{at[c]} IS NOT NULL" for c in self.columns)
+            return f"({text})" if among > 1 and len(self.columns) > 1 else text
         return f"{self.columns[0]}@{at[self.columns[0]]} {self.op} {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One of IOx's chunks of the table: a Parquet file (``path``) or rows not yet persisted
+    (``path`` empty), their time range, IOx partition and whether they may hold two rows of
+    one series and time (IOx: rows not persisted and files not compacted; this store's
+    files are deduplicated)."""
+
+    path: str
+    tmin: int
+    tmax: int
+    partition: int = 0
+    duplicates: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """A table scan's plan: its lines (root first, two spaces a level), its output partitions
+    and the leading key columns (tags, then time) each partition is sorted on."""
+
+    lines: list[str]
+    partitions: int
+    ordered: tuple[str, ...]
+
+
+def table_scan(table: tuple[str, ...], tags: tuple[str, ...], output: tuple[str, ...], tests: tuple[Conjunct, ...],
+               chunks: tuple[Chunk, ...]) -> Scan:
+    """The scan of ``chunks`` after split_dedup (dedup/split.rs): chunks grouped by partition,
+    then by overlapping time ranges; a group of one chunk without duplicates is read without
+    deduplication, and such groups in a row are read together; several groups are a union."""
+    order = {c: i for i, c in enumerate((*table, CHUNK_ORDER))}
+    key = (*[t for t in table if t in tags], "time")
+    kept = key[:next((i for i, c in enumerate(key) if c not in output), len(key))]
+    nodes = []
+    for group, dedup in _split(chunks):
+        files = tuple(c.path for c in group if c.path)
+        if dedup:
+            nodes.append(Scan(scan(table, tags, output, tests, Chunks(sum(1 for c in group if not c.path), files)),
+                              1, kept))
+        else:
+            nodes.append(_plain(table, output, tests, files, order, kept))
+    if len(nodes) == 1:
+        return nodes[0]
+    common = nodes[0].ordered if all(n.ordered == nodes[0].ordered for n in nodes) else ()
+    return Scan(["UnionExec", *("  " + line for n in nodes for line in n.lines)], len(nodes), common)
+
+
+def _split(chunks: tuple[Chunk, ...]) -> list[tuple[list[Chunk], bool]]:
+    """split_dedup's groups, in its order (the earliest time, then chunk order), with
+    whether each needs deduplication; consecutive groups that do not are fused."""
+    groups = []
+    for partition in sorted({c.partition for c in chunks}):
+        members = sorted((c for c in chunks if c.partition == partition), key=lambda c: (c.tmin, c.tmax))
+        for c in members:  # overlap.rs group_potential_duplicates: a chunk starting where one ends overlaps
+            if groups and groups[-1][0] == partition and c.tmin <= max(x.tmax for x in groups[-1][1]):
+                groups[-1][1].append(c)
+            else:
+                groups.append((partition, [c]))
+    rank = {c: i for i, c in enumerate(chunks)}
+    flagged = sorted(((g, len(g) > 1 or g[0].duplicates) for _, g in groups),
+                     key=lambda gd: (min(c.tmin for c in gd[0]), min(rank[c] for c in gd[0])))
+    out: list[tuple[list[Chunk], bool]] = []
+    for group, dedup in flagged:
+        if out and not dedup and not out[-1][1]:
+            out[-1][0].extend(group)
+        else:
+            out.append((list(group), dedup))
+    return out
+
+
+def _plain(table, output, tests, files: tuple[str, ...], order: dict[str, int], kept: tuple[str, ...]) -> Scan:
+    """Files read without deduplication: the whole filter in the Parquet scan
+    (predicate_pushdown), the projection too (projection_pushdown); a file's order on the
+    key (tags, time) kept as far as the projection keeps its prefix, and only for one file."""
+    at = {c: i for i, c in enumerate(output)}
+    kept = kept if len(files) == 1 else ()
+    ordering = f", output_ordering=[{', '.join(f'{c}@{at[c]} ASC' for c in kept)}]" if kept else ""
+    line = (f"DataSourceExec: file_groups={_groups([list(files)])}, projection=[{', '.join(output)}]{ordering}, "
+            f"file_type=parquet" + _predicate(list(tests), order))
+    return Scan([line], 1, kept)
 
 
 def scan(table: tuple[str, ...], tags: tuple[str, ...], output: tuple[str, ...], tests: tuple[Conjunct, ...],
          chunks: Chunks) -> list[str]:
-    """Lines of the scan's plan (root first, two spaces a level) for ``output`` columns of a
-    table of ``table`` columns (v3's order: by name), filtered by ``tests``."""
+    """Lines of the scan of chunks that need deduplication (root first, two spaces a level)
+    for ``output`` columns of a table of ``table`` columns (v3's order: by name), filtered by
+    ``tests``."""
     key = (*[t for t in table if t in tags], "time")
     above = [t for t in tests if not set(t.columns) <= set(key)]
     below = [t for t in tests if set(t.columns) <= set(key)]
@@ -134,12 +219,17 @@ def _predicate(tests, order: dict[str, int]) -> str:
     parts, guarantees = [], []
     for t in tests:
         c, v = t.columns[0], t.value
+        if t.op == "notnull":
+            stat("row_count")  # DataFusion's IS NOT NULL rewrite asks for the row count first
+            alts = [f"{stat(f + '_null_count')} != {stat('row_count')}" for f in t.columns]
+            parts.append(" OR ".join(alts) if len(tests) == 1 or len(alts) == 1 else f"({' OR '.join(alts)})")
+            continue
         if t.op == "=":
             bounds = f"{stat(c + '_min')} <= {v} AND {v} <= {stat(c + '_max')}"
             guarantees.append(f"{c} in ({v})")
         else:
             bounds = f"{stat(c + ('_max' if t.op == '>=' else '_min'))} {t.op} {v}"
         parts.append(f"{stat(c + '_null_count')} != {stat('row_count')} AND {bounds}")
-    predicate = " AND ".join(t.physical(order) for t in tests)
+    predicate = " AND ".join(t.physical(order, len(tests)) for t in tests)
     return (f", predicate={predicate}, pruning_predicate={' AND '.join(parts)}, "
             f"required_guarantees=[{', '.join(guarantees)}]")

@@ -16,11 +16,8 @@ physical plan is scanplan3.py's; DataFusion keeps the Sort unless the deduplicat
 from __future__ import annotations
 
 from ..ast import expr as A
-from .scanplan3 import Chunks, Conjunct, scan
+from .scanplan3 import Chunk, Conjunct, table_scan
 from .showplan3 import Plans, Table, _block, _lit, _time_filter
-
-SORT_PARTITIONS = "preserve_partitioning=[false]"
-
 
 def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
     """The selected columns (VarRefs) when ``stmt`` has the shape drawn over ``table``, else None.
@@ -70,7 +67,7 @@ def tag_tests(cond, table: Table) -> list[tuple[str, str]] | None:
 
 
 def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: list[tuple[str, str]],
-                chunks: Chunks | None, descending: bool = False) -> Plans:
+                chunks: tuple[Chunk, ...] | None, descending: bool = False) -> Plans:
     """v3's plans of the raw SELECT of ``refs`` (raw_select's answer), ``descending``: ORDER BY
     time DESC; the physical plan only when ``chunks`` (the table's rows in the range) are
     known and not none."""
@@ -96,7 +93,7 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
              ("optimize_projections", _block(sort, _block(f"Projection: {projection}",
                                                           f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}"))))
     physical = None
-    if chunks is not None and (chunks.buffered or chunks.files):
+    if chunks:
         physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
     return Plans(initial, steps, physical)
 
@@ -106,25 +103,30 @@ def _table_columns(table: Table) -> tuple[str, ...]:
     return tuple(sorted({*table.tags, *table.fields, "time"}))
 
 
-def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, chunks: Chunks, order: str) -> str:
-    tests: list[Conjunct] = []
+def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, chunks, order: str) -> str:
+    """The scan (scanplan3.py) under the projection and the sort DataFusion plans: none when
+    each partition comes sorted on time; a merge over several partitions (EnforceSorting,
+    EnforceDistribution; printed by DataFusion 50.1 for a union, once, by hand)."""
+    time: list[Conjunct] = []
     if lower is not None and lower == upper:
-        tests.append(Conjunct("=", ("time",), lower))
+        time.append(Conjunct("=", ("time",), lower))
     else:
-        tests += [Conjunct(">=", ("time",), lower)] if lower is not None else []
-        tests += [Conjunct("<=", ("time",), upper)] if upper is not None else []
-    tests += [Conjunct("=", (t,), v) for t, v in tags]
-    tests.append(Conjunct("notnull", tuple(fields)))
+        time += [Conjunct(">=", ("time",), lower)] if lower is not None else []
+        time += [Conjunct("<=", ("time",), upper)] if upper is not None else []
+    cond = [Conjunct("=", (t,), v) for t, v in tags]
+    not_null = Conjunct("notnull", tuple(fields))
+    tests = (*time, *cond, not_null) if time else (not_null, *cond)  # as the full_filters
+    found = table_scan(columns, table.tags, tuple(scanned), tests, chunks)
     at = {c: i for i, c in enumerate(scanned)}
     exprs = ", ".join([f"{table.name} as iox::measurement", f"time@{at['time']} as time",
                        *(f"{r.name}@{at[r.name]} as {r.name}" for r in refs)])
-    lines = [f"ProjectionExec: expr=[{exprs}]",
-             *("  " + line for line in scan(columns, table.tags, tuple(scanned), tuple(tests), chunks))]
+    lines = [f"ProjectionExec: expr=[{exprs}]", *("  " + line for line in found.lines)]
     out = ("iox::measurement", "time", *(r.name for r in refs))
     selected_tags = [r.name for r in refs if r.name in table.tags]
-    if table.tags or order == "DESC":  # the deduplicated order (tags, time ascending) is not the Sort's
-        keys = ", ".join(f"{c}@{out.index(c)} {order if c == 'time' else 'ASC'} NULLS LAST"
-                         for c in ("time", *selected_tags))
-        lines = [f"SortExec: expr=[{keys}], {SORT_PARTITIONS}", *("  " + line for line in lines)]
+    keys = ", ".join(f"{c}@{out.index(c)} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
+    if order == "DESC" or selected_tags or found.ordered[:1] != ("time",):
+        partitioned = str(found.partitions > 1).lower()
+        lines = [f"SortExec: expr=[{keys}], preserve_partitioning=[{partitioned}]", *("  " + line for line in lines)]
+    if found.partitions > 1:
+        lines = [f"SortPreservingMergeExec: [{keys}]", *("  " + line for line in lines)]
     return "\n".join(lines) + "\n"
-

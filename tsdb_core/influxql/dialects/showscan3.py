@@ -11,7 +11,7 @@ DataFusion 50.1 for the same builder calls (once, by hand). The scan is scanplan
 """
 from __future__ import annotations
 
-from .scanplan3 import Chunks, Conjunct, scan
+from .scanplan3 import Chunk, Conjunct, table_scan
 from .showplan3 import Plans, _block, _lit
 
 SORT = "Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NULLS LAST"
@@ -19,7 +19,7 @@ SORT = "Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NUL
 
 def tag_values_plans(initial: str, table: str, tags: tuple[str, ...], fields, key: str,
                      lower: int | None, upper: int | None, cond: list[tuple[str, str]],
-                     chunks: Chunks | None) -> Plans:
+                     chunks: tuple[Chunk, ...] | None) -> Plans:
     """The Plans of ``initial`` (the planner's plan) for ``key`` of ``table`` (its tags in name
     order), the time range ``lower``..``upper`` (lower always set: the metadata cutoff) and the
     tag comparisons ``cond``; the physical plan only when ``chunks`` are known and not none."""
@@ -38,20 +38,23 @@ def tag_values_plans(initial: str, table: str, tags: tuple[str, ...], fields, ke
                                                                         f"{filters}")))),
     )
     physical = None
-    if chunks is not None and (chunks.buffered or chunks.files):
+    if chunks:
         physical = _physical(table, tags, fields, key, lower, upper, cond, chunks)
     return Plans(initial, steps, physical)
 
 
-def _physical(table, tags, fields, key, lower, upper, cond, chunks: Chunks) -> str:
+def _physical(table, tags, fields, key, lower, upper, cond, chunks) -> str | None:
+    """None over several partitions (how DataFusion 50 groups them there is not drawn)."""
     tests = [Conjunct("=", ("time",), lower)] if lower is not None and lower == upper else \
         [*([Conjunct(">=", ("time",), lower)] if lower is not None else []),
          *([Conjunct("<=", ("time",), upper)] if upper is not None else [])]
     tests += [Conjunct("=", (t,), v) for t, v in cond]
-    columns = tuple(sorted({*tags, *fields, "time"}))
-    sorted_on_key = ", ordering_mode=Sorted" if tags and tags[0] == key else ""
+    found = table_scan(tuple(sorted({*tags, *fields, "time"})), tags, (key,), tuple(tests), chunks)
+    if found.partitions > 1:
+        return None
+    sorted_on_key = ", ordering_mode=Sorted" if found.ordered[:1] == (key,) else ""
     lines = ["SortExec: expr=[value@2 ASC NULLS LAST], preserve_partitioning=[false]",
              f"  ProjectionExec: expr=[{table} as iox::measurement, {key} as key, {key}@0 as value]",
              f"    AggregateExec: mode=Single, gby=[{key}@0 as {key}], aggr=[]{sorted_on_key}",
-             *("      " + line for line in scan(columns, tags, (key,), tuple(tests), chunks))]
+             *("      " + line for line in found.lines)]
     return "\n".join(lines) + "\n"

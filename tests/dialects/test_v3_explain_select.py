@@ -24,9 +24,12 @@ and one query partition (v3 has one per querier core: RepartitionExecs and file 
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tsdb_core
 from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
@@ -267,3 +270,44 @@ def test_order_by_time_is_any_case_in_v3(store, q):
     v1 = tsdb_core.open(clock=ManualClock(NOW))
     assert v1.query(q, db="db").error == "error parsing query: only ORDER BY time supported at this time"
     v1.close()
+
+
+_chunk = st.builds(lambda i, lo, n, p, dup: Chunk(f"f{i}" if not dup else "", lo, lo + n, p, duplicates=dup),
+                   st.integers(0, 999), st.integers(0, 100), st.integers(0, 30), st.integers(0, 2), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_chunk, max_size=8, unique=True))
+def test_split_dedup_properties(chunks):
+    groups = _split(tuple(chunks))
+    assert sorted((c for g, _ in groups for c in g), key=repr) == sorted(chunks, key=repr)  # each chunk once
+    where = {c: i for i, (g, _) in enumerate(groups) for c in g}
+    for a in chunks:  # chunks of one partition whose times overlap are deduplicated together
+        for b in chunks:
+            if a.partition == b.partition and a.tmin <= b.tmax and b.tmin <= a.tmax and a != b:
+                assert where[a] == where[b] and groups[where[a]][1]
+    for g, dedup in groups:  # read plain: chunks without duplicates, none overlapping another of its partition
+        assert dedup or not any(c.duplicates for c in g)
+    firsts = [min(c.tmin for c in g) for g, _ in groups]
+    assert firsts == sorted(firsts)  # sort_groups: by first time
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.booleans()), min_size=1, max_size=6))
+def test_every_chunk_is_read_once(writes):
+    s = tsdb_core.open(clock=ManualClock(NOW), dialect="influxdb3")
+    try:
+        for t, flush in writes:
+            assert s.write("db", f"cpu,host=h{t % 3} usage={t} {1672531000 + t}000000000").ok
+            if flush:
+                s.flush()
+        plan = plans(s, "EXPLAIN SELECT usage FROM cpu")["physical_plan"]
+        pieces = s.stored_pieces("db", None, "cpu", -2**62, 2**62)
+        groups = re.findall(r"file_groups=\{\d+ groups?: \[(.*?)\]\}", plan)
+        read = [p for g in groups for p in re.findall(r"[^\[\], ]+\.parquet", g)]
+        assert sorted(read) == sorted(p for _, p, _, _ in pieces if p)
+        assert plan.count("RecordBatchesExec") == (1 if any(not p for _, p, _, _ in pieces) else 0)
+        # several groups (a union under the projection) are merged on time
+        assert plan.startswith("SortPreservingMergeExec: [time@1 ASC NULLS LAST]") == ("\n      UnionExec\n" in plan)
+    finally:
+        s.close()

@@ -280,7 +280,7 @@ class Store:
         return self._reads.row_estimate(db, rp, measurement, start, end)
 
     def stored_pieces(self, db: str, rp: str | None, measurement: str, start: int,
-                      end: int) -> list[tuple[int, str, int, int]] | None:
+                      end: int) -> list[tuple[int, str, int, int, tuple[str, ...]]] | None:
         """Where rows in [start, end] live (``DataProvider.stored_pieces``)."""
         return self._reads.pieces(db, rp, measurement, start, end)
 

@@ -155,7 +155,7 @@ def test_a_file_alone_is_read_without_deduplication(store):
     # dedup/split.rs detect_dedup_requirement: one chunk that cannot hold duplicates (a compacted file; this
     # store's files are deduplicated) needs no DeduplicateExec; then the whole filter goes to Parquet
     store.flush()
-    (path,) = [p for _, p, _, _ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
+    (path,) = [p for _, p, *_ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
     assert plans(store, Q)["physical_plan"] == (
         "SortExec: expr=[time@1 ASC NULLS LAST], preserve_partitioning=[false]\n"
         "  ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, usage@1 as usage]\n"
@@ -165,8 +165,8 @@ def test_a_file_alone_is_read_without_deduplication(store):
 
 def test_newer_buffered_rows_are_a_second_group_merged_on_time(store):
     store.flush()
-    (path,) = [p for _, p, _, _ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
-    assert store.write("db", "cpu,host=a usage=5 1672531102000000000").ok  # after the file's last time
+    (path,) = [p for _, p, *_ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
+    assert store.write("db", "cpu,host=a,region=x usage=5 1672531102000000000").ok  # after the file's last time
     assert plans(store, Q)["physical_plan"] == (
         "SortPreservingMergeExec: [time@1 ASC NULLS LAST]\n"
         "  SortExec: expr=[time@1 ASC NULLS LAST], preserve_partitioning=[true]\n"
@@ -177,9 +177,21 @@ def test_newer_buffered_rows_are_a_second_group_merged_on_time(store):
         + "".join("    " + line + "\n" for line in (*TOP.splitlines()[2:], *BUFFERED.splitlines())))
 
 
+def test_a_key_column_no_chunk_holds_is_left_out_of_deduplication(store):
+    # dedup_null_columns.rs: the sort key of a DeduplicateExec keeps the key columns some chunk's schema has
+    store.flush()
+    assert store.write("db", "cpu,host=a usage=5 1672531102000000000").ok  # no region
+    got = [line.strip() for line in plans(store, Q)["physical_plan"].splitlines()]
+    assert got[-5:] == ["DeduplicateExec: [host@2 ASC,time@0 ASC]",
+                        "SortExec: expr=[host@2 ASC, time@0 ASC, __chunk_order@3 ASC], preserve_partitioning=[false]",
+                        "CoalesceBatchesExec: target_batch_size=8192",
+                        "FilterExec: time@0 >= 1672527600000000001 AND host@2 = a",
+                        "RecordBatchesExec: chunks=1, projection=[time, usage, host, __chunk_order]"]
+
+
 def test_overlapping_rows_are_deduplicated_together(store):
     store.flush()
-    (path,) = [p for _, p, _, _ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
+    (path,) = [p for _, p, *_ in store.stored_pieces("db", None, "cpu", 0, 2**62)]
     assert store.write("db", "cpu,host=a usage=5 1672531100500000000").ok  # inside the file's time range
     scan_line = _file_scan(path, "time, usage, host, region, __chunk_order",
                            ", output_ordering=[host@2 ASC, region@3 ASC, time@0 ASC, __chunk_order@4 ASC]")
@@ -235,7 +247,7 @@ def test_other_shapes_keep_this_stores_plan(store, q):
 
 
 def test_each_partition_is_deduplicated_apart(store):
-    assert store.write("db", "cpu,host=a usage=1 1000000000").ok  # 1970: another partition window
+    assert store.write("db", "cpu,host=a,region=y usage=1 1000000000").ok  # 1970: another partition window
     got = plans(store, "EXPLAIN SELECT usage FROM cpu")["physical_plan"].splitlines()
     assert got[:4] == ["SortPreservingMergeExec: [time@1 ASC NULLS LAST]",
                        "  SortExec: expr=[time@1 ASC NULLS LAST], preserve_partitioning=[true]",
@@ -305,8 +317,8 @@ def test_every_chunk_is_read_once(writes):
         pieces = s.stored_pieces("db", None, "cpu", -2**62, 2**62)
         groups = re.findall(r"file_groups=\{\d+ groups?: \[(.*?)\]\}", plan)
         read = [p for g in groups for p in re.findall(r"[^\[\], ]+\.parquet", g)]
-        assert sorted(read) == sorted(p for _, p, _, _ in pieces if p)
-        assert plan.count("RecordBatchesExec") == (1 if any(not p for _, p, _, _ in pieces) else 0)
+        assert sorted(read) == sorted(p for _, p, *_ in pieces if p)
+        assert plan.count("RecordBatchesExec") == (1 if any(not p for _, p, *_ in pieces) else 0)
         # several groups (a union under the projection) are merged on time
         assert plan.startswith("SortPreservingMergeExec: [time@1 ASC NULLS LAST]") == ("\n      UnionExec\n" in plan)
     finally:

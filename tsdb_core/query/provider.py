@@ -104,10 +104,11 @@ class DataProvider(Protocol):
         return None
 
     def stored_pieces(self, db: str, rp: str | None, measurement: str, start: int,
-                      end: int) -> list[tuple[int, str, int, int]] | None:
+                      end: int) -> list[tuple[int, str, int, int, tuple[str, ...]]] | None:
         """Where rows with start <= time <= end live, for EXPLAIN in the influxdb3 dialect:
         (partition window start, Parquet file path or '' for rows not yet persisted, their
-        first and last time), files oldest first; None when the provider cannot tell."""
+        first and last time, the columns they hold: at least their tags), files oldest first;
+        None when the provider cannot tell."""
         return None
 
     def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = MIN_TIME,

@@ -79,4 +79,5 @@ def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,
                                     MAX_TIME if upper is None else upper)
     if pieces is None:
         return None
-    return tuple(Chunk(path, tmin, tmax, window, duplicates=not path) for window, path, tmin, tmax in pieces)
+    return tuple(Chunk(path, tmin, tmax, window, duplicates=not path, columns=frozenset(columns))
+                 for window, path, tmin, tmax, columns in pieces)

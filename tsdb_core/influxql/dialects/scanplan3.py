@@ -61,13 +61,18 @@ class Chunk:
     """One of IOx's chunks of the table: a Parquet file (``path``) or rows not yet persisted
     (``path`` empty), their time range, IOx partition and whether they may hold two rows of
     one series and time (IOx: rows not persisted and files not compacted; this store's
-    files are deduplicated)."""
+    files are deduplicated); ``columns``: those it holds (None: all the table's)."""
 
     path: str
     tmin: int
     tmax: int
     partition: int = 0
     duplicates: bool = True
+    columns: frozenset[str] | None = None
+
+    def key(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        """The table's key columns (tags, then time) it holds."""
+        return key if self.columns is None else tuple(c for c in key if c == "time" or c in self.columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +91,30 @@ def table_scan(table: tuple[str, ...], tags: tuple[str, ...], output: tuple[str,
     then by overlapping time ranges; a group of one chunk without duplicates is read without
     deduplication, and such groups in a row are read together; several groups are a union."""
     order = {c: i for i, c in enumerate((*table, CHUNK_ORDER))}
-    key = (*[t for t in table if t in tags], "time")
-    kept = key[:next((i for i, c in enumerate(key) if c not in output), len(key))]
     nodes = []
     for group, dedup in _split(chunks):
         files = tuple(c.path for c in group if c.path)
+        # dedup_null_columns: deduplicate on the key columns some chunk of the group holds
+        key = tuple(dict.fromkeys(c for k in (x.key(_key(table, tags)) for x in group) for c in k))
+        key = tuple(c for c in _key(table, tags) if c in key)
         if dedup:
-            nodes.append(Scan(scan(table, tags, output, tests, Chunks(sum(1 for c in group if not c.path), files)),
-                              1, kept))
+            lines = scan(table, key[:-1], output, tests, Chunks(sum(1 for c in group if not c.path), files))
+            nodes.append(Scan(lines, 1, _kept(key, output)))
         else:
-            nodes.append(_plain(table, output, tests, files, order, kept))
+            nodes.append(_plain(output, tests, files, order, _kept(key, output)))
     if len(nodes) == 1:
         return nodes[0]
     common = nodes[0].ordered if all(n.ordered == nodes[0].ordered for n in nodes) else ()
     return Scan(["UnionExec", *("  " + line for n in nodes for line in n.lines)], len(nodes), common)
+
+
+def _key(table: tuple[str, ...], tags: tuple[str, ...]) -> tuple[str, ...]:
+    return (*[t for t in table if t in tags], "time")
+
+
+def _kept(key: tuple[str, ...], output: tuple[str, ...]) -> tuple[str, ...]:
+    """The key's prefix the output holds: the order a projection keeps (project_output_ordering)."""
+    return key[:next((i for i, c in enumerate(key) if c not in output), len(key))]
 
 
 def _split(chunks: tuple[Chunk, ...]) -> list[tuple[list[Chunk], bool]]:
@@ -125,7 +140,7 @@ def _split(chunks: tuple[Chunk, ...]) -> list[tuple[list[Chunk], bool]]:
     return out
 
 
-def _plain(table, output, tests, files: tuple[str, ...], order: dict[str, int], kept: tuple[str, ...]) -> Scan:
+def _plain(output, tests, files: tuple[str, ...], order: dict[str, int], kept: tuple[str, ...]) -> Scan:
     """Files read without deduplication: the whole filter in the Parquet scan
     (predicate_pushdown), the projection too (projection_pushdown); a file's order on the
     key (tags, time) kept as far as the projection keeps its prefix, and only for one file."""

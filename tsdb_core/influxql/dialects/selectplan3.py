@@ -26,7 +26,8 @@ def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, 
     if table is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
         return None
     src = stmt.sources[0]
-    if src.regex is not None or src.name != table.name or stmt.into is not None or stmt.dimensions:
+    if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None \
+            or stmt.into is not None or stmt.dimensions:
         return None
     if stmt.fill is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None:
         return None

@@ -279,6 +279,11 @@ class Store:
         """Rows in [start, end], estimated from file metadata and the buffer without reading."""
         return self._reads.row_estimate(db, rp, measurement, start, end)
 
+    def stored_pieces(self, db: str, rp: str | None, measurement: str, start: int,
+                      end: int) -> list[tuple[int, str, int, int, tuple[str, ...]]] | None:
+        """Where rows in [start, end] live (``DataProvider.stored_pieces``)."""
+        return self._reads.pieces(db, rp, measurement, start, end)
+
     def after_read_error(self, exc: BaseException) -> list[str]:
         """A read failed: quarantine the damaged files among this thread's last scans; their paths
         (a reader moves nothing: the writer finds damaged files; its query runs again once on a

@@ -93,7 +93,8 @@ def parse_mime(s: str) -> Mime:
         return Mime(low, low[:slash], low[slash + 1:end], ())
     params = _params(data, semicolon)
     text = _display(s, semicolon, params) if params else s[:semicolon].lower()
-    values = tuple((text[a:b], text[c:d]) for (a, b), (c, d) in params)
+    raw = text.encode()
+    values = tuple((raw[a:b].decode(), raw[c:d].decode()) for (a, b), (c, d) in params)
     essence = s[:semicolon].lower()
     return Mime(text, essence[:slash], essence[slash + 1:end], values)
 
@@ -154,15 +155,15 @@ def _value(data: bytes, start: int, i: int) -> tuple[tuple[int, int], int, int]:
 
 
 def _display(s: str, semicolon: int, params: list) -> str:
-    """The text a parsed Mime displays (mime's lower_ascii_with_params; byte offsets are
-    those of ASCII-only text, as any parsed Mime's are)."""
-    out = list(s)
-    out[:semicolon] = s[:semicolon].lower()
+    """The text a parsed Mime displays (mime's lower_ascii_with_params: ASCII lowercased, at
+    byte offsets: a quoted value may hold other UTF-8)."""
+    data = bytearray(s.encode())
+    data[:semicolon] = data[:semicolon].lower()
     for (a, b), (c, d) in params:
-        out[a:b] = s[a:b].lower()
-        if s[a:b].lower() == "charset":
-            out[c:d] = s[c:d].lower()
-    return "".join(out)
+        data[a:b] = data[a:b].lower()
+        if data[a:b] == b"charset":
+            data[c:d] = data[c:d].lower()
+    return data.decode()
 
 
 # -- multer 3.1.0 ---------------------------------------------------------------------------

@@ -59,13 +59,22 @@ def negotiate(accept: str | None) -> tuple[str, str]:
 
 
 def _usize_error(text: str) -> str | None:
-    """Rust's ParseIntError for a usize (a leading ``+`` is allowed), None when it parses."""
+    """Rust's ParseIntError for a usize (a leading ``+`` is allowed), None when it parses.
+    core::num from_str_radix: up to 16 digits cannot overflow (only the digits are checked);
+    longer, digit by digit, so an overflow before a bad character is the overflow."""
     digits = text.removeprefix("+")
     if not text:
         return "cannot parse integer from empty string"
-    if not (digits and digits.isascii() and digits.isdigit()):
+    if not (digits and digits.isascii() and digits.isdigit()) and len(digits) <= 16:
         return "invalid digit found in string"
-    return None if int(digits) < 2 ** 64 else "number too large to fit in target type"
+    value = 0
+    for c in digits:
+        if not ("0" <= c <= "9"):
+            return "invalid digit found in string"
+        value = value * 10 + ord(c) - 48
+        if value >= 2 ** 64:
+            return "number too large to fit in target type"
+    return None
 
 
 def _value_error(name: str, value: str) -> str | None:

@@ -31,14 +31,14 @@ from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialects import explain3, params3
 from ..influxql.dialects import influxdb3 as rules
-from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table, show_plans
+from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
-from . import engine
+from . import engine, v3plans
 from .analyze.time_range import split_where
 from .meta.window import SeriesInWindow
 from .results import QueryResult, Series, StatementResult
 
-METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
+METADATA_CUTOFF_NS = v3plans.METADATA_CUTOFF_NS
 
 
 def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
@@ -55,6 +55,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
         params, unbound = params3.bind(text, params)
     text_1x, verbose, explained = rules.explain_words(text)
     text_1x, on_rp = rules.measurements_on(text_1x)
+    text_1x = rules.order_by_time(text_1x)
     try:
         prepared = engine.prepare(text_1x, params)
     except ParseError as e:
@@ -149,12 +150,17 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
                             config=config, deadline=deadline)
     if explained is not None:
         ours = f"IndexScan: {target} [{stmt}]"
-        plans = _show_plans(stmt, provider, db, rp, now)
+        plans = v3plans.show_plans(stmt, provider, db, rp, now)
+        if isinstance(stmt, S.ExplainStatement) and not stmt.analyze:  # EXPLAIN ... EXPLAIN SELECT
+            plans = v3plans.select_plans(stmt.statement, provider, db, rp, now)
         if plans is not None and plans.physical is None:
             plans = dataclasses.replace(plans, physical=ours)  # v3's depends on its storage
         return _explain_other(i, stmt, run, explained, plans or ours, verbose)
     res = run(i, stmt)
-    return _explain_shape(res, stmt, run, verbose) if isinstance(stmt, S.ExplainStatement) else res
+    if not isinstance(stmt, S.ExplainStatement):
+        return res
+    drawn = None if stmt.analyze else v3plans.select_plans(stmt.statement, provider, db, rp, now)
+    return _explain_shape(res, stmt, run, verbose, drawn)
 
 
 def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
@@ -227,13 +233,17 @@ def _explain_other(i: int, stmt, run, levels, plan, verbose: bool = False) -> St
     """EXPLAIN of a SHOW or of an EXPLAIN (``levels``: each EXPLAIN's ANALYZE and VERBOSE, the
     outermost first): v3 plans the statement and DataFusion explains that plan (planner.rs
     explain_statement_to_plan), an EXPLAIN inside being DataFusion's ``Explain`` node over the
-    inner plan (explain3.NodeOver). ``plan``: v3's plans of the SHOW (showplan3.py), or this
-    store's (it answers a SHOW from the series index, one step; a SELECT from its own plan)."""
+    inner plan (explain3.NodeOver). ``plan``: v3's plans of the SHOW (showplan3.py) or of a raw
+    SELECT (selectplan3.py), or this store's (it answers a SHOW from the series index, one step;
+    another SELECT from its own plan)."""
     if isinstance(stmt, S.ExplainStatement):  # the innermost EXPLAIN [ANALYZE] SELECT, kept by the grammar
         inner = run(i, stmt)
         if inner.error is not None:
             return inner
-        plan = "\n".join(str(row[0]) for s in inner.series for row in s.values)
+        ours = "\n".join(str(row[0]) for s in inner.series for row in s.values)
+        plan = plan if isinstance(plan, Plans) else ours  # v3's when selectplan3.py draws it
+        if plan is not ours and plan.physical is None:
+            plan = dataclasses.replace(plan, physical=ours)
         levels, stmt = (*levels, (stmt.analyze, verbose)), stmt.statement
     kinds = _explained(i, stmt, run, tuple(levels), plan)
     if isinstance(kinds, StatementResult):
@@ -269,21 +279,8 @@ def _explained(i: int, stmt, run, levels, plan) -> list[tuple[str, str]] | State
     return explain3.analyze_rows(shown, verbose=verbose, output_rows=count, elapsed_ns=elapsed)
 
 
-def _show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
-    """v3's plans of a SHOW over this database's tables (showplan3.py); None for other
-    statements and for a WHERE clause not drawn."""
-    if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
-        return None
-    cond, time_range = getattr(stmt, "condition", None), None
-    if cond is not None:
-        tr, cond = split_where(cond, now)
-        time_range = (tr.start if tr.has_start else None, tr.end if tr.has_end else None)
-    tables = [Table(m, schema.tags, frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
-              if (schema := provider.schema(db, m)) is not None]
-    return show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
-
-
-def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool) -> StatementResult:
+def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose: bool,
+                   drawn: Plans | None = None) -> StatementResult:
     """v3's EXPLAIN is DataFusion's: a ``plan_type`` (the series name, iox planner.rs
     explain_statement_to_plan) and a ``plan`` column holding the whole plan as one string.
     Ours is this store's plan, under DataFusion's plan types (explain3.py); ANALYZE VERBOSE
@@ -291,8 +288,10 @@ def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose:
     if res.error is not None or not res.series:
         return res
     plan = "\n".join(str(row[0]) for s in res.series for row in s.values)
+    if drawn is not None and drawn.physical is None:
+        drawn = dataclasses.replace(drawn, physical=plan)  # no chunks known: this store's plan
     if not stmt.analyze:
-        kinds = explain3.rows(plan, verbose=verbose)
+        kinds = explain3.rows(drawn or plan, verbose=verbose)
     elif not verbose:
         kinds = explain3.analyze_rows(plan, verbose=False)
     else:

@@ -103,6 +103,14 @@ class DataProvider(Protocol):
         ``capabilities.value_counts``."""
         return None
 
+    def stored_pieces(self, db: str, rp: str | None, measurement: str, start: int,
+                      end: int) -> list[tuple[int, str, int, int, tuple[str, ...]]] | None:
+        """Where rows with start <= time <= end live, for EXPLAIN in the influxdb3 dialect:
+        (partition window start, Parquet file path or '' for rows not yet persisted, their
+        first and last time, the columns they hold: at least their tags), files oldest first;
+        None when the provider cannot tell."""
+        return None
+
     def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = MIN_TIME,
                        end: int = MAX_TIME) -> bool:
         """Whether :meth:`scan` rows between ``start`` and ``end`` likely come grouped by series,

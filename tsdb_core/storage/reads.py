@@ -14,7 +14,8 @@ from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
 from .buffer import non_null_counts
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
-from .partitions import INT64_MAX, INT64_MIN, Source, build_frame, build_scan, dirty_flags, value_counts
+from .partitions import (INT64_MAX, INT64_MIN, Source, build_frame, build_scan, dirty_flags, value_counts,
+                         window_start)
 from .recovery import Recovery
 from .state import EngineState
 
@@ -203,6 +204,29 @@ class Reader:
                 if buf is not None:
                     n += sum(c.rows for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end)
             return round(n)
+
+    def pieces(self, db: str, rp: str | None, measurement: str, start: int,
+               end: int) -> list[tuple[int, str, int, int, tuple[str, ...]]]:
+        """Where rows with start <= time <= end live: (partition window start, file path; ''
+        for buffered rows, their time range, the columns they hold), files oldest first (an
+        in-memory store's as ``memory/<id>.parquet``), then the buffered rows of each window,
+        their range the buffer chunks' clipped to the window, their columns the tags."""
+        st = self.state
+        with st.lock:
+            policy = st.catalog.rp(db, rp)
+            key, width = (db, policy.name, measurement), policy.shard_group_duration
+            out = [(f.window_start, f.path or f"memory/{f.id}.parquet", f.tmin, f.tmax, tuple(f.columns))
+                   for f in sorted(st.catalog.files.get(key, ()), key=lambda f: f.id) if f.tmax >= start and f.tmin <= end]
+            spans: dict[int, tuple[int, int, tuple[str, ...]]] = {}
+            for buf in (st.flushing, st.buffer):
+                for c in (buf.chunks(key) if buf is not None else ()):
+                    if c.tmax < start or c.tmin > end:
+                        continue
+                    for w in {window_start(max(c.tmin, start), width), window_start(min(c.tmax, end), width)}:
+                        lo, hi = max(c.tmin, w), min(c.tmax, w + width - 1)
+                        old = spans.get(w, (lo, hi, ()))
+                        spans[w] = (min(old[0], lo), max(old[1], hi), tuple(dict.fromkeys((*old[2], *c.tags))))
+            return out + [(w, "", lo, hi, tags) for w, (lo, hi, tags) in sorted(spans.items())]
 
     # -- the catalog and the series index ------------------------------------------
     def files(self) -> list[FileMeta]:

@@ -183,6 +183,22 @@ _MEASUREMENTS_ON = re.compile(r"\bmeasurements\s+on\s*[*\"\w]", re.IGNORECASE)
 MULTI_DATABASE = STATEMENT_PREFIX + "can only perform queries on a single database"  # iox_query_influxql_rewrite
 
 
+def order_by_time(text: str) -> str:
+    """``ORDER BY TIME`` in any case, written ``time`` (same length): v3's order_by_clause
+    (common.rs) compares the identifier as a Token, case-insensitively; the 1.x grammar
+    takes ``time`` only."""
+    if "order" not in text.lower():
+        return text
+    for piece in pieces(text):
+        w = piece.words
+        for i in range(len(w) - 2):
+            if (w[i][0], w[i + 1][0], w[i + 2][0]) == ("ORDER", "BY", "TIME"):
+                at = w[i + 2][1]
+                if text[at:at + 4] != "time" and not text[w[i + 1][1] + 2:at].strip():
+                    text = text[:at] + "time" + text[at + 4:]
+    return text
+
+
 def measurements_on(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
     """``SHOW MEASUREMENTS ON db.rp`` (show_measurements.rs ExtendedOnClause), which the 1.x
     grammar has not: ``.rp`` blanked (same length, so positions hold) and each such

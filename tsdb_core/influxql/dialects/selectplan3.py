@@ -1,0 +1,133 @@
+"""InfluxDB 3's plans of a raw SELECT: its planner's, DataFusion's optimized one, the physical one.
+
+The shape drawn: ``SELECT <fields and tags> FROM <one measurement> [WHERE <time range>
+[AND tag = 'value' ...]] [ORDER BY time DESC]``, no alias, GROUP BY, fill, LIMIT or tz() (and
+no tag selected with ORDER BY time DESC).
+``iox_query_influxql`` plans it (``planner.rs`` plan_from_data_source: a filter that one of
+the selected fields is not null, then the time range; plan_condition adds the tag
+comparisons to that filter; project_select_raw: the measurement's name, time and the
+columns; a Sort on time and the selected tags). DataFusion's push_down_filter hands every
+conjunct to IOx's table, which takes them all (``provider.rs`` supports_filters_pushdown:
+Exact), and optimize_projections narrows the scan; both rule steps were printed by
+DataFusion 50.1 for the same builder calls (once, by hand; it is no dependency). The scan's
+physical plan is scanplan3.py's; DataFusion keeps the Sort unless the deduplicated order
+(tags, then time) gives it: a table without tags.
+"""
+from __future__ import annotations
+
+from ..ast import expr as A
+from .scanplan3 import Chunk, Conjunct, table_scan
+from .showplan3 import Plans, Table, _block, _lit, _time_filter
+
+def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
+    """The selected columns (VarRefs) when ``stmt`` has the shape drawn over ``table``, else None.
+    ``lower``/``upper``: the WHERE clause's time range (ends inclusive, None: unbounded);
+    ``rest``: the rest of the WHERE clause."""
+    if table is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
+        return None
+    src = stmt.sources[0]
+    if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None \
+            or stmt.into is not None or stmt.dimensions:
+        return None
+    if stmt.fill is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None:
+        return None
+    refs = [f.expr for f in stmt.fields]
+    if not stmt.time_ascending and any(isinstance(r, A.VarRef) and r.name in table.tags for r in refs):
+        return None  # (ORDER BY time DESC with tags selected: the tags' order not followed)
+    if any(f.alias is not None for f in stmt.fields) or not all(_column(r, table) for r in refs):
+        return None
+    if not any(r.name in table.fields for r in refs) or len({r.name for r in refs}) != len(refs):
+        return None
+    if lower is not None and upper is not None and lower > upper:
+        return None
+    if rest is not None and tag_tests(rest, table) is None:
+        return None
+    return refs
+
+
+def _column(ref, table: Table) -> bool:
+    if not isinstance(ref, A.VarRef) or ref.name == "time":
+        return False
+    if ref.name in table.tags:
+        return ref.type in (None, "tag")
+    return ref.name in table.fields and ref.type in (None, "field")
+
+
+def tag_tests(cond, table: Table) -> list[tuple[str, str]] | None:
+    """``tag = 'value' AND ...`` over the table's tags as (tag, value) pairs; None otherwise."""
+    while isinstance(cond, A.ParenExpr):
+        cond = cond.expr
+    if isinstance(cond, A.BinaryExpr) and cond.op.upper() == "AND":
+        left, right = tag_tests(cond.lhs, table), tag_tests(cond.rhs, table)
+        return None if left is None or right is None else left + right
+    if (isinstance(cond, A.BinaryExpr) and cond.op == "=" and isinstance(cond.lhs, A.VarRef)
+            and cond.lhs.type in (None, "tag") and cond.lhs.name in table.tags
+            and isinstance(cond.rhs, A.StringLiteral) and cond.rhs.val != ""):
+        return [(cond.lhs.name, cond.rhs.val)]
+    return None
+
+
+def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: list[tuple[str, str]],
+                chunks: tuple[Chunk, ...] | None, descending: bool = False) -> Plans:
+    """v3's plans of the raw SELECT of ``refs`` (raw_select's answer), ``descending``: ORDER BY
+    time DESC; the physical plan only when ``chunks`` (the table's rows in the range) are
+    known and not none."""
+    m = table.name
+    fields = sorted({r.name for r in refs if r.name in table.fields})
+    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
+    cond = [f"{t} = {_lit(v)}" for t, v in tags]
+    time = _time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
+    base = _block(f"Filter: {' AND '.join([not_null, *([] if time else cond)])}", f"TableScan: {m}")
+    if time:
+        base = _block(f"Filter: {' AND '.join([time, *cond])}", base)
+    projection = ", ".join([f"{_lit(m)} AS iox::measurement", f"{m}.time AS time",
+                            *(f"{m}.{r.name} AS {r.name}" for r in refs)])
+    selected_tags = [r.name for r in refs if r.name in table.tags]
+    order = "DESC" if descending else "ASC"
+    sort = "Sort: " + ", ".join(f"{c} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
+    initial = _block(sort, _block(f"Projection: {projection}", base))
+    filters = [*(time.split(" AND ") if time else []), *cond, not_null] if time else [not_null, *cond]
+    columns = _table_columns(table)
+    scanned = [c for c in columns if c == "time" or c in {r.name for r in refs}]
+    pushed = f"full_filters=[{', '.join(filters)}]"
+    steps = (("push_down_filter", _block(sort, _block(f"Projection: {projection}", f"TableScan: {m}, {pushed}"))),
+             ("optimize_projections", _block(sort, _block(f"Projection: {projection}",
+                                                          f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}"))))
+    physical = None
+    if chunks:
+        physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
+    return Plans(initial, steps, physical)
+
+
+def _table_columns(table: Table) -> tuple[str, ...]:
+    """The table's columns as v3's schema orders them (by name, as its planner tests print)."""
+    return tuple(sorted({*table.tags, *table.fields, "time"}))
+
+
+def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, chunks, order: str) -> str:
+    """The scan (scanplan3.py) under the projection and the sort DataFusion plans: none when
+    each partition comes sorted on time; a merge over several partitions (EnforceSorting,
+    EnforceDistribution; printed by DataFusion 50.1 for a union, once, by hand)."""
+    time: list[Conjunct] = []
+    if lower is not None and lower == upper:
+        time.append(Conjunct("=", ("time",), lower))
+    else:
+        time += [Conjunct(">=", ("time",), lower)] if lower is not None else []
+        time += [Conjunct("<=", ("time",), upper)] if upper is not None else []
+    cond = [Conjunct("=", (t,), v) for t, v in tags]
+    not_null = Conjunct("notnull", tuple(fields))
+    tests = (*time, *cond, not_null) if time else (not_null, *cond)  # as the full_filters
+    found = table_scan(columns, table.tags, tuple(scanned), tests, chunks)
+    at = {c: i for i, c in enumerate(scanned)}
+    exprs = ", ".join([f"{table.name} as iox::measurement", f"time@{at['time']} as time",
+                       *(f"{r.name}@{at[r.name]} as {r.name}" for r in refs)])
+    lines = [f"ProjectionExec: expr=[{exprs}]", *("  " + line for line in found.lines)]
+    out = ("iox::measurement", "time", *(r.name for r in refs))
+    selected_tags = [r.name for r in refs if r.name in table.tags]
+    keys = ", ".join(f"{c}@{out.index(c)} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
+    if order == "DESC" or selected_tags or found.ordered[:1] != ("time",):
+        partitioned = str(found.partitions > 1).lower()
+        lines = [f"SortExec: expr=[{keys}], preserve_partitioning=[{partitioned}]", *("  " + line for line in lines)]
+    if found.partitions > 1:
+        lines = [f"SortPreservingMergeExec: [{keys}]", *("  " + line for line in lines)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,83 @@
+"""Which of InfluxDB 3's plans EXPLAIN draws over this store, in the influxdb3 dialect.
+
+The plan texts are the dialect's (``influxql/dialects/``: showplan3.py, selectplan3.py,
+showscan3.py, scanplan3.py); this module reads what they need from the store: the tables
+(their tags and fields), the WHERE clause split into time range and the rest, and where
+the rows in that range live (``DataProvider.stored_pieces``: rows not yet persisted and
+Parquet files, as IOx's chunks). None: not drawn (the caller prints this store's plan).
+"""
+from __future__ import annotations
+
+from ..base.time import MAX_TIME, MIN_TIME
+from ..influxql.ast import expr as A
+from ..influxql.ast import meta as M
+from ..influxql.ast import select as S
+from ..influxql.dialects import showplan3
+from ..influxql.dialects.scanplan3 import Chunk
+from ..influxql.dialects.selectplan3 import raw_select, select_plan, tag_tests
+from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
+from ..influxql.dialects.showscan3 import tag_values_plans
+from .analyze.time_range import split_where
+
+METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
+
+
+def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """v3's plans of a SHOW over this database's tables (showplan3.py; a SHOW TAG VALUES of
+    one table and key: showscan3.py); None for other statements and for a WHERE clause not
+    drawn."""
+    if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
+        return None
+    cond, time_range = getattr(stmt, "condition", None), None
+    if cond is not None:
+        tr, cond = split_where(cond, now)
+        time_range = (tr.start if tr.has_start else None, tr.end if tr.has_end else None)
+    tables = [Table(m, tuple(sorted(schema.tags)), frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
+              if (schema := provider.schema(db, m)) is not None]
+    plans = showplan3.show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
+    if plans is None or not isinstance(stmt, M.ShowTagValuesStatement) or stmt.limit or stmt.offset:
+        return plans
+    pairs = [(t, k) for t in showplan3._from(tables, stmt.sources)
+             for k in showplan3._keys(t.tags, stmt.op, stmt.tag_key_expr)]
+    lower, upper = time_range or (None, None)
+    if lower is None and upper is None:
+        lower = now - METADATA_CUTOFF_NS
+    tests = tag_tests(cond, pairs[0][0]) if cond is not None and len(pairs) == 1 else []
+    if len(pairs) != 1 or tests is None or (lower is not None and upper is not None and lower > upper):
+        return plans
+    (table, key), = pairs
+    chunks = _chunks(provider, db, rp, table.name, lower, upper)
+    return tag_values_plans(plans.initial, table.name, table.tags, table.fields, key, lower, upper, tests, chunks)
+
+
+def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
+    holding its rows in the range; None for other shapes."""
+    if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
+            or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
+        return None
+    name = stmt.sources[0].name
+    schema = provider.schema(db, name) if name in provider.measurements(db, rp) else None
+    table = Table(name, tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
+    lower = upper = rest = None
+    if stmt.condition is not None:
+        tr, rest = split_where(stmt.condition, now)
+        lower, upper = (tr.start if tr.has_start else None), (tr.end if tr.has_end else None)
+    refs = raw_select(stmt, table, lower, upper, rest)
+    if refs is None:
+        return None
+    tags = tag_tests(rest, table) if rest is not None else []
+    return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
+                       descending=not stmt.time_ascending)
+
+
+def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,
+            upper: int | None) -> tuple[Chunk, ...] | None:
+    """The table's rows in the range as IOx's chunks (this store's files hold no duplicates,
+    as v3's compacted ones); None when the provider cannot tell."""
+    pieces = provider.stored_pieces(db, rp, name, MIN_TIME if lower is None else lower,
+                                    MAX_TIME if upper is None else upper)
+    if pieces is None:
+        return None
+    return tuple(Chunk(path, tmin, tmax, window, duplicates=not path, columns=frozenset(columns))
+                 for window, path, tmin, tmax, columns in pieces)

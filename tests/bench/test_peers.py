@@ -141,7 +141,8 @@ def test_each_system_can_be_skipped_and_decimals_parse():
 
 def test_systems_are_asked_in_turn_every_other_run_in_reverse():
     """No system always runs right after the same one (what a server leaves running after its
-    answer slows whichever is asked next); every latency is still recorded per system."""
+    answer slows whichever is asked next), and none is asked twice in a row (warm caches, awake
+    threads); every latency is still recorded per system."""
     from bench import compare
 
     asked = []
@@ -154,7 +155,12 @@ def test_systems_are_asked_in_turn_every_other_run_in_reverse():
     systems = [Recording(n) for n in ("a", "b", "c")]
     bq = next(q for q in devops_queries(4, 1) if q.name == "single-groupby-1-1-1")
     compare._time_query(systems, bq, warmup=1, runs=4)
-    assert asked == ["a", "b", "c", "c", "b", "a"] * 2 + ["a", "b", "c"]
+    assert asked == ["a", "b", "c", "b", "a", "c"] * 2 + ["a", "b", "c"]
+    assert all(x != y for x, y in zip(asked, asked[1:]))
+    five = [compare.turn_order(list("01234"), k) for k in range(6)]
+    flat = [x for run in five for x in run]
+    assert all(x != y for x, y in zip(flat, flat[1:]))
+    assert five[1] == list("32104") and compare.turn_order(list("ab"), 1) == ["a", "b"]
     assert all(len(s.result.latencies[bq.name]) == 4 and not s.result.errors for s in systems)
 
 

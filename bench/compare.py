@@ -40,6 +40,7 @@ from . import loader, procstat, profile
 from .influxd import Influxd
 from .queries import DEFAULT_SEED, BenchQuery, devops_queries
 from .report import Report, SystemRun
+from .turns import turn_order
 from .tsdb_server import REPLACED_GRACE_S
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -161,19 +162,6 @@ def _time_query(systems: list["System"], bq: BenchQuery, warmup: int, runs: int)
             if status != 200 or b'"error"' in body[:2000]:
                 s.result.errors[bq.name] = f"error answer (status {status}): {body[:300]!r}"
                 live.remove(s)           # an error's latency is no figure
-
-
-def turn_order(live: list, k: int) -> list:
-    """The order of run ``k``: every other run reversed, since work a server leaves behind after
-    answering (its runtime's threads, a collection) slows whichever is asked next and none should
-    always follow one; the reversed runs start from their second, so that no system is asked
-    twice in a row: a server asked again at once answers from warm caches and awake threads (on
-    a shared 2-core machine a small query's median of 5 fell 0.3-0.5 ms when 3 of its 5 timed
-    runs came right after its own, as the last system's did under plain A B C | C B A)."""
-    if k % 2 == 0:
-        return list(live)
-    back = live[::-1]
-    return back[1:] + back[:1]
 
 
 def _say_query(systems: list["System"], bq: BenchQuery, say: Callable[[str], None]) -> None:

@@ -157,10 +157,11 @@ def test_systems_are_asked_in_turn_every_other_run_in_reverse():
     compare._time_query(systems, bq, warmup=1, runs=4)
     assert asked == ["a", "b", "c", "b", "a", "c"] * 2 + ["a", "b", "c"]
     assert all(x != y for x, y in zip(asked, asked[1:]))
-    five = [compare.turn_order(list("01234"), k) for k in range(6)]
+    from bench.turns import turn_order
+    five = [turn_order(list("01234"), k) for k in range(6)]
     flat = [x for run in five for x in run]
     assert all(x != y for x, y in zip(flat, flat[1:]))
-    assert five[1] == list("32104") and compare.turn_order(list("ab"), 1) == ["a", "b"]
+    assert five[1] == list("32104") and turn_order(list("ab"), 1) == ["a", "b"]
     assert all(len(s.result.latencies[bq.name]) == 4 and not s.result.errors for s in systems)
 
 

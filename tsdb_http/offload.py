@@ -20,9 +20,10 @@ remembered (key None: a thread).
 A text never seen may still run inline by its *shape* (:meth:`Offload.shape`): the text
 with its string literals cut out (host names, time strings: dashboards and TSBS send each
 text once) plus the size class of its time range. A shape is trusted as a key is (measured
-on a thread, fresh, same data), and once one of its texts turns slow inline (another tag
-value may select far more series) it is not trusted again until the data change: at most
-one stall per shape and data epoch.
+on a thread, fresh, same data); once one of its texts turns slow inline (another tag value
+may select far more series, or read data not decoded yet) its new texts take a thread until
+``TRUST_AGAIN`` of them in a row measured quick there (or the data change): at most one
+stall in ``TRUST_AGAIN + 1`` new texts of a shape.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ DEFAULT_BUDGET_S = 0.005  # the small TSBS queries fit; a long one never runs in
 MAX_KEYS = 4096
 MAX_KEY_TEXT = 4096  # longer query texts are not remembered (they always take a thread)
 FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data and clocks move)
+TRUST_AGAIN = 4  # quick measures on a thread in a row that lift a shape's demotion
 THREADS = 40  # queries on worker threads at once (as many as Starlette's default thread limit)
 
 _LITERAL = re.compile(r"'([^'\\\n]*)'")  # a simple string literal (as parser/templates.py cuts texts)
@@ -76,7 +78,7 @@ class Offload:
         self.budget_s = budget_s
         self.costs: dict = {}  # key -> (seconds, data epoch, monotonic time measured on a thread)
         self.shapes: dict = {}  # shape -> the same, from the last call of a text of that shape
-        self.demoted: dict = {}  # shape -> data epoch: a text of it turned slow inline
+        self.demoted: dict = {}  # shape -> [data epoch, quick thread measures since]: a text turned slow inline
         self.busy = 0  # requests inside the app (maintained by the app)
         self.writing = 0  # of those, writes on a worker thread (parsing, waiting for the WAL's fsync)
         self.epoch = 0  # bumped by data_changed
@@ -143,7 +145,10 @@ class Offload:
         rec = self.costs.get(key)
         if rec is not None and rec[1] == self.epoch and time.monotonic() - rec[2] <= FRESH_S:
             return rec[0] <= self.budget_s
-        if shape is None or self.demoted.get(shape) == self.epoch:
+        if shape is None:
+            return False
+        down = self.demoted.get(shape)
+        if down is not None and down[0] == self.epoch:
             return False
         rec = self.shapes.get(shape)
         return rec is not None and rec[1] == self.epoch and self._quick(rec)
@@ -159,10 +164,21 @@ class Offload:
                 old = table.get(k)
                 at = old[2] if old is not None else 0.0
             table[k] = (seconds, epoch, at)
-        if shape is not None and measured is None and seconds > self.budget_s:
-            if len(self.demoted) >= MAX_KEYS:
-                self.demoted.clear()
-            self.demoted[shape] = epoch  # (the next text of it may select far more: see the module docstring)
+        if shape is not None:
+            self._demotion(shape, seconds <= self.budget_s, epoch, measured is not None)
+
+    def _demotion(self, shape, quick: bool, epoch: int, on_thread: bool) -> None:
+        """A slow inline call demotes its shape; ``TRUST_AGAIN`` quick thread measures in a row lift it."""
+        down = self.demoted.get(shape)
+        if not on_thread:
+            if not quick:
+                if len(self.demoted) >= MAX_KEYS:
+                    self.demoted.clear()
+                self.demoted[shape] = [epoch, 0]
+        elif down is not None:
+            down[1] = down[1] + 1 if quick else 0
+            if down[1] >= TRUST_AGAIN or down[0] != epoch:
+                del self.demoted[shape]
 
     def call(self, key, fn, *args, measured: bool = False, shape=None):
         """``fn(*args)`` here and now, its cost recorded under ``key`` and ``shape`` (callers check

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tsdb_http.offload import MAX_KEY_TEXT, MAX_KEYS, Offload
+from tsdb_http.offload import MAX_KEY_TEXT, MAX_KEYS, TRUST_AGAIN, Offload
 
 
 def where() -> str:
@@ -191,17 +191,29 @@ def test_a_shape_is_measured_again_after_a_write():
     assert run_shaped(off, [tsbs("host_2"), tsbs("host_3")]) == ["thread", "loop"]
 
 
-def test_a_shape_turned_slow_inline_is_not_trusted_until_the_data_change(clock):
+def test_a_shape_turned_slow_inline_takes_threads_until_quick_there_in_a_row(clock):
     off = Offload(0.5)
     assert run_shaped(off, [tsbs("host_1"), tsbs("host_2")]) == ["thread", "loop"]
-    clock.step = 1.0  # host_3 selects far more: 1 s, inline (the one stall this shape may cause)
+    clock.step = 1.0  # host_3 selects far more: 1 s, inline (the one stall)
     assert run_shaped(off, [tsbs("host_3")]) == ["loop"]
     clock.step = 0.0
-    # every new text of it now takes a thread, however quick its measure there ...
-    assert run_shaped(off, [tsbs("host_4"), tsbs("host_5"), tsbs("host_6")]) == ["thread"] * 3
-    assert run_shaped(off, [tsbs("host_4")]) == ["loop"]  # (a text measured quick itself still may)
-    off.data_changed()  # ... until the data change
-    assert run_shaped(off, [tsbs("host_7"), tsbs("host_8")]) == ["thread", "loop"]
+    hosts = [tsbs(f"host_{i}") for i in range(10, 10 + TRUST_AGAIN - 1)]
+    assert run_shaped(off, hosts) == ["thread"] * (TRUST_AGAIN - 1)  # quick there, not yet enough
+    clock.step = 1.0
+    assert run_shaped(off, [tsbs("host_20")]) == ["thread"]  # slow on its thread: the count starts again
+    clock.step = 0.0
+    assert run_shaped(off, [tsbs("host_1")]) == ["loop"]  # (a text measured quick itself still may)
+    hosts = [tsbs(f"host_{i}") for i in range(30, 30 + TRUST_AGAIN + 2)]
+    assert run_shaped(off, hosts) == ["thread"] * TRUST_AGAIN + ["loop", "loop"]
+
+
+def test_a_write_lifts_a_demotion():
+    off = Offload(0.5)
+    run_shaped(off, [tsbs("host_1")])
+    off._record(("k",), 1.0, off.epoch, None, Offload.shape("query", tsbs("host_2")))  # slow inline
+    assert run_shaped(off, [tsbs("host_3")]) == ["thread"]
+    off.data_changed()
+    assert run_shaped(off, [tsbs("host_4"), tsbs("host_5")]) == ["thread", "loop"]
 
 
 def test_a_text_known_slow_is_not_run_inline_by_its_shape(clock):

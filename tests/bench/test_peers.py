@@ -174,3 +174,20 @@ def test_shim_overhead_asks_victoriametrics_the_same_work():
     bq = next(q for q in devops_queries(4, 1) if q.name == "single-groupby-1-1-1")
     assert paths == {"GET /ping": "/health", "SHOW TAG VALUES hostname": "/api/v1/label/hostname/values",
                      "single-groupby-1-1-1": victoria.translate(bq)}  # (lastpoint: not in MetricsQL)
+
+
+def test_shim_overhead_fresh_texts_ask_every_server_the_same_new_text_each_round():
+    """--fresh-texts: a TSBS query drawn anew per call (warm-up and timed), VictoriaMetrics' form
+    of the same draw alongside; SHOWs and /ping stay one request."""
+    import types
+
+    from bench import shim_overhead, victoria
+
+    a = types.SimpleNamespace(hosts=4, hours=1, warmup=2, n=3, fresh_texts=True)
+    paths, vm = shim_overhead.asked(a, "single-groupby-1-1-1", "SELECT ...", "benchmark", {})
+    drawn = [devops_queries(4, 1, seed=s, names=["single-groupby-1-1-1"])[0] for s in range(1, 6)]
+    assert paths == [shim_overhead.Client.path(bq.q, "benchmark") for bq in drawn]
+    assert vm == [victoria.translate(bq) for bq in drawn] and len(set(paths)) > 1
+    assert shim_overhead.asked(a, "GET /ping", None, None, {"GET /ping": "/health"}) == (["/ping"] * 5, ["/health"] * 5)
+    a.fresh_texts = False
+    assert shim_overhead.asked(a, "x", "SELECT 1", "db", {})[0] == [shim_overhead.Client.path("SELECT 1", "db")] * 5

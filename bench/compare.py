@@ -40,6 +40,7 @@ from . import loader, procstat, profile
 from .influxd import Influxd
 from .queries import DEFAULT_SEED, BenchQuery, devops_queries
 from .report import Report, SystemRun
+from .turns import turn_order
 from .tsdb_server import REPLACED_GRACE_S
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -148,9 +149,7 @@ def _time_query(systems: list["System"], bq: BenchQuery, warmup: int, runs: int)
         s.texts[bq.name] = texts[s.name]
         s.result.latencies[bq.name] = []
     for k in range(warmup + runs):
-        # every other run in reverse order: work a server leaves behind after answering (its
-        # runtime's threads, a collection) slows whichever is asked next; none always follows one
-        for s in (list(live) if k % 2 == 0 else live[::-1]):
+        for s in turn_order(live, k):
             try:
                 dt, status, body = ask(s.run, texts[s.name])
             except Exception as exc:  # noqa: BLE001 - one bad query must not sink the table

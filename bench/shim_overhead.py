@@ -2,6 +2,7 @@
 
     python -m bench.shim_overhead [--hosts 50] [--hours 1] [-n 200] [--auth] [--keep DIR] [--queries A,B]
                                   [--baseline CODE_DIR] [--baseline-env NAME=VALUE] [--profile OUT] [--victoria]
+                                  [--fresh-texts]
 
 Builds a small TSBS devops store in a temp folder (never /tmp/perf), times each
 query embedded (``Store.query``, and ``Store.query`` + the JSON encoding the shim
@@ -37,6 +38,7 @@ from pathlib import Path
 from . import devops
 from .procserver import free_port, wait_ping
 from .queries import devops_queries
+from .turns import turn_order
 
 REPO = Path(__file__).resolve().parent.parent
 DB = "benchmark"
@@ -112,7 +114,7 @@ def cpu_ns(pid: int) -> int:
 
 def interleaved_ms(fns: list, n: int, warmup: int, pids: list[int] | None = None) -> list[tuple[float, float]]:
     """(median ms, server CPU ms per call) of each callable, timed round-robin: one call of
-    each per round, the order reversed every other round so that neither always goes first.
+    each per round, in :func:`~bench.turns.turn_order` (none always first, none twice in a row).
 
     The CPU figure (from the server's threads) does not count time spent waiting for a core,
     so it is steadier than the latency on a busy machine.
@@ -124,7 +126,7 @@ def interleaved_ms(fns: list, n: int, warmup: int, pids: list[int] | None = None
     pairs = list(zip(fns, times))
     cpu0 = [cpu_ns(pid) for pid in pids] if pids else None
     for i in range(n):
-        for fn, out in (pairs if i % 2 == 0 else pairs[::-1]):
+        for fn, out in turn_order(pairs, i):
             t0 = time.perf_counter()
             fn()
             out.append(time.perf_counter() - t0)
@@ -221,6 +223,19 @@ def profile(pid: int, client: Client, path: str, out: str, seconds: float = 5.0)
     spy.wait(30)
 
 
+def asked(a, label: str, q: str | None, db: str | None, vm_paths: dict) -> tuple[list[str], list[str]]:
+    """The request path of each call of ``label`` (warm-up and timed), and VictoriaMetrics' of the
+    same work: the same text every time, or with ``--fresh-texts`` a TSBS query drawn anew for
+    each round (another host and time range, as TSBS sends them: a text never seen before)."""
+    calls = a.warmup + a.n
+    if not a.fresh_texts or q is None or q.startswith("SHOW"):
+        return [Client.path(q, db)] * calls, [vm_paths.get(label, "")] * calls
+    from . import victoria
+
+    drawn = [devops_queries(a.hosts, a.hours, seed=seed, names=[label])[0] for seed in range(1, calls + 1)]
+    return [Client.path(bq.q, db) for bq in drawn], [victoria.translate(bq) or "" for bq in drawn]
+
+
 def measure(servers: list, todo: list, emb: dict, a, token: str | None, tmp: Path) -> list:
     """Start the servers (and VictoriaMetrics), time every request round-robin: the table's rows."""
     procs, clients, vm = [], [], None
@@ -235,11 +250,11 @@ def measure(servers: list, todo: list, emb: dict, a, token: str | None, tmp: Pat
             vm_client, vm_paths = Client(vm.port, None), victoria_paths(a.hosts, a.hours, todo)
         rows = []
         for label, q, db in todo:
-            path = Client.path(q, db)
-            fns = [lambda c=c: c.get(path) for c in clients]
+            paths, vm_seq = asked(a, label, q, db, vm_paths)
+            fns = [lambda c=c, it=iter(paths): c.get(next(it)) for c in clients]
             pids = [p.pid for p in procs]
             if label in vm_paths:
-                fns.append(lambda p=vm_paths[label]: vm_client.get(p))
+                fns.append(lambda it=iter(vm_seq): vm_client.get(next(it)))
                 pids.append(vm.pid)
             timed = interleaved_ms(fns, a.n, a.warmup, pids)
             rows.append((label, timed[:len(clients)], timed[len(clients):], *emb[label]))
@@ -284,6 +299,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile-request", type=int, default=2, help="which request to profile (0 = /ping)")
     ap.add_argument("--victoria", action="store_true",
                     help="also ask VictoriaMetrics (loaded with the same data) the same requests, in the same rounds")
+    ap.add_argument("--fresh-texts", action="store_true",
+                    help="each round asks each TSBS query with another host and time range (drawn "
+                         "alike for every server); the embedded columns keep one text")
     a = ap.parse_args(argv)
 
     tmp = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="shim-overhead-"))

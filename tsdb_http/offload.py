@@ -16,19 +16,33 @@ change or after ``FRESH_S``, goes to a thread, which measures it; a call that
 turns slow inline sends its key back at once. Only reads may come here: a write
 fsyncs. Keys hold the query text, so texts past ``MAX_KEY_TEXT`` are not
 remembered (key None: a thread).
+
+A text never seen may still run inline by its *shape* (:meth:`Offload.shape`): the text
+with its string literals cut out (host names, time strings: dashboards and TSBS send each
+text once) plus the size class of its time range. A shape is trusted as a key is (measured
+on a thread, fresh, same data); once one of its texts turns slow inline (another tag value
+may select far more series, or read data not decoded yet) its new texts take a thread until
+``TRUST_AGAIN`` of them in a row measured quick there (or the data change): at most one
+stall in ``TRUST_AGAIN + 1`` new texts of a shape.
 """
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 DEFAULT_BUDGET_S = 0.005  # the small TSBS queries fit; a long one never runs inline
 MAX_KEYS = 4096
 MAX_KEY_TEXT = 4096  # longer query texts are not remembered (they always take a thread)
 FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data and clocks move)
+TRUST_AGAIN = 4  # quick measures on a thread in a row that lift a shape's demotion
 THREADS = 40  # queries on worker threads at once (as many as Starlette's default thread limit)
+
+_LITERAL = re.compile(r"'([^'\\\n]*)'")  # a simple string literal (as parser/templates.py cuts texts)
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -56,32 +70,37 @@ async def on_thread(fn, *args):
 
 
 class Offload:
-    """Per-app record of call costs by key, and the in-flight request count."""
+    """Per-app record of call costs by key (and by shape), and the in-flight request count."""
 
-    __slots__ = ("budget_s", "costs", "busy", "writing", "epoch", "large")
+    __slots__ = ("budget_s", "costs", "shapes", "demoted", "busy", "writing", "epoch", "large")
 
     def __init__(self, budget_s: float = DEFAULT_BUDGET_S):
         self.budget_s = budget_s
         self.costs: dict = {}  # key -> (seconds, data epoch, monotonic time measured on a thread)
+        self.shapes: dict = {}  # shape -> the same, from the last call of a text of that shape
+        self.demoted: dict = {}  # shape -> [data epoch, quick thread measures since]: a text turned slow inline
         self.busy = 0  # requests inside the app (maintained by the app)
         self.writing = 0  # of those, writes on a worker thread (parsing, waiting for the WAL's fsync)
         self.epoch = 0  # bumped by data_changed
-        self.large: dict = {}  # key -> data epoch: its answer was too large to answer directly
+        self.large: dict = {}  # key or shape -> data epoch: its answer was too large to answer directly
 
     def data_changed(self) -> None:
         """Data were written or dropped: every recorded cost must be measured again."""
         self.epoch += 1
 
-    def answer_too_large(self, key) -> None:
+    def answer_too_large(self, key, shape=None) -> None:
         """The call under ``key`` answered more rows than a direct answer encodes: until data
-        change, its next requests go the usual way at once instead of running it here first."""
+        change, its next requests (and new texts of its ``shape``) go the usual way at once
+        instead of running it here first."""
         if len(self.large) >= MAX_KEYS and key not in self.large:
             self.large.clear()
         self.large[key] = self.epoch
+        if shape is not None:
+            self.large[shape] = self.epoch
 
-    def known_too_large(self, key) -> bool:
-        """:meth:`answer_too_large` was said of ``key`` since the data last changed."""
-        return self.large.get(key) == self.epoch
+    def known_too_large(self, key, shape=None) -> bool:
+        """:meth:`answer_too_large` was said of ``key`` (or its ``shape``) since the data last changed."""
+        return self.large.get(key) == self.epoch or (shape is not None and self.large.get(shape) == self.epoch)
 
     @property
     def serving(self) -> int:
@@ -93,40 +112,92 @@ class Offload:
         """A cost key from texts (query, db, ...); None (never inline) when they are long."""
         return parts if sum(len(p) for p in parts if p) <= MAX_KEY_TEXT else None
 
-    def inline_ok(self, key) -> bool:
-        if key is None:
+    @staticmethod
+    def shape(kind: str, text: str, *others: str | None):
+        """The shape of ``text``: its skeleton without string literals (each marked a time or
+        not), the power-of-two class of its time range in seconds, and ``others`` (db, ...);
+        None when it has no literal, one time string or more than two (an open range's cost
+        moves with the clock), or is too long to remember."""
+        if len(text) > MAX_KEY_TEXT or "'" not in text:
+            return None
+        parts = _LITERAL.split(text)
+        values = parts[1::2]
+        times = [_TIME.fullmatch(v) is not None for v in values]
+        if not values or sum(times) not in (0, 2):
+            return None
+        span = None
+        if any(times):
+            try:
+                a, b = (datetime.fromisoformat(v) for v, t in zip(values, times) if t)
+            except ValueError:
+                return None
+            span = int(abs((b - a).total_seconds())).bit_length()
+        return ("shape", kind, tuple(parts[0::2]), tuple(times), span, *others)
+
+    def _quick(self, rec) -> bool:
+        return rec[0] <= self.budget_s and time.monotonic() - rec[2] <= FRESH_S
+
+    def inline_ok(self, key, shape=None) -> bool:
+        """``key`` (or, its record missing or stale, its ``shape``) was measured quick on a thread
+        since the data last changed, and no other request is in flight."""
+        if key is None or self.busy - self.writing > 1:
             return False
         rec = self.costs.get(key)
-        return (rec is not None and rec[0] <= self.budget_s and rec[1] == self.epoch and self.busy - self.writing <= 1
-                and time.monotonic() - rec[2] <= FRESH_S)
+        if rec is not None and rec[1] == self.epoch and time.monotonic() - rec[2] <= FRESH_S:
+            return rec[0] <= self.budget_s
+        if shape is None:
+            return False
+        down = self.demoted.get(shape)
+        if down is not None and down[0] == self.epoch:
+            return False
+        rec = self.shapes.get(shape)
+        return rec is not None and rec[1] == self.epoch and self._quick(rec)
 
-    def _record(self, key, seconds: float, epoch: int, measured: float | None) -> None:
-        costs = self.costs
-        if len(costs) >= MAX_KEYS and key not in costs:
-            costs.clear()
-        if measured is None:  # inline: the cost, but not a fresh measure (see the module docstring)
-            old = costs.get(key)
-            measured = old[2] if old is not None else 0.0
-        costs[key] = (seconds, epoch, measured)
+    def _record(self, key, seconds: float, epoch: int, measured: float | None, shape=None) -> None:
+        for table, k in ((self.costs, key), (self.shapes, shape)):
+            if k is None:
+                continue
+            if len(table) >= MAX_KEYS and k not in table:
+                table.clear()
+            at = measured
+            if at is None:  # inline: the cost, but not a fresh measure (see the module docstring)
+                old = table.get(k)
+                at = old[2] if old is not None else 0.0
+            table[k] = (seconds, epoch, at)
+        if shape is not None:
+            self._demotion(shape, seconds <= self.budget_s, epoch, measured is not None)
 
-    def call(self, key, fn, *args, measured: bool = False):
-        """``fn(*args)`` here and now, its cost recorded under ``key`` (callers check :meth:`inline_ok`);
-        ``measured``: this is a worker thread's measure (it makes the record fresh)."""
+    def _demotion(self, shape, quick: bool, epoch: int, on_thread: bool) -> None:
+        """A slow inline call demotes its shape; ``TRUST_AGAIN`` quick thread measures in a row lift it."""
+        down = self.demoted.get(shape)
+        if not on_thread:
+            if not quick:
+                if len(self.demoted) >= MAX_KEYS:
+                    self.demoted.clear()
+                self.demoted[shape] = [epoch, 0]
+        elif down is not None:
+            down[1] = down[1] + 1 if quick else 0
+            if down[1] >= TRUST_AGAIN or down[0] != epoch:
+                del self.demoted[shape]
+
+    def call(self, key, fn, *args, measured: bool = False, shape=None):
+        """``fn(*args)`` here and now, its cost recorded under ``key`` and ``shape`` (callers check
+        :meth:`inline_ok`); ``measured``: this is a worker thread's measure (it makes the record fresh)."""
         epoch = self.epoch
         t0 = time.perf_counter()
         try:
             return fn(*args)
         finally:
             t1 = time.perf_counter()
-            self._record(key, t1 - t0, epoch, time.monotonic() if measured else None)
+            self._record(key, t1 - t0, epoch, time.monotonic() if measured else None, shape)
 
-    def _measure(self, key, fn, *args):
-        return self.call(key, fn, *args, measured=True)
+    def _measure(self, key, shape, fn, *args):
+        return self.call(key, fn, *args, measured=True, shape=shape)
 
-    async def run(self, key, fn, *args):
+    async def run(self, key, fn, *args, shape=None):
         """``fn(*args)``, inline or on a worker thread (see the module docstring)."""
-        if self.budget_s > 0 and self.inline_ok(key):
-            return self.call(key, fn, *args)
+        if self.budget_s > 0 and self.inline_ok(key, shape):
+            return self.call(key, fn, *args, shape=shape)
         if self.budget_s <= 0 or key is None:
             return await on_thread(fn, *args)
-        return await on_thread(self._measure, key, fn, *args)
+        return await on_thread(self._measure, key, shape, fn, *args)

@@ -89,7 +89,7 @@ class _Shape(NamedTuple):
     db: str
     rp: str | None
     reads: bool  # read_only(q): may run inline
-    core: tuple  # (offload key, store.query arguments): see _core_call
+    core: tuple  # (offload key, store.query arguments, offload shape): see _core_call
 
 
 def _shape(kind: str, ctype: str, gz: bool, form: Mapping[str, str], dialect: Dialect, influxql,
@@ -173,7 +173,8 @@ def _execute_args(shim, shape: _Shape, prepared) -> tuple:
 
 
 def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping[str, str], influxql=_V1):
-    """The offload key and arguments of ``store.query`` for a request's shape.
+    """The offload key, the arguments of ``store.query`` and the offload shape (a new text of a
+    shape measured quick may run inline: offload.py) for a request's shape.
 
     JSON without ``epoch`` wants RFC3339 text: the core writes it while it builds
     the rows (numpy on the lean path); so does InfluxDB 3's msgpack; every other form
@@ -182,11 +183,17 @@ def _core_call(kind: str, p: QueryParams, db: str, rp: str | None, form: Mapping
     text_times = kind == encode.JSON or (kind == encode.MSGPACK and influxql is not _V1)
     core_epoch = None if text_times and not p.epoch else "ns"
     args = (p.q, db or None, rp, core_epoch, p.params)
-    return Offload.key("query", form.get("params", ""), *args[:3]), args
+    params = form.get("params", "")
+    shape = None if params else Offload.shape("query", p.q, db, rp, core_epoch)
+    return Offload.key("query", params, *args[:3]), args, shape
 
 
 def _parse_key(shape: _Shape):
     return Offload.key("parse", shape.p.q, shape.form.get("params", ""))
+
+
+def _parse_shape(shape: _Shape):
+    return None if shape.form.get("params") else Offload.shape("parse", shape.p.q)
 
 
 def _results(shim, shape: _Shape, qr, prepared, principal):
@@ -240,23 +247,23 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         return None
     if not shape.reads or shape.p.chunked:
         return None
-    key = shape.core[0]
+    key, _, kshape = shape.core
     offload.busy += 1  # this request, as the app counts its own (inline_ok allows one)
     try:
-        if not offload.inline_ok(key) or offload.known_too_large(key):
+        if not offload.inline_ok(key, kshape) or offload.known_too_large(key, kshape):
             return None
         prepared = principal = None
         if shim.auth.enabled:
             principal = shim.auth.authenticate_now(Headers(raw=headers), shape.form)
-            pkey = _parse_key(shape)
-            if not offload.inline_ok(pkey):
+            pkey, pshape = _parse_key(shape), _parse_shape(shape)
+            if not offload.inline_ok(pkey, pshape):
                 return None
-            prepared = offload.call(pkey, shim.prepare_fn(), shape.p.q, shape.p.params)
+            prepared = offload.call(pkey, shim.prepare_fn(), shape.p.q, shape.p.params, shape=pshape)
             _authorise(principal, prepared.statements, shape.db)
-        qr = offload.call(key, *_execute_args(shim, shape, prepared))
+        qr = offload.call(key, *_execute_args(shim, shape, prepared), shape=kshape)
         results = _results(shim, shape, qr, prepared, principal)
         if not _small(results, ANSWER_NOW_ROWS):
-            offload.answer_too_large(key)  # (the next ones are not run here first)
+            offload.answer_too_large(key, kshape)  # (the next ones are not run here first)
             return None
         encoder = encode.Encoder(shape.kind, shape.p.pretty, shape.p.epoch, shim.influxql is not _V1)
         return _sized(shape, encoder.encode(encode.Response(results)))
@@ -290,7 +297,8 @@ async def _run_query(shim, shape: _Shape, principal):
     offload = shim.offload
     if shim.auth.enabled:
         try:
-            prepared = await offload.run(_parse_key(shape), shim.prepare_fn(), shape.p.q, shape.p.params)
+            prepared = await offload.run(_parse_key(shape), shim.prepare_fn(), shape.p.q, shape.p.params,
+                                         shape=_parse_shape(shape))
         except ParseError as e:
             if shim.influxql is not _V1:  # InfluxDB 3 answers a parse error as a statement's, in a 200
                 return QueryResult([StatementResult(0, error=e.message)]), None
@@ -298,7 +306,7 @@ async def _run_query(shim, shape: _Shape, principal):
         _authorise(principal, prepared.statements, shape.db)
     call = _execute_args(shim, shape, prepared)
     if shape.reads:
-        return await offload.run(shape.core[0], *call), prepared
+        return await offload.run(shape.core[0], *call, shape=shape.core[2]), prepared
     try:
         return await run_in_threadpool(*call), prepared
     finally:

@@ -141,7 +141,8 @@ def test_each_system_can_be_skipped_and_decimals_parse():
 
 def test_systems_are_asked_in_turn_every_other_run_in_reverse():
     """No system always runs right after the same one (what a server leaves running after its
-    answer slows whichever is asked next); every latency is still recorded per system."""
+    answer slows whichever is asked next), and none is asked twice in a row (warm caches, awake
+    threads); every latency is still recorded per system."""
     from bench import compare
 
     asked = []
@@ -154,7 +155,13 @@ def test_systems_are_asked_in_turn_every_other_run_in_reverse():
     systems = [Recording(n) for n in ("a", "b", "c")]
     bq = next(q for q in devops_queries(4, 1) if q.name == "single-groupby-1-1-1")
     compare._time_query(systems, bq, warmup=1, runs=4)
-    assert asked == ["a", "b", "c", "c", "b", "a"] * 2 + ["a", "b", "c"]
+    assert asked == ["a", "b", "c", "b", "a", "c"] * 2 + ["a", "b", "c"]
+    assert all(x != y for x, y in zip(asked, asked[1:]))
+    from bench.turns import turn_order
+    five = [turn_order(list("01234"), k) for k in range(6)]
+    flat = [x for run in five for x in run]
+    assert all(x != y for x, y in zip(flat, flat[1:]))
+    assert five[1] == list("32104") and turn_order(list("ab"), 1) == ["a", "b"]
     assert all(len(s.result.latencies[bq.name]) == 4 and not s.result.errors for s in systems)
 
 
@@ -167,3 +174,20 @@ def test_shim_overhead_asks_victoriametrics_the_same_work():
     bq = next(q for q in devops_queries(4, 1) if q.name == "single-groupby-1-1-1")
     assert paths == {"GET /ping": "/health", "SHOW TAG VALUES hostname": "/api/v1/label/hostname/values",
                      "single-groupby-1-1-1": victoria.translate(bq)}  # (lastpoint: not in MetricsQL)
+
+
+def test_shim_overhead_fresh_texts_ask_every_server_the_same_new_text_each_round():
+    """--fresh-texts: a TSBS query drawn anew per call (warm-up and timed), VictoriaMetrics' form
+    of the same draw alongside; SHOWs and /ping stay one request."""
+    import types
+
+    from bench import shim_overhead, victoria
+
+    a = types.SimpleNamespace(hosts=4, hours=1, warmup=2, n=3, fresh_texts=True)
+    paths, vm = shim_overhead.asked(a, "single-groupby-1-1-1", "SELECT ...", "benchmark", {})
+    drawn = [devops_queries(4, 1, seed=s, names=["single-groupby-1-1-1"])[0] for s in range(1, 6)]
+    assert paths == [shim_overhead.Client.path(bq.q, "benchmark") for bq in drawn]
+    assert vm == [victoria.translate(bq) for bq in drawn] and len(set(paths)) > 1
+    assert shim_overhead.asked(a, "GET /ping", None, None, {"GET /ping": "/health"}) == (["/ping"] * 5, ["/health"] * 5)
+    a.fresh_texts = False
+    assert shim_overhead.asked(a, "x", "SELECT 1", "db", {})[0] == [shim_overhead.Client.path("SELECT 1", "db")] * 5

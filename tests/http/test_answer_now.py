@@ -313,3 +313,57 @@ def test_an_answer_too_large_to_answer_directly_runs_once_from_the_next_request(
         raw.close()
     assert [(n, via) for n, via, _ in counts] == [(1, True), (2, True), (1, True)]
     assert counts[0][2] == counts[1][2] == counts[2][2] and counts[2][2].count(b".25]") == 100
+
+
+def _rfc(ns: int) -> str:
+    import datetime as dt
+    return dt.datetime.fromtimestamp(ns // 10**9, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def windows(host: str, ago_s: int) -> str:
+    """A TSBS-like text: one host, a 40 s range ending ``ago_s`` before the data's end."""
+    end = NOW_NS - ago_s * 10**9
+    return q(f"SELECT max(usage) FROM cpu WHERE (host = '{host}') AND time >= '{_rfc(end - 40 * 10**9)}' "
+             f"AND time < '{_rfc(end)}' GROUP BY time(10s)")
+
+
+def test_a_new_text_of_a_shape_known_quick_is_answered_directly_and_alike(app):
+    store = app.state.shim.store
+    asgi_only = create_app(store, None, ShimConfig(compat="influxdb1", no_auth=True))
+    asgi_only.offload.budget_s = 0.0  # every request through the ASGI path
+
+    async def go():
+        c = Conn(app)
+        _, first_via_task = await c.send(get(windows("h1", 0)))  # measured on a thread
+        others = [windows(h, ago) for h, ago in (("h2", 10), ("h0", 30), ("h1", 50))]  # new hosts and times
+        news = [await c.send(get(path)) for path in others]
+        expected = [(await Conn(asgi_only).send(get(path)))[0] for path in others]
+        return first_via_task, news, expected
+
+    first_via_task, news, expected = run(go())
+    assert first_via_task and not any(via_task for _, via_task in news)
+    for (writes, _), want in zip(news, expected):
+        assert len(writes) == 1 and b'"max"],"values":[[' in writes[0]
+        assert normalised(writes[0]) == normalised(b"".join(want))
+
+
+def test_with_auth_a_new_text_of_a_known_shape_is_parsed_and_checked_directly(tokens):
+    store, raw = engine_store("influxdb1")
+    raw.create_database("mydb")
+    raw.write("mydb", "\n".join(f"cpu,host=h{i % 3} usage={i} {NOW_NS - (100 - i) * 10**9}" for i in range(100)))
+    secret, _ = tokens.store.create("mydb", read=True, write=False)
+    app = create_app(store, tokens.store, ShimConfig(compat="influxdb1"))
+    app.offload.budget_s = 10.0
+
+    async def go():
+        c = Conn(app)
+        out = []
+        for h, auth in (("h1", secret), ("h2", secret), ("h0", "nope")):
+            (answer,), via_task = await c.send(get(windows(h, 20), f"Authorization: Token {auth}"))
+            out.append((answer[9:12], via_task))
+        return out
+
+    try:
+        assert run(go()) == [(b"200", True), (b"200", False), (b"401", True)]
+    finally:
+        raw.close()

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tsdb_http.offload import MAX_KEY_TEXT, MAX_KEYS, Offload
+from tsdb_http.offload import MAX_KEY_TEXT, MAX_KEYS, TRUST_AGAIN, Offload
 
 
 def where() -> str:
@@ -116,3 +116,117 @@ def test_a_cancelled_caller_waits_for_its_call_on_the_thread():
 
     assert asyncio.run(go()) is True
     assert names and names[0].startswith("tsdb-read")
+
+
+# -- shapes: a new text of a shape measured quick ----------------------------------------
+def tsbs(host: str, start: str = "2016-01-01T03:17:24Z", end: str = "2016-01-01T04:17:24Z") -> str:
+    return (f"SELECT max(usage_user) from cpu where (hostname = '{host}') and time >= '{start}' "
+            f"and time < '{end}' group by time(1m)")
+
+
+@pytest.mark.parametrize("a,b,same", [
+    (tsbs("host_96"), tsbs("host_5", "2016-01-01T11:02:10Z", "2016-01-01T12:02:10Z"), True),  # host, times
+    (tsbs("host_96"), tsbs("host_96", end="2016-01-01T04:07:24Z"), True),    # 1 h vs 50 min: one size class
+    (tsbs("host_96"), tsbs("host_96", end="2016-01-01T15:17:24Z"), False),   # 1 h vs 12 h
+    (tsbs("host_96"), tsbs("host_96").replace("max(", "min("), False),       # another text around them
+    (tsbs("host_96"), tsbs("host_96").replace("(1m)", "(5m)"), False),
+])
+def test_texts_of_one_shape_differ_only_in_literals_and_little_in_range(a, b, same):
+    assert (Offload.shape("query", a, "db") == Offload.shape("query", b, "db")) is same
+    assert Offload.shape("query", a, "db") != Offload.shape("query", a, "other")
+
+
+@pytest.mark.parametrize("text", [
+    "SHOW TAG VALUES WITH KEY = hostname",                       # no literal: its key is enough
+    "SELECT * FROM cpu WHERE time >= '2016-01-01T03:17:24Z'",    # open range: its cost moves with now
+    "SELECT * FROM cpu WHERE time >= '2016-01-01T03:17:24Z' AND time < '2016-01-01T04:17:24Z' "
+    "AND time < '2016-01-01T05:17:24Z'",
+    "SELECT * FROM cpu WHERE host = 'h1' AND " + "x" * MAX_KEY_TEXT,
+])
+def test_texts_without_a_shape(text):
+    assert Offload.shape("query", text) is None
+
+
+class Clock:
+    """offload's ``time``, with a perf_counter that advances ``step`` per reading (call costs
+    without sleeping)."""
+
+    def __init__(self):
+        self.now, self.step = 0.0, 0.0
+
+    def perf_counter(self):
+        self.now += self.step
+        return self.now
+
+    monotonic = staticmethod(time.monotonic)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from tsdb_http import offload
+    c = Clock()
+    monkeypatch.setattr(offload, "time", c)
+    return c
+
+
+def run_shaped(off: Offload, texts: list[str], busy: int = 1) -> list:
+    async def go():
+        off.busy = busy
+        return [await off.run(Offload.key("query", t), where, shape=Offload.shape("query", t)) for t in texts]
+    return asyncio.run(go())
+
+
+def test_a_new_text_of_a_shape_measured_quick_runs_inline():
+    off = Offload(0.5)
+    hosts = [tsbs(f"host_{i}") for i in range(4)]
+    assert run_shaped(off, hosts) == ["thread", "loop", "loop", "loop"]
+    assert run_shaped(off, [tsbs("host_1", end="2016-01-02T03:17:24Z")]) == ["thread"]  # 24 h: another shape
+    assert run_shaped(off, [tsbs("host_9")], busy=2) == ["thread"]  # another request in flight
+
+
+def test_a_shape_is_measured_again_after_a_write():
+    off = Offload(0.5)
+    run_shaped(off, [tsbs("host_1")])
+    off.data_changed()
+    assert run_shaped(off, [tsbs("host_2"), tsbs("host_3")]) == ["thread", "loop"]
+
+
+def test_a_shape_turned_slow_inline_takes_threads_until_quick_there_in_a_row(clock):
+    off = Offload(0.5)
+    assert run_shaped(off, [tsbs("host_1"), tsbs("host_2")]) == ["thread", "loop"]
+    clock.step = 1.0  # host_3 selects far more: 1 s, inline (the one stall)
+    assert run_shaped(off, [tsbs("host_3")]) == ["loop"]
+    clock.step = 0.0
+    hosts = [tsbs(f"host_{i}") for i in range(10, 10 + TRUST_AGAIN - 1)]
+    assert run_shaped(off, hosts) == ["thread"] * (TRUST_AGAIN - 1)  # quick there, not yet enough
+    clock.step = 1.0
+    assert run_shaped(off, [tsbs("host_20")]) == ["thread"]  # slow on its thread: the count starts again
+    clock.step = 0.0
+    assert run_shaped(off, [tsbs("host_1")]) == ["loop"]  # (a text measured quick itself still may)
+    hosts = [tsbs(f"host_{i}") for i in range(30, 30 + TRUST_AGAIN + 2)]
+    assert run_shaped(off, hosts) == ["thread"] * TRUST_AGAIN + ["loop", "loop"]
+
+
+def test_a_write_lifts_a_demotion():
+    off = Offload(0.5)
+    run_shaped(off, [tsbs("host_1")])
+    off._record(("k",), 1.0, off.epoch, None, Offload.shape("query", tsbs("host_2")))  # slow inline
+    assert run_shaped(off, [tsbs("host_3")]) == ["thread"]
+    off.data_changed()
+    assert run_shaped(off, [tsbs("host_4"), tsbs("host_5")]) == ["thread", "loop"]
+
+
+def test_a_text_known_slow_is_not_run_inline_by_its_shape(clock):
+    off = Offload(0.5)
+    clock.step = 1.0
+    assert run_shaped(off, [tsbs("host_1")]) == ["thread"]  # measured slow on its thread
+    clock.step = 0.0
+    # host_2 measures the shape quick; host_1's own record (slow) still sends it to a thread
+    assert run_shaped(off, [tsbs("host_2"), tsbs("host_1"), tsbs("host_3")]) == ["thread", "thread", "loop"]
+
+
+def test_the_shape_table_is_bounded():
+    off = Offload(0.5)
+    for i in range(MAX_KEYS + 10):
+        off._record(("k", i), 0.0, 0, 0.0, ("s", i))
+    assert len(off.shapes) <= MAX_KEYS

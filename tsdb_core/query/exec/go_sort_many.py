@@ -9,7 +9,8 @@ are reversed on a decreasing hint, dropped when already sorted, partitioned (the
 the two scanning indices swap found by ranks within each range) and split into the two
 ranges pdqsort goes on with. The rare turns (heapSort once the limit runs out, the
 partialInsertionSort of an unsorted range of 50 or more, slices holding NaN) run range
-by range over lists, with exec/go_sort.py's own steps.
+by range over lists, with exec/go_sort.py's own steps; so do long slices, which gain
+nothing from company (go_sort partitions one slice with views, no index arrays).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import numpy as np
 from . import go_sort
 
 _INC, _DEC = go_sort._INCREASING, go_sort._DECREASING
+ALONE = 4096  # longer slices are sorted one by one (go_sort's whole-array partitions of one slice)
 
 
 @dataclass(slots=True)
@@ -51,17 +53,19 @@ def orders(keys: np.ndarray, bounds: np.ndarray, want: np.ndarray | None = None,
     position x. ``keys``: numbers, or ranks (go_sort.keys of all slices' values at once).
     ``want``: a mask of the positions read (others may stay unsorted); None: all.
     ``limit``: pdqsort's starting limit (tests drive it low); None: Go's, ``bits.Len(n)``."""
-    k = np.array(keys)
+    k = np.asarray(keys)
     p = np.arange(len(k), dtype=np.int64)
     lo, hi = np.asarray(bounds[:-1], dtype=np.int64), np.asarray(bounds[1:], dtype=np.int64)
-    if k.dtype.kind == "f":
-        nan = np.isnan(k)
-        if nan.any():  # insertion sort is no stable sort there: each such slice on its own
-            c = np.concatenate(([0], np.cumsum(nan, dtype=np.int64)))
-            exact = c[hi] > c[lo]
-            for g in np.flatnonzero(exact).tolist():
-                p[lo[g]:hi[g]] = lo[g] + go_sort.order(k[lo[g]:hi[g]], _local(want, lo[g], hi[g]))
-            lo, hi = lo[~exact], hi[~exact]
+    alone = (hi - lo) > ALONE
+    if k.dtype.kind == "f":  # insertion sort is no stable sort with NaN: Go's steps one by one
+        c = np.concatenate(([0], np.cumsum(np.isnan(k), dtype=np.int64)))
+        alone |= c[hi] > c[lo]
+    for g in np.flatnonzero(alone).tolist():
+        p[lo[g]:hi[g]] = lo[g] + go_sort.order(k[lo[g]:hi[g]], _local(want, lo[g], hi[g]))
+    lo, hi = lo[~alone], hi[~alone]
+    if not len(lo):
+        return p
+    k = k.copy()  # the rounds sort it in place
     counts = None if want is None else np.concatenate(([0], np.cumsum(want, dtype=np.int64)))
     n = hi - lo
     one = np.ones(len(lo), dtype=bool)

@@ -239,22 +239,35 @@ def _run_starts(keys: np.ndarray, vals: np.ndarray, bounds: np.ndarray,
                 runs: list[list[dict]]) -> tuple[list[list[int]], list[int]]:
     """Where each tied run starts in its group's sorted values (how many of the group's
     values are smaller), and the runs' common length, per group (none empty): the j-th
-    runs of all groups counted at once."""
-    sizes = np.array([len(rs) for rs in runs], dtype=np.int64)
+    runs of the short groups counted at once, a long group by a sort of its own."""
     flat = np.array([r["v"] for rs in runs for r in rs], dtype=vals.dtype)
     if keys is not vals:  # text: compared by rank
         flat = np.searchsorted(np.unique(vals), flat)
-    heads = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    gid = np.repeat(np.arange(len(runs), dtype=np.int64), np.diff(bounds))
-    lo = np.asarray(bounds[:-1], dtype=np.int64)
+    sizes = np.array([len(rs) for rs in runs], dtype=np.int64)
+    heads = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    lo, n = np.asarray(bounds[:-1], dtype=np.int64), np.diff(bounds)
     starts = np.zeros(len(flat), dtype=np.int64)
-    for j in range(int(sizes.max()) if len(sizes) else 0):
-        has = sizes > j
-        col = flat[np.where(has, heads + j, heads)]
-        starts[heads[has] + j] = np.add.reduceat(keys < col[gid], lo)[has]
-    tops = np.add.reduceat(keys == flat[heads][gid], lo) if len(lo) else sizes
+    tops = np.zeros(len(runs), dtype=np.int64)
+    long = n > go_sort_many.ALONE
+    for g in np.flatnonzero(long).tolist():
+        s = np.sort(keys[lo[g]:lo[g] + n[g]])
+        mine = flat[heads[g]:heads[g] + sizes[g]]
+        starts[heads[g]:heads[g] + sizes[g]] = np.searchsorted(s, mine, "left")
+        tops[g] = np.searchsorted(s, mine[0], "right") - starts[heads[g]]
+    short = np.flatnonzero(~long)
+    if len(short):
+        rows = np.concatenate([np.arange(lo[g], lo[g] + n[g]) for g in short.tolist()]) if long.any() else None
+        k = keys if rows is None else keys[rows]
+        at = np.concatenate(([0], np.cumsum(n[short])[:-1]))
+        gid = np.repeat(np.arange(len(short)), n[short])
+        h, sz = heads[short], sizes[short]
+        for j in range(int(sz.max())):
+            has = sz > j
+            col = flat[np.where(has, h + j, h)]
+            starts[h[has] + j] = np.add.reduceat(k < col[gid], at)[has]
+        tops[short] = np.add.reduceat(k == flat[h][gid], at)
     out = starts.tolist()
-    return [out[h:h + n] for h, n in zip(heads.tolist(), sizes.tolist())], tops.tolist()
+    return [out[a:a + m] for a, m in zip(heads.tolist(), sizes.tolist())], tops.tolist()
 
 
 def _decided(lo: list, hi: list) -> int | None:

@@ -24,6 +24,7 @@ from ...base.eager import pick
 from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
+from . import go_merge
 from .expressions import cond_expr
 from .fast_limit import limited_rows
 from .fill import bucket_expr, bucket_grid, bucket_grid_array
@@ -167,11 +168,11 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
     if tn.size < 2 or bool((tn[1:] > tn[:-1]).all()):
         pass  # ascending, no equal times: as it is (the common case, found without Polars)
     elif t.n_unique() < t.len():
-        # equal times of several series: influxd orders them by the series' tags
+        # equal times of several series: influxd's merge order (exec/go_merge.py)
         tag_order = [c for c in frame.columns if c != "time" and c not in fields]
         if set(tag_order) != set(provider.schema(src.database, src.measurement).tags):
             return None  # the tie-break needs tags not selected: the general path has them
-        frame = frame.sort(["time", *tag_order])
+        frame = go_merge.merged_rows(frame.sort(["time", *tag_order]), [], tag_order, True)
     elif not t.is_sorted():
         frame = frame.sort("time")
     names = [plan.time_column] + [c.name for c in plan.columns]

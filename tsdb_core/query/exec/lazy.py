@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_ties, integral_v1
+from . import go_merge, go_ties, integral_v1
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -42,6 +42,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
 RUN_COLUMN = "\x00run"
+TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
@@ -486,7 +487,13 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         if stages.fill is not None:  # influxd fills a raw row's missing values before computing
             lf = prefill_refs(lf, schema, refs, stages.fill.value)
         return _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
-    df = collect(lf.sort(keys + ["time"] + tag_order), ctx)
+    desc = not order.ascending
+    df = collect(lf.sort(keys + ["time"] + tag_order, descending=desc), ctx)
+    # the transforms read the series merged as influxd merges them (exec/go_merge.py)
+    if _merged(plan):
+        df = go_merge.merged_rows(df, keys, [c for c in tag_order if c in df.columns], not desc)
+    if desc:
+        df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
     df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline)
     sch = {**schema, **dict(df.schema)}
@@ -508,11 +515,13 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
             pick = t.max() if desc else t.min()
         # first, from the keys and times alone, the oldest (newest) time any series keeps:
         # a plain time bound the scan prunes with, before the wide rows are read
-        bound = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN)).select(
+        # each series' own first rows when several merge: the heap sees them (exec/go_merge.py)
+        per = keys + tag_order if _merged(plan) else keys
+        bound = collect(base.group_by(per).agg(pick.alias(BOUND_COLUMN)).select(
             pl.col(BOUND_COLUMN).min() if desc else pl.col(BOUND_COLUMN).max()), ctx).item()
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
-        lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
+        lf = lf.filter(t >= pick.over(per) if desc else t <= pick.over(per))
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     else:
@@ -522,9 +531,20 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in plan.source_tags
                  if t in schema and t not in keys and t not in names]
-    df = collect(lf.select(keys + ["time"] + cols), ctx)
+    if not _merged(plan):
+        df = collect(lf.select(keys + ["time"] + cols), ctx)
+    else:  # rows of equal time from several series: influxd's merge order (exec/go_merge.py)
+        df = collect(lf.select(keys + ["time"] + cols + [pl.col(c).alias(f"{TAG_TMP}{c}") for c in tag_order]), ctx)
+        df = go_merge.merged_rows(df, keys, [f"{TAG_TMP}{c}" for c in tag_order], not desc)
+        df = df.drop([f"{TAG_TMP}{c}" for c in tag_order])
     _count_points(df, ctx)
     return df
+
+
+def _merged(plan) -> bool:
+    """Whether raw rows come from stored series (influxd merges them on a heap,
+    exec/go_merge.py), not from a subquery's rows (kept in the order it emits them)."""
+    return all(isinstance(s, Scan) for s in plan.sources)
 
 
 def _unselected_groups(plan: SelectPlan) -> set[str]:
@@ -1036,5 +1056,6 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
         out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",
                                                                 maintain_order=True),
                        on=keys + ["time"], how="left")
-    out = out.sort(keys + ["time"], maintain_order=True)
+    # rows of equal time keep the order they were read in once finish() reverses a DESC answer
+    out = (out if order.ascending else out.reverse()).sort(keys + ["time"], maintain_order=True)
     return out.select(keys + ["time"] + [c for c in out.columns if c not in keys and c != "time"])

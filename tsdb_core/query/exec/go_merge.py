@@ -1,7 +1,7 @@
 """The order in which influxd 1.6.7 hands over points of equal time from several series.
 
 influxd reads each series of a tag set through its own iterator, the iterators in series
-key order, and merges them with a sorted merge iterator (query/iterator.gen.go
+key order (reversed under ORDER BY time DESC, as its answers show), and merges them with a sorted merge iterator (query/iterator.gen.go
 ``*SortedMergeIterator``): a ``container/heap`` of each series' next point, ordered by
 time alone (name and GROUP BY tags are equal within a tag set). Each point is popped
 (root swapped with the last item, sifted down) and its series' next point pushed (sifted
@@ -11,7 +11,8 @@ series key order but a function of the whole stream so far, the same on every ru
 :func:`merge_order` replays the heap. Series that share every timestamp (a regular
 scrape) go round by round: the heap then holds one point of each series at the same time
 at the start of each round, and a round's pops and pushes depend only on the order the
-items sit in the heap array, so each distinct arrangement is replayed once.
+items sit in the heap array: the rounds depend on the series count alone, and are kept.
+Other series are replayed point by point (about a microsecond or two a row).
 """
 from __future__ import annotations
 
@@ -112,36 +113,60 @@ def _round(state: tuple, more: bool) -> tuple[tuple, tuple]:
     return tuple(popped), tuple(s for _, s in h)
 
 
+_ROUNDS: dict[int, tuple[list, list]] = {}  # series count -> (each round's pops, the arrangement before it)
+_ROUNDS_CELLS = 4_000_000  # pops kept in all, at most
+
+
 def _rounds(bounds: np.ndarray, per: int) -> np.ndarray:
-    """:func:`_replay` of series holding the same ``per`` times each: round by round, each
-    arrangement of the heap replayed once (direction does not matter: a round's items
-    are equal, the next round's all later)."""
-    state = tuple(range(len(bounds) - 1))
-    seen: dict[tuple, tuple] = {}
-    order = np.empty((per, len(state)), dtype=np.int64)
-    for r in range(per):
-        key = (state, r + 1 < per)
-        if key not in seen:
-            seen[key] = _round(*key)
-        popped, state = seen[key]
-        order[r] = popped
+    """:func:`_replay` of series holding the same ``per`` times each, round by round. The
+    rounds depend on the series count alone (all start in key order; a round's items are
+    equal, the next round's all later, whatever the direction), so they are kept per
+    series count, for the next query over as many series."""
+    count = len(bounds) - 1
+    kept = _ROUNDS.get(count)
+    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [tuple(range(count))])  # copies: threads
+    seen = {st: i for i, st in enumerate(states[:len(pops)])}
+    while len(pops) < per - 1:  # the rounds after which a next point is pushed
+        state = states[len(pops)]
+        if state in seen and len(pops) > seen[state]:  # a cycle: its rounds again
+            i = seen[state]
+            pops.append(pops[i])
+            states.append(states[i + 1])
+            continue
+        seen[state] = len(pops)
+        popped, nxt = _round(state, True)
+        pops.append(popped)
+        states.append(nxt)
+    cells = sum(c * len(v[0]) for c, v in list(_ROUNDS.items()) if c != count) + count * len(pops)
+    if cells <= _ROUNDS_CELLS:
+        _ROUNDS[count] = (pops, states)
+    last, _ = _round(states[per - 1], False)
+    order = np.array(pops[:per - 1] + [last], dtype=np.int64)
     return (bounds[:-1][order] + np.arange(per)[:, None]).reshape(-1)
+
+
+def shared_times(df, keys: list[str]) -> bool:
+    """Whether two rows of a group share a time (``df`` sorted by ``keys`` and time): a scan
+    of adjacent rows."""
+    import polars as pl
+
+    if df.height < 2:
+        return False
+    same = df.select(pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1)) for c in keys + ["time"]])
+                     .fill_null(False)).to_series()
+    return bool(same.any())
 
 
 def merged_rows(df, keys: list[str], tags: list[str], ascending: bool):
     """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
     ``tags``) with the rows of equal time from several series of a group in the heap's
-    order. Unchanged when no two series of a group share a time (the common case, found
-    with a scan of adjacent rows)."""
+    order. The heap's inputs come in series key order, reversed under ORDER BY time DESC
+    (as influxd's answers show). Unchanged when no two rows of a group share a time."""
     import polars as pl
 
     from .go_ties import series_ranks
 
-    if df.height < 2 or not tags:
-        return df
-    same = df.select(pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1)) for c in keys + ["time"]])
-                     .fill_null(False)).to_series().to_numpy()
-    if not same.any():
+    if not tags or not shared_times(df, keys):
         return df
     gid = np.zeros(df.height, dtype=np.int64)
     if keys:
@@ -157,6 +182,7 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool):
     for a, b in zip(cut[:-1].tolist(), cut[1:].tolist()):
         rows = by_series[a:b]
         order = merge_order(sid[rows], time[rows], ascending)
-        perm[a:b] = rows[order] if order is not None else rows[np.argsort(time[rows] if ascending else -time[rows],
-                                                                          kind="stable")]
+        if order is None:
+            order = np.argsort(time[rows] if ascending else -time[rows], kind="stable")
+        perm[a:b] = rows[order]
     return df[perm]

@@ -43,6 +43,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
 RUN_COLUMN = "\x00run"
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
+PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
@@ -509,19 +510,19 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     n = order.limit + order.offset if order.limit else 0
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
+    whole, cut = lf, None
     if n:
         pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
         if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
             pick = t.max() if desc else t.min()
         # first, from the keys and times alone, the oldest (newest) time any series keeps:
         # a plain time bound the scan prunes with, before the wide rows are read
-        # each series' own first rows when several merge: the heap sees them (exec/go_merge.py)
-        per = keys + tag_order if _merged(plan) else keys
-        bound = collect(base.group_by(per).agg(pick.alias(BOUND_COLUMN)).select(
+        bound = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN)).select(
             pl.col(BOUND_COLUMN).min() if desc else pl.col(BOUND_COLUMN).max()), ctx).item()
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
-        lf = lf.filter(t >= pick.over(per) if desc else t <= pick.over(per))
+        cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
+        lf = lf.filter(cut)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     else:
@@ -531,14 +532,30 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in plan.source_tags
                  if t in schema and t not in keys and t not in names]
-    if not _merged(plan):
-        df = collect(lf.select(keys + ["time"] + cols), ctx)
-    else:  # rows of equal time from several series: influxd's merge order (exec/go_merge.py)
-        df = collect(lf.select(keys + ["time"] + cols + [pl.col(c).alias(f"{TAG_TMP}{c}") for c in tag_order]), ctx)
-        df = go_merge.merged_rows(df, keys, [f"{TAG_TMP}{c}" for c in tag_order], not desc)
-        df = df.drop([f"{TAG_TMP}{c}" for c in tag_order])
+    tags = [f"{TAG_TMP}{c}" for c in tag_order] if _merged(plan) else []
+    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(tag_order, tags)]
+    df = collect(lf.select(sel), ctx)
+    if tags and go_merge.shared_times(df, keys):
+        df = _heap_merged(df, whole, sel, keys, tags, cut, desc, ctx)
+    df = df.drop(tags)
     _count_points(df, ctx)
     return df
+
+
+def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str],
+                 cut, desc: bool, ctx) -> pl.DataFrame:
+    """Raw rows of several series in influxd's heap-merge order (exec/go_merge.py). Under a
+    LIMIT the heap also held each series' next point past the cut (pushed as its previous
+    one was popped): those join the replay, then leave."""
+    if cut is not None:
+        t = pl.col("time")
+        nearest = (t.max() if desc else t.min()).over(keys + tags)
+        past = whole.filter(~cut).select(sel).filter(t == nearest)
+        df = pl.concat([df.with_columns(pl.lit(False).alias(PAST_TMP)),
+                        collect(past, ctx).with_columns(pl.lit(True).alias(PAST_TMP))], how="vertical_relaxed")
+        df = df.sort(keys + ["time"] + tags, descending=desc, maintain_order=True)
+    df = go_merge.merged_rows(df, keys, tags, not desc)
+    return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
 
 
 def _merged(plan) -> bool:

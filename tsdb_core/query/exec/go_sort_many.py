@@ -57,7 +57,7 @@ def orders(keys: np.ndarray, bounds: np.ndarray, want: np.ndarray | None = None,
     p = np.arange(len(k), dtype=np.int64)
     lo, hi = np.asarray(bounds[:-1], dtype=np.int64), np.asarray(bounds[1:], dtype=np.int64)
     alone = (hi - lo) > ALONE
-    if k.dtype.kind == "f":  # insertion sort is no stable sort with NaN: Go's steps one by one
+    if k.dtype.kind == "f" and not alone.all():  # NaN: insertion sort is no stable sort, Go's steps one by one
         c = np.concatenate(([0], np.cumsum(np.isnan(k), dtype=np.int64)))
         alone |= c[hi] > c[lo]
     for g in np.flatnonzero(alone).tolist():

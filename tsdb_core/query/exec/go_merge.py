@@ -1,8 +1,9 @@
 """The order in which influxd 1.6.7 hands over points of equal time from several series.
 
 influxd reads each series of a tag set through its own iterator, the iterators in series
-key order (reversed under ORDER BY time DESC, as its answers show), and merges them with a sorted merge iterator (query/iterator.gen.go
-``*SortedMergeIterator``): a ``container/heap`` of each series' next point, ordered by
+key order (reversed under ORDER BY time DESC, as its answers show), and merges them with
+a sorted merge iterator (query/iterator.gen.go ``*SortedMergeIterator``): a
+``container/heap`` of each series' next point, ordered by
 time alone (name and GROUP BY tags are equal within a tag set). Each point is popped
 (root swapped with the last item, sifted down) and its series' next point pushed (sifted
 up). Points of equal time come off the heap in the order those steps leave them: not the
@@ -12,7 +13,7 @@ series key order but a function of the whole stream so far, the same on every ru
 scrape) go round by round: the heap then holds one point of each series at the same time
 at the start of each round, and a round's pops and pushes depend only on the order the
 items sit in the heap array: the rounds depend on the series count alone, and are kept.
-Other series are replayed point by point (about a microsecond or two a row).
+Other series are replayed point by point.
 """
 from __future__ import annotations
 
@@ -164,15 +165,17 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool):
     (as influxd's answers show). Unchanged when no two rows of a group share a time."""
     import polars as pl
 
-    from .go_ties import series_ranks
-
     if not tags or not shared_times(df, keys):
         return df
     gid = np.zeros(df.height, dtype=np.int64)
     if keys:
         gid = np.cumsum(~df.select(pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1)) for c in keys])
                                    .fill_null(False)).to_series().to_numpy())
-    sid = series_ranks(df.select(tags))
+    # series key order: the keys' text ("k1=v1,k2=v2", tags by name, a missing one left out)
+    pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{t}=") + pl.col(t))
+             for t in sorted(tags)]
+    key = pl.concat_str(pairs, separator=",", ignore_nulls=True)
+    sid = df.select(key.rank("dense")).to_series().to_numpy().astype(np.int64)
     if not ascending:
         sid = -sid
     time = df["time"].to_numpy()

@@ -56,8 +56,8 @@ def test_kinds_partition_the_registry():
     kinds = (F.AGGREGATE, F.SELECTOR, F.TRANSFORM, F.TECHNICAL, F.MATH)
     assert sum(len(F.names(k)) for k in kinds) == len(F.FUNCTIONS) == 52
     assert F.names(F.SELECTOR) == {"max", "min", "first", "last", "percentile", "sample", "top", "bottom"}
-    assert F.names_where(lambda s: s.fast) == {"max", "min", "sum", "mean", "count"}
-    assert F.names_where(lambda s: s.exact_in_numpy) == {"max", "min", "count"}
+    assert F.names_where(lambda s: s.fast) == {"max", "min", "sum", "mean", "count", "percentile"}
+    assert F.names_where(lambda s: s.exact_in_numpy) == {"max", "min", "count", "percentile"}
     assert F.names_where(lambda s: s.picks_point) == {"max", "min", "first", "last", "percentile"}
     assert F.names_where(lambda s: s.extends_range) >= F.names(F.TECHNICAL)
     assert not F.spec("cumulative_sum").extends_range and not F.spec("holt_winters").extends_range

@@ -115,11 +115,12 @@ def dense_datasets(draw):
 def _query(agg1, agg2, every, where, lo, span, limit, offset, start):
     bound = f"time >= {lo}s AND " if start else ""
     tail = (f" LIMIT {limit}" if limit else "") + (f" OFFSET {offset}" if offset else "")
-    return (f"SELECT {agg1}(f), {agg2}(i) FROM m WHERE {where}{bound}time < {lo + span}s "
+    c1 = "percentile(f, 50)" if agg1 == "percentile" else f"{agg1}(f)"
+    return (f"SELECT {c1}, {agg2}(i) FROM m WHERE {where}{bound}time < {lo + span}s "
             f"GROUP BY time({every}){tail}")
 
 
-LIMITS = {"agg1": st.sampled_from(["max", "min", "count"]), "agg2": st.sampled_from(["max", "min", "count"]),
+LIMITS = {"agg1": st.sampled_from(["max", "min", "count", "percentile"]), "agg2": st.sampled_from(["max", "min", "count"]),
           "every": st.sampled_from(["1s", "7s", "1m"]),
           "where": st.sampled_from(["", "host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
           "lo": st.integers(-250, 100), "span": st.integers(1, 500), "limit": st.integers(1, 12),

@@ -86,6 +86,10 @@ CASES = [
     f"SELECT max(f) FROM m WHERE host = 'h9' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT count(f) FROM m WHERE host = 'h9' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT max(f) AS top, count(i) AS n FROM m WHERE host = 'h0' AND time >= {T0} AND time <= {T1} GROUP BY time(1m)",
+    f"SELECT percentile(f, 50), percentile(i, 95) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT percentile(sparse, 5), percentile(f, 100) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(20s) fill(none)",
+    f"SELECT percentile(i, 0), count(i) FROM m WHERE host = 'h0' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT percentile(f, 37.5), mean(i) FROM m WHERE host = 'h2' AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
     "SELECT max(f) FROM m WHERE host = 'h0' AND time >= '1970-01-01T00:00:00Z' AND time < '1970-01-02T00:00:00Z' GROUP BY time(1h)",
     # raw rows
     f"SELECT * FROM m WHERE host = 'h0' AND time >= {T0} AND time < {T1}",
@@ -189,9 +193,14 @@ def datasets(draw):
     return lines
 
 
+def _call(name: str, field: str) -> str:
+    """The call's text: percentile() at a few points, ties and the empty index included."""
+    return f"percentile({field}, {len(field) * 45 % 101})" if name == "percentile" else f"{name}({field})"
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(datasets(), st.sampled_from(["max", "min", "count", "mean", "sum"]),
-       st.sampled_from(["max", "min", "count"]), st.sampled_from(["1s", "7s", "1m", "250ms"]),
+@given(datasets(), st.sampled_from(["max", "min", "count", "mean", "sum", "percentile"]),
+       st.sampled_from(["max", "min", "count", "percentile"]), st.sampled_from(["1s", "7s", "1m", "250ms"]),
        st.sampled_from(["", "host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
        st.integers(-250, 100), st.integers(1, 500), st.sampled_from(["", " fill(none)"]),
        st.sampled_from([None, "ms"]))
@@ -199,7 +208,7 @@ def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span,
     s = tsdb_core.open(None)
     s.create_database("db")
     s.write("db", "\n".join(lines))
-    q = (f"SELECT {agg1}(f), {agg2}(i) FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s "
+    q = (f"SELECT {_call(agg1, 'f')}, {_call(agg2, 'i')} FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s "
          f"GROUP BY time({every}){fill}")
     if every == "250ms":  # the raw shape too, on the same data
         q = f"SELECT {'*' if fill else 'i, f, host'} FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s"
@@ -229,7 +238,7 @@ def write_flushed(store, lines: list[str], split: bool) -> None:
             store.flush()
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(datasets(), st.sampled_from(["max", "min", "count"]), st.sampled_from(["max", "min", "count"]),
+@given(datasets(), st.sampled_from(["max", "min", "count", "percentile"]), st.sampled_from(["max", "min", "count"]),
        st.sampled_from(["1s", "7s", "1m"]), st.sampled_from(["host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
        st.integers(-250, 100), st.integers(1, 500), st.sampled_from(["", " fill(none)"]), st.booleans())
 def test_property_flushed_files_fast_equals_general(lines, agg1, agg2, every, where, lo, span, fill, split):
@@ -242,7 +251,7 @@ def test_property_flushed_files_fast_equals_general(lines, agg1, agg2, every, wh
         fields = set(s.schema("db", "m").fields) if s.schema("db", "m") else set()
         if not {"f", "i"} <= fields:
             return
-        q = (f"SELECT {agg1}(f), {agg2}(f) FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s "
+        q = (f"SELECT {_call(agg1, 'f')}, {_call(agg2, 'f')} FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s "
              f"GROUP BY time({every}){fill}")
         try:
             fast, general = _both(s, q)

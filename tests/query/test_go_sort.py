@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.query.exec import go_sort, go_ties
+from tsdb_core.query.exec import go_sort, go_sort_many, go_ties
 
 
 class GoSort:
@@ -329,3 +329,63 @@ def test_mode_and_percentile_read_the_sorted_slice_as_influxd(values, data):
     i = int(np.floor(len(values) * p / 100 + 0.5)) - 1
     if 0 <= i < len(values):
         assert go_ties.percentile_index(np.array(values), i) == go(values)[i]
+
+
+slices = st.lists(tied, min_size=1, max_size=6)
+
+
+def _many(parts, want=None, limit=None):
+    keys = np.array([x for p in parts for x in p], dtype=np.int64)
+    bounds = np.cumsum([0] + [len(p) for p in parts])
+    return go_sort_many.orders(keys, bounds, want, limit), bounds
+
+
+@settings(max_examples=300, deadline=None)
+@given(slices)
+def test_many_slices_at_once_equal_the_transcription(parts):
+    """go_sort_many sorts every slice in whole-array rounds: each slice's permutation is Go's."""
+    got, bounds = _many(parts)
+    for p, a, b in zip(parts, bounds[:-1], bounds[1:]):
+        assert (got[a:b] - a).tolist() == go(p)
+
+
+@settings(max_examples=200, deadline=None)
+@given(slices, st.data())
+def test_many_slices_wanted_positions_are_final(parts, data):
+    n = sum(len(p) for p in parts)
+    want = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+    got, bounds = _many(parts, want)
+    for p, a, b in zip(parts, bounds[:-1], bounds[1:]):
+        w = want[a:b]
+        assert (got[a:b] - a)[w].tolist() == np.array(go(p), dtype=np.int64)[w].tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(slices, st.integers(0, 3))
+def test_many_slices_reach_heap_sort_and_break_patterns(parts, limit):
+    """The rare turns (heapSort, breakPatterns) with the limit started low."""
+    got, bounds = _many(parts, limit=limit)
+    for p, a, b in zip(parts, bounds[:-1], bounds[1:]):
+        ref = GoSort(p)
+        ref.pdqsort(0, len(p), limit)
+        assert (got[a:b] - a).tolist() == ref.idx
+
+
+def test_many_slices_patterned_and_with_nan():
+    """Sorted, reversed and sawtooth slices (the hints, partialInsertionSort's shifts) side
+    by side, and a slice holding NaN (sorted on its own, element by element)."""
+    rng = np.random.default_rng(3)
+    parts = []
+    for n in (60, 700, 3000):
+        parts += [np.arange(n) // 3, (n - np.arange(n)) // 3, np.arange(n) % 7,
+                  np.sort(rng.integers(0, 9, n)), rng.integers(0, 3, n)]
+    nearly = np.arange(200) // 2
+    nearly[[50, 120, 170]] = nearly[[51, 10, 3]]  # a few descents in a long sorted run
+    parts.append(nearly)
+    keys = np.concatenate(parts).astype(np.float64)
+    bounds = np.cumsum([0] + [len(p) for p in parts])
+    keys[bounds[2] + 5] = np.nan
+    got = go_sort_many.orders(keys, bounds)
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        assert (got[a:b] - a).tolist() == go_sort.order(keys[a:b]).tolist()
+    assert go_sort_many.orders(keys[:0], np.array([0])).tolist() == []

@@ -178,3 +178,35 @@ def test_percentile_point_as_defined(points, desc, p):
                 pick = g[go([pt[3] for pt in g])[k]]
                 want[key] = [[pick[2], pick[3], pick[0]]]
         assert _answer(store, q) == want, q
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_values, min_size=1, max_size=8), st.floats(1, 100), st.data())
+def test_windows_replayed_together_equal_one_by_one(groups, p, data):
+    """percentile_rows and mode()'s _replayed sort every window at once (go_sort_many): each
+    window's answer is the one its own transcribed sort gives."""
+    groups = [g for g in groups if 0 <= int(np.floor(len(g) * p / 100 + 0.5)) - 1 < len(g)]
+    if not groups:
+        return
+    vals = np.array([v for g in groups for v in g], dtype=np.int64)
+    bounds = np.cumsum([0] + [len(g) for g in groups])
+    rows = go_ties.percentile_rows(vals, bounds, p)
+    for g, a, r in zip(groups, bounds[:-1], rows):
+        i = int(np.floor(len(g) * p / 100 + 0.5)) - 1
+        assert r - a == go(g)[i]
+    times = np.array(data.draw(st.permutations(range(len(vals)))), dtype=np.int64)
+    tied, runs = [], []  # the windows mode_frame hands over: several values tie, seen twice or more
+    for g, a, b in zip(groups, bounds[:-1], bounds[1:]):
+        vs, counts = np.unique(vals[a:b], return_counts=True)
+        top = vs[counts == counts.max()]
+        if counts.max() > 1 and len(top) > 1:
+            tied.append((a, b))
+            runs.append([{"v": int(v), "lo": int(times[a:b][vals[a:b] == v].min()),
+                          "hi": int(times[a:b][vals[a:b] == v].max())} for v in top])
+    if not tied:
+        return
+    sel = np.concatenate([np.arange(a, b) for a, b in tied])
+    tb = np.cumsum([0] + [b - a for a, b in tied])
+    wins = go_ties._replayed(vals[sel], times[sel], tb, runs)
+    for (a, b), rs, w in zip(tied, runs, wins):
+        assert rs[w]["v"] == go_mode(vals[a:b].tolist(), times[a:b].tolist())

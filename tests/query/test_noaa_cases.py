@@ -51,9 +51,15 @@ def approx_equal(a, b) -> bool:
     return a == b and type(a) is type(b) or (a == b and not isinstance(a, bool) and not isinstance(b, bool))
 
 
+def _as_floats(row: list) -> list:
+    """Numbers as floats: 20 and 20.0 (influxd's JSON and ours) sort alike."""
+    return [float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in row]
+
+
 def normalise_ties(res: dict) -> dict:
-    """Order rows that share a timestamp within a series (influxd orders them by internal
-    series id, i.e. by creation order; that order is not part of the contract)."""
+    """Order rows that share a timestamp within a series. Raw rows of several stored series
+    come in influxd's heap-merge order, which we reproduce (tests/query/test_go_merge.py
+    compares those strictly); other shapes (subqueries, multi-row selectors) do not yet."""
     for st in res.get("results", []):
         for s in st.get("series", []):
             vals = s.get("values")
@@ -61,7 +67,7 @@ def normalise_ties(res: dict) -> dict:
                 pos = {}
                 for i, row in enumerate(vals):
                     pos.setdefault(row[0], i)
-                s["values"] = sorted(vals, key=lambda r: (pos[r[0]], json.dumps(r[1:], sort_keys=True)))
+                s["values"] = sorted(vals, key=lambda r: (pos[r[0]], json.dumps(_as_floats(r[1:]), sort_keys=True)))
     return res
 
 

@@ -226,7 +226,7 @@ def _selectors() -> list[FunctionSpec]:
         sel("min", input_types=NUMERIC + ("boolean",), fast=True, exact_in_numpy=True),
         sel("first", input_types=ALL_TYPES),
         sel("last", input_types=ALL_TYPES),
-        FunctionSpec("percentile", SELECTOR, 2, 2, FIELD, check=_percentile),
+        FunctionSpec("percentile", SELECTOR, 2, 2, FIELD, check=_percentile, fast=True, exact_in_numpy=True),
         FunctionSpec("sample", SELECTOR, 2, 2, FIELD, input_types=ALL_TYPES, many_rows=True, check=_sample),
         FunctionSpec("top", SELECTOR, 2, None, SELECTED, many_rows=True, check=_top_bottom),
         FunctionSpec("bottom", SELECTOR, 2, None, SELECTED, many_rows=True, check=_top_bottom),

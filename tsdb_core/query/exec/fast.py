@@ -24,6 +24,7 @@ from ...base.eager import pick
 from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
+from . import go_merge
 from .expressions import cond_expr
 from .fast_limit import limited_rows
 from .fill import bucket_expr, bucket_grid, bucket_grid_array
@@ -98,8 +99,11 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     for i, col in enumerate(plan.columns):
         call = col.expr
         v = pl.col(call.args[0].name)
-        aggs.append(agg.scalar_agg(call.name, v, (), None, plan.interval).alias(output_column(i)))  # numeric only
-        seen.append(v.count())
+        args = (call.args[1].val,) if call.name == "percentile" else ()
+        value = agg.scalar_agg(call.name, v, args, None, plan.interval)  # numeric only
+        aggs.append(value.alias(output_column(i)))
+        # percentile() emits nothing where its index falls outside the window's points
+        seen.append(value.is_not_null().cast(pl.UInt32) if args else v.count())
     # a window is kept when some aggregate saw a point in it (as _scalar_aggs decides)
     win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias(WINDOW_COLUMN))
            .agg([*aggs, pl.sum_horizontal(seen).alias(SEEN_COLUMN)])
@@ -167,11 +171,11 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
     if tn.size < 2 or bool((tn[1:] > tn[:-1]).all()):
         pass  # ascending, no equal times: as it is (the common case, found without Polars)
     elif t.n_unique() < t.len():
-        # equal times of several series: influxd orders them by the series' tags
+        # equal times of several series: influxd's merge order (exec/go_merge.py)
         tag_order = [c for c in frame.columns if c != "time" and c not in fields]
         if set(tag_order) != set(provider.schema(src.database, src.measurement).tags):
             return None  # the tie-break needs tags not selected: the general path has them
-        frame = frame.sort(["time", *tag_order])
+        frame = go_merge.merged_rows(frame.sort(["time", *tag_order]), [], tag_order, True)
     elif not t.is_sorted():
         frame = frame.sort("time")
     names = [plan.time_column] + [c.name for c in plan.columns]
@@ -248,8 +252,9 @@ _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float
 
 def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
                    max_buckets: int) -> list[list]:
-    """max/min/count per window with numpy ``reduceat`` over time-sorted rows (a null float
-    is NaN: line protocol has no NaN values; integer columns here have no nulls)."""
+    """max/min/count per window with numpy ``reduceat`` over time-sorted rows, percentile()
+    by one sort of (window, value) (a null float is NaN: line protocol has no NaN values;
+    integer columns here have no nulls)."""
     t = arrays[TIME]
     order = None if t.size < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
     if order is not None:
@@ -269,6 +274,11 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
             n = np.add.reduceat((~nan).astype(np.int64), starts)
         else:  # every row has a value: a window's count is its length
             n = np.diff(np.append(starts, v.size))
+        if call.name == "percentile":  # a window counts where it emits a value
+            vals, n = _percentiles(v, nan, starts, n, float(call.args[1].val))
+            seen += n
+            cols.append((vals, n, False))
+            continue
         seen += n
         if call.name == "count":
             cols.append((n, n, True))
@@ -298,6 +308,22 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
             ok = hit & (n > 0)
             out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
     return list(map(list, zip(*out)))
+
+
+def _percentiles(v: np.ndarray, nan, starts: np.ndarray, n: np.ndarray, p: float):
+    """percentile() of each window (rows ``starts[w]`` on, ``n[w]`` values): the value at
+    index floor(n * p / 100 + 0.5) - 1 of the window's sorted values (influxd's reducer),
+    and 1 where that index falls inside the window, else 0 (nothing emitted)."""
+    w = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, v.size)))
+    keep = slice(None) if nan is None or not nan.any() else ~nan
+    vv, ww = v[keep], w[keep]
+    order = np.lexsort((vv, ww))
+    first = np.concatenate(([0], np.cumsum(n)[:-1]))
+    idx = np.floor(n * p / 100.0 + 0.5).astype(np.int64) - 1
+    ok = (idx >= 0) & (idx < n)
+    at = np.where(ok, first + idx, 0)
+    vals = vv[order][at] if vv.size else np.zeros(len(n), dtype=v.dtype)
+    return vals, ok.astype(np.int64)
 
 
 def _empty_windows(plan: _Shape, epoch: str | None) -> list[list]:

@@ -10,7 +10,8 @@ vectorised answer, which is the same.
 mode() first tries the tied values' time ranges (aggregates.mode_frame hands them over):
 they often decide the answer whatever Go's sort does with equal values. Groups left open
 read their points again, put them in read order (a sort of integer keys: group, time,
-series rank) and replay Go's sort only as far as the positions the walk reads.
+series rank) and replay Go's sort, all groups at once (exec/go_sort_many.py), only as far
+as the positions the walks read. percentile()'s tied groups likewise.
 
 The read order is by time (percentile() asks influxd for ordered input; mode()'s answers
 show the same order). Points of equal time from several series come in influxd's merge
@@ -21,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from . import go_sort
+from . import go_sort, go_sort_many
 
 
 def mode_value(values: np.ndarray, times: np.ndarray):
@@ -57,9 +58,18 @@ def mode_pick(keys: np.ndarray, times: np.ndarray, starts: list[int], top: int, 
     states, open_steps = _branches(lo, hi)
     if len(states) == 1:
         return states.pop()
-    want = sorted({(starts[t], starts[t] + 1) for t, _ in open_steps}
-                  | {(starts[w] + top - 1, starts[w] + top) for _, w in open_steps})
-    perm = go_sort.order(keys, want)
+    want = sorted((i, i + 1) for i in _read_positions(starts, top, open_steps))
+    return _walk(times, go_sort.order(keys, want), starts, top, lo, hi)
+
+
+def _read_positions(starts: list[int], top: int, open_steps: set[tuple[int, int]]) -> set[int]:
+    """The sorted positions the open steps read: the first point of the challenging run,
+    the last of the winner so far."""
+    return {starts[t] for t, _ in open_steps} | {starts[w] + top - 1 for _, w in open_steps}
+
+
+def _walk(times: np.ndarray, perm: np.ndarray, starts, top: int, lo: list, hi: list) -> int:
+    """mode()'s walk over the tied runs, the positions it reads sorted (``perm``)."""
     win = 0
     for t in range(1, len(starts)):
         if hi[t] <= lo[win] or (lo[t] <= hi[win] and times[perm[starts[t]]] <= times[perm[starts[win] + top - 1]]):
@@ -88,6 +98,16 @@ def _branches(lo: list, hi: list) -> tuple[set[int], set[tuple[int, int]]]:
 def percentile_index(values: np.ndarray, i: int) -> int:
     """The position (in read order) of the point sort.Sort leaves at index ``i``."""
     return int(go_sort.order(go_sort.keys(values), [(i, i + 1)])[i])
+
+
+def percentile_rows(vals: np.ndarray, bounds: np.ndarray, p: float) -> np.ndarray:
+    """For each group (rows ``bounds[g]:bounds[g+1]`` in read order), the row sort.Sort
+    leaves at percentile()'s index (each group has one): all groups sorted at once."""
+    n = np.diff(bounds)
+    at = bounds[:-1] + (np.floor(n * p / 100.0 + 0.5).astype(np.int64) - 1)
+    want = np.zeros(len(vals), dtype=bool)
+    want[at] = True
+    return go_sort_many.orders(go_sort.keys(vals), bounds, want)[at]
 
 
 def read_order(gid: np.ndarray, time: np.ndarray, series: pl.DataFrame, ascending: bool) -> np.ndarray | None:
@@ -195,16 +215,59 @@ def replay_modes(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str],
 
 def _replayed(vals: np.ndarray, times: np.ndarray, bounds: np.ndarray, runs: list[list[dict]]) -> list[int]:
     """Per group (rows ``bounds[g]:bounds[g+1]`` in read order), which of its tied ``runs``
-    (value order) mode() answers, Go's sort replayed."""
-    out = []
+    (value order) mode() answers: Go's sort replayed for all groups at once
+    (exec/go_sort_many.py), only as far as the positions their walks read."""
+    keys = go_sort.keys(vals)
+    starts, tops = _run_starts(keys, vals, bounds, runs)
+    want = np.zeros(len(vals), dtype=bool)
+    plans = []
     for g, rs in enumerate(runs):
-        v = vals[bounds[g]:bounds[g + 1]]
-        s = np.sort(v)
-        starts = np.searchsorted(s, [r["v"] for r in rs], "left")
-        top = int(np.searchsorted(s, rs[0]["v"], "right") - starts[0])
-        out.append(mode_pick(go_sort.keys(v), times[bounds[g]:bounds[g + 1]], starts.tolist(), top,
-                             [r["lo"] for r in rs], [r["hi"] for r in rs]))
-    return out
+        lo, hi = [r["lo"] for r in rs], [r["hi"] for r in rs]
+        states, open_steps = _branches(lo, hi)
+        if len(states) == 1:
+            plans.append(states.pop())
+            continue
+        at = [int(bounds[g]) + x for x in starts[g]]
+        want[list(_read_positions(at, tops[g], open_steps))] = True
+        plans.append((at, lo, hi))
+    perm = go_sort_many.orders(keys, bounds, want) if want.any() else None
+    return [p if isinstance(p, int) else _walk(times, perm, p[0], tops[g], p[1], p[2])
+            for g, p in enumerate(plans)]
+
+
+def _run_starts(keys: np.ndarray, vals: np.ndarray, bounds: np.ndarray,
+                runs: list[list[dict]]) -> tuple[list[list[int]], list[int]]:
+    """Where each tied run starts in its group's sorted values (how many of the group's
+    values are smaller), and the runs' common length, per group (none empty): the j-th
+    runs of the short groups counted at once, a long group by a sort of its own."""
+    flat = np.array([r["v"] for rs in runs for r in rs], dtype=vals.dtype)
+    if keys is not vals:  # text: compared by rank
+        flat = np.searchsorted(np.unique(vals), flat)
+    sizes = np.array([len(rs) for rs in runs], dtype=np.int64)
+    heads = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    lo, n = np.asarray(bounds[:-1], dtype=np.int64), np.diff(bounds)
+    starts = np.zeros(len(flat), dtype=np.int64)
+    tops = np.zeros(len(runs), dtype=np.int64)
+    long = n > go_sort_many.ALONE
+    for g in np.flatnonzero(long).tolist():
+        s = np.sort(keys[lo[g]:lo[g] + n[g]])
+        mine = flat[heads[g]:heads[g] + sizes[g]]
+        starts[heads[g]:heads[g] + sizes[g]] = np.searchsorted(s, mine, "left")
+        tops[g] = np.searchsorted(s, mine[0], "right") - starts[heads[g]]
+    short = np.flatnonzero(~long)
+    if len(short):
+        rows = np.concatenate([np.arange(lo[g], lo[g] + n[g]) for g in short.tolist()]) if long.any() else None
+        k = keys if rows is None else keys[rows]
+        at = np.concatenate(([0], np.cumsum(n[short])[:-1]))
+        gid = np.repeat(np.arange(len(short)), n[short])
+        h, sz = heads[short], sizes[short]
+        for j in range(int(sz.max())):
+            has = sz > j
+            col = flat[np.where(has, h + j, h)]
+            starts[h[has] + j] = np.add.reduceat(k < col[gid], at)[has]
+        tops[short] = np.add.reduceat(k == flat[h][gid], at)
+    out = starts.tolist()
+    return [out[a:a + m] for a, m in zip(heads.tolist(), sizes.tolist())], tops.tolist()
 
 
 def _decided(lo: list, hi: list) -> int | None:
@@ -220,11 +283,7 @@ def replay_percentile(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str],
     hit = df.filter(pl.col(flag)).select(gkeys)
     if hit.height:
         rows, bounds = _rows(lf, hit, gkeys, value, ascending, aux, series)
-        vals = rows[_VAL].to_numpy()
-        picks = []
-        for i, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-            picks.append(i + percentile_index(vals[i:e], int(np.floor((e - i) * p / 100.0 + 0.5)) - 1))
-        at = rows[picks]
+        at = rows[percentile_rows(rows[_VAL].to_numpy(), bounds, p)]
         cols = {**({point_time: "time"} if point_time else {}), **{c: c for c in aux}}
         new = hit[at[_GID].to_numpy()].with_columns(at[src].cast(df.schema[c]).alias(c) for c, src in cols.items())
         df = df.update(new, on=gkeys, how="left", include_nulls=True)

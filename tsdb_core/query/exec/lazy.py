@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_ties, integral_v1
+from . import go_merge, go_ties, integral_v1
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -42,6 +42,8 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 # a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
 RUN_COLUMN = "\x00run"
+TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
+PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
@@ -486,7 +488,13 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         if stages.fill is not None:  # influxd fills a raw row's missing values before computing
             lf = prefill_refs(lf, schema, refs, stages.fill.value)
         return _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
-    df = collect(lf.sort(keys + ["time"] + tag_order), ctx)
+    desc = not order.ascending
+    df = collect(lf.sort(keys + ["time"] + tag_order, descending=desc), ctx)
+    # the transforms read the series merged as influxd merges them (exec/go_merge.py)
+    if _merged(plan):
+        df = go_merge.merged_rows(df, keys, [c for c in tag_order if c in df.columns], not desc)
+    if desc:
+        df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
     df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline)
     sch = {**schema, **dict(df.schema)}
@@ -502,6 +510,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     n = order.limit + order.offset if order.limit else 0
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
+    whole, cut = lf, None
     if n:
         pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
         if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
@@ -512,7 +521,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
             pl.col(BOUND_COLUMN).min() if desc else pl.col(BOUND_COLUMN).max()), ctx).item()
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
-        lf = lf.filter(t >= pick.over(keys) if desc else t <= pick.over(keys))
+        cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
+        lf = lf.filter(cut)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     else:
@@ -522,9 +532,36 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in plan.source_tags
                  if t in schema and t not in keys and t not in names]
-    df = collect(lf.select(keys + ["time"] + cols), ctx)
+    tags = [f"{TAG_TMP}{c}" for c in tag_order] if _merged(plan) else []
+    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(tag_order, tags)]
+    df = collect(lf.select(sel), ctx)
+    if tags and go_merge.shared_times(df, keys):
+        df = _heap_merged(df, whole, sel, keys, tags, cut, desc, ctx)
+    df = df.drop(tags)
     _count_points(df, ctx)
     return df
+
+
+def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str],
+                 cut, desc: bool, ctx) -> pl.DataFrame:
+    """Raw rows of several series in influxd's heap-merge order (exec/go_merge.py). Under a
+    LIMIT the heap also held each series' next point past the cut (pushed as its previous
+    one was popped): those join the replay, then leave."""
+    if cut is not None:
+        t = pl.col("time")
+        nearest = (t.max() if desc else t.min()).over(keys + tags)
+        past = whole.filter(~cut).select(sel).filter(t == nearest)
+        df = pl.concat([df.with_columns(pl.lit(False).alias(PAST_TMP)),
+                        collect(past, ctx).with_columns(pl.lit(True).alias(PAST_TMP))], how="vertical_relaxed")
+        df = df.sort(keys + ["time"] + tags, descending=desc, maintain_order=True)
+    df = go_merge.merged_rows(df, keys, tags, not desc)
+    return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
+
+
+def _merged(plan) -> bool:
+    """Whether raw rows come from stored series (influxd merges them on a heap,
+    exec/go_merge.py), not from a subquery's rows (kept in the order it emits them)."""
+    return all(isinstance(s, Scan) for s in plan.sources)
 
 
 def _unselected_groups(plan: SelectPlan) -> set[str]:
@@ -1036,5 +1073,6 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
         out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",
                                                                 maintain_order=True),
                        on=keys + ["time"], how="left")
-    out = out.sort(keys + ["time"], maintain_order=True)
+    # rows of equal time keep the order they were read in once finish() reverses a DESC answer
+    out = (out if order.ascending else out.reverse()).sort(keys + ["time"], maintain_order=True)
     return out.select(keys + ["time"] + [c for c in out.columns if c not in keys and c != "time"])

@@ -212,13 +212,21 @@ def _window_shape(plan: SelectPlan, schema) -> bool:
         return False
     for col in plan.columns:
         call = col.expr
-        if not (isinstance(call, ast.Call) and call.name in FAST_AGGREGATES and len(call.args) == 1):
+        if not (isinstance(call, ast.Call) and call.name in FAST_AGGREGATES and _fast_args(call)):
             return False
         ref = call.args[0]
         ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
         if ftype is None or ftype.value not in F.NUMERIC or ref.type != ftype.value:
             return False
     return True
+
+
+def _fast_args(call: ast.Call) -> bool:
+    """One field, and percentile()'s number: a window's value at its sorted index is the same
+    whichever of equal values Go's sort puts there (the point's time is the window's)."""
+    if call.name == "percentile":
+        return len(call.args) == 2 and isinstance(call.args[1], (ast.IntegerLiteral, ast.NumberLiteral))
+    return len(call.args) == 1
 
 
 def _raw_shape(plan: SelectPlan, schema) -> bool:

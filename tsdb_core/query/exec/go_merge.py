@@ -1,0 +1,191 @@
+"""The order in which influxd 1.6.7 hands over points of equal time from several series.
+
+influxd reads each series of a tag set through its own iterator, the iterators in series
+key order (reversed under ORDER BY time DESC, as its answers show), and merges them with
+a sorted merge iterator (query/iterator.gen.go ``*SortedMergeIterator``): a
+``container/heap`` of each series' next point, ordered by
+time alone (name and GROUP BY tags are equal within a tag set). Each point is popped
+(root swapped with the last item, sifted down) and its series' next point pushed (sifted
+up). Points of equal time come off the heap in the order those steps leave them: not the
+series key order but a function of the whole stream so far, the same on every run.
+
+:func:`merge_order` replays the heap. Series that share every timestamp (a regular
+scrape) go round by round: the heap then holds one point of each series at the same time
+at the start of each round, and a round's pops and pushes depend only on the order the
+items sit in the heap array: the rounds depend on the series count alone, and are kept.
+Other series are replayed point by point.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool) -> np.ndarray | None:
+    """The rows of one tag set, given series after series (``series``: a rank rising with
+    the series key; times in the statement's order within a series), as the heap merges
+    them: the permutation. None: no two series share a time (then the order is by time)."""
+    n = len(time)
+    if n < 2:
+        return None
+    cut = np.flatnonzero(series[1:] != series[:-1]) + 1
+    if not len(cut):
+        return None
+    bounds = np.concatenate(([0], cut, [n]))
+    if len(np.unique(time)) == n:
+        return None
+    sizes = np.diff(bounds)
+    if bool((sizes == sizes[0]).all()) and _same_times(time, bounds):
+        return _rounds(bounds, int(sizes[0]))
+    return np.array(_replay(time.tolist(), bounds.tolist(), ascending), dtype=np.int64)
+
+
+def _same_times(time: np.ndarray, bounds: np.ndarray) -> bool:
+    m = int(bounds[1])
+    return bool((time.reshape(-1, m) == time[:m]).all())
+
+
+def _replay(time: list, bounds: list, ascending: bool) -> list[int]:
+    """The heap, step by step: items ``[time, row, end]``, in series key order."""
+    if ascending:
+        def less(x, y):
+            return x[0] < y[0]
+    else:
+        def less(x, y):
+            return x[0] > y[0]
+    h = [[time[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    for i in range(len(h) // 2 - 1, -1, -1):
+        _down(h, less, i, len(h))
+    out = []
+    while h:
+        last = len(h) - 1
+        h[0], h[last] = h[last], h[0]
+        _down(h, less, 0, last)
+        item = h.pop()
+        out.append(item[1])
+        if item[1] + 1 < item[2]:
+            item[1] += 1
+            item[0] = time[item[1]]
+            h.append(item)
+            _up(h, less, len(h) - 1)
+    return out
+
+
+def _down(h: list, less, i: int, n: int) -> None:
+    """container/heap's down."""
+    while True:
+        j = 2 * i + 1
+        if j >= n:
+            return
+        if j + 1 < n and less(h[j + 1], h[j]):
+            j += 1
+        if not less(h[j], h[i]):
+            return
+        h[i], h[j] = h[j], h[i]
+        i = j
+
+
+def _up(h: list, less, j: int) -> None:
+    """container/heap's up."""
+    while j > 0:
+        i = (j - 1) // 2
+        if not less(h[j], h[i]):
+            return
+        h[i], h[j] = h[j], h[i]
+        j = i
+
+
+def _round(state: tuple, more: bool) -> tuple[tuple, tuple]:
+    """One round over series that all sit at the same time, in heap array order ``state``:
+    the order they are popped and (``more``: each pushes its next point, a later time) the
+    arrangement of the next round."""
+    def less(x, y):
+        return x[0] < y[0]
+    h = [[0, s] for s in state]
+    popped = []
+    for _ in state:
+        last = len(h) - 1
+        h[0], h[last] = h[last], h[0]
+        _down(h, less, 0, last)
+        item = h.pop()
+        popped.append(item[1])
+        if more:
+            h.append([1, item[1]])
+            _up(h, less, len(h) - 1)
+    return tuple(popped), tuple(s for _, s in h)
+
+
+_ROUNDS: dict[int, tuple[list, list]] = {}  # series count -> (each round's pops, the arrangement before it)
+_ROUNDS_CELLS = 4_000_000  # pops kept in all, at most
+
+
+def _rounds(bounds: np.ndarray, per: int) -> np.ndarray:
+    """:func:`_replay` of series holding the same ``per`` times each, round by round. The
+    rounds depend on the series count alone (all start in key order; a round's items are
+    equal, the next round's all later, whatever the direction), so they are kept per
+    series count, for the next query over as many series."""
+    count = len(bounds) - 1
+    kept = _ROUNDS.get(count)
+    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [tuple(range(count))])  # copies: threads
+    seen = {st: i for i, st in enumerate(states[:len(pops)])}
+    while len(pops) < per - 1:  # the rounds after which a next point is pushed
+        state = states[len(pops)]
+        if state in seen and len(pops) > seen[state]:  # a cycle: its rounds again
+            i = seen[state]
+            pops.append(pops[i])
+            states.append(states[i + 1])
+            continue
+        seen[state] = len(pops)
+        popped, nxt = _round(state, True)
+        pops.append(popped)
+        states.append(nxt)
+    cells = sum(c * len(v[0]) for c, v in list(_ROUNDS.items()) if c != count) + count * len(pops)
+    if cells <= _ROUNDS_CELLS:
+        _ROUNDS[count] = (pops, states)
+    last, _ = _round(states[per - 1], False)
+    order = np.array(pops[:per - 1] + [last], dtype=np.int64)
+    return (bounds[:-1][order] + np.arange(per)[:, None]).reshape(-1)
+
+
+def shared_times(df, keys: list[str]) -> bool:
+    """Whether two rows of a group share a time (``df`` sorted by ``keys`` and time): a scan
+    of adjacent rows."""
+    import polars as pl
+
+    if df.height < 2:
+        return False
+    same = df.select(pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1)) for c in keys + ["time"]])
+                     .fill_null(False)).to_series()
+    return bool(same.any())
+
+
+def merged_rows(df, keys: list[str], tags: list[str], ascending: bool):
+    """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
+    ``tags``) with the rows of equal time from several series of a group in the heap's
+    order. The heap's inputs come in series key order, reversed under ORDER BY time DESC
+    (as influxd's answers show). Unchanged when no two rows of a group share a time."""
+    import polars as pl
+
+    if not tags or not shared_times(df, keys):
+        return df
+    gid = np.zeros(df.height, dtype=np.int64)
+    if keys:
+        gid = np.cumsum(~df.select(pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1)) for c in keys])
+                                   .fill_null(False)).to_series().to_numpy())
+    # series key order: the keys' text ("k1=v1,k2=v2", tags by name, a missing one left out)
+    pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{t}=") + pl.col(t))
+             for t in sorted(tags)]
+    key = pl.concat_str(pairs, separator=",", ignore_nulls=True)
+    sid = df.select(key.rank("dense")).to_series().to_numpy().astype(np.int64)
+    if not ascending:
+        sid = -sid
+    time = df["time"].to_numpy()
+    by_series = np.lexsort((np.arange(df.height), sid, gid))  # series after series, times kept
+    perm = by_series.copy()
+    cut = np.concatenate(([0], np.flatnonzero(np.diff(gid[by_series])) + 1, [df.height]))
+    for a, b in zip(cut[:-1].tolist(), cut[1:].tolist()):
+        rows = by_series[a:b]
+        order = merge_order(sid[rows], time[rows], ascending)
+        if order is None:
+            order = np.argsort(time[rows] if ascending else -time[rows], kind="stable")
+        perm[a:b] = rows[order]
+    return df[perm]

@@ -6,7 +6,8 @@ import threading
 import polars as pl
 import pytest
 
-from tsdb_core.storage.wal import MAGIC, Wal, WalEntry, decode_write, encode_write
+from tsdb_core.storage.wal import MAGIC, Wal
+from tsdb_core.storage.wal_record import WalEntry, decode_write, encode_write
 from tsdb_core.base.types import FieldType
 
 

@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 import tsdb_core
-from tsdb_core.storage.wal import Wal, decode_write
+from tsdb_core.storage.wal import Wal
+from tsdb_core.storage.wal_record import decode_write
 
 T0 = 1_700_000_000_000_000_000
 KEYED = "".join(f"cpu,host=host-number-{i % 3},dc=dc-{i % 2} v={i}.5,n={i}i {T0 + i}\n" for i in range(40))

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 import tsdb_core
 from tsdb_core.base.errors import FieldTypeConflict, StorageError, UserError
-from tsdb_core.storage.wal import Wal, WalEntry, decode_write, encode_write
+from tsdb_core.storage.wal import Wal
+from tsdb_core.storage.wal_record import WalEntry, decode_write, encode_write
 from tsdb_core.base.types import FieldType, MeasurementBatch
 from tsdb_core.base.time import MAX_TIME, MIN_TIME
 

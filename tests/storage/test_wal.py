@@ -1,13 +1,11 @@
-"""WAL: records come back exactly, torn/corrupt tails are cut, segments roll and truncate."""
+"""WAL segments: records come back exactly, torn/corrupt tails are cut, segments roll and truncate."""
 from __future__ import annotations
 
 import threading
 
-import polars as pl
 import pytest
 
-from tsdb_core.storage.wal import MAGIC, Wal, WalEntry, decode_write, encode_write
-from tsdb_core.base.types import FieldType
+from tsdb_core.storage.wal import MAGIC, Wal
 
 
 def _open(path, **kw):
@@ -90,17 +88,6 @@ def test_group_commit_many_threads(tmp_path):
     _, got = _open(tmp_path)
     assert [s for s, _ in got] == list(range(1, 301)) and sorted(done) == list(range(1, 301))
     assert sorted(p.decode() for _, p in got) == sorted(f"{k}:{i}" for k in range(6) for i in range(50))
-
-
-def test_write_record_codec():
-    frame = pl.DataFrame({"time": [1, 2], "host": ["a", None], "v": [1.5, None], "s": ["x", "y"]})
-    entries = [WalEntry("cpu", ("host",), {"v": FieldType.FLOAT, "s": FieldType.STRING}, frame),
-               WalEntry("mem", (), {"u": FieldType.UNSIGNED}, pl.DataFrame({"time": [3], "u": pl.Series([2**64 - 1], dtype=pl.UInt64)}))]
-    db, rp, back = decode_write(encode_write("db/x", "rp", entries))
-    assert (db, rp) == ("db/x", "rp")
-    assert [(e.measurement, e.tags, e.fields) for e in back] == [
-        ("cpu", ("host",), {"v": "float", "s": "string"}), ("mem", (), {"u": "unsigned"})]
-    assert back[0].frame.equals(frame) and back[1].frame["u"].to_list() == [2**64 - 1]
 
 
 def test_numbers_never_go_back_after_a_full_truncate(tmp_path):

@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 import tsdb_core
-from tsdb_core.storage.wal import Wal, decode_write
+from tsdb_core.storage.wal import Wal
+from tsdb_core.storage.wal_record import decode_write
 
 T0 = 1_700_000_000_000_000_000
 KEYED = "".join(f"cpu,host=host-number-{i % 3},dc=dc-{i % 2} v={i}.5,n={i}i {T0 + i}\n" for i in range(40))
@@ -24,6 +25,7 @@ def test_buffer_holds_what_replay_loads(tmp_path, body):
         res = store.write("db", body.encode())
         state = store._engine.state
         buffered = {key[2]: [c.frame for c in chunks] for key, chunks in state.buffer.parts.items()}
+        coded = {key[2]: [c.series is not None for c in chunks] for key, chunks in state.buffer.parts.items()}
         store.write_frame("db", None, "frames", pl.DataFrame({"time": [T0], "k": ["a"], "x": [1.0]}),
                           ("k",), {"x": tsdb_core.FieldType.FLOAT})
         framed = state.buffer.parts[("db", "autogen", "frames")][0].frame
@@ -37,6 +39,9 @@ def test_buffer_holds_what_replay_loads(tmp_path, body):
     for _, _, entries in records[:1]:
         for e in entries:
             replayed.setdefault(e.measurement, []).append(e.frame)
+            if e.series is not None:  # the record's codes stand for its tag columns, as the buffer's do
+                assert e.series.table.gather(pl.Series(e.series.codes)).equals(e.frame.select(e.tags))
+    assert {e.measurement: [e.series is not None] for e in records[0][2]} == coded
     assert list(replayed) == list(buffered)
     for m, frames in replayed.items():
         assert [f.schema for f in frames] == [f.schema for f in buffered[m]]

@@ -6,7 +6,7 @@ An OSError (disk full, I/O) is the environment's fault: it is only retried. Any 
 is pinned on the measurement whose rows failed to write; after ``flush_isolate_after`` failures
 in a row (at once for DROP/DELETE/close, which cannot wait) its rows are written, as the WAL
 record bytes they came from, to ``<root>/quarantine/flush/<name>.walrec`` (read back with
-``tsdb_core.storage.wal.decode_write``) and leave the buffer; the rest of the store flushes on.
+``tsdb_core.storage.wal_record.decode_write``) and leave the buffer; the rest of the store flushes on.
 :class:`FlushHealth` is what ``Store.health()`` and the HTTP ``/health`` report.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time as _time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .wal import WalEntry, decode_write, encode_write
+from .wal_record import WalEntry, decode_write, encode_write
 from .fileio import atomic_write_bytes, makedirs_durable
 from .quarantine import QUARANTINE_DIR
 

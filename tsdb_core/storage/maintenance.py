@@ -26,7 +26,7 @@ from .partitions import Source, dirty_flags, prepare, sort_tags, split_windows, 
 from .paths import file_relpath
 from .recovery import Recovery
 from .state import EngineState, Key
-from .wal import WalEntry
+from .wal_record import WalEntry
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
 

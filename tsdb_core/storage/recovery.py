@@ -30,7 +30,8 @@ from .paths import measurement_dir
 from .quarantine import QUARANTINE_DIR, decode_problem, footer_problem, quarantine
 from .rebuild import rebuild
 from .state import EngineState, Key
-from .wal import Skipped, WalEntry, decode_write
+from .wal import Skipped
+from .wal_record import WalEntry, decode_write
 from .write_path import apply_entry
 
 log = logging.getLogger("tsdb_core.store")  # the facade's logger: messages keep their source name
@@ -173,7 +174,7 @@ class Recovery:
                 e = self._set_aside_unstorable(db, rp, e, f"wal-{seq:020d}-{i}")
                 if e is None or self._conflicts(database, rp, e):
                     continue
-                apply_entry(st, database, rp, e)
+                apply_entry(st, database, rp, e, series=e.series)  # (the record's codes, as a write's)
                 n += e.frame.height
         self.report.wal_skipped = list(st.wal.skipped)
         self.report.replayed_rows = n

@@ -5,7 +5,8 @@ once every record up to ``seq`` is on disk, and one fsync serves every writer
 waiting at that moment (group commit); ``truncate_through(seq)`` deletes whole
 segments once the Parquet files holding their rows are durable.
 
-Segment file: 8-byte magic, then records ``<u32 length><u32 crc32><u64 seq><payload>``,
+Segment file: 8-byte magic, then records ``<u32 length><u32 crc32><u64 seq><payload>``
+(a write's payload: ``wal_record.py``),
 the CRC covering seq and payload. Replay never yields a short or corrupt record: a torn
 tail (the crash case) ends its segment; a damaged record in the middle is skipped when
 the next record can be found (after its length, or by the next sequence number, and
@@ -271,53 +272,3 @@ def _resync(data: bytes, pos: int, last: int) -> int | None:
                 return i - 8
             i = data.find(needle, i + 1)
     return best[1] if best is not None else None
-
-
-# -- the record of one acknowledged write ------------------------------------------
-_LEN = struct.Struct("<I")
-
-
-@dataclass(frozen=True, slots=True)
-class WalEntry:
-    """One measurement's validated rows of one write."""
-
-    measurement: str
-    tags: tuple[str, ...]
-    fields: dict  # field key -> FieldType value (str)
-    frame: "object"  # polars.DataFrame
-
-
-def encode_write(db: str, rp: str, entries: list[WalEntry]) -> bytes:
-    """``<u32 header length><JSON header><Arrow IPC (lz4) per measurement>``."""
-    import io
-
-    import orjson
-
-    blobs = []
-    meta = []
-    for e in entries:
-        buf = io.BytesIO()
-        e.frame.write_ipc(buf, compression="lz4")
-        blob = buf.getvalue()
-        blobs.append(blob)
-        meta.append([e.measurement, list(e.tags), {k: str(getattr(v, "value", v)) for k, v in e.fields.items()},
-                     len(blob)])
-    header = orjson.dumps({"db": db, "rp": rp, "m": meta})
-    return b"".join([_LEN.pack(len(header)), header, *blobs])
-
-
-def decode_write(payload: bytes) -> tuple[str, str, list[WalEntry]]:
-    import io
-
-    import orjson
-    import polars as pl
-
-    (hlen,) = _LEN.unpack_from(payload, 0)
-    header = orjson.loads(payload[4:4 + hlen])
-    pos = 4 + hlen
-    entries = []
-    for name, tags, fields, n in header["m"]:
-        frame = pl.read_ipc(io.BytesIO(payload[pos:pos + n]))
-        pos += n
-        entries.append(WalEntry(name, tuple(tags), fields, frame))
-    return header["db"], header["rp"], entries

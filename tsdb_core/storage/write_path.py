@@ -18,7 +18,7 @@ from .admission import validate
 from .shard_groups import FAILURE, fail_new_groups, note_series
 from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
 from .state import EngineState
-from .wal import WalEntry, decode_write, encode_write
+from .wal_record import WalEntry, decode_write, encode_write
 
 log = logging.getLogger("tsdb_core.store")
 
@@ -133,16 +133,16 @@ class WritePath:
         st = self.state
         seq = 0
         given = [_presorted_for(a.frame, presorted) for a in accepted]
-        entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame) for a in accepted]
+        entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame, a.series) for a in accepted]
         if st.wal is not None:
+            if parsed:  # what replay would load, in one chunk per column (and one record batch)
+                entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.rechunk(), e.series) for e in entries]
             payload = encode_write(database.name, pol.name, entries)
             try:
                 seq = st.wal.append(payload)
             except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
                 raise StorageError(f"write failed, nothing stored: {e.strerror or e}") from e
-            if parsed:  # what replay would load, in one chunk per column
-                entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.rechunk()) for e in entries]
-            else:  # buffer what replay would load: the decoded record is also a compact copy
+            if not parsed:  # buffer what replay would load: the decoded record is also a compact copy
                 entries = decode_write(payload)[2]
         else:  # in memory: at least drop the spare capacity of parsed columns
             entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.shrink_to_fit()) for e in entries]

@@ -92,3 +92,55 @@ def test_merge_pops_in_time_order(parts, ascending):
     assert (t[1:] >= t[:-1]).all() if ascending else (t[1:] <= t[:-1]).all()
     for s in range(len(parts)):
         assert (np.diff(order[sid[order] == s]) > 0).all()
+
+
+def _heap_reference(time: list, bounds: list, ascending: bool) -> list[int]:
+    """container/heap line by line (heap.go's Init, Pop, Push, up, down) over items
+    ``[time, row, end]``: the transcription :func:`go_merge._replay`'s hole moves must equal."""
+    def less(x, y):
+        return x[0] < y[0] if ascending else x[0] > y[0]
+
+    def down(h, i, n):
+        while True:
+            j = 2 * i + 1
+            if j >= n:
+                return
+            if j + 1 < n and less(h[j + 1], h[j]):
+                j += 1
+            if not less(h[j], h[i]):
+                return
+            h[i], h[j] = h[j], h[i]
+            i = j
+
+    def up(h, j):
+        while j > 0:
+            i = (j - 1) // 2
+            if not less(h[j], h[i]):
+                return
+            h[i], h[j] = h[j], h[i]
+            j = i
+
+    h = [[time[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    for i in range(len(h) // 2 - 1, -1, -1):
+        down(h, i, len(h))
+    out = []
+    while h:
+        last = len(h) - 1
+        h[0], h[last] = h[last], h[0]
+        down(h, 0, last)
+        item = h.pop()
+        out.append(item[1])
+        if item[1] + 1 < item[2]:
+            h.append([time[item[1] + 1], item[1] + 1, item[2]])
+            up(h, len(h) - 1)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 20), min_size=0, max_size=30, unique=True), min_size=1, max_size=40),
+       st.booleans())
+def test_replay_equals_container_heap_line_by_line(parts, ascending):
+    parts = [sorted(p, reverse=not ascending) for p in parts]
+    time = [t for p in parts for t in p]
+    bounds = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).tolist()
+    assert go_merge._replay(time, bounds, ascending) == _heap_reference(time, bounds, ascending)

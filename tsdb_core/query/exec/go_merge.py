@@ -45,32 +45,53 @@ def _same_times(time: np.ndarray, bounds: np.ndarray) -> bool:
 
 
 def _replay(time: list, bounds: list, ascending: bool) -> list[int]:
-    """The heap, step by step: items ``[time, row, end]``, in series key order."""
-    if ascending:
-        def less(x, y):
-            return x[0] < y[0]
-    else:
-        def less(x, y):
-            return x[0] > y[0]
-    h = [[time[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    """The heap, step by step: items ``[key, row, end]``, in series key order. container/heap's
+    swaps written as moves of one hole (the same arrangement after every step), the
+    comparison inline, and the key negated under DESC: ~2x fewer Python steps per row."""
+    key = time if ascending else [-t for t in time]
+    h = [[key[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     for i in range(len(h) // 2 - 1, -1, -1):
-        _down(h, less, i, len(h))
+        _down(h, i, len(h))
     out = []
+    append = out.append
     while h:
-        last = len(h) - 1
-        h[0], h[last] = h[last], h[0]
-        _down(h, less, 0, last)
-        item = h.pop()
-        out.append(item[1])
-        if item[1] + 1 < item[2]:
-            item[1] += 1
-            item[0] = time[item[1]]
-            h.append(item)
-            _up(h, less, len(h) - 1)
+        top = h[0]
+        last = h.pop()  # Pop: the last item to the root, sifted down over the rest
+        n = len(h)
+        if n:
+            xk, i = last[0], 0
+            while True:
+                j = 2 * i + 1
+                if j >= n:
+                    break
+                c = h[j]
+                if j + 1 < n and h[j + 1][0] < c[0]:
+                    j += 1
+                    c = h[j]
+                if not c[0] < xk:
+                    break
+                h[i] = c
+                i = j
+            h[i] = last
+        row = top[1] + 1
+        append(top[1])
+        if row < top[2]:  # Push: the series' next point, sifted up
+            xk = top[0] = key[row]
+            top[1] = row
+            j = len(h)
+            h.append(top)
+            while j > 0:
+                i = (j - 1) // 2
+                p = h[i]
+                if not xk < p[0]:
+                    break
+                h[j] = p
+                j = i
+            h[j] = top
     return out
 
 
-def _down(h: list, less, i: int, n: int) -> None:
+def _down(h: list, i: int, n: int, less=lambda x, y: x[0] < y[0]) -> None:
     """container/heap's down."""
     while True:
         j = 2 * i + 1
@@ -105,7 +126,7 @@ def _round(state: tuple, more: bool) -> tuple[tuple, tuple]:
     for _ in state:
         last = len(h) - 1
         h[0], h[last] = h[last], h[0]
-        _down(h, less, 0, last)
+        _down(h, 0, last, less)
         item = h.pop()
         popped.append(item[1])
         if more:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import polars as pl
 
 from tsdb_core import Series, StatementResult
 
-from .encode_json_block import BlockCells, block_cells
+from .encode_json_columns import Infinite, block_rows
 from .encode_json_frame import encodable, values_pieces
 from .formats import Response, go_json, go_json_float, v3_json
 from .frame_pieces import MIN_PIECE
@@ -170,82 +170,34 @@ def _fix_floats_small(values: list[list], v3: bool = False, strict: bool = False
 _HOLE = b"\x00"  # a raw NUL: never in orjson's output otherwise (strings escape it)
 
 
-class _Holes:
-    """The values written apart from the outline, in its order: a frame-backed series'
-    (:func:`values_pieces`) and a block's series' (:func:`block_cells`, once per block)."""
-
-    __slots__ = ("fills", "v3", "pretty", "_blocks")
-
-    def __init__(self, v3: bool = False, pretty: bool = False) -> None:
-        self.fills: list[tuple] = []  # (frame, None, None) or (block cells, first row, row count)
-        self.v3, self.pretty = v3, pretty
-        self._blocks: dict[int, BlockCells | None] = {}  # id(block) -> its cells (None: not written here)
-
-    def frame(self, frame: pl.DataFrame) -> None:
-        self.fills.append((frame, None, None))
-
-    def cells(self, block) -> BlockCells | None:
-        """The block's cells, made once (None: the rows path writes it); an infinity raises :class:`_Infinite`."""
-        cells = self._blocks.get(id(block), False)
-        if cells is False:
-            cells = self._blocks[id(block)] = block_cells(block.frame, functools.partial(_json_float, v3=self.v3))
-            if cells is not None and cells.infinite:
-                raise _Infinite
-        return cells
-
-    def span(self, block, start: int, n: int) -> bool:
-        """Take a series' rows from its block; False when the block's frame is not written here."""
-        cells = self.cells(block)
-        if cells is None:
-            return False
-        self.fills.append((cells, start, n))
-        return True
-
-    def pieces(self, i: int, indent: int | None) -> Iterable[bytes]:
-        """The ``i``-th hole's bytes (``indent``: pretty, the values array's indentation)."""
-        what, start, n = self.fills[i]
-        if start is None:
-            return values_pieces(what, indent=indent, v3=self.v3)
-        return what.rows(indent, self.v3).values(start, n)
-
-
-def _series_obj(s: Series, holes: _Holes | None = None) -> dict:
+def _series_obj(s: Series, holes: list | None = None) -> dict:
     """Series.to_json(), with float values made to print as Go prints them; with ``holes``
-    a frame-backed or block-backed series' values are left as a hole to fill (:func:`json_pieces`)."""
-    if holes is not None and s.n_rows:
-        if s.frame is not None and encodable(s.frame):
-            if not s.no_floats and _frame_has_infinity(s.frame):
-                raise _Infinite
-            holes.frame(s.frame)
-            return _hole_obj(s)
-        span = s.span
-        if span is not None and holes.span(*span):
-            return _hole_obj(s)
+    a frame-backed series' values are left as a hole to fill (:func:`json_pieces`)."""
+    if holes is not None and s.frame is not None and s.frame.height and encodable(s.frame):
+        if not s.no_floats and _frame_has_infinity(s.frame):
+            raise _Infinite
+        holes.append(s.frame)
+        out = {k: v for k, v in (("name", s.name), ("tags", s.tags and dict(sorted(s.tags.items()))),
+                                 ("columns", s.columns and list(s.columns))) if v}
+        out["values"] = _Fragment(_HOLE)
+        if s.partial:
+            out["partial"] = True
+        return out
     return s.to_json()  # (floats: see _series_objs)
 
 
-def _hole_obj(s: Series) -> dict:
-    out = {k: v for k, v in (("name", s.name), ("tags", s.tags and dict(sorted(s.tags.items()))),
-                             ("columns", s.columns and list(s.columns))) if v}
-    out["values"] = _Fragment(_HOLE)
-    if s.partial:
-        out["partial"] = True
-    return out
-
-
-def _block_objs(series: list[Series], holes: _Holes) -> list[dict] | None:
+def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
     """The statement's series as JSON objects when all are spans of one block (a GROUP BY
-    answer's small series), their values written in place: the block's text for all of them
-    in one pass, then one slice per series (compact only: pretty ones are holes, indented
-    where they are). None when they are not, or the block's columns are not written so."""
+    answer's small series): their rows built from the block's columns in one pass
+    (:func:`block_rows`), float cells already in the answer's forms. None when they are not."""
     spans = [s.span for s in series]
     block = spans[0] and spans[0][0]
-    if holes.pretty or block is None or any(sp is None or sp[0] is not block for sp in spans):
+    if block is None or any(sp is None or sp[0] is not block for sp in spans):
         return None
-    cells = holes.cells(block)
-    if cells is None:
-        return None
-    rows = cells.rows(None, holes.v3)
+    try:
+        rows = block_rows(block.frame, functools.partial(_json_float, v3=v3), v3)
+    except Infinite:
+        raise _Infinite from None
     objs = []
     for s, (_, start, n) in zip(series, spans):
         tags = s.tags
@@ -253,17 +205,18 @@ def _block_objs(series: list[Series], holes: _Holes) -> list[dict] | None:
             tags = dict(sorted(tags.items()))
         out = {"name": s.name, "tags": tags, "columns": s.columns} if s.name and tags and s.columns else \
             {k: v for k, v in (("name", s.name), ("tags", tags), ("columns", s.columns)) if v}
-        out["values"] = _Fragment(rows.text(start, n))
+        out["values"] = rows[start:start + n]
         if s.partial:
             out["partial"] = True
         objs.append(out)
     return objs
 
 
-def _series_objs(series: list[Series], holes: _Holes | None, v3: bool = False) -> list[dict]:
+def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> list[dict]:
     """The statement's series as JSON objects, float values in Go's forms: the rows of many
-    short series (a GROUP BY answer) are looked at together, in one pass over their columns."""
-    objs = _block_objs(series, holes) if holes is not None and len(series) > 1 else None
+    short series (a GROUP BY answer) are looked at together, in one pass over their columns
+    (from their block's columns when they share one)."""
+    objs = _block_objs(series, v3) if len(series) > 1 else None
     if objs is not None:
         return objs
     objs = [_series_obj(s, holes) for s in series]
@@ -282,7 +235,7 @@ def _series_objs(series: list[Series], holes: _Holes | None, v3: bool = False) -
     return objs
 
 
-def _result_obj(r: StatementResult, holes: _Holes | None = None, v3: bool = False) -> dict:
+def _result_obj(r: StatementResult, holes: list | None = None, v3: bool = False) -> dict:
     out: dict[str, Any] = {"statement_id": r.statement_id}
     if r.series:
         out["series"] = _series_objs(r.series, holes, v3)
@@ -295,7 +248,7 @@ def _result_obj(r: StatementResult, holes: _Holes | None = None, v3: bool = Fals
     return out
 
 
-def response_obj(resp: Response, holes: _Holes | None = None, v3: bool = False) -> dict:
+def response_obj(resp: Response, holes: list | None = None, v3: bool = False) -> dict:
     """The Go ``httpd.Response`` shape (``results`` omitted when empty, ``error`` when unset)."""
     out: dict[str, Any] = {}
     if resp.results:
@@ -319,7 +272,7 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
     ``v3``: InfluxDB 3's document (``iox_v1_query_api`` JsonStream: serde_json, no line
     ending, no HTML escapes, pretty by two spaces, its float forms). An infinity makes the
     document its error: v3's ``{"error": ...}`` object, 1.x's error text."""
-    holes = _Holes(v3, pretty) if _Fragment else None
+    holes: list | None = [] if _Fragment else None
     try:
         obj = response_obj(resp, holes, v3)
     except _Infinite:  # (found while the floats are fixed: the search for the first one is rare)
@@ -327,17 +280,17 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
         yield unsupported_value_json(inf, pretty) if v3 else go_unsupported_value(inf)
         return
     outline = v3_json(obj, pretty) if v3 else go_json(obj, pretty) + b"\n"
-    if holes is None or not holes.fills:
+    if not holes:
         yield outline
         return
     parts = outline.split(_HOLE)
     pending: list[bytes] = []
     size = 0
-    for i, part in enumerate(parts[:-1]):
+    for frame, part in zip(holes, parts):
         pending.append(part)
         size += len(part)
         line = part[part.rfind(b"\n") + 1:]  # (pretty: the values array's line, `    "values": `)
-        for piece in holes.pieces(i, len(line) - len(line.lstrip(b" ")) if pretty else None):
+        for piece in values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")) if pretty else None, v3=v3):
             if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
                 if pending:
                     yield b"".join(pending)

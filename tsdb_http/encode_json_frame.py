@@ -108,7 +108,7 @@ def _text(s: pl.Series, v3: bool = False) -> _Patched | pl.Series | pl.Expr | No
     return text.fill_null(pl.lit("null")) if s.null_count() else text
 
 
-class Layout:
+class _Layout:
     """Where a values array's brackets, commas and line breaks go: compact, or indented as
     Go's ``MarshalIndent(v, "", "    ")`` writes an array at ``indent`` spaces (``step=2``:
     serde_json's PrettyFormatter)."""
@@ -125,15 +125,9 @@ class Layout:
         self.first, self.last = ("[" + row).encode(), ("\n" + " " * indent + "]").encode()
 
 
-def _row_expr(frame: pl.DataFrame, lay: Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr, dict]:
-    """:func:`row_texts`, the expression writing a piece's rows joined: ``[a,"b",c],[...]``."""
-    prepared, row, patched = row_texts(frame, lay, v3)
-    return prepared, row.str.join(lay.row_sep).cast(pl.Binary), patched
-
-
-def row_texts(frame: pl.DataFrame, lay: Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr, dict]:
+def _row_expr(frame: pl.DataFrame, lay: _Layout, v3: bool = False) -> tuple[pl.DataFrame, pl.Expr, dict]:
     """The columns to slice (prepared texts replacing their columns), one expression
-    writing each row: ``[a,"b",c]``, literals and column texts concatenated
+    writing a piece's rows: ``[a,"b",c],[...]``, literals and column texts concatenated
     (a run of neighbours of one kind joined with their separator in one step), and the
     columns to patch in each piece first (name -> :class:`_Patched`)."""
     runs: list[tuple[bool, list[pl.Expr]]] = []  # (between quotes, texts)
@@ -157,7 +151,7 @@ def row_texts(frame: pl.DataFrame, lay: Layout, v3: bool = False) -> tuple[pl.Da
                   pl.concat_str(texts, separator=q + lay.cell_sep + q)]
         lit = q + lay.cell_sep
     parts.append(pl.lit(lit[:-len(lay.cell_sep)] + lay.close_row))
-    return pl.DataFrame(prepared), pl.concat_str(parts), patched
+    return pl.DataFrame(prepared), pl.concat_str(parts).str.join(lay.row_sep).cast(pl.Binary), patched
 
 
 def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: int | None = None,
@@ -167,7 +161,7 @@ def values_pieces(frame: pl.DataFrame, piece_rows: int | None = None, indent: in
     the closing ones (bytes-like: a piece is a view of its Arrow buffer); with ``indent``, as Go's MarshalIndent writes them there;
     ``v3``: floats, strings and indentation in InfluxDB 3's (serde_json's) forms."""
     piece_rows = piece_rows or PIECE_ROWS
-    lay = Layout(indent, 2 if v3 else 4)
+    lay = _Layout(indent, 2 if v3 else 4)
     texts, row, patched = _row_expr(frame, lay, v3)
     n = texts.height
     between = lay.row_sep.encode()

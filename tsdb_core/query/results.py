@@ -267,7 +267,7 @@ def frame_rows(df: pl.DataFrame) -> list[list]:
 
 FRAME_ROWS = 4096  # from here a statement's series keep their rows as frames (Series.frame) ...
 FRAME_SERIES_ROWS = 256  # ... when its series are this long on average
-BLOCK_ROWS = 64  # from here the small series of a GROUP BY answer share one SeriesBlock
+BLOCK_ROWS = 32  # from here the small series of a GROUP BY answer share one SeriesBlock
 PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize: a longer series says "partial": true
 POLARS_TIMES = 1024   # from here one Polars pass is the fastest (its start-up cost is paid once)
 FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a second

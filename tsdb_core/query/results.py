@@ -38,6 +38,7 @@ class SeriesBlock:
         return self._rows is not None
 
     def rows(self, start: int, n: int) -> list[list]:
+        """Rows ``start`` to ``start + n`` (every row is built on the first call, in one pass)."""
         if self._rows is None:
             self._rows = frame_rows(self.frame)
         return self._rows if n == len(self._rows) else self._rows[start:start + n]

@@ -17,6 +17,9 @@ VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
   frame, then ``orjson.dumps``;
 - ``floor``: copying the answer's bytes (a pre-built body);
 - ``first``: the frame path's time to its first values piece.
+- ``block``: double-groupby-1's 100 series sharing one ``SeriesBlock`` (as the core hands
+  a GROUP BY answer over), written from the block's columns, against ``rows e2e`` (the
+  block's Python rows built, then the rows path) and ``orjson e2e``.
 
 - ``csv``/``msgpack frame`` and ``... rows e2e``: the same answer (times as int ns) in CSV
   and msgpack, written from the frame and through Python rows built from it; ``v3 csv``/
@@ -38,7 +41,7 @@ import numpy as np
 import orjson
 import polars as pl
 
-from tsdb_core import Series, StatementResult
+from tsdb_core import Series, SeriesBlock, StatementResult
 from tsdb_core.query.results import frame_rows, rfc3339_times
 from tsdb_http.encode import CSV, MSGPACK, Encoder, Response, encode_json, json_pieces
 
@@ -161,6 +164,37 @@ def small(runs: int) -> dict[str, list[tuple[str, float]]]:
     return out
 
 
+def block(runs: int, hosts: int = 100, windows: int = 12) -> list[tuple[str, float, float]]:
+    """double-groupby-1's answer as the core now hands it over: ``hosts`` series of ``windows``
+    rows sharing one :class:`SeriesBlock`. ``block``: written from the block's columns;
+    ``rows e2e``: its Python rows built first (what the core did for every GROUP BY answer),
+    then the rows path; ``orjson e2e``: those rows built, then ``orjson.dumps``."""
+    rng = np.random.default_rng(5)
+    times = rfc3339_times(np.arange(windows) * 3_600_000_000_000 + 1451606400_000_000_000)
+    frame = pl.DataFrame({"time": times * hosts, "mean": rng.uniform(0, 100, hosts * windows)})
+    columns = ["time", "mean"]
+
+    def resp() -> Response:
+        b = SeriesBlock(frame)
+        return Response([StatementResult(0, [Series("cpu", {"hostname": f"host_{h}"}, columns,
+                                                    span=(b, h * windows, windows)) for h in range(hosts)])])
+
+    def rows_e2e() -> bytes:
+        r = resp()
+        for s in r.results[0].series:
+            s.values  # (the whole block's rows built at the first)
+        return encode_json(r)
+
+    def orjson_e2e() -> bytes:
+        rows = frame_rows(frame)
+        return orjson.dumps({"results": [{"statement_id": 0, "series": [
+            {"name": "cpu", "tags": {"hostname": f"host_{h}"}, "columns": columns,
+             "values": rows[h * windows:(h + 1) * windows]} for h in range(hosts)]}]})
+
+    assert encode_json(resp()) == rows_e2e(), "the block path's bytes differ from the rows path's"
+    return medians_ms({"block": lambda: encode_json(resp()), "rows e2e": rows_e2e, "orjson e2e": orjson_e2e}, runs)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.json_encode", description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=15)
@@ -184,6 +218,11 @@ def main(argv: list[str] | None = None) -> None:
     print("  medians: " + ", ".join(f"{k} rows e2e/frame {d[k + ' rows e2e'] / d[k + ' frame']:.1f}x"
                                     for k in ("csv", "msgpack", "v3 csv", "v3 msgpack"))
           + f", msgpack frame/prebuilt {d['msgpack frame'] / d['msgpack prebuilt']:.2f}x")
+    bl = block(args.runs * 20)
+    print("\ndouble-groupby-1 (100 series x 12 rows sharing one block), median (min) µs:\n  "
+          + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in bl))
+    d = {k: med for k, med, _ in bl}
+    print(f"  medians: rows e2e/block {d['rows e2e'] / d['block']:.2f}x, block/orjson e2e {d['block'] / d['orjson e2e']:.2f}x")
     print("\nsmall answers (rows path), median (min) µs:")
     for label, r in small(args.runs * 20).items():
         print(f"  {label:28s} " + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in r))

@@ -20,7 +20,7 @@ from .base.types import Capabilities, FieldType, LineError, WriteResult
 from .influxql.dialect import Dialect
 from .influxql.dialects.params3 import decode_error as influxdb3_params_error
 from .query.provider import DataProvider
-from .query.results import QueryResult, Series, StatementResult, rfc3339_times
+from .query.results import QueryResult, Series, SeriesBlock, StatementResult, rfc3339_times
 from .store import Store, local_dir, open
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "open", "local_dir", "Store", "StoreConfig", "Dialect", "Verdict", "FieldType", "LineError", "WriteResult",
-    "QueryResult", "StatementResult", "Series", "PreparedQuery", "DataProvider", "Capabilities",
+    "QueryResult", "StatementResult", "Series", "SeriesBlock", "PreparedQuery", "DataProvider", "Capabilities",
     "rfc3339_times", "influxdb3_arrow", "influxdb3_params_error",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",
     "QueryError", "DatabaseNotFound", "RetentionPolicyNotFound", "FieldTypeConflict",

@@ -7,6 +7,7 @@ With ``v3=True`` floats take InfluxDB 3's forms instead (:mod:`.v3_floats`).
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ import polars as pl
 
 from tsdb_core import Series, StatementResult
 
+from .encode_json_columns import Infinite, block_rows
 from .encode_json_frame import encodable, values_pieces
 from .formats import Response, go_json, go_json_float, v3_json
 from .frame_pieces import MIN_PIECE
@@ -184,9 +186,39 @@ def _series_obj(s: Series, holes: list | None = None) -> dict:
     return s.to_json()  # (floats: see _series_objs)
 
 
+def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
+    """The statement's series as JSON objects when all are spans of one block (a GROUP BY
+    answer's small series): their rows built from the block's columns in one pass
+    (:func:`block_rows`), float cells already in the answer's forms. None when they are not."""
+    spans = [s.span for s in series]
+    block = spans[0] and spans[0][0]
+    if block is None or any(sp is None or sp[0] is not block for sp in spans):
+        return None
+    try:
+        rows = block_rows(block.frame, functools.partial(_json_float, v3=v3), v3)
+    except Infinite:
+        raise _Infinite from None
+    objs = []
+    for s, (_, start, n) in zip(series, spans):
+        tags = s.tags
+        if tags and len(tags) > 1:
+            tags = dict(sorted(tags.items()))
+        out = {"name": s.name, "tags": tags, "columns": s.columns} if s.name and tags and s.columns else \
+            {k: v for k, v in (("name", s.name), ("tags", tags), ("columns", s.columns)) if v}
+        out["values"] = rows[start:start + n]
+        if s.partial:
+            out["partial"] = True
+        objs.append(out)
+    return objs
+
+
 def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> list[dict]:
     """The statement's series as JSON objects, float values in Go's forms: the rows of many
-    short series (a GROUP BY answer) are looked at together, in one pass over their columns."""
+    short series (a GROUP BY answer) are looked at together, in one pass over their columns
+    (from their block's columns when they share one)."""
+    objs = _block_objs(series, v3) if len(series) > 1 else None
+    if objs is not None:
+        return objs
     objs = [_series_obj(s, holes) for s in series]
     todo = [o for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
     if len(todo) > 1 and len({len(o.get("columns", ())) for o in todo}) == 1:

@@ -26,8 +26,8 @@ from .plan.nodes import FastSelect, SelectPlan, output_column, tag_name
 from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
-from .results import (FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series, StatementResult,
-                      frame_rows, time_expr)
+from .results import (BLOCK_ROWS, FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series,
+                      SeriesBlock, StatementResult, frame_rows, time_expr)
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
 from .exec.integral_v1 import FLUSH_COLUMN, emission_order
 from .exec.lazy import Ctx, run_frame
@@ -244,14 +244,19 @@ def _run_series(plan: SelectPlan, rows_frame: pl.DataFrame, runs: list[tuple[tup
                 ctx: Ctx, mixed: dict[int, object]) -> list[Series]:
     """:func:`to_series` of a small answer whose series are runs of rows (:func:`_contiguous_series`)."""
     _check_series(len(runs), ctx)
-    all_rows = patch_rows(frame_rows(rows_frame), mixed)
+    # many rows in all: one block the encoders may write in one pass (rows built if read)
+    block = SeriesBlock(rows_frame) if rows_frame.height >= BLOCK_ROWS and not mixed else None
+    all_rows = None if block is not None else patch_rows(frame_rows(rows_frame), mixed)
     dims = [(tag_name(d), i) for i, d in enumerate(plan.dimensions, 1)]
     out: list[Series] = []
     start = 0
     for key, n in runs:
-        rows = all_rows if n == len(all_rows) else all_rows[start:start + n]
         tags = {name: key[i] for name, i in dims} if dims else None
-        out.append(Series(key[0], tags, names, rows, partial=n > PARTIAL_ROWS))
+        if block is not None:
+            out.append(Series(key[0], tags, names, partial=n > PARTIAL_ROWS, span=(block, start, n)))
+        else:
+            rows = all_rows if n == len(all_rows) else all_rows[start:start + n]
+            out.append(Series(key[0], tags, names, rows, partial=n > PARTIAL_ROWS))
         start += n
     return out
 

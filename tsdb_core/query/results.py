@@ -20,22 +20,50 @@ from ..base.time import PRECISIONS
 EPOCH_UNITS: dict[str, int] = {**PRECISIONS, "n": 1}
 
 
+class SeriesBlock:
+    """The rows of a statement's many small series, as one frame (the series are runs of its
+    rows, in order): an encoder may write them all in one vectorised pass; Python rows are
+    built, for every series at once, only when some series' ``values`` is read.
+    """
+
+    __slots__ = ("frame", "_rows")
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._rows: list[list] | None = None
+
+    @property
+    def spent(self) -> bool:
+        """Whether rows were built (and may have been changed since): the frame is stale then."""
+        return self._rows is not None
+
+    def rows(self, start: int, n: int) -> list[list]:
+        """Rows ``start`` to ``start + n`` (every row is built on the first call, in one pass)."""
+        if self._rows is None:
+            self._rows = frame_rows(self.frame)
+        return self._rows if n == len(self._rows) else self._rows[start:start + n]
+
+
 class Series:
     """One series of a statement's answer (InfluxDB's ``models.Row``).
 
     ``values`` are rows of Python values. A large answer may instead carry its rows as a
     Polars ``frame`` (one column per entry of ``columns``): the HTTP encoders write such
     frames column by column, and the rows are built only when ``values`` is first read.
+    The many small series of a GROUP BY answer may share one :class:`SeriesBlock` (``span``)
+    instead: their rows, too, are built only when read.
     """
 
-    __slots__ = ("_frame", "_values", "columns", "name", "no_floats", "partial", "tags")
+    __slots__ = ("_frame", "_span", "_values", "columns", "name", "no_floats", "partial", "tags")
 
     def __init__(self, name: str, tags: dict[str, str] | None, columns: list[str],
                  values: list[list] | None = None, partial: bool = False, no_floats: bool = False,
-                 frame: pl.DataFrame | None = None):
+                 frame: pl.DataFrame | None = None, span: tuple[SeriesBlock, int, int] | None = None):
         self.name, self.tags, self.columns = name, tags, columns
-        self._values = values if values is not None or frame is not None else []
+        lazy = frame is not None or span is not None
+        self._values = values if values is not None or lazy else []
         self._frame = frame if values is None else None
+        self._span = span if values is None and frame is None else None
         self.partial = partial
         # a promise that no value is a float: encoders skip the Go float fix-up (SHOW answers)
         self.no_floats = no_floats
@@ -44,12 +72,18 @@ class Series:
     def values(self) -> list[list]:
         if self._values is None:
             frame, self._frame = self._frame, None
-            self._values = frame_rows(frame) if frame is not None else []
+            if frame is not None:
+                self._values = frame_rows(frame)
+            elif self._span is not None:
+                block, start, n = self._span
+                self._values, self._span = block.rows(start, n), None
+            else:
+                self._values = []
         return self._values
 
     @values.setter
     def values(self, rows: list[list]) -> None:
-        self._values, self._frame = rows, None
+        self._values, self._frame, self._span = rows, None, None
 
     @property
     def frame(self) -> pl.DataFrame | None:
@@ -58,12 +92,21 @@ class Series:
 
     @frame.setter
     def frame(self, frame: pl.DataFrame) -> None:
-        self._values, self._frame = None, frame
+        self._values, self._frame, self._span = None, frame, None
+
+    @property
+    def span(self) -> tuple[SeriesBlock, int, int] | None:
+        """(block, first row, row count) while the rows are still only the block's frame
+        (no series of the block has had its ``values`` built), else None."""
+        span = self._span
+        return span if span is not None and not span[0].spent else None
 
     @property
     def n_rows(self) -> int:
         if self._values is not None:
             return len(self._values)
+        if self._span is not None:
+            return self._span[2]
         return self._frame.height if self._frame is not None else 0
 
     def __eq__(self, other: object) -> bool:
@@ -225,6 +268,7 @@ def frame_rows(df: pl.DataFrame) -> list[list]:
 
 FRAME_ROWS = 4096  # from here a statement's series keep their rows as frames (Series.frame) ...
 FRAME_SERIES_ROWS = 256  # ... when its series are this long on average
+BLOCK_ROWS = 32  # from here the small series of a GROUP BY answer share one SeriesBlock
 PARTIAL_ROWS = 10_000  # influxd's DefaultChunkSize: a longer series says "partial": true
 POLARS_TIMES = 1024   # from here one Polars pass is the fastest (its start-up cost is paid once)
 FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a second

@@ -267,7 +267,7 @@ class VictoriaSystem(HttpSystem):
     def __init__(self, values: int):
         from .victoria import VictoriaMetrics
         super().__init__(VictoriaMetrics, values)
-        self.result.whole_series = True
+        self.result.whole_series = self.result.ties_own_order = True
         self.paths: dict[str, str] = {}
 
     def compact(self) -> int:
@@ -294,7 +294,7 @@ class DuckSystem(System):
 
     def __init__(self, values: int):
         super().__init__("duckdb", values)
-        self.result.whole_series = True
+        self.result.whole_series = self.result.ties_own_order = True
         self.peer = None
         self.frame = None
 

@@ -64,17 +64,30 @@ def _short(v: Any, n: int = 80) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
-def compare_json(ours: bytes | str, theirs: bytes | str, whole_series: bool = False) -> str | None:
+def compare_json(ours: bytes | str, theirs: bytes | str, whole_series: bool = False,
+                 ties_unordered: bool = False) -> str | None:
     """None when both answers are the same after normalising, else the first difference;
     ``whole_series``: InfluxDB's ``partial`` pieces of a large series joined on both sides first
-    (for a peer that answers in one piece)."""
+    (for a peer that answers in one piece); ``ties_unordered``: rows of equal time within a
+    series compared as a set (for a peer whose order among them is its own: InfluxQL's is
+    influxd's heap merge of the series, SQL's whatever ORDER BY names next)."""
     try:
         a, b = normalise(orjson.loads(ours)), normalise(orjson.loads(theirs))
     except orjson.JSONDecodeError as exc:
         return f"not JSON: {exc}"
     if whole_series:
         a, b = join_partial(a), join_partial(b)
+    if ties_unordered:
+        a, b = sort_ties(a), sort_ties(b)
     return first_difference(a, b)
+
+
+def sort_ties(answer: Any) -> Any:
+    """An InfluxDB answer with each series' rows of equal time (first column) sorted by their text."""
+    for result in answer.get("results", []) if isinstance(answer, dict) else []:
+        for s in result.get("series", []):
+            s["values"] = sorted(s.get("values", []), key=lambda row: (row[0], repr(row[1:])))
+    return answer
 
 
 def join_partial(answer: Any) -> Any:
@@ -133,6 +146,7 @@ class SystemRun:
     # ``answers`` have another shape (DuckDB rows, VictoriaMetrics matrices); None: ``answers`` are.
     shaped: dict[str, bytes] | None = None
     whole_series: bool = False    # answers large series in one piece (InfluxDB sends ``partial`` pieces)
+    ties_own_order: bool = False  # orders rows of equal time its own way (not influxd's heap merge)
 
     def comparable(self) -> dict[str, bytes]:
         return self.answers if self.shaped is None else self.shaped
@@ -208,7 +222,8 @@ class Report:
             diff = s.errors.get(q) or ref.errors.get(q)
             if diff is None and q in s.comparable() and q in ref.comparable():
                 diff = compare_json(s.comparable()[q], ref.comparable()[q],
-                                    whole_series=s.whole_series or ref.whole_series)
+                                    whole_series=s.whole_series or ref.whole_series,
+                                    ties_unordered=s.ties_own_order or ref.ties_own_order)
             elif diff is None:
                 diff = "no answer"
             if diff:

@@ -139,6 +139,17 @@ def test_first_difference_names_the_path():
     assert d == "$.results[0].series[0].values[0][1]: 2.5 != 2.6"
 
 
+def test_ties_unordered_compares_rows_of_equal_time_as_a_set():
+    """A peer's own order among rows of equal time (DuckDB's, VictoriaMetrics') is no
+    difference; another value or another time still is."""
+    heap = '{"results":[{"series":[{"values":[[1,"b",2],[1,"a",1],[2,"a",3]]}]}]}'
+    by_key = '{"results":[{"series":[{"values":[[1,"a",1],[1,"b",2],[2,"a",3]]}]}]}'
+    other = '{"results":[{"series":[{"values":[[1,"a",1],[1,"b",2],[2,"a",4]]}]}]}'
+    assert report.compare_json(heap, by_key) == "$.results[0].series[0].values[0][1]: 'b' != 'a'"
+    assert report.compare_json(heap, by_key, ties_unordered=True) is None
+    assert report.compare_json(heap, other, ties_unordered=True) == "$.results[0].series[0].values[2][2]: 3.0 != 4.0"
+
+
 def test_geomean_and_ratio():
     assert report.geomean([0.5, 2.0]) == pytest.approx(1.0)
     assert report.geomean([0.25, 0.25, 4.0]) == pytest.approx(0.25 ** (1 / 3))

@@ -59,7 +59,7 @@ class SortSettings:
 
     min_rows: int = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
     tail_rows: int = 0  # buffered rows beyond the pieces left unsorted (each query filters them)
-    step_rows: int = 65_536  # rows sorted into one new piece at a time
+    step_rows: int = 2_097_152  # rows sorted into one new piece at a time (a whole buffer: one gather)
     quiet_s: float = 0.25  # no rows written for this long: the writes went quiet, make one piece
     watch_s: float = 10.0  # rows read this recently: writes keep them sorted
 

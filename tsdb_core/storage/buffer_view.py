@@ -448,9 +448,35 @@ def _sorted_rows(work: pl.DataFrame, order: np.ndarray, keys: pl.DataFrame, key_
                  cols: list[str]) -> pl.DataFrame:
     """``work``'s rows in ``order``: the other columns gathered, the tags taken from ``keys``
     (row ``key_rows[i]`` holds the tags of output row ``i``): a few distinct values, not a
-    string per row copied out of every chunk of the buffer."""
+    string per row copied out of every chunk of the buffer. An order made of long runs of
+    consecutive rows (a merge of sorted pieces) copies those runs instead (:func:`_runs`)."""
+    runs = _runs(order)
+    if runs is not None:
+        return _copied(work.select(cols), *runs)
     rest = _gather(work.select([c for c in work.columns if c not in keys.columns]), order)
     return pl.concat([rest, keys.gather(pl.Series(key_rows))], how="horizontal").select(cols)
+
+
+RUN_ROWS = 64  # an order whose runs of consecutive rows are this long on average is copied by run
+
+
+def _runs(order: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(first row, length) of each run of consecutive rows in ``order`` when they are few
+    (pieces merged: each series' rows of a piece stay together), else None (a gather is due)."""
+    if len(order) < 2 * RUN_ROWS:
+        return None
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    if (len(breaks) + 1) * RUN_ROWS > len(order):
+        return None
+    starts = np.concatenate(([0], breaks))
+    return order[starts], np.diff(np.append(starts, len(order)))
+
+
+def _copied(frame: pl.DataFrame, firsts: np.ndarray, lengths: np.ndarray) -> pl.DataFrame:
+    """The runs of ``frame`` (``firsts[i]``, ``lengths[i]`` rows) one after the other: each a
+    copy of adjacent rows, several times cheaper than a gather of the same rows one by one."""
+    return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
+                     how="vertical", rechunk=True)
 
 
 def _run_starts(sorted_ids: np.ndarray) -> np.ndarray:
@@ -585,7 +611,11 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     sid, order_tags, series = _series_numbers(pieces, tcols)
     order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
     ss = sid[order]
-    frame = _sorted_rows(rows, order, series, ss, cols) if tcols else _gather(rows, order)
+    if tcols:
+        frame = _sorted_rows(rows, order, series, ss, cols)
+    else:
+        runs = _runs(order)
+        frame = _copied(rows, *runs) if runs is not None else _gather(rows, order)
     return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
 
 

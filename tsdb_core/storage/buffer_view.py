@@ -476,7 +476,7 @@ def _copied(frame: pl.DataFrame, firsts: np.ndarray, lengths: np.ndarray) -> pl.
     """The runs of ``frame`` (``firsts[i]``, ``lengths[i]`` rows) one after the other: each a
     copy of adjacent rows, several times cheaper than a gather of the same rows one by one."""
     return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
-                     how="vertical", rechunk=True)
+                     how="vertical", rechunk=False).rechunk()  # (one run: concat returns it as it is)
 
 
 def _run_starts(sorted_ids: np.ndarray) -> np.ndarray:

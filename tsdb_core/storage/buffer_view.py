@@ -46,7 +46,7 @@ import polars as pl
 from ..base.series_codes import SeriesCodes
 from ..base.types import TIME, FieldType
 from .cache import Decoded
-from .partitions import canonical_columns, prepare, sort_tags
+from .partitions import canonical_columns, prepare, sort_tags, tags_by_count
 
 log = logging.getLogger("tsdb_core.store")
 
@@ -638,18 +638,24 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str], pl.DataFrame]:
     """A number per row of the pieces (concatenated) that sorts as its series' tags do, from
-    each piece's runs (one per series); the tag order used; the tags of each number (a row each)."""
-    runs = []
-    for k, p in enumerate(pieces):
-        d = p.decoded
-        runs.append(pl.DataFrame({**{t: pl.Series(t, d.tag_values.get(t, [None] * len(d.starts)), pl.String)
-                                     for t in tcols},
-                                  "\x00piece": [k] * len(d.starts), "\x00len": (d.ends - d.starts).tolist()}))
-    table = pl.concat(runs)
+    each piece's runs (one per series); the tag order used; the tags of each number (a row each).
+
+    The runs are few (a piece holds each series once) and their tags are lists already: they are
+    told apart in Python, and Polars sorts only the distinct tag sets (a merge after every write
+    paid more for building, joining and numbering tables of runs than for moving its rows)."""
+    lengths = np.concatenate([p.decoded.ends - p.decoded.starts for p in pieces])
     if not tcols:
-        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), [], pl.DataFrame()
-    order = sort_tags(table.select(tcols).unique(), tcols)
-    series = table.select(tcols).unique().sort(order, nulls_last=False).with_row_index("\x00sid")
-    numbered = table.join(series, on=tcols, how="left", nulls_equal=True, maintain_order="left")
-    sid = np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy())
-    return sid, order, series.drop("\x00sid")
+        return np.zeros(int(lengths.sum()), dtype=np.int64), [], pl.DataFrame()
+    keys: list[tuple] = []
+    for p in pieces:
+        d = p.decoded
+        keys.extend(zip(*(d.tag_values.get(t) or [None] * len(d.starts) for t in tcols)))
+    distinct = list(dict.fromkeys(keys))  # (equal tuples: equal tags, None for an absent tag)
+    table = pl.DataFrame([pl.Series(t, [k[i] for k in distinct], pl.String) for i, t in enumerate(tcols)])
+    order = tags_by_count(tcols, [len({k[i] for k in distinct}) for i in range(len(tcols))])
+    ranked = table.with_row_index(_I).sort(order, nulls_last=False)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[ranked.get_column(_I).to_numpy()] = np.arange(len(distinct))
+    number = dict(zip(distinct, rank.tolist()))
+    sid = np.repeat(np.fromiter((number[k] for k in keys), dtype=np.int64, count=len(keys)), lengths)
+    return sid, order, ranked.drop(_I)

@@ -16,7 +16,10 @@ so a dashboard's next query finds the rows sorted:
 - other rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
   else sorted into new pieces (``step_rows`` at a time); pieces of similar size are merged
   (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
-  per row taken from each piece's runs, not from its strings;
+  per row taken from each piece's runs, not from its strings; the default ``step_rows`` takes
+  a whole buffer at once, so the first query after a bulk load pays for one gather of every
+  row (steps, then their merge, copied every row twice), and a merge copies each piece's run
+  of a series as a block (:func:`_runs`), not row by row;
 - once nothing was written for ``quiet_s``, every piece and the tail become one piece (a
   timer does it for a watched view): after a load, queries read one sorted piece, as they
   would a compacted file.

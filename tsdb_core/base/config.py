@@ -37,13 +37,15 @@ class StoreConfig:
     # Buffered rows read by queries are kept sorted by series in a few pieces (storage/buffer_view.py):
     # a measurement with fewer buffered rows than buffer_sort_min_rows is read as written; beyond
     # the pieces, up to buffer_sort_tail_rows newest rows stay unsorted (0: each write's rows are
-    # sorted at once, so queries on the newest rows keep the sorted paths); buffer_sort_step_rows are
-    # sorted into a new piece at a time; once nothing was written for buffer_sort_quiet_s, the
+    # sorted at once, so queries on the newest rows keep the sorted paths); up to buffer_sort_step_rows
+    # are sorted into a new piece at a time (the default: a whole buffer, in one gather, as the first
+    # query after a bulk load finds it; smaller steps publish sooner but copy every row twice, steps
+    # then their merge); once nothing was written for buffer_sort_quiet_s, the
     # pieces become one. While a measurement's buffered rows were read in the last
     # buffer_sort_watch_s, writes keep them sorted without waiting for the next query.
     buffer_sort_min_rows: int = 20_000
     buffer_sort_tail_rows: int = 0
-    buffer_sort_step_rows: int = 65_536
+    buffer_sort_step_rows: int = 2_097_152
     buffer_sort_quiet_s: float = 0.25
     buffer_sort_watch_s: float = 10.0
     # Line protocol limits (InfluxDB's).

@@ -16,7 +16,10 @@ so a dashboard's next query finds the rows sorted:
 - other rows written since are left as a *tail* of chunks while they are few (``tail_rows``),
   else sorted into new pieces (``step_rows`` at a time); pieces of similar size are merged
   (a binary counter: a load leaves about log2(pieces made) pieces), with a series number
-  per row taken from each piece's runs, not from its strings;
+  per row taken from each piece's runs, not from its strings; the default ``step_rows`` takes
+  a whole buffer at once, so the first query after a bulk load pays for one gather of every
+  row (steps, then their merge, copied every row twice), and a merge copies each piece's run
+  of a series as a block (:func:`_runs`), not row by row;
 - once nothing was written for ``quiet_s``, every piece and the tail become one piece (a
   timer does it for a watched view): after a load, queries read one sorted piece, as they
   would a compacted file.
@@ -46,7 +49,7 @@ import polars as pl
 from ..base.series_codes import SeriesCodes
 from ..base.types import TIME, FieldType
 from .cache import Decoded
-from .partitions import canonical_columns, prepare, sort_tags
+from .partitions import canonical_columns, prepare, sort_tags, tags_by_count
 
 log = logging.getLogger("tsdb_core.store")
 
@@ -59,7 +62,7 @@ class SortSettings:
 
     min_rows: int = 20_000  # a measurement with fewer buffered rows is read as chunks (cheap enough)
     tail_rows: int = 0  # buffered rows beyond the pieces left unsorted (each query filters them)
-    step_rows: int = 65_536  # rows sorted into one new piece at a time
+    step_rows: int = 2_097_152  # rows sorted into one new piece at a time (a whole buffer: one gather)
     quiet_s: float = 0.25  # no rows written for this long: the writes went quiet, make one piece
     watch_s: float = 10.0  # rows read this recently: writes keep them sorted
 
@@ -448,9 +451,35 @@ def _sorted_rows(work: pl.DataFrame, order: np.ndarray, keys: pl.DataFrame, key_
                  cols: list[str]) -> pl.DataFrame:
     """``work``'s rows in ``order``: the other columns gathered, the tags taken from ``keys``
     (row ``key_rows[i]`` holds the tags of output row ``i``): a few distinct values, not a
-    string per row copied out of every chunk of the buffer."""
+    string per row copied out of every chunk of the buffer. An order made of long runs of
+    consecutive rows (a merge of sorted pieces) copies those runs instead (:func:`_runs`)."""
+    runs = _runs(order)
+    if runs is not None:
+        return _copied(work.select(cols), *runs)
     rest = _gather(work.select([c for c in work.columns if c not in keys.columns]), order)
     return pl.concat([rest, keys.gather(pl.Series(key_rows))], how="horizontal").select(cols)
+
+
+RUN_ROWS = 64  # an order whose runs of consecutive rows are this long on average is copied by run
+
+
+def _runs(order: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(first row, length) of each run of consecutive rows in ``order`` when they are few
+    (pieces merged: each series' rows of a piece stay together), else None (a gather is due)."""
+    if len(order) < 2 * RUN_ROWS:
+        return None
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    if (len(breaks) + 1) * RUN_ROWS > len(order):
+        return None
+    starts = np.concatenate(([0], breaks))
+    return order[starts], np.diff(np.append(starts, len(order)))
+
+
+def _copied(frame: pl.DataFrame, firsts: np.ndarray, lengths: np.ndarray) -> pl.DataFrame:
+    """The runs of ``frame`` (``firsts[i]``, ``lengths[i]`` rows) one after the other: each a
+    copy of adjacent rows, several times cheaper than a gather of the same rows one by one."""
+    return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
+                     how="vertical", rechunk=False).rechunk()  # (one run: concat returns it as it is)
 
 
 def _run_starts(sorted_ids: np.ndarray) -> np.ndarray:
@@ -585,7 +614,11 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     sid, order_tags, series = _series_numbers(pieces, tcols)
     order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
     ss = sid[order]
-    frame = _sorted_rows(rows, order, series, ss, cols) if tcols else _gather(rows, order)
+    if tcols:
+        frame = _sorted_rows(rows, order, series, ss, cols)
+    else:
+        runs = _runs(order)
+        frame = _copied(rows, *runs) if runs is not None else _gather(rows, order)
     return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
 
 
@@ -608,18 +641,24 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str], pl.DataFrame]:
     """A number per row of the pieces (concatenated) that sorts as its series' tags do, from
-    each piece's runs (one per series); the tag order used; the tags of each number (a row each)."""
-    runs = []
-    for k, p in enumerate(pieces):
-        d = p.decoded
-        runs.append(pl.DataFrame({**{t: pl.Series(t, d.tag_values.get(t, [None] * len(d.starts)), pl.String)
-                                     for t in tcols},
-                                  "\x00piece": [k] * len(d.starts), "\x00len": (d.ends - d.starts).tolist()}))
-    table = pl.concat(runs)
+    each piece's runs (one per series); the tag order used; the tags of each number (a row each).
+
+    The runs are few (a piece holds each series once) and their tags are lists already: they are
+    told apart in Python, and Polars sorts only the distinct tag sets (a merge after every write
+    paid more for building, joining and numbering tables of runs than for moving its rows)."""
+    lengths = np.concatenate([p.decoded.ends - p.decoded.starts for p in pieces])
     if not tcols:
-        return np.zeros(int(table["\x00len"].sum()), dtype=np.int64), [], pl.DataFrame()
-    order = sort_tags(table.select(tcols).unique(), tcols)
-    series = table.select(tcols).unique().sort(order, nulls_last=False).with_row_index("\x00sid")
-    numbered = table.join(series, on=tcols, how="left", nulls_equal=True, maintain_order="left")
-    sid = np.repeat(numbered["\x00sid"].to_numpy().astype(np.int64), numbered["\x00len"].to_numpy())
-    return sid, order, series.drop("\x00sid")
+        return np.zeros(int(lengths.sum()), dtype=np.int64), [], pl.DataFrame()
+    keys: list[tuple] = []
+    for p in pieces:
+        d = p.decoded
+        keys.extend(zip(*(d.tag_values.get(t) or [None] * len(d.starts) for t in tcols)))
+    distinct = list(dict.fromkeys(keys))  # (equal tuples: equal tags, None for an absent tag)
+    table = pl.DataFrame([pl.Series(t, [k[i] for k in distinct], pl.String) for i, t in enumerate(tcols)])
+    order = tags_by_count(tcols, [len({k[i] for k in distinct}) for i in range(len(tcols))])
+    ranked = table.with_row_index(_I).sort(order, nulls_last=False)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[ranked.get_column(_I).to_numpy()] = np.arange(len(distinct))
+    number = dict(zip(distinct, rank.tolist()))
+    sid = np.repeat(np.fromiter((number[k] for k in keys), dtype=np.int64, count=len(keys)), lengths)
+    return sid, order, ranked.drop(_I)

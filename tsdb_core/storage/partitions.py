@@ -167,7 +167,11 @@ def sort_tags(frame: pl.DataFrame, tcols: list[str]) -> list[str]:
     """
     if len(tcols) < 2:
         return list(tcols)
-    counts = frame.select([pl.col(t).n_unique() for t in tcols]).row(0)
+    return tags_by_count(tcols, frame.select([pl.col(t).n_unique() for t in tcols]).row(0))
+
+
+def tags_by_count(tcols: list[str], counts) -> list[str]:
+    """:func:`sort_tags`'s order from each tag's count of distinct values (null counts as one)."""
     return [t for _, t in sorted(zip((-c for c in counts), tcols))]
 
 

@@ -1,0 +1,167 @@
+"""The buffer's sort for queries (storage/buffer_view.py) against the settled store, on random
+writes: points written twice in one series (in one write or across writes: the last write
+wins), times out of order, series and tag keys that appear mid-stream, fields of every type and
+writes refused for a field type conflict. Whether the buffer is sorted in one go (the first query
+after a load: one gather of every row), in steps and then merged, or piece by piece as queries
+follow writes, every answer equals the flushed and compacted store's and the unsorted chunks'."""
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tsdb_core
+from tsdb_core import StoreConfig
+from tsdb_core.storage import buffer_view
+
+DB = "db"
+QUERIES = (
+    "SELECT * FROM m",
+    "SELECT * FROM m GROUP BY *",
+    "SELECT count(v), max(v), min(v), first(v), last(v) FROM m GROUP BY host",
+    "SELECT last(*) FROM m GROUP BY *",
+    "SELECT count(*) FROM m WHERE host = 'h1'",
+    "SELECT sum(v), count(s) FROM m WHERE time >= 20 AND time < 260 GROUP BY time(40ns), host",
+    "SELECT * FROM m WHERE host = 'h2' AND time >= 100 ORDER BY time DESC LIMIT 7",
+)
+VALUES = {"float": "{}.5", "int": "{}i", "string": '"s{}"', "bool": "{}"}
+
+# A block: (host, extra rack tag, first time, points, time step, value, type of w, a point written twice).
+BLOCK = st.tuples(st.integers(0, 5), st.booleans(), st.integers(0, 300), st.integers(1, 150),
+                  st.sampled_from([1, -1, 3]), st.integers(0, 99), st.sampled_from(sorted(VALUES)), st.booleans())
+WRITES = st.lists(st.lists(BLOCK, min_size=1, max_size=4), min_size=1, max_size=8)
+
+
+def line_block(host, rack, start, n, step, value, wtype, twice) -> list[str]:
+    """Lines of one series: ``n`` points from ``start`` by ``step`` (a negative step: times
+    falling), integer ``v`` (sums do not depend on the order rows are added), ``w`` of
+    ``wtype``, a string field ``s`` every third point; ``twice``: its first point again, later
+    in the same write with another value."""
+    key = f"m,host=h{host}" + (f",rack=r{host % 2}" if rack else "")
+    out = []
+    for k in range(n):
+        t = max(0, start + k * step)
+        w = VALUES[wtype].format("true" if wtype == "bool" else value + k)
+        s = f',s="x{k}"' if k % 3 == 0 else ""
+        out.append(f"{key} v={value + k}i,w={w}{s} {t}")
+    if twice:
+        out.append(f"{key} v={value + 1000}i,w={VALUES[wtype].format('false' if wtype == 'bool' else 7)} {max(0, start)}")
+    return out
+
+
+def bodies(writes) -> list[str]:
+    return ["\n".join(line for block in w for line in line_block(*block)) for w in writes]
+
+
+def answer(store, q: str):
+    try:
+        return store.query(q, db=DB).to_json()
+    except Exception as e:  # noqa: BLE001 - an error is an answer to compare too
+        return f"{type(e).__name__}: {e}"
+
+
+def write(store, text: str):
+    """What the write says: points written, or the error (a field type conflict)."""
+    try:
+        return store.write(DB, text).points_written
+    except Exception as e:  # noqa: BLE001 - refused writes must be refused alike
+        return f"{type(e).__name__}: {e}"
+
+
+def settled(texts: list[str]):
+    """The answers of a store holding ``texts`` flushed and compacted (and what each write said)."""
+    store = tsdb_core.open(None)
+    said = [write(store, t) for t in texts]
+    store.flush()
+    store.compact()
+    got = [answer(store, q) for q in QUERIES]
+    store.close()
+    return said, got
+
+
+@pytest.fixture
+def inline(monkeypatch):
+    """Sorts run in the query that finds the work (deterministic: no thread decides when)."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", False)
+
+
+def _view(store):
+    return store._engine.state.buffer.views.get((DB, "autogen", "m"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=WRITES, step=st.sampled_from([2_097_152, 150]), quiet=st.booleans())
+def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline, writes, step, quiet):
+    """Every write lands before the first query (a bulk load): that query sorts the whole
+    buffer (one gather; with ``step`` 150, steps merged afterwards); ``quiet``: into one piece."""
+    texts = bodies(writes)
+    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_step_rows=step,
+                         buffer_sort_quiet_s=0.0 if quiet else 3600.0)
+    live, plain = tsdb_core.open(None, config=config), tsdb_core.open(None, config=StoreConfig(buffer_sort_min_rows=10**9))
+    said = [write(live, t) for t in texts]
+    assert said == [write(plain, t) for t in texts]
+    got = [answer(live, q) for q in QUERIES]
+    view = _view(live)
+    if view is not None and live._engine.state.buffer.rows:
+        assert view._covered == live._engine.state.buffer.rows  # the first query sorted every row
+    want_said, want = settled(texts)
+    assert said == want_said
+    assert got == want
+    assert [answer(plain, q) for q in QUERIES] == want
+    live.close()
+    plain.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=WRITES, split=st.integers(0, 8), quiet=st.booleans())
+def test_writes_after_the_first_sort_answer_as_the_settled_store(inline, writes, split, quiet):
+    """A load, the first query's sort, then writes each followed by a query (new pieces, merged
+    by size: runs of rows copied, not gathered), as a dashboard reads a store still written to."""
+    texts = bodies(writes)
+    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=0.0 if quiet else 3600.0)
+    live = tsdb_core.open(None, config=config)
+    said = [write(live, t) for t in texts[:split]]
+    answer(live, QUERIES[0])
+    for t in texts[split:]:
+        said.append(write(live, t))
+        answer(live, QUERIES[2])
+    want_said, want = settled(texts)
+    assert said == want_said
+    assert [answer(live, q) for q in QUERIES] == want
+    live.close()
+
+
+# -- the copy of runs ----------------------------------------------------------------------------
+def _frame(n: int, rng) -> pl.DataFrame:
+    return pl.concat([pl.DataFrame({
+        "time": rng.integers(0, 10**6, n // 4), "host": [f"h{i % 7}" if i % 5 else None for i in range(n // 4)],
+        "v": [float(i) if i % 3 else None for i in range(n // 4)], "b": [i % 2 == 0 for i in range(n // 4)]})
+        for _ in range(4)], rechunk=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), runs=st.integers(1, 12), scatter=st.booleans())
+def test_an_order_of_runs_is_copied_by_run_as_a_gather_would(seed, runs, scatter):
+    """``_sorted_rows`` on an order of a few long runs (pieces merged) copies the runs: the rows
+    of a gather; a scattered order (a load arriving time first) is gathered."""
+    rng = np.random.default_rng(seed)
+    frame = _frame(1200, rng)
+    cuts = np.sort(rng.choice(np.arange(1, frame.height), runs - 1, replace=False)) if runs > 1 else np.zeros(0, int)
+    pieces = np.split(np.arange(frame.height), cuts)
+    order = np.concatenate([pieces[i] for i in rng.permutation(len(pieces))])
+    if scatter:
+        order = rng.permutation(frame.height)
+    found = buffer_view._runs(order)
+    assert (found is None) == scatter
+    if found is not None:
+        firsts, lengths = found
+        assert lengths.sum() == frame.height and np.array_equal(np.concatenate(
+            [np.arange(f, f + n) for f, n in zip(firsts, lengths)]), order)
+    keys = frame.select("host").unique(maintain_order=True)
+    key_rows = frame.select("host").join(keys.with_row_index("k"), on="host", how="left", nulls_equal=True,
+                                         maintain_order="left")["k"].to_numpy()[order]
+    got = buffer_view._sorted_rows(frame, order, keys, key_rows, frame.columns)
+    assert got.equals(frame.rechunk().gather(pl.Series(order))) and got.columns == frame.columns
+    assert got.n_chunks() == 1

@@ -95,44 +95,25 @@ def test_merge_pops_in_time_order(parts, ascending):
 
 
 def _heap_reference(time: list, bounds: list, ascending: bool) -> list[int]:
-    """container/heap line by line (heap.go's Init, Pop, Push, up, down) over items
-    ``[time, row, end]``: the transcription :func:`go_merge._replay`'s hole moves must equal."""
+    """container/heap's Init, Pop and Push over items ``[time, row, end]``, with go_merge's
+    transcriptions of its down and up (element swaps, ``less`` a call, as heap.go has them):
+    what :func:`go_merge._replay`'s hole moves must equal."""
     def less(x, y):
         return x[0] < y[0] if ascending else x[0] > y[0]
 
-    def down(h, i, n):
-        while True:
-            j = 2 * i + 1
-            if j >= n:
-                return
-            if j + 1 < n and less(h[j + 1], h[j]):
-                j += 1
-            if not less(h[j], h[i]):
-                return
-            h[i], h[j] = h[j], h[i]
-            i = j
-
-    def up(h, j):
-        while j > 0:
-            i = (j - 1) // 2
-            if not less(h[j], h[i]):
-                return
-            h[i], h[j] = h[j], h[i]
-            j = i
-
     h = [[time[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     for i in range(len(h) // 2 - 1, -1, -1):
-        down(h, i, len(h))
+        go_merge._down(h, i, len(h), less)
     out = []
     while h:
         last = len(h) - 1
         h[0], h[last] = h[last], h[0]
-        down(h, 0, last)
+        go_merge._down(h, 0, last, less)
         item = h.pop()
         out.append(item[1])
         if item[1] + 1 < item[2]:
             h.append([time[item[1] + 1], item[1] + 1, item[2]])
-            up(h, len(h) - 1)
+            go_merge._up(h, less, len(h) - 1)
     return out
 
 

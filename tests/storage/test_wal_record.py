@@ -192,14 +192,20 @@ def _coded_records(n: int) -> list[bytes]:
     return out
 
 
-def test_a_torn_version_2_record_is_cut_and_the_ones_before_replay(tmp_path):
-    payloads = _coded_records(3)
+def _segment_of_coded_records(tmp_path, n: int):
+    """``n`` version-2 records appended to a fresh WAL: their payloads, and its one segment."""
+    payloads = _coded_records(n)
     wal = Wal(tmp_path)
     list(wal.replay())
     for p in payloads:
         wal.append(p)
     wal.close()
     [seg] = sorted(tmp_path.glob("*.wal"))
+    return payloads, seg
+
+
+def test_a_torn_version_2_record_is_cut_and_the_ones_before_replay(tmp_path):
+    payloads, seg = _segment_of_coded_records(tmp_path, 3)
     data = seg.read_bytes()
     last = len(payloads[-1]) + 16
     for cut in sorted({1, 2, 15, 16, 17, last // 3, last // 2, last - 1}):
@@ -215,13 +221,7 @@ def test_a_torn_version_2_record_is_cut_and_the_ones_before_replay(tmp_path):
 
 
 def test_a_damaged_version_2_record_is_skipped_by_its_crc(tmp_path):
-    payloads = _coded_records(3)
-    wal = Wal(tmp_path)
-    list(wal.replay())
-    for p in payloads:
-        wal.append(p)
-    wal.close()
-    [seg] = sorted(tmp_path.glob("*.wal"))
+    payloads, seg = _segment_of_coded_records(tmp_path, 3)
     data = bytearray(seg.read_bytes())
     second = 8 + 16 + len(payloads[0])
     data[second + 16 + len(payloads[1]) - 3] ^= 0x01  # a bit of the second record's last code

@@ -125,3 +125,30 @@ def test_replay_equals_container_heap_line_by_line(parts, ascending):
     time = [t for p in parts for t in p]
     bounds = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).tolist()
     assert go_merge._replay(time, bounds, ascending) == _heap_reference(time, bounds, ascending)
+
+
+def _store_of(tmp_path, lines: str):
+    import tsdb_core
+    store = tsdb_core.open(tmp_path / "s")
+    store.write("db", lines)
+    return store
+
+
+def test_tags_leading_the_aux_fields_order_equal_times(tmp_path):
+    """influxd's SortedMergeHeap.Less (query/iterator.gen.go, 1.6) compares the points' aux
+    values after equal times while both are strings; the aux fields are the statement's
+    VarRefs sorted by name (query/select.go). ``host`` sorts before ``v``: rows of equal
+    time come by host; ``v`` alone (a float first) leaves the heap's order, which for five
+    series sharing one time is not the key order. (TSBS high-cpu-all, SELECT * over 100
+    hosts, matched influxd 1.6.7's recorded answer row for row only with this rule.)"""
+    hosts = ["a", "b", "c", "d", "e"]
+    store = _store_of(tmp_path, "".join(f"m,host={h} v={i},zz={i} 10\n" for i, h in enumerate(hosts)))
+    def col(q, name):
+        s = store.query(q, db="db").to_json()["results"][0]["series"][0]
+        return [row[s["columns"].index(name)] for row in s["values"]]
+    heap = go_merge.merge_order(np.arange(5), np.full(5, 10), True).tolist()
+    assert heap != list(range(5))  # the heap's order of five equal times is no key order
+    assert col("SELECT v FROM m", "v") == [float(i) for i in heap]
+    assert col("SELECT v, host FROM m", "host") == hosts
+    assert col("SELECT * FROM m", "host") == hosts
+    assert col("SELECT zz, v FROM m", "v") == [float(i) for i in heap]  # v sorts first: a float stops

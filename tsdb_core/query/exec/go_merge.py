@@ -20,10 +20,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool) -> np.ndarray | None:
+def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
+                aux: np.ndarray | None = None) -> np.ndarray | None:
     """The rows of one tag set, given series after series (``series``: a rank rising with
     the series key; times in the statement's order within a series), as the heap merges
-    them: the permutation. None: no two series share a time (then the order is by time)."""
+    them: the permutation. None: no two series share a time (then the order is by time).
+    ``aux``: each row's rank among the leading string aux values (:func:`string_aux`), which
+    the heap's Less compares after equal times."""
     n = len(time)
     if n < 2:
         return None
@@ -31,6 +34,11 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool) -> np.nda
     if not len(cut):
         return None
     bounds = np.concatenate(([0], cut, [n]))
+    if aux is not None:
+        t, a = (time, aux) if ascending else (-time, -aux)
+        if len(np.unique(np.stack([t, a], axis=1), axis=0)) == n:  # no tie left: a plain order
+            return np.lexsort((a, t))
+        return np.array(_replay_keys(list(zip(t.tolist(), a.tolist())), bounds.tolist()), dtype=np.int64)
     if len(np.unique(time)) == n:
         return None
     sizes = np.diff(bounds)
@@ -48,7 +56,11 @@ def _replay(time: list, bounds: list, ascending: bool) -> list[int]:
     """The heap, step by step: items ``[key, row, end]``, in series key order. container/heap's
     swaps written as moves of one hole (the same arrangement after every step), the
     comparison inline, and the key negated under DESC: ~2x fewer Python steps per row."""
-    key = time if ascending else [-t for t in time]
+    return _replay_keys(time if ascending else [-t for t in time], bounds)
+
+
+def _replay_keys(key: list, bounds: list) -> list[int]:
+    """:func:`_replay` over keys that compare with ``<`` (times, or (time, aux rank) pairs)."""
     h = [[key[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     for i in range(len(h) // 2 - 1, -1, -1):
         _down(h, i, len(h))
@@ -179,7 +191,22 @@ def shared_times(df, keys: list[str]) -> bool:
     return bool(same.any())
 
 
-def merged_rows(df, keys: list[str], tags: list[str], ascending: bool):
+def string_aux(refs) -> list[str]:
+    """The tags whose values influxd's heap compares after equal times: its aux fields are
+    the statement's distinct VarRefs sorted by name (query/select.go), and its Less
+    (query/iterator.gen.go, SortedMergeHeap) walks them while both points hold strings —
+    a tag always does — stopping as equal at the first that is not one. Only the leading
+    run of tags is modelled (a string field there, which may be null, ends it)."""
+    kinds = {r.name: r.type for r in refs}
+    out = []
+    for name in sorted(kinds):
+        if kinds[name] != "tag":
+            break
+        out.append(name)
+    return out
+
+
+def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list[str] = ()):
     """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
     ``tags``) with the rows of equal time from several series of a group in the heap's
     order. The heap's inputs come in series key order, reversed under ORDER BY time DESC
@@ -200,12 +227,16 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool):
     if not ascending:
         sid = -sid
     time = df["time"].to_numpy()
+    rank = None
+    if aux:  # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
+        rank = df.select(pl.concat_str([pl.col(c).fill_null("") for c in aux], separator="\x00")
+                         .rank("dense")).to_series().to_numpy().astype(np.int64)
     by_series = np.lexsort((np.arange(df.height), sid, gid))  # series after series, times kept
     perm = by_series.copy()
     cut = np.concatenate(([0], np.flatnonzero(np.diff(gid[by_series])) + 1, [df.height]))
     for a, b in zip(cut[:-1].tolist(), cut[1:].tolist()):
         rows = by_series[a:b]
-        order = merge_order(sid[rows], time[rows], ascending)
+        order = merge_order(sid[rows], time[rows], ascending, None if rank is None else rank[rows])
         if order is None:
             order = np.argsort(time[rows] if ascending else -time[rows], kind="stable")
         perm[a:b] = rows[order]

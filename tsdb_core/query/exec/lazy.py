@@ -492,7 +492,8 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     df = collect(lf.sort(keys + ["time"] + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     if _merged(plan):
-        df = go_merge.merged_rows(df, keys, [c for c in tag_order if c in df.columns], not desc)
+        df = go_merge.merged_rows(df, keys, [c for c in tag_order if c in df.columns], not desc,
+                                  [c for c in _string_aux(low) if c in df.columns])
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
@@ -536,14 +537,15 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(tag_order, tags)]
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
-        df = _heap_merged(df, whole, sel, keys, tags, cut, desc, ctx)
+        aux = [f"{TAG_TMP}{c}" for c in _string_aux(low) if c in tag_order]
+        df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx)
     df = df.drop(tags)
     _count_points(df, ctx)
     return df
 
 
 def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str],
-                 cut, desc: bool, ctx) -> pl.DataFrame:
+                 aux: list[str], cut, desc: bool, ctx) -> pl.DataFrame:
     """Raw rows of several series in influxd's heap-merge order (exec/go_merge.py). Under a
     LIMIT the heap also held each series' next point past the cut (pushed as its previous
     one was popped): those join the replay, then leave."""
@@ -554,8 +556,13 @@ def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[st
         df = pl.concat([df.with_columns(pl.lit(False).alias(PAST_TMP)),
                         collect(past, ctx).with_columns(pl.lit(True).alias(PAST_TMP))], how="vertical_relaxed")
         df = df.sort(keys + ["time"] + tags, descending=desc, maintain_order=True)
-    df = go_merge.merged_rows(df, keys, tags, not desc)
+    df = go_merge.merged_rows(df, keys, tags, not desc, aux)
     return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
+
+
+def _string_aux(low: Lowered) -> list[str]:
+    """The tags influxd's heap compares after equal times (go_merge.string_aux)."""
+    return go_merge.string_aux([r for e in low.exprs for r in _all_refs(e)])
 
 
 def _merged(plan) -> bool:

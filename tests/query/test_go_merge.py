@@ -142,13 +142,16 @@ def test_tags_leading_the_aux_fields_order_equal_times(tmp_path):
     series sharing one time is not the key order. (TSBS high-cpu-all, SELECT * over 100
     hosts, matched influxd 1.6.7's recorded answer row for row only with this rule.)"""
     hosts = ["a", "b", "c", "d", "e"]
-    store = _store_of(tmp_path, "".join(f"m,host={h} v={i},zz={i} 10\n" for i, h in enumerate(hosts)))
+    dcs = ["y", "y", "x", "x", "x"]  # series key order (dc first): c, d, e, a, b
+    store = _store_of(tmp_path, "".join(f"m,dc={d},host={h} v={i},zz={i} 10\n"
+                                        for i, (d, h) in enumerate(zip(dcs, hosts))))
     def col(q, name):
         s = store.query(q, db="db").to_json()["results"][0]["series"][0]
         return [row[s["columns"].index(name)] for row in s["values"]]
-    heap = go_merge.merge_order(np.arange(5), np.full(5, 10), True).tolist()
-    assert heap != list(range(5))  # the heap's order of five equal times is no key order
+    key_order = [2, 3, 4, 0, 1]
+    heap = [key_order[i] for i in go_merge.merge_order(np.arange(5), np.full(5, 10), True).tolist()]
+    assert heap != key_order  # the heap's order of five equal times is no key order
     assert col("SELECT v FROM m", "v") == [float(i) for i in heap]
-    assert col("SELECT v, host FROM m", "host") == hosts
-    assert col("SELECT * FROM m", "host") == hosts
+    assert col("SELECT v, host FROM m", "host") == hosts  # host alone: a rank of the aux values
+    assert col("SELECT * FROM m", "host") == [hosts[i] for i in key_order]  # dc, host: every tag
     assert col("SELECT zz, v FROM m", "v") == [float(i) for i in heap]  # v sorts first: a float stops

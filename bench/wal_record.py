@@ -63,6 +63,7 @@ def _child(path: str, batches: int, reps: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure each checkout's WAL record (``--tree``) on the same TSBS batches and print the table."""
     p = argparse.ArgumentParser(prog="python -m bench.wal_record", description=__doc__.split("\n\n")[0])
     p.add_argument("--hosts", type=int, default=100)
     p.add_argument("--hours", type=float, default=24.0)

@@ -200,12 +200,9 @@ def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
         raise _Infinite from None
     objs = []
     for s, (_, start, n) in zip(series, spans):
-        tags = s.tags
-        if tags and len(tags) > 1:
-            tags = dict(sorted(tags.items()))
-        out = {"name": s.name, "tags": tags, "columns": s.columns} if s.name and tags and s.columns else \
-            {k: v for k, v in (("name", s.name), ("tags", tags), ("columns", s.columns)) if v}
-        out["values"] = rows[start:start + n]
+        out = s.header()
+        if n:
+            out["values"] = rows[start:start + n]
         if s.partial:
             out["partial"] = True
         objs.append(out)

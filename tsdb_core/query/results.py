@@ -121,14 +121,19 @@ class Series:
         return (f"Series(name={self.name!r}, tags={self.tags!r}, columns={self.columns!r}, "
                 f"values={self.values!r}, partial={self.partial!r})")
 
+    def header(self) -> dict[str, Any]:
+        """Its ``name``, ``tags`` (sorted) and ``columns`` as InfluxDB's JSON has them, those that are set
+        (called per series of a GROUP BY answer: one tag needs no sort)."""
+        name, tags, columns = self.name, self.tags, self.columns
+        if tags and len(tags) > 1:
+            tags = dict(sorted(tags.items()))
+        if name and tags and columns:
+            return {"name": name, "tags": dict(tags), "columns": list(columns)}
+        return {k: v for k, v in (("name", name), ("tags", tags and dict(tags)), ("columns", columns and list(columns)))
+                if v}
+
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.name:
-            out["name"] = self.name
-        if self.tags:
-            out["tags"] = dict(sorted(self.tags.items()))
-        if self.columns:
-            out["columns"] = list(self.columns)
+        out = self.header()
         if self.n_rows:
             out["values"] = self.values
         if self.partial:

@@ -2,8 +2,10 @@
 version 1 still replay, a torn or damaged version-2 record is cut like any other."""
 from __future__ import annotations
 
+import json
 import math
 import shutil
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -232,3 +234,29 @@ def test_a_damaged_version_2_record_is_skipped_by_its_crc(tmp_path):
     assert [seq for seq, _ in got] == [1, 3]
     assert [s.reason for s in wal.skipped] == ["corrupt record"]
     _same(got[1][1][2][0], decode_write(payloads[2])[2][0])
+
+
+def _with_header(payload: bytes, change) -> bytes:
+    """``payload`` with its JSON header rewritten by ``change`` (the blobs after it kept)."""
+    (hlen,) = struct.unpack_from("<I", payload, 0)
+    header = json.loads(payload[4:4 + hlen])
+    change(header)
+    new = json.dumps(header).encode()
+    return struct.pack("<I", len(new)) + new + payload[4 + hlen:]
+
+
+def test_a_record_of_a_newer_version_is_refused_in_words():
+    [payload] = _coded_records(1)
+    newer = _with_header(payload, lambda h: h.update(v=VERSION + 1))
+    with pytest.raises(ValueError, match=f"WAL record version {VERSION + 1} is newer than this tsdb reads \\(1-{VERSION}\\)"):
+        decode_write(newer)
+
+
+def test_a_series_code_past_its_tag_sets_is_refused_in_words():
+    [payload] = _coded_records(1)
+    (_, _, [entry]) = decode_write(payload)
+    sets = entry.series.table.height
+    # the record's last bytes are its codes, one byte each here (a few tag sets): point the last past the table
+    damaged = payload[:-1] + bytes([sets])
+    with pytest.raises(ValueError, match=f"WAL record of cpu: a series code past its {sets} tag sets"):
+        decode_write(damaged)

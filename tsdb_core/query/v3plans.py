@@ -13,6 +13,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.dialects import showplan3
+from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
@@ -52,7 +53,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
 
 def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
-    holding its rows in the range; None for other shapes."""
+    holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py);
+    None for other shapes."""
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
         return None
@@ -65,7 +67,9 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
         lower, upper = (tr.start if tr.has_start else None), (tr.end if tr.has_end else None)
     refs = raw_select(stmt, table, lower, upper, rest)
     if refs is None:
-        return None
+        tags = tag_tests(rest, table) if rest is not None and table is not None else []
+        types = {f: t.value for f, t in schema.fields.items()} if schema is not None else {}
+        return aggregate_select(stmt, table, types, lower, upper, tags, now)
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
                        descending=not stmt.time_ascending)

@@ -1,0 +1,111 @@
+"""EXPLAIN of aggregate SELECTs (GROUP BY time, fill(...), GROUP BY tag, no GROUP BY) in the influxdb3 dialect.
+
+Quoted ground truth: the insta snapshots of ``iox_query_influxql/src/plan/planner.rs`` (tests
+``select_aggregate::single_measurement`` and ``select::functions``), copied as they are into
+v3_snapshots/ from influxdata/influxdb3_core at 349d802bf9a54ab5876399ab013502eeb0d52a6b
+(``iox_query_influxql/src/plan/snapshots/iox_query_influxql__plan__planner__tests__<name>.snap``). Each
+prints the planner's plan with schemas; EXPLAIN VERBOSE's ``initial_logical_plan`` row is the same
+plan without them. The store holds the planner tests' catalog, its clock at the tests' now.
+
+What stays ours (not in v3's sources for these shapes): the ``logical_plan`` row prints the
+planner's plan (DataFusion's optimizer would push the filters into the scan and narrow it; v3's
+analyzer rewrites GapFill), the ``physical_plan`` row this store's plan (v3's GapFillExec,
+AggregateExec and the scan over its partitions depend on its storage), as for a SHOW over data.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
+
+AGG = "select_aggregate__single_measurement__"
+SNAPSHOTS = [
+    # fill(none): no GapFill; a GROUP BY time ends at now() (the tests' 2023-01-01T00:00:00Z)
+    f"{AGG}group_by_time", f"{AGG}group_by_time-2",
+    # fill(null) / none written: each aggregate as it is, count's gaps are 0 (COALESCE(count(..), 0))
+    f"{AGG}group_by_time_gapfill_no_bounds", f"{AGG}group_by_time_gapfill_default_is_fill_null1",
+    f"{AGG}group_by_time_gapfill_default_is_fill_null2", f"{AGG}group_by_time_gapfill_no_lower_time_bounds",
+    f"{AGG}group_by_time_gapfill_no_upper_time_bounds", f"{AGG}mean-6",
+    # fill(previous): LOCF; fill(linear): INTERPOLATE
+    f"{AGG}group_by_time_gapfill_default_is_fill_null3", f"{AGG}fill_clause_variations-2",
+    f"{AGG}group_by_time_gapfill_default_is_fill_null5",
+    # fill(<value>): cast to each aggregate's type (3.14 and 3.2 are count's Int64(3)), a SeriesLimit
+    f"{AGG}group_by_time_gapfill_default_is_fill_null4", f"{AGG}fill_clause_variations",
+    f"{AGG}fill_clause_variations-3", f"{AGG}fill_clause_variations-4",
+    f"{AGG}group_by_time_gapfill_coalesces_the_fill_value", f"{AGG}mean-7",
+    # selectors under GROUP BY time: get_field(selector_..(), "value")
+    f"{AGG}group_by_time_gapfill_plus_math", "select__functions__selectors_aggregate_gby_time",
+    # no GROUP BY: the __aggr_count guard; GROUP BY a tag: the Unix epoch as time, sorted on the tag first
+    f"{AGG}no_group_by", f"{AGG}mean", f"{AGG}mean-2", f"{AGG}sum", f"{AGG}sum-2", f"{AGG}stddev-2",
+    f"{AGG}mean-5", f"{AGG}group_by_foo",
+]
+
+
+@pytest.mark.parametrize("name", SNAPSHOTS)
+def test_the_initial_plan_is_v3s_planner_plan(planner_catalog, name):  # noqa: F811 - the fixture
+    q, plan = snapshot(name)
+    assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
+
+
+def test_fill_strategies_side_by_side(planner_catalog):  # noqa: F811
+    # the GapFill line of one query under each fill, as the snapshots above draw them
+    base = "SELECT count(f64_field) FROM data GROUP BY TIME(10s) FILL({})"
+    def gapfill(fill: str) -> str | None:
+        plan = rows(planner_catalog, "EXPLAIN " + base.format(fill))["logical_plan"][0]
+        lines = [line.strip() for line in plan.splitlines() if line.strip().startswith("GapFill:")]
+        return lines[0].split(", fill=")[1].split(", range=")[0] if lines else None
+    assert [gapfill(f) for f in ("null", "none", "previous", "linear", "7", "-1.5")] == [
+        "[COALESCE(count(data.f64_field), 0)]", None, "[LOCF(count(data.f64_field))]",
+        "[INTERPOLATE(count(data.f64_field))]", "[COALESCE(count(data.f64_field), 7)]",
+        "[COALESCE(count(data.f64_field), -1)]"]
+
+
+def test_a_value_fill_keeps_the_aggregates_type(planner_catalog):  # noqa: F811
+    # util.rs number_to_scalar: an integer fill is Float64 for mean, a float one Int64 (truncated) for sum(i64)
+    plan = rows(planner_catalog, "EXPLAIN SELECT mean(f64_field), sum(i64_field) FROM data "
+                                 "WHERE time >= 0 AND time < 60s GROUP BY time(30s) fill(2.5)")["logical_plan"][0]
+    assert "coalesce_struct(avg(data.f64_field), Float64(2.5)) AS mean, " \
+           "coalesce_struct(sum(data.i64_field), Int64(2)) AS sum" in plan
+    assert "limit_expr=[mean RESPECT NULLS (default: Float64(2.5)), sum RESPECT NULLS (default: Int64(2))]" in plan
+
+
+def test_group_by_time_and_a_tag(planner_catalog):  # noqa: F811
+    # the tag is a GapFill series, grouped after time, projected after time, sorted before it
+    # (as select__percentile-6 draws GROUP BY time(10s), cpu for percentile(), which is not drawn here)
+    plan = rows(planner_catalog, "EXPLAIN VERBOSE SELECT max(usage_idle) FROM cpu WHERE time >= 0 AND time < 60s "
+                                 "GROUP BY time(10s), cpu")["initial_logical_plan"][0]
+    stride = 'IntervalMonthDayNano("IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 10000000000 }")'
+    assert plan == f"""\
+Sort: cpu ASC NULLS LAST, time ASC NULLS LAST
+  Projection: Dictionary(Int32, Utf8("cpu")) AS iox::measurement, time, cpu.cpu AS cpu, \
+get_field(selector_max(cpu.usage_idle,cpu.time), Utf8("value")) AS max
+    GapFill: series=[cpu.cpu], time=date_bin_wallclock({stride}, time, TimestampNanosecond(0, None)), \
+fill=[selector_max(cpu.usage_idle,cpu.time)], range=Included(Literal(TimestampNanosecond(0, None), None))..\
+Included(Literal(TimestampNanosecond(59999999999, None), None))
+      Aggregate: groupBy=[[date_bin_wallclock({stride}, cpu.time, TimestampNanosecond(0, None)) AS time, cpu.cpu]], \
+aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
+        Filter: cpu.time >= TimestampNanosecond(0, None) AND cpu.time <= TimestampNanosecond(59999999999, None)
+          Filter: cpu.usage_idle IS NOT NULL
+            TableScan: cpu"""
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT count(f64_field) FROM data GROUP BY time(10s) LIMIT 1",  # a SeriesLimit with a fetch
+    "SELECT count(f64_field) FROM data GROUP BY time(10s) ORDER BY time DESC",
+    "SELECT count(f64_field) FROM data GROUP BY time(10s) fill(0) tz('Europe/Paris')",
+    "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
+    "SELECT first(f64_field) FROM data",  # one selector: its time is the row's
+    "SELECT first(f64_field) FROM data GROUP BY time(10s) fill(0)",  # a Struct fill
+    "SELECT count(f64_field) * 2 FROM data",
+    "SELECT mean(str_field) FROM data GROUP BY time(10s)",  # an error in v3
+    "SELECT percentile(f64_field, 50) FROM data GROUP BY time(10s)",
+])
+def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F811
+    got = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
+    assert not any(p.startswith("Sort:") for p in got.get("initial_logical_plan", []))
+
+
+def test_the_physical_plan_stays_this_stores(planner_catalog):  # noqa: F811
+    got = rows(planner_catalog, "EXPLAIN SELECT mean(f64_field) FROM data GROUP BY time(1h)")
+    assert got["logical_plan"][0].startswith("Sort: time ASC NULLS LAST\n")
+    assert not got["physical_plan"][0].startswith("Sort")

@@ -1,0 +1,181 @@
+"""InfluxDB 3's planner plan of an aggregate SELECT of one measurement, as EXPLAIN prints it.
+
+The shape drawn: ``SELECT <aggregate>(<field>) [AS alias], ... FROM <one measurement>
+[WHERE <time range> [AND tag = 'value' ...]] [GROUP BY time(<d>[, <offset>])] [, <tags>]
+[fill(...)]``: aggregates count, mean, sum, median, stddev; with GROUP BY time also the
+selectors first, last, min, max (not with fill(<value>) or fill(linear)); no ORDER BY time
+DESC, LIMIT, OFFSET or tz(); fill(<value>) without GROUP BY tags. It follows ``planner.rs`` of
+``iox_query_influxql`` (project_select_aggregate): the raw SELECT's filters (a GROUP BY time
+bounds time by now() when the WHERE clause does not), an Aggregate on
+``date_bin_wallclock(<interval>, time, <offset>) AS time`` and the GROUP BY tags (names
+sorted), without a GROUP BY the ``__aggr_count`` guard; a GapFill (``iox_query``
+exec/gapfill: ``fill=[...]`` each aggregate's strategy: fill(null) or none written: the
+aggregate as it is, count's ``COALESCE(.., 0)``; previous: ``LOCF``; linear: ``INTERPOLATE``;
+a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_scalar) with a
+``coalesce_struct`` projection and a SeriesLimit above it), then the measurement's projection
+and the Sort. Only the planner's plan is v3's: what DataFusion's optimizer and IOx's storage
+make of it is not drawn.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ast import expr as A
+from .showplan3 import Plans, Table, _block, _lit, _time_filter
+
+# InfluxQL name -> (DataFusion's name, result type: None = the field's type)
+AGGREGATES = {"count": ("count", "Int64"), "mean": ("avg", "Float64"), "sum": ("sum", None),
+              "median": ("median", None), "stddev": ("stddev", "Float64")}
+SELECTORS = ("first", "last", "min", "max")
+ARROW = {"float": "Float64", "integer": "Int64", "unsigned": "UInt64", "string": "Utf8", "boolean": "Boolean"}
+NUMERIC = ("Float64", "Int64", "UInt64")
+
+
+def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
+                     tags: list[tuple[str, str]] | None, now: int) -> Plans | None:
+    """The planner's plan of ``stmt`` over ``table`` (``types``: its fields' InfluxQL types),
+    the WHERE clause's time range ``lower``..``upper`` (ends inclusive) and tag comparisons
+    ``tags`` (None: a condition not drawn), or None when the shape is not drawn."""
+    shape = _shape(stmt, table, types, tags)
+    if shape is None:
+        return None
+    interval, group_tags, calls = shape
+    if interval is not None and upper is None:
+        upper = now  # GROUP BY time: the range ends at now()
+    if lower is not None and upper is not None and lower > upper:
+        return None
+    return Plans(_plan(stmt, table, types, lower, upper, tags, interval, group_tags, calls))
+
+
+def _shape(stmt, table, types, tags):
+    """(interval and offset or None, GROUP BY tags sorted, [(InfluxQL fn, field, column name)])."""
+    if table is None or tags is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
+        return None
+    src = stmt.sources[0]
+    if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
+        return None
+    if stmt.into is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None \
+            or not stmt.time_ascending:
+        return None
+    interval, group_tags = None, set()
+    for d in stmt.dimensions:
+        e = d.expr
+        if isinstance(e, A.Call) and e.name == "time" and interval is None and 1 <= len(e.args) <= 2 \
+                and all(isinstance(a, A.DurationLiteral) for a in e.args) and e.args[0].val > 0 \
+                and (len(e.args) == 1 or e.args[1].val >= 0):
+            interval = (e.args[0].val, e.args[1].val if len(e.args) == 2 else 0)
+        elif isinstance(e, A.VarRef) and e.type in (None, "tag") and e.name in table.tags:
+            group_tags.add(e.name)
+        else:
+            return None
+    calls, names = [], {}
+    for f in stmt.fields:
+        call = _call(f.expr, table, types, interval is not None, stmt.fill)
+        if call is None:
+            return None
+        name = f.alias if f.alias is not None else call[0]
+        n = names.get(name, 0)
+        names[name] = n + 1
+        calls.append((*call, name if n == 0 else f"{name}_{n}"))
+    if len({c for *_, c in calls}) != len(calls) or not calls:
+        return None
+    if stmt.fill == "value" and (group_tags or interval is None):
+        return None  # (a SeriesLimit over the tags, a fill without GROUP BY time: not drawn)
+    return interval, sorted(group_tags), calls
+
+
+def _call(e, table: Table, types, by_time: bool, fill) -> tuple[str, str] | None:
+    if not isinstance(e, A.Call) or len(e.args) != 1 or not isinstance(e.args[0], A.VarRef):
+        return None
+    ref = e.args[0]
+    if ref.type not in (None, "field") or ref.name not in table.fields or ref.name not in types:
+        return None
+    arrow = ARROW[types[ref.name]]
+    if e.name in AGGREGATES:
+        return (e.name, ref.name) if e.name == "count" or arrow in NUMERIC else None
+    if e.name in SELECTORS and by_time and fill not in ("value", "linear"):
+        return (e.name, ref.name) if e.name in ("first", "last") or arrow in NUMERIC else None
+    return None
+
+
+def _aggr(m: str, fn: str, field: str, *, spaced: bool) -> str:
+    """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
+    if fn in SELECTORS:
+        return f"selector_{fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
+    return f"{AGGREGATES[fn][0]}({m}.{field})"
+
+
+def _type(fn: str, field_type: str) -> str:
+    if fn in SELECTORS:
+        return ARROW[field_type]
+    kind = AGGREGATES[fn][1]
+    return kind if kind is not None else ARROW[field_type]
+
+
+def _plan(stmt, table: Table, types, lower, upper, tags, interval, group_tags, calls) -> str:
+    m = table.name
+    fields = sorted({f for _, f, _ in calls})
+    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
+    cond = [f"{t} = {_lit(v)}" for t, v in tags]
+    time = _time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
+    plan = _block(f"Filter: {' AND '.join([not_null, *([] if time else cond)])}", f"TableScan: {m}")
+    if time:
+        plan = _block(f"Filter: {' AND '.join([time, *cond])}", plan)
+    aggrs = list(dict.fromkeys(_aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
+    groups = [f"{m}.{t}" for t in group_tags]
+    if interval is not None:
+        stride = _bin(interval[0])
+        groups.insert(0, f"date_bin_wallclock({stride}, {m}.time, TimestampNanosecond({interval[1]}, None)) AS time")
+    if not groups:
+        plan = _block("Filter: __aggr_count > Int64(0)",
+                      _block(f"Aggregate: groupBy=[[]], aggr=[[{', '.join([*aggrs, 'count(Int64(1)) AS __aggr_count'])}]]",
+                             plan))
+    else:
+        plan = _block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
+    columns = [(_aggr(m, fn, f, spaced=False), _type(fn, types[f]), name, fn) for fn, f, name in calls]
+    time_col = "time" if interval is not None else f"TimestampNanosecond({lower or 0}, None) AS time"
+    tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
+    value = stmt.fill_value if stmt.fill == "value" else None
+    if interval is not None and stmt.fill != "none":
+        fills = ", ".join(_fill(stmt.fill, col, kind, fn, value) for col, kind, _, fn in columns)
+        rng = (f"Included(Literal(TimestampNanosecond({lower}, None), None))" if lower is not None else "Unbounded") + \
+              f"..Included(Literal(TimestampNanosecond({upper}, None), None))"
+        series = ", ".join(f"{m}.{t}" for t in group_tags)
+        plan = _block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
+                      f"TimestampNanosecond({interval[1]}, None)), fill=[{fills}], range={rng}", plan)
+    head = f"Projection: {_lit(m)} AS iox::measurement, {time_col}"
+    if value is not None:
+        inner = ", ".join(f"coalesce_struct({c}, {kind}({_scalar(value, kind)})) AS {n}" for c, kind, n, _ in columns)
+        defaults = ", ".join(f"{n} RESPECT NULLS (default: {kind}({_scalar(value, kind)}))" for _, kind, n, _ in columns)
+        plan = _block(f"Projection: {time_col}, {inner}", plan)
+        plan = _block(f"SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[{defaults}]", plan)
+        plan = _block(", ".join([head, *(n for _, _, n, _ in columns)]), plan)
+    else:
+        outs = [f"get_field({c}, Utf8(\"value\")) AS {n}" if fn in SELECTORS else f"{c} AS {n}"
+                for c, _, n, fn in columns]
+        plan = _block(", ".join([head, *tag_cols, *outs]), plan)
+    sort = ", ".join(f"{c} ASC NULLS LAST" for c in (*group_tags, "time"))
+    return _block(f"Sort: {sort}", plan)
+
+
+def _bin(ns: int) -> str:
+    return f'IntervalMonthDayNano("IntervalMonthDayNano {{ months: 0, days: 0, nanoseconds: {ns} }}")'
+
+
+def _fill(fill: str | None, col: str, kind: str, fn: str, value) -> str:
+    """gapfill/mod.rs FillStrategy::display_with_expr of one aggregate's strategy."""
+    if fill == "previous":
+        return f"LOCF({col})"
+    if fill == "linear":
+        return f"INTERPOLATE({col})"
+    if fill == "value":
+        return f"COALESCE({col}, {_scalar(value, kind)})"
+    return f"COALESCE({col}, 0)" if fn == "count" else col  # fill(null): count's default value is 0
+
+
+def _scalar(value: int | float, kind: str) -> str:
+    """util.rs number_to_scalar, printed as DataFusion prints the ScalarValue (Rust's f64
+    Display: no exponent, no trailing ``.0``)."""
+    if kind in ("Int64", "UInt64"):
+        return str(int(value) % 2**64 if kind == "UInt64" else int(value))  # Rust's ``as``: truncate, wrap
+    return np.format_float_positional(float(value), trim="-")

@@ -38,6 +38,13 @@ SNAPSHOTS = [
     # no GROUP BY: the __aggr_count guard; GROUP BY a tag: the Unix epoch as time, sorted on the tag first
     f"{AGG}no_group_by", f"{AGG}mean", f"{AGG}mean-2", f"{AGG}sum", f"{AGG}sum-2", f"{AGG}stddev-2",
     f"{AGG}mean-5", f"{AGG}group_by_foo",
+    # selectors without GROUP BY time: a lone one gives its row's time, several (or with aggregates) the epoch
+    "select__functions__selectors_query", "select__functions__selectors_query_grouping",
+    "select__functions__selectors_query_other_other_selectors_1", "select__functions__selectors_query_other_other_selectors_2",
+    "select__functions__selectors_query_other_other_selectors_3", "select__functions__selectors_aggregate_multi_selectors",
+    "select__functions__selectors_and_aggregate",
+    # ORDER BY time DESC: the Sort only
+    "select__order_by_desc-2", "select__order_by_desc-3",
 ]
 
 
@@ -91,10 +98,9 @@ aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
 
 @pytest.mark.parametrize("q", [
     "SELECT count(f64_field) FROM data GROUP BY time(10s) LIMIT 1",  # a SeriesLimit with a fetch
-    "SELECT count(f64_field) FROM data GROUP BY time(10s) ORDER BY time DESC",
     "SELECT count(f64_field) FROM data GROUP BY time(10s) fill(0) tz('Europe/Paris')",
     "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
-    "SELECT first(f64_field) FROM data",  # one selector: its time is the row's
+    "SELECT last(usage_idle), usage_system FROM cpu",  # a selector's other fields
     "SELECT first(f64_field) FROM data GROUP BY time(10s) fill(0)",  # a Struct fill
     "SELECT count(f64_field) * 2 FROM data",
     "SELECT mean(str_field) FROM data GROUP BY time(10s)",  # an error in v3

@@ -2,13 +2,14 @@
 
 The shape drawn: ``SELECT <aggregate>(<field>) [AS alias], ... FROM <one measurement>
 [WHERE <time range> [AND tag = 'value' ...]] [GROUP BY time(<d>[, <offset>])] [, <tags>]
-[fill(...)]``: aggregates count, mean, sum, median, stddev; with GROUP BY time also the
-selectors first, last, min, max (not with fill(<value>) or fill(linear)); no ORDER BY time
-DESC, LIMIT, OFFSET or tz(); fill(<value>) without GROUP BY tags. It follows ``planner.rs`` of
+[fill(...)] [ORDER BY time DESC]``: aggregates count, mean, sum, median, stddev and the
+selectors first, last, min, max (not under GROUP BY time with fill(<value>) or fill(linear));
+no LIMIT, OFFSET or tz(); fill(<value>) only with GROUP BY time and no tags. It follows ``planner.rs`` of
 ``iox_query_influxql`` (project_select_aggregate): the raw SELECT's filters (a GROUP BY time
 bounds time by now() when the WHERE clause does not), an Aggregate on
 ``date_bin_wallclock(<interval>, time, <offset>) AS time`` and the GROUP BY tags (names
-sorted), without a GROUP BY the ``__aggr_count`` guard; a GapFill (``iox_query``
+sorted), without a GROUP BY the ``__aggr_count`` guard; without GROUP BY time, the time
+column is a lone selector's row time, else the range's start (or 0); a GapFill (``iox_query``
 exec/gapfill: ``fill=[...]`` each aggregate's strategy: fill(null) or none written: the
 aggregate as it is, count's ``COALESCE(.., 0)``; previous: ``LOCF``; linear: ``INTERPOLATE``;
 a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_scalar) with a
@@ -54,8 +55,7 @@ def _shape(stmt, table, types, tags):
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
         return None
-    if stmt.into is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None \
-            or not stmt.time_ascending:
+    if stmt.into is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None:
         return None
     interval, group_tags = None, set()
     for d in stmt.dimensions:
@@ -93,7 +93,7 @@ def _call(e, table: Table, types, by_time: bool, fill) -> tuple[str, str] | None
     arrow = ARROW[types[ref.name]]
     if e.name in AGGREGATES:
         return (e.name, ref.name) if e.name == "count" or arrow in NUMERIC else None
-    if e.name in SELECTORS and by_time and fill not in ("value", "linear"):
+    if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
         return (e.name, ref.name) if e.name in ("first", "last") or arrow in NUMERIC else None
     return None
 
@@ -133,7 +133,12 @@ def _plan(stmt, table: Table, types, lower, upper, tags, interval, group_tags, c
     else:
         plan = _block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
     columns = [(_aggr(m, fn, f, spaced=False), _type(fn, types[f]), name, fn) for fn, f, name in calls]
-    time_col = "time" if interval is not None else f"TimestampNanosecond({lower or 0}, None) AS time"
+    if interval is not None:
+        time_col = "time"
+    elif len(columns) == 1 and columns[0][3] in SELECTORS:  # one selector: the time of its row
+        time_col = f"get_field({columns[0][0]}, Utf8(\"time\")) AS time"
+    else:
+        time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
     tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
     value = stmt.fill_value if stmt.fill == "value" else None
     if interval is not None and stmt.fill != "none":
@@ -154,7 +159,8 @@ def _plan(stmt, table: Table, types, lower, upper, tags, interval, group_tags, c
         outs = [f"get_field({c}, Utf8(\"value\")) AS {n}" if fn in SELECTORS else f"{c} AS {n}"
                 for c, _, n, fn in columns]
         plan = _block(", ".join([head, *tag_cols, *outs]), plan)
-    sort = ", ".join(f"{c} ASC NULLS LAST" for c in (*group_tags, "time"))
+    order = "ASC" if stmt.time_ascending else "DESC"
+    sort = ", ".join([*(f"{c} ASC NULLS LAST" for c in group_tags), f"time {order} NULLS LAST"])
     return _block(f"Sort: {sort}", plan)
 
 

@@ -465,6 +465,8 @@ DDL = [
 # a valid timestamp"; test_split_cond: "time > '0001-01-01T00:00:00Z'" "timestamp out of range: 0001-01-01 00:00:00
 # +00:00"; reduce_binary_lhs_float "invalid float expression".
 SPLIT_COND = "datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\nError during planning: "
+REWRITE = "datafusion error: rewriting statement\ncaused by\n"
+INTERVAL = "find interval offset\ncaused by\nError during planning: "
 TR = "SELECT usage FROM cpu WHERE "
 INCOMPATIBLE = "invalid operation: time and *influxql.{} are not compatible"
 TIME_RANGE = [
@@ -494,12 +496,30 @@ TIME_RANGE = [
     (TR + "time > '0001-01-01T00:00:00Z'", SPLIT_COND + "timestamp out of range: 0001-01-01 00:00:00 +00:00",
      "time 1-01-01T00:00:00Z underflows time literal"),
     (TR + "time > now() - 1h AND time <= '2024-01-01 00:00:00.5'", None, None),
+    # expr_to_duration: a timestamp (string) on the right of a timestamp folds to nanoseconds, past i64 refused
+    # (1.x runs these, influxd 1.6.7 asked)
+    (TR + "time > now() - '2300-01-01T00:00:00Z'", SPLIT_COND + """invalid expression "now() - '2300-01-01T00:00:00Z'": """
+     "timestamp out of range", None),
+    (TR + "time > '2000-01-01T00:00:00Z' - '2262-04-12T00:00:00Z'", SPLIT_COND + """invalid expression \
+"'2000-01-01T00:00:00Z' - '2262-04-12T00:00:00Z'": timestamp out of range""", None),
+    # GROUP BY time(...): rewriter.rs find_interval_offset folds each argument (time_range.rs
+    # duration_expr_to_nanoseconds), before split_cond; an interval's integers are unsigned literals (select.rs
+    # TimeCallIntervalArgument), which reduce_expr refuses (1.x answers from influxd 1.6.7)
+    ("SELECT count(usage) FROM cpu WHERE time < 3s GROUP BY time(10)", REWRITE + INTERVAL + "found literal '10', "
+     "expected duration, float, integer, or timestamp string", "time dimension must have duration argument"),
+    ("SELECT count(usage) FROM cpu WHERE time < 3s GROUP BY time(10 + 1s)", REWRITE + INTERVAL + """invalid \
+expression "10 + 1000ms": found literal '10', expected duration, float, integer, or timestamp string""",
+     "time dimension must have duration argument"),
+    ("SELECT count(usage) FROM cpu WHERE time > 'x' GROUP BY time(1s, 'x')", REWRITE + INTERVAL + """invalid \
+expression "'x'": 'x' is not a valid timestamp""", INCOMPATIBLE.format("StringLiteral")),  # before split condition
     # SHOW TAG KEYS / TAG VALUES / MEASUREMENTS: iox_query_influxql planner.rs plan_where_clause calls split_cond
     # too, its error a planning error without the rewriter's context (error.rs map::expr_error -> query)
     ("SHOW TAG KEYS WHERE time > 'x'", """datafusion error: Error during planning: invalid expression "'x'": 'x' is """
      "not a valid timestamp", INCOMPATIBLE.format("StringLiteral")),
     ("SHOW TAG VALUES WITH KEY = host WHERE time > 1s * 1s", "datafusion error: Error during planning: invalid "
      """expression "1000ms * 1000ms": found operator '*', expected +, -""", INCOMPATIBLE.format("BinaryExpr")),
+    ("SHOW TAG KEYS WHERE time > now() - '2300-01-01T00:00:00Z'", "datafusion error: Error during planning: invalid "
+     """expression "now() - '2300-01-01T00:00:00Z'": timestamp out of range""", None),
     ("SHOW MEASUREMENTS WHERE time != 0", "datafusion error: Error during planning: invalid time comparison "
      "operator: !=", "SHOW MEASUREMENTS doesn't support time in WHERE clause"),
 ]

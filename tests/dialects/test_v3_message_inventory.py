@@ -103,6 +103,7 @@ MODELLED = [  # (v3 message, v3 file, our module, our constant)
     ('invalid operator for float expression', "time_range.rs", None, "timerange3.time_range_error"),
     ("invalid function call '{}'", "time_range.rs", None, "timerange3.time_range_error"),
     ('overflow', "time_range.rs", None, "timerange3.time_range_error"),
+    ("timestamp out of range", "time_range.rs", None, "timerange3.time_range_error"),  # expr_to_duration
 ]
 
 NOT_MODELLED = [  # (v3 message, v3 file, why)
@@ -113,8 +114,6 @@ NOT_MODELLED = [  # (v3 message, v3 file, why)
     ("unable to parse integer", "literal.rs", "map_error: a recoverable error, the next alternative is tried"),
     ("unable to parse float", "literal.rs", "digits '.' digits always parse as f64"),
     ("unable to convert duration to timestamp", "literal.rs", "a panic message (Option::expect)"),
-    ("timestamp out of range", "time_range.rs",
-     "duration_expr_to_nanoseconds / expr_to_duration: a timestamp string past 2262 folded as a duration"),
     ("unable to cast {expr} to duration", "time_range.rs", "unreachable: every folded operand is a literal it casts"),
     ("invalid duration expression", "time_range.rs", "unreachable from a WHERE clause (as above)"),
     ("invalid time range expression", "time_range.rs", "unreachable from a WHERE clause (as above)"),

@@ -29,7 +29,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import explain3, params3
+from ..influxql.dialects import explain3, params3, timerange3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
@@ -142,6 +142,7 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         return StatementResult(i, error=rules.NO_DATABASE)
     if refused is not None:
         return StatementResult(i, error=refused)
+    stmt = _fold_time_calls(stmt, now)
     try:
         db, rp = _resolve(provider, target)
     except DatabaseNotFound:
@@ -161,6 +162,15 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         return res
     drawn = None if stmt.analyze else v3plans.select_plans(stmt.statement, provider, db, rp, now)
     return _explain_shape(res, stmt, run, verbose, drawn)
+
+
+def _fold_time_calls(stmt, now: int):
+    """GROUP BY time(...) arguments v3 folds to durations (``1s + 1s``, a timestamp string offset)."""
+    if isinstance(stmt, S.SelectStatement):
+        return timerange3.fold_time_call(stmt, now)
+    if isinstance(stmt, S.ExplainStatement) and isinstance(stmt.statement, S.SelectStatement):
+        return dataclasses.replace(stmt, statement=timerange3.fold_time_call(stmt.statement, now))
+    return stmt
 
 
 def _run(i, stmt, provider, *, now, **kw) -> StatementResult:

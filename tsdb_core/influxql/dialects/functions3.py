@@ -13,7 +13,7 @@ import time
 from ..ast import expr as A
 from ..ast import select as S
 from .rust_debug import debug, duration
-from .timerange3 import time_range_error
+from .timerange3 import interval_offset, time_range_error
 
 _MATH = {"abs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "ln", "log2", "log10",
          "sqrt", "pow", "floor", "ceil", "round"}  # functions.rs is_scalar_math_function
@@ -325,20 +325,25 @@ _CHECKS = {
 }
 
 
+INTERVAL = "find interval offset\ncaused by\n"  # rewriter.rs: find_interval_offset(...) .context(...)
 SPLIT = "split condition\ncaused by\n"  # rewriter.rs: split_cond(...).map_err(|e| e.context("split condition"))
 GATHER = "gather information about select statement\ncaused by\n"  # rewriter.rs select_statement_info
 
 
 def fields_error(stmt: S.SelectStatement, now: int | None = None) -> tuple[str, bool] | None:
     """(v3's message with its context, whether it is a not-implemented one) for the first
-    check v3's rewriter fails on ``stmt``: the WHERE clause's time comparisons (split
-    condition), then the fields (select_statement_info). Subqueries are rewritten, so
+    check v3's rewriter fails on ``stmt``: the GROUP BY time(...) arguments (find interval
+    offset), the WHERE clause's time comparisons (split condition), then the fields
+    (select_statement_info). Subqueries are rewritten, so
     checked, before their outer query."""
     for src in stmt.sources:
         if isinstance(src, A.SubQuery):
             found = fields_error(src.statement, now)
             if found is not None:
                 return found
+    folded = interval_offset(stmt, time.time_ns() if now is None else now)
+    if isinstance(folded, str):
+        return INTERVAL + "Error during planning: " + folded, False
     refused = time_condition_error(stmt.condition, now, stmt.location) if stmt.condition is not None else None
     if refused is not None:
         return SPLIT + "Error during planning: " + refused, False

@@ -9,6 +9,7 @@ them). Only the messages matter here: the 1.x engine computes the range itself.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import re
@@ -170,10 +171,17 @@ def _lhs_timestamp(v: tuple[int, int], op: str, rhs, tz: str | None):
     if kind == "int":
         return _lhs_timestamp(v, op, ("dur", int(r)), tz)
     if kind == "ts":
-        return _lhs_timestamp(v, op, ("dur", r[0]), tz)
+        return _lhs_timestamp(v, op, ("dur", _nanos(r[0])), tz)
     if kind == "str":
-        return _lhs_timestamp(v, op, ("dur", parse_timestamp(r, tz)[0]), tz)
+        return _lhs_timestamp(v, op, ("dur", _nanos(parse_timestamp(r, tz)[0])), tz)
     raise ExprError(f"invalid expression '{_show(rhs)}': expected duration, integer or timestamp string")
+
+
+def _nanos(ns: int) -> int:
+    """expr_to_duration: a timestamp as nanoseconds, refused past i64 (chrono's timestamp_nanos_opt)."""
+    if not -I64 - 1 <= ns <= I64:
+        raise ExprError("timestamp out of range")
+    return ns
 
 
 def _int_op(a: int, op: str, b: int) -> int:
@@ -320,3 +328,73 @@ def _float(v: float) -> str:
     if "e" in text:
         text = format(Decimal(text), "f")
     return text.removesuffix(".0")
+
+
+def interval_offset(stmt, now: int) -> tuple[int, int | None] | str | None:
+    """rewriter.rs find_interval_offset: the GROUP BY time(...) interval and offset as
+    nanoseconds (each argument folded by duration_expr_to_nanoseconds, timestamp strings read
+    in the statement's zone), v3's message when one does not fold, None without GROUP BY time.
+    The interval's integers are unsigned literals in v3's grammar (select.rs
+    TimeCallIntervalArgument), which reduce_expr refuses."""
+    call = next((d.expr for d in stmt.dimensions if _is_time_call(d.expr)), None)
+    if call is None or not call.args or not all(_operands(a, i == 1) for i, a in enumerate(call.args[:2])):
+        return None
+    out = []
+    for i, arg in enumerate(call.args[:2]):
+        try:
+            out.append(_duration_ns(_unsigned(arg) if i == 0 else arg, now, stmt.location))
+        except ExprError as e:
+            return str(e)
+    return out[0], out[1] if len(out) > 1 else None
+
+
+def _operands(e, offset: bool) -> bool:
+    """Whether v3's grammar takes ``e`` as a time(...) argument (select.rs: an interval's
+    operands are durations and unsigned integers, an offset's durations, strings and now());
+    what it does not take is left to the grammar's words."""
+    if isinstance(e, A.BinaryExpr):
+        return _operands(e.lhs, offset) and _operands(e.rhs, offset)
+    if isinstance(e, A.ParenExpr):
+        return _operands(e.expr, offset)
+    if offset:
+        return isinstance(e, (A.DurationLiteral, A.StringLiteral)) or (
+            isinstance(e, A.Call) and e.name.lower() == "now" and not e.args)
+    return isinstance(e, A.DurationLiteral) or (isinstance(e, A.IntegerLiteral) and e.val >= 0)
+
+
+def _unsigned(e):
+    if isinstance(e, A.IntegerLiteral):
+        return A.UnsignedLiteral(e.val)
+    if isinstance(e, A.BinaryExpr):
+        return A.BinaryExpr(e.op, _unsigned(e.lhs), _unsigned(e.rhs))
+    if isinstance(e, A.ParenExpr):
+        return A.ParenExpr(_unsigned(e.expr))
+    return e
+
+
+def _duration_ns(e, now: int, tz: str | None) -> int:
+    """time_range.rs duration_expr_to_nanoseconds."""
+    return _nanos(_reduce_time(e, now, tz)[0])
+
+
+def fold_time_call(stmt, now: int):
+    """``stmt`` with its GROUP BY time(...) arguments that are expressions or timestamp strings
+    (v3 folds them) as duration literals, in it and its subqueries; as it is otherwise (also
+    when the interval is not positive: left to the engine's words)."""
+    sources = tuple(dataclasses.replace(s, statement=fold_time_call(s.statement, now)) if isinstance(s, A.SubQuery)
+                    else s for s in stmt.sources)
+    found = interval_offset(stmt, now)
+    dims = stmt.dimensions
+    if isinstance(found, tuple) and found[0] > 0:
+        dims = tuple(A.Dimension(A.Call(d.expr.name, tuple(map(_folded, d.expr.args, found))))
+                     if _is_time_call(d.expr) else d for d in dims)
+    return dataclasses.replace(stmt, sources=sources, dimensions=dims)
+
+
+def _folded(arg, ns: int):
+    kept = isinstance(arg, A.DurationLiteral) or (isinstance(arg, A.Call) and arg.name.lower() == "now")
+    return arg if kept else A.DurationLiteral(ns)
+
+
+def _is_time_call(e) -> bool:
+    return isinstance(e, A.Call) and e.name.lower() == "time"

@@ -9,8 +9,8 @@ planner tests' catalog (their tags and fields read from the snapshots' TableScan
 clock at the tests' ``now`` (2023-01-01T00:00:00Z: the 24 h metadata cutoff is 1672444800000000000).
 
 What stays ours: for a SHOW that scans data (SHOW TAG VALUES, and SHOW MEASUREMENTS / TAG KEYS
-with WHERE) what DataFusion's optimizer makes of the plan is drawn only for a SHOW TAG VALUES of
-one table and one key without LIMIT (showscan3.py; the physical plan from this store's chunks as
+with WHERE) what DataFusion's optimizer makes of the plan is drawn only for a SHOW TAG VALUES
+without LIMIT (showscan3.py; several tables or keys: test_v3_explain_tag_values.py; the physical plan from this store's chunks as
 test_v3_explain_select.py tests it); for the others the ``logical_plan`` row prints the planner's
 plan, the ``physical_plan`` row this store's. A WHERE
 comparing more than time and one tag with a string is not drawn (this store's plan, "IndexScan: ..."). Statistics

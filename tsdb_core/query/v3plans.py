@@ -24,9 +24,8 @@ METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metad
 
 
 def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
-    """v3's plans of a SHOW over this database's tables (showplan3.py; a SHOW TAG VALUES of
-    one table and key: showscan3.py); None for other statements and for a WHERE clause not
-    drawn."""
+    """v3's plans of a SHOW over this database's tables (showplan3.py; a SHOW TAG VALUES:
+    showscan3.py); None for other statements and for a WHERE clause not drawn."""
     if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
         return None
     cond, time_range = getattr(stmt, "condition", None), None
@@ -43,12 +42,11 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     lower, upper = time_range or (None, None)
     if lower is None and upper is None:
         lower = now - METADATA_CUTOFF_NS
-    tests = tag_tests(cond, pairs[0][0]) if cond is not None and len(pairs) == 1 else []
-    if len(pairs) != 1 or tests is None or (lower is not None and upper is not None and lower > upper):
-        return plans
-    (table, key), = pairs
-    chunks = _chunks(provider, db, rp, table.name, lower, upper)
-    return tag_values_plans(plans.initial, table.name, table.tags, table.fields, key, lower, upper, tests, chunks)
+    tests = {t.name: tag_tests(cond, t) if cond is not None else [] for t, _ in pairs}
+    if not pairs or None in tests.values() or (lower is not None and upper is not None and lower > upper):
+        return plans  # (a table without the compared tag: DataFusion drops its branch, not drawn)
+    chunks = {t.name: _chunks(provider, db, rp, t.name, lower, upper) for t, _ in pairs}
+    return tag_values_plans(plans.initial, [(t, k, tests[t.name], chunks[t.name]) for t, k in pairs], lower, upper)
 
 
 def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:

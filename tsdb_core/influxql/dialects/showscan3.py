@@ -1,4 +1,4 @@
-"""v3's optimized and physical plans of a SHOW TAG VALUES that reads one table for one key.
+"""v3's optimized and physical plans of a SHOW TAG VALUES: each (table, key) a branch of a Union.
 
 The planner's plan is showplan3.py's (planner.rs show_tag_values_to_plan: a Distinct over the
 key's column of the filtered table). DataFusion 50 turns the Distinct into an Aggregate
@@ -7,54 +7,91 @@ every conjunct) and narrows the scan to the key (optimize_projections); its phys
 groups in one partition (CombinePartialFinalAggregate: ``mode=Single``), over input sorted on
 the key when the key is the table's first tag (``ordering_mode=Sorted``), and sorts only on
 ``value`` (EnforceSorting: the measurement and the key are constants). Each step was printed by
-DataFusion 50.1 for the same builder calls (once, by hand). The scan is scanplan3.py's.
+DataFusion 50.1 for the same builder calls (once, by hand). Several keys or tables: the
+planner's flat Union of one such branch each, every rule changing each branch alike, the
+branches' sorted plans merged. The scan is scanplan3.py's.
 """
 from __future__ import annotations
 
 from .scanplan3 import Chunk, Conjunct, table_scan
-from .showplan3 import Plans, _block, _lit
+from .showplan3 import Plans, Table, _block, _indent, _lit
 
 SORT = "Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NULLS LAST"
 
 
-def tag_values_plans(initial: str, table: str, tags: tuple[str, ...], fields, key: str,
-                     lower: int | None, upper: int | None, cond: list[tuple[str, str]],
-                     chunks: tuple[Chunk, ...] | None) -> Plans:
-    """The Plans of ``initial`` (the planner's plan) for ``key`` of ``table`` (its tags in name
-    order), the time range ``lower``..``upper`` (lower always set: the metadata cutoff) and the
-    tag comparisons ``cond``; the physical plan only when ``chunks`` are known and not none."""
+def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[str, str]], tuple[Chunk, ...] | None]],
+                     lower: int | None, upper: int | None) -> Plans:
+    """The Plans of ``initial`` (the planner's plan) over ``branches``: each (table, key, its tag
+    comparisons, its chunks in the range), in the planner's order; the time range
+    ``lower``..``upper`` (lower always set: the metadata cutoff). Each rule changes every branch
+    alike (a flat Union under the Sort). The physical plan only when every branch's chunks are
+    known and not none and each is read as one partition."""
+    def plan(branch_text) -> str:
+        texts = [branch_text(*b) for b in branches]
+        return _block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(t) for t in texts))
+
+    def scan(t: Table, key: str, cond, extra: str = "") -> str:
+        return f"TableScan: {t.name}{extra}, {_filters(t.name, lower, upper, cond)}"
+
+    def head(t: Table, key: str) -> str:
+        return f"Projection: {_lit(t.name)} AS iox::measurement, {_lit(key)} AS key, {t.name}.{key} AS value"
+
+    def group(t: Table, key: str) -> str:
+        return f"Aggregate: groupBy=[[{t.name}.{key}]], aggr=[[]]"
+
+    steps = (
+        ("replace_distinct_aggregate", _replace_distinct(initial, [group(t, k) for t, k, *_ in branches])),
+        ("push_down_filter", plan(lambda t, k, cond, _: _block(head(t, k), _block(group(t, k), _block(
+            f"Projection: {t.name}.{k}", scan(t, k, cond)))))),
+        ("optimize_projections", plan(lambda t, k, cond, _: _block(head(t, k), _block(group(t, k), scan(
+            t, k, cond, f" projection=[{k}]"))))),
+    )
+    physical = None
+    if all(chunks for *_, chunks in branches):
+        physical = _physical(branches, lower, upper)
+    return Plans(initial, steps, physical)
+
+
+def _replace_distinct(initial: str, groups: list[str]) -> str:
+    """replace_distinct_aggregate: each branch's Distinct, in order, as its Aggregate."""
+    out = initial
+    for g in groups:
+        out = out.replace("Distinct:", g, 1)
+    return out
+
+
+def _filters(table: str, lower: int | None, upper: int | None, cond) -> str:
     time = [f"{table}.time >= TimestampNanosecond({lower}, None)"] if lower is not None else []
     time += [f"{table}.time <= TimestampNanosecond({upper}, None)"] if upper is not None else []
     if lower is not None and lower == upper:
         time = [f"{table}.time = TimestampNanosecond({lower}, None)"]
-    filters = f"full_filters=[{', '.join([*time, *(f'{t} = {_lit(v)}' for t, v in cond)])}]"
-    head = f"Projection: {_lit(table)} AS iox::measurement, {_lit(key)} AS key, {table}.{key} AS value"
-    group = f"Aggregate: groupBy=[[{table}.{key}]], aggr=[[]]"
-    steps = (
-        ("replace_distinct_aggregate", initial.replace("Distinct:", group, 1)),
-        ("push_down_filter", _block(SORT, _block(head, _block(group, _block(f"Projection: {table}.{key}",
-                                                                            f"TableScan: {table}, {filters}"))))),
-        ("optimize_projections", _block(SORT, _block(head, _block(group, f"TableScan: {table} projection=[{key}], "
-                                                                        f"{filters}")))),
-    )
-    physical = None
-    if chunks:
-        physical = _physical(table, tags, fields, key, lower, upper, cond, chunks)
-    return Plans(initial, steps, physical)
+    return f"full_filters=[{', '.join([*time, *(f'{t} = {_lit(v)}' for t, v in cond)])}]"
 
 
-def _physical(table, tags, fields, key, lower, upper, cond, chunks) -> str | None:
-    """None over several partitions (how DataFusion 50 groups them there is not drawn)."""
+def _physical(branches, lower, upper) -> str | None:
+    """Each branch sorted on ``value`` alone (EnforceSorting: the measurement and the key are
+    constants); several branches a UnionExec under a merge on the three columns (DataFusion
+    50.1 printed both for the same builder calls over one-partition tables, once, by hand).
+    None when a branch reads several partitions (how DataFusion 50 groups them is not drawn)."""
+    parts = [_branch(t, key, lower, upper, cond, chunks) for t, key, cond, chunks in branches]
+    if None in parts:
+        return None
+    if len(parts) == 1:
+        return "\n".join(parts[0]) + "\n"
+    merge = "SortPreservingMergeExec: [iox::measurement@0 ASC NULLS LAST, key@1 ASC NULLS LAST, value@2 ASC NULLS LAST]"
+    return "\n".join([merge, "  UnionExec", *("    " + line for p in parts for line in p)]) + "\n"
+
+
+def _branch(t: Table, key, lower, upper, cond, chunks) -> list[str] | None:
     tests = [Conjunct("=", ("time",), lower)] if lower is not None and lower == upper else \
         [*([Conjunct(">=", ("time",), lower)] if lower is not None else []),
          *([Conjunct("<=", ("time",), upper)] if upper is not None else [])]
-    tests += [Conjunct("=", (t,), v) for t, v in cond]
-    found = table_scan(tuple(sorted({*tags, *fields, "time"})), tags, (key,), tuple(tests), chunks)
+    tests += [Conjunct("=", (c,), v) for c, v in cond]
+    found = table_scan(tuple(sorted({*t.tags, *t.fields, "time"})), t.tags, (key,), tuple(tests), chunks)
     if found.partitions > 1:
         return None
     sorted_on_key = ", ordering_mode=Sorted" if found.ordered[:1] == (key,) else ""
-    lines = ["SortExec: expr=[value@2 ASC NULLS LAST], preserve_partitioning=[false]",
-             f"  ProjectionExec: expr=[{table} as iox::measurement, {key} as key, {key}@0 as value]",
-             f"    AggregateExec: mode=Single, gby=[{key}@0 as {key}], aggr=[]{sorted_on_key}",
-             *("      " + line for line in found.lines)]
-    return "\n".join(lines) + "\n"
+    return ["SortExec: expr=[value@2 ASC NULLS LAST], preserve_partitioning=[false]",
+            f"  ProjectionExec: expr=[{t.name} as iox::measurement, {key} as key, {key}@0 as value]",
+            f"    AggregateExec: mode=Single, gby=[{key}@0 as {key}], aggr=[]{sorted_on_key}",
+            *("      " + line for line in found.lines)]

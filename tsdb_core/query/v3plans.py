@@ -18,6 +18,7 @@ from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
+from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans
 from .analyze.time_range import split_where
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
@@ -25,7 +26,8 @@ METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metad
 
 def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
     """v3's plans of a SHOW over this database's tables (showplan3.py; a SHOW TAG VALUES:
-    showscan3.py); None for other statements and for a WHERE clause not drawn."""
+    showscan3.py; a SHOW MEASUREMENTS with WHERE: showwhere3.py); None for other statements
+    and for a WHERE clause not drawn."""
     if not isinstance(stmt, tuple(MEMORY_TABLES) + (M.ShowTagValuesStatement,)):
         return None
     cond, time_range = getattr(stmt, "condition", None), None
@@ -35,13 +37,18 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     tables = [Table(m, tuple(sorted(schema.tags)), frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
               if (schema := provider.schema(db, m)) is not None]
     plans = showplan3.show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
-    if plans is None or not isinstance(stmt, M.ShowTagValuesStatement) or stmt.limit or stmt.offset:
+    if plans is None or getattr(stmt, "limit", 0) or getattr(stmt, "offset", 0):
         return plans
-    pairs = [(t, k) for t in showplan3._from(tables, stmt.sources)
-             for k in showplan3._keys(t.tags, stmt.op, stmt.tag_key_expr)]
     lower, upper = time_range or (None, None)
     if lower is None and upper is None:
         lower = now - METADATA_CUTOFF_NS
+    if isinstance(stmt, M.ShowMeasurementsStatement) and stmt.condition is not None:
+        named = [t for t in tables if showplan3._with_measurement(t.name, stmt.source)]
+        return measurements_plans(plans.initial, [(t.name, conjuncts(t, lower, upper, cond)) for t in named])
+    if not isinstance(stmt, M.ShowTagValuesStatement):
+        return plans
+    pairs = [(t, k) for t in showplan3._from(tables, stmt.sources)
+             for k in showplan3._keys(t.tags, stmt.op, stmt.tag_key_expr)]
     tests = {t.name: tag_tests(cond, t) if cond is not None else [] for t, _ in pairs}
     if not pairs or None in tests.values() or (lower is not None and upper is not None and lower > upper):
         return plans  # (a table without the compared tag: DataFusion drops its branch, not drawn)

@@ -44,7 +44,7 @@ _KEY_COLUMN = {M.ShowTagKeysStatement: "tagKey", M.ShowFieldKeysStatement: "fiel
 @dataclass(frozen=True, slots=True)
 class Plans:
     """What v3's EXPLAIN prints of one plan: the planner's plan, then each optimizer rule that
-    changes it, in the first pass (``steps``: rule, plan after it; none known: no step), and
+    changes it, pass after pass (``steps``: rule, plan after it; none known: no step), and
     likewise for the physical plan when v3's is known (``physical``; None when it depends on
     v3's storage). ``schemas``: the initial and final physical plans with their schemas."""
 

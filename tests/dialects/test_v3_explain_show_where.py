@@ -66,3 +66,64 @@ def test_a_regex_measurement_and_a_range(planner_catalog):  # noqa: F811
     assert scans == [f"TableScan: {t} projection=[], full_filters=[{t}.time >= TimestampNanosecond(1338, None), "
                      f"{t}.time <= TimestampNanosecond(1999, None)], fetch=1" for t in ("disk", "diskio")]
     assert got["physical_plan"][0].startswith("IndexScan: ")  # this store's
+
+
+# SHOW TAG KEYS with WHERE (showwhere3.py tag_keys_plans): DataFusion 50.1, the same builder calls over tables
+# that take every filter (datafusion-python 50.1.0, pyarrow datasets; once, by hand) changed, in order: the
+# analyzer's type_coercion ("CASE WHEN CAST(cpu AS Decimal128(20, 0)) > CAST(Int32(0) AS Decimal128(20, 0))"),
+# eliminate_nested_union (3 tables or more), simplify_expressions ("CASE WHEN cpu > UInt64(0)"), push_down_filter,
+# optimize_projections; its physical plan: "SortPreservingMergeExec: [iox::measurement@0 ASC NULLS LAST, tagKey@1
+# ASC NULLS LAST]" / "UnionExec" / per table "SortExec: expr=[tagKey@1 ASC NULLS LAST], ..." / "ProjectionExec:
+# expr=[cpu as iox::measurement, tagKey@0 as tagKey]" / CoalesceBatchesExec / "FilterExec: tagKey@0 IS NOT NULL" /
+# "UnnestExec" / "ProjectionExec: expr=[make_array(CASE WHEN cpu@0 > 0 THEN cpu END, ...) as tagKey]" /
+# "AggregateExec: mode=Single, gby=[], aggr=[cpu, host]" over the scan (here IOx's, scanplan3.py).
+
+
+def test_show_tag_keys_with_a_time_range_rule_by_rule(planner_catalog):  # noqa: F811
+    verbose = rows(planner_catalog, "EXPLAIN VERBOSE SHOW TAG KEYS FROM cpu, disk, diskio WHERE time > 1337")
+    assert verbose["logical_plan after type_coercion"][0].count(
+        "CASE WHEN CAST(host AS Decimal128(20, 0)) > CAST(Int32(0) AS Decimal128(20, 0)) THEN Utf8(\"host\") END") == 3
+    assert verbose["analyzed_logical_plan"] == ["SAME TEXT AS ABOVE"]
+    assert changed(verbose) == ["eliminate_nested_union", "simplify_expressions", "push_down_filter",
+                                "optimize_projections"]
+    final = verbose["logical_plan"][0]
+    assert "CASE WHEN host > UInt64(0) THEN Utf8(\"host\") END" in final and "Int32(0)" not in final
+    assert "TableScan: diskio projection=[host, region, status], full_filters=[diskio.time >= " \
+           "TimestampNanosecond(1338, None)]" in final
+
+
+def test_show_tag_keys_with_a_tag_comparison_of_one_table(planner_catalog):  # noqa: F811
+    got = rows(planner_catalog, "EXPLAIN SHOW TAG KEYS FROM data WHERE foo = 'some_foo'")
+    assert got["logical_plan"] == ["""\
+Sort: iox::measurement ASC NULLS LAST, tagKey ASC NULLS LAST
+  Projection: Dictionary(Int32, Utf8("data")) AS iox::measurement, tagKey
+    Filter: tagKey IS NOT NULL
+      Unnest: lists[tagKey|depth=1] structs[]
+        Projection: make_array(CASE WHEN bar > UInt64(0) THEN Utf8("bar") END, CASE WHEN foo > UInt64(0) THEN \
+Utf8("foo") END) AS tagKey
+          Aggregate: groupBy=[[]], aggr=[[sum(CAST(data.bar IS NOT NULL AS UInt64)) AS bar, sum(CAST(data.foo IS NOT \
+NULL AS UInt64)) AS foo]]
+            TableScan: data projection=[bar, foo], full_filters=[data.time >= TimestampNanosecond(1672444800000000000, \
+None), foo = Dictionary(Int32, Utf8("some_foo"))]"""]
+    assert got["physical_plan"] == ["""\
+SortExec: expr=[tagKey@1 ASC NULLS LAST], preserve_partitioning=[false]
+  ProjectionExec: expr=[data as iox::measurement, tagKey@0 as tagKey]
+    CoalesceBatchesExec: target_batch_size=8192
+      FilterExec: tagKey@0 IS NOT NULL
+        UnnestExec
+          ProjectionExec: expr=[make_array(CASE WHEN bar@0 > 0 THEN bar END, CASE WHEN foo@1 > 0 THEN foo END) as tagKey]
+            AggregateExec: mode=Single, gby=[], aggr=[bar, foo]
+              ProjectionExec: expr=[bar@0 as bar, foo@1 as foo]
+                DeduplicateExec: [bar@0 ASC,foo@1 ASC,time@2 ASC]
+                  SortExec: expr=[bar@0 ASC, foo@1 ASC, time@2 ASC, __chunk_order@3 ASC], preserve_partitioning=[false]
+                    CoalesceBatchesExec: target_batch_size=8192
+                      FilterExec: time@2 >= 1672444800000000000 AND foo@1 = some_foo
+                        RecordBatchesExec: chunks=1, projection=[bar, foo, time, __chunk_order]
+"""]
+
+
+def test_show_tag_keys_where_a_table_lacks_the_tag_keeps_the_planners_plan(planner_catalog):  # noqa: F811
+    # the false branch's Aggregate still yields a row: DataFusion keeps it over an EmptyRelation (not drawn)
+    q, plan = snapshot("metadata_queries__show_tag_keys_2")
+    got = rows(planner_catalog, f"EXPLAIN {q}")
+    assert got["logical_plan"] == [plan] and got["physical_plan"] == [f"IndexScan: db [{q}]"]

@@ -18,7 +18,7 @@ from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
-from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans
+from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
 from .analyze.time_range import split_where
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
@@ -45,6 +45,13 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     if isinstance(stmt, M.ShowMeasurementsStatement) and stmt.condition is not None:
         named = [t for t in tables if showplan3._with_measurement(t.name, stmt.source)]
         return measurements_plans(plans.initial, [(t.name, conjuncts(t, lower, upper, cond)) for t in named])
+    if isinstance(stmt, M.ShowTagKeysStatement) and stmt.condition is not None:
+        named = showplan3._from(tables, stmt.sources)
+        tests = tag_tests(cond, named[0]) if cond is not None and named else []
+        drawn = tag_keys_plans(plans.initial, [(t, conjuncts(t, lower, upper, cond), _chunks(provider, db, rp, t.name,
+                                                                                             lower, upper))
+                                               for t in named], lower, upper, tests or [])
+        return drawn or plans
     if not isinstance(stmt, M.ShowTagValuesStatement):
         return plans
     pairs = [(t, k) for t in showplan3._from(tables, stmt.sources)

@@ -92,10 +92,12 @@ def _logical_stages(plans: Plans) -> list[tuple[str, str]]:
     """session_state.rs optimize: each analyzer rule, then optimizer passes until one
     changes nothing (optimizer.rs: the plan after a pass is one seen before); ``steps`` are
     taken in order, so a rule that changes the plan again in a later pass is listed again."""
-    out = [("initial_logical_plan", plans.initial)]
-    out += [(f"logical_plan after {rule}", plans.initial) for rule in ANALYZERS]
-    out.append(("analyzed_logical_plan", plans.initial))
-    plan, seen, steps = plans.initial, {plans.initial}, list(plans.steps)
+    out, plan, analyzed = [("initial_logical_plan", plans.initial)], plans.initial, dict(plans.analyzer_steps)
+    for rule in ANALYZERS:
+        plan = analyzed.get(rule, plan)
+        out.append((f"logical_plan after {rule}", plan))
+    out.append(("analyzed_logical_plan", plan))
+    seen, steps = {plan}, list(plans.steps)
     for _ in range(MAX_PASSES):
         for rule in OPTIMIZERS:
             if steps and steps[0][0] == rule:  # the steps in the order the passes reach them

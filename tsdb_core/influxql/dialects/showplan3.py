@@ -46,13 +46,15 @@ class Plans:
     """What v3's EXPLAIN prints of one plan: the planner's plan, then each optimizer rule that
     changes it, pass after pass (``steps``: rule, plan after it; none known: no step), and
     likewise for the physical plan when v3's is known (``physical``; None when it depends on
-    v3's storage). ``schemas``: the initial and final physical plans with their schemas."""
+    v3's storage). ``schemas``: the initial and final physical plans with their schemas;
+    ``analyzer_steps``: DataFusion's analyzer rules that change the planner's plan."""
 
     initial: str
     steps: tuple[tuple[str, str], ...] = ()
     physical: str | None = None
     physical_steps: tuple[tuple[str, str], ...] = ()
     schemas: tuple[str, str] | None = None
+    analyzer_steps: tuple[tuple[str, str], ...] = ()  # (analyzer rule, plan after it) that change it
 
     @property
     def logical(self) -> str:

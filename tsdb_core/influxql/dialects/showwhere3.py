@@ -1,4 +1,4 @@
-"""DataFusion's optimizer on v3's plan of a SHOW MEASUREMENTS with a WHERE clause.
+"""DataFusion's optimizer on v3's plans of SHOW MEASUREMENTS and SHOW TAG KEYS with a WHERE clause.
 
 The planner's plan is showplan3.py's (planner.rs show_measurements_to_plan: for each table a
 Projection of its name over ``Limit: skip=0, fetch=1`` over its filtered scan, the tables joined
@@ -14,8 +14,12 @@ the scan the Limit's fetch. The physical plan depends on IOx's scan with a limit
 """
 from __future__ import annotations
 
+import re
+
 from ..ast import expr as A
-from .showplan3 import Plans, _block, _indent, _lit, _time_filter
+from .rust_debug import string as rust_debug
+from .scanplan3 import Chunk, Conjunct, table_scan
+from .showplan3 import Plans, Table, _block, _indent, _lit, _time_filter
 
 EMPTY = "EmptyRelation: rows=0"
 SORT = "Sort: iox::measurement ASC NULLS LAST, name ASC NULLS LAST"
@@ -70,3 +74,86 @@ def conjuncts(table, lower: int | None, upper: int | None, cond) -> list[str]:
     if cond is not None:
         out.append(f"{cond.lhs.name} = {_lit(cond.rhs.val)}" if cond.lhs.name in table.tags else FALSE)
     return out
+
+
+TAG_KEYS_SORT = "Sort: iox::measurement ASC NULLS LAST, tagKey ASC NULLS LAST"
+DECIMAL = "Decimal128(20, 0)"
+
+
+def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Chunk, ...] | None]],
+                   lower: int | None, upper: int | None, cond: list[tuple[str, str]]) -> Plans | None:
+    """SHOW TAG KEYS with a WHERE clause over ``branches`` (each table, its filter's conjuncts,
+    its chunks in the range) when every table has a tag and no filter is false (None
+    otherwise). DataFusion 50.1 printed, for the same builder calls: the analyzer's type_coercion
+    compares each tag's count (UInt64) with ``Int32(0)`` as Decimal128(20, 0), simplify_expressions
+    folds that to ``UInt64(0)``; eliminate_nested_union, push_down_filter and optimize_projections
+    as for SHOW MEASUREMENTS (the scan reads the tags); in the physical plan each table's
+    AggregateExec (mode=Single) under the Unnest, sorted on tagKey, merged across tables."""
+    if not branches or any(not t.tags or FALSE in conj for t, conj, _ in branches):
+        return None
+
+    def plan(stage) -> str:
+        texts = [_tag_keys_branch(t, conj, stage) for t, conj, _ in branches]
+        return _block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(x) for x in texts))
+
+    steps = ([("eliminate_nested_union", plan("coerced"))] if len(branches) > 2 else []) + [
+        ("simplify_expressions", plan("simplified")), ("push_down_filter", plan("pushed")),
+        ("optimize_projections", plan("narrowed"))]
+    physical = None
+    if all(chunks for *_, chunks in branches):
+        parts = [_tag_keys_exec(t, lower, upper, cond, chunks) for t, _, chunks in branches]
+        if None not in parts:
+            physical = _merged(parts, "SortPreservingMergeExec: [iox::measurement@0 ASC NULLS LAST, tagKey@1 ASC NULLS "
+                                      "LAST]")
+    coerced = re.sub(r"CASE WHEN (.*?) > Int32\(0\) THEN",
+                     lambda m: f"CASE WHEN CAST({m[1]} AS {DECIMAL}) > CAST(Int32(0) AS {DECIMAL}) THEN", initial)
+    return Plans(initial, tuple(steps), physical, analyzer_steps=(("type_coercion", coerced),))
+
+
+def _tag_keys_branch(t: Table, conj: list[str], stage: str) -> str:
+    """One table's branch at a stage: ``coerced`` (the analyzer's), ``simplified``, ``pushed``
+    (the filter in the scan), ``narrowed`` (the scan reads the tags)."""
+    if stage == "coerced":
+        tests = [f"CAST({tag} AS {DECIMAL}) > CAST(Int32(0) AS {DECIMAL})" for tag in t.tags]
+    else:
+        tests = [f"{tag} > UInt64(0)" for tag in t.tags]
+    cases = ", ".join(f"CASE WHEN {test} THEN Utf8({rust_debug(tag)}) END" for test, tag in zip(tests, t.tags))
+    sums = ", ".join(f"sum(CAST({t.name}.{tag} IS NOT NULL AS UInt64)) AS {tag}" for tag in t.tags)
+    if stage in ("coerced", "simplified"):
+        scan = _filtered(t.name, conj)
+    else:
+        projection = f" projection=[{', '.join(t.tags)}]" if stage == "narrowed" else ""
+        scan = f"TableScan: {t.name}{projection}, full_filters=[{', '.join(conj)}]"
+    out = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", scan)
+    out = _block(f"Projection: make_array({cases}) AS tagKey", out)
+    out = _block("Filter: tagKey IS NOT NULL", _block("Unnest: lists[tagKey|depth=1] structs[]", out))
+    return _block(f"Projection: {_lit(t.name)} AS iox::measurement, tagKey", out)
+
+
+def _tag_keys_exec(t: Table, lower, upper, cond, chunks) -> list[str] | None:
+    tests = _tests(lower, upper, cond)
+    found = table_scan(tuple(sorted({*t.tags, *t.fields, "time"})), t.tags, t.tags, tests, chunks)
+    if found.partitions > 1:
+        return None
+    cases = ", ".join(f"CASE WHEN {tag}@{i} > 0 THEN {tag} END" for i, tag in enumerate(t.tags))
+    return ["SortExec: expr=[tagKey@1 ASC NULLS LAST], preserve_partitioning=[false]",
+            f"  ProjectionExec: expr=[{t.name} as iox::measurement, tagKey@0 as tagKey]",
+            "    CoalesceBatchesExec: target_batch_size=8192", "      FilterExec: tagKey@0 IS NOT NULL",
+            "        UnnestExec", f"          ProjectionExec: expr=[make_array({cases}) as tagKey]",
+            f"            AggregateExec: mode=Single, gby=[], aggr=[{', '.join(t.tags)}]",
+            *("              " + line for line in found.lines)]
+
+
+def _tests(lower, upper, cond) -> tuple[Conjunct, ...]:
+    if lower is not None and lower == upper:
+        time = [Conjunct("=", ("time",), lower)]
+    else:
+        time = [*([Conjunct(">=", ("time",), lower)] if lower is not None else []),
+                *([Conjunct("<=", ("time",), upper)] if upper is not None else [])]
+    return (*time, *(Conjunct("=", (c,), v) for c, v in cond))
+
+
+def _merged(parts: list[list[str]], merge: str) -> str:
+    if len(parts) == 1:
+        return "\n".join(parts[0]) + "\n"
+    return "\n".join([merge, "  UnionExec", *("    " + line for p in parts for line in p)]) + "\n"

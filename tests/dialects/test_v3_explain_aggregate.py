@@ -7,15 +7,16 @@ v3_snapshots/ from influxdata/influxdb3_core at 349d802bf9a54ab5876399ab013502ee
 prints the planner's plan with schemas; EXPLAIN VERBOSE's ``initial_logical_plan`` row is the same
 plan without them. The store holds the planner tests' catalog, its clock at the tests' now.
 
-What stays ours (not in v3's sources for these shapes): the ``logical_plan`` row prints the
-planner's plan (DataFusion's optimizer would push the filters into the scan and narrow it; v3's
-analyzer rewrites GapFill), the ``physical_plan`` row this store's plan (v3's GapFillExec,
-AggregateExec and the scan over its partitions depend on its storage), as for a SHOW over data.
+Derived, not quoted: the optimized plan (DataFusion's push_down_filter and optimize_projections, as
+DataFusion 50.1 printed them for the same builder calls; below). What stays ours: the ``physical_plan``
+row prints this store's plan (v3's GapFillExec, AggregateExec and the scan over its partitions are not
+drawn).
 """
 from __future__ import annotations
 
 import pytest
 
+from tests.dialects.test_v3_errors import OPTIMIZERS
 from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
 
 AGG = "select_aggregate__single_measurement__"
@@ -115,3 +116,36 @@ def test_the_physical_plan_stays_this_stores(planner_catalog):  # noqa: F811
     got = rows(planner_catalog, "EXPLAIN SELECT mean(f64_field) FROM data GROUP BY time(1h)")
     assert got["logical_plan"][0].startswith("Sort: time ASC NULLS LAST\n")
     assert not got["physical_plan"][0].startswith("Sort")
+
+
+# DataFusion 50.1 on the same builder calls over a table taking every filter (datafusion-python 50.1.0, a
+# pyarrow dataset; once, by hand): push_down_filter puts the outer filter's conjuncts, then the inner one's, into
+# the scan ("full_filters=[data.time >= TimestampNanosecond(100, None), data.time <= TimestampNanosecond(200,
+# None), data.foo = Dictionary(Int32, Utf8("a")), data.f64_field IS NOT NULL]"), optimize_projections reads what
+# the aggregates and groups need ("projection=[f64_field, foo, time]"; without GROUP BY "projection=[f64_field]");
+# no other rule changes the plan.
+def test_the_optimizer_puts_the_filters_in_the_scan(planner_catalog):  # noqa: F811
+    q, plan = snapshot(f"{AGG}fill_clause_variations-3")
+    verbose = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
+    changed = [r for r in OPTIMIZERS if verbose[f"logical_plan after {r}"][0] != "SAME TEXT AS ABOVE"]
+    assert changed == ["push_down_filter", "optimize_projections"]
+    head, _, _ = plan.partition("\n            Filter:")
+    assert verbose["logical_plan"] == [head + "\n            TableScan: data projection=[f64_field, time], full_filters=["
+                                       "data.time >= TimestampNanosecond(1667181600000000000, None), data.time <= "
+                                       "TimestampNanosecond(1667181719999999999, None), data.f64_field IS NOT NULL]"]
+
+
+def test_without_group_by_time_is_not_read(planner_catalog):  # noqa: F811
+    q, plan = snapshot(f"{AGG}mean")
+    got = rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"][0]
+    assert got == plan.replace("        Filter: data.f64_field IS NOT NULL\n          TableScan: data",
+                               "        TableScan: data projection=[f64_field], full_filters=[data.f64_field IS NOT NULL]")
+
+
+def test_a_tag_comparison_and_group(planner_catalog):  # noqa: F811
+    got = rows(planner_catalog, "EXPLAIN SELECT count(f64_field) FROM data WHERE foo = 'a' AND time >= 0 AND "
+                                "time < 60s GROUP BY time(10s), bar fill(none)")["logical_plan"][0]
+    assert got.splitlines()[-1] == (
+        "      TableScan: data projection=[bar, f64_field, time], full_filters=[data.time >= TimestampNanosecond(0, "
+        "None), data.time <= TimestampNanosecond(59999999999, None), foo = Dictionary(Int32, Utf8(\"a\")), "
+        "data.f64_field IS NOT NULL]")

@@ -8,9 +8,9 @@ prints the planner's plan with schemas; EXPLAIN VERBOSE's ``initial_logical_plan
 plan without them. The store holds the planner tests' catalog, its clock at the tests' now.
 
 Derived, not quoted: the optimized plan (DataFusion's push_down_filter and optimize_projections, as
-DataFusion 50.1 printed them for the same builder calls; below). What stays ours: the ``physical_plan``
-row prints this store's plan (v3's GapFillExec, AggregateExec and the scan over its partitions are not
-drawn).
+DataFusion 50.1 printed them for the same builder calls; below). What stays ours: with a GROUP BY the
+``physical_plan`` row prints this store's plan (v3's GapFillExec, and its AggregateExec over IOx's scan,
+are not drawn); without, it is v3's (below).
 """
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F
     assert not any(p.startswith("Sort:") for p in got.get("initial_logical_plan", []))
 
 
-def test_the_physical_plan_stays_this_stores(planner_catalog):  # noqa: F811
+def test_the_physical_plan_of_group_by_time_stays_this_stores(planner_catalog):  # noqa: F811
     got = rows(planner_catalog, "EXPLAIN SELECT mean(f64_field) FROM data GROUP BY time(1h)")
     assert got["logical_plan"][0].startswith("Sort: time ASC NULLS LAST\n")
     assert not got["physical_plan"][0].startswith("Sort")
@@ -149,3 +149,25 @@ def test_a_tag_comparison_and_group(planner_catalog):  # noqa: F811
         "      TableScan: data projection=[bar, f64_field, time], full_filters=[data.time >= TimestampNanosecond(0, "
         "None), data.time <= TimestampNanosecond(59999999999, None), foo = Dictionary(Int32, Utf8(\"a\")), "
         "data.f64_field IS NOT NULL]")
+
+
+# Without GROUP BY, DataFusion 50.1's physical plan for the same builder calls (once, by hand):
+# "ProjectionExec: expr=[data as iox::measurement, 0 as time, avg(data.f64_field)@0 as mean]" / "CoalesceBatchesExec:
+# target_batch_size=8192" / "FilterExec: __aggr_count@1 > 0" / "AggregateExec: mode=Single, gby=[],
+# aggr=[avg(data.f64_field), __aggr_count]" over the scan (here IOx's, scanplan3.py: rows not yet persisted).
+def test_an_aggregate_without_group_by_has_v3s_physical_plan(planner_catalog):  # noqa: F811
+    got = rows(planner_catalog, "EXPLAIN SELECT mean(f64_field), count(f64_field) FROM data WHERE time >= 5")
+    assert got["physical_plan"] == ["""\
+ProjectionExec: expr=[data as iox::measurement, 5 as time, avg(data.f64_field)@0 as mean, count(data.f64_field)@1 as count]
+  CoalesceBatchesExec: target_batch_size=8192
+    FilterExec: __aggr_count@2 > 0
+      AggregateExec: mode=Single, gby=[], aggr=[avg(data.f64_field), count(data.f64_field), __aggr_count]
+        CoalesceBatchesExec: target_batch_size=8192
+          FilterExec: f64_field@0 IS NOT NULL
+            ProjectionExec: expr=[f64_field@0 as f64_field]
+              DeduplicateExec: [bar@1 ASC,foo@2 ASC,time@3 ASC]
+                SortExec: expr=[bar@1 ASC, foo@2 ASC, time@3 ASC, __chunk_order@4 ASC], preserve_partitioning=[false]
+                  CoalesceBatchesExec: target_batch_size=8192
+                    FilterExec: time@3 >= 5
+                      RecordBatchesExec: chunks=1, projection=[f64_field, bar, foo, time, __chunk_order]
+"""]

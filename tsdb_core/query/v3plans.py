@@ -81,7 +81,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
     if refs is None:
         tags = tag_tests(rest, table) if rest is not None and table is not None else []
         types = {f: t.value for f, t in schema.fields.items()} if schema is not None else {}
-        return aggregate_select(stmt, table, types, lower, upper, tags, now)
+        chunks = _chunks(provider, db, rp, name, lower, upper) if table is not None else None
+        return aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
                        descending=not stmt.time_ascending)

@@ -15,13 +15,15 @@ aggregate as it is, count's ``COALESCE(.., 0)``; previous: ``LOCF``; linear: ``I
 a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_scalar) with a
 ``coalesce_struct`` projection and a SeriesLimit above it), then the measurement's projection
 and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans);
-the physical plan (GapFillExec, AggregateExec over IOx's scan) is not drawn.
+the physical plan is drawn without GROUP BY only (with it: GapFillExec, and an AggregateExec
+whose input order depends on IOx's date_bin_wallclock, are not).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..ast import expr as A
+from .scanplan3 import Conjunct, table_scan
 from .showplan3 import Plans, Table, _block, _lit, _time_filter
 
 # InfluxQL name -> (DataFusion's name, result type: None = the field's type)
@@ -33,10 +35,12 @@ NUMERIC = ("Float64", "Int64", "UInt64")
 
 
 def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
-                     tags: list[tuple[str, str]] | None, now: int) -> Plans | None:
+                     tags: list[tuple[str, str]] | None, now: int, chunks=None) -> Plans | None:
     """The planner's plan of ``stmt`` over ``table`` (``types``: its fields' InfluxQL types),
     the WHERE clause's time range ``lower``..``upper`` (ends inclusive) and tag comparisons
-    ``tags`` (None: a condition not drawn), or None when the shape is not drawn."""
+    ``tags`` (None: a condition not drawn), or None when the shape is not drawn; ``chunks``:
+    the table's rows in the range (scanplan3.py), for the physical plan of an aggregate
+    without GROUP BY."""
     shape = _shape(stmt, table, types, tags)
     if shape is None:
         return None
@@ -47,8 +51,38 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
         return None
     args = (stmt, table, types, lower, upper, tags, interval, group_tags, calls)
     filtered, pushed, narrowed = _scans(table, lower, upper, tags, interval, group_tags, calls)
+    physical = None
+    if chunks and interval is None and not group_tags and not any(fn in SELECTORS for fn, *_ in calls):
+        physical = _ungrouped_exec(table, lower, upper, tags, calls, chunks)
     return Plans(_plan(*args, filtered), (("push_down_filter", _plan(*args, pushed)),
-                                          ("optimize_projections", _plan(*args, narrowed))))
+                                          ("optimize_projections", _plan(*args, narrowed))), physical)
+
+
+def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | None:
+    """An aggregate without GROUP BY over IOx's scan (scanplan3.py), as DataFusion 50.1 printed
+    it for the same builder calls over a one-partition table (once, by hand): the projection
+    over the __aggr_count guard over one AggregateExec (no Sort: time is a constant). None
+    over several partitions (not drawn)."""
+    fields = tuple(sorted({f for _, f, _ in calls}))
+    time: list[Conjunct] = []
+    if lower is not None and lower == upper:
+        time.append(Conjunct("=", ("time",), lower))
+    else:
+        time += [Conjunct(">=", ("time",), lower)] if lower is not None else []
+        time += [Conjunct("<=", ("time",), upper)] if upper is not None else []
+    cond = [Conjunct("=", (t,), v) for t, v in tags]
+    tests = (*time, *cond, Conjunct("notnull", fields)) if time else (Conjunct("notnull", fields), *cond)
+    found = table_scan(tuple(sorted({*table.tags, *table.fields, "time"})), table.tags, fields, tests, chunks)
+    if found.partitions > 1:
+        return None
+    aggrs = list(dict.fromkeys(_aggr(table.name, fn, f, spaced=True) for fn, f, _ in calls))
+    outs = ", ".join(f"{_aggr(table.name, fn, f, spaced=True)}@{aggrs.index(_aggr(table.name, fn, f, spaced=True))} "
+                     f"as {name}" for fn, f, name in calls)
+    lines = [f"ProjectionExec: expr=[{table.name} as iox::measurement, {lower or 0} as time, {outs}]",
+             "  CoalesceBatchesExec: target_batch_size=8192", f"    FilterExec: __aggr_count@{len(aggrs)} > 0",
+             f"      AggregateExec: mode=Single, gby=[], aggr=[{', '.join([*aggrs, '__aggr_count'])}]",
+             *("        " + line for line in found.lines)]
+    return "\n".join(lines) + "\n"
 
 
 def _shape(stmt, table, types, tags):

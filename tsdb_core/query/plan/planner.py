@@ -6,6 +6,7 @@ source, sorted; ``mean(*)`` → ``mean_<field>`` per field of a supported type).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
@@ -14,11 +15,12 @@ from ...base.types import TWIN
 from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.ast.visit import find, transform
+from ...influxql.parser.lexing import quote_string
 from ..exec import regex as linear_regex
 from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, Column, Scan, SelectPlan, SubqueryScan, tag_name
 from .tree import with_tree
 from ..exec.expressions import check_types
-from ..analyze.time_range import TimeRange, split_where
+from ..analyze.time_range import TimeRange, parse_time_string, split_where
 from ..analyze.compile import compile_fields, validate_condition
 
 # LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
@@ -346,7 +348,7 @@ def _dimensions(stmt: ast.SelectStatement, now: int):
                 elif isinstance(a, ast.Call) and a.name.lower() == "now":
                     offset = now % interval
                 else:
-                    raise QueryError("time dimension offset must be duration or now()")
+                    raise QueryError(_offset_refusal(a))
         elif isinstance(e, ast.VarRef):
             if e.name.lower() == "time":
                 raise QueryError("time() is a function and expects at least one argument")
@@ -356,6 +358,24 @@ def _dimensions(stmt: ast.SelectStatement, now: int):
         else:
             raise QueryError("only time and tag dimensions allowed")
     return interval, offset, dims
+
+
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}(?:.+)?\Z", re.S)
+
+
+def _offset_refusal(arg) -> str:
+    """1.x's words for a GROUP BY time() offset that is not a duration or now().
+
+    A time string passes influxd's compile check (query/compile.go) but stays a string
+    literal, which ``SelectStatement.GroupByOffset`` then refuses by its quoted text.
+    """
+    if isinstance(arg, ast.StringLiteral) and _DATE_LIKE.match(arg.val):
+        try:
+            parse_time_string(arg.val)
+        except QueryError:
+            return "invalid timestamp string"  # ToTimeLiteral's refusal, in compile
+        return f"invalid time dimension offset: {quote_string(arg.val)}"
+    return "time dimension offset must be duration or now()"
 
 
 def _expand_dimensions(dims, known: SourceSchema) -> list[str]:

@@ -21,40 +21,46 @@ from ...influxql import ast
 from .nodes import FastSelect, Scan
 
 _TAGGED = (Scan, FastSelect)
-_TAGS = -1  # a trie leaf: a TagFilter (else a leaf is the index of the value a literal holds)
+# trie leaves: a value's index (>= 0), a TagFilter, or a time range's index in RANGE + k
+_TAGS = -1
+_RANGE = -2
 
 
 class Binder:
-    """Where ``values`` sit in ``node`` (a plan, a plan node, an expression), found once, so
-    that binding others rebuilds only the nodes on the way to them."""
+    """Where ``values`` (and the time ranges ``ranges``) sit in ``node`` (a plan, a plan node,
+    an expression), found once, so that binding others rebuilds only the nodes on the way
+    to them. A range is found in a field named ``time_range`` (the plan's and its scans')."""
 
-    __slots__ = ("values", "_trie")
+    __slots__ = ("values", "ranges", "_trie")
 
-    def __init__(self, node, values: tuple[str, ...]) -> None:
-        self.values = values
+    def __init__(self, node, values: tuple[str, ...], ranges: tuple = ()) -> None:
+        self.values, self.ranges = values, ranges
         self._trie: dict = {}
         index = {v: i for i, v in enumerate(values)}
-        for path, leaf in _find(node, index, ()):
+        for path, leaf in _find(node, index, ranges, ()):
             trie = self._trie
             for step in path[:-1]:
                 trie = trie.setdefault(step, {})
             trie[path[-1]] = leaf
 
-    def bind(self, node, values: tuple[str, ...]):
-        """``node`` (the one this was built from) with ``values`` where this one's values were;
-        the same object when they are the same."""
-        if values == self.values or not self._trie:
+    def bind(self, node, values: tuple[str, ...], ranges: tuple = ()):
+        """``node`` (the one this was built from) with ``values`` and ``ranges`` where this
+        one's were (``ranges`` () or as many as at construction); the same object when they
+        are the same."""
+        if (values == self.values and ranges in ((), self.ranges)) or not self._trie:
             return node
-        return _rebuild(node, self._trie, values, dict(zip(self.values, values)))
+        return _rebuild(node, self._trie, values, dict(zip(self.values, values)), ranges or self.ranges)
 
 
-def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str]):
+def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str], ranges: tuple):
     def part(old, sub):
         if sub.__class__ is dict:
-            return _rebuild(old, sub, values, renamed)
+            return _rebuild(old, sub, values, renamed, ranges)
+        if sub >= 0:
+            return ast.StringLiteral(values[sub])
         if sub == _TAGS:
             return tuple((k, tuple(renamed.get(v, v) for v in vals)) for k, vals in old)
-        return ast.StringLiteral(values[sub])
+        return ranges[_RANGE - sub]
 
     if node.__class__ is tuple:
         items = list(node)
@@ -64,8 +70,9 @@ def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str])
     return with_fields(node, **{name: part(getattr(node, name), sub) for name, sub in trie.items()})
 
 
-def _find(node, index: dict[str, int], path: tuple):
-    """(path, leaf) of each literal holding one of the values and of each TagFilter in ``node``."""
+def _find(node, index: dict[str, int], ranges: tuple, path: tuple):
+    """(path, leaf) of each literal holding one of the values, each TagFilter and each
+    ``time_range`` among ``ranges`` in ``node``."""
     cls = type(node)
     if cls is ast.StringLiteral:
         i = index.get(node.val)
@@ -74,15 +81,17 @@ def _find(node, index: dict[str, int], path: tuple):
         return
     if cls is tuple:
         for k, v in enumerate(node):
-            yield from _find(v, index, path + (k,))
+            yield from _find(v, index, ranges, path + (k,))
         return
     for name in _fields(cls):
         v = getattr(node, name)
         if name == "tags" and cls in _TAGGED:
             if v:
                 yield path + (name,), _TAGS
+        elif name == "time_range" and v in ranges:
+            yield path + (name,), _RANGE - ranges.index(v)
         else:
-            yield from _find(v, index, path + (name,))
+            yield from _find(v, index, ranges, path + (name,))
 
 
 @lru_cache(maxsize=None)

@@ -26,7 +26,8 @@ from ...influxql.parser.templates import bound_values, family
 from ..analyze.now_use import clock_free, ends_at
 from ..analyze.time_range import split_where
 from .bind import Binder
-from .retime import retimed
+from .planner import extended_range
+from .retime import range_kind, retimed
 
 _OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
 MAX_ENTRIES = 1024
@@ -83,27 +84,39 @@ class _Entry:
 
 class _Family:
     """The plan of one member of a family, to move to the others' time ranges and bind to
-    their values (:func:`~..parser.templates.bound_values`)."""
+    their values (:func:`~..parser.templates.bound_values`), in one rebuild."""
 
     __slots__ = ("plan", "calls", "time_range", "residual", "values", "verified", "rebinds", "_binders")
 
     def __init__(self, plan, calls, time_range, residual, values) -> None:
         self.plan, self.calls, self.time_range, self.residual = plan, calls, time_range, residual
         self.values = values
-        self._binders = (Binder(residual, values), Binder(plan, values)) if values else None
         self.verified = False  # a second member, planned in full, got the moved plan
         self.rebinds = False  # and one with other values did too: the plan binds other values
+        scan = _scan_range(plan, time_range)
+        # a plan retimed() cannot move (its shape) moves by retimed() (which says so); else
+        # each range's place is found once (a scan's range equal to the plan's is moved as it:
+        # range kinds alike, both extend alike)
+        movable = retimed(plan, time_range, time_range) is not None
+        self._binders = (Binder(residual, values), Binder(plan, values, (time_range, scan) if movable else ()))
 
     def moved(self, time_range, values: tuple[str, ...]):
         """(residual, plan) of the member over ``time_range`` with ``values``; plan None when
         it does not move."""
-        if values == self.values:
-            return self.residual, retimed(self.plan, self.time_range, time_range)
         if len(values) != len(self.values):
             return None, None
         residual, plan = self._binders
-        return residual.bind(self.residual, values), retimed(plan.bind(self.plan, values), self.time_range,
-                                                             time_range)
+        old = self.time_range
+        if plan.ranges:  # (the checks of retimed(), the nodes' found once)
+            scan = _scan_range(self.plan, time_range)
+            if range_kind(old) != range_kind(time_range) or range_kind(plan.ranges[1]) != range_kind(scan):
+                return None, None
+            return residual.bind(self.residual, values), plan.bind(self.plan, values, (time_range, scan))
+        return residual.bind(self.residual, values), retimed(plan.bind(self.plan, values), old, time_range)
+
+
+def _scan_range(plan, time_range):
+    return extended_range(time_range, plan.extra_intervals * plan.interval, plan.ascending)
 
 
 class PlanCache:

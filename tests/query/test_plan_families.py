@@ -161,3 +161,50 @@ def test_other_hosts_bind_the_family_plan(monkeypatch):
     assert store.plan_cache.moved == 3
     assert len(runs) == 3 + 6  # three for the family, one per uncached comparison
     store.close()
+
+
+BOUND_SHAPES = (
+    "SELECT max(v) FROM m WHERE host = '{h}' AND time >= '{a}' AND time < '{b}' GROUP BY time(10m)",
+    "SELECT v FROM m WHERE (host = '{h}' OR host = '{g}') AND time >= '{a}' AND time < '{b}'",
+    "SELECT count(v) FROM m WHERE host <> '{h}' AND s = '{g}' AND time >= '{a}' AND time < '{b}'",
+    "SELECT sum(v) FROM m WHERE host = '{h}' AND s != '{g}' AND time >= '{a}' AND time < '{b}' GROUP BY time(7s)",
+)
+# any text: stored hosts, others, '', quotes and backslashes (cut out of templates), time-like ones
+literals = st.one_of(st.sampled_from(HOSTS), st.text(st.sampled_from("h12'\\ .*-:T"), max_size=6))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(points, st.sampled_from(BOUND_SHAPES),
+       st.lists(st.tuples(literals, literals, st.integers(-600, 7200), st.integers(0, 3600)), min_size=3, max_size=10))
+def test_bound_plans_answer_as_the_uncached_engine(rows, shape, draws):
+    """Random values of the compared strings: the family's plan with them bound answers what
+    a plan made afresh answers."""
+    store = tsdb_core.open(None)
+    try:
+        store.create_database("db")
+        store.write("db", "\n".join(f"m,host={h} v={v}i,s=\"{h}\" {T0 + t * S}" for h, t, v, _ in rows))
+        for host, other, start, length in draws:
+            q = shape.format(h=_quoted(host), g=_quoted(other), a=_text(T0 + start * S, FORMATS[0]),
+                             b=_text(T0 + (start + length) * S, FORMATS[0]))
+            cached, plain = answers(store, q)
+            assert cached == plain, q
+    finally:
+        store.close()
+
+
+def test_a_regex_and_a_string_are_not_one_family():
+    store = tsdb_core.open(None)
+    store.create_database("db")
+    store.write("db", "\n".join(f"m,host=h{i % 3} v={i}i {T0 + i * 60 * S}" for i in range(60)))
+    texts = ["SELECT count(v) FROM m WHERE host = 'h1' AND time >= '2016-01-01T00:00:00Z'",
+             "SELECT count(v) FROM m WHERE host = 'h2' AND time >= '2016-01-01T00:01:00Z'",
+             "SELECT count(v) FROM m WHERE host =~ /h1/ AND time >= '2016-01-01T00:02:00Z'",
+             "SELECT count(v) FROM m WHERE host =~ /h/ AND time >= '2016-01-01T00:03:00Z'"]
+    counts = [orjson.loads(answers(store, q)[0])["results"][0]["series"][0]["values"][0][1] for q in texts]
+    assert counts == [20, 20, 19, 57]
+    stmts = [driver.parse(q)[0] for q in texts]
+    assert templates.family(stmts[0]) == templates.family(stmts[1]) != templates.family(stmts[2])
+    assert templates.family(stmts[2]) == templates.family(stmts[3])  # a regex is no bound value
+    assert templates.bound_values(stmts[2]) == ()
+    store.close()

@@ -71,7 +71,7 @@ def test_families_ignore_time_strings_and_compared_values_but_not_the_other_lite
 ])
 def test_bound_values_are_the_equalities_with_names(text, bound):
     for k in range(3):
-        stmt = driver.parse(text.format(f"h{k}", f"d{k}"))[0]
+        driver.parse(text.format(f"h{k}", f"d{k}"))
     assert templates.bound_values(driver.parse(text.format("h1", "d1"))[0]) == bound
 
 

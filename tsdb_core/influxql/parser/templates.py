@@ -199,6 +199,7 @@ def _put(key: tuple, value) -> None:
         if len(_templates) >= MAX_TEMPLATES and key not in _templates:
             _templates.pop(next(iter(_templates)))
         _templates[key] = value
+        _slot_cache.pop(key, None)  # (worked out again from the new template's statements)
 
 
 def family(stmt) -> tuple | None:

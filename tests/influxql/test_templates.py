@@ -49,12 +49,41 @@ def test_the_third_text_of_a_skeleton_is_built_from_the_template(monkeypatch):
     assert str(stmt.condition) == "host = 'h4' AND time >= '2016-01-01T03:00:00Z' AND time < '2016-01-01T04:00:00Z'"
 
 
-def test_families_ignore_time_strings_but_not_the_other_literals():
+def test_families_ignore_time_strings_and_compared_values_but_not_the_other_literals():
     a, b, c = (driver.parse(Q.format(h=h, a=f"2016-01-0{d}T00:00:00Z", b="2016-01-09T00:00:00Z"))[0]
                for h, d in (("h1", 1), ("h1", 2), ("h2", 3)))
-    assert templates.family(a) == templates.family(b) is not None
-    assert templates.family(c) != templates.family(a)
+    assert templates.family(a) == templates.family(b) == templates.family(c) is not None
+    assert [templates.bound_values(s) for s in (a, b, c)] == [("h1",), ("h1",), ("h2",)]
     assert templates.origin(c) is a and templates.origin(a) is a   # c: built from a's template
+    q = "SELECT max(v), '{x}' FROM cpu WHERE host = '{h}' AND time >= '2016-01-01'"
+    d, e = (driver.parse(q.format(x=x, h="h1"))[0] for x in ("x1", "x2"))
+    assert templates.family(d) != templates.family(e)   # a literal outside WHERE stays in the key
+    assert templates.bound_values(d) == ("h1",)
+
+
+@pytest.mark.parametrize("text, bound", [
+    ("SELECT v FROM m WHERE host = '{0}' AND dc != '{1}'", ("h1", "d1")),
+    ("SELECT v FROM m WHERE '{0}' = host OR s <> '{1}'", ("h1", "d1")),
+    ("SELECT v FROM m WHERE host = '{0}' AND (dc = '{1}')", ("h1", "d1")),
+    ("SELECT v FROM m WHERE host =~ /h/ AND dc = '{0}' AND x = '{1}'", ("h1", "d1")),
+    ("SELECT v FROM m WHERE host = '{0}' AND time > '{1}'", ("h1",)),   # a comparison with time
+    ("SELECT v FROM m WHERE host = '{0}' AND dc > '{1}'", ("h1",)),     # not an equality
+])
+def test_bound_values_are_the_equalities_with_names(text, bound):
+    for k in range(3):
+        driver.parse(text.format(f"h{k}", f"d{k}"))
+    assert templates.bound_values(driver.parse(text.format("h1", "d1"))[0]) == bound
+
+
+@pytest.mark.parametrize("values", [("h1", "h1"), ("", "d1")])
+def test_equal_or_empty_values_are_not_bound(values):
+    """host = 'a' AND dc = 'a' and tag = '' change what a plan is: the values stay in the key."""
+    text = "SELECT v FROM m WHERE host = '{0}' AND dc = '{1}'"
+    for k in range(3):
+        driver.parse(text.format(f"h{k}", f"d{k}"))
+    stmt = driver.parse(text.format(*values))[0]
+    assert templates.bound_values(stmt) == ()
+    assert templates.family(stmt)[-1] == values
 
 
 def test_a_time_string_outside_where_gives_no_family():

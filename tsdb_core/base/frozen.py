@@ -24,10 +24,23 @@ def _plain_fields(cls: type) -> tuple[str, ...] | None:
 def with_fields(obj, **changes):
     """``dataclasses.replace(obj, **changes)``, without running ``__init__`` again where it
     only sets the fields (frozen or not)."""
-    names = _plain_fields(type(obj))
-    if names is None:
+    copy = _copier(type(obj))
+    if copy is None:
         return dataclasses.replace(obj, **changes)
-    new = object.__new__(type(obj))
-    for name in names:
-        _set(new, name, changes[name] if name in changes else getattr(obj, name))
-    return new
+    return copy(obj, changes)
+
+
+@lru_cache(maxsize=None)
+def _copier(cls: type):
+    """A function ``(obj, changes) -> copy`` for ``cls``, one line per field (a loop over the
+    names costs twice as much on a plan's thirty); None when ``__init__`` does more."""
+    names = _plain_fields(cls)
+    if names is None:
+        return None
+    lines = ["def copy(obj, changes):", "    new = _new(_cls)",
+             *(f"    _set(new, {name!r}, obj.{name})" for name in names),
+             "    for name, value in changes.items():", "        if name in _names:",
+             "            _set(new, name, value)", "    return new"]
+    scope = {"_new": object.__new__, "_cls": cls, "_set": _set, "_names": frozenset(names)}
+    exec("\n".join(lines), scope)  # noqa: S102 - the text is made of the class's own field names
+    return scope["copy"]

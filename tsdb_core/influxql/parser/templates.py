@@ -148,15 +148,50 @@ def _learn(key: tuple, entry: _Template | None, hit: tuple, values: tuple[str, .
 def _note_families(key: tuple, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...],
                    origins: tuple) -> None:
     """Give each statement its family: the statements of this skeleton whose other literals
-    are these; none for a statement with a time string outside its WHERE clause."""
+    are these, but for tag and field comparisons (:func:`_slots`); none for a statement with
+    a time string outside its WHERE clause."""
     times = [_TIME.fullmatch(v) is not None for v in values]
-    others = tuple(None if t else v for v, t in zip(values, times))
+    slots = _slots(key, stmts, paths)
+    # a slot's value is bound into a plan by value: only when every value is its own, and not ''
+    # (``tag = ''`` means "no such tag": another condition)
+    bind = len(set(values)) == len(values) and "" not in values
+    others = tuple(None if t else True if bind and slot else v for v, t, slot in zip(values, times, slots))
     with _lock:
         if len(_families) >= MAX_FAMILIES:
             _families.clear()
         for i, s in enumerate(stmts):
             where_only = all(p[1] == "condition" for p, t in zip(paths, times) if t and p[0] == i)
-            _families[id(s)] = (s, (key, i, others) if where_only else None, origins[i])
+            bound = tuple(v for v, p, o in zip(values, paths, others) if o is True and p[0] == i)
+            _families[id(s)] = (s, (key[0], key[2], i, others) if where_only else None, origins[i], bound)
+
+
+_slot_cache: dict[tuple, tuple[bool, ...]] = {}
+
+
+def _slots(key: tuple, stmts: tuple, paths: tuple[tuple, ...]) -> tuple[bool, ...]:
+    """Which literals are one side of ``name = '...'`` / ``!=`` / ``<>`` in WHERE, ``name``
+    not ``time``: the literals a plan only carries (query/plan/bind.py). Every text of a
+    template has the same statements but for literal values: worked out once per skeleton."""
+    hit = _slot_cache.get(key)
+    if hit is None:
+        hit = tuple(_is_slot(stmts[p[0]], p) for p in paths)
+        with _lock:
+            if len(_slot_cache) >= MAX_TEMPLATES:
+                _slot_cache.clear()
+            _slot_cache[key] = hit
+    return hit
+
+
+def _is_slot(stmt, path: tuple) -> bool:
+    if len(path) < 3 or path[1] != "condition":
+        return False
+    node = stmt
+    for step in path[1:-1]:
+        node = node[step] if step.__class__ is int else getattr(node, step)
+    if type(node) is not E.BinaryExpr or node.op not in ("=", "!=", "<>"):
+        return False
+    other = node.rhs if path[-1] == "lhs" else node.lhs
+    return type(other) is E.VarRef and other.name.lower() != "time"
 
 
 def _put(key: tuple, value) -> None:
@@ -164,13 +199,22 @@ def _put(key: tuple, value) -> None:
         if len(_templates) >= MAX_TEMPLATES and key not in _templates:
             _templates.pop(next(iter(_templates)))
         _templates[key] = value
+        _slot_cache.pop(key, None)  # (worked out again from the new template's statements)
 
 
 def family(stmt) -> tuple | None:
     """A key shared by the statements parsed here from texts that differ only in time strings
-    (the skeleton, the statement's place in the text, the other literals); None when unknown."""
+    and in the values compared with tags and fields in WHERE (the skeleton, the statement's
+    place in the text, the other literals); None when unknown."""
     hit = _families.get(id(stmt))
     return hit[1] if hit is not None and hit[0] is stmt else None
+
+
+def bound_values(stmt) -> tuple[str, ...]:
+    """The values of ``stmt``'s literals that its :func:`family` leaves out but time strings,
+    in text order (members of a family differ in these and in time strings only)."""
+    hit = _families.get(id(stmt))
+    return hit[3] if hit is not None and hit[0] is stmt else ()
 
 
 def origin(stmt):

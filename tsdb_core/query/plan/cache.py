@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import threading
 
-from ...influxql.parser.templates import family
+from ...influxql.parser.templates import bound_values, family
 from ..analyze.now_use import clock_free, ends_at
 from ..analyze.time_range import split_where
-from .retime import retimed
+from .bind import Binder
+from .planner import extended_range
+from .retime import range_kind, retimed
 
 _OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
 MAX_ENTRIES = 1024
@@ -81,13 +83,40 @@ class _Entry:
 
 
 class _Family:
-    """The plan of one member of a family, to move to the others' time ranges."""
+    """The plan of one member of a family, to move to the others' time ranges and bind to
+    their values (:func:`~..parser.templates.bound_values`), in one rebuild."""
 
-    __slots__ = ("plan", "calls", "time_range", "residual", "verified")
+    __slots__ = ("plan", "calls", "time_range", "residual", "values", "verified", "rebinds", "_binders")
 
-    def __init__(self, plan, calls, time_range, residual) -> None:
+    def __init__(self, plan, calls, time_range, residual, values) -> None:
         self.plan, self.calls, self.time_range, self.residual = plan, calls, time_range, residual
-        self.verified = False
+        self.values = values
+        self.verified = False  # a second member, planned in full, got the moved plan
+        self.rebinds = False  # and one with other values did too: the plan binds other values
+        scan = _scan_range(plan, time_range)
+        # a plan retimed() cannot move (its shape) moves by retimed() (which says so); else
+        # each range's place is found once (a scan's range equal to the plan's is moved as it:
+        # range kinds alike, both extend alike)
+        movable = retimed(plan, time_range, time_range) is not None
+        self._binders = (Binder(residual, values), Binder(plan, values, (time_range, scan) if movable else ()))
+
+    def moved(self, time_range, values: tuple[str, ...]):
+        """(residual, plan) of the member over ``time_range`` with ``values``; plan None when
+        it does not move."""
+        if len(values) != len(self.values):
+            return None, None
+        residual, plan = self._binders
+        old = self.time_range
+        if plan.ranges:  # (the checks of retimed(), the nodes' found once)
+            scan = _scan_range(self.plan, time_range)
+            if range_kind(old) != range_kind(time_range) or range_kind(plan.ranges[1]) != range_kind(scan):
+                return None, None
+            return residual.bind(self.residual, values), plan.bind(self.plan, values, (time_range, scan))
+        return residual.bind(self.residual, values), retimed(plan.bind(self.plan, values), old, time_range)
+
+
+def _scan_range(plan, time_range):
+    return extended_range(time_range, plan.extra_intervals * plan.interval, plan.ascending)
 
 
 class PlanCache:
@@ -150,28 +179,31 @@ class PlanCache:
         fam = self._families.get(fkey)
         if fam is None or not fam.verified or not self._still_valid(fam, provider):
             return None
-        split = _split(stmt, now)
-        if split is None or split[1] != fam.residual:
+        split, values = _split(stmt, now), bound_values(stmt)
+        if split is None or not (fam.rebinds or values == fam.values):
             return None
-        plan = retimed(fam.plan, fam.time_range, split[0])
-        return (plan, fam.calls) if plan is not None else None
+        residual, plan = fam.moved(split[0], values)
+        return (plan, fam.calls) if plan is not None and split[1] == residual else None
 
     def _learn(self, fkey: tuple, stmt, plan, calls, now: int) -> None:
-        """A member planned in full: the family's first, or the one that checks the first's
-        plan moves (then the family's plans move from now on, or never)."""
+        """A member planned in full: the family's first, or one that checks the first's
+        plan moves (then the family's plans move from now on, or never): the first one
+        after it, and the first one with other bound values."""
         split = _split(stmt, now)
+        values = bound_values(stmt)
         fam = self._families.get(fkey, _UNSEEN)  # (one get: another thread may evict it meanwhile)
         if fam is _UNSEEN or split is None:
-            self._put_family(fkey, _Family(plan, calls, *split) if split is not None else None)
+            self._put_family(fkey, _Family(plan, calls, *split, values) if split is not None else None)
             return
-        if fam is None or fam.verified:
+        if fam is None or (fam.verified and (fam.rebinds or values == fam.values)):
             if fam is not None and fam.calls != calls:  # planned again after a catalog change
-                self._put_family(fkey, _Family(plan, calls, *split))
+                self._put_family(fkey, _Family(plan, calls, *split, values))
             return
-        ok = fam.calls == calls and split[1] == fam.residual and \
-            retimed(fam.plan, fam.time_range, split[0]) == plan
-        fam.verified = ok
-        if not ok:
+        residual, moved = fam.moved(split[0], values)
+        if fam.calls == calls and split[1] == residual and moved == plan:
+            fam.verified = True
+            fam.rebinds = fam.rebinds or values != fam.values
+        else:
             self._put_family(fkey, None)
 
     def _put_family(self, fkey: tuple, value) -> None:

@@ -17,6 +17,8 @@ Other series are replayed point by point.
 """
 from __future__ import annotations
 
+from itertools import takewhile
+
 import numpy as np
 
 
@@ -26,7 +28,8 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
     the series key; times in the statement's order within a series), as the heap merges
     them: the permutation. None: no two series share a time (then the order is by time).
     ``aux``: each row's rank among the leading string aux values (:func:`string_aux`), which
-    the heap's Less compares after equal times."""
+    the heap's Less compares after equal times; or, when some of them are null, each row's
+    values up to its first null (:class:`GoAux`: no total order, compared as Go does)."""
     n = len(time)
     if n < 2:
         return None
@@ -34,6 +37,9 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
     if not len(cut):
         return None
     bounds = np.concatenate(([0], cut, [n]))
+    if isinstance(aux, list):
+        return np.array(_replay_keys([GoAux(t, v, ascending) for t, v in zip(time.tolist(), aux)],
+                                     bounds.tolist()), dtype=np.int64)
     if aux is not None:
         t, a = (time, aux) if ascending else (-time, -aux)
         if len(np.unique(np.stack([t, a], axis=1), axis=0)) == n:  # no tie left: a plain order
@@ -45,6 +51,26 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
     if bool((sizes == sizes[0]).all()) and _same_times(time, bounds):
         return _rounds(bounds, int(sizes[0]))
     return np.array(_replay(time.tolist(), bounds.tolist(), ascending), dtype=np.int64)
+
+
+class GoAux:
+    """A point as SortedMergeHeap.Less (query/iterator.gen.go, 1.6) sees it: its time, then
+    its leading aux values while both points hold strings. ``vals`` stops before the first
+    that is not a string (a null): comparing reaches it and calls the points equal — a
+    relation, not an order (a < c while both equal b), hence no rank."""
+
+    __slots__ = ("t", "vals", "asc")
+
+    def __init__(self, t: int, vals: tuple, asc: bool):
+        self.t, self.vals, self.asc = t, vals, asc
+
+    def __lt__(self, o: "GoAux") -> bool:
+        if self.t != o.t:
+            return self.t < o.t if self.asc else self.t > o.t
+        for v1, v2 in zip(self.vals, o.vals):
+            if v1 != v2:
+                return v1 < v2 if self.asc else v1 > v2
+        return False
 
 
 def _same_times(time: np.ndarray, bounds: np.ndarray) -> bool:
@@ -192,17 +218,31 @@ def shared_times(df, keys: list[str]) -> bool:
 
 
 def string_aux(refs) -> list[str]:
-    """The tags whose values influxd's heap compares after equal times: its aux fields are
+    """The names whose values influxd's heap compares after equal times: its aux fields are
     the statement's distinct VarRefs sorted by name (query/select.go), and its Less
     (query/iterator.gen.go, SortedMergeHeap) walks them while both points hold strings —
-    a tag always does — stopping as equal at the first that is not one. Only the leading
-    run of tags is modelled (a string field there, which may be null, ends it)."""
+    a tag always does, a string field unless null — stopping as equal at the first that
+    is not one: the leading run of tags and string fields."""
     kinds = {r.name: r.type for r in refs}
     out = []
     for name in sorted(kinds):
-        if kinds[name] != "tag":
+        if kinds[name] not in ("tag", "string"):
             break
         out.append(name)
+    return out
+
+
+def aux_columns(refs, columns: dict[str, str], group: list[str]) -> list[str]:
+    """The columns holding :func:`string_aux`'s values (``columns``: name -> column), cut
+    where every point holds no string there (a field that is no string, or absent). Tags of
+    the ``group``, and tags absent from the source (``""`` everywhere), are equal: skipped."""
+    kinds = {r.name: r.type for r in refs}
+    out = []
+    for name in string_aux(refs):
+        if name in columns:
+            out.append(columns[name])
+        elif kinds[name] != "tag" and name not in group:
+            break
     return out
 
 
@@ -210,7 +250,8 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
     """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
     ``tags``) with the rows of equal time from several series of a group in the heap's
     order. The heap's inputs come in series key order, reversed under ORDER BY time DESC
-    (as influxd's answers show). Unchanged when no two rows of a group share a time."""
+    (as influxd's answers show). ``aux``: the columns of :func:`aux_columns`, tags among them
+    (in ``tags``) reading ``""`` where null. Unchanged when no two rows of a group share a time."""
     import polars as pl
 
     if not tags or not shared_times(df, keys):
@@ -230,15 +271,19 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
         sid = -sid
     time = df["time"].to_numpy()
     rank = None
-    if aux:  # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
-        rank = df.select(pl.concat_str([pl.col(c).fill_null("") for c in aux], separator="\x00")
+    vals = [pl.col(c).fill_null("") if c in tags else pl.col(c) for c in aux]  # a tag is a string
+    if aux and any(df.select([v.null_count() for v in vals]).row(0)):  # a null stops Go's comparison
+        rank = [tuple(v for v in takewhile(lambda v: v is not None, row)) for row in df.select(vals).rows()]
+    elif aux:  # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
+        rank = df.select(pl.concat_str(vals, separator="\x00")
                          .rank("dense")).to_series().to_numpy().astype(np.int64)
     by_series = np.lexsort((np.arange(df.height), sid, gid))  # series after series, times kept
     perm = by_series.copy()
     cut = np.concatenate(([0], np.flatnonzero(np.diff(gid[by_series])) + 1, [df.height]))
     for a, b in zip(cut[:-1].tolist(), cut[1:].tolist()):
         rows = by_series[a:b]
-        order = merge_order(sid[rows], time[rows], ascending, None if rank is None else rank[rows])
+        part = None if rank is None else [rank[i] for i in rows.tolist()] if isinstance(rank, list) else rank[rows]
+        order = merge_order(sid[rows], time[rows], ascending, part)
         if order is None:
             order = np.argsort(time[rows] if ascending else -time[rows], kind="stable")
         perm[a:b] = rows[order]

@@ -44,6 +44,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 RUN_COLUMN = "\x00run"
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
 PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
+AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
@@ -492,8 +493,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     df = collect(lf.sort(keys + ["time"] + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     if _merged(plan):
-        df = go_merge.merged_rows(df, keys, [c for c in tag_order if c in df.columns], not desc,
-                                  [c for c in _string_aux(low) if c in df.columns])
+        tags = [c for c in tag_order if c in df.columns]
+        strings = [c for c in refs if df.schema.get(c) == pl.String]
+        df = go_merge.merged_rows(df, keys, tags, not desc,
+                                  _aux_columns(low, {c: c for c in tags + strings}, keys))
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
@@ -535,11 +538,14 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
                  if t in schema and t not in keys and t not in names]
     tags = [f"{TAG_TMP}{c}" for c in tag_order] if _merged(plan) else []
     sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(tag_order, tags)]
+    strings = {r.name for e in low.exprs for r in _all_refs(e) if r.type == "string" and schema.get(r.name) == pl.String}
+    names = {**dict(zip(tag_order, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in tag_order}}
+    aux = _aux_columns(low, names, keys) if tags else []
+    sel += [pl.col(c[len(AUX_TMP):]).alias(c) for c in aux if c.startswith(AUX_TMP)]
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
-        aux = [f"{TAG_TMP}{c}" for c in _string_aux(low) if c in tag_order]
         df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx)
-    df = df.drop(tags)
+    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)])
     _count_points(df, ctx)
     return df
 
@@ -560,9 +566,9 @@ def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[st
     return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
 
 
-def _string_aux(low: Lowered) -> list[str]:
-    """The tags influxd's heap compares after equal times (go_merge.string_aux)."""
-    return go_merge.string_aux([r for e in low.exprs for r in _all_refs(e)])
+def _aux_columns(low: Lowered, columns: dict[str, str], keys: list[str]) -> list[str]:
+    """The columns of the values influxd's heap compares after equal times (go_merge.aux_columns)."""
+    return go_merge.aux_columns([r for e in low.exprs for r in _all_refs(e)], columns, keys)
 
 
 def _merged(plan) -> bool:

@@ -616,7 +616,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
         if multi:
-            df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx)
+            df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending)
         else:
             df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped)
     except UnsupportedType:
@@ -1017,7 +1017,7 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
     return out.select([*gkeys, *names])
 
 
-def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame:
+def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool = True) -> pl.DataFrame:
     """top/bottom/sample/distinct: several rows per group."""
     alias = low.aggs[call]
     a0 = call.args[0]
@@ -1035,7 +1035,7 @@ def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame
     else:
         args, extra = (), []
     lf = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-    return collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra), ctx)
+    return collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra, ascending), ctx)
 
 
 def _literal_value(e):

@@ -186,7 +186,7 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
         return (base.sort([field, "time"], descending=[desc, False])
                 .group_by(keys, maintain_order=True).head(n)
                 .select(keys + cols)
-                .sort(keys + ["\x00t"]))
+                .sort(keys + ["\x00t"], maintain_order=True))  # equal times: by value, as Emit sorts
     if name == "sample":
         n = int(args[0])
         return (base.group_by(keys).agg(pl.struct(T.alias("\x00t"), v.alias(alias))

@@ -529,6 +529,9 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         lf = lf.filter(cut)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
+    elif desc and _reduced(plan):
+        # a window's rows leave influxd's reducer by their tags ascending, under DESC too
+        lf = lf.sort(keys + ["time"] + tag_order, descending=[True] * (len(keys) + 1) + [False] * len(tag_order))
     else:
         lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
@@ -569,6 +572,12 @@ def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[st
 def _aux_columns(low: Lowered, columns: dict[str, str], keys: list[str]) -> list[str]:
     """The columns of the values influxd's heap compares after equal times (go_merge.aux_columns)."""
     return go_merge.aux_columns([r for e in low.exprs for r in _all_refs(e)], columns, keys)
+
+
+def _reduced(plan) -> bool:
+    """Whether every source is a subquery that aggregates (its rows come from reducers, which
+    emit a window's groups in tag order: query/iterator.gen.go, ``reduce``)."""
+    return all(isinstance(s, SubqueryScan) and not s.plan.is_raw for s in plan.sources)
 
 
 def _merged(plan) -> bool:

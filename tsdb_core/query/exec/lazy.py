@@ -21,7 +21,7 @@ from ...base.time import MAX_TIME
 from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
-from ...influxql.ast.visit import transform
+from ...influxql.ast.visit import find, transform
 from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
@@ -492,11 +492,11 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     desc = not order.ascending
     df = collect(lf.sort(keys + ["time"] + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
-    if _merged(plan):
-        tags = [c for c in tag_order if c in df.columns]
-        strings = [c for c in refs if df.schema.get(c) == pl.String]
+    heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
+    if heap is not None:
+        tags, aux_refs, strings = heap
         df = go_merge.merged_rows(df, keys, tags, not desc,
-                                  _aux_columns(low, {c: c for c in tags + strings}, keys))
+                                  go_merge.aux_columns(aux_refs, {**{c: c for c in tags}, **strings}, keys))
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
@@ -539,12 +539,13 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in plan.source_tags
                  if t in schema and t not in keys and t not in names]
-    tags = [f"{TAG_TMP}{c}" for c in tag_order] if _merged(plan) else []
-    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(tag_order, tags)]
-    strings = {r.name for e in low.exprs for r in _all_refs(e) if r.type == "string" and schema.get(r.name) == pl.String}
-    names = {**dict(zip(tag_order, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in tag_order}}
-    aux = _aux_columns(low, names, keys) if tags else []
-    sel += [pl.col(c[len(AUX_TMP):]).alias(c) for c in aux if c.startswith(AUX_TMP)]
+    heap = _heap_columns(plan, low, schema, keys, tag_order)
+    series_tags, refs, strings = heap if heap is not None else ([], [], {})
+    tags = [f"{TAG_TMP}{c}" for c in series_tags]
+    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(series_tags, tags)]
+    names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
+    aux = go_merge.aux_columns(refs, names, keys) if tags else []
+    sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
         df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx)
@@ -569,9 +570,38 @@ def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[st
     return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
 
 
-def _aux_columns(low: Lowered, columns: dict[str, str], keys: list[str]) -> list[str]:
-    """The columns of the values influxd's heap compares after equal times (go_merge.aux_columns)."""
-    return go_merge.aux_columns([r for e in low.exprs for r in _all_refs(e)], columns, keys)
+def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str]):
+    """What influxd's heap merges raw rows by (exec/go_merge.py), or None when they come
+    from no heap: the series tags, the statement's refs (for its aux values) and its string
+    fields' columns. Over a raw subquery (:func:`_raw_inner`), the inner statement's."""
+    if _merged(plan):
+        refs = [r for e in low.exprs for r in _all_refs(e)]
+        fields = {r.name: r.name for r in refs}
+        tags = [c for c in tag_order if c in schema]
+    else:
+        inner = _raw_inner(plan)
+        if inner is None:
+            return None
+        refs = [r for c in inner.columns for r in _all_refs(c.expr)]
+        fields = {c.expr.name: c.name for c in reversed(inner.columns) if isinstance(c.expr, ast.VarRef)}
+        tags = [c for c in inner.source_tags if c in schema and c not in keys]
+    strings = {r.name: fields[r.name] for r in refs
+               if r.type == "string" and r.name in fields and schema.get(fields[r.name]) == pl.String}
+    return tags, refs, strings
+
+
+def _raw_inner(plan) -> SelectPlan | None:
+    """The one subquery of a raw outer query when it selects raw fields of one measurement
+    (no call, no LIMIT/OFFSET or SLIMIT): influxd then merges the stored series on one heap
+    under the outer query's GROUP BY (newIteratorOptionsSubstatement hands the inner its
+    dimensions), comparing the inner statement's aux values after equal times."""
+    if len(plan.sources) != 1 or not isinstance(plan.sources[0], SubqueryScan):
+        return None
+    inner = plan.sources[0].plan
+    plain = all(isinstance(s, Scan) for s in inner.sources) and len(inner.sources) == 1
+    if not plain or not inner.is_raw or inner.limit or inner.row_offset or inner.slimit or inner.soffset:
+        return None
+    return None if any(next(find(c.expr, ast.Call), None) for c in inner.columns) else inner
 
 
 def _reduced(plan) -> bool:

@@ -3,8 +3,8 @@ time from several series come in the heap's order, the same on every run.
 
 Recorded: the 17 sweep queries once left out as "varying between runs" gave one answer over
 4 restarts x 3 asks each, and the same for a second load of the NOAA data in reversed line
-order (other series ids); they sit in v1sweep.json and are compared here without the tie
-normalisation the other recorded tables still need."""
+order (other series ids); they sit in v1sweep.json (every recorded table now compares row for
+row, ties included)."""
 from __future__ import annotations
 
 import json

@@ -6,13 +6,15 @@ Data (``TIES_DB``): six series (``dc``, ``host``) sharing ten times; a string fi
 by some points and not others (SortedMergeHeap.Less stops at a null: no total order, exec/
 go_merge.GoAux), a float ``v`` on every point, a second string ``a`` (sorts first) on a few.
 The NOAA queries: raw subqueries (the heap under the outer GROUP BY), aggregating subqueries
-under ORDER BY time DESC, distinct(), top()/bottom().
+under ORDER BY time DESC, distinct(), top()/bottom(), percentile()'s point among equal values.
 """
 from __future__ import annotations
 
 TIES_DB = "v1ties"
 NOAA_DB = "NOAA_water_database"
 T = "time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z'"
+T3 = "time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T03:00:00Z'"
+TDAY = "time >= '2019-08-17T00:00:00Z' AND time <= '2019-08-19T00:00:00Z'"
 WORDS = ["x", "y", "yy", "z"]
 
 
@@ -51,6 +53,7 @@ TIES_QUERIES = [
     f"SELECT distinct(s) FROM t WHERE {W} GROUP BY time(4s) fill(none) ORDER BY time DESC",
     f"SELECT top(v, 3) FROM t WHERE {W} GROUP BY time(2s) fill(none)",
     f"SELECT bottom(v, 4) FROM t WHERE {W} GROUP BY time(5s) fill(none) ORDER BY time DESC",
+    f"SELECT mode(s) FROM t WHERE {W} GROUP BY time(5s) fill(none)",
 ]
 
 NOAA_QUERIES = [
@@ -69,4 +72,15 @@ NOAA_QUERIES = [
     f'SELECT distinct("level description") FROM h2o_feet WHERE {T} GROUP BY time(30m)',
     f"SELECT top(water_level, 3) FROM h2o_feet WHERE {T} GROUP BY time(12m)",
     f"SELECT bottom(water_level, location, 2) FROM h2o_feet WHERE {T} GROUP BY time(12m) ORDER BY time DESC",
+    # percentile(): its point among equal values, read off the sorted merge's heap
+    f"SELECT percentile(index, 50) FROM h2o_quality WHERE {T3} ORDER BY time DESC",
+    f"SELECT percentile(index, 75), location FROM h2o_quality WHERE {T3} ORDER BY time DESC",
+    f"SELECT percentile(index, 50) FROM h2o_quality WHERE {T3} GROUP BY time(1h) ORDER BY time DESC",
+    f"SELECT percentile(index, 30), randtag FROM h2o_quality WHERE {T3} GROUP BY location ORDER BY time DESC",
+    f"SELECT percentile(index, 60), location, randtag FROM h2o_quality WHERE {T3} ORDER BY time DESC",
+    f'SELECT percentile(water_level, 50), "level description" FROM h2o_feet WHERE {T3} ORDER BY time DESC',
+    f"SELECT percentile(index, 25) FROM h2o_quality WHERE {TDAY} ORDER BY time DESC",
+    f"SELECT percentile(index, 80), location FROM h2o_quality WHERE {TDAY} GROUP BY time(6h) ORDER BY time DESC",
+    f"SELECT mode(index) FROM h2o_quality WHERE {T3} GROUP BY time(30m) ORDER BY time DESC",
+    f"SELECT mode(index), location FROM h2o_quality WHERE {T3}",
 ]

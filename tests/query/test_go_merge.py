@@ -224,3 +224,18 @@ def test_string_aux_rank_equals_go_comparison(parts, ascending):
     rank = np.unique(np.array(["\x00".join(a) for a in aux]), return_inverse=True)[1].astype(np.int64)
     want = go_merge.merge_order(sid, time, ascending, aux)
     assert go_merge.merge_order(sid, time, ascending, rank).tolist() == want.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=2, max_size=12), st.integers(1, 9), st.booleans())
+def test_rounds_with_series_aux_ranks_equal_the_heap_step_by_step(ranks, per, ascending):
+    """Series sharing every time, an aux value constant per series (a tag) compared after the
+    time: the round-by-round replay (kept per count and ranks) equals the plain one."""
+    series = len(ranks)
+    time = np.tile(np.arange(per) if ascending else np.arange(per)[::-1], series) * 10
+    sid = np.repeat(np.arange(series), per)
+    aux = np.repeat(np.array(ranks), per)
+    bounds = (np.arange(series + 1) * per).tolist()
+    t, a = (time, aux) if ascending else (-time, -aux)
+    plain = go_merge._replay_keys(list(zip(t.tolist(), a.tolist())), bounds)
+    assert go_merge.merge_order(sid, time, ascending, aux).tolist() == plain

@@ -42,14 +42,19 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
                                      bounds.tolist()), dtype=np.int64)
     if aux is not None:
         t, a = (time, aux) if ascending else (-time, -aux)
-        if len(np.unique(np.stack([t, a], axis=1), axis=0)) == n:  # no tie left: a plain order
-            return np.lexsort((a, t))
+        order = np.lexsort((a, t))
+        ts, ta = t[order], a[order]
+        if not bool(((ts[1:] == ts[:-1]) & (ta[1:] == ta[:-1])).any()):  # no tie left: a plain order
+            return order
+        regular = _regular(time, bounds)
+        if regular and bool((a.reshape(-1, regular) == a[bounds[:-1], None]).all()):  # one rank a series
+            return _rounds(bounds, regular, tuple(a[bounds[:-1]].tolist()))
         return np.array(_replay_keys(list(zip(t.tolist(), a.tolist())), bounds.tolist()), dtype=np.int64)
+    regular = _regular(time, bounds)
+    if regular:  # series share every time
+        return _rounds(bounds, regular)
     if len(np.unique(time)) == n:
         return None
-    sizes = np.diff(bounds)
-    if bool((sizes == sizes[0]).all()) and _same_times(time, bounds):
-        return _rounds(bounds, int(sizes[0]))
     return np.array(_replay(time.tolist(), bounds.tolist(), ascending), dtype=np.int64)
 
 
@@ -59,18 +64,24 @@ class GoAux:
     that is not a string (a null): comparing reaches it and calls the points equal — a
     relation, not an order (a < c while both equal b), hence no rank."""
 
-    __slots__ = ("t", "vals", "asc")
+    __slots__ = ("asc", "t", "vals")
 
     def __init__(self, t: int, vals: tuple, asc: bool):
         self.t, self.vals, self.asc = t, vals, asc
 
-    def __lt__(self, o: "GoAux") -> bool:
+    def __lt__(self, o: GoAux) -> bool:
         if self.t != o.t:
             return self.t < o.t if self.asc else self.t > o.t
         for v1, v2 in zip(self.vals, o.vals):
             if v1 != v2:
                 return v1 < v2 if self.asc else v1 > v2
         return False
+
+
+def _regular(time: np.ndarray, bounds: np.ndarray) -> int:
+    """The times per series when every series holds the same times, else 0."""
+    sizes = np.diff(bounds)
+    return int(sizes[0]) if bool((sizes == sizes[0]).all()) and _same_times(time, bounds) else 0
 
 
 def _same_times(time: np.ndarray, bounds: np.ndarray) -> bool:
@@ -153,12 +164,14 @@ def _up(h: list, less, j: int) -> None:
         j = i
 
 
-def _round(state: tuple, more: bool) -> tuple[tuple, tuple]:
+def _round(state: tuple, more: bool, rank: tuple | None = None) -> tuple[tuple, tuple]:
     """One round over series that all sit at the same time, in heap array order ``state``:
     the order they are popped and (``more``: each pushes its next point, a later time) the
-    arrangement of the next round."""
+    arrangement of the next round. ``rank``: each series' aux rank, compared after the time."""
+    r = rank or (0,) * len(state)
+
     def less(x, y):
-        return x[0] < y[0]
+        return x[0] < y[0] or (x[0] == y[0] and r[x[1]] < r[y[1]])
     h = [[0, s] for s in state]
     popped = []
     for _ in state:
@@ -173,18 +186,31 @@ def _round(state: tuple, more: bool) -> tuple[tuple, tuple]:
     return tuple(popped), tuple(s for _, s in h)
 
 
-_ROUNDS: dict[int, tuple[list, list]] = {}  # series count -> (each round's pops, the arrangement before it)
+def _init(count: int, rank: tuple | None) -> tuple:
+    """heap.Init's arrangement of the series' first points (key order; equal points stay)."""
+    if rank is None:
+        return tuple(range(count))
+    h = [[0, s] for s in range(count)]
+    for i in range(count // 2 - 1, -1, -1):
+        _down(h, i, count, lambda x, y: rank[x[1]] < rank[y[1]])
+    return tuple(s for _, s in h)
+
+
+# (series count, their aux ranks or None) -> (each round's pops, the arrangement before it)
+_ROUNDS: dict[tuple, tuple[list, list]] = {}
 _ROUNDS_CELLS = 4_000_000  # pops kept in all, at most
 
 
-def _rounds(bounds: np.ndarray, per: int) -> np.ndarray:
+def _rounds(bounds: np.ndarray, per: int, rank: tuple | None = None) -> np.ndarray:
     """:func:`_replay` of series holding the same ``per`` times each, round by round. The
     rounds depend on the series count alone (all start in key order; a round's items are
-    equal, the next round's all later, whatever the direction), so they are kept per
-    series count, for the next query over as many series."""
+    equal, the next round's all later, whatever the direction) and, when an aux value
+    constant per series is compared after the time (``rank``, negated under DESC), on those
+    ranks: they are kept per (count, ranks), for the next query over as many series."""
     count = len(bounds) - 1
-    kept = _ROUNDS.get(count)
-    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [tuple(range(count))])  # copies: threads
+    ident = (count, rank)
+    kept = _ROUNDS.get(ident)
+    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [_init(count, rank)])  # copies: threads
     seen = {st: i for i, st in enumerate(states[:len(pops)])}
     while len(pops) < per - 1:  # the rounds after which a next point is pushed
         state = states[len(pops)]
@@ -194,13 +220,13 @@ def _rounds(bounds: np.ndarray, per: int) -> np.ndarray:
             states.append(states[i + 1])
             continue
         seen[state] = len(pops)
-        popped, nxt = _round(state, True)
+        popped, nxt = _round(state, True, rank)
         pops.append(popped)
         states.append(nxt)
-    cells = sum(c * len(v[0]) for c, v in list(_ROUNDS.items()) if c != count) + count * len(pops)
+    cells = sum(k[0] * len(v[0]) for k, v in list(_ROUNDS.items()) if k != ident) + count * len(pops)
     if cells <= _ROUNDS_CELLS:
-        _ROUNDS[count] = (pops, states)
-    last, _ = _round(states[per - 1], False)
+        _ROUNDS[ident] = (pops, states)
+    last, _ = _round(states[per - 1], False, rank)
     order = np.array(pops[:per - 1] + [last], dtype=np.int64)
     return (bounds[:-1][order] + np.arange(per)[:, None]).reshape(-1)
 
@@ -246,6 +272,18 @@ def aux_columns(refs, columns: dict[str, str], group: list[str]) -> list[str]:
     return out
 
 
+def _dense_ranks(df, cols: list[str], exprs: list) -> list[np.ndarray]:
+    """Each row's dense rank under each of ``exprs`` (functions of ``cols`` alone), ranked
+    over the distinct ``cols`` (a series' tags: one row per series, not per point) and
+    joined back."""
+    import polars as pl
+
+    names = [f"\x00rank{i}" for i in range(len(exprs))]
+    table = df.select(cols).unique().with_columns(e.rank("dense").cast(pl.Int64).alias(n) for e, n in zip(exprs, names))
+    got = df.select(cols).join(table, on=cols, how="left", nulls_equal=True, maintain_order="left")
+    return [got[n].to_numpy() for n in names]
+
+
 def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list[str] = ()):
     """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
     ``tags``) with the rows of equal time from several series of a group in the heap's
@@ -266,17 +304,22 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
     pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{t}=") + pl.col(t))
              for t in sorted(tags)]
     key = pl.concat_str(pairs, separator=",", ignore_nulls=True)
-    sid = df.select(key.rank("dense")).to_series().to_numpy().astype(np.int64)
+    vals = [pl.col(c).fill_null("") if c in tags else pl.col(c) for c in aux]  # a tag is a string
+    # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
+    joined = pl.concat_str(vals, separator="\x00") if aux else None
+    rank = None
+    if set(aux) <= set(tags):  # the aux values are the series': ranked with them
+        sid, *more = _dense_ranks(df, tags, [key] + ([joined] if aux else []))
+        rank = more[0] if more else None
+    else:
+        sid, = _dense_ranks(df, tags, [key])
+        if any(df.select([v.null_count() for v in vals]).row(0)):  # a null stops Go's comparison
+            rank = [tuple(v for v in takewhile(lambda v: v is not None, row)) for row in df.select(vals).rows()]
+        else:
+            rank, = _dense_ranks(df, list(aux), [joined])
     if not ascending:
         sid = -sid
     time = df["time"].to_numpy()
-    rank = None
-    vals = [pl.col(c).fill_null("") if c in tags else pl.col(c) for c in aux]  # a tag is a string
-    if aux and any(df.select([v.null_count() for v in vals]).row(0)):  # a null stops Go's comparison
-        rank = [tuple(v for v in takewhile(lambda v: v is not None, row)) for row in df.select(vals).rows()]
-    elif aux:  # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
-        rank = df.select(pl.concat_str(vals, separator="\x00")
-                         .rank("dense")).to_series().to_numpy().astype(np.int64)
     by_series = np.lexsort((np.arange(df.height), sid, gid))  # series after series, times kept
     perm = by_series.copy()
     cut = np.concatenate(([0], np.flatnonzero(np.diff(gid[by_series])) + 1, [df.height]))

@@ -2,7 +2,7 @@
 (issue 20). Recorded by v1ties_record.py into v1ties.json (asked of two influxds, one loaded in
 reverse, twice each, and after a restart: the same answer); read by tests/query/test_v1ties.py.
 
-Data (``TIES_DB``): six series (``dc``, ``host``) sharing ten times; a string field ``s`` held
+Data (``TIES_DB``, also :func:`escaped_lines`): six series (``dc``, ``host``) sharing ten times; a string field ``s`` held
 by some points and not others (SortedMergeHeap.Less stops at a null: no total order, exec/
 go_merge.GoAux), a float ``v`` on every point, a second string ``a`` (sorts first) on a few.
 The NOAA queries: raw subqueries (the heap under the outer GROUP BY), aggregating subqueries
@@ -33,6 +33,21 @@ def ties_lines() -> list[str]:
     return out
 
 
+ESCAPED = ["a b", "a!b", "a,b", "a-b", "a=b", "a>b", "a[b", "a]b", 'a"b', "ab"]
+
+
+def _esc(text: str) -> str:
+    return text.replace(",", "\\,").replace(" ", "\\ ").replace("=", "\\=")
+
+
+def escaped_lines() -> list[str]:
+    """``e``: ten series whose tag values sort one way as text and another once escaped in the
+    series key (a space, comma or equals sign after a backslash); ``e2``: ten series each with
+    a tag key of its own (every other tag missing: nil in the aux values, no "")."""
+    return ([f"e,t={_esc(v)} v={i},w={i} {(k + 1) * 1_000_000_000}" for k in range(4) for i, v in enumerate(ESCAPED)]
+            + [f"e2,{_esc(v)}=x v={i} {(k + 1) * 1_000_000_000}" for k in range(4) for i, v in enumerate(ESCAPED)])
+
+
 W = "time <= '1970-01-01T00:00:12Z'"
 TIES_QUERIES = [
     "SELECT s, v FROM t",
@@ -54,6 +69,12 @@ TIES_QUERIES = [
     f"SELECT top(v, 3) FROM t WHERE {W} GROUP BY time(2s) fill(none)",
     f"SELECT bottom(v, 4) FROM t WHERE {W} GROUP BY time(5s) fill(none) ORDER BY time DESC",
     f"SELECT mode(s) FROM t WHERE {W} GROUP BY time(5s) fill(none)",
+    "SELECT v FROM e",
+    "SELECT v FROM e ORDER BY time DESC",
+    "SELECT w, v FROM e LIMIT 12",
+    "SELECT v FROM e2",
+    "SELECT * FROM e2",
+    "SELECT * FROM e2 ORDER BY time DESC",
 ]
 
 NOAA_QUERIES = [

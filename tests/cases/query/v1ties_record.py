@@ -14,13 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_noaa_cases import fetch  # noqa: E402
-from v1ties_cases import NOAA_DB, NOAA_QUERIES, TIES_DB, TIES_QUERIES, ties_lines  # noqa: E402
+from v1ties_cases import NOAA_DB, NOAA_QUERIES, TIES_DB, TIES_QUERIES, escaped_lines, ties_lines  # noqa: E402
 
 
 def load(base: str, reverse: bool) -> None:
     fetch(base, f'DROP DATABASE "{TIES_DB}"', "", None)
     fetch(base, f'CREATE DATABASE "{TIES_DB}"', "", None)
-    lines = ties_lines()[::-1] if reverse else ties_lines()
+    lines = ties_lines() + escaped_lines()
+    lines = lines[::-1] if reverse else lines
     req = urllib.request.Request(f"{base}/write?{urllib.parse.urlencode({'db': TIES_DB})}",
                                  data="\n".join(lines).encode())
     with urllib.request.urlopen(req) as r:

@@ -260,16 +260,27 @@ def string_aux(refs) -> list[str]:
 
 def aux_columns(refs, columns: dict[str, str], group: list[str]) -> list[str]:
     """The columns holding :func:`string_aux`'s values (``columns``: name -> column), cut
-    where every point holds no string there (a field that is no string, or absent). Tags of
-    the ``group``, and tags absent from the source (``""`` everywhere), are equal: skipped."""
-    kinds = {r.name: r.type for r in refs}
+    where every point holds no string there (a field that is no string, a name the source
+    lacks: nil). Tags of the ``group`` are equal: skipped."""
     out = []
     for name in string_aux(refs):
         if name in columns:
             out.append(columns[name])
-        elif kinds[name] != "tag" and name not in group:
+        elif name not in group:
             break
     return out
+
+
+def _escape(text: str) -> str:
+    """A tag key or value as a series key holds it (models.escapeTag)."""
+    return text.replace(",", "\\,").replace(" ", "\\ ").replace("=", "\\=")
+
+
+def _escaped(col):
+    """:func:`_escape` over a Polars string column."""
+    for ch in (",", " ", "="):
+        col = col.str.replace_all(ch, "\\" + ch, literal=True)
+    return col
 
 
 def _dense_ranks(df, cols: list[str], exprs: list) -> list[np.ndarray]:
@@ -288,35 +299,37 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
     """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
     ``tags``) with the rows of equal time from several series of a group in the heap's
     order. The heap's inputs come in series key order, reversed under ORDER BY time DESC
-    (as influxd's answers show). ``aux``: the columns of :func:`aux_columns`, tags among them
-    (in ``tags``) reading ``""`` where null. Unchanged when no two rows of a group share a time."""
+    (as influxd's answers show). ``aux``: the columns of :func:`aux_columns` (a null, a tag
+    the series lacks too, stops the comparison). Unchanged when no two rows of a group share a time."""
     import polars as pl
 
     if not tags or not shared_times(df, keys):
         return df
-    if list(aux) == list(tags):  # the aux values tell every series apart, in the order df is sorted in
+    nulls = bool(aux) and any(df.select([pl.col(c).null_count() for c in aux]).row(0))
+    if list(aux) == list(tags) and not nulls:  # the aux values tell every series apart, in df's order
         return df
     gid = np.zeros(df.height, dtype=np.int64)
     if keys:
         gid = np.cumsum(~df.select(pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1)) for c in keys])
                                    .fill_null(False)).to_series().to_numpy())
-    # series key order: the keys' text ("k1=v1,k2=v2", tags by name, a missing one left out)
-    pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{t}=") + pl.col(t))
+    # series key order: the keys' text ("k1=v1,k2=v2", tags by name, a missing one left out),
+    # escaped as influxd stores it (a comma, space or equals sign after a backslash)
+    pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{_escape(t)}=") + _escaped(pl.col(t)))
              for t in sorted(tags)]
     key = pl.concat_str(pairs, separator=",", ignore_nulls=True)
-    vals = [pl.col(c).fill_null("") if c in tags else pl.col(c) for c in aux]  # a tag is a string
+    vals = [pl.col(c) for c in aux]  # a series without the tag holds nil there, not ""
     # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
     joined = pl.concat_str(vals, separator="\x00") if aux else None
     rank = None
-    if set(aux) <= set(tags):  # the aux values are the series': ranked with them
+    if nulls:  # a null stops Go's comparison
+        sid, = _dense_ranks(df, tags, [key])
+        rank = [tuple(v for v in takewhile(lambda v: v is not None, row)) for row in df.select(vals).rows()]
+    elif set(aux) <= set(tags):  # the aux values are the series': ranked with them
         sid, *more = _dense_ranks(df, tags, [key] + ([joined] if aux else []))
         rank = more[0] if more else None
     else:
         sid, = _dense_ranks(df, tags, [key])
-        if any(df.select([v.null_count() for v in vals]).row(0)):  # a null stops Go's comparison
-            rank = [tuple(v for v in takewhile(lambda v: v is not None, row)) for row in df.select(vals).rows()]
-        else:
-            rank, = _dense_ranks(df, list(aux), [joined])
+        rank, = _dense_ranks(df, list(aux), [joined])
     if not ascending:
         sid = -sid
     time = df["time"].to_numpy()

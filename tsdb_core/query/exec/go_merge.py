@@ -1,10 +1,11 @@
 """The order in which influxd 1.6.7 hands over points of equal time from several series.
 
 influxd reads each series of a tag set through its own iterator, the iterators in series
-key order (reversed under ORDER BY time DESC, as its answers show), and merges them with
-a sorted merge iterator (query/iterator.gen.go ``*SortedMergeIterator``): a
-``container/heap`` of each series' next point, ordered by
-time alone (name and GROUP BY tags are equal within a tag set). Each point is popped
+key order (the escaped key's bytes; reversed under ORDER BY time DESC, as its answers show),
+and merges them with a sorted merge iterator (query/iterator.gen.go ``*SortedMergeIterator``):
+a ``container/heap`` of each series' next point, ordered by time, then by the leading
+string aux values (:func:`string_aux`; name and GROUP BY tags are equal within a tag set;
+a nil value - a null field, a tag the series lacks - ends the comparison). Each point is popped
 (root swapped with the last item, sifted down) and its series' next point pushed (sifted
 up). Points of equal time come off the heap in the order those steps leave them: not the
 series key order but a function of the whole stream so far, the same on every run.
@@ -12,8 +13,9 @@ series key order but a function of the whole stream so far, the same on every ru
 :func:`merge_order` replays the heap. Series that share every timestamp (a regular
 scrape) go round by round: the heap then holds one point of each series at the same time
 at the start of each round, and a round's pops and pushes depend only on the order the
-items sit in the heap array: the rounds depend on the series count alone, and are kept.
-Other series are replayed point by point.
+items sit in the heap array: the rounds depend on the series count alone (and on each
+series' aux rank, when that is constant per series), and are kept. Other series are
+replayed point by point.
 """
 from __future__ import annotations
 

@@ -175,8 +175,9 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
         tag_order = [c for c in frame.columns if c != "time" and c not in fields]
         if set(tag_order) != set(provider.schema(src.database, src.measurement).tags):
             return None  # the tie-break needs tags not selected: the general path has them
+        named = {c: c for c in frame.columns if c in tag_order or frame.schema[c] == pl.String}
         frame = go_merge.merged_rows(frame.sort(["time", *tag_order]), [], tag_order, True,
-                                     [c for c in go_merge.string_aux(refs) if c in tag_order])
+                                     go_merge.aux_columns(refs, named, []))
     elif not t.is_sorted():
         frame = frame.sort("time")
     names = [plan.time_column] + [c.name for c in plan.columns]

@@ -1,10 +1,11 @@
 """The order in which influxd 1.6.7 hands over points of equal time from several series.
 
 influxd reads each series of a tag set through its own iterator, the iterators in series
-key order (reversed under ORDER BY time DESC, as its answers show), and merges them with
-a sorted merge iterator (query/iterator.gen.go ``*SortedMergeIterator``): a
-``container/heap`` of each series' next point, ordered by
-time alone (name and GROUP BY tags are equal within a tag set). Each point is popped
+key order (the escaped key's bytes; reversed under ORDER BY time DESC, as its answers show),
+and merges them with a sorted merge iterator (query/iterator.gen.go ``*SortedMergeIterator``):
+a ``container/heap`` of each series' next point, ordered by time, then by the leading
+string aux values (:func:`string_aux`; name and GROUP BY tags are equal within a tag set;
+a nil value - a null field, a tag the series lacks - ends the comparison). Each point is popped
 (root swapped with the last item, sifted down) and its series' next point pushed (sifted
 up). Points of equal time come off the heap in the order those steps leave them: not the
 series key order but a function of the whole stream so far, the same on every run.
@@ -12,10 +13,13 @@ series key order but a function of the whole stream so far, the same on every ru
 :func:`merge_order` replays the heap. Series that share every timestamp (a regular
 scrape) go round by round: the heap then holds one point of each series at the same time
 at the start of each round, and a round's pops and pushes depend only on the order the
-items sit in the heap array: the rounds depend on the series count alone, and are kept.
-Other series are replayed point by point.
+items sit in the heap array: the rounds depend on the series count alone (and on each
+series' aux rank, when that is constant per series), and are kept. Other series are
+replayed point by point.
 """
 from __future__ import annotations
+
+from itertools import takewhile
 
 import numpy as np
 
@@ -26,7 +30,8 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
     the series key; times in the statement's order within a series), as the heap merges
     them: the permutation. None: no two series share a time (then the order is by time).
     ``aux``: each row's rank among the leading string aux values (:func:`string_aux`), which
-    the heap's Less compares after equal times."""
+    the heap's Less compares after equal times; or, when some of them are null, each row's
+    values up to its first null (:class:`GoAux`: no total order, compared as Go does)."""
     n = len(time)
     if n < 2:
         return None
@@ -34,17 +39,51 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
     if not len(cut):
         return None
     bounds = np.concatenate(([0], cut, [n]))
+    if isinstance(aux, list):
+        return np.array(_replay_keys([GoAux(t, v, ascending) for t, v in zip(time.tolist(), aux)],
+                                     bounds.tolist()), dtype=np.int64)
     if aux is not None:
         t, a = (time, aux) if ascending else (-time, -aux)
-        if len(np.unique(np.stack([t, a], axis=1), axis=0)) == n:  # no tie left: a plain order
-            return np.lexsort((a, t))
+        order = np.lexsort((a, t))
+        ts, ta = t[order], a[order]
+        if not bool(((ts[1:] == ts[:-1]) & (ta[1:] == ta[:-1])).any()):  # no tie left: a plain order
+            return order
+        regular = _regular(time, bounds)
+        if regular and bool((a.reshape(-1, regular) == a[bounds[:-1], None]).all()):  # one rank a series
+            return _rounds(bounds, regular, tuple(a[bounds[:-1]].tolist()))
         return np.array(_replay_keys(list(zip(t.tolist(), a.tolist())), bounds.tolist()), dtype=np.int64)
+    regular = _regular(time, bounds)
+    if regular:  # series share every time
+        return _rounds(bounds, regular)
     if len(np.unique(time)) == n:
         return None
-    sizes = np.diff(bounds)
-    if bool((sizes == sizes[0]).all()) and _same_times(time, bounds):
-        return _rounds(bounds, int(sizes[0]))
     return np.array(_replay(time.tolist(), bounds.tolist(), ascending), dtype=np.int64)
+
+
+class GoAux:
+    """A point as SortedMergeHeap.Less (query/iterator.gen.go, 1.6) sees it: its time, then
+    its leading aux values while both points hold strings. ``vals`` stops before the first
+    that is not a string (a null): comparing reaches it and calls the points equal — a
+    relation, not an order (a < c while both equal b), hence no rank."""
+
+    __slots__ = ("asc", "t", "vals")
+
+    def __init__(self, t: int, vals: tuple, asc: bool):
+        self.t, self.vals, self.asc = t, vals, asc
+
+    def __lt__(self, o: GoAux) -> bool:
+        if self.t != o.t:
+            return self.t < o.t if self.asc else self.t > o.t
+        for v1, v2 in zip(self.vals, o.vals):
+            if v1 != v2:
+                return v1 < v2 if self.asc else v1 > v2
+        return False
+
+
+def _regular(time: np.ndarray, bounds: np.ndarray) -> int:
+    """The times per series when every series holds the same times, else 0."""
+    sizes = np.diff(bounds)
+    return int(sizes[0]) if bool((sizes == sizes[0]).all()) and _same_times(time, bounds) else 0
 
 
 def _same_times(time: np.ndarray, bounds: np.ndarray) -> bool:
@@ -127,12 +166,14 @@ def _up(h: list, less, j: int) -> None:
         j = i
 
 
-def _round(state: tuple, more: bool) -> tuple[tuple, tuple]:
+def _round(state: tuple, more: bool, rank: tuple | None = None) -> tuple[tuple, tuple]:
     """One round over series that all sit at the same time, in heap array order ``state``:
     the order they are popped and (``more``: each pushes its next point, a later time) the
-    arrangement of the next round."""
+    arrangement of the next round. ``rank``: each series' aux rank, compared after the time."""
+    r = rank or (0,) * len(state)
+
     def less(x, y):
-        return x[0] < y[0]
+        return x[0] < y[0] or (x[0] == y[0] and r[x[1]] < r[y[1]])
     h = [[0, s] for s in state]
     popped = []
     for _ in state:
@@ -147,18 +188,31 @@ def _round(state: tuple, more: bool) -> tuple[tuple, tuple]:
     return tuple(popped), tuple(s for _, s in h)
 
 
-_ROUNDS: dict[int, tuple[list, list]] = {}  # series count -> (each round's pops, the arrangement before it)
+def _init(count: int, rank: tuple | None) -> tuple:
+    """heap.Init's arrangement of the series' first points (key order; equal points stay)."""
+    if rank is None:
+        return tuple(range(count))
+    h = [[0, s] for s in range(count)]
+    for i in range(count // 2 - 1, -1, -1):
+        _down(h, i, count, lambda x, y: rank[x[1]] < rank[y[1]])
+    return tuple(s for _, s in h)
+
+
+# (series count, their aux ranks or None) -> (each round's pops, the arrangement before it)
+_ROUNDS: dict[tuple, tuple[list, list]] = {}
 _ROUNDS_CELLS = 4_000_000  # pops kept in all, at most
 
 
-def _rounds(bounds: np.ndarray, per: int) -> np.ndarray:
+def _rounds(bounds: np.ndarray, per: int, rank: tuple | None = None) -> np.ndarray:
     """:func:`_replay` of series holding the same ``per`` times each, round by round. The
     rounds depend on the series count alone (all start in key order; a round's items are
-    equal, the next round's all later, whatever the direction), so they are kept per
-    series count, for the next query over as many series."""
+    equal, the next round's all later, whatever the direction) and, when an aux value
+    constant per series is compared after the time (``rank``, negated under DESC), on those
+    ranks: they are kept per (count, ranks), for the next query over as many series."""
     count = len(bounds) - 1
-    kept = _ROUNDS.get(count)
-    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [tuple(range(count))])  # copies: threads
+    ident = (count, rank)
+    kept = _ROUNDS.get(ident)
+    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [_init(count, rank)])  # copies: threads
     seen = {st: i for i, st in enumerate(states[:len(pops)])}
     while len(pops) < per - 1:  # the rounds after which a next point is pushed
         state = states[len(pops)]
@@ -168,13 +222,13 @@ def _rounds(bounds: np.ndarray, per: int) -> np.ndarray:
             states.append(states[i + 1])
             continue
         seen[state] = len(pops)
-        popped, nxt = _round(state, True)
+        popped, nxt = _round(state, True, rank)
         pops.append(popped)
         states.append(nxt)
-    cells = sum(c * len(v[0]) for c, v in list(_ROUNDS.items()) if c != count) + count * len(pops)
+    cells = sum(k[0] * len(v[0]) for k, v in list(_ROUNDS.items()) if k != ident) + count * len(pops)
     if cells <= _ROUNDS_CELLS:
-        _ROUNDS[count] = (pops, states)
-    last, _ = _round(states[per - 1], False)
+        _ROUNDS[ident] = (pops, states)
+    last, _ = _round(states[per - 1], False, rank)
     order = np.array(pops[:per - 1] + [last], dtype=np.int64)
     return (bounds[:-1][order] + np.arange(per)[:, None]).reshape(-1)
 
@@ -192,53 +246,102 @@ def shared_times(df, keys: list[str]) -> bool:
 
 
 def string_aux(refs) -> list[str]:
-    """The tags whose values influxd's heap compares after equal times: its aux fields are
+    """The names whose values influxd's heap compares after equal times: its aux fields are
     the statement's distinct VarRefs sorted by name (query/select.go), and its Less
     (query/iterator.gen.go, SortedMergeHeap) walks them while both points hold strings —
-    a tag always does — stopping as equal at the first that is not one. Only the leading
-    run of tags is modelled (a string field there, which may be null, ends it)."""
+    a tag always does, a string field unless null — stopping as equal at the first that
+    is not one: the leading run of tags and string fields."""
     kinds = {r.name: r.type for r in refs}
     out = []
     for name in sorted(kinds):
-        if kinds[name] != "tag":
+        if kinds[name] not in ("tag", "string"):
             break
         out.append(name)
     return out
+
+
+def aux_columns(refs, columns: dict[str, str], group: list[str]) -> list[str]:
+    """The columns holding :func:`string_aux`'s values (``columns``: name -> column), cut
+    where every point holds no string there (a field that is no string, a name the source
+    lacks: nil). Tags of the ``group`` are equal: skipped."""
+    out = []
+    for name in string_aux(refs):
+        if name in columns:
+            out.append(columns[name])
+        elif name not in group:
+            break
+    return out
+
+
+def _escape(text: str) -> str:
+    """A tag key or value as a series key holds it (models.escapeTag)."""
+    return text.replace(",", "\\,").replace(" ", "\\ ").replace("=", "\\=")
+
+
+def _escaped(col):
+    """:func:`_escape` over a Polars string column."""
+    for ch in (",", " ", "="):
+        col = col.str.replace_all(ch, "\\" + ch, literal=True)
+    return col
+
+
+def _dense_ranks(df, cols: list[str], exprs: list) -> list[np.ndarray]:
+    """Each row's dense rank under each of ``exprs`` (functions of ``cols`` alone), ranked
+    over the distinct ``cols`` (a series' tags: one row per series, not per point) and
+    joined back."""
+    import polars as pl
+
+    names = [f"\x00rank{i}" for i in range(len(exprs))]
+    table = df.select(cols).unique().with_columns(e.rank("dense").cast(pl.Int64).alias(n) for e, n in zip(exprs, names))
+    got = df.select(cols).join(table, on=cols, how="left", nulls_equal=True, maintain_order="left")
+    return [got[n].to_numpy() for n in names]
 
 
 def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list[str] = ()):
     """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
     ``tags``) with the rows of equal time from several series of a group in the heap's
     order. The heap's inputs come in series key order, reversed under ORDER BY time DESC
-    (as influxd's answers show). Unchanged when no two rows of a group share a time."""
+    (as influxd's answers show). ``aux``: the columns of :func:`aux_columns` (a null, a tag
+    the series lacks too, stops the comparison). Unchanged when no two rows of a group share a time."""
     import polars as pl
 
     if not tags or not shared_times(df, keys):
         return df
-    if list(aux) == list(tags):  # the aux values tell every series apart, in the order df is sorted in
+    nulls = bool(aux) and any(df.select([pl.col(c).null_count() for c in aux]).row(0))
+    if list(aux) == list(tags) and not nulls:  # the aux values tell every series apart, in df's order
         return df
     gid = np.zeros(df.height, dtype=np.int64)
     if keys:
         gid = np.cumsum(~df.select(pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1)) for c in keys])
                                    .fill_null(False)).to_series().to_numpy())
-    # series key order: the keys' text ("k1=v1,k2=v2", tags by name, a missing one left out)
-    pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{t}=") + pl.col(t))
+    # series key order: the keys' text ("k1=v1,k2=v2", tags by name, a missing one left out),
+    # escaped as influxd stores it (a comma, space or equals sign after a backslash)
+    pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{_escape(t)}=") + _escaped(pl.col(t)))
              for t in sorted(tags)]
     key = pl.concat_str(pairs, separator=",", ignore_nulls=True)
-    sid = df.select(key.rank("dense")).to_series().to_numpy().astype(np.int64)
+    vals = [pl.col(c) for c in aux]  # a series without the tag holds nil there, not ""
+    # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
+    joined = pl.concat_str(vals, separator="\x00") if aux else None
+    rank = None
+    if nulls:  # a null stops Go's comparison
+        sid, = _dense_ranks(df, tags, [key])
+        rank = [tuple(v for v in takewhile(lambda v: v is not None, row)) for row in df.select(vals).rows()]
+    elif set(aux) <= set(tags):  # the aux values are the series': ranked with them
+        sid, *more = _dense_ranks(df, tags, [key] + ([joined] if aux else []))
+        rank = more[0] if more else None
+    else:
+        sid, = _dense_ranks(df, tags, [key])
+        rank, = _dense_ranks(df, list(aux), [joined])
     if not ascending:
         sid = -sid
     time = df["time"].to_numpy()
-    rank = None
-    if aux:  # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
-        rank = df.select(pl.concat_str([pl.col(c).fill_null("") for c in aux], separator="\x00")
-                         .rank("dense")).to_series().to_numpy().astype(np.int64)
     by_series = np.lexsort((np.arange(df.height), sid, gid))  # series after series, times kept
     perm = by_series.copy()
     cut = np.concatenate(([0], np.flatnonzero(np.diff(gid[by_series])) + 1, [df.height]))
     for a, b in zip(cut[:-1].tolist(), cut[1:].tolist()):
         rows = by_series[a:b]
-        order = merge_order(sid[rows], time[rows], ascending, None if rank is None else rank[rows])
+        part = None if rank is None else [rank[i] for i in rows.tolist()] if isinstance(rank, list) else rank[rows]
+        order = merge_order(sid[rows], time[rows], ascending, part)
         if order is None:
             order = np.argsort(time[rows] if ascending else -time[rows], kind="stable")
         perm[a:b] = rows[order]

@@ -14,15 +14,17 @@ series rank) and replay Go's sort, all groups at once (exec/go_sort_many.py), on
 as the positions the walks read. percentile()'s tied groups likewise.
 
 The read order is by time (percentile() asks influxd for ordered input; mode()'s answers
-show the same order). Points of equal time from several series come in influxd's merge
-order, which varies: the README's documented difference.
+show the same order). percentile()'s points of equal time from several series come off the
+sorted merge's heap (exec/go_merge.py, the statement's string aux values compared; checked
+against influxd 1.6.7 under ORDER BY time DESC, where it differs from series order); mode()'s
+in series order.
 """
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
 
-from . import go_sort, go_sort_many
+from . import go_merge, go_sort, go_sort_many
 
 
 def mode_value(values: np.ndarray, times: np.ndarray):
@@ -126,6 +128,28 @@ def read_order(gid: np.ndarray, time: np.ndarray, series: pl.DataFrame, ascendin
     return np.lexsort((sid, t, gid))
 
 
+def heap_order(rows: pl.DataFrame, series: list[str], ascending: bool, perm: np.ndarray | None,
+               aux: list[str] = (), group: list[str] = ()) -> np.ndarray | None:
+    """:func:`read_order`'s ``perm`` with the points of equal time of each group in the order
+    influxd's SortedMergeIterator hands them over (exec/go_merge.py): percentile() asks for
+    ordered input, so its points come off that heap, comparing the leading string values of
+    ``aux`` (the statement's auxiliary fields; the ``group``'s tags are equal) after equal times."""
+    idx = "\x00i"
+    strings = []
+    for name in sorted(set(aux)):  # the leading run of tags and string fields
+        if name in group:  # equal within the group
+            continue
+        if name not in rows.columns or rows.schema[name] != pl.String:
+            break
+        strings.append(name)
+    df = rows.select(_GID, "time", *dict.fromkeys([*series, *strings])).with_row_index(idx)
+    if perm is not None:
+        df = df[perm]
+    df = go_merge.merged_rows(df, [_GID], series, ascending, strings)
+    out = df[idx].to_numpy().astype(np.int64)
+    return None if bool((out[1:] > out[:-1]).all()) else out
+
+
 def _grouped(gid: np.ndarray, t: np.ndarray) -> bool:
     """Whether each group's rows are together and ascending in ``t`` (a scan by time usually is)."""
     same = gid[1:] == gid[:-1]
@@ -154,10 +178,10 @@ _VAL, _GID, _ROW = "\x00val", "\x00gid", "\x00row"
 
 
 def _rows(lf: pl.LazyFrame, hit: pl.DataFrame, gkeys: list[str], value: pl.Expr, ascending: bool,
-          extra: list[str], series: list[str]) -> tuple[pl.DataFrame, np.ndarray]:
+          extra: list[str], series: list[str], heap: bool = False) -> tuple[pl.DataFrame, np.ndarray]:
     """The points of the groups in ``hit`` in read order, one group after the other (the
     column _GID: the group's row in ``hit``), and the offsets where each group starts (and
-    the end)."""
+    the end). ``heap``: points of equal time in the sorted merge's order (exec/go_merge.py)."""
     cols = list(dict.fromkeys(["time"] + extra + series))
     rows = (_in_groups(lf.select(list(dict.fromkeys(gkeys + cols)) + [value.alias(_VAL)])
                        .filter(pl.col(_VAL).is_not_null()), hit, gkeys)
@@ -166,6 +190,8 @@ def _rows(lf: pl.LazyFrame, hit: pl.DataFrame, gkeys: list[str], value: pl.Expr,
     if not rows.height:
         return rows, np.zeros(1, dtype=np.int64)
     perm = read_order(rows[_GID].to_numpy(), rows["time"].to_numpy(), rows.select(series), ascending)
+    if heap and series:
+        perm = heap_order(rows, series, ascending, perm, extra, gkeys)
     if perm is not None:
         rows = rows[perm]
     gid = rows[_GID].to_numpy()
@@ -282,7 +308,7 @@ def replay_percentile(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str],
     """percentile()'s point (time, auxiliary fields) in the groups ``flag`` marks."""
     hit = df.filter(pl.col(flag)).select(gkeys)
     if hit.height:
-        rows, bounds = _rows(lf, hit, gkeys, value, ascending, aux, series)
+        rows, bounds = _rows(lf, hit, gkeys, value, ascending, aux, series, heap=True)
         at = rows[percentile_rows(rows[_VAL].to_numpy(), bounds, p)]
         cols = {**({point_time: "time"} if point_time else {}), **{c: c for c in aux}}
         new = hit[at[_GID].to_numpy()].with_columns(at[src].cast(df.schema[c]).alias(c) for c, src in cols.items())

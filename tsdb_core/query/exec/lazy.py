@@ -21,7 +21,7 @@ from ...base.time import MAX_TIME
 from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
-from ...influxql.ast.visit import transform
+from ...influxql.ast.visit import find, transform
 from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
@@ -44,6 +44,7 @@ from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 RUN_COLUMN = "\x00run"
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
 PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
+AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
@@ -491,9 +492,11 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     desc = not order.ascending
     df = collect(lf.sort(keys + ["time"] + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
-    if _merged(plan):
-        df = go_merge.merged_rows(df, keys, [c for c in tag_order if c in df.columns], not desc,
-                                  [c for c in _string_aux(low) if c in df.columns])
+    heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
+    if heap is not None:
+        tags, aux_refs, strings = heap
+        df = go_merge.merged_rows(df, keys, tags, not desc,
+                                  go_merge.aux_columns(aux_refs, {**{c: c for c in tags}, **strings}, keys))
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
@@ -526,6 +529,9 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         lf = lf.filter(cut)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
+    elif desc and _reduced(plan):
+        # a window's rows leave influxd's reducer by their tags ascending, under DESC too
+        lf = lf.sort(keys + ["time"] + tag_order, descending=[True] * (len(keys) + 1) + [False] * len(tag_order))
     else:
         lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
@@ -533,13 +539,17 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in plan.source_tags
                  if t in schema and t not in keys and t not in names]
-    tags = [f"{TAG_TMP}{c}" for c in tag_order] if _merged(plan) else []
-    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(tag_order, tags)]
+    heap = _heap_columns(plan, low, schema, keys, tag_order)
+    series_tags, refs, strings = heap if heap is not None else ([], [], {})
+    tags = [f"{TAG_TMP}{c}" for c in series_tags]
+    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(series_tags, tags)]
+    names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
+    aux = go_merge.aux_columns(refs, names, keys) if tags else []
+    sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
-        aux = [f"{TAG_TMP}{c}" for c in _string_aux(low) if c in tag_order]
         df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx)
-    df = df.drop(tags)
+    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)])
     _count_points(df, ctx)
     return df
 
@@ -560,9 +570,44 @@ def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[st
     return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
 
 
-def _string_aux(low: Lowered) -> list[str]:
-    """The tags influxd's heap compares after equal times (go_merge.string_aux)."""
-    return go_merge.string_aux([r for e in low.exprs for r in _all_refs(e)])
+def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str]):
+    """What influxd's heap merges raw rows by (exec/go_merge.py), or None when they come
+    from no heap: the series tags, the statement's refs (for its aux values) and its string
+    fields' columns. Over a raw subquery (:func:`_raw_inner`), the inner statement's."""
+    if _merged(plan):
+        refs = [r for e in low.exprs for r in _all_refs(e)]
+        fields = {r.name: r.name for r in refs}
+        tags = [c for c in tag_order if c in schema]
+    else:
+        inner = _raw_inner(plan)
+        if inner is None:
+            return None
+        refs = [r for c in inner.columns for r in _all_refs(c.expr)]
+        fields = {c.expr.name: c.name for c in reversed(inner.columns) if isinstance(c.expr, ast.VarRef)}
+        tags = [c for c in inner.source_tags if c in schema and c not in keys]
+    strings = {r.name: fields[r.name] for r in refs
+               if r.type == "string" and r.name in fields and schema.get(fields[r.name]) == pl.String}
+    return tags, refs, strings
+
+
+def _raw_inner(plan) -> SelectPlan | None:
+    """The one subquery of a raw outer query when it selects raw fields of one measurement
+    (no call, no LIMIT/OFFSET or SLIMIT): influxd then merges the stored series on one heap
+    under the outer query's GROUP BY (newIteratorOptionsSubstatement hands the inner its
+    dimensions), comparing the inner statement's aux values after equal times."""
+    if len(plan.sources) != 1 or not isinstance(plan.sources[0], SubqueryScan):
+        return None
+    inner = plan.sources[0].plan
+    plain = all(isinstance(s, Scan) for s in inner.sources) and len(inner.sources) == 1
+    if not plain or not inner.is_raw or inner.limit or inner.row_offset or inner.slimit or inner.soffset:
+        return None
+    return None if any(next(find(c.expr, ast.Call), None) for c in inner.columns) else inner
+
+
+def _reduced(plan) -> bool:
+    """Whether every source is a subquery that aggregates (its rows come from reducers, which
+    emit a window's groups in tag order: query/iterator.gen.go, ``reduce``)."""
+    return all(isinstance(s, SubqueryScan) and not s.plan.is_raw for s in plan.sources)
 
 
 def _merged(plan) -> bool:
@@ -610,7 +655,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
         if multi:
-            df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx)
+            df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending)
         else:
             df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped)
     except UnsupportedType:
@@ -1011,7 +1056,7 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
     return out.select([*gkeys, *names])
 
 
-def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame:
+def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool = True) -> pl.DataFrame:
     """top/bottom/sample/distinct: several rows per group."""
     alias = low.aggs[call]
     a0 = call.args[0]
@@ -1029,7 +1074,7 @@ def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx) -> pl.DataFrame
     else:
         args, extra = (), []
     lf = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-    return collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra), ctx)
+    return collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra, ascending), ctx)
 
 
 def _literal_value(e):

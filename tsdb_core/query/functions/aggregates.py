@@ -163,13 +163,17 @@ def percentile_tied(v: pl.Expr, args: tuple, dtype) -> pl.Expr:
 
 
 def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: tuple,
-               alias: str, extra: list[str]) -> pl.LazyFrame:
-    """top/bottom/sample/distinct: several rows per group, with their own ``_t`` times."""
+               alias: str, extra: list[str], ascending: bool = True) -> pl.LazyFrame:
+    """top/bottom/sample/distinct: several rows per group, with their own ``_t`` times.
+    distinct() as influxd's DistinctReducer: each value's first point in the input's order
+    (the latest under ORDER BY time DESC), emitted sorted by that point's time, then value
+    (query/functions.gen.go, ``sort.Sort(integerPoints)``)."""
     v = pl.col(field)
     base = lf.filter(v.is_not_null())
     if name == "distinct":
-        return (base.sort("time").group_by(keys, maintain_order=True)
-                .agg(v.unique(maintain_order=True).alias(alias))
+        first = (T.min() if ascending else T.max()).alias("\x00f")
+        return (base.group_by(keys + [field]).agg(first).sort(keys + ["\x00f", field])
+                .group_by(keys, maintain_order=True).agg(v.alias(alias))
                 .explode(alias).with_columns(pl.col("\x00b").alias("\x00t")))
     if name in ("top", "bottom"):
         n = int(args[-1])
@@ -182,7 +186,7 @@ def multi_rows(name: str, lf: pl.LazyFrame, keys: list[str], field: str, args: t
         return (base.sort([field, "time"], descending=[desc, False])
                 .group_by(keys, maintain_order=True).head(n)
                 .select(keys + cols)
-                .sort(keys + ["\x00t"]))
+                .sort(keys + ["\x00t"], maintain_order=True))  # equal times: by value, as Emit sorts
     if name == "sample":
         n = int(args[0])
         return (base.group_by(keys).agg(pl.struct(T.alias("\x00t"), v.alias(alias))

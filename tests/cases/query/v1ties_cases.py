@@ -1,0 +1,107 @@
+"""Rows of equal time: the order influxd 1.6.7 hands them over in, where it is deterministic
+(issue 20). Recorded by v1ties_record.py into v1ties.json (asked of two influxds, one loaded in
+reverse, twice each, and after a restart: the same answer); read by tests/query/test_v1ties.py.
+
+Data (``TIES_DB``, also :func:`escaped_lines`): six series (``dc``, ``host``) sharing ten times; a string field ``s`` held
+by some points and not others (SortedMergeHeap.Less stops at a null: no total order, exec/
+go_merge.GoAux), a float ``v`` on every point, a second string ``a`` (sorts first) on a few.
+The NOAA queries: raw subqueries (the heap under the outer GROUP BY), aggregating subqueries
+under ORDER BY time DESC, distinct(), top()/bottom(), percentile()'s point among equal values.
+"""
+from __future__ import annotations
+
+TIES_DB = "v1ties"
+NOAA_DB = "NOAA_water_database"
+T = "time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T01:00:00Z'"
+T3 = "time >= '2019-08-18T00:00:00Z' AND time <= '2019-08-18T03:00:00Z'"
+TDAY = "time >= '2019-08-17T00:00:00Z' AND time <= '2019-08-19T00:00:00Z'"
+WORDS = ["x", "y", "yy", "z"]
+
+
+def ties_lines() -> list[str]:
+    """The ``t`` measurement: point (series i, second k + 1) holds ``s`` unless (3i + k) % 4 == 1."""
+    out = []
+    for i in range(6):
+        dc, host = "xy"[i % 2], f"h{(5 * i) % 6}"
+        for k in range(10):
+            fields = [f"v={i}.{k}"]
+            if (3 * i + k) % 4 != 1:
+                fields.append(f's="{WORDS[(i * k + i) % 4]}"')
+            if k % 3 == 0 and i % 2:
+                fields.append(f'a="{WORDS[(i + k) % 4]}"')
+            out.append(f"t,dc={dc},host={host} {','.join(fields)} {(k + 1) * 1_000_000_000}")
+    return out
+
+
+ESCAPED = ["a b", "a!b", "a,b", "a-b", "a=b", "a>b", "a[b", "a]b", 'a"b', "ab"]
+
+
+def _esc(text: str) -> str:
+    return text.replace(",", "\\,").replace(" ", "\\ ").replace("=", "\\=")
+
+
+def escaped_lines() -> list[str]:
+    """``e``: ten series whose tag values sort one way as text and another once escaped in the
+    series key (a space, comma or equals sign after a backslash); ``e2``: ten series each with
+    a tag key of its own (every other tag missing: nil in the aux values, no "")."""
+    return ([f"e,t={_esc(v)} v={i},w={i} {(k + 1) * 1_000_000_000}" for k in range(4) for i, v in enumerate(ESCAPED)]
+            + [f"e2,{_esc(v)}=x v={i} {(k + 1) * 1_000_000_000}" for k in range(4) for i, v in enumerate(ESCAPED)])
+
+
+W = "time <= '1970-01-01T00:00:12Z'"
+TIES_QUERIES = [
+    "SELECT s, v FROM t",
+    "SELECT v, s FROM t ORDER BY time DESC",
+    "SELECT s FROM t",
+    "SELECT s, v FROM t LIMIT 3",
+    "SELECT s, v FROM t GROUP BY dc",
+    "SELECT dc, s, v FROM t",
+    "SELECT host, s FROM t ORDER BY time DESC",
+    "SELECT * FROM t",
+    "SELECT a, s, v FROM t",
+    "SELECT a, v FROM t ORDER BY time DESC",
+    "SELECT * FROM (SELECT s, v FROM t)",
+    "SELECT * FROM (SELECT s, v FROM t) GROUP BY dc ORDER BY time DESC",
+    "SELECT v FROM (SELECT v, s FROM t GROUP BY host)",
+    "SELECT cumulative_sum(v) FROM t WHERE time < '1970-01-01T00:00:06Z'",
+    f"SELECT distinct(s) FROM t WHERE {W} GROUP BY time(3s) fill(none)",
+    f"SELECT distinct(s) FROM t WHERE {W} GROUP BY time(4s) fill(none) ORDER BY time DESC",
+    f"SELECT top(v, 3) FROM t WHERE {W} GROUP BY time(2s) fill(none)",
+    f"SELECT bottom(v, 4) FROM t WHERE {W} GROUP BY time(5s) fill(none) ORDER BY time DESC",
+    f"SELECT mode(s) FROM t WHERE {W} GROUP BY time(5s) fill(none)",
+    "SELECT v FROM e",
+    "SELECT v FROM e ORDER BY time DESC",
+    "SELECT w, v FROM e LIMIT 12",
+    "SELECT v FROM e2",
+    "SELECT * FROM e2",
+    "SELECT * FROM e2 ORDER BY time DESC",
+]
+
+NOAA_QUERIES = [
+    f"SELECT * FROM (SELECT index, location FROM h2o_quality WHERE {T} GROUP BY randtag)",
+    f"SELECT * FROM (SELECT index, location FROM h2o_quality WHERE {T} GROUP BY randtag) ORDER BY time DESC",
+    f"SELECT * FROM (SELECT index FROM h2o_quality WHERE {T})",
+    f"SELECT * FROM (SELECT index, randtag FROM h2o_quality WHERE {T}) GROUP BY location",
+    f"SELECT * FROM (SELECT index FROM h2o_quality WHERE {T}) ORDER BY time DESC LIMIT 4 OFFSET 1",
+    f'SELECT * FROM (SELECT water_level, "level description" FROM h2o_feet WHERE {T}) ORDER BY time DESC',
+    f"SELECT d FROM (SELECT index * 2 AS d, location FROM h2o_quality WHERE {T}) WHERE d > 40",
+    f"SELECT * FROM (SELECT index FROM h2o_quality WHERE {T} GROUP BY *) GROUP BY randtag",
+    f"SELECT cumulative_sum(index) FROM (SELECT index FROM h2o_quality WHERE {T})",
+    f"SELECT * FROM (SELECT max(index) FROM h2o_quality WHERE {T} GROUP BY time(12m), location, randtag) ORDER BY time DESC",
+    f"SELECT * FROM (SELECT last(index) FROM h2o_quality WHERE {T} GROUP BY time(12m), *) ORDER BY time DESC",
+    f"SELECT distinct(index) FROM h2o_quality WHERE {T} GROUP BY time(20m) ORDER BY time DESC",
+    f'SELECT distinct("level description") FROM h2o_feet WHERE {T} GROUP BY time(30m)',
+    f"SELECT top(water_level, 3) FROM h2o_feet WHERE {T} GROUP BY time(12m)",
+    f"SELECT bottom(water_level, location, 2) FROM h2o_feet WHERE {T} GROUP BY time(12m) ORDER BY time DESC",
+    # percentile(): its point among equal values, read off the sorted merge's heap
+    f"SELECT percentile(index, 50) FROM h2o_quality WHERE {T3} ORDER BY time DESC",
+    f"SELECT percentile(index, 75), location FROM h2o_quality WHERE {T3} ORDER BY time DESC",
+    f"SELECT percentile(index, 50) FROM h2o_quality WHERE {T3} GROUP BY time(1h) ORDER BY time DESC",
+    f"SELECT percentile(index, 30), randtag FROM h2o_quality WHERE {T3} GROUP BY location ORDER BY time DESC",
+    f"SELECT percentile(index, 60), location, randtag FROM h2o_quality WHERE {T3} ORDER BY time DESC",
+    f'SELECT percentile(water_level, 50), "level description" FROM h2o_feet WHERE {T3} ORDER BY time DESC',
+    f"SELECT percentile(index, 25) FROM h2o_quality WHERE {TDAY} ORDER BY time DESC",
+    f"SELECT percentile(index, 80), location FROM h2o_quality WHERE {TDAY} GROUP BY time(6h) ORDER BY time DESC",
+    f"SELECT mode(index) FROM h2o_quality WHERE {T3} GROUP BY time(30m) ORDER BY time DESC",
+    f"SELECT mode(index), location FROM h2o_quality WHERE {T3}",
+]

@@ -18,6 +18,7 @@ import polars as pl
 
 from tsdb_core import Series, StatementResult
 
+from . import encode_json_csv_writer
 from .encode_json_columns import Infinite, block_rows
 from .encode_json_frame import encodable, values_pieces
 from .formats import Response, go_json, go_json_float, v3_json
@@ -287,7 +288,9 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
         pending.append(part)
         size += len(part)
         line = part[part.rfind(b"\n") + 1:]  # (pretty: the values array's line, `    "values": `)
-        for piece in values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")) if pretty else None, v3=v3):
+        pieces = values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")), v3=v3) if pretty else \
+            encode_json_csv_writer.values_pieces(frame, v3=v3)
+        for piece in pieces:
             if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
                 if pending:
                     yield b"".join(pending)

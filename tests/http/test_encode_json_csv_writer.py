@@ -26,7 +26,7 @@ _ODD = st.sampled_from([0.0, -0.0, 2.0, -7.0, 1e-4, 9.999999999999999e-05, 1e-5,
 _PLAIN = st.floats(1e-4, 1e15).filter(lambda v: not v.is_integer()).map(lambda v: v if v > 1 else -v)
 _TEXT = st.one_of(st.text(max_size=6), st.sampled_from(['a"b', "a\\b", "<&>", "\u2028x\u2029", "é✓", "\x00\x1f\x7f",
                                                          "tab\there", "", "null", "a,b", "x\r\ny", "],["]))
-_TAG = st.sampled_from(["host_1", "us-east-1", "", "东京", "a b", "x;y"])
+_TAG = st.sampled_from(["host_1", "us-east-1", "", "东京", "a b", "x;y", "123", "NaN", "-0", " lead", "1e5"])
 
 
 def _column(draw, kind: str, n: int) -> pl.Series:

@@ -195,15 +195,16 @@ def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
     block = spans[0] and spans[0][0]
     if block is None or any(sp is None or sp[0] is not block for sp in spans):
         return None
-    try:
-        rows = block_rows(block.frame, functools.partial(_json_float, v3=v3), v3)
-    except Infinite:
-        raise _Infinite from None
+    lo, hi = min(sp[1] for sp in spans), max(sp[1] + sp[2] for sp in spans)
+    try:  # (only the rows these series hold: a chunk of a chunked answer holds some of the block's series)
+        rows = block_rows(block.frame.slice(lo, hi - lo), functools.partial(_json_float, v3=v3), v3)
+    except Infinite:  # (rare: the rows path finds whether these series hold it, and the first)
+        return None
     objs = []
     for s, (_, start, n) in zip(series, spans):
         out = s.header()
         if n:
-            out["values"] = rows[start:start + n]
+            out["values"] = rows[start - lo:start - lo + n]
         if s.partial:
             out["partial"] = True
         objs.append(out)

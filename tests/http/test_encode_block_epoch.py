@@ -74,3 +74,19 @@ def test_block_epoch_truncates_toward_zero():
     encode.render_times([StatementResult(0, series)], "s", JSON)
     assert block.frame["time"].to_list() == [-1, 0, 0, 1]
     assert not block.spent
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=blocks(), epoch=st.sampled_from(_EPOCHS), kind=st.sampled_from([JSON, CSV, MSGPACK]),
+       cut=st.integers(1, 7))
+def test_chunked_block_answers_equal_rows_path(case, epoch, kind, cut):
+    """A chunked answer: the statement's series in two responses, one encoder (CSV's header once)."""
+    assume(kind != JSON or epoch)
+    by_block, by_rows, _ = _answers(*case, epoch, kind)
+    cut = min(cut, len(by_block.results[0].series) - 1)
+    outs = []
+    for resp in (by_block, by_rows):
+        series = resp.results[0].series
+        enc = Encoder(kind, epoch=epoch)
+        outs.append([b"".join(enc.pieces(Response([StatementResult(0, part)]))) for part in (series[:cut], series[cut:])])
+    assert outs[0] == outs[1]

@@ -7,8 +7,9 @@ one row, single-groupby's 12 rows, double-groupby-1's 100 series x 12 rows, SHOW
 VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
 
 - ``rows``: the rows path (``encode_json`` of Python rows, Go's float forms fixed up);
-- ``frame``: a frame-backed series written column by column (``json_pieces``), the
-  path answers of ``FRAME_ROWS`` rows and more take, its pieces joined into one body;
+- ``frame``: a frame-backed series written from its columns (``json_pieces``: Polars' CSV
+  writer, compact, or column by column, pretty), the path answers of ``FRAME_ROWS`` rows and
+  more take, its pieces joined into one body;
   ``frame stream``: the same pieces taken one by one (what the server does with them);
 - ``rows e2e``: building the Python rows from the frame (what the core did for every
   answer) plus ``rows``: the end-to-end cost the frame path replaces;
@@ -21,6 +22,9 @@ VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
   a GROUP BY answer over), written from the block's columns, against ``rows e2e`` (the
   block's Python rows built, then the rows path) and ``orjson e2e``.
 
+- ``block json epoch=ms``/``block csv``/``block msgpack``...: the same 100 series (3 columns,
+  int ns times) in the other forms, from the block (times converted in place, rows built
+  only where an encoder still needs them).
 - ``csv``/``msgpack frame`` and ``... rows e2e``: the same answer (times as int ns) in CSV
   and msgpack, written from the frame and through Python rows built from it; ``v3 csv``/
   ``v3 msgpack``: the same in InfluxDB 3's forms (its msgpack with the RFC 3339 times);
@@ -43,7 +47,7 @@ import polars as pl
 
 from tsdb_core import Series, SeriesBlock, StatementResult
 from tsdb_core.query.results import frame_rows, rfc3339_times
-from tsdb_http.encode import CSV, MSGPACK, Encoder, Response, encode_json, json_pieces
+from tsdb_http.encode import CSV, JSON, MSGPACK, Encoder, Response, encode_json, json_pieces, render_times
 
 TAGS = ("arch", "datacenter", "hostname", "os", "rack", "region", "service", "service_environment",
         "service_version", "team")
@@ -195,6 +199,28 @@ def block(runs: int, hosts: int = 100, windows: int = 12) -> list[tuple[str, flo
     return medians_ms({"block": lambda: encode_json(resp()), "rows e2e": rows_e2e, "orjson e2e": orjson_e2e}, runs)
 
 
+def block_formats(runs: int, hosts: int = 100, windows: int = 12) -> list[tuple[str, float, float]]:
+    """double-groupby-like answers sharing one block, int ns times (as the shim asks the core
+    for them outside JSON without ``epoch``): ``epoch=`` JSON, CSV and msgpack, each rendered
+    (``render_times``) and encoded as the route does."""
+    rng = np.random.default_rng(5)
+    t = np.tile(np.arange(windows) * 3_600_000_000_000 + 1451606400_000_000_000, hosts)
+    frame = pl.DataFrame({"time": t, "mean": rng.uniform(0, 100, hosts * windows),
+                          "max": rng.uniform(0, 100, hosts * windows)})
+    columns = list(frame.columns)
+
+    def answer(kind: str, epoch: str | None) -> bytes:
+        b = SeriesBlock(frame)
+        results = [StatementResult(0, [Series("cpu", {"hostname": f"host_{h}"}, columns,
+                                              span=(b, h * windows, windows)) for h in range(hosts)])]
+        render_times(results, epoch, kind)
+        return b"".join(Encoder(kind, epoch=epoch).pieces(Response(results)))
+
+    cases = {"block json epoch=ms": (JSON, "ms"), "block csv": (CSV, None), "block csv epoch=s": (CSV, "s"),
+             "block msgpack": (MSGPACK, None), "block msgpack epoch=ms": (MSGPACK, "ms")}
+    return medians_ms({k: (lambda c=c: answer(*c)) for k, c in cases.items()}, runs)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.json_encode", description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=15)
@@ -223,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
           + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in bl))
     d = {k: med for k, med, _ in bl}
     print(f"  medians: rows e2e/block {d['rows e2e'] / d['block']:.2f}x, block/orjson e2e {d['block'] / d['orjson e2e']:.2f}x")
+    print("  " + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in block_formats(args.runs * 20)))
     print("\nsmall answers (rows path), median (min) µs:")
     for label, r in small(args.runs * 20).items():
         print(f"  {label:28s} " + "  ".join(f"{k} {med * 1e3:.1f} ({low * 1e3:.1f})" for k, med, low in r))

@@ -83,10 +83,17 @@ def render_times(results: list[StatementResult], epoch: str | None, kind: str) -
     if (epoch and div == 1) or (not epoch and kind != JSON):
         return
     targets, times = [], []
+    blocks: set[int] = set()  # (a block's time column converted once, for all its series)
     for st in results:
         for s in st.series:
             if s.frame is not None and epoch:
                 _frame_epoch(s, div)
+                continue
+            span = s.span
+            if span is not None and epoch:
+                if id(span[0]) not in blocks:
+                    blocks.add(id(span[0]))
+                    _block_epoch(span[0], s.columns, div)
                 continue
             if not _has_time(s):
                 continue
@@ -110,11 +117,26 @@ def render_times(results: list[StatementResult], epoch: str | None, kind: str) -
 
 def _frame_epoch(s, div: int) -> None:
     """:func:`render_times` of a frame-backed series (its rows not built): one Polars pass."""
-    frame = s.frame
-    if not s.columns or s.columns[0] != "time" or frame.width == 0 or frame.dtypes[0] != pl.Int64:
-        return
+    frame = _epoch_frame(s.frame, s.columns, div)
+    if frame is not None:
+        s.frame = frame
+
+
+def _block_epoch(block, columns: list[str], div: int) -> None:
+    """:func:`render_times` of the series sharing a :class:`SeriesBlock` (a GROUP BY answer's),
+    their rows not built: one Polars pass over the block's time column."""
+    frame = _epoch_frame(block.frame, columns, div)
+    if frame is not None:
+        block.frame = frame
+
+
+def _epoch_frame(frame: pl.DataFrame, columns: list[str], div: int) -> pl.DataFrame | None:
+    """``frame`` with its int ns time column (first) in ``epoch`` units (truncated toward zero
+    as Go's division), or None when it has none."""
+    if not columns or columns[0] != "time" or frame.width == 0 or frame.dtypes[0] != pl.Int64:
+        return None
     c = pl.col(frame.columns[0])
-    s.frame = frame.with_columns(pl.when(c >= 0).then(c // div).otherwise(-((-c) // div)))
+    return frame.with_columns(pl.when(c >= 0).then(c // div).otherwise(-((-c) // div)))
 
 
 class Encoder:

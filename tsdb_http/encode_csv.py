@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from .encode_csv_frame import encodable as frame_encodable
 from .encode_csv_frame import lines_pieces
+from .frame_pieces import block_run
 from .formats import Response, go_f
 
 _NEEDS_QUOTE = re.compile(r'[,"\r\n]')
@@ -156,13 +158,28 @@ class CsvEncoder:
             prev = None
             heads: list[str] = []
             rows: list[list] = []
-            for s in r.series:
+            series = r.series
+            i = 0
+            while i < len(series):
+                s = series[i]
+                i += 1
                 if prev is not None and prev.columns != s.columns:
                     lines.extend(self._rows(heads, rows))
                     heads, rows = [], []
                     lines.append("")
                     lines.append(_header(s.columns))
                 prev = s
+                run = block_run(series, i - 1)
+                if run is not None:  # series sharing a block (a GROUP BY answer's): written from its columns
+                    lines.extend(self._rows(heads, rows))
+                    heads, rows = [], []
+                    if lines:
+                        yield ("\n".join(lines) + "\n").encode()
+                        lines = []
+                    frame, heads = block_lines_frame(series, i - 1, run)
+                    i = run
+                    yield from lines_pieces(frame, heads)
+                    continue
                 head = _csv_field(s.name) + "," + _csv_field(tags_key(s.tags)) + ","
                 if s.frame is not None and s.frame.height and frame_encodable(s.frame):
                     lines.extend(self._rows(heads, rows))
@@ -178,6 +195,15 @@ class CsvEncoder:
                 lines.extend(self._rows(heads, rows))
         if lines:
             yield ("\n".join(lines) + "\n").encode()
+
+
+def block_lines_frame(series: list, i: int, j: int) -> tuple[pl.DataFrame, pl.Series]:
+    """The rows of series ``i`` to ``j`` (spans of one block), and each row's head: its
+    series' ``name,tags,``."""
+    spans = [s.span for s in series[i:j]]
+    heads = pl.Series([_csv_field(s.name) + "," + _csv_field(tags_key(s.tags)) + "," for s in series[i:j]])
+    which = np.repeat(np.arange(len(spans)), [n for _, _, n in spans])
+    return spans[0][0].frame.slice(spans[0][1], len(which)), heads.gather(which)
 
 
 def _header(columns: list[str]) -> str:

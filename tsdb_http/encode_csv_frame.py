@@ -76,19 +76,24 @@ def _column_text(s: pl.Series) -> pl.Series | pl.Expr:
     return text.fill_null("") if s.null_count() or dt == pl.Null else text
 
 
-def lines_pieces(frame: pl.DataFrame, head: str, piece_rows: int | None = None,
+def lines_pieces(frame: pl.DataFrame, head: str | pl.Series, piece_rows: int | None = None,
                  column_text=_column_text) -> Iterator[bytes]:
     """``head`` + the row's fields, one line per row (each ending in a line break), in pieces
     of ``piece_rows`` (default ``PIECE_ROWS``) rows (views of their Arrow buffers); ``column_text``: a column's fields (an
-    expression applied per piece, or a prepared Series), 1.x's by default."""
+    expression applied per piece, or a prepared Series), 1.x's by default. ``head`` may be
+    a String Series: each row's own (the series sharing a block, each with its name and tags)."""
     piece_rows = piece_rows or PIECE_ROWS
     prepared, parts = {}, []
+    if isinstance(head, pl.Series):
+        prepared["head"], head = head.alias("head"), pl.col("head")
+    else:
+        head = pl.lit(head)
     for i, s in enumerate(frame.get_columns()):
         s = s.alias(f"c{i}")
         t = column_text(s)
         prepared[s.name] = t.alias(s.name) if isinstance(t, pl.Series) else s
         parts.append(pl.col(s.name) if isinstance(t, pl.Series) else t)
     texts = pl.DataFrame(prepared)
-    line = (pl.concat_str([pl.lit(head), pl.concat_str(parts, separator=",")]).str.join("\n") + "\n").cast(pl.Binary)
+    line = (pl.concat_str([head, pl.concat_str(parts, separator=",")]).str.join("\n") + "\n").cast(pl.Binary)
     for start in range(0, texts.height, piece_rows):
         yield binary_value(texts.slice(start, piece_rows), line)

@@ -18,6 +18,7 @@ import polars as pl
 
 from tsdb_core import Series, StatementResult
 
+from . import encode_json_csv_writer
 from .encode_json_columns import Infinite, block_rows
 from .encode_json_frame import encodable, values_pieces
 from .formats import Response, go_json, go_json_float, v3_json
@@ -194,15 +195,16 @@ def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
     block = spans[0] and spans[0][0]
     if block is None or any(sp is None or sp[0] is not block for sp in spans):
         return None
-    try:
-        rows = block_rows(block.frame, functools.partial(_json_float, v3=v3), v3)
-    except Infinite:
-        raise _Infinite from None
+    lo, hi = min(sp[1] for sp in spans), max(sp[1] + sp[2] for sp in spans)
+    try:  # (only the rows these series hold: a chunk of a chunked answer holds some of the block's series)
+        rows = block_rows(block.frame.slice(lo, hi - lo), functools.partial(_json_float, v3=v3), v3)
+    except Infinite:  # (rare: the rows path finds whether these series hold it, and the first)
+        return None
     objs = []
     for s, (_, start, n) in zip(series, spans):
         out = s.header()
         if n:
-            out["values"] = rows[start:start + n]
+            out["values"] = rows[start - lo:start - lo + n]
         if s.partial:
             out["partial"] = True
         objs.append(out)
@@ -287,7 +289,9 @@ def json_pieces(resp: Response, pretty: bool = False, v3: bool = False) -> Itera
         pending.append(part)
         size += len(part)
         line = part[part.rfind(b"\n") + 1:]  # (pretty: the values array's line, `    "values": `)
-        for piece in values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")) if pretty else None, v3=v3):
+        pieces = values_pieces(frame, indent=len(line) - len(line.lstrip(b" ")), v3=v3) if pretty else \
+            encode_json_csv_writer.values_pieces(frame, v3=v3)
+        for piece in pieces:
             if len(piece) >= MIN_PIECE:  # sent as it is (not copied into a join)
                 if pending:
                     yield b"".join(pending)

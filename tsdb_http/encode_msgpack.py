@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import msgpack
 
-from .encode_msgpack_frame import encodable, values_pieces
+from .encode_msgpack_frame import block_rows, encodable, values_pieces
 from .formats import Response, has_time
-from .frame_pieces import pass_large
+from .frame_pieces import block_run, pass_large
 
 try:  # vectorised timestamp packing; a struct loop does the same without numpy
     import numpy as np
@@ -123,8 +123,18 @@ def msgpack_pieces(resp: Response, ns_times: bool = False) -> Iterator[bytes]:
                 out += [p.pack_map_header(2), p.pack("level"), p.pack(d["level"]),
                         p.pack("text"), p.pack(d["text"])]
         out += [p.pack("series"), p.pack_array_header(len(r.series))]
-        for s in r.series:
+        blocked: dict[int, tuple] = {}  # series index -> (rows' bytes, their offsets, first row)
+        for i, s in enumerate(r.series):
+            if i not in blocked:
+                blocked.update(_block_rows(r.series, i, ns_times))
             out += _series_head(s, p)
+            if i in blocked:  # a span of a block written from its columns: its rows' bytes, in place
+                data, offsets, first = blocked.pop(i)
+                _, start, n = s.span
+                out.append(data[offsets[start - first]:offsets[start - first + n]])
+                if s.partial:
+                    out += [p.pack("partial"), p.pack(True)]
+                continue
             ns_time = ns_times and has_time(s)
             if s.frame is not None and encodable(s.frame):
                 yield from pass_large(out, values_pieces(s.frame, ns_time))
@@ -135,6 +145,19 @@ def msgpack_pieces(resp: Response, ns_times: bool = False) -> Iterator[bytes]:
         if r.partial:
             out += [p.pack("partial"), p.pack(True)]
     yield b"".join(out)
+
+
+def _block_rows(series: list, i: int, ns_times: bool) -> dict[int, tuple]:
+    """For a run of series from ``i`` sharing one block (a GROUP BY answer's), the block's
+    rows written once from its columns, by series index; nothing when there is no such run."""
+    j = block_run(series, i)
+    if j is None:
+        return {}
+    first, last = series[i].span, series[j - 1].span
+    frame = first[0].frame.slice(first[1], last[1] + last[2] - first[1])
+    cols = series[i].columns
+    data, offsets = block_rows(frame, ns_times and bool(cols) and cols[0] == "time")
+    return {k: (data, offsets, first[1]) for k in range(i, j)}
 
 
 def _series_head(s, p) -> list[bytes]:

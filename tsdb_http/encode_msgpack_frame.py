@@ -162,14 +162,25 @@ def column_cells(s: pl.Series, int_cells=None, float_cells=None) -> list[pa.Arra
 
 
 def _rows(frame: pl.DataFrame, head: pa.Scalar, ns_time: bool) -> memoryview:
+    data, offsets = rows_bytes(frame, head, ns_time)
+    return data[offsets[0]:offsets[-1]]  # (in place: no copy)
+
+
+def rows_bytes(frame: pl.DataFrame, head: pa.Scalar, ns_time: bool) -> tuple[memoryview, np.ndarray]:
+    """Every row's msgpack array, in one buffer, and where each row starts in it (and the last ends)."""
     cols = frame.get_columns()
     cells = [_time_cells(cols[0])] if ns_time else column_cells(cols[0])
     for s in cols[1:]:
         cells += column_cells(s)
     joined = pc.binary_join_element_wise(head, *cells, _EMPTY)
-    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)
-    start, end = joined.offset, joined.offset + len(joined)
-    return memoryview(joined.buffers()[2])[offsets[start]:offsets[end]]  # (in place: no copy)
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset:joined.offset + len(joined) + 1]
+    return memoryview(joined.buffers()[2]), offsets
+
+
+def block_rows(frame: pl.DataFrame, ns_time: bool = False) -> tuple[memoryview, np.ndarray]:
+    """:func:`rows_bytes` of a block's frame (the series sharing it take runs of its rows)."""
+    ns_time = ns_time and frame.dtypes[0] in INTS and not frame.get_column(frame.columns[0]).null_count()
+    return rows_bytes(frame, pa.scalar(_PACKER.pack_array_header(frame.width), _BIN), ns_time)
 
 
 def values_pieces(frame: pl.DataFrame, ns_time: bool = False, piece_rows: int | None = None) -> Iterator[bytes]:

@@ -43,6 +43,23 @@ def holds_any(s: pl.Series, chars: bytes) -> bool:
     return len(text.translate(None, chars)) != len(text)
 
 
+def block_run(series: list, i: int) -> int | None:
+    """The end of the run of series from ``i`` that are consecutive spans of one block (the
+    same columns, the block's frame one the frame encoders write), when it holds two or more."""
+    span = series[i].span
+    if span is None or not span[0].frame.width or not encodable(span[0].frame):
+        return None
+    block, at = span[0], span[1] + span[2]
+    j = i + 1
+    while j < len(series):
+        sp = series[j].span
+        if sp is None or sp[0] is not block or sp[1] != at or series[j].columns != series[i].columns:
+            break
+        at += sp[2]
+        j += 1
+    return j if j - i > 1 else None
+
+
 MIN_PIECE = 1 << 16  # bytes: smaller pieces of a streamed answer wait for the next
 
 

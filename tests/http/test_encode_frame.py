@@ -19,7 +19,7 @@ from tests.http.conftest import REAL_ENGINE, make_client
 from tsdb_core import Series, StatementResult
 from tsdb_core.query import engine
 from tsdb_core.query.exec import fast as fastpath
-from tsdb_http import encode, encode_json_frame
+from tsdb_http import encode, encode_json_csv_writer, encode_json_frame
 from tsdb_http.encode import Response
 
 pytestmark = pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
@@ -135,7 +135,7 @@ def _python(frame: pl.DataFrame) -> list[list]:
 def test_frame_path_equals_reference_and_rows_path(frame, piece_rows, partial):
     tags = {"b": "x\"<", "a": "é"}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(encode_json_frame, "PIECE_ROWS", piece_rows)
+        mp.setattr(encode_json_csv_writer, "PIECE_ROWS", piece_rows)
         mp.setattr(encode_json_module, "MIN_PIECE", 1)
         pieces = list(encode.json_pieces(_resp(frame, tags, partial)))
     got = b"".join(pieces)

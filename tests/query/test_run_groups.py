@@ -213,6 +213,7 @@ _LIST_QUERIES = st.sampled_from([
     "SELECT mean(x), sum(n) FROM cpu WHERE dc = 'east' AND time >= 0 AND time < 2h GROUP BY time(40m), host "
     "fill(linear)",
     "SELECT mean(x) FROM cpu WHERE time >= 10m AND time < 30m GROUP BY time(1m), host, dc fill(null)",
+    "SELECT count(x), count(n) FROM cpu WHERE time >= 0 AND time < 2h GROUP BY time(10m), dc, host fill(none)",
 ])
 _REDUCE = series_runs.RunGroups.reduce  # (a test patches it; each example starts from this)
 _run = st.tuples(_series, st.integers(0, 3600), st.integers(1, 700), st.sampled_from((1, 3, 10)),
@@ -294,3 +295,19 @@ def test_lists_taken_for_the_tsdb_shape(filed, taken, monkeypatch):
     values = json.loads(got)["results"][0]["series"][0]["values"]
     assert [v[0] for v in values] == ["1970-01-01T00:00:00Z", "1970-01-01T01:00:00Z", "1970-01-01T02:00:00Z"]
     assert values[1][2] == pytest.approx(sum(range(360, 720)) / 360)  # n counts the points: 360..719
+
+
+def test_lists_follow_the_keys_order_not_the_files(filed, taken):
+    """Series stored dc first (dc=a host=z, then dc=b host=y) answer sorted by host: the groups
+    are reordered, counts alone too."""
+    lines = "\n".join(f"cpu,host={h},dc={d} x={k / 8},n={k}i {k * 60 * S}"
+                      for h, d in (("z", "a"), ("y", "b")) for k in range(130))
+    store = filed(lines)
+    for q in ("SELECT count(x) FROM cpu WHERE time >= 0 AND time < 2h GROUP BY time(1h), host",
+              "SELECT mean(x), count(n), sum(n) FROM cpu WHERE time >= 0 AND time < 2h GROUP BY time(1h), host"):
+        got, want = taken.both(store, q)
+        assert got == want
+        series = json.loads(got)["results"][0]["series"]
+        assert [s["tags"]["host"] for s in series] == ["y", "z"]
+        assert series[0]["values"][0][1:] in ([60], [sum(range(60)) / 8 / 60, 60, sum(range(60))])
+    assert taken.taken == 2

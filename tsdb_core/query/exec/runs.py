@@ -89,7 +89,7 @@ class RunGroups:
                  for f, c, out in calls if f != "count"]
         values = pl.DataFrame(list(lists.values())).select(exprs) if exprs else pl.DataFrame()
         count = self._ordered(pl.Series(self.lengths, dtype=pl.Int64))
-        if self.order is not None:
+        if self.order is not None and exprs:
             values = values[self.order]
         cols = [values.get_column(out) if f != "count" else count.alias(out) for f, _, out in calls]
         false = pl.repeat(False, self.keys.height, eager=True)

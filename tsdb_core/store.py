@@ -261,7 +261,7 @@ class Store:
 
     def scan_runs(self, db: str, rp: str | None, measurement: str, start: int, end: int,
                   columns: list[str], tags: TagValues | None = None):
-        """Rows series by series with their counts and tags (``DataProvider.scan_runs``)."""
+        """Rows held series by series with each series' first row, count and tags (``DataProvider.scan_runs``)."""
         return self._reads.scan_runs(db, rp, measurement, start, end, columns, tags or {})
 
     def value_counts(self, db: str, rp: str | None, measurement: str, start: int, end: int,

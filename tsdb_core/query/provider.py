@@ -91,9 +91,12 @@ class DataProvider(Protocol):
     def scan_runs(self, db: str, rp: str, measurement: str, start: int, end: int,
                   columns: list[str], tags: dict[str, list[str]] | None = None) -> tuple | None:
         """``time`` and the fields ``columns`` of the series matching ``tags`` (all when none)
-        as (a frame of their rows series by series, times ascending within each; a numpy array
-        of each series' row count; tag key -> each series' value, None where it has none), or
-        None when that is not cheap (then :meth:`scan`). Only with ``capabilities.series_order``."""
+        as (a frame of one chunk per column holding their rows, each series' rows one run of it,
+        times ascending within each; a numpy array of each series' first row in it; one of its
+        row count; tag key -> each series' value, None where it has none), the series in the
+        frame's order; or None when that is not cheap (then :meth:`scan`). The frame may hold
+        other rows around the runs (a cached file's, uncopied). Only with
+        ``capabilities.series_order``."""
         return None
 
     def value_counts(self, db: str, rp: str, measurement: str, start: int, end: int,

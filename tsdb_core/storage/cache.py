@@ -138,11 +138,12 @@ class Decoded:
         return self._with_tags(body, picked, ends - starts, columns, virtual) if virtual else body
 
     def select_runs(self, tags: dict[str, list[str]] | None, start: int, end: int,
-                    columns: list[str]) -> tuple[pl.DataFrame, np.ndarray, dict[str, list]] | None:
-        """:meth:`select` of stored ``columns`` (no tag) as (rows series by series, times
-        ascending in each; each series' row count; each series' value of every tag key),
-        series without rows left out. A windowed aggregate then finds its groups from the
-        counts and the times, without reading tags row by row. None when not indexed."""
+                    columns: list[str]) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, dict[str, list]] | None:
+        """:meth:`select` of stored ``columns`` (no tag) as (these columns of every row held, one
+        chunk each; each series' first row in it; its row count; each series' value of every
+        tag key): series by series, times ascending in each, series without rows left out. Nothing
+        is copied: a windowed aggregate finds its groups from the rows and counts, and reads the
+        values where they are. None when not indexed."""
         if self.starts is None or any(c in self._virtual for c in columns):
             return None
         runs = self._matching_runs(tags)
@@ -150,15 +151,9 @@ class Decoded:
         starts, ends = self._bounds(picked, start, end, None)
         keep = ends > starts
         picked, starts, ends = picked[keep], starts[keep], ends[keep]
-        body = pick(self.frame, columns)
-        if len(starts) == 0:
-            body = body.clear()
-        elif int((ends - starts).sum()) < body.height:
-            # each series' rows are one run: their slices side by side (no copy)
-            body = pl.concat([body.slice(s, e - s) for s, e in zip(starts.tolist(), ends.tolist())],
-                             how="vertical", rechunk=False)
         rows = picked.tolist()
-        return body, ends - starts, {k: [v[r] for r in rows] for k, v in self.tag_values.items()}
+        return (pick(self.frame, columns), starts, ends - starts,
+                {k: [v[r] for r in rows] for k, v in self.tag_values.items()})
 
     def _bounds(self, runs: np.ndarray, start: int, end: int,
                 limit: tuple[int, bool] | None) -> tuple[np.ndarray, np.ndarray]:

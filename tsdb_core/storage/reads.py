@@ -140,8 +140,8 @@ class Reader:
     def scan_runs(self, db: str, rp: str | None, measurement: str, start: int, end: int, columns: list[str],
                   tags: TagValues):
         """``time`` and ``columns`` of the series matching ``tags`` (every series when empty),
-        series by series: (rows, each series' row count, each series' tag values); None when
-        they are not in one cached source (``DataProvider.scan_runs``)."""
+        series by series: (the rows held, each series' first row and row count in them, each
+        series' tag values); None when they are not in one cached source (``DataProvider.scan_runs``)."""
         found = self._array_files(db, rp, measurement, start, end, columns, tags)
         if found is None:
             return None

@@ -832,6 +832,10 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
     exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending)
     if grouped is not None:  # no mode(), integral() or aux field here (exec/runs.py)
         seen, keep = _seen_exprs(schema, low, exprs)
+        gaps = [gap_column(c) for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
+        df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
+        if df is not None:
+            return df
         return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
     if integrals and len(integrals) == len(low.aggs):
         return _integral_rows(plan, a, lf, schema, gkeys, integrals, ctx)

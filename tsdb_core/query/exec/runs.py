@@ -3,21 +3,25 @@
     SELECT mean(f) FROM m WHERE time >= t0 AND time < t1 GROUP BY time(1h), host
 
 A file is sorted by series, then time, so each (series, window) group of such a statement
-is one run of consecutive rows. The provider hands the rows of one source with each
-series' row count and tag values (``DataProvider.scan_runs``); the groups of a series are
-found by a binary search of the window edges in its times (no tag compared or hashed row
-by row), and come out sorted by their keys. The aggregates stay the general executor's
-own Polars expressions, run over those runs as slices, so the answers are the ones it
-gives. Anything else (several sources, GROUP BY tags that do not tell series apart, zone
-windows, conditions on fields, selectors' points, many-row calls) runs the general path;
-tests/query/test_run_groups.py checks both agree.
+is one run of consecutive rows. The provider hands the rows of one source as it holds them,
+with each series' first row, row count and tag values (``DataProvider.scan_runs``); the
+groups of a series are found by a binary search of the window edges in its times (no tag
+compared or hashed row by row), and come out sorted by their keys. The aggregates stay the
+general executor's own Polars expressions: means, integer sums and counts of fields without
+nulls over each group as a list of the held values (:meth:`RunGroups.reduce`: nothing copied,
+no group column), the rest over the runs gathered as slices (:meth:`RunGroups.agg`), so the
+answers are the ones Polars gives a group's slice. Anything else (several sources, GROUP BY
+tags that do not tell series apart, zone windows, conditions on fields, selectors' points,
+many-row calls) runs the general path; tests/query/test_run_groups.py checks they agree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from ...base.types import TIME
 from ...influxql import ast
@@ -33,27 +37,93 @@ SPARSE = 1  # windows x series per row past which groups are found row by row, n
 
 @dataclass(frozen=True, slots=True)
 class RunGroups:
-    """The rows of a statement with their group numbers, and each group's keys."""
+    """The groups of a statement: runs of the rows the provider holds, and each group's keys."""
 
     measurement: str
-    rows: pl.DataFrame    # time, the fields read, GROUP_COLUMN (sorted)
+    source: pl.DataFrame  # time and the fields read, as held (one chunk each); groups are runs of it
+    spans: np.ndarray     # each series' (first row, row count) in ``source``, in series order
+    starts: np.ndarray    # each group's first row in ``source``, in series then window order
     keys: pl.DataFrame    # one row per group, sorted: the GROUP BY tags, WINDOW_COLUMN
-    order: np.ndarray | None  # the groups in that order (None: as they come)
+    order: np.ndarray | None  # the groups (as ``starts`` lists them) in the keys' order (None: the same)
     schema: dict          # the columns' types, as the general path's scan has them
-    lengths: pl.Series    # each group's rows, in the keys' order
+    lengths: np.ndarray   # each group's rows, as ``starts`` lists them
     full: frozenset[str]  # the points counted of these calls are every row (their field has no null)
 
     def agg(self, exprs: list[pl.Expr]) -> pl.LazyFrame:
         """``group_by(keys).agg(exprs)`` sorted by the keys: each run aggregated as a slice
         (a count of a field without nulls is its group's length, known already)."""
         names = [e.meta.output_name() for e in exprs]
-        out = self.rows.lazy().group_by(GROUP_COLUMN, maintain_order=True).agg(
+        pieces = [self.source.slice(s, n) for s, n in self.spans.tolist()] or [self.source.clear()]
+        rows = pl.concat(pieces, how="vertical", rechunk=False) if len(pieces) > 1 else pieces[0]
+        gid = np.repeat(np.arange(self.lengths.size, dtype=np.uint32), self.lengths)
+        rows = rows.with_columns(pl.Series(GROUP_COLUMN, gid).set_sorted())
+        out = rows.lazy().group_by(GROUP_COLUMN, maintain_order=True).agg(
             [e for e, n in zip(exprs, names) if n not in self.full]).drop(GROUP_COLUMN)
         if self.order is not None:
             out = out.select(pl.all().gather(self.order))
-        lengths = [self.lengths.alias(n) for n in names if n in self.full]
+        lengths = self._ordered(pl.Series(self.lengths))
+        lengths = [lengths.alias(n) for n in names if n in self.full]
         name = pl.lit(self.measurement, pl.String).alias(NAME)
         return pl.concat([self.keys.lazy(), out], how="horizontal").select(name, pl.all(), *lengths)
+
+    def reduce(self, calls: list[tuple[str, str, str]], gaps: list[str]) -> pl.DataFrame | None:
+        """What :meth:`agg` and the executor's clean-up make of ``calls`` ((function, field,
+        output column)): the keys, each call's column, ``gaps`` (all false), computed where the
+        rows are held, without copying them or numbering them by group. None unless every call
+        is :data:`LIST_CALLS` of a field without nulls (the caller then uses :meth:`agg`).
+
+        Each column becomes a list per group plus one per gap between groups (Arrow offsets
+        over the held values), and Polars aggregates each list as it does a group's slice."""
+        if any((f != "count" and (f, self.schema[c]) not in LIST_CALLS) or self.source.get_column(c).null_count()
+               for f, c, _ in calls) or not lists_agree():
+            return None
+        bounds = np.empty(2 * self.starts.size + 2, dtype=np.int64)
+        bounds[0], bounds[-1] = 0, self.source.height
+        bounds[1:-1:2], bounds[2:-1:2] = self.starts, self.starts + self.lengths
+        offsets = pa.array(bounds)
+        between = pa.array(np.arange(bounds.size - 1) % 2 == 0)  # the gaps: null lists, skipped
+        lists = {c: pl.Series(c, pa.LargeListArray.from_arrays(offsets, self.source.get_column(c).to_arrow(),
+                                                                mask=between))
+                 for c in {c for f, c, _ in calls if f != "count"}}
+        exprs = [pl.col(c).list.agg(LIST_CALLS[f, self.schema[c]]).gather_every(2, 1).alias(out)
+                 for f, c, out in calls if f != "count"]
+        values = pl.DataFrame(list(lists.values())).select(exprs) if exprs else pl.DataFrame()
+        count = self._ordered(pl.Series(self.lengths, dtype=pl.Int64))
+        if self.order is not None and exprs:
+            values = values[self.order]
+        cols = [values.get_column(out) if f != "count" else count.alias(out) for f, _, out in calls]
+        false = pl.repeat(False, self.keys.height, eager=True)
+        return pl.DataFrame([pl.repeat(self.measurement, self.keys.height, dtype=pl.String, eager=True).alias(NAME),
+                             *self.keys.get_columns(), *cols, *(false.alias(g) for g in gaps)])
+
+    def _ordered(self, s: pl.Series) -> pl.Series:
+        return s if self.order is None else s.gather(self.order)
+
+
+# calls :meth:`RunGroups.reduce` computes over a list of values: (function, field type) -> the
+# executor's expression for it (functions/aggregates.py). A float sum is left out: Polars sums
+# a list otherwise than a slice (tests/query/test_run_groups.py); an integer sum is exact.
+LIST_CALLS = {
+    ("mean", pl.Float64): pl.element().mean(),
+    ("mean", pl.Int64): pl.element().cast(pl.Float64).mean(),
+    ("sum", pl.Int64): pl.element().sum(),
+}
+
+
+@cache
+def lists_agree() -> bool:
+    """Whether the installed Polars means a list as it means a group's slice, bit for bit (its
+    sums add in an order of their own): checked once, on lists of 1 to 700 values of mixed
+    magnitudes whose means depend on that order."""
+    rng = np.random.default_rng(20261207)
+    lengths = np.concatenate([np.arange(1, 300), [384, 512, 640, 700]]).astype(np.int64)
+    size = int(lengths.sum())
+    v = rng.standard_normal(size) * 10.0 ** rng.integers(-3, 9, size)
+    group = pl.Series(np.repeat(np.arange(lengths.size, dtype=np.uint32), lengths)).set_sorted()
+    want = pl.DataFrame({"g": group, "v": v}).group_by("g", maintain_order=True).agg(pl.col("v").mean())
+    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]))
+    got = pl.Series(pa.LargeListArray.from_arrays(offsets, pa.array(v))).list.agg(LIST_CALLS["mean", pl.Float64])
+    return got.equals(want.get_column("v"), check_names=False)
 
 
 def groups(plan, stages, order, low, ctx) -> RunGroups | None:
@@ -69,25 +139,24 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
                                    fields, src.tag_filter() or {})
     if found is None:
         return None
-    rows, counts, tag_values = found
-    if any(rows.schema[f] not in _NUMERIC for f in fields):
+    source, firsts, counts, tag_values = found
+    if any(source.schema[f] not in _NUMERIC for f in fields):
         return None  # strings and booleans: the general path has influxd's errors for them
     per_series = [[v if v is not None else "" for v in tag_values.get(k, [None] * len(counts))]
                   for k in a.dimensions]
     if len(counts) > 1 and len(set(zip(*per_series))) < len(counts):
         return None  # series that share their GROUP BY tags are one group: hashing it is
-    gid, series, windows, lengths = _runs(rows.get_column(TIME).to_numpy(), counts, a.interval, a.offset)
+    starts, series, windows, lengths = _runs(source.get_column(TIME).to_numpy(), firsts, counts, a.interval,
+                                             a.offset)
     order = _key_order(per_series, series)
-    if order is not None:
-        series, windows, lengths = series[order], windows[order], lengths[order]
-    at = series.tolist()
+    at = (series[order] if order is not None else series).tolist()
     keys = [pl.Series(k, [v[i] for i in at], pl.String) for k, v in zip(a.dimensions, per_series)]
-    keys.append(pl.Series(WINDOW_COLUMN, windows, pl.Int64))
-    schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **rows.schema, NAME: pl.String}
-    rows = rows.with_columns(pl.Series(GROUP_COLUMN, gid).set_sorted())
+    keys.append(pl.Series(WINDOW_COLUMN, windows if order is None else windows[order], pl.Int64))
+    schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **source.schema, NAME: pl.String}
     full = frozenset(seen_column(i) for i, call in enumerate(low.aggs)
-                     if not rows.get_column(call.args[0].name).null_count())
-    return RunGroups(src.measurement, rows, pl.DataFrame(keys), order, schema, pl.Series(lengths), full)
+                     if not source.get_column(call.args[0].name).null_count())
+    spans = np.stack([firsts, counts], axis=1).astype(np.int64).reshape(-1, 2)
+    return RunGroups(src.measurement, source, spans, starts, pl.DataFrame(keys), order, schema, lengths, full)
 
 
 def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | None:
@@ -102,20 +171,20 @@ def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | 
     return np.argsort(rank[series], kind="stable")
 
 
-def _runs(times: np.ndarray, counts: np.ndarray, interval: int, offset: int):
-    """(each row's group number, each group's series, each group's window start, each group's
-    row count) of rows that come series by series (``counts`` rows each), times ascending
-    within a series."""
+def _runs(times: np.ndarray, firsts: np.ndarray, counts: np.ndarray, interval: int, offset: int):
+    """(each group's first row, its series, its window start, its row count) of the series
+    whose rows are ``times[firsts[i]:firsts[i] + counts[i]]`` (ascending in each), in series
+    then window order."""
     if not len(counts):
-        return (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64),
-                np.zeros(0, dtype=np.uint32))
-    ends = np.cumsum(counts)
-    starts = ends - counts
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.int64))
+    starts = firsts.astype(np.int64)
+    ends = starts + counts
     first = (int(times[starts].min()) - offset) // interval * interval + offset
     last = (int(times[ends - 1].max()) - offset) // interval * interval + offset
     windows = (last - first) // interval + 1
-    if windows * len(counts) > times.size * SPARSE:  # few rows a window: each row's window instead
-        return _row_runs(times, starts, interval, offset)
+    if windows * len(counts) > int(counts.sum()) * SPARSE:  # few rows a window: each row's window instead
+        return _row_runs(times, starts, ends, interval, offset)
     grid = np.arange(first, last + 1, interval, dtype=np.int64)
     cuts = np.empty((len(counts), windows + 1), dtype=np.int64)  # series x window: its first row
     cuts[:, 0], cuts[:, -1] = starts, ends
@@ -123,22 +192,22 @@ def _runs(times: np.ndarray, counts: np.ndarray, interval: int, offset: int):
         cuts[i, 1:-1] = times[s:e].searchsorted(grid[1:]) + s
     lengths = np.diff(cuts, axis=1)
     held = lengths > 0
-    lengths = lengths[held]
     series = np.broadcast_to(np.arange(len(counts), dtype=np.uint32)[:, None], held.shape)[held]
-    gid = np.repeat(np.arange(lengths.size, dtype=np.uint32), lengths)
-    return gid, series, np.broadcast_to(grid, held.shape)[held], lengths.astype(np.uint32)
+    return cuts[:, :-1][held], series, np.broadcast_to(grid, held.shape)[held], lengths[held]
 
 
-def _row_runs(times: np.ndarray, starts: np.ndarray, interval: int, offset: int):
+def _row_runs(times: np.ndarray, starts: np.ndarray, ends: np.ndarray, interval: int, offset: int):
     """:func:`_runs` from each row's window: a group starts where its series or window does."""
-    windows = (times - offset) // interval * interval + offset
-    first = np.zeros(times.size, dtype=bool)
-    first[starts] = True
+    rows = np.concatenate([np.arange(s, e) for s, e in zip(starts.tolist(), ends.tolist())])
+    windows = (times[rows] - offset) // interval * interval + offset
+    counts = ends - starts
+    first = np.zeros(rows.size, dtype=bool)
+    first[np.cumsum(counts) - counts] = True
     first[1:] |= windows[1:] != windows[:-1]
     at = np.flatnonzero(first)
-    gid = np.cumsum(first, dtype=np.uint32) - np.uint32(1)
-    lengths = np.diff(np.append(at, times.size)).astype(np.uint32)
-    return gid, (np.searchsorted(starts, at, "right") - 1).astype(np.uint32), windows[at], lengths
+    lengths = np.diff(np.append(at, rows.size))
+    series = (np.searchsorted(np.cumsum(counts) - counts, at, "right") - 1).astype(np.uint32)
+    return rows[at], series, windows[at], lengths
 
 
 def _source(stages, order, low, ctx) -> Scan | None:

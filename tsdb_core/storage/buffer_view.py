@@ -431,8 +431,10 @@ def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, F
     ss, ts = sid[order], times[order]
     if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any() and (
             series is not None or _hashes_tell_series(work, keys, inv)):
-        frame = _sorted_rows(work, order, keys, inv[order], cols)
-        return _piece(Decoded(frame, tcols, _run_starts(ss)), frame)
+        key_rows = inv[order]
+        frame = _sorted_rows(work, order, keys, key_rows, cols)
+        starts = _run_starts(ss)
+        return _piece(Decoded(frame, tcols, starts, run_tags=_run_tags(keys, key_rows[starts])), frame)
     frame = prepare(rows, tags, fields, dedup=True, tag_order=order_tags)
     return _piece(Decoded(frame, list(tags)), frame)
 
@@ -480,6 +482,17 @@ def _copied(frame: pl.DataFrame, firsts: np.ndarray, lengths: np.ndarray) -> pl.
     copy of adjacent rows, several times cheaper than a gather of the same rows one by one."""
     return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
                      how="vertical", rechunk=False).rechunk()  # (one run: concat returns it as it is)
+
+
+def _run_tags(keys: pl.DataFrame, rows: np.ndarray) -> dict[str, list]:
+    """Each run's tag values, run ``i`` having those of row ``rows[i]`` of ``keys`` (a few distinct
+    tag sets): what ``Decoded`` would gather out of every tag column of the sorted rows."""
+    idx = rows.tolist()
+    out = {}
+    for t in keys.columns:
+        values = keys.get_column(t).to_list()
+        out[t] = [values[i] for i in idx]
+    return out
 
 
 def _run_starts(sorted_ids: np.ndarray) -> np.ndarray:
@@ -619,7 +632,11 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     else:
         runs = _runs(order)
         frame = _copied(rows, *runs) if runs is not None else _gather(rows, order)
-    return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
+    if not len(ss):
+        return _piece(Decoded(frame, list(order_tags)), frame)
+    starts = _run_starts(ss)
+    return _piece(Decoded(frame, list(order_tags), starts,
+                          run_tags=_run_tags(series, ss[starts]) if tcols else None), frame)
 
 
 ONE_GATHER_ROWS = 16_384  # up to this many rows are reordered in one query (see _gather)

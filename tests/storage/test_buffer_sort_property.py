@@ -185,7 +185,7 @@ def test_an_order_of_runs_is_copied_by_run_as_a_gather_would(seed, runs, scatter
 
 
 # -- a chunk's uniqueness told by its series codes -----------------------------------------------
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # (2 shared cores)
+@settings(max_examples=150, deadline=None)
 @given(rows=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["a", "b", None]), st.integers(0, 6)),
                      min_size=2, max_size=40),
        aliases=st.booleans())

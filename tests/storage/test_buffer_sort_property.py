@@ -182,25 +182,3 @@ def test_an_order_of_runs_is_copied_by_run_as_a_gather_would(seed, runs, scatter
     got = buffer_view._sorted_rows(frame, order, keys, key_rows, frame.columns)
     assert got.equals(frame.rechunk().gather(pl.Series(order))) and got.columns == frame.columns
     assert got.n_chunks() == 1
-
-
-# -- a chunk's uniqueness told by its series codes -----------------------------------------------
-@settings(max_examples=150, deadline=None)
-@given(rows=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["a", "b", None]), st.integers(0, 6)),
-                     min_size=2, max_size=40),
-       aliases=st.booleans())
-def test_a_chunks_uniqueness_from_its_series_codes_is_that_of_its_tags_and_times(rows, aliases):
-    """``Chunk.is_unique`` by the parser's codes (``aliases``: equal tags under different codes,
-    as a key written with its tags in another order gets) answers as the tag strings do."""
-    from tsdb_core.base.series_codes import SeriesCodes
-    from tsdb_core.storage.buffer import Chunk
-
-    frame = pl.DataFrame({"host": [f"h{h}" for h, _, _ in rows], "rack": [r for _, r, _ in rows],
-                          "time": [t for _, _, t in rows]}, schema={"host": pl.String, "rack": pl.String,
-                                                                     "time": pl.Int64})
-    keys = np.array([h * 3 + (["a", "b", None].index(r)) + (100 * (i % 2) if aliases else 0)
-                     for i, (h, r, _) in enumerate(rows)], dtype=np.int64)
-    codes = SeriesCodes.from_keys(keys, frame.select("host", "rack"))
-    by_codes = Chunk(frame, ("host", "rack"), 0, 6, series=codes).is_unique()
-    by_strings = Chunk(frame, ("host", "rack"), 0, 6).is_unique()
-    assert by_codes == by_strings == (frame.select("host", "rack", "time").unique().height == frame.height)

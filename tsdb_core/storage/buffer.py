@@ -10,7 +10,6 @@ from __future__ import annotations
 import time as _time
 from dataclasses import dataclass, field
 
-import numpy as np
 import polars as pl
 
 from ..base.series_codes import SeriesCodes
@@ -35,27 +34,16 @@ class Chunk:
         self.rows = self.frame.height
 
     def is_unique(self) -> bool:
-        """True when no two rows share series and time (cached); told by the parser's series
-        codes when the rows have them (a query after a load asks it of every chunk)."""
+        """True when no two rows share series and time (cached)."""
         if self.unique is None:
             keys = [*self.tags, TIME]
             if self.frame.height < 2:
                 self.unique = True
             elif len(keys) == 1:
                 self.unique = bool(self.frame.get_column(TIME).is_unique().all())
-            elif self.series is not None and len(self.series) == self.rows:  # numbers, not strings
-                self.unique = unique_pairs(self.series.numbered(list(self.tags))[0],
-                                           self.frame.get_column(TIME).to_numpy())
             else:
                 self.unique = bool(self.frame.select(pl.struct(keys).is_unique().all()).item())
         return self.unique
-
-
-def unique_pairs(series: np.ndarray, times: np.ndarray) -> bool:
-    """Whether no two rows share both their series number and their time."""
-    order = np.lexsort((times, series))
-    s, t = series[order], times[order]
-    return not bool(((s[1:] == s[:-1]) & (t[1:] == t[:-1])).any())
 
 
 def non_null_counts(frame: pl.DataFrame, fields: list[str]) -> dict[str, int]:

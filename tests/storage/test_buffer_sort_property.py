@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import tsdb_core
 from tsdb_core import StoreConfig
 from tsdb_core.storage import buffer_view
+from tsdb_core.storage.cache import Decoded
 
 DB = "db"
 QUERIES = (
@@ -91,6 +92,20 @@ def _view(store):
     return store._engine.state.buffer.views.get((DB, "autogen", "m"))
 
 
+def assert_runs_as_gathered(view) -> int:
+    """Each piece's run tags (carried from the sort or merge that made it) are the values a
+    ``Decoded`` gathers from the piece's own rows at the same run starts. Returns the pieces checked."""
+    pieces = () if view is None else (*view._pieces, *view._ahead)
+    for p in pieces:
+        d = p.decoded
+        if d.starts is None:
+            continue
+        again = Decoded(d.frame, list(d.tag_values), d.starts)
+        assert again.tag_values == d.tag_values
+        assert np.array_equal(again.starts, d.starts)
+    return len(pieces)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=WRITES, step=st.sampled_from([2_097_152, 150]), quiet=st.booleans())
 def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline, writes, step, quiet):
@@ -106,6 +121,7 @@ def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline,
     view = _view(live)
     if view is not None and live._engine.state.buffer.rows:
         assert view._covered == live._engine.state.buffer.rows  # the first query sorted every row
+    assert_runs_as_gathered(view)
     want_said, want = settled(texts)
     assert said == want_said
     assert got == want
@@ -127,6 +143,7 @@ def test_writes_after_the_first_sort_answer_as_the_settled_store(inline, writes,
     for t in texts[split:]:
         said.append(write(live, t))
         answer(live, QUERIES[2])
+        assert_runs_as_gathered(_view(live))
     want_said, want = settled(texts)
     assert said == want_said
     assert [answer(live, q) for q in QUERIES] == want

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ..base.eager import pick
 from ..base.series_codes import SeriesCodes
 from ..base.types import TIME, FieldType
 from .cache import Decoded
@@ -411,13 +412,13 @@ def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, F
     columns and tag order too. A series is told by the parser's codes (``series``), else by a
     hash of its tags (not a join on the strings); when a point repeats, or two series share a
     hash (more runs than hashes), by ``prepare`` itself."""
-    nonnull = rows.select(pl.all().count()).row(0, named=True)
-    cols = [c for c in canonical_columns(rows, tags, fields) if c == TIME or nonnull[c]]
+    cols = [c for c in canonical_columns(rows, tags, fields)
+            if c == TIME or rows.get_column(c).null_count() < rows.height]  # (counts kept by the columns)
     tcols = [t for t in cols if t in tags]
     if not tcols:
         frame = prepare(rows, tags, fields, dedup=True)
         return _piece(Decoded(frame, list(tags)), frame)
-    work = rows.select(cols)
+    work = pick(rows, cols)
     if series is not None:  # exact numbers: no check of the rows' strings
         inv, keys = series.numbered(tcols)
     else:
@@ -431,8 +432,10 @@ def _sorted_piece(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, F
     ss, ts = sid[order], times[order]
     if not ((ss[1:] == ss[:-1]) & (ts[1:] == ts[:-1])).any() and (
             series is not None or _hashes_tell_series(work, keys, inv)):
-        frame = _sorted_rows(work, order, keys, inv[order], cols)
-        return _piece(Decoded(frame, tcols, _run_starts(ss)), frame)
+        key_rows = inv[order]
+        frame = _sorted_rows(work, order, keys, key_rows, cols)
+        starts = _run_starts(ss)
+        return _piece(Decoded(frame, tcols, starts, run_tags=_run_tags(keys, key_rows[starts])), frame)
     frame = prepare(rows, tags, fields, dedup=True, tag_order=order_tags)
     return _piece(Decoded(frame, list(tags)), frame)
 
@@ -455,9 +458,10 @@ def _sorted_rows(work: pl.DataFrame, order: np.ndarray, keys: pl.DataFrame, key_
     consecutive rows (a merge of sorted pieces) copies those runs instead (:func:`_runs`)."""
     runs = _runs(order)
     if runs is not None:
-        return _copied(work.select(cols), *runs)
-    rest = _gather(work.select([c for c in work.columns if c not in keys.columns]), order)
-    return pl.concat([rest, keys.gather(pl.Series(key_rows))], how="horizontal").select(cols)
+        return _copied(pick(work, cols), *runs)
+    rest = _gather(pick(work, [c for c in work.columns if c not in keys.columns]), order)
+    tags = _rows(keys, key_rows) if len(key_rows) <= ONE_GATHER_ROWS else keys.gather(pl.Series(key_rows))
+    return pick(pl.concat([rest, tags], how="horizontal"), cols)
 
 
 RUN_ROWS = 64  # an order whose runs of consecutive rows are this long on average is copied by run
@@ -480,6 +484,17 @@ def _copied(frame: pl.DataFrame, firsts: np.ndarray, lengths: np.ndarray) -> pl.
     copy of adjacent rows, several times cheaper than a gather of the same rows one by one."""
     return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
                      how="vertical", rechunk=False).rechunk()  # (one run: concat returns it as it is)
+
+
+def _run_tags(keys: pl.DataFrame, rows: np.ndarray) -> dict[str, list]:
+    """Each run's tag values, run ``i`` having those of row ``rows[i]`` of ``keys`` (a few distinct
+    tag sets): what ``Decoded`` would gather out of every tag column of the sorted rows."""
+    idx = rows.tolist()
+    out = {}
+    for t in keys.columns:
+        values = keys.get_column(t).to_list()
+        out[t] = [values[i] for i in idx]
+    return out
 
 
 def _run_starts(sorted_ids: np.ndarray) -> np.ndarray:
@@ -605,7 +620,8 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     present = set().union(*(p.columns for p in pieces))
     fields = {c: None for c in present if c != TIME and c not in tags}
     cols = canonical_columns(present, tags, fields)
-    rows = pl.concat(frames, how="diagonal_relaxed", rechunk=False).select(cols)
+    same = all(f.schema == frames[0].schema for f in frames[1:])  # (pieces of one schema: no relaxing)
+    rows = pick(pl.concat(frames, how="vertical" if same else "diagonal_relaxed", rechunk=False), cols)
     tcols = [t for t in cols if t in tags]
     if not certain:
         types = {c: FieldType.FLOAT for c in fields}  # only the names matter to prepare's merge
@@ -619,10 +635,14 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     else:
         runs = _runs(order)
         frame = _copied(rows, *runs) if runs is not None else _gather(rows, order)
-    return _piece(Decoded(frame, list(order_tags), _run_starts(ss) if len(ss) else None), frame)
+    if not len(ss):
+        return _piece(Decoded(frame, list(order_tags)), frame)
+    starts = _run_starts(ss)
+    return _piece(Decoded(frame, list(order_tags), starts,
+                          run_tags=_run_tags(series, ss[starts]) if tcols else None), frame)
 
 
-ONE_GATHER_ROWS = 16_384  # up to this many rows are reordered in one query (see _gather)
+ONE_GATHER_ROWS = 16_384  # up to this many rows are reordered at once, without a query (see _gather)
 
 
 def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
@@ -630,13 +650,20 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     every thread of Polars' pool for long, where the queries run. Each column is made one
     chunk first: a gather across many chunks (one per write) costs many times more. Both
     run as lazy queries: Polars lets go of the GIL while one runs (an eager Series gather
-    or rechunk keeps it, and every query thread waits on it); in memory, the answer is one chunk."""
+    or rechunk keeps it, and every query thread waits on it); in memory, the answer is one chunk.
+    A write's few rows are gathered eagerly: the GIL is kept for microseconds, less than a query's
+    fixed cost."""
     idx = pl.Series(order)
+    if frame.height <= ONE_GATHER_ROWS:
+        return _rows(frame.rechunk(), order)
     lf = frame.rechunk().lazy()
-    if frame.height <= ONE_GATHER_ROWS:  # a write's rows: one query's fixed cost, not one per column
-        return lf.select(pl.all().gather(idx)).collect(engine="in-memory")
     return pl.concat([lf.select(pl.col(c).gather(idx)).collect(engine="in-memory") for c in frame.columns],
                      how="horizontal")
+
+
+def _rows(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
+    """``frame``'s rows in ``order``, gathered at once (row indexing: no query plan)."""
+    return frame[pl.Series(order, dtype=pl.Int64)]
 
 
 def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.ndarray, list[str], pl.DataFrame]:

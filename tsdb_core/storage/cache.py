@@ -38,10 +38,12 @@ class Decoded:
                  "_where", "_np", "_nan", "_virtual")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None,
-                 tag_values: dict[str, list] | None = None):
+                 tag_values: dict[str, list] | None = None, run_tags: dict[str, list] | None = None):
         """``starts``: the first row of each series when the caller knows them (else found
         from the tags). ``tag_values`` (with ``starts``): each series' value of each tag, for
-        tags the frame lacks; selects build those columns from the runs (storage/columns.py)."""
+        tags the frame lacks; selects build those columns from the runs (storage/columns.py).
+        ``run_tags`` (with ``starts``): each series' value of each of ``tags`` the frame holds,
+        when the caller sorted the rows by series and knows them (not gathered from the rows again)."""
         frame = frame.rechunk()  # one chunk per column: slices and gathers stay cheap
         self._virtual = frozenset(tag_values or ())
         tags = [t for t in tags if t in frame.columns and t not in self._virtual]
@@ -50,7 +52,8 @@ class Decoded:
         n = frame.height
         self.tmin = int(self.times.min()) if n else 0
         self.tmax = int(self.times.max()) if n else -1
-        if starts is not None and n:
+        given = starts is not None and n > 0
+        if given:
             starts = starts.astype(np.int64)
         elif tags and n:
             change = frame.select(pl.any_horizontal(
@@ -62,7 +65,9 @@ class Decoded:
         ends = np.append(starts[1:], n).astype(np.int64)
         self.starts, self.ends = starts, ends
         # tag key -> the value of each series (a run): which runs a tag equality keeps
-        self.tag_values = {t: frame.get_column(t).gather(starts).to_list() for t in tags} | (tag_values or {})
+        known = run_tags if run_tags is not None and given else {}  # (runs found here: gathered)
+        self.tag_values = {t: known[t] if t in known else frame.get_column(t).gather(starts).to_list()
+                           for t in tags} | (tag_values or {})
         self._where: dict[str, dict[str | None, np.ndarray]] = {}
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)

@@ -840,7 +840,9 @@ def build_frame(files: Files, sources: list[Source], schema: dict[str, pl.DataTy
     """:func:`build_scan`, collected; when every source is a clean cached file, built with
     eager calls only (a lazy plan's fixed cost is most of a one-series lookup)."""
     live = [s for s in sources if s.tmax >= start and s.tmin <= end]
-    if live and all(s.file is not None or s.decoded is not None for s in live) and not any(dirty_flags(live)):
+    if not live:  # (a window past the rows written so far: no plan to run for nothing)
+        return pl.DataFrame(schema={c: schema[c] for c in out})
+    if all(s.file is not None or s.decoded is not None for s in live) and not any(dirty_flags(live)):
         frames: list[pl.DataFrame] = []
         for s in live:
             parts = files.select_parts([s.file], tags, tag_values, start, end, out) if s.file is not None else \

@@ -100,7 +100,8 @@ def _literal_paths(stmts: tuple, values: tuple[str, ...]) -> tuple[tuple, ...] |
 
 
 _templates: dict[tuple, _Template | object] = {}
-_families: dict[int, tuple[object, tuple, object]] = {}  # id -> (the statement, its family, its template's)
+# id -> (the statement, its family, its template's, bound values, its literals' sites)
+_families: dict[int, tuple] = {}
 _lock = threading.Lock()
 
 
@@ -162,7 +163,8 @@ def _note_families(key: tuple, stmts: tuple, values: tuple[str, ...], paths: tup
         for i, s in enumerate(stmts):
             where_only = all(p[1] == "condition" for p, t in zip(paths, times) if t and p[0] == i)
             bound = tuple(v for v, p, o in zip(values, paths, others) if o is True and p[0] == i)
-            _families[id(s)] = (s, (key[0], key[2], i, others) if where_only else None, origins[i], bound)
+            sites = tuple((p[1:], v) for p, v in zip(paths, values) if p[0] == i)
+            _families[id(s)] = (s, (key[0], key[2], i, others) if where_only else None, origins[i], bound, sites)
 
 
 _slot_cache: dict[tuple, tuple[bool, ...]] = {}
@@ -223,3 +225,11 @@ def origin(stmt):
     None when ``stmt`` did not come through here."""
     hit = _families.get(id(stmt))
     return hit[2] if hit is not None and hit[0] is stmt else None
+
+
+def literal_sites(stmt) -> tuple[tuple[tuple, str], ...] | None:
+    """Where ``stmt`` and its :func:`origin` may differ: (path from the statement: field
+    names and tuple indexes, the value of the string literal there) of each literal cut from
+    its text; elsewhere the two are equal. None when ``stmt`` did not come through here."""
+    hit = _families.get(id(stmt))
+    return hit[4] if hit is not None and hit[0] is stmt else None

@@ -39,11 +39,12 @@ _REFUSED = object()
 class _Template:
     """The statements of one text and where its literals sit in them."""
 
-    __slots__ = ("stmts", "values", "paths", "verified", "_trie")
+    __slots__ = ("stmts", "values", "paths", "verified", "sites", "_trie")
 
     def __init__(self, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...]) -> None:
         self.stmts, self.values, self.paths = stmts, values, paths
         self.verified = False
+        self.sites = _sites(stmts, paths)
         self._trie: dict = {}  # the paths as nested steps, each ending at its value's index
         for i, path in enumerate(paths):
             node = self._trie
@@ -67,6 +68,13 @@ def _rebuild(value, trie: dict, values: tuple[str, ...]):
     changes = {name: E.StringLiteral(values[sub]) if sub.__class__ is int else
                _rebuild(getattr(value, name), sub, values) for name, sub in trie.items()}
     return with_fields(value, **changes)
+
+
+def _sites(stmts: tuple, paths: tuple[tuple, ...]) -> tuple[tuple[tuple, tuple[int, ...]], ...]:
+    """Per statement: the paths of its literals from the statement down, and their indexes
+    among the text's values (made once per template: :func:`literal_sites` hands them out)."""
+    return tuple((tuple(p[1:] for p in paths if p[0] == i), tuple(k for k, p in enumerate(paths) if p[0] == i))
+                 for i in range(len(stmts)))
 
 
 @lru_cache(maxsize=None)
@@ -118,7 +126,7 @@ def parse(text: str, params: dict | None, parse_fully):
     entry = _templates.get(key)
     if isinstance(entry, _Template) and entry.verified:
         stmts = entry.build(values)
-        _note_families(key, stmts, values, entry.paths, entry.stmts)
+        _note_families(key, stmts, values, entry.paths, entry.stmts, entry.sites)
         return stmts, None
     hit = parse_fully(text, params)
     if entry is not _REFUSED:
@@ -136,18 +144,19 @@ def _learn(key: tuple, entry: _Template | None, hit: tuple, values: tuple[str, .
         if paths is None:
             _put(key, _REFUSED)
             return
-        _put(key, _Template(stmts, values, paths))
+        entry = _Template(stmts, values, paths)
+        _put(key, entry)
     elif entry.build(values) == stmts and too_deep is None:
         entry.verified = True
         paths = entry.paths
     else:
         _put(key, _REFUSED)
         return
-    _note_families(key, stmts, values, paths, stmts)
+    _note_families(key, stmts, values, paths, stmts, entry.sites)
 
 
 def _note_families(key: tuple, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...],
-                   origins: tuple) -> None:
+                   origins: tuple, sites: tuple) -> None:
     """Give each statement its family: the statements of this skeleton whose other literals
     are these, but for tag and field comparisons (:func:`_slots`); none for a statement with
     a time string outside its WHERE clause."""
@@ -163,8 +172,9 @@ def _note_families(key: tuple, stmts: tuple, values: tuple[str, ...], paths: tup
         for i, s in enumerate(stmts):
             where_only = all(p[1] == "condition" for p, t in zip(paths, times) if t and p[0] == i)
             bound = tuple(v for v, p, o in zip(values, paths, others) if o is True and p[0] == i)
-            sites = tuple((p[1:], v) for p, v in zip(paths, values) if p[0] == i)
-            _families[id(s)] = (s, (key[0], key[2], i, others) if where_only else None, origins[i], bound, sites)
+            at, which = sites[i]
+            _families[id(s)] = (s, (key[0], key[2], i, others) if where_only else None, origins[i], bound,
+                                (at, tuple(values[k] for k in which)))
 
 
 _slot_cache: dict[tuple, tuple[bool, ...]] = {}
@@ -227,9 +237,10 @@ def origin(stmt):
     return hit[2] if hit is not None and hit[0] is stmt else None
 
 
-def literal_sites(stmt) -> tuple[tuple[tuple, str], ...] | None:
-    """Where ``stmt`` and its :func:`origin` may differ: (path from the statement: field
-    names and tuple indexes, the value of the string literal there) of each literal cut from
-    its text; elsewhere the two are equal. None when ``stmt`` did not come through here."""
+def literal_sites(stmt) -> tuple[tuple[tuple, ...], tuple[str, ...]] | None:
+    """Where ``stmt`` and its :func:`origin` may differ: the paths from the statement (field
+    names and tuple indexes) of the literals cut from its text (the same tuple for every
+    statement of a template), and their values; elsewhere the two are equal. None when
+    ``stmt`` did not come through here."""
     hit = _families.get(id(stmt))
     return hit[4] if hit is not None and hit[0] is stmt else None

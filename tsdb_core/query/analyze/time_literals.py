@@ -43,30 +43,27 @@ def check_time_literals(stmt, now: int) -> None:
 def passes_like(stmt, src, sites) -> bool:
     """Whether :func:`check_time_literals` surely passes ``stmt``, given it passed ``src`` (at
     every instant: no ``now()``) and the two differ only in the string literals at ``sites``
-    ((path from the statement, value) pairs: parser/templates.py's ``literal_sites``).
+    ((paths from the statement, values): parser/templates.py's ``literal_sites``).
 
     The check reads no literal outside the value side of a comparison with ``time`` in WHERE
     (or in ``tz()``, a subquery): a site elsewhere cannot change its answer. A site that *is*
     such a value side (``time >= '...'``) is read by :func:`_surely_in_range` first: a value
     that passes it passes the check. Any other site (inside ``'...' + 1h``, in a subquery)
     says nothing: False, and the caller checks in full."""
-    kinds = _site_kinds(src, tuple(path for path, _ in sites))
-    return all(kind is None or (kind and _year_in_range(v)) for kind, (_, v) in zip(kinds, sites))
+    paths, values = sites
+    hit = _kinds.get(id(src))
+    if hit is not None and hit[0] is src and hit[1] is paths:
+        kinds = hit[2]
+    else:
+        kinds = tuple(_site_kind(src, path) for path in paths)
+        if len(_kinds) >= _MAX_KINDS:
+            _kinds.clear()
+        _kinds[id(src)] = (src, paths, kinds)
+    return all(kind is None or (kind and _year_in_range(v)) for kind, v in zip(kinds, values))
 
 
-_kinds: dict[tuple, tuple] = {}  # (id(src), paths) -> (src, kinds): once per template
+_kinds: dict[int, tuple] = {}  # id(src) -> (src, paths, their kinds): once per template
 _MAX_KINDS = 2048
-
-
-def _site_kinds(src, paths: tuple) -> tuple:
-    hit = _kinds.get((id(src), paths))
-    if hit is not None and hit[0] is src:
-        return hit[1]
-    kinds = tuple(_site_kind(src, path) for path in paths)
-    if len(_kinds) >= _MAX_KINDS:
-        _kinds.clear()
-    _kinds[(id(src), paths)] = (src, kinds)
-    return kinds
 
 
 def _site_kind(stmt, path: tuple) -> bool | None:

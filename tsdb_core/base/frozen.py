@@ -44,3 +44,24 @@ def _copier(cls: type):
     scope = {"_new": object.__new__, "_cls": cls, "_set": _set, "_names": frozenset(names)}
     exec("\n".join(lines), scope)  # noqa: S102 - the text is made of the class's own field names
     return scope["copy"]
+
+
+@lru_cache(maxsize=None)
+def setter(cls: type, names: tuple[str, ...]):
+    """A function ``(obj, *values) -> copy`` of ``obj`` (a ``cls``) with fields ``names`` set
+    to ``values``: :func:`with_fields` without its per-call look-ups and keyword dict, for
+    code that rebuilds the same fields of the same classes again and again (plan/bind.py)."""
+    fields = _plain_fields(cls)
+    args = [f"v{i}" for i in range(len(names))]
+    if fields is None or not set(names) <= set(fields):
+        scope = {"_replace": dataclasses.replace}
+        pairs = ", ".join(f"{n!r}: {a}" for n, a in zip(names, args))
+        exec(f"def put(obj, {', '.join(args)}):\n    return _replace(obj, **{{{pairs}}})", scope)  # noqa: S102
+        return scope["put"]
+    given = dict(zip(names, args))
+    lines = [f"def put(obj, {', '.join(args)}):", "    new = _new(_cls)",
+             *(f"    _set(new, {name!r}, {given.get(name, 'obj.' + name)})" for name in fields),
+             "    return new"]
+    scope = {"_new": object.__new__, "_cls": cls, "_set": _set}
+    exec("\n".join(lines), scope)  # noqa: S102 - made of the class's own field names
+    return scope["put"]

@@ -65,3 +65,36 @@ def setter(cls: type, names: tuple[str, ...]):
     scope = {"_new": object.__new__, "_cls": cls, "_set": _set}
     exec("\n".join(lines), scope)  # noqa: S102 - made of the class's own field names
     return scope["put"]
+
+
+def rebuilder(node, trie: dict, leaf_code, scope: dict):
+    """A generated function ``(node, values, extra) -> copy`` of ``node`` with the parts
+    ``trie`` names replaced: a trie maps a field name (or a tuple index) to a deeper trie or to
+    a leaf, whose new value is the expression ``leaf_code(leaf, old)`` (``old``: the expression
+    of the part it replaces; it may read ``values``, ``extra`` and ``scope``). Straight-line
+    code with a :func:`setter` per node: for a rebuild done again and again along the same
+    paths of the same ``node`` (it follows ``node``'s classes)."""
+    lines, scope = ["def rebuild(n0, values, extra):"], dict(scope)
+
+    def emit(var: str, old, sub: dict) -> str:
+        parts = {}
+        for step, leaf in sub.items():
+            got = f"{var}[{step}]" if step.__class__ is int else f"{var}.{step}"
+            if leaf.__class__ is dict:
+                child = f"n{len(lines)}"
+                lines.append(f"    {child} = {got}")
+                parts[step] = emit(child, old[step] if step.__class__ is int else getattr(old, step), leaf)
+            else:
+                parts[step] = leaf_code(leaf, got)
+        new = f"r{len(lines)}"
+        if isinstance(old, tuple):  # (a plain tuple, as ``tuple(items)`` makes)
+            lines.append(f"    {new} = ({''.join(parts.get(k, f'{var}[{k}]') + ', ' for k in range(len(old)))})")
+        else:
+            put = f"_put{len(lines)}"
+            scope[put] = setter(type(old), tuple(parts))
+            lines.append(f"    {new} = {put}({var}, {', '.join(parts.values())})")
+        return new
+
+    lines.append(f"    return {emit('n0', node, trie)}")
+    exec("\n".join(lines), scope)  # noqa: S102 - made of field names and indexes found in node
+    return scope["rebuild"]

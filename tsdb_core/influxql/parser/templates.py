@@ -24,7 +24,7 @@ import re
 import threading
 from functools import lru_cache
 
-from ...base.frozen import with_fields
+from ...base.frozen import rebuilder
 from ..ast import expr as E
 from ..ast.select import SelectStatement
 
@@ -39,12 +39,13 @@ _REFUSED = object()
 class _Template:
     """The statements of one text and where its literals sit in them."""
 
-    __slots__ = ("stmts", "values", "paths", "verified", "sites", "_trie")
+    __slots__ = ("stmts", "values", "paths", "verified", "sites", "_trie", "_built")
 
     def __init__(self, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...]) -> None:
         self.stmts, self.values, self.paths = stmts, values, paths
         self.verified = False
         self.sites = _sites(stmts, paths)
+        self._built = None  # per statement: its rebuild as generated code (None: unchanged)
         self._trie: dict = {}  # the paths as nested steps, each ending at its value's index
         for i, path in enumerate(paths):
             node = self._trie
@@ -54,20 +55,19 @@ class _Template:
 
     def build(self, values: tuple[str, ...]) -> tuple:
         """The statements with literal i holding ``values[i]``."""
-        trie = self._trie
-        return tuple(_rebuild(s, trie[i], values) if i in trie else s for i, s in enumerate(self.stmts))
+        built = self._built
+        if built is None:  # (a race makes them twice: the same functions)
+            trie = self._trie
+            built = self._built = tuple(rebuilder(s, trie[i], _leaf, _SCOPE) if i in trie else None
+                                        for i, s in enumerate(self.stmts))
+        return tuple(s if fn is None else fn(s, values, None) for s, fn in zip(self.stmts, built))
 
 
-def _rebuild(value, trie: dict, values: tuple[str, ...]):
-    """``value`` (a node or a tuple) with the parts ``trie`` names replaced."""
-    if isinstance(value, tuple):
-        items = list(value)
-        for i, sub in trie.items():
-            items[i] = E.StringLiteral(values[sub]) if sub.__class__ is int else _rebuild(items[i], sub, values)
-        return tuple(items)
-    changes = {name: E.StringLiteral(values[sub]) if sub.__class__ is int else
-               _rebuild(getattr(value, name), sub, values) for name, sub in trie.items()}
-    return with_fields(value, **changes)
+_SCOPE = {"_S": E.StringLiteral}
+
+
+def _leaf(i: int, old: str) -> str:
+    return f"_S(values[{i}])"
 
 
 def _sites(stmts: tuple, paths: tuple[tuple, ...]) -> tuple[tuple[tuple, tuple[int, ...]], ...]:

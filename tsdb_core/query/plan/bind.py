@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 
-from ...base.frozen import setter, with_fields
+from ...base.frozen import rebuilder, with_fields
 from ...influxql import ast
 from .nodes import FastSelect, Scan
 
@@ -55,7 +55,7 @@ class Binder:
             return _rebuild(node, self._trie, values, renamed, ranges)
         if self._compiled is None:  # (the same rebuild as straight-line code, for this node)
             self._compiled = _compile(node, self._trie)
-        return self._compiled(node, values, renamed, ranges)
+        return self._compiled(node, values, (renamed, ranges))
 
 
 def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str], ranges: tuple):
@@ -81,36 +81,12 @@ def _renamed_tags(tags: tuple, renamed: dict[str, str]) -> tuple:
 
 
 def _compile(node, trie: dict):
-    """:func:`_rebuild` of ``node`` by ``trie`` as one generated function ``(node, values,
-    renamed, ranges) -> new node``: no recursion, no keyword dicts, a :func:`setter` per node."""
-    lines, scope = ["def bind(n0, values, renamed, ranges):"], {"_S": ast.StringLiteral, "_tags": _renamed_tags}
-
-    def emit(var: str, old, sub: dict) -> str:
-        parts = {}
-        for step, leaf in sub.items():
-            got = f"{var}[{step}]" if step.__class__ is int else f"{var}.{step}"
-            if leaf.__class__ is dict:
-                child = f"n{len(lines)}"
-                lines.append(f"    {child} = {got}")
-                parts[step] = emit(child, old[step] if step.__class__ is int else getattr(old, step), leaf)
-            elif leaf >= 0:
-                parts[step] = f"_S(values[{leaf}])"
-            elif leaf == _TAGS:
-                parts[step] = f"_tags({got}, renamed)"
-            else:
-                parts[step] = f"ranges[{_RANGE - leaf}]"
-        new = f"r{len(lines)}"
-        if old.__class__ is tuple:
-            lines.append(f"    {new} = ({''.join(parts.get(k, f'{var}[{k}]') + ', ' for k in range(len(old)))})")
-        else:
-            put = f"put{len(scope)}"
-            scope[put] = setter(type(old), tuple(parts))
-            lines.append(f"    {new} = {put}({var}, {', '.join(parts.values())})")
-        return new
-
-    lines.append(f"    return {emit('n0', node, trie)}")
-    exec("\n".join(lines), scope)  # noqa: S102 - made of field names and indexes found in node
-    return scope["bind"]
+    """:func:`_rebuild` of ``node`` by ``trie`` as generated code (``extra``: renamed, ranges)."""
+    def leaf(sub: int, old: str) -> str:
+        if sub >= 0:
+            return f"_S(values[{sub}])"
+        return f"_tags({old}, extra[0])" if sub == _TAGS else f"extra[1][{_RANGE - sub}]"
+    return rebuilder(node, trie, leaf, {"_S": ast.StringLiteral, "_tags": _renamed_tags})
 
 
 def _find(node, index: dict[str, int], ranges: tuple, path: tuple):

@@ -74,11 +74,11 @@ def test_a_rebuilder_replaces_the_named_parts_and_keeps_the_rest():
     cond = A.BinaryExpr("AND", A.ParenExpr(A.BinaryExpr("=", A.VarRef("h"), A.StringLiteral("a"))),
                         A.BinaryExpr(">", A.VarRef("time"), A.StringLiteral("t")))
     node = Scan("db", "rp", "cpu", TimeRange(), ("v", "w"), (("host", ("a",)),))
-    fn = rebuilder((cond, node), {0: {"lhs": {"expr": {"rhs": 0}}, "rhs": {"rhs": 1}}, 1: {"fields": {1: 2}}},
+    fn = rebuilder((cond, node), {0: {"lhs": {"expr": {"rhs": 0}}, "rhs": {"rhs": 1}}, 1: {"columns": {1: 2}}},
                    lambda i, old: f"_S(values[{i}])", {"_S": A.StringLiteral})
     new_cond, new_node = fn((cond, node), ("b", "u", "x"), None)
     assert new_cond == A.BinaryExpr("AND", A.ParenExpr(A.BinaryExpr("=", A.VarRef("h"), A.StringLiteral("b"))),
                                     A.BinaryExpr(">", A.VarRef("time"), A.StringLiteral("u")))
-    assert new_node == dataclasses.replace(node, fields=("v", A.StringLiteral("x")))
+    assert new_node == dataclasses.replace(node, columns=("v", A.StringLiteral("x")))
     assert new_cond.lhs.expr.lhs is cond.lhs.expr.lhs and new_node.tags is node.tags
     assert fn((cond, node), ("a", "t", "w"), None)[0] == cond   # the old values: an equal copy

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tsdb_core.base.frozen import with_fields
+from tsdb_core.base.frozen import rebuilder, setter, with_fields
 from tsdb_core.influxql import ast as A
 from tsdb_core.query.analyze.time_range import TimeRange
 from tsdb_core.query.plan.nodes import Scan, SelectPlan
@@ -47,3 +47,38 @@ def test_a_post_init_still_runs():
         with_fields(Checked(1), n=-1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         with_fields(Checked(1), n=2).n = 3
+
+
+@pytest.mark.parametrize("obj, changes", [
+    (SelectPlan((), (), TimeRange(1, 5), interval=60), {"time_range": TimeRange(2, 9), "interval": 5}),
+    (Scan("db", "rp", "cpu", TimeRange(), ("v",), (("host", ("a",)),)), {"tags": ()}),
+    (A.BinaryExpr("AND", A.VarRef("x"), A.StringLiteral("a")), {"rhs": A.StringLiteral("b"), "op": "OR"}),
+    (Derived(1), {"a": 2}),
+])
+def test_a_setter_answers_as_with_fields(obj, changes):
+    put = setter(type(obj), tuple(changes))
+    new = put(obj, *changes.values())
+    assert new == with_fields(obj, **changes) == dataclasses.replace(obj, **changes)
+    assert type(new) is type(obj) and put is setter(type(obj), tuple(changes))
+    for f in dataclasses.fields(obj):
+        if f.name not in changes:
+            assert getattr(new, f.name) is getattr(obj, f.name)
+
+
+def test_a_setter_still_runs_post_init():
+    with pytest.raises(ValueError, match="negative"):
+        setter(Checked, ("n",))(Checked(1), -1)
+
+
+def test_a_rebuilder_replaces_the_named_parts_and_keeps_the_rest():
+    cond = A.BinaryExpr("AND", A.ParenExpr(A.BinaryExpr("=", A.VarRef("h"), A.StringLiteral("a"))),
+                        A.BinaryExpr(">", A.VarRef("time"), A.StringLiteral("t")))
+    node = Scan("db", "rp", "cpu", TimeRange(), ("v", "w"), (("host", ("a",)),))
+    fn = rebuilder((cond, node), {0: {"lhs": {"expr": {"rhs": 0}}, "rhs": {"rhs": 1}}, 1: {"columns": {1: 2}}},
+                   lambda i, old: f"_S(values[{i}])", {"_S": A.StringLiteral})
+    new_cond, new_node = fn((cond, node), ("b", "u", "x"), None)
+    assert new_cond == A.BinaryExpr("AND", A.ParenExpr(A.BinaryExpr("=", A.VarRef("h"), A.StringLiteral("b"))),
+                                    A.BinaryExpr(">", A.VarRef("time"), A.StringLiteral("u")))
+    assert new_node == dataclasses.replace(node, columns=("v", A.StringLiteral("x")))
+    assert new_cond.lhs.expr.lhs is cond.lhs.expr.lhs and new_node.tags is node.tags
+    assert fn((cond, node), ("a", "t", "w"), None)[0] == cond   # the old values: an equal copy

@@ -44,3 +44,57 @@ def _copier(cls: type):
     scope = {"_new": object.__new__, "_cls": cls, "_set": _set, "_names": frozenset(names)}
     exec("\n".join(lines), scope)  # noqa: S102 - the text is made of the class's own field names
     return scope["copy"]
+
+
+@lru_cache(maxsize=None)
+def setter(cls: type, names: tuple[str, ...]):
+    """A function ``(obj, *values) -> copy`` of ``obj`` (a ``cls``) with fields ``names`` set
+    to ``values``: :func:`with_fields` without its per-call look-ups and keyword dict, for
+    code that rebuilds the same fields of the same classes again and again (plan/bind.py)."""
+    fields = _plain_fields(cls)
+    args = [f"v{i}" for i in range(len(names))]
+    if fields is None or not set(names) <= set(fields):
+        scope = {"_replace": dataclasses.replace}
+        pairs = ", ".join(f"{n!r}: {a}" for n, a in zip(names, args))
+        exec(f"def put(obj, {', '.join(args)}):\n    return _replace(obj, **{{{pairs}}})", scope)  # noqa: S102
+        return scope["put"]
+    given = dict(zip(names, args))
+    lines = [f"def put(obj, {', '.join(args)}):", "    new = _new(_cls)",
+             *(f"    _set(new, {name!r}, {given.get(name, 'obj.' + name)})" for name in fields),
+             "    return new"]
+    scope = {"_new": object.__new__, "_cls": cls, "_set": _set}
+    exec("\n".join(lines), scope)  # noqa: S102 - made of the class's own field names
+    return scope["put"]
+
+
+def rebuilder(node, trie: dict, leaf_code, scope: dict):
+    """A generated function ``(node, values, extra) -> copy`` of ``node`` with the parts
+    ``trie`` names replaced: a trie maps a field name (or a tuple index) to a deeper trie or to
+    a leaf, whose new value is the expression ``leaf_code(leaf, old)`` (``old``: the expression
+    of the part it replaces; it may read ``values``, ``extra`` and ``scope``). Straight-line
+    code with a :func:`setter` per node: for a rebuild done again and again along the same
+    paths of the same ``node`` (it follows ``node``'s classes)."""
+    lines, scope = ["def rebuild(n0, values, extra):"], dict(scope)
+
+    def emit(var: str, old, sub: dict) -> str:
+        parts = {}
+        for step, leaf in sub.items():
+            got = f"{var}[{step}]" if step.__class__ is int else f"{var}.{step}"
+            if leaf.__class__ is dict:
+                child = f"n{len(lines)}"
+                lines.append(f"    {child} = {got}")
+                parts[step] = emit(child, old[step] if step.__class__ is int else getattr(old, step), leaf)
+            else:
+                parts[step] = leaf_code(leaf, got)
+        new = f"r{len(lines)}"
+        if isinstance(old, tuple):  # (a plain tuple, as ``tuple(items)`` makes)
+            lines.append(f"    {new} = ({''.join(parts.get(k, f'{var}[{k}]') + ', ' for k in range(len(old)))})")
+        else:
+            put = f"_put{len(lines)}"
+            scope[put] = setter(type(old), tuple(parts))
+            lines.append(f"    {new} = {put}({var}, {', '.join(parts.values())})")
+        return new
+
+    lines.append(f"    return {emit('n0', node, trie)}")
+    exec("\n".join(lines), scope)  # noqa: S102 - made of field names and indexes found in node
+    return scope["rebuild"]

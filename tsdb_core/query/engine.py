@@ -19,6 +19,7 @@ import polars as pl
 
 from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
+from ..influxql.parser.templates import literal_sites, origin
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
@@ -32,7 +33,7 @@ from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
 from .exec.integral_v1 import FLUSH_COLUMN, emission_order
 from .exec.lazy import Ctx, run_frame
 from .analyze.now_use import mentions_now
-from .analyze.time_literals import check_time_literals
+from .analyze.time_literals import check_time_literals, passes_like
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +132,15 @@ def _check_literals(stmt, now: int) -> None:
     the same object back for the same text (dashboards repeat theirs)."""
     if _passed.get(id(stmt)) is stmt:
         return
-    check_time_literals(stmt, now)
+    src = origin(stmt)  # built from a template: the check passed its first text?
+    sites = literal_sites(stmt) if src is not None and _passed.get(id(src)) is src else None
+    if sites is None or not passes_like(stmt, src, sites):
+        check_time_literals(stmt, now)
     if not mentions_now(stmt):
         if len(_passed) >= _PASSED_MAX:
             _passed.clear()
+            if sites is not None:  # (still passed: its texts keep their shortcut)
+                _passed[id(src)] = src
         _passed[id(stmt)] = stmt
 
 

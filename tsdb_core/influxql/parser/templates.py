@@ -24,7 +24,7 @@ import re
 import threading
 from functools import lru_cache
 
-from ...base.frozen import with_fields
+from ...base.frozen import rebuilder
 from ..ast import expr as E
 from ..ast.select import SelectStatement
 
@@ -39,11 +39,13 @@ _REFUSED = object()
 class _Template:
     """The statements of one text and where its literals sit in them."""
 
-    __slots__ = ("stmts", "values", "paths", "verified", "_trie")
+    __slots__ = ("stmts", "values", "paths", "verified", "sites", "_trie", "_built")
 
     def __init__(self, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...]) -> None:
         self.stmts, self.values, self.paths = stmts, values, paths
         self.verified = False
+        self.sites = _sites(stmts, paths)
+        self._built = None  # per statement: its rebuild as generated code (None: unchanged)
         self._trie: dict = {}  # the paths as nested steps, each ending at its value's index
         for i, path in enumerate(paths):
             node = self._trie
@@ -53,20 +55,26 @@ class _Template:
 
     def build(self, values: tuple[str, ...]) -> tuple:
         """The statements with literal i holding ``values[i]``."""
-        trie = self._trie
-        return tuple(_rebuild(s, trie[i], values) if i in trie else s for i, s in enumerate(self.stmts))
+        built = self._built
+        if built is None:  # (a race makes them twice: the same functions)
+            trie = self._trie
+            built = self._built = tuple(rebuilder(s, trie[i], _leaf, _SCOPE) if i in trie else None
+                                        for i, s in enumerate(self.stmts))
+        return tuple(s if fn is None else fn(s, values, None) for s, fn in zip(self.stmts, built))
 
 
-def _rebuild(value, trie: dict, values: tuple[str, ...]):
-    """``value`` (a node or a tuple) with the parts ``trie`` names replaced."""
-    if isinstance(value, tuple):
-        items = list(value)
-        for i, sub in trie.items():
-            items[i] = E.StringLiteral(values[sub]) if sub.__class__ is int else _rebuild(items[i], sub, values)
-        return tuple(items)
-    changes = {name: E.StringLiteral(values[sub]) if sub.__class__ is int else
-               _rebuild(getattr(value, name), sub, values) for name, sub in trie.items()}
-    return with_fields(value, **changes)
+_SCOPE = {"_S": E.StringLiteral}
+
+
+def _leaf(i: int, old: str) -> str:
+    return f"_S(values[{i}])"
+
+
+def _sites(stmts: tuple, paths: tuple[tuple, ...]) -> tuple[tuple[tuple, tuple[int, ...]], ...]:
+    """Per statement: the paths of its literals from the statement down, and their indexes
+    among the text's values (made once per template: :func:`literal_sites` hands them out)."""
+    return tuple((tuple(p[1:] for p in paths if p[0] == i), tuple(k for k, p in enumerate(paths) if p[0] == i))
+                 for i in range(len(stmts)))
 
 
 @lru_cache(maxsize=None)
@@ -100,7 +108,8 @@ def _literal_paths(stmts: tuple, values: tuple[str, ...]) -> tuple[tuple, ...] |
 
 
 _templates: dict[tuple, _Template | object] = {}
-_families: dict[int, tuple[object, tuple, object]] = {}  # id -> (the statement, its family, its template's)
+# id -> (the statement, its family, its template's, bound values, its literals' sites)
+_families: dict[int, tuple] = {}
 _lock = threading.Lock()
 
 
@@ -117,7 +126,7 @@ def parse(text: str, params: dict | None, parse_fully):
     entry = _templates.get(key)
     if isinstance(entry, _Template) and entry.verified:
         stmts = entry.build(values)
-        _note_families(key, stmts, values, entry.paths, entry.stmts)
+        _note_families(key, stmts, values, entry.paths, entry.stmts, entry.sites)
         return stmts, None
     hit = parse_fully(text, params)
     if entry is not _REFUSED:
@@ -135,18 +144,19 @@ def _learn(key: tuple, entry: _Template | None, hit: tuple, values: tuple[str, .
         if paths is None:
             _put(key, _REFUSED)
             return
-        _put(key, _Template(stmts, values, paths))
+        entry = _Template(stmts, values, paths)
+        _put(key, entry)
     elif entry.build(values) == stmts and too_deep is None:
         entry.verified = True
         paths = entry.paths
     else:
         _put(key, _REFUSED)
         return
-    _note_families(key, stmts, values, paths, stmts)
+    _note_families(key, stmts, values, paths, stmts, entry.sites)
 
 
 def _note_families(key: tuple, stmts: tuple, values: tuple[str, ...], paths: tuple[tuple, ...],
-                   origins: tuple) -> None:
+                   origins: tuple, sites: tuple) -> None:
     """Give each statement its family: the statements of this skeleton whose other literals
     are these, but for tag and field comparisons (:func:`_slots`); none for a statement with
     a time string outside its WHERE clause."""
@@ -162,7 +172,9 @@ def _note_families(key: tuple, stmts: tuple, values: tuple[str, ...], paths: tup
         for i, s in enumerate(stmts):
             where_only = all(p[1] == "condition" for p, t in zip(paths, times) if t and p[0] == i)
             bound = tuple(v for v, p, o in zip(values, paths, others) if o is True and p[0] == i)
-            _families[id(s)] = (s, (key[0], key[2], i, others) if where_only else None, origins[i], bound)
+            at, which = sites[i]
+            _families[id(s)] = (s, (key[0], key[2], i, others) if where_only else None, origins[i], bound,
+                                (at, tuple(values[k] for k in which)))
 
 
 _slot_cache: dict[tuple, tuple[bool, ...]] = {}
@@ -223,3 +235,12 @@ def origin(stmt):
     None when ``stmt`` did not come through here."""
     hit = _families.get(id(stmt))
     return hit[2] if hit is not None and hit[0] is stmt else None
+
+
+def literal_sites(stmt) -> tuple[tuple[tuple, ...], tuple[str, ...]] | None:
+    """Where ``stmt`` and its :func:`origin` may differ: the paths from the statement (field
+    names and tuple indexes) of the literals cut from its text (the same tuple for every
+    statement of a template), and their values; elsewhere the two are equal. None when
+    ``stmt`` did not come through here."""
+    hit = _families.get(id(stmt))
+    return hit[4] if hit is not None and hit[0] is stmt else None

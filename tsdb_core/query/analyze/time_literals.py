@@ -40,6 +40,56 @@ def check_time_literals(stmt, now: int) -> None:
             check_time_literals(src.statement, now)
 
 
+def passes_like(stmt, src, sites) -> bool:
+    """Whether :func:`check_time_literals` surely passes ``stmt``, given it passed ``src`` (at
+    every instant: no ``now()``) and the two differ only in the string literals at ``sites``
+    ((paths from the statement, values): parser/templates.py's ``literal_sites``).
+
+    The check reads no literal outside the value side of a comparison with ``time`` in WHERE
+    (or in ``tz()``, a subquery): a site elsewhere cannot change its answer. A site that *is*
+    such a value side (``time >= '...'``) is read by :func:`_surely_in_range` first: a value
+    that passes it passes the check. Any other site (inside ``'...' + 1h``, in a subquery)
+    says nothing: False, and the caller checks in full."""
+    paths, values = sites
+    hit = _kinds.get(id(src))
+    if hit is not None and hit[0] is src and hit[1] is paths:
+        kinds = hit[2]
+    else:
+        kinds = tuple(_site_kind(src, path) for path in paths)
+        if len(_kinds) >= _MAX_KINDS:
+            _kinds.clear()
+        _kinds[id(src)] = (src, paths, kinds)
+    return all(kind is None or (kind and _year_in_range(v)) for kind, v in zip(kinds, values))
+
+
+_kinds: dict[int, tuple] = {}  # id(src) -> (src, paths, their kinds): once per template
+_MAX_KINDS = 2048
+
+
+def _site_kind(stmt, path: tuple) -> bool | None:
+    """None: the check never reads the literal at ``path``; True: it is the whole value side
+    of a comparison with ``time``; False: anything else (read some other way, or unsure)."""
+    if not path or path[0] != "condition":
+        return False if path and path[0] in ("location", "sources") else None
+    node = stmt.condition
+    last = len(path) - 1
+    for k in range(1, len(path)):
+        step = path[k]
+        if type(node) is ast.BinaryExpr and node.op in _COMPARE and step in ("lhs", "rhs"):
+            if _is_time_ref(node.rhs if step == "lhs" else node.lhs):
+                return k == last  # (the outermost such comparison on the way decides)
+        node = node[step] if step.__class__ is int else getattr(node, step)
+    return None
+
+
+def _is_time_ref(e) -> bool:
+    return isinstance(e, ast.VarRef) and e.name.lower() == "time"
+
+
+def _year_in_range(text: str) -> bool:
+    return len(text) > 4 and text[:4].isdigit() and text[4] == "-" and 1679 <= int(text[:4]) <= 2261
+
+
 def _check_side(ref, value, now: int, tz) -> None:
     if not (isinstance(ref, ast.VarRef) and ref.name.lower() == "time") or not _is_time_literal(value) \
             or _surely_in_range(value):
@@ -58,8 +108,7 @@ def _surely_in_range(e) -> bool:
     """A lone now(), or a time string of a year well inside 1678-2261: no need to read it."""
     if isinstance(e, ast.Call):
         return True
-    text = e.val if isinstance(e, ast.StringLiteral) else ""
-    return len(text) > 4 and text[:4].isdigit() and text[4] == "-" and 1679 <= int(text[:4]) <= 2261
+    return _year_in_range(e.val if isinstance(e, ast.StringLiteral) else "")
 
 
 def _is_time_literal(e) -> bool:

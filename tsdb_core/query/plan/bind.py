@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 
-from ...base.frozen import with_fields
+from ...base.frozen import rebuilder, with_fields
 from ...influxql import ast
 from .nodes import FastSelect, Scan
 
@@ -31,10 +31,11 @@ class Binder:
     an expression), found once, so that binding others rebuilds only the nodes on the way
     to them. A range is found in a field named ``time_range`` (the plan's and its scans')."""
 
-    __slots__ = ("values", "ranges", "_trie")
+    __slots__ = ("values", "ranges", "_trie", "_node", "_compiled")
 
     def __init__(self, node, values: tuple[str, ...], ranges: tuple = ()) -> None:
         self.values, self.ranges = values, ranges
+        self._node, self._compiled = node, None
         self._trie: dict = {}
         index = {v: i for i, v in enumerate(values)}
         for path, leaf in _find(node, index, ranges, ()):
@@ -49,7 +50,12 @@ class Binder:
         are the same."""
         if (values == self.values and ranges in ((), self.ranges)) or not self._trie:
             return node
-        return _rebuild(node, self._trie, values, dict(zip(self.values, values)), ranges or self.ranges)
+        renamed, ranges = dict(zip(self.values, values)), ranges or self.ranges
+        if node is not self._node:
+            return _rebuild(node, self._trie, values, renamed, ranges)
+        if self._compiled is None:  # (the same rebuild as straight-line code, for this node)
+            self._compiled = _compile(node, self._trie)
+        return self._compiled(node, values, (renamed, ranges))
 
 
 def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str], ranges: tuple):
@@ -68,6 +74,19 @@ def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str],
             items[k] = part(items[k], sub)
         return tuple(items)
     return with_fields(node, **{name: part(getattr(node, name), sub) for name, sub in trie.items()})
+
+
+def _renamed_tags(tags: tuple, renamed: dict[str, str]) -> tuple:
+    return tuple((k, tuple(renamed.get(v, v) for v in vals)) for k, vals in tags)
+
+
+def _compile(node, trie: dict):
+    """:func:`_rebuild` of ``node`` by ``trie`` as generated code (``extra``: renamed, ranges)."""
+    def leaf(sub: int, old: str) -> str:
+        if sub >= 0:
+            return f"_S(values[{sub}])"
+        return f"_tags({old}, extra[0])" if sub == _TAGS else f"extra[1][{_RANGE - sub}]"
+    return rebuilder(node, trie, leaf, {"_S": ast.StringLiteral, "_tags": _renamed_tags})
 
 
 def _find(node, index: dict[str, int], ranges: tuple, path: tuple):

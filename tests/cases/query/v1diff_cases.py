@@ -535,6 +535,10 @@ V1DIFF_QUERIES: list = [
     "SELECT count(usage) FROM cpu WHERE " + R + " GROUP BY time(1m, '2000-13-01')",
     "SELECT count(usage) FROM cpu WHERE " + R + " GROUP BY time(1m, '2000-01-01xyz')",
     "SELECT count(usage) FROM cpu WHERE " + R + " GROUP BY time(1m, '5s')",
+    # time literals past the years 1-9999 (a time string plus or minus a long duration): Go's RFC 3339
+    "SELECT usage FROM cpu WHERE time > '9999-01-01T00:00:00Z' + 1000d",
+    "SELECT usage FROM cpu WHERE time < '0001-01-01T00:00:00Z' - 367d",
+    "SELECT usage FROM cpu WHERE time < '0001-01-01T00:00:00Z' - 1d",
 ]
 
 # The same family on the NOAA sample (database NOAA_water_database): recorded into v1diff_noaa.json

@@ -125,7 +125,20 @@ def _is_time_literal(e) -> bool:
     return False
 
 
+_CYCLE_DAYS = 146_097  # days in 400 Gregorian years: the calendar repeats
+_DAYS_TO_1 = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH).days
+_DAYS_TO_9999 = (datetime(9999, 12, 31, tzinfo=timezone.utc) - _EPOCH).days
+
+
 def _rfc3339(ns: int) -> str:
-    """Go's ``time.RFC3339`` in UTC: whole seconds, rounded down."""
-    secs = ns // 1_000_000_000
-    return (_EPOCH + timedelta(seconds=secs)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Go's ``time.RFC3339`` in UTC: whole seconds, rounded down; years past datetime's 1-9999
+    (a literal plus a long duration) shifted by whole 400-year cycles and written as Go writes them."""
+    days, secs = divmod(ns // 1_000_000_000, 86_400)
+    cycles = 0
+    if days > _DAYS_TO_9999:
+        cycles = -(-(days - _DAYS_TO_9999) // _CYCLE_DAYS)
+    elif days < _DAYS_TO_1:
+        cycles = -(-(days - _DAYS_TO_1) // _CYCLE_DAYS) - 1
+    t = _EPOCH + timedelta(days=days - cycles * _CYCLE_DAYS, seconds=secs)
+    year = t.year + 400 * cycles
+    return ("-" if year < 0 else "") + f"{abs(year):04d}" + t.strftime("-%m-%dT%H:%M:%SZ")

@@ -136,7 +136,8 @@ def _epoch_frame(frame: pl.DataFrame, columns: list[str], div: int) -> pl.DataFr
     if not columns or columns[0] != "time" or frame.width == 0 or frame.dtypes[0] != pl.Int64:
         return None
     c = pl.col(frame.columns[0])
-    return frame.with_columns(pl.when(c >= 0).then(c // div).otherwise(-((-c) // div)))
+    # floor, then one up for a negative time with a remainder: no negation, so -2**63 cannot overflow
+    return frame.with_columns(c // div + ((c < 0) & (c % div != 0)).cast(pl.Int64))
 
 
 class Encoder:

@@ -90,3 +90,14 @@ def test_chunked_block_answers_equal_rows_path(case, epoch, kind, cut):
         enc = Encoder(kind, epoch=epoch)
         outs.append([b"".join(enc.pieces(Response([StatementResult(0, part)]))) for part in (series[:cut], series[cut:])])
     assert outs[0] == outs[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-2**63, 2**63 - 1), min_size=1, max_size=40),
+       st.sampled_from([1, 1_000, 1_000_000, 1_000_000_000, 60_000_000_000, 3_600_000_000_000]))
+def test_epoch_division_truncates_toward_zero_over_all_int64(times, div):
+    """Go divides toward zero; the frame path must, even at -2**63 (no negation to overflow)."""
+    frame = pl.DataFrame({"time": pl.Series(times + [-2**63, 2**63 - 1, -1], dtype=pl.Int64)})
+    got = encode._epoch_frame(frame, ["time"], div)["time"].to_list()
+    want = [-(-t // div) if t < 0 else t // div for t in frame["time"].to_list()]
+    assert got == want

@@ -539,6 +539,21 @@ V1DIFF_QUERIES: list = [
     "SELECT usage FROM cpu WHERE time > '9999-01-01T00:00:00Z' + 1000d",
     "SELECT usage FROM cpu WHERE time < '0001-01-01T00:00:00Z' - 367d",
     "SELECT usage FROM cpu WHERE time < '0001-01-01T00:00:00Z' - 1d",
+    # Reduce adds no two times (time - time is a duration); two strings concatenate; a parenthesised
+    # lone string is not read as a time
+    "SELECT usage FROM cpu WHERE time > now() + '2020-01-01T00:00:00Z'",
+    "SELECT usage FROM cpu WHERE time > now() + ('2020-01-01T00:00:00Z' + 1d)",
+    "SELECT usage FROM cpu WHERE time > ('2020-01-01T00:00:00Z' + 1d) + now()",
+    "SELECT usage FROM cpu WHERE time > '2020-01-01T00:00:00Z' + ('2020-01-01T00:00:00Z' - now())",
+    "SELECT usage FROM cpu WHERE time > '2019-03-07T23:00:00Z' - ('2019-03-07T23:00:00Z' - now()) - 10000d",
+    "SELECT usage FROM cpu WHERE time > '2019-03-07T23:00:00Z' + '2019-03-07T23:00:00Z'",
+    "SELECT usage FROM cpu WHERE time > 0 + '2019-03-07T23:10:00Z'",
+    "SELECT usage FROM cpu WHERE time > '2019-03-07T23:10:00Z' + 0",
+    "SELECT usage FROM cpu WHERE time > ('2019-03-07T23:10:00Z')",
+    "SELECT usage FROM cpu WHERE time > (('2019-03-07T23:10:00Z'))",
+    "SELECT usage FROM cpu WHERE ('2019-03-07T23:10:00Z') < time",
+    "SELECT usage FROM cpu WHERE time > ('2019-03-07T23:10:00Z' + 0s)",
+    "SELECT usage FROM cpu WHERE time > now() - ('2019-03-07T23:10:00Z')",
 ]
 
 # The same family on the NOAA sample (database NOAA_water_database): recorded into v1diff_noaa.json

@@ -91,8 +91,14 @@ def _year_in_range(text: str) -> bool:
 
 
 def _check_side(ref, value, now: int, tz) -> None:
-    if not (isinstance(ref, ast.VarRef) and ref.name.lower() == "time") or not _is_time_literal(value) \
-            or _surely_in_range(value):
+    if not (isinstance(ref, ast.VarRef) and ref.name.lower() == "time"):
+        return
+    _refuse_time_sums(value)
+    if isinstance(value, ast.ParenExpr) and isinstance(_unwrap(value), ast.StringLiteral):
+        # a string is read as a time where it stands beside ``time``; Reduce then drops the
+        # parentheses, leaving a string the time check refuses
+        raise QueryError("invalid operation: time and *influxql.StringLiteral are not compatible")
+    if not _is_time_literal(value) or _surely_in_range(value):
         return
     try:
         ns = time_value(value, now, tz)
@@ -102,6 +108,26 @@ def _check_side(ref, value, now: int, tz) -> None:
         raise QueryError(f"time {_rfc3339(ns)} overflows time literal")
     if ns < MIN_TIME + 1:
         raise QueryError(f"time {_rfc3339(ns)} underflows time literal")
+
+
+def _refuse_time_sums(e) -> None:
+    """influxql's Reduce adds no two times (only ``time - time`` makes a duration): the sum stays
+    a BinaryExpr, or, of two strings, becomes their concatenation, which the time check refuses."""
+    if isinstance(e, ast.ParenExpr):
+        _refuse_time_sums(e.expr)
+    elif isinstance(e, ast.BinaryExpr) and e.op in ("+", "-"):
+        _refuse_time_sums(e.lhs)
+        _refuse_time_sums(e.rhs)
+        if e.op == "+" and _is_time_literal(e.lhs) and _is_time_literal(e.rhs):
+            both_strings = isinstance(e.lhs, ast.StringLiteral) and isinstance(e.rhs, ast.StringLiteral)
+            kind = "StringLiteral" if both_strings else "BinaryExpr"
+            raise QueryError(f"invalid operation: time and *influxql.{kind} are not compatible")
+
+
+def _unwrap(e):
+    while isinstance(e, ast.ParenExpr):
+        e = e.expr
+    return e
 
 
 def _surely_in_range(e) -> bool:

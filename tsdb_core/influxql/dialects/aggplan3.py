@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ast import expr as A
-from .scanplan3 import Conjunct, table_scan
+from .scanplan3 import scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, _time_filter
 
 # InfluxQL name -> (DataFusion's name, result type: None = the field's type)
@@ -64,14 +64,7 @@ def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | No
     over the __aggr_count guard over one AggregateExec (no Sort: time is a constant). None
     over several partitions (not drawn)."""
     fields = tuple(sorted({f for _, f, _ in calls}))
-    time: list[Conjunct] = []
-    if lower is not None and lower == upper:
-        time.append(Conjunct("=", ("time",), lower))
-    else:
-        time += [Conjunct(">=", ("time",), lower)] if lower is not None else []
-        time += [Conjunct("<=", ("time",), upper)] if upper is not None else []
-    cond = [Conjunct("=", (t,), v) for t, v in tags]
-    tests = (*time, *cond, Conjunct("notnull", fields)) if time else (Conjunct("notnull", fields), *cond)
+    tests = scan_tests(lower, upper, tags, fields)
     found = table_scan(tuple(sorted({*table.tags, *table.fields, "time"})), table.tags, fields, tests, chunks)
     if found.partitions > 1:
         return None

@@ -56,6 +56,20 @@ class Conjunct:
         return f"{self.columns[0]}@{at[self.columns[0]]} {self.op} {self.value}"
 
 
+def scan_tests(lower, upper, tags, fields) -> tuple[Conjunct, ...]:
+    """The scan's filter as IOx's full_filters orders it: the time bounds (one ``=`` when they
+    meet), the ``tag = 'v'`` tests, and the fields not all null (first when no time is bound)."""
+    time: list[Conjunct] = []
+    if lower is not None and lower == upper:
+        time.append(Conjunct("=", ("time",), lower))
+    else:
+        time += [Conjunct(">=", ("time",), lower)] if lower is not None else []
+        time += [Conjunct("<=", ("time",), upper)] if upper is not None else []
+    cond = [Conjunct("=", (t,), v) for t, v in tags]
+    not_null = Conjunct("notnull", tuple(fields))
+    return (*time, *cond, not_null) if time else (not_null, *cond)
+
+
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """One of IOx's chunks of the table: a Parquet file (``path``) or rows not yet persisted

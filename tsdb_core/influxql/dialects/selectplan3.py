@@ -16,7 +16,7 @@ physical plan is scanplan3.py's; DataFusion keeps the Sort unless the deduplicat
 from __future__ import annotations
 
 from ..ast import expr as A
-from .scanplan3 import Chunk, Conjunct, table_scan
+from .scanplan3 import Chunk, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, _time_filter
 
 def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
@@ -108,15 +108,7 @@ def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, 
     """The scan (scanplan3.py) under the projection and the sort DataFusion plans: none when
     each partition comes sorted on time; a merge over several partitions (EnforceSorting,
     EnforceDistribution; printed by DataFusion 50.1 for a union, once, by hand)."""
-    time: list[Conjunct] = []
-    if lower is not None and lower == upper:
-        time.append(Conjunct("=", ("time",), lower))
-    else:
-        time += [Conjunct(">=", ("time",), lower)] if lower is not None else []
-        time += [Conjunct("<=", ("time",), upper)] if upper is not None else []
-    cond = [Conjunct("=", (t,), v) for t, v in tags]
-    not_null = Conjunct("notnull", tuple(fields))
-    tests = (*time, *cond, not_null) if time else (not_null, *cond)  # as the full_filters
+    tests = scan_tests(lower, upper, tags, fields)
     found = table_scan(columns, table.tags, tuple(scanned), tests, chunks)
     at = {c: i for i, c in enumerate(scanned)}
     exprs = ", ".join([f"{table.name} as iox::measurement", f"time@{at['time']} as time",

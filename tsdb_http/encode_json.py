@@ -69,7 +69,12 @@ def _float_fix(col: tuple, v3: bool = False, strict: bool = False) -> list | tup
     column (values orjson writes otherwise than Go: ``1e-05``, ``1e+16``, ``-0.0``).
     ``v3``: InfluxDB 3's forms (integral values below 2**63 and ``-0.0`` are ints); ``strict``:
     raise :class:`_Infinite` for an infinity."""
-    x = np.array(col, dtype=np.float64)  # (None is NaN)
+    return _array_fix(np.array(col, dtype=np.float64), col, v3, strict)  # (None is NaN)
+
+
+def _array_fix(x: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list, list] | None:
+    """:func:`_float_fix` of the column ``col`` (a sequence, or a callable giving it: needed only
+    when values are rewritten) whose cells are ``x`` (NaN for None)."""
     with np.errstate(all="ignore"):
         a = np.abs(x)
         if ((x != np.floor(x)) & (a >= 1e-4) & (a < 1e16)).all():
@@ -84,20 +89,24 @@ def _float_fix(col: tuple, v3: bool = False, strict: bool = False) -> list | tup
             integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero
         odd = (~integral & np.isfinite(x) & ((a >= 1e16) | ((a < 1e-4) & (x != 0)))) | neg_zero
     if odd.any():
-        return [_json_float(v, v3) if type(v) is float else v for v in col]
+        return [_json_float(v, v3) if type(v) is float else v for v in (col() if callable(col) else col)]
     idx = np.flatnonzero(integral)
     return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
 
 
-def _fix_floats(values: list[list], v3: bool = False, strict: bool = False) -> list[list] | list[tuple]:
+def _fix_floats(values: list[list], v3: bool = False, strict: bool = False,
+                floats: tuple | None = None) -> list[list] | list[tuple]:
     """Rows with Go-incompatible floats replaced, the rows as they are when there are none.
 
     The columns are looked at with NumPy; the few integral values of a column of
     measurements are patched into copies of their rows, many changes rebuild the rows
     from the columns (as tuples, which orjson writes as arrays). ``strict``: an infinity
-    raises :class:`_Infinite` (else it is ``null``)."""
+    raises :class:`_Infinite` (else it is ``null``). ``floats``: the rows' float columns as
+    arrays (:attr:`Series.float_columns`): no cell is looked at then."""
     if len(values) < 64:
         return _fix_floats_small(values, v3, strict)
+    if floats is not None:
+        return _fix_known(values, floats, v3, strict)
     try:
         cols = list(zip(*values, strict=True))
     except ValueError:  # rows of different lengths (series of different columns)
@@ -118,10 +127,30 @@ def _fix_floats(values: list[list], v3: bool = False, strict: bool = False) -> l
             whole[j] = fix
         elif fix is not None:
             patches.append((j, *fix))
+    return _applied(values, cols, whole, patches)
+
+
+def _fix_known(values: list[list], floats: tuple, v3: bool, strict: bool) -> list[list] | list[tuple]:
+    """:func:`_fix_floats` of rows whose float cells are all in ``floats``' columns, taken from
+    their arrays: the rows are neither transposed nor scanned for types."""
+    whole: dict[int, list] = {}
+    patches = []
+    for j, x in floats:
+        fix = _array_fix(x, lambda j=j: [row[j] for row in values], v3, strict)
+        if isinstance(fix, list):
+            whole[j] = fix
+        elif fix is not None:
+            patches.append((j, *fix))
+    return _applied(values, None, whole, patches)
+
+
+def _applied(values: list[list], cols: list | None, whole: dict[int, list], patches: list) -> list[list] | list[tuple]:
+    """The rows with ``whole`` columns and ``patches`` of integral values put in (``cols``: the
+    rows' columns, None to transpose them here if needed)."""
     if not whole and not patches:
         return values
     if whole or 4 * sum(len(rows) for _, rows, _ in patches) > len(values):
-        return _rebuilt(cols, whole, patches)
+        return _rebuilt(cols if cols is not None else list(zip(*values)), whole, patches)
     out = list(values)
     for j, rows, ints in patches:
         for i, v in zip(rows, ints):
@@ -219,18 +248,19 @@ def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> 
     if objs is not None:
         return objs
     objs = [_series_obj(s, holes) for s in series]
-    todo = [o for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
-    if len(todo) > 1 and len({len(o.get("columns", ())) for o in todo}) == 1:
-        rows = [row for o in todo for row in o["values"]]
+    todo = [(o, s) for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
+    if len(todo) > 1 and len({len(o.get("columns", ())) for o, _ in todo}) == 1:
+        rows = [row for o, _ in todo for row in o["values"]]
         fixed = _fix_floats(rows, v3, strict=True)
         if fixed is not rows:
             at = 0
-            for o in todo:
+            for o, _ in todo:
                 n = len(o["values"])
                 o["values"], at = fixed[at:at + n], at + n
         return objs
-    for o in todo:
-        o["values"] = _fix_floats(o["values"], v3, strict=True)
+    for o, s in todo:
+        floats = s.float_columns if o["values"] is s.values else None
+        o["values"] = _fix_floats(o["values"], v3, strict=True, floats=floats)
     return objs
 
 

@@ -458,3 +458,25 @@ def test_max_select_point_runs_the_general_executor(store, monkeypatch):
     config = StoreConfig.for_tests(max_select_point=10_000)
     res = engine.execute(store, CASES[0], db="db", config=config).to_json()
     assert calls == [] and len(res["results"][0]["series"][0]["values"]) == 11
+
+
+@pytest.mark.parametrize("q", [q for q in CASES if "GROUP BY" in q], ids=range(len([q for q in CASES if "GROUP BY" in q])))
+def test_float_columns_describe_the_rows(store, q):
+    """The windows' ``float_columns`` promise holds: every float cell is in one of them, and
+    each holds its column's cells (NaN for None)."""
+    fast, _ = _both(store, q, epoch="ns")
+    for s in fast:
+        if s.float_columns is None:  # (mean/sum: Polars' windows make no promise)
+            assert "mean" in q or "sum" in q
+            continue
+        floats = dict(s.float_columns)
+        for j in range(len(s.columns)):
+            cells = [row[j] for row in s.values]
+            if j not in floats:
+                assert not any(type(v) is float for v in cells)
+                continue
+            x = floats[j]
+            assert x.dtype == np.float64 and len(x) == len(cells)
+            assert all(np.isnan(a) if v is None else type(v) is float and a == v for v, a in zip(cells, x.tolist()))
+    if fast and "max(f)" in q and "mean" not in q:
+        assert fast[0].float_columns, "a numpy max(f) answer carries its float column"

@@ -54,11 +54,12 @@ class Series:
     instead: their rows, too, are built only when read.
     """
 
-    __slots__ = ("_frame", "_span", "_values", "columns", "name", "no_floats", "partial", "tags")
+    __slots__ = ("_floats", "_frame", "_span", "_values", "columns", "name", "no_floats", "partial", "tags")
 
     def __init__(self, name: str, tags: dict[str, str] | None, columns: list[str],
                  values: list[list] | None = None, partial: bool = False, no_floats: bool = False,
-                 frame: pl.DataFrame | None = None, span: tuple[SeriesBlock, int, int] | None = None):
+                 frame: pl.DataFrame | None = None, span: tuple[SeriesBlock, int, int] | None = None,
+                 float_columns: tuple[tuple[int, np.ndarray], ...] | None = None):
         self.name, self.tags, self.columns = name, tags, columns
         lazy = frame is not None or span is not None
         self._values = values if values is not None or lazy else []
@@ -67,6 +68,7 @@ class Series:
         self.partial = partial
         # a promise that no value is a float: encoders skip the Go float fix-up (SHOW answers)
         self.no_floats = no_floats
+        self._floats = float_columns if values is not None else None
 
     @property
     def values(self) -> list[list]:
@@ -83,7 +85,15 @@ class Series:
 
     @values.setter
     def values(self, rows: list[list]) -> None:
-        self._values, self._frame, self._span = rows, None, None
+        self._values, self._frame, self._span, self._floats = rows, None, None, None
+
+    @property
+    def float_columns(self) -> tuple[tuple[int, np.ndarray], ...] | None:
+        """A promise from the executor that built ``values`` (dropped when they are replaced):
+        every float cell is in one of these columns, and column ``j``'s cells are its float64
+        array's values (NaN where the cell is None), so an encoder may look at the arrays instead
+        of the cells. Rows changed in place elsewhere than in other columns break it."""
+        return self._floats if self._floats is not None and self._values is not None else None
 
     @property
     def frame(self) -> pl.DataFrame | None:
@@ -92,7 +102,7 @@ class Series:
 
     @frame.setter
     def frame(self, frame: pl.DataFrame) -> None:
-        self._values, self._frame, self._span = None, frame, None
+        self._values, self._frame, self._span, self._floats = None, frame, None, None
 
     @property
     def span(self) -> tuple[SeriesBlock, int, int] | None:

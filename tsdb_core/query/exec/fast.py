@@ -134,12 +134,14 @@ def _windows_series(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | No
     if plan.limit or plan.row_offset:
         rows = limited_rows(plan, arrays, epoch, max_buckets, _numpy_windows, _empty_windows)
     else:
-        rows = _numpy_windows(plan, arrays, epoch, max_buckets) if arrays[TIME].size else []
+        floats: list = []  # (the rows' float columns as arrays: Series.float_columns)
+        rows = _numpy_windows(plan, arrays, epoch, max_buckets, floats) if arrays[TIME].size else []
+        return _series(name, names, rows, tuple(floats)) if rows else []
     return _series(name, names, rows) if rows else []
 
 
-def _series(name: str, columns: list[str], rows: list[list]) -> list[Series]:
-    return [Series(name, None, columns, rows, partial=len(rows) > PARTIAL_ROWS)]
+def _series(name: str, columns: list[str], rows: list[list], floats: tuple | None = None) -> list[Series]:
+    return [Series(name, None, columns, rows, partial=len(rows) > PARTIAL_ROWS, float_columns=floats)]
 
 
 def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) -> list[Series] | None:
@@ -253,10 +255,11 @@ _REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float
 
 
 def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
-                   max_buckets: int) -> list[list]:
+                   max_buckets: int, floats: list | None = None) -> list[list]:
     """max/min/count per window with numpy ``reduceat`` over time-sorted rows, percentile()
     by one sort of (window, value) (a null float is NaN: line protocol has no NaN values;
-    integer columns here have no nulls)."""
+    integer columns here have no nulls). ``floats``: gets (column, float64 array) of each
+    float column of the rows (NaN where a cell is None)."""
     t = arrays[TIME]
     order = None if t.size < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
     if order is not None:
@@ -301,13 +304,15 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
     pos = np.minimum(np.searchsorted(wins, grid), len(wins) - 1)
     hit = wins[pos] == grid
     out = [times]
-    for vals, n, is_count in cols:
+    for j, (vals, n, is_count) in enumerate(cols, 1):
         vals, n = vals[keep][pos], n[keep][pos]
         if is_count:  # fill(null): an empty window counts 0; fill(none): a zero count is null
             out.append(np.where(hit, n, 0).tolist() if plan.fill == "null" else
                        [c if c else None for c in n.tolist()])
         else:
             ok = hit & (n > 0)
+            if floats is not None and vals.dtype.kind == "f":
+                floats.append((j, vals.astype(np.float64, copy=False) if ok.all() else np.where(ok, vals, np.nan)))
             out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
     return list(map(list, zip(*out)))
 

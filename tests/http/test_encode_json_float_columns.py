@@ -1,0 +1,64 @@
+"""The JSON encoder's float fix-up from ``Series.float_columns`` (the fast executor's arrays)
+writes the bytes of the per-cell path, for any floats (Go's and InfluxDB 3's forms)."""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tsdb_core.query.results import Series, StatementResult
+from tsdb_http.encode import Response, encode_json
+
+SPECIALS = [1e-5, 1e-4, 9.999999999999999e-5, 0.00010000000000000002, 1e20, 1e21, 1e16, 9999999999999998.0,
+            1e15 + 0.5, 2.0 ** 53, 2.0 ** 53 + 2, 2.0 ** 63, -(2.0 ** 63), 0.0, -0.0, 5e-324, 2.2250738585072014e-308,
+            -1e-7, 100.0, -3.0, 99.43507753700882, 1.7976931348623157e308, math.nan, math.inf, -math.inf]
+CELL = st.one_of(st.floats(), st.sampled_from(SPECIALS), st.none(),
+                 st.integers(-10 ** 6, 10 ** 6).map(float), st.floats(-1e3, 1e3))
+
+
+def _series(cols: list[list], hinted: bool) -> Series:
+    """One series: an RFC 3339 time column, then ``cols`` (float or None cells)."""
+    n = len(cols[0])
+    times = [f"2016-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z" for i in range(n)]
+    rows = [list(r) for r in zip(times, *cols)]
+    floats = tuple((j, np.array(c, dtype=np.float64)) for j, c in enumerate(cols, 1)) if hinted else None
+    return Series("cpu", None, ["time", *(f"c{j}" for j in range(len(cols)))], rows, float_columns=floats)
+
+
+def _body(cols: list[list], hinted: bool, v3: bool) -> bytes:
+    return encode_json(Response([StatementResult(0, [_series(copy.deepcopy(cols), hinted)])]), v3=v3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda k: st.integers(0, 150).flatmap(
+    lambda n: st.lists(st.lists(CELL, min_size=n, max_size=n), min_size=k, max_size=k))), st.booleans())
+def test_hinted_bytes_equal_cell_path(cols, v3):
+    assert _body(cols, True, v3) == _body(cols, False, v3)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(1e-4, 1e15, allow_nan=False).filter(lambda v: not v.is_integer()), min_size=64, max_size=200),
+       st.lists(st.integers(0, 199), max_size=150), st.booleans())
+def test_hinted_bytes_equal_with_integral_values(vals, at, v3):
+    """Mostly fractional cells with some integral ones (patched rows, or rebuilt columns)."""
+    for i in at:
+        vals[i % len(vals)] = float(i)
+    assert _body([vals], True, v3) == _body([vals], False, v3)
+
+
+def test_go_forms_from_arrays():
+    cells = [0.5] * 70 + [100.0, -0.0, 1e-5, 1e21, None, 2.0 ** 53]
+    body = _body([cells], True, False)
+    assert b",100]" in body and b",-0]" in body and b",0.00001]" in body and b",1e+21]" in body
+    assert b",null]" in body and b",9007199254740992]" in body
+    assert body == _body([cells], False, False)
+
+
+def test_replaced_values_drop_the_promise():
+    s = _series([[0.5] * 3], True)
+    assert s.float_columns is not None
+    s.values = [["t", 1.0]]
+    assert s.float_columns is None

@@ -364,3 +364,22 @@ def test_plain_call_columns_taken_unless_math_or_points(filed, monkeypatch):
               "SELECT max(x), y FROM cpu WHERE time >= 0 AND time < 2h GROUP BY time(1h), host"):
         assert json.dumps(execute(store, q, db="d", now=NOW).to_json()).count('"values"') == 2
     assert taken == [True, False, False]
+
+
+_ns = st.one_of(st.integers(-2**62, 2**62), st.integers(-10**6, 10**6).map(lambda k: k * 3600 * S),
+                st.integers(0, 10**9).map(lambda k: k * S + k % 1000 * 1000))
+
+
+@settings(max_examples=80, deadline=None)
+@given(times=st.lists(_ns, min_size=1, max_size=12), repeat=st.integers(1, 60), epoch=st.sampled_from([None, "s"]))
+def test_shared_times_formatted_once_as_the_select_formats_them(times, repeat, epoch):
+    """An answer's times repeated across series (windows) are formatted once each, then
+    gathered (engine._rows_frame): the text is what the general select writes."""
+    from tsdb_core.query import engine
+    from tsdb_core.query.results import time_expr
+
+    frame = pl.DataFrame({"time": times * repeat, "v": list(range(len(times) * repeat))},
+                         schema={"time": pl.Int64, "v": pl.Int64})
+    got = engine._rows_frame(frame, ["v"], epoch, None)
+    want = frame.select(time_expr("time", epoch, None).alias("time"), "v")
+    assert got.equals(want) and got.schema == want.schema

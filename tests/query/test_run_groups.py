@@ -311,3 +311,75 @@ def test_lists_follow_the_keys_order_not_the_files(filed, taken):
         assert [s["tags"]["host"] for s in series] == ["y", "z"]
         assert series[0]["values"][0][1:] in ([60], [sum(range(60)) / 8 / 60, 60, sum(range(60))])
     assert taken.taken == 2
+
+
+# -- the output columns taken as they are when each is a call's column (lazy._plain_calls) ----
+
+_OUTPUT_QUERIES = st.sampled_from([
+    "SELECT mean(x), count(y), sum(n) FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(1h), host, dc",
+    "SELECT mean(x), max(y) FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(90m), * fill(0)",
+    "SELECT max(x), y FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(1h), host",
+    "SELECT max(x) FROM cpu WHERE time >= 0 AND time < 6h GROUP BY host",
+    "SELECT mean(x) * 2, count(y) FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(2h), dc fill(previous)",
+    "SELECT top(x, 2), n FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(3h), host",
+    "SELECT integral(x), mean(n) FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(1h), host fill(linear)",
+    "SELECT count(x), mean(n) FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(1h) ORDER BY time DESC LIMIT 3",
+    "SELECT mean(x), mean(nosuch) FROM cpu WHERE time >= 0 AND time < 6h GROUP BY time(1h), host fill(none)",
+])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(points=st.lists(_point, min_size=1, max_size=80), q=_OUTPUT_QUERIES, epoch=st.sampled_from([None, "s"]))
+def test_plain_call_columns_same_answer_as_selecting_them(tmp_path_factory, monkeypatch, points, q, epoch):
+    """Output columns that are each a call's column are taken as they are (no select): the
+    answer is the select's, for calls, selectors' points, many-row calls, math beside them."""
+    from tsdb_core.query.exec import lazy
+
+    plain = lazy._plain_calls
+    root = Path(tempfile.mkdtemp(dir=tmp_path_factory.getbasetemp()))
+    store = tsdb_core.open(root / "data", clock=fixed_clock(NOW))
+    try:
+        store.create_database("d")
+        seen = {(host, dc, t): (host, dc, t * S, x, y, n) for (host, dc), t, x, y, n in points}
+        assert store.write("d", _lines(list(seen.values()))).ok
+        store.flush()
+        got = json.dumps(execute(store, q, db="d", now=NOW, epoch=epoch).to_json())
+        monkeypatch.setattr(lazy, "_plain_calls", lambda low, df: False)
+        want = json.dumps(execute(store, q, db="d", now=NOW, epoch=epoch).to_json())
+        monkeypatch.setattr(lazy, "_plain_calls", plain)
+        assert got == want
+    finally:
+        store.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_plain_call_columns_taken_unless_math_or_points(filed, monkeypatch):
+    from tsdb_core.query.exec import lazy
+
+    store = filed(_regular(2, 120))
+    plain, taken = lazy._plain_calls, []
+    monkeypatch.setattr(lazy, "_plain_calls", lambda low, df: taken.append(plain(low, df)) or taken[-1])
+    for q in ("SELECT mean(x), count(y), sum(n) FROM cpu WHERE time >= 0 AND time < 2h GROUP BY time(1h), host",
+              "SELECT mean(x) * 2 FROM cpu WHERE time >= 0 AND time < 2h GROUP BY time(1h), host",
+              "SELECT max(x), y FROM cpu WHERE time >= 0 AND time < 2h GROUP BY time(1h), host"):
+        assert json.dumps(execute(store, q, db="d", now=NOW).to_json()).count('"values"') == 2
+    assert taken == [True, False, False]
+
+
+_ns = st.one_of(st.integers(-2**62, 2**62), st.integers(-10**6, 10**6).map(lambda k: k * 3600 * S),
+                st.integers(0, 10**9).map(lambda k: k * S + k % 1000 * 1000))
+
+
+@settings(max_examples=80, deadline=None)
+@given(times=st.lists(_ns, min_size=1, max_size=12), repeat=st.integers(1, 60), epoch=st.sampled_from([None, "s"]))
+def test_shared_times_formatted_once_as_the_select_formats_them(times, repeat, epoch):
+    """An answer's times repeated across series (windows) are formatted once each, then
+    gathered (engine._rows_frame): the text is what the general select writes."""
+    from tsdb_core.query import engine
+    from tsdb_core.query.results import time_expr
+
+    frame = pl.DataFrame({"time": times * repeat, "v": list(range(len(times) * repeat))},
+                         schema={"time": pl.Int64, "v": pl.Int64})
+    got = engine._rows_frame(frame, ["v"], epoch, None)
+    want = frame.select(time_expr("time", epoch, None).alias("time"), "v")
+    assert got.equals(want) and got.schema == want.schema

@@ -15,6 +15,7 @@ import logging
 import time as _time
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from ..base.errors import ParseError, TsdbError
@@ -28,7 +29,7 @@ from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
 from .results import (BLOCK_ROWS, FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series,
-                      SeriesBlock, StatementResult, frame_rows, time_expr)
+                      SeriesBlock, StatementResult, frame_rows, rfc3339_times, time_expr)
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
 from .exec.integral_v1 import FLUSH_COLUMN, emission_order
 from .exec.lazy import Ctx, run_frame
@@ -188,7 +189,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     keys = [NAME, *plan.dimensions]
     cols = [output_column(i) for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
-    rows_frame = frame.select(time_expr("time", epoch, plan.tz).alias("time"), *cols)
+    rows_frame = _rows_frame(frame, cols, epoch, plan.tz)
     # fill(<number>) into text cells (the statement's; a subquery's win): built as rows
     mixed = {**mixed_cells(plan, frame), **inner_cells(plan, frame, ctx.text_fills)}
     if FLUSH_COLUMN in frame.columns:  # integral()'s closing windows, emitted after the others
@@ -229,6 +230,23 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     return out
 
 
+
+
+SHARED_TIMES = 4  # rows per distinct time from which each distinct time is formatted once
+
+
+def _rows_frame(frame: pl.DataFrame, cols: list[str], epoch: str | None, tz: str | None) -> pl.DataFrame:
+    """The time column as the answer writes it, then ``cols``. The windows of a GROUP BY answer
+    repeat in every series: each distinct time is formatted once (``rfc3339_times``), then
+    gathered, with no query plan to build."""
+    times = frame.get_column("time")
+    if epoch or tz or times.dtype != pl.Int64 or times.null_count() or frame.height < 2 * SHARED_TIMES:
+        return frame.select(time_expr("time", epoch, tz).alias("time"), *cols)
+    distinct, at = np.unique(times.to_numpy(), return_inverse=True)
+    if distinct.size * SHARED_TIMES > frame.height:
+        return frame.select(time_expr("time", epoch, tz).alias("time"), *cols)
+    text = pl.Series("time", rfc3339_times(distinct), pl.String).gather(at.astype(np.int64))
+    return pl.DataFrame([text, *(frame.get_column(c) for c in cols)])
 
 
 def _check_series(n: int, ctx: Ctx) -> None:

@@ -680,6 +680,12 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         df = df.with_row_index(ROW_TMP).sort(keys + [WINDOW_COLUMN, ROW_TMP],
                                              descending=[True] * (len(keys) + 1) + [False]).drop(ROW_TMP)
     time = POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else WINDOW_COLUMN
+    flushed = [integral_v1.FLUSH_COLUMN] if integral_v1.FLUSH_COLUMN in df.columns else []
+    if stages.transform is None and _plain_calls(low, df):
+        # the calls' columns as they are, renamed: no query plan (two selects' fixed cost)
+        return pl.DataFrame([*(df.get_column(k) for k in keys), df.get_column(time).alias("time"),
+                             *(df.get_column(e.column).alias(output_column(i)) for i, e in enumerate(low.exprs)),
+                             *(df.get_column(c) for c in flushed)])
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
         # a field no point has (a Null column of the scan) is not a column here: null, not an error
@@ -688,8 +694,12 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                          ctx.deadline)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
-    flushed = [integral_v1.FLUSH_COLUMN] if integral_v1.FLUSH_COLUMN in df.columns else []
     return df.select(keys + ["time"] + cols + flushed)
+
+
+def _plain_calls(low: Lowered, df: pl.DataFrame) -> bool:
+    """Whether every output column is a call's column of ``df`` as it is (no math, no literal)."""
+    return all(isinstance(e, LoweredCall) and e.column in df.columns for e in low.exprs)
 
 
 def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) -> pl.LazyFrame:
@@ -829,13 +839,14 @@ def _known_field(call) -> bool:
 def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
                  grouped: series_runs.RunGroups | None = None) -> pl.DataFrame | None:
     """One row per group of every one-value aggregate (selectors' aux fields beside)."""
-    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending)
     if grouped is not None:  # no mode(), integral() or aux field here (exec/runs.py)
-        seen, keep = _seen_exprs(schema, low, exprs)
-        gaps = [gap_column(c) for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
+        gaps = [gap_column(c) for call, c in low.aggs.items() if _counts_points(call)]
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending)
+    if grouped is not None:
+        seen, keep = _seen_exprs(schema, low, exprs)
         return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
     if integrals and len(integrals) == len(low.aggs):
         return _integral_rows(plan, a, lf, schema, gkeys, integrals, ctx)
@@ -1002,16 +1013,23 @@ def _seen_exprs(schema, low: Lowered, exprs: list) -> tuple[list[str], list]:
     conditions that keep a group (some aggregate emitted a point; stddev of one point: null)."""
     seen, keep = [], []
     for i, (call, alias) in enumerate(low.aggs.items()):
-        a0 = call.args[0]
-        if isinstance(a0, ast.Call) and a0.args:
-            a0 = a0.args[0]
-        if call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type in ("unknown", "tagarg")):
+        if not _counts_points(call):
             keep.append(pl.col(alias).is_not_null())  # no point picked: nothing emitted
         else:
+            a0 = call.args[0]
+            a0 = a0.args[0] if isinstance(a0, ast.Call) and a0.args else a0
             exprs.append(value_expr(a0, schema).count().alias(seen_column(i)))
             seen.append(seen_column(i))
             keep.append(pl.col(seen_column(i)) > 0)
     return seen, keep
+
+
+def _counts_points(call) -> bool:
+    """Whether :func:`_seen_exprs` counts the points ``call`` saw (else its value tells)."""
+    a0 = call.args[0]
+    if isinstance(a0, ast.Call) and a0.args:
+        a0 = a0.args[0]
+    return not (call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type in ("unknown", "tagarg")))
 
 
 def _by_runs(plan, a: Aggregate, gkeys: list[str], ctx: Ctx) -> bool:

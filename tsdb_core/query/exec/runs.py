@@ -92,8 +92,9 @@ class RunGroups:
         if self.order is not None and exprs:
             values = values[self.order]
         cols = [values.get_column(out) if f != "count" else count.alias(out) for f, _, out in calls]
-        false = pl.repeat(False, self.keys.height, eager=True)
-        return pl.DataFrame([pl.repeat(self.measurement, self.keys.height, dtype=pl.String, eager=True).alias(NAME),
+        n = self.keys.height  # constants by repeating a one-value Series: no expression to run
+        false = pl.Series([False]).new_from_index(0, n)
+        return pl.DataFrame([pl.Series(NAME, [self.measurement], pl.String).new_from_index(0, n),
                              *self.keys.get_columns(), *cols, *(false.alias(g) for g in gaps)])
 
     def _ordered(self, s: pl.Series) -> pl.Series:
@@ -140,7 +141,8 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
     if found is None:
         return None
     source, firsts, counts, tag_values = found
-    if any(source.schema[f] not in _NUMERIC for f in fields):
+    held = source.schema
+    if any(held[f] not in _NUMERIC for f in fields):
         return None  # strings and booleans: the general path has influxd's errors for them
     per_series = [[v if v is not None else "" for v in tag_values.get(k, [None] * len(counts))]
                   for k in a.dimensions]
@@ -152,7 +154,7 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
     at = (series[order] if order is not None else series).tolist()
     keys = [pl.Series(k, [v[i] for i in at], pl.String) for k, v in zip(a.dimensions, per_series)]
     keys.append(pl.Series(WINDOW_COLUMN, windows if order is None else windows[order], pl.Int64))
-    schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **source.schema, NAME: pl.String}
+    schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **held, NAME: pl.String}
     full = frozenset(seen_column(i) for i, call in enumerate(low.aggs)
                      if not source.get_column(call.args[0].name).null_count())
     spans = np.stack([firsts, counts], axis=1).astype(np.int64).reshape(-1, 2)

@@ -267,29 +267,7 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
     b = (t - plan.offset) // plan.interval * plan.interval + plan.offset
     starts = np.flatnonzero(np.concatenate(([True], b[1:] != b[:-1])))
     wins = b[starts]
-    cols, seen = [], np.zeros(len(starts), dtype=np.int64)
-    for col in plan.columns:
-        call = col.expr
-        v = arrays[call.args[0].name]
-        if order is not None:
-            v = v[order]
-        isfloat = v.dtype.kind == "f"
-        nan = np.isnan(v) if isfloat else None
-        if nan is not None and nan.any():
-            n = np.add.reduceat((~nan).astype(np.int64), starts)
-        else:  # every row has a value: a window's count is its length
-            n = np.diff(np.append(starts, v.size))
-        if call.name == "percentile":  # a window counts where it emits a value
-            vals, n = _percentiles(v, nan, starts, n, float(call.args[1].val))
-            seen += n
-            cols.append((vals, n, False))
-            continue
-        seen += n
-        if call.name == "count":
-            cols.append((n, n, True))
-        else:
-            red = _REDUCE[call.name][0 if isfloat else 1]
-            cols.append((red.reduceat(v, starts), n, False))
+    cols, seen = _window_columns(plan, arrays, order, starts)
     keep = seen > 0
     if not keep.any():
         return []
@@ -315,6 +293,35 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
                 floats.append((j, vals.astype(np.float64, copy=False) if ok.all() else np.where(ok, vals, np.nan)))
             out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
     return list(map(list, zip(*out)))
+
+
+def _window_columns(plan: _Shape, arrays: dict[str, np.ndarray], order, starts: np.ndarray):
+    """Each call's (values, count, is_count) per window of the time-sorted rows, and how many
+    values each window holds over all calls."""
+    cols, seen = [], np.zeros(len(starts), dtype=np.int64)
+    for col in plan.columns:
+        call = col.expr
+        v = arrays[call.args[0].name]
+        if order is not None:
+            v = v[order]
+        isfloat = v.dtype.kind == "f"
+        nan = np.isnan(v) if isfloat else None
+        if nan is not None and nan.any():
+            n = np.add.reduceat((~nan).astype(np.int64), starts)
+        else:  # every row has a value: a window's count is its length
+            n = np.diff(np.append(starts, v.size))
+        if call.name == "percentile":  # a window counts where it emits a value
+            vals, n = _percentiles(v, nan, starts, n, float(call.args[1].val))
+            seen += n
+            cols.append((vals, n, False))
+            continue
+        seen += n
+        if call.name == "count":
+            cols.append((n, n, True))
+        else:
+            red = _REDUCE[call.name][0 if isfloat else 1]
+            cols.append((red.reduceat(v, starts), n, False))
+    return cols, seen
 
 
 def _percentiles(v: np.ndarray, nan, starts: np.ndarray, n: np.ndarray, p: float):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..ast import expr as A
 from .scanplan3 import scan_tests, table_scan
-from .showplan3 import Plans, Table, _block, _lit, _time_filter
+from .showplan3 import Plans, Table, _block, _lit, scan_filters
 
 # InfluxQL name -> (DataFusion's name, result type: None = the field's type)
 AGGREGATES = {"count": ("count", "Int64"), "mean": ("avg", "Float64"), "sum": ("sum", None),
@@ -149,13 +149,7 @@ def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tup
     same builder calls over a table taking every filter, once, by hand)."""
     m = table.name
     fields = sorted({f for _, f, _ in calls})
-    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
-    cond = [f"{t} = {_lit(v)}" for t, v in tags]
-    time = _time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
-    plan = _block(f"Filter: {' AND '.join([not_null, *([] if time else cond)])}", f"TableScan: {m}")
-    if time:
-        plan = _block(f"Filter: {' AND '.join([time, *cond])}", plan)
-    pushed = f"full_filters=[{', '.join([*time.split(' AND '), *cond, not_null] if time else [not_null, *cond])}]"
+    plan, pushed = scan_filters(m, fields, tags, lower, upper)
     read = {*fields, *group_tags, *(("time",) if interval is not None or any(fn in SELECTORS for fn, *_ in calls) else ())}
     columns = ", ".join(sorted(read))
     return plan, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{columns}], {pushed}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..ast import expr as A
 from .scanplan3 import Chunk, scan_tests, table_scan
-from .showplan3 import Plans, Table, _block, _lit, _time_filter
+from .showplan3 import Plans, Table, _block, _lit, scan_filters
 
 def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
     """The selected columns (VarRefs) when ``stmt`` has the shape drawn over ``table``, else None.
@@ -74,22 +74,15 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     known and not none."""
     m = table.name
     fields = sorted({r.name for r in refs if r.name in table.fields})
-    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
-    cond = [f"{t} = {_lit(v)}" for t, v in tags]
-    time = _time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
-    base = _block(f"Filter: {' AND '.join([not_null, *([] if time else cond)])}", f"TableScan: {m}")
-    if time:
-        base = _block(f"Filter: {' AND '.join([time, *cond])}", base)
+    base, pushed = scan_filters(m, fields, tags, lower, upper)
     projection = ", ".join([f"{_lit(m)} AS iox::measurement", f"{m}.time AS time",
                             *(f"{m}.{r.name} AS {r.name}" for r in refs)])
     selected_tags = [r.name for r in refs if r.name in table.tags]
     order = "DESC" if descending else "ASC"
     sort = "Sort: " + ", ".join(f"{c} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
     initial = _block(sort, _block(f"Projection: {projection}", base))
-    filters = [*(time.split(" AND ") if time else []), *cond, not_null] if time else [not_null, *cond]
     columns = _table_columns(table)
     scanned = [c for c in columns if c == "time" or c in {r.name for r in refs}]
-    pushed = f"full_filters=[{', '.join(filters)}]"
     steps = (("push_down_filter", _block(sort, _block(f"Projection: {projection}", f"TableScan: {m}, {pushed}"))),
              ("optimize_projections", _block(sort, _block(f"Projection: {projection}",
                                                           f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}"))))

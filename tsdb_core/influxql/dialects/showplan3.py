@@ -193,6 +193,20 @@ def _lit(text: str) -> str:
     return f"Dictionary(Int32, Utf8({rust_debug(text)}))"
 
 
+def scan_filters(m: str, fields, tags, lower: int | None, upper: int | None) -> tuple[str, str]:
+    """A SELECT's filters over ``TableScan: m`` as the planner stacks them (the fields not all
+    null, then the time range and the ``tag = 'v'`` tests above), and the ``full_filters=[...]``
+    push_down_filter leaves in the scan (IOx's table takes every conjunct)."""
+    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
+    cond = [f"{t} = {_lit(v)}" for t, v in tags]
+    time = _time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
+    plan = _block(f"Filter: {' AND '.join([not_null, *([] if time else cond)])}", f"TableScan: {m}")
+    if time:
+        plan = _block(f"Filter: {' AND '.join([time, *cond])}", plan)
+    pushed = [*time.split(" AND "), *cond, not_null] if time else [not_null, *cond]
+    return plan, f"full_filters=[{', '.join(pushed)}]"
+
+
 def _time_filter(table: str, lower: int | None, upper: int | None) -> str:
     """planner_time_range_expression.rs time_range_to_df_expr over ``<table>.time``."""
     col = f"{table}.time"

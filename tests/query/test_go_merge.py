@@ -103,6 +103,12 @@ def _heap_reference(time: list, bounds: list, ascending: bool) -> list[int]:
         return x[0] < y[0] if ascending else x[0] > y[0]
 
     h = [[time[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    return _heap_merge(h, less, lambda r, end: [time[r], r, end])
+
+
+def _heap_merge(h: list, less, item) -> list[int]:
+    """The rows container/heap pops from items ``[..., row, end]`` (Init, then Pop and Push of
+    the popped series' next row, ``item(row, end)``), down and up as go_merge transcribes them."""
     for i in range(len(h) // 2 - 1, -1, -1):
         go_merge._down(h, i, len(h), less)
     out = []
@@ -110,10 +116,10 @@ def _heap_reference(time: list, bounds: list, ascending: bool) -> list[int]:
         last = len(h) - 1
         h[0], h[last] = h[last], h[0]
         go_merge._down(h, 0, last, less)
-        item = h.pop()
-        out.append(item[1])
-        if item[1] + 1 < item[2]:
-            h.append([time[item[1] + 1], item[1] + 1, item[2]])
+        *_, row, end = h.pop()
+        out.append(row)
+        if row + 1 < end:
+            h.append(item(row + 1, end))
             go_merge._up(h, less, len(h) - 1)
     return out
 
@@ -192,19 +198,7 @@ def test_string_aux_with_nulls_equals_container_heap(parts, ascending):
     bounds = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).tolist()
     less = _go_less(ascending)
     h = [[int(time[a]), aux[a], a, b] for a, b in zip(bounds[:-1], bounds[1:])]
-    for i in range(len(h) // 2 - 1, -1, -1):
-        go_merge._down(h, i, len(h), less)
-    want = []
-    while h:
-        last = len(h) - 1
-        h[0], h[last] = h[last], h[0]
-        go_merge._down(h, 0, last, less)
-        item = h.pop()
-        want.append(item[2])
-        if item[2] + 1 < item[3]:
-            r = item[2] + 1
-            h.append([int(time[r]), aux[r], r, item[3]])
-            go_merge._up(h, less, len(h) - 1)
+    want = _heap_merge(h, less, lambda r, end: [int(time[r]), aux[r], r, end])
     cut = [tuple(takewhile(lambda v: v is not None, a)) for a in aux]  # as merged_rows hands them
     assert go_merge.merge_order(sid, time, ascending, cut).tolist() == want
 

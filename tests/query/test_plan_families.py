@@ -105,14 +105,20 @@ def test_moved_plans_answer_as_the_uncached_engine(rows, shape, interval, fmt0, 
         store.close()
 
 
+def _count_plans(monkeypatch) -> list:
+    """A list that gains an item each time the engine plans a SELECT in full."""
+    runs: list = []
+    real = engine.plan_select
+    monkeypatch.setattr(engine, "plan_select", lambda *a, **k: runs.append(1) or real(*a, **k))
+    return runs
+
+
 def test_the_third_text_of_a_family_is_not_planned(monkeypatch):
     """The first is planned and kept, the second planned and compared, the rest moved."""
     store = tsdb_core.open(None)
     store.create_database("db")
     store.write("db", "\n".join(f"m,host=h1 v={i}i {T0 + i * 60 * S}" for i in range(120)))
-    runs = []
-    real = engine.plan_select
-    monkeypatch.setattr(engine, "plan_select", lambda *a, **k: runs.append(1) or real(*a, **k))
+    runs = _count_plans(monkeypatch)
     shape = SHAPES[0]
     got = []
     for k in range(5):
@@ -146,9 +152,7 @@ def test_other_hosts_bind_the_family_plan(monkeypatch):
     store = tsdb_core.open(None)
     store.create_database("db")
     store.write("db", "\n".join(f"m,host=h{i % 3} v={i}i {T0 + i * 60 * S}" for i in range(120)))
-    runs = []
-    real = engine.plan_select
-    monkeypatch.setattr(engine, "plan_select", lambda *a, **k: runs.append(1) or real(*a, **k))
+    runs = _count_plans(monkeypatch)
     got = []
     for k, host in enumerate(("h1", "h1", "h2", "h0", "h9", "h1")):
         q = SHAPES[0].format(h=host, a=_text(T0 + k * 600 * S, FORMATS[0]),

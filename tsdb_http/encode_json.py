@@ -111,42 +111,41 @@ def _fix_floats(values: list[list], v3: bool = False, strict: bool = False,
         cols = list(zip(*values, strict=True))
     except ValueError:  # rows of different lengths (series of different columns)
         return _fix_floats_small(values, v3, strict)
-    whole: dict[int, list] = {}
-    patches = []
+    return _applied(values, cols, _column_fixes(cols, v3, strict))
+
+
+def _column_fixes(cols: list, v3: bool, strict: bool):
+    """(column index, :func:`_float_fix`'s answer) of each column holding a float."""
     for j, col in enumerate(cols):
         types = set(map(type, col))
         if float not in types:
             continue
         if types <= _FLOAT_OR_NONE:
-            fix = _float_fix(col, v3, strict)
+            yield j, _float_fix(col, v3, strict)
         elif strict and any(v in _INFS for v in col if type(v) is float):
             raise _Infinite
         else:
-            fix = [_json_float(v, v3) if type(v) is float else v for v in col]
-        if isinstance(fix, list):
-            whole[j] = fix
-        elif fix is not None:
-            patches.append((j, *fix))
-    return _applied(values, cols, whole, patches)
+            yield j, [_json_float(v, v3) if type(v) is float else v for v in col]
 
 
 def _fix_known(values: list[list], floats: tuple, v3: bool, strict: bool) -> list[list] | list[tuple]:
     """:func:`_fix_floats` of rows whose float cells are all in ``floats``' columns, taken from
     their arrays: the rows are neither transposed nor scanned for types."""
+    return _applied(values, None, ((j, _array_fix(x, lambda j=j: [row[j] for row in values], v3, strict))
+                                   for j, x in floats))
+
+
+def _applied(values: list[list], cols: list | None, fixes) -> list[list] | list[tuple]:
+    """The rows with each column's fix put in: a whole new column (a list), or the integral
+    values (positions, ints) patched into copies of their rows (``cols``: the rows' columns,
+    None to transpose them here if needed)."""
     whole: dict[int, list] = {}
     patches = []
-    for j, x in floats:
-        fix = _array_fix(x, lambda j=j: [row[j] for row in values], v3, strict)
+    for j, fix in fixes:
         if isinstance(fix, list):
             whole[j] = fix
         elif fix is not None:
             patches.append((j, *fix))
-    return _applied(values, None, whole, patches)
-
-
-def _applied(values: list[list], cols: list | None, whole: dict[int, list], patches: list) -> list[list] | list[tuple]:
-    """The rows with ``whole`` columns and ``patches`` of integral values put in (``cols``: the
-    rows' columns, None to transpose them here if needed)."""
     if not whole and not patches:
         return values
     if whole or 4 * sum(len(rows) for _, rows, _ in patches) > len(values):

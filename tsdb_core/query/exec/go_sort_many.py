@@ -38,11 +38,13 @@ class _Ranges:
     partitioned: np.ndarray
 
     def take(self, m) -> "_Ranges":
+        """The ranges ``m`` selects (a mask or indices)."""
         return _Ranges(self.a[m], self.b[m], self.first[m], self.limit[m], self.balanced[m],
                        self.partitioned[m])
 
     @staticmethod
     def join(parts: list["_Ranges"]) -> "_Ranges":
+        """The ranges of ``parts``, one after another."""
         return _Ranges(*(np.concatenate([getattr(r, f) for r in parts]) for f in _Ranges.__slots__))
 
 

@@ -13,7 +13,8 @@ import time
 from ..ast import expr as A
 from ..ast import select as S
 from .rust_debug import debug, duration
-from .timerange3 import interval_offset, time_range_error
+from .splitcond3 import split_cond_error
+from .timerange3 import interval_offset
 
 _MATH = {"abs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "ln", "log2", "log10",
          "sqrt", "pow", "floor", "ceil", "round"}  # functions.rs is_scalar_math_function
@@ -346,7 +347,7 @@ def fields_error(stmt: S.SelectStatement, now: int | None = None) -> tuple[str, 
         return INTERVAL + "Error during planning: " + folded, False
     refused = time_condition_error(stmt.condition, now, stmt.location) if stmt.condition is not None else None
     if refused is not None:
-        return SPLIT + "Error during planning: " + refused, False
+        return SPLIT + refused, False
     try:
         FieldChecker(stmt).check_fields(stmt.fields)
     except Refused as e:
@@ -356,20 +357,8 @@ def fields_error(stmt: S.SelectStatement, now: int | None = None) -> tuple[str, 
 
 
 def time_condition_error(cond, now: int | None, tz: str | None = None) -> str | None:
-    """influxdb_influxql_parser time_range.rs split_cond: ``time !=``, then a time comparison
-    whose value does not fold to a timestamp (timerange3.py); a SELECT reads its timestamp
-    strings in its ``tz('...')`` zone (rewriter.rs: ReduceContext tz), a SHOW in UTC."""
-    if _time_not_equal(cond):
-        return "invalid time comparison operator: !="
-    return time_range_error(cond, time.time_ns() if now is None else now, tz)
-
-
-def _time_not_equal(e) -> bool:
-    if isinstance(e, A.ParenExpr):
-        return _time_not_equal(e.expr)
-    if not isinstance(e, A.BinaryExpr):
-        return False
-    if e.op in ("!=", "<>") and any(isinstance(side, A.VarRef) and side.name.lower() == "time"
-                                   for side in (e.lhs, e.rhs)):
-        return True
-    return _time_not_equal(e.lhs) or _time_not_equal(e.rhs)
+    """split_cond's error (splitcond3.py) as DataFusion displays it, None when it splits the
+    condition; a SELECT reads its timestamp strings in its ``tz('...')`` zone (rewriter.rs:
+    ReduceContext tz), a SHOW in UTC."""
+    found = split_cond_error(cond, time.time_ns() if now is None else now, tz)
+    return None if found is None else str(found)

@@ -377,7 +377,7 @@ SHOW_WHERE_TIME = (M.ShowTagKeysStatement, M.ShowTagValuesStatement, M.ShowMeasu
 def show_where_error(cond, now: int | None) -> str | None:
     """planner.rs plan_where_clause: split_cond's error as a planning error (no rewriter context)."""
     found = time_condition_error(cond, now)
-    return None if found is None else DATAFUSION + PLANNING + found
+    return None if found is None else DATAFUSION + found
 
 
 def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:

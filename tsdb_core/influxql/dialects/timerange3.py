@@ -38,33 +38,17 @@ class ExprError(Exception):
 # one read in a tz('...') zone keeps that zone's offset, which v3's messages print.
 
 
-def time_range_error(cond, now: int, tz: str | None = None) -> str | None:
-    """v3's message for the first time comparison in ``cond`` it cannot fold, else None;
-    ``tz``: the statement's ``tz('...')`` zone, in which timestamp strings are read."""
-    for lhs, rhs in _comparisons(cond):
-        other = rhs if _is_time(lhs) else lhs
-        try:
-            ts, offset = _reduce_time(other, now, tz)
-        except ExprError as e:
-            return str(e)
-        if not -I64 - 1 <= ts <= I64:
-            return f"timestamp out of range: {_chrono(ts, offset)}"
+def fold_error(other, now: int, tz: str | None = None) -> str | None:
+    """v3's message when the expression compared with ``time`` does not fold to a timestamp
+    in range (split_cond: reduce_time_expr, then timestamp_nanos_opt), else None; ``tz``: the
+    statement's ``tz('...')`` zone, in which timestamp strings are read."""
+    try:
+        ts, offset = _reduce_time(other, now, tz)
+    except ExprError as e:
+        return str(e)
+    if not -I64 - 1 <= ts <= I64:
+        return f"timestamp out of range: {_chrono(ts, offset)}"
     return None
-
-
-def _comparisons(e):
-    if isinstance(e, A.ParenExpr):
-        yield from _comparisons(e.expr)
-    elif isinstance(e, A.BinaryExpr):
-        if e.op.upper() in ("AND", "OR"):
-            yield from _comparisons(e.lhs)
-            yield from _comparisons(e.rhs)
-        elif e.op in _COMPARE and (_is_time(e.lhs) or _is_time(e.rhs)):
-            yield e.lhs, e.rhs
-
-
-def _is_time(e) -> bool:
-    return isinstance(e, A.VarRef) and e.name.lower() == "time"
 
 
 def reduce_time(e, now: int, tz: str | None = None) -> int:

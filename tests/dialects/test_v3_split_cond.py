@@ -26,6 +26,9 @@ import pytest
 import tsdb_core
 from tests.dialects.test_v3_errors import error_of
 from tests.http.conftest import make_client
+from tsdb_core.influxql.dialects.splitcond3 import split_cond_error
+from tsdb_core.influxql.dialects.timerange3 import as_i64
+from tsdb_core.influxql.parser.driver import parse
 
 SELECT = "datafusion error: rewriting statement\ncaused by\nsplit condition\ncaused by\n"
 SHOW = "datafusion error: "
@@ -135,3 +138,31 @@ def test_an_internal_error_is_a_statement_error_over_http():
     r = client.get("/query", params={"db": "mydb", "q": "SELECT usage FROM cpu WHERE time > 0 AND host"})
     assert (r.status_code, r.json()) == (200, {"results": [{"statement_id": 0, "error": (
         SELECT + INTERNAL + "invalid expr stack")}]})
+
+
+FLOATS = [
+    ("time > 1.5 / 0", None),  # reduce_number: `Self::Div if rhs.is_zero() => T::zero()`
+    ("time > 1.5 % 2", None),
+    ("time > 1.5 % 0", None),  # NaN, cast to 0 by `v as i64`
+    ("time > 1.5 & 1", PLANNING + 'invalid expression "1.5 & 1": invalid operator for float expression'),
+    ("time > " + "9" * 400 + ".0", None),  # f64 infinity, saturated by `v as i64`
+]
+
+
+@pytest.mark.parametrize("where,error", FLOATS, ids=[r[0][:30] for r in FLOATS])
+def test_float_folding(where, error):
+    """reduce_binary_lhs_float folds with BinaryOperator::try_reduce (arithmetic.rs), which takes
+    ``Add | Sub | Mul | Div | Mod`` and is None for the bitwise operators::
+
+        .ok_or_else(|| error::map::expr("invalid operator for float expression"))?,
+
+    and a float compared with time becomes ``nanos_to_timestamp(v as i64)`` (a saturating cast)."""
+    (stmt,) = parse(TR + where)
+    found = split_cond_error(stmt.condition, now=0)
+    assert (None if found is None else str(found)) == error
+
+
+@pytest.mark.parametrize("v,want", [(1.9, 1), (-1.9, -1), (float("nan"), 0), (float("inf"), 2**63 - 1),
+                                    (float("-inf"), -2**63), (1e300, 2**63 - 1)])
+def test_as_i64_is_rusts_saturating_cast(v, want):
+    assert as_i64(v) == want

@@ -63,7 +63,7 @@ def _reduce_time(e, now: int, tz: str | None):
             return parse_timestamp(v, tz)
         except ExprError as err:
             raise ExprError(f'invalid expression "{display(e)}": {err}') from None
-    return v if kind == "ts" else (int(v), 0)
+    return v if kind == "ts" else (as_i64(v) if kind == "float" else v, 0)
 
 
 def _reduce(e, now: int, tz: str | None):
@@ -125,7 +125,7 @@ def _lhs_duration(v: int, op: str, rhs, tz: str | None):
             raise ExprError("overflow")
         return "dur", out
     if kind == "float":
-        return _lhs_duration(v, op, ("int", int(r)), tz)
+        return _lhs_duration(v, op, ("int", as_i64(r)), tz)
     if kind == "int":
         if op not in "*/":
             raise ExprError(f"found operator '{op}', expected *, /")
@@ -138,12 +138,25 @@ def _lhs_duration(v: int, op: str, rhs, tz: str | None):
 
 
 def _lhs_float(v: float, op: str, rhs):
+    """reduce_binary_lhs_float: BinaryOperator::try_reduce takes + - * / % (reduce_number: a
+    division by zero is zero, ``%`` is Rust's remainder, NaN by zero), not the bitwise ones."""
     if rhs[0] not in ("float", "int"):
         raise ExprError("invalid float expression")
     r = float(rhs[1])
-    if op not in "+-*/" or (op == "/" and r == 0):
+    if op not in "+-*/%":
         raise ExprError("invalid operator for float expression")
-    return "float", {"+": v + r, "-": v - r, "*": v * r, "/": v / r if r else 0.0}[op]
+    if op in "/%" and r == 0:
+        return "float", 0.0 if op == "/" else math.nan
+    return "float", {"+": v + r, "-": v - r, "*": v * r, "/": v / r if r else 0.0, "%": math.fmod(v, r)}[op]
+
+
+def as_i64(v: float) -> int:
+    """Rust's ``f64 as i64``: truncated towards zero, saturated at i64's bounds, NaN as 0."""
+    if math.isnan(v):
+        return 0
+    if math.isinf(v):
+        return I64 if v > 0 else -I64 - 1
+    return max(-I64 - 1, min(I64, int(v)))
 
 
 def _lhs_timestamp(v: tuple[int, int], op: str, rhs, tz: str | None):

@@ -23,6 +23,10 @@ _COMPARE = frozenset(("=", "!=", ">", ">=", "<", "<="))
 _CONDITIONAL = _COMPARE | {"=~", "!~", "AND", "OR"}
 PLANNING = "Error during planning: "  # DataFusionError::Plan (error.rs map::query)
 INTERNAL = "External error: InfluxQL internal error: "  # error.rs map::internal: External(PlannerError::Internal)
+NOT_EQUAL = "invalid time comparison operator: !="
+EXPECTED_EXPR = "expected Expr"
+INVALID_STACK = "invalid expr stack"
+NO_ELEMENT = "expected an element on stack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,7 @@ def split_cond_error(cond, now: int, tz: str | None = None) -> SplitError | None
             depth += _visit(node, depth, now, tz)
     except _Stop as stop:
         return stop.error
-    return None if depth else SplitError("expected an element on stack", internal=True)
+    return None if depth else SplitError(NO_ELEMENT, internal=True)
 
 
 def _visit(node, depth: int, now: int, tz: str | None) -> int:
@@ -69,14 +73,14 @@ def _visit(node, depth: int, now: int, tz: str | None) -> int:
     op = node.op.upper()
     if op in ("AND", "OR"):
         if depth < 2:
-            raise _Stop(SplitError("invalid expr stack", internal=True))
+            raise _Stop(SplitError(INVALID_STACK, internal=True))
         return -1
     if op in _COMPARE and (_is_time(node.lhs) or _is_time(node.rhs)):
         if op == "!=":
-            raise _Stop(SplitError("invalid time comparison operator: !="))
+            raise _Stop(SplitError(NOT_EQUAL))
         other = node.rhs if _is_time(node.lhs) else node.lhs
         if _conditional(other):
-            raise _Stop(SplitError("expected Expr", internal=True))
+            raise _Stop(SplitError(EXPECTED_EXPR, internal=True))
         found = fold_error(other, now, tz)
         if found is not None:
             raise _Stop(SplitError(found))

@@ -77,3 +77,31 @@ def test_explain_verbose_is_one_series_per_plan_type(live):
     assert all(s["columns"] == ["plan"] and len(s["values"]) == 1 for s in res["series"])
     r = _get(live["influxdb1"], "EXPLAIN VERBOSE SELECT usage FROM cpu")
     assert r.status_code == 400 and r.json()["error"].startswith("error parsing query: found VERBOSE")
+
+
+def _raw_get(url: str, target: bytes) -> tuple[int, bytes]:
+    """(status, body) of a GET sent byte for byte (httpx may drop a bare ``?``)."""
+    import socket
+
+    where = httpx.URL(url)
+    with socket.create_connection((where.host, where.port), timeout=30) as s:
+        s.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b"".join(iter(lambda: s.recv(65536), b""))
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "hypercorn"])
+def test_a_bare_question_mark_is_lost_before_the_app(tmp_path, server):
+    """v3 tells ``/query?`` from ``/query`` (iox_v1_query_api lib.rs from_request_query_string:
+    ``req.uri().query().ok_or(Error::MissingQueryParams)?``): ``/query?`` decodes to no values and
+    is answered "expected a query to be provided in the query string or body". Both servers
+    split the target and drop the ``?`` (Hypercorn 0.18 protocol/http_stream.py: ``path, _,
+    query_string = event.raw_path.partition(b"?")``, uvicorn h11_impl.py the same), ``raw_path``
+    is the path alone and no scope extension holds the target: the shim answers both as ``/query``."""
+    handle = start_in_thread(tmp_path, no_auth=True, compat="cloud-dedicated", server=server)
+    try:
+        assert _raw_get(handle.url, b"/query?") == _raw_get(handle.url, b"/query") == (
+            400, b'{"error":"missing query parameters \'db\' and \'q\'"}')
+    finally:
+        handle.stop()

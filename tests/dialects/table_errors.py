@@ -164,6 +164,13 @@ NUMBERS = [
      "error parsing query: overflowed duration 16000w: choose a smaller duration or INF"),
     ("SELECT usage FROM cpu WHERE usage > 99999999999999999999", P + "unable to parse integer due to overflow at pos 56",
      v1("unable to parse integer", 37)),
+    # a float past float64's range: Rust's `f64::from_str` (literal.rs float) reads infinity; Go's
+    # strconv.ParseFloat fails and 1.x says "unable to parse number" (asked of influxd 1.6.7)
+    ("SELECT usage FROM cpu WHERE usage < " + "9" * 400 + ".0", None, v1("unable to parse number", 37)),
+    ("SELECT usage FROM cpu WHERE time > -" + "9" * 400 + ".0", None, v1("unable to parse number", 37)),
+    ("SELECT usage * " + "9" * 400 + ".0 FROM cpu", None, v1("unable to parse number", 16)),
+    ("SELECT usage FROM cpu WHERE host = '" + "9" * 400 + ".0' AND usage < 9" + "9" * 400 + ".0", None,
+     v1("unable to parse number", 453)),
     # common.rs test_limit_clause: limit_clause("LIMIT 34593745733489743985734857394") "unable to parse unsigned integer"
     ("SELECT usage FROM cpu LIMIT 99999999999999999999", P + "unable to parse unsigned integer at pos 48", None),
     # select.rs test_time_call_expression: time_call_expression("TIME(5m, 3)") "invalid TIME call, expected ')'"

@@ -233,3 +233,17 @@ def test_durations_print_as_v3s_display(ns, text):
     # literal.rs Display for Duration: only the divisors strictly below the value (so 1s prints as 1000ms, 1ns as
     # nothing)
     assert timerange3.display(tsdb_core.influxql.ast.expr.DurationLiteral(ns)) == text
+
+
+def test_a_float_past_float64_is_infinity_in_v3(v3):
+    """Rust's f64 parse reads 400 nines as infinity; a time bound of it saturates (`f64 as i64`),
+    so both bounds keep every row, where 1.x refuses the literal (table_errors.NUMBERS)."""
+    big = "9" * 400 + ".0"
+    every = v3.query("SELECT usage FROM cpu", db="mydb").to_json()["results"][0]["series"]
+    assert len(every[0]["values"]) > 1
+    for q in (f"SELECT usage FROM cpu WHERE usage < {big}", f"SELECT usage FROM cpu WHERE time < {big}",
+              f"SELECT usage FROM cpu WHERE time > -{big}"):
+        doc = v3.query(q, db="mydb").to_json()
+        assert doc["results"][0]["series"] == every, q
+    doc = v3.query(f"SELECT usage FROM cpu WHERE usage > {big}", db="mydb").to_json()
+    assert doc == {"results": [{"statement_id": 0}]}

@@ -21,6 +21,7 @@ import polars as pl
 from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
 from ..influxql.parser.templates import literal_sites, origin
+from ..influxql.parser.driver import refuse_number_overflow
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
@@ -47,12 +48,18 @@ class PreparedQuery:
     statements: tuple[ast.Statement, ...]
 
 
-def prepare(text: str, params: dict | None = None) -> PreparedQuery:
+def prepare(text: str, params: dict | None = None, *, finite_numbers: bool = True) -> PreparedQuery:
     """Parse ``text`` with ``$name`` parameters bound; raises ParseError (with its position).
 
-    An unbound ``$x`` and nesting past the depth limit are errors here, before any work.
+    An unbound ``$x`` and nesting past the depth limit are errors here, before any work;
+    so is a float literal past float64's range unless ``finite_numbers=False`` (v3 reads
+    it as infinity).
     """
-    return PreparedQuery(text, tuple(parse(text, params if params is not None else {}, limit_depth=True)))
+    params = params if params is not None else {}
+    statements = tuple(parse(text, params, limit_depth=True))
+    if finite_numbers:
+        refuse_number_overflow(text, params)
+    return PreparedQuery(text, statements)
 
 
 def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: str | None = None,

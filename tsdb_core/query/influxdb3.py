@@ -57,7 +57,7 @@ def prepare(text: str, params: dict | None = None) -> engine.PreparedQuery:
     text_1x, on_rp = rules.measurements_on(text_1x)
     text_1x = rules.order_by_time(text_1x)
     try:
-        prepared = engine.prepare(text_1x, params)
+        prepared = engine.prepare(text_1x, params, finite_numbers=False)
     except ParseError as e:
         pos = char_offset(text, e.line, e.column)
         raise ParseError(rules.our_parse_error(text, e.message, pos), e.line, e.column, pos) from None

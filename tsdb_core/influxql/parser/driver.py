@@ -19,7 +19,7 @@ from ...base.errors import ParseError, TsdbError
 from ..ast.select import Statement
 from ...base.time import format_duration
 from .lexing import unescape, unescape_regex
-from .errors import expected_names, fail, token_text
+from .errors import expected_names, fail, fail_at, token_text
 from .depth import MAX_DEPTH
 from .lalr import _REGEX, Tables, Tok, tokenize
 from .build import AstBuilder
@@ -426,6 +426,26 @@ def parse(text: str, params: dict | None = None, *, limit_depth: bool = False) -
     if too_deep is not None and limit_depth:
         raise too_deep
     return list(stmts)
+
+
+def refuse_number_overflow(text: str, params: dict | None = None) -> None:
+    """Raise 1.x's ``unable to parse number`` for a float literal past float64's range.
+
+    Go's ParseFloat refuses it where Rust's parse (InfluxDB 3) reads infinity, so the
+    1.x engine asks after a parse and v3 does not; only texts with 309 digits in a row
+    are lexed again."""
+    if _LONG_DIGITS.search(text) is None:
+        return
+
+    def post(kind, raw, start, stop):
+        return _post(kind, raw, start, stop, text, params)
+
+    for tok in tokenize(text, 0, post, _KW_TYPES, True):
+        if tok.type == "NUMBER" and float(tok.value) == float("inf"):
+            fail_at("unable to parse number", tok)
+
+
+_LONG_DIGITS = re.compile(r"[0-9]{309}")
 
 
 # Parsed statements are immutable, so repeated texts (dashboards refreshing the

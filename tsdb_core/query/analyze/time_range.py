@@ -8,6 +8,7 @@ intersected like AND (1.x ignores the OR for time).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -85,7 +86,7 @@ def time_value(expr: ast.Expr, now: int, tz: str | None = None) -> int:
     if isinstance(expr, (ast.IntegerLiteral, ast.DurationLiteral, ast.TimeLiteral, ast.UnsignedLiteral)):
         return int(expr.val)
     if isinstance(expr, ast.NumberLiteral):
-        return int(expr.val)
+        return _saturated(expr.val)
     if isinstance(expr, ast.Call) and expr.name.lower() == "now" and not expr.args:
         return now
     if isinstance(expr, ast.BinaryExpr) and expr.op in ("+", "-"):
@@ -93,6 +94,19 @@ def time_value(expr: ast.Expr, now: int, tz: str | None = None) -> int:
         rhs = time_value(expr.rhs, now, tz)
         return lhs + rhs if expr.op == "+" else lhs - rhs
     raise QueryError(f"invalid operation: time and {_go_type(expr)} are not compatible")
+
+
+def _saturated(val: float) -> int:
+    """A float as ns the way Rust's ``f64 as i64`` makes it (held at int64's bounds, NaN
+    as 0): only v3 lets infinity through the parser."""
+    if math.isnan(val):
+        return 0
+    if math.isinf(val):
+        return _I64_MAX if val > 0 else -_I64_MAX - 1
+    return max(-_I64_MAX - 1, min(_I64_MAX, int(val)))
+
+
+_I64_MAX = 2**63 - 1
 
 
 def _go_type(expr: ast.Expr) -> str:

@@ -98,12 +98,12 @@ aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT count(f64_field) FROM data GROUP BY time(10s) LIMIT 1",  # a SeriesLimit with a fetch
     "SELECT count(f64_field) FROM data GROUP BY time(10s) fill(0) tz('Europe/Paris')",
     "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
     "SELECT last(usage_idle), usage_system FROM cpu",  # a selector's other fields
     "SELECT first(f64_field) FROM data GROUP BY time(10s) fill(0)",  # a Struct fill
-    "SELECT count(f64_field) * 2 FROM data",
+    "SELECT count(f64_field) / 2 FROM data",  # a division: v3's CASE
+    "SELECT count(f64_field) * 2, count(f64_field) * 2 FROM data",  # a repeated expression: DataFusion's CSE
     "SELECT mean(str_field) FROM data GROUP BY time(10s)",  # an error in v3
     "SELECT percentile(f64_field, 50) FROM data GROUP BY time(10s)",
 ])

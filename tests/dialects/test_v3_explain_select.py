@@ -236,7 +236,7 @@ def test_verbose_prints_the_rules_that_change_the_plan(store):
 
 
 @pytest.mark.parametrize("q", [
-    "EXPLAIN SELECT mean(usage) FROM cpu WHERE time > now() - 1h GROUP BY time(10m) LIMIT 1",  # (aggplan3.py: without LIMIT)
+    "EXPLAIN SELECT mean(usage) FROM cpu WHERE time > now() - 1h GROUP BY time(10m) SLIMIT 1",  # (aggplan3.py: no SLIMIT)
     "EXPLAIN SELECT usage AS u FROM cpu", "EXPLAIN SELECT usage FROM cpu WHERE usage > 1",
     "EXPLAIN SELECT usage FROM cpu LIMIT 1", "EXPLAIN SELECT usage FROM /c/", "EXPLAIN SELECT host FROM cpu",
     "EXPLAIN SELECT usage FROM db.autogen.cpu",

@@ -23,13 +23,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..ast import expr as A
+from . import aggexpr3 as X
 from .scanplan3 import scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
 
 # InfluxQL name -> (DataFusion's name, result type: None = the field's type)
 AGGREGATES = {"count": ("count", "Int64"), "mean": ("avg", "Float64"), "sum": ("sum", None),
-              "median": ("median", None), "stddev": ("stddev", "Float64")}
+              "median": ("median", None), "stddev": ("stddev", "Float64"), "spread": ("spread", None),
+              "mode": ("mode", None)}
 SELECTORS = ("first", "last", "min", "max")
+PHYSICAL = ("count", "mean", "sum", "median", "stddev")  # the aggregates whose AggregateExec is drawn
+TIMED = (*SELECTORS, "mode")  # called with the row's time too (selector_first(f, time), mode(f, time))
+# rewriter.rs: the field types a wildcard call expands over (numbers, and more for some functions)
+WILDCARD_TYPES = {fn: ("float", "integer", "unsigned", "string", "boolean") for fn in ("count", "first", "last", "mode")}
+WILDCARD_TYPES.update({fn: ("float", "integer", "unsigned", "boolean") for fn in ("min", "max")})
 ARROW = {"float": "Float64", "integer": "Int64", "unsigned": "UInt64", "string": "Utf8", "boolean": "Boolean"}
 NUMERIC = ("Float64", "Int64", "UInt64")
 
@@ -44,18 +51,33 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     shape = _shape(stmt, table, types, tags)
     if shape is None:
         return None
-    interval, group_tags, calls = shape
+    interval, group_tags, outs = shape
     if interval is not None and upper is None:
         upper = now  # GROUP BY time: the range ends at now()
     if lower is not None and upper is not None and lower > upper:
         return None
-    args = (stmt, table, types, lower, upper, tags, interval, group_tags, calls)
+    calls = _calls(outs)
+    args = (stmt, table, lower, upper, interval, group_tags, outs, calls)
+    if any(not isinstance(node, X.Agg) for node, _ in outs) and X.repeated(
+            [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]):
+        return None
     filtered, pushed, narrowed = _scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
-    if chunks and interval is None and not group_tags and not any(fn in SELECTORS for fn, *_ in calls):
-        physical = _ungrouped_exec(table, lower, upper, tags, calls, chunks)
-    return Plans(_plan(*args, filtered), (("push_down_filter", _plan(*args, pushed)),
-                                          ("optimize_projections", _plan(*args, narrowed))), physical)
+    bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
+    if chunks and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
+        physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
+    coerced, simplified = _plan(*args, filtered, "coerced"), _plan(*args, filtered, "simplified")
+    initial = _plan(*args, filtered)
+    steps = ((("simplify_expressions", simplified),) if simplified != coerced else ()) + (
+        ("push_down_filter", _plan(*args, pushed, "simplified")),
+        ("optimize_projections", _plan(*args, narrowed, "simplified")))
+    return Plans(initial, steps, physical,
+                 analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
+
+
+def _calls(outs) -> list[X.Agg]:
+    """The distinct aggregate calls of the fields, in the order they first appear."""
+    return list(dict.fromkeys(a for node, _ in outs for a in X.aggregates(node)))
 
 
 def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | None:
@@ -79,14 +101,31 @@ def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | No
 
 
 def _shape(stmt, table, types, tags):
-    """(interval and offset or None, GROUP BY tags sorted, [(InfluxQL fn, field, column name)])."""
+    """(interval and offset or None, GROUP BY tags sorted, [(expression tree, column name)])."""
     if table is None or tags is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
         return None
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
         return None
-    if stmt.into is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None:
+    if stmt.into is not None or stmt.slimit or stmt.soffset or stmt.location is not None:
         return None
+    dims = _dimensions(stmt, table)
+    if dims is None:
+        return None
+    interval, group_tags = dims
+    outs = _fields(stmt, table, types, interval is not None)
+    if not outs:
+        return None
+    if stmt.fill == "value" and (group_tags or interval is None):
+        return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
+    if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
+                                for n, _ in outs):
+        return None  # (a selector inside an expression without GROUP BY time: its time column not drawn)
+    return interval, sorted(group_tags), outs
+
+
+def _dimensions(stmt, table):
+    """(interval and offset or None, the GROUP BY tags) or None for a GROUP BY not drawn."""
     interval, group_tags = None, set()
     for d in stmt.dimensions:
         e = d.expr
@@ -98,23 +137,39 @@ def _shape(stmt, table, types, tags):
             group_tags.add(e.name)
         else:
             return None
-    calls, names = [], {}
+    return interval, group_tags
+
+
+def _fields(stmt, table, types, by_time: bool) -> list | None:
+    """Each field's expression tree and column name (a wildcard call expanded over the fields
+    its function takes, by name: rewriter.rs), names made unique as field_list_to_exprs does."""
+    out = []
     for f in stmt.fields:
-        call = _call(f.expr, table, types, interval is not None, stmt.fill)
-        if call is None:
+        e = f.expr
+        if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.Wildcard) and f.alias is None:
+            if e.args[0].type not in (None, "field"):
+                return None
+            taken = WILDCARD_TYPES.get(e.name, ("float", "integer", "unsigned"))
+            for field in sorted(fk for fk in table.fields if types.get(fk) in taken):
+                node = _call(A.Call(e.name, (A.VarRef(field),)), table, types, by_time, stmt.fill)
+                if node is None:
+                    return None
+                out.append((node, X.wildcard_name(e.name, field)))
+            continue
+        node = X.build(e, lambda c: _call(c, table, types, by_time, stmt.fill))
+        name = f.alias if f.alias is not None else X.field_name(e)
+        if node is None or isinstance(node, X.Lit) or not name:
             return None
-        name = f.alias if f.alias is not None else call[0]
+        out.append((node, name))
+    names, unique = {}, []
+    for node, name in out:
         n = names.get(name, 0)
         names[name] = n + 1
-        calls.append((*call, name if n == 0 else f"{name}_{n}"))
-    if len({c for *_, c in calls}) != len(calls) or not calls:
-        return None
-    if stmt.fill == "value" and (group_tags or interval is None):
-        return None  # (a SeriesLimit over the tags, a fill without GROUP BY time: not drawn)
-    return interval, sorted(group_tags), calls
+        unique.append((node, name if n == 0 else f"{name}_{n}"))
+    return unique if len({n for _, n in unique}) == len(unique) else None
 
 
-def _call(e, table: Table, types, by_time: bool, fill) -> tuple[str, str] | None:
+def _call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     if not isinstance(e, A.Call) or len(e.args) != 1 or not isinstance(e.args[0], A.VarRef):
         return None
     ref = e.args[0]
@@ -122,16 +177,18 @@ def _call(e, table: Table, types, by_time: bool, fill) -> tuple[str, str] | None
         return None
     arrow = ARROW[types[ref.name]]
     if e.name in AGGREGATES:
-        return (e.name, ref.name) if e.name == "count" or arrow in NUMERIC else None
+        ok = e.name == "count" or arrow in NUMERIC or (e.name == "mode" and arrow in ("Utf8", "Boolean"))
+        return X.Agg(e.name, ref.name, _type(e.name, types[ref.name])) if ok else None
     if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
-        return (e.name, ref.name) if e.name in ("first", "last") or arrow in NUMERIC else None
+        ok = e.name in ("first", "last") or arrow in NUMERIC
+        return X.Agg(e.name, ref.name, arrow) if ok else None
     return None
 
 
 def _aggr(m: str, fn: str, field: str, *, spaced: bool) -> str:
     """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
-    if fn in SELECTORS:
-        return f"selector_{fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
+    if fn in TIMED:
+        return f"{AGGREGATES[fn][0] if fn in AGGREGATES else 'selector_' + fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
     return f"{AGGREGATES[fn][0]}({m}.{field})"
 
 
@@ -148,17 +205,27 @@ def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tup
     aggregates and groups read, in the table's order; DataFusion 50.1 printed both for the
     same builder calls over a table taking every filter, once, by hand)."""
     m = table.name
-    fields = sorted({f for _, f, _ in calls})
+    fields = sorted({a.field for a in calls})
     plan, pushed = scan_filters(m, fields, tags, lower, upper)
-    read = {*fields, *group_tags, *(("time",) if interval is not None or any(fn in SELECTORS for fn, *_ in calls) else ())}
+    read = {*fields, *group_tags, *(("time",) if interval is not None or any(a.fn in TIMED for a in calls) else ())}
     columns = ", ".join(sorted(read))
     return plan, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{columns}], {pushed}"
 
 
-def _plan(stmt, table: Table, types, lower, upper, tags, interval, group_tags, calls, plan: str) -> str:
-    """The plan over ``plan`` (one of _scans')."""
+def _project(m: str, node, stmt, stage: str) -> str:
+    """A field's expression over the aggregates' columns (coalesced with a fill value)."""
+    def leaf(a: X.Agg) -> str:
+        col = _aggr(m, a.fn, a.field, spaced=False)
+        if stmt.fill == "value":
+            return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
+        return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
+    return X.render(node, leaf, stage)
+
+
+def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
+    """The plan over ``plan`` (one of _scans'), its expressions as at ``stage`` (aggexpr3.py)."""
     m = table.name
-    aggrs = list(dict.fromkeys(_aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
+    aggrs = list(dict.fromkeys(_aggr(m, a.fn, a.field, spaced=True) for a in calls))
     groups = [f"{m}.{t}" for t in group_tags]
     if interval is not None:
         stride = _bin(interval[0])
@@ -169,36 +236,46 @@ def _plan(stmt, table: Table, types, lower, upper, tags, interval, group_tags, c
                              plan))
     else:
         plan = _block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
-    columns = [(_aggr(m, fn, f, spaced=False), _type(fn, types[f]), name, fn) for fn, f, name in calls]
     if interval is not None:
         time_col = "time"
-    elif len(columns) == 1 and columns[0][3] in SELECTORS:  # one selector: the time of its row
-        time_col = f"get_field({columns[0][0]}, Utf8(\"time\")) AS time"
+    elif len(outs) == 1 and isinstance(outs[0][0], X.Agg) and outs[0][0].fn in SELECTORS:  # its row's time
+        time_col = f"get_field({_aggr(m, outs[0][0].fn, outs[0][0].field, spaced=False)}, Utf8(\"time\")) AS time"
     else:
         time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
-    tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
-    value = stmt.fill_value if stmt.fill == "value" else None
     if interval is not None and stmt.fill != "none":
-        fills = ", ".join(_fill(stmt.fill, col, kind, fn, value) for col, kind, _, fn in columns)
+        value = stmt.fill_value if stmt.fill == "value" else None
+        fills = ", ".join(_fill(stmt.fill, _aggr(m, a.fn, a.field, spaced=False), a.kind, a.fn, value) for a in calls)
         rng = (f"Included(Literal(TimestampNanosecond({lower}, None), None))" if lower is not None else "Unbounded") + \
               f"..Included(Literal(TimestampNanosecond({upper}, None), None))"
         series = ", ".join(f"{m}.{t}" for t in group_tags)
         plan = _block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
                       f"TimestampNanosecond({interval[1]}, None)), fill=[{fills}], range={rng}", plan)
-    head = f"Projection: {_lit(m)} AS iox::measurement, {time_col}"
-    if value is not None:
-        inner = ", ".join(f"coalesce_struct({c}, {kind}({_scalar(value, kind)})) AS {n}" for c, kind, n, _ in columns)
-        defaults = ", ".join(f"{n} RESPECT NULLS (default: {kind}({_scalar(value, kind)}))" for _, kind, n, _ in columns)
-        plan = _block(f"Projection: {time_col}, {inner}", plan)
-        plan = _block(f"SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[{defaults}]", plan)
-        plan = _block(", ".join([head, *(n for _, _, n, _ in columns)]), plan)
+    head = f"Projection: {_lit(m)} AS iox::measurement"
+    exprs = [f"{_project(m, node, stmt, stage)} AS {name}" for node, name in outs]
+    tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
+    if stmt.fill == "value" or stmt.limit or stmt.offset:
+        plan = _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan)
+        plan = _block(_series_limit(stmt, group_tags, outs), plan)
+        plan = _block(", ".join([head, "time", *group_tags, *(n for _, n in outs)]), plan)
     else:
-        outs = [f"get_field({c}, Utf8(\"value\")) AS {n}" if fn in SELECTORS else f"{c} AS {n}"
-                for c, _, n, fn in columns]
-        plan = _block(", ".join([head, *tag_cols, *outs]), plan)
+        plan = _block(", ".join([head, time_col, *tag_cols, *exprs]), plan)
     order = "ASC" if stmt.time_ascending else "DESC"
     sort = ", ".join([*(f"{c} ASC NULLS LAST" for c in group_tags), f"time {order} NULLS LAST"])
     return _block(f"Sort: {sort}", plan)
+
+
+def _series_limit(stmt, group_tags, outs) -> str:
+    """planner.rs limit: a SeriesLimit over the GROUP BY tags, each field kept with its nulls
+    (an aggregate's column is InfluxQL-filled), its default the fill value cast to the field's
+    type (util.rs number_to_scalar) or a null; iox_query series_limit fmt_for_explain prints no
+    skip for OFFSET 0 and no fetch without LIMIT."""
+    value = stmt.fill_value if stmt.fill == "value" else None
+    exprs = ", ".join(f"{n} RESPECT NULLS (default: {node.kind}("
+                      f"{_scalar(value, node.kind) if value is not None and node.kind in NUMERIC else 'NULL'}))"
+                      for node, n in outs)
+    order = "ASC" if stmt.time_ascending else "DESC"
+    return (f"SeriesLimit: series=[{', '.join(group_tags)}], order=[time {order} NULLS LAST], limit_expr=[{exprs}]"
+            + (f", skip=UInt64({stmt.offset})" if stmt.offset else "") + (f", fetch=UInt64({stmt.limit})" if stmt.limit else ""))
 
 
 def _bin(ns: int) -> str:

@@ -1,10 +1,12 @@
 """InfluxDB 3's planner plan of an aggregate SELECT of one measurement, as EXPLAIN prints it.
 
-The shape drawn: ``SELECT <aggregate>(<field>) [AS alias], ... FROM <one measurement>
+The shape drawn: ``SELECT <aggregate>(<field> | *) [AS alias], ... FROM <one measurement>
 [WHERE <time range> [AND tag = 'value' ...]] [GROUP BY time(<d>[, <offset>])] [, <tags>]
-[fill(...)] [ORDER BY time DESC]``: aggregates count, mean, sum, median, stddev and the
-selectors first, last, min, max (not under GROUP BY time with fill(<value>) or fill(linear));
-no LIMIT, OFFSET or tz(); fill(<value>) only with GROUP BY time and no tags. It follows ``planner.rs`` of
+[fill(...)] [ORDER BY time DESC] [LIMIT n] [OFFSET n]``: aggregates count, mean, sum, median,
+stddev, spread, mode and the selectors first, last, min, max (not under GROUP BY time with
+fill(<value>) or fill(linear)), alone or in arithmetic (aggexpr3.py); no SLIMIT or tz();
+fill(<value>) only with GROUP BY time and no tags. A LIMIT or OFFSET (or a value fill) puts
+v3's SeriesLimit between the fields' projection and the measurement's (planner.rs limit). It follows ``planner.rs`` of
 ``iox_query_influxql`` (project_select_aggregate): the raw SELECT's filters (a GROUP BY time
 bounds time by now() when the WHERE clause does not), an Aggregate on
 ``date_bin_wallclock(<interval>, time, <offset>) AS time`` and the GROUP BY tags (names

@@ -15,7 +15,7 @@ from ..influxql.ast import select as S
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.scanplan3 import Chunk
-from ..influxql.dialects.selectplan3 import raw_select, select_plan, tag_tests
+from ..influxql.dialects.selectplan3 import group_tags, raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
@@ -85,7 +85,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
         return aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
-                       descending=not stmt.time_ascending)
+                       descending=not stmt.time_ascending, group=tuple(group_tags(stmt, table)),
+                       offset=stmt.offset, limit=stmt.limit, types={f: t.value for f, t in schema.fields.items()})
 
 
 def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,

@@ -1,0 +1,63 @@
+"""EXPLAIN of raw SELECTs with GROUP BY tags, LIMIT and OFFSET in the influxdb3 dialect (selectplan3.py).
+
+Quoted ground truth: insta snapshots of ``iox_query_influxql/src/plan/planner.rs`` (tests
+``select_raw::select_single_measurement_group_by`` and ``select_raw::select_group_by_limit_offset``),
+copied as they are into v3_snapshots/ from influxdata/influxdb3_core at
+349d802bf9a54ab5876399ab013502eeb0d52a6b: EXPLAIN VERBOSE's ``initial_logical_plan`` row.
+
+A GROUP BY tag not selected is projected after time ("SELECT region, usage_idle FROM cpu GROUP BY cpu":
+``cpu.time AS time, cpu.cpu AS cpu, cpu.region AS region, ...``); the Sort puts the GROUP BY tags first and
+the other selected tags after time. planner.rs ``limit`` keeps a raw field's nulls out of the count
+("null_treatment: if f.is_influxql_filled() { NullTreatment::RespectNulls } else {
+NullTreatment::IgnoreNulls }") and its default is a null of its type (``f.data_type().try_into()``).
+
+Derived, not quoted: the optimized plan (push_down_filter and optimize_projections act below the
+SeriesLimit as without it). What stays ours: the physical plan with a GROUP BY, LIMIT or OFFSET.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
+
+RAW = "select_raw__select_"
+SNAPSHOTS = [
+    f"{RAW}single_measurement_group_by", f"{RAW}single_measurement_group_by-2", f"{RAW}single_measurement_group_by-3",
+    f"{RAW}single_measurement_group_by-4", f"{RAW}single_measurement_group_by-5",
+    f"{RAW}group_by_limit_offset", f"{RAW}group_by_limit_offset-2", f"{RAW}group_by_limit_offset-3",
+]
+
+
+@pytest.mark.parametrize("name", SNAPSHOTS)
+def test_the_initial_plan_is_v3s_planner_plan(planner_catalog, name):  # noqa: F811 - the fixture
+    q, plan = snapshot(name)
+    assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
+
+
+OPTIMIZED = [  # query -> the optimized plan's last lines (the scan reads the group's tags too)
+    ("SELECT usage_idle FROM cpu GROUP BY cpu",
+     ["    TableScan: cpu projection=[cpu, time, usage_idle], full_filters=[cpu.usage_idle IS NOT NULL]"]),
+    ("SELECT usage_idle FROM cpu GROUP BY cpu LIMIT 1 OFFSET 1",
+     ["    SeriesLimit: series=[cpu], order=[time ASC NULLS LAST], limit_expr=[usage_idle IGNORE NULLS (default: "
+      "Float64(NULL))], skip=UInt64(1), fetch=UInt64(1)",
+      "      Projection: cpu.time AS time, cpu.cpu AS cpu, cpu.usage_idle AS usage_idle",
+      "        TableScan: cpu projection=[cpu, time, usage_idle], full_filters=[cpu.usage_idle IS NOT NULL]"]),
+    ("SELECT i64_field, str_field, bar FROM data WHERE time >= 0 LIMIT 2",
+     ["    SeriesLimit: series=[], order=[time ASC NULLS LAST, bar ASC NULLS LAST], limit_expr=[i64_field IGNORE "
+      "NULLS (default: Int64(NULL)), str_field IGNORE NULLS (default: Utf8(NULL))], fetch=UInt64(2)",
+      "      Projection: data.time AS time, data.i64_field AS i64_field, data.str_field AS str_field, data.bar AS bar",
+      "        TableScan: data projection=[bar, i64_field, str_field, time], full_filters=[data.time >= "
+      "TimestampNanosecond(0, None), data.i64_field IS NOT NULL OR data.str_field IS NOT NULL]"]),
+]
+
+
+@pytest.mark.parametrize("q, tail", OPTIMIZED, ids=[o[0] for o in OPTIMIZED])
+def test_the_optimized_plan(planner_catalog, q, tail):  # noqa: F811
+    plan = rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"][0]
+    assert plan.splitlines()[-len(tail):] == tail
+
+
+def test_the_physical_plan_with_a_group_stays_this_stores(planner_catalog):  # noqa: F811
+    got = rows(planner_catalog, "EXPLAIN SELECT usage_idle FROM cpu GROUP BY cpu")
+    assert got["logical_plan"][0].startswith("Sort: cpu ASC NULLS LAST, time ASC NULLS LAST\n")
+    assert not got["physical_plan"][0].startswith(("SortExec", "SortPreservingMergeExec", "ProjectionExec"))

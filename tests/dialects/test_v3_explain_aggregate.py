@@ -98,7 +98,8 @@ aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT count(f64_field) FROM data GROUP BY time(10s) fill(0) tz('Europe/Paris')",
+    "SELECT first(f64_field) FROM data GROUP BY time(10s) tz('Europe/Paris')",  # a selector's time under tz()
+    "SELECT count(f64_field) FROM data tz('Europe/Paris')",  # tz() without GROUP BY time
     "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
     "SELECT last(usage_idle), usage_system FROM cpu",  # a selector's other fields
     "SELECT first(f64_field) FROM data GROUP BY time(10s) fill(0)",  # a Struct fill

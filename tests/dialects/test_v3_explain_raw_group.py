@@ -25,6 +25,8 @@ SNAPSHOTS = [
     f"{RAW}single_measurement_group_by", f"{RAW}single_measurement_group_by-2", f"{RAW}single_measurement_group_by-3",
     f"{RAW}single_measurement_group_by-4", f"{RAW}single_measurement_group_by-5",
     f"{RAW}group_by_limit_offset", f"{RAW}group_by_limit_offset-2", f"{RAW}group_by_limit_offset-3",
+    # tz(): tzplan3.py (the time column projected through tz(), the time range in the zone)
+    "select__timezone_clause", "select__timezone_clause-2", "select__timezone_clause-3", "select__timezone_clause-4",
 ]
 
 

@@ -86,7 +86,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
                        descending=not stmt.time_ascending, group=tuple(group_tags(stmt, table)),
-                       offset=stmt.offset, limit=stmt.limit, types={f: t.value for f, t in schema.fields.items()})
+                       offset=stmt.offset, limit=stmt.limit, types={f: t.value for f, t in schema.fields.items()},
+                       zone=stmt.location)
 
 
 def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,

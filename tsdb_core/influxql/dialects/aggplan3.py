@@ -28,6 +28,7 @@ from ..ast import expr as A
 from . import aggexpr3 as X
 from .scanplan3 import scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .tzplan3 import ts, tz_scan
 
 # InfluxQL name -> (DataFusion's name, result type: None = the field's type)
 AGGREGATES = {"count": ("count", "Int64"), "mean": ("avg", "Float64"), "sum": ("sum", None),
@@ -63,6 +64,10 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     if any(not isinstance(node, X.Agg) for node, _ in outs) and X.repeated(
             [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]):
         return None
+    if stmt.location is not None:  # the planner's plan alone (tzplan3.py)
+        columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+        return Plans(_plan(*args, tz_scan(table.name, columns, sorted({a.field for a in calls}), tags, lower, upper,
+                                          stmt.location)))
     filtered, pushed, narrowed = _scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
@@ -109,7 +114,7 @@ def _shape(stmt, table, types, tags):
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
         return None
-    if stmt.into is not None or stmt.slimit or stmt.soffset or stmt.location is not None:
+    if stmt.into is not None or stmt.slimit or stmt.soffset:
         return None
     dims = _dimensions(stmt, table)
     if dims is None:
@@ -118,6 +123,9 @@ def _shape(stmt, table, types, tags):
     outs = _fields(stmt, table, types, interval is not None)
     if not outs:
         return None
+    if stmt.location is not None and (interval is None or any(not isinstance(n, X.Agg) or n.fn in TIMED
+                                                              for n, _ in outs)):
+        return None  # (tz() drawn with GROUP BY time over aggregates alone: a selector's time not followed)
     if stmt.fill == "value" and (group_tags or interval is None):
         return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
     if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
@@ -231,7 +239,8 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
     groups = [f"{m}.{t}" for t in group_tags]
     if interval is not None:
         stride = _bin(interval[0])
-        groups.insert(0, f"date_bin_wallclock({stride}, {m}.time, TimestampNanosecond({interval[1]}, None)) AS time")
+        source = "time" if stmt.location is not None else f"{m}.time"  # tz(): the projected time column
+        groups.insert(0, f"date_bin_wallclock({stride}, {source}, TimestampNanosecond({interval[1]}, None)) AS time")
     if not groups:
         plan = _block("Filter: __aggr_count > Int64(0)",
                       _block(f"Aggregate: groupBy=[[]], aggr=[[{', '.join([*aggrs, 'count(Int64(1)) AS __aggr_count'])}]]",
@@ -247,8 +256,9 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
     if interval is not None and stmt.fill != "none":
         value = stmt.fill_value if stmt.fill == "value" else None
         fills = ", ".join(_fill(stmt.fill, _aggr(m, a.fn, a.field, spaced=False), a.kind, a.fn, value) for a in calls)
-        rng = (f"Included(Literal(TimestampNanosecond({lower}, None), None))" if lower is not None else "Unbounded") + \
-              f"..Included(Literal(TimestampNanosecond({upper}, None), None))"
+        zone = stmt.location
+        rng = (f"Included(Literal({ts(lower, zone)}, None))" if lower is not None else "Unbounded") + \
+              f"..Included(Literal({ts(upper, zone)}, None))"
         series = ", ".join(f"{m}.{t}" for t in group_tags)
         plan = _block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
                       f"TimestampNanosecond({interval[1]}, None)), fill=[{fills}], range={rng}", plan)

@@ -22,6 +22,7 @@ from ..ast import expr as A
 from .aggplan3 import ARROW
 from .scanplan3 import Chunk, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .tzplan3 import tz_scan
 
 def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
     """The selected columns (VarRefs) when ``stmt`` has the shape drawn over ``table``, else None.
@@ -33,8 +34,12 @@ def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, 
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None \
             or stmt.into is not None or group_tags(stmt, table) is None:
         return None
-    if stmt.fill is not None or stmt.slimit or stmt.soffset or stmt.location is not None:
+    if stmt.fill is not None or stmt.slimit or stmt.soffset:
         return None
+    if stmt.location is not None and (stmt.dimensions or stmt.limit or stmt.offset or not stmt.time_ascending
+                                      or any(isinstance(f.expr, A.VarRef) and f.expr.name in table.tags
+                                             for f in stmt.fields)):
+        return None  # (tz() drawn over fields alone: the Sort's key over tags not followed)
     refs = [f.expr for f in stmt.fields]
     if not stmt.time_ascending and any(isinstance(r, A.VarRef) and r.name in table.tags for r in refs):
         return None  # (ORDER BY time DESC with tags selected: the tags' order not followed)
@@ -84,13 +89,19 @@ def tag_tests(cond, table: Table) -> list[tuple[str, str]] | None:
 
 def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: list[tuple[str, str]],
                 chunks: tuple[Chunk, ...] | None, descending: bool = False, group: tuple[str, ...] = (),
-                offset: int = 0, limit: int = 0, types: dict[str, str] | None = None) -> Plans:
+                offset: int = 0, limit: int = 0, types: dict[str, str] | None = None,
+                zone: str | None = None) -> Plans:
     """v3's plans of the raw SELECT of ``refs`` (raw_select's answer), ``descending``: ORDER BY
     time DESC, ``group``: the GROUP BY tags (group_tags), ``offset``/``limit``: its OFFSET and
-    LIMIT, ``types``: the fields' InfluxQL types; the physical plan only without GROUP BY, LIMIT or OFFSET and when ``chunks`` (the
+    LIMIT, ``types``: the fields' InfluxQL types, ``zone``: tz()'s (the planner's plan alone,
+    tzplan3.py); the physical plan only without GROUP BY, LIMIT or OFFSET and when ``chunks`` (the
     table's rows in the range) are known and not none."""
     m = table.name
     fields = sorted({r.name for r in refs if r.name in table.fields})
+    if zone is not None:
+        projection = ", ".join([f"{_lit(m)} AS iox::measurement", "time AS time", *(f"{m}.{r.name} AS {r.name}" for r in refs)])
+        scan = tz_scan(m, _table_columns(table), fields, tags, lower, upper, zone)
+        return Plans(_block("Sort: time AS time ASC NULLS LAST", _block(f"Projection: {projection}", scan)))
     base, pushed = scan_filters(m, fields, tags, lower, upper)
     names = ["time", *(g for g in group if g not in {r.name for r in refs}), *(r.name for r in refs)]
     projection = ", ".join(f"{m}.{c} AS {c}" for c in names)

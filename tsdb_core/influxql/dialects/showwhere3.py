@@ -83,24 +83,30 @@ DECIMAL = "Decimal128(20, 0)"
 def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Chunk, ...] | None]],
                    lower: int | None, upper: int | None, cond: list[tuple[str, str]]) -> Plans | None:
     """SHOW TAG KEYS with a WHERE clause over ``branches`` (each table, its filter's conjuncts,
-    its chunks in the range) when every table has a tag and no filter is false (None
-    otherwise). DataFusion 50.1 printed, for the same builder calls: the analyzer's type_coercion
-    compares each tag's count (UInt64) with ``Int32(0)`` as Decimal128(20, 0), simplify_expressions
-    folds that to ``UInt64(0)``; eliminate_nested_union, push_down_filter and optimize_projections
-    as for SHOW MEASUREMENTS (the scan reads the tags); in the physical plan each table's
-    AggregateExec (mode=Single) under the Unnest, sorted on tagKey, merged across tables."""
-    if not branches or any(not t.tags or FALSE in conj for t, conj, _ in branches):
+    its chunks in the range) when every table has a tag (None otherwise). DataFusion 50.1
+    printed, for the same builder calls: the analyzer's type_coercion compares each tag's count
+    (UInt64) with ``Int32(0)`` as Decimal128(20, 0), simplify_expressions folds that to
+    ``UInt64(0)`` (and a filter with ``Boolean(false)``, a table without the compared tag, to
+    that alone); eliminate_filter makes such a filter an EmptyRelation, which the Aggregate
+    keeps (an aggregate without groups has a row); eliminate_nested_union, push_down_filter and
+    optimize_projections as for SHOW MEASUREMENTS (the scan reads the tags; over an
+    EmptyRelation a Projection of the tags, which the second pass's propagate_empty_relation
+    removes); in the physical plan each table's AggregateExec (mode=Single) under the Unnest,
+    sorted on tagKey, merged across tables (not drawn with an EmptyRelation)."""
+    if not branches or any(not t.tags for t, _, _ in branches):
         return None
 
     def plan(stage) -> str:
         texts = [_tag_keys_branch(t, conj, stage) for t, conj, _ in branches]
         return _block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(x) for x in texts))
 
+    empty = any(FALSE in conj for _, conj, _ in branches)
     steps = ([("eliminate_nested_union", plan("coerced"))] if len(branches) > 2 else []) + [
-        ("simplify_expressions", plan("simplified")), ("push_down_filter", plan("pushed")),
-        ("optimize_projections", plan("narrowed"))]
+        ("simplify_expressions", plan("simplified")), *([("eliminate_filter", plan("eliminated"))] if empty else []),
+        ("push_down_filter", plan("pushed")), ("optimize_projections", plan("narrowed")),
+        *([("propagate_empty_relation", plan("propagated"))] if empty else [])]
     physical = None
-    if all(chunks for *_, chunks in branches):
+    if all(chunks for *_, chunks in branches) and not empty:
         parts = [_tag_keys_exec(t, lower, upper, cond, chunks) for t, _, chunks in branches]
         if None not in parts:
             physical = _merged(parts, "SortPreservingMergeExec: [iox::measurement@0 ASC NULLS LAST, tagKey@1 ASC NULLS "
@@ -111,23 +117,33 @@ def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Ch
 
 
 def _tag_keys_branch(t: Table, conj: list[str], stage: str) -> str:
-    """One table's branch at a stage: ``coerced`` (the analyzer's), ``simplified``, ``pushed``
-    (the filter in the scan), ``narrowed`` (the scan reads the tags)."""
+    """One table's branch at a stage: ``coerced`` (the analyzer's), ``simplified``,
+    ``eliminated`` (a false filter an EmptyRelation), ``pushed`` (the filter in the scan),
+    ``narrowed`` (the scan reads the tags), ``propagated`` (the second pass)."""
     if stage == "coerced":
         tests = [f"CAST({tag} AS {DECIMAL}) > CAST(Int32(0) AS {DECIMAL})" for tag in t.tags]
     else:
         tests = [f"{tag} > UInt64(0)" for tag in t.tags]
     cases = ", ".join(f"CASE WHEN {test} THEN Utf8({rust_debug(tag)}) END" for test, tag in zip(tests, t.tags))
     sums = ", ".join(f"sum(CAST({t.name}.{tag} IS NOT NULL AS UInt64)) AS {tag}" for tag in t.tags)
-    if stage in ("coerced", "simplified"):
-        scan = _filtered(t.name, conj)
-    else:
-        projection = f" projection=[{', '.join(t.tags)}]" if stage == "narrowed" else ""
-        scan = f"TableScan: {t.name}{projection}, full_filters=[{', '.join(conj)}]"
-    out = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", scan)
+    out = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", _tag_keys_input(t, conj, stage))
     out = _block(f"Projection: make_array({cases}) AS tagKey", out)
     out = _block("Filter: tagKey IS NOT NULL", _block("Unnest: lists[tagKey|depth=1] structs[]", out))
     return _block(f"Projection: {_lit(t.name)} AS iox::measurement, tagKey", out)
+
+
+def _tag_keys_input(t: Table, conj: list[str], stage: str) -> str:
+    """What one table's Aggregate reads at ``stage`` (see _tag_keys_branch)."""
+    if FALSE in conj and stage != "coerced":
+        if stage == "simplified":
+            return _filtered(t.name, [FALSE])
+        if stage == "narrowed":
+            return _block(f"Projection: {', '.join(f'{t.name}.{tag}' for tag in t.tags)}", EMPTY)
+        return EMPTY
+    if stage in ("coerced", "simplified", "eliminated"):
+        return _filtered(t.name, conj)
+    projection = f" projection=[{', '.join(t.tags)}]" if stage in ("narrowed", "propagated") else ""
+    return f"TableScan: {t.name}{projection}, full_filters=[{', '.join(conj)}]"
 
 
 def _tag_keys_exec(t: Table, lower, upper, cond, chunks) -> list[str] | None:

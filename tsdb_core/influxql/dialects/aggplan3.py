@@ -16,7 +16,8 @@ exec/gapfill: ``fill=[...]`` each aggregate's strategy: fill(null) or none writt
 aggregate as it is, count's ``COALESCE(.., 0)``; previous: ``LOCF``; linear: ``INTERPOLATE``;
 a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_scalar) with a
 ``coalesce_struct`` projection and a SeriesLimit above it), then the measurement's projection
-and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans);
+and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans),
+not under a SeriesLimit (optimize_projections stops at it);
 the physical plan is drawn without GROUP BY only (with it: GapFillExec, and an AggregateExec
 whose input order depends on IOx's date_bin_wallclock, are not).
 """
@@ -75,9 +76,11 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
         physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
     coerced, simplified = _plan(*args, filtered, "coerced"), _plan(*args, filtered, "simplified")
     initial = _plan(*args, filtered)
+    # optimize_projections stops at v3's SeriesLimit (no necessary_children_exprs: "Requirements from parent
+    # cannot be routed down to user defined logical plan safely"): the scan under one keeps its columns
+    narrow = () if _limited(stmt) else (("optimize_projections", _plan(*args, narrowed, "simplified")),)
     steps = ((("simplify_expressions", simplified),) if simplified != coerced else ()) + (
-        ("push_down_filter", _plan(*args, pushed, "simplified")),
-        ("optimize_projections", _plan(*args, narrowed, "simplified")))
+        ("push_down_filter", _plan(*args, pushed, "simplified")),) + narrow
     return Plans(initial, steps, physical,
                  analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
 
@@ -265,7 +268,7 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
     head = f"Projection: {_lit(m)} AS iox::measurement"
     exprs = [f"{_project(m, node, stmt, stage)} AS {name}" for node, name in outs]
     tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
-    if stmt.fill == "value" or stmt.limit or stmt.offset:
+    if _limited(stmt):
         plan = _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan)
         plan = _block(_series_limit(stmt, group_tags, outs), plan)
         plan = _block(", ".join([head, "time", *group_tags, *(n for _, n in outs)]), plan)
@@ -274,6 +277,11 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
     order = "ASC" if stmt.time_ascending else "DESC"
     sort = ", ".join([*(f"{c} ASC NULLS LAST" for c in group_tags), f"time {order} NULLS LAST"])
     return _block(f"Sort: {sort}", plan)
+
+
+def _limited(stmt) -> bool:
+    """True when the planner puts a SeriesLimit in the plan (planner.rs limit)."""
+    return bool(stmt.fill == "value" or stmt.limit or stmt.offset)
 
 
 def _series_limit(stmt, group_tags, outs) -> str:

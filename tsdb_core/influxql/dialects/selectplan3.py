@@ -120,8 +120,9 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
 
     columns = _table_columns(table)
     scanned = [c for c in columns if c == "time" or c in {*names}]
-    steps = (("push_down_filter", over(f"TableScan: {m}, {pushed}")),
-             ("optimize_projections", over(f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}")))
+    steps = (("push_down_filter", over(f"TableScan: {m}, {pushed}")),)
+    if not (offset or limit):  # optimize_projections stops at a SeriesLimit (aggplan3.py)
+        steps += (("optimize_projections", over(f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}")),)
     physical = None
     if chunks and not (group or offset or limit):
         physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)

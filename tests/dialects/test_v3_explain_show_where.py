@@ -158,3 +158,18 @@ def test_show_tag_keys_where_a_table_lacks_the_tag(planner_catalog, q, changed, 
 def test_the_initial_plan_of_a_table_lacking_the_tag_is_v3s(planner_catalog):  # noqa: F811
     q, plan = snapshot("metadata_queries__show_tag_keys_2")
     assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
+
+
+def test_show_tag_keys_where_with_a_limit(planner_catalog):  # noqa: F811
+    # v3's SeriesLimit over the Sort: optimize_projections stops at it (no necessary_children_exprs), so the scan
+    # keeps its columns and no Projection is put over the EmptyRelation (nothing for propagate_empty_relation)
+    verbose = rows(planner_catalog, "EXPLAIN VERBOSE SHOW TAG KEYS FROM cpu, data WHERE foo = 'x' LIMIT 1")
+    rules = [k.removeprefix("logical_plan after ") for k, v in verbose.items()
+             if k.startswith("logical_plan after ") and any(x != "SAME TEXT AS ABOVE" for x in v)]
+    assert rules == ["type_coercion", "simplify_expressions", "eliminate_filter", "push_down_filter"]
+    plan = verbose["logical_plan"][0].splitlines()
+    assert plan[0] == ("SeriesLimit: series=[iox::measurement], order=[tagKey ASC NULLS LAST], limit_expr=[tagKey "
+                       "RESPECT NULLS (default: Dictionary(Int32, Utf8(NULL)))], fetch=UInt64(1)")
+    assert plan[8] == "                EmptyRelation: rows=0"
+    assert plan[-1] == ("                TableScan: data, full_filters=[data.time >= TimestampNanosecond("
+                        "1672444800000000000, None), foo = Dictionary(Int32, Utf8(\"x\"))]")

@@ -37,8 +37,10 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     tables = [Table(m, tuple(sorted(schema.tags)), frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
               if (schema := provider.schema(db, m)) is not None]
     plans = showplan3.show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
-    if plans is None or getattr(stmt, "limit", 0) or getattr(stmt, "offset", 0):
+    limited = bool(getattr(stmt, "limit", 0) or getattr(stmt, "offset", 0))
+    if plans is None or (limited and not isinstance(stmt, (M.ShowTagKeysStatement, M.ShowTagValuesStatement))):
         return plans
+    limit = plans.initial.split("\n", 1)[0] if limited else None  # the SeriesLimit over the Sort
     lower, upper = time_range or (None, None)
     if lower is None and upper is None:
         lower = now - METADATA_CUTOFF_NS
@@ -50,7 +52,7 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
         tests = tag_tests(cond, named[0]) if cond is not None and named else []
         drawn = tag_keys_plans(plans.initial, [(t, conjuncts(t, lower, upper, cond), _chunks(provider, db, rp, t.name,
                                                                                              lower, upper))
-                                               for t in named], lower, upper, tests or [])
+                                               for t in named], lower, upper, tests or [], limit)
         return drawn or plans
     if not isinstance(stmt, M.ShowTagValuesStatement):
         return plans
@@ -60,7 +62,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     if not pairs or None in tests.values() or (lower is not None and upper is not None and lower > upper):
         return plans  # (a table without the compared tag: DataFusion drops its branch, not drawn)
     chunks = {t.name: _chunks(provider, db, rp, t.name, lower, upper) for t, _ in pairs}
-    return tag_values_plans(plans.initial, [(t, k, tests[t.name], chunks[t.name]) for t, k in pairs], lower, upper)
+    return tag_values_plans(plans.initial, [(t, k, tests[t.name], chunks[t.name]) for t, k in pairs], lower, upper,
+                            limit)
 
 
 def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:

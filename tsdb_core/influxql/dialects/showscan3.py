@@ -20,15 +20,18 @@ SORT = "Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NUL
 
 
 def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[str, str]], tuple[Chunk, ...] | None]],
-                     lower: int | None, upper: int | None) -> Plans:
+                     lower: int | None, upper: int | None, limit: str | None = None) -> Plans:
     """The Plans of ``initial`` (the planner's plan) over ``branches``: each (table, key, its tag
     comparisons, its chunks in the range), in the planner's order; the time range
     ``lower``..``upper`` (lower always set: the metadata cutoff). Each rule changes every branch
-    alike (a flat Union under the Sort). The physical plan only when every branch's chunks are
-    known and not none and each is read as one partition."""
+    alike (a flat Union under the Sort). ``limit``: the SeriesLimit line of a LIMIT or OFFSET
+    over the Sort, where optimize_projections stops (no necessary_children_exprs): the scans
+    keep their columns, and the physical plan is not drawn. The physical plan only when every
+    branch's chunks are known and not none and each is read as one partition."""
     def plan(branch_text) -> str:
         texts = [branch_text(*b) for b in branches]
-        return _block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(t) for t in texts))
+        out = _block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(t) for t in texts))
+        return out if limit is None else _block(limit, out)
 
     def scan(t: Table, key: str, cond, extra: str = "") -> str:
         return f"TableScan: {t.name}{extra}, {_filters(t.name, lower, upper, cond)}"
@@ -46,6 +49,8 @@ def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[s
         ("optimize_projections", plan(lambda t, k, cond, _: _block(head(t, k), _block(group(t, k), scan(
             t, k, cond, f" projection=[{k}]"))))),
     )
+    if limit is not None:
+        return Plans(initial, steps[:2])
     physical = None
     if all(chunks for *_, chunks in branches):
         physical = _physical(branches, lower, upper)

@@ -81,7 +81,8 @@ DECIMAL = "Decimal128(20, 0)"
 
 
 def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Chunk, ...] | None]],
-                   lower: int | None, upper: int | None, cond: list[tuple[str, str]]) -> Plans | None:
+                   lower: int | None, upper: int | None, cond: list[tuple[str, str]],
+                   limit: str | None = None) -> Plans | None:
     """SHOW TAG KEYS with a WHERE clause over ``branches`` (each table, its filter's conjuncts,
     its chunks in the range) when every table has a tag (None otherwise). DataFusion 50.1
     printed, for the same builder calls: the analyzer's type_coercion compares each tag's count
@@ -92,21 +93,26 @@ def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Ch
     optimize_projections as for SHOW MEASUREMENTS (the scan reads the tags; over an
     EmptyRelation a Projection of the tags, which the second pass's propagate_empty_relation
     removes); in the physical plan each table's AggregateExec (mode=Single) under the Unnest,
-    sorted on tagKey, merged across tables (not drawn with an EmptyRelation)."""
+    sorted on tagKey, merged across tables (not drawn with an EmptyRelation). ``limit``: the
+    SeriesLimit line of a LIMIT or OFFSET over the Sort, where optimize_projections stops (no
+    necessary_children_exprs): the scans keep their columns, no physical plan drawn."""
     if not branches or any(not t.tags for t, _, _ in branches):
         return None
 
     def plan(stage) -> str:
         texts = [_tag_keys_branch(t, conj, stage) for t, conj, _ in branches]
-        return _block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(x) for x in texts))
+        out = _block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(x) for x in texts))
+        return out if limit is None else _block(limit, out)
 
     empty = any(FALSE in conj for _, conj, _ in branches)
     steps = ([("eliminate_nested_union", plan("coerced"))] if len(branches) > 2 else []) + [
         ("simplify_expressions", plan("simplified")), *([("eliminate_filter", plan("eliminated"))] if empty else []),
-        ("push_down_filter", plan("pushed")), ("optimize_projections", plan("narrowed")),
-        *([("propagate_empty_relation", plan("propagated"))] if empty else [])]
+        ("push_down_filter", plan("pushed"))]
+    if limit is None:
+        steps += [("optimize_projections", plan("narrowed")),
+                  *([("propagate_empty_relation", plan("propagated"))] if empty else [])]
     physical = None
-    if all(chunks for *_, chunks in branches) and not empty:
+    if all(chunks for *_, chunks in branches) and not empty and limit is None:
         parts = [_tag_keys_exec(t, lower, upper, cond, chunks) for t, _, chunks in branches]
         if None not in parts:
             physical = _merged(parts, "SortPreservingMergeExec: [iox::measurement@0 ASC NULLS LAST, tagKey@1 ASC NULLS "

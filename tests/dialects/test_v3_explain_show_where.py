@@ -173,3 +173,32 @@ def test_show_tag_keys_where_with_a_limit(planner_catalog):  # noqa: F811
     assert plan[8] == "                EmptyRelation: rows=0"
     assert plan[-1] == ("                TableScan: data, full_filters=[data.time >= TimestampNanosecond("
                         "1672444800000000000, None), foo = Dictionary(Int32, Utf8(\"x\"))]")
+
+
+# DataFusion 50.1 on the same builder calls with a LIMIT over the Sort (datafusion-python 50.1.0; once, by hand):
+# the first pass's push_down_limit, right after propagate_empty_relation, gives the Sort "fetch=<skip + fetch>"
+MEASUREMENTS_LIMIT = [  # query -> the rules that change the plan (in the first pass's order), the optimized plan
+    ("SHOW MEASUREMENTS WITH MEASUREMENT =~ /^d/ WHERE foo = 'x' LIMIT 2 OFFSET 1",
+     ["eliminate_nested_union", "simplify_expressions", "eliminate_filter", "propagate_empty_relation",
+      "push_down_limit", "push_down_filter", "optimize_projections"],
+     "Limit: skip=1, fetch=2\n  Sort: iox::measurement ASC NULLS LAST, name ASC NULLS LAST, fetch=3\n"
+     '    Projection: Dictionary(Int32, Utf8("measurements")) AS iox::measurement, Dictionary(Int32, Utf8("data")) '
+     "AS name\n      Limit: skip=0, fetch=1\n        TableScan: data projection=[], full_filters=[data.time >= "
+     'TimestampNanosecond(1672444800000000000, None), foo = Dictionary(Int32, Utf8("x"))], fetch=1'),
+    ("SHOW MEASUREMENTS WITH MEASUREMENT = cpu WHERE time >= 0 OFFSET 3",  # no fetch to push
+     ["push_down_limit", "push_down_filter", "optimize_projections"],  # (push_down_limit: the second pass's)
+     "Limit: skip=3, fetch=None\n  Sort: iox::measurement ASC NULLS LAST, name ASC NULLS LAST\n"
+     '    Projection: Dictionary(Int32, Utf8("measurements")) AS iox::measurement, Dictionary(Int32, Utf8("cpu")) '
+     "AS name\n      Limit: skip=0, fetch=1\n        TableScan: cpu projection=[], full_filters=[cpu.time >= "
+     "TimestampNanosecond(0, None)], fetch=1"),
+    ("SHOW MEASUREMENTS WHERE nope = 'x' LIMIT 2", None, "EmptyRelation: rows=0"),  # the Limit over it dropped too
+]
+
+
+@pytest.mark.parametrize("q, changed, plan", MEASUREMENTS_LIMIT, ids=[m[0] for m in MEASUREMENTS_LIMIT])
+def test_show_measurements_where_with_a_limit(planner_catalog, q, changed, plan):  # noqa: F811
+    verbose = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
+    rules = [k.removeprefix("logical_plan after ") for k, v in verbose.items()
+             if k.startswith("logical_plan after ") and any(x != "SAME TEXT AS ABOVE" for x in v)]
+    assert changed is None or rules == changed
+    assert verbose["logical_plan"] == [plan]

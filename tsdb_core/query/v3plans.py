@@ -38,7 +38,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
               if (schema := provider.schema(db, m)) is not None]
     plans = showplan3.show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
     limited = bool(getattr(stmt, "limit", 0) or getattr(stmt, "offset", 0))
-    if plans is None or (limited and not isinstance(stmt, (M.ShowTagKeysStatement, M.ShowTagValuesStatement))):
+    if plans is None or (limited and not isinstance(stmt, (M.ShowTagKeysStatement, M.ShowTagValuesStatement,
+                                                           M.ShowMeasurementsStatement))):
         return plans
     limit = plans.initial.split("\n", 1)[0] if limited else None  # the SeriesLimit over the Sort
     lower, upper = time_range or (None, None)
@@ -46,7 +47,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
         lower = now - METADATA_CUTOFF_NS
     if isinstance(stmt, M.ShowMeasurementsStatement) and stmt.condition is not None:
         named = [t for t in tables if showplan3._with_measurement(t.name, stmt.source)]
-        return measurements_plans(plans.initial, [(t.name, conjuncts(t, lower, upper, cond)) for t in named])
+        return measurements_plans(plans.initial, [(t.name, conjuncts(t, lower, upper, cond)) for t in named],
+                                  stmt.offset, stmt.limit)
     if isinstance(stmt, M.ShowTagKeysStatement) and stmt.condition is not None:
         named = showplan3._from(tables, stmt.sources)
         tests = tag_tests(cond, named[0]) if cond is not None and named else []

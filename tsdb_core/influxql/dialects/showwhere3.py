@@ -26,9 +26,13 @@ SORT = "Sort: iox::measurement ASC NULLS LAST, name ASC NULLS LAST"
 FALSE = "Boolean(false)"
 
 
-def measurements_plans(initial: str, branches: list[tuple[str, list[str]]]) -> Plans:
+def measurements_plans(initial: str, branches: list[tuple[str, list[str]]], offset: int = 0, limit: int = 0) -> Plans:
     """The Plans of ``initial`` over ``branches``: each table's name and its filter's conjuncts
-    as the planner prints them (``Boolean(false)`` among them: no row can match)."""
+    as the planner prints them (``Boolean(false)`` among them: no row can match). ``offset`` /
+    ``limit``: the ``Limit`` over the Sort (show_measurements_to_plan); DataFusion 50.1 printed,
+    for the same builder calls, the first pass's push_down_limit giving the Sort the rows it
+    must keep (``fetch=<offset + limit>``, before push_down_filter), and propagate_empty_relation
+    dropping the Limit over an EmptyRelation."""
     if not branches:
         return Plans(initial)
     kept = [(name, conj) for name, conj in branches if FALSE not in conj]
@@ -41,14 +45,32 @@ def measurements_plans(initial: str, branches: list[tuple[str, list[str]]]) -> P
         steps.append(("eliminate_filter", _plan(branches, lambda n, c: EMPTY if FALSE in c else _filtered(n, c))))
         steps.append(("propagate_empty_relation", _plan(kept, _filtered) if kept else EMPTY))
     if not kept:  # DataFusion's physical planner: an EmptyRelation is an EmptyExec
-        return Plans(initial, tuple(steps), "EmptyExec\n")
-    if kept:
-        steps += [
-            ("push_down_filter", _plan(kept, lambda n, c: _scan(n, c, ""))),
-            ("optimize_projections", _plan(kept, lambda n, c: _scan(n, c, " projection=[]"))),
-            ("push_down_limit", _plan(kept, lambda n, c: _scan(n, c, " projection=[]", ", fetch=1"))),  # 2nd pass
-        ]
-    return Plans(initial, tuple(steps))
+        return Plans(initial, tuple(_limited(steps, offset, limit, fetched=False)), "EmptyExec\n")
+    unfetched = len(steps)
+    if limit:  # the first pass's push_down_limit: the Sort keeps offset + limit rows
+        steps.append(("push_down_limit", steps[-1][1] if steps else _plan(kept, _filtered)))
+    steps += [
+        ("push_down_filter", _plan(kept, lambda n, c: _scan(n, c, ""))),
+        ("optimize_projections", _plan(kept, lambda n, c: _scan(n, c, " projection=[]"))),
+        ("push_down_limit", _plan(kept, lambda n, c: _scan(n, c, " projection=[]", ", fetch=1"))),  # 2nd pass
+    ]
+    out = _limited(steps[:unfetched], offset, limit, fetched=False) + _limited(steps[unfetched:], offset, limit,
+                                                                                fetched=True)
+    return Plans(initial, tuple(out))
+
+
+def _limited(steps, offset: int, limit: int, *, fetched: bool) -> list[tuple[str, str]]:
+    """Each step's plan under the statement's Limit (none without LIMIT or OFFSET), the Sort with
+    push_down_limit's ``fetch`` once ``fetched``; an EmptyRelation stays alone."""
+    if not (offset or limit):
+        return list(steps)
+    head = f"Limit: skip={offset}, fetch={limit or 'None'}"
+    out = []
+    for rule, text in steps:
+        if fetched and limit:
+            text = text.replace(SORT, f"{SORT}, fetch={offset + limit}", 1)
+        out.append((rule, text if text == EMPTY else _block(head, text)))
+    return out
 
 
 def _plan(branches, inner) -> str:

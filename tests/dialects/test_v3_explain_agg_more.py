@@ -39,6 +39,10 @@ SNAPSHOTS = [
     # mode() reads the row's time too, spread() not; a wildcard call: one field per matching field
     "select__mode", "select__mode-2", "select__spread", "select__spread-2",
     f"{AGG}median-3", f"{AGG}stddev-3", f"{AGG}sum-3",
+    # percentile(): with another selector or aggregate an aggregate (percentile(f, Int64(n))); alone v3's
+    # selector: a window of percent_row_number() and row_number() (pctplan3.py)
+    "select__percentile", "select__percentile-2", "select__percentile-3", "select__percentile-4",
+    "select__percentile-5", "select__percentile-6",
 ]
 
 

@@ -40,8 +40,20 @@ def snapshot(name: str) -> tuple[str, str]:
     """(the InfluxQL of its ``expression: "plan(...)"`` line, the plan without schemas)."""
     head, _, body = (SNAPSHOTS / f"{PREFIX}{name}.snap").read_text().partition("\n---\n")
     q = re.search(r'expression: "plan\(\\"(.*)\\"\)"', head).group(1).replace("\\'", "'")
-    lines = [line.rsplit(" [", 1)[0] if line.endswith("]") else line for line in body.strip("\n").split("\n")]
-    return q, "\n".join(lines)
+    return q, "\n".join(_without_schema(line) for line in body.strip("\n").split("\n"))
+
+
+def _without_schema(line: str) -> str:
+    """A plan line without its trailing `` [schema]`` (matched bracket by bracket: a schema can
+    hold brackets, ``ORDER BY [..]`` in a window column's name)."""
+    if not line.endswith("]"):
+        return line
+    depth = 0
+    for i in range(len(line) - 1, -1, -1):
+        depth += {"]": 1, "[": -1}.get(line[i], 0)
+        if depth == 0:
+            return line[:i].removesuffix(" ")
+    return line
 
 
 def catalog_lines() -> str:

@@ -14,6 +14,7 @@ from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
+from ..influxql.dialects.pctplan3 import percentile_select
 from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import group_tags, raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
@@ -70,7 +71,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
 
 def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
-    holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py);
+    holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
+    of a lone percentile() (pctplan3.py);
     None for other shapes."""
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
@@ -87,7 +89,10 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
         tags = tag_tests(rest, table) if rest is not None and table is not None else []
         types = {f: t.value for f, t in schema.fields.items()} if schema is not None else {}
         chunks = _chunks(provider, db, rp, name, lower, upper) if table is not None else None
-        return aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
+        found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
+        if found is None and table is not None:
+            found = percentile_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))
+        return found
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
                        descending=not stmt.time_ascending, group=tuple(group_tags(stmt, table)),

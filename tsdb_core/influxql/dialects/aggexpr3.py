@@ -26,11 +26,13 @@ FLOAT = "Float64"
 
 @dataclass(frozen=True, slots=True)
 class Agg:
-    """One aggregate call's output column: InfluxQL function, field, Arrow type of the result."""
+    """One aggregate call's output column: InfluxQL function, field, Arrow type of the result,
+    and a literal argument as DataFusion prints it (percentile's ``Int64(50)``; else empty)."""
 
     fn: str
     field: str
     kind: str
+    param: str = ""
 
 
 @dataclass(frozen=True, slots=True)

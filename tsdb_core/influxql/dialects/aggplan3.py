@@ -131,6 +131,9 @@ def _shape(stmt, table, types, tags):
         return None  # (tz() drawn with GROUP BY time over aggregates alone: a selector's time not followed)
     if stmt.fill == "value" and (group_tags or interval is None):
         return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
+    every = [a for n, _ in outs for a in X.aggregates(n)]
+    if interval is None and len(every) == 1 and every[0].fn == "percentile":
+        return None  # (a lone percentile is v3's selector: pctplan3.py)
     if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
                                 for n, _ in outs):
         return None  # (a selector inside an expression without GROUP BY time: its time column not drawn)
@@ -183,6 +186,8 @@ def _fields(stmt, table, types, by_time: bool) -> list | None:
 
 
 def _call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
+    if isinstance(e, A.Call) and e.name == "percentile" and len(e.args) == 2 and fill not in ("value", "linear"):
+        return _percentile(e, table, types)
     if not isinstance(e, A.Call) or len(e.args) != 1 or not isinstance(e.args[0], A.VarRef):
         return None
     ref = e.args[0]
@@ -198,8 +203,23 @@ def _call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     return None
 
 
-def _aggr(m: str, fn: str, field: str, *, spaced: bool) -> str:
+def _percentile(e, table: Table, types) -> X.Agg | None:
+    """percentile(<numeric field>, <number>) as an aggregate (planner.rs: the PERCENTILE
+    aggregate over the field and the number as written, ``Int64(50)``)."""
+    ref, n = e.args
+    if not isinstance(ref, A.VarRef) or ref.type not in (None, "field") or ref.name not in table.fields:
+        return None
+    if types.get(ref.name) not in ("float", "integer", "unsigned") or not isinstance(n, (A.IntegerLiteral,
+                                                                                          A.NumberLiteral)):
+        return None
+    param = f"Int64({n.val})" if isinstance(n, A.IntegerLiteral) else X.render(X.Lit(n.val, X.FLOAT), None)
+    return X.Agg("percentile", ref.name, ARROW[types[ref.name]], param)
+
+
+def _aggr(m: str, fn: str, field: str, *, spaced: bool, param: str = "") -> str:
     """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
+    if param:  # percentile(field, N)
+        return f"{fn}({m}.{field},{' ' if spaced else ''}{param})"
     if fn in TIMED:
         return f"{AGGREGATES[fn][0] if fn in AGGREGATES else 'selector_' + fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
     return f"{AGGREGATES[fn][0]}({m}.{field})"
@@ -228,7 +248,7 @@ def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tup
 def _project(m: str, node, stmt, stage: str) -> str:
     """A field's expression over the aggregates' columns (coalesced with a fill value)."""
     def leaf(a: X.Agg) -> str:
-        col = _aggr(m, a.fn, a.field, spaced=False)
+        col = _aggr(m, a.fn, a.field, spaced=False, param=a.param)
         if stmt.fill == "value":
             return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
@@ -238,7 +258,7 @@ def _project(m: str, node, stmt, stage: str) -> str:
 def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
     """The plan over ``plan`` (one of _scans'), its expressions as at ``stage`` (aggexpr3.py)."""
     m = table.name
-    aggrs = list(dict.fromkeys(_aggr(m, a.fn, a.field, spaced=True) for a in calls))
+    aggrs = list(dict.fromkeys(_aggr(m, a.fn, a.field, spaced=True, param=a.param) for a in calls))
     groups = [f"{m}.{t}" for t in group_tags]
     if interval is not None:
         stride = _bin(interval[0])
@@ -258,7 +278,8 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
         time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
     if interval is not None and stmt.fill != "none":
         value = stmt.fill_value if stmt.fill == "value" else None
-        fills = ", ".join(_fill(stmt.fill, _aggr(m, a.fn, a.field, spaced=False), a.kind, a.fn, value) for a in calls)
+        fills = ", ".join(_fill(stmt.fill, _aggr(m, a.fn, a.field, spaced=False, param=a.param), a.kind, a.fn, value)
+                          for a in calls)
         zone = stmt.location
         rng = (f"Included(Literal({ts(lower, zone)}, None))" if lower is not None else "Unbounded") + \
               f"..Included(Literal({ts(upper, zone)}, None))"

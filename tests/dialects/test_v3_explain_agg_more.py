@@ -43,6 +43,8 @@ SNAPSHOTS = [
     # selector: a window of percent_row_number() and row_number() (pctplan3.py)
     "select__percentile", "select__percentile-2", "select__percentile-3", "select__percentile-4",
     "select__percentile-5", "select__percentile-6",
+    # count(DISTINCT f)
+    "select__distinct-4",
 ]
 
 
@@ -113,3 +115,13 @@ def test_mode_of_a_string_and_count_of_every_field(planner_catalog):  # noqa: F8
     assert ("count(data.TIME) AS count_TIME, count(data.bool_field) AS count_bool_field, count(data.f64_field) AS "
             "count_f64_field, count(data.i64_field) AS count_i64_field, count(data.mixedCase) AS count_mixedCase, "
             "count(data.str_field) AS count_str_field, count(data.with space) AS count_\"with space\"") in plan
+
+
+def test_a_distinct_count(planner_catalog):  # noqa: F811
+    # DataFusion 50.1 printed the same (datafusion-python 50.1.0, once, by hand): without groups
+    # single_distinct_aggregation_to_group_by leaves it; push_down_filter and optimize_projections as for count()
+    for q in ("SELECT count(DISTINCT usage_idle) FROM cpu", "SELECT count(distinct(usage_idle)) FROM cpu"):
+        plan = rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"][0]
+        assert plan.splitlines()[-2:] == [
+            "      Aggregate: groupBy=[[]], aggr=[[count(DISTINCT cpu.usage_idle), count(Int64(1)) AS __aggr_count]]",
+            "        TableScan: cpu projection=[usage_idle], full_filters=[cpu.usage_idle IS NOT NULL]"]

@@ -3,8 +3,10 @@
 The shape drawn: ``SELECT <aggregate>(<field> | *) [AS alias], ... FROM <one measurement>
 [WHERE <time range> [AND tag = 'value' ...]] [GROUP BY time(<d>[, <offset>])] [, <tags>]
 [fill(...)] [ORDER BY time DESC] [LIMIT n] [OFFSET n]``: aggregates count, mean, sum, median,
-stddev, spread, mode and the selectors first, last, min, max (not under GROUP BY time with
-fill(<value>) or fill(linear)), alone or in arithmetic (aggexpr3.py); no SLIMIT or tz();
+stddev, spread, mode, percentile, count(DISTINCT f) (no GROUP BY) and the selectors first, last,
+min, max (not under GROUP BY time with
+fill(<value>) or fill(linear)), alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not
+implemented); tz() with GROUP BY time over aggregates alone (the planner's plan: tzplan3.py);
 fill(<value>) only with GROUP BY time and no tags. A LIMIT or OFFSET (or a value fill) puts
 v3's SeriesLimit between the fields' projection and the measurement's (planner.rs limit). It follows ``planner.rs`` of
 ``iox_query_influxql`` (project_select_aggregate): the raw SELECT's filters (a GROUP BY time
@@ -132,6 +134,8 @@ def _shape(stmt, table, types, tags):
     if stmt.fill == "value" and (group_tags or interval is None):
         return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
     every = [a for n, _ in outs for a in X.aggregates(n)]
+    if group_tags and any(a.param == "DISTINCT" for a in every):
+        return None  # (a distinct count under groups: DataFusion's single_distinct_aggregation_to_group_by, not drawn)
     if interval is None and len(every) == 1 and every[0].fn == "percentile":
         return None  # (a lone percentile is v3's selector: pctplan3.py)
     if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
@@ -188,6 +192,16 @@ def _fields(stmt, table, types, by_time: bool) -> list | None:
 def _call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     if isinstance(e, A.Call) and e.name == "percentile" and len(e.args) == 2 and fill not in ("value", "linear"):
         return _percentile(e, table, types)
+    if isinstance(e, A.Call) and e.name == "count" and len(e.args) == 1:
+        inner = e.args[0]  # count(DISTINCT f) and count(distinct(f)): planner.rs, a distinct count
+        if isinstance(inner, A.Distinct):
+            inner = A.Call("distinct", (A.VarRef(inner.val),))
+        if isinstance(inner, A.Call) and inner.name == "distinct":
+            if by_time or len(inner.args) != 1 or not isinstance(inner.args[0], A.VarRef):
+                return None
+            ref = inner.args[0]
+            ok = ref.type in (None, "field") and ref.name in table.fields and ref.name in types
+            return X.Agg("count", ref.name, "Int64", "DISTINCT") if ok else None
     if not isinstance(e, A.Call) or len(e.args) != 1 or not isinstance(e.args[0], A.VarRef):
         return None
     ref = e.args[0]
@@ -218,6 +232,8 @@ def _percentile(e, table: Table, types) -> X.Agg | None:
 
 def _aggr(m: str, fn: str, field: str, *, spaced: bool, param: str = "") -> str:
     """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
+    if param == "DISTINCT":  # count(DISTINCT field)
+        return f"{fn}(DISTINCT {m}.{field})"
     if param:  # percentile(field, N)
         return f"{fn}({m}.{field},{' ' if spaced else ''}{param})"
     if fn in TIMED:

@@ -28,23 +28,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..ast import expr as A
+from . import aggcalls3 as C
 from . import aggexpr3 as X
+from .aggcalls3 import NUMERIC, PHYSICAL, SELECTORS, TIMED
 from .scanplan3 import scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
 from .tzplan3 import ts, tz_scan
-
-# InfluxQL name -> (DataFusion's name, result type: None = the field's type)
-AGGREGATES = {"count": ("count", "Int64"), "mean": ("avg", "Float64"), "sum": ("sum", None),
-              "median": ("median", None), "stddev": ("stddev", "Float64"), "spread": ("spread", None),
-              "mode": ("mode", None)}
-SELECTORS = ("first", "last", "min", "max")
-PHYSICAL = ("count", "mean", "sum", "median", "stddev")  # the aggregates whose AggregateExec is drawn
-TIMED = (*SELECTORS, "mode")  # called with the row's time too (selector_first(f, time), mode(f, time))
-# rewriter.rs: the field types a wildcard call expands over (numbers, and more for some functions)
-WILDCARD_TYPES = {fn: ("float", "integer", "unsigned", "string", "boolean") for fn in ("count", "first", "last", "mode")}
-WILDCARD_TYPES.update({fn: ("float", "integer", "unsigned", "boolean") for fn in ("min", "max")})
-ARROW = {"float": "Float64", "integer": "Int64", "unsigned": "UInt64", "string": "Utf8", "boolean": "Boolean"}
-NUMERIC = ("Float64", "Int64", "UInt64")
 
 
 def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
@@ -102,8 +91,8 @@ def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | No
     found = table_scan(tuple(sorted({*table.tags, *table.fields, "time"})), table.tags, fields, tests, chunks)
     if found.partitions > 1:
         return None
-    aggrs = list(dict.fromkeys(_aggr(table.name, fn, f, spaced=True) for fn, f, _ in calls))
-    outs = ", ".join(f"{_aggr(table.name, fn, f, spaced=True)}@{aggrs.index(_aggr(table.name, fn, f, spaced=True))} "
+    aggrs = list(dict.fromkeys(C.aggr(table.name, fn, f, spaced=True) for fn, f, _ in calls))
+    outs = ", ".join(f"{C.aggr(table.name, fn, f, spaced=True)}@{aggrs.index(C.aggr(table.name, fn, f, spaced=True))} "
                      f"as {name}" for fn, f, name in calls)
     lines = [f"ProjectionExec: expr=[{table.name} as iox::measurement, {lower or 0} as time, {outs}]",
              "  CoalesceBatchesExec: target_batch_size=8192", f"    FilterExec: __aggr_count@{len(aggrs)} > 0",
@@ -125,7 +114,7 @@ def _shape(stmt, table, types, tags):
     if dims is None:
         return None
     interval, group_tags = dims
-    outs = _fields(stmt, table, types, interval is not None)
+    outs = C.fields(stmt, table, types, interval is not None)
     if not outs:
         return None
     if stmt.location is not None and (interval is None or any(not isinstance(n, X.Agg) or n.fn in TIMED
@@ -160,94 +149,6 @@ def _dimensions(stmt, table):
     return interval, group_tags
 
 
-def _fields(stmt, table, types, by_time: bool) -> list | None:
-    """Each field's expression tree and column name (a wildcard call expanded over the fields
-    its function takes, by name: rewriter.rs), names made unique as field_list_to_exprs does."""
-    out = []
-    for f in stmt.fields:
-        e = f.expr
-        if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.Wildcard) and f.alias is None:
-            if e.args[0].type not in (None, "field"):
-                return None
-            taken = WILDCARD_TYPES.get(e.name, ("float", "integer", "unsigned"))
-            for field in sorted(fk for fk in table.fields if types.get(fk) in taken):
-                node = _call(A.Call(e.name, (A.VarRef(field),)), table, types, by_time, stmt.fill)
-                if node is None:
-                    return None
-                out.append((node, X.wildcard_name(e.name, field)))
-            continue
-        node = X.build(e, lambda c: _call(c, table, types, by_time, stmt.fill))
-        name = f.alias if f.alias is not None else X.field_name(e)
-        if node is None or isinstance(node, X.Lit) or not name:
-            return None
-        out.append((node, name))
-    names, unique = {}, []
-    for node, name in out:
-        n = names.get(name, 0)
-        names[name] = n + 1
-        unique.append((node, name if n == 0 else f"{name}_{n}"))
-    return unique if len({n for _, n in unique}) == len(unique) else None
-
-
-def _call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
-    if isinstance(e, A.Call) and e.name == "percentile" and len(e.args) == 2 and fill not in ("value", "linear"):
-        return _percentile(e, table, types)
-    if isinstance(e, A.Call) and e.name == "count" and len(e.args) == 1:
-        inner = e.args[0]  # count(DISTINCT f) and count(distinct(f)): planner.rs, a distinct count
-        if isinstance(inner, A.Distinct):
-            inner = A.Call("distinct", (A.VarRef(inner.val),))
-        if isinstance(inner, A.Call) and inner.name == "distinct":
-            if by_time or len(inner.args) != 1 or not isinstance(inner.args[0], A.VarRef):
-                return None
-            ref = inner.args[0]
-            ok = ref.type in (None, "field") and ref.name in table.fields and ref.name in types
-            return X.Agg("count", ref.name, "Int64", "DISTINCT") if ok else None
-    if not isinstance(e, A.Call) or len(e.args) != 1 or not isinstance(e.args[0], A.VarRef):
-        return None
-    ref = e.args[0]
-    if ref.type not in (None, "field") or ref.name not in table.fields or ref.name not in types:
-        return None
-    arrow = ARROW[types[ref.name]]
-    if e.name in AGGREGATES:
-        ok = e.name == "count" or arrow in NUMERIC or (e.name == "mode" and arrow in ("Utf8", "Boolean"))
-        return X.Agg(e.name, ref.name, _type(e.name, types[ref.name])) if ok else None
-    if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
-        ok = e.name in ("first", "last") or arrow in NUMERIC
-        return X.Agg(e.name, ref.name, arrow) if ok else None
-    return None
-
-
-def _percentile(e, table: Table, types) -> X.Agg | None:
-    """percentile(<numeric field>, <number>) as an aggregate (planner.rs: the PERCENTILE
-    aggregate over the field and the number as written, ``Int64(50)``)."""
-    ref, n = e.args
-    if not isinstance(ref, A.VarRef) or ref.type not in (None, "field") or ref.name not in table.fields:
-        return None
-    if types.get(ref.name) not in ("float", "integer", "unsigned") or not isinstance(n, (A.IntegerLiteral,
-                                                                                          A.NumberLiteral)):
-        return None
-    param = f"Int64({n.val})" if isinstance(n, A.IntegerLiteral) else X.render(X.Lit(n.val, X.FLOAT), None)
-    return X.Agg("percentile", ref.name, ARROW[types[ref.name]], param)
-
-
-def _aggr(m: str, fn: str, field: str, *, spaced: bool, param: str = "") -> str:
-    """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
-    if param == "DISTINCT":  # count(DISTINCT field)
-        return f"{fn}(DISTINCT {m}.{field})"
-    if param:  # percentile(field, N)
-        return f"{fn}({m}.{field},{' ' if spaced else ''}{param})"
-    if fn in TIMED:
-        return f"{AGGREGATES[fn][0] if fn in AGGREGATES else 'selector_' + fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
-    return f"{AGGREGATES[fn][0]}({m}.{field})"
-
-
-def _type(fn: str, field_type: str) -> str:
-    if fn in SELECTORS:
-        return ARROW[field_type]
-    kind = AGGREGATES[fn][1]
-    return kind if kind is not None else ARROW[field_type]
-
-
 def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tuple[str, str, str]:
     """The filtered scan as the planner builds it, after push_down_filter (every conjunct in
     the scan: IOx's table takes them all) and after optimize_projections (the columns the
@@ -264,7 +165,7 @@ def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tup
 def _project(m: str, node, stmt, stage: str) -> str:
     """A field's expression over the aggregates' columns (coalesced with a fill value)."""
     def leaf(a: X.Agg) -> str:
-        col = _aggr(m, a.fn, a.field, spaced=False, param=a.param)
+        col = C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
         if stmt.fill == "value":
             return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
@@ -274,7 +175,7 @@ def _project(m: str, node, stmt, stage: str) -> str:
 def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
     """The plan over ``plan`` (one of _scans'), its expressions as at ``stage`` (aggexpr3.py)."""
     m = table.name
-    aggrs = list(dict.fromkeys(_aggr(m, a.fn, a.field, spaced=True, param=a.param) for a in calls))
+    aggrs = list(dict.fromkeys(C.aggr(m, a.fn, a.field, spaced=True, param=a.param) for a in calls))
     groups = [f"{m}.{t}" for t in group_tags]
     if interval is not None:
         stride = _bin(interval[0])
@@ -289,12 +190,12 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
     if interval is not None:
         time_col = "time"
     elif len(outs) == 1 and isinstance(outs[0][0], X.Agg) and outs[0][0].fn in SELECTORS:  # its row's time
-        time_col = f"get_field({_aggr(m, outs[0][0].fn, outs[0][0].field, spaced=False)}, Utf8(\"time\")) AS time"
+        time_col = f"get_field({C.aggr(m, outs[0][0].fn, outs[0][0].field, spaced=False)}, Utf8(\"time\")) AS time"
     else:
         time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
     if interval is not None and stmt.fill != "none":
         value = stmt.fill_value if stmt.fill == "value" else None
-        fills = ", ".join(_fill(stmt.fill, _aggr(m, a.fn, a.field, spaced=False, param=a.param), a.kind, a.fn, value)
+        fills = ", ".join(_fill(stmt.fill, C.aggr(m, a.fn, a.field, spaced=False, param=a.param), a.kind, a.fn, value)
                           for a in calls)
         zone = stmt.location
         rng = (f"Included(Literal({ts(lower, zone)}, None))" if lower is not None else "Unbounded") + \

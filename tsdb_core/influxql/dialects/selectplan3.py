@@ -19,7 +19,7 @@ physical plan is scanplan3.py's; DataFusion keeps the Sort unless the deduplicat
 from __future__ import annotations
 
 from ..ast import expr as A
-from .aggplan3 import ARROW
+from .aggcalls3 import ARROW
 from .scanplan3 import Chunk, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
 from .tzplan3 import tz_scan

@@ -62,8 +62,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     pairs = [(t, k) for t in showplan3._from(tables, stmt.sources)
              for k in showplan3._keys(t.tags, stmt.op, stmt.tag_key_expr)]
     tests = {t.name: tag_tests(cond, t) if cond is not None else [] for t, _ in pairs}
-    if not pairs or None in tests.values() or (lower is not None and upper is not None and lower > upper):
-        return plans  # (a table without the compared tag: DataFusion drops its branch, not drawn)
+    if not pairs or (lower is not None and upper is not None and lower > upper):
+        return plans
     chunks = {t.name: _chunks(provider, db, rp, t.name, lower, upper) for t, _ in pairs}
     return tag_values_plans(plans.initial, [(t, k, tests[t.name], chunks[t.name]) for t, k in pairs], lower, upper,
                             limit)

@@ -67,3 +67,39 @@ def test_the_physical_plan_with_a_group_stays_this_stores(planner_catalog):  # n
     got = rows(planner_catalog, "EXPLAIN SELECT usage_idle FROM cpu GROUP BY cpu")
     assert got["logical_plan"][0].startswith("Sort: cpu ASC NULLS LAST, time ASC NULLS LAST\n")
     assert not got["physical_plan"][0].startswith(("SortExec", "SortPreservingMergeExec", "ProjectionExec"))
+
+
+# DataFusion 50.1 on the same builder calls with a stand-in tz() over a MemTable (datafusion-python 50.1.0;
+# once, by hand): push_down_filter carries "time >= .." through the projection as "tz(data.time, ..) >= .."
+# and merges it with the not-null filter; IOx's table takes them all (provider.rs supports_filters_pushdown:
+# "Exact"); optimize_projections merges the raw SELECT's projections (the Sort keeps "time AS time") and keeps
+# the tz projection under an Aggregate, narrowed to what it reads
+LA = 'tz(data.time, Utf8("America/Los_Angeles"))'
+TZ_OPTIMIZED = [
+    ("SELECT f64_field FROM data WHERE time >= '2022-10-31T02:00:00Z' AND time < '2022-10-31T02:02:00Z' "
+     "TZ('America/Los_Angeles')",
+     ["Sort: time AS time ASC NULLS LAST",
+      f'  Projection: Dictionary(Int32, Utf8("data")) AS iox::measurement, {LA} AS time, data.f64_field AS f64_field',
+      f'    TableScan: data projection=[f64_field, time], full_filters=[{LA} >= TimestampNanosecond('
+      f'1667181600000000000, Some("America/Los_Angeles")), {LA} <= TimestampNanosecond(1667181719999999999, '
+      'Some("America/Los_Angeles")), data.f64_field IS NOT NULL]']),
+    ("SELECT mean(f64_field) FROM data GROUP BY time(10s) fill(none) TZ('America/Los_Angeles')",
+     ["Sort: time ASC NULLS LAST",
+      '  Projection: Dictionary(Int32, Utf8("data")) AS iox::measurement, time, avg(data.f64_field) AS mean',
+      '    Aggregate: groupBy=[[date_bin_wallclock(IntervalMonthDayNano("IntervalMonthDayNano { months: 0, days: 0, '
+      'nanoseconds: 10000000000 }"), time, TimestampNanosecond(0, None)) AS time]], aggr=[[avg(data.f64_field)]]',
+      f"      Projection: data.f64_field, {LA} AS time",
+      f'        TableScan: data projection=[f64_field, time], full_filters=[{LA} <= TimestampNanosecond('
+      '1672531200000000000, Some("America/Los_Angeles")), data.f64_field IS NOT NULL]']),
+]
+
+
+@pytest.mark.parametrize("q, plan", TZ_OPTIMIZED, ids=[t[0] for t in TZ_OPTIMIZED])
+def test_tz_through_datafusions_rules(planner_catalog, q, plan):  # noqa: F811
+    assert rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"] == ["\n".join(plan)]
+
+
+def test_tz_with_a_tag_test_keeps_the_planners_plan(planner_catalog):  # noqa: F811
+    q = "SELECT f64_field FROM data WHERE foo = 'a' TZ('UTC')"
+    got = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
+    assert got["logical_plan"] == got["initial_logical_plan"]  # (the tag test's push through tz() not drawn)

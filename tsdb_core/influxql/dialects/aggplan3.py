@@ -33,7 +33,7 @@ from . import aggexpr3 as X
 from .aggcalls3 import NUMERIC, PHYSICAL, SELECTORS, TIMED
 from .scanplan3 import scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
-from .tzplan3 import ts, tz_scan
+from .tzplan3 import full_filters, ts, tz_projection, tz_scan
 
 
 def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
@@ -56,10 +56,8 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     if any(not isinstance(node, X.Agg) for node, _ in outs) and X.repeated(
             [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]):
         return None
-    if stmt.location is not None:  # the planner's plan alone (tzplan3.py)
-        columns = tuple(sorted({*table.tags, *table.fields, "time"}))
-        return Plans(_plan(*args, tz_scan(table.name, columns, sorted({a.field for a in calls}), tags, lower, upper,
-                                          stmt.location)))
+    if stmt.location is not None:  # tzplan3.py
+        return _tz_plans(args, table, calls, tags, lower, upper, stmt.location)
     filtered, pushed, narrowed = _scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
@@ -74,6 +72,24 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
         ("push_down_filter", _plan(*args, pushed, "simplified")),) + narrow
     return Plans(initial, steps, physical,
                  analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
+
+
+def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str) -> Plans:
+    """The plans under tz() (tzplan3.py): the planner's, and without a tag test DataFusion's
+    rules (the tz projection kept under the Aggregate, narrowed to the columns it reads)."""
+    m, columns = table.name, tuple(sorted({*table.tags, *table.fields, "time"}))
+    fields = sorted({a.field for a in calls})
+    initial = _plan(*args, tz_scan(m, columns, fields, tags, lower, upper, zone))
+    if tags:
+        return Plans(initial)
+    full = full_filters(m, fields, lower, upper, zone)
+    keep = {*fields, *args[5], "time"}  # the fields, the GROUP BY tags, time
+    read = ", ".join(c for c in columns if c in keep)
+    steps = (("push_down_filter", _plan(*args, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))),)
+    if not _limited(args[0]):
+        steps += (("optimize_projections", _plan(*args, _block(tz_projection(m, columns, zone, keep),
+                                                              f"TableScan: {m} projection=[{read}], {full}"))),)
+    return Plans(initial, steps)
 
 
 def _calls(outs) -> list[X.Agg]:

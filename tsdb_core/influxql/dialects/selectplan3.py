@@ -22,7 +22,7 @@ from ..ast import expr as A
 from .aggcalls3 import ARROW
 from .scanplan3 import Chunk, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
-from .tzplan3 import tz_scan
+from .tzplan3 import full_filters, tz_projection, tz_scan
 
 def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
     """The selected columns (VarRefs) when ``stmt`` has the shape drawn over ``table``, else None.
@@ -99,9 +99,7 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     m = table.name
     fields = sorted({r.name for r in refs if r.name in table.fields})
     if zone is not None:
-        projection = ", ".join([f"{_lit(m)} AS iox::measurement", "time AS time", *(f"{m}.{r.name} AS {r.name}" for r in refs)])
-        scan = tz_scan(m, _table_columns(table), fields, tags, lower, upper, zone)
-        return Plans(_block("Sort: time AS time ASC NULLS LAST", _block(f"Projection: {projection}", scan)))
+        return _tz_plans(refs, table, fields, tags, lower, upper, zone)
     base, pushed = scan_filters(m, fields, tags, lower, upper)
     names = ["time", *(g for g in group if g not in {r.name for r in refs}), *(r.name for r in refs)]
     projection = ", ".join(f"{m}.{c} AS {c}" for c in names)
@@ -127,6 +125,25 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     if chunks and not (group or offset or limit):
         physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
     return Plans(over(base), steps, physical)
+
+
+def _tz_plans(refs, table: Table, fields, tags, lower, upper, zone: str) -> Plans:
+    """A raw SELECT under tz() (tzplan3.py): the planner's plan, and without a tag test
+    DataFusion's rules (the Sort's ``time AS time`` stays: the projection's alias)."""
+    m, columns = table.name, _table_columns(table)
+    outs = [f"{m}.{r.name} AS {r.name}" for r in refs]
+    sort = "Sort: time AS time ASC NULLS LAST"
+    head = ", ".join([f"Projection: {_lit(m)} AS iox::measurement", "time AS time", *outs])
+    initial = _block(sort, _block(head, tz_scan(m, columns, fields, tags, lower, upper, zone)))
+    if tags:
+        return Plans(initial)
+    full = full_filters(m, fields, lower, upper, zone)
+    pushed = _block(sort, _block(head, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}")))
+    read = ", ".join(c for c in columns if c == "time" or c in {r.name for r in refs})
+    merged = ", ".join([f"Projection: {_lit(m)} AS iox::measurement",
+                        tz_projection(m, ("time",), zone).removeprefix("Projection: "), *outs])
+    narrowed = _block(sort, _block(merged, f"TableScan: {m} projection=[{read}], {full}"))
+    return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
 
 
 def _series_limit(refs, kinds: dict[str, str], group, selected_tags, order: str, offset: int, limit: int) -> str:

@@ -5,8 +5,13 @@
 table's order, the time column replaced by ``tz(<table>.time, Utf8("<zone>")) AS time``), then
 plan_time_range (``time_range_to_df_expr("time", tz, ...)``: the unqualified time column,
 the bounds as TimestampNanosecond(<ns>, Some("<zone>"))); plan_condition joins a tag test to
-that filter, or adds its own filter without a time range. Only the planner's plan is drawn:
-DataFusion's optimizer rewrites the time filter through IOx's ``tz`` function, not followed.
+that filter, or adds its own filter without a time range.
+
+DataFusion's optimizer without a tag test (DataFusion 50.1 printed the same builder calls
+with a stand-in ``tz`` function over a MemTable, once, by hand; IOx's table takes every filter
+as Exact, provider.rs): push_down_filter carries the time filter through the projection
+(``tz(<table>.time, Utf8("<zone>")) >= ..``) and, with the not-null filter, into the scan;
+optimize_projections keeps the projected columns read above and narrows the scan.
 """
 from __future__ import annotations
 
@@ -39,3 +44,19 @@ def _time_tests(lower: int | None, upper: int | None, zone: str) -> list[str]:
         return [f"time = {ts(lower, zone)}"]
     return [*([f"time >= {ts(lower, zone)}"] if lower is not None else []),
             *([f"time <= {ts(upper, zone)}"] if upper is not None else [])]
+
+
+def full_filters(m: str, fields, lower: int | None, upper: int | None, zone: str) -> str:
+    """push_down_filter's scan filters: the time tests over ``tz(<m>.time, ..)``, then the
+    fields' not-null test."""
+    tz = f"tz({m}.time, Utf8({rust_debug(zone)}))"
+    tests = [t.replace("time", tz, 1) for t in _time_tests(lower, upper, zone)]
+    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
+    return f"full_filters=[{', '.join([*tests, *([not_null] if not_null else [])])}]"
+
+
+def tz_projection(m: str, columns: tuple[str, ...], zone: str, keep=None) -> str:
+    """project_timezone's Projection, or only its ``keep`` columns (optimize_projections)."""
+    cols = [f"tz({m}.time, Utf8({rust_debug(zone)})) AS time" if c == "time" else f"{m}.{c}"
+            for c in columns if keep is None or c in keep]
+    return f"Projection: {', '.join(cols)}"

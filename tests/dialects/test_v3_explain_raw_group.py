@@ -1,4 +1,4 @@
-"""EXPLAIN of raw SELECTs with GROUP BY tags, LIMIT and OFFSET in the influxdb3 dialect (selectplan3.py).
+"""EXPLAIN of raw SELECTs with GROUP BY tags, LIMIT, OFFSET and tz() in the influxdb3 dialect (selectplan3.py).
 
 Quoted ground truth: insta snapshots of ``iox_query_influxql/src/plan/planner.rs`` (tests
 ``select_raw::select_single_measurement_group_by`` and ``select_raw::select_group_by_limit_offset``),
@@ -12,7 +12,8 @@ the other selected tags after time. planner.rs ``limit`` keeps a raw field's nul
 NullTreatment::IgnoreNulls }") and its default is a null of its type (``f.data_type().try_into()``).
 
 Derived, not quoted: the optimized plan (push_down_filter puts the filters in the scan; optimize_projections
-narrows it, except under a SeriesLimit). What stays ours: the physical plan with a GROUP BY, LIMIT or OFFSET.
+narrows it, except under a SeriesLimit; under tz() see below). What stays ours: the physical plan with a GROUP BY,
+LIMIT, OFFSET or tz(), and the optimized plan under tz() with a tag test.
 """
 from __future__ import annotations
 

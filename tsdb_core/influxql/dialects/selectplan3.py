@@ -1,11 +1,12 @@
 """InfluxDB 3's plans of a raw SELECT: its planner's, DataFusion's optimized one, the physical one.
 
 The shape drawn: ``SELECT <fields and tags> FROM <one measurement> [WHERE <time range>
-[AND tag = 'value' ...]] [GROUP BY <tags>] [ORDER BY time DESC] [LIMIT n] [OFFSET n]``, no
-alias, fill, SLIMIT or tz() (and no tag selected with ORDER BY time DESC). The GROUP BY tags
+[AND tag = 'value' ...]] [GROUP BY <tags>] [ORDER BY time DESC] [LIMIT n] [OFFSET n] [tz()]``,
+no alias, fill or SLIMIT (and no tag selected with ORDER BY time DESC; tz() over fields alone,
+without GROUP BY, LIMIT or OFFSET: tzplan3.py). The GROUP BY tags
 not selected come after time, the Sort starts with them; a LIMIT or OFFSET puts v3's
 SeriesLimit under the measurement's projection (planner.rs limit). The physical plan is drawn
-without GROUP BY, LIMIT and OFFSET only.
+without GROUP BY, LIMIT, OFFSET and tz() only.
 ``iox_query_influxql`` plans it (``planner.rs`` plan_from_data_source: a filter that one of
 the selected fields is not null, then the time range; plan_condition adds the tag
 comparisons to that filter; project_select_raw: the measurement's name, time and the

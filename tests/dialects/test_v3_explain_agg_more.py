@@ -1,4 +1,7 @@
-"""EXPLAIN of aggregate SELECTs with LIMIT/OFFSET, math on aggregates, mode(), spread() and wildcard calls (influxdb3).
+"""EXPLAIN of aggregate SELECTs with LIMIT/OFFSET, math on aggregates, more aggregates and selectors (influxdb3).
+
+mode(), spread(), percentile(), count(DISTINCT f), wildcard calls (aggplan3.py, aggcalls3.py); a lone
+percentile(), top() and bottom(), which v3 plans as windows (winselect3.py).
 
 Quoted ground truth: insta snapshots of ``iox_query_influxql/src/plan/planner.rs``, copied as they are
 into v3_snapshots/ from influxdata/influxdb3_core at 349d802bf9a54ab5876399ab013502eeb0d52a6b; each
@@ -40,11 +43,15 @@ SNAPSHOTS = [
     "select__mode", "select__mode-2", "select__spread", "select__spread-2",
     f"{AGG}median-3", f"{AGG}stddev-3", f"{AGG}sum-3",
     # percentile(): with another selector or aggregate an aggregate (percentile(f, Int64(n))); alone v3's
-    # selector: a window of percent_row_number() and row_number() (pctplan3.py)
+    # selector: a window of percent_row_number() and row_number() (winselect3.py)
     "select__percentile", "select__percentile-2", "select__percentile-3", "select__percentile-4",
     "select__percentile-5", "select__percentile-6",
     # count(DISTINCT f)
     "select__distinct-4",
+    # top() / bottom(): row_number() up to the current row, the first n kept (winselect3.py); a tag argument:
+    # first the first row of each of its series
+    "select__top", "select__top-2", "select__top-3", "select__top-4",
+    "select__bottom", "select__bottom-2", "select__bottom-3", "select__bottom-4",
 ]
 
 

@@ -142,7 +142,7 @@ def _shape(stmt, table, types, tags):
     if group_tags and any(a.param == "DISTINCT" for a in every):
         return None  # (a distinct count under groups: DataFusion's single_distinct_aggregation_to_group_by, not drawn)
     if interval is None and len(every) == 1 and every[0].fn == "percentile":
-        return None  # (a lone percentile is v3's selector: pctplan3.py)
+        return None  # (a lone percentile is v3's selector: winselect3.py)
     if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
                                 for n, _ in outs):
         return None  # (a selector inside an expression without GROUP BY time: its time column not drawn)

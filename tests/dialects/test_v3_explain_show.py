@@ -8,11 +8,12 @@ the ``initial_logical_plan`` row of EXPLAIN VERBOSE. The store below holds the t
 planner tests' catalog (their tags and fields read from the snapshots' TableScan schemas), its
 clock at the tests' ``now`` (2023-01-01T00:00:00Z: the 24 h metadata cutoff is 1672444800000000000).
 
-What stays ours: for a SHOW that scans data (SHOW TAG VALUES, and SHOW MEASUREMENTS / TAG KEYS
-with WHERE) what DataFusion's optimizer makes of the plan is drawn only for a SHOW TAG VALUES
-without LIMIT (showscan3.py; several tables or keys: test_v3_explain_tag_values.py; the physical plan from this store's chunks as
-test_v3_explain_select.py tests it); for the others the ``logical_plan`` row prints the planner's
-plan, the ``physical_plan`` row this store's. A WHERE
+For a SHOW that scans data (SHOW TAG VALUES, and SHOW MEASUREMENTS / TAG KEYS with WHERE) what
+DataFusion's optimizer makes of the plan is drawn (showscan3.py, showwhere3.py; several tables or keys:
+test_v3_explain_tag_values.py; with WHERE: test_v3_explain_show_where.py), with LIMIT/OFFSET too (v3's
+SeriesLimit, where optimize_projections stops). What stays ours: the ``physical_plan`` row under a LIMIT or
+OFFSET (this store's); without, the physical plan is drawn from this store's chunks as
+test_v3_explain_select.py tests it. A WHERE
 comparing more than time and one tag with a string is not drawn (this store's plan, "IndexScan: ..."). Statistics
 (``..._with_stats`` rows) are never printed: v3's count the bytes of its in-memory batches.
 The plans of SHOW statements v3 answers from a table it fills in memory are v3's throughout:

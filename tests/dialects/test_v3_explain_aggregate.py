@@ -98,14 +98,16 @@ aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT count(f64_field) FROM data GROUP BY time(10s) LIMIT 1",  # a SeriesLimit with a fetch
-    "SELECT count(f64_field) FROM data GROUP BY time(10s) fill(0) tz('Europe/Paris')",
+    "SELECT first(f64_field) FROM data GROUP BY time(10s) tz('Europe/Paris')",  # a selector's time under tz()
+    "SELECT count(f64_field) FROM data tz('Europe/Paris')",  # tz() without GROUP BY time
     "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
     "SELECT last(usage_idle), usage_system FROM cpu",  # a selector's other fields
     "SELECT first(f64_field) FROM data GROUP BY time(10s) fill(0)",  # a Struct fill
-    "SELECT count(f64_field) * 2 FROM data",
+    "SELECT count(f64_field) / 2 FROM data",  # a division: v3's CASE
+    "SELECT count(f64_field) * 2, count(f64_field) * 2 FROM data",  # a repeated expression: DataFusion's CSE
     "SELECT mean(str_field) FROM data GROUP BY time(10s)",  # an error in v3
-    "SELECT percentile(f64_field, 50) FROM data GROUP BY time(10s)",
+    "SELECT top(f64_field, 2) FROM data LIMIT 3",  # top() with a LIMIT
+    "SELECT percentile(f64_field, 50) FROM data LIMIT 1",  # a lone percentile with a LIMIT
 ])
 def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F811
     got = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
@@ -128,11 +130,19 @@ def test_the_optimizer_puts_the_filters_in_the_scan(planner_catalog):  # noqa: F
     q, plan = snapshot(f"{AGG}fill_clause_variations-3")
     verbose = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
     changed = [r for r in OPTIMIZERS if verbose[f"logical_plan after {r}"][0] != "SAME TEXT AS ABOVE"]
-    assert changed == ["push_down_filter", "optimize_projections"]
+    # a value fill's SeriesLimit: optimize_projections stops there (DataFusion's optimize_projections/mod.rs, an
+    # Extension without necessary_children_exprs: "Requirements from parent cannot be routed down to user defined
+    # logical plan safely"), so the scan keeps every column
+    assert changed == ["push_down_filter"]
     head, _, _ = plan.partition("\n            Filter:")
-    assert verbose["logical_plan"] == [head + "\n            TableScan: data projection=[f64_field, time], full_filters=["
+    assert verbose["logical_plan"] == [head + "\n            TableScan: data, full_filters=["
                                        "data.time >= TimestampNanosecond(1667181600000000000, None), data.time <= "
                                        "TimestampNanosecond(1667181719999999999, None), data.f64_field IS NOT NULL]"]
+    got = rows(planner_catalog, "EXPLAIN " + q.replace("FILL(-1)", "FILL(null)"))["logical_plan"][0]
+    assert got.splitlines()[-1] == (
+        "        TableScan: data projection=[f64_field, time], full_filters=[data.time >= "
+        "TimestampNanosecond(1667181600000000000, None), data.time <= TimestampNanosecond(1667181719999999999, None), "
+        "data.f64_field IS NOT NULL]")
 
 
 def test_without_group_by_time_is_not_read(planner_catalog):  # noqa: F811

@@ -15,10 +15,11 @@ from ..influxql.ast import select as S
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.scanplan3 import Chunk
-from ..influxql.dialects.selectplan3 import raw_select, select_plan, tag_tests
+from ..influxql.dialects.selectplan3 import group_tags, raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
+from ..influxql.dialects.winselect3 import window_select
 from .analyze.time_range import split_where
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
@@ -37,35 +38,41 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     tables = [Table(m, tuple(sorted(schema.tags)), frozenset(schema.fields)) for m in sorted(provider.measurements(db, rp))
               if (schema := provider.schema(db, m)) is not None]
     plans = showplan3.show_plans(stmt, tables, now, METADATA_CUTOFF_NS, time_range, cond)
-    if plans is None or getattr(stmt, "limit", 0) or getattr(stmt, "offset", 0):
+    limited = bool(getattr(stmt, "limit", 0) or getattr(stmt, "offset", 0))
+    if plans is None or (limited and not isinstance(stmt, (M.ShowTagKeysStatement, M.ShowTagValuesStatement,
+                                                           M.ShowMeasurementsStatement))):
         return plans
+    limit = plans.initial.split("\n", 1)[0] if limited else None  # the SeriesLimit over the Sort
     lower, upper = time_range or (None, None)
     if lower is None and upper is None:
         lower = now - METADATA_CUTOFF_NS
     if isinstance(stmt, M.ShowMeasurementsStatement) and stmt.condition is not None:
         named = [t for t in tables if showplan3._with_measurement(t.name, stmt.source)]
-        return measurements_plans(plans.initial, [(t.name, conjuncts(t, lower, upper, cond)) for t in named])
+        return measurements_plans(plans.initial, [(t.name, conjuncts(t, lower, upper, cond)) for t in named],
+                                  stmt.offset, stmt.limit)
     if isinstance(stmt, M.ShowTagKeysStatement) and stmt.condition is not None:
         named = showplan3._from(tables, stmt.sources)
         tests = tag_tests(cond, named[0]) if cond is not None and named else []
         drawn = tag_keys_plans(plans.initial, [(t, conjuncts(t, lower, upper, cond), _chunks(provider, db, rp, t.name,
                                                                                              lower, upper))
-                                               for t in named], lower, upper, tests or [])
+                                               for t in named], lower, upper, tests or [], limit)
         return drawn or plans
     if not isinstance(stmt, M.ShowTagValuesStatement):
         return plans
     pairs = [(t, k) for t in showplan3._from(tables, stmt.sources)
              for k in showplan3._keys(t.tags, stmt.op, stmt.tag_key_expr)]
     tests = {t.name: tag_tests(cond, t) if cond is not None else [] for t, _ in pairs}
-    if not pairs or None in tests.values() or (lower is not None and upper is not None and lower > upper):
-        return plans  # (a table without the compared tag: DataFusion drops its branch, not drawn)
+    if not pairs or (lower is not None and upper is not None and lower > upper):
+        return plans
     chunks = {t.name: _chunks(provider, db, rp, t.name, lower, upper) for t, _ in pairs}
-    return tag_values_plans(plans.initial, [(t, k, tests[t.name], chunks[t.name]) for t, k in pairs], lower, upper)
+    return tag_values_plans(plans.initial, [(t, k, tests[t.name], chunks[t.name]) for t, k in pairs], lower, upper,
+                            limit)
 
 
 def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
-    holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py);
+    holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
+    of a lone percentile(), top() or bottom() (winselect3.py);
     None for other shapes."""
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
@@ -82,10 +89,15 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
         tags = tag_tests(rest, table) if rest is not None and table is not None else []
         types = {f: t.value for f, t in schema.fields.items()} if schema is not None else {}
         chunks = _chunks(provider, db, rp, name, lower, upper) if table is not None else None
-        return aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
+        found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
+        if found is None and table is not None:
+            found = window_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))
+        return found
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),
-                       descending=not stmt.time_ascending)
+                       descending=not stmt.time_ascending, group=tuple(group_tags(stmt, table)),
+                       offset=stmt.offset, limit=stmt.limit, types={f: t.value for f, t in schema.fields.items()},
+                       zone=stmt.location)
 
 
 def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,

@@ -1,10 +1,14 @@
 """InfluxDB 3's planner plan of an aggregate SELECT of one measurement, as EXPLAIN prints it.
 
-The shape drawn: ``SELECT <aggregate>(<field>) [AS alias], ... FROM <one measurement>
+The shape drawn: ``SELECT <aggregate>(<field> | *) [AS alias], ... FROM <one measurement>
 [WHERE <time range> [AND tag = 'value' ...]] [GROUP BY time(<d>[, <offset>])] [, <tags>]
-[fill(...)] [ORDER BY time DESC]``: aggregates count, mean, sum, median, stddev and the
-selectors first, last, min, max (not under GROUP BY time with fill(<value>) or fill(linear));
-no LIMIT, OFFSET or tz(); fill(<value>) only with GROUP BY time and no tags. It follows ``planner.rs`` of
+[fill(...)] [ORDER BY time DESC] [LIMIT n] [OFFSET n]``: aggregates count, mean, sum, median,
+stddev, spread, mode, percentile, count(DISTINCT f) (no GROUP BY) and the selectors first, last,
+min, max (not under GROUP BY time with
+fill(<value>) or fill(linear)), alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not
+implemented); tz() with GROUP BY time over aggregates alone (the planner's plan: tzplan3.py);
+fill(<value>) only with GROUP BY time and no tags. A LIMIT or OFFSET (or a value fill) puts
+v3's SeriesLimit between the fields' projection and the measurement's (planner.rs limit). It follows ``planner.rs`` of
 ``iox_query_influxql`` (project_select_aggregate): the raw SELECT's filters (a GROUP BY time
 bounds time by now() when the WHERE clause does not), an Aggregate on
 ``date_bin_wallclock(<interval>, time, <offset>) AS time`` and the GROUP BY tags (names
@@ -14,7 +18,8 @@ exec/gapfill: ``fill=[...]`` each aggregate's strategy: fill(null) or none writt
 aggregate as it is, count's ``COALESCE(.., 0)``; previous: ``LOCF``; linear: ``INTERPOLATE``;
 a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_scalar) with a
 ``coalesce_struct`` projection and a SeriesLimit above it), then the measurement's projection
-and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans);
+and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans),
+not under a SeriesLimit (optimize_projections stops at it);
 the physical plan is drawn without GROUP BY only (with it: GapFillExec, and an AggregateExec
 whose input order depends on IOx's date_bin_wallclock, are not).
 """
@@ -23,15 +28,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..ast import expr as A
+from . import aggcalls3 as C
+from . import aggexpr3 as X
+from .aggcalls3 import NUMERIC, PHYSICAL, SELECTORS, TIMED
 from .scanplan3 import scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
-
-# InfluxQL name -> (DataFusion's name, result type: None = the field's type)
-AGGREGATES = {"count": ("count", "Int64"), "mean": ("avg", "Float64"), "sum": ("sum", None),
-              "median": ("median", None), "stddev": ("stddev", "Float64")}
-SELECTORS = ("first", "last", "min", "max")
-ARROW = {"float": "Float64", "integer": "Int64", "unsigned": "UInt64", "string": "Utf8", "boolean": "Boolean"}
-NUMERIC = ("Float64", "Int64", "UInt64")
+from .tzplan3 import full_filters, ts, tz_projection, tz_scan
 
 
 def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
@@ -44,18 +46,55 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     shape = _shape(stmt, table, types, tags)
     if shape is None:
         return None
-    interval, group_tags, calls = shape
+    interval, group_tags, outs = shape
     if interval is not None and upper is None:
         upper = now  # GROUP BY time: the range ends at now()
     if lower is not None and upper is not None and lower > upper:
         return None
-    args = (stmt, table, types, lower, upper, tags, interval, group_tags, calls)
+    calls = _calls(outs)
+    args = (stmt, table, lower, upper, interval, group_tags, outs, calls)
+    if any(not isinstance(node, X.Agg) for node, _ in outs) and X.repeated(
+            [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]):
+        return None
+    if stmt.location is not None:  # tzplan3.py
+        return _tz_plans(args, table, calls, tags, lower, upper, stmt.location)
     filtered, pushed, narrowed = _scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
-    if chunks and interval is None and not group_tags and not any(fn in SELECTORS for fn, *_ in calls):
-        physical = _ungrouped_exec(table, lower, upper, tags, calls, chunks)
-    return Plans(_plan(*args, filtered), (("push_down_filter", _plan(*args, pushed)),
-                                          ("optimize_projections", _plan(*args, narrowed))), physical)
+    bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
+    if chunks and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
+        physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
+    coerced, simplified = _plan(*args, filtered, "coerced"), _plan(*args, filtered, "simplified")
+    initial = _plan(*args, filtered)
+    # optimize_projections stops at v3's SeriesLimit (no necessary_children_exprs: "Requirements from parent
+    # cannot be routed down to user defined logical plan safely"): the scan under one keeps its columns
+    narrow = () if _limited(stmt) else (("optimize_projections", _plan(*args, narrowed, "simplified")),)
+    steps = ((("simplify_expressions", simplified),) if simplified != coerced else ()) + (
+        ("push_down_filter", _plan(*args, pushed, "simplified")),) + narrow
+    return Plans(initial, steps, physical,
+                 analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
+
+
+def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str) -> Plans:
+    """The plans under tz() (tzplan3.py): the planner's, and without a tag test DataFusion's
+    rules (the tz projection kept under the Aggregate, narrowed to the columns it reads)."""
+    m, columns = table.name, tuple(sorted({*table.tags, *table.fields, "time"}))
+    fields = sorted({a.field for a in calls})
+    initial = _plan(*args, tz_scan(m, columns, fields, tags, lower, upper, zone))
+    if tags:
+        return Plans(initial)
+    full = full_filters(m, fields, lower, upper, zone)
+    keep = {*fields, *args[5], "time"}  # the fields, the GROUP BY tags, time
+    read = ", ".join(c for c in columns if c in keep)
+    steps = (("push_down_filter", _plan(*args, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))),)
+    if not _limited(args[0]):
+        steps += (("optimize_projections", _plan(*args, _block(tz_projection(m, columns, zone, keep),
+                                                              f"TableScan: {m} projection=[{read}], {full}"))),)
+    return Plans(initial, steps)
+
+
+def _calls(outs) -> list[X.Agg]:
+    """The distinct aggregate calls of the fields, in the order they first appear."""
+    return list(dict.fromkeys(a for node, _ in outs for a in X.aggregates(node)))
 
 
 def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | None:
@@ -68,8 +107,8 @@ def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | No
     found = table_scan(tuple(sorted({*table.tags, *table.fields, "time"})), table.tags, fields, tests, chunks)
     if found.partitions > 1:
         return None
-    aggrs = list(dict.fromkeys(_aggr(table.name, fn, f, spaced=True) for fn, f, _ in calls))
-    outs = ", ".join(f"{_aggr(table.name, fn, f, spaced=True)}@{aggrs.index(_aggr(table.name, fn, f, spaced=True))} "
+    aggrs = list(dict.fromkeys(C.aggr(table.name, fn, f, spaced=True) for fn, f, _ in calls))
+    outs = ", ".join(f"{C.aggr(table.name, fn, f, spaced=True)}@{aggrs.index(C.aggr(table.name, fn, f, spaced=True))} "
                      f"as {name}" for fn, f, name in calls)
     lines = [f"ProjectionExec: expr=[{table.name} as iox::measurement, {lower or 0} as time, {outs}]",
              "  CoalesceBatchesExec: target_batch_size=8192", f"    FilterExec: __aggr_count@{len(aggrs)} > 0",
@@ -79,14 +118,39 @@ def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | No
 
 
 def _shape(stmt, table, types, tags):
-    """(interval and offset or None, GROUP BY tags sorted, [(InfluxQL fn, field, column name)])."""
+    """(interval and offset or None, GROUP BY tags sorted, [(expression tree, column name)])."""
     if table is None or tags is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
         return None
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
         return None
-    if stmt.into is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None:
+    if stmt.into is not None or stmt.slimit or stmt.soffset:
         return None
+    dims = _dimensions(stmt, table)
+    if dims is None:
+        return None
+    interval, group_tags = dims
+    outs = C.fields(stmt, table, types, interval is not None)
+    if not outs:
+        return None
+    if stmt.location is not None and (interval is None or any(not isinstance(n, X.Agg) or n.fn in TIMED
+                                                              for n, _ in outs)):
+        return None  # (tz() drawn with GROUP BY time over aggregates alone: a selector's time not followed)
+    if stmt.fill == "value" and (group_tags or interval is None):
+        return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
+    every = [a for n, _ in outs for a in X.aggregates(n)]
+    if group_tags and any(a.param == "DISTINCT" for a in every):
+        return None  # (a distinct count under groups: DataFusion's single_distinct_aggregation_to_group_by, not drawn)
+    if interval is None and len(every) == 1 and every[0].fn == "percentile":
+        return None  # (a lone percentile is v3's selector: winselect3.py)
+    if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
+                                for n, _ in outs):
+        return None  # (a selector inside an expression without GROUP BY time: its time column not drawn)
+    return interval, sorted(group_tags), outs
+
+
+def _dimensions(stmt, table):
+    """(interval and offset or None, the GROUP BY tags) or None for a GROUP BY not drawn."""
     interval, group_tags = None, set()
     for d in stmt.dimensions:
         e = d.expr
@@ -98,48 +162,7 @@ def _shape(stmt, table, types, tags):
             group_tags.add(e.name)
         else:
             return None
-    calls, names = [], {}
-    for f in stmt.fields:
-        call = _call(f.expr, table, types, interval is not None, stmt.fill)
-        if call is None:
-            return None
-        name = f.alias if f.alias is not None else call[0]
-        n = names.get(name, 0)
-        names[name] = n + 1
-        calls.append((*call, name if n == 0 else f"{name}_{n}"))
-    if len({c for *_, c in calls}) != len(calls) or not calls:
-        return None
-    if stmt.fill == "value" and (group_tags or interval is None):
-        return None  # (a SeriesLimit over the tags, a fill without GROUP BY time: not drawn)
-    return interval, sorted(group_tags), calls
-
-
-def _call(e, table: Table, types, by_time: bool, fill) -> tuple[str, str] | None:
-    if not isinstance(e, A.Call) or len(e.args) != 1 or not isinstance(e.args[0], A.VarRef):
-        return None
-    ref = e.args[0]
-    if ref.type not in (None, "field") or ref.name not in table.fields or ref.name not in types:
-        return None
-    arrow = ARROW[types[ref.name]]
-    if e.name in AGGREGATES:
-        return (e.name, ref.name) if e.name == "count" or arrow in NUMERIC else None
-    if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
-        return (e.name, ref.name) if e.name in ("first", "last") or arrow in NUMERIC else None
-    return None
-
-
-def _aggr(m: str, fn: str, field: str, *, spaced: bool) -> str:
-    """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
-    if fn in SELECTORS:
-        return f"selector_{fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
-    return f"{AGGREGATES[fn][0]}({m}.{field})"
-
-
-def _type(fn: str, field_type: str) -> str:
-    if fn in SELECTORS:
-        return ARROW[field_type]
-    kind = AGGREGATES[fn][1]
-    return kind if kind is not None else ARROW[field_type]
+    return interval, group_tags
 
 
 def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tuple[str, str, str]:
@@ -148,57 +171,85 @@ def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tup
     aggregates and groups read, in the table's order; DataFusion 50.1 printed both for the
     same builder calls over a table taking every filter, once, by hand)."""
     m = table.name
-    fields = sorted({f for _, f, _ in calls})
+    fields = sorted({a.field for a in calls})
     plan, pushed = scan_filters(m, fields, tags, lower, upper)
-    read = {*fields, *group_tags, *(("time",) if interval is not None or any(fn in SELECTORS for fn, *_ in calls) else ())}
+    read = {*fields, *group_tags, *(("time",) if interval is not None or any(a.fn in TIMED for a in calls) else ())}
     columns = ", ".join(sorted(read))
     return plan, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{columns}], {pushed}"
 
 
-def _plan(stmt, table: Table, types, lower, upper, tags, interval, group_tags, calls, plan: str) -> str:
-    """The plan over ``plan`` (one of _scans')."""
+def _project(m: str, node, stmt, stage: str) -> str:
+    """A field's expression over the aggregates' columns (coalesced with a fill value)."""
+    def leaf(a: X.Agg) -> str:
+        col = C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
+        if stmt.fill == "value":
+            return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
+        return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
+    return X.render(node, leaf, stage)
+
+
+def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
+    """The plan over ``plan`` (one of _scans'), its expressions as at ``stage`` (aggexpr3.py)."""
     m = table.name
-    aggrs = list(dict.fromkeys(_aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
+    aggrs = list(dict.fromkeys(C.aggr(m, a.fn, a.field, spaced=True, param=a.param) for a in calls))
     groups = [f"{m}.{t}" for t in group_tags]
     if interval is not None:
         stride = _bin(interval[0])
-        groups.insert(0, f"date_bin_wallclock({stride}, {m}.time, TimestampNanosecond({interval[1]}, None)) AS time")
+        source = "time" if stmt.location is not None else f"{m}.time"  # tz(): the projected time column
+        groups.insert(0, f"date_bin_wallclock({stride}, {source}, TimestampNanosecond({interval[1]}, None)) AS time")
     if not groups:
         plan = _block("Filter: __aggr_count > Int64(0)",
                       _block(f"Aggregate: groupBy=[[]], aggr=[[{', '.join([*aggrs, 'count(Int64(1)) AS __aggr_count'])}]]",
                              plan))
     else:
         plan = _block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
-    columns = [(_aggr(m, fn, f, spaced=False), _type(fn, types[f]), name, fn) for fn, f, name in calls]
     if interval is not None:
         time_col = "time"
-    elif len(columns) == 1 and columns[0][3] in SELECTORS:  # one selector: the time of its row
-        time_col = f"get_field({columns[0][0]}, Utf8(\"time\")) AS time"
+    elif len(outs) == 1 and isinstance(outs[0][0], X.Agg) and outs[0][0].fn in SELECTORS:  # its row's time
+        time_col = f"get_field({C.aggr(m, outs[0][0].fn, outs[0][0].field, spaced=False)}, Utf8(\"time\")) AS time"
     else:
         time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
-    tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
-    value = stmt.fill_value if stmt.fill == "value" else None
     if interval is not None and stmt.fill != "none":
-        fills = ", ".join(_fill(stmt.fill, col, kind, fn, value) for col, kind, _, fn in columns)
-        rng = (f"Included(Literal(TimestampNanosecond({lower}, None), None))" if lower is not None else "Unbounded") + \
-              f"..Included(Literal(TimestampNanosecond({upper}, None), None))"
+        value = stmt.fill_value if stmt.fill == "value" else None
+        fills = ", ".join(_fill(stmt.fill, C.aggr(m, a.fn, a.field, spaced=False, param=a.param), a.kind, a.fn, value)
+                          for a in calls)
+        zone = stmt.location
+        rng = (f"Included(Literal({ts(lower, zone)}, None))" if lower is not None else "Unbounded") + \
+              f"..Included(Literal({ts(upper, zone)}, None))"
         series = ", ".join(f"{m}.{t}" for t in group_tags)
         plan = _block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
                       f"TimestampNanosecond({interval[1]}, None)), fill=[{fills}], range={rng}", plan)
-    head = f"Projection: {_lit(m)} AS iox::measurement, {time_col}"
-    if value is not None:
-        inner = ", ".join(f"coalesce_struct({c}, {kind}({_scalar(value, kind)})) AS {n}" for c, kind, n, _ in columns)
-        defaults = ", ".join(f"{n} RESPECT NULLS (default: {kind}({_scalar(value, kind)}))" for _, kind, n, _ in columns)
-        plan = _block(f"Projection: {time_col}, {inner}", plan)
-        plan = _block(f"SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[{defaults}]", plan)
-        plan = _block(", ".join([head, *(n for _, _, n, _ in columns)]), plan)
+    head = f"Projection: {_lit(m)} AS iox::measurement"
+    exprs = [f"{_project(m, node, stmt, stage)} AS {name}" for node, name in outs]
+    tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
+    if _limited(stmt):
+        plan = _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan)
+        plan = _block(_series_limit(stmt, group_tags, outs), plan)
+        plan = _block(", ".join([head, "time", *group_tags, *(n for _, n in outs)]), plan)
     else:
-        outs = [f"get_field({c}, Utf8(\"value\")) AS {n}" if fn in SELECTORS else f"{c} AS {n}"
-                for c, _, n, fn in columns]
-        plan = _block(", ".join([head, *tag_cols, *outs]), plan)
+        plan = _block(", ".join([head, time_col, *tag_cols, *exprs]), plan)
     order = "ASC" if stmt.time_ascending else "DESC"
     sort = ", ".join([*(f"{c} ASC NULLS LAST" for c in group_tags), f"time {order} NULLS LAST"])
     return _block(f"Sort: {sort}", plan)
+
+
+def _limited(stmt) -> bool:
+    """True when the planner puts a SeriesLimit in the plan (planner.rs limit)."""
+    return bool(stmt.fill == "value" or stmt.limit or stmt.offset)
+
+
+def _series_limit(stmt, group_tags, outs) -> str:
+    """planner.rs limit: a SeriesLimit over the GROUP BY tags, each field kept with its nulls
+    (an aggregate's column is InfluxQL-filled), its default the fill value cast to the field's
+    type (util.rs number_to_scalar) or a null; iox_query series_limit fmt_for_explain prints no
+    skip for OFFSET 0 and no fetch without LIMIT."""
+    value = stmt.fill_value if stmt.fill == "value" else None
+    exprs = ", ".join(f"{n} RESPECT NULLS (default: {node.kind}("
+                      f"{_scalar(value, node.kind) if value is not None and node.kind in NUMERIC else 'NULL'}))"
+                      for node, n in outs)
+    order = "ASC" if stmt.time_ascending else "DESC"
+    return (f"SeriesLimit: series=[{', '.join(group_tags)}], order=[time {order} NULLS LAST], limit_expr=[{exprs}]"
+            + (f", skip=UInt64({stmt.offset})" if stmt.offset else "") + (f", fetch=UInt64({stmt.limit})" if stmt.limit else ""))
 
 
 def _bin(ns: int) -> str:

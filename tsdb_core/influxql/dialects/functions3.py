@@ -141,6 +141,8 @@ class FieldChecker:
             else:
                 self.aggregates += 1
             _count(name, args, 1)
+            if name == "count" and isinstance(args[0], A.Distinct):  # rewriter.rs: DISTINCT f is distinct(f)
+                args = (A.Call("distinct", (A.VarRef(args[0].val),)),)
             if name == "count" and isinstance(args[0], A.Call) and args[0].name.lower() == "distinct":
                 self.check_distinct(args[0].args, nested=True)
                 return

@@ -1,8 +1,12 @@
 """InfluxDB 3's plans of a raw SELECT: its planner's, DataFusion's optimized one, the physical one.
 
 The shape drawn: ``SELECT <fields and tags> FROM <one measurement> [WHERE <time range>
-[AND tag = 'value' ...]] [ORDER BY time DESC]``, no alias, GROUP BY, fill, LIMIT or tz() (and
-no tag selected with ORDER BY time DESC).
+[AND tag = 'value' ...]] [GROUP BY <tags>] [ORDER BY time DESC] [LIMIT n] [OFFSET n] [tz()]``,
+no alias, fill or SLIMIT (and no tag selected with ORDER BY time DESC; tz() over fields alone,
+without GROUP BY, LIMIT or OFFSET: tzplan3.py). The GROUP BY tags
+not selected come after time, the Sort starts with them; a LIMIT or OFFSET puts v3's
+SeriesLimit under the measurement's projection (planner.rs limit). The physical plan is drawn
+without GROUP BY, LIMIT, OFFSET and tz() only.
 ``iox_query_influxql`` plans it (``planner.rs`` plan_from_data_source: a filter that one of
 the selected fields is not null, then the time range; plan_condition adds the tag
 comparisons to that filter; project_select_raw: the measurement's name, time and the
@@ -16,8 +20,10 @@ physical plan is scanplan3.py's; DataFusion keeps the Sort unless the deduplicat
 from __future__ import annotations
 
 from ..ast import expr as A
+from .aggcalls3 import ARROW
 from .scanplan3 import Chunk, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .tzplan3 import full_filters, tz_projection, tz_scan
 
 def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
     """The selected columns (VarRefs) when ``stmt`` has the shape drawn over ``table``, else None.
@@ -27,10 +33,14 @@ def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, 
         return None
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None \
-            or stmt.into is not None or stmt.dimensions:
+            or stmt.into is not None or group_tags(stmt, table) is None:
         return None
-    if stmt.fill is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None:
+    if stmt.fill is not None or stmt.slimit or stmt.soffset:
         return None
+    if stmt.location is not None and (stmt.dimensions or stmt.limit or stmt.offset or not stmt.time_ascending
+                                      or any(isinstance(f.expr, A.VarRef) and f.expr.name in table.tags
+                                             for f in stmt.fields)):
+        return None  # (tz() drawn over fields alone: the Sort's key over tags not followed)
     refs = [f.expr for f in stmt.fields]
     if not stmt.time_ascending and any(isinstance(r, A.VarRef) and r.name in table.tags for r in refs):
         return None  # (ORDER BY time DESC with tags selected: the tags' order not followed)
@@ -43,6 +53,17 @@ def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, 
     if rest is not None and tag_tests(rest, table) is None:
         return None
     return refs
+
+
+def group_tags(stmt, table: Table) -> list[str] | None:
+    """The GROUP BY tags, sorted (planner.rs select_query_to_plan: ``.sorted().dedup()``), when
+    each is one of the table's tags; None otherwise."""
+    names = set()
+    for d in stmt.dimensions:
+        if not isinstance(d.expr, A.VarRef) or d.expr.type not in (None, "tag") or d.expr.name not in table.tags:
+            return None
+        names.add(d.expr.name)
+    return sorted(names)
 
 
 def _column(ref, table: Table) -> bool:
@@ -68,28 +89,73 @@ def tag_tests(cond, table: Table) -> list[tuple[str, str]] | None:
 
 
 def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: list[tuple[str, str]],
-                chunks: tuple[Chunk, ...] | None, descending: bool = False) -> Plans:
+                chunks: tuple[Chunk, ...] | None, descending: bool = False, group: tuple[str, ...] = (),
+                offset: int = 0, limit: int = 0, types: dict[str, str] | None = None,
+                zone: str | None = None) -> Plans:
     """v3's plans of the raw SELECT of ``refs`` (raw_select's answer), ``descending``: ORDER BY
-    time DESC; the physical plan only when ``chunks`` (the table's rows in the range) are
-    known and not none."""
+    time DESC, ``group``: the GROUP BY tags (group_tags), ``offset``/``limit``: its OFFSET and
+    LIMIT, ``types``: the fields' InfluxQL types, ``zone``: tz()'s (the planner's plan alone,
+    tzplan3.py); the physical plan only without GROUP BY, LIMIT or OFFSET and when ``chunks`` (the
+    table's rows in the range) are known and not none."""
     m = table.name
     fields = sorted({r.name for r in refs if r.name in table.fields})
+    if zone is not None:
+        return _tz_plans(refs, table, fields, tags, lower, upper, zone)
     base, pushed = scan_filters(m, fields, tags, lower, upper)
-    projection = ", ".join([f"{_lit(m)} AS iox::measurement", f"{m}.time AS time",
-                            *(f"{m}.{r.name} AS {r.name}" for r in refs)])
-    selected_tags = [r.name for r in refs if r.name in table.tags]
+    names = ["time", *(g for g in group if g not in {r.name for r in refs}), *(r.name for r in refs)]
+    projection = ", ".join(f"{m}.{c} AS {c}" for c in names)
+    selected_tags = [r.name for r in refs if r.name in table.tags and r.name not in group]
     order = "DESC" if descending else "ASC"
-    sort = "Sort: " + ", ".join(f"{c} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
-    initial = _block(sort, _block(f"Projection: {projection}", base))
+    sort = "Sort: " + ", ".join([*(f"{g} ASC NULLS LAST" for g in group), f"time {order} NULLS LAST",
+                                 *(f"{t} ASC NULLS LAST" for t in selected_tags)])
+
+    def over(scan: str) -> str:
+        if not (offset or limit):
+            return _block(sort, _block(f"Projection: {_lit(m)} AS iox::measurement, {projection}", scan))
+        kinds = {f: ARROW[t] for f, t in (types or {}).items()}
+        inner = _block(_series_limit(refs, kinds, group, selected_tags, order, offset, limit),
+                       _block(f"Projection: {projection}", scan))
+        return _block(sort, _block(", ".join([f"Projection: {_lit(m)} AS iox::measurement", *names]), inner))
+
     columns = _table_columns(table)
-    scanned = [c for c in columns if c == "time" or c in {r.name for r in refs}]
-    steps = (("push_down_filter", _block(sort, _block(f"Projection: {projection}", f"TableScan: {m}, {pushed}"))),
-             ("optimize_projections", _block(sort, _block(f"Projection: {projection}",
-                                                          f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}"))))
+    scanned = [c for c in columns if c == "time" or c in {*names}]
+    steps = (("push_down_filter", over(f"TableScan: {m}, {pushed}")),)
+    if not (offset or limit):  # optimize_projections stops at a SeriesLimit (aggplan3.py)
+        steps += (("optimize_projections", over(f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}")),)
     physical = None
-    if chunks:
+    if chunks and not (group or offset or limit):
         physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
-    return Plans(initial, steps, physical)
+    return Plans(over(base), steps, physical)
+
+
+def _tz_plans(refs, table: Table, fields, tags, lower, upper, zone: str) -> Plans:
+    """A raw SELECT under tz() (tzplan3.py): the planner's plan, and without a tag test
+    DataFusion's rules (the Sort's ``time AS time`` stays: the projection's alias)."""
+    m, columns = table.name, _table_columns(table)
+    outs = [f"{m}.{r.name} AS {r.name}" for r in refs]
+    sort = "Sort: time AS time ASC NULLS LAST"
+    head = ", ".join([f"Projection: {_lit(m)} AS iox::measurement", "time AS time", *outs])
+    initial = _block(sort, _block(head, tz_scan(m, columns, fields, tags, lower, upper, zone)))
+    if tags:
+        return Plans(initial)
+    full = full_filters(m, fields, lower, upper, zone)
+    pushed = _block(sort, _block(head, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}")))
+    read = ", ".join(c for c in columns if c == "time" or c in {r.name for r in refs})
+    merged = ", ".join([f"Projection: {_lit(m)} AS iox::measurement",
+                        tz_projection(m, ("time",), zone).removeprefix("Projection: "), *outs])
+    narrowed = _block(sort, _block(merged, f"TableScan: {m} projection=[{read}], {full}"))
+    return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
+
+
+def _series_limit(refs, kinds: dict[str, str], group, selected_tags, order: str, offset: int, limit: int) -> str:
+    """planner.rs limit over a raw SELECT: a SeriesLimit over the GROUP BY tags, ordered on time
+    and the other selected tags, each field's nulls ignored (a raw column is not InfluxQL-filled),
+    its default a null of its type; no skip for OFFSET 0, no fetch without LIMIT."""
+    exprs = ", ".join(f"{r.name} IGNORE NULLS (default: {kinds[r.name]}(NULL))"
+                      for r in refs if r.name in kinds)
+    keys = ", ".join([f"time {order} NULLS LAST", *(f"{t} ASC NULLS LAST" for t in selected_tags)])
+    return (f"SeriesLimit: series=[{', '.join(group)}], order=[{keys}], limit_expr=[{exprs}]"
+            + (f", skip=UInt64({offset})" if offset else "") + (f", fetch=UInt64({limit})" if limit else ""))
 
 
 def _table_columns(table: Table) -> tuple[str, ...]:

@@ -13,25 +13,35 @@ branches' sorted plans merged. The scan is scanplan3.py's.
 """
 from __future__ import annotations
 
+import re
+
 from .scanplan3 import Chunk, Conjunct, table_scan
 from .showplan3 import Plans, Table, _block, _indent, _lit
 
 SORT = "Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NULLS LAST"
+EMPTY = "EmptyRelation: rows=0"
 
 
-def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[str, str]], tuple[Chunk, ...] | None]],
-                     lower: int | None, upper: int | None) -> Plans:
+def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[str, str]] | None, tuple[Chunk, ...] | None]],
+                     lower: int | None, upper: int | None, limit: str | None = None) -> Plans:
     """The Plans of ``initial`` (the planner's plan) over ``branches``: each (table, key, its tag
-    comparisons, its chunks in the range), in the planner's order; the time range
-    ``lower``..``upper`` (lower always set: the metadata cutoff). Each rule changes every branch
-    alike (a flat Union under the Sort). The physical plan only when every branch's chunks are
-    known and not none and each is read as one partition."""
+    comparisons or None for a table without the compared tag, its chunks in the range), in the
+    planner's order; the time range ``lower``..``upper`` (lower always set: the metadata
+    cutoff). Each rule changes every branch alike (a flat Union under the Sort); a branch of a
+    table without the compared tag is folded away (_emptied). ``limit``: the SeriesLimit line of
+    a LIMIT or OFFSET over the Sort, where optimize_projections stops (no
+    necessary_children_exprs): the scans keep their columns, and the physical plan is not
+    drawn. The physical plan only when every kept branch's chunks are known and not none and
+    each is read as one partition."""
+    kept = [b for b in branches if b[2] is not None]
+
     def plan(branch_text) -> str:
-        texts = [branch_text(*b) for b in branches]
-        return _block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(t) for t in texts))
+        texts = [branch_text(*b) for b in kept]
+        out = _block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(t) for t in texts))
+        return out if limit is None else _block(limit, out)
 
     def scan(t: Table, key: str, cond, extra: str = "") -> str:
-        return f"TableScan: {t.name}{extra}, {_filters(t.name, lower, upper, cond)}"
+        return f"TableScan: {t.name}{extra}, full_filters=[{', '.join(_filters(t.name, lower, upper, cond))}]"
 
     def head(t: Table, key: str) -> str:
         return f"Projection: {_lit(t.name)} AS iox::measurement, {_lit(key)} AS key, {t.name}.{key} AS value"
@@ -39,17 +49,42 @@ def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[s
     def group(t: Table, key: str) -> str:
         return f"Aggregate: groupBy=[[{t.name}.{key}]], aggr=[[]]"
 
-    steps = (
-        ("replace_distinct_aggregate", _replace_distinct(initial, [group(t, k) for t, k, *_ in branches])),
+    def filtered(t: Table, key: str, cond, _) -> str:
+        inner = _block(f"Filter: {' AND '.join(_filters(t.name, lower, upper, cond))}", f"TableScan: {t.name}")
+        return _block(head(t, key), _block(group(t, key), _block(f"Projection: {t.name}.{key}", inner)))
+
+    groups = [group(t, k) for t, k, *_ in branches]
+    if len(kept) < len(branches):
+        steps = _emptied(initial, groups, EMPTY if not kept else plan(filtered))
+        if not kept:
+            return Plans(initial, steps, "EmptyExec\n")
+    else:
+        steps = (("replace_distinct_aggregate", _replace_distinct(initial, groups)),)
+    steps += (
         ("push_down_filter", plan(lambda t, k, cond, _: _block(head(t, k), _block(group(t, k), _block(
             f"Projection: {t.name}.{k}", scan(t, k, cond)))))),
         ("optimize_projections", plan(lambda t, k, cond, _: _block(head(t, k), _block(group(t, k), scan(
             t, k, cond, f" projection=[{k}]"))))),
     )
+    if limit is not None:
+        return Plans(initial, steps[:-1])
     physical = None
-    if all(chunks for *_, chunks in branches):
-        physical = _physical(branches, lower, upper)
+    if all(chunks for *_, chunks in kept):
+        physical = _physical(kept, lower, upper)
     return Plans(initial, steps, physical)
+
+
+def _emptied(initial: str, groups: list[str], propagated: str) -> tuple[tuple[str, str], ...]:
+    """The first pass over a plan with false branches (DataFusion 50.1 printed the same builder
+    calls once, by hand): simplify_expressions folds ``.. AND Boolean(false)`` to
+    ``Boolean(false)``, replace_distinct_aggregate makes each Distinct an Aggregate,
+    eliminate_filter each false filter an EmptyRelation, propagate_empty_relation drops those
+    branches (``propagated``: the plan of the others, a lone one without its Union)."""
+    simplified = re.sub(r"Filter: [^\n]* AND Boolean\(false\)", "Filter: Boolean(false)", initial)
+    replaced = _replace_distinct(simplified, groups)
+    eliminated = re.sub(r"Filter: Boolean\(false\)\n *TableScan: [^\n]*", EMPTY, replaced)
+    return (("simplify_expressions", simplified), ("replace_distinct_aggregate", replaced),
+            ("eliminate_filter", eliminated), ("propagate_empty_relation", propagated))
 
 
 def _replace_distinct(initial: str, groups: list[str]) -> str:
@@ -60,12 +95,12 @@ def _replace_distinct(initial: str, groups: list[str]) -> str:
     return out
 
 
-def _filters(table: str, lower: int | None, upper: int | None, cond) -> str:
+def _filters(table: str, lower: int | None, upper: int | None, cond) -> list[str]:
     time = [f"{table}.time >= TimestampNanosecond({lower}, None)"] if lower is not None else []
     time += [f"{table}.time <= TimestampNanosecond({upper}, None)"] if upper is not None else []
     if lower is not None and lower == upper:
         time = [f"{table}.time = TimestampNanosecond({lower}, None)"]
-    return f"full_filters=[{', '.join([*time, *(f'{t} = {_lit(v)}' for t, v in cond)])}]"
+    return [*time, *(f'{t} = {_lit(v)}' for t, v in cond)]
 
 
 def _physical(branches, lower, upper) -> str | None:

@@ -26,9 +26,13 @@ SORT = "Sort: iox::measurement ASC NULLS LAST, name ASC NULLS LAST"
 FALSE = "Boolean(false)"
 
 
-def measurements_plans(initial: str, branches: list[tuple[str, list[str]]]) -> Plans:
+def measurements_plans(initial: str, branches: list[tuple[str, list[str]]], offset: int = 0, limit: int = 0) -> Plans:
     """The Plans of ``initial`` over ``branches``: each table's name and its filter's conjuncts
-    as the planner prints them (``Boolean(false)`` among them: no row can match)."""
+    as the planner prints them (``Boolean(false)`` among them: no row can match). ``offset`` /
+    ``limit``: the ``Limit`` over the Sort (show_measurements_to_plan); DataFusion 50.1 printed,
+    for the same builder calls, the first pass's push_down_limit giving the Sort the rows it
+    must keep (``fetch=<offset + limit>``, before push_down_filter), and propagate_empty_relation
+    dropping the Limit over an EmptyRelation."""
     if not branches:
         return Plans(initial)
     kept = [(name, conj) for name, conj in branches if FALSE not in conj]
@@ -41,14 +45,32 @@ def measurements_plans(initial: str, branches: list[tuple[str, list[str]]]) -> P
         steps.append(("eliminate_filter", _plan(branches, lambda n, c: EMPTY if FALSE in c else _filtered(n, c))))
         steps.append(("propagate_empty_relation", _plan(kept, _filtered) if kept else EMPTY))
     if not kept:  # DataFusion's physical planner: an EmptyRelation is an EmptyExec
-        return Plans(initial, tuple(steps), "EmptyExec\n")
-    if kept:
-        steps += [
-            ("push_down_filter", _plan(kept, lambda n, c: _scan(n, c, ""))),
-            ("optimize_projections", _plan(kept, lambda n, c: _scan(n, c, " projection=[]"))),
-            ("push_down_limit", _plan(kept, lambda n, c: _scan(n, c, " projection=[]", ", fetch=1"))),  # 2nd pass
-        ]
-    return Plans(initial, tuple(steps))
+        return Plans(initial, tuple(_limited(steps, offset, limit, fetched=False)), "EmptyExec\n")
+    unfetched = len(steps)
+    if limit:  # the first pass's push_down_limit: the Sort keeps offset + limit rows
+        steps.append(("push_down_limit", steps[-1][1] if steps else _plan(kept, _filtered)))
+    steps += [
+        ("push_down_filter", _plan(kept, lambda n, c: _scan(n, c, ""))),
+        ("optimize_projections", _plan(kept, lambda n, c: _scan(n, c, " projection=[]"))),
+        ("push_down_limit", _plan(kept, lambda n, c: _scan(n, c, " projection=[]", ", fetch=1"))),  # 2nd pass
+    ]
+    out = _limited(steps[:unfetched], offset, limit, fetched=False) + _limited(steps[unfetched:], offset, limit,
+                                                                                fetched=True)
+    return Plans(initial, tuple(out))
+
+
+def _limited(steps, offset: int, limit: int, *, fetched: bool) -> list[tuple[str, str]]:
+    """Each step's plan under the statement's Limit (none without LIMIT or OFFSET), the Sort with
+    push_down_limit's ``fetch`` once ``fetched``; an EmptyRelation stays alone."""
+    if not (offset or limit):
+        return list(steps)
+    head = f"Limit: skip={offset}, fetch={limit or 'None'}"
+    out = []
+    for rule, text in steps:
+        if fetched and limit:
+            text = text.replace(SORT, f"{SORT}, fetch={offset + limit}", 1)
+        out.append((rule, text if text == EMPTY else _block(head, text)))
+    return out
 
 
 def _plan(branches, inner) -> str:
@@ -81,26 +103,38 @@ DECIMAL = "Decimal128(20, 0)"
 
 
 def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Chunk, ...] | None]],
-                   lower: int | None, upper: int | None, cond: list[tuple[str, str]]) -> Plans | None:
+                   lower: int | None, upper: int | None, cond: list[tuple[str, str]],
+                   limit: str | None = None) -> Plans | None:
     """SHOW TAG KEYS with a WHERE clause over ``branches`` (each table, its filter's conjuncts,
-    its chunks in the range) when every table has a tag and no filter is false (None
-    otherwise). DataFusion 50.1 printed, for the same builder calls: the analyzer's type_coercion
-    compares each tag's count (UInt64) with ``Int32(0)`` as Decimal128(20, 0), simplify_expressions
-    folds that to ``UInt64(0)``; eliminate_nested_union, push_down_filter and optimize_projections
-    as for SHOW MEASUREMENTS (the scan reads the tags); in the physical plan each table's
-    AggregateExec (mode=Single) under the Unnest, sorted on tagKey, merged across tables."""
-    if not branches or any(not t.tags or FALSE in conj for t, conj, _ in branches):
+    its chunks in the range) when every table has a tag (None otherwise). DataFusion 50.1
+    printed, for the same builder calls: the analyzer's type_coercion compares each tag's count
+    (UInt64) with ``Int32(0)`` as Decimal128(20, 0), simplify_expressions folds that to
+    ``UInt64(0)`` (and a filter with ``Boolean(false)``, a table without the compared tag, to
+    that alone); eliminate_filter makes such a filter an EmptyRelation, which the Aggregate
+    keeps (an aggregate without groups has a row); eliminate_nested_union, push_down_filter and
+    optimize_projections as for SHOW MEASUREMENTS (the scan reads the tags; over an
+    EmptyRelation a Projection of the tags, which the second pass's propagate_empty_relation
+    removes); in the physical plan each table's AggregateExec (mode=Single) under the Unnest,
+    sorted on tagKey, merged across tables (not drawn with an EmptyRelation). ``limit``: the
+    SeriesLimit line of a LIMIT or OFFSET over the Sort, where optimize_projections stops (no
+    necessary_children_exprs): the scans keep their columns, no physical plan drawn."""
+    if not branches or any(not t.tags for t, _, _ in branches):
         return None
 
     def plan(stage) -> str:
         texts = [_tag_keys_branch(t, conj, stage) for t, conj, _ in branches]
-        return _block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(x) for x in texts))
+        out = _block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(x) for x in texts))
+        return out if limit is None else _block(limit, out)
 
+    empty = any(FALSE in conj for _, conj, _ in branches)
     steps = ([("eliminate_nested_union", plan("coerced"))] if len(branches) > 2 else []) + [
-        ("simplify_expressions", plan("simplified")), ("push_down_filter", plan("pushed")),
-        ("optimize_projections", plan("narrowed"))]
+        ("simplify_expressions", plan("simplified")), *([("eliminate_filter", plan("eliminated"))] if empty else []),
+        ("push_down_filter", plan("pushed"))]
+    if limit is None:
+        steps += [("optimize_projections", plan("narrowed")),
+                  *([("propagate_empty_relation", plan("propagated"))] if empty else [])]
     physical = None
-    if all(chunks for *_, chunks in branches):
+    if all(chunks for *_, chunks in branches) and not empty and limit is None:
         parts = [_tag_keys_exec(t, lower, upper, cond, chunks) for t, _, chunks in branches]
         if None not in parts:
             physical = _merged(parts, "SortPreservingMergeExec: [iox::measurement@0 ASC NULLS LAST, tagKey@1 ASC NULLS "
@@ -111,23 +145,33 @@ def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Ch
 
 
 def _tag_keys_branch(t: Table, conj: list[str], stage: str) -> str:
-    """One table's branch at a stage: ``coerced`` (the analyzer's), ``simplified``, ``pushed``
-    (the filter in the scan), ``narrowed`` (the scan reads the tags)."""
+    """One table's branch at a stage: ``coerced`` (the analyzer's), ``simplified``,
+    ``eliminated`` (a false filter an EmptyRelation), ``pushed`` (the filter in the scan),
+    ``narrowed`` (the scan reads the tags), ``propagated`` (the second pass)."""
     if stage == "coerced":
         tests = [f"CAST({tag} AS {DECIMAL}) > CAST(Int32(0) AS {DECIMAL})" for tag in t.tags]
     else:
         tests = [f"{tag} > UInt64(0)" for tag in t.tags]
     cases = ", ".join(f"CASE WHEN {test} THEN Utf8({rust_debug(tag)}) END" for test, tag in zip(tests, t.tags))
     sums = ", ".join(f"sum(CAST({t.name}.{tag} IS NOT NULL AS UInt64)) AS {tag}" for tag in t.tags)
-    if stage in ("coerced", "simplified"):
-        scan = _filtered(t.name, conj)
-    else:
-        projection = f" projection=[{', '.join(t.tags)}]" if stage == "narrowed" else ""
-        scan = f"TableScan: {t.name}{projection}, full_filters=[{', '.join(conj)}]"
-    out = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", scan)
+    out = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", _tag_keys_input(t, conj, stage))
     out = _block(f"Projection: make_array({cases}) AS tagKey", out)
     out = _block("Filter: tagKey IS NOT NULL", _block("Unnest: lists[tagKey|depth=1] structs[]", out))
     return _block(f"Projection: {_lit(t.name)} AS iox::measurement, tagKey", out)
+
+
+def _tag_keys_input(t: Table, conj: list[str], stage: str) -> str:
+    """What one table's Aggregate reads at ``stage`` (see _tag_keys_branch)."""
+    if FALSE in conj and stage != "coerced":
+        if stage == "simplified":
+            return _filtered(t.name, [FALSE])
+        if stage == "narrowed":
+            return _block(f"Projection: {', '.join(f'{t.name}.{tag}' for tag in t.tags)}", EMPTY)
+        return EMPTY
+    if stage in ("coerced", "simplified", "eliminated"):
+        return _filtered(t.name, conj)
+    projection = f" projection=[{', '.join(t.tags)}]" if stage in ("narrowed", "propagated") else ""
+    return f"TableScan: {t.name}{projection}, full_filters=[{', '.join(conj)}]"
 
 
 def _tag_keys_exec(t: Table, lower, upper, cond, chunks) -> list[str] | None:

@@ -1,0 +1,115 @@
+"""Which InfluxQL calls InfluxDB 3's aggregate plan draws, and how DataFusion prints each.
+
+One row per function (``planner.rs`` expr_to_df_expr: the DataFusion aggregate each call
+becomes, its result type), the fields a wildcard call expands over (rewriter.rs), and each
+SELECT field as an expression tree over those aggregates (aggexpr3.py). Used by aggplan3.py.
+"""
+from __future__ import annotations
+
+from ..ast import expr as A
+from . import aggexpr3 as X
+from .showplan3 import Table
+
+# InfluxQL name -> (DataFusion's name, result type: None = the field's type)
+AGGREGATES = {"count": ("count", "Int64"), "mean": ("avg", "Float64"), "sum": ("sum", None),
+              "median": ("median", None), "stddev": ("stddev", "Float64"), "spread": ("spread", None),
+              "mode": ("mode", None)}
+SELECTORS = ("first", "last", "min", "max")
+PHYSICAL = ("count", "mean", "sum", "median", "stddev")  # the aggregates whose AggregateExec is drawn
+TIMED = (*SELECTORS, "mode")  # called with the row's time too (selector_first(f, time), mode(f, time))
+# rewriter.rs: the field types a wildcard call expands over (numbers, and more for some functions)
+WILDCARD_TYPES = {fn: ("float", "integer", "unsigned", "string", "boolean") for fn in ("count", "first", "last", "mode")}
+WILDCARD_TYPES.update({fn: ("float", "integer", "unsigned", "boolean") for fn in ("min", "max")})
+ARROW = {"float": "Float64", "integer": "Int64", "unsigned": "UInt64", "string": "Utf8", "boolean": "Boolean"}
+NUMERIC = ("Float64", "Int64", "UInt64")
+
+
+def fields(stmt, table, types, by_time: bool) -> list | None:
+    """Each field's expression tree and column name (a wildcard call expanded over the fields
+    its function takes, by name: rewriter.rs), names made unique as field_list_to_exprs does."""
+    out = []
+    for f in stmt.fields:
+        e = f.expr
+        if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.Wildcard) and f.alias is None:
+            if e.args[0].type not in (None, "field"):
+                return None
+            taken = WILDCARD_TYPES.get(e.name, ("float", "integer", "unsigned"))
+            for field in sorted(fk for fk in table.fields if types.get(fk) in taken):
+                node = call(A.Call(e.name, (A.VarRef(field),)), table, types, by_time, stmt.fill)
+                if node is None:
+                    return None
+                out.append((node, X.wildcard_name(e.name, field)))
+            continue
+        node = X.build(e, lambda c: call(c, table, types, by_time, stmt.fill))
+        name = f.alias if f.alias is not None else X.field_name(e)
+        if node is None or isinstance(node, X.Lit) or not name:
+            return None
+        out.append((node, name))
+    names, unique = {}, []
+    for node, name in out:
+        n = names.get(name, 0)
+        names[name] = n + 1
+        unique.append((node, name if n == 0 else f"{name}_{n}"))
+    return unique if len({n for _, n in unique}) == len(unique) else None
+
+
+def call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
+    """The aggregate a call becomes (None: not drawn): a numeric field's aggregate, count of
+    any field, a selector (not under GROUP BY time with a value or linear fill), a distinct
+    count, a percentile."""
+    if isinstance(e, A.Call) and e.name == "percentile" and len(e.args) == 2 and fill not in ("value", "linear"):
+        return _percentile(e, table, types)
+    if isinstance(e, A.Call) and e.name == "count" and len(e.args) == 1:
+        inner = e.args[0]  # count(DISTINCT f) and count(distinct(f)): planner.rs, a distinct count
+        if isinstance(inner, A.Distinct):
+            inner = A.Call("distinct", (A.VarRef(inner.val),))
+        if isinstance(inner, A.Call) and inner.name == "distinct":
+            if by_time or len(inner.args) != 1 or not isinstance(inner.args[0], A.VarRef):
+                return None
+            ref = inner.args[0]
+            ok = ref.type in (None, "field") and ref.name in table.fields and ref.name in types
+            return X.Agg("count", ref.name, "Int64", "DISTINCT") if ok else None
+    if not isinstance(e, A.Call) or len(e.args) != 1 or not isinstance(e.args[0], A.VarRef):
+        return None
+    ref = e.args[0]
+    if ref.type not in (None, "field") or ref.name not in table.fields or ref.name not in types:
+        return None
+    arrow = ARROW[types[ref.name]]
+    if e.name in AGGREGATES:
+        ok = e.name == "count" or arrow in NUMERIC or (e.name == "mode" and arrow in ("Utf8", "Boolean"))
+        return X.Agg(e.name, ref.name, _type(e.name, types[ref.name])) if ok else None
+    if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
+        ok = e.name in ("first", "last") or arrow in NUMERIC
+        return X.Agg(e.name, ref.name, arrow) if ok else None
+    return None
+
+
+def _percentile(e, table: Table, types) -> X.Agg | None:
+    """percentile(<numeric field>, <number>) as an aggregate (planner.rs: the PERCENTILE
+    aggregate over the field and the number as written, ``Int64(50)``)."""
+    ref, n = e.args
+    if not isinstance(ref, A.VarRef) or ref.type not in (None, "field") or ref.name not in table.fields:
+        return None
+    if types.get(ref.name) not in ("float", "integer", "unsigned") or not isinstance(n, (A.IntegerLiteral,
+                                                                                          A.NumberLiteral)):
+        return None
+    param = f"Int64({n.val})" if isinstance(n, A.IntegerLiteral) else X.render(X.Lit(n.val, X.FLOAT), None)
+    return X.Agg("percentile", ref.name, ARROW[types[ref.name]], param)
+
+
+def aggr(m: str, fn: str, field: str, *, spaced: bool, param: str = "") -> str:
+    """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
+    if param == "DISTINCT":  # count(DISTINCT field)
+        return f"{fn}(DISTINCT {m}.{field})"
+    if param:  # percentile(field, N)
+        return f"{fn}({m}.{field},{' ' if spaced else ''}{param})"
+    if fn in TIMED:
+        return f"{AGGREGATES[fn][0] if fn in AGGREGATES else 'selector_' + fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
+    return f"{AGGREGATES[fn][0]}({m}.{field})"
+
+
+def _type(fn: str, field_type: str) -> str:
+    if fn in SELECTORS:
+        return ARROW[field_type]
+    kind = AGGREGATES[fn][1]
+    return kind if kind is not None else ARROW[field_type]

@@ -1,0 +1,183 @@
+"""A SELECT field over aggregates (``mean(x) * 2``, ``abs(mean(x))``, ``count(x) + mean(x)``) as InfluxDB 3 plans it.
+
+v3's planner (``planner.rs`` field_to_df_expr, arithmetic_expr_to_df_expr) maps each aggregate
+call to its aggregate's output column and keeps the arithmetic as written (DataFusion's
+binary_expr, no casts). DataFusion's analyzer then coerces the operands (type_coercion: an
+Int64 or UInt64 side of an operator with a Float64 one is cast to Float64) and
+simplify_expressions folds a cast literal and drops a ``* 1``; DataFusion 50.1 printed these
+for the same expressions (once, by hand). Printing follows DataFusion's Display of a binary
+expression: a child of lower precedence in parentheses. Not drawn (None): division (v3 writes
+a CASE), Int64 with UInt64 (DataFusion coerces to Decimal128), a literal 0 (simplified in ways
+not followed), functions other than abs(), and a repeated cast or operation (DataFusion's
+common_sub_expression_eliminate extracts it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ast import expr as A
+from ..parser.lexing import quote_ident
+
+PRECEDENCE = {"+": 13, "-": 13, "*": 14}  # DataFusion's Operator::precedence (relative order)
+FLOAT = "Float64"
+
+
+@dataclass(frozen=True, slots=True)
+class Agg:
+    """One aggregate call's output column: InfluxQL function, field, Arrow type of the result,
+    and a literal argument as DataFusion prints it (percentile's ``Int64(50)``; else empty)."""
+
+    fn: str
+    field: str
+    kind: str
+    param: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A number literal and its Arrow type (Int64 or Float64)."""
+
+    val: int | float
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """A binary arithmetic operation and its result's Arrow type."""
+
+    op: str
+    lhs: object
+    rhs: object
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A scalar function of one argument over an aggregate expression (abs keeps the type)."""
+
+    name: str
+    arg: object
+    kind: str
+
+
+def build(e, aggregate) -> Agg | Lit | Op | Func | None:
+    """The expression tree of field expression ``e``; ``aggregate(call)`` gives an Agg for
+    a drawn aggregate call (None: not drawn). None when ``e`` is not drawn."""
+    while isinstance(e, A.ParenExpr):
+        e = e.expr
+    if isinstance(e, A.IntegerLiteral) and e.val != 0:
+        return Lit(e.val, "Int64")
+    if isinstance(e, A.NumberLiteral) and e.val != 0:
+        return Lit(e.val, FLOAT)
+    if isinstance(e, A.Call) and e.name == "abs" and len(e.args) == 1:
+        arg = build(e.args[0], aggregate)
+        return None if arg is None or isinstance(arg, Lit) else Func("abs", arg, arg.kind)
+    if isinstance(e, A.Call):
+        return aggregate(e)
+    if isinstance(e, A.BinaryExpr) and e.op in PRECEDENCE:
+        lhs, rhs = build(e.lhs, aggregate), build(e.rhs, aggregate)
+        if lhs is None or rhs is None or {lhs.kind, rhs.kind} - {"Int64", "UInt64", FLOAT}:
+            return None
+        kinds = {lhs.kind, rhs.kind}
+        if kinds == {"Int64", "UInt64"} or (isinstance(lhs, Lit) and isinstance(rhs, Lit)):
+            return None
+        return Op(e.op, lhs, rhs, FLOAT if FLOAT in kinds else lhs.kind)
+    return None
+
+
+def aggregates(node) -> list[Agg]:
+    """The aggregate calls of ``node``, left to right."""
+    if isinstance(node, Agg):
+        return [node]
+    if isinstance(node, Op):
+        return aggregates(node.lhs) + aggregates(node.rhs)
+    return aggregates(node.arg) if isinstance(node, Func) else []
+
+
+def field_name(e) -> str:
+    """InfluxQL's name of a field: a call's name, an operation's call names joined by ``_``."""
+    while isinstance(e, A.ParenExpr):
+        e = e.expr
+    if isinstance(e, A.Call):
+        return e.name
+    if isinstance(e, A.BinaryExpr):
+        return "_".join(n for n in (field_name(e.lhs), field_name(e.rhs)) if n)
+    return ""
+
+
+def wildcard_name(fn: str, field: str) -> str:
+    """rewriter.rs: a wildcard call's field is named ``<fn>_<field>``, the field quoted as
+    InfluxQL quotes an identifier (``median_"with space"``)."""
+    return f"{fn}_{quote_ident(field)}"
+
+
+def render(node, leaf, stage: str = "planner") -> str:
+    """DataFusion's text of ``node`` with ``leaf(agg)`` for each aggregate's column, at
+    ``stage``: the planner's (``planner``), after type_coercion (``coerced``), after
+    simplify_expressions (``simplified``)."""
+    if isinstance(node, Agg):
+        return leaf(node)
+    if isinstance(node, Lit):
+        return _lit(node.val, node.kind)
+    if isinstance(node, Func):
+        return f"{node.name}({render(node.arg, leaf, stage)})"
+    if stage == "simplified":
+        for one, other in ((node.lhs, node.rhs), (node.rhs, node.lhs)):
+            if node.op == "*" and isinstance(one, Lit) and one.val == 1:
+                return render(other, leaf, stage)  # DataFusion's simplifier: A * 1 is A
+    sides = [_side(side, node, leaf, stage) for side in (node.lhs, node.rhs)]
+    return f"{sides[0]} {node.op} {sides[1]}"
+
+
+def _side(side, parent: Op, leaf, stage: str) -> str:
+    text = render(side, leaf, stage)
+    if stage != "planner" and parent.kind == FLOAT and side.kind != FLOAT:
+        if isinstance(side, Lit) and stage == "simplified":
+            return _lit(float(side.val), FLOAT)
+        return f"CAST({text} AS {FLOAT})"
+    if isinstance(side, Op) and PRECEDENCE[side.op] < PRECEDENCE[parent.op] and not (
+            stage == "simplified" and _identity(side)):
+        return f"({text})"
+    return text
+
+
+def _identity(node: Op) -> bool:
+    return node.op == "*" and any(isinstance(s, Lit) and s.val == 1 for s in (node.lhs, node.rhs))
+
+
+def _lit(val, kind: str) -> str:
+    """A ScalarValue as DataFusion prints it (Rust's f64 Display: no exponent, no ``.0``)."""
+    if kind == FLOAT:
+        return f"{FLOAT}({np.format_float_positional(float(val), trim='-')})"
+    return f"{kind}({val})"
+
+
+def repeated(texts: list[str]) -> bool:
+    """True when a cast, an operation or a function appears twice among ``texts`` (the
+    field expressions, after simplification, that are more than an aggregate's column):
+    DataFusion's common_sub_expression_eliminate would extract it (not drawn)."""
+    seen: set[str] = set()
+    for text in texts:
+        for part in [text, *_casts(text)]:
+            if part in seen:
+                return True
+            seen.add(part)
+    return False
+
+
+def _casts(text: str) -> list[str]:
+    """The ``CAST(...)`` parts of a printed expression."""
+    out, depth, start = [], 0, None
+    for i, ch in enumerate(text):
+        if start is None and text.startswith("CAST(", i):
+            start, depth = i, 0
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if start is not None and depth == 0:
+                out.append(text[start:i + 1])
+                start = None
+    return out

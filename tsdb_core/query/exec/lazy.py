@@ -532,8 +532,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     elif desc and _reduced(plan):
         # a window's rows leave influxd's reducer by their tags ascending, under DESC too
         lf = lf.sort(keys + ["time"] + tag_order, descending=[True] * (len(keys) + 1) + [False] * len(tag_order))
-    else:
-        lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
+    else:  # a subquery's rows of equal time (and tags) stay in the order it hands them on
+        lf = lf.sort(keys + ["time"] + tag_order, descending=desc, maintain_order=not _merged(plan))
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
         names = {c.name for c in plan.columns}
@@ -579,29 +579,37 @@ def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[s
         fields = {r.name: r.name for r in refs}
         tags = [c for c in tag_order if c in schema]
     else:
-        inner = _raw_inner(plan)
-        if inner is None:
+        inners = _raw_inners(plan)
+        if not inners:
             return None
+        inner = inners[0]
         refs = [r for c in inner.columns for r in _all_refs(c.expr)]
         fields = {c.expr.name: c.name for c in reversed(inner.columns) if isinstance(c.expr, ast.VarRef)}
-        tags = [c for c in inner.source_tags if c in schema and c not in keys]
+        tags = [c for c in dict.fromkeys(t for i in inners for t in i.source_tags) if c in schema and c not in keys]
     strings = {r.name: fields[r.name] for r in refs
                if r.type == "string" and r.name in fields and schema.get(fields[r.name]) == pl.String}
     return tags, refs, strings
 
 
-def _raw_inner(plan) -> SelectPlan | None:
-    """The one subquery of a raw outer query when it selects raw fields of one measurement
-    (no call, no LIMIT/OFFSET or SLIMIT): influxd then merges the stored series on one heap
-    under the outer query's GROUP BY (newIteratorOptionsSubstatement hands the inner its
-    dimensions), comparing the inner statement's aux values after equal times."""
-    if len(plan.sources) != 1 or not isinstance(plan.sources[0], SubqueryScan):
+def _raw_inners(plan) -> list[SelectPlan] | None:
+    """The subqueries of a raw outer query when each selects raw fields (no call, no
+    LIMIT/OFFSET or SLIMIT) of stored measurements, the same columns, no two the same
+    measurement: influxd then merges each measurement's stored series on one heap under the
+    outer query's GROUP BY (newIteratorOptionsSubstatement hands the inner the outer's
+    dimensions), comparing the inner statement's aux values after equal times; measurements
+    apart (the heap compares names first)."""
+    if not plan.sources or not all(isinstance(s, SubqueryScan) for s in plan.sources):
         return None
-    inner = plan.sources[0].plan
-    plain = all(isinstance(s, Scan) for s in inner.sources) and len(inner.sources) == 1
-    if not plain or not inner.is_raw or inner.limit or inner.row_offset or inner.slimit or inner.soffset:
+    inners = [s.plan for s in plan.sources]
+    if any(not i.is_raw or i.limit or i.row_offset or i.slimit or i.soffset
+           or not all(isinstance(s, Scan) for s in i.sources) for i in inners):
         return None
-    return None if any(next(find(c.expr, ast.Call), None) for c in inner.columns) else inner
+    if any(next(find(c.expr, ast.Call), None) for i in inners for c in i.columns):
+        return None
+    if len({tuple(map(str, i.columns)) for i in inners}) > 1:
+        return None
+    names = [s.measurement for i in inners for s in i.sources]
+    return inners if len(set(names)) == len(names) else None
 
 
 def _reduced(plan) -> bool:

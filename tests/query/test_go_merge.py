@@ -233,3 +233,37 @@ def test_rounds_with_series_aux_ranks_equal_the_heap_step_by_step(ranks, per, as
     t, a = (time, aux) if ascending else (-time, -aux)
     plain = go_merge._replay_keys(list(zip(t.tolist(), a.tolist())), bounds)
     assert go_merge.merge_order(sid, time, ascending, aux).tolist() == plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "k0", "k1"]),
+                          st.lists(st.tuples(st.integers(0, 5), st.sampled_from([None, "a", "b"])),
+                                   min_size=1, max_size=6, unique_by=lambda p: p[0])),
+                min_size=2, max_size=9),
+       st.booleans())
+def test_a_grouping_tag_series_lack_stops_the_comparison(series, ascending):
+    """A GROUP BY tag among the aux values (merged_rows gets its key column): equal within a
+    group, nil in the group of the series that lack it, where Go's Less stops before the
+    next aux value. Against container/heap with Go's Less, group by group."""
+    import polars as pl
+
+    rows = []
+    for i, (g, points) in enumerate(series):
+        for t, s in points:
+            rows.append({"g": g, "host": f"h{i}", "time": t, "s": s})
+    df = pl.DataFrame(rows, schema={"g": pl.String, "host": pl.String, "time": pl.Int64, "s": pl.String})
+    df = df.sort(["g", "time", "host"], descending=[False, not ascending, False], nulls_last=False)
+    got = go_merge.merged_rows(df.with_row_index("i"), ["g"], ["host"], ascending, ["g", "s"])["i"].to_list()
+    want = []
+    less = _go_less(ascending)
+    for g in sorted({g for g, _ in series}, key=lambda v: (v is not None, v or "")):
+        part = df.with_row_index("i").filter(pl.col("g").is_null() if g is None else pl.col("g") == g)
+        hosts = sorted(set(part["host"]), reverse=not ascending)  # series key order, reversed under DESC
+        runs = [part.filter(pl.col("host") == h) for h in hosts]
+        flat = pl.concat(runs)
+        time, idx = flat["time"].to_list(), flat["i"].to_list()
+        aux = [(gv, sv) for gv, sv in zip(flat["g"].to_list(), flat["s"].to_list())]
+        bounds = np.concatenate(([0], np.cumsum([r.height for r in runs]))).tolist()
+        h = [[time[a], aux[a], a, b] for a, b in zip(bounds[:-1], bounds[1:])]
+        want += [idx[r] for r in _heap_merge(h, less, lambda r, end: [time[r], aux[r], r, end])]
+    assert got == want

@@ -520,9 +520,12 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
             pick = t.max() if desc else t.min()
         # first, from the keys and times alone, the oldest (newest) time any series keeps:
-        # a plain time bound the scan prunes with, before the wide rows are read
-        bound = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN)).select(
-            pl.col(BOUND_COLUMN).min() if desc else pl.col(BOUND_COLUMN).max()), ctx).item()
+        # a plain time bound the scan prunes with, before the wide rows are read; and the
+        # next time past any group's cut, where the series' next points likely are
+        beyond = (t.filter(t < pick).max() if desc else t.filter(t > pick).min()).alias(PAST_TMP)
+        b, ahead = pl.col(BOUND_COLUMN), pl.col(PAST_TMP)
+        bound, ahead = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN), beyond).select(
+            b.min() if desc else b.max(), ahead.min() if desc else ahead.max()), ctx).row(0)
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
         cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
@@ -548,26 +551,44 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
-        df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx)
+        one = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
+        near = (plan.sources[0], ahead) if n and one else None
+        df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx, near)
     df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)])
     _count_points(df, ctx)
     return df
 
 
 def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str],
-                 aux: list[str], cut, desc: bool, ctx) -> pl.DataFrame:
+                 aux: list[str], cut, desc: bool, ctx, near: tuple | None = None) -> pl.DataFrame:
     """Raw rows of several series in influxd's heap-merge order (exec/go_merge.py). Under a
     LIMIT the heap also held each series' next point past the cut (pushed as its previous
     one was popped): those join the replay, then leave."""
     if cut is not None:
-        t = pl.col("time")
-        nearest = (t.max() if desc else t.min()).over(keys + tags)
-        past = whole.filter(~cut).select(sel).filter(t == nearest)
+        past = _past_points(whole, sel, keys, tags, cut, desc, ctx, near)
         df = pl.concat([df.with_columns(pl.lit(False).alias(PAST_TMP)),
-                        collect(past, ctx).with_columns(pl.lit(True).alias(PAST_TMP))], how="vertical_relaxed")
+                        past.with_columns(pl.lit(True).alias(PAST_TMP))], how="vertical_relaxed")
         df = df.sort(keys + ["time"] + tags, descending=desc, maintain_order=True)
     df = go_merge.merged_rows(df, keys, tags, not desc, aux)
     return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
+
+
+def _past_points(whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str], cut, desc: bool, ctx,
+                 near: tuple | None) -> pl.DataFrame:
+    """Each series' nearest point past a raw LIMIT's cut. ``near``: (the one Scan, the next
+    time past any group's cut): when the rows up to that time hold a point of every series
+    the index knows, those are all (a series' nearest point lies in the earliest rows past
+    the cut), and the scan past them is spared; else the whole range is read."""
+    t = pl.col("time")
+    nearest = (t.max() if desc else t.min()).over(keys + tags)
+    if near is not None and near[1] is not None:
+        src, ahead = near
+        got = collect(whole.filter(t >= ahead if desc else t <= ahead).filter(~cut).select(sel)
+                      .filter(t == nearest), ctx)
+        known = ctx.provider.series(src.database, src.retention_policy, src.measurement)
+        if known is not None and got.height == known.height:
+            return got
+    return collect(whole.filter(~cut).select(sel).filter(t == nearest), ctx)
 
 
 def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str]):

@@ -5,8 +5,8 @@ reverse, twice each, and after a restart: the same answer); read by tests/query/
 Data (``TIES_DB``, also :func:`escaped_lines`): six series (``dc``, ``host``) sharing ten times; a string field ``s`` held
 by some points and not others (SortedMergeHeap.Less stops at a null: no total order, exec/
 go_merge.GoAux), a float ``v`` on every point, a second string ``a`` (sorts first) on a few.
-``g`` and ``h`` (:func:`group_lines`): a GROUP BY tag some series lack; subqueries over two
-measurements, with inner LIMITs and calls. The NOAA queries: raw subqueries (the heap under the outer GROUP BY), aggregating subqueries
+``g``, ``g2`` and ``h`` (:func:`group_lines`): a GROUP BY tag some series lack (raw rows and
+percentile()'s point); subqueries over two measurements, with inner LIMITs and calls. The NOAA queries: raw subqueries (the heap under the outer GROUP BY), aggregating subqueries
 under ORDER BY time DESC, distinct(), top()/bottom(), percentile()'s point among equal values.
 """
 from __future__ import annotations
@@ -63,6 +63,10 @@ def group_lines() -> list[str]:
     for i in range(4):
         for k in range(10):
             out.append(f'h,b=w{(5 * i) % 4} v={10 + i}.{k},s="{WORDS[(i + k) % 4]}" {(k + 1) * 1_000_000_000}')
+    for i in range(8):  # ``g2``: as ``g``, an integer ``w`` of few values (percentile()'s ties)
+        tags = (f",a=k{(i // 3) % 2}" if i % 3 == 0 else "") + f",b=w{(3 * i) % 8}"
+        for k in range(6):
+            out.append(f'g2{tags} w={(i + k) % 3}i,s="{WORDS[(i * k) % 4]}" {(k + 1) * 1_000_000_000}')
     return out
 
 
@@ -104,6 +108,12 @@ TIES_QUERIES = [
     "SELECT percentile(v, 50), a, b FROM g GROUP BY a",
     "SELECT * FROM (SELECT a, b, v FROM g) GROUP BY a",
     "SELECT * FROM (SELECT a, b, s FROM g) GROUP BY a ORDER BY time DESC",
+    "SELECT percentile(w, 50), a, b FROM g2 GROUP BY a",
+    "SELECT percentile(w, 50), a, s FROM g2 GROUP BY a ORDER BY time DESC",
+    "SELECT percentile(w, 40), a, b, s FROM g2 GROUP BY a ORDER BY time DESC",
+    "SELECT percentile(w, 60), a, s FROM g2 GROUP BY a",
+    "SELECT mode(w), a FROM g2 GROUP BY a",
+    "SELECT a, b, w FROM g2 GROUP BY a",
     # subqueries over several measurements: each measurement's series on a heap of their own
     "SELECT * FROM (SELECT v, s FROM t, h)",
     "SELECT * FROM (SELECT v, s FROM t, h) ORDER BY time DESC",

@@ -289,7 +289,8 @@ def _escaped(col):
 
 
 def _nil(col: str):
-    """A string column with "" (a tag the series lacks, as a grouping key holds it) as null."""
+    """A grouping key's column with "" (a tag the series lacks) as null: nil to Go, unlike a
+    string field's ""."""
     import polars as pl
 
     return pl.when(pl.col(col) != "").then(pl.col(col)).alias(col)
@@ -319,7 +320,8 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
         return df
     # a grouping tag is equal within a group: compared only where its series lack it (nil)
     aux = [c for c in aux if c not in keys or df.select(_nil(c).null_count()).item()]
-    nulls = bool(aux) and any(df.select([_nil(c).null_count() for c in aux]).row(0))
+    vals = [_nil(c) if c in keys else pl.col(c) for c in aux]  # a tag a series lacks: nil, not ""
+    nulls = bool(aux) and any(df.select([v.null_count() for v in vals]).row(0))
     if list(aux) == list(tags) and not nulls:  # the aux values tell every series apart, in df's order
         return df
     gid = np.zeros(df.height, dtype=np.int64)
@@ -331,7 +333,6 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
     pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{_escape(t)}=") + _escaped(pl.col(t)))
              for t in sorted(tags)]
     key = pl.concat_str(pairs, separator=",", ignore_nulls=True)
-    vals = [_nil(c) for c in aux]  # a series without the tag holds nil there, not ""
     # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
     joined = pl.concat_str(vals, separator="\x00") if aux else None
     rank = None

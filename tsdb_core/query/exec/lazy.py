@@ -904,7 +904,8 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
             df, lf, gkeys,
             value_expr(tied.args[0], schema), float(_literal_value(tied.args[1])), TIE_COLUMN,
             POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else None,
-            [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx))
+            [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx),
+            sorted({r.name for e in low.exprs for r in _all_refs(e)} & set(gkeys)))
     return df
 
 

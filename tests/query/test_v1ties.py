@@ -1,6 +1,7 @@
 """Rows of equal time in influxd 1.6.7's order, row for row (tests/cases/query/v1ties_cases.py:
 string aux values that may be null, raw and aggregating subqueries, distinct(), top()/bottom(),
-percentile(), series keys that sort otherwise once escaped, tags a series lacks).
+percentile(), series keys that sort otherwise once escaped, tags a series lacks, GROUP BY tags
+a series lacks, subqueries over several measurements).
 Recorded by v1ties_record.py from two influxds (one loaded in reverse), asked twice each."""
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .conftest import NOW
 from .test_noaa_cases import CASE_DIR, _ids, approx_equal
 
 sys.path.insert(0, str(CASE_DIR))
-from v1ties_cases import TIES_DB, escaped_lines, ties_lines  # noqa: E402
+from v1ties_cases import TIES_DB, escaped_lines, group_lines, ties_lines  # noqa: E402
 
 CASES = json.loads((CASE_DIR / "v1ties.json").read_text())
 
@@ -30,17 +31,24 @@ def ties_store(request):
     store = shared_store(request, fixed_clock(NOW))
     load_noaa(store)
     store.create_database(TIES_DB)
-    assert store.write(TIES_DB, "\n".join(ties_lines() + escaped_lines())).ok
+    assert store.write(TIES_DB, "\n".join(ties_lines() + escaped_lines() + group_lines())).ok
     settle(store)
     yield store
     store.close()
 
 
 def test_every_recorded_order_was_stable():
-    assert len(CASES) == 50 and not [c["query"] for c in CASES if c.get("varies")]
+    assert len(CASES) == 94 and not [c["query"] for c in CASES if c.get("varies")]
+    assert len([c for c in CASES if c.get("unmodelled")]) == 6
 
 
-@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def _marked(case: dict):
+    """A case we do not answer yet is expected to differ (strictly: a fix shows up)."""
+    why = case.get("unmodelled")
+    return pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=why)) if why else case
+
+
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=_ids(CASES))
 def test_equal_times_as_influxd_orders_them(ties_store, case):
     got = json.loads(json.dumps(execute(ties_store, case["query"], db=case["db"], now=NOW).to_json()))
     assert approx_equal(got, case["expected"]), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(case['expected'])[:2000]}"

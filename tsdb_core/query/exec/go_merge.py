@@ -263,12 +263,15 @@ def string_aux(refs) -> list[str]:
 def aux_columns(refs, columns: dict[str, str], group: list[str]) -> list[str]:
     """The columns holding :func:`string_aux`'s values (``columns``: name -> column), cut
     where every point holds no string there (a field that is no string, a name the source
-    lacks: nil). Tags of the ``group`` are equal: skipped."""
+    lacks: nil). A tag of the ``group`` is its key column: equal within a group, unless the
+    group's series lack it (nil there: :func:`merged_rows` drops it where none does)."""
     out = []
     for name in string_aux(refs):
         if name in columns:
             out.append(columns[name])
-        elif name not in group:
+        elif name in group:
+            out.append(name)
+        else:
             break
     return out
 
@@ -283,6 +286,14 @@ def _escaped(col):
     for ch in (",", " ", "="):
         col = col.str.replace_all(ch, "\\" + ch, literal=True)
     return col
+
+
+def _nil(col: str):
+    """A grouping key's column with "" (a tag the series lacks) as null: nil to Go, unlike a
+    string field's ""."""
+    import polars as pl
+
+    return pl.when(pl.col(col) != "").then(pl.col(col)).alias(col)
 
 
 def _dense_ranks(df, cols: list[str], exprs: list) -> list[np.ndarray]:
@@ -307,7 +318,10 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
 
     if not tags or not shared_times(df, keys):
         return df
-    nulls = bool(aux) and any(df.select([pl.col(c).null_count() for c in aux]).row(0))
+    # a grouping tag is equal within a group: compared only where its series lack it (nil)
+    aux = [c for c in aux if c not in keys or df.select(_nil(c).null_count()).item()]
+    vals = [_nil(c) if c in keys else pl.col(c) for c in aux]  # a tag a series lacks: nil, not ""
+    nulls = bool(aux) and any(df.select([v.null_count() for v in vals]).row(0))
     if list(aux) == list(tags) and not nulls:  # the aux values tell every series apart, in df's order
         return df
     gid = np.zeros(df.height, dtype=np.int64)
@@ -319,7 +333,6 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
     pairs = [pl.when(pl.col(t).is_not_null() & (pl.col(t) != "")).then(pl.lit(f"{_escape(t)}=") + _escaped(pl.col(t)))
              for t in sorted(tags)]
     key = pl.concat_str(pairs, separator=",", ignore_nulls=True)
-    vals = [pl.col(c) for c in aux]  # a series without the tag holds nil there, not ""
     # Go compares strings bytewise; a NUL separator keeps the tuples' order (tags hold none)
     joined = pl.concat_str(vals, separator="\x00") if aux else None
     rank = None

@@ -133,12 +133,14 @@ def heap_order(rows: pl.DataFrame, series: list[str], ascending: bool, perm: np.
     """:func:`read_order`'s ``perm`` with the points of equal time of each group in the order
     influxd's SortedMergeIterator hands them over (exec/go_merge.py): percentile() asks for
     ordered input, so its points come off that heap, comparing the leading string values of
-    ``aux`` (the statement's auxiliary fields; the ``group``'s tags are equal) after equal times."""
+    ``aux`` (the statement's auxiliary fields; a tag of the ``group`` is equal within it, or
+    nil where its series lack it) after equal times."""
     idx = "\x00i"
+    rows = rows.with_columns(pl.when(pl.col(g) != "").then(pl.col(g)).alias(g)  # a tag a series lacks: nil
+                             for g in group if g in aux and rows.schema.get(g) == pl.String)
     strings = []
     for name in sorted(set(aux)):  # the leading run of tags and string fields
-        if name in group:  # equal within the group
-            continue
+        # a grouping tag is equal within the group, or nil where its series lack it: kept
         if name not in rows.columns or rows.schema[name] != pl.String:
             break
         strings.append(name)
@@ -304,11 +306,13 @@ def _decided(lo: list, hi: list) -> int | None:
 
 def replay_percentile(df: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str],
                       value: pl.Expr, p: float, flag: str, point_time: str | None,
-                      aux: list[str], ascending: bool, series: list[str]) -> pl.DataFrame:
-    """percentile()'s point (time, auxiliary fields) in the groups ``flag`` marks."""
+                      aux: list[str], ascending: bool, series: list[str],
+                      group_aux: list[str] = ()) -> pl.DataFrame:
+    """percentile()'s point (time, auxiliary fields) in the groups ``flag`` marks;
+    ``group_aux``: grouping tags among the statement's aux fields (compared by the heap only)."""
     hit = df.filter(pl.col(flag)).select(gkeys)
     if hit.height:
-        rows, bounds = _rows(lf, hit, gkeys, value, ascending, aux, series, heap=True)
+        rows, bounds = _rows(lf, hit, gkeys, value, ascending, [*aux, *group_aux], series, heap=True)
         at = rows[percentile_rows(rows[_VAL].to_numpy(), bounds, p)]
         cols = {**({point_time: "time"} if point_time else {}), **{c: c for c in aux}}
         new = hit[at[_GID].to_numpy()].with_columns(at[src].cast(df.schema[c]).alias(c) for c, src in cols.items())

@@ -520,9 +520,12 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
             pick = t.max() if desc else t.min()
         # first, from the keys and times alone, the oldest (newest) time any series keeps:
-        # a plain time bound the scan prunes with, before the wide rows are read
-        bound = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN)).select(
-            pl.col(BOUND_COLUMN).min() if desc else pl.col(BOUND_COLUMN).max()), ctx).item()
+        # a plain time bound the scan prunes with, before the wide rows are read; and the
+        # next time past any group's cut, where the series' next points likely are
+        beyond = (t.filter(t < pick).max() if desc else t.filter(t > pick).min()).alias(PAST_TMP)
+        b, ahead = pl.col(BOUND_COLUMN), pl.col(PAST_TMP)
+        bound, ahead = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN), beyond).select(
+            b.min() if desc else b.max(), ahead.min() if desc else ahead.max()), ctx).row(0)
         if bound is not None:
             lf = lf.filter(t >= bound if desc else t <= bound)
         cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
@@ -532,8 +535,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     elif desc and _reduced(plan):
         # a window's rows leave influxd's reducer by their tags ascending, under DESC too
         lf = lf.sort(keys + ["time"] + tag_order, descending=[True] * (len(keys) + 1) + [False] * len(tag_order))
-    else:
-        lf = lf.sort(keys + ["time"] + tag_order, descending=desc)
+    else:  # a subquery's rows of equal time (and tags) stay in the order it hands them on
+        lf = lf.sort(keys + ["time"] + tag_order, descending=desc, maintain_order=not _merged(plan))
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
         names = {c.name for c in plan.columns}
@@ -548,26 +551,44 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
-        df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx)
+        one = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
+        near = (plan.sources[0], ahead) if n and one else None
+        df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx, near)
     df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)])
     _count_points(df, ctx)
     return df
 
 
 def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str],
-                 aux: list[str], cut, desc: bool, ctx) -> pl.DataFrame:
+                 aux: list[str], cut, desc: bool, ctx, near: tuple | None = None) -> pl.DataFrame:
     """Raw rows of several series in influxd's heap-merge order (exec/go_merge.py). Under a
     LIMIT the heap also held each series' next point past the cut (pushed as its previous
     one was popped): those join the replay, then leave."""
     if cut is not None:
-        t = pl.col("time")
-        nearest = (t.max() if desc else t.min()).over(keys + tags)
-        past = whole.filter(~cut).select(sel).filter(t == nearest)
+        past = _past_points(whole, sel, keys, tags, cut, desc, ctx, near)
         df = pl.concat([df.with_columns(pl.lit(False).alias(PAST_TMP)),
-                        collect(past, ctx).with_columns(pl.lit(True).alias(PAST_TMP))], how="vertical_relaxed")
+                        past.with_columns(pl.lit(True).alias(PAST_TMP))], how="vertical_relaxed")
         df = df.sort(keys + ["time"] + tags, descending=desc, maintain_order=True)
     df = go_merge.merged_rows(df, keys, tags, not desc, aux)
     return df.filter(~pl.col(PAST_TMP)).drop(PAST_TMP) if cut is not None else df
+
+
+def _past_points(whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str], cut, desc: bool, ctx,
+                 near: tuple | None) -> pl.DataFrame:
+    """Each series' nearest point past a raw LIMIT's cut. ``near``: (the one Scan, the next
+    time past any group's cut): when the rows up to that time hold a point of every series
+    the index knows, those are all (a series' nearest point lies in the earliest rows past
+    the cut), and the scan past them is spared; else the whole range is read."""
+    t = pl.col("time")
+    nearest = (t.max() if desc else t.min()).over(keys + tags)
+    if near is not None and near[1] is not None:
+        src, ahead = near
+        got = collect(whole.filter(t >= ahead if desc else t <= ahead).filter(~cut).select(sel)
+                      .filter(t == nearest), ctx)
+        known = ctx.provider.series(src.database, src.retention_policy, src.measurement)
+        if known is not None and got.height == known.height:
+            return got
+    return collect(whole.filter(~cut).select(sel).filter(t == nearest), ctx)
 
 
 def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str]):
@@ -579,29 +600,37 @@ def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[s
         fields = {r.name: r.name for r in refs}
         tags = [c for c in tag_order if c in schema]
     else:
-        inner = _raw_inner(plan)
-        if inner is None:
+        inners = _raw_inners(plan)
+        if not inners:
             return None
+        inner = inners[0]
         refs = [r for c in inner.columns for r in _all_refs(c.expr)]
         fields = {c.expr.name: c.name for c in reversed(inner.columns) if isinstance(c.expr, ast.VarRef)}
-        tags = [c for c in inner.source_tags if c in schema and c not in keys]
+        tags = [c for c in dict.fromkeys(t for i in inners for t in i.source_tags) if c in schema and c not in keys]
     strings = {r.name: fields[r.name] for r in refs
                if r.type == "string" and r.name in fields and schema.get(fields[r.name]) == pl.String}
     return tags, refs, strings
 
 
-def _raw_inner(plan) -> SelectPlan | None:
-    """The one subquery of a raw outer query when it selects raw fields of one measurement
-    (no call, no LIMIT/OFFSET or SLIMIT): influxd then merges the stored series on one heap
-    under the outer query's GROUP BY (newIteratorOptionsSubstatement hands the inner its
-    dimensions), comparing the inner statement's aux values after equal times."""
-    if len(plan.sources) != 1 or not isinstance(plan.sources[0], SubqueryScan):
+def _raw_inners(plan) -> list[SelectPlan] | None:
+    """The subqueries of a raw outer query when each selects raw fields (no call, no
+    LIMIT/OFFSET or SLIMIT) of stored measurements, the same columns, no two the same
+    measurement: influxd then merges each measurement's stored series on one heap under the
+    outer query's GROUP BY (newIteratorOptionsSubstatement hands the inner the outer's
+    dimensions), comparing the inner statement's aux values after equal times; measurements
+    apart (the heap compares names first)."""
+    if not plan.sources or not all(isinstance(s, SubqueryScan) for s in plan.sources):
         return None
-    inner = plan.sources[0].plan
-    plain = all(isinstance(s, Scan) for s in inner.sources) and len(inner.sources) == 1
-    if not plain or not inner.is_raw or inner.limit or inner.row_offset or inner.slimit or inner.soffset:
+    inners = [s.plan for s in plan.sources]
+    if any(not i.is_raw or i.limit or i.row_offset or i.slimit or i.soffset
+           or not all(isinstance(s, Scan) for s in i.sources) for i in inners):
         return None
-    return None if any(next(find(c.expr, ast.Call), None) for c in inner.columns) else inner
+    if any(next(find(c.expr, ast.Call), None) for i in inners for c in i.columns):
+        return None
+    if len({tuple(map(str, i.columns)) for i in inners}) > 1:
+        return None
+    names = [s.measurement for i in inners for s in i.sources]
+    return inners if len(set(names)) == len(names) else None
 
 
 def _reduced(plan) -> bool:
@@ -875,7 +904,8 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
             df, lf, gkeys,
             value_expr(tied.args[0], schema), float(_literal_value(tied.args[1])), TIE_COLUMN,
             POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else None,
-            [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx))
+            [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx),
+            sorted({r.name for e in low.exprs for r in _all_refs(e)} & set(gkeys)))
     return df
 
 

@@ -96,7 +96,8 @@ def _array_fix_any(x: np.ndarray, a: np.ndarray, col, v3: bool, strict: bool) ->
         else:
             neg_zero = (x == 0) & np.signbit(x)
             integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero
-        odd = (~integral & np.isfinite(x) & ((a >= 1e16) | ((a < 1e-4) & (x != 0)))) | neg_zero
+        # (1.x: an integral value from 2**53 up is Go's digits too, no ".0": _json_float writes it)
+        odd = (~integral & np.isfinite(x) & ((a >= (1e16 if v3 else 2.0 ** 53)) | ((a < 1e-4) & (x != 0)))) | neg_zero
     if odd.any():
         return [_json_float(v, v3) if type(v) is float else v for v in (col() if callable(col) else col)]
     idx = np.flatnonzero(integral)

@@ -80,3 +80,13 @@ def test_usual_floats_shortcut_equals_the_general_rule(cells, v3, strict):
         except _Infinite:
             results.append("infinite")
     assert results[0] == results[1]
+
+
+def test_integral_values_past_2_53_without_other_odd_values():
+    """Go writes 9999999999999998 for the float 9999999999999998.0 (orjson: a trailing ".0"),
+    from the arrays as from the cells, short series and long."""
+    for n in (3, 70):
+        cells = [0.5] * n + [9999999999999998.0, 2.0 ** 53 + 2]
+        body = _body([cells], True, False)
+        assert b",9999999999999998]" in body and b",9007199254740994]" in body
+        assert body == _body([cells], False, False)

@@ -304,12 +304,12 @@ def rfc3339_times(ns: list[int] | np.ndarray) -> list[str]:
     if texts is not None:
         return texts
     if n >= POLARS_TIMES:
-        return _rfc3339_polars(ns)
+        return _rfc3339_polars(arr)
     secs, frac = np.divmod(arr, 1_000_000_000)
     if not frac.any():
         return _whole_seconds(secs)
     if n >= FRACTION_TIMES:
-        return _rfc3339_polars(ns)
+        return _rfc3339_polars(arr)
     return _numpy_texts(arr)
 
 

@@ -75,8 +75,17 @@ def _float_fix(col: tuple, v3: bool = False, strict: bool = False) -> list | tup
 def _array_fix(x: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list, list] | None:
     """:func:`_float_fix` of the column ``col`` (a sequence, or a callable giving it: needed only
     when values are rewritten) whose cells are ``x`` (NaN for None)."""
+    a = np.abs(x)
+    if x.size and np.fmax.reduce(a) < 2.0 ** 53 and not (a < 1e-4).any():
+        # the usual measurements (NaN ignored): only integral values differ, in 1.x's forms and v3's
+        idx = np.flatnonzero(np.modf(x)[0] == 0)
+        return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
+    return _array_fix_any(x, a, col, v3, strict)
+
+
+def _array_fix_any(x: np.ndarray, a: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list, list] | None:
+    """:func:`_array_fix` of any floats (``a``: their absolute values): tiny, huge, -0.0, infinities."""
     with np.errstate(all="ignore"):
-        a = np.abs(x)
         if ((x != np.floor(x)) & (a >= 1e-4) & (a < 1e16)).all():
             return None  # all fractional, all in the range where orjson writes Go's digits
         if strict and np.isinf(a).any():
@@ -87,7 +96,8 @@ def _array_fix(x: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list,
         else:
             neg_zero = (x == 0) & np.signbit(x)
             integral = (x == np.floor(x)) & (a < 2.0 ** 53) & ~neg_zero
-        odd = (~integral & np.isfinite(x) & ((a >= 1e16) | ((a < 1e-4) & (x != 0)))) | neg_zero
+        # (1.x: an integral value from 2**53 up is Go's digits too, no ".0": _json_float writes it)
+        odd = (~integral & np.isfinite(x) & ((a >= (1e16 if v3 else 2.0 ** 53)) | ((a < 1e-4) & (x != 0)))) | neg_zero
     if odd.any():
         return [_json_float(v, v3) if type(v) is float else v for v in (col() if callable(col) else col)]
     idx = np.flatnonzero(integral)
@@ -103,10 +113,10 @@ def _fix_floats(values: list[list], v3: bool = False, strict: bool = False,
     from the columns (as tuples, which orjson writes as arrays). ``strict``: an infinity
     raises :class:`_Infinite` (else it is ``null``). ``floats``: the rows' float columns as
     arrays (:attr:`Series.float_columns`): no cell is looked at then."""
-    if len(values) < 64:
-        return _fix_floats_small(values, v3, strict)
     if floats is not None:
         return _fix_known(values, floats, v3, strict)
+    if len(values) < 64:
+        return _fix_floats_small(values, v3, strict)
     try:
         cols = list(zip(*values, strict=True))
     except ValueError:  # rows of different lengths (series of different columns)

@@ -6,6 +6,7 @@ import copy
 import math
 
 import numpy as np
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,3 +63,30 @@ def test_replaced_values_drop_the_promise():
     assert s.float_columns is not None
     s.values = [["t", 1.0]]
     assert s.float_columns is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CELL, max_size=80), st.booleans(), st.booleans())
+def test_usual_floats_shortcut_equals_the_general_rule(cells, v3, strict):
+    """_array_fix's shortcut for the usual measurements (only integral values to patch) gives
+    the answer of the rule for any floats, in 1.x's forms and v3's."""
+    from tsdb_http.encode_json import _array_fix, _array_fix_any, _Infinite
+
+    x = np.array(cells, dtype=np.float64)
+    results = []
+    for fix in (lambda: _array_fix(x, cells, v3, strict), lambda: _array_fix_any(x, np.abs(x), cells, v3, strict)):
+        try:
+            results.append(orjson.dumps(fix()))  # (bytes: raw fragments do not compare)
+        except _Infinite:
+            results.append("infinite")
+    assert results[0] == results[1]
+
+
+def test_integral_values_past_2_53_without_other_odd_values():
+    """Go writes 9999999999999998 for the float 9999999999999998.0 (orjson: a trailing ".0"),
+    from the arrays as from the cells, short series and long."""
+    for n in (3, 70):
+        cells = [0.5] * n + [9999999999999998.0, 2.0 ** 53 + 2]
+        body = _body([cells], True, False)
+        assert b",9999999999999998]" in body and b",9007199254740994]" in body
+        assert body == _body([cells], False, False)

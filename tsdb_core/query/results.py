@@ -15,6 +15,7 @@ import polars as pl
 
 from ..base import gcpause
 from ..base.time import PRECISIONS
+from .grid_times import MAX_TIMES, MIN_TIMES, grid_texts
 
 # ns per unit of the ``epoch`` query parameter (InfluxDB accepts these spellings).
 EPOCH_UNITS: dict[str, int] = {**PRECISIONS, "n": 1}
@@ -292,18 +293,29 @@ FRACTION_TIMES = 256  # ... and from here when some times have a fraction of a s
 def rfc3339_times(ns: list[int] | np.ndarray) -> list[str]:
     """Go's RFC3339Nano for int64 ns values: ``2016-01-01T00:00:10.5Z`` (fraction trimmed, none when 0).
 
-    Below ``POLARS_TIMES`` values NumPy writes the whole seconds (``datetime_as_string``,
-    much cheaper than starting Polars for an answer of a few rows) and Python the rare
-    fractions; past it, or past ``FRACTION_TIMES`` with fractions, Polars does all.
+    A regular grid (a GROUP BY time answer's windows) is cut from cached blocks of texts
+    (:mod:`.grid_times`). Else below ``POLARS_TIMES`` values NumPy writes the whole seconds
+    (``datetime_as_string``, much cheaper than starting Polars for an answer of a few rows)
+    and Python the rare fractions; past it, or past ``FRACTION_TIMES`` with fractions, Polars does all.
     """
     n = len(ns)
+    arr = np.asarray(ns, dtype=np.int64)
+    texts = grid_texts(arr, _numpy_texts) if MIN_TIMES <= n <= MAX_TIMES else None
+    if texts is not None:
+        return texts
     if n >= POLARS_TIMES:
-        return _rfc3339_polars(ns)
-    secs, frac = np.divmod(np.array(ns, dtype=np.int64), 1_000_000_000)
+        return _rfc3339_polars(arr)
+    secs, frac = np.divmod(arr, 1_000_000_000)
     if not frac.any():
         return _whole_seconds(secs)
     if n >= FRACTION_TIMES:
-        return _rfc3339_polars(ns)
+        return _rfc3339_polars(arr)
+    return _numpy_texts(arr)
+
+
+def _numpy_texts(ns: np.ndarray) -> list[str]:
+    """:func:`rfc3339_times` by NumPy (whole seconds) and Python (fractions), nothing remembered."""
+    secs, frac = np.divmod(ns, 1_000_000_000)
     text = np.datetime_as_string(secs.view("datetime64[s]"), unit="s").tolist()
     return [f"{t}.{f:09d}".rstrip("0") + "Z" if f else t + "Z" for t, f in zip(text, frac.tolist())]
 

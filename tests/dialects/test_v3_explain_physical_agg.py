@@ -21,8 +21,13 @@ Derived, not quoted: with one query partition (as scanplan3.py draws IOx's scan)
 RepartitionExec and fuses Partial and Final into ``mode=Single`` (CombinePartialFinalAggregate);
 DataFusion 50 names FullyOrdered ``Sorted`` and drops a constant column from a SortExec; its text
 for the Sort, Projection and AggregateExec over a Parquet file sorted as IOx's was printed by
-datafusion-python 50.1.0 (once, by hand; no dependency). What stays ours: LIMIT/OFFSET (SeriesLimit),
-fill(<value>), tz(), selectors and percentile/mode/spread, and a scan of several partitions.
+datafusion-python 50.1.0 (once, by hand; no dependency). SeriesLimitExec (LIMIT/OFFSET) prints as its
+Display in iox_query ``exec/series_limit/physical.rs`` (tests there: ``SeriesLimitExec: series=[tag@0],
+order=[time@1 ASC], limit_expr=[value@2 RESPECT NULLS (default: 0)], skip=5, fetch=10`` over ``SortExec:
+expr=[tag@0 ASC, time@1 ASC], preserve_partitioning=[false]``); where DataFusion puts its sort (directly
+below it, above the fields' projection) follows DataFusion 50.1 on a window's required order (same
+session, by hand). What stays ours: fill(<value>), tz(), selectors and percentile/mode/spread, and a
+scan of several partitions.
 """
 from __future__ import annotations
 
@@ -127,7 +132,6 @@ def test_ordering_mode_follows_the_scans_order(store, q, mode):
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT count(f) FROM m GROUP BY host LIMIT 1",  # a SeriesLimit
     "SELECT count(f) FROM m WHERE time >= 0 AND time < 5s GROUP BY time(1s) fill(0)",  # a value fill
     "SELECT first(f) FROM m GROUP BY host",  # a selector
     "SELECT spread(f) FROM m GROUP BY host",
@@ -218,3 +222,55 @@ def test_gap_fill_prints_as_ioxs_snapshot():
     at = next(i for i, line in enumerate(lines) if line.startswith("GapFillExec"))
     assert lines[at + 1] == "SortExec: expr=[host@1 ASC, time@0 ASC], preserve_partitioning=[false]"
     assert lines[at + 2].startswith("AggregateExec: mode=Single, gby=[")
+
+
+def test_a_limit_is_a_series_limit_over_the_fields_projection(store):
+    # the scan under a SeriesLimit reads every column (optimize_projections stops at it); the aggregate sorted
+    # on the tags already meets the SeriesLimit's order (the constant time drops out): no sort below it
+    path = _file(store)
+    assert physical(store, "SELECT count(f), sum(f) FROM m GROUP BY host LIMIT 1") == (
+        "SortExec: expr=[host@2 ASC NULLS LAST], preserve_partitioning=[false]\n"
+        "  ProjectionExec: expr=[m as iox::measurement, time@0 as time, host@1 as host, count@2 as count, sum@3 as sum]\n"
+        "    SeriesLimitExec: series=[host@1], order=[time@0 ASC NULLS LAST], limit_expr=[count@2 RESPECT NULLS "
+        "(default: NULL), sum@3 RESPECT NULLS (default: NULL)], fetch=1\n"
+        "      ProjectionExec: expr=[0 as time, host@0 as host, count(m.f)@1 as count, sum(m.f)@2 as sum]\n"
+        "        AggregateExec: mode=Single, gby=[host@2 as host], aggr=[count(m.f), sum(m.f)], ordering_mode=Sorted\n"
+        f"          DataSourceExec: file_groups={{1 group: [[{path}]]}}, projection=[f, g, host, region, time], "
+        "output_ordering=[host@2 ASC, region@3 ASC, time@4 ASC], file_type=parquet, predicate=f@0 IS NOT NULL, "
+        "pruning_predicate=f_null_count@1 != row_count@0, required_guarantees=[]\n")
+
+
+def test_a_limit_under_group_by_time_sorts_each_series_for_the_series_limit(store):
+    got = [line.strip() for line in physical(
+        store, "SELECT mean(f) FROM m WHERE time >= 0 AND time < 10s GROUP BY time(1s), host ORDER BY time DESC "
+               "LIMIT 3 OFFSET 1").splitlines()]
+    assert got[:6] == [
+        "SortExec: expr=[host@2 ASC NULLS LAST, time@1 DESC NULLS LAST], preserve_partitioning=[false]",
+        "ProjectionExec: expr=[m as iox::measurement, time@0 as time, host@1 as host, mean@2 as mean]",
+        "SeriesLimitExec: series=[host@1], order=[time@0 DESC NULLS LAST], limit_expr=[mean@2 RESPECT NULLS "
+        "(default: NULL)], skip=1, fetch=3",
+        "SortExec: expr=[host@1 ASC, time@0 DESC NULLS LAST], preserve_partitioning=[false]",
+        "ProjectionExec: expr=[time@1 as time, host@0 as host, avg(m.f)@2 as mean]",
+        "GapFillExec: series_expr=[host@1], time_expr=date_bin_wallclock(IntervalMonthDayNano { months: 0, days: 0, "
+        'nanoseconds: 1000000000 }, time@0, 0), fill_expr=[avg(m.f)@2], time_range=Included("0")..Included("9999999999")']
+    assert got[7].startswith("AggregateExec: mode=Single, gby=[date_bin_wallclock(IntervalMonthDayNano { months: 0, "
+                             "days: 0, nanoseconds: 1000000000 }, time@4, 0) as time, host@2 as host]")
+
+
+@pytest.mark.parametrize("q,top", [
+    # without tags the SeriesLimit's order is the final Sort's: the projection is the root
+    ("SELECT count(f) FROM m WHERE time >= 0 AND time < 5s GROUP BY time(1s) LIMIT 2",
+     ["ProjectionExec: expr=[m as iox::measurement, time@0 as time, count@1 as count]",
+      "SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[count@1 RESPECT NULLS (default: NULL)], "
+      "fetch=2",
+      "SortExec: expr=[time@0 ASC NULLS LAST], preserve_partitioning=[false]"]),
+    # a tag the scan's order does not sort: the SeriesLimit's sort on it
+    ("SELECT count(f) FROM m GROUP BY region OFFSET 1",
+     ["SortExec: expr=[region@2 ASC NULLS LAST], preserve_partitioning=[false]",
+      "ProjectionExec: expr=[m as iox::measurement, time@0 as time, region@1 as region, count@2 as count]",
+      "SeriesLimitExec: series=[region@1], order=[time@0 ASC NULLS LAST], limit_expr=[count@2 RESPECT NULLS "
+      "(default: NULL)], skip=1",
+      "SortExec: expr=[region@1 ASC], preserve_partitioning=[false]"]),
+])
+def test_series_limit_sorts(store, q, top):
+    assert [line.strip() for line in physical(store, q).splitlines()][:len(top)] == top

@@ -13,7 +13,11 @@ column (``SortOptions::default()``: ``ASC``, nulls first) and outputs the series
 column and the filled aggregates in that order; its Display is ``GapFillExec: series_expr=[..],
 time_expr=.., fill_expr=[..], time_range={:?}`` with each bound's physical expression printed.
 The final Sort asks for ``NULLS LAST`` on nullable columns (tags, the bucket), so DataFusion
-keeps a SortExec; a constant time column (no GROUP BY time) drops out of it. DataFusion 50.1
+keeps a SortExec; a constant time column (no GROUP BY time) drops out of it. A LIMIT or OFFSET
+puts SeriesLimitExec (iox_query ``exec/series_limit/physical.rs``) between the measurement's
+projection and the fields' one, over the sort it requires (the series ``ASC``, then its order;
+none when the input already has it), and the scan under it reads every column (the logical plan
+under a SeriesLimit is not narrowed). DataFusion 50.1
 (datafusion-python 50.1.0, once, by hand; no dependency) printed these shapes over a Parquet
 file sorted as IOx's: the Sort, ``ordering_mode`` and the projections as drawn here.
 """
@@ -25,38 +29,71 @@ from .showplan3 import Table
 
 
 def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, ascending: bool, calls,
-                 chunks) -> str | None:
+                 chunks, offset: int = 0, limit: int = 0) -> str | None:
     """The physical plan of the aggregates ``calls`` ([(function, field, column name)]) over
     ``table`` grouped by ``interval`` ((every, offset) or None) and ``group_tags`` (sorted),
-    gap-filled with ``fill`` under GROUP BY time; None over several partitions (not drawn)."""
+    gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
+    ``limit``; None over several partitions (not drawn)."""
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
-    output = tuple(sorted({*fields, *group_tags, *(("time",) if interval is not None else ())}))
-    found = table_scan(tuple(sorted({*table.tags, *table.fields, "time"})), table.tags, output,
-                       scan_tests(lower, upper, tags, fields), chunks)
+    columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+    # optimize_projections stops at v3's SeriesLimit (aggplan3.py): under one the scan reads every column
+    output = columns if offset or limit else tuple(sorted({*fields, *group_tags, *(
+        ("time",) if interval is not None else ())}))
+    found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields), chunks)
     if found.partitions > 1:
         return None
     aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
-    lines = [_aggregate(found, output, interval, group_tags, aggrs), *("  " + line for line in found.lines)]
+    agg, fully = _aggregate(found, output, interval, group_tags, aggrs)
+    lines = [agg, *("  " + line for line in found.lines)]
     gapfill = interval is not None and fill != "none"
     if gapfill:
         lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper) + _indent(lines, 4)
     time = f"time@{len(group_tags)}" if gapfill else "time@0" if interval is not None else str(lower or 0)
     tag_at = 0 if gapfill else (1 if interval is not None else 0)
     first_aggr = len(group_tags) + (1 if interval is not None else 0)
-    exprs = [f"{m} as iox::measurement", f"{time} as time",
-             *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
+    exprs = [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
              *(f"{C.aggr(m, fn, f, spaced=True)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=True))} as {name}"
                for fn, f, name in calls)]
     order = "ASC" if ascending else "DESC"
+    if offset or limit:
+        sort_needed = interval is not None or not fully
+        lines = _series_limit(m, interval, group_tags, [n for _, _, n in calls], order, offset, limit,
+                              sort_needed=sort_needed) + _indent(
+            [f"ProjectionExec: expr=[{', '.join(exprs)}]", *_indent(lines, 2)], 6 if sort_needed else 4)
+    else:
+        lines = [f"ProjectionExec: expr=[{m} as iox::measurement, {', '.join(exprs)}]", *_indent(lines, 2)]
+    if not group_tags and (offset or limit):
+        return "\n".join(lines) + "\n"  # the SeriesLimit's order is the Sort's: no SortExec
     sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
             *((f"time@1 {order} NULLS LAST",) if interval is not None else ())]
-    head = [f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]",
-            f"  ProjectionExec: expr=[{', '.join(exprs)}]"]
-    return "\n".join(head + _indent(lines, 4)) + "\n"
+    return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
 
 
-def _aggregate(found: Scan, output, interval, group_tags, aggrs) -> str:
-    """The AggregateExec over the scan: the bucket first, then the tags, at their columns."""
+def _series_limit(m: str, interval, group_tags, names, order: str, offset: int, limit: int, *,
+                  sort_needed: bool) -> list[str]:
+    """The measurement's projection over SeriesLimitExec (iox_query ``exec/series_limit``:
+    ``SeriesLimitExec: series=[..], order=[..], limit_expr=[..]``, ``skip`` and ``fetch``
+    only when set; each limited column ``RESPECT NULLS`` with a null default) over the sort
+    it requires (the series ``ASC``, then its order; a constant time drops out, and an
+    aggregate already sorted on the tags needs none), its columns those of the fields'
+    projection (time, the tags, the fields)."""
+    series = [f"{t}@{1 + i}" for i, t in enumerate(group_tags)]
+    fields = [f"{n}@{1 + len(group_tags) + j}" for j, n in enumerate(names)]
+    exprs = [f"{m} as iox::measurement", "time@0 as time", *(f"{t}@{1 + i} as {t}" for i, t in enumerate(group_tags)),
+             *(f"{f} as {n}" for f, n in zip(fields, names))]
+    head = (f"SeriesLimitExec: series=[{', '.join(series)}], order=[time@0 {order} NULLS LAST], "
+            f"limit_expr=[{', '.join(f + ' RESPECT NULLS (default: NULL)' for f in fields)}]"
+            + (f", skip={offset}" if offset else "") + (f", fetch={limit}" if limit else ""))
+    required = [*(s + " ASC" for s in series), *((f"time@0 {order} NULLS LAST",) if interval is not None else ())]
+    lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", "  " + head]
+    if sort_needed:
+        lines.append(f"    SortExec: expr=[{', '.join(required)}], preserve_partitioning=[false]")
+    return lines
+
+
+def _aggregate(found: Scan, output, interval, group_tags, aggrs) -> tuple[str, bool]:
+    """The AggregateExec over the scan (the bucket first, then the tags, at their columns) and
+    whether its output is sorted on every GROUP BY column."""
     at = {c: i for i, c in enumerate(output)}
     gby = [f"{t}@{at[t]} as {t}" for t in group_tags]
     if interval is not None:
@@ -67,12 +104,12 @@ def _aggregate(found: Scan, output, interval, group_tags, aggrs) -> str:
         if column not in group_tags:
             break
         sorted_at.append(first_tag + group_tags.index(column))
-    mode = ""
-    if sorted_at and len(sorted_at) == len(gby):
+    mode, fully = "", bool(sorted_at) and len(sorted_at) == len(gby)
+    if fully:
         mode = ", ordering_mode=Sorted"
     elif sorted_at:
         mode = f", ordering_mode=PartiallySorted([{', '.join(map(str, sorted_at))}])"
-    return f"AggregateExec: mode=Single, gby=[{', '.join(gby)}], aggr=[{', '.join(aggrs)}]{mode}"
+    return f"AggregateExec: mode=Single, gby=[{', '.join(gby)}], aggr=[{', '.join(aggrs)}]{mode}", fully
 
 
 def _gap_fill(interval, group_tags, fill, calls, m: str, aggrs, lower, upper) -> list[str]:

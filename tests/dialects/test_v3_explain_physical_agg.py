@@ -26,8 +26,10 @@ Display in iox_query ``exec/series_limit/physical.rs`` (tests there: ``SeriesLim
 order=[time@1 ASC], limit_expr=[value@2 RESPECT NULLS (default: 0)], skip=5, fetch=10`` over ``SortExec:
 expr=[tag@0 ASC, time@1 ASC], preserve_partitioning=[false]``); where DataFusion puts its sort (directly
 below it, above the fields' projection) follows DataFusion 50.1 on a window's required order (same
-session, by hand). What stays ours: fill(<value>), tz(), selectors and percentile/mode/spread, and a
-scan of several partitions.
+session, by hand). Over several partitions (IOx's chunk groups in a union) DataFusion 50.1 printed, for
+two Parquet scans (by hand), the Partial aggregate under the Final one, merged sorted or coalesced.
+What stays ours: fill(<value>), tz(), selectors and percentile/mode/spread; over several partitions,
+GROUP BY time with tags, partially sorted tags and LIMIT/OFFSET.
 """
 from __future__ import annotations
 
@@ -140,10 +142,56 @@ def test_shapes_not_drawn_stay_this_stores(store, q):
     assert "AggregateExec" not in physical(store, q)
 
 
-def test_several_partitions_are_not_drawn(store):
-    _file(store)
+def _two_partitions(store) -> str:
+    path = _file(store)
     assert store.write("db", "m,host=a,region=r f=3,g=4i 3000000000").ok  # after the file: a second group
-    assert "AggregateExec" not in physical(store, "SELECT count(f) FROM m GROUP BY host")
+    return path
+
+
+def test_partitions_sorted_on_the_tags_are_sorted_and_merged_below_the_final_aggregate(store):
+    # DataFusion 50.1 over a union of two Parquet scans sorted on host (by hand): the final Sort's order is
+    # met below the Final aggregate, no SortExec on top
+    _two_partitions(store)
+    got = [line.strip() for line in physical(store, "SELECT count(f), sum(f) FROM m GROUP BY host").splitlines()]
+    assert got[:6] == [
+        "ProjectionExec: expr=[m as iox::measurement, 0 as time, host@0 as host, count(m.f)@1 as count, "
+        "sum(m.f)@2 as sum]",
+        "AggregateExec: mode=Final, gby=[host@0 as host], aggr=[count(m.f), sum(m.f)], ordering_mode=Sorted",
+        "SortPreservingMergeExec: [host@0 ASC NULLS LAST]",
+        "SortExec: expr=[host@0 ASC NULLS LAST], preserve_partitioning=[true]",
+        "AggregateExec: mode=Partial, gby=[host@1 as host], aggr=[count(m.f), sum(m.f)], ordering_mode=Sorted",
+        "UnionExec"]
+
+
+@pytest.mark.parametrize("q,head", [
+    ("SELECT count(f) FROM m GROUP BY region",
+     ["SortExec: expr=[region@2 ASC NULLS LAST], preserve_partitioning=[false]",
+      "ProjectionExec: expr=[m as iox::measurement, 0 as time, region@0 as region, count(m.f)@1 as count]",
+      "AggregateExec: mode=Final, gby=[region@0 as region], aggr=[count(m.f)]",
+      "CoalescePartitionsExec",
+      "AggregateExec: mode=Partial, gby=[region@1 as region], aggr=[count(m.f)]",
+      "UnionExec"]),
+    ("SELECT count(f) FROM m WHERE time >= 0 AND time < 10s GROUP BY time(1s) fill(none)",
+     ["SortExec: expr=[time@1 ASC NULLS LAST], preserve_partitioning=[false]",
+      "ProjectionExec: expr=[m as iox::measurement, time@0 as time, count(m.f)@1 as count]",
+      "AggregateExec: mode=Final, gby=[time@0 as time], aggr=[count(m.f)]",
+      "CoalescePartitionsExec",
+      "AggregateExec: mode=Partial, gby=[date_bin_wallclock(IntervalMonthDayNano { months: 0, days: 0, nanoseconds: "
+      "1000000000 }, time@1, 0) as time], aggr=[count(m.f)]",
+      "UnionExec"]),
+])
+def test_unsorted_partitions_are_coalesced_between_partial_and_final(store, q, head):
+    _two_partitions(store)
+    assert [line.strip() for line in physical(store, q).splitlines()][:len(head)] == head
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT count(f) FROM m WHERE time >= 0 AND time < 10s GROUP BY time(1s), host",  # time and tags
+    "SELECT count(f) FROM m GROUP BY host LIMIT 1",  # a SeriesLimit
+])
+def test_other_shapes_over_several_partitions_are_not_drawn(store, q):
+    _two_partitions(store)
+    assert "AggregateExec" not in physical(store, q)
 
 
 def _expected_m1() -> list[str]:

@@ -19,7 +19,9 @@ projection and the fields' one, over the sort it requires (the series ``ASC``, t
 none when the input already has it), and the scan under it reads every column (the logical plan
 under a SeriesLimit is not narrowed). DataFusion 50.1
 (datafusion-python 50.1.0, once, by hand; no dependency) printed these shapes over a Parquet
-file sorted as IOx's: the Sort, ``ordering_mode`` and the projections as drawn here.
+file sorted as IOx's: the Sort, ``ordering_mode`` and the projections as drawn here, and over a
+union of two (IOx's chunk groups) the Partial and Final aggregates (_final); the GapFillExec over
+a Final aggregate follows from GapFillExec's requirements, not from a printed plan.
 """
 from __future__ import annotations
 
@@ -33,18 +35,25 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     """The physical plan of the aggregates ``calls`` ([(function, field, column name)]) over
     ``table`` grouped by ``interval`` ((every, offset) or None) and ``group_tags`` (sorted),
     gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
-    ``limit``; None over several partitions (not drawn)."""
+    ``limit``; None for shapes not drawn over several partitions (GROUP BY time with tags,
+    partially sorted tags, a LIMIT or OFFSET)."""
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     # optimize_projections stops at v3's SeriesLimit (aggplan3.py): under one the scan reads every column
     output = columns if offset or limit else tuple(sorted({*fields, *group_tags, *(
         ("time",) if interval is not None else ())}))
     found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields), chunks)
-    if found.partitions > 1:
-        return None
+    merged = found.partitions > 1
+    if merged and (offset or limit or (interval is not None) == bool(group_tags)):
+        return None  # (several partitions: drawn for GROUP BY time alone or tags alone, without LIMIT)
     aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
     agg, fully = _aggregate(found, output, interval, group_tags, aggrs)
+    if merged and not fully and "ordering_mode" in agg:
+        return None  # (partitions partially sorted on the groups: not drawn)
     lines = [agg, *("  " + line for line in found.lines)]
+    if merged:
+        final = _final(interval, group_tags, aggrs, fully)
+        lines = final + _indent([agg.replace("mode=Single", "mode=Partial"), *lines[1:]], 2 * len(final))
     gapfill = interval is not None and fill != "none"
     if gapfill:
         lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper) + _indent(lines, 4)
@@ -62,8 +71,8 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
             [f"ProjectionExec: expr=[{', '.join(exprs)}]", *_indent(lines, 2)], 6 if sort_needed else 4)
     else:
         lines = [f"ProjectionExec: expr=[{m} as iox::measurement, {', '.join(exprs)}]", *_indent(lines, 2)]
-    if not group_tags and (offset or limit):
-        return "\n".join(lines) + "\n"  # the SeriesLimit's order is the Sort's: no SortExec
+    if (not group_tags and (offset or limit)) or (merged and fully):
+        return "\n".join(lines) + "\n"  # the order below is the Sort's: no SortExec
     sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
             *((f"time@1 {order} NULLS LAST",) if interval is not None else ())]
     return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
@@ -110,6 +119,21 @@ def _aggregate(found: Scan, output, interval, group_tags, aggrs) -> tuple[str, b
     elif sorted_at:
         mode = f", ordering_mode=PartiallySorted([{', '.join(map(str, sorted_at))}])"
     return f"AggregateExec: mode=Single, gby=[{', '.join(gby)}], aggr=[{', '.join(aggrs)}]{mode}", fully
+
+
+def _final(interval, group_tags, aggrs, fully: bool) -> list[str]:
+    """Several partitions (a union of IOx's chunk groups) at one target partition: DataFusion
+    keeps the Partial aggregate under a Final one, over CoalescePartitionsExec; when every
+    partition is sorted on the groups, it moves the final Sort's order below the Final one
+    (each partition sorted ``NULLS LAST``, merged), and no SortExec is left on top."""
+    names = [*(("time",) if interval is not None else ()), *group_tags]
+    gby = ", ".join(f"{n}@{i} as {n}" for i, n in enumerate(names))
+    head = f"AggregateExec: mode=Final, gby=[{gby}], aggr=[{', '.join(aggrs)}]"
+    if not fully:
+        return [head, "  CoalescePartitionsExec"]
+    order = ", ".join(f"{n}@{i} ASC NULLS LAST" for i, n in enumerate(names))
+    return [head + ", ordering_mode=Sorted", f"  SortPreservingMergeExec: [{order}]",
+            f"    SortExec: expr=[{order}], preserve_partitioning=[true]"]
 
 
 def _gap_fill(interval, group_tags, fill, calls, m: str, aggrs, lower, upper) -> list[str]:

@@ -8,9 +8,9 @@ prints the planner's plan with schemas; EXPLAIN VERBOSE's ``initial_logical_plan
 plan without them. The store holds the planner tests' catalog, its clock at the tests' now.
 
 Derived, not quoted: the optimized plan (DataFusion's push_down_filter and optimize_projections, as
-DataFusion 50.1 printed them for the same builder calls; below). What stays ours: with a GROUP BY the
-``physical_plan`` row prints this store's plan (v3's GapFillExec, and its AggregateExec over IOx's scan,
-are not drawn); without, it is v3's (below).
+DataFusion 50.1 printed them for the same builder calls; below). The ``physical_plan`` row is v3's for
+aggregates alone without LIMIT, OFFSET or fill(<value>): without GROUP BY (below), with it (GapFillExec,
+the AggregateExec over IOx's scan: aggexec3.py, test_v3_explain_physical_agg.py).
 """
 from __future__ import annotations
 
@@ -114,10 +114,12 @@ def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F
     assert not any(p.startswith("Sort:") for p in got.get("initial_logical_plan", []))
 
 
-def test_the_physical_plan_of_group_by_time_stays_this_stores(planner_catalog):  # noqa: F811
+def test_the_physical_plan_of_group_by_time_is_v3s_gap_fill(planner_catalog):  # noqa: F811
+    # aggexec3.py; its shapes are tested in test_v3_explain_physical_agg.py
     got = rows(planner_catalog, "EXPLAIN SELECT mean(f64_field) FROM data GROUP BY time(1h)")
     assert got["logical_plan"][0].startswith("Sort: time ASC NULLS LAST\n")
-    assert not got["physical_plan"][0].startswith("Sort")
+    assert [line.strip().split(":")[0] for line in got["physical_plan"][0].splitlines()[:4]] == [
+        "SortExec", "ProjectionExec", "GapFillExec", "SortExec"]
 
 
 # DataFusion 50.1 on the same builder calls over a table taking every filter (datafusion-python 50.1.0, a

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ast import expr as A
-from ..parser.lexing import quote_ident
+from .timerange3 import identifier
 
 PRECEDENCE = {"+": 13, "-": 13, "*": 14}  # DataFusion's Operator::precedence (relative order)
 FLOAT = "Float64"
@@ -108,9 +108,10 @@ def field_name(e) -> str:
 
 
 def wildcard_name(fn: str, field: str) -> str:
-    """rewriter.rs: a wildcard call's field is named ``<fn>_<field>``, the field quoted as
-    InfluxQL quotes an identifier (``median_"with space"``)."""
-    return f"{fn}_{quote_ident(field)}"
+    """rewriter.rs: a wildcard call's field is named ``<fn>_<field>``, the field an
+    ``Identifier`` as v3 prints it (``median_"with space"``, ``median_"from"``, ``median_true``:
+    v3's keywords, not InfluxDB 1.x's, which add ``TRUE`` and ``FALSE``)."""
+    return f"{fn}_{identifier(field)}"
 
 
 def render(node, leaf, stage: str = "planner") -> str:

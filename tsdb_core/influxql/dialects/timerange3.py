@@ -297,9 +297,14 @@ def display(e) -> str:
 
 
 def _identifier(name: str) -> str:
+    """identifier.rs Display for Identifier: bare unless a keyword of keywords.rs (``TRUE``,
+    ``FALSE`` are not) or not an unquoted identifier; ``\\``, ``"`` and newline escaped."""
     if _IDENT.fullmatch(name) and name.upper() not in KEYWORDS:
         return name
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+identifier = _identifier  # the public name (aggexpr3.py)
 
 
 def _duration(v: int) -> str:

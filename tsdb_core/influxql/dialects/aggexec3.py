@@ -1,0 +1,171 @@
+"""The physical plan of a GROUP BY aggregate SELECT, as InfluxDB 3 prints it after its optimizer.
+
+Over IOx's scan of the table (scanplan3.py) at one query partition (as scanplan3.py draws it;
+iox_query ``exec.rs`` ExecutorConfig::testing has ``target_query_partitions: 1``, the querier
+its CPU count): DataFusion plans the Aggregate as Partial then Final and, with one partition,
+CombinePartialFinalAggregate fuses them into ``mode=Single``; ``ordering_mode`` says which
+GROUP BY columns the scan's order already sorts (``Sorted``: all; ``PartiallySorted([i, ..])``:
+those at the given positions, in the order's order; none printed: none), and IOx's
+``date_bin_wallclock`` declares no monotonicity (query_functions ``date_bin_wallclock.rs``
+has no ``output_ordering``), so the time bucket never counts as sorted. GapFillExec
+(iox_query ``exec/gapfill/mod.rs``) requires its input sorted on the series, then the time
+column (``SortOptions::default()``: ``ASC``, nulls first) and outputs the series, the time
+column and the filled aggregates in that order; its Display is ``GapFillExec: series_expr=[..],
+time_expr=.., fill_expr=[..], time_range={:?}`` with each bound's physical expression printed.
+The final Sort asks for ``NULLS LAST`` on nullable columns (tags, the bucket), so DataFusion
+keeps a SortExec; a constant time column (no GROUP BY time) drops out of it. A LIMIT or OFFSET
+puts SeriesLimitExec (iox_query ``exec/series_limit/physical.rs``) between the measurement's
+projection and the fields' one, over the sort it requires (the series ``ASC``, then its order;
+none when the input already has it), and the scan under it reads every column (the logical plan
+under a SeriesLimit is not narrowed). DataFusion 50.1
+(datafusion-python 50.1.0, once, by hand; no dependency) printed these shapes over a Parquet
+file sorted as IOx's: the Sort, ``ordering_mode`` and the projections as drawn here, and over a
+union of two (IOx's chunk groups) the Partial and Final aggregates (_final); the GapFillExec over
+a Final aggregate follows from GapFillExec's requirements, not from a printed plan.
+"""
+from __future__ import annotations
+
+from . import aggcalls3 as C
+from .scanplan3 import Scan, scan_tests, table_scan
+from .showplan3 import Table
+
+
+def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, ascending: bool, calls,
+                 chunks, offset: int = 0, limit: int = 0) -> str | None:
+    """The physical plan of the aggregates ``calls`` ([(function, field, column name)]) over
+    ``table`` grouped by ``interval`` ((every, offset) or None) and ``group_tags`` (sorted),
+    gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
+    ``limit``; None for shapes not drawn over several partitions (GROUP BY time with tags,
+    partially sorted tags, a LIMIT or OFFSET)."""
+    m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
+    columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+    # optimize_projections stops at v3's SeriesLimit (aggplan3.py): under one the scan reads every column
+    output = columns if offset or limit else tuple(sorted({*fields, *group_tags, *(
+        ("time",) if interval is not None else ())}))
+    found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields), chunks)
+    merged = found.partitions > 1
+    if merged and (offset or limit or (interval is not None) == bool(group_tags)):
+        return None  # (several partitions: drawn for GROUP BY time alone or tags alone, without LIMIT)
+    aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
+    agg, fully = _aggregate(found, output, interval, group_tags, aggrs)
+    if merged and not fully and "ordering_mode" in agg:
+        return None  # (partitions partially sorted on the groups: not drawn)
+    lines = [agg, *("  " + line for line in found.lines)]
+    if merged:
+        final = _final(interval, group_tags, aggrs, fully)
+        lines = final + _indent([agg.replace("mode=Single", "mode=Partial"), *lines[1:]], 2 * len(final))
+    gapfill = interval is not None and fill != "none"
+    if gapfill:
+        lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper) + _indent(lines, 4)
+    time = f"time@{len(group_tags)}" if gapfill else "time@0" if interval is not None else str(lower or 0)
+    tag_at = 0 if gapfill else (1 if interval is not None else 0)
+    first_aggr = len(group_tags) + (1 if interval is not None else 0)
+    exprs = [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
+             *(f"{C.aggr(m, fn, f, spaced=True)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=True))} as {name}"
+               for fn, f, name in calls)]
+    order = "ASC" if ascending else "DESC"
+    if offset or limit:
+        sort_needed = interval is not None or not fully
+        lines = _series_limit(m, interval, group_tags, [n for _, _, n in calls], order, offset, limit,
+                              sort_needed=sort_needed) + _indent(
+            [f"ProjectionExec: expr=[{', '.join(exprs)}]", *_indent(lines, 2)], 6 if sort_needed else 4)
+    else:
+        lines = [f"ProjectionExec: expr=[{m} as iox::measurement, {', '.join(exprs)}]", *_indent(lines, 2)]
+    if (not group_tags and (offset or limit)) or (merged and fully):
+        return "\n".join(lines) + "\n"  # the order below is the Sort's: no SortExec
+    sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
+            *((f"time@1 {order} NULLS LAST",) if interval is not None else ())]
+    return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
+
+
+def _series_limit(m: str, interval, group_tags, names, order: str, offset: int, limit: int, *,
+                  sort_needed: bool) -> list[str]:
+    """The measurement's projection over SeriesLimitExec (iox_query ``exec/series_limit``:
+    ``SeriesLimitExec: series=[..], order=[..], limit_expr=[..]``, ``skip`` and ``fetch``
+    only when set; each limited column ``RESPECT NULLS`` with a null default) over the sort
+    it requires (the series ``ASC``, then its order; a constant time drops out, and an
+    aggregate already sorted on the tags needs none), its columns those of the fields'
+    projection (time, the tags, the fields)."""
+    series = [f"{t}@{1 + i}" for i, t in enumerate(group_tags)]
+    fields = [f"{n}@{1 + len(group_tags) + j}" for j, n in enumerate(names)]
+    exprs = [f"{m} as iox::measurement", "time@0 as time", *(f"{t}@{1 + i} as {t}" for i, t in enumerate(group_tags)),
+             *(f"{f} as {n}" for f, n in zip(fields, names))]
+    head = (f"SeriesLimitExec: series=[{', '.join(series)}], order=[time@0 {order} NULLS LAST], "
+            f"limit_expr=[{', '.join(f + ' RESPECT NULLS (default: NULL)' for f in fields)}]"
+            + (f", skip={offset}" if offset else "") + (f", fetch={limit}" if limit else ""))
+    required = [*(s + " ASC" for s in series), *((f"time@0 {order} NULLS LAST",) if interval is not None else ())]
+    lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", "  " + head]
+    if sort_needed:
+        lines.append(f"    SortExec: expr=[{', '.join(required)}], preserve_partitioning=[false]")
+    return lines
+
+
+def _aggregate(found: Scan, output, interval, group_tags, aggrs) -> tuple[str, bool]:
+    """The AggregateExec over the scan (the bucket first, then the tags, at their columns) and
+    whether its output is sorted on every GROUP BY column."""
+    at = {c: i for i, c in enumerate(output)}
+    gby = [f"{t}@{at[t]} as {t}" for t in group_tags]
+    if interval is not None:
+        gby.insert(0, f"date_bin_wallclock({_stride(interval[0])}, time@{at['time']}, {interval[1]}) as time")
+    first_tag = 1 if interval is not None else 0
+    sorted_at = []  # the GROUP BY positions the scan's order sorts, in the order's order
+    for column in found.ordered:
+        if column not in group_tags:
+            break
+        sorted_at.append(first_tag + group_tags.index(column))
+    mode, fully = "", bool(sorted_at) and len(sorted_at) == len(gby)
+    if fully:
+        mode = ", ordering_mode=Sorted"
+    elif sorted_at:
+        mode = f", ordering_mode=PartiallySorted([{', '.join(map(str, sorted_at))}])"
+    return f"AggregateExec: mode=Single, gby=[{', '.join(gby)}], aggr=[{', '.join(aggrs)}]{mode}", fully
+
+
+def _final(interval, group_tags, aggrs, fully: bool) -> list[str]:
+    """Several partitions (a union of IOx's chunk groups) at one target partition: DataFusion
+    keeps the Partial aggregate under a Final one, over CoalescePartitionsExec; when every
+    partition is sorted on the groups, it moves the final Sort's order below the Final one
+    (each partition sorted ``NULLS LAST``, merged), and no SortExec is left on top."""
+    names = [*(("time",) if interval is not None else ()), *group_tags]
+    gby = ", ".join(f"{n}@{i} as {n}" for i, n in enumerate(names))
+    head = f"AggregateExec: mode=Final, gby=[{gby}], aggr=[{', '.join(aggrs)}]"
+    if not fully:
+        return [head, "  CoalescePartitionsExec"]
+    order = ", ".join(f"{n}@{i} ASC NULLS LAST" for i, n in enumerate(names))
+    return [head + ", ordering_mode=Sorted", f"  SortPreservingMergeExec: [{order}]",
+            f"    SortExec: expr=[{order}], preserve_partitioning=[true]"]
+
+
+def _gap_fill(interval, group_tags, fill, calls, m: str, aggrs, lower, upper) -> list[str]:
+    """GapFillExec over the sort it requires, its expressions at the Aggregate's columns
+    (the bucket at 0, the tags after it, then the aggregates)."""
+    series = [f"{t}@{1 + i}" for i, t in enumerate(group_tags)]
+    first = 1 + len(group_tags)
+    fills = []
+    for fn, f, _ in dict.fromkeys((fn, f, "") for fn, f, _ in calls):
+        column = f"{C.aggr(m, fn, f, spaced=True)}@{first + aggrs.index(C.aggr(m, fn, f, spaced=True))}"
+        fills.append(_strategy(fill, column, fn))
+    low = f'Included("{lower}")' if lower is not None else "Unbounded"
+    time = f"date_bin_wallclock({_stride(interval[0])}, time@0, {interval[1]})"
+    return [f"GapFillExec: series_expr=[{', '.join(series)}], time_expr={time}, fill_expr=[{', '.join(fills)}], "
+            f'time_range={low}..Included("{upper}")',
+            f"  SortExec: expr=[{', '.join([*(s + ' ASC' for s in series), 'time@0 ASC'])}], "
+            "preserve_partitioning=[false]"]
+
+
+def _strategy(fill, column: str, fn: str) -> str:
+    """gapfill/mod.rs FillStrategy::display_with_expr over the physical column."""
+    if fill == "previous":
+        return f"LOCF({column})"
+    if fill == "linear":
+        return f"INTERPOLATE({column})"
+    return f"COALESCE({column}, 0)" if fn == "count" else column
+
+
+def _stride(ns: int) -> str:
+    """DataFusion's Display of an IntervalMonthDayNano scalar in a physical expression."""
+    return f"IntervalMonthDayNano {{ months: 0, days: 0, nanoseconds: {ns} }}"
+
+
+def _indent(lines: list[str], n: int) -> list[str]:
+    return [" " * n + line for line in lines]

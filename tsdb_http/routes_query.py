@@ -115,8 +115,8 @@ def _v3_values(url: Mapping[str, str], values: Mapping[str, str]) -> dict[str, s
     return {**{k: v for k, v in url.items() if k not in v3_params.FIELDS}, **values}
 
 
-def _v3_url_values(query_string: bytes) -> dict[str, str]:
-    return _v3_values(url_values(query_string), v3_params.from_url(query_string))
+def _v3_url_values(query_string: bytes, bare: bool = False) -> dict[str, str]:
+    return _v3_values(url_values(query_string), v3_params.from_url(query_string, bare))
 
 
 @functools.lru_cache(maxsize=512)
@@ -277,7 +277,7 @@ async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kin
     """The request's shape and principal (credentials from headers and URL, as 1.x: checked
     before any body byte is read)."""
     qs = request.scope["query_string"]
-    if request.method == "GET" and _cacheable(qs):
+    if request.method == "GET" and _cacheable(qs) and not v3_params.bare_query(request.scope):
         shape = _get_shape(qs, *accepts, shim.config.dialect, shim.influxql)
         return shape, await shim.auth.authenticate(request.headers, shape.form, request.client)
     url = url_values(qs)
@@ -287,7 +287,7 @@ async def _shape_of(request: Request, shim, accepts: tuple[str | None, str], kin
     elif request.method == "POST":
         form = _v3_values(url, await v3_params.from_post(request, shim.config.max_body_bytes))
     else:
-        form = _v3_url_values(qs)
+        form = _v3_url_values(qs, v3_params.bare_query(request.scope))
     return _shape(kind, ctype, gz, form, shim.config.dialect, shim.influxql, accepts[0]), principal
 
 

@@ -14,6 +14,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .limits import Limits, refusal
+from .v3_params import BARE_QUERY
 
 _log = logging.getLogger("tsdb_http")
 
@@ -225,6 +226,8 @@ class Protocol(HttpToolsProtocol):
         if self.answer_now is not None and self._answer_now():
             return
         super().on_headers_complete()
+        if self.url.endswith(b"?") and not self.scope["query_string"]:
+            self.scope["extensions"] = {**self.scope.get("extensions", {}), BARE_QUERY: {}}
         cycle = self.cycle
         if cycle is not None and cycle.scope is self.scope:
             cycle.transport = _OneWrite(self.transport, cycle)

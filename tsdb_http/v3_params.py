@@ -102,14 +102,22 @@ def decode_urlencoded(raw: bytes) -> dict[str, str]:
     return out
 
 
-def from_url(query_string: bytes) -> dict[str, str]:
+def from_url(query_string: bytes, bare: bool = False) -> dict[str, str]:
     """QueryParams::from_request_query_string (no query string: 400). v3 reads ``/query?`` as an
-    empty query string (then "expected a query ..." for a GET, the body for an InfluxQL POST),
-    but uvicorn and Hypercorn drop a bare ``?`` before the app (test_http_live.py), so an empty
-    one is read as none, the ``/query`` answer."""
-    if not query_string:
+    empty query string (then "expected a query ..." for a GET, the body for an InfluxQL POST).
+    ASGI drops a bare ``?``: ``bare`` says the target had one, which only the default (uvicorn)
+    protocol can tell (:func:`bare_query`); under Hypercorn ``/query?`` is read as ``/query``."""
+    if not query_string and not bare:
         raise HttpError(400, NO_URL)
     return decode_urlencoded(query_string)
+
+
+BARE_QUERY = "tsdb.bare_query"  # a scope extension: the request target ended its path with "?"
+
+
+def bare_query(scope) -> bool:
+    """The request's target had a ``?`` and nothing after it (the protocol marks the scope)."""
+    return not scope["query_string"] and BARE_QUERY in scope.get("extensions", ())
 
 
 def _lenient_url(query_string: bytes) -> dict[str, str]:
@@ -144,7 +152,7 @@ async def from_post(request: Request, max_bytes: int) -> dict[str, str]:
 
 async def _influxql_body(request: Request, qs: bytes, max_bytes: int) -> dict[str, str]:
     """The URL's values; the body is ``q`` unless the URL has a non-empty one."""
-    values = from_url(qs)
+    values = from_url(qs, bare_query(request.scope))
     if not values.get("q"):
         body = await read_body(request, max_bytes, gzip_ok=False)
         try:

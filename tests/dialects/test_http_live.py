@@ -79,29 +79,48 @@ def test_explain_verbose_is_one_series_per_plan_type(live):
     assert r.status_code == 400 and r.json()["error"].startswith("error parsing query: found VERBOSE")
 
 
-def _raw_get(url: str, target: bytes) -> tuple[int, bytes]:
-    """(status, body) of a GET sent byte for byte (httpx may drop a bare ``?``)."""
+def _raw(url: str, target: bytes, method: bytes = b"GET", body: bytes = b"",
+         ctype: bytes = b"application/vnd.influxql") -> tuple[int, bytes]:
+    """(status, body) of a request sent byte for byte (httpx may drop a bare ``?``)."""
     import socket
 
     where = httpx.URL(url)
+    head = b"Content-Type: " + ctype + b"\r\nContent-Length: %d\r\n" % len(body) if body else b""
     with socket.create_connection((where.host, where.port), timeout=30) as s:
-        s.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.sendall(method + b" " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + head + b"\r\n" + body)
         data = b"".join(iter(lambda: s.recv(65536), b""))
     head, _, body = data.partition(b"\r\n\r\n")
     return int(head.split(b" ", 2)[1]), body
 
 
-@pytest.mark.parametrize("server", ["uvicorn", "hypercorn"])
-def test_a_bare_question_mark_is_lost_before_the_app(tmp_path, server):
+NO_URL = (400, b'{"error":"missing query parameters \'db\' and \'q\'"}')
+
+
+def test_a_bare_question_mark_is_an_empty_query_string_under_uvicorn(tmp_path):
     """v3 tells ``/query?`` from ``/query`` (iox_v1_query_api lib.rs from_request_query_string:
-    ``req.uri().query().ok_or(Error::MissingQueryParams)?``): ``/query?`` decodes to no values and
-    is answered "expected a query to be provided in the query string or body". Both servers
-    split the target and drop the ``?`` (Hypercorn 0.18 protocol/http_stream.py: ``path, _,
-    query_string = event.raw_path.partition(b"?")``, uvicorn h11_impl.py the same), ``raw_path``
-    is the path alone and no scope extension holds the target: the shim answers both as ``/query``."""
-    handle = start_in_thread(tmp_path, no_auth=True, compat="cloud-dedicated", server=server)
+    ``req.uri().query().ok_or(Error::MissingQueryParams)?``): ``/query?`` decodes to no values, so a
+    GET is answered "expected a query to be provided in the query string or body" and a POST
+    reads its InfluxQL body. uvicorn drops the ``?`` from ``query_string``; the shim's protocol
+    (uvicorn_protocol.py) still has the target and marks the scope."""
+    handle = start_in_thread(tmp_path, no_auth=True, compat="cloud-dedicated", server="uvicorn")
     try:
-        assert _raw_get(handle.url, b"/query?") == _raw_get(handle.url, b"/query") == (
-            400, b'{"error":"missing query parameters \'db\' and \'q\'"}')
+        assert _raw(handle.url, b"/query") == NO_URL
+        assert _raw(handle.url, b"/query?") == (
+            400, b'{"error":"expected a query to be provided in the query string or body"}')
+        assert _raw(handle.url, b"/query", b"POST", b"SHOW MEASUREMENTS") == NO_URL
+        assert _raw(handle.url, b"/query?", b"POST", b"SHOW MEASUREMENTS") == (200, (
+            b'{"results":[{"statement_id":0,"error":"must specify a \'db\' parameter, or provide the '
+            b'database in the InfluxQL query"}]}'))
+    finally:
+        handle.stop()
+
+
+def test_a_bare_question_mark_is_lost_under_hypercorn(tmp_path):
+    """Hypercorn 0.18 splits the target (protocol/http_stream.py: ``path, _, query_string =
+    event.raw_path.partition(b"?")``), ``raw_path`` is the path alone and no scope extension holds
+    the target: under it the shim answers ``/query?`` as ``/query``."""
+    handle = start_in_thread(tmp_path, no_auth=True, compat="cloud-dedicated", server="hypercorn")
+    try:
+        assert _raw(handle.url, b"/query?") == _raw(handle.url, b"/query") == NO_URL
     finally:
         handle.stop()

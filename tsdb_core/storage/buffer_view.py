@@ -121,14 +121,16 @@ class BufferView:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
         arrival order of what it will hold: appends only, and joining chunks keeps the order).
         When the tail has grown or the writes went quiet, a catch-up starts (in a thread of its
-        own with ``BACKGROUND``: this query reads what is there)."""
+        own with ``BACKGROUND``: this query reads what is there). The first read of rows a load
+        left in pieces (``WriteBuffer.loading``, one per block, each a span of time) merges them
+        into one, as quiet writes would: a query over several blocks then reads one sorted piece."""
         total = sum(c.rows for c in chunks)
         now = _time.monotonic()
-        self._read_at = now
+        first, self._read_at = self._read_at == -math.inf, now
         with self._lock:
             if total < max(self._covered, self._ahead_to) and not self._busy:  # not a continuation: start over
                 self._pieces, self._covered, self._ahead, self._ahead_from, self._ahead_to = (), 0, (), 0, 0
-            quiet = self._note(total, now)
+            quiet = self._note(total, now) or (first and len(self._pieces) > 1)  # (a load's pieces: one)
             start = self._due(total, quiet) and not self._busy
             self._busy = self._busy or start
         if start:

@@ -22,7 +22,11 @@ so a dashboard's next query finds the rows sorted:
   of a series as a block (:func:`_runs`), not row by row;
 - once nothing was written for ``quiet_s``, every piece and the tail become one piece (a
   timer does it for a watched view): after a load, queries read one sorted piece, as they
-  would a compacted file.
+  would a compacted file;
+- a load nobody reads is sorted a block at a time (``buffer.LOAD_SORT_ROWS``), a piece per
+  block and no merges by size: the flush (:meth:`BufferView.whole`) and the first query
+  merge those pieces by copying each series' runs in order of time (:func:`_run_order`),
+  so the load pays for one sort of its rows, as a flush of unsorted chunks would.
 
 Rows parsed from line protocol carry the parser's series codes (:mod:`~tsdb_core.base.series_codes`):
 a sort numbers their series from the parser's small tables of tag sets; other rows' series are told

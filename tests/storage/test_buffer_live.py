@@ -406,11 +406,62 @@ def test_a_flush_writes_the_sorted_piece_as_a_sort_of_the_chunks_would(monkeypat
             store.write(DB, text)
     viewed.query(QUERIES[0], db=DB)
     view = view_of(viewed)
-    assert view.whole(list(viewed._engine.state.buffer.chunks((DB, "autogen", "m")))) is not None
+    key = (DB, "autogen", "m")
+    meta = viewed._engine.state.catalog.databases[DB].measurements["m"]
+    assert view.whole(list(viewed._engine.state.buffer.chunks(key)), tuple(sorted(meta.tags)),
+                      meta.field_columns()) is not None
     for store in (viewed, plain):
         store.flush()
     got, want = _file_frames(viewed), _file_frames(plain)
     assert len(got) == len(want) == 1
     assert got[0][:4] == want[0][:4] and got[0][4].equals(want[0][4])
+    viewed.close()
+    plain.close()
+
+
+WRITE = st.tuples(st.sampled_from(["h0", "h1", "h2", None]), st.integers(0, 200), st.integers(1, 40),
+                  st.integers(0, 5), st.booleans(), st.booleans(), st.booleans())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=st.lists(WRITE, min_size=1, max_size=10), distinct=st.booleans(), scale=st.sampled_from([1, 10**13]),
+       watch=st.sampled_from([0.0, 3600.0]), step=st.sampled_from([2_097_152, 30]))
+def test_a_flush_merging_the_pieces_writes_what_a_sort_of_the_chunks_writes(monkeypatch, tmp_path_factory, writes,
+                                                                             distinct, scale, watch, step):
+    """Queries between some writes leave pieces (merged by size while read, one per catch-up
+    step when not: ``watch`` 0), the writes after the last query a tail: the flush sorts the
+    tail and merges the pieces by their runs (or by a sort, when their times interleave) into
+    files equal to those of the flush's own sort of the chunks: same rows, same order, a point
+    written twice in one write merged field by field (last write wins); ``distinct``: no write
+    repeats another's point (times spread by write), so the pieces are always merged, not
+    sorted again; ``scale``: times spanning many windows (tags sorted per window)."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", False)
+    d = tmp_path_factory.mktemp("flush")
+    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=3600.0,
+                         buffer_sort_watch_s=watch, buffer_sort_step_rows=step)
+    viewed, plain = tsdb_core.open(d / "viewed", config=config), tsdb_core.open(d / "plain", config=config)
+    width = len(writes)
+    for i, (host, start, n, value, with_w, twice, query) in enumerate(writes):
+        times = [((start + k) * width + i if distinct else start + k) * scale for k in range(n)]
+        tags = f",host={host}" if host else ""
+        lines = [f"m{tags},dc=d{k % 2} v={value + k}" + (f",w={k}i" if with_w else "") + f" {t}"
+                 for k, t in enumerate(times)]
+        if twice:  # the first point again, later in the write: only w (v kept from the first)
+            lines.append(f"m{tags},dc=d0 w={value * 100}i {times[0]}")
+        for store in (viewed, plain):
+            store.write(DB, "\n".join(lines))
+        if query:
+            viewed.query(QUERIES[0], db=DB)
+    view = view_of(viewed)
+    if distinct and view is not None and view._pieces:
+        key = (DB, "autogen", "m")
+        meta = viewed._engine.state.catalog.databases[DB].measurements["m"]
+        assert view.whole(list(viewed._engine.state.buffer.chunks(key)), tuple(sorted(meta.tags)),
+                          meta.field_columns()) is not None
+    for store in (viewed, plain):
+        store.flush()
+    got, want = _file_frames(viewed), _file_frames(plain)
+    assert [g[:4] for g in got] == [w[:4] for w in want]
+    assert all(g[4].equals(w[4]) and g[4].schema == w[4].schema for g, w in zip(got, want))
     viewed.close()
     plain.close()

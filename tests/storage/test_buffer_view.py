@@ -211,6 +211,51 @@ def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled
     store.close()
 
 
+def test_a_load_nobody_reads_is_sorted_a_block_at_a_time(view_on, settled, monkeypatch):
+    """Writes that take an unread measurement past another ``LOAD_SORT_ROWS`` sort its rows in
+    the background (no query marked the view watched); the first query merges the pieces the
+    load left into one; the answers are the settled store's."""
+    from tsdb_core.storage import buffer
+    monkeypatch.setattr(buffer_view, "BACKGROUND", True)
+    monkeypatch.setattr(buffer, "LOAD_SORT_ROWS", 1000)
+    store = tsdb_core.open(None, config=view_on)
+    parts = _parts()  # 300 rows each
+    store.write(DB, parts[0])  # below a block: nothing sorted, no view made
+    assert _view(store) is None
+    for p in parts[1:8]:
+        store.write(DB, p)
+        view = _view(store)
+        if view is not None:  # (one catch-up at a time: a block crossed while one runs waits)
+            wait_until(lambda: not view.busy, "a block's catch-up to finish")
+    assert not view.watched()
+    assert [p.decoded.frame.height for p in view._pieces] == [1200, 900]  # crossed at 1200 and 2100 rows
+    assert view._covered == 2100 and store._engine.state.buffer.rows == 2400
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    wait_until(lambda: not view.busy, "the first read's catch-up to finish")
+    assert _pieces(store) == 1 and view._covered == 2400  # the tail sorted, the pieces merged
+    for p in parts[8:]:
+        store.write(DB, p)
+    _same(_answers(store), settled)
+    store.close()
+
+
+@pytest.mark.parametrize("before, added, block, due", [
+    (0, 999, 1000, False), (0, 1000, 1000, True), (999, 1, 1000, True), (1000, 999, 1000, False),
+    (1500, 600, 1000, True), (0, 2500, 1000, True),
+])
+def test_loading_is_due_when_a_write_crosses_a_block(before, added, block, due, monkeypatch):
+    from tsdb_core.storage import buffer
+    monkeypatch.setattr(buffer, "LOAD_SORT_ROWS", block)
+    buf = buffer.WriteBuffer()
+    key = ("db", "autogen", "m")
+    for n in (before, added):
+        if n:
+            buf.add(key, pl.DataFrame({"time": np.arange(n, dtype=np.int64), "v": np.ones(n)}), ())
+    assert buf.loading(key, added) is due
+    buf.retired = True
+    assert buf.loading(key, added) is False
+
+
 def test_series_sharing_a_hash_are_told_apart(view_on, monkeypatch, tmp_path):
     """Every series given one hash: the pieces are sorted by their tags' strings instead (one
     run per series), and answer as the flushed store."""

@@ -56,6 +56,7 @@ def non_null_counts(frame: pl.DataFrame, fields: list[str]) -> dict[str, int]:
 
 COALESCE_CHUNKS = 8  # this many small chunks in a row are joined into one
 SMALL_CHUNK_ROWS = 4096
+LOAD_SORT_ROWS = 262_144  # unread rows of a measurement sorted a block at a time as a load writes them (WriteBuffer.loading)
 
 
 def _join(chunks: list[Chunk]) -> Chunk:
@@ -95,13 +96,21 @@ class WriteBuffer:
         v = self.views.get(key)
         return v is not None and not self.retired and v.ready(sum(c.rows for c in list(self.parts.get(key, ()))))
 
+    def loading(self, key: Key, added: int) -> bool:
+        """Whether a write of ``added`` rows took ``key``'s rows past another :data:`LOAD_SORT_ROWS`
+        while no query reads them: a bulk load's rows are then sorted a block at a time as they
+        come (``keep_sorted``), and the first query after it reads a few pieces, not every chunk
+        the load left (the flush takes the pieces too, ``BufferView.whole``)."""
+        rows = sum(c.rows for c in self.parts.get(key, ()))
+        return not self.retired and rows // LOAD_SORT_ROWS > (rows - added) // LOAD_SORT_ROWS
+
     def keep_sorted(self, key: Key, tags: tuple[str, ...], fields: dict, lock, piece: Piece | None = None,
                     rows: int = 0):
         """After a write to a watched ``key`` (``lock``, the store's, held): its view sorts the
         new rows without waiting for the next query (storage/buffer_view.py); ``piece``, the
         write's ``rows`` rows sorted by the writer, joins the view's pieces when it can. Returns what
         starts that work, to call once ``lock`` is let go (or None)."""
-        view = self.views[key]
+        view = self.view(key)
 
         def current():
             with lock:

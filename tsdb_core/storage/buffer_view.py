@@ -22,7 +22,11 @@ so a dashboard's next query finds the rows sorted:
   of a series as a block (:func:`_runs`), not row by row;
 - once nothing was written for ``quiet_s``, every piece and the tail become one piece (a
   timer does it for a watched view): after a load, queries read one sorted piece, as they
-  would a compacted file.
+  would a compacted file;
+- a load nobody reads is sorted a block at a time (``buffer.LOAD_SORT_ROWS``), a piece per
+  block and no merges by size: the flush (:meth:`BufferView.whole`) and the first query
+  merge those pieces by copying each series' runs in order of time (:func:`_run_order`),
+  so the load pays for one sort of its rows, as a flush of unsorted chunks would.
 
 Rows parsed from line protocol carry the parser's series codes (:mod:`~tsdb_core.base.series_codes`):
 a sort numbers their series from the parser's small tables of tag sets; other rows' series are told
@@ -55,6 +59,7 @@ from .partitions import canonical_columns, prepare, sort_tags, tags_by_count
 log = logging.getLogger("tsdb_core.store")
 
 BACKGROUND = True  # sort in a thread of its own (False: in the query or write that finds the work)
+FLUSH_WAIT_S = 30.0  # a flush waits this long at most for a catch-up under way (BufferView.whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,7 @@ class BufferView:
         self._since = 0.0  # monotonic seconds when that count last changed
         self._busy = False  # a catch-up is running
         self._idle = threading.Event()  # set when a catch-up ends (see _when_quiet)
+        self._done = threading.Condition(self._lock)  # notified when a catch-up ends (see whole)
         self._last: tuple | None = None  # (chunk count, last chunk, pieces, covered, ahead, snapshot)
         self._read_at = -math.inf  # monotonic seconds of the last snapshot (a query read the rows)
         self._timer = False  # a thread waits for the writes to go quiet (see written)
@@ -121,14 +127,16 @@ class BufferView:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
         arrival order of what it will hold: appends only, and joining chunks keeps the order).
         When the tail has grown or the writes went quiet, a catch-up starts (in a thread of its
-        own with ``BACKGROUND``: this query reads what is there)."""
+        own with ``BACKGROUND``: this query reads what is there). The first read of rows a load
+        left in pieces (``WriteBuffer.loading``, one per block, each a span of time) merges them
+        into one, as quiet writes would: a query over several blocks then reads one sorted piece."""
         total = sum(c.rows for c in chunks)
         now = _time.monotonic()
-        self._read_at = now
+        first, self._read_at = self._read_at == -math.inf, now
         with self._lock:
             if total < max(self._covered, self._ahead_to) and not self._busy:  # not a continuation: start over
                 self._pieces, self._covered, self._ahead, self._ahead_from, self._ahead_to = (), 0, (), 0, 0
-            quiet = self._note(total, now)
+            quiet = self._note(total, now) or (first and len(self._pieces) > 1)  # (a load's pieces: one)
             start = self._due(total, quiet) and not self._busy
             self._busy = self._busy or start
         if start:
@@ -187,13 +195,26 @@ class BufferView:
                                  daemon=True).start()
         return begin
 
-    def whole(self, chunks: list) -> pl.DataFrame | None:
-        """The one piece holding exactly the rows of ``chunks`` (sorted and merged as a flush
-        sorts and merges them), or None: a flush then writes it as it is."""
+    def whole(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> pl.DataFrame | None:
+        """The rows of ``chunks`` sorted and merged as a flush sorts and merges them, from the
+        pieces (a load's, one per block, or the queries'): the rows after them sorted into one
+        more, then all merged by their runs (:func:`_merge`), not sorted again; None when
+        nothing is sorted yet, or the newest rows repeat a point of a piece (the flush sorts
+        every row then). A catch-up under way is waited for: its piece is cheaper to merge
+        than its rows to sort twice."""
         total = sum(c.rows for c in chunks)
-        with self._lock:
+        with self._done:
+            self._done.wait_for(lambda: not self._busy, timeout=FLUSH_WAIT_S)
             pieces, covered = self._pieces, self._covered
-        return pieces[0].decoded.frame if len(pieces) == 1 and covered == total and total else None
+        if not pieces or not total or covered > total:
+            return None
+        if covered < total:
+            rows, series = _rows_after(chunks, covered, total - covered)
+            new = _sorted_piece(rows, tags, fields, series)
+            if any(_overlap(p, new) and _collide(p, new, tags) for p in pieces):
+                return None
+            pieces = (*pieces, new)
+        return pieces[0].decoded.frame if len(pieces) == 1 else _merge(pieces, tags, certain=True).decoded.frame
 
     @property
     def busy(self) -> bool:
@@ -357,7 +378,7 @@ class BufferView:
             if quiet:
                 with self._lock:
                     pieces = self._pieces  # (with those kept ahead, if they joined)
-            if not quiet:  # this catch-up's steps as one piece, then pieces of similar size merged
+            if not quiet and self.watched():  # this catch-up's steps as one piece, then pieces of similar size merged
                 steps = pieces[old:]
                 merged = _by_size((*pieces[:old], *(
                     (_merge(steps, tags, certain=True),) if len(steps) > 1 else steps)), tags)
@@ -373,6 +394,7 @@ class BufferView:
             with self._lock:
                 self._busy = False
                 self._idle.set()
+                self._done.notify_all()
 
 
 def presorted(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],
@@ -628,7 +650,10 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
         frame = prepare(rows, tags, types, dedup=True, tag_order=sort_tags(rows, tcols))
         return _piece(Decoded(frame, list(tags)), frame)
     sid, order_tags, series = _series_numbers(pieces, tcols)
-    order = np.lexsort((rows.get_column(TIME).to_numpy(), sid))
+    times = rows.get_column(TIME).to_numpy()
+    order = _run_order(pieces, sid, times)
+    if order is None:
+        order = np.lexsort((times, sid))
     ss = sid[order]
     if tcols:
         frame = _sorted_rows(rows, order, series, ss, cols)
@@ -640,6 +665,29 @@ def _merge(pieces: tuple[Piece, ...], tags: tuple[str, ...], certain: bool) -> P
     starts = _run_starts(ss)
     return _piece(Decoded(frame, list(order_tags), starts,
                           run_tags=_run_tags(series, ss[starts]) if tcols else None), frame)
+
+
+def _run_order(pieces: tuple[Piece, ...], sid: np.ndarray, times: np.ndarray) -> np.ndarray | None:
+    """The order sorting the rows of ``pieces`` (concatenated; ``sid``, ``times`` per row) by
+    (series, time) from their runs alone, when no two runs of one series overlap in time (a
+    load's pieces: each a span of time): the runs by (series, first time), each copied whole.
+    None when some do (their rows interleave: a sort of every row is due)."""
+    if any(p.decoded.starts is None for p in pieces):
+        return None
+    offsets = np.cumsum([0, *(p.decoded.frame.height for p in pieces)])
+    starts = np.concatenate([p.decoded.starts + o for p, o in zip(pieces, offsets)])
+    ends = np.concatenate([p.decoded.ends + o for p, o in zip(pieces, offsets)])
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    if not len(starts):
+        return None
+    run_sid, first, last = sid[starts], times[starts], times[ends - 1]
+    k = np.lexsort((first, run_sid))
+    run_sid, first, last, starts, ends = run_sid[k], first[k], last[k], starts[k], ends[k]
+    if ((run_sid[1:] == run_sid[:-1]) & (last[:-1] >= first[1:])).any():
+        return None
+    lengths = ends - starts
+    return np.arange(int(offsets[-1]), dtype=np.int64) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
 
 
 ONE_GATHER_ROWS = 16_384  # up to this many rows are reordered at once, without a query (see _gather)

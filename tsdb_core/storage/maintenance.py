@@ -133,7 +133,7 @@ class Maintenance:
             try:
                 view = snap.views.get(key)
                 written.extend(self._write_chunks(key, chunks, width, tags, fields,
-                                                  view.whole(chunks) if view is not None else None))
+                                                  view.whole(chunks, tags, fields) if view is not None else None))
             except (OSError, KeyboardInterrupt, SystemExit):
                 raise  # the environment (disk full, I/O), not these rows: retried whole
             except BaseException as e:  # noqa: BLE001 - these rows cannot be written
@@ -189,12 +189,23 @@ class Maintenance:
     def _write_chunks(self, key: Key, chunks, width: int, tags, fields,
                       prepared: pl.DataFrame | None = None) -> list[FileMeta]:
         """The files of ``chunks``; ``prepared``: their rows already sorted and merged (a
-        buffer view's piece), written as they are when they fall in one window."""
+        buffer view's pieces), written as they are; a window whose tags sort in another order
+        than the whole's (``sort_tags``) is sorted again, as a flush of its rows alone would."""
         if prepared is not None:
             windows = split_windows(prepared, width)
             if len(windows) == 1:
                 start, end = window_bounds(windows[0][0], width)
                 return [self.write_file(key, start, end, prepared, tags, fields)]
+            tcols = [c for c in prepared.columns if c in tags]
+            order = sort_tags(prepared, tcols)
+            out = []
+            for w, part in windows:
+                start, end = window_bounds(w, width)
+                same = sort_tags(part, tcols) == order and all(part.get_column(c).null_count() < part.height
+                                                               for c in part.columns)
+                out.append(self.write_file(key, start, end, part if same else prepare(part, tags, fields, False),
+                                           tags, fields))
+            return out
         dedup = any(dirty_flags([Source((0, i), c.tmin, c.tmax, (), c.is_unique) for i, c in enumerate(chunks)]))
         frame = chunks[0].frame if len(chunks) == 1 else pl.concat([c.frame for c in chunks], how="diagonal_relaxed",
                                                                     rechunk=False)

@@ -194,7 +194,8 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
     meta.tags.update(e.tags)
     key = (database.name, rp, e.measurement)
     state.buffer.add(key, e.frame, tuple(e.tags), series)
-    if upkeep is not None and state.buffer.watched(key):  # a query reads these rows lately: sort them meanwhile
+    if upkeep is not None and (state.buffer.watched(key) or state.buffer.loading(key, e.frame.height)):
+        # a query reads these rows lately, or a load wrote another block of them: sort them meanwhile
         tags, fields = tuple(sorted(meta.tags)), meta.field_columns()
         piece = presorted[0] if presorted is not None and presorted[1] == (tags, fields) else None
         begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece, e.frame.height)

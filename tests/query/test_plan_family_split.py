@@ -3,6 +3,8 @@ moves plans by the time range alone (``split_range``): the same range as ``split
 same plan as the general path (which also rebuilds and compares the rest of the condition)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -93,7 +95,6 @@ hosts = st.sampled_from(("h1", "h2", "h3", "h10", "web-1"))
 
 
 def _text(ns: int) -> str:
-    from datetime import datetime, timezone
     return datetime.fromtimestamp(ns / 1e9, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -102,11 +102,18 @@ class Shim:
 
 # -- small endpoints -------------------------------------------------------------------
 
+def ping_body(config: ShimConfig, query_string: bytes) -> bytes | None:
+    """/ping's JSON body with ``?verbose`` (anything but ``0``/``false``), else None (a bare 204)."""
+    if not query_string:
+        return None
+    verbose = url_values(query_string).get("verbose", "")
+    return orjson.dumps({"version": config.version}) if verbose not in ("", "0", "false") else None
+
+
 async def ping(request: Request) -> Response:
-    shim = request.app.state.shim
-    verbose = url_values(request.scope["query_string"]).get("verbose", "")
-    if verbose not in ("", "0", "false"):
-        return Response(orjson.dumps({"version": shim.config.version}), 200, media_type="application/json")
+    body = ping_body(request.app.state.shim.config, request.scope["query_string"])
+    if body is not None:
+        return Response(body, 200, media_type="application/json")
     return Response(status_code=204)
 
 
@@ -378,13 +385,15 @@ class ShimApp(Starlette):
             extra += [(b"access-control-allow-origin", origin), *_CORS]
         return extra
 
-    def answer_now(self, path: bytes, query_string: bytes, headers) -> tuple[list, bytes] | None:
-        """A keep-alive GET answered without an ASGI task: (headers, body) of a 200, or None.
+    def answer_now(self, path: bytes, query_string: bytes, headers) -> tuple[list, bytes, int] | None:
+        """A keep-alive GET answered without an ASGI task: (headers, body, status), or None.
 
         The server's protocol asks before it starts a task (uvicorn_server.py); only
-        GET /query takes this way, and only when :func:`routes_query.answer_now` says
-        the answer is quick and sure. The headers are the ones the ASGI path sends.
+        GET /ping and GET /query take this way, /query only when :func:`routes_query.answer_now`
+        says the answer is quick and sure. The headers are the ones the ASGI path sends.
         """
+        if path == b"/ping":  # (no Host/Origin check: /ping answers every one)
+            return self._ping_now(query_string, headers)
         if path != b"/query":
             return None
         if self.guard.no_auth and self.guard.refusal({"headers": headers, "path": "/query", "method": "GET"}):
@@ -393,7 +402,15 @@ class ShimApp(Starlette):
         if answer is None:
             return None
         return [*answer.headers, (b"content-length", b"%d" % len(answer.body)),
-                *self.common_headers(headers)], answer.body
+                *self.common_headers(headers)], answer.body, 200
+
+    def _ping_now(self, query_string: bytes, headers) -> tuple[list, bytes, int]:
+        """:func:`ping`'s answer, with the headers Starlette's Response and the app add."""
+        body = ping_body(self.state.shim.config, query_string)
+        if body is None:
+            return self.common_headers(headers), b"", 204
+        return [(b"content-length", b"%d" % len(body)), (b"content-type", b"application/json"),
+                *self.common_headers(headers)], body, 200
 
     async def _direct(self, endpoint, scope, receive, send) -> None:
         request = Request(scope, receive, send)

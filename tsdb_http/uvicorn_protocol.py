@@ -92,14 +92,15 @@ def _content_length(headers) -> int:
 
 
 _defaults_text: list = [(None, b"")]  # (uvicorn's default headers, as bytes): a new list each second (Date)
+_STATUS_LINES = {200: b"HTTP/1.1 200 OK\r\n", 204: b"HTTP/1.1 204 No Content\r\n"}  # a direct answer's
 
 
-def _status_and_defaults(default_headers) -> bytes:
-    """``HTTP/1.1 200 OK`` and the server's default headers as bytes, joined once per list."""
+def _defaults(default_headers) -> bytes:
+    """The server's default headers as bytes, joined once per list."""
     seen = _defaults_text[0]  # (one read: servers on other threads may replace it)
     if seen[0] is not default_headers:
         text = b"".join(b"%s: %s\r\n" % (name, value) for name, value in default_headers)
-        seen = _defaults_text[0] = (default_headers, b"HTTP/1.1 200 OK\r\n" + text)
+        seen = _defaults_text[0] = (default_headers, text)
     return seen[1]
 
 
@@ -112,7 +113,7 @@ class Protocol(HttpToolsProtocol):
     subclasses it with the settings below."""
 
     read_timeout: float | None = None
-    answer_now = None  # (path, query_string, headers) -> (headers, body) | None, as a staticmethod
+    answer_now = None  # (path, query_string, headers) -> (headers, body[, status]) | None, as a staticmethod
     max_connections = Limits().connections()
     max_url = max_head = max_headers = 0
     head_timeout = request_timeout = 0.0
@@ -252,8 +253,8 @@ class Protocol(HttpToolsProtocol):
             return False
         if answer is None:
             return False
-        headers, body = answer
-        out = [_status_and_defaults(self.server_state.default_headers)]
+        headers, body, status = answer if len(answer) == 3 else (*answer, 200)
+        out = [_STATUS_LINES[status], _defaults(self.server_state.default_headers)]
         for name, value in headers:
             out += (name, b": ", value, b"\r\n")
         out += (b"\r\n", body)

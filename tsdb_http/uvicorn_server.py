@@ -13,7 +13,7 @@ uvicorn's ``HttpToolsProtocol``, through its documented ``http=`` protocol-class
 setting; pyproject.toml pins the uvicorn versions it is tested with) adds:
 
 * **answers without an ASGI task**: a bodiless keep-alive GET that the app can
-  answer at once (``ShimApp.answer_now``: a repeated read known to be quick, no
+  answer at once (``ShimApp.answer_now``: /ping, or a read known to be quick with no
   other request in flight) is answered from the parser's callback, in one write,
   with the headers the ASGI path sends: the task, the scope, the ASGI messages
   and the response cycle cost more than a small SHOW or a one-host query does.

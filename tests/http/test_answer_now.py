@@ -152,8 +152,10 @@ def test_answers_follow_the_data(app):
     b"GET /query?db=mydb&q=SHOW+MEASUREMENTS&chunked=true HTTP/1.1\r\nHost: a\r\n\r\n",
     b"GET /query?db=mydb&q=SHOW+MEASUREMENTS&u=x&p=y HTTP/1.1\r\nHost: a\r\n\r\n",
     b"GET /query?db=mydb&q=SHOW+MEASUREMENTS&params=%7Bx HTTP/1.1\r\nHost: a\r\n\r\n",
-    b"GET /ping HTTP/1.1\r\nHost: a\r\n\r\n",
-], ids=["HEAD", "POST", "close", "http1.0", "body", "expect", "chunked", "p=", "bad-param", "ping"])
+    b"HEAD /ping HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"GET /ping HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+], ids=["HEAD", "POST", "close", "http1.0", "body", "expect", "chunked", "p=", "bad-param", "HEAD-ping",
+        "ping-close"])
 def test_everything_else_takes_the_asgi_path(app, second):
     async def go():
         c = Conn(app)
@@ -164,6 +166,35 @@ def test_everything_else_takes_the_asgi_path(app, second):
 
     writes, via_task = run(go())
     assert via_task and writes
+
+
+@pytest.mark.parametrize("path_qs", ["/ping", "/ping?verbose=true", "/ping?verbose=0", "/ping?verbose=false",
+                                     "/ping?verbose=", "/ping?verbose=1&verbose=false", "/ping?x=1&verbose=yes",
+                                     "/ping?verbose"])
+@pytest.mark.parametrize("headers", [(), ("Origin: http://localhost:3000", "X-Request-Id: r1"),
+                                     ("Origin: http://evil.example",), ("Host: evil.example",)],
+                         ids=["plain", "cors", "foreign-origin", "foreign-host"])
+@pytest.mark.parametrize("compat", ["influxdb1", "cloud-dedicated"])
+def test_a_ping_is_answered_directly_as_the_asgi_path_answers_it(path_qs, headers, compat):
+    store, raw = engine_store(compat)
+    app = create_app(store, None, ShimConfig(compat=compat, no_auth=True))
+
+    async def asgi_only(scope, receive, send):  # the same app, without answer_now
+        await app(scope, receive, send)
+
+    async def go():
+        direct, via_task = await Conn(app).send(get(path_qs, *headers))
+        asgi, asgi_task = await Conn(asgi_only).send(get(path_qs, *headers))
+        return direct, via_task, asgi, asgi_task
+
+    try:
+        direct, via_task, asgi, asgi_task = run(go())
+    finally:
+        raw.close()
+    assert asgi_task and not via_task
+    assert len(direct) == 1  # one write
+    assert normalised(direct[0]) == normalised(b"".join(asgi))
+    assert direct[0].startswith(b"HTTP/1.1 204 No Content\r\n" if b"204" in asgi[0][:13] else b"HTTP/1.1 200 OK\r\n")
 
 
 def test_writes_and_several_statements_are_never_answered_directly(app):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tsdb_core.query.results import Series, StatementResult
 from tsdb_http.encode import Response, encode_json
+from tsdb_http.encode_json import KNOWN_MIN_ROWS, _fix_floats, _Infinite
 
 SPECIALS = [1e-5, 1e-4, 9.999999999999999e-5, 0.00010000000000000002, 1e20, 1e21, 1e16, 9999999999999998.0,
             1e15 + 0.5, 2.0 ** 53, 2.0 ** 53 + 2, 2.0 ** 63, -(2.0 ** 63), 0.0, -0.0, 5e-324, 2.2250738585072014e-308,
@@ -90,3 +91,31 @@ def test_integral_values_past_2_53_without_other_odd_values():
         body = _body([cells], True, False)
         assert b",9999999999999998]" in body and b",9007199254740994]" in body
         assert body == _body([cells], False, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda k: st.integers(KNOWN_MIN_ROWS, 63).flatmap(
+    lambda n: st.lists(st.lists(CELL, min_size=n, max_size=n), min_size=k, max_size=k))),
+    st.booleans(), st.booleans())
+def test_a_few_rows_fixed_from_their_arrays_as_cell_by_cell(cols, v3, strict):
+    """_fix_floats' arrays path for fewer than 64 rows (_fix_small_known) changes the cells the
+    per-cell path changes, into the same forms, and raises for an infinity alike."""
+    rows = [list(r) for r in zip([f"t{i}" for i in range(len(cols[0]))], *cols)]
+    floats = tuple((j, np.array(c, dtype=np.float64)) for j, c in enumerate(cols, 1))
+
+    def fixed(**kw):
+        try:
+            return orjson.dumps(_fix_floats([list(r) for r in rows], v3, strict, **kw))
+        except _Infinite:
+            return "infinite"
+
+    assert fixed(floats=floats) == fixed()
+
+
+def test_a_few_rows_fixed_from_their_arrays_keep_untouched_rows():
+    rows = [["t", 0.5 + i] for i in range(40)]
+    rows[7][1] = 3.0
+    out = _fix_floats(rows, False, True, floats=((1, np.array([r[1] for r in rows])),))
+    assert out[7] == ["t", 3] and type(out[7][1]) is int and out[7] is not rows[7]
+    assert all(out[i] is rows[i] for i in range(40) if i != 7)
+    assert rows[7][1] == 3.0  # (the caller's rows are not changed)

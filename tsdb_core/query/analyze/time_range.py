@@ -134,6 +134,37 @@ def _range_of(op: str, t: int) -> TimeRange:
     raise QueryError(f"invalid time comparison operator: {op}")
 
 
+def split_range(cond: ast.Expr | None, now: int, tz: str | None = None) -> TimeRange:
+    """``split_where(cond, now, tz)[0]``, the residual not built (a plan family's members
+    differ in their time strings only: query/plan/cache.py)."""
+    if cond is None:
+        return TimeRange()
+    if isinstance(cond, ast.ParenExpr):
+        return split_range(cond.expr, now, tz)
+    if isinstance(cond, ast.BinaryExpr):
+        if cond.op in ("AND", "OR"):
+            return split_range(cond.lhs, now, tz).intersect(split_range(cond.rhs, now, tz))
+        if _is_time(cond.lhs) and cond.op in _FLIP:
+            return _range_of(cond.op, time_value(cond.rhs, now, tz))
+        if _is_time(cond.rhs) and cond.op in _FLIP:
+            return _range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz))
+    return TimeRange()
+
+
+def time_operands(cond: ast.Expr | None, path: tuple = ()):
+    """The paths (field names from ``cond``) of the operands :func:`split_where` reads as times."""
+    if isinstance(cond, ast.ParenExpr):
+        yield from time_operands(cond.expr, path + ("expr",))
+    elif isinstance(cond, ast.BinaryExpr):
+        if cond.op in ("AND", "OR"):
+            yield from time_operands(cond.lhs, path + ("lhs",))
+            yield from time_operands(cond.rhs, path + ("rhs",))
+        elif _is_time(cond.lhs) and cond.op in _FLIP:
+            yield path + ("rhs",)
+        elif _is_time(cond.rhs) and cond.op in _FLIP:
+            yield path + ("lhs",)
+
+
 def split_where(cond: ast.Expr | None, now: int, tz: str | None = None
                 ) -> tuple[TimeRange, ast.Expr | None]:
     """(time range, condition without its time comparisons)."""

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import threading
 
-from ...influxql.parser.templates import bound_values, family
+from ...influxql.parser.templates import bound_values, family, literal_sites
 from ..analyze.now_use import clock_free, ends_at
-from ..analyze.time_range import split_where
+from ..analyze.time_range import split_range, split_where, time_operands
 from .bind import Binder
 from .planner import extended_range
 from .retime import range_kind, retimed
@@ -86,11 +86,13 @@ class _Family:
     """The plan of one member of a family, to move to the others' time ranges and bind to
     their values (:func:`~..parser.templates.bound_values`), in one rebuild."""
 
-    __slots__ = ("plan", "calls", "time_range", "residual", "values", "verified", "rebinds", "_binders")
+    __slots__ = ("plan", "calls", "time_range", "residual", "values", "verified", "rebinds", "rest_follows",
+                 "_binders")
 
-    def __init__(self, plan, calls, time_range, residual, values) -> None:
+    def __init__(self, plan, calls, time_range, residual, values, rest_follows: bool = False) -> None:
         self.plan, self.calls, self.time_range, self.residual = plan, calls, time_range, residual
         self.values = values
+        self.rest_follows = rest_follows  # a member's residual is this one's bound to its values (_rest_follows)
         self.verified = False  # a second member, planned in full, got the moved plan
         self.rebinds = False  # and one with other values did too: the plan binds other values
         scan = _scan_range(plan, time_range)
@@ -103,16 +105,21 @@ class _Family:
     def moved(self, time_range, values: tuple[str, ...]):
         """(residual, plan) of the member over ``time_range`` with ``values``; plan None when
         it does not move."""
+        plan = self.moved_plan(time_range, values)
+        return (None, None) if plan is None else (self._binders[0].bind(self.residual, values), plan)
+
+    def moved_plan(self, time_range, values: tuple[str, ...]):
+        """:meth:`moved`'s plan alone."""
         if len(values) != len(self.values):
-            return None, None
-        residual, plan = self._binders
+            return None
+        plan = self._binders[1]
         old = self.time_range
         if plan.ranges:  # (the checks of retimed(), the nodes' found once)
             scan = _scan_range(self.plan, time_range)
             if range_kind(old) != range_kind(time_range) or range_kind(plan.ranges[1]) != range_kind(scan):
-                return None, None
-            return residual.bind(self.residual, values), plan.bind(self.plan, values, (time_range, scan))
-        return residual.bind(self.residual, values), retimed(plan.bind(self.plan, values), old, time_range)
+                return None
+            return plan.bind(self.plan, values, (time_range, scan))
+        return retimed(plan.bind(self.plan, values), old, time_range)
 
 
 def _scan_range(plan, time_range):
@@ -179,8 +186,15 @@ class PlanCache:
         fam = self._families.get(fkey)
         if fam is None or not fam.verified or not self._still_valid(fam, provider):
             return None
-        split, values = _split(stmt, now), bound_values(stmt)
-        if split is None or not (fam.rebinds or values == fam.values):
+        values = bound_values(stmt)
+        if not (fam.rebinds or values == fam.values):
+            return None
+        if fam.rest_follows:  # only the time range is the member's own: no residual to build and compare
+            time_range = _range(stmt, now)
+            plan = fam.moved_plan(time_range, values) if time_range is not None else None
+            return (plan, fam.calls) if plan is not None else None
+        split = _split(stmt, now)
+        if split is None:
             return None
         residual, plan = fam.moved(split[0], values)
         return (plan, fam.calls) if plan is not None and split[1] == residual else None
@@ -193,11 +207,12 @@ class PlanCache:
         values = bound_values(stmt)
         fam = self._families.get(fkey, _UNSEEN)  # (one get: another thread may evict it meanwhile)
         if fam is _UNSEEN or split is None:
-            self._put_family(fkey, _Family(plan, calls, *split, values) if split is not None else None)
+            self._put_family(fkey, _Family(plan, calls, *split, values, _rest_follows(stmt))
+                             if split is not None else None)
             return
         if fam is None or (fam.verified and (fam.rebinds or values == fam.values)):
             if fam is not None and fam.calls != calls:  # planned again after a catalog change
-                self._put_family(fkey, _Family(plan, calls, *split, values))
+                self._put_family(fkey, _Family(plan, calls, *split, values, _rest_follows(stmt)))
             return
         residual, moved = fam.moved(split[0], values)
         if fam.calls == calls and split[1] == residual and moved == plan:
@@ -234,6 +249,31 @@ class PlanCache:
             if len(self._entries) >= self.max_entries and key not in self._entries:
                 self._entries.pop(next(iter(self._entries)))  # the oldest
             self._entries[key] = value
+
+
+def _range(stmt, now: int):
+    """``_split(stmt, now)[0]`` without the rest of the condition, or None."""
+    try:
+        return split_range(stmt.condition, now, stmt.location)
+    except Exception:  # noqa: BLE001 - the planner raises it, in its own words
+        return None
+
+
+def _rest_follows(stmt) -> bool:
+    """Whether every member of ``stmt``'s family splits its WHERE into its own time range and
+    ``stmt``'s rest with the member's bound values: each literal cut from the text that sits
+    in WHERE is read as a time (an operand of a time comparison) or is a bound value (members
+    share the others: the family key holds them; a time string elsewhere answers False)."""
+    sites = literal_sites(stmt)
+    if sites is None or stmt.condition is None:
+        return False
+    times = [("condition", *p) for p in time_operands(stmt.condition)]
+    bound = set(bound_values(stmt))
+    for path, value in zip(*sites):
+        if path[0] != "condition" or value in bound or any(path[:len(t)] == t for t in times):
+            continue
+        return False
+    return True
 
 
 def _split(stmt, now: int):

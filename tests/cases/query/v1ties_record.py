@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_noaa_cases import fetch  # noqa: E402
-from v1ties_cases import (NOAA_DB, NOAA_QUERIES, TIES_DB, TIES_QUERIES, UNMODELLED,  # noqa: E402
+from v1ties_cases import (NOAA_DB, NOAA_QUERIES, REGROUPED, TIES_DB, TIES_QUERIES, UNMODELLED,  # noqa: E402
                           escaped_lines, group_lines, ties_lines)
 
 
@@ -33,7 +33,7 @@ def main(bases: list[str]) -> None:
     for i, base in enumerate(bases):
         load(base, reverse=i % 2 == 1)
     cases = []
-    for db, queries in ((TIES_DB, TIES_QUERIES + list(UNMODELLED)), (NOAA_DB, NOAA_QUERIES)):
+    for db, queries in ((TIES_DB, TIES_QUERIES + REGROUPED + list(UNMODELLED)), (NOAA_DB, NOAA_QUERIES)):
         for q in queries:
             answers = [fetch(base, q, db, None) for base in bases for _ in range(2)]
             case = {"query": q, "db": db, "epoch": None, "expected": answers[0]}

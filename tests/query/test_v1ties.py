@@ -53,3 +53,12 @@ def _marked(case: dict):
 def test_equal_times_as_influxd_orders_them(ties_store, case):
     got = json.loads(json.dumps(execute(ties_store, case["query"], db=case["db"], now=NOW).to_json()))
     assert approx_equal(got, case["expected"]), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(case['expected'])[:2000]}"
+
+
+def test_influxdb3_limits_each_inner_group(ties_store):
+    """The run-of-tags limits are influxd 1.x's (exec/regroup.py): v3 keeps LIMIT per inner group."""
+    q = "SELECT * FROM (SELECT s, v FROM t GROUP BY host LIMIT 3)"
+    v1 = ties_store.query(q, db=TIES_DB, dialect="influxdb1").to_json()["results"][0]["series"][0]["values"]
+    v3 = ties_store.query(q, db=TIES_DB, dialect="influxdb3").to_json()["results"][0]["series"][0]["values"]
+    assert (len(v1), len(v3)) == (24, 18)
+    assert sorted(r[1] for r in v3) == [f"h{i}" for i in range(6) for _ in range(3)]

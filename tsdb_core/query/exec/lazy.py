@@ -65,6 +65,8 @@ class Ctx:
     cancellable: bool = True
     # a subquery's text/boolean columns its fill(<number>) left empty: {column: the number}
     text_fills: dict = field(default_factory=dict)
+    # influxd 1.x's limits of a raw subquery under another GROUP BY (exec/regroup.py); v3 has none
+    regrouped_limits: bool = True
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
@@ -177,7 +179,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
                     [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
-                    + _order_time(src)))
+                    + _order_time(src, ctx.regrouped_limits)))
         elif not src.time_range.empty:
             frames.append(_scan(src, ctx, counted))
     if not frames:
@@ -189,13 +191,13 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
     return lf.with_columns(missing) if missing else lf
 
 
-def _order_time(src: SubqueryScan) -> list[pl.Expr]:
+def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
     if not src.whole or inner.interval:
         return []
-    if regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
+    if regrouped and regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         row = row if inner.ascending else -row
         return [pl.col("time").alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
@@ -277,7 +279,8 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return None
     lf, schema = _select_rows(plan, stages, order, keys, lf, ctx)
     lf, schema = _null_values(lf, schema, low)
-    if isinstance(stages.shape, Series) and stages.transform is None and regroup.regrouped(plan):
+    if isinstance(stages.shape, Series) and stages.transform is None and ctx.regrouped_limits \
+            and regroup.regrouped(plan):
         return _regrouped_rows(plan, stages, order, lf, schema, low, ctx)
     if isinstance(stages.shape, Series):
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)

@@ -17,7 +17,7 @@ from .conftest import NOW
 from .test_noaa_cases import CASE_DIR, _ids, approx_equal
 
 sys.path.insert(0, str(CASE_DIR))
-from v1ties_cases import TIES_DB, escaped_lines, group_lines, ties_lines  # noqa: E402
+from v1ties_cases import TIES_DB, escaped_lines, group_lines, shard_lines, ties_lines  # noqa: E402
 
 CASES = json.loads((CASE_DIR / "v1ties.json").read_text())
 
@@ -32,14 +32,14 @@ def ties_store(request):
     store = shared_store(request, fixed_clock(NOW))
     load_noaa(store)
     store.create_database(TIES_DB)
-    assert store.write(TIES_DB, "\n".join(ties_lines() + escaped_lines() + group_lines())).ok
+    assert store.write(TIES_DB, "\n".join(ties_lines() + escaped_lines() + group_lines() + shard_lines())).ok
     settle(store)
     yield store
     store.close()
 
 
 def test_every_recorded_order_was_stable():
-    assert len(CASES) == 114 and not [c["query"] for c in CASES if c.get("varies")]
+    assert len(CASES) == 120 and not [c["query"] for c in CASES if c.get("varies")]
     assert not [c["query"] for c in CASES if c.get("unmodelled")]
 
 

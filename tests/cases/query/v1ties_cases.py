@@ -70,6 +70,14 @@ def group_lines() -> list[str]:
     return out
 
 
+def shard_lines() -> list[str]:
+    """``w``: four series over a month (five shard groups of a week), a point every other day,
+    some missing, so that a series' points follow each other in the merge by time."""
+    day = 86_400 * 1_000_000_000
+    return [f"w,dc={'xy'[i % 2]},host=h{i} v={i}.{k} {(2 * k + 1) * day + i}"
+            for i in range(4) for k in range(15) if (i + k) % 3 or i == 3]
+
+
 W = "time <= '1970-01-01T00:00:12Z'"
 TIES_QUERIES = [
     "SELECT s, v FROM t",
@@ -169,6 +177,13 @@ REGROUPED = [
     "SELECT * FROM (SELECT v FROM g GROUP BY b, a LIMIT 2) GROUP BY a",
     "SELECT * FROM (SELECT v FROM t GROUP BY host OFFSET 9)",
     "SELECT * FROM (SELECT v FROM t GROUP BY dc, host SLIMIT 2) GROUP BY dc",
+    # over several shard groups: each series cut per shard group, a LimitIterator per shard
+    "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2)",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 1 OFFSET 1)",
+    "SELECT * FROM (SELECT v FROM w GROUP BY dc LIMIT 3 OFFSET 1)",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2) ORDER BY time DESC",
+    "SELECT * FROM (SELECT v FROM w GROUP BY dc LIMIT 2 OFFSET 2) GROUP BY host",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host OFFSET 1)",
 ]
 
 # Answers we do not give yet, recorded to show how far off (the tests expect them to differ):

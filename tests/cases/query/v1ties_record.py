@@ -15,13 +15,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_noaa_cases import fetch  # noqa: E402
 from v1ties_cases import (NOAA_DB, NOAA_QUERIES, REGROUPED, TIES_DB, TIES_QUERIES, UNMODELLED,  # noqa: E402
-                          escaped_lines, group_lines, ties_lines)
+                          escaped_lines, group_lines, shard_lines, ties_lines)
 
 
 def load(base: str, reverse: bool) -> None:
     fetch(base, f'DROP DATABASE "{TIES_DB}"', "", None)
     fetch(base, f'CREATE DATABASE "{TIES_DB}"', "", None)
-    lines = ties_lines() + escaped_lines() + group_lines()
+    lines = ties_lines() + escaped_lines() + group_lines() + shard_lines()
     lines = lines[::-1] if reverse else lines
     req = urllib.request.Request(f"{base}/write?{urllib.parse.urlencode({'db': TIES_DB})}",
                                  data="\n".join(lines).encode())

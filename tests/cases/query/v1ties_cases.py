@@ -184,6 +184,7 @@ REGROUPED = [
     "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2) ORDER BY time DESC",
     "SELECT * FROM (SELECT v FROM w GROUP BY dc LIMIT 2 OFFSET 2) GROUP BY host",
     "SELECT * FROM (SELECT v FROM w GROUP BY host OFFSET 1)",
+    "SELECT * FROM (SELECT v, host FROM t GROUP BY host LIMIT 2)",  # the grouping tag read from its selected column
 ]
 
 # Answers we do not give yet, recorded to show how far off (the tests expect them to differ):

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from ...influxql import ast
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
-from ..plan.nodes import SelectPlan
+from ..plan.nodes import SelectPlan, output_column
 
 
 def outer_keys(plan: SelectPlan) -> list[str]:
@@ -47,9 +48,17 @@ def cut_series(lf: pl.LazyFrame, plan: SelectPlan, shard: pl.Expr, ascending: bo
 def run_limit(df: pl.DataFrame, plan: SelectPlan, shard: pl.Expr) -> pl.DataFrame:
     """The rows (in influxd's merge order) both LimitIterators pass: per shard group, then
     over the merged shards; each counts a run of rows of equal name and tags."""
-    tags = [NAME, *(d for d in plan.dimensions if d in df.columns)]
+    tags = [NAME, *(c for c in (_tag_column(plan, d, df.columns) for d in plan.dimensions) if c)]
     df = df.filter(_passes(tags + [shard], plan.limit, plan.row_offset))
     return df.filter(_passes(tags, plan.limit, plan.row_offset))
+
+
+def _tag_column(plan: SelectPlan, tag: str, columns: list[str]) -> str | None:
+    """The column of a grouping tag: its own, or the output column selecting it by name."""
+    if tag in columns:
+        return tag
+    return next((output_column(i) for i, c in enumerate(plan.columns) if isinstance(c.expr, ast.VarRef)
+                 and c.expr.type == "tag" and c.expr.name == tag and output_column(i) in columns), None)
 
 
 def _passes(cols: list, limit: int, offset: int) -> pl.Expr:

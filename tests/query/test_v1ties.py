@@ -1,7 +1,8 @@
 """Rows of equal time in influxd 1.6.7's order, row for row (tests/cases/query/v1ties_cases.py:
 string aux values that may be null, raw and aggregating subqueries, distinct(), top()/bottom(),
 percentile(), series keys that sort otherwise once escaped, tags a series lacks, GROUP BY tags
-a series lacks, subqueries over several measurements).
+a series lacks, subqueries over several measurements, an inner LIMIT/OFFSET or SLIMIT under
+another outer grouping).
 Recorded by v1ties_record.py from two influxds (one loaded in reverse), asked twice each."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .conftest import NOW
 from .test_noaa_cases import CASE_DIR, _ids, approx_equal
 
 sys.path.insert(0, str(CASE_DIR))
-from v1ties_cases import TIES_DB, escaped_lines, group_lines, ties_lines  # noqa: E402
+from v1ties_cases import TIES_DB, escaped_lines, group_lines, shard_lines, ties_lines  # noqa: E402
 
 CASES = json.loads((CASE_DIR / "v1ties.json").read_text())
 
@@ -31,15 +32,15 @@ def ties_store(request):
     store = shared_store(request, fixed_clock(NOW))
     load_noaa(store)
     store.create_database(TIES_DB)
-    assert store.write(TIES_DB, "\n".join(ties_lines() + escaped_lines() + group_lines())).ok
+    assert store.write(TIES_DB, "\n".join(ties_lines() + escaped_lines() + group_lines() + shard_lines())).ok
     settle(store)
     yield store
     store.close()
 
 
 def test_every_recorded_order_was_stable():
-    assert len(CASES) == 94 and not [c["query"] for c in CASES if c.get("varies")]
-    assert len([c for c in CASES if c.get("unmodelled")]) == 6
+    assert len(CASES) == 121 and not [c["query"] for c in CASES if c.get("varies")]
+    assert not [c["query"] for c in CASES if c.get("unmodelled")]
 
 
 def _marked(case: dict):
@@ -52,3 +53,12 @@ def _marked(case: dict):
 def test_equal_times_as_influxd_orders_them(ties_store, case):
     got = json.loads(json.dumps(execute(ties_store, case["query"], db=case["db"], now=NOW).to_json()))
     assert approx_equal(got, case["expected"]), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(case['expected'])[:2000]}"
+
+
+def test_influxdb3_limits_each_inner_group(ties_store):
+    """The run-of-tags limits are influxd 1.x's (exec/regroup.py): v3 keeps LIMIT per inner group."""
+    q = "SELECT * FROM (SELECT s, v FROM t GROUP BY host LIMIT 3)"
+    v1 = ties_store.query(q, db=TIES_DB, dialect="influxdb1").to_json()["results"][0]["series"][0]["values"]
+    v3 = ties_store.query(q, db=TIES_DB, dialect="influxdb3").to_json()["results"][0]["series"][0]["values"]
+    assert (len(v1), len(v3)) == (24, 18)
+    assert sorted(r[1] for r in v3) == [f"h{i}" for i in range(6) for _ in range(3)]

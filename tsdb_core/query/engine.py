@@ -108,12 +108,13 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
 
 
 def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadline: float = 0.0,
-                  fast: bool = True) -> StatementResult:
-    """Execute one parsed statement and return its StatementResult (errors included, never raised)."""
+                  fast: bool = True, regrouped_limits: bool = True) -> StatementResult:
+    """Execute one parsed statement and return its StatementResult (errors included, never raised).
+    ``regrouped_limits``: influxd 1.x's limits of a subquery under another GROUP BY (exec/regroup.py)."""
     try:
         if isinstance(stmt, ast.SelectStatement):
             return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                          deadline=deadline, fast=fast)
+                          deadline=deadline, fast=fast, regrouped_limits=regrouped_limits)
         if isinstance(stmt, ast.ExplainStatement):
             plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now)
             rows = [[line] for line in plan.explain().splitlines()]
@@ -158,7 +159,7 @@ def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:
 
 
 def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config,
-           deadline: float = 0.0, fast: bool = True) -> StatementResult:
+           deadline: float = 0.0, fast: bool = True, regrouped_limits: bool = True) -> StatementResult:
     """Plan and run one SELECT statement: plan → the executor its tree chose → series."""
     cache = provider.plan_cache
     if cache is not None:
@@ -166,6 +167,7 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
     else:
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
     ctx = _ctx(provider, now, config, deadline)
+    ctx.regrouped_limits = regrouped_limits
     limits.check_buckets(plan, ctx.max_buckets)
     memory = config.query_memory_bytes or 0
     limits.check_windows(plan, provider, config.max_select_windows or 0, memory)

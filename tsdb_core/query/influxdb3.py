@@ -184,7 +184,7 @@ def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
     if isinstance(stmt, M.ShowTagValuesStatement) and (stmt.limit or stmt.offset):
         whole = dataclasses.replace(stmt, limit=0, offset=0)
         return _per_key(engine.run_statement(i, whole, provider, now=now, **kw), stmt.limit, stmt.offset)
-    return engine.run_statement(i, stmt, provider, now=now, **kw)
+    return engine.run_statement(i, stmt, provider, now=now, regrouped_limits=False, **kw)
 
 
 def _per_key(res: StatementResult, limit: int, offset: int) -> StatementResult:

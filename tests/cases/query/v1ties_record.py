@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_noaa_cases import fetch  # noqa: E402
-from v1ties_cases import (NOAA_DB, NOAA_QUERIES, TIES_DB, TIES_QUERIES, UNMODELLED,  # noqa: E402
-                          escaped_lines, group_lines, ties_lines)
+from v1ties_cases import (NOAA_DB, NOAA_QUERIES, REGROUPED, TIES_DB, TIES_QUERIES, UNMODELLED,  # noqa: E402
+                          escaped_lines, group_lines, shard_lines, ties_lines)
 
 
 def load(base: str, reverse: bool) -> None:
     fetch(base, f'DROP DATABASE "{TIES_DB}"', "", None)
     fetch(base, f'CREATE DATABASE "{TIES_DB}"', "", None)
-    lines = ties_lines() + escaped_lines() + group_lines()
+    lines = ties_lines() + escaped_lines() + group_lines() + shard_lines()
     lines = lines[::-1] if reverse else lines
     req = urllib.request.Request(f"{base}/write?{urllib.parse.urlencode({'db': TIES_DB})}",
                                  data="\n".join(lines).encode())
@@ -33,7 +33,7 @@ def main(bases: list[str]) -> None:
     for i, base in enumerate(bases):
         load(base, reverse=i % 2 == 1)
     cases = []
-    for db, queries in ((TIES_DB, TIES_QUERIES + list(UNMODELLED)), (NOAA_DB, NOAA_QUERIES)):
+    for db, queries in ((TIES_DB, TIES_QUERIES + REGROUPED + list(UNMODELLED)), (NOAA_DB, NOAA_QUERIES)):
         for q in queries:
             answers = [fetch(base, q, db, None) for base in bases for _ in range(2)]
             case = {"query": q, "db": db, "epoch": None, "expected": answers[0]}

@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_merge, go_ties, integral_v1
+from . import go_merge, go_ties, integral_v1, regroup
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -65,6 +65,8 @@ class Ctx:
     cancellable: bool = True
     # a subquery's text/boolean columns its fill(<number>) left empty: {column: the number}
     text_fills: dict = field(default_factory=dict)
+    # influxd 1.x's limits of a raw subquery under another GROUP BY (exec/regroup.py); v3 has none
+    regrouped_limits: bool = True
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
@@ -177,7 +179,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
                     [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
-                    + _order_time(src)))
+                    + _order_time(src, ctx.regrouped_limits)))
         elif not src.time_range.empty:
             frames.append(_scan(src, ctx, counted))
     if not frames:
@@ -189,12 +191,16 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
     return lf.with_columns(missing) if missing else lf
 
 
-def _order_time(src: SubqueryScan) -> list[pl.Expr]:
+def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
     if not src.whole or inner.interval:
         return []
+    if regrouped and regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
+        row = pl.int_range(pl.len(), dtype=pl.Int64)
+        row = row if inner.ascending else -row
+        return [pl.col("time").alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     if _many_rows(inner):
         # top()/bottom() hand their rows on by series, then time, under ORDER BY time DESC too
@@ -273,6 +279,9 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return None
     lf, schema = _select_rows(plan, stages, order, keys, lf, ctx)
     lf, schema = _null_values(lf, schema, low)
+    if isinstance(stages.shape, Series) and stages.transform is None and ctx.regrouped_limits \
+            and regroup.regrouped(plan):
+        return _regrouped_rows(plan, stages, order, lf, schema, low, ctx)
     if isinstance(stages.shape, Series):
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
@@ -281,6 +290,28 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return None
     ordered = isinstance(stages.shape, Series) and stages.transform is None
     return finish(plan, order, df, keys, ordered=ordered)
+
+
+def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered,
+                    ctx: Ctx) -> pl.DataFrame | None:
+    """A raw subquery's LIMIT/OFFSET under an outer GROUP BY other than its own: its rows
+    merged under the outer's groups, limited by runs of tags (exec/regroup.py)."""
+    shard = _shard_group(_shard_duration(plan, ctx))
+    lf = regroup.cut_series(lf, plan, shard, order.ascending)
+    free = OrderLimit(order.ascending, 0, 0, order.slimit, order.soffset, order.child)
+    keys = regroup.outer_keys(plan)
+    df = _raw(plan, stages, free, lf, schema, low, keys, ctx)
+    if df is None or df.height == 0:
+        return None
+    df = regroup.run_limit(df, plan, shard)
+    return finish(plan, free, df, keys, ordered=True) if df.height else None
+
+
+def _shard_duration(plan: SelectPlan, ctx: Ctx) -> int:
+    """The shard-group duration of the first measurement the statement reads."""
+    s = next(s for s in plan.sources if isinstance(s, Scan))
+    return next((p.shard_group_duration for p in ctx.provider.retention_policies(s.database)
+                 if p.name == s.retention_policy), 7 * 86_400 * 10**9)
 
 
 def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list[str],
@@ -297,8 +328,9 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in keys[1:]])
     tag_cond = _tag_only(cond)
-    if order.slimit or order.soffset:
-        lf = _slimit(order, lf, tag_cond, schema, keys)
+    if order.slimit or order.soffset:  # a subquery's count the outer statement's groups (exec/regroup.py)
+        groups = keys if plan.outer_dimensions is None else regroup.outer_keys(plan)
+        lf = _slimit(order, lf, tag_cond, schema, groups)
     ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     if cond is not None:
         lf = lf.filter(cond_expr(cond, schema))
@@ -614,15 +646,15 @@ def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[s
 
 def _raw_inners(plan) -> list[SelectPlan] | None:
     """The subqueries of a raw outer query when each selects raw fields (no call, no
-    LIMIT/OFFSET or SLIMIT) of stored measurements, the same columns, no two the same
-    measurement: influxd then merges each measurement's stored series on one heap under the
-    outer query's GROUP BY (newIteratorOptionsSubstatement hands the inner the outer's
-    dimensions), comparing the inner statement's aux values after equal times; measurements
-    apart (the heap compares names first)."""
+    LIMIT/OFFSET; an SLIMIT picks the outer query's groups) of stored measurements, the
+    same columns, no two the same measurement: influxd then merges each measurement's stored
+    series on one heap under the outer query's GROUP BY (newIteratorOptionsSubstatement hands
+    the inner the outer's dimensions), comparing the inner statement's aux values after
+    equal times; measurements apart (the heap compares names first)."""
     if not plan.sources or not all(isinstance(s, SubqueryScan) for s in plan.sources):
         return None
     inners = [s.plan for s in plan.sources]
-    if any(not i.is_raw or i.limit or i.row_offset or i.slimit or i.soffset
+    if any(not i.is_raw or i.limit or i.row_offset
            or not all(isinstance(s, Scan) for s in i.sources) for i in inners):
         return None
     if any(next(find(c.expr, ast.Call), None) for i in inners for c in i.columns):

@@ -408,6 +408,9 @@ class SelectPlan:
     # a subquery's grouping tags taken from the outer statement's GROUP BY (influxd groups the
     # inner query by them too); its own are the other ``dimensions``
     inherited_dimensions: tuple[str, ...] = ()
+    # a subquery's: the outer statement's GROUP BY tags (None: the outer groups by * or a regex);
+    # influxd runs the inner query under them (query/iterator.go, newIteratorOptionsSubstatement)
+    outer_dimensions: tuple[str, ...] | None = None
     # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
     # group and shard group, so at most one row per shard group survives; its duration (ns)
     offset_shard: int = 0

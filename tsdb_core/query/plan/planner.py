@@ -165,7 +165,9 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
             sources.extend(_resolve_measurement(src, provider, db, rp, probe.time_range, known))
             continue
         inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
-        inner = with_tree(replace(inner, omit_time=True), provider, fast=False)
+        outer = None if any(isinstance(d.expr, (ast.Wildcard, ast.RegexLiteral)) for d in stmt.dimensions) \
+            else probe.dimensions
+        inner = with_tree(replace(inner, omit_time=True, outer_dimensions=outer), provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
         # top(x, tag, n)'s tag columns: readable by name, not listed by ``*`` (influxd)

@@ -27,7 +27,7 @@ def _grid(start: int, step: int, n: int) -> np.ndarray | None:
     return start + np.arange(n, dtype=np.int64) * np.int64(step)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start=I64, step=STEPS, n=st.integers(MIN_TIMES, MAX_TIMES))
 def test_grid_texts_equal_the_scalar_rule(start, step, n):
     """Any grid (negative times, pre-1970, fractions, whole seconds, across block edges, at the
@@ -41,7 +41,7 @@ def test_grid_texts_equal_the_scalar_rule(start, step, n):
     assert rfc3339_times(ns.tolist()) == want
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(I64, min_size=MIN_TIMES, max_size=300), st.sampled_from([1, 1000, S, 60 * S]))
 def test_any_times_equal_the_scalar_rule(values, unit):
     """Times that are no grid (random int64 ns, rounded to a unit) go the general way, alike."""

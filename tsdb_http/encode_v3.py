@@ -18,8 +18,9 @@ influxdata/influxdb3_core; the files named below are under its ``src/``):
   ``m``/``h``/``d``/``w`` divide the floored seconds, rounding toward zero.
 
 Frame-backed series (large answers) are written from their columns by :mod:`.encode_v3_frame`
-and streamed piece by piece; answers held as Python rows take the rows path below, which the
-tests also use as the reference for the frame path's bytes.
+and streamed piece by piece, and so are the series sharing a SeriesBlock (a GROUP BY answer's:
+a run of them in one pass over the block); answers held as Python rows take the rows path
+below, which the tests also use as the reference for the column paths' bytes.
 """
 from __future__ import annotations
 

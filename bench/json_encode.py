@@ -24,7 +24,8 @@ VALUES' 100 rows) it times, median of ``--runs`` (milliseconds):
 
 - ``block json epoch=ms``/``block csv``/``block msgpack``...: the same 100 series (3 columns,
   int ns times) in the other forms, from the block (times converted in place, rows built
-  only where an encoder still needs them).
+  only where an encoder still needs them); ``block v3 ...``: InfluxDB 3's CSV and msgpack
+  (its msgpack's RFC 3339 times rewritten in the block as the core hands them over).
 - ``csv``/``msgpack frame`` and ``... rows e2e``: the same answer (times as int ns) in CSV
   and msgpack, written from the frame and through Python rows built from it; ``v3 csv``/
   ``v3 msgpack``: the same in InfluxDB 3's forms (its msgpack with the RFC 3339 times);
@@ -46,7 +47,9 @@ import orjson
 import polars as pl
 
 from tsdb_core import Series, SeriesBlock, StatementResult
+from tsdb_core.query.influxdb3 import v3_times
 from tsdb_core.query.results import frame_rows, rfc3339_times
+from tsdb_http import encode_v3
 from tsdb_http.encode import CSV, JSON, MSGPACK, Encoder, Response, encode_json, json_pieces, render_times
 
 TAGS = ("arch", "datacenter", "hostname", "os", "rack", "region", "service", "service_environment",
@@ -209,15 +212,23 @@ def block_formats(runs: int, hosts: int = 100, windows: int = 12) -> list[tuple[
                           "max": rng.uniform(0, 100, hosts * windows)})
     columns = list(frame.columns)
 
-    def answer(kind: str, epoch: str | None) -> bytes:
-        b = SeriesBlock(frame)
+    texts = frame.with_columns(pl.Series("time", rfc3339_times(t), pl.String))  # (v3's msgpack without epoch)
+
+    def answer(kind: str, epoch: str | None, v3: bool = False) -> bytes:
+        b = SeriesBlock(texts if v3 and kind == MSGPACK and not epoch else frame)
         results = [StatementResult(0, [Series("cpu", {"hostname": f"host_{h}"}, columns,
                                               span=(b, h * windows, windows)) for h in range(hosts)])]
-        render_times(results, epoch, kind)
-        return b"".join(Encoder(kind, epoch=epoch).pieces(Response(results)))
+        if v3:  # the core's v3 times, then the route's epoch
+            v3_times(results[0])
+            encode_v3.render_times(results, epoch)
+        else:
+            render_times(results, epoch, kind)
+        return b"".join(Encoder(kind, epoch=epoch, v3=v3).pieces(Response(results)))
 
     cases = {"block json epoch=ms": (JSON, "ms"), "block csv": (CSV, None), "block csv epoch=s": (CSV, "s"),
-             "block msgpack": (MSGPACK, None), "block msgpack epoch=ms": (MSGPACK, "ms")}
+             "block msgpack": (MSGPACK, None), "block msgpack epoch=ms": (MSGPACK, "ms"),
+             "block v3 csv": (CSV, None, True), "block v3 msgpack": (MSGPACK, None, True),
+             "block v3 msgpack epoch=ms": (MSGPACK, "ms", True)}
     return medians_ms({k: (lambda c=c: answer(*c)) for k, c in cases.items()}, runs)
 
 

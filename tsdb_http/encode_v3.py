@@ -18,8 +18,9 @@ influxdata/influxdb3_core; the files named below are under its ``src/``):
   ``m``/``h``/``d``/``w`` divide the floored seconds, rounding toward zero.
 
 Frame-backed series (large answers) are written from their columns by :mod:`.encode_v3_frame`
-and streamed piece by piece; answers held as Python rows take the rows path below, which the
-tests also use as the reference for the frame path's bytes.
+and streamed piece by piece, and so are the series sharing a SeriesBlock (a GROUP BY answer's:
+a run of them in one pass over the block); answers held as Python rows take the rows path
+below, which the tests also use as the reference for the column paths' bytes.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgpack
+import numpy as np
 import polars as pl
 
 from tsdb_core import Series, StatementResult
@@ -35,7 +37,7 @@ from tsdb_core import Series, StatementResult
 from . import encode_v3_frame as v3_frame
 from .encode_csv import plain_float
 from .formats import Response
-from .frame_pieces import pass_large
+from .frame_pieces import block_run, pass_large
 
 # -- epochs ------------------------------------------------------------------------------------
 
@@ -60,19 +62,31 @@ def _epoch_expr(c: pl.Expr, epoch: str) -> pl.Expr:
     return pl.when(s >= 0).then(s // k).otherwise(-((-s) // k))
 
 
+def _epoch_frame(frame: pl.DataFrame, epoch: str) -> pl.DataFrame:
+    """``frame`` with its int ns time column (first) in ``epoch`` units; as it is without one."""
+    if frame.width and frame.dtypes[0] == pl.Int64:
+        return frame.with_columns(_epoch_expr(pl.col(frame.columns[0]), epoch))
+    return frame
+
+
 def render_times(results: list[StatementResult], epoch: str | None) -> None:
     """int ns time cells (rows or frames) → ``epoch`` units, in place; without ``epoch`` times
     stay as they are (RFC 3339 text from the core, or ns for CSV)."""
     if not epoch or epoch == "ns":
         return
+    blocks: set[int] = set()  # (a block's time column converted once, for all its series)
     for st in results:
         for s in st.series:
             if not s.columns or s.columns[0] != "time":
                 continue
-            frame = s.frame
+            frame, span = s.frame, s.span
+            if span is not None:
+                if id(span[0]) not in blocks:
+                    blocks.add(id(span[0]))
+                    span[0].frame = _epoch_frame(span[0].frame, epoch)
+                continue
             if frame is not None:
-                if frame.width and frame.dtypes[0] == pl.Int64:
-                    s.frame = frame.with_columns(_epoch_expr(pl.col(frame.columns[0]), epoch))
+                s.frame = _epoch_frame(frame, epoch)
                 continue
             for row in s.values:
                 if type(row[0]) is int:
@@ -158,30 +172,60 @@ class CsvEncoder:
         for r in resp.results:
             if r.error:
                 continue
-            for s in r.series:
-                if not s.n_rows:
+            skip = 0
+            for i, s in enumerate(r.series):
+                if i < skip or not s.n_rows:
                     continue
                 if r.statement_id not in self.headed:
                     self.headed.add(r.statement_id)
                     if r.statement_id != 0:
                         lines.append("")
                     lines.append("name,tags" + "".join("," + c for c in s.columns))
-                tags = ",".join(f"{k}={v}" for k, v in sorted((s.tags or {}).items()))
-                head = _escape(s.name or "") + "," + _escape(tags) + ","
-                if _framed(s):
+                run = block_run(r.series, i)
+                if run is not None:  # series sharing a block (a GROUP BY answer's): written from its columns
                     if lines:
                         yield ("\n".join(lines) + "\n").encode()
                         lines = []
-                    yield from v3_frame.csv_pieces(s.frame, head)
+                    frame, heads = _block_lines(r.series, i, run)
+                    skip = run
+                    yield from v3_frame.csv_pieces(frame, heads)
+                    continue
+                head = _head(s)
+                frame = _written_frame(s)
+                if frame is not None:
+                    if lines:
+                        yield ("\n".join(lines) + "\n").encode()
+                        lines = []
+                    yield from v3_frame.csv_pieces(frame, head)
                     continue
                 lines.extend(_csv_rows(head, s.values))
         if lines:
             yield ("\n".join(lines) + "\n").encode()
 
 
-def _framed(s: Series) -> bool:
-    """Whether the series' rows are written from its frame (rows not built, types written)."""
-    return s.frame is not None and s.frame.width > 0 and s.frame.height > 0 and v3_frame.encodable(s.frame)
+def _head(s: Series) -> str:
+    """A row's ``name,tags,`` (every tag, empty values too, sorted)."""
+    tags = ",".join(f"{k}={v}" for k, v in sorted((s.tags or {}).items()))
+    return _escape(s.name or "") + "," + _escape(tags) + ","
+
+
+def _block_lines(series: list[Series], i: int, j: int) -> tuple[pl.DataFrame, pl.Series]:
+    """The rows of series ``i`` to ``j`` (spans of one block), and each row's head."""
+    spans = [s.span for s in series[i:j]]
+    heads = pl.Series([_head(s) for s in series[i:j]], dtype=pl.String)
+    which = np.repeat(np.arange(len(spans)), [n for _, _, n in spans])
+    return spans[0][0].frame.slice(spans[0][1], len(which)), heads.gather(which)
+
+
+def _written_frame(s: Series) -> pl.DataFrame | None:
+    """The frame the series' rows are written from (its own, or its rows of a block), or None
+    when they are written from Python rows (rows not built, types the frame encoders write)."""
+    frame, span = s.frame, s.span
+    if span is not None:
+        frame = span[0].frame.slice(span[1], span[2])
+    if frame is not None and frame.width > 0 and (frame.height > 0 or span is not None) and v3_frame.encodable(frame):
+        return frame
+    return None
 
 
 # -- msgpack ---------------------------------------------------------------------------------------
@@ -246,12 +290,23 @@ def msgpack_pieces(resp: Response) -> Iterator[bytes]:
         out += [p.pack_array_header(1 + bool(r.series) + bool(r.partial) + bool(r.error)), p.pack(r.statement_id)]
         if r.series:
             out.append(p.pack_array_header(len(r.series)))
-        for s in r.series:
-            if not _framed(s):
+        blocked: dict[int, tuple] = {}  # series index -> (rows' bytes, their offsets, first row)
+        for i, s in enumerate(r.series):
+            if i not in blocked:
+                blocked.update(_block_rows(r.series, i))
+            if i in blocked:  # a span of a block written from its columns: its rows' bytes, in place
+                data, offsets, first = blocked.pop(i)
+                _, start, n = s.span
+                out += [_mp_series_head(s, p), data[offsets[start - first]:offsets[start - first + n]]]
+                if s.partial:
+                    out.append(p.pack(True))
+                continue
+            frame = _written_frame(s)
+            if frame is None:
                 out.append(p.pack(_mp_series(s)))
                 continue
             out.append(_mp_series_head(s, p))
-            yield from pass_large(out, v3_frame.msgpack_values(s.frame))
+            yield from pass_large(out, v3_frame.msgpack_values(frame))
             if s.partial:
                 out.append(p.pack(True))
         if r.partial:
@@ -261,15 +316,32 @@ def msgpack_pieces(resp: Response) -> Iterator[bytes]:
     yield b"".join(out)
 
 
+def _block_rows(series: list[Series], i: int) -> dict[int, tuple]:
+    """For a run of series from ``i`` sharing one block (a GROUP BY answer's), the block's
+    rows written once from its columns, by series index; nothing when there is no such run."""
+    j = block_run(series, i)
+    if j is None:
+        return {}
+    first, last = series[i].span, series[j - 1].span
+    frame = first[0].frame.slice(first[1], last[1] + last[2] - first[1])
+    data, offsets = v3_frame.msgpack_rows(frame)
+    return {k: (data, offsets, first[1]) for k in range(i, j)}
+
+
 def _mp_series_head(s: Series, p: msgpack.Packer) -> bytes:
-    """A frame-backed series' array up to its values' rows (:func:`_mp_series`'s fields)."""
+    """A frame-backed series' array up to its values' rows (:func:`_mp_series`'s fields, the
+    values' array header only when it has rows)."""
     head = [s.name] if s.name else []
-    if s.tags:
-        head.append(dict(sorted(s.tags.items())))
+    tags = s.tags
+    if tags:
+        head.append(dict(sorted(tags.items())) if len(tags) > 1 else tags)
     if s.columns:
-        head.append(list(s.columns))
-    n = len(head) + 1 + bool(s.partial)
-    return p.pack_array_header(n) + b"".join(map(p.pack, head)) + p.pack_array_header(s.n_rows)
+        head.append(s.columns)
+    # the fields packed as one array of at most 3 (a one-byte header), its header then swapped
+    # for the series' own: fields, values, partial (a GROUP BY answer has a head per series)
+    n = s.n_rows  # (no rows: no values field)
+    out = bytes((0x90 | (len(head) + bool(n) + bool(s.partial)),)) + p.pack(head)[1:]
+    return out + p.pack_array_header(n) if n else out
 
 
 __all__ = ["CsvEncoder", "encode_msgpack", "epoch_value", "msgpack_pieces", "render_times"]

@@ -115,12 +115,23 @@ def _float_cells(a: pa.Array) -> pa.Array:
     return with_nil(matrix, lengths, nan if nan.any() else None)
 
 
-def _rows(frame: pl.DataFrame, head: pa.Scalar) -> memoryview:
+def _joined(frame: pl.DataFrame, head: pa.Scalar) -> tuple[memoryview, np.ndarray]:
+    """Every row's msgpack array, in one buffer, and where each row starts in it (and the last ends)."""
     cells = [c for s in frame.get_columns() for c in column_cells(s, _int_cells, _float_cells)]
     joined = pc.binary_join_element_wise(head, *cells, _EMPTY)
-    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)
-    start, end = joined.offset, joined.offset + len(joined)
-    return memoryview(joined.buffers()[2])[offsets[start]:offsets[end]]  # (in place: no copy)
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset:joined.offset + len(joined) + 1]
+    return memoryview(joined.buffers()[2]), offsets
+
+
+def _rows(frame: pl.DataFrame, head: pa.Scalar) -> memoryview:
+    data, offsets = _joined(frame, head)
+    return data[offsets[0]:offsets[-1]]  # (in place: no copy)
+
+
+def msgpack_rows(frame: pl.DataFrame) -> tuple[memoryview, np.ndarray]:
+    """A block's rows as msgpack arrays in one buffer, and each row's offset in it (the series
+    sharing the block take runs of its rows)."""
+    return _joined(frame, pa.scalar(_PACKER.pack_array_header(frame.width), _BIN))
 
 
 def msgpack_values(frame: pl.DataFrame, piece_rows: int | None = None) -> Iterator[bytes]:

@@ -390,14 +390,22 @@ def v3_time(text: str) -> str:
 
 def v3_times(res: StatementResult) -> None:
     """Rewrite the RFC 3339 ``time`` column of a statement's series in place (a frame-backed
-    series in one Polars pass, its rows left unbuilt)."""
+    series in one Polars pass, its rows left unbuilt; the series sharing a block in one pass
+    over the block's frame)."""
+    blocks: set[int] = set()
     for s in res.series:
         if not s.columns or s.columns[0] != "time":
             continue
-        frame = s.frame
+        frame, span = s.frame, s.span
         if frame is not None:
             if frame.width and frame.dtypes[0] == pl.String:
                 s.frame = _v3_frame_times(frame)
+            continue
+        if span is not None:
+            block = span[0]
+            if id(block) not in blocks and block.frame.width and block.frame.dtypes[0] == pl.String:
+                blocks.add(id(block))
+                block.frame = _v3_frame_times(block.frame)
             continue
         if not s.values or not isinstance(s.values[0][0], str):
             continue

@@ -15,7 +15,7 @@ import msgpack
 
 from .encode_msgpack_frame import block_rows, encodable, values_pieces
 from .formats import Response, has_time
-from .frame_pieces import block_run, pass_large
+from .frame_pieces import block_rows_frame, pass_large
 
 try:  # vectorised timestamp packing; a struct loop does the same without numpy
     import numpy as np
@@ -150,14 +150,13 @@ def msgpack_pieces(resp: Response, ns_times: bool = False) -> Iterator[bytes]:
 def _block_rows(series: list, i: int, ns_times: bool) -> dict[int, tuple]:
     """For a run of series from ``i`` sharing one block (a GROUP BY answer's), the block's
     rows written once from its columns, by series index; nothing when there is no such run."""
-    j = block_run(series, i)
-    if j is None:
+    run = block_rows_frame(series, i)
+    if run is None:
         return {}
-    first, last = series[i].span, series[j - 1].span
-    frame = first[0].frame.slice(first[1], last[1] + last[2] - first[1])
+    j, frame = run
     cols = series[i].columns
     data, offsets = block_rows(frame, ns_times and bool(cols) and cols[0] == "time")
-    return {k: (data, offsets, first[1]) for k in range(i, j)}
+    return {k: (data, offsets, series[i].span[1]) for k in range(i, j)}
 
 
 def _series_head(s, p) -> list[bytes]:

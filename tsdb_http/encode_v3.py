@@ -37,7 +37,7 @@ from tsdb_core import Series, StatementResult
 from . import encode_v3_frame as v3_frame
 from .encode_csv import plain_float
 from .formats import Response
-from .frame_pieces import block_run, pass_large
+from .frame_pieces import block_rows_frame, block_run, pass_large
 
 # -- epochs ------------------------------------------------------------------------------------
 
@@ -319,13 +319,12 @@ def msgpack_pieces(resp: Response) -> Iterator[bytes]:
 def _block_rows(series: list[Series], i: int) -> dict[int, tuple]:
     """For a run of series from ``i`` sharing one block (a GROUP BY answer's), the block's
     rows written once from its columns, by series index; nothing when there is no such run."""
-    j = block_run(series, i)
-    if j is None:
+    run = block_rows_frame(series, i)
+    if run is None:
         return {}
-    first, last = series[i].span, series[j - 1].span
-    frame = first[0].frame.slice(first[1], last[1] + last[2] - first[1])
+    j, frame = run
     data, offsets = v3_frame.msgpack_rows(frame)
-    return {k: (data, offsets, first[1]) for k in range(i, j)}
+    return {k: (data, offsets, series[i].span[1]) for k in range(i, j)}
 
 
 def _mp_series_head(s: Series, p: msgpack.Packer) -> bytes:

@@ -60,6 +60,16 @@ def block_run(series: list, i: int) -> int | None:
     return j if j - i > 1 else None
 
 
+def block_rows_frame(series: list, i: int):
+    """``(end, frame)``: the run of series from ``i`` sharing one block (:func:`block_run`) and
+    the block's rows they span, for encoders that write the run once; None without a run."""
+    j = block_run(series, i)
+    if j is None:
+        return None
+    first, last = series[i].span, series[j - 1].span
+    return j, first[0].frame.slice(first[1], last[1] + last[2] - first[1])
+
+
 MIN_PIECE = 1 << 16  # bytes: smaller pieces of a streamed answer wait for the next
 
 

@@ -382,6 +382,21 @@ def test_settings_of_a_config_follow_its_fields():
 
 
 # -- a flush writes the sorted piece -------------------------------------------------------
+def _flush_merge(store):
+    """What the flush takes from the live view's pieces (BufferView.whole): None when it sorts again."""
+    key = (DB, "autogen", "m")
+    meta = store._engine.state.catalog.databases[DB].measurements["m"]
+    return view_of(store).whole(list(store._engine.state.buffer.chunks(key)), tuple(sorted(meta.tags)),
+                                meta.field_columns())
+
+
+def _flushed(viewed, plain):
+    """Both stores flushed: the frames of their files."""
+    for store in (viewed, plain):
+        store.flush()
+    return _file_frames(viewed), _file_frames(plain)
+
+
 def _file_frames(store) -> list:
     import polars as pl
     root = store._engine.state.root
@@ -405,14 +420,8 @@ def test_a_flush_writes_the_sorted_piece_as_a_sort_of_the_chunks_would(monkeypat
         for store in (viewed, plain):
             store.write(DB, text)
     viewed.query(QUERIES[0], db=DB)
-    view = view_of(viewed)
-    key = (DB, "autogen", "m")
-    meta = viewed._engine.state.catalog.databases[DB].measurements["m"]
-    assert view.whole(list(viewed._engine.state.buffer.chunks(key)), tuple(sorted(meta.tags)),
-                      meta.field_columns()) is not None
-    for store in (viewed, plain):
-        store.flush()
-    got, want = _file_frames(viewed), _file_frames(plain)
+    assert _flush_merge(viewed) is not None
+    got, want = _flushed(viewed, plain)
     assert len(got) == len(want) == 1
     assert got[0][:4] == want[0][:4] and got[0][4].equals(want[0][4])
     viewed.close()
@@ -454,13 +463,8 @@ def test_a_flush_merging_the_pieces_writes_what_a_sort_of_the_chunks_writes(monk
             viewed.query(QUERIES[0], db=DB)
     view = view_of(viewed)
     if distinct and view is not None and view._pieces:
-        key = (DB, "autogen", "m")
-        meta = viewed._engine.state.catalog.databases[DB].measurements["m"]
-        assert view.whole(list(viewed._engine.state.buffer.chunks(key)), tuple(sorted(meta.tags)),
-                          meta.field_columns()) is not None
-    for store in (viewed, plain):
-        store.flush()
-    got, want = _file_frames(viewed), _file_frames(plain)
+        assert _flush_merge(viewed) is not None
+    got, want = _flushed(viewed, plain)
     assert [g[:4] for g in got] == [w[:4] for w in want]
     assert all(g[4].equals(w[4]) and g[4].schema == w[4].schema for g, w in zip(got, want))
     viewed.close()

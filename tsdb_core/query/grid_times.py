@@ -18,7 +18,7 @@ MAX_TIMES = 8 * BLOCK  # longer grids too (they would crowd the other grids' blo
 _MAX_BLOCKS = 128
 _I64_MIN, _I64_MAX = -(2 ** 63), 2 ** 63 - 1
 
-_BLOCKS: dict[tuple[int, int, int], list[str]] = {}  # (step, phase, block number) -> its texts
+_BLOCKS: dict[tuple, list[str]] = {}  # (formatter, step, phase, block number) -> its texts
 
 
 def grid_texts(ns: np.ndarray, fmt: Callable[[np.ndarray], list[str]]) -> list[str] | None:
@@ -49,7 +49,7 @@ def grid_texts(ns: np.ndarray, fmt: Callable[[np.ndarray], list[str]]) -> list[s
 def _block(step: int, phase: int, b: int, fmt) -> list[str] | None:
     """The texts of windows ``b * BLOCK .. (b + 1) * BLOCK - 1``; None when some of them fall
     outside int64 (the ends of the representable range: formatted directly then)."""
-    key = (step, phase, b)
+    key = (fmt, step, phase, b)  # (a formatter of other texts must not read these)
     texts = _BLOCKS.get(key)
     if texts is None:
         lo = phase + b * BLOCK * step

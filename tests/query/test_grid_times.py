@@ -56,12 +56,14 @@ def test_blocks_are_shared_by_overlapping_grids():
     assert grid_texts(a, _numpy_texts) == _scalar(a)
     kept = dict(grid_times._BLOCKS)
     k0 = start // (60 * S)  # (window numbers count from the epoch)
-    assert sorted(kept) == [(60 * S, 0, b) for b in range(k0 // BLOCK, (k0 + 719) // BLOCK + 1)]
+    assert sorted(k[1:] for k in kept) == [(60 * S, 0, b) for b in range(k0 // BLOCK, (k0 + 719) // BLOCK + 1)]
     b = a[100:400]
     assert grid_texts(b, _numpy_texts) == _scalar(b)
     assert grid_times._BLOCKS == kept  # nothing formatted again
     assert grid_texts(a[:-1] + 30 * S, _numpy_texts)[0] == "2016-01-01T00:07:30Z"  # another phase
     assert len(grid_times._BLOCKS) == 2 * len(kept)
+    other = grid_texts(a, lambda ns: [str(v) for v in ns.tolist()])  # another formatter: its own blocks
+    assert other == [str(v) for v in a.tolist()]
 
 
 def test_not_grids():

@@ -38,6 +38,14 @@ def check_type(name: str, dtype) -> None:
         raise UnsupportedType(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
 
 
+def _in_row_order(v: pl.Expr, reduce) -> pl.Expr:
+    """``reduce`` of a group's values taken as one list, for float sums, means and deviations:
+    Polars' partitioned group-by adds a large group's floats in an order that changes from
+    process to process (hash seeds), so the same query's last digits changed between runs; a
+    list is reduced as a slice is (the same bits as RunGroups' list means), every time."""
+    return v.implode().list.agg(reduce(pl.element()))
+
+
 def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> pl.Expr:
     """One value per group."""
     check_type(name, dtype)
@@ -48,15 +56,15 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> 
     if name == "count_distinct":
         return v.drop_nulls().n_unique().cast(pl.Int64)
     if name == "sum":
-        return pl.when(has).then(v.sum())
+        return pl.when(has).then(v.sum() if dtype is not None and dtype.is_integer() else _in_row_order(v, pl.Expr.sum))
     if name == "mean":
-        return v.cast(pl.Float64).mean()
+        return _in_row_order(v.cast(pl.Float64), pl.Expr.mean)
     if name == "median":
         return v.cast(pl.Float64).median()
     if name == "spread":
         return pl.when(has).then(v.max() - v.min())
     if name == "stddev":
-        return pl.when(v.count() > 1).then(v.cast(pl.Float64).std(ddof=1))
+        return pl.when(v.count() > 1).then(_in_row_order(v.cast(pl.Float64), lambda e: e.std(ddof=1)))
     if name in ("max", "min"):
         return getattr(v, name)()
     if name in ("first", "last"):

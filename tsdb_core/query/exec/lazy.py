@@ -310,8 +310,7 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
 def _shard_duration(plan: SelectPlan, ctx: Ctx) -> int:
     """The shard-group duration of the first measurement the statement reads."""
     s = next(s for s in plan.sources if isinstance(s, Scan))
-    return next((p.shard_group_duration for p in ctx.provider.retention_policies(s.database)
-                 if p.name == s.retention_policy), 7 * 86_400 * 10**9)
+    return s.shard_group_duration(ctx.provider) or 7 * 86_400 * 10**9  # (influxd's default for autogen)
 
 
 def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list[str],
@@ -773,8 +772,7 @@ def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) 
             or any(not isinstance(s, Scan) for s in plan.sources):
         return lf
     src = plan.sources[0]
-    shard = next((p.shard_group_duration for p in ctx.provider.retention_policies(src.database)
-                  if p.name == src.retention_policy), 0)
+    shard = src.shard_group_duration(ctx.provider)
     if not shard:
         return lf
     n = order.limit + order.offset + 1

@@ -169,6 +169,12 @@ class Scan:
     def tag_filter(self) -> dict[str, list[str]] | None:
         return {k: list(v) for k, v in self.tags} or None
 
+    def shard_group_duration(self, provider) -> int:
+        """The shard-group duration (ns) of the retention policy read; 0 when none is known
+        (influxd's per-shard-group limits follow it)."""
+        return next((p.shard_group_duration for p in provider.retention_policies(self.database)
+                     if p.name == self.retention_policy), 0)
+
     def explain(self, depth: int = 0) -> str:
         hints = f" tags=[{_tags_text(self.tags)}]" if self.tags else ""
         if self.limit:

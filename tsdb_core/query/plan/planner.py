@@ -152,9 +152,7 @@ def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:
             or any(not isinstance(s, Scan) for s in sources) \
             or any(call.name not in math for c in columns for call in find(c.expr, ast.Call)):
         return 0
-    s = sources[0]
-    return next((p.shard_group_duration for p in provider.retention_policies(s.database)
-                 if p.name == s.retention_policy), 0)
+    return sources[0].shard_group_duration(provider)
 
 
 def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema) -> list:

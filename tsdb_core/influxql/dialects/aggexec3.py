@@ -31,20 +31,22 @@ from .showplan3 import Table
 
 
 def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, ascending: bool, calls,
-                 chunks, offset: int = 0, limit: int = 0) -> str | None:
+                 chunks, offset: int = 0, limit: int = 0, defaults: tuple[str, ...] = ()) -> str | None:
     """The physical plan of the aggregates ``calls`` ([(function, field, column name)]) over
     ``table`` grouped by ``interval`` ((every, offset) or None) and ``group_tags`` (sorted),
     gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
-    ``limit``; None for shapes not drawn over several partitions (GROUP BY time with tags,
-    partially sorted tags, a LIMIT or OFFSET)."""
+    ``limit``; ``defaults``: under fill(<value>), the value as each call's type prints it
+    (util.rs number_to_scalar); None for shapes not drawn over several partitions (GROUP BY
+    time with tags, partially sorted tags, a LIMIT, OFFSET or value fill)."""
+    limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     # optimize_projections stops at v3's SeriesLimit (aggplan3.py): under one the scan reads every column
-    output = columns if offset or limit else tuple(sorted({*fields, *group_tags, *(
+    output = columns if limited else tuple(sorted({*fields, *group_tags, *(
         ("time",) if interval is not None else ())}))
     found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields), chunks)
     merged = found.partitions > 1
-    if merged and (offset or limit or (interval is not None) == bool(group_tags)):
+    if merged and (limited or (interval is not None) == bool(group_tags)):
         return None  # (several partitions: drawn for GROUP BY time alone or tags alone, without LIMIT)
     aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
     agg, fully = _aggregate(found, output, interval, group_tags, aggrs)
@@ -56,22 +58,24 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
         lines = final + _indent([agg.replace("mode=Single", "mode=Partial"), *lines[1:]], 2 * len(final))
     gapfill = interval is not None and fill != "none"
     if gapfill:
-        lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper) + _indent(lines, 4)
+        lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper, defaults) + _indent(lines, 4)
     time = f"time@{len(group_tags)}" if gapfill else "time@0" if interval is not None else str(lower or 0)
     tag_at = 0 if gapfill else (1 if interval is not None else 0)
     first_aggr = len(group_tags) + (1 if interval is not None else 0)
+    at = [f"{C.aggr(m, fn, f, spaced=True)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=True))}"
+          for fn, f, _ in calls]
     exprs = [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
-             *(f"{C.aggr(m, fn, f, spaced=True)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=True))} as {name}"
-               for fn, f, name in calls)]
+             *(f"{_coalesced(col, defaults[j]) if defaults else col} as {name}"
+               for j, (col, (_, _, name)) in enumerate(zip(at, calls)))]
     order = "ASC" if ascending else "DESC"
-    if offset or limit:
+    if limited:
         sort_needed = interval is not None or not fully
         lines = _series_limit(m, interval, group_tags, [n for _, _, n in calls], order, offset, limit,
-                              sort_needed=sort_needed) + _indent(
+                              sort_needed=sort_needed, defaults=defaults) + _indent(
             [f"ProjectionExec: expr=[{', '.join(exprs)}]", *_indent(lines, 2)], 6 if sort_needed else 4)
     else:
         lines = [f"ProjectionExec: expr=[{m} as iox::measurement, {', '.join(exprs)}]", *_indent(lines, 2)]
-    if (not group_tags and (offset or limit)) or (merged and fully):
+    if (not group_tags and limited) or (merged and fully):
         return "\n".join(lines) + "\n"  # the order below is the Sort's: no SortExec
     sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
             *((f"time@1 {order} NULLS LAST",) if interval is not None else ())]
@@ -79,19 +83,22 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
 
 
 def _series_limit(m: str, interval, group_tags, names, order: str, offset: int, limit: int, *,
-                  sort_needed: bool) -> list[str]:
+                  sort_needed: bool, defaults: tuple[str, ...] = ()) -> list[str]:
     """The measurement's projection over SeriesLimitExec (iox_query ``exec/series_limit``:
     ``SeriesLimitExec: series=[..], order=[..], limit_expr=[..]``, ``skip`` and ``fetch``
-    only when set; each limited column ``RESPECT NULLS`` with a null default) over the sort
+    only when set; each limited column ``RESPECT NULLS`` with a null default, or under
+    fill(<value>) the value: physical.rs PhysicalLimitExpr's Display prints the ScalarValue,
+    mod.rs plan_series_limit takes the planner's literal as it is) over the sort
     it requires (the series ``ASC``, then its order; a constant time drops out, and an
     aggregate already sorted on the tags needs none), its columns those of the fields'
     projection (time, the tags, the fields)."""
     series = [f"{t}@{1 + i}" for i, t in enumerate(group_tags)]
     fields = [f"{n}@{1 + len(group_tags) + j}" for j, n in enumerate(names)]
+    kept = defaults or ("NULL",) * len(fields)
     exprs = [f"{m} as iox::measurement", "time@0 as time", *(f"{t}@{1 + i} as {t}" for i, t in enumerate(group_tags)),
              *(f"{f} as {n}" for f, n in zip(fields, names))]
     head = (f"SeriesLimitExec: series=[{', '.join(series)}], order=[time@0 {order} NULLS LAST], "
-            f"limit_expr=[{', '.join(f + ' RESPECT NULLS (default: NULL)' for f in fields)}]"
+            f"limit_expr=[{', '.join(f'{f} RESPECT NULLS (default: {d})' for f, d in zip(fields, kept))}]"
             + (f", skip={offset}" if offset else "") + (f", fetch={limit}" if limit else ""))
     required = [*(s + " ASC" for s in series), *((f"time@0 {order} NULLS LAST",) if interval is not None else ())]
     lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", "  " + head]
@@ -136,15 +143,15 @@ def _final(interval, group_tags, aggrs, fully: bool) -> list[str]:
             f"    SortExec: expr=[{order}], preserve_partitioning=[true]"]
 
 
-def _gap_fill(interval, group_tags, fill, calls, m: str, aggrs, lower, upper) -> list[str]:
+def _gap_fill(interval, group_tags, fill, calls, m: str, aggrs, lower, upper, defaults=()) -> list[str]:
     """GapFillExec over the sort it requires, its expressions at the Aggregate's columns
     (the bucket at 0, the tags after it, then the aggregates)."""
     series = [f"{t}@{1 + i}" for i, t in enumerate(group_tags)]
     first = 1 + len(group_tags)
-    fills = []
+    fills, value = [], dict(zip(((fn, f) for fn, f, _ in calls), defaults))
     for fn, f, _ in dict.fromkeys((fn, f, "") for fn, f, _ in calls):
         column = f"{C.aggr(m, fn, f, spaced=True)}@{first + aggrs.index(C.aggr(m, fn, f, spaced=True))}"
-        fills.append(_strategy(fill, column, fn))
+        fills.append(f"COALESCE({column}, {value[fn, f]})" if value else _strategy(fill, column, fn))
     low = f'Included("{lower}")' if lower is not None else "Unbounded"
     time = f"date_bin_wallclock({_stride(interval[0])}, time@0, {interval[1]})"
     return [f"GapFillExec: series_expr=[{', '.join(series)}], time_expr={time}, fill_expr=[{', '.join(fills)}], "
@@ -160,6 +167,13 @@ def _strategy(fill, column: str, fn: str) -> str:
     if fill == "linear":
         return f"INTERPOLATE({column})"
     return f"COALESCE({column}, 0)" if fn == "count" else column
+
+
+def _coalesced(column: str, value: str) -> str:
+    """The fields' projection under fill(<value>): the planner's ``coalesce_struct(<aggregate>,
+    <value>)`` as a physical ScalarFunctionExpr prints (its name, its arguments joined by ``, ``,
+    the literal as its ScalarValue's Display)."""
+    return f"coalesce_struct({column}, {value})"
 
 
 def _stride(ns: int) -> str:

@@ -20,8 +20,8 @@ a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_sca
 ``coalesce_struct`` projection and a SeriesLimit above it), then the measurement's projection
 and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans),
 not under a SeriesLimit (optimize_projections stops at it);
-the physical plan is drawn for aggregates alone (count, mean, sum, median, stddev) without
-fill(<value>): without GROUP BY here (nor LIMIT/OFFSET), with it in aggexec3.py.
+the physical plan is drawn for aggregates alone (count, mean, sum, median, stddev): without
+GROUP BY here (nor LIMIT/OFFSET), with it in aggexec3.py.
 """
 from __future__ import annotations
 
@@ -64,9 +64,10 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
     if chunks and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
         physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
-    elif chunks and bare and stmt.fill != "value" and all(not n.param for n, _ in outs):  # aggexec3.py
+    elif chunks and bare and all(not n.param for n, _ in outs):  # aggexec3.py
+        defaults = tuple(_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
         physical = grouped_exec(table, lower, upper, tags, interval, group_tags, stmt.fill, stmt.time_ascending,
-                                [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit)
+                                [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults)
     coerced, simplified = _plan(*args, filtered, "coerced"), _plan(*args, filtered, "simplified")
     initial = _plan(*args, filtered)
     # optimize_projections stops at v3's SeriesLimit (no necessary_children_exprs: "Requirements from parent

@@ -28,7 +28,8 @@ expr=[tag@0 ASC, time@1 ASC], preserve_partitioning=[false]``); where DataFusion
 below it, above the fields' projection) follows DataFusion 50.1 on a window's required order (same
 session, by hand). Over several partitions (IOx's chunk groups in a union) DataFusion 50.1 printed, for
 two Parquet scans (by hand), the Partial aggregate under the Final one, merged sorted or coalesced.
-What stays ours: tz(), fill(<value>) over tags, selectors and percentile/mode/spread; over several partitions,
+What stays ours: tz(), fill(<value>) over tags, percentile/mode/spread (selectors:
+test_v3_explain_physical_selectors.py); over several partitions,
 GROUP BY time with tags, partially sorted tags and LIMIT/OFFSET.
 """
 from __future__ import annotations
@@ -135,7 +136,7 @@ def test_ordering_mode_follows_the_scans_order(store, q, mode):
 
 @pytest.mark.parametrize("q", [
     "SELECT count(f) FROM m WHERE time >= 0 AND time < 5s GROUP BY time(1s), host fill(0)",  # a value fill over tags
-    "SELECT first(f) FROM m GROUP BY host",  # a selector
+    "SELECT mode(f) FROM m GROUP BY host",
     "SELECT spread(f) FROM m GROUP BY host",
 ])
 def test_shapes_not_drawn_stay_this_stores(store, q):

@@ -26,6 +26,7 @@ a Final aggregate follows from GapFillExec's requirements, not from a printed pl
 from __future__ import annotations
 
 from . import aggcalls3 as C
+from .aggcalls3 import SELECTORS
 from .scanplan3 import Scan, scan_tests, table_scan
 from .showplan3 import Table
 
@@ -41,14 +42,17 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+    timed = interval is not None or any(fn in SELECTORS for fn, _, _ in calls)  # selector_first(f, time)
     # optimize_projections stops at v3's SeriesLimit (aggplan3.py): under one the scan reads every column
-    output = columns if limited else tuple(sorted({*fields, *group_tags, *(
-        ("time",) if interval is not None else ())}))
+    output = columns if limited else tuple(sorted({*fields, *group_tags, *(("time",) if timed else ())}))
     found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields), chunks)
     merged = found.partitions > 1
-    if merged and (limited or (interval is not None) == bool(group_tags)):
+    row_time = interval is None and len(calls) == 1 and calls[0][0] in SELECTORS  # a lone selector's row time
+    if merged and (limited or row_time or (interval is not None) == bool(group_tags)):
         return None  # (several partitions: drawn for GROUP BY time alone or tags alone, without LIMIT)
-    aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=True) for fn, f, _ in calls))
+    if row_time and limited:
+        return None  # (the SeriesLimit over a lone selector's row time: not drawn)
+    aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=False) for fn, f, _ in calls))
     agg, fully = _aggregate(found, output, interval, group_tags, aggrs)
     if merged and not fully and "ordering_mode" in agg:
         return None  # (partitions partially sorted on the groups: not drawn)
@@ -59,14 +63,15 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     gapfill = interval is not None and fill != "none"
     if gapfill:
         lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper, defaults) + _indent(lines, 4)
-    time = f"time@{len(group_tags)}" if gapfill else "time@0" if interval is not None else str(lower or 0)
-    tag_at = 0 if gapfill else (1 if interval is not None else 0)
     first_aggr = len(group_tags) + (1 if interval is not None else 0)
-    at = [f"{C.aggr(m, fn, f, spaced=True)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=True))}"
+    at = [f"{C.aggr(m, fn, f, spaced=False)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=False))}"
           for fn, f, _ in calls]
+    time = f"time@{len(group_tags)}" if gapfill else "time@0" if interval is not None else \
+        f"get_field({at[0]}, time)" if row_time else str(lower or 0)
+    tag_at = 0 if gapfill else (1 if interval is not None else 0)
     exprs = [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
-             *(f"{_coalesced(col, defaults[j]) if defaults else col} as {name}"
-               for j, (col, (_, _, name)) in enumerate(zip(at, calls)))]
+             *(f"{_field(fn, col, defaults[j] if defaults else None)} as {name}"
+               for j, (col, (fn, _, name)) in enumerate(zip(at, calls)))]
     order = "ASC" if ascending else "DESC"
     if limited:
         sort_needed = interval is not None or not fully
@@ -78,7 +83,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     if (not group_tags and limited) or (merged and fully):
         return "\n".join(lines) + "\n"  # the order below is the Sort's: no SortExec
     sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
-            *((f"time@1 {order} NULLS LAST",) if interval is not None else ())]
+            *((f"time@1 {order} NULLS LAST",) if interval is not None or row_time else ())]
     return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
 
 
@@ -150,7 +155,7 @@ def _gap_fill(interval, group_tags, fill, calls, m: str, aggrs, lower, upper, de
     first = 1 + len(group_tags)
     fills, value = [], dict(zip(((fn, f) for fn, f, _ in calls), defaults))
     for fn, f, _ in dict.fromkeys((fn, f, "") for fn, f, _ in calls):
-        column = f"{C.aggr(m, fn, f, spaced=True)}@{first + aggrs.index(C.aggr(m, fn, f, spaced=True))}"
+        column = f"{C.aggr(m, fn, f, spaced=False)}@{first + aggrs.index(C.aggr(m, fn, f, spaced=False))}"
         fills.append(f"COALESCE({column}, {value[fn, f]})" if value else _strategy(fill, column, fn))
     low = f'Included("{lower}")' if lower is not None else "Unbounded"
     time = f"date_bin_wallclock({_stride(interval[0])}, time@0, {interval[1]})"
@@ -169,11 +174,14 @@ def _strategy(fill, column: str, fn: str) -> str:
     return f"COALESCE({column}, 0)" if fn == "count" else column
 
 
-def _coalesced(column: str, value: str) -> str:
-    """The fields' projection under fill(<value>): the planner's ``coalesce_struct(<aggregate>,
-    <value>)`` as a physical ScalarFunctionExpr prints (its name, its arguments joined by ``, ``,
-    the literal as its ScalarValue's Display)."""
-    return f"coalesce_struct({column}, {value})"
+def _field(fn: str, column: str, value: str | None) -> str:
+    """A field over its aggregate's column as a physical ScalarFunctionExpr prints (its name,
+    its arguments joined by ``, ``, a literal as its ScalarValue's Display): a selector's
+    ``get_field(<struct>, value)``; under fill(<value>) the planner's ``coalesce_struct(<aggregate>,
+    <value>)``."""
+    if fn in SELECTORS:
+        return f"get_field({column}, value)"
+    return f"coalesce_struct({column}, {value})" if value is not None else column
 
 
 def _stride(ns: int) -> str:

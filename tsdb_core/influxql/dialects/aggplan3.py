@@ -21,7 +21,7 @@ a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_sca
 and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans),
 not under a SeriesLimit (optimize_projections stops at it);
 the physical plan is drawn for aggregates alone (count, mean, sum, median, stddev): without
-GROUP BY here (nor LIMIT/OFFSET), with it in aggexec3.py.
+GROUP BY here (nor LIMIT/OFFSET), with it in aggexec3.py (and the selectors first, last, min, max).
 """
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
     if chunks and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
         physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
-    elif chunks and bare and all(not n.param for n, _ in outs):  # aggexec3.py
+    elif chunks and all(isinstance(n, X.Agg) and n.fn in (*PHYSICAL, *SELECTORS) and not n.param
+                        for n, _ in outs) and (interval is not None or group_tags):  # aggexec3.py
         defaults = tuple(_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
         physical = grouped_exec(table, lower, upper, tags, interval, group_tags, stmt.fill, stmt.time_ascending,
                                 [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults)

@@ -88,7 +88,9 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
     if refs is None:
         tags = tag_tests(rest, table) if rest is not None and table is not None else []
         types = {f: t.value for f, t in schema.fields.items()} if schema is not None else {}
-        chunks = _chunks(provider, db, rp, name, lower, upper) if table is not None else None
+        # under tz() the range reads tz(time): neither IOx's pruning nor v3's ChunkFilter bounds time by it
+        zoned = (None, None) if stmt.location is not None else (lower, upper)
+        chunks = _chunks(provider, db, rp, name, *zoned) if table is not None else None
         found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:
             found = window_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))

@@ -32,20 +32,21 @@ from .showplan3 import Table
 
 
 def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, ascending: bool, calls,
-                 chunks, offset: int = 0, limit: int = 0, defaults: tuple[str, ...] = ()) -> str | None:
+                 chunks, offset: int = 0, limit: int = 0, defaults: tuple[str, ...] = (),
+                 zone: str | None = None) -> str | None:
     """The physical plan of the aggregates ``calls`` ([(function, field, column name)]) over
     ``table`` grouped by ``interval`` ((every, offset) or None) and ``group_tags`` (sorted),
     gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
     ``limit``; ``defaults``: under fill(<value>), the value as each call's type prints it
-    (util.rs number_to_scalar); None for shapes not drawn over several partitions (GROUP BY
-    time with tags, partially sorted tags, a LIMIT, OFFSET or value fill)."""
+    (util.rs number_to_scalar); ``zone``: tz()'s; None for shapes not drawn over several
+    partitions (GROUP BY time with tags, partially sorted tags, a LIMIT, OFFSET or value fill)."""
     limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     timed = interval is not None or any(fn in SELECTORS for fn, _, _ in calls)  # selector_first(f, time)
     # optimize_projections stops at v3's SeriesLimit (aggplan3.py): under one the scan reads every column
     output = columns if limited else tuple(sorted({*fields, *group_tags, *(("time",) if timed else ())}))
-    found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields), chunks)
+    found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields, zone), chunks)
     merged = found.partitions > 1
     row_time = interval is None and len(calls) == 1 and calls[0][0] in SELECTORS  # a lone selector's row time
     if merged and (limited or row_time or (interval is not None) == bool(group_tags)):
@@ -56,7 +57,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     agg, fully = _aggregate(found, output, interval, group_tags, aggrs)
     if merged and not fully and "ordering_mode" in agg:
         return None  # (partitions partially sorted on the groups: not drawn)
-    lines = [agg, *("  " + line for line in found.lines)]
+    lines = [agg, *("  " + line for line in _zoned(found.lines, output, zone))]
     if merged:
         final = _final(interval, group_tags, aggrs, fully)
         lines = final + _indent([agg.replace("mode=Single", "mode=Partial"), *lines[1:]], 2 * len(final))
@@ -85,6 +86,19 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
             *((f"time@1 {order} NULLS LAST",) if interval is not None or row_time else ())]
     return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
+
+
+def _zoned(lines: list[str], output, zone: str | None) -> list[str]:
+    """The scan's lines, under tz() below the projection project_timezone adds (tzplan3.py), the
+    scan's columns kept in place, time read as ``tz(time@i, <zone>)``: its Utf8 literal prints as
+    the text alone, and DataFusion pushes no projection holding a function into a Parquet scan
+    (DataFusion 50.1 printed ``ProjectionExec: expr=[f@0 as f, host@1 as host, tz(time@2,
+    Europe/Paris) as time]`` over ``DataSourceExec: .., projection=[f, host, time]`` for a
+    stand-in ``tz``, by hand)."""
+    if zone is None:
+        return lines
+    exprs = [f"tz({c}@{i}, {zone}) as {c}" if c == "time" else f"{c}@{i} as {c}" for i, c in enumerate(output)]
+    return [f"ProjectionExec: expr=[{', '.join(exprs)}]", *_indent(lines, 2)]
 
 
 def _series_limit(m: str, interval, group_tags, names, order: str, offset: int, limit: int, *,

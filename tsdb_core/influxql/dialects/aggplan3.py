@@ -58,17 +58,14 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
             [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]):
         return None
     if stmt.location is not None:  # tzplan3.py
-        return _tz_plans(args, table, calls, tags, lower, upper, stmt.location)
+        return _tz_plans(args, table, calls, tags, lower, upper, stmt.location, chunks)
     filtered, pushed, narrowed = _scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
     if chunks and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
         physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
-    elif chunks and all(isinstance(n, X.Agg) and n.fn in (*PHYSICAL, *SELECTORS) and not n.param
-                        for n, _ in outs) and (interval is not None or group_tags):  # aggexec3.py
-        defaults = tuple(_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
-        physical = grouped_exec(table, lower, upper, tags, interval, group_tags, stmt.fill, stmt.time_ascending,
-                                [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults)
+    else:
+        physical = _grouped_exec(args, tags, chunks)
     coerced, simplified = _plan(*args, filtered, "coerced"), _plan(*args, filtered, "simplified")
     initial = _plan(*args, filtered)
     # optimize_projections stops at v3's SeriesLimit (no necessary_children_exprs: "Requirements from parent
@@ -80,9 +77,21 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
                  analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
 
 
-def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str) -> Plans:
+def _grouped_exec(args, tags, chunks, zone: str | None = None) -> str | None:
+    """aggexec3.py's physical plan of a GROUP BY of aggregates and selectors alone (None: not drawn)."""
+    stmt, table, lower, upper, interval, group_tags, outs, _ = args
+    if not chunks or not (interval is not None or group_tags) or not all(
+            isinstance(n, X.Agg) and n.fn in (*PHYSICAL, *SELECTORS) and not n.param for n, _ in outs):
+        return None
+    defaults = tuple(_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
+    return grouped_exec(table, lower, upper, tags, interval, group_tags, stmt.fill, stmt.time_ascending,
+                        [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults, zone)
+
+
+def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=None) -> Plans:
     """The plans under tz() (tzplan3.py): the planner's, and without a tag test DataFusion's
-    rules (the tz projection kept under the Aggregate, narrowed to the columns it reads)."""
+    rules (the tz projection kept under the Aggregate, narrowed to the columns it reads) and
+    the physical plan (aggexec3.py; ``chunks``: the table's, not pruned by a tz() range)."""
     m, columns = table.name, tuple(sorted({*table.tags, *table.fields, "time"}))
     fields = sorted({a.field for a in calls})
     initial = _plan(*args, tz_scan(m, columns, fields, tags, lower, upper, zone))
@@ -95,7 +104,7 @@ def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str) -> Plans
     if not _limited(args[0]):
         steps += (("optimize_projections", _plan(*args, _block(tz_projection(m, columns, zone, keep),
                                                               f"TableScan: {m} projection=[{read}], {full}"))),)
-    return Plans(initial, steps)
+    return Plans(initial, steps, _grouped_exec(args, tags, chunks, zone))
 
 
 def _calls(outs) -> list[X.Agg]:

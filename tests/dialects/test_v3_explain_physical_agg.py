@@ -28,9 +28,9 @@ expr=[tag@0 ASC, time@1 ASC], preserve_partitioning=[false]``); where DataFusion
 below it, above the fields' projection) follows DataFusion 50.1 on a window's required order (same
 session, by hand). Over several partitions (IOx's chunk groups in a union) DataFusion 50.1 printed, for
 two Parquet scans (by hand), the Partial aggregate under the Final one, merged sorted or coalesced.
-What stays ours: tz(), fill(<value>) over tags, percentile/mode/spread (selectors:
-test_v3_explain_physical_selectors.py); over several partitions,
-GROUP BY time with tags, partially sorted tags and LIMIT/OFFSET.
+What stays ours: fill(<value>) over tags (tz(): test_v3_explain_physical_tz.py), percentile/mode/spread (selectors:
+test_v3_explain_physical_selectors.py); over several partitions, GROUP BY time with tags
+gap-filled (fill(none): test_v3_explain_physical_merged.py), tags sorted in part and LIMIT/OFFSET.
 """
 from __future__ import annotations
 

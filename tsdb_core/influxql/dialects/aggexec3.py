@@ -39,7 +39,8 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
     ``limit``; ``defaults``: under fill(<value>), the value as each call's type prints it
     (util.rs number_to_scalar); ``zone``: tz()'s; None for shapes not drawn over several
-    partitions (GROUP BY time with tags, partially sorted tags, a LIMIT, OFFSET or value fill)."""
+    partitions (GROUP BY time with tags gap-filled, partially sorted tags, a LIMIT, OFFSET or
+    value fill)."""
     limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
@@ -49,17 +50,19 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     found = table_scan(columns, table.tags, output, scan_tests(lower, upper, tags, fields, zone), chunks)
     merged = found.partitions > 1
     row_time = interval is None and len(calls) == 1 and calls[0][0] in SELECTORS  # a lone selector's row time
-    if merged and (limited or row_time or (interval is not None) == bool(group_tags)):
-        return None  # (several partitions: drawn for GROUP BY time alone or tags alone, without LIMIT)
+    both = interval is not None and bool(group_tags)
+    if merged and (limited or row_time or (interval is None and not group_tags) or (both and fill != "none")):
+        return None  # (several partitions: drawn without LIMIT, GROUP BY time and tags not gap-filled)
     if row_time and limited:
         return None  # (the SeriesLimit over a lone selector's row time: not drawn)
     aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=False) for fn, f, _ in calls))
     agg, fully = _aggregate(found, output, interval, group_tags, aggrs)
-    if merged and not fully and "ordering_mode" in agg:
-        return None  # (partitions partially sorted on the groups: not drawn)
+    tags_sorted = both and agg.endswith(f"PartiallySorted([{', '.join(map(str, range(1, len(group_tags) + 1)))}])")
+    if merged and not fully and "ordering_mode" in agg and not tags_sorted:
+        return None  # (partitions sorted on some of the tags: not drawn)
     lines = [agg, *("  " + line for line in _zoned(found.lines, output, zone))]
     if merged:
-        final = _final(interval, group_tags, aggrs, fully)
+        final = _final(interval, group_tags, aggrs, fully, tags_sorted)
         lines = final + _indent([agg.replace("mode=Single", "mode=Partial"), *lines[1:]], 2 * len(final))
     gapfill = interval is not None and fill != "none"
     if gapfill:
@@ -147,18 +150,23 @@ def _aggregate(found: Scan, output, interval, group_tags, aggrs) -> tuple[str, b
     return f"AggregateExec: mode=Single, gby=[{', '.join(gby)}], aggr=[{', '.join(aggrs)}]{mode}", fully
 
 
-def _final(interval, group_tags, aggrs, fully: bool) -> list[str]:
+def _final(interval, group_tags, aggrs, fully: bool, tags_sorted: bool = False) -> list[str]:
     """Several partitions (a union of IOx's chunk groups) at one target partition: DataFusion
     keeps the Partial aggregate under a Final one, over CoalescePartitionsExec; when every
     partition is sorted on the groups, it moves the final Sort's order below the Final one
-    (each partition sorted ``NULLS LAST``, merged), and no SortExec is left on top."""
+    (each partition sorted ``NULLS LAST``, merged), and no SortExec is left on top; sorted on
+    the tags but not the bucket (``tags_sorted``), it merges them on the tags alone, the Final
+    one ``PartiallySorted`` on them (DataFusion 50.1 printed both over two Parquet files, by
+    hand), and the final SortExec stays."""
     names = [*(("time",) if interval is not None else ()), *group_tags]
     gby = ", ".join(f"{n}@{i} as {n}" for i, n in enumerate(names))
     head = f"AggregateExec: mode=Final, gby=[{gby}], aggr=[{', '.join(aggrs)}]"
-    if not fully:
+    if not fully and not tags_sorted:
         return [head, "  CoalescePartitionsExec"]
-    order = ", ".join(f"{n}@{i} ASC NULLS LAST" for i, n in enumerate(names))
-    return [head + ", ordering_mode=Sorted", f"  SortPreservingMergeExec: [{order}]",
+    on = [(i, n) for i, n in enumerate(names) if fully or n != "time"]
+    order = ", ".join(f"{n}@{i} ASC NULLS LAST" for i, n in on)
+    mode = "Sorted" if fully else f"PartiallySorted([{', '.join(str(i) for i, _ in on)}])"
+    return [head + f", ordering_mode={mode}", f"  SortPreservingMergeExec: [{order}]",
             f"    SortExec: expr=[{order}], preserve_partitioning=[true]"]
 
 

@@ -35,7 +35,7 @@ from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
-                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
+                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SOURCE_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
                           output_column, seen_column, tag_name, LoweredCall, NULL_VALUE_PREFIX,
                           VALUE_PREFIX)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
@@ -170,13 +170,14 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
     ``counted``: fields the statement only counts (:func:`_counted`)."""
     inputs = source.inputs if isinstance(source, Merge) else (source,)
     frames = []
-    for src in inputs:
+    for i, src in enumerate(inputs):
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
                 ctx.text_fills.update(text_fills(src.plan, inner))
                 frames.append(inner.lazy().with_columns(
-                    [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
+                    ([pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)] if len(inputs) > 1 else [])
+                    + [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
                     + _order_time(src, ctx.regrouped_limits)))
@@ -273,6 +274,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     grouped = series_runs.groups(plan, stages, order, low, ctx)
     if grouped is not None:
         df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
+        df, order = _window_runs(plan, stages, order, df, ctx)
         return finish(plan, order, df, keys) if df is not None and df.height else None
     lf = load(stages.source, ctx, _counted(stages, project))
     if lf is None:
@@ -286,6 +288,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
         df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
+        df, order = _window_runs(plan, stages, order, df, ctx)
     if df is None or df.height == 0:
         return None
     ordered = isinstance(stages.shape, Series) and stages.transform is None
@@ -305,6 +308,16 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
         return None
     df = regroup.run_limit(df, plan, shard)
     return finish(plan, free, df, keys, ordered=True) if df.height else None
+
+
+def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: Ctx):
+    """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
+    counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
+    Order/Limit left to apply."""
+    if df is None or not df.height or not ctx.regrouped_limits or stages.transform is not None \
+            or not regroup.regrouped_windows(plan):
+        return df, order
+    return regroup.window_runs(df, plan), OrderLimit(order.ascending, 0, 0, order.slimit, order.soffset, order.child)
 
 
 def _shard_duration(plan: SelectPlan, ctx: Ctx) -> int:
@@ -580,14 +593,39 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
     aux = go_merge.aux_columns(refs, names, keys) if tags else []
     sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
+    sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
         one = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
         near = (plan.sources[0], ahead) if n and one else None
         df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx, near)
-    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)])
+    elif heap is None and SOURCE_COLUMN in schema:
+        df = _sources_merged(df, low, keys, desc)
+    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)] + [SOURCE_COLUMN], strict=False)
     _count_points(df, ctx)
     return df
+
+
+def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool) -> pl.DataFrame:
+    """Rows of several subqueries in FROM, those of equal time in the order influxd's heap
+    of the subqueries' streams hands them over (exec/go_merge.py: an input per subquery, in
+    FROM order, each stream's rows in its own order; the outer statement's aux values compared
+    after equal times, up to a nil). One heap for all groups: the groups' places in ``df``'s
+    order stand for their times, so that the replay runs on from one group into the next."""
+    if SOURCE_COLUMN not in df.columns or not go_merge.shared_times(df, keys):
+        return df
+    refs = [r for e in low.exprs for r in _all_refs(e)]
+    names = {e.name: output_column(i) for i, e in reversed(list(enumerate(low.exprs))) if isinstance(e, ast.VarRef)}
+    aux = go_merge.aux_columns(refs, {n: c for n, c in names.items() if c in df.columns}, [])
+    src, at = f"{TAG_TMP}{SOURCE_COLUMN}", f"{TAG_TMP}time"
+    # FROM order under ORDER BY time DESC too (merged_rows reverses the stored series' order)
+    idx = (999_999 - pl.col(SOURCE_COLUMN)) if desc else pl.col(SOURCE_COLUMN)
+    step = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in [*keys, "time"]]).fill_null(True)
+    place = step.cum_sum().cast(pl.Int64)
+    df = df.with_columns(idx.cast(pl.String).str.zfill(6).alias(src), pl.col("time").alias(at),
+                         (-place if desc else place).alias("time"))
+    out = go_merge.merged_rows(df, [], [src], not desc, aux)
+    return out.with_columns(pl.col(at).alias("time")).drop(src, at)
 
 
 def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str],

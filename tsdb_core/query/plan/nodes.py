@@ -55,6 +55,7 @@ ANY_COLUMN = "\x00any"
 # all (influxd hands them on series by series), where the rows show their point's time
 ORDER_TIME_COLUMN = "\x00ot"
 ORDER_ROW_COLUMN = "\x00or"  # the row's place in that subquery's answer
+SOURCE_COLUMN = "\x00src"  # which subquery of several in FROM a row came from (an input of influxd's heap)
 SUBQUERY_ROW_COLUMN = "\x00sub"  # true on the rows of a ``SubqueryScan.whole``
 NULL_VALUE_PREFIX = "\x00null:"  # + a name in ``SubqueryScan.nulls``: true on that source's rows
 VALUE_PREFIX = "\x00value:"  # + such a name: its value, apart from the grouping key

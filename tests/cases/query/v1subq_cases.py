@@ -118,13 +118,61 @@ QUERIES = [
     f"SELECT sum(m) FROM (SELECT max(usage) AS m {AGG}, host LIMIT 1), (SELECT min(usage) AS m {AGG}, host LIMIT 1) "
     "GROUP BY region",
     "SELECT derivative(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), (SELECT usage FROM cpu GROUP BY host OFFSET 8)",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3), (SELECT usage FROM cpu GROUP BY host LIMIT 3), "
+    "(SELECT usage FROM cpu GROUP BY host LIMIT 3) WHERE time < '1970-01-01T00:20:00Z'",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT n FROM cpu GROUP BY host LIMIT 2) GROUP BY *",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host, region LIMIT 2), (SELECT n FROM cpu GROUP BY host, region LIMIT 1) GROUP BY /reg/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2), (SELECT usage FROM cpu GROUP BY host LIMIT 1) ORDER BY time DESC",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY region",
+    "SELECT * FROM (SELECT usage, host FROM cpu LIMIT 3), (SELECT usage, region FROM cpu LIMIT 3)",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2), (SELECT min(usage) AS m {AGG}, host LIMIT 2) "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT m FROM (SELECT max(usage) AS m {AGG}, host LIMIT 1 OFFSET 1), (SELECT min(usage) AS m {AGG}, region LIMIT 1)",
+    f"SELECT count(m) FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2), (SELECT min(usage) AS m {AGG}, host OFFSET 3) "
+    "GROUP BY region",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT n FROM cpu GROUP BY host SLIMIT 2) GROUP BY host SLIMIT 1",
+    # transforms over several subqueries: one stream after the other (influxd's MergeIterator)
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY region LIMIT 2)",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY region LIMIT 2) "
+    "ORDER BY time DESC",
+    "SELECT derivative(usage, 1m) FROM (SELECT usage FROM cpu WHERE host = 'h1'), (SELECT usage FROM cpu WHERE host = 'h0') GROUP BY region",
+    "SELECT cumulative_sum(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), "
+    "(SELECT usage FROM cpu GROUP BY host LIMIT 1 OFFSET 1) GROUP BY region",
+    "SELECT moving_average(usage, 2) FROM (SELECT usage FROM cpu LIMIT 4), (SELECT usage FROM cpu LIMIT 3 OFFSET 10)",
+    "SELECT elapsed(usage, 1s) FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY region LIMIT 2) "
+    "GROUP BY region",
+    "SELECT non_negative_derivative(usage, 1m) FROM (SELECT usage FROM cpu WHERE region = 'r0' LIMIT 5), "
+    "(SELECT usage FROM cpu WHERE region = 'r1' LIMIT 5)",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu WHERE host = 'h2'), (SELECT usage FROM cpu WHERE host = 'h3') ORDER BY time DESC",
+    f"SELECT derivative(m) FROM (SELECT max(usage) AS m {AGG}, host LIMIT 1), (SELECT min(usage) AS m {AGG}, host LIMIT 1) GROUP BY region",
+    f"SELECT difference(m) FROM (SELECT max(usage) AS m {AGG}, region), (SELECT min(usage) AS m {AGG}, region)",
+    "SELECT cumulative_sum(usage), difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), "
+    "(SELECT usage FROM cpu GROUP BY host LIMIT 1 OFFSET 2)",
+    # more aggregating subqueries under another grouping
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host, region LIMIT 1) GROUP BY region",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host, region LIMIT 1 OFFSET 1) GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 3) WHERE m > 50 GROUP BY region",
+    f"SELECT * FROM (SELECT max(usage) AS m, min(usage) AS x {AGG}, host LIMIT 2) GROUP BY region",
+    f"SELECT m FROM (SELECT spread(usage) AS m {AGG}, host LIMIT 2)",
+    "SELECT * FROM (SELECT first(usage) AS m FROM cpu GROUP BY host, region LIMIT 1 OFFSET 1)",
+    "SELECT * FROM (SELECT first(usage) AS m FROM cpu GROUP BY host LIMIT 1) GROUP BY region",
+    f"SELECT * FROM (SELECT count(n) AS m FROM cpu WHERE {W} GROUP BY time(25m), host LIMIT 1 OFFSET 1)",
+    f"SELECT * FROM (SELECT mean(usage) AS m FROM cpu WHERE {W} GROUP BY time(7m, 3m), host LIMIT 2) GROUP BY region",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) WHERE {W} GROUP BY time(30m), region",
+    f"SELECT * FROM (SELECT max(m) AS mm FROM (SELECT max(usage) AS m {AGG}, host) GROUP BY region LIMIT 2)",
+    f"SELECT * FROM (SELECT max(usage) AS m FROM cpu WHERE {W} AND host != 'h1' GROUP BY time(10m), host LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT median(usage) AS m {AGG}, host LIMIT 1) WHERE host = 'h4'",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2), cpu WHERE {W} GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) GROUP BY region SLIMIT 2 SOFFSET 1",
+    "SELECT * FROM (SELECT max(usage) AS m FROM cpu GROUP BY host SLIMIT 2 SOFFSET 2) GROUP BY region SLIMIT 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY region SLIMIT 1 SOFFSET 2",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2 OFFSET 1) GROUP BY /./",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host, region LIMIT 2 OFFSET 1) GROUP BY /^r/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host, region SLIMIT 2 SOFFSET 1) GROUP BY /reg/ SLIMIT 1 SOFFSET 1",
 ]
 
 # Answers we do not give yet (recorded to show how far off; the tests expect them to differ): query -> why.
 UNMODELLED: dict[str, str] = {
-    "SELECT derivative(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) ORDER BY time DESC":
-        "derivative() keeps the first of equal-time points; under DESC influxd's stream hands it h0 before h4 "
-        "at 00:32:21 where the raw rows (SELECT *) show h4 first",
     "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1)":
         "each subquery's stored series merged on a heap of its own: modelled for one subquery (lazy._raw_inners), "
         "not for several over one measurement (ties h5/h2 at 00:26:13)",

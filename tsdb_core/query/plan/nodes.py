@@ -418,6 +418,7 @@ class SelectPlan:
     # a subquery's: the outer statement's GROUP BY tags (None: the outer groups by * or a regex);
     # influxd runs the inner query under them (query/iterator.go, newIteratorOptionsSubstatement)
     outer_dimensions: tuple[str, ...] | None = None
+    outer_pattern: bool = False  # those the outer's GROUP BY * or /regex/ expands to (1.x only)
     # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
     # group and shard group, so at most one row per shard group survives; its duration (ns)
     offset_shard: int = 0

@@ -83,14 +83,11 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
-    slimit, soffset = _series_limits(stmt, parent)
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
-                       offset=offset, ascending=stmt.time_ascending, slimit=slimit, soffset=soffset,
+                       offset=offset, ascending=stmt.time_ascending,
                        dimensions=tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef)))
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known)
-    if not any(isinstance(s, Scan) for s in sources):
-        slimit = soffset = 0  # the subqueries' storage applied them (no storage reads this level)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
     # (a subquery's unselected series tag included: its rows group by it)
     known.twins.update(k for k in known.scan_fields if k in known.tags or k in known.hidden)
@@ -99,7 +96,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
     if all_tags:  # GROUP BY * or /regex/: the subqueries run under the tags it expands to
-        sources = [replace(s, plan=replace(s.plan, outer_dimensions=tuple(dims)))
+        sources = [replace(s, plan=replace(s.plan, outer_dimensions=tuple(dims), outer_pattern=True))
                    if isinstance(s, SubqueryScan) else s for s in sources]
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
@@ -123,8 +120,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         sources=sources, columns=tuple(columns), time_range=time_range, condition=condition,
         is_raw=not has_agg, dimensions=tuple(dims), interval=interval, offset=offset,
         fill=fill, fill_value=stmt.fill_value, ascending=ascending,
-        limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=slimit,
-        soffset=soffset, tz=stmt.location, time_column=time_column,
+        limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
+        soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
         source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
@@ -249,15 +246,6 @@ def _mark_nulls(src: SubqueryScan, columns, dims) -> SubqueryScan:
 
 def _rows(n: int) -> int:
     return min(n, ROWS_MAX)
-
-
-def _series_limits(stmt: ast.SelectStatement, parent: SelectPlan | None) -> tuple[int, int]:
-    """SLIMIT and SOFFSET: a subquery's own plus its outer statement's (influxd adds them,
-    query/iterator.go newIteratorOptionsSubstatement, and applies the sum where the subquery
-    reads storage, counting the outer statement's groups; the outer applies none of its own)."""
-    if parent is None:
-        return _rows(stmt.slimit), _rows(stmt.soffset)
-    return _rows(stmt.slimit + parent.slimit), _rows(stmt.soffset + parent.soffset)
 
 
 def _top_calls(e) -> list:

@@ -567,7 +567,7 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         df = collect(lf.sort(keys + [SOURCE_COLUMN, "time"], descending=[desc] * len(keys) + [False, desc],
                              maintain_order=True), ctx)
     else:  # a subquery's rows of equal time in the order it hands them on, where it says
-        ties = [ORDER_ROW_COLUMN] if ORDER_ROW_COLUMN in schema else []
+        ties = [ORDER_ROW_COLUMN] if ORDER_ROW_COLUMN in schema and ctx.regrouped_limits else []
         df = collect(lf.sort(keys + ["time"] + ties + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)

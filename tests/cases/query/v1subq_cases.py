@@ -1,7 +1,7 @@
 """Subquery limits under another grouping, influxd 1.6.7's answers (issue 20). Recorded by
 v1subq_record.py into v1subq.json; read by tests/query/test_v1subq.py.
 
-Data (``SUBQ_DB``, :func:`subq_lines`): ``cpu``, six hosts, nine points each at irregular
+Data (``SUBQ_DB``, :func:`subq_lines` and :func:`shard_lines`): ``cpu``, six hosts, nine points each at irregular
 times within an hour (a few shared), tag ``region`` on five of them (``h4`` lacks it), a
 float ``usage`` and an integer ``n``. The queries: an aggregating subquery's LIMIT/OFFSET
 under another outer GROUP BY (counted over runs of tags in the reducer's order); SLIMIT and
@@ -31,7 +31,17 @@ def subq_lines() -> list[str]:
     return out
 
 
+def shard_lines() -> list[str]:
+    """``w``: five hosts over 24 days (four shard groups of a week), a point every other day an
+    hour apart per host, some missing; ``h4`` lacks ``region``."""
+    day = 86_400 * 10**9
+    return [f"w,host=h{i}{'' if i == 4 else f',region=r{i % 2}'} v={i}.{k},n={(i * k) % 5}i "
+            f"{(k * 2 + 1) * day + i * 3600 * 10**9}" for i in range(5) for k in range(12) if (i + k) % 4 != 3]
+
+
 AGG = f"FROM cpu WHERE {W} GROUP BY time(10m)"
+WW = "time < '1970-01-25T00:00:00Z'"
+WAGG = f"FROM w WHERE {WW} GROUP BY time(2d)"
 QUERIES = [
     # 1. an aggregating subquery's LIMIT/OFFSET under another grouping
     f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) GROUP BY region",
@@ -173,6 +183,20 @@ QUERIES = [
     "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2), cpu WHERE time < '1970-01-01T00:10:00Z' SLIMIT 1",
     "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), cpu WHERE time < '1970-01-01T00:12:00Z' GROUP BY region",
     "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), cpu WHERE time < '1970-01-01T00:12:00Z'",
+    # over several shard groups
+    f"SELECT * FROM (SELECT max(v) AS m {WAGG}, host LIMIT 2)",
+    f"SELECT * FROM (SELECT max(v) AS m {WAGG}, host LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT count(v) AS m {WAGG}, host LIMIT 1 OFFSET 1) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(v) AS m FROM w WHERE {WW} GROUP BY time(5d), host LIMIT 2) GROUP BY region ORDER BY time DESC",
+    "SELECT * FROM (SELECT last(v) AS m FROM w GROUP BY host LIMIT 1 OFFSET 1) GROUP BY region",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host SLIMIT 2) GROUP BY region SLIMIT 1",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host) GROUP BY region SLIMIT 1 SOFFSET 1",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host SLIMIT 3 SOFFSET 1) SLIMIT 1",
+    "SELECT derivative(v, 1d) FROM (SELECT v FROM w GROUP BY host LIMIT 2) GROUP BY region",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2), (SELECT n FROM w GROUP BY region LIMIT 2)",
+    "SELECT difference(v) FROM (SELECT v FROM w GROUP BY host LIMIT 3), (SELECT v FROM w GROUP BY region LIMIT 2)",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2) GROUP BY /reg/",
+    f"SELECT * FROM (SELECT max(v) {WAGG}, * LIMIT 1 OFFSET 1) GROUP BY /reg/",
     # not modelled (UNMODELLED): a fill of values or top() in a limited aggregating subquery under another grouping
     f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2)",
     f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)",

@@ -1,6 +1,6 @@
 """Record v1subq.json from influxd 1.6.7: ``python tests/cases/query/v1subq_record.py BASE``.
 
-Writes v1subq_cases' lines into a fresh ``v1subq`` database, asks every query twice, then
+Writes v1subq_cases' lines (both measurements) into a fresh ``v1subq`` database, asks every query twice, then
 writes the lines again in reverse into a second fresh database and asks again: a query
 whose answers differ is recorded with ``"varies": true`` (the tests skip it, saying so)."""
 from __future__ import annotations
@@ -13,13 +13,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_noaa_cases import fetch  # noqa: E402
-from v1subq_cases import QUERIES, SUBQ_DB, UNMODELLED, subq_lines  # noqa: E402
+from v1subq_cases import QUERIES, SUBQ_DB, UNMODELLED, shard_lines, subq_lines  # noqa: E402
 
 
 def load(base: str, reverse: bool) -> None:
     fetch(base, f'DROP DATABASE "{SUBQ_DB}"', "", None)
     fetch(base, f'CREATE DATABASE "{SUBQ_DB}"', "", None)
-    lines = subq_lines()[::-1] if reverse else subq_lines()
+    lines = subq_lines() + shard_lines()
+    lines = lines[::-1] if reverse else lines
     req = urllib.request.Request(f"{base}/write?{urllib.parse.urlencode({'db': SUBQ_DB})}",
                                  data="\n".join(lines).encode())
     with urllib.request.urlopen(req) as r:

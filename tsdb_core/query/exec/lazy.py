@@ -35,7 +35,7 @@ from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
-                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
+                          ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SOURCE_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
                           output_column, seen_column, tag_name, LoweredCall, NULL_VALUE_PREFIX,
                           VALUE_PREFIX)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
@@ -67,6 +67,8 @@ class Ctx:
     text_fills: dict = field(default_factory=dict)
     # influxd 1.x's limits of a raw subquery under another GROUP BY (exec/regroup.py); v3 has none
     regrouped_limits: bool = True
+    # (SLIMIT, SOFFSET) the enclosing statements add to the statement running (influxd 1.x)
+    series_limits: tuple[int, int] = (0, 0)
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
@@ -170,18 +172,21 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
     ``counted``: fields the statement only counts (:func:`_counted`)."""
     inputs = source.inputs if isinstance(source, Merge) else (source,)
     frames = []
-    for src in inputs:
+    several = len(inputs) > 1 and any(isinstance(s, SubqueryScan) for s in inputs)
+    for i, src in enumerate(inputs):
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
                 ctx.text_fills.update(text_fills(src.plan, inner))
                 frames.append(inner.lazy().with_columns(
-                    [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
+                    ([pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)] if several else [])
+                    + [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
                     + _order_time(src, ctx.regrouped_limits)))
         elif not src.time_range.empty:
-            frames.append(_scan(src, ctx, counted))
+            lf = _scan(src, ctx, counted)
+            frames.append(lf.with_columns(pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)) if several else lf)
     if not frames:
         return None
     lf = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
@@ -263,7 +268,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     project = plan.root.child if isinstance(plan.root, FastSelect) else plan.root
     if isinstance(project.child, ZipByTime):
         return _zip_by_time(plan, project.child, ctx)
-    order = project.child
+    order, down = _series_limits(plan, project.child, ctx)
     stages = Stages.of(order.child)
     counted, df = from_counts(plan, stages, order, project, ctx)
     if counted:
@@ -273,8 +278,13 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     grouped = series_runs.groups(plan, stages, order, low, ctx)
     if grouped is not None:
         df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
+        df, order = _window_runs(plan, stages, order, df, ctx)
         return finish(plan, order, df, keys) if df is not None and df.height else None
-    lf = load(stages.source, ctx, _counted(stages, project))
+    outer, ctx.series_limits = ctx.series_limits, down
+    try:
+        lf = load(stages.source, ctx, _counted(stages, project))
+    finally:
+        ctx.series_limits = outer
     if lf is None:
         return None
     lf, schema = _select_rows(plan, stages, order, keys, lf, ctx)
@@ -286,10 +296,29 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
         df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
+        df, order = _window_runs(plan, stages, order, df, ctx)
     if df is None or df.height == 0:
         return None
     ordered = isinstance(stages.shape, Series) and stages.transform is None
     return finish(plan, order, df, keys, ordered=ordered)
+
+
+def _series_limits(plan: SelectPlan, order: OrderLimit, ctx: Ctx) -> tuple[OrderLimit, tuple[int, int]]:
+    """influxd 1.x adds a statement's SLIMIT/SOFFSET to its subqueries' (query/iterator.go,
+    newIteratorOptionsSubstatement) and applies the sums where they read storage, counting the
+    outer statement's groups; a statement reading subqueries only applies none itself. The
+    Order/Limit this statement applies, and the sums its subqueries start from."""
+    if not ctx.regrouped_limits:
+        return order, (0, 0)
+    cap = 2**31 - 1  # as the planner's ROWS_MAX
+    down = (min(order.slimit + ctx.series_limits[0], cap), min(order.soffset + ctx.series_limits[1], cap))
+    if plan.sources and all(isinstance(s, SubqueryScan) for s in plan.sources):
+        here = (0, 0)
+    else:
+        here = down
+    if here != (order.slimit, order.soffset):
+        order = OrderLimit(order.ascending, order.limit, order.offset, *here, order.child)
+    return order, down
 
 
 def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered,
@@ -305,6 +334,16 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
         return None
     df = regroup.run_limit(df, plan, shard)
     return finish(plan, free, df, keys, ordered=True) if df.height else None
+
+
+def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: Ctx):
+    """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
+    counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
+    Order/Limit left to apply."""
+    if df is None or not df.height or not ctx.regrouped_limits or stages.transform is not None \
+            or not regroup.regrouped_windows(plan):
+        return df, order
+    return regroup.window_runs(df, plan), OrderLimit(order.ascending, 0, 0, order.slimit, order.soffset, order.child)
 
 
 def _shard_duration(plan: SelectPlan, ctx: Ctx) -> int:
@@ -328,7 +367,8 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
                           for d in keys[1:]])
     tag_cond = _tag_only(cond)
     if order.slimit or order.soffset:  # a subquery's count the outer statement's groups (exec/regroup.py)
-        groups = keys if plan.outer_dimensions is None else regroup.outer_keys(plan)
+        own = plan.outer_dimensions is None or (plan.outer_pattern and not ctx.regrouped_limits)
+        groups = keys if own else regroup.outer_keys(plan)
         lf = _slimit(order, lf, tag_cond, schema, groups)
     ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
     if cond is not None:
@@ -521,7 +561,14 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
             lf = prefill_refs(lf, schema, refs, stages.fill.value)
         return _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
     desc = not order.ascending
-    df = collect(lf.sort(keys + ["time"] + tag_order, descending=desc), ctx)
+    # several subqueries: a transform reads one stream after the other (influxd's MergeIterator)
+    stream = SOURCE_COLUMN in schema and ctx.regrouped_limits
+    if stream:  # each stream's rows of equal time in the order it hands them on
+        df = collect(lf.sort(keys + [SOURCE_COLUMN, "time"], descending=[desc] * len(keys) + [False, desc],
+                             maintain_order=True), ctx)
+    else:  # a subquery's rows of equal time in the order it hands them on, where it says
+        ties = [ORDER_ROW_COLUMN] if ORDER_ROW_COLUMN in schema and ctx.regrouped_limits else []
+        df = collect(lf.sort(keys + ["time"] + ties + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
     if heap is not None:
@@ -531,7 +578,7 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
-    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline)
+    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream)
     sch = {**schema, **dict(df.schema)}
     return df.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i))
                                         for i, e in enumerate(low.exprs)])
@@ -580,14 +627,39 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
     aux = go_merge.aux_columns(refs, names, keys) if tags else []
     sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
+    sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
     df = collect(lf.select(sel), ctx)
     if tags and go_merge.shared_times(df, keys):
         one = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
         near = (plan.sources[0], ahead) if n and one else None
         df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx, near)
-    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)])
+    elif heap is None and SOURCE_COLUMN in schema and ctx.regrouped_limits:
+        df = _sources_merged(df, low, keys, desc)
+    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)] + [SOURCE_COLUMN], strict=False)
     _count_points(df, ctx)
     return df
+
+
+def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool) -> pl.DataFrame:
+    """Rows of several subqueries in FROM, those of equal time in the order influxd's heap
+    of the subqueries' streams hands them over (exec/go_merge.py: an input per subquery, in
+    FROM order, each stream's rows in its own order; the outer statement's aux values compared
+    after equal times, up to a nil). One heap for all groups: the groups' places in ``df``'s
+    order stand for their times, so that the replay runs on from one group into the next."""
+    if SOURCE_COLUMN not in df.columns or not go_merge.shared_times(df, keys):
+        return df
+    refs = [r for e in low.exprs for r in _all_refs(e)]
+    names = {e.name: output_column(i) for i, e in reversed(list(enumerate(low.exprs))) if isinstance(e, ast.VarRef)}
+    aux = go_merge.aux_columns(refs, {n: c for n, c in names.items() if c in df.columns}, [])
+    src, at = f"{TAG_TMP}{SOURCE_COLUMN}", f"{TAG_TMP}time"
+    # FROM order under ORDER BY time DESC too (merged_rows reverses the stored series' order)
+    idx = (999_999 - pl.col(SOURCE_COLUMN)) if desc else pl.col(SOURCE_COLUMN)
+    step = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in [*keys, "time"]]).fill_null(True)
+    place = step.cum_sum().cast(pl.Int64)
+    df = df.with_columns(idx.cast(pl.String).str.zfill(6).alias(src), pl.col("time").alias(at),
+                         (-place if desc else place).alias("time"))
+    out = go_merge.merged_rows(df, [], [src], not desc, aux)
+    return out.with_columns(pl.col(at).alias("time")).drop(src, at)
 
 
 def _heap_merged(df: pl.DataFrame, whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str],
@@ -1168,8 +1240,9 @@ def _literal_value(e):
 # -- transforms (derivative, difference, ...) over each series ------------------------------------
 
 def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
-                deadline: float = 0.0) -> pl.DataFrame:
-    """The Transform stage: every transform call per series; rows = union of the outputs.
+                deadline: float = 0.0, stream: bool = False) -> pl.DataFrame:
+    """The Transform stage: every transform call per series; rows = union of the outputs
+    (in time order, or in the order read when ``stream``: several subqueries one after another).
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
@@ -1208,5 +1281,6 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
                                                                 maintain_order=True),
                        on=keys + ["time"], how="left")
     # rows of equal time keep the order they were read in once finish() reverses a DESC answer
-    out = (out if order.ascending else out.reverse()).sort(keys + ["time"], maintain_order=True)
+    out = out if order.ascending else out.reverse()
+    out = out.sort(keys, maintain_order=True) if stream else out.sort(keys + ["time"], maintain_order=True)
     return out.select(keys + ["time"] + [c for c in out.columns if c not in keys and c != "time"])

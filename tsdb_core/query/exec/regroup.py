@@ -11,12 +11,19 @@ the series of each outer group on the sorted heap and hands the merge to query's
 LimitIterator, whose counter restarts whenever a point's name or tags differ from the previous
 point's; buildAuxIterator applies that LimitIterator once more over the merged shards. Rows of
 one series rarely follow each other in a merge by time, so most pass; under an OFFSET most fail.
+
+An aggregating subquery's LIMIT/OFFSET is the same LimitIterator, over its reducer's output
+(query/select.go buildFieldIterator): under the outer's groups the reducer emits, window after
+window, one point per inner group in the order of its tags (iterator.gen.go reduce(): the
+sorted Tags.ID), so the counter restarts at each point unless an outer group holds one
+inner group in a run of windows (:func:`window_runs`).
 """
 from __future__ import annotations
 
 import polars as pl
 
 from ...influxql import ast
+from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import SelectPlan, output_column
 
@@ -33,6 +40,31 @@ def regrouped(plan: SelectPlan) -> bool:
     if plan.outer_dimensions is None or not plan.is_raw or not (plan.limit or plan.row_offset):
         return False
     return not set(plan.dimensions) <= set(plan.outer_dimensions)
+
+
+def regrouped_windows(plan: SelectPlan) -> bool:
+    """Whether influxd limits this aggregating subquery's rows by runs of tags (module
+    docstring): a LIMIT or OFFSET, a grouping tag the outer statement lacks, one row per
+    window and inner group (no top()/bottom()/distinct()-like calls) and no fill of values."""
+    if plan.outer_dimensions is None or plan.is_raw or not (plan.limit or plan.row_offset):
+        return False
+    if plan.fill not in ("none", "null") or set(plan.dimensions) <= set(plan.outer_dimensions):
+        return False
+    return not any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).many_rows for c in plan.columns)
+
+
+def window_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
+    """The aggregated rows the LimitIterator passes, in their order: each outer group's windows
+    in query order, a window's inner groups by their tag values (keys in sorted order, a
+    missing tag ""); the rows of a selector without GROUP BY time share one window."""
+    dims = sorted(plan.dimensions)
+    window = ["time"] if plan.interval else []
+    order = [*outer_keys(plan), *window, *dims]
+    desc = [False] * len(outer_keys(plan)) + [not plan.ascending] * len(window) + [False] * len(dims)
+    row = "\x00regroup_row"
+    ranked = df.with_row_index(row).sort(order, descending=desc, maintain_order=True)
+    kept = ranked.filter(_passes([NAME, *dims], plan.limit, plan.row_offset)).get_column(row)
+    return df.with_row_index(row).filter(pl.col(row).is_in(kept.implode())).drop(row)
 
 
 def cut_series(lf: pl.LazyFrame, plan: SelectPlan, shard: pl.Expr, ascending: bool) -> pl.LazyFrame:

@@ -55,6 +55,7 @@ ANY_COLUMN = "\x00any"
 # all (influxd hands them on series by series), where the rows show their point's time
 ORDER_TIME_COLUMN = "\x00ot"
 ORDER_ROW_COLUMN = "\x00or"  # the row's place in that subquery's answer
+SOURCE_COLUMN = "\x00src"  # which subquery of several in FROM a row came from (an input of influxd's heap)
 SUBQUERY_ROW_COLUMN = "\x00sub"  # true on the rows of a ``SubqueryScan.whole``
 NULL_VALUE_PREFIX = "\x00null:"  # + a name in ``SubqueryScan.nulls``: true on that source's rows
 VALUE_PREFIX = "\x00value:"  # + such a name: its value, apart from the grouping key
@@ -417,6 +418,7 @@ class SelectPlan:
     # a subquery's: the outer statement's GROUP BY tags (None: the outer groups by * or a regex);
     # influxd runs the inner query under them (query/iterator.go, newIteratorOptionsSubstatement)
     outer_dimensions: tuple[str, ...] | None = None
+    outer_pattern: bool = False  # those the outer's GROUP BY * or /regex/ expands to (1.x only)
     # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
     # group and shard group, so at most one row per shard group survives; its duration (ns)
     offset_shard: int = 0

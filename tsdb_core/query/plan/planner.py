@@ -95,6 +95,9 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
+    if all_tags:  # GROUP BY * or /regex/: the subqueries run under the tags it expands to
+        sources = [replace(s, plan=replace(s.plan, outer_dimensions=tuple(dims), outer_pattern=True))
+                   if isinstance(s, SubqueryScan) else s for s in sources]
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None)

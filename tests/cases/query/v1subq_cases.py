@@ -1,0 +1,215 @@
+"""Subquery limits under another grouping, influxd 1.6.7's answers (issue 20). Recorded by
+v1subq_record.py into v1subq.json; read by tests/query/test_v1subq.py.
+
+Data (``SUBQ_DB``, :func:`subq_lines` and :func:`shard_lines`): ``cpu``, six hosts, nine points each at irregular
+times within an hour (a few shared), tag ``region`` on five of them (``h4`` lacks it), a
+float ``usage`` and an integer ``n``. The queries: an aggregating subquery's LIMIT/OFFSET
+under another outer GROUP BY (counted over runs of tags in the reducer's order); SLIMIT and
+SOFFSET of the outer statement added to the inner's; transforms over a limited subquery's
+merged stream; outer GROUP BY * and /regex/; several subqueries in one FROM.
+"""
+from __future__ import annotations
+
+SUBQ_DB = "v1subq"
+W = "time < '1970-01-01T01:00:00Z'"
+
+
+def subq_lines() -> list[str]:
+    """Six hosts, nine points each; gaps of 1 to 11 minutes, some times rounded to 5 minutes."""
+    out = []
+    hosts = [("h0", "r0"), ("h1", "r1"), ("h2", "r0"), ("h3", "r1"), ("h4", None), ("h5", "r0")]
+    seed = 7
+    for i, (h, r) in enumerate(hosts):
+        t = 0
+        for k in range(9):
+            seed = (seed * 1103515245 + 12345) % 2**31
+            t += 60 + (seed >> 8) % 600
+            if k % 4 == 2 and i % 2:
+                t = (t // 300) * 300
+            tags = f",host={h}" + (f",region={r}" if r else "")
+            out.append(f"cpu{tags} usage={((seed >> 4) % 1000) / 10},n={(seed >> 3) % 7}i {t}000000000")
+    return out
+
+
+def shard_lines() -> list[str]:
+    """``w``: five hosts over 24 days (four shard groups of a week), a point every other day an
+    hour apart per host, some missing; ``h4`` lacks ``region``."""
+    day = 86_400 * 10**9
+    return [f"w,host=h{i}{'' if i == 4 else f',region=r{i % 2}'} v={i}.{k},n={(i * k) % 5}i "
+            f"{(k * 2 + 1) * day + i * 3600 * 10**9}" for i in range(5) for k in range(12) if (i + k) % 4 != 3]
+
+
+AGG = f"FROM cpu WHERE {W} GROUP BY time(10m)"
+WW = "time < '1970-01-25T00:00:00Z'"
+WAGG = f"FROM w WHERE {WW} GROUP BY time(2d)"
+QUERIES = [
+    # 1. an aggregating subquery's LIMIT/OFFSET under another grouping
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2)",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2 OFFSET 1)",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host OFFSET 1) GROUP BY region",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2)",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2) ORDER BY time DESC",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 1 OFFSET 1) GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host fill(none) LIMIT 2)",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, region LIMIT 2)",
+    f"SELECT * FROM (SELECT count(usage) AS m {AGG}, host LIMIT 3) GROUP BY region",
+    f"SELECT sum(m) FROM (SELECT count(usage) AS m {AGG}, host LIMIT 3) GROUP BY region",
+    f"SELECT sum(m) FROM (SELECT count(usage) AS m {AGG}, host LIMIT 3)",
+    f"SELECT sum(m) FROM (SELECT count(usage) AS m {AGG}, host LIMIT 3) WHERE {W} GROUP BY time(20m)",
+    f"SELECT * FROM (SELECT count(usage) AS c, max(n) AS x {AGG}, host, region LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT min(n) AS m {AGG}, region, host LIMIT 2 OFFSET 1) GROUP BY host",
+    "SELECT * FROM (SELECT max(usage) AS m FROM cpu GROUP BY host LIMIT 1)",
+    "SELECT * FROM (SELECT max(usage) AS m FROM cpu GROUP BY host LIMIT 1 OFFSET 1)",
+    "SELECT * FROM (SELECT last(usage) AS m FROM cpu GROUP BY region LIMIT 1)",
+    # 2. the outer statement's SLIMIT/SOFFSET with the inner's
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 3) GROUP BY region SLIMIT 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 3) GROUP BY region SLIMIT 1 SOFFSET 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2 SOFFSET 1) GROUP BY region SLIMIT 2",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2) GROUP BY host SLIMIT 1 SOFFSET 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY host SLIMIT 2 SOFFSET 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY region SLIMIT 1 SOFFSET 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY host SLIMIT 2",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY region, host SLIMIT 4) GROUP BY region SLIMIT 2 SOFFSET 1",
+    f"SELECT * FROM (SELECT max(usage) FROM cpu WHERE {W} GROUP BY time(20m), host SLIMIT 3) GROUP BY region SLIMIT 1",
+    f"SELECT * FROM (SELECT max(usage) FROM cpu WHERE {W} GROUP BY time(20m), host SLIMIT 3 SOFFSET 1) SLIMIT 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2) SLIMIT 1 SOFFSET 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SOFFSET 2) GROUP BY region SOFFSET 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host) GROUP BY region SLIMIT 2",
+    "SELECT count(usage) FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 3) GROUP BY region SLIMIT 2",
+    "SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1) GROUP BY host SLIMIT 1) GROUP BY host SLIMIT 1",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2) GROUP BY region SLIMIT 1 SOFFSET 1",
+    # 3. transforms over the merged stream of a limited subquery
+    "SELECT derivative(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2)",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3) GROUP BY region",
+    "SELECT moving_average(usage, 2) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2 OFFSET 1)",
+    "SELECT cumulative_sum(usage) FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2)",
+    "SELECT non_negative_derivative(usage, 1m) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3) GROUP BY region",
+    "SELECT elapsed(usage, 1s) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2)",
+    "SELECT derivative(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) ORDER BY time DESC",
+    "SELECT cumulative_sum(usage) FROM (SELECT usage FROM cpu GROUP BY region LIMIT 3 OFFSET 1)",
+    f"SELECT derivative(m) FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) GROUP BY region",
+    f"SELECT difference(m) FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2)",
+    f"SELECT moving_average(m, 3) FROM (SELECT min(usage) AS m {AGG}, host LIMIT 1) GROUP BY region",
+    f"SELECT cumulative_sum(m) FROM (SELECT count(usage) AS m {AGG}, host OFFSET 2)",
+    "SELECT elapsed(usage, 1s) FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2 SOFFSET 1) GROUP BY region",
+    "SELECT non_negative_derivative(usage) FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 3) SLIMIT 1",
+    # 4. outer GROUP BY * and /regex/
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY *",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2) GROUP BY *",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2 OFFSET 1) GROUP BY /reg/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY /reg/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2) GROUP BY /reg/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY * LIMIT 1) GROUP BY /h/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY * LIMIT 2) GROUP BY /reg/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY * LIMIT 1 OFFSET 1) GROUP BY /reg/ ORDER BY time DESC",
+    f"SELECT * FROM (SELECT mean(usage) {AGG}, region LIMIT 2) GROUP BY *",
+    f"SELECT * FROM (SELECT mean(usage) {AGG}, * LIMIT 2) GROUP BY /reg/",
+    f"SELECT * FROM (SELECT max(usage) {AGG}, * LIMIT 1 OFFSET 1) GROUP BY /nomatch/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY * SLIMIT 2) GROUP BY /reg/ SLIMIT 1",
+    # 5. several subqueries over the same measurement in one FROM
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT n FROM cpu GROUP BY region LIMIT 3)",
+    "SELECT * FROM (SELECT usage FROM cpu WHERE host = 'h0'), (SELECT usage FROM cpu WHERE host = 'h1')",
+    "SELECT * FROM (SELECT usage FROM cpu LIMIT 3), (SELECT usage FROM cpu LIMIT 2 OFFSET 5)",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), (SELECT usage FROM cpu GROUP BY host LIMIT 1 OFFSET 1)",
+    "SELECT usage FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY region LIMIT 2) GROUP BY region",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1)",
+    "SELECT * FROM (SELECT usage, host FROM cpu), (SELECT n, host FROM cpu) GROUP BY region",
+    f"SELECT * FROM (SELECT max(usage) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 1), "
+    f"(SELECT min(usage) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 1)",
+    "SELECT count(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY host LIMIT 3)",
+    "SELECT * FROM (SELECT usage FROM cpu), (SELECT usage FROM cpu) LIMIT 6",
+    "SELECT * FROM (SELECT n FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY host LIMIT 2) ORDER BY time DESC",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 3), (SELECT n FROM cpu GROUP BY host LIMIT 1) GROUP BY region",
+    "SELECT * FROM (SELECT usage FROM cpu WHERE region = 'r0' LIMIT 4), (SELECT usage FROM cpu WHERE region = 'r1' LIMIT 4)",
+    "SELECT * FROM (SELECT usage FROM cpu), (SELECT n FROM cpu) WHERE time < '1970-01-01T00:12:00Z'",
+    "SELECT * FROM (SELECT usage FROM cpu), (SELECT n FROM cpu) WHERE time < '1970-01-01T00:12:00Z' ORDER BY time DESC",
+    f"SELECT sum(m) FROM (SELECT max(usage) AS m {AGG}, host LIMIT 1), (SELECT min(usage) AS m {AGG}, host LIMIT 1) "
+    "GROUP BY region",
+    "SELECT derivative(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), (SELECT usage FROM cpu GROUP BY host OFFSET 8)",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3), (SELECT usage FROM cpu GROUP BY host LIMIT 3), "
+    "(SELECT usage FROM cpu GROUP BY host LIMIT 3) WHERE time < '1970-01-01T00:20:00Z'",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT n FROM cpu GROUP BY host LIMIT 2) GROUP BY *",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host, region LIMIT 2), (SELECT n FROM cpu GROUP BY host, region LIMIT 1) GROUP BY /reg/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2), (SELECT usage FROM cpu GROUP BY host LIMIT 1) ORDER BY time DESC",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY region",
+    "SELECT * FROM (SELECT usage, host FROM cpu LIMIT 3), (SELECT usage, region FROM cpu LIMIT 3)",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2), (SELECT min(usage) AS m {AGG}, host LIMIT 2) "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT m FROM (SELECT max(usage) AS m {AGG}, host LIMIT 1 OFFSET 1), (SELECT min(usage) AS m {AGG}, region LIMIT 1)",
+    f"SELECT count(m) FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2), (SELECT min(usage) AS m {AGG}, host OFFSET 3) "
+    "GROUP BY region",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT n FROM cpu GROUP BY host SLIMIT 2) GROUP BY host SLIMIT 1",
+    # transforms over several subqueries: one stream after the other (influxd's MergeIterator)
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY region LIMIT 2)",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2), (SELECT usage FROM cpu GROUP BY region LIMIT 2) "
+    "ORDER BY time DESC",
+    "SELECT derivative(usage, 1m) FROM (SELECT usage FROM cpu WHERE host = 'h1'), (SELECT usage FROM cpu WHERE host = 'h0') GROUP BY region",
+    "SELECT cumulative_sum(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), "
+    "(SELECT usage FROM cpu GROUP BY host LIMIT 1 OFFSET 1) GROUP BY region",
+    "SELECT moving_average(usage, 2) FROM (SELECT usage FROM cpu LIMIT 4), (SELECT usage FROM cpu LIMIT 3 OFFSET 10)",
+    "SELECT elapsed(usage, 1s) FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY region LIMIT 2) "
+    "GROUP BY region",
+    "SELECT non_negative_derivative(usage, 1m) FROM (SELECT usage FROM cpu WHERE region = 'r0' LIMIT 5), "
+    "(SELECT usage FROM cpu WHERE region = 'r1' LIMIT 5)",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu WHERE host = 'h2'), (SELECT usage FROM cpu WHERE host = 'h3') ORDER BY time DESC",
+    f"SELECT derivative(m) FROM (SELECT max(usage) AS m {AGG}, host LIMIT 1), (SELECT min(usage) AS m {AGG}, host LIMIT 1) GROUP BY region",
+    f"SELECT difference(m) FROM (SELECT max(usage) AS m {AGG}, region), (SELECT min(usage) AS m {AGG}, region)",
+    "SELECT cumulative_sum(usage), difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), "
+    "(SELECT usage FROM cpu GROUP BY host LIMIT 1 OFFSET 2)",
+    # more aggregating subqueries under another grouping
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host, region LIMIT 1) GROUP BY region",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host, region LIMIT 1 OFFSET 1) GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 3) WHERE m > 50 GROUP BY region",
+    f"SELECT * FROM (SELECT max(usage) AS m, min(usage) AS x {AGG}, host LIMIT 2) GROUP BY region",
+    f"SELECT m FROM (SELECT spread(usage) AS m {AGG}, host LIMIT 2)",
+    "SELECT * FROM (SELECT first(usage) AS m FROM cpu GROUP BY host, region LIMIT 1 OFFSET 1)",
+    "SELECT * FROM (SELECT first(usage) AS m FROM cpu GROUP BY host LIMIT 1) GROUP BY region",
+    f"SELECT * FROM (SELECT count(n) AS m FROM cpu WHERE {W} GROUP BY time(25m), host LIMIT 1 OFFSET 1)",
+    f"SELECT * FROM (SELECT mean(usage) AS m FROM cpu WHERE {W} GROUP BY time(7m, 3m), host LIMIT 2) GROUP BY region",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) WHERE {W} GROUP BY time(30m), region",
+    f"SELECT * FROM (SELECT max(m) AS mm FROM (SELECT max(usage) AS m {AGG}, host) GROUP BY region LIMIT 2)",
+    f"SELECT * FROM (SELECT max(usage) AS m FROM cpu WHERE {W} AND host != 'h1' GROUP BY time(10m), host LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT median(usage) AS m {AGG}, host LIMIT 1) WHERE host = 'h4'",
+    f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2), cpu WHERE {W} GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host LIMIT 2) GROUP BY region SLIMIT 2 SOFFSET 1",
+    "SELECT * FROM (SELECT max(usage) AS m FROM cpu GROUP BY host SLIMIT 2 SOFFSET 2) GROUP BY region SLIMIT 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY region SLIMIT 1 SOFFSET 2",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2 OFFSET 1) GROUP BY /./",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host, region LIMIT 2 OFFSET 1) GROUP BY /^r/",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host, region SLIMIT 2 SOFFSET 1) GROUP BY /reg/ SLIMIT 1 SOFFSET 1",
+    # a subquery beside the measurement itself
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2), cpu WHERE time < '1970-01-01T00:10:00Z' SLIMIT 1",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), cpu WHERE time < '1970-01-01T00:12:00Z' GROUP BY region",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1), cpu WHERE time < '1970-01-01T00:12:00Z'",
+    # over several shard groups
+    f"SELECT * FROM (SELECT max(v) AS m {WAGG}, host LIMIT 2)",
+    f"SELECT * FROM (SELECT max(v) AS m {WAGG}, host LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT count(v) AS m {WAGG}, host LIMIT 1 OFFSET 1) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(v) AS m FROM w WHERE {WW} GROUP BY time(5d), host LIMIT 2) GROUP BY region ORDER BY time DESC",
+    "SELECT * FROM (SELECT last(v) AS m FROM w GROUP BY host LIMIT 1 OFFSET 1) GROUP BY region",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host SLIMIT 2) GROUP BY region SLIMIT 1",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host) GROUP BY region SLIMIT 1 SOFFSET 1",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host SLIMIT 3 SOFFSET 1) SLIMIT 1",
+    "SELECT derivative(v, 1d) FROM (SELECT v FROM w GROUP BY host LIMIT 2) GROUP BY region",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2), (SELECT n FROM w GROUP BY region LIMIT 2)",
+    "SELECT difference(v) FROM (SELECT v FROM w GROUP BY host LIMIT 3), (SELECT v FROM w GROUP BY region LIMIT 2)",
+    "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2) GROUP BY /reg/",
+    f"SELECT * FROM (SELECT max(v) {WAGG}, * LIMIT 1 OFFSET 1) GROUP BY /reg/",
+    # not modelled (UNMODELLED): a fill of values or top() in a limited aggregating subquery under another grouping
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2)",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)",
+]
+
+# Answers we do not give yet (recorded to show how far off; the tests expect them to differ): query -> why.
+UNMODELLED: dict[str, str] = {
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2)":
+        "influxd's FillIterator sees the inner groups interleaved under the outer's: after each point it fills "
+        "the next window of that group; ours fills each group's own windows",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)":
+        "top() under another grouping: the later windows' points are not each inner group's top 2",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1)":
+        "each subquery's stored series merged on a heap of its own: modelled for one subquery (lazy._raw_inners), "
+        "not for several over one measurement (ties h5/h2 at 00:26:13)",
+}

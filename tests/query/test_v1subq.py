@@ -1,0 +1,64 @@
+"""Subquery limits under another grouping in influxd 1.6.7's answers, row for row
+(tests/cases/query/v1subq_cases.py): an aggregating subquery's LIMIT/OFFSET under another outer
+GROUP BY, the outer SLIMIT/SOFFSET added to the inner's, transforms over a limited subquery,
+outer GROUP BY * and /regex/, several subqueries in one FROM.
+Recorded by v1subq_record.py (asked twice, and again over the lines written in reverse)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+import tsdb_core
+from tsdb_core.query.engine import execute
+
+from .conftest import NOW
+from .test_noaa_cases import CASE_DIR, _ids, approx_equal
+
+sys.path.insert(0, str(CASE_DIR))
+from v1subq_cases import AGG, SUBQ_DB, shard_lines, subq_lines  # noqa: E402
+
+CASES = json.loads((CASE_DIR / "v1subq.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def subq_store():
+    store = tsdb_core.open(None)
+    store.create_database(SUBQ_DB)
+    assert store.write(SUBQ_DB, "\n".join(subq_lines() + shard_lines())).ok
+    yield store
+    store.close()
+
+
+def test_every_recorded_answer_was_stable():
+    assert len(CASES) == 137 and not [c["query"] for c in CASES if c.get("varies")]
+    assert len([c for c in CASES if c.get("unmodelled")]) == 3
+
+
+def _marked(case: dict):
+    """A case we do not answer yet is expected to differ (strictly: a fix shows up)."""
+    why = case.get("unmodelled")
+    return pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=why)) if why else case
+
+
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=_ids(CASES))
+def test_subquery_limits_as_influxd(subq_store, case):
+    got = json.loads(json.dumps(execute(subq_store, case["query"], db=case["db"], now=NOW).to_json()))
+    assert approx_equal(got, case["expected"]), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(case['expected'])[:2000]}"
+
+
+def _rows(store, q: str, dialect: str) -> list:
+    return store.query(q, db=SUBQ_DB, dialect=dialect).to_json()["results"][0]["series"][0]["values"]
+
+
+def test_influxdb3_keeps_each_inner_groups_limit(subq_store):
+    """v3 limits an aggregating subquery per inner group (the runs of tags are influxd 1.x's);
+    the outer SLIMIT adds to the inner's in 1.x (v3 rejects SLIMIT)."""
+    q = f"SELECT * FROM (SELECT max(usage) AS m {AGG}, host LIMIT 2)"
+    v1, v3 = _rows(subq_store, q, "influxdb1"), _rows(subq_store, q, "influxdb3")
+    assert (len(v1), len(v3)) == (31, 12)
+    assert sorted(r[1] for r in v3) == [f"h{i}" for i in range(6) for _ in range(2)]
+    q = "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 3) GROUP BY region SLIMIT 1"
+    v1 = subq_store.query(q, db=SUBQ_DB, dialect="influxdb1").to_json()["results"][0]["series"]
+    assert [s["tags"]["region"] for s in v1] == ["", "r0", "r1"]

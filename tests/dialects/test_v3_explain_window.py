@@ -9,8 +9,9 @@ VERBOSE's ``initial_logical_plan`` row is the same plan without them.
 
 Derived, not quoted: the optimized plan (push_down_filter hands the scan's filters to IOx's table,
 optimize_projections narrows the scan and, as its Filter case does for any child that outputs more
-columns than needed, puts a Projection between the not-null Filter and the WindowAggr; DataFusion
-50.1 printed that Projection for a Filter over a WindowAggr of the same frame, once, by hand).
+columns than needed, puts a Projection between the not-null Filter and the WindowAggr; the next pass
+moves the Filter under it and back, and the optimizer stops at a plan it has seen. DataFusion 50.1
+printed these steps for a Filter over a WindowAggr of the same frame, once, by hand).
 """
 from __future__ import annotations
 
@@ -75,9 +76,17 @@ def test_group_by_tags_partition_the_window(planner_catalog):  # noqa: F811
         f"[cpu.time ASC NULLS LAST] {FRAME} AS cumulative_sum(cpu.usage_idle)]]",
         "          TableScan: cpu projection=[host, time, usage_idle], full_filters=[cpu.time >= TimestampNanosecond(0, "
         "None), region = Dictionary(Int32, Utf8(\"r\")), cpu.usage_idle IS NOT NULL]"]
-    # the rules that change it, each once: push_down_filter, then optimize_projections
+    # the rules that change it: push_down_filter, then optimize_projections, in two passes (the second one's
+    # push_down_filter moves the Filter under the new Projection, optimize_projections puts it back: a plan seen)
     changed = [k for k, v in out.items() if k.startswith("logical_plan after") and set(v) != {"SAME TEXT AS ABOVE"}]
     assert changed == ["logical_plan after push_down_filter", "logical_plan after optimize_projections"]
+    pushed, swapped = out["logical_plan after push_down_filter"]
+    assert out["logical_plan after optimize_projections"] == out["logical_plan"] * 2
+    assert pushed.splitlines()[4] == ("        TableScan: cpu, full_filters=[cpu.time >= TimestampNanosecond(0, None), "
+                                      "region = Dictionary(Int32, Utf8(\"r\")), cpu.usage_idle IS NOT NULL]")
+    assert swapped.splitlines()[2:4] == ["    Projection: cpu.host, cpu.time, cumulative_sum(cpu.usage_idle)",
+                                         "      Filter: cumulative_sum(cpu.usage_idle) IS NOT NULL"]
+    assert len(out["logical_plan after simplify_expressions"]) == 2  # two passes, no third
 
 
 def test_a_window_of_an_aggregate_reads_one_interval_more(planner_catalog):  # noqa: F811

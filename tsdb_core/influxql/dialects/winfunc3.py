@@ -15,8 +15,11 @@ the range (Context extended_time_range). cumulative_sum's window function is nam
 DataFusion's optimizer (push_down_filter, then optimize_projections) hands the scan's filters to
 IOx's table and narrows it; the Filter above the WindowAggr cannot pass it (its columns are not
 partition keys), and optimize_projections puts a Projection of the columns above between them
-when the WindowAggr outputs more (Filter's children: add_projection_on_top_if_helpful; DataFusion
-50.1 printed that Projection for the same shape, once, by hand). The physical plan is not drawn.
+when the WindowAggr outputs more (Filter's children: add_projection_on_top_if_helpful). The next
+pass, push_down_filter moves the Filter under that Projection, and optimize_projections merges it
+into the measurement's and puts it back: the plan of the first pass, where the optimizer stops
+(DataFusion 50.1 printed these four steps for a Filter over a WindowAggr of the same frame, once,
+by hand). The physical plan is not drawn.
 """
 from __future__ import annotations
 
@@ -81,17 +84,20 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     used = {*(f"{m}.{g}" for g in group), "time" if interval else f"{m}.time",
             *(_struct(m, n) for n, _ in outs if isinstance(n, X.Agg))}
     kept = [c for c in inputs if c in used]  # the WindowAggr's input columns needed above it
-    def over(plan: str, narrowed: bool) -> str:
+    cond = _result_range(lower, upper, interval) if mixed else " OR ".join(f"{_name(m)(w)} IS NOT NULL" for w in wins)
+    def over(plan: str, narrowed: bool, swapped: bool = False) -> str:
         plan = _block(f"WindowAggr: windowExpr=[[{', '.join(_window(m, w, group, interval) for w in wins)}]]", plan)
+        projection = f"Projection: {', '.join([*kept, *map(_name(m), wins)])}"
+        if swapped:  # push_down_filter's next pass: the Filter under the Projection above it
+            return _top(m, interval, group, outs, _block(projection, _block(f"Filter: {cond}", plan)))
         if narrowed and len(kept) < len(inputs):  # optimize_projections
-            plan = _block(f"Projection: {', '.join([*kept, *map(_name(m), wins)])}", plan)
-        if mixed:
-            plan = _block(f"Filter: {_result_range(lower, upper, interval)}", plan)
-        else:
-            plan = _block(f"Filter: {' OR '.join(f'{_name(m)(w)} IS NOT NULL' for w in wins)}", plan)
-        return _top(m, interval, group, outs, plan)
+            plan = _block(projection, plan)
+        return _top(m, interval, group, outs, _block(f"Filter: {cond}", plan))
     initial, pushed, narrowed = over(below[0], False), over(below[1], False), over(below[2], True)
-    return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
+    steps = (("push_down_filter", pushed), ("optimize_projections", narrowed))
+    if len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
+        steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
+    return Plans(initial, steps)
 
 
 def _top(m: str, interval, group, outs, plan: str) -> str:

@@ -11,13 +11,18 @@ Derived, not quoted: the optimized plan (push_down_filter hands the scan's filte
 optimize_projections narrows the scan and, as its Filter case does for any child that outputs more
 columns than needed, puts a Projection between the not-null Filter and the WindowAggr; the next pass
 moves the Filter under it and back, and the optimizer stops at a plan it has seen. DataFusion 50.1
-printed these steps for a Filter over a WindowAggr of the same frame, once, by hand).
+printed these steps for a Filter over a WindowAggr of the same frame, once, by hand). The physical
+plan of a window over fields over one partition of IOx's scan topped by its FilterExec (the rows not yet
+persisted): DataFusion 50.1's print of the same optimized plan over one partition (once, by hand), IOx's
+scan as test_v3_explain_select.py tests it; over aggregates, or over a Parquet file, it is not drawn.
 """
 from __future__ import annotations
 
 import pytest
 
-from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
+import tsdb_core
+from tests.dialects.test_v3_explain_show import NOW, planner_catalog, rows, snapshot  # noqa: F401 - fixture
+from tsdb_core.testing import ManualClock
 
 WIN = "select__window_functions__"
 SNAPSHOTS = [  # planner.rs, mod select, mod window_functions
@@ -154,3 +159,69 @@ def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F
     (res,) = planner_catalog.query(f"EXPLAIN {q}", db="db").to_json()["results"]
     plans = [s["values"][0][0] for s in res.get("series", [])]
     assert not any("WindowAggr" in p for p in plans)
+
+
+WINDOW_FRAME = ("frame: WindowFrame { units: Rows, start_bound: Preceding(UInt64(NULL)), end_bound: Following(UInt64(NULL)), "
+                "is_causal: false }")
+
+
+def test_the_physical_plan_of_a_raw_window(planner_catalog):  # noqa: F811
+    # derived: DataFusion 50.1's print of a Filter over a Projection over a WindowAggr of this frame, one partition
+    # (no Sort on top: the window's output is ordered on time), over IOx's scan of the rows not yet persisted
+    plan = rows(planner_catalog, "EXPLAIN SELECT derivative(usage_idle) FROM cpu")["physical_plan"][0]
+    assert plan.splitlines() == [
+        "ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, derivative(cpu.usage_idle)@1 as derivative]",
+        "  CoalesceBatchesExec: target_batch_size=8192",
+        "    FilterExec: derivative(cpu.usage_idle)@1 IS NOT NULL",
+        "      ProjectionExec: expr=[time@0 as time, derivative(cpu.usage_idle)@2 as derivative(cpu.usage_idle)]",
+        "        WindowAggExec: wdw=[derivative(cpu.usage_idle): Ok(Field { name: \"derivative(cpu.usage_idle)\", "
+        "data_type: Float64, nullable: true, dict_id: 0, dict_is_ordered: false, metadata: {} }), " + WINDOW_FRAME + "]",
+        "          SortExec: expr=[time@0 ASC NULLS LAST], preserve_partitioning=[false]",
+        "            CoalesceBatchesExec: target_batch_size=8192",
+        "              FilterExec: usage_idle@1 IS NOT NULL",
+        "                ProjectionExec: expr=[time@0 as time, usage_idle@1 as usage_idle]",
+        "                  DeduplicateExec: [cpu@2 ASC,host@3 ASC,region@4 ASC,time@0 ASC]",
+        "                    SortExec: expr=[cpu@2 ASC, host@3 ASC, region@4 ASC, time@0 ASC, __chunk_order@5 ASC], "
+        "preserve_partitioning=[false]",
+        "                      RecordBatchesExec: chunks=1, projection=[time, usage_idle, cpu, host, region, __chunk_order]"]
+
+
+def test_the_physical_plan_of_two_windows_by_tag(planner_catalog):  # noqa: F811
+    # one WindowAggExec for both (one WindowAggr), sorted on the partition key then time; each window's result
+    # type: elapsed Int64, difference its input's; a name holding quotes printed escaped in its Field
+    q = "EXPLAIN SELECT elapsed(usage_idle, 1s), difference(usage_user) FROM cpu WHERE time >= 0 GROUP BY host"
+    plan = rows(planner_catalog, q)["physical_plan"][0].splitlines()
+    unit = 'IntervalMonthDayNano("IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 1000000000 }")'
+    elapsed = f"elapsed(cpu.usage_idle,{unit})"
+    assert plan[0] == (f"ProjectionExec: expr=[cpu as iox::measurement, time@1 as time, host@0 as host, {elapsed}@2 as "
+                       "elapsed, difference(cpu.usage_user)@3 as difference]")
+    assert plan[2] == f"    FilterExec: {elapsed}@2 IS NOT NULL OR difference(cpu.usage_user)@3 IS NOT NULL"
+    assert plan[3] == (f"      ProjectionExec: expr=[host@0 as host, time@1 as time, {elapsed}@4 as {elapsed}, "
+                       "difference(cpu.usage_user)@5 as difference(cpu.usage_user)]")
+    escaped = elapsed.replace('"', '\\"')
+    assert plan[4] == (f"        WindowAggExec: wdw=[{elapsed}: Ok(Field {{ name: \"{escaped}\", data_type: Int64, "
+                       f"nullable: true, dict_id: 0, dict_is_ordered: false, metadata: {{}} }}), {WINDOW_FRAME}, "
+                       "difference(cpu.usage_user): Ok(Field { name: \"difference(cpu.usage_user)\", data_type: Float64, "
+                       f"nullable: true, dict_id: 0, dict_is_ordered: false, metadata: {{}} }}), {WINDOW_FRAME}]")
+    assert plan[5] == "          SortExec: expr=[host@0 ASC NULLS LAST, time@1 ASC NULLS LAST], preserve_partitioning=[false]"
+    assert plan[8] == ("                ProjectionExec: expr=[host@0 as host, time@1 as time, usage_idle@2 as usage_idle, "
+                       "usage_user@3 as usage_user]")
+
+
+def test_a_window_of_an_aggregate_has_no_physical_plan_drawn(planner_catalog):  # noqa: F811
+    out = rows(planner_catalog, "EXPLAIN SELECT difference(mean(usage_idle)) FROM cpu GROUP BY time(10s)")
+    assert "WindowAggExec" not in out["physical_plan"][0]
+
+
+def test_a_parquet_scan_has_no_physical_plan_drawn(tmp_path):
+    # a persisted file is read without deduplication, its filter in the Parquet scan: where EnforceSorting puts
+    # the window's SortExec over it is not followed
+    store = tsdb_core.open(tmp_path, clock=ManualClock(NOW), dialect="influxdb3")
+    try:
+        assert store.write("db", "cpu,host=a usage_idle=1 1672527600000000000").ok
+        assert "WindowAggExec" in rows(store, "EXPLAIN SELECT derivative(usage_idle) FROM cpu")["physical_plan"][0]
+        store.flush()
+        out = rows(store, "EXPLAIN SELECT derivative(usage_idle) FROM cpu")
+        assert "WindowAggExec" not in out["physical_plan"][0] and "WindowAggr" in out["logical_plan"][0]
+    finally:
+        store.close()

@@ -97,7 +97,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
         if found is None and table is not None:
             found = window_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))
         if found is None and table is not None:
-            found = window_function_select(stmt, table, types, lower, upper, tags, now, linear_regex.compile)
+            found = window_function_select(stmt, table, types, lower, upper, tags, now, linear_regex.compile,
+                                           chunks)
         return found
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),

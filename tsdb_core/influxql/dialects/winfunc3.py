@@ -19,7 +19,7 @@ when the WindowAggr outputs more (Filter's children: add_projection_on_top_if_he
 pass, push_down_filter moves the Filter under that Projection, and optimize_projections merges it
 into the measurement's and puts it back: the plan of the first pass, where the optimizer stops
 (DataFusion 50.1 printed these four steps for a Filter over a WindowAggr of the same frame, once,
-by hand). The physical plan is not drawn.
+by hand). The physical plan is drawn for a window over fields (_physical), not over aggregates.
 """
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ from dataclasses import dataclass
 from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
+from .aggcalls3 import ARROW
 from .aggplan3 import _bin, _dimensions, _scans, aggregated
+from .rust_debug import string
+from .scanplan3 import BATCH, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
 
 FUNCTIONS = ("derivative", "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
@@ -52,12 +55,13 @@ class Win:
 
 
 def window_function_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
-                           tags: list[tuple[str, str]] | None, now: int, regex=None) -> Plans | None:
+                           tags: list[tuple[str, str]] | None, now: int, regex=None, chunks=None) -> Plans | None:
     """The plans of ``stmt`` when its fields are window functions (over fields, or over
     aggregates under GROUP BY time, with plain aggregates beside them) of one measurement;
     ``tags``: the WHERE clause's tag tests (None: not drawn); ``regex(pattern)``: a compiled
-    regex whose ``select(names)`` keeps the names it matches (None: a regex argument not drawn).
-    None for other shapes."""
+    regex whose ``select(names)`` keeps the names it matches (None: a regex argument not drawn);
+    ``chunks``: the table's rows in the range (scanplan3.py), for the physical plan of a window
+    over fields. None for other shapes."""
     shape = _shape(stmt, table, types, tags, regex)
     if shape is None:
         return None
@@ -97,7 +101,63 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     steps = (("push_down_filter", pushed), ("optimize_projections", narrowed))
     if len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
-    return Plans(initial, steps)
+    physical = None
+    if interval is None and chunks:
+        physical = _physical(table, types, lower, upper, tags, group, outs, wins, chunks)
+    return Plans(initial, steps, physical)
+
+
+def _physical(table: Table, types, lower, upper, tags, group, outs, wins, chunks) -> str | None:
+    """The physical plan of a window over fields, over one partition of IOx's scan: the
+    WindowAggExec (its frame is unbounded: not a BoundedWindowAggExec) over the SortExec that
+    EnforceSorting puts under it (on the partition keys and time, unless the scan comes sorted
+    so), the Projection and Filter above it, no Sort on top (the window's output is ordered).
+    DataFusion 50.1 printed this shape, once, by hand, for a Filter over a Projection over a
+    WindowAggr of the same frame and one partition (the window's name: the alias, as
+    create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it). None when the
+    scan is not one partition topped by its FilterExec (a union, a Parquet scan: not drawn)."""
+    m, fields = table.name, sorted({w.arg for w in wins})
+    columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+    scanned = tuple(c for c in columns if c in {*group, "time", *fields})
+    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields), chunks)
+    if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
+        return None
+    names = [_name(m)(w) for w in wins]
+    lines = [f"WindowAggExec: wdw=[{', '.join(_exec(n, _type(w, types)) for w, n in zip(wins, names))}]"]
+    keys = (*group, "time")
+    if found.ordered[:len(keys)] != keys:
+        order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
+        lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
+    lines += ["  " * (len(lines)) + line for line in found.lines]
+    out = [*scanned, *names]
+    kept = [c for c in scanned if c in keys]
+    if len(kept) < len(scanned):  # optimize_projections' Projection
+        exprs = [*(f"{c}@{out.index(c)} as {c}" for c in kept), *(f"{n}@{out.index(n)} as {n}" for n in names)]
+        lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", *("  " + line for line in lines)]
+        out = [*kept, *names]
+    test = " OR ".join(f"{n}@{out.index(n)} IS NOT NULL" for n in names)
+    lines = [BATCH, f"  FilterExec: {test}", *("    " + line for line in lines)]
+    named = [*(f"{g}@{out.index(g)} as {g}" for g in group), *(f"{_name(m)(w)}@{out.index(_name(m)(w))} as {name}"
+                                                               for w, name in outs)]
+    head = f"ProjectionExec: expr=[{m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
+    return "\n".join([head, *("  " + line for line in lines)]) + "\n"
+
+
+def _exec(name: str, kind: str) -> str:
+    """One window expression as WindowAggExec prints it: its name, ``{:?}`` of its Field, its frame."""
+    field = (f"Field {{ name: {string(name)}, data_type: {kind}, nullable: true, dict_id: 0, dict_is_ordered: false, "
+             "metadata: {} }")
+    frame = ("WindowFrame { units: Rows, start_bound: Preceding(UInt64(NULL)), end_bound: Following(UInt64(NULL)), "
+             "is_causal: false }")
+    return f"{name}: Ok({field}), frame: {frame}"
+
+
+def _type(w: Win, types) -> str:
+    """The window function's result type (window/*.rs field): Float64 for derivative and
+    moving_average, Int64 for elapsed, else its input's."""
+    if w.fn in ("derivative", "non_negative_derivative", "moving_average"):
+        return "Float64"
+    return "Int64" if w.fn == "elapsed" else ARROW[types[w.arg]]
 
 
 def _top(m: str, interval, group, outs, plan: str) -> str:

@@ -5,7 +5,9 @@ Quoted ground truth: the insta snapshots of ``iox_query_influxql/src/plan/planne
 ``difference``, ``non_negative_difference``, ``elapsed``, ``moving_average``, ``cumulative_sum``,
 ``mixed_aggregate``), copied as they are into v3_snapshots/ from influxdata/influxdb3_core at
 349d802bf9a54ab5876399ab013502eeb0d52a6b. Each prints the planner's plan with schemas; EXPLAIN
-VERBOSE's ``initial_logical_plan`` row is the same plan without them.
+VERBOSE's ``initial_logical_plan`` row is the same plan without them. Likewise ``integral`` (test
+``select_aggregate::single_measurement::test_integral``, planner.rs lines 5791-5820): a sum over an
+``integral_window`` WindowAggr (not its -5, under a value fill: not drawn).
 
 Derived, not quoted: the optimized plan (push_down_filter hands the scan's filters to IOx's table,
 optimize_projections narrows the scan and, as its Filter case does for any child that outputs more
@@ -225,3 +227,37 @@ def test_a_parquet_scan_has_no_physical_plan_drawn(tmp_path):
         assert "WindowAggExec" not in out["physical_plan"][0] and "WindowAggr" in out["logical_plan"][0]
     finally:
         store.close()
+
+
+INTEGRAL = "select_aggregate__single_measurement__integral"  # planner.rs test_integral (select_aggregate)
+
+
+@pytest.mark.parametrize("name", [INTEGRAL, f"{INTEGRAL}-2", f"{INTEGRAL}-3", f"{INTEGRAL}-4", f"{INTEGRAL}-6",
+                                  f"{INTEGRAL}-7"])
+def test_integral_is_a_sum_over_a_window(planner_catalog, name):  # noqa: F811
+    q, plan = snapshot(name)
+    assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
+
+
+def test_an_integral_under_a_value_fill_is_not_drawn(planner_catalog):  # noqa: F811
+    # integral-5.snap: a SeriesLimit over a coalesce_struct projection (a value fill): not followed
+    q, plan = snapshot(f"{INTEGRAL}-5")
+    assert "SeriesLimit" in plan
+    assert "integral_window" not in rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"][0]
+
+
+def test_integral_optimized(planner_catalog):  # noqa: F811
+    # optimize_projections' Aggregate case: the WindowAggr's output projected to what the Aggregate reads
+    out = rows(planner_catalog, "EXPLAIN SELECT integral(f64_field), mean(i64_field) FROM data "
+                                "WHERE time >= '2022-10-31T02:00:00Z' GROUP BY time(10s), foo fill(previous)")
+    plan = out["logical_plan"][0].splitlines()
+    assert "fill=[LOCF(sum(integral(data.f64_field))), LOCF(avg(data.i64_field))]" in plan[2]
+    assert plan[4:] == [
+        "        Projection: data.foo, data.i64_field, data.time, integral(data.f64_field)",
+        "          WindowAggr: windowExpr=[[integral_window(data.f64_field, IntervalMonthDayNano(\"IntervalMonthDayNano { "
+        "months: 0, days: 0, nanoseconds: 1000000000 }\"), data.time, DurationNanosecond(\"10000000000\"), "
+        "DurationNanosecond(\"0\")) PARTITION BY [data.foo] ORDER BY [data.time ASC NULLS LAST] " + FRAME
+        + " AS integral(data.f64_field)]]",
+        "            TableScan: data projection=[f64_field, foo, i64_field, time], full_filters=[data.time >= "
+        "TimestampNanosecond(1667181600000000000, None), data.time <= TimestampNanosecond(1672531200000000000, None), "
+        "data.f64_field IS NOT NULL OR data.i64_field IS NOT NULL]"]

@@ -284,6 +284,8 @@ def _fill(fill: str | None, col: str, kind: str, fn: str, value) -> str:
     """gapfill/mod.rs FillStrategy::display_with_expr of one aggregate's strategy."""
     if fill == "previous":
         return f"LOCF({col})"
+    if fn == "integral":  # planner.rs: an integral beside other aggregates is filled with nulls, even under linear
+        return col
     if fill == "linear":
         return f"INTERPOLATE({col})"
     if fill == "value":

@@ -14,13 +14,16 @@ from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
+from ..influxql.dialects.integral3 import integral_select
 from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import group_tags, raw_select, select_plan, tag_tests
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
+from ..influxql.dialects.winfunc3 import window_function_select
 from ..influxql.dialects.winselect3 import window_select
 from .analyze.time_range import split_where
+from .exec import regex as linear_regex
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
 
@@ -72,8 +75,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
 def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
     holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
-    of a lone percentile(), top() or bottom() (winselect3.py);
-    None for other shapes."""
+    of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py)
+    and of integral() (integral3.py); None for other shapes."""
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
         return None
@@ -94,6 +97,11 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
         found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:
             found = window_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))
+        if found is None and table is not None:
+            found = window_function_select(stmt, table, types, lower, upper, tags, now, linear_regex.compile,
+                                           chunks)
+        if found is None and table is not None:
+            found = integral_select(stmt, table, types, lower, upper, tags, now)
         return found
     tags = tag_tests(rest, table) if rest is not None else []
     return select_plan(refs, table, lower, upper, tags, _chunks(provider, db, rp, name, lower, upper),

@@ -99,6 +99,8 @@ def _percentile(e, table: Table, types) -> X.Agg | None:
 
 def aggr(m: str, fn: str, field: str, *, spaced: bool, param: str = "") -> str:
     """The aggregate as the Aggregate node prints it (``spaced``) or as its column's name."""
+    if fn == "integral":  # the sum of integral_window's column, named as its placeholder call (winfunc3.py)
+        return f"sum(integral({m}.{field}{',' + param if param else ''}))"
     if param == "DISTINCT":  # count(DISTINCT field)
         return f"{fn}(DISTINCT {m}.{field})"
     if param:  # percentile(field, N)

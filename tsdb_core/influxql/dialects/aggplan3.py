@@ -206,34 +206,13 @@ def _project(m: str, node, stmt, stage: str) -> str:
 def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
     """The plan over ``plan`` (one of _scans'), its expressions as at ``stage`` (aggexpr3.py)."""
     m = table.name
-    aggrs = list(dict.fromkeys(C.aggr(m, a.fn, a.field, spaced=True, param=a.param) for a in calls))
-    groups = [f"{m}.{t}" for t in group_tags]
-    if interval is not None:
-        stride = _bin(interval[0])
-        source = "time" if stmt.location is not None else f"{m}.time"  # tz(): the projected time column
-        groups.insert(0, f"date_bin_wallclock({stride}, {source}, TimestampNanosecond({interval[1]}, None)) AS time")
-    if not groups:
-        plan = _block("Filter: __aggr_count > Int64(0)",
-                      _block(f"Aggregate: groupBy=[[]], aggr=[[{', '.join([*aggrs, 'count(Int64(1)) AS __aggr_count'])}]]",
-                             plan))
-    else:
-        plan = _block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
+    plan = aggregated(stmt, table, lower, upper, interval, group_tags, calls, plan)
     if interval is not None:
         time_col = "time"
     elif len(outs) == 1 and isinstance(outs[0][0], X.Agg) and outs[0][0].fn in SELECTORS:  # its row's time
         time_col = f"get_field({C.aggr(m, outs[0][0].fn, outs[0][0].field, spaced=False)}, Utf8(\"time\")) AS time"
     else:
         time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
-    if interval is not None and stmt.fill != "none":
-        value = stmt.fill_value if stmt.fill == "value" else None
-        fills = ", ".join(_fill(stmt.fill, C.aggr(m, a.fn, a.field, spaced=False, param=a.param), a.kind, a.fn, value)
-                          for a in calls)
-        zone = stmt.location
-        rng = (f"Included(Literal({ts(lower, zone)}, None))" if lower is not None else "Unbounded") + \
-              f"..Included(Literal({ts(upper, zone)}, None))"
-        series = ", ".join(f"{m}.{t}" for t in group_tags)
-        plan = _block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
-                      f"TimestampNanosecond({interval[1]}, None)), fill=[{fills}], range={rng}", plan)
     head = f"Projection: {_lit(m)} AS iox::measurement"
     exprs = [f"{_project(m, node, stmt, stage)} AS {name}" for node, name in outs]
     tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
@@ -246,6 +225,36 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
     order = "ASC" if stmt.time_ascending else "DESC"
     sort = ", ".join([*(f"{c} ASC NULLS LAST" for c in group_tags), f"time {order} NULLS LAST"])
     return _block(f"Sort: {sort}", plan)
+
+
+def aggregated(stmt, table: Table, lower, upper, interval, group_tags, calls, plan: str) -> str:
+    """The Aggregate of ``calls`` over ``plan`` (its groups: the time bins and ``group_tags``;
+    without, the ``__aggr_count`` guard) and the GapFill above it (GROUP BY time, not fill(none)):
+    the plan under the fields' projection (winfunc3.py puts a WindowAggr between them)."""
+    m = table.name
+    aggrs = list(dict.fromkeys(C.aggr(m, a.fn, a.field, spaced=True, param=a.param) for a in calls))
+    groups = [f"{m}.{t}" for t in group_tags]
+    if interval is not None:
+        stride = _bin(interval[0])
+        source = "time" if stmt.location is not None else f"{m}.time"  # tz(): the projected time column
+        groups.insert(0, f"date_bin_wallclock({stride}, {source}, TimestampNanosecond({interval[1]}, None)) AS time")
+    if not groups:
+        plan = _block("Filter: __aggr_count > Int64(0)",
+                      _block(f"Aggregate: groupBy=[[]], aggr=[[{', '.join([*aggrs, 'count(Int64(1)) AS __aggr_count'])}]]",
+                             plan))
+    else:
+        plan = _block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
+    if interval is not None and stmt.fill != "none":
+        value = stmt.fill_value if stmt.fill == "value" else None
+        fills = ", ".join(_fill(stmt.fill, C.aggr(m, a.fn, a.field, spaced=False, param=a.param), a.kind, a.fn, value)
+                          for a in calls)
+        zone = stmt.location
+        rng = (f"Included(Literal({ts(lower, zone)}, None))" if lower is not None else "Unbounded") + \
+              f"..Included(Literal({ts(upper, zone)}, None))"
+        series = ", ".join(f"{m}.{t}" for t in group_tags)
+        plan = _block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
+                      f"TimestampNanosecond({interval[1]}, None)), fill=[{fills}], range={rng}", plan)
+    return plan
 
 
 def _limited(stmt) -> bool:
@@ -275,6 +284,8 @@ def _fill(fill: str | None, col: str, kind: str, fn: str, value) -> str:
     """gapfill/mod.rs FillStrategy::display_with_expr of one aggregate's strategy."""
     if fill == "previous":
         return f"LOCF({col})"
+    if fn == "integral":  # planner.rs: an integral beside other aggregates is filled with nulls, even under linear
+        return col
     if fill == "linear":
         return f"INTERPOLATE({col})"
     if fill == "value":

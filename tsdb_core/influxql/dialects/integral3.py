@@ -1,0 +1,114 @@
+"""InfluxDB 3's plan of a SELECT of integral(): an aggregate over a window function.
+
+``planner.rs`` select_integral_window (called by select_aggregate): each ``integral(<field>[,
+<unit>])`` becomes IOx's ``integral_window`` over the raw SELECT's filters (the unit, 1s when
+none is written, the time column, the GROUP BY interval and offset as durations, 0 without;
+partitioned by the GROUP BY tags, ordered by time, over every row: winfunc3.py's frame), and the
+Aggregate sums its column (``sum(integral(..))``: aggcalls3.aggr) beside the other aggregates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..ast import expr as A
+from . import aggcalls3 as C
+from . import aggexpr3 as X
+from .aggplan3 import _bin, aggregated
+from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .winfunc3 import FRAME, NUMBERS, _struct, dimensions, unique_names
+
+
+def integral_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
+                    tags: list[tuple[str, str]] | None, now: int) -> Plans | None:
+    """The plans of ``SELECT integral(<field>[, <unit>]) [, <aggregate>] ... FROM <one
+    measurement> [WHERE ...] [GROUP BY time(..)] [, <tags>] [fill(...)]``: planner.rs
+    select_integral_window puts an ``integral_window`` WindowAggr (the unit, 1s when none is
+    written; the GROUP BY interval and offset, 0 without) over the raw filters and sums its column
+    in the Aggregate. Integrals alone under GROUP BY time: no GapFill, whatever the fill, and a
+    filter that one sum is not null; beside other aggregates the GapFill fills an integral with
+    nulls (LOCF under fill(previous)). The optimizer narrows the scan and, as its Aggregate case
+    does for an input with more columns than needed, projects the WindowAggr's output under it."""
+    shape = _integral_shape(stmt, table, types, tags)
+    if shape is None:
+        return None
+    interval, group, outs = shape
+    m = table.name
+    upper = now if interval is not None and upper is None else upper
+    if lower is not None and upper is not None and lower > upper:
+        return None  # (an empty range: not drawn, as aggplan3.py)
+    calls = list(dict.fromkeys(node for node, _ in outs))
+    integrals = [a for a in calls if a.fn == "integral"]
+    alone = len(integrals) == len(calls)
+    fields = sorted({a.field for a in calls})
+    filtered, pushed = scan_filters(m, fields, tags, lower, upper)
+    scanned = sorted({*fields, *group, "time"})
+    part = f"PARTITION BY [{', '.join(f'{m}.{g}' for g in group)}] " if group else ""
+    every, offset = interval or (0, 0)
+    names = [_struct(m, a)[4:-1] for a in integrals]  # integral(m.f[,unit]): the window's column
+    windows = ", ".join(
+        f"integral_window({m}.{a.field}, {_bin(a.unit)}, {m}.time, DurationNanosecond(\"{every}\"), "
+        f"DurationNanosecond(\"{offset}\")) {part}ORDER BY [{m}.time ASC NULLS LAST] {FRAME} AS {n}"
+        for a, n in zip(integrals, names))
+    filled = stmt if not (alone and interval) else _none(stmt)
+    need = {*group, *(a.field for a in calls if a.fn != "integral"),
+            *(("time",) if interval or any(a.fn in C.TIMED for a in calls) else ())}
+    kept = [c for c in scanned if c in need]
+
+    def over(scan: str, narrowed: bool = False) -> str:
+        plan = _block(f"WindowAggr: windowExpr=[[{windows}]]", scan)
+        if narrowed and len(kept) < len(scanned):
+            plan = _block(f"Projection: {', '.join([*(f'{m}.{c}' for c in kept), *names])}", plan)
+        plan = aggregated(filled, table, lower, upper, interval, group, calls, plan)
+        if alone and interval:
+            plan = _block(f"Filter: {' OR '.join(f'{_struct(m, a)} IS NOT NULL' for a in integrals)}", plan)
+        time_col = "time" if interval else f"TimestampNanosecond({lower or 0}, None) AS time"
+        exprs = [f"{_struct(m, a)} AS {name}" for a, name in outs]
+        plan = _block(", ".join([f"Projection: {_lit(m)} AS iox::measurement", time_col,
+                                 *(f"{m}.{g} AS {g}" for g in group), *exprs]), plan)
+        return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in group), 'time ASC NULLS LAST'])}", plan)
+    narrowed = over(f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}", True)
+    return Plans(over(filtered), (("push_down_filter", over(f"TableScan: {m}, {pushed}")),
+                                  ("optimize_projections", narrowed)))
+
+
+@dataclass(frozen=True, slots=True)
+class Integral(X.Agg):
+    """An integral call as an aggregate column (aggcalls3.aggr prints ``sum(integral(..))``):
+    ``param`` its unit as written, ``unit`` the unit given to integral_window."""
+
+    unit: int = 10**9
+
+
+def _none(stmt):
+    """``stmt`` under fill(none): integrals alone are never gap-filled (planner.rs select_aggregate)."""
+    return replace(stmt, fill="none")
+
+
+def _integral_shape(stmt, table, types, tags):
+    """(interval or None, GROUP BY tags sorted, [(aggregate or Integral, name)]) or None."""
+    dims = dimensions(stmt, table, tags)
+    if dims is None:
+        return None
+    interval, group = dims
+    outs = []
+    for f in stmt.fields:
+        e = f.expr
+        if not isinstance(e, A.Call):
+            return None
+        if e.name == "integral":
+            ref, rest = (e.args[0] if e.args else None), e.args[1:]
+            if not isinstance(ref, A.VarRef) or ref.type not in (None, "field") or ref.name not in table.fields \
+                    or types.get(ref.name) not in NUMBERS or len(rest) > 1 \
+                    or (rest and not (isinstance(rest[0], A.DurationLiteral) and rest[0].val > 0)):
+                return None
+            unit = rest[0].val if rest else 10**9
+            outs.append((Integral("integral", ref.name, "Float64", _bin(unit) if rest else "", unit), f.alias or "integral"))
+            continue
+        agg = C.call(e, table, types, interval is not None, stmt.fill)
+        if not isinstance(agg, X.Agg) or agg.param or agg.fn in C.SELECTORS:
+            return None
+        outs.append((agg, f.alias or e.name))
+    if not any(isinstance(n, Integral) for n, _ in outs):
+        return None
+    unique = unique_names(outs)
+    return (interval, sorted(group), unique) if unique else None

@@ -1,0 +1,329 @@
+"""InfluxDB 3's plan of a SELECT of window functions (derivative, difference, moving_average, ...).
+
+``planner.rs`` (rewriter.rs picks the projection type): over a raw SELECT's filters (``Window``)
+or over the Aggregate and GapFill of a GROUP BY time (``WindowAggregate``: every field a window
+function of an aggregate; ``WindowAggregateMixed``: plain aggregates too), select_window plans
+each window function as IOx's user-defined window function (udf_to_expr): its arguments (the
+unit and the time column for derivative and elapsed), partitioned by the GROUP BY tags, ordered
+by time, over ``ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING``, named as the
+placeholder call it replaces. Above it, filter_window_nulls keeps the rows where one window
+column is not null; a mixed projection keeps the requested time range instead
+(filter_requested_time_range). A window function of an aggregate reads one more interval before
+the range (Context extended_time_range). cumulative_sum's window function is named
+``cumumlative_sum`` (sic: window/cumulative_sum.rs).
+
+DataFusion's optimizer (push_down_filter, then optimize_projections) hands the scan's filters to
+IOx's table and narrows it; the Filter above the WindowAggr cannot pass it (its columns are not
+partition keys), and optimize_projections puts a Projection of the columns above between them
+when the WindowAggr outputs more (Filter's children: add_projection_on_top_if_helpful). The next
+pass, push_down_filter moves the Filter under that Projection, and optimize_projections merges it
+into the measurement's and puts it back: the plan of the first pass, where the optimizer stops
+(DataFusion 50.1 printed these four steps for a Filter over a WindowAggr of the same frame, once,
+by hand). The physical plan is drawn for a window over fields (_physical), not over aggregates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ast import expr as A
+from . import aggcalls3 as C
+from . import aggexpr3 as X
+from .aggcalls3 import ARROW
+from .aggplan3 import _bin, _dimensions, _scans, aggregated
+from .rust_debug import string
+from .scanplan3 import BATCH, scan_tests, table_scan
+from .showplan3 import Plans, Table, _block, _lit, scan_filters
+
+FUNCTIONS = ("derivative", "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
+             "cumulative_sum", "elapsed")
+UNIT = ("derivative", "non_negative_derivative", "elapsed")  # a unit argument, the time column appended
+NAMED = {"cumulative_sum": "cumumlative_sum"}  # the window function's own name, where it differs
+FRAME = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+NUMBERS = ("float", "integer", "unsigned")
+
+
+@dataclass(frozen=True, slots=True)
+class Win:
+    """One window function call: its name, its input (a field's name, or an aggregate), the
+    literal argument as written (moving_average's n, a unit; empty when none) and the unit the
+    window function is given (derivative and elapsed, in nanoseconds)."""
+
+    fn: str
+    arg: str | X.Agg
+    written: str = ""
+    unit: int | None = None
+
+
+def window_function_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
+                           tags: list[tuple[str, str]] | None, now: int, regex=None, chunks=None) -> Plans | None:
+    """The plans of ``stmt`` when its fields are window functions (over fields, or over
+    aggregates under GROUP BY time, with plain aggregates beside them) of one measurement;
+    ``tags``: the WHERE clause's tag tests (None: not drawn); ``regex(pattern)``: a compiled
+    regex whose ``select(names)`` keeps the names it matches (None: a regex argument not drawn);
+    ``chunks``: the table's rows in the range (scanplan3.py), for the physical plan of a window
+    over fields. None for other shapes."""
+    shape = _shape(stmt, table, types, tags, regex)
+    if shape is None:
+        return None
+    interval, group, outs = shape
+    m = table.name
+    wins = list(dict.fromkeys(node for node, _ in outs if isinstance(node, Win)))
+    if interval is None:
+        fields = sorted({w.arg for w in wins})
+        filtered, pushed = scan_filters(m, fields, tags, lower, upper)
+        columns = ", ".join(sorted({*group, "time", *fields}))
+        scans = (filtered, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{columns}], {pushed}")
+        below = list(scans)
+        inputs = [f"{m}.{c}" for c in sorted({*group, "time", *fields})]
+    else:
+        upper = now if upper is None else upper
+        wide = lower - interval[0] if lower is not None else None  # one interval before (ascending)
+        if wide is not None and wide > upper:
+            return None
+        calls = list(dict.fromkeys(a for node, _ in outs for a in _aggs(node)))
+        scans = _scans(table, wide, upper, tags, interval, group, calls)
+        below = [aggregated(stmt, table, wide, upper, interval, group, calls, s) for s in scans]
+        inputs = ["time", *(f"{m}.{g}" for g in group), *(_struct(m, a) for a in calls)]
+    mixed = any(isinstance(node, X.Agg) for node, _ in outs)
+    used = {*(f"{m}.{g}" for g in group), "time" if interval else f"{m}.time",
+            *(_struct(m, n) for n, _ in outs if isinstance(n, X.Agg))}
+    kept = [c for c in inputs if c in used]  # the WindowAggr's input columns needed above it
+    cond = _result_range(lower, upper, interval) if mixed else " OR ".join(f"{_name(m)(w)} IS NOT NULL" for w in wins)
+    def over(plan: str, narrowed: bool, swapped: bool = False) -> str:
+        plan = _block(f"WindowAggr: windowExpr=[[{', '.join(_window(m, w, group, interval) for w in wins)}]]", plan)
+        projection = f"Projection: {', '.join([*kept, *map(_name(m), wins)])}"
+        if swapped:  # push_down_filter's next pass: the Filter under the Projection above it
+            return _top(m, interval, group, outs, _block(projection, _block(f"Filter: {cond}", plan)))
+        if narrowed and len(kept) < len(inputs):  # optimize_projections
+            plan = _block(projection, plan)
+        return _top(m, interval, group, outs, _block(f"Filter: {cond}", plan))
+    initial, pushed, narrowed = over(below[0], False), over(below[1], False), over(below[2], True)
+    steps = (("push_down_filter", pushed), ("optimize_projections", narrowed))
+    if len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
+        steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
+    physical = None
+    if interval is None and chunks:
+        physical = _physical(table, types, lower, upper, tags, group, outs, wins, chunks)
+    return Plans(initial, steps, physical)
+
+
+def _physical(table: Table, types, lower, upper, tags, group, outs, wins, chunks) -> str | None:
+    """The physical plan of a window over fields, over one partition of IOx's scan: the
+    WindowAggExec (its frame is unbounded: not a BoundedWindowAggExec) over the SortExec that
+    EnforceSorting puts under it (on the partition keys and time, unless the scan comes sorted
+    so), the Projection and Filter above it, no Sort on top (the window's output is ordered).
+    DataFusion 50.1 printed this shape, once, by hand, for a Filter over a Projection over a
+    WindowAggr of the same frame and one partition (the window's name: the alias, as
+    create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it). None when the
+    scan is not one partition topped by its FilterExec (a union, a Parquet scan: not drawn)."""
+    m, fields = table.name, sorted({w.arg for w in wins})
+    columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+    scanned = tuple(c for c in columns if c in {*group, "time", *fields})
+    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields), chunks)
+    if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
+        return None
+    names = [_name(m)(w) for w in wins]
+    lines = [f"WindowAggExec: wdw=[{', '.join(_exec(n, _type(w, types)) for w, n in zip(wins, names))}]"]
+    keys = (*group, "time")
+    if found.ordered[:len(keys)] != keys:
+        order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
+        lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
+    lines += ["  " * (len(lines)) + line for line in found.lines]
+    out = [*scanned, *names]
+    kept = [c for c in scanned if c in keys]
+    if len(kept) < len(scanned):  # optimize_projections' Projection
+        exprs = [*(f"{c}@{out.index(c)} as {c}" for c in kept), *(f"{n}@{out.index(n)} as {n}" for n in names)]
+        lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", *("  " + line for line in lines)]
+        out = [*kept, *names]
+    test = " OR ".join(f"{n}@{out.index(n)} IS NOT NULL" for n in names)
+    lines = [BATCH, f"  FilterExec: {test}", *("    " + line for line in lines)]
+    named = [*(f"{g}@{out.index(g)} as {g}" for g in group), *(f"{_name(m)(w)}@{out.index(_name(m)(w))} as {name}"
+                                                               for w, name in outs)]
+    head = f"ProjectionExec: expr=[{m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
+    return "\n".join([head, *("  " + line for line in lines)]) + "\n"
+
+
+def _exec(name: str, kind: str) -> str:
+    """One window expression as WindowAggExec prints it: its name, ``{:?}`` of its Field, its frame."""
+    field = (f"Field {{ name: {string(name)}, data_type: {kind}, nullable: true, dict_id: 0, dict_is_ordered: false, "
+             "metadata: {} }")
+    frame = ("WindowFrame { units: Rows, start_bound: Preceding(UInt64(NULL)), end_bound: Following(UInt64(NULL)), "
+             "is_causal: false }")
+    return f"{name}: Ok({field}), frame: {frame}"
+
+
+def _type(w: Win, types) -> str:
+    """The window function's result type (window/*.rs field): Float64 for derivative and
+    moving_average, Int64 for elapsed, else its input's."""
+    if w.fn in ("derivative", "non_negative_derivative", "moving_average"):
+        return "Float64"
+    return "Int64" if w.fn == "elapsed" else ARROW[types[w.arg]]
+
+
+def _top(m: str, interval, group, outs, plan: str) -> str:
+    """The measurement's projection (time, the GROUP BY tags, each field by its name) and the Sort."""
+    time_col = "time" if interval else f"{m}.time AS time"
+    exprs = [f"{_name(m)(n) if isinstance(n, Win) else _column(m, n)} AS {name}" for n, name in outs]
+    plan = _block(", ".join([f"Projection: {_lit(m)} AS iox::measurement", time_col,
+                             *(f"{m}.{g} AS {g}" for g in group), *exprs]), plan)
+    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in group), 'time ASC NULLS LAST'])}", plan)
+
+
+def _result_range(lower, upper: int, interval) -> str:
+    """filter_requested_time_range: the range as asked (Context result_time_range: each end
+    moved to its interval's start, the upper one to the last instant of its interval)."""
+    every, offset = interval
+    ends = []
+    if lower is not None:
+        ends.append(f"time >= TimestampNanosecond({lower - (lower - offset) % every}, None)")
+    ends.append(f"time <= TimestampNanosecond({upper - (upper - offset) % every + every - 1}, None)")
+    return " AND ".join(ends)
+
+
+def _aggs(node) -> list[X.Agg]:
+    if isinstance(node, Win):
+        return [node.arg] if isinstance(node.arg, X.Agg) else []
+    return [node]
+
+
+def _struct(m: str, a: X.Agg) -> str:
+    """An aggregate's column as the Aggregate names it."""
+    return C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
+
+
+def _column(m: str, a: X.Agg) -> str:
+    """An aggregate's column (a selector's value: get_field of its struct)."""
+    col = C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
+    return f'get_field({col}, Utf8("value"))' if a.fn in C.SELECTORS else col
+
+
+def _name(m: str):
+    """A window column's name: the placeholder call it replaces (its arguments as written)."""
+    def name(w: Win) -> str:
+        arg = f"{m}.{w.arg}" if isinstance(w.arg, str) else C.aggr(m, w.arg.fn, w.arg.field, spaced=False,
+                                                                    param=w.arg.param)
+        if isinstance(w.arg, X.Agg) and w.arg.fn in C.SELECTORS:
+            arg += "[value]"  # get_field's name
+        return f"{w.fn}({arg}{',' + w.written if w.written else ''})"
+    return name
+
+
+def _window(m: str, w: Win, group, interval) -> str:
+    """The window expression as the WindowAggr prints it (udf_to_expr)."""
+    q = "" if interval else f"{m}."
+    args = [f"{m}.{w.arg}" if isinstance(w.arg, str) else _column(m, w.arg)]
+    if w.fn in UNIT:
+        args += [_bin(w.unit), f"{q}time"]
+    elif w.written:
+        args.append(w.written)
+    part = f"PARTITION BY [{', '.join(f'{m}.{g}' for g in group)}] " if group else ""
+    return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time ASC NULLS LAST] {FRAME} "
+            f"AS {_name(m)(w)}")
+
+
+def _shape(stmt, table, types, tags, regex):
+    """(interval and offset or None, GROUP BY tags sorted, [(Win or Agg, column name)]) or None."""
+    dims = dimensions(stmt, table, tags)
+    if dims is None:
+        return None
+    interval, group = dims
+    outs = []
+    for f in stmt.fields:
+        found = _field(f, table, types, interval, stmt.fill, regex)
+        if found is None:
+            return None
+        outs += found
+    kinds = {isinstance(n.arg, str) for n, _ in outs if isinstance(n, Win)}
+    if not kinds or len(kinds) > 1 or (True in kinds) != (interval is None) or (interval is None and stmt.fill):
+        return None  # (window functions of fields without GROUP BY time, of aggregates with it)
+    unique = unique_names(outs)
+    return (interval, sorted(group), unique) if unique else None
+
+
+def dimensions(stmt, table, tags):
+    """(interval and offset or None, the GROUP BY tags) of a SELECT of one measurement drawn
+    here (no INTO, LIMIT, OFFSET, SLIMIT, tz(), ORDER BY time DESC or value fill), else None."""
+    if table is None or tags is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
+        return None
+    src = stmt.sources[0]
+    if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
+        return None
+    if stmt.into is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None \
+            or not stmt.time_ascending or stmt.fill == "value":
+        return None
+    return _dimensions(stmt, table)
+
+
+def unique_names(outs):
+    """The fields with their names made unique as field_list_to_exprs does (``name_1``), or
+    None when that still leaves two of one name."""
+    names, unique = {}, []
+    for node, name in outs:
+        n = names.get(name, 0)
+        names[name] = n + 1
+        unique.append((node, name if n == 0 else f"{name}_{n}"))
+    return unique if len({n for _, n in unique}) == len(unique) else None
+
+
+def _field(f, table: Table, types, interval, fill, regex) -> list | None:
+    """[(Win or Agg, name)] of one SELECT field: a window call (a wildcard or regex aggregate
+    inside it expanded over the fields it takes, named ``<fn>_<field>``: rewriter.rs) or, under
+    GROUP BY time, a plain aggregate."""
+    e = f.expr
+    while isinstance(e, A.ParenExpr):
+        e = e.expr
+    if not isinstance(e, A.Call):
+        return None
+    if e.name not in FUNCTIONS:
+        agg = C.call(e, table, types, True, fill) if interval is not None else None
+        return [(agg, f.alias or e.name)] if isinstance(agg, X.Agg) and not agg.param else None
+    extra = _extra(e, interval)
+    if extra is None:
+        return None
+    inner = e.args[0]
+    if isinstance(inner, A.VarRef):
+        ok = inner.type in (None, "field") and inner.name in table.fields and types.get(inner.name) in NUMBERS
+        return [(Win(e.name, inner.name, *extra), f.alias or e.name)] if ok else None
+    if not isinstance(inner, A.Call) or interval is None or len(inner.args) != 1:
+        return None
+    arg = inner.args[0]
+    if isinstance(arg, (A.Wildcard, A.RegexLiteral)) and f.alias is None:
+        if isinstance(arg, A.Wildcard) and arg.type not in (None, "field"):
+            return None
+        taken = C.WILDCARD_TYPES.get(inner.name, NUMBERS)
+        names = sorted(k for k in table.fields if types.get(k) in taken and types.get(k) in NUMBERS)
+        if isinstance(arg, A.RegexLiteral):
+            if regex is None:
+                return None
+            try:
+                names = regex(arg.val).select(names)
+            except Exception:  # an invalid pattern: v3's error, not drawn
+                return None
+        out = []
+        for field in names:
+            agg = C.call(A.Call(inner.name, (A.VarRef(field),)), table, types, True, fill)
+            if not isinstance(agg, X.Agg) or agg.param:
+                return None
+            out.append((Win(e.name, agg, *extra), X.wildcard_name(e.name, field)))
+        return out or None
+    agg = C.call(inner, table, types, True, fill)
+    return [(Win(e.name, agg, *extra), f.alias or e.name)] if isinstance(agg, X.Agg) and not agg.param else None
+
+
+def _extra(e, interval) -> tuple[str, int | None] | None:
+    """(the literal argument as the placeholder's name prints it, the unit given to the window
+    function) of a window call, or None for arguments not drawn."""
+    rest = e.args[1:]
+    if e.name == "moving_average":
+        ok = len(rest) == 1 and isinstance(rest[0], A.IntegerLiteral) and rest[0].val > 1
+        return (f"Int64({rest[0].val})", None) if ok else None
+    if e.name not in UNIT:
+        return ("", None) if not rest else None
+    if len(rest) > 1 or (rest and not (isinstance(rest[0], A.DurationLiteral) and rest[0].val > 0)):
+        return None
+    if rest:
+        return _bin(rest[0].val), rest[0].val
+    if e.name == "elapsed":
+        return "", 1  # elapsed_unit: 1ns
+    return "", interval[0] if interval else 10**9  # derivative_unit: the GROUP BY interval, else 1s
+

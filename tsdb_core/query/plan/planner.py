@@ -95,9 +95,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
-    if all_tags:  # GROUP BY * or /regex/: the subqueries run under the tags it expands to
-        sources = [replace(s, plan=replace(s.plan, outer_dimensions=tuple(dims), outer_pattern=True))
-                   if isinstance(s, SubqueryScan) else s for s in sources]
+    if all_tags:
+        sources = _under_pattern(sources, dims)
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None)
@@ -125,6 +124,12 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
         source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _under_pattern(sources, dims: list) -> list:
+    """GROUP BY * or /regex/: the subqueries run under the tags it expands to."""
+    return [replace(s, plan=replace(s.plan, outer_dimensions=tuple(dims), outer_pattern=True))
+            if isinstance(s, SubqueryScan) else s for s in sources]
 
 
 def extended_range(tr: TimeRange, extra: int, ascending: bool) -> TimeRange:

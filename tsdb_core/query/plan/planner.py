@@ -95,16 +95,13 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     if condition is not None:
         condition = _bind(condition, known)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
-    if all_tags:
-        sources = _under_pattern(sources, dims)
+    sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None)
     for c in columns:
         check_types(c.expr, known.fields)
-    fill = stmt.fill or "null"
-    if parent is not None and interval and fill == "null":
-        fill = "none"  # subqueries skip the null fill (compile.go)
+    fill = _fill(stmt, parent, interval)
     calls = [c for col in columns for c in _top_calls(col.expr)]
     # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
     point_time = (has_agg and not interval and len(set(calls)) == 1 and calls[0].name in SELECTORS)
@@ -124,6 +121,12 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
         source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _fill(stmt: ast.SelectStatement, parent, interval: int) -> str:
+    """The statement's fill; a subquery's null fill is none (influxd's compile.go skips it)."""
+    fill = stmt.fill or "null"
+    return "none" if parent is not None and interval and fill == "null" else fill
 
 
 def _under_pattern(sources, dims: list) -> list:

@@ -505,8 +505,9 @@ def _copied(frame: pl.DataFrame, firsts: np.ndarray, lengths: np.ndarray) -> pl.
     """The runs of ``frame`` (``firsts[i]``, ``lengths[i]`` rows) one after the other: each a
     copy of adjacent rows, several times cheaper than a gather of the same rows one by one.
     Past a write's few rows the copy runs as a lazy query: Polars lets go of the GIL while it
-    runs, where an eager concat of the runs and its rechunk kept it 20-100 ms per 864k rows
-    (every query thread waited)."""
+    runs, where an eager concat of the runs and its rechunk kept it for the whole copy (10 ms
+    for the quiet merge of a TSBS load on an idle core, several times that when the machine is
+    busy: every query thread waited)."""
     if frame.height <= ONE_GATHER_ROWS:
         return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
                          how="vertical", rechunk=False).rechunk()  # (one run: concat returns it as it is)
@@ -719,8 +720,8 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
 
 
 def _one_chunk(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with each column in one chunk. Polars' eager rechunk keeps the GIL (25-50 ms for
-    864k rows in a chunk per write); the in-memory engine's concat of the frame's two halves
+    """``frame`` with each column in one chunk. Polars' eager rechunk keeps the GIL (tens of ms for
+    864k rows in a chunk per write on a busy machine); the in-memory engine's concat of the frame's two halves
     with ``rechunk`` makes the same one chunk and lets go of it, as a query's other steps do."""
     if max(frame.n_chunks("all"), default=1) == 1 or frame.height < 2:
         return frame.rechunk()  # (at most one row: nothing to copy)

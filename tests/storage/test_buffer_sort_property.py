@@ -107,10 +107,12 @@ def assert_runs_as_gathered(view) -> int:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(writes=WRITES, step=st.sampled_from([2_097_152, 150]), quiet=st.booleans())
-def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline, writes, step, quiet):
+@given(writes=WRITES, step=st.sampled_from([2_097_152, 150]), quiet=st.booleans(), lazy=st.booleans())
+def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline, monkeypatch, writes, step, quiet, lazy):
     """Every write lands before the first query (a bulk load): that query sorts the whole
-    buffer (one gather; with ``step`` 150, steps merged afterwards); ``quiet``: into one piece."""
+    buffer (one gather; with ``step`` 150, steps merged afterwards); ``quiet``: into one piece;
+    ``lazy``: every gather and copy of runs as a lazy query, as a large buffer's are."""
+    monkeypatch.setattr(buffer_view, "ONE_GATHER_ROWS", 0 if lazy else 16_384)
     texts = bodies(writes)
     config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_step_rows=step,
                          buffer_sort_quiet_s=0.0 if quiet else 3600.0)
@@ -131,10 +133,12 @@ def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline,
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(writes=WRITES, split=st.integers(0, 8), quiet=st.booleans())
-def test_writes_after_the_first_sort_answer_as_the_settled_store(inline, writes, split, quiet):
+@given(writes=WRITES, split=st.integers(0, 8), quiet=st.booleans(), lazy=st.booleans())
+def test_writes_after_the_first_sort_answer_as_the_settled_store(inline, monkeypatch, writes, split, quiet, lazy):
     """A load, the first query's sort, then writes each followed by a query (new pieces, merged
-    by size: runs of rows copied, not gathered), as a dashboard reads a store still written to."""
+    by size: runs of rows copied, not gathered), as a dashboard reads a store still written to;
+    ``lazy``: every gather and copy of runs as a lazy query, as a large buffer's are."""
+    monkeypatch.setattr(buffer_view, "ONE_GATHER_ROWS", 0 if lazy else 16_384)
     texts = bodies(writes)
     config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=0.0 if quiet else 3600.0)
     live = tsdb_core.open(None, config=config)
@@ -159,10 +163,18 @@ def _frame(n: int, rng) -> pl.DataFrame:
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), runs=st.integers(1, 12), scatter=st.booleans())
-def test_an_order_of_runs_is_copied_by_run_as_a_gather_would(seed, runs, scatter):
+@given(seed=st.integers(0, 2**32 - 1), runs=st.integers(1, 12), scatter=st.booleans(), lazy=st.booleans())
+def test_an_order_of_runs_is_copied_by_run_as_a_gather_would(seed, runs, scatter, lazy):
     """``_sorted_rows`` on an order of a few long runs (pieces merged) copies the runs: the rows
-    of a gather; a scattered order (a load arriving time first) is gathered."""
+    of a gather; a scattered order (a load arriving time first) is gathered. ``lazy``: as past
+    ``ONE_GATHER_ROWS`` (lazy queries: the GIL let go), the same rows in one chunk."""
+    with pytest.MonkeyPatch.context() as mp:
+        if lazy:
+            mp.setattr(buffer_view, "ONE_GATHER_ROWS", 0)
+        _copied_as_gathered(seed, runs, scatter)
+
+
+def _copied_as_gathered(seed: int, runs: int, scatter: bool) -> None:
     rng = np.random.default_rng(seed)
     frame = _frame(1200, rng)
     cuts = np.sort(rng.choice(np.arange(1, frame.height), runs - 1, replace=False)) if runs > 1 else np.zeros(0, int)
@@ -182,3 +194,22 @@ def test_an_order_of_runs_is_copied_by_run_as_a_gather_would(seed, runs, scatter
     got = buffer_view._sorted_rows(frame, order, keys, key_rows, frame.columns)
     assert got.equals(frame.rechunk().gather(pl.Series(order))) and got.columns == frame.columns
     assert got.n_chunks() == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 600), chunks=st.integers(1, 9), rows=st.integers(0, 900))
+def test_a_lazy_gather_equals_an_eager_one(seed, n, chunks, rows):
+    """``_gather`` past ``ONE_GATHER_ROWS`` (a frame made one chunk in a query, then gathered a
+    column at a time): the rows of an eager gather, one chunk per column, from a frame of
+    ``chunks`` chunks and from a small table gathered into many rows (a sort's tags)."""
+    rng = np.random.default_rng(seed)
+    frame = pl.concat([_frame(n, rng) for _ in range(chunks)], rechunk=False)
+    order = rng.permutation(frame.height) if rows % 2 else rng.integers(0, max(frame.height, 1), rows * (frame.height > 0))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(buffer_view, "ONE_GATHER_ROWS", 0)
+        got = buffer_view._gather(frame, order)
+        whole = buffer_view._one_chunk(frame)
+    assert got.equals(frame.rechunk()[pl.Series(order, dtype=pl.Int64)]) and got.columns == frame.columns
+    assert whole.equals(frame) and max(whole.n_chunks("all")) == 1
+    if len(order):
+        assert max(got.n_chunks("all")) == 1

@@ -482,7 +482,7 @@ def _sorted_rows(work: pl.DataFrame, order: np.ndarray, keys: pl.DataFrame, key_
     if runs is not None:
         return _copied(pick(work, cols), *runs)
     rest = _gather(pick(work, [c for c in work.columns if c not in keys.columns]), order)
-    tags = _rows(keys, key_rows) if len(key_rows) <= ONE_GATHER_ROWS else keys.gather(pl.Series(key_rows))
+    tags = _gather(keys, key_rows)
     return pick(pl.concat([rest, tags], how="horizontal"), cols)
 
 
@@ -503,9 +503,19 @@ def _runs(order: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _copied(frame: pl.DataFrame, firsts: np.ndarray, lengths: np.ndarray) -> pl.DataFrame:
     """The runs of ``frame`` (``firsts[i]``, ``lengths[i]`` rows) one after the other: each a
-    copy of adjacent rows, several times cheaper than a gather of the same rows one by one."""
-    return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
-                     how="vertical", rechunk=False).rechunk()  # (one run: concat returns it as it is)
+    copy of adjacent rows, several times cheaper than a gather of the same rows one by one.
+    Past a write's few rows the copy runs as a lazy query: Polars lets go of the GIL while it
+    runs, where an eager concat of the runs and its rechunk kept it for the whole copy (10 ms
+    for the quiet merge of a TSBS load on an idle core, several times that when the machine is
+    busy: every query thread waited)."""
+    if frame.height <= ONE_GATHER_ROWS:
+        return pl.concat([frame.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
+                         how="vertical", rechunk=False).rechunk()  # (one run: concat returns it as it is)
+    if len(firsts) == 1:
+        return _one_chunk(frame.slice(int(firsts[0]), int(lengths[0])))
+    lf = frame.lazy()
+    return pl.concat([lf.slice(f, n) for f, n in zip(firsts.tolist(), lengths.tolist())],
+                     how="vertical", rechunk=True).collect(engine="in-memory")
 
 
 def _run_tags(keys: pl.DataFrame, rows: np.ndarray) -> dict[str, list]:
@@ -701,12 +711,22 @@ def _gather(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:
     or rechunk keeps it, and every query thread waits on it); in memory, the answer is one chunk.
     A write's few rows are gathered eagerly: the GIL is kept for microseconds, less than a query's
     fixed cost."""
-    idx = pl.Series(order)
-    if frame.height <= ONE_GATHER_ROWS:
+    if len(order) <= ONE_GATHER_ROWS:
         return _rows(frame.rechunk(), order)
-    lf = frame.rechunk().lazy()
+    idx = pl.Series(order)
+    lf = _one_chunk(frame).lazy()
     return pl.concat([lf.select(pl.col(c).gather(idx)).collect(engine="in-memory") for c in frame.columns],
                      how="horizontal")
+
+
+def _one_chunk(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each column in one chunk. Polars' eager rechunk keeps the GIL (tens of ms for
+    864k rows in a chunk per write on a busy machine); the in-memory engine's concat of the frame's two halves
+    with ``rechunk`` makes the same one chunk and lets go of it, as a query's other steps do."""
+    if max(frame.n_chunks("all"), default=1) == 1 or frame.height < 2:
+        return frame.rechunk()  # (at most one row: nothing to copy)
+    lf, half = frame.lazy(), frame.height // 2
+    return pl.concat([lf.slice(0, half), lf.slice(half)], how="vertical", rechunk=True).collect(engine="in-memory")
 
 
 def _rows(frame: pl.DataFrame, order: np.ndarray) -> pl.DataFrame:

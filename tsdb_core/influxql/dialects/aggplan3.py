@@ -150,6 +150,9 @@ def _shape(stmt, table, types, tags):
     if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
                                 for n, _ in outs):
         return None  # (a selector inside an expression without GROUP BY time: its time column not drawn)
+    column = lambda a: a.fn not in SELECTORS and stmt.fill != "value"  # noqa: E731 - a leaf that is a plain column
+    if not all(X.drawn_division(d, column, interval is not None) for n, _ in outs for d in X.divisions(n)):
+        return None  # (a divisor DataFusion extracts, aggexpr3.drawn_division)
     return interval, sorted(group_tags), outs
 
 

@@ -89,8 +89,8 @@ def _projection(plan: str) -> str:
 
 
 @pytest.mark.parametrize("q, name, planned, coerced, optimized", DIVISIONS, ids=[d[0] for d in DIVISIONS])
-def test_a_division_through_v3s_planner_and_datafusions_rules(  # noqa: F811 - the fixture
-        planner_catalog, q, name, planned, coerced, optimized):
+def test_a_division_through_v3s_planner_and_datafusions_rules(
+        planner_catalog, q, name, planned, coerced, optimized):  # noqa: F811 - the fixture
     got = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
     head = "  " + HEAD.format(m=q.rsplit(" ", 1)[1])
     assert _projection(got["initial_logical_plan"][0]) == f"{head}{planned} AS {name}"

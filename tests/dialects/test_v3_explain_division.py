@@ -12,6 +12,13 @@ DataType::Float64), cast(right, DataType::Float64), DataType::Float64)`` for two
     let division = binary_expr(lhs, Operator::Divide, rhs);
     when(zero_condition, zero).otherwise(division)
 
+An Int64 beside a UInt64 (rewrite_binary_expr's "Mixed Int64/UInt64" arm, l. 375-430): two
+non-literals are a plan error (l. 400 ``plan_err!("cannot use {op} between an integer and unsigned,
+an explicit cast is required")``: nothing drawn); an Int64 literal is wrapped (l. 591-600
+``nvl(try_cast(expr.clone(), DataType::UInt64), lit(u64::MAX) - try_cast(expr.neg(),
+DataType::UInt64))``), "then rewrite again to handle careful division cases" (l. 428).
+No Decimal128 cast follows: v3 never hands DataFusion an Int64/UInt64 mix.
+
 Quoted ground truth: insta snapshot ``select_aggregate__single_measurement__group_by_time_gapfill_plus_math-3``
 (the planner's plan, copied into v3_snapshots/ from influxdb3_core 349d802).
 
@@ -118,7 +125,7 @@ NOT_DRAWN = [  # DataFusion extracts the divisor (CSE), or v3 legalizes mixed in
     "SELECT sum(i64_field) / sum(i64_field) FROM all_types",  # the snapshot integer_division_float_promotion-2
     "SELECT mean(f64_field) / count(f64_field) FROM data",  # an Int64 divisor: cast, tested, read again
     "SELECT mean(f64_field) / (mean(f64_field) + mean(i64_field)) FROM data",
-    "SELECT sum(u64_field) / 2 FROM all_types",  # UInt64 with Int64: TRY_CAST (rewrite_make_mixed_integer_ops_legal)
+    "SELECT sum(u64_field) / count(u64_field) FROM all_types",  # UInt64 with Int64 operands: v3's plan error
     "SELECT mean(f64_field) / mean(i64_field), mean(f64_field) / mean(i64_field) * 2 FROM data",  # a CASE twice
     "SELECT count(f64_field) / mean(f64_field) FROM data GROUP BY time(10s)",  # a count after GapFill: nullable?
 ]
@@ -138,3 +145,66 @@ def test_the_int_division_snapshot_is_the_planners_cast_case():
     node = X.Div(X.Agg("sum", "i64_field", "Int64"), X.Agg("sum", "i64_field", "Int64"), X.FLOAT, widen=True)
     text = X.render(node, lambda a: f"{a.fn}(all_types.{a.field})")
     assert f"{text} AS sum_sum" in plan.splitlines()[1]
+
+
+WRAP = "nvl(TRY_CAST(Int64({v}) AS UInt64), UInt64(18446744073709551615) - TRY_CAST((- Int64({v})) AS UInt64))"
+
+
+@pytest.mark.parametrize("e, kinds, text", [  # planner_rewrite_expression.rs l. 748-767, ``rewrite(expr)`` snapshots
+    ("5.0 / float_field", {}, "CASE WHEN float_field = Float64(0) AND Float64(5) IS NOT NULL THEN Float64(0) "
+                              "ELSE Float64(5) / float_field END"),
+    ("5 / float_field", {}, "CASE WHEN float_field = Float64(0) AND Int64(5) IS NOT NULL THEN Float64(0) "
+                            "ELSE Int64(5) / float_field END"),
+    ("5.0 / unsigned_field", {}, "CASE WHEN unsigned_field = Float64(0) AND Float64(5) IS NOT NULL THEN Float64(0) "
+                                 "ELSE Float64(5) / unsigned_field END"),
+    ("5.0 / integer_field", {}, "CASE WHEN integer_field = Float64(0) AND Float64(5) IS NOT NULL THEN Float64(0) "
+                                "ELSE Float64(5) / integer_field END"),
+    ("5 / unsigned_field", {}, f"CASE WHEN unsigned_field = UInt64(0) AND {WRAP.format(v=5)} IS NOT NULL THEN "
+                               f"UInt64(0) ELSE {WRAP.format(v=5)} / unsigned_field END"),
+    ("5 / integer_field", {}, "CASE WHEN CAST(integer_field AS Float64) = Float64(0) AND CAST(Int64(5) AS Float64) "
+                              "IS NOT NULL THEN Float64(0) ELSE CAST(Int64(5) AS Float64) / CAST(integer_field AS "
+                              "Float64) END"),
+])
+def test_the_planners_expression_is_v3s_rewrite(e, kinds, text):
+    """The same rewrite over columns standing for aggregates of each type."""
+    from tsdb_core.influxql import parse
+    from tsdb_core.influxql.dialects import aggexpr3 as X
+    arrow = {"float_field": "Float64", "unsigned_field": "UInt64", "integer_field": "Int64"}
+    (stmt,) = parse(f"SELECT {e} FROM m")
+    expr = stmt.fields[0].expr
+    swapped = type(expr)(expr.op, expr.lhs, _call(expr.rhs))
+    node = X.build(swapped, lambda c: X.Agg("v", c.args[0].name, arrow[c.args[0].name]))
+    assert X.render(node, lambda a: a.field) == text
+
+
+def _call(ref):
+    from tsdb_core.influxql.ast import expr as A
+    return A.Call("v", (ref,))
+
+
+SUM_U_D = "sum(all_types.u64_field)"
+MIXED = [  # an Int64 literal beside a UInt64 aggregate: v3's wrapping cast, folded by DataFusion 50.1
+    ("SELECT sum(u64_field) + 2 FROM all_types", "sum", f"{SUM_U_D} + {WRAP.format(v=2)}", f"{SUM_U_D} + UInt64(2)"),
+    ("SELECT sum(u64_field) * -3 FROM all_types", "sum", f"{SUM_U_D} * {WRAP.format(v=-3)}",
+     f"{SUM_U_D} * UInt64(18446744073709551612)"),
+    ("SELECT sum(u64_field) / 2 FROM all_types", "sum",
+     case(f"{WRAP.format(v=2)} = UInt64(0) AND {SUM_U_D} IS NOT NULL", f"{SUM_U_D} / {WRAP.format(v=2)}", "UInt64(0)"),
+     case("Boolean(false)", f"{SUM_U_D} / UInt64(2)", "UInt64(0)")),
+    ("SELECT (sum(u64_field) + 2) * 1.5 FROM all_types", "sum", f"({SUM_U_D} + {WRAP.format(v=2)}) * Float64(1.5)",
+     f"CAST({SUM_U_D} + UInt64(2) AS Float64) * Float64(1.5)"),
+]
+
+
+@pytest.mark.parametrize("q, name, planned, optimized", MIXED, ids=[m[0] for m in MIXED])
+def test_an_int_literal_beside_an_unsigned_aggregate(planner_catalog, q, name, planned, optimized):  # noqa: F811
+    got = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
+    head = "  " + HEAD.format(m="all_types")
+    assert _projection(got["initial_logical_plan"][0]) == f"{head}{planned} AS {name}"
+    assert _projection(got["logical_plan"][0]) == f"{head}{optimized} AS {name}"
+
+
+def test_an_int_aggregate_beside_an_unsigned_one_is_not_drawn(planner_catalog):  # noqa: F811
+    """rewrite_binary_expr: ``(_, IsLiteral::No, IsLiteral::No) => plan_err!("cannot use {op} between
+    an integer and unsigned, an explicit cast is required")``: v3 has no plan to draw."""
+    (plan,) = rows(planner_catalog, "EXPLAIN SELECT sum(u64_field) + count(u64_field) FROM all_types")["logical_plan"]
+    assert plan.startswith("Project [time, ")

@@ -12,8 +12,9 @@ expression: a child of lower precedence in parentheses. A division is v3's CASE
 when both are UInt64); DataFusion 50.1 (datafusion-python 50.1.0, once, by hand, over v3's plan
 shape) coerces only its comparison and division, folds a literal divisor's test to
 ``Boolean(false)`` (the CASE kept), drops ``IS NOT NULL`` of a literal or a count, and ``/ 1``.
-Not drawn (None): Int64 with UInt64 (v3 legalizes with TRY_CAST, DataFusion coerces to
-Decimal128), a literal 0 (simplified in ways not followed), functions other than abs(), a
+An Int64 literal beside a UInt64 operand is v3's wrapping cast (``nvl(TRY_CAST(..))``, folded
+to a UInt64 literal when simplified). Not drawn (None): an Int64 operand that is no literal beside
+a UInt64 one (v3's planner refuses it), a literal 0 (simplified in ways not followed), functions other than abs(), a
 divisor that is neither a literal nor an aggregate's plain column (DataFusion's
 common_sub_expression_eliminate extracts it: it is tested before the CASE and read after), and a
 repeated cast, operation or CASE (extracted likewise).
@@ -45,10 +46,12 @@ class Agg:
 
 @dataclass(frozen=True, slots=True)
 class Lit:
-    """A number literal and its Arrow type (Int64 or Float64)."""
+    """A number literal and its Arrow type (Int64 or Float64; UInt64: an Int64 literal ``wrapped``
+    by v3 beside a UInt64 operand, planner_rewrite_expression.rs wrapping_i64_to_u64_cast)."""
 
     val: int | float
     kind: str
+    wrapped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +103,24 @@ def build(e, aggregate) -> Agg | Lit | Op | Func | Div | None:
         lhs, rhs = build(e.lhs, aggregate), build(e.rhs, aggregate)
         if lhs is None or rhs is None or {lhs.kind, rhs.kind} - {"Int64", "UInt64", FLOAT}:
             return None
+        if isinstance(lhs, Lit) and isinstance(rhs, Lit):
+            return None
+        if {lhs.kind, rhs.kind} == {"Int64", "UInt64"}:  # v3: a literal wrapped to UInt64, else an error
+            lhs, rhs = _unsigned(lhs), _unsigned(rhs)
         kinds = {lhs.kind, rhs.kind}
-        if kinds == {"Int64", "UInt64"} or (isinstance(lhs, Lit) and isinstance(rhs, Lit)):
+        if kinds == {"Int64", "UInt64"}:
             return None
         if e.op == "/":
             return Div(lhs, rhs, "UInt64" if kinds == {"UInt64"} else FLOAT, kinds == {"Int64"})
         return Op(e.op, lhs, rhs, FLOAT if FLOAT in kinds else lhs.kind)
     return None
+
+
+def _unsigned(side):
+    """rewrite_binary_expr's mixed Int64/UInt64 arm: an Int64 literal beside a UInt64 operand
+    becomes ``wrapping_i64_to_u64_cast(lit)``; anything else stays (v3's planner then refuses
+    "cannot use ... between an integer and unsigned": not drawn)."""
+    return Lit(side.val, "UInt64", wrapped=True) if isinstance(side, Lit) and side.kind == "Int64" else side
 
 
 def aggregates(node) -> list[Agg]:
@@ -165,7 +179,7 @@ def render(node, leaf, stage: str = "planner") -> str:
     if isinstance(node, Agg):
         return leaf(node)
     if isinstance(node, Lit):
-        return _lit(node.val, node.kind)
+        return _wrapped(node.val) if node.wrapped and stage != "simplified" else _lit(node.val, node.kind)
     if isinstance(node, Func):
         return f"{node.name}({render(node.arg, leaf, stage)})"
     if isinstance(node, Div):
@@ -241,11 +255,19 @@ def _identity(node: Op) -> bool:
     return node.op == "*" and any(isinstance(s, Lit) and s.val == 1 for s in (node.lhs, node.rhs))
 
 
+def _wrapped(val: int) -> str:
+    """wrapping_i64_to_u64_cast(Int64(val)) as DataFusion prints it: ``nvl(try_cast(e, UInt64),
+    lit(u64::MAX) - try_cast(e.neg(), UInt64))``; simplify_expressions folds it to
+    ``UInt64(val)``, a negative one ``UInt64(u64::MAX + val)`` (DataFusion 50.1)."""
+    return (f"nvl(TRY_CAST(Int64({val}) AS UInt64), UInt64(18446744073709551615) - "
+            f"TRY_CAST((- Int64({val})) AS UInt64))")
+
+
 def _lit(val, kind: str) -> str:
     """A ScalarValue as DataFusion prints it (Rust's f64 Display: no exponent, no ``.0``)."""
     if kind == FLOAT:
         return f"{FLOAT}({np.format_float_positional(float(val), trim='-')})"
-    return f"{kind}({val})"
+    return f"{kind}({val if kind != 'UInt64' or val >= 0 else 2**64 - 1 + val})"  # u64::MAX - (-val): v3's wrap
 
 
 def repeated(texts: list[str]) -> bool:

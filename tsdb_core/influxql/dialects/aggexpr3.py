@@ -141,17 +141,30 @@ def divisions(node) -> list[Div]:
     return divisions(node.arg) if isinstance(node, Func) else []
 
 
+def extracted(d: Div, column) -> bool:
+    """Whether DataFusion extracts ``d``'s divisor (cse3.py): neither a literal nor a plain column
+    (``column(agg)``) of the CASE's type."""
+    rhs = d.rhs
+    while isinstance(rhs, Op) and _identity(rhs):  # simplify_expressions leaves ``x`` of ``x * 1``
+        rhs = rhs.rhs if isinstance(rhs.lhs, Lit) else rhs.lhs
+    return not isinstance(rhs, Lit) and not (isinstance(rhs, Agg) and column(rhs) and rhs.kind == d.kind
+                                             and not d.widen)
+
+
+def divisor(d: Div, leaf, stage: str) -> str:
+    """The text of ``d``'s divisor at ``stage`` (cast as the CASE reads it, no parentheses)."""
+    return _operand(d.rhs, d, leaf, stage, alone=True)
+
+
 def drawn_division(d: Div, column, by_time: bool) -> bool:
     """Whether DataFusion leaves ``d`` as :func:`render` prints it: its divisor a literal or a
     plain column (``column(agg)``: the aggregate's column, not a function of it) of the CASE's
     type (else the coerced divisor, tested first and read again, is extracted by
     common_sub_expression_eliminate); a count dividend's ``IS NOT NULL`` dropped only where the
     count is known not null (no GapFill: without GROUP BY time)."""
-    rhs = d.rhs
-    if not isinstance(rhs, Lit) and not (isinstance(rhs, Agg) and column(rhs) and rhs.kind == d.kind
-                                         and not d.widen):
+    if extracted(d, column):
         return False
-    return isinstance(rhs, Lit) or not (by_time and _not_null(d.lhs))
+    return isinstance(d.rhs, Lit) or not (by_time and _not_null(d.lhs))
 
 
 def field_name(e) -> str:
@@ -212,25 +225,26 @@ def _case(node: Div, leaf, stage: str) -> str:
     zero = _lit(0, node.kind)
     lhs, rhs = (_operand(side, node, leaf, stage) for side in (node.lhs, node.rhs))
     tested = _operand(node.lhs, node, leaf, stage, tested=True)
+    compared = _operand(node.rhs, node, leaf, stage, alone=True)  # (``=`` binds looser than ``+``)
     if stage == "simplified" and isinstance(node.rhs, Lit) and node.rhs.val == 1:
         division = _operand(node.lhs, node, leaf, stage, alone=True)
     else:
         division = f"{lhs} / {rhs}"
     if stage != "simplified":
-        return f"CASE WHEN {rhs} = {zero} AND {tested} IS NOT NULL THEN {zero} ELSE {division} END"
+        return f"CASE WHEN {compared} = {zero} AND {tested} IS NOT NULL THEN {zero} ELSE {division} END"
     if isinstance(node.rhs, Lit):
         test = "Boolean(false)"
     elif isinstance(node.lhs, Lit) or _not_null(node.lhs):
-        test = f"{rhs} = {zero}"
+        test = f"{compared} = {zero}"
     else:
-        test = f"{rhs} = {zero} AND {tested} IS NOT NULL"
+        test = f"{compared} = {zero} AND {tested} IS NOT NULL"
     return f"CASE WHEN {test} THEN {zero} ELSE {division} END"
 
 
 def _operand(side, parent: Div, leaf, stage: str, tested: bool = False, alone: bool = False) -> str:
     """A side of a division: cast by the planner (``widen``) or by type_coercion (not where it is
     ``tested`` for null), a literal's cast folded when simplified, parenthesized under ``/``
-    (not ``alone``: the dividend left of a division by 1)."""
+    (not ``alone``: the dividend left of a division by 1, the divisor compared to 0)."""
     text = render(side, leaf, stage)
     cast = parent.widen or (stage != "planner" and not tested and side.kind != parent.kind)
     if cast and isinstance(side, Lit) and stage == "simplified":

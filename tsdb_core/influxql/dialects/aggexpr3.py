@@ -13,11 +13,13 @@ when both are UInt64); DataFusion 50.1 (datafusion-python 50.1.0, once, by hand,
 shape) coerces only its comparison and division, folds a literal divisor's test to
 ``Boolean(false)`` (the CASE kept), drops ``IS NOT NULL`` of a literal or a count, and ``/ 1``.
 An Int64 literal beside a UInt64 operand is v3's wrapping cast (``nvl(TRY_CAST(..))``, folded
-to a UInt64 literal when simplified). Not drawn (None): an Int64 operand that is no literal beside
-a UInt64 one (v3's planner refuses it), a literal 0 (simplified in ways not followed), functions other than abs(), a
-divisor that is neither a literal nor an aggregate's plain column (DataFusion's
-common_sub_expression_eliminate extracts it: it is tested before the CASE and read after), and a
-repeated cast, operation or CASE (extracted likewise).
+to a UInt64 literal when simplified). A literal 0 (DataFusion 50.1): ``A * 0`` folds to 0 for a count (never
+null, not a float), nothing else folds (``+ 0``, ``- 0``, a float's ``* 0``); a division by 0 tests
+only ``lhs IS NOT NULL`` (``Boolean(true)`` for a count). Not drawn (None): an Int64 operand that is
+no literal beside a UInt64 one (v3's planner refuses it), functions other than abs(), more than
+one divisor that is neither a literal nor an aggregate's plain column (DataFusion's
+common_sub_expression_eliminate extracts it: it is tested before the CASE and read after; one is
+drawn, cse3.py), and a repeated cast, operation or CASE (extracted likewise).
 """
 from __future__ import annotations
 
@@ -90,9 +92,9 @@ def build(e, aggregate) -> Agg | Lit | Op | Func | Div | None:
     a drawn aggregate call (None: not drawn). None when ``e`` is not drawn."""
     while isinstance(e, A.ParenExpr):
         e = e.expr
-    if isinstance(e, A.IntegerLiteral) and e.val != 0:
+    if isinstance(e, A.IntegerLiteral):
         return Lit(e.val, "Int64")
-    if isinstance(e, A.NumberLiteral) and e.val != 0:
+    if isinstance(e, A.NumberLiteral):
         return Lit(e.val, FLOAT)
     if isinstance(e, A.Call) and e.name == "abs" and len(e.args) == 1:
         arg = build(e.args[0], aggregate)
@@ -164,7 +166,24 @@ def drawn_division(d: Div, column, by_time: bool) -> bool:
     count is known not null (no GapFill: without GROUP BY time)."""
     if extracted(d, column):
         return False
-    return isinstance(d.rhs, Lit) or not (by_time and _not_null(d.lhs))
+    if isinstance(d.rhs, Lit) and d.rhs.val == 0 and not _not_null(d.lhs):  # its test reads the dividend
+        return not d.widen and isinstance(d.lhs, Agg) and column(d.lhs)  # (else extracted)
+    return (isinstance(d.rhs, Lit) and d.rhs.val != 0) or not (by_time and _not_null(d.lhs))
+
+
+def zero_count_product(node) -> bool:
+    """Whether ``node`` multiplies a count (never null but after GapFill) by 0, which DataFusion
+    folds to ``Int64(0)`` (``A * 0`` is 0 when A is not null and not a float)."""
+    if isinstance(node, Op):
+        return _zero_product(node) or zero_count_product(node.lhs) or zero_count_product(node.rhs)
+    if isinstance(node, Div):
+        return zero_count_product(node.lhs) or zero_count_product(node.rhs)
+    return zero_count_product(node.arg) if isinstance(node, Func) else False
+
+
+def _zero_product(node: Op) -> bool:
+    return node.op == "*" and node.kind == "Int64" and any(isinstance(one, Lit) and one.val == 0 and _not_null(other) and other.kind == "Int64"
+                                  for one, other in ((node.lhs, node.rhs), (node.rhs, node.lhs)))
 
 
 def field_name(e) -> str:
@@ -197,6 +216,8 @@ def render(node, leaf, stage: str = "planner") -> str:
         return f"{node.name}({render(node.arg, leaf, stage)})"
     if isinstance(node, Div):
         return _case(node, leaf, stage)
+    if stage == "simplified" and _zero_product(node):
+        return _lit(0, node.kind)  # DataFusion's simplifier: A * 0 is 0 for A never null, not a float
     if stage == "simplified":
         for one, other in ((node.lhs, node.rhs), (node.rhs, node.lhs)):
             if node.op == "*" and isinstance(one, Lit) and one.val == 1:
@@ -208,8 +229,8 @@ def render(node, leaf, stage: str = "planner") -> str:
 def _side(side, parent: Op, leaf, stage: str) -> str:
     text = render(side, leaf, stage)
     if stage != "planner" and parent.kind == FLOAT and side.kind != FLOAT:
-        if isinstance(side, Lit) and stage == "simplified":
-            return _lit(float(side.val), FLOAT)
+        if stage == "simplified" and (isinstance(side, Lit) or (isinstance(side, Op) and _zero_product(side))):
+            return _lit(float(side.val) if isinstance(side, Lit) else 0.0, FLOAT)
         return f"CAST({text} AS {FLOAT})"
     if isinstance(side, Op) and PRECEDENCE[side.op] < PRECEDENCE[parent.op] and not (
             stage == "simplified" and _identity(side)):
@@ -232,7 +253,9 @@ def _case(node: Div, leaf, stage: str) -> str:
         division = f"{lhs} / {rhs}"
     if stage != "simplified":
         return f"CASE WHEN {compared} = {zero} AND {tested} IS NOT NULL THEN {zero} ELSE {division} END"
-    if isinstance(node.rhs, Lit):
+    if isinstance(node.rhs, Lit) and node.rhs.val == 0:  # (0 = 0 is true, true AND x is x)
+        test = "Boolean(true)" if _not_null(node.lhs) else f"{tested} IS NOT NULL"
+    elif isinstance(node.rhs, Lit):
         test = "Boolean(false)"
     elif isinstance(node.lhs, Lit) or _not_null(node.lhs):
         test = f"{compared} = {zero}"

@@ -164,6 +164,8 @@ def _shape(stmt, table, types, tags):
     if left and not (len(left) == 1 and X.extracted(left[0], column) and interval is None and not _limited(stmt)
                      and stmt.location is None and stmt.fill != "value"):
         return None  # (a divisor DataFusion extracts, drawn alone: cse3.py; a count after GapFill)
+    if interval is not None and any(X.zero_count_product(n) for n, _ in outs):
+        return None  # (count * 0 folds to 0 where the count is never null: after GapFill, not followed)
     return interval, sorted(group_tags), outs
 
 

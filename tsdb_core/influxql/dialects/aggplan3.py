@@ -88,14 +88,12 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
 
 
 def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str) -> Plans:
-    """The plans under tz() (tzplan3.py): the planner's, and without a tag test DataFusion's
-    rules (the tz projection kept under the Aggregate, narrowed to the columns it reads)."""
+    """The plans under tz() (tzplan3.py): the planner's and DataFusion's rules (the tz
+    projection kept under the Aggregate, narrowed to the columns it reads)."""
     m, columns = table.name, tuple(sorted({*table.tags, *table.fields, "time"}))
     fields = sorted({a.field for a in calls})
     initial = _plan(*args, tz_scan(m, columns, fields, tags, lower, upper, zone))
-    if tags:
-        return Plans(initial)
-    full = full_filters(m, fields, lower, upper, zone)
+    full = full_filters(m, fields, lower, upper, zone, tags)
     keep = {*fields, *args[5], "time"}  # the fields, the GROUP BY tags, time
     read = ", ".join(c for c in columns if c in keep)
     steps = (("push_down_filter", _plan(*args, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))),)

@@ -103,7 +103,7 @@ aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
     "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
     "SELECT last(usage_idle), usage_system FROM cpu",  # a selector's other fields
     "SELECT first(f64_field) FROM data GROUP BY time(10s) fill(0)",  # a Struct fill
-    "SELECT count(f64_field) / 2 FROM data",  # a division: v3's CASE
+    "SELECT mean(f64_field) / count(i64_field) FROM data GROUP BY time(10s)",  # an extracted divisor over GapFill
     "SELECT count(f64_field) * 2, count(f64_field) * 2 FROM data",  # a repeated expression: DataFusion's CSE
     "SELECT mean(str_field) FROM data GROUP BY time(10s)",  # an error in v3
     "SELECT top(f64_field, 2) FROM data LIMIT 3",  # top() with a LIMIT

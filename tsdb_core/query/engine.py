@@ -20,6 +20,7 @@ import polars as pl
 
 from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
+from ..influxql.dialect import Dialect
 from ..influxql.parser.templates import literal_sites, origin
 from ..influxql.parser.driver import refuse_number_overflow
 from .exec import fast as fastpath
@@ -108,15 +109,17 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
 
 
 def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadline: float = 0.0,
-                  fast: bool = True, regrouped_limits: bool = True) -> StatementResult:
+                  fast: bool = True, regrouped_limits: bool = True,
+                  dialect: Dialect = Dialect.INFLUXDB1) -> StatementResult:
     """Execute one parsed statement and return its StatementResult (errors included, never raised).
-    ``regrouped_limits``: influxd 1.x's limits of a subquery under another GROUP BY (exec/regroup.py)."""
+    ``regrouped_limits``: influxd 1.x's limits of a subquery under another GROUP BY (exec/regroup.py);
+    ``dialect``: whose names the generated columns take (planner.generated_name)."""
     try:
         if isinstance(stmt, ast.SelectStatement):
             return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                          deadline=deadline, fast=fast, regrouped_limits=regrouped_limits)
+                          deadline=deadline, fast=fast, regrouped_limits=regrouped_limits, dialect=dialect)
         if isinstance(stmt, ast.ExplainStatement):
-            plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now)
+            plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now, dialect=dialect)
             rows = [[line] for line in plan.explain().splitlines()]
             return StatementResult(i, [Series("", None, ["QUERY PLAN"], rows)])
         return metadata.execute_meta(provider, stmt, statement_id=i, db=db, rp=rp, now=now,
@@ -159,13 +162,14 @@ def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:
 
 
 def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config,
-           deadline: float = 0.0, fast: bool = True, regrouped_limits: bool = True) -> StatementResult:
+           deadline: float = 0.0, fast: bool = True, regrouped_limits: bool = True,
+           dialect: Dialect = Dialect.INFLUXDB1) -> StatementResult:
     """Plan and run one SELECT statement: plan → the executor its tree chose → series."""
     cache = provider.plan_cache
     if cache is not None:
-        plan = cache.plan(plan_select, stmt, provider, db=db, rp=rp, now=now)
+        plan = cache.plan(plan_select, stmt, provider, db=db, rp=rp, now=now, dialect=dialect)
     else:
-        plan = plan_select(stmt, provider, db=db, rp=rp, now=now)
+        plan = plan_select(stmt, provider, db=db, rp=rp, now=now, dialect=dialect)
     ctx = _ctx(provider, now, config, deadline)
     ctx.regrouped_limits = regrouped_limits
     limits.check_buckets(plan, ctx.max_buckets)

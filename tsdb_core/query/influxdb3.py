@@ -2,7 +2,8 @@
 
 The rules (what v3 refuses and its words) are ``influxql/dialects/influxdb3.py``; this module
 applies them around the one query engine (``engine.py``), so planner and executors stay
-dialect-free. What differs from ``engine.execute``:
+dialect-free (but for the names of generated columns: ``planner.generated_name``). What differs
+from ``engine.execute``:
 
 - a statement v3's parser refuses fails the whole request as one statement error;
 - ``params`` with a list or object value fail the request (v3 cannot decode them);
@@ -29,6 +30,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
+from ..influxql.dialect import Dialect
 from ..influxql.dialects import explain3, params3, timerange3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
@@ -184,7 +186,8 @@ def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
     if isinstance(stmt, M.ShowTagValuesStatement) and (stmt.limit or stmt.offset):
         whole = dataclasses.replace(stmt, limit=0, offset=0)
         return _per_key(engine.run_statement(i, whole, provider, now=now, **kw), stmt.limit, stmt.offset)
-    return engine.run_statement(i, stmt, provider, now=now, regrouped_limits=False, **kw)
+    return engine.run_statement(i, stmt, provider, now=now, regrouped_limits=False,
+                                dialect=Dialect.INFLUXDB3, **kw)
 
 
 def _per_key(res: StatementResult, limit: int, offset: int) -> StatementResult:

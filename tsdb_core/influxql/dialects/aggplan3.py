@@ -30,6 +30,7 @@ import numpy as np
 from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
+from . import cse3
 from .aggcalls3 import NUMERIC, PHYSICAL, SELECTORS, TIMED
 from .aggexec3 import grouped_exec
 from .scanplan3 import scan_tests, table_scan
@@ -54,8 +55,11 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
         return None
     calls = _calls(outs)
     args = (stmt, table, lower, upper, interval, group_tags, outs, calls)
-    if any(not isinstance(node, X.Agg) for node, _ in outs) and X.repeated(
-            [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]):
+    common = _common(table.name, outs, stmt)
+    texts = [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]
+    if common is not None:
+        texts = [cse3.replaced(t, common) for t in texts] + [common]
+    if texts and X.repeated(texts):
         return None
     if stmt.location is not None:  # tzplan3.py
         return _tz_plans(args, table, calls, tags, lower, upper, stmt.location, chunks)
@@ -71,8 +75,13 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     # optimize_projections stops at v3's SeriesLimit (no necessary_children_exprs: "Requirements from parent
     # cannot be routed down to user defined logical plan safely"): the scan under one keeps its columns
     narrow = () if _limited(stmt) else (("optimize_projections", _plan(*args, narrowed, "simplified")),)
+    pushed_plan = _plan(*args, pushed, "simplified")
+    if common is not None:  # cse3.py (not under a SeriesLimit: not drawn there)
+        columns = _columns(table.name, group_tags, calls)
+        narrow = (("common_sub_expression_eliminate", cse3.eliminated(pushed_plan, common, columns, False)),
+                  ("optimize_projections", cse3.eliminated(narrow[0][1], common, columns, True)))
     steps = ((("simplify_expressions", simplified),) if simplified != coerced else ()) + (
-        ("push_down_filter", _plan(*args, pushed, "simplified")),) + narrow
+        ("push_down_filter", pushed_plan),) + narrow
     return Plans(initial, steps, physical,
                  analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
 
@@ -89,22 +98,21 @@ def _grouped_exec(args, tags, chunks, zone: str | None = None) -> str | None:
 
 
 def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=None) -> Plans:
-    """The plans under tz() (tzplan3.py): the planner's, and without a tag test DataFusion's
-    rules (the tz projection kept under the Aggregate, narrowed to the columns it reads) and
-    the physical plan (aggexec3.py; ``chunks``: the table's, not pruned by a tz() range)."""
+    """The plans under tz() (tzplan3.py): the planner's, DataFusion's rules (the tz projection
+    kept under the Aggregate, narrowed to the columns it reads; a tag test pushed into the scan
+    after the time tests) and, without a tag test, the physical plan (aggexec3.py; ``chunks``:
+    the table's, not pruned by a tz() range)."""
     m, columns = table.name, tuple(sorted({*table.tags, *table.fields, "time"}))
     fields = sorted({a.field for a in calls})
     initial = _plan(*args, tz_scan(m, columns, fields, tags, lower, upper, zone))
-    if tags:
-        return Plans(initial)
-    full = full_filters(m, fields, lower, upper, zone)
+    full = full_filters(m, fields, lower, upper, zone, tags)
     keep = {*fields, *args[5], "time"}  # the fields, the GROUP BY tags, time
     read = ", ".join(c for c in columns if c in keep)
     steps = (("push_down_filter", _plan(*args, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))),)
     if not _limited(args[0]):
         steps += (("optimize_projections", _plan(*args, _block(tz_projection(m, columns, zone, keep),
                                                               f"TableScan: {m} projection=[{read}], {full}"))),)
-    return Plans(initial, steps, _grouped_exec(args, tags, chunks, zone))
+    return Plans(initial, steps, None if tags else _grouped_exec(args, tags, chunks, zone))
 
 
 def _calls(outs) -> list[X.Agg]:
@@ -161,6 +169,13 @@ def _shape(stmt, table, types, tags):
     if interval is None and any(not isinstance(n, X.Agg) and any(a.fn in SELECTORS for a in X.aggregates(n))
                                 for n, _ in outs):
         return None  # (a selector inside an expression without GROUP BY time: its time column not drawn)
+    column = _column(stmt)
+    left = [d for n, _ in outs for d in X.divisions(n) if not X.drawn_division(d, column, interval is not None)]
+    if left and not (len(left) == 1 and X.extracted(left[0], column) and interval is None and not _limited(stmt)
+                     and stmt.location is None and stmt.fill != "value"):
+        return None  # (a divisor DataFusion extracts, drawn alone: cse3.py; a count after GapFill)
+    if interval is not None and any(X.zero_count_product(n) for n, _ in outs):
+        return None  # (count * 0 folds to 0 where the count is never null: after GapFill, not followed)
     return interval, sorted(group_tags), outs
 
 
@@ -195,12 +210,36 @@ def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tup
 
 def _project(m: str, node, stmt, stage: str) -> str:
     """A field's expression over the aggregates' columns (coalesced with a fill value)."""
+    return X.render(node, _leaf(m, stmt), stage)
+
+
+def _leaf(m: str, stmt):
+    """An aggregate's value as the fields' Projection reads it."""
     def leaf(a: X.Agg) -> str:
         col = C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
         if stmt.fill == "value":
             return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
-    return X.render(node, leaf, stage)
+    return leaf
+
+
+def _column(stmt):
+    """Whether an aggregate's value is its plain column (not a selector's field, not coalesced)."""
+    return lambda a: a.fn not in SELECTORS and stmt.fill != "value"
+
+
+def _common(m: str, outs, stmt) -> str | None:
+    """The divisor DataFusion extracts (cse3.py), at most one (_shape), or None."""
+    column = _column(stmt)
+    found = [d for n, _ in outs for d in X.divisions(n) if X.extracted(d, column)]
+    return X.divisor(found[0], _leaf(m, stmt), "simplified") if found else None
+
+
+def _columns(m: str, group_tags, calls) -> list[str]:
+    """The Aggregate's output columns, in order: the GROUP BY tags, the aggregates, the
+    ``__aggr_count`` guard without GROUP BY."""
+    aggrs = dict.fromkeys(C.aggr(m, a.fn, a.field, spaced=False, param=a.param) for a in calls)
+    return [f"{m}.{t}" for t in group_tags] + list(aggrs) + ([] if group_tags else ["__aggr_count"])
 
 
 def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:

@@ -129,16 +129,14 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
 
 
 def _tz_plans(refs, table: Table, fields, tags, lower, upper, zone: str) -> Plans:
-    """A raw SELECT under tz() (tzplan3.py): the planner's plan, and without a tag test
-    DataFusion's rules (the Sort's ``time AS time`` stays: the projection's alias)."""
+    """A raw SELECT under tz() (tzplan3.py): the planner's plan and DataFusion's rules (the
+    Sort's ``time AS time`` stays: the projection's alias)."""
     m, columns = table.name, _table_columns(table)
     outs = [f"{m}.{r.name} AS {r.name}" for r in refs]
     sort = "Sort: time AS time ASC NULLS LAST"
     head = ", ".join([f"Projection: {_lit(m)} AS iox::measurement", "time AS time", *outs])
     initial = _block(sort, _block(head, tz_scan(m, columns, fields, tags, lower, upper, zone)))
-    if tags:
-        return Plans(initial)
-    full = full_filters(m, fields, lower, upper, zone)
+    full = full_filters(m, fields, lower, upper, zone, tags)
     pushed = _block(sort, _block(head, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}")))
     read = ", ".join(c for c in columns if c == "time" or c in {r.name for r in refs})
     merged = ", ".join([f"Projection: {_lit(m)} AS iox::measurement",

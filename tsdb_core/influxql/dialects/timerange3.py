@@ -383,14 +383,20 @@ def fold_time_call(stmt, now: int):
     """``stmt`` with its GROUP BY time(...) arguments that are expressions or timestamp strings
     (v3 folds them) as duration literals, in it and its subqueries; as it is otherwise (also
     when the interval is not positive: left to the engine's words)."""
-    sources = tuple(dataclasses.replace(s, statement=fold_time_call(s.statement, now)) if isinstance(s, A.SubQuery)
-                    else s for s in stmt.sources)
+    sources = tuple(_fold_subquery(s, now) if isinstance(s, A.SubQuery) else s for s in stmt.sources)
     found = interval_offset(stmt, now)
     dims = stmt.dimensions
     if isinstance(found, tuple) and found[0] > 0:
         dims = tuple(A.Dimension(A.Call(d.expr.name, tuple(map(_folded, d.expr.args, found))))
                      if _is_time_call(d.expr) else d for d in dims)
+    if dims == stmt.dimensions and all(a is b for a, b in zip(sources, stmt.sources)):
+        return stmt  # the parse cache's object itself: the plan cache knows it by its id
     return dataclasses.replace(stmt, sources=sources, dimensions=dims)
+
+
+def _fold_subquery(src, now: int):
+    inner = fold_time_call(src.statement, now)
+    return src if inner is src.statement else dataclasses.replace(src, statement=inner)
 
 
 def _folded(arg, ns: int):

@@ -7,7 +7,7 @@ plan_time_range (``time_range_to_df_expr("time", tz, ...)``: the unqualified tim
 the bounds as TimestampNanosecond(<ns>, Some("<zone>"))); plan_condition joins a tag test to
 that filter, or adds its own filter without a time range.
 
-DataFusion's optimizer without a tag test (DataFusion 50.1 printed the same builder calls
+DataFusion's optimizer (DataFusion 50.1 printed the same builder calls
 with a stand-in ``tz`` function over a MemTable, once, by hand; IOx's table takes every filter
 as Exact, provider.rs): push_down_filter carries the time filter through the projection
 (``tz(<table>.time, Utf8("<zone>")) >= ..``) and, with the not-null filter, into the scan;
@@ -46,11 +46,15 @@ def _time_tests(lower: int | None, upper: int | None, zone: str) -> list[str]:
             *([f"time <= {ts(upper, zone)}"] if upper is not None else [])]
 
 
-def full_filters(m: str, fields, lower: int | None, upper: int | None, zone: str) -> str:
-    """push_down_filter's scan filters: the time tests over ``tz(<m>.time, ..)``, then the
-    fields' not-null test."""
+def full_filters(m: str, fields, lower: int | None, upper: int | None, zone: str, tags=()) -> str:
+    """push_down_filter's scan filters: the time tests over ``tz(<m>.time, ..)``, the ``tag =
+    'value'`` tests, then the fields' not-null test. (The filter above the tz projection goes
+    first, the one under it after, as DataFusion 50.1 printed; push_down_filter rewrites a column
+    by the projection's output names: the unqualified ``time`` is tz()'s alias, the unqualified
+    tag none of them, so it stays as the planner wrote it, as without tz().)"""
     tz = f"tz({m}.time, Utf8({rust_debug(zone)}))"
     tests = [t.replace("time", tz, 1) for t in _time_tests(lower, upper, zone)]
+    tests += [f"{t} = {_lit(v)}" for t, v in tags]
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
     return f"full_filters=[{', '.join([*tests, *([not_null] if not_null else [])])}]"
 

@@ -8,8 +8,10 @@ project_select_top_bottom_selector plans top() / bottom() as select_first: a Win
 ``row_number()`` up to the current row, the field descending (top) or ascending (bottom), and a
 filter keeping the first n rows (with tags among the arguments, first the first row of each of
 their series). Partitions are the GROUP BY tags; the selector's field is then projected under
-its name (a top()/bottom() tag argument after it), as a raw SELECT projects its columns. Only
-the planner's plan is drawn (DataFusion's rules over IOx's window functions are not followed).
+its name (a top()/bottom() tag argument after it), as a raw SELECT projects its columns. For
+top()/bottom() DataFusion's rules follow (the row number's test coerced to Decimal128 and folded,
+the filters pushed into the scan, its columns narrowed); for percentile() only the planner's plan
+is drawn (DataFusion's rules over IOx's percent_row_number are not followed).
 """
 from __future__ import annotations
 
@@ -34,14 +36,34 @@ def window_select(stmt, table: Table | None, types: dict[str, str], lower: int |
     fn, key, arg, names, tag_keys = shape
     m = table.name
     fields = sorted({key, *(c for c, _ in names if c in table.fields)})
-    plan, _ = scan_filters(m, fields, tags, lower, upper)
+    filtered, pushed = scan_filters(m, fields, tags, lower, upper)
+    initial = _plan(table, shape, group, filtered)
+    if fn == "percentile":
+        return Plans(initial)  # (IOx's percent_row_number: DataFusion's rules over it not followed)
+    read = sorted({"time", key, *group, *tag_keys, *(c for c, _ in names)})
+    steps = (("simplify_expressions", _plan(table, shape, group, filtered, "simplified")),
+             ("push_down_filter", _plan(table, shape, group, f"TableScan: {m}, {pushed}", "simplified")),
+             ("optimize_projections", _plan(table, shape, group, f"TableScan: {m} projection=[{', '.join(read)}], "
+                                            f"{pushed}", "simplified", read)))
+    return Plans(initial, steps, analyzer_steps=(("type_coercion", _plan(table, shape, group, filtered, "coerced")),))
+
+
+def _plan(table: Table, shape, group, plan: str, stage: str = "planner", read=None) -> str:
+    """The plan over ``plan`` (the filtered scan, pushed or narrowed), a top()/bottom() row
+    number's test as at ``stage`` (:func:`_first`); ``read``: the scan's columns after
+    optimize_projections, which projects them again over the first of two row numbers (the
+    second window does not read the first's number; DataFusion 50.1, once, by hand)."""
+    fn, key, arg, names, tag_keys = shape
+    m = table.name
     if fn == "percentile":
         plan = _percentile(m, key, arg, group, _block(f"Filter: {m}.{key} IS NOT NULL", plan))
     else:
         order = "ASC" if fn == "bottom" else "DESC"
         if tag_keys:
-            plan = _first(m, key, order, [*group, *tag_keys], "Int64(1)", plan)
-        plan = _first(m, key, order, group, arg, plan)
+            plan = _first(m, key, order, [*group, *tag_keys], 1, plan, stage)
+            if read is not None:
+                plan = _block("Projection: " + ", ".join(f"{m}.{c}" for c in read), plan)
+        plan = _first(m, key, order, group, int(arg.removeprefix("Int64(").removesuffix(")")), plan, stage)
     selected = {c for c, _ in names}
     columns = [f"{m}.time AS time", *(f"{m}.{g} AS {g}" for g in group if g not in selected),
                *(f"{m}.{c} AS {alias}" for c, alias in names)]
@@ -49,7 +71,7 @@ def window_select(stmt, table: Table | None, types: dict[str, str], lower: int |
     other_tags = [c for c, _ in names if c in table.tags and c not in group and c not in tag_keys]
     sort = ", ".join([*(f"{g} ASC NULLS LAST" for g in group), "time ASC NULLS LAST",
                       *(f"{t} ASC NULLS LAST" for t in other_tags)])
-    return Plans(_block(f"Sort: {sort}", plan))
+    return _block(f"Sort: {sort}", plan)
 
 
 def _window(m: str, fn: str, key: str, order: str, group, frame: str) -> tuple[str, str]:
@@ -67,10 +89,15 @@ def _percentile(m: str, key: str, n: str, group, plan: str) -> str:
     return _block(f"Filter: {pct_name} = {row_name}", plan)
 
 
-def _first(m: str, key: str, order: str, group, n: str, plan: str) -> str:
-    """planner.rs select_first: the first ``n`` rows of each partition."""
+def _first(m: str, key: str, order: str, group, n: int, plan: str, stage: str = "planner") -> str:
+    """planner.rs select_first: the first ``n`` rows of each partition. The row number is a
+    UInt64, ``n`` an Int64: type_coercion compares both as Decimal128(20, 0), simplify_expressions
+    folds that to ``<= UInt64(n)`` (DataFusion 50.1, once, by hand)."""
     row, name = _window(m, "row_number()", key, order, group, TO_CURRENT)
-    return _block(f"Filter: {name} <= {n}", _block(f"WindowAggr: windowExpr=[[{row} AS {name}]]", plan))
+    test = {"planner": f"{name} <= Int64({n})",
+            "coerced": f"CAST({name} AS Decimal128(20, 0)) <= CAST(Int64({n}) AS Decimal128(20, 0))",
+            "simplified": f"{name} <= UInt64({n})"}[stage]
+    return _block(f"Filter: {test}", _block(f"WindowAggr: windowExpr=[[{row} AS {name}]]", plan))
 
 
 def _shape(stmt, table, types, tags, group):

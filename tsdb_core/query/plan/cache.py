@@ -20,8 +20,10 @@ at ``now``. The rest (subqueries) are planned, the second time they are seen, at
 """
 from __future__ import annotations
 
+import functools
 import threading
 
+from ...influxql.dialect import Dialect
 from ...influxql.parser.templates import bound_values, family, literal_sites
 from ..analyze.now_use import clock_free, ends_at
 from ..analyze.time_range import split_range, split_where, time_operands
@@ -127,7 +129,7 @@ def _scan_range(plan, time_range):
 
 
 class PlanCache:
-    """Plans by (statement, db, rp), checked against the provider's answers on every use."""
+    """Plans by (statement, db, rp, dialect), checked against the provider's answers on every use."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
@@ -136,9 +138,13 @@ class PlanCache:
         self._lock = threading.Lock()
         self.hits = self.misses = self.moved = 0
 
-    def plan(self, plan_select, stmt, provider, *, db, rp, now: int):
-        """``plan_select(stmt, provider, db=db, rp=rp, now=now)``, from the cache when still valid."""
-        key = (id(stmt), db, rp)
+    def plan(self, plan_select, stmt, provider, *, db, rp, now: int, dialect: Dialect = Dialect.INFLUXDB1):
+        """``plan_select(stmt, provider, db=db, rp=rp, now=now, dialect=dialect)``, from the cache
+        when still valid. The dialect is part of the key: it names the generated columns (a v1 and
+        a v3 request of one text share the parsed statement, not the plan)."""
+        if dialect is not Dialect.INFLUXDB1:
+            plan_select = functools.partial(plan_select, dialect=dialect)
+        key = (id(stmt), db, rp, dialect)
         entry = self._entries.get(key)
         if isinstance(entry, _Entry) and entry.stmt is stmt and self._still_valid(entry, provider):
             self.hits += 1
@@ -149,7 +155,7 @@ class PlanCache:
             return plan_select(stmt, provider, db=db, rp=rp, now=now)
         if known:
             fam = family(stmt)
-            fkey = (fam, db, rp) if fam is not None else None
+            fkey = (fam, db, rp, dialect) if fam is not None else None
             moved = self._moved(fkey, stmt, provider, now) if fkey is not None else None
             if moved is not None:
                 self.moved += 1

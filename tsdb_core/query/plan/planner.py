@@ -2,7 +2,8 @@
 
 Validation follows InfluxDB 1.x's ``query/compile.go`` (same checks, same
 words); wildcard expansion follows ``RewriteFields`` (fields and tags of every
-source, sorted; ``mean(*)`` → ``mean_<field>`` per field of a supported type).
+source, sorted; ``mean(*)`` → ``mean_<field>`` per field of a supported type; InfluxDB 3
+quotes the field: :func:`generated_name`).
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from ...base.time import MAX_TIME
 from ...base.types import TWIN
 from ...influxql import ast
 from ...influxql import functions as F
+from ...influxql.dialect import Dialect
+from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
 from ..exec import regex as linear_regex
@@ -57,13 +60,14 @@ class SourceSchema:
 # -- entry point ----------------------------------------------------------------
 
 def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
-                now: int) -> SelectPlan:
-    """Turn a SELECT AST into a SelectPlan against the provider's catalog, with the tree that runs it."""
-    return with_tree(_plan(stmt, provider, db=db, rp=rp, now=now), provider)
+                now: int, dialect: Dialect = Dialect.INFLUXDB1) -> SelectPlan:
+    """Turn a SELECT AST into a SelectPlan against the provider's catalog, with the tree that runs it.
+    ``dialect`` names the generated columns (:func:`generated_name`); nothing else depends on it."""
+    return with_tree(_plan(stmt, provider, db=db, rp=rp, now=now, dialect=dialect), provider)
 
 
 def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
-          parent: SelectPlan | None = None) -> SelectPlan:
+          parent: SelectPlan | None = None, dialect: Dialect = Dialect.INFLUXDB1) -> SelectPlan:
     """The statement's facts: fields, tags, time range, groups (no operator tree yet)."""
     time_range, condition = split_where(stmt.condition, now, stmt.location)
     validate_condition(condition)
@@ -87,7 +91,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                        offset=offset, ascending=stmt.time_ascending,
                        dimensions=tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef)))
     known = SourceSchema()
-    sources = _sources(stmt, provider, db, rp, now, probe, known)
+    sources = _sources(stmt, provider, db, rp, now, probe, known, dialect)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
     # (a subquery's unselected series tag included: its rows group by it)
     known.twins.update(k for k in known.scan_fields if k in known.tags or k in known.hidden)
@@ -98,7 +102,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
-                                    unique=parent is None)
+                                    unique=parent is None, dialect=dialect)
     for c in columns:
         check_types(c.expr, known.fields)
     fill = _fill(stmt, parent, interval)
@@ -166,14 +170,15 @@ def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:
     return sources[0].shard_group_duration(provider)
 
 
-def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema) -> list:
+def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema,
+             dialect: Dialect = Dialect.INFLUXDB1) -> list:
     """Scans of the measurements and plans of the subqueries, their fields and tags noted."""
     sources = []
     for src in stmt.sources:
         if not isinstance(src, ast.SubQuery):
             sources.extend(_resolve_measurement(src, provider, db, rp, probe.time_range, known))
             continue
-        inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe)
+        inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe, dialect=dialect)
         outer = None if any(isinstance(d.expr, (ast.Wildcard, ast.RegexLiteral)) for d in stmt.dimensions) \
             else probe.dimensions
         inner = with_tree(replace(inner, omit_time=True, outer_dimensions=outer), provider, fast=False)
@@ -406,7 +411,7 @@ def _expand_dimensions(dims, known: SourceSchema) -> list[str]:
 # -- wildcard expansion and naming ------------------------------------------------------------
 
 def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: bool,
-                   no_tags: bool = False, unique: bool = True):
+                   no_tags: bool = False, unique: bool = True, dialect: Dialect = Dialect.INFLUXDB1):
     """Expand wildcards; a ``*`` or regex GROUP BY keeps every tag out of ``SELECT *`` (influxd).
     A subquery's columns keep their names as they are (not ``unique``): influxd names them for
     the outer query before it makes them unique, and a repeated name reads its first column."""
@@ -433,13 +438,14 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
             arg = call.args[0]
             pat = linear_regex.compile(arg.val) if isinstance(arg, ast.RegexLiteral) else None
             supported = F.spec(call.name).input_types
-            base = f.alias or call.name
+            base = f.alias or e.name  # the outer call's: derivative(max(*)) → derivative_<field> (influxd)
             for n in sorted(known.fields):
                 if known.fields[n] in supported and (pat is None or pat.search(n)):
                     ref = ast.VarRef(known.column(n), known.fields[n])
-                    out.append((f"{base}_{n}", _bind(_replace_arg(e, call, ref), known, keys), True))
+                    out.append((generated_name(base, n, dialect), _bind(_replace_arg(e, call, ref), known, keys),
+                                True))
             continue
-        out.append((f.alias if f.alias is not None else _field_name(e), _bind(e, known, keys),
+        out.append((f.alias if f.alias is not None else _field_name(e, dialect), _bind(e, known, keys),
                     f.alias is not None))
         if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
             out.extend((a.name, _bind(a, known, keys), False) for a in e.args[1:-1])
@@ -449,6 +455,17 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
     for c in columns:
         types.setdefault(c.name, _expr_type(c.expr))
     return columns, types
+
+
+def generated_name(base: str, field: str, dialect: Dialect) -> str:
+    """The column of a wildcard call over ``field``, ``<call or alias>_<field>``: InfluxDB
+    1.x writes the field bare (``RewriteFields``: ``fmt.Sprintf("%s_%s", f.Name(), ref.Val)``);
+    InfluxDB 3 writes it as an ``Identifier`` prints (rewriter.rs ``format!("{}_{}",
+    field_name(&f), var_ref_name)``): quoted when a v3 keyword or not a bare identifier,
+    ``median_"and"``, ``median_"my field"``."""
+    if dialect is Dialect.INFLUXDB3:
+        return f"{base}_{v3_identifier(field)}"
+    return f"{base}_{field}"
 
 
 def _wild_call(e):
@@ -468,7 +485,7 @@ def _replace_arg(e, target, ref):
     return ast.Call(e.name, (_replace_arg(e.args[0], target, ref),) + tuple(e.args[1:]))
 
 
-def _field_name(e) -> str:
+def _field_name(e, dialect: Dialect = Dialect.INFLUXDB1) -> str:
     if isinstance(e, ast.Call):
         return e.name
     if isinstance(e, ast.Distinct):
@@ -476,16 +493,20 @@ def _field_name(e) -> str:
     if isinstance(e, ast.VarRef):
         return e.name
     if isinstance(e, ast.ParenExpr):
-        return _field_name(e.expr)
+        return _field_name(e.expr, dialect)
     if isinstance(e, ast.BinaryExpr):
-        return "_".join(_names_in(e))
+        return "_".join(_names_in(e, dialect))
     return ""
 
 
-def _names_in(e) -> list[str]:
-    """Names of the fields and calls of an expression, in order (a call's arguments not)."""
+def _names_in(e, dialect: Dialect = Dialect.INFLUXDB1) -> list[str]:
+    """Names of the fields and calls of an expression, in order (a call's arguments not).
+    InfluxDB 3 prints a field as an ``Identifier`` here (field.rs ``BinaryExprNameVisitor``:
+    ``self.0.push(n.name.to_string())``, quoted as :func:`generated_name` quotes), a call bare."""
     named = (ast.VarRef, ast.Call, ast.Distinct)
-    return ["distinct" if isinstance(n, ast.Distinct) else n.name
+    field = v3_identifier if dialect is Dialect.INFLUXDB3 else str
+    return ["distinct" if isinstance(n, ast.Distinct) else field(n.name) if isinstance(n, ast.VarRef)
+            else n.name
             for n in find(e, named, prune=lambda n: isinstance(n, (ast.Call, ast.Distinct)))]
 
 

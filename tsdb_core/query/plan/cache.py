@@ -56,7 +56,9 @@ class _Recorder:
 
     def _ask(self, name: str, fn, *args):
         answer = fn(*args)
-        self.calls.append((name, args, answer))
+        call = (name, args, answer)
+        if call not in self.calls:  # (a question asked again with the same answer is checked once)
+            self.calls.append(call)
         return answer
 
     def has_database(self, *args):

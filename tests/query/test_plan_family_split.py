@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import tsdb_core
 from tsdb_core.influxql.parser import driver, templates
 from tsdb_core.query import engine
-from tsdb_core.query.analyze.time_range import split_range, split_where, time_operands
+from tsdb_core.query.analyze.time_range import (range_at, split_range, split_where, time_comparisons, time_operands,
+                                                time_sites)
 from tsdb_core.query.plan import cache
 
 NOW = 1_451_606_400 * 10**9 + 123
@@ -42,6 +43,24 @@ def _outcome(fn):
 def test_split_range_is_split_where_s_range(text, tz):
     cond = _condition(text)
     assert _outcome(lambda: split_range(cond, NOW, tz)) == _outcome(lambda: split_where(cond, NOW, tz)[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.sampled_from((None, "America/Chicago")))
+def test_range_at_a_shape_s_comparisons_is_split_range(data, tz):
+    """A condition of the same shape (other literals) read where the first's time comparisons sit."""
+    text = data.draw(conditions)
+    literals = data.draw(st.lists(st.sampled_from(("'2016-01-01T00:00:00Z'", "'2016-02-03 04:05:06'", "'2015-12-31'",
+                                                   "'nope'", "'1677-09-21T00:12:44Z'")), min_size=8, max_size=8))
+    other = text
+    for old in ("'2016-01-01T00:00:00Z'", "'2016-01-02'", "'2016-01-01 10:00:00'"):
+        other = other.replace(old, literals.pop())
+    first, cond = _condition(text), _condition(other)
+    every = tuple(time_comparisons(first))
+    assert [p for p, op in every if op is not None] == list(time_operands(first))
+    general = _outcome(lambda: split_range(cond, NOW, tz))
+    assert _outcome(lambda: range_at(cond, every, NOW, tz)) == general
+    assert _outcome(lambda: range_at(cond, time_sites(first), NOW, tz)) == general
 
 
 @pytest.mark.parametrize("text,paths", [
@@ -115,8 +134,8 @@ def test_the_shortcut_moves_plans_as_the_general_path(shape, draws):
             if fam is not None:
                 split = cache._split(stmt, NOW)
                 residual, general = fam.moved(split[0], templates.bound_values(stmt))
-                assert cache._range(stmt, NOW) == split[0]
-                assert fam.moved_plan(cache._range(stmt, NOW), templates.bound_values(stmt)) == general
+                assert cache._range(stmt, NOW, fam.times) == split[0]
+                assert fam.moved_plan(cache._range(stmt, NOW, fam.times), templates.bound_values(stmt)) == general
                 assert general is None or split[1] == residual  # (None: this range's plan does not move)
             store.query(q, db="db")
             fams = [f for f in store.plan_cache._families.values() if f is not None]

@@ -121,16 +121,20 @@ def _is_time(expr: ast.Expr) -> bool:
 
 
 def _range_of(op: str, t: int) -> TimeRange:
+    return TimeRange(*_bounds(op, t))
+
+
+def _bounds(op: str, t: int) -> tuple[int, int]:
     if op == ">":
-        return TimeRange(t + 1, MAX_TIME)
+        return t + 1, MAX_TIME
     if op == ">=":
-        return TimeRange(t, MAX_TIME)
+        return t, MAX_TIME
     if op == "<":
-        return TimeRange(MIN_TIME, t - 1)
+        return MIN_TIME, t - 1
     if op == "<=":
-        return TimeRange(MIN_TIME, t)
+        return MIN_TIME, t
     if op == "=":
-        return TimeRange(t, t)
+        return t, t
     raise QueryError(f"invalid time comparison operator: {op}")
 
 
@@ -153,16 +157,56 @@ def split_range(cond: ast.Expr | None, now: int, tz: str | None = None) -> TimeR
 
 def time_operands(cond: ast.Expr | None, path: tuple = ()):
     """The paths (field names from ``cond``) of the operands :func:`split_where` reads as times."""
+    for operand, op in time_comparisons(cond, path):
+        if op is not None:
+            yield operand
+
+
+def time_comparisons(cond: ast.Expr | None, path: tuple = ()):
+    """(:func:`time_operands`' path, the operator with time on its left) of each time
+    comparison, in the order :func:`split_range` reads them; (path, None) of each other
+    operand of AND and OR (its range is every time)."""
     if isinstance(cond, ast.ParenExpr):
-        yield from time_operands(cond.expr, path + ("expr",))
-    elif isinstance(cond, ast.BinaryExpr):
-        if cond.op in ("AND", "OR"):
-            yield from time_operands(cond.lhs, path + ("lhs",))
-            yield from time_operands(cond.rhs, path + ("rhs",))
-        elif _is_time(cond.lhs) and cond.op in _FLIP:
-            yield path + ("rhs",)
-        elif _is_time(cond.rhs) and cond.op in _FLIP:
-            yield path + ("lhs",)
+        yield from time_comparisons(cond.expr, path + ("expr",))
+    elif isinstance(cond, ast.BinaryExpr) and cond.op in ("AND", "OR"):
+        yield from time_comparisons(cond.lhs, path + ("lhs",))
+        yield from time_comparisons(cond.rhs, path + ("rhs",))
+    elif isinstance(cond, ast.BinaryExpr) and _is_time(cond.lhs) and cond.op in _FLIP:
+        yield path + ("rhs",), cond.op
+    elif isinstance(cond, ast.BinaryExpr) and _is_time(cond.rhs) and cond.op in _FLIP:
+        yield path + ("lhs",), _FLIP[cond.op]
+    elif cond is not None:
+        yield path, None
+
+
+def time_sites(cond: ast.Expr | None) -> tuple:
+    """:func:`time_comparisons` for :func:`range_at`: the time comparisons, and one other
+    operand if there are any (one stands for all: each ranges over every time)."""
+    found = tuple(time_comparisons(cond))
+    times = tuple(c for c in found if c[1] is not None)
+    other = next((c for c in found if c[1] is None), None)
+    return times if other is None else (*times, other)
+
+
+def range_at(cond: ast.Expr, comparisons: tuple, now: int, tz: str | None = None) -> TimeRange:
+    """:func:`split_range` of a condition whose operands are ``comparisons``
+    (:func:`time_sites` of any condition of its shape: a plan family's members differ in
+    their literals only), without walking it: only the time operands are read. (Bounds are
+    intersected as split_range does: a lone comparison's bound past int64 is kept.)"""
+    if not comparisons:
+        return TimeRange()
+    start, end = [], []
+    for path, op in comparisons:
+        if op is None:
+            lo, hi = MIN_TIME, MAX_TIME
+        else:
+            node = cond
+            for name in path:
+                node = getattr(node, name)
+            lo, hi = _bounds(op, time_value(node, now, tz))
+        start.append(lo)
+        end.append(hi)
+    return TimeRange(max(start), min(end))
 
 
 def split_where(cond: ast.Expr | None, now: int, tz: str | None = None

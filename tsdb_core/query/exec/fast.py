@@ -265,13 +265,15 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
     if order is not None:
         t = t[order]
     b = (t - plan.offset) // plan.interval * plan.interval + plan.offset
-    starts = np.flatnonzero(np.concatenate(([True], b[1:] != b[:-1])))
+    starts = _run_starts(b)
     wins = b[starts]
     cols, seen = _window_columns(plan, arrays, order, starts)
     keep = seen > 0
-    if not keep.any():
+    every = bool(keep.all())
+    if not every and not keep.any():
         return []
-    wins = wins[keep]
+    if not every:
+        wins = wins[keep]
     if plan.fill == "null":
         whole = plan.time_range
         grid = bucket_grid_array(whole.start, whole.end, plan.interval, plan.offset, max_buckets)
@@ -279,26 +281,42 @@ def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | Non
     else:
         grid = wins
         times = _times(grid, epoch)
-    pos = np.minimum(np.searchsorted(wins, grid), len(wins) - 1)
-    hit = wins[pos] == grid
+    # (every window of the grid has points, the usual dense series: the windows are the grid)
+    pos = None if every and wins.size == grid.size and bool((wins == grid).all()) else \
+        np.minimum(np.searchsorted(wins, grid), len(wins) - 1)
+    hit = True if pos is None else wins[pos] == grid
     out = [times]
     for j, (vals, n, is_count) in enumerate(cols, 1):
-        vals, n = vals[keep][pos], n[keep][pos]
+        if not every:
+            vals, n = vals[keep], n[keep]
+        if pos is not None:
+            vals, n = vals[pos], n[pos]
         if is_count:  # fill(null): an empty window counts 0; fill(none): a zero count is null
             out.append(np.where(hit, n, 0).tolist() if plan.fill == "null" else
                        [c if c else None for c in n.tolist()])
         else:
             ok = hit & (n > 0)
+            full = bool(ok.all())
             if floats is not None and vals.dtype.kind == "f":
-                floats.append((j, vals.astype(np.float64, copy=False) if ok.all() else np.where(ok, vals, np.nan)))
-            out.append(vals.tolist() if ok.all() else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
+                floats.append((j, vals.astype(np.float64, copy=False) if full else np.where(ok, vals, np.nan)))
+            out.append(vals.tolist() if full else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
     return list(map(list, zip(*out)))
+
+
+def _run_starts(b: np.ndarray) -> np.ndarray:
+    """The first row of each run of equal values of ``b`` (not empty)."""
+    starts = np.empty(0, dtype=np.intp) if b.size < 2 else np.flatnonzero(b[1:] != b[:-1])
+    out = np.empty(starts.size + 1, dtype=np.intp)
+    out[0] = 0
+    np.add(starts, 1, out=out[1:])
+    return out
 
 
 def _window_columns(plan: _Shape, arrays: dict[str, np.ndarray], order, starts: np.ndarray):
     """Each call's (values, count, is_count) per window of the time-sorted rows, and how many
     values each window holds over all calls."""
     cols, seen = [], np.zeros(len(starts), dtype=np.int64)
+    lengths = None  # (rows of each window: the count of a column without NaN)
     for col in plan.columns:
         call = col.expr
         v = arrays[call.args[0].name]
@@ -309,7 +327,11 @@ def _window_columns(plan: _Shape, arrays: dict[str, np.ndarray], order, starts: 
         if nan is not None and nan.any():
             n = np.add.reduceat((~nan).astype(np.int64), starts)
         else:  # every row has a value: a window's count is its length
-            n = np.diff(np.append(starts, v.size))
+            if lengths is None:
+                lengths = np.empty(len(starts), dtype=np.int64)
+                np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
+                lengths[-1] = v.size - starts[-1]
+            n = lengths
         if call.name == "percentile":  # a window counts where it emits a value
             vals, n = _percentiles(v, nan, starts, n, float(call.args[1].val))
             seen += n

@@ -26,7 +26,7 @@ import threading
 from ...influxql.dialect import Dialect
 from ...influxql.parser.templates import bound_values, family, literal_sites
 from ..analyze.now_use import clock_free, ends_at
-from ..analyze.time_range import split_range, split_where, time_operands
+from ..analyze.time_range import range_at, split_where, time_operands, time_sites
 from .bind import Binder
 from .planner import extended_range
 from .retime import range_kind, retimed
@@ -58,7 +58,9 @@ class _Recorder:
 
     def _ask(self, name: str, fn, *args):
         answer = fn(*args)
-        self.calls.append((name, args, answer))
+        call = (name, args, answer)
+        if call not in self.calls:  # (a question asked again with the same answer is checked once)
+            self.calls.append(call)
         return answer
 
     def has_database(self, *args):
@@ -89,12 +91,14 @@ class _Family:
     their values (:func:`~..parser.templates.bound_values`), in one rebuild."""
 
     __slots__ = ("plan", "calls", "time_range", "residual", "values", "verified", "rebinds", "rest_follows",
-                 "_binders")
+                 "times", "_binders")
 
-    def __init__(self, plan, calls, time_range, residual, values, rest_follows: bool = False) -> None:
+    def __init__(self, plan, calls, time_range, residual, values, rest_follows: bool = False,
+                 times: tuple = ()) -> None:
         self.plan, self.calls, self.time_range, self.residual = plan, calls, time_range, residual
         self.values = values
         self.rest_follows = rest_follows  # a member's residual is this one's bound to its values (_rest_follows)
+        self.times = times  # where its time comparisons sit: a member's time range is read there (range_at)
         self.verified = False  # a second member, planned in full, got the moved plan
         self.rebinds = False  # and one with other values did too: the plan binds other values
         scan = _scan_range(plan, time_range)
@@ -196,7 +200,7 @@ class PlanCache:
         if not (fam.rebinds or values == fam.values):
             return None
         if fam.rest_follows:  # only the time range is the member's own: no residual to build and compare
-            time_range = _range(stmt, now)
+            time_range = _range(stmt, now, fam.times)
             plan = fam.moved_plan(time_range, values) if time_range is not None else None
             return (plan, fam.calls) if plan is not None else None
         split = _split(stmt, now)
@@ -213,12 +217,12 @@ class PlanCache:
         values = bound_values(stmt)
         fam = self._families.get(fkey, _UNSEEN)  # (one get: another thread may evict it meanwhile)
         if fam is _UNSEEN or split is None:
-            self._put_family(fkey, _Family(plan, calls, *split, values, _rest_follows(stmt))
+            self._put_family(fkey, _Family(plan, calls, *split, values, *_follows(stmt))
                              if split is not None else None)
             return
         if fam is None or (fam.verified and (fam.rebinds or values == fam.values)):
             if fam is not None and fam.calls != calls:  # planned again after a catalog change
-                self._put_family(fkey, _Family(plan, calls, *split, values, _rest_follows(stmt)))
+                self._put_family(fkey, _Family(plan, calls, *split, values, *_follows(stmt)))
             return
         residual, moved = fam.moved(split[0], values)
         if fam.calls == calls and split[1] == residual and moved == plan:
@@ -257,12 +261,19 @@ class PlanCache:
             self._entries[key] = value
 
 
-def _range(stmt, now: int):
-    """``_split(stmt, now)[0]`` without the rest of the condition, or None."""
+def _range(stmt, now: int, times: tuple):
+    """``_split(stmt, now)[0]`` without the rest of the condition (read where ``times``, its
+    family's time comparisons, sit), or None."""
     try:
-        return split_range(stmt.condition, now, stmt.location)
+        return range_at(stmt.condition, times, now, stmt.location)
     except Exception:  # noqa: BLE001 - the planner raises it, in its own words
         return None
+
+
+def _follows(stmt) -> tuple[bool, tuple]:
+    """(:func:`_rest_follows`, its time comparisons) of a family's first member."""
+    follows = _rest_follows(stmt)
+    return follows, (time_sites(stmt.condition) if follows else ())
 
 
 def _rest_follows(stmt) -> bool:

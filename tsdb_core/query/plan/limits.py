@@ -27,7 +27,8 @@ _PESSIMISTIC_ROWS_PER_S = 2_000_000
 
 def check_buckets(plan: SelectPlan, max_buckets: int) -> None:
     """max-select-buckets with InfluxDB's words (its Prepare): only with a lower time bound."""
-    n = _windows(plan) - plan.extra_intervals if _windows(plan) else 0
+    n = _windows(plan)
+    n = n - plan.extra_intervals if n else 0
     if max_buckets and n > max_buckets:
         raise LimitExceeded(f"max-select-buckets limit exceeded: ({n}/{max_buckets})")
 
@@ -41,22 +42,31 @@ def check_windows(plan: SelectPlan, provider, max_windows: int, memory_bytes: in
     # fill(none) answers only the windows that hold points (rows bounded by the data), but
     # tz() windows are listed first whatever the fill
     listed = plan.fill != "none" or plan.tz is not None
-    windows = (_windows(plan) if listed else 0) + _predicted(plan)
+    predicted = _predicted(plan)
+    windows = (_windows(plan) if listed else 0) + predicted
     if not windows:
         return
     limit = max_windows or HARD_MAX_WINDOWS
     width = (len(plan.dimensions) + len(plan.columns) + 3) * _CELL_BYTES  # + name, window, time
     budget = memory_bytes // width if memory_bytes else 0  # rows that fit in the budget
     cap = min(limit, budget) if budget else limit
-    grid_only = plan.fill == "none" and not _predicted(plan)  # tz(): one list of windows
-    series = _series(plan, provider, cap // windows + 1) if windows <= cap and not grid_only else 1
+    grid_only = plan.fill == "none" and not predicted  # tz(): one list of windows
+    counted = windows <= cap and not grid_only and not _one_series(plan)
+    series = _series(plan, provider, cap // windows + 1) if counted else 1
     rows = windows * series
-    what = f"{windows} windows x {series} series" if windows <= cap and not grid_only else f"{windows} windows"
+    what = f"{windows} windows x {series} series" if counted else f"{windows} windows"
     if rows > limit:
         raise LimitExceeded(f"max-select-windows limit exceeded: ({rows}/{limit}): {what}")
     if budget and rows > budget:
         raise LimitExceeded(f"query-memory limit exceeded: ({rows * width}/{memory_bytes} bytes): "
                             f"{what} x {width} bytes a row")
+
+
+def _one_series(plan: SelectPlan) -> bool:
+    """Whether :func:`_series` could only answer 1 or a count the cap allows: no GROUP BY
+    tags and one measurement read (its index is not looked at then: a dashboard's
+    one-host query pays for no series count)."""
+    return not plan.dimensions and len(_scans(plan)) == 1
 
 
 def check_raw(plan: SelectPlan, provider, memory_bytes: int) -> None:

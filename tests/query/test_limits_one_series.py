@@ -1,0 +1,75 @@
+"""max-select-windows and the memory budget of a statement with one series (no GROUP BY tag,
+one measurement): its index is not counted (plan/limits.py ``_one_series``), and every
+statement, budget and limit answers as when it is."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tsdb_core
+from tsdb_core.query import engine
+from tsdb_core.query.plan import limits, planner
+
+S = 10**9
+T0 = 1_451_606_400 * S
+NOW = T0 + 86_400 * S
+
+
+@pytest.fixture(scope="module")
+def store():
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "\n".join(f"m,host=h{h},dc=d{h % 2} v={i} {T0 + i * 60 * S}" for h in range(7) for i in range(30)))
+    s.write("db", f"n,host=h0 v=1 {T0}")
+    yield s
+    s.close()
+
+
+def _outcome(plan, provider, max_windows: int, memory: int):
+    try:
+        limits.check_windows(plan, provider, max_windows, memory)
+    except tsdb_core.TsdbError as e:
+        return str(e)
+    return None
+
+
+SHAPES = (
+    "SELECT max(v) FROM m WHERE host = 'h1' AND time >= {a} AND time < {b} GROUP BY time({i}s)",
+    "SELECT max(v) FROM m WHERE time >= {a} AND time < {b} GROUP BY time({i}s)",
+    "SELECT max(v) FROM m WHERE time >= {a} AND time < {b} GROUP BY time({i}s), host",
+    "SELECT count(v) FROM m WHERE time >= {a} AND time < {b} GROUP BY time({i}s) fill(none)",
+    "SELECT max(v) FROM m, n WHERE time >= {a} AND time < {b} GROUP BY time({i}s)",
+    "SELECT max(x) FROM (SELECT max(v) AS x FROM m WHERE time >= {a} AND time < {b} GROUP BY time({i}s), host) "
+    "WHERE time >= {a} AND time < {b} GROUP BY time({i}s)",
+    "SELECT max(v) FROM nope WHERE time >= {a} AND time < {b} GROUP BY time({i}s)",
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(SHAPES), st.integers(0, 3600), st.integers(1, 7200), st.sampled_from((1, 7, 60, 600)),
+       st.integers(0, 400), st.sampled_from((0, 100, 1_000, 4_000, 30_000, 10**6)))
+def test_one_series_answers_as_the_count(store, monkeypatch, shape, start, length, interval, max_windows, memory):
+    q = shape.format(a=T0 + start * S, b=T0 + (start + length) * S, i=interval)
+    plan = planner.plan_select(engine.prepare(q).statements[0], store, db="db", rp=None, now=NOW)
+    fast = _outcome(plan, store, max_windows, memory)
+    with monkeypatch.context() as m:
+        m.setattr(limits, "_one_series", lambda plan: False)
+        assert _outcome(plan, store, max_windows, memory) == fast
+
+
+@pytest.mark.parametrize("q,one", [
+    ("SELECT max(v) FROM m WHERE host = 'h1' AND time >= 0 AND time < 10 GROUP BY time(1s)", True),
+    ("SELECT max(v) FROM m WHERE time >= 0 AND time < 10 GROUP BY time(1s), host", False),
+    ("SELECT max(v) FROM m, n WHERE time >= 0 AND time < 10 GROUP BY time(1s)", False),
+])
+def test_one_series(store, q, one):
+    plan = planner.plan_select(engine.prepare(q).statements[0], store, db="db", rp=None, now=NOW)
+    assert limits._one_series(plan) is one
+
+
+def test_a_one_series_statement_is_still_refused_past_the_limit(store):
+    q = f"SELECT max(v) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T0 + 100 * S} GROUP BY time(1s)"
+    plan = planner.plan_select(engine.prepare(q).statements[0], store, db="db", rp=None, now=NOW)
+    assert _outcome(plan, store, 99, 0) == "max-select-windows limit exceeded: (100/99): 100 windows"
+    assert _outcome(plan, store, 100, 0) is None

@@ -24,7 +24,7 @@ from ...base.eager import pick
 from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
-from . import go_merge, sorted_groups
+from . import go_merge
 from .expressions import cond_expr
 from .fast_limit import limited_rows
 from .fill import bucket_expr, bucket_grid, bucket_grid_array
@@ -94,6 +94,7 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
         return _windows_series(plan, arrays, epoch, max_buckets, src.measurement, names)
     if plan.limit or plan.row_offset:
         return None  # an integer column with nulls: the general executor's limits
+    lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
     aggs, seen = [], []
     for i, col in enumerate(plan.columns):
         call = col.expr
@@ -103,12 +104,10 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
         aggs.append(value.alias(output_column(i)))
         # percentile() emits nothing where its index falls outside the window's points
         seen.append(value.is_not_null().cast(pl.UInt32) if args else v.count())
-    # a window is kept when some aggregate saw a point in it (as _scalar_aggs decides); each
-    # window's rows reduced as one slice, as the general path's groups are (exec/sorted_groups.py)
-    aggs.append(pl.sum_horizontal(seen).alias(SEEN_COLUMN))
-    rows = frame.with_columns(bucket_expr(plan.interval, plan.offset, None, None).alias(WINDOW_COLUMN))
-    win = sorted_groups.agg(rows, [WINDOW_COLUMN], [], aggs)
-    win = (rows.lazy().group_by(WINDOW_COLUMN).agg(aggs) if win is None else win.lazy()).filter(pl.col(SEEN_COLUMN) > 0)
+    # a window is kept when some aggregate saw a point in it (as _scalar_aggs decides)
+    win = (lf.group_by(bucket_expr(plan.interval, plan.offset, None, None).alias(WINDOW_COLUMN))
+           .agg([*aggs, pl.sum_horizontal(seen).alias(SEEN_COLUMN)])
+           .filter(pl.col(SEEN_COLUMN) > 0))
     counts = [output_column(i) for i, c in enumerate(plan.columns) if c.expr.name == "count"]
     if plan.fill == "null":
         whole = plan.time_range

@@ -1086,9 +1086,10 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
                ctx: Ctx | None = None) -> pl.LazyFrame:
     """``group_by(gkeys).agg(exprs)``, without hashing keys that are constant: the measurement when
     one measurement is read, the window without GROUP BY time. count(*) over everything is then
-    a plain select rather than a grouping of every row by two literal columns. With ``ctx``, the
-    rows are put in group order and aggregated as slices where their keys come in runs
-    (exec/sorted_groups.py: the same answers as hashing, without copying groups into lists)."""
+    a plain select rather than a grouping of every row by two literal columns. With ``ctx``, rows
+    grouped by tags are put in group order and aggregated as slices where their keys come in
+    runs (exec/sorted_groups.py: the same answers as hashing, without hashing strings or copying
+    groups into lists)."""
     const = {}
     if len(plan.sources) == 1 and isinstance(plan.sources[0], Scan):
         const[NAME] = pl.lit(plan.sources[0].measurement)
@@ -1101,7 +1102,7 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
         window = [const[WINDOW_COLUMN]] if WINDOW_COLUMN in const else []
         out = lf.select([*firsts, *window, *exprs, pl.len().alias(COUNT_COLUMN)])
         return out.filter(pl.col(COUNT_COLUMN) > 0).drop(COUNT_COLUMN).select([*gkeys, *names])
-    if ctx is not None:
+    if ctx is not None and sorted_groups.worth_it(lf.collect_schema(), rest):
         rows = collect(lf, ctx)
         out = sorted_groups.agg(rows, rest, list(const), exprs)
         if out is not None:

@@ -70,6 +70,13 @@ def _run_starts(df: pl.DataFrame, keys: list[str]) -> np.ndarray:
     return np.flatnonzero(new)
 
 
+def worth_it(schema, keys: list[str]) -> bool:
+    """Whether to sort rows into groups rather than hash their keys: a string key makes the
+    hashing (and copying each group's values into a list) cost several times the sort; over
+    integer keys alone (windows) hashing costs no more."""
+    return any(schema[k] == pl.String for k in keys)
+
+
 def agg(df: pl.DataFrame, keys: list[str], firsts: list[str], exprs: list[pl.Expr]) -> pl.DataFrame | None:
     """``df.group_by(keys).agg(first of each of firsts, *exprs)`` (groups in no particular
     order), each group's rows aggregated as one slice in row order; None when :func:`find`

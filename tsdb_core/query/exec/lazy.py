@@ -66,17 +66,17 @@ class Ctx:
     regrouped_limits: bool = True
 
 
-def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
+def collect(lf: pl.LazyFrame, ctx: Ctx, engine: str = "auto") -> pl.DataFrame:
     """``lf.collect()``, cancelled at ``ctx.deadline``: influxd's query-timeout kills the query
     rather than dropping its answer, and Polars stops a query between its operators."""
     if not ctx.deadline:
-        return lf.collect()
+        return lf.collect(engine=engine)
     if not ctx.cancellable:
-        out = lf.collect()
+        out = lf.collect(engine=engine)
         if _time.perf_counter() >= ctx.deadline:
             raise QueryError("query-timeout limit exceeded")
         return out
-    job = lf.collect(background=True)
+    job = lf.collect(engine=engine, background=True)
     pause = 0.00002  # short first waits: most collects end almost at once
     while True:
         out = job.fetch()
@@ -1109,6 +1109,8 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
             return out.lazy().select([*gkeys, *names])
         lf = rows.lazy()
     out = lf.group_by(rest).agg([*[pl.col(k).first() for k in const], *exprs])
+    if ctx is not None:  # lists of a group's values: the in-memory engine copies them for less
+        return collect(out, ctx, "in-memory").lazy().select([*gkeys, *names])
     return out.select([*gkeys, *names])
 
 

@@ -1,5 +1,5 @@
-"""GROUP BY time and tags over rows read from sorted files: each run of equal keys is one group
-(exec/lazy.py ``_run_agg``), checked, else grouped again by hashing.
+"""GROUP BY time and tags over rows read from sorted files: groups found as runs of equal keys
+(exec/sorted_groups.py), a group's runs brought together where it has several.
 
 The recorded influxd answers are asked again of a store whose rows are all in Parquet files (the
 shared query stores keep them buffered, where the executor hashes), and answers are compared
@@ -12,7 +12,7 @@ import pytest
 import tsdb_core
 from tsdb_core.base.time import fixed_clock
 from tsdb_core.query.engine import execute
-from tsdb_core.query.exec import lazy
+from tsdb_core.query.exec import sorted_groups
 from tsdb_core.query.exec import runs as series_runs
 
 from .conftest import NOAA_DB, NOW, load_noaa
@@ -23,20 +23,21 @@ DAY = 24 * HOUR
 
 
 class _Runs:
-    """Counts the statements grouped by runs, and those grouped again by hashing."""
+    """Counts the statements grouped by runs, and those whose groups span several runs (their
+    rows brought together before aggregating)."""
 
     def __init__(self, monkeypatch):
         self.grouped = self.regrouped = 0
-        real = lazy._finish_aggs
+        real = sorted_groups.find
 
         def spy(*args):
-            df = real(*args)
-            if args[-1]:  # None: grouped from each series' rows (exec/runs.py)
+            found = real(*args)
+            if found is not None:
                 self.grouped += 1
-                self.regrouped += bool(df.height and not df[lazy.RUNS_OK_COLUMN][0])
-            return df
+                self.regrouped += found.rows is not None
+            return found
 
-        monkeypatch.setattr(lazy, "_finish_aggs", spy)
+        monkeypatch.setattr(sorted_groups, "find", spy)
 
 
 @pytest.fixture(scope="module")

@@ -120,7 +120,7 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     else:
         out = win.sort(WINDOW_COLUMN).with_columns([pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in counts])
     out = out.select(time_expr(WINDOW_COLUMN, epoch, None).alias("time"), *[output_column(i) for i in range(len(plan.columns))],
-                     pl.col(SEEN_COLUMN).max().alias(ANY_COLUMN)).collect()
+                     pl.col(SEEN_COLUMN).max().alias(ANY_COLUMN)).collect(engine="in-memory")
     if out.height == 0 or out[ANY_COLUMN][0] is None:
         return []  # no point at all: no series
     out = out.drop(ANY_COLUMN)

@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_merge, go_ties, integral_v1, regroup
+from . import go_merge, go_ties, integral_v1, regroup, sorted_groups
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -40,13 +40,10 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
                           VALUE_PREFIX)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
-# a group's run number, and whether runs of equal keys were distinct groups (:func:`_run_agg`)
-RUN_COLUMN = "\x00run"
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
 PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
 AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
-RUNS_OK_COLUMN = "\x00runs_ok"
 ROW_TMP = "\x00block_row"
 
 
@@ -71,17 +68,17 @@ class Ctx:
     series_limits: tuple[int, int] = (0, 0)
 
 
-def collect(lf: pl.LazyFrame, ctx: Ctx) -> pl.DataFrame:
+def collect(lf: pl.LazyFrame, ctx: Ctx, engine: str = "auto") -> pl.DataFrame:
     """``lf.collect()``, cancelled at ``ctx.deadline``: influxd's query-timeout kills the query
     rather than dropping its answer, and Polars stops a query between its operators."""
     if not ctx.deadline:
-        return lf.collect()
+        return lf.collect(engine=engine)
     if not ctx.cancellable:
-        out = lf.collect()
+        out = lf.collect(engine=engine)
         if _time.perf_counter() >= ctx.deadline:
             raise QueryError("query-timeout limit exceeded")
         return out
-    job = lf.collect(background=True)
+    job = lf.collect(engine=engine, background=True)
     pause = 0.00002  # short first waits: most collects end almost at once
     while True:
         out = job.fetch()
@@ -995,12 +992,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema), (_literal_value(tied.args[1]),),
                                          dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
     seen, keep = _seen_exprs(schema, low, exprs)
-    runs = bool(exprs) and not modes and not integrals and _by_runs(plan, a, gkeys, ctx)
-    df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, runs)
-    if runs and df.height and not df[RUNS_OK_COLUMN][0]:  # the rows were not grouped after all
-        df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
-    elif runs:
-        df.drop_in_place(RUNS_OK_COLUMN)  # in place: no query plan for one column
+    df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
     if tied is not None:
         df = go_ties.replay_percentile(
             df, lf, gkeys,
@@ -1059,14 +1051,12 @@ def _integral_rows(plan, a: Aggregate, lf, schema, gkeys, integrals, ctx: Ctx) -
 
 def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, exprs, modes,
                  integrals, seen, keep, runs: bool) -> pl.DataFrame:
-    """The groups' rows of :func:`_scalar_aggs`, collected once; ``runs``: see :func:`_run_agg`
-    (None: ``lf`` holds the groups already, :meth:`series_runs.RunGroups.agg`)."""
+    """The groups' rows of :func:`_scalar_aggs`, collected once (``runs`` None: ``lf`` holds the
+    groups already, :meth:`series_runs.RunGroups.agg`; else :func:`_group_agg` groups them)."""
     if runs is None:
         df = lf
-    elif runs:
-        df = _run_agg(plan, lf, gkeys, exprs)
     else:
-        df = _group_agg(plan, a, lf, gkeys, exprs) if exprs else lf.select(gkeys).unique()
+        df = _group_agg(plan, a, lf, gkeys, exprs, ctx) if exprs else lf.select(gkeys).unique()
     for i, (a0, alias) in enumerate(modes):
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
         df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias, f"{TIE_COLUMN}{i}"), on=gkeys,
@@ -1164,36 +1154,14 @@ def _counts_points(call) -> bool:
     return not (call.name == "percentile" or (isinstance(a0, ast.VarRef) and a0.type in ("unknown", "tagarg")))
 
 
-def _by_runs(plan, a: Aggregate, gkeys: list[str], ctx: Ctx) -> bool:
-    """Whether to group by runs of equal keys (:func:`_run_agg`): GROUP BY time and tags over
-    one measurement whose rows the provider says come by series, times ascending."""
-    src = plan.sources[0] if len(plan.sources) == 1 else None
-    if not a.interval or not isinstance(src, Scan) or len(gkeys) < 3:
-        return False
-    p = ctx.provider
-    tr = src.time_range
-    return p.capabilities.series_order and p.series_ordered(src.database, src.retention_policy, src.measurement,
-                                                            tr.start, tr.end)
-
-
-def _run_agg(plan, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
-    """``group_by(gkeys).agg(exprs)`` for rows that come grouped (by series, times ascending):
-    each run of equal keys is one group, numbered by a sorted key, which Polars aggregates as
-    slices, without hashing strings. ``RUNS_OK_COLUMN`` says whether every run was a distinct
-    group (else the caller groups again by hashing)."""
-    rest = gkeys[1:]  # one measurement: the name is a constant
-    run = pl.struct(rest).rle_id().set_sorted()  # rises at each change of keys: sorted
-    names = [e.meta.output_name() for e in exprs]
-    out = lf.with_columns(run.alias(RUN_COLUMN)).group_by(RUN_COLUMN).agg(
-        [*[pl.col(k).first() for k in rest], *exprs])
-    ok = pl.struct(rest).is_unique().all().alias(RUNS_OK_COLUMN)
-    return out.select([pl.lit(plan.sources[0].measurement).alias(gkeys[0]), *rest, *names, ok])
-
-
-def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: list) -> pl.LazyFrame:
+def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: list,
+               ctx: Ctx | None = None) -> pl.LazyFrame:
     """``group_by(gkeys).agg(exprs)``, without hashing keys that are constant: the measurement when
     one measurement is read, the window without GROUP BY time. count(*) over everything is then
-    a plain select rather than a grouping of every row by two literal columns."""
+    a plain select rather than a grouping of every row by two literal columns. With ``ctx``, rows
+    grouped by tags are put in group order and aggregated as slices where their keys come in
+    runs (exec/sorted_groups.py: the same answers as hashing, without hashing strings or copying
+    groups into lists)."""
     const = {}
     if len(plan.sources) == 1 and isinstance(plan.sources[0], Scan):
         const[NAME] = pl.lit(plan.sources[0].measurement)
@@ -1206,7 +1174,15 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
         window = [const[WINDOW_COLUMN]] if WINDOW_COLUMN in const else []
         out = lf.select([*firsts, *window, *exprs, pl.len().alias(COUNT_COLUMN)])
         return out.filter(pl.col(COUNT_COLUMN) > 0).drop(COUNT_COLUMN).select([*gkeys, *names])
+    if ctx is not None and sorted_groups.worth_it(lf.collect_schema(), rest):
+        rows = collect(lf, ctx)
+        out = sorted_groups.agg(rows, rest, list(const), exprs)
+        if out is not None:
+            return out.lazy().select([*gkeys, *names])
+        lf = rows.lazy()
     out = lf.group_by(rest).agg([*[pl.col(k).first() for k in const], *exprs])
+    if ctx is not None:  # lists of a group's values: the in-memory engine copies them for less
+        return collect(out, ctx, "in-memory").lazy().select([*gkeys, *names])
     return out.select([*gkeys, *names])
 
 

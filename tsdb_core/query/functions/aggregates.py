@@ -236,7 +236,7 @@ def integral_frame(lf: pl.LazyFrame, skeys: list[str], field: str, alias: str,
         d.filter(pl.col("\x00w0").is_not_null()).select(skeys + [pl.col("\x00w0").alias("\x00b"),
                                                                pl.col("\x00a0").alias(alias)]),
     ])
-    out = parts.group_by(skeys + ["\x00b"]).agg(pl.col(alias).sum())
+    out = parts.group_by(skeys + ["\x00b"]).agg(_in_row_order(pl.col(alias), pl.Expr.sum))
     last = d.group_by(skeys).agg(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b")) \
         if skeys else d.select(t.max().alias("\x00t"), pl.col("\x00w1").max().alias("\x00b"))
     closed = last.filter(pl.col("\x00t") == pl.col("\x00b")).select(skeys + ["\x00b"])

@@ -288,8 +288,10 @@ def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> 
     objs = _block_objs(series, v3)
     if objs is not None:
         return objs
-    objs = [_series_obj(s, holes) for s in series]
-    todo = [(o, s) for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
+    spans = {i for i, s in enumerate(series) if s.span is not None}  # (among rows: each from its block)
+    objs = [_block_objs([s], v3)[0] if i in spans else _series_obj(s, holes) for i, s in enumerate(series)]
+    todo = [(o, s) for i, (o, s) in enumerate(zip(objs, series))
+            if i not in spans and not s.no_floats and type(o.get("values")) is list]
     if len(todo) > 1 and len({len(o.get("columns", ())) for o, _ in todo}) == 1:
         rows = [row for o, _ in todo for row in o["values"]]
         fixed = _fix_floats(rows, v3, strict=True)

@@ -268,8 +268,8 @@ def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
     lo, hi = min(sp[1] for sp in spans), max(sp[1] + sp[2] for sp in spans)
     try:  # (only the rows these series hold: a chunk of a chunked answer holds some of the block's series)
         rows = block_rows(block.frame.slice(lo, hi - lo), functools.partial(_json_float, v3=v3), v3)
-    except Infinite:  # (rare: the rows path finds whether these series hold it, and the first)
-        return None
+    except Infinite:  # (these series hold one: the document fails; :func:`first_infinity` finds the first)
+        raise _Infinite from None
     objs = []
     for s, (_, start, n) in zip(series, spans):
         out = s.header()
@@ -284,12 +284,14 @@ def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
 def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> list[dict]:
     """The statement's series as JSON objects, float values in Go's forms: the rows of many
     short series (a GROUP BY answer) are looked at together, in one pass over their columns
-    (from their block's columns when they share one)."""
-    objs = _block_objs(series, v3) if len(series) > 1 else None
+    (from their block's columns when they share one, a single series' too)."""
+    objs = _block_objs(series, v3)
     if objs is not None:
         return objs
-    objs = [_series_obj(s, holes) for s in series]
-    todo = [(o, s) for o, s in zip(objs, series) if not s.no_floats and type(o.get("values")) is list]
+    spans = {i for i, s in enumerate(series) if s.span is not None}  # (among rows: each from its block)
+    objs = [_block_objs([s], v3)[0] if i in spans else _series_obj(s, holes) for i, s in enumerate(series)]
+    todo = [(o, s) for i, (o, s) in enumerate(zip(objs, series))
+            if i not in spans and not s.no_floats and type(o.get("values")) is list]
     if len(todo) > 1 and len({len(o.get("columns", ())) for o, _ in todo}) == 1:
         rows = [row for o, _ in todo for row in o["values"]]
         fixed = _fix_floats(rows, v3, strict=True)
@@ -384,7 +386,9 @@ def first_infinity(resp: Response) -> float | None:
         for s in r.series or ():
             if s.no_floats:
                 continue
-            inf = _frame_infinity(s.frame) if s.frame is not None else _rows_infinity(s.values)
+            span = s.span  # (a span's rows are not built to find it)
+            frame = s.frame if span is None else span[0].frame.slice(span[1], span[2])
+            inf = _frame_infinity(frame) if frame is not None else _rows_infinity(s.values)
             if inf is not None:
                 return inf
     return None

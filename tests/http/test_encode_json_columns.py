@@ -58,10 +58,8 @@ def test_block_path_equals_rows_path(case, pretty, v3):
     by_block, by_rows, block = _answers(*case)
     got = encode.encode_json(by_block, pretty, v3)
     assert got == encode.encode_json(by_rows, pretty, v3)
-    frame = case[0]
-    infinite = any(frame.get_column(c).is_infinite().any() for c, dt in frame.schema.items() if dt.is_float())
-    if len(case[1]) > 1 and not infinite:  # (an infinity: the rows were read to find the first one)
-        assert not block.spent  # written from the block's columns: the rows path's rows were not built
+    # written from the block's columns, a single series' too, an infinity found there: no Python rows built
+    assert not block.spent
 
 
 def test_plain_block_is_written_from_the_frame():
@@ -102,6 +100,23 @@ def test_infinity_in_a_block_is_the_error_document():
     assert got == encode.encode_json(by_rows)
     assert encode.encode_json(_answers(frame, [1, 2], [None, None], [False, False])[0], v3=True) == \
         encode.encode_json(by_rows, v3=True)
+
+
+@pytest.mark.parametrize("v3", [False, True])
+def test_one_series_of_a_block_is_written_from_its_columns(v3):
+    """A single series spanning a block (an answer of 32 rows or more, one series): its rows are
+    not built, an infinity is found in the block's columns (the first in the order written)."""
+    frame = pl.DataFrame({"time": [f"2016-01-01T00:00:{i:02d}Z" for i in range(40)],
+                          "a": [i / 4 for i in range(40)], "b": [-0.0, 1e21, 5e-324, math.nan] * 10})
+    by_block, by_rows, block = _answers(frame, [40], [{"host": "h"}], [False])
+    assert encode.encode_json(by_block, v3=v3) == encode.encode_json(by_rows, v3=v3)
+    assert not block.spent
+    inf = frame.with_columns(pl.Series("a", [*range(30), -math.inf, *range(9)], dtype=pl.Float64),
+                             pl.Series("b", [0.5] * 20 + [math.inf] * 20))
+    by_block, by_rows, block = _answers(inf, [40], [None], [False])
+    got = encode.encode_json(by_block, v3=v3)
+    assert got == encode.encode_json(by_rows, v3=v3) and b"unsupported value: +Inf" in got
+    assert not block.spent
 
 
 @pytest.mark.parametrize("column", [pl.Series(["a", None]), pl.Series(["a", "<b>\u2028"]), pl.Series([1, None]),

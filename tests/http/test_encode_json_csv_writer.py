@@ -7,6 +7,7 @@ answers, every epoch precision, against the rows path."""
 from __future__ import annotations
 
 import math
+import re
 
 import polars as pl
 import pytest
@@ -140,3 +141,16 @@ def test_integral_floats_cut_unless_a_string_looks_like_one():
     _, _, patched, quote_style, cut = encode_json_csv_writer._columns(fake, False)
     assert (quote_style, cut, sorted(patched)) == ("never", False, ["c2", "c3"])
     assert b"".join(_new(fake, 4096, False)) == _old(fake, 4096, False)
+
+
+_CELL = st.sampled_from([b"2.0", b"100.0", b"-0.0", b"0.5", b"1.05", b"10.0", b"3.25", b"null", b'"a.0"', b"7", b"1e-05"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(_CELL, min_size=1, max_size=6), min_size=1, max_size=120), few=st.sampled_from([0, 3, 256]))
+def test_cut_ints_equals_a_regex(rows, few):
+    """The cut (``.0`` found as 2-byte words at either offset; joined around a few cuts or masked
+    out when many) drops exactly the ``.0`` before ``,`` or ``]``, as one regex does."""
+    body = b"],[".join(b",".join(r) for r in rows) + b"],["
+    got = bytes(encode_json_csv_writer._cut_ints(memoryview(body), few))
+    assert got == re.sub(rb"\.0(?=[,\]])", b"", body)

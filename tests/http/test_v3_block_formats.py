@@ -72,8 +72,22 @@ def test_block_equals_rows_path(block, epoch, kind):
     spans = sum(s.span is not None for r in blocked.results for s in r.series)
     got = b"".join(Encoder(kind, epoch=epoch, v3=True).pieces(blocked))
     assert got == Encoder(kind, epoch=epoch, v3=True).encode(rows)
-    if kind != JSON:  # (JSON builds rows for a lone span or an infinity: its own rules)
+    if kind != MSGPACK:  # (msgpack packs a block of fewer than 512 rows from its rows: faster)
         assert sum(s.span is not None for r in blocked.results for s in r.series) == spans  # no rows built
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(block=_blocks(), epoch=_EPOCHS, times=st.integers(1, 3))
+def test_large_block_msgpack_is_written_from_its_columns(block, epoch, times):
+    """msgpack of a block of 512 rows or more (the drawn block repeated, its series in one
+    statement): its rows' bytes are written from its columns (no rows built), the rows path's
+    bytes (smaller blocks, packed from their rows: :func:`test_block_equals_rows_path`)."""
+    frame, lengths, tags, _, _ = block
+    k = -(-512 // max(frame.height, 1)) * times if frame.height else 1
+    blocked, rows = _answers(pl.concat([frame] * k), [n * k for n in lengths], tags, epoch, MSGPACK, set(), 0)
+    spans = sum(s.span is not None for r in blocked.results for s in r.series)
+    assert b"".join(Encoder(MSGPACK, epoch=epoch, v3=True).pieces(blocked)) == Encoder(MSGPACK, epoch=epoch, v3=True).encode(rows)
+    assert sum(s.span is not None for r in blocked.results for s in r.series) == spans
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -43,8 +43,10 @@ def test_no_budget_never_inline(budget):
 def test_a_slow_call_stays_on_a_thread_and_a_call_turned_slow_goes_back():
     off = Offload(0.01)
 
-    def slow():
-        time.sleep(0.02)
+    def slow():  # 20 ms of CPU (a wait costs no CPU: it is not slow for the offload)
+        t0 = time.process_time()
+        while time.process_time() - t0 < 0.02:
+            pass
         return where()
 
     assert run(off, ["k"] * 3, fn=slow) == ["thread"] * 3
@@ -148,15 +150,19 @@ def test_texts_without_a_shape(text):
 
 
 class Clock:
-    """offload's ``time``, with a perf_counter that advances ``step`` per reading (call costs
-    without sleeping)."""
+    """offload's ``time``, with a perf_counter that advances ``step`` per reading and a
+    process_time that advances ``cpu`` (``step`` when None): call costs without sleeping."""
 
     def __init__(self):
-        self.now, self.step = 0.0, 0.0
+        self.now, self.step, self.cpu_now, self.cpu = 0.0, 0.0, 0.0, None
 
     def perf_counter(self):
         self.now += self.step
         return self.now
+
+    def process_time(self):
+        self.cpu_now += self.step if self.cpu is None else self.cpu
+        return self.cpu_now
 
     monotonic = staticmethod(time.monotonic)
 
@@ -205,6 +211,17 @@ def test_a_shape_turned_slow_inline_takes_threads_until_quick_there_in_a_row(clo
     assert run_shaped(off, [tsbs("host_1")]) == ["loop"]  # (a text measured quick itself still may)
     hosts = [tsbs(f"host_{i}") for i in range(30, 30 + TRUST_AGAIN + 2)]
     assert run_shaped(off, hosts) == ["thread"] * TRUST_AGAIN + ["loop", "loop"]
+
+
+def test_a_call_slow_by_the_wall_clock_only_does_not_demote_its_shape(clock):
+    off = Offload(0.5)
+    assert run_shaped(off, [tsbs("host_1"), tsbs("host_2")]) == ["thread", "loop"]
+    clock.step, clock.cpu = 1.0, 0.0  # 1 s inline, but no CPU: other processes ran meanwhile
+    assert run_shaped(off, [tsbs("host_3"), tsbs("host_4")]) == ["loop", "loop"]
+    clock.step, clock.cpu = 0.0, 1.0  # more CPU than wall time (Polars' threads): the wall time rules
+    assert run_shaped(off, [tsbs("host_5"), tsbs("host_6")]) == ["loop", "loop"]
+    clock.step, clock.cpu = 1.0, 1.0  # 1 s of CPU inline: demoted
+    assert run_shaped(off, [tsbs("host_7"), tsbs("host_8")]) == ["loop", "thread"]
 
 
 def test_a_write_lifts_a_demotion():

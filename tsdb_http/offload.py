@@ -24,6 +24,14 @@ on a thread, fresh, same data); once one of its texts turns slow inline (another
 may select far more series, or read data not decoded yet) its new texts take a thread until
 ``TRUST_AGAIN`` of them in a row measured quick there (or the data change): at most one
 stall in ``TRUST_AGAIN + 1`` new texts of a shape.
+
+Costs are wall times (a call that waits, on a lock or a disk, holds the loop as long), but
+an inline call demotes its shape only if its process CPU time is over budget too: on a
+loaded machine a quick call's wall time stretches while other processes run (with the load
+at 3 on 2 cores, ~1 in 20 calls of 0.3 ms took over 5 ms, and each demoted the shape for
+``TRUST_AGAIN`` thread hops or more). Such a call still records its wall time: the next
+call of its key or shape is measured on a thread again, once. Process time, not the
+thread's: Polars works on its own threads while the caller waits.
 """
 from __future__ import annotations
 
@@ -153,7 +161,8 @@ class Offload:
         rec = self.shapes.get(shape)
         return rec is not None and rec[1] == self.epoch and self._quick(rec)
 
-    def _record(self, key, seconds: float, epoch: int, measured: float | None, shape=None) -> None:
+    def _record(self, key, seconds: float, epoch: int, measured: float | None, shape=None,
+                cpu: float | None = None) -> None:
         for table, k in ((self.costs, key), (self.shapes, shape)):
             if k is None:
                 continue
@@ -165,10 +174,13 @@ class Offload:
                 at = old[2] if old is not None else 0.0
             table[k] = (seconds, epoch, at)
         if shape is not None:
-            self._demotion(shape, seconds <= self.budget_s, epoch, measured is not None)
+            on_thread = measured is not None
+            quick = seconds <= self.budget_s or (not on_thread and cpu is not None and cpu <= self.budget_s)
+            self._demotion(shape, quick, epoch, on_thread)
 
     def _demotion(self, shape, quick: bool, epoch: int, on_thread: bool) -> None:
-        """A slow inline call demotes its shape; ``TRUST_AGAIN`` quick thread measures in a row lift it."""
+        """A slow inline call (wall and CPU time) demotes its shape; ``TRUST_AGAIN`` quick thread
+        measures in a row lift it."""
         down = self.demoted.get(shape)
         if not on_thread:
             if not quick:
@@ -184,12 +196,12 @@ class Offload:
         """``fn(*args)`` here and now, its cost recorded under ``key`` and ``shape`` (callers check
         :meth:`inline_ok`); ``measured``: this is a worker thread's measure (it makes the record fresh)."""
         epoch = self.epoch
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             return fn(*args)
         finally:
-            t1 = time.perf_counter()
-            self._record(key, t1 - t0, epoch, time.monotonic() if measured else None, shape)
+            t1, c1 = time.perf_counter(), time.process_time()
+            self._record(key, t1 - t0, epoch, time.monotonic() if measured else None, shape, c1 - c0)
 
     def _measure(self, key, shape, fn, *args):
         return self.call(key, fn, *args, measured=True, shape=shape)

@@ -148,15 +148,19 @@ def test_texts_without_a_shape(text):
 
 
 class Clock:
-    """offload's ``time``, with a perf_counter that advances ``step`` per reading (call costs
-    without sleeping)."""
+    """offload's ``time``, with a perf_counter that advances ``step`` per reading and a
+    process_time that advances ``cpu`` (``step`` when None): call costs without sleeping."""
 
     def __init__(self):
-        self.now, self.step = 0.0, 0.0
+        self.now, self.step, self.cpu_now, self.cpu = 0.0, 0.0, 0.0, None
 
     def perf_counter(self):
         self.now += self.step
         return self.now
+
+    def process_time(self):
+        self.cpu_now += self.step if self.cpu is None else self.cpu
+        return self.cpu_now
 
     monotonic = staticmethod(time.monotonic)
 
@@ -205,6 +209,26 @@ def test_a_shape_turned_slow_inline_takes_threads_until_quick_there_in_a_row(clo
     assert run_shaped(off, [tsbs("host_1")]) == ["loop"]  # (a text measured quick itself still may)
     hosts = [tsbs(f"host_{i}") for i in range(30, 30 + TRUST_AGAIN + 2)]
     assert run_shaped(off, hosts) == ["thread"] * TRUST_AGAIN + ["loop", "loop"]
+
+
+def test_a_call_slow_by_the_wall_clock_only_is_measured_again_but_not_demoted(clock):
+    off = Offload(0.5)
+    assert run_shaped(off, [tsbs("host_1"), tsbs("host_2")]) == ["thread", "loop"]
+    clock.step, clock.cpu = 1.0, 0.0  # 1 s inline, little CPU: preempted (or waiting)
+    assert run_shaped(off, [tsbs("host_3")]) == ["loop"]
+    clock.step = 0.0
+    assert run_shaped(off, [tsbs("host_4"), tsbs("host_5")]) == ["thread", "loop"]  # one measure, not TRUST_AGAIN
+    clock.step, clock.cpu = 1.0, 1.0  # 1 s of CPU inline: demoted
+    assert run_shaped(off, [tsbs("host_6")]) == ["loop"]
+    clock.step = 0.0
+    assert run_shaped(off, [tsbs("host_7"), tsbs("host_8")]) == ["thread", "thread"]
+
+
+def test_a_call_waiting_on_its_thread_is_not_trusted_inline(clock):
+    off = Offload(0.5)
+    clock.step, clock.cpu = 1.0, 0.0  # 1 s on its thread without CPU (a lock, a disk): the loop would wait as long
+    assert run_shaped(off, [tsbs("host_1"), tsbs("host_2")]) == ["thread", "thread"]
+    assert run(off, ["k", "k"]) == ["thread", "thread"]
 
 
 def test_a_write_lifts_a_demotion():

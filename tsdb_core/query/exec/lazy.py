@@ -322,8 +322,9 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
                     ctx: Ctx) -> pl.DataFrame | None:
     """A raw subquery's LIMIT/OFFSET under an outer GROUP BY other than its own: its rows
     merged under the outer's groups, limited by runs of tags (exec/regroup.py)."""
-    shard = _shard_group(_shard_duration(plan, ctx))
-    lf = regroup.cut_series(lf, plan, shard, order.ascending)
+    stored = any(isinstance(s, Scan) for s in plan.sources)  # subqueries only: no tsm1 cut, no shards
+    shard = _shard_group(_shard_duration(plan, ctx)) if stored else None
+    lf = regroup.cut_series(lf, plan, shard, order.ascending) if stored else lf
     free = OrderLimit(order.ascending, 0, 0, order.slimit, order.soffset, order.child)
     keys = regroup.outer_keys(plan)
     df = _raw(plan, stages, free, lf, schema, low, keys, ctx)
@@ -615,7 +616,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
         names = {c.name for c in plan.columns}
-        cols += [pl.col(t) for t in plan.source_tags
+        cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
     heap = _heap_columns(plan, low, schema, keys, tag_order)
     series_tags, refs, strings = heap if heap is not None else ([], [], {})

@@ -361,6 +361,7 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     pre = _pushdown(cond, schema)
     if pre is not None:
         lf = lf.filter(pre)
+    lf = _stored_tags_lacking(plan, lf, schema, keys)
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in keys[1:]])
     tag_cond = _tag_only(cond)
@@ -372,6 +373,23 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     if cond is not None:
         lf = lf.filter(cond_expr(cond, schema))
     return lf, dict(lf.collect_schema())
+
+
+def _stored_tags_lacking(plan: SelectPlan, lf: pl.LazyFrame, schema: dict, keys: list[str]) -> pl.LazyFrame:
+    """A selected grouping tag some subquery groups by without selecting (its "" is real,
+    :func:`_grouped_tags_read`) reads as null on a measurement's rows lacking it (influxd):
+    those rows marked as :func:`_null_values` reads them, before the key's null becomes ""."""
+    if not any(isinstance(s, Scan) for s in plan.sources):
+        return lf
+    real = {d for s in plan.sources if isinstance(s, SubqueryScan) for d in _unselected_groups(s.plan)}
+    names = [c.expr.name for c in plan.columns if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
+             and c.expr.name in real and c.expr.name in keys and c.expr.name in schema]
+    marks = []
+    for n in dict.fromkeys(names):
+        lacking = pl.when(pl.col(n).is_null()).then(True)
+        mark = NULL_VALUE_PREFIX + n
+        marks.append((pl.coalesce(mark, lacking) if mark in schema else lacking).alias(mark))
+    return lf.with_columns(marks) if marks else lf
 
 
 def _null_values(lf: pl.LazyFrame, schema: dict, low: Lowered) -> tuple[pl.LazyFrame, dict]:

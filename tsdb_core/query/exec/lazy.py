@@ -361,7 +361,7 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     pre = _pushdown(cond, schema)
     if pre is not None:
         lf = lf.filter(pre)
-    lf = _stored_tags_lacking(plan, lf, schema, keys)
+    lf = _stored_tags_lacking(plan, lf, schema, keys) if ctx.regrouped_limits else lf  # (1.x only)
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in keys[1:]])
     tag_cond = _tag_only(cond)

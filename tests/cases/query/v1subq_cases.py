@@ -282,26 +282,13 @@ UNMODELLED: dict[str, str] = {
         "not for several over one measurement (ties h5/h2 at 00:26:13)",
 }
 
-# nested subqueries we answer otherwise (no internal error): the outermost GROUP BY tags a
-# deeper level carries (its GroupBy takes them: a host under GROUP BY region), an inner level's
-# OFFSET/SOFFSET under the levels above it, the SLIMIT sums of three levels
+# nested subqueries we answer otherwise (no internal error)
 NESTED_OPEN = [
-    f"SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host OFFSET 2) SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 2) GROUP BY host LIMIT 2",
-    f"SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host SLIMIT 1 SOFFSET 1) GROUP BY host) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY host LIMIT 1",
-    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3 OFFSET 1) LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1',
-    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 1 SOFFSET 1) OFFSET 2) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY host OFFSET 2',
-    f"SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 3 OFFSET 1) GROUP BY host OFFSET 2) GROUP BY region SLIMIT 2",
-    'SELECT * FROM (SELECT * FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY region) GROUP BY region) LIMIT 2) GROUP BY host LIMIT 3 OFFSET 1',
-    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY host SLIMIT 2) GROUP BY region LIMIT 2',
-    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 1) GROUP BY region SLIMIT 2) GROUP BY host',
-    'SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 1 SOFFSET 1) GROUP BY region OFFSET 2) GROUP BY region',
-    'SELECT * FROM (SELECT usage FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 2) SLIMIT 2) GROUP BY region) GROUP BY host LIMIT 1',
-    'SELECT * FROM (SELECT usage FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2) GROUP BY region) GROUP BY region LIMIT 2) GROUP BY host',
-    'SELECT count(usage) FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3 OFFSET 1) GROUP BY host LIMIT 3 OFFSET 1) GROUP BY region',
-    f"SELECT count(usage) FROM (SELECT usage FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 1) OFFSET 2) GROUP BY region SLIMIT 2) GROUP BY region",
+    "SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 1 SOFFSET 1) GROUP BY region OFFSET 2) "
+    "GROUP BY region",
 ]
-UNMODELLED.update({q: "nested subqueries: the outermost GROUP BY tags, OFFSETs and SLIMIT sums of "
-                      "every level as influxd passes them down (not modelled past one level)" for q in NESTED_OPEN})
+UNMODELLED.update({q: "an OFFSET over a raw subquery's SLIMIT/SOFFSET, both under the outer GROUP BY: "
+                      "the rows past the offset differ from influxd's (not traced)" for q in NESTED_OPEN})
 
 # 7. a selected grouping tag a measurement's series lacks, beside a subquery grouping by it
 # unselected: null on the measurement's rows, the subquery's "" real

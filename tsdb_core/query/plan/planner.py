@@ -90,6 +90,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
                        offset=offset, ascending=stmt.time_ascending,
                        dimensions=tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef)))
+    if parent is not None and dialect is Dialect.INFLUXDB1:  # influxd's GroupBy takes every level's tags
+        probe = replace(probe, dimensions=tuple(dict.fromkeys(probe.dimensions + parent.dimensions)))
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known, dialect)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)

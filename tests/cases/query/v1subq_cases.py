@@ -273,8 +273,10 @@ QUERIES += NESTED
 # Answers we do not give yet (recorded to show how far off; the tests expect them to differ): query -> why.
 UNMODELLED: dict[str, str] = {
     f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2)":
-        "influxd's FillIterator sees the inner groups interleaved under the outer's: after each point it fills "
-        "the next window of that group; ours fills each group's own windows",
+        "influxd's FillIterator reads the reducer's stream (window after window, inner groups by tags): each run "
+        "of one group's points is filled from its first window to the last of the range, then LIMIT counts runs "
+        "of tags, and the outer reads the rows in that order (checked against all 116/60 rows of fill(0) and "
+        "fill(previous), with and without LIMIT 2); ours fills each group's own windows once",
     f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)":
         "top() under another grouping: the later windows' points are not each inner group's top 2",
     "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1)":

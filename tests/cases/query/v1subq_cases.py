@@ -202,14 +202,110 @@ QUERIES = [
     f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)",
 ]
 
+# 6. nested subqueries, depth 2-3, LIMIT/OFFSET/SLIMIT/SOFFSET at each level (drawn at random once):
+# influxd hands every level the outermost statement's GROUP BY tags
+NESTED = [
+    "SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY region LIMIT 3)",
+    "SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host) GROUP BY region LIMIT 3)",
+    f"SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 1) GROUP BY host SLIMIT 1 SOFFSET 1) GROUP BY host) GROUP BY host OFFSET 2",
+    f"SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 3 OFFSET 1) SLIMIT 2) GROUP BY host LIMIT 2) GROUP BY host LIMIT 1",
+    f"SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host OFFSET 2) SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 2) GROUP BY host LIMIT 2",
+    f"SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host SLIMIT 1 SOFFSET 1) GROUP BY host) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY host LIMIT 1",
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3 OFFSET 1) LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1',
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 3 OFFSET 1) OFFSET 2) LIMIT 3 OFFSET 1) GROUP BY host SLIMIT 1 SOFFSET 1',
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 1 SOFFSET 1) OFFSET 2) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY host OFFSET 2',
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 2) SLIMIT 2) LIMIT 1) GROUP BY region OFFSET 2',
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region) OFFSET 2) GROUP BY host LIMIT 3 OFFSET 1) LIMIT 3 OFFSET 1',
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region LIMIT 2) GROUP BY region LIMIT 1) GROUP BY host LIMIT 2) GROUP BY region LIMIT 3 OFFSET 1',
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region OFFSET 2) GROUP BY region SLIMIT 2) GROUP BY host OFFSET 2) GROUP BY host LIMIT 2',
+    'SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 3 OFFSET 1) SLIMIT 2',
+    f"SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 1) GROUP BY host SLIMIT 1 SOFFSET 1) GROUP BY host LIMIT 2",
+    f"SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 1) GROUP BY region LIMIT 2) GROUP BY region SLIMIT 1 SOFFSET 1",
+    f"SELECT * FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 3 OFFSET 1) GROUP BY host OFFSET 2) GROUP BY region SLIMIT 2",
+    f"SELECT * FROM (SELECT * FROM (SELECT usage FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY region OFFSET 2) SLIMIT 1 SOFFSET 1",
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY host OFFSET 2) GROUP BY region) GROUP BY region LIMIT 2) SLIMIT 1 SOFFSET 1',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY region) GROUP BY region) LIMIT 2) GROUP BY host LIMIT 3 OFFSET 1',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM (SELECT usage, n FROM cpu GROUP BY host, region LIMIT 3 OFFSET 1) GROUP BY region LIMIT 2) GROUP BY host OFFSET 2) GROUP BY region',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 1 SOFFSET 1) GROUP BY region) LIMIT 2) LIMIT 1',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 2) GROUP BY host SLIMIT 2) GROUP BY region LIMIT 2',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host OFFSET 2) LIMIT 3 OFFSET 1) GROUP BY region',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host OFFSET 2) SLIMIT 2) GROUP BY host',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1)) GROUP BY host',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 1) GROUP BY region SLIMIT 2) GROUP BY host',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 1) LIMIT 3 OFFSET 1) OFFSET 2',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 1) OFFSET 2) GROUP BY region',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2) GROUP BY host LIMIT 2) GROUP BY region OFFSET 2',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region LIMIT 3 OFFSET 1) OFFSET 2) GROUP BY region OFFSET 2',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 1 SOFFSET 1) LIMIT 1) LIMIT 1',
+    'SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 2) GROUP BY host OFFSET 2)',
+    'SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region LIMIT 2) GROUP BY region LIMIT 3 OFFSET 1) OFFSET 2',
+    'SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region LIMIT 3 OFFSET 1) SLIMIT 2) GROUP BY host SLIMIT 1 SOFFSET 1',
+    'SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 1 SOFFSET 1) GROUP BY region OFFSET 2) GROUP BY region',
+    'SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region) LIMIT 2) OFFSET 2',
+    f"SELECT * FROM (SELECT usage FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host OFFSET 2) GROUP BY host OFFSET 2) GROUP BY region OFFSET 2) GROUP BY region SLIMIT 2",
+    f"SELECT * FROM (SELECT usage FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host OFFSET 2) OFFSET 2) GROUP BY region OFFSET 2) GROUP BY region",
+    'SELECT * FROM (SELECT usage FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region OFFSET 2) GROUP BY host SLIMIT 1 SOFFSET 1) GROUP BY region) GROUP BY region SLIMIT 1 SOFFSET 1',
+    'SELECT * FROM (SELECT usage FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 2) SLIMIT 2) GROUP BY region) GROUP BY host LIMIT 1',
+    f"SELECT * FROM (SELECT usage FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 2",
+    f"SELECT * FROM (SELECT usage FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host OFFSET 2) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 3 OFFSET 1",
+    'SELECT * FROM (SELECT usage FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1) GROUP BY region SLIMIT 2) GROUP BY region) GROUP BY host SLIMIT 1 SOFFSET 1',
+    'SELECT * FROM (SELECT usage FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2) GROUP BY region) GROUP BY region LIMIT 2) GROUP BY host',
+    'SELECT * FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY host LIMIT 1) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1',
+    'SELECT * FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region',
+    'SELECT * FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY region LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 2)',
+    'SELECT * FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY region LIMIT 1',
+    'SELECT * FROM (SELECT usage FROM (SELECT usage, n FROM cpu GROUP BY host, region LIMIT 1) GROUP BY region) GROUP BY host LIMIT 2',
+    'SELECT * FROM (SELECT usage FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 2) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY host SLIMIT 1 SOFFSET 1',
+    'SELECT count(usage) FROM (SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 1) LIMIT 1) GROUP BY region',
+    'SELECT count(usage) FROM (SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region LIMIT 3 OFFSET 1) GROUP BY region LIMIT 1) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY region',
+    f"SELECT count(usage) FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 1) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY region",
+    f"SELECT count(usage) FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 2) GROUP BY region LIMIT 2) GROUP BY region",
+    f"SELECT count(usage) FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region",
+    'SELECT count(usage) FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3 OFFSET 1) GROUP BY host LIMIT 3 OFFSET 1) GROUP BY region',
+    'SELECT count(usage) FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY region) OFFSET 2) GROUP BY region',
+    'SELECT count(usage) FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 2) GROUP BY host) GROUP BY region',
+    f"SELECT count(usage) FROM (SELECT usage FROM (SELECT * FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 1) OFFSET 2) GROUP BY region SLIMIT 2) GROUP BY region",
+    f"SELECT count(usage) FROM (SELECT usage FROM (SELECT max(usage) AS usage FROM cpu WHERE {W} GROUP BY time(10m), host LIMIT 1) GROUP BY region SLIMIT 2) GROUP BY region",
+    'SELECT count(usage) FROM (SELECT usage FROM (SELECT usage FROM (SELECT usage FROM cpu GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region LIMIT 3 OFFSET 1) GROUP BY region SLIMIT 1 SOFFSET 1) GROUP BY region',
+]
+QUERIES += NESTED
+
 # Answers we do not give yet (recorded to show how far off; the tests expect them to differ): query -> why.
 UNMODELLED: dict[str, str] = {
     f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2)":
-        "influxd's FillIterator sees the inner groups interleaved under the outer's: after each point it fills "
-        "the next window of that group; ours fills each group's own windows",
+        "influxd's FillIterator reads the reducer's stream (window after window, inner groups by tags): each run "
+        "of one group's points is filled from its first window to the last of the range, then LIMIT counts runs "
+        "of tags, and the outer reads the rows in that order (checked against all 116/60 rows of fill(0) and "
+        "fill(previous), with and without LIMIT 2); ours fills each group's own windows once",
     f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)":
         "top() under another grouping: the later windows' points are not each inner group's top 2",
     "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1)":
         "each subquery's stored series merged on a heap of its own: modelled for one subquery (lazy._raw_inners), "
         "not for several over one measurement (ties h5/h2 at 00:26:13)",
 }
+
+# nested subqueries we answer otherwise (no internal error)
+NESTED_OPEN = [
+    "SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 1 SOFFSET 1) GROUP BY region OFFSET 2) "
+    "GROUP BY region",
+]
+UNMODELLED.update({q: "an OFFSET over a raw subquery's SLIMIT/SOFFSET, both under the outer GROUP BY: "
+                      "the rows past the offset differ from influxd's (not traced)" for q in NESTED_OPEN})
+
+# 7. a selected grouping tag a measurement's series lacks, beside a subquery grouping by it
+# unselected: null on the measurement's rows, the subquery's "" real
+LACKING = [
+    "SELECT region, usage FROM (SELECT usage FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
+    "SELECT region, usage FROM cpu, (SELECT usage FROM cpu GROUP BY region) WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
+    "SELECT region, host, usage FROM (SELECT usage FROM cpu GROUP BY region, host), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region, host",
+    "SELECT region, usage FROM (SELECT usage FROM cpu GROUP BY region LIMIT 2), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
+    "SELECT region, usage FROM (SELECT usage FROM cpu GROUP BY region), (SELECT usage, region FROM cpu), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
+    "SELECT region, usage FROM (SELECT usage FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region ORDER BY time DESC",
+    "SELECT region, usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
+    "SELECT region, v FROM (SELECT v FROM w GROUP BY region), w WHERE time < '1970-01-06T00:00:00Z' GROUP BY region",
+    "SELECT region, usage FROM (SELECT usage FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY *",
+    "SELECT region FROM (SELECT usage FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
+]
+QUERIES += LACKING
+UNMODELLED[LACKING[6]] = ("a selector subquery's row (max() without GROUP BY time) beside raw rows in one series: "
+                          "influxd orders it by its point's time, ours by the window's")

@@ -322,8 +322,9 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
                     ctx: Ctx) -> pl.DataFrame | None:
     """A raw subquery's LIMIT/OFFSET under an outer GROUP BY other than its own: its rows
     merged under the outer's groups, limited by runs of tags (exec/regroup.py)."""
-    shard = _shard_group(_shard_duration(plan, ctx))
-    lf = regroup.cut_series(lf, plan, shard, order.ascending)
+    stored = any(isinstance(s, Scan) for s in plan.sources)  # subqueries only: no tsm1 cut, no shards
+    shard = _shard_group(_shard_duration(plan, ctx)) if stored else None
+    lf = regroup.cut_series(lf, plan, shard, order.ascending) if stored else lf
     free = OrderLimit(order.ascending, 0, 0, order.slimit, order.soffset, order.child)
     keys = regroup.outer_keys(plan)
     df = _raw(plan, stages, free, lf, schema, low, keys, ctx)
@@ -360,6 +361,7 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     pre = _pushdown(cond, schema)
     if pre is not None:
         lf = lf.filter(pre)
+    lf = _stored_tags_lacking(plan, lf, schema, keys) if ctx.regrouped_limits else lf  # (1.x only)
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in keys[1:]])
     tag_cond = _tag_only(cond)
@@ -371,6 +373,23 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     if cond is not None:
         lf = lf.filter(cond_expr(cond, schema))
     return lf, dict(lf.collect_schema())
+
+
+def _stored_tags_lacking(plan: SelectPlan, lf: pl.LazyFrame, schema: dict, keys: list[str]) -> pl.LazyFrame:
+    """A selected grouping tag some subquery groups by without selecting (its "" is real,
+    :func:`_grouped_tags_read`) reads as null on a measurement's rows lacking it (influxd):
+    those rows marked as :func:`_null_values` reads them, before the key's null becomes ""."""
+    if not any(isinstance(s, Scan) for s in plan.sources):
+        return lf
+    real = {d for s in plan.sources if isinstance(s, SubqueryScan) for d in _unselected_groups(s.plan)}
+    names = [c.expr.name for c in plan.columns if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
+             and c.expr.name in real and c.expr.name in keys and c.expr.name in schema]
+    marks = []
+    for n in dict.fromkeys(names):
+        lacking = pl.when(pl.col(n).is_null()).then(True)
+        mark = NULL_VALUE_PREFIX + n
+        marks.append((pl.coalesce(mark, lacking) if mark in schema else lacking).alias(mark))
+    return lf.with_columns(marks) if marks else lf
 
 
 def _null_values(lf: pl.LazyFrame, schema: dict, low: Lowered) -> tuple[pl.LazyFrame, dict]:
@@ -615,7 +634,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     cols = [value_expr(e, schema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     if plan.omit_time:  # a raw subquery hands its rows' series tags to the outer query
         names = {c.name for c in plan.columns}
-        cols += [pl.col(t) for t in plan.source_tags
+        cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
     heap = _heap_columns(plan, low, schema, keys, tag_order)
     series_tags, refs, strings = heap if heap is not None else ([], [], {})

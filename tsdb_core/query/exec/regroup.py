@@ -77,11 +77,13 @@ def cut_series(lf: pl.LazyFrame, plan: SelectPlan, shard: pl.Expr, ascending: bo
     return lf.filter(rank <= n)
 
 
-def run_limit(df: pl.DataFrame, plan: SelectPlan, shard: pl.Expr) -> pl.DataFrame:
+def run_limit(df: pl.DataFrame, plan: SelectPlan, shard: pl.Expr | None) -> pl.DataFrame:
     """The rows (in influxd's merge order) both LimitIterators pass: per shard group, then
-    over the merged shards; each counts a run of rows of equal name and tags."""
+    over the merged shards; each counts a run of rows of equal name and tags. ``shard`` None:
+    a statement reading subqueries only, limited once over their merged stream."""
     tags = [NAME, *(c for c in (_tag_column(plan, d, df.columns) for d in plan.dimensions) if c)]
-    df = df.filter(_passes(tags + [shard], plan.limit, plan.row_offset))
+    if shard is not None:
+        df = df.filter(_passes(tags + [shard], plan.limit, plan.row_offset))
     return df.filter(_passes(tags, plan.limit, plan.row_offset))
 
 

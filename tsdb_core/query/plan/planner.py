@@ -90,6 +90,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
                        offset=offset, ascending=stmt.time_ascending,
                        dimensions=tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef)))
+    if parent is not None and dialect is Dialect.INFLUXDB1:  # influxd's GroupBy takes every level's tags
+        probe = replace(probe, dimensions=tuple(dict.fromkeys(probe.dimensions + parent.dimensions)))
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known, dialect)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
@@ -181,7 +183,10 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         inner = _plan(src.statement, provider, db=db, rp=rp, now=now, parent=probe, dialect=dialect)
         outer = None if any(isinstance(d.expr, (ast.Wildcard, ast.RegexLiteral)) for d in stmt.dimensions) \
             else probe.dimensions
-        inner = with_tree(replace(inner, omit_time=True, outer_dimensions=outer), provider, fast=False)
+        inner = replace(inner, omit_time=True, outer_dimensions=outer)
+        if dialect is Dialect.INFLUXDB1:
+            inner = _nested_under(inner, outer, provider)
+        inner = with_tree(inner, provider, fast=False)
         sources.append(SubqueryScan(inner))
         names = {c.name for c in inner.columns}
         # top(x, tag, n)'s tag columns: readable by name, not listed by ``*`` (influxd)
@@ -194,6 +199,19 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         if inner.is_raw:  # raw rows keep their series tags
             known.hidden.update(t for t in inner.source_tags if t not in names)
     return sources
+
+
+def _nested_under(plan: SelectPlan, outer, provider) -> SelectPlan:
+    """A subquery's own subqueries run under the outermost statement's GROUP BY tags too:
+    influxd hands each level the options' Dimensions it was given (newIteratorOptionsSubstatement,
+    ``subOpt.Dimensions = opt.Dimensions``), not the level's own GROUP BY."""
+    if outer is None:
+        return plan
+    sources = [replace(s, plan=with_tree(_nested_under(replace(s.plan, outer_dimensions=outer), outer, provider),
+                                         provider, fast=False))
+               if isinstance(s, SubqueryScan) and s.plan.outer_dimensions is not None
+               and not s.plan.outer_pattern else s for s in plan.sources]
+    return replace(plan, sources=type(plan.sources)(sources))
 
 
 def _selector_tag_args(columns) -> set[str]:

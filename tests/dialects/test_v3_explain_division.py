@@ -106,8 +106,10 @@ def test_a_division_through_v3s_planner_and_datafusions_rules(
     head = "  " + HEAD.format(m=q.rsplit(" ", 1)[1])
     assert _projection(got["initial_logical_plan"][0]) == f"{head}{planned} AS {name}"
     after = got["logical_plan after type_coercion"][0]
-    if coerced is None:
+    if coerced is None and "mean(i64_field)" not in q:
         assert after == "SAME TEXT AS ABOVE"
+    elif coerced is None:  # its Aggregate's avg() changes (test_v3_explain_avg_cast.py), not the projection
+        assert _projection(after) == f"{head}{planned} AS {name}"
     else:
         assert _projection(after) == f"{head}{coerced} AS {name}"
     assert _projection(got["logical_plan"][0]) == f"{head}{optimized} AS {name}"

@@ -24,7 +24,7 @@ drawn, cse3.py), and a repeated cast, operation or CASE (extracted likewise).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as _field
 
 import numpy as np
 
@@ -44,6 +44,7 @@ class Agg:
     field: str
     kind: str
     param: str = ""
+    arg: str = _field(default="", kw_only=True)  # the field's Arrow type (aggcalls3.coerced)
 
 
 @dataclass(frozen=True, slots=True)

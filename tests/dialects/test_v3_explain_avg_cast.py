@@ -29,8 +29,8 @@ def _aggregate(plan: str) -> str:
      "avg(CAST(all_types.u64_field AS Float64)), count(Int64(1)) AS __aggr_count"),
     ("SELECT mean(f64_field), sum(i64_field), mean(i64_field) FROM data",
      "avg(data.f64_field), sum(data.i64_field), avg(data.i64_field), count(Int64(1)) AS __aggr_count",
-     "avg(data.f64_field), sum(data.i64_field), avg(CAST(data.i64_field AS Float64)), "
-     "count(Int64(1)) AS __aggr_count"),
+     ("avg(data.f64_field), sum(data.i64_field), avg(CAST(data.i64_field AS Float64)), "
+      "count(Int64(1)) AS __aggr_count")),
 ])
 def test_an_integer_mean_is_cast_to_float(planner_catalog, q, initial, coerced):  # noqa: F811
     got = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")

@@ -24,7 +24,8 @@ drawn, cse3.py), and a repeated cast, operation or CASE (extracted likewise).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field as _field
+from dataclasses import dataclass
+from dataclasses import field as _field
 
 import numpy as np
 

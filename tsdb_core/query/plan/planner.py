@@ -106,8 +106,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                                     unique=parent is None, dialect=dialect)
     for c in columns:
         check_types(c.expr, known.fields)
-    if dialect is Dialect.INFLUXDB3:
-        columns = _v3_arithmetic(columns, known.fields)
+    columns = _v3_arithmetic(columns, known.fields) if dialect is Dialect.INFLUXDB3 else columns
     fill = _fill(stmt, parent, interval)
     calls = [c for col in columns for c in _top_calls(col.expr)]
     # influxd maps equal calls to one iterator: max(x), max(x) is still one selector

@@ -55,6 +55,12 @@ def answer(s, q: str):
     ("i / 2", [3.5, -1.5], [3.5, -1.5]),                  # Int64 / Int64: Float64 division
     ("u / f", [2.8, 0.0], [2.8, 0.0]),                    # Float64 wins; / 0 is 0
     ("i * f", [17.5, -0.0], [17.5, -0.0]),
+    # over calls: sum/max of a UInt64 is UInt64 (DataFusion's sum; v3's selector value), count Int64,
+    # avg Float64 (aggcalls3.AGGREGATES)
+    ("sum(u) / 4", [2], [2.5]),
+    ("max(u) - 8", [U64_MAX], [-1]),
+    ("sum(i) / 2", [2.0], [2.0]),
+    ("mean(u) / 2", [2.5], [2.5]),
 ])
 def test_numeric_results(store, expr, v3, v1):
     dialect, s = store
@@ -69,6 +75,7 @@ def test_numeric_results(store, expr, v3, v1):
     ("u * i", "cannot use * between an integer and unsigned, an explicit cast is required"),
     ("(i + 1) / u", "cannot use / between an integer and unsigned, an explicit cast is required"),
     ("i + 18446744073709551615", "cannot use + with an integer field and unsigned literal"),
+    ("sum(u) / count(u)", "cannot use / between an integer and unsigned, an explicit cast is required"),
 ])
 def test_mixed_operands_are_refused(store, expr, message):
     dialect, s = store

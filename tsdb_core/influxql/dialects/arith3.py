@@ -18,6 +18,7 @@ UNSIGNED_DIVIDE = "//"  # a UInt64 division (exec/expressions.py); never produce
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
 MIXED = "cannot use {op} between an integer and unsigned, an explicit cast is required"
 UNSIGNED_LITERAL = "cannot use {op} with an integer field and unsigned literal"
+SAME_TYPE = ("sum", "min", "max", "first", "last")  # calls of the field's own type (aggcalls3.AGGREGATES)
 
 
 class MixedIntegers(Exception):
@@ -65,6 +66,10 @@ def type_name(e, types: dict) -> str | None:
         return "unsigned"
     if isinstance(e, A.NumberLiteral):
         return "float"
+    if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.VarRef):
+        if e.name == "count":
+            return "integer"  # count() is Int64 (aggcalls3.AGGREGATES)
+        return type_name(e.args[0], types) if e.name in SAME_TYPE else None
     if isinstance(e, A.BinaryExpr) and e.op in ARITHMETIC | {UNSIGNED_DIVIDE}:
         kinds = {type_name(e.lhs, types), type_name(e.rhs, types)}
         if None in kinds:

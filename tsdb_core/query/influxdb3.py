@@ -149,10 +149,11 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         db, rp = _resolve(provider, target)
     except DatabaseNotFound:
         return StatementResult(i, error=f"Database {target} not found")  # iox_v1_query_api error.rs
-    stmt = _expand_top_wildcards(stmt, provider, db)
-    refused = rules.statement_error(stmt, now)
+    expanded = _expand_top_wildcards(stmt, provider, db)
+    refused = rules.statement_error(expanded, now) if expanded is not stmt else None
     if refused is not None:
         return StatementResult(i, error=refused)
+    stmt = expanded
     run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)
     if explained is not None:

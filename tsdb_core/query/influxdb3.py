@@ -31,7 +31,7 @@ from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialect import Dialect
-from ..influxql.dialects import explain3, params3, timerange3
+from ..influxql.dialects import explain3, params3, timerange3, topstar3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
@@ -149,6 +149,11 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         db, rp = _resolve(provider, target)
     except DatabaseNotFound:
         return StatementResult(i, error=f"Database {target} not found")  # iox_v1_query_api error.rs
+    expanded = _expand_top_wildcards(stmt, provider, db)
+    refused = rules.statement_error(expanded, now) if expanded is not stmt else None
+    if refused is not None:
+        return StatementResult(i, error=refused)
+    stmt = expanded
     run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)
     if explained is not None:
@@ -164,6 +169,22 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         return res
     drawn = None if stmt.analyze else v3plans.select_plans(stmt.statement, provider, db, rp, now)
     return _explain_shape(res, stmt, run, verbose, drawn)
+
+
+def _expand_top_wildcards(stmt, provider, db: str):
+    """top(*, n) / bottom(/re/, n) made one call per numeric field of the FROM measurements,
+    as v3's rewriter expands them before it checks the fields (dialects/topstar3.py)."""
+    inner = stmt.statement if isinstance(stmt, S.ExplainStatement) else stmt
+    if not isinstance(inner, S.SelectStatement) or not topstar3.has_wildcard(inner):
+        return stmt
+    types = {}
+    for m in inner.sources:
+        schema = provider.schema(db, m.name) if isinstance(m, A.Measurement) and m.name else None
+        types.update({k: t.value for k, t in schema.fields.items()} if schema is not None else {})
+    expanded = topstar3.expand(inner, types)
+    if not expanded.fields:
+        return stmt  # nothing to expand to: answered as before
+    return dataclasses.replace(stmt, statement=expanded) if inner is not stmt else expanded
 
 
 def _fold_time_calls(stmt, now: int):

@@ -77,7 +77,7 @@ def call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     arrow = ARROW[types[ref.name]]
     if e.name in AGGREGATES:
         ok = e.name == "count" or arrow in NUMERIC or (e.name == "mode" and arrow in ("Utf8", "Boolean"))
-        return X.Agg(e.name, ref.name, _type(e.name, types[ref.name])) if ok else None
+        return X.Agg(e.name, ref.name, _type(e.name, types[ref.name]), arg=arrow) if ok else None
     if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
         ok = e.name in ("first", "last") or arrow in NUMERIC
         return X.Agg(e.name, ref.name, arrow) if ok else None
@@ -108,6 +108,16 @@ def aggr(m: str, fn: str, field: str, *, spaced: bool, param: str = "") -> str:
     if fn in TIMED:
         return f"{AGGREGATES[fn][0] if fn in AGGREGATES else 'selector_' + fn}({m}.{field},{' ' if spaced else ''}{m}.time)"
     return f"{AGGREGATES[fn][0]}({m}.{field})"
+
+
+def coerced(m: str, a: X.Agg) -> str:
+    """``a`` as the Aggregate node prints it after DataFusion's type_coercion: avg() reads an
+    Int64 or UInt64 field cast to Float64, ``avg(CAST(m.f AS Float64))`` (Avg's coerce_types;
+    DataFusion 50.1 via datafusion-python 50.1.0, once, by hand: the other aggregates keep
+    their argument, the Projection above still names ``avg(m.f)``)."""
+    if a.fn == "mean" and a.arg in ("Int64", "UInt64") and not a.param:
+        return f"avg(CAST({m}.{a.field} AS Float64))"
+    return aggr(m, a.fn, a.field, spaced=True, param=a.param)
 
 
 def _type(fn: str, field_type: str) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as _field
 
 import numpy as np
 
@@ -44,6 +45,7 @@ class Agg:
     field: str
     kind: str
     param: str = ""
+    arg: str = _field(default="", kw_only=True)  # the field's Arrow type (aggcalls3.coerced)
 
 
 @dataclass(frozen=True, slots=True)

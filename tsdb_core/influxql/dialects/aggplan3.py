@@ -245,7 +245,7 @@ def _columns(m: str, group_tags, calls) -> list[str]:
 def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
     """The plan over ``plan`` (one of _scans'), its expressions as at ``stage`` (aggexpr3.py)."""
     m = table.name
-    plan = aggregated(stmt, table, lower, upper, interval, group_tags, calls, plan)
+    plan = aggregated(stmt, table, lower, upper, interval, group_tags, calls, plan, coerced=stage != "planner")
     if interval is not None:
         time_col = "time"
     elif len(outs) == 1 and isinstance(outs[0][0], X.Agg) and outs[0][0].fn in SELECTORS:  # its row's time
@@ -266,12 +266,14 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
     return _block(f"Sort: {sort}", plan)
 
 
-def aggregated(stmt, table: Table, lower, upper, interval, group_tags, calls, plan: str) -> str:
+def aggregated(stmt, table: Table, lower, upper, interval, group_tags, calls, plan: str, coerced=False) -> str:
     """The Aggregate of ``calls`` over ``plan`` (its groups: the time bins and ``group_tags``;
     without, the ``__aggr_count`` guard) and the GapFill above it (GROUP BY time, not fill(none)):
-    the plan under the fields' projection (winfunc3.py puts a WindowAggr between them)."""
+    the plan under the fields' projection (winfunc3.py puts a WindowAggr between them);
+    ``coerced``: as after DataFusion's type_coercion (aggcalls3.coerced)."""
     m = table.name
-    aggrs = list(dict.fromkeys(C.aggr(m, a.fn, a.field, spaced=True, param=a.param) for a in calls))
+    aggrs = list(dict.fromkeys(C.coerced(m, a) if coerced else C.aggr(m, a.fn, a.field, spaced=True, param=a.param)
+                               for a in calls))
     groups = [f"{m}.{t}" for t in group_tags]
     if interval is not None:
         stride = _bin(interval[0])

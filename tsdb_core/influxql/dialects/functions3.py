@@ -12,6 +12,7 @@ import time
 
 from ..ast import expr as A
 from ..ast import select as S
+from . import topstar3
 from .rust_debug import debug, duration
 from .splitcond3 import split_cond_error
 from .timerange3 import interval_offset
@@ -218,7 +219,7 @@ def _top_bottom(fc: FieldChecker, name: str, args) -> None:
         raise Refused(f"expected integer as last argument for {name}, got {debug(last)}")
     if last.val <= 0:
         raise Refused(f"limit ({last.val}) for {name} must be greater than 0")
-    if not isinstance(args[0], A.VarRef):
+    if not isinstance(args[0], A.VarRef) and not topstar3.wild_arg(args[0]):  # expanded first (topstar3)
         raise Refused(f"expected first argument to be a field for {name}")
     for expr in args[1:-1]:
         if not isinstance(expr, A.VarRef):

@@ -19,6 +19,7 @@ from ..ast import meta as M
 from ..ast import select as S
 from ..ast.visit import find
 from .ddl3 import INVALID_CREATE, INVALID_DELETE, INVALID_DROP, Ddl3
+from . import topstar3
 from .functions3 import fields_error, time_condition_error
 from .rust_debug import string as _rust_debug
 from ...base.errors import ParseError
@@ -385,6 +386,9 @@ def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:
     selects = [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]
     if any(s.slimit or s.soffset for s in selects):
         return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
+    tagged = next(filter(None, map(topstar3.tag_wildcard_error, reversed(selects))), None)
+    if tagged is not None:  # rewriter.rs: expand_projection(..).map_err(|e| e.context("expand projection"))
+        return DATAFUSION + REWRITING + "expand projection\ncaused by\n" + PLANNING + tagged
     refused = fields_error(stmt, now)
     if refused is not None:
         return DATAFUSION + REWRITING + refused[0]

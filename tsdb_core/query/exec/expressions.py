@@ -115,6 +115,8 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
         return lhs - rhs
     if op == "*":
         return lhs * rhs
+    if op == "//":  # InfluxDB 3's UInt64 division (dialects/arith3.py): truncating, 0 by 0
+        return pl.when((rhs == 0) & lhs.is_not_null()).then(pl.lit(0, dtype=pl.UInt64)).otherwise(lhs // rhs)
     if op == "/":
         return pl.when(rhs == 0).then(pl.lit(0.0)).otherwise(lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
     if op == "%":

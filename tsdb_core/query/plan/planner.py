@@ -16,6 +16,7 @@ from ...base.types import TWIN
 from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.dialect import Dialect
+from ...influxql.dialects import arith3
 from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
@@ -107,6 +108,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                                     unique=parent is None, dialect=dialect)
     for c in columns:
         check_types(c.expr, known.fields)
+    columns = _v3_arithmetic(columns, known.fields) if dialect is Dialect.INFLUXDB3 else columns
     fill = _fill(stmt, parent, interval)
     calls = [c for col in columns for c in _top_calls(col.expr)]
     # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
@@ -473,6 +475,15 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
     for c in columns:
         types.setdefault(c.name, _expr_type(c.expr))
     return columns, types
+
+
+def _v3_arithmetic(columns: list, types: dict) -> list:
+    """The columns with InfluxDB 3's integer/unsigned arithmetic (dialects/arith3.py); its
+    refusals as the planning errors v3 answers."""
+    try:
+        return [replace(c, expr=arith3.rewrite(c.expr, types)) for c in columns]
+    except arith3.MixedIntegers as e:
+        raise QueryError(f"datafusion error: Error during planning: {e}") from None
 
 
 def generated_name(base: str, field: str, dialect: Dialect) -> str:

@@ -1,0 +1,80 @@
+"""Arithmetic between integer and unsigned operands as InfluxDB 3 plans it.
+
+v3's planner (iox_query_influxql planner_rewrite_expression.rs rewrite_binary_expr) picks the
+result type from the operands' Arrow types, Float64 above UInt64 above Int64: Int64 ``/`` Int64
+is a Float64 division; UInt64 ``/`` UInt64 stays an unsigned (truncating) division, 0 when
+dividing by 0 (divide_carefully); an Int64 literal beside a UInt64 operand is cast to UInt64,
+a negative one wrapping (wrapping_i64_to_u64_cast); two non-literal operands, one Int64 and one
+UInt64, are a planning error, as is an Int64 operand beside an unsigned literal. 1.x keeps its
+own rules (exec/expressions.py); this rewrite runs for the influxdb3 dialect only.
+"""
+from __future__ import annotations
+
+from ..ast import expr as A
+from ..ast.visit import transform
+
+U64 = 2 ** 64
+UNSIGNED_DIVIDE = "//"  # a UInt64 division (exec/expressions.py); never produced by the parser
+ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
+MIXED = "cannot use {op} between an integer and unsigned, an explicit cast is required"
+UNSIGNED_LITERAL = "cannot use {op} with an integer field and unsigned literal"
+SAME_TYPE = ("sum", "min", "max", "first", "last")  # calls of the field's own type (aggcalls3.AGGREGATES)
+
+
+class MixedIntegers(Exception):
+    """v3's plan_err! for an Int64 operand beside a UInt64 one it will not cast."""
+
+
+def rewrite(e, types: dict):
+    """``e`` with v3's unsigned arithmetic (``types``: field name -> InfluxQL type name);
+    raises MixedIntegers with v3's message for the operands it refuses."""
+    return transform(e, lambda n: _binary(n, types) if isinstance(n, A.BinaryExpr) else n)
+
+
+def _binary(e: A.BinaryExpr, types: dict):
+    if e.op not in ARITHMETIC:
+        return e
+    lt, rt = type_name(e.lhs, types), type_name(e.rhs, types)
+    if {lt, rt} == {"integer", "unsigned"}:
+        e = _mixed(e, lt)
+    elif lt == rt == "unsigned" and e.op == "/":
+        return A.BinaryExpr(UNSIGNED_DIVIDE, e.lhs, e.rhs)
+    return e
+
+
+def _mixed(e: A.BinaryExpr, lt: str) -> A.BinaryExpr:
+    signed, unsigned = (e.lhs, e.rhs) if lt == "integer" else (e.rhs, e.lhs)
+    if isinstance(signed, A.IntegerLiteral):
+        wrapped = A.UnsignedLiteral(signed.val % U64)
+        lhs, rhs = (wrapped, e.rhs) if lt == "integer" else (e.lhs, wrapped)
+        return A.BinaryExpr(UNSIGNED_DIVIDE if e.op == "/" else e.op, lhs, rhs)
+    if isinstance(unsigned, A.UnsignedLiteral):
+        raise MixedIntegers(UNSIGNED_LITERAL.format(op=e.op))
+    raise MixedIntegers(MIXED.format(op=e.op))
+
+
+def type_name(e, types: dict) -> str | None:
+    """The InfluxQL type of a numeric operand as v3 types it, or None when not one (or unknown)."""
+    if isinstance(e, A.ParenExpr):
+        return type_name(e.expr, types)
+    if isinstance(e, A.VarRef):
+        t = e.type if e.type not in (None, "field") else types.get(e.name)
+        return t if t in ("integer", "unsigned", "float") else None
+    if isinstance(e, A.IntegerLiteral):
+        return "integer"
+    if isinstance(e, A.UnsignedLiteral):
+        return "unsigned"
+    if isinstance(e, A.NumberLiteral):
+        return "float"
+    if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.VarRef):
+        if e.name == "count":
+            return "integer"  # count() is Int64 (aggcalls3.AGGREGATES)
+        return type_name(e.args[0], types) if e.name in SAME_TYPE else None
+    if isinstance(e, A.BinaryExpr) and e.op in ARITHMETIC | {UNSIGNED_DIVIDE}:
+        kinds = {type_name(e.lhs, types), type_name(e.rhs, types)}
+        if None in kinds:
+            return None
+        if "float" in kinds or (e.op == "/" and kinds == {"integer"}):
+            return "float"
+        return "unsigned" if "unsigned" in kinds else "integer"
+    return None

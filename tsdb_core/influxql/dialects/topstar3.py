@@ -1,0 +1,62 @@
+"""``top(*, n)`` and ``bottom(/re/, n)`` as InfluxDB 3 answers them: expanded, then checked.
+
+v3's rewriter expands a wildcard or regex first argument before it validates the fields
+(iox_query_influxql rewriter.rs: RewriteSelect::rewrite calls expand_projection before
+select_statement_info). fields_expand_wildcards makes one call per numeric field (Float,
+Integer, Unsigned), aliased ``{name}_{field}`` (``top_v``), the other arguments kept; so one
+numeric field answers a ``top_v`` column and several fail check_aggregate_function's "selector
+function top() cannot be combined with other functions". 1.x refuses the wildcard.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ..ast import expr as A
+from ..ast import select as S
+
+NUMERIC = ("float", "integer", "unsigned")
+SELECTORS = ("top", "bottom")
+
+
+def has_wildcard(stmt: S.SelectStatement) -> bool:
+    """Whether a field of ``stmt`` is top() or bottom() of a field wildcard or regex."""
+    return any(_wild(f.expr) for f in stmt.fields)
+
+
+def _wild(e) -> bool:
+    return isinstance(e, A.Call) and e.name.lower() in SELECTORS and bool(e.args) and wild_arg(e.args[0])
+
+
+def wild_arg(e) -> bool:
+    """A first argument v3 expands to fields (a ``*::tag`` fails its expansion instead)."""
+    return isinstance(e, A.RegexLiteral) or isinstance(e, A.Wildcard) and e.type != "tag"
+
+
+def expand(stmt: S.SelectStatement, types: dict[str, str]) -> S.SelectStatement:
+    """``stmt`` with each top/bottom wildcard call made one call per matching numeric field
+    (``types``: field name -> InfluxQL type, over the statement's measurements)."""
+    fields = []
+    for f in stmt.fields:
+        if not _wild(f.expr):
+            fields.append(f)
+            continue
+        first, rest = f.expr.args[0], f.expr.args[1:]
+        pattern = re.compile(first.val) if isinstance(first, A.RegexLiteral) else None
+        for name in sorted(types):
+            if types[name] in NUMERIC and (pattern is None or pattern.search(name)):
+                call = A.Call(f.expr.name, (A.VarRef(name), *rest))
+                fields.append(A.Field(call, f"{f.alias or f.expr.name}_{name}"))
+    return dataclasses.replace(stmt, fields=tuple(fields))
+
+
+def tag_wildcard_error(stmt: S.SelectStatement) -> str | None:
+    """fields_expand_wildcards' refusal of ``*::tag`` as a call's innermost first argument
+    (``count(*::tag)``): "unable to use tag as wildcard in {name}()" (the innermost name)."""
+    for f in stmt.fields:
+        e, name = f.expr, None
+        while isinstance(e, A.Call) and e.args:
+            e, name = e.args[0], e.name
+        if name is not None and isinstance(e, A.Wildcard) and e.type == "tag":
+            return f"unable to use tag as wildcard in {name}()"
+    return None

@@ -88,11 +88,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
-    probe = SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
-                       offset=offset, ascending=stmt.time_ascending,
-                       dimensions=tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef)))
-    if parent is not None and dialect is Dialect.INFLUXDB1:  # influxd's GroupBy takes every level's tags
-        probe = replace(probe, dimensions=tuple(dict.fromkeys(probe.dimensions + parent.dimensions)))
+    probe = _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect)
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known, dialect)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
@@ -106,9 +102,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None, dialect=dialect)
-    for c in columns:
-        check_types(c.expr, known.fields)
-    columns = _v3_arithmetic(columns, known.fields) if dialect is Dialect.INFLUXDB3 else columns
+    columns = _checked(columns, known.fields, dialect)
     fill = _fill(stmt, parent, interval)
     calls = [c for col in columns for c in _top_calls(col.expr)]
     # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
@@ -129,6 +123,23 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
         source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+
+
+def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect) -> SelectPlan:
+    """What the sources are planned under: the statement's range, windows and GROUP BY tags
+    (in influxdb1 every enclosing level's tags too, as influxd's GroupBy takes them)."""
+    dims = tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef))
+    if parent is not None and dialect is Dialect.INFLUXDB1:
+        dims = tuple(dict.fromkeys(dims + parent.dimensions))
+    return SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
+                      offset=offset, ascending=stmt.time_ascending, dimensions=dims)
+
+
+def _checked(columns: list, fields: dict, dialect: Dialect) -> list:
+    """The columns once their operand types pass (influxdb3: its integer/unsigned rules applied)."""
+    for c in columns:
+        check_types(c.expr, fields)
+    return _v3_arithmetic(columns, fields) if dialect is Dialect.INFLUXDB3 else columns
 
 
 def _fill(stmt: ast.SelectStatement, parent, interval: int) -> str:

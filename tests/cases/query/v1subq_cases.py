@@ -230,9 +230,6 @@ FILLED = [
     f"SELECT * FROM (SELECT max(v) AS m {WAGG}, host fill(previous) LIMIT 2)",
 ]
 QUERIES += FILLED
-OUTER_WINDOWS = ("an outer GROUP BY time() over the filled runs: influxd's outer reducer closes a window whenever the "
-                 "stream's next row falls in another (each run restarts the windows: a row per stretch of one window, "
-                 "in stream order); ours reduces each window once")
 
 # 6. nested subqueries, depth 2-3, LIMIT/OFFSET/SLIMIT/SOFFSET at each level (drawn at random once):
 # influxd hands every level the outermost statement's GROUP BY tags
@@ -310,8 +307,6 @@ UNMODELLED: dict[str, str] = {
         "each subquery's stored series merged on a heap of its own: modelled for one subquery (lazy._raw_inners), "
         "not for several over one measurement (ties h5/h2 at 00:26:13)",
 }
-
-UNMODELLED.update({q: OUTER_WINDOWS for q in FILLED[12:14]})
 
 # nested subqueries we answer otherwise (no internal error)
 NESTED_OPEN = [

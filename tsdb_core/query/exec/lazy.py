@@ -197,6 +197,9 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
+    if src.whole and regrouped and regroup.fills_runs(inner):  # the filled runs, in the reducer's order
+        row = pl.int_range(pl.len(), dtype=pl.Int64)
+        return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
     if not src.whole or inner.interval:
         return []
     if regrouped and regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
@@ -338,10 +341,15 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: C
     """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
     counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
     Order/Limit left to apply."""
-    if df is None or not df.height or not ctx.regrouped_limits or stages.transform is not None \
-            or not regroup.regrouped_windows(plan):
+    if df is None or not df.height or not ctx.regrouped_limits or stages.transform is not None:
         return df, order
-    return regroup.window_runs(df, plan), OrderLimit(order.ascending, 0, 0, order.slimit, order.soffset, order.child)
+    if regroup.fills_runs(plan):
+        df = regroup.filled_runs(df, plan)
+    elif regroup.regrouped_windows(plan):
+        df = regroup.window_runs(df, plan)
+    else:
+        return df, order
+    return df, OrderLimit(order.ascending, 0, 0, order.slimit, order.soffset, order.child)
 
 
 def _shard_duration(plan: SelectPlan, ctx: Ctx) -> int:
@@ -788,6 +796,9 @@ def _count_points(df: pl.DataFrame, ctx: Ctx) -> None:
         raise LimitExceeded(f"max-select-point limit exceeed: ({ctx.points}/{ctx.max_points})")
 
 
+STRETCH_TMP = "\x00stretch"
+
+
 def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys,
                ctx, grouped: series_runs.RunGroups | None = None) -> pl.DataFrame | None:
     """The Aggregate stage, then Fill and Transform over its rows, then the output columns;
@@ -799,7 +810,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     if windowed is None:
         return None
     lf, grid = windowed
-    gkeys = keys + [WINDOW_COLUMN]
+    lf, stretch = _stretches(plan, a, lf, keys, ctx)
+    gkeys = keys + stretch + [WINDOW_COLUMN]
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
         if multi:
@@ -816,11 +828,12 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         return None
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
-    if stages.fill is not None and df.height and not streamed:
+    runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
+    if stages.fill is not None and df.height and not streamed and not runs and not stretch:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
-    by = keys + [WINDOW_COLUMN] + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
+    by = keys + (stretch or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
     if df is not grouped_df:
         # the reducers' map is read at the end: most often in the reverse of the input's order
         df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
@@ -843,6 +856,17 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     return df.select(keys + ["time"] + cols + flushed)
+
+
+def _stretches(plan, a: Aggregate, lf, keys: list[str], ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:
+    """Over a subquery's filled runs (exec/regroup.py), influxd's reducer closes a window
+    whenever the stream's next row falls in another: each stretch of one group's rows in one
+    window is reduced on its own, in stream order (the rows, and the stretch column)."""
+    src = plan.sources[0] if len(plan.sources) == 1 else None
+    if not (ctx.regrouped_limits and a.interval and isinstance(src, SubqueryScan) and regroup.fills_runs(src.plan)):
+        return lf, []
+    step = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in [*keys, WINDOW_COLUMN]])
+    return lf.with_columns(step.fill_null(True).cum_sum().alias(STRETCH_TMP)), [STRETCH_TMP]
 
 
 def _plain_calls(low: Lowered, df: pl.DataFrame) -> bool:

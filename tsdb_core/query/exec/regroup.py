@@ -17,6 +17,12 @@ An aggregating subquery's LIMIT/OFFSET is the same LimitIterator, over its reduc
 window, one point per inner group in the order of its tags (iterator.gen.go reduce(): the
 sorted Tags.ID), so the counter restarts at each point unless an outer group holds one
 inner group in a run of windows (:func:`window_runs`).
+
+A fill of values reads that same stream (query/iterator.gen.go, FillIterator.Next): its
+window restarts whenever a point's tags differ from the previous point's, so each run of one
+inner group's points is filled on its own, from the range's first window (its own first
+window when the range has no start) to the range's last (its own last, descending without a
+start); LIMIT then counts runs of tags of the filled stream (:func:`filled_runs`).
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import SelectPlan, output_column
+from .fill import window_start
 
 
 def outer_keys(plan: SelectPlan) -> list[str]:
@@ -65,6 +72,75 @@ def window_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
     ranked = df.with_row_index(row).sort(order, descending=desc, maintain_order=True)
     kept = ranked.filter(_passes([NAME, *dims], plan.limit, plan.row_offset)).get_column(row)
     return df.with_row_index(row).filter(pl.col(row).is_in(kept.implode())).drop(row)
+
+
+def fills_runs(plan: SelectPlan) -> bool:
+    """Whether influxd fills this aggregating subquery's windows run by run (module docstring):
+    GROUP BY time() without tz(), fill(<value>), fill(previous) or fill(linear), every column a
+    call of one row per window."""
+    if plan.outer_dimensions is None or plan.is_raw or not plan.interval or plan.tz is not None:
+        return False
+    if plan.fill not in ("value", "previous", "linear"):
+        return False
+    return all(isinstance(c.expr, ast.Call) and not F.spec(c.expr.name).many_rows for c in plan.columns)
+
+
+def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
+    """The unfilled aggregated rows filled run by run in the reducer's order, then LIMIT/OFFSET
+    counted per run; in that order (reversed under ORDER BY time DESC, as the Order stage
+    reverses it back)."""
+    dims = sorted(plan.dimensions)
+    order = [*outer_keys(plan), "time", *dims]
+    desc = [False] * len(outer_keys(plan)) + [not plan.ascending] + [False] * len(dims)
+    tags = [NAME, *dims]
+    run, real = "\x00regroup_run", "\x00regroup_real"
+    df = df.sort(order, descending=desc, maintain_order=True)
+    step = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in tags]).fill_null(True)
+    df = df.with_columns(step.cum_sum().alias(run), pl.lit(True).alias(real))
+    spans = df.group_by(run, maintain_order=True).agg(*(pl.col(c).first() for c in tags),
+                                                      pl.col("time").first().alias("a"),
+                                                      pl.col("time").last().alias("b"))
+    first, last = _range_windows(plan)
+    iv = plan.interval if plan.ascending else -plan.interval
+    if plan.ascending:
+        a, b = (pl.lit(first) if first is not None else pl.col("a")), pl.lit(last)
+    else:
+        a, b = pl.lit(last), (pl.lit(first) if first is not None else pl.col("b"))
+    spans = spans.select(run, *tags, pl.int_ranges(a, b + iv, iv).alias("time")).explode("time")
+    spans = spans.filter(pl.col("time").is_not_null())
+    out = spans.join(df.drop(tags), on=[run, "time"], how="left", maintain_order="left")
+    values = [c for c in df.columns if c not in (*tags, run, real, "time")]
+    out = out.with_columns(_filled(c, out.schema[c], plan, run, real) for c in values)
+    idx = pl.int_range(pl.len()).over(run)
+    keep = idx >= plan.row_offset
+    if plan.limit:
+        keep = keep & (idx < plan.row_offset + plan.limit)
+    out = out.filter(keep).select(df.columns).drop(run, real)
+    return out if plan.ascending else out.reverse()
+
+
+def _range_windows(plan: SelectPlan) -> tuple[int | None, int]:
+    """The windows of the range's start (None: unbounded) and end."""
+    tr = plan.time_range
+    first = window_start(tr.start, plan.interval, plan.offset) if tr.has_start else None
+    return first, window_start(tr.end, plan.interval, plan.offset)
+
+
+def _filled(col: str, dtype, plan: SelectPlan, run: str, real: str) -> pl.Expr:
+    """A column's value in the windows a run lacks: the number, the run's previous point's,
+    or the line between the run's points around it (null past either end)."""
+    gap = pl.col(real).is_null()
+    if plan.fill == "value":
+        value = plan.fill_value
+        lit = pl.lit(value).cast(dtype, strict=False) if dtype.is_numeric() else pl.lit(None, dtype)
+        return pl.when(gap).then(lit).otherwise(pl.col(col)).alias(col)
+    if plan.fill == "previous":
+        return pl.col(col).forward_fill().over(run).alias(col)
+    t = pl.when(~gap).then(pl.col("time"))
+    pv, pt = pl.col(col).forward_fill().over(run), t.forward_fill().over(run)
+    nv, nt = pl.col(col).backward_fill().over(run), t.backward_fill().over(run)
+    line = pv + (nv - pv) * (pl.col("time") - pt) / (nt - pt)
+    return pl.when(gap).then(line.cast(dtype, strict=False)).otherwise(pl.col(col)).alias(col)
 
 
 def cut_series(lf: pl.LazyFrame, plan: SelectPlan, shard: pl.Expr, ascending: bool) -> pl.LazyFrame:

@@ -15,6 +15,7 @@ from ..ast.visit import transform
 
 U64 = 2 ** 64
 UNSIGNED_DIVIDE = "//"  # a UInt64 division (exec/expressions.py); never produced by the parser
+WRAP_U64 = "wrapping_i64_to_u64"  # an internal call (exec/expressions.py); WHERE refuses it from users
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
 MIXED = "cannot use {op} between an integer and unsigned, an explicit cast is required"
 UNSIGNED_LITERAL = "cannot use {op} with an integer field and unsigned literal"
@@ -31,6 +32,30 @@ def rewrite(e, types: dict):
     return transform(e, lambda n: _binary(n, types) if isinstance(n, A.BinaryExpr) else n)
 
 
+def rewrite_condition(e, types: dict):
+    """A WHERE condition as v3 rewrites it (rewrite_conditional_expr): first every operation
+    between an Int64 and a UInt64 operand, comparisons and arithmetic, literal or not, gets its
+    Int64 side wrapped to UInt64 (rewrite_make_mixed_integer_ops_legal), then the arithmetic rules."""
+    legal = transform(e, lambda n: _legal(n, types) if isinstance(n, A.BinaryExpr) else n)
+    return rewrite(legal, types)
+
+
+def _legal(e: A.BinaryExpr, types: dict) -> A.BinaryExpr:
+    lt, rt = type_name(e.lhs, types), type_name(e.rhs, types)
+    if {lt, rt} != {"integer", "unsigned"}:
+        return e
+    if lt == "integer":
+        return A.BinaryExpr(e.op, wrapped(e.lhs), e.rhs)
+    return A.BinaryExpr(e.op, e.lhs, wrapped(e.rhs))
+
+
+def wrapped(e):
+    """``e`` (Int64) as v3's wrapping_i64_to_u64_cast: -1 is u64::MAX."""
+    if isinstance(e, A.IntegerLiteral):
+        return A.UnsignedLiteral(e.val % U64)
+    return A.Call(WRAP_U64, (e,))
+
+
 def _binary(e: A.BinaryExpr, types: dict):
     if e.op not in ARITHMETIC:
         return e
@@ -45,8 +70,8 @@ def _binary(e: A.BinaryExpr, types: dict):
 def _mixed(e: A.BinaryExpr, lt: str) -> A.BinaryExpr:
     signed, unsigned = (e.lhs, e.rhs) if lt == "integer" else (e.rhs, e.lhs)
     if isinstance(signed, A.IntegerLiteral):
-        wrapped = A.UnsignedLiteral(signed.val % U64)
-        lhs, rhs = (wrapped, e.rhs) if lt == "integer" else (e.lhs, wrapped)
+        wrapped_lit = wrapped(signed)
+        lhs, rhs = (wrapped_lit, e.rhs) if lt == "integer" else (e.lhs, wrapped_lit)
         return A.BinaryExpr(UNSIGNED_DIVIDE if e.op == "/" else e.op, lhs, rhs)
     if isinstance(unsigned, A.UnsignedLiteral):
         raise MixedIntegers(UNSIGNED_LITERAL.format(op=e.op))
@@ -66,6 +91,8 @@ def type_name(e, types: dict) -> str | None:
         return "unsigned"
     if isinstance(e, A.NumberLiteral):
         return "float"
+    if isinstance(e, A.Call) and e.name == WRAP_U64:
+        return "unsigned"
     if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.VarRef):
         if e.name == "count":
             return "integer"  # count() is Int64 (aggcalls3.AGGREGATES)

@@ -18,6 +18,7 @@ from ..plan.nodes import LoweredCall
 _PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
              "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
 _NUMERIC = (pl.Float64, pl.Int64, pl.UInt64)
+WRAP_U64 = "wrapping_i64_to_u64"  # InfluxDB 3's wrapping Int64 -> UInt64 cast (dialects/arith3.py)
 
 
 def _lit(e) -> pl.Expr:
@@ -61,6 +62,8 @@ def dtype_of(e, schema) -> object:
             return pl.Float64
         return lt or rt
     if isinstance(e, ast.Call):
+        if e.name == WRAP_U64:
+            return pl.UInt64
         if e.name in MATH_FUNCTIONS and e.name not in ("abs", "floor", "ceil", "round"):
             return pl.Float64
         return dtype_of(e.args[0], schema) if e.args else None
@@ -94,6 +97,8 @@ def value_expr(e, schema) -> pl.Expr:
         return value_expr(e.expr, schema)
     if isinstance(e, ast.BinaryExpr):
         return _arith(e, schema)
+    if isinstance(e, ast.Call) and e.name == WRAP_U64:
+        return value_expr(e.args[0], schema).cast(pl.UInt64, wrap_numerical=True)
     if isinstance(e, ast.Call) and e.name in MATH_FUNCTIONS:
         args = [value_expr(a, schema) for a in e.args]
         t = dtype_of(e.args[0], schema)

@@ -44,6 +44,14 @@ class QueryError(UserError):
     """A statement parsed but cannot be executed (InfluxDB's wording)."""
 
 
+class RowError(QueryError):
+    """A value met while executing fails the statement (InfluxDB 3's arrow errors). Raised
+    inside a Polars function; Polars re-raises it as ``type(e)(message + context)``, so the
+    context it appends is cut off to keep the exact words."""
+    def __init__(self, message: str):
+        super().__init__(message.split("\n\nThis error occurred in the following expression")[0])
+
+
 class UnsupportedType(QueryError):
     """A function cannot read values of a type (influxd's "unsupported ... iterator type")."""
 

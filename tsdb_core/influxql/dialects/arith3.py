@@ -15,6 +15,10 @@ from ..ast.visit import transform
 
 U64 = 2 ** 64
 UNSIGNED_DIVIDE = "//"  # a UInt64 division (exec/expressions.py); never produced by the parser
+WRAP_U64 = "wrapping_i64_to_u64"  # an internal call (exec/expressions.py); WHERE refuses it from users
+CHECKED_REM = "%!"  # an integer remainder that fails on a 0 divisor (exec/expressions.py)
+CHECKED_CAST = "checked_cast"  # a numeric ``::`` cast that fails on a value out of range (exec)
+INTEGERS = ("integer", "unsigned")
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
 MIXED = "cannot use {op} between an integer and unsigned, an explicit cast is required"
 UNSIGNED_LITERAL = "cannot use {op} with an integer field and unsigned literal"
@@ -28,7 +32,43 @@ class MixedIntegers(Exception):
 def rewrite(e, types: dict):
     """``e`` with v3's unsigned arithmetic (``types``: field name -> InfluxQL type name);
     raises MixedIntegers with v3's message for the operands it refuses."""
-    return transform(e, lambda n: _binary(n, types) if isinstance(n, A.BinaryExpr) else n)
+    return transform(_casts(e, types), lambda n: _binary(n, types) if isinstance(n, A.BinaryExpr) else n)
+
+
+def _casts(e, types: dict):
+    """Each numeric ``field::type`` cast, outside calls, as DataFusion's CAST: not TRY_CAST
+    (planner.rs var_ref_to_datafusion_expr ``column.cast_to(&dst_type, ..)``), so a value out
+    of the target's range is an execution error, not a NULL."""
+    def cast(n):
+        if not isinstance(n, A.VarRef) or n.type not in ("integer", "unsigned", "float"):
+            return n
+        src = types.get(n.name)
+        return A.Call(CHECKED_CAST, (n,)) if src in ("integer", "unsigned", "float") and src != n.type else n
+    return transform(e, cast, prune=lambda n: isinstance(n, A.Call))
+
+
+def rewrite_condition(e, types: dict):
+    """A WHERE condition as v3 rewrites it (rewrite_conditional_expr): first every operation
+    between an Int64 and a UInt64 operand, comparisons and arithmetic, literal or not, gets its
+    Int64 side wrapped to UInt64 (rewrite_make_mixed_integer_ops_legal), then the arithmetic rules."""
+    legal = transform(_casts(e, types), lambda n: _legal(n, types) if isinstance(n, A.BinaryExpr) else n)
+    return rewrite(legal, types)
+
+
+def _legal(e: A.BinaryExpr, types: dict) -> A.BinaryExpr:
+    lt, rt = type_name(e.lhs, types), type_name(e.rhs, types)
+    if {lt, rt} != {"integer", "unsigned"}:
+        return e
+    if lt == "integer":
+        return A.BinaryExpr(e.op, wrapped(e.lhs), e.rhs)
+    return A.BinaryExpr(e.op, e.lhs, wrapped(e.rhs))
+
+
+def wrapped(e):
+    """``e`` (Int64) as v3's wrapping_i64_to_u64_cast: -1 is u64::MAX."""
+    if isinstance(e, A.IntegerLiteral):
+        return A.UnsignedLiteral(e.val % U64)
+    return A.Call(WRAP_U64, (e,))
 
 
 def _binary(e: A.BinaryExpr, types: dict):
@@ -39,14 +79,16 @@ def _binary(e: A.BinaryExpr, types: dict):
         e = _mixed(e, lt)
     elif lt == rt == "unsigned" and e.op == "/":
         return A.BinaryExpr(UNSIGNED_DIVIDE, e.lhs, e.rhs)
+    if e.op == "%" and type_name(e.lhs, types) in INTEGERS and type_name(e.rhs, types) in INTEGERS:
+        return A.BinaryExpr(CHECKED_REM, e.lhs, e.rhs)  # arrow's rem: Divide by zero error
     return e
 
 
 def _mixed(e: A.BinaryExpr, lt: str) -> A.BinaryExpr:
     signed, unsigned = (e.lhs, e.rhs) if lt == "integer" else (e.rhs, e.lhs)
     if isinstance(signed, A.IntegerLiteral):
-        wrapped = A.UnsignedLiteral(signed.val % U64)
-        lhs, rhs = (wrapped, e.rhs) if lt == "integer" else (e.lhs, wrapped)
+        wrapped_lit = wrapped(signed)
+        lhs, rhs = (wrapped_lit, e.rhs) if lt == "integer" else (e.lhs, wrapped_lit)
         return A.BinaryExpr(UNSIGNED_DIVIDE if e.op == "/" else e.op, lhs, rhs)
     if isinstance(unsigned, A.UnsignedLiteral):
         raise MixedIntegers(UNSIGNED_LITERAL.format(op=e.op))
@@ -66,11 +108,15 @@ def type_name(e, types: dict) -> str | None:
         return "unsigned"
     if isinstance(e, A.NumberLiteral):
         return "float"
+    if isinstance(e, A.Call) and e.name == WRAP_U64:
+        return "unsigned"
+    if isinstance(e, A.Call) and e.name == CHECKED_CAST:
+        return e.args[0].type
     if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.VarRef):
         if e.name == "count":
             return "integer"  # count() is Int64 (aggcalls3.AGGREGATES)
         return type_name(e.args[0], types) if e.name in SAME_TYPE else None
-    if isinstance(e, A.BinaryExpr) and e.op in ARITHMETIC | {UNSIGNED_DIVIDE}:
+    if isinstance(e, A.BinaryExpr) and e.op in ARITHMETIC | {UNSIGNED_DIVIDE, CHECKED_REM}:
         kinds = {type_name(e.lhs, types), type_name(e.rhs, types)}
         if None in kinds:
             return None

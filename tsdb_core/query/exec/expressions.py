@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ...base.errors import QueryError, UnsupportedType
+from ...base.errors import QueryError, RowError, UnsupportedType
 from ...influxql import ast
 from ...influxql import functions as F
 from ..functions.math import MATH_FUNCTIONS, math_expr
@@ -18,6 +18,10 @@ from ..plan.nodes import LoweredCall
 _PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
              "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
 _NUMERIC = (pl.Float64, pl.Int64, pl.UInt64)
+WRAP_U64 = "wrapping_i64_to_u64"  # InfluxDB 3's wrapping Int64 -> UInt64 cast (dialects/arith3.py)
+CHECKED_CAST = "checked_cast"  # InfluxDB 3's CAST: out of range is an error (dialects/arith3.py)
+CHECKED_REM = "%!"  # InfluxDB 3's integer %: a 0 divisor is an error (dialects/arith3.py)
+_ARROW_NAMES = {pl.Int64: "Int64", pl.UInt64: "UInt64", pl.Float64: "Float64"}
 
 
 def _lit(e) -> pl.Expr:
@@ -61,6 +65,10 @@ def dtype_of(e, schema) -> object:
             return pl.Float64
         return lt or rt
     if isinstance(e, ast.Call):
+        if e.name == WRAP_U64:
+            return pl.UInt64
+        if e.name == CHECKED_CAST:
+            return dtype_of(e.args[0], schema)
         if e.name in MATH_FUNCTIONS and e.name not in ("abs", "floor", "ceil", "round"):
             return pl.Float64
         return dtype_of(e.args[0], schema) if e.args else None
@@ -82,6 +90,33 @@ def ref_expr(e: ast.VarRef, schema) -> pl.Expr:
     return col
 
 
+def _no_zero_divisor(zero: pl.Series) -> pl.Series:
+    """``zero`` unless a row divides by 0: arrow's rem fails then (ArrowError::DivideByZero),
+    which InfluxDB 3 answers as a DataFusion error."""
+    if zero.any():
+        raise RowError("datafusion error: Arrow error: Divide by zero error")
+    return zero
+
+
+def _checked_cast(ref: ast.VarRef, schema) -> pl.Expr:
+    """``ref``'s numeric cast as arrow's CAST with safe off: the first value out of the target's
+    range fails the query with arrow-cast try_numeric_cast's words."""
+    src, want = schema.get(ref.name), _PL_TYPES[ref.type]
+    if src not in _NUMERIC or src == want or ref.name not in schema:
+        return ref_expr(ref, schema)
+
+    def cast(s: pl.Series) -> pl.Series:
+        out = s.cast(want, strict=False)
+        bad = s.is_not_null() & out.is_null()
+        if bad.any():
+            v = s.filter(bad)[0]
+            text = repr(v).replace("e+", "e").replace("e-0", "e-").replace("e0", "e") if src == pl.Float64 else v
+            raise RowError("datafusion error: Arrow error: Cast error: "
+                             f"Can't cast value {text} to type {_ARROW_NAMES[want]}")
+        return out
+    return pl.col(ref.name).map_batches(cast, return_dtype=want)
+
+
 def value_expr(e, schema) -> pl.Expr:
     """A row-level InfluxQL expression (fields, tags, literals, math) as Polars."""
     if isinstance(e, ast.VarRef):
@@ -94,6 +129,10 @@ def value_expr(e, schema) -> pl.Expr:
         return value_expr(e.expr, schema)
     if isinstance(e, ast.BinaryExpr):
         return _arith(e, schema)
+    if isinstance(e, ast.Call) and e.name == WRAP_U64:
+        return value_expr(e.args[0], schema).cast(pl.UInt64, wrap_numerical=True)
+    if isinstance(e, ast.Call) and e.name == CHECKED_CAST:
+        return _checked_cast(e.args[0], schema)
     if isinstance(e, ast.Call) and e.name in MATH_FUNCTIONS:
         args = [value_expr(a, schema) for a in e.args]
         t = dtype_of(e.args[0], schema)
@@ -117,6 +156,10 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
         return lhs * rhs
     if op == "//":  # InfluxDB 3's UInt64 division (dialects/arith3.py): truncating, 0 by 0
         return pl.when((rhs == 0) & lhs.is_not_null()).then(pl.lit(0, dtype=pl.UInt64)).otherwise(lhs // rhs)
+    if op == CHECKED_REM:
+        rem = lhs % rhs if lt == pl.UInt64 else (lhs.abs() % rhs.abs()) * lhs.sign()  # Rust's %: sign of lhs
+        zero = ((rhs == 0) & lhs.is_not_null()).map_batches(_no_zero_divisor, return_dtype=pl.Boolean)
+        return pl.when(zero).then(None).otherwise(rem)
     if op == "/":
         return pl.when(rhs == 0).then(pl.lit(0.0)).otherwise(lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
     if op == "%":

@@ -30,7 +30,7 @@ from . import go_merge, go_ties, integral_v1, regroup, sorted_groups
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
-from .expressions import cond_expr, dtype_of, ref_expr, value_expr
+from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
@@ -570,7 +570,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     if not refs and not marked and not typed:
         return None
     base = lf
-    keep = [ref_expr(r, schema).is_not_null() for r in refs]
+    # InfluxDB 3 keeps a row by its source columns (planner.rs: ``Column::from_name(name).is_not_null()``)
+    # and then fails the row's checked cast
+    checked = {c.args[0] for col in plan.columns for c in find(col.expr, ast.Call) if c.name == CHECKED_CAST}
+    keep = [(pl.col(r.name) if r in checked else ref_expr(r, schema)).is_not_null() for r in refs]
     if typed or marked:
         # a name some source knows is selected: every row of a subquery (SubqueryScan.whole)
         keep.append(pl.col(SUBQUERY_ROW_COLUMN).fill_null(False))

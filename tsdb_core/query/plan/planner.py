@@ -97,6 +97,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     dims, passed = _group_keys(dim_exprs, known, parent)
     if condition is not None:
         condition = _bind(condition, known)
+        if dialect is Dialect.INFLUXDB3:
+            condition = _v3_arithmetic([condition], known.fields, arith3.rewrite_condition)[0]
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
@@ -488,10 +490,13 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
     return columns, types
 
 
-def _v3_arithmetic(columns: list, types: dict) -> list:
+def _v3_arithmetic(columns: list, types: dict, rule=None) -> list:
     """The columns with InfluxDB 3's integer/unsigned arithmetic (dialects/arith3.py); its
-    refusals as the planning errors v3 answers."""
+    refusals as the planning errors v3 answers. With ``rule``, ``columns`` are conditions
+    rewritten by it (arith3.rewrite_condition)."""
     try:
+        if rule is not None:
+            return [rule(c, types) for c in columns]
         return [replace(c, expr=arith3.rewrite(c.expr, types)) for c in columns]
     except arith3.MixedIntegers as e:
         raise QueryError(f"datafusion error: Error during planning: {e}") from None

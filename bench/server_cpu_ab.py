@@ -52,6 +52,7 @@ def block_cpu_us(procs: list, clients: list, paths: list[str], blocks: int, per:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Alternate blocks of requests between the two trees' servers and print server-CPU medians and ratios."""
     ap = argparse.ArgumentParser(prog="python -m bench.server_cpu_ab", description=__doc__.split("\n")[0])
     ap.add_argument("--baseline", required=True, help="the code checkout to compare this tree with")
     ap.add_argument("--keep", required=True, help="a shim_overhead --keep folder (its built store)")

@@ -41,21 +41,15 @@ import pytest
 
 import tsdb_core
 
+from .physical_plans import ROWS, v3_store
+from .physical_plans import physical_text as physical
+
 HERE = Path(__file__).parent / "v3_physical"
-ROWS = "m,host=a,region=r f=1,g=2i 1000000000\nm,host=b,region=r f=2,g=3i 2000000000\n"
 
 
 @pytest.fixture
 def store():
-    s = tsdb_core.open(dialect="influxdb3")
-    assert s.write("db", ROWS).ok
-    yield s
-    s.close()
-
-
-def physical(store, q: str) -> str:
-    (res,) = store.query(f"EXPLAIN {q}", db="db").to_json()["results"]
-    return {s["name"]: s["values"][0][0] for s in res["series"]}["physical_plan"]
+    yield from v3_store()
 
 
 def _file(store) -> str:

@@ -34,7 +34,7 @@ import pytest
 
 import tsdb_core
 
-STRIDE = "IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 1000000000 }"
+from .physical_plans import STRIDE, physical
 
 
 @pytest.fixture
@@ -45,12 +45,6 @@ def store():
     assert s.write("db", "m,host=a,region=r f=3,g=4i 3000000000").ok  # after the file: a second group
     yield s
     s.close()
-
-
-def physical(store, q: str) -> list[str]:
-    (res,) = store.query(f"EXPLAIN {q}", db="db").to_json()["results"]
-    return [line.strip() for line in
-            {s["name"]: s["values"][0][0] for s in res["series"]}["physical_plan"].splitlines()]
 
 
 RANGE = "WHERE time >= 0 AND time < 10s"

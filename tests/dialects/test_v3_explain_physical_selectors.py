@@ -26,24 +26,12 @@ from __future__ import annotations
 
 import pytest
 
-import tsdb_core
-
-ROWS = "m,host=a,region=r f=1,g=2i 1000000000\nm,host=b,region=r f=2,g=3i 2000000000\n"
-STRIDE = "IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 1000000000 }"
+from .physical_plans import STRIDE, physical, v3_store
 
 
 @pytest.fixture
 def store():
-    s = tsdb_core.open(dialect="influxdb3")
-    assert s.write("db", ROWS).ok
-    yield s
-    s.close()
-
-
-def physical(store, q: str) -> list[str]:
-    (res,) = store.query(f"EXPLAIN {q}", db="db").to_json()["results"]
-    return [line.strip() for line in
-            {s["name"]: s["values"][0][0] for s in res["series"]}["physical_plan"].splitlines()]
+    yield from v3_store()
 
 
 def test_a_lone_selector_by_a_tag_matches_datafusions_print(store):

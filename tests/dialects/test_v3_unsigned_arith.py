@@ -22,20 +22,14 @@ from __future__ import annotations
 
 import pytest
 
-import tsdb_core
-from tsdb_core.testing import ManualClock
+from .both_dialects import store_in_both_dialects
 
 LINES = "m i=7i,u=7u,f=2.5 1\nm i=-3i,u=3u,f=0.0 2"
 PLAN = "datafusion error: Error during planning: "
 U64_MAX = 2 ** 64 - 1
 
 
-@pytest.fixture(scope="module", params=["influxdb3", "influxdb1"])
-def store(request):
-    s = tsdb_core.open(clock=ManualClock("2023-01-01T00:00:00Z"), dialect=request.param)
-    assert s.write("db", LINES).ok
-    yield request.param, s
-    s.close()
+store = store_in_both_dialects(LINES)
 
 
 def answer(s, q: str):

@@ -18,19 +18,13 @@ from __future__ import annotations
 
 import pytest
 
-import tsdb_core
-from tsdb_core.testing import ManualClock
+from .both_dialects import store_in_both_dialects
 
 LINES = "m i=7i,u=7u 1\nm i=-3i,u=3u 2\nm i=-1i,u=18446744073709551615u 3"
 ROW1, ROW2, ROW3 = [7, 7], [-3, 3], [-1, 2 ** 64 - 1]
 
 
-@pytest.fixture(scope="module", params=["influxdb3", "influxdb1"])
-def store(request):
-    s = tsdb_core.open(clock=ManualClock("2023-01-01T00:00:00Z"), dialect=request.param)
-    assert s.write("db", LINES).ok
-    yield request.param, s
-    s.close()
+store = store_in_both_dialects(LINES)
 
 
 def rows(s, where: str):

@@ -1,0 +1,18 @@
+"""A module-scoped store per dialect holding given lines, for tables run in both dialects."""
+from __future__ import annotations
+
+import pytest
+
+import tsdb_core
+from tsdb_core.testing import ManualClock
+
+
+def store_in_both_dialects(lines: str):
+    """A fixture giving ``(dialect, store)`` for influxdb3 and influxdb1, each holding ``lines``."""
+    @pytest.fixture(scope="module", params=["influxdb3", "influxdb1"])
+    def store(request):
+        s = tsdb_core.open(clock=ManualClock("2023-01-01T00:00:00Z"), dialect=request.param)
+        assert s.write("db", lines).ok
+        yield request.param, s
+        s.close()
+    return store

@@ -45,8 +45,14 @@ def fields(stmt, table, types, by_time: bool) -> list | None:
         if node is None or isinstance(node, X.Lit) or not name:
             return None
         out.append((node, name))
+    return unique_names(out)
+
+
+def unique_names(outs):
+    """The fields with their names made unique as field_list_to_exprs does (``name_1``), or
+    None when that still leaves two of one name."""
     names, unique = {}, []
-    for node, name in out:
+    for node, name in outs:
         n = names.get(name, 0)
         names[name] = n + 1
         unique.append((node, name if n == 0 else f"{name}_{n}"))

@@ -15,7 +15,7 @@ from . import aggcalls3 as C
 from . import aggexpr3 as X
 from .aggplan3 import _bin, aggregated
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
-from .winfunc3 import FRAME, NUMBERS, _struct, dimensions, unique_names
+from .winfunc3 import FRAME, NUMBERS, _struct, dimensions
 
 
 def integral_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
@@ -110,5 +110,5 @@ def _integral_shape(stmt, table, types, tags):
         outs.append((agg, f.alias or e.name))
     if not any(isinstance(n, Integral) for n, _ in outs):
         return None
-    unique = unique_names(outs)
+    unique = C.unique_names(outs)
     return (interval, sorted(group), unique) if unique else None

@@ -236,7 +236,7 @@ def _shape(stmt, table, types, tags, regex):
     kinds = {isinstance(n.arg, str) for n, _ in outs if isinstance(n, Win)}
     if not kinds or len(kinds) > 1 or (True in kinds) != (interval is None) or (interval is None and stmt.fill):
         return None  # (window functions of fields without GROUP BY time, of aggregates with it)
-    unique = unique_names(outs)
+    unique = C.unique_names(outs)
     return (interval, sorted(group), unique) if unique else None
 
 
@@ -252,17 +252,6 @@ def dimensions(stmt, table, tags):
             or not stmt.time_ascending or stmt.fill == "value":
         return None
     return _dimensions(stmt, table)
-
-
-def unique_names(outs):
-    """The fields with their names made unique as field_list_to_exprs does (``name_1``), or
-    None when that still leaves two of one name."""
-    names, unique = {}, []
-    for node, name in outs:
-        n = names.get(name, 0)
-        names[name] = n + 1
-        unique.append((node, name if n == 0 else f"{name}_{n}"))
-    return unique if len({n for _, n in unique}) == len(unique) else None
 
 
 def _field(f, table: Table, types, interval, fill, regex) -> list | None:

@@ -22,7 +22,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from .procserver import free_port, wait_ping
+from .procserver import free_port, stopped_after, wait_ping
 from .queries import DEFAULT_START, devops_queries
 from .shim_overhead import DB, REPO, build_store, interleaved_ms
 
@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(a, servers) -> None:
-    procs, clients = [], []
-    try:
+    clients = []
+    with stopped_after([]) as procs:
         for _label, code, data in servers:
             proc, port = start(data, code, a.compat)
             procs.append(proc)
@@ -111,10 +111,6 @@ def _run(a, servers) -> None:
                 print(f"{label + ' ' + fmt:<34}{len(bodies[0][0]) / 1e6:6.1f}{cells}", flush=True)
         print(f"(medians of {a.n} interleaved rounds; cpu = server CPU per request, all threads; "
               f"compat {a.compat}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})")
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(60)
 
 
 if __name__ == "__main__":

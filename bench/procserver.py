@@ -6,6 +6,7 @@ stop may take.
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -45,6 +46,17 @@ def wait_ping(port: int, proc: subprocess.Popen | None = None, timeout: float = 
             last = exc
         time.sleep(0.05)
     raise TimeoutError(f"no answer on 127.0.0.1:{port}{path} after {timeout}s ({last})")
+
+
+@contextlib.contextmanager
+def stopped_after(procs: list[subprocess.Popen]):
+    """``procs`` (filled inside the block) terminated when the block ends, however it ends."""
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(60)
 
 
 class ProcServer:

@@ -17,7 +17,7 @@ import shutil
 import statistics
 from pathlib import Path
 
-from .procserver import free_port
+from .procserver import free_port, stopped_after
 from .queries import devops_queries
 from .shim_overhead import DB, REPO, Client, cpu_ns, start_server
 
@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     if not (keep / "data-baseline").exists():
         shutil.copytree(keep / "data", keep / "data-baseline")
     servers = [(Path(a.baseline).resolve(), keep / "data-baseline"), (REPO, keep / "data")]
-    procs, clients = [], []
-    try:
+    clients = []
+    with stopped_after([]) as procs:
         for code, data in servers:
             port = free_port()
             procs.append(start_server(data, port, False, code))
@@ -80,10 +80,6 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{name:<28}{old:10.1f}{new:11.1f}{new / old:8.3f}", flush=True)
         print(f"(medians of {a.blocks} alternating blocks of {a.per} requests; "
               f"{'fresh texts' if a.fresh_texts else 'one text a query'})")
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(60)
 
 
 if __name__ == "__main__":

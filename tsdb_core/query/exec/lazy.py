@@ -681,8 +681,7 @@ def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool)
     src, at = f"{TAG_TMP}{SOURCE_COLUMN}", f"{TAG_TMP}time"
     # FROM order under ORDER BY time DESC too (merged_rows reverses the stored series' order)
     idx = (999_999 - pl.col(SOURCE_COLUMN)) if desc else pl.col(SOURCE_COLUMN)
-    step = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in [*keys, "time"]]).fill_null(True)
-    place = step.cum_sum().cast(pl.Int64)
+    place = regroup.run_ids([*keys, "time"]).cast(pl.Int64)
     df = df.with_columns(idx.cast(pl.String).str.zfill(6).alias(src), pl.col("time").alias(at),
                          (-place if desc else place).alias("time"))
     out = go_merge.merged_rows(df, [], [src], not desc, aux)
@@ -868,8 +867,7 @@ def _stretches(plan, a: Aggregate, lf, keys: list[str], ctx: Ctx) -> tuple[pl.La
     src = plan.sources[0] if len(plan.sources) == 1 else None
     if not (ctx.regrouped_limits and a.interval and isinstance(src, SubqueryScan) and regroup.fills_runs(src.plan)):
         return lf, []
-    step = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in [*keys, WINDOW_COLUMN]])
-    return lf.with_columns(step.fill_null(True).cum_sum().alias(STRETCH_TMP)), [STRETCH_TMP]
+    return lf.with_columns(regroup.run_ids([*keys, WINDOW_COLUMN]).alias(STRETCH_TMP)), [STRETCH_TMP]
 
 
 def _plain_calls(low: Lowered, df: pl.DataFrame) -> bool:

@@ -95,8 +95,7 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
     tags = [NAME, *dims]
     run, real = "\x00regroup_run", "\x00regroup_real"
     df = df.sort(order, descending=desc, maintain_order=True)
-    step = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in tags]).fill_null(True)
-    df = df.with_columns(step.cum_sum().alias(run), pl.lit(True).alias(real))
+    df = df.with_columns(run_ids(tags).alias(run), pl.lit(True).alias(real))
     spans = df.group_by(run, maintain_order=True).agg(*(pl.col(c).first() for c in tags),
                                                       pl.col("time").first().alias("a"),
                                                       pl.col("time").last().alias("b"))
@@ -111,11 +110,7 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
     out = spans.join(df.drop(tags), on=[run, "time"], how="left", maintain_order="left")
     values = [c for c in df.columns if c not in (*tags, run, real, "time")]
     out = out.with_columns(_filled(c, out.schema[c], plan, run, real) for c in values)
-    idx = pl.int_range(pl.len()).over(run)
-    keep = idx >= plan.row_offset
-    if plan.limit:
-        keep = keep & (idx < plan.row_offset + plan.limit)
-    out = out.filter(keep).select(df.columns).drop(run, real)
+    out = out.filter(_passes([run], plan.limit, plan.row_offset)).select(df.columns).drop(run, real)
     return out if plan.ascending else out.reverse()
 
 
@@ -171,10 +166,14 @@ def _tag_column(plan: SelectPlan, tag: str, columns: list[str]) -> str | None:
                  and c.expr.type == "tag" and c.expr.name == tag and output_column(i) in columns), None)
 
 
+def run_ids(cols: list) -> pl.Expr:
+    """Each row's run number (from 1): a run ends wherever one of the columns' values changes."""
+    exprs = [pl.col(c) if isinstance(c, str) else c for c in cols]
+    return pl.any_horizontal([e.ne_missing(e.shift(1)) for e in exprs]).fill_null(True).cum_sum()
+
+
 def _passes(cols: list, limit: int, offset: int) -> pl.Expr:
     """query.LimitIterator: the counter restarts at each change of the columns' values."""
-    exprs = [pl.col(c) if isinstance(c, str) else c for c in cols]
-    changed = pl.any_horizontal([e.ne_missing(e.shift(1)) for e in exprs]).fill_null(True)
-    idx = pl.int_range(pl.len()).over(changed.cum_sum())
+    idx = pl.int_range(pl.len()).over(run_ids(cols))
     keep = idx >= offset
     return keep & (idx < offset + limit) if limit else keep

@@ -23,7 +23,7 @@ from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_ke
 from ..influxql.dialects.winfunc3 import window_function_select
 from ..influxql.dialects.winselect3 import window_select
 from .analyze.time_range import split_where
-from .exec import regex as linear_regex
+from ..base import regex as linear_regex
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
 

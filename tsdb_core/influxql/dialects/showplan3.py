@@ -19,9 +19,9 @@ Two kinds of plan:
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ...base import regex as linear_regex
 from ..ast import expr as A
 from ..ast import meta as M
 from .rust_debug import string as rust_debug
@@ -305,7 +305,7 @@ def _matches(name: str, source) -> bool:
     if not isinstance(source, A.Measurement):
         return False
     if source.regex is not None:
-        return re.search(source.regex.val, name) is not None
+        return linear_regex.compile(source.regex.val).search(name)
     return source.name == name
 
 
@@ -319,5 +319,6 @@ def _keys(tags: tuple[str, ...], op: str, expr) -> list[str]:
         wanted = set(expr.vals) if isinstance(expr, A.ListLiteral) else set()
         return [t for t in tags if t in wanted]
     if op in ("=~", "!~"):
-        return [t for t in tags if (re.search(expr.val, t) is not None) == (op == "=~")]
+        hits = set(linear_regex.compile(expr.val).select(tags))
+        return [t for t in tags if (t in hits) == (op == "=~")]
     return [t for t in tags if (t == expr.val) == (op == "=")]

@@ -10,8 +10,8 @@ function top() cannot be combined with other functions". 1.x refuses the wildcar
 from __future__ import annotations
 
 import dataclasses
-import re
 
+from ...base import regex as linear_regex
 from ..ast import expr as A
 from ..ast import select as S
 
@@ -42,7 +42,7 @@ def expand(stmt: S.SelectStatement, types: dict[str, str]) -> S.SelectStatement:
             fields.append(f)
             continue
         first, rest = f.expr.args[0], f.expr.args[1:]
-        pattern = re.compile(first.val) if isinstance(first, A.RegexLiteral) else None
+        pattern = linear_regex.compile(first.val) if isinstance(first, A.RegexLiteral) else None
         for name in sorted(types):
             if types[name] in NUMERIC and (pattern is None or pattern.search(name)):
                 call = A.Call(f.expr.name, (A.VarRef(name), *rest))

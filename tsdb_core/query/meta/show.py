@@ -10,7 +10,7 @@ from ...base.errors import DatabaseNotFound, QueryError
 from ...influxql.ast import expr as A
 from ...base.time import go_duration
 from ..analyze.time_range import split_where
-from ..exec import regex as linear_regex
+from ...base import regex as linear_regex
 from ..results import Series
 from . import where_v1
 from .window import GO_ZERO_TIME as _GO_ZERO, SeriesInWindow, shard_groups

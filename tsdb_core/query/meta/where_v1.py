@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...base import regex as linear_regex
 from ...base.errors import QueryError
 from ...influxql.ast import expr as A
 
@@ -107,7 +108,6 @@ def _comparison(e: A.BinaryExpr, measurement: str, fields) -> A.Expr:
 
 
 def _name_matches(op: str, name: str, value) -> bool:
-    from ..exec import regex as linear_regex
     if isinstance(value, A.RegexLiteral):
         hit = linear_regex.compile(value.val).search(name)
         return hit if op == "=~" else not hit
@@ -128,7 +128,6 @@ def measurement_matches(cond, measurement: str, tag_keys, values_of) -> bool:
     if key in SYSTEM_NAMES or key not in tag_keys:
         return False
     if isinstance(e.rhs, A.RegexLiteral):
-        from ..exec import regex as linear_regex
         rx = linear_regex.compile(e.rhs.val)
         hit = any(rx.search(v) for v in values_of(key))
     else:

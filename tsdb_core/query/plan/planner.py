@@ -20,7 +20,7 @@ from ...influxql.dialects import arith3
 from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
-from ..exec import regex as linear_regex
+from ...base import regex as linear_regex
 from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, Column, Scan, SelectPlan, SubqueryScan, tag_name
 from .tree import with_tree
 from ..exec.expressions import check_types

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ...base.errors import QueryError
+from .errors import QueryError
 
 
 class LinearRegex:

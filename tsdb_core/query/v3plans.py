@@ -16,14 +16,18 @@ from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.integral3 import integral_select
 from ..influxql.dialects.scanplan3 import Chunk
-from ..influxql.dialects.selectplan3 import group_tags, raw_select, select_plan, tag_tests
+from ..influxql.dialects.selectplan3 import (
+    group_tags,
+    raw_select,
+    select_plan,
+    tag_tests,
+)
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
 from ..influxql.dialects.winfunc3 import window_function_select
 from ..influxql.dialects.winselect3 import window_select
 from .analyze.time_range import split_where
-from ..base import regex as linear_regex
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
 
@@ -98,8 +102,7 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
         if found is None and table is not None:
             found = window_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))
         if found is None and table is not None:
-            found = window_function_select(stmt, table, types, lower, upper, tags, now, linear_regex.compile,
-                                           chunks)
+            found = window_function_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:
             found = integral_select(stmt, table, types, lower, upper, tags, now)
         return found

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...base import regex as linear_regex
+from ...base.errors import QueryError
 from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
@@ -55,14 +57,12 @@ class Win:
 
 
 def window_function_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
-                           tags: list[tuple[str, str]] | None, now: int, regex=None, chunks=None) -> Plans | None:
+                           tags: list[tuple[str, str]] | None, now: int, chunks=None) -> Plans | None:
     """The plans of ``stmt`` when its fields are window functions (over fields, or over
     aggregates under GROUP BY time, with plain aggregates beside them) of one measurement;
-    ``tags``: the WHERE clause's tag tests (None: not drawn); ``regex(pattern)``: a compiled
-    regex whose ``select(names)`` keeps the names it matches (None: a regex argument not drawn);
-    ``chunks``: the table's rows in the range (scanplan3.py), for the physical plan of a window
+    ``tags``: the WHERE clause's tag tests (None: not drawn); ``chunks``: the table's rows in the range (scanplan3.py), for the physical plan of a window
     over fields. None for other shapes."""
-    shape = _shape(stmt, table, types, tags, regex)
+    shape = _shape(stmt, table, types, tags)
     if shape is None:
         return None
     interval, group, outs = shape
@@ -221,7 +221,7 @@ def _window(m: str, w: Win, group, interval) -> str:
             f"AS {_name(m)(w)}")
 
 
-def _shape(stmt, table, types, tags, regex):
+def _shape(stmt, table, types, tags):
     """(interval and offset or None, GROUP BY tags sorted, [(Win or Agg, column name)]) or None."""
     dims = dimensions(stmt, table, tags)
     if dims is None:
@@ -229,7 +229,7 @@ def _shape(stmt, table, types, tags, regex):
     interval, group = dims
     outs = []
     for f in stmt.fields:
-        found = _field(f, table, types, interval, stmt.fill, regex)
+        found = _field(f, table, types, interval, stmt.fill)
         if found is None:
             return None
         outs += found
@@ -254,7 +254,7 @@ def dimensions(stmt, table, tags):
     return _dimensions(stmt, table)
 
 
-def _field(f, table: Table, types, interval, fill, regex) -> list | None:
+def _field(f, table: Table, types, interval, fill) -> list | None:
     """[(Win or Agg, name)] of one SELECT field: a window call (a wildcard or regex aggregate
     inside it expanded over the fields it takes, named ``<fn>_<field>``: rewriter.rs) or, under
     GROUP BY time, a plain aggregate."""
@@ -282,11 +282,9 @@ def _field(f, table: Table, types, interval, fill, regex) -> list | None:
         taken = C.WILDCARD_TYPES.get(inner.name, NUMBERS)
         names = sorted(k for k in table.fields if types.get(k) in taken and types.get(k) in NUMBERS)
         if isinstance(arg, A.RegexLiteral):
-            if regex is None:
-                return None
             try:
-                names = regex(arg.val).select(names)
-            except Exception:  # an invalid pattern: v3's error, not drawn
+                names = linear_regex.compile(arg.val).select(names)
+            except QueryError:  # an invalid pattern: v3's error, not drawn
                 return None
         out = []
         for field in names:

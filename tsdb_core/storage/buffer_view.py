@@ -51,6 +51,7 @@ import numpy as np
 import polars as pl
 
 from ..base.eager import pick
+from ..base.run_rows import run_rows
 from ..base.series_codes import SeriesCodes
 from ..base.types import TIME, FieldType
 from .cache import Decoded
@@ -582,7 +583,9 @@ def _chunks_between(chunks: list, lo: int, hi: int) -> list:
 def _chunks_after(chunks: list, skip: int) -> list:
     """``chunks`` without their first ``skip`` rows (a chunk cut in two keeps its end); walked
     from the end, since the rows after the pieces are the newest few."""
-    from .buffer import Chunk  # (buffer.py holds the views: imported here, not at the top)
+    from .buffer import (
+        Chunk,  # (buffer.py holds the views: imported here, not at the top)
+    )
     left = sum(c.rows for c in chunks) - skip
     out = []
     for c in reversed(chunks):
@@ -697,7 +700,7 @@ def _run_order(pieces: tuple[Piece, ...], sid: np.ndarray, times: np.ndarray) ->
     if ((run_sid[1:] == run_sid[:-1]) & (last[:-1] >= first[1:])).any():
         return None
     lengths = ends - starts
-    return np.arange(int(offsets[-1]), dtype=np.int64) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return run_rows(starts, lengths)
 
 
 ONE_GATHER_ROWS = 16_384  # up to this many rows are reordered at once, without a query (see _gather)

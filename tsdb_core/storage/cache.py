@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from ..base.eager import pick
+from ..base.run_rows import run_rows
 from ..base.types import TIME
 
 _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
@@ -187,9 +188,7 @@ class Decoded:
             return pl.DataFrame({c: np.concatenate([self._numpy(c)[s:e] for s, e in zip(starts, ends)])
                                  for c in columns}, schema=frame.schema)
         # several runs: one gather of their row numbers (half the cost of concatenating slices)
-        lengths = ends - starts
-        idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
-        return frame.gather(pl.Series(idx, dtype=pl.Int64))
+        return frame.gather(pl.Series(run_rows(starts, ends - starts), dtype=pl.Int64))
 
     def _with_tags(self, body: pl.DataFrame, runs: np.ndarray, lengths: np.ndarray, columns: list[str],
                    virtual: list[str]) -> pl.LazyFrame:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ...base.run_rows import run_rows
+
 GROUP_COLUMN = "\x00sgroup"
 MAX_RUN_SHARE = 4  # past one run of equal keys per this many rows, hashing the keys is cheaper
 
@@ -48,7 +50,7 @@ def find(df: pl.DataFrame, keys: list[str]) -> Groups | None:
     if int(gid.max()) + 1 < gid.size:  # a group of several runs: its runs brought together
         order = np.argsort(gid, kind="stable")  # runs in group order, a group's runs as they came
         lengths, starts, gid, values = lengths[order], starts[order], gid[order], values[order]
-        rows = np.arange(df.height, dtype=np.int64) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        rows = run_rows(starts, lengths)
         rows = rows.astype(np.uint32) if df.height < 1 << 32 else rows
     new = np.ones(gid.size, dtype=bool)
     new[1:] = gid[1:] != gid[:-1]

@@ -2,8 +2,9 @@
 
 The rules (what v3 refuses and its words) are ``influxql/dialects/influxdb3.py``; this module
 applies them around the one query engine (``engine.py``), so planner and executors stay
-dialect-free (but for the names of generated columns: ``planner.generated_name``). What differs
-from ``engine.execute``:
+dialect-free but for what the dialect flag tells them (generated column names and integer
+rules in the planner, ``regrouped_limits=False`` for the executor). What differs from
+``engine.execute``:
 
 - a statement v3's parser refuses fails the whole request as one statement error;
 - ``params`` with a list or object value fail the request (v3 cannot decode them);

@@ -63,7 +63,9 @@ class SourceSchema:
 def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str | None,
                 now: int, dialect: Dialect = Dialect.INFLUXDB1) -> SelectPlan:
     """Turn a SELECT AST into a SelectPlan against the provider's catalog, with the tree that runs it.
-    ``dialect`` names the generated columns (:func:`generated_name`); nothing else depends on it."""
+    ``dialect``: how generated columns are named (:func:`generated_name`), InfluxDB 3's
+    integer/unsigned rules (:func:`_v3_arithmetic`) and 1.x's subquery grouping (:func:`_probe`,
+    :func:`_nested_under`)."""
     return with_tree(_plan(stmt, provider, db=db, rp=rp, now=now, dialect=dialect), provider)
 
 

@@ -19,7 +19,14 @@ when the WindowAggr outputs more (Filter's children: add_projection_on_top_if_he
 pass, push_down_filter moves the Filter under that Projection, and optimize_projections merges it
 into the measurement's and puts it back: the plan of the first pass, where the optimizer stops
 (DataFusion 50.1 printed these four steps for a Filter over a WindowAggr of the same frame, once,
-by hand). The physical plan is drawn for a window over fields (_physical), not over aggregates.
+by hand). Over GapFill the WindowAggr reads the series first, then time (GapFill::try_new).
+
+A LIMIT, an OFFSET or a value fill puts v3's SeriesLimit between the fields' projection and the
+measurement's (planner.rs limit; a window's column is not InfluxQL-filled: ``IGNORE NULLS``),
+where optimize_projections stops; a value fill coalesces each aggregate with the value
+(rebase_expr), inside the window call too. tz() over aggregates: the scan under
+project_timezone's projection (tzplan3.py), the ranges in the zone's timestamps. The physical
+plan: over fields here (_physical), over aggregates in winexec3.py.
 """
 from __future__ import annotations
 
@@ -30,11 +37,13 @@ from ...base.errors import QueryError
 from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
-from .aggcalls3 import ARROW
-from .aggplan3 import _bin, _dimensions, _scans, aggregated
+from .aggcalls3 import ARROW, NUMERIC
+from .aggplan3 import _bin, _dimensions, _scalar, _scans, aggregated
 from .rust_debug import string
 from .scanplan3 import BATCH, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .tzplan3 import full_filters, ts, tz_projection, tz_scan
+from .winexec3 import aggregate_window_exec
 
 FUNCTIONS = ("derivative", "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
              "cumulative_sum", "elapsed")
@@ -60,20 +69,21 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
                            tags: list[tuple[str, str]] | None, now: int, chunks=None) -> Plans | None:
     """The plans of ``stmt`` when its fields are window functions (over fields, or over
     aggregates under GROUP BY time, with plain aggregates beside them) of one measurement;
-    ``tags``: the WHERE clause's tag tests (None: not drawn); ``chunks``: the table's rows in the range (scanplan3.py), for the physical plan of a window
-    over fields. None for other shapes."""
+    ``tags``: the WHERE clause's tag tests (None: not drawn); ``chunks``: the table's rows in
+    the range (scanplan3.py), for the physical plan. None for other shapes."""
     shape = _shape(stmt, table, types, tags)
     if shape is None:
         return None
     interval, group, outs = shape
     m = table.name
     wins = list(dict.fromkeys(node for node, _ in outs if isinstance(node, Win)))
+    d = Drawn(m, interval, group, outs, wins, stmt.fill_value if stmt.fill == "value" else None,
+              _series_limit(stmt, group, outs, types))
     if interval is None:
         fields = sorted({w.arg for w in wins})
         filtered, pushed = scan_filters(m, fields, tags, lower, upper)
         columns = ", ".join(sorted({*group, "time", *fields}))
-        scans = (filtered, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{columns}], {pushed}")
-        below = list(scans)
+        below = [filtered, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{columns}], {pushed}"]
         inputs = [f"{m}.{c}" for c in sorted({*group, "time", *fields})]
     else:
         upper = now if upper is None else upper
@@ -81,33 +91,112 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
         if wide is not None and wide > upper:
             return None
         calls = list(dict.fromkeys(a for node, _ in outs for a in _aggs(node)))
-        scans = _scans(table, wide, upper, tags, interval, group, calls)
-        below = [aggregated(stmt, table, wide, upper, interval, group, calls, s) for s in scans]
-        inputs = ["time", *(f"{m}.{g}" for g in group), *(_struct(m, a) for a in calls)]
+        below = [aggregated(stmt, table, wide, upper, interval, group, calls, s)
+                 for s in _aggregate_scans(stmt, table, wide, upper, tags, interval, group, calls)]
+        inputs = _window_inputs(m, group, calls, stmt.fill != "none")
     mixed = any(isinstance(node, X.Agg) for node, _ in outs)
     used = {*(f"{m}.{g}" for g in group), "time" if interval else f"{m}.time",
             *(_struct(m, n) for n, _ in outs if isinstance(n, X.Agg))}
     kept = [c for c in inputs if c in used]  # the WindowAggr's input columns needed above it
-    cond = _result_range(lower, upper, interval) if mixed else " OR ".join(f"{_name(m)(w)} IS NOT NULL" for w in wins)
+    cond = _result_range(lower, upper, interval, stmt.location) if mixed else " OR ".join(f"{d.name(w)} IS NOT NULL" for w in wins)
     def over(plan: str, narrowed: bool, swapped: bool = False) -> str:
-        plan = _block(f"WindowAggr: windowExpr=[[{', '.join(_window(m, w, group, interval) for w in wins)}]]", plan)
-        projection = f"Projection: {', '.join([*kept, *map(_name(m), wins)])}"
+        plan = _block(f"WindowAggr: windowExpr=[[{', '.join(d.window(w) for w in wins)}]]", plan)
+        projection = f"Projection: {', '.join([*kept, *map(d.name, wins)])}"
         if swapped:  # push_down_filter's next pass: the Filter under the Projection above it
-            return _top(m, interval, group, outs, _block(projection, _block(f"Filter: {cond}", plan)))
+            return _top(d, _block(projection, _block(f"Filter: {cond}", plan)))
         if narrowed and len(kept) < len(inputs):  # optimize_projections
             plan = _block(projection, plan)
-        return _top(m, interval, group, outs, _block(f"Filter: {cond}", plan))
+        return _top(d, _block(f"Filter: {cond}", plan))
     initial, pushed, narrowed = over(below[0], False), over(below[1], False), over(below[2], True)
-    steps = (("push_down_filter", pushed), ("optimize_projections", narrowed))
-    if len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
+    steps = (("push_down_filter", pushed),)
+    if d.limit is None:  # optimize_projections stops at v3's SeriesLimit (aggplan3.py): the plan pushed is the last
+        steps += (("optimize_projections", narrowed),)
+    if d.limit is None and len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
     physical = None
-    if interval is None and chunks:
-        physical = _physical(table, types, lower, upper, tags, group, outs, wins, chunks)
+    if chunks and d.limit is None:
+        physical = _physical(d, table, types, lower, upper, tags, chunks) if interval is None else \
+            aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept, chunks,
+                                  stmt.location)
     return Plans(initial, steps, physical)
 
 
-def _physical(table: Table, types, lower, upper, tags, group, outs, wins, chunks) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """What the plan's lines are printed from: the measurement, the GROUP BY interval (and
+    offset) or None, the GROUP BY tags, the fields ([(Win or Agg, name)]), the distinct window
+    calls, the fill value (fill(<value>); None without) and the SeriesLimit's line (None: no
+    LIMIT, OFFSET or value fill)."""
+
+    m: str
+    interval: tuple[int, int] | None
+    group: list[str]
+    outs: list
+    wins: list
+    value: int | float | None
+    limit: str | None
+
+    def name(self, w: Win) -> str:
+        """A window column's name: the placeholder call it replaces (its arguments as written;
+        an aggregate coalesced with the fill value: planner.rs rebase_expr)."""
+        if isinstance(w.arg, str):
+            arg = f"{self.m}.{w.arg}"
+        else:
+            arg = _struct(self.m, w.arg)
+            if self.value is not None:
+                arg = f"coalesce_struct({arg},{w.arg.kind}({_scalar(self.value, w.arg.kind)}))"
+            elif w.arg.fn in C.SELECTORS:
+                arg += "[value]"  # get_field's name
+        return f"{w.fn}({arg}{',' + w.written if w.written else ''})"
+
+    def column(self, a: X.Agg) -> str:
+        """An aggregate's value (a selector's: get_field of its struct; under a value fill,
+        coalesce_struct of it and the value cast to its type)."""
+        col = _struct(self.m, a)
+        if self.value is not None:
+            return f"coalesce_struct({col}, {a.kind}({_scalar(self.value, a.kind)}))"
+        return f'get_field({col}, Utf8("value"))' if a.fn in C.SELECTORS else col
+
+    def window(self, w: Win) -> str:
+        """The window expression as the WindowAggr prints it (udf_to_expr)."""
+        q = "" if self.interval else f"{self.m}."
+        args = [f"{self.m}.{w.arg}" if isinstance(w.arg, str) else self.column(w.arg)]
+        if w.fn in UNIT:
+            args += [_bin(w.unit), f"{q}time"]
+        elif w.written:
+            args.append(w.written)
+        part = f"PARTITION BY [{', '.join(f'{self.m}.{g}' for g in self.group)}] " if self.group else ""
+        return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time ASC NULLS LAST] {FRAME} "
+                f"AS {self.name(w)}")
+
+
+def _window_inputs(m: str, group, calls, gap_filled: bool) -> list[str]:
+    """The WindowAggr's input columns over aggregates: GapFill's (the series, then time and
+    the aggregates: iox_query exec/gapfill GapFill::try_new) or the Aggregate's (time first)."""
+    aggs = [_struct(m, a) for a in calls]
+    tags = [f"{m}.{g}" for g in group]
+    return [*tags, "time", *aggs] if gap_filled else ["time", *tags, *aggs]
+
+
+def _series_limit(stmt, group, outs, types) -> str | None:
+    """planner.rs limit (a LIMIT, an OFFSET or a value fill): a SeriesLimit over the GROUP BY
+    tags; a window's column is not InfluxQL-filled (select_window marks it so: ``IGNORE
+    NULLS``), an aggregate's is (``RESPECT NULLS``); the default: the fill value cast to the
+    column's type (util.rs number_to_scalar), else a null of it."""
+    if not (stmt.limit or stmt.offset or stmt.fill == "value"):
+        return None
+    exprs = []
+    for node, name in outs:
+        kind = _type(node, types) if isinstance(node, Win) else node.kind
+        default = _scalar(stmt.fill_value, kind) if stmt.fill == "value" and kind in NUMERIC else "NULL"
+        nulls = "IGNORE" if isinstance(node, Win) else "RESPECT"
+        exprs.append(f"{name} {nulls} NULLS (default: {kind}({default}))")
+    return (f"SeriesLimit: series=[{', '.join(group)}], order=[time ASC NULLS LAST], limit_expr=[{', '.join(exprs)}]"
+            + (f", skip=UInt64({stmt.offset})" if stmt.offset else "")
+            + (f", fetch=UInt64({stmt.limit})" if stmt.limit else ""))
+
+
+def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str | None:
     """The physical plan of a window over fields, over one partition of IOx's scan: the
     WindowAggExec (its frame is unbounded: not a BoundedWindowAggExec) over the SortExec that
     EnforceSorting puts under it (on the partition keys and time, unless the scan comes sorted
@@ -116,14 +205,15 @@ def _physical(table: Table, types, lower, upper, tags, group, outs, wins, chunks
     WindowAggr of the same frame and one partition (the window's name: the alias, as
     create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it). None when the
     scan is not one partition topped by its FilterExec (a union, a Parquet scan: not drawn)."""
-    m, fields = table.name, sorted({w.arg for w in wins})
+    m, group, outs, wins = table.name, d.group, d.outs, d.wins
+    fields = sorted({w.arg for w in wins})
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     scanned = tuple(c for c in columns if c in {*group, "time", *fields})
     found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields), chunks)
     if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
         return None
-    names = [_name(m)(w) for w in wins]
-    lines = [f"WindowAggExec: wdw=[{', '.join(_exec(n, _type(w, types)) for w, n in zip(wins, names))}]"]
+    names = [d.name(w) for w in wins]
+    lines = [_window_exec(d, types)]
     keys = (*group, "time")
     if found.ordered[:len(keys)] != keys:
         order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
@@ -137,10 +227,15 @@ def _physical(table: Table, types, lower, upper, tags, group, outs, wins, chunks
         out = [*kept, *names]
     test = " OR ".join(f"{n}@{out.index(n)} IS NOT NULL" for n in names)
     lines = [BATCH, f"  FilterExec: {test}", *("    " + line for line in lines)]
-    named = [*(f"{g}@{out.index(g)} as {g}" for g in group), *(f"{_name(m)(w)}@{out.index(_name(m)(w))} as {name}"
+    named = [*(f"{g}@{out.index(g)} as {g}" for g in group), *(f"{d.name(w)}@{out.index(d.name(w))} as {name}"
                                                                for w, name in outs)]
     head = f"ProjectionExec: expr=[{m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
     return "\n".join([head, *("  " + line for line in lines)]) + "\n"
+
+
+def _window_exec(d: Drawn, types) -> str:
+    """The WindowAggExec's line: each window's name, Field and frame."""
+    return f"WindowAggExec: wdw=[{', '.join(_exec(d.name(w), _type(w, types)) for w in d.wins)}]"
 
 
 def _exec(name: str, kind: str) -> str:
@@ -157,27 +252,52 @@ def _type(w: Win, types) -> str:
     moving_average, Int64 for elapsed, else its input's."""
     if w.fn in ("derivative", "non_negative_derivative", "moving_average"):
         return "Float64"
-    return "Int64" if w.fn == "elapsed" else ARROW[types[w.arg]]
+    if w.fn == "elapsed":
+        return "Int64"
+    return w.arg.kind if isinstance(w.arg, X.Agg) else ARROW[types[w.arg]]
 
 
-def _top(m: str, interval, group, outs, plan: str) -> str:
-    """The measurement's projection (time, the GROUP BY tags, each field by its name) and the Sort."""
-    time_col = "time" if interval else f"{m}.time AS time"
-    exprs = [f"{_name(m)(n) if isinstance(n, Win) else _column(m, n)} AS {name}" for n, name in outs]
-    plan = _block(", ".join([f"Projection: {_lit(m)} AS iox::measurement", time_col,
-                             *(f"{m}.{g} AS {g}" for g in group), *exprs]), plan)
-    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in group), 'time ASC NULLS LAST'])}", plan)
+def _top(d: Drawn, plan: str) -> str:
+    """The fields' projection (time, the GROUP BY tags, each field by its name) with the
+    measurement's column, or under a SeriesLimit the measurement's projection over it, and the Sort."""
+    time_col = "time" if d.interval else f"{d.m}.time AS time"
+    exprs = [f"{d.name(n) if isinstance(n, Win) else d.column(n)} AS {name}" for n, name in d.outs]
+    tag_cols = [f"{d.m}.{g} AS {g}" for g in d.group]
+    head = f"Projection: {_lit(d.m)} AS iox::measurement"
+    if d.limit is None:
+        plan = _block(", ".join([head, time_col, *tag_cols, *exprs]), plan)
+    else:
+        plan = _block(d.limit, _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan))
+        plan = _block(", ".join([head, "time", *d.group, *(name for _, name in d.outs)]), plan)
+    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), 'time ASC NULLS LAST'])}", plan)
 
 
-def _result_range(lower, upper: int, interval) -> str:
+def _result_range(lower, upper: int, interval, zone: str | None) -> str:
     """filter_requested_time_range: the range as asked (Context result_time_range: each end
-    moved to its interval's start, the upper one to the last instant of its interval)."""
+    moved to its interval's start, the upper one to the last instant of its interval; under
+    tz(), timestamps of its zone: time_range_to_df_expr)."""
     every, offset = interval
     ends = []
     if lower is not None:
-        ends.append(f"time >= TimestampNanosecond({lower - (lower - offset) % every}, None)")
-    ends.append(f"time <= TimestampNanosecond({upper - (upper - offset) % every + every - 1}, None)")
+        ends.append(f"time >= {ts(lower - (lower - offset) % every, zone)}")
+    ends.append(f"time <= {ts(upper - (upper - offset) % every + every - 1, zone)}")
     return " AND ".join(ends)
+
+
+def _aggregate_scans(stmt, table: Table, lower, upper, tags, interval, group, calls) -> list[str]:
+    """The filtered scan under the Aggregate as the planner builds it, after push_down_filter
+    and after optimize_projections (aggplan3.py); under tz(), with project_timezone's
+    projection (tzplan3.py: kept under the Aggregate, narrowed to the columns it reads)."""
+    if stmt.location is None:
+        return list(_scans(table, lower, upper, tags, interval, group, calls))
+    m, zone, columns = table.name, stmt.location, tuple(sorted({*table.tags, *table.fields, "time"}))
+    fields = sorted({a.field for a in calls})
+    full = full_filters(m, fields, lower, upper, zone, tags)
+    keep = {*fields, *group, "time"}
+    read = ", ".join(c for c in columns if c in keep)
+    return [tz_scan(m, columns, fields, tags, lower, upper, zone),
+            _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"),
+            _block(tz_projection(m, columns, zone, keep), f"TableScan: {m} projection=[{read}], {full}")]
 
 
 def _aggs(node) -> list[X.Agg]:
@@ -191,42 +311,16 @@ def _struct(m: str, a: X.Agg) -> str:
     return C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
 
 
-def _column(m: str, a: X.Agg) -> str:
-    """An aggregate's column (a selector's value: get_field of its struct)."""
-    col = C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
-    return f'get_field({col}, Utf8("value"))' if a.fn in C.SELECTORS else col
-
-
-def _name(m: str):
-    """A window column's name: the placeholder call it replaces (its arguments as written)."""
-    def name(w: Win) -> str:
-        arg = f"{m}.{w.arg}" if isinstance(w.arg, str) else C.aggr(m, w.arg.fn, w.arg.field, spaced=False,
-                                                                    param=w.arg.param)
-        if isinstance(w.arg, X.Agg) and w.arg.fn in C.SELECTORS:
-            arg += "[value]"  # get_field's name
-        return f"{w.fn}({arg}{',' + w.written if w.written else ''})"
-    return name
-
-
-def _window(m: str, w: Win, group, interval) -> str:
-    """The window expression as the WindowAggr prints it (udf_to_expr)."""
-    q = "" if interval else f"{m}."
-    args = [f"{m}.{w.arg}" if isinstance(w.arg, str) else _column(m, w.arg)]
-    if w.fn in UNIT:
-        args += [_bin(w.unit), f"{q}time"]
-    elif w.written:
-        args.append(w.written)
-    part = f"PARTITION BY [{', '.join(f'{m}.{g}' for g in group)}] " if group else ""
-    return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time ASC NULLS LAST] {FRAME} "
-            f"AS {_name(m)(w)}")
-
-
 def _shape(stmt, table, types, tags):
     """(interval and offset or None, GROUP BY tags sorted, [(Win or Agg, column name)]) or None."""
-    dims = dimensions(stmt, table, tags)
+    dims = dimensions(stmt, table, tags, limits=True)
     if dims is None:
         return None
     interval, group = dims
+    if stmt.fill == "value" and (interval is None or group):
+        return None  # (a value fill without GROUP BY time or over tags: not drawn, as in aggplan3.py)
+    if stmt.location is not None and interval is None:
+        return None  # (tz() over a window of fields: not drawn)
     outs = []
     for f in stmt.fields:
         found = _field(f, table, types, interval, stmt.fill)
@@ -240,16 +334,18 @@ def _shape(stmt, table, types, tags):
     return (interval, sorted(group), unique) if unique else None
 
 
-def dimensions(stmt, table, tags):
+def dimensions(stmt, table, tags, limits: bool = False):
     """(interval and offset or None, the GROUP BY tags) of a SELECT of one measurement drawn
-    here (no INTO, LIMIT, OFFSET, SLIMIT, tz(), ORDER BY time DESC or value fill), else None."""
+    here (no INTO, SLIMIT, ORDER BY time DESC; no LIMIT, OFFSET, value fill or tz() unless
+    ``limits``), else None."""
     if table is None or tags is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
         return None
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
         return None
-    if stmt.into is not None or stmt.limit or stmt.offset or stmt.slimit or stmt.soffset or stmt.location is not None \
-            or not stmt.time_ascending or stmt.fill == "value":
+    if stmt.into is not None or stmt.slimit or stmt.soffset or not stmt.time_ascending:
+        return None
+    if not limits and (stmt.limit or stmt.offset or stmt.fill == "value" or stmt.location is not None):
         return None
     return _dimensions(stmt, table)
 

@@ -1,0 +1,86 @@
+"""The physical plan of window functions over GROUP BY time aggregates, as InfluxDB 3 prints it.
+
+Derived, not printed by v3 (no snapshot of it): the aggregates' plan is aggexec3.py's (the
+AggregateExec over IOx's scan at one partition, GapFillExec over its sort unless fill(none)),
+read from under its measurement projection; above it DataFusion plans the optimized logical
+plan (winfunc3.py): the WindowAggExec (an unbounded frame: not a BoundedWindowAggExec), the
+Projection optimize_projections adds, the Filter, the measurement's projection. The window
+requires its input sorted on the partition keys then time, ``ASC NULLS LAST`` (DataFusion 50.1
+printed that SortExec over an unsorted input, once, by hand); GapFillExec keeps its input's
+order (gapfill/mod.rs maintains_input_order), time ascending with nulls first, and its output
+puts the series before time (GapFill::try_new) while that order still names the Aggregate's
+columns: neither satisfies the window, so EnforceSorting puts its SortExec right under it (it
+cannot push it under GapFillExec: GapFillExec's own requirement is not compatible). The
+window's output keeps that order, so the final Sort needs no SortExec. Not drawn: a fill(none)
+Aggregate that comes sorted on a GROUP BY tag (the window would take the tag's order as it is),
+selectors, several partitions, a LIMIT, OFFSET or value fill (v3's SeriesLimit).
+"""
+from __future__ import annotations
+
+from . import aggexpr3 as X
+from .aggcalls3 import PHYSICAL, aggr
+from .aggexec3 import grouped_exec
+from .scanplan3 import BATCH
+
+
+def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, chunks,
+                          zone: str | None = None) -> str | None:
+    """The physical plan of ``d`` (winfunc3.Drawn: windows over aggregates, maybe beside plain
+    aggregates) over ``table``'s ``chunks``; ``window``: the WindowAggExec's line,
+    ``time_range``: (the range read, one interval wider; its upper end; the lower end asked
+    for), ``kept``: the window's input columns the plan above reads (winfunc3.py), ``zone``:
+    tz()'s (drawn without a tag test, as aggplan3.py). None for shapes not drawn."""
+    calls = list(dict.fromkeys(n if isinstance(n, X.Agg) else n.arg for n, _ in d.outs))
+    if d.limit is not None or (zone is not None and tags) or not all(isinstance(a, X.Agg) and a.fn in PHYSICAL and not a.param for a in calls):
+        return None
+    wide, upper, lower = time_range
+    body = _aggregates(d, table, (wide, upper), tags, fill, calls, chunks, zone)
+    if body is None:
+        return None
+    tags_cols = list(d.group)
+    aggs = [aggr(d.m, a.fn, a.field, spaced=False) for a in calls]
+    cols = [*tags_cols, "time", *aggs] if fill != "none" else ["time", *tags_cols, *aggs]
+    names = [d.name(w) for w in d.wins]
+    keys = ", ".join(f"{c}@{cols.index(c)} ASC NULLS LAST" for c in (*tags_cols, "time"))
+    lines = [window, f"  SortExec: expr=[{keys}], preserve_partitioning=[false]", *("    " + line for line in body)]
+    out = [*cols, *names]
+    plain = [c.removeprefix(f"{d.m}.") for c in kept]
+    if len(kept) < len(cols):  # optimize_projections' Projection
+        exprs = [f"{c}@{out.index(c)} as {c}" for c in (*plain, *names)]
+        lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", *("  " + line for line in lines)]
+        out = [*plain, *names]
+    lines = [BATCH, f"  FilterExec: {_condition(d, out, names, lower, upper)}", *("    " + line for line in lines)]
+    fields = [aggr(d.m, n.fn, n.field, spaced=False) if isinstance(n, X.Agg) else d.name(n) for n, _ in d.outs]
+    named = [*(f"{g}@{out.index(g)} as {g}" for g in d.group),
+             *(f"{f}@{out.index(f)} as {name}" for f, (_, name) in zip(fields, d.outs))]
+    head = f"ProjectionExec: expr=[{d.m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
+    return "\n".join([head, *("  " + line for line in lines)]) + "\n"
+
+
+def _aggregates(d, table, time_range, tags, fill, calls, chunks, zone) -> list[str] | None:
+    """aggexec3.py's lines under its measurement projection (the GapFillExec or the
+    AggregateExec), unindented; None where it draws none or where the window's sort would
+    take an order the Aggregate already has (``ordering_mode``)."""
+    plan = grouped_exec(table, *time_range, tags, d.interval, d.group, fill, True,
+                        [(a.fn, a.field, f"_{i}") for i, a in enumerate(calls)], chunks, zone=zone)
+    if plan is None:
+        return None
+    lines = plan.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"ProjectionExec: expr=[{d.m} as "))
+    body = lines[at + 1:]
+    indent = len(body[0]) - len(body[0].lstrip())
+    if fill == "none" and d.group and "ordering_mode" in body[0]:
+        return None
+    return [line[indent:] for line in body]
+
+
+def _condition(d, out, names, lower, upper) -> str:
+    """The FilterExec's predicate: a window column not null, or (beside plain aggregates:
+    filter_requested_time_range) the range asked for, its ends moved to their intervals."""
+    if not any(isinstance(n, X.Agg) for n, _ in d.outs):
+        return " OR ".join(f"{n}@{out.index(n)} IS NOT NULL" for n in names)
+    every, offset = d.interval
+    t = f"time@{out.index('time')}"
+    ends = [] if lower is None else [f"{t} >= {lower - (lower - offset) % every}"]
+    ends.append(f"{t} <= {upper - (upper - offset) % every + every - 1}")
+    return " AND ".join(ends)

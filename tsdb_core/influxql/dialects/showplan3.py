@@ -200,7 +200,8 @@ def scan_filters(m: str, fields, tags, lower: int | None, upper: int | None) -> 
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
     cond = [f"{t} = {_lit(v)}" for t, v in tags]
     time = _time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
-    plan = _block(f"Filter: {' AND '.join([not_null, *([] if time else cond)])}", f"TableScan: {m}")
+    joined = f"({not_null})" if " OR " in not_null and cond and not time else not_null  # BinaryExpr's Display
+    plan = _block(f"Filter: {' AND '.join([joined, *([] if time else cond)])}", f"TableScan: {m}")
     if time:
         plan = _block(f"Filter: {' AND '.join([time, *cond])}", plan)
     pushed = [*time.split(" AND "), *cond, not_null] if time else [not_null, *cond]

@@ -5,15 +5,17 @@ AggregateExec over IOx's scan at one partition, GapFillExec over its sort unless
 read from under its measurement projection; above it DataFusion plans the optimized logical
 plan (winfunc3.py): the WindowAggExec (an unbounded frame: not a BoundedWindowAggExec), the
 Projection optimize_projections adds, the Filter, the measurement's projection. The window
-requires its input sorted on the partition keys then time, ``ASC NULLS LAST`` (DataFusion 50.1
-printed that SortExec over an unsorted input, once, by hand); GapFillExec keeps its input's
-order (gapfill/mod.rs maintains_input_order), time ascending with nulls first, and its output
-puts the series before time (GapFill::try_new) while that order still names the Aggregate's
-columns: neither satisfies the window, so EnforceSorting puts its SortExec right under it (it
-cannot push it under GapFillExec: GapFillExec's own requirement is not compatible). The
-window's output keeps that order, so the final Sort needs no SortExec. Not drawn: a fill(none)
-Aggregate that comes sorted on a GROUP BY tag (the window would take the tag's order as it is),
-selectors, several partitions, a LIMIT, OFFSET or value fill (v3's SeriesLimit).
+requires its input sorted on the partition keys then time, ``ASC NULLS LAST``: a partition
+key's requirement has no direction, and the SortExec EnforceSorting adds for it sorts ``ASC
+NULLS LAST`` even over an input sorted on that key ``ASC`` nulls first (DataFusion 50.1 printed
+that SortExec over an unsorted input, over a Parquet file sorted on the key and time, and over
+an Aggregate ``ordering_mode=Sorted`` on the key, once, by hand). GapFillExec keeps its input's
+order (gapfill/mod.rs maintains_input_order), time with nulls first, and puts the series before
+time in its output (GapFill::try_new); that order does not satisfy the window, and EnforceSorting
+cannot push the window's sort under GapFillExec (its own requirement is not compatible), so the
+SortExec sits right under the window. The window keeps that order: the final Sort needs no
+SortExec. Not drawn: selectors, several partitions, a LIMIT, OFFSET or value fill (v3's
+SeriesLimit), tz() with a tag test (as aggplan3.py).
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
     for), ``kept``: the window's input columns the plan above reads (winfunc3.py), ``zone``:
     tz()'s (drawn without a tag test, as aggplan3.py). None for shapes not drawn."""
     calls = list(dict.fromkeys(n if isinstance(n, X.Agg) else n.arg for n, _ in d.outs))
-    if d.limit is not None or (zone is not None and tags) or not all(isinstance(a, X.Agg) and a.fn in PHYSICAL and not a.param for a in calls):
+    if d.limit is not None or (zone is not None and tags) or not all(a.fn in PHYSICAL and not a.param for a in calls):
         return None
     wide, upper, lower = time_range
     body = _aggregates(d, table, (wide, upper), tags, fill, calls, chunks, zone)
@@ -59,8 +61,7 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
 
 def _aggregates(d, table, time_range, tags, fill, calls, chunks, zone) -> list[str] | None:
     """aggexec3.py's lines under its measurement projection (the GapFillExec or the
-    AggregateExec), unindented; None where it draws none or where the window's sort would
-    take an order the Aggregate already has (``ordering_mode``)."""
+    AggregateExec), unindented; None where it draws none."""
     plan = grouped_exec(table, *time_range, tags, d.interval, d.group, fill, True,
                         [(a.fn, a.field, f"_{i}") for i, a in enumerate(calls)], chunks, zone=zone)
     if plan is None:
@@ -69,8 +70,6 @@ def _aggregates(d, table, time_range, tags, fill, calls, chunks, zone) -> list[s
     at = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"ProjectionExec: expr=[{d.m} as "))
     body = lines[at + 1:]
     indent = len(body[0]) - len(body[0].lstrip())
-    if fill == "none" and d.group and "ordering_mode" in body[0]:
-        return None
     return [line[indent:] for line in body]
 
 

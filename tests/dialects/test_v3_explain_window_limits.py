@@ -1,0 +1,164 @@
+"""EXPLAIN of window functions under LIMIT / OFFSET, fill(<value>) and tz() in the influxdb3 dialect.
+
+Quoted ground truth: ``select::subqueries::aggregate_around_window_aggregate`` (planner.rs lines
+4854-4869 at influxdata/influxdb3_core 349d802bf9a54ab5876399ab013502eeb0d52a6b, its snapshot
+copied into v3_snapshots/): the inner query ``SELECT non_negative_difference(sum(/usage_.*/)) FROM cpu
+WHERE time >= 0s AND time < 10m GROUP BY time(1m), cpu OFFSET 1`` is planned as a root query
+plans it with fill(none) (rewriter.rs lines 168-178: a subquery's fill(null) becomes fill(none)), its
+SeriesLimit printing each window column ``IGNORE NULLS`` (planner.rs select_window marks a window's
+column as not InfluxQL-filled, lines 1913-1933; limit, lines 2301-2376).
+
+Derived, not quoted (v3 has no snapshot of these shapes at the root): planner.rs limit puts the
+SeriesLimit between the fields' projection and the measurement's (select_plan, lines 866-874 and
+project_with_measurement) for a LIMIT, an OFFSET or a value fill, its default the fill value cast to
+the column's type (util.rs number_to_scalar) or a null; an aggregate's column beside the windows is
+InfluxQL-filled (``RESPECT NULLS``). Under a value fill rebase_expr (util.rs lines 143-165) coalesces
+the aggregate inside the window call, so the window's name holds ``coalesce_struct``. DataFusion's
+optimize_projections stops at the SeriesLimit (a user-defined node without necessary_children_exprs):
+push_down_filter is the last rule that changes the plan. Under tz() the scan is read through
+project_timezone's projection (planner.rs lines 579-609, 3389), the ranges in the zone's timestamps.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.dialects.test_v3_explain_show import SNAPSHOTS, _without_schema, planner_catalog, rows  # noqa: F401
+from tests.dialects.test_v3_explain_window import FRAME, MEASUREMENT
+
+AROUND = "iox_query_influxql__plan__planner__tests__select__subqueries__aggregate_around_window_aggregate.snap"
+BIN10 = 'IntervalMonthDayNano("IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 10000000000 }")'
+PARIS = 'Some("Europe/Paris")'
+
+
+def _changed(out: dict[str, list[str]]) -> list[str]:
+    return [k for k, v in out.items() if k.startswith("logical_plan after") and set(v) != {"SAME TEXT AS ABOVE"}]
+
+
+def test_an_offset_over_a_window_of_aggregates_is_v3s_series_limit(planner_catalog):  # noqa: F811
+    body = (SNAPSHOTS / AROUND).read_text().partition("\n---\n")[2].strip("\n").split("\n")
+    quoted = [_without_schema(line).strip() for line in body[5:10]]  # SeriesLimit .. Aggregate of the subquery
+    assert quoted[0].startswith("SeriesLimit: series=[cpu]") and quoted[4].startswith("Aggregate: ")
+    q = ("EXPLAIN VERBOSE SELECT non_negative_difference(sum(/usage_.*/)) FROM cpu WHERE time >= 0s AND time < 10m "
+         "GROUP BY time(1m), cpu fill(none) OFFSET 1")
+    plan = rows(planner_catalog, q)["initial_logical_plan"][0].split("\n")
+    assert [line.strip() for line in plan[2:7]] == quoted
+    assert plan[:2] == ["Sort: cpu ASC NULLS LAST, time ASC NULLS LAST", f"  Projection: {MEASUREMENT}, time, cpu, "
+                        "non_negative_difference_usage_idle, non_negative_difference_usage_system, "
+                        "non_negative_difference_usage_user"]
+    # a root query reads one interval more (Context extended_time_range); the subquery its parent's range
+    assert plan[7] == ("              Filter: cpu.time >= TimestampNanosecond(-60000000000, None) AND cpu.time <= "
+                       "TimestampNanosecond(599999999999, None)")
+
+
+def test_a_limit_over_a_raw_window(planner_catalog):  # noqa: F811
+    # each window column's type its default's: difference of an integer Int64, cumulative_sum of an unsigned
+    # UInt64, elapsed Int64; the tag test ANDed to the not-null filter (plan_condition) around its OR
+    q = ("EXPLAIN VERBOSE SELECT difference(i64_field), cumulative_sum(u64_field) AS c, elapsed(f64_field) "
+         "FROM all_types WHERE tag0 = 'x' GROUP BY tag1 LIMIT 2 OFFSET 1")
+    out = rows(planner_catalog, q)
+    plan = out["initial_logical_plan"][0].split("\n")
+    assert plan[:4] == [
+        "Sort: tag1 ASC NULLS LAST, time ASC NULLS LAST",
+        '  Projection: Dictionary(Int32, Utf8("all_types")) AS iox::measurement, time, tag1, difference, c, elapsed',
+        "    SeriesLimit: series=[tag1], order=[time ASC NULLS LAST], limit_expr=[difference IGNORE NULLS (default: "
+        "Int64(NULL)), c IGNORE NULLS (default: UInt64(NULL)), elapsed IGNORE NULLS (default: Int64(NULL))], "
+        "skip=UInt64(1), fetch=UInt64(2)",
+        "      Projection: all_types.time AS time, all_types.tag1 AS tag1, difference(all_types.i64_field) AS difference, "
+        "cumulative_sum(all_types.u64_field) AS c, elapsed(all_types.f64_field) AS elapsed"]
+    assert plan[-2:] == ["            Filter: (all_types.f64_field IS NOT NULL OR all_types.i64_field IS NOT NULL OR "
+                         'all_types.u64_field IS NOT NULL) AND tag0 = Dictionary(Int32, Utf8("x"))',
+                         "              TableScan: all_types"]
+    # optimize_projections stops at the SeriesLimit: the scan is not narrowed, no Projection over the window
+    assert _changed(out) == ["logical_plan after push_down_filter"]
+    assert out["logical_plan"] == out["logical_plan after push_down_filter"][:1]  # (the second pass: the same)
+    assert out["logical_plan"][0].split("\n")[-1] == (
+        "            TableScan: all_types, full_filters=[all_types.f64_field IS NOT NULL OR all_types.i64_field IS NOT "
+        'NULL OR all_types.u64_field IS NOT NULL, tag0 = Dictionary(Int32, Utf8("x"))]')
+
+
+@pytest.mark.parametrize("clause,tail", [
+    ("LIMIT 3", ", fetch=UInt64(3)"),
+    ("OFFSET 2", ", skip=UInt64(2)"),
+    ("LIMIT 1 OFFSET 4", ", skip=UInt64(4), fetch=UInt64(1)"),
+])
+def test_limit_and_offset_print_as_series_limit_prints_them(planner_catalog, clause, tail):  # noqa: F811
+    plan = rows(planner_catalog, f"EXPLAIN SELECT moving_average(usage_idle, 2) FROM cpu {clause}")["logical_plan"][0]
+    assert plan.split("\n")[2] == ("    SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[moving_average "
+                                   "IGNORE NULLS (default: Float64(NULL))]" + tail)
+
+
+def test_a_value_fill_coalesces_the_aggregate_inside_the_window(planner_catalog):  # noqa: F811
+    # fill(2.5): count's value cast to Int64 (2), mean's kept; the window's column ignores its nulls, the
+    # aggregate's does not; the requested range kept above the window (a mixed projection)
+    q = ("EXPLAIN VERBOSE SELECT cumulative_sum(count(usage_idle)), mean(usage_user) FROM cpu "
+         "WHERE time >= '2022-12-31T23:00:07Z' GROUP BY time(10s) fill(2.5)")
+    out = rows(planner_catalog, q)
+    plan = out["initial_logical_plan"][0].split("\n")
+    assert plan[:7] == [
+        "Sort: time ASC NULLS LAST",
+        f"  Projection: {MEASUREMENT}, time, cumulative_sum, mean",
+        "    SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[cumulative_sum IGNORE NULLS (default: "
+        "Int64(2)), mean RESPECT NULLS (default: Float64(2.5))]",
+        "      Projection: time, cumulative_sum(coalesce_struct(count(cpu.usage_idle),Int64(2))) AS cumulative_sum, "
+        "coalesce_struct(avg(cpu.usage_user), Float64(2.5)) AS mean",
+        "        Filter: time >= TimestampNanosecond(1672527600000000000, None) AND time <= "
+        "TimestampNanosecond(1672531209999999999, None)",
+        "          WindowAggr: windowExpr=[[cumumlative_sum(coalesce_struct(count(cpu.usage_idle), Int64(2))) ORDER BY "
+        f"[time ASC NULLS LAST] {FRAME} AS cumulative_sum(coalesce_struct(count(cpu.usage_idle),Int64(2)))]]",
+        f"            GapFill: series=[], time=date_bin_wallclock({BIN10}, time, TimestampNanosecond(0, None)), "
+        "fill=[COALESCE(count(cpu.usage_idle), 2), COALESCE(avg(cpu.usage_user), 2.5)], range=Included(Literal("
+        "TimestampNanosecond(1672527597000000000, None), None))..Included(Literal(TimestampNanosecond("
+        "1672531200000000000, None), None))"]
+    assert _changed(out) == ["logical_plan after push_down_filter"]
+
+
+def test_a_value_fill_names_a_derivative_with_its_unit(planner_catalog):  # noqa: F811
+    second = 'IntervalMonthDayNano("IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 1000000000 }")'
+    plan = rows(planner_catalog, "EXPLAIN SELECT derivative(mean(usage_idle), 1s) FROM cpu GROUP BY time(10s) fill(0)")[
+        "logical_plan"][0].split("\n")
+    name = f"derivative(coalesce_struct(avg(cpu.usage_idle),Float64(0)),{second})"
+    assert plan[3] == f"      Projection: time, {name} AS derivative"
+    assert plan[4] == f"        Filter: {name} IS NOT NULL"
+    assert plan[5].startswith(f"          WindowAggr: windowExpr=[[derivative(coalesce_struct(avg(cpu.usage_idle), "
+                              f"Float64(0)), {second}, time) ORDER BY")
+    assert "limit_expr=[derivative IGNORE NULLS (default: Float64(0))]" in plan[2]
+
+
+def test_a_window_of_aggregates_under_tz(planner_catalog):  # noqa: F811
+    # project_timezone's projection under the Aggregate (narrowed by optimize_projections), the extended range
+    # and the GapFill's in the zone's timestamps, the requested range above the window too
+    q = ("EXPLAIN VERBOSE SELECT difference(mean(usage_idle)), mean(usage_user) FROM cpu "
+         "WHERE time >= '2022-12-31T23:00:07Z' GROUP BY time(10s) tz('Europe/Paris')")
+    out = rows(planner_catalog, q)
+    plan = out["logical_plan"][0].split("\n")
+    assert plan[2] == (f"    Filter: time >= TimestampNanosecond(1672527600000000000, {PARIS}) AND time <= "
+                       f"TimestampNanosecond(1672531209999999999, {PARIS})")
+    assert plan[3] == "      Projection: time, avg(cpu.usage_user), difference(avg(cpu.usage_idle))"
+    assert plan[5].endswith(f"range=Included(Literal(TimestampNanosecond(1672527597000000000, {PARIS}), None))..Included("
+                            f"Literal(TimestampNanosecond(1672531200000000000, {PARIS}), None))")
+    assert plan[6] == (f"            Aggregate: groupBy=[[date_bin_wallclock({BIN10}, time, TimestampNanosecond(0, None)) "
+                       "AS time]], aggr=[[avg(cpu.usage_idle), avg(cpu.usage_user)]]")
+    assert plan[7:] == [
+        '              Projection: tz(cpu.time, Utf8("Europe/Paris")) AS time, cpu.usage_idle, cpu.usage_user',
+        '                TableScan: cpu projection=[time, usage_idle, usage_user], full_filters=[tz(cpu.time, Utf8('
+        f'"Europe/Paris")) >= TimestampNanosecond(1672527597000000000, {PARIS}), tz(cpu.time, Utf8("Europe/Paris")) <= '
+        f'TimestampNanosecond(1672531200000000000, {PARIS}), cpu.usage_idle IS NOT NULL OR cpu.usage_user IS NOT NULL]']
+    initial = out["initial_logical_plan"][0].split("\n")
+    assert initial[-4:] == [
+        f"            Filter: time >= TimestampNanosecond(1672527597000000000, {PARIS}) AND time <= "
+        f"TimestampNanosecond(1672531200000000000, {PARIS})",
+        '              Projection: cpu.cpu, cpu.host, cpu.region, tz(cpu.time, Utf8("Europe/Paris")) AS time, '
+        "cpu.usage_idle, cpu.usage_system, cpu.usage_user",
+        "                Filter: cpu.usage_idle IS NOT NULL OR cpu.usage_user IS NOT NULL",
+        "                  TableScan: cpu"]
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT derivative(usage_idle) FROM cpu tz('Europe/Paris')",  # tz() over a window of fields
+    "SELECT derivative(usage_idle) FROM cpu GROUP BY host fill(1)",  # a value fill without GROUP BY time
+    "SELECT difference(mean(usage_idle)) FROM cpu GROUP BY time(10s), host fill(1)",  # a value fill over tags
+    "SELECT difference(mean(usage_idle)) FROM cpu GROUP BY time(10s) SLIMIT 1",  # v3: not implemented
+])
+def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F811
+    (res,) = planner_catalog.query(f"EXPLAIN {q}", db="db").to_json()["results"]
+    assert not any("WindowAggr" in s["values"][0][0] for s in res.get("series", []))

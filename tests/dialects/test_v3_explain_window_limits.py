@@ -16,7 +16,8 @@ InfluxQL-filled (``RESPECT NULLS``). Under a value fill rebase_expr (util.rs lin
 the aggregate inside the window call, so the window's name holds ``coalesce_struct``. DataFusion's
 optimize_projections stops at the SeriesLimit (a user-defined node without necessary_children_exprs):
 push_down_filter is the last rule that changes the plan. Under tz() the scan is read through
-project_timezone's projection (planner.rs lines 579-609, 3389), the ranges in the zone's timestamps.
+project_timezone's projection (planner.rs lines 579-609, 3389), the ranges in the zone's timestamps; a
+window of fields orders on its unqualified time column (udf_to_expr's ``"time".as_expr()``).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from tests.dialects.test_v3_explain_window import FRAME, MEASUREMENT
 AROUND = "iox_query_influxql__plan__planner__tests__select__subqueries__aggregate_around_window_aggregate.snap"
 BIN10 = 'IntervalMonthDayNano("IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 10000000000 }")'
 PARIS = 'Some("Europe/Paris")'
+SECOND = 'IntervalMonthDayNano("IntervalMonthDayNano { months: 0, days: 0, nanoseconds: 1000000000 }")'
 
 
 def _changed(out: dict[str, list[str]]) -> list[str]:
@@ -153,8 +155,42 @@ def test_a_window_of_aggregates_under_tz(planner_catalog):  # noqa: F811
         "                  TableScan: cpu"]
 
 
+def test_a_window_of_fields_under_tz(planner_catalog):  # noqa: F811
+    # the window orders on project_timezone's unqualified time; the Sort reads the projection's ``time AS time``
+    # (DataFusion's sort builder rewrites a column by the projection's expression of that name: selectplan3.py)
+    q = ("EXPLAIN VERBOSE SELECT derivative(usage_idle) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' AND region = 'x' "
+         "GROUP BY host tz('Europe/Paris')")
+    out = rows(planner_catalog, q)
+    window = (f"WindowAggr: windowExpr=[[derivative(cpu.usage_idle, {SECOND}, time) PARTITION BY [cpu.host] ORDER BY "
+              f"[time ASC NULLS LAST] {FRAME} AS derivative(cpu.usage_idle)]]")
+    head = ["Sort: host ASC NULLS LAST, time AS time ASC NULLS LAST",
+            f"  Projection: {MEASUREMENT}, time AS time, cpu.host AS host, derivative(cpu.usage_idle) AS derivative",
+            "    Filter: derivative(cpu.usage_idle) IS NOT NULL"]
+    assert out["initial_logical_plan"][0].split("\n") == [*head, f"      {window}",
+        f'        Filter: time >= TimestampNanosecond(1672527600000000000, {PARIS}) AND region = Dictionary(Int32, Utf8("x"))',
+        '          Projection: cpu.cpu, cpu.host, cpu.region, tz(cpu.time, Utf8("Europe/Paris")) AS time, cpu.usage_idle, '
+        "cpu.usage_system, cpu.usage_user",
+        "            Filter: cpu.usage_idle IS NOT NULL", "              TableScan: cpu"]
+    assert out["logical_plan"][0].split("\n") == [*head, "      Projection: cpu.host, time, derivative(cpu.usage_idle)",
+        f"        {window}", '          Projection: cpu.host, tz(cpu.time, Utf8("Europe/Paris")) AS time, cpu.usage_idle',
+        '            TableScan: cpu projection=[host, time, usage_idle], full_filters=[tz(cpu.time, Utf8("Europe/Paris")) '
+        f'>= TimestampNanosecond(1672527600000000000, {PARIS}), region = Dictionary(Int32, Utf8("x")), '
+        "cpu.usage_idle IS NOT NULL]"]
+    assert _changed(out) == ["logical_plan after push_down_filter", "logical_plan after optimize_projections"]
+    assert "WindowAggExec" not in out["physical_plan"][0]  # (not drawn under tz() over fields)
+
+
+def test_a_limit_under_tz_sorts_on_the_measurements_time(planner_catalog):  # noqa: F811
+    # over the SeriesLimit the measurement's projection reads the column ``time``: the Sort keeps it bare
+    plan = rows(planner_catalog, "EXPLAIN SELECT difference(usage_idle) FROM cpu LIMIT 2 tz('Europe/Paris')")[
+        "logical_plan"][0].split("\n")
+    assert plan[:4] == ["Sort: time ASC NULLS LAST", f"  Projection: {MEASUREMENT}, time, difference",
+                        "    SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[difference IGNORE NULLS "
+                        "(default: Float64(NULL))], fetch=UInt64(2)",
+                        "      Projection: time AS time, difference(cpu.usage_idle) AS difference"]
+
+
 @pytest.mark.parametrize("q", [
-    "SELECT derivative(usage_idle) FROM cpu tz('Europe/Paris')",  # tz() over a window of fields
     "SELECT derivative(usage_idle) FROM cpu GROUP BY host fill(1)",  # a value fill without GROUP BY time
     "SELECT difference(mean(usage_idle)) FROM cpu GROUP BY time(10s), host fill(1)",  # a value fill over tags
     "SELECT difference(mean(usage_idle)) FROM cpu GROUP BY time(10s) SLIMIT 1",  # v3: not implemented

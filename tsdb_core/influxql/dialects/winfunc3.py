@@ -78,13 +78,9 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     m = table.name
     wins = list(dict.fromkeys(node for node, _ in outs if isinstance(node, Win)))
     d = Drawn(m, interval, group, outs, wins, stmt.fill_value if stmt.fill == "value" else None,
-              _series_limit(stmt, group, outs, types))
+              _series_limit(stmt, group, outs, types), stmt.location)
     if interval is None:
-        fields = sorted({w.arg for w in wins})
-        filtered, pushed = scan_filters(m, fields, tags, lower, upper)
-        columns = ", ".join(sorted({*group, "time", *fields}))
-        below = [filtered, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{columns}], {pushed}"]
-        inputs = [f"{m}.{c}" for c in sorted({*group, "time", *fields})]
+        below, inputs = _field_scans(d, table, lower, upper, tags)
     else:
         upper = now if upper is None else upper
         wide = lower - interval[0] if lower is not None else None  # one interval before (ascending)
@@ -95,7 +91,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
                  for s in _aggregate_scans(stmt, table, wide, upper, tags, interval, group, calls)]
         inputs = _window_inputs(m, group, calls, stmt.fill != "none")
     mixed = any(isinstance(node, X.Agg) for node, _ in outs)
-    used = {*(f"{m}.{g}" for g in group), "time" if interval else f"{m}.time",
+    used = {*(f"{m}.{g}" for g in group), "time" if interval or stmt.location else f"{m}.time",
             *(_struct(m, n) for n, _ in outs if isinstance(n, X.Agg))}
     kept = [c for c in inputs if c in used]  # the WindowAggr's input columns needed above it
     cond = _result_range(lower, upper, interval, stmt.location) if mixed else " OR ".join(f"{d.name(w)} IS NOT NULL" for w in wins)
@@ -114,7 +110,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     if d.limit is None and len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
     physical = None
-    if chunks and d.limit is None:
+    if chunks and d.limit is None and (interval is not None or d.zone is None):
         physical = _physical(d, table, types, lower, upper, tags, chunks) if interval is None else \
             aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept, chunks,
                                   stmt.location)
@@ -125,8 +121,8 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
 class Drawn:
     """What the plan's lines are printed from: the measurement, the GROUP BY interval (and
     offset) or None, the GROUP BY tags, the fields ([(Win or Agg, name)]), the distinct window
-    calls, the fill value (fill(<value>); None without) and the SeriesLimit's line (None: no
-    LIMIT, OFFSET or value fill)."""
+    calls, the fill value (fill(<value>); None without), the SeriesLimit's line (None: no
+    LIMIT, OFFSET or value fill) and tz()'s zone (None without)."""
 
     m: str
     interval: tuple[int, int] | None
@@ -135,6 +131,7 @@ class Drawn:
     wins: list
     value: int | float | None
     limit: str | None
+    zone: str | None = None
 
     def name(self, w: Win) -> str:
         """A window column's name: the placeholder call it replaces (its arguments as written;
@@ -159,7 +156,7 @@ class Drawn:
 
     def window(self, w: Win) -> str:
         """The window expression as the WindowAggr prints it (udf_to_expr)."""
-        q = "" if self.interval else f"{self.m}."
+        q = "" if self.interval or self.zone else f"{self.m}."  # the Aggregate's time, project_timezone's
         args = [f"{self.m}.{w.arg}" if isinstance(w.arg, str) else self.column(w.arg)]
         if w.fn in UNIT:
             args += [_bin(w.unit), f"{q}time"]
@@ -168,6 +165,25 @@ class Drawn:
         part = f"PARTITION BY [{', '.join(f'{self.m}.{g}' for g in self.group)}] " if self.group else ""
         return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time ASC NULLS LAST] {FRAME} "
                 f"AS {self.name(w)}")
+
+
+def _field_scans(d: Drawn, table: Table, lower, upper, tags) -> tuple[list[str], list[str]]:
+    """The filtered scan under a window of fields as the planner builds it, after
+    push_down_filter and after optimize_projections, and the columns the last one gives the
+    window; under tz(), under project_timezone's projection (tzplan3.py, narrowed to the
+    columns the window reads: its time column unqualified)."""
+    m, fields = d.m, sorted({w.arg for w in d.wins})
+    read = sorted({*d.group, "time", *fields})
+    if d.zone is None:
+        filtered, pushed = scan_filters(m, fields, tags, lower, upper)
+        below = [filtered, f"TableScan: {m}, {pushed}", f"TableScan: {m} projection=[{', '.join(read)}], {pushed}"]
+        return below, [f"{m}.{c}" for c in read]
+    columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+    full = full_filters(m, fields, lower, upper, d.zone, tags)
+    below = [tz_scan(m, columns, fields, tags, lower, upper, d.zone),
+             _block(tz_projection(m, columns, d.zone), f"TableScan: {m}, {full}"),
+             _block(tz_projection(m, columns, d.zone, set(read)), f"TableScan: {m} projection=[{', '.join(read)}], {full}")]
+    return below, ["time" if c == "time" else f"{m}.{c}" for c in read]
 
 
 def _window_inputs(m: str, group, calls, gap_filled: bool) -> list[str]:
@@ -260,7 +276,7 @@ def _type(w: Win, types) -> str:
 def _top(d: Drawn, plan: str) -> str:
     """The fields' projection (time, the GROUP BY tags, each field by its name) with the
     measurement's column, or under a SeriesLimit the measurement's projection over it, and the Sort."""
-    time_col = "time" if d.interval else f"{d.m}.time AS time"
+    time_col = "time" if d.interval else "time AS time" if d.zone else f"{d.m}.time AS time"
     exprs = [f"{d.name(n) if isinstance(n, Win) else d.column(n)} AS {name}" for n, name in d.outs]
     tag_cols = [f"{d.m}.{g} AS {g}" for g in d.group]
     head = f"Projection: {_lit(d.m)} AS iox::measurement"
@@ -269,7 +285,8 @@ def _top(d: Drawn, plan: str) -> str:
     else:
         plan = _block(d.limit, _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan))
         plan = _block(", ".join([head, "time", *d.group, *(name for _, name in d.outs)]), plan)
-    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), 'time ASC NULLS LAST'])}", plan)
+    time_key = "time AS time" if d.zone and not d.interval and d.limit is None else "time"  # (rewrite_sort_cols_by_aggs)
+    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} ASC NULLS LAST'])}", plan)
 
 
 def _result_range(lower, upper: int, interval, zone: str | None) -> str:
@@ -319,8 +336,6 @@ def _shape(stmt, table, types, tags):
     interval, group = dims
     if stmt.fill == "value" and (interval is None or group):
         return None  # (a value fill without GROUP BY time or over tags: not drawn, as in aggplan3.py)
-    if stmt.location is not None and interval is None:
-        return None  # (tz() over a window of fields: not drawn)
     outs = []
     for f in stmt.fields:
         found = _field(f, table, types, interval, stmt.fill)

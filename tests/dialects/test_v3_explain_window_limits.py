@@ -17,7 +17,10 @@ the aggregate inside the window call, so the window's name holds ``coalesce_stru
 optimize_projections stops at the SeriesLimit (a user-defined node without necessary_children_exprs):
 push_down_filter is the last rule that changes the plan. Under tz() the scan is read through
 project_timezone's projection (planner.rs lines 579-609, 3389), the ranges in the zone's timestamps; a
-window of fields orders on its unqualified time column (udf_to_expr's ``"time".as_expr()``).
+window of fields orders on its unqualified time column (udf_to_expr's ``"time".as_expr()``). The
+physical plan of a window of fields under a SeriesLimit: DataFusion 50.1's (by hand) ProjectionPushdown
+moves the fields' projection under the Filter and CoalesceBatchesExec; SeriesLimitExec prints as
+iox_query exec/series_limit/physical.rs Displays it.
 """
 from __future__ import annotations
 
@@ -188,6 +191,29 @@ def test_a_limit_under_tz_sorts_on_the_measurements_time(planner_catalog):  # no
                         "    SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[difference IGNORE NULLS "
                         "(default: Float64(NULL))], fetch=UInt64(2)",
                         "      Projection: time AS time, difference(cpu.usage_idle) AS difference"]
+
+
+def test_the_physical_plan_of_a_raw_window_under_a_limit(planner_catalog):  # noqa: F811
+    # derived: the scan not narrowed (every column), the fields' projection pushed under the Filter (its test
+    # by the field's name) and CoalesceBatchesExec by DataFusion's ProjectionPushdown (DataFusion 50.1, by hand);
+    # SeriesLimitExec over it needs no sort: the window's output is sorted on the series and time
+    q = ("EXPLAIN SELECT difference(i64_field), cumulative_sum(u64_field) AS c FROM all_types WHERE tag0 = 'x' "
+         "GROUP BY tag1 LIMIT 2 OFFSET 1")
+    plan = rows(planner_catalog, q)["physical_plan"][0].splitlines()
+    assert plan[:7] == [
+        "ProjectionExec: expr=[all_types as iox::measurement, time@0 as time, tag1@1 as tag1, difference@2 as "
+        "difference, c@3 as c]",
+        "  SeriesLimitExec: series=[tag1@1], order=[time@0 ASC NULLS LAST], limit_expr=[difference@2 IGNORE NULLS "
+        "(default: NULL), c@3 IGNORE NULLS (default: NULL)], skip=1, fetch=2",
+        "    CoalesceBatchesExec: target_batch_size=8192",
+        "      FilterExec: difference@2 IS NOT NULL OR c@3 IS NOT NULL",
+        "        ProjectionExec: expr=[time@6 as time, tag1@5 as tag1, difference(all_types.i64_field)@8 as difference, "
+        "cumulative_sum(all_types.u64_field)@9 as c]",
+        plan[5],
+        "            SortExec: expr=[tag1@5 ASC NULLS LAST, time@6 ASC NULLS LAST], preserve_partitioning=[false]"]
+    assert plan[5].startswith("          WindowAggExec: wdw=[difference(all_types.i64_field): Ok(Field { name: ")
+    assert plan[-1] == ("                            RecordBatchesExec: chunks=1, projection=[bool_field, f64_field, "
+                        "i64_field, str_field, tag0, tag1, time, u64_field, __chunk_order]")
 
 
 @pytest.mark.parametrize("q", [

@@ -78,7 +78,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     m = table.name
     wins = list(dict.fromkeys(node for node, _ in outs if isinstance(node, Win)))
     d = Drawn(m, interval, group, outs, wins, stmt.fill_value if stmt.fill == "value" else None,
-              _series_limit(stmt, group, outs, types), stmt.location)
+              _series_limit(stmt, group, outs, types), stmt.location, stmt.offset, stmt.limit)
     if interval is None:
         below, inputs = _field_scans(d, table, lower, upper, tags)
     else:
@@ -110,8 +110,10 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     if d.limit is None and len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
     physical = None
-    if chunks and d.limit is None and (interval is not None or d.zone is None):
-        physical = _physical(d, table, types, lower, upper, tags, chunks) if interval is None else \
+    if chunks and d.zone is None and interval is None:
+        physical = _physical(d, table, types, lower, upper, tags, chunks)
+    elif chunks and d.limit is None and interval is not None:
+        physical = \
             aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept, chunks,
                                   stmt.location)
     return Plans(initial, steps, physical)
@@ -122,7 +124,7 @@ class Drawn:
     """What the plan's lines are printed from: the measurement, the GROUP BY interval (and
     offset) or None, the GROUP BY tags, the fields ([(Win or Agg, name)]), the distinct window
     calls, the fill value (fill(<value>); None without), the SeriesLimit's line (None: no
-    LIMIT, OFFSET or value fill) and tz()'s zone (None without)."""
+    LIMIT, OFFSET or value fill), tz()'s zone (None without), the OFFSET and the LIMIT."""
 
     m: str
     interval: tuple[int, int] | None
@@ -132,6 +134,8 @@ class Drawn:
     value: int | float | None
     limit: str | None
     zone: str | None = None
+    skip: int = 0
+    fetch: int = 0
 
     def name(self, w: Win) -> str:
         """A window column's name: the placeholder call it replaces (its arguments as written;
@@ -216,37 +220,74 @@ def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str 
     """The physical plan of a window over fields, over one partition of IOx's scan: the
     WindowAggExec (its frame is unbounded: not a BoundedWindowAggExec) over the SortExec that
     EnforceSorting puts under it (on the partition keys and time, unless the scan comes sorted
-    so), the Projection and Filter above it, no Sort on top (the window's output is ordered).
+    so: a partition key's requirement has no direction, and time is not nullable), the
+    Projection and Filter above it, no Sort on top (the window's output is ordered).
     DataFusion 50.1 printed this shape, once, by hand, for a Filter over a Projection over a
     WindowAggr of the same frame and one partition (the window's name: the alias, as
     create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it). None when the
-    scan is not one partition topped by its FilterExec (a union, a Parquet scan: not drawn)."""
-    m, group, outs, wins = table.name, d.group, d.outs, d.wins
-    fields = sorted({w.arg for w in wins})
-    columns = tuple(sorted({*table.tags, *table.fields, "time"}))
-    scanned = tuple(c for c in columns if c in {*group, "time", *fields})
-    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields), chunks)
-    if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
+    scan is not one partition topped by its FilterExec (a union, a Parquet scan: not drawn).
+    Under a SeriesLimit: :func:`_limited_physical`."""
+    found = _window_lines(d, table, types, lower, upper, tags, chunks)
+    if found is None:
         return None
-    names = [d.name(w) for w in wins]
-    lines = [_window_exec(d, types)]
-    keys = (*group, "time")
-    if found.ordered[:len(keys)] != keys:
-        order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
-        lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
-    lines += ["  " * (len(lines)) + line for line in found.lines]
+    lines, scanned = found
+    if d.limit is not None:
+        return _limited_physical(d, lines, scanned)
+    names = [d.name(w) for w in d.wins]
     out = [*scanned, *names]
-    kept = [c for c in scanned if c in keys]
+    kept = [c for c in scanned if c in (*d.group, "time")]
     if len(kept) < len(scanned):  # optimize_projections' Projection
         exprs = [*(f"{c}@{out.index(c)} as {c}" for c in kept), *(f"{n}@{out.index(n)} as {n}" for n in names)]
         lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", *("  " + line for line in lines)]
         out = [*kept, *names]
     test = " OR ".join(f"{n}@{out.index(n)} IS NOT NULL" for n in names)
     lines = [BATCH, f"  FilterExec: {test}", *("    " + line for line in lines)]
-    named = [*(f"{g}@{out.index(g)} as {g}" for g in group), *(f"{d.name(w)}@{out.index(d.name(w))} as {name}"
-                                                               for w, name in outs)]
-    head = f"ProjectionExec: expr=[{m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
+    named = [*(f"{g}@{out.index(g)} as {g}" for g in d.group), *(f"{d.name(w)}@{out.index(d.name(w))} as {name}"
+                                                                 for w, name in d.outs)]
+    head = f"ProjectionExec: expr=[{d.m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
     return "\n".join([head, *("  " + line for line in lines)]) + "\n"
+
+
+def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> tuple[list[str], tuple] | None:
+    """The WindowAggExec over its sort over IOx's scan (every column of the table under a
+    SeriesLimit: the logical scan there is not narrowed), and the scan's columns; None for a
+    scan not drawn under a window (see :func:`_physical`)."""
+    fields = sorted({w.arg for w in d.wins})
+    columns = tuple(sorted({*table.tags, *table.fields, "time"}))
+    scanned = columns if d.limit is not None else tuple(c for c in columns if c in {*d.group, "time", *fields})
+    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields), chunks)
+    if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
+        return None
+    lines = [_window_exec(d, types)]
+    keys = (*d.group, "time")
+    if found.ordered[:len(keys)] != keys:
+        order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
+        lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
+    return lines + ["  " * (len(lines)) + line for line in found.lines], scanned
+
+
+def _limited_physical(d: Drawn, lines: list[str], scanned) -> str:
+    """A window of fields under v3's SeriesLimit: the fields' projection (time, the tags, each
+    field by its name), which DataFusion's ProjectionPushdown moves under the Filter
+    (rewriting its test by the names) and under CoalesceBatchesExec, but not under the window
+    (DataFusion 50.1 printed that, once, by hand, for a renaming Projection over a Filter over a
+    window); SeriesLimitExec above it (iox_query exec/series_limit/physical.rs: its Display;
+    its series need no direction and the window's output is sorted on them and time: no
+    SortExec), the measurement's projection on top."""
+    out = [*scanned, *(d.name(w) for w in d.wins)]
+    names = ["time", *d.group, *(name for _, name in d.outs)]
+    exprs = [*(f"{c}@{out.index(c)} as {c}" for c in ("time", *d.group)),
+             *(f"{d.name(w)}@{out.index(d.name(w))} as {name}" for w, name in d.outs)]
+    first = {d.name(w): name for w, name in reversed(d.outs)}  # the Filter's test reads a window's first name
+    test = " OR ".join(f"{first[d.name(w)]}@{names.index(first[d.name(w)])} IS NOT NULL" for w in d.wins)
+    at = {n: i for i, n in enumerate(names)}
+    limit = ", ".join(f"{name}@{at[name]} IGNORE NULLS (default: NULL)" for _, name in d.outs)
+    head = (f"SeriesLimitExec: series=[{', '.join(f'{g}@{at[g]}' for g in d.group)}], order=[time@0 ASC NULLS LAST], "
+            f"limit_expr=[{limit}]" + (f", skip={d.skip}" if d.skip else "") + (f", fetch={d.fetch}" if d.fetch else ""))
+    top = ", ".join([f"{d.m} as iox::measurement", *(f"{n}@{i} as {n}" for i, n in enumerate(names))])
+    return "\n".join([f"ProjectionExec: expr=[{top}]", f"  {head}", f"    {BATCH}", f"      FilterExec: {test}",
+                      f"        ProjectionExec: expr=[{', '.join(exprs)}]",
+                      *("          " + line for line in lines)]) + "\n"
 
 
 def _window_exec(d: Drawn, types) -> str:

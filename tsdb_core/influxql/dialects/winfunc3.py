@@ -112,10 +112,9 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     physical = None
     if chunks and d.zone is None and interval is None:
         physical = _physical(d, table, types, lower, upper, tags, chunks)
-    elif chunks and d.limit is None and interval is not None:
-        physical = \
-            aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept, chunks,
-                                  stmt.location)
+    elif chunks and d.limit is None and interval is not None:  # winexec3.py
+        physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept,
+                                         chunks, stmt.location)
     return Plans(initial, steps, physical)
 
 

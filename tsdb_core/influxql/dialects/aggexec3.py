@@ -1,9 +1,9 @@
 """The physical plan of a GROUP BY aggregate SELECT, as InfluxDB 3 prints it after its optimizer.
 
-Over IOx's scan of the table (scanplan3.py) at one query partition (as scanplan3.py draws it;
-iox_query ``exec.rs`` ExecutorConfig::testing has ``target_query_partitions: 1``, the querier
-its CPU count): DataFusion plans the Aggregate as Partial then Final and, with one partition,
-CombinePartialFinalAggregate fuses them into ``mode=Single``; ``ordering_mode`` says which
+Over IOx's scan of the table (scanplan3.py) at one target partition (iox_query ``exec.rs``
+ExecutorConfig::testing has ``target_query_partitions: 1``, a server its CPU count: the model's
+decision, scanplan3.py): DataFusion plans the Aggregate as Partial then Final and, with one
+partition, CombinePartialFinalAggregate fuses them into ``mode=Single``; ``ordering_mode`` says which
 GROUP BY columns the scan's order already sorts (``Sorted``: all; ``PartiallySorted([i, ..])``:
 those at the given positions, in the order's order; none printed: none), and IOx's
 ``date_bin_wallclock`` declares no monotonicity (query_functions ``date_bin_wallclock.rs``

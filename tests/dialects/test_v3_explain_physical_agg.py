@@ -181,7 +181,6 @@ def test_unsorted_partitions_are_coalesced_between_partial_and_final(store, q, h
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT count(f) FROM m WHERE time >= 0 AND time < 10s GROUP BY time(1s), host",  # time and tags
     "SELECT count(f) FROM m GROUP BY host LIMIT 1",  # a SeriesLimit
 ])
 def test_other_shapes_over_several_partitions_are_not_drawn(store, q):

@@ -100,7 +100,7 @@ SHAPES = [
     ("median(f)", "time(1s)"), ("count(f), first(f)", "time(1s), host"), ("mean(f), sum(g)", "time(1s), region"),
     ("last(f)", "time(1s), host, region"),
 ]
-CLAUSES = ["", " fill(none)", " fill(previous)", " fill(linear)", " fill(3)", " LIMIT 1", " ORDER BY time DESC OFFSET 1",
+CLAUSES = ["", " fill(none)", " fill(null)", " fill(previous)", " fill(linear)", " fill(3)", " LIMIT 1", " ORDER BY time DESC OFFSET 1",
            " tz('Europe/Paris')"]
 LAYOUTS = ["file", "two", "buffered"]
 
@@ -138,7 +138,25 @@ def test_every_drawn_plan_reads_its_childs_columns(stores):
         _check(_tree(plan), found)
         problems += [f"{q} [{layout}]: {p}" for p in found]
     assert problems == []
-    assert drawn >= 100  # the grid draws most shapes (192 queries)
+    assert drawn >= 130, drawn  # the grid draws most shapes (216 queries)
+
+
+def test_every_drawn_plan_is_one_target_partitions(stores):
+    """The model's decision (scanplan3.py): v3 at one target partition (iox_query exec.rs l. 124,
+    ExecutorConfig::testing; influxdb3 serve.rs l. 871-883 sets it from --datafusion-num-threads,
+    by default the CPU count). DataFusion then adds no RepartitionExec, plans no FinalPartitioned
+    aggregate and, over several partitions (the union of IOx's chunk groups), merges them below
+    the Final aggregate or coalesces them: the root never merges partitions."""
+    drawn = 0
+    for (fields, group), clause, layout in itertools.product(SHAPES, CLAUSES, LAYOUTS):
+        plan = _physical(stores[layout], f"SELECT {fields} FROM m WHERE time >= 0 AND time < 5s GROUP BY {group}{clause}")
+        if "Exec" not in plan.splitlines()[0]:
+            continue
+        drawn += 1
+        assert "RepartitionExec" not in plan and "FinalPartitioned" not in plan, plan
+        assert not plan.startswith("SortPreservingMergeExec") and "preserve_partitioning=[true]" not in plan.splitlines()[0]
+        assert ("mode=Final" in plan) == ("UnionExec" in plan), plan  # a Partial/Final pair over partitions only
+    assert drawn >= 130, drawn
 
 
 def test_the_checker_finds_a_misplaced_column():

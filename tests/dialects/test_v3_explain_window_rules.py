@@ -43,7 +43,3 @@ def test_a_tag_argument_projects_the_scan_again_between_the_windows(planner_cata
     assert lines[7] == ("              TableScan: cpu projection=[host, region, time, usage_idle, usage_user], "
                         "full_filters=[cpu.usage_idle IS NOT NULL OR cpu.usage_user IS NOT NULL]")
 
-
-def test_a_lone_percentile_keeps_the_planners_plan(planner_catalog):  # noqa: F811
-    got = rows(planner_catalog, "EXPLAIN VERBOSE SELECT percentile(usage_idle, 50) FROM cpu")
-    assert got["logical_plan"] == got["initial_logical_plan"]

@@ -1,9 +1,9 @@
 """The physical plan of a GROUP BY aggregate SELECT, as InfluxDB 3 prints it after its optimizer.
 
-Over IOx's scan of the table (scanplan3.py) at one query partition (as scanplan3.py draws it;
-iox_query ``exec.rs`` ExecutorConfig::testing has ``target_query_partitions: 1``, the querier
-its CPU count): DataFusion plans the Aggregate as Partial then Final and, with one partition,
-CombinePartialFinalAggregate fuses them into ``mode=Single``; ``ordering_mode`` says which
+Over IOx's scan of the table (scanplan3.py) at one target partition (iox_query ``exec.rs``
+ExecutorConfig::testing has ``target_query_partitions: 1``, a server its CPU count: the model's
+decision, scanplan3.py): DataFusion plans the Aggregate as Partial then Final and, with one
+partition, CombinePartialFinalAggregate fuses them into ``mode=Single``; ``ordering_mode`` says which
 GROUP BY columns the scan's order already sorts (``Sorted``: all; ``PartiallySorted([i, ..])``:
 those at the given positions, in the order's order; none printed: none), and IOx's
 ``date_bin_wallclock`` declares no monotonicity (query_functions ``date_bin_wallclock.rs``
@@ -21,7 +21,9 @@ under a SeriesLimit is not narrowed). DataFusion 50.1
 (datafusion-python 50.1.0, once, by hand; no dependency) printed these shapes over a Parquet
 file sorted as IOx's: the Sort, ``ordering_mode`` and the projections as drawn here, and over a
 union of two (IOx's chunk groups) the Partial and Final aggregates (_final); the GapFillExec over
-a Final aggregate follows from GapFillExec's requirements, not from a printed plan.
+a Final aggregate follows from GapFillExec's requirements (its hash partitioning on the series is
+met by the Final aggregate's one partition; its order by a SortExec above it, as over a Single
+one), not from a printed plan.
 """
 from __future__ import annotations
 
@@ -39,8 +41,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
     ``limit``; ``defaults``: under fill(<value>), the value as each call's type prints it
     (util.rs number_to_scalar); ``zone``: tz()'s; None for shapes not drawn over several
-    partitions (GROUP BY time with tags gap-filled, partially sorted tags, a LIMIT, OFFSET or
-    value fill)."""
+    partitions (partially sorted tags, a LIMIT, OFFSET or value fill)."""
     limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
@@ -51,8 +52,8 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     merged = found.partitions > 1
     row_time = interval is None and len(calls) == 1 and calls[0][0] in SELECTORS  # a lone selector's row time
     both = interval is not None and bool(group_tags)
-    if merged and (limited or row_time or (interval is None and not group_tags) or (both and fill != "none")):
-        return None  # (several partitions: drawn without LIMIT, GROUP BY time and tags not gap-filled)
+    if merged and (limited or row_time or (interval is None and not group_tags)):
+        return None  # (several partitions: drawn without LIMIT, nor a lone selector's row time)
     if row_time and limited:
         return None  # (the SeriesLimit over a lone selector's row time: not drawn)
     aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=False) for fn, f, _ in calls))

@@ -16,10 +16,11 @@ An Int64 literal beside a UInt64 operand is v3's wrapping cast (``nvl(TRY_CAST(.
 to a UInt64 literal when simplified). A literal 0 (DataFusion 50.1): ``A * 0`` folds to 0 for a count (never
 null, not a float), nothing else folds (``+ 0``, ``- 0``, a float's ``* 0``); a division by 0 tests
 only ``lhs IS NOT NULL`` (``Boolean(true)`` for a count). Not drawn (None): an Int64 operand that is
-no literal beside a UInt64 one (v3's planner refuses it), functions other than abs(), more than
-one divisor that is neither a literal nor an aggregate's plain column (DataFusion's
-common_sub_expression_eliminate extracts it: it is tested before the CASE and read after; one is
-drawn, cse3.py), and a repeated cast, operation or CASE (extracted likewise).
+no literal beside a UInt64 one (v3's planner refuses it), functions other than abs(), a divisor
+that is neither a literal nor an aggregate's plain column (DataFusion's
+common_sub_expression_eliminate extracts it: it is tested before the CASE and read after; drawn
+in cse3.py where no division holds it, distinct ones each once), and a repeated cast, operation
+or CASE (extracted likewise).
 """
 from __future__ import annotations
 
@@ -143,6 +144,33 @@ def divisions(node) -> list[Div]:
     if isinstance(node, Op):
         return divisions(node.lhs) + divisions(node.rhs)
     return divisions(node.arg) if isinstance(node, Func) else []
+
+
+def operations(node) -> list:
+    """The operations, functions and divisions of ``node`` (each subtree more than a leaf), as
+    :func:`_normal` keys: DataFusion's CSE takes ``a + b`` and ``b + a`` for one expression."""
+    if isinstance(node, (Op, Div)):
+        return [_normal(node), *operations(node.lhs), *operations(node.rhs)]
+    return [_normal(node), *operations(node.arg)] if isinstance(node, Func) else []
+
+
+def _normal(node):
+    """``node`` with the sides of each ``+`` and ``*`` in one order (a hashable key)."""
+    if isinstance(node, Op):
+        sides = (_normal(node.lhs), _normal(node.rhs))
+        return (node.op, node.kind, *(sorted(sides, key=repr) if node.op in "+*" else sides))
+    if isinstance(node, Div):
+        return ("/", node.kind, node.widen, _normal(node.lhs), _normal(node.rhs))
+    return (node.name, _normal(node.arg)) if isinstance(node, Func) else node
+
+
+def outer_divisions(node) -> list[Div]:
+    """The divisions of ``node`` that no division holds (evaluated whatever a CASE's test gives)."""
+    if isinstance(node, Div):
+        return [node]
+    if isinstance(node, Op):
+        return outer_divisions(node.lhs) + outer_divisions(node.rhs)
+    return outer_divisions(node.arg) if isinstance(node, Func) else []
 
 
 def extracted(d: Div, column) -> bool:
@@ -310,17 +338,24 @@ def _lit(val, kind: str) -> str:
 
 
 def repeated(texts: list[str]) -> bool:
-    """True when a cast, a CASE, an operation or a function appears twice among ``texts`` (the
-    field expressions, after simplification, that are more than an aggregate's column):
-    DataFusion's common_sub_expression_eliminate would extract it (not drawn)."""
+    """True when a cast, a CASE, a CASE's zero test, an operation or a function appears twice
+    among ``texts`` (the field expressions, after simplification, that are more than an
+    aggregate's column): DataFusion's common_sub_expression_eliminate would extract it (not
+    drawn; two divisions by one column: DataFusion 50.1 extracts ``avg(..) = Float64(0)``)."""
     seen: set[str] = set()
     for text in texts:
-        parts = [*_casts(text), *_cases(text)]
+        parts = [*_casts(text), *_cases(text), *_tests(text)]
         for part in parts if text in parts else [text, *parts]:  # (a text that is one CAST or CASE: once)
             if part in seen:
                 return True
             seen.add(part)
     return False
+
+
+def _tests(text: str) -> list[str]:
+    """The zero tests ``<divisor> = <zero>`` of a printed expression's CASEs (the divisor a
+    column, an alias or a literal: a longer one is extracted first)."""
+    return re.findall(r"(?<=CASE WHEN )\S+ = (?:Float64|UInt64)\(0\)", text)
 
 
 def _cases(text: str) -> list[str]:

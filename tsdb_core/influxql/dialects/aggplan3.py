@@ -55,11 +55,12 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
         return None
     calls = _calls(outs)
     args = (stmt, table, lower, upper, interval, group_tags, outs, calls)
-    common = _common(table.name, outs, stmt)
     texts = [_project(table.name, node, stmt, "simplified") for node, _ in outs if not isinstance(node, X.Agg)]
-    if common is not None:
-        texts = [cse3.replaced(t, common) for t in texts] + [common]
-    if texts and X.repeated(texts):
+    commons = cse3.ordered(_commons(table.name, outs, stmt), texts)
+    if commons:
+        texts = [cse3.replaced(t, commons) for t in texts] + commons
+    operations = [op for n, _ in outs for op in X.operations(n)]
+    if len(set(operations)) < len(operations) or cse3.nested(commons) or (texts and X.repeated(texts)):
         return None
     if stmt.location is not None:  # tzplan3.py
         return _tz_plans(args, table, calls, tags, lower, upper, stmt.location, chunks)
@@ -76,10 +77,10 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     # cannot be routed down to user defined logical plan safely"): the scan under one keeps its columns
     narrow = () if _limited(stmt) else (("optimize_projections", _plan(*args, narrowed, "simplified")),)
     pushed_plan = _plan(*args, pushed, "simplified")
-    if common is not None:  # cse3.py (not under a SeriesLimit: not drawn there)
+    if commons:  # cse3.py (not under a SeriesLimit: not drawn there)
         columns = _columns(table.name, group_tags, calls)
-        narrow = (("common_sub_expression_eliminate", cse3.eliminated(pushed_plan, common, columns, False)),
-                  ("optimize_projections", cse3.eliminated(narrow[0][1], common, columns, True)))
+        narrow = (("common_sub_expression_eliminate", cse3.eliminated(pushed_plan, commons, columns, False)),
+                  ("optimize_projections", cse3.eliminated(narrow[0][1], commons, columns, True)))
     steps = ((("simplify_expressions", simplified),) if simplified != coerced else ()) + (
         ("push_down_filter", pushed_plan),) + narrow
     return Plans(initial, steps, physical,
@@ -171,9 +172,10 @@ def _shape(stmt, table, types, tags):
         return None  # (a selector inside an expression without GROUP BY time: its time column not drawn)
     column = _column(stmt)
     left = [d for n, _ in outs for d in X.divisions(n) if not X.drawn_division(d, column, interval is not None)]
-    if left and not (len(left) == 1 and X.extracted(left[0], column) and interval is None and not _limited(stmt)
-                     and stmt.location is None and stmt.fill != "value"):
-        return None  # (a divisor DataFusion extracts, drawn alone: cse3.py; a count after GapFill)
+    outer = [d for n, _ in outs for d in X.outer_divisions(n)]
+    if left and not (all(X.extracted(d, column) and any(d is o for o in outer) for d in left) and interval is None
+                     and not _limited(stmt) and stmt.location is None and stmt.fill != "value"):
+        return None  # (divisors DataFusion extracts, drawn where no division holds them: cse3.py; a count after GapFill)
     if interval is not None and any(X.zero_count_product(n) for n, _ in outs):
         return None  # (count * 0 folds to 0 where the count is never null: after GapFill, not followed)
     return interval, sorted(group_tags), outs
@@ -228,11 +230,11 @@ def _column(stmt):
     return lambda a: a.fn not in SELECTORS and stmt.fill != "value"
 
 
-def _common(m: str, outs, stmt) -> str | None:
-    """The divisor DataFusion extracts (cse3.py), at most one (_shape), or None."""
+def _commons(m: str, outs, stmt) -> list[str]:
+    """The divisors DataFusion extracts (cse3.py), in the order the fields read them."""
     column = _column(stmt)
     found = [d for n, _ in outs for d in X.divisions(n) if X.extracted(d, column)]
-    return X.divisor(found[0], _leaf(m, stmt), "simplified") if found else None
+    return [X.divisor(d, _leaf(m, stmt), "simplified") for d in found]
 
 
 def _columns(m: str, group_tags, calls) -> list[str]:

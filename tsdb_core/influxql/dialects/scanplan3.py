@@ -14,8 +14,19 @@ Parquet filters are pushed into the scan (``datafusion_util/src/config.rs``:
 
 split_dedup (dedup/split.rs) first cuts the chunks into groups (by partition, then by
 overlapping time) and deduplicates only a group that may hold duplicates; several groups are
-a union. One query partition is drawn (DataFusion's ``target_partitions`` is the querier's
-CPU count: with more, RepartitionExecs and file ranges appear).
+a union.
+
+One target partition is drawn, by decision. DataFusion's ``target_partitions`` is iox_query's
+``ExecutorConfig::target_query_partitions`` (``exec.rs`` l. 103, handed to the session l. 313):
+1 in its testing config (l. 124, 137: the snapshots'), and in InfluxDB 3 Core/Enterprise
+(influxdb ``influxdb3/src/commands/serve.rs`` l. 871-883) ``--datafusion-num-threads``
+(INFLUXDB3_DATAFUSION_NUM_THREADS), by default the server's CPU count (``num_cpus::get()``);
+Cloud Dedicated's querier is not public, its count not known. So v3's EXPLAIN depends on the
+machine it runs on: with more partitions DataFusion adds RepartitionExecs (round robin under a
+Partial aggregate, a hash one under a FinalPartitioned aggregate), sorts each partition and
+merges them at the top (DataFusion 50.1 printed so at target_partitions=4, by hand), and IOx's
+dedup split and file regrouping follow the count too. This store draws what a one-partition v3
+(its tests', or ``--datafusion-num-threads 1``) prints: the same text on every machine.
 """
 from __future__ import annotations
 

@@ -8,10 +8,11 @@ project_select_top_bottom_selector plans top() / bottom() as select_first: a Win
 ``row_number()`` up to the current row, the field descending (top) or ascending (bottom), and a
 filter keeping the first n rows (with tags among the arguments, first the first row of each of
 their series). Partitions are the GROUP BY tags; the selector's field is then projected under
-its name (a top()/bottom() tag argument after it), as a raw SELECT projects its columns. For
-top()/bottom() DataFusion's rules follow (the row number's test coerced to Decimal128 and folded,
-the filters pushed into the scan, its columns narrowed); for percentile() only the planner's plan
-is drawn (DataFusion's rules over IOx's percent_row_number are not followed).
+its name (a top()/bottom() tag argument after it), as a raw SELECT projects its columns.
+DataFusion's rules follow (DataFusion 50.1, once, by hand): for top()/bottom() the row number's
+test coerced to Decimal128 and folded; for percentile() its test of two columns ordered by name
+(simplify_expressions' canonicalizer) and its field's test merged first into the scan's filters
+(duplicates dropped); then the filters pushed into the scan, its columns narrowed.
 """
 from __future__ import annotations
 
@@ -38,9 +39,15 @@ def window_select(stmt, table: Table | None, types: dict[str, str], lower: int |
     fields = sorted({key, *(c for c, _ in names if c in table.fields)})
     filtered, pushed = scan_filters(m, fields, tags, lower, upper)
     initial = _plan(table, shape, group, filtered)
-    if fn == "percentile":
-        return Plans(initial)  # (IOx's percent_row_number: DataFusion's rules over it not followed)
     read = sorted({"time", key, *group, *tag_keys, *(c for c, _ in names)})
+    if fn == "percentile":  # its field's test first in the scan (push_down_filter: the parent's, deduplicated)
+        pushed = "full_filters=[" + ", ".join(dict.fromkeys(
+            [f"{m}.{key} IS NOT NULL", *_conjuncts(pushed.removeprefix("full_filters=[").removesuffix("]"))])) + "]"
+        return Plans(initial, (
+            ("simplify_expressions", _plan(table, shape, group, filtered, "simplified")),
+            ("push_down_filter", _plan(table, shape, group, f"TableScan: {m}, {pushed}", "pushed")),
+            ("optimize_projections", _plan(table, shape, group, f"TableScan: {m} projection=[{', '.join(read)}], "
+                                           f"{pushed}", "pushed"))))
     steps = (("simplify_expressions", _plan(table, shape, group, filtered, "simplified")),
              ("push_down_filter", _plan(table, shape, group, f"TableScan: {m}, {pushed}", "simplified")),
              ("optimize_projections", _plan(table, shape, group, f"TableScan: {m} projection=[{', '.join(read)}], "
@@ -56,7 +63,8 @@ def _plan(table: Table, shape, group, plan: str, stage: str = "planner", read=No
     fn, key, arg, names, tag_keys = shape
     m = table.name
     if fn == "percentile":
-        plan = _percentile(m, key, arg, group, _block(f"Filter: {m}.{key} IS NOT NULL", plan))
+        plan = _percentile(m, key, arg, group, plan if stage == "pushed" else _block(f"Filter: {m}.{key} IS NOT NULL", plan),
+                           stage != "planner")
     else:
         order = "ASC" if fn == "bottom" else "DESC"
         if tag_keys:
@@ -82,11 +90,25 @@ def _window(m: str, fn: str, key: str, order: str, group, frame: str) -> tuple[s
     return text(f"{m}."), text("")
 
 
-def _percentile(m: str, key: str, n: str, group, plan: str) -> str:
+def _percentile(m: str, key: str, n: str, group, plan: str, swapped: bool = False) -> str:
+    """project_select_selector's rows of percentile(); ``swapped``: its test after
+    simplify_expressions, whose canonicalizer orders a comparison of two columns by name
+    (``row_number() ... = percent_row_number(..) ...``; DataFusion 50.1, once, by hand)."""
     pct, pct_name = _window(m, f"percent_row_number({n})", key, "ASC", group, ALL_ROWS)
     row, row_name = _window(m, "row_number()", key, "ASC", group, ALL_ROWS)
     plan = _block(f"WindowAggr: windowExpr=[[{pct} AS {pct_name}, {row} AS {row_name}]]", plan)
-    return _block(f"Filter: {pct_name} = {row_name}", plan)
+    return _block(f"Filter: {row_name} = {pct_name}" if swapped else f"Filter: {pct_name} = {row_name}", plan)
+
+
+def _conjuncts(filters: str) -> list[str]:
+    """The ``full_filters`` of scan_filters, one a conjunct (split at the commas outside parentheses)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(filters):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            out.append(filters[start:i].strip())
+            start = i + 1
+    return [*out, filters[start:].strip()]
 
 
 def _first(m: str, key: str, order: str, group, n: int, plan: str, stage: str = "planner") -> str:

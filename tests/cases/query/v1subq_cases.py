@@ -383,7 +383,14 @@ FILLED_MATH = [
     f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2 tz('America/New_York'))",
     f"SELECT * FROM (SELECT max(v) AS m FROM w WHERE {WW} GROUP BY time(1d), host fill(0) LIMIT 3 tz('America/New_York'))",
     f"SELECT count(m) FROM (SELECT max(v) AS m FROM w WHERE {WW} GROUP BY time(1d), host fill(previous) tz('Asia/Kolkata')) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) * max(usage) AS m {AGG}, host fill(previous) LIMIT 3)",
+    f"SELECT * FROM (SELECT (mean(usage) - 1) / 4 AS m {AGG}, host fill(linear)) GROUP BY region",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0) tz('Asia/Kolkata')) WHERE {W} GROUP BY time(20m) fill(-1)",
+    f"SELECT * FROM (SELECT mean(usage) AS m, max(usage) * 2 AS x {AGG}, host fill(previous) LIMIT 2) ORDER BY time DESC",
+    f"SELECT max(m) * 2 FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(-1)",
+    f"SELECT max(m), count(x) FROM (SELECT mean(usage) AS m, count(n) AS x {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(20m) fill(0)",
+    f"SELECT * FROM (SELECT mean(usage) * max(usage) AS m {AGG}, host fill(linear) LIMIT 3)",
 ]
 QUERIES += FILLED_MATH
-UNMODELLED.update({q: "math or tz() in a filled subquery: filled as one grid per inner group, not run by run"
-                   for q in FILLED_MATH})
+UNMODELLED[FILLED_MATH[-1]] = ("a product of calls under fill(linear): influxd draws each call's line, then "
+                               "multiplies; ours fills one grid per inner group (regroup.fills_runs takes sums only)")

@@ -392,5 +392,11 @@ FILLED_MATH = [
     f"SELECT * FROM (SELECT mean(usage) * max(usage) AS m {AGG}, host fill(linear) LIMIT 3)",
 ]
 QUERIES += FILLED_MATH
+# an outer fill() under tz() (the zone's offset steady over the range)
+OUTER_ZONE = [
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(-1) tz('Asia/Kolkata')",
+    f"SELECT count(m) FROM (SELECT max(v) AS m {WAGG}, host fill(0)) WHERE {WW} GROUP BY time(1d) fill(-1) tz('America/New_York')",
+]
+QUERIES += OUTER_ZONE
 UNMODELLED[FILLED_MATH[-1]] = ("a product of calls under fill(linear): influxd draws each call's line, then "
                                "multiplies; ours fills one grid per inner group (regroup.fills_runs takes sums only)")

@@ -881,13 +881,13 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     """The reduced stretches in stream order (numbered so, negated under ORDER BY time DESC
     as the Order stage reverses them), with the outer fill()'s rows (exec/stretches.py)."""
     df = df.sort([*keys, STRETCH_TMP], maintain_order=True)
-    if f is not None and f.mode != "none" and df.height and a.tz is None:
+    tr = plan.time_range
+    span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
+            window_start(tr.end, a.interval, a.offset, a.tz))
+    if f is not None and f.mode != "none" and df.height and stretches.steady(span, df[WINDOW_COLUMN], a):
         counts = {c for call, c in low.aggs.items() if call.name == "count"}
         fills = {c: (0 if f.mode == "null" and c in counts else f.value if f.mode == "value" else None)
                  for c in low.aggs.values() if c in df.columns}
-        tr = plan.time_range
-        span = (window_start(tr.start, a.interval, a.offset) if tr.has_start else None,
-                window_start(tr.end, a.interval, a.offset))
         mode = "value" if f.mode == "null" else f.mode
         df = stretches.fill_stream(df, keys, WINDOW_COLUMN, fills, mode, span, a.interval, plan.ascending)
     row = pl.int_range(pl.len(), dtype=pl.Int64)

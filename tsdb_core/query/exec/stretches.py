@@ -11,14 +11,16 @@ min(), max(), first(), last() and mean(), callIterator reduces the reduced point
 again (mean() weighs each by its count): those see the nulls as absent.
 
 The outer fill() is a FillIterator over the reduced stream: its expected window steps one
-interval per row, so it fills only the windows a row is ahead of it, each group from the
-range's first window (its own first row's without a start) and after its last row through
-the range's last window (mirrored under ORDER BY time DESC, no tail without a start).
+interval per row (modelled under tz() only where no change of the zone's offset moves a
+window), so it fills only the windows a row is ahead of it, each group from the range's
+first window (its own first row's without a start) and after its last row through the
+range's last window (mirrored under ORDER BY time DESC, no tail without a start).
 """
 from __future__ import annotations
 
 import polars as pl
 
+from .fill import bucket_grid
 from .regroup import run_ids
 
 MERGED = frozenset({"count", "sum", "min", "max", "first", "last", "mean"})  # reduced twice (module docstring)
@@ -36,6 +38,17 @@ def stretch_ids(lf: pl.LazyFrame, keys: list[str], window: str, values: list[str
     closes = (nil & current.is_not_null() & (pl.col(window) != current)).cast(pl.Int64).cum_sum()
     lf = lf.with_columns(closes.alias(_GAP)).filter(~nil)
     return lf.with_columns(run_ids([*keys, window] if merged else [*keys, window, _GAP]).alias(stretch)).drop(_GAP)
+
+
+def steady(span: tuple[int | None, int], windows: pl.Series, a) -> bool:
+    """Whether the fill iterator steps one interval at a time over ``span`` (or from the first
+    of ``windows`` without a start): always without tz(), under tz() where no change of the
+    zone's offset moves a window (fill.bucket_grid's walk is then a plain range)."""
+    if a.tz is None:
+        return True
+    lo = span[0] if span[0] is not None else int(windows.min())
+    walk = bucket_grid(lo, span[1], a.interval, a.offset, a.tz)
+    return walk == list(range(walk[0], walk[-1] + 1, a.interval))
 
 
 def fill_stream(df: pl.DataFrame, keys: list[str], window: str, fills: dict[str, object], mode: str,

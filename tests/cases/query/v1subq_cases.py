@@ -398,5 +398,7 @@ OUTER_ZONE = [
     f"SELECT count(m) FROM (SELECT max(v) AS m {WAGG}, host fill(0)) WHERE {WW} GROUP BY time(1d) fill(-1) tz('America/New_York')",
 ]
 QUERIES += OUTER_ZONE
+# the fill's number through a division by zero (influxql's 0)
+QUERIES.append(f"SELECT * FROM (SELECT mean(usage) / 0 + 1 AS m {AGG}, host fill(0) LIMIT 2)")
 UNMODELLED[FILLED_MATH[-1]] = ("a product of calls under fill(linear): influxd draws each call's line, then "
                                "multiplies; ours fills one grid per inner group (regroup.fills_runs takes sums only)")

@@ -120,8 +120,10 @@ def _filled_number(e: ast.Expr, value):
     if isinstance(e, (ast.NumberLiteral, ast.IntegerLiteral)):
         return e.val
     lhs, rhs = _filled_number(e.lhs, value), _filled_number(e.rhs, value)
+    if lhs is None or rhs is None:
+        return None
     if e.op == "/":
-        return lhs / rhs if rhs else None
+        return lhs / rhs if rhs else 0.0  # influxql's division by zero
     return lhs + rhs if e.op == "+" else lhs - rhs if e.op == "-" else lhs * rhs
 
 

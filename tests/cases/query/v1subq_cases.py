@@ -402,3 +402,24 @@ QUERIES += OUTER_ZONE
 QUERIES.append(f"SELECT * FROM (SELECT mean(usage) / 0 + 1 AS m {AGG}, host fill(0) LIMIT 2)")
 UNMODELLED[FILLED_MATH[-1]] = ("a product of calls under fill(linear): influxd draws each call's line, then "
                                "multiplies; ours fills one grid per inner group (regroup.fills_runs takes sums only)")
+
+# 11. outer reductions and fills over filled runs, drawn at random once (all 80 drawn match influxd; these 16 did not before)
+FILLED_DRAWN = [
+    f"SELECT count(m) FROM (SELECT count(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(100) OFFSET 2) WHERE {WLO} GROUP BY time(5m) fill(-1)",
+    f"SELECT count(m) FROM (SELECT max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host, region fill(linear)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(30m) fill(null) ORDER BY time DESC",
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(linear) OFFSET 2) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(30m) fill(linear) ORDER BY time DESC",
+    f"SELECT first(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)) WHERE {W} GROUP BY time(10m) fill(null)",
+    f"SELECT last(m) FROM (SELECT mean(usage) * 2 AS m FROM cpu WHERE {W} GROUP BY time(10m), host, region fill(0)) WHERE {WLO} GROUP BY time(5m), region fill(-1)",
+    f"SELECT max(m) FROM (SELECT mean(usage) * 2 AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(100)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(20m) fill(linear) ORDER BY time DESC",
+    f"SELECT max(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(linear) LIMIT 3) WHERE {W} GROUP BY time(10m) fill(-1)",
+    f"SELECT mean(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(20m) fill(none) ORDER BY time DESC",
+    f"SELECT median(m) FROM (SELECT first(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100) LIMIT 3) WHERE {WLO} GROUP BY time(5m), region fill(linear) ORDER BY time DESC",
+    f"SELECT median(m) FROM (SELECT max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(linear) OFFSET 2) WHERE {WLO} GROUP BY time(30m) fill(linear) ORDER BY time DESC",
+    f"SELECT min(m) FROM (SELECT count(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(20m), host fill(none) ORDER BY time DESC",
+    f"SELECT min(m) FROM (SELECT max(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(previous) LIMIT 3) WHERE {WLO} GROUP BY time(5m) fill(previous) ORDER BY time DESC",
+    f"SELECT min(m) FROM (SELECT mean(usage) * 2 AS m FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(previous)) WHERE {W} GROUP BY time(20m) fill(none)",
+    f"SELECT min(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0) OFFSET 2) WHERE {WLO} GROUP BY time(30m), region fill(linear) ORDER BY time DESC",
+    f"SELECT spread(m) FROM (SELECT count(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(100) LIMIT 3) WHERE {WLO} GROUP BY time(5m), host fill(-1)",
+    f"SELECT spread(m) FROM (SELECT mean(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host, region fill(100) OFFSET 2) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(5m) fill(linear) ORDER BY time DESC",
+]
+QUERIES += FILLED_DRAWN

@@ -400,8 +400,6 @@ OUTER_ZONE = [
 QUERIES += OUTER_ZONE
 # the fill's number through a division by zero (influxql's 0)
 QUERIES.append(f"SELECT * FROM (SELECT mean(usage) / 0 + 1 AS m {AGG}, host fill(0) LIMIT 2)")
-UNMODELLED[FILLED_MATH[-1]] = ("a product of calls under fill(linear): influxd draws each call's line, then "
-                               "multiplies; ours fills one grid per inner group (regroup.fills_runs takes sums only)")
 
 # 11. outer reductions and fills over filled runs, drawn at random once (all 80 drawn match influxd; these 16 did not before)
 FILLED_DRAWN = [
@@ -423,3 +421,11 @@ FILLED_DRAWN = [
     f"SELECT spread(m) FROM (SELECT mean(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host, region fill(100) OFFSET 2) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(5m) fill(linear) ORDER BY time DESC",
 ]
 QUERIES += FILLED_DRAWN
+
+# products of calls under fill(linear): each call's line drawn, then the math (regroup.lines_calls)
+FILLED_LINES = [
+    f"SELECT * FROM (SELECT mean(usage) * max(usage) AS m, count(usage) AS c {AGG}, host fill(linear)) GROUP BY region",
+    f"SELECT max(m) FROM (SELECT max(usage) / min(usage) AS m {AGG}, host fill(linear)) WHERE {WLO} GROUP BY time(20m) fill(-1)",
+    f"SELECT * FROM (SELECT sum(n) * count(n) AS m {AGG}, host fill(linear) LIMIT 4) ORDER BY time DESC",
+]
+QUERIES += FILLED_LINES

@@ -278,7 +278,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     grouped = series_runs.groups(plan, stages, order, low, ctx)
     if grouped is not None:
         df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
-        df, order = _window_runs(plan, stages, order, df, ctx)
+        df, order = _window_runs(plan, stages, order, df, ctx, low)
         return finish(plan, order, df, keys) if df is not None and df.height else None
     outer, ctx.series_limits = ctx.series_limits, down
     try:
@@ -296,7 +296,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
         df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
-        df, order = _window_runs(plan, stages, order, df, ctx)
+        df, order = _window_runs(plan, stages, order, df, ctx, low)
     if df is None or df.height == 0:
         return None
     ordered = isinstance(stages.shape, Series) and stages.transform is None
@@ -337,7 +337,7 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
     return finish(plan, free, df, keys, ordered=True) if df.height else None
 
 
-def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: Ctx):
+def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: Ctx, low: Lowered):
     """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
     counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
     Order/Limit left to apply."""
@@ -345,6 +345,10 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: C
         return df, order
     if regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
+        lines = regroup.lines_calls(plan)  # computed again over each call's line (_aggregate kept them)
+        calls = [c for c in low.aggs.values() if c in df.columns] if lines else []
+        df = df.with_columns(value_expr(low.exprs[i], dict(df.schema)).alias(output_column(i))
+                             for i in lines).drop(calls)
     elif regroup.regrouped_windows(plan):
         df = regroup.window_runs(df, plan)
     else:
@@ -859,7 +863,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                          ctx.deadline)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
-    return df.select(keys + ["time"] + cols + flushed)
+    lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
+    return df.select(keys + ["time"] + cols + flushed + lines)
 
 
 def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:

@@ -77,13 +77,21 @@ def window_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
 def fills_runs(plan: SelectPlan) -> bool:
     """Whether influxd fills this aggregating subquery's windows run by run (module docstring):
     GROUP BY time(), fill(<value>), fill(previous) or fill(linear), every column math over
-    calls of one row per window (under fill(linear), sums of calls times numbers: the line
-    through each call's points is then the line through the column's)."""
+    calls of one row per window."""
     if plan.outer_dimensions is None or plan.is_raw or not plan.interval:
         return False
     if plan.fill not in ("value", "previous", "linear"):
         return False
-    return all(_over_calls(c.expr, plan.fill == "linear") for c in plan.columns)
+    return all(_over_calls(c.expr, False) for c in plan.columns)
+
+
+def lines_calls(plan: SelectPlan) -> list[int]:
+    """The columns of a subquery filled run by run under fill(linear) whose math is not a sum
+    of calls times numbers: influxd draws each call's line, then computes the column (the
+    line of the column's own values would differ)."""
+    if plan.fill != "linear" or not fills_runs(plan):
+        return []
+    return [i for i, c in enumerate(plan.columns) if not _over_calls(c.expr, True)]
 
 
 def _over_calls(e: ast.Expr, linear: bool) -> bool:

@@ -22,7 +22,9 @@ A fill of values reads that same stream (query/iterator.gen.go, FillIterator.Nex
 window restarts whenever a point's tags differ from the previous point's, so each run of one
 inner group's points is filled on its own, from the range's first window (its own first
 window when the range has no start) to the range's last (its own last, descending without a
-start); LIMIT then counts runs of tags of the filled stream (:func:`filled_runs`).
+start); LIMIT then counts runs of tags of the filled stream (:func:`filled_runs`). Under tz()
+a run steps through the zone's windows; the iterator fills each call before the cursor's math
+(fill(<value>)'s number goes through the math, fill(linear) draws each call's line).
 """
 from __future__ import annotations
 

@@ -333,3 +333,99 @@ LACKING = [
 QUERIES += LACKING
 UNMODELLED[LACKING[6]] = ("a selector subquery's row (max() without GROUP BY time) beside raw rows in one series: "
                           "influxd orders it by its point's time, ours by the window's")
+
+# 9. an outer GROUP BY time() fill() over filled runs, and runs led by nulls (fill(previous)/fill(linear)
+# under a range start): influxd's outer FillIterator steps one window per reduced stretch; a null row
+# closes a stretch only for reducers callIterator does not reduce twice (exec/stretches.py)
+WEARLY = "time >= '1969-12-31T23:30:00Z' AND " + W
+OUTER_FILLED = [
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(30m) fill(-1)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(30m) fill(previous)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(-1)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(previous)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(linear)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(null)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(none)",
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {W} GROUP BY time(5m), region fill(null)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {WEARLY} GROUP BY time(20m) fill(-1)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {WEARLY} GROUP BY time(20m) fill(previous)",
+    f"SELECT mean(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(linear)) WHERE {WEARLY} GROUP BY time(20m) fill(linear)",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(30m) fill(-1) ORDER BY time DESC",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(-1) ORDER BY time DESC",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {WLO} GROUP BY time(5m) fill(linear) ORDER BY time DESC",
+    f"SELECT first(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(5m) fill(previous) ORDER BY time DESC",
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(30m), region ORDER BY time DESC",
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(30m), region fill(-1)",
+    f"SELECT mean(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(linear)) WHERE {WLO} GROUP BY time(20m) fill(0)",
+    f"SELECT mean(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT median(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(linear)) WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT median(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(linear)) WHERE {WLO} GROUP BY time(5m) fill(-1)",
+    f"SELECT spread(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT stddev(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(20m) fill(-1)",
+    f"SELECT last(m), min(m) FROM (SELECT max(usage) AS m {AGG}, host fill(linear)) WHERE {WLO} GROUP BY time(20m), region fill(0)",
+    f"SELECT sum(m) FROM (SELECT max(n) AS m {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(5m) fill(linear)",
+    f"SELECT count(m) FROM (SELECT max(v) AS m {WAGG}, host fill(0)) WHERE {WW} GROUP BY time(1d) fill(-1)",
+    f"SELECT mean(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(0) LIMIT 5",
+]
+QUERIES += OUTER_FILLED
+
+# 10. math and tz() in a filled subquery: the FillIterator fills each call before the math
+FILLED_MATH = [
+    f"SELECT * FROM (SELECT mean(usage) * 2 AS m {AGG}, host fill(0))",
+    f"SELECT * FROM (SELECT mean(usage) * 2 AS m {AGG}, host fill(100) LIMIT 2)",
+    f"SELECT * FROM (SELECT mean(usage) + 5 AS m {AGG}, host fill(0)) GROUP BY region",
+    f"SELECT count(m) FROM (SELECT mean(usage) * 2 AS m {AGG}, host fill(previous)) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) + max(usage) AS m {AGG}, host fill(linear) LIMIT 3)",
+    f"SELECT * FROM (SELECT max(usage) - min(usage) AS m, count(usage) AS c {AGG}, host fill(1) LIMIT 2)",
+    f"SELECT max(m) FROM (SELECT mean(usage) / 2 AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(30m) fill(-1)",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) tz('Asia/Kolkata'))",
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous) tz('Asia/Kolkata')) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2 tz('America/New_York'))",
+    f"SELECT * FROM (SELECT max(v) AS m FROM w WHERE {WW} GROUP BY time(1d), host fill(0) LIMIT 3 tz('America/New_York'))",
+    f"SELECT count(m) FROM (SELECT max(v) AS m FROM w WHERE {WW} GROUP BY time(1d), host fill(previous) tz('Asia/Kolkata')) GROUP BY region",
+    f"SELECT * FROM (SELECT mean(usage) * max(usage) AS m {AGG}, host fill(previous) LIMIT 3)",
+    f"SELECT * FROM (SELECT (mean(usage) - 1) / 4 AS m {AGG}, host fill(linear)) GROUP BY region",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0) tz('Asia/Kolkata')) WHERE {W} GROUP BY time(20m) fill(-1)",
+    f"SELECT * FROM (SELECT mean(usage) AS m, max(usage) * 2 AS x {AGG}, host fill(previous) LIMIT 2) ORDER BY time DESC",
+    f"SELECT max(m) * 2 FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(-1)",
+    f"SELECT max(m), count(x) FROM (SELECT mean(usage) AS m, count(n) AS x {AGG}, host fill(previous)) WHERE {WLO} GROUP BY time(20m) fill(0)",
+    f"SELECT * FROM (SELECT mean(usage) * max(usage) AS m {AGG}, host fill(linear) LIMIT 3)",
+]
+QUERIES += FILLED_MATH
+# an outer fill() under tz() (the zone's offset steady over the range)
+OUTER_ZONE = [
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {W} GROUP BY time(5m) fill(-1) tz('Asia/Kolkata')",
+    f"SELECT count(m) FROM (SELECT max(v) AS m {WAGG}, host fill(0)) WHERE {WW} GROUP BY time(1d) fill(-1) tz('America/New_York')",
+]
+QUERIES += OUTER_ZONE
+# the fill's number through a division by zero (influxql's 0)
+QUERIES.append(f"SELECT * FROM (SELECT mean(usage) / 0 + 1 AS m {AGG}, host fill(0) LIMIT 2)")
+
+# 11. outer reductions and fills over filled runs, drawn at random once (all 80 drawn match influxd; these 16 did not before)
+FILLED_DRAWN = [
+    f"SELECT count(m) FROM (SELECT count(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(100) OFFSET 2) WHERE {WLO} GROUP BY time(5m) fill(-1)",
+    f"SELECT count(m) FROM (SELECT max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host, region fill(linear)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(30m) fill(null) ORDER BY time DESC",
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(linear) OFFSET 2) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(30m) fill(linear) ORDER BY time DESC",
+    f"SELECT first(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)) WHERE {W} GROUP BY time(10m) fill(null)",
+    f"SELECT last(m) FROM (SELECT mean(usage) * 2 AS m FROM cpu WHERE {W} GROUP BY time(10m), host, region fill(0)) WHERE {WLO} GROUP BY time(5m), region fill(-1)",
+    f"SELECT max(m) FROM (SELECT mean(usage) * 2 AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(100)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(20m) fill(linear) ORDER BY time DESC",
+    f"SELECT max(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(linear) LIMIT 3) WHERE {W} GROUP BY time(10m) fill(-1)",
+    f"SELECT mean(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(20m) fill(none) ORDER BY time DESC",
+    f"SELECT median(m) FROM (SELECT first(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100) LIMIT 3) WHERE {WLO} GROUP BY time(5m), region fill(linear) ORDER BY time DESC",
+    f"SELECT median(m) FROM (SELECT max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(linear) OFFSET 2) WHERE {WLO} GROUP BY time(30m) fill(linear) ORDER BY time DESC",
+    f"SELECT min(m) FROM (SELECT count(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(20m), host fill(none) ORDER BY time DESC",
+    f"SELECT min(m) FROM (SELECT max(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(previous) LIMIT 3) WHERE {WLO} GROUP BY time(5m) fill(previous) ORDER BY time DESC",
+    f"SELECT min(m) FROM (SELECT mean(usage) * 2 AS m FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(previous)) WHERE {W} GROUP BY time(20m) fill(none)",
+    f"SELECT min(m) FROM (SELECT min(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0) OFFSET 2) WHERE {WLO} GROUP BY time(30m), region fill(linear) ORDER BY time DESC",
+    f"SELECT spread(m) FROM (SELECT count(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(100) LIMIT 3) WHERE {WLO} GROUP BY time(5m), host fill(-1)",
+    f"SELECT spread(m) FROM (SELECT mean(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host, region fill(100) OFFSET 2) WHERE time >= '1969-12-31T23:40:00Z' AND {W} GROUP BY time(5m) fill(linear) ORDER BY time DESC",
+]
+QUERIES += FILLED_DRAWN
+
+# products of calls under fill(linear): each call's line drawn, then the math (regroup.lines_calls)
+FILLED_LINES = [
+    f"SELECT * FROM (SELECT mean(usage) * max(usage) AS m, count(usage) AS c {AGG}, host fill(linear)) GROUP BY region",
+    f"SELECT max(m) FROM (SELECT max(usage) / min(usage) AS m {AGG}, host fill(linear)) WHERE {WLO} GROUP BY time(20m) fill(-1)",
+    f"SELECT * FROM (SELECT sum(n) * count(n) AS m {AGG}, host fill(linear) LIMIT 4) ORDER BY time DESC",
+]
+QUERIES += FILLED_LINES

@@ -2,7 +2,8 @@
 
 Writes v1subq_cases' lines (both measurements) into a fresh ``v1subq`` database, asks every query twice, then
 writes the lines again in reverse into a second fresh database and asks again: a query
-whose answers differ is recorded with ``"varies": true`` (the tests skip it, saying so)."""
+whose answers differ is recorded with ``"varies": true`` (the tests skip it, saying so).
+``--append``: ask only the queries v1subq.json lacks and add them at its end (the rest kept as is)."""
 from __future__ import annotations
 
 import json
@@ -27,13 +28,16 @@ def load(base: str, reverse: bool) -> None:
         assert r.status == 204
 
 
-def main(base: str) -> None:
-    answers: dict[str, list] = {q: [] for q in QUERIES}
+def main(base: str, append: bool = False) -> None:
+    out = Path(__file__).resolve().parent / "v1subq.json"
+    kept = json.loads(out.read_text()) if append else []
+    known = {c["query"] for c in kept}
+    answers: dict[str, list] = {q: [] for q in QUERIES if q not in known}
     for reverse in (False, True):
         load(base, reverse)
-        for q in QUERIES:
+        for q in answers:
             answers[q] += [fetch(base, q, SUBQ_DB, None) for _ in range(2)]
-    cases = []
+    cases = kept
     for q, got in answers.items():
         case = {"query": q, "db": SUBQ_DB, "epoch": None, "expected": got[0]}
         if any(a != got[0] for a in got):
@@ -41,9 +45,8 @@ def main(base: str) -> None:
         if q in UNMODELLED:
             case["unmodelled"] = UNMODELLED[q]
         cases.append(case)
-    out = Path(__file__).resolve().parent / "v1subq.json"
     out.write_text(json.dumps(cases, indent=1) + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], "--append" in sys.argv[2:])

@@ -26,12 +26,12 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_merge, go_ties, integral_v1, regroup, sorted_groups
+from . import go_merge, go_ties, integral_v1, regroup, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
 from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
-from .fill import bucket_expr, bucket_grid, fill, row_windows
+from .fill import bucket_expr, bucket_grid, fill, row_windows, window_start
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
@@ -278,7 +278,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     grouped = series_runs.groups(plan, stages, order, low, ctx)
     if grouped is not None:
         df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
-        df, order = _window_runs(plan, stages, order, df, ctx)
+        df, order = _window_runs(plan, stages, order, df, ctx, low)
         return finish(plan, order, df, keys) if df is not None and df.height else None
     outer, ctx.series_limits = ctx.series_limits, down
     try:
@@ -296,7 +296,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
         df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
-        df, order = _window_runs(plan, stages, order, df, ctx)
+        df, order = _window_runs(plan, stages, order, df, ctx, low)
     if df is None or df.height == 0:
         return None
     ordered = isinstance(stages.shape, Series) and stages.transform is None
@@ -337,7 +337,7 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
     return finish(plan, free, df, keys, ordered=True) if df.height else None
 
 
-def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: Ctx):
+def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: Ctx, low: Lowered):
     """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
     counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
     Order/Limit left to apply."""
@@ -345,6 +345,10 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: C
         return df, order
     if regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
+        lines = regroup.lines_calls(plan)  # computed again over each call's line (_aggregate kept them)
+        calls = [c for c in low.aggs.values() if c in df.columns] if lines else []
+        df = df.with_columns(value_expr(low.exprs[i], dict(df.schema)).alias(output_column(i))
+                             for i in lines).drop(calls)
     elif regroup.regrouped_windows(plan):
         df = regroup.window_runs(df, plan)
     else:
@@ -812,7 +816,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     if windowed is None:
         return None
     lf, grid = windowed
-    lf, stretch = _stretches(plan, a, lf, keys, ctx)
+    lf, stretch = _stretches(plan, a, lf, keys, low, ctx)
     gkeys = keys + stretch + [WINDOW_COLUMN]
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
@@ -833,6 +837,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+    if stretch:
+        df = _filled_stretches(plan, a, stages.fill, df, keys, low)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
     by = keys + (stretch or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
@@ -857,17 +863,40 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                          ctx.deadline)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
-    return df.select(keys + ["time"] + cols + flushed)
+    lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
+    return df.select(keys + ["time"] + cols + flushed + lines)
 
 
-def _stretches(plan, a: Aggregate, lf, keys: list[str], ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:
+def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:
     """Over a subquery's filled runs (exec/regroup.py), influxd's reducer closes a window
     whenever the stream's next row falls in another: each stretch of one group's rows in one
-    window is reduced on its own, in stream order (the rows, and the stretch column)."""
+    window is reduced on its own, in stream order (exec/stretches.py; the rows, and the
+    stretch column)."""
     src = plan.sources[0] if len(plan.sources) == 1 else None
     if not (ctx.regrouped_limits and a.interval and isinstance(src, SubqueryScan) and regroup.fills_runs(src.plan)):
         return lf, []
-    return lf.with_columns(regroup.run_ids([*keys, WINDOW_COLUMN]).alias(STRETCH_TMP)), [STRETCH_TMP]
+    names = lf.collect_schema().names()
+    reads = {c.args[0].name for c in low.aggs if c.args and isinstance(c.args[0], ast.VarRef)} & set(names)
+    merged = all(call.name in stretches.MERGED for call in low.aggs)
+    return stretches.stretch_ids(lf, keys, WINDOW_COLUMN, sorted(reads), merged, STRETCH_TMP), [STRETCH_TMP]
+
+
+def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys: list[str],
+                      low: Lowered) -> pl.DataFrame:
+    """The reduced stretches in stream order (numbered so, negated under ORDER BY time DESC
+    as the Order stage reverses them), with the outer fill()'s rows (exec/stretches.py)."""
+    df = df.sort([*keys, STRETCH_TMP], maintain_order=True)
+    tr = plan.time_range
+    span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
+            window_start(tr.end, a.interval, a.offset, a.tz))
+    if f is not None and f.mode != "none" and df.height and stretches.steady(span, df[WINDOW_COLUMN], a):
+        counts = {c for call, c in low.aggs.items() if call.name == "count"}
+        fills = {c: (0 if f.mode == "null" and c in counts else f.value if f.mode == "value" else None)
+                 for c in low.aggs.values() if c in df.columns}
+        mode = "value" if f.mode == "null" else f.mode
+        df = stretches.fill_stream(df, keys, WINDOW_COLUMN, fills, mode, span, a.interval, plan.ascending)
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    return df.with_columns((row if plan.ascending else -row).alias(STRETCH_TMP))
 
 
 def _plain_calls(low: Lowered, df: pl.DataFrame) -> bool:

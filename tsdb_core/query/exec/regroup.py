@@ -22,7 +22,9 @@ A fill of values reads that same stream (query/iterator.gen.go, FillIterator.Nex
 window restarts whenever a point's tags differ from the previous point's, so each run of one
 inner group's points is filled on its own, from the range's first window (its own first
 window when the range has no start) to the range's last (its own last, descending without a
-start); LIMIT then counts runs of tags of the filled stream (:func:`filled_runs`).
+start); LIMIT then counts runs of tags of the filled stream (:func:`filled_runs`). Under tz()
+a run steps through the zone's windows; the iterator fills each call before the cursor's math
+(fill(<value>)'s number goes through the math, fill(linear) draws each call's line).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import SelectPlan, output_column
-from .fill import window_start
+from .fill import bucket_grid, window_start
 
 
 def outer_keys(plan: SelectPlan) -> list[str]:
@@ -76,13 +78,63 @@ def window_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
 
 def fills_runs(plan: SelectPlan) -> bool:
     """Whether influxd fills this aggregating subquery's windows run by run (module docstring):
-    GROUP BY time() without tz(), fill(<value>), fill(previous) or fill(linear), every column a
-    call of one row per window."""
-    if plan.outer_dimensions is None or plan.is_raw or not plan.interval or plan.tz is not None:
+    GROUP BY time(), fill(<value>), fill(previous) or fill(linear), every column math over
+    calls of one row per window."""
+    if plan.outer_dimensions is None or plan.is_raw or not plan.interval:
         return False
     if plan.fill not in ("value", "previous", "linear"):
         return False
-    return all(isinstance(c.expr, ast.Call) and not F.spec(c.expr.name).many_rows for c in plan.columns)
+    return all(_over_calls(c.expr, False) for c in plan.columns)
+
+
+def lines_calls(plan: SelectPlan) -> list[int]:
+    """The columns of a subquery filled run by run under fill(linear) whose math is not a sum
+    of calls times numbers: influxd draws each call's line, then computes the column (the
+    line of the column's own values would differ)."""
+    if plan.fill != "linear" or not fills_runs(plan):
+        return []
+    return [i for i, c in enumerate(plan.columns) if not _over_calls(c.expr, True)]
+
+
+def _over_calls(e: ast.Expr, linear: bool) -> bool:
+    """Whether ``e`` is a call of one row per window, or numbers and such calls combined by
+    arithmetic (``linear``: by + and -, times or over a number), with a call in it."""
+    if isinstance(e, ast.Call):
+        return not F.spec(e.name).many_rows
+    if isinstance(e, ast.ParenExpr):
+        return _over_calls(e.expr, linear)
+    if not isinstance(e, ast.BinaryExpr) or e.op not in ("+", "-", "*", "/") or not _has_call(e):
+        return False
+    if linear and e.op in ("*", "/"):
+        number = (ast.NumberLiteral, ast.IntegerLiteral)
+        return isinstance(e.rhs, number) and _over_calls(e.lhs, linear) or \
+            e.op == "*" and isinstance(e.lhs, number) and _over_calls(e.rhs, linear)
+    return all(isinstance(x, (ast.NumberLiteral, ast.IntegerLiteral)) or _over_calls(x, linear) for x in (e.lhs, e.rhs))
+
+
+def _has_call(e: ast.Expr) -> bool:
+    if isinstance(e, ast.Call):
+        return True
+    if isinstance(e, ast.ParenExpr):
+        return _has_call(e.expr)
+    return isinstance(e, ast.BinaryExpr) and (_has_call(e.lhs) or _has_call(e.rhs))
+
+
+def _filled_number(e: ast.Expr, value):
+    """A column's value where fill(<value>) filled its calls (count()'s as an integer):
+    the cursor's math over them."""
+    if isinstance(e, ast.Call):
+        return int(value) if e.name == "count" else value
+    if isinstance(e, ast.ParenExpr):
+        return _filled_number(e.expr, value)
+    if isinstance(e, (ast.NumberLiteral, ast.IntegerLiteral)):
+        return e.val
+    lhs, rhs = _filled_number(e.lhs, value), _filled_number(e.rhs, value)
+    if lhs is None or rhs is None:
+        return None
+    if e.op == "/":
+        return lhs / rhs if rhs else 0.0  # influxql's division by zero
+    return lhs + rhs if e.op == "+" else lhs - rhs if e.op == "-" else lhs * rhs
 
 
 def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
@@ -105,8 +157,12 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
         a, b = (pl.lit(first) if first is not None else pl.col("a")), pl.lit(last)
     else:
         a, b = pl.lit(last), (pl.lit(first) if first is not None else pl.col("b"))
-    spans = spans.select(run, *tags, pl.int_ranges(a, b + iv, iv).alias("time")).explode("time")
-    spans = spans.filter(pl.col("time").is_not_null())
+    if plan.tz is None:
+        spans = spans.select(run, *tags, pl.int_ranges(a, b + iv, iv).alias("time")).explode("time")
+        spans = spans.filter(pl.col("time").is_not_null())
+    else:
+        spans = _zone_windows(spans.with_columns(a.alias("a"), b.alias("b")), plan, first, last, run)
+        spans = spans.select(run, *tags, "time")
     out = spans.join(df.drop(tags), on=[run, "time"], how="left", maintain_order="left")
     values = [c for c in df.columns if c not in (*tags, run, real, "time")]
     out = out.with_columns(_filled(c, out.schema[c], plan, run, real) for c in values)
@@ -117,8 +173,18 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
 def _range_windows(plan: SelectPlan) -> tuple[int | None, int]:
     """The windows of the range's start (None: unbounded) and end."""
     tr = plan.time_range
-    first = window_start(tr.start, plan.interval, plan.offset) if tr.has_start else None
-    return first, window_start(tr.end, plan.interval, plan.offset)
+    first = window_start(tr.start, plan.interval, plan.offset, plan.tz) if tr.has_start else None
+    return first, window_start(tr.end, plan.interval, plan.offset, plan.tz)
+
+
+def _zone_windows(spans: pl.DataFrame, plan: SelectPlan, first: int | None, last: int, run: str) -> pl.DataFrame:
+    """Each run's windows from ``a`` to ``b`` (in query order) as the fill iterator walks them
+    under tz() (exec/fill.py bucket_grid)."""
+    lo = first if first is not None else min(spans["a"].min(), spans["b"].min())
+    grid = pl.DataFrame({"time": bucket_grid(lo, last, plan.interval, plan.offset, plan.tz)}, schema={"time": pl.Int64})
+    lo_e, hi_e = (pl.col("a"), pl.col("b")) if plan.ascending else (pl.col("b"), pl.col("a"))
+    out = spans.join(grid, how="cross").filter(pl.col("time").is_between(lo_e, hi_e))
+    return out.sort(run, "time", descending=[False, not plan.ascending], maintain_order=True)
 
 
 def _filled(col: str, dtype, plan: SelectPlan, run: str, real: str) -> pl.Expr:
@@ -126,7 +192,8 @@ def _filled(col: str, dtype, plan: SelectPlan, run: str, real: str) -> pl.Expr:
     or the line between the run's points around it (null past either end)."""
     gap = pl.col(real).is_null()
     if plan.fill == "value":
-        value = plan.fill_value
+        value = next((_filled_number(c.expr, plan.fill_value) for i, c in enumerate(plan.columns)
+                      if output_column(i) == col), plan.fill_value)
         lit = pl.lit(value).cast(dtype, strict=False) if dtype.is_numeric() else pl.lit(None, dtype)
         return pl.when(gap).then(lit).otherwise(pl.col(col)).alias(col)
     if plan.fill == "previous":

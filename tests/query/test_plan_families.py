@@ -3,6 +3,7 @@ WHERE compares tags and fields with) answer exactly what the engine answers with
 cache, on random stores, shapes, values and time ranges."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import orjson
@@ -58,9 +59,11 @@ def _text(when: int, fmt: str) -> str:
 
 
 def answers(store, q: str):
-    cached = orjson.dumps(store.query(q, db="db").to_json())
+    """The cached and uncached answers at one ``now`` (an open-ended range must not cross a window edge between them)."""
+    now = time.time_ns()
+    cached = orjson.dumps(engine.execute(store, q, db="db", now=now).to_json())
     stmts = tuple(driver._parse_uncached(q, {}))
-    plain = orjson.dumps(engine.execute(Uncached(store), engine.PreparedQuery(q, stmts), db="db").to_json())
+    plain = orjson.dumps(engine.execute(Uncached(store), engine.PreparedQuery(q, stmts), db="db", now=now).to_json())
     return cached, plain
 
 

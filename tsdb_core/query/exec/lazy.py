@@ -200,6 +200,8 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     if src.whole and regrouped and regroup.fills_runs(inner):  # the filled runs, in the reducer's order
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
+    if src.whole and inner.interval and regrouped and _many_rows(inner) and inner.tz is None:
+        return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), _reducer_row(inner).alias(ORDER_ROW_COLUMN)]
     if not src.whole or inner.interval:
         return []
     if regrouped and regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
@@ -214,6 +216,19 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     elif not inner.point_time:
         return []
     return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+
+
+def _reducer_row(inner: SelectPlan) -> pl.Expr:
+    """Each row's place as top()/bottom() over GROUP BY time hand them on, which a raw outer
+    query keeps: its reducer (query/iterator.gen.go ``reduce``) runs window after window
+    under the outer query's groups, emitting a window's inner groups by their tags (the
+    sorted Tags.ID, a missing tag "") and each group's points by time, ascending under
+    ORDER BY time DESC too (only the windows run backwards)."""
+    window = bucket_expr(inner.interval, inner.offset, None, None)
+    row = pl.struct([NAME, (window if inner.ascending else -window).alias(WINDOW_COLUMN),
+                     *sorted(inner.dimensions), "time", pl.int_range(pl.len()).alias(ROW_TMP)])
+    row = row.rank("ordinal").cast(pl.Int64)
+    return row if inner.ascending else -row
 
 
 def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
@@ -888,6 +903,8 @@ def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) 
     shard = src.shard_group_duration(ctx.provider)
     if not shard:
         return lf
+    if ctx.regrouped_limits and regroup.regrouped_series(plan):  # (exec/regroup.py)
+        return regroup.selector_input(lf, plan, _shard_group(shard), lambda f: collect(f, ctx))
     n = order.limit + order.offset + 1
     # points of equal time: the tag set's series in key order (reversed when descending)
     tags = [t for t in plan.source_tags if t in lf.collect_schema() and t not in keys]

@@ -41,6 +41,7 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
+HIDDEN_TMP = "\x00hidden:"  # a subquery's series tag its rows read as null (SubqueryScan.hidden)
 PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
 AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
@@ -178,6 +179,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
                 frames.append(inner.lazy().with_columns(
                     ([pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)] if several else [])
                     + [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
+                    + [pl.col(t).alias(HIDDEN_TMP + t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
                     + _order_time(src, ctx.regrouped_limits)))
@@ -597,7 +599,7 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         base = lf
     refs = [r.name for r in refs]
     tag_order = [c for c in schema if c not in refs and c not in ("time", NAME)
-                 and schema[c] == pl.String and c not in keys]
+                 and schema[c] == pl.String and c not in keys and not c.startswith(HIDDEN_TMP)]
     if stages.transform is None:
         if stages.fill is not None:  # influxd fills a raw row's missing values before computing
             lf = prefill_refs(lf, schema, refs, stages.fill.value)
@@ -615,8 +617,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
     if heap is not None:
         tags, aux_refs, strings = heap
-        df = go_merge.merged_rows(df, keys, tags, not desc,
-                                  go_merge.aux_columns(aux_refs, {**{c: c for c in tags}, **strings}, keys))
+        hid = {t: f"{TAG_TMP}{t}" for t in tags if HIDDEN_TMP + t in df.columns}  # a series by its stored key
+        df = df.with_columns(pl.coalesce(HIDDEN_TMP + t, t).alias(m) for t, m in hid.items())
+        df = go_merge.merged_rows(df, keys + ([SOURCE_COLUMN] if stream else []), [hid.get(t, t) for t in tags],
+                                  not desc, go_merge.aux_columns(aux_refs, {**{c: c for c in tags}, **strings}, keys))
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
@@ -631,25 +635,14 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     """Raw rows in their final order (DESC = every sort key descending = influxd's full
     reversal), each series first cut to its LIMIT+OFFSET newest/oldest times."""
     desc = not order.ascending
-    n = order.limit + order.offset if order.limit else 0
+    heap = _heap_columns(plan, low, schema, keys, tag_order)
+    # the streams of several subqueries merge on one heap across the groups: none cut short
+    streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
+    n = order.limit + order.offset if order.limit and not streams else 0
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
-    whole, cut = lf, None
-    if n:
-        pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
-        if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
-            pick = t.max() if desc else t.min()
-        # first, from the keys and times alone, the oldest (newest) time any series keeps:
-        # a plain time bound the scan prunes with, before the wide rows are read; and the
-        # next time past any group's cut, where the series' next points likely are
-        beyond = (t.filter(t < pick).max() if desc else t.filter(t > pick).min()).alias(PAST_TMP)
-        b, ahead = pl.col(BOUND_COLUMN), pl.col(PAST_TMP)
-        bound, ahead = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN), beyond).select(
-            b.min() if desc else b.max(), ahead.min() if desc else ahead.max()), ctx).row(0)
-        if bound is not None:
-            lf = lf.filter(t >= bound if desc else t <= bound)
-        cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
-        lf = lf.filter(cut)
+    whole = lf
+    lf, cut, ahead = _limit_cut(lf, base, keys, t, n, desc, ctx) if n else (lf, None, None)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     elif desc and _reduced(plan):
@@ -662,10 +655,11 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
-    heap = _heap_columns(plan, low, schema, keys, tag_order)
     series_tags, refs, strings = heap if heap is not None else ([], [], {})
     tags = [f"{TAG_TMP}{c}" for c in series_tags]
-    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(series_tags, tags)]
+    # the heap merges a subquery's series by their stored keys, tags it hides included
+    sel = keys + ["time"] + cols + [(pl.coalesce(HIDDEN_TMP + c, c) if HIDDEN_TMP + c in schema else pl.col(c)).alias(m)
+                                    for c, m in zip(series_tags, tags)]
     names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
     aux = go_merge.aux_columns(refs, names, keys) if tags else []
     sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
@@ -674,12 +668,36 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     if tags and go_merge.shared_times(df, keys):
         one = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
         near = (plan.sources[0], ahead) if n and one else None
-        df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx, near)
-    elif heap is None and SOURCE_COLUMN in schema and ctx.regrouped_limits:
+        own = [SOURCE_COLUMN] if streams else []  # a heap of each subquery's own
+        if own:
+            df = df.sort(keys + own + ["time"] + tags, descending=desc, maintain_order=True)
+        df = _heap_merged(df, whole, sel, keys + own, tags, aux, cut, desc, ctx, near)
+        if own:  # then the subqueries' streams merged on the outer statement's heap
+            df = _sources_merged(df.sort(keys + ["time"], descending=desc, maintain_order=True), low, keys, desc)
+    elif heap is None and streams:
         df = _sources_merged(df, low, keys, desc)
     df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)] + [SOURCE_COLUMN], strict=False)
     _count_points(df, ctx)
     return df
+
+
+def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx):
+    """The rows up to each group's ``n``-th time (``lf``, filtered), the condition that cut
+    them, and the next time past any group's cut."""
+    pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
+    if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
+        pick = t.max() if desc else t.min()
+    # first, from the keys and times alone, the oldest (newest) time any series keeps:
+    # a plain time bound the scan prunes with, before the wide rows are read; and the
+    # next time past any group's cut, where the series' next points likely are
+    beyond = (t.filter(t < pick).max() if desc else t.filter(t > pick).min()).alias(PAST_TMP)
+    b, ahead = pl.col(BOUND_COLUMN), pl.col(PAST_TMP)
+    bound, ahead = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN), beyond).select(
+        b.min() if desc else b.max(), ahead.min() if desc else ahead.max()), ctx).row(0)
+    if bound is not None:
+        lf = lf.filter(t >= bound if desc else t <= bound)
+    cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
+    return lf.filter(cut), cut, ahead
 
 
 def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool) -> pl.DataFrame:
@@ -762,7 +780,9 @@ def _raw_inners(plan) -> list[SelectPlan] | None:
     same columns, no two the same measurement: influxd then merges each measurement's stored
     series on one heap under the outer query's GROUP BY (newIteratorOptionsSubstatement hands
     the inner the outer's dimensions), comparing the inner statement's aux values after
-    equal times; measurements apart (the heap compares names first)."""
+    equal times; measurements apart (the heap compares names first). Several subqueries over
+    one measurement: a heap each, their streams merged by the outer statement's
+    (:func:`_shared_measurement`)."""
     if not plan.sources or not all(isinstance(s, SubqueryScan) for s in plan.sources):
         return None
     inners = [s.plan for s in plan.sources]
@@ -773,8 +793,14 @@ def _raw_inners(plan) -> list[SelectPlan] | None:
         return None
     if len({tuple(map(str, i.columns)) for i in inners}) > 1:
         return None
-    names = [s.measurement for i in inners for s in i.sources]
-    return inners if len(set(names)) == len(names) else None
+    return inners
+
+
+def _shared_measurement(plan) -> bool:
+    """Whether two of the statement's subqueries read one measurement."""
+    names = [s.measurement for i in plan.sources if isinstance(i, SubqueryScan) for s in i.plan.sources
+             if isinstance(s, Scan)]
+    return len(set(names)) < len(names)
 
 
 def _reduced(plan) -> bool:

@@ -326,8 +326,6 @@ LACKING = [
     "SELECT region FROM (SELECT usage FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
 ]
 QUERIES += LACKING
-UNMODELLED[LACKING[6]] = ("a selector subquery's row (max() without GROUP BY time) beside raw rows in one series: "
-                          "influxd orders it by its point's time, ours by the window's")
 
 # 9. top()/bottom()/distinct() over GROUP BY time under another grouping: a raw outer query reads
 # their rows in the reducer's order (window, inner group, time); under LIMIT/OFFSET top()/bottom()
@@ -373,3 +371,23 @@ SHARED = [
     "SELECT derivative(usage) FROM (SELECT usage FROM cpu GROUP BY region), (SELECT usage FROM cpu) ORDER BY time DESC",
 ]
 QUERIES += SHARED
+
+# 11. a stream whose times fall back (a selector subquery's rows by series, top()'s by window and group)
+# beside other sources: influxd's sorted merge pops its next row when that row's time is the least of
+# the streams' next rows; a measurement beside subqueries merges its own series on a heap first
+W30 = "time < '1970-01-01T00:30:00Z'"
+FALLING = [
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), cpu WHERE {W30} GROUP BY region ORDER BY time DESC",
+    f"SELECT host, usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY region), cpu WHERE {W30}",
+    f"SELECT region, usage FROM (SELECT min(usage) AS usage FROM cpu GROUP BY host), cpu WHERE {W30} GROUP BY region",
+    f"SELECT usage FROM cpu, (SELECT last(usage) AS usage FROM cpu GROUP BY host) WHERE {W30} ORDER BY time DESC",
+    f"SELECT usage FROM (SELECT first(usage) AS usage FROM cpu GROUP BY host, region), cpu WHERE {W30} GROUP BY region",
+    f"SELECT usage FROM (SELECT top(usage, 2) AS usage FROM cpu GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT min(usage) AS usage FROM cpu GROUP BY host) "
+    f"WHERE {W30} GROUP BY region ORDER BY time DESC",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu) WHERE {W30}",
+    f"SELECT usage FROM (SELECT top(usage, 2) AS usage FROM cpu WHERE {W} GROUP BY time(20m), host), cpu WHERE {W30} "
+    "GROUP BY region ORDER BY time DESC",
+]
+QUERIES += FALLING

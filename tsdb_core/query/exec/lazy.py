@@ -41,6 +41,7 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
+FALLS_TMP = "\x00falls"  # a row of a subquery's stream read at a later time (_stream_time)
 HIDDEN_TMP = "\x00hidden:"  # a subquery's series tag its rows read as null (SubqueryScan.hidden)
 PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
 AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
@@ -203,7 +204,8 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
     if src.whole and inner.interval and regrouped and _many_rows(inner) and inner.tz is None:
-        return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), _reducer_row(inner).alias(ORDER_ROW_COLUMN)]
+        row = _reducer_row(inner)
+        return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
     if not src.whole or inner.interval:
         return []
     if regrouped and regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
@@ -217,7 +219,21 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
         row = row if inner.ascending else -row
     elif not inner.point_time:
         return []
-    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+    if not regrouped:
+        return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+    return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+
+
+def _stream_time(inner: SelectPlan, row: pl.Expr) -> pl.Expr:
+    """The time a subquery's row of ``row``'s place (ORDER_ROW_COLUMN) in its stream is merged
+    at beside other sources: influxd's sorted merge pops a stream's next row when its time is
+    the least of the streams' next rows; a stream whose times fall back (a selector's rows
+    by series, top()'s by window and group) is read as if each row's time were the latest
+    of those before it in its outer group (the earliest, under ORDER BY time DESC)."""
+    desc = not inner.ascending
+    at = row.rank("ordinal", descending=desc).cast(pl.Int64) - 1
+    t = pl.col("time").sort_by(row, descending=desc)
+    return (t.cum_min() if desc else t.cum_max()).gather(at).over(regroup.outer_keys(inner))
 
 
 def _reducer_row(inner: SelectPlan) -> pl.Expr:
@@ -638,6 +654,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     heap = _heap_columns(plan, low, schema, keys, tag_order)
     # the streams of several subqueries merge on one heap across the groups: none cut short
     streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
+    scans = streams and heap is None and any(isinstance(s, Scan) for s in plan.sources)  # beside subqueries
+    heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
     n = order.limit + order.offset if order.limit and not streams else 0
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
@@ -664,8 +682,12 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     aux = go_merge.aux_columns(refs, names, keys) if tags else []
     sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
     sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
-    df = collect(lf.select(sel), ctx)
-    if tags and go_merge.shared_times(df, keys):
+    falls = streams and ordered  # a subquery's stream whose times fall back (_stream_time)
+    df = collect(lf.select(sel + ([(t != pl.col("time")).alias(FALLS_TMP)] if falls else [])), ctx)
+    falls = falls and bool(df.get_column(FALLS_TMP).any())
+    if scans:  # a measurement's series on a heap of its own, then every source's stream
+        df = _sources_merged(_scan_rows_merged(df, plan, keys, tags, aux, desc), low, keys, desc, falls)
+    elif tags and go_merge.shared_times(df, keys):
         one = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
         near = (plan.sources[0], ahead) if n and one else None
         own = [SOURCE_COLUMN] if streams else []  # a heap of each subquery's own
@@ -675,10 +697,29 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         if own:  # then the subqueries' streams merged on the outer statement's heap
             df = _sources_merged(df.sort(keys + ["time"], descending=desc, maintain_order=True), low, keys, desc)
     elif heap is None and streams:
-        df = _sources_merged(df, low, keys, desc)
-    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)] + [SOURCE_COLUMN], strict=False)
+        df = _sources_merged(df, low, keys, desc, falls)
+    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)] + [SOURCE_COLUMN, FALLS_TMP], strict=False)
     _count_points(df, ctx)
     return df
+
+
+def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], aux: list[str],
+                      desc: bool) -> pl.DataFrame:
+    """``df`` with the rows of each measurement read beside subqueries (a stream of its own)
+    in the order its stored series' heap hands them on (exec/go_merge.py), in the places
+    those rows held."""
+    scans = [i for i, s in enumerate(plan.sources) if isinstance(s, Scan)]
+    pos = "\x00scan_pos"
+    df = df.with_row_index(pos)
+    mine = pl.col(SOURCE_COLUMN).is_in(scans)
+    part = df.filter(mine)
+    if not tags or not go_merge.shared_times(part, keys + [SOURCE_COLUMN]):
+        return df.drop(pos)
+    places = part.get_column(pos).sort()
+    part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
+    part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, aux)
+    part = part.sort(keys + ["time"], descending=desc, maintain_order=True).with_columns(places.alias(pos))
+    return pl.concat([df.filter(~mine), part]).sort(pos).drop(pos)
 
 
 def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx):
@@ -700,13 +741,15 @@ def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx):
     return lf.filter(cut), cut, ahead
 
 
-def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool) -> pl.DataFrame:
+def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool, replay: bool = False) -> pl.DataFrame:
     """Rows of several subqueries in FROM, those of equal time in the order influxd's heap
     of the subqueries' streams hands them over (exec/go_merge.py: an input per subquery, in
     FROM order, each stream's rows in its own order; the outer statement's aux values compared
     after equal times, up to a nil). One heap for all groups: the groups' places in ``df``'s
-    order stand for their times, so that the replay runs on from one group into the next."""
-    if SOURCE_COLUMN not in df.columns or not go_merge.shared_times(df, keys):
+    order stand for their times, so that the replay runs on from one group into the next.
+    ``replay``: some stream's times fall back (:func:`_stream_time`): the places rank the
+    groups and the rows' own times, and the heap is replayed row by row."""
+    if SOURCE_COLUMN not in df.columns or not (replay or go_merge.shared_times(df, keys)):
         return df
     refs = [r for e in low.exprs for r in _all_refs(e)]
     names = {e.name: output_column(i) for i, e in reversed(list(enumerate(low.exprs))) if isinstance(e, ast.VarRef)}
@@ -715,9 +758,12 @@ def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool)
     # FROM order under ORDER BY time DESC too (merged_rows reverses the stored series' order)
     idx = (999_999 - pl.col(SOURCE_COLUMN)) if desc else pl.col(SOURCE_COLUMN)
     place = regroup.run_ids([*keys, "time"]).cast(pl.Int64)
+    if replay:
+        group = regroup.run_ids(keys) if keys else pl.lit(0)
+        place = pl.struct(group.alias("g"), (-pl.col("time") if desc else pl.col("time")).alias("t")).rank("dense")
     df = df.with_columns(idx.cast(pl.String).str.zfill(6).alias(src), pl.col("time").alias(at),
-                         (-place if desc else place).alias("time"))
-    out = go_merge.merged_rows(df, [], [src], not desc, aux)
+                         (-place.cast(pl.Int64) if desc else place.cast(pl.Int64)).alias("time"))
+    out = go_merge.merged_rows(df, [], [src], not desc, aux, replay)
     return out.with_columns(pl.col(at).alias("time")).drop(src, at)
 
 
@@ -753,11 +799,12 @@ def _past_points(whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str
     return collect(whole.filter(~cut).select(sel).filter(t == nearest), ctx)
 
 
-def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str]):
+def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str], scans: bool = False):
     """What influxd's heap merges raw rows by (exec/go_merge.py), or None when they come
     from no heap: the series tags, the statement's refs (for its aux values) and its string
-    fields' columns. Over a raw subquery (:func:`_raw_inner`), the inner statement's."""
-    if _merged(plan):
+    fields' columns. Over a raw subquery (:func:`_raw_inner`), the inner statement's.
+    ``scans``: the measurements' series read beside subqueries (:func:`_scan_rows_merged`)."""
+    if _merged(plan) or scans:
         refs = [r for e in low.exprs for r in _all_refs(e)]
         fields = {r.name: r.name for r in refs}
         tags = [c for c in tag_order if c in schema]

@@ -208,7 +208,7 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
         return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
     if not src.whole or inner.interval:
         return []
-    if regrouped and regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
+    if regrouped and (regroup.regrouped(inner) or _same_groups(inner)):  # its rows leave in the order of influxd's merge
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         row = row if inner.ascending else -row
         return [pl.col("time").alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
@@ -222,6 +222,12 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     if not regrouped:
         return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
     return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+
+
+def _same_groups(inner: SelectPlan) -> bool:
+    """Whether a raw subquery groups as the outer statement does: its rows, merged under its
+    groups, are the stream influxd hands on, rows of equal time in that order."""
+    return inner.is_raw and inner.outer_dimensions is not None and set(inner.dimensions) == set(inner.outer_dimensions)
 
 
 def _stream_time(inner: SelectPlan, row: pl.Expr) -> pl.Expr:

@@ -197,7 +197,7 @@ QUERIES = [
     "SELECT difference(v) FROM (SELECT v FROM w GROUP BY host LIMIT 3), (SELECT v FROM w GROUP BY region LIMIT 2)",
     "SELECT * FROM (SELECT v FROM w GROUP BY host LIMIT 2) GROUP BY /reg/",
     f"SELECT * FROM (SELECT max(v) {WAGG}, * LIMIT 1 OFFSET 1) GROUP BY /reg/",
-    # not modelled (UNMODELLED): a fill of values or top() in a limited aggregating subquery under another grouping
+    # a fill of values or top() in a limited aggregating subquery under another grouping
     f"SELECT * FROM (SELECT mean(usage) AS m {AGG}, host fill(0) LIMIT 2)",
     f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)",
 ]
@@ -300,21 +300,7 @@ NESTED = [
 QUERIES += NESTED
 
 # Answers we do not give yet (recorded to show how far off; the tests expect them to differ): query -> why.
-UNMODELLED: dict[str, str] = {
-    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 2)":
-        "top() under another grouping: the later windows' points are not each inner group's top 2",
-    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 1), (SELECT usage FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1)":
-        "each subquery's stored series merged on a heap of its own: modelled for one subquery (lazy._raw_inners), "
-        "not for several over one measurement (ties h5/h2 at 00:26:13)",
-}
-
-# nested subqueries we answer otherwise (no internal error)
-NESTED_OPEN = [
-    "SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 1 SOFFSET 1) GROUP BY region OFFSET 2) "
-    "GROUP BY region",
-]
-UNMODELLED.update({q: "an OFFSET over a raw subquery's SLIMIT/SOFFSET, both under the outer GROUP BY: "
-                      "the rows past the offset differ from influxd's (not traced)" for q in NESTED_OPEN})
+UNMODELLED: dict[str, str] = {}
 
 # 7. a selected grouping tag a measurement's series lacks, beside a subquery grouping by it
 # unselected: null on the measurement's rows, the subquery's "" real
@@ -331,8 +317,6 @@ LACKING = [
     "SELECT region FROM (SELECT usage FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:15:00Z' GROUP BY region",
 ]
 QUERIES += LACKING
-UNMODELLED[LACKING[6]] = ("a selector subquery's row (max() without GROUP BY time) beside raw rows in one series: "
-                          "influxd orders it by its point's time, ours by the window's")
 
 # 9. an outer GROUP BY time() fill() over filled runs, and runs led by nulls (fill(previous)/fill(linear)
 # under a range start): influxd's outer FillIterator steps one window per reduced stretch; a null row
@@ -429,3 +413,80 @@ FILLED_LINES = [
     f"SELECT * FROM (SELECT sum(n) * count(n) AS m {AGG}, host fill(linear) LIMIT 4) ORDER BY time DESC",
 ]
 QUERIES += FILLED_LINES
+
+# 12. top()/bottom()/distinct() over GROUP BY time under another grouping: a raw outer query reads
+# their rows in the reducer's order (window, inner group, time); under LIMIT/OFFSET top()/bottom()
+# of a field alone read each stored series' first LIMIT+OFFSET+1 points, limited by runs of tags
+WW_ = f"WHERE {WW}"
+TOPS = [
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host)",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host) ORDER BY time DESC",
+    f"SELECT * FROM (SELECT bottom(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host, region) GROUP BY region",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m, 7m), host)",
+    f"SELECT * FROM (SELECT top(usage, host, 2) FROM cpu WHERE {W} GROUP BY time(20m), region)",
+    f"SELECT * FROM (SELECT distinct(n) FROM cpu WHERE {W} GROUP BY time(20m), host) GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 1 OFFSET 1) "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT bottom(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host OFFSET 2)",
+    f"SELECT * FROM (SELECT top(usage, 3) FROM cpu WHERE {W} GROUP BY time(30m), region LIMIT 3)",
+    f"SELECT * FROM (SELECT top(v, 2) FROM w {WW_} GROUP BY time(5d), host LIMIT 1 OFFSET 1) GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT bottom(usage, 2), host FROM cpu WHERE {W} GROUP BY time(20m), host, region LIMIT 3) GROUP BY region",
+    f"SELECT count(top) FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host LIMIT 3)",
+    "SELECT * FROM (SELECT top(usage, 2) FROM cpu GROUP BY host LIMIT 1 OFFSET 1)",
+]
+QUERIES += TOPS
+
+# 13. several raw subqueries over one measurement: each merges its stored series on a heap of its
+# own (by their stored keys, tags it hides from the outer query included), the outer statement's
+# heap merges their streams (over every group: no LIMIT cuts one short); transforms read them in turn
+SHARED = [
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host)",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY region) ORDER BY time DESC",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY region), (SELECT usage FROM cpu)",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY region), (SELECT usage FROM cpu) "
+    "GROUP BY region LIMIT 5 OFFSET 3",
+    "SELECT * FROM (SELECT usage FROM cpu WHERE region = 'r0' GROUP BY host), "
+    "(SELECT usage FROM cpu WHERE region != 'r0' GROUP BY region) GROUP BY region ORDER BY time DESC",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host SLIMIT 2), (SELECT usage FROM cpu GROUP BY host SLIMIT 2 SOFFSET 1) GROUP BY region",
+    "SELECT * FROM (SELECT usage, n FROM cpu GROUP BY region), (SELECT usage, n FROM cpu) LIMIT 20",
+    f"SELECT * FROM (SELECT v FROM w WHERE {WW} GROUP BY region), (SELECT v FROM w WHERE {WW} GROUP BY host) ORDER BY time DESC",
+    "SELECT * FROM (SELECT usage FROM cpu WHERE time > '1970-01-01T00:20:00Z'), "
+    "(SELECT usage FROM cpu WHERE time < '1970-01-01T00:40:00Z' GROUP BY host) GROUP BY region",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY region)",
+    "SELECT cumulative_sum(usage) FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY region), "
+    "(SELECT usage FROM cpu) GROUP BY region ORDER BY time DESC",
+    "SELECT derivative(usage) FROM (SELECT usage FROM cpu GROUP BY region), (SELECT usage FROM cpu) ORDER BY time DESC",
+]
+QUERIES += SHARED
+
+# 14. a stream whose times fall back (a selector subquery's rows by series, top()'s by window and group)
+# beside other sources: influxd's sorted merge pops its next row when that row's time is the least of
+# the streams' next rows; a measurement beside subqueries merges its own series on a heap first
+W30 = "time < '1970-01-01T00:30:00Z'"
+FALLING = [
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), cpu WHERE {W30} GROUP BY region ORDER BY time DESC",
+    f"SELECT host, usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY region), cpu WHERE {W30}",
+    f"SELECT region, usage FROM (SELECT min(usage) AS usage FROM cpu GROUP BY host), cpu WHERE {W30} GROUP BY region",
+    f"SELECT usage FROM cpu, (SELECT last(usage) AS usage FROM cpu GROUP BY host) WHERE {W30} ORDER BY time DESC",
+    f"SELECT usage FROM (SELECT first(usage) AS usage FROM cpu GROUP BY host, region), cpu WHERE {W30} GROUP BY region",
+    f"SELECT usage FROM (SELECT top(usage, 2) AS usage FROM cpu GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT min(usage) AS usage FROM cpu GROUP BY host) "
+    f"WHERE {W30} GROUP BY region ORDER BY time DESC",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu) WHERE {W30}",
+    f"SELECT usage FROM (SELECT top(usage, 2) AS usage FROM cpu WHERE {W} GROUP BY time(20m), host), cpu WHERE {W30} "
+    "GROUP BY region ORDER BY time DESC",
+]
+QUERIES += FALLING
+
+# 15. a raw subquery grouping as the outer statement does hands its rows on in its own order: rows of
+# equal time (its merged series') keep it through a further level
+KEPT = [
+    "SELECT * FROM (SELECT * FROM (SELECT usage, n FROM cpu GROUP BY host, region SLIMIT 1 SOFFSET 1) GROUP BY region) GROUP BY region",
+    "SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host) GROUP BY region OFFSET 2) GROUP BY region",
+    "SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host) OFFSET 1)",
+    "SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host) GROUP BY region ORDER BY time DESC) GROUP BY region ORDER BY time DESC",
+    "SELECT * FROM (SELECT * FROM (SELECT usage FROM cpu GROUP BY host LIMIT 3) GROUP BY region ORDER BY time DESC) "
+    "GROUP BY region ORDER BY time DESC",
+]
+QUERIES += KEPT

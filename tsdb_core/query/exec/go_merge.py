@@ -25,20 +25,26 @@ import numpy as np
 
 
 def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
-                aux: np.ndarray | None = None) -> np.ndarray | None:
+                aux: np.ndarray | None = None, replay: bool = False) -> np.ndarray | None:
     """The rows of one tag set, given series after series (``series``: a rank rising with
     the series key; times in the statement's order within a series), as the heap merges
     them: the permutation. None: no two series share a time (then the order is by time).
     ``aux``: each row's rank among the leading string aux values (:func:`string_aux`), which
     the heap's Less compares after equal times; or, when some of them are null, each row's
-    values up to its first null (:class:`GoAux`: no total order, compared as Go does)."""
+    values up to its first null (:class:`GoAux`: no total order, compared as Go does).
+    ``replay``: a series' times may fall back (a stream of a subquery's selector rows): the
+    heap replayed step by step, each series' rows popped in their order."""
     n = len(time)
     if n < 2:
-        return None
+        return np.arange(n) if replay else None
     cut = np.flatnonzero(series[1:] != series[:-1]) + 1
     if not len(cut):
-        return None
+        return np.arange(n) if replay else None
     bounds = np.concatenate(([0], cut, [n]))
+    if replay and not isinstance(aux, list):
+        t = time if ascending else -time
+        keys = t.tolist() if aux is None else list(zip(t.tolist(), (aux if ascending else -aux).tolist()))
+        return np.array(_replay_keys(keys, bounds.tolist()), dtype=np.int64)
     if isinstance(aux, list):
         return np.array(_replay_keys([GoAux(t, v, ascending) for t, v in zip(time.tolist(), aux)],
                                      bounds.tolist()), dtype=np.int64)
@@ -308,21 +314,22 @@ def _dense_ranks(df, cols: list[str], exprs: list) -> list[np.ndarray]:
     return [got[n].to_numpy() for n in names]
 
 
-def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list[str] = ()):
+def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list[str] = (), replay: bool = False):
     """``df`` (a Polars frame sorted by ``keys``, time (descending unless ``ascending``) and
     ``tags``) with the rows of equal time from several series of a group in the heap's
     order. The heap's inputs come in series key order, reversed under ORDER BY time DESC
     (as influxd's answers show). ``aux``: the columns of :func:`aux_columns` (a null, a tag
-    the series lacks too, stops the comparison). Unchanged when no two rows of a group share a time."""
+    the series lacks too, stops the comparison). Unchanged when no two rows of a group share a
+    time, unless ``replay`` (:func:`merge_order`: a series' times may fall back)."""
     import polars as pl
 
-    if not tags or not shared_times(df, keys):
+    if not tags or not (replay or shared_times(df, keys)):
         return df
     # a grouping tag is equal within a group: compared only where its series lack it (nil)
     aux = [c for c in aux if c not in keys or df.select(_nil(c).null_count()).item()]
     vals = [_nil(c) if c in keys else pl.col(c) for c in aux]  # a tag a series lacks: nil, not ""
     nulls = bool(aux) and any(df.select([v.null_count() for v in vals]).row(0))
-    if list(aux) == list(tags) and not nulls:  # the aux values tell every series apart, in df's order
+    if list(aux) == list(tags) and not nulls and not replay:  # the aux values tell every series apart, in df's order
         return df
     gid = np.zeros(df.height, dtype=np.int64)
     if keys:
@@ -354,7 +361,7 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
     for a, b in zip(cut[:-1].tolist(), cut[1:].tolist()):
         rows = by_series[a:b]
         part = None if rank is None else [rank[i] for i in rows.tolist()] if isinstance(rank, list) else rank[rows]
-        order = merge_order(sid[rows], time[rows], ascending, part)
+        order = merge_order(sid[rows], time[rows], ascending, part, replay)
         if order is None:
             order = np.argsort(time[rows] if ascending else -time[rows], kind="stable")
         perm[a:b] = rows[order]

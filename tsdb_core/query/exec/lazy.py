@@ -41,6 +41,8 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
+FALLS_TMP = "\x00falls"  # a row of a subquery's stream read at a later time (_stream_time)
+HIDDEN_TMP = "\x00hidden:"  # a subquery's series tag its rows read as null (SubqueryScan.hidden)
 PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap held it)
 AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
@@ -178,6 +180,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
                 frames.append(inner.lazy().with_columns(
                     ([pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)] if several else [])
                     + [pl.lit(None, pl.String).alias(t) for t in src.hidden if t in inner.columns]
+                    + [pl.col(t).alias(HIDDEN_TMP + t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
                     + _order_time(src, ctx.regrouped_limits)))
@@ -200,9 +203,12 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     if src.whole and regrouped and regroup.fills_runs(inner):  # the filled runs, in the reducer's order
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
+    if src.whole and inner.interval and regrouped and _many_rows(inner) and inner.tz is None:
+        row = _reducer_row(inner)
+        return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
     if not src.whole or inner.interval:
         return []
-    if regrouped and regroup.regrouped(inner):  # its rows leave in the order of influxd's merge
+    if regrouped and (regroup.regrouped(inner) or _same_groups(inner)):  # its rows leave in the order of influxd's merge
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         row = row if inner.ascending else -row
         return [pl.col("time").alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
@@ -213,7 +219,40 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
         row = row if inner.ascending else -row
     elif not inner.point_time:
         return []
-    return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+    if not regrouped:
+        return [pl.lit(inner.time_range.start, pl.Int64).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+    return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
+
+
+def _same_groups(inner: SelectPlan) -> bool:
+    """Whether a raw subquery groups as the outer statement does: its rows, merged under its
+    groups, are the stream influxd hands on, rows of equal time in that order."""
+    return inner.is_raw and inner.outer_dimensions is not None and set(inner.dimensions) == set(inner.outer_dimensions)
+
+
+def _stream_time(inner: SelectPlan, row: pl.Expr) -> pl.Expr:
+    """The time a subquery's row of ``row``'s place (ORDER_ROW_COLUMN) in its stream is merged
+    at beside other sources: influxd's sorted merge pops a stream's next row when its time is
+    the least of the streams' next rows; a stream whose times fall back (a selector's rows
+    by series, top()'s by window and group) is read as if each row's time were the latest
+    of those before it in its outer group (the earliest, under ORDER BY time DESC)."""
+    desc = not inner.ascending
+    at = row.rank("ordinal", descending=desc).cast(pl.Int64) - 1
+    t = pl.col("time").sort_by(row, descending=desc)
+    return (t.cum_min() if desc else t.cum_max()).gather(at).over(regroup.outer_keys(inner))
+
+
+def _reducer_row(inner: SelectPlan) -> pl.Expr:
+    """Each row's place as top()/bottom() over GROUP BY time hand them on, which a raw outer
+    query keeps: its reducer (query/iterator.gen.go ``reduce``) runs window after window
+    under the outer query's groups, emitting a window's inner groups by their tags (the
+    sorted Tags.ID, a missing tag "") and each group's points by time, ascending under
+    ORDER BY time DESC too (only the windows run backwards)."""
+    window = bucket_expr(inner.interval, inner.offset, None, None)
+    row = pl.struct([NAME, (window if inner.ascending else -window).alias(WINDOW_COLUMN),
+                     *sorted(inner.dimensions), "time", pl.int_range(pl.len()).alias(ROW_TMP)])
+    row = row.rank("ordinal").cast(pl.Int64)
+    return row if inner.ascending else -row
 
 
 def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
@@ -586,7 +625,7 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         base = lf
     refs = [r.name for r in refs]
     tag_order = [c for c in schema if c not in refs and c not in ("time", NAME)
-                 and schema[c] == pl.String and c not in keys]
+                 and schema[c] == pl.String and c not in keys and not c.startswith(HIDDEN_TMP)]
     if stages.transform is None:
         if stages.fill is not None:  # influxd fills a raw row's missing values before computing
             lf = prefill_refs(lf, schema, refs, stages.fill.value)
@@ -604,8 +643,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
     if heap is not None:
         tags, aux_refs, strings = heap
-        df = go_merge.merged_rows(df, keys, tags, not desc,
-                                  go_merge.aux_columns(aux_refs, {**{c: c for c in tags}, **strings}, keys))
+        hid = {t: f"{TAG_TMP}{t}" for t in tags if HIDDEN_TMP + t in df.columns}  # a series by its stored key
+        df = df.with_columns(pl.coalesce(HIDDEN_TMP + t, t).alias(m) for t, m in hid.items())
+        df = go_merge.merged_rows(df, keys + ([SOURCE_COLUMN] if stream else []), [hid.get(t, t) for t in tags],
+                                  not desc, go_merge.aux_columns(aux_refs, {**{c: c for c in tags}, **strings}, keys))
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
@@ -620,25 +661,16 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     """Raw rows in their final order (DESC = every sort key descending = influxd's full
     reversal), each series first cut to its LIMIT+OFFSET newest/oldest times."""
     desc = not order.ascending
-    n = order.limit + order.offset if order.limit else 0
+    heap = _heap_columns(plan, low, schema, keys, tag_order)
+    # the streams of several subqueries merge on one heap across the groups: none cut short
+    streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
+    scans = streams and heap is None and any(isinstance(s, Scan) for s in plan.sources)  # beside subqueries
+    heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
+    n = order.limit + order.offset if order.limit and not streams else 0
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
-    whole, cut = lf, None
-    if n:
-        pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
-        if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
-            pick = t.max() if desc else t.min()
-        # first, from the keys and times alone, the oldest (newest) time any series keeps:
-        # a plain time bound the scan prunes with, before the wide rows are read; and the
-        # next time past any group's cut, where the series' next points likely are
-        beyond = (t.filter(t < pick).max() if desc else t.filter(t > pick).min()).alias(PAST_TMP)
-        b, ahead = pl.col(BOUND_COLUMN), pl.col(PAST_TMP)
-        bound, ahead = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN), beyond).select(
-            b.min() if desc else b.max(), ahead.min() if desc else ahead.max()), ctx).row(0)
-        if bound is not None:
-            lf = lf.filter(t >= bound if desc else t <= bound)
-        cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
-        lf = lf.filter(cut)
+    whole = lf
+    lf, cut, ahead = _limit_cut(lf, base, keys, t, n, desc, ctx) if n else (lf, None, None)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     elif desc and _reduced(plan):
@@ -651,33 +683,83 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
-    heap = _heap_columns(plan, low, schema, keys, tag_order)
     series_tags, refs, strings = heap if heap is not None else ([], [], {})
     tags = [f"{TAG_TMP}{c}" for c in series_tags]
-    sel = keys + ["time"] + cols + [pl.col(c).alias(m) for c, m in zip(series_tags, tags)]
+    # the heap merges a subquery's series by their stored keys, tags it hides included
+    sel = keys + ["time"] + cols + [(pl.coalesce(HIDDEN_TMP + c, c) if HIDDEN_TMP + c in schema else pl.col(c)).alias(m)
+                                    for c, m in zip(series_tags, tags)]
     names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
     aux = go_merge.aux_columns(refs, names, keys) if tags else []
     sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
     sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
-    df = collect(lf.select(sel), ctx)
-    if tags and go_merge.shared_times(df, keys):
+    falls = streams and ordered  # a subquery's stream whose times fall back (_stream_time)
+    df = collect(lf.select(sel + ([(t != pl.col("time")).alias(FALLS_TMP)] if falls else [])), ctx)
+    falls = falls and bool(df.get_column(FALLS_TMP).any())
+    if scans:  # a measurement's series on a heap of its own, then every source's stream
+        df = _sources_merged(_scan_rows_merged(df, plan, keys, tags, aux, desc), low, keys, desc, falls)
+    elif tags and go_merge.shared_times(df, keys):
         one = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan)
         near = (plan.sources[0], ahead) if n and one else None
-        df = _heap_merged(df, whole, sel, keys, tags, aux, cut, desc, ctx, near)
-    elif heap is None and SOURCE_COLUMN in schema and ctx.regrouped_limits:
-        df = _sources_merged(df, low, keys, desc)
-    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)] + [SOURCE_COLUMN], strict=False)
+        own = [SOURCE_COLUMN] if streams else []  # a heap of each subquery's own
+        if own:
+            df = df.sort(keys + own + ["time"] + tags, descending=desc, maintain_order=True)
+        df = _heap_merged(df, whole, sel, keys + own, tags, aux, cut, desc, ctx, near)
+        if own:  # then the subqueries' streams merged on the outer statement's heap
+            df = _sources_merged(df.sort(keys + ["time"], descending=desc, maintain_order=True), low, keys, desc)
+    elif heap is None and streams:
+        df = _sources_merged(df, low, keys, desc, falls)
+    df = df.drop(tags + [c for c in aux if c.startswith(AUX_TMP)] + [SOURCE_COLUMN, FALLS_TMP], strict=False)
     _count_points(df, ctx)
     return df
 
 
-def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool) -> pl.DataFrame:
+def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], aux: list[str],
+                      desc: bool) -> pl.DataFrame:
+    """``df`` with the rows of each measurement read beside subqueries (a stream of its own)
+    in the order its stored series' heap hands them on (exec/go_merge.py), in the places
+    those rows held."""
+    scans = [i for i, s in enumerate(plan.sources) if isinstance(s, Scan)]
+    pos = "\x00scan_pos"
+    df = df.with_row_index(pos)
+    mine = pl.col(SOURCE_COLUMN).is_in(scans)
+    part = df.filter(mine)
+    if not tags or not go_merge.shared_times(part, keys + [SOURCE_COLUMN]):
+        return df.drop(pos)
+    places = part.get_column(pos).sort()
+    part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
+    part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, aux)
+    part = part.sort(keys + ["time"], descending=desc, maintain_order=True).with_columns(places.alias(pos))
+    return pl.concat([df.filter(~mine), part]).sort(pos).drop(pos)
+
+
+def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx):
+    """The rows up to each group's ``n``-th time (``lf``, filtered), the condition that cut
+    them, and the next time past any group's cut."""
+    pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
+    if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
+        pick = t.max() if desc else t.min()
+    # first, from the keys and times alone, the oldest (newest) time any series keeps:
+    # a plain time bound the scan prunes with, before the wide rows are read; and the
+    # next time past any group's cut, where the series' next points likely are
+    beyond = (t.filter(t < pick).max() if desc else t.filter(t > pick).min()).alias(PAST_TMP)
+    b, ahead = pl.col(BOUND_COLUMN), pl.col(PAST_TMP)
+    bound, ahead = collect(base.group_by(keys).agg(pick.alias(BOUND_COLUMN), beyond).select(
+        b.min() if desc else b.max(), ahead.min() if desc else ahead.max()), ctx).row(0)
+    if bound is not None:
+        lf = lf.filter(t >= bound if desc else t <= bound)
+    cut = t >= pick.over(keys) if desc else t <= pick.over(keys)
+    return lf.filter(cut), cut, ahead
+
+
+def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool, replay: bool = False) -> pl.DataFrame:
     """Rows of several subqueries in FROM, those of equal time in the order influxd's heap
     of the subqueries' streams hands them over (exec/go_merge.py: an input per subquery, in
     FROM order, each stream's rows in its own order; the outer statement's aux values compared
     after equal times, up to a nil). One heap for all groups: the groups' places in ``df``'s
-    order stand for their times, so that the replay runs on from one group into the next."""
-    if SOURCE_COLUMN not in df.columns or not go_merge.shared_times(df, keys):
+    order stand for their times, so that the replay runs on from one group into the next.
+    ``replay``: some stream's times fall back (:func:`_stream_time`): the places rank the
+    groups and the rows' own times, and the heap is replayed row by row."""
+    if SOURCE_COLUMN not in df.columns or not (replay or go_merge.shared_times(df, keys)):
         return df
     refs = [r for e in low.exprs for r in _all_refs(e)]
     names = {e.name: output_column(i) for i, e in reversed(list(enumerate(low.exprs))) if isinstance(e, ast.VarRef)}
@@ -686,9 +768,12 @@ def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool)
     # FROM order under ORDER BY time DESC too (merged_rows reverses the stored series' order)
     idx = (999_999 - pl.col(SOURCE_COLUMN)) if desc else pl.col(SOURCE_COLUMN)
     place = regroup.run_ids([*keys, "time"]).cast(pl.Int64)
+    if replay:
+        group = regroup.run_ids(keys) if keys else pl.lit(0)
+        place = pl.struct(group.alias("g"), (-pl.col("time") if desc else pl.col("time")).alias("t")).rank("dense")
     df = df.with_columns(idx.cast(pl.String).str.zfill(6).alias(src), pl.col("time").alias(at),
-                         (-place if desc else place).alias("time"))
-    out = go_merge.merged_rows(df, [], [src], not desc, aux)
+                         (-place.cast(pl.Int64) if desc else place.cast(pl.Int64)).alias("time"))
+    out = go_merge.merged_rows(df, [], [src], not desc, aux, replay)
     return out.with_columns(pl.col(at).alias("time")).drop(src, at)
 
 
@@ -724,11 +809,12 @@ def _past_points(whole: pl.LazyFrame, sel: list, keys: list[str], tags: list[str
     return collect(whole.filter(~cut).select(sel).filter(t == nearest), ctx)
 
 
-def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str]):
+def _heap_columns(plan, low: Lowered, schema, keys: list[str], tag_order: list[str], scans: bool = False):
     """What influxd's heap merges raw rows by (exec/go_merge.py), or None when they come
     from no heap: the series tags, the statement's refs (for its aux values) and its string
-    fields' columns. Over a raw subquery (:func:`_raw_inner`), the inner statement's."""
-    if _merged(plan):
+    fields' columns. Over a raw subquery (:func:`_raw_inner`), the inner statement's.
+    ``scans``: the measurements' series read beside subqueries (:func:`_scan_rows_merged`)."""
+    if _merged(plan) or scans:
         refs = [r for e in low.exprs for r in _all_refs(e)]
         fields = {r.name: r.name for r in refs}
         tags = [c for c in tag_order if c in schema]
@@ -751,7 +837,9 @@ def _raw_inners(plan) -> list[SelectPlan] | None:
     same columns, no two the same measurement: influxd then merges each measurement's stored
     series on one heap under the outer query's GROUP BY (newIteratorOptionsSubstatement hands
     the inner the outer's dimensions), comparing the inner statement's aux values after
-    equal times; measurements apart (the heap compares names first)."""
+    equal times; measurements apart (the heap compares names first). Several subqueries over
+    one measurement: a heap each, their streams merged by the outer statement's
+    (:func:`_shared_measurement`)."""
     if not plan.sources or not all(isinstance(s, SubqueryScan) for s in plan.sources):
         return None
     inners = [s.plan for s in plan.sources]
@@ -762,8 +850,14 @@ def _raw_inners(plan) -> list[SelectPlan] | None:
         return None
     if len({tuple(map(str, i.columns)) for i in inners}) > 1:
         return None
-    names = [s.measurement for i in inners for s in i.sources]
-    return inners if len(set(names)) == len(names) else None
+    return inners
+
+
+def _shared_measurement(plan) -> bool:
+    """Whether two of the statement's subqueries read one measurement."""
+    names = [s.measurement for i in plan.sources if isinstance(i, SubqueryScan) for s in i.plan.sources
+             if isinstance(s, Scan)]
+    return len(set(names)) < len(names)
 
 
 def _reduced(plan) -> bool:
@@ -917,6 +1011,8 @@ def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) 
     shard = src.shard_group_duration(ctx.provider)
     if not shard:
         return lf
+    if ctx.regrouped_limits and regroup.regrouped_series(plan):  # (exec/regroup.py)
+        return regroup.selector_input(lf, plan, _shard_group(shard), lambda f: collect(f, ctx))
     n = order.limit + order.offset + 1
     # points of equal time: the tag set's series in key order (reversed when descending)
     tags = [t for t in plan.source_tags if t in lf.collect_schema() and t not in keys]

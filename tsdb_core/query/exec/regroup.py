@@ -18,6 +18,12 @@ window, one point per inner group in the order of its tags (iterator.gen.go redu
 sorted Tags.ID), so the counter restarts at each point unless an outer group holds one
 inner group in a run of windows (:func:`window_runs`).
 
+top()/bottom() of a field alone (and distinct(), sample()) emit a window's inner groups in
+that order too, each group's points by time (ascending under ORDER BY time DESC: only the
+windows run backwards), which a raw outer query keeps; under LIMIT/OFFSET top()/bottom()'s
+builder hands the statement's limits to the field's storage iterator, cut and limited as a
+raw subquery's (:func:`selector_input`).
+
 A fill of values reads that same stream (query/iterator.gen.go, FillIterator.Next): its
 window restarts whenever a point's tags differ from the previous point's, so each run of one
 inner group's points is filled on its own, from the range's first window (its own first
@@ -34,7 +40,8 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import SelectPlan, output_column
-from .fill import bucket_grid, window_start
+from . import go_merge
+from .fill import bucket_expr, bucket_grid, window_start
 
 
 def outer_keys(plan: SelectPlan) -> list[str]:
@@ -53,25 +60,33 @@ def regrouped(plan: SelectPlan) -> bool:
 
 def regrouped_windows(plan: SelectPlan) -> bool:
     """Whether influxd limits this aggregating subquery's rows by runs of tags (module
-    docstring): a LIMIT or OFFSET, a grouping tag the outer statement lacks, one row per
-    window and inner group (no top()/bottom()/distinct()-like calls) and no fill of values."""
+    docstring): a LIMIT or OFFSET, a grouping tag the outer statement lacks and no fill of
+    values; top()/bottom()/distinct()-like calls (rows of their own times) without tz()."""
     if plan.outer_dimensions is None or plan.is_raw or not (plan.limit or plan.row_offset):
         return False
     if plan.fill not in ("none", "null") or set(plan.dimensions) <= set(plan.outer_dimensions):
         return False
-    return not any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).many_rows for c in plan.columns)
+    return plan.tz is None or not _many_rows(plan)
+
+
+def _many_rows(plan: SelectPlan) -> bool:
+    return any(isinstance(c.expr, ast.Call) and F.spec(c.expr.name).many_rows for c in plan.columns)
 
 
 def window_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
     """The aggregated rows the LimitIterator passes, in their order: each outer group's windows
     in query order, a window's inner groups by their tag values (keys in sorted order, a
-    missing tag ""); the rows of a selector without GROUP BY time share one window."""
+    missing tag ""), a group's rows of top()/bottom() by time (ascending under ORDER BY time
+    DESC too); the rows of a selector without GROUP BY time share one window."""
     dims = sorted(plan.dimensions)
-    window = ["time"] if plan.interval else []
-    order = [*outer_keys(plan), *window, *dims]
-    desc = [False] * len(outer_keys(plan)) + [not plan.ascending] * len(window) + [False] * len(dims)
+    many = _many_rows(plan)
+    wcol = "\x00regroup_window"
+    window = [wcol] if plan.interval else []
+    order = [*outer_keys(plan), *window, *dims, *(["time"] if many else [])]
+    desc = [False] * len(outer_keys(plan)) + [not plan.ascending] * len(window) + [False] * (len(dims) + many)
     row = "\x00regroup_row"
-    ranked = df.with_row_index(row).sort(order, descending=desc, maintain_order=True)
+    start = bucket_expr(plan.interval, plan.offset, None, None) if many and plan.interval else pl.col("time")
+    ranked = df.with_row_index(row).with_columns(start.alias(wcol)).sort(order, descending=desc, maintain_order=True)
     kept = ranked.filter(_passes([NAME, *dims], plan.limit, plan.row_offset)).get_column(row)
     return df.with_row_index(row).filter(pl.col(row).is_in(kept.implode())).drop(row)
 
@@ -213,6 +228,36 @@ def cut_series(lf: pl.LazyFrame, plan: SelectPlan, shard: pl.Expr, ascending: bo
     n = plan.limit + plan.row_offset + 1
     rank = pl.col("time").rank("ordinal", descending=not ascending).over([*series, shard])
     return lf.filter(rank <= n)
+
+
+def regrouped_series(plan: SelectPlan) -> bool:
+    """Whether influxd's storage iterators of this subquery limit each series on its own
+    (tsm1 createVarRefIterator): it has a LIMIT or OFFSET, and the outer statement's GROUP BY
+    lacks one of its grouping tags."""
+    if plan.outer_dimensions is None or not (plan.limit or plan.row_offset):
+        return False
+    return not set(plan.dimensions) <= set(plan.outer_dimensions)
+
+
+def selector_input(lf: pl.LazyFrame, plan: SelectPlan, shard: pl.Expr, collect) -> pl.LazyFrame:
+    """The points top()/bottom() of a field alone read in a subquery under an outer GROUP BY
+    lacking one of its tags (:func:`regrouped_series`): its builder hands the statement's
+    LIMIT/OFFSET to the field's storage iterator (query/select.go reads it with ``b.opt``,
+    whose limits it did not clear), so tsm1 cuts each stored series (:func:`cut_series`)
+    and limits the heap merge of each outer group's series per shard group by runs of tags
+    (query.LimitIterator), as under a raw subquery. ``collect``: a LazyFrame's rows."""
+    names = set(lf.collect_schema().names())
+    tags = [t for t in plan.source_tags if t in names]
+    keys = outer_keys(plan)
+    sh = "\x00regroup_shard"
+    lf = cut_series(lf, plan, shard, plan.ascending).with_columns(shard.alias(sh))
+    desc = [False] * (len(keys) + 1) + [not plan.ascending] + [False] * len(tags)
+    df = collect(lf.sort([*keys, sh, "time", *tags], descending=desc, maintain_order=True))
+    refs = [c.expr for c in plan.columns if isinstance(c.expr, ast.VarRef)]  # the aux values
+    aux = go_merge.aux_columns(refs, {r.name: r.name for r in refs if r.name in names}, keys)
+    df = go_merge.merged_rows(df, [*keys, sh], tags, plan.ascending, aux)
+    runs = [NAME, *(d for d in plan.dimensions if d in names), sh]
+    return df.filter(_passes(runs, plan.limit, plan.row_offset)).drop(sh).lazy()
 
 
 def run_limit(df: pl.DataFrame, plan: SelectPlan, shard: pl.Expr | None) -> pl.DataFrame:

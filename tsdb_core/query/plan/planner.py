@@ -112,7 +112,9 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
     point_time = (has_agg and not interval and len(set(calls)) == 1 and calls[0].name in SELECTORS)
     extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
-    needed = _needed_columns(columns, condition, dims, known, raw=not has_agg)
+    # top()/bottom() under LIMIT/OFFSET read each stored series' first points (exec/lazy.py)
+    limited = bool(stmt.limit or stmt.offset) and any(c.name in ("top", "bottom") for c in calls)
+    needed = _needed_columns(columns, condition, dims, known, raw=not has_agg or limited)
     scan_range = extended_range(time_range, extra * interval, ascending)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
@@ -632,6 +634,7 @@ def _needed_columns(columns, condition, dims, known: SourceSchema, raw: bool) ->
     if raw or any(c.name in ("mode", "percentile") for col in columns for c in find(col.expr, ast.Call)):
         refs.update(known.tags)  # raw rows of one time are ordered by their series key, and
         # so are the points of one time mode()/percentile() hand to Go's sort (exec/go_ties.py)
+        # (``raw``: also the points of each series a limited top()/bottom() reads)
     refs.discard("time")
     return tuple(sorted(refs))
 

@@ -107,8 +107,6 @@ def test_a_window_of_aggregates_under_tz(planner_catalog):  # noqa: F811
 
 @pytest.mark.parametrize("q", [
     f"SELECT difference(max(usage_idle)) FROM cpu {SINCE} GROUP BY time(10s)",  # a selector
-    f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} GROUP BY time(10s) LIMIT 2",  # SeriesLimitExec
-    f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} GROUP BY time(10s) fill(3)",  # a value fill: the same
     f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} AND host = 'x' GROUP BY time(10s) tz('Europe/Paris')",
 ])
 def test_shapes_without_a_physical_plan_drawn(planner_catalog, q):  # noqa: F811

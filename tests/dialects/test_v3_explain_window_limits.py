@@ -224,3 +224,70 @@ def test_the_physical_plan_of_a_raw_window_under_a_limit(planner_catalog):  # no
 def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F811
     (res,) = planner_catalog.query(f"EXPLAIN {q}", db="db").to_json()["results"]
     assert not any("WindowAggr" in s["values"][0][0] for s in res.get("series", []))
+
+
+def test_the_physical_plan_of_a_window_of_aggregates_under_a_limit(planner_catalog):  # noqa: F811
+    """Derived, not quoted (v3 has no snapshot of a physical window plan): the aggregates' plan as
+    under a plain aggregate's SeriesLimit (every column scanned: optimize_projections stops at the
+    SeriesLimit), the window's sort over it, the fields' projection pushed under the Filter and
+    CoalesceBatchesExec (it narrows the window's output: DataFusion 50.1's ProjectionPushdown, by
+    hand), SeriesLimitExec over them with no sort (the window's output is sorted on the series and
+    time) and no SortExec on top."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' "
+         "GROUP BY time(10s), host fill(none) LIMIT 2 OFFSET 1")
+    plan = rows(planner_catalog, q)["physical_plan"][0].splitlines()
+    name = "difference(avg(cpu.usage_idle))"
+    assert plan[:5] == [
+        "ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, host@1 as host, difference@2 as difference]",
+        "  SeriesLimitExec: series=[host@1], order=[time@0 ASC NULLS LAST], limit_expr=[difference@2 IGNORE NULLS "
+        "(default: NULL)], skip=1, fetch=2",
+        "    CoalesceBatchesExec: target_batch_size=8192",
+        "      FilterExec: difference@2 IS NOT NULL",
+        f"        ProjectionExec: expr=[time@0 as time, host@1 as host, {name}@3 as difference]"]
+    assert plan[5].startswith(f"          WindowAggExec: wdw=[{name}: Ok(Field {{ ")
+    assert plan[6:8] == [
+        "            SortExec: expr=[host@1 ASC NULLS LAST, time@0 ASC NULLS LAST], preserve_partitioning=[false]",
+        "              AggregateExec: mode=Single, gby=[date_bin_wallclock(IntervalMonthDayNano { months: 0, days: 0, "
+        "nanoseconds: 10000000000 }, time@3, 0) as time, host@1 as host], aggr=[avg(cpu.usage_idle)]"]
+    assert plan[-1].endswith("RecordBatchesExec: chunks=1, projection=[cpu, host, region, time, usage_idle, "
+                             "usage_system, usage_user, __chunk_order]")
+
+
+def test_the_physical_plan_of_a_value_filled_window_beside_an_aggregate(planner_catalog):  # noqa: F811
+    """Derived, not quoted: fill(3) is v3's SeriesLimit without LIMIT (planner.rs limit), each default
+    the value as its column's ScalarValue prints; the plain aggregate read as ``coalesce_struct(<its
+    column>, 3)`` (rebase_expr, as aggexec3.py draws it), the window under its coalesced name; the
+    Filter is filter_requested_time_range's; GapFillExec fills each aggregate with the value."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)), count(usage_idle) FROM cpu WHERE time >= "
+         "'2022-12-31T23:00:00Z' GROUP BY time(10s) fill(3)")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    name = "difference(coalesce_struct(avg(cpu.usage_idle),Float64(3)))"
+    assert plan[:5] == [
+        "ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, difference@1 as difference, count@2 as count]",
+        "SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[difference@1 IGNORE NULLS (default: 3), "
+        "count@2 RESPECT NULLS (default: 3)]",
+        "CoalesceBatchesExec: target_batch_size=8192",
+        "FilterExec: time@0 >= 1672527600000000000 AND time@0 <= 1672531209999999999",
+        f"ProjectionExec: expr=[time@0 as time, {name}@3 as difference, coalesce_struct(count(cpu.usage_idle)@2, 3) as count]"]
+    assert plan[5].startswith(f"WindowAggExec: wdw=[{name}: Ok(Field {{ ")
+    assert plan[7].startswith("GapFillExec: series_expr=[], ") and \
+        "fill_expr=[COALESCE(avg(cpu.usage_idle)@1, 3), COALESCE(count(cpu.usage_idle)@2, 3)]" in plan[7]
+
+
+def test_a_projection_that_does_not_narrow_stays_over_the_filter(planner_catalog):  # noqa: F811
+    """Derived, not quoted: the fields' projection (time, the window, the mean) is as wide as the
+    window's output (time, the mean, the window): DataFusion's ProjectionPushdown leaves it over the
+    Filter and CoalesceBatchesExec (DataFusion 50.1 printed ``ProjectionExec`` over
+    ``CoalesceBatchesExec`` over ``FilterExec`` over the window for such a projection, by hand), the
+    Filter reading the window's output."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)), mean(usage_idle) FROM cpu WHERE time >= "
+         "'2022-12-31T23:00:00Z' GROUP BY time(10s) LIMIT 2")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[1:5] == [
+        "SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[difference@1 IGNORE NULLS "
+        "(default: NULL), mean@2 RESPECT NULLS (default: NULL)], fetch=2",
+        "ProjectionExec: expr=[time@0 as time, difference(avg(cpu.usage_idle))@2 as difference, "
+        "avg(cpu.usage_idle)@1 as mean]",
+        "CoalesceBatchesExec: target_batch_size=8192",
+        "FilterExec: time@0 >= 1672527600000000000 AND time@0 <= 1672531209999999999"]
+    assert plan[5].startswith("WindowAggExec: ")

@@ -43,7 +43,7 @@ from .rust_debug import string
 from .scanplan3 import BATCH, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
 from .tzplan3 import full_filters, ts, tz_projection, tz_scan
-from .winexec3 import aggregate_window_exec
+from .winexec3 import aggregate_window_exec, limited_exec
 
 FUNCTIONS = ("derivative", "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
              "cumulative_sum", "elapsed")
@@ -78,7 +78,8 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     m = table.name
     wins = list(dict.fromkeys(node for node, _ in outs if isinstance(node, Win)))
     d = Drawn(m, interval, group, outs, wins, stmt.fill_value if stmt.fill == "value" else None,
-              _series_limit(stmt, group, outs, types), stmt.location, stmt.offset, stmt.limit)
+              _series_limit(stmt, group, outs, types), stmt.location, stmt.offset, stmt.limit,
+              _limit_defaults(stmt, outs, types))
     if interval is None:
         below, inputs = _field_scans(d, table, lower, upper, tags)
     else:
@@ -112,7 +113,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     physical = None
     if chunks and d.zone is None and interval is None:
         physical = _physical(d, table, types, lower, upper, tags, chunks)
-    elif chunks and d.limit is None and interval is not None:  # winexec3.py
+    elif chunks and interval is not None:  # winexec3.py
         physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept,
                                          chunks, stmt.location)
     return Plans(initial, steps, physical)
@@ -123,7 +124,8 @@ class Drawn:
     """What the plan's lines are printed from: the measurement, the GROUP BY interval (and
     offset) or None, the GROUP BY tags, the fields ([(Win or Agg, name)]), the distinct window
     calls, the fill value (fill(<value>); None without), the SeriesLimit's line (None: no
-    LIMIT, OFFSET or value fill), tz()'s zone (None without), the OFFSET and the LIMIT."""
+    LIMIT, OFFSET or value fill), tz()'s zone (None without), the OFFSET, the LIMIT and each
+    field's SeriesLimit default as its ScalarValue prints."""
 
     m: str
     interval: tuple[int, int] | None
@@ -135,6 +137,7 @@ class Drawn:
     zone: str | None = None
     skip: int = 0
     fetch: int = 0
+    defaults: tuple[str, ...] = ()
 
     def name(self, w: Win) -> str:
         """A window column's name: the placeholder call it replaces (its arguments as written;
@@ -205,14 +208,20 @@ def _series_limit(stmt, group, outs, types) -> str | None:
     if not (stmt.limit or stmt.offset or stmt.fill == "value"):
         return None
     exprs = []
-    for node, name in outs:
+    for (node, name), default in zip(outs, _limit_defaults(stmt, outs, types)):
         kind = _type(node, types) if isinstance(node, Win) else node.kind
-        default = _scalar(stmt.fill_value, kind) if stmt.fill == "value" and kind in NUMERIC else "NULL"
         nulls = "IGNORE" if isinstance(node, Win) else "RESPECT"
         exprs.append(f"{name} {nulls} NULLS (default: {kind}({default}))")
     return (f"SeriesLimit: series=[{', '.join(group)}], order=[time ASC NULLS LAST], limit_expr=[{', '.join(exprs)}]"
             + (f", skip=UInt64({stmt.offset})" if stmt.offset else "")
             + (f", fetch=UInt64({stmt.limit})" if stmt.limit else ""))
+
+
+def _limit_defaults(stmt, outs, types) -> tuple[str, ...]:
+    """Each field's SeriesLimit default: under fill(<value>) the value cast to the column's type
+    (util.rs number_to_scalar), else a null."""
+    kinds = [_type(node, types) if isinstance(node, Win) else node.kind for node, _ in outs]
+    return tuple(_scalar(stmt.fill_value, k) if stmt.fill == "value" and k in NUMERIC else "NULL" for k in kinds)
 
 
 def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str | None:
@@ -266,27 +275,9 @@ def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> 
 
 
 def _limited_physical(d: Drawn, lines: list[str], scanned) -> str:
-    """A window of fields under v3's SeriesLimit: the fields' projection (time, the tags, each
-    field by its name), which DataFusion's ProjectionPushdown moves under the Filter
-    (rewriting its test by the names) and under CoalesceBatchesExec, but not under the window
-    (DataFusion 50.1 printed that, once, by hand, for a renaming Projection over a Filter over a
-    window); SeriesLimitExec above it (iox_query exec/series_limit/physical.rs: its Display;
-    its series need no direction and the window's output is sorted on them and time: no
-    SortExec), the measurement's projection on top."""
-    out = [*scanned, *(d.name(w) for w in d.wins)]
-    names = ["time", *d.group, *(name for _, name in d.outs)]
-    exprs = [*(f"{c}@{out.index(c)} as {c}" for c in ("time", *d.group)),
-             *(f"{d.name(w)}@{out.index(d.name(w))} as {name}" for w, name in d.outs)]
-    first = {d.name(w): name for w, name in reversed(d.outs)}  # the Filter's test reads a window's first name
-    test = " OR ".join(f"{first[d.name(w)]}@{names.index(first[d.name(w)])} IS NOT NULL" for w in d.wins)
-    at = {n: i for i, n in enumerate(names)}
-    limit = ", ".join(f"{name}@{at[name]} IGNORE NULLS (default: NULL)" for _, name in d.outs)
-    head = (f"SeriesLimitExec: series=[{', '.join(f'{g}@{at[g]}' for g in d.group)}], order=[time@0 ASC NULLS LAST], "
-            f"limit_expr=[{limit}]" + (f", skip={d.skip}" if d.skip else "") + (f", fetch={d.fetch}" if d.fetch else ""))
-    top = ", ".join([f"{d.m} as iox::measurement", *(f"{n}@{i} as {n}" for i, n in enumerate(names))])
-    return "\n".join([f"ProjectionExec: expr=[{top}]", f"  {head}", f"    {BATCH}", f"      FilterExec: {test}",
-                      f"        ProjectionExec: expr=[{', '.join(exprs)}]",
-                      *("          " + line for line in lines)]) + "\n"
+    """A window of fields under v3's SeriesLimit (winexec3.limited_exec), over the window's
+    output: the scan's columns, then the windows'."""
+    return limited_exec(d, [*scanned, *(d.name(w) for w in d.wins)], lines)
 
 
 def _window_exec(d: Drawn, types) -> str:

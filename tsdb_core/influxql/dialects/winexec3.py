@@ -16,13 +16,15 @@ cannot push the window's sort under GapFillExec (its own requirement is not comp
 SortExec sits right under the window. The window keeps that order: the final Sort needs no
 SortExec. Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, over
 the aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value fill's
-GapFillExec filling with it). Not drawn: selectors, several partitions, tz() with a tag test
-(as aggplan3.py).
+GapFillExec filling with it). A selector's window reads its struct column (the window's
+argument, get_field of it, is not printed: WindowAggExec prints its name), a plain selector
+beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it. Not drawn: several
+partitions, tz() with a tag test (as aggplan3.py).
 """
 from __future__ import annotations
 
 from . import aggexpr3 as X
-from .aggcalls3 import PHYSICAL, aggr
+from .aggcalls3 import PHYSICAL, SELECTORS, aggr
 from .aggexec3 import _field, grouped_exec
 from .aggplan3 import _scalar
 from .scanplan3 import BATCH
@@ -36,7 +38,7 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
     for), ``kept``: the window's input columns the plan above reads (winfunc3.py), ``zone``:
     tz()'s (drawn without a tag test, as aggplan3.py). None for shapes not drawn."""
     calls = list(dict.fromkeys(n if isinstance(n, X.Agg) else n.arg for n, _ in d.outs))
-    if (zone is not None and tags) or not all(a.fn in PHYSICAL and not a.param for a in calls):
+    if (zone is not None and tags) or not all(a.fn in (*PHYSICAL, *SELECTORS) and not a.param for a in calls):
         return None
     wide, upper, lower = time_range
     body = _aggregates(d, table, (wide, upper), tags, fill, calls, chunks, zone)
@@ -57,9 +59,7 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
         lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", *("  " + line for line in lines)]
         out = [*plain, *names]
     lines = [BATCH, f"  FilterExec: {_condition(d, out, names, lower, upper)}", *("    " + line for line in lines)]
-    fields = [aggr(d.m, n.fn, n.field, spaced=False) if isinstance(n, X.Agg) else d.name(n) for n, _ in d.outs]
-    named = [*(f"{g}@{out.index(g)} as {g}" for g in d.group),
-             *(f"{f}@{out.index(f)} as {name}" for f, (_, name) in zip(fields, d.outs))]
+    named = [*(f"{g}@{out.index(g)} as {g}" for g in d.group), *(f"{_read(d, n, out)} as {name}" for n, name in d.outs)]
     head = f"ProjectionExec: expr=[{d.m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
     return "\n".join([head, *("  " + line for line in lines)]) + "\n"
 

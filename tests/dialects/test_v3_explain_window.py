@@ -212,12 +212,6 @@ def test_the_physical_plan_of_two_windows_by_tag(planner_catalog):  # noqa: F811
                        "usage_user@3 as usage_user]")
 
 
-def test_a_window_of_a_selector_has_no_physical_plan_drawn(planner_catalog):  # noqa: F811
-    # (windows over count, mean, sum, median, stddev: test_v3_explain_window_exec.py)
-    out = rows(planner_catalog, "EXPLAIN SELECT difference(max(usage_idle)) FROM cpu GROUP BY time(10s)")
-    assert "WindowAggExec" not in out["physical_plan"][0] and "WindowAggr" in out["logical_plan"][0]
-
-
 def test_a_parquet_scan_has_no_physical_plan_drawn(tmp_path):
     # a persisted file is read without deduplication, its filter in the Parquet scan: where EnforceSorting puts
     # the window's SortExec over it is not followed

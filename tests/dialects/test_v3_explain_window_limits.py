@@ -291,3 +291,36 @@ def test_a_projection_that_does_not_narrow_stays_over_the_filter(planner_catalog
         "CoalesceBatchesExec: target_batch_size=8192",
         "FilterExec: time@0 >= 1672527600000000000 AND time@0 <= 1672531209999999999"]
     assert plan[5].startswith("WindowAggExec: ")
+
+
+def test_the_physical_plan_of_a_window_of_fields_under_tz(planner_catalog):  # noqa: F811
+    """Derived, not quoted (v3 has no snapshot of a physical window plan): project_timezone's projection
+    over IOx's scan (its filter over ``tz(time, <zone>)``) as aggexec3.py draws it under an aggregate
+    (test_v3_explain_physical_tz.py: DataFusion 50.1 with a stand-in ``tz``, by hand); tz() declares no
+    order (influxdb3_core 349d802 query_functions tz.rs: no output_ordering), so the window's sort on
+    the series and time stays even over a scan sorted on them; no SortExec on top."""
+    q = ("EXPLAIN SELECT derivative(usage_idle) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' GROUP BY host "
+         "tz('Europe/Paris')")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[0] == ("ProjectionExec: expr=[cpu as iox::measurement, time@1 as time, host@0 as host, "
+                       "derivative(cpu.usage_idle)@2 as derivative]")
+    assert plan[4].startswith("WindowAggExec: wdw=[derivative(cpu.usage_idle): ")
+    assert plan[5:9] == [
+        "SortExec: expr=[host@0 ASC NULLS LAST, time@1 ASC NULLS LAST], preserve_partitioning=[false]",
+        "ProjectionExec: expr=[host@0 as host, tz(time@1, Europe/Paris) as time, usage_idle@2 as usage_idle]",
+        "CoalesceBatchesExec: target_batch_size=8192", "FilterExec: usage_idle@2 IS NOT NULL"]
+    assert "FilterExec: tz(time@1, Europe/Paris) >= 1672527600000000000" in plan
+
+
+def test_the_physical_plan_of_a_window_of_fields_under_tz_and_a_limit(planner_catalog):  # noqa: F811
+    """Derived: under the SeriesLimit every column is read, project_timezone's projection keeps them in
+    place with time through tz(); the window's sort reads its time there."""
+    q = "EXPLAIN SELECT difference(usage_idle) FROM cpu LIMIT 2 tz('Europe/Paris')"
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[1] == ("SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[difference@1 IGNORE "
+                       "NULLS (default: NULL)], fetch=2")
+    assert plan[4] == "ProjectionExec: expr=[time@3 as time, difference(cpu.usage_idle)@7 as difference]"
+    assert plan[6:8] == [
+        "SortExec: expr=[time@3 ASC NULLS LAST], preserve_partitioning=[false]",
+        "ProjectionExec: expr=[cpu@0 as cpu, host@1 as host, region@2 as region, tz(time@3, Europe/Paris) as time, "
+        "usage_idle@4 as usage_idle, usage_system@5 as usage_system, usage_user@6 as usage_user]"]

@@ -38,6 +38,7 @@ from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
 from .aggcalls3 import ARROW, NUMERIC
+from .aggexec3 import _zoned
 from .aggplan3 import _bin, _dimensions, _scalar, _scans, aggregated
 from .rust_debug import string
 from .scanplan3 import BATCH, scan_tests, table_scan
@@ -111,7 +112,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     if d.limit is None and len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
     physical = None
-    if chunks and d.zone is None and interval is None:
+    if chunks and interval is None and not (d.zone and tags):  # (tz() with a tag test: not drawn, as aggplan3.py)
         physical = _physical(d, table, types, lower, upper, tags, chunks)
     elif chunks and interval is not None:  # winexec3.py
         physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept,
@@ -259,19 +260,21 @@ def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str 
 def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> tuple[list[str], tuple] | None:
     """The WindowAggExec over its sort over IOx's scan (every column of the table under a
     SeriesLimit: the logical scan there is not narrowed), and the scan's columns; None for a
-    scan not drawn under a window (see :func:`_physical`)."""
+    scan not drawn under a window (see :func:`_physical`). Under tz(): the scan's filters over
+    ``tz(time, <zone>)`` and project_timezone's projection over it, as aggexec3.py draws them;
+    tz() declares no order (query_functions tz.rs: no output_ordering), so the sort stays."""
     fields = sorted({w.arg for w in d.wins})
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     scanned = columns if d.limit is not None else tuple(c for c in columns if c in {*d.group, "time", *fields})
-    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields), chunks)
+    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields, d.zone), chunks)
     if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
         return None
     lines = [_window_exec(d, types)]
     keys = (*d.group, "time")
-    if found.ordered[:len(keys)] != keys:
+    if d.zone is not None or found.ordered[:len(keys)] != keys:
         order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
         lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
-    return lines + ["  " * (len(lines)) + line for line in found.lines], scanned
+    return lines + ["  " * (len(lines)) + line for line in _zoned(found.lines, scanned, d.zone)], scanned
 
 
 def _limited_physical(d: Drawn, lines: list[str], scanned) -> str:

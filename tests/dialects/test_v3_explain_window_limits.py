@@ -324,3 +324,41 @@ def test_the_physical_plan_of_a_window_of_fields_under_tz_and_a_limit(planner_ca
         "SortExec: expr=[time@3 ASC NULLS LAST], preserve_partitioning=[false]",
         "ProjectionExec: expr=[cpu@0 as cpu, host@1 as host, region@2 as region, tz(time@3, Europe/Paris) as time, "
         "usage_idle@4 as usage_idle, usage_system@5 as usage_system, usage_user@6 as usage_user]"]
+
+
+def test_a_window_of_fields_under_order_by_time_desc(planner_catalog):  # noqa: F811
+    """Derived from v3's planner, not quoted (its order_by_desc snapshots hold no window): the window
+    orders on time ``DESC NULLS LAST`` like the final Sort (influxdb3_core 349d802 planner.rs
+    time_sort_expr, lines 271-280, which select_window takes, line 1856); physically the window's sort
+    is always there (IOx's window functions implement no reverse_expr, so DataFusion cannot read a
+    scan sorted ASC backwards), and meets the final Sort: no SortExec on top."""
+    q = ("EXPLAIN SELECT derivative(usage_idle) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' GROUP BY host "
+         "ORDER BY time DESC")
+    out = rows(planner_catalog, q)
+    logical = out["logical_plan"][0].split("\n")
+    assert logical[0] == "Sort: host ASC NULLS LAST, time DESC NULLS LAST"
+    assert logical[4] == (f"        WindowAggr: windowExpr=[[derivative(cpu.usage_idle, {SECOND}, cpu.time) PARTITION BY "
+                          f"[cpu.host] ORDER BY [cpu.time DESC NULLS LAST] {FRAME} AS derivative(cpu.usage_idle)]]")
+    plan = [line.strip() for line in out["physical_plan"][0].splitlines()]
+    assert plan[0].startswith("ProjectionExec: expr=[cpu as iox::measurement, time@1 as time, host@0 as host")
+    assert plan[5] == "SortExec: expr=[host@0 ASC NULLS LAST, time@1 DESC NULLS LAST], preserve_partitioning=[false]"
+
+
+def test_a_window_of_fields_under_order_by_time_desc_and_a_limit(planner_catalog):  # noqa: F811
+    """Derived: the SeriesLimit orders on time DESC (planner.rs limit takes the query's order), the
+    window's output already sorted so."""
+    out = rows(planner_catalog, "EXPLAIN SELECT difference(usage_idle) FROM cpu ORDER BY time DESC LIMIT 2")
+    assert out["logical_plan"][0].split("\n")[2] == (
+        "    SeriesLimit: series=[], order=[time DESC NULLS LAST], limit_expr=[difference IGNORE NULLS "
+        "(default: Float64(NULL))], fetch=UInt64(2)")
+    plan = [line.strip() for line in out["physical_plan"][0].splitlines()]
+    assert plan[1] == ("SeriesLimitExec: series=[], order=[time@0 DESC NULLS LAST], limit_expr=[difference@1 IGNORE "
+                       "NULLS (default: NULL)], fetch=2")
+    assert plan[6] == "SortExec: expr=[time@3 DESC NULLS LAST], preserve_partitioning=[false]"
+
+
+def test_a_window_of_aggregates_under_order_by_time_desc_is_not_drawn(planner_catalog):  # noqa: F811
+    # (its extended range reaches one interval past the upper end, Context extended_time_range: not followed)
+    (res,) = planner_catalog.query("EXPLAIN SELECT difference(mean(usage_idle)) FROM cpu GROUP BY time(10s) "
+                                   "ORDER BY time DESC", db="db").to_json()["results"]
+    assert not any("WindowAggr" in s["values"][0][0] for s in res.get("series", []))

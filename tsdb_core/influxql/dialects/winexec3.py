@@ -119,7 +119,7 @@ def limited_exec(d, out: list[str], lines: list[str], lower=None, upper=None) ->
     limit = ", ".join(f"{name}@{i} {'RESPECT' if isinstance(n, X.Agg) else 'IGNORE'} NULLS (default: {v})"
                       for i, ((n, name), v) in enumerate(zip(d.outs, d.defaults), 1 + len(d.group)))
     head = (f"SeriesLimitExec: series=[{', '.join(f'{g}@{1 + i}' for i, g in enumerate(d.group))}], "
-            f"order=[time@0 ASC NULLS LAST], limit_expr=[{limit}]"
+            f"order=[time@0 {d.order} NULLS LAST], limit_expr=[{limit}]"
             + (f", skip={d.skip}" if d.skip else "") + (f", fetch={d.fetch}" if d.fetch else ""))
     top = ", ".join([f"{d.m} as iox::measurement", *(f"{n}@{i} as {n}" for i, n in enumerate(names))])
     return "\n".join([f"ProjectionExec: expr=[{top}]", f"  {head}", *("    " + line for line in body)]) + "\n"

@@ -80,7 +80,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     wins = list(dict.fromkeys(node for node, _ in outs if isinstance(node, Win)))
     d = Drawn(m, interval, group, outs, wins, stmt.fill_value if stmt.fill == "value" else None,
               _series_limit(stmt, group, outs, types), stmt.location, stmt.offset, stmt.limit,
-              _limit_defaults(stmt, outs, types))
+              _limit_defaults(stmt, outs, types), "ASC" if stmt.time_ascending else "DESC")
     if interval is None:
         below, inputs = _field_scans(d, table, lower, upper, tags)
     else:
@@ -125,8 +125,9 @@ class Drawn:
     """What the plan's lines are printed from: the measurement, the GROUP BY interval (and
     offset) or None, the GROUP BY tags, the fields ([(Win or Agg, name)]), the distinct window
     calls, the fill value (fill(<value>); None without), the SeriesLimit's line (None: no
-    LIMIT, OFFSET or value fill), tz()'s zone (None without), the OFFSET, the LIMIT and each
-    field's SeriesLimit default as its ScalarValue prints."""
+    LIMIT, OFFSET or value fill), tz()'s zone (None without), the OFFSET, the LIMIT, each
+    field's SeriesLimit default as its ScalarValue prints and time's order (ORDER BY time DESC:
+    ``DESC``, the window's and the Sort's: planner.rs time_sort_expr)."""
 
     m: str
     interval: tuple[int, int] | None
@@ -139,6 +140,7 @@ class Drawn:
     skip: int = 0
     fetch: int = 0
     defaults: tuple[str, ...] = ()
+    order: str = "ASC"
 
     def name(self, w: Win) -> str:
         """A window column's name: the placeholder call it replaces (its arguments as written;
@@ -170,7 +172,7 @@ class Drawn:
         elif w.written:
             args.append(w.written)
         part = f"PARTITION BY [{', '.join(f'{self.m}.{g}' for g in self.group)}] " if self.group else ""
-        return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time ASC NULLS LAST] {FRAME} "
+        return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time {self.order} NULLS LAST] {FRAME} "
                 f"AS {self.name(w)}")
 
 
@@ -213,7 +215,8 @@ def _series_limit(stmt, group, outs, types) -> str | None:
         kind = _type(node, types) if isinstance(node, Win) else node.kind
         nulls = "IGNORE" if isinstance(node, Win) else "RESPECT"
         exprs.append(f"{name} {nulls} NULLS (default: {kind}({default}))")
-    return (f"SeriesLimit: series=[{', '.join(group)}], order=[time ASC NULLS LAST], limit_expr=[{', '.join(exprs)}]"
+    order = "ASC" if stmt.time_ascending else "DESC"
+    return (f"SeriesLimit: series=[{', '.join(group)}], order=[time {order} NULLS LAST], limit_expr=[{', '.join(exprs)}]"
             + (f", skip=UInt64({stmt.offset})" if stmt.offset else "")
             + (f", fetch=UInt64({stmt.limit})" if stmt.limit else ""))
 
@@ -271,8 +274,8 @@ def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> 
         return None
     lines = [_window_exec(d, types)]
     keys = (*d.group, "time")
-    if d.zone is not None or found.ordered[:len(keys)] != keys:
-        order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
+    if d.zone is not None or d.order == "DESC" or found.ordered[:len(keys)] != keys:
+        order = ", ".join(f"{c}@{scanned.index(c)} {'ASC' if c != 'time' else d.order} NULLS LAST" for c in keys)
         lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
     return lines + ["  " * (len(lines)) + line for line in _zoned(found.lines, scanned, d.zone)], scanned
 
@@ -320,7 +323,7 @@ def _top(d: Drawn, plan: str) -> str:
         plan = _block(d.limit, _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan))
         plan = _block(", ".join([head, "time", *d.group, *(name for _, name in d.outs)]), plan)
     time_key = "time AS time" if d.zone and not d.interval and d.limit is None else "time"  # (rewrite_sort_cols_by_aggs)
-    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} ASC NULLS LAST'])}", plan)
+    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} {d.order} NULLS LAST'])}", plan)
 
 
 def _result_range(lower, upper: int, interval, zone: str | None) -> str:
@@ -368,6 +371,8 @@ def _shape(stmt, table, types, tags):
     if dims is None:
         return None
     interval, group = dims
+    if interval is not None and not stmt.time_ascending:
+        return None  # (windows of aggregates under ORDER BY time DESC: not drawn)
     if stmt.fill == "value" and (interval is None or group):
         return None  # (a value fill without GROUP BY time or over tags: not drawn, as in aggplan3.py)
     outs = []
@@ -385,14 +390,14 @@ def _shape(stmt, table, types, tags):
 
 def dimensions(stmt, table, tags, limits: bool = False):
     """(interval and offset or None, the GROUP BY tags) of a SELECT of one measurement drawn
-    here (no INTO, SLIMIT, ORDER BY time DESC; no LIMIT, OFFSET, value fill or tz() unless
+    here (no INTO, SLIMIT; no LIMIT, OFFSET, value fill, tz() or ORDER BY time DESC unless
     ``limits``), else None."""
     if table is None or tags is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
         return None
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
         return None
-    if stmt.into is not None or stmt.slimit or stmt.soffset or not stmt.time_ascending:
+    if stmt.into is not None or stmt.slimit or stmt.soffset or (not stmt.time_ascending and not limits):
         return None
     if not limits and (stmt.limit or stmt.offset or stmt.fill == "value" or stmt.location is not None):
         return None

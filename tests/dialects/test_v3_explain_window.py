@@ -155,7 +155,6 @@ def test_a_derivative_of_an_aggregate_takes_the_interval_as_unit(planner_catalog
 @pytest.mark.parametrize("q", [
     "SELECT derivative(usage_idle) FROM cpu SLIMIT 1",  # v3: not implemented
     "SELECT derivative(mean(usage_idle)) FROM cpu GROUP BY time(10s), host fill(1)",  # a value fill over tags
-    "SELECT derivative(mean(usage_idle)) FROM cpu GROUP BY time(10s) ORDER BY time DESC",  # (windows of fields: drawn)
     "SELECT derivative(usage_idle) FROM cpu WHERE usage_user > 0",  # a field test: not drawn
     "SELECT derivative(usage_idle), usage_user FROM cpu",  # v3: an error
 ])

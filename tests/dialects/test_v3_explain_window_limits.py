@@ -357,8 +357,34 @@ def test_a_window_of_fields_under_order_by_time_desc_and_a_limit(planner_catalog
     assert plan[6] == "SortExec: expr=[time@3 DESC NULLS LAST], preserve_partitioning=[false]"
 
 
-def test_a_window_of_aggregates_under_order_by_time_desc_is_not_drawn(planner_catalog):  # noqa: F811
-    # (its extended range reaches one interval past the upper end, Context extended_time_range: not followed)
-    (res,) = planner_catalog.query("EXPLAIN SELECT difference(mean(usage_idle)) FROM cpu GROUP BY time(10s) "
-                                   "ORDER BY time DESC", db="db").to_json()["results"]
-    assert not any("WindowAggr" in s["values"][0][0] for s in res.get("series", []))
+def test_a_window_of_aggregates_under_order_by_time_desc(planner_catalog):  # noqa: F811
+    """Derived from v3's planner, not quoted: under ORDER BY time DESC the range read reaches one
+    interval past the upper end instead of before the lower one (influxdb3_core 349d802 planner.rs
+    Context extended_time_range, lines 508-536; the upper end without WHERE: now), the scan and
+    GapFill over it; the window orders time DESC NULLS LAST (time_sort_expr), its sort over
+    GapFillExec (which keeps its own ascending order) DESC on time."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' "
+         "GROUP BY time(10s), host ORDER BY time DESC")
+    out = rows(planner_catalog, q)
+    logical = [line.strip() for line in out["logical_plan"][0].split("\n")]
+    assert logical[0] == "Sort: host ASC NULLS LAST, time DESC NULLS LAST"
+    assert "ORDER BY [time DESC NULLS LAST]" in logical[4]
+    assert logical[5].endswith('range=Included(Literal(TimestampNanosecond(1672527600000000000, None), None))..'
+                               'Included(Literal(TimestampNanosecond(1672531210000000000, None), None))')
+    assert "cpu.time <= TimestampNanosecond(1672531210000000000, None)" in logical[7]
+    plan = [line.strip() for line in out["physical_plan"][0].splitlines()]
+    assert plan[5] == "SortExec: expr=[host@0 ASC NULLS LAST, time@1 DESC NULLS LAST], preserve_partitioning=[false]"
+    assert plan[6].startswith("GapFillExec: series_expr=[host@1], ") and plan[6].endswith(
+        'time_range=Included("1672527600000000000")..Included("1672531210000000000")')
+
+
+def test_a_mixed_window_under_desc_filters_the_range_asked_for(planner_catalog):  # noqa: F811
+    """Derived: filter_requested_time_range keeps the range asked for (Context result_time_range has
+    no direction) while the aggregates read one interval past it; the SeriesLimit DESC."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)), mean(usage_idle) FROM cpu WHERE time >= "
+         "'2022-12-31T23:00:00Z' GROUP BY time(10s) fill(none) ORDER BY time DESC LIMIT 1")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[1].startswith("SeriesLimitExec: series=[], order=[time@0 DESC NULLS LAST], ")
+    assert plan[4] == "FilterExec: time@0 >= 1672527600000000000 AND time@0 <= 1672531209999999999"
+    assert plan[6] == "SortExec: expr=[time@0 DESC NULLS LAST], preserve_partitioning=[false]"
+    assert plan[-2].endswith("FilterExec: time@3 >= 1672527600000000000 AND time@3 <= 1672531210000000000")

@@ -14,7 +14,8 @@ order (gapfill/mod.rs maintains_input_order), time with nulls first, and puts th
 time in its output (GapFill::try_new); that order does not satisfy the window, and EnforceSorting
 cannot push the window's sort under GapFillExec (its own requirement is not compatible), so the
 SortExec sits right under the window. The window keeps that order: the final Sort needs no
-SortExec. Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, over
+SortExec. Under ORDER BY time DESC the window's order, and its sort's, is time ``DESC NULLS
+LAST`` (planner.rs time_sort_expr), the aggregates read one interval past the upper end. Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, over
 the aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value fill's
 GapFillExec filling with it). A selector's window reads its struct column (the window's
 argument, get_field of it, is not printed: WindowAggExec prints its name), a plain selector
@@ -34,21 +35,23 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
                           zone: str | None = None) -> str | None:
     """The physical plan of ``d`` (winfunc3.Drawn: windows over aggregates, maybe beside plain
     aggregates) over ``table``'s ``chunks``; ``window``: the WindowAggExec's line,
-    ``time_range``: (the range read, one interval wider; its upper end; the lower end asked
-    for), ``kept``: the window's input columns the plan above reads (winfunc3.py), ``zone``:
-    tz()'s (drawn without a tag test, as aggplan3.py). None for shapes not drawn."""
+    ``time_range``: (the range read, one interval wider: its lower end, its upper end; the
+    range asked for: its lower end, its upper end), ``kept``: the window's input columns the
+    plan above reads (winfunc3.py), ``zone``: tz()'s (drawn without a tag test, as
+    aggplan3.py). None for shapes not drawn."""
     calls = list(dict.fromkeys(n if isinstance(n, X.Agg) else n.arg for n, _ in d.outs))
     if (zone is not None and tags) or not all(a.fn in (*PHYSICAL, *SELECTORS) and not a.param for a in calls):
         return None
-    wide, upper, lower = time_range
-    body = _aggregates(d, table, (wide, upper), tags, fill, calls, chunks, zone)
+    wide, top, lower, upper = time_range
+    body = _aggregates(d, table, (wide, top), tags, fill, calls, chunks, zone)
     if body is None:
         return None
     tags_cols = list(d.group)
     aggs = [aggr(d.m, a.fn, a.field, spaced=False) for a in calls]
     cols = [*tags_cols, "time", *aggs] if fill != "none" else ["time", *tags_cols, *aggs]
     names = [d.name(w) for w in d.wins]
-    keys = ", ".join(f"{c}@{cols.index(c)} ASC NULLS LAST" for c in (*tags_cols, "time"))
+    keys = ", ".join([*(f"{c}@{cols.index(c)} ASC NULLS LAST" for c in tags_cols),
+                      f"time@{cols.index('time')} {d.order} NULLS LAST"])
     lines = [window, f"  SortExec: expr=[{keys}], preserve_partitioning=[false]", *("    " + line for line in body)]
     out = [*cols, *names]
     if d.limit is not None:

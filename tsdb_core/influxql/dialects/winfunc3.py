@@ -9,7 +9,8 @@ by time, over ``ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING``, name
 placeholder call it replaces. Above it, filter_window_nulls keeps the rows where one window
 column is not null; a mixed projection keeps the requested time range instead
 (filter_requested_time_range). A window function of an aggregate reads one more interval before
-the range (Context extended_time_range). cumulative_sum's window function is named
+the range (Context extended_time_range; under ORDER BY time DESC, after it, and every window
+orders time DESC: time_sort_expr). cumulative_sum's window function is named
 ``cumumlative_sum`` (sic: window/cumulative_sum.rs).
 
 DataFusion's optimizer (push_down_filter, then optimize_projections) hands the scan's filters to
@@ -85,12 +86,12 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
         below, inputs = _field_scans(d, table, lower, upper, tags)
     else:
         upper = now if upper is None else upper
-        wide = lower - interval[0] if lower is not None else None  # one interval before (ascending)
-        if wide is not None and wide > upper:
+        wide, top = _extended(lower, upper, interval[0], stmt.time_ascending)
+        if wide is not None and wide > top:
             return None
         calls = list(dict.fromkeys(a for node, _ in outs for a in _aggs(node)))
-        below = [aggregated(stmt, table, wide, upper, interval, group, calls, s)
-                 for s in _aggregate_scans(stmt, table, wide, upper, tags, interval, group, calls)]
+        below = [aggregated(stmt, table, wide, top, interval, group, calls, s)
+                 for s in _aggregate_scans(stmt, table, wide, top, tags, interval, group, calls)]
         inputs = _window_inputs(m, group, calls, stmt.fill != "none")
     mixed = any(isinstance(node, X.Agg) for node, _ in outs)
     used = {*(f"{m}.{g}" for g in group), "time" if interval or stmt.location else f"{m}.time",
@@ -115,7 +116,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     if chunks and interval is None and not (d.zone and tags):  # (tz() with a tag test: not drawn, as aggplan3.py)
         physical = _physical(d, table, types, lower, upper, tags, chunks)
     elif chunks and interval is not None:  # winexec3.py
-        physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept,
+        physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, top, lower, upper), tags, stmt.fill, kept,
                                          chunks, stmt.location)
     return Plans(initial, steps, physical)
 
@@ -326,6 +327,14 @@ def _top(d: Drawn, plan: str) -> str:
     return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} {d.order} NULLS LAST'])}", plan)
 
 
+def _extended(lower, upper: int, every: int, ascending: bool) -> tuple[int | None, int]:
+    """The range a window of aggregates reads (Context extended_time_range): one interval before
+    the lower end, or under ORDER BY time DESC one after the upper end."""
+    if ascending:
+        return (lower - every if lower is not None else None), upper
+    return lower, upper + every
+
+
 def _result_range(lower, upper: int, interval, zone: str | None) -> str:
     """filter_requested_time_range: the range as asked (Context result_time_range: each end
     moved to its interval's start, the upper one to the last instant of its interval; under
@@ -371,8 +380,6 @@ def _shape(stmt, table, types, tags):
     if dims is None:
         return None
     interval, group = dims
-    if interval is not None and not stmt.time_ascending:
-        return None  # (windows of aggregates under ORDER BY time DESC: not drawn)
     if stmt.fill == "value" and (interval is None or group):
         return None  # (a value fill without GROUP BY time or over tags: not drawn, as in aggplan3.py)
     outs = []

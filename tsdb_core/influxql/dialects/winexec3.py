@@ -15,8 +15,9 @@ time in its output (GapFill::try_new); that order does not satisfy the window, a
 cannot push the window's sort under GapFillExec (its own requirement is not compatible), so the
 SortExec sits right under the window. The window keeps that order: the final Sort needs no
 SortExec. Under ORDER BY time DESC the window's order, and its sort's, is time ``DESC NULLS
-LAST`` (planner.rs time_sort_expr), the aggregates read one interval past the upper end. Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, over
-the aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value fill's
+LAST`` (planner.rs time_sort_expr), the aggregates read one interval past the upper end.
+Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, over the
+aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value fill's
 GapFillExec filling with it). A selector's window reads its struct column (the window's
 argument, get_field of it, is not printed: WindowAggExec prints its name), a plain selector
 beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it. Not drawn: several

@@ -82,9 +82,11 @@ def test_selectors_under_group_by_time_are_gap_filled(store, clause, fills):
 
 def test_a_selector_under_a_limit_is_series_limited_on_its_value(store):
     got = physical(store, "SELECT last(f) FROM m WHERE time >= 0 AND time < 5s GROUP BY time(1s), host fill(none) LIMIT 1")
-    assert got[2] == ("SeriesLimitExec: series=[host@1], order=[time@0 ASC NULLS LAST], limit_expr=[last@2 RESPECT NULLS "
+    # the SeriesLimit's sort (its series ASC NULLS LAST) meets the final Sort: no SortExec on top
+    assert got[1] == ("SeriesLimitExec: series=[host@1], order=[time@0 ASC NULLS LAST], limit_expr=[last@2 RESPECT NULLS "
                       "(default: NULL)], fetch=1")
-    assert got[4] == "ProjectionExec: expr=[time@0 as time, host@1 as host, get_field(selector_last(m.f,m.time)@2, value) as last]"
+    assert got[2] == "SortExec: expr=[host@1 ASC NULLS LAST, time@0 ASC NULLS LAST], preserve_partitioning=[false]"
+    assert got[3] == "ProjectionExec: expr=[time@0 as time, host@1 as host, get_field(selector_last(m.f,m.time)@2, value) as last]"
 
 
 def _two_partitions(store):

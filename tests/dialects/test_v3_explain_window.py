@@ -155,7 +155,6 @@ def test_a_derivative_of_an_aggregate_takes_the_interval_as_unit(planner_catalog
 @pytest.mark.parametrize("q", [
     "SELECT derivative(usage_idle) FROM cpu SLIMIT 1",  # v3: not implemented
     "SELECT derivative(mean(usage_idle)) FROM cpu GROUP BY time(10s), host fill(1)",  # a value fill over tags
-    "SELECT derivative(usage_idle) FROM cpu ORDER BY time DESC",
     "SELECT derivative(usage_idle) FROM cpu WHERE usage_user > 0",  # a field test: not drawn
     "SELECT derivative(usage_idle), usage_user FROM cpu",  # v3: an error
 ])
@@ -210,12 +209,6 @@ def test_the_physical_plan_of_two_windows_by_tag(planner_catalog):  # noqa: F811
     assert plan[5] == "          SortExec: expr=[host@0 ASC NULLS LAST, time@1 ASC NULLS LAST], preserve_partitioning=[false]"
     assert plan[8] == ("                ProjectionExec: expr=[host@0 as host, time@1 as time, usage_idle@2 as usage_idle, "
                        "usage_user@3 as usage_user]")
-
-
-def test_a_window_of_a_selector_has_no_physical_plan_drawn(planner_catalog):  # noqa: F811
-    # (windows over count, mean, sum, median, stddev: test_v3_explain_window_exec.py)
-    out = rows(planner_catalog, "EXPLAIN SELECT difference(max(usage_idle)) FROM cpu GROUP BY time(10s)")
-    assert "WindowAggExec" not in out["physical_plan"][0] and "WindowAggr" in out["logical_plan"][0]
 
 
 def test_a_parquet_scan_has_no_physical_plan_drawn(tmp_path):

@@ -105,10 +105,43 @@ def test_a_window_of_aggregates_under_tz(planner_catalog):  # noqa: F811
     assert plan[9] == "                  ProjectionExec: expr=[tz(time@0, Europe/Paris) as time, usage_idle@1 as usage_idle]"
 
 
+def test_a_window_over_a_selector(planner_catalog):  # noqa: F811
+    """Derived, not quoted (no v3 snapshot of a physical window plan): the selector's aggregate and
+    its gap fill as aggexec3.py draws them (test_v3_explain_physical_selectors.py), the window named
+    as the logical plan names it (``[value]``: get_field's name; its argument is not printed), its
+    type the selector's value type (Float64: derivative's anyway)."""
+    plan = _physical(planner_catalog, f"SELECT derivative(last(usage_idle)) FROM cpu {SINCE} GROUP BY time(10s), host")
+    name = "derivative(selector_last(cpu.usage_idle,cpu.time)[value])"
+    assert plan[:9] == [
+        f"ProjectionExec: expr=[cpu as iox::measurement, time@1 as time, host@0 as host, {name}@2 as derivative]",
+        "  CoalesceBatchesExec: target_batch_size=8192",
+        f"    FilterExec: {name}@2 IS NOT NULL",
+        f"      ProjectionExec: expr=[host@0 as host, time@1 as time, {name}@3 as {name}]",
+        f"        WindowAggExec: wdw=[{_field(name, 'Float64')}]",
+        "          SortExec: expr=[host@0 ASC NULLS LAST, time@1 ASC NULLS LAST], preserve_partitioning=[false]",
+        f"            GapFillExec: series_expr=[host@1], time_expr=date_bin_wallclock({STRIDE}, time@0, 0), fill_expr=["
+        'selector_last(cpu.usage_idle,cpu.time)@2], time_range=Included("1672527590000000000")..'
+        'Included("1672531200000000000")',
+        "              SortExec: expr=[host@1 ASC, time@0 ASC], preserve_partitioning=[false]",
+        f"                AggregateExec: mode=Single, gby=[date_bin_wallclock({STRIDE}, time@1, 0) as time, host@0 as host], "
+        "aggr=[selector_last(cpu.usage_idle,cpu.time)]"]
+
+
+def test_a_plain_selector_beside_a_window_reads_its_value(planner_catalog):  # noqa: F811
+    """Derived: the plain selector kept by optimize_projections' Projection as its struct column,
+    read ``get_field(<struct>@i, value)`` on top (as aggexec3.py reads a selector); a difference of
+    a selector of a float is Float64."""
+    plan = _physical(planner_catalog, f"SELECT difference(max(usage_idle)), first(usage_user) FROM cpu {SINCE} "
+                                      "GROUP BY time(10s) fill(none)")
+    mx, first = "difference(selector_max(cpu.usage_idle,cpu.time)[value])", "selector_first(cpu.usage_user,cpu.time)"
+    assert plan[0] == (f"ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, {mx}@2 as difference, "
+                       f"get_field({first}@1, value) as first]")
+    assert plan[3] == f"      ProjectionExec: expr=[time@0 as time, {first}@2 as {first}, {mx}@3 as {mx}]"
+    assert plan[4] == f"        WindowAggExec: wdw=[{_field(mx, 'Float64')}]"
+    assert plan[6].endswith(f"aggr=[selector_max(cpu.usage_idle,cpu.time), {first}]")
+
+
 @pytest.mark.parametrize("q", [
-    f"SELECT difference(max(usage_idle)) FROM cpu {SINCE} GROUP BY time(10s)",  # a selector
-    f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} GROUP BY time(10s) LIMIT 2",  # SeriesLimitExec
-    f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} GROUP BY time(10s) fill(3)",  # a value fill: the same
     f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} AND host = 'x' GROUP BY time(10s) tz('Europe/Paris')",
 ])
 def test_shapes_without_a_physical_plan_drawn(planner_catalog, q):  # noqa: F811

@@ -224,3 +224,167 @@ def test_the_physical_plan_of_a_raw_window_under_a_limit(planner_catalog):  # no
 def test_shapes_not_drawn_print_this_stores_plan(planner_catalog, q):  # noqa: F811
     (res,) = planner_catalog.query(f"EXPLAIN {q}", db="db").to_json()["results"]
     assert not any("WindowAggr" in s["values"][0][0] for s in res.get("series", []))
+
+
+def test_the_physical_plan_of_a_window_of_aggregates_under_a_limit(planner_catalog):  # noqa: F811
+    """Derived, not quoted (v3 has no snapshot of a physical window plan): the aggregates' plan as
+    under a plain aggregate's SeriesLimit (every column scanned: optimize_projections stops at the
+    SeriesLimit), the window's sort over it, the fields' projection pushed under the Filter and
+    CoalesceBatchesExec (it narrows the window's output: DataFusion 50.1's ProjectionPushdown, by
+    hand), SeriesLimitExec over them with no sort (the window's output is sorted on the series and
+    time) and no SortExec on top."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' "
+         "GROUP BY time(10s), host fill(none) LIMIT 2 OFFSET 1")
+    plan = rows(planner_catalog, q)["physical_plan"][0].splitlines()
+    name = "difference(avg(cpu.usage_idle))"
+    assert plan[:5] == [
+        "ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, host@1 as host, difference@2 as difference]",
+        "  SeriesLimitExec: series=[host@1], order=[time@0 ASC NULLS LAST], limit_expr=[difference@2 IGNORE NULLS "
+        "(default: NULL)], skip=1, fetch=2",
+        "    CoalesceBatchesExec: target_batch_size=8192",
+        "      FilterExec: difference@2 IS NOT NULL",
+        f"        ProjectionExec: expr=[time@0 as time, host@1 as host, {name}@3 as difference]"]
+    assert plan[5].startswith(f"          WindowAggExec: wdw=[{name}: Ok(Field {{ ")
+    assert plan[6:8] == [
+        "            SortExec: expr=[host@1 ASC NULLS LAST, time@0 ASC NULLS LAST], preserve_partitioning=[false]",
+        "              AggregateExec: mode=Single, gby=[date_bin_wallclock(IntervalMonthDayNano { months: 0, days: 0, "
+        "nanoseconds: 10000000000 }, time@3, 0) as time, host@1 as host], aggr=[avg(cpu.usage_idle)]"]
+    assert plan[-1].endswith("RecordBatchesExec: chunks=1, projection=[cpu, host, region, time, usage_idle, "
+                             "usage_system, usage_user, __chunk_order]")
+
+
+def test_the_physical_plan_of_a_value_filled_window_beside_an_aggregate(planner_catalog):  # noqa: F811
+    """Derived, not quoted: fill(3) is v3's SeriesLimit without LIMIT (planner.rs limit), each default
+    the value as its column's ScalarValue prints; the plain aggregate read as ``coalesce_struct(<its
+    column>, 3)`` (rebase_expr, as aggexec3.py draws it), the window under its coalesced name; the
+    Filter is filter_requested_time_range's; GapFillExec fills each aggregate with the value."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)), count(usage_idle) FROM cpu WHERE time >= "
+         "'2022-12-31T23:00:00Z' GROUP BY time(10s) fill(3)")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    name = "difference(coalesce_struct(avg(cpu.usage_idle),Float64(3)))"
+    assert plan[:5] == [
+        "ProjectionExec: expr=[cpu as iox::measurement, time@0 as time, difference@1 as difference, count@2 as count]",
+        "SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[difference@1 IGNORE NULLS (default: 3), "
+        "count@2 RESPECT NULLS (default: 3)]",
+        "CoalesceBatchesExec: target_batch_size=8192",
+        "FilterExec: time@0 >= 1672527600000000000 AND time@0 <= 1672531209999999999",
+        f"ProjectionExec: expr=[time@0 as time, {name}@3 as difference, coalesce_struct(count(cpu.usage_idle)@2, 3) as count]"]
+    assert plan[5].startswith(f"WindowAggExec: wdw=[{name}: Ok(Field {{ ")
+    assert plan[7].startswith("GapFillExec: series_expr=[], ") and \
+        "fill_expr=[COALESCE(avg(cpu.usage_idle)@1, 3), COALESCE(count(cpu.usage_idle)@2, 3)]" in plan[7]
+
+
+def test_a_projection_that_does_not_narrow_stays_over_the_filter(planner_catalog):  # noqa: F811
+    """Derived, not quoted: the fields' projection (time, the window, the mean) is as wide as the
+    window's output (time, the mean, the window): DataFusion's ProjectionPushdown leaves it over the
+    Filter and CoalesceBatchesExec (DataFusion 50.1 printed ``ProjectionExec`` over
+    ``CoalesceBatchesExec`` over ``FilterExec`` over the window for such a projection, by hand), the
+    Filter reading the window's output."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)), mean(usage_idle) FROM cpu WHERE time >= "
+         "'2022-12-31T23:00:00Z' GROUP BY time(10s) LIMIT 2")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[1:5] == [
+        "SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[difference@1 IGNORE NULLS "
+        "(default: NULL), mean@2 RESPECT NULLS (default: NULL)], fetch=2",
+        "ProjectionExec: expr=[time@0 as time, difference(avg(cpu.usage_idle))@2 as difference, "
+        "avg(cpu.usage_idle)@1 as mean]",
+        "CoalesceBatchesExec: target_batch_size=8192",
+        "FilterExec: time@0 >= 1672527600000000000 AND time@0 <= 1672531209999999999"]
+    assert plan[5].startswith("WindowAggExec: ")
+
+
+def test_the_physical_plan_of_a_window_of_fields_under_tz(planner_catalog):  # noqa: F811
+    """Derived, not quoted (v3 has no snapshot of a physical window plan): project_timezone's projection
+    over IOx's scan (its filter over ``tz(time, <zone>)``) as aggexec3.py draws it under an aggregate
+    (test_v3_explain_physical_tz.py: DataFusion 50.1 with a stand-in ``tz``, by hand); tz() declares no
+    order (influxdb3_core 349d802 query_functions tz.rs: no output_ordering), so the window's sort on
+    the series and time stays even over a scan sorted on them; no SortExec on top."""
+    q = ("EXPLAIN SELECT derivative(usage_idle) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' GROUP BY host "
+         "tz('Europe/Paris')")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[0] == ("ProjectionExec: expr=[cpu as iox::measurement, time@1 as time, host@0 as host, "
+                       "derivative(cpu.usage_idle)@2 as derivative]")
+    assert plan[4].startswith("WindowAggExec: wdw=[derivative(cpu.usage_idle): ")
+    assert plan[5:9] == [
+        "SortExec: expr=[host@0 ASC NULLS LAST, time@1 ASC NULLS LAST], preserve_partitioning=[false]",
+        "ProjectionExec: expr=[host@0 as host, tz(time@1, Europe/Paris) as time, usage_idle@2 as usage_idle]",
+        "CoalesceBatchesExec: target_batch_size=8192", "FilterExec: usage_idle@2 IS NOT NULL"]
+    assert "FilterExec: tz(time@1, Europe/Paris) >= 1672527600000000000" in plan
+
+
+def test_the_physical_plan_of_a_window_of_fields_under_tz_and_a_limit(planner_catalog):  # noqa: F811
+    """Derived: under the SeriesLimit every column is read, project_timezone's projection keeps them in
+    place with time through tz(); the window's sort reads its time there."""
+    q = "EXPLAIN SELECT difference(usage_idle) FROM cpu LIMIT 2 tz('Europe/Paris')"
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[1] == ("SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[difference@1 IGNORE "
+                       "NULLS (default: NULL)], fetch=2")
+    assert plan[4] == "ProjectionExec: expr=[time@3 as time, difference(cpu.usage_idle)@7 as difference]"
+    assert plan[6:8] == [
+        "SortExec: expr=[time@3 ASC NULLS LAST], preserve_partitioning=[false]",
+        "ProjectionExec: expr=[cpu@0 as cpu, host@1 as host, region@2 as region, tz(time@3, Europe/Paris) as time, "
+        "usage_idle@4 as usage_idle, usage_system@5 as usage_system, usage_user@6 as usage_user]"]
+
+
+def test_a_window_of_fields_under_order_by_time_desc(planner_catalog):  # noqa: F811
+    """Derived from v3's planner, not quoted (its order_by_desc snapshots hold no window): the window
+    orders on time ``DESC NULLS LAST`` like the final Sort (influxdb3_core 349d802 planner.rs
+    time_sort_expr, lines 271-280, which select_window takes, line 1856); physically the window's sort
+    is always there (IOx's window functions implement no reverse_expr, so DataFusion cannot read a
+    scan sorted ASC backwards), and meets the final Sort: no SortExec on top."""
+    q = ("EXPLAIN SELECT derivative(usage_idle) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' GROUP BY host "
+         "ORDER BY time DESC")
+    out = rows(planner_catalog, q)
+    logical = out["logical_plan"][0].split("\n")
+    assert logical[0] == "Sort: host ASC NULLS LAST, time DESC NULLS LAST"
+    assert logical[4] == (f"        WindowAggr: windowExpr=[[derivative(cpu.usage_idle, {SECOND}, cpu.time) PARTITION BY "
+                          f"[cpu.host] ORDER BY [cpu.time DESC NULLS LAST] {FRAME} AS derivative(cpu.usage_idle)]]")
+    plan = [line.strip() for line in out["physical_plan"][0].splitlines()]
+    assert plan[0].startswith("ProjectionExec: expr=[cpu as iox::measurement, time@1 as time, host@0 as host")
+    assert plan[5] == "SortExec: expr=[host@0 ASC NULLS LAST, time@1 DESC NULLS LAST], preserve_partitioning=[false]"
+
+
+def test_a_window_of_fields_under_order_by_time_desc_and_a_limit(planner_catalog):  # noqa: F811
+    """Derived: the SeriesLimit orders on time DESC (planner.rs limit takes the query's order), the
+    window's output already sorted so."""
+    out = rows(planner_catalog, "EXPLAIN SELECT difference(usage_idle) FROM cpu ORDER BY time DESC LIMIT 2")
+    assert out["logical_plan"][0].split("\n")[2] == (
+        "    SeriesLimit: series=[], order=[time DESC NULLS LAST], limit_expr=[difference IGNORE NULLS "
+        "(default: Float64(NULL))], fetch=UInt64(2)")
+    plan = [line.strip() for line in out["physical_plan"][0].splitlines()]
+    assert plan[1] == ("SeriesLimitExec: series=[], order=[time@0 DESC NULLS LAST], limit_expr=[difference@1 IGNORE "
+                       "NULLS (default: NULL)], fetch=2")
+    assert plan[6] == "SortExec: expr=[time@3 DESC NULLS LAST], preserve_partitioning=[false]"
+
+
+def test_a_window_of_aggregates_under_order_by_time_desc(planner_catalog):  # noqa: F811
+    """Derived from v3's planner, not quoted: under ORDER BY time DESC the range read reaches one
+    interval past the upper end instead of before the lower one (influxdb3_core 349d802 planner.rs
+    Context extended_time_range, lines 508-536; the upper end without WHERE: now), the scan and
+    GapFill over it; the window orders time DESC NULLS LAST (time_sort_expr), its sort over
+    GapFillExec (which keeps its own ascending order) DESC on time."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)) FROM cpu WHERE time >= '2022-12-31T23:00:00Z' "
+         "GROUP BY time(10s), host ORDER BY time DESC")
+    out = rows(planner_catalog, q)
+    logical = [line.strip() for line in out["logical_plan"][0].split("\n")]
+    assert logical[0] == "Sort: host ASC NULLS LAST, time DESC NULLS LAST"
+    assert "ORDER BY [time DESC NULLS LAST]" in logical[4]
+    assert logical[5].endswith('range=Included(Literal(TimestampNanosecond(1672527600000000000, None), None))..'
+                               'Included(Literal(TimestampNanosecond(1672531210000000000, None), None))')
+    assert "cpu.time <= TimestampNanosecond(1672531210000000000, None)" in logical[7]
+    plan = [line.strip() for line in out["physical_plan"][0].splitlines()]
+    assert plan[5] == "SortExec: expr=[host@0 ASC NULLS LAST, time@1 DESC NULLS LAST], preserve_partitioning=[false]"
+    assert plan[6].startswith("GapFillExec: series_expr=[host@1], ") and plan[6].endswith(
+        'time_range=Included("1672527600000000000")..Included("1672531210000000000")')
+
+
+def test_a_mixed_window_under_desc_filters_the_range_asked_for(planner_catalog):  # noqa: F811
+    """Derived: filter_requested_time_range keeps the range asked for (Context result_time_range has
+    no direction) while the aggregates read one interval past it; the SeriesLimit DESC."""
+    q = ("EXPLAIN SELECT difference(mean(usage_idle)), mean(usage_idle) FROM cpu WHERE time >= "
+         "'2022-12-31T23:00:00Z' GROUP BY time(10s) fill(none) ORDER BY time DESC LIMIT 1")
+    plan = [line.strip() for line in rows(planner_catalog, q)["physical_plan"][0].splitlines()]
+    assert plan[1].startswith("SeriesLimitExec: series=[], order=[time@0 DESC NULLS LAST], ")
+    assert plan[4] == "FilterExec: time@0 >= 1672527600000000000 AND time@0 <= 1672531209999999999"
+    assert plan[6] == "SortExec: expr=[time@0 DESC NULLS LAST], preserve_partitioning=[false]"
+    assert plan[-2].endswith("FilterExec: time@3 >= 1672527600000000000 AND time@3 <= 1672531210000000000")

@@ -15,9 +15,10 @@ time_expr=.., fill_expr=[..], time_range={:?}`` with each bound's physical expre
 The final Sort asks for ``NULLS LAST`` on nullable columns (tags, the bucket), so DataFusion
 keeps a SortExec; a constant time column (no GROUP BY time) drops out of it. A LIMIT or OFFSET
 puts SeriesLimitExec (iox_query ``exec/series_limit/physical.rs``) between the measurement's
-projection and the fields' one, over the sort it requires (the series ``ASC``, then its order;
-none when the input already has it), and the scan under it reads every column (the logical plan
-under a SeriesLimit is not narrowed). DataFusion 50.1
+projection and the fields' one, over the sort it requires (the series, then its order; none when
+the input already has it: the series' requirement has no direction, compute_ordering, and a sort
+DataFusion adds for it is ``ASC NULLS LAST``, which meets the final Sort: no SortExec on top), and
+the scan under it reads every column (the logical plan under a SeriesLimit is not narrowed). DataFusion 50.1
 (datafusion-python 50.1.0, once, by hand; no dependency) printed these shapes over a Parquet
 file sorted as IOx's: the Sort, ``ordering_mode`` and the projections as drawn here, and over a
 union of two (IOx's chunk groups) the Partial and Final aggregates (_final); the GapFillExec over
@@ -85,7 +86,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
             [f"ProjectionExec: expr=[{', '.join(exprs)}]", *_indent(lines, 2)], 6 if sort_needed else 4)
     else:
         lines = [f"ProjectionExec: expr=[{m} as iox::measurement, {', '.join(exprs)}]", *_indent(lines, 2)]
-    if (not group_tags and limited) or (merged and fully):
+    if (limited and (not group_tags or sort_needed)) or (merged and fully):
         return "\n".join(lines) + "\n"  # the order below is the Sort's: no SortExec
     sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
             *((f"time@1 {order} NULLS LAST",) if interval is not None or row_time else ())]
@@ -112,9 +113,11 @@ def _series_limit(m: str, interval, group_tags, names, order: str, offset: int, 
     only when set; each limited column ``RESPECT NULLS`` with a null default, or under
     fill(<value>) the value: physical.rs PhysicalLimitExpr's Display prints the ScalarValue,
     mod.rs plan_series_limit takes the planner's literal as it is) over the sort
-    it requires (the series ``ASC``, then its order; a constant time drops out, and an
-    aggregate already sorted on the tags needs none), its columns those of the fields'
-    projection (time, the tags, the fields)."""
+    it requires (the series, then its order; a constant time drops out, and an aggregate
+    already sorted on the tags needs none): the series' requirement has no direction
+    (physical.rs compute_ordering), and EnforceSorting's sort for one is ``ASC NULLS LAST``
+    (DataFusion's PhysicalSortExpr from a PhysicalSortRequirement without options); its
+    columns those of the fields' projection (time, the tags, the fields)."""
     series = [f"{t}@{1 + i}" for i, t in enumerate(group_tags)]
     fields = [f"{n}@{1 + len(group_tags) + j}" for j, n in enumerate(names)]
     kept = defaults or ("NULL",) * len(fields)
@@ -123,7 +126,8 @@ def _series_limit(m: str, interval, group_tags, names, order: str, offset: int, 
     head = (f"SeriesLimitExec: series=[{', '.join(series)}], order=[time@0 {order} NULLS LAST], "
             f"limit_expr=[{', '.join(f'{f} RESPECT NULLS (default: {d})' for f, d in zip(fields, kept))}]"
             + (f", skip={offset}" if offset else "") + (f", fetch={limit}" if limit else ""))
-    required = [*(s + " ASC" for s in series), *((f"time@0 {order} NULLS LAST",) if interval is not None else ())]
+    required = [*(s + " ASC NULLS LAST" for s in series),
+                *((f"time@0 {order} NULLS LAST",) if interval is not None else ())]
     lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", "  " + head]
     if sort_needed:
         lines.append(f"    SortExec: expr=[{', '.join(required)}], preserve_partitioning=[false]")

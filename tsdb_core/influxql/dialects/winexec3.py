@@ -14,14 +14,21 @@ order (gapfill/mod.rs maintains_input_order), time with nulls first, and puts th
 time in its output (GapFill::try_new); that order does not satisfy the window, and EnforceSorting
 cannot push the window's sort under GapFillExec (its own requirement is not compatible), so the
 SortExec sits right under the window. The window keeps that order: the final Sort needs no
-SortExec. Not drawn: selectors, several partitions, a LIMIT, OFFSET or value fill (v3's
-SeriesLimit), tz() with a tag test (as aggplan3.py).
+SortExec. Under ORDER BY time DESC the window's order, and its sort's, is time ``DESC NULLS
+LAST`` (planner.rs time_sort_expr), the aggregates read one interval past the upper end.
+Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, over the
+aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value fill's
+GapFillExec filling with it). A selector's window reads its struct column (the window's
+argument, get_field of it, is not printed: WindowAggExec prints its name), a plain selector
+beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it. Not drawn: several
+partitions, tz() with a tag test (as aggplan3.py).
 """
 from __future__ import annotations
 
 from . import aggexpr3 as X
-from .aggcalls3 import PHYSICAL, aggr
-from .aggexec3 import grouped_exec
+from .aggcalls3 import PHYSICAL, SELECTORS, aggr
+from .aggexec3 import _field, grouped_exec
+from .aggplan3 import _scalar
 from .scanplan3 import BATCH
 
 
@@ -29,46 +36,51 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
                           zone: str | None = None) -> str | None:
     """The physical plan of ``d`` (winfunc3.Drawn: windows over aggregates, maybe beside plain
     aggregates) over ``table``'s ``chunks``; ``window``: the WindowAggExec's line,
-    ``time_range``: (the range read, one interval wider; its upper end; the lower end asked
-    for), ``kept``: the window's input columns the plan above reads (winfunc3.py), ``zone``:
-    tz()'s (drawn without a tag test, as aggplan3.py). None for shapes not drawn."""
+    ``time_range``: (the range read, one interval wider: its lower end, its upper end; the
+    range asked for: its lower end, its upper end), ``kept``: the window's input columns the
+    plan above reads (winfunc3.py), ``zone``: tz()'s (drawn without a tag test, as
+    aggplan3.py). None for shapes not drawn."""
     calls = list(dict.fromkeys(n if isinstance(n, X.Agg) else n.arg for n, _ in d.outs))
-    if d.limit is not None or (zone is not None and tags) or not all(a.fn in PHYSICAL and not a.param for a in calls):
+    if (zone is not None and tags) or not all(a.fn in (*PHYSICAL, *SELECTORS) and not a.param for a in calls):
         return None
-    wide, upper, lower = time_range
-    body = _aggregates(d, table, (wide, upper), tags, fill, calls, chunks, zone)
+    wide, top, lower, upper = time_range
+    body = _aggregates(d, table, (wide, top), tags, fill, calls, chunks, zone)
     if body is None:
         return None
     tags_cols = list(d.group)
     aggs = [aggr(d.m, a.fn, a.field, spaced=False) for a in calls]
     cols = [*tags_cols, "time", *aggs] if fill != "none" else ["time", *tags_cols, *aggs]
     names = [d.name(w) for w in d.wins]
-    keys = ", ".join(f"{c}@{cols.index(c)} ASC NULLS LAST" for c in (*tags_cols, "time"))
+    keys = ", ".join([*(f"{c}@{cols.index(c)} ASC NULLS LAST" for c in tags_cols),
+                      f"time@{cols.index('time')} {d.order} NULLS LAST"])
     lines = [window, f"  SortExec: expr=[{keys}], preserve_partitioning=[false]", *("    " + line for line in body)]
     out = [*cols, *names]
+    if d.limit is not None:
+        return limited_exec(d, out, lines, lower, upper)
     plain = [c.removeprefix(f"{d.m}.") for c in kept]
     if len(kept) < len(cols):  # optimize_projections' Projection
         exprs = [f"{c}@{out.index(c)} as {c}" for c in (*plain, *names)]
         lines = [f"ProjectionExec: expr=[{', '.join(exprs)}]", *("  " + line for line in lines)]
         out = [*plain, *names]
     lines = [BATCH, f"  FilterExec: {_condition(d, out, names, lower, upper)}", *("    " + line for line in lines)]
-    fields = [aggr(d.m, n.fn, n.field, spaced=False) if isinstance(n, X.Agg) else d.name(n) for n, _ in d.outs]
-    named = [*(f"{g}@{out.index(g)} as {g}" for g in d.group),
-             *(f"{f}@{out.index(f)} as {name}" for f, (_, name) in zip(fields, d.outs))]
+    named = [*(f"{g}@{out.index(g)} as {g}" for g in d.group), *(f"{_read(d, n, out)} as {name}" for n, name in d.outs)]
     head = f"ProjectionExec: expr=[{d.m} as iox::measurement, time@{out.index('time')} as time, {', '.join(named)}]"
     return "\n".join([head, *("  " + line for line in lines)]) + "\n"
 
 
 def _aggregates(d, table, time_range, tags, fill, calls, chunks, zone) -> list[str] | None:
-    """aggexec3.py's lines under its measurement projection (the GapFillExec or the
-    AggregateExec), unindented; None where it draws none."""
+    """aggexec3.py's lines from the GapFillExec or the AggregateExec down, unindented; under a
+    SeriesLimit, those of the aggregates' plan under one (its scan not narrowed, a value fill's
+    GapFillExec filling with the value); None where it draws none."""
+    defaults = tuple(_scalar(d.value, a.kind) for a in calls) if d.value is not None else ()
     plan = grouped_exec(table, *time_range, tags, d.interval, d.group, fill, True,
-                        [(a.fn, a.field, f"_{i}") for i, a in enumerate(calls)], chunks, zone=zone)
+                        [(a.fn, a.field, f"_{i}") for i, a in enumerate(calls)], chunks, d.skip, d.fetch, defaults,
+                        zone=zone)
     if plan is None:
         return None
     lines = plan.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"ProjectionExec: expr=[{d.m} as "))
-    body = lines[at + 1:]
+    top = next(i for i, line in enumerate(lines) if line.lstrip().startswith(("GapFillExec:", "AggregateExec:")))
+    body = lines[top:]
     indent = len(body[0]) - len(body[0].lstrip())
     return [line[indent:] for line in body]
 
@@ -83,3 +95,44 @@ def _condition(d, out, names, lower, upper) -> str:
     ends = [] if lower is None else [f"{t} >= {lower - (lower - offset) % every}"]
     ends.append(f"{t} <= {upper - (upper - offset) % every + every - 1}")
     return " AND ".join(ends)
+
+
+def limited_exec(d, out: list[str], lines: list[str], lower=None, upper=None) -> str:
+    """A window under v3's SeriesLimit (``lines``: the WindowAggExec and what is under it, its
+    output ``out``): the fields' projection (time, the tags, each field by its name: a
+    window's column, an aggregate's as aggexec3.py reads it) over the Filter; DataFusion's
+    ProjectionPushdown swaps it with the Filter (rewriting the test by the names: a window's
+    first one) and CoalesceBatchesExec only when it narrows the window's output (DataFusion
+    50.1 printed both, by hand, for a Projection over a Filter over a window); SeriesLimitExec
+    above it (iox_query exec/series_limit/physical.rs: its Display; a window's column ``IGNORE
+    NULLS``, an aggregate's ``RESPECT NULLS``, each default as its ScalarValue prints; its
+    series need no direction and the window's output is sorted on them and time: no SortExec),
+    the measurement's projection on top (the final Sort met: none)."""
+    names = ["time", *d.group, *(name for _, name in d.outs)]
+    exprs = [*(f"{c}@{out.index(c)} as {c}" for c in ("time", *d.group)),
+             *(f"{_read(d, n, out)} as {name}" for n, name in d.outs)]
+    projection = f"ProjectionExec: expr=[{', '.join(exprs)}]"
+    swapped = len(names) < len(out)
+    first = {d.name(n): name for n, name in reversed(d.outs) if not isinstance(n, X.Agg)}
+    keys = [first[d.name(w)] if swapped else d.name(w) for w in d.wins]
+    filtered = [BATCH, f"  FilterExec: {_condition(d, names if swapped else out, keys, lower, upper)}"]
+    if swapped:
+        body = [*filtered, f"    {projection}", *("      " + line for line in lines)]
+    else:
+        body = [projection, *("  " + line for line in filtered), *("      " + line for line in lines)]
+    limit = ", ".join(f"{name}@{i} {'RESPECT' if isinstance(n, X.Agg) else 'IGNORE'} NULLS (default: {v})"
+                      for i, ((n, name), v) in enumerate(zip(d.outs, d.defaults), 1 + len(d.group)))
+    head = (f"SeriesLimitExec: series=[{', '.join(f'{g}@{1 + i}' for i, g in enumerate(d.group))}], "
+            f"order=[time@0 {d.order} NULLS LAST], limit_expr=[{limit}]"
+            + (f", skip={d.skip}" if d.skip else "") + (f", fetch={d.fetch}" if d.fetch else ""))
+    top = ", ".join([f"{d.m} as iox::measurement", *(f"{n}@{i} as {n}" for i, n in enumerate(names))])
+    return "\n".join([f"ProjectionExec: expr=[{top}]", f"  {head}", *("    " + line for line in body)]) + "\n"
+
+
+def _read(d, node, out: list[str]) -> str:
+    """A field as the fields' projection reads it from the window's output: a window's column,
+    or an aggregate's (a selector's value, coalesced with a fill value: aggexec3.py)."""
+    if not isinstance(node, X.Agg):
+        return f"{d.name(node)}@{out.index(d.name(node))}"
+    col = aggr(d.m, node.fn, node.field, spaced=False)
+    return _field(node.fn, f"{col}@{out.index(col)}", None if d.value is None else _scalar(d.value, node.kind))

@@ -9,7 +9,8 @@ by time, over ``ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING``, name
 placeholder call it replaces. Above it, filter_window_nulls keeps the rows where one window
 column is not null; a mixed projection keeps the requested time range instead
 (filter_requested_time_range). A window function of an aggregate reads one more interval before
-the range (Context extended_time_range). cumulative_sum's window function is named
+the range (Context extended_time_range; under ORDER BY time DESC, after it, and every window
+orders time DESC: time_sort_expr). cumulative_sum's window function is named
 ``cumumlative_sum`` (sic: window/cumulative_sum.rs).
 
 DataFusion's optimizer (push_down_filter, then optimize_projections) hands the scan's filters to
@@ -38,12 +39,13 @@ from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
 from .aggcalls3 import ARROW, NUMERIC
+from .aggexec3 import _zoned
 from .aggplan3 import _bin, _dimensions, _scalar, _scans, aggregated
 from .rust_debug import string
 from .scanplan3 import BATCH, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
 from .tzplan3 import full_filters, ts, tz_projection, tz_scan
-from .winexec3 import aggregate_window_exec
+from .winexec3 import aggregate_window_exec, limited_exec
 
 FUNCTIONS = ("derivative", "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
              "cumulative_sum", "elapsed")
@@ -78,17 +80,18 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     m = table.name
     wins = list(dict.fromkeys(node for node, _ in outs if isinstance(node, Win)))
     d = Drawn(m, interval, group, outs, wins, stmt.fill_value if stmt.fill == "value" else None,
-              _series_limit(stmt, group, outs, types), stmt.location, stmt.offset, stmt.limit)
+              _series_limit(stmt, group, outs, types), stmt.location, stmt.offset, stmt.limit,
+              _limit_defaults(stmt, outs, types), "ASC" if stmt.time_ascending else "DESC")
     if interval is None:
         below, inputs = _field_scans(d, table, lower, upper, tags)
     else:
         upper = now if upper is None else upper
-        wide = lower - interval[0] if lower is not None else None  # one interval before (ascending)
-        if wide is not None and wide > upper:
+        wide, top = _extended(lower, upper, interval[0], stmt.time_ascending)
+        if wide is not None and wide > top:
             return None
         calls = list(dict.fromkeys(a for node, _ in outs for a in _aggs(node)))
-        below = [aggregated(stmt, table, wide, upper, interval, group, calls, s)
-                 for s in _aggregate_scans(stmt, table, wide, upper, tags, interval, group, calls)]
+        below = [aggregated(stmt, table, wide, top, interval, group, calls, s)
+                 for s in _aggregate_scans(stmt, table, wide, top, tags, interval, group, calls)]
         inputs = _window_inputs(m, group, calls, stmt.fill != "none")
     mixed = any(isinstance(node, X.Agg) for node, _ in outs)
     used = {*(f"{m}.{g}" for g in group), "time" if interval or stmt.location else f"{m}.time",
@@ -110,10 +113,10 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     if d.limit is None and len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
     physical = None
-    if chunks and d.zone is None and interval is None:
+    if chunks and interval is None and not (d.zone and tags):  # (tz() with a tag test: not drawn, as aggplan3.py)
         physical = _physical(d, table, types, lower, upper, tags, chunks)
-    elif chunks and d.limit is None and interval is not None:  # winexec3.py
-        physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, upper, lower), tags, stmt.fill, kept,
+    elif chunks and interval is not None:  # winexec3.py
+        physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, top, lower, upper), tags, stmt.fill, kept,
                                          chunks, stmt.location)
     return Plans(initial, steps, physical)
 
@@ -123,7 +126,9 @@ class Drawn:
     """What the plan's lines are printed from: the measurement, the GROUP BY interval (and
     offset) or None, the GROUP BY tags, the fields ([(Win or Agg, name)]), the distinct window
     calls, the fill value (fill(<value>); None without), the SeriesLimit's line (None: no
-    LIMIT, OFFSET or value fill), tz()'s zone (None without), the OFFSET and the LIMIT."""
+    LIMIT, OFFSET or value fill), tz()'s zone (None without), the OFFSET, the LIMIT, each
+    field's SeriesLimit default as its ScalarValue prints and time's order (ORDER BY time DESC:
+    ``DESC``, the window's and the Sort's: planner.rs time_sort_expr)."""
 
     m: str
     interval: tuple[int, int] | None
@@ -135,6 +140,8 @@ class Drawn:
     zone: str | None = None
     skip: int = 0
     fetch: int = 0
+    defaults: tuple[str, ...] = ()
+    order: str = "ASC"
 
     def name(self, w: Win) -> str:
         """A window column's name: the placeholder call it replaces (its arguments as written;
@@ -166,7 +173,7 @@ class Drawn:
         elif w.written:
             args.append(w.written)
         part = f"PARTITION BY [{', '.join(f'{self.m}.{g}' for g in self.group)}] " if self.group else ""
-        return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time ASC NULLS LAST] {FRAME} "
+        return (f"{NAMED.get(w.fn, w.fn)}({', '.join(args)}) {part}ORDER BY [{q}time {self.order} NULLS LAST] {FRAME} "
                 f"AS {self.name(w)}")
 
 
@@ -205,14 +212,21 @@ def _series_limit(stmt, group, outs, types) -> str | None:
     if not (stmt.limit or stmt.offset or stmt.fill == "value"):
         return None
     exprs = []
-    for node, name in outs:
+    for (node, name), default in zip(outs, _limit_defaults(stmt, outs, types)):
         kind = _type(node, types) if isinstance(node, Win) else node.kind
-        default = _scalar(stmt.fill_value, kind) if stmt.fill == "value" and kind in NUMERIC else "NULL"
         nulls = "IGNORE" if isinstance(node, Win) else "RESPECT"
         exprs.append(f"{name} {nulls} NULLS (default: {kind}({default}))")
-    return (f"SeriesLimit: series=[{', '.join(group)}], order=[time ASC NULLS LAST], limit_expr=[{', '.join(exprs)}]"
+    order = "ASC" if stmt.time_ascending else "DESC"
+    return (f"SeriesLimit: series=[{', '.join(group)}], order=[time {order} NULLS LAST], limit_expr=[{', '.join(exprs)}]"
             + (f", skip=UInt64({stmt.offset})" if stmt.offset else "")
             + (f", fetch=UInt64({stmt.limit})" if stmt.limit else ""))
+
+
+def _limit_defaults(stmt, outs, types) -> tuple[str, ...]:
+    """Each field's SeriesLimit default: under fill(<value>) the value cast to the column's type
+    (util.rs number_to_scalar), else a null."""
+    kinds = [_type(node, types) if isinstance(node, Win) else node.kind for node, _ in outs]
+    return tuple(_scalar(stmt.fill_value, k) if stmt.fill == "value" and k in NUMERIC else "NULL" for k in kinds)
 
 
 def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str | None:
@@ -250,43 +264,27 @@ def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str 
 def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> tuple[list[str], tuple] | None:
     """The WindowAggExec over its sort over IOx's scan (every column of the table under a
     SeriesLimit: the logical scan there is not narrowed), and the scan's columns; None for a
-    scan not drawn under a window (see :func:`_physical`)."""
+    scan not drawn under a window (see :func:`_physical`). Under tz(): the scan's filters over
+    ``tz(time, <zone>)`` and project_timezone's projection over it, as aggexec3.py draws them;
+    tz() declares no order (query_functions tz.rs: no output_ordering), so the sort stays."""
     fields = sorted({w.arg for w in d.wins})
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     scanned = columns if d.limit is not None else tuple(c for c in columns if c in {*d.group, "time", *fields})
-    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields), chunks)
+    found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields, d.zone), chunks)
     if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
         return None
     lines = [_window_exec(d, types)]
     keys = (*d.group, "time")
-    if found.ordered[:len(keys)] != keys:
-        order = ", ".join(f"{c}@{scanned.index(c)} ASC NULLS LAST" for c in keys)
+    if d.zone is not None or d.order == "DESC" or found.ordered[:len(keys)] != keys:
+        order = ", ".join(f"{c}@{scanned.index(c)} {'ASC' if c != 'time' else d.order} NULLS LAST" for c in keys)
         lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
-    return lines + ["  " * (len(lines)) + line for line in found.lines], scanned
+    return lines + ["  " * (len(lines)) + line for line in _zoned(found.lines, scanned, d.zone)], scanned
 
 
 def _limited_physical(d: Drawn, lines: list[str], scanned) -> str:
-    """A window of fields under v3's SeriesLimit: the fields' projection (time, the tags, each
-    field by its name), which DataFusion's ProjectionPushdown moves under the Filter
-    (rewriting its test by the names) and under CoalesceBatchesExec, but not under the window
-    (DataFusion 50.1 printed that, once, by hand, for a renaming Projection over a Filter over a
-    window); SeriesLimitExec above it (iox_query exec/series_limit/physical.rs: its Display;
-    its series need no direction and the window's output is sorted on them and time: no
-    SortExec), the measurement's projection on top."""
-    out = [*scanned, *(d.name(w) for w in d.wins)]
-    names = ["time", *d.group, *(name for _, name in d.outs)]
-    exprs = [*(f"{c}@{out.index(c)} as {c}" for c in ("time", *d.group)),
-             *(f"{d.name(w)}@{out.index(d.name(w))} as {name}" for w, name in d.outs)]
-    first = {d.name(w): name for w, name in reversed(d.outs)}  # the Filter's test reads a window's first name
-    test = " OR ".join(f"{first[d.name(w)]}@{names.index(first[d.name(w)])} IS NOT NULL" for w in d.wins)
-    at = {n: i for i, n in enumerate(names)}
-    limit = ", ".join(f"{name}@{at[name]} IGNORE NULLS (default: NULL)" for _, name in d.outs)
-    head = (f"SeriesLimitExec: series=[{', '.join(f'{g}@{at[g]}' for g in d.group)}], order=[time@0 ASC NULLS LAST], "
-            f"limit_expr=[{limit}]" + (f", skip={d.skip}" if d.skip else "") + (f", fetch={d.fetch}" if d.fetch else ""))
-    top = ", ".join([f"{d.m} as iox::measurement", *(f"{n}@{i} as {n}" for i, n in enumerate(names))])
-    return "\n".join([f"ProjectionExec: expr=[{top}]", f"  {head}", f"    {BATCH}", f"      FilterExec: {test}",
-                      f"        ProjectionExec: expr=[{', '.join(exprs)}]",
-                      *("          " + line for line in lines)]) + "\n"
+    """A window of fields under v3's SeriesLimit (winexec3.limited_exec), over the window's
+    output: the scan's columns, then the windows'."""
+    return limited_exec(d, [*scanned, *(d.name(w) for w in d.wins)], lines)
 
 
 def _window_exec(d: Drawn, types) -> str:
@@ -326,7 +324,15 @@ def _top(d: Drawn, plan: str) -> str:
         plan = _block(d.limit, _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan))
         plan = _block(", ".join([head, "time", *d.group, *(name for _, name in d.outs)]), plan)
     time_key = "time AS time" if d.zone and not d.interval and d.limit is None else "time"  # (rewrite_sort_cols_by_aggs)
-    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} ASC NULLS LAST'])}", plan)
+    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} {d.order} NULLS LAST'])}", plan)
+
+
+def _extended(lower, upper: int, every: int, ascending: bool) -> tuple[int | None, int]:
+    """The range a window of aggregates reads (Context extended_time_range): one interval before
+    the lower end, or under ORDER BY time DESC one after the upper end."""
+    if ascending:
+        return (lower - every if lower is not None else None), upper
+    return lower, upper + every
 
 
 def _result_range(lower, upper: int, interval, zone: str | None) -> str:
@@ -391,14 +397,14 @@ def _shape(stmt, table, types, tags):
 
 def dimensions(stmt, table, tags, limits: bool = False):
     """(interval and offset or None, the GROUP BY tags) of a SELECT of one measurement drawn
-    here (no INTO, SLIMIT, ORDER BY time DESC; no LIMIT, OFFSET, value fill or tz() unless
+    here (no INTO, SLIMIT; no LIMIT, OFFSET, value fill, tz() or ORDER BY time DESC unless
     ``limits``), else None."""
     if table is None or tags is None or len(stmt.sources) != 1 or not isinstance(stmt.sources[0], A.Measurement):
         return None
     src = stmt.sources[0]
     if src.regex is not None or src.name != table.name or src.database is not None or src.retention_policy is not None:
         return None
-    if stmt.into is not None or stmt.slimit or stmt.soffset or not stmt.time_ascending:
+    if stmt.into is not None or stmt.slimit or stmt.soffset or (not stmt.time_ascending and not limits):
         return None
     if not limits and (stmt.limit or stmt.offset or stmt.fill == "value" or stmt.location is not None):
         return None

@@ -3,7 +3,8 @@
 v3's planner (iox_query_influxql planner_rewrite_expression.rs rewrite_binary_expr) picks the
 result type from the operands' Arrow types, Float64 above UInt64 above Int64: Int64 ``/`` Int64
 is a Float64 division; UInt64 ``/`` UInt64 stays an unsigned (truncating) division, 0 when
-dividing by 0 (divide_carefully); an Int64 literal beside a UInt64 operand is cast to UInt64,
+dividing by 0 (divide_carefully); ``%`` is arrow's rem (an error for integers by 0, NaN for
+floats by 0: Rust's ``%`` on f64, C's fmod); an Int64 literal beside a UInt64 operand is cast to UInt64,
 a negative one wrapping (wrapping_i64_to_u64_cast); two non-literal operands, one Int64 and one
 UInt64, are a planning error, as is an Int64 operand beside an unsigned literal. 1.x keeps its
 own rules (exec/expressions.py); this rewrite runs for the influxdb3 dialect only.
@@ -16,7 +17,7 @@ from ..ast.visit import transform
 U64 = 2 ** 64
 UNSIGNED_DIVIDE = "//"  # a UInt64 division (exec/expressions.py); never produced by the parser
 WRAP_U64 = "wrapping_i64_to_u64"  # an internal call (exec/expressions.py); WHERE refuses it from users
-CHECKED_REM = "%!"  # an integer remainder that fails on a 0 divisor (exec/expressions.py)
+CHECKED_REM = "%!"  # arrow's rem: integers fail on a 0 divisor, floats give NaN (exec/expressions.py)
 CHECKED_CAST = "checked_cast"  # a numeric ``::`` cast that fails on a value out of range (exec)
 INTEGERS = ("integer", "unsigned")
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
@@ -79,8 +80,8 @@ def _binary(e: A.BinaryExpr, types: dict):
         e = _mixed(e, lt)
     elif lt == rt == "unsigned" and e.op == "/":
         return A.BinaryExpr(UNSIGNED_DIVIDE, e.lhs, e.rhs)
-    if e.op == "%" and type_name(e.lhs, types) in INTEGERS and type_name(e.rhs, types) in INTEGERS:
-        return A.BinaryExpr(CHECKED_REM, e.lhs, e.rhs)  # arrow's rem: Divide by zero error
+    if e.op == "%":  # arrow's rem, typed at execution: integers by 0 fail, floats by 0 are NaN
+        return A.BinaryExpr(CHECKED_REM, e.lhs, e.rhs)
     return e
 
 

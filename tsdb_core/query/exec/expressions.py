@@ -52,8 +52,6 @@ def dtype_of(e, schema) -> object:
         return schema.get(e.name)
     if isinstance(e, ast.IntegerLiteral):
         return pl.Int64
-    if isinstance(e, ast.UnsignedLiteral):
-        return pl.UInt64
     if isinstance(e, ast.NumberLiteral):
         return pl.Float64
     if isinstance(e, ast.StringLiteral):
@@ -174,7 +172,7 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
         return lhs * rhs
     if op == "//":  # InfluxDB 3's UInt64 division (dialects/arith3.py): truncating, 0 by 0
         return pl.when((rhs == 0) & lhs.is_not_null()).then(pl.lit(0, dtype=pl.UInt64)).otherwise(lhs // rhs)
-    if op == CHECKED_REM and not ints:
+    if op == CHECKED_REM and pl.Float64 in (lt, rt):  # (an unsigned literal's dtype is None here)
         return _float_rem(lhs, rhs)
     if op == CHECKED_REM:
         rem = lhs % rhs if lt == pl.UInt64 else (lhs.abs() % rhs.abs()) * lhs.sign()  # Rust's %: sign of lhs

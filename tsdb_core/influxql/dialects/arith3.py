@@ -19,6 +19,7 @@ UNSIGNED_DIVIDE = "//"  # a UInt64 division (exec/expressions.py); never produce
 WRAP_U64 = "wrapping_i64_to_u64"  # an internal call (exec/expressions.py); WHERE refuses it from users
 CHECKED_REM = "%!"  # arrow's rem: integers fail on a 0 divisor, floats give NaN (exec/expressions.py)
 CHECKED_CAST = "checked_cast"  # a numeric ``::`` cast that fails on a value out of range (exec)
+INTERNAL_CALLS = frozenset({WRAP_U64, CHECKED_CAST})  # calls of this rewrite, no user's function
 INTEGERS = ("integer", "unsigned")
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
 MIXED = "cannot use {op} between an integer and unsigned, an explicit cast is required"
@@ -45,7 +46,7 @@ def _casts(e, types: dict):
             return n
         src = types.get(n.name)
         return A.Call(CHECKED_CAST, (n,)) if src in ("integer", "unsigned", "float") and src != n.type else n
-    return transform(e, cast, prune=lambda n: isinstance(n, A.Call))
+    return transform(e, cast, prune=lambda n: isinstance(n, A.Call) and n.name == CHECKED_CAST)
 
 
 def rewrite_condition(e, types: dict):
@@ -96,6 +97,11 @@ def _mixed(e: A.BinaryExpr, lt: str) -> A.BinaryExpr:
     raise MixedIntegers(MIXED.format(op=e.op))
 
 
+def _uncast(e):
+    """``e`` without the CHECKED_CAST :func:`_casts` wrapped it in (its type stays on the VarRef)."""
+    return e.args[0] if isinstance(e, A.Call) and e.name == CHECKED_CAST else e
+
+
 def type_name(e, types: dict) -> str | None:
     """The InfluxQL type of a numeric operand as v3 types it, or None when not one (or unknown)."""
     if isinstance(e, A.ParenExpr):
@@ -113,10 +119,10 @@ def type_name(e, types: dict) -> str | None:
         return "unsigned"
     if isinstance(e, A.Call) and e.name == CHECKED_CAST:
         return e.args[0].type
-    if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.VarRef):
+    if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(_uncast(e.args[0]), A.VarRef):
         if e.name == "count":
             return "integer"  # count() is Int64 (aggcalls3.AGGREGATES)
-        return type_name(e.args[0], types) if e.name in SAME_TYPE else None
+        return type_name(_uncast(e.args[0]), types) if e.name in SAME_TYPE else None
     if isinstance(e, A.BinaryExpr) and e.op in ARITHMETIC | {UNSIGNED_DIVIDE, CHECKED_REM}:
         kinds = {type_name(e.lhs, types), type_name(e.rhs, types)}
         if None in kinds:

@@ -38,9 +38,9 @@ def rewrite(e, types: dict):
 
 
 def _casts(e, types: dict):
-    """Each numeric ``field::type`` cast, outside calls, as DataFusion's CAST: not TRY_CAST
-    (planner.rs var_ref_to_datafusion_expr ``column.cast_to(&dst_type, ..)``), so a value out
-    of the target's range is an execution error, not a NULL."""
+    """Each numeric ``field::type`` cast, in calls' arguments too, as DataFusion's CAST: not
+    TRY_CAST (planner.rs varref_to_df_expr ``column.cast_to(&dst_type, ..)``, reached by every
+    call's argument), so a value out of the target's range is an execution error, not a NULL."""
     def cast(n):
         if not isinstance(n, A.VarRef) or n.type not in ("integer", "unsigned", "float"):
             return n

@@ -25,7 +25,7 @@ from starlette.responses import Response
 from tsdb_core import DatabaseNotFound, ParseError, PermissionDenied, TsdbError
 from tsdb_core import Dialect as InfluxQL
 
-from . import permissions
+from . import permissions, v3_params
 from .encode_arrow import ALIASES, CONTENT_TYPES, FORMATS, encode
 from .offload import Offload
 from .params import Dialect, HttpError, read_body, url_values
@@ -92,7 +92,7 @@ async def _values(request: Request, max_bytes: int) -> tuple[dict, str]:
             raise V3Error(400, "serde json error: invalid type: expected struct QueryRequest")
         return values, "serde json error"
     qs = request.scope["query_string"]
-    if not qs:
+    if not qs and not v3_params.bare_query(request.scope):  # ``?q..`` absent; ``/api/v3/query_sql?`` has none
         raise V3Error(400, "missing query parameters 'db' and 'q'")
     values = dict(url_values(qs))
     if "params" in values:

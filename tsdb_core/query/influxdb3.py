@@ -25,7 +25,8 @@ import time as _time
 
 import polars as pl
 
-from ..base.errors import DatabaseNotFound, ParseError
+from ..base import regex as linear_regex
+from ..base.errors import DatabaseNotFound, ParseError, RetentionPolicyNotFound
 from ..base.time import MAX_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
@@ -150,7 +151,7 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         db, rp = _resolve(provider, target)
     except DatabaseNotFound:
         return StatementResult(i, error=f"Database {target} not found")  # iox_v1_query_api error.rs
-    expanded = _expand_top_wildcards(stmt, provider, db)
+    expanded = _expand_top_wildcards(stmt, provider, db, rp)
     refused = rules.statement_error(expanded, now) if expanded is not stmt else None
     if refused is not None:
         return StatementResult(i, error=refused)
@@ -172,20 +173,34 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     return _explain_shape(res, stmt, run, verbose, drawn)
 
 
-def _expand_top_wildcards(stmt, provider, db: str):
-    """top(*, n) / bottom(/re/, n) made one call per numeric field of the FROM measurements,
-    as v3's rewriter expands them before it checks the fields (dialects/topstar3.py)."""
+def _expand_top_wildcards(stmt, provider, db: str, rp: str | None = None):
+    """top(*, n) / bottom(/re/, n) made one call per numeric field of the FROM measurements
+    (named or matched by a regex: rewriter.rs expand_from), as v3's rewriter expands them
+    before it checks the fields (dialects/topstar3.py)."""
     inner = stmt.statement if isinstance(stmt, S.ExplainStatement) else stmt
     if not isinstance(inner, S.SelectStatement) or not topstar3.has_wildcard(inner):
         return stmt
-    types = {}
-    for m in inner.sources:
-        schema = provider.schema(db, m.name) if isinstance(m, A.Measurement) and m.name else None
-        types.update({k: t.value for k, t in schema.fields.items()} if schema is not None else {})
+    schemas = (provider.schema(db, name) for m in inner.sources for name in _source_names(m, provider, db, rp))
+    types = topstar3.merged_types({k: t.value for k, t in s.fields.items()} for s in schemas if s is not None)
     expanded = topstar3.expand(inner, types)
     if not expanded.fields:
         return stmt  # nothing to expand to: answered as before
     return dataclasses.replace(stmt, statement=expanded) if inner is not stmt else expanded
+
+
+def _source_names(m, provider, db: str, rp: str | None) -> list[str]:
+    """The measurements a FROM source names: itself, or those its regex matches in its policy
+    (a subquery, or a policy that does not exist, none: the planner answers those)."""
+    if not isinstance(m, A.Measurement) or (m.database or db) != db:
+        return []
+    if m.regex is None:
+        return [m.name] if m.name else []
+    try:
+        policy = provider.resolve_rp(db, m.retention_policy or rp or None)
+    except RetentionPolicyNotFound:
+        return []
+    pattern = linear_regex.compile(m.regex.val)
+    return [n for n in provider.measurements(db, policy) if pattern.search(n)]
 
 
 def _fold_time_calls(stmt, now: int):

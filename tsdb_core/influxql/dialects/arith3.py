@@ -3,7 +3,8 @@
 v3's planner (iox_query_influxql planner_rewrite_expression.rs rewrite_binary_expr) picks the
 result type from the operands' Arrow types, Float64 above UInt64 above Int64: Int64 ``/`` Int64
 is a Float64 division; UInt64 ``/`` UInt64 stays an unsigned (truncating) division, 0 when
-dividing by 0 (divide_carefully); an Int64 literal beside a UInt64 operand is cast to UInt64,
+dividing by 0 (divide_carefully); ``%`` is arrow's rem (an error for integers by 0, NaN for
+floats by 0: Rust's ``%`` on f64, C's fmod); an Int64 literal beside a UInt64 operand is cast to UInt64,
 a negative one wrapping (wrapping_i64_to_u64_cast); two non-literal operands, one Int64 and one
 UInt64, are a planning error, as is an Int64 operand beside an unsigned literal. 1.x keeps its
 own rules (exec/expressions.py); this rewrite runs for the influxdb3 dialect only.
@@ -16,8 +17,9 @@ from ..ast.visit import transform
 U64 = 2 ** 64
 UNSIGNED_DIVIDE = "//"  # a UInt64 division (exec/expressions.py); never produced by the parser
 WRAP_U64 = "wrapping_i64_to_u64"  # an internal call (exec/expressions.py); WHERE refuses it from users
-CHECKED_REM = "%!"  # an integer remainder that fails on a 0 divisor (exec/expressions.py)
+CHECKED_REM = "%!"  # arrow's rem: integers fail on a 0 divisor, floats give NaN (exec/expressions.py)
 CHECKED_CAST = "checked_cast"  # a numeric ``::`` cast that fails on a value out of range (exec)
+INTERNAL_CALLS = frozenset({WRAP_U64, CHECKED_CAST})  # calls of this rewrite, no user's function
 INTEGERS = ("integer", "unsigned")
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
 MIXED = "cannot use {op} between an integer and unsigned, an explicit cast is required"
@@ -36,15 +38,15 @@ def rewrite(e, types: dict):
 
 
 def _casts(e, types: dict):
-    """Each numeric ``field::type`` cast, outside calls, as DataFusion's CAST: not TRY_CAST
-    (planner.rs var_ref_to_datafusion_expr ``column.cast_to(&dst_type, ..)``), so a value out
-    of the target's range is an execution error, not a NULL."""
+    """Each numeric ``field::type`` cast, in calls' arguments too, as DataFusion's CAST: not
+    TRY_CAST (planner.rs varref_to_df_expr ``column.cast_to(&dst_type, ..)``, reached by every
+    call's argument), so a value out of the target's range is an execution error, not a NULL."""
     def cast(n):
         if not isinstance(n, A.VarRef) or n.type not in ("integer", "unsigned", "float"):
             return n
         src = types.get(n.name)
         return A.Call(CHECKED_CAST, (n,)) if src in ("integer", "unsigned", "float") and src != n.type else n
-    return transform(e, cast, prune=lambda n: isinstance(n, A.Call))
+    return transform(e, cast, prune=lambda n: isinstance(n, A.Call) and n.name == CHECKED_CAST)
 
 
 def rewrite_condition(e, types: dict):
@@ -79,8 +81,8 @@ def _binary(e: A.BinaryExpr, types: dict):
         e = _mixed(e, lt)
     elif lt == rt == "unsigned" and e.op == "/":
         return A.BinaryExpr(UNSIGNED_DIVIDE, e.lhs, e.rhs)
-    if e.op == "%" and type_name(e.lhs, types) in INTEGERS and type_name(e.rhs, types) in INTEGERS:
-        return A.BinaryExpr(CHECKED_REM, e.lhs, e.rhs)  # arrow's rem: Divide by zero error
+    if e.op == "%":  # arrow's rem, typed at execution: integers by 0 fail, floats by 0 are NaN
+        return A.BinaryExpr(CHECKED_REM, e.lhs, e.rhs)
     return e
 
 
@@ -93,6 +95,11 @@ def _mixed(e: A.BinaryExpr, lt: str) -> A.BinaryExpr:
     if isinstance(unsigned, A.UnsignedLiteral):
         raise MixedIntegers(UNSIGNED_LITERAL.format(op=e.op))
     raise MixedIntegers(MIXED.format(op=e.op))
+
+
+def _uncast(e):
+    """``e`` without the CHECKED_CAST :func:`_casts` wrapped it in (its type stays on the VarRef)."""
+    return e.args[0] if isinstance(e, A.Call) and e.name == CHECKED_CAST else e
 
 
 def type_name(e, types: dict) -> str | None:
@@ -112,10 +119,10 @@ def type_name(e, types: dict) -> str | None:
         return "unsigned"
     if isinstance(e, A.Call) and e.name == CHECKED_CAST:
         return e.args[0].type
-    if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(e.args[0], A.VarRef):
+    if isinstance(e, A.Call) and len(e.args) == 1 and isinstance(_uncast(e.args[0]), A.VarRef):
         if e.name == "count":
             return "integer"  # count() is Int64 (aggcalls3.AGGREGATES)
-        return type_name(e.args[0], types) if e.name in SAME_TYPE else None
+        return type_name(_uncast(e.args[0]), types) if e.name in SAME_TYPE else None
     if isinstance(e, A.BinaryExpr) and e.op in ARITHMETIC | {UNSIGNED_DIVIDE, CHECKED_REM}:
         kinds = {type_name(e.lhs, types), type_name(e.rhs, types)}
         if None in kinds:

@@ -16,6 +16,7 @@ from ..ast import expr as A
 from ..ast import select as S
 
 NUMERIC = ("float", "integer", "unsigned")
+V3_ORDER = ("float", "integer", "unsigned", "string", "boolean")  # VarRefDataType's declaration order
 SELECTORS = ("top", "bottom")
 
 
@@ -31,6 +32,19 @@ def _wild(e) -> bool:
 def wild_arg(e) -> bool:
     """A first argument v3 expands to fields (a ``*::tag`` fails its expansion instead)."""
     return isinstance(e, A.RegexLiteral) or isinstance(e, A.Wildcard) and e.type != "tag"
+
+
+def merged_types(schemas) -> dict[str, str]:
+    """The fields of several measurements (``schemas``: dicts of field name -> InfluxQL type), a
+    name held with several types taking the first in VarRefDataType's order (rewriter.rs
+    from_field_and_dimensions: ``if ft < existing_type { fs.insert(..) }``)."""
+    types: dict[str, str] = {}
+    for fields in schemas:
+        for name, t in fields.items():
+            old = types.get(name)
+            if old is None or (t in V3_ORDER and old in V3_ORDER and V3_ORDER.index(t) < V3_ORDER.index(old)):
+                types[name] = t
+    return types
 
 
 def expand(stmt: S.SelectStatement, types: dict[str, str]) -> S.SelectStatement:

@@ -7,6 +7,7 @@ are false. A tag missing from a series compares as ``''``.
 """
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from ...base.errors import QueryError, RowError, UnsupportedType
@@ -20,7 +21,7 @@ _PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
 _NUMERIC = (pl.Float64, pl.Int64, pl.UInt64)
 WRAP_U64 = "wrapping_i64_to_u64"  # InfluxDB 3's wrapping Int64 -> UInt64 cast (dialects/arith3.py)
 CHECKED_CAST = "checked_cast"  # InfluxDB 3's CAST: out of range is an error (dialects/arith3.py)
-CHECKED_REM = "%!"  # InfluxDB 3's integer %: a 0 divisor is an error (dialects/arith3.py)
+CHECKED_REM = "%!"  # InfluxDB 3's %: an integer 0 divisor is an error, a float one NaN (dialects/arith3.py)
 _ARROW_NAMES = {pl.Int64: "Int64", pl.UInt64: "UInt64", pl.Float64: "Float64"}
 
 
@@ -98,6 +99,21 @@ def _no_zero_divisor(zero: pl.Series) -> pl.Series:
     return zero
 
 
+def _fmod(pair: pl.Series) -> pl.Series:
+    """Rust's ``%`` on f64 (C's fmod: exact, the dividend's sign; NaN for a 0 divisor), nulls
+    as NaN here (put back by :func:`_float_rem`)."""
+    a, b = (pair.struct.field(n).cast(pl.Float64).to_numpy() for n in ("a", "b"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pl.Series(pair.name, np.fmod(a, b), dtype=pl.Float64)
+
+
+def _float_rem(lhs: pl.Expr, rhs: pl.Expr) -> pl.Expr:
+    """InfluxDB 3's ``%`` with a float operand: arrow's rem kernel on Float64 (``a % b``)."""
+    pair = pl.struct(lhs.alias("a"), rhs.alias("b"))
+    return pl.when(lhs.is_null() | rhs.is_null()).then(None).otherwise(
+        pair.map_batches(_fmod, return_dtype=pl.Float64))
+
+
 def _checked_cast(ref: ast.VarRef, schema) -> pl.Expr:
     """``ref``'s numeric cast as arrow's CAST with safe off: the first value out of the target's
     range fails the query with arrow-cast try_numeric_cast's words."""
@@ -156,6 +172,8 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
         return lhs * rhs
     if op == "//":  # InfluxDB 3's UInt64 division (dialects/arith3.py): truncating, 0 by 0
         return pl.when((rhs == 0) & lhs.is_not_null()).then(pl.lit(0, dtype=pl.UInt64)).otherwise(lhs // rhs)
+    if op == CHECKED_REM and pl.Float64 in (lt, rt):  # (an unsigned literal's dtype is None here)
+        return _float_rem(lhs, rhs)
     if op == CHECKED_REM:
         rem = lhs % rhs if lt == pl.UInt64 else (lhs.abs() % rhs.abs()) * lhs.sign()  # Rust's %: sign of lhs
         zero = ((rhs == 0) & lhs.is_not_null()).map_batches(_no_zero_divisor, return_dtype=pl.Boolean)

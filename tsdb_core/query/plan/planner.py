@@ -310,7 +310,7 @@ def _is_aggregate(node) -> bool:
 def _extends(e) -> bool:
     """Whether a transform of windows reads one window before the range (derivative(mean(x)))."""
     return any(F.spec(c.name).extends_range and c.args and isinstance(c.args[0], ast.Call)
-               for c in find(e, ast.Call))
+               for c in find(e, ast.Call) if c.name not in arith3.INTERNAL_CALLS)
 
 
 def reduce_literals(e):

@@ -26,6 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from . import go_merge
 from .expressions import cond_expr
+from .fast_grid import REDUCE as _REDUCE, grid_windows
 from .fast_limit import limited_rows
 from .fill import bucket_expr, bucket_grid, bucket_grid_array
 from ..analyze.time_range import TimeRange
@@ -251,11 +252,16 @@ def _framed(name: str, names: list[str], rows: pl.DataFrame) -> list[Series]:
     return [Series(name, None, names, frame=rows, partial=rows.height > PARTIAL_ROWS)]
 
 
-_REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
-
-
 def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
                    max_buckets: int, floats: list | None = None) -> list[list]:
+    """The rows of the windows of time + field ``arrays`` (exec/fast_grid.py's when it applies:
+    one sorted series on the grid); ``floats`` as :func:`_reduceat_windows` fills it."""
+    rows = grid_windows(plan, arrays, epoch, max_buckets, floats, _grid_times)
+    return rows if rows is not None else _reduceat_windows(plan, arrays, epoch, max_buckets, floats)
+
+
+def _reduceat_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
+                      max_buckets: int, floats: list | None = None) -> list[list]:
     """max/min/count per window with numpy ``reduceat`` over time-sorted rows, percentile()
     by one sort of (window, value) (a null float is NaN: line protocol has no NaN values;
     integer columns here have no nulls). ``floats``: gets (column, float64 array) of each

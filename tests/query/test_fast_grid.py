@@ -89,3 +89,19 @@ def test_gaps_are_null_and_count_zero():
     assert rows == [[0, 4.0, 2, 0], [10, None, 0, None], [20, None, 0, None], [30, 7.25, 1, 2]]
     assert len(floats) == 1 and floats[0][0] == 1
     assert np.array_equal(floats[0][1], [4.0, np.nan, np.nan, 7.25], equal_nan=True)
+
+
+def test_a_remembered_shape_gives_each_answer_its_own_columns():
+    """exec/fast.py finds a plan's shape once; the answers of a repeated text stay apart."""
+    import tsdb_core
+
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "\n".join(f"m,host=a f={i * 1.5} {i * S}" for i in range(30)))
+    q = "SELECT max(f) FROM m WHERE host = 'a' AND time >= 0s AND time < 30s GROUP BY time(10s)"
+    first = s.query(q, "db", epoch="s").statements[0].series[0]
+    first.columns.append("changed")
+    again = s.query(q, "db", epoch="s").statements[0].series[0]
+    assert again.columns == ["time", "max"]
+    assert again.values == [[0, 13.5], [10, 28.5], [20, 43.5]]
+    s.close()

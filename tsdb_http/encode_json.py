@@ -76,12 +76,13 @@ def _float_fix(col: tuple, v3: bool = False, strict: bool = False) -> list | tup
 def _array_fix(x: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list, list] | None:
     """:func:`_float_fix` of the column ``col`` (a sequence, or a callable giving it: needed only
     when values are rewritten) whose cells are ``x`` (NaN for None)."""
-    a = np.abs(x)
-    if x.size and np.fmax.reduce(a) < 2.0 ** 53 and not (a < 1e-4).any():
+    positive = x.size and np.fmin.reduce(x) >= 1e-4  # (then |x| is x: two NumPy calls fewer)
+    a = None if positive else np.abs(x)
+    if x.size and np.fmax.reduce(x if positive else a) < 2.0 ** 53 and (positive or not (a < 1e-4).any()):
         # the usual measurements (NaN ignored): only integral values differ, in 1.x's forms and v3's
         idx = np.flatnonzero(np.modf(x)[0] == 0)
         return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
-    return _array_fix_any(x, a, col, v3, strict)
+    return _array_fix_any(x, np.abs(x) if a is None else a, col, v3, strict)
 
 
 def _array_fix_any(x: np.ndarray, a: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list, list] | None:

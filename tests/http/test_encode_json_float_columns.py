@@ -154,3 +154,21 @@ def test_integral_cells_of_usual_columns_only():
     assert _integral_cells(np.array([0.5, 0.25])) == []
     for odd in ([math.nan, 1e-5, 2.0], [2.0, math.nan, 1e-5], [1.5, -1.0], [1.5, 1e16], [1.5, math.inf], [0.0, 1.5]):
         assert _integral_cells(np.array(odd)) is None, odd
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(1e-4, 2.0 ** 54), st.integers(1, 10 ** 6).map(float), st.just(math.nan),
+                          st.sampled_from([9.999999999999999e-5, 2.0 ** 53, -1.0, math.inf])), max_size=120),
+       st.booleans(), st.booleans())
+def test_positive_columns_shortcut_equals_the_general_rule(cells, v3, strict):
+    """_array_fix's shortcut for positive columns (no absolute values taken) answers as the rule."""
+    from tsdb_http.encode_json import _array_fix, _array_fix_any
+
+    x = np.array(cells, dtype=np.float64)
+    results = []
+    for fix in (lambda: _array_fix(x, cells, v3, strict), lambda: _array_fix_any(x, np.abs(x), cells, v3, strict)):
+        try:
+            results.append(orjson.dumps(fix()))
+        except _Infinite:
+            results.append("infinite")
+    assert results[0] == results[1]

@@ -8,6 +8,7 @@ With ``v3=True`` floats take InfluxDB 3's forms instead (:mod:`.v3_floats`).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -75,12 +76,13 @@ def _float_fix(col: tuple, v3: bool = False, strict: bool = False) -> list | tup
 def _array_fix(x: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list, list] | None:
     """:func:`_float_fix` of the column ``col`` (a sequence, or a callable giving it: needed only
     when values are rewritten) whose cells are ``x`` (NaN for None)."""
-    a = np.abs(x)
-    if x.size and np.fmax.reduce(a) < 2.0 ** 53 and not (a < 1e-4).any():
+    positive = x.size and np.fmin.reduce(x) >= 1e-4  # (then |x| is x: two NumPy calls fewer)
+    a = None if positive else np.abs(x)
+    if x.size and np.fmax.reduce(x if positive else a) < 2.0 ** 53 and (positive or not (a < 1e-4).any()):
         # the usual measurements (NaN ignored): only integral values differ, in 1.x's forms and v3's
         idx = np.flatnonzero(np.modf(x)[0] == 0)
         return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
-    return _array_fix_any(x, a, col, v3, strict)
+    return _array_fix_any(x, np.abs(x) if a is None else a, col, v3, strict)
 
 
 def _array_fix_any(x: np.ndarray, a: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list, list] | None:
@@ -218,12 +220,13 @@ def _fix_small_known(values: list[list], floats: tuple, v3: bool, strict: bool) 
     (a few NumPy calls a column, not a Python test a cell): the same cells, the same forms."""
     out = None
     for j, x in floats:
-        with np.errstate(invalid="ignore"):
-            a = np.abs(x)
-            kept = (x != np.floor(x)) & (a >= 1e-4) & (a < 1e16)  # what the cell test leaves alone
-        if kept.all():
-            continue
-        for i in np.flatnonzero(~kept).tolist():
+        changed = _integral_cells(x)
+        if changed is None:
+            with np.errstate(invalid="ignore"):
+                a = np.abs(x)
+                kept = (x != np.floor(x)) & (a >= 1e-4) & (a < 1e16)  # what the cell test leaves alone
+            changed = np.flatnonzero(~kept).tolist()
+        for i in changed:
             v = values[i][j]
             if type(v) is not float:  # (None: NaN in the array)
                 continue
@@ -236,6 +239,17 @@ def _fix_small_known(values: list[list], floats: tuple, v3: bool, strict: bool) 
                 row = out[i] = list(row)
             row[j] = _json_float(v, v3)
     return values if out is None else out
+
+
+def _integral_cells(x: np.ndarray) -> list[int] | None:
+    """Where a short float column of positive values from 1e-4 to below 1e16 (NaN cells, None
+    in the rows, aside) holds integral values (the only cells it prints otherwise than Go); None for any other
+    column. A few C loops over its Python floats: at ~60 cells cheaper than NumPy's calls,
+    whose fixed costs dominate there (more so with caches cold between requests)."""
+    cells = x.tolist()
+    if not (min(cells) >= 1e-4 and max(cells) < 1e16):  # (a NaN first is min and max; later ones are passed over)
+        return None
+    return list(itertools.compress(range(len(cells)), map(float.is_integer, cells)))
 
 
 _HOLE = b"\x00"  # a raw NUL: never in orjson's output otherwise (strings escape it)

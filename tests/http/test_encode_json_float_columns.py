@@ -119,3 +119,56 @@ def test_a_few_rows_fixed_from_their_arrays_keep_untouched_rows():
     assert out[7] == ["t", 3] and type(out[7][1]) is int and out[7] is not rows[7]
     assert all(out[i] is rows[i] for i in range(40) if i != 7)
     assert rows[7][1] == 3.0  # (the caller's rows are not changed)
+
+
+USUAL = st.one_of(st.floats(1e-4, 1e16, exclude_max=True), st.integers(1, 10 ** 6).map(float), st.none(),
+                  st.sampled_from([1e-4, 9999999999999998.0, 100.0, 99.5, math.nan]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda k: st.integers(KNOWN_MIN_ROWS, 63).flatmap(
+    lambda n: st.lists(st.lists(USUAL, min_size=n, max_size=n), min_size=k, max_size=k))),
+    st.booleans(), st.sampled_from([None, 0, -1]), st.sampled_from([1e-5, -2.0, 1e16, math.inf, math.nan]))
+def test_usual_columns_found_from_their_python_floats_as_cell_by_cell(cols, v3, at, odd):
+    """The usual columns (positive, 1e-4 to 1e16: only integral cells change), whose cells
+    _integral_cells finds without NumPy, change as cell by cell; an odd value anywhere (first,
+    last, or none) takes the NumPy test, with the same answer."""
+    if at is not None:
+        cols[0][at] = odd
+    rows = [list(r) for r in zip([f"t{i}" for i in range(len(cols[0]))], *cols)]
+    floats = tuple((j, np.array(c, dtype=np.float64)) for j, c in enumerate(cols, 1))
+
+    def fixed(**kw):
+        try:
+            return orjson.dumps(_fix_floats([list(r) for r in rows], v3, True, **kw))
+        except _Infinite:
+            return "infinite"
+
+    assert fixed(floats=floats) == fixed()
+
+
+def test_integral_cells_of_usual_columns_only():
+    from tsdb_http.encode_json import _integral_cells
+
+    assert _integral_cells(np.array([0.5, 3.0, math.nan, 7.25, 1e15])) == [1, 4]
+    assert _integral_cells(np.array([0.5, 0.25])) == []
+    for odd in ([math.nan, 1e-5, 2.0], [2.0, math.nan, 1e-5], [1.5, -1.0], [1.5, 1e16], [1.5, math.inf], [0.0, 1.5]):
+        assert _integral_cells(np.array(odd)) is None, odd
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(1e-4, 2.0 ** 54), st.integers(1, 10 ** 6).map(float), st.just(math.nan),
+                          st.sampled_from([9.999999999999999e-5, 2.0 ** 53, -1.0, math.inf])), max_size=120),
+       st.booleans(), st.booleans())
+def test_positive_columns_shortcut_equals_the_general_rule(cells, v3, strict):
+    """_array_fix's shortcut for positive columns (no absolute values taken) answers as the rule."""
+    from tsdb_http.encode_json import _array_fix, _array_fix_any
+
+    x = np.array(cells, dtype=np.float64)
+    results = []
+    for fix in (lambda: _array_fix(x, cells, v3, strict), lambda: _array_fix_any(x, np.abs(x), cells, v3, strict)):
+        try:
+            results.append(orjson.dumps(fix()))
+        except _Infinite:
+            results.append("infinite")
+    assert results[0] == results[1]

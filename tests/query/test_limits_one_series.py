@@ -73,3 +73,47 @@ def test_a_one_series_statement_is_still_refused_past_the_limit(store):
     plan = planner.plan_select(engine.prepare(q).statements[0], store, db="db", rp=None, now=NOW)
     assert _outcome(plan, store, 99, 0) == "max-select-windows limit exceeded: (100/99): 100 windows"
     assert _outcome(plan, store, 100, 0) is None
+
+
+def _grid_outcome(plan, provider, max_buckets: int, max_windows: int, memory: int):
+    try:
+        limits.check_grid(plan, provider, max_buckets, max_windows, memory)
+    except tsdb_core.TsdbError as e:
+        return str(e)
+    return None
+
+
+def _checked(plan, provider, max_buckets: int, max_windows: int, memory: int):
+    try:
+        limits.check_buckets(plan, max_buckets)
+        limits.check_windows(plan, provider, max_windows, memory)
+    except tsdb_core.TsdbError as e:
+        return str(e)
+    return None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(SHAPES), st.integers(0, 3600), st.integers(1, 7200), st.sampled_from((1, 7, 60, 600)),
+       st.lists(st.tuples(st.sampled_from((0, 10, 100)), st.integers(0, 400),
+                          st.sampled_from((0, 100, 4_000, 10**6))), min_size=1, max_size=4))
+def test_check_grid_remembers_only_what_the_checks_answer(store, shape, start, length, interval, asks):
+    """check_grid of one plan object asked again (under the same limits or others) answers
+    what check_buckets and check_windows answer each time."""
+    q = shape.format(a=T0 + start * S, b=T0 + (start + length) * S, i=interval)
+    plan = planner.plan_select(engine.prepare(q).statements[0], store, db="db", rp=None, now=NOW)
+    for max_buckets, max_windows, memory in asks * 2:
+        assert _grid_outcome(plan, store, max_buckets, max_windows, memory) == \
+            _checked(plan, store, max_buckets, max_windows, memory)
+
+
+def test_check_grid_counts_the_series_of_a_group_by_tag_every_time():
+    """A GROUP BY tag plan's windows x series move with the data: never remembered."""
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "\n".join(f"m,host=h{h} v=1 {T0}" for h in range(2)))
+    q = f"SELECT max(v) FROM m WHERE time >= {T0} AND time < {T0 + 60 * S} GROUP BY time(1s), host"
+    plan = planner.plan_select(engine.prepare(q).statements[0], s, db="db", rp=None, now=NOW)
+    assert _grid_outcome(plan, s, 0, 130, 0) is None  # 60 windows x 2 series
+    s.write("db", f"m,host=h2 v=1 {T0}")
+    assert "max-select-windows limit exceeded" in _grid_outcome(plan, s, 0, 130, 0)
+    s.close()

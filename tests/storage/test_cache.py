@@ -332,3 +332,23 @@ def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
     orphan.write_bytes(b"x")
     with tsdb_core.open(tmp_path, config=cfg) as store:  # an orphan sidecar is removed on open
         assert not orphan.exists() and live_file.exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(files(), st.sampled_from(HOSTS[:-1]), st.sampled_from([None, "x", "y"]), st.integers(-5, 45), st.integers(-5, 45))
+def test_one_series_pieces_equal_the_runs_path(frame, host, dc, start, end):
+    """Decoded._pieces of a tag filter naming one series (its bounds read directly) equals
+    the many-series path (_trimmed over gathered arrays), and select_arrays the filter."""
+    dec = Decoded(frame, ["host", "dc"])
+    if dec.starts is None or "v" not in frame.columns:  # (unsorted; or no row: prepare drops the columns)
+        return
+    tags = {"host": [host], **({"dc": [dc]} if dc else {})}
+    runs = dec._matching_runs(tags)
+    bounds = dec._trimmed(dec.starts[runs], dec.ends[runs], start, end)
+    general = [(r, lo, hi) for r, (lo, hi) in zip(runs.tolist(), bounds) if hi > lo]
+    assert dec._pieces(tags, start, end) == general
+    arrays = dec.select_arrays(tags, start, end, ["time", "v"])
+    plain = _plain(frame, tags, start, end, ["time", "v"])
+    if len(runs) == 1:
+        assert arrays["time"].tolist() == plain["time"].to_list()
+        assert arrays["v"].tolist() == plain["v"].to_list()

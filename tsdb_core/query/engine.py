@@ -172,9 +172,8 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now, dialect=dialect)
     ctx = _ctx(provider, now, config, deadline)
     ctx.regrouped_limits = regrouped_limits
-    limits.check_buckets(plan, ctx.max_buckets)
     memory = config.query_memory_bytes or 0
-    limits.check_windows(plan, provider, config.max_select_windows or 0, memory)
+    limits.check_grid(plan, provider, ctx.max_buckets, config.max_select_windows or 0, memory)
     limits.check_raw(plan, provider, memory)
     # the fast executor counts no points: max-select-point needs the general one
     if fast and isinstance(plan.root, FastSelect) and not ctx.max_points:

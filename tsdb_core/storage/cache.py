@@ -262,6 +262,13 @@ class Decoded:
     def _pieces(self, tags, start: int, end: int) -> list[tuple[int, int, int]]:
         """(run, first row, end row) of each series matching ``tags`` with rows in [start, end]."""
         runs = self._matching_runs(tags)
+        if len(runs) == 1:  # one series (a host's): its bounds without gathering arrays of them
+            r = int(runs[0])
+            s, e = int(self.starts[r]), int(self.ends[r])
+            t = self.times
+            lo = s if start <= self.tmin else s + int(t[s:e].searchsorted(start, "left"))
+            hi = e if end >= self.tmax else s + int(t[s:e].searchsorted(end, "right"))
+            return [(r, lo, hi)] if hi > lo else []
         bounds = self._trimmed(self.starts[runs], self.ends[runs], start, end)
         return [(r, lo, hi) for r, (lo, hi) in zip(runs.tolist(), bounds) if hi > lo]
 

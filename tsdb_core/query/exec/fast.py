@@ -26,6 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from . import go_merge
 from .expressions import cond_expr
+from .fast_grid import REDUCE as _REDUCE, grid_windows
 from .fast_limit import limited_rows
 from .fill import bucket_expr, bucket_grid, bucket_grid_array
 from ..analyze.time_range import TimeRange
@@ -66,18 +67,38 @@ def _shape(root: FastSelect) -> _Shape:
                   scan.time_range, order.limit, order.offset)
 
 
+_SHAPES_MAX = 1024
+_shapes: dict[int, tuple[FastSelect, tuple]] = {}  # id -> (the root itself, what _read_shape found)
+
+
+def _read_shape(root: FastSelect) -> tuple[_Shape, list[str], list[str], bool]:
+    """The root's :class:`_Shape`, the fields its calls read (sorted), its column names and whether
+    numpy answers every call; found once per root (plans are immutable, and the plan cache
+    hands a repeated text's back). The lists are shared: callers copy them."""
+    seen = _shapes.get(id(root))
+    if seen is not None and seen[0] is root:
+        return seen[1]
+    shape = _shape(root)
+    calls = () if shape.is_raw else shape.columns  # (a raw shape's columns are references)
+    found = (shape, sorted({c.expr.args[0].name for c in calls}),
+             [shape.time_column] + [c.name for c in shape.columns],
+             all(c.expr.name in ORDER_FREE_AGGREGATES for c in calls))
+    if len(_shapes) >= _SHAPES_MAX:
+        _shapes.clear()
+    _shapes[id(root)] = (root, found)
+    return found
+
+
 def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | None,
            max_buckets: int) -> list[Series] | None:
     """The statement's series (none or one) for a plan the planner gave to this executor
     (its root a FastSelect); None: declined (then the general executor runs)."""
-    plan = _shape(plan.root)
+    plan, fields, names, numpy_aggs = _read_shape(plan.root)
+    fields, names = list(fields), list(names)  # (each answer's own: a Series' columns may be changed)
     if plan.is_raw:
         return _raw(plan, provider, tags, epoch)
     src = plan.sources[0]
     tr = src.time_range
-    fields = sorted({c.expr.args[0].name for c in plan.columns})
-    names = [plan.time_column] + [c.name for c in plan.columns]
-    numpy_aggs = all(c.expr.name in ORDER_FREE_AGGREGATES for c in plan.columns)
     if numpy_aggs and tags and provider.capabilities.arrays:
         # the rows as numpy views of the decoded file: no frame built only to be taken apart
         arrays = provider.scan_arrays(src.database, src.retention_policy, src.measurement, tr.start,
@@ -251,11 +272,16 @@ def _framed(name: str, names: list[str], rows: pl.DataFrame) -> list[Series]:
     return [Series(name, None, names, frame=rows, partial=rows.height > PARTIAL_ROWS)]
 
 
-_REDUCE = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
-
-
 def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
                    max_buckets: int, floats: list | None = None) -> list[list]:
+    """The rows of the windows of time + field ``arrays`` (exec/fast_grid.py's when it applies:
+    one sorted series on the grid); ``floats`` as :func:`_reduceat_windows` fills it."""
+    rows = grid_windows(plan, arrays, epoch, max_buckets, floats, _grid_times)
+    return rows if rows is not None else _reduceat_windows(plan, arrays, epoch, max_buckets, floats)
+
+
+def _reduceat_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
+                      max_buckets: int, floats: list | None = None) -> list[list]:
     """max/min/count per window with numpy ``reduceat`` over time-sorted rows, percentile()
     by one sort of (window, value) (a null float is NaN: line protocol has no NaN values;
     integer columns here have no nulls). ``floats``: gets (column, float64 array) of each

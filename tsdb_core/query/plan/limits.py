@@ -25,6 +25,27 @@ _CELL_BYTES = 8  # a value of a fixed-width column (Int64 time and window, Float
 _PESSIMISTIC_ROWS_PER_S = 2_000_000
 
 
+_PASSED_MAX = 1024
+_passed: dict[int, tuple[SelectPlan, tuple[int, int, int]]] = {}  # id -> (the plan itself, the limits it passed)
+
+
+def check_grid(plan: SelectPlan, provider, max_buckets: int, max_windows: int, memory_bytes: int) -> None:
+    """:func:`check_buckets` then :func:`check_windows`, once per plan object and limits when
+    their answer cannot move with the data (one series, no subquery: no index counted). The
+    plan cache hands the same plan back for a repeated text, and a dashboard's one-host
+    query then pays for a dictionary lookup instead of walking its windows again."""
+    limits = (max_buckets, max_windows, memory_bytes)
+    seen = _passed.get(id(plan))
+    if seen is not None and seen[0] is plan and seen[1] == limits:
+        return
+    check_buckets(plan, max_buckets)
+    check_windows(plan, provider, max_windows, memory_bytes)
+    if _one_series(plan) and not any(isinstance(src, SubqueryScan) for src in plan.sources):
+        if len(_passed) >= _PASSED_MAX:
+            _passed.clear()
+        _passed[id(plan)] = (plan, limits)
+
+
 def check_buckets(plan: SelectPlan, max_buckets: int) -> None:
     """max-select-buckets with InfluxDB's words (its Prepare): only with a lower time bound."""
     n = _windows(plan)

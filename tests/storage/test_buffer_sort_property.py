@@ -6,6 +6,8 @@ after a load: one gather of every row), in steps and then merged, or piece by pi
 follow writes, every answer equals the flushed and compacted store's and the unsorted chunks'."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import polars as pl
 import pytest
@@ -152,6 +154,61 @@ def test_writes_after_the_first_sort_answer_as_the_settled_store(inline, monkeyp
     assert said == want_said
     assert [answer(live, q) for q in QUERIES] == want
     live.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=st.lists(st.lists(BLOCK, min_size=1, max_size=4), min_size=3, max_size=8), split=st.integers(1, 3),
+       dominant=st.sampled_from([0, 4]), lazy=st.booleans())
+def test_a_quiet_merge_past_a_dominant_piece_keeps_the_rows_of_the_whole_merge(inline, monkeypatch, writes, split,
+                                                                               dominant, lazy):
+    """Writes go quiet while a first piece dominates (``DOMINANT`` 0: any first piece does): the
+    pieces after it become one and the first is left as it is; the next quiet look merges the
+    two, into the rows, runs and run tags of one merge of every piece; answers as settled."""
+    monkeypatch.setattr(buffer_view, "ONE_GATHER_ROWS", 0 if lazy else 16_384)
+    monkeypatch.setattr(buffer_view, "DOMINANT", dominant)
+    monkeypatch.setattr(buffer_view, "_by_size", lambda pieces, tags: pieces)  # a piece per write, as a feed leaves
+    one = [[(*b[:6], "int", b[7]) for b in w] for w in writes]  # (no write refused for a type: a piece each)
+    later = [[(b[0], b[1], b[2] + 1000 * (i + 1), *b[3:]) for b in w] for i, w in enumerate(one[split:])]
+    texts = bodies([*one[:split], *later])  # (a load, then a feed of newer points)
+    live = tsdb_core.open(None, config=StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0,
+                                                   buffer_sort_quiet_s=3600.0))
+    said = [write(live, t) for t in texts[:split]]
+    answer(live, QUERIES[0])
+    for t in texts[split:]:
+        said.append(write(live, t))
+        answer(live, QUERIES[2])
+    view = _view(live)
+    before = () if view is None else view._pieces
+    tags = ("host", "rack")
+    whole = buffer_view._merge(before, tags, certain=True) if len(before) > 1 else None
+    view_tune = dataclasses.replace(live._engine.state.buffer.sorting, quiet_s=0.0)
+    live._engine.state.buffer.sorting = view_tune
+    if view is not None:
+        view.settings = view_tune
+    want_said, want = settled(texts)
+    assert said == want_said
+    first = answer(live, QUERIES[0])  # the first look: the quiet merge
+    if len(before) > 1 and buffer_view._kept_whole(before):
+        assert len(view._pieces) == 2 and view._pieces[0] is before[0]
+        assert view._pieces[1].decoded.frame.equals(buffer_view._merge(before[1:], tags, certain=True).decoded.frame)
+        assert_runs_as_gathered(view)
+    assert [first, *(answer(live, q) for q in QUERIES[1:])] == want  # (the next look: the whole merge)
+    assert_runs_as_gathered(view)
+    if whole is not None:
+        assert len(view._pieces) == 1
+        got = view._pieces[0].decoded
+        assert got.frame.equals(whole.decoded.frame) and got.tag_values == whole.decoded.tag_values
+        assert np.array_equal(got.starts, whole.decoded.starts)
+    live.close()
+
+
+def test_a_first_piece_is_kept_whole_while_it_dominates():
+    piece = lambda n: buffer_view.Piece(Decoded(pl.DataFrame({"time": np.arange(n)}), []), 0, n, ("time",))  # noqa: E731
+    big, small = piece(800), piece(100)
+    assert buffer_view._kept_whole((big, small, small)) == 1  # 800 >= 4 x 200
+    assert buffer_view._kept_whole((big, piece(150), piece(51))) == 0  # 800 < 4 x 201
+    assert buffer_view._kept_whole((big, small)) == 0  # one piece after it: the whole merge
+    assert buffer_view._kept_whole((small, big, small)) == 0
 
 
 # -- the copy of runs ----------------------------------------------------------------------------

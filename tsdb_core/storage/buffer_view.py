@@ -349,17 +349,20 @@ class BufferView:
                         continue  # a catch-up started, or rows came meanwhile: wait again
                     start = total >= self._covered and self._due(total, True)
                     self._busy = start
-                if start:
-                    self._catch_up(chunks, total, tags, fields, True)
-                return
+                if not (start and self._catch_up(chunks, total, tags, fields, True)):
+                    return  # (after a merge of the small pieces only: wait again, then the whole)
         finally:
             with self._lock:
                 self._timer = False
 
     def _catch_up(self, chunks: list, total: int, tags: tuple[str, ...], fields: dict[str, FieldType],
-                  quiet: bool) -> None:
+                  quiet: bool) -> bool:
         """Sort the rows after the pieces into new ones ``step_rows`` at a time (each in use as
-        soon as it is made); when ``quiet``, merge every piece into one."""
+        soon as it is made); when ``quiet``, merge every piece into one, or, while the first
+        dominates (:func:`_kept_whole`), every piece after it: a pause of a live feed then copies
+        the rows written since the last merge, not the whole buffer again; the writes must stay
+        quiet another ``quiet_s`` for the whole merge. Returns whether the first was kept so."""
+        partial = False
         try:
             with self._lock:
                 pieces, covered = self._pieces, self._covered
@@ -386,9 +389,13 @@ class BufferView:
                 with self._lock:  # (pieces written since stay after them)
                     pieces = self._publish(pieces, merged)
             if quiet and len(pieces) > 1:
-                merged = (_merge(pieces, tags, certain=True),)
+                kept = _kept_whole(pieces)
+                merged = (*pieces[:kept], _merge(pieces[kept:], tags, certain=True))
                 with self._lock:
                     self._publish(pieces, merged)
+                    if kept:
+                        self._since = _time.monotonic()  # (the quiet spell starts again for the whole merge)
+                partial = kept > 0
         except Exception:  # noqa: BLE001 - the chunks still answer every query
             log.exception("sorting buffered rows for queries failed (they are read unsorted)")
         finally:
@@ -396,6 +403,17 @@ class BufferView:
                 self._busy = False
                 self._idle.set()
                 self._done.notify_all()
+        return partial
+
+
+DOMINANT = 4  # a first piece holding this many times the rows of the others is left out of a quiet merge
+
+
+def _kept_whole(pieces: tuple[Piece, ...]) -> int:
+    """How many pieces a quiet merge leaves as they are: the first when it holds ``DOMINANT``
+    times the rows of the two or more after it (a merged buffer, and the writes since), else none."""
+    rest = sum(p.decoded.frame.height for p in pieces[1:])
+    return 1 if len(pieces) > 2 and pieces[0].decoded.frame.height >= DOMINANT * rest else 0
 
 
 def presorted(rows: pl.DataFrame, tags: tuple[str, ...], fields: dict[str, FieldType],

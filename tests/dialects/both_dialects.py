@@ -16,3 +16,11 @@ def store_in_both_dialects(lines: str):
         yield request.param, s
         s.close()
     return store
+
+
+def answer(s, q: str):
+    """The statement's error, or its first series' rows without their time column (``[]`` without series)."""
+    (res,) = s.query(q, db="db").to_json()["results"]
+    if "error" in res:
+        return res["error"]
+    return [r[1:] for r in res["series"][0]["values"]] if "series" in res else []

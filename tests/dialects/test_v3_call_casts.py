@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pytest
 
-from .both_dialects import store_in_both_dialects
+from .both_dialects import answer, store_in_both_dialects
 
 LINES = ("m i=7i,u=7u,f=2.5 1\nm i=-3i,u=18446744073709551615u,f=1e30 2\n"
          "m i=1i,u=1u,f=0.5 3\nm i=12i,u=12u,f=12.5 11")
@@ -32,13 +32,6 @@ BIG = CAST.format(2 ** 64 - 1, "Int64")
 HUGE = CAST.format("1e30", "Int64")
 
 store = store_in_both_dialects(LINES)
-
-
-def answer(s, q: str):
-    (res,) = s.query(q, db="db").to_json()["results"]
-    if "error" in res:
-        return res["error"]
-    return [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
 
 
 W = " WHERE time >= 0 AND time < 20 GROUP BY time(10ns)"

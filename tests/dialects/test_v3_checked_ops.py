@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pytest
 
-from .both_dialects import store_in_both_dialects
+from .both_dialects import answer, store_in_both_dialects
 
 LINES = "m i=7i,u=7u,f=2.5 1\nm i=-3i,u=3u,f=-0.5 2\nm i=-1i,u=18446744073709551615u,f=1e30 3\nm g=1i 4"
 DIV0 = "datafusion error: Arrow error: Divide by zero error"
@@ -31,13 +31,6 @@ CAST = "datafusion error: Arrow error: Cast error: Can't cast value {} to type {
 
 
 store = store_in_both_dialects(LINES)
-
-
-def answer(s, q: str):
-    (res,) = s.query(q, db="db").to_json()["results"]
-    if "error" in res:
-        return res["error"]
-    return [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
 
 
 @pytest.mark.parametrize("query,v3,v1", [

@@ -46,6 +46,9 @@ class SeriesIndex:
         self._volatile: dict[Key, pl.DataFrame] = {}
         self._read_at: dict[Key, float] = {}  # monotonic seconds of the last read of a key's series
         self._folding: set[Key] = set()  # keys with a background fold under way (one each)
+        # counts the changes that may change the tag sets (a fold changes none): answers built
+        # from the index (query/meta/answers.py) are kept while it stays the same
+        self.changes = 0
 
     def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False, known: pl.DataFrame | None = None) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows);
@@ -54,6 +57,7 @@ class SeriesIndex:
         are still that frame, the part adds nothing and is dropped (no fold left for a read)."""
         if known is not None and not volatile and key not in self._volatile and self._sets.get(key) is known:
             return
+        self.changes += 1
         pend = self._pending.setdefault(key, [])
         pend.append(tags)
         if len(pend) >= _FOLD_AT:
@@ -167,6 +171,7 @@ class SeriesIndex:
 
     def replace(self, key: Key, tags: pl.DataFrame | None) -> None:
         """Set a key's tag sets outright (after a rebuild); None forgets it."""
+        self.changes += 1
         self._pending.pop(key, None)
         self._volatile.pop(key, None)
         if tags is None:
@@ -175,6 +180,7 @@ class SeriesIndex:
             self._sets[key] = distinct_tag_sets([tags])
 
     def drop(self, pred) -> None:
+        self.changes += 1
         for d in (self._sets, self._pending, self._volatile):
             for k in [k for k in d if pred(k)]:
                 del d[k]

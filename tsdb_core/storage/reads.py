@@ -307,6 +307,10 @@ class Reader:
             return list(parts[0])
         return sorted(set().union(*parts))
 
+    def series_stamp(self) -> int:
+        """Changes whenever the series index's tag sets may have changed (storage/index.py)."""
+        return self.state.index.changes
+
     def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
         """Tag keys seen in the series of ``measurement`` (sorted)."""
         st = self.state

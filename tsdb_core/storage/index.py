@@ -57,20 +57,22 @@ class SeriesIndex:
         are still that frame, the part adds nothing and is dropped (no fold left for a read)."""
         if known is not None and not volatile and key not in self._volatile and self._sets.get(key) is known:
             return
-        self.changes += 1
-        pend = self._pending.setdefault(key, [])
-        pend.append(tags)
-        if len(pend) >= _FOLD_AT:
-            self._fold(key)
-        if volatile:
-            old = self._volatile.get(key)
-            self._volatile[key] = distinct_tag_sets(([old] if old is not None else []) + [tags])
-        elif key in self._volatile:
-            rest = without_sets(self._volatile[key], tags)
-            if rest.height:
-                self._volatile[key] = rest
-            else:
-                del self._volatile[key]
+        try:
+            pend = self._pending.setdefault(key, [])
+            pend.append(tags)
+            if len(pend) >= _FOLD_AT:
+                self._fold(key)
+            if volatile:
+                old = self._volatile.get(key)
+                self._volatile[key] = distinct_tag_sets(([old] if old is not None else []) + [tags])
+            elif key in self._volatile:
+                rest = without_sets(self._volatile[key], tags)
+                if rest.height:
+                    self._volatile[key] = rest
+                else:
+                    del self._volatile[key]
+        finally:
+            self.changes += 1  # (last: a reader that sees the new count finds the new part)
 
     def watched(self, key: Key) -> bool:
         """Whether ``key``'s series were read in the last ``WATCH_S``."""
@@ -171,16 +173,15 @@ class SeriesIndex:
 
     def replace(self, key: Key, tags: pl.DataFrame | None) -> None:
         """Set a key's tag sets outright (after a rebuild); None forgets it."""
-        self.changes += 1
         self._pending.pop(key, None)
         self._volatile.pop(key, None)
         if tags is None:
             self._sets.pop(key, None)
         else:
             self._sets[key] = distinct_tag_sets([tags])
+        self.changes += 1
 
     def drop(self, pred) -> None:
-        self.changes += 1
         for d in (self._sets, self._pending, self._volatile):
             for k in [k for k in d if pred(k)]:
                 del d[k]
@@ -190,6 +191,7 @@ class SeriesIndex:
             del self._columns[k]
         for k in [k for k in self._read_at if pred(k)]:
             del self._read_at[k]
+        self.changes += 1
 
     def _fold(self, key: Key) -> None:
         pend = self._pending.pop(key, None)

@@ -345,6 +345,10 @@ class Store:
         """A number that changes whenever the series index's tag sets may have changed."""
         return self._reads.series_stamp()
 
+    def watch_series(self, db: str, measurements: list[str]) -> None:
+        """A reused SHOW answer read these measurements' series (their new series are folded meanwhile)."""
+        self._reads.watch_series(db, measurements)
+
     # ------------------------------------------------------------------ queries
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,
               params: dict | None = None, *, dialect: Dialect | str | None = None) -> QueryResult:

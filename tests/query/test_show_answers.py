@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import tsdb_core
 from tsdb_core.query import engine
+from tsdb_core.query.meta import answers
 from tsdb_core.query.meta.answers import ShowAnswers
 
 T0 = 1_700_000_000_000_000_000
@@ -171,3 +172,18 @@ def test_a_reader_sees_the_writers_new_and_dropped_hosts(tmp_path):
             w.query("DROP SERIES FROM cpu WHERE host = 'a'", db="db")
             assert show(r) == {"cpu": [("host", "b")]}
             assert r.show_answers.hits >= 1
+
+
+def test_a_reused_answer_reads_its_series_as_building_it_did(store, monkeypatch):
+    """The series index folds a measurement's new series in the background while they are
+    read lately (storage/index.py): reusing an answer counts as reading them."""
+    monkeypatch.setattr(answers, "REWATCH_S", 0.0)
+    index = store._engine.state.index
+    show(store)
+    index._read_at.clear()  # (as if the last read were long ago)
+    show(store)
+    assert store.show_answers.hits == 1
+    assert index.watched(("db", "autogen", "cpu")) and index.watched(("db", "autogen", "mem"))
+    store.create_database("other")
+    store.write("other", f"cpu,host=o v=1 {T0}")
+    assert not index.watched(("other", "autogen", "cpu"))

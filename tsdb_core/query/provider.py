@@ -159,6 +159,10 @@ class DataProvider(Protocol):
         tell, and then nothing built from them is kept between queries."""
         return None
 
+    def watch_series(self, db: str, measurements: list[str]) -> None:
+        """An answer built from these measurements' series was reused: a read of them (a
+        store may keep folding their new series in the background, storage/index.py)."""
+
     # -- statements that change things -----------------------------------
     def create_database(self, name: str, *, duration: int | None = None,
                         shard_duration: int | None = None, replication: int | None = None,

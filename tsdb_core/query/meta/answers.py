@@ -17,11 +17,13 @@ in the engine or the encoders changes a SHOW row in place.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from ..results import Series
 
 MAX_ENTRIES = 256
+REWATCH_S = 1.0  # a reused answer tells the provider its series were read at most this often
 MAX_ROWS = 10_000  # a larger answer is built each time (keeping it would hold its rows twice)
 
 
@@ -45,14 +47,24 @@ class ShowAnswers:
         entry = self._entries.get(key)
         if entry is not None and entry[0] is stmt and entry[1] == stamp and entry[2] == names:
             self.hits += 1
+            self._reread(provider, db, entry)
             return [Series(name, None, columns, list(rows), no_floats=True) for name, columns, rows in entry[3]]
         self.misses += 1
         series = build()
         if all(s.tags is None and s.no_floats for s in series) and \
                 sum(len(s.values) for s in series) <= self.max_rows:
             kept = tuple((s.name, s.columns, list(s.values)) for s in series)
-            self._put(key, (stmt, stamp, names, kept))
+            self._put(key, (stmt, stamp, names, kept, [time.monotonic()]))
         return series
+
+    @staticmethod
+    def _reread(provider, db: str, entry: tuple) -> None:
+        """A reused answer reads its measurements' series as building it did: the provider is
+        told (at most every ``REWATCH_S``), so it goes on folding their new series meanwhile."""
+        now, last = time.monotonic(), entry[4]
+        if now - last[0] >= REWATCH_S:
+            last[0] = now
+            provider.watch_series(db, [name for name, _, _ in entry[3]])
 
     def _put(self, key: tuple, entry: tuple) -> None:
         with self._lock:

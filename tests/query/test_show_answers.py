@@ -127,6 +127,7 @@ def test_large_answers_are_built_each_time(store):
 _OPS = st.one_of(
     st.tuples(st.just("write"), st.sampled_from(["cpu", "mem"]), st.sampled_from(HOSTS), st.booleans()),
     st.tuples(st.just("drop series"), st.sampled_from(["cpu", "mem"]), st.sampled_from(HOSTS)),
+    st.tuples(st.just("delete"), st.sampled_from(["cpu", "mem"]), st.sampled_from(HOSTS)),
     st.tuples(st.just("flush")),
     st.tuples(st.just("drop measurement"), st.sampled_from(["cpu", "mem"])),
 )
@@ -145,8 +146,8 @@ def test_kept_answers_equal_fresh_ones_after_any_changes(ops, q):
             if op[0] == "write":
                 dc = ",dc=x" if op[3] else ""
                 s.write("db", f"{op[1]},host={op[2]}{dc} v=1 {T0 + 1}")
-            elif op[0] == "drop series":
-                s.query(f"DROP SERIES FROM {op[1]} WHERE host = '{op[2]}'", db="db")
+            elif op[0] in ("drop series", "delete"):
+                s.query(f"{op[0].upper()} FROM {op[1]} WHERE host = '{op[2]}'", db="db")
             elif op[0] == "flush":
                 s.flush()
             else:

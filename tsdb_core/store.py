@@ -28,6 +28,7 @@ from .ingest.line_protocol import in_flight
 from .ingest.line_protocol import parse as parse_line_protocol
 from .ingest.twins import refuse_twins
 from .query.plan.cache import PlanCache
+from .query.meta.answers import ShowAnswers
 from .storage.catalog import FileMeta
 from .storage.engine import StorageEngine
 from .storage.objects import local_dir  # noqa: F401 - a public name (tsdb_core.local_dir)
@@ -65,6 +66,7 @@ class Store:
         self.location = str(root) if root is not None else None
         self._reads = self._engine.reads
         self.plan_cache = PlanCache()  # SELECT plans, checked against the catalog on each use
+        self.show_answers = ShowAnswers()  # SHOW TAG VALUES answers, kept while the series index is unchanged
         if publishing:
             self._start_publishing()
 
@@ -338,6 +340,14 @@ class Store:
     def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
         """Tag keys seen in the series of ``measurement`` (sorted)."""
         return self._reads.tag_keys(db, rp, measurement)
+
+    def series_stamp(self) -> int | None:
+        """A number that changes whenever the series index's tag sets may have changed."""
+        return self._reads.series_stamp()
+
+    def watch_series(self, db: str, measurements: list[str]) -> None:
+        """A reused SHOW answer read these measurements' series (their new series are folded meanwhile)."""
+        self._reads.watch_series(db, measurements)
 
     # ------------------------------------------------------------------ queries
     def query(self, q: str, db: str | None = None, rp: str | None = None, epoch: str | None = None,

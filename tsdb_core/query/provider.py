@@ -24,6 +24,7 @@ from ..base.types import (  # noqa: F401 - re-exported: the records the Protocol
 
 
 if TYPE_CHECKING:
+    from .meta.answers import ShowAnswers
     from .plan.cache import PlanCache
 
 
@@ -33,6 +34,7 @@ class DataProvider(Protocol):
     capabilities: Capabilities = Capabilities()
     config: StoreConfig = StoreConfig()
     plan_cache: "PlanCache | None" = None  # SELECT plans reused while the catalog is unchanged
+    show_answers: "ShowAnswers | None" = None  # SHOW TAG VALUES answers reused while series_stamp() holds
 
     # -- clock ---------------------------------------------------------------
     def now(self) -> int: ...
@@ -150,6 +152,16 @@ class DataProvider(Protocol):
         if tag not in frame.columns:
             return []
         return sorted(set(frame.get_column(tag).to_list()) - {None, ""})
+
+    def series_stamp(self) -> int | None:
+        """A number that changes whenever the tag sets behind :meth:`series`, :meth:`tag_keys`
+        and :meth:`tag_values` may have changed; None (the default) when the provider cannot
+        tell, and then nothing built from them is kept between queries."""
+        return None
+
+    def watch_series(self, db: str, measurements: list[str]) -> None:
+        """An answer built from these measurements' series was reused: a read of them (a
+        store may keep folding their new series in the background, storage/index.py)."""
 
     # -- statements that change things -----------------------------------
     def create_database(self, name: str, *, duration: int | None = None,

@@ -46,6 +46,9 @@ class SeriesIndex:
         self._volatile: dict[Key, pl.DataFrame] = {}
         self._read_at: dict[Key, float] = {}  # monotonic seconds of the last read of a key's series
         self._folding: set[Key] = set()  # keys with a background fold under way (one each)
+        # counts the changes that may change the tag sets (a fold changes none): answers built
+        # from the index (query/meta/answers.py) are kept while it stays the same
+        self.changes = 0
 
     def add(self, key: Key, tags: pl.DataFrame, *, volatile: bool = False, known: pl.DataFrame | None = None) -> None:
         """Record the tag sets of ``tags`` (one String column per tag key, any number of rows);
@@ -54,19 +57,22 @@ class SeriesIndex:
         are still that frame, the part adds nothing and is dropped (no fold left for a read)."""
         if known is not None and not volatile and key not in self._volatile and self._sets.get(key) is known:
             return
-        pend = self._pending.setdefault(key, [])
-        pend.append(tags)
-        if len(pend) >= _FOLD_AT:
-            self._fold(key)
-        if volatile:
-            old = self._volatile.get(key)
-            self._volatile[key] = distinct_tag_sets(([old] if old is not None else []) + [tags])
-        elif key in self._volatile:
-            rest = without_sets(self._volatile[key], tags)
-            if rest.height:
-                self._volatile[key] = rest
-            else:
-                del self._volatile[key]
+        try:
+            pend = self._pending.setdefault(key, [])
+            pend.append(tags)
+            if len(pend) >= _FOLD_AT:
+                self._fold(key)
+            if volatile:
+                old = self._volatile.get(key)
+                self._volatile[key] = distinct_tag_sets(([old] if old is not None else []) + [tags])
+            elif key in self._volatile:
+                rest = without_sets(self._volatile[key], tags)
+                if rest.height:
+                    self._volatile[key] = rest
+                else:
+                    del self._volatile[key]
+        finally:
+            self.changes += 1  # (last: a reader that sees the new count finds the new part)
 
     def watched(self, key: Key) -> bool:
         """Whether ``key``'s series were read in the last ``WATCH_S``."""
@@ -173,6 +179,7 @@ class SeriesIndex:
             self._sets.pop(key, None)
         else:
             self._sets[key] = distinct_tag_sets([tags])
+        self.changes += 1
 
     def drop(self, pred) -> None:
         for d in (self._sets, self._pending, self._volatile):
@@ -184,6 +191,7 @@ class SeriesIndex:
             del self._columns[k]
         for k in [k for k in self._read_at if pred(k)]:
             del self._read_at[k]
+        self.changes += 1
 
     def _fold(self, key: Key) -> None:
         pend = self._pending.pop(key, None)

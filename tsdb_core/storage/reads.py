@@ -307,6 +307,18 @@ class Reader:
             return list(parts[0])
         return sorted(set().union(*parts))
 
+    def series_stamp(self) -> int:
+        """Changes whenever the series index's tag sets may have changed (storage/index.py)."""
+        return self.state.index.changes
+
+    def watch_series(self, db: str, measurements: list[str]) -> None:
+        """Watch the series index keys of ``measurements`` (all policies), as a read of their series does."""
+        names = set(measurements)
+        with self.state.lock:
+            for k in self.state.index.keys():
+                if k[0] == db and k[2] in names:
+                    self.state.index.watch(k)
+
     def tag_keys(self, db: str, rp: str | None, measurement: str) -> list[str]:
         """Tag keys seen in the series of ``measurement`` (sorted)."""
         st = self.state

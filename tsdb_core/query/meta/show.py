@@ -12,7 +12,7 @@ from ...base.time import go_duration
 from ..analyze.time_range import split_where
 from ...base import regex as linear_regex
 from ..results import Series
-from . import where_v1
+from . import answers, where_v1
 from .window import GO_ZERO_TIME as _GO_ZERO, SeriesInWindow, shard_groups
 from ...base.time import MAX_TIME, MIN_TIME
 from .where import check_measurement_condition, check_series_condition, filter_series, refs
@@ -282,8 +282,11 @@ def tag_value_pairs(provider, db, m, op, expr, cond) -> list[list[str]]:
 
 def show_tag_values(provider, stmt, ctx):
     db = existing(provider, database(stmt.database, ctx))
-    cond = _tag_condition(stmt.condition, ctx.now)
     op, expr = stmt.op, stmt.tag_key_expr
+    if stmt.condition is None:  # the measurements' and the series index's answer: kept (answers.py)
+        return answers.reused(provider, stmt, db, lambda: _per_measurement(
+            provider, db, stmt, ["key", "value"], lambda m: tag_value_pairs(provider, db, m, op, expr, None)))
+    cond = _tag_condition(stmt.condition, ctx.now)
     if no_shard_in_time(provider, db, stmt.condition, ctx.now):
         return []
     if cond is None or not v1_rules(provider):

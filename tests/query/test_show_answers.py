@@ -108,8 +108,10 @@ def test_wrappers_and_where_clauses_keep_nothing(store):
     assert store.show_answers.hits == store.show_answers.misses == 0
 
 
-def test_each_answer_has_its_own_series_and_row_list(store):
+def test_each_answer_has_its_own_series_and_rows(store):
+    store.query("SHOW TAG VALUES WITH KEY = host", db="db")
     one = store.query("SHOW TAG VALUES WITH KEY = host", db="db").statements[0].series[0]
+    one.values[0][1] = "changed in place"
     one.values.append(["host", "mine"])
     one.values = []
     again = store.query("SHOW TAG VALUES WITH KEY = host", db="db").statements[0].series[0]

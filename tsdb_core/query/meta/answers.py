@@ -10,9 +10,10 @@ host shows at once. A WHERE clause may read fields and the clock: its answers ar
 
 The stamp is looked up on the provider's class: a wrapper that forwards attributes
 (``influxdb3.PolicyScoped``, ``window.SeriesInWindow``) narrows the answers and does not
-pass it on, so its answers are never kept. Each answer is new :class:`Series` over a new
-list of the kept rows; the rows themselves (``[key, value]`` lists) are shared, and nothing
-in the engine or the encoders changes a SHOW row in place.
+pass it on, so its answers are never kept. Each answer is new :class:`Series` over new
+``[key, value]`` rows: an embedded caller may change its result in place without changing
+the next caller's (copying costs about what building the rows did; the saving is the tag
+scan, the sort and the measurement checks).
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class ShowAnswers:
         if entry is not None and entry[0] is stmt and entry[1] == stamp and entry[2] == names:
             self.hits += 1
             self._reread(provider, db, entry)
-            return [Series(name, None, columns, list(rows), no_floats=True) for name, columns, rows in entry[3]]
+            return [Series(name, None, columns, [r[:] for r in rows], no_floats=True) for name, columns, rows in entry[3]]
         self.misses += 1
         series = build()
         if all(s.tags is None and s.no_floats for s in series) and \

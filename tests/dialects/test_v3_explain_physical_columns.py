@@ -118,7 +118,7 @@ def _check(node, problems: list[str]) -> list[str]:
 SHAPES = [
     ("count(f), sum(g)", "host"), ("mean(f)", "host, region"), ("first(f)", "host"), ("max(g), count(f)", "region"),
     ("median(f)", "time(1s)"), ("count(f), first(f)", "time(1s), host"), ("mean(f), sum(g)", "time(1s), region"),
-    ("last(f)", "time(1s), host, region"),
+    ("last(f)", "time(1s), host, region"), ("last(f), max(g), mean(f)", "time(1s)"),
 ]
 CLAUSES = ["", " fill(none)", " fill(null)", " fill(previous)", " fill(linear)", " fill(3)", " LIMIT 1", " ORDER BY time DESC OFFSET 1",
            " tz('Europe/Paris')"]

@@ -6,6 +6,8 @@ SELECT field as an expression tree over those aggregates (aggexpr3.py). Used by 
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ..ast import expr as A
 from . import aggexpr3 as X
 from .showplan3 import Table
@@ -22,6 +24,7 @@ WILDCARD_TYPES = {fn: ("float", "integer", "unsigned", "string", "boolean") for 
 WILDCARD_TYPES.update({fn: ("float", "integer", "unsigned", "boolean") for fn in ("min", "max")})
 ARROW = {"float": "Float64", "integer": "Int64", "unsigned": "UInt64", "string": "Utf8", "boolean": "Boolean"}
 NUMERIC = ("Float64", "Int64", "UInt64")
+_EPOCH = datetime(1970, 1, 1)
 
 
 def fields(stmt, table, types, by_time: bool) -> list | None:
@@ -61,7 +64,7 @@ def unique_names(outs):
 
 def call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     """The aggregate a call becomes (None: not drawn): a numeric field's aggregate, count of
-    any field, a selector (not under GROUP BY time with a value or linear fill), a distinct
+    any field, a selector (not under GROUP BY time with a linear fill, nor a value fill unless numeric), a distinct
     count, a percentile."""
     if isinstance(e, A.Call) and e.name == "percentile" and len(e.args) == 2 and fill not in ("value", "linear"):
         return _percentile(e, table, types)
@@ -84,10 +87,35 @@ def call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     if e.name in AGGREGATES:
         ok = e.name == "count" or arrow in NUMERIC or (e.name == "mode" and arrow in ("Utf8", "Boolean"))
         return X.Agg(e.name, ref.name, _type(e.name, types[ref.name]), arg=arrow) if ok else None
-    if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
-        ok = e.name in ("first", "last") or arrow in NUMERIC
+    if e.name in SELECTORS and not (by_time and fill == "linear"):
+        # fill(<value>): number_to_scalar of a string or boolean struct is v3's internal error, not drawn
+        ok = (e.name in ("first", "last") or arrow in NUMERIC) and not (by_time and fill == "value" and arrow not in NUMERIC)
         return X.Agg(e.name, ref.name, arrow) if ok else None
     return None
+
+
+def struct_default(value: int | float, kind: str) -> str | None:
+    """A selector's fill(<value>): util.rs number_to_scalar over its ``{value, time}`` struct
+    (each field the value cast to its type: ``time`` a TimestampNanosecond of it, ``as i64``),
+    as DataFusion's ScalarValue Display prints a struct (each field by arrow's display: a float
+    by ryu, ``0.0``; a timestamp as ``%Y-%m-%dT%H:%M:%S%.f``). None where ryu would print an
+    exponent (not drawn). The snapshot ``selectors_aggregate_gby_time_gapfill.snap`` (planner.rs
+    tests, FILL(0)) prints ``{value:0.0,time:1970-01-01T00:00:00}``."""
+    if kind == "Float64":
+        text = repr(float(value))
+        if "e" in text or "n" in text:
+            return None
+    else:
+        text = str(int(value) % 2**64 if kind == "UInt64" else int(value))
+    ns = int(value)  # Rust's ``as i64``: truncated toward zero
+    if not -2**63 <= ns < 2**63:
+        return None  # (saturated by ``as``: not drawn)
+    seconds, frac = divmod(ns, 10**9)
+    stamp = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+    if frac:
+        digits = 3 if frac % 10**6 == 0 else 6 if frac % 1000 == 0 else 9
+        stamp += f".{frac // 10 ** (9 - digits):0{digits}d}"
+    return f"{{value:{text},time:{stamp}}}"
 
 
 def _percentile(e, table: Table, types) -> X.Agg | None:

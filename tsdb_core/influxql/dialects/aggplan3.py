@@ -5,7 +5,7 @@ The shape drawn: ``SELECT <aggregate>(<field> | *) [AS alias], ... FROM <one mea
 [fill(...)] [ORDER BY time DESC] [LIMIT n] [OFFSET n]``: aggregates count, mean, sum, median,
 stddev, spread, mode, percentile, count(DISTINCT f) (no GROUP BY) and the selectors first, last,
 min, max (not under GROUP BY time with
-fill(<value>) or fill(linear)), alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not
+fill(linear); under fill(<value>) numeric ones, their struct coalesced: aggcalls3.struct_default), alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not
 implemented); tz() with GROUP BY time over aggregates alone (the planner's plan: tzplan3.py);
 fill(<value>) only with GROUP BY time and no tags. A LIMIT or OFFSET (or a value fill) puts
 v3's SeriesLimit between the fields' projection and the measurement's (planner.rs limit). It follows ``planner.rs`` of
@@ -94,8 +94,10 @@ def _grouped_exec(args, tags, chunks, zone: str | None = None) -> str | None:
             isinstance(n, X.Agg) and n.fn in (*PHYSICAL, *SELECTORS) and not n.param for n, _ in outs):
         return None
     defaults = tuple(_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
+    fills = tuple(C.struct_default(stmt.fill_value, n.kind) if n.fn in SELECTORS else d for (n, _), d in zip(outs, defaults))
     return grouped_exec(table, lower, upper, tags, interval, group_tags, stmt.fill, stmt.time_ascending,
-                        [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults, zone)
+                        [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults, zone,
+                        fills)
 
 
 def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=None) -> Plans:
@@ -162,6 +164,9 @@ def _shape(stmt, table, types, tags):
         return None  # (tz() drawn with GROUP BY time over aggregates alone: a selector's time not followed)
     if stmt.fill == "value" and (group_tags or interval is None):
         return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
+    if stmt.fill == "value" and any(a.fn in SELECTORS and C.struct_default(stmt.fill_value, a.kind) is None
+                                    for n, _ in outs for a in X.aggregates(n)):
+        return None  # (a selector's struct default ryu would print with an exponent: not drawn)
     every = [a for n, _ in outs for a in X.aggregates(n)]
     if group_tags and any(a.param == "DISTINCT" for a in every):
         return None  # (a distinct count under groups: DataFusion's single_distinct_aggregation_to_group_by, not drawn)
@@ -219,6 +224,8 @@ def _leaf(m: str, stmt):
     """An aggregate's value as the fields' Projection reads it."""
     def leaf(a: X.Agg) -> str:
         col = C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
+        if stmt.fill == "value" and a.fn in SELECTORS:  # rebase_expr: the struct coalesced, then its value
+            return f'get_field(coalesce_struct({col}, Struct({C.struct_default(stmt.fill_value, a.kind)})), Utf8("value"))'
         if stmt.fill == "value":
             return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
@@ -332,7 +339,7 @@ def _fill(fill: str | None, col: str, kind: str, fn: str, value) -> str:
     if fill == "linear":
         return f"INTERPOLATE({col})"
     if fill == "value":
-        return f"COALESCE({col}, {_scalar(value, kind)})"
+        return f"COALESCE({col}, {C.struct_default(value, kind) if fn in SELECTORS else _scalar(value, kind)})"
     return f"COALESCE({col}, 0)" if fn == "count" else col  # fill(null): count's default value is 0
 
 

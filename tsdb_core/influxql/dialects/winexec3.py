@@ -26,7 +26,7 @@ partitions, tz() with a tag test (as aggplan3.py).
 from __future__ import annotations
 
 from . import aggexpr3 as X
-from .aggcalls3 import PHYSICAL, SELECTORS, aggr
+from .aggcalls3 import PHYSICAL, SELECTORS, aggr, struct_default
 from .aggexec3 import _field, grouped_exec
 from .aggplan3 import _scalar
 from .scanplan3 import BATCH
@@ -75,7 +75,7 @@ def _aggregates(d, table, time_range, tags, fill, calls, chunks, zone) -> list[s
     defaults = tuple(_scalar(d.value, a.kind) for a in calls) if d.value is not None else ()
     plan = grouped_exec(table, *time_range, tags, d.interval, d.group, fill, True,
                         [(a.fn, a.field, f"_{i}") for i, a in enumerate(calls)], chunks, d.skip, d.fetch, defaults,
-                        zone=zone)
+                        zone=zone, fills=tuple(_default(d, a) for a in calls) if defaults else ())
     if plan is None:
         return None
     lines = plan.splitlines()
@@ -135,4 +135,10 @@ def _read(d, node, out: list[str]) -> str:
     if not isinstance(node, X.Agg):
         return f"{d.name(node)}@{out.index(d.name(node))}"
     col = aggr(d.m, node.fn, node.field, spaced=False)
-    return _field(node.fn, f"{col}@{out.index(col)}", None if d.value is None else _scalar(d.value, node.kind))
+    return _field(node.fn, f"{col}@{out.index(col)}", None if d.value is None else _default(d, node))
+
+
+def _default(d, a) -> str:
+    """An aggregate's fill(<value>) default as a physical literal prints: a selector's struct
+    (aggcalls3.struct_default), else the value cast to its type."""
+    return struct_default(d.value, a.kind) if a.fn in SELECTORS else _scalar(d.value, a.kind)

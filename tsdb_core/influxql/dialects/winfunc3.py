@@ -150,7 +150,9 @@ class Drawn:
             arg = f"{self.m}.{w.arg}"
         else:
             arg = _struct(self.m, w.arg)
-            if self.value is not None:
+            if self.value is not None and w.arg.fn in C.SELECTORS:  # its struct coalesced, then get_field's name
+                arg = f"coalesce_struct({arg},Struct({C.struct_default(self.value, w.arg.kind)}))[value]"
+            elif self.value is not None:
                 arg = f"coalesce_struct({arg},{w.arg.kind}({_scalar(self.value, w.arg.kind)}))"
             elif w.arg.fn in C.SELECTORS:
                 arg += "[value]"  # get_field's name
@@ -160,6 +162,8 @@ class Drawn:
         """An aggregate's value (a selector's: get_field of its struct; under a value fill,
         coalesce_struct of it and the value cast to its type)."""
         col = _struct(self.m, a)
+        if self.value is not None and a.fn in C.SELECTORS:
+            return f'get_field(coalesce_struct({col}, Struct({C.struct_default(self.value, a.kind)})), Utf8("value"))'
         if self.value is not None:
             return f"coalesce_struct({col}, {a.kind}({_scalar(self.value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in C.SELECTORS else col
@@ -388,6 +392,9 @@ def _shape(stmt, table, types, tags):
         if found is None:
             return None
         outs += found
+    if stmt.fill == "value" and any(a.fn in C.SELECTORS and C.struct_default(stmt.fill_value, a.kind) is None
+                                    for n, _ in outs for a in _aggs(n)):
+        return None  # (a selector's struct default printed with an exponent: not drawn, as aggplan3.py)
     kinds = {isinstance(n.arg, str) for n, _ in outs if isinstance(n, Win)}
     if not kinds or len(kinds) > 1 or (True in kinds) != (interval is None) or (interval is None and stmt.fill):
         return None  # (window functions of fields without GROUP BY time, of aggregates with it)

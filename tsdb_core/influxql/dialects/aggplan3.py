@@ -103,7 +103,8 @@ def _grouped_exec(args, tags, chunks, zone: str | None = None) -> str | None:
 def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=None) -> Plans:
     """The plans under tz() (tzplan3.py): the planner's, DataFusion's rules (the tz projection
     kept under the Aggregate, narrowed to the columns it reads; a tag test pushed into the scan
-    after the time tests) and, without a tag test, the physical plan (aggexec3.py; ``chunks``:
+    after the time tests) and the physical plan (aggexec3.py: a tag test among the scan's tests
+    after the time ones, as without tz(), the one derived from the other; ``chunks``:
     the table's, not pruned by a tz() range)."""
     m, columns = table.name, tuple(sorted({*table.tags, *table.fields, "time"}))
     fields = sorted({a.field for a in calls})
@@ -115,7 +116,7 @@ def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=N
     if not _limited(args[0]):
         steps += (("optimize_projections", _plan(*args, _block(tz_projection(m, columns, zone, keep),
                                                               f"TableScan: {m} projection=[{read}], {full}"))),)
-    return Plans(initial, steps, None if tags else _grouped_exec(args, tags, chunks, zone))
+    return Plans(initial, steps, _grouped_exec(args, tags, chunks, zone))
 
 
 def _calls(outs) -> list[X.Agg]:

@@ -20,8 +20,8 @@ Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, ov
 aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value fill's
 GapFillExec filling with it). A selector's window reads its struct column (the window's
 argument, get_field of it, is not printed: WindowAggExec prints its name), a plain selector
-beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it. Not drawn: several
-partitions, tz() with a tag test (as aggplan3.py).
+beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it; tz() with a tag test as
+aggexec3.py draws it (derived). Not drawn: several partitions.
 """
 from __future__ import annotations
 
@@ -38,10 +38,9 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
     aggregates) over ``table``'s ``chunks``; ``window``: the WindowAggExec's line,
     ``time_range``: (the range read, one interval wider: its lower end, its upper end; the
     range asked for: its lower end, its upper end), ``kept``: the window's input columns the
-    plan above reads (winfunc3.py), ``zone``: tz()'s (drawn without a tag test, as
-    aggplan3.py). None for shapes not drawn."""
+    plan above reads (winfunc3.py), ``zone``: tz()'s. None for shapes not drawn."""
     calls = list(dict.fromkeys(n if isinstance(n, X.Agg) else n.arg for n, _ in d.outs))
-    if (zone is not None and tags) or not all(a.fn in (*PHYSICAL, *SELECTORS) and not a.param for a in calls):
+    if not all(a.fn in (*PHYSICAL, *SELECTORS) and not a.param for a in calls):
         return None
     wide, top, lower, upper = time_range
     body = _aggregates(d, table, (wide, top), tags, fill, calls, chunks, zone)

@@ -113,7 +113,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     if d.limit is None and len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
     physical = None
-    if chunks and interval is None and not (d.zone and tags):  # (tz() with a tag test: not drawn, as aggplan3.py)
+    if chunks and interval is None:
         physical = _physical(d, table, types, lower, upper, tags, chunks)
     elif chunks and interval is not None:  # winexec3.py
         physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, top, lower, upper), tags, stmt.fill, kept,

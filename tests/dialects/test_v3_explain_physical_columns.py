@@ -207,7 +207,7 @@ def test_every_drawn_window_plan_reads_its_childs_columns(stores):
         _check(_tree(plan), found)
         problems += [f"{q} [{layout}]: {p}" for p in found]
     assert problems == []
-    assert drawn >= 300, drawn  # 300 of 486 (several partitions, fills without GROUP BY time: not drawn)
+    assert drawn >= 355, drawn  # 360 of 486 (fills without GROUP BY time: errors; some shapes over several partitions: not drawn)
 
 
 def test_the_checker_finds_a_misplaced_column():

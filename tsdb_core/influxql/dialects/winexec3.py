@@ -21,7 +21,8 @@ aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value
 GapFillExec filling with it). A selector's window reads its struct column (the window's
 argument, get_field of it, is not printed: WindowAggExec prints its name), a plain selector
 beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it; tz() with a tag test as
-aggexec3.py draws it (derived). Not drawn: several partitions.
+aggexec3.py draws it (derived). Over several partitions the window reads the aggregates' one
+(aggexec3.py's Final aggregate over them), so its sort is drawn as over one.
 """
 from __future__ import annotations
 

@@ -241,8 +241,9 @@ def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str 
     Projection and Filter above it, no Sort on top (the window's output is ordered).
     DataFusion 50.1 printed this shape, once, by hand, for a Filter over a Projection over a
     WindowAggr of the same frame and one partition (the window's name: the alias, as
-    create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it). None when the
-    scan is not one partition topped by its FilterExec (a union, a Parquet scan: not drawn).
+    create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it), and over a Parquet
+    file sorted on the key (no SortExec when it starts with the partition keys, then time).
+    Several partitions: :func:`_merged`.
     Under a SeriesLimit: :func:`_limited_physical`."""
     found = _window_lines(d, table, types, lower, upper, tags, chunks)
     if found is None:
@@ -275,14 +276,35 @@ def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> 
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     scanned = columns if d.limit is not None else tuple(c for c in columns if c in {*d.group, "time", *fields})
     found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields, d.zone), chunks)
-    if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
-        return None
-    lines = [_window_exec(d, types)]
     keys = (*d.group, "time")
+    order = ", ".join(f"{c}@{scanned.index(c)} {'ASC' if c != 'time' else d.order} NULLS LAST" for c in keys)
+    if found.partitions > 1:
+        if d.zone is not None or not table.tags:
+            return None  # (a union under tz()'s projection, or sorted on time alone: not drawn)
+        return [_window_exec(d, types), *("  " + line for line in _merged(found.lines, order))], scanned
+    lines = [_window_exec(d, types)]
     if d.zone is not None or d.order == "DESC" or found.ordered[:len(keys)] != keys:
-        order = ", ".join(f"{c}@{scanned.index(c)} {'ASC' if c != 'time' else d.order} NULLS LAST" for c in keys)
         lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
     return lines + ["  " * (len(lines)) + line for line in _zoned(found.lines, scanned, d.zone)], scanned
+
+
+def _merged(union: list[str], order: str) -> list[str]:
+    """The window's input over several partitions (a union of IOx's chunk groups) at one target
+    partition: EnforceDistribution merges them, EnforceSorting pushes the window's sort through
+    the union into each input (``preserve_partitioning=[false]``: each is one partition) and the
+    merge keeps its order. Each input is sorted even when its order starts with the partition
+    keys: the merge's order gives them a direction (``ASC NULLS LAST``) which a tag's ``ASC``
+    (nulls first) does not meet. DataFusion 50.1 printed these lines, by hand, for a window of the
+    same frame over a union of two Parquet files sorted ``host ASC, time ASC``, with and without
+    a partition key."""
+    inputs: list[list[str]] = []
+    for line in union[1:]:
+        if not line.startswith("   "):
+            inputs.append([])
+        inputs[-1].append(line[2:])
+    sort = f"SortExec: expr=[{order}], preserve_partitioning=[false]"
+    return [f"SortPreservingMergeExec: [{order}]", "  UnionExec",
+            *(text for lines in inputs for text in ["    " + sort, *("      " + line for line in lines)])]
 
 
 def _limited_physical(d: Drawn, lines: list[str], scanned) -> str:

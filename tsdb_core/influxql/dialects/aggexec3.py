@@ -63,7 +63,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     tags_sorted = both and agg.endswith(f"PartiallySorted([{', '.join(map(str, range(1, len(group_tags) + 1)))}])")
     if merged and not fully and "ordering_mode" in agg and not tags_sorted:
         return None  # (partitions sorted on some of the tags: not drawn)
-    lines = [agg, *("  " + line for line in _zoned(found.lines, output, zone))]
+    lines = [agg, *("  " + line for line in zoned_scan(found.lines, output, zone))]
     if merged:
         final = _final(interval, group_tags, aggrs, fully, tags_sorted)
         lines = final + _indent([agg.replace("mode=Single", "mode=Partial"), *lines[1:]], 2 * len(final))
@@ -78,7 +78,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
         f"get_field({at[0]}, time)" if row_time else str(lower or 0)
     tag_at = 0 if gapfill else (1 if interval is not None else 0)
     exprs = [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
-             *(f"{_field(fn, col, fills[j] if fills else None)} as {name}"
+             *(f"{aggregate_value(fn, col, fills[j] if fills else None)} as {name}"
                for j, (col, (fn, _, name)) in enumerate(zip(at, calls)))]
     order = "ASC" if ascending else "DESC"
     if limited:
@@ -95,7 +95,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
 
 
-def _zoned(lines: list[str], output, zone: str | None) -> list[str]:
+def zoned_scan(lines: list[str], output, zone: str | None) -> list[str]:
     """The scan's lines, under tz() below the projection project_timezone adds (tzplan3.py), the
     scan's columns kept in place, time read as ``tz(time@i, <zone>)``: its Utf8 literal prints as
     the text alone, and DataFusion pushes no projection holding a function into a Parquet scan
@@ -203,7 +203,7 @@ def _strategy(fill, column: str, fn: str) -> str:
     return f"COALESCE({column}, 0)" if fn == "count" else column
 
 
-def _field(fn: str, column: str, value: str | None) -> str:
+def aggregate_value(fn: str, column: str, value: str | None) -> str:
     """A field over its aggregate's column as a physical ScalarFunctionExpr prints (its name,
     its arguments joined by ``, ``, a literal as its ScalarValue's Display): a selector's
     ``get_field(<struct>, value)``; under fill(<value>) the planner's ``coalesce_struct(<aggregate>,

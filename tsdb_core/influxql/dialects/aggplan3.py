@@ -93,7 +93,7 @@ def _grouped_exec(args, tags, chunks, zone: str | None = None) -> str | None:
     if not chunks or not (interval is not None or group_tags) or not all(
             isinstance(n, X.Agg) and n.fn in (*PHYSICAL, *SELECTORS) and not n.param for n, _ in outs):
         return None
-    defaults = tuple(_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
+    defaults = tuple(fill_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
     fills = tuple(C.struct_default(stmt.fill_value, n.kind) if n.fn in SELECTORS else d for (n, _), d in zip(outs, defaults))
     return grouped_exec(table, lower, upper, tags, interval, group_tags, stmt.fill, stmt.time_ascending,
                         [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults, zone,
@@ -228,7 +228,7 @@ def _leaf(m: str, stmt):
         if stmt.fill == "value" and a.fn in SELECTORS:  # rebase_expr: the struct coalesced, then its value
             return f'get_field(coalesce_struct({col}, Struct({C.struct_default(stmt.fill_value, a.kind)})), Utf8("value"))'
         if stmt.fill == "value":
-            return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
+            return f"coalesce_struct({col}, {a.kind}({fill_scalar(stmt.fill_value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
     return leaf
 
@@ -320,7 +320,7 @@ def _series_limit(stmt, group_tags, outs) -> str:
     skip for OFFSET 0 and no fetch without LIMIT."""
     value = stmt.fill_value if stmt.fill == "value" else None
     exprs = ", ".join(f"{n} RESPECT NULLS (default: {node.kind}("
-                      f"{_scalar(value, node.kind) if value is not None and node.kind in NUMERIC else 'NULL'}))"
+                      f"{fill_scalar(value, node.kind) if value is not None and node.kind in NUMERIC else 'NULL'}))"
                       for node, n in outs)
     order = "ASC" if stmt.time_ascending else "DESC"
     return (f"SeriesLimit: series=[{', '.join(group_tags)}], order=[time {order} NULLS LAST], limit_expr=[{exprs}]"
@@ -340,13 +340,13 @@ def _fill(fill: str | None, col: str, kind: str, fn: str, value) -> str:
     if fill == "linear":
         return f"INTERPOLATE({col})"
     if fill == "value":
-        return f"COALESCE({col}, {C.struct_default(value, kind) if fn in SELECTORS else _scalar(value, kind)})"
+        return f"COALESCE({col}, {C.struct_default(value, kind) if fn in SELECTORS else fill_scalar(value, kind)})"
     return f"COALESCE({col}, 0)" if fn == "count" else col  # fill(null): count's default value is 0
 
 
-def _scalar(value: int | float, kind: str) -> str:
-    """util.rs number_to_scalar, printed as DataFusion prints the ScalarValue (Rust's f64
-    Display: no exponent, no trailing ``.0``)."""
+def fill_scalar(value: int | float, kind: str) -> str:
+    """A fill(<value>) ``value`` cast to ``kind`` (util.rs number_to_scalar), printed as DataFusion
+    prints the ScalarValue (Rust's f64 Display: no exponent, no trailing ``.0``)."""
     if kind in ("Int64", "UInt64"):
         return str(int(value) % 2**64 if kind == "UInt64" else int(value))  # Rust's ``as``: truncate, wrap
     return np.format_float_positional(float(value), trim="-")

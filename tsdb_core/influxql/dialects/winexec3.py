@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from . import aggexpr3 as X
 from .aggcalls3 import PHYSICAL, SELECTORS, aggr, struct_default
-from .aggexec3 import _field, grouped_exec
-from .aggplan3 import _scalar
+from .aggexec3 import aggregate_value, grouped_exec
+from .aggplan3 import fill_scalar
 from .scanplan3 import BATCH
 
 
@@ -72,7 +72,7 @@ def _aggregates(d, table, time_range, tags, fill, calls, chunks, zone) -> list[s
     """aggexec3.py's lines from the GapFillExec or the AggregateExec down, unindented; under a
     SeriesLimit, those of the aggregates' plan under one (its scan not narrowed, a value fill's
     GapFillExec filling with the value); None where it draws none."""
-    defaults = tuple(_scalar(d.value, a.kind) for a in calls) if d.value is not None else ()
+    defaults = tuple(fill_scalar(d.value, a.kind) for a in calls) if d.value is not None else ()
     plan = grouped_exec(table, *time_range, tags, d.interval, d.group, fill, True,
                         [(a.fn, a.field, f"_{i}") for i, a in enumerate(calls)], chunks, d.skip, d.fetch, defaults,
                         zone=zone, fills=tuple(_default(d, a) for a in calls) if defaults else ())
@@ -135,10 +135,10 @@ def _read(d, node, out: list[str]) -> str:
     if not isinstance(node, X.Agg):
         return f"{d.name(node)}@{out.index(d.name(node))}"
     col = aggr(d.m, node.fn, node.field, spaced=False)
-    return _field(node.fn, f"{col}@{out.index(col)}", None if d.value is None else _default(d, node))
+    return aggregate_value(node.fn, f"{col}@{out.index(col)}", None if d.value is None else _default(d, node))
 
 
 def _default(d, a) -> str:
     """An aggregate's fill(<value>) default as a physical literal prints: a selector's struct
     (aggcalls3.struct_default), else the value cast to its type."""
-    return struct_default(d.value, a.kind) if a.fn in SELECTORS else _scalar(d.value, a.kind)
+    return struct_default(d.value, a.kind) if a.fn in SELECTORS else fill_scalar(d.value, a.kind)

@@ -39,8 +39,8 @@ from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
 from .aggcalls3 import ARROW, NUMERIC
-from .aggexec3 import _zoned
-from .aggplan3 import _bin, _dimensions, _scalar, _scans, aggregated
+from .aggexec3 import zoned_scan
+from .aggplan3 import _bin, _dimensions, _scans, aggregated, fill_scalar
 from .rust_debug import string
 from .scanplan3 import BATCH, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
@@ -153,7 +153,7 @@ class Drawn:
             if self.value is not None and w.arg.fn in C.SELECTORS:  # its struct coalesced, then get_field's name
                 arg = f"coalesce_struct({arg},Struct({C.struct_default(self.value, w.arg.kind)}))[value]"
             elif self.value is not None:
-                arg = f"coalesce_struct({arg},{w.arg.kind}({_scalar(self.value, w.arg.kind)}))"
+                arg = f"coalesce_struct({arg},{w.arg.kind}({fill_scalar(self.value, w.arg.kind)}))"
             elif w.arg.fn in C.SELECTORS:
                 arg += "[value]"  # get_field's name
         return f"{w.fn}({arg}{',' + w.written if w.written else ''})"
@@ -165,7 +165,7 @@ class Drawn:
         if self.value is not None and a.fn in C.SELECTORS:
             return f'get_field(coalesce_struct({col}, Struct({C.struct_default(self.value, a.kind)})), Utf8("value"))'
         if self.value is not None:
-            return f"coalesce_struct({col}, {a.kind}({_scalar(self.value, a.kind)}))"
+            return f"coalesce_struct({col}, {a.kind}({fill_scalar(self.value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in C.SELECTORS else col
 
     def window(self, w: Win) -> str:
@@ -230,7 +230,7 @@ def _limit_defaults(stmt, outs, types) -> tuple[str, ...]:
     """Each field's SeriesLimit default: under fill(<value>) the value cast to the column's type
     (util.rs number_to_scalar), else a null."""
     kinds = [_type(node, types) if isinstance(node, Win) else node.kind for node, _ in outs]
-    return tuple(_scalar(stmt.fill_value, k) if stmt.fill == "value" and k in NUMERIC else "NULL" for k in kinds)
+    return tuple(fill_scalar(stmt.fill_value, k) if stmt.fill == "value" and k in NUMERIC else "NULL" for k in kinds)
 
 
 def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str | None:
@@ -285,7 +285,7 @@ def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> 
     lines = [_window_exec(d, types)]
     if d.zone is not None or d.order == "DESC" or found.ordered[:len(keys)] != keys:
         lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
-    return lines + ["  " * (len(lines)) + line for line in _zoned(found.lines, scanned, d.zone)], scanned
+    return lines + ["  " * (len(lines)) + line for line in zoned_scan(found.lines, scanned, d.zone)], scanned
 
 
 def _merged(union: list[str], order: str) -> list[str]:

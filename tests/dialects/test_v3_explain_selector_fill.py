@@ -19,6 +19,8 @@ Sources:
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tsdb_core.influxql.dialects.aggcalls3 import struct_default
 
@@ -44,11 +46,22 @@ def _plans(store, q: str) -> dict[str, str]:
     (-1, "UInt64", "{value:18446744073709551615,time:1969-12-31T23:59:59.999999999}"),
     (2_000_000, "Int64", "{value:2000000,time:1970-01-01T00:00:00.002}"),
     (3_000, "Float64", "{value:3000.0,time:1970-01-01T00:00:00.000003}"),
-    (1e20, "Float64", None),  # ryu: 1e20, not drawn
-    (1e20, "Int64", None),  # saturated by ``as``: not drawn
+    (0.00001, "Float64", "{value:0.00001,time:1970-01-01T00:00:00}"),  # ryu: no exponent down to 1e-5
+    (1e-7, "Float64", "{value:1e-7,time:1970-01-01T00:00:00}"),
+    (1e16, "Float64", "{value:1e16,time:1970-04-26T17:46:40}"),
+    (-0.0, "Float64", "{value:-0.0,time:1970-01-01T00:00:00}"),
+    (1e20, "Float64", None),  # time saturated by ``as``: not drawn
+    (1e20, "Int64", None),
 ])
 def test_a_selectors_struct_default(value, kind, want):
     assert struct_default(value, kind) == want
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-9e18, max_value=9e18))
+def test_a_float_struct_value_reads_back_as_itself(x):
+    # ryu prints the shortest digits that read back as the value; without an exponent from 1e-5 to 1e16
+    text = struct_default(x, "Float64").split(",")[0].removeprefix("{value:")
+    assert float(text) == x and ("e" in text) == (x != 0 and not 1e-5 <= abs(x) < 1e16)
 
 
 def test_the_logical_plan_follows_the_snapshot(store):
@@ -95,7 +108,6 @@ def test_a_window_of_a_selector_reads_the_coalesced_struct(store):
 
 @pytest.mark.parametrize("q", [
     "SELECT last(s) FROM m WHERE time >= 0 AND time < 5s GROUP BY time(1s) fill(0)",  # a string's struct: v3's error
-    Q + " fill(0.00001)",  # a default Python prints with an exponent (ryu's 0.00001: not followed, not drawn)
     Q + " fill(linear)",
 ])
 def test_not_drawn(store, q):

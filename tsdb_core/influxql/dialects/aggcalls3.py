@@ -98,13 +98,13 @@ def struct_default(value: int | float, kind: str) -> str | None:
     """A selector's fill(<value>): util.rs number_to_scalar over its ``{value, time}`` struct
     (each field the value cast to its type: ``time`` a TimestampNanosecond of it, ``as i64``),
     as DataFusion's ScalarValue Display prints a struct (each field by arrow's display: a float
-    by ryu, ``0.0``; a timestamp as ``%Y-%m-%dT%H:%M:%S%.f``). None where ryu would print an
-    exponent (not drawn). The snapshot ``selectors_aggregate_gby_time_gapfill.snap`` (planner.rs
-    tests, FILL(0)) prints ``{value:0.0,time:1970-01-01T00:00:00}``."""
+    by ryu, ``0.0``; a timestamp as ``%Y-%m-%dT%H:%M:%S%.f``). None where ``as i64`` saturates
+    (not drawn). The snapshot ``selectors_aggregate_gby_time_gapfill.snap`` (planner.rs tests,
+    FILL(0)) prints ``{value:0.0,time:1970-01-01T00:00:00}``; DataFusion 50.1 printed the same
+    for a struct literal of (0.0, 0), and ``{value:0.00001,time:1970-01-01T00:00:00.000000001}``,
+    ``{value:1e16,..}``, ``{value:3000.0,time:1970-01-01T00:00:00.000003}`` (by hand)."""
     if kind == "Float64":
-        text = repr(float(value))
-        if "e" in text or "n" in text:
-            return None
+        text = _ryu(float(value))
     else:
         text = str(int(value) % 2**64 if kind == "UInt64" else int(value))
     ns = int(value)  # Rust's ``as i64``: truncated toward zero
@@ -116,6 +116,35 @@ def struct_default(value: int | float, kind: str) -> str | None:
         digits = 3 if frac % 10**6 == 0 else 6 if frac % 1000 == 0 else 9
         stamp += f".{frac // 10 ** (9 - digits):0{digits}d}"
     return f"{{value:{text},time:{stamp}}}"
+
+
+def _ryu(x: float) -> str:
+    """ryu's Display of an f64 (arrow's): the shortest digits (Python's repr finds the same),
+    without exponent from 1e-5 to below 1e16 (``.0`` on whole numbers), else ``de<n>``."""
+    digits, k = repr(abs(x)), 0
+    if "e" in digits:
+        head, _, e = digits.partition("e")
+        digits, k = head.replace(".", ""), int(e) - (len(head.split(".")[1]) if "." in head else 0)
+    else:
+        whole, _, frac = digits.partition(".")
+        frac = frac.rstrip("0")
+        digits, k = (whole + frac).lstrip("0") or "0", -len(frac)
+    if digits != "0":
+        stripped = digits.rstrip("0")
+        k += len(digits) - len(stripped)
+        digits = stripped
+    n = len(digits)
+    kk = n + k
+    sign = "-" if str(x).startswith("-") else ""
+    if digits == "0":
+        return sign + "0.0"
+    if 0 <= k and kk <= 16:
+        return sign + digits + "0" * k + ".0"
+    if 0 < kk <= 16:
+        return sign + digits[:kk] + "." + digits[kk:]
+    if -5 < kk <= 0:
+        return sign + "0." + "0" * -kk + digits
+    return sign + (digits if n == 1 else digits[0] + "." + digits[1:]) + f"e{kk - 1}"
 
 
 def _percentile(e, table: Table, types) -> X.Agg | None:

@@ -167,7 +167,7 @@ def _shape(stmt, table, types, tags):
         return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
     if stmt.fill == "value" and any(a.fn in SELECTORS and C.struct_default(stmt.fill_value, a.kind) is None
                                     for n, _ in outs for a in X.aggregates(n)):
-        return None  # (a selector's struct default ryu would print with an exponent: not drawn)
+        return None  # (a selector's struct default whose time ``as i64`` saturates: not drawn)
     every = [a for n, _ in outs for a in X.aggregates(n)]
     if group_tags and any(a.param == "DISTINCT" for a in every):
         return None  # (a distinct count under groups: DataFusion's single_distinct_aggregation_to_group_by, not drawn)

@@ -416,7 +416,7 @@ def _shape(stmt, table, types, tags):
         outs += found
     if stmt.fill == "value" and any(a.fn in C.SELECTORS and C.struct_default(stmt.fill_value, a.kind) is None
                                     for n, _ in outs for a in _aggs(n)):
-        return None  # (a selector's struct default printed with an exponent: not drawn, as aggplan3.py)
+        return None  # (a selector's struct default whose time saturates: not drawn, as aggplan3.py)
     kinds = {isinstance(n.arg, str) for n, _ in outs if isinstance(n, Win)}
     if not kinds or len(kinds) > 1 or (True in kinds) != (interval is None) or (interval is None and stmt.fill):
         return None  # (window functions of fields without GROUP BY time, of aggregates with it)

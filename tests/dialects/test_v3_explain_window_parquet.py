@@ -17,8 +17,9 @@ Parquet filter pushdown on) printed, for a window of the same frame over Parquet
           DataSourceExec: .., output_ordering=[host@1 ASC, time@2 ASC], ..
 
   (the merge asks ``host`` a direction, ``NULLS LAST``, that a file sorted nulls first does not meet).
-The scans are IOx's (scanplan3.py); over rows not persisted the sort sits over the scan's FilterExec
-(derived: EnforceSorting does not push a sort through a FilterExec).
+The scans are IOx's (scanplan3.py); over rows not persisted the sort sits over the scan's
+CoalesceBatchesExec and FilterExec (DataFusion 50.1 printed so for a union input filtered by a FilterExec:
+EnforceSorting does not push a sort through it, and CoalesceBatches runs after it).
 """
 from __future__ import annotations
 

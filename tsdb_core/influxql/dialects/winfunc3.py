@@ -296,7 +296,7 @@ def _merged(union: list[str], order: str) -> list[str]:
     keys: the merge's order gives them a direction (``ASC NULLS LAST``) which a tag's ``ASC``
     (nulls first) does not meet. DataFusion 50.1 printed these lines, by hand, for a window of the
     same frame over a union of two Parquet files sorted ``host ASC, time ASC``, with and without
-    a partition key."""
+    a partition key, and over an input topped by a FilterExec (the sort above it)."""
     inputs: list[list[str]] = []
     for line in union[1:]:
         if not line.startswith("   "):

@@ -64,8 +64,8 @@ def unique_names(outs):
 
 def call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     """The aggregate a call becomes (None: not drawn): a numeric field's aggregate, count of
-    any field, a selector (not under GROUP BY time with a linear fill, nor a value fill unless numeric), a distinct
-    count, a percentile."""
+    any field, a selector (not under GROUP BY time with a linear fill, nor a value fill unless
+    numeric), a distinct count, a percentile."""
     if isinstance(e, A.Call) and e.name == "percentile" and len(e.args) == 2 and fill not in ("value", "linear"):
         return _percentile(e, table, types)
     if isinstance(e, A.Call) and e.name == "count" and len(e.args) == 1:

@@ -42,8 +42,8 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
     ``limit``; ``defaults``: under fill(<value>), the value as each call's type prints it
     (util.rs number_to_scalar), ``fills`` each call's GapFill default (a selector's: its struct,
-    aggcalls3.struct_default; default: ``defaults``); ``zone``: tz()'s; None for shapes not drawn over several
-    partitions (partially sorted tags, a LIMIT, OFFSET or value fill)."""
+    aggcalls3.struct_default; default: ``defaults``); ``zone``: tz()'s; None for shapes not
+    drawn over several partitions (partially sorted tags, a LIMIT, OFFSET or value fill)."""
     limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))

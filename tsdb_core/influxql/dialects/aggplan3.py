@@ -5,8 +5,8 @@ The shape drawn: ``SELECT <aggregate>(<field> | *) [AS alias], ... FROM <one mea
 [fill(...)] [ORDER BY time DESC] [LIMIT n] [OFFSET n]``: aggregates count, mean, sum, median,
 stddev, spread, mode, percentile, count(DISTINCT f) (no GROUP BY) and the selectors first, last,
 min, max (not under GROUP BY time with
-fill(linear); under fill(<value>) numeric ones, their struct coalesced: aggcalls3.struct_default), alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not
-implemented); tz() with GROUP BY time over aggregates alone (the planner's plan: tzplan3.py);
+fill(linear); under fill(<value>) numeric ones, their struct coalesced: aggcalls3.struct_default),
+alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not implemented); tz() with GROUP BY time over aggregates alone (the planner's plan: tzplan3.py);
 fill(<value>) only with GROUP BY time and no tags. A LIMIT or OFFSET (or a value fill) puts
 v3's SeriesLimit between the fields' projection and the measurement's (planner.rs limit). It follows ``planner.rs`` of
 ``iox_query_influxql`` (project_select_aggregate): the raw SELECT's filters (a GROUP BY time

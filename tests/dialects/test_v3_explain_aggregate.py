@@ -36,6 +36,8 @@ SNAPSHOTS = [
     f"{AGG}group_by_time_gapfill_coalesces_the_fill_value", f"{AGG}mean-7",
     # selectors under GROUP BY time: get_field(selector_..(), "value")
     f"{AGG}group_by_time_gapfill_plus_math", "select__functions__selectors_aggregate_gby_time",
+    # a selector under fill(<value>): its struct coalesced with the value in each field (number_to_scalar)
+    "select__functions__selectors_aggregate_gby_time_gapfill",
     # no GROUP BY: the __aggr_count guard; GROUP BY a tag: the Unix epoch as time, sorted on the tag first
     f"{AGG}no_group_by", f"{AGG}mean", f"{AGG}mean-2", f"{AGG}sum", f"{AGG}sum-2", f"{AGG}stddev-2",
     f"{AGG}mean-5", f"{AGG}group_by_foo",
@@ -102,7 +104,6 @@ aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
     "SELECT count(f64_field) FROM data tz('Europe/Paris')",  # tz() without GROUP BY time
     "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
     "SELECT last(usage_idle), usage_system FROM cpu",  # a selector's other fields
-    "SELECT first(f64_field) FROM data GROUP BY time(10s) fill(0)",  # a Struct fill
     "SELECT mean(f64_field) / count(i64_field) FROM data GROUP BY time(10s)",  # an extracted divisor over GapFill
     "SELECT count(f64_field) * 2, count(f64_field) * 2 FROM data",  # a repeated expression: DataFusion's CSE
     "SELECT mean(str_field) FROM data GROUP BY time(10s)",  # an error in v3

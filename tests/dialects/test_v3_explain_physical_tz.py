@@ -21,7 +21,9 @@ Sources:
   and, for ``tz(time, ..) >= ..`` alone, ``predicate=tz(time@1, Europe/Paris) >= 0`` with no pruning
   predicate nor guarantees (a tz() test prunes nothing). Its column indices there are the pushed
   filter's; IOx's scan numbers its predicate over the table's columns (scanplan3.py).
-Not drawn: tz() with a tag test (the optimizer's steps are not drawn either).
+With a tag test (derived: the two drawn pieces composed): the tag test joins the scan's tests after the
+time ones (IOx's full_filters order, as without tz()): below the deduplication with them (its columns
+are key columns), in the Parquet predicate and its pruning predicate (the tz() tests prune nothing).
 """
 from __future__ import annotations
 
@@ -79,6 +81,33 @@ def test_a_limit_under_tz_reads_every_column_through_tz(store):
         in got
 
 
-def test_tz_with_a_tag_test_is_not_drawn(store):
-    assert not any(line.startswith("AggregateExec") for line in physical(
-        store, "SELECT count(f) FROM m WHERE time >= 0 AND time < 5s AND host = 'a' GROUP BY time(1s) tz('Europe/Paris')"))
+TAGGED = "WHERE time >= 0 AND time < 5s AND host = 'a'"
+
+
+def test_a_tag_test_under_tz_joins_the_parquet_predicate(store):
+    got = physical(store, f"SELECT mean(f) FROM m {TAGGED} GROUP BY time(1s), region tz('Europe/Paris')")
+    assert got[4:] == [
+        f"AggregateExec: mode=Single, gby=[date_bin_wallclock({STRIDE}, time@2, 0) as time, region@1 as region], aggr=[avg(m.f)]",
+        "ProjectionExec: expr=[f@0 as f, region@1 as region, tz(time@2, Europe/Paris) as time]",
+        got[6]]  # no ordering_mode: the file's order starts with host, which is not read
+    assert got[6].startswith("DataSourceExec: file_groups={1 group: [[")
+    assert got[6].endswith(
+        "projection=[f, region, time], file_type=parquet, predicate=tz(time@4, Europe/Paris) >= 0 AND "
+        "tz(time@4, Europe/Paris) <= 4999999999 AND host@2 = a AND f@0 IS NOT NULL, pruning_predicate=host_null_count@2 != "
+        "row_count@3 AND host_min@0 <= a AND a <= host_max@1 AND f_null_count@4 != row_count@3, required_guarantees=[host in (a)]")
+
+
+@pytest.mark.parametrize("q,window", [
+    (f"SELECT derivative(f) FROM m {TAGGED} tz('Europe/Paris')", "derivative(m.f)"),
+    (f"SELECT difference(mean(f)) FROM m {TAGGED} GROUP BY time(1s) fill(none) tz('Europe/Paris')", "difference(avg(m.f))"),
+])
+def test_a_window_under_tz_with_a_tag_test(q, window):
+    """Rows not persisted: the tag test below the deduplication, after the tz() tests."""
+    s = next(v3_store())
+    got = physical(s, q)
+    s.close()
+    assert got[4].startswith(f"WindowAggExec: wdw=[{window}: Ok(")
+    low = -1000000000 if "mean" in q else 0  # a window of aggregates reads one interval more
+    assert f"FilterExec: tz(time@1, Europe/Paris) >= {low} AND tz(time@1, Europe/Paris) <= 4999999999 AND host@2 = a" in got
+    assert "RecordBatchesExec: chunks=1, projection=[f, time, host, region, __chunk_order]" in got
+    assert got.index("ProjectionExec: expr=[f@0 as f, tz(time@1, Europe/Paris) as time]") > 4

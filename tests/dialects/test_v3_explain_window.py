@@ -16,7 +16,8 @@ moves the Filter under it and back, and the optimizer stops at a plan it has see
 printed these steps for a Filter over a WindowAggr of the same frame, once, by hand). The physical
 plan of a window over fields over one partition of IOx's scan topped by its FilterExec (the rows not yet
 persisted): DataFusion 50.1's print of the same optimized plan over one partition (once, by hand), IOx's
-scan as test_v3_explain_select.py tests it; over a Parquet file it is not drawn. Over aggregates, with
+scan as test_v3_explain_select.py tests it; over a Parquet file and several partitions:
+test_v3_explain_window_parquet.py. Over aggregates, with
 LIMIT / OFFSET, a value fill or tz(): test_v3_explain_window_limits.py and test_v3_explain_window_exec.py.
 """
 from __future__ import annotations
@@ -211,16 +212,18 @@ def test_the_physical_plan_of_two_windows_by_tag(planner_catalog):  # noqa: F811
                        "usage_user@3 as usage_user]")
 
 
-def test_a_parquet_scan_has_no_physical_plan_drawn(tmp_path):
-    # a persisted file is read without deduplication, its filter in the Parquet scan: where EnforceSorting puts
-    # the window's SortExec over it is not followed
+def test_a_parquet_scan_is_sorted_under_the_window(tmp_path):
+    # a persisted file is read without deduplication, its filter in the Parquet scan; [time, usage_idle] keeps
+    # none of its order (host, time): the window's SortExec right over it (test_v3_explain_window_parquet.py)
     store = tsdb_core.open(tmp_path, clock=ManualClock(NOW), dialect="influxdb3")
     try:
         assert store.write("db", "cpu,host=a usage_idle=1 1672527600000000000").ok
-        assert "WindowAggExec" in rows(store, "EXPLAIN SELECT derivative(usage_idle) FROM cpu")["physical_plan"][0]
         store.flush()
-        out = rows(store, "EXPLAIN SELECT derivative(usage_idle) FROM cpu")
-        assert "WindowAggExec" not in out["physical_plan"][0] and "WindowAggr" in out["logical_plan"][0]
+        plan = rows(store, "EXPLAIN SELECT derivative(usage_idle) FROM cpu")["physical_plan"][0].splitlines()
+        assert plan[5:] == ["          SortExec: expr=[time@0 ASC NULLS LAST], preserve_partitioning=[false]", plan[6]]
+        assert plan[6].startswith("            DataSourceExec: file_groups={1 group: [[")
+        assert plan[6].endswith("projection=[time, usage_idle], file_type=parquet, predicate=usage_idle@2 IS NOT NULL, "
+                                "pruning_predicate=usage_idle_null_count@1 != row_count@0, required_guarantees=[]")
     finally:
         store.close()
 

@@ -141,9 +141,11 @@ def test_a_plain_selector_beside_a_window_reads_its_value(planner_catalog):  # n
     assert plan[6].endswith(f"aggr=[selector_max(cpu.usage_idle,cpu.time), {first}]")
 
 
-@pytest.mark.parametrize("q", [
-    f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} AND host = 'x' GROUP BY time(10s) tz('Europe/Paris')",
-])
-def test_shapes_without_a_physical_plan_drawn(planner_catalog, q):  # noqa: F811
-    out = rows(planner_catalog, f"EXPLAIN {q}")
-    assert "WindowAggr" in out["logical_plan"][0] and "WindowAggExec" not in out["physical_plan"][0]
+def test_a_window_under_tz_with_a_tag_test(planner_catalog):  # noqa: F811
+    # derived: aggexec3.py's plan under tz() with the tag test among the scan's tests, after the tz() ones
+    q = f"SELECT difference(mean(usage_idle)) FROM cpu {SINCE} AND host = 'x' GROUP BY time(10s) tz('Europe/Paris')"
+    plan = [line.strip() for line in rows(planner_catalog, f"EXPLAIN {q}")["physical_plan"][0].splitlines()]
+    assert plan[4].startswith("WindowAggExec: wdw=[difference(avg(cpu.usage_idle)): Ok(")
+    assert plan[9] == "ProjectionExec: expr=[tz(time@0, Europe/Paris) as time, usage_idle@1 as usage_idle]"
+    assert plan[16] == ("FilterExec: tz(time@0, Europe/Paris) >= 1672527590000000000 AND tz(time@0, Europe/Paris) <= "
+                        "1672531200000000000 AND host@3 = x")

@@ -6,6 +6,8 @@ SELECT field as an expression tree over those aggregates (aggexpr3.py). Used by 
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ..ast import expr as A
 from . import aggexpr3 as X
 from .showplan3 import Table
@@ -22,6 +24,7 @@ WILDCARD_TYPES = {fn: ("float", "integer", "unsigned", "string", "boolean") for 
 WILDCARD_TYPES.update({fn: ("float", "integer", "unsigned", "boolean") for fn in ("min", "max")})
 ARROW = {"float": "Float64", "integer": "Int64", "unsigned": "UInt64", "string": "Utf8", "boolean": "Boolean"}
 NUMERIC = ("Float64", "Int64", "UInt64")
+_EPOCH = datetime(1970, 1, 1)
 
 
 def fields(stmt, table, types, by_time: bool) -> list | None:
@@ -61,8 +64,8 @@ def unique_names(outs):
 
 def call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     """The aggregate a call becomes (None: not drawn): a numeric field's aggregate, count of
-    any field, a selector (not under GROUP BY time with a value or linear fill), a distinct
-    count, a percentile."""
+    any field, a selector (not under GROUP BY time with a linear fill, nor a value fill unless
+    numeric), a distinct count, a percentile."""
     if isinstance(e, A.Call) and e.name == "percentile" and len(e.args) == 2 and fill not in ("value", "linear"):
         return _percentile(e, table, types)
     if isinstance(e, A.Call) and e.name == "count" and len(e.args) == 1:
@@ -84,10 +87,64 @@ def call(e, table: Table, types, by_time: bool, fill) -> X.Agg | None:
     if e.name in AGGREGATES:
         ok = e.name == "count" or arrow in NUMERIC or (e.name == "mode" and arrow in ("Utf8", "Boolean"))
         return X.Agg(e.name, ref.name, _type(e.name, types[ref.name]), arg=arrow) if ok else None
-    if e.name in SELECTORS and not (by_time and fill in ("value", "linear")):
-        ok = e.name in ("first", "last") or arrow in NUMERIC
+    if e.name in SELECTORS and not (by_time and fill == "linear"):
+        # fill(<value>): number_to_scalar of a string or boolean struct is v3's internal error, not drawn
+        ok = (e.name in ("first", "last") or arrow in NUMERIC) and not (by_time and fill == "value" and arrow not in NUMERIC)
         return X.Agg(e.name, ref.name, arrow) if ok else None
     return None
+
+
+def struct_default(value: int | float, kind: str) -> str | None:
+    """A selector's fill(<value>): util.rs number_to_scalar over its ``{value, time}`` struct
+    (each field the value cast to its type: ``time`` a TimestampNanosecond of it, ``as i64``),
+    as DataFusion's ScalarValue Display prints a struct (each field by arrow's display: a float
+    by ryu, ``0.0``; a timestamp as ``%Y-%m-%dT%H:%M:%S%.f``). None where ``as i64`` saturates
+    (not drawn). The snapshot ``selectors_aggregate_gby_time_gapfill.snap`` (planner.rs tests,
+    FILL(0)) prints ``{value:0.0,time:1970-01-01T00:00:00}``; DataFusion 50.1 printed the same
+    for a struct literal of (0.0, 0), and ``{value:0.00001,time:1970-01-01T00:00:00.000000001}``,
+    ``{value:1e16,..}``, ``{value:3000.0,time:1970-01-01T00:00:00.000003}`` (by hand)."""
+    if kind == "Float64":
+        text = _ryu(float(value))
+    else:
+        text = str(int(value) % 2**64 if kind == "UInt64" else int(value))
+    ns = int(value)  # Rust's ``as i64``: truncated toward zero
+    if not -2**63 <= ns < 2**63:
+        return None  # (saturated by ``as``: not drawn)
+    seconds, frac = divmod(ns, 10**9)
+    stamp = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+    if frac:
+        digits = 3 if frac % 10**6 == 0 else 6 if frac % 1000 == 0 else 9
+        stamp += f".{frac // 10 ** (9 - digits):0{digits}d}"
+    return f"{{value:{text},time:{stamp}}}"
+
+
+def _ryu(x: float) -> str:
+    """ryu's Display of an f64 (arrow's): the shortest digits (Python's repr finds the same),
+    without exponent from 1e-5 to below 1e16 (``.0`` on whole numbers), else ``de<n>``."""
+    digits, k = repr(abs(x)), 0
+    if "e" in digits:
+        head, _, e = digits.partition("e")
+        digits, k = head.replace(".", ""), int(e) - (len(head.split(".")[1]) if "." in head else 0)
+    else:
+        whole, _, frac = digits.partition(".")
+        frac = frac.rstrip("0")
+        digits, k = (whole + frac).lstrip("0") or "0", -len(frac)
+    if digits != "0":
+        stripped = digits.rstrip("0")
+        k += len(digits) - len(stripped)
+        digits = stripped
+    n = len(digits)
+    kk = n + k
+    sign = "-" if str(x).startswith("-") else ""
+    if digits == "0":
+        return sign + "0.0"
+    if 0 <= k and kk <= 16:
+        return sign + digits + "0" * k + ".0"
+    if 0 < kk <= 16:
+        return sign + digits[:kk] + "." + digits[kk:]
+    if -5 < kk <= 0:
+        return sign + "0." + "0" * -kk + digits
+    return sign + (digits if n == 1 else digits[0] + "." + digits[1:]) + f"e{kk - 1}"
 
 
 def _percentile(e, table: Table, types) -> X.Agg | None:

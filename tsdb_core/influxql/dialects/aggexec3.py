@@ -36,13 +36,14 @@ from .showplan3 import Table
 
 def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, ascending: bool, calls,
                  chunks, offset: int = 0, limit: int = 0, defaults: tuple[str, ...] = (),
-                 zone: str | None = None) -> str | None:
+                 zone: str | None = None, fills: tuple[str, ...] = ()) -> str | None:
     """The physical plan of the aggregates ``calls`` ([(function, field, column name)]) over
     ``table`` grouped by ``interval`` ((every, offset) or None) and ``group_tags`` (sorted),
     gap-filled with ``fill`` under GROUP BY time, limited per series by ``offset`` and
     ``limit``; ``defaults``: under fill(<value>), the value as each call's type prints it
-    (util.rs number_to_scalar); ``zone``: tz()'s; None for shapes not drawn over several
-    partitions (partially sorted tags, a LIMIT, OFFSET or value fill)."""
+    (util.rs number_to_scalar), ``fills`` each call's GapFill default (a selector's: its struct,
+    aggcalls3.struct_default; default: ``defaults``); ``zone``: tz()'s; None for shapes not
+    drawn over several partitions (partially sorted tags, a LIMIT, OFFSET or value fill)."""
     limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
@@ -62,13 +63,14 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     tags_sorted = both and agg.endswith(f"PartiallySorted([{', '.join(map(str, range(1, len(group_tags) + 1)))}])")
     if merged and not fully and "ordering_mode" in agg and not tags_sorted:
         return None  # (partitions sorted on some of the tags: not drawn)
-    lines = [agg, *("  " + line for line in _zoned(found.lines, output, zone))]
+    lines = [agg, *("  " + line for line in zoned_scan(found.lines, output, zone))]
     if merged:
         final = _final(interval, group_tags, aggrs, fully, tags_sorted)
         lines = final + _indent([agg.replace("mode=Single", "mode=Partial"), *lines[1:]], 2 * len(final))
     gapfill = interval is not None and fill != "none"
+    fills = fills or defaults
     if gapfill:
-        lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper, defaults) + _indent(lines, 4)
+        lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper, fills) + _indent(lines, 4)
     first_aggr = len(group_tags) + (1 if interval is not None else 0)
     at = [f"{C.aggr(m, fn, f, spaced=False)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=False))}"
           for fn, f, _ in calls]
@@ -76,7 +78,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
         f"get_field({at[0]}, time)" if row_time else str(lower or 0)
     tag_at = 0 if gapfill else (1 if interval is not None else 0)
     exprs = [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
-             *(f"{_field(fn, col, defaults[j] if defaults else None)} as {name}"
+             *(f"{aggregate_value(fn, col, fills[j] if fills else None)} as {name}"
                for j, (col, (fn, _, name)) in enumerate(zip(at, calls)))]
     order = "ASC" if ascending else "DESC"
     if limited:
@@ -93,7 +95,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
 
 
-def _zoned(lines: list[str], output, zone: str | None) -> list[str]:
+def zoned_scan(lines: list[str], output, zone: str | None) -> list[str]:
     """The scan's lines, under tz() below the projection project_timezone adds (tzplan3.py), the
     scan's columns kept in place, time read as ``tz(time@i, <zone>)``: its Utf8 literal prints as
     the text alone, and DataFusion pushes no projection holding a function into a Parquet scan
@@ -201,14 +203,14 @@ def _strategy(fill, column: str, fn: str) -> str:
     return f"COALESCE({column}, 0)" if fn == "count" else column
 
 
-def _field(fn: str, column: str, value: str | None) -> str:
+def aggregate_value(fn: str, column: str, value: str | None) -> str:
     """A field over its aggregate's column as a physical ScalarFunctionExpr prints (its name,
     its arguments joined by ``, ``, a literal as its ScalarValue's Display): a selector's
     ``get_field(<struct>, value)``; under fill(<value>) the planner's ``coalesce_struct(<aggregate>,
-    <value>)``."""
-    if fn in SELECTORS:
-        return f"get_field({column}, value)"
-    return f"coalesce_struct({column}, {value})" if value is not None else column
+    <value>)`` (a selector's: of its struct and its struct default, then get_field)."""
+    if value is not None:
+        column = f"coalesce_struct({column}, {value})"
+    return f"get_field({column}, value)" if fn in SELECTORS else column
 
 
 def _stride(ns: int) -> str:

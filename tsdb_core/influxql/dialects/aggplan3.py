@@ -5,8 +5,8 @@ The shape drawn: ``SELECT <aggregate>(<field> | *) [AS alias], ... FROM <one mea
 [fill(...)] [ORDER BY time DESC] [LIMIT n] [OFFSET n]``: aggregates count, mean, sum, median,
 stddev, spread, mode, percentile, count(DISTINCT f) (no GROUP BY) and the selectors first, last,
 min, max (not under GROUP BY time with
-fill(<value>) or fill(linear)), alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not
-implemented); tz() with GROUP BY time over aggregates alone (the planner's plan: tzplan3.py);
+fill(linear); under fill(<value>) numeric ones, their struct coalesced: aggcalls3.struct_default),
+alone or in arithmetic (aggexpr3.py); no SLIMIT (v3: not implemented); tz() with GROUP BY time over aggregates alone (the planner's plan: tzplan3.py);
 fill(<value>) only with GROUP BY time and no tags. A LIMIT or OFFSET (or a value fill) puts
 v3's SeriesLimit between the fields' projection and the measurement's (planner.rs limit). It follows ``planner.rs`` of
 ``iox_query_influxql`` (project_select_aggregate): the raw SELECT's filters (a GROUP BY time
@@ -93,15 +93,18 @@ def _grouped_exec(args, tags, chunks, zone: str | None = None) -> str | None:
     if not chunks or not (interval is not None or group_tags) or not all(
             isinstance(n, X.Agg) and n.fn in (*PHYSICAL, *SELECTORS) and not n.param for n, _ in outs):
         return None
-    defaults = tuple(_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
+    defaults = tuple(fill_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
+    fills = tuple(C.struct_default(stmt.fill_value, n.kind) if n.fn in SELECTORS else d for (n, _), d in zip(outs, defaults))
     return grouped_exec(table, lower, upper, tags, interval, group_tags, stmt.fill, stmt.time_ascending,
-                        [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults, zone)
+                        [(n.fn, n.field, name) for n, name in outs], chunks, stmt.offset, stmt.limit, defaults, zone,
+                        fills)
 
 
 def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=None) -> Plans:
     """The plans under tz() (tzplan3.py): the planner's, DataFusion's rules (the tz projection
     kept under the Aggregate, narrowed to the columns it reads; a tag test pushed into the scan
-    after the time tests) and, without a tag test, the physical plan (aggexec3.py; ``chunks``:
+    after the time tests) and the physical plan (aggexec3.py: a tag test among the scan's tests
+    after the time ones, as without tz(), the one derived from the other; ``chunks``:
     the table's, not pruned by a tz() range)."""
     m, columns = table.name, tuple(sorted({*table.tags, *table.fields, "time"}))
     fields = sorted({a.field for a in calls})
@@ -113,7 +116,7 @@ def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=N
     if not _limited(args[0]):
         steps += (("optimize_projections", _plan(*args, _block(tz_projection(m, columns, zone, keep),
                                                               f"TableScan: {m} projection=[{read}], {full}"))),)
-    return Plans(initial, steps, None if tags else _grouped_exec(args, tags, chunks, zone))
+    return Plans(initial, steps, _grouped_exec(args, tags, chunks, zone))
 
 
 def _calls(outs) -> list[X.Agg]:
@@ -162,6 +165,9 @@ def _shape(stmt, table, types, tags):
         return None  # (tz() drawn with GROUP BY time over aggregates alone: a selector's time not followed)
     if stmt.fill == "value" and (group_tags or interval is None):
         return None  # (a value fill over tags, a fill without GROUP BY time: not drawn)
+    if stmt.fill == "value" and any(a.fn in SELECTORS and C.struct_default(stmt.fill_value, a.kind) is None
+                                    for n, _ in outs for a in X.aggregates(n)):
+        return None  # (a selector's struct default whose time ``as i64`` saturates: not drawn)
     every = [a for n, _ in outs for a in X.aggregates(n)]
     if group_tags and any(a.param == "DISTINCT" for a in every):
         return None  # (a distinct count under groups: DataFusion's single_distinct_aggregation_to_group_by, not drawn)
@@ -219,8 +225,10 @@ def _leaf(m: str, stmt):
     """An aggregate's value as the fields' Projection reads it."""
     def leaf(a: X.Agg) -> str:
         col = C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
+        if stmt.fill == "value" and a.fn in SELECTORS:  # rebase_expr: the struct coalesced, then its value
+            return f'get_field(coalesce_struct({col}, Struct({C.struct_default(stmt.fill_value, a.kind)})), Utf8("value"))'
         if stmt.fill == "value":
-            return f"coalesce_struct({col}, {a.kind}({_scalar(stmt.fill_value, a.kind)}))"
+            return f"coalesce_struct({col}, {a.kind}({fill_scalar(stmt.fill_value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in SELECTORS else col
     return leaf
 
@@ -312,7 +320,7 @@ def _series_limit(stmt, group_tags, outs) -> str:
     skip for OFFSET 0 and no fetch without LIMIT."""
     value = stmt.fill_value if stmt.fill == "value" else None
     exprs = ", ".join(f"{n} RESPECT NULLS (default: {node.kind}("
-                      f"{_scalar(value, node.kind) if value is not None and node.kind in NUMERIC else 'NULL'}))"
+                      f"{fill_scalar(value, node.kind) if value is not None and node.kind in NUMERIC else 'NULL'}))"
                       for node, n in outs)
     order = "ASC" if stmt.time_ascending else "DESC"
     return (f"SeriesLimit: series=[{', '.join(group_tags)}], order=[time {order} NULLS LAST], limit_expr=[{exprs}]"
@@ -332,13 +340,13 @@ def _fill(fill: str | None, col: str, kind: str, fn: str, value) -> str:
     if fill == "linear":
         return f"INTERPOLATE({col})"
     if fill == "value":
-        return f"COALESCE({col}, {_scalar(value, kind)})"
+        return f"COALESCE({col}, {C.struct_default(value, kind) if fn in SELECTORS else fill_scalar(value, kind)})"
     return f"COALESCE({col}, 0)" if fn == "count" else col  # fill(null): count's default value is 0
 
 
-def _scalar(value: int | float, kind: str) -> str:
-    """util.rs number_to_scalar, printed as DataFusion prints the ScalarValue (Rust's f64
-    Display: no exponent, no trailing ``.0``)."""
+def fill_scalar(value: int | float, kind: str) -> str:
+    """A fill(<value>) ``value`` cast to ``kind`` (util.rs number_to_scalar), printed as DataFusion
+    prints the ScalarValue (Rust's f64 Display: no exponent, no trailing ``.0``)."""
     if kind in ("Int64", "UInt64"):
         return str(int(value) % 2**64 if kind == "UInt64" else int(value))  # Rust's ``as``: truncate, wrap
     return np.format_float_positional(float(value), trim="-")

@@ -20,15 +20,16 @@ Under v3's SeriesLimit (a LIMIT, OFFSET or value fill): :func:`limited_exec`, ov
 aggregates' plan under a SeriesLimit (aggexec3.py: every column scanned, a value fill's
 GapFillExec filling with it). A selector's window reads its struct column (the window's
 argument, get_field of it, is not printed: WindowAggExec prints its name), a plain selector
-beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it. Not drawn: several
-partitions, tz() with a tag test (as aggplan3.py).
+beside it ``get_field(<struct>@i, value)`` as aggexec3.py draws it; tz() with a tag test as
+aggexec3.py draws it (derived). Over several partitions the window reads the aggregates' one
+(aggexec3.py's Final aggregate over them), so its sort is drawn as over one.
 """
 from __future__ import annotations
 
 from . import aggexpr3 as X
-from .aggcalls3 import PHYSICAL, SELECTORS, aggr
-from .aggexec3 import _field, grouped_exec
-from .aggplan3 import _scalar
+from .aggcalls3 import PHYSICAL, SELECTORS, aggr, struct_default
+from .aggexec3 import aggregate_value, grouped_exec
+from .aggplan3 import fill_scalar
 from .scanplan3 import BATCH
 
 
@@ -38,10 +39,9 @@ def aggregate_window_exec(d, table, window: str, time_range, tags, fill, kept, c
     aggregates) over ``table``'s ``chunks``; ``window``: the WindowAggExec's line,
     ``time_range``: (the range read, one interval wider: its lower end, its upper end; the
     range asked for: its lower end, its upper end), ``kept``: the window's input columns the
-    plan above reads (winfunc3.py), ``zone``: tz()'s (drawn without a tag test, as
-    aggplan3.py). None for shapes not drawn."""
+    plan above reads (winfunc3.py), ``zone``: tz()'s. None for shapes not drawn."""
     calls = list(dict.fromkeys(n if isinstance(n, X.Agg) else n.arg for n, _ in d.outs))
-    if (zone is not None and tags) or not all(a.fn in (*PHYSICAL, *SELECTORS) and not a.param for a in calls):
+    if not all(a.fn in (*PHYSICAL, *SELECTORS) and not a.param for a in calls):
         return None
     wide, top, lower, upper = time_range
     body = _aggregates(d, table, (wide, top), tags, fill, calls, chunks, zone)
@@ -72,10 +72,10 @@ def _aggregates(d, table, time_range, tags, fill, calls, chunks, zone) -> list[s
     """aggexec3.py's lines from the GapFillExec or the AggregateExec down, unindented; under a
     SeriesLimit, those of the aggregates' plan under one (its scan not narrowed, a value fill's
     GapFillExec filling with the value); None where it draws none."""
-    defaults = tuple(_scalar(d.value, a.kind) for a in calls) if d.value is not None else ()
+    defaults = tuple(fill_scalar(d.value, a.kind) for a in calls) if d.value is not None else ()
     plan = grouped_exec(table, *time_range, tags, d.interval, d.group, fill, True,
                         [(a.fn, a.field, f"_{i}") for i, a in enumerate(calls)], chunks, d.skip, d.fetch, defaults,
-                        zone=zone)
+                        zone=zone, fills=tuple(_default(d, a) for a in calls) if defaults else ())
     if plan is None:
         return None
     lines = plan.splitlines()
@@ -135,4 +135,10 @@ def _read(d, node, out: list[str]) -> str:
     if not isinstance(node, X.Agg):
         return f"{d.name(node)}@{out.index(d.name(node))}"
     col = aggr(d.m, node.fn, node.field, spaced=False)
-    return _field(node.fn, f"{col}@{out.index(col)}", None if d.value is None else _scalar(d.value, node.kind))
+    return aggregate_value(node.fn, f"{col}@{out.index(col)}", None if d.value is None else _default(d, node))
+
+
+def _default(d, a) -> str:
+    """An aggregate's fill(<value>) default as a physical literal prints: a selector's struct
+    (aggcalls3.struct_default), else the value cast to its type."""
+    return struct_default(d.value, a.kind) if a.fn in SELECTORS else fill_scalar(d.value, a.kind)

@@ -39,8 +39,8 @@ from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
 from .aggcalls3 import ARROW, NUMERIC
-from .aggexec3 import _zoned
-from .aggplan3 import _bin, _dimensions, _scalar, _scans, aggregated
+from .aggexec3 import zoned_scan
+from .aggplan3 import _bin, _dimensions, _scans, aggregated, fill_scalar
 from .rust_debug import string
 from .scanplan3 import BATCH, scan_tests, table_scan
 from .showplan3 import Plans, Table, _block, _lit, scan_filters
@@ -113,7 +113,7 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
     if d.limit is None and len(kept) < len(inputs):  # the next pass pushes the Filter under that Projection, the next puts it back
         steps += (("push_down_filter", over(below[2], True, True)), ("optimize_projections", narrowed))
     physical = None
-    if chunks and interval is None and not (d.zone and tags):  # (tz() with a tag test: not drawn, as aggplan3.py)
+    if chunks and interval is None:
         physical = _physical(d, table, types, lower, upper, tags, chunks)
     elif chunks and interval is not None:  # winexec3.py
         physical = aggregate_window_exec(d, table, _window_exec(d, types), (wide, top, lower, upper), tags, stmt.fill, kept,
@@ -150,8 +150,10 @@ class Drawn:
             arg = f"{self.m}.{w.arg}"
         else:
             arg = _struct(self.m, w.arg)
-            if self.value is not None:
-                arg = f"coalesce_struct({arg},{w.arg.kind}({_scalar(self.value, w.arg.kind)}))"
+            if self.value is not None and w.arg.fn in C.SELECTORS:  # its struct coalesced, then get_field's name
+                arg = f"coalesce_struct({arg},Struct({C.struct_default(self.value, w.arg.kind)}))[value]"
+            elif self.value is not None:
+                arg = f"coalesce_struct({arg},{w.arg.kind}({fill_scalar(self.value, w.arg.kind)}))"
             elif w.arg.fn in C.SELECTORS:
                 arg += "[value]"  # get_field's name
         return f"{w.fn}({arg}{',' + w.written if w.written else ''})"
@@ -160,8 +162,10 @@ class Drawn:
         """An aggregate's value (a selector's: get_field of its struct; under a value fill,
         coalesce_struct of it and the value cast to its type)."""
         col = _struct(self.m, a)
+        if self.value is not None and a.fn in C.SELECTORS:
+            return f'get_field(coalesce_struct({col}, Struct({C.struct_default(self.value, a.kind)})), Utf8("value"))'
         if self.value is not None:
-            return f"coalesce_struct({col}, {a.kind}({_scalar(self.value, a.kind)}))"
+            return f"coalesce_struct({col}, {a.kind}({fill_scalar(self.value, a.kind)}))"
         return f'get_field({col}, Utf8("value"))' if a.fn in C.SELECTORS else col
 
     def window(self, w: Win) -> str:
@@ -226,7 +230,7 @@ def _limit_defaults(stmt, outs, types) -> tuple[str, ...]:
     """Each field's SeriesLimit default: under fill(<value>) the value cast to the column's type
     (util.rs number_to_scalar), else a null."""
     kinds = [_type(node, types) if isinstance(node, Win) else node.kind for node, _ in outs]
-    return tuple(_scalar(stmt.fill_value, k) if stmt.fill == "value" and k in NUMERIC else "NULL" for k in kinds)
+    return tuple(fill_scalar(stmt.fill_value, k) if stmt.fill == "value" and k in NUMERIC else "NULL" for k in kinds)
 
 
 def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str | None:
@@ -237,8 +241,9 @@ def _physical(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> str 
     Projection and Filter above it, no Sort on top (the window's output is ordered).
     DataFusion 50.1 printed this shape, once, by hand, for a Filter over a Projection over a
     WindowAggr of the same frame and one partition (the window's name: the alias, as
-    create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it). None when the
-    scan is not one partition topped by its FilterExec (a union, a Parquet scan: not drawn).
+    create_window_expr takes it; its Field as ``{:?}`` of arrow 56 prints it), and over a Parquet
+    file sorted on the key (no SortExec when it starts with the partition keys, then time).
+    Several partitions: :func:`_merged`.
     Under a SeriesLimit: :func:`_limited_physical`."""
     found = _window_lines(d, table, types, lower, upper, tags, chunks)
     if found is None:
@@ -271,14 +276,35 @@ def _window_lines(d: Drawn, table: Table, types, lower, upper, tags, chunks) -> 
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     scanned = columns if d.limit is not None else tuple(c for c in columns if c in {*d.group, "time", *fields})
     found = table_scan(columns, table.tags, scanned, scan_tests(lower, upper, tags, fields, d.zone), chunks)
-    if found.partitions != 1 or found.lines[:1] != [BATCH] or not found.lines[1].startswith("  FilterExec: "):
-        return None
-    lines = [_window_exec(d, types)]
     keys = (*d.group, "time")
+    order = ", ".join(f"{c}@{scanned.index(c)} {'ASC' if c != 'time' else d.order} NULLS LAST" for c in keys)
+    if found.partitions > 1:
+        if d.zone is not None or not table.tags:
+            return None  # (a union under tz()'s projection, or sorted on time alone: not drawn)
+        return [_window_exec(d, types), *("  " + line for line in _merged(found.lines, order))], scanned
+    lines = [_window_exec(d, types)]
     if d.zone is not None or d.order == "DESC" or found.ordered[:len(keys)] != keys:
-        order = ", ".join(f"{c}@{scanned.index(c)} {'ASC' if c != 'time' else d.order} NULLS LAST" for c in keys)
         lines.append(f"  SortExec: expr=[{order}], preserve_partitioning=[false]")
-    return lines + ["  " * (len(lines)) + line for line in _zoned(found.lines, scanned, d.zone)], scanned
+    return lines + ["  " * (len(lines)) + line for line in zoned_scan(found.lines, scanned, d.zone)], scanned
+
+
+def _merged(union: list[str], order: str) -> list[str]:
+    """The window's input over several partitions (a union of IOx's chunk groups) at one target
+    partition: EnforceDistribution merges them, EnforceSorting pushes the window's sort through
+    the union into each input (``preserve_partitioning=[false]``: each is one partition) and the
+    merge keeps its order. Each input is sorted even when its order starts with the partition
+    keys: the merge's order gives them a direction (``ASC NULLS LAST``) which a tag's ``ASC``
+    (nulls first) does not meet. DataFusion 50.1 printed these lines, by hand, for a window of the
+    same frame over a union of two Parquet files sorted ``host ASC, time ASC``, with and without
+    a partition key, and over an input topped by a FilterExec (the sort above it)."""
+    inputs: list[list[str]] = []
+    for line in union[1:]:
+        if not line.startswith("   "):
+            inputs.append([])
+        inputs[-1].append(line[2:])
+    sort = f"SortExec: expr=[{order}], preserve_partitioning=[false]"
+    return [f"SortPreservingMergeExec: [{order}]", "  UnionExec",
+            *(text for lines in inputs for text in ["    " + sort, *("      " + line for line in lines)])]
 
 
 def _limited_physical(d: Drawn, lines: list[str], scanned) -> str:
@@ -388,6 +414,9 @@ def _shape(stmt, table, types, tags):
         if found is None:
             return None
         outs += found
+    if stmt.fill == "value" and any(a.fn in C.SELECTORS and C.struct_default(stmt.fill_value, a.kind) is None
+                                    for n, _ in outs for a in _aggs(n)):
+        return None  # (a selector's struct default whose time saturates: not drawn, as aggplan3.py)
     kinds = {isinstance(n.arg, str) for n, _ in outs if isinstance(n, Win)}
     if not kinds or len(kinds) > 1 or (True in kinds) != (interval is None) or (interval is None and stmt.fill):
         return None  # (window functions of fields without GROUP BY time, of aggregates with it)

@@ -54,11 +54,11 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
     if lower is None and upper is None:
         lower = now - METADATA_CUTOFF_NS
     if isinstance(stmt, M.ShowMeasurementsStatement) and stmt.condition is not None:
-        named = [t for t in tables if showplan3._with_measurement(t.name, stmt.source)]
+        named = [t for t in tables if showplan3.with_measurement(t.name, stmt.source)]
         return measurements_plans(plans.initial, [(t.name, conjuncts(t, lower, upper, cond)) for t in named],
                                   stmt.offset, stmt.limit)
     if isinstance(stmt, M.ShowTagKeysStatement) and stmt.condition is not None:
-        named = showplan3._from(tables, stmt.sources)
+        named = showplan3.from_tables(tables, stmt.sources)
         tests = tag_tests(cond, named[0]) if cond is not None and named else []
         drawn = tag_keys_plans(plans.initial, [(t, conjuncts(t, lower, upper, cond), _chunks(provider, db, rp, t.name,
                                                                                              lower, upper))
@@ -66,8 +66,8 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
         return drawn or plans
     if not isinstance(stmt, M.ShowTagValuesStatement):
         return plans
-    pairs = [(t, k) for t in showplan3._from(tables, stmt.sources)
-             for k in showplan3._keys(t.tags, stmt.op, stmt.tag_key_expr)]
+    pairs = [(t, k) for t in showplan3.from_tables(tables, stmt.sources)
+             for k in showplan3.matching_keys(t.tags, stmt.op, stmt.tag_key_expr)]
     tests = {t.name: tag_tests(cond, t) if cond is not None else [] for t, _ in pairs}
     if not pairs or (lower is not None and upper is not None and lower > upper):
         return plans

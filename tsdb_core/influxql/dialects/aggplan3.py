@@ -18,7 +18,7 @@ exec/gapfill: ``fill=[...]`` each aggregate's strategy: fill(null) or none writt
 aggregate as it is, count's ``COALESCE(.., 0)``; previous: ``LOCF``; linear: ``INTERPOLATE``;
 a value: ``COALESCE(.., v)`` cast to the aggregate's type (util.rs number_to_scalar) with a
 ``coalesce_struct`` projection and a SeriesLimit above it), then the measurement's projection
-and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (_scans),
+and the Sort. DataFusion's optimizer hands the filters to the scan and narrows it (filtered_scans),
 not under a SeriesLimit (optimize_projections stops at it);
 the physical plan is drawn for aggregates alone (count, mean, sum, median, stddev): without
 GROUP BY here (nor LIMIT/OFFSET), with it in aggexec3.py (and the selectors first, last, min, max).
@@ -34,7 +34,7 @@ from . import cse3
 from .aggcalls3 import NUMERIC, PHYSICAL, SELECTORS, TIMED
 from .aggexec3 import grouped_exec
 from .scanplan3 import scan_tests, table_scan
-from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 from .tzplan3 import full_filters, ts, tz_projection, tz_scan
 
 
@@ -64,7 +64,7 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
         return None
     if stmt.location is not None:  # tzplan3.py
         return _tz_plans(args, table, calls, tags, lower, upper, stmt.location, chunks)
-    filtered, pushed, narrowed = _scans(table, lower, upper, tags, interval, group_tags, calls)
+    filtered, pushed, narrowed = filtered_scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
     if chunks and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
@@ -112,9 +112,9 @@ def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=N
     full = full_filters(m, fields, lower, upper, zone, tags)
     keep = {*fields, *args[5], "time"}  # the fields, the GROUP BY tags, time
     read = ", ".join(c for c in columns if c in keep)
-    steps = (("push_down_filter", _plan(*args, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))),)
+    steps = (("push_down_filter", _plan(*args, plan_block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))),)
     if not _limited(args[0]):
-        steps += (("optimize_projections", _plan(*args, _block(tz_projection(m, columns, zone, keep),
+        steps += (("optimize_projections", _plan(*args, plan_block(tz_projection(m, columns, zone, keep),
                                                               f"TableScan: {m} projection=[{read}], {full}"))),)
     return Plans(initial, steps, _grouped_exec(args, tags, chunks, zone))
 
@@ -153,7 +153,7 @@ def _shape(stmt, table, types, tags):
         return None
     if stmt.into is not None or stmt.slimit or stmt.soffset:
         return None
-    dims = _dimensions(stmt, table)
+    dims = drawn_dimensions(stmt, table)
     if dims is None:
         return None
     interval, group_tags = dims
@@ -187,7 +187,7 @@ def _shape(stmt, table, types, tags):
     return interval, sorted(group_tags), outs
 
 
-def _dimensions(stmt, table):
+def drawn_dimensions(stmt, table):
     """(interval and offset or None, the GROUP BY tags) or None for a GROUP BY not drawn."""
     interval, group_tags = None, set()
     for d in stmt.dimensions:
@@ -203,7 +203,7 @@ def _dimensions(stmt, table):
     return interval, group_tags
 
 
-def _scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tuple[str, str, str]:
+def filtered_scans(table: Table, lower, upper, tags, interval, group_tags, calls) -> tuple[str, str, str]:
     """The filtered scan as the planner builds it, after push_down_filter (every conjunct in
     the scan: IOx's table takes them all) and after optimize_projections (the columns the
     aggregates and groups read, in the table's order; DataFusion 50.1 printed both for the
@@ -253,7 +253,7 @@ def _columns(m: str, group_tags, calls) -> list[str]:
 
 
 def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
-    """The plan over ``plan`` (one of _scans'), its expressions as at ``stage`` (aggexpr3.py)."""
+    """The plan over ``plan`` (one of filtered_scans'), its expressions as at ``stage`` (aggexpr3.py)."""
     m = table.name
     plan = aggregated(stmt, table, lower, upper, interval, group_tags, calls, plan, coerced=stage != "planner")
     if interval is not None:
@@ -262,18 +262,18 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
         time_col = f"get_field({C.aggr(m, outs[0][0].fn, outs[0][0].field, spaced=False)}, Utf8(\"time\")) AS time"
     else:
         time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
-    head = f"Projection: {_lit(m)} AS iox::measurement"
+    head = f"Projection: {dict_literal(m)} AS iox::measurement"
     exprs = [f"{_project(m, node, stmt, stage)} AS {name}" for node, name in outs]
     tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
     if _limited(stmt):
-        plan = _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan)
-        plan = _block(_series_limit(stmt, group_tags, outs), plan)
-        plan = _block(", ".join([head, "time", *group_tags, *(n for _, n in outs)]), plan)
+        plan = plan_block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan)
+        plan = plan_block(_series_limit(stmt, group_tags, outs), plan)
+        plan = plan_block(", ".join([head, "time", *group_tags, *(n for _, n in outs)]), plan)
     else:
-        plan = _block(", ".join([head, time_col, *tag_cols, *exprs]), plan)
+        plan = plan_block(", ".join([head, time_col, *tag_cols, *exprs]), plan)
     order = "ASC" if stmt.time_ascending else "DESC"
     sort = ", ".join([*(f"{c} ASC NULLS LAST" for c in group_tags), f"time {order} NULLS LAST"])
-    return _block(f"Sort: {sort}", plan)
+    return plan_block(f"Sort: {sort}", plan)
 
 
 def aggregated(stmt, table: Table, lower, upper, interval, group_tags, calls, plan: str, coerced=False) -> str:
@@ -286,15 +286,15 @@ def aggregated(stmt, table: Table, lower, upper, interval, group_tags, calls, pl
                                for a in calls))
     groups = [f"{m}.{t}" for t in group_tags]
     if interval is not None:
-        stride = _bin(interval[0])
+        stride = interval_literal(interval[0])
         source = "time" if stmt.location is not None else f"{m}.time"  # tz(): the projected time column
         groups.insert(0, f"date_bin_wallclock({stride}, {source}, TimestampNanosecond({interval[1]}, None)) AS time")
     if not groups:
-        plan = _block("Filter: __aggr_count > Int64(0)",
-                      _block(f"Aggregate: groupBy=[[]], aggr=[[{', '.join([*aggrs, 'count(Int64(1)) AS __aggr_count'])}]]",
+        plan = plan_block("Filter: __aggr_count > Int64(0)",
+                      plan_block(f"Aggregate: groupBy=[[]], aggr=[[{', '.join([*aggrs, 'count(Int64(1)) AS __aggr_count'])}]]",
                              plan))
     else:
-        plan = _block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
+        plan = plan_block(f"Aggregate: groupBy=[[{', '.join(groups)}]], aggr=[[{', '.join(aggrs)}]]", plan)
     if interval is not None and stmt.fill != "none":
         value = stmt.fill_value if stmt.fill == "value" else None
         fills = ", ".join(_fill(stmt.fill, C.aggr(m, a.fn, a.field, spaced=False, param=a.param), a.kind, a.fn, value)
@@ -303,7 +303,7 @@ def aggregated(stmt, table: Table, lower, upper, interval, group_tags, calls, pl
         rng = (f"Included(Literal({ts(lower, zone)}, None))" if lower is not None else "Unbounded") + \
               f"..Included(Literal({ts(upper, zone)}, None))"
         series = ", ".join(f"{m}.{t}" for t in group_tags)
-        plan = _block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
+        plan = plan_block(f"GapFill: series=[{series}], time=date_bin_wallclock({stride}, time, "
                       f"TimestampNanosecond({interval[1]}, None)), fill=[{fills}], range={rng}", plan)
     return plan
 
@@ -327,7 +327,8 @@ def _series_limit(stmt, group_tags, outs) -> str:
             + (f", skip=UInt64({stmt.offset})" if stmt.offset else "") + (f", fetch=UInt64({stmt.limit})" if stmt.limit else ""))
 
 
-def _bin(ns: int) -> str:
+def interval_literal(ns: int) -> str:
+    """A GROUP BY time interval as DataFusion prints its IntervalMonthDayNano literal."""
     return f'IntervalMonthDayNano("IntervalMonthDayNano {{ months: 0, days: 0, nanoseconds: {ns} }}")'
 
 

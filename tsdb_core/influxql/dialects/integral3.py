@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
-from .aggplan3 import _bin, aggregated
-from .showplan3 import Plans, Table, _block, _lit, scan_filters
-from .winfunc3 import FRAME, NUMBERS, _struct, dimensions
+from .aggplan3 import aggregated, interval_literal
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
+from .winfunc3 import FRAME, NUMBERS, agg_struct, dimensions
 
 
 def integral_select(stmt, table: Table | None, types: dict[str, str], lower: int | None, upper: int | None,
@@ -44,9 +44,9 @@ def integral_select(stmt, table: Table | None, types: dict[str, str], lower: int
     scanned = sorted({*fields, *group, "time"})
     part = f"PARTITION BY [{', '.join(f'{m}.{g}' for g in group)}] " if group else ""
     every, offset = interval or (0, 0)
-    names = [_struct(m, a)[4:-1] for a in integrals]  # integral(m.f[,unit]): the window's column
+    names = [agg_struct(m, a)[4:-1] for a in integrals]  # integral(m.f[,unit]): the window's column
     windows = ", ".join(
-        f"integral_window({m}.{a.field}, {_bin(a.unit)}, {m}.time, DurationNanosecond(\"{every}\"), "
+        f"integral_window({m}.{a.field}, {interval_literal(a.unit)}, {m}.time, DurationNanosecond(\"{every}\"), "
         f"DurationNanosecond(\"{offset}\")) {part}ORDER BY [{m}.time ASC NULLS LAST] {FRAME} AS {n}"
         for a, n in zip(integrals, names))
     filled = stmt if not (alone and interval) else _none(stmt)
@@ -55,17 +55,17 @@ def integral_select(stmt, table: Table | None, types: dict[str, str], lower: int
     kept = [c for c in scanned if c in need]
 
     def over(scan: str, narrowed: bool = False) -> str:
-        plan = _block(f"WindowAggr: windowExpr=[[{windows}]]", scan)
+        plan = plan_block(f"WindowAggr: windowExpr=[[{windows}]]", scan)
         if narrowed and len(kept) < len(scanned):
-            plan = _block(f"Projection: {', '.join([*(f'{m}.{c}' for c in kept), *names])}", plan)
+            plan = plan_block(f"Projection: {', '.join([*(f'{m}.{c}' for c in kept), *names])}", plan)
         plan = aggregated(filled, table, lower, upper, interval, group, calls, plan)
         if alone and interval:
-            plan = _block(f"Filter: {' OR '.join(f'{_struct(m, a)} IS NOT NULL' for a in integrals)}", plan)
+            plan = plan_block(f"Filter: {' OR '.join(f'{agg_struct(m, a)} IS NOT NULL' for a in integrals)}", plan)
         time_col = "time" if interval else f"TimestampNanosecond({lower or 0}, None) AS time"
-        exprs = [f"{_struct(m, a)} AS {name}" for a, name in outs]
-        plan = _block(", ".join([f"Projection: {_lit(m)} AS iox::measurement", time_col,
+        exprs = [f"{agg_struct(m, a)} AS {name}" for a, name in outs]
+        plan = plan_block(", ".join([f"Projection: {dict_literal(m)} AS iox::measurement", time_col,
                                  *(f"{m}.{g} AS {g}" for g in group), *exprs]), plan)
-        return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in group), 'time ASC NULLS LAST'])}", plan)
+        return plan_block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in group), 'time ASC NULLS LAST'])}", plan)
     narrowed = over(f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}", True)
     return Plans(over(filtered), (("push_down_filter", over(f"TableScan: {m}, {pushed}")),
                                   ("optimize_projections", narrowed)))
@@ -102,7 +102,7 @@ def _integral_shape(stmt, table, types, tags):
                     or (rest and not (isinstance(rest[0], A.DurationLiteral) and rest[0].val > 0)):
                 return None
             unit = rest[0].val if rest else 10**9
-            outs.append((Integral("integral", ref.name, "Float64", _bin(unit) if rest else "", unit), f.alias or "integral"))
+            outs.append((Integral("integral", ref.name, "Float64", interval_literal(unit) if rest else "", unit), f.alias or "integral"))
             continue
         agg = C.call(e, table, types, interval is not None, stmt.fill)
         if not isinstance(agg, X.Agg) or agg.param or agg.fn in C.SELECTORS:

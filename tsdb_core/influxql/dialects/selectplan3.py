@@ -22,8 +22,9 @@ from __future__ import annotations
 from ..ast import expr as A
 from .aggcalls3 import ARROW
 from .scanplan3 import Chunk, scan_tests, table_scan
-from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 from .tzplan3 import full_filters, tz_projection, tz_scan
+
 
 def raw_select(stmt, table: Table | None, lower: int | None, upper: int | None, rest) -> list | None:
     """The selected columns (VarRefs) when ``stmt`` has the shape drawn over ``table``, else None.
@@ -111,11 +112,11 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
 
     def over(scan: str) -> str:
         if not (offset or limit):
-            return _block(sort, _block(f"Projection: {_lit(m)} AS iox::measurement, {projection}", scan))
+            return plan_block(sort, plan_block(f"Projection: {dict_literal(m)} AS iox::measurement, {projection}", scan))
         kinds = {f: ARROW[t] for f, t in (types or {}).items()}
-        inner = _block(_series_limit(refs, kinds, group, selected_tags, order, offset, limit),
-                       _block(f"Projection: {projection}", scan))
-        return _block(sort, _block(", ".join([f"Projection: {_lit(m)} AS iox::measurement", *names]), inner))
+        inner = plan_block(_series_limit(refs, kinds, group, selected_tags, order, offset, limit),
+                       plan_block(f"Projection: {projection}", scan))
+        return plan_block(sort, plan_block(", ".join([f"Projection: {dict_literal(m)} AS iox::measurement", *names]), inner))
 
     columns = _table_columns(table)
     scanned = [c for c in columns if c == "time" or c in {*names}]
@@ -134,14 +135,14 @@ def _tz_plans(refs, table: Table, fields, tags, lower, upper, zone: str) -> Plan
     m, columns = table.name, _table_columns(table)
     outs = [f"{m}.{r.name} AS {r.name}" for r in refs]
     sort = "Sort: time AS time ASC NULLS LAST"
-    head = ", ".join([f"Projection: {_lit(m)} AS iox::measurement", "time AS time", *outs])
-    initial = _block(sort, _block(head, tz_scan(m, columns, fields, tags, lower, upper, zone)))
+    head = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement", "time AS time", *outs])
+    initial = plan_block(sort, plan_block(head, tz_scan(m, columns, fields, tags, lower, upper, zone)))
     full = full_filters(m, fields, lower, upper, zone, tags)
-    pushed = _block(sort, _block(head, _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}")))
+    pushed = plan_block(sort, plan_block(head, plan_block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}")))
     read = ", ".join(c for c in columns if c == "time" or c in {r.name for r in refs})
-    merged = ", ".join([f"Projection: {_lit(m)} AS iox::measurement",
+    merged = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement",
                         tz_projection(m, ("time",), zone).removeprefix("Projection: "), *outs])
-    narrowed = _block(sort, _block(merged, f"TableScan: {m} projection=[{read}], {full}"))
+    narrowed = plan_block(sort, plan_block(merged, f"TableScan: {m} projection=[{read}], {full}"))
     return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
 
 

@@ -110,24 +110,24 @@ def show_plans(stmt, tables: list[Table], now: int, cutoff_ns: int, time_range=N
     if cond is not None and not _drawn(cond):
         return None
     if isinstance(stmt, M.ShowTagValuesStatement):
-        plans = [_tag_values_plan(t, key, where) for t in _from(tables, stmt.sources)
-                 for key in _keys(t.tags, stmt.op, stmt.tag_key_expr)]
+        plans = [_tag_values_plan(t, key, where) for t in from_tables(tables, stmt.sources)
+                 for key in matching_keys(t.tags, stmt.op, stmt.tag_key_expr)]
         if None in plans:
             return None
         initial = _sorted(_flat_union(plans), ("key", "value"))
         return _limited(initial, stmt, ("key",), "value")
     if isinstance(stmt, M.ShowTagKeysStatement):
-        plans = [_tag_keys_plan(t, where) for t in _from(tables, stmt.sources)]
+        plans = [_tag_keys_plan(t, where) for t in from_tables(tables, stmt.sources)]
         if None in plans:
             return None
         initial = _sorted(_nested_union(plans), ("tagKey",))
         return _limited(initial, stmt, (), "tagKey")
-    plans = [_measurement_plan(t, where) for t in tables if _with_measurement(t.name, stmt.source)]
+    plans = [_measurement_plan(t, where) for t in tables if with_measurement(t.name, stmt.source)]
     if None in plans:
         return None
     initial = _sorted(_nested_union(plans), ("name",))
     if stmt.limit or stmt.offset:
-        initial = _block(f"Limit: skip={stmt.offset}, fetch={stmt.limit or 'None'}", initial)
+        initial = plan_block(f"Limit: skip={stmt.offset}, fetch={stmt.limit or 'None'}", initial)
     return Plans(initial)
 
 
@@ -146,7 +146,7 @@ def _memory_plans(stmt) -> Plans:
         return _limited_memory_scan(scan, projection, schema, limit, offset)
     key = _KEY_COLUMN[type(stmt)]
     default = DICT.replace("Utf8)", "Utf8(NULL))") if isinstance(stmt, M.ShowTagKeysStatement) else "Utf8(NULL)"
-    return Plans(_block(_series_limit(f"[{MEASUREMENT}]", key, default, offset, limit), scan))
+    return Plans(plan_block(_series_limit(f"[{MEASUREMENT}]", key, default, offset, limit), scan))
 
 
 def _limited_memory_scan(scan: str, projection: str, schema: str, limit: int, offset: int) -> Plans:
@@ -156,12 +156,12 @@ def _limited_memory_scan(scan: str, projection: str, schema: str, limit: int, of
     head = f"Limit: skip={offset}, fetch={limit or 'None'}"
     exec_head = f"GlobalLimitExec: skip={offset}, fetch={limit or 'None'}"
     fetch = f", fetch={offset + limit}" if limit else ""
-    steps = ((("push_down_limit", _block(head, scan + fetch)),) if limit else ()) + (
-        ("optimize_projections", _block(head, scan + projection + fetch)),)
+    steps = ((("push_down_limit", plan_block(head, scan + fetch)),) if limit else ()) + (
+        ("optimize_projections", plan_block(head, scan + projection + fetch)),)
     physical = f"{exec_head}\n  {MEMORY_SCAN}\n"
     physical_steps = (("LimitPushdown", f"{exec_head}\n  {MEMORY_SCAN}{fetch}\n"),) if limit else ()
     schemas = (f"{exec_head}{schema}\n  {MEMORY_SCAN}{schema}\n", f"{exec_head}{schema}\n  {MEMORY_SCAN}{fetch}{schema}\n")
-    return Plans(_block(head, scan), steps, physical, physical_steps, schemas)
+    return Plans(plan_block(head, scan), steps, physical, physical_steps, schemas)
 
 
 def _series_limit(series: str, column: str, default: str, offset: int, limit: int) -> str:
@@ -175,20 +175,22 @@ def _series_limit(series: str, column: str, default: str, offset: int, limit: in
 def _limited(initial: str, stmt, series: tuple[str, ...], column: str) -> Plans:
     if stmt.limit or stmt.offset:
         default = DICT.replace("Utf8)", "Utf8(NULL))")
-        initial = _block(_series_limit(f"[{', '.join((MEASUREMENT, *series))}]", column, default, stmt.offset,
+        initial = plan_block(_series_limit(f"[{', '.join((MEASUREMENT, *series))}]", column, default, stmt.offset,
                                        stmt.limit), initial)
     return Plans(initial)
 
 
-def _block(head: str, child: str) -> str:
-    return head + "\n" + _indent(child)
+def plan_block(head: str, child: str) -> str:
+    """A plan node's line over its child's lines, indented as EXPLAIN prints a tree."""
+    return head + "\n" + indented(child)
 
 
-def _indent(text: str) -> str:
+def indented(text: str) -> str:
+    """Every line of ``text`` two spaces in (one level of a plan tree)."""
     return "\n".join("  " + line for line in text.split("\n"))
 
 
-def _lit(text: str) -> str:
+def dict_literal(text: str) -> str:
     """A dictionary string literal as DataFusion prints it."""
     return f"Dictionary(Int32, Utf8({rust_debug(text)}))"
 
@@ -198,17 +200,17 @@ def scan_filters(m: str, fields, tags, lower: int | None, upper: int | None) -> 
     null, then the time range and the ``tag = 'v'`` tests above), and the ``full_filters=[...]``
     push_down_filter leaves in the scan (IOx's table takes every conjunct)."""
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
-    cond = [f"{t} = {_lit(v)}" for t, v in tags]
-    time = _time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
+    cond = [f"{t} = {dict_literal(v)}" for t, v in tags]
+    time = time_filter(m, lower, upper).removeprefix("Filter: ") if (lower, upper) != (None, None) else None
     joined = f"({not_null})" if " OR " in not_null and cond and not time else not_null  # BinaryExpr's Display
-    plan = _block(f"Filter: {' AND '.join([joined, *([] if time else cond)])}", f"TableScan: {m}")
+    plan = plan_block(f"Filter: {' AND '.join([joined, *([] if time else cond)])}", f"TableScan: {m}")
     if time:
-        plan = _block(f"Filter: {' AND '.join([time, *cond])}", plan)
+        plan = plan_block(f"Filter: {' AND '.join([time, *cond])}", plan)
     pushed = [*time.split(" AND "), *cond, not_null] if time else [not_null, *cond]
     return plan, f"full_filters=[{', '.join(pushed)}]"
 
 
-def _time_filter(table: str, lower: int | None, upper: int | None) -> str:
+def time_filter(table: str, lower: int | None, upper: int | None) -> str:
     """planner_time_range_expression.rs time_range_to_df_expr over ``<table>.time``."""
     col = f"{table}.time"
     if lower is not None and upper is not None:
@@ -234,7 +236,7 @@ def _drawn(cond) -> bool:
 def _scan(t: Table, where: Where) -> str | None:
     """The table's scan under its WHERE filter (the condition joined to the time range's by
     AND, as plan_condition adds to an existing filter); None when the condition names a field."""
-    test = _time_filter(t.name, where.lower, where.upper).removeprefix("Filter: ")
+    test = time_filter(t.name, where.lower, where.upper).removeprefix("Filter: ")
     cond = where.cond
     while isinstance(cond, A.ParenExpr):
         cond = cond.expr
@@ -242,17 +244,17 @@ def _scan(t: Table, where: Where) -> str | None:
         name = cond.lhs.name
         if name in t.fields:
             return None
-        test += f" AND {name} = {_lit(cond.rhs.val)}" if name in t.tags else " AND Boolean(false)"
-    return _block(f"Filter: {test}", f"TableScan: {t.name}")
+        test += f" AND {name} = {dict_literal(cond.rhs.val)}" if name in t.tags else " AND Boolean(false)"
+    return plan_block(f"Filter: {test}", f"TableScan: {t.name}")
 
 
 def _tag_values_plan(t: Table, key: str, where: Where) -> str | None:
     scan = _scan(t, where)
     if scan is None:
         return None
-    inner = _block(f"Projection: {t.name}.{key}", scan)
-    return _block(f"Projection: {_lit(t.name)} AS {MEASUREMENT}, {_lit(key)} AS key, {t.name}.{key} AS value",
-                  _block("Distinct:", inner))
+    inner = plan_block(f"Projection: {t.name}.{key}", scan)
+    return plan_block(f"Projection: {dict_literal(t.name)} AS {MEASUREMENT}, {dict_literal(key)} AS key, {t.name}.{key} AS value",
+                  plan_block("Distinct:", inner))
 
 
 def _tag_keys_plan(t: Table, where: Where) -> str | None:
@@ -261,25 +263,25 @@ def _tag_keys_plan(t: Table, where: Where) -> str | None:
         return None
     sums = ", ".join(f"sum(CAST({t.name}.{tag} IS NOT NULL AS UInt64)) AS {tag}" for tag in t.tags)
     cases = ", ".join(f'CASE WHEN {tag} > Int32(0) THEN Utf8({rust_debug(tag)}) END' for tag in t.tags)
-    plan = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", scan)
-    plan = _block(f"Projection: make_array({cases}) AS tagKey", plan)
-    plan = _block("Filter: tagKey IS NOT NULL", _block("Unnest: lists[tagKey|depth=1] structs[]", plan))
-    return _block(f"Projection: {_lit(t.name)} AS {MEASUREMENT}, tagKey", plan)
+    plan = plan_block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", scan)
+    plan = plan_block(f"Projection: make_array({cases}) AS tagKey", plan)
+    plan = plan_block("Filter: tagKey IS NOT NULL", plan_block("Unnest: lists[tagKey|depth=1] structs[]", plan))
+    return plan_block(f"Projection: {dict_literal(t.name)} AS {MEASUREMENT}, tagKey", plan)
 
 
 def _measurement_plan(t: Table, where: Where) -> str | None:
     scan = _scan(t, where)
     if scan is None:
         return None
-    plan = _block("Limit: skip=0, fetch=1", scan)
-    return _block(f"Projection: {_lit('measurements')} AS {MEASUREMENT}, {_lit(t.name)} AS name", plan)
+    plan = plan_block("Limit: skip=0, fetch=1", scan)
+    return plan_block(f"Projection: {dict_literal('measurements')} AS {MEASUREMENT}, {dict_literal(t.name)} AS name", plan)
 
 
 def _nested_union(plans: list[str]) -> str | None:
     """union_and_coerce, table by table: each Union holds the one before and the next plan."""
     out = plans[0] if plans else None
     for plan in plans[1:]:
-        out = "Union\n" + _indent(out) + "\n" + _indent(plan)
+        out = "Union\n" + indented(out) + "\n" + indented(plan)
     return out
 
 
@@ -287,15 +289,15 @@ def _flat_union(plans: list[str]) -> str | None:
     """show_tag_values_to_plan flattens its Unions: one Union over every plan."""
     if len(plans) < 2:
         return plans[0] if plans else None
-    return "Union\n" + "\n".join(_indent(p) for p in plans)
+    return "Union\n" + "\n".join(indented(p) for p in plans)
 
 
 def _sorted(plan: str | None, columns: tuple[str, ...]) -> str:
     keys = ", ".join(f"{c} ASC NULLS LAST" for c in (MEASUREMENT, *columns))
-    return _block(f"Sort: {keys}", plan if plan is not None else "EmptyRelation: rows=0")
+    return plan_block(f"Sort: {keys}", plan if plan is not None else "EmptyRelation: rows=0")
 
 
-def _from(tables: list[Table], sources) -> list[Table]:
+def from_tables(tables: list[Table], sources) -> list[Table]:
     """expand_show_from_clause: the tables a FROM names (by name or regex), in name order."""
     if not sources:
         return tables
@@ -310,11 +312,12 @@ def _matches(name: str, source) -> bool:
     return source.name == name
 
 
-def _with_measurement(name: str, source) -> bool:
+def with_measurement(name: str, source) -> bool:
+    """Whether the measurement ``name`` is one a SHOW's FROM names (any without FROM)."""
     return source is None or _matches(name, source)
 
 
-def _keys(tags: tuple[str, ...], op: str, expr) -> list[str]:
+def matching_keys(tags: tuple[str, ...], op: str, expr) -> list[str]:
     """eval_with_key_clause: the table's tags the WITH KEY clause picks, in the table's order."""
     if op == "IN":
         wanted = set(expr.vals) if isinstance(expr, A.ListLiteral) else set()

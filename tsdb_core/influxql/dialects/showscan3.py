@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from .scanplan3 import Chunk, Conjunct, table_scan
-from .showplan3 import Plans, Table, _block, _indent, _lit
+from .showplan3 import Plans, Table, dict_literal, indented, plan_block
 
 SORT = "Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NULLS LAST"
 EMPTY = "EmptyRelation: rows=0"
@@ -37,21 +37,21 @@ def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[s
 
     def plan(branch_text) -> str:
         texts = [branch_text(*b) for b in kept]
-        out = _block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(t) for t in texts))
-        return out if limit is None else _block(limit, out)
+        out = plan_block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(indented(t) for t in texts))
+        return out if limit is None else plan_block(limit, out)
 
     def scan(t: Table, key: str, cond, extra: str = "") -> str:
         return f"TableScan: {t.name}{extra}, full_filters=[{', '.join(_filters(t.name, lower, upper, cond))}]"
 
     def head(t: Table, key: str) -> str:
-        return f"Projection: {_lit(t.name)} AS iox::measurement, {_lit(key)} AS key, {t.name}.{key} AS value"
+        return f"Projection: {dict_literal(t.name)} AS iox::measurement, {dict_literal(key)} AS key, {t.name}.{key} AS value"
 
     def group(t: Table, key: str) -> str:
         return f"Aggregate: groupBy=[[{t.name}.{key}]], aggr=[[]]"
 
     def filtered(t: Table, key: str, cond, _) -> str:
-        inner = _block(f"Filter: {' AND '.join(_filters(t.name, lower, upper, cond))}", f"TableScan: {t.name}")
-        return _block(head(t, key), _block(group(t, key), _block(f"Projection: {t.name}.{key}", inner)))
+        inner = plan_block(f"Filter: {' AND '.join(_filters(t.name, lower, upper, cond))}", f"TableScan: {t.name}")
+        return plan_block(head(t, key), plan_block(group(t, key), plan_block(f"Projection: {t.name}.{key}", inner)))
 
     groups = [group(t, k) for t, k, *_ in branches]
     if len(kept) < len(branches):
@@ -61,9 +61,9 @@ def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[s
     else:
         steps = (("replace_distinct_aggregate", _replace_distinct(initial, groups)),)
     steps += (
-        ("push_down_filter", plan(lambda t, k, cond, _: _block(head(t, k), _block(group(t, k), _block(
+        ("push_down_filter", plan(lambda t, k, cond, _: plan_block(head(t, k), plan_block(group(t, k), plan_block(
             f"Projection: {t.name}.{k}", scan(t, k, cond)))))),
-        ("optimize_projections", plan(lambda t, k, cond, _: _block(head(t, k), _block(group(t, k), scan(
+        ("optimize_projections", plan(lambda t, k, cond, _: plan_block(head(t, k), plan_block(group(t, k), scan(
             t, k, cond, f" projection=[{k}]"))))),
     )
     if limit is not None:
@@ -100,7 +100,7 @@ def _filters(table: str, lower: int | None, upper: int | None, cond) -> list[str
     time += [f"{table}.time <= TimestampNanosecond({upper}, None)"] if upper is not None else []
     if lower is not None and lower == upper:
         time = [f"{table}.time = TimestampNanosecond({lower}, None)"]
-    return [*time, *(f'{t} = {_lit(v)}' for t, v in cond)]
+    return [*time, *(f'{t} = {dict_literal(v)}' for t, v in cond)]
 
 
 def _physical(branches, lower, upper) -> str | None:

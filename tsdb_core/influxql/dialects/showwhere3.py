@@ -19,7 +19,7 @@ import re
 from ..ast import expr as A
 from .rust_debug import string as rust_debug
 from .scanplan3 import Chunk, Conjunct, table_scan
-from .showplan3 import Plans, Table, _block, _indent, _lit, _time_filter
+from .showplan3 import Plans, Table, dict_literal, indented, plan_block, time_filter
 
 EMPTY = "EmptyRelation: rows=0"
 SORT = "Sort: iox::measurement ASC NULLS LAST, name ASC NULLS LAST"
@@ -69,18 +69,18 @@ def _limited(steps, offset: int, limit: int, *, fetched: bool) -> list[tuple[str
     for rule, text in steps:
         if fetched and limit:
             text = text.replace(SORT, f"{SORT}, fetch={offset + limit}", 1)
-        out.append((rule, text if text == EMPTY else _block(head, text)))
+        out.append((rule, text if text == EMPTY else plan_block(head, text)))
     return out
 
 
 def _plan(branches, inner) -> str:
-    texts = [_block(f"Projection: {_lit('measurements')} AS iox::measurement, {_lit(name)} AS name",
-                    _block("Limit: skip=0, fetch=1", inner(name, conj))) for name, conj in branches]
-    return _block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(t) for t in texts))
+    texts = [plan_block(f"Projection: {dict_literal('measurements')} AS iox::measurement, {dict_literal(name)} AS name",
+                    plan_block("Limit: skip=0, fetch=1", inner(name, conj))) for name, conj in branches]
+    return plan_block(SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(indented(t) for t in texts))
 
 
 def _filtered(name: str, conj: list[str]) -> str:
-    return _block(f"Filter: {' AND '.join(conj)}", f"TableScan: {name}")
+    return plan_block(f"Filter: {' AND '.join(conj)}", f"TableScan: {name}")
 
 
 def _scan(name: str, conj: list[str], projection: str, fetch: str = "") -> str:
@@ -90,11 +90,11 @@ def _scan(name: str, conj: list[str], projection: str, fetch: str = "") -> str:
 def conjuncts(table, lower: int | None, upper: int | None, cond) -> list[str]:
     """The conjuncts of showplan3.py's filter of ``table`` (its ``_scan``): the time range's,
     then a drawn ``tag = 'value'`` (``Boolean(false)`` for a table without that tag)."""
-    out = _time_filter(table.name, lower, upper).removeprefix("Filter: ").split(" AND ")
+    out = time_filter(table.name, lower, upper).removeprefix("Filter: ").split(" AND ")
     while isinstance(cond, A.ParenExpr):
         cond = cond.expr
     if cond is not None:
-        out.append(f"{cond.lhs.name} = {_lit(cond.rhs.val)}" if cond.lhs.name in table.tags else FALSE)
+        out.append(f"{cond.lhs.name} = {dict_literal(cond.rhs.val)}" if cond.lhs.name in table.tags else FALSE)
     return out
 
 
@@ -123,8 +123,8 @@ def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Ch
 
     def plan(stage) -> str:
         texts = [_tag_keys_branch(t, conj, stage) for t, conj, _ in branches]
-        out = _block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(_indent(x) for x in texts))
-        return out if limit is None else _block(limit, out)
+        out = plan_block(TAG_KEYS_SORT, texts[0] if len(texts) == 1 else "Union\n" + "\n".join(indented(x) for x in texts))
+        return out if limit is None else plan_block(limit, out)
 
     empty = any(FALSE in conj for _, conj, _ in branches)
     steps = ([("eliminate_nested_union", plan("coerced"))] if len(branches) > 2 else []) + [
@@ -154,10 +154,10 @@ def _tag_keys_branch(t: Table, conj: list[str], stage: str) -> str:
         tests = [f"{tag} > UInt64(0)" for tag in t.tags]
     cases = ", ".join(f"CASE WHEN {test} THEN Utf8({rust_debug(tag)}) END" for test, tag in zip(tests, t.tags))
     sums = ", ".join(f"sum(CAST({t.name}.{tag} IS NOT NULL AS UInt64)) AS {tag}" for tag in t.tags)
-    out = _block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", _tag_keys_input(t, conj, stage))
-    out = _block(f"Projection: make_array({cases}) AS tagKey", out)
-    out = _block("Filter: tagKey IS NOT NULL", _block("Unnest: lists[tagKey|depth=1] structs[]", out))
-    return _block(f"Projection: {_lit(t.name)} AS iox::measurement, tagKey", out)
+    out = plan_block(f"Aggregate: groupBy=[[]], aggr=[[{sums}]]", _tag_keys_input(t, conj, stage))
+    out = plan_block(f"Projection: make_array({cases}) AS tagKey", out)
+    out = plan_block("Filter: tagKey IS NOT NULL", plan_block("Unnest: lists[tagKey|depth=1] structs[]", out))
+    return plan_block(f"Projection: {dict_literal(t.name)} AS iox::measurement, tagKey", out)
 
 
 def _tag_keys_input(t: Table, conj: list[str], stage: str) -> str:
@@ -166,7 +166,7 @@ def _tag_keys_input(t: Table, conj: list[str], stage: str) -> str:
         if stage == "simplified":
             return _filtered(t.name, [FALSE])
         if stage == "narrowed":
-            return _block(f"Projection: {', '.join(f'{t.name}.{tag}' for tag in t.tags)}", EMPTY)
+            return plan_block(f"Projection: {', '.join(f'{t.name}.{tag}' for tag in t.tags)}", EMPTY)
         return EMPTY
     if stage in ("coerced", "simplified", "eliminated"):
         return _filtered(t.name, conj)

@@ -16,7 +16,7 @@ optimize_projections keeps the projected columns read above and narrows the scan
 from __future__ import annotations
 
 from .rust_debug import string as rust_debug
-from .showplan3 import _block, _lit
+from .showplan3 import dict_literal, plan_block
 
 
 def ts(ns: int, zone: str | None) -> str:
@@ -31,11 +31,11 @@ def tz_scan(m: str, columns: tuple[str, ...], fields, tags, lower: int | None, u
     plan = f"TableScan: {m}"
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
     if not_null:
-        plan = _block(f"Filter: {not_null}", plan)
+        plan = plan_block(f"Filter: {not_null}", plan)
     cols = [f"tz({m}.time, Utf8({rust_debug(zone)})) AS time" if c == "time" else f"{m}.{c}" for c in columns]
-    plan = _block(f"Projection: {', '.join(cols)}", plan)
-    tests = _time_tests(lower, upper, zone) + [f"{t} = {_lit(v)}" for t, v in tags]
-    return _block(f"Filter: {' AND '.join(tests)}", plan) if tests else plan
+    plan = plan_block(f"Projection: {', '.join(cols)}", plan)
+    tests = _time_tests(lower, upper, zone) + [f"{t} = {dict_literal(v)}" for t, v in tags]
+    return plan_block(f"Filter: {' AND '.join(tests)}", plan) if tests else plan
 
 
 def _time_tests(lower: int | None, upper: int | None, zone: str) -> list[str]:
@@ -54,7 +54,7 @@ def full_filters(m: str, fields, lower: int | None, upper: int | None, zone: str
     tag none of them, so it stays as the planner wrote it, as without tz().)"""
     tz = f"tz({m}.time, Utf8({rust_debug(zone)}))"
     tests = [t.replace("time", tz, 1) for t in _time_tests(lower, upper, zone)]
-    tests += [f"{t} = {_lit(v)}" for t, v in tags]
+    tests += [f"{t} = {dict_literal(v)}" for t, v in tags]
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
     return f"full_filters=[{', '.join([*tests, *([not_null] if not_null else [])])}]"
 

@@ -40,10 +40,16 @@ from . import aggcalls3 as C
 from . import aggexpr3 as X
 from .aggcalls3 import ARROW, NUMERIC
 from .aggexec3 import zoned_scan
-from .aggplan3 import _bin, _dimensions, _scans, aggregated, fill_scalar
+from .aggplan3 import (
+    aggregated,
+    drawn_dimensions,
+    fill_scalar,
+    filtered_scans,
+    interval_literal,
+)
 from .rust_debug import string
 from .scanplan3 import BATCH, scan_tests, table_scan
-from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 from .tzplan3 import full_filters, ts, tz_projection, tz_scan
 from .winexec3 import aggregate_window_exec, limited_exec
 
@@ -95,17 +101,17 @@ def window_function_select(stmt, table: Table | None, types: dict[str, str], low
         inputs = _window_inputs(m, group, calls, stmt.fill != "none")
     mixed = any(isinstance(node, X.Agg) for node, _ in outs)
     used = {*(f"{m}.{g}" for g in group), "time" if interval or stmt.location else f"{m}.time",
-            *(_struct(m, n) for n, _ in outs if isinstance(n, X.Agg))}
+            *(agg_struct(m, n) for n, _ in outs if isinstance(n, X.Agg))}
     kept = [c for c in inputs if c in used]  # the WindowAggr's input columns needed above it
     cond = _result_range(lower, upper, interval, stmt.location) if mixed else " OR ".join(f"{d.name(w)} IS NOT NULL" for w in wins)
     def over(plan: str, narrowed: bool, swapped: bool = False) -> str:
-        plan = _block(f"WindowAggr: windowExpr=[[{', '.join(d.window(w) for w in wins)}]]", plan)
+        plan = plan_block(f"WindowAggr: windowExpr=[[{', '.join(d.window(w) for w in wins)}]]", plan)
         projection = f"Projection: {', '.join([*kept, *map(d.name, wins)])}"
         if swapped:  # push_down_filter's next pass: the Filter under the Projection above it
-            return _top(d, _block(projection, _block(f"Filter: {cond}", plan)))
+            return _top(d, plan_block(projection, plan_block(f"Filter: {cond}", plan)))
         if narrowed and len(kept) < len(inputs):  # optimize_projections
-            plan = _block(projection, plan)
-        return _top(d, _block(f"Filter: {cond}", plan))
+            plan = plan_block(projection, plan)
+        return _top(d, plan_block(f"Filter: {cond}", plan))
     initial, pushed, narrowed = over(below[0], False), over(below[1], False), over(below[2], True)
     steps = (("push_down_filter", pushed),)
     if d.limit is None:  # optimize_projections stops at v3's SeriesLimit (aggplan3.py): the plan pushed is the last
@@ -149,7 +155,7 @@ class Drawn:
         if isinstance(w.arg, str):
             arg = f"{self.m}.{w.arg}"
         else:
-            arg = _struct(self.m, w.arg)
+            arg = agg_struct(self.m, w.arg)
             if self.value is not None and w.arg.fn in C.SELECTORS:  # its struct coalesced, then get_field's name
                 arg = f"coalesce_struct({arg},Struct({C.struct_default(self.value, w.arg.kind)}))[value]"
             elif self.value is not None:
@@ -161,7 +167,7 @@ class Drawn:
     def column(self, a: X.Agg) -> str:
         """An aggregate's value (a selector's: get_field of its struct; under a value fill,
         coalesce_struct of it and the value cast to its type)."""
-        col = _struct(self.m, a)
+        col = agg_struct(self.m, a)
         if self.value is not None and a.fn in C.SELECTORS:
             return f'get_field(coalesce_struct({col}, Struct({C.struct_default(self.value, a.kind)})), Utf8("value"))'
         if self.value is not None:
@@ -173,7 +179,7 @@ class Drawn:
         q = "" if self.interval or self.zone else f"{self.m}."  # the Aggregate's time, project_timezone's
         args = [f"{self.m}.{w.arg}" if isinstance(w.arg, str) else self.column(w.arg)]
         if w.fn in UNIT:
-            args += [_bin(w.unit), f"{q}time"]
+            args += [interval_literal(w.unit), f"{q}time"]
         elif w.written:
             args.append(w.written)
         part = f"PARTITION BY [{', '.join(f'{self.m}.{g}' for g in self.group)}] " if self.group else ""
@@ -195,15 +201,15 @@ def _field_scans(d: Drawn, table: Table, lower, upper, tags) -> tuple[list[str],
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
     full = full_filters(m, fields, lower, upper, d.zone, tags)
     below = [tz_scan(m, columns, fields, tags, lower, upper, d.zone),
-             _block(tz_projection(m, columns, d.zone), f"TableScan: {m}, {full}"),
-             _block(tz_projection(m, columns, d.zone, set(read)), f"TableScan: {m} projection=[{', '.join(read)}], {full}")]
+             plan_block(tz_projection(m, columns, d.zone), f"TableScan: {m}, {full}"),
+             plan_block(tz_projection(m, columns, d.zone, set(read)), f"TableScan: {m} projection=[{', '.join(read)}], {full}")]
     return below, ["time" if c == "time" else f"{m}.{c}" for c in read]
 
 
 def _window_inputs(m: str, group, calls, gap_filled: bool) -> list[str]:
     """The WindowAggr's input columns over aggregates: GapFill's (the series, then time and
     the aggregates: iox_query exec/gapfill GapFill::try_new) or the Aggregate's (time first)."""
-    aggs = [_struct(m, a) for a in calls]
+    aggs = [agg_struct(m, a) for a in calls]
     tags = [f"{m}.{g}" for g in group]
     return [*tags, "time", *aggs] if gap_filled else ["time", *tags, *aggs]
 
@@ -343,14 +349,14 @@ def _top(d: Drawn, plan: str) -> str:
     time_col = "time" if d.interval else "time AS time" if d.zone else f"{d.m}.time AS time"
     exprs = [f"{d.name(n) if isinstance(n, Win) else d.column(n)} AS {name}" for n, name in d.outs]
     tag_cols = [f"{d.m}.{g} AS {g}" for g in d.group]
-    head = f"Projection: {_lit(d.m)} AS iox::measurement"
+    head = f"Projection: {dict_literal(d.m)} AS iox::measurement"
     if d.limit is None:
-        plan = _block(", ".join([head, time_col, *tag_cols, *exprs]), plan)
+        plan = plan_block(", ".join([head, time_col, *tag_cols, *exprs]), plan)
     else:
-        plan = _block(d.limit, _block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan))
-        plan = _block(", ".join([head, "time", *d.group, *(name for _, name in d.outs)]), plan)
+        plan = plan_block(d.limit, plan_block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan))
+        plan = plan_block(", ".join([head, "time", *d.group, *(name for _, name in d.outs)]), plan)
     time_key = "time AS time" if d.zone and not d.interval and d.limit is None else "time"  # (rewrite_sort_cols_by_aggs)
-    return _block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} {d.order} NULLS LAST'])}", plan)
+    return plan_block(f"Sort: {', '.join([*(f'{g} ASC NULLS LAST' for g in d.group), f'{time_key} {d.order} NULLS LAST'])}", plan)
 
 
 def _extended(lower, upper: int, every: int, ascending: bool) -> tuple[int | None, int]:
@@ -378,15 +384,15 @@ def _aggregate_scans(stmt, table: Table, lower, upper, tags, interval, group, ca
     and after optimize_projections (aggplan3.py); under tz(), with project_timezone's
     projection (tzplan3.py: kept under the Aggregate, narrowed to the columns it reads)."""
     if stmt.location is None:
-        return list(_scans(table, lower, upper, tags, interval, group, calls))
+        return list(filtered_scans(table, lower, upper, tags, interval, group, calls))
     m, zone, columns = table.name, stmt.location, tuple(sorted({*table.tags, *table.fields, "time"}))
     fields = sorted({a.field for a in calls})
     full = full_filters(m, fields, lower, upper, zone, tags)
     keep = {*fields, *group, "time"}
     read = ", ".join(c for c in columns if c in keep)
     return [tz_scan(m, columns, fields, tags, lower, upper, zone),
-            _block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"),
-            _block(tz_projection(m, columns, zone, keep), f"TableScan: {m} projection=[{read}], {full}")]
+            plan_block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"),
+            plan_block(tz_projection(m, columns, zone, keep), f"TableScan: {m} projection=[{read}], {full}")]
 
 
 def _aggs(node) -> list[X.Agg]:
@@ -395,7 +401,7 @@ def _aggs(node) -> list[X.Agg]:
     return [node]
 
 
-def _struct(m: str, a: X.Agg) -> str:
+def agg_struct(m: str, a: X.Agg) -> str:
     """An aggregate's column as the Aggregate names it."""
     return C.aggr(m, a.fn, a.field, spaced=False, param=a.param)
 
@@ -437,7 +443,7 @@ def dimensions(stmt, table, tags, limits: bool = False):
         return None
     if not limits and (stmt.limit or stmt.offset or stmt.fill == "value" or stmt.location is not None):
         return None
-    return _dimensions(stmt, table)
+    return drawn_dimensions(stmt, table)
 
 
 def _field(f, table: Table, types, interval, fill) -> list | None:
@@ -495,7 +501,7 @@ def _extra(e, interval) -> tuple[str, int | None] | None:
     if len(rest) > 1 or (rest and not (isinstance(rest[0], A.DurationLiteral) and rest[0].val > 0)):
         return None
     if rest:
-        return _bin(rest[0].val), rest[0].val
+        return interval_literal(rest[0].val), rest[0].val
     if e.name == "elapsed":
         return "", 1  # elapsed_unit: 1ns
     return "", interval[0] if interval else 10**9  # derivative_unit: the GROUP BY interval, else 1s

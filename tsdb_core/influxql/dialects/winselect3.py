@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..ast import expr as A
 from . import aggexpr3 as X
-from .showplan3 import Plans, Table, _block, _lit, scan_filters
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 
 ALL_ROWS = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
 TO_CURRENT = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
@@ -63,23 +63,23 @@ def _plan(table: Table, shape, group, plan: str, stage: str = "planner", read=No
     fn, key, arg, names, tag_keys = shape
     m = table.name
     if fn == "percentile":
-        plan = _percentile(m, key, arg, group, plan if stage == "pushed" else _block(f"Filter: {m}.{key} IS NOT NULL", plan),
+        plan = _percentile(m, key, arg, group, plan if stage == "pushed" else plan_block(f"Filter: {m}.{key} IS NOT NULL", plan),
                            stage != "planner")
     else:
         order = "ASC" if fn == "bottom" else "DESC"
         if tag_keys:
             plan = _first(m, key, order, [*group, *tag_keys], 1, plan, stage)
             if read is not None:
-                plan = _block("Projection: " + ", ".join(f"{m}.{c}" for c in read), plan)
+                plan = plan_block("Projection: " + ", ".join(f"{m}.{c}" for c in read), plan)
         plan = _first(m, key, order, group, int(arg.removeprefix("Int64(").removesuffix(")")), plan, stage)
     selected = {c for c, _ in names}
     columns = [f"{m}.time AS time", *(f"{m}.{g} AS {g}" for g in group if g not in selected),
                *(f"{m}.{c} AS {alias}" for c, alias in names)]
-    plan = _block(", ".join([f"Projection: {_lit(m)} AS iox::measurement", *columns]), plan)
+    plan = plan_block(", ".join([f"Projection: {dict_literal(m)} AS iox::measurement", *columns]), plan)
     other_tags = [c for c, _ in names if c in table.tags and c not in group and c not in tag_keys]
     sort = ", ".join([*(f"{g} ASC NULLS LAST" for g in group), "time ASC NULLS LAST",
                       *(f"{t} ASC NULLS LAST" for t in other_tags)])
-    return _block(f"Sort: {sort}", plan)
+    return plan_block(f"Sort: {sort}", plan)
 
 
 def _window(m: str, fn: str, key: str, order: str, group, frame: str) -> tuple[str, str]:
@@ -96,8 +96,8 @@ def _percentile(m: str, key: str, n: str, group, plan: str, swapped: bool = Fals
     (``row_number() ... = percent_row_number(..) ...``; DataFusion 50.1, once, by hand)."""
     pct, pct_name = _window(m, f"percent_row_number({n})", key, "ASC", group, ALL_ROWS)
     row, row_name = _window(m, "row_number()", key, "ASC", group, ALL_ROWS)
-    plan = _block(f"WindowAggr: windowExpr=[[{pct} AS {pct_name}, {row} AS {row_name}]]", plan)
-    return _block(f"Filter: {row_name} = {pct_name}" if swapped else f"Filter: {pct_name} = {row_name}", plan)
+    plan = plan_block(f"WindowAggr: windowExpr=[[{pct} AS {pct_name}, {row} AS {row_name}]]", plan)
+    return plan_block(f"Filter: {row_name} = {pct_name}" if swapped else f"Filter: {pct_name} = {row_name}", plan)
 
 
 def _conjuncts(filters: str) -> list[str]:
@@ -119,7 +119,7 @@ def _first(m: str, key: str, order: str, group, n: int, plan: str, stage: str = 
     test = {"planner": f"{name} <= Int64({n})",
             "coerced": f"CAST({name} AS Decimal128(20, 0)) <= CAST(Int64({n}) AS Decimal128(20, 0))",
             "simplified": f"{name} <= UInt64({n})"}[stage]
-    return _block(f"Filter: {test}", _block(f"WindowAggr: windowExpr=[[{row} AS {name}]]", plan))
+    return plan_block(f"Filter: {test}", plan_block(f"WindowAggr: windowExpr=[[{row} AS {name}]]", plan))
 
 
 def _shape(stmt, table, types, tags, group):

@@ -97,11 +97,15 @@ class Reader:
                     counts[f] += n
         return counts
 
-    def _sources(self, key) -> tuple[list[Source], list]:
-        """The files of ``key``; and its buffers' chunks as they are now, for :func:`_buffered`
-        (later ranks win the merge; lock held)."""
+    def _sources(self, key, start: int = INT64_MIN, end: int = INT64_MAX) -> tuple[list[Source], list]:
+        """The files of ``key`` (those with rows in [start, end] when given: a source is built for
+        no other); and its buffers' chunks as they are now, for :func:`_buffered` (later ranks
+        win the merge; lock held)."""
         st = self.state
-        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in st.catalog.files.get(key, ())]
+        files = st.catalog.files.get(key, ())
+        if start != INT64_MIN or end != INT64_MAX:
+            files = [f for f in files if f.tmax >= start and f.tmin <= end]
+        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in files]
         pending = [(rank, buf, key, list(buf.chunks(key))) for rank, buf in ((1, st.flushing), (2, st.buffer))
                    if buf is not None and buf.chunks(key)]
         return sources, pending
@@ -162,7 +166,7 @@ class Reader:
             min_t = pol.min_time(st.clock())
             if min_t is not None:
                 start = max(start, min_t)
-            sources, pending = self._sources((db, pol.name, measurement))
+            sources, pending = self._sources((db, pol.name, measurement), start, end)
         if pending:
             sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns())
         sources = sorted((s for s in sources if s.tmax >= start and s.tmin <= end), key=lambda s: s.tmin)

@@ -30,6 +30,7 @@ class Reader:
         self.recovery = recovery
         self._schemas: dict[tuple[str, str], tuple] = {}  # schema() answers
         self._frame_schemas: dict[tuple[str, str], tuple] = {}  # frame_schema() answers
+        self._policies: dict[str, tuple] = {}  # retention_policies() answers, with what they were built from
 
     # -- scans ------------------------------------------------------------------
     def scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
@@ -250,8 +251,16 @@ class Reader:
         """The policies of ``db``; raises DatabaseNotFound."""
         with self.state.lock:
             d = self.state.catalog.database(db)
-            return [RetentionPolicyInfo(r.name, r.duration, r.shard_group_duration, r.replication,
-                                        r.name == d.default_rp) for r in d.rps.values()]
+            # (the policies' values read on every call: policies change in place, and no counter
+            # says so; the answer's objects are the last call's while they are equal, which
+            # the plan cache, asking on every request, compares by identity first)
+            now = (d.default_rp, *[(r.name, r.duration, r.shard_group_duration, r.replication)
+                                   for r in d.rps.values()])
+            hit = self._policies.get(db)
+            if hit is None or hit[0] != now:
+                hit = (now, [RetentionPolicyInfo(*r, r[0] == d.default_rp) for r in now[1:]])
+                self._policies[db] = hit
+            return list(hit[1])
 
     def resolve_rp(self, db: str, rp: str | None) -> str:
         """``rp``, or the default policy of ``db`` when ``rp`` is None or empty."""

@@ -173,3 +173,28 @@ def _rfc(ns: int) -> str:
     from tsdb_core.query.results import rfc3339_times
     import numpy as np
     return rfc3339_times(np.asarray([ns], dtype=np.int64))[0]
+
+
+def test_policies_altered_in_place_are_seen_at_once(store):
+    """retention_policies() keeps its last answer while the policies read the same: an ALTER
+    (the policy object changed in place, no counter) or a DROP changes the next answer."""
+    store.create_retention_policy("db", "other", duration=0, default=False)
+    store.write("db", f"cpu,host=z v=9 {T0}", rp="other")
+    q, named = f"SELECT v FROM cpu WHERE time >= {T0}", f'SELECT v FROM "other".cpu WHERE time >= {T0}'
+    for _ in range(3):
+        assert len(values(store, q)[0][3]) == 2
+        assert values(store, named)[0][3] == [[_rfc(T0), 9.0]]
+    first = store.retention_policies("db")
+    assert store.retention_policies("db") == first
+    assert store.query("ALTER RETENTION POLICY other ON db SHARD DURATION 2h", db="db").statements[0].error is None
+    assert [(p.name, p.shard_group_duration) for p in store.retention_policies("db") if p.name == "other"] == [
+        ("other", 2 * 3600 * 10**9)]
+    assert store.query("ALTER RETENTION POLICY other ON db DEFAULT", db="db").statements[0].error is None
+    assert values(store, q)[0][3] == [[_rfc(T0), 9.0]]  # the other policy is the default now
+    assert {(p.name, p.shard_group_duration, p.default) for p in store.retention_policies("db")} == {
+        ("autogen", first[0].shard_group_duration, False), ("other", 2 * 3600 * 10**9, True)}
+    assert store.query('ALTER RETENTION POLICY autogen ON db DEFAULT', db="db").statements[0].error is None
+    assert len(values(store, q)[0][3]) == 2
+    assert store.query("DROP RETENTION POLICY other ON db", db="db").statements[0].error is None
+    assert store.query(named, db="db").statements[0].error == "retention policy not found: other"
+    assert [p.name for p in store.retention_policies("db")] == ["autogen"]

@@ -122,3 +122,21 @@ def test_results_and_provider_types_come_from_the_package():
     assert {"QueryResult", "StatementResult", "Series", "PreparedQuery", "DataProvider",
             "Capabilities"} <= set(tsdb_core.__all__)
     assert Capabilities is type(tsdb_core.Store.capabilities) and DataProvider.__name__ == "DataProvider"
+
+
+def test_numpy_scans_read_the_partitions_of_their_range_only():
+    """Files outside the range are left out before anything is built for them; a range whose
+    ends fall exactly on a file's first or last row still reads that row."""
+    week = 7 * 24 * 3600 * 10**9
+    with tsdb_core.open() as s:
+        s.create_database("db")
+        for w in range(4):  # one file per weekly partition
+            s.write("db", "\n".join(f"m,host=h0 v={w * 10 + i}.0 {w * week + i}" for i in range(3)))
+            s.flush()
+        one = s.scan_arrays("db", None, "m", 2 * week, 2 * week + 2, ["v"], {"host": ["h0"]})
+        assert one["v"].tolist() == [20.0, 21.0, 22.0]
+        edges = s.scan_arrays("db", None, "m", week + 2, 3 * week, ["v"], {"host": ["h0"]})
+        assert edges["time"].tolist() == [week + 2, 2 * week, 2 * week + 1, 2 * week + 2, 3 * week]
+        assert edges["v"].tolist() == [12.0, 20.0, 21.0, 22.0, 30.0]
+        tags, alone = s.scan_series("db", None, "m", 3 * week + 1, MAX_TIME, ["v"], {"host": ["h0"]})
+        assert tags == {"host": "h0"} and alone["v"].tolist() == [31.0, 32.0]

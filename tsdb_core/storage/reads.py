@@ -30,6 +30,7 @@ class Reader:
         self.recovery = recovery
         self._schemas: dict[tuple[str, str], tuple] = {}  # schema() answers
         self._frame_schemas: dict[tuple[str, str], tuple] = {}  # frame_schema() answers
+        self._policies: dict[str, tuple] = {}  # retention_policies() answers, with what they were built from
 
     # -- scans ------------------------------------------------------------------
     def scan(self, db: str, rp: str | None, measurement: str, start: int, end: int,
@@ -97,11 +98,15 @@ class Reader:
                     counts[f] += n
         return counts
 
-    def _sources(self, key) -> tuple[list[Source], list]:
-        """The files of ``key``; and its buffers' chunks as they are now, for :func:`_buffered`
-        (later ranks win the merge; lock held)."""
+    def _sources(self, key, start: int = INT64_MIN, end: int = INT64_MAX) -> tuple[list[Source], list]:
+        """The files of ``key`` (those with rows in [start, end] when given: a source is built for
+        no other); and its buffers' chunks as they are now, for :func:`_buffered` (later ranks
+        win the merge; lock held)."""
         st = self.state
-        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in st.catalog.files.get(key, ())]
+        files = st.catalog.files.get(key, ())
+        if start != INT64_MIN or end != INT64_MAX:
+            files = [f for f in files if f.tmax >= start and f.tmin <= end]
+        sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in files]
         pending = [(rank, buf, key, list(buf.chunks(key))) for rank, buf in ((1, st.flushing), (2, st.buffer))
                    if buf is not None and buf.chunks(key)]
         return sources, pending
@@ -162,7 +167,7 @@ class Reader:
             min_t = pol.min_time(st.clock())
             if min_t is not None:
                 start = max(start, min_t)
-            sources, pending = self._sources((db, pol.name, measurement))
+            sources, pending = self._sources((db, pol.name, measurement), start, end)
         if pending:
             sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns())
         sources = sorted((s for s in sources if s.tmax >= start and s.tmin <= end), key=lambda s: s.tmin)
@@ -246,8 +251,16 @@ class Reader:
         """The policies of ``db``; raises DatabaseNotFound."""
         with self.state.lock:
             d = self.state.catalog.database(db)
-            return [RetentionPolicyInfo(r.name, r.duration, r.shard_group_duration, r.replication,
-                                        r.name == d.default_rp) for r in d.rps.values()]
+            # (the policies' values read on every call: policies change in place, and no counter
+            # says so; the answer's objects are the last call's while they are equal, which
+            # the plan cache, asking on every request, compares by identity first)
+            now = (d.default_rp, *[(r.name, r.duration, r.shard_group_duration, r.replication)
+                                   for r in d.rps.values()])
+            hit = self._policies.get(db)
+            if hit is None or hit[0] != now:
+                hit = (now, [RetentionPolicyInfo(*r, r[0] == d.default_rp) for r in now[1:]])
+                self._policies[db] = hit
+            return list(hit[1])
 
     def resolve_rp(self, db: str, rp: str | None) -> str:
         """``rp``, or the default policy of ``db`` when ``rp`` is None or empty."""

@@ -664,7 +664,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     heap = _heap_columns(plan, low, schema, keys, tag_order)
     # the streams of several subqueries merge on one heap across the groups: none cut short
     streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
-    scans = streams and heap is None and any(isinstance(s, Scan) for s in plan.sources)  # beside subqueries
+    scans = streams and heap is None and bool(_own_heaps(plan))  # beside subqueries
     heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
     n = order.limit + order.offset if order.limit and not streams else 0
     ordered = ORDER_TIME_COLUMN in schema
@@ -718,7 +718,7 @@ def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], 
     """``df`` with the rows of each measurement read beside subqueries (a stream of its own)
     in the order its stored series' heap hands them on (exec/go_merge.py), in the places
     those rows held."""
-    scans = [i for i, s in enumerate(plan.sources) if isinstance(s, Scan)]
+    scans = _own_heaps(plan)
     pos = "\x00scan_pos"
     df = df.with_row_index(pos)
     mine = pl.col(SOURCE_COLUMN).is_in(scans)
@@ -730,6 +730,16 @@ def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], 
     part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, aux)
     part = part.sort(keys + ["time"], descending=desc, maintain_order=True).with_columns(places.alias(pos))
     return pl.concat([df.filter(~mine), part]).sort(pos).drop(pos)
+
+
+def _own_heaps(plan) -> list[int]:
+    """The sources whose stored series merge on a heap of their own beside subqueries: each
+    measurement, and each raw subquery of measurements (no call, no LIMIT/OFFSET)."""
+    def raw(s):
+        p = s.plan
+        return (p.is_raw and not p.limit and not p.row_offset and all(isinstance(x, Scan) for x in p.sources)
+                and not any(next(find(c.expr, ast.Call), None) for c in p.columns))
+    return [i for i, s in enumerate(plan.sources) if isinstance(s, Scan) or (isinstance(s, SubqueryScan) and raw(s))]
 
 
 def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx):

@@ -203,7 +203,7 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     if src.whole and regrouped and regroup.fills_runs(inner):  # the filled runs, in the reducer's order
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
-    if src.whole and inner.interval and regrouped and _many_rows(inner) and inner.tz is None:
+    if src.whole and inner.interval and regrouped and _many_rows(inner):
         row = _reducer_row(inner)
         return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
     if not src.whole or inner.interval:
@@ -248,11 +248,23 @@ def _reducer_row(inner: SelectPlan) -> pl.Expr:
     under the outer query's groups, emitting a window's inner groups by their tags (the
     sorted Tags.ID, a missing tag "") and each group's points by time, ascending under
     ORDER BY time DESC too (only the windows run backwards)."""
-    window = bucket_expr(inner.interval, inner.offset, None, None)
+    window = _window_expr(inner)
     row = pl.struct([NAME, (window if inner.ascending else -window).alias(WINDOW_COLUMN),
                      *sorted(inner.dimensions), "time", pl.int_range(pl.len()).alias(ROW_TMP)])
     row = row.rank("ordinal").cast(pl.Int64)
     return row if inner.ascending else -row
+
+
+def _window_expr(inner: SelectPlan) -> pl.Expr:
+    """Each row's window start; under tz() as influxd's opt.Window finds it (fill.window_start,
+    once per distinct time: a subquery's selected rows)."""
+    if inner.tz is None:
+        return bucket_expr(inner.interval, inner.offset, None, None)
+
+    def starts(s: pl.Series) -> pl.Series:
+        found = {t: window_start(t, inner.interval, inner.offset, inner.tz) for t in s.unique().drop_nulls().to_list()}
+        return s.replace_strict(found, default=None, return_dtype=pl.Int64)
+    return pl.col("time").map_batches(starts, return_dtype=pl.Int64)
 
 
 def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
@@ -993,12 +1005,18 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     tr = plan.time_range
     span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
             window_start(tr.end, a.interval, a.offset, a.tz))
-    if f is not None and f.mode != "none" and df.height and stretches.steady(span, df[WINDOW_COLUMN], a):
+    if f is not None and f.mode != "none" and df.height:
         counts = {c for call, c in low.aggs.items() if call.name == "count"}
         fills = {c: (0 if f.mode == "null" and c in counts else f.value if f.mode == "value" else None)
                  for c in low.aggs.values() if c in df.columns}
         mode = "value" if f.mode == "null" else f.mode
-        df = stretches.fill_stream(df, keys, WINDOW_COLUMN, fills, mode, span, a.interval, plan.ascending)
+        if stretches.steady(span, df[WINDOW_COLUMN], a):
+            df = stretches.fill_stream(df, keys, WINDOW_COLUMN, fills, mode, span, a.interval, plan.ascending)
+        else:  # under tz(), across a change of the zone's offset
+            walk = stretches.zone_walk(span, df[WINDOW_COLUMN], a)
+            done = stretches.fill_walk(df, keys, WINDOW_COLUMN, fills, mode, span, walk, plan.ascending) \
+                if walk else None
+            df = df if done is None else done
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     return df.with_columns((row if plan.ascending else -row).alias(STRETCH_TMP))
 

@@ -46,9 +46,29 @@ def steady(span: tuple[int | None, int], windows: pl.Series, a) -> bool:
     zone's offset moves a window (fill.bucket_grid's walk is then a plain range)."""
     if a.tz is None:
         return True
-    lo = span[0] if span[0] is not None else int(windows.min())
-    walk = bucket_grid(lo, span[1], a.interval, a.offset, a.tz)
+    walk = zone_walk(span, windows, a)
     return walk == list(range(walk[0], walk[-1] + 1, a.interval))
+
+
+def zone_walk(span: tuple[int | None, int], windows: pl.Series, a) -> list[int]:
+    """The windows the fill iterator steps through under tz() over ``span`` (fill.bucket_grid:
+    an interval at a time, moved where the zone's offset changes)."""
+    lo = span[0] if span[0] is not None else int(windows.min())
+    return bucket_grid(lo, span[1], a.interval, a.offset, a.tz)
+
+
+def fill_walk(df: pl.DataFrame, keys: list[str], window: str, fills: dict[str, object], mode: str,
+              span: tuple[int | None, int], walk: list[int], ascending: bool) -> pl.DataFrame | None:
+    """:func:`fill_stream` over a zone's walk that is no plain range: its expected window steps
+    one place of ``walk`` per row, so the stream is filled over the places and the windows put
+    back. None where a row's window lies off the walk (or fill(linear), drawn over times)."""
+    place = {w: i for i, w in enumerate(walk)}
+    if mode == "linear" or not set(df.get_column(window).unique().to_list()) <= set(place):
+        return None
+    first = None if span[0] is None else 0
+    df = df.with_columns(pl.col(window).replace_strict(place, return_dtype=pl.Int64))
+    out = fill_stream(df, keys, window, fills, mode, (first, len(walk) - 1), 1, ascending)
+    return out.with_columns(pl.col(window).replace_strict(dict(enumerate(walk)), return_dtype=pl.Int64))
 
 
 def fill_stream(df: pl.DataFrame, keys: list[str], window: str, fills: dict[str, object], mode: str,

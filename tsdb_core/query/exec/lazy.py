@@ -1009,6 +1009,9 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
         counts = {c for call, c in low.aggs.items() if call.name == "count"}
         fills = {c: (0 if f.mode == "null" and c in counts else f.value if f.mode == "value" else None)
                  for c in low.aggs.values() if c in df.columns}
+        # (stddev() of one point is null itself: such a call's nulls are its own)
+        own = {c for call, c in low.aggs.items() if call.name in stretches.MERGED and c in fills}
+        df = stretches.own_nulls(df, keys, {c: v for c, v in fills.items() if c in own}, f.mode)
         mode = "value" if f.mode == "null" else f.mode
         if stretches.steady(span, df[WINDOW_COLUMN], a):
             df = stretches.fill_stream(df, keys, WINDOW_COLUMN, fills, mode, span, a.interval, plan.ascending)

@@ -104,6 +104,19 @@ def fill_stream(df: pl.DataFrame, keys: list[str], window: str, fills: dict[str,
     return out.select(df.drop(_ORD, _GAP).columns)
 
 
+def own_nulls(df: pl.DataFrame, keys: list[str], fills: dict[str, object], mode: str) -> pl.DataFrame:
+    """Each call reads its own stream, filled by a FillIterator of its own: where a row holds
+    another call's value only, this call's window is filled (fill(<value>): its number, count()'s
+    too; fill(previous): its previous value; fill(null): left null, count()'s as well). ``fills``:
+    the calls whose value is null only without a point (stretches.MERGED)."""
+    if mode == "value":
+        return df.with_columns(pl.col(c).fill_null(pl.lit(v).cast(df.schema[c], strict=False))
+                               for c, v in fills.items() if v is not None)
+    if mode == "previous":
+        return df.with_columns(pl.col(c).forward_fill().over(keys) for c in fills)
+    return df
+
+
 def _between(c: str, mode: str, value, prev: pl.Expr, window: str, keys: list[str]) -> pl.Expr:
     """A filled column before a row: the number, null, the group's previous row's value, or
     (fill(linear)) the previous row's and this row's (value, window) to draw the line."""

@@ -513,6 +513,15 @@ BESIDE = [
     f"SELECT usage FROM (SELECT top(usage, 2) AS usage FROM cpu WHERE {W} GROUP BY time(20m), host tz('Asia/Kolkata')), cpu "
     f"WHERE {W30} GROUP BY region",
 ]
+# its heap compares its own statement's aux values (not the outer statement's selected tag)
+BESIDE += [
+    f"SELECT host, usage FROM (SELECT min(usage) AS usage FROM cpu GROUP BY host), (SELECT usage, host FROM cpu) WHERE {W30} GROUP BY region",
+    f"SELECT region, usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY region), (SELECT usage FROM cpu GROUP BY host) WHERE {W30}",
+    f"SELECT usage, host FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host) "
+    f"WHERE {W30} ORDER BY time DESC",
+    f"SELECT host, usage FROM (SELECT usage FROM cpu), (SELECT last(usage) AS usage FROM cpu GROUP BY host) WHERE {W30}",
+    "SELECT usage, host FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host)",
+]
 QUERIES += BESIDE
 
 # 17. an outer fill() over filled stretches steps the zone's walk across a change of its offset; each

@@ -739,9 +739,24 @@ def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], 
         return df.drop(pos)
     places = part.get_column(pos).sort()
     part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
-    part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, aux)
+    auxes = {i: _source_aux(plan.sources[i], aux, tags, keys) for i in scans}
+    if len(set(map(tuple, auxes.values()))) < 2:
+        part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, next(iter(auxes.values()), aux))
+    else:  # a subquery's heap compares its own statement's aux values
+        part = pl.concat([go_merge.merged_rows(part.filter(pl.col(SOURCE_COLUMN) == i), keys + [SOURCE_COLUMN], tags,
+                                               not desc, a) for i, a in auxes.items()])
+        part = part.sort(keys + [SOURCE_COLUMN], descending=desc, maintain_order=True)
     part = part.sort(keys + ["time"], descending=desc, maintain_order=True).with_columns(places.alias(pos))
     return pl.concat([df.filter(~mine), part]).sort(pos).drop(pos)
+
+
+def _source_aux(src, aux: list[str], tags: list[str], keys: list[str]) -> list[str]:
+    """The aux columns a source's own heap compares (:func:`_scan_rows_merged`): a
+    measurement's, the outer statement's; a raw subquery's, its own statement's."""
+    if isinstance(src, Scan):
+        return aux
+    names = {**{c[len(TAG_TMP):]: c for c in tags}, **{c[len(AUX_TMP):]: c for c in aux if c.startswith(AUX_TMP)}}
+    return go_merge.aux_columns([r for c in src.plan.columns for r in _all_refs(c.expr)], names, keys)
 
 
 def _own_heaps(plan) -> list[int]:

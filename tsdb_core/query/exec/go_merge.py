@@ -171,6 +171,8 @@ def _replay_keys(key, bounds: list, prim: np.ndarray | None = None) -> list[int]
     h = [[key[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     for i in range(len(h) // 2 - 1, -1, -1):
         _down(h, i, len(h))
+    if len(h) == 2:
+        return _replay_two(key, h)
     out = []
     append = out.append
     num = prim.tolist() if prim is not None else None
@@ -205,6 +207,23 @@ def _replay_keys(key, bounds: list, prim: np.ndarray | None = None) -> list[int]
                 j = i
             h[j] = top
     return out
+
+
+def _replay_two(key, h: list) -> list[int]:
+    """:func:`_replay_keys` of two series (``h``: the heap after Init): Pop leaves the other
+    item at the root, and the popped series' next point sifts above it only when less, so
+    the root's series goes on while its next point is less than the other's."""
+    (_, a, a_end), (_, b, b_end) = h
+    out = []
+    append = out.append
+    while True:
+        append(a)
+        a += 1
+        if a == a_end:
+            out.extend(range(b, b_end))
+            return out
+        if not key[a] < key[b]:
+            a, a_end, b, b_end = b, b_end, a, a_end
 
 
 def _sift_down(h: list, last: list, n: int) -> None:

@@ -330,3 +330,61 @@ def test_raw_limit_past_points_equal_the_whole_range(series, n):
              for i, (g, times) in enumerate(series) for t in times]  # the first series: no h, maybe no tag
     fast, slow, _ = _limit_answers(lines, [q.format(n=n) for q in LIMIT_QUERIES])
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), min_size=0, max_size=60), min_size=1, max_size=9),
+       st.booleans(), st.booleans())
+def test_runs_popped_at_once_equal_the_heap_step_by_step(parts, ascending, aux):
+    """Series whose times may fall back (replay=True, a subquery's stream), long runs below
+    every other series' point included: the replay that pops such a run at once (and skips
+    the others' arrangement round its cycle) equals container/heap point by point."""
+    time = np.array([t for p in parts for t in p], dtype=np.int64)
+    sid = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    rank = (time * 7 % 3) if aux else None
+    bounds = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).tolist()
+
+    def less(x, y):
+        kx = (x[0], x[1]) if ascending else (-x[0], -x[1])
+        return kx < ((y[0], y[1]) if ascending else (-y[0], -y[1]))
+    r = rank if aux else np.zeros(len(time), dtype=np.int64)
+    h = [[int(time[a]), int(r[a]), a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    want = _heap_merge(h, less, lambda row, end: [int(time[row]), int(r[row]), row, end])
+    assert go_merge.merge_order(sid, time, ascending, rank, replay=True).tolist() == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 30), st.lists(aux_value, min_size=2, max_size=2)),
+                         min_size=1, max_size=40), min_size=2, max_size=6),
+       st.booleans())
+def test_runs_with_null_aux_equal_container_heap(parts, ascending):
+    """GoAux keys (a relation, no order) on the replay that pops runs at once: as Go's heap."""
+    time = np.array([t for p in parts for t, _ in p])
+    aux = [tuple(a) for p in parts for _, a in p]
+    sid = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    bounds = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).tolist()
+    less = _go_less(ascending)
+    h = [[int(time[a]), aux[a], a, b] for a, b in zip(bounds[:-1], bounds[1:])]
+    want = _heap_merge(h, less, lambda r, end: [int(time[r]), aux[r], r, end])
+    cut = [tuple(takewhile(lambda v: v is not None, a)) for a in aux]
+    assert go_merge.merge_order(sid, time, ascending, cut, replay=True).tolist() == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=2, max_size=14), st.integers(1, 12), st.integers(5, 8),
+       st.booleans(), st.booleans())
+def test_phased_series_in_rounds_equal_the_heap_step_by_step(phases, per, step, ascending, aux):
+    """Series at one interval, each shifted by its own phase (closer together than a step):
+    the round-by-round replay equals the plain one, with a series' aux rank and without."""
+    series = len(phases)
+    grid = np.cumsum(np.arange(per) % 3 + step)  # uneven steps, each above the phases' spread
+    one = grid if ascending else grid[::-1]
+    time = np.concatenate([one + p for p in phases]).astype(np.int64)
+    sid = np.repeat(np.arange(series), per)
+    rank = np.repeat(np.arange(series) % 2, per) if aux else None
+    bounds = (np.arange(series + 1) * per).tolist()
+    t = time if ascending else -time
+    key = t.tolist() if rank is None else list(zip(t.tolist(), (rank if ascending else -rank).tolist()))
+    plain = go_merge._replay_keys(key, bounds)
+    got = go_merge.merge_order(sid, time, ascending, rank)
+    assert (got.tolist() if got is not None else np.argsort(t, kind="stable").tolist()) == plain

@@ -7,7 +7,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.query.exec.stretches import fill_stream, stretch_ids
+from tsdb_core.query.exec.stretches import fill_stream, fill_walk, own_nulls, stretch_ids
 
 IV = 10
 
@@ -91,3 +91,36 @@ def test_outer_fill_keeps_an_integer_count_integer():
     assert got.schema["c"] == pl.Int64
     lin = fill_stream(df, ["k"], "w", {"c": None}, "linear", (None, 40), IV, True)
     assert lin.rows() == [("a", 10, 2), ("a", 20, 3), ("a", 30, 4), ("a", 40, None)]
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.integers(1, 8), st.floats(-100, 100).map(lambda x: round(x, 3))),
+                min_size=1, max_size=20),
+       st.sampled_from(["value", "previous"]), st.booleans(), st.booleans(), st.integers(1, 8), st.integers(-7, 7))
+@settings(max_examples=300, deadline=None)
+def test_outer_fill_over_a_zone_walk(rows, mode, asc, bounded, moved, shift):
+    """A walk whose windows move at a change of the zone's offset (fill_walk): the FillIterator
+    steps from one of its windows to the next, whatever the time between them."""
+    walk = [k * IV + (shift if k >= moved else 0) for k in range(10)]
+    rows = sorted(rows, key=lambda r: r[0])
+    span = (walk[0] if bounded else None, walk[-1])
+    df = pl.DataFrame([(k, walk[i], v) for k, i, v in rows], schema={"k": pl.String, "w": pl.Int64, "v": pl.Float64},
+                      orient="row")
+    got = fill_walk(df, ["k"], "w", {"v": -1.0}, mode, span, walk, asc)
+    want = _fill_iterator([(k, i * IV, v) for k, i, v in rows], (0 if bounded else None, 9 * IV), asc, mode, -1.0)
+    assert [tuple(r) for r in got.select("k", "w", "v").rows()] == [
+        (k, walk[w // IV], None if v is None else float(v)) for k, w, v in want]
+
+
+def test_a_walk_missing_a_rows_window_is_not_filled():
+    df = pl.DataFrame({"k": ["a"], "w": [15], "v": [1.0]})
+    assert fill_walk(df, ["k"], "w", {"v": -1.0}, "value", (0, 30), [0, 10, 20, 30], True) is None
+
+
+def test_each_call_filled_on_its_own():
+    """A row holding another call's value only: this call's window is filled (its number; its
+    previous value, per group), under fill(null) left null."""
+    df = pl.DataFrame({"k": ["a", "a", "b"], "w": [0, 10, 0], "m": [1.0, None, None], "c": [None, 3, 4]})
+    assert own_nulls(df, ["k"], {"m": -1.0, "c": -1}, "value").rows() == [
+        ("a", 0, 1.0, -1), ("a", 10, -1.0, 3), ("b", 0, -1.0, 4)]
+    assert own_nulls(df, ["k"], {"m": None, "c": None}, "previous")["m"].to_list() == [1.0, 1.0, None]
+    assert own_nulls(df, ["k"], {"m": None, "c": 0}, "null").equals(df)

@@ -490,3 +490,64 @@ KEPT = [
     "GROUP BY region ORDER BY time DESC",
 ]
 QUERIES += KEPT
+
+# 16. a raw subquery beside a selector subquery merges its stored series on a heap of its own first
+# (as a measurement there does); top()/bottom() under tz() hand their rows on window by window in
+# the zone under another grouping
+BESIDE = [
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu) WHERE {W30} GROUP BY region",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host) WHERE {W30} GROUP BY region",
+    f"SELECT usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host) WHERE {W30} "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT usage FROM (SELECT usage FROM cpu GROUP BY host, region), (SELECT top(usage, 2) AS usage FROM cpu GROUP BY host) "
+    f"WHERE {W30} GROUP BY region",
+    f"SELECT usage FROM (SELECT usage FROM cpu GROUP BY region), (SELECT max(usage) AS usage FROM cpu GROUP BY host), "
+    f"(SELECT usage FROM cpu GROUP BY host) WHERE {W30} GROUP BY region",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host tz('Asia/Kolkata')) GROUP BY region",
+    f"SELECT * FROM (SELECT bottom(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host tz('America/New_York')) "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT top(v, 2) FROM w {WW_} GROUP BY time(5d), host tz('America/New_York')) GROUP BY region",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m), host tz('Asia/Kolkata') LIMIT 1 OFFSET 1) "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT top(usage, 2) FROM cpu WHERE {W} GROUP BY time(20m, 7m), host tz('Asia/Kolkata'))",
+    f"SELECT usage FROM (SELECT top(usage, 2) AS usage FROM cpu WHERE {W} GROUP BY time(20m), host tz('Asia/Kolkata')), cpu "
+    f"WHERE {W30} GROUP BY region",
+]
+# its heap compares its own statement's aux values (not the outer statement's selected tag)
+BESIDE += [
+    f"SELECT host, usage FROM (SELECT min(usage) AS usage FROM cpu GROUP BY host), (SELECT usage, host FROM cpu) WHERE {W30} GROUP BY region",
+    f"SELECT region, usage FROM (SELECT max(usage) AS usage FROM cpu GROUP BY region), (SELECT usage FROM cpu GROUP BY host) WHERE {W30}",
+    f"SELECT usage, host FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host) "
+    f"WHERE {W30} ORDER BY time DESC",
+    f"SELECT host, usage FROM (SELECT usage FROM cpu), (SELECT last(usage) AS usage FROM cpu GROUP BY host) WHERE {W30}",
+    "SELECT usage, host FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host)",
+]
+QUERIES += BESIDE
+
+# 17. an outer fill() over filled stretches steps the zone's walk across a change of its offset; each
+# outer call reads a stream of its own, filled on its own where a row holds another call's value only
+FALL69 = "time >= '1969-10-25T00:00:00Z' AND " + W
+ZONE_WALK = [
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE {FALL69} "
+    "GROUP BY time(1d), region fill(0) tz('America/New_York')",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {FALL69} GROUP BY time(1d) fill(-1) tz('America/New_York')",
+    f"SELECT max(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE {FALL69} "
+    "GROUP BY time(1d) fill(previous) tz('America/New_York') ORDER BY time DESC",
+    f"SELECT count(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(previous)) WHERE time >= '1969-10-25T12:00:00Z' AND {W} "
+    "GROUP BY time(12h), region fill(null) tz('America/New_York')",
+    f"SELECT sum(m) FROM (SELECT mean(usage) AS m {AGG}, host fill(0)) WHERE time >= '1969-10-20T00:00:00Z' AND {W} "
+    "GROUP BY time(1d) fill(-1) tz('America/New_York') LIMIT 10",
+    f"SELECT count(m), count(k) FROM (SELECT mean(usage) AS m, mean(v) AS k FROM cpu, w WHERE {WW} GROUP BY time(1d), host "
+    f"fill(previous)) WHERE {WW} GROUP BY time(2d)",
+    f"SELECT sum(m), sum(k) FROM (SELECT mean(usage) AS m, max(n) AS k FROM cpu, w WHERE {WW} GROUP BY time(1d), host "
+    f"fill(previous)) WHERE {WW} GROUP BY time(4d) fill(-1)",
+    f"SELECT max(m), max(k) FROM (SELECT mean(usage) AS m, max(n) AS k FROM cpu, w WHERE {WW} GROUP BY time(1d), host "
+    f"fill(previous)) WHERE {WW} GROUP BY time(4d) fill(previous)",
+    f"SELECT count(m), count(k) FROM (SELECT mean(usage) AS m, max(n) AS k FROM cpu, w WHERE {WW} GROUP BY time(1d), host "
+    f"fill(previous)) WHERE {WW} GROUP BY time(4d), region fill(0)",
+    f"SELECT mean(m), last(k) FROM (SELECT mean(usage) AS m, max(n) AS k FROM cpu, w WHERE {WW} GROUP BY time(1d), host "
+    f"fill(previous)) WHERE {WW} GROUP BY time(4d) fill(-2) ORDER BY time DESC",
+    f"SELECT max(m), min(k) FROM (SELECT mean(usage) AS m, mean(v) AS k FROM cpu, w WHERE {WW} GROUP BY time(1d), host "
+    f"fill(linear)) WHERE {WW} GROUP BY time(3d) fill(-1)",
+]
+QUERIES += ZONE_WALK

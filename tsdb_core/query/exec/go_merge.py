@@ -43,11 +43,11 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
     bounds = np.concatenate(([0], cut, [n]))
     if replay and not isinstance(aux, list):
         t = time if ascending else -time
-        keys = t.tolist() if aux is None else list(zip(t.tolist(), (aux if ascending else -aux).tolist()))
-        return np.array(_replay_keys(keys, bounds.tolist()), dtype=np.int64)
+        key = t if aux is None else _pair_ranks(t, aux if ascending else -aux)
+        return np.array(_replay_keys(key.tolist(), bounds.tolist(), key), dtype=np.int64)
     if isinstance(aux, list):
-        return np.array(_replay_keys([GoAux(t, v, ascending) for t, v in zip(time.tolist(), aux)],
-                                     bounds.tolist()), dtype=np.int64)
+        t = time if ascending else -time
+        return np.array(_replay_keys(_go_keys(t, aux, ascending), bounds.tolist(), t), dtype=np.int64)
     if aux is not None:
         t, a = (time, aux) if ascending else (-time, -aux)
         order = np.lexsort((a, t))
@@ -57,33 +57,91 @@ def merge_order(series: np.ndarray, time: np.ndarray, ascending: bool,
         regular = _regular(time, bounds)
         if regular and bool((a.reshape(-1, regular) == a[bounds[:-1], None]).all()):  # one rank a series
             return _rounds(bounds, regular, tuple(a[bounds[:-1]].tolist()))
-        return np.array(_replay_keys(list(zip(t.tolist(), a.tolist())), bounds.tolist()), dtype=np.int64)
+        phased = _phased(t, bounds, a)
+        if phased:
+            return _rounds(bounds, *phased)
+        key = _pair_ranks(t, a)
+        return np.array(_replay_keys(key.tolist(), bounds.tolist(), key), dtype=np.int64)
     regular = _regular(time, bounds)
     if regular:  # series share every time
         return _rounds(bounds, regular)
     if len(np.unique(time)) == n:
         return None
+    phased = _phased(time if ascending else -time, bounds)
+    if phased:  # series at the same times, each shifted by its own phase
+        return _rounds(bounds, *phased)
     return np.array(_replay(time.tolist(), bounds.tolist(), ascending), dtype=np.int64)
 
 
+def _pair_ranks(t: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Each (time, aux rank) pair's dense rank: the pairs' order, as one integer."""
+    order = np.lexsort((a, t))
+    ts, ta = t[order], a[order]
+    step = np.concatenate(([0], ((ts[1:] != ts[:-1]) | (ta[1:] != ta[:-1])).astype(np.int64)))
+    out = np.empty(len(t), dtype=np.int64)
+    out[order] = np.cumsum(step)
+    return out
+
+
+def _phased(t: np.ndarray, bounds: np.ndarray, a: np.ndarray | None = None) -> tuple | None:
+    """(times per series, each series' rank) when every series holds the first one's times
+    (``t``: rising, DESC negated) shifted by a phase of its own, and the phases lie closer
+    together than any two times (scrapes at one interval, at other offsets): the heap then
+    goes round by round, each round's points compared by phase, then by ``a`` (each row's aux
+    rank, which must be constant per series), as :func:`_rounds` replays them."""
+    sizes = np.diff(bounds)
+    per = int(sizes[0])
+    if not bool((sizes == per).all()):
+        return None
+    grid = t.reshape(-1, per)
+    phase = grid[:, 0] - grid[0, 0]
+    if not bool((grid - phase[:, None] == grid[0]).all()):
+        return None
+    if per > 1 and not bool((np.diff(grid[0]) > int(phase.max() - phase.min())).all()):
+        return None
+    if a is None:
+        return per, tuple(np.unique(phase, return_inverse=True)[1].reshape(-1).tolist())
+    first = a.reshape(-1, per)
+    if not bool((first == first[:, :1]).all()):
+        return None
+    return per, tuple(_pair_ranks(phase, first[:, 0]).tolist())
+
+
 class GoAux:
-    """A point as SortedMergeHeap.Less (query/iterator.gen.go, 1.6) sees it: its time, then
-    its leading aux values while both points hold strings. ``vals`` stops before the first
-    that is not a string (a null): comparing reaches it and calls the points equal — a
-    relation, not an order (a < c while both equal b), hence no rank."""
+    """A point's leading aux values as SortedMergeHeap.Less (query/iterator.gen.go, 1.6)
+    compares them after equal times, while both points hold strings. ``vals`` stops before the
+    first that is not a string (a null): comparing reaches it and calls the points equal — a
+    relation, not an order (a < c while both equal b), hence no rank. A key is the pair
+    (time, GoAux) (:func:`_go_keys`): Python compares the times, and these only on a tie."""
 
-    __slots__ = ("asc", "t", "vals")
+    __slots__ = ("asc", "vals")
 
-    def __init__(self, t: int, vals: tuple, asc: bool):
-        self.t, self.vals, self.asc = t, vals, asc
+    def __init__(self, vals: tuple, asc: bool):
+        self.vals, self.asc = vals, asc
 
     def __lt__(self, o: GoAux) -> bool:
-        if self.t != o.t:
-            return self.t < o.t if self.asc else self.t > o.t
         for v1, v2 in zip(self.vals, o.vals):
             if v1 != v2:
                 return v1 < v2 if self.asc else v1 > v2
         return False
+
+
+def _go_keys(t: np.ndarray, aux: list, asc: bool) -> list[tuple]:
+    """Each row's (time, :class:`GoAux`) key (``t`` negated under DESC): one GoAux for each
+    distinct ``aux`` value, so that Python's tuple comparison finds equal ones the same."""
+    made = {v: GoAux(v, asc) for v in set(aux)}
+    return list(zip(t.tolist(), map(made.__getitem__, aux)))
+
+
+def _cut_values(vals) -> list[tuple]:
+    """Each row of the frame ``vals`` as a tuple, cut before its first null (Go's comparison
+    stops there), made once for each distinct row."""
+    import polars as pl
+
+    code = vals.select(pl.struct(pl.all()).rank("dense").cast(pl.Int64) - 1).to_series()
+    rows = vals.with_columns(code.alias("\x00code")).unique("\x00code").sort("\x00code").drop("\x00code").rows()
+    made = [tuple(takewhile(lambda v: v is not None, row)) for row in rows]
+    return [made[c] for c in code.to_list()]
 
 
 def _regular(time: np.ndarray, bounds: np.ndarray) -> int:
@@ -101,35 +159,38 @@ def _replay(time: list, bounds: list, ascending: bool) -> list[int]:
     """The heap, step by step: items ``[key, row, end]``, in series key order. container/heap's
     swaps written as moves of one hole (the same arrangement after every step), the
     comparison inline, and the key negated under DESC: ~2x fewer Python steps per row."""
-    return _replay_keys(time if ascending else [-t for t in time], bounds)
+    key = time if ascending else [-t for t in time]
+    return _replay_keys(key, bounds, np.asarray(key, dtype=np.int64) if key else None)
 
 
-def _replay_keys(key: list, bounds: list) -> list[int]:
-    """:func:`_replay` over keys that compare with ``<`` (times, or (time, aux rank) pairs)."""
+def _replay_keys(key, bounds: list, prim: np.ndarray | None = None) -> list[int]:
+    """:func:`_replay` over keys that compare with ``<`` (times, or (time, aux rank) pairs).
+    ``prim``: each row's number such that a row whose number is below another row's has the
+    lesser key: a run of the popped series' next points below every other item's number is
+    popped at once (:func:`_run`), the others' arrangement after it found by :func:`_turned`."""
     h = [[key[a], a, b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     for i in range(len(h) // 2 - 1, -1, -1):
         _down(h, i, len(h))
+    if len(h) == 2:
+        return _replay_two(key, h)
     out = []
     append = out.append
+    num = prim.tolist() if prim is not None else None
     while h:
         top = h[0]
+        if num is not None and top[1] + 2 < top[2]:
+            row = top[1]
+            lo = min(num[h[1][1]], num[h[2][1]]) if len(h) > 2 else num[h[1][1]] if len(h) > 1 else None
+            if lo is None or (num[row + 1] < lo and num[row + 2] < lo):
+                m = top[2] - 1 - row if lo is None else _run(prim, row + 1, top[2], lo)
+                out.extend(range(row, row + m))  # each pushed next point sifts up to the root
+                _turned(h, m)
+                top[0], top[1] = key[row + m], row + m
+                continue
         last = h.pop()  # Pop: the last item to the root, sifted down over the rest
         n = len(h)
         if n:
-            xk, i = last[0], 0
-            while True:
-                j = 2 * i + 1
-                if j >= n:
-                    break
-                c = h[j]
-                if j + 1 < n and h[j + 1][0] < c[0]:
-                    j += 1
-                    c = h[j]
-                if not c[0] < xk:
-                    break
-                h[i] = c
-                i = j
-            h[i] = last
+            _sift_down(h, last, n)
         row = top[1] + 1
         append(top[1])
         if row < top[2]:  # Push: the series' next point, sifted up
@@ -146,6 +207,88 @@ def _replay_keys(key: list, bounds: list) -> list[int]:
                 j = i
             h[j] = top
     return out
+
+
+def _replay_two(key, h: list) -> list[int]:
+    """:func:`_replay_keys` of two series (``h``: the heap after Init): Pop leaves the other
+    item at the root, and the popped series' next point sifts above it only when less, so
+    the root's series goes on while its next point is less than the other's."""
+    (_, a, a_end), (_, b, b_end) = h
+    out = []
+    append = out.append
+    while True:
+        append(a)
+        a += 1
+        if a == a_end:
+            out.extend(range(b, b_end))
+            return out
+        if not key[a] < key[b]:
+            a, a_end, b, b_end = b, b_end, a, a_end
+
+
+def _sift_down(h: list, last: list, n: int) -> None:
+    """container/heap's Pop after the swap: ``last`` into the hole at the root, sifted down."""
+    xk, i = last[0], 0
+    while True:
+        j = 2 * i + 1
+        if j >= n:
+            break
+        c = h[j]
+        if j + 1 < n and h[j + 1][0] < c[0]:
+            j += 1
+            c = h[j]
+        if not c[0] < xk:
+            break
+        h[i] = c
+        i = j
+    h[i] = last
+
+
+def _run(prim: np.ndarray, start: int, end: int, lo) -> int:
+    """How many of ``prim[start:end]``, from the first, lie below ``lo``: looked at in
+    growing slices, so that a short run costs little."""
+    done, width = 0, 16
+    while start + done < end:
+        seg = prim[start + done:min(end, start + done + width)]
+        over = np.flatnonzero(seg >= lo)
+        if len(over):
+            return done + int(over[0])
+        done += len(seg)
+        width *= 4
+    return done
+
+
+def _turned(h: list, m: int) -> None:
+    """``h`` after ``m`` steps of popping the root and pushing its series' next point, each
+    less than every other item (back to the root): the others' arrangement goes from one
+    to the next by their keys alone, so it soon repeats, and the cycle is skipped."""
+    if len(h) < 3:  # [r, x]: x to the root, r pushed back above it: the same
+        return
+    seen: dict[tuple, int] = {}
+    step = 0
+    while step < m:
+        state = tuple(map(id, h))
+        if state in seen:
+            for _ in range((m - step) % (step - seen[state])):
+                _root_again(h)
+            return
+        seen[state] = step
+        _root_again(h)
+        step += 1
+
+
+def _root_again(h: list) -> None:
+    """One step of :func:`_turned`."""
+    top = h[0]
+    last = h.pop()
+    _sift_down(h, last, len(h))
+    j = len(h)
+    h.append(top)
+    while j > 0:
+        i = (j - 1) // 2
+        h[j] = h[i]
+        j = i
+    h[0] = top
 
 
 def _down(h: list, i: int, n: int, less=lambda x, y: x[0] < y[0]) -> None:
@@ -345,7 +488,7 @@ def merged_rows(df, keys: list[str], tags: list[str], ascending: bool, aux: list
     rank = None
     if nulls:  # a null stops Go's comparison
         sid, = _dense_ranks(df, tags, [key])
-        rank = [tuple(v for v in takewhile(lambda v: v is not None, row)) for row in df.select(vals).rows()]
+        rank = _cut_values(df.select(vals))
     elif set(aux) <= set(tags):  # the aux values are the series': ranked with them
         sid, *more = _dense_ranks(df, tags, [key] + ([joined] if aux else []))
         rank = more[0] if more else None

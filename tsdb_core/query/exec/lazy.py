@@ -203,7 +203,7 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     if src.whole and regrouped and regroup.fills_runs(inner):  # the filled runs, in the reducer's order
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
-    if src.whole and inner.interval and regrouped and _many_rows(inner) and inner.tz is None:
+    if src.whole and inner.interval and regrouped and _many_rows(inner):
         row = _reducer_row(inner)
         return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
     if not src.whole or inner.interval:
@@ -248,11 +248,23 @@ def _reducer_row(inner: SelectPlan) -> pl.Expr:
     under the outer query's groups, emitting a window's inner groups by their tags (the
     sorted Tags.ID, a missing tag "") and each group's points by time, ascending under
     ORDER BY time DESC too (only the windows run backwards)."""
-    window = bucket_expr(inner.interval, inner.offset, None, None)
+    window = _window_expr(inner)
     row = pl.struct([NAME, (window if inner.ascending else -window).alias(WINDOW_COLUMN),
                      *sorted(inner.dimensions), "time", pl.int_range(pl.len()).alias(ROW_TMP)])
     row = row.rank("ordinal").cast(pl.Int64)
     return row if inner.ascending else -row
+
+
+def _window_expr(inner: SelectPlan) -> pl.Expr:
+    """Each row's window start; under tz() as influxd's opt.Window finds it (fill.window_start,
+    once per distinct time: a subquery's selected rows)."""
+    if inner.tz is None:
+        return bucket_expr(inner.interval, inner.offset, None, None)
+
+    def starts(s: pl.Series) -> pl.Series:
+        found = {t: window_start(t, inner.interval, inner.offset, inner.tz) for t in s.unique().drop_nulls().to_list()}
+        return s.replace_strict(found, default=None, return_dtype=pl.Int64)
+    return pl.col("time").map_batches(starts, return_dtype=pl.Int64)
 
 
 def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFrame:
@@ -664,7 +676,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     heap = _heap_columns(plan, low, schema, keys, tag_order)
     # the streams of several subqueries merge on one heap across the groups: none cut short
     streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
-    scans = streams and heap is None and any(isinstance(s, Scan) for s in plan.sources)  # beside subqueries
+    scans = streams and heap is None and bool(_own_heaps(plan))  # beside subqueries
     heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
     n = order.limit + order.offset if order.limit and not streams else 0
     ordered = ORDER_TIME_COLUMN in schema
@@ -718,7 +730,7 @@ def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], 
     """``df`` with the rows of each measurement read beside subqueries (a stream of its own)
     in the order its stored series' heap hands them on (exec/go_merge.py), in the places
     those rows held."""
-    scans = [i for i, s in enumerate(plan.sources) if isinstance(s, Scan)]
+    scans = _own_heaps(plan)
     pos = "\x00scan_pos"
     df = df.with_row_index(pos)
     mine = pl.col(SOURCE_COLUMN).is_in(scans)
@@ -727,9 +739,34 @@ def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], 
         return df.drop(pos)
     places = part.get_column(pos).sort()
     part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
-    part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, aux)
+    auxes = {i: _source_aux(plan.sources[i], aux, tags, keys) for i in scans}
+    if len(set(map(tuple, auxes.values()))) < 2:
+        part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, next(iter(auxes.values()), aux))
+    else:  # a subquery's heap compares its own statement's aux values
+        part = pl.concat([go_merge.merged_rows(part.filter(pl.col(SOURCE_COLUMN) == i), keys + [SOURCE_COLUMN], tags,
+                                               not desc, a) for i, a in auxes.items()])
+        part = part.sort(keys + [SOURCE_COLUMN], descending=desc, maintain_order=True)
     part = part.sort(keys + ["time"], descending=desc, maintain_order=True).with_columns(places.alias(pos))
     return pl.concat([df.filter(~mine), part]).sort(pos).drop(pos)
+
+
+def _source_aux(src, aux: list[str], tags: list[str], keys: list[str]) -> list[str]:
+    """The aux columns a source's own heap compares (:func:`_scan_rows_merged`): a
+    measurement's, the outer statement's; a raw subquery's, its own statement's."""
+    if isinstance(src, Scan):
+        return aux
+    names = {**{c[len(TAG_TMP):]: c for c in tags}, **{c[len(AUX_TMP):]: c for c in aux if c.startswith(AUX_TMP)}}
+    return go_merge.aux_columns([r for c in src.plan.columns for r in _all_refs(c.expr)], names, keys)
+
+
+def _own_heaps(plan) -> list[int]:
+    """The sources whose stored series merge on a heap of their own beside subqueries: each
+    measurement, and each raw subquery of measurements (no call, no LIMIT/OFFSET)."""
+    def raw(s):
+        p = s.plan
+        return (p.is_raw and not p.limit and not p.row_offset and all(isinstance(x, Scan) for x in p.sources)
+                and not any(next(find(c.expr, ast.Call), None) for c in p.columns))
+    return [i for i, s in enumerate(plan.sources) if isinstance(s, Scan) or (isinstance(s, SubqueryScan) and raw(s))]
 
 
 def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx):
@@ -983,12 +1020,21 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     tr = plan.time_range
     span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
             window_start(tr.end, a.interval, a.offset, a.tz))
-    if f is not None and f.mode != "none" and df.height and stretches.steady(span, df[WINDOW_COLUMN], a):
+    if f is not None and f.mode != "none" and df.height:
         counts = {c for call, c in low.aggs.items() if call.name == "count"}
         fills = {c: (0 if f.mode == "null" and c in counts else f.value if f.mode == "value" else None)
                  for c in low.aggs.values() if c in df.columns}
+        # (stddev() of one point is null itself: such a call's nulls are its own)
+        own = {c for call, c in low.aggs.items() if call.name in stretches.MERGED and c in fills}
+        df = stretches.own_nulls(df, keys, {c: v for c, v in fills.items() if c in own}, f.mode)
         mode = "value" if f.mode == "null" else f.mode
-        df = stretches.fill_stream(df, keys, WINDOW_COLUMN, fills, mode, span, a.interval, plan.ascending)
+        if stretches.steady(span, df[WINDOW_COLUMN], a):
+            df = stretches.fill_stream(df, keys, WINDOW_COLUMN, fills, mode, span, a.interval, plan.ascending)
+        else:  # under tz(), across a change of the zone's offset
+            walk = stretches.zone_walk(span, df[WINDOW_COLUMN], a)
+            done = stretches.fill_walk(df, keys, WINDOW_COLUMN, fills, mode, span, walk, plan.ascending) \
+                if walk else None
+            df = df if done is None else done
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     return df.with_columns((row if plan.ascending else -row).alias(STRETCH_TMP))
 

@@ -13,6 +13,7 @@ import polars as pl
 from ...base.errors import QueryError, RowError, UnsupportedType
 from ...influxql import ast
 from ...influxql import functions as F
+from ...influxql.dialects import arith3
 from ..functions.math import MATH_FUNCTIONS, math_expr
 from ..plan.nodes import LoweredCall
 
@@ -168,7 +169,7 @@ def value_expr(e, schema) -> pl.Expr:
         if any(dtype_of(a, schema) in (pl.String, pl.Boolean) for a in e.args):
             return pl.lit(None, dtype=pl.Float64)  # influxd: math on a string or boolean is null, not an error
         arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
-        return math_expr(e.name, *args, arg_type=arg_type)
+        return math_expr(e.name, *args, arg_type=arg_type, keep_nan=isinstance(e, arith3.NanKept))
     raise UnsupportedType(f"unsupported expression: {e}")
 
 

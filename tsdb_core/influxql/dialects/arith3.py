@@ -37,9 +37,9 @@ MATH = F.names(F.MATH)
 @dataclass(frozen=True, slots=True)
 class NanKept(A.Call):
     """A math call as DataFusion computes it: a NaN result (``sqrt(-1)``, ``asin(2)``, ``abs(x % 0)``)
-    stays a value, as Rust's f64 functions give it (datafusion-functions math/monotonicity-free
-    unary kernels: ``f64::sqrt``, ``f64::asin``...), where 1.x writes null. Written as v3 writes a
-    NaN: null in JSON and msgpack, ``NaN`` in CSV (test_v3_float_rem.py)."""
+    stays a value, as DataFusion's math functions give it (they call Rust's ``f64::sqrt``,
+    ``f64::asin``...), where 1.x writes null. Written as v3 writes a NaN: null in JSON and
+    msgpack, ``NaN`` in CSV (test_v3_float_rem.py)."""
 
 
 class MixedIntegers(Exception):

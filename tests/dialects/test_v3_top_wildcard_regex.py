@@ -62,3 +62,27 @@ def answer(s, q: str):
 def test_top_wildcard_over_regex_from(store, query, v3, v1):
     dialect, s = store
     assert answer(s, query) == (v3 if dialect == "influxdb3" else v1)
+
+
+NOTHING = ("datafusion error: rewriting statement\ncaused by\ngather information about select "
+           "statement\ncaused by\nError during planning: {}")
+
+
+@pytest.mark.parametrize("query,v3,v1", [
+    # rewriter.rs l.288-290 expand_projection: ``let var_refs = if field_set.is_empty() { vec![] }``,
+    # so fields_expand_wildcards adds no call (l.746-790: one per matching var_ref); check_fields
+    # (l.1043-1065) with ``0 =>`` functions refuses only FILL(none|linear) and GROUP BY time;
+    # from_drop_empty (l.530-550) keeps no table, so the statement plans nothing: no series
+    ("SELECT top(*, 2) FROM /nomatch/", [], V1.format("top", "*")),
+    ("SELECT bottom(/a/, 2) FROM /nomatch/", [], V1.format("bottom", "/a/")),
+    ("SELECT top(*, 2) FROM nomatch", [], V1.format("top", "*")),  # expand_from: table_exists
+    ("SELECT top(/^zz/, 2) FROM cpu1", [], V1.format("top", "/^zz/")),  # no field matches
+    ("SELECT top(*, 2), a FROM /nomatch/", [], V1.format("top", "*")),
+    ("SELECT top(*, 2) FROM /nomatch/ WHERE time > 0 GROUP BY time(1m)",
+     NOTHING.format("GROUP BY requires at least one aggregate function"), V1.format("top", "*")),
+    ("SELECT top(*, 2) FROM /nomatch/ fill(none)",
+     NOTHING.format("FILL(none) must be used with an aggregate or selector function"), V1.format("top", "*")),
+])
+def test_top_wildcard_over_nothing(store, query, v3, v1):
+    dialect, s = store
+    assert answer(s, query) == (v3 if dialect == "influxdb3" else v1)

@@ -155,6 +155,8 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     refused = rules.statement_error(expanded, now) if expanded is not stmt else None
     if refused is not None:
         return StatementResult(i, error=refused)
+    if isinstance(expanded, S.SelectStatement) and not expanded.fields:
+        return StatementResult(i)  # no field to expand to (topstar3.expand): nothing to plan
     stmt = expanded
     run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)
@@ -183,8 +185,8 @@ def _expand_top_wildcards(stmt, provider, db: str, rp: str | None = None):
     schemas = (provider.schema(db, name) for m in inner.sources for name in _source_names(m, provider, db, rp))
     types = topstar3.merged_types({k: t.value for k, t in s.fields.items()} for s in schemas if s is not None)
     expanded = topstar3.expand(inner, types)
-    if not expanded.fields:
-        return stmt  # nothing to expand to: answered as before
+    if not expanded.fields and inner is not stmt:
+        return stmt  # EXPLAIN of nothing to expand to: answered as before
     return dataclasses.replace(stmt, statement=expanded) if inner is not stmt else expanded
 
 

@@ -6,11 +6,15 @@ is a Float64 division; UInt64 ``/`` UInt64 stays an unsigned (truncating) divisi
 dividing by 0 (divide_carefully); ``%`` is arrow's rem (an error for integers by 0, NaN for
 floats by 0: Rust's ``%`` on f64, C's fmod); an Int64 literal beside a UInt64 operand is cast to UInt64,
 a negative one wrapping (wrapping_i64_to_u64_cast); two non-literal operands, one Int64 and one
-UInt64, are a planning error, as is an Int64 operand beside an unsigned literal. 1.x keeps its
-own rules (exec/expressions.py); this rewrite runs for the influxdb3 dialect only.
+UInt64, are a planning error, as is an Int64 operand beside an unsigned literal. Math calls are
+DataFusion's, a NaN result a value (:class:`NanKept`). 1.x keeps its own rules (exec/expressions.py);
+this rewrite runs for the influxdb3 dialect only.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from .. import functions as F
 from ..ast import expr as A
 from ..ast.visit import transform
 
@@ -27,6 +31,17 @@ UNSIGNED_LITERAL = "cannot use {op} with an integer field and unsigned literal"
 SAME_TYPE = ("sum", "min", "max", "first", "last")  # calls of the field's own type (aggcalls3.AGGREGATES)
 
 
+MATH = F.names(F.MATH)
+
+
+@dataclass(frozen=True, slots=True)
+class NanKept(A.Call):
+    """A math call as DataFusion computes it: a NaN result (``sqrt(-1)``, ``asin(2)``, ``abs(x % 0)``)
+    stays a value, as DataFusion's math functions give it (they call Rust's ``f64::sqrt``,
+    ``f64::asin``...), where 1.x writes null. Written as v3 writes a NaN: null in JSON and
+    msgpack, ``NaN`` in CSV (test_v3_float_rem.py)."""
+
+
 class MixedIntegers(Exception):
     """v3's plan_err! for an Int64 operand beside a UInt64 one it will not cast."""
 
@@ -34,7 +49,11 @@ class MixedIntegers(Exception):
 def rewrite(e, types: dict):
     """``e`` with v3's unsigned arithmetic (``types``: field name -> InfluxQL type name);
     raises MixedIntegers with v3's message for the operands it refuses."""
-    return transform(_casts(e, types), lambda n: _binary(n, types) if isinstance(n, A.BinaryExpr) else n)
+    return transform(_casts(e, types), lambda n: _binary(n, types) if isinstance(n, A.BinaryExpr) else _nan_kept(n))
+
+
+def _nan_kept(n):
+    return NanKept(n.name, n.args) if type(n) is A.Call and n.name in MATH else n
 
 
 def _casts(e, types: dict):

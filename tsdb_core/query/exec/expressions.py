@@ -13,6 +13,7 @@ import polars as pl
 from ...base.errors import QueryError, RowError, UnsupportedType
 from ...influxql import ast
 from ...influxql import functions as F
+from ...influxql.dialects import arith3
 from ..functions.math import MATH_FUNCTIONS, math_expr
 from ..plan.nodes import LoweredCall
 
@@ -114,6 +115,19 @@ def _float_rem(lhs: pl.Expr, rhs: pl.Expr) -> pl.Expr:
         pair.map_batches(_fmod, return_dtype=pl.Float64))
 
 
+def _go_rem(lhs: pl.Expr, rhs: pl.Expr, dtype) -> pl.Expr:
+    """InfluxDB 1.x's ``%``: Go's ``%`` on integers (truncated, exact; ``x % 0`` is 0, MinInt64 % -1
+    is 0) and ``math.Mod`` on floats (C's fmod, exact at any magnitude), a NaN (``x % 0``,
+    ``+Inf % 2``) null as 1.x writes it."""
+    def rem(pair: pl.Series) -> pl.Series:
+        a, b = (pair.struct.field(n).cast(dtype).fill_null(0).to_numpy() for n in ("a", "b"))  # (nulls: masked)
+        with np.errstate(all="ignore"):
+            out = np.fmod(a, b)
+        return pl.Series(pair.name, out, dtype=dtype, nan_to_null=dtype == pl.Float64)
+    pair = pl.struct(lhs.alias("a"), rhs.alias("b"))
+    return pl.when(lhs.is_null() | rhs.is_null()).then(None).otherwise(pair.map_batches(rem, return_dtype=dtype))
+
+
 def _checked_cast(ref: ast.VarRef, schema) -> pl.Expr:
     """``ref``'s numeric cast as arrow's CAST with safe off: the first value out of the target's
     range fails the query with arrow-cast try_numeric_cast's words."""
@@ -155,7 +169,7 @@ def value_expr(e, schema) -> pl.Expr:
         if any(dtype_of(a, schema) in (pl.String, pl.Boolean) for a in e.args):
             return pl.lit(None, dtype=pl.Float64)  # influxd: math on a string or boolean is null, not an error
         arg_type = {pl.Int64: "integer", pl.UInt64: "unsigned", pl.Float64: "float"}.get(t)
-        return math_expr(e.name, *args, arg_type=arg_type)
+        return math_expr(e.name, *args, arg_type=arg_type, keep_nan=isinstance(e, arith3.NanKept))
     raise UnsupportedType(f"unsupported expression: {e}")
 
 
@@ -180,12 +194,10 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
         return pl.when(zero).then(None).otherwise(rem)
     if op == "/":
         return pl.when(rhs == 0).then(pl.lit(0.0)).otherwise(lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
+    if op == "%" and ints and lt != rt:  # Int64 beside UInt64 (no influxd 1.6.7 answer): as before
+        return pl.when(rhs == 0).then(pl.lit(0, dtype=pl.Int64)).otherwise(lhs - (lhs / rhs).cast(pl.Int64) * rhs)
     if op == "%":
-        if ints:
-            return pl.when(rhs == 0).then(pl.lit(0, dtype=pl.Int64)).otherwise(
-                lhs - (lhs / rhs).cast(pl.Int64) * rhs)
-        lf, rf = lhs.cast(pl.Float64), rhs.cast(pl.Float64)
-        return pl.when(rf == 0).then(None).otherwise(lf - (lf / rf).cast(pl.Int64).cast(pl.Float64) * rf)
+        return _go_rem(lhs, rhs, lt if ints else pl.Float64)
     if op in ("&", "|", "^"):
         if not ints:
             return pl.lit(None)

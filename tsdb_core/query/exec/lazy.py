@@ -1327,7 +1327,7 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True):
         extra = tuple(_literal_value(x) for x in args[1:])
         exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval).alias(alias))
         if call is selector:
-            exprs.append(agg.selector_time(name, v, extra, ascending).alias(POINT_TIME_COLUMN))
+            exprs.append(agg.selector_time(name, v, extra, ascending, dtype).alias(POINT_TIME_COLUMN))
     return exprs, modes, integrals
 
 
@@ -1340,7 +1340,8 @@ def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True
         return []
     extra = tuple(_literal_value(x) for x in aux_of.args[1:])
     sv = value_expr(aux_of.args[0], schema)
-    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending).alias(r)
+    dtype = dtype_of(aux_of.args[0], schema)
+    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending, dtype).alias(r)
             for r in sorted({r.name for e in low.exprs for r in _all_refs(e)})
             if r in schema and r not in gkeys]  # a GROUP BY tag is already a key
 

@@ -9,6 +9,7 @@ value on equal times.
 """
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from ...base.errors import QueryError, UnsupportedType
@@ -60,13 +61,13 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> 
     if name == "mean":
         return _in_row_order(v.cast(pl.Float64), pl.Expr.mean)
     if name == "median":
-        return v.cast(pl.Float64).median()
+        return _nan_aware(name, v, v.cast(pl.Float64).median()) if dtype == pl.Float64 else v.cast(pl.Float64).median()
     if name == "spread":
         return pl.when(has).then(v.max() - v.min())
     if name == "stddev":
         return pl.when(v.count() > 1).then(_in_row_order(v.cast(pl.Float64), lambda e: e.std(ddof=1)))
     if name in ("max", "min"):
-        return getattr(v, name)()
+        return _nan_aware(name, v, getattr(v, name)()) if dtype == pl.Float64 else getattr(v, name)()
     if name in ("first", "last"):
         desc = _SELECT_ORDER[name][1]
         vv, tt = v.filter(nn), T.filter(nn)
@@ -85,6 +86,34 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> 
     raise QueryError(f"undefined function {name}()")
 
 
+def _neg_nan(s: pl.Series) -> pl.Series:
+    """Which values are a NaN with its sign bit set (x86's default NaN: ``sqrt(-1)``, fmod by 0)."""
+    x = s.to_numpy()
+    return pl.Series(s.name, np.isnan(x) & np.signbit(x))
+
+
+def _nans(v: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(NaN below every number, NaN above every number) rows of ``v`` in IEEE 754's total order."""
+    neg = v.fill_null(0.0).map_batches(_neg_nan, return_dtype=pl.Boolean, is_elementwise=True)
+    return neg, v.is_nan() & ~neg
+
+
+def _nan_aware(name: str, v: pl.Expr, plain: pl.Expr) -> pl.Expr:
+    """max/min/median of Float64 groups as DataFusion takes them (only InfluxDB 3 makes NaN:
+    exec/expressions.py): by total order (arrow's max/min kernels, median's sort), a NaN with its
+    sign bit set the least value, another the greatest; ``plain`` (Polars: NaN skipped by
+    max/min, the greatest in median) where that agrees. Scalar per group, so Polars keeps its
+    fast group-by aggregations."""
+    neg, pos = _nans(v)
+    nan = pl.lit(float("nan"), dtype=pl.Float64)
+    if name == "max":
+        return pl.when(pos.any()).then(nan).otherwise(plain)
+    if name == "min":
+        return pl.when(neg.any()).then(nan).otherwise(plain)
+    low = pl.when(neg).then(float("-inf")).otherwise(v).median()  # -NaN at the bottom, +NaN on top
+    return pl.when(neg.sum() > (v.count() - 1) // 2).then(nan).otherwise(low)  # a -NaN in the middle
+
+
 def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool) -> list:
     """percentile()'s sort of the points by value: ties keep the order the points were read
     in, newest first under ORDER BY time DESC (influxd's reducer reads them so)."""
@@ -93,11 +122,16 @@ def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool) -> list:
     return [v.filter(nn), -T.filter(nn)]
 
 
-def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True) -> pl.Expr:
-    """The time of the point a selector picks (used when it is the only call)."""
+def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True, dtype=None) -> pl.Expr:
+    """The time of the point a selector picks (used when it is the only call); a NaN picked
+    (:func:`_nan_aware`) at its earliest point, as IOx's selector_max finds it."""
     nn = v.is_not_null()
     if name in ("max", "min"):
-        return T.filter(v == getattr(v, name)()).min()
+        if dtype != pl.Float64:
+            return T.filter(v == getattr(v, name)()).min()
+        neg, pos = _nans(v)
+        nan = pos if name == "max" else neg
+        return pl.when(nan.any()).then(T.filter(nan).min()).otherwise(T.filter(v == getattr(v, name)()).min())
     if name == "first":
         return T.filter(nn).min()
     if name == "last":
@@ -109,15 +143,22 @@ def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True) ->
     raise QueryError(f"undefined function {name}()")
 
 
-def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bool = True) -> pl.Expr:
-    """An auxiliary column's value at the point the selector picks."""
+def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bool = True,
+                 dtype=None) -> pl.Expr:
+    """An auxiliary column's value at the point the selector picks (max/min of a group holding
+    a NaN: the earliest NaN it picks, :func:`_nan_aware`)."""
     nn = v.is_not_null()
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
         return aux.filter(nn).sort_by(_by_value(v, nn, ascending)).get(idx.clip(0, None), null_on_oob=True)
     keys, desc = _SELECT_ORDER[name]
-    return aux.filter(nn).sort_by([k.filter(nn) for k in keys(v)], descending=desc).first()
+    plain = aux.filter(nn).sort_by([k.filter(nn) for k in keys(v)], descending=desc).first()
+    if name not in ("max", "min") or dtype != pl.Float64:
+        return plain
+    neg, pos = _nans(v)
+    nan = pos if name == "max" else neg
+    return pl.when(nan.any()).then(aux.filter(nan).sort_by(T.filter(nan)).first()).otherwise(plain)
 
 
 def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str,

@@ -17,7 +17,7 @@ against a real influxd 1.6.7:
   algorithm (:mod:`.gomath`; FreeBSD ``log``, the amd64 FMA
   ``exp``, Cephes sin/cos/tan/atan/asin, ``Pow`` by repeated squaring) bit
   for bit, because libm differs in the last bit; ``sqrt`` is IEEE-exact.
-* a NaN result is null (InfluxDB's JSON prints NaN as null). ±Inf stays (``log(0, 2)``
+* a NaN result is null (InfluxDB's JSON prints NaN as null; influxdb3 keeps it: ``keep_nan``). ±Inf stays (``log(0, 2)``
   is -Inf), as arithmetic's does: influxd 1.6.7 then fails the whole response
   (``json: unsupported value: -Inf``, text, 200), which the HTTP shim writes too.
 * a null argument gives null; the row is kept (the caller decides rows).
@@ -183,12 +183,13 @@ def _ln(x: pl.Expr) -> pl.Expr:
     return _np_expr(x, go_log)
 
 
-def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr:
+def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None, keep_nan: bool = False) -> pl.Expr:
     """The Polars expression computing ``name(*args)`` row by row.
 
     ``arg_type`` (``float``/``integer``/``unsigned``) is needed only for the
     type-preserving functions when the expression's dtype is not known; if
-    omitted, integer inputs are detected at run time from the dtype.
+    omitted, integer inputs are detected at run time from the dtype. ``keep_nan``:
+    a NaN result stays NaN (InfluxDB 3), not null (1.x).
     """
     if name not in MATH_FUNCTIONS:
         raise QueryError(f"undefined function {name}()")
@@ -200,9 +201,9 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
         if arg_type in ("integer", "unsigned"):
             return x
         if arg_type == "float":
-            return _nan_as_null(body)
+            return body if keep_nan else _nan_as_null(body)
         # unknown: decide on the batch dtype
-        return x.map_batches(lambda s: _preserving_batch(name, s))
+        return x.map_batches(lambda s: _preserving_batch(name, s, keep_nan))
     f = _float(x)
     if name in _GO_UNARY:
         out = _np_expr(f, _GO_UNARY[name]())
@@ -227,15 +228,15 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None) -> pl.Expr
             lambda s: pl.Series(s.name, _go_log_base(s.struct.field("x").to_numpy(),
                                                      s.struct.field("b").to_numpy())),
             return_dtype=pl.Float64)
-    return _nan_as_null(out)
+    return out if keep_nan else _nan_as_null(out)
 
 
-def _preserving_batch(name: str, s: pl.Series) -> pl.Series:
+def _preserving_batch(name: str, s: pl.Series, keep_nan: bool) -> pl.Series:
     if s.dtype.is_integer():
         return s
     if not s.dtype.is_numeric():  # influxd: abs/floor/ceil/round of a string or boolean is null
         return pl.Series(s.name, [None] * len(s), dtype=pl.Float64)
-    return pl.select(math_expr(name, pl.lit(s), arg_type="float")).to_series().alias(s.name)
+    return pl.select(math_expr(name, pl.lit(s), arg_type="float", keep_nan=keep_nan)).to_series().alias(s.name)
 
 
 def apply_math(name: str, *args) -> pl.Series:

@@ -112,7 +112,7 @@ def lower(plan: SelectPlan):
                 if e not in aggs:
                     aggs[e] = LoweredCall(aggregate_column(len(aggs)), e)
                 return aggs[e]
-            return ast.Call(e.name, tuple(visit(a) for a in e.args))
+            return type(e)(e.name, tuple(visit(a) for a in e.args))  # (influxdb3's NanKept kept)
         if isinstance(e, ast.BinaryExpr):
             return ast.BinaryExpr(e.op, visit(e.lhs), visit(e.rhs))
         if isinstance(e, ast.ParenExpr):

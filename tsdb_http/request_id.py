@@ -33,6 +33,7 @@ class RequestIds:
         self._tail = b""
 
     def next(self) -> bytes:
+        """The next id, as a header value."""
         ts = time.time_ns() // 100 + _GREGORIAN_OFFSET
         if ts <= self._last:
             ts = self._last + 1
@@ -44,4 +45,5 @@ class RequestIds:
         return b"%08x" % (ts & 0xFFFFFFFF) + self._tail
 
     def next_str(self) -> str:
+        """The next id, as text."""
         return self.next().decode()

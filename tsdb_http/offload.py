@@ -196,12 +196,16 @@ class Offload:
         """``fn(*args)`` here and now, its cost recorded under ``key`` and ``shape`` (callers check
         :meth:`inline_ok`); ``measured``: this is a worker thread's measure (it makes the record fresh)."""
         epoch = self.epoch
-        t0, c0 = time.perf_counter(), time.process_time()
+        # Process CPU only matters for an inline call of a shape that overran its budget
+        # (_record): a thread's measure, or a quick call, reads that clock once or never.
+        c0 = None if measured or shape is None else time.process_time()
+        t0 = time.perf_counter()
         try:
             return fn(*args)
         finally:
-            t1, c1 = time.perf_counter(), time.process_time()
-            self._record(key, t1 - t0, epoch, time.monotonic() if measured else None, shape, c1 - c0)
+            seconds = time.perf_counter() - t0
+            cpu = time.process_time() - c0 if c0 is not None and seconds > self.budget_s else None
+            self._record(key, seconds, epoch, time.monotonic() if measured else None, shape, cpu)
 
     def _measure(self, key, shape, fn, *args):
         return self.call(key, fn, *args, measured=True, shape=shape)

@@ -254,3 +254,17 @@ def test_the_shape_table_is_bounded():
     for i in range(MAX_KEYS + 10):
         off._record(("k", i), 0.0, 0, 0.0, ("s", i))
     assert len(off.shapes) <= MAX_KEYS
+
+
+def test_the_process_clock_is_read_only_for_an_inline_call_of_a_shape(clock):
+    """A syscall per reading: a thread's measure never needs it, a quick inline call reads it once."""
+    readings = []
+    clock.process_time = lambda: readings.append(1) or 0.0
+    off = Offload(0.5)
+    assert run_shaped(off, [tsbs("host_1")]) == ["thread"]
+    assert readings == []
+    assert run_shaped(off, [tsbs("host_2")]) == ["loop"]
+    assert readings == [1]  # the start; the end is read only past the budget
+    clock.step = 1.0
+    assert run_shaped(off, [tsbs("host_3")]) == ["loop"]
+    assert readings == [1, 1, 1]

@@ -40,3 +40,14 @@ def test_responses_carry_one(cloud):
     u = uuid.UUID(r.headers["request-id"])
     assert u.version == 1 and r.headers["x-request-id"] == r.headers["request-id"]
     assert len(r.headers["request-id"]) == 36
+
+
+def test_layout_across_a_change_of_the_high_ticks(monkeypatch):
+    """The text past the low 32 bits of the ticks is kept between ids: it must follow the clock."""
+    base = (5 << 32) - 2 - 0x01B21DD213814000  # ticks just below a change of the high word
+    clock = iter([(base + d) * 100 for d in (0, 1, 2, 3, 1 << 32, (1 << 48) + 7)])
+    monkeypatch.setattr(time, "time_ns", lambda: next(clock))
+    ids = RequestIds(node=0x0123456789AB, clock_seq=0x0ABC)
+    for d in (0, 1, 2, 3, 1 << 32, (1 << 48) + 7):
+        u = uuid.UUID(ids.next().decode())
+        assert (u.version, u.time, u.node, u.clock_seq) == (1, (5 << 32) - 2 + d, 0x0123456789AB, 0x0ABC)

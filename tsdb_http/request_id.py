@@ -22,15 +22,14 @@ _GREGORIAN_OFFSET = 0x01B21DD213814000  # 100-ns ticks from 1582-10-15 to 1970-0
 class RequestIds:
     """Version-1 UUID texts, strictly increasing (see the module docstring)."""
 
-    __slots__ = ("_last", "_suffix", "_high", "_tail")
+    __slots__ = ("_last", "_suffix", "_tail")
 
     def __init__(self, node: int | None = None, clock_seq: int | None = None):
         node = uuid.getnode() if node is None else node
         seq = random.getrandbits(14) if clock_seq is None else clock_seq & 0x3FFF
         self._suffix = f"-{0x80 | (seq >> 8):02x}{seq & 0xFF:02x}-{node:012x}"
         self._last = 0
-        self._high = -1  # the ticks above the low 32 bits that _tail spells (they move every ~7 min)
-        self._tail = b""
+        self._tail = (-1, b"")  # (the ticks above the low 32 bits, the id's text after them): they move every ~7 min
 
     def next(self) -> bytes:
         """The next id, as a header value."""
@@ -38,11 +37,12 @@ class RequestIds:
         if ts <= self._last:
             ts = self._last + 1
         self._last = ts
-        high = ts >> 32
-        if high != self._high:
-            self._high = high
-            self._tail = f"-{high & 0xFFFF:04x}-{0x1000 | (high >> 16) & 0x0FFF:04x}{self._suffix}".encode()
-        return b"%08x" % (ts & 0xFFFFFFFF) + self._tail
+        high, tail = self._tail  # (one attribute: a thread switch cannot pair new ticks with an old text)
+        if high != ts >> 32:
+            high = ts >> 32
+            tail = f"-{high & 0xFFFF:04x}-{0x1000 | (high >> 16) & 0x0FFF:04x}{self._suffix}".encode()
+            self._tail = (high, tail)
+        return b"%08x" % (ts & 0xFFFFFFFF) + tail
 
     def next_str(self) -> str:
         """The next id, as text."""

@@ -29,6 +29,7 @@ def test_live_bench_times_every_phase_of_every_query(tmp_path):
         m = re.search(rf"{mode}: live: (\d+) rounds begun while the feeder made its 27 writes "
                       r"\(queries per third, early/middle/late: (\d+)/(\d+)/(\d+)\)", text)
         assert m and all(int(n) >= 1 for n in m.groups()), text
+        assert re.search(rf"{mode}: the process's first query \(SHOW DATABASES, before the load\): \d+ ms", text)
         assert re.search(rf"{mode}, queries over 1.5x the settled store \(geomean ratio\): early \d+ of {n} "
                          rf"\(\d+\.\d\d\), middle \d+ of {n}", text)
     assert "Over 1.5x the settled store:" in text

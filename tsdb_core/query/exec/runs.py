@@ -80,8 +80,8 @@ class RunGroups:
         bounds = np.empty(2 * self.starts.size + 2, dtype=np.int64)
         bounds[0], bounds[-1] = 0, self.source.height
         bounds[1:-1:2], bounds[2:-1:2] = self.starts, self.starts + self.lengths
-        offsets = pa.array(bounds)
-        between = pa.array(np.arange(bounds.size - 1) % 2 == 0)  # the gaps: null lists, skipped
+        offsets = _arrow(bounds)
+        between = _arrow(np.arange(bounds.size - 1) % 2 == 0)  # the gaps: null lists, skipped
         lists = {c: pl.Series(c, pa.LargeListArray.from_arrays(offsets, self.source.get_column(c).to_arrow(),
                                                                 mask=between))
                  for c in {c for f, c, _ in calls if f != "count"}}
@@ -122,9 +122,16 @@ def lists_agree() -> bool:
     v = rng.standard_normal(size) * 10.0 ** rng.integers(-3, 9, size)
     group = pl.Series(np.repeat(np.arange(lengths.size, dtype=np.uint32), lengths)).set_sorted()
     want = pl.DataFrame({"g": group, "v": v}).group_by("g", maintain_order=True).agg(pl.col("v").mean())
-    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]))
-    got = pl.Series(pa.LargeListArray.from_arrays(offsets, pa.array(v))).list.agg(LIST_CALLS["mean", pl.Float64])
+    offsets = _arrow(np.concatenate([[0], np.cumsum(lengths)]))
+    got = pl.Series(pa.LargeListArray.from_arrays(offsets, _arrow(v))).list.agg(LIST_CALLS["mean", pl.Float64])
     return got.equals(want.get_column("v"), check_names=False)
+
+
+
+def _arrow(values: np.ndarray) -> pa.Array:
+    """``values`` as an Arrow array, by way of Polars: ``pa.array`` of a NumPy array imports
+    pandas (0.6 s on a busy machine), paid by the first live query that reduces runs."""
+    return pl.Series(values).to_arrow()
 
 
 def groups(plan, stages, order, low, ctx) -> RunGroups | None:

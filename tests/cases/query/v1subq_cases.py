@@ -592,3 +592,16 @@ RUNS_READ = [
     f"SELECT * FROM (SELECT derivative(mean(usage)) AS d FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0) tz('Asia/Kolkata'))",
 ]
 QUERIES += RUNS_READ
+
+# 19. open: a raw subquery beside a measurement hands its rows of equal time on in its own heap's
+# order (its own aux values: none here, so h5 before h2 at 00:26:13, as it does alone); ours
+# replays that heap to h2 before h5 in lazy._scan_rows_merged, so the outer heap (comparing
+# host) pops h2, h2, h5, h5 where influxd pops h2 (cpu), h5, h2 (subquery), h5 (cpu)
+TIED_STREAMS = [
+    f"SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage, host FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host), cpu "
+    f"WHERE {W30}",
+]
+QUERIES += TIED_STREAMS
+UNMODELLED.update({q: "a raw subquery's own heap order beside a measurement (section 19)" for q in TIED_STREAMS})

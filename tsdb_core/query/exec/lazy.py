@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_merge, go_ties, integral_v1, regroup, sorted_groups, stretches
+from . import go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -966,7 +966,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
-    if stages.fill is not None and df.height and not streamed and not runs and not stretch:
+    runs_read = ctx.regrouped_limits and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
+    if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
     if stretch:
         df = _filled_stretches(plan, a, stages.fill, df, keys, low)
@@ -988,14 +989,36 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                              *(df.get_column(c) for c in flushed)])
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
-        # a field no point has (a Null column of the scan) is not a column here: null, not an error
-        known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
-        df = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval,
-                         ctx.deadline)
+        df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
     return df.select(keys + ["time"] + cols + flushed + lines)
+
+
+def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str],
+                     schema, ctx, runs_read: bool) -> pl.DataFrame:
+    """The Transform stage over the aggregated rows: per series in time order, or over a
+    filled subquery's runs (:func:`_runs_transformed`)."""
+    # a field no point has (a Null column of the scan) is not a column here: null, not an error
+    known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
+    if runs_read:
+        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)})
+    return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline)
+
+
+def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema) -> pl.DataFrame:
+    """The Transform stage of a filled subquery under an outer statement: the aggregated rows
+    filled run by run over the range and the transform's extra window, the transform run
+    per series in that stream's order (exec/run_transforms.py); reversed under ORDER BY
+    time DESC as the Order stage reverses it back."""
+    call, (name, inner) = next(iter(low.transforms.items()))
+    rows = df.select(keys + ["time"] + [c for c in low.aggs.values() if c in df.columns])
+    filled = regroup.filled_runs(rows, plan, plan.extra_intervals)
+    filled = filled if plan.ascending else filled.reverse()
+    filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
+    out = run_transforms.transformed(filled, keys, name, call, a.interval, plan.ascending)
+    return out if plan.ascending else out.reverse()
 
 
 def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:

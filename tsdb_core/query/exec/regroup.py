@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ...base.time import MAX_TIME
 from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
@@ -152,10 +153,10 @@ def _filled_number(e: ast.Expr, value):
     return lhs + rhs if e.op == "+" else lhs - rhs if e.op == "-" else lhs * rhs
 
 
-def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
+def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0) -> pl.DataFrame:
     """The unfilled aggregated rows filled run by run in the reducer's order, then LIMIT/OFFSET
     counted per run; in that order (reversed under ORDER BY time DESC, as the Order stage
-    reverses it back)."""
+    reverses it back). ``extra``: windows a transform reads past the range (exec/run_transforms.py)."""
     dims = sorted(plan.dimensions)
     order = [*outer_keys(plan), "time", *dims]
     desc = [False] * len(outer_keys(plan)) + [not plan.ascending] + [False] * len(dims)
@@ -166,7 +167,7 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
     spans = df.group_by(run, maintain_order=True).agg(*(pl.col(c).first() for c in tags),
                                                       pl.col("time").first().alias("a"),
                                                       pl.col("time").last().alias("b"))
-    first, last = _range_windows(plan)
+    first, last = _range_windows(plan, extra)
     iv = plan.interval if plan.ascending else -plan.interval
     if plan.ascending:
         a, b = (pl.lit(first) if first is not None else pl.col("a")), pl.lit(last)
@@ -185,11 +186,13 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan) -> pl.DataFrame:
     return out if plan.ascending else out.reverse()
 
 
-def _range_windows(plan: SelectPlan) -> tuple[int | None, int]:
-    """The windows of the range's start (None: unbounded) and end."""
-    tr = plan.time_range
-    first = window_start(tr.start, plan.interval, plan.offset, plan.tz) if tr.has_start else None
-    return first, window_start(tr.end, plan.interval, plan.offset, plan.tz)
+def _range_windows(plan: SelectPlan, extra: int = 0) -> tuple[int | None, int]:
+    """The windows of the range's start (None: unbounded) and end, ``extra`` windows wider
+    before the start (after the end under ORDER BY time DESC)."""
+    tr, wide = plan.time_range, extra * plan.interval
+    lo, hi = (tr.start - wide, tr.end) if plan.ascending else (tr.start, tr.end + wide)
+    first = window_start(lo, plan.interval, plan.offset, plan.tz) if tr.has_start else None
+    return first, window_start(min(hi, MAX_TIME), plan.interval, plan.offset, plan.tz)
 
 
 def _zone_windows(spans: pl.DataFrame, plan: SelectPlan, first: int | None, last: int, run: str) -> pl.DataFrame:

@@ -1,6 +1,8 @@
 """A module-scoped store per dialect holding given lines, for tables run in both dialects."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import tsdb_core
@@ -18,9 +20,14 @@ def store_in_both_dialects(lines: str):
     return store
 
 
+NAN = "NaN"  # a NaN cell as :func:`answer` gives it (NaN != NaN: a table could not name it)
+
+
 def answer(s, q: str):
-    """The statement's error, or its first series' rows without their time column (``[]`` without series)."""
+    """The statement's error, or its first series' rows without their time column (``[]`` without
+    series), a NaN cell as :data:`NAN`."""
     (res,) = s.query(q, db="db").to_json()["results"]
     if "error" in res:
         return res["error"]
-    return [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
+    rows = [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
+    return [[NAN if isinstance(v, float) and math.isnan(v) else v for v in r] for r in rows]

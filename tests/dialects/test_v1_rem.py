@@ -7,11 +7,9 @@ Every influxdb1 answer below was given by influxd 1.6.7 (Debian package, /query,
 """
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from .both_dialects import store_in_both_dialects
+from .both_dialects import NAN, answer, store_in_both_dialects
 
 LINES = "\n".join([
     "m f=1e30 1000000000", "m f=-7.5 2000000000", "m f=7.5 3000000000", "m f=-1e30 4000000000",
@@ -19,18 +17,11 @@ LINES = "\n".join([
     "n i=-9223372036854775808i 1000000000", "n i=-9223372036854775807i 2000000000",
     "n i=9223372036854775807i 3000000000",
 ])
-NAN = "NaN"
 F11 = "f*f*f*f*f*f*f*f*f*f*f"  # +Inf for 1e30 and 1e300, -Inf for -1e30
 
 store = store_in_both_dialects(LINES)
 
 
-def answer(s, q: str):
-    (res,) = s.query(q, db="db").to_json()["results"]
-    if "error" in res:
-        return res["error"]
-    rows = [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
-    return [[NAN if isinstance(v, float) and math.isnan(v) else v for v in r] for r in rows]
 
 
 def column(values):

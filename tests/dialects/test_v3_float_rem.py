@@ -27,18 +27,11 @@ import pytest
 
 from tests.http.conftest import make_client
 
-from .both_dialects import answer as rows_or_error
-from .both_dialects import store_in_both_dialects
+from .both_dialects import NAN, answer, store_in_both_dialects
 
 LINES = "m i=7i,u=7u,f=2.5 1\nm i=-3i,u=3u,f=-7.5 2\nm i=-1i,u=18446744073709551615u,f=0.3 3\nm g=1i 4"
-NAN = "NaN"  # (a stand-in: NaN != NaN)
 
 store = store_in_both_dialects(LINES)
-
-
-def answer(s, q: str):
-    got = rows_or_error(s, q)
-    return got if isinstance(got, str) else [[NAN if isinstance(v, float) and math.isnan(v) else v for v in r] for r in got]
 
 
 @pytest.mark.parametrize("query,v3,v1", [

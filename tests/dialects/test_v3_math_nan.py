@@ -20,19 +20,12 @@ import pytest
 
 from tests.http.conftest import make_client
 
-from .both_dialects import store_in_both_dialects
+from .both_dialects import NAN, answer, store_in_both_dialects
 from .test_v1_rem import LINES
 
-NAN = "NaN"
 store = store_in_both_dialects(LINES)
 
 
-def answer(s, q: str):
-    (res,) = s.query(q, db="db").to_json()["results"]
-    if "error" in res:
-        return res["error"]
-    rows = [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
-    return [[NAN if isinstance(v, float) and math.isnan(v) else v for v in r] for r in rows]
 
 
 def both(v1: list) -> list:

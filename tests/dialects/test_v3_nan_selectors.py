@@ -24,20 +24,13 @@ import math
 
 import pytest
 
-from .both_dialects import store_in_both_dialects
+from .both_dialects import NAN, answer, store_in_both_dialects
 from .test_v1_rem import LINES
 
-NAN = "NaN"
 store = store_in_both_dialects(LINES)
 SELECT = "SELECT max(x), min(x), median(x), first(x), last(x) FROM (SELECT {} AS x FROM m)"
 
 
-def answer(s, q: str):
-    (res,) = s.query(q, db="db").to_json()["results"]
-    if "error" in res:
-        return res["error"]
-    rows = [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
-    return [[NAN if isinstance(v, float) and math.isnan(v) else v for v in r] for r in rows]
 
 
 CASES = [  # (x, v3, v1)

@@ -192,15 +192,19 @@ def test_string_aux_with_nulls_equals_container_heap(parts, ascending):
     """Aux values that may be null (GoAux, a relation, not an order) against container/heap's
     Init/Pop/Push with Go's Less transcribed."""
     parts = [sorted(p, key=lambda q: q[0], reverse=not ascending) for p in parts]
+    sid, time, cut, want = _null_aux_heap(parts, ascending)
+    assert go_merge.merge_order(sid, time, ascending, cut).tolist() == want
+
+
+def _null_aux_heap(parts, ascending):
+    """(series ids, times, aux cut at its first null as merged_rows hands it, container/heap's order)."""
     time = np.array([t for p in parts for t, _ in p])
     aux = [tuple(a) for p in parts for _, a in p]
     sid = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
     bounds = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).tolist()
-    less = _go_less(ascending)
     h = [[int(time[a]), aux[a], a, b] for a, b in zip(bounds[:-1], bounds[1:])]
-    want = _heap_merge(h, less, lambda r, end: [int(time[r]), aux[r], r, end])
-    cut = [tuple(takewhile(lambda v: v is not None, a)) for a in aux]  # as merged_rows hands them
-    assert go_merge.merge_order(sid, time, ascending, cut).tolist() == want
+    want = _heap_merge(h, _go_less(ascending), lambda r, end: [int(time[r]), aux[r], r, end])
+    return sid, time, [tuple(takewhile(lambda v: v is not None, a)) for a in aux], want
 
 
 @settings(max_examples=200, deadline=None)
@@ -359,14 +363,7 @@ def test_runs_popped_at_once_equal_the_heap_step_by_step(parts, ascending, aux):
        st.booleans())
 def test_runs_with_null_aux_equal_container_heap(parts, ascending):
     """GoAux keys (a relation, no order) on the replay that pops runs at once: as Go's heap."""
-    time = np.array([t for p in parts for t, _ in p])
-    aux = [tuple(a) for p in parts for _, a in p]
-    sid = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
-    bounds = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).tolist()
-    less = _go_less(ascending)
-    h = [[int(time[a]), aux[a], a, b] for a, b in zip(bounds[:-1], bounds[1:])]
-    want = _heap_merge(h, less, lambda r, end: [int(time[r]), aux[r], r, end])
-    cut = [tuple(takewhile(lambda v: v is not None, a)) for a in aux]
+    sid, time, cut, want = _null_aux_heap(parts, ascending)
     assert go_merge.merge_order(sid, time, ascending, cut, replay=True).tolist() == want
 
 

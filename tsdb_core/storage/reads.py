@@ -56,7 +56,7 @@ class Reader:
             if start > end:
                 empty = pl.DataFrame(schema={c: schema[c] for c in out})
                 return empty if eager else empty.lazy()
-            sources, pending = self._sources((db, pol.name, measurement))
+            sources, pending = self._sources((db, pol.name, measurement), start, end)
         sources += _buffered(pending, tuple(tag_keys), meta.field_columns())  # (sorting them: outside the lock)
         self.recovery.note_scan([s.file for s in sources if s.file is not None])  # a failed read: which file
         if eager:
@@ -78,7 +78,7 @@ class Reader:
             min_t = pol.min_time(st.clock())
             if min_t is not None:
                 start = max(start, min_t)
-            sources, pending = self._sources((db, pol.name, measurement))
+            sources, pending = self._sources((db, pol.name, measurement), start, end)
         if start > end:
             return dict.fromkeys(fields, 0)
         sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns())
@@ -98,14 +98,12 @@ class Reader:
                     counts[f] += n
         return counts
 
-    def _sources(self, key, start: int = INT64_MIN, end: int = INT64_MAX) -> tuple[list[Source], list]:
-        """The files of ``key`` (those with rows in [start, end] when given: a source is built for
-        no other); and its buffers' chunks as they are now, for :func:`_buffered` (later ranks
-        win the merge; lock held)."""
+    def _sources(self, key, start: int, end: int) -> tuple[list[Source], list]:
+        """The files of ``key`` with rows in [start, end] (a source is built for no other: a
+        year of weekly partitions is 52 files); and its buffers' chunks as they are now, for
+        :func:`_buffered` (later ranks win the merge; lock held)."""
         st = self.state
-        files = st.catalog.files.get(key, ())
-        if start != INT64_MIN or end != INT64_MAX:
-            files = [f for f in files if f.tmax >= start and f.tmin <= end]
+        files = [f for f in st.catalog.files.get(key, ()) if f.tmax >= start and f.tmin <= end]
         sources = [Source((0, f.id), f.tmin, f.tmax, f.columns, True, file=f) for f in files]
         pending = [(rank, buf, key, list(buf.chunks(key))) for rank, buf in ((1, st.flushing), (2, st.buffer))
                    if buf is not None and buf.chunks(key)]

@@ -85,3 +85,16 @@ def test_median_over_negative_nan(store, where, v3, v1):
     dialect, s = store
     got = answer(s, f"SELECT median(x), max(x), min(x) FROM (SELECT sqrt(f) AS x FROM m WHERE {where})")
     assert got == [v3 if dialect == "influxdb3" else v1]
+
+
+@pytest.mark.parametrize("nan_order,want", [(True, [float("nan"), 1.0]), (False, [3.0, 1.0])])
+def test_the_nan_order_is_influxdb3s_only(nan_order, want):
+    """Only InfluxDB 3's arithmetic makes a NaN, so only its statements pay for ordering one
+    (``Ctx.nan_order``); without it Polars' max/min skip the NaN."""
+    import polars as pl
+
+    from tsdb_core.query.functions import aggregates as agg
+    df = pl.DataFrame({"v": [1.0, float("nan"), 3.0]})
+    got = df.select(agg.scalar_agg("max", pl.col("v"), (), pl.Float64, nan_order=nan_order).alias("max"),
+                    agg.scalar_agg("min", pl.col("v"), (), pl.Float64, nan_order=nan_order).alias("min")).row(0)
+    assert [NAN if x != x else x for x in got] == [NAN if x != x else x for x in want]

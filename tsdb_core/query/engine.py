@@ -172,6 +172,7 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now, dialect=dialect)
     ctx = _ctx(provider, now, config, deadline)
     ctx.regrouped_limits = regrouped_limits
+    ctx.nan_order = dialect is Dialect.INFLUXDB3
     memory = config.query_memory_bytes or 0
     limits.check_grid(plan, provider, ctx.max_buckets, config.max_select_windows or 0, memory)
     limits.check_raw(plan, provider, memory)

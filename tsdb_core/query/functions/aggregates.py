@@ -47,8 +47,8 @@ def _in_row_order(v: pl.Expr, reduce) -> pl.Expr:
     return v.implode().list.agg(reduce(pl.element()))
 
 
-def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> pl.Expr:
-    """One value per group."""
+def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan_order: bool = False) -> pl.Expr:
+    """One value per group; ``nan_order``: max/min/median order NaN as InfluxDB 3 (:func:`_nan_aware`)."""
     check_type(name, dtype)
     nn = v.is_not_null()
     has = v.count() > 0
@@ -61,13 +61,14 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0) -> 
     if name == "mean":
         return _in_row_order(v.cast(pl.Float64), pl.Expr.mean)
     if name == "median":
-        return _nan_aware(name, v, v.cast(pl.Float64).median()) if dtype == pl.Float64 else v.cast(pl.Float64).median()
+        plain = v.cast(pl.Float64).median()
+        return _nan_aware(name, v, plain) if nan_order and dtype == pl.Float64 else plain
     if name == "spread":
         return pl.when(has).then(v.max() - v.min())
     if name == "stddev":
         return pl.when(v.count() > 1).then(_in_row_order(v.cast(pl.Float64), lambda e: e.std(ddof=1)))
     if name in ("max", "min"):
-        return _nan_aware(name, v, getattr(v, name)()) if dtype == pl.Float64 else getattr(v, name)()
+        return _nan_aware(name, v, getattr(v, name)()) if nan_order and dtype == pl.Float64 else getattr(v, name)()
     if name in ("first", "last"):
         desc = _SELECT_ORDER[name][1]
         vv, tt = v.filter(nn), T.filter(nn)
@@ -123,8 +124,9 @@ def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool) -> list:
 
 
 def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True, dtype=None) -> pl.Expr:
-    """The time of the point a selector picks (used when it is the only call); a NaN picked
-    (:func:`_nan_aware`) at its earliest point, as IOx's selector_max finds it."""
+    """The time of the point a selector picks (used when it is the only call); under InfluxDB 3's
+    NaN order (``dtype`` given: Float64) a NaN picked (:func:`_nan_aware`) at its earliest point,
+    as IOx's selector_max finds it."""
     nn = v.is_not_null()
     if name in ("max", "min"):
         if dtype != pl.Float64:
@@ -145,8 +147,8 @@ def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True, dt
 
 def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bool = True,
                  dtype=None) -> pl.Expr:
-    """An auxiliary column's value at the point the selector picks (max/min of a group holding
-    a NaN: the earliest NaN it picks, :func:`_nan_aware`)."""
+    """An auxiliary column's value at the point the selector picks (under InfluxDB 3's NaN order,
+    ``dtype`` given: max/min of a group holding a NaN, the earliest NaN it picks, :func:`_nan_aware`)."""
     nn = v.is_not_null()
     if name == "percentile":
         p = float(args[0])

@@ -9,6 +9,17 @@ import tsdb_core
 from tsdb_core.testing import ManualClock
 
 
+def influxdb3_store(lines: str):
+    """A module-scoped fixture giving an influxdb3 store holding ``lines``."""
+    @pytest.fixture(scope="module")
+    def store():
+        s = tsdb_core.open(clock=ManualClock("2023-01-01T00:00:00Z"), dialect="influxdb3")
+        assert s.write("db", lines).ok
+        yield s
+        s.close()
+    return store
+
+
 def store_in_both_dialects(lines: str):
     """A fixture giving ``(dialect, store)`` for influxdb3 and influxdb1, each holding ``lines``."""
     @pytest.fixture(scope="module", params=["influxdb3", "influxdb1"])

@@ -15,21 +15,16 @@ from __future__ import annotations
 
 import pytest
 
-import tsdb_core
 from tsdb_core.influxql.dialects.timerange3 import interval_offset
 from tsdb_core.influxql.parser.driver import parse_statement
-from tsdb_core.testing import ManualClock
+
+from .both_dialects import influxdb3_store
 
 LINES = "m v=1 1\nm v=2 1500000000"
 REWRITE = "datafusion error: rewriting statement\ncaused by\nfind interval offset\ncaused by\nError during planning: "
 
 
-@pytest.fixture(scope="module")
-def v3():
-    store = tsdb_core.open(clock=ManualClock("2023-01-01T00:00:00Z"), dialect="influxdb3")
-    assert store.write("db", LINES).ok
-    yield store
-    store.close()
+v3 = influxdb3_store(LINES)
 
 
 def answer(store, q: str) -> dict:

@@ -19,18 +19,15 @@ import pytest
 import tsdb_core
 from tsdb_core.testing import ManualClock
 
+from .both_dialects import influxdb3_store
+
 LINES = "m,t=a i=7i,u=7u,f=2.5,s=\"x\" 1\nm,t=b i=-3i,u=3u,f=0.5,s=\"y\" 2\nn,t=a v=1,s=\"x\" 1\nn,t=b v=4 2"
 REWRITE = "datafusion error: rewriting statement\ncaused by\n"
 GATHER = REWRITE + "gather information about select statement\ncaused by\nError during planning: "
 EXPAND = REWRITE + "expand projection\ncaused by\nError during planning: "
 
 
-@pytest.fixture(scope="module")
-def v3():
-    s = tsdb_core.open(clock=ManualClock("2023-01-01T00:00:00Z"), dialect="influxdb3")
-    assert s.write("db", LINES).ok
-    yield s
-    s.close()
+v3 = influxdb3_store(LINES)
 
 
 def answer(s, q: str):

@@ -21,9 +21,11 @@ class LinearRegex:
         try:
             pl.Series([""], dtype=pl.String).str.contains(pattern)
         except Exception as e:  # polars reports an invalid pattern when it compiles it
-            raise QueryError(f"error parsing regexp: {e}") from None
+            why = str(e).split("\n\nThis error occurred", 1)[0]  # (not Polars' expression that ran it)
+            raise QueryError(f"error parsing regexp: {why}") from None
 
     def search(self, name: str) -> bool:
+        """Whether the pattern matches anywhere in ``name`` (``re.search``'s sense, in linear time)."""
         return bool(pl.Series([name], dtype=pl.String).str.contains(self.pattern)[0])
 
     def select(self, names) -> list[str]:
@@ -36,4 +38,5 @@ class LinearRegex:
 
 
 def compile(pattern: str) -> LinearRegex:  # noqa: A001 - mirrors re.compile
+    """``pattern`` (a query's regex) for linear-time matching; a bad one raises QueryError."""
     return LinearRegex(pattern)

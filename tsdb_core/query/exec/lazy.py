@@ -1228,7 +1228,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
                                         WINDOW_COLUMN).drop(integral_v1.FLUSH_COLUMN)
     aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, ctx.nan_order)
     exprs += aux
-    tied = _percentile_point(a, low, aux)
+    tied = None if ctx.nan_order else _percentile_point(a, low, aux)  # v3 sorts by value, time
     if tied is not None:
         exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema), (_literal_value(tied.args[1]),),
                                          dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
@@ -1300,8 +1300,9 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
         df = _group_agg(plan, a, lf, gkeys, exprs, ctx) if exprs else lf.select(gkeys).unique()
     for i, (a0, alias) in enumerate(modes):
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-        df = df.join(agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias, f"{TIE_COLUMN}{i}"), on=gkeys,
-                     how="left")
+        part = (agg.mode_frame3(tmp, gkeys, VALUE_COLUMN, alias) if ctx.nan_order  # v3: no Go sort
+                else agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias, f"{TIE_COLUMN}{i}"))
+        df = df.join(part, on=gkeys, how="left")
     for a0, alias, unit in integrals:
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
         integer = dtype_of(a0, schema) in (pl.Int64, pl.UInt64)
@@ -1319,7 +1320,7 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     gaps = [(pl.col(seen_column(i)) == 0).alias(gap_column(c))
             for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
     df = collect(df.with_columns(gaps).drop(seen), ctx)
-    if modes:
+    if modes and not ctx.nan_order:
         df = go_ties.replay_modes(df, lf, gkeys,
                                   [(value_expr(a0, schema), alias, f"{TIE_COLUMN}{i}")
                                    for i, (a0, alias) in enumerate(modes)], plan.ascending,

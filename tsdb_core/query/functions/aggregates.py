@@ -64,7 +64,7 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
         plain = v.cast(pl.Float64).median()
         return _nan_aware(name, v, plain) if nan_order and dtype == pl.Float64 else plain
     if name == "spread":
-        return pl.when(has).then(v.max() - v.min())
+        return _spread3(v, dtype) if nan_order else pl.when(has).then(v.max() - v.min())
     if name == "stddev":
         return pl.when(v.count() > 1).then(_in_row_order(v.cast(pl.Float64), lambda e: e.std(ddof=1)))
     if name in ("max", "min"):
@@ -76,7 +76,8 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-        s = v.drop_nulls().sort()
+        s = v.drop_nulls()
+        s = s.sort_by(total_key(s)) if nan_order and dtype == pl.Float64 else s.sort()
         return pl.when((idx >= 0) & (idx < v.count())).then(s.get(idx.clip(0, None), null_on_oob=True))
     if name == "integral":
         unit = int(args[0]) if args else 1_000_000_000
@@ -85,6 +86,42 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
         area = ((vv + vv.shift(1)) / 2 * (tt - tt.shift(1)).cast(pl.Float64)).sum()
         return pl.when(has).then(area / unit)
     raise QueryError(f"undefined function {name}()")
+
+
+_NAN = float("nan")
+_NEG_NAN = -_NAN  # the sign bit set (x86's default NaN), as Polars keeps it
+
+
+def _total_bits(s: pl.Series) -> pl.Series:
+    b = s.fill_null(0.0).to_numpy().view(np.int64)
+    out = pl.Series(s.name, np.where(b < 0, b ^ np.int64(0x7FFF_FFFF_FFFF_FFFF), b))
+    return out.set(s.is_null(), None) if s.null_count() else out
+
+
+def total_key(v: pl.Expr) -> pl.Expr:
+    """Int64 keys of Float64 values ordered as ``f64::total_cmp`` orders them (arrow's float
+    sort and compare, DataFusion's ScalarValue order): -NaN < -inf < .. < -0.0 < 0.0 < .. <
+    inf < NaN, two keys equal when the bits are (Polars' sort and group-by make NaNs one value
+    and -0.0 equal to 0.0)."""
+    return v.map_batches(_total_bits, return_dtype=pl.Int64, is_elementwise=True)
+
+
+def _spread3(v: pl.Expr, dtype) -> pl.Expr:
+    """InfluxDB 3's spread(): IOx's SpreadAccumulator (iox_query_influxql aggregate/spread.rs)
+    starts its max at ``ScalarValue::new_zero`` and its min at null, keeps a value greater
+    (less) by ScalarValue's order (``f64::total_cmp``), and answers ``max.sub(&min)`` (wrapping):
+    a group of negative values answers ``0 - min``; a NaN above every number makes the max NaN,
+    one below (sign bit set) the min, either the answer."""
+    has = v.count() > 0
+    if dtype == pl.UInt64:
+        return pl.when(has).then(v.max() - v.min())
+    if dtype != pl.Float64:
+        return pl.when(has).then(pl.max_horizontal(v.max(), pl.lit(0, dtype=dtype)) - v.min())
+    neg, pos = _nans(v)
+    num = v.filter(~v.is_nan())
+    hi = pl.when(pos.any()).then(pl.lit(_NAN)).otherwise(pl.max_horizontal(num.max(), pl.lit(0.0)))
+    lo = pl.when(neg.any()).then(pl.lit(_NEG_NAN)).otherwise(v.min())
+    return pl.when(has).then(hi - lo)
 
 
 def _neg_nan(s: pl.Series) -> pl.Series:
@@ -106,18 +143,25 @@ def _nan_aware(name: str, v: pl.Expr, plain: pl.Expr) -> pl.Expr:
     max/min, the greatest in median) where that agrees. Scalar per group, so Polars keeps its
     fast group-by aggregations."""
     neg, pos = _nans(v)
-    nan = pl.lit(float("nan"), dtype=pl.Float64)
     if name == "max":
-        return pl.when(pos.any()).then(nan).otherwise(plain)
+        return pl.when(pos.any()).then(pl.lit(_NAN)).otherwise(plain)
+    # the NaN answered keeps its sign: an outer query orders it again (x86's (a + b) / 2 of the
+    # median's two middle values is the first NaN among them)
     if name == "min":
-        return pl.when(neg.any()).then(nan).otherwise(plain)
+        return pl.when(neg.any()).then(pl.lit(_NEG_NAN)).otherwise(plain)
     low = pl.when(neg).then(float("-inf")).otherwise(v).median()  # -NaN at the bottom, +NaN on top
-    return pl.when(neg.sum() > (v.count() - 1) // 2).then(nan).otherwise(low)  # a -NaN in the middle
+    return pl.when(neg.sum() > (v.count() - 1) // 2).then(pl.lit(_NEG_NAN)).otherwise(low)  # a -NaN in the middle
 
 
-def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool) -> list:
+def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool, dtype=None) -> list:
     """percentile()'s sort of the points by value: ties keep the order the points were read
-    in, newest first under ORDER BY time DESC (influxd's reducer reads them so)."""
+    in, newest first under ORDER BY time DESC (influxd's reducer reads them so). InfluxDB 3
+    (``dtype`` given) numbers the rows of a window ordered by value (``f64::total_cmp``), then
+    time as the statement orders it (iox_query_influxql planner.rs ``project_select_selector``:
+    ``field_key.as_expr().sort(true, false), ctx.time_sort_expr()``)."""
+    if dtype is not None:
+        vv = v.filter(nn)
+        return [total_key(vv) if dtype == pl.Float64 else vv, T.filter(nn) if ascending else -T.filter(nn)]
     if ascending:
         return [v.filter(nn)]
     return [v.filter(nn), -T.filter(nn)]
@@ -141,7 +185,7 @@ def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True, dt
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-        return T.filter(nn).sort_by(_by_value(v, nn, ascending)).get(idx.clip(0, None), null_on_oob=True)
+        return T.filter(nn).sort_by(_by_value(v, nn, ascending, dtype)).get(idx.clip(0, None), null_on_oob=True)
     raise QueryError(f"undefined function {name}()")
 
 
@@ -153,7 +197,7 @@ def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bo
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
-        return aux.filter(nn).sort_by(_by_value(v, nn, ascending)).get(idx.clip(0, None), null_on_oob=True)
+        return aux.filter(nn).sort_by(_by_value(v, nn, ascending, dtype)).get(idx.clip(0, None), null_on_oob=True)
     keys, desc = _SELECT_ORDER[name]
     plain = aux.filter(nn).sort_by([k.filter(nn) for k in keys(v)], descending=desc).first()
     if name not in ("max", "min") or dtype != pl.Float64:
@@ -197,6 +241,39 @@ def mode_frame(lf: pl.LazyFrame, keys: list[str], field: str, alias: str,
     multis = multis.with_columns(pl.when(pl.col("\x00runs").list.len() > 1).then(pl.col("\x00runs"))
                                  .alias(runs)).drop("\x00runs")
     return pl.concat([singles, multis], how="diagonal")
+
+
+def mode_frame3(lf: pl.LazyFrame, keys: list[str], field: str, alias: str) -> pl.LazyFrame:
+    """InfluxDB 3's mode(): IOx's ModeAccumulator (iox_query_influxql aggregate/mode.rs ``mode``)
+    sorts a group's (value, time) pairs by ScalarValue's order (``f64::total_cmp``: -NaN, NaN,
+    -0.0 and 0.0 are four values) and walks them as 1.x's ModeReduceSlice does, with no unstable
+    sort left to replay: every value once, the least wins; else the first most frequent run in
+    value order, a later one as frequent taking over when its earliest time is no later than the
+    latest time of the run holding (the time of the point that made it the mode)."""
+    v = pl.col(field)
+    key = total_key(v) if lf.collect_schema().get(field) == pl.Float64 else v
+    runs = (lf.filter(v.is_not_null()).with_columns(key.alias("\x00k"))
+            .group_by(keys + ["\x00k"])
+            .agg(v.first().alias(alias), pl.len().alias("\x00n"), T.min().alias("\x00lo"), T.max().alias("\x00hi")))
+    top = pl.col("\x00n").max().over(keys) if keys else pl.col("\x00n").max()
+    runs = runs.filter(pl.col("\x00n") == top).sort(keys + ["\x00k"])
+    lists = runs.group_by(keys, maintain_order=True).agg(
+        pl.col(alias), pl.col("\x00lo"), pl.col("\x00hi"), pl.col("\x00n").first())
+    many = (pl.col(alias).list.len() > 1) & (pl.col("\x00n") > 1)
+    walked = (lists.filter(many)
+              .with_columns(pl.struct("\x00lo", "\x00hi").map_elements(_mode_walk, return_dtype=pl.Int64)
+                            .alias("\x00w"))
+              .select(keys + [pl.col(alias).list.get(pl.col("\x00w"))]))
+    return pl.concat([lists.filter(~many).select(keys + [pl.col(alias).list.first()]), walked])
+
+
+def _mode_walk(runs: dict) -> int:
+    """Which of a group's equally frequent runs (value order, their times ``lo``..``hi``) wins."""
+    win = 0
+    for r, lo in enumerate(runs["\x00lo"][1:], 1):
+        if lo <= runs["\x00hi"][win]:
+            win = r
+    return win
 
 
 def _tied_runs(field: str) -> pl.Expr:

@@ -34,6 +34,7 @@ from .results import (BLOCK_ROWS, FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, Q
                       SeriesBlock, StatementResult, frame_rows, rfc3339_times, time_expr)
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
 from .exec.integral_v1 import FLUSH_COLUMN, emission_order
+from .exec.cast_trace import CastFailure, first_failure
 from .exec.lazy import Ctx, run_frame
 from .analyze.now_use import mentions_now
 from .analyze.time_literals import check_time_literals, passes_like
@@ -170,9 +171,13 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
         plan = cache.plan(plan_select, stmt, provider, db=db, rp=rp, now=now, dialect=dialect)
     else:
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now, dialect=dialect)
-    ctx = _ctx(provider, now, config, deadline)
-    ctx.regrouped_limits = regrouped_limits
-    ctx.nan_order = dialect is Dialect.INFLUXDB3
+
+    def new_ctx() -> Ctx:
+        c = _ctx(provider, now, config, deadline)
+        c.regrouped_limits = regrouped_limits
+        c.nan_order = dialect is Dialect.INFLUXDB3
+        return c
+    ctx = new_ctx()
     memory = config.query_memory_bytes or 0
     limits.check_grid(plan, provider, ctx.max_buckets, config.max_select_windows or 0, memory)
     limits.check_raw(plan, provider, memory)
@@ -183,7 +188,10 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
             return StatementResult(i, series)
     if ctx.deadline:
         ctx.cancellable = limits.may_outlast(plan, provider, (ctx.deadline - _time.perf_counter()) / 2)
-    frame = run_frame(plan, ctx)
+    try:
+        frame = run_frame(plan, ctx)
+    except CastFailure as e:  # name the value v3's scan order meets first, not Polars' first
+        raise first_failure(lambda: run_frame(plan, new_ctx()), e) from None
     if plan.into is not None:
         n = write_into(provider, plan, frame, db=db, rp=rp)
         return StatementResult(i, [Series("result", None, ["time", "written"],

@@ -15,7 +15,9 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.dialects import arith3
 from ..functions.math import MATH_FUNCTIONS, math_expr
-from ..plan.nodes import LoweredCall
+from ..plan.nodes import MEASUREMENT_COLUMN, LoweredCall
+from . import cast_trace
+from .cast_trace import CastFailure
 
 _PL_TYPES = {"float": pl.Float64, "integer": pl.Int64, "unsigned": pl.UInt64,
              "string": pl.String, "boolean": pl.Boolean, "tag": pl.String}
@@ -135,16 +137,30 @@ def _checked_cast(ref: ast.VarRef, schema) -> pl.Expr:
     if src not in _NUMERIC or src == want or ref.name not in schema:
         return ref_expr(ref, schema)
 
+    def message(v) -> str:
+        text = repr(v).replace("e+", "e").replace("e-0", "e-").replace("e0", "e") if src == pl.Float64 else v
+        return f"datafusion error: Arrow error: Cast error: Can't cast value {text} to type {_ARROW_NAMES[want]}"
+
     def cast(s: pl.Series) -> pl.Series:
         out = s.cast(want, strict=False)
         bad = s.is_not_null() & out.is_null()
         if bad.any():
-            v = s.filter(bad)[0]
-            text = repr(v).replace("e+", "e").replace("e-0", "e-").replace("e0", "e") if src == pl.Float64 else v
-            raise RowError("datafusion error: Arrow error: Cast error: "
-                             f"Can't cast value {text} to type {_ARROW_NAMES[want]}")
+            raise CastFailure(message(s.filter(bad)[0]))  # (which one: cast_trace.first_failure)
         return out
-    return pl.col(ref.name).map_batches(cast, return_dtype=want)
+    trace = cast_trace.TRACE.get()
+    if trace is None:
+        return pl.col(ref.name).map_batches(cast, return_dtype=want)
+    order = trace.order_columns(schema, MEASUREMENT_COLUMN)
+
+    def traced(rows: pl.Series) -> pl.Series:
+        s = rows.struct.field(ref.name)
+        out = s.cast(want, strict=False)
+        bad = rows.filter(s.is_not_null() & out.is_null())
+        if len(bad):
+            bad = bad.struct.unnest()
+            trace.record(bad.select(order).rows(), [message(v) for v in bad.get_column(ref.name)])
+        return out
+    return pl.struct([ref.name, *(c for c in order if c != ref.name)]).map_batches(traced, return_dtype=want)
 
 
 def value_expr(e, schema) -> pl.Expr:

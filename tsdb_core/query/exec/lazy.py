@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -274,6 +274,11 @@ def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.Lazy
     tr = src.time_range
     tags = src.tag_filter()
     columns = list(src.columns)
+    trace = cast_trace.TRACE.get()
+    if trace is not None:  # a failing cast's rerun orders its rows by series (exec/cast_trace.py)
+        sch = ctx.provider.schema(src.database, src.measurement)
+        trace.tags.update(sch.tags if sch is not None else ())
+        columns += [t for t in sorted(trace.tags) if t not in columns and sch is not None and t in sch.tags]
     if src.renames:  # fields read under their twin name (Scan.renames): no tag of that key here
         stored = dict(src.renames)
         columns = [stored.get(c, c) for c in columns if c in stored or c not in stored.values()]

@@ -1,0 +1,54 @@
+"""Which failing value an InfluxDB 3 checked cast names, whatever order Polars runs in.
+
+v3 reads a table as its files hold it, sorted by the series key then time (IOx's sort key; the
+physical plans' ``output_ordering=[tag0@1 ASC]`` and the ``SortPreservingMergeExec: [..tag0..,
+time..]`` above the scans), and arrow's cast stops at the first value out of range in that
+order. Polars hands the cast a whole column, a chunk or one group at a time, in an order of
+its own, so the first failing value it meets changed from run to run. A statement whose cast
+fails is therefore run once more with :data:`TRACE` set: every scan reads its series' tags too,
+each cast records its failing rows instead of raising, and the least by (measurement, tag
+values in tag-key order, a missing tag first, time) is the one named. Only the failing path
+pays for it.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from ...base.errors import RowError
+
+
+@dataclass
+class Trace:
+    """A rerun's record: the tag keys its scans read, the failing rows its casts met."""
+    tags: set = field(default_factory=set)
+    rows: list = field(default_factory=list)  # [(sort key, message)]
+
+    def order_columns(self, schema, name_column: str) -> list[str]:
+        """The frame's columns that order rows as v3 scans them: measurement, tags, time."""
+        return [c for c in (name_column, *sorted(self.tags), "time") if c in schema]
+
+    def record(self, keys: list[tuple], messages: list[str]) -> None:
+        """Adds a call's failing rows (their values of :meth:`order_columns`, a message each)."""
+        self.rows.extend(zip((tuple((v is not None, v) for v in k) for k in keys), messages))
+
+
+TRACE: ContextVar[Trace | None] = ContextVar("cast_trace", default=None)  # None outside a rerun
+
+
+class CastFailure(RowError):
+    """A checked cast met a value out of range (the message names the first value met)."""
+
+
+def first_failure(rerun, error: CastFailure) -> CastFailure:
+    """The failure v3 would name: ``rerun()`` runs the statement again under :data:`TRACE`;
+    ``error`` (the one Polars raised first) stands when the rerun finds nothing to order."""
+    trace = Trace()
+    token = TRACE.set(trace)
+    try:
+        rerun()
+    except Exception:  # the rerun only orders failures: any error of its own keeps the first
+        pass
+    finally:
+        TRACE.reset(token)
+    return CastFailure(min(trace.rows)[1]) if trace.rows else error

@@ -88,3 +88,24 @@ def test_spread_starts_its_max_at_zero(store, query, want):
 
 def test_spread_of_no_point_is_no_row(store):
     assert points(store, "SELECT spread(f) FROM m WHERE f > 100") == []
+
+
+# A lone selector over a group holding NaNs of both signs (query_functions src/selectors/internal.rs):
+# max/min take DataFusion's MaxAccumulator/MinAccumulator of the batch (total order: +NaN the max,
+# -NaN the min; DataFusion 50.1.0 printed sign bits 0 and 1 for ``max(x)``, ``min(x)`` here), then
+# ``update_value_based`` keeps the least time among rows where ``neq(value, value_arr)`` is false
+# (equal bits: the other sign's NaNs are not that value), "we still use the MINIMUM timestamp here
+# even if this is the max VALUE aggregator" (whatever ORDER BY says), and reads the other fields
+# at that row; first/last (``update_time_based``) take the least/greatest time, NaN or not.
+@pytest.mark.parametrize("query,want", [
+    (f"SELECT max(x), f FROM {X}", [[at(4), NAN, 4.0]]),              # +NaN at t4, t6
+    (f"SELECT min(x), f FROM {X}", [[at(1), NAN, -1.0]]),             # -NaN at t1, t5
+    (f"SELECT max(x), f FROM {X} ORDER BY time DESC", [[at(4), NAN, 4.0]]),
+    (f"SELECT min(x), f FROM {X} ORDER BY time DESC", [[at(1), NAN, -1.0]]),
+    (f"SELECT first(x), f FROM {X}", [[at(1), NAN, -1.0]]),
+    (f"SELECT last(x), f FROM {X}", [[at(6), NAN, 9.0]]),
+    (f"SELECT max(x) FROM {X} WHERE time >= 0 AND time < 8 GROUP BY time(4ns)",
+     [["1970-01-01T00:00:00Z", C], [at(4), NAN]]),
+])
+def test_lone_selector_over_nans_of_both_signs(store, query, want):
+    assert points(store, query) == want

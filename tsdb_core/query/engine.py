@@ -33,8 +33,8 @@ from .plan.planner import plan_select
 from .results import (BLOCK_ROWS, FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series,
                       SeriesBlock, StatementResult, frame_rows, rfc3339_times, time_expr)
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
-from .exec.integral_v1 import FLUSH_COLUMN, emission_order
 from .exec.cast_trace import CastFailure, first_failure
+from .exec.integral_v1 import FLUSH_COLUMN, emission_order
 from .exec.lazy import Ctx, run_frame
 from .analyze.now_use import mentions_now
 from .analyze.time_literals import check_time_literals, passes_like

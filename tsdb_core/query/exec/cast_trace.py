@@ -12,6 +12,7 @@ pays for it.
 """
 from __future__ import annotations
 
+from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -45,10 +46,10 @@ def first_failure(rerun, error: CastFailure) -> CastFailure:
     ``error`` (the one Polars raised first) stands when the rerun finds nothing to order."""
     trace = Trace()
     token = TRACE.set(trace)
-    try:
-        rerun()
-    except Exception:  # the rerun only orders failures: any error of its own keeps the first
-        pass
-    finally:
-        TRACE.reset(token)
+    # the rerun only orders failures: any error of its own keeps the first
+    with suppress(Exception):
+        try:
+            rerun()
+        finally:
+            TRACE.reset(token)
     return CastFailure(min(trace.rows)[1]) if trace.rows else error

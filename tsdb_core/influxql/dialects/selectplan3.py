@@ -132,18 +132,25 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
 def _tz_plans(refs, table: Table, fields, tags, lower, upper, zone: str) -> Plans:
     """A raw SELECT under tz() (tzplan3.py): the planner's plan and DataFusion's rules (the
     Sort's ``time AS time`` stays: the projection's alias)."""
+    sort = "Sort: time AS time ASC NULLS LAST"
+    initial, pushed, narrowed = (plan_block(sort, p) for p in tz_branches(refs, table, fields, tags, lower, upper, zone))
+    return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
+
+
+def tz_branches(refs, table: Table, fields, tags, lower, upper, zone: str) -> tuple[str, str, str]:
+    """A raw SELECT's plan of ``table`` under tz(), below the Sort: the planner's, after
+    push_down_filter, after optimize_projections (the measurement's projection merged with
+    the tz one over the narrowed scan)."""
     m, columns = table.name, _table_columns(table)
     outs = [f"{m}.{r.name} AS {r.name}" for r in refs]
-    sort = "Sort: time AS time ASC NULLS LAST"
     head = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement", "time AS time", *outs])
-    initial = plan_block(sort, plan_block(head, tz_scan(m, columns, fields, tags, lower, upper, zone)))
+    initial = plan_block(head, tz_scan(m, columns, fields, tags, lower, upper, zone))
     full = full_filters(m, fields, lower, upper, zone, tags)
-    pushed = plan_block(sort, plan_block(head, plan_block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}")))
+    pushed = plan_block(head, plan_block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))
     read = ", ".join(c for c in columns if c == "time" or c in {r.name for r in refs})
     merged = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement",
                         tz_projection(m, ("time",), zone).removeprefix("Projection: "), *outs])
-    narrowed = plan_block(sort, plan_block(merged, f"TableScan: {m} projection=[{read}], {full}"))
-    return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
+    return initial, pushed, plan_block(merged, f"TableScan: {m} projection=[{read}], {full}")
 
 
 def _series_limit(refs, kinds: dict[str, str], group, selected_tags, order: str, offset: int, limit: int) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ..ast import expr as A
 from .aggcalls3 import ARROW
+from .rawlimit3 import limited_physical
 from .scanplan3 import Chunk, scan_tests, table_scan
 from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 from .tzplan3 import full_filters, tz_projection, tz_scan
@@ -126,6 +127,8 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     physical = None
     if chunks and not (group or offset or limit):
         physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
+    elif chunks and not group and not descending:
+        physical = limited_physical(refs, table, columns, lower, upper, tags, fields, chunks, offset, limit)
     return Plans(over(base), steps, physical)
 
 

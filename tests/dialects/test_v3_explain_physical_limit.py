@@ -23,7 +23,7 @@ from __future__ import annotations
 import pytest
 
 import tsdb_core
-from tsdb_core.influxql.dialects.rawlimit3 import _merge
+from tsdb_core.influxql.dialects.rawlimit3 import merge
 
 from .physical_plans import physical
 
@@ -95,15 +95,15 @@ def test_files_read_together_are_sorted_under_the_limit(store):
                              "projection=[time, f], file_type=parquet")
 
 
-@pytest.mark.parametrize("ranges,merge", [
+@pytest.mark.parametrize("ranges,merged", [
     ([(1, 2), (5, 6)], "ProgressiveEvalExec: input_ranges=[(1)->(2), (5)->(6)]"),
     ([(1, 2), (2, 6)], "ProgressiveEvalExec: input_ranges=[(1)->(2), (2)->(6)]"),  # touching: min >= prev max
     ([(1, 3), (2, 6)], "SortPreservingMergeExec: [time@0 ASC NULLS LAST]"),  # overlapping
     ([(4, 4), (4, 4)], "ProgressiveEvalExec: input_ranges=[(4)->(4), (4)->(4)]"),  # equal constants
     ([(4, 4), (4, 6)], "SortPreservingMergeExec: [time@0 ASC NULLS LAST]"),  # min not past the previous min
 ])
-def test_disjoint_ranges_as_are_disjoint_decides(ranges, merge):
-    assert _merge(ranges) == merge
+def test_disjoint_ranges_as_are_disjoint_decides(ranges, merged):
+    assert merge(ranges) == merged
 
 
 @pytest.mark.parametrize("q", [
@@ -114,3 +114,11 @@ def test_disjoint_ranges_as_are_disjoint_decides(ranges, merge):
 def test_other_shapes_stay_this_stores(store, q):
     assert store.write("db", f"t,host=a f=1 {10**9}").ok
     assert physical(store, q)[0].startswith("Project [")
+
+
+def test_without_a_limit_the_final_sorts_merge_is_swapped_too(store):
+    """order_union_sorted_inputs swaps any SortPreservingMergeExec over disjoint sorted partitions: the final
+    Sort's (selectplan3.py) as well, its key the measurement projection's time column."""
+    assert physical(store, f"SELECT f FROM m {RANGE}")[:3] == [
+        f"ProgressiveEvalExec: input_ranges=[(1000000000)->(2000000000), ({5 * DAY})->({6 * DAY})]",
+        "ProjectionExec: expr=[m as iox::measurement, time@1 as time, f@0 as f]", "UnionExec"]

@@ -48,7 +48,7 @@ def limited_physical(refs, table: Table, columns: tuple[str, ...], lower: int | 
     elif found.partitions > 1:
         if not in_order:
             return None  # (some partitions sorted, some not: not drawn)
-        body = [_merge(partition_ranges(chunks, lower, upper)), *("  " + line for line in body)]
+        body = [merge(partition_ranges(chunks, lower, upper)), *("  " + line for line in body)]
     exprs = ", ".join(f"{r.name}@{i} IGNORE NULLS (default: NULL)" for i, r in enumerate(refs, 1))
     head = (f"SeriesLimitExec: series=[], order=[{ORDER}], limit_expr=[{exprs}]"
             + (f", skip={offset}" if offset else "") + (f", fetch={limit}" if limit else ""))
@@ -56,10 +56,11 @@ def limited_physical(refs, table: Table, columns: tuple[str, ...], lower: int | 
     return "\n".join([f"ProjectionExec: expr=[{top}]", "  " + head, *("    " + line for line in body)]) + "\n"
 
 
-def _merge(ranges: list[tuple[int, int]]) -> str:
-    """ProgressiveEvalExec over partitions whose ranges are disjoint and in order, else the merge."""
+def merge(ranges: list[tuple[int, int]], key: str = ORDER) -> str:
+    """The merge of partitions sorted on ``key`` (time ascending): IOx's ProgressiveEvalExec when
+    their time ranges are disjoint and in order (lexical_range.rs are_disjoint), else DataFusion's."""
     for (lo0, hi0), (lo, hi) in zip(ranges, ranges[1:]):
         constants = lo0 == hi0 == lo == hi
         if not ((lo > lo0 and lo >= hi0 and hi >= lo0 and hi > hi0) or constants):
-            return f"SortPreservingMergeExec: [{ORDER}]"
+            return f"SortPreservingMergeExec: [{key}]"
     return "ProgressiveEvalExec: input_ranges=[" + ", ".join(f"({lo})->({hi})" for lo, hi in ranges) + "]"

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from ..ast import expr as A
 from .aggcalls3 import ARROW
-from .rawlimit3 import limited_physical
-from .scanplan3 import Chunk, scan_tests, table_scan
+from .rawlimit3 import limited_physical, merge
+from .scanplan3 import Chunk, partition_ranges, scan_tests, table_scan
 from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 from .tzplan3 import full_filters, tz_projection, tz_scan
 
@@ -175,7 +175,9 @@ def _table_columns(table: Table) -> tuple[str, ...]:
 def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, chunks, order: str) -> str:
     """The scan (scanplan3.py) under the projection and the sort DataFusion plans: none when
     each partition comes sorted on time; a merge over several partitions (EnforceSorting,
-    EnforceDistribution; printed by DataFusion 50.1 for a union, once, by hand)."""
+    EnforceDistribution; printed by DataFusion 50.1 for a union, once, by hand), which IOx's
+    order_union_sorted_inputs makes a ProgressiveEvalExec when each partition is sorted on time
+    and their ranges are disjoint (rawlimit3.merge)."""
     tests = scan_tests(lower, upper, tags, fields)
     found = table_scan(columns, table.tags, tuple(scanned), tests, chunks)
     at = {c: i for i, c in enumerate(scanned)}
@@ -185,9 +187,11 @@ def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, 
     out = ("iox::measurement", "time", *(r.name for r in refs))
     selected_tags = [r.name for r in refs if r.name in table.tags]
     keys = ", ".join(f"{c}@{out.index(c)} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
-    if order == "DESC" or selected_tags or found.ordered[:1] != ("time",):
+    resorted = order == "DESC" or selected_tags or found.ordered[:1] != ("time",)
+    if resorted:
         partitioned = str(found.partitions > 1).lower()
         lines = [f"SortExec: expr=[{keys}], preserve_partitioning=[{partitioned}]", *("  " + line for line in lines)]
-    if found.partitions > 1:
-        lines = [f"SortPreservingMergeExec: [{keys}]", *("  " + line for line in lines)]
+    if found.partitions > 1:  # each partition sorted on time: rawlimit3.merge (order_union_sorted_inputs)
+        top = f"SortPreservingMergeExec: [{keys}]" if resorted else merge(partition_ranges(chunks, lower, upper), keys)
+        lines = [top, *("  " + line for line in lines)]
     return "\n".join(lines) + "\n"

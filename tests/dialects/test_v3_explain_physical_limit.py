@@ -122,3 +122,31 @@ def test_without_a_limit_the_final_sorts_merge_is_swapped_too(store):
     assert physical(store, f"SELECT f FROM m {RANGE}")[:3] == [
         f"ProgressiveEvalExec: input_ranges=[(1000000000)->(2000000000), ({5 * DAY})->({6 * DAY})]",
         "ProjectionExec: expr=[m as iox::measurement, time@1 as time, f@0 as f]", "UnionExec"]
+
+
+def test_group_by_time_under_a_limit_over_several_partitions(store):
+    """aggexec3.py: SeriesLimitExec's one partition is the Final aggregate's; DataFusion 50.1 printed
+    ``SortExec: expr=[time@0 ASC NULLS LAST], preserve_partitioning=[false]`` over the projection over
+    ``AggregateExec: mode=Final`` / ``CoalescePartitionsExec`` / ``AggregateExec: mode=Partial`` / ``UnionExec``
+    for a stand-in bucket UDF under the same stand-in requirement (once, by hand)."""
+    got = physical(store, f"SELECT count(f) FROM m {RANGE} GROUP BY time(1d) fill(none) LIMIT 2 OFFSET 1")
+    assert got[:8] == [
+        "ProjectionExec: expr=[m as iox::measurement, time@0 as time, count@1 as count]",
+        "SeriesLimitExec: series=[], order=[time@0 ASC NULLS LAST], limit_expr=[count@1 RESPECT NULLS (default: "
+        "NULL)], skip=1, fetch=2",
+        "SortExec: expr=[time@0 ASC NULLS LAST], preserve_partitioning=[false]",
+        "ProjectionExec: expr=[time@0 as time, count(m.f)@1 as count]",
+        "AggregateExec: mode=Final, gby=[time@0 as time], aggr=[count(m.f)]",
+        "CoalescePartitionsExec",
+        "AggregateExec: mode=Partial, gby=[date_bin_wallclock(IntervalMonthDayNano { months: 0, days: 0, "
+        "nanoseconds: 86400000000000 }, time@1, 0) as time], aggr=[count(m.f)]",
+        "UnionExec"]
+    (res,) = store.query(f"SELECT count(f) FROM m {RANGE} GROUP BY time(1d) fill(none) LIMIT 2 OFFSET 1",
+                         db="db").to_json()["results"]
+    assert res["series"][0]["values"] == [["1970-01-06T00:00:00Z", 1], ["1970-01-07T00:00:00Z", 1]]
+
+
+def test_group_by_tags_under_a_limit_over_several_partitions_stays_this_stores(store):
+    assert store.write("db", f"m,host=a f=5 {DAY}").ok
+    got = physical(store, f"SELECT count(f) FROM m {RANGE} GROUP BY time(1d), host LIMIT 2")
+    assert not got[0].startswith("ProjectionExec")

@@ -1,4 +1,4 @@
-"""tz() over several measurements in the influxdb3 dialect: answers and EXPLAIN (tzunion3.py).
+"""tz() over several measurements in the influxdb3 dialect: answers and EXPLAIN (unionplan3.py).
 
 Quoted, from influxdata/influxdb3_core at 349d802bf9a54ab5876399ab013502eeb0d52a6b
 (``iox_query_influxql/src/plan/snapshots/``), plans printed without their schemas:
@@ -29,6 +29,8 @@ the Sort over the Union as above, eliminate_nested_union flattening three tables
 optimize_projections merging each branch's projections into ``Projection: Dictionary(Int32, Utf8("a")) AS
 iox::measurement, tz(a.time, Utf8("Europe/Paris")) AS time, a.f AS f``; its MemTable keeps the filters
 (Inexact) where IOx's table takes them (provider.rs: Exact), as for one table (test_v3_explain_raw_group.py).
+Other shapes over several tables (without tz(), under a LIMIT, GROUP BY time) are drawn the same way, each
+branch the lone table's plan (test_a_branch_is_the_lone_tables_plan), not printed by v3.
 """
 from __future__ import annotations
 
@@ -68,15 +70,40 @@ def test_the_planner_plan_is_each_tables_under_one_union(store):
     assert got == ["\n".join(expected)]
 
 
+SHAPES = [  # (select list, the rest): each table's plan is drawn alone (selectplan3.py, aggplan3.py)
+    ("f", f"{RANGE} TZ('Europe/Paris')"),
+    ("f", RANGE),
+    ("f", f"{RANGE} LIMIT 1 OFFSET 1"),
+    ("mean(f)", f"{RANGE} GROUP BY time(5s) fill(none) TZ('Europe/Paris')"),
+    ("count(f)", f"{RANGE} GROUP BY time(5s)"),
+]
+
+
+@pytest.mark.parametrize("kind", ["initial_logical_plan", "logical_plan"])
+@pytest.mark.parametrize("fields,rest", SHAPES)
 @pytest.mark.parametrize("name", ["a", "b", "c"])
-def test_a_branch_is_the_lone_tables_plan(store, name):
-    """Each branch is the plan of its table alone, under its Sort (select_query_to_plan plans it alone)."""
-    union = rows(store, f"EXPLAIN VERBOSE SELECT f FROM a, b, c {RANGE} TZ('Europe/Paris')")["initial_logical_plan"][0]
-    alone = rows(store, f"EXPLAIN VERBOSE SELECT f FROM {name} {RANGE} TZ('Europe/Paris')")["initial_logical_plan"][0]
+def test_a_branch_is_the_lone_tables_plan(store, name, fields, rest, kind):
+    """Each branch is the plan of its table alone, under its Sort (select_query_to_plan plans each table
+    alone, then project_with_measurement, which a lone table's plan has too), before and after the rules."""
+    union = rows(store, f"EXPLAIN VERBOSE SELECT {fields} FROM a, b, c {rest}")[kind][-1]
+    alone = rows(store, f"EXPLAIN VERBOSE SELECT {fields} FROM {name} {rest}")[kind][-1]
+    assert union.startswith("Sort: iox::measurement ASC NULLS LAST, time ")
     lone_lines = [line[2:] for line in alone.splitlines()[1:]]
     start = next(i for i, line in enumerate(union.splitlines()) if f'Utf8("{name}")) AS iox::measurement' in line)
     depth = len(union.splitlines()[start]) - len(union.splitlines()[start].lstrip())
     assert [line[depth:] for line in union.splitlines()[start:start + len(lone_lines)]] == lone_lines
+
+
+def test_without_tz_a_branch_reads_as_from_zero_to_many_draws_it(store):
+    """from_zero_to_many.snap's branch: ``Projection: Dictionary(Int32, Utf8("cpu")) AS iox::measurement,
+    cpu.time AS time, .., cpu.usage_idle AS usage_idle`` over ``Filter: cpu.usage_idle IS NOT NULL`` over
+    ``TableScan: cpu`` (fields of one type in every table: no CAST)."""
+    got = rows(store, "EXPLAIN VERBOSE SELECT f FROM b, a")["initial_logical_plan"][0]
+    assert got.splitlines() == [
+        "Sort: iox::measurement ASC NULLS LAST, time ASC NULLS LAST", "  Union",
+        *(line for n in "ab" for line in (
+            f'    Projection: Dictionary(Int32, Utf8("{n}")) AS iox::measurement, {n}.time AS time, {n}.f AS f',
+            f"      Filter: {n}.f IS NOT NULL", f"        TableScan: {n}"))]
 
 
 def test_three_tables_nest_then_flatten(store):
@@ -105,6 +132,13 @@ def test_the_optimized_plan(store):
     assert plan[4:] == [line.replace("a.", "c.").replace('"a"', '"c"').replace(": a ", ": c ") for line in plan[2:4]]
 
 
+@pytest.mark.parametrize("source", ["/^a$/", "a, nowhere", "/^a/, a"])
+def test_a_from_clause_naming_one_table_plans_it_alone(store, source):
+    """rewriter.rs expands a regex to the tables it matches and find_table_names keeps each once."""
+    alone = rows(store, f"EXPLAIN VERBOSE SELECT f FROM a {RANGE}")
+    assert rows(store, f"EXPLAIN VERBOSE SELECT f FROM {source} {RANGE}") == alone
+
+
 def test_one_table_in_the_catalog_is_planned_alone(store):
     """from_zero_to_many-3: a table not in the catalog drops out, the other is planned alone."""
     alone = rows(store, "EXPLAIN SELECT f FROM a TZ('Europe/Paris')")["logical_plan"]
@@ -116,7 +150,9 @@ def test_one_table_in_the_catalog_is_planned_alone(store):
     "SELECT f FROM a, d TZ('Europe/Paris')",  # f a float in a, an integer in d: union_and_coerce casts
     "SELECT f, host FROM a, b TZ('Europe/Paris')",  # a tag: cast to Utf8 across tables
     "SELECT f FROM a, b WHERE host = 'x' TZ('Europe/Paris')",  # a tag test
-    "SELECT f FROM a, b LIMIT 1 TZ('Europe/Paris')",
+    "SELECT f FROM a, b LIMIT 1 TZ('Europe/Paris')",  # (a lone table's tz() under a LIMIT: not drawn)
+    "SELECT count(f) FROM a, b WHERE time >= 0 AND time < 10s GROUP BY time(5s), host",  # a tag
+    "SELECT * FROM a, b",  # each table's own columns
 ])
 def test_other_shapes_stay_this_stores(store, q):
     assert not rows(store, f"EXPLAIN {q}")["logical_plan"][0].startswith("Sort:")

@@ -6,7 +6,7 @@ no alias, fill or SLIMIT (and no tag selected with ORDER BY time DESC; tz() over
 without GROUP BY, LIMIT or OFFSET: tzplan3.py). The GROUP BY tags
 not selected come after time, the Sort starts with them; a LIMIT or OFFSET puts v3's
 SeriesLimit under the measurement's projection (planner.rs limit). The physical plan is drawn
-without GROUP BY, LIMIT, OFFSET and tz() only.
+without GROUP BY and tz() only (under a LIMIT or OFFSET: rawlimit3.py).
 ``iox_query_influxql`` plans it (``planner.rs`` plan_from_data_source: a filter that one of
 the selected fields is not null, then the time range; plan_condition adds the tag
 comparisons to that filter; project_select_raw: the measurement's name, time and the

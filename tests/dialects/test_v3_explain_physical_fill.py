@@ -79,8 +79,15 @@ def test_a_value_fill_with_limit_and_offset(store):
         "ProjectionExec: expr=[time@0 as time, coalesce_struct(count(m.f)@1, 7) as count]"]
 
 
-def test_a_value_fill_over_several_partitions_is_not_drawn(store):
+def test_a_value_fill_over_several_partitions_reads_the_final_aggregate(store):
+    """Without GROUP BY tags the SeriesLimitExec's one partition is the Final aggregate's (aggexec3.py)."""
     store.flush()
     assert store.write("db", "m,host=a,region=r f=3,g=4i 3000000000").ok
-    assert not any(line.startswith("AggregateExec") for line in physical(
-        store, "SELECT count(f) FROM m WHERE time >= 0 AND time < 5s GROUP BY time(1s) fill(1)"))
+    got = physical(store, "SELECT count(f) FROM m WHERE time >= 0 AND time < 5s GROUP BY time(1s) fill(1)")
+    assert got[3:9] == [
+        "ProjectionExec: expr=[time@0 as time, coalesce_struct(count(m.f)@1, 1) as count]",
+        f"GapFillExec: series_expr=[], time_expr=date_bin_wallclock({STRIDE}, time@0, 0), fill_expr=[COALESCE("
+        'count(m.f)@1, 1)], time_range=Included("0")..Included("4999999999")',
+        "SortExec: expr=[time@0 ASC], preserve_partitioning=[false]",
+        "AggregateExec: mode=Final, gby=[time@0 as time], aggr=[count(m.f)]", "CoalescePartitionsExec",
+        f"AggregateExec: mode=Partial, gby=[date_bin_wallclock({STRIDE}, time@4, 0) as time], aggr=[count(m.f)]"]

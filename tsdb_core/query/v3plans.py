@@ -8,10 +8,13 @@ Parquet files, as IOx's chunks). None: not drawn (the caller prints this store's
 """
 from __future__ import annotations
 
+import dataclasses
+
 from ..base.time import MAX_TIME, MIN_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
+from ..influxql.ast.visit import find
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.integral3 import integral_select
@@ -25,6 +28,7 @@ from ..influxql.dialects.selectplan3 import (
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
+from ..influxql.dialects.unionplan3 import union_plans
 from ..influxql.dialects.winfunc3 import window_function_select
 from ..influxql.dialects.winselect3 import window_select
 from .analyze.time_range import split_where
@@ -80,7 +84,11 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
     holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
     of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py)
-    and of integral() (integral3.py); None for other shapes."""
+    and of integral() (integral3.py); over several tables, the union of those (unionplan3.py);
+    None for other shapes."""
+    if isinstance(stmt, S.SelectStatement) \
+            and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
+        return _union(stmt, provider, db, rp, now)
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
         return None
@@ -111,6 +119,35 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
                        descending=not stmt.time_ascending, group=tuple(group_tags(stmt, table)),
                        offset=stmt.offset, limit=stmt.limit, types={f: t.value for f, t in schema.fields.items()},
                        zone=stmt.location)
+
+
+def _union(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """unionplan3.py's plans of the statement over the tables its FROM clause names (each
+    table's plan drawn, the fields it reads of one type in every table, no tag read, no
+    wildcard); a lone table's when the FROM clause names only one in the catalog."""
+    if not all(isinstance(s, A.Measurement) and s.database is None and s.retention_policy is None
+               for s in stmt.sources) or stmt.into is not None:
+        return None
+    names = sorted(m for m in provider.measurements(db, rp)
+                   if any(showplan3.with_measurement(m, s) for s in stmt.sources))
+    if len(names) == 1:  # the others not in the catalog: the lone table's plan (rewriter.rs drops them)
+        return select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=names[0]),)), provider, db, rp, now)
+    parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]
+    if len(names) < 2 or any(True for p in parts for _ in find(p, (A.Wildcard, A.RegexLiteral))) \
+            or any(not isinstance(d.expr, A.Call) for d in stmt.dimensions):  # GROUP BY time() alone
+        return None
+    read = {r.name for p in parts for r in find(p, A.VarRef)} - {"time"}
+    plans, types = [], set()
+    for name in names:
+        schema = provider.schema(db, name)
+        if schema is None or not read <= set(schema.fields) or read & set(schema.tags):
+            return None
+        types.add(tuple(schema.fields[f] for f in sorted(read)))
+        plan = select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=name),)), provider, db, rp, now)
+        if not isinstance(plan, Plans):
+            return None
+        plans.append(plan)
+    return union_plans(plans) if len(types) == 1 else None
 
 
 def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,

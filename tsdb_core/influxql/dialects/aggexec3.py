@@ -43,7 +43,10 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     ``limit``; ``defaults``: under fill(<value>), the value as each call's type prints it
     (util.rs number_to_scalar), ``fills`` each call's GapFill default (a selector's: its struct,
     aggcalls3.struct_default; default: ``defaults``); ``zone``: tz()'s; None for shapes not
-    drawn over several partitions (partially sorted tags, a LIMIT, OFFSET or value fill)."""
+    drawn over several partitions (partially sorted tags; a LIMIT, OFFSET or value fill with GROUP BY
+    tags). Under GROUP BY time alone the SeriesLimitExec over several partitions requires one
+    partition (physical.rs: ``Distribution::SinglePartition`` without series), which the Final
+    aggregate's is: what lies above it is drawn as over a Single one."""
     limited = bool(offset or limit or defaults)  # planner.rs limit: a SeriesLimit
     m, fields = table.name, tuple(sorted({f for _, f, _ in calls}))
     columns = tuple(sorted({*table.tags, *table.fields, "time"}))
@@ -54,8 +57,8 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     merged = found.partitions > 1
     row_time = interval is None and len(calls) == 1 and calls[0][0] in SELECTORS  # a lone selector's row time
     both = interval is not None and bool(group_tags)
-    if merged and (limited or row_time or (interval is None and not group_tags)):
-        return None  # (several partitions: drawn without LIMIT, nor a lone selector's row time)
+    if merged and ((limited and (group_tags or interval is None)) or row_time or (interval is None and not group_tags)):
+        return None  # (several partitions: a LIMIT drawn under GROUP BY time alone; no lone selector's row time)
     if row_time and limited:
         return None  # (the SeriesLimit over a lone selector's row time: not drawn)
     aggrs = list(dict.fromkeys(C.aggr(m, fn, f, spaced=False) for fn, f, _ in calls))

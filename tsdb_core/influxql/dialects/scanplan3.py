@@ -171,6 +171,19 @@ def _split(chunks: tuple[Chunk, ...]) -> list[tuple[list[Chunk], bool]]:
     return out
 
 
+def partition_ranges(chunks: tuple[Chunk, ...], lower: int | None, upper: int | None) -> list[tuple[int, int]]:
+    """Each of table_scan's output partitions' time range as IOx reads it from statistics
+    (statistics/partition_statistics: a file's from its chunk; rows not persisted from theirs,
+    narrowed by the FilterExec on the time range above them, filter.rs apply_filter; a group's
+    merged over its chunks), in table_scan's order."""
+    out = []
+    for group, _ in _split(chunks):
+        lo = [c.tmin if c.path or lower is None else max(c.tmin, lower) for c in group]
+        hi = [c.tmax if c.path or upper is None else min(c.tmax, upper) for c in group]
+        out.append((min(lo), max(hi)))
+    return out
+
+
 def _plain(output, tests, files: tuple[str, ...], order: dict[str, int], kept: tuple[str, ...]) -> Scan:
     """Files read without deduplication: the whole filter in the Parquet scan
     (predicate_pushdown), the projection too (projection_pushdown); a file's order on the

@@ -6,7 +6,7 @@ no alias, fill or SLIMIT (and no tag selected with ORDER BY time DESC; tz() over
 without GROUP BY, LIMIT or OFFSET: tzplan3.py). The GROUP BY tags
 not selected come after time, the Sort starts with them; a LIMIT or OFFSET puts v3's
 SeriesLimit under the measurement's projection (planner.rs limit). The physical plan is drawn
-without GROUP BY, LIMIT, OFFSET and tz() only.
+without GROUP BY and tz() only (under a LIMIT or OFFSET: rawlimit3.py).
 ``iox_query_influxql`` plans it (``planner.rs`` plan_from_data_source: a filter that one of
 the selected fields is not null, then the time range; plan_condition adds the tag
 comparisons to that filter; project_select_raw: the measurement's name, time and the
@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from ..ast import expr as A
 from .aggcalls3 import ARROW
-from .scanplan3 import Chunk, scan_tests, table_scan
+from .rawlimit3 import limited_physical, merge
+from .scanplan3 import Chunk, partition_ranges, scan_tests, table_scan
 from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 from .tzplan3 import full_filters, tz_projection, tz_scan
 
@@ -126,24 +127,33 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     physical = None
     if chunks and not (group or offset or limit):
         physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
+    elif chunks and not group and not descending:
+        physical = limited_physical(refs, table, columns, lower, upper, tags, fields, chunks, offset, limit)
     return Plans(over(base), steps, physical)
 
 
 def _tz_plans(refs, table: Table, fields, tags, lower, upper, zone: str) -> Plans:
     """A raw SELECT under tz() (tzplan3.py): the planner's plan and DataFusion's rules (the
     Sort's ``time AS time`` stays: the projection's alias)."""
+    sort = "Sort: time AS time ASC NULLS LAST"
+    initial, pushed, narrowed = (plan_block(sort, p) for p in tz_branches(refs, table, fields, tags, lower, upper, zone))
+    return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
+
+
+def tz_branches(refs, table: Table, fields, tags, lower, upper, zone: str) -> tuple[str, str, str]:
+    """A raw SELECT's plan of ``table`` under tz(), below the Sort: the planner's, after
+    push_down_filter, after optimize_projections (the measurement's projection merged with
+    the tz one over the narrowed scan)."""
     m, columns = table.name, _table_columns(table)
     outs = [f"{m}.{r.name} AS {r.name}" for r in refs]
-    sort = "Sort: time AS time ASC NULLS LAST"
     head = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement", "time AS time", *outs])
-    initial = plan_block(sort, plan_block(head, tz_scan(m, columns, fields, tags, lower, upper, zone)))
+    initial = plan_block(head, tz_scan(m, columns, fields, tags, lower, upper, zone))
     full = full_filters(m, fields, lower, upper, zone, tags)
-    pushed = plan_block(sort, plan_block(head, plan_block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}")))
+    pushed = plan_block(head, plan_block(tz_projection(m, columns, zone), f"TableScan: {m}, {full}"))
     read = ", ".join(c for c in columns if c == "time" or c in {r.name for r in refs})
     merged = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement",
                         tz_projection(m, ("time",), zone).removeprefix("Projection: "), *outs])
-    narrowed = plan_block(sort, plan_block(merged, f"TableScan: {m} projection=[{read}], {full}"))
-    return Plans(initial, (("push_down_filter", pushed), ("optimize_projections", narrowed)))
+    return initial, pushed, plan_block(merged, f"TableScan: {m} projection=[{read}], {full}")
 
 
 def _series_limit(refs, kinds: dict[str, str], group, selected_tags, order: str, offset: int, limit: int) -> str:
@@ -165,7 +175,9 @@ def _table_columns(table: Table) -> tuple[str, ...]:
 def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, chunks, order: str) -> str:
     """The scan (scanplan3.py) under the projection and the sort DataFusion plans: none when
     each partition comes sorted on time; a merge over several partitions (EnforceSorting,
-    EnforceDistribution; printed by DataFusion 50.1 for a union, once, by hand)."""
+    EnforceDistribution; printed by DataFusion 50.1 for a union, once, by hand), which IOx's
+    order_union_sorted_inputs makes a ProgressiveEvalExec when each partition is sorted on time
+    and their ranges are disjoint (rawlimit3.merge)."""
     tests = scan_tests(lower, upper, tags, fields)
     found = table_scan(columns, table.tags, tuple(scanned), tests, chunks)
     at = {c: i for i, c in enumerate(scanned)}
@@ -175,9 +187,11 @@ def _physical(refs, table: Table, columns, scanned, lower, upper, tags, fields, 
     out = ("iox::measurement", "time", *(r.name for r in refs))
     selected_tags = [r.name for r in refs if r.name in table.tags]
     keys = ", ".join(f"{c}@{out.index(c)} {order if c == 'time' else 'ASC'} NULLS LAST" for c in ("time", *selected_tags))
-    if order == "DESC" or selected_tags or found.ordered[:1] != ("time",):
+    resorted = order == "DESC" or selected_tags or found.ordered[:1] != ("time",)
+    if resorted:
         partitioned = str(found.partitions > 1).lower()
         lines = [f"SortExec: expr=[{keys}], preserve_partitioning=[{partitioned}]", *("  " + line for line in lines)]
-    if found.partitions > 1:
-        lines = [f"SortPreservingMergeExec: [{keys}]", *("  " + line for line in lines)]
+    if found.partitions > 1:  # each partition sorted on time: rawlimit3.merge (order_union_sorted_inputs)
+        top = f"SortPreservingMergeExec: [{keys}]" if resorted else merge(partition_ranges(chunks, lower, upper), keys)
+        lines = [top, *("  " + line for line in lines)]
     return "\n".join(lines) + "\n"

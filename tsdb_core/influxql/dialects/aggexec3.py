@@ -74,15 +74,7 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     fills = fills or defaults
     if gapfill:
         lines = _gap_fill(interval, group_tags, fill, calls, m, aggrs, lower, upper, fills) + _indent(lines, 4)
-    first_aggr = len(group_tags) + (1 if interval is not None else 0)
-    at = [f"{C.aggr(m, fn, f, spaced=False)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=False))}"
-          for fn, f, _ in calls]
-    time = f"time@{len(group_tags)}" if gapfill else "time@0" if interval is not None else \
-        f"get_field({at[0]}, time)" if row_time else str(lower or 0)
-    tag_at = 0 if gapfill else (1 if interval is not None else 0)
-    exprs = [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
-             *(f"{aggregate_value(fn, col, fills[j] if fills else None)} as {name}"
-               for j, (col, (fn, _, name)) in enumerate(zip(at, calls)))]
+    exprs = _projected(m, calls, aggrs, group_tags, interval is not None, gapfill, row_time, lower, fills)
     order = "ASC" if ascending else "DESC"
     if limited:
         sort_needed = interval is not None or not fully
@@ -96,6 +88,21 @@ def grouped_exec(table: Table, lower, upper, tags, interval, group_tags, fill, a
     sort = [*(f"{t}@{2 + i} ASC NULLS LAST" for i, t in enumerate(group_tags)),
             *((f"time@1 {order} NULLS LAST",) if interval is not None or row_time else ())]
     return "\n".join([f"SortExec: expr=[{', '.join(sort)}], preserve_partitioning=[false]", *_indent(lines, 2)]) + "\n"
+
+
+def _projected(m, calls, aggrs, group_tags, windowed: bool, gapfill: bool, row_time: bool, lower,
+               fills) -> list[str]:
+    """The ProjectionExec's expressions over the aggregate's (or GapFill's) output columns: time,
+    the group tags, each call's value (a selector's struct field, a fill's COALESCE)."""
+    first_aggr = len(group_tags) + (1 if windowed else 0)
+    at = [f"{C.aggr(m, fn, f, spaced=False)}@{first_aggr + aggrs.index(C.aggr(m, fn, f, spaced=False))}"
+          for fn, f, _ in calls]
+    time = f"time@{len(group_tags)}" if gapfill else "time@0" if windowed else \
+        f"get_field({at[0]}, time)" if row_time else str(lower or 0)
+    tag_at = 0 if gapfill else (1 if windowed else 0)
+    return [f"{time} as time", *(f"{t}@{tag_at + i} as {t}" for i, t in enumerate(group_tags)),
+            *(f"{aggregate_value(fn, col, fills[j] if fills else None)} as {name}"
+              for j, (col, (fn, _, name)) in enumerate(zip(at, calls)))]
 
 
 def zoned_scan(lines: list[str], output, zone: str | None) -> list[str]:

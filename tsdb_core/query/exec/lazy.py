@@ -656,7 +656,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         df = collect(lf.sort(keys + ["time"] + ties + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
-    if heap is not None:
+    if stream and heap is None and _own_heaps(plan):  # a measurement's series on a heap of its own
+        heap_cols, tags, aux = _heap_keys(_heap_columns(plan, low, dict(df.schema), keys, tag_order, True), keys, df.schema)
+        df = _scan_rows_merged(df.with_columns(heap_cols), plan, keys, tags, aux, desc, apart=True).drop(dict.fromkeys(tags + aux))
+    elif heap is not None:
         tags, aux_refs, strings = heap
         hid = {t: f"{TAG_TMP}{t}" for t in tags if HIDDEN_TMP + t in df.columns}  # a series by its stored key
         df = df.with_columns(pl.coalesce(HIDDEN_TMP + t, t).alias(m) for t, m in hid.items())
@@ -698,14 +701,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
-    series_tags, refs, strings = heap if heap is not None else ([], [], {})
-    tags = [f"{TAG_TMP}{c}" for c in series_tags]
-    # the heap merges a subquery's series by their stored keys, tags it hides included
-    sel = keys + ["time"] + cols + [(pl.coalesce(HIDDEN_TMP + c, c) if HIDDEN_TMP + c in schema else pl.col(c)).alias(m)
-                                    for c, m in zip(series_tags, tags)]
-    names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
-    aux = go_merge.aux_columns(refs, names, keys) if tags else []
-    sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
+    heap_cols, tags, aux = _heap_keys(heap if heap is not None else ([], [], {}), keys, schema)
+    sel = keys + ["time"] + cols + heap_cols
     sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
     falls = streams and ordered  # a subquery's stream whose times fall back (_stream_time)
     df = collect(lf.select(sel + ([(t != pl.col("time")).alias(FALLS_TMP)] if falls else [])), ctx)
@@ -728,20 +725,36 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     return df
 
 
+def _heap_keys(heap: tuple, keys: list[str], schema) -> tuple[list[pl.Expr], list[str], list[str]]:
+    """The columns a heap of stored series compares (:func:`_heap_columns`' ``heap``): their
+    expressions, the series tags' names and the aux values' (:func:`go_merge.aux_columns`).
+    A subquery's series go by their stored keys, tags it hides included."""
+    series_tags, refs, strings = heap
+    tags = [f"{TAG_TMP}{c}" for c in series_tags]
+    cols = [(pl.coalesce(HIDDEN_TMP + c, c) if HIDDEN_TMP + c in schema else pl.col(c)).alias(m)
+            for c, m in zip(series_tags, tags)]
+    names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
+    aux = go_merge.aux_columns(refs, names, keys) if tags else []
+    return cols + [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)], tags, aux
+
+
 def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], aux: list[str],
-                      desc: bool) -> pl.DataFrame:
+                      desc: bool, apart: bool = False) -> pl.DataFrame:
     """``df`` with the rows of each measurement read beside subqueries (a stream of its own)
     in the order its stored series' heap hands them on (exec/go_merge.py), in the places
-    those rows held."""
+    those rows held. ``apart``: ``df`` holds stream after stream (a transform reads them so)."""
     scans = _own_heaps(plan)
     pos = "\x00scan_pos"
     df = df.with_row_index(pos)
     mine = pl.col(SOURCE_COLUMN).is_in(scans)
     part = df.filter(mine)
-    if not tags or not go_merge.shared_times(part, keys + [SOURCE_COLUMN]):
+    if not tags:
+        return df.drop(pos)
+    # each source's rows together: the rows of equal time from two sources are no tie of one heap
+    part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
+    if not go_merge.shared_times(part, keys + [SOURCE_COLUMN]):
         return df.drop(pos)
     places = part.get_column(pos).sort()
-    part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
     auxes = {i: _source_aux(plan.sources[i], aux, tags, keys) for i in scans}
     if len(set(map(tuple, auxes.values()))) < 2:
         part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, next(iter(auxes.values()), aux))
@@ -749,7 +762,9 @@ def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], 
         part = pl.concat([go_merge.merged_rows(part.filter(pl.col(SOURCE_COLUMN) == i), keys + [SOURCE_COLUMN], tags,
                                                not desc, a) for i, a in auxes.items()])
         part = part.sort(keys + [SOURCE_COLUMN], descending=desc, maintain_order=True)
-    part = part.sort(keys + ["time"], descending=desc, maintain_order=True).with_columns(places.alias(pos))
+    if not apart:
+        part = part.sort(keys + ["time"], descending=desc, maintain_order=True)
+    part = part.with_columns(places.alias(pos))
     return pl.concat([df.filter(~mine), part]).sort(pos).drop(pos)
 
 
@@ -808,6 +823,8 @@ def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool,
     # FROM order under ORDER BY time DESC too (merged_rows reverses the stored series' order)
     idx = (999_999 - pl.col(SOURCE_COLUMN)) if desc else pl.col(SOURCE_COLUMN)
     place = regroup.run_ids([*keys, "time"]).cast(pl.Int64)
+    # a stream holding rows of equal time (several series of a subquery): the heap replayed too
+    replay = replay or bool(df.select(pl.struct(*keys, "time", SOURCE_COLUMN).is_duplicated().any()).item())
     if replay:
         group = regroup.run_ids(keys) if keys else pl.lit(0)
         place = pl.struct(group.alias("g"), (-pl.col("time") if desc else pl.col("time")).alias("t")).rank("dense")

@@ -627,3 +627,69 @@ TIED_STREAMS = [
     "SELECT usage, host FROM (SELECT usage, host FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:30:00Z'",
 ]
 QUERIES += TIED_STREAMS
+
+# 20. transforms of calls in a filled subquery (exec/run_transforms.py): elapsed() (no skip of a
+# point of the last one's time; Go's integer division); a LIMIT/OFFSET counted over runs of tags
+# of the transform's stream (query.LimitIterator after the transform); several calls, each a
+# stream of its own (a transform's from its extra window), read together by influxd's
+# multiScannerCursor (least name, tags, time; the others fill()'s number, under fill(previous)
+# the series' last value); without a start, only the transforms read nothing
+G20 = f"FROM cpu WHERE {WLO} GROUP BY time(10m), host"
+GR20 = f"FROM cpu WHERE {WLO} GROUP BY time(10m), region"
+STREAMS = [
+    f"SELECT * FROM (SELECT elapsed(mean(usage)) AS d {G20} fill(0))",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(previous)) GROUP BY region",
+    f"SELECT * FROM (SELECT elapsed(max(usage), 1s) AS d {G20} fill(linear))",
+    f"SELECT * FROM (SELECT elapsed(count(usage), 1m) AS d {G20} fill(0)) ORDER BY time DESC",
+    f"SELECT max(d) FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0)) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT sum(d) FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(100)) WHERE {WLO} GROUP BY time(20m), region",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 3)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 2 OFFSET 1)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) OFFSET 4)",
+    f"SELECT * FROM (SELECT cumulative_sum(count(usage)) AS d {G20} fill(0) LIMIT 3) GROUP BY region",
+    f"SELECT * FROM (SELECT derivative(mean(usage)) AS d {G20} fill(previous) LIMIT 4) ORDER BY time DESC",
+    f"SELECT max(d) FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 4) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT count(d) FROM (SELECT moving_average(mean(usage), 2) AS d {G20} fill(0) LIMIT 3 OFFSET 1) WHERE {WLO} GROUP BY time(20m), region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) SLIMIT 2)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) LIMIT 3)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, cumulative_sum(max(usage)) AS c {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0))",
+    f"SELECT * FROM (SELECT max(usage) AS m, difference(mean(usage)) AS d {G20} fill(previous)) GROUP BY region",
+    f"SELECT max(d), min(m) FROM (SELECT difference(mean(usage)) AS d, mean(usage) AS m {G20} fill(0)) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT * FROM (SELECT derivative(mean(usage)) AS d, difference(sum(n)) AS e {G20} fill(previous)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, moving_average(mean(usage), 2) AS a {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, moving_average(mean(usage), 2) AS a {G20} fill(0)) ORDER BY time DESC",
+    f"SELECT sum(d), sum(e) FROM (SELECT difference(max(usage)) AS d, difference(min(usage)) AS e {G20} fill(0)) WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d, count(usage) AS c {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(linear) LIMIT 3)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(linear) ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) tz('Asia/Kolkata'))",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) * 2 AS d {GR20} fill(0))",
+    f"SELECT * FROM (SELECT elapsed(sum(n), 1m) AS d {G20} fill(previous) LIMIT 2) GROUP BY region ORDER BY time DESC",
+    f"SELECT count(d) FROM (SELECT elapsed(mean(usage)) AS d {G20} fill(0)) WHERE {WLO} GROUP BY time(30m) fill(-1)",
+    f"SELECT * FROM (SELECT non_negative_difference(max(usage)) AS d {G20} fill(previous) LIMIT 3 OFFSET 2)",
+    f"SELECT * FROM (SELECT moving_average(mean(usage), 3) AS d {G20} fill(0) LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 3 ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT cumulative_sum(mean(usage)) AS d {GR20} fill(linear) LIMIT 4)",
+    f"SELECT * FROM (SELECT difference(mean(v)) AS d FROM w WHERE time >= '1970-01-01T00:00:00Z' AND {WW} GROUP BY time(2d), host fill(0) LIMIT 3) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0) ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) - min(usage) AS m {G20} fill(1))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, elapsed(mean(usage), 1m) AS e, max(usage) AS m {G20} fill(0))",
+    f"SELECT * FROM (SELECT derivative(max(usage), 1m) AS d, non_negative_difference(min(usage)) AS e {G20} fill(linear))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, cumulative_sum(count(usage)) AS c {GR20} fill(0)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(usage) AS m {G20} fill(0) LIMIT 3)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(usage) AS m {G20} fill(previous) LIMIT 2 OFFSET 1) ORDER BY time DESC",
+    f"SELECT mean(d), max(m) FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(previous)) WHERE {WLO} GROUP BY time(20m), region",
+    f"SELECT d, m FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0)) WHERE d > 10",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, moving_average(max(usage), 2) AS a {G20} fill(0) tz('Asia/Kolkata'))",
+    f"SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0)",
+    f"SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) LIMIT 3",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(n) AS m {G20} fill(0)) GROUP BY host",
+    f"SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(0)",
+    f"SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(previous))",
+]
+QUERIES += STREAMS

@@ -395,9 +395,12 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: C
     """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
     counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
     Order/Limit left to apply."""
-    if df is None or not df.height or not ctx.regrouped_limits or stages.transform is not None:
+    if df is None or not df.height or not ctx.regrouped_limits:
         return df, order
-    if regroup.fills_runs(plan):
+    if stages.transform is not None:  # the streams' limits applied (_runs_transformed)
+        if not run_transforms.streams(plan):
+            return df, order
+    elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
         lines = regroup.lines_calls(plan)  # computed again over each call's line (_aggregate kept them)
         calls = [c for c in low.aggs.values() if c in df.columns] if lines else []
@@ -1022,23 +1025,46 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     filled subquery's runs (:func:`_runs_transformed`)."""
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
+    wrapped = _wrapped(plan, ctx)
     if runs_read:
-        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)})
+        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped)
+    if wrapped:
+        return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline)
 
 
-def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema) -> pl.DataFrame:
-    """The Transform stage of a filled subquery under an outer statement: the aggregated rows
-    filled run by run over the range and the transform's extra window, the transform run
-    per series in that stream's order (exec/run_transforms.py); reversed under ORDER BY
-    time DESC as the Order stage reverses it back."""
-    call, (name, inner) = next(iter(low.transforms.items()))
+def _wrapped(plan, ctx) -> bool:
+    """Whether a subquery's transforms of windows read nothing: without a start, influxd 1.x
+    moves their MinTime back a window and the int64 wraps; the calls beside them read the
+    range (plan/planner.py _scan_range)."""
+    return ctx.regrouped_limits and plan.outer_dimensions is not None and bool(plan.extra_intervals) \
+        and plan.ascending and not plan.time_range.has_start
+
+
+def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema,
+                      wrapped: bool = False) -> pl.DataFrame:
+    """The Transform stage of a filled subquery under an outer statement: each transform's
+    aggregated rows filled run by run over the range and its extra window, the transform run
+    per series in that stream's order, then its LIMIT by runs of tags; the calls read as they
+    are filled run by run too; several streams read together as influxd's cursor reads them
+    (exec/run_transforms.py). Reversed under ORDER BY time DESC as the Order stage reverses it back.
+    ``wrapped``: the transforms read nothing (:func:`_wrapped`)."""
     rows = df.select(keys + ["time"] + [c for c in low.aggs.values() if c in df.columns])
-    filled = regroup.filled_runs(rows, plan, plan.extra_intervals)
-    filled = filled if plan.ascending else filled.reverse()
-    filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
-    out = run_transforms.transformed(filled, keys, name, call, a.interval, plan.ascending)
-    return out if plan.ascending else out.reverse()
+    asc = plan.ascending
+    streams = []
+    for call, (name, inner) in low.transforms.items():
+        extra = int(F.spec(call.name).extends_range)
+        filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
+        filled = filled if asc else filled.reverse()
+        filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
+        out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)
+        streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
+    read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(rows.columns)
+    if read:  # calls read as they are (the run's own LIMIT)
+        filled = regroup.filled_runs(rows.select(keys + ["time", *sorted(read)]), plan)
+        streams.append(filled if asc else filled.reverse())
+    out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill, plan.fill_value)
+    return out if asc else out.reverse()
 
 
 def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:

@@ -693,3 +693,32 @@ STREAMS = [
     f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(previous))",
 ]
 QUERIES += STREAMS
+
+# without a fill the calls' streams are the reducer's (window after window, a window's groups
+# by tags), read together the same way; a raw outer query keeps the cursor's order
+UNFILLED = [
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(null))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20})",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(none))",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20})",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, difference(mean(usage)) * 2 AS e {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) + max(usage) AS d {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0)), (SELECT max(usage) AS m {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}, region fill(0)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0) SLIMIT 2 SOFFSET 1)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0) OFFSET 5)",
+    f"SELECT * FROM (SELECT derivative(mean(usage), 1m) AS d, mean(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear) LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) ORDER BY time DESC",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) GROUP BY region",
+    f"SELECT max(d), min(m) FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT * FROM (SELECT moving_average(mean(usage), 2) AS d {G20} LIMIT 1 OFFSET 1)",
+    f"SELECT * FROM (SELECT cumulative_sum(max(usage)) AS c, elapsed(min(usage), 1m) AS e {G20} fill(none))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} tz('Asia/Kolkata'))",
+    f"SELECT * FROM (SELECT derivative(mean(usage)) AS d, count(usage) AS c {G20} LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} ORDER BY time DESC LIMIT 2)",
+    f"SELECT * FROM (SELECT non_negative_difference(mean(usage)) AS d, mean(usage) AS m {GR20} fill(null))",
+    f"SELECT d FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) WHERE m > 50",
+]
+QUERIES += UNFILLED

@@ -203,7 +203,8 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
-    if src.whole and regrouped and regroup.fills_runs(inner):  # the filled runs, in the reducer's order
+    # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py)
+    if src.whole and regrouped and (regroup.fills_runs(inner) or run_transforms.streams(inner)):
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
     if src.whole and inner.interval and regrouped and _many_rows(inner):

@@ -165,6 +165,8 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool
     run, real = "\x00regroup_run", "\x00regroup_real"
     df = df.sort(order, descending=desc, maintain_order=True)
     df = df.with_columns(run_ids(tags).alias(run), pl.lit(True).alias(real))
+    if plan.fill in ("null", "none"):  # the reducer's stream as it is (a null row comes to nothing)
+        return _unfilled(df, plan, extra, run if limits else None).drop(run, real)
     spans = df.group_by(run, maintain_order=True).agg(*(pl.col(c).first() for c in tags),
                                                       pl.col("time").first().alias("a"),
                                                       pl.col("time").last().alias("b"))
@@ -186,6 +188,16 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool
     if limits:
         out = out.filter(_passes([run], plan.limit, plan.row_offset))
     out = out.select(df.columns).drop(run, real)
+    return out if plan.ascending else out.reverse()
+
+
+def _unfilled(df: pl.DataFrame, plan: SelectPlan, extra: int, run: str | None) -> pl.DataFrame:
+    """:func:`filled_runs` without a fill: the rows of the range's windows (and ``extra``),
+    LIMIT/OFFSET counted per ``run`` (None: not)."""
+    first, last = _range_windows(plan, extra)
+    t = pl.col("time")
+    out = df.filter((t >= first if first is not None else pl.lit(True)) & (t <= last))
+    out = out.filter(_passes([run], plan.limit, plan.row_offset)) if run else out
     return out if plan.ascending else out.reverse()
 
 

@@ -1,5 +1,7 @@
-"""A transform of an aggregate (difference(mean(x)) & co) in a filled subquery under an outer
+"""A transform of an aggregate (difference(mean(x)) & co) in a subquery under an outer
 statement, as influxd 1.x streams it (query/select.go buildCallIterator, iterator.gen.go).
+Without a fill of values (fill(null), fill(none)) the transform reads the reducer's stream
+itself (window after window, a window's groups by tags); the rest below holds for both.
 
 The transform's input is the call's FillIterator over the reducer's output (exec/regroup.py):
 each run of one inner group's windows is filled on its own, from the range's first window
@@ -35,10 +37,8 @@ STREAMED = frozenset({"difference", "non_negative_difference", "derivative", "no
 def streams(plan) -> bool:
     """Whether this subquery's columns are each calls and numbers combined by arithmetic, one
     or more of them a transform of :data:`STREAMED` over one call of one row per window (the
-    others such calls), filled with a value, previous or linear."""
+    others such calls)."""
     if plan.outer_dimensions is None or plan.is_raw or not plan.interval:
-        return False
-    if plan.fill not in ("value", "previous", "linear"):
         return False
     calls = [_calls(c.expr) for c in plan.columns]
     if any(c is None or not c for c in calls):

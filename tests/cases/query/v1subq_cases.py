@@ -722,3 +722,25 @@ UNFILLED = [
     f"SELECT d FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) WHERE m > 50",
 ]
 QUERIES += UNFILLED
+
+# beside them: raw subqueries with limits or conditions beside a measurement, a transform over
+# three streams, a measurement of other times between
+TIED_STREAMS_MORE = [
+    f"SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host LIMIT 4), cpu WHERE {W30}",
+    f"SELECT usage, host FROM (SELECT usage FROM cpu WHERE usage > 20 GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host OFFSET 1), cpu WHERE {W30}",
+    f"SELECT cumulative_sum(usage) FROM (SELECT usage FROM cpu GROUP BY host), cpu, (SELECT usage FROM cpu GROUP BY region) WHERE {W30} ORDER BY time DESC",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), w, cpu WHERE time < '1970-01-05T00:00:00Z'",
+]
+QUERIES += TIED_STREAMS_MORE
+
+# 21. open: calls of two measurements in one transforming subquery (each measurement's streams
+# filled on their own, the cursor comparing names first); an outer GROUP BY over a cursor whose
+# stream leaves a group and comes back to it (influxd emits a series again, we merge them)
+OPEN_STREAMS = [
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(v) AS m FROM cpu, w WHERE time >= '1970-01-01T00:00:00Z' AND {WW} GROUP BY time(1d), host fill(0))",
+    f"SELECT * FROM (SELECT difference(max(n)) AS d, count(usage) AS c FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(previous)) GROUP BY region ORDER BY time DESC",
+]
+QUERIES += OPEN_STREAMS
+UNMODELLED.update({OPEN_STREAMS[0]: "calls of two measurements in a transforming subquery (section 21)",
+                   OPEN_STREAMS[1]: "an outer GROUP BY over a cursor's stream coming back to a group (section 21)"})

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tsdb_core.influxql import ast
-from tsdb_core.query.exec.run_transforms import transformed
+from tsdb_core.query.exec.run_transforms import cursor_merged, limited, transformed
+from tsdb_core.query.plan.nodes import MEASUREMENT_COLUMN as NAME
 
 
 def _go_moving_average(values: list[float], n: int) -> list[float]:
@@ -56,3 +57,43 @@ def test_points_without_a_value_are_skipped_and_derivative_goes_back_in_time():
     call = ast.Call("derivative", (ast.Call("mean", (ast.VarRef("x"),)),))
     out = transformed(df, ["m", "host"], "d", call, 10, True)
     assert out.select("time", "d").rows() == [(20, 2.0), (0, -2.0)]
+
+
+def test_elapsed_keeps_a_point_of_the_last_time_and_divides_toward_zero():
+    """No skip of a repeated time (ElapsedReducer); -90s over 1m is -1 (Go), not -2."""
+    df = pl.DataFrame({"m": ["cpu"] * 4, "host": ["h0"] * 4, "time": [0, 0, 90 * 10**9, 0],
+                       "value": [1.0, 2.0, 3.0, 4.0]})
+    call = ast.Call("elapsed", (ast.Call("mean", (ast.VarRef("x"),)), ast.DurationLiteral(60 * 10**9)))
+    out = transformed(df, ["m", "host"], "e", call, 10, True)
+    assert out.select("time", "e").rows() == [(0, 0), (90 * 10**9, 1), (0, -1)]
+    assert out.schema["e"] == pl.Int64
+
+
+def test_limit_counts_runs_of_tags():
+    """LimitIterator: the counter restarts at each change of tags, h0's second run too."""
+    df = pl.DataFrame({NAME: ["cpu"] * 6, "host": ["h0", "h0", "h0", "h1", "h0", "h0"], "time": [0, 1, 2, 0, 0, 1]})
+    assert limited(df, [NAME, "host"], 2, 0).get_column("time").to_list() == [0, 1, 0, 0, 1]
+    assert limited(df, [NAME, "host"], 1, 1).rows() == [("cpu", "h0", 1), ("cpu", "h0", 1)]
+
+
+def _cursor_case(fill: str, value):
+    a = pl.DataFrame({NAME: ["cpu"] * 4, "host": ["h0", "h0", "h1", "h0"], "time": [0, 1, 0, 0], "a": [1.0, 2.0, 3.0, 4.0]})
+    b = pl.DataFrame({NAME: ["cpu"] * 3, "host": ["h0", "h1", "h0"], "time": [1, 0, -1], "b": [10, 20, 30]})
+    return cursor_merged([a, b], [NAME, "host"], True, fill, value)
+
+
+def test_cursor_reads_the_least_next_point_of_the_streams():
+    """multiScannerCursor: name, tags, then time; the stream not at the row's point fills in."""
+    out = _cursor_case("value", 0)
+    assert out.rows() == [("cpu", "h0", 0, 1.0, 0), ("cpu", "h0", 1, 2.0, 10), ("cpu", "h1", 0, 3.0, 20),
+                          ("cpu", "h0", -1, 0.0, 30), ("cpu", "h0", 0, 4.0, 0)]
+    assert out.schema["b"] == pl.Int64
+
+
+def test_cursor_keeps_a_series_last_value_under_fill_previous():
+    """fill(previous) sets no default: the map keeps the series' last value, cleared when the
+    series changes; other fills give null."""
+    assert _cursor_case("previous", None).select("a", "b").rows() == [
+        (1.0, None), (2.0, 10), (3.0, 20), (None, 30), (4.0, 30)]
+    assert _cursor_case("linear", None).select("a", "b").rows() == [
+        (1.0, None), (2.0, 10), (3.0, 20), (None, 30), (4.0, None)]

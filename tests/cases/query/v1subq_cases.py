@@ -593,15 +593,154 @@ RUNS_READ = [
 ]
 QUERIES += RUNS_READ
 
-# 19. open: a raw subquery beside a measurement hands its rows of equal time on in its own heap's
-# order (its own aux values: none here, so h5 before h2 at 00:26:13, as it does alone); ours
-# replays that heap to h2 before h5 in lazy._scan_rows_merged, so the outer heap (comparing
-# host) pops h2, h2, h5, h5 where influxd pops h2 (cpu), h5, h2 (subquery), h5 (cpu)
+# 19. a raw subquery beside a measurement hands its rows of equal time on in its own heap's
+# order (its own aux values: none here, so h5 before h2 at 00:26:13, as it does alone), and the
+# outer heap (comparing host) pops h2 (cpu), h5, h2 (subquery), h5; a transform reads each
+# stream in its own heap's order; streams holding rows of equal time (several series each)
+# meet on the outer heap point by point, not round by round
 TIED_STREAMS = [
     f"SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE {W30}",
     f"SELECT usage FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE {W30}",
     f"SELECT usage, host FROM (SELECT max(usage) AS usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host), cpu "
     f"WHERE {W30}",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z' ORDER BY time DESC",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu ORDER BY time DESC",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z' GROUP BY region",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:45:00Z' GROUP BY region ORDER BY time DESC",
+    "SELECT usage, host FROM cpu, (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY region)",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY region), cpu, (SELECT usage FROM cpu) WHERE time < '1970-01-01T00:40:00Z'",
+    "SELECT usage FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu), cpu",
+    "SELECT usage FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu), cpu ORDER BY time DESC",
+    "SELECT usage, n FROM (SELECT usage, n FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host, region), cpu WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT usage, region FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT usage, host FROM (SELECT usage FROM cpu WHERE host != 'h0' GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z' LIMIT 8 OFFSET 50",
+    "SELECT * FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT v, host FROM (SELECT v FROM w GROUP BY host), w WHERE time < '1970-01-25T00:00:00Z'",
+    "SELECT v FROM (SELECT v FROM w GROUP BY host), w WHERE time < '1970-01-25T00:00:00Z' ORDER BY time DESC",
+    "SELECT v, host FROM (SELECT v FROM w GROUP BY region), w, (SELECT v FROM w) WHERE time < '1970-01-25T00:00:00Z' GROUP BY region",
+    "SELECT difference(usage) FROM (SELECT usage FROM cpu GROUP BY host), cpu WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), cpu, (SELECT max(usage) AS usage FROM cpu GROUP BY host) WHERE time < '1970-01-01T00:30:00Z'",
+    "SELECT usage, host FROM (SELECT usage, host FROM cpu GROUP BY region), cpu WHERE time < '1970-01-01T00:30:00Z'",
 ]
 QUERIES += TIED_STREAMS
-UNMODELLED.update({q: "a raw subquery's own heap order beside a measurement (section 19)" for q in TIED_STREAMS})
+
+# 20. transforms of calls in a filled subquery (exec/run_transforms.py): elapsed() (no skip of a
+# point of the last one's time; Go's integer division); a LIMIT/OFFSET counted over runs of tags
+# of the transform's stream (query.LimitIterator after the transform); several calls, each a
+# stream of its own (a transform's from its extra window), read together by influxd's
+# multiScannerCursor (least name, tags, time; the others fill()'s number, under fill(previous)
+# the series' last value); without a start, only the transforms read nothing
+G20 = f"FROM cpu WHERE {WLO} GROUP BY time(10m), host"
+GR20 = f"FROM cpu WHERE {WLO} GROUP BY time(10m), region"
+STREAMS = [
+    f"SELECT * FROM (SELECT elapsed(mean(usage)) AS d {G20} fill(0))",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(previous)) GROUP BY region",
+    f"SELECT * FROM (SELECT elapsed(max(usage), 1s) AS d {G20} fill(linear))",
+    f"SELECT * FROM (SELECT elapsed(count(usage), 1m) AS d {G20} fill(0)) ORDER BY time DESC",
+    f"SELECT max(d) FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0)) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT sum(d) FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(100)) WHERE {WLO} GROUP BY time(20m), region",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 3)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 2 OFFSET 1)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) OFFSET 4)",
+    f"SELECT * FROM (SELECT cumulative_sum(count(usage)) AS d {G20} fill(0) LIMIT 3) GROUP BY region",
+    f"SELECT * FROM (SELECT derivative(mean(usage)) AS d {G20} fill(previous) LIMIT 4) ORDER BY time DESC",
+    f"SELECT max(d) FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 4) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT count(d) FROM (SELECT moving_average(mean(usage), 2) AS d {G20} fill(0) LIMIT 3 OFFSET 1) WHERE {WLO} GROUP BY time(20m), region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) SLIMIT 2)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) LIMIT 3)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, cumulative_sum(max(usage)) AS c {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0))",
+    f"SELECT * FROM (SELECT max(usage) AS m, difference(mean(usage)) AS d {G20} fill(previous)) GROUP BY region",
+    f"SELECT max(d), min(m) FROM (SELECT difference(mean(usage)) AS d, mean(usage) AS m {G20} fill(0)) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT * FROM (SELECT derivative(mean(usage)) AS d, difference(sum(n)) AS e {G20} fill(previous)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, moving_average(mean(usage), 2) AS a {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, moving_average(mean(usage), 2) AS a {G20} fill(0)) ORDER BY time DESC",
+    f"SELECT sum(d), sum(e) FROM (SELECT difference(max(usage)) AS d, difference(min(usage)) AS e {G20} fill(0)) WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d, count(usage) AS c {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(linear) LIMIT 3)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(linear) ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) tz('Asia/Kolkata'))",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) * 2 AS d {GR20} fill(0))",
+    f"SELECT * FROM (SELECT elapsed(sum(n), 1m) AS d {G20} fill(previous) LIMIT 2) GROUP BY region ORDER BY time DESC",
+    f"SELECT count(d) FROM (SELECT elapsed(mean(usage)) AS d {G20} fill(0)) WHERE {WLO} GROUP BY time(30m) fill(-1)",
+    f"SELECT * FROM (SELECT non_negative_difference(max(usage)) AS d {G20} fill(previous) LIMIT 3 OFFSET 2)",
+    f"SELECT * FROM (SELECT moving_average(mean(usage), 3) AS d {G20} fill(0) LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} fill(0) LIMIT 3 ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT cumulative_sum(mean(usage)) AS d {GR20} fill(linear) LIMIT 4)",
+    f"SELECT * FROM (SELECT difference(mean(v)) AS d FROM w WHERE time >= '1970-01-01T00:00:00Z' AND {WW} GROUP BY time(2d), host fill(0) LIMIT 3) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0) ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) - min(usage) AS m {G20} fill(1))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, elapsed(mean(usage), 1m) AS e, max(usage) AS m {G20} fill(0))",
+    f"SELECT * FROM (SELECT derivative(max(usage), 1m) AS d, non_negative_difference(min(usage)) AS e {G20} fill(linear))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, cumulative_sum(count(usage)) AS c {GR20} fill(0)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(usage) AS m {G20} fill(0) LIMIT 3)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(usage) AS m {G20} fill(previous) LIMIT 2 OFFSET 1) ORDER BY time DESC",
+    f"SELECT mean(d), max(m) FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(previous)) WHERE {WLO} GROUP BY time(20m), region",
+    f"SELECT d, m FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0)) WHERE d > 10",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, moving_average(max(usage), 2) AS a {G20} fill(0) tz('Asia/Kolkata'))",
+    f"SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0)",
+    f"SELECT elapsed(mean(usage), 1m) AS d {G20} fill(0) LIMIT 3",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(n) AS m {G20} fill(0)) GROUP BY host",
+    f"SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(0)",
+    f"SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m FROM cpu WHERE {W} GROUP BY time(10m), host fill(previous))",
+]
+QUERIES += STREAMS
+
+# without a fill the calls' streams are the reducer's (window after window, a window's groups
+# by tags), read together the same way; a raw outer query keeps the cursor's order
+UNFILLED = [
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(null))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20})",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(none))",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1m) AS d {G20})",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, difference(mean(usage)) * 2 AS e {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) + max(usage) AS d {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0)), (SELECT max(usage) AS m {G20} fill(0))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}, region fill(0)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0) SLIMIT 2 SOFFSET 1)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} fill(0) OFFSET 5)",
+    f"SELECT * FROM (SELECT derivative(mean(usage), 1m) AS d, mean(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear) LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) ORDER BY time DESC",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} ORDER BY time DESC)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) GROUP BY region",
+    f"SELECT max(d), min(m) FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) WHERE {WLO} GROUP BY time(30m)",
+    f"SELECT * FROM (SELECT moving_average(mean(usage), 2) AS d {G20} LIMIT 1 OFFSET 1)",
+    f"SELECT * FROM (SELECT cumulative_sum(max(usage)) AS c, elapsed(min(usage), 1m) AS e {G20} fill(none))",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20} tz('Asia/Kolkata'))",
+    f"SELECT * FROM (SELECT derivative(mean(usage)) AS d, count(usage) AS c {G20} LIMIT 2)",
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d {G20} ORDER BY time DESC LIMIT 2)",
+    f"SELECT * FROM (SELECT non_negative_difference(mean(usage)) AS d, mean(usage) AS m {GR20} fill(null))",
+    f"SELECT d FROM (SELECT difference(mean(usage)) AS d, max(usage) AS m {G20}) WHERE m > 50",
+]
+QUERIES += UNFILLED
+
+# beside them: raw subqueries with limits or conditions beside a measurement, a transform over
+# three streams, a measurement of other times between
+TIED_STREAMS_MORE = [
+    f"SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host LIMIT 4), cpu WHERE {W30}",
+    f"SELECT usage, host FROM (SELECT usage FROM cpu WHERE usage > 20 GROUP BY host), cpu WHERE {W30}",
+    f"SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host OFFSET 1), cpu WHERE {W30}",
+    f"SELECT cumulative_sum(usage) FROM (SELECT usage FROM cpu GROUP BY host), cpu, (SELECT usage FROM cpu GROUP BY region) WHERE {W30} ORDER BY time DESC",
+    "SELECT usage, host FROM (SELECT usage FROM cpu GROUP BY host), w, cpu WHERE time < '1970-01-05T00:00:00Z'",
+]
+QUERIES += TIED_STREAMS_MORE
+
+# 21. open: calls of two measurements in one transforming subquery (each measurement's streams
+# filled on their own, the cursor comparing names first); an outer GROUP BY over a cursor whose
+# stream leaves a group and comes back to it (influxd emits a series again, we merge them)
+OPEN_STREAMS = [
+    f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(v) AS m FROM cpu, w WHERE time >= '1970-01-01T00:00:00Z' AND {WW} GROUP BY time(1d), host fill(0))",
+    f"SELECT * FROM (SELECT difference(max(n)) AS d, count(usage) AS c FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(previous)) GROUP BY region ORDER BY time DESC",
+]
+QUERIES += OPEN_STREAMS
+UNMODELLED.update({OPEN_STREAMS[0]: "calls of two measurements in a transforming subquery (section 21)",
+                   OPEN_STREAMS[1]: "an outer GROUP BY over a cursor's stream coming back to a group (section 21)"})

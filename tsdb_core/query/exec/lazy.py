@@ -203,7 +203,8 @@ def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
-    if src.whole and regrouped and regroup.fills_runs(inner):  # the filled runs, in the reducer's order
+    # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py)
+    if src.whole and regrouped and (regroup.fills_runs(inner) or run_transforms.streams(inner)):
         row = pl.int_range(pl.len(), dtype=pl.Int64)
         return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
     if src.whole and inner.interval and regrouped and _many_rows(inner):
@@ -400,9 +401,12 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: C
     """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
     counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
     Order/Limit left to apply."""
-    if df is None or not df.height or not ctx.regrouped_limits or stages.transform is not None:
+    if df is None or not df.height or not ctx.regrouped_limits:
         return df, order
-    if regroup.fills_runs(plan):
+    if stages.transform is not None:  # the streams' limits applied (_runs_transformed)
+        if not run_transforms.streams(plan):
+            return df, order
+    elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
         lines = regroup.lines_calls(plan)  # computed again over each call's line (_aggregate kept them)
         calls = [c for c in low.aggs.values() if c in df.columns] if lines else []
@@ -661,7 +665,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         df = collect(lf.sort(keys + ["time"] + ties + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
-    if heap is not None:
+    if stream and heap is None and _own_heaps(plan):  # a measurement's series on a heap of its own
+        heap_cols, tags, aux = _heap_keys(_heap_columns(plan, low, dict(df.schema), keys, tag_order, True), keys, df.schema)
+        df = _scan_rows_merged(df.with_columns(heap_cols), plan, keys, tags, aux, desc, apart=True).drop(dict.fromkeys(tags + aux))
+    elif heap is not None:
         tags, aux_refs, strings = heap
         hid = {t: f"{TAG_TMP}{t}" for t in tags if HIDDEN_TMP + t in df.columns}  # a series by its stored key
         df = df.with_columns(pl.coalesce(HIDDEN_TMP + t, t).alias(m) for t, m in hid.items())
@@ -703,14 +710,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         names = {c.name for c in plan.columns}
         cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
-    series_tags, refs, strings = heap if heap is not None else ([], [], {})
-    tags = [f"{TAG_TMP}{c}" for c in series_tags]
-    # the heap merges a subquery's series by their stored keys, tags it hides included
-    sel = keys + ["time"] + cols + [(pl.coalesce(HIDDEN_TMP + c, c) if HIDDEN_TMP + c in schema else pl.col(c)).alias(m)
-                                    for c, m in zip(series_tags, tags)]
-    names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
-    aux = go_merge.aux_columns(refs, names, keys) if tags else []
-    sel += [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)]
+    heap_cols, tags, aux = _heap_keys(heap if heap is not None else ([], [], {}), keys, schema)
+    sel = keys + ["time"] + cols + heap_cols
     sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
     falls = streams and ordered  # a subquery's stream whose times fall back (_stream_time)
     df = collect(lf.select(sel + ([(t != pl.col("time")).alias(FALLS_TMP)] if falls else [])), ctx)
@@ -733,20 +734,36 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     return df
 
 
+def _heap_keys(heap: tuple, keys: list[str], schema) -> tuple[list[pl.Expr], list[str], list[str]]:
+    """The columns a heap of stored series compares (:func:`_heap_columns`' ``heap``): their
+    expressions, the series tags' names and the aux values' (:func:`go_merge.aux_columns`).
+    A subquery's series go by their stored keys, tags it hides included."""
+    series_tags, refs, strings = heap
+    tags = [f"{TAG_TMP}{c}" for c in series_tags]
+    cols = [(pl.coalesce(HIDDEN_TMP + c, c) if HIDDEN_TMP + c in schema else pl.col(c)).alias(m)
+            for c, m in zip(series_tags, tags)]
+    names = {**dict(zip(series_tags, tags)), **{c: f"{AUX_TMP}{c}" for c in strings if c not in series_tags}}
+    aux = go_merge.aux_columns(refs, names, keys) if tags else []
+    return cols + [pl.col(strings[c[len(AUX_TMP):]]).alias(c) for c in aux if c.startswith(AUX_TMP)], tags, aux
+
+
 def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], aux: list[str],
-                      desc: bool) -> pl.DataFrame:
+                      desc: bool, apart: bool = False) -> pl.DataFrame:
     """``df`` with the rows of each measurement read beside subqueries (a stream of its own)
     in the order its stored series' heap hands them on (exec/go_merge.py), in the places
-    those rows held."""
+    those rows held. ``apart``: ``df`` holds stream after stream (a transform reads them so)."""
     scans = _own_heaps(plan)
     pos = "\x00scan_pos"
     df = df.with_row_index(pos)
     mine = pl.col(SOURCE_COLUMN).is_in(scans)
     part = df.filter(mine)
-    if not tags or not go_merge.shared_times(part, keys + [SOURCE_COLUMN]):
+    if not tags:
+        return df.drop(pos)
+    # each source's rows together: the rows of equal time from two sources are no tie of one heap
+    part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
+    if not go_merge.shared_times(part, keys + [SOURCE_COLUMN]):
         return df.drop(pos)
     places = part.get_column(pos).sort()
-    part = part.sort(keys + [SOURCE_COLUMN, "time"] + tags, descending=desc, maintain_order=True)
     auxes = {i: _source_aux(plan.sources[i], aux, tags, keys) for i in scans}
     if len(set(map(tuple, auxes.values()))) < 2:
         part = go_merge.merged_rows(part, keys + [SOURCE_COLUMN], tags, not desc, next(iter(auxes.values()), aux))
@@ -754,7 +771,9 @@ def _scan_rows_merged(df: pl.DataFrame, plan, keys: list[str], tags: list[str], 
         part = pl.concat([go_merge.merged_rows(part.filter(pl.col(SOURCE_COLUMN) == i), keys + [SOURCE_COLUMN], tags,
                                                not desc, a) for i, a in auxes.items()])
         part = part.sort(keys + [SOURCE_COLUMN], descending=desc, maintain_order=True)
-    part = part.sort(keys + ["time"], descending=desc, maintain_order=True).with_columns(places.alias(pos))
+    if not apart:
+        part = part.sort(keys + ["time"], descending=desc, maintain_order=True)
+    part = part.with_columns(places.alias(pos))
     return pl.concat([df.filter(~mine), part]).sort(pos).drop(pos)
 
 
@@ -813,6 +832,8 @@ def _sources_merged(df: pl.DataFrame, low: Lowered, keys: list[str], desc: bool,
     # FROM order under ORDER BY time DESC too (merged_rows reverses the stored series' order)
     idx = (999_999 - pl.col(SOURCE_COLUMN)) if desc else pl.col(SOURCE_COLUMN)
     place = regroup.run_ids([*keys, "time"]).cast(pl.Int64)
+    # a stream holding rows of equal time (several series of a subquery): the heap replayed too
+    replay = replay or bool(df.select(pl.struct(*keys, "time", SOURCE_COLUMN).is_duplicated().any()).item())
     if replay:
         group = regroup.run_ids(keys) if keys else pl.lit(0)
         place = pl.struct(group.alias("g"), (-pl.col("time") if desc else pl.col("time")).alias("t")).rank("dense")
@@ -1010,23 +1031,46 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     filled subquery's runs (:func:`_runs_transformed`)."""
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
+    wrapped = _wrapped(plan, ctx)
     if runs_read:
-        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)})
+        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped)
+    if wrapped:
+        return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline)
 
 
-def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema) -> pl.DataFrame:
-    """The Transform stage of a filled subquery under an outer statement: the aggregated rows
-    filled run by run over the range and the transform's extra window, the transform run
-    per series in that stream's order (exec/run_transforms.py); reversed under ORDER BY
-    time DESC as the Order stage reverses it back."""
-    call, (name, inner) = next(iter(low.transforms.items()))
+def _wrapped(plan, ctx) -> bool:
+    """Whether a subquery's transforms of windows read nothing: without a start, influxd 1.x
+    moves their MinTime back a window and the int64 wraps; the calls beside them read the
+    range (plan/planner.py _scan_range)."""
+    return ctx.regrouped_limits and plan.outer_dimensions is not None and bool(plan.extra_intervals) \
+        and plan.ascending and not plan.time_range.has_start
+
+
+def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema,
+                      wrapped: bool = False) -> pl.DataFrame:
+    """The Transform stage of a filled subquery under an outer statement: each transform's
+    aggregated rows filled run by run over the range and its extra window, the transform run
+    per series in that stream's order, then its LIMIT by runs of tags; the calls read as they
+    are filled run by run too; several streams read together as influxd's cursor reads them
+    (exec/run_transforms.py). Reversed under ORDER BY time DESC as the Order stage reverses it back.
+    ``wrapped``: the transforms read nothing (:func:`_wrapped`)."""
     rows = df.select(keys + ["time"] + [c for c in low.aggs.values() if c in df.columns])
-    filled = regroup.filled_runs(rows, plan, plan.extra_intervals)
-    filled = filled if plan.ascending else filled.reverse()
-    filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
-    out = run_transforms.transformed(filled, keys, name, call, a.interval, plan.ascending)
-    return out if plan.ascending else out.reverse()
+    asc = plan.ascending
+    streams = []
+    for call, (name, inner) in low.transforms.items():
+        extra = int(F.spec(call.name).extends_range)
+        filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
+        filled = filled if asc else filled.reverse()
+        filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
+        out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)
+        streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
+    read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(rows.columns)
+    if read:  # calls read as they are (the run's own LIMIT)
+        filled = regroup.filled_runs(rows.select(keys + ["time", *sorted(read)]), plan)
+        streams.append(filled if asc else filled.reverse())
+    out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill, plan.fill_value)
+    return out if asc else out.reverse()
 
 
 def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:

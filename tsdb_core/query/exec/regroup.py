@@ -153,10 +153,11 @@ def _filled_number(e: ast.Expr, value):
     return lhs + rhs if e.op == "+" else lhs - rhs if e.op == "-" else lhs * rhs
 
 
-def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0) -> pl.DataFrame:
+def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool = True) -> pl.DataFrame:
     """The unfilled aggregated rows filled run by run in the reducer's order, then LIMIT/OFFSET
-    counted per run; in that order (reversed under ORDER BY time DESC, as the Order stage
-    reverses it back). ``extra``: windows a transform reads past the range (exec/run_transforms.py)."""
+    counted per run (unless not ``limits``); in that order (reversed under ORDER BY time DESC,
+    as the Order stage reverses it back). ``extra``: windows a transform reads past the range
+    (exec/run_transforms.py)."""
     dims = sorted(plan.dimensions)
     order = [*outer_keys(plan), "time", *dims]
     desc = [False] * len(outer_keys(plan)) + [not plan.ascending] + [False] * len(dims)
@@ -164,6 +165,8 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0) -> pl.DataFr
     run, real = "\x00regroup_run", "\x00regroup_real"
     df = df.sort(order, descending=desc, maintain_order=True)
     df = df.with_columns(run_ids(tags).alias(run), pl.lit(True).alias(real))
+    if plan.fill in ("null", "none"):  # the reducer's stream as it is (a null row comes to nothing)
+        return _unfilled(df, plan, extra, run if limits else None).drop(run, real)
     spans = df.group_by(run, maintain_order=True).agg(*(pl.col(c).first() for c in tags),
                                                       pl.col("time").first().alias("a"),
                                                       pl.col("time").last().alias("b"))
@@ -182,7 +185,19 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0) -> pl.DataFr
     out = spans.join(df.drop(tags), on=[run, "time"], how="left", maintain_order="left")
     values = [c for c in df.columns if c not in (*tags, run, real, "time")]
     out = out.with_columns(_filled(c, out.schema[c], plan, run, real) for c in values)
-    out = out.filter(_passes([run], plan.limit, plan.row_offset)).select(df.columns).drop(run, real)
+    if limits:
+        out = out.filter(_passes([run], plan.limit, plan.row_offset))
+    out = out.select(df.columns).drop(run, real)
+    return out if plan.ascending else out.reverse()
+
+
+def _unfilled(df: pl.DataFrame, plan: SelectPlan, extra: int, run: str | None) -> pl.DataFrame:
+    """:func:`filled_runs` without a fill: the rows of the range's windows (and ``extra``),
+    LIMIT/OFFSET counted per ``run`` (None: not)."""
+    first, last = _range_windows(plan, extra)
+    t = pl.col("time")
+    out = df.filter((t >= first if first is not None else pl.lit(True)) & (t <= last))
+    out = out.filter(_passes([run], plan.limit, plan.row_offset)) if run else out
     return out if plan.ascending else out.reverse()
 
 

@@ -1,5 +1,7 @@
-"""A transform of an aggregate (difference(mean(x)) & co) in a filled subquery under an outer
+"""A transform of an aggregate (difference(mean(x)) & co) in a subquery under an outer
 statement, as influxd 1.x streams it (query/select.go buildCallIterator, iterator.gen.go).
+Without a fill of values (fill(null), fill(none)) the transform reads the reducer's stream
+itself (window after window, a window's groups by tags); the rest below holds for both.
 
 The transform's input is the call's FillIterator over the reducer's output (exec/regroup.py):
 each run of one inner group's windows is filled on its own, from the range's first window
@@ -8,7 +10,15 @@ transform is a stream iterator: one reducer per series (name and tags), kept acr
 runs, reading the filled points in stream order and skipping points without a value. So a
 series' later run restarts at the range's first window and the reducer pairs it with the
 previous run's last point (differences of a fill(0) run are 0s, its first window's times
-and all). A reducer skips a point of its last point's time (functions.go).
+and all). A reducer skips a point of its last point's time (functions.go); elapsed() does not.
+A LIMIT/OFFSET is query.LimitIterator over the transform's stream (buildFieldIterator): its
+counter restarts wherever a point's tags differ from the previous point's.
+
+Several calls (two transforms, a transform beside an aggregate) each stream on their own
+(each from its own first window); query/cursor.go's multiScannerCursor reads them together
+(:func:`cursor_merged`): each row the least next point of all streams by name, tags, time
+(the greatest under ORDER BY time DESC), a stream whose next point is another filling in
+fill()'s number (fill(previous): the series' last row's value; else null).
 """
 from __future__ import annotations
 
@@ -17,24 +27,32 @@ import polars as pl
 
 from ...influxql import ast
 from ...influxql import functions as F
+from ..plan.nodes import MEASUREMENT_COLUMN as NAME
+from .regroup import run_ids
 
 STREAMED = frozenset({"difference", "non_negative_difference", "derivative", "non_negative_derivative",
-                      "cumulative_sum", "moving_average"})
+                      "cumulative_sum", "moving_average", "elapsed"})
 
 
 def streams(plan) -> bool:
-    """Whether this subquery's columns are each one transform of :data:`STREAMED` over one
-    call of one row per window, filled with a value, previous or linear, without limits."""
-    if plan.outer_dimensions is None or plan.is_raw or not plan.interval or plan.limit or plan.row_offset:
+    """Whether this subquery's columns are each calls and numbers combined by arithmetic, one
+    or more of them a transform of :data:`STREAMED` over one call of one row per window (the
+    others such calls)."""
+    if plan.outer_dimensions is None or plan.is_raw or not plan.interval:
         return False
-    if plan.fill not in ("value", "previous", "linear") or len(plan.columns) != 1:
+    calls = [_calls(c.expr) for c in plan.columns]
+    if any(c is None or not c for c in calls):
         return False
-    calls = _calls(plan.columns[0].expr)
-    if calls is None or len(calls) != 1:
-        return False
-    e = calls[0]
-    return e.name in STREAMED and bool(e.args) and isinstance(e.args[0], ast.Call) \
-        and not F.spec(e.args[0].name).many_rows and e.args[0].name not in STREAMED
+    calls = [e for c in calls for e in c]
+    return any(e.name in STREAMED for e in calls) and all(_streamed(e) or _plain(e) for e in calls)
+
+
+def _plain(e: ast.Call) -> bool:
+    return e.name not in STREAMED and not F.spec(e.name).many_rows
+
+
+def _streamed(e: ast.Call) -> bool:
+    return e.name in STREAMED and bool(e.args) and isinstance(e.args[0], ast.Call) and _plain(e.args[0])
 
 
 def _calls(e: ast.Expr) -> list[ast.Call] | None:
@@ -72,7 +90,7 @@ def _series(part: pl.DataFrame, keys: list[str], name: str, call: ast.Call, inte
     integer = v.dtype.is_integer()
     v = v.to_numpy()
     rows = part.get_column("\x00row").to_numpy()
-    if call.name not in ("cumulative_sum", "moving_average"):  # a point of the last one's time is skipped
+    if call.name not in ("cumulative_sum", "moving_average", "elapsed"):  # a point of the last one's time is skipped
         keep = np.ones(len(t), dtype=bool)
         keep[1:] = t[1:] != t[:-1]
         t, v, rows = t[keep], v[keep], rows[keep]
@@ -90,6 +108,11 @@ def _series(part: pl.DataFrame, keys: list[str], name: str, call: ast.Call, inte
         ok = diff >= 0 if call.name == "non_negative_derivative" else np.ones(len(diff), dtype=bool)
         out_t, out_v, out_r = t[1:][ok], out_v[ok], rows[1:][ok]
         integer = False
+    elif call.name == "elapsed":  # Go's integer division (toward zero)
+        unit = int(call.args[1].val) if len(call.args) > 1 else 1
+        step = t[1:] - t[:-1]
+        out_t, out_v, out_r = t[1:], np.sign(step) * (np.abs(step) // unit), rows[1:]
+        integer = True
     elif call.name == "cumulative_sum":
         out_t, out_v, out_r = t, np.cumsum(v), rows
     else:
@@ -112,3 +135,58 @@ def _moving_average(t, v, rows, n: int, integer: bool):
     sums = np.cumsum(steps)[np.r_[n - 1, np.arange(n + 1, len(steps), 2)]]
     return t[n - 1:], sums.astype(np.float64) / n, rows[n - 1:]
 
+
+
+def limited(df: pl.DataFrame, keys: list[str], limit: int, offset: int) -> pl.DataFrame:
+    """query.LimitIterator over a stream: each run of rows of equal tags counted on its own."""
+    if not (limit or offset):
+        return df
+    idx = pl.int_range(pl.len()).over(run_ids(keys))
+    keep = idx >= offset
+    return df.filter(keep & (idx < offset + limit) if limit else keep)
+
+
+def cursor_merged(streams: list[pl.DataFrame], keys: list[str], ascending: bool, fill: str, value) -> pl.DataFrame:
+    """Streams (``keys``, time, their value columns; each in its own order) read together as
+    influxd's multiScannerCursor reads its scanners (module docstring): one row per step, the
+    least next point (name, tags by key, time; the greatest when not ``ascending``), each
+    stream's columns from its next point where that is the row's, else the fill's default."""
+    ids = [NAME, *sorted(k for k in keys if k != NAME)]
+    heads = [list(zip(*(s.get_column(c).fill_null("").to_list() for c in ids), s.get_column("time").to_list()))
+             for s in streams]
+    cols = [[c for c in s.columns if c not in keys and c != "time"] for s in streams]
+    vals = [s.select(c).rows() for s, c in zip(streams, cols)]
+    rows = [s.select(keys).rows() for s in streams]
+    default = [tuple(_cast(value, s.schema[c]) if fill == "value" else None for c in cs) for s, cs in zip(streams, cols)]
+    pos = [0] * len(streams)
+    out_keys, out_time, out_vals = [], [], [[] for _ in streams]
+    last, seen = None, list(default)
+    while True:
+        live = [h[p] for h, p in zip(heads, pos) if p < len(h)]
+        if not live:
+            break
+        best = min(live) if ascending else max(live)
+        if best[:-1] != last:  # a new series clears the cursor's map
+            last, seen = best[:-1], [(None,) * len(c) for c in cols]
+        out_time.append(best[-1])
+        for k, (h, p) in enumerate(zip(heads, pos)):
+            if p < len(h) and h[p] == best:
+                if len(out_keys) < len(out_time):
+                    out_keys.append(rows[k][p])
+                seen[k] = vals[k][p]
+                pos[k] += 1
+            elif fill != "previous":  # (fill(previous): the map keeps the series' last value)
+                seen[k] = default[k]
+            out_vals[k].append(seen[k])
+    data = {k: pl.Series(k, [r[i] for r in out_keys], dtype=streams[0].schema[k]) for i, k in enumerate(keys)}
+    data["time"] = pl.Series("time", out_time, dtype=pl.Int64)
+    for s, cs, v in zip(streams, cols, out_vals):
+        data.update({c: pl.Series(c, [r[i] for r in v], dtype=s.schema[c]) for i, c in enumerate(cs)})
+    return pl.DataFrame(data)
+
+
+def _cast(value, dtype):
+    """fill()'s number as the column's type holds it (castToType)."""
+    if value is None or not dtype.is_numeric():
+        return None
+    return int(value) if dtype.is_integer() else float(value)

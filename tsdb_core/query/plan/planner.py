@@ -115,9 +115,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # top()/bottom() under LIMIT/OFFSET read each stored series' first points (exec/lazy.py)
     limited = bool(stmt.limit or stmt.offset) and any(c.name in ("top", "bottom") for c in calls)
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg or limited)
-    # in a subquery, calls beside the transforms read the range all the same (exec/lazy.py _wrapped)
-    wraps = parent is None or all(_extends(col.expr) for col in columns)
-    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, wraps)
+    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
                     else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)
@@ -310,11 +308,14 @@ def _is_aggregate(node) -> bool:
 
 
 def _scan_range(time_range: TimeRange, extra: int, ascending: bool, dialect: Dialect,
-                wraps: bool = True) -> TimeRange:
+                sub_columns=None) -> TimeRange:
     """The range the statement's measurements are read over: ``extra`` ns wider for a
     transform of windows. Without a start, influxd 1.x moves MinTime back a window: the
-    int64 wraps and the range reads no point (``wraps``: no other call reads it)."""
-    if extra and wraps and ascending and not time_range.has_start and dialect is Dialect.INFLUXDB1:
+    int64 wraps and the range reads no point - unless other calls read it: in a subquery
+    (``sub_columns``, its columns) calls beside the transforms read the range all the same
+    (exec/lazy.py ``_wrapped``)."""
+    if extra and ascending and not time_range.has_start and dialect is Dialect.INFLUXDB1 and (
+            sub_columns is None or all(_extends(col.expr) for col in sub_columns)):
         return TimeRange(time_range.end + 1, time_range.end)
     return extended_range(time_range, extra, ascending)
 

@@ -186,6 +186,7 @@ class Protocol(HttpToolsProtocol):
     gather_max = GATHER_BODY_BYTES
     _head: _Head | None = None  # the direct lane's parser (made on first use)
     _asked = False  # the lane asked the app about this request already (and it declined)
+    _last_answer = 0.0  # loop time of the lane's last answer (the keep-alive timer counts from it)
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -248,8 +249,29 @@ class Protocol(HttpToolsProtocol):
             return False
         self._asked = False
         self._write_answer(answer)
-        self.on_response_complete()  # keep-alive timer, request count, as after an ASGI answer
+        self._answered_whole()
         return True
+
+    def _answered_whole(self) -> None:
+        """uvicorn's ``on_response_complete`` for a lane answer (request count, keep-alive), but the
+        keep-alive timer already running is left to run: its handler waits out the rest
+        (:meth:`timeout_keep_alive_handler`) rather than each answer cancelling and arming one."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+        else:
+            self._last_answer = self.loop.time()
+
+    def timeout_keep_alive_handler(self) -> None:
+        left = self._last_answer + self.timeout_keep_alive - self.loop.time()
+        if left > 0:  # the lane answered since this timer was armed: idle for the rest only
+            self.timeout_keep_alive_task = self.loop.call_later(left, self.timeout_keep_alive_handler)
+            return
+        super().timeout_keep_alive_handler()
 
     def _received(self, data: bytes) -> None:
         if not self._in_request and data[:1].islower():

@@ -173,3 +173,27 @@ def test_a_malformed_request_is_uvicorns_to_answer():
 
     answer, _ = asyncio.run(go())
     assert answer.startswith(b"HTTP/1.1 400 ") and asked == []
+
+
+def test_the_keep_alive_timer_counts_from_the_last_answer():
+    """A lane answer leaves the running keep-alive timer alone; when it fires, a connection that
+    was answered since waits out the rest of the idle time, and one idle all along is closed."""
+    asked: list = []
+
+    async def go():
+        c = _Conn(_echo(asked))
+        proto, loop = c.proto, asyncio.get_running_loop()
+        armed = proto.timeout_keep_alive_task  # (armed when the connection was made)
+        await c.send(_request(b"/ping", [(b"Host", b"a")]))
+        same = proto.timeout_keep_alive_task is armed
+        answered = proto._last_answer
+        proto.timeout_keep_alive_handler()  # as if it fired now
+        rearmed = proto.timeout_keep_alive_task
+        rest = rearmed.when() - (answered + proto.timeout_keep_alive)
+        open_after_rearm = not c.t.closed
+        proto._last_answer = loop.time() - proto.timeout_keep_alive - 1  # idle for longer than the timeout
+        proto.timeout_keep_alive_handler()
+        return same, rearmed is not armed, abs(rest), open_after_rearm, c.t.closed
+
+    same, rearmed, rest, open_after_rearm, closed = asyncio.run(go())
+    assert same and rearmed and rest < 1e-3 and open_after_rearm and closed

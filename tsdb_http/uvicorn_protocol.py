@@ -267,6 +267,7 @@ class Protocol(HttpToolsProtocol):
             self._last_answer = self.loop.time()
 
     def timeout_keep_alive_handler(self) -> None:
+        """uvicorn's idle close, once the connection has been idle for the whole keep-alive time."""
         left = self._last_answer + self.timeout_keep_alive - self.loop.time()
         if left > 0:  # the lane answered since this timer was armed: idle for the rest only
             self.timeout_keep_alive_task = self.loop.call_later(left, self.timeout_keep_alive_handler)

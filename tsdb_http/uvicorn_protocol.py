@@ -104,6 +104,61 @@ def _defaults(default_headers) -> bytes:
     return seen[1]
 
 
+class _Head:
+    """The direct lane's reading of a request that arrived whole (see :meth:`Protocol._answer_whole`).
+
+    It has its own httptools parser, so uvicorn's parser only ever sees the requests the
+    lane leaves to it: both stay at a message boundary between requests. Names are
+    lower-cased and values right-stripped as uvicorn's ``on_header`` does.
+    """
+
+    __slots__ = ("parser", "url", "headers", "begun", "done", "plain")
+
+    def __init__(self) -> None:
+        self.parser = httptools.HttpRequestParser(self)
+        self.url, self.headers, self.begun, self.done, self.plain = b"", [], 0, 0, False
+
+    def on_message_begin(self) -> None:
+        self.begun += 1
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.lower(), value.rstrip(b" \t")))
+
+    def on_headers_complete(self) -> None:
+        p = self.parser  # (asked here: llhttp clears its flags once the message is complete)
+        self.plain = p.get_method() == b"GET" and p.get_http_version() == "1.1" and p.should_keep_alive()
+
+    def on_message_complete(self) -> None:
+        self.done += 1
+
+    def read(self, data: bytes, max_url: int, max_headers: int) -> bool:
+        """Parse ``data``: True when it is exactly one bodiless keep-alive HTTP/1.1 GET within the
+        URL and header-count limits (anything else is the usual path's to answer or refuse)."""
+        self.url, self.headers, self.begun, self.done, self.plain = b"", [], 0, 0, False
+        try:
+            self.parser.feed_data(data)
+        except Exception:  # noqa: BLE001 - a malformed or upgrade request: uvicorn's parser says what
+            self.parser = httptools.HttpRequestParser(self)  # (a parser that failed stays failed)
+            return False
+        if self.begun != self.done:  # a request still arriving: start over with the next one
+            self.parser = httptools.HttpRequestParser(self)
+            return False
+        if self.done != 1 or not self.plain or len(self.url) > max_url or len(self.headers) > max_headers:
+            return False
+        return _bodiless(self.headers)
+
+
+def _bodiless(headers) -> bool:
+    """No body announced (a GET with one is left to the usual path)."""
+    for k, v in headers:
+        if (k == b"content-length" and v.strip() != b"0") or k == b"transfer-encoding" or k == b"expect":
+            return False
+    return True
+
+
 class _Refused(Exception):
     """Raised from a parser callback: the request broke a limit (the status is on the protocol)."""
 
@@ -129,6 +184,9 @@ class Protocol(HttpToolsProtocol):
     _answered = False  # this request was answered by answer_now
     _gathered: list | None = None  # chunks of a sized body gathered for a whole handoff
     gather_max = GATHER_BODY_BYTES
+    _head: _Head | None = None  # the direct lane's parser (made on first use)
+    _asked = False  # the lane asked the app about this request already (and it declined)
+    _last_answer = 0.0  # loop time of the lane's last answer (the keep-alive timer counts from it)
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -161,6 +219,62 @@ class Protocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if data[:4] == b"GET " and data[-4:] == b"\r\n\r\n" and self.answer_now is not None:
+            if self._answer_whole(data):
+                return
+            if self._asked:  # the app declined it: the usual path, without asking again
+                try:
+                    self._received(data)
+                finally:
+                    self._asked = False
+                return
+        self._received(data)
+
+    def _answer_whole(self, data: bytes) -> bool:
+        """The direct lane: a bodiless keep-alive GET that came in one read, between requests,
+        answered by the app at once, without uvicorn's callbacks, scope and cycle (cheaper than
+        :meth:`_answer_now` on the usual path: a small query's request costs about as much as
+        its query, most of it with caches gone cold between requests)."""
+        if (self._in_request or self.pipeline or (self.cycle is not None and not self.cycle.response_complete)
+                or self.flow.write_paused or len(data) > self.max_head or self.transport.is_closing()):
+            return False
+        head = self._head
+        if head is None:
+            head = self._head = _Head()
+        if not head.read(data, self.max_url, self.max_headers):
+            return False
+        self._asked = True
+        answer = self._ask(head.url, head.headers)
+        if answer is None:
+            return False
+        self._asked = False
+        self._write_answer(answer)
+        self._answered_whole()
+        return True
+
+    def _answered_whole(self) -> None:
+        """uvicorn's ``on_response_complete`` for a lane answer (request count, keep-alive), but the
+        keep-alive timer already running is left to run: its handler waits out the rest
+        (:meth:`timeout_keep_alive_handler`) rather than each answer cancelling and arming one."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+        else:
+            self._last_answer = self.loop.time()
+
+    def timeout_keep_alive_handler(self) -> None:
+        """uvicorn's idle close, once the connection has been idle for the whole keep-alive time."""
+        left = self._last_answer + self.timeout_keep_alive - self.loop.time()
+        if left > 0:  # the lane answered since this timer was armed: idle for the rest only
+            self.timeout_keep_alive_task = self.loop.call_later(left, self.timeout_keep_alive_handler)
+            return
+        super().timeout_keep_alive_handler()
+
+    def _received(self, data: bytes) -> None:
         if not self._in_request and data[:1].islower():
             data = _upper_method(data)
         if not self._in_body:
@@ -224,7 +338,7 @@ class Protocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_body = True  # (the head's deadline timer now stands for the body's: _overdue)
         self._head_bytes = 0
-        if self.answer_now is not None and self._answer_now():
+        if self.answer_now is not None and not self._asked and self._answer_now():
             return
         super().on_headers_complete()
         if self.url.endswith(b"?") and not self.scope["query_string"]:
@@ -242,25 +356,32 @@ class Protocol(HttpToolsProtocol):
                 or self.pipeline or self.flow.write_paused or self.expect_100_continue or parser.get_http_version() != "1.1"
                 or not parser.should_keep_alive()):
             return False
-        for k, v in self.headers:
-            if (k == b"content-length" and v.strip() != b"0") or k == b"transfer-encoding":
-                return False
-        try:
-            url = httptools.parse_url(self.url)
-            answer = self.answer_now(url.path, url.query or b"", self.headers)
-        except Exception:  # noqa: BLE001 - a bug here must not cost the request: the ASGI path
-            _log.exception("answering %r directly failed", self.url[:200])
+        if not _bodiless(self.headers):
             return False
+        answer = self._ask(self.url, self.headers)
         if answer is None:
             return False
+        self._write_answer(answer)
+        self._answered = True
+        return True
+
+    def _ask(self, url: bytes, headers) -> tuple | None:
+        """The app's direct answer to a GET of ``url``, or None (also when asking fails)."""
+        try:
+            parsed = httptools.parse_url(url)
+            return self.answer_now(parsed.path, parsed.query or b"", headers)
+        except Exception:  # noqa: BLE001 - a bug here must not cost the request: the ASGI path
+            _log.exception("answering %r directly failed", url[:200])
+            return None
+
+    def _write_answer(self, answer: tuple) -> None:
+        """A direct answer in one write: status line, the server's default headers, the app's, body."""
         headers, body, status = answer if len(answer) == 3 else (*answer, 200)
         out = [_STATUS_LINES[status], _defaults(self.server_state.default_headers)]
         for name, value in headers:
             out += (name, b": ", value, b"\r\n")
         out += (b"\r\n", body)
         self.transport.write(b"".join(out))
-        self._answered = True
-        return True
 
     def on_body(self, body: bytes) -> None:
         if self._gathered is not None:

@@ -17,7 +17,12 @@ setting; pyproject.toml pins the uvicorn versions it is tested with) adds:
   other request in flight) is answered from the parser's callback, in one write,
   with the headers the ASGI path sends: the task, the scope, the ASGI messages
   and the response cycle cost more than a small SHOW or a one-host query does.
-  Anything else goes the usual way, so pipelined answers keep their order;
+  Anything else goes the usual way, so pipelined answers keep their order.
+  Such a GET that arrives in one read is read by the protocol's own second
+  httptools parser (``_Head``), before uvicorn's callbacks build a scope for
+  it, and its answer leaves the running keep-alive timer alone: between a
+  client's requests the caches go cold, and each step the request skips saves
+  more than it does back to back;
 * **one write per sized response**: uvicorn writes a response's head and body
   in two ``transport.write`` calls, so a loopback client wakes up twice; the
   head of a response with a Content-Length is held until its body and both go

@@ -178,6 +178,7 @@ class Protocol(HttpToolsProtocol):
     _in_request = False
     _in_body = False  # the head is complete, the body is arriving
     _head_bytes = 0  # bytes received towards the current head
+    _header_bytes = 0  # bytes of the current request's header lines parsed so far
     _header_count = 0
     _refused = 0  # the status a broken limit answers with
     _started = 0.0  # monotonic time of the request's first byte
@@ -295,7 +296,7 @@ class Protocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_request = True
-        self._header_count = 0
+        self._header_count = self._header_bytes = 0
         self._started = time.monotonic()  # (its deadline is set if it is still arriving: data_received)
 
     def on_url(self, url: bytes) -> None:
@@ -306,7 +307,10 @@ class Protocol(HttpToolsProtocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._header_count += 1
-        if self._header_count > self.max_headers:
+        # (bytes counted here too: a head that came in one read with its body is never over
+        # the byte count of data_received, which only sees reads that end inside the head)
+        self._header_bytes += len(name) + len(value) + 4
+        if self._header_count > self.max_headers or self._header_bytes > self.max_head:
             self._refused = 431
             raise _Refused
         super().on_header(name, value)

@@ -149,10 +149,13 @@ def test_pipelined_requests_are_left_to_the_usual_path():
 @pytest.mark.parametrize("data, status", [
     (_request(b"/query?q=" + b"x" * 200, [(b"Host", b"a")]), b"414"),
     (_request(b"/ping", [(b"X-%d" % i, b"v") for i in range(12)]), b"431"),
+    # a head over max_head_bytes that came in one read (with or without a body) is refused too
+    (_request(b"/ping", [(b"Host", b"a"), (b"X-Big", b"v" * 600)]), b"431"),
+    (_request(b"/query", [(b"Host", b"a"), (b"X-Big", b"v" * 600), (b"Content-Length", b"3")]) + b"abc", b"431"),
 ])
 def test_a_request_past_a_limit_is_refused_as_before(data, status):
     asked: list = []
-    limits = Limits(max_url_bytes=100, max_headers=10)
+    limits = Limits(max_url_bytes=100, max_headers=10, max_head_bytes=512)
 
     async def go():
         c = _Conn(_echo(asked), limits)

@@ -32,6 +32,7 @@ def _body(hosts: list[str], ts: bool = True) -> bytes:
 
 
 def test_bodies_with_the_same_keys_share_their_tag_table_and_get_their_own_rows() -> None:
+    lp_keys._remembered_table.cache_clear()
     a = parse_vectorised(_body(["h1", "h2", "h3"]), now=0).batches["cpu"]
     hits = lp_keys._remembered_table.cache_info().hits
     b = parse_vectorised(_body(["h1", "h2", "h3"]), now=0).batches["cpu"]

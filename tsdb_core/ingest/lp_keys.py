@@ -59,7 +59,7 @@ def _tag_table(tags: tuple[str, ...], rows: tuple[tuple[str | None, ...], ...]) 
 
 
 # The same keys in the same order, body after body (a load): their table once (frames are immutable).
-_remembered_table = functools.lru_cache(maxsize=64)(_tag_table)
+_remembered_table = functools.lru_cache(maxsize=16)(_tag_table)
 
 
 @dataclass

@@ -323,7 +323,9 @@ def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
-    exprs, nflags = _plan(shape, layout, multiplier, default_time, b"+" in body)
+    exprs, nflags = _plan(shape, layout, multiplier, b"+" in body)
+    if nv == len(shape.tags) + len(shape.fields):  # no timestamps: the arrival time
+        exprs = (*exprs, pl.lit(default_time, dtype=pl.Int64).alias(TIME))
     columns = cells.select(exprs).get_columns()
     columns.append(pl.Series(LINE, line_numbers, dtype=pl.Int64))
     same = columns[0].to_numpy()  # the text between the values is the shape's
@@ -345,17 +347,19 @@ def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
 
 
 @functools.lru_cache(maxsize=256)
-def _plan(shape: Shape, layout: _Layout, multiplier: int, default_time: int, plus: bool):
+def _plan(shape: Shape, layout: _Layout, multiplier: int, plus: bool):
     """The Polars expressions that turn the cells of one shape into typed
-    columns (built once per shape: building them costs more than running them).
+    columns (built once per shape: building them costs more than running them;
+    so the arrival time of lines without a timestamp, which changes with every
+    body, is not among them: the caller adds that column).
 
     The cells alternate: text before the first value (measurement and first
     key), value, text before the next value (``,key=`` or the space before
     the timestamp), value, ... The "__ok" column says a line's texts are
     exactly the shape's, which checks its measurement, keys and delimiters;
     "__bad" (if any value can be refused) flags lines the exact path must
-    redo. Returns (expressions: the flags first, then tags, fields, time;
-    the number of flag columns)."""
+    redo. Returns (expressions: the flags first, then tags, fields, and time
+    when the lines have timestamps; the number of flag columns)."""
     nv = len(layout.values)
     value = lambda j: pl.col("c").gather_every(2 * nv + 1, 1 + 2 * j)  # noqa: E731
     between = lambda j: pl.col("c").gather_every(2 * nv + 1, 2 * j)  # noqa: E731
@@ -390,8 +394,6 @@ def _plan(shape: Shape, layout: _Layout, multiplier: int, default_time: int, plu
         if plus:
             bad.append(c.str.starts_with("+"))
         exprs.append((ts * multiplier if multiplier != 1 else ts).alias(TIME))
-    else:  # no timestamps: the arrival time
-        exprs.append(pl.lit(default_time, dtype=pl.Int64).alias(TIME))
     if bad:
         flags.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
     return (*flags, *exprs), len(flags)

@@ -11,6 +11,7 @@ whole as before.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MIN_REPEAT = 4  # distinct keys x this must not exceed the lines: else parsing each key costs more
+KNOWN_KEY_CHARS = 1024  # keys up to this long are remembered parsed (a bulk load repeats them body after body)
+KNOWN_TABLE_ROWS = 4096  # tables of the distinct keys of a body up to this many are remembered too
 _BASES = itertools.count(1)  # each SeriesKeys numbers its keys from a base of its own (see key_codes)
 
 
@@ -37,6 +40,26 @@ def key_of(key: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
         keys.append(k)
         values.append(v)
     return measurement, tuple(keys), tuple(values)
+
+
+@functools.lru_cache(maxsize=8192)
+def _remembered(key: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    return key_of(key)
+
+
+def known_key(key: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """:func:`key_of`, remembered for short keys: the bodies of a load carry the same few
+    series keys again and again, and parsing each in Python held the GIL ~5 us a key."""
+    return _remembered(key) if len(key) <= KNOWN_KEY_CHARS else key_of(key)
+
+
+def _tag_table(tags: tuple[str, ...], rows: tuple[tuple[str | None, ...], ...]) -> pl.DataFrame:
+    """A String column per tag key of the rows' values."""
+    return pl.DataFrame([pl.Series(k, [r[j] for r in rows], dtype=pl.String) for j, k in enumerate(tags)])
+
+
+# The same keys in the same order, body after body (a load): their table once (frames are immutable).
+_remembered_table = functools.lru_cache(maxsize=16)(_tag_table)
 
 
 @dataclass
@@ -73,7 +96,7 @@ class SeriesKeys:
         kinds: dict[tuple[str, tuple[str, ...]], int] = {}
         kind_of, values = [], []
         for key in distinct:
-            parsed = key_of(key)
+            parsed = known_key(key)
             if parsed is None:
                 kind_of.append(-1)
                 values.append(None)
@@ -104,9 +127,9 @@ class SeriesKeys:
         if table is None:
             _, tags = self.kinds[kind]
             none = (None,) * len(tags)
-            rows = [v if k == kind else none for k, v in zip(self.key_kind, self.values)]
-            table = self._columns[kind] = pl.DataFrame(
-                [pl.Series(k, [r[j] for r in rows], dtype=pl.String) for j, k in enumerate(tags)])
+            rows = tuple(v if k == kind else none for k, v in zip(self.key_kind, self.values))
+            make = _remembered_table if len(rows) <= KNOWN_TABLE_ROWS else _tag_table
+            table = self._columns[kind] = make(tags, rows)
         return table
 
     def key_codes(self, lines: np.ndarray, name: str) -> pl.Series:

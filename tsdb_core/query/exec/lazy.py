@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
+from . import fill_walk, go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -970,14 +970,16 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
     runs_read = ctx.regrouped_limits and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
+    walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+        walked = a.interval and stages.fill.mode != "none" and not multi and _wrapped_start(plan, a) is not None
     if stretch:
         df = _filled_stretches(plan, a, stages.fill, df, keys, low)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
     by = keys + (stretch or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
-    if df is not grouped_df:
+    if df is not grouped_df and not walked:
         # the reducers' map is read at the end: most often in the reverse of the input's order
         df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
     if multi and not plan.ascending:  # influxd reverses series and windows, not a window's rows
@@ -1137,10 +1139,10 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     if f.mode == "none" or multi:
         return df
     first, last = _window_span(plan, a)
-    if first is None:
-        first = int(df[WINDOW_COLUMN].min())
-    grid = grid or bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
+    if first is None:  # no range start: influxd's fill iterator walks each series (exec/fill_walk.py)
+        return _walked(plan, a, f, df, low, keys, known, count_like, last, ctx)
+    grid = grid or bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
         return df
     merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
@@ -1148,6 +1150,33 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     if f.mode == "null":
         df = _no_count_without_field(plan, df, low, ctx)
     return df
+
+
+def _walked(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, known, count_like, last: int, ctx):
+    """fill() without a range start: from each series' own first window, or, where an offset
+    wraps influxd's start, along its walk from 1677 (exec/fill_walk.py)."""
+    start = _wrapped_start(plan, a)
+    if start is None:
+        grid = bucket_grid(int(df[WINDOW_COLUMN].min()), last, a.interval, a.offset, a.tz, ctx.max_buckets)
+        merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
+        out = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending, merge=merge)
+        if keys and f.mode != "none":
+            out = fill_walk.from_own_start(out, df, keys)
+    else:
+        full = fill_walk.walk_frame(df, keys, start, window_start(last, a.interval, a.offset), a.interval)
+        if f.mode == "linear":
+            out = fill_walk.linear(df, keys, full, known, a.interval)
+        else:
+            out = fill(df, keys, [], known, f.mode, f.value, count_like, full=full)
+    return _no_count_without_field(plan, out, low, ctx) if f.mode == "null" else out
+
+
+def _wrapped_start(plan, a: Aggregate) -> int | None:
+    """influxd's wrapped first window of an ascending fill without range start (an offset
+    moved MinTime past int64's end), or None."""
+    if plan.time_range.has_start or not plan.ascending or a.tz is not None or not a.offset:
+        return None
+    return fill_walk.wrapped_start(a.interval, a.offset)
 
 
 def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int, offset: int,

@@ -1242,7 +1242,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
-    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, ctx.nan_order)
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, ctx.nan_order, _backwards(plan, a, ctx))
     if grouped is not None:
         seen, keep = _seen_exprs(schema, low, exprs)
         return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
@@ -1356,9 +1356,26 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     return df
 
 
-def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_order: bool = False):
+def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
+    """Whether float sums and means add a window's points from its last: under ORDER BY time
+    DESC influxd reads a series backwards, and its reducers add in that order (the last
+    digits differ). Only where every group is one series of one measurement (its index
+    says so): how influxd orders several series in a group backwards is not modelled."""
+    if plan.ascending or not a.interval or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan):
+        return False
+    src = plan.sources[0]
+    try:
+        index = ctx.provider.series(src.database, src.retention_policy, src.measurement)
+    except Exception:  # noqa: BLE001 - no index (a fake provider): the rows' own order
+        return False
+    dims = [d for d in plan.dimensions if d in index.columns]
+    return index.height <= 1 or (bool(dims) and index.select(dims).n_unique() == index.height)
+
+
+def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_order: bool = False,
+               backwards: bool = False):
     """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates
-    (``nan_order``: :attr:`Ctx.nan_order`)."""
+    (``nan_order``: :attr:`Ctx.nan_order`; ``backwards``: :func:`_backwards`)."""
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if a.point_time else None
     for call, alias in low.aggs.items():
@@ -1381,7 +1398,7 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order).alias(alias))
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards).alias(alias))
         if call is selector:
             exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
                          .alias(POINT_TIME_COLUMN))

@@ -63,8 +63,10 @@ def walk(windows: np.ndarray, start: int, end: int, interval: int) -> np.ndarray
     origin, lead = _origin(int(windows[0]), start, interval)
     rest = windows[1:] if lead else windows
     k = np.arange(rest.size, dtype=np.int64)
-    # a point takes the first step reaching it, and each step takes one point at most
-    reach = np.maximum(-((origin - rest) // interval), 0)
+    # a point takes the first step reaching it, and each step takes one point at most; the
+    # steps from 1677 counted as whole intervals apart, then the rest (no int64 overflow)
+    base, r0 = divmod(origin, interval)
+    reach = np.maximum(-((r0 - rest) // interval) - base, 0)
     steps = np.maximum.accumulate(reach - k) + k if rest.size else k
     total = max(int(steps[-1]) + 1 if rest.size else 0, (end - origin) // interval + 1)
     out = origin + interval * np.arange(total, dtype=np.int64)

@@ -44,9 +44,10 @@ def _in_row_order(v: pl.Expr, reduce, backwards: bool = False) -> pl.Expr:
     Polars' partitioned group-by adds a large group's floats in an order that changes from
     process to process (hash seeds), so the same query's last digits changed between runs; a
     list is reduced as a slice is (the same bits as RunGroups' list means), every time.
-    ``backwards``: from the group's last row (influxd reads points backwards under ORDER BY
-    time DESC, and its sums add them in that order)."""
-    values = v.implode().list.reverse() if backwards else v.implode()
+    ``backwards``: from the group's latest point (influxd reads a series backwards under ORDER
+    BY time DESC, and its sums add the points in that order; rows written out of order are
+    held in arrival order, so they are sorted by time first)."""
+    values = v.sort_by(T, descending=True).implode() if backwards else v.implode()
     return values.list.agg(reduce(pl.element()))
 
 

@@ -46,8 +46,9 @@ def _in_row_order(v: pl.Expr, reduce, backwards: bool = False) -> pl.Expr:
     list is reduced as a slice is (the same bits as RunGroups' list means), every time.
     ``backwards``: from the group's latest point (influxd reads a series backwards under ORDER
     BY time DESC, and its sums add the points in that order; rows written out of order are
-    held in arrival order, so they are sorted by time first)."""
-    values = v.sort_by(T, descending=True).implode() if backwards else v.implode()
+    held in arrival order, so they are sorted by time first; a literal, say a field no
+    point has, has no order)."""
+    values = v.sort_by(T, descending=True).implode() if backwards and v.meta.root_names() else v.implode()
     return values.list.agg(reduce(pl.element()))
 
 

@@ -189,15 +189,17 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
 
 def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[str],
          mode: str, value, count_like: set[str], descending: bool = False, *,
-         merge: bool = False) -> pl.DataFrame:
+         merge: bool = False, full: pl.DataFrame | None = None) -> pl.DataFrame:
     """Complete every series (``keys``) of ``frame`` to the grid and fill the gaps.
 
     ``descending`` (ORDER BY time DESC): fill(previous) looks at the later window.
     ``merge``: each series' windows are :func:`merged_windows` of the grid and its own.
+    ``full``: the (keys, window) rows to complete to, in order, instead of the grid's.
     """
     if mode == "none" or frame.height == 0:
         return frame
-    full = _merged(frame, keys, grid) if merge else _crossed(frame, keys, grid, descending)
+    if full is None:
+        full = _merged(frame, keys, grid) if merge else _crossed(frame, keys, grid, descending)
     out = full.join(frame, on=keys + [WINDOW_COLUMN], how="left", maintain_order="left")
     if mode == "null":
         fills = [_only_gaps(c, out, pl.col(c).fill_null(0)) for c in columns if c in count_like]

@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import cast_trace, go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, fill_walk, go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -996,14 +996,16 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
     runs_read = ctx.regrouped_limits and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
+    walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+        walked = a.interval and stages.fill.mode != "none" and not multi and _wrapped_start(plan, a) is not None
     if stretch:
         df = _filled_stretches(plan, a, stages.fill, df, keys, low)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
     by = keys + (stretch or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
-    if df is not grouped_df:
+    if df is not grouped_df and not walked:
         # the reducers' map is read at the end: most often in the reverse of the input's order
         df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
     if multi and not plan.ascending:  # influxd reverses series and windows, not a window's rows
@@ -1186,10 +1188,10 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     if f.mode == "none" or multi:
         return df
     first, last = _window_span(plan, a)
-    if first is None:
-        first = int(df[WINDOW_COLUMN].min())
-    grid = grid or bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
+    if first is None:  # no range start: influxd's fill iterator walks each series (exec/fill_walk.py)
+        return _walked(plan, a, f, df, low, keys, known, count_like, last, ctx)
+    grid = grid or bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
         return df
     merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
@@ -1197,6 +1199,33 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     if f.mode == "null":
         df = _no_count_without_field(plan, df, low, ctx)
     return df
+
+
+def _walked(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, known, count_like, last: int, ctx):
+    """fill() without a range start: from each series' own first window, or, where an offset
+    wraps influxd's start, along its walk from 1677 (exec/fill_walk.py)."""
+    start = _wrapped_start(plan, a)
+    if start is None:
+        grid = bucket_grid(int(df[WINDOW_COLUMN].min()), last, a.interval, a.offset, a.tz, ctx.max_buckets)
+        merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
+        out = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending, merge=merge)
+        if keys and f.mode != "none":
+            out = fill_walk.from_own_start(out, df, keys)
+    else:
+        full = fill_walk.walk_frame(df, keys, start, window_start(last, a.interval, a.offset), a.interval)
+        if f.mode == "linear":
+            out = fill_walk.linear(df, keys, full, known, a.interval)
+        else:
+            out = fill(df, keys, [], known, f.mode, f.value, count_like, full=full)
+    return _no_count_without_field(plan, out, low, ctx) if f.mode == "null" else out
+
+
+def _wrapped_start(plan, a: Aggregate) -> int | None:
+    """influxd's wrapped first window of an ascending fill without range start (an offset
+    moved MinTime past int64's end), or None."""
+    if plan.time_range.has_start or not plan.ascending or a.tz is not None or not a.offset:
+        return None
+    return fill_walk.wrapped_start(a.interval, a.offset)
 
 
 def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int, offset: int,
@@ -1262,7 +1291,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
-    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, ctx.nan_order)
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, ctx.nan_order, _backwards(plan, a, ctx))
     if grouped is not None:
         seen, keep = _seen_exprs(schema, low, exprs)
         return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
@@ -1377,9 +1406,26 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     return df
 
 
-def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_order: bool = False):
+def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
+    """Whether float sums and means add a window's points from its last: under ORDER BY time
+    DESC influxd reads a series backwards, and its reducers add in that order (the last
+    digits differ). Only where every group is one series of one measurement (its index
+    says so): how influxd orders several series in a group backwards is not modelled."""
+    if plan.ascending or not a.interval or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan):
+        return False
+    src = plan.sources[0]
+    try:
+        index = ctx.provider.series(src.database, src.retention_policy, src.measurement)
+    except Exception:  # noqa: BLE001 - no index (a fake provider): the rows' own order
+        return False
+    dims = [d for d in plan.dimensions if d in index.columns]
+    return index.height <= 1 or (bool(dims) and index.select(dims).n_unique() == index.height)
+
+
+def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_order: bool = False,
+               backwards: bool = False):
     """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates
-    (``nan_order``: :attr:`Ctx.nan_order`)."""
+    (``nan_order``: :attr:`Ctx.nan_order`; ``backwards``: :func:`_backwards`)."""
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if a.point_time else None
     for call, alias in low.aggs.items():
@@ -1402,7 +1448,7 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order).alias(alias))
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards).alias(alias))
         if call is selector:
             exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
                          .alias(POINT_TIME_COLUMN))

@@ -48,6 +48,7 @@ class RunGroups:
     schema: dict          # the columns' types, as the general path's scan has them
     lengths: np.ndarray   # each group's rows, as ``starts`` lists them
     full: frozenset[str]  # the points counted of these calls are every row (their field has no null)
+    backwards: bool = False  # ORDER BY time DESC: a group's floats are added from its last row
 
     def agg(self, exprs: list[pl.Expr]) -> pl.LazyFrame:
         """``group_by(keys).agg(exprs)`` sorted by the keys: each run aggregated as a slice
@@ -85,7 +86,8 @@ class RunGroups:
         lists = {c: pl.Series(c, pa.LargeListArray.from_arrays(offsets, self.source.get_column(c).to_arrow(),
                                                                 mask=between))
                  for c in {c for f, c, _ in calls if f != "count"}}
-        exprs = [pl.col(c).list.agg(LIST_CALLS[f, self.schema[c]]).gather_every(2, 1).alias(out)
+        exprs = [(pl.col(c).list.reverse() if self.backwards else pl.col(c)).list.agg(LIST_CALLS[f, self.schema[c]])
+                 .gather_every(2, 1).alias(out)
                  for f, c, out in calls if f != "count"]
         values = pl.DataFrame(list(lists.values())).select(exprs) if exprs else pl.DataFrame()
         count = self._ordered(pl.Series(self.lengths, dtype=pl.Int64))
@@ -157,6 +159,7 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
         return None  # series that share their GROUP BY tags are one group: hashing it is
     starts, series, windows, lengths = _runs(source.get_column(TIME).to_numpy(), firsts, counts, a.interval,
                                              a.offset)
+    backwards = not order.ascending  # each group is one series: lazy._backwards holds
     order = _key_order(per_series, series)
     at = (series[order] if order is not None else series).tolist()
     keys = [pl.Series(k, [v[i] for i in at], pl.String) for k, v in zip(a.dimensions, per_series)]
@@ -165,7 +168,8 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
     full = frozenset(seen_column(i) for i, call in enumerate(low.aggs)
                      if not source.get_column(call.args[0].name).null_count())
     spans = np.stack([firsts, counts], axis=1).astype(np.int64).reshape(-1, 2)
-    return RunGroups(src.measurement, source, spans, starts, pl.DataFrame(keys), order, schema, lengths, full)
+    return RunGroups(src.measurement, source, spans, starts, pl.DataFrame(keys), order, schema, lengths, full,
+                     backwards)
 
 
 def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | None:

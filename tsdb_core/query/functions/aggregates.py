@@ -39,16 +39,23 @@ def check_type(name: str, dtype) -> None:
         raise UnsupportedType(f"unsupported {name} iterator type: *query.booleanInterruptIterator")
 
 
-def _in_row_order(v: pl.Expr, reduce) -> pl.Expr:
+def _in_row_order(v: pl.Expr, reduce, backwards: bool = False) -> pl.Expr:
     """``reduce`` of a group's values taken as one list, for float sums, means and deviations:
     Polars' partitioned group-by adds a large group's floats in an order that changes from
     process to process (hash seeds), so the same query's last digits changed between runs; a
-    list is reduced as a slice is (the same bits as RunGroups' list means), every time."""
-    return v.implode().list.agg(reduce(pl.element()))
+    list is reduced as a slice is (the same bits as RunGroups' list means), every time.
+    ``backwards``: from the group's latest point (influxd reads a series backwards under ORDER
+    BY time DESC, and its sums add the points in that order; rows written out of order are
+    held in arrival order, so they are sorted by time first; a literal, say a field no
+    point has, has no order)."""
+    values = v.sort_by(T, descending=True).implode() if backwards and v.meta.root_names() else v.implode()
+    return values.list.agg(reduce(pl.element()))
 
 
-def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan_order: bool = False) -> pl.Expr:
-    """One value per group; ``nan_order``: max/min/median order NaN as InfluxDB 3 (:func:`_nan_aware`)."""
+def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan_order: bool = False,
+               backwards: bool = False) -> pl.Expr:
+    """One value per group; ``nan_order``: max/min/median order NaN as InfluxDB 3 (:func:`_nan_aware`);
+    ``backwards``: float sums in the reverse of the rows' order (:func:`_in_row_order`)."""
     check_type(name, dtype)
     nn = v.is_not_null()
     has = v.count() > 0
@@ -57,16 +64,16 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
     if name == "count_distinct":
         return v.drop_nulls().n_unique().cast(pl.Int64)
     if name == "sum":
-        return pl.when(has).then(v.sum() if dtype is not None and dtype.is_integer() else _in_row_order(v, pl.Expr.sum))
+        return pl.when(has).then(v.sum() if dtype is not None and dtype.is_integer() else _in_row_order(v, pl.Expr.sum, backwards))
     if name == "mean":
-        return _in_row_order(v.cast(pl.Float64), pl.Expr.mean)
+        return _in_row_order(v.cast(pl.Float64), pl.Expr.mean, backwards)
     if name == "median":
         plain = v.cast(pl.Float64).median()
         return _nan_aware(name, v, plain) if nan_order and dtype == pl.Float64 else plain
     if name == "spread":
         return _spread3(v, dtype) if nan_order else pl.when(has).then(v.max() - v.min())
     if name == "stddev":
-        return pl.when(v.count() > 1).then(_in_row_order(v.cast(pl.Float64), lambda e: e.std(ddof=1)))
+        return pl.when(v.count() > 1).then(_in_row_order(v.cast(pl.Float64), lambda e: e.std(ddof=1), backwards))
     if name in ("max", "min"):
         return _nan_aware(name, v, getattr(v, name)()) if nan_order and dtype == pl.Float64 else getattr(v, name)()
     if name in ("first", "last"):

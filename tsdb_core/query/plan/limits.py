@@ -13,6 +13,7 @@ from ...base.errors import LimitExceeded
 from ...influxql import ast
 from ...influxql import functions as F
 from ..analyze.conditions import conjuncts, tag_equalities
+from ..exec import fill_walk
 from ..exec.fill import window_start
 from .nodes import Scan, SelectPlan, SubqueryScan, Transform, find_node
 
@@ -64,7 +65,7 @@ def check_windows(plan: SelectPlan, provider, max_windows: int, memory_bytes: in
     # tz() windows are listed first whatever the fill
     listed = plan.fill != "none" or plan.tz is not None
     predicted = _predicted(plan)
-    windows = (_windows(plan) if listed else 0) + predicted
+    windows = (_windows(plan) or _walked(plan) if listed else 0) + predicted
     if not windows:
         return
     limit = max_windows or HARD_MAX_WINDOWS
@@ -156,6 +157,19 @@ def _windows(plan: SelectPlan) -> int:
     first = window_start(tr.start, plan.interval, plan.offset, plan.tz)
     last = window_start(tr.end - 1, plan.interval, plan.offset, plan.tz)  # as influxd does
     return (last - first + plan.interval) // plan.interval + plan.extra_intervals
+
+
+def _walked(plan: SelectPlan) -> int:
+    """Rows a series gets from influxd's fill walk from 1677 (an offset, no range start:
+    exec/fill_walk.py), 0 for any other plan."""
+    tr = plan.time_range
+    if not plan.interval or plan.is_raw or tr.has_start or tr.empty or not plan.ascending \
+            or plan.tz is not None or not plan.offset or plan.fill == "none":
+        return 0
+    start = fill_walk.wrapped_start(plan.interval, plan.offset)
+    if start is None:
+        return 0
+    return fill_walk.rows_per_series(start, window_start(tr.end, plan.interval, plan.offset), plan.interval)
 
 
 def _predicted(plan: SelectPlan) -> int:

@@ -205,10 +205,11 @@ def _limited_windows(plan: SelectPlan) -> bool:
 
 def _window_shape(plan: SelectPlan, schema) -> bool:
     """GROUP BY time(...) of fast aggregates over numeric fields, fill(null|none), bounded
-    (a LIMIT bounds a range without start: the grid then starts at the data)."""
+    (a LIMIT bounds a range without start: the grid then starts at the data, unless an
+    offset wraps influxd's fill walk round to 1677: exec/fill_walk.py)."""
     whole = plan.time_range
     if not plan.interval or plan.fill not in ("null", "none") or whole.end >= MAX_TIME \
-            or not (whole.has_start or plan.limit):
+            or not (whole.has_start or plan.limit and (plan.fill == "none" or not plan.offset)):
         return False
     for col in plan.columns:
         call = col.expr

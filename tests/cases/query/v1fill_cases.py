@@ -1,0 +1,108 @@
+"""fill() without a lower time bound and ORDER BY time DESC sums, influxd 1.6.7's answers (issue 20).
+Recorded by v1fill_record.py into v1fill.json; read by tests/query/test_v1fill.py.
+
+Data (``FILL_DB``): v1subq_cases' ``cpu`` (six hosts, nine points each within the first hour
+of 1970, ``h4`` without ``region``) and ``w`` (five hosts over 24 days, every other day).
+
+1. No range start: influxd's fill iterator starts each series at its own first window (ASC)
+   and ends it at its own earliest one (DESC), not at the first window of all series.
+2. No range start and a GROUP BY offset: ``Window(MinTime)`` subtracts the offset and the
+   int64 wraps, so the walk begins in 2262: the first point comes out first, then windows
+   filled from 1677 on a grid shifted off the offset's (1677-09-21T00:30:26.290448384Z for
+   time(20m, 5m)), up to the range's end; fill(linear) there divides times by the interval
+   the Go way and its slope is infinite (the body is json's error). The windows are few
+   here (intervals of hundreds of days): for time(20m, 5m) influxd answers 7,686,147 rows a
+   series (and was killed for memory answering six series); we answer the max-select-windows
+   error instead (tests/query/test_v1fill.py).
+3. ORDER BY time DESC: influxd reads a series backwards, and a window's float sum, mean and
+   stddev add its points in that order (last digits).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from v1subq_cases import shard_lines, subq_lines  # noqa: E402
+
+FILL_DB = "v1fill"
+W = "time < '1970-01-01T01:00:00Z'"
+L = "time >= '1970-01-01T00:00:00Z' AND " + W
+WW = "time < '1970-01-25T00:00:00Z'"
+
+
+def fill_lines() -> list[str]:
+    return subq_lines() + shard_lines()
+
+
+# 1. each series from its own first window
+OWN_START = [
+    f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(5m), host fill(0)",
+    f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(5m), host fill(0) ORDER BY time DESC",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(10m), host fill(0) ORDER BY time DESC",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(2d), host fill(0)",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(2d), host fill(previous) ORDER BY time DESC",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(2d), host fill(linear)",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(2d), host fill(null) LIMIT 3",
+    f"SELECT max(v) FROM w, cpu WHERE {WW} GROUP BY time(2d), host fill(0)",
+    f"SELECT min(usage) FROM cpu WHERE {W} GROUP BY time(10m), region fill(-1)",
+]
+
+# 2. an offset: the wrapped walk from 1677
+WRAPPED = [
+    f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(20m, 5m) fill(none)",
+    f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(0)",
+    f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(400d, -5m) fill(0)",
+    f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m), host fill(0)",
+    f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(null)",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(null)",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(previous)",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(linear)",
+    f"SELECT max(n) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(linear)",
+    f"SELECT max(n) FROM cpu WHERE {W} GROUP BY time(400d, 5m), host fill(linear)",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m), host fill(previous)",
+    f"SELECT mean(usage), count(n) FROM cpu WHERE {W} GROUP BY time(400d, 5m), host fill(-1)",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(0) ORDER BY time DESC",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m), host fill(0) ORDER BY time DESC",
+    f"SELECT sum(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d) fill(0)",
+    f"SELECT sum(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d), host fill(previous)",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d), host fill(linear)",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(2000d, 3d), host fill(linear)",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(1000d, -1d), host fill(null)",
+    f"SELECT count(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d), host fill(null) LIMIT 3",
+    f"SELECT count(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d) fill(null) LIMIT 3 OFFSET 2",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d) fill(null) LIMIT 3",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d) fill(none) LIMIT 3",
+    f"SELECT max(v) FROM w, cpu WHERE {WW} GROUP BY time(1000d, 12h), host fill(0)",
+    f"SELECT max(m) FROM (SELECT max(v) AS m FROM w WHERE {WW} GROUP BY time(2d), host) WHERE {WW} "
+    "GROUP BY time(1000d, 12h) fill(0)",
+]
+
+# 3. ORDER BY time DESC: sums added backwards (difference(mean) without a lower bound included)
+DESC_SUMS = [
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m), host fill(0) ORDER BY time DESC",
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {L} GROUP BY time(10m), host fill(0) ORDER BY time DESC",
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m), host fill(previous) ORDER BY time DESC",
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m), host fill(linear) ORDER BY time DESC",
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m), host fill(none) ORDER BY time DESC",
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m), host fill(0)",
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m) fill(0) ORDER BY time DESC",
+    f"SELECT mean(usage), sum(usage), stddev(usage) FROM cpu WHERE {L} GROUP BY time(20m), host ORDER BY time DESC",
+    f"SELECT mean(v) FROM w WHERE {WW} GROUP BY time(6d) ORDER BY time DESC",
+    f"SELECT mean(v), sum(v) FROM w WHERE {WW} GROUP BY time(6d), host ORDER BY time DESC",
+]
+
+QUERIES = OWN_START + WRAPPED + DESC_SUMS
+
+# answers whose floats we do not give bit for bit (compared within 1e-9): several series in one
+# group (how influxd orders their points for a sum is not modelled), a sum over several shard
+# groups (influxd adds each shard's partial sum), stddev (Polars' algorithm)
+ROUNDED = {
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(null)",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(previous)",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(0) ORDER BY time DESC",
+    f"SELECT sum(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d) fill(0)",
+    f"SELECT sum(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d), host fill(previous)",
+    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m) fill(0) ORDER BY time DESC",
+    f"SELECT mean(usage), sum(usage), stddev(usage) FROM cpu WHERE {L} GROUP BY time(20m), host ORDER BY time DESC",
+}

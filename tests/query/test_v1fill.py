@@ -1,0 +1,117 @@
+"""fill() without a lower time bound and ORDER BY time DESC sums in influxd 1.6.7's answers
+(tests/cases/query/v1fill_cases.py, recorded by v1fill_record.py: asked twice, and again over
+the lines written in reverse): each series from its own first window, the wrapped walk from 1677
+under a GROUP BY offset (exec/fill_walk.py), a window's floats added backwards under DESC."""
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tsdb_core
+from tsdb_core.base.time import MIN_TIME
+from tsdb_core.query.engine import execute
+from tsdb_core.query.exec import fill_walk
+
+from .conftest import NOW
+from .test_noaa_cases import CASE_DIR, _ids, approx_equal
+
+sys.path.insert(0, str(CASE_DIR))
+from v1fill_cases import FILL_DB, QUERIES, ROUNDED, W, fill_lines  # noqa: E402
+
+CASES = json.loads((CASE_DIR / "v1fill.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def fill_store():
+    store = tsdb_core.open(None)
+    store.create_database(FILL_DB)
+    assert store.write(FILL_DB, "\n".join(fill_lines())).ok
+    yield store
+    store.close()
+
+
+def test_every_query_recorded_and_stable():
+    assert [c["query"] for c in CASES] == QUERIES
+    assert not [c["query"] for c in CASES if c.get("varies")]
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_fill_as_influxd(fill_store, case):
+    res = execute(fill_store, case["query"], db=case["db"], now=NOW)
+    if "body" in case:  # influxd's body is json's error for an infinity: the shim's bytes
+        from tsdb_http.encode import Response, encode_json
+        assert (200, encode_json(Response(res.statements)).decode()) == (case["status"], case["body"])
+        return
+    got = json.loads(json.dumps(res.to_json()))
+    want = case["expected"]
+    if case["query"] in ROUNDED:
+        assert approx_equal(got, want), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(want)[:2000]}"
+    else:  # bit for bit (an integral float and its integer compare equal, as JSON prints them)
+        assert got == want, f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(want)[:2000]}"
+
+
+def test_wrapped_walk_past_the_windows_limit_is_refused_before_reading(fill_store):
+    """time(20m, 5m) without a range start: influxd answers 7,686,147 rows (the first point,
+    then every 20 minutes from 1677-09-21T00:30:26.290448384Z; recorded by hand, too large to
+    keep, and six series of it got influxd killed for memory). We count the walk before
+    reading and answer max-select-windows' error with that count."""
+    q = f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(20m, 5m) fill(0)"
+    got = execute(fill_store, q, db=FILL_DB, now=NOW).to_json()["results"][0]
+    assert got == {"statement_id": 0,
+                   "error": "max-select-windows limit exceeded: (7686147/2000000): 7686147 windows"}
+
+
+def test_wrapped_start_is_influxds():
+    """Window(MinTime) with an offset wraps: 2262 for time(20m, 5m), its next step 1677-09-21
+    00:30:26.290448384 (the first fill row influxd answered); no offset: MinTime itself."""
+    m = 60_000_000_000
+    start = fill_walk.wrapped_start(20 * m, 5 * m)
+    assert start > 9_223_372_036_854_775_807 - 20 * m
+    assert fill_walk._wrap(start + 20 * m) == _ns("1677-09-21T00:30:26.290448384")
+    assert fill_walk.wrapped_start(20 * m, 0) is None
+    assert fill_walk.wrapped_start(20 * m, -5 * m) > 0
+
+
+def _ns(text: str) -> int:
+    return int(np.datetime64(text, "ns").astype(np.int64))
+
+
+def _walk_by_steps(points: list[int], start: int, end: int, interval: int) -> list[int]:
+    """influxd's floatFillIterator.Next, one call at a time (int64 wraps included)."""
+    out, window, i = [], start, 0
+    while True:
+        if i < len(points):
+            if points[i] > window:
+                out.append(window)
+            else:
+                out.append(points[i])
+                i += 1
+        elif window <= end:
+            out.append(window)
+        else:
+            return out
+        window = fill_walk._wrap(window + interval)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(-3000, 3000), min_size=1, max_size=30), st.sampled_from([7, 60, 600]),
+       st.integers(1, 599), st.integers(0, 400))
+def test_vectorised_walk_equals_the_iterator(pts, interval, offset, past):
+    """walk() equals the iterator's step-by-step walk, over windows from 1677 (intervals of
+    years: the walk stays short)."""
+    d = interval * 86_400 * 10**9
+    offset = (offset * 86_400 * 10**9) % d or 10**9
+    wins = sorted({fill_walk.go_window_start(p * 86_400 * 10**9, d, offset) for p in pts})
+    start = fill_walk.wrapped_start(d, offset)
+    end = wins[-1] + past * 86_400 * 10**9
+    end = fill_walk.go_window_start(end, d, offset)
+    want = _walk_by_steps(wins, start, end, d)
+    got = fill_walk.walk(np.asarray(wins, dtype=np.int64), start, end, d).tolist()
+    assert got == want
+    assert len(got) <= fill_walk.rows_per_series(start, end, d)
+    assert MIN_TIME <= min(got)

@@ -1,0 +1,146 @@
+"""fill() without a lower time bound, as influxd 1.6.7's fill iterator walks it.
+
+Without a range start influxd's ``StartTime`` is ``MinTime``, and its fill iterator begins
+at ``opt.Window(MinTime)``. Where that is ``MinTime`` itself (no GROUP BY offset), each
+series' walk begins at its own first window (:func:`from_own_start`: no row before a
+series' first point, in either direction). With an offset, ``Window`` subtracts it from
+``MinTime`` and the int64 wraps: the walk begins far in 2262, past every point, so the
+series' first point is emitted as it is, the next step wraps round to 1677, and windows
+are filled from there, on a grid that is not the offset's, up to the range's end; later
+points take the step of the walk that reaches them (:func:`walk_frame`). Under ORDER BY
+time DESC the walk ends at the series' earliest point either way.
+"""
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from ...base.time import MIN_TIME
+from ..plan.nodes import WINDOW_COLUMN
+
+_U64 = 1 << 64
+_I64 = 1 << 63
+
+
+def _wrap(x: int) -> int:
+    """``x`` as Go's int64 arithmetic leaves it."""
+    return (x + _I64) % _U64 - _I64
+
+
+def go_window_start(t: int, interval: int, offset: int) -> int:
+    """influxd's ``IteratorOptions.Window(t)`` start without ``tz()``, int64 wraps included."""
+    t = _wrap(t - offset)
+    dt = t % interval  # Go's remainder, made non-negative as Window does
+    start = MIN_TIME if MIN_TIME + dt >= t else _wrap(t - dt)
+    return _wrap(start + offset)
+
+
+def wrapped_start(interval: int, offset: int) -> int | None:
+    """Where the fill iterator of a range without start begins when that is not ``MinTime``
+    (an offset wrapped it), else None."""
+    start = go_window_start(MIN_TIME, interval, offset)
+    return None if start == MIN_TIME else start
+
+
+def _origin(first: int, start: int, interval: int) -> tuple[int, bool]:
+    """(the walk's value at the step after any lead point, whether the first point leads)."""
+    if first <= start:  # the first point is emitted at the wrapped start; the next step wraps
+        return _wrap(start + interval), True
+    return start, False
+
+
+def rows_per_series(start: int, end: int, interval: int) -> int:
+    """The most rows the walk gives a series whose points lie in windows up to ``end`` (for
+    the limits, before anything is read): its lead point and every step up to the one a
+    point in the last window takes (influxd's count when the last window has a point)."""
+    origin, _ = _origin(MIN_TIME + interval, start, interval)
+    return 1 + max(-((origin - end) // interval) + 1, 0)
+
+
+def walk(windows: np.ndarray, start: int, end: int, interval: int) -> np.ndarray:
+    """One series' window starts in the fill iterator's order: ``windows`` are its points'
+    (ascending, distinct), ``end`` the last window of the range."""
+    origin, lead = _origin(int(windows[0]), start, interval)
+    rest = windows[1:] if lead else windows
+    k = np.arange(rest.size, dtype=np.int64)
+    # a point takes the first step reaching it, and each step takes one point at most; the
+    # steps from 1677 counted as whole intervals apart, then the rest (no int64 overflow)
+    base, r0 = divmod(origin, interval)
+    reach = np.maximum(-((r0 - rest) // interval) - base, 0)
+    steps = np.maximum.accumulate(reach - k) + k if rest.size else k
+    total = max(int(steps[-1]) + 1 if rest.size else 0, (end - origin) // interval + 1)
+    out = origin + interval * np.arange(total, dtype=np.int64)
+    out[steps] = rest
+    return np.concatenate([windows[:1], out]) if lead else out
+
+
+def walk_frame(df: pl.DataFrame, keys: list[str], start: int, end: int, interval: int) -> pl.DataFrame:
+    """(keys, window) of every series of ``df`` in the walk's order, series in key order."""
+    parts = []
+    for part in df.partition_by(keys, maintain_order=True) if keys else [df]:
+        wins = np.unique(part[WINDOW_COLUMN].to_numpy())
+        col = pl.DataFrame({WINDOW_COLUMN: pl.Series(walk(wins, start, end, interval), dtype=pl.Int64)})
+        parts.append(part.select(keys).head(1).join(col, how="cross") if keys else col)
+    full = pl.concat(parts)
+    return full.sort(keys, maintain_order=True) if keys else full
+
+
+def from_own_start(full: pl.DataFrame, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The rows of the filled ``full`` from each series' first window of ``df`` on."""
+    if not keys:
+        return full.filter(pl.col(WINDOW_COLUMN) >= df[WINDOW_COLUMN].min())
+    firsts = df.group_by(keys).agg(pl.col(WINDOW_COLUMN).min().alias("\x00first"))
+    out = full.join(firsts, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    return out.filter(pl.col(WINDOW_COLUMN) >= pl.col("\x00first")).drop("\x00first")
+
+
+def linear(frame: pl.DataFrame, keys: list[str], full: pl.DataFrame, columns: list[str],
+           interval: int) -> pl.DataFrame:
+    """fill(linear) over the walk (``full``, as :func:`walk_frame` orders it) as influxd
+    computes it: a gap after a point with a value takes the line from that point to the
+    next one (a null one reads as 0), over times divided by the interval the Go way
+    (truncated toward zero: before 1970 two windows can share a quotient, the slope is
+    then infinite)."""
+    out = full.join(frame.with_columns(pl.lit(True).alias(_POINT)), on=keys + [WINDOW_COLUMN],
+                    how="left", maintain_order="left", nulls_equal=True)
+    is_point = out[_POINT].fill_null(False).to_numpy()
+    series = (out.select(pl.struct(keys).rank("dense")).to_series().to_numpy() if keys
+              else np.zeros(out.height, dtype=np.int64))
+    times = out[WINDOW_COLUMN].to_numpy()
+    filled = []
+    for c in columns:
+        col = out[c]
+        if not col.dtype.is_numeric():
+            continue
+        null = col.is_null().to_numpy()
+        gap, y = _go_linear(times, col.cast(pl.Float64).fill_null(np.nan).to_numpy(), null, is_point,
+                            series, interval)
+        pos = pl.Series(np.flatnonzero(gap))
+        if col.dtype.is_integer():  # Go's int64(x): out of range (±Inf, NaN) is MinInt64 on amd64
+            bad = ~np.isfinite(y) | (np.abs(y) >= 2.0 ** 63)
+            vals = pl.Series(np.where(bad, np.iinfo(np.int64).min, np.where(bad, 0, y)).astype(np.int64))
+            filled.append(col.cast(pl.Int64).scatter(pos, vals))
+        else:
+            filled.append(col.cast(pl.Float64).scatter(pos, pl.Series(y, dtype=pl.Float64)))
+    return out.with_columns(filled).drop(_POINT)
+
+
+_POINT = "\x00point"
+
+
+def _go_linear(times: np.ndarray, values: np.ndarray, null: np.ndarray, is_point: np.ndarray,
+               series: np.ndarray, interval: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the gaps linear fills, their values): gaps between two points of one series whose
+    earlier point has a value."""
+    q = np.where(times < 0, -((-times) // interval), times // interval)
+    n = times.size
+    idx = np.arange(n)
+    prev = np.maximum.accumulate(np.where(is_point, idx, -1))
+    nxt = np.minimum.accumulate(np.where(is_point, idx, n)[::-1])[::-1]
+    pc, nc = np.clip(prev, 0, None), np.clip(nxt, None, n - 1)
+    gap = ~is_point & (prev >= 0) & (nxt < n) & (series[pc] == series) & (series[nc] == series) & ~null[pc]
+    p, x = prev[gap], nxt[gap]
+    pv, nv = values[p], np.where(null[x], 0.0, values[x])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = (nv - pv) / (q[x] - q[p]).astype(np.float64) * (q[gap] - q[p]).astype(np.float64) + pv
+    return gap, y

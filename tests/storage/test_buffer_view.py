@@ -239,6 +239,50 @@ def test_a_load_nobody_reads_is_sorted_a_block_at_a_time(view_on, settled, monke
     store.close()
 
 
+def test_the_first_read_of_a_large_unsorted_load_waits_for_its_sort(view_on, settled, monkeypatch):
+    """More than ``WAIT_ROWS`` unsorted rows behind a catch-up under way: the query waits for
+    it (on its end, not a sleep) and reads the sorted piece, not the load's chunks."""
+    from tsdb_core.storage import buffer
+    monkeypatch.setattr(buffer_view, "BACKGROUND", True)
+    monkeypatch.setattr(buffer, "LOAD_SORT_ROWS", 1 << 40)  # (the load is never sorted a block at a time)
+    monkeypatch.setattr(buffer_view, "WAIT_ROWS", 1000)
+    monkeypatch.setattr(buffer_view, "QUERY_WAIT_S", 600.0)
+    store = tsdb_core.open(None, config=view_on)
+    for p in _parts()[:8]:
+        store.write(DB, p)
+    assert _view(store) is None  # nothing sorted yet: 2,400 rows in 8 chunks
+    read = []
+    real = buffer_view.BufferView.snapshot
+
+    def snapshot(self, *args):
+        snap = real(self, *args)
+        read.append((len(snap.pieces), len(snap.tail)))
+        return snap
+
+    monkeypatch.setattr(buffer_view.BufferView, "snapshot", snapshot)
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    view = _view(store)
+    assert read and read[0] == (1, 0) and view._covered == 2400 and not view.busy
+    store.close()
+
+
+def test_a_query_does_not_wait_for_a_few_unsorted_rows():
+    """At most ``WAIT_ROWS`` rows outside the pieces, or no catch-up under way: no wait."""
+    class NoWait(threading.Condition):
+        def wait_for(self, *args, **kwargs):
+            raise AssertionError("waited")
+
+    view = buffer_view.BufferView()
+    view._done = NoWait(view._lock)
+    view._busy = True
+    view._wait_behind(buffer_view.WAIT_ROWS)  # (not more than WAIT_ROWS)
+    view._busy = False
+    view._wait_behind(10 * buffer_view.WAIT_ROWS)  # (no catch-up to wait for)
+    view._busy = True
+    with pytest.raises(AssertionError, match="waited"):
+        view._wait_behind(buffer_view.WAIT_ROWS + 1)
+
+
 @pytest.mark.parametrize("before, added, block, due", [
     (0, 999, 1000, False), (0, 1000, 1000, True), (999, 1, 1000, True), (1000, 999, 1000, False),
     (1500, 600, 1000, True), (0, 2500, 1000, True),

@@ -162,16 +162,17 @@ class BufferView:
         return snap
 
     def _wait_behind(self, total: int) -> None:
-        """Wait (``QUERY_WAIT_S`` at most) for the catch-up under way when more than ``WAIT_ROWS`` of
-        ``total`` rows are in no piece: the first read after a load nobody read. Scanned unsorted,
+        """Wait (``QUERY_WAIT_S`` at most) for the catch-up under way to sort the rows of ``total``
+        when more than ``WAIT_ROWS`` are in no piece: the first read after a load nobody read (the
+        merge of the pieces after the sort is not waited for). Scanned unsorted,
         those rows cost every query meanwhile more than their sort (a TSBS round over 250k of them
         took 1.1 s beside a 0.9 s sort, 0.35 s once sorted) and slowed the sort itself."""
         with self._done:
             ahead = self._ahead_to - self._ahead_from if self._ahead else 0
             if not self._busy or total - self._covered - ahead <= WAIT_ROWS:
                 return
-            seen = self._ended
-            self._done.wait_for(lambda: self._ended != seen, timeout=QUERY_WAIT_S)
+            seen, goal = self._ended, self._limit(total)
+            self._done.wait_for(lambda: self._ended != seen or self._covered >= goal, timeout=QUERY_WAIT_S)
 
     def watched(self) -> bool:
         """Whether a query read these rows in the last ``watch_s`` (then writes keep them sorted)."""
@@ -396,6 +397,7 @@ class BufferView:
                 with self._lock:
                     self._pieces = pieces
                     self._reached(covered)
+                    self._done.notify_all()  # (a query waiting for these rows: _wait_behind)
             if quiet:
                 with self._lock:
                     pieces = self._pieces  # (with those kept ahead, if they joined)

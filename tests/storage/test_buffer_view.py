@@ -266,21 +266,33 @@ def test_the_first_read_of_a_large_unsorted_load_waits_for_its_sort(view_on, set
     store.close()
 
 
-def test_a_query_does_not_wait_for_a_few_unsorted_rows():
-    """At most ``WAIT_ROWS`` rows outside the pieces, or no catch-up under way: no wait."""
+def test_a_query_waits_only_for_many_unsorted_rows_in_its_time_range():
+    """More than ``WAIT_ROWS`` rows outside the pieces, with times the query reads, behind a
+    catch-up under way: a wait; fewer, none there, or no catch-up: none."""
+    from tsdb_core.storage.buffer import Chunk
+
     class NoWait(threading.Condition):
         def wait_for(self, *args, **kwargs):
             raise AssertionError("waited")
 
+    n = buffer_view.WAIT_ROWS
+    chunks = [Chunk(pl.DataFrame({"time": np.arange(k * n, (k + 1) * n, dtype=np.int64)}), (), k * n, (k + 1) * n - 1)
+              for k in range(3)]  # (chunk k: times k * n to (k + 1) * n - 1)
     view = buffer_view.BufferView()
     view._done = NoWait(view._lock)
     view._busy = True
-    view._wait_behind(buffer_view.WAIT_ROWS)  # (not more than WAIT_ROWS)
-    view._busy = False
-    view._wait_behind(10 * buffer_view.WAIT_ROWS)  # (no catch-up to wait for)
-    view._busy = True
+    view._wait_behind(chunks[:1], n, None)  # (not more than WAIT_ROWS)
+    view._wait_behind(chunks, 3 * n, (0, n - 1))  # (one chunk's rows in range)
+    view._wait_behind(chunks, 3 * n, (3 * n, 4 * n))  # (none)
     with pytest.raises(AssertionError, match="waited"):
-        view._wait_behind(buffer_view.WAIT_ROWS + 1)
+        view._wait_behind(chunks, 3 * n, (n - 1, n))  # (two chunks')
+    view._covered = 2 * n  # (the first two chunks sorted)
+    view._wait_behind(chunks, 3 * n, None)
+    view._covered = 0
+    with pytest.raises(AssertionError, match="waited"):
+        view._wait_behind(chunks, 3 * n, None)
+    view._busy = False
+    view._wait_behind(chunks, 3 * n, None)  # (no catch-up to wait for)
 
 
 @pytest.mark.parametrize("before, added, block, due", [

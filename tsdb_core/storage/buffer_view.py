@@ -127,13 +127,15 @@ class BufferView:
         self.last_schema: tuple = ((), {})  # (tags, fields) at the last write (see written)
         self._current = None  # the last write's ``current`` (see written)
 
-    def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType]) -> Snapshot:
+    def snapshot(self, chunks: list, tags: tuple[str, ...], fields: dict[str, FieldType],
+                 span: tuple[int, int] | None = None) -> Snapshot:
         """The pieces and tail of ``chunks`` (the measurement's buffered chunks, a prefix in
         arrival order of what it will hold: appends only, and joining chunks keeps the order).
         When the tail has grown or the writes went quiet, a catch-up starts (in a thread of its
         own with ``BACKGROUND``: this query reads what is there). The first read of rows a load
         left in pieces (``WriteBuffer.loading``, one per block, each a span of time) merges them
-        into one, as quiet writes would: a query over several blocks then reads one sorted piece."""
+        into one, as quiet writes would: a query over several blocks then reads one sorted piece.
+        ``span``: the query's (start, end) times, when it reads only those (see :meth:`_wait_behind`)."""
         total = sum(c.rows for c in chunks)
         now = _time.monotonic()
         first, self._read_at = self._read_at == -math.inf, now
@@ -145,8 +147,8 @@ class BufferView:
             self._busy = self._busy or start
         if start:
             self._start(list(chunks), total, tags, fields, quiet)
-        if BACKGROUND:
-            self._wait_behind(total)
+        if BACKGROUND and self._busy:
+            self._wait_behind(chunks, total, span)
         with self._lock:
             pieces, covered, last = self._pieces, self._covered, self._last
             ahead, span = self._ahead, (self._ahead_from, self._ahead_to)
@@ -161,17 +163,24 @@ class BufferView:
             self._last = (len(chunks), chunks[-1] if chunks else None, pieces, covered, ahead, snap)
         return snap
 
-    def _wait_behind(self, total: int) -> None:
-        """Wait (``QUERY_WAIT_S`` at most) for the catch-up under way to sort the rows of ``total``
-        when more than ``WAIT_ROWS`` are in no piece: the first read after a load nobody read (the
-        merge of the pieces after the sort is not waited for). Scanned unsorted,
-        those rows cost every query meanwhile more than their sort (a TSBS round over 250k of them
-        took 1.1 s beside a 0.9 s sort, 0.35 s once sorted) and slowed the sort itself."""
-        with self._done:
+    def _wait_behind(self, chunks: list, total: int, span: tuple[int, int] | None) -> None:
+        """Wait (``QUERY_WAIT_S`` at most) for the catch-up under way to sort the rows of ``chunks``
+        (``total`` rows) when more than ``WAIT_ROWS`` of them are in no piece and have times in
+        ``span`` (None: any): the first read after a load nobody read (the merge of the pieces
+        after the sort is not waited for). Scanned unsorted, those rows cost every query meanwhile
+        more than their sort (a TSBS round over 250k of them took 1.1 s beside a 0.9 s sort,
+        0.35 s once sorted) and slowed the sort itself; a query of other times reads on."""
+        with self._lock:
             ahead = self._ahead_to - self._ahead_from if self._ahead else 0
-            if not self._busy or total - self._covered - ahead <= WAIT_ROWS:
+            covered = self._covered
+            if not self._busy or total - covered - ahead <= WAIT_ROWS:
                 return
             seen, goal = self._ended, self._limit(total)
+        if span is not None:
+            start, end = span
+            if sum(c.rows for c in _chunks_after(chunks, covered) if c.tmax >= start and c.tmin <= end) <= WAIT_ROWS:
+                return
+        with self._done:
             self._done.wait_for(lambda: self._ended != seen or self._covered >= goal, timeout=QUERY_WAIT_S)
 
     def watched(self) -> bool:

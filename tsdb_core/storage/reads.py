@@ -338,10 +338,11 @@ class Reader:
         return sorted(cols)
 
 
-def _buffered(pending: list, tags: tuple[str, ...], fields: dict, span: tuple[int, int] | None = None) -> list[Source]:
+def _buffered(pending: list, tags: tuple[str, ...], fields: dict,
+              times: tuple[int, int] | None = None) -> list[Source]:
     """Sources of buffered rows: a few thousand as their chunks; more as the sorted pieces of
-    the buffer's view (storage/buffer_view.py) and the chunks written since. ``span``: the
-    (start, end) times the caller reads (a sort under way of many rows there is waited for)."""
+    the buffer's view (storage/buffer_view.py) and the chunks written since. ``times``: the
+    (start, end) the caller reads (a sort under way of many rows there is waited for)."""
     out: list[Source] = []
     for rank, buf, key, chunks in pending:
         if sum(c.rows for c in chunks) < buf.sorting.min_rows:
@@ -349,7 +350,7 @@ def _buffered(pending: list, tags: tuple[str, ...], fields: dict, span: tuple[in
                        for i, c in enumerate(chunks))
             continue
         view = buf.view(key)
-        snap = view.snapshot(chunks, tags, fields, span)
+        snap = view.snapshot(chunks, tags, fields, times)
         group = id(view)
         out.extend(Source((rank, i), p.tmin, p.tmax, p.columns, True, decoded=p.decoded, group=group)
                    for i, p in enumerate(snap.pieces))

@@ -239,6 +239,62 @@ def test_a_load_nobody_reads_is_sorted_a_block_at_a_time(view_on, settled, monke
     store.close()
 
 
+def test_the_first_read_of_a_large_unsorted_load_waits_for_its_sort(view_on, settled, monkeypatch):
+    """More than ``WAIT_ROWS`` unsorted rows behind a catch-up under way: the query waits for
+    it (on its end, not a sleep) and reads the sorted piece, not the load's chunks."""
+    from tsdb_core.storage import buffer
+    monkeypatch.setattr(buffer_view, "BACKGROUND", True)
+    monkeypatch.setattr(buffer, "LOAD_SORT_ROWS", 1 << 40)  # (the load is never sorted a block at a time)
+    monkeypatch.setattr(buffer_view, "WAIT_ROWS", 1000)
+    monkeypatch.setattr(buffer_view, "QUERY_WAIT_S", 600.0)
+    store = tsdb_core.open(None, config=view_on)
+    for p in _parts()[:8]:
+        store.write(DB, p)
+    assert _view(store) is None  # nothing sorted yet: 2,400 rows in 8 chunks
+    read = []
+    real = buffer_view.BufferView.snapshot
+
+    def snapshot(self, *args):
+        snap = real(self, *args)
+        read.append((len(snap.pieces), len(snap.tail)))
+        return snap
+
+    monkeypatch.setattr(buffer_view.BufferView, "snapshot", snapshot)
+    store.query("SELECT count(usage_user) FROM cpu", db=DB)
+    view = _view(store)
+    assert read and read[0] == (1, 0) and view._covered == 2400 and not view.busy
+    store.close()
+
+
+def test_a_query_waits_only_for_many_unsorted_rows_in_its_time_range():
+    """More than ``WAIT_ROWS`` rows outside the pieces, with times the query reads, behind a
+    catch-up under way: a wait; fewer, none there, or no catch-up: none."""
+    from tsdb_core.storage.buffer import Chunk
+
+    class NoWait(threading.Condition):
+        def wait_for(self, *args, **kwargs):
+            raise AssertionError("waited")
+
+    n = buffer_view.WAIT_ROWS
+    chunks = [Chunk(pl.DataFrame({"time": np.arange(k * n, (k + 1) * n, dtype=np.int64)}), (), k * n, (k + 1) * n - 1)
+              for k in range(3)]  # (chunk k: times k * n to (k + 1) * n - 1)
+    view = buffer_view.BufferView()
+    view._done = NoWait(view._lock)
+    view._busy = True
+    view._wait_behind(chunks[:1], n, None)  # (not more than WAIT_ROWS)
+    view._wait_behind(chunks, 3 * n, (0, n - 1))  # (one chunk's rows in range)
+    view._wait_behind(chunks, 3 * n, (3 * n, 4 * n))  # (none)
+    with pytest.raises(AssertionError, match="waited"):
+        view._wait_behind(chunks, 3 * n, (n - 1, n))  # (two chunks')
+    view._covered = 2 * n  # (the first two chunks sorted)
+    view._wait_behind(chunks, 3 * n, None)
+    view._covered = 0
+    with pytest.raises(AssertionError, match="waited"):
+        view._wait_behind(chunks, 3 * n, None)
+    view._busy = False
+    view._wait_behind(chunks, 3 * n, None)  # (no catch-up to wait for)
+
+
 @pytest.mark.parametrize("before, added, block, due", [
     (0, 999, 1000, False), (0, 1000, 1000, True), (999, 1, 1000, True), (1000, 999, 1000, False),
     (1500, 600, 1000, True), (0, 2500, 1000, True),

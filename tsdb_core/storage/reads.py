@@ -57,7 +57,7 @@ class Reader:
                 empty = pl.DataFrame(schema={c: schema[c] for c in out})
                 return empty if eager else empty.lazy()
             sources, pending = self._sources((db, pol.name, measurement), start, end)
-        sources += _buffered(pending, tuple(tag_keys), meta.field_columns())  # (sorting them: outside the lock)
+        sources += _buffered(pending, tuple(tag_keys), meta.field_columns(), (start, end))  # (sorting them: outside the lock)
         self.recovery.note_scan([s.file for s in sources if s.file is not None])  # a failed read: which file
         if eager:
             return build_frame(st.files, sources, schema, tag_keys, fields, start, end, out, tags)
@@ -81,7 +81,7 @@ class Reader:
             sources, pending = self._sources((db, pol.name, measurement), start, end)
         if start > end:
             return dict.fromkeys(fields, 0)
-        sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns())
+        sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns(), (start, end))
         sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
         if any(dirty_flags(sources)):
             return None
@@ -167,7 +167,7 @@ class Reader:
                 start = max(start, min_t)
             sources, pending = self._sources((db, pol.name, measurement), start, end)
         if pending:
-            sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns())
+            sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns(), (start, end))
         sources = sorted((s for s in sources if s.tmax >= start and s.tmin <= end), key=lambda s: s.tmin)
         if start > end or not sources or any(s.file is None and s.decoded is None for s in sources):
             return None
@@ -338,9 +338,11 @@ class Reader:
         return sorted(cols)
 
 
-def _buffered(pending: list, tags: tuple[str, ...], fields: dict) -> list[Source]:
+def _buffered(pending: list, tags: tuple[str, ...], fields: dict,
+              times: tuple[int, int] | None = None) -> list[Source]:
     """Sources of buffered rows: a few thousand as their chunks; more as the sorted pieces of
-    the buffer's view (storage/buffer_view.py) and the chunks written since."""
+    the buffer's view (storage/buffer_view.py) and the chunks written since. ``times``: the
+    (start, end) the caller reads (a sort under way of many rows there is waited for)."""
     out: list[Source] = []
     for rank, buf, key, chunks in pending:
         if sum(c.rows for c in chunks) < buf.sorting.min_rows:
@@ -348,7 +350,7 @@ def _buffered(pending: list, tags: tuple[str, ...], fields: dict) -> list[Source
                        for i, c in enumerate(chunks))
             continue
         view = buf.view(key)
-        snap = view.snapshot(chunks, tags, fields)
+        snap = view.snapshot(chunks, tags, fields, times)
         group = id(view)
         out.extend(Source((rank, i), p.tmin, p.tmax, p.columns, True, decoded=p.decoded, group=group)
                    for i, p in enumerate(snap.pieces))

@@ -25,19 +25,20 @@ _KEEP = "\x00field_limits_keep"
 
 def limit_fields(plan: SelectPlan, df: pl.DataFrame, keys: list[str], limit: int, offset: int) -> pl.DataFrame:
     """``df`` (each series' rows in the answer's order) limited as IOx's SeriesLimitExec."""
-    cols = limited_columns(plan, df) or {None: True}  # (no value column: one row number)
+    cols = limited_columns(plan, df)
+    if all(cols.values()):  # RESPECT NULLS alike (or no value column): one row number, every value kept
+        n = pl.int_range(pl.len()).over(keys)
+        return df.filter((n >= offset) & (n < offset + limit) if limit else n >= offset)
     within, values = [], []
     for name, respect in cols.items():
-        c = pl.col(name) if name is not None else None
+        c = pl.col(name)
         n = (pl.int_range(pl.len()) if respect else c.is_not_null().cum_sum() - 1).over(keys)
         n = n if respect else pl.when(c.is_not_null()).then(n)
         ok = (n >= offset) & (n < offset + limit) if limit else n >= offset
         within.append(ok.fill_null(False))
-        if name is not None:
-            values.append(pl.when(ok).then(c).otherwise(_default(plan, df.schema[name])).alias(name))
-    keep = pl.any_horizontal(within)
-    return df.with_columns(values).filter(keep) if not values else \
-        df.with_columns(*values, keep.alias(_KEEP)).filter(pl.col(_KEEP)).drop(_KEEP)
+        values.append(pl.when(ok).then(c).otherwise(_default(plan, df.schema[name])).alias(name))
+    keep = pl.any_horizontal(within).alias(_KEEP)
+    return df.with_columns(*values, keep).filter(pl.col(_KEEP)).drop(_KEEP)
 
 
 def limited_columns(plan: SelectPlan, df: pl.DataFrame | None = None) -> dict[str, bool]:

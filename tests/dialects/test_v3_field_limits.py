@@ -55,6 +55,7 @@ LINES = "\n".join([
     "m,host=a value1=1,value2=10 1", "m,host=a value2=20 2", "m,host=a value1=3 3", "m,host=a value1=4,value2=40 4",
     "m,host=b value1=7 5",
     "s value=1 1", "s other=0 2", "s value=3 3", "s other=0 4", "s value=5 5",
+    "s2 value1=5 1", "s2 value2=6 2", "s2 value2=7 3",
     "n,host=a x=1 1", "n,host=a x=2,y=20 2", "n,host=a x=3 3",
 ])
 store = store_in_both_dialects(LINES)
@@ -104,6 +105,9 @@ CASES = [  # (query, influxdb3, influxdb1)
     # a kept row's field outside its own range reads null though it holds a value (zip with the default)
     ("SELECT x, y FROM n LIMIT 1", {(): [[1, 1.0, None], [2, None, 20.0]]}, {(): [[1, 1.0, None]]}),
     ("SELECT x, y FROM n OFFSET 1", {(): [[2, 2.0, None], [3, 3.0, None]]}, {(): [[2, 2.0, 20.0]]}),
+    # math over a field: numbered where it is not null (the raw cut is off: not a plain field)
+    ("SELECT value1 * 2, value2 FROM m LIMIT 1 OFFSET 1", {(): [[2, None, 20.0], [3, 6.0, None]]},
+     {(): [[2, None, 20.0]]}),
     # test_with_nulls_ignore: one field, rows without it are no rows of the statement:
     #   | a | 1 | 1.0 |  | a | 3 | 3.0 |
     ("SELECT value FROM s LIMIT 2", {(): [[1, 1.0], [3, 3.0]]}, {(): [[1, 1.0], [3, 3.0]]}),
@@ -130,6 +134,15 @@ CASES = [  # (query, influxdb3, influxdb1)
 def test_limits_as_each_dialect(store, q, v3, v1):
     dialect, s = store
     assert rows(s, q) == (v3 if dialect == "influxdb3" else v1)
+
+
+def test_each_measurement_is_limited_on_its_own(store):
+    """planner.rs select_query_to_plan: ``self.limit(..)`` over each table's plan."""
+    dialect, s = store
+    (res,) = s.query("SELECT value1, value2 FROM m, s2 LIMIT 1", db="db", epoch="ns").to_json()["results"]
+    got = {x["name"]: x["values"] for x in res["series"]}
+    assert got == ({"m": [[1, 1.0, 10.0]], "s2": [[1, 5.0, None], [2, None, 6.0]]} if dialect == "influxdb3"
+                   else {"m": [[1, 1.0, 10.0]], "s2": [[1, 5.0, None]]})
 
 
 def test_a_subquery_limits_each_field_too(store):

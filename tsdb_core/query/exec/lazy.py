@@ -783,8 +783,9 @@ def _own_heaps(plan) -> list[int]:
 
 
 def _fields_held(plan: SelectPlan, low: Lowered, schema) -> list[pl.Expr]:
-    """InfluxDB 3 (exec/field_limits.py): where each limited column holds a value, a row of
-    the ``n`` each may keep; ``[]`` when some column is not a plain field (no cut then)."""
+    """InfluxDB 3 (exec/field_limits.py): for each limited column, where it holds a value
+    (its ``n`` first such rows are what it may keep); ``[]`` when some column is not a plain
+    field (then no cut)."""
     names = limited_columns(plan)
     exprs = [e for i, e in enumerate(low.exprs) if output_column(i) in names]
     if not all(isinstance(e, ast.VarRef) for e in exprs):

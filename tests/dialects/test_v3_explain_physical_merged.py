@@ -34,8 +34,10 @@ ASC, time ASC]`` over the Final aggregate, as over the Single one of one partiti
 50.1 printed the same Final/merge/Partial rows under a stand-in that asks for a hash partitioning and
 an order as GapFillExec does (``row_number() OVER (PARTITION BY host, region ORDER BY ..)``: its
 SortExec above the Final aggregate), and under none at all.
-A LIMIT is not drawn: SeriesLimitExec's hash requirement (``exec/series_limit/physical.rs`` lines
-547-553) over a Partial/Final pair was not followed.
+Under GROUP BY time and tags a LIMIT is not drawn: SeriesLimitExec's hash requirement on the series
+(``exec/series_limit/physical.rs`` lines 547-553) over a Partial/Final pair was not followed. Under
+GROUP BY time alone it is (no series: its one partition the Final aggregate's,
+test_v3_explain_physical_limit.py).
 """
 from __future__ import annotations
 

@@ -56,9 +56,16 @@ def test_equal_times_as_influxd_orders_them(ties_store, case):
 
 
 def test_influxdb3_limits_each_inner_group(ties_store):
-    """The run-of-tags limits are influxd 1.x's (exec/regroup.py): v3 keeps LIMIT per inner group."""
+    """The run-of-tags limits are influxd 1.x's (exec/regroup.py): v3 keeps LIMIT per inner
+    group, each field's values counted on their own (exec/field_limits.py): ``s`` lacks one of
+    the first three points of five hosts (ties_lines), whose fourth point is kept for ``s``
+    alone, ``v`` past its three read as null."""
     q = "SELECT * FROM (SELECT s, v FROM t GROUP BY host LIMIT 3)"
     v1 = ties_store.query(q, db=TIES_DB, dialect="influxdb1").to_json()["results"][0]["series"][0]["values"]
     v3 = ties_store.query(q, db=TIES_DB, dialect="influxdb3").to_json()["results"][0]["series"][0]["values"]
-    assert (len(v1), len(v3)) == (24, 18)
-    assert sorted(r[1] for r in v3) == [f"h{i}" for i in range(6) for _ in range(3)]
+    assert (len(v1), len(v3)) == (24, 23)
+    hosts = {f"h{(5 * i) % 6}": i for i in range(6)}  # host -> series i of ties_lines
+    assert sorted(r[1] for r in v3) == sorted([h for h in hosts for _ in range(3)] + [h for h in hosts if h != "h4"])
+    fourth = sorted((r[1], r[0][:20], r[2], r[3]) for r in v3 if r[0].startswith("1970-01-01T00:00:04"))
+    assert [(h, v) for h, _, _, v in fourth] == [(h, None) for h in sorted(hosts) if h != "h4"]
+    assert all(s is not None for _, _, s, _ in fourth)

@@ -30,6 +30,7 @@ from . import cast_trace, fill_walk, go_merge, go_ties, integral_v1, regroup, ru
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
+from .field_limits import limit_fields, limited_columns
 from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows, window_start
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
@@ -577,7 +578,9 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.offset_shard and order.offset and not order.limit:
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
-    if order.limit or order.offset:
+    if (order.limit or order.offset) and plan.field_limits:
+        df = limit_fields(plan, df, keys, order.limit, order.offset)
+    elif order.limit or order.offset:
         idx = pl.int_range(pl.len()).over(keys)
         cond = idx >= order.offset
         if order.limit:
@@ -694,10 +697,12 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     scans = streams and heap is None and bool(_own_heaps(plan))  # beside subqueries
     heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
     n = order.limit + order.offset if order.limit and not streams else 0
+    held = _fields_held(plan, low, schema) if n and plan.field_limits else None
+    n = 0 if held == [] else n
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
     whole = lf
-    lf, cut, ahead = _limit_cut(lf, base, keys, t, n, desc, ctx) if n else (lf, None, None)
+    lf, cut, ahead = _limit_cut(lf, base, keys, t, n, desc, ctx, held) if n else (lf, None, None)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
         lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     elif desc and _reduced(plan):
@@ -796,12 +801,29 @@ def _own_heaps(plan) -> list[int]:
     return [i for i, s in enumerate(plan.sources) if isinstance(s, Scan) or (isinstance(s, SubqueryScan) and raw(s))]
 
 
-def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx):
+def _fields_held(plan: SelectPlan, low: Lowered, schema) -> list[pl.Expr]:
+    """InfluxDB 3 (exec/field_limits.py): for each limited column, where it holds a value
+    (its ``n`` first such rows are what it may keep); ``[]`` when some column is not a plain
+    field (then no cut)."""
+    names = limited_columns(plan)
+    exprs = [e for i, e in enumerate(low.exprs) if output_column(i) in names]
+    if not all(isinstance(e, ast.VarRef) for e in exprs):
+        return []
+    return [value_expr(e, schema).is_not_null() for e in exprs]
+
+
+def _limit_cut(lf, base, keys: list[str], t: pl.Expr, n: int, desc: bool, ctx, held: list | None = None):
     """The rows up to each group's ``n``-th time (``lf``, filtered), the condition that cut
-    them, and the next time past any group's cut."""
-    pick = t.top_k(n).min() if desc else t.bottom_k(n).max()
-    if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
-        pick = t.max() if desc else t.min()
+    them, and the next time past any group's cut. ``held``: the ``n``-th time of each
+    column's values (:func:`_fields_held`), the furthest of them."""
+    def nth(t):
+        if n == 1:  # the same, computed as a plain group aggregate instead of a top-k
+            return t.max() if desc else t.min()
+        return t.top_k(n).min() if desc else t.bottom_k(n).max()
+    pick = nth(t)
+    if held:
+        picks = [nth(t.filter(h)) for h in held]
+        pick = pl.min_horizontal(picks) if desc else pl.max_horizontal(picks)
     # first, from the keys and times alone, the oldest (newest) time any series keeps:
     # a plain time bound the scan prunes with, before the wide rows are read; and the
     # next time past any group's cut, where the series' next points likely are

@@ -422,6 +422,8 @@ class SelectPlan:
     # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
     # group and shard group, so at most one row per shard group survives; its duration (ns)
     offset_shard: int = 0
+    # InfluxDB 3: LIMIT/OFFSET count each field's values on its own (exec/field_limits.py)
+    field_limits: bool = False
     root: Node | None = None  # the operator tree that executes (planner.build_tree)
 
     def explain(self, depth: int = 0) -> str:

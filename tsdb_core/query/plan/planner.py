@@ -127,8 +127,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
         soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
-        source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed,
-        offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider))
+        source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed, field_limits=dialect is Dialect.INFLUXDB3,
+        offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
 
 
 def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect) -> SelectPlan:
@@ -179,13 +179,13 @@ def _renames(s: Scan, known: SourceSchema, provider) -> tuple[tuple[str, str], .
     return tuple((TWIN + k, k) for k in sorted(known.twins) if k in schema.fields and k not in schema.tags)
 
 
-def _offset_shard(stmt, sources, columns, has_agg: bool, provider) -> int:
+def _offset_shard(stmt, sources, columns, has_agg: bool, provider, dialect: Dialect = Dialect.INFLUXDB1) -> int:
     """The shard-group duration that caps OFFSET without LIMIT (SelectPlan.offset_shard): raw
     fields of measurements only, math over them included (aggregates and subqueries are
-    limited after the merge)."""
+    limited after the merge). influxd 1.x's storage only: InfluxDB 3 has no shard groups."""
     math = F.names(F.MATH)  # row-level functions read the fields' storage iterators too
     if not stmt.offset or stmt.limit or has_agg or stmt.into is not None or not sources \
-            or any(not isinstance(s, Scan) for s in sources) \
+            or dialect is not Dialect.INFLUXDB1 or any(not isinstance(s, Scan) for s in sources) \
             or any(call.name not in math for c in columns for call in find(c.expr, ast.Call)):
         return 0
     return sources[0].shard_group_duration(provider)

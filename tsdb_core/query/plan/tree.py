@@ -90,6 +90,8 @@ def _scan_limit(plan: SelectPlan, provider) -> tuple[int, bool] | None:
     schema = provider.schema(src.database, src.measurement)
     if not fields or schema is None or not set(schema.fields) <= fields:
         return None
+    if plan.field_limits and len(fields) > 1:  # InfluxDB 3 limits each field's values on its own
+        return None
     return plan.limit + plan.row_offset, not plan.ascending
 
 

@@ -127,3 +127,37 @@ def test_other_columns_as_the_rows_path_writes_them(column):
     for pretty in (False, True):
         assert encode.encode_json(by_block, pretty) == encode.encode_json(by_rows, pretty)
     assert not block.spent
+
+
+_MEANS = st.one_of(st.floats(1e-4, 1e16, exclude_max=True).filter(lambda v: not v.is_integer()),
+                   st.floats(-1e16, -1e-4, exclude_min=True).filter(lambda v: not v.is_integer()),
+                   st.sampled_from([math.nan, None]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), fields=st.integers(2, 5), odd=st.one_of(st.none(), _MORE["odd"][1], st.floats()),
+       v3=st.booleans())
+def test_many_float_columns_looked_at_together(data, fields, odd, v3):
+    """A GROUP BY of several means: the float columns are looked at together (one NumPy pass
+    over all of them) while every cell prints as orjson writes it; one odd cell anywhere
+    (integral, tiny, huge, -0.0, infinite) sends every column the column-by-column way."""
+    lengths = data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=5))
+    n = sum(lengths)
+    cols = {f"\x00c{j}": pl.Series(data.draw(st.lists(_MEANS, min_size=n, max_size=n)), dtype=pl.Float64)
+            for j in range(1, fields + 1)}
+    frame = pl.DataFrame({"\x00c0": [f"t{i}" for i in range(n)], **cols})
+    if odd is not None:
+        col, row = data.draw(st.integers(1, fields)), data.draw(st.integers(0, n - 1))
+        frame = frame.with_columns(frame[f"\x00c{col}"].scatter(row, odd))
+    by_block, by_rows, block = _answers(frame, lengths, [{"host": f"h{i}"} for i in range(len(lengths))],
+                                        [False] * len(lengths))
+    assert encode.encode_json(by_block, v3=v3) == encode.encode_json(by_rows, v3=v3)
+    assert not block.spent
+
+
+def test_two_float_columns_of_means_and_one_integral_value():
+    frame = pl.DataFrame({"time": ["t0", "t1", "t2"], "a": [1.25, None, 2.5], "b": [0.5, 3.0, math.nan]})
+    by_block, by_rows, _ = _answers(frame, [2, 1], [None, None], [False, False])
+    got = encode.encode_json(by_block)
+    assert got == encode.encode_json(by_rows)
+    assert b'"values":[["t0",1.25,0.5],["t1",null,3]]' in got and b'"values":[["t2",2.5,null]]' in got

@@ -344,8 +344,8 @@ def test_one_series_pieces_equal_the_runs_path(frame, host, dc, start, end):
         return
     tags = {"host": [host], **({"dc": [dc]} if dc else {})}
     runs = dec._matching_runs(tags)
-    bounds = dec._trimmed(dec.starts[runs], dec.ends[runs], start, end)
-    general = [(r, lo, hi) for r, (lo, hi) in zip(runs.tolist(), bounds) if hi > lo]
+    los, his = dec._trimmed(dec.starts[runs], dec.ends[runs], start, end)
+    general = [(r, lo, hi) for r, lo, hi in zip(runs.tolist(), los.tolist(), his.tolist()) if hi > lo]
     assert dec._pieces(tags, start, end) == general
     arrays = dec.select_arrays(tags, start, end, ["time", "v"])
     plain = _plain(frame, tags, start, end, ["time", "v"])

@@ -280,9 +280,24 @@ def _check_series(n: int, ctx: Ctx) -> None:
 def _contiguous_series(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple, int]] | None:
     """(key values, row count) of each series in row order when each series' rows are one
     run (an aggregate's rows come sorted by series); None when a series comes back later."""
-    runs = [(key, len(list(rows))) for key, rows in
-            itertools.groupby(zip(*(frame.get_column(k).to_list() for k in keys)))]
+    cols = [frame.get_column(k) for k in keys]
+    if frame.height > 1 and all(c.dtype == pl.String and not c.null_count() for c in cols):
+        runs = _string_runs(cols, frame.height)
+    else:
+        runs = [(key, len(list(rows))) for key, rows in itertools.groupby(zip(*(c.to_list() for c in cols)))]
     return runs if len({key for key, _ in runs}) == len(runs) else None
+
+
+def _string_runs(cols: list[pl.Series], n: int) -> list[tuple[tuple, int]]:
+    """``itertools.groupby``'s runs of the rows' keys (string columns without nulls), found by
+    comparing each row with the one before, column by column: no Python value a row."""
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for c in cols:
+        change[1:] |= (c.slice(1) != c.slice(0, n - 1)).to_numpy()
+    first = pl.Series(change)  # (a filter: cheaper than a gather of strings)
+    lengths = np.diff(np.flatnonzero(change), append=n).tolist()
+    return list(zip(zip(*(c.filter(first).to_list() for c in cols)), lengths))
 
 
 def _run_series(plan: SelectPlan, rows_frame: pl.DataFrame, runs: list[tuple[tuple, int]], names: list[str],

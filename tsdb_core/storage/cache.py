@@ -25,6 +25,7 @@ import polars as pl
 
 from ..base.eager import pick
 from ..base.run_rows import run_rows
+from ..base.run_searches import search_runs
 from ..base.types import TIME
 
 _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
@@ -167,9 +168,7 @@ class Decoded:
         (first rows, end rows); an empty run's end is at most its first row."""
         starts, ends = self.starts[runs], self.ends[runs]
         if start > self.tmin or end < self.tmax:
-            bounds = self._trimmed(starts, ends, start, end)
-            starts = np.array([b[0] for b in bounds], dtype=np.int64)
-            ends = np.array([b[1] for b in bounds], dtype=np.int64)
+            starts, ends = self._trimmed(starts, ends, start, end)
         if limit is not None:
             n, newest = limit
             starts, ends = (np.maximum(starts, ends - n), ends) if newest else (starts, np.minimum(ends, starts + n))
@@ -216,13 +215,14 @@ class Decoded:
             runs = hit if runs is None else np.intersect1d(runs, hit)
         return runs
 
-    def _trimmed(self, starts: np.ndarray, ends: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:
-        """Each run's rows with ``start <= time <= end`` (a binary search per run; runs ascend in time)."""
-        t = self.times
-        lo_all, hi_all = start <= self.tmin, end >= self.tmax
-        return [(s if lo_all else s + int(t[s:e].searchsorted(start, "left")),
-                 e if hi_all else s + int(t[s:e].searchsorted(end, "right")))
-                for s, e in zip(starts.tolist(), ends.tolist())]
+    def _trimmed(self, starts: np.ndarray, ends: np.ndarray, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each run's rows with ``start <= time <= end`` as (first rows, end rows): a binary
+        search per run (runs ascend in time), all runs at once (base/run_searches.py)."""
+        if start <= self.tmin and end >= self.tmax:
+            return starts, ends
+        # (times are integers: the first time after ``end`` is the first one from ``end + 1``)
+        at = search_runs(self.times, starts, ends, np.array([[max(start, self.tmin), min(end, self.tmax) + 1]]))
+        return (starts if start <= self.tmin else at[:, 0]), (ends if end >= self.tmax else at[:, 1])
 
     def select_arrays(self, tags: dict[str, list[str]], start: int, end: int,
                       columns: list[str]) -> dict[str, np.ndarray] | None:
@@ -269,8 +269,8 @@ class Decoded:
             lo = s if start <= self.tmin else s + int(t[s:e].searchsorted(start, "left"))
             hi = e if end >= self.tmax else s + int(t[s:e].searchsorted(end, "right"))
             return [(r, lo, hi)] if hi > lo else []
-        bounds = self._trimmed(self.starts[runs], self.ends[runs], start, end)
-        return [(r, lo, hi) for r, (lo, hi) in zip(runs.tolist(), bounds) if hi > lo]
+        los, his = self._trimmed(self.starts[runs], self.ends[runs], start, end)
+        return [(r, lo, hi) for r, lo, hi in zip(runs.tolist(), los.tolist(), his.tolist()) if hi > lo]
 
     def _numeric(self, column: str) -> np.ndarray | None:
         """:meth:`_numpy`, or for a float column with nulls a copy with NaN for null."""

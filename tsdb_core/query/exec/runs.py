@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from ...base.run_searches import search_runs
 from ...base.types import TIME
 from ...influxql import ast
 from ...influxql import functions as F
@@ -201,8 +202,7 @@ def _runs(times: np.ndarray, firsts: np.ndarray, counts: np.ndarray, interval: i
     grid = np.arange(first, last + 1, interval, dtype=np.int64)
     cuts = np.empty((len(counts), windows + 1), dtype=np.int64)  # series x window: its first row
     cuts[:, 0], cuts[:, -1] = starts, ends
-    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
-        cuts[i, 1:-1] = times[s:e].searchsorted(grid[1:]) + s
+    cuts[:, 1:-1] = search_runs(times, starts, ends, grid[1:])  # every series at once (base/run_searches.py)
     lengths = np.diff(cuts, axis=1)
     held = lengths > 0
     series = np.broadcast_to(np.arange(len(counts), dtype=np.uint32)[:, None], held.shape)[held]

@@ -1,0 +1,40 @@
+"""Binary searches of many values in many runs of one array, each run ascending.
+
+A GROUP BY time over a hundred series searches each series' times for the query's range
+and for every window edge: a ``searchsorted`` per series is a Python call each.
+Times are mostly sampled at a steady rate, so each position is first guessed by
+interpolating between the run's first and last values, then checked against its two
+neighbours, all runs at once; only the guesses that miss are searched one by one. The
+answer is ``searchsorted``'s wherever the guesses land.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def search_runs(values: np.ndarray, starts: np.ndarray, ends: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``starts[i] + values[starts[i]:ends[i]].searchsorted(targets[i, j])`` (side ``left``)
+    for every run ``i`` and target ``j`` (``targets``: shape (runs, k), or (k,) for the same
+    ones in every run), as an int64 array of shape (runs, k). ``values`` ascend within each
+    run (for integers, side ``right`` of ``v`` is side ``left`` of ``v + 1``)."""
+    starts = np.asarray(starts, dtype=np.int64)[:, None]
+    ends = np.asarray(ends, dtype=np.int64)[:, None]
+    targets = np.asarray(targets, dtype=values.dtype)
+    if not starts.size or not (ends > starts).all():  # (an empty run has no first value to guess from)
+        at = np.zeros(np.broadcast_shapes(starts.shape, targets.shape), dtype=np.int64)
+        missed = np.argwhere(at == 0)
+    else:
+        n = ends - starts
+        first, last = values[starts], values[ends - 1]
+        with np.errstate(all="ignore"):
+            scale = np.where(last > first, (n - 1) / (last - first).astype(np.float64), 0.0)
+            guess = np.nan_to_num(np.ceil((targets - first) * scale), nan=0.0, posinf=0.0, neginf=0.0)
+        at = starts + np.clip(guess, 0, n).astype(np.int64)
+        below = values[np.maximum(at - 1, 0)] < targets
+        above = values[np.minimum(at, values.size - 1)] >= targets
+        missed = np.argwhere(~(((at == starts) | below) & ((at == ends) | above)))
+    targets = np.broadcast_to(targets, at.shape)
+    for i, j in missed.tolist():
+        s, e = int(starts[i, 0]), int(ends[i, 0])
+        at[i, j] = s + int(values[s:e].searchsorted(targets[i, j]))
+    return at

@@ -734,13 +734,13 @@ TIED_STREAMS_MORE = [
 ]
 QUERIES += TIED_STREAMS_MORE
 
-# 21. open: calls of two measurements in one transforming subquery (each measurement's streams
-# filled on their own, the cursor comparing names first); an outer GROUP BY over a cursor whose
-# stream leaves a group and comes back to it (influxd emits a series again, we merge them)
+# 21. calls of two measurements in one transforming subquery: each call an iterator of its own whose
+# reducer emits only the groups where its field had points, each filled on its own, the cursor
+# comparing names first (exec/run_transforms.py call_rows); an outer GROUP BY over a cursor whose
+# stream leaves a group and comes back to it (under ORDER BY time DESC the merge hands on the outer
+# groups descending): influxd's emitter starts a series again each time (run_transforms.series_runs)
 OPEN_STREAMS = [
     f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(v) AS m FROM cpu, w WHERE time >= '1970-01-01T00:00:00Z' AND {WW} GROUP BY time(1d), host fill(0))",
     f"SELECT * FROM (SELECT difference(max(n)) AS d, count(usage) AS c FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(previous)) GROUP BY region ORDER BY time DESC",
 ]
 QUERIES += OPEN_STREAMS
-UNMODELLED.update({OPEN_STREAMS[0]: "calls of two measurements in a transforming subquery (section 21)",
-                   OPEN_STREAMS[1]: "an outer GROUP BY over a cursor's stream coming back to a group (section 21)"})

@@ -179,6 +179,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
+                inner = inner.drop(run_transforms.SERIES_RUN_COLUMN, strict=False)  # (a level's own)
                 ctx.text_fills.update(text_fills(src.plan, inner))
                 frames.append(inner.lazy().with_columns(
                     ([pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)] if several else [])
@@ -186,7 +187,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
                     + [pl.col(t).alias(HIDDEN_TMP + t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
-                    + _order_time(src, ctx.regrouped_limits)))
+                    + _order_time(src, ctx.regrouped_limits, several)))
         elif not src.time_range.empty:
             lf = _scan(src, ctx, counted)
             frames.append(lf.with_columns(pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)) if several else lf)
@@ -199,14 +200,17 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
     return lf.with_columns(missing) if missing else lf
 
 
-def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
+def _order_time(src: SubqueryScan, regrouped: bool = True, several: bool = False) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
-    # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py)
+    # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py),
+    # alone in FROM: a series again wherever the stream comes back to a group
     if src.whole and regrouped and (regroup.fills_runs(inner) or run_transforms.streams(inner)):
         row = pl.int_range(pl.len(), dtype=pl.Int64)
-        return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
+        runs = [] if several else [run_transforms.series_runs(regroup.outer_keys(inner), inner.ascending)]
+        return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN),
+                *runs]
     if src.whole and inner.interval and regrouped and _many_rows(inner):
         row = _reducer_row(inner)
         return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
@@ -577,8 +581,8 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.offset_shard and order.offset and not order.limit:
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
-    if order.limit or order.offset:
-        idx = pl.int_range(pl.len()).over(keys)
+    if order.limit or order.offset:  # (LimitIterator: a stream's series again counted again)
+        idx = pl.int_range(pl.len()).over(keys + [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns])
         cond = idx >= order.offset
         if order.limit:
             cond = cond & (idx < order.offset + order.limit)
@@ -693,13 +697,14 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
     scans = streams and heap is None and bool(_own_heaps(plan))  # beside subqueries
     heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
-    n = order.limit + order.offset if order.limit and not streams else 0
+    runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
+    n = order.limit + order.offset if order.limit and not streams and not runs else 0
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
     whole = lf
     lf, cut, ahead = _limit_cut(lf, base, keys, t, n, desc, ctx) if n else (lf, None, None)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
-        lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
+        lf = lf.sort(runs + keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     elif desc and _reduced(plan):
         # a window's rows leave influxd's reducer by their tags ascending, under DESC too
         lf = lf.sort(keys + ["time"] + tag_order, descending=[True] * (len(keys) + 1) + [False] * len(tag_order))
@@ -711,7 +716,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
     heap_cols, tags, aux = _heap_keys(heap if heap is not None else ([], [], {}), keys, schema)
-    sel = keys + ["time"] + cols + heap_cols
+    sel = keys + ["time"] + cols + heap_cols + runs
     sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
     falls = streams and ordered  # a subquery's stream whose times fall back (_stream_time)
     df = collect(lf.select(sel + ([(t != pl.col("time")).alias(FALLS_TMP)] if falls else [])), ctx)
@@ -1055,20 +1060,20 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
     are filled run by run too; several streams read together as influxd's cursor reads them
     (exec/run_transforms.py). Reversed under ORDER BY time DESC as the Order stage reverses it back.
     ``wrapped``: the transforms read nothing (:func:`_wrapped`)."""
-    rows = df.select(keys + ["time"] + [c for c in low.aggs.values() if c in df.columns])
-    asc = plan.ascending
+    asc, outer = plan.ascending, regroup.outer_keys(plan)
     streams = []
     for call, (name, inner) in low.transforms.items():
         extra = int(F.spec(call.name).extends_range)
+        rows = run_transforms.call_rows(df, keys, [c.column for c in find(inner, LoweredCall)])
         filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
-        filled = filled if asc else filled.reverse()
+        filled = run_transforms.stream_order(filled, outer, asc)
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
         out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
-    read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(rows.columns)
-    if read:  # calls read as they are (the run's own LIMIT)
-        filled = regroup.filled_runs(rows.select(keys + ["time", *sorted(read)]), plan)
-        streams.append(filled if asc else filled.reverse())
+    read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
+    for c in sorted(read):  # each call read as it is: a stream of its own (the run's own LIMIT)
+        filled = regroup.filled_runs(run_transforms.call_rows(df, keys, [c]), plan)
+        streams.append(run_transforms.stream_order(filled, outer, asc))
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill, plan.fill_value)
     return out if asc else out.reverse()
 

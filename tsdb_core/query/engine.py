@@ -218,8 +218,8 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
         runs, order = emission_order(frame, keys)
         return _run_series(plan, rows_frame[order], runs, names, ctx, mixed)
     if SERIES_RUN_COLUMN in frame.columns:  # a subquery's stream coming back to a series: a series again
-        runs = itertools.groupby(zip(*(frame.get_column(k).to_list() for k in [*keys, SERIES_RUN_COLUMN])))
-        return _run_series(plan, rows_frame, [(key[:-1], len(list(g))) for key, g in runs], names, ctx, mixed)
+        runs = itertools.groupby(zip(*(frame.get_column(k).to_list() for k in keys)))  # (the runs left by LIMIT)
+        return _run_series(plan, rows_frame, [(key, len(list(g))) for key, g in runs], names, ctx, mixed)
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
         partial = frame.height > PARTIAL_ROWS
         if frame.height >= FRAME_ROWS and not mixed:

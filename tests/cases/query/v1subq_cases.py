@@ -789,3 +789,19 @@ DRAWN_STREAMS = [
     f"SELECT * FROM (SELECT difference(sum(n)) AS c0, non_negative_derivative(mean(n)) AS c1, count(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(none) LIMIT 3) GROUP BY host ORDER BY time DESC",
 ]
 QUERIES += DRAWN_STREAMS
+
+# 23. calls of an outer GROUP BY time() reading different fields of a subquery's filled runs: each call
+# an iterator of its own over the subquery's cursor, its points Nil where its field is null (its own
+# stretches), the calls' streams read together by the outer cursor, a call of no rows fill()'s number
+# (exec/outer_calls.py; drawn at random, the last two written to show it)
+OUTER_CALLS = [
+    f"SELECT mean(c0), mean(c1) FROM (SELECT non_negative_difference(sum(n)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host, region fill(previous)) WHERE {WW25} GROUP BY time(5d), region",
+    f"SELECT max(c0), count(c1), mean(c2) FROM (SELECT non_negative_difference(mean(n)) AS c0, elapsed(mean(n)) AS c1, non_negative_difference(sum(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(7m), host, region fill(linear)) WHERE {WLO} GROUP BY time(30m), region fill(-1)",
+    f"SELECT sum(c0), mean(c1) FROM (SELECT non_negative_derivative(mean(n), 1m) AS c0, max(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear) LIMIT 3) WHERE {WLO} GROUP BY time(30m), region",
+    f"SELECT sum(c0), count(c1) FROM (SELECT derivative(mean(n)) AS c0, max(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(previous) ORDER BY time DESC) WHERE {WLO} GROUP BY time(30m), region fill(-1) ORDER BY time DESC LIMIT 4",
+    f"SELECT count(c0), max(c1), sum(c2) FROM (SELECT non_negative_derivative(count(n)) AS c0, mean(n) AS c1, non_negative_derivative(max(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region fill(linear) LIMIT 3) WHERE {WLO} GROUP BY time(30m), region LIMIT 2 OFFSET 1",
+    f"SELECT sum(c0), mean(c1) FROM (SELECT non_negative_difference(sum(n)) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(previous) LIMIT 1 OFFSET 1) WHERE {WLO} GROUP BY time(30m), region",
+    f"SELECT count(c0), count(c1) FROM (SELECT derivative(mean(n)) AS c0, non_negative_difference(mean(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear)) WHERE {WLO} GROUP BY time(30m), region",
+    f"SELECT count(c0), count(c1) FROM (SELECT non_negative_derivative(mean(n), 1m) AS c0, count(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(linear) OFFSET 3) WHERE {WLO} GROUP BY time(30m) fill(-1)",
+]
+QUERIES += OUTER_CALLS

@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import cast_trace, go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, go_merge, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -39,6 +39,7 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
                           output_column, seen_column, tag_name, LoweredCall, NULL_VALUE_PREFIX,
                           VALUE_PREFIX)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
+from ..plan.tree import with_tree
 
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
 FALLS_TMP = "\x00falls"  # a row of a subquery's stream read at a later time (_stream_time)
@@ -332,6 +333,12 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     project = plan.root.child if isinstance(plan.root, FastSelect) else plan.root
     if isinstance(project.child, ZipByTime):
         return _zip_by_time(plan, project.child, ctx)
+    calls = outer_calls.parts(plan) if ctx.regrouped_limits else None
+    if calls:  # each call a stream of its own over the subquery (exec/outer_calls.py)
+        frames = [(cols, run_frame(with_tree(outer_calls.part_plan(plan, cols), ctx.provider, fast=False), ctx))
+                  for cols in calls]
+        df = outer_calls.merged(plan, frames)
+        return _name_columns(plan, df) if df is not None else None
     order, down = _series_limits(plan, project.child, ctx)
     stages = Stages.of(order.child)
     counted, df = from_counts(plan, stages, order, project, ctx)

@@ -20,8 +20,9 @@ from . import regroup, run_transforms
 def parts(plan: SelectPlan) -> list[tuple[int, ...]] | None:
     """The statement's columns by the field they read (each part a stream of its own), or
     None when the statement is not such a shape or reads one field."""
-    if plan.is_raw or not plan.interval or len(plan.sources) != 1 or not isinstance(plan.sources[0], SubqueryScan) \
-            or not regroup.fills_runs(plan.sources[0].plan):
+    sources = plan.sources
+    if len(sources) != 1 or not isinstance(sources[0], SubqueryScan) or plan.is_raw or not plan.interval \
+            or not regroup.fills_runs(sources[0].plan):
         return None
     fields: dict[str, list[int]] = {}
     for i, c in enumerate(plan.columns):

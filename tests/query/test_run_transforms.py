@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tsdb_core.influxql import ast
-from tsdb_core.query.exec.run_transforms import cursor_merged, limited, transformed
+from tsdb_core.query.exec.run_transforms import (SERIES_RUN_COLUMN, call_rows, cursor_merged, limited, series_runs,
+                                                 stream_order, transformed)
 from tsdb_core.query.plan.nodes import MEASUREMENT_COLUMN as NAME
+from tsdb_core.query.plan.nodes import gap_column
 
 
 def _go_moving_average(values: list[float], n: int) -> list[float]:
@@ -97,3 +99,31 @@ def test_cursor_keeps_a_series_last_value_under_fill_previous():
         (1.0, None), (2.0, 10), (3.0, 20), (None, 30), (4.0, 30)]
     assert _cursor_case("linear", None).select("a", "b").rows() == [
         (1.0, None), (2.0, 10), (3.0, 20), (None, 30), (4.0, None)]
+
+
+def test_each_call_streams_only_the_groups_where_it_saw_points():
+    """A measurement lacking the call's field emits nothing for it: its rows leave the call's
+    stream (the gap column where the aggregate counts points, else a null value)."""
+    df = pl.DataFrame({NAME: ["cpu", "w", "w"], "host": ["h0", "h0", "h1"], "time": [0, 0, 0],
+                       "a": [1.0, None, None], "b": [None, 2.0, 0.0], gap_column("b"): [True, False, False]})
+    assert call_rows(df, [NAME, "host"], ["a"]).rows() == [("cpu", "h0", 0, 1.0)]
+    assert call_rows(df, [NAME, "host"], ["b"]).rows() == [("w", "h0", 0, 2.0), ("w", "h1", 0, 0.0)]
+
+
+def test_stream_order_hands_on_the_outer_groups_descending_under_desc():
+    """filled_runs' rows come reversed under ORDER BY time DESC; the stream reads the outer
+    groups descending ("" last), each group's runs in their own order."""
+    filled = pl.DataFrame({NAME: ["cpu"] * 5, "region": [None, "r0", "r0", "r1", "r1"],
+                           "host": ["h4", "h0", "h2", "h1", "h3"], "time": [0, 0, 1, 0, 1]})
+    out = stream_order(filled, [NAME, "region"], False)
+    assert out.get_column("host").to_list() == ["h3", "h1", "h2", "h0", "h4"]
+    assert stream_order(filled, [NAME, "region"], True).equals(filled)
+
+
+def test_series_runs_number_each_return_to_a_group():
+    """influxd's emitter starts a series again wherever the stream comes back to a group:
+    the runs numbered in stream order (negated under DESC, as the outer sort descends)."""
+    df = pl.DataFrame({NAME: ["cpu"] * 5, "region": ["r1", "r0", "r0", "", "r0"]})
+    assert df.select(series_runs([NAME, "region"], True)).to_series().to_list() == [1, 2, 2, 3, 4]
+    runs = df.select(series_runs([NAME, "region"], False)).to_series()
+    assert runs.name == SERIES_RUN_COLUMN and runs.to_list() == [-1, -2, -2, -3, -4]

@@ -35,6 +35,7 @@ from .results import (BLOCK_ROWS, FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, Q
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
 from .exec.cast_trace import CastFailure, first_failure
 from .exec.integral_v1 import FLUSH_COLUMN, emission_order
+from .exec.run_transforms import SERIES_RUN_COLUMN
 from .exec.lazy import Ctx, run_frame
 from .analyze.now_use import mentions_now
 from .analyze.time_literals import check_time_literals, passes_like
@@ -216,6 +217,9 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     if FLUSH_COLUMN in frame.columns:  # integral()'s closing windows, emitted after the others
         runs, order = emission_order(frame, keys)
         return _run_series(plan, rows_frame[order], runs, names, ctx, mixed)
+    if SERIES_RUN_COLUMN in frame.columns:  # a subquery's stream coming back to a series: a series again
+        runs = itertools.groupby(zip(*(frame.get_column(k).to_list() for k in keys)))  # (the runs left by LIMIT)
+        return _run_series(plan, rows_frame, [(key, len(list(g))) for key, g in runs], names, ctx, mixed)
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
         partial = frame.height > PARTIAL_ROWS
         if frame.height >= FRAME_ROWS and not mixed:

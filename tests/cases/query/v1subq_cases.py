@@ -734,13 +734,74 @@ TIED_STREAMS_MORE = [
 ]
 QUERIES += TIED_STREAMS_MORE
 
-# 21. open: calls of two measurements in one transforming subquery (each measurement's streams
-# filled on their own, the cursor comparing names first); an outer GROUP BY over a cursor whose
-# stream leaves a group and comes back to it (influxd emits a series again, we merge them)
+# 21. calls of two measurements in one transforming subquery: each call an iterator of its own whose
+# reducer emits only the groups where its field had points, each filled on its own, the cursor
+# comparing names first (exec/run_transforms.py call_rows); an outer GROUP BY over a cursor whose
+# stream leaves a group and comes back to it (under ORDER BY time DESC the merge hands on the outer
+# groups descending): influxd's emitter starts a series again each time (run_transforms.series_runs)
 OPEN_STREAMS = [
     f"SELECT * FROM (SELECT difference(mean(usage)) AS d, mean(v) AS m FROM cpu, w WHERE time >= '1970-01-01T00:00:00Z' AND {WW} GROUP BY time(1d), host fill(0))",
     f"SELECT * FROM (SELECT difference(max(n)) AS d, count(usage) AS c FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(previous)) GROUP BY region ORDER BY time DESC",
 ]
 QUERIES += OPEN_STREAMS
-UNMODELLED.update({OPEN_STREAMS[0]: "calls of two measurements in a transforming subquery (section 21)",
-                   OPEN_STREAMS[1]: "an outer GROUP BY over a cursor's stream coming back to a group (section 21)"})
+
+# 22. drawn at random (transforms of aggregates in subqueries: one or two measurements, fills, limits at
+# either level, GROUP BY tags at either level, ORDER BY time DESC, several calls): 34 of the 73 of 900
+# drawn that did not match before section 21's fixes; each call's stream reads only its own range's windows (a wider
+# range read for another call's transform starts no run of its own, regroup.filled_runs), and series a
+# LIMIT leaves adjacent join again
+W10 = "time >= '1970-01-01T00:00:00Z' AND time < '1970-01-10T00:00:00Z'"
+WW25 = f"time >= '1970-01-01T00:00:00Z' AND {WW}"
+DRAWN_STREAMS = [
+    f"SELECT c0 FROM (SELECT cumulative_sum(max(v)) AS c0, mean(v) AS c1, difference(max(n)) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(1d) fill(null))",
+    f"SELECT c0 FROM (SELECT elapsed(sum(v)) AS c0, sum(n) AS c1, non_negative_difference(sum(usage)) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(1d), host fill(0) LIMIT 3 SLIMIT 1) GROUP BY region LIMIT 4 OFFSET 1",
+    f"SELECT * FROM (SELECT moving_average(sum(v), 2) AS c0, derivative(count(v), 1m) AS c1, derivative(count(usage), 1m) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(1d) fill(100)) LIMIT 2 OFFSET 1",
+    f"SELECT * FROM (SELECT moving_average(mean(n), 3) AS c0, max(usage) AS c1, difference(mean(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(none) OFFSET 3 SLIMIT 2) GROUP BY * ORDER BY time DESC",
+    f"SELECT mean(c0), sum(c1) FROM (SELECT elapsed(mean(n), 1m) AS c0, non_negative_difference(sum(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(previous) LIMIT 5 OFFSET 2) WHERE {WLO} GROUP BY time(30m), region ORDER BY time DESC",
+    f"SELECT max(c0), sum(c1) FROM (SELECT non_negative_difference(count(usage)) AS c0, non_negative_difference(mean(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(linear) ORDER BY time DESC LIMIT 3) WHERE {WLO} GROUP BY time(30m), region ORDER BY time DESC",
+    f"SELECT mean(c0), mean(c1), count(c2) FROM (SELECT difference(max(n)) AS c0, elapsed(count(usage), 10m) AS c1, non_negative_difference(mean(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear) ORDER BY time DESC) WHERE {WLO} GROUP BY time(30m), region fill(-1) ORDER BY time DESC",
+    f"SELECT c0 FROM (SELECT derivative(count(n)) AS c0, mean(v) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), region fill(null)) GROUP BY region",
+    f"SELECT * FROM (SELECT derivative(sum(n)) AS c0, count(usage) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), region)",
+    f"SELECT c0 FROM (SELECT non_negative_derivative(sum(usage), 1m) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(linear) ORDER BY time DESC) GROUP BY region ORDER BY time DESC LIMIT 4 OFFSET 1",
+    f"SELECT * FROM (SELECT non_negative_difference(mean(v)) AS c0, difference(mean(v)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d) fill(0) ORDER BY time DESC LIMIT 1) GROUP BY host ORDER BY time DESC LIMIT 4",
+    f"SELECT c0 FROM (SELECT non_negative_derivative(max(usage)) AS c0, non_negative_derivative(max(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region fill(100)) GROUP BY region LIMIT 4",
+    f"SELECT c0 FROM (SELECT non_negative_derivative(sum(n), 10m) AS c0, sum(n) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host, region fill(100)) GROUP BY region LIMIT 4 OFFSET 1",
+    f"SELECT * FROM (SELECT moving_average(mean(v), 2) AS c0, cumulative_sum(sum(v)) AS c1 FROM w WHERE {WW25} GROUP BY time(2d), region fill(previous) ORDER BY time DESC LIMIT 3) GROUP BY region ORDER BY time DESC",
+    f"SELECT c0 FROM (SELECT cumulative_sum(max(usage)) AS c0, non_negative_difference(mean(usage)) AS c1, max(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(none)) GROUP BY region ORDER BY time DESC LIMIT 4 OFFSET 1",
+    f"SELECT c0 FROM (SELECT non_negative_derivative(mean(n)) AS c0, mean(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), host) GROUP BY region LIMIT 4",
+    f"SELECT * FROM (SELECT derivative(sum(n)) AS c0, cumulative_sum(sum(n)) AS c1, count(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)) GROUP BY region ORDER BY time DESC LIMIT 2 OFFSET 1",
+    f"SELECT * FROM (SELECT difference(sum(usage)) AS c0, max(v) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(100) LIMIT 2 OFFSET 1) GROUP BY *",
+    f"SELECT * FROM (SELECT cumulative_sum(count(n)) AS c0, non_negative_derivative(mean(usage)) AS c1, difference(mean(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(previous) ORDER BY time DESC) GROUP BY * ORDER BY time DESC LIMIT 2",
+    f"SELECT c0 FROM (SELECT derivative(mean(usage)) AS c0, sum(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), host, region fill(previous) ORDER BY time DESC) GROUP BY region ORDER BY time DESC LIMIT 2 OFFSET 1",
+    f"SELECT c0 FROM (SELECT non_negative_derivative(count(v)) AS c0, sum(v) AS c1, cumulative_sum(max(usage)) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(linear)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(count(n)) AS c0, non_negative_derivative(sum(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(none)) GROUP BY region",
+    f"SELECT c0 FROM (SELECT cumulative_sum(mean(v)) AS c0, max(usage) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(100) LIMIT 2 OFFSET 1)",
+    f"SELECT * FROM (SELECT non_negative_difference(count(v)) AS c0, elapsed(mean(n), 1s) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(100) LIMIT 2) GROUP BY region",
+    f"SELECT * FROM (SELECT non_negative_derivative(count(n)) AS c0, mean(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC) GROUP BY host ORDER BY time DESC",
+    f"SELECT c0 FROM (SELECT non_negative_derivative(max(v)) AS c0, elapsed(mean(usage), 10m) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(0)) GROUP BY region",
+    f"SELECT * FROM (SELECT non_negative_derivative(max(usage)) AS c0, non_negative_derivative(sum(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)) GROUP BY host ORDER BY time DESC",
+    f"SELECT * FROM (SELECT moving_average(count(n), 3) AS c0, moving_average(count(usage), 3) AS c1, elapsed(sum(n), 10m) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(100) LIMIT 2) GROUP BY region LIMIT 2",
+    f"SELECT * FROM (SELECT derivative(max(usage)) AS c0, derivative(max(v)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), region fill(0) LIMIT 1 OFFSET 1) GROUP BY host LIMIT 4",
+    f"SELECT * FROM (SELECT elapsed(mean(n), 10m) AS c0, moving_average(mean(usage), 3) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(0) ORDER BY time DESC LIMIT 5) GROUP BY host ORDER BY time DESC LIMIT 4",
+    f"SELECT * FROM (SELECT derivative(sum(usage), 1m) AS c0, non_negative_difference(mean(usage)) AS c1, moving_average(sum(n), 3) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear)) GROUP BY region",
+    f"SELECT * FROM (SELECT elapsed(mean(usage), 1s) AS c0, mean(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region fill(100) LIMIT 1 OFFSET 2) GROUP BY region",
+    f"SELECT * FROM (SELECT derivative(max(n)) AS c0, non_negative_derivative(max(n), 10m) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(linear)) GROUP BY region",
+    f"SELECT * FROM (SELECT difference(sum(n)) AS c0, non_negative_derivative(mean(n)) AS c1, count(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(none) LIMIT 3) GROUP BY host ORDER BY time DESC",
+]
+QUERIES += DRAWN_STREAMS
+
+# 23. calls of an outer GROUP BY time() reading different fields of a subquery's filled runs: each call
+# an iterator of its own over the subquery's cursor, its points Nil where its field is null (its own
+# stretches), the calls' streams read together by the outer cursor, a call of no rows fill()'s number
+# (exec/outer_calls.py; drawn at random, the last two written to show it)
+OUTER_CALLS = [
+    f"SELECT mean(c0), mean(c1) FROM (SELECT non_negative_difference(sum(n)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host, region fill(previous)) WHERE {WW25} GROUP BY time(5d), region",
+    f"SELECT max(c0), count(c1), mean(c2) FROM (SELECT non_negative_difference(mean(n)) AS c0, elapsed(mean(n)) AS c1, non_negative_difference(sum(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(7m), host, region fill(linear)) WHERE {WLO} GROUP BY time(30m), region fill(-1)",
+    f"SELECT sum(c0), mean(c1) FROM (SELECT non_negative_derivative(mean(n), 1m) AS c0, max(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear) LIMIT 3) WHERE {WLO} GROUP BY time(30m), region",
+    f"SELECT sum(c0), count(c1) FROM (SELECT derivative(mean(n)) AS c0, max(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(previous) ORDER BY time DESC) WHERE {WLO} GROUP BY time(30m), region fill(-1) ORDER BY time DESC LIMIT 4",
+    f"SELECT count(c0), max(c1), sum(c2) FROM (SELECT non_negative_derivative(count(n)) AS c0, mean(n) AS c1, non_negative_derivative(max(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region fill(linear) LIMIT 3) WHERE {WLO} GROUP BY time(30m), region LIMIT 2 OFFSET 1",
+    f"SELECT sum(c0), mean(c1) FROM (SELECT non_negative_difference(sum(n)) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(previous) LIMIT 1 OFFSET 1) WHERE {WLO} GROUP BY time(30m), region",
+    f"SELECT count(c0), count(c1) FROM (SELECT derivative(mean(n)) AS c0, non_negative_difference(mean(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(linear)) WHERE {WLO} GROUP BY time(30m), region",
+    f"SELECT count(c0), count(c1) FROM (SELECT non_negative_derivative(mean(n), 1m) AS c0, count(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(linear) OFFSET 3) WHERE {WLO} GROUP BY time(30m) fill(-1)",
+]
+QUERIES += OUTER_CALLS

@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import cast_trace, fill_walk, go_merge, go_ties, integral_v1, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, fill_walk, go_merge, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -40,6 +40,7 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
                           output_column, seen_column, tag_name, LoweredCall, NULL_VALUE_PREFIX,
                           VALUE_PREFIX)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
+from ..plan.tree import with_tree
 
 TAG_TMP = "\x00tag:"  # a series tag carried beside the selected columns
 FALLS_TMP = "\x00falls"  # a row of a subquery's stream read at a later time (_stream_time)
@@ -180,6 +181,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
         if isinstance(src, SubqueryScan):
             inner = run_frame(src.plan, ctx)
             if inner is not None and inner.height:
+                inner = inner.drop(run_transforms.SERIES_RUN_COLUMN, strict=False)  # (a level's own)
                 ctx.text_fills.update(text_fills(src.plan, inner))
                 frames.append(inner.lazy().with_columns(
                     ([pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)] if several else [])
@@ -187,7 +189,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
                     + [pl.col(t).alias(HIDDEN_TMP + t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
-                    + _order_time(src, ctx.regrouped_limits)))
+                    + _order_time(src, ctx.regrouped_limits, several)))
         elif not src.time_range.empty:
             lf = _scan(src, ctx, counted)
             frames.append(lf.with_columns(pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)) if several else lf)
@@ -200,14 +202,17 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
     return lf.with_columns(missing) if missing else lf
 
 
-def _order_time(src: SubqueryScan, regrouped: bool = True) -> list[pl.Expr]:
+def _order_time(src: SubqueryScan, regrouped: bool = True, several: bool = False) -> list[pl.Expr]:
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
-    # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py)
+    # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py),
+    # alone in FROM: a series again wherever the stream comes back to a group
     if src.whole and regrouped and (regroup.fills_runs(inner) or run_transforms.streams(inner)):
         row = pl.int_range(pl.len(), dtype=pl.Int64)
-        return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN)]
+        runs = [] if several else [run_transforms.series_runs(regroup.outer_keys(inner), inner.ascending)]
+        return [pl.lit(0, pl.Int64).alias(ORDER_TIME_COLUMN), (row if inner.ascending else -row).alias(ORDER_ROW_COLUMN),
+                *runs]
     if src.whole and inner.interval and regrouped and _many_rows(inner):
         row = _reducer_row(inner)
         return [_stream_time(inner, row).alias(ORDER_TIME_COLUMN), row.alias(ORDER_ROW_COLUMN)]
@@ -329,6 +334,12 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     project = plan.root.child if isinstance(plan.root, FastSelect) else plan.root
     if isinstance(project.child, ZipByTime):
         return _zip_by_time(plan, project.child, ctx)
+    calls = outer_calls.parts(plan) if ctx.regrouped_limits else None
+    if calls:  # each call a stream of its own over the subquery (exec/outer_calls.py)
+        frames = [(cols, run_frame(with_tree(outer_calls.part_plan(plan, cols), ctx.provider, fast=False), ctx))
+                  for cols in calls]
+        df = outer_calls.merged(plan, frames)
+        return _name_columns(plan, df) if df is not None else None
     order, down = _series_limits(plan, project.child, ctx)
     stages = Stages.of(order.child)
     counted, df = from_counts(plan, stages, order, project, ctx)
@@ -580,8 +591,8 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
     if (order.limit or order.offset) and plan.field_limits:
         df = limit_fields(plan, df, keys, order.limit, order.offset)
-    elif order.limit or order.offset:
-        idx = pl.int_range(pl.len()).over(keys)
+    elif order.limit or order.offset:  # (LimitIterator: a stream's series again counted again)
+        idx = pl.int_range(pl.len()).over(keys + [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns])
         cond = idx >= order.offset
         if order.limit:
             cond = cond & (idx < order.offset + order.limit)
@@ -696,7 +707,8 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
     scans = streams and heap is None and bool(_own_heaps(plan))  # beside subqueries
     heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
-    n = order.limit + order.offset if order.limit and not streams else 0
+    runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
+    n = order.limit + order.offset if order.limit and not streams and not runs else 0
     held = _fields_held(plan, low, schema) if n and plan.field_limits else None
     n = 0 if held == [] else n
     ordered = ORDER_TIME_COLUMN in schema
@@ -704,7 +716,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     whole = lf
     lf, cut, ahead = _limit_cut(lf, base, keys, t, n, desc, ctx, held) if n else (lf, None, None)
     if ordered:  # rows of equal order time keep their order in the subquery (reversed under DESC)
-        lf = lf.sort(keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
+        lf = lf.sort(runs + keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc)
     elif desc and _reduced(plan):
         # a window's rows leave influxd's reducer by their tags ascending, under DESC too
         lf = lf.sort(keys + ["time"] + tag_order, descending=[True] * (len(keys) + 1) + [False] * len(tag_order))
@@ -716,7 +728,7 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
         cols += [pl.col(t) for t in dict.fromkeys((*plan.source_tags, *plan.dimensions))
                  if t in schema and t not in keys and t not in names]
     heap_cols, tags, aux = _heap_keys(heap if heap is not None else ([], [], {}), keys, schema)
-    sel = keys + ["time"] + cols + heap_cols
+    sel = keys + ["time"] + cols + heap_cols + runs
     sel += [SOURCE_COLUMN] if SOURCE_COLUMN in schema else []
     falls = streams and ordered  # a subquery's stream whose times fall back (_stream_time)
     df = collect(lf.select(sel + ([(t != pl.col("time")).alias(FALLS_TMP)] if falls else [])), ctx)
@@ -1079,20 +1091,20 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
     are filled run by run too; several streams read together as influxd's cursor reads them
     (exec/run_transforms.py). Reversed under ORDER BY time DESC as the Order stage reverses it back.
     ``wrapped``: the transforms read nothing (:func:`_wrapped`)."""
-    rows = df.select(keys + ["time"] + [c for c in low.aggs.values() if c in df.columns])
-    asc = plan.ascending
+    asc, outer = plan.ascending, regroup.outer_keys(plan)
     streams = []
     for call, (name, inner) in low.transforms.items():
         extra = int(F.spec(call.name).extends_range)
+        rows = run_transforms.call_rows(df, keys, [c.column for c in find(inner, LoweredCall)])
         filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
-        filled = filled if asc else filled.reverse()
+        filled = run_transforms.stream_order(filled, outer, asc)
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
         out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
-    read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(rows.columns)
-    if read:  # calls read as they are (the run's own LIMIT)
-        filled = regroup.filled_runs(rows.select(keys + ["time", *sorted(read)]), plan)
-        streams.append(filled if asc else filled.reverse())
+    read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
+    for c in sorted(read):  # each call read as it is: a stream of its own (the run's own LIMIT)
+        filled = regroup.filled_runs(run_transforms.call_rows(df, keys, [c]), plan)
+        streams.append(run_transforms.stream_order(filled, outer, asc))
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill, plan.fill_value)
     return out if asc else out.reverse()
 

@@ -163,6 +163,8 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool
     desc = [False] * len(outer_keys(plan)) + [not plan.ascending] + [False] * len(dims)
     tags = [NAME, *dims]
     run, real = "\x00regroup_run", "\x00regroup_real"
+    first, last = _range_windows(plan, extra)  # (a wider range read for another call's transform)
+    df = df.filter((pl.col("time") >= first if first is not None else pl.lit(True)) & (pl.col("time") <= last))
     df = df.sort(order, descending=desc, maintain_order=True)
     df = df.with_columns(run_ids(tags).alias(run), pl.lit(True).alias(real))
     if plan.fill in ("null", "none"):  # the reducer's stream as it is (a null row comes to nothing)
@@ -170,7 +172,6 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool
     spans = df.group_by(run, maintain_order=True).agg(*(pl.col(c).first() for c in tags),
                                                       pl.col("time").first().alias("a"),
                                                       pl.col("time").last().alias("b"))
-    first, last = _range_windows(plan, extra)
     iv = plan.interval if plan.ascending else -plan.interval
     if plan.ascending:
         a, b = (pl.lit(first) if first is not None else pl.col("a")), pl.lit(last)

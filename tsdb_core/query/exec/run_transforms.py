@@ -28,8 +28,10 @@ import polars as pl
 from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
+from ..plan.nodes import gap_column
 from .regroup import run_ids
 
+SERIES_RUN_COLUMN = "\x00srun"  # a run of one outer group in a stream: influxd emits a series each (engine.to_series)
 STREAMED = frozenset({"difference", "non_negative_difference", "derivative", "non_negative_derivative",
                       "cumulative_sum", "moving_average", "elapsed"})
 
@@ -135,6 +137,32 @@ def _moving_average(t, v, rows, n: int, integer: bool):
     sums = np.cumsum(steps)[np.r_[n - 1, np.arange(n + 1, len(steps), 2)]]
     return t[n - 1:], sums.astype(np.float64) / n, rows[n - 1:]
 
+
+
+def series_runs(outer: list[str], ascending: bool) -> pl.Expr:
+    """:data:`SERIES_RUN_COLUMN` of a subquery's rows in stream order: where the cursor reads
+    misaligned streams (:func:`cursor_merged`) it may leave an outer group and come back to
+    it; influxd's emitter then starts another series (negated under ORDER BY time DESC, as the
+    outer statement sorts descending)."""
+    run = run_ids(outer).cast(pl.Int64)
+    return (run if ascending else -run).alias(SERIES_RUN_COLUMN)
+
+
+def call_rows(df: pl.DataFrame, keys: list[str], calls: list[str]) -> pl.DataFrame:
+    """The aggregated rows (keys, time, ``calls``' columns) of the groups where one of the
+    calls saw a point: each call is an iterator of its own, whose reducer emits only those
+    (a measurement lacking the call's field emits nothing)."""
+    seen = [~pl.col(gap_column(c)) if gap_column(c) in df.columns else pl.col(c).is_not_null() for c in calls]
+    return df.filter(pl.any_horizontal(seen)).select(keys + ["time", *calls])
+
+
+def stream_order(filled: pl.DataFrame, outer: list[str], ascending: bool) -> pl.DataFrame:
+    """:func:`regroup.filled_runs`' rows (reversed under ORDER BY time DESC) in the order the
+    stream hands them on: under DESC influxd's merge heap also hands on the outer statement's
+    groups (name, tags) in descending order, each group's runs as they come."""
+    if ascending:
+        return filled
+    return filled.reverse().sort([pl.col(k).fill_null("") for k in outer], descending=True, maintain_order=True)
 
 
 def limited(df: pl.DataFrame, keys: list[str], limit: int, offset: int) -> pl.DataFrame:

@@ -41,6 +41,7 @@ as if they were one source; the tail's chunks are checked the same way (``clean`
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import threading
@@ -169,7 +170,10 @@ class BufferView:
         ``times`` (start, end; None: any): the first read after a load nobody read (the merge of the pieces
         after the sort is not waited for). Scanned unsorted, those rows cost every query meanwhile
         more than their sort (a TSBS round over 250k of them took 1.1 s beside a 0.9 s sort,
-        0.35 s once sorted) and slowed the sort itself; a query of other times reads on."""
+        0.35 s once sorted) and slowed the sort itself; a query of other times reads on. Never on
+        a thread running an event loop (the shim answers quick queries inline there)."""
+        if _on_event_loop():  # (a query answered inline by a server's loop: every connection would wait)
+            return
         with self._lock:
             ahead = self._ahead_to - self._ahead_from if self._ahead else 0
             covered = self._covered
@@ -807,3 +811,12 @@ def _series_numbers(pieces: tuple[Piece, ...], tcols: list[str]) -> tuple[np.nda
     number = dict(zip(distinct, rank.tolist()))
     sid = np.repeat(np.fromiter((number[k] for k in keys), dtype=np.int64, count=len(keys)), lengths)
     return sid, order, ranked.drop(_I)
+
+
+def _on_event_loop() -> bool:
+    """Whether this thread runs an asyncio event loop (blocking it would stall every connection)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -1223,7 +1223,9 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
         return df
     first, last = _window_span(plan, a)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
-    if first is None:  # no range start: influxd's fill iterator walks each series (exec/fill_walk.py)
+    if first is None and plan.influxdb3:  # no range start: from the data's first window
+        first = int(df[WINDOW_COLUMN].min())
+    elif first is None:  # no range start: influxd's fill iterator walks each series (exec/fill_walk.py)
         return _walked(plan, a, f, df, low, keys, known, count_like, last, ctx)
     grid = grid or bucket_grid(first, last, a.interval, a.offset, a.tz, ctx.max_buckets)
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
@@ -1445,7 +1447,7 @@ def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
     DESC influxd reads a series backwards, and its reducers add in that order (the last
     digits differ). Only where every group is one series of one measurement (its index
     says so): how influxd orders several series in a group backwards is not modelled."""
-    if plan.ascending or not a.interval or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan):
+    if plan.influxdb3 or plan.ascending or not a.interval or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan):
         return False
     src = plan.sources[0]
     try:

@@ -160,7 +160,7 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
         return None  # series that share their GROUP BY tags are one group: hashing it is
     starts, series, windows, lengths = _runs(source.get_column(TIME).to_numpy(), firsts, counts, a.interval,
                                              a.offset)
-    backwards = not order.ascending  # each group is one series: lazy._backwards holds
+    backwards = not order.ascending and not plan.influxdb3  # each group is one series: lazy._backwards holds
     order = _key_order(per_series, series)
     at = (series[order] if order is not None else series).tolist()
     keys = [pl.Series(k, [v[i] for i in at], pl.String) for k, v in zip(a.dimensions, per_series)]

@@ -163,7 +163,7 @@ def _walked(plan: SelectPlan) -> int:
     """Rows a series gets from influxd's fill walk from 1677 (an offset, no range start:
     exec/fill_walk.py), 0 for any other plan."""
     tr = plan.time_range
-    if not plan.interval or plan.is_raw or tr.has_start or tr.empty or not plan.ascending \
+    if plan.influxdb3 or not plan.interval or plan.is_raw or tr.has_start or tr.empty or not plan.ascending \
             or plan.tz is not None or not plan.offset or plan.fill == "none":
         return 0
     start = fill_walk.wrapped_start(plan.interval, plan.offset)

@@ -424,6 +424,9 @@ class SelectPlan:
     offset_shard: int = 0
     # InfluxDB 3: LIMIT/OFFSET count each field's values on its own (exec/field_limits.py)
     field_limits: bool = False
+    # planned under InfluxDB 3's rules: none of influxd 1.x's reading orders (a window's floats
+    # added backwards under DESC) nor its int64 wraps (a fill walk from 1677: exec/fill_walk.py)
+    influxdb3: bool = False
     root: Node | None = None  # the operator tree that executes (planner.build_tree)
 
     def explain(self, depth: int = 0) -> str:

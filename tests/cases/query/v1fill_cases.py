@@ -138,6 +138,9 @@ SUBQ_WRAPPED = [
     f"SELECT max(m), min(m) FROM ({SUB}(1000d, 1d), host fill(previous)) GROUP BY host",
     f"SELECT first(m), last(m) FROM ({SUB}(100d, -1d) fill(previous))",
     f"SELECT mean(m) FROM ({SUB}(1000d, 1d), host fill(linear)) GROUP BY time(1000d) fill(none)",
+    f"SELECT m FROM ({SUB}(100d, 1d) fill(linear) ORDER BY time DESC)",
+    f"SELECT m FROM ({SUB}(100d, 1d), host fill(linear)) ORDER BY time DESC",
+    f"SELECT count(m) FROM ({SUB}(100d, 1d), host fill(previous) {NY}) GROUP BY host ORDER BY time DESC",
 ]
 
 QUERIES = OWN_START + WRAPPED + DESC_SUMS + TZ_WRAPPED + SUBQ_WRAPPED

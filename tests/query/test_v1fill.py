@@ -115,3 +115,66 @@ def test_vectorised_walk_equals_the_iterator(pts, interval, offset, past):
     assert got == want
     assert len(got) <= fill_walk.rows_per_series(start, end, d)
     assert MIN_TIME <= min(got)
+
+
+def _zone_walk_by_steps(points: list[int], start: int, end: int, interval: int, tz: str) -> list[int]:
+    """floatFillIterator.Next under tz(): after each step, a change of the zone's offset just
+    before the new window moves it by the change (when smaller than the interval)."""
+    from tsdb_core.query.exec.fill import zone_offset
+    out, window, i = [], start, 0
+    wo = zone_offset(window, tz)
+    while True:
+        if i < len(points):
+            if points[i] > window:
+                out.append(window)
+            else:
+                out.append(points[i])
+                i += 1
+        elif window <= end:
+            out.append(window)
+        else:
+            return out
+        window = fill_walk._wrap(window + interval)
+        z = zone_offset(window - 1, tz)
+        if z != wo:
+            if abs(wo - z) < interval:
+                window += wo - z
+            wo = z
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.integers(-300, 300), min_size=1, max_size=12), st.sampled_from([400, 1000, 3000]),
+       st.integers(-399, 399), st.sampled_from(["Asia/Kolkata", "America/New_York", "Australia/Sydney"]),
+       st.integers(0, 2000))
+def test_zone_walk_equals_the_iterator(pts, days, offset, tz, past):
+    """Under tz() the vectorised walk equals the iterator's steps, zone moves included (the
+    local mean time of 1677, the zones' changes since, daylight time)."""
+    d = days * 86_400 * 10**9
+    offset = (offset * 86_400 * 10**9) % d or 3_600 * 10**9
+    start = fill_walk.wrapped_start(d, offset, tz)
+    if start is None:
+        return
+    wins = sorted({fill_walk.go_window_start(p * 86_400 * 10**9, d, offset, tz) for p in pts})
+    end = fill_walk.go_window_start(wins[-1] + past * 86_400 * 10**9, d, offset, tz)
+    want = _zone_walk_by_steps(wins, start, end, d, tz)
+    assert fill_walk.walk(np.asarray(wins, dtype=np.int64), start, end, d, tz).tolist() == want
+    assert len(want) <= fill_walk.rows_per_series(start, end, d, tz)
+
+
+def test_wrapped_zone_walk_past_the_windows_limit_is_refused_before_reading(fill_store):
+    """time(20m, 5m) tz('Asia/Kolkata') wraps as without tz(): counted before reading."""
+    q = f"SELECT count(usage) FROM cpu WHERE {W} GROUP BY time(20m, 5m) fill(0) tz('Asia/Kolkata')"
+    got = execute(fill_store, q, db=FILL_DB, now=NOW).to_json()["results"][0]
+    assert got["error"].startswith("max-select-windows limit exceeded: (7686147/2000000)")
+
+
+def test_offsets_print_with_gos_truncated_minutes():
+    """Go prints Z07:00 from whole minutes, truncated: LMT +10:04:52 is +10:04, -4:56:02 -04:56."""
+    import polars as pl
+
+    from tsdb_core.query.results import time_expr
+    t = pl.DataFrame({"t": [_ns("1677-09-22T00:00:00"), 0, 1_500_000_000]})
+    got = {tz: t.select(time_expr("t", None, tz))["t"].to_list() for tz in ("Australia/Sydney", "America/New_York", "UTC")}
+    assert got == {"Australia/Sydney": ["1677-09-22T10:04:52+10:04", "1970-01-01T10:00:00+10:00", "1970-01-01T10:00:01.5+10:00"],
+                   "America/New_York": ["1677-09-21T19:03:58-04:56", "1969-12-31T19:00:00-05:00", "1969-12-31T19:00:01.5-05:00"],
+                   "UTC": ["1677-09-22T00:00:00Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:01.5Z"]}

@@ -267,10 +267,10 @@ def time_expr(col: str, epoch: str | None, tz: str | None = None) -> pl.Expr:
         return pl.when(c >= 0).then(c // unit).otherwise(-((-c) // unit))
     if tz:
         local = pl.from_epoch(c, "ns").dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
-        text = local.dt.to_string("%Y-%m-%dT%H:%M:%S%.9f%:z")
-        text = text.str.replace(r"(\.\d*?)0+([+-]\d\d:\d\d)$", "${1}${2}")
-        text = text.str.replace(r"\.([+-]\d\d:\d\d)$", "${1}")
-        return text.str.replace(r"\+00:00$", "Z")
+        # Go prints an offset's minutes truncated (+10:04 for Sydney's +10:04:52 of 1677)
+        text = local.dt.to_string("%Y-%m-%dT%H:%M:%S%.9f%::z").str.replace(r"\+00:00:00$", "Z")
+        text = text.str.replace(r"(\.\d*?)0*([+-]\d\d:\d\d|Z)(?::\d\d)?$", "${1}${2}")
+        return text.str.replace(r"\.([+-]\d\d:\d\d|Z)$", "${1}")
     text = pl.from_epoch(c, "ns").dt.to_string("%Y-%m-%dT%H:%M:%S%.9f")
     return text.str.strip_chars_end("0").str.strip_chars_end(".") + "Z"
 

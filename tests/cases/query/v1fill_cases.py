@@ -16,6 +16,11 @@ of 1970, ``h4`` without ``region``) and ``w`` (five hosts over 24 days, every ot
    error instead (tests/query/test_v1fill.py).
 3. ORDER BY time DESC: influxd reads a series backwards, and a window's float sum, mean and
    stddev add its points in that order (last digits).
+4. tz() with an offset and no start: the wrapped walk as in 2., its steps moved where the
+   zone's offset changes (local mean time before 1900: +05:53 in Kolkata).
+5. A subquery filling with an offset and no start: every run of its stream walks as in 2.
+   (not recorded: an outer GROUP BY time() filled over such a stream, whose fill window
+   overflows int64 and whose first window clamps to MinTime).
 """
 from __future__ import annotations
 
@@ -92,7 +97,53 @@ DESC_SUMS = [
     f"SELECT mean(v), sum(v) FROM w WHERE {WW} GROUP BY time(6d), host ORDER BY time DESC",
 ]
 
-QUERIES = OWN_START + WRAPPED + DESC_SUMS
+# 4. tz() and an offset: Window reads the zone at the wrapped time (2262) and the walk's steps move
+#    where the zone's offset changes, from its local mean time of 1677 on (printed with Go's
+#    truncated minutes: +10:04 for Sydney's +10:04:52)
+K, NY = "tz('Asia/Kolkata')", "tz('America/New_York')"
+TZ_WRAPPED = [
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(100d, 1d) fill(0) {K}",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(100d, -1d) fill(0) {NY}",
+    f"SELECT count(v) FROM w WHERE {WW} GROUP BY time(100d, 1d) fill(-1) {NY}",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(400d, 1d), host fill(previous) {K}",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(400d, 1d), host fill(linear) tz('Australia/Sydney')",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(400d, 12h) fill(null) tz('Europe/Paris')",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(30d, 1d) fill(0) LIMIT 5 {K}",
+    f"SELECT count(v) FROM w WHERE {WW} GROUP BY time(5d, 1d) fill(linear) LIMIT 3 OFFSET 2 {K}",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m), host fill(0) {K}",
+    f"SELECT m FROM (SELECT mean(usage) AS m FROM cpu WHERE {W} GROUP BY time(400d, 5m), host fill(previous) {K})",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(linear) {K}",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(2d) fill(0) {K}",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(100d, 1d) fill(0) ORDER BY time DESC {K}",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(100d, 1d), host fill(previous) ORDER BY time DESC {NY}",
+    f"SELECT max(v) FROM w WHERE {WW} GROUP BY time(3d, 1d) fill(linear) ORDER BY time DESC {K}",
+]
+
+# 5. a subquery filling with an offset and no start: each run of its stream walks from 1677
+#    (the fill iterator restarts at each run), an outer raw query or aggregate reads the walk
+SUB = f"SELECT max(v) AS m FROM w WHERE {WW} GROUP BY time"
+SUBQ_WRAPPED = [
+    f"SELECT m FROM ({SUB}(1000d, 1d), host fill(0)) WHERE {WW}",
+    f"SELECT m FROM ({SUB}(100d, 1d) fill(previous))",
+    f"SELECT m FROM ({SUB}(100d, 1d) fill(linear))",
+    f"SELECT m FROM ({SUB}(400d, 1d), host fill(-1))",
+    f"SELECT m * 2 FROM (SELECT max(v) + 1 AS m FROM w WHERE {WW} GROUP BY time(400d, -1d) fill(7))",
+    f"SELECT m FROM ({SUB}(100d, 1d) fill(0)) ORDER BY time DESC",
+    f"SELECT m FROM ({SUB}(100d, 1d) fill(0) ORDER BY time DESC)",
+    f"SELECT m FROM ({SUB}(100d, 1d) fill(0) {K})",
+    f"SELECT count(m) FROM ({SUB}(100d, 1d) fill(0))",
+    f"SELECT count(m), sum(m) FROM ({SUB}(5d, 1d) fill(linear))",
+    f"SELECT count(m), max(m) FROM ({SUB}(5d, 1d) fill(previous))",
+    f"SELECT count(m), sum(m) FROM ({SUB}(100d, 1d), host fill(0)) GROUP BY host",
+    f"SELECT max(m), min(m) FROM ({SUB}(1000d, 1d), host fill(previous)) GROUP BY host",
+    f"SELECT first(m), last(m) FROM ({SUB}(100d, -1d) fill(previous))",
+    f"SELECT mean(m) FROM ({SUB}(1000d, 1d), host fill(linear)) GROUP BY time(1000d) fill(none)",
+    f"SELECT m FROM ({SUB}(100d, 1d) fill(linear) ORDER BY time DESC)",
+    f"SELECT m FROM ({SUB}(100d, 1d), host fill(linear)) ORDER BY time DESC",
+    f"SELECT count(m) FROM ({SUB}(100d, 1d), host fill(previous) {NY}) GROUP BY host ORDER BY time DESC",
+]
+
+QUERIES = OWN_START + WRAPPED + DESC_SUMS + TZ_WRAPPED + SUBQ_WRAPPED
 
 # answers whose floats we do not give bit for bit (compared within 1e-9): several series in one
 # group (how influxd orders their points for a sum is not modelled), a sum over several shard
@@ -105,4 +156,6 @@ ROUNDED = {
     f"SELECT sum(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d), host fill(previous)",
     f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m) fill(0) ORDER BY time DESC",
     f"SELECT mean(usage), sum(usage), stddev(usage) FROM cpu WHERE {L} GROUP BY time(20m), host ORDER BY time DESC",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(linear) {K}",
+    f"SELECT count(m), sum(m) FROM ({SUB}(5d, 1d) fill(linear))",
 }

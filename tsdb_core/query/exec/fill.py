@@ -78,12 +78,25 @@ def _grid_ends(first: int, last: int, interval: int, offset: int, tz: str | None
 _CHUNK = 1 << 16
 
 
-def _zone_walk(w: int, end: int, interval: int, tz: str) -> list[int]:
+def zone_steps(w: int, end: int, interval: int, tz: str, wo: int) -> np.ndarray:
+    """:func:`_zone_walk` from ``w`` whose last zone offset is ``wo`` (the walk's offset
+    when it stepped to ``w``), as int64."""
+    return np.asarray(_zone_walk(w, end, interval, tz, wo), dtype=np.int64)
+
+
+def zone_offset(ns: int, tz: str) -> int:
+    """The offset of ``tz`` at ``ns`` (influxd's ``opt.Zone``): the zone database's rule past
+    its last transition, as Go applies it (2262 is in daylight time in New York; Polars'
+    data stops such rules in 2100, :func:`_zone_offsets`)."""
+    return _zone_offset(ns, ZoneInfo(tz))
+
+
+def _zone_walk(w: int, end: int, interval: int, tz: str, wo: int | None = None) -> list[int]:
     """influxd's fill iterator under ``tz()``: from the first window, one interval at a time;
     where the zone offset just before a step differs from the last one, the step moves by
     the difference (when smaller than the interval). Regular runs are checked a chunk at a
     time against vectorised zone offsets; a zone change (twice a year for DST) is one step."""
-    wo = int(_zone_offsets(np.asarray([w], dtype=np.int64), tz)[0])
+    wo = int(_zone_offsets(np.asarray([w], dtype=np.int64), tz)[0]) if wo is None else wo
     out: list = []
     while w <= end:
         n = min((end - w) // interval + 1, _CHUNK)

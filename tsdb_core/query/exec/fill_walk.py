@@ -9,6 +9,10 @@ series' first point is emitted as it is, the next step wraps round to 1677, and 
 are filled from there, on a grid that is not the offset's, up to the range's end; later
 points take the step of the walk that reaches them (:func:`walk_frame`). Under ORDER BY
 time DESC the walk ends at the series' earliest point either way.
+
+Under ``tz()`` ``Window`` reads the zone's offset at the wrapped time (2262) and the walk's
+steps move by the change of offset wherever it changes (from the zone's local mean time
+of 1677 on: +05:53:28 for Asia/Kolkata), as the iterator does over any range (fill.py).
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import polars as pl
 
 from ...base.time import MIN_TIME
 from ..plan.nodes import WINDOW_COLUMN
+from .fill import zone_offset, zone_steps
 
 _U64 = 1 << 64
 _I64 = 1 << 63
@@ -27,19 +32,34 @@ def _wrap(x: int) -> int:
     return (x + _I64) % _U64 - _I64
 
 
-def go_window_start(t: int, interval: int, offset: int) -> int:
-    """influxd's ``IteratorOptions.Window(t)`` start without ``tz()``, int64 wraps included."""
+def go_window_start(t: int, interval: int, offset: int, tz: str | None = None) -> int:
+    """influxd's ``IteratorOptions.Window(t)`` start, int64 wraps included."""
     t = _wrap(t - offset)
-    dt = t % interval  # Go's remainder, made non-negative as Window does
+    zone = zone_offset(t, tz) if tz else 0
+    dt = _wrap(t + zone) % interval  # Go's remainder, made non-negative as Window does
     start = MIN_TIME if MIN_TIME + dt >= t else _wrap(t - dt)
+    if tz:
+        o = zone - zone_offset(start, tz)
+        if o and abs(o) < interval:
+            start = _wrap(start + o)
     return _wrap(start + offset)
 
 
-def wrapped_start(interval: int, offset: int) -> int | None:
+def wrapped_start(interval: int, offset: int, tz: str | None = None) -> int | None:
     """Where the fill iterator of a range without start begins when that is not ``MinTime``
     (an offset wrapped it), else None."""
-    start = go_window_start(MIN_TIME, interval, offset)
+    start = go_window_start(MIN_TIME, interval, offset, tz)
     return None if start == MIN_TIME else start
+
+
+def _zone_origin(start: int, interval: int, tz: str) -> tuple[int, int]:
+    """(the step after the wrapped ``start`` under ``tz()``, the walk's zone offset there):
+    the step wraps to 1677 and moves by the change from the offset at ``start``."""
+    wo, w = zone_offset(start, tz), _wrap(start + interval)
+    z = zone_offset(w - 1, tz)
+    if z != wo and abs(wo - z) < interval:
+        w += wo - z
+    return w, z
 
 
 def _origin(first: int, start: int, interval: int) -> tuple[int, bool]:
@@ -49,17 +69,25 @@ def _origin(first: int, start: int, interval: int) -> tuple[int, bool]:
     return start, False
 
 
-def rows_per_series(start: int, end: int, interval: int) -> int:
+def rows_per_series(start: int, end: int, interval: int, tz: str | None = None) -> int:
     """The most rows the walk gives a series whose points lie in windows up to ``end`` (for
     the limits, before anything is read): its lead point and every step up to the one a
-    point in the last window takes (influxd's count when the last window has a point)."""
-    origin, _ = _origin(MIN_TIME + interval, start, interval)
+    point in the last window takes (influxd's count when the last window has a point).
+    Under ``tz()`` the steps' moves add up to the change of offset from 1677 to ``end``
+    (each move smaller than the interval, as the zones' are for intervals of a day)."""
+    if tz:
+        origin, z = _zone_origin(start, interval, tz)
+        origin += z - zone_offset(end, tz)
+    else:
+        origin, _ = _origin(MIN_TIME + interval, start, interval)
     return 1 + max(-((origin - end) // interval) + 1, 0)
 
 
-def walk(windows: np.ndarray, start: int, end: int, interval: int) -> np.ndarray:
+def walk(windows: np.ndarray, start: int, end: int, interval: int, tz: str | None = None) -> np.ndarray:
     """One series' window starts in the fill iterator's order: ``windows`` are its points'
     (ascending, distinct), ``end`` the last window of the range."""
+    if tz:
+        return _zone_walk(windows, start, end, interval, tz)
     origin, lead = _origin(int(windows[0]), start, interval)
     rest = windows[1:] if lead else windows
     k = np.arange(rest.size, dtype=np.int64)
@@ -74,15 +102,55 @@ def walk(windows: np.ndarray, start: int, end: int, interval: int) -> np.ndarray
     return np.concatenate([windows[:1], out]) if lead else out
 
 
-def walk_frame(df: pl.DataFrame, keys: list[str], start: int, end: int, interval: int) -> pl.DataFrame:
+def _zone_walk(windows: np.ndarray, start: int, end: int, interval: int, tz: str) -> np.ndarray:
+    """:func:`walk` under ``tz()``: the steps are the zone's walk (fill.zone_steps), a point
+    taking the first step not before it."""
+    lead = int(windows[0]) <= start
+    rest = windows[1:] if lead else windows
+    origin, z = _zone_origin(start, interval, tz)
+    # past ``end`` a step per point left over at most (each step takes one point)
+    grid = zone_steps(origin, max(end, int(rest[-1]) if rest.size else end) + interval * (rest.size + 1),
+                      interval, tz, z)
+    k = np.arange(rest.size, dtype=np.int64)
+    reach = np.searchsorted(grid, rest, side="left")
+    steps = np.maximum.accumulate(reach - k) + k if rest.size else k
+    total = max(int(steps[-1]) + 1 if rest.size else 0, int(np.searchsorted(grid, end, side="right")))
+    out = grid[:total].copy()
+    out[steps] = rest
+    return np.concatenate([windows[:1], out]) if lead else out
+
+
+def walk_frame(df: pl.DataFrame, keys: list[str], start: int, end: int, interval: int,
+               tz: str | None = None) -> pl.DataFrame:
     """(keys, window) of every series of ``df`` in the walk's order, series in key order."""
     parts = []
     for part in df.partition_by(keys, maintain_order=True) if keys else [df]:
         wins = np.unique(part[WINDOW_COLUMN].to_numpy())
-        col = pl.DataFrame({WINDOW_COLUMN: pl.Series(walk(wins, start, end, interval), dtype=pl.Int64)})
+        col = pl.DataFrame({WINDOW_COLUMN: pl.Series(walk(wins, start, end, interval, tz), dtype=pl.Int64)})
         parts.append(part.select(keys).head(1).join(col, how="cross") if keys else col)
     full = pl.concat(parts)
     return full.sort(keys, maintain_order=True) if keys else full
+
+
+_AGAIN = "\x00again"
+
+
+def apart(full: pl.DataFrame, keys: list[str], window: str = WINDOW_COLUMN) -> pl.DataFrame:
+    """``full`` with a step that meets a window the series already had (the lead point's,
+    when the zone's moves bring the walk back onto it) a nanosecond later, so that a join
+    with the points leaves it a gap; :func:`together` puts it back."""
+    again = pl.int_range(pl.len()).over([*keys, window]) > 0
+    full = full.with_columns(again.alias(_AGAIN))
+    if not full[_AGAIN].any():
+        return full.drop(_AGAIN)
+    return full.with_columns(pl.when(pl.col(_AGAIN)).then(pl.col(window) + 1).otherwise(pl.col(window)))
+
+
+def together(out: pl.DataFrame, window: str = WINDOW_COLUMN) -> pl.DataFrame:
+    """The windows :func:`apart` moved, back in place."""
+    if _AGAIN not in out.columns:
+        return out
+    return out.with_columns(pl.when(pl.col(_AGAIN)).then(pl.col(window) - 1).otherwise(pl.col(window))).drop(_AGAIN)
 
 
 def from_own_start(full: pl.DataFrame, df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

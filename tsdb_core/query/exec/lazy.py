@@ -1248,20 +1248,22 @@ def _walked(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, known, count_li
         if keys and f.mode != "none":
             out = fill_walk.from_own_start(out, df, keys)
     else:
-        full = fill_walk.walk_frame(df, keys, start, window_start(last, a.interval, a.offset), a.interval)
+        end = window_start(last, a.interval, a.offset, a.tz)
+        full = fill_walk.apart(fill_walk.walk_frame(df, keys, start, end, a.interval, a.tz), keys)
         if f.mode == "linear":
             out = fill_walk.linear(df, keys, full, known, a.interval)
         else:
             out = fill(df, keys, [], known, f.mode, f.value, count_like, full=full)
+        out = fill_walk.together(out)
     return _no_count_without_field(plan, out, low, ctx) if f.mode == "null" else out
 
 
 def _wrapped_start(plan, a: Aggregate) -> int | None:
     """influxd's wrapped first window of an ascending fill without range start (an offset
     moved MinTime past int64's end), or None."""
-    if plan.time_range.has_start or not plan.ascending or a.tz is not None or not a.offset:
+    if plan.influxdb3 or plan.time_range.has_start or not plan.ascending or not a.offset:
         return None
-    return fill_walk.wrapped_start(a.interval, a.offset)
+    return fill_walk.wrapped_start(a.interval, a.offset, a.tz)
 
 
 def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int, offset: int,

@@ -34,14 +34,15 @@ a run steps through the zone's windows; the iterator fills each call before the 
 """
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from ...base.time import MAX_TIME
 from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
-from ..plan.nodes import SelectPlan, output_column
-from . import go_merge
+from ..plan.nodes import WINDOW_COLUMN, SelectPlan, output_column
+from . import fill_walk, go_merge
 from .fill import bucket_expr, bucket_grid, window_start
 
 
@@ -177,18 +178,25 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool
         a, b = (pl.lit(first) if first is not None else pl.col("a")), pl.lit(last)
     else:
         a, b = pl.lit(last), (pl.lit(first) if first is not None else pl.col("b"))
-    if plan.tz is None:
+    start = _wrapped_start(plan) if first is None else None
+    if start is not None:  # the wrapped walk from 1677, each run on its own (exec/fill_walk.py)
+        spans = _walked_runs(df, plan, start, last, run, tags)
+    elif plan.tz is None:
         spans = spans.select(run, *tags, pl.int_ranges(a, b + iv, iv).alias("time")).explode("time")
         spans = spans.filter(pl.col("time").is_not_null())
     else:
         spans = _zone_windows(spans.with_columns(a.alias("a"), b.alias("b")), plan, first, last, run)
         spans = spans.select(run, *tags, "time")
+    spans = fill_walk.apart(spans, [run], "time") if start is not None else spans
     out = spans.join(df.drop(tags), on=[run, "time"], how="left", maintain_order="left")
     values = [c for c in df.columns if c not in (*tags, run, real, "time")]
-    out = out.with_columns(_filled(c, out.schema[c], plan, run, real) for c in values)
+    if start is not None and plan.fill == "linear":
+        out = _walked_lines(out, values, plan, run, real)
+    else:
+        out = out.with_columns(_filled(c, out.schema[c], plan, run, real) for c in values)
     if limits:
         out = out.filter(_passes([run], plan.limit, plan.row_offset))
-    out = out.select(df.columns).drop(run, real)
+    out = fill_walk.together(out, "time").select(df.columns).drop(run, real)
     return out if plan.ascending else out.reverse()
 
 
@@ -209,6 +217,34 @@ def _range_windows(plan: SelectPlan, extra: int = 0) -> tuple[int | None, int]:
     lo, hi = (tr.start - wide, tr.end) if plan.ascending else (tr.start, tr.end + wide)
     first = window_start(lo, plan.interval, plan.offset, plan.tz) if tr.has_start else None
     return first, window_start(min(hi, MAX_TIME), plan.interval, plan.offset, plan.tz)
+
+
+def _wrapped_start(plan: SelectPlan) -> int | None:
+    """The wrapped start of the fill walk of an ascending subquery without a range start
+    under a GROUP BY offset (exec/fill_walk.py), or None."""
+    if not plan.ascending or not plan.offset:
+        return None
+    return fill_walk.wrapped_start(plan.interval, plan.offset, plan.tz)
+
+
+def _walked_runs(df: pl.DataFrame, plan: SelectPlan, start: int, last: int, run: str,
+                 tags: list[str]) -> pl.DataFrame:
+    """(run, tags, time) of every run's walk from the wrapped ``start`` (fill_walk.walk: the
+    iterator restarts at each run)."""
+    parts = []
+    for part in df.select(run, *tags, "time").partition_by(run, maintain_order=True):
+        wins = np.unique(part["time"].to_numpy())
+        walk = pl.DataFrame({"time": fill_walk.walk(wins, start, last, plan.interval, plan.tz)})
+        parts.append(part.drop("time").head(1).join(walk, how="cross"))
+    return pl.concat(parts)
+
+
+def _walked_lines(out: pl.DataFrame, values: list[str], plan: SelectPlan, run: str, real: str) -> pl.DataFrame:
+    """fill(linear) over the runs' walks as influxd draws it there (fill_walk.linear)."""
+    points = out.filter(pl.col(real).is_not_null()).select(run, pl.col("time").alias(WINDOW_COLUMN), *values)
+    full = out.select(run, pl.col("time").alias(WINDOW_COLUMN))
+    lines = fill_walk.linear(points, [run], full, values, plan.interval)
+    return out.with_columns(lines[c].cast(out.schema[c], strict=False) for c in values)
 
 
 def _zone_windows(spans: pl.DataFrame, plan: SelectPlan, first: int | None, last: int, run: str) -> pl.DataFrame:

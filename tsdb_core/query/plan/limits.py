@@ -164,12 +164,13 @@ def _walked(plan: SelectPlan) -> int:
     exec/fill_walk.py), 0 for any other plan."""
     tr = plan.time_range
     if plan.influxdb3 or not plan.interval or plan.is_raw or tr.has_start or tr.empty or not plan.ascending \
-            or plan.tz is not None or not plan.offset or plan.fill == "none":
+            or not plan.offset or plan.fill == "none":
         return 0
-    start = fill_walk.wrapped_start(plan.interval, plan.offset)
+    start = fill_walk.wrapped_start(plan.interval, plan.offset, plan.tz)
     if start is None:
         return 0
-    return fill_walk.rows_per_series(start, window_start(tr.end, plan.interval, plan.offset), plan.interval)
+    end = window_start(tr.end, plan.interval, plan.offset, plan.tz)
+    return fill_walk.rows_per_series(start, end, plan.interval, plan.tz)
 
 
 def _predicted(plan: SelectPlan) -> int:

@@ -5,6 +5,7 @@ under a GROUP BY offset (exec/fill_walk.py), a window's floats added backwards u
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import numpy as np
@@ -178,3 +179,29 @@ def test_offsets_print_with_gos_truncated_minutes():
     assert got == {"Australia/Sydney": ["1677-09-22T10:04:52+10:04", "1970-01-01T10:00:00+10:00", "1970-01-01T10:00:01.5+10:00"],
                    "America/New_York": ["1677-09-21T19:03:58-04:56", "1969-12-31T19:00:00-05:00", "1969-12-31T19:00:01.5-05:00"],
                    "UTC": ["1677-09-22T00:00:00Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:01.5Z"]}
+
+
+def test_a_subquerys_walks_are_counted_per_run(monkeypatch):
+    """The windows limit counts a walk per series; a subquery's series that leave the stream and
+    come back walk again on each return (influxd's fill iterator restarts at each run): the
+    runs' walks are counted together before any is built."""
+    from tsdb_core.query.exec import regroup
+    store = tsdb_core.open(None)
+    store.create_database("db")
+    assert store.write("db", "\n".join(f"m,host=h{h} v={i} {i * 60_000_000_000 + h}"
+                                       for h in range(5) for i in range(200))).ok
+    q = ("SELECT count(v) FROM (SELECT mean(v) AS v FROM m WHERE time < '1970-01-02T00:00:00Z' "
+         "GROUP BY time(8h, 5m), host fill(0))")
+    (whole,) = execute(store, q, db="db", now=NOW).to_json()["results"]
+    rows = whole["series"][0]["values"][0][1]
+    per_series = fill_walk.rows_per_series(fill_walk.wrapped_start(8 * 3600 * 10**9, 5 * 60 * 10**9),
+                                           0, 8 * 3600 * 10**9)
+    runs = rows // per_series
+    assert runs > 5 and runs * per_series <= rows <= runs * (per_series + 1)  # (more runs than series)
+    monkeypatch.setattr(regroup, "HARD_MAX_WINDOWS", rows // 2)
+    (refused,) = execute(store, q, db="db", now=NOW).to_json()["results"]
+    got = re.fullmatch(r"max-select-windows limit exceeded: \((\d+)/(\d+)\): (\d+) windows x (\d+) runs",
+                       refused["error"])
+    total, limit, windows, counted = map(int, got.groups())
+    assert (limit, counted, total) == (rows // 2, runs, windows * runs) and total > limit
+    store.close()

@@ -37,10 +37,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from ...base.errors import LimitExceeded
 from ...base.time import MAX_TIME
 from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
+from ..plan.limits import HARD_MAX_WINDOWS
 from ..plan.nodes import WINDOW_COLUMN, SelectPlan, output_column
 from . import fill_walk, go_merge
 from .fill import bucket_expr, bucket_grid, window_start
@@ -230,7 +232,13 @@ def _wrapped_start(plan: SelectPlan) -> int | None:
 def _walked_runs(df: pl.DataFrame, plan: SelectPlan, start: int, last: int, run: str,
                  tags: list[str]) -> pl.DataFrame:
     """(run, tags, time) of every run's walk from the wrapped ``start`` (fill_walk.walk: the
-    iterator restarts at each run)."""
+    iterator restarts at each run). The statement's windows limit counted a walk per series:
+    runs of a series that leave and come back walk again, so their sum is checked here."""
+    runs = df[run].n_unique()
+    rows = runs * fill_walk.rows_per_series(start, last, plan.interval, plan.tz)
+    if rows > HARD_MAX_WINDOWS:
+        raise LimitExceeded(f"max-select-windows limit exceeded: ({rows}/{HARD_MAX_WINDOWS}): "
+                            f"{rows // runs} windows x {runs} runs")
     parts = []
     for part in df.select(run, *tags, "time").partition_by(run, maintain_order=True):
         wins = np.unique(part["time"].to_numpy())

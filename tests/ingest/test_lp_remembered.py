@@ -58,3 +58,17 @@ def test_lines_without_timestamps_take_the_time_of_their_own_body() -> None:
     second = parse_vectorised(body, now=7_000).batches["cpu"].frame["time"].unique().to_list()
     assert (first, second) == ([5_000], [7_000])
     assert parse_vectorised(body, precision="us", now=7_777).batches["cpu"].frame["time"].to_list() == [7_000] * 16
+
+
+def test_a_table_of_long_keys_is_not_remembered(monkeypatch) -> None:
+    """The tables kept hold a few MB at most: keys whose text passes KNOWN_TABLE_CHARS are
+    tabled afresh each body (and still parse as the exact parser does)."""
+    monkeypatch.setattr(lp_keys, "KNOWN_TABLE_CHARS", 200)
+    lp_keys._remembered_table.cache_clear()
+    long_hosts = ["h" * 40 + str(i) for i in range(8)]  # 8 keys of ~60 characters
+    for _ in range(2):
+        got = parse_vectorised(_body(long_hosts), now=0).batches["cpu"].frame
+    assert lp_keys._remembered_table.cache_info().currsize == 0
+    assert got.equals(parse_exact(_body(long_hosts), now=0).batches["cpu"].frame)
+    parse_vectorised(_body(["h1", "h2"]), now=0)  # (short keys: kept)
+    assert lp_keys._remembered_table.cache_info().currsize == 1

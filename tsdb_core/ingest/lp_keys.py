@@ -21,8 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MIN_REPEAT = 4  # distinct keys x this must not exceed the lines: else parsing each key costs more
-KNOWN_KEY_CHARS = 1024  # keys up to this long are remembered parsed (a bulk load repeats them body after body)
-KNOWN_TABLE_ROWS = 4096  # tables of the distinct keys of a body up to this many are remembered too
+KNOWN_KEY_CHARS = 512  # keys up to this long are remembered parsed (a bulk load repeats them body after body)
+KNOWN_TABLE_ROWS = 4096  # tables of the distinct keys of a body up to this many are remembered too,
+KNOWN_TABLE_CHARS = 1 << 20  # ... when those keys' text is at most this long (16 tables: a few MB at most)
 _BASES = itertools.count(1)  # each SeriesKeys numbers its keys from a base of its own (see key_codes)
 
 
@@ -73,6 +74,7 @@ class SeriesKeys:
     key_kind: list[int]  # per distinct key: its kind (-1: none)
     values: list[tuple[str, ...] | None]  # per distinct key: its tag values
     _columns: dict = field(default_factory=dict)
+    chars: int = 0  # the distinct keys' text, in characters
     base: int = field(default_factory=lambda: next(_BASES) << 32)
 
     @classmethod
@@ -107,7 +109,7 @@ class SeriesKeys:
         code = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices),
                              offset=indices.offset * 4).astype(np.int64)
         kind = np.asarray(kind_of, dtype=np.int64)[code] if kind_of else np.zeros(0, np.int64)
-        return cls(kind, code, list(kinds), kind_of, values)
+        return cls(kind, code, list(kinds), kind_of, values, chars=sum(map(len, distinct)))
 
     def kind_id(self, measurement: str, tags: tuple[str, ...]) -> int:
         """The kind of lines with this measurement and tag keys (-2 when no line has them)."""
@@ -128,7 +130,8 @@ class SeriesKeys:
             _, tags = self.kinds[kind]
             none = (None,) * len(tags)
             rows = tuple(v if k == kind else none for k, v in zip(self.key_kind, self.values))
-            make = _remembered_table if len(rows) <= KNOWN_TABLE_ROWS else _tag_table
+            known = len(rows) <= KNOWN_TABLE_ROWS and self.chars <= KNOWN_TABLE_CHARS
+            make = _remembered_table if known else _tag_table
             table = self._columns[kind] = make(tags, rows)
         return table
 

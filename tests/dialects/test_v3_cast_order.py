@@ -54,3 +54,17 @@ def test_a_rerun_that_fails_keeps_the_first_error():
     from tsdb_core.query.exec.cast_trace import CastFailure, first_failure
     first = CastFailure("datafusion error: Arrow error: Cast error: Can't cast value -5 to type UInt64")
     assert first_failure(lambda: 1 / 0, first) is first
+
+
+def test_failures_whose_keys_do_not_compare_keep_the_first_error():
+    """Two casts' rows ordered by columns of different layouts (a tag's text against a time)
+    cannot be compared: the error Polars raised first stands, not a TypeError."""
+    from tsdb_core.query.exec.cast_trace import CastFailure, TRACE, first_failure
+
+    def rerun():
+        trace = TRACE.get()
+        trace.record([("cpu", "a")], ["named by the text"])
+        trace.record([("cpu", 5)], ["named by the time"])
+
+    first = CastFailure("first met")
+    assert first_failure(rerun, first) is first

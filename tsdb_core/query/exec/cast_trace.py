@@ -52,4 +52,7 @@ def first_failure(rerun, error: CastFailure) -> CastFailure:
             rerun()
         finally:
             TRACE.reset(token)
-    return CastFailure(min(trace.rows)[1]) if trace.rows else error
+    try:
+        return CastFailure(min(trace.rows)[1]) if trace.rows else error
+    except TypeError:  # keys of casts over frames of other columns do not compare: the first stands
+        return error

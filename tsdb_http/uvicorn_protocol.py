@@ -143,8 +143,8 @@ class _Head:
         except Exception:  # noqa: BLE001 - a malformed or upgrade request: uvicorn's parser says what
             self.parser = httptools.HttpRequestParser(self)  # (a parser that failed stays failed)
             return False
-        if self.begun != self.done:  # a request still arriving: start over with the next one
-            self.parser = httptools.HttpRequestParser(self)
+        if self.begun != self.done or not self.plain:  # a request still arriving, or one closing
+            self.parser = httptools.HttpRequestParser(self)  # its connection: start over with the next
             return False
         if self.done != 1 or not self.plain or len(self.url) > max_url or len(self.headers) > max_headers:
             return False

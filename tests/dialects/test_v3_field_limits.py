@@ -234,3 +234,56 @@ def test_v3_answer_is_the_per_field_reference(v3_store, points, fields, by_host,
         at = 1 + sorted([*names, "host"]).index("host")
         got = {k: [r[:at] + r[at + 1:] for r in v] for k, v in got.items()}
     assert got == reference(points, names, by_host, desc, limit, offset), q
+
+
+# -- sparse fields over several files and the buffer (exec/held_scan.py) -----------------------
+# Under several fields the scan still keeps each series' first rows (plan/tree.py _scan_limit),
+# 2n of them, then more, then all, until each field found its n values in them: a field null for
+# long stretches, in files cut anywhere, with rows left in the buffer, must read alike.
+
+def _runs(values) -> st.SearchStrategy:
+    """A field's values along the points: runs of nulls and of values, each 1-15 points long."""
+    return st.lists(st.tuples(st.integers(1, 15), st.booleans(), values), min_size=1, max_size=6).map(
+        lambda runs: [v if on else None for length, on, v in runs for _ in range(length)])
+
+
+_sparse = st.fixed_dictionaries({"a": _runs(st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, 3))),
+                                 "b": _runs(st.integers(-1000, 1000)), "c": _runs(st.sampled_from(["x", "y z"])),
+                                 "d": _runs(st.booleans())})
+
+
+def _sparse_points(cols: dict, hosts: list[str]) -> list[dict]:
+    n = max(map(len, cols.values()))
+    return [{"host": hosts[i % len(hosts)], **{f: (v[i] if i < len(v) else None) for f, v in cols.items()}}
+            for i in range(n)]
+
+
+@settings(max_examples=120, deadline=None)
+@given(cols=_sparse, hosts=st.sampled_from([["h0"], ["h0", "h1"], ["h0", "h0", "h1"]]),
+       fields=st.sampled_from([["a", "b", "c", "d"], "*"]), by_host=st.booleans(), desc=st.booleans(),
+       limit=st.integers(1, 6), offset=st.integers(0, 6), cuts=st.lists(st.integers(0, 60), max_size=3),
+       buffered=st.booleans())
+def test_v3_sparse_fields_across_files_and_buffer(v3_store, cols, hosts, fields, by_host, desc, limit, offset,
+                                                  cuts, buffered):
+    """``cuts``: where a flush ends a Parquet file (the points written in time order); ``buffered``:
+    the points after the last cut stay in the write buffer."""
+    m = f"r{next(_measurements)}"
+    points = [{**p, "t": t + 1} for t, p in enumerate(_sparse_points(cols, hosts))]
+    stored = [f for f in "abcd" if any(p[f] is not None for p in points)]
+    if len(stored) < 2:
+        return
+    lines = [_line(m, p["t"], p) for p in points]
+    for lo, hi in itertools.pairwise([0, *sorted(set(cuts)), len(lines)]):
+        chunk = [x for x in lines[lo:hi] if x is not None]
+        if chunk:
+            assert v3_store.write("db", "\n".join(chunk)).ok
+        if hi < len(lines) or not buffered:
+            v3_store.flush()
+    q = (f"SELECT {'*' if fields == '*' else ', '.join(stored)} FROM {m}"
+         + (" GROUP BY host" if by_host else "") + (" ORDER BY time DESC" if desc else "")
+         + f" LIMIT {limit}" + (f" OFFSET {offset}" if offset else ""))
+    got = rows(v3_store, q)
+    if fields == "*":
+        at = 1 + sorted([*stored, "host"]).index("host")
+        got = {k: [r[:at] + r[at + 1:] for r in v] for k, v in got.items()}
+    assert got == reference(points, stored, by_host, desc, limit, offset), q

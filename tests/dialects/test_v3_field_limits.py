@@ -124,6 +124,22 @@ CASES = [  # (query, influxdb3, influxdb1)
      {(): [[5, 1, 0], [4, 1, 1], [3, 1, 0]]}, {(): [[5, 1, 0], [4, 1, 1], [3, 1, 0]]}),
     ("SELECT mean(value1), mean(value2) FROM m WHERE time >= 0 AND time < 8 GROUP BY time(2ns) fill(0) OFFSET 2",
      {(): [[4, 5.5, 40.0], [6, 0.0, 0.0]]}, {(): [[4, 5.5, 40.0], [6, 0.0, 0.0]]}),
+    # fill(<number>) without LIMIT/OFFSET: planner.rs ``fn limit`` returns its input as it is only
+    #   if offset.is_none() && limit.is_none() && !matches!(fill_clause, FillClause::Value(_)) {
+    # (called from project_select for raw and aggregate plans alike with ``&ctx.fill.unwrap_or_default()``),
+    # so a SeriesLimit of skip 0, no fetch runs: a transform's null (IGNORE NULLS: no row number, outside
+    # the range) reads the default, the number; 1.x leaves a transform's rows as they are
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(9)",
+     {A: [[2, 9.0, 10.0], [3, 2.0, 9.0], [4, 1.0, 20.0]]}, {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(-1.5) LIMIT 1",
+     {A: [[2, -1.5, 10.0], [3, 2.0, -1.5]]}, {A: [[2, None, 10.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host",
+     {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}, {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}),
+    # aggregates (RESPECT NULLS) under fill(<number>) alone: every row in range, as the gap fill left it
+    # (host=b has no point in the range: no series)
+    ("SELECT max(value1), max(value2) FROM m WHERE time >= 0 AND time < 4 GROUP BY time(1ns), host fill(7)",
+     {A: [[0, 7.0, 7.0], [1, 1.0, 10.0], [2, 7.0, 20.0], [3, 3.0, 7.0]],},
+     {A: [[0, 7.0, 7.0], [1, 1.0, 10.0], [2, 7.0, 20.0], [3, 3.0, 7.0]],}),
     # a selector's aux field is filled too (selectors_additional_fields_3.snap): rows, not values
     ("SELECT last(value1), value2 FROM m WHERE time >= 0 AND time < 6 GROUP BY time(2ns) LIMIT 2",
      {(): [[0, 1.0, 10.0], [2, 3.0, None]]}, {(): [[0, 1.0, 10.0], [2, 3.0, None]]}),

@@ -9,6 +9,9 @@ planner/metadata.rs ``expr_is_influxql_filled``) numbers every row (RESPECT NULL
 (raw fields, a transform's output) only its non-null values (IGNORE NULLS). A row is kept when
 some column's number is within (OFFSET, OFFSET+LIMIT]; in a kept row each column outside its
 own range reads the default: NULL, or the number of fill(<number>) (``number_to_scalar``).
+fill(<number>) plans the SeriesLimit without LIMIT/OFFSET too (``fn limit`` returns its input
+only "if offset.is_none() && limit.is_none() && !matches!(fill_clause, FillClause::Value(_))"):
+every value is then within range, and a null of an IGNORE NULLS column reads the number.
 
 influxd 1.x limits rows (``lazy.finish``); this module runs under the influxdb3 dialect only.
 """
@@ -27,6 +30,8 @@ def limit_fields(plan: SelectPlan, df: pl.DataFrame, keys: list[str], limit: int
     """``df`` (each series' rows in the answer's order) limited as IOx's SeriesLimitExec."""
     cols = limited_columns(plan, df)
     if all(cols.values()):  # RESPECT NULLS alike (or no value column): one row number, every value kept
+        if not limit and not offset:  # fill(<number>) alone: every row numbered, kept as it is
+            return df
         n = pl.int_range(pl.len()).over(keys)
         return df.filter((n >= offset) & (n < offset + limit) if limit else n >= offset)
     within, values = [], []

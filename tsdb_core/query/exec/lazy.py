@@ -583,8 +583,8 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.offset_shard and order.offset and not order.limit:
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
-    if (order.limit or order.offset) and plan.field_limits:
-        df = limit_fields(plan, df, keys, order.limit, order.offset)
+    if (order.limit or order.offset or plan.fill == "value") and plan.field_limits:
+        df = limit_fields(plan, df, keys, order.limit, order.offset)  # (fill(<number>): the defaults)
     elif order.limit or order.offset:
         idx = pl.int_range(pl.len()).over(keys)
         cond = idx >= order.offset

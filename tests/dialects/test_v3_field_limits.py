@@ -303,3 +303,29 @@ def test_v3_sparse_fields_across_files_and_buffer(v3_store, cols, hosts, fields,
         at = 1 + sorted([*stored, "host"]).index("host")
         got = {k: [r[:at] + r[at + 1:] for r in v] for k, v in got.items()}
     assert got == reference(points, stored, by_host, desc, limit, offset), q
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.tuples(st.sampled_from(["h0", "h1", None]), st.none() | st.integers(0, 9),
+                                 st.none() | st.integers(0, 9)), min_size=1, max_size=20),
+       limit=st.integers(0, 3), offset=st.integers(0, 3))
+def test_field_limits_numbered_alike_with_series_together_or_apart(values, limit, offset):
+    """exec/field_limits.py numbers each series' values by NumPy when its rows are together, by a
+    window over the series otherwise: the rows of series interleaved get what they get side by side."""
+    import types
+
+    import polars as pl
+
+    from tsdb_core.influxql import ast
+    from tsdb_core.query.exec.field_limits import limit_fields
+    # the plan as limit_fields reads it: two raw integer fields (IGNORE NULLS), output columns f0, f1
+    col = types.SimpleNamespace
+    plan = col(columns=[col(expr=ast.VarRef("x", "integer")), col(expr=ast.VarRef("y", "integer"))],
+               is_raw=True, fill="null", fill_value=None)
+    C0, C1 = "\x00c0", "\x00c1"
+    apart = pl.DataFrame({"host": [v[0] for v in values], "time": list(range(len(values))),
+                          C0: [v[1] for v in values], C1: [v[2] for v in values]},
+                         schema={"host": pl.String, "time": pl.Int64, C0: pl.Int64, C1: pl.Int64})
+    together = apart.sort("host", maintain_order=True, nulls_last=True)
+    got = limit_fields(plan, apart, ["host"], limit, offset).sort("host", maintain_order=True, nulls_last=True)
+    assert got.to_dicts() == limit_fields(plan, together, ["host"], limit, offset).to_dicts()

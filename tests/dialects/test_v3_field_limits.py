@@ -111,7 +111,7 @@ CASES = [  # (query, influxdb3, influxdb1)
     # test_with_nulls_ignore: one field, rows without it are no rows of the statement:
     #   | a | 1 | 1.0 |  | a | 3 | 3.0 |
     ("SELECT value FROM s LIMIT 2", {(): [[1, 1.0], [3, 3.0]]}, {(): [[1, 1.0], [3, 3.0]]}),
-    # a wildcard's fields (the scan's own LIMIT is off: each field needs its own rows)
+    # a wildcard's fields (the scan reads on until each field has its own rows: exec/held_scan.py)
     ("SELECT * FROM n LIMIT 1", {(): [[1, "a", 1.0, None], [2, "a", None, 20.0]]}, {(): [[1, "a", 1.0, None]]}),
     ("SELECT * FROM m GROUP BY * ORDER BY time DESC LIMIT 1",
      {A: [[4, 4.0, 40.0]], B: [[5, 7.0, None]]}, {A: [[4, 4.0, 40.0]], B: [[5, 7.0, None]]}),
@@ -229,7 +229,7 @@ def v3_store():
        flushed=st.booleans())
 def test_v3_answer_is_the_per_field_reference(v3_store, points, fields, by_host, desc, limit, offset, flushed):
     """``flushed``: read from Parquet files, where a scan may keep a series' first rows alone
-    (partitions.py build_scan's ``limit``): off under several fields (plan/tree.py _scan_limit)."""
+    (partitions.py build_scan's ``limit``): under several fields, rows enough for each (exec/held_scan.py)."""
     m = f"r{next(_measurements)}"
     points = [{**p, "t": t + 1} for t, p in enumerate(points)]
     lines = [x for x in (_line(m, p["t"], p) for p in points) if x is not None]

@@ -111,7 +111,7 @@ CASES = [  # (query, influxdb3, influxdb1)
     # test_with_nulls_ignore: one field, rows without it are no rows of the statement:
     #   | a | 1 | 1.0 |  | a | 3 | 3.0 |
     ("SELECT value FROM s LIMIT 2", {(): [[1, 1.0], [3, 3.0]]}, {(): [[1, 1.0], [3, 3.0]]}),
-    # a wildcard's fields (the scan's own LIMIT is off: each field needs its own rows)
+    # a wildcard's fields (the scan reads on until each field has its own rows: exec/held_scan.py)
     ("SELECT * FROM n LIMIT 1", {(): [[1, "a", 1.0, None], [2, "a", None, 20.0]]}, {(): [[1, "a", 1.0, None]]}),
     ("SELECT * FROM m GROUP BY * ORDER BY time DESC LIMIT 1",
      {A: [[4, 4.0, 40.0]], B: [[5, 7.0, None]]}, {A: [[4, 4.0, 40.0]], B: [[5, 7.0, None]]}),
@@ -124,6 +124,22 @@ CASES = [  # (query, influxdb3, influxdb1)
      {(): [[5, 1, 0], [4, 1, 1], [3, 1, 0]]}, {(): [[5, 1, 0], [4, 1, 1], [3, 1, 0]]}),
     ("SELECT mean(value1), mean(value2) FROM m WHERE time >= 0 AND time < 8 GROUP BY time(2ns) fill(0) OFFSET 2",
      {(): [[4, 5.5, 40.0], [6, 0.0, 0.0]]}, {(): [[4, 5.5, 40.0], [6, 0.0, 0.0]]}),
+    # fill(<number>) without LIMIT/OFFSET: planner.rs ``fn limit`` returns its input as it is only
+    #   if offset.is_none() && limit.is_none() && !matches!(fill_clause, FillClause::Value(_)) {
+    # (called from project_select for raw and aggregate plans alike with ``&ctx.fill.unwrap_or_default()``),
+    # so a SeriesLimit of skip 0, no fetch runs: a transform's null (IGNORE NULLS: no row number, outside
+    # the range) reads the default, the number; 1.x leaves a transform's rows as they are
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(9)",
+     {A: [[2, 9.0, 10.0], [3, 2.0, 9.0], [4, 1.0, 20.0]]}, {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(-1.5) LIMIT 1",
+     {A: [[2, -1.5, 10.0], [3, 2.0, -1.5]]}, {A: [[2, None, 10.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host",
+     {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}, {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}),
+    # aggregates (RESPECT NULLS) under fill(<number>) alone: every row in range, as the gap fill left it
+    # (host=b has no point in the range: no series)
+    ("SELECT max(value1), max(value2) FROM m WHERE time >= 0 AND time < 4 GROUP BY time(1ns), host fill(7)",
+     {A: [[0, 7.0, 7.0], [1, 1.0, 10.0], [2, 7.0, 20.0], [3, 3.0, 7.0]],},
+     {A: [[0, 7.0, 7.0], [1, 1.0, 10.0], [2, 7.0, 20.0], [3, 3.0, 7.0]],}),
     # a selector's aux field is filled too (selectors_additional_fields_3.snap): rows, not values
     ("SELECT last(value1), value2 FROM m WHERE time >= 0 AND time < 6 GROUP BY time(2ns) LIMIT 2",
      {(): [[0, 1.0, 10.0], [2, 3.0, None]]}, {(): [[0, 1.0, 10.0], [2, 3.0, None]]}),
@@ -213,7 +229,7 @@ def v3_store():
        flushed=st.booleans())
 def test_v3_answer_is_the_per_field_reference(v3_store, points, fields, by_host, desc, limit, offset, flushed):
     """``flushed``: read from Parquet files, where a scan may keep a series' first rows alone
-    (partitions.py build_scan's ``limit``): off under several fields (plan/tree.py _scan_limit)."""
+    (partitions.py build_scan's ``limit``): under several fields, rows enough for each (exec/held_scan.py)."""
     m = f"r{next(_measurements)}"
     points = [{**p, "t": t + 1} for t, p in enumerate(points)]
     lines = [x for x in (_line(m, p["t"], p) for p in points) if x is not None]
@@ -234,3 +250,82 @@ def test_v3_answer_is_the_per_field_reference(v3_store, points, fields, by_host,
         at = 1 + sorted([*names, "host"]).index("host")
         got = {k: [r[:at] + r[at + 1:] for r in v] for k, v in got.items()}
     assert got == reference(points, names, by_host, desc, limit, offset), q
+
+
+# -- sparse fields over several files and the buffer (exec/held_scan.py) -----------------------
+# Under several fields the scan still keeps each series' first rows (plan/tree.py _scan_limit),
+# 2n of them, then more, then all, until each field found its n values in them: a field null for
+# long stretches, in files cut anywhere, with rows left in the buffer, must read alike.
+
+def _runs(values) -> st.SearchStrategy:
+    """A field's values along the points: runs of nulls and of values, each 1-15 points long."""
+    return st.lists(st.tuples(st.integers(1, 15), st.booleans(), values), min_size=1, max_size=6).map(
+        lambda runs: [v if on else None for length, on, v in runs for _ in range(length)])
+
+
+_sparse = st.fixed_dictionaries({"a": _runs(st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, 3))),
+                                 "b": _runs(st.integers(-1000, 1000)), "c": _runs(st.sampled_from(["x", "y z"])),
+                                 "d": _runs(st.booleans())})
+
+
+def _sparse_points(cols: dict, hosts: list[str]) -> list[dict]:
+    n = max(map(len, cols.values()))
+    return [{"host": hosts[i % len(hosts)], **{f: (v[i] if i < len(v) else None) for f, v in cols.items()}}
+            for i in range(n)]
+
+
+@settings(max_examples=120, deadline=None)
+@given(cols=_sparse, hosts=st.sampled_from([["h0"], ["h0", "h1"], ["h0", "h0", "h1"]]),
+       fields=st.sampled_from([["a", "b", "c", "d"], "*"]), by_host=st.booleans(), desc=st.booleans(),
+       limit=st.integers(1, 6), offset=st.integers(0, 6), cuts=st.lists(st.integers(0, 60), max_size=3),
+       buffered=st.booleans())
+def test_v3_sparse_fields_across_files_and_buffer(v3_store, cols, hosts, fields, by_host, desc, limit, offset,
+                                                  cuts, buffered):
+    """``cuts``: where a flush ends a Parquet file (the points written in time order); ``buffered``:
+    the points after the last cut stay in the write buffer."""
+    m = f"r{next(_measurements)}"
+    points = [{**p, "t": t + 1} for t, p in enumerate(_sparse_points(cols, hosts))]
+    stored = [f for f in "abcd" if any(p[f] is not None for p in points)]
+    if len(stored) < 2:
+        return
+    lines = [_line(m, p["t"], p) for p in points]
+    for lo, hi in itertools.pairwise([0, *sorted(set(cuts)), len(lines)]):
+        chunk = [x for x in lines[lo:hi] if x is not None]
+        if chunk:
+            assert v3_store.write("db", "\n".join(chunk)).ok
+        if hi < len(lines) or not buffered:
+            v3_store.flush()
+    q = (f"SELECT {'*' if fields == '*' else ', '.join(stored)} FROM {m}"
+         + (" GROUP BY host" if by_host else "") + (" ORDER BY time DESC" if desc else "")
+         + f" LIMIT {limit}" + (f" OFFSET {offset}" if offset else ""))
+    got = rows(v3_store, q)
+    if fields == "*":
+        at = 1 + sorted([*stored, "host"]).index("host")
+        got = {k: [r[:at] + r[at + 1:] for r in v] for k, v in got.items()}
+    assert got == reference(points, stored, by_host, desc, limit, offset), q
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.tuples(st.sampled_from(["h0", "h1", None]), st.none() | st.integers(0, 9),
+                                 st.none() | st.integers(0, 9)), min_size=1, max_size=20),
+       limit=st.integers(0, 3), offset=st.integers(0, 3))
+def test_field_limits_numbered_alike_with_series_together_or_apart(values, limit, offset):
+    """exec/field_limits.py numbers each series' values by NumPy when its rows are together, by a
+    window over the series otherwise: the rows of series interleaved get what they get side by side."""
+    import types
+
+    import polars as pl
+
+    from tsdb_core.influxql import ast
+    from tsdb_core.query.exec.field_limits import limit_fields
+    # the plan as limit_fields reads it: two raw integer fields (IGNORE NULLS), output columns f0, f1
+    col = types.SimpleNamespace
+    plan = col(columns=[col(expr=ast.VarRef("x", "integer")), col(expr=ast.VarRef("y", "integer"))],
+               is_raw=True, fill="null", fill_value=None)
+    C0, C1 = "\x00c0", "\x00c1"
+    apart = pl.DataFrame({"host": [v[0] for v in values], "time": list(range(len(values))),
+                          C0: [v[1] for v in values], C1: [v[2] for v in values]},
+                         schema={"host": pl.String, "time": pl.Int64, C0: pl.Int64, C1: pl.Int64})
+    together = apart.sort("host", maintain_order=True, nulls_last=True)
+    got = limit_fields(plan, apart, ["host"], limit, offset).sort("host", maintain_order=True, nulls_last=True)
+    assert got.to_dicts() == limit_fields(plan, together, ["host"], limit, offset).to_dicts()

@@ -31,6 +31,7 @@ from . import runs as series_runs
 from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
 from .field_limits import limit_fields, limited_columns
+from .held_scan import held_scan
 from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
 from .fill import bucket_expr, bucket_grid, fill, row_windows, window_start
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
@@ -292,6 +293,10 @@ def _scan(src: Scan, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.Lazy
     args = (src.database, src.retention_policy, src.measurement, tr.start, tr.end, columns)
     if counted and not src.renames and ctx.provider.capabilities.counted_scan:
         lf = ctx.provider.scan(*args, tags=tags or None, limit=src.limit or None, counted=counted)
+    elif src.limit and src.held:  # InfluxDB 3: each field's n values, however sparse
+        sch, stored = ctx.provider.schema(src.database, src.measurement), dict(src.renames)
+        lf = held_scan(lambda limit: ctx.provider.scan(*args, tags=tags, limit=limit), *src.limit,
+                       tuple(stored.get(f, f) for f in src.held), [c for c in columns if sch and c in sch.tags])
     elif src.limit:
         lf = ctx.provider.scan(*args, tags=tags, limit=src.limit)
     elif tags:
@@ -589,8 +594,8 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.offset_shard and order.offset and not order.limit:
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
-    if (order.limit or order.offset) and plan.field_limits:
-        df = limit_fields(plan, df, keys, order.limit, order.offset)
+    if (order.limit or order.offset or plan.fill == "value") and plan.field_limits:
+        df = limit_fields(plan, df, keys, order.limit, order.offset)  # (fill(<number>): the defaults)
     elif order.limit or order.offset:  # (LimitIterator: a stream's series again counted again)
         idx = pl.int_range(pl.len()).over(keys + [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns])
         cond = idx >= order.offset

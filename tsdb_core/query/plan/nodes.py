@@ -163,6 +163,8 @@ class Scan:
     columns: tuple[str, ...]
     tags: TagFilter = ()
     limit: tuple[int, bool] | None = None
+    # InfluxDB 3: fields that each need the n values of ``limit`` (exec/held_scan.py)
+    held: tuple[str, ...] = ()
     # (column, stored column): a field another source of the statement also has as a tag
     # is read under its twin name (``base.types.TWIN``) though stored under its key here
     renames: tuple[tuple[str, str], ...] = ()

@@ -62,8 +62,9 @@ def _fills(plan: SelectPlan, transforms) -> bool:
 def _source(plan: SelectPlan, provider):
     """The sources, scans with their hints: WHERE's tag equalities and a raw LIMIT's rows."""
     tags = scan_tags(plan.condition)
-    hints = {"tags": tuple((k, tuple(v)) for k, v in tags.items()) if tags else (),
-             "limit": _scan_limit(plan, provider)}
+    limit = _scan_limit(plan, provider)
+    hints = {"tags": tuple((k, tuple(v)) for k, v in tags.items()) if tags else (), "limit": limit,
+             "held": _held(plan) if limit else ()}
     sources = tuple(dataclasses.replace(s, **hints) if isinstance(s, Scan) else s
                     for s in plan.sources)
     return sources[0] if len(sources) == 1 else Merge(sources)
@@ -90,9 +91,14 @@ def _scan_limit(plan: SelectPlan, provider) -> tuple[int, bool] | None:
     schema = provider.schema(src.database, src.measurement)
     if not fields or schema is None or not set(schema.fields) <= fields:
         return None
-    if plan.field_limits and len(fields) > 1:  # InfluxDB 3 limits each field's values on its own
-        return None
     return plan.limit + plan.row_offset, not plan.ascending
+
+
+def _held(plan: SelectPlan) -> tuple[str, ...]:
+    """InfluxDB 3 limits each field's values on its own: with several fields, those that each
+    need the scan limit's n values (exec/held_scan.py checks the rows read hold them)."""
+    fields = sorted({c.expr.name for c in plan.columns if c.expr.type != "tag"})
+    return tuple(fields) if plan.field_limits and len(fields) > 1 else ()
 
 
 # -- lowering: calls → working columns ------------------------------------------------------

@@ -45,12 +45,13 @@ def _answer(store, q: str, general: bool):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(batch, min_size=3, max_size=5), disjoint=st.booleans(),
-       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)))
-def test_gathered_runs_answer_as_the_general_path(batches, disjoint, window):
+       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)), sliced=st.booleans())
+def test_gathered_runs_answer_as_the_general_path(batches, disjoint, window, sliced):
     gathered = []
     real = run_gather.gather_runs
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(buffer_view, "BACKGROUND", False)
+        mp.setattr(run_gather, "_SLICED_ROWS", 0 if sliced else 1 << 40)  # runs joined as slices, or gathered
         mp.setattr(partitions, "gather_runs", lambda parts: gathered.append(len(parts)) or real(parts))
         store = tsdb_core.open(None, config=CONFIG)
         try:

@@ -5,8 +5,9 @@ file or one sorted piece of buffered rows holds them so already; a "last hours" 
 store being written to spans a file and buffered pieces, or several pieces, each sorted by
 series but holding its own share of every series' times. When those sources do not overlap
 in time (the caller checks: overlapping ones need the merge, where the last write of a point
-wins), each series' rows are its rows of each source in turn, so two gathers build the runs:
-the rows wanted of each source side by side, then those reordered series by series.
+wins), each series' rows are its rows of each source in turn: its slices of them, joined in
+one copy (for short runs, two gathers: the rows wanted of each source side by side, then those
+reordered series by series).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import polars as pl
 from ..base.run_rows import run_rows
 
 _ROW = "\nrow"  # a working column: a series' place among all sources' series
+_SLICED_ROWS = 256  # rows a run holds on average from which runs are joined as slices, not gathered
 
 
 def gather_runs(parts: list[tuple[pl.DataFrame, np.ndarray, np.ndarray, dict[str, list]]]):
@@ -30,19 +32,34 @@ def gather_runs(parts: list[tuple[pl.DataFrame, np.ndarray, np.ndarray, dict[str
         return None
     sid, tags, nseries = _series_ids(parts)
     counts = np.concatenate([np.asarray(p[2], dtype=np.int64) for p in parts])
-    # the rows wanted of each source, side by side (source by source, series by series in each)
-    side = [p[0] if int(np.sum(p[2])) == p[0].height and _in_order(p) else
-            p[0].gather(pl.Series(run_rows(p[1], p[2]), dtype=pl.Int64)) for p in parts]
-    rows = pl.concat(side, how="vertical", rechunk=False) if len(side) > 1 else side[0]
-    at = np.cumsum(counts) - counts  # each (source, series) run's first row in ``rows``
     order = np.argsort(sid, kind="stable")  # series by series; each series' runs in source order
     total = np.bincount(sid, weights=counts, minlength=nseries).astype(np.int64)
-    perm = run_rows(at[order], counts[order])
-    out = rows.gather(pl.Series(perm, dtype=pl.Int64)) if perm.size else rows.clear()
+    if int(counts.sum()) >= _SLICED_ROWS * counts.size:
+        out = _sliced(parts, order)
+    else:
+        out = _gathered(parts, counts, order)
     keep = total > 0
     firsts = (np.cumsum(total) - total)[keep]
     return out, firsts, total[keep], {k: [v for v, k_ in zip(vals, keep.tolist()) if k_]
                                       for k, vals in tags.items()}
+
+
+def _sliced(parts, order: np.ndarray) -> pl.DataFrame:
+    """The runs (numbered source by source) in ``order``, as slices joined in one copy: long runs."""
+    runs = [(p[0], s, n) for p in parts for s, n in zip(np.asarray(p[1]).tolist(), np.asarray(p[2]).tolist())]
+    pieces = [runs[i][0].slice(runs[i][1], runs[i][2]) for i in order.tolist()]
+    return pl.concat(pieces, how="vertical", rechunk=True) if pieces else parts[0][0].clear()
+
+
+def _gathered(parts, counts: np.ndarray, order: np.ndarray) -> pl.DataFrame:
+    """:func:`_sliced` by two gathers (short runs: a slice each would cost more): the rows wanted
+    of each source side by side, then those in ``order``."""
+    side = [p[0] if int(np.sum(p[2])) == p[0].height and _in_order(p) else
+            p[0].gather(pl.Series(run_rows(p[1], p[2]), dtype=pl.Int64)) for p in parts]
+    rows = pl.concat(side, how="vertical", rechunk=False)
+    at = np.cumsum(counts) - counts  # each (source, series) run's first row in ``rows``
+    perm = run_rows(at[order], counts[order])
+    return rows.gather(pl.Series(perm, dtype=pl.Int64)) if perm.size else rows.clear()
 
 
 def _in_order(part) -> bool:

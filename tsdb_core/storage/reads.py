@@ -144,7 +144,8 @@ class Reader:
                   tags: TagValues):
         """``time`` and ``columns`` of the series matching ``tags`` (every series when empty),
         series by series: (the rows held, each series' first row and row count in them, each
-        series' tag values); None when they are not in one cached source (``DataProvider.scan_runs``)."""
+        series' tag values), gathered from sources that do not overlap in time; None when some
+        overlap or are not cached (``DataProvider.scan_runs``)."""
         found = self._array_files(db, rp, measurement, start, end, columns, tags)
         if found is None:
             return None

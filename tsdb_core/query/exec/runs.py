@@ -3,14 +3,15 @@
     SELECT mean(f) FROM m WHERE time >= t0 AND time < t1 GROUP BY time(1h), host
 
 A file is sorted by series, then time, so each (series, window) group of such a statement
-is one run of consecutive rows. The provider hands the rows of one source as it holds them,
-with each series' first row, row count and tag values (``DataProvider.scan_runs``); the
+is one run of consecutive rows. The provider hands the rows of one source as it holds them
+(of several disjoint in time, gathered series by series: storage/run_gather.py), with each
+series' first row, row count and tag values (``DataProvider.scan_runs``); the
 groups of a series are found by a binary search of the window edges in its times (no tag
 compared or hashed row by row), and come out sorted by their keys. The aggregates stay the
 general executor's own Polars expressions: means, integer sums and counts of fields without
 nulls over each group as a list of the held values (:meth:`RunGroups.reduce`: nothing copied,
 no group column), the rest over the runs gathered as slices (:meth:`RunGroups.agg`), so the
-answers are the ones Polars gives a group's slice. Anything else (several sources, GROUP BY
+answers are the ones Polars gives a group's slice. Anything else (sources overlapping in time, GROUP BY
 tags that do not tell series apart, zone windows, conditions on fields, selectors' points,
 many-row calls) runs the general path; tests/query/test_run_groups.py checks they agree.
 """

@@ -52,6 +52,19 @@ def wrapped_start(interval: int, offset: int, tz: str | None = None) -> int | No
     return None if start == MIN_TIME else start
 
 
+def applies(plan) -> bool:
+    """Whether influxd's fill iterator of this plan may start wrapped: an ascending
+    GROUP BY time() with an offset and no range start, under influxd's rules (InfluxDB 3
+    starts at the data's first window and never wraps)."""
+    return (not plan.influxdb3 and bool(plan.interval) and not plan.time_range.has_start
+            and plan.ascending and bool(plan.offset))
+
+
+def plan_start(plan) -> int | None:
+    """:func:`wrapped_start` of the plan's walk where :func:`applies`, else None."""
+    return wrapped_start(plan.interval, plan.offset, plan.tz) if applies(plan) else None
+
+
 def _zone_origin(start: int, interval: int, tz: str) -> tuple[int, int]:
     """(the step after the wrapped ``start`` under ``tz()``, the walk's zone offset there):
     the step wraps to 1677 and moves by the change from the offset at ``start``."""

@@ -180,7 +180,7 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool
         a, b = (pl.lit(first) if first is not None else pl.col("a")), pl.lit(last)
     else:
         a, b = pl.lit(last), (pl.lit(first) if first is not None else pl.col("b"))
-    start = _wrapped_start(plan) if first is None else None
+    start = fill_walk.plan_start(plan)  # None with a range start (``first``)
     if start is not None:  # the wrapped walk from 1677, each run on its own (exec/fill_walk.py)
         spans = _walked_runs(df, plan, start, last, run, tags)
     elif plan.tz is None:
@@ -219,14 +219,6 @@ def _range_windows(plan: SelectPlan, extra: int = 0) -> tuple[int | None, int]:
     lo, hi = (tr.start - wide, tr.end) if plan.ascending else (tr.start, tr.end + wide)
     first = window_start(lo, plan.interval, plan.offset, plan.tz) if tr.has_start else None
     return first, window_start(min(hi, MAX_TIME), plan.interval, plan.offset, plan.tz)
-
-
-def _wrapped_start(plan: SelectPlan) -> int | None:
-    """The wrapped start of the fill walk of an ascending subquery without a range start
-    under a GROUP BY offset (exec/fill_walk.py), or None."""
-    if not plan.ascending or not plan.offset:
-        return None
-    return fill_walk.wrapped_start(plan.interval, plan.offset, plan.tz)
 
 
 def _walked_runs(df: pl.DataFrame, plan: SelectPlan, start: int, last: int, run: str,

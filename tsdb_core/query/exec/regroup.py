@@ -231,6 +231,14 @@ def _walked_runs(df: pl.DataFrame, plan: SelectPlan, start: int, last: int, run:
     if rows > HARD_MAX_WINDOWS:
         raise LimitExceeded(f"max-select-windows limit exceeded: ({rows}/{HARD_MAX_WINDOWS}): "
                             f"{rows // runs} windows x {runs} runs")
+    if plan.tz is None:  # all runs at once, in order of first appearance
+        heads = df.select(run, *tags).unique(run, keep="first", maintain_order=True)
+        rank = "\x00regroup_rank"
+        wins = df.select(run, "time").unique().join(heads.select(run).with_row_index(rank), on=run)
+        wins = wins.sort(rank, "time")
+        sid = wins[rank].cast(pl.Int64).to_numpy()
+        at, times = fill_walk.walks(sid, wins["time"].to_numpy(), start, last, plan.interval)
+        return heads.gather(at).with_columns(pl.Series("time", times, dtype=pl.Int64))
     parts = []
     for part in df.select(run, *tags, "time").partition_by(run, maintain_order=True):
         wins = np.unique(part["time"].to_numpy())

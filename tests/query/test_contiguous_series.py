@@ -1,5 +1,5 @@
-"""engine._contiguous_series: the runs of an answer's series keys, found column by column for
-string keys, are itertools.groupby's (and None when a series comes back later)."""
+"""engine._contiguous_series: the runs of an answer's series keys, found column by column
+(any dtype, nulls included), are itertools.groupby's (and None when a series comes back later)."""
 import itertools
 
 import polars as pl
@@ -31,3 +31,11 @@ def test_a_group_by_answer_of_three_hosts():
     assert _contiguous_series(frame, ["name", "host"]) == [(("cpu", "a"), 2), (("cpu", "b"), 1), (("cpu", "c"), 2)]
     back = pl.DataFrame({"name": ["cpu"] * 3, "host": ["a", "b", "a"]})
     assert _contiguous_series(back, ["name", "host"]) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(_KEYS, st.one_of(st.integers(-2, 2), st.none())), max_size=30))
+def test_runs_of_any_dtype_with_nulls_are_groupbys(rows):
+    frame = pl.DataFrame({"name": [r[0] for r in rows], "n": [r[1] for r in rows]},
+                         schema={"name": pl.String, "n": pl.Int64})
+    assert _contiguous_series(frame, ["name", "n"]) == _groupby_runs(frame, ["name", "n"])

@@ -205,3 +205,56 @@ def test_a_subquerys_walks_are_counted_per_run(monkeypatch):
     total, limit, windows, counted = map(int, got.groups())
     assert (limit, counted, total) == (rows // 2, runs, windows * runs) and total > limit
     store.close()
+
+
+def _walk_frame_by_series(df, keys, start, end, interval):
+    """fill_walk.walk_frame as it was: a walk() per series (the reference of the vectorised one)."""
+    import polars as pl
+    from tsdb_core.query.plan.nodes import WINDOW_COLUMN
+    parts = []
+    for part in df.partition_by(keys, maintain_order=True) if keys else [df]:
+        wins = np.unique(part[WINDOW_COLUMN].to_numpy())
+        col = pl.DataFrame({WINDOW_COLUMN: pl.Series(fill_walk.walk(wins, start, end, interval), dtype=pl.Int64)})
+        parts.append(part.select(keys).head(1).join(col, how="cross") if keys else col)
+    full = pl.concat(parts)
+    return full.sort(keys, maintain_order=True) if keys else full
+
+
+def _walked_runs_by_run(df, start, last, interval, run, tags):
+    """regroup._walked_runs as it was: a walk() per run, runs in order of appearance."""
+    import polars as pl
+    parts = []
+    for part in df.select(run, *tags, "time").partition_by(run, maintain_order=True):
+        wins = np.unique(part["time"].to_numpy())
+        walk = pl.DataFrame({"time": fill_walk.walk(wins, start, last, interval)})
+        parts.append(part.drop("time").head(1).join(walk, how="cross"))
+    return pl.concat(parts)
+
+
+_SERIES_POINTS = st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), st.integers(-3000, 3000)),
+                          min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SERIES_POINTS, st.sampled_from([7, 60, 600]), st.integers(1, 599), st.integers(0, 400), st.booleans())
+def test_walks_of_all_series_at_once_equal_a_walk_per_series(points, interval, offset, past, keyed):
+    """walk_frame (all series in one NumPy pass) and regroup._walked_runs (all runs) give the
+    rows of the former loops over walk(), series by series and run by run."""
+    import polars as pl
+
+    from tsdb_core.query.exec import regroup
+    from tsdb_core.query.plan.nodes import WINDOW_COLUMN
+    d = interval * 86_400 * 10**9
+    offset = (offset * 86_400 * 10**9) % d or 10**9
+    start = fill_walk.wrapped_start(d, offset)
+    wins = [fill_walk.go_window_start(p * 86_400 * 10**9, d, offset) for _, p in points]
+    end = fill_walk.go_window_start(max(wins) + past * 86_400 * 10**9, d, offset)
+    df = pl.DataFrame({"host": [h for h, _ in points], WINDOW_COLUMN: wins},
+                      schema={"host": pl.String, WINDOW_COLUMN: pl.Int64})
+    keys = ["host"] if keyed else []
+    assert fill_walk.walk_frame(df, keys, start, end, d).equals(_walk_frame_by_series(df, keys, start, end, d))
+    runs = df.rename({WINDOW_COLUMN: "time"}).with_columns(
+        (pl.col("host").ne_missing(pl.col("host").shift(1)).fill_null(True)).cum_sum().alias("run"))
+    plan = type("Plan", (), {"interval": d, "tz": None})()
+    got = regroup._walked_runs(runs, plan, start, end, "run", ["host"])
+    assert got.equals(_walked_runs_by_run(runs, start, end, d, "run", ["host"]))

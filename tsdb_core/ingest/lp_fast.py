@@ -323,8 +323,8 @@ def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})
-    exprs, nflags = _plan(shape, layout, multiplier, b"+" in body)
-    if nv == len(shape.tags) + len(shape.fields):  # no timestamps: the arrival time
+    exprs, nflags, timed = _plan(shape, layout, multiplier, b"+" in body)
+    if not timed:  # no timestamps: the arrival time
         exprs = (*exprs, pl.lit(default_time, dtype=pl.Int64).alias(TIME))
     columns = cells.select(exprs).get_columns()
     columns.append(pl.Series(LINE, line_numbers, dtype=pl.Int64))
@@ -359,7 +359,7 @@ def _plan(shape: Shape, layout: _Layout, multiplier: int, plus: bool):
     exactly the shape's, which checks its measurement, keys and delimiters;
     "__bad" (if any value can be refused) flags lines the exact path must
     redo. Returns (expressions: the flags first, then tags, fields, and time
-    when the lines have timestamps; the number of flag columns)."""
+    when the lines have timestamps; the number of flag columns; whether they have)."""
     nv = len(layout.values)
     value = lambda j: pl.col("c").gather_every(2 * nv + 1, 1 + 2 * j)  # noqa: E731
     between = lambda j: pl.col("c").gather_every(2 * nv + 1, 2 * j)  # noqa: E731
@@ -386,7 +386,8 @@ def _plan(shape: Shape, layout: _Layout, multiplier: int, plus: bool):
         if plus and t is not FieldType.BOOLEAN:
             bad.append(c.str.starts_with("+"))
         exprs.append(v.alias(k))
-    if nv > ntags + len(shape.fields):
+    timed = nv > ntags + len(shape.fields)
+    if timed:
         c = value(nv - 1)
         ts = c.cast(pl.Int64, strict=False)
         lo, hi = -((-MIN_TIME) // multiplier), MAX_TIME // multiplier
@@ -396,4 +397,4 @@ def _plan(shape: Shape, layout: _Layout, multiplier: int, plus: bool):
         exprs.append((ts * multiplier if multiplier != 1 else ts).alias(TIME))
     if bad:
         flags.append(pl.any_horizontal(bad).fill_null(True).alias("__bad"))
-    return (*flags, *exprs), len(flags)
+    return (*flags, *exprs), len(flags), timed

@@ -10,7 +10,6 @@ InfluxDB 1.x. Bugs become ``internal error: ...``.
 """
 from __future__ import annotations
 
-import itertools
 import logging
 import time as _time
 from dataclasses import dataclass
@@ -218,8 +217,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
         runs, order = emission_order(frame, keys)
         return _run_series(plan, rows_frame[order], runs, names, ctx, mixed)
     if SERIES_RUN_COLUMN in frame.columns:  # a subquery's stream coming back to a series: a series again
-        runs = itertools.groupby(zip(*(frame.get_column(k).to_list() for k in keys)))  # (the runs left by LIMIT)
-        return _run_series(plan, rows_frame, [(key, len(list(g))) for key, g in runs], names, ctx, mixed)
+        return _run_series(plan, rows_frame, _runs(frame, keys), names, ctx, mixed)  # (the runs left by LIMIT)
     if not plan.dimensions and frame[NAME].n_unique() == 1:  # one series: no grouping needed
         partial = frame.height > PARTIAL_ROWS
         if frame.height >= FRAME_ROWS and not mixed:
@@ -284,21 +282,21 @@ def _check_series(n: int, ctx: Ctx) -> None:
 def _contiguous_series(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple, int]] | None:
     """(key values, row count) of each series in row order when each series' rows are one
     run (an aggregate's rows come sorted by series); None when a series comes back later."""
-    cols = [frame.get_column(k) for k in keys]
-    if frame.height > 1 and all(c.dtype == pl.String and not c.null_count() for c in cols):
-        runs = _string_runs(cols, frame.height)
-    else:
-        runs = [(key, len(list(rows))) for key, rows in itertools.groupby(zip(*(c.to_list() for c in cols)))]
+    runs = _runs(frame, keys)
     return runs if len({key for key, _ in runs}) == len(runs) else None
 
 
-def _string_runs(cols: list[pl.Series], n: int) -> list[tuple[tuple, int]]:
-    """``itertools.groupby``'s runs of the rows' keys (string columns without nulls), found by
-    comparing each row with the one before, column by column: no Python value a row."""
+def _runs(frame: pl.DataFrame, keys: list[str]) -> list[tuple[tuple, int]]:
+    """``itertools.groupby``'s runs of the rows' keys, found by comparing each row with the
+    one before, column by column (``ne_missing``: a null equals a null, any dtype): no
+    Python value a row."""
+    n, cols = frame.height, [frame.get_column(k) for k in keys]
     change = np.zeros(n, dtype=bool)
-    change[0] = True
+    change[:1] = True
     for c in cols:
-        change[1:] |= (c.slice(1) != c.slice(0, n - 1)).to_numpy()
+        after, before = c.slice(1), c.slice(0, max(n - 1, 0))
+        # ne_missing only where needed: it costs some 20 µs a column more than ``!=``
+        change[1:] |= (after.ne_missing(before) if c.null_count() else after != before).to_numpy()
     first = pl.Series(change)  # (a filter: cheaper than a gather of strings)
     lengths = np.diff(np.flatnonzero(change), append=n).tolist()
     return list(zip(zip(*(c.filter(first).to_list() for c in cols)), lengths))

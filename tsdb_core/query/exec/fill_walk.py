@@ -52,6 +52,19 @@ def wrapped_start(interval: int, offset: int, tz: str | None = None) -> int | No
     return None if start == MIN_TIME else start
 
 
+def applies(plan) -> bool:
+    """Whether influxd's fill iterator of this plan may start wrapped: an ascending
+    GROUP BY time() with an offset and no range start, under influxd's rules (InfluxDB 3
+    starts at the data's first window and never wraps)."""
+    return (not plan.influxdb3 and bool(plan.interval) and not plan.time_range.has_start
+            and plan.ascending and bool(plan.offset))
+
+
+def plan_start(plan) -> int | None:
+    """:func:`wrapped_start` of the plan's walk where :func:`applies`, else None."""
+    return wrapped_start(plan.interval, plan.offset, plan.tz) if applies(plan) else None
+
+
 def _zone_origin(start: int, interval: int, tz: str) -> tuple[int, int]:
     """(the step after the wrapped ``start`` under ``tz()``, the walk's zone offset there):
     the step wraps to 1677 and moves by the change from the offset at ``start``."""
@@ -88,18 +101,7 @@ def walk(windows: np.ndarray, start: int, end: int, interval: int, tz: str | Non
     (ascending, distinct), ``end`` the last window of the range."""
     if tz:
         return _zone_walk(windows, start, end, interval, tz)
-    origin, lead = _origin(int(windows[0]), start, interval)
-    rest = windows[1:] if lead else windows
-    k = np.arange(rest.size, dtype=np.int64)
-    # a point takes the first step reaching it, and each step takes one point at most; the
-    # steps from 1677 counted as whole intervals apart, then the rest (no int64 overflow)
-    base, r0 = divmod(origin, interval)
-    reach = np.maximum(-((r0 - rest) // interval) - base, 0)
-    steps = np.maximum.accumulate(reach - k) + k if rest.size else k
-    total = max(int(steps[-1]) + 1 if rest.size else 0, (end - origin) // interval + 1)
-    out = origin + interval * np.arange(total, dtype=np.int64)
-    out[steps] = rest
-    return np.concatenate([windows[:1], out]) if lead else out
+    return walks(np.zeros(windows.size, dtype=np.int64), windows, start, end, interval)[1]
 
 
 def _zone_walk(windows: np.ndarray, start: int, end: int, interval: int, tz: str) -> np.ndarray:
@@ -123,6 +125,24 @@ def _zone_walk(windows: np.ndarray, start: int, end: int, interval: int, tz: str
 def walk_frame(df: pl.DataFrame, keys: list[str], start: int, end: int, interval: int,
                tz: str | None = None) -> pl.DataFrame:
     """(keys, window) of every series of ``df`` in the walk's order, series in key order."""
+    if tz:  # the zone's walk, series by series
+        return _zone_walk_frame(df, keys, start, end, interval, tz)
+    wins = df.select(*keys, WINDOW_COLUMN).unique().sort([*keys, WINDOW_COLUMN])
+    if keys:
+        sid = wins.select(pl.struct(keys).rle_id()).to_series().to_numpy().astype(np.int64)
+    else:
+        sid = np.zeros(wins.height, dtype=np.int64)
+    series, out = walks(sid, wins[WINDOW_COLUMN].to_numpy(), start, end, interval)
+    col = pl.Series(WINDOW_COLUMN, out, dtype=pl.Int64)
+    if not keys:
+        return pl.DataFrame([col])
+    heads = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]]) if sid.size else sid
+    return wins.select(keys)[heads].gather(series).with_columns(col)
+
+
+def _zone_walk_frame(df: pl.DataFrame, keys: list[str], start: int, end: int, interval: int,
+                     tz: str) -> pl.DataFrame:
+    """:func:`walk_frame` under ``tz()``: a :func:`walk` a series."""
     parts = []
     for part in df.partition_by(keys, maintain_order=True) if keys else [df]:
         wins = np.unique(part[WINDOW_COLUMN].to_numpy())
@@ -130,6 +150,43 @@ def walk_frame(df: pl.DataFrame, keys: list[str], start: int, end: int, interval
         parts.append(part.select(keys).head(1).join(col, how="cross") if keys else col)
     full = pl.concat(parts)
     return full.sort(keys, maintain_order=True) if keys else full
+
+
+def walks(sid: np.ndarray, windows: np.ndarray, start: int, end: int,
+          interval: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`walk` (without ``tz()``) of many series at once, each with its own origin:
+    ``sid`` numbers the series 0, 1, ... in contiguous blocks of ``windows`` (ascending and
+    distinct in each). Returns (the series of each row, its window), series after series."""
+    n = windows.size
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    heads = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
+    counts = np.diff(heads, append=n)
+    at = np.repeat(np.arange(heads.size), counts)
+    lead = windows[heads] <= start  # (_origin) the first point is emitted at the wrapped start
+    wrapped = _wrap(start + interval)
+    origin = np.where(lead, wrapped, start).astype(np.int64)
+    k = np.arange(n) - heads[at] - lead[at]  # a point's place among the series' rest (-1: the lead)
+    # a point takes the first step reaching it, and each step takes one point at most; the
+    # steps from 1677 counted as whole intervals apart, then the rest (no int64 overflow)
+    base, r0 = np.divmod(origin, interval)
+    reach = np.maximum(-((r0[at] - windows) // interval) - base[at], 0)
+    rest = k >= 0
+    d = np.where(rest, reach - k, -n - 1)  # steps: walk's running max, series by series
+    steps = pl.DataFrame({"s": at, "d": d}).select(pl.col("d").cum_max().over("s")).to_series().to_numpy() + k
+    last = np.where(counts > lead, steps[heads + counts - 1] + 1, 0)
+    # the grid's length up to ``end`` with Python ints (1677 to 2262 does not fit an int64)
+    grid = np.where(lead, max((end - wrapped) // interval + 1, 0), max((end - start) // interval + 1, 0))
+    total = np.maximum(last, grid)
+    length = total + lead
+    first = np.cumsum(length) - length  # each series' first row
+    out = np.empty(int(length.sum()), dtype=np.int64)
+    g = np.repeat(np.arange(heads.size), total)
+    j = np.arange(g.size) - np.repeat(np.cumsum(total) - total, total)
+    out[first[g] + lead[g] + j] = origin[g] + interval * j
+    out[first[at[rest]] + lead[at[rest]] + steps[rest]] = windows[rest]
+    out[first[lead]] = windows[heads[lead]]
+    return np.repeat(np.arange(heads.size), length), out
 
 
 _AGAIN = "\x00again"

@@ -1038,7 +1038,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
-        walked = a.interval and stages.fill.mode != "none" and not multi and _wrapped_start(plan, a) is not None
+        walked = a.interval and stages.fill.mode != "none" and not multi and fill_walk.plan_start(plan) is not None
     if stretch:
         df = _filled_stretches(plan, a, stages.fill, df, keys, low)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
@@ -1245,7 +1245,7 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
 def _walked(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, known, count_like, last: int, ctx):
     """fill() without a range start: from each series' own first window, or, where an offset
     wraps influxd's start, along its walk from 1677 (exec/fill_walk.py)."""
-    start = _wrapped_start(plan, a)
+    start = fill_walk.plan_start(plan)
     if start is None:
         grid = bucket_grid(int(df[WINDOW_COLUMN].min()), last, a.interval, a.offset, a.tz, ctx.max_buckets)
         merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
@@ -1261,14 +1261,6 @@ def _walked(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, known, count_li
             out = fill(df, keys, [], known, f.mode, f.value, count_like, full=full)
         out = fill_walk.together(out)
     return _no_count_without_field(plan, out, low, ctx) if f.mode == "null" else out
-
-
-def _wrapped_start(plan, a: Aggregate) -> int | None:
-    """influxd's wrapped first window of an ascending fill without range start (an offset
-    moved MinTime past int64's end), or None."""
-    if plan.influxdb3 or plan.time_range.has_start or not plan.ascending or not a.offset:
-        return None
-    return fill_walk.wrapped_start(a.interval, a.offset, a.tz)
 
 
 def _complete(df: pl.DataFrame, keys: list[str], grid: list[int], interval: int, offset: int,

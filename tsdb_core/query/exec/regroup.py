@@ -180,7 +180,7 @@ def filled_runs(df: pl.DataFrame, plan: SelectPlan, extra: int = 0, limits: bool
         a, b = (pl.lit(first) if first is not None else pl.col("a")), pl.lit(last)
     else:
         a, b = pl.lit(last), (pl.lit(first) if first is not None else pl.col("b"))
-    start = _wrapped_start(plan) if first is None else None
+    start = fill_walk.plan_start(plan)  # None with a range start (``first``)
     if start is not None:  # the wrapped walk from 1677, each run on its own (exec/fill_walk.py)
         spans = _walked_runs(df, plan, start, last, run, tags)
     elif plan.tz is None:
@@ -221,14 +221,6 @@ def _range_windows(plan: SelectPlan, extra: int = 0) -> tuple[int | None, int]:
     return first, window_start(min(hi, MAX_TIME), plan.interval, plan.offset, plan.tz)
 
 
-def _wrapped_start(plan: SelectPlan) -> int | None:
-    """The wrapped start of the fill walk of an ascending subquery without a range start
-    under a GROUP BY offset (exec/fill_walk.py), or None."""
-    if not plan.ascending or not plan.offset:
-        return None
-    return fill_walk.wrapped_start(plan.interval, plan.offset, plan.tz)
-
-
 def _walked_runs(df: pl.DataFrame, plan: SelectPlan, start: int, last: int, run: str,
                  tags: list[str]) -> pl.DataFrame:
     """(run, tags, time) of every run's walk from the wrapped ``start`` (fill_walk.walk: the
@@ -239,6 +231,14 @@ def _walked_runs(df: pl.DataFrame, plan: SelectPlan, start: int, last: int, run:
     if rows > HARD_MAX_WINDOWS:
         raise LimitExceeded(f"max-select-windows limit exceeded: ({rows}/{HARD_MAX_WINDOWS}): "
                             f"{rows // runs} windows x {runs} runs")
+    if plan.tz is None:  # all runs at once, in order of first appearance
+        heads = df.select(run, *tags).unique(run, keep="first", maintain_order=True)
+        rank = "\x00regroup_rank"
+        wins = df.select(run, "time").unique().join(heads.select(run).with_row_index(rank), on=run)
+        wins = wins.sort(rank, "time")
+        sid = wins[rank].cast(pl.Int64).to_numpy()
+        at, times = fill_walk.walks(sid, wins["time"].to_numpy(), start, last, plan.interval)
+        return heads.gather(at).with_columns(pl.Series("time", times, dtype=pl.Int64))
     parts = []
     for part in df.select(run, *tags, "time").partition_by(run, maintain_order=True):
         wins = np.unique(part["time"].to_numpy())

@@ -163,10 +163,10 @@ def _walked(plan: SelectPlan) -> int:
     """Rows a series gets from influxd's fill walk from 1677 (an offset, no range start:
     exec/fill_walk.py), 0 for any other plan."""
     tr = plan.time_range
-    if plan.influxdb3 or not plan.interval or plan.is_raw or tr.has_start or tr.empty or not plan.ascending \
-            or not plan.offset or plan.fill == "none":
+    # before reading: a raw select or fill(none) has no walk, an empty range no rows at all
+    if plan.is_raw or tr.empty or plan.fill == "none":
         return 0
-    start = fill_walk.wrapped_start(plan.interval, plan.offset, plan.tz)
+    start = fill_walk.plan_start(plan)
     if start is None:
         return 0
     end = window_start(tr.end, plan.interval, plan.offset, plan.tz)

@@ -37,11 +37,14 @@ thread's: Polars works on its own threads while the caller waits.
 points to a database makes the costs stale only once its database grew by ``GROWTH`` of the
 points it held when the costs last went stale (the points this app saw written: the first
 write after a start, or after a drop, always does). A query's cost grows with the data it
-reads, so a cost measured quick stays within ``(1 + GROWTH) x budget_s`` meanwhile, while a
-feed of small writes no longer sends every read to a thread after each write (a loader's
-stream of 1,000-line writes into a store of millions of points re-measures each read once
-per ``GROWTH`` of growth, or per ``FRESH_S``). Any other change (a drop, a delete, SELECT
-INTO, a write that failed part-way) makes them stale at once.
+reads, so a cost measured quick stays within about ``(1 + GROWTH) x budget_s`` meanwhile,
+while a feed of small writes no longer sends every read to a thread after each write (a
+loader's stream of 1,000-line writes into a store of millions of points re-measures each
+read once per ``GROWTH`` of growth, or per ``FRESH_S``). Any other change (a drop, a delete,
+SELECT INTO, a write that failed part-way) makes them stale at once. Not caught: a query of
+one measurement (or series) that grows far faster than its database (a new measurement in a
+big one) runs inline once at its grown cost, which then sends its key back to a thread (and
+demotes its shape) as any call turned slow inline does.
 """
 from __future__ import annotations
 
@@ -117,6 +120,8 @@ class Offload:
         since they last did (see *Writes* in the module docstring)."""
         if points <= 0:
             return
+        if len(self.points) >= MAX_KEYS and db not in self.points:
+            self.points.clear()  # (sizes forgotten: each database's next write moves the epoch)
         total = self.points.get(db, 0) + points
         grown = self.grown.get(db, 0) + points
         self.points[db] = total

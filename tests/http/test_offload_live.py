@@ -7,9 +7,10 @@ import asyncio
 
 import pytest
 
+from tsdb_http import offload
 from tsdb_http.offload import GROWTH, Offload
 
-from .test_offload import clock, run  # noqa: F401 - clock: the fixture
+from .test_offload import Clock, run
 
 
 def test_writes_on_their_thread_leave_quick_reads_inline():
@@ -41,8 +42,10 @@ def test_small_writes_keep_a_quick_read_inline_until_the_data_grew_by_a_share():
     assert run(off, ["k", "k"]) == ["thread", "loop"]
 
 
-def test_a_read_made_slow_by_a_big_write_is_sent_back_to_a_thread(clock):
+def test_a_read_made_slow_by_a_big_write_is_sent_back_to_a_thread(monkeypatch):
     """The stall protection of data_changed, kept for writes that grow the data."""
+    clock = Clock()
+    monkeypatch.setattr(offload, "time", clock)
     off = Offload(0.5)
     off.data_grew("db", 1000)
     run(off, ["k"])

@@ -75,6 +75,13 @@ def test_after_a_change_the_next_write_makes_costs_stale():
     assert run(off, ["k"]) == ["thread"]
 
 
+def test_the_database_sizes_are_bounded():
+    off = Offload(0.5)
+    for i in range(offload.MAX_KEYS + 10):
+        off.data_grew(f"db{i}", 1)
+    assert len(off.points) <= offload.MAX_KEYS
+
+
 pytest.importorskip("uvicorn")
 pytest.importorskip("httptools")
 

@@ -6,8 +6,8 @@
 A hop to a worker thread and back costs two thread wake-ups, more than a cached
 parse or a small SHOW takes (and more still on a loaded machine). So a call runs inline only when (a) the same key took at most
 ``budget_s`` when last measured on a worker thread, (b) that measure is recent
-(``FRESH_S``) and no write or statement that changes data has been served since
-(:meth:`Offload.data_changed`: grown data makes a once-quick query slow), and
+(``FRESH_S``) and the data have not changed since (:meth:`Offload.data_changed`: grown
+data make a once-quick query slow; see *Writes* below), and
 (c) no other request is in flight (:attr:`busy` counts them) but writes waiting
 for their fsync on a thread (:attr:`writing`): an inline call never holds up a
 request already being served, and one arriving meanwhile (or a write whose
@@ -32,6 +32,19 @@ at 3 on 2 cores, ~1 in 20 calls of 0.3 ms took over 5 ms, and each demoted the s
 ``TRUST_AGAIN`` thread hops or more). Such a call still records its wall time: the next
 call of its key or shape is measured on a thread again, once. Process time, not the
 thread's: Polars works on its own threads while the caller waits.
+
+*Writes* (:meth:`Offload.data_grew`) change the data by a measured amount: a write of ``n``
+points to a database makes the costs stale only once its database grew by ``GROWTH`` of the
+points it held when the costs last went stale (the points this app saw written: the first
+write after a start, or after a drop, always does). A query's cost grows with the data it
+reads, so a cost measured quick stays within about ``(1 + GROWTH) x budget_s`` meanwhile,
+while a feed of small writes no longer sends every read to a thread after each write (a
+loader's stream of 1,000-line writes into a store of millions of points re-measures each
+read once per ``GROWTH`` of growth, or per ``FRESH_S``). Any other change (a drop, a delete,
+SELECT INTO, a write that failed part-way) makes them stale at once. Not caught: a query of
+one measurement (or series) that grows far faster than its database (a new measurement in a
+big one) runs inline once at its grown cost, which then sends its key back to a thread (and
+demotes its shape) as any call turned slow inline does.
 """
 from __future__ import annotations
 
@@ -47,6 +60,7 @@ MAX_KEYS = 4096
 MAX_KEY_TEXT = 4096  # longer query texts are not remembered (they always take a thread)
 FRESH_S = 1.0  # a cost measured on a thread longer ago is measured again (data and clocks move)
 TRUST_AGAIN = 4  # quick measures on a thread in a row that lift a shape's demotion
+GROWTH = 0.1  # a database grown by this share of its points makes the costs stale (*Writes*)
 THREADS = 40  # queries on worker threads at once (as many as Starlette's default thread limit)
 
 _LITERAL = re.compile(r"'([^'\\\n]*)'")  # a simple string literal (as parser/templates.py cuts texts)
@@ -80,7 +94,7 @@ async def on_thread(fn, *args):
 class Offload:
     """Per-app record of call costs by key (and by shape), and the in-flight request count."""
 
-    __slots__ = ("budget_s", "costs", "shapes", "demoted", "busy", "writing", "epoch", "large")
+    __slots__ = ("budget_s", "costs", "shapes", "demoted", "busy", "writing", "epoch", "large", "points", "grown")
 
     def __init__(self, budget_s: float = DEFAULT_BUDGET_S):
         self.budget_s = budget_s
@@ -91,10 +105,31 @@ class Offload:
         self.writing = 0  # of those, writes on a worker thread (parsing, waiting for the WAL's fsync)
         self.epoch = 0  # bumped by data_changed
         self.large: dict = {}  # key or shape -> data epoch: its answer was too large to answer directly
+        self.points: dict = {}  # database -> points seen written to it (since the last data_changed)
+        self.grown: dict = {}  # database -> of those, points written since the epoch last moved
 
     def data_changed(self) -> None:
-        """Data were written or dropped: every recorded cost must be measured again."""
+        """Data were changed (dropped, deleted, written in part ...): every recorded cost must be
+        measured again, and the next write to any database too (its size is no longer known)."""
         self.epoch += 1
+        self.points.clear()
+        self.grown.clear()
+
+    def data_grew(self, db, points: int) -> None:
+        """``points`` were written to ``db``: the costs go stale once it grew by ``GROWTH``
+        since they last did (see *Writes* in the module docstring)."""
+        if points <= 0:
+            return
+        if len(self.points) >= MAX_KEYS and db not in self.points:
+            self.points.clear()  # (sizes forgotten: each database's next write moves the epoch)
+        total = self.points.get(db, 0) + points
+        grown = self.grown.get(db, 0) + points
+        self.points[db] = total
+        if grown > GROWTH * (total - grown):
+            self.epoch += 1
+            self.grown.clear()
+        else:
+            self.grown[db] = grown
 
     def answer_too_large(self, key, shape=None) -> None:
         """The call under ``key`` answered more rows than a direct answer encodes: until data

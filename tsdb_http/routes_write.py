@@ -65,9 +65,12 @@ async def _write(request: Request, db: str, rp: str | None, precision: str | Non
     try:
         result = await run_in_threadpool(store.write, db, body, precision, rp,
                                          dialect="influxdb1" if dialect is Dialect.V1 else "influxdb3")
+    except BaseException:
+        offload.data_changed()  # written in part, perhaps: quick reads are measured again (offload.py)
+        raise
     finally:
         offload.writing -= 1
-        offload.data_changed()  # grown data: quick reads are measured again (offload.py)
+    offload.data_grew(db, result.points_written)  # grown data: measured again past a share (offload.py)
     if not result.errors:
         return Response(status_code=204)
     return _rejected(result.errors, result.points_written, dialect, v2, result.failure)

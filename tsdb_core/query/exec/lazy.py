@@ -596,7 +596,7 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
     if (order.limit or order.offset or plan.fill == "value") and plan.field_limits:
         df = limit_fields(plan, df, keys, order.limit, order.offset)  # (fill(<number>): the defaults)
-    elif order.limit or order.offset:  # (LimitIterator: a stream's series again counted again)
+    elif order.limit or order.offset:  # (LimitIterator: a stream's series counted again on each return)
         idx = pl.int_range(pl.len()).over(keys + [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns])
         cond = idx >= order.offset
         if order.limit:

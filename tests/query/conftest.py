@@ -70,3 +70,17 @@ def noaa_store(request):
     settle(store)
     yield store
     store.close()
+
+
+def recorded_store(db: str, lines):
+    """A module-scoped fixture: an in-memory store whose database ``db`` holds ``lines()`` (the
+    data influxd's recorded answers were asked over)."""
+    @pytest.fixture(scope="module")
+    def store():
+        import tsdb_core
+        s = tsdb_core.open(None)
+        s.create_database(db)
+        assert s.write(db, "\n".join(lines())).ok
+        yield s
+        s.close()
+    return store

@@ -18,7 +18,7 @@ from tsdb_core.base.time import MIN_TIME
 from tsdb_core.query.engine import execute
 from tsdb_core.query.exec import fill_walk
 
-from .conftest import NOW
+from .conftest import NOW, recorded_store
 from .test_noaa_cases import CASE_DIR, _ids, approx_equal
 
 sys.path.insert(0, str(CASE_DIR))
@@ -27,13 +27,7 @@ from v1fill_cases import FILL_DB, QUERIES, ROUNDED, W, fill_lines  # noqa: E402
 CASES = json.loads((CASE_DIR / "v1fill.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def fill_store():
-    store = tsdb_core.open(None)
-    store.create_database(FILL_DB)
-    assert store.write(FILL_DB, "\n".join(fill_lines())).ok
-    yield store
-    store.close()
+fill_store = recorded_store(FILL_DB, fill_lines)
 
 
 def test_every_query_recorded_and_stable():
@@ -82,9 +76,13 @@ def _ns(text: str) -> int:
     return int(np.datetime64(text, "ns").astype(np.int64))
 
 
-def _walk_by_steps(points: list[int], start: int, end: int, interval: int) -> list[int]:
-    """influxd's floatFillIterator.Next, one call at a time (int64 wraps included)."""
+def _walk_by_steps(points: list[int], start: int, end: int, interval: int, tz: str | None = None) -> list[int]:
+    """influxd's floatFillIterator.Next, one call at a time (int64 wraps included); under tz(),
+    after each step a change of the zone's offset just before the new window moves it by the
+    change (when smaller than the interval)."""
+    from tsdb_core.query.exec.fill import zone_offset
     out, window, i = [], start, 0
+    wo = zone_offset(window, tz) if tz else 0
     while True:
         if i < len(points):
             if points[i] > window:
@@ -97,6 +95,11 @@ def _walk_by_steps(points: list[int], start: int, end: int, interval: int) -> li
         else:
             return out
         window = fill_walk._wrap(window + interval)
+        z = zone_offset(window - 1, tz) if tz else 0
+        if z != wo:
+            if abs(wo - z) < interval:
+                window += wo - z
+            wo = z
 
 
 @settings(max_examples=200, deadline=None)
@@ -118,31 +121,6 @@ def test_vectorised_walk_equals_the_iterator(pts, interval, offset, past):
     assert MIN_TIME <= min(got)
 
 
-def _zone_walk_by_steps(points: list[int], start: int, end: int, interval: int, tz: str) -> list[int]:
-    """floatFillIterator.Next under tz(): after each step, a change of the zone's offset just
-    before the new window moves it by the change (when smaller than the interval)."""
-    from tsdb_core.query.exec.fill import zone_offset
-    out, window, i = [], start, 0
-    wo = zone_offset(window, tz)
-    while True:
-        if i < len(points):
-            if points[i] > window:
-                out.append(window)
-            else:
-                out.append(points[i])
-                i += 1
-        elif window <= end:
-            out.append(window)
-        else:
-            return out
-        window = fill_walk._wrap(window + interval)
-        z = zone_offset(window - 1, tz)
-        if z != wo:
-            if abs(wo - z) < interval:
-                window += wo - z
-            wo = z
-
-
 @settings(max_examples=40, deadline=None)
 @given(st.sets(st.integers(-300, 300), min_size=1, max_size=12), st.sampled_from([400, 1000, 3000]),
        st.integers(-399, 399), st.sampled_from(["Asia/Kolkata", "America/New_York", "Australia/Sydney"]),
@@ -157,7 +135,7 @@ def test_zone_walk_equals_the_iterator(pts, days, offset, tz, past):
         return
     wins = sorted({fill_walk.go_window_start(p * 86_400 * 10**9, d, offset, tz) for p in pts})
     end = fill_walk.go_window_start(wins[-1] + past * 86_400 * 10**9, d, offset, tz)
-    want = _zone_walk_by_steps(wins, start, end, d, tz)
+    want = _walk_by_steps(wins, start, end, d, tz)
     assert fill_walk.walk(np.asarray(wins, dtype=np.int64), start, end, d, tz).tolist() == want
     assert len(want) <= fill_walk.rows_per_series(start, end, d, tz)
 

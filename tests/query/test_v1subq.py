@@ -14,10 +14,9 @@ import sys
 
 import pytest
 
-import tsdb_core
 from tsdb_core.query.engine import execute
 
-from .conftest import NOW
+from .conftest import NOW, recorded_store
 from .test_noaa_cases import CASE_DIR, _ids, approx_equal
 
 sys.path.insert(0, str(CASE_DIR))
@@ -26,13 +25,7 @@ from v1subq_cases import AGG, NESTED, SUBQ_DB, shard_lines, subq_lines  # noqa: 
 CASES = json.loads((CASE_DIR / "v1subq.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def subq_store():
-    store = tsdb_core.open(None)
-    store.create_database(SUBQ_DB)
-    assert store.write(SUBQ_DB, "\n".join(subq_lines() + shard_lines())).ok
-    yield store
-    store.close()
+subq_store = recorded_store(SUBQ_DB, lambda: subq_lines() + shard_lines())
 
 
 def test_every_recorded_answer_was_stable():

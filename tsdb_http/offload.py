@@ -6,13 +6,13 @@
 A hop to a worker thread and back costs two thread wake-ups, more than a cached
 parse or a small SHOW takes (and more still on a loaded machine). So a call runs inline only when (a) the same key took at most
 ``budget_s`` when last measured on a worker thread, (b) that measure is recent
-(``FRESH_S``) and the data have not changed since (:meth:`Offload.data_changed`: grown
-data make a once-quick query slow; see *Writes* below), and
+(``FRESH_S``; a quick inline call renews it: see *Costs*) and the data have not
+changed since (:meth:`Offload.data_changed`: grown data make a once-quick query slow; see *Writes* below), and
 (c) no other request is in flight (:attr:`busy` counts them) but writes waiting
 for their fsync on a thread (:attr:`writing`): an inline call never holds up a
 request already being served, and one arriving meanwhile (or a write whose
 fsync ended) waits about ``budget_s`` at most. The first call of a key, and the first after a
-change or after ``FRESH_S``, goes to a thread, which measures it; a call that
+change or after ``FRESH_S`` without a quick call, goes to a thread, which measures it; a call that
 turns slow inline sends its key back at once. Only reads may come here: a write
 fsyncs. Keys hold the query text, so texts past ``MAX_KEY_TEXT`` are not
 remembered (key None: a thread).
@@ -25,13 +25,16 @@ may select far more series, or read data not decoded yet) its new texts take a t
 ``TRUST_AGAIN`` of them in a row measured quick there (or the data change): at most one
 stall in ``TRUST_AGAIN + 1`` new texts of a shape.
 
-Costs are wall times (a call that waits, on a lock or a disk, holds the loop as long), but
+*Costs* are wall times (a call that waits, on a lock or a disk, holds the loop as long), but
 an inline call demotes its shape only if its process CPU time is over budget too: on a
 loaded machine a quick call's wall time stretches while other processes run (with the load
 at 3 on 2 cores, ~1 in 20 calls of 0.3 ms took over 5 ms, and each demoted the shape for
 ``TRUST_AGAIN`` thread hops or more). Such a call still records its wall time: the next
 call of its key or shape is measured on a thread again, once. Process time, not the
-thread's: Polars works on its own threads while the caller waits.
+thread's: Polars works on its own threads while the caller waits. An inline call within
+budget (by the wall clock: its loop was held no longer, whatever CPU Polars' threads spent)
+is as good a measure as a thread's and renews its record: a live quick key stays inline
+instead of taking a thread hop every ``FRESH_S``; an idle one still goes stale.
 
 *Writes* (:meth:`Offload.data_grew`) change the data by a measured amount: a write of ``n``
 points to a database makes the costs stale only once its database grew by ``GROWTH`` of the
@@ -198,13 +201,15 @@ class Offload:
 
     def _record(self, key, seconds: float, epoch: int, measured: float | None, shape=None,
                 cpu: float | None = None) -> None:
+        # a quick inline call is a fresh measure too (*Costs* in the module docstring)
+        renewed = time.monotonic() if measured is None and seconds <= self.budget_s else measured
         for table, k in ((self.costs, key), (self.shapes, shape)):
             if k is None:
                 continue
             if len(table) >= MAX_KEYS and k not in table:
                 table.clear()
-            at = measured
-            if at is None:  # inline: the cost, but not a fresh measure (see the module docstring)
+            at = renewed
+            if at is None:  # slow inline: the cost, but not a fresh measure (see the module docstring)
                 old = table.get(k)
                 at = old[2] if old is not None else 0.0
             table[k] = (seconds, epoch, at)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tsdb_http.offload import MAX_KEY_TEXT, MAX_KEYS, TRUST_AGAIN, Offload
+from tsdb_http.offload import FRESH_S, MAX_KEY_TEXT, MAX_KEYS, TRUST_AGAIN, Offload
 
 
 def where() -> str:
@@ -148,11 +148,12 @@ def test_texts_without_a_shape(text):
 
 
 class Clock:
-    """offload's ``time``, with a perf_counter that advances ``step`` per reading and a
-    process_time that advances ``cpu`` (``step`` when None): call costs without sleeping."""
+    """offload's ``time``, with a perf_counter that advances ``step`` per reading, a
+    process_time that advances ``cpu`` (``step`` when None) and a monotonic clock set by
+    hand (``mono``): call costs and ages without sleeping."""
 
     def __init__(self):
-        self.now, self.step, self.cpu_now, self.cpu = 0.0, 0.0, 0.0, None
+        self.now, self.step, self.cpu_now, self.cpu, self.mono = 0.0, 0.0, 0.0, None, 1000.0
 
     def perf_counter(self):
         self.now += self.step
@@ -162,7 +163,8 @@ class Clock:
         self.cpu_now += self.step if self.cpu is None else self.cpu
         return self.cpu_now
 
-    monotonic = staticmethod(time.monotonic)
+    def monotonic(self):
+        return self.mono
 
 
 @pytest.fixture
@@ -268,3 +270,52 @@ def test_the_process_clock_is_read_only_for_an_inline_call_of_a_shape(clock):
     clock.step = 1.0
     assert run_shaped(off, [tsbs("host_3")]) == ["loop"]
     assert readings == [1, 1, 1]
+
+
+# -- a quick inline call renews its record ------------------------------------------------
+def test_a_quick_key_answered_inline_keeps_answering_inline_past_fresh_s(clock):
+    off = Offload(0.5)
+    assert run(off, ["k", "k"]) == ["thread", "loop"]
+    answered = []
+    for _ in range(5):  # a live key, asked every 0.6 FRESH_S: 3 FRESH_S past its thread measure
+        clock.mono += 0.6 * FRESH_S
+        answered += run(off, ["k"])
+    assert answered == ["loop"] * 5
+    clock.mono += 1.5 * FRESH_S  # left idle past FRESH_S: measured again
+    assert run(off, ["k", "k"]) == ["thread", "loop"]
+
+
+def test_a_quick_text_answered_inline_keeps_its_shape_fresh(clock):
+    off = Offload(0.5)
+    assert run_shaped(off, [tsbs("host_1"), tsbs("host_1")]) == ["thread", "loop"]
+    clock.mono += 0.6 * FRESH_S
+    assert run_shaped(off, [tsbs("host_1")]) == ["loop"]
+    clock.mono += 0.6 * FRESH_S  # past the thread measure, not past the last quick call
+    assert run_shaped(off, [tsbs("host_2")]) == ["loop"]
+
+
+@pytest.mark.parametrize("cpu", [None, 0.0])  # slow by CPU too (demoted), or by the wall clock only
+def test_a_renewed_key_turned_slow_inline_goes_to_a_thread_at_once(clock, cpu):
+    off = Offload(0.5)
+    assert run_shaped(off, [tsbs("host_1"), tsbs("host_1")]) == ["thread", "loop"]
+    clock.mono += 0.6 * FRESH_S
+    clock.step, clock.cpu = 1.0, cpu  # grown data: 1 s inline (the one stall)
+    assert run_shaped(off, [tsbs("host_1")]) == ["loop"]
+    assert off.costs[Offload.key("query", tsbs("host_1"))][0] == 1.0
+    clock.step = 0.0  # (no time passes: the next call is still within FRESH_S of the last measure)
+    assert run_shaped(off, [tsbs("host_1")]) == ["thread"]
+    # new texts of its shape: threads while it is demoted; else inline (host_1 just measured it quick)
+    assert run_shaped(off, [tsbs("host_2"), tsbs("host_3")]) == (["thread"] * 2 if cpu is None else ["loop"] * 2)
+
+
+def test_a_renewed_key_goes_stale_when_data_change_or_grow(clock):
+    off = Offload(0.5)
+    assert run(off, ["k", "k"]) == ["thread", "loop"]
+    off.data_changed()
+    assert run(off, ["k", "k"]) == ["thread", "loop"]
+    off.data_grew("db", 100)  # the first write after a change: its database's size is unknown
+    assert run(off, ["k", "k"]) == ["thread", "loop"]
+    off.data_grew("db", 5)  # under GROWTH: still fresh
+    assert run(off, ["k"]) == ["loop"]
+    off.data_grew("db", 50)
+    assert run(off, ["k"]) == ["thread"]

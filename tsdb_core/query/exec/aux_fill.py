@@ -17,6 +17,7 @@ import polars as pl
 
 from ...influxql import ast
 from ...influxql.ast.visit import transform
+from .number_scalar import number_to_scalar
 from ..plan.nodes import SelectPlan, output_column
 
 _INTEGERS = (pl.Int64, pl.Int32, pl.Int16, pl.Int8)
@@ -36,13 +37,13 @@ def cast_fill(value, dtype):
     return None
 
 
-def prefill_refs(lf: pl.LazyFrame, schema: dict, refs: list[str], value) -> pl.LazyFrame:
+def prefill_refs(lf: pl.LazyFrame, schema: dict, refs: list[str], value, cast=cast_fill) -> pl.LazyFrame:
     """Fill the numeric columns an expression reads before it is computed (``usage + 1``
-    over a row without usage is ``value + 1`` in influxd)."""
+    over a row without usage is ``value + 1`` in influxd); ``cast``: the value as a type."""
     fills = []
     for name in refs:
         dtype = schema.get(name)
-        v = cast_fill(value, dtype) if dtype is not None and dtype != pl.Null else None
+        v = cast(value, dtype) if dtype is not None and dtype != pl.Null else None
         if v is not None:
             fills.append(pl.col(name).fill_null(v))
     return lf.with_columns(fills) if fills else lf
@@ -64,8 +65,9 @@ def fill_aux(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFram
     if plan.fill == "previous":
         return df.with_columns([pl.col(c).forward_fill().over(keys) for c in cols])
     fills = []
-    for c in cols:
-        v = cast_fill(plan.fill_value, df.schema[c])
+    for c in cols:  # influxdb3: SeriesLimit's defaults (number_to_scalar: text and boolean NULL)
+        cast = number_to_scalar if plan.influxdb3 else cast_fill
+        v = cast(plan.fill_value, df.schema[c])
         if v is not None:
             fills.append(pl.col(c).fill_null(v))
     return df.with_columns(fills) if fills else df
@@ -73,8 +75,8 @@ def fill_aux(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFram
 
 def mixed_cells(plan: SelectPlan, frame: pl.DataFrame) -> dict[int, object]:
     """{position in the answer's row: value} for the text and boolean columns fill(<number>)
-    writes a number into (position 0 is time)."""
-    if plan.fill != "value" or plan.omit_time:
+    writes a number into (position 0 is time); none under influxdb3 (number_to_scalar: NULL)."""
+    if plan.fill != "value" or plan.omit_time or plan.influxdb3:
         return {}
     out = {}
     for i, c in enumerate(plan.columns):
@@ -106,8 +108,9 @@ _COMPARISONS = ("=", "!=", "<>", "<", "<=", ">", ">=")
 
 def text_fills(plan: SelectPlan, frame: pl.DataFrame) -> dict[str, object]:
     """{column: the number} for a subquery's rows (columns named as selected) whose text or
-    boolean cells its fill(<number>) left empty (every empty cell there holds the number)."""
-    if plan.fill != "value" or not plan.omit_time:
+    boolean cells its fill(<number>) left empty (every empty cell there holds the number);
+    none under influxdb3 (number_to_scalar: NULL)."""
+    if plan.fill != "value" or not plan.omit_time or plan.influxdb3:
         return {}
     out: dict[str, object] = {}
     for c in plan.columns:

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from ...influxql import ast
+from .number_scalar import number_to_scalar
 from ..plan.nodes import AGGREGATES, TRANSFORMS, SelectPlan, output_column
 
 _NUMBERS = (pl.Float64, pl.Int64, pl.UInt64)
@@ -108,8 +109,8 @@ def _filled(e) -> bool:
 
 def _default(plan: SelectPlan, dtype) -> pl.Expr:
     """What a kept row's column outside its own limit reads: NULL, or fill(<number>) as the
-    column's type (``number_to_scalar``: ``as i64``/``as u64`` from a float)."""
+    column's type (``number_to_scalar``: ``as i64``/``as u64``; text and boolean NULL)."""
     v = plan.fill_value
     if plan.fill == "value" and dtype in _NUMBERS and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return pl.lit(v).cast(dtype, strict=False)
-    return pl.lit(None, dtype)
+        return pl.lit(number_to_scalar(v, dtype), dtype)  # Rust's ``as``: wraps, saturates (no null)
+    return pl.lit(None, dtype)  # a text or boolean column: no conversion, the type's NULL

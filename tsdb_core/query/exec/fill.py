@@ -202,12 +202,13 @@ def bucket_expr(interval: int, offset: int, tz: str | None, grid: list[int] | No
 
 def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[str],
          mode: str, value, count_like: set[str], descending: bool = False, *,
-         merge: bool = False, full: pl.DataFrame | None = None) -> pl.DataFrame:
+         merge: bool = False, full: pl.DataFrame | None = None, scalar=None) -> pl.DataFrame:
     """Complete every series (``keys``) of ``frame`` to the grid and fill the gaps.
 
     ``descending`` (ORDER BY time DESC): fill(previous) looks at the later window.
     ``merge``: each series' windows are :func:`merged_windows` of the grid and its own.
     ``full``: the (keys, window) rows to complete to, in order, instead of the grid's.
+    ``scalar``: fill(<number>) as a column's type (value, dtype -> value), else influxd's cast.
     """
     if mode == "none" or frame.height == 0:
         return frame
@@ -217,7 +218,9 @@ def fill(frame: pl.DataFrame, keys: list[str], grid: list[int], columns: list[st
     if mode == "null":
         fills = [_only_gaps(c, out, pl.col(c).fill_null(0)) for c in columns if c in count_like]
     elif mode == "value":
-        fills = [_only_gaps(c, out, _fill_value(c, out.schema[c], value)) for c in columns]
+        fills = [_only_gaps(c, out, _fill_value(c, out.schema[c], value) if scalar is None or out.schema[c] == pl.Null else
+                            pl.col(c).fill_null(pl.lit(scalar(value, out.schema[c]), out.schema[c])))
+                 for c in columns]
     elif mode == "previous":
         out = out.with_row_index(FILL_ROW)
         return out.with_columns([_previous(c, out, keys) for c in columns]).drop(FILL_ROW)

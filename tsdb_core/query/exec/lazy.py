@@ -28,11 +28,12 @@ from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
 from . import cast_trace, fill_walk, go_merge, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
-from .aux_fill import fill_aux, numeric_comparisons, prefill_refs, text_fills
+from .aux_fill import cast_fill, fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
 from .field_limits import limit_fields, limited_columns
 from .held_scan import held_scan
 from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
+from .number_scalar import no_conversion, number_to_scalar
 from .fill import bucket_expr, bucket_grid, fill, row_windows, window_start
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
@@ -671,7 +672,8 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
                  and schema[c] == pl.String and c not in keys and not c.startswith(HIDDEN_TMP)]
     if stages.transform is None:
         if stages.fill is not None:  # influxd fills a raw row's missing values before computing
-            lf = prefill_refs(lf, schema, refs, stages.fill.value)
+            lf = prefill_refs(lf, schema, refs, stages.fill.value,
+                              cast=number_to_scalar if plan.influxdb3 else cast_fill)
         return _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
     desc = not order.ascending
     # several subqueries: a transform reads one stream after the other (influxd's MergeIterator)
@@ -1207,6 +1209,14 @@ def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
     return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, grid).alias(WINDOW_COLUMN)), grid
 
 
+def _no_text_gap_default(df: pl.DataFrame, columns, value) -> None:
+    """influxdb3's GapFill of fill(<number>): a text or boolean aggregate has no default."""
+    for c in columns:
+        msg = no_conversion(value, df.schema.get(c))
+        if msg is not None:
+            raise QueryError(msg)
+
+
 def _window_span(plan, a: Aggregate) -> tuple[int | None, int]:
     """(first, last) time the windows cover: the range, and the extra window a transform of
     windows reads (before the start; after the end under ORDER BY time DESC); first None
@@ -1226,6 +1236,8 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
         return df
     if f.mode == "none" or multi:
         return df
+    if f.mode == "value" and plan.influxdb3:  # GapFill's defaults: number_to_scalar's error propagates
+        _no_text_gap_default(df, known, f.value)
     first, last = _window_span(plan, a)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
     if first is None and plan.influxdb3:  # no range start: from the data's first window
@@ -1236,7 +1248,8 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     if f.mode == "null" and not count_like and _complete(df, keys, grid, a.interval, a.offset, a.tz):
         return df
     merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
-    df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending, merge=merge)
+    df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending, merge=merge,
+              scalar=number_to_scalar if plan.influxdb3 else None)
     if f.mode == "null":
         df = _no_count_without_field(plan, df, low, ctx)
     return df

@@ -220,6 +220,8 @@ class Protocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        """A read from the socket: a whole plain GET goes to the lane (:meth:`_answer_whole`), the
+        rest (and what the app declined there) to uvicorn's parser with this protocol's limits."""
         if data[:4] == b"GET " and data[-4:] == b"\r\n\r\n" and self.answer_now is not None:
             if self._answer_whole(data):
                 return

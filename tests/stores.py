@@ -147,3 +147,17 @@ def settle(store) -> None:
     """In the S3 mode: flush what was loaded, so the queries read it back from the objects."""
     if ON_S3:
         store.flush()
+
+
+def memory_and_disk(lines: str):
+    """A fixture giving a store in memory, then one on disk (under the test's tmp_path), whose
+    database ``db`` holds ``lines``."""
+    @pytest.fixture(params=["memory", "disk"])
+    def store(request, tmp_path):
+        import tsdb_core
+        s = tsdb_core.open(None if request.param == "memory" else tmp_path / "s")
+        s.create_database("db")
+        assert s.write("db", lines).ok
+        yield s
+        s.close()
+    return store

@@ -42,3 +42,17 @@ def answer(s, q: str):
         return res["error"]
     rows = [r[1:] for r in res["series"][0]["values"]] if "series" in res else []
     return [[NAN if isinstance(v, float) and math.isnan(v) else v for v in r] for r in rows]
+
+
+def http_cells(compat: str, lines: str, q: str):
+    """``q``'s answer over HTTP from a shim in ``compat`` holding ``lines`` (epoch s): its JSON rows,
+    its CSV rows' last cells, and the client (for other formats)."""
+    from tests.http.conftest import make_client
+    client = make_client(compat)
+    client.raw_store.create_database("db")
+    assert client.raw_store.write("db", lines).ok
+    params = {"db": "db", "q": q, "epoch": "s"}
+    body = client.get("/query", params=params).json()
+    rows = body["results"][0]["series"][0]["values"]
+    csv = client.get("/query", params=params, headers={"Accept": "application/csv"}).text
+    return rows, [line.split(",")[-1] for line in csv.splitlines()[1:]], client

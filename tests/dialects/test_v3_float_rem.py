@@ -25,9 +25,8 @@ import math
 import msgpack
 import pytest
 
-from tests.http.conftest import make_client
 
-from .both_dialects import NAN, answer, store_in_both_dialects
+from .both_dialects import NAN, answer, http_cells, store_in_both_dialects
 
 LINES = "m i=7i,u=7u,f=2.5 1\nm i=-3i,u=3u,f=-7.5 2\nm i=-1i,u=18446744073709551615u,f=0.3 3\nm g=1i 4"
 
@@ -60,14 +59,9 @@ def test_float_remainder(store, query, v3, v1):
     ("influxdb1", "", None),            # 1.x: a null
 ])
 def test_nan_over_http(compat, csv_cell, json_cell):
-    client = make_client(compat)
-    client.raw_store.create_database("db")
-    assert client.raw_store.write("db", "m f=2.5 1000000000").ok
+    json_rows, csv_cells, client = http_cells(compat, "m f=2.5 1000000000", "SELECT f % 0 FROM m")
+    assert (json_rows, csv_cells) == ([[1, json_cell]], [csv_cell])
     q = {"db": "db", "q": "SELECT f % 0 FROM m", "epoch": "s"}
-    body = client.get("/query", params=q).json()
-    assert body["results"][0]["series"][0]["values"] == [[1, json_cell]]
-    csv = client.get("/query", params=q, headers={"Accept": "application/csv"}).text
-    assert csv.splitlines()[1].split(",")[-1] == csv_cell
     packed = client.get("/query", params=q, headers={"Accept": "application/x-msgpack"}).content
     doc = msgpack.unpackb(packed, strict_map_key=False)
     rows = doc[0][0][1][0][2] if compat == "cloud-dedicated" else doc["results"][0]["series"][0]["values"]

@@ -18,9 +18,8 @@ import math
 
 import pytest
 
-from tests.http.conftest import make_client
 
-from .both_dialects import NAN, answer, store_in_both_dialects
+from .both_dialects import NAN, answer, http_cells, store_in_both_dialects
 from .test_v1_rem import LINES
 
 store = store_in_both_dialects(LINES)
@@ -63,11 +62,5 @@ def test_math_nan(store, query, v3, v1):
     ("influxdb1", ["0", "", ""], [0, None, None]),
 ])
 def test_math_nan_over_http(compat, csv_cells, json_cells):
-    client = make_client(compat)
-    client.raw_store.create_database("db")
-    assert client.raw_store.write("db", "m f=0 1000000000\nm f=-2 2000000000\nm f=2 3000000000").ok
-    q = {"db": "db", "q": "SELECT asin(f) FROM m", "epoch": "s"}
-    body = client.get("/query", params=q).json()
-    assert [r[1] for r in body["results"][0]["series"][0]["values"]] == json_cells
-    csv = client.get("/query", params=q, headers={"Accept": "application/csv"}).text
-    assert [line.split(",")[-1] for line in csv.splitlines()[1:]] == csv_cells
+    got = http_cells(compat, "m f=0 1000000000\nm f=-2 2000000000\nm f=2 3000000000", "SELECT asin(f) FROM m")
+    assert ([r[1] for r in got[0]], got[1]) == (json_cells, csv_cells)

@@ -2,11 +2,11 @@
 series index and the measurements are unchanged, never stale after a change."""
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.stores import memory_and_disk
 from tsdb_core.query import engine
 from tsdb_core.query.meta import answers
 from tsdb_core.query.meta.answers import ShowAnswers
@@ -38,13 +38,7 @@ def both(store, q: str) -> tuple[list, list]:
     return answer(store.query(q, db="db")), answer(engine.execute(Forwarding(store), q, db="db"))
 
 
-@pytest.fixture(params=["memory", "disk"])
-def store(request, tmp_path):
-    s = tsdb_core.open(None if request.param == "memory" else tmp_path / "s")
-    s.create_database("db")
-    s.write("db", f"cpu,host=b v=1 {T0}\ncpu,host=a,dc=x v=1 {T0}\nmem,host=c v=1 {T0}")
-    yield s
-    s.close()
+store = memory_and_disk(f"cpu,host=b v=1 {T0}\ncpu,host=a,dc=x v=1 {T0}\nmem,host=c v=1 {T0}")
 
 
 def show(store, q="SHOW TAG VALUES WITH KEY = host"):

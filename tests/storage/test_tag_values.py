@@ -1,9 +1,7 @@
 """SHOW TAG VALUES from the series index's remembered values: fresh after every change."""
 from __future__ import annotations
 
-import pytest
-
-import tsdb_core
+from tests.stores import memory_and_disk
 
 T0 = 1_700_000_000_000_000_000
 
@@ -14,13 +12,7 @@ def show(store, q="SHOW TAG VALUES WITH KEY = host"):
     return {s.name: [tuple(r) for r in s.values] for s in st.series}
 
 
-@pytest.fixture(params=["memory", "disk"])
-def store(request, tmp_path):
-    s = tsdb_core.open(None if request.param == "memory" else tmp_path / "s")
-    s.create_database("db")
-    s.write("db", f"cpu,host=b v=1 {T0}\ncpu,host=a v=1 {T0}\ncpu,dc=x v=1 {T0}\nmem,host=c v=1 {T0}")
-    yield s
-    s.close()
+store = memory_and_disk(f"cpu,host=b v=1 {T0}\ncpu,host=a v=1 {T0}\ncpu,dc=x v=1 {T0}\nmem,host=c v=1 {T0}")
 
 
 def test_values_follow_writes_drops_and_flushes(store):

@@ -33,7 +33,7 @@ from .counts import from_counts
 from .field_limits import limit_fields, limited_columns
 from .held_scan import held_scan
 from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
-from .number_scalar import no_conversion, number_to_scalar
+from .number_scalar import number_to_scalar
 from .fill import bucket_expr, bucket_grid, fill, row_windows, window_start
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
@@ -1209,14 +1209,6 @@ def _with_windows(plan, a: Aggregate, lf, low: Lowered, ctx):
     return lf.with_columns(bucket_expr(a.interval, a.offset, a.tz, grid).alias(WINDOW_COLUMN)), grid
 
 
-def _no_text_gap_default(df: pl.DataFrame, columns, value) -> None:
-    """influxdb3's GapFill of fill(<number>): a text or boolean aggregate has no default."""
-    for c in columns:
-        msg = no_conversion(value, df.schema.get(c))
-        if msg is not None:
-            raise QueryError(msg)
-
-
 def _window_span(plan, a: Aggregate) -> tuple[int | None, int]:
     """(first, last) time the windows cover: the range, and the extra window a transform of
     windows reads (before the start; after the end under ORDER BY time DESC); first None
@@ -1231,13 +1223,12 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     """The Fill stage: rows for the windows (or the one window) without points."""
     known = [c for call, c in low.aggs.items() if _known_field(call)]  # fill() leaves unknown fields null
     if not a.interval:
-        if f.mode == "value" and known:  # no windows: fill(x) still fills
-            df = fill(df, keys, [int(df[WINDOW_COLUMN][0])], known, "value", f.value, set())
+        if f.mode == "value" and known:  # no windows: fill(x) still fills (v3: the projection's coalesce)
+            df = fill(df, keys, [int(df[WINDOW_COLUMN][0])], known, "value", f.value, set(),
+                      scalar=number_to_scalar if plan.influxdb3 else None)
         return df
     if f.mode == "none" or multi:
         return df
-    if f.mode == "value" and plan.influxdb3:  # GapFill's defaults: number_to_scalar's error propagates
-        _no_text_gap_default(df, known, f.value)
     first, last = _window_span(plan, a)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
     if first is None and plan.influxdb3:  # no range start: from the data's first window

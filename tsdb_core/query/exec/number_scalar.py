@@ -5,8 +5,9 @@ Rust's ``as``: ``(Number::Integer(v), DataType::UInt64) => ScalarValue::from(*v 
 negative integer (-1 is 2**64-1); ``(Number::Float(v), DataType::Int64) => ScalarValue::from(*v as
 i64)`` and ``... UInt64 => *v as u64`` truncate toward zero and saturate (NaN is 0, -1.5 as u64 is
 0). Any other type (Utf8, Boolean) is ``error::internal(format!("no conversion from {n} to
-{data_type}"))``: the GapFill planner propagates it (the query fails), the SeriesLimit planner
-(``fn limit``) falls back to ``f.data_type().try_into()``, the type's NULL.
+{data_type}"))``: the aggregate planner propagates it (the statement fails at planning:
+influxql/dialects/fillnum3.py), the SeriesLimit planner (``fn limit``) falls back to
+``f.data_type().try_into()``, the type's NULL (None here).
 """
 from __future__ import annotations
 
@@ -14,10 +15,8 @@ import math
 
 import polars as pl
 
-_ARROW = {pl.String: "Utf8", pl.Boolean: "Boolean"}
 _I64 = (-(1 << 63), (1 << 63) - 1)
 _U64 = (0, (1 << 64) - 1)
-INTERNAL = "External error: InfluxQL internal error: "  # error.rs map::internal (splitcond3.INTERNAL)
 
 
 def number_to_scalar(value: int | float, dtype) -> int | float | None:
@@ -33,11 +32,3 @@ def number_to_scalar(value: int | float, dtype) -> int | float | None:
         return 0  # Rust's float-to-int ``as``: NaN is 0
     return lo if value <= lo else hi if value >= hi else int(value)  # saturating, truncated
 
-
-def no_conversion(value: int | float, dtype) -> str | None:
-    """The internal error number_to_scalar answers for a text or boolean column (else None)."""
-    arrow = _ARROW.get(dtype)
-    if arrow is None:
-        return None
-    shown = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)  # Rust's Display
-    return f"{INTERNAL}no conversion from {shown} to {arrow}"

@@ -12,11 +12,11 @@ from dataclasses import replace
 
 from ...base.errors import DatabaseNotFound, QueryError, RetentionPolicyNotFound
 from ...base.time import MAX_TIME
-from ...base.types import TWIN
+from ...base.types import TWIN, field_key
 from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.dialect import Dialect
-from ...influxql.dialects import arith3
+from ...influxql.dialects import arith3, fillnum3
 from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
@@ -108,6 +108,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
                                     unique=parent is None, dialect=dialect)
     columns = _checked(columns, known.fields, dialect)
     fill = _fill(stmt, parent, interval)
+    if dialect is Dialect.INFLUXDB3 and fill == "value":
+        _v3_fill_number(columns, sources, provider, dims, stmt.fill_value, interval)
     calls = [c for col in columns for c in _top_calls(col.expr)]
     # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
     point_time = (has_agg and not interval and len(set(calls)) == 1 and calls[0].name in SELECTORS)
@@ -146,6 +148,31 @@ def _checked(columns: list, fields: dict, dialect: Dialect) -> list:
     for c in columns:
         check_types(c.expr, fields)
     return _v3_arithmetic(columns, fields) if dialect is Dialect.INFLUXDB3 else columns
+
+
+def _v3_fill_number(columns, sources, provider, dims, value, interval: int) -> None:
+    """InfluxDB 3 plans fill(<number>)'s defaults before it reads: a text, boolean or tag
+    aggregate fails the statement, whatever the range holds (dialects/fillnum3.py)."""
+    tables = [_type_of(s, provider) for s in sources]
+    msg = fillnum3.fill_number_error(((c.name, c.expr) for c in columns), tables,
+                                     {tag_name(d) for d in dims}, value, interval)
+    if msg is not None:
+        raise QueryError(msg)
+
+
+def _type_of(source, provider):
+    """A reference's type in one source: a measurement's own field or tag (each table is
+    planned apart), a subquery's column as bound."""
+    if not isinstance(source, Scan):
+        return lambda ref: ref.type
+    schema = provider.schema(source.database, source.measurement)
+
+    def type_of(ref: ast.VarRef) -> str | None:
+        key = field_key(ref.name)
+        if ref.type != "tag" and key in schema.fields:
+            return schema.fields[key].value
+        return "tag" if key in schema.tags else None
+    return type_of
 
 
 def _fill(stmt: ast.SelectStatement, parent, interval: int) -> str:

@@ -14,8 +14,8 @@ from ..base.types import TIME, MeasurementSchema, RetentionPolicyInfo, field_key
 from .buffer import non_null_counts
 from .catalog import FileMeta, MeasurementMeta
 from .index import distinct_tag_sets
-from .partitions import (INT64_MAX, INT64_MIN, Source, build_frame, build_scan, dirty_flags, value_counts,
-                         window_start)
+from .partitions import (INT64_MAX, INT64_MIN, Source, build_frame, build_scan, dirty_flags, split_windows,
+                         value_counts, window_start)
 from .recovery import Recovery
 from .state import EngineState
 
@@ -214,7 +214,13 @@ class Reader:
         """Where rows with start <= time <= end live: (partition window start, file path; ''
         for buffered rows, their time range, the columns they hold), files oldest first (an
         in-memory store's as ``memory/<id>.parquet``), then the buffered rows of each window,
-        their range the buffer chunks' clipped to the window, their columns the tags."""
+        their columns the tags.
+
+        Buffered rows are ranged as InfluxDB 3's write buffer ranges them (influxdb3_write
+        table_buffer.rs ``partitioned_record_batches``): one chunk per window and buffer (the
+        flushing one as v3's snapshotting chunks), its range its own rows' first and last time,
+        kept when ``test_time_stamp_min_max`` finds it overlapping [start, end] (not one of
+        ours clipped to the window: a write spanning windows holds rows in each of them only)."""
         st = self.state
         with st.lock:
             policy = st.catalog.rp(db, rp)
@@ -223,13 +229,11 @@ class Reader:
                    for f in sorted(st.catalog.files.get(key, ()), key=lambda f: f.id) if f.tmax >= start and f.tmin <= end]
             spans: dict[int, tuple[int, int, tuple[str, ...]]] = {}
             for buf in (st.flushing, st.buffer):
-                for c in (buf.chunks(key) if buf is not None else ()):
-                    if c.tmax < start or c.tmin > end:
+                for w, (lo, hi, tags) in _window_ranges(buf.chunks(key) if buf is not None else (), width).items():
+                    if hi < start or lo > end:
                         continue
-                    for w in {window_start(max(c.tmin, start), width), window_start(min(c.tmax, end), width)}:
-                        lo, hi = max(c.tmin, w), min(c.tmax, w + width - 1)
-                        old = spans.get(w, (lo, hi, ()))
-                        spans[w] = (min(old[0], lo), max(old[1], hi), tuple(dict.fromkeys((*old[2], *c.tags))))
+                    old = spans.get(w, (lo, hi, ()))
+                    spans[w] = (min(old[0], lo), max(old[1], hi), tuple(dict.fromkeys((*old[2], *tags))))
             return out + [(w, "", lo, hi, tags) for w, (lo, hi, tags) in sorted(spans.items())]
 
     # -- the catalog and the series index ------------------------------------------
@@ -372,3 +376,19 @@ def _remembered(memo: dict, key, meta, build):
     value = build()
     memo[key] = (meta, size, value)
     return value
+
+
+def _window_ranges(chunks, width: int) -> dict[int, tuple[int, int, tuple[str, ...]]]:
+    """{window start: (first time, last time, tags)} of the buffered ``chunks``' rows, window by
+    window (a chunk spanning windows read through its times, split as a flush splits it)."""
+    spans: dict[int, tuple[int, int, tuple[str, ...]]] = {}
+    for c in chunks:
+        if window_start(c.tmin, width) == window_start(c.tmax, width):
+            parts = [(window_start(c.tmin, width), c.tmin, c.tmax)]
+        else:
+            parts = [(w, int(f.get_column(TIME).min()), int(f.get_column(TIME).max()))
+                     for w, f in split_windows(c.frame.select(TIME), width)]
+        for w, lo, hi in parts:
+            old = spans.get(w, (lo, hi, ()))
+            spans[w] = (min(old[0], lo), max(old[1], hi), tuple(dict.fromkeys((*old[2], *c.tags))))
+    return spans

@@ -21,8 +21,8 @@ are_disjoint), the merge's fetch (none) kept. One partition not sorted on time (
 files read together, scanplan3.py) gets EnforceSorting's ``SortExec`` right under SeriesLimitExec
 (DataFusion 50.1 printed it over an unsorted Parquet scan under the same stand-in). Drawn for
 ascending time and a table without tags only, and over several partitions only when each is
-sorted on time. Rows not yet persisted are ranged as this store's buffer pieces are (a write
-spanning partitions: its first and last time clipped to each), not by their own rows. Derived,
+sorted on time. Rows not yet persisted are ranged by their own first and last time in each
+partition, as v3's buffer chunks are (storage/reads.py ``pieces``). Derived,
 not printed by v3: no snapshot holds a physical plan under a SeriesLimit.
 """
 from __future__ import annotations

@@ -7,9 +7,10 @@ issue_6112_explain.expected: ``ParquetExec: .. output_ordering=[tag0@1 ASC]`` â€
 ``ASC`` for nulls first â€” under ``SortPreservingMergeExec: [iox::measurement@0 ASC NULLS
 LAST,tag0@2 ASC NULLS LAST,time@1 ASC NULLS LAST]``). Decided here (exec/cast_trace.py): the
 value named is the first by measurement, then the tag values in tag-key order (a missing tag
-first), then time. Not established: the order of the tag columns in v3's sort key (Core: the
-table's series key; Clustered: by cardinality), and which partition reports first when v3 scans
-several files in parallel. The base tree named whichever value Polars' group or chunk met first
+first), then time. The tag columns in name order: v3's sort key orders them by the table's series
+key (Core: first-written order) or each partition's cardinality at its first persist (Clustered),
+which agree with names written in order (exec/cast_trace.py quotes both). Not established: which
+partition reports first when v3 scans several files in parallel. The base tree named whichever value Polars' group or chunk met first
 (``sum(i::unsigned) .. GROUP BY host`` answered -4 or -5 from one run to the next).
 """
 from __future__ import annotations

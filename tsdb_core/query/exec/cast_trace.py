@@ -9,6 +9,18 @@ fails is therefore run once more with :data:`TRACE` set: every scan reads its se
 each cast records its failing rows instead of raising, and the least by (measurement, tag
 values in tag-key order, a missing tag first, time) is the one named. Only the failing path
 pays for it.
+
+The tag-key order is the names' (this store keeps no other). v3's sort key orders the tags as
+the product does: InfluxDB 3 Core by the table's series key, its tags in the order writes first
+named them (influxdb3_catalog versions/v2.rs ``add_columns_impl``: ``self.series_key.push(id)``,
+``make_sort_key(&self.series_key_names, ..)``; buffered chunks carry no sort key and are
+deduplicated on ``Schema::primary_key``, the series key under ``feature = "v3"``); Clustered
+(Cloud Dedicated) by each partition's catalog sort key, set at its first persist from
+cardinality (the open IOx ingester's ``compact_persisting_batch``: ``None => compute_sort_key(..)``),
+fewest values first, ties by name (schema/src/sort.rs ``compute_sort_key``,
+``sort_by_cached_key(|x| (x.1, x.0.clone()))``), later tags appended (``adjust_sort_key_columns``).
+Both agree with ours when the tags were first written in name order (Core) or their cardinality
+grows in name order (Clustered).
 """
 from __future__ import annotations
 

@@ -97,10 +97,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # (a subquery's unselected series tag included: its rows group by it)
     known.twins.update(k for k in known.scan_fields if k in known.tags or k in known.hidden)
     dims, passed = _group_keys(dim_exprs, known, parent)
-    if condition is not None:
-        condition = _bind(condition, known)
-        if dialect is Dialect.INFLUXDB3:
-            condition = _v3_arithmetic([condition], known.fields, arith3.rewrite_condition)[0]
+    condition = _bound_condition(condition, known, dialect)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
@@ -132,6 +129,16 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed, field_limits=dialect is Dialect.INFLUXDB3,
         influxdb3=dialect is Dialect.INFLUXDB3, offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
 
+
+
+def _bound_condition(condition, known, dialect):
+    """The WHERE bound to the sources' tags and fields (InfluxDB 3's integer rules applied)."""
+    if condition is None:
+        return None
+    condition = _bind(condition, known)
+    if dialect is Dialect.INFLUXDB3:
+        condition = _v3_arithmetic([condition], known.fields, arith3.rewrite_condition)[0]
+    return condition
 
 def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect) -> SelectPlan:
     """What the sources are planned under: the statement's range, windows and GROUP BY tags

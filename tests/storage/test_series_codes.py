@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.base.series_codes import SeriesCodes
+from tsdb_core.base.series_codes import SeriesCodes, _distinct
 from tsdb_core.ingest.line_protocol import parse_vectorised as parse
 from tsdb_core.storage import buffer_view
 
@@ -82,3 +82,15 @@ def test_a_tag_set_written_in_two_key_orders_is_one_series():
     assert mb.series is not None and mb.series.table.height == 2  # two key texts ...
     ids, keys = mb.series.numbered(["host", "region"])
     assert keys.rows() == [("a", "eu")] and set(ids.tolist()) == {0}  # ... one series
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-3, 40), max_size=60), st.sampled_from([0, 1 << 40, -(1 << 40)]),
+       st.booleans())
+def test_from_keys_numbers_as_np_unique(keys, base, sparse):
+    """from_keys' O(n) numbering of close keys (and its fallback for spread ones) is np.unique's."""
+    keys = np.asarray(keys, dtype=np.int64) * (10**6 if sparse else 1) + base
+    first, inv = _distinct(keys)
+    _, want_first, want_inv = np.unique(keys, return_index=True, return_inverse=True)
+    assert first.tolist() == want_first.tolist()
+    assert inv.tolist() == want_inv.reshape(-1).tolist() and inv.dtype == np.int64

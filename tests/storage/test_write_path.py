@@ -68,3 +68,24 @@ def test_series_index_holds_the_stored_rows_tag_sets(body):
         assert got.columns == tags and got.equals(want)
         assert "only-refused" not in got["host"].to_list()
         assert len(res.errors) == (20 if body is REFUSED_KEY else 1 if body is MIXED else 0)
+
+
+def test_a_batch_accepted_in_part_is_logged_as_accepted(tmp_path):
+    """The WAL record is encoded before the lock on the bet that the batch is accepted whole;
+    when validation refuses some of its rows, the record holds the accepted rows only."""
+    body = "".join(f"cpu,host=h{i % 3} v={i}.5 {T0 + i}\n" for i in range(20))
+    body += "".join(f"cpu,host=h{i % 3} u={i}i {T0 + 100 + i}\n" for i in range(20))  # u is a float
+    with tsdb_core.open(tmp_path / "s") as store:
+        store.write("db", f"cpu,host=h0 u=0.5 {T0 - 1}".encode())
+        res = store.write("db", body.encode())
+        state = store._engine.state
+        buffered = [c.frame for c in state.buffer.parts[("db", "autogen", "cpu")]]
+        shutil.copytree(state.wal.dir, tmp_path / "wal")
+    assert (res.points_written, len(res.errors)) == (20, 20)
+    wal = Wal(tmp_path / "wal")
+    records = [decode_write(payload) for _, payload in wal.replay()]
+    wal.close()
+    (entry,) = records[-1][2]
+    assert entry.frame.columns == ["time", "host", "v"]
+    assert entry.frame.get_column("v").to_list() == [i + 0.5 for i in range(20)]
+    assert entry.frame.equals(buffered[-1])

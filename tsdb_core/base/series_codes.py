@@ -29,8 +29,8 @@ class SeriesCodes:
     def from_keys(cls, keys: np.ndarray, tags: pl.DataFrame) -> "SeriesCodes":
         """Codes for rows whose ``keys`` (any integers) are equal only where their ``tags``
         (the rows' tag columns) are: one table row per distinct key."""
-        _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        return cls(inv.reshape(-1).astype(np.int64), tags.gather(pl.Series(first)))
+        first, inv = _distinct(np.asarray(keys, dtype=np.int64))
+        return cls(inv, tags.gather(pl.Series(first)))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -66,3 +66,21 @@ class SeriesCodes:
                .join(keys.with_row_index(_KEY), on=tcols, how="left", nulls_equal=True)
                .sort(_CODE).get_column(_KEY).to_numpy().astype(np.int64))
         return ids[codes], keys
+
+
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True, return_inverse=True)`` without its sort when the
+    keys are few numbers close together (the parser's: a body's keys are consecutive codes),
+    in O(n): (each distinct key's first row, in key order; each row's rank of its key)."""
+    n = keys.size
+    lo = int(keys.min()) if n else 0
+    span = int(keys.max()) - lo + 1 if n else 0
+    if not n or span > 4 * n + 1024:
+        _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+        return first, inv.reshape(-1).astype(np.int64)
+    k = keys - lo
+    present = np.zeros(span, dtype=bool)
+    present[k] = True
+    first = np.full(span, n, dtype=np.int64)
+    np.minimum.at(first, k, np.arange(n, dtype=np.int64))
+    return first[present], (np.cumsum(present) - 1)[k]

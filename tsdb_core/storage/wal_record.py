@@ -47,24 +47,38 @@ class WalEntry:
 
 def encode_write(db: str, rp: str, entries: list[WalEntry]) -> bytes:
     """The record (version 2) of ``entries`` of ``db``/``rp``."""
-    blobs: list[bytes] = []
-    meta = []
-    for e in entries:
-        frame, series = e.frame, _usable(e)
-        fields = {k: str(getattr(v, "value", v)) for k, v in e.fields.items()}
-        if series is None:
-            rows = _stream(frame)
-            blobs.append(rows)
-            meta.append([e.measurement, list(e.tags), fields, frame.columns, len(rows), 0, 0])
-            continue
-        tags = set(e.tags)
-        rows = _stream(pl.DataFrame([c for c in frame.iter_columns() if c.name not in tags]))
-        sets = _stream(pl.DataFrame([series.table.get_column(t) for t in e.tags]))
-        width = next(w for below, w in _WIDTHS if series.table.height <= below)
-        blobs += [rows, sets, series.codes.astype(f"<u{width}").tobytes()]
-        meta.append([e.measurement, list(e.tags), fields, frame.columns, len(rows), len(sets), width])
-    header = orjson.dumps({"v": VERSION, "db": db, "rp": rp, "m": meta})
-    return b"".join([_LEN.pack(len(header)), header, *blobs])
+    return join_write(db, rp, [encode_entry(e) for e in entries])
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedEntry:
+    """One entry's share of a record: its header item and its blobs. Encoding is most of a
+    record's cost and needs no catalog, so a write does it before taking the store's lock
+    (``WritePath``); only :func:`join_write` runs under it."""
+
+    meta: list
+    blobs: tuple[bytes, ...]
+
+
+def encode_entry(e: WalEntry) -> EncodedEntry:
+    """``e``'s header item and blobs, as :func:`encode_write` lays them out."""
+    frame, series = e.frame, _usable(e)
+    fields = {k: str(getattr(v, "value", v)) for k, v in e.fields.items()}
+    if series is None:
+        rows = _stream(frame)
+        return EncodedEntry([e.measurement, list(e.tags), fields, frame.columns, len(rows), 0, 0], (rows,))
+    tags = set(e.tags)
+    rows = _stream(pl.DataFrame([c for c in frame.iter_columns() if c.name not in tags]))
+    sets = _stream(pl.DataFrame([series.table.get_column(t) for t in e.tags]))
+    width = next(w for below, w in _WIDTHS if series.table.height <= below)
+    return EncodedEntry([e.measurement, list(e.tags), fields, frame.columns, len(rows), len(sets), width],
+                        (rows, sets, series.codes.astype(f"<u{width}").tobytes()))
+
+
+def join_write(db: str, rp: str, encoded: list[EncodedEntry]) -> bytes:
+    """The record (version 2) of entries encoded already (:func:`encode_entry`)."""
+    header = orjson.dumps({"v": VERSION, "db": db, "rp": rp, "m": [x.meta for x in encoded]})
+    return b"".join([_LEN.pack(len(header)), header, *(b for x in encoded for b in x.blobs)])
 
 
 def decode_write(payload: bytes) -> tuple[str, str, list[WalEntry]]:

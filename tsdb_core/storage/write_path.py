@@ -18,7 +18,7 @@ from .admission import validate
 from .shard_groups import FAILURE, fail_new_groups, note_series
 from .catalog import DEFAULT_RP, Database, MeasurementMeta, RetentionPolicy
 from .state import EngineState
-from .wal_record import WalEntry, decode_write, encode_write
+from .wal_record import EncodedEntry, WalEntry, decode_write, encode_entry, join_write
 
 log = logging.getLogger("tsdb_core.store")
 
@@ -42,6 +42,7 @@ class WritePath:
         seq, failed, failure, upkeep = 0, [], None, []
         presorted = self._presort(db, rp, batches)  # (before the lock: queries go on meanwhile)
         known = self._known_series(db, rp, batches)
+        logged = self._pre_encode(batches, parsed=body is not None)
         with st.lock:
             st.check_open()
             db, rp = self.split_name(db, rp)
@@ -56,7 +57,7 @@ class WritePath:
                 note_series(st, database.name, pol.name, v.conflicted)
             if v.accepted:
                 seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None, upkeep=upkeep,
-                                          presorted=presorted, known=known)
+                                          presorted=presorted, known=known, logged=logged)
         for begin in upkeep:  # background sorting for queries, started outside the lock
             begin()
         if seq:
@@ -101,6 +102,20 @@ class WritePath:
                     log.exception("sorting a write's rows for queries failed")
         return out
 
+    def _pre_encode(self, batches: list[MeasurementBatch], *, parsed: bool) -> dict:
+        """Per batch (by ``id`` of its frame): its WAL entry and encoding, made before the lock
+        on the bet that validation accepts the batch whole (the usual case): encoding is most
+        of a record's cost, and under the lock it held up every other writer and query. A batch
+        accepted in part is encoded again under the lock (:func:`_logged`)."""
+        if self.state.wal is None:
+            return {}
+        out = {}
+        for mb in batches:
+            if mb.frame.height:
+                e = _wal_entry(mb.measurement, mb.tags, mb.fields, mb.frame, mb.series, parsed)
+                out[id(mb.frame)] = (mb.frame, e, encode_entry(e))
+        return out
+
     def _known_series(self, db: str, rp: str | None, batches: list[MeasurementBatch]) -> dict:
         """Per batch (by ``id`` of its frame): the series index's answer to whether its tag sets
         are all known (``SeriesIndex.known``), asked before the lock, so that a write of known
@@ -124,20 +139,21 @@ class WritePath:
         return out
 
     def _log_and_apply(self, database: Database, pol: RetentionPolicy, accepted, *, parsed: bool,
-                       upkeep: list, presorted: dict | None = None, known: dict | None = None) -> int:
+                       upkeep: list, presorted: dict | None = None, known: dict | None = None,
+                       logged: dict | None = None) -> int:
         """WAL append, then buffer and index (lock held); the WAL sequence number to sync (0: none).
         ``parsed``: the frames come from the line-protocol parser, whose columns own compact
         buffers; other frames (a caller's) may share or over-allocate theirs. ``upkeep`` gets
         what to start once the lock is let go (:func:`apply_entry`); ``presorted``: see :meth:`_presort`
-        (a batch accepted whole keeps its frame, and so its piece)."""
+        (a batch accepted whole keeps its frame, and so its piece); ``logged``: see :meth:`_pre_encode`."""
         st = self.state
         seq = 0
         given = [_presorted_for(a.frame, presorted) for a in accepted]
         entries = [WalEntry(a.measurement, a.tags, a.fields, a.frame, a.series) for a in accepted]
         if st.wal is not None:
-            if parsed:  # what replay would load, in one chunk per column (and one record batch)
-                entries = [WalEntry(e.measurement, e.tags, e.fields, e.frame.rechunk(), e.series) for e in entries]
-            payload = encode_write(database.name, pol.name, entries)
+            done = [_logged(a, parsed, logged) for a in accepted]
+            entries = [e for e, _ in done]
+            payload = join_write(database.name, pol.name, [x for _, x in done])
             try:
                 seq = st.wal.append(payload)
             except OSError as e:  # ENOSPC, EIO: nothing was stored, say so (503 in the shim)
@@ -205,6 +221,26 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
                     else pl.DataFrame(height=e.frame.height), known=known)  # (the parser's table: each set once)
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)
+
+
+def _wal_entry(measurement: str, tags: tuple[str, ...], fields: dict, frame: pl.DataFrame,
+               series: SeriesCodes | None, parsed: bool) -> WalEntry:
+    """The WAL entry of rows; a parsed frame in one chunk per column (and one record batch),
+    as replay would load it."""
+    return WalEntry(measurement, tags, fields, frame.rechunk() if parsed else frame, series)
+
+
+def _logged(a, parsed: bool, logged: dict | None) -> tuple[WalEntry, EncodedEntry]:
+    """The WAL entry of accepted rows ``a`` and its encoding: the one made before the lock
+    when ``a`` is its batch whole (same frame, keys, types and series codes), else made now."""
+    got = logged.get(id(a.frame)) if logged else None
+    if got is not None and got[0] is a.frame:
+        e = got[1]
+        if (e.measurement == a.measurement and e.tags == a.tags and e.series is a.series
+                and list(e.fields.items()) == list(a.fields.items())):
+            return e, got[2]
+    e = _wal_entry(a.measurement, a.tags, a.fields, a.frame, a.series, parsed)
+    return e, encode_entry(e)
 
 
 def _presorted_for(frame: pl.DataFrame, presorted: dict | None) -> tuple | None:

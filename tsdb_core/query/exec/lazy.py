@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ...base.errors import LimitExceeded, QueryError, UnsupportedType
-from ...base.time import MAX_TIME
+from ...base.time import MAX_TIME, MIN_TIME
 from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
@@ -1037,6 +1037,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
     runs_read = ctx.regrouped_limits and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
+    in_range = _range_calls(plan, a, lf, schema, low, gkeys, ctx) if runs_read and grouped is None else None
     walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
         df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
@@ -1061,7 +1062,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                              *(df.get_column(c) for c in flushed)])
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
-        df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read)
+        df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read, in_range)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
@@ -1069,14 +1070,14 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
 
 
 def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str],
-                     schema, ctx, runs_read: bool) -> pl.DataFrame:
+                     schema, ctx, runs_read: bool, in_range: pl.DataFrame | None = None) -> pl.DataFrame:
     """The Transform stage over the aggregated rows: per series in time order, or over a
-    filled subquery's runs (:func:`_runs_transformed`)."""
+    filled subquery's runs (:func:`_runs_transformed`; ``in_range``: :func:`_range_calls`)."""
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
     wrapped = _wrapped(plan, ctx)
     if runs_read:
-        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped)
+        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range)
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline)
@@ -1090,14 +1091,33 @@ def _wrapped(plan, ctx) -> bool:
         and plan.ascending and not plan.time_range.has_start
 
 
+def _range_calls(plan, a: Aggregate, lf, schema, low: Lowered, gkeys: list[str], ctx: Ctx) -> pl.DataFrame | None:
+    """The calls beside a subquery's transforms aggregated over the statement's own range
+    (keys, window, ``time``): influxd widens only the transform's iterator options by its
+    extra window (query/select.go buildCallIterator), so where the range cuts a window (its
+    end under ORDER BY time DESC, its start else) the calls' window holds fewer points.
+    None where the scan is the range."""
+    tr = plan.time_range
+    cut = tr.end + 1 if not plan.ascending else tr.start
+    if not plan.extra_intervals or a.tz is not None or cut in (MIN_TIME, MAX_TIME + 1) \
+            or (cut - a.offset) % a.interval == 0:
+        return None
+    lf = lf.filter(pl.col("time").is_between(tr.start, tr.end))
+    df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx)
+    if df is None:
+        return None
+    return df.sort(gkeys, maintain_order=True).with_columns(pl.col(WINDOW_COLUMN).alias("time"))
+
+
 def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema,
-                      wrapped: bool = False) -> pl.DataFrame:
+                      wrapped: bool = False, in_range: pl.DataFrame | None = None) -> pl.DataFrame:
     """The Transform stage of a filled subquery under an outer statement: each transform's
     aggregated rows filled run by run over the range and its extra window, the transform run
     per series in that stream's order, then its LIMIT by runs of tags; the calls read as they
     are filled run by run too; several streams read together as influxd's cursor reads them
     (exec/run_transforms.py). Reversed under ORDER BY time DESC as the Order stage reverses it back.
-    ``wrapped``: the transforms read nothing (:func:`_wrapped`)."""
+    ``wrapped``: the transforms read nothing (:func:`_wrapped`); ``in_range``: the calls' own
+    rows where they differ from the transforms' (:func:`_range_calls`)."""
     asc, outer = plan.ascending, regroup.outer_keys(plan)
     streams = []
     for call, (name, inner) in low.transforms.items():
@@ -1110,7 +1130,7 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
     read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
     for c in sorted(read):  # each call read as it is: a stream of its own (the run's own LIMIT)
-        filled = regroup.filled_runs(run_transforms.call_rows(df, keys, [c]), plan)
+        filled = regroup.filled_runs(run_transforms.call_rows(df if in_range is None else in_range, keys, [c]), plan)
         streams.append(run_transforms.stream_order(filled, outer, asc))
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill, plan.fill_value)
     return out if asc else out.reverse()

@@ -22,7 +22,7 @@ def parts(plan: SelectPlan) -> list[tuple[int, ...]] | None:
     None when the statement is not such a shape or reads one field."""
     sources = plan.sources
     if len(sources) != 1 or not isinstance(sources[0], SubqueryScan) or plan.is_raw or not plan.interval \
-            or not regroup.fills_runs(sources[0].plan):
+            or not (regroup.fills_runs(sources[0].plan) or run_transforms.streams(sources[0].plan)):
         return None
     fields: dict[str, list[int]] = {}
     for i, c in enumerate(plan.columns):

@@ -90,7 +90,10 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
-    probe = _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect)
+    read = parent.read_range if parent is not None else extended_range(
+        time_range, interval if any(_extends(f.expr) for f in fields) else 0, ascending)
+    probe = replace(_probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect),
+                    read_range=read if dialect is Dialect.INFLUXDB1 else None)
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known, dialect)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
@@ -116,6 +119,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     limited = bool(stmt.limit or stmt.offset) and any(c.name in ("top", "bottom") for c in calls)
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg or limited)
     scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns)
+    if parent is not None and parent.read_range is not None and not scan_range.empty:
+        scan_range = scan_range.intersect(parent.read_range)  # (SelectPlan.read_range)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
                     else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)

@@ -1092,15 +1092,18 @@ def _wrapped(plan, ctx) -> bool:
 
 
 def _range_calls(plan, a: Aggregate, lf, schema, low: Lowered, gkeys: list[str], ctx: Ctx) -> pl.DataFrame | None:
-    """The calls beside a subquery's transforms aggregated over the statement's own range
-    (keys, window, ``time``): influxd widens only the transform's iterator options by its
-    extra window (query/select.go buildCallIterator), so where the range cuts a window (its
-    end under ORDER BY time DESC, its start else) the calls' window holds fewer points.
-    None where the scan is the range."""
+    """The calls beside a subquery's transforms (and under cumulative_sum()) aggregated over
+    the statement's own range (keys, window, ``time``): influxd widens only the iterator
+    options of a transform that reads an extra window (query/select.go buildCallIterator), so
+    where the range cuts a window (its end under ORDER BY time DESC, its start else) the
+    other calls' window holds fewer points. None where the scan is the range."""
     tr = plan.time_range
     cut = tr.end + 1 if not plan.ascending else tr.start
     if not plan.extra_intervals or a.tz is not None or cut in (MIN_TIME, MAX_TIME + 1) \
             or (cut - a.offset) % a.interval == 0:
+        return None
+    plain = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values())
+    if not plain and all(F.spec(call.name).extends_range for call in low.transforms):
         return None
     lf = lf.filter(pl.col("time").is_between(tr.start, tr.end))
     df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx)
@@ -1122,7 +1125,8 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
     streams = []
     for call, (name, inner) in low.transforms.items():
         extra = int(F.spec(call.name).extends_range)
-        rows = run_transforms.call_rows(df, keys, [c.column for c in find(inner, LoweredCall)])
+        read = df if extra or in_range is None else in_range  # (cumulative_sum() reads the range)
+        rows = run_transforms.call_rows(read, keys, [c.column for c in find(inner, LoweredCall)])
         filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
         filled = run_transforms.stream_order(filled, outer, asc)
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])

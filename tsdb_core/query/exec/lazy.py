@@ -208,6 +208,9 @@ def _order_time(src: SubqueryScan, regrouped: bool = True, several: bool = False
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
+    if not src.whole and regrouped and not several and regroup.fills_runs(inner) and run_transforms.streams(inner):
+        # under an outer GROUP BY time(): its fill sees a series again there too (_filled_stretches)
+        return [run_transforms.series_runs(regroup.outer_keys(inner), inner.ascending)]
     # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py),
     # alone in FROM: a series again wherever the stream comes back to a group
     if src.whole and regrouped and (regroup.fills_runs(inner) or run_transforms.streams(inner)):
@@ -1046,7 +1049,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         df = _filled_stretches(plan, a, stages.fill, df, keys, low)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
-    by = keys + (stretch or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
+    by = stretch[:-1] + keys + (stretch[-1:] or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
     if df is not grouped_df and not walked:
         # the reducers' map is read at the end: most often in the reverse of the input's order
         df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
@@ -1059,14 +1062,14 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         # the calls' columns as they are, renamed: no query plan (two selects' fixed cost)
         return pl.DataFrame([*(df.get_column(k) for k in keys), df.get_column(time).alias("time"),
                              *(df.get_column(e.column).alias(output_column(i)) for i, e in enumerate(low.exprs)),
-                             *(df.get_column(c) for c in flushed)])
+                             *(df.get_column(c) for c in [*flushed, *stretch[:-1]])])
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
         df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read, in_range)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
-    return df.select(keys + ["time"] + cols + flushed + lines)
+    return df.select(keys + ["time"] + cols + flushed + lines + stretch[:-1])
 
 
 def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str],
@@ -1151,14 +1154,19 @@ def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) 
     names = lf.collect_schema().names()
     reads = {c.args[0].name for c in low.aggs if c.args and isinstance(c.args[0], ast.VarRef)} & set(names)
     merged = all(call.name in stretches.MERGED for call in low.aggs)
-    return stretches.stretch_ids(lf, keys, WINDOW_COLUMN, sorted(reads), merged, STRETCH_TMP), [STRETCH_TMP]
+    run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in names]  # (a group the stream comes back to)
+    return stretches.stretch_ids(lf, keys + run, WINDOW_COLUMN, sorted(reads), merged, STRETCH_TMP), run + [STRETCH_TMP]
 
 
 def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys: list[str],
                       low: Lowered) -> pl.DataFrame:
     """The reduced stretches in stream order (numbered so, negated under ORDER BY time DESC
-    as the Order stage reverses them), with the outer fill()'s rows (exec/stretches.py)."""
-    df = df.sort([*keys, STRETCH_TMP], maintain_order=True)
+    as the Order stage reverses them), with the outer fill()'s rows (exec/stretches.py). Where
+    the subquery's stream comes back to a group (run_transforms.SERIES_RUN_COLUMN), the
+    FillIterator sees another series: each run is filled on its own, a series of its own."""
+    run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns]
+    df = df.sort([*run, *keys, STRETCH_TMP], maintain_order=True)
+    keys = keys + run
     tr = plan.time_range
     span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
             window_start(tr.end, a.interval, a.offset, a.tz))

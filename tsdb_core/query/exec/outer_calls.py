@@ -43,8 +43,11 @@ def merged(plan: SelectPlan, frames: list[tuple[tuple[int, ...], pl.DataFrame]])
     outer statement's cursor reads them; every output column, a part without rows fill()'s
     number (else null)."""
     keys = [NAME, *plan.dimensions]
+    frames = [(cols, df) for cols, df in frames if df is not None and df.height]
+    if frames and all(run_transforms.SERIES_RUN_COLUMN in df.columns for _, df in frames):
+        keys.append(run_transforms.SERIES_RUN_COLUMN)  # (a group the subquery's stream comes back to)
     streams = [df.select([*keys, "time", *(pl.col(output_column(j)).alias(output_column(i)) for j, i in enumerate(cols))])
-               for cols, df in frames if df is not None and df.height]
+               for cols, df in frames]
     if not streams:
         return None
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, plan.ascending,

@@ -209,8 +209,8 @@ def _order_time(src: SubqueryScan, regrouped: bool = True, several: bool = False
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
     if not src.whole and regrouped and not several and regroup.fills_runs(inner) and run_transforms.streams(inner):
-        # under an outer GROUP BY time(): its fill sees a series again there too (_filled_stretches)
-        return [run_transforms.series_runs(regroup.outer_keys(inner), inner.ascending)]
+        # under an outer GROUP BY time(): its fill sees a series again there too (_stretches numbers them)
+        return [pl.lit(0, pl.Int64).alias(run_transforms.SERIES_RUN_COLUMN)]
     # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py),
     # alone in FROM: a series again wherever the stream comes back to a group
     if src.whole and regrouped and (regroup.fills_runs(inner) or run_transforms.streams(inner)):
@@ -1154,8 +1154,11 @@ def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) 
     names = lf.collect_schema().names()
     reads = {c.args[0].name for c in low.aggs if c.args and isinstance(c.args[0], ast.VarRef)} & set(names)
     merged = all(call.name in stretches.MERGED for call in low.aggs)
-    run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in names]  # (a group the stream comes back to)
-    return stretches.stretch_ids(lf, keys + run, WINDOW_COLUMN, sorted(reads), merged, STRETCH_TMP), run + [STRETCH_TMP]
+    lf = stretches.stretch_ids(lf, keys, WINDOW_COLUMN, sorted(reads), merged, STRETCH_TMP)
+    if run_transforms.SERIES_RUN_COLUMN not in names:
+        return lf, [STRETCH_TMP]
+    # a group the reducer's points come back to (the rows without a value skipped: _order_time)
+    return lf.with_columns(run_transforms.series_runs(keys, plan.ascending)), [run_transforms.SERIES_RUN_COLUMN, STRETCH_TMP]
 
 
 def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys: list[str],

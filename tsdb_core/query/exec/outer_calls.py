@@ -44,8 +44,10 @@ def merged(plan: SelectPlan, frames: list[tuple[tuple[int, ...], pl.DataFrame]])
     number (else null)."""
     keys = [NAME, *plan.dimensions]
     frames = [(cols, df) for cols, df in frames if df is not None and df.height]
-    if frames and all(run_transforms.SERIES_RUN_COLUMN in df.columns for _, df in frames):
-        keys.append(run_transforms.SERIES_RUN_COLUMN)  # (a group the subquery's stream comes back to)
+    # a part whose stream comes back to a group: the rows stay in the cursor's order, a series
+    # again wherever the group changes (engine._runs)
+    runs = [run_transforms.SERIES_RUN_COLUMN] if any(run_transforms.SERIES_RUN_COLUMN in df.columns
+                                                      for _, df in frames) else []
     streams = [df.select([*keys, "time", *(pl.col(output_column(j)).alias(output_column(i)) for j, i in enumerate(cols))])
                for cols, df in frames]
     if not streams:
@@ -55,4 +57,5 @@ def merged(plan: SelectPlan, frames: list[tuple[tuple[int, ...], pl.DataFrame]])
     have = set(out.columns)
     absent = pl.lit(plan.fill_value if plan.fill == "value" else None)  # (the cursor's default for a call of no rows)
     return out.select([*keys, "time", *(pl.col(c) if c in have else absent.alias(c)
-                                         for c in (output_column(i) for i in range(len(plan.columns))))])
+                                         for c in (output_column(i) for i in range(len(plan.columns)))),
+                       *(pl.lit(0, pl.Int64).alias(c) for c in runs)])

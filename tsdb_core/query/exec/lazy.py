@@ -1083,7 +1083,21 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
         return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range)
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
-    return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline)
+    return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline,
+                       beside=_calls_beside(plan, a, low, df))
+
+
+def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr | None:
+    """The rows of a statement's windows that the calls beside its transforms emit (influxdb1;
+    None: none): each call is an iterator of its own, filled over the range, and the cursor
+    reads every stream's rows, a transform's null where it has none (its first window's)."""
+    plain = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
+    if plan.influxdb3 or not a.interval or not plain or plan.outer_dimensions is not None:
+        return None
+    tr = plan.time_range
+    if plan.ascending:
+        return pl.col("time") >= window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else pl.lit(True)
+    return pl.col("time") <= window_start(tr.end, a.interval, a.offset, a.tz)
 
 
 def _wrapped(plan, ctx) -> bool:
@@ -1639,9 +1653,10 @@ def _literal_value(e):
 # -- transforms (derivative, difference, ...) over each series ------------------------------------
 
 def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
-                deadline: float = 0.0, stream: bool = False) -> pl.DataFrame:
+                deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None) -> pl.DataFrame:
     """The Transform stage: every transform call per series; rows = union of the outputs
-    (in time order, or in the order read when ``stream``: several subqueries one after another).
+    (in time order, or in the order read when ``stream``: several subqueries one after another),
+    and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`).
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
@@ -1671,6 +1686,8 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
         else:
             outs.append(pl.DataFrame(schema={**{k: pl.String for k in keys}, "time": pl.Int64,
                                              name: pl.Float64}))
+    if beside is not None:
+        outs.append(df.filter(beside).select(keys + ["time"]).unique(keys + ["time"], maintain_order=True))
     out = outs[0]
     for o in outs[1:]:
         out = out.join(o, on=keys + ["time"], how="full", coalesce=True, maintain_order="left_right")

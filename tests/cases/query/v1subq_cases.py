@@ -835,3 +835,31 @@ RANGE_CUT = [
     f"SELECT count(c0) FROM (SELECT difference(sum(n)) AS c0, non_negative_derivative(count(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host fill(100) OFFSET 1) WHERE {WW25} GROUP BY time(5d), region",
 ]
 QUERIES += RANGE_CUT
+
+# 25. no subquery: calls beside a statement's transforms of windows (gen.py's inner statements asked on
+# their own): each call's iterator is filled over the range and the cursor reads its rows too, a
+# transform's value null where it has none (exec/lazy.py _calls_beside)
+BESIDE_TRANSFORMS = [
+    f"SELECT non_negative_difference(mean(n)) AS c0, count(v) AS c1, max(n) AS c2 FROM w WHERE {WW25} GROUP BY time(1d), host fill(linear)",
+    f"SELECT elapsed(mean(v)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(1d)",
+    f"SELECT moving_average(sum(n), 3) AS c0, mean(n) AS c1, difference(count(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(none)",
+    f"SELECT non_negative_difference(count(n)) AS c0, mean(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(none)",
+    f"SELECT derivative(count(n), 10m) AS c0, sum(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(none)",
+    f"SELECT moving_average(max(usage), 2) AS c0, sum(usage) AS c1, sum(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(null)",
+    f"SELECT derivative(count(v)) AS c0, mean(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host fill(linear) ORDER BY time DESC",
+    f"SELECT moving_average(max(usage), 3) AS c0, sum(n) AS c1, difference(sum(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)",
+    f"SELECT cumulative_sum(max(n)) AS c0, mean(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)",
+    f"SELECT derivative(max(n)) AS c0, max(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(null) ORDER BY time DESC",
+    f"SELECT difference(mean(n)) AS c0, derivative(sum(n)) AS c1, max(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(previous)",
+    f"SELECT elapsed(sum(n), 1m) AS c0, non_negative_derivative(max(n), 1m) AS c1, sum(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)",
+    f"SELECT difference(mean(n)) AS c0, sum(n) AS c1, sum(usage) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(null)",
+    f"SELECT moving_average(max(n), 3) AS c0, max(n) AS c1, non_negative_derivative(count(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(null) ORDER BY time DESC",
+    f"SELECT non_negative_derivative(sum(n)) AS c0, count(n) AS c1, mean(n) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d), host",
+    f"SELECT difference(count(v)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host fill(linear)",
+    f"SELECT moving_average(mean(n), 2) AS c0, sum(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear) ORDER BY time DESC",
+    f"SELECT cumulative_sum(mean(n)) AS c0, sum(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear) LIMIT 5",
+    f"SELECT difference(sum(usage)) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(previous) ORDER BY time DESC",
+    f"SELECT non_negative_difference(mean(v)) AS c0, sum(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host ORDER BY time DESC",
+    f"SELECT non_negative_difference(count(n)) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m)",
+]
+QUERIES += BESIDE_TRANSFORMS

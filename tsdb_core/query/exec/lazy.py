@@ -1019,8 +1019,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     windowed = _with_windows(plan, a, lf, low, ctx) if grouped is None else (None, None)
     if windowed is None:
         return None
-    lf, grid = windowed
-    lf, stretch = _stretches(plan, a, lf, keys, low, ctx)
+    lf, stretch = _stretches(plan, a, windowed[0], keys, low, ctx)
     gkeys = keys + stretch + [WINDOW_COLUMN]
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
@@ -1043,7 +1042,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     in_range = _range_calls(plan, a, lf, schema, low, gkeys, ctx) if runs_read and grouped is None else None
     walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
-        df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+        df = _fill_windows(plan, a, stages.fill, df, low, keys, windowed[1], bool(multi), ctx)
         walked = a.interval and stages.fill.mode != "none" and not multi and fill_walk.plan_start(plan) is not None
     if stretch:
         df = _filled_stretches(plan, a, stages.fill, df, keys, low)

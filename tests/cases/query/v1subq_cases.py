@@ -805,3 +805,61 @@ OUTER_CALLS = [
     f"SELECT count(c0), count(c1) FROM (SELECT non_negative_derivative(mean(n), 1m) AS c0, count(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(linear) OFFSET 3) WHERE {WLO} GROUP BY time(30m) fill(-1)",
 ]
 QUERIES += OUTER_CALLS
+
+# 24. the last random subquery-transform shapes (drawn at random, the last three written to show it):
+# a transform's extra window widens its own iterator only, the calls beside it (and cumulative_sum())
+# read the range (exec/lazy.py _range_calls); every read clamped to the outermost statement's range
+# (SelectPlan.read_range); an outer GROUP BY time()'s fill sees a series again where the subquery's
+# stream comes back to a group with points of the call (exec/lazy.py _filled_stretches)
+RANGE_CUT = [
+    f"SELECT * FROM (SELECT difference(mean(v)) AS c0, max(usage) AS c1, max(v) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d), host fill(0)) GROUP BY * ORDER BY time DESC LIMIT 2",
+    f"SELECT c0 FROM (SELECT difference(mean(v)) AS c0, sum(v) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(previous) ORDER BY time DESC LIMIT 5) ORDER BY time DESC",
+    f"SELECT mean(c0), mean(c1) FROM (SELECT elapsed(max(n), 1s) AS c0, non_negative_difference(count(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host fill(100) ORDER BY time DESC) WHERE {WW25} GROUP BY time(5d), region ORDER BY time DESC",
+    f"SELECT max(c0), sum(c1), mean(c2) FROM (SELECT difference(max(usage)) AS c0, max(n) AS c1, sum(n) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(100)) WHERE {W10} GROUP BY time(3d) ORDER BY time DESC",
+    f"SELECT max(c0), count(c1) FROM (SELECT derivative(count(v)) AS c0, difference(sum(v)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), host fill(100) SLIMIT 1) WHERE {W10} GROUP BY time(3d) fill(-1) ORDER BY time DESC",
+    f"SELECT * FROM (SELECT cumulative_sum(mean(n)) AS c0, difference(mean(v)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), host, region) GROUP BY region ORDER BY time DESC",
+    f"SELECT count(c0), sum(c1) FROM (SELECT difference(sum(n)) AS c0, non_negative_derivative(count(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host fill(100) OFFSET 1) WHERE {WW25} GROUP BY time(5d), region",
+    f"SELECT sum(c0), mean(c1) FROM (SELECT non_negative_derivative(sum(usage)) AS c0, difference(sum(v)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), region LIMIT 1) WHERE {W10} GROUP BY time(3d) ORDER BY time DESC",
+    f"SELECT count(c0), sum(c1) FROM (SELECT non_negative_derivative(sum(v)) AS c0, sum(usage) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(none)) WHERE {W10} GROUP BY time(3d), region LIMIT 2",
+    f"SELECT * FROM (SELECT non_negative_difference(mean(n)) AS c0, sum(v) AS c1, sum(usage) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(linear)) GROUP BY region ORDER BY time DESC",
+    f"SELECT * FROM (SELECT non_negative_difference(mean(n)) AS c0, mean(n) AS c1, moving_average(mean(n), 2) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d), host fill(0) ORDER BY time DESC) GROUP BY * ORDER BY time DESC",
+    f"SELECT max(c0), mean(c1) FROM (SELECT cumulative_sum(count(usage)) AS c0, difference(sum(n)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), host, region ORDER BY time DESC) WHERE {W10} GROUP BY time(3d) ORDER BY time DESC",
+    f"SELECT mean(c0), max(c1) FROM (SELECT cumulative_sum(mean(usage)) AS c0, non_negative_derivative(mean(usage), 1m) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(0)) WHERE {WLO} GROUP BY time(30m), region ORDER BY time DESC",
+    f"SELECT sum(c0), max(c1), mean(c2) FROM (SELECT non_negative_derivative(sum(n)) AS c0, difference(max(usage)) AS c1, difference(sum(n)) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(1d), host fill(linear) OFFSET 1) WHERE {W10} GROUP BY time(3d), region ORDER BY time DESC",
+    f"SELECT sum(c0), mean(c1) FROM (SELECT derivative(max(n), 1m) AS c0, non_negative_derivative(max(n), 1m) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host, region fill(linear) LIMIT 5 OFFSET 2) WHERE {WW25} GROUP BY time(5d), region",
+    f"SELECT sum(c0), sum(c1) FROM (SELECT non_negative_difference(mean(n)) AS c0, mean(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(previous)) WHERE {WLO} GROUP BY time(30m), region",
+    f"SELECT count(c0), max(c1) FROM (SELECT elapsed(max(v), 1m) AS c0, count(v) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), host fill(previous) ORDER BY time DESC OFFSET 1) WHERE {W10} GROUP BY time(3d), region ORDER BY time DESC",
+    f"SELECT count(c0), count(c1) FROM (SELECT non_negative_derivative(sum(v), 1m) AS c0, non_negative_difference(count(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(2d), host fill(previous)) WHERE {WW25} GROUP BY time(5d), region ORDER BY time DESC",
+    f"SELECT c1, region FROM (SELECT difference(sum(v)) AS c1 FROM w WHERE {W10} GROUP BY time(1d), region) WHERE time < '1970-01-10T00:00:00Z' ORDER BY time DESC",
+    f"SELECT * FROM (SELECT difference(max(usage)) AS c0, max(n) AS c1, sum(n) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(100)) ORDER BY time DESC",
+    f"SELECT count(c0) FROM (SELECT difference(sum(n)) AS c0, non_negative_derivative(count(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host fill(100) OFFSET 1) WHERE {WW25} GROUP BY time(5d), region",
+]
+QUERIES += RANGE_CUT
+
+# 25. no subquery: calls beside a statement's transforms of windows (gen.py's inner statements asked on
+# their own): each call's iterator is filled over the range and the cursor reads its rows too, a
+# transform's value null where it has none (exec/lazy.py _calls_beside)
+BESIDE_TRANSFORMS = [
+    f"SELECT non_negative_difference(mean(n)) AS c0, count(v) AS c1, max(n) AS c2 FROM w WHERE {WW25} GROUP BY time(1d), host fill(linear)",
+    f"SELECT elapsed(mean(v)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(1d)",
+    f"SELECT moving_average(sum(n), 3) AS c0, mean(n) AS c1, difference(count(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(none)",
+    f"SELECT non_negative_difference(count(n)) AS c0, mean(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), region fill(none)",
+    f"SELECT derivative(count(n), 10m) AS c0, sum(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(none)",
+    f"SELECT moving_average(max(usage), 2) AS c0, sum(usage) AS c1, sum(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(null)",
+    f"SELECT derivative(count(v)) AS c0, mean(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host fill(linear) ORDER BY time DESC",
+    f"SELECT moving_average(max(usage), 3) AS c0, sum(n) AS c1, difference(sum(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)",
+    f"SELECT cumulative_sum(max(n)) AS c0, mean(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)",
+    f"SELECT derivative(max(n)) AS c0, max(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(null) ORDER BY time DESC",
+    f"SELECT difference(mean(n)) AS c0, derivative(sum(n)) AS c1, max(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(previous)",
+    f"SELECT elapsed(sum(n), 1m) AS c0, non_negative_derivative(max(n), 1m) AS c1, sum(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)",
+    f"SELECT difference(mean(n)) AS c0, sum(n) AS c1, sum(usage) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(null)",
+    f"SELECT moving_average(max(n), 3) AS c0, max(n) AS c1, non_negative_derivative(count(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(null) ORDER BY time DESC",
+    f"SELECT non_negative_derivative(sum(n)) AS c0, count(n) AS c1, mean(n) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d), host",
+    f"SELECT difference(count(v)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host fill(linear)",
+    f"SELECT moving_average(mean(n), 2) AS c0, sum(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear) ORDER BY time DESC",
+    f"SELECT cumulative_sum(mean(n)) AS c0, sum(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear) LIMIT 5",
+    f"SELECT difference(sum(usage)) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(previous) ORDER BY time DESC",
+    f"SELECT non_negative_difference(mean(v)) AS c0, sum(n) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host ORDER BY time DESC",
+    f"SELECT non_negative_difference(count(n)) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m)",
+]
+QUERIES += BESIDE_TRANSFORMS

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ...base.errors import LimitExceeded, QueryError, UnsupportedType
-from ...base.time import MAX_TIME
+from ...base.time import MAX_TIME, MIN_TIME
 from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
@@ -208,6 +208,9 @@ def _order_time(src: SubqueryScan, regrouped: bool = True, several: bool = False
     """A raw outer query reads the rows of a subquery of one selector per series in series
     order, as influxd: their window's time, one for all, orders them (ORDER_TIME_COLUMN)."""
     inner = src.plan
+    if not src.whole and regrouped and not several and regroup.fills_runs(inner) and run_transforms.streams(inner):
+        # under an outer GROUP BY time(): its fill sees a series again there too (_stretches numbers them)
+        return [pl.lit(0, pl.Int64).alias(run_transforms.SERIES_RUN_COLUMN)]
     # the filled runs, in the reducer's order; the streams of transforms (exec/run_transforms.py),
     # alone in FROM: a series again wherever the stream comes back to a group
     if src.whole and regrouped and (regroup.fills_runs(inner) or run_transforms.streams(inner)):
@@ -1016,8 +1019,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     windowed = _with_windows(plan, a, lf, low, ctx) if grouped is None else (None, None)
     if windowed is None:
         return None
-    lf, grid = windowed
-    lf, stretch = _stretches(plan, a, lf, keys, low, ctx)
+    lf, stretch = _stretches(plan, a, windowed[0], keys, low, ctx)
     gkeys = keys + stretch + [WINDOW_COLUMN]
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
@@ -1037,15 +1039,16 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
     runs_read = ctx.regrouped_limits and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
+    in_range = _range_calls(plan, a, lf, schema, low, gkeys, ctx) if runs_read and grouped is None else None
     walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
-        df = _fill_windows(plan, a, stages.fill, df, low, keys, grid, bool(multi), ctx)
+        df = _fill_windows(plan, a, stages.fill, df, low, keys, windowed[1], bool(multi), ctx)
         walked = a.interval and stages.fill.mode != "none" and not multi and fill_walk.plan_start(plan) is not None
     if stretch:
         df = _filled_stretches(plan, a, stages.fill, df, keys, low)
     if streamed and not plan.ascending and not a.interval and not _lone_stream(plan, a, low, schema):
         df = integral_v1.descending(df, list(low.aggs.values()), WINDOW_COLUMN, 0)
-    by = keys + (stretch or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
+    by = stretch[:-1] + keys + (stretch[-1:] or [WINDOW_COLUMN]) + ([POINT_TIME_COLUMN] if POINT_TIME_COLUMN in df.columns else [])
     if df is not grouped_df and not walked:
         # the reducers' map is read at the end: most often in the reverse of the input's order
         df = df.sort(by, maintain_order=True, descending=streamed and not a.interval)
@@ -1058,28 +1061,42 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         # the calls' columns as they are, renamed: no query plan (two selects' fixed cost)
         return pl.DataFrame([*(df.get_column(k) for k in keys), df.get_column(time).alias("time"),
                              *(df.get_column(e.column).alias(output_column(i)) for i, e in enumerate(low.exprs)),
-                             *(df.get_column(c) for c in flushed)])
+                             *(df.get_column(c) for c in [*flushed, *stretch[:-1]])])
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
-        df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read)
+        df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read, in_range)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
-    return df.select(keys + ["time"] + cols + flushed + lines)
+    return df.select(keys + ["time"] + cols + flushed + lines + stretch[:-1])
 
 
 def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str],
-                     schema, ctx, runs_read: bool) -> pl.DataFrame:
+                     schema, ctx, runs_read: bool, in_range: pl.DataFrame | None = None) -> pl.DataFrame:
     """The Transform stage over the aggregated rows: per series in time order, or over a
-    filled subquery's runs (:func:`_runs_transformed`)."""
+    filled subquery's runs (:func:`_runs_transformed`; ``in_range``: :func:`_range_calls`)."""
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
     wrapped = _wrapped(plan, ctx)
     if runs_read:
-        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped)
+        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range)
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
-    return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline)
+    return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline,
+                       beside=_calls_beside(plan, a, low, df))
+
+
+def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr | None:
+    """The rows of a statement's windows that the calls beside its transforms emit (influxdb1;
+    None: none): each call is an iterator of its own, filled over the range, and the cursor
+    reads every stream's rows, a transform's null where it has none (its first window's)."""
+    plain = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
+    if plan.influxdb3 or not a.interval or not plain or plan.outer_dimensions is not None:
+        return None
+    tr = plan.time_range
+    if plan.ascending:
+        return pl.col("time") >= window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else pl.lit(True)
+    return pl.col("time") <= window_start(tr.end, a.interval, a.offset, a.tz)
 
 
 def _wrapped(plan, ctx) -> bool:
@@ -1090,19 +1107,42 @@ def _wrapped(plan, ctx) -> bool:
         and plan.ascending and not plan.time_range.has_start
 
 
+def _range_calls(plan, a: Aggregate, lf, schema, low: Lowered, gkeys: list[str], ctx: Ctx) -> pl.DataFrame | None:
+    """The calls beside a subquery's transforms (and under cumulative_sum()) aggregated over
+    the statement's own range (keys, window, ``time``): influxd widens only the iterator
+    options of a transform that reads an extra window (query/select.go buildCallIterator), so
+    where the range cuts a window (its end under ORDER BY time DESC, its start else) the
+    other calls' window holds fewer points. None where the scan is the range."""
+    tr = plan.time_range
+    cut = tr.end + 1 if not plan.ascending else tr.start
+    if not plan.extra_intervals or a.tz is not None or cut in (MIN_TIME, MAX_TIME + 1) \
+            or (cut - a.offset) % a.interval == 0:
+        return None
+    plain = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values())
+    if not plain and all(F.spec(call.name).extends_range for call in low.transforms):
+        return None
+    lf = lf.filter(pl.col("time").is_between(tr.start, tr.end))
+    df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx)
+    if df is None:
+        return None
+    return df.sort(gkeys, maintain_order=True).with_columns(pl.col(WINDOW_COLUMN).alias("time"))
+
+
 def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema,
-                      wrapped: bool = False) -> pl.DataFrame:
+                      wrapped: bool = False, in_range: pl.DataFrame | None = None) -> pl.DataFrame:
     """The Transform stage of a filled subquery under an outer statement: each transform's
     aggregated rows filled run by run over the range and its extra window, the transform run
     per series in that stream's order, then its LIMIT by runs of tags; the calls read as they
     are filled run by run too; several streams read together as influxd's cursor reads them
     (exec/run_transforms.py). Reversed under ORDER BY time DESC as the Order stage reverses it back.
-    ``wrapped``: the transforms read nothing (:func:`_wrapped`)."""
+    ``wrapped``: the transforms read nothing (:func:`_wrapped`); ``in_range``: the calls' own
+    rows where they differ from the transforms' (:func:`_range_calls`)."""
     asc, outer = plan.ascending, regroup.outer_keys(plan)
     streams = []
     for call, (name, inner) in low.transforms.items():
         extra = int(F.spec(call.name).extends_range)
-        rows = run_transforms.call_rows(df, keys, [c.column for c in find(inner, LoweredCall)])
+        read = df if extra or in_range is None else in_range  # (cumulative_sum() reads the range)
+        rows = run_transforms.call_rows(read, keys, [c.column for c in find(inner, LoweredCall)])
         filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
         filled = run_transforms.stream_order(filled, outer, asc)
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
@@ -1110,7 +1150,7 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
     read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
     for c in sorted(read):  # each call read as it is: a stream of its own (the run's own LIMIT)
-        filled = regroup.filled_runs(run_transforms.call_rows(df, keys, [c]), plan)
+        filled = regroup.filled_runs(run_transforms.call_rows(df if in_range is None else in_range, keys, [c]), plan)
         streams.append(run_transforms.stream_order(filled, outer, asc))
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill, plan.fill_value)
     return out if asc else out.reverse()
@@ -1127,14 +1167,22 @@ def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) 
     names = lf.collect_schema().names()
     reads = {c.args[0].name for c in low.aggs if c.args and isinstance(c.args[0], ast.VarRef)} & set(names)
     merged = all(call.name in stretches.MERGED for call in low.aggs)
-    return stretches.stretch_ids(lf, keys, WINDOW_COLUMN, sorted(reads), merged, STRETCH_TMP), [STRETCH_TMP]
+    lf = stretches.stretch_ids(lf, keys, WINDOW_COLUMN, sorted(reads), merged, STRETCH_TMP)
+    if run_transforms.SERIES_RUN_COLUMN not in names:
+        return lf, [STRETCH_TMP]
+    # a group the reducer's points come back to (the rows without a value skipped: _order_time)
+    return lf.with_columns(run_transforms.series_runs(keys, plan.ascending)), [run_transforms.SERIES_RUN_COLUMN, STRETCH_TMP]
 
 
 def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys: list[str],
                       low: Lowered) -> pl.DataFrame:
     """The reduced stretches in stream order (numbered so, negated under ORDER BY time DESC
-    as the Order stage reverses them), with the outer fill()'s rows (exec/stretches.py)."""
-    df = df.sort([*keys, STRETCH_TMP], maintain_order=True)
+    as the Order stage reverses them), with the outer fill()'s rows (exec/stretches.py). Where
+    the subquery's stream comes back to a group (run_transforms.SERIES_RUN_COLUMN), the
+    FillIterator sees another series: each run is filled on its own, a series of its own."""
+    run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns]
+    df = df.sort([*run, *keys, STRETCH_TMP], maintain_order=True)
+    keys = keys + run
     tr = plan.time_range
     span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
             window_start(tr.end, a.interval, a.offset, a.tz))
@@ -1595,9 +1643,10 @@ def _literal_value(e):
 # -- transforms (derivative, difference, ...) over each series ------------------------------------
 
 def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
-                deadline: float = 0.0, stream: bool = False) -> pl.DataFrame:
+                deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None) -> pl.DataFrame:
     """The Transform stage: every transform call per series; rows = union of the outputs
-    (in time order, or in the order read when ``stream``: several subqueries one after another).
+    (in time order, or in the order read when ``stream``: several subqueries one after another),
+    and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`).
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
@@ -1627,6 +1676,8 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
         else:
             outs.append(pl.DataFrame(schema={**{k: pl.String for k in keys}, "time": pl.Int64,
                                              name: pl.Float64}))
+    if beside is not None:
+        outs.append(df.filter(beside).select(keys + ["time"]).unique(keys + ["time"], maintain_order=True))
     out = outs[0]
     for o in outs[1:]:
         out = out.join(o, on=keys + ["time"], how="full", coalesce=True, maintain_order="left_right")

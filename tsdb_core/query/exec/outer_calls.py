@@ -22,7 +22,7 @@ def parts(plan: SelectPlan) -> list[tuple[int, ...]] | None:
     None when the statement is not such a shape or reads one field."""
     sources = plan.sources
     if len(sources) != 1 or not isinstance(sources[0], SubqueryScan) or plan.is_raw or not plan.interval \
-            or not regroup.fills_runs(sources[0].plan):
+            or not (regroup.fills_runs(sources[0].plan) or run_transforms.streams(sources[0].plan)):
         return None
     fields: dict[str, list[int]] = {}
     for i, c in enumerate(plan.columns):
@@ -43,8 +43,13 @@ def merged(plan: SelectPlan, frames: list[tuple[tuple[int, ...], pl.DataFrame]])
     outer statement's cursor reads them; every output column, a part without rows fill()'s
     number (else null)."""
     keys = [NAME, *plan.dimensions]
+    frames = [(cols, df) for cols, df in frames if df is not None and df.height]
+    # a part whose stream comes back to a group: the rows stay in the cursor's order, a series
+    # again wherever the group changes (engine._runs)
+    runs = [run_transforms.SERIES_RUN_COLUMN] if any(run_transforms.SERIES_RUN_COLUMN in df.columns
+                                                      for _, df in frames) else []
     streams = [df.select([*keys, "time", *(pl.col(output_column(j)).alias(output_column(i)) for j, i in enumerate(cols))])
-               for cols, df in frames if df is not None and df.height]
+               for cols, df in frames]
     if not streams:
         return None
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, plan.ascending,
@@ -52,4 +57,5 @@ def merged(plan: SelectPlan, frames: list[tuple[tuple[int, ...], pl.DataFrame]])
     have = set(out.columns)
     absent = pl.lit(plan.fill_value if plan.fill == "value" else None)  # (the cursor's default for a call of no rows)
     return out.select([*keys, "time", *(pl.col(c) if c in have else absent.alias(c)
-                                         for c in (output_column(i) for i in range(len(plan.columns))))])
+                                         for c in (output_column(i) for i in range(len(plan.columns)))),
+                       *(pl.lit(0, pl.Int64).alias(c) for c in runs)])

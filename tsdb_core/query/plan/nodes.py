@@ -413,6 +413,10 @@ class SelectPlan:
     into: ast.Target | None = None
     omit_time: bool = False
     extra_intervals: int = 0  # windows read before the range for derivative(mean(x)) & co
+    # influxdb1: the range influxd maps shards over, the outermost statement's (with its extra
+    # window): every iterator's read is clamped to it (coordinator LocalShardMapping.CreateIterator),
+    # a subquery's extra window too. None: the statement's own scan range.
+    read_range: TimeRange | None = None
     source_tags: tuple[str, ...] = ()  # tag keys of the sources (raw subqueries pass them on)
     # a subquery's grouping tags taken from the outer statement's GROUP BY (influxd groups the
     # inner query by them too); its own are the other ``dimensions``

@@ -90,7 +90,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
-    probe = _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect)
+    probe = _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect, fields)
     known = SourceSchema()
     sources = _sources(stmt, provider, db, rp, now, probe, known, dialect)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
@@ -114,7 +114,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # top()/bottom() under LIMIT/OFFSET read each stored series' first points (exec/lazy.py)
     limited = bool(stmt.limit or stmt.offset) and any(c.name in ("top", "bottom") for c in calls)
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg or limited)
-    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns)
+    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns, parent)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
                     else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)
@@ -130,7 +130,6 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         influxdb3=dialect is Dialect.INFLUXDB3, offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
 
 
-
 def _bound_condition(condition, known, dialect):
     """The WHERE bound to the sources' tags and fields (InfluxDB 3's integer rules applied)."""
     if condition is None:
@@ -140,14 +139,19 @@ def _bound_condition(condition, known, dialect):
         condition = _v3_arithmetic([condition], known.fields, arith3.rewrite_condition)[0]
     return condition
 
-def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect) -> SelectPlan:
+
+def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect, fields) -> SelectPlan:
     """What the sources are planned under: the statement's range, windows and GROUP BY tags
-    (in influxdb1 every enclosing level's tags too, as influxd's GroupBy takes them)."""
+    (in influxdb1 every enclosing level's tags too, as influxd's GroupBy takes them), and the
+    range their reads are clamped to (SelectPlan.read_range: the outermost statement's)."""
     dims = tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef))
     if parent is not None and dialect is Dialect.INFLUXDB1:
         dims = tuple(dict.fromkeys(dims + parent.dimensions))
+    read = parent.read_range if parent is not None else extended_range(
+        time_range, interval if any(_extends(f.expr) for f in fields) else 0, stmt.time_ascending)
     return SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
-                      offset=offset, ascending=stmt.time_ascending, dimensions=dims)
+                      offset=offset, ascending=stmt.time_ascending, dimensions=dims,
+                      read_range=read if dialect is Dialect.INFLUXDB1 else None)
 
 
 def _checked(columns: list, fields: dict, dialect: Dialect) -> list:
@@ -342,16 +346,18 @@ def _is_aggregate(node) -> bool:
 
 
 def _scan_range(time_range: TimeRange, extra: int, ascending: bool, dialect: Dialect,
-                sub_columns=None) -> TimeRange:
+                sub_columns=None, parent: SelectPlan | None = None) -> TimeRange:
     """The range the statement's measurements are read over: ``extra`` ns wider for a
     transform of windows. Without a start, influxd 1.x moves MinTime back a window: the
     int64 wraps and the range reads no point - unless other calls read it: in a subquery
     (``sub_columns``, its columns) calls beside the transforms read the range all the same
-    (exec/lazy.py ``_wrapped``)."""
+    (exec/lazy.py ``_wrapped``). A subquery's reads are clamped to its ``parent``'s SelectPlan.read_range."""
     if extra and ascending and not time_range.has_start and dialect is Dialect.INFLUXDB1 and (
             sub_columns is None or all(_extends(col.expr) for col in sub_columns)):
         return TimeRange(time_range.end + 1, time_range.end)
-    return extended_range(time_range, extra, ascending)
+    scan = extended_range(time_range, extra, ascending)
+    read = parent.read_range if parent is not None else None
+    return scan.intersect(read) if read is not None and not scan.empty else scan
 
 
 def _extends(e) -> bool:

@@ -165,12 +165,17 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
 def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:
     """unionplan3.py's plans of the statement over the tables its FROM clause names (each
     table's plan drawn, the fields it reads of one type in every table, no tag read, no
-    wildcard); a lone table's when the FROM clause names only one in the catalog."""
+    wildcard); a lone table's when the FROM clause names only one in the catalog. None when
+    a table is named by two sources (``FROM cpu, cpu``): planner.rs union_from plans each
+    source naming the table and unions them under one projection (planner tests
+    from_zero_to_many-4, multiple_data_sources-2), a shape not drawn."""
     if not all(isinstance(s, A.Measurement) and s.database is None and s.retention_policy is None
                for s in stmt.sources) or stmt.into is not None:
         return None
     names = sorted(m for m in provider.measurements(db, rp)
                    if any(showplan3.with_measurement(m, s) for s in stmt.sources))
+    if any(sum(showplan3.with_measurement(m, s) for s in stmt.sources) > 1 for m in names):
+        return None  # (a table named twice: union_from's Union of its scans below its projection, not drawn)
     if len(names) == 1:  # the others not in the catalog: the lone table's plan (rewriter.rs drops them)
         return select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=names[0]),)), provider, db, rp, now)
     parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]

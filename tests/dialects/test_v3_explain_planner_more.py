@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from tests.dialects.test_v3_explain_show import SNAPSHOTS, PREFIX, _without_schema, planner_catalog, rows  # noqa: F401
+from tests.dialects.test_v3_explain_show import SNAPSHOTS, PREFIX, _without_schema, planner_catalog, rows  # noqa: F401 - fixture
 
 SAME = [
     "select__column_matching_rules-3", "select__error_cases-6", "select__from_zero_to_many-3",
@@ -48,13 +48,13 @@ def planned(name: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("name", SAME)
-def test_the_initial_plan_is_the_planners(planner_catalog, name):
+def test_the_initial_plan_is_the_planners(planner_catalog, name):  # noqa: F811 - the fixture
     q, plan = planned(name)
     assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
 
 
 @pytest.mark.parametrize("name", TWICE)
-def test_a_table_named_twice_is_not_drawn_as_one_scan(planner_catalog, name):
+def test_a_table_named_twice_is_not_drawn_as_one_scan(planner_catalog, name):  # noqa: F811 - the fixture
     q, plan = planned(name)
     assert "FROM cpu, cpu" in q and "    Union" in plan
     (initial,) = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"]

@@ -26,7 +26,7 @@ import time as _time
 import polars as pl
 
 from ..base import regex as linear_regex
-from ..base.errors import DatabaseNotFound, ParseError, RetentionPolicyNotFound
+from ..base.errors import DatabaseNotFound, ParseError, RetentionPolicyNotFound, TsdbError
 from ..base.time import MAX_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
@@ -164,15 +164,28 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
         ours = f"IndexScan: {target} [{stmt}]"
         plans = v3plans.show_plans(stmt, provider, db, rp, now)
         if isinstance(stmt, S.ExplainStatement) and not stmt.analyze:  # EXPLAIN ... EXPLAIN SELECT
-            plans = v3plans.select_plans(stmt.statement, provider, db, rp, now)
+            plans = _drawn(i, stmt.statement, provider, db, rp, now, v3plans.DrawLimits.of(config, deadline))
+            if isinstance(plans, StatementResult):
+                return plans
         if plans is not None and plans.physical is None:
             plans = dataclasses.replace(plans, physical=ours)  # v3's depends on its storage
         return _explain_other(i, stmt, run, explained, plans or ours, verbose)
     res = run(i, stmt)
     if not isinstance(stmt, S.ExplainStatement):
         return res
-    drawn = None if stmt.analyze else v3plans.select_plans(stmt.statement, provider, db, rp, now)
+    drawn = None if stmt.analyze else _drawn(i, stmt.statement, provider, db, rp, now,
+                                             v3plans.DrawLimits.of(config, deadline))
+    if isinstance(drawn, StatementResult):
+        return drawn
     return _explain_shape(res, stmt, run, verbose, drawn)
+
+
+def _drawn(i: int, stmt, provider, db: str, rp: str | None, now: int, limits):
+    """v3plans.select_plans under the store's limits; a limit passed: statement ``i``'s error."""
+    try:
+        return v3plans.select_plans(stmt, provider, db, rp, now, limits)
+    except TsdbError as e:
+        return StatementResult(i, error=str(e))
 
 
 def _expand_top_wildcards(stmt, provider, db: str, rp: str | None = None):
@@ -350,6 +363,8 @@ def _explain_shape(res: StatementResult, stmt: S.ExplainStatement, run, verbose:
         t0 = _time.perf_counter_ns()
         inner = run(res.statement_id, stmt.statement)
         elapsed = _time.perf_counter_ns() - t0
+        if inner.error is not None:  # a limit the run passed (max-select-series, ...): its error
+            return inner
         count = sum(len(s.values) for s in inner.series)
         kinds = explain3.analyze_rows(plan, verbose=True, output_rows=count, elapsed_ns=elapsed)
     return StatementResult(res.statement_id, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])

@@ -9,7 +9,9 @@ Parquet files, as IOx's chunks). None: not drawn (the caller prints this store's
 from __future__ import annotations
 
 import dataclasses
+import time as _time
 
+from ..base.errors import LimitExceeded, QueryError
 from ..base.time import MAX_TIME, MIN_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
@@ -34,6 +36,44 @@ from ..influxql.dialects.winselect3 import window_select
 from .analyze.time_range import split_where
 
 METADATA_CUTOFF_NS = 24 * 3600 * 10**9  # iox_query/src/config.rs influxql_metadata_cutoff
+TEXT_BUDGET = 1 << 30  # the union's drawn text when no query_memory_bytes is set
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DrawLimits:
+    """The store's query limits held by a union's drawing: v3 plans every table of ``FROM /re/``
+    (a branch each, its initial plan nesting them: text quadratic in the tables), so EXPLAIN
+    must not do what the SELECT may not. ``max_tables``: max_select_series (each table a
+    branch, one series at least); ``memory_bytes``: query_memory_bytes, over the initial
+    plan's text; ``deadline``: query_timeout_s's, as ``time.perf_counter()`` (0: none)."""
+
+    max_tables: int = 0
+    memory_bytes: int = 0
+    deadline: float = 0.0
+
+    @classmethod
+    def of(cls, config, deadline: float) -> DrawLimits:
+        """The limits of a store's ``config`` and a statement's ``deadline``."""
+        return cls(config.max_select_series or 0, config.query_memory_bytes or 0, deadline)
+
+    def check_tables(self, n: int) -> None:
+        """max-select-series over the ``n`` tables the union plans."""
+        if self.max_tables and n > self.max_tables:
+            raise LimitExceeded(f"max-select-series limit exceeded: ({n}/{self.max_tables})")
+
+    def check_time(self) -> None:
+        """query-timeout, between two tables' plans."""
+        if self.deadline and _time.perf_counter() >= self.deadline:
+            raise QueryError("query-timeout limit exceeded")
+
+    def check_text(self, plans: list[Plans]) -> None:
+        """query-memory over the union's initial plan, estimated before it is built: each
+        table's plan indented two spaces a level, table i of n at depth n - i (unionplan3's fold)."""
+        n, budget = len(plans), self.memory_bytes or TEXT_BUDGET
+        size = sum(len(p.initial) + 2 * (n - max(i, 1) + 1) * (p.initial.count("\n") + 1) for i, p in enumerate(plans))
+        if size > budget:
+            raise LimitExceeded(f"query-memory limit exceeded: ({size}/{budget} bytes): "
+                                f"the plan of {n} tables")
 
 
 def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
@@ -80,15 +120,16 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
                             limit)
 
 
-def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+def select_plans(stmt, provider, db: str, rp: str | None, now: int,
+                 limits: DrawLimits = DrawLimits()) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
     holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
     of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py)
     and of integral() (integral3.py); over several tables, the union of those (unionplan3.py);
-    None for other shapes."""
+    None for other shapes; ``limits``: the store's, over a union (DrawLimits)."""
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
-        return _union(stmt, provider, db, rp, now)
+        return _union(stmt, provider, db, rp, now, limits)
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
         return None
@@ -121,15 +162,20 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | N
                        zone=stmt.location)
 
 
-def _union(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:
     """unionplan3.py's plans of the statement over the tables its FROM clause names (each
     table's plan drawn, the fields it reads of one type in every table, no tag read, no
-    wildcard); a lone table's when the FROM clause names only one in the catalog."""
+    wildcard); a lone table's when the FROM clause names only one in the catalog. None when
+    a table is named by two sources (``FROM cpu, cpu``): planner.rs union_from plans each
+    source naming the table and unions them under one projection (planner tests
+    from_zero_to_many-4, multiple_data_sources-2), a shape not drawn."""
     if not all(isinstance(s, A.Measurement) and s.database is None and s.retention_policy is None
                for s in stmt.sources) or stmt.into is not None:
         return None
     names = sorted(m for m in provider.measurements(db, rp)
                    if any(showplan3.with_measurement(m, s) for s in stmt.sources))
+    if any(sum(showplan3.with_measurement(m, s) for s in stmt.sources) > 1 for m in names):
+        return None  # (a table named twice: union_from's Union of its scans below its projection, not drawn)
     if len(names) == 1:  # the others not in the catalog: the lone table's plan (rewriter.rs drops them)
         return select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=names[0]),)), provider, db, rp, now)
     parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]
@@ -138,7 +184,9 @@ def _union(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
         return None
     read = {r.name for p in parts for r in find(p, A.VarRef)} - {"time"}
     plans, types = [], set()
+    limits.check_tables(len(names))
     for name in names:
+        limits.check_time()
         schema = provider.schema(db, name)
         if schema is None or not read <= set(schema.fields) or read & set(schema.tags):
             return None
@@ -147,7 +195,10 @@ def _union(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
         if not isinstance(plan, Plans):
             return None
         plans.append(plan)
-    return union_plans(plans) if len(types) == 1 else None
+    if len(types) != 1:
+        return None
+    limits.check_text(plans)
+    return union_plans(plans)
 
 
 def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 CHUNK_ORDER = "__chunk_order"
 BATCH = "CoalesceBatchesExec: target_batch_size=8192"  # DataFusion's execution.batch_size
+EMPTY = "EmptyExec"  # the scan of no chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,13 @@ def table_scan(table: tuple[str, ...], tags: tuple[str, ...], output: tuple[str,
                chunks: tuple[Chunk, ...]) -> Scan:
     """The scan of ``chunks`` after split_dedup (dedup/split.rs): chunks grouped by partition,
     then by overlapping time ranges; a group of one chunk without duplicates is read without
-    deduplication, and such groups in a row are read together; several groups are a union."""
+    deduplication, and such groups in a row are read together; several groups are a union. No
+    chunks: an EmptyExec (provider/physical.rs chunks_to_physical_nodes), unordered; split_dedup
+    makes the DeduplicateExec over it one, predicate_pushdown the FilterExec above, and
+    projection_pushdown the ProjectionExec (their snapshots test_no_chunks, test_empty_no_rows,
+    test_empty_pushdown_select)."""
+    if not chunks:
+        return Scan([EMPTY], 1, ())
     order = {c: i for i, c in enumerate((*table, CHUNK_ORDER))}
     nodes = []
     for group, dedup in _split(chunks):

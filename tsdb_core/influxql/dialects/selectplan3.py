@@ -97,8 +97,8 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     """v3's plans of the raw SELECT of ``refs`` (raw_select's answer), ``descending``: ORDER BY
     time DESC, ``group``: the GROUP BY tags (group_tags), ``offset``/``limit``: its OFFSET and
     LIMIT, ``types``: the fields' InfluxQL types, ``zone``: tz()'s (the planner's plan alone,
-    tzplan3.py); the physical plan only without GROUP BY, LIMIT or OFFSET and when ``chunks`` (the
-    table's rows in the range) are known and not none."""
+    tzplan3.py); the physical plan only without GROUP BY and when ``chunks`` (the table's rows in
+    the range) are known (none: v3's scan is an EmptyExec, scanplan3.table_scan)."""
     m = table.name
     fields = sorted({r.name for r in refs if r.name in table.fields})
     if zone is not None:
@@ -125,9 +125,9 @@ def select_plan(refs, table: Table, lower: int | None, upper: int | None, tags: 
     if not (offset or limit):  # optimize_projections stops at a SeriesLimit (aggplan3.py)
         steps += (("optimize_projections", over(f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}")),)
     physical = None
-    if chunks and not (group or offset or limit):
+    if chunks is not None and not (group or offset or limit):
         physical = _physical(refs, table, columns, scanned, lower, upper, tags, fields, chunks, order)
-    elif chunks and not group and not descending:
+    elif chunks is not None and not group and not descending:
         physical = limited_physical(refs, table, columns, lower, upper, tags, fields, chunks, offset, limit)
     return Plans(over(base), steps, physical)
 

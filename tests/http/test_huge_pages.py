@@ -13,7 +13,13 @@ from click.testing import CliRunner
 
 from tsdb_core.cli import cli
 from tsdb_http import huge_pages
-from tsdb_http.huge_pages import WANTED, restart_with_huge_pages, started_as_tsdb_serve, thp_offered, with_huge_pages
+from tsdb_http.huge_pages import (
+    WANTED,
+    restart_with_huge_pages,
+    started_as_tsdb_serve,
+    thp_offered,
+    with_huge_pages,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,7 @@
 """Server CPU per request of two checkouts, in alternating blocks: medians, not one total.
 
     python -m bench.server_cpu_ab --baseline DIR --keep DIR [--queries A,B] [--fresh-texts] [--blocks 30] [--per 40]
+                                  [--gap SECONDS]
 
 :mod:`bench.shim_overhead` reports one CPU figure per server (its whole run divided by the
 requests), which one busy moment of a shared machine moves. Here each server answers the
@@ -8,13 +9,16 @@ same requests in blocks of ``--per``, the two servers taking turns (which goes f
 alternates), and a block's CPU (every thread of the server, /proc schedstat) over its
 requests is one sample: the medians of ``--blocks`` samples and their ratio are printed.
 ``--keep`` is the folder of a ``shim_overhead --keep`` run (its ``data`` and, from a run
-with ``--baseline``, ``data-baseline``; a missing one is copied from ``data``).
+with ``--baseline``, ``data-baseline``; a missing one is copied from ``data``). ``--gap`` pauses after each request,
+so that other programs take the core between requests and each is answered from cold caches,
+as in bench.compare's turns (a back-to-back request costs a third to a half of that).
 """
 from __future__ import annotations
 
 import argparse
 import shutil
 import statistics
+import time
 from pathlib import Path
 
 from .procserver import free_port, stopped_after
@@ -34,8 +38,10 @@ def request_paths(name: str, hosts: int, hours: float, count: int, fresh: bool) 
     return [Client.path(devops_queries(hosts, hours, seed=s, names=[name])[0].q, DB) for s in range(1, count + 1)]
 
 
-def block_cpu_us(procs: list, clients: list, paths: list[str], blocks: int, per: int) -> list[list[float]]:
-    """Per server, the CPU µs per request of each block (the first ``per`` paths warm up)."""
+def block_cpu_us(procs: list, clients: list, paths: list[str], blocks: int, per: int,
+                 gap: float = 0.0) -> list[list[float]]:
+    """Per server, the CPU µs per request of each block (the first ``per`` paths warm up), with
+    ``gap`` seconds of sleep after each timed request."""
     for client in clients:
         for p in paths[:per]:
             client.get(p)
@@ -47,6 +53,8 @@ def block_cpu_us(procs: list, clients: list, paths: list[str], blocks: int, per:
             c0 = cpu_ns(procs[k].pid)
             for p in chunk:
                 clients[k].get(p)
+                if gap:
+                    time.sleep(gap)
             samples[k].append((cpu_ns(procs[k].pid) - c0) / len(chunk) / 1e3)
     return samples
 
@@ -62,6 +70,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--blocks", type=int, default=30)
     ap.add_argument("--per", type=int, default=40, help="requests a block")
     ap.add_argument("--fresh-texts", action="store_true", help="another host and time range each request")
+    ap.add_argument("--gap", type=float, default=0.0, metavar="SECONDS",
+                    help="sleep after each request (caches go cold meanwhile; e.g. 0.002)")
     a = ap.parse_args(argv)
     keep = Path(a.keep)
     if not (keep / "data-baseline").exists():
@@ -76,10 +86,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'request (server CPU us)':<28}{'baseline':>10}{'this tree':>11}{'ratio':>8}")
         for name in a.queries.split(","):
             paths = request_paths(name, a.hosts, a.hours, a.per * (a.blocks + 1), a.fresh_texts)
-            old, new = (statistics.median(s) for s in block_cpu_us(procs, clients, paths, a.blocks, a.per))
+            old, new = (statistics.median(s) for s in block_cpu_us(procs, clients, paths, a.blocks, a.per, a.gap))
             print(f"{name:<28}{old:10.1f}{new:11.1f}{new / old:8.3f}", flush=True)
         print(f"(medians of {a.blocks} alternating blocks of {a.per} requests; "
-              f"{'fresh texts' if a.fresh_texts else 'one text a query'})")
+              f"{'fresh texts' if a.fresh_texts else 'one text a query'}"
+              f"{f'; {a.gap * 1e3:g} ms pause after each request' if a.gap else ''})")
 
 
 if __name__ == "__main__":

@@ -120,6 +120,10 @@ class ByteSize(click.ParamType):
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A browser origin (http://host:port) answered with CORS headers and, with --no-auth, "
                    "allowed to send requests ('*': any). Repeatable.")
+@click.option("--huge-pages/--no-huge-pages", default=True, envvar="TSDB_HUGE_PAGES", show_default=True,
+              help="Restart once at start with glibc's malloc asking for transparent huge pages "
+                   "(GLIBC_TUNABLES=glibc.malloc.hugetlb=1): 4-9% less CPU for small queries answered "
+                   "between other programs' work; the start takes about a second more. Linux with glibc only.")
 @click.option("--ui/--no-ui", default=None,
               help="Serve the data explorer at / and the API reference at /docs (default: on when --host is "
                    "a loopback address).")
@@ -130,7 +134,8 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
                   http_server: str | None, max_connections: int | None, head_timeout: float,
                   request_timeout: float, allowed_hosts: tuple[str, ...], wal_dir: Path | None,
                   flush_interval: float, read_only: bool, catalog: str, object_cache_bytes: int,
-                  iceberg: bool, iceberg_catalog: str, cors_origins: tuple[str, ...], ui: bool | None) -> None:
+                  iceberg: bool, iceberg_catalog: str, cors_origins: tuple[str, ...], huge_pages: bool,
+                  ui: bool | None) -> None:
     """Serve InfluxDB's HTTP API (/write, /api/v2/write, /query, /ping) over the store.
 
     \b
@@ -139,6 +144,10 @@ def serve_command(data_dir: Path, host: str, port: int, no_auth: bool, compat: s
       curl -G 'http://127.0.0.1:8086/query' --data-urlencode 'db=NOAA_water_database' \\
            --data-urlencode 'q=SELECT * FROM h2o_feet LIMIT 3' -H "Authorization: Token $TOKEN"
     """
+    if huge_pages:
+        from .huge_pages import restart_with_huge_pages
+
+        restart_with_huge_pages()  # (before the store is opened: the restarted process opens it)
     try:
         from tsdb_http.limits import Limits  # (absolute: the tests stand in for a missing extra by name)
         from tsdb_http.serve import serve

@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsdb_core.base.run_searches import search_runs
+from tsdb_core.base.run_searches import FEW_RUNS, _interpolated, _run_by_run, search_runs
 
 _RUN = st.one_of(
     st.lists(st.integers(-50, 50), max_size=40).map(sorted),  # duplicates, gaps
@@ -32,8 +32,10 @@ def test_search_runs_is_searchsorted_run_by_run(runs, data):
     shared = data.draw(st.booleans())
     targets = np.array(data.draw(st.lists(cells, min_size=k, max_size=k)) if shared else
                        [data.draw(st.lists(cells, min_size=k, max_size=k)) for _ in runs], dtype=np.int64)
-    got = search_runs(values, starts, ends, targets)
-    assert got.dtype == np.int64 and got.tolist() == _want(values, starts, ends, targets).tolist()
+    want = _want(values, starts, ends, targets).tolist()
+    for got in (search_runs(values, starts, ends, targets), _interpolated(values, starts, ends, targets),
+                _run_by_run(values, starts.tolist(), ends.tolist(), targets)):  # (both ways, whatever the count)
+        assert got.dtype == np.int64 and got.tolist() == want
 
 
 def test_search_runs_of_two_series_sampled_every_ten():
@@ -41,3 +43,12 @@ def test_search_runs_of_two_series_sampled_every_ten():
     got = search_runs(values, np.array([0, 4]), np.array([4, 7]), np.array([[10, 31], [0, 16]]))
     assert got.tolist() == [[1, 4], [4, 6]]
     assert search_runs(values, np.array([0, 4]), np.array([4, 7]), np.array([20])).tolist() == [[2], [6]]
+
+
+def test_many_runs_are_searched_by_their_guesses():
+    """Past FEW_RUNS runs the interpolated searches answer (a hundred hosts of ten-second samples)."""
+    runs = 40
+    values = np.tile(np.arange(0, 600, 10, dtype=np.int64), runs)
+    starts = np.arange(runs, dtype=np.int64) * 60
+    got = search_runs(values, starts, starts + 60, np.array([[95, 301]]))
+    assert runs > FEW_RUNS and got.tolist() == [[s + 10, s + 31] for s in starts.tolist()]

@@ -4,7 +4,7 @@
 
 A file is sorted by series, then time, so each (series, window) group of such a statement
 is one run of consecutive rows. The provider hands the rows of one source as it holds them
-(of several disjoint in time, gathered series by series: storage/run_gather.py), with each
+(of several disjoint in time, each as it is held, base/piece_runs.py: a group astride two is copied), with each
 series' first row, row count and tag values (``DataProvider.scan_runs``); the
 groups of a series are found by a binary search of the window edges in its times (no tag
 compared or hashed row by row), and come out sorted by their keys. The aggregates stay the

@@ -1,6 +1,8 @@
 """GROUP BY time + tags over several sorted sources (buffered pieces, files and pieces): the series'
-runs gathered across them (storage/run_gather.py) answer exactly as the general path does, for
-sources disjoint in time (gathered) and overlapping ones with repeated points (the merge decides)."""
+runs of each source, read where they are held and the groups astride two sources copied
+(storage/run_gather.py, base/piece_runs.py, query/exec/runs.py), answer exactly as the general
+path does and as the settled store does, for sources disjoint in time and overlapping ones with
+repeated points (the merge decides)."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 import tsdb_core
 from tsdb_core import StoreConfig
 from tsdb_core.query.exec import runs as series_runs
+from tsdb_core.base import piece_runs
 from tsdb_core.storage import buffer_view, partitions, run_gather
 
 SEC = 10**9
@@ -45,14 +48,10 @@ def _answer(store, q: str, general: bool):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(batch, min_size=3, max_size=5), disjoint=st.booleans(),
-       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)), sliced=st.booleans())
-def test_gathered_runs_answer_as_the_general_path(batches, disjoint, window, sliced):
-    gathered = []
-    real = run_gather.gather_runs
+       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)))
+def test_piece_runs_answer_as_the_general_path(batches, disjoint, window):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(buffer_view, "BACKGROUND", False)
-        mp.setattr(run_gather, "_SLICED_ROWS", 0 if sliced else 1 << 40)  # runs joined as slices, or gathered
-        mp.setattr(partitions, "gather_runs", lambda parts: gathered.append(len(parts)) or real(parts))
         store = tsdb_core.open(None, config=CONFIG)
         try:
             size = 64
@@ -71,13 +70,13 @@ def test_gathered_runs_answer_as_the_general_path(batches, disjoint, window, sli
             store.close()
 
 
-def test_disjoint_pieces_are_gathered_into_one_run_per_series(monkeypatch):
+def test_disjoint_pieces_are_read_where_they_are_held(monkeypatch):
     """Writes over three spans of time: sorted pieces (the second write without the region key)
-    gathered into one run per series."""
+    read as three sources, every group astride them (one window) copied into a fourth."""
     monkeypatch.setattr(buffer_view, "BACKGROUND", False)
     gathered, found = [], []
-    real, groups = run_gather.gather_runs, series_runs.groups
-    monkeypatch.setattr(partitions, "gather_runs", lambda parts: gathered.append(len(parts)) or real(parts))
+    real, groups = run_gather.piece_runs, series_runs.groups
+    monkeypatch.setattr(partitions, "piece_runs", lambda parts: gathered.append(len(parts)) or real(parts))
     monkeypatch.setattr(series_runs, "groups", lambda *a: found.append(groups(*a)) or found[-1])
     store = tsdb_core.open(None, config=CONFIG)
     for i in range(3):
@@ -89,15 +88,65 @@ def test_disjoint_pieces_are_gathered_into_one_run_per_series(monkeypatch):
     res = store.query("SELECT sum(w), count(v) FROM m WHERE time >= 0s AND time < 30s GROUP BY time(30s), host",
                       db=DB).to_json()
     store.close()
-    assert gathered[-1] == 3 and found[-1] is not None
+    assert gathered[-1] == 3 and found[-1] is not None and len(found[-1].frames) == 4
+    assert found[-1].held.tolist() == [3, 3, 3]  # a: in all three, b: in all three, c: in the first and last
     series = res["results"][0]["series"]
     assert [(s["tags"]["host"], s["values"][0][1:]) for s in series] == [("a", [21, 21]), ("b", [0 * 5 + 1 * 4 + 2 * 2, 11]),
                                                                          ("c", [14, 2])]
 
 
-def test_sources_with_columns_of_other_types_are_not_gathered():
+def test_sources_with_columns_of_other_types_are_not_read_together():
     a = (pl.DataFrame({"time": [1], "v": [1.0]}), np.array([0]), np.array([1]), {"host": ["a"]})
     b = (pl.DataFrame({"time": [2], "v": [1]}), np.array([0]), np.array([1]), {"host": ["a"]})
-    assert run_gather.gather_runs([a, b]) is None
-    frame, firsts, counts, tags = run_gather.gather_runs([a, a])
-    assert frame.get_column("time").to_list() == [1, 1] and firsts.tolist() == [0] and counts.tolist() == [2]
+    assert run_gather.piece_runs([a, b]) is None
+    assert run_gather.piece_runs([a]) is a
+    runs = run_gather.piece_runs([a, a])
+    assert [f.get_column("time").to_list() for f in runs.frames] == [[1], [1]]
+    assert [(f.tolist(), n.tolist()) for f, n in zip(runs.firsts, runs.counts)] == [([0], [1]), ([0], [1])]
+
+
+def test_series_a_source_lacks_have_no_rows_there():
+    a = (pl.DataFrame({"time": [1, 2, 3], "v": [1.0, 2.0, 3.0]}), np.array([0, 2]), np.array([2, 1]),
+         {"host": ["a", "b"]})
+    b = (pl.DataFrame({"time": [9, 5, 6], "v": [9.0, 5.0, 6.0]}), np.array([1]), np.array([2]), {"host": ["c"]})
+    runs = run_gather.piece_runs([a, b])
+    assert runs.tags == {"host": ["a", "b", "c"]}
+    assert [(f.tolist(), n.tolist()) for f, n in zip(runs.firsts, runs.counts)] == [([0, 2, 0], [2, 1, 0]),
+                                                                                    ([0, 0, 1], [0, 0, 2])]
+
+
+def test_segments_gathered_in_the_order_asked():
+    frames = (pl.DataFrame({"time": [0, 1, 2, 3]}), pl.DataFrame({"time": [10, 11, 12]}))
+    got = piece_runs.gather_segments(frames, np.array([1, 0, 1, 0]), np.array([0, 2, 2, 0]), np.array([2, 2, 1, 1]))
+    assert got.get_column("time").to_list() == [10, 11, 2, 3, 12, 0]
+    assert got.n_chunks() == 1
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(points=st.lists(point, min_size=4, max_size=90), cuts=st.lists(st.integers(1, 29), min_size=1, max_size=5),
+       flushed=st.lists(st.sampled_from([True, True, False]), min_size=6, max_size=6), every=st.sampled_from([2, 5, 7, 30]),
+       window=st.tuples(st.integers(-5, 20), st.integers(5, 60)), desc=st.booleans())
+def test_a_load_split_into_pieces_answers_as_the_settled_store(points, cuts, flushed, every, window, desc):
+    """A load cut at random times into writes (each a sorted piece, some flushed to a file): the
+    answers while it is held so are the answers once it is flushed and compacted into one file."""
+    edges = [0, *sorted(set(cuts)), 30]
+    lo, span = window
+    q = (f"SELECT mean(v), count(v), sum(w), max(v), mean(w) FROM m WHERE time >= {lo}s AND time < {lo + span}s "
+         f"GROUP BY time({every}s), host" + (" ORDER BY time DESC" if desc else ""))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(buffer_view, "BACKGROUND", False)
+        store = tsdb_core.open(None, config=CONFIG)
+        try:
+            for (a, b), flush in zip(zip(edges, edges[1:]), flushed):
+                part = [p for p in points if a <= p[2] < b]
+                if part:
+                    store.write(DB, _lines(part, 0, True))
+                    store.query("SELECT count(v) FROM m", db=DB)  # a reader: the write becomes a sorted piece
+                if flush:
+                    store.flush()
+            live = store.query(q, db=DB).to_json()
+            store.flush()
+            store.compact()
+            assert "error" not in live["results"][0] and live == store.query(q, db=DB).to_json()
+        finally:
+            store.close()

@@ -265,8 +265,8 @@ def _assert_slice_means(groups: series_runs.RunGroups, calls, out) -> None:
 
     order = groups.order if groups.order is not None else np.arange(groups.starts.size)
     for name, field, column in calls:
-        col = groups.source.get_column(field)
-        want = [col.slice(int(groups.starts[i]), int(groups.lengths[i])) for i in order.tolist()]
+        cols = [f.get_column(field) for f in groups.frames]
+        want = [cols[groups.held[i]].slice(int(groups.starts[i]), int(groups.lengths[i])) for i in order.tolist()]
         want = [len(s) if name == "count" else s.sum() if name == "sum" else s.cast(pl.Float64).mean()
                 for s in want]
         got = out.get_column(column).to_list()

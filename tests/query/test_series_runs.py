@@ -89,8 +89,9 @@ def _day_lines(day: int) -> str:
 
 @pytest.mark.parametrize("group", ["time(2d), host", "time(1h), host", "time(1d), *"])
 def test_windows_across_files_same_as_buffered(tmp_path, monkeypatch, group):
-    """A file per day: each host's rows of the two files are gathered into one run (the files
-    do not overlap in time: storage/run_gather.py), so the runs path answers, as the buffer does."""
+    """A file per day: each host's rows of the two files are read where they are (the files do
+    not overlap in time: storage/run_gather.py), only a window astride both copied, so the runs
+    path answers, as the buffer does."""
     buffered = tsdb_core.open(None, clock=fixed_clock(NOW))
     filed = tsdb_core.open(tmp_path / "data", clock=fixed_clock(NOW))
     q = f"SELECT mean(v), count(v), first(v), sum(v) FROM cpu WHERE time < '1970-01-03T00:00:00Z' GROUP BY {group}"
@@ -108,8 +109,13 @@ def test_windows_across_files_same_as_buffered(tmp_path, monkeypatch, group):
     monkeypatch.setattr(series_runs, "groups", lambda *a: found.append(real(*a)) or found[-1])
     got = execute(filed, q, db="d", now=NOW).to_json()
     assert got == want
-    day2 = 2 * 24 * 60  # each host's rows of both days, one run each
-    assert len(found) == 1 and found[0] is not None and found[0].spans.tolist() == [[0, day2], [day2, day2]]
+    day2 = 2 * 24 * 60  # each host's rows of both days
+    assert len(found) == 1 and found[0] is not None and int(found[0].lengths.sum()) == 2 * day2
+    if group.startswith("time(2d)"):  # each host's one window is astride the files: copied, one run each
+        assert len(found[0].frames) == 3 and found[0].held.tolist() == [2, 2]
+        assert found[0].starts.tolist() == [0, day2] and found[0].lengths.tolist() == [day2, day2]
+    else:  # windows of a day or less: each in one file, nothing copied
+        assert len(found[0].frames) == 2 and sorted(set(found[0].held.tolist())) == [0, 1]
     assert runs.grouped == 0
     rows = want["results"][0]["series"][0]["values"]
     assert rows[0][2] == (2 * 24 * 60 if group.startswith("time(2d)") else 60 if "1h" in group else 24 * 60)

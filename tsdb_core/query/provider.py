@@ -97,8 +97,9 @@ class DataProvider(Protocol):
         times ascending within each; a numpy array of each series' first row in it; one of its
         row count; tag key -> each series' value, None where it has none), the series in the
         frame's order; or None when that is not cheap (then :meth:`scan`). The frame may hold
-        other rows around the runs (a cached file's, uncopied). Only with
-        ``capabilities.series_order``."""
+        other rows around the runs (a cached file's, uncopied). Sources disjoint in time may
+        come as a ``base.piece_runs.PieceRuns`` instead (each series' run in each source, not
+        joined). Only with ``capabilities.series_order``."""
         return None
 
     def value_counts(self, db: str, rp: str, measurement: str, start: int, end: int,

@@ -37,7 +37,7 @@ from . import encodings
 from .cache import Decoded, DecodedCache
 from .columns import FileColumns
 from .objects import DataFiles
-from .run_gather import gather_runs
+from .run_gather import piece_runs
 
 log = logging.getLogger("tsdb_core.store")
 
@@ -289,11 +289,11 @@ class Files:
     def select_runs(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                     start: int, end: int, columns: list[str]):
         """:meth:`Decoded.select_runs` of files (or sorted pieces of buffered rows) that do not
-        overlap, in time order: several gathered series by series (storage/run_gather.py); None
-        as select_arrays."""
+        overlap, in time order: several as they are held (``PieceRuns``, storage/run_gather.py);
+        None as select_arrays."""
         parts = self._decoded_parts(files, tags, tag_values, start, end, columns,
                                     lambda dec: dec.select_runs(tag_values, start, end, columns))
-        return None if parts is None else gather_runs(parts)
+        return None if parts is None else piece_runs(parts)
 
     def _decoded_parts(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                        start: int, end: int, columns: list[str], take) -> list | None:

@@ -4,7 +4,7 @@
 
 A file is sorted by series, then time, so each (series, window) group of such a statement
 is one run of consecutive rows. The provider hands the rows of one source as it holds them
-(of several disjoint in time, gathered series by series: storage/run_gather.py), with each
+(of several disjoint in time, each as it is held, base/piece_runs.py: a group astride two is copied), with each
 series' first row, row count and tag values (``DataProvider.scan_runs``); the
 groups of a series are found by a binary search of the window edges in its times (no tag
 compared or hashed row by row), and come out sorted by their keys. The aggregates stay the
@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from ...base.run_searches import search_runs
 from ...base.types import TIME
+from ...base.piece_runs import PieceRuns, gather_segments
 from ...influxql import ast
 from ...influxql import functions as F
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
@@ -42,9 +43,9 @@ class RunGroups:
     """The groups of a statement: runs of the rows the provider holds, and each group's keys."""
 
     measurement: str
-    source: pl.DataFrame  # time and the fields read, as held (one chunk each); groups are runs of it
-    spans: np.ndarray     # each series' (first row, row count) in ``source``, in series order
-    starts: np.ndarray    # each group's first row in ``source``, in series then window order
+    frames: tuple[pl.DataFrame, ...]  # time and the fields read, as held (one chunk each); groups are runs of them
+    held: np.ndarray      # each group's frame, in series then window order
+    starts: np.ndarray    # each group's first row in its frame, in series then window order
     keys: pl.DataFrame    # one row per group, sorted: the GROUP BY tags, WINDOW_COLUMN
     order: np.ndarray | None  # the groups (as ``starts`` lists them) in the keys' order (None: the same)
     schema: dict          # the columns' types, as the general path's scan has them
@@ -56,7 +57,14 @@ class RunGroups:
         """``group_by(keys).agg(exprs)`` sorted by the keys: each run aggregated as a slice
         (a count of a field without nulls is its group's length, known already)."""
         names = [e.meta.output_name() for e in exprs]
-        pieces = [self.source.slice(s, n) for s, n in self.spans.tolist()] or [self.source.clear()]
+        ends = self.starts + self.lengths
+        new = np.ones(self.starts.size, dtype=bool)  # groups that do not follow on from the last one's rows
+        new[1:] = (self.held[1:] != self.held[:-1]) | (self.starts[1:] != ends[:-1])
+        at = np.flatnonzero(new)
+        last = np.append(at[1:], self.starts.size) - 1
+        pieces = [self.frames[h].slice(s, e - s) for h, s, e in
+                  zip(self.held[at].tolist(), self.starts[at].tolist(), ends[last].tolist())] if at.size else []
+        pieces = pieces or [self.frames[0].clear()]
         rows = pl.concat(pieces, how="vertical", rechunk=False) if len(pieces) > 1 else pieces[0]
         gid = np.repeat(np.arange(self.lengths.size, dtype=np.uint32), self.lengths)
         rows = rows.with_columns(pl.Series(GROUP_COLUMN, gid).set_sorted())
@@ -75,23 +83,17 @@ class RunGroups:
         rows are held, without copying them or numbering them by group. None unless every call
         is :data:`LIST_CALLS` of a field without nulls (the caller then uses :meth:`agg`).
 
-        Each column becomes a list per group plus one per gap between groups (Arrow offsets
-        over the held values), and Polars aggregates each list as it does a group's slice."""
-        if any((f != "count" and (f, self.schema[c]) not in LIST_CALLS) or self.source.get_column(c).null_count()
+        Each column of each frame becomes a list per group plus one per gap between groups (Arrow
+        offsets over the held values), and Polars aggregates each list as it does a group's slice."""
+        if any((f != "count" and (f, self.schema[c]) not in LIST_CALLS)
+               or any(fr.get_column(c).null_count() for fr in self.frames)
                for f, c, _ in calls) or not lists_agree():
             return None
-        bounds = np.empty(2 * self.starts.size + 2, dtype=np.int64)
-        bounds[0], bounds[-1] = 0, self.source.height
-        bounds[1:-1:2], bounds[2:-1:2] = self.starts, self.starts + self.lengths
-        offsets = _arrow(bounds)
-        between = _arrow(np.arange(bounds.size - 1) % 2 == 0)  # the gaps: null lists, skipped
-        lists = {c: pl.Series(c, pa.LargeListArray.from_arrays(offsets, self.source.get_column(c).to_arrow(),
-                                                                mask=between))
-                 for c in {c for f, c, _ in calls if f != "count"}}
         exprs = [(pl.col(c).list.reverse() if self.backwards else pl.col(c)).list.agg(LIST_CALLS[f, self.schema[c]])
                  .gather_every(2, 1).alias(out)
                  for f, c, out in calls if f != "count"]
-        values = pl.DataFrame(list(lists.values())).select(exprs) if exprs else pl.DataFrame()
+        columns = sorted({c for f, c, _ in calls if f != "count"})
+        values = self._lists(columns, exprs) if exprs else pl.DataFrame()
         count = self._ordered(pl.Series(self.lengths, dtype=pl.Int64))
         if self.order is not None and exprs:
             values = values[self.order]
@@ -100,6 +102,33 @@ class RunGroups:
         false = pl.Series([False]).new_from_index(0, n)
         return pl.DataFrame([pl.Series(NAME, [self.measurement], pl.String).new_from_index(0, n),
                              *self.keys.get_columns(), *cols, *(false.alias(g) for g in gaps)])
+
+    def _lists(self, columns: list[str], exprs: list[pl.Expr]) -> pl.DataFrame:
+        """``exprs`` over each group's values of ``columns`` as a list, one row per group (series
+        then window order): frame by frame, the groups of a frame in the order of their rows."""
+        out, placed = [], []
+        for k, frame in enumerate(self.frames):
+            at = np.flatnonzero(self.held == k)
+            if not at.size and (k or self.starts.size):
+                continue  # (no group at all: the first frame's lists, none, give the columns' types)
+            at = at[np.argsort(self.starts[at], kind="stable")]
+            starts, lengths = self.starts[at], self.lengths[at]
+            bounds = np.empty(2 * at.size + 2, dtype=np.int64)
+            bounds[0], bounds[-1] = 0, frame.height
+            bounds[1:-1:2], bounds[2:-1:2] = starts, starts + lengths
+            offsets = _arrow(bounds)
+            between = _arrow(np.arange(bounds.size - 1) % 2 == 0)  # the gaps: null lists, skipped
+            lists = [pl.Series(c, pa.LargeListArray.from_arrays(offsets, frame.get_column(c).to_arrow(),
+                                                                 mask=between)) for c in columns]
+            out.append(pl.DataFrame(lists).select(exprs))
+            placed.append(at)
+        values = pl.concat(out, how="vertical") if len(out) > 1 else out[0]
+        at = np.concatenate(placed)
+        if np.array_equal(at, np.arange(at.size)):
+            return values
+        back = np.empty(at.size, dtype=np.int64)  # each group's row in ``values``
+        back[at] = np.arange(at.size)
+        return values[back]
 
     def _ordered(self, s: pl.Series) -> pl.Series:
         return s if self.order is None else s.gather(self.order)
@@ -151,16 +180,23 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
                                    fields, src.tag_filter() or {})
     if found is None:
         return None
-    source, firsts, counts, tag_values = found
-    held = source.schema
+    if isinstance(found, PieceRuns):  # several sources disjoint in time, not joined
+        frames, tag_values, nseries = found.frames, found.tags, found.firsts[0].size
+    else:
+        frames, tag_values, nseries = (found[0],), found[3], len(found[2])
+    held = frames[0].schema
     if any(held[f] not in _NUMERIC for f in fields):
         return None  # strings and booleans: the general path has influxd's errors for them
-    per_series = [[v if v is not None else "" for v in tag_values.get(k, [None] * len(counts))]
+    per_series = [[v if v is not None else "" for v in tag_values.get(k, [None] * nseries)]
                   for k in a.dimensions]
-    if len(counts) > 1 and len(set(zip(*per_series))) < len(counts):
+    if nseries > 1 and len(set(zip(*per_series))) < nseries:
         return None  # series that share their GROUP BY tags are one group: hashing it is
-    starts, series, windows, lengths = _runs(source.get_column(TIME).to_numpy(), firsts, counts, a.interval,
-                                             a.offset)
+    if isinstance(found, PieceRuns):
+        frames, where, starts, series, windows, lengths = _piece_groups(found, a.interval, a.offset)
+    else:
+        starts, series, windows, lengths = _runs(frames[0].get_column(TIME).to_numpy(), found[1], found[2],
+                                                 a.interval, a.offset)
+        where = np.zeros(starts.size, dtype=np.int64)
     backwards = not order.ascending and not plan.influxdb3  # each group is one series: lazy._backwards holds
     order = _key_order(per_series, series)
     at = (series[order] if order is not None else series).tolist()
@@ -168,10 +204,43 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
     keys.append(pl.Series(WINDOW_COLUMN, windows if order is None else windows[order], pl.Int64))
     schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **held, NAME: pl.String}
     full = frozenset(seen_column(i) for i, call in enumerate(low.aggs)
-                     if not source.get_column(call.args[0].name).null_count())
-    spans = np.stack([firsts, counts], axis=1).astype(np.int64).reshape(-1, 2)
-    return RunGroups(src.measurement, source, spans, starts, pl.DataFrame(keys), order, schema, lengths, full,
-                     backwards)
+                     if not any(f.get_column(call.args[0].name).null_count() for f in frames))
+    return RunGroups(src.measurement, frames, where, starts,
+                     pl.DataFrame(keys), order, schema, lengths, full, backwards)
+
+
+def _piece_groups(found: PieceRuns, interval: int, offset: int):
+    """(frames, each group's frame, first row, series, window start, row count) of sources
+    disjoint in time, groups in series then window order. A group held by one source stays a
+    run of it; those that cross from a source to the next (a window astride a source's edge)
+    are copied, each into one run of a frame of their own, appended to the frames."""
+    segs = []
+    for k, frame in enumerate(found.frames):
+        has = np.flatnonzero(found.counts[k] > 0)
+        if has.size:
+            st, ser, win, n = _runs(frame.get_column(TIME).to_numpy(), found.firsts[k][has], found.counts[k][has],
+                                    interval, offset)
+            segs.append((np.full(st.size, k, dtype=np.int64), st, has[ser], win, n))
+    if not segs:
+        none = np.zeros(0, dtype=np.int64)
+        return found.frames, none, none, none.astype(np.uint32), none, none
+    src, starts, series, windows, lengths = (np.concatenate(x) for x in zip(*segs))
+    by = np.lexsort((src, windows, series))  # series, window, then source: a group's rows in time order
+    src, starts, series, windows, lengths = src[by], starts[by], series[by], windows[by], lengths[by]
+    new = np.ones(src.size, dtype=bool)
+    new[1:] = (series[1:] != series[:-1]) | (windows[1:] != windows[:-1])
+    group = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    total = np.bincount(group, weights=lengths).astype(np.int64)
+    crossing = np.bincount(group) > 1
+    g_src, g_starts = src[first], starts[first]
+    frames = found.frames
+    if crossing.any():
+        seg = crossing[group]
+        frames = (*frames, gather_segments(frames, src[seg], starts[seg], lengths[seg]))
+        g_src[crossing] = len(found.frames)
+        g_starts[crossing] = np.cumsum(total[crossing]) - total[crossing]
+    return frames, g_src, g_starts, series[first].astype(np.uint32), windows[first], total
 
 
 def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | None:

@@ -38,6 +38,19 @@ def test_more_tables_than_max_select_series_is_refused(explain):
         s.close()
 
 
+
+def test_tables_without_rows_in_the_range_are_not_counted():
+    """The SELECT counts series in the range; EXPLAIN counts the tables holding rows there."""
+    s = _store(2, max_select_series=2)
+    try:
+        assert s.write("db", "m900 g=3 1000000000000").ok
+        q = "SELECT g FROM /.*/ WHERE time >= 999000000000 AND time < 2000000000000"
+        assert [x["name"] for x in _answer(s, q)["series"]] == ["m900"]
+        assert "error" not in _answer(s, f"EXPLAIN {q}")
+        assert _answer(s, "EXPLAIN SELECT g FROM /.*/")["error"] == "max-select-series limit exceeded: (3/2)"
+    finally:
+        s.close()
+
 def test_tables_within_max_select_series_are_drawn_as_one_union():
     s = _store(2, max_select_series=2)
     try:

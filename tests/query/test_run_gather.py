@@ -26,7 +26,8 @@ QUERY = ("SELECT mean(v), count(v), sum(w), max(v) FROM m WHERE time >= {lo}s AN
          "GROUP BY time(7s), host, region")
 
 point = st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["east", "west", None]),
-                  st.integers(0, 29), st.floats(-1e6, 1e6, allow_nan=False), st.integers(-100, 100))
+                  st.integers(0, 29), st.floats(-1e6, 1e6, allow_nan=False),
+                  st.one_of(st.integers(-100, 100), st.integers(2**53, 2**55), st.none()))  # w: sparse, past 2**53
 batch = st.tuples(st.lists(point, min_size=1, max_size=48), st.booleans(), st.sampled_from([False, False, True]))
 
 
@@ -35,7 +36,7 @@ def _lines(points, offset: int, regions: bool) -> bytes:
     out = []
     for host, region, t, v, w in points:
         tags = f",host={host}" + (f",region={region}" if regions and region else "")
-        out.append(f"m{tags} v={v!r},w={w}i {(offset + t) * SEC}")
+        out.append(f"m{tags} v={v!r}" + (f",w={w}i" if w is not None else "") + f" {(offset + t) * SEC}")
     return "\n".join(out).encode()
 
 
@@ -121,6 +122,17 @@ def test_segments_gathered_in_the_order_asked():
     assert got.get_column("time").to_list() == [10, 11, 2, 3, 12, 0]
     assert got.n_chunks() == 1
 
+
+
+def test_integers_past_2_53_keep_their_bits_when_an_unread_frame_has_nulls():
+    """The copy's array takes its type from a frame it copies from: frames[0] with a null in an
+    Int64 column converts to float64 (2**53 + 1 would round to 2**53)."""
+    big = 2**53
+    frames = (pl.DataFrame({"w": [None, 5]}, schema={"w": pl.Int64}),
+              pl.DataFrame({"w": [big + 1, big + 1]}), pl.DataFrame({"w": [big + 3, 7]}))
+    got = piece_runs.gather_segments(frames, np.array([1, 2]), np.array([0, 0]), np.array([2, 2]))
+    assert got.get_column("w").to_list() == [big + 1, big + 1, big + 3, 7]
+    assert got.schema["w"] == pl.Int64
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(points=st.lists(point, min_size=4, max_size=90), cuts=st.lists(st.integers(1, 29), min_size=1, max_size=5),

@@ -45,7 +45,7 @@ def gather_segments(frames, source: np.ndarray, starts: np.ndarray, lengths: np.
     out = {}
     for c, dtype in frames[0].schema.items():
         if dtype.is_numeric() and not any(f.get_column(c).null_count() for f, _, _ in picks):
-            values = np.empty(int(lengths.sum()), dtype=frames[0].get_column(c).to_numpy().dtype)
+            values = np.empty(int(lengths.sum()), dtype=picks[0][0].get_column(c).to_numpy().dtype)  # (no nulls there)
             for f, rows, places in picks:
                 values[places] = f.get_column(c).to_numpy()[rows]
             out[c] = pl.Series(c, values, dtype=dtype)

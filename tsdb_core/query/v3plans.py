@@ -57,7 +57,8 @@ class DrawLimits:
         return cls(config.max_select_series or 0, config.query_memory_bytes or 0, deadline)
 
     def check_tables(self, n: int) -> None:
-        """max-select-series over the ``n`` tables the union plans."""
+        """max-select-series over the ``n`` tables holding rows in the range (as the SELECT counts
+        series: a table matched but empty there is no series of it)."""
         if self.max_tables and n > self.max_tables:
             raise LimitExceeded(f"max-select-series limit exceeded: ({n}/{self.max_tables})")
 
@@ -136,10 +137,7 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
     name = stmt.sources[0].name
     schema = provider.schema(db, name) if name in provider.measurements(db, rp) else None
     table = Table(name, tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
-    lower = upper = rest = None
-    if stmt.condition is not None:
-        tr, rest = split_where(stmt.condition, now)
-        lower, upper = (tr.start if tr.has_start else None), (tr.end if tr.has_end else None)
+    lower, upper, rest = _bounds(stmt, now, with_rest=True)
     refs = raw_select(stmt, table, lower, upper, rest)
     if refs is None:
         tags = tag_tests(rest, table) if rest is not None and table is not None else []
@@ -184,7 +182,8 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
         return None
     read = {r.name for p in parts for r in find(p, A.VarRef)} - {"time"}
     plans, types = [], set()
-    limits.check_tables(len(names))
+    lower, upper = _bounds(stmt, now)
+    limits.check_tables(sum(1 for name in names if _chunks(provider, db, rp, name, lower, upper) != ()))
     for name in names:
         limits.check_time()
         schema = provider.schema(db, name)
@@ -199,6 +198,15 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
         return None
     limits.check_text(plans)
     return union_plans(plans)
+
+
+def _bounds(stmt, now: int, with_rest: bool = False):
+    """The WHERE's time bounds (None where open) and, ``with_rest``, the rest of it."""
+    lower = upper = rest = None
+    if stmt.condition is not None:
+        tr, rest = split_where(stmt.condition, now)
+        lower, upper = (tr.start if tr.has_start else None), (tr.end if tr.has_end else None)
+    return (lower, upper, rest) if with_rest else (lower, upper)
 
 
 def _chunks(provider, db: str, rp: str | None, name: str, lower: int | None,

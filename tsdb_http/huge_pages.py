@@ -28,16 +28,19 @@ TUNABLES = "GLIBC_TUNABLES"
 HUGETLB = "glibc.malloc.hugetlb"
 WANTED = f"{HUGETLB}=1"
 THP_SETTING = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+# set in the restarted process: glibc strips GLIBC_TUNABLES from secure-execution processes
+# (setuid, file capabilities such as cap_net_bind_service), which would otherwise restart forever
+RESTARTED = "TSDB_HUGE_PAGES_RESTARTED"
 
 
 def with_huge_pages(environ: Mapping[str, str]) -> dict[str, str] | None:
     """``environ`` with ``glibc.malloc.hugetlb=1`` added to its glibc tunables, or None when
-    it names ``glibc.malloc.hugetlb`` already (the user's value, or this process restarted)."""
+    it names ``glibc.malloc.hugetlb`` already (the user's value) or this process is the restarted one."""
     current = environ.get(TUNABLES, "")
     names = [item.partition("=")[0] for item in current.split(":") if item]
-    if HUGETLB in names:
+    if HUGETLB in names or RESTARTED in environ:
         return None
-    return {**environ, TUNABLES: f"{current}:{WANTED}" if current else WANTED}
+    return {**environ, TUNABLES: f"{current}:{WANTED}" if current else WANTED, RESTARTED: "1"}
 
 
 def thp_offered(setting: str) -> bool:

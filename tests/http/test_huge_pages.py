@@ -39,7 +39,7 @@ def test_the_tunable_is_added_once(tunables, want):
     if want is None:
         assert got is None
     else:
-        assert got == {"PATH": "/bin", "GLIBC_TUNABLES": want}
+        assert got == {"PATH": "/bin", "GLIBC_TUNABLES": want, huge_pages.RESTARTED: "1"}
 
 
 @pytest.mark.parametrize("setting,offered", [
@@ -84,6 +84,19 @@ def test_the_process_replaces_itself_with_the_same_arguments(monkeypatch, tmp_pa
     [(path, args, env)] = execs
     assert path == sys.executable and args == [sys.executable, "/bin/tsdb", "serve"]
     assert env["GLIBC_TUNABLES"] == WANTED and env["PATH"] == os.environ["PATH"]
+
+
+def test_a_restarted_process_whose_tunables_were_stripped_does_not_restart_again(monkeypatch, tmp_path):
+    """glibc drops GLIBC_TUNABLES for secure-execution processes (setcap'd python): the marker
+    stops the second restart that would otherwise follow, and the one after."""
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    execs = _fake_platform(monkeypatch, tmp_path)
+    restart_with_huge_pages()
+    [(_, _, env)] = execs
+    stripped = {k: v for k, v in env.items() if k != "GLIBC_TUNABLES"}
+    monkeypatch.setattr(huge_pages.os, "environ", stripped)
+    restart_with_huge_pages()
+    assert len(execs) == 1
 
 
 @pytest.mark.parametrize("setting,tunables,argv", [

@@ -217,8 +217,8 @@ class Reader:
         their columns the tags.
 
         Buffered rows are ranged as InfluxDB 3's write buffer ranges them (influxdb3_write
-        table_buffer.rs ``partitioned_record_batches``): one chunk per window and buffer (the
-        flushing one as v3's snapshotting chunks), its range its own rows' first and last time,
+        table_buffer.rs ``partitioned_record_batches``): one chunk per window (the flushing
+        buffer's rows and the live one's together), its range its own rows' first and last time,
         kept when ``test_time_stamp_min_max`` finds it overlapping [start, end] (not one of
         ours clipped to the window: a write spanning windows holds rows in each of them only)."""
         st = self.state
@@ -227,14 +227,11 @@ class Reader:
             key, width = (db, policy.name, measurement), policy.shard_group_duration
             out = [(f.window_start, f.path or f"memory/{f.id}.parquet", f.tmin, f.tmax, tuple(f.columns))
                    for f in sorted(st.catalog.files.get(key, ()), key=lambda f: f.id) if f.tmax >= start and f.tmin <= end]
-            spans: dict[int, tuple[int, int, tuple[str, ...]]] = {}
-            for buf in (st.flushing, st.buffer):
-                for w, (lo, hi, tags) in _window_ranges(buf.chunks(key) if buf is not None else (), width).items():
-                    if hi < start or lo > end:
-                        continue
-                    old = spans.get(w, (lo, hi, ()))
-                    spans[w] = (min(old[0], lo), max(old[1], hi), tuple(dict.fromkeys((*old[2], *tags))))
-            return out + [(w, "", lo, hi, tags) for w, (lo, hi, tags) in sorted(spans.items())]
+            first, past = window_start(start, width), window_start(end, width) + width  # the range's windows
+            chunks = [c for buf in (st.flushing, st.buffer) if buf is not None for c in buf.chunks(key)
+                      if c.tmax >= first and c.tmin < past]  # (split outside the lock: frames do not change)
+        spans = _window_ranges(chunks, width)
+        return out + [(w, "", lo, hi, tags) for w, (lo, hi, tags) in sorted(spans.items()) if hi >= start and lo <= end]
 
     # -- the catalog and the series index ------------------------------------------
     def files(self) -> list[FileMeta]:

@@ -90,7 +90,7 @@ def test_median_over_negative_nan(store, where, v3, v1):
 @pytest.mark.parametrize("nan_order,want", [(True, [float("nan"), 1.0]), (False, [3.0, 1.0])])
 def test_the_nan_order_is_influxdb3s_only(nan_order, want):
     """Only InfluxDB 3's arithmetic makes a NaN, so only its statements pay for ordering one
-    (``Ctx.nan_order``); without it Polars' max/min skip the NaN."""
+    (``SelectPlan.emulates_v3``); without it Polars' max/min skip the NaN."""
     import polars as pl
 
     from tsdb_core.query.functions import aggregates as agg

@@ -198,3 +198,15 @@ def test_policies_altered_in_place_are_seen_at_once(store):
     assert store.query("DROP RETENTION POLICY other ON db", db="db").statements[0].error is None
     assert store.query(named, db="db").statements[0].error == "retention policy not found: other"
     assert [p.name for p in store.retention_policies("db")] == ["autogen"]
+
+
+def test_a_cached_plan_runs_under_its_own_dialect(store):
+    """The executor reads the dialect from the plan (SelectPlan.dialect), so each dialect's cached
+    plan must be its own: 1.x limits rows, InfluxDB 3 each field's values (exec/field_limits.py)."""
+    store.write("db", f"pts a=1 {T0}\npts b=2 {T0 + 10**9}\npts a=3 {T0 + 2 * 10**9}")
+    q = f"SELECT a, b FROM pts WHERE time >= {T0} AND time < {T0 + 60 * 10**9} LIMIT 1"
+    want = {"influxdb1": [[1.0, None]], "influxdb3": [[1.0, None], [None, 2.0]]}
+    for dialect in ("influxdb1", "influxdb3", "influxdb1", "influxdb3"):
+        ((_, _, _, rows),) = values(store, q, dialect=dialect)
+        assert [r[1:] for r in rows] == want[dialect]
+    assert store.plan_cache.hits == 2

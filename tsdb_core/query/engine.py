@@ -110,15 +110,13 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
 
 
 def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadline: float = 0.0,
-                  fast: bool = True, regrouped_limits: bool = True,
-                  dialect: Dialect = Dialect.INFLUXDB1) -> StatementResult:
+                  fast: bool = True, dialect: Dialect = Dialect.INFLUXDB1) -> StatementResult:
     """Execute one parsed statement and return its StatementResult (errors included, never raised).
-    ``regrouped_limits``: influxd 1.x's limits of a subquery under another GROUP BY (exec/regroup.py);
-    ``dialect``: whose names the generated columns take (planner.generated_name)."""
+    ``dialect``: whose InfluxQL it runs as (the plan carries it: SelectPlan.emulates_influxd)."""
     try:
         if isinstance(stmt, ast.SelectStatement):
             return select(i, stmt, provider, db=db, rp=rp, epoch=epoch, now=now, config=config,
-                          deadline=deadline, fast=fast, regrouped_limits=regrouped_limits, dialect=dialect)
+                          deadline=deadline, fast=fast, dialect=dialect)
         if isinstance(stmt, ast.ExplainStatement):
             plan = plan_select(stmt.statement, provider, db=db, rp=rp, now=now, dialect=dialect)
             rows = [[line] for line in plan.explain().splitlines()]
@@ -163,8 +161,7 @@ def _ctx(provider, now, config, deadline: float = 0.0) -> Ctx:
 
 
 def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, config,
-           deadline: float = 0.0, fast: bool = True, regrouped_limits: bool = True,
-           dialect: Dialect = Dialect.INFLUXDB1) -> StatementResult:
+           deadline: float = 0.0, fast: bool = True, dialect: Dialect = Dialect.INFLUXDB1) -> StatementResult:
     """Plan and run one SELECT statement: plan → the executor its tree chose → series."""
     cache = provider.plan_cache
     if cache is not None:
@@ -173,10 +170,7 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
         plan = plan_select(stmt, provider, db=db, rp=rp, now=now, dialect=dialect)
 
     def new_ctx() -> Ctx:
-        c = _ctx(provider, now, config, deadline)
-        c.regrouped_limits = regrouped_limits
-        c.nan_order = dialect is Dialect.INFLUXDB3
-        return c
+        return _ctx(provider, now, config, deadline)
     ctx = new_ctx()
     memory = config.query_memory_bytes or 0
     limits.check_grid(plan, provider, ctx.max_buckets, config.max_select_windows or 0, memory)

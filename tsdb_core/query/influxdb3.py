@@ -3,7 +3,7 @@
 The rules (what v3 refuses and its words) are ``influxql/dialects/influxdb3.py``; this module
 applies them around the one query engine (``engine.py``), so planner and executors stay
 dialect-free but for what the dialect flag tells them (generated column names and integer
-rules in the planner, ``regrouped_limits=False`` for the executor). What differs from
+rules in the planner, the plan's ``dialect`` for the executor). What differs from
 ``engine.execute``:
 
 - a statement v3's parser refuses fails the whole request as one statement error;
@@ -238,8 +238,7 @@ def _run(i, stmt, provider, *, now, **kw) -> StatementResult:
     if isinstance(stmt, M.ShowTagValuesStatement) and (stmt.limit or stmt.offset):
         whole = dataclasses.replace(stmt, limit=0, offset=0)
         return _per_key(engine.run_statement(i, whole, provider, now=now, **kw), stmt.limit, stmt.offset)
-    return engine.run_statement(i, stmt, provider, now=now, regrouped_limits=False,
-                                dialect=Dialect.INFLUXDB3, **kw)
+    return engine.run_statement(i, stmt, provider, now=now, dialect=Dialect.INFLUXDB3, **kw)
 
 
 def _per_key(res: StatementResult, limit: int, offset: int) -> StatementResult:

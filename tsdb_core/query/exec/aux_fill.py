@@ -66,7 +66,7 @@ def fill_aux(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFram
         return df.with_columns([pl.col(c).forward_fill().over(keys) for c in cols])
     fills = []
     for c in cols:  # influxdb3: SeriesLimit's defaults (number_to_scalar: text and boolean NULL)
-        cast = number_to_scalar if plan.influxdb3 else cast_fill
+        cast = number_to_scalar if plan.emulates_v3 else cast_fill
         v = cast(plan.fill_value, df.schema[c])
         if v is not None:
             fills.append(pl.col(c).fill_null(v))
@@ -76,7 +76,7 @@ def fill_aux(plan: SelectPlan, df: pl.DataFrame, keys: list[str]) -> pl.DataFram
 def mixed_cells(plan: SelectPlan, frame: pl.DataFrame) -> dict[int, object]:
     """{position in the answer's row: value} for the text and boolean columns fill(<number>)
     writes a number into (position 0 is time); none under influxdb3 (number_to_scalar: NULL)."""
-    if plan.fill != "value" or plan.omit_time or plan.influxdb3:
+    if plan.fill != "value" or plan.omit_time or plan.emulates_v3:
         return {}
     out = {}
     for i, c in enumerate(plan.columns):
@@ -110,7 +110,7 @@ def text_fills(plan: SelectPlan, frame: pl.DataFrame) -> dict[str, object]:
     """{column: the number} for a subquery's rows (columns named as selected) whose text or
     boolean cells its fill(<number>) left empty (every empty cell there holds the number);
     none under influxdb3 (number_to_scalar: NULL)."""
-    if plan.fill != "value" or not plan.omit_time or plan.influxdb3:
+    if plan.fill != "value" or not plan.omit_time or plan.emulates_v3:
         return {}
     out: dict[str, object] = {}
     for c in plan.columns:

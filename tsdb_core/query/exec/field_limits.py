@@ -1,4 +1,4 @@
-"""InfluxDB 3's LIMIT/OFFSET: each selected field limited on its own (``SelectPlan.field_limits``).
+"""InfluxDB 3's LIMIT/OFFSET: each selected field limited on its own (``SelectPlan.emulates_v3``).
 
 IOx plans a statement's LIMIT/OFFSET as a SeriesLimitExec (iox_query/src/exec/series_limit/
 physical.rs) with one limit expression per value column of the projection (planner.rs ``fn

@@ -56,7 +56,7 @@ def applies(plan) -> bool:
     """Whether influxd's fill iterator of this plan may start wrapped: an ascending
     GROUP BY time() with an offset and no range start, under influxd's rules (InfluxDB 3
     starts at the data's first window and never wraps)."""
-    return (not plan.influxdb3 and bool(plan.interval) and not plan.time_range.has_start
+    return (plan.emulates_influxd and bool(plan.interval) and not plan.time_range.has_start
             and plan.ascending and bool(plan.offset))
 
 

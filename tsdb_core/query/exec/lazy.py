@@ -68,13 +68,8 @@ class Ctx:
     cancellable: bool = True
     # a subquery's text/boolean columns its fill(<number>) left empty: {column: the number}
     text_fills: dict = field(default_factory=dict)
-    # influxd 1.x's limits of a raw subquery under another GROUP BY (exec/regroup.py); v3 has none
-    regrouped_limits: bool = True
     # (SLIMIT, SOFFSET) the enclosing statements add to the statement running (influxd 1.x)
     series_limits: tuple[int, int] = (0, 0)
-    # InfluxDB 3: a NaN is a value, max/min/median order it by IEEE total order (only v3's
-    # arithmetic makes one; the check costs 1.x's float max/min/median ~1.7x for nothing)
-    nan_order: bool = False
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx, engine: str = "auto") -> pl.DataFrame:
@@ -191,7 +186,7 @@ def load(source, ctx: Ctx, counted: frozenset[str] = frozenset()) -> pl.LazyFram
                     + [pl.col(t).alias(HIDDEN_TMP + t) for t in src.hidden if t in inner.columns]
                     + ([pl.lit(True).alias(SUBQUERY_ROW_COLUMN)] if src.whole else [])
                     + [pl.lit(True).alias(NULL_VALUE_PREFIX + n) for n in src.nulls]
-                    + _order_time(src, ctx.regrouped_limits, several)))
+                    + _order_time(src, src.plan.emulates_influxd, several)))
         elif not src.time_range.empty:
             lf = _scan(src, ctx, counted)
             frames.append(lf.with_columns(pl.lit(i, pl.Int32).alias(SOURCE_COLUMN)) if several else lf)
@@ -343,7 +338,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     project = plan.root.child if isinstance(plan.root, FastSelect) else plan.root
     if isinstance(project.child, ZipByTime):
         return _zip_by_time(plan, project.child, ctx)
-    calls = outer_calls.parts(plan) if ctx.regrouped_limits else None
+    calls = outer_calls.parts(plan) if plan.emulates_influxd else None
     if calls:  # each call a stream of its own over the subquery (exec/outer_calls.py)
         frames = [(cols, run_frame(with_tree(outer_calls.part_plan(plan, cols), ctx.provider, fast=False), ctx))
                   for cols in calls]
@@ -370,7 +365,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return None
     lf, schema = _select_rows(plan, stages, order, keys, lf, ctx)
     lf, schema = _null_values(lf, schema, low)
-    if isinstance(stages.shape, Series) and stages.transform is None and ctx.regrouped_limits \
+    if isinstance(stages.shape, Series) and stages.transform is None and plan.emulates_influxd \
             and regroup.regrouped(plan):
         return _regrouped_rows(plan, stages, order, lf, schema, low, ctx)
     if isinstance(stages.shape, Series):
@@ -389,7 +384,7 @@ def _series_limits(plan: SelectPlan, order: OrderLimit, ctx: Ctx) -> tuple[Order
     newIteratorOptionsSubstatement) and applies the sums where they read storage, counting the
     outer statement's groups; a statement reading subqueries only applies none itself. The
     Order/Limit this statement applies, and the sums its subqueries start from."""
-    if not ctx.regrouped_limits:
+    if not plan.emulates_influxd:
         return order, (0, 0)
     cap = 2**31 - 1  # as the planner's ROWS_MAX
     down = (min(order.slimit + ctx.series_limits[0], cap), min(order.soffset + ctx.series_limits[1], cap))
@@ -422,7 +417,7 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: C
     """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
     counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
     Order/Limit left to apply."""
-    if df is None or not df.height or not ctx.regrouped_limits:
+    if df is None or not df.height or not plan.emulates_influxd:
         return df, order
     if stages.transform is not None:  # the streams' limits applied (_runs_transformed)
         if not run_transforms.streams(plan):
@@ -457,12 +452,12 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
     pre = _pushdown(cond, schema)
     if pre is not None:
         lf = lf.filter(pre)
-    lf = _stored_tags_lacking(plan, lf, schema, keys) if ctx.regrouped_limits else lf  # (1.x only)
+    lf = _stored_tags_lacking(plan, lf, schema, keys) if plan.emulates_influxd else lf  # (1.x only)
     lf = lf.with_columns([pl.col(d).fill_null("") if d in schema else pl.lit("").alias(d)
                           for d in keys[1:]])
     tag_cond = _tag_only(cond)
     if order.slimit or order.soffset:  # a subquery's count the outer statement's groups (exec/regroup.py)
-        own = plan.outer_dimensions is None or (plan.outer_pattern and not ctx.regrouped_limits)
+        own = plan.outer_dimensions is None or (plan.outer_pattern and not plan.emulates_influxd)
         groups = keys if own else regroup.outer_keys(plan)
         lf = _slimit(order, lf, tag_cond, schema, groups)
     ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
@@ -598,7 +593,7 @@ def finish(plan: SelectPlan, order: OrderLimit, df: pl.DataFrame, keys: list[str
         df = df.reverse()  # influxd reverses everything: series order and equal-time ties too
     if plan.offset_shard and order.offset and not order.limit:
         df = df.filter(pl.int_range(pl.len()).over([*keys, _shard_group(plan.offset_shard)]) <= order.offset)
-    if (order.limit or order.offset or plan.fill == "value") and plan.field_limits:
+    if (order.limit or order.offset or plan.fill == "value") and plan.emulates_v3:
         df = limit_fields(plan, df, keys, order.limit, order.offset)  # (fill(<number>): the defaults)
     elif order.limit or order.offset:  # (LimitIterator: a stream's series counted again on each return)
         idx = pl.int_range(pl.len()).over(keys + [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns])
@@ -676,16 +671,16 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     if stages.transform is None:
         if stages.fill is not None:  # influxd fills a raw row's missing values before computing
             lf = prefill_refs(lf, schema, refs, stages.fill.value,
-                              cast=number_to_scalar if plan.influxdb3 else cast_fill)
+                              cast=number_to_scalar if plan.emulates_v3 else cast_fill)
         return _raw_rows(plan, order, lf, base, schema, low, keys, tag_order, ctx)
     desc = not order.ascending
     # several subqueries: a transform reads one stream after the other (influxd's MergeIterator)
-    stream = SOURCE_COLUMN in schema and ctx.regrouped_limits
+    stream = SOURCE_COLUMN in schema and plan.emulates_influxd
     if stream:  # each stream's rows of equal time in the order it hands them on
         df = collect(lf.sort(keys + [SOURCE_COLUMN, "time"], descending=[desc] * len(keys) + [False, desc],
                              maintain_order=True), ctx)
     else:  # a subquery's rows of equal time in the order it hands them on, where it says
-        ties = [ORDER_ROW_COLUMN] if ORDER_ROW_COLUMN in schema and ctx.regrouped_limits else []
+        ties = [ORDER_ROW_COLUMN] if ORDER_ROW_COLUMN in schema and plan.emulates_influxd else []
         df = collect(lf.sort(keys + ["time"] + ties + tag_order, descending=desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
@@ -714,12 +709,12 @@ def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag
     desc = not order.ascending
     heap = _heap_columns(plan, low, schema, keys, tag_order)
     # the streams of several subqueries merge on one heap across the groups: none cut short
-    streams = SOURCE_COLUMN in schema and ctx.regrouped_limits and (heap is None or _shared_measurement(plan))
+    streams = SOURCE_COLUMN in schema and plan.emulates_influxd and (heap is None or _shared_measurement(plan))
     scans = streams and heap is None and bool(_own_heaps(plan))  # beside subqueries
     heap = _heap_columns(plan, low, schema, keys, tag_order, scans)
     runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
     n = order.limit + order.offset if order.limit and not streams and not runs else 0
-    held = _fields_held(plan, low, schema) if n and plan.field_limits else None
+    held = _fields_held(plan, low, schema) if n and plan.emulates_v3 else None
     n = 0 if held == [] else n
     ordered = ORDER_TIME_COLUMN in schema
     t = pl.coalesce(ORDER_TIME_COLUMN, "time") if ordered else pl.col("time")
@@ -1037,8 +1032,8 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         return None
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
-    runs = ctx.regrouped_limits and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
-    runs_read = ctx.regrouped_limits and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
+    runs = plan.emulates_influxd and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
+    runs_read = plan.emulates_influxd and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
     in_range = _range_calls(plan, a, lf, schema, low, gkeys, ctx) if runs_read and grouped is None else None
     walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
@@ -1091,7 +1086,7 @@ def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr
     None: none): each call is an iterator of its own, filled over the range, and the cursor
     reads every stream's rows, a transform's null where it has none (its first window's)."""
     plain = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
-    if plan.influxdb3 or not a.interval or not plain or plan.outer_dimensions is not None:
+    if plan.emulates_v3 or not a.interval or not plain or plan.outer_dimensions is not None:
         return None
     tr = plan.time_range
     if plan.ascending:
@@ -1103,7 +1098,7 @@ def _wrapped(plan, ctx) -> bool:
     """Whether a subquery's transforms of windows read nothing: without a start, influxd 1.x
     moves their MinTime back a window and the int64 wraps; the calls beside them read the
     range (plan/planner.py _scan_range)."""
-    return ctx.regrouped_limits and plan.outer_dimensions is not None and bool(plan.extra_intervals) \
+    return plan.emulates_influxd and plan.outer_dimensions is not None and bool(plan.extra_intervals) \
         and plan.ascending and not plan.time_range.has_start
 
 
@@ -1162,7 +1157,7 @@ def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) 
     window is reduced on its own, in stream order (exec/stretches.py; the rows, and the
     stretch column)."""
     src = plan.sources[0] if len(plan.sources) == 1 else None
-    if not (ctx.regrouped_limits and a.interval and isinstance(src, SubqueryScan) and regroup.fills_runs(src.plan)):
+    if not (plan.emulates_influxd and a.interval and isinstance(src, SubqueryScan) and regroup.fills_runs(src.plan)):
         return lf, []
     names = lf.collect_schema().names()
     reads = {c.args[0].name for c in low.aggs if c.args and isinstance(c.args[0], ast.VarRef)} & set(names)
@@ -1223,7 +1218,7 @@ def _selector_input_limit(plan, order: OrderLimit, lf, low: Lowered, keys, ctx) 
     shard = src.shard_group_duration(ctx.provider)
     if not shard:
         return lf
-    if ctx.regrouped_limits and regroup.regrouped_series(plan):  # (exec/regroup.py)
+    if plan.emulates_influxd and regroup.regrouped_series(plan):  # (exec/regroup.py)
         return regroup.selector_input(lf, plan, _shard_group(shard), lambda f: collect(f, ctx))
     n = order.limit + order.offset + 1
     # points of equal time: the tag set's series in key order (reversed when descending)
@@ -1273,13 +1268,13 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
     if not a.interval:
         if f.mode == "value" and known:  # no windows: fill(x) still fills (v3: the projection's coalesce)
             df = fill(df, keys, [int(df[WINDOW_COLUMN][0])], known, "value", f.value, set(),
-                      scalar=number_to_scalar if plan.influxdb3 else None)
+                      scalar=number_to_scalar if plan.emulates_v3 else None)
         return df
     if f.mode == "none" or multi:
         return df
     first, last = _window_span(plan, a)
     count_like = {c for call, c in low.aggs.items() if call.name == "count"}
-    if first is None and plan.influxdb3:  # no range start: from the data's first window
+    if first is None and plan.emulates_v3:  # no range start: from the data's first window
         first = int(df[WINDOW_COLUMN].min())
     elif first is None:  # no range start: influxd's fill iterator walks each series (exec/fill_walk.py)
         return _walked(plan, a, f, df, low, keys, known, count_like, last, ctx)
@@ -1288,7 +1283,7 @@ def _fill_windows(plan, a: Aggregate, f: Fill, df, low: Lowered, keys, grid, mul
         return df
     merge = a.tz is not None and plan.ascending and not df[WINDOW_COLUMN].is_in(grid).all()
     df = fill(df, keys, grid, known, f.mode, f.value, count_like, descending=not plan.ascending, merge=merge,
-              scalar=number_to_scalar if plan.influxdb3 else None)
+              scalar=number_to_scalar if plan.emulates_v3 else None)
     if f.mode == "null":
         df = _no_count_without_field(plan, df, low, ctx)
     return df
@@ -1378,7 +1373,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
-    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, ctx.nan_order, _backwards(plan, a, ctx))
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx))
     if grouped is not None:
         seen, keep = _seen_exprs(schema, low, exprs)
         return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
@@ -1391,9 +1386,9 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
                                         integral_v1.whole_range(plan.time_range), unit, False,
                                         WINDOW_COLUMN).drop(integral_v1.FLUSH_COLUMN)
-    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, ctx.nan_order)
+    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, plan.emulates_v3)
     exprs += aux
-    tied = None if ctx.nan_order else _percentile_point(a, low, aux)  # v3 sorts by value, time
+    tied = None if plan.emulates_v3 else _percentile_point(a, low, aux)  # v3 sorts by value, time
     if tied is not None:
         exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema), (_literal_value(tied.args[1]),),
                                          dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
@@ -1465,7 +1460,7 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
         df = _group_agg(plan, a, lf, gkeys, exprs, ctx) if exprs else lf.select(gkeys).unique()
     for i, (a0, alias) in enumerate(modes):
         tmp = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-        part = (agg.mode_frame3(tmp, gkeys, VALUE_COLUMN, alias) if ctx.nan_order  # v3: no Go sort
+        part = (agg.mode_frame3(tmp, gkeys, VALUE_COLUMN, alias) if plan.emulates_v3  # v3: no Go sort
                 else agg.mode_frame(tmp, gkeys, VALUE_COLUMN, alias, f"{TIE_COLUMN}{i}"))
         df = df.join(part, on=gkeys, how="left")
     for a0, alias, unit in integrals:
@@ -1485,7 +1480,7 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     gaps = [(pl.col(seen_column(i)) == 0).alias(gap_column(c))
             for i, c in enumerate(low.aggs.values()) if seen_column(i) in seen]
     df = collect(df.with_columns(gaps).drop(seen), ctx)
-    if modes and not ctx.nan_order:
+    if modes and not plan.emulates_v3:
         df = go_ties.replay_modes(df, lf, gkeys,
                                   [(value_expr(a0, schema), alias, f"{TIE_COLUMN}{i}")
                                    for i, (a0, alias) in enumerate(modes)], plan.ascending,
@@ -1498,7 +1493,7 @@ def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
     DESC influxd reads a series backwards, and its reducers add in that order (the last
     digits differ). Only where every group is one series of one measurement (its index
     says so): how influxd orders several series in a group backwards is not modelled."""
-    if plan.influxdb3 or plan.ascending or not a.interval or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan):
+    if plan.emulates_v3 or plan.ascending or not a.interval or len(plan.sources) != 1 or not isinstance(plan.sources[0], Scan):
         return False
     src = plan.sources[0]
     try:
@@ -1512,7 +1507,7 @@ def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
 def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_order: bool = False,
                backwards: bool = False):
     """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates
-    (``nan_order``: :attr:`Ctx.nan_order`; ``backwards``: :func:`_backwards`)."""
+    (``nan_order``: :attr:`SelectPlan.emulates_v3`; ``backwards``: :func:`_backwards`)."""
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if a.point_time else None
     for call, alias in low.aggs.items():

@@ -197,7 +197,7 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
         starts, series, windows, lengths = _runs(frames[0].get_column(TIME).to_numpy(), found[1], found[2],
                                                  a.interval, a.offset)
         where = np.zeros(starts.size, dtype=np.int64)
-    backwards = not order.ascending and not plan.influxdb3  # each group is one series: lazy._backwards holds
+    backwards = not order.ascending and plan.emulates_influxd  # each group is one series: lazy._backwards holds
     order = _key_order(per_series, series)
     at = (series[order] if order is not None else series).tolist()
     keys = [pl.Series(k, [v[i] for i in at], pl.String) for k, v in zip(a.dimensions, per_series)]

@@ -36,6 +36,7 @@ from typing import Union
 
 from ...influxql import ast
 from ...influxql import functions as F
+from ...influxql.dialect import Dialect
 from ...base.time import format_duration
 from ..analyze.time_range import TimeRange
 
@@ -428,13 +429,26 @@ class SelectPlan:
     # OFFSET without LIMIT on raw fields: influxd's storage reads OFFSET+1 points per series
     # group and shard group, so at most one row per shard group survives; its duration (ns)
     offset_shard: int = 0
-    # InfluxDB 3: LIMIT/OFFSET count each field's values on its own (exec/field_limits.py)
-    field_limits: bool = False
-    # planned under InfluxDB 3's rules: none of influxd 1.x's reading orders (a window's floats
-    # added backwards under DESC) nor its int64 wraps (a fill walk from 1677: exec/fill_walk.py)
-    influxdb3: bool = False
+    # whose InfluxQL the plan runs as: what that means for execution is the two properties below
+    dialect: Dialect = Dialect.INFLUXDB1
     root: Node | None = None  # the operator tree that executes (planner.build_tree)
 
     def explain(self, depth: int = 0) -> str:
         """The operator tree, one node a line, inputs indented below their consumer."""
         return self.root.explain(depth)
+
+    @property
+    def emulates_influxd(self) -> bool:
+        """Run as influxd 1.x runs it (``Dialect.INFLUXDB1``): its iterators' reading orders (a
+        window's floats added backwards under DESC, a subquery's rows in its merge's order), a
+        raw subquery's limits regrouped under the outer GROUP BY (exec/regroup.py) and its int64
+        wraps (a fill walk from 1677: exec/fill_walk.py)."""
+        return self.dialect is Dialect.INFLUXDB1
+
+    @property
+    def emulates_v3(self) -> bool:
+        """Run as InfluxDB 3 runs it (``Dialect.INFLUXDB3``): LIMIT/OFFSET count each field's values
+        on its own (exec/field_limits.py), max/min/median order a NaN by IEEE total order (only
+        v3's arithmetic makes one: the check would cost 1.x's ~1.7x for nothing), fill numbers
+        take v3's casts (exec/number_scalar.py)."""
+        return self.dialect is Dialect.INFLUXDB3

@@ -126,8 +126,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         limit=_rows(stmt.limit), row_offset=_rows(stmt.offset), slimit=_rows(stmt.slimit),
         soffset=_rows(stmt.soffset), tz=stmt.location, time_column=time_column,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
-        source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed, field_limits=dialect is Dialect.INFLUXDB3,
-        influxdb3=dialect is Dialect.INFLUXDB3, offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
+        source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed, dialect=dialect,
+        offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
 
 
 def _bound_condition(condition, known, dialect):

@@ -98,7 +98,7 @@ def _held(plan: SelectPlan) -> tuple[str, ...]:
     """InfluxDB 3 limits each field's values on its own: with several fields, those that each
     need the scan limit's n values (exec/held_scan.py checks the rows read hold them)."""
     fields = sorted({c.expr.name for c in plan.columns if c.expr.type != "tag"})
-    return tuple(fields) if plan.field_limits and len(fields) > 1 else ()
+    return tuple(fields) if plan.emulates_v3 and len(fields) > 1 else ()
 
 
 # -- lowering: calls → working columns ------------------------------------------------------

@@ -354,7 +354,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
     grouped = series_runs.groups(plan, stages, order, low, ctx)
     if grouped is not None:
         df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
-        df, order = _window_runs(plan, stages, order, df, ctx, low)
+        df, order = _window_runs(plan, stages, order, df, low)
         return finish(plan, order, df, keys) if df is not None and df.height else None
     outer, ctx.series_limits = ctx.series_limits, down
     try:
@@ -372,7 +372,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
     else:
         df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
-        df, order = _window_runs(plan, stages, order, df, ctx, low)
+        df, order = _window_runs(plan, stages, order, df, low)
     if df is None or df.height == 0:
         return None
     ordered = isinstance(stages.shape, Series) and stages.transform is None
@@ -413,7 +413,7 @@ def _regrouped_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, lf, sch
     return finish(plan, free, df, keys, ordered=True) if df.height else None
 
 
-def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, ctx: Ctx, low: Lowered):
+def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: Lowered):
     """An aggregating subquery's LIMIT/OFFSET under an outer GROUP BY other than its own:
     counted over runs of tags in the reducer's order (exec/regroup.py); the rows, and the
     Order/Limit left to apply."""
@@ -1014,7 +1014,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     windowed = _with_windows(plan, a, lf, low, ctx) if grouped is None else (None, None)
     if windowed is None:
         return None
-    lf, stretch = _stretches(plan, a, windowed[0], keys, low, ctx)
+    lf, stretch = _stretches(plan, a, windowed[0], keys, low)
     gkeys = keys + stretch + [WINDOW_COLUMN]
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
     try:
@@ -1072,7 +1072,7 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     filled subquery's runs (:func:`_runs_transformed`; ``in_range``: :func:`_range_calls`)."""
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
-    wrapped = _wrapped(plan, ctx)
+    wrapped = _wrapped(plan)
     if runs_read:
         return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range)
     if wrapped:
@@ -1085,7 +1085,7 @@ def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr
     """The rows of a statement's windows that the calls beside its transforms emit (influxdb1;
     None: none): each call is an iterator of its own, filled over the range, and the cursor
     reads every stream's rows, a transform's null where it has none (its first window's)."""
-    plain = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
+    plain = _untransformed_calls(low) & set(df.columns)
     if plan.emulates_v3 or not a.interval or not plain or plan.outer_dimensions is not None:
         return None
     tr = plan.time_range
@@ -1094,7 +1094,12 @@ def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr
     return pl.col("time") <= window_start(tr.end, a.interval, a.offset, a.tz)
 
 
-def _wrapped(plan, ctx) -> bool:
+
+def _untransformed_calls(low: Lowered) -> set[str]:
+    """The columns of the statement's calls read as they are (not a transform's inner call)."""
+    return {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values())
+
+def _wrapped(plan) -> bool:
     """Whether a subquery's transforms of windows read nothing: without a start, influxd 1.x
     moves their MinTime back a window and the int64 wraps; the calls beside them read the
     range (plan/planner.py _scan_range)."""
@@ -1113,7 +1118,7 @@ def _range_calls(plan, a: Aggregate, lf, schema, low: Lowered, gkeys: list[str],
     if not plan.extra_intervals or a.tz is not None or cut in (MIN_TIME, MAX_TIME + 1) \
             or (cut - a.offset) % a.interval == 0:
         return None
-    plain = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values())
+    plain = _untransformed_calls(low)
     if not plain and all(F.spec(call.name).extends_range for call in low.transforms):
         return None
     lf = lf.filter(pl.col("time").is_between(tr.start, tr.end))
@@ -1143,7 +1148,7 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
         out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
-    read = {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values()) & set(df.columns)
+    read = _untransformed_calls(low) & set(df.columns)
     for c in sorted(read):  # each call read as it is: a stream of its own (the run's own LIMIT)
         filled = regroup.filled_runs(run_transforms.call_rows(df if in_range is None else in_range, keys, [c]), plan)
         streams.append(run_transforms.stream_order(filled, outer, asc))
@@ -1151,7 +1156,7 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
     return out if asc else out.reverse()
 
 
-def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered, ctx: Ctx) -> tuple[pl.LazyFrame, list[str]]:
+def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered) -> tuple[pl.LazyFrame, list[str]]:
     """Over a subquery's filled runs (exec/regroup.py), influxd's reducer closes a window
     whenever the stream's next row falls in another: each stretch of one group's rows in one
     window is reduced on its own, in stream order (exec/stretches.py; the rows, and the

@@ -40,7 +40,7 @@ class WalEntry:
 
     measurement: str
     tags: tuple[str, ...]
-    fields: dict  # field key -> FieldType value (str)
+    fields: dict  # field key -> FieldType (a str enum: its value is what is written)
     frame: "object"  # polars.DataFrame
     series: SeriesCodes | None = None
 

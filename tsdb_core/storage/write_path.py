@@ -58,6 +58,7 @@ class WritePath:
             if v.accepted:
                 seq = self._log_and_apply(database, pol, v.accepted, parsed=body is not None, upkeep=upkeep,
                                           presorted=presorted, known=known, logged=logged)
+        del logged  # (the record is in the WAL's buffer: not held through the group-commit wait)
         for begin in upkeep:  # background sorting for queries, started outside the lock
             begin()
         if seq:

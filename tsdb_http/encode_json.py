@@ -271,6 +271,31 @@ def _series_obj(s: Series, holes: list | None = None) -> dict:
     return s.to_json()  # (floats: see _series_objs)
 
 
+def _columns_obj(s: Series, v3: bool) -> dict | None:
+    """The series as a JSON object whose ``values`` are tuples zipped from its columns
+    (:attr:`Series.column_lists`), each float column given the answer's forms first from its
+    array (:func:`_array_fix`): its rows are never built as lists, nor patched one by one.
+    None when it has no columns (or no float arrays to go by)."""
+    cols, floats = s.column_lists, s.float_columns
+    if cols is None or floats is None:
+        return None
+    out = s.header()
+    if cols[0]:
+        cols = list(cols)  # (the series' own columns are left as they are: the time list may be shared)
+        for j, x in floats:
+            fix = _array_fix(x, cols[j], v3, strict=True)
+            if isinstance(fix, list):
+                cols[j] = fix
+            elif fix is not None:
+                col = cols[j] = list(cols[j])
+                for i, v in zip(*fix):
+                    col[i] = v
+        out["values"] = list(zip(*cols))
+    if s.partial:
+        out["partial"] = True
+    return out
+
+
 def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
     """The statement's series as JSON objects when all are spans of one block (a GROUP BY
     answer's small series): their rows built from the block's columns in one pass
@@ -298,10 +323,13 @@ def _block_objs(series: list[Series], v3: bool) -> list[dict] | None:
 def _series_objs(series: list[Series], holes: list | None, v3: bool = False) -> list[dict]:
     """The statement's series as JSON objects, float values in Go's forms: the rows of many
     short series (a GROUP BY answer) are looked at together, in one pass over their columns
-    (from their block's columns when they share one, a single series' too)."""
+    (from their block's columns when they share one, a single series' too; a series carrying
+    columns from them: :func:`_columns_obj`)."""
     objs = _block_objs(series, v3)
     if objs is not None:
         return objs
+    if len(series) == 1 and (obj := _columns_obj(series[0], v3)) is not None:
+        return [obj]
     spans = {i for i, s in enumerate(series) if s.span is not None}  # (among rows: each from its block)
     objs = [_block_objs([s], v3)[0] if i in spans else _series_obj(s, holes) for i, s in enumerate(series)]
     todo = [(o, s) for i, (o, s) in enumerate(zip(objs, series))

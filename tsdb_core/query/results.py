@@ -52,24 +52,27 @@ class Series:
     Polars ``frame`` (one column per entry of ``columns``): the HTTP encoders write such
     frames column by column, and the rows are built only when ``values`` is first read.
     The many small series of a GROUP BY answer may share one :class:`SeriesBlock` (``span``)
-    instead: their rows, too, are built only when read.
+    instead: their rows, too, are built only when read. A small series may carry its rows as
+    columns (``cols``: lists, the first the times) for the same reason (:attr:`column_lists`).
     """
 
-    __slots__ = ("_floats", "_frame", "_span", "_values", "columns", "name", "no_floats", "partial", "tags")
+    __slots__ = ("_cols", "_floats", "_frame", "_span", "_values", "columns", "name", "no_floats", "partial",
+                 "tags")
 
     def __init__(self, name: str, tags: dict[str, str] | None, columns: list[str],
                  values: list[list] | None = None, partial: bool = False, no_floats: bool = False,
                  frame: pl.DataFrame | None = None, span: tuple[SeriesBlock, int, int] | None = None,
-                 float_columns: tuple[tuple[int, np.ndarray], ...] | None = None):
+                 float_columns: tuple[tuple[int, np.ndarray], ...] | None = None, cols: list[list] | None = None):
         self.name, self.tags, self.columns = name, tags, columns
-        lazy = frame is not None or span is not None
+        lazy = frame is not None or span is not None or cols is not None
         self._values = values if values is not None or lazy else []
         self._frame = frame if values is None else None
         self._span = span if values is None and frame is None else None
+        self._cols = cols if values is None and frame is None and span is None else None
         self.partial = partial
         # a promise that no value is a float: encoders skip the Go float fix-up (SHOW answers)
         self.no_floats = no_floats
-        self._floats = float_columns if values is not None else None
+        self._floats = float_columns if values is not None or self._cols is not None else None
 
     @property
     def values(self) -> list[list]:
@@ -80,13 +83,16 @@ class Series:
             elif self._span is not None:
                 block, start, n = self._span
                 self._values, self._span = block.rows(start, n), None
+            elif self._cols is not None:
+                cols, self._cols = self._cols, None
+                self._values = list(map(list, zip(*cols)))
             else:
                 self._values = []
         return self._values
 
     @values.setter
     def values(self, rows: list[list]) -> None:
-        self._values, self._frame, self._span, self._floats = rows, None, None, None
+        self._values, self._frame, self._span, self._floats, self._cols = rows, None, None, None, None
 
     @property
     def float_columns(self) -> tuple[tuple[int, np.ndarray], ...] | None:
@@ -94,7 +100,14 @@ class Series:
         every float cell is in one of these columns, and column ``j``'s cells are its float64
         array's values (NaN where the cell is None), so an encoder may look at the arrays instead
         of the cells. Rows changed in place elsewhere than in other columns break it."""
-        return self._floats if self._floats is not None and self._values is not None else None
+        return self._floats if self._floats is not None and (self._values is not None or self._cols is not None) \
+            else None
+
+    @property
+    def column_lists(self) -> list[list] | None:
+        """The rows as columns (lists, the first the times) while ``values`` has not been built
+        from them, else None: an encoder may write them without building rows (callers only read them)."""
+        return self._cols
 
     @property
     def frame(self) -> pl.DataFrame | None:
@@ -103,7 +116,7 @@ class Series:
 
     @frame.setter
     def frame(self, frame: pl.DataFrame) -> None:
-        self._values, self._frame, self._span, self._floats = None, frame, None, None
+        self._values, self._frame, self._span, self._floats, self._cols = None, frame, None, None, None
 
     @property
     def span(self) -> tuple[SeriesBlock, int, int] | None:
@@ -118,6 +131,8 @@ class Series:
             return len(self._values)
         if self._span is not None:
             return self._span[2]
+        if self._cols is not None:
+            return len(self._cols[0])
         return self._frame.height if self._frame is not None else 0
 
     def __eq__(self, other: object) -> bool:

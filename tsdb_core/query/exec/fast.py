@@ -156,8 +156,11 @@ def _windows_series(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | No
         rows = limited_rows(plan, arrays, epoch, max_buckets, _numpy_windows, _empty_windows)
     else:
         floats: list = []  # (the rows' float columns as arrays: Series.float_columns)
-        rows = _numpy_windows(plan, arrays, epoch, max_buckets, floats) if arrays[TIME].size else []
-        return _series(name, names, rows, tuple(floats)) if rows else []
+        cols = _numpy_windows(plan, arrays, epoch, max_buckets, floats, True) if arrays[TIME].size else []
+        if not cols or not cols[0]:
+            return []
+        # (the rows stay columns: an encoder may write them without building them, Series.column_lists)
+        return [Series(name, None, names, partial=len(cols[0]) > PARTIAL_ROWS, float_columns=tuple(floats), cols=cols)]
     return _series(name, names, rows) if rows else []
 
 
@@ -273,19 +276,20 @@ def _framed(name: str, names: list[str], rows: pl.DataFrame) -> list[Series]:
 
 
 def _numpy_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
-                   max_buckets: int, floats: list | None = None) -> list[list]:
+                   max_buckets: int, floats: list | None = None, columns: bool = False) -> list[list]:
     """The rows of the windows of time + field ``arrays`` (exec/fast_grid.py's when it applies:
-    one sorted series on the grid); ``floats`` as :func:`_reduceat_windows` fills it."""
-    rows = grid_windows(plan, arrays, epoch, max_buckets, floats, _grid_times)
-    return rows if rows is not None else _reduceat_windows(plan, arrays, epoch, max_buckets, floats)
+    one sorted series on the grid); ``floats`` as :func:`_reduceat_windows` fills it;
+    ``columns``: the rows' columns instead (lists, the times first; [] when no window has a point)."""
+    rows = grid_windows(plan, arrays, epoch, max_buckets, floats, _grid_times, columns)
+    return rows if rows is not None else _reduceat_windows(plan, arrays, epoch, max_buckets, floats, columns)
 
 
 def _reduceat_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None,
-                      max_buckets: int, floats: list | None = None) -> list[list]:
+                      max_buckets: int, floats: list | None = None, columns: bool = False) -> list[list]:
     """max/min/count per window with numpy ``reduceat`` over time-sorted rows, percentile()
     by one sort of (window, value) (a null float is NaN: line protocol has no NaN values;
     integer columns here have no nulls). ``floats``: gets (column, float64 array) of each
-    float column of the rows (NaN where a cell is None)."""
+    float column of the rows (NaN where a cell is None); ``columns``: the rows' columns instead."""
     t = arrays[TIME]
     order = None if t.size < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
     if order is not None:
@@ -326,7 +330,7 @@ def _reduceat_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | 
             if floats is not None and vals.dtype.kind == "f":
                 floats.append((j, vals.astype(np.float64, copy=False) if full else np.where(ok, vals, np.nan)))
             out.append(vals.tolist() if full else [x if k else None for x, k in zip(vals.tolist(), ok.tolist())])
-    return list(map(list, zip(*out)))
+    return out if columns else list(map(list, zip(*out)))
 
 
 def _run_starts(b: np.ndarray) -> np.ndarray:

@@ -23,11 +23,12 @@ _MAX = 2**63 - 1
 
 
 def grid_windows(plan, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int, floats: list | None,
-                 grid_times) -> list[list] | None:
+                 grid_times, columns: bool = False) -> list[list] | None:
     """:func:`exec.fast._numpy_windows`'s rows for ``fill(null)`` over rows whose times ascend
     (none before the first window or after the last), or over several series sampled at the
     same instants one after the other, and whose float columns hold no NaN; None otherwise.
-    ``grid_times(grid, interval, epoch)`` renders the window starts."""
+    ``grid_times(grid, interval, epoch)`` renders the window starts; ``columns``: the rows'
+    columns (lists), not the rows."""
     t = arrays[TIME]
     calls = [c.expr for c in plan.columns]
     if plan.fill != "null" or t.size == 0 or any(c.name not in _CALLS for c in calls):
@@ -79,7 +80,7 @@ def grid_windows(plan, arrays: dict[str, np.ndarray], epoch: str | None, max_buc
         out.append([x if k else None for x, k in zip(full.tolist(), hit.tolist())])
     if floats is not None:
         floats.extend(found)
-    return list(map(list, zip(*out)))
+    return out if columns else list(map(list, zip(*out)))
 
 
 def _stacked(t: np.ndarray) -> int:

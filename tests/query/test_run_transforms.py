@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tsdb_core.influxql import ast
 from tsdb_core.query.exec.run_transforms import (SERIES_RUN_COLUMN, call_rows, cursor_merged, limited, series_runs,
-                                                 stream_order, transformed)
+                                                 sorted_merged, stream_order, transformed)
 from tsdb_core.query.plan.nodes import MEASUREMENT_COLUMN as NAME
 from tsdb_core.query.plan.nodes import gap_column
 
@@ -99,6 +99,44 @@ def test_cursor_keeps_a_series_last_value_under_fill_previous():
         (1.0, None), (2.0, 10), (3.0, 20), (None, 30), (4.0, 30)]
     assert _cursor_case("linear", None).select("a", "b").rows() == [
         (1.0, None), (2.0, 10), (3.0, 20), (None, 30), (4.0, None)]
+
+
+def test_cursor_keeps_the_map_over_a_nil_point_under_fill_previous():
+    """A point without a value (the fill iterator's windows before a series' first value, a
+    null of the reducer) leaves the map as it was under fill(previous) (SkipDefault), and
+    reads null under the other fills."""
+    a = pl.DataFrame({NAME: ["cpu"] * 3, "host": ["h0"] * 3, "time": [0, 1, 2], "a": [None, 2.0, None]})
+    b = pl.DataFrame({NAME: ["cpu"] * 2, "host": ["h0"] * 2, "time": [0, 2], "b": [5, None]})
+    keys = [NAME, "host"]
+    assert cursor_merged([a, b], keys, True, "previous", None).select("a", "b").rows() == [
+        (None, 5), (2.0, 5), (2.0, 5)]
+    assert cursor_merged([a, b], keys, True, "null", None).select("a", "b").rows() == [
+        (None, 5), (2.0, None), (None, None)]
+
+
+_POINTS = st.dictionaries(st.tuples(st.sampled_from(["cpu", "w"]), st.sampled_from(["", "h0", "h1"]),
+                                    st.sampled_from(["r0", "r1"]), st.integers(0, 5)),
+                          st.one_of(st.none(), st.integers(-9, 9)), max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_POINTS, min_size=2, max_size=3), st.booleans(), st.sampled_from(["value", "previous", "null"]))
+def test_sorted_streams_merge_as_the_cursor_reads_them(points, ascending, fill):
+    """A statement's own streams (each in the cursor's order, one point per series and time):
+    the vectorised merge gives the cursor's rows (a point without a value under fill(<number>)
+    aside: the cursor reads the number there, :func:`sorted_merged` says so)."""
+    keys = [NAME, "region", "host"]  # GROUP BY region, host: the cursor orders tags by key
+    streams = []
+    for i, pts in enumerate(points):
+        rows = sorted(pts.items(), reverse=not ascending)
+        streams.append(pl.DataFrame({NAME: [k[0] for k, _ in rows], "region": [k[2] for k, _ in rows],
+                                     "host": [k[1] for k, _ in rows], "time": [k[3] for k, _ in rows],
+                                     f"c{i}": [0 if v is None and fill == "value" else v for _, v in rows]},
+                                    schema={NAME: pl.String, "region": pl.String, "host": pl.String,
+                                            "time": pl.Int64, f"c{i}": pl.Int64}))
+    want = cursor_merged(streams, keys, ascending, fill, 7)
+    got = sorted_merged(streams, keys, ascending, fill, 7)
+    assert got.select(want.columns).rows() == want.rows()
 
 
 def test_each_call_streams_only_the_groups_where_it_saw_points():

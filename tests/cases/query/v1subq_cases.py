@@ -863,3 +863,54 @@ BESIDE_TRANSFORMS = [
     f"SELECT non_negative_difference(count(n)) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m)",
 ]
 QUERIES += BESIDE_TRANSFORMS
+
+# 26. no subquery, the rest of gen.py's inner statements (one a family: fill, ORDER BY, LIMIT/OFFSET,
+# measurements): each call an iterator of its own, filled over its own range (a transform's extra window
+# its own, cumulative_sum()'s none), transformed and limited alone; the cursor reads them together, a
+# stream without the row's point filling in fill()'s number, fill(previous) keeping the series' last
+# value, a Nil point too (exec/run_transforms.py top_streams, exec/lazy.py _top_stream)
+TOP_STREAMS = [
+    f"SELECT moving_average(mean(n), 3) AS c0, difference(mean(n)) AS c1, difference(mean(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), region fill(0)",
+    f"SELECT non_negative_derivative(sum(usage)) AS c0, derivative(sum(usage)) AS c1, moving_average(mean(v), 3) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(0)",
+    f"SELECT difference(max(n)) AS c0, moving_average(mean(v), 3) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), region fill(0)",
+    f"SELECT non_negative_derivative(mean(usage)) AS c0, count(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), region fill(0) LIMIT 1 OFFSET 1",
+    f"SELECT moving_average(max(usage), 3) AS c0, elapsed(max(usage)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d) fill(0) LIMIT 2 OFFSET 2",
+    f"SELECT non_negative_derivative(max(n)) AS c0, cumulative_sum(sum(v)) AS c1, non_negative_derivative(max(v)) AS c2 FROM w WHERE {WW25} GROUP BY time(1d), host fill(0) OFFSET 1",
+    f"SELECT elapsed(mean(n), 10m) AS c0, non_negative_difference(mean(n)) AS c1, non_negative_derivative(max(n)) AS c2 FROM w WHERE {WW25} GROUP BY time(1d), host, region fill(0) ORDER BY time DESC",
+    f"SELECT cumulative_sum(count(n)) AS c0, non_negative_derivative(max(usage)) AS c1, difference(sum(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(0) ORDER BY time DESC LIMIT 2",
+    f"SELECT moving_average(sum(usage), 3) AS c0, non_negative_derivative(max(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), region fill(100)",
+    f"SELECT non_negative_difference(sum(n)) AS c0, derivative(mean(v)) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), host fill(100)",
+    f"SELECT cumulative_sum(max(usage)) AS c0, non_negative_derivative(sum(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100) LIMIT 2 OFFSET 1",
+    f"SELECT cumulative_sum(max(usage)) AS c0, moving_average(max(usage), 2) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), host fill(100) LIMIT 1 OFFSET 1",
+    f"SELECT non_negative_derivative(max(n), 10m) AS c0, mean(n) AS c1 FROM w WHERE {WW25} GROUP BY time(2d), host fill(100) OFFSET 1",
+    f"SELECT moving_average(mean(n), 2) AS c0, cumulative_sum(max(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100) ORDER BY time DESC",
+    f"SELECT elapsed(max(n), 1s) AS c0, non_negative_difference(count(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host fill(100) ORDER BY time DESC",
+    f"SELECT non_negative_derivative(max(n)) AS c0, elapsed(count(usage), 1m) AS c1, mean(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100) ORDER BY time DESC LIMIT 1 OFFSET 1",
+    f"SELECT moving_average(count(n), 2) AS c0, non_negative_derivative(sum(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m) fill(linear) OFFSET 3",
+    f"SELECT derivative(mean(n)) AS c0, count(usage) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(linear) OFFSET 3",
+    f"SELECT difference(sum(n)) AS c0, cumulative_sum(count(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host fill(linear) LIMIT 1 OFFSET 2",
+    f"SELECT moving_average(count(usage), 3) AS c0, cumulative_sum(count(n)) AS c1, difference(max(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(linear) ORDER BY time DESC OFFSET 1",
+    f"SELECT derivative(mean(n), 1m) AS c0, moving_average(mean(n), 3) AS c1 FROM w WHERE {WW25} GROUP BY time(2d), host, region fill(linear) ORDER BY time DESC LIMIT 2",
+    f"SELECT non_negative_derivative(sum(v)) AS c0, sum(usage) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d) fill(none)",
+    f"SELECT non_negative_derivative(max(usage)) AS c0, derivative(mean(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(none) OFFSET 3",
+    f"SELECT derivative(sum(n), 1m) AS c0, mean(v) AS c1 FROM w WHERE {WW25} GROUP BY time(2d), host fill(none) LIMIT 2",
+    f"SELECT cumulative_sum(sum(usage)) AS c0, difference(sum(n)) AS c1, elapsed(count(n), 1s) AS c2 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(none) ORDER BY time DESC LIMIT 1 OFFSET 1",
+    f"SELECT cumulative_sum(count(usage)) AS c0, elapsed(max(usage), 10m) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host",
+    f"SELECT moving_average(max(v), 3) AS c0, cumulative_sum(count(v)) AS c1, cumulative_sum(mean(v)) AS c2 FROM w WHERE {WW25} GROUP BY time(1d), region",
+    f"SELECT non_negative_difference(mean(usage)) AS c0, cumulative_sum(mean(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null) LIMIT 1",
+    f"SELECT difference(max(n)) AS c0, moving_average(max(v), 3) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), host fill(null) LIMIT 1 OFFSET 1",
+    f"SELECT non_negative_derivative(count(n)) AS c0, difference(mean(v)) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), region LIMIT 2",
+    f"SELECT cumulative_sum(count(n)) AS c0, non_negative_derivative(max(n)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), region ORDER BY time DESC OFFSET 3",
+    f"SELECT difference(max(n)) AS c0, derivative(count(usage)) AS c1, mean(n) AS c2 FROM cpu, w WHERE {W10} GROUP BY time(1d) ORDER BY time DESC LIMIT 1",
+    f"SELECT non_negative_derivative(count(v)) AS c0, max(v) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host fill(null) ORDER BY time DESC LIMIT 2",
+    f"SELECT non_negative_difference(max(n)) AS c0, non_negative_derivative(max(n), 10m) AS c1, derivative(sum(n)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(previous)",
+    f"SELECT elapsed(count(n), 1m) AS c0, count(usage) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), host fill(previous)",
+    f"SELECT difference(sum(n)) AS c0, non_negative_difference(sum(n)) AS c1 FROM w WHERE {WW25} GROUP BY time(3d), host fill(previous)",
+    f"SELECT non_negative_difference(max(usage)) AS c0, non_negative_difference(count(usage)) AS c1, max(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(previous) OFFSET 1",
+    f"SELECT cumulative_sum(max(v)) AS c0, elapsed(sum(v), 10m) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(previous) OFFSET 1",
+    f"SELECT difference(sum(v)) AS c0, max(n) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), host fill(previous) ORDER BY time DESC",
+    f"SELECT non_negative_derivative(max(usage)) AS c0, sum(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(previous) ORDER BY time DESC LIMIT 1",
+    f"SELECT difference(mean(v)) AS c0, sum(v) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(2d), region fill(previous) ORDER BY time DESC LIMIT 5",
+    f"SELECT difference(count(v)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host, region fill(previous) ORDER BY time DESC OFFSET 3",
+]
+QUERIES += TOP_STREAMS

@@ -12,7 +12,7 @@ from __future__ import annotations
 import atexit
 import threading
 import time as _time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -420,7 +420,7 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: L
     if df is None or not df.height or not plan.emulates_influxd:
         return df, order
     if stages.transform is not None:  # the streams' limits applied (_runs_transformed)
-        if not run_transforms.streams(plan):
+        if not run_transforms.read_as_streams(plan):
             return df, order
     elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
@@ -1033,7 +1033,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = plan.emulates_influxd and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
-    runs_read = plan.emulates_influxd and stages.transform is not None and run_transforms.streams(plan)  # (_runs_transformed)
+    runs_read = plan.emulates_influxd and stages.transform is not None and run_transforms.read_as_streams(plan)
     in_range = _range_calls(plan, a, lf, schema, low, gkeys, ctx) if runs_read and grouped is None else None
     walked = False  # rows in the order of influxd's wrapped fill walk (exec/fill_walk.py)
     if stages.fill is not None and df.height and not streamed and not runs and not stretch and not runs_read:
@@ -1059,7 +1059,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
                              *(df.get_column(c) for c in [*flushed, *stretch[:-1]])])
     df = df.with_columns(pl.col(time).alias("time"))
     if stages.transform is not None:
-        df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read, in_range)
+        df = _transform_stage(plan, order, a, df, low, keys, schema, ctx, runs_read, in_range, stages.fill)
     dschema = {**schema, **dict(df.schema)}
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
@@ -1067,14 +1067,18 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
 
 
 def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str],
-                     schema, ctx, runs_read: bool, in_range: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The Transform stage over the aggregated rows: per series in time order, or over a
-    filled subquery's runs (:func:`_runs_transformed`; ``in_range``: :func:`_range_calls`)."""
+                     schema, ctx, runs_read: bool, in_range: pl.DataFrame | None = None,
+                     f: Fill | None = None) -> pl.DataFrame:
+    """The Transform stage over the aggregated rows: per series in time order, or as streams
+    (:func:`_runs_transformed`; ``in_range``: :func:`_range_calls`; ``f``: a statement's own
+    fill, which its streams apply)."""
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
     wrapped = _wrapped(plan)
     if runs_read:
-        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range)
+        top = (lambda read, calls, extra: _top_stream(plan, a, f, read, low, keys, calls, extra, ctx)) \
+            if plan.outer_dimensions is None else None
+        return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range, top)
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline,
@@ -1129,31 +1133,63 @@ def _range_calls(plan, a: Aggregate, lf, schema, low: Lowered, gkeys: list[str],
 
 
 def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str], schema,
-                      wrapped: bool = False, in_range: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The Transform stage of a filled subquery under an outer statement: each transform's
+                      wrapped: bool = False, in_range: pl.DataFrame | None = None, top=None) -> pl.DataFrame:
+    """The Transform stage of a filled subquery under an outer statement (or of a statement's
+    own calls, ``top``): each transform's
     aggregated rows filled run by run over the range and its extra window, the transform run
     per series in that stream's order, then its LIMIT by runs of tags; the calls read as they
     are filled run by run too; several streams read together as influxd's cursor reads them
     (exec/run_transforms.py). Reversed under ORDER BY time DESC as the Order stage reverses it back.
     ``wrapped``: the transforms read nothing (:func:`_wrapped`); ``in_range``: the calls' own
-    rows where they differ from the transforms' (:func:`_range_calls`)."""
+    rows where they differ from the transforms' (:func:`_range_calls`); ``top``: a statement's
+    own streams (:func:`_top_stream`: (rows, calls, extra windows) -> the filled stream)."""
     asc, outer = plan.ascending, regroup.outer_keys(plan)
     streams = []
     for call, (name, inner) in low.transforms.items():
         extra = int(F.spec(call.name).extends_range)
         read = df if extra or in_range is None else in_range  # (cumulative_sum() reads the range)
-        rows = run_transforms.call_rows(read, keys, [c.column for c in find(inner, LoweredCall)])
-        filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
-        filled = run_transforms.stream_order(filled, outer, asc)
+        calls = [c.column for c in find(inner, LoweredCall)]
+        if top is not None:
+            filled = top(read, calls, extra)
+        else:
+            rows = run_transforms.call_rows(read, keys, calls)
+            filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
+            filled = run_transforms.stream_order(filled, outer, asc)
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
         out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
     read = _untransformed_calls(low) & set(df.columns)
     for c in sorted(read):  # each call read as it is: a stream of its own (the run's own LIMIT)
-        filled = regroup.filled_runs(run_transforms.call_rows(df if in_range is None else in_range, keys, [c]), plan)
-        streams.append(run_transforms.stream_order(filled, outer, asc))
-    out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill, plan.fill_value)
+        rows = df if in_range is None else in_range
+        if top is not None:
+            filled = run_transforms.limited(top(rows, [c], 0).select(keys + ["time", c]), keys, plan.limit,
+                                            plan.row_offset)
+        else:
+            filled = run_transforms.stream_order(regroup.filled_runs(run_transforms.call_rows(rows, keys, [c]), plan),
+                                                 outer, asc)
+        streams.append(filled)
+    merged = run_transforms.cursor_merged if top is None else run_transforms.sorted_merged
+    out = streams[0] if len(streams) == 1 else merged(streams, keys, asc, plan.fill, plan.fill_value)
     return out if asc else out.reverse()
+
+
+def _top_stream(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, low: Lowered, keys: list[str],
+                calls: list[str], extra: int, ctx: Ctx) -> pl.DataFrame:
+    """One call's stream in a statement of transforms (exec/run_transforms.py top_streams):
+    the series' windows where ``calls`` saw a point over the call's own range (``extra``
+    windows wider: its transform's), filled there as the statement's fill() fills, in the
+    stream's order (name, tags, time; all descending under ORDER BY time DESC)."""
+    own = replace(plan, extra_intervals=extra)
+    first, last = _window_span(own, a)
+    win = pl.col(WINDOW_COLUMN)
+    seen = [~pl.col(gap_column(c)) if gap_column(c) in df.columns else pl.col(c).is_not_null() for c in calls]
+    rows = df.filter(pl.any_horizontal(seen) & (win >= window_start(first, a.interval, a.offset, a.tz))
+                     & (win <= window_start(last, a.interval, a.offset, a.tz)))
+    if f is not None and rows.height:
+        rows = _fill_windows(own, a, f, rows, low, keys, None, False, ctx)
+    rows = rows.with_columns(win.alias("time"))
+    order = [NAME, *sorted(k for k in keys if k != NAME), "time"]  # (the cursor's: tags by key)
+    return rows.sort(order, descending=not plan.ascending, maintain_order=True)
 
 
 def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered) -> tuple[pl.LazyFrame, list[str]]:

@@ -19,6 +19,10 @@ Several calls (two transforms, a transform beside an aggregate) each stream on t
 (:func:`cursor_merged`): each row the least next point of all streams by name, tags, time
 (the greatest under ORDER BY time DESC), a stream whose next point is another filling in
 fill()'s number (fill(previous): the series' last row's value; else null).
+
+A statement of its own (no subquery, :func:`top_streams`) streams the same way: each call's
+iterator filled over its own range (a transform's extra window its own), the fill's null
+windows points without a value (transforms skip them; fill(previous)'s cursor keeps its map).
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ import polars as pl
 from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
-from ..plan.nodes import gap_column
+from ..plan.nodes import Scan, gap_column
 from .regroup import run_ids
 
 SERIES_RUN_COLUMN = "\x00srun"  # a run of one outer group in a stream: influxd emits a series each (engine.to_series)
@@ -42,6 +46,28 @@ def streams(plan) -> bool:
     others such calls)."""
     if plan.outer_dimensions is None or plan.is_raw or not plan.interval:
         return False
+    return _streamed_columns(plan)
+
+
+def read_as_streams(plan) -> bool:
+    """:func:`streams` or :func:`top_streams` (exec/lazy.py _runs_transformed)."""
+    return streams(plan) or top_streams(plan)
+
+
+def top_streams(plan) -> bool:
+    """Whether this statement, no subquery, reads its columns as :func:`streams` does: influxd
+    1.x builds every call's iterator on its own there too (query/select.go buildCursor), each
+    filled, transformed and limited alone, and its cursor reads them together (module
+    docstring). GROUP BY time over stored measurements, with a range start (without one the
+    fill walks are the general path's)."""
+    if plan.outer_dimensions is not None or plan.emulates_v3 or plan.is_raw or not plan.interval:
+        return False
+    if not plan.time_range.has_start or not all(isinstance(s, Scan) for s in plan.sources):
+        return False
+    return _streamed_columns(plan)
+
+
+def _streamed_columns(plan) -> bool:
     calls = [_calls(c.expr) for c in plan.columns]
     if any(c is None or not c for c in calls):
         return False
@@ -201,7 +227,7 @@ def cursor_merged(streams: list[pl.DataFrame], keys: list[str], ascending: bool,
             if p < len(h) and h[p] == best:
                 if len(out_keys) < len(out_time):
                     out_keys.append(rows[k][p])
-                seen[k] = vals[k][p]
+                seen[k] = vals[k][p] if fill != "previous" else _kept(seen[k], vals[k][p])
                 pos[k] += 1
             elif fill != "previous":  # (fill(previous): the map keeps the series' last value)
                 seen[k] = default[k]
@@ -211,6 +237,34 @@ def cursor_merged(streams: list[pl.DataFrame], keys: list[str], ascending: bool,
     for s, cs, v in zip(streams, cols, out_vals):
         data.update({c: pl.Series(c, [r[i] for r in v], dtype=s.schema[c]) for i, c in enumerate(cs)})
     return pl.DataFrame(data)
+
+
+def sorted_merged(streams: list[pl.DataFrame], keys: list[str], ascending: bool, fill: str, value) -> pl.DataFrame:
+    """:func:`cursor_merged` where every stream is in the cursor's own order (name, tags by
+    key, time; all descending when not ``ascending``) with one point per series and time, as
+    a statement's own streams are: the cursor's rows are then the sorted union of the
+    streams' points, each stream's columns joined, a stream without the row's point (or its
+    point without a value) filling in fill()'s number, the series' last value under
+    fill(previous), else null."""
+    ids = [NAME, *sorted(k for k in keys if k != NAME)]
+    on = keys + ["time"]
+    out = pl.concat([s.select(on) for s in streams], how="vertical_relaxed").unique(on)
+    out = out.sort(ids + ["time"], descending=not ascending)
+    fills = []
+    for s in streams:
+        out = out.join(s, on=on, how="left", maintain_order="left")
+        for c in (c for c in s.columns if c not in on):
+            if fill == "previous":
+                fills.append(pl.col(c).forward_fill().over(ids))
+            elif fill == "value" and _cast(value, s.schema[c]) is not None:
+                fills.append(pl.col(c).fill_null(pl.lit(_cast(value, s.schema[c]), s.schema[c])))
+    return out.with_columns(fills) if fills else out
+
+
+def _kept(seen: tuple, point: tuple) -> tuple:
+    """A point's columns under fill(previous): a null (a Nil point: the fill iterator's
+    windows before a series' first value) leaves the cursor's map as it was (SkipDefault)."""
+    return tuple(s if v is None else v for s, v in zip(seen, point))
 
 
 def _cast(value, dtype):

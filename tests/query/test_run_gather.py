@@ -147,6 +147,25 @@ def test_segments_gathered_in_the_order_asked():
     assert got.n_chunks() == 1
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), sizes=st.lists(st.integers(1, 12), min_size=1, max_size=4), nulls=st.booleans())
+def test_segments_gathered_as_their_slices_joined(data, sizes, nulls):
+    """Numbers without nulls (NumPy slices), with nulls and strings (Polars gathers): each the
+    segments' slices one after the other."""
+    value = st.one_of(st.none(), st.floats(allow_nan=False)) if nulls else st.floats(allow_nan=False)
+    frames = tuple(pl.DataFrame({"time": pl.Series(range(n), dtype=pl.Int64),
+                                 "v": pl.Series(data.draw(st.lists(value, min_size=n, max_size=n)), dtype=pl.Float64),
+                                 "s": pl.Series([f"{k}:{i}" for i in range(n)], dtype=pl.String)})
+                   for k, n in enumerate(sizes))
+    segs = data.draw(st.lists(st.integers(0, len(sizes) - 1).flatmap(
+        lambda k: st.tuples(st.just(k), st.integers(0, sizes[k] - 1)).flatmap(
+            lambda ks: st.tuples(st.just(ks[0]), st.just(ks[1]), st.integers(1, sizes[ks[0]] - ks[1])))), max_size=8))
+    source, starts, lengths = (np.array([x[i] for x in segs], dtype=np.int64) for i in range(3))
+    got = piece_runs.gather_segments(frames, source, starts, lengths)
+    want = pl.concat([frames[k].slice(a, n) for k, a, n in segs]) if segs else frames[0].clear()
+    assert got.schema == want.schema and got.to_dict(as_series=False) == want.to_dict(as_series=False)
+
+
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(points=st.lists(point, min_size=4, max_size=90), cuts=st.lists(st.integers(1, 29), min_size=1, max_size=5),
        flushed=st.lists(st.sampled_from([True, True, False]), min_size=6, max_size=6), every=st.sampled_from([2, 5, 7, 30]),

@@ -48,12 +48,10 @@ def _answer(store, q: str, general: bool):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(batch, min_size=3, max_size=5), disjoint=st.booleans(),
-       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)), join=st.sampled_from([0, 20, 10**6]))
-def test_piece_runs_answer_as_the_general_path(batches, disjoint, window, join):
-    """(``join``: the trailing pieces holding that many rows or fewer are joined into one.)"""
+       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)))
+def test_piece_runs_answer_as_the_general_path(batches, disjoint, window):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(buffer_view, "BACKGROUND", False)
-        mp.setattr(run_gather, "JOIN_ROWS", join)
         store = tsdb_core.open(None, config=CONFIG)
         try:
             size = 64
@@ -76,7 +74,6 @@ def test_disjoint_pieces_are_read_where_they_are_held(monkeypatch):
     """Writes over three spans of time: sorted pieces (the second write without the region key)
     read as three sources, every group astride them (one window) copied into a fourth."""
     monkeypatch.setattr(buffer_view, "BACKGROUND", False)
-    monkeypatch.setattr(run_gather, "JOIN_ROWS", 0)  # (none joined: test_small_trailing_sources_are_joined)
     gathered, found = [], []
     real, groups = run_gather.piece_runs, series_runs.groups
     monkeypatch.setattr(partitions, "piece_runs", lambda parts: gathered.append(len(parts)) or real(parts))
@@ -116,28 +113,6 @@ def test_series_a_source_lacks_have_no_rows_there():
     assert runs.tags == {"host": ["a", "b", "c"]}
     assert [(f.tolist(), n.tolist()) for f, n in zip(runs.firsts, runs.counts)] == [([0, 2, 0], [2, 1, 0]),
                                                                                     ([0, 0, 1], [0, 0, 2])]
-
-
-def test_small_trailing_sources_are_joined(monkeypatch):
-    """Sources after the first holding at most JOIN_ROWS rows together become one frame, each
-    series' rows of every source in turn; rows outside the runs (a source's rows out of range)
-    are left out, and a series a source lacks has no rows there."""
-    big = (pl.DataFrame({"time": [1, 2, 3], "v": [1.0, 2.0, 3.0]}), np.array([0, 2]), np.array([2, 1]),
-           {"host": ["a", "b"]})
-    b = (pl.DataFrame({"time": [5, 4, 6, 7], "v": [5.0, 4.0, 6.0, 7.0]}), np.array([1, 2]), np.array([1, 2]),
-         {"host": ["a", "b"]})
-    c = (pl.DataFrame({"time": [9, 8], "v": [9.0, 8.0]}), np.array([0, 1]), np.array([1, 1]), {"host": ["b", "c"]})
-    monkeypatch.setattr(run_gather, "JOIN_ROWS", 6)
-    runs = run_gather.piece_runs([big, b, c])
-    assert runs.tags == {"host": ["a", "b", "c"]} and len(runs.frames) == 2
-    assert runs.frames[0] is big[0]
-    assert runs.frames[1].get_column("time").to_list() == [4, 6, 7, 9, 8]
-    assert runs.frames[1].n_chunks() == 1
-    assert [(f.tolist(), n.tolist()) for f, n in zip(runs.firsts, runs.counts)] == [([0, 2, 0], [2, 1, 0]),
-                                                                                    ([0, 1, 4], [1, 3, 1])]
-    monkeypatch.setattr(run_gather, "JOIN_ROWS", 5)  # the last two hold six rows: each kept
-    assert len(run_gather.piece_runs([big, b, c]).frames) == 3
-    assert len(run_gather.piece_runs([big, c]).frames) == 2  # (one source after the first: nothing to join)
 
 
 def test_segments_gathered_in_the_order_asked():

@@ -8,11 +8,7 @@ in time (the caller checks: overlapping ones need the merge, where the last writ
 wins), each series' rows are its rows of each source in turn. They are not joined here (that
 copied every row read): :func:`piece_runs` numbers the series across the sources and hands each
 source's runs as they are (``base.piece_runs.PieceRuns``); the query copies only the groups
-whose window is astride two sources. Each source costs the query passes of its own, and the
-buffer's sorter leaves a train of ever smaller pieces behind a large one (a binary counter:
-16,000, 4,000, 1,000, 400 rows), whose groups mostly cross anyway: the trailing sources that
-hold at most ``JOIN_ROWS`` rows together are joined into one (:func:`_joined_tail`), a copy
-cheaper than a pass over each.
+whose window is astride two sources.
 """
 from __future__ import annotations
 
@@ -20,10 +16,8 @@ import numpy as np
 import polars as pl
 
 from ..base.piece_runs import PieceRuns
-from ..base.run_rows import run_rows
 
 _ROW = "\nrow"  # a working column: a series' place among all sources' series
-JOIN_ROWS = 32_768  # trailing sources holding no more rows than this together are joined into one
 
 
 def piece_runs(parts) -> PieceRuns | tuple | None:
@@ -45,26 +39,7 @@ def piece_runs(parts) -> PieceRuns | tuple | None:
         firsts.append(f)
         counts.append(c)
         at += n
-    frames = [p[0] for p in parts]
-    held = np.cumsum([f.height for f in frames][::-1])[::-1]  # rows held from each source on
-    k = next((k for k in range(1, len(parts) - 1) if held[k] <= JOIN_ROWS), None)
-    if k is not None:
-        frame, f, c = _joined_tail(frames[k:], firsts[k:], counts[k:])
-        frames, firsts, counts = [*frames[:k], frame], [*firsts[:k], f], [*counts[:k], c]
-    return PieceRuns(tuple(frames), tuple(firsts), tuple(counts), tags)
-
-
-def _joined_tail(frames, firsts, counts) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
-    """Sources disjoint in time, in time order, as one: (its frame, each series' first row
-    there, its row count), each series' rows of every source in turn (one gather of the
-    sources laid end to end)."""
-    firsts, counts = np.stack(firsts), np.stack(counts)  # source x series
-    offsets = np.cumsum([0] + [f.height for f in frames[:-1]])
-    has = counts.T > 0  # series then source: each series' runs in time order
-    rows = run_rows((firsts + offsets[:, None]).T[has], counts.T[has])
-    frame = pl.concat(frames, how="vertical", rechunk=False).gather(pl.Series(rows, dtype=pl.Int64))
-    total = counts.sum(axis=0)
-    return frame.rechunk(), np.cumsum(total) - total, total
+    return PieceRuns(tuple(p[0] for p in parts), tuple(firsts), tuple(counts), tags)
 
 
 def _series_ids(parts) -> tuple[np.ndarray, dict[str, list], int]:

@@ -48,10 +48,12 @@ def _answer(store, q: str, general: bool):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(batch, min_size=3, max_size=5), disjoint=st.booleans(),
-       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)))
-def test_piece_runs_answer_as_the_general_path(batches, disjoint, window):
+       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)), share=st.sampled_from([0.5, 0.0, 2.0]))
+def test_piece_runs_answer_as_the_general_path(batches, disjoint, window, share):
+    """(``share``: 0, the first source always kept and the rest copied as one; 2, never.)"""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(buffer_view, "BACKGROUND", False)
+        mp.setattr(series_runs, "FIRST_SHARE", share)
         store = tsdb_core.open(None, config=CONFIG)
         try:
             size = 64
@@ -93,6 +95,28 @@ def test_disjoint_pieces_are_read_where_they_are_held(monkeypatch):
     series = res["results"][0]["series"]
     assert [(s["tags"]["host"], s["values"][0][1:]) for s in series] == [("a", [21, 21]), ("b", [0 * 5 + 1 * 4 + 2 * 2, 11]),
                                                                          ("c", [14, 2])]
+
+
+def test_a_first_source_holding_most_rows_is_kept_and_the_rest_copied_as_one():
+    """Series a's rows after the first source begin at 12 s, in the window [10, 20) s: its rows of
+    the first from 10 s on go with them; b has none after; c none in the first."""
+    def frame(times):
+        return pl.DataFrame({"time": [t * SEC for t in times], "v": [float(t) for t in times]})
+    first = frame([1, 5, 10, 11, 2, 3, 18])  # a: 1, 5, 10, 11; b: 2, 3, 18
+    second = frame([12, 14, 13])               # a: 12, 14; c: 13
+    third = frame([25, 21])                    # c: 21 (25: out of range); a: 25 is not read
+    found = piece_runs.PieceRuns((first, second, third),
+                                 (np.array([0, 4, 0]), np.array([0, 0, 2]), np.array([0, 0, 1])),
+                                 (np.array([4, 3, 0]), np.array([2, 0, 1]), np.array([0, 0, 1])),
+                                 {"host": ["a", "b", "c"]})
+    two = series_runs._first_and_rest(found, 10 * SEC, 0)
+    assert two.frames[0] is first and [f.tolist() for f in two.firsts] == [[0, 4, 0], [0, 4, 4]]
+    assert [n.tolist() for n in two.counts] == [[2, 3, 0], [4, 0, 2]]
+    assert (two.frames[1].get_column("time") // SEC).to_list() == [10, 11, 12, 14, 13, 21]
+    frames, held, starts, series, windows, lengths = series_runs._piece_groups(found, 10 * SEC, 0)
+    assert len(frames) == 2 and held.tolist() == [0, 1, 0, 0, 1, 1]  # none astride: nothing else copied
+    assert list(zip(series.tolist(), (windows // SEC).tolist(), lengths.tolist())) == [
+        (0, 0, 2), (0, 10, 4), (1, 0, 2), (1, 10, 1), (2, 10, 1), (2, 20, 1)]
 
 
 def test_sources_with_columns_of_other_types_are_not_read_together():

@@ -113,7 +113,7 @@ def test_a_first_source_holding_most_rows_is_kept_and_the_rest_copied_as_one():
     assert two.frames[0] is first and [f.tolist() for f in two.firsts] == [[0, 4, 0], [0, 4, 4]]
     assert [n.tolist() for n in two.counts] == [[2, 3, 0], [4, 0, 2]]
     assert (two.frames[1].get_column("time") // SEC).to_list() == [10, 11, 12, 14, 13, 21]
-    frames, held, starts, series, windows, lengths = series_runs._piece_groups(found, 10 * SEC, 0)
+    frames, held, _, series, windows, lengths = series_runs._piece_groups(found, 10 * SEC, 0)
     assert len(frames) == 2 and held.tolist() == [0, 1, 0, 0, 1, 1]  # none astride: nothing else copied
     assert list(zip(series.tolist(), (windows // SEC).tolist(), lengths.tolist())) == [
         (0, 0, 2), (0, 10, 4), (1, 0, 2), (1, 10, 1), (2, 10, 1), (2, 20, 1)]

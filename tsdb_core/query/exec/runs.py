@@ -4,7 +4,8 @@
 
 A file is sorted by series, then time, so each (series, window) group of such a statement
 is one run of consecutive rows. The provider hands the rows of one source as it holds them
-(of several disjoint in time, each as it is held, base/piece_runs.py: a group astride two is copied), with each
+(of several disjoint in time, each as it is held, base/piece_runs.py: a group astride two is copied;
+when the first holds most rows, the rest is copied as one source, :func:`_first_and_rest`), with each
 series' first row, row count and tag values (``DataProvider.scan_runs``); the
 groups of a series are found by a binary search of the window edges in its times (no tag
 compared or hashed row by row), and come out sorted by their keys. The aggregates stay the

@@ -48,7 +48,7 @@ def _answer(store, q: str, general: bool):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(batch, min_size=3, max_size=5), disjoint=st.booleans(),
-       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)), share=st.sampled_from([0.5, 0.0, 2.0]))
+       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)), share=st.sampled_from([0.75, 0.0, 2.0]))
 def test_piece_runs_answer_as_the_general_path(batches, disjoint, window, share):
     """(``share``: 0, the first source always kept and the rest copied as one; 2, never.)"""
     with pytest.MonkeyPatch.context() as mp:
@@ -97,7 +97,7 @@ def test_disjoint_pieces_are_read_where_they_are_held(monkeypatch):
                                                                          ("c", [14, 2])]
 
 
-def test_a_first_source_holding_most_rows_is_kept_and_the_rest_copied_as_one():
+def test_a_first_source_holding_most_rows_is_kept_and_the_rest_copied_as_one(monkeypatch):
     """Series a's rows after the first source begin at 12 s, in the window [10, 20) s: its rows of
     the first from 10 s on go with them; b has none after; c none in the first."""
     def frame(times):
@@ -109,12 +109,18 @@ def test_a_first_source_holding_most_rows_is_kept_and_the_rest_copied_as_one():
                                  (np.array([0, 4, 0]), np.array([0, 0, 2]), np.array([0, 0, 1])),
                                  (np.array([4, 3, 0]), np.array([2, 0, 1]), np.array([0, 0, 1])),
                                  {"host": ["a", "b", "c"]})
+    monkeypatch.setattr(series_runs, "FIRST_SHARE", 0.6)  # (7 of the 11 rows read)
     two = series_runs._first_and_rest(found, 10 * SEC, 0)
     assert two.frames[0] is first and [f.tolist() for f in two.firsts] == [[0, 4, 0], [0, 4, 4]]
     assert [n.tolist() for n in two.counts] == [[2, 3, 0], [4, 0, 2]]
     assert (two.frames[1].get_column("time") // SEC).to_list() == [10, 11, 12, 14, 13, 21]
     frames, held, _, series, windows, lengths = series_runs._piece_groups(found, 10 * SEC, 0)
     assert len(frames) == 2 and held.tolist() == [0, 1, 0, 0, 1, 1]  # none astride: nothing else copied
+    assert list(zip(series.tolist(), (windows // SEC).tolist(), lengths.tolist())) == [
+        (0, 0, 2), (0, 10, 4), (1, 0, 2), (1, 10, 1), (2, 10, 1), (2, 20, 1)]
+    monkeypatch.setattr(series_runs, "FIRST_SHARE", 0.7)  # each source passed over, the groups astride copied
+    frames, held, _, series, windows, lengths = series_runs._piece_groups(found, 10 * SEC, 0)
+    assert len(frames) == 4 and held.tolist() == [0, 3, 0, 0, 1, 2]  # (3: the copies of the groups astride)
     assert list(zip(series.tolist(), (windows // SEC).tolist(), lengths.tolist())) == [
         (0, 0, 2), (0, 10, 4), (1, 0, 2), (1, 10, 1), (2, 10, 1), (2, 20, 1)]
 

@@ -36,7 +36,7 @@ from ..plan.nodes import WINDOW_COLUMN, Aggregate, Scan, seen_column
 
 GROUP_COLUMN = "\x00group"  # each row's group: rises by one at each new (series, window)
 _NUMERIC = (pl.Int64, pl.UInt64, pl.Float64)
-FIRST_SHARE = 0.5  # a first source holding this share of the rows read is kept, the rest copied as one
+FIRST_SHARE = 0.75  # a first of 3+ sources holding this share of the rows read is kept, the rest copied as one
 SPARSE = 1  # windows x series per row past which groups are found row by row, not window by window
 
 
@@ -216,10 +216,10 @@ def _piece_groups(found: PieceRuns, interval: int, offset: int):
     disjoint in time, groups in series then window order. A group held by one source stays a
     run of it; those that cross from a source to the next (a window astride a source's edge)
     are copied, each into one run of a frame of their own, appended to the frames. When the
-    first source holds most rows (a file or a merged piece, then the pieces since), the rest
-    is first made one source (:func:`_first_and_rest`)."""
+    first of several sources holds most rows (a file or a merged piece, then the pieces since),
+    the rest is first made one source (:func:`_first_and_rest`)."""
     rows = [int(c.sum()) for c in found.counts]
-    if len(rows) > 1 and rows[0] >= FIRST_SHARE * sum(rows):
+    if len(rows) > 2 and rows[0] >= FIRST_SHARE * sum(rows):  # (else the copy may cost more than the passes)
         found = _first_and_rest(found, interval, offset)
     segs = []
     for k, frame in enumerate(found.frames):

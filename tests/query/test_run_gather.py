@@ -49,10 +49,12 @@ def _answer(store, q: str, general: bool):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(batch, min_size=3, max_size=5), disjoint=st.booleans(),
-       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)))
-def test_piece_runs_answer_as_the_general_path(batches, disjoint, window):
+       window=st.tuples(st.integers(-5, 30), st.integers(30, 200)), share=st.sampled_from([0.75, 0.0, 2.0]))
+def test_piece_runs_answer_as_the_general_path(batches, disjoint, window, share):
+    """(``share``: 0, the first source always kept and the rest copied as one; 2, never.)"""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(buffer_view, "BACKGROUND", False)
+        mp.setattr(series_runs, "FIRST_SHARE", share)
         store = tsdb_core.open(None, config=CONFIG)
         try:
             size = 64
@@ -96,6 +98,34 @@ def test_disjoint_pieces_are_read_where_they_are_held(monkeypatch):
                                                                          ("c", [14, 2])]
 
 
+def test_a_first_source_holding_most_rows_is_kept_and_the_rest_copied_as_one(monkeypatch):
+    """Series a's rows after the first source begin at 12 s, in the window [10, 20) s: its rows of
+    the first from 10 s on go with them; b has none after; c none in the first."""
+    def frame(times):
+        return pl.DataFrame({"time": [t * SEC for t in times], "v": [float(t) for t in times]})
+    first = frame([1, 5, 10, 11, 2, 3, 18])  # a: 1, 5, 10, 11; b: 2, 3, 18
+    second = frame([12, 14, 13])               # a: 12, 14; c: 13
+    third = frame([25, 21])                    # c: 21 (25: out of range); a: 25 is not read
+    found = piece_runs.PieceRuns((first, second, third),
+                                 (np.array([0, 4, 0]), np.array([0, 0, 2]), np.array([0, 0, 1])),
+                                 (np.array([4, 3, 0]), np.array([2, 0, 1]), np.array([0, 0, 1])),
+                                 {"host": ["a", "b", "c"]})
+    monkeypatch.setattr(series_runs, "FIRST_SHARE", 0.6)  # (7 of the 11 rows read)
+    two = series_runs._first_and_rest(found, 10 * SEC, 0)
+    assert two.frames[0] is first and [f.tolist() for f in two.firsts] == [[0, 4, 0], [0, 4, 4]]
+    assert [n.tolist() for n in two.counts] == [[2, 3, 0], [4, 0, 2]]
+    assert (two.frames[1].get_column("time") // SEC).to_list() == [10, 11, 12, 14, 13, 21]
+    frames, held, _, series, windows, lengths = series_runs._piece_groups(found, 10 * SEC, 0)
+    assert len(frames) == 2 and held.tolist() == [0, 1, 0, 0, 1, 1]  # none astride: nothing else copied
+    assert list(zip(series.tolist(), (windows // SEC).tolist(), lengths.tolist())) == [
+        (0, 0, 2), (0, 10, 4), (1, 0, 2), (1, 10, 1), (2, 10, 1), (2, 20, 1)]
+    monkeypatch.setattr(series_runs, "FIRST_SHARE", 0.7)  # each source passed over, the groups astride copied
+    frames, held, _, series, windows, lengths = series_runs._piece_groups(found, 10 * SEC, 0)
+    assert len(frames) == 4 and held.tolist() == [0, 3, 0, 0, 1, 2]  # (3: the copies of the groups astride)
+    assert list(zip(series.tolist(), (windows // SEC).tolist(), lengths.tolist())) == [
+        (0, 0, 2), (0, 10, 4), (1, 0, 2), (1, 10, 1), (2, 10, 1), (2, 20, 1)]
+
+
 def test_sources_with_columns_of_other_types_are_not_read_together():
     a = (pl.DataFrame({"time": [1], "v": [1.0]}), np.array([0]), np.array([1]), {"host": ["a"]})
     b = (pl.DataFrame({"time": [2], "v": [1]}), np.array([0]), np.array([1]), {"host": ["a"]})
@@ -133,6 +163,26 @@ def test_integers_past_2_53_keep_their_bits_when_an_unread_frame_has_nulls():
     got = piece_runs.gather_segments(frames, np.array([1, 2]), np.array([0, 0]), np.array([2, 2]))
     assert got.get_column("w").to_list() == [big + 1, big + 1, big + 3, 7]
     assert got.schema["w"] == pl.Int64
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), sizes=st.lists(st.integers(1, 12), min_size=1, max_size=4), nulls=st.booleans())
+def test_segments_gathered_as_their_slices_joined(data, sizes, nulls):
+    """Numbers without nulls (NumPy slices), with nulls and strings (Polars gathers): each the
+    segments' slices one after the other."""
+    value = st.one_of(st.none(), st.floats(allow_nan=False)) if nulls else st.floats(allow_nan=False)
+    frames = tuple(pl.DataFrame({"time": pl.Series(range(n), dtype=pl.Int64),
+                                 "v": pl.Series(data.draw(st.lists(value, min_size=n, max_size=n)), dtype=pl.Float64),
+                                 "s": pl.Series([f"{k}:{i}" for i in range(n)], dtype=pl.String)})
+                   for k, n in enumerate(sizes))
+    segs = data.draw(st.lists(st.integers(0, len(sizes) - 1).flatmap(
+        lambda k: st.tuples(st.just(k), st.integers(0, sizes[k] - 1)).flatmap(
+            lambda ks: st.tuples(st.just(ks[0]), st.just(ks[1]), st.integers(1, sizes[ks[0]] - ks[1])))), max_size=8))
+    source, starts, lengths = (np.array([x[i] for x in segs], dtype=np.int64) for i in range(3))
+    got = piece_runs.gather_segments(frames, source, starts, lengths)
+    want = pl.concat([frames[k].slice(a, n) for k, a, n in segs]) if segs else frames[0].clear()
+    assert got.schema == want.schema and got.to_dict(as_series=False) == want.to_dict(as_series=False)
+
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(points=st.lists(point, min_size=4, max_size=90), cuts=st.lists(st.integers(1, 29), min_size=1, max_size=5),

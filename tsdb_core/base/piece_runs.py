@@ -30,29 +30,42 @@ class PieceRuns:
 
 def gather_segments(frames, source: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> pl.DataFrame:
     """The segments ``frames[source[i]][starts[i] : starts[i] + lengths[i]]`` one after the other
-    in one frame (one chunk). Columns of numbers without nulls are copied by NumPy, each frame's
-    rows straight to their places (a Polars gather a frame costs ten times more at these sizes);
-    others gathered by Polars, each frame's segments at once, then put in order."""
+    in one frame (one chunk). Columns of numbers without nulls are NumPy slices of the held
+    values joined by one ``np.concatenate`` (segments are runs of hundreds of rows: a slice each
+    costs less than numbering every row, gathering and scattering it); others gathered by
+    Polars, each frame's segments at once, then put in order."""
     lengths = np.asarray(lengths, dtype=np.int64)
+    if not lengths.size:
+        return frames[0].clear()
+    segs = list(zip(np.asarray(source).tolist(), np.asarray(starts).tolist(), (starts + lengths).tolist()))
+    used = sorted({k for k, _, _ in segs})
+    out, rest = {}, []
+    for c, dtype in frames[0].schema.items():
+        if dtype.is_numeric() and not any(frames[k].get_column(c).null_count() for k in used):
+            held = {k: frames[k].get_column(c).to_numpy() for k in used}  # (a frame with nulls: float64)
+            out[c] = pl.Series(c, np.concatenate([held[k][a:b] for k, a, b in segs]), dtype=dtype)
+        else:
+            out[c] = None
+            rest.append(c)
+    if rest:
+        out.update(_gathered(frames, rest, source, starts, lengths))
+    return pl.DataFrame(list(out.values()))
+
+
+def _gathered(frames, columns: list[str], source: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> dict:
+    """:func:`gather_segments` of ``columns`` by Polars gathers: each frame's segments at once,
+    then put in order."""
     first = np.cumsum(lengths) - lengths  # each segment's first row in the answer
     picks = []  # per frame holding segments: (frame, its rows taken, their rows in the answer)
     for k, frame in enumerate(frames):
         at = np.flatnonzero(source == k)
         if at.size:
             picks.append((frame, run_rows(starts[at], lengths[at]), run_rows(first[at], lengths[at])))
-    if not picks:
-        return frames[0].clear()
     out = {}
-    for c, dtype in frames[0].schema.items():
-        if dtype.is_numeric() and not any(f.get_column(c).null_count() for f, _, _ in picks):
-            values = np.empty(int(lengths.sum()), dtype=picks[0][0].get_column(c).to_numpy().dtype)  # (no nulls there)
-            for f, rows, places in picks:
-                values[places] = f.get_column(c).to_numpy()[rows]
-            out[c] = pl.Series(c, values, dtype=dtype)
-        else:
-            side = pl.concat([f.get_column(c).gather(pl.Series(rows, dtype=pl.Int64)) for f, rows, _ in picks],
-                             rechunk=True)
-            where = np.empty(side.len(), dtype=np.int64)
-            where[np.concatenate([p for _, _, p in picks])] = np.arange(side.len())
-            out[c] = side.gather(pl.Series(where, dtype=pl.Int64))
-    return pl.DataFrame(list(out.values()))
+    for c in columns:
+        side = pl.concat([f.get_column(c).gather(pl.Series(rows, dtype=pl.Int64)) for f, rows, _ in picks],
+                         rechunk=True)
+        where = np.empty(side.len(), dtype=np.int64)
+        where[np.concatenate([p for _, _, p in picks])] = np.arange(side.len())
+        out[c] = side.gather(pl.Series(where, dtype=pl.Int64))
+    return out

@@ -4,7 +4,8 @@
 
 A file is sorted by series, then time, so each (series, window) group of such a statement
 is one run of consecutive rows. The provider hands the rows of one source as it holds them
-(of several disjoint in time, each as it is held, base/piece_runs.py: a group astride two is copied), with each
+(of several disjoint in time, each as it is held, base/piece_runs.py: a group astride two is copied;
+when the first holds most rows, the rest is copied as one source, :func:`_first_and_rest`), with each
 series' first row, row count and tag values (``DataProvider.scan_runs``); the
 groups of a series are found by a binary search of the window edges in its times (no tag
 compared or hashed row by row), and come out sorted by their keys. The aggregates stay the
@@ -35,6 +36,7 @@ from ..plan.nodes import WINDOW_COLUMN, Aggregate, Scan, seen_column
 
 GROUP_COLUMN = "\x00group"  # each row's group: rises by one at each new (series, window)
 _NUMERIC = (pl.Int64, pl.UInt64, pl.Float64)
+FIRST_SHARE = 0.75  # a first of 3+ sources holding this share of the rows read is kept, the rest copied as one
 SPARSE = 1  # windows x series per row past which groups are found row by row, not window by window
 
 
@@ -213,7 +215,12 @@ def _piece_groups(found: PieceRuns, interval: int, offset: int):
     """(frames, each group's frame, first row, series, window start, row count) of sources
     disjoint in time, groups in series then window order. A group held by one source stays a
     run of it; those that cross from a source to the next (a window astride a source's edge)
-    are copied, each into one run of a frame of their own, appended to the frames."""
+    are copied, each into one run of a frame of their own, appended to the frames. When the
+    first of several sources holds most rows (a file or a merged piece, then the pieces since),
+    the rest is first made one source (:func:`_first_and_rest`)."""
+    rows = [int(c.sum()) for c in found.counts]
+    if len(rows) > 2 and rows[0] >= FIRST_SHARE * sum(rows):  # (else the copy may cost more than the passes)
+        found = _first_and_rest(found, interval, offset)
     segs = []
     for k, frame in enumerate(found.frames):
         has = np.flatnonzero(found.counts[k] > 0)
@@ -241,6 +248,30 @@ def _piece_groups(found: PieceRuns, interval: int, offset: int):
         g_src[crossing] = len(found.frames)
         g_starts[crossing] = np.cumsum(total[crossing]) - total[crossing]
     return frames, g_src, g_starts, series[first].astype(np.uint32), windows[first], total
+
+
+def _first_and_rest(found: PieceRuns, interval: int, offset: int) -> PieceRuns:
+    """``found`` as two sources: the first less each series' rows from the window where its rows
+    in the others begin, and those rows then the others', copied series by series. No group is
+    astride them then, and one copy (little more than the rows after the first) stands for a
+    pass over each source and a copy of every group astride each edge."""
+    firsts, counts = found.firsts[0], found.counts[0]
+    begin = np.full(firsts.size, np.iinfo(np.int64).max, dtype=np.int64)  # each series' first time after
+    for k in range(len(found.frames) - 1, 0, -1):  # (the earliest source last: its times win)
+        has = found.counts[k] > 0
+        begin[has] = found.frames[k].get_column(TIME).to_numpy()[found.firsts[k][has]]
+    cut = firsts + counts  # each series' first row moved to the rest (its end: none moved)
+    at = np.flatnonzero((begin < np.iinfo(np.int64).max) & (counts > 0))
+    if at.size:
+        edge = (begin[at] - offset) // interval * interval + offset
+        cut[at] = search_runs(found.frames[0].get_column(TIME).to_numpy(), firsts[at], cut[at], edge[:, None])[:, 0]
+    starts = np.stack([cut, *found.firsts[1:]]).T  # series x source
+    lengths = np.stack([firsts + counts - cut, *found.counts[1:]]).T
+    source = np.broadcast_to(np.arange(len(found.frames), dtype=np.int64), lengths.shape)
+    has = lengths > 0  # series then source: each series' rows in time order
+    rest = gather_segments(found.frames, source[has], starts[has], lengths[has])
+    total = lengths.sum(axis=1)
+    return PieceRuns((found.frames[0], rest), (firsts, np.cumsum(total) - total), (cut - firsts, total), found.tags)
 
 
 def _key_order(per_series: list[list[str]], series: np.ndarray) -> np.ndarray | None:

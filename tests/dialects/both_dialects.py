@@ -44,6 +44,16 @@ def answer(s, q: str):
     return [[NAN if isinstance(v, float) and math.isnan(v) else v for v in r] for r in rows]
 
 
+
+def assert_answers(store, query: str, v3, v1) -> None:
+    """``query`` answers the dialect's recorded rows or error (``store``: a fixture of
+    :func:`store_in_both_dialects`; None: not recorded for that dialect, skipped)."""
+    dialect, s = store
+    want = v3 if dialect == "influxdb3" else v1
+    if want is None:
+        pytest.skip("not recorded for this dialect")
+    assert answer(s, query) == want
+
 def http_cells(compat: str, lines: str, q: str):
     """``q``'s answer over HTTP from a shim in ``compat`` holding ``lines`` (epoch s): its JSON rows,
     its CSV rows' last cells, and the client (for other formats)."""

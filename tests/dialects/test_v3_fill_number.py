@@ -34,7 +34,7 @@ import pytest
 from tsdb_core.influxql.dialects.fillnum3 import no_conversion
 from tsdb_core.query.exec.number_scalar import number_to_scalar
 
-from .both_dialects import answer, store_in_both_dialects
+from .both_dialects import assert_answers, store_in_both_dialects
 
 LINES = """m,t=a s="x",b=true,f=1.5,i=3i,u=4u 0
 m,t=a s="y",b=false,f=2.5,i=5i,u=6u 20
@@ -80,11 +80,7 @@ CASES = [  # (query, influxdb3, influxdb1)
 
 @pytest.mark.parametrize("query,v3,v1", CASES, ids=[c[0] for c in CASES])
 def test_fill_number(store, query, v3, v1):
-    dialect, s = store
-    want = v3 if dialect == "influxdb3" else v1
-    if want is None:
-        pytest.skip("not recorded for this dialect")
-    assert answer(s, query) == want
+    assert_answers(store, query, v3, v1)
 
 
 SCALARS = [  # (number, dtype, util.rs's scalar): ``as`` wraps an i64, truncates and saturates a float

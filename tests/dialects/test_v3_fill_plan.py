@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import pytest
 
-from .both_dialects import answer, store_in_both_dialects
+from .both_dialects import assert_answers, store_in_both_dialects
 
 LINES = """m,t=a s="x",b=true,f=1.5,i=3i,u=4u 0
 m,t=a s="y",b=false,f=2.5,i=5i,u=6u 20
@@ -106,11 +106,7 @@ MATH = [  # (query, influxdb3, influxdb1): the aggregate filled as its type, the
 
 @pytest.mark.parametrize("query,v3,v1", ERRORS + MATH, ids=[c[0] for c in ERRORS + MATH])
 def test_fill_number_planned(store, query, v3, v1):
-    dialect, s = store
-    want = v3 if dialect == "influxdb3" else v1
-    if want is None:
-        pytest.skip("not recorded for this dialect")
-    assert answer(s, query) == want
+    assert_answers(store, query, v3, v1)
 
 
 def _columns(text: str):

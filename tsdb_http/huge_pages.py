@@ -14,7 +14,7 @@ arguments) before it opens the store. ``tsdb serve --no-huge-pages`` (or
 the environment is left as it is. Cost: the start imports the modules twice (about a
 second of CPU); resident memory measured the same (a 100-host store: 411-413 MiB either way,
 35 MiB of it then in huge pages). Nothing is done off Linux/glibc, or where the kernel's
-THP mode is ``never``.
+THP mode is ``never``, or before glibc 2.35 (no such tunable).
 """
 from __future__ import annotations
 
@@ -58,10 +58,20 @@ def started_as_tsdb_serve(argv: list[str]) -> bool:
     return own and "serve" in argv[1:]
 
 
+
+def has_hugetlb_tunable(libc: tuple[str, str]) -> bool:
+    """Whether ``platform.libc_ver()``'s C library reads ``glibc.malloc.hugetlb`` (glibc 2.35 on;
+    an older one would restart for nothing)."""
+    name, version = libc
+    try:
+        return name == "glibc" and tuple(int(p) for p in version.split(".")[:2]) >= (2, 35)
+    except ValueError:
+        return False
+
 def restart_with_huge_pages() -> None:
     """Replace this ``tsdb serve`` process with itself under :func:`with_huge_pages`'s
     environment, when that changes anything and the platform has the setting."""
-    if sys.platform != "linux" or platform.libc_ver()[0] != "glibc" or not started_as_tsdb_serve(sys.argv):
+    if sys.platform != "linux" or not has_hugetlb_tunable(platform.libc_ver()) or not started_as_tsdb_serve(sys.argv):
         return
     try:
         offered = thp_offered(THP_SETTING.read_text())

@@ -64,6 +64,15 @@ def test_only_the_serve_command_process_restarts(argv, own):
     assert started_as_tsdb_serve(argv) is own
 
 
+
+@pytest.mark.parametrize("libc,has", [
+    (("glibc", "2.36"), True), (("glibc", "2.35"), True), (("glibc", "2.40.1"), True),
+    (("glibc", "2.34"), False), (("glibc", "2.9"), False), (("glibc", ""), False), (("", ""), False),
+    (("musl", "1.2"), False),
+])
+def test_the_tunable_exists_from_glibc_2_35(libc, has):
+    assert huge_pages.has_hugetlb_tunable(libc) is has
+
 def _fake_platform(monkeypatch, tmp_path, setting="always [madvise] never\n", argv=("/bin/tsdb", "serve")):
     execs = []
     thp = tmp_path / "enabled"

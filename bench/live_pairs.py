@@ -33,7 +33,7 @@ from pathlib import Path
 from . import loader
 from .compare import DB, OUT, data_file
 from .live import GOAL, split_feed
-from .queries import DEFAULT_SEED, BenchQuery, devops_queries
+from .queries import DEFAULT_SEED, BenchQuery, devops_queries, parse_rfc3339, rfc3339
 from .report import compare_json
 
 _WINDOW = re.compile(r"time >= '([^']+)' and time < '([^']+)'")
@@ -73,21 +73,15 @@ def pieces(store) -> str:
 
 def newest_windows(queries: list[BenchQuery], newest_ns: int) -> list[BenchQuery]:
     """Each query's window moved to end just after ``newest_ns`` (a dashboard of the last hours)."""
-    def parse(s: str) -> datetime:
-        return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-
-    def text(t: datetime) -> str:
-        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
     out = []
     for q in queries:
         m = _WINDOW.search(q.q)
         if not m:
             out.append(q)
             continue
-        lo, hi = parse(m.group(1)), parse(m.group(2))
+        lo, hi = parse_rfc3339(m.group(1)), parse_rfc3339(m.group(2))
         shift = datetime.fromtimestamp(newest_ns // 10**9 + 1, timezone.utc) - hi
-        new = f"time >= '{text(lo + shift)}' and time < '{text(hi + shift)}'"
+        new = f"time >= '{rfc3339(lo + shift)}' and time < '{rfc3339(hi + shift)}'"
         out.append(BenchQuery(q.name, q.q.replace(m.group(0), new)))
     return out
 
@@ -134,6 +128,7 @@ def table(times: dict, queries: list[BenchQuery]) -> tuple[str, list[str]]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's options (``argv``: None for sys.argv)."""
     p = argparse.ArgumentParser(prog="python -m bench.live_pairs", description=__doc__.split("\n\n")[0])
     p.add_argument("--hosts", type=int, default=100)
     p.add_argument("--hours", type=float, default=24)
@@ -149,6 +144,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build both stores, time every query on each in turn, print the ratios; 1 if answers differ."""
     args = parse_args(argv)
     path = data_file(args.hosts, args.hours, args.seed, args.data_dir)
     batches = loader.split_batches(path.read_bytes())
@@ -160,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.windows == "newest":
                 newest = settled.query("SELECT last(usage_user) FROM cpu", db=DB).to_json()
                 stamp = newest["results"][0]["series"][0]["values"][0][0]
-                ns = int(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+                ns = int(parse_rfc3339(stamp).timestamp())
                 queries = newest_windows(queries, ns * 10**9)
             before = pieces(live)
             times, differ = measure(live, settled, queries, args.runs)

@@ -32,6 +32,7 @@ class BenchQuery:
 
 
 def rfc3339(t: datetime) -> str:
+    """``t`` as TSBS writes times in its queries (UTC, whole seconds)."""
     return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -190,11 +191,12 @@ def values_selected(bq: BenchQuery, hosts: int, hours: float, start: datetime = 
     if p.kind == "show-tag-values":
         return n_hosts
     end = start + timedelta(hours=hours)
-    lo = max(start, _parse_time(p.start)) if p.start else start
-    hi = min(end, _parse_time(p.end)) if p.end else end
+    lo = max(start, parse_rfc3339(p.start)) if p.start else start
+    hi = min(end, parse_rfc3339(p.end)) if p.end else end
     points = max(0, -(-(hi - start) // INTERVAL) - -(-(lo - start) // INTERVAL))
     return n_hosts * points * (len(p.metrics) or len(CPU_METRICS))
 
 
-def _parse_time(rfc: str) -> datetime:
+def parse_rfc3339(rfc: str) -> datetime:
+    """The UTC instant of a whole-second RFC 3339 time as TSBS's queries write it (:func:`rfc3339`'s inverse)."""
     return datetime.strptime(rfc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)

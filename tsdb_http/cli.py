@@ -123,7 +123,7 @@ class ByteSize(click.ParamType):
 @click.option("--huge-pages/--no-huge-pages", default=True, envvar="TSDB_HUGE_PAGES", show_default=True,
               help="Restart once at start with glibc's malloc asking for transparent huge pages "
                    "(GLIBC_TUNABLES=glibc.malloc.hugetlb=1): 4-9% less CPU for small queries answered "
-                   "between other programs' work; the start takes about a second more. Linux with glibc only.")
+                   "between other programs' work; the start takes about a second more. Linux with glibc 2.35 or later only.")
 @click.option("--ui/--no-ui", default=None,
               help="Serve the data explorer at / and the API reference at /docs (default: on when --host is "
                    "a loopback address).")

@@ -155,8 +155,8 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     refused = rules.statement_error(expanded, now) if expanded is not stmt else None
     if refused is not None:
         return StatementResult(i, error=refused)
-    if isinstance(expanded, S.SelectStatement) and not expanded.fields:
-        return StatementResult(i)  # no field to expand to (topstar3.expand): nothing to plan
+    if isinstance(expanded, S.SelectStatement) and (not expanded.fields or rules.selects_no_field(expanded)):
+        return StatementResult(i)  # no field to expand to (topstar3.expand), or time alone: nothing to plan
     stmt = expanded
     run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)

@@ -401,6 +401,17 @@ def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:
     return None
 
 
+def selects_no_field(stmt: S.SelectStatement) -> bool:
+    """A SELECT of ``time`` alone (or of subqueries that are): v3's rewriter drops every source
+    none of whose fields is selected (rewriter.rs from_drop_empty: ``time`` is no field), and the
+    planner answers an empty result (planner.rs select_statement_to_plan: EmptyRelation) where
+    influxd says "at least 1 non-time field must be queried"."""
+    if all(isinstance(f.expr, A.VarRef) and f.expr.name == "time" for f in stmt.fields):
+        return True
+    return bool(stmt.sources) and all(isinstance(m, A.SubQuery) and selects_no_field(m.statement)
+                                      for m in stmt.sources)
+
+
 def our_parse_error(text: str, message: str, char_pos: int) -> str:
     """A syntax error v3's statement pass let through, found by the 1.x grammar: v3's own
     words when the mistake is a SELECT one v3 names (select_syntax.py), else the 1.x

@@ -78,15 +78,13 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     inherited = False
     ascending = stmt.time_ascending
     if parent is not None:
-        if stmt.order_by and ascending != parent.ascending:
-            raise QueryError("subqueries must be ordered in the same direction as the query itself")
-        ascending = parent.ascending
+        ascending = _subquery_ascending(stmt, parent, dialect)
         time_range = time_range.intersect(parent.time_range)
         if not interval and parent.interval:
             interval, offset, inherited = parent.interval, parent.offset, True
     fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in stmt.fields
-              if not _is_time_ref(f.expr)]
-    time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr) and f.alias), "time")
+              if not _is_time_ref(f.expr, dialect)]
+    time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr, dialect) and f.alias), "time")
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
@@ -128,6 +126,17 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         point_time=point_time, types=types, into=stmt.into, extra_intervals=extra,
         source_tags=tuple(sorted(known.tags)), inherited_dimensions=passed, dialect=dialect,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
+
+
+def _subquery_ascending(stmt: ast.SelectStatement, parent: SelectPlan, dialect: Dialect) -> bool:
+    """A subquery's time order. influxd runs it in the outer query's, refusing another; InfluxDB 3
+    sorts it by its own ORDER BY (ascending by default) and the outer query re-sorts its rows
+    (iox planner.rs Context::subquery: ``order_by: select.order_by.unwrap_or_default()``)."""
+    if dialect is Dialect.INFLUXDB3:
+        return stmt.time_ascending
+    if stmt.order_by and stmt.time_ascending != parent.ascending:
+        raise QueryError("subqueries must be ordered in the same direction as the query itself")
+    return parent.ascending
 
 
 def _bound_condition(condition, known, dialect):
@@ -393,8 +402,13 @@ def _fold(e):
     return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
 
 
-def _is_time_ref(e: ast.Expr) -> bool:
-    return isinstance(e, ast.VarRef) and e.name.lower() == "time"
+def _is_time_ref(e: ast.Expr, dialect: Dialect = Dialect.INFLUXDB1) -> bool:
+    """Whether a selected expression is the time column. influxd takes ``time`` in any case;
+    InfluxDB 3's projection only ``time`` itself, ``TIME`` naming a field (iox planner.rs
+    varref_to_df_expr: ``(ExprScope::Projection, "time")``; rewriter.rs field_list_normalize_time)."""
+    if not isinstance(e, ast.VarRef):
+        return False
+    return e.name == "time" if dialect is Dialect.INFLUXDB3 else e.name.lower() == "time"
 
 
 # -- sources -----------------------------------------------------------------------

@@ -129,8 +129,8 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
     results = [StatementResult(i, error=unbound[i]) if unbound and unbound[i] else
                _statement(i, stmt, provider, target, epoch, now, config, deadline, i in verbose, explained.get(i))
                for i, (stmt, target) in enumerate(statements)]
-    for res in results:
-        nulls_last(res)
+    for res, (stmt, _) in zip(results, statements):
+        nulls_last(res, descending=isinstance(stmt, S.SelectStatement) and not stmt.time_ascending)
         if epoch is None:
             v3_times(res)
     return QueryResult(results)
@@ -413,12 +413,17 @@ class RecentSeries(SeriesInWindow):
 
 # -- series order: a missing tag value sorts last ----------------------------------------------
 
-def nulls_last(res: StatementResult) -> None:
+def nulls_last(res: StatementResult, descending: bool = False) -> None:
     """v3 sorts a SELECT's series by measurement then each GROUP BY tag, ``ASC NULLS LAST``
     (planner.rs: the Sort over iox::measurement and the group-by tags); 1.x's series keys
     sort a missing tag (``""``) first. Reorders in place, each measurement's series among
-    themselves."""
+    themselves. ``descending``: a SELECT ... ORDER BY time DESC, whose measurements and series
+    1.x reverses; v3 sorts them ascending still (planner/select.rs plan_with_sort: "Sort
+    expressions referring to tag keys are always specified in lexicographically ascending order")."""
     series = res.series
+    if descending and len(series) > 1:
+        series.sort(key=lambda s: (s.name, [(v == "", v) for _, v in sorted((s.tags or {}).items())]))
+        return
     if len(series) < 2 or not any(s.tags and "" in s.tags.values() for s in series):
         return
     first = {}

@@ -62,6 +62,10 @@ TIME_CASES = [  # (query, influxdb3's series, influxdb1's error or series)
     ("SELECT time FROM cpu", [], NON_TIME),
     ("SELECT time AS t FROM cpu WHERE time > 0", [], NON_TIME),
     ("SELECT time FROM (SELECT usage FROM cpu)", [], NON_TIME),
+    # time read in an expression or a call: still no field (1.x reads the time column)
+    ("SELECT time * 2 FROM cpu WHERE host = 'a'", [],
+     [("cpu", None, ["time", "time"], [[0, 0], [MIN, 2 * MIN], [2 * MIN, 4 * MIN]])]),
+    ("SELECT count(time) FROM cpu", [], [("cpu", None, ["time", "count"], [[0, 5]])]),
     # in WHERE, any case is the time column in both
     ("SELECT f64_field FROM data WHERE TIME > 60s", [("data", None, ["time", "f64_field"], [[2 * MIN, 2.5]])],
      [("data", None, ["time", "f64_field"], [[2 * MIN, 2.5]])]),

@@ -402,11 +402,13 @@ def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:
 
 
 def selects_no_field(stmt: S.SelectStatement) -> bool:
-    """A SELECT of ``time`` alone (or of subqueries that are): v3's rewriter drops every source
-    none of whose fields is selected (rewriter.rs from_drop_empty: ``time`` is no field), and the
-    planner answers an empty result (planner.rs select_statement_to_plan: EmptyRelation) where
-    influxd says "at least 1 non-time field must be queried"."""
-    if all(isinstance(f.expr, A.VarRef) and f.expr.name == "time" for f in stmt.fields):
+    """A SELECT reading ``time`` alone (``time``, ``time * 2``, ``count(time)``), or subqueries
+    that do: v3's rewriter drops every source none of whose fields is selected (rewriter.rs
+    from_drop_empty: ``time`` is no field), and the planner answers an empty result (planner.rs
+    select_statement_to_plan: EmptyRelation) where influxd says "at least 1 non-time field must
+    be queried" or reads the time column."""
+    refs = [r for f in stmt.fields for r in find(f.expr, (A.VarRef, A.Wildcard, A.RegexLiteral))]
+    if refs and all(isinstance(r, A.VarRef) and r.name == "time" for r in refs):
         return True
     return bool(stmt.sources) and all(isinstance(m, A.SubQuery) and selects_no_field(m.statement)
                                       for m in stmt.sources)

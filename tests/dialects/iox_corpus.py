@@ -261,7 +261,7 @@ def main(argv=None) -> int:
         print(f"  {c.source}: {c.query}")
     print(f"other columns than v3's plan: {len(shaped)}")
     for c, columns in shaped:
-        print(f"  {c.source}: {c.query}\n      v3 {list(c.columns)}\n      us {list(columns)}")
+        print(f"  {c.source}: {c.query}\n      v3 {list(shown(c))}\n      us {list(columns)}")
     print("commonest refusals:")
     for k, n in kinds.most_common(10):
         print(f"  {n:3d}  {k}")

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 NEVER_AFTER = 3
 MAX_SHAPES = 256
+MAX_BYTES = 16 << 20  # bodies kept in all (a SHOW TAG VALUES of 10,000 values is ~0.5 MB)
 
 
 class KeptAnswers:
     """Per request shape: [the shape, its answer's token, the response sent under it, answers
     seen without a token]."""
 
-    __slots__ = ("_by_shape",)
+    __slots__ = ("_by_shape", "_bytes", "max_bytes")
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         self._by_shape: dict[int, list] = {}
+        self._bytes = 0  # of the bodies kept (a replaced one still counts: cleared with the rest)
+        self.max_bytes = max_bytes
 
     def get(self, shape) -> list | None:
         """The entry of ``shape``, or None when it is new here."""
@@ -39,11 +42,16 @@ class KeptAnswers:
         """``response`` answered ``shape`` between two token reads: kept when both name one
         answer; otherwise the next request of the shape reads them again, unless
         ``NEVER_AFTER`` answers in a row had none."""
-        entry = self.get(shape)
-        if entry is None:
-            if len(self._by_shape) >= MAX_SHAPES:
-                self._by_shape.clear()
-            entry = self._by_shape[id(shape)] = [shape, None, None, 0]
         kept = before is not None and before == after
+        size = len(response.body) if kept else 0
+        if size > self.max_bytes:
+            kept, size = False, 0
+        entry = self.get(shape)
+        if self._bytes + size > self.max_bytes or (entry is None and len(self._by_shape) >= MAX_SHAPES):
+            self._by_shape.clear()  # (the next requests of each shape keep theirs again)
+            self._bytes, entry = 0, None
+        if entry is None:
+            entry = self._by_shape[id(shape)] = [shape, None, None, 0]
+        self._bytes += size
         entry[1], entry[2] = after, response if kept else None
         entry[3] = entry[3] + 1 if before is None and after is None else 0

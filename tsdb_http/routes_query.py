@@ -241,6 +241,8 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
     aside: a loader's stream of them would otherwise keep every read off this path), skips the task, the ASGI
     messages and the thread hop. Anything else, errors included, answers None and
     goes the usual way, which does all of it again and renders what went wrong.
+    A repeated SHOW TAG VALUES whose kept answer the core still names gets the bytes sent
+    last time (:mod:`kept_answers`), once its credentials and statements are checked.
     """
     offload = shim.offload
     if offload.serving or offload.budget_s <= 0 or not _cacheable(query_string):

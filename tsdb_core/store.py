@@ -28,7 +28,7 @@ from .ingest.line_protocol import in_flight
 from .ingest.line_protocol import parse as parse_line_protocol
 from .ingest.twins import refuse_twins
 from .query.plan.cache import PlanCache
-from .query.meta.answers import ShowAnswers
+from .query.meta.answers import ShowAnswers, token as show_answer_token
 from .storage.catalog import FileMeta
 from .storage.engine import StorageEngine
 from .storage.objects import local_dir  # noqa: F401 - a public name (tsdb_core.local_dir)
@@ -367,6 +367,21 @@ class Store:
         """Run a :meth:`prepare`\\ d query; the same answers as :meth:`query` of its text."""
         run = _dialect_engine(self._dialect(dialect)).execute
         return self._engine.read(lambda: run(self, prepared, db=db, rp=rp, epoch=epoch))
+
+    def answer_token(self, query: str | PreparedQuery, db: str | None = None, params: dict | None = None, *,
+                     dialect: Dialect | str | None = None) -> int | None:
+        """A number naming the answer :meth:`query` (:meth:`execute`) would give now, or None when
+        there is no such promise. Only a kept SHOW TAG VALUES answer has one (query/meta/answers.py):
+        the same token before and after a call says that call answered the kept rows, and a
+        later call seeing it again would answer the same, so a caller may keep what it made of
+        the answer (an encoded body) under it. A text is parsed as :meth:`prepare` parses it."""
+        dialect = self._dialect(dialect)
+        if dialect is not Dialect.INFLUXDB1:
+            return None
+        prepared = self.prepare(query, params, dialect=dialect) if isinstance(query, str) else query
+        if len(prepared.statements) != 1:
+            return None
+        return self._engine.read(lambda: show_answer_token(self, prepared.statements[0], db))
 
     @staticmethod
     def check(q: str, *, now: int | None = None) -> list[Verdict]:

@@ -28,6 +28,7 @@ from tsdb_http.tokens import TokenStore
 
 from . import openapi
 from .auth import Authenticator
+from .kept_answers import KeptAnswers
 from .offload import DEFAULT_BUDGET_S, Offload
 from .origins import Guard
 from .params import CODES, Dialect, HttpError, influxql_dialect, url_values
@@ -85,6 +86,7 @@ class Shim:
     auth: Authenticator
     offload: Offload = field(default_factory=Offload)  # where /query's core calls run (offload.py)
     influxql: object = None  # the tsdb_core.Dialect /query runs (ShimConfig.influxql_dialect)
+    kept: KeptAnswers = field(default_factory=KeptAnswers)  # direct answers kept under the core's token
 
     def __post_init__(self) -> None:
         self.influxql = self.influxql or self.config.influxql_dialect

@@ -80,7 +80,7 @@ def _array_fix(x: np.ndarray, col, v3: bool, strict: bool) -> list | tuple[list,
     a = None if positive else np.abs(x)
     if x.size and np.fmax.reduce(x if positive else a) < 2.0 ** 53 and (positive or not (a < 1e-4).any()):
         # the usual measurements (NaN ignored): only integral values differ, in 1.x's forms and v3's
-        idx = np.flatnonzero(np.modf(x)[0] == 0)
+        idx = (np.modf(x)[0] == 0).nonzero()[0]  # (np.flatnonzero of a 1-D array, without its Python layers)
         return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
     return _array_fix_any(x, np.abs(x) if a is None else a, col, v3, strict)
 
@@ -102,7 +102,7 @@ def _array_fix_any(x: np.ndarray, a: np.ndarray, col, v3: bool, strict: bool) ->
         odd = (~integral & np.isfinite(x) & ((a >= (1e16 if v3 else 2.0 ** 53)) | ((a < 1e-4) & (x != 0)))) | neg_zero
     if odd.any():
         return [_json_float(v, v3) if type(v) is float else v for v in (col() if callable(col) else col)]
-    idx = np.flatnonzero(integral)
+    idx = integral.nonzero()[0]
     return (idx.tolist(), x[idx].astype(np.int64).tolist()) if idx.size else None
 
 

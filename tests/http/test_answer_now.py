@@ -20,7 +20,7 @@ from uvicorn.server import ServerState  # noqa: E402
 
 from tests.http.conftest import NOW_NS, REAL_ENGINE, engine_store  # noqa: E402
 from tests.http.test_uvicorn_server import ProtocolTransport  # noqa: E402
-from tsdb_http import uvicorn_server  # noqa: E402
+from tsdb_http import kept_answers, uvicorn_server  # noqa: E402
 from tsdb_http.app import ShimConfig, create_app  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not REAL_ENGINE, reason="needs the query engine")
@@ -396,5 +396,73 @@ def test_with_auth_a_new_text_of_a_known_shape_is_parsed_and_checked_directly(to
 
     try:
         assert run(go()) == [(b"200", True), (b"200", False), (b"401", True)]
+    finally:
+        raw.close()
+
+
+def test_a_repeated_show_tag_values_is_sent_from_the_kept_bytes_and_follows_the_data(app, monkeypatch):
+    raw = app.state.shim.store
+    path = q("SHOW TAG VALUES WITH KEY = host")
+    executed = []
+    real = raw.query
+    monkeypatch.setattr(raw, "query", lambda *a, **k: executed.append(1) or real(*a, **k))
+
+    async def go():
+        c = Conn(app)
+        out = [await c.send(get(path)) for _ in range(4)]
+        raw.write("mydb", f"cpu,host=h9 usage=1 {NOW_NS}")  # a new series
+        out += [await c.send(get(path)) for _ in range(3)]
+        return out
+
+    out = run(go())
+    assert [via_task for _, via_task in out] == [True] + [False] * 6
+    bodies = [normalised(b"".join(writes)) for writes, _ in out]
+    assert bodies[1] == bodies[2] == bodies[3] == bodies[0]
+    assert b'["host","h9"]' not in bodies[3] and b'["host","h2"],["host","h9"]]' in bodies[4]
+    assert bodies[4] == bodies[5] == bodies[6]
+    # the 1st ran it on the ASGI path, the 2nd directly (the same token read before and after),
+    # the 3rd and 4th were sent kept; after the write the 5th ran it (no token before: a new
+    # answer kept during the call) and the 6th (the same token around it), the 7th was sent kept
+    assert len(executed) == 4
+
+
+def test_a_select_stops_asking_for_a_token(app, monkeypatch):
+    raw = app.state.shim.store
+    asked = []
+    real = raw.answer_token
+    monkeypatch.setattr(raw, "answer_token", lambda *a, **k: asked.append(1) or real(*a, **k))
+
+    async def go():
+        c = Conn(app)
+        return [(await c.send(get(q("SELECT count(usage) FROM cpu"))))[1] for _ in range(8)]
+
+    assert run(go()) == [True] + [False] * 7
+    assert len(asked) == 2 * kept_answers.NEVER_AFTER  # (before and after each of the first answers)
+
+
+def test_with_auth_a_kept_answer_is_still_checked(tokens):
+    store, raw = engine_store("influxdb1")
+    raw.create_database("mydb")
+    raw.write("mydb", f"cpu,host=a v=1 {NOW_NS}")
+    secret, info = tokens.store.create("mydb", read=True, write=False)
+    app = create_app(store, tokens.store, ShimConfig(compat="influxdb1"))
+    app.offload.budget_s = 10.0
+    path = q("SHOW TAG VALUES WITH KEY = host")
+
+    async def go():
+        c = Conn(app)
+        out = []
+        for auth in [f"Token {secret}"] * 4 + ["Token nope", "", f"Token {tokens.other}"]:
+            (answer,), via_task = await c.send(get(path, *(["Authorization: " + auth] if auth else [])))
+            out.append((answer[9:12], via_task))
+        tokens.store.revoke(info.id)
+        (answer,), via_task = await c.send(get(path, f"Authorization: Token {secret}"))
+        out.append((answer[9:12], via_task))
+        return out
+
+    try:
+        assert run(go()) == [(b"200", True)] + [(b"200", False)] * 3 + [
+            (b"401", True), (b"401", True), (b"403", True), (b"401", True)]
+        assert app.state.shim.kept.get(next(iter(app.state.shim.kept._by_shape.values()))[0])[2] is not None
     finally:
         raw.close()

@@ -2,6 +2,7 @@
 series index and the measurements are unchanged, never stale after a change."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -184,3 +185,48 @@ def test_a_reused_answer_reads_its_series_as_building_it_did(store, monkeypatch)
     store.create_database("other")
     store.write("other", f"cpu,host=o v=1 {T0}")
     assert not index.watched(("other", "autogen", "cpu"))
+
+
+def test_the_answer_token_names_the_kept_answer_while_it_is_reused(store):
+    q = "SHOW TAG VALUES WITH KEY = host"
+    prepared = store.prepare(q)
+    assert store.answer_token(prepared, "db") is None  # nothing kept yet
+    first = store.execute(prepared, "db")
+    token = store.answer_token(prepared, "db")
+    assert token is not None and store.answer_token(prepared, "db") == token
+    assert answer(store.execute(prepared, "db")) == answer(first) and store.answer_token(prepared, "db") == token
+    store.write("db", f"cpu,host=a,dc=x v=5 {T0 + 5}")  # a known series: the same answer
+    store.execute(prepared, "db")
+    same = store.answer_token(prepared, "db")
+    store.write("db", f"cpu,host=new v=2 {T0 + 1}")  # a new series: no longer that answer
+    assert store.answer_token(prepared, "db") is None
+    assert ("host", "new") in show(store)["cpu"]
+    assert store.answer_token(prepared, "db") not in (None, token, same)
+
+
+def test_the_answer_token_follows_the_database(store):
+    prepared = store.prepare("SHOW TAG VALUES WITH KEY = host")
+    on_db = store.prepare("SHOW TAG VALUES ON db WITH KEY = host")
+    for p in (prepared, on_db):
+        store.execute(p, "db")
+    assert store.answer_token(prepared, "db") is not None and store.answer_token(on_db, None) is not None
+    assert store.answer_token(prepared, None) is None and store.answer_token(prepared, "nodb") is None
+    store.drop_database("db")
+    assert store.answer_token(prepared, "db") is None and store.answer_token(on_db, "db") is None
+
+
+@pytest.mark.parametrize("q", ["SELECT v FROM cpu", "SHOW TAG VALUES WITH KEY = host WHERE dc = 'x'",
+                               "SHOW MEASUREMENTS", "SHOW TAG VALUES WITH KEY = host; SHOW TAG VALUES WITH KEY = dc"])
+def test_other_statements_have_no_answer_token(store, q):
+    prepared = store.prepare(q)
+    for _ in range(2):
+        store.execute(prepared, "db")
+    assert store.answer_token(prepared, "db") is None
+    assert store.answer_token(prepared, "db", dialect="influxdb3") is None
+
+
+def test_the_influxdb3_dialect_has_no_answer_token(store):
+    prepared = store.prepare("SHOW TAG VALUES WITH KEY = host", dialect="influxdb3")
+    for _ in range(2):
+        store.execute(prepared, "db", dialect="influxdb3")
+    assert store.answer_token(prepared, "db", dialect="influxdb3") is None

@@ -7,6 +7,8 @@ duration are never returned.
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import polars as pl
 
@@ -20,6 +22,7 @@ from .recovery import Recovery
 from .state import EngineState
 
 TagValues = dict[str, list[str]]
+_TMIN = operator.attrgetter("tmin")
 
 
 class Reader:
@@ -169,11 +172,13 @@ class Reader:
             sources, pending = self._sources((db, pol.name, measurement), start, end)
         if pending:
             sources += _buffered(pending, tuple(sorted(meta.tags)), meta.field_columns(), (start, end))
-        sources = sorted((s for s in sources if s.tmax >= start and s.tmin <= end), key=lambda s: s.tmin)
+        sources = [s for s in sources if s.tmax >= start and s.tmin <= end]
+        if len(sources) > 1:  # (one source, the usual one-hour read: nothing to order or overlap)
+            sources.sort(key=_TMIN)
+            if any(a.tmax >= b.tmin for a, b in zip(sources, sources[1:])):
+                return None  # overlapping: the merge decides which row wins
         if start > end or not sources or any(s.file is None and s.decoded is None for s in sources):
             return None
-        if any(a.tmax >= b.tmin for a, b in zip(sources, sources[1:])):
-            return None  # overlapping: the merge decides which row wins
         self.recovery.note_scan([s.file for s in sources if s.file is not None])
         return [s.file if s.file is not None else s.decoded for s in sources], sorted(meta.tags), start
 

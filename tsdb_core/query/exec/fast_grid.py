@@ -35,14 +35,15 @@ def grid_windows(plan, arrays: dict[str, np.ndarray], epoch: str | None, max_buc
         return None
     interval, offset = plan.interval, plan.offset
     first, last = grid_ends(plan.time_range.start, plan.time_range.end, interval, offset, max_buckets)
-    stacked = 1 if t.size < 2 or (t[1:] >= t[:-1]).all() else _stacked(t)
+    # (ufunc reductions, not ndarray.all and np.searchsorted: each of those is a few Python calls)
+    stacked = 1 if t.size < 2 or np.logical_and.reduce(t[1:] >= t[:-1]) else _stacked(t)
     if not stacked:
         return None
     t = t[:t.size // stacked]
     if last + interval > _MAX or (first - offset) % interval or int(t[0]) < first or int(t[-1]) >= last + interval:
         return None  # (a grid clamped at the earliest time, or rows outside it)
     edges = np.arange(first, last + interval + 1, interval, dtype=np.int64)  # each window's start, then the end
-    at = np.searchsorted(t, edges)  # each window's first row, then past the last row
+    at = t.searchsorted(edges)  # each window's first row, then past the last row
     n = at[1:] - at[:-1]
     values = []
     for call in calls:
@@ -54,7 +55,7 @@ def grid_windows(plan, arrays: dict[str, np.ndarray], epoch: str | None, max_buc
             v = REDUCE[call.name][0 if isfloat else 1].reduce(v.reshape(stacked, t.size), axis=0)
         values.append((call.name, v, isfloat))
     n = n * stacked if stacked > 1 else n
-    filled = bool((n > 0).all())
+    filled = bool(np.logical_and.reduce(n > 0))
     starts = at[:-1] if filled else at[:-1][n > 0]
     hit = None if filled else n > 0
     out: list = [grid_times(edges[:-1], interval, epoch)]

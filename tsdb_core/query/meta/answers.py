@@ -14,9 +14,14 @@ pass it on, so its answers are never kept. Each answer is new :class:`Series` ov
 ``[key, value]`` rows: an embedded caller may change its result in place without changing
 the next caller's (copying costs about what building the rows did; the saving is the tag
 scan, the sort and the measurement checks).
+
+:meth:`ShowAnswers.token` lets a caller keep what it made of an answer (the HTTP shim: the
+encoded body): each kept answer has a serial number, told while it would be reused, so a
+token seen before and after a call that is the same says the call answered the kept rows.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +40,7 @@ class ShowAnswers:
         self.max_entries, self.max_rows = max_entries, max_rows
         self._entries: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
+        self._serial = itertools.count(1)
         self.hits = self.misses = 0
 
     def answer(self, provider, stmt, db: str, build: Callable[[], list[Series]]) -> list[Series]:
@@ -55,8 +61,20 @@ class ShowAnswers:
         if all(s.tags is None and s.no_floats for s in series) and \
                 sum(len(s.values) for s in series) <= self.max_rows:
             kept = tuple((s.name, s.columns, list(s.values)) for s in series)
-            self._put(key, (stmt, stamp, names, kept, [time.monotonic()]))
+            self._put(key, (stmt, stamp, names, kept, [time.monotonic()], next(self._serial)))
         return series
+
+    def token(self, provider, stmt, db: str) -> int | None:
+        """The serial number of the answer :meth:`answer` would reuse for ``stmt`` on ``db`` now
+        (read as a reuse reads: the provider is told), or None when it would build one."""
+        entry = self._entries.get((id(stmt), db))
+        if entry is None or entry[0] is not stmt:
+            return None
+        stamp = provider.series_stamp()
+        if stamp is None or entry[1] != stamp or entry[2] != provider.measurements(db):
+            return None
+        self._reread(provider, db, entry)
+        return entry[5]
 
     @staticmethod
     def _reread(provider, db: str, entry: tuple) -> None:
@@ -74,8 +92,23 @@ class ShowAnswers:
             self._entries[key] = entry
 
 
+def _answers(provider) -> ShowAnswers | None:
+    stamped = getattr(type(provider), "series_stamp", None) is not None
+    return getattr(provider, "show_answers", None) if stamped else None
+
+
+def token(provider, stmt, db: str | None) -> int | None:
+    """:meth:`ShowAnswers.token` of ``stmt`` (``ON db`` or the request's ``db``, as
+    show.py resolves it), None when ``provider`` keeps no answers or the database is gone."""
+    answers = _answers(provider)
+    name = getattr(stmt, "database", None)
+    name = db if name is None else name
+    if answers is None or not name or not provider.has_database(name):
+        return None
+    return answers.token(provider, stmt, name)
+
+
 def reused(provider, stmt, db: str, build: Callable[[], list[Series]]) -> list[Series]:
     """``build()``, kept in the provider's :class:`ShowAnswers` when its class tells a series stamp."""
-    stamped = getattr(type(provider), "series_stamp", None) is not None
-    answers = getattr(provider, "show_answers", None) if stamped else None
+    answers = _answers(provider)
     return build() if answers is None else answers.answer(provider, stmt, db, build)

@@ -1,0 +1,54 @@
+"""KeptAnswers (tsdb_http/kept_answers.py): what a shape's direct answers leave kept."""
+from __future__ import annotations
+
+import pytest
+
+from tsdb_http.kept_answers import NEVER_AFTER, KeptAnswers
+from tsdb_http.routes_query import RawResponse
+
+
+def body(n: int) -> RawResponse:
+    return RawResponse(b"x" * n, [])
+
+
+class Shape:
+    """A request shape stands for itself (identity), as routes_query's cached _Shape does."""
+
+
+@pytest.mark.parametrize("before, after, kept", [
+    (7, 7, True),        # the same kept answer around the call
+    (None, 7, False),    # an answer kept during the call: read both again next time
+    (7, 8, False),       # replaced during the call
+    (7, None, False),    # gone stale during the call
+    (None, None, False),
+])
+def test_a_response_is_kept_only_under_one_token_read_before_and_after(before, after, kept):
+    k, shape, r = KeptAnswers(), Shape(), body(3)
+    k.put(shape, before, after, r)
+    entry = k.get(shape)
+    assert entry[1] == after and (entry[2] is r) is kept
+    assert KeptAnswers.asks(entry)
+    assert k.get(Shape()) is None
+
+
+def test_a_shape_without_tokens_stops_asking_and_one_with_a_token_starts_again():
+    k, shape = KeptAnswers(), Shape()
+    for i in range(NEVER_AFTER):
+        assert KeptAnswers.asks(k.get(shape))
+        k.put(shape, None, None, body(1))
+    assert not KeptAnswers.asks(k.get(shape))
+    other = Shape()
+    for _ in range(NEVER_AFTER - 1):
+        k.put(other, None, None, body(1))
+    k.put(other, None, 3, body(1))  # a token after all: the count starts again
+    assert KeptAnswers.asks(k.get(other)) and k.get(other)[3] == 0
+
+
+def test_kept_bytes_are_bounded():
+    k = KeptAnswers(max_bytes=10)
+    a, b, c = Shape(), Shape(), Shape()
+    k.put(a, 1, 1, body(6))
+    k.put(b, 2, 2, body(11))  # larger than everything: never kept, the others stay
+    assert k.get(a)[2] is not None and k.get(b)[2] is None
+    k.put(c, 3, 3, body(6))  # over the total: what was kept goes
+    assert k.get(a) is None and k.get(c)[2] is not None

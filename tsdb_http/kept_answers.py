@@ -1,0 +1,57 @@
+"""Encoded answers kept under the core's answer token (``Store.answer_token``).
+
+A dashboard asks its template variable (``SHOW TAG VALUES WITH KEY = host``) on every
+refresh, with the same URL. The core keeps that answer while the series index is
+unchanged (tsdb_core/query/meta/answers.py) and names it with a token; the direct lane
+(:func:`routes_query.answer_now`) keeps the bytes it sent under that token, per request
+shape (URL and Accept headers), and sends them again while the core tells the same token.
+Credentials are still checked and the statements authorised first, every time.
+
+A shape whose first ``NEVER_AFTER`` direct answers had no token (a SELECT never has one)
+asks no more: its later requests cost one dict look-up.
+"""
+from __future__ import annotations
+
+NEVER_AFTER = 3
+MAX_SHAPES = 256
+MAX_BYTES = 16 << 20  # bodies kept in all (a SHOW TAG VALUES of 10,000 values is ~0.5 MB)
+
+
+class KeptAnswers:
+    """Per request shape: [the shape, its answer's token, the response sent under it, answers
+    seen without a token]."""
+
+    __slots__ = ("_by_shape", "_bytes", "max_bytes")
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self._by_shape: dict[int, list] = {}
+        self._bytes = 0  # of the bodies kept (a replaced one still counts: cleared with the rest)
+        self.max_bytes = max_bytes
+
+    def get(self, shape) -> list | None:
+        """The entry of ``shape``, or None when it is new here."""
+        entry = self._by_shape.get(id(shape))
+        return entry if entry is not None and entry[0] is shape else None
+
+    @staticmethod
+    def asks(entry: list | None) -> bool:
+        """Whether a request of this entry's shape should read tokens (none: a new shape)."""
+        return entry is None or entry[3] < NEVER_AFTER
+
+    def put(self, shape, before, after, response) -> None:
+        """``response`` answered ``shape`` between two token reads: kept when both name one
+        answer; otherwise the next request of the shape reads them again, unless
+        ``NEVER_AFTER`` answers in a row had none."""
+        kept = before is not None and before == after
+        size = len(response.body) if kept else 0
+        if size > self.max_bytes:
+            kept, size = False, 0
+        entry = self.get(shape)
+        if self._bytes + size > self.max_bytes or (entry is None and len(self._by_shape) >= MAX_SHAPES):
+            self._by_shape.clear()  # (the next requests of each shape keep theirs again)
+            self._bytes, entry = 0, None
+        if entry is None:
+            entry = self._by_shape[id(shape)] = [shape, None, None, 0]
+        self._bytes += size
+        entry[1], entry[2] = after, response if kept else None
+        entry[3] = entry[3] + 1 if before is None and after is None else 0

@@ -20,6 +20,7 @@ from ..influxql.ast.visit import find
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.integral3 import integral_select
+from ..influxql.dialects.rawexpr3 import expr_select
 from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import (
     group_tags,
@@ -125,9 +126,9 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
                  limits: DrawLimits = DrawLimits()) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
     holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
-    of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py)
-    and of integral() (integral3.py); over several tables, the union of those (unionplan3.py);
-    None for other shapes; ``limits``: the store's, over a union (DrawLimits)."""
+    of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py),
+    of integral() (integral3.py) and of expressions (rawexpr3.py); over several tables, the
+    union of those (unionplan3.py); None for other shapes; ``limits``: the store's, over a union (DrawLimits)."""
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
         return _union(stmt, provider, db, rp, now, limits)
@@ -145,7 +146,9 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         # under tz() the range reads tz(time): neither IOx's pruning nor v3's ChunkFilter bounds time by it
         zoned = (None, None) if stmt.location is not None else (lower, upper)
         chunks = _chunks(provider, db, rp, name, *zoned) if table is not None else None
-        found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
+        found = expr_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table)) if table else None
+        if found is None:
+            found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:
             found = window_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))
         if found is None and table is not None:

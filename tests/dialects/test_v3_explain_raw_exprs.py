@@ -1,0 +1,96 @@
+"""EXPLAIN of raw SELECTs of expressions in the influxdb3 dialect (rawexpr3.py): casts, arithmetic, math calls.
+
+Quoted ground truth: insta snapshots of ``iox_query_influxql/src/plan/planner.rs`` (tests
+``select::select_cast_postfix_operator``, ``select::column_matching_rules``, ``select::time_column``,
+``select::scalar_functions``, ``select_raw::simple_arithmetic_in_projection``,
+``select_raw::mathematical_scalar_functions``, ``select_raw::mixture_of_existing_and_missing_fields``, ...),
+copied as they are into v3_snapshots/ from influxdata/influxdb3_core at
+349d802bf9a54ab5876399ab013502eeb0d52a6b: EXPLAIN VERBOSE's ``initial_logical_plan`` row.
+
+A ``::type`` to the field's own type is the column, between numeric types a CAST, else NULL
+(``SELECT f64_field::integer``: ``CAST(all_types.f64_field AS Int64) AS f64_field``; ``::string``:
+``NULL AS f64_field``), the field still tested by the filter; a column not in the table is NULL, and
+no field of the table read at all is an EmptyRelation.
+
+Derived, not quoted: the optimized plan (push_down_filter puts the filter in the scan; optimize_projections
+narrows the scan to what the projection reads, as test_v3_explain_select.py's tag tests show: a field
+read only by the filter is not scanned). What stays ours: the physical plan (except EmptyExec).
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
+
+CASTS = ["select__select_cast_postfix_operator", *(f"select__select_cast_postfix_operator-{i}" for i in range(2, 28)),
+         "select__column_matching_rules", *(f"select__column_matching_rules-{i}" for i in (2, 4, 5, 6, 7, 8))]
+EXPRESSIONS = [
+    "select__scalar_functions", "select__time_column", "select__time_column-2", "select_raw__field_matching_rules-3",
+    *(f"select_raw__mathematical_scalar_functions{s}" for s in ("", "-2", "-3", "-5")),
+    "select_raw__mixture_of_existing_and_missing_fields", "select_raw__mixture_of_existing_and_missing_fields-2",
+    "select_raw__select_single_measurement_group_by-7",
+    *(f"select_raw__simple_arithmetic_in_projection{s}" for s in ("", "-2", "-3", "-6")),
+    "select_raw__single_measurement-2", "select_raw__single_measurement-3",
+]
+
+
+@pytest.mark.parametrize("name", CASTS + EXPRESSIONS)
+def test_the_initial_plan_is_v3s_planner_plan(planner_catalog, name):  # noqa: F811 - the fixture
+    q, plan = snapshot(name)
+    assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
+
+
+def test_the_casts_snapshots_are_the_ones_quoted():
+    q, plan = snapshot("select__select_cast_postfix_operator-26")
+    assert q == "SELECT f64_field::integer + i64_field + u64_field::integer FROM all_types"
+    assert ("CAST(all_types.f64_field AS Int64) + all_types.i64_field + CAST(all_types.u64_field AS Int64) "
+            "AS f64_field_i64_field_u64_field") in plan
+
+
+FILTER = "full_filters=[all_types.f64_field IS NOT NULL]"
+OPTIMIZED = [  # query -> the optimized plan's scan (the fields the projection reads; NULL reads none)
+    ("SELECT f64_field::integer FROM all_types", f"TableScan: all_types projection=[f64_field, time], {FILTER}"),
+    ("SELECT f64_field::string FROM all_types", f"TableScan: all_types projection=[time], {FILTER}"),
+    ("SELECT tag0, abs(f64_field) FROM all_types",
+     f"TableScan: all_types projection=[f64_field, tag0, time], {FILTER}"),
+    ("SELECT f64_field + i64_field::float FROM all_types",
+     "TableScan: all_types projection=[f64_field, i64_field, time], "
+     "full_filters=[all_types.f64_field IS NOT NULL OR all_types.i64_field IS NOT NULL]"),
+]
+
+
+@pytest.mark.parametrize("q,scan", OPTIMIZED)
+def test_the_optimized_plan_narrows_the_scan(planner_catalog, q, scan):  # noqa: F811 - the fixture
+    got = rows(planner_catalog, f"EXPLAIN {q}")
+    initial = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"][0].split("\n")
+    assert got["logical_plan"][0].split("\n") == [*initial[:2], "    " + scan]
+
+
+def test_an_alias_names_the_column(planner_catalog):  # noqa: F811 - the fixture
+    # select__subqueries__raw-2's inner plan: "Projection: cpu.time AS time, cpu.usage_idle AS usage_idle,
+    # cpu.usage_system AS value"
+    got = rows(planner_catalog, "EXPLAIN VERBOSE SELECT usage_system AS value, usage_idle::float AS idle FROM cpu")
+    assert got["initial_logical_plan"] == [
+        "Sort: time ASC NULLS LAST\n"
+        '  Projection: Dictionary(Int32, Utf8("cpu")) AS iox::measurement, cpu.time AS time, '
+        "cpu.usage_system AS value, cpu.usage_idle AS idle\n"
+        "    Filter: cpu.usage_idle IS NOT NULL OR cpu.usage_system IS NOT NULL\n"
+        "      TableScan: cpu"]
+
+
+def test_no_field_read_is_an_empty_relation_throughout(planner_catalog):  # noqa: F811 - the fixture
+    got = rows(planner_catalog, "EXPLAIN SELECT foo, missing FROM data")
+    assert got == {"logical_plan": ["EmptyRelation: rows=0"], "physical_plan": ["EmptyExec\n"]}
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT i64_field / i64_field FROM all_types",  # divide_carefully's CASE
+    "SELECT f64_field + i64_field FROM all_types",  # mixed types: DataFusion's type_coercion casts
+    "SELECT sin(i64_field) FROM all_types", "SELECT pow(f64_field, 3) FROM all_types",
+    "SELECT tag0 FROM all_types",  # a tag alone
+    "SELECT f64_field::integer FROM all_types LIMIT 1", "SELECT f64_field::integer FROM all_types ORDER BY time DESC",
+    "SELECT f64_field::tag FROM all_types",
+])
+def test_other_expressions_keep_this_stores_plan(planner_catalog, q):  # noqa: F811 - the fixture
+    got = rows(planner_catalog, f"EXPLAIN {q}")
+    assert got["logical_plan"] == got["physical_plan"]

@@ -10,7 +10,8 @@ copied as they are into v3_snapshots/ from influxdata/influxdb3_core at
 A ``::type`` to the field's own type is the column, between numeric types a CAST, else NULL
 (``SELECT f64_field::integer``: ``CAST(all_types.f64_field AS Int64) AS f64_field``; ``::string``:
 ``NULL AS f64_field``), the field still tested by the filter; a column not in the table is NULL, and
-no field of the table read at all is an EmptyRelation.
+no field of the table read at all is an EmptyRelation, as is a FROM clause naming no table of the catalog
+(``select_raw::measurement_doesnt_exist``).
 
 Derived, not quoted: the optimized plan (push_down_filter puts the filter in the scan; optimize_projections
 narrows the scan to what the projection reads, as test_v3_explain_select.py's tag tests show: a field
@@ -31,6 +32,8 @@ EXPRESSIONS = [
     "select_raw__select_single_measurement_group_by-7",
     *(f"select_raw__simple_arithmetic_in_projection{s}" for s in ("", "-2", "-3", "-6")),
     "select_raw__single_measurement-2", "select_raw__single_measurement-3",
+    # no table in the catalog: select_query_to_plan's EmptyRelation, whatever is selected (v3plans._no_table)
+    *(f"select_raw__measurement_doesnt_exist{s}" for s in ("", "-2", "-3", "-4")),
 ]
 
 
@@ -78,9 +81,11 @@ def test_an_alias_names_the_column(planner_catalog):  # noqa: F811 - the fixture
         "      TableScan: cpu"]
 
 
-def test_no_field_read_is_an_empty_relation_throughout(planner_catalog):  # noqa: F811 - the fixture
-    got = rows(planner_catalog, "EXPLAIN SELECT foo, missing FROM data")
-    assert got == {"logical_plan": ["EmptyRelation: rows=0"], "physical_plan": ["EmptyExec\n"]}
+@pytest.mark.parametrize("q", ["SELECT foo, missing FROM data", "SELECT mean(f64_field) FROM data_1",
+                               "SELECT f64_field FROM /^nothing/"])
+def test_no_field_or_table_is_an_empty_relation_throughout(planner_catalog, q):  # noqa: F811 - the fixture
+    assert rows(planner_catalog, f"EXPLAIN {q}") == {"logical_plan": ["EmptyRelation: rows=0"],
+                                                     "physical_plan": ["EmptyExec\n"]}
 
 
 @pytest.mark.parametrize("q", [
@@ -94,3 +99,31 @@ def test_no_field_read_is_an_empty_relation_throughout(planner_catalog):  # noqa
 def test_other_expressions_keep_this_stores_plan(planner_catalog, q):  # noqa: F811 - the fixture
     got = rows(planner_catalog, f"EXPLAIN {q}")
     assert got["logical_plan"] == got["physical_plan"]
+
+
+# output_requirements.rs require_top_ordering: the root SortExec (the planner's root Sort) gets its keys as the
+# plan's requirement, on one partition; the second OutputRequirements takes it off again (explain3.required)
+REQUIRED = [
+    ("SELECT f64_field FROM data", "order_by=[(time@1, asc)], dist_by=SinglePartition"),
+    ("SELECT foo, f64_field FROM data", "order_by=[(time@1, asc), (foo@2, asc)], dist_by=SinglePartition"),
+    ("SELECT f64_field FROM data ORDER BY time DESC", "order_by=[(time@1, desc)], dist_by=SinglePartition"),
+    ("SELECT mean(f64_field) FROM data GROUP BY time(1m), foo",
+     "order_by=[(foo@2, asc), (time@1, asc)], dist_by=SinglePartition"),
+    ("SHOW TAG VALUES WITH KEY = foo",
+     "order_by=[(iox::measurement@0, asc), (key@1, asc), (value@2, asc)], dist_by=SinglePartition"),
+    ("SELECT f64_field FROM data_1", "order_by=[], dist_by=Unspecified"),  # an EmptyExec: no Sort
+]
+
+
+@pytest.mark.parametrize("q,requirement", REQUIRED)
+def test_output_requirements_wraps_the_drawn_plan_in_the_sorts_requirement(planner_catalog, q, requirement):  # noqa: F811
+    got = rows(planner_catalog, f"EXPLAIN VERBOSE {q}")
+    wrapped, unwrapped = got["physical_plan after OutputRequirements"]
+    physical = got["physical_plan"][0]
+    assert wrapped == f"OutputRequirementExec: {requirement}\n" + "".join(f"  {line}\n" for line in physical.splitlines())
+    assert unwrapped == physical
+
+
+def test_this_stores_plan_is_not_wrapped(planner_catalog):  # noqa: F811 - the fixture
+    got = rows(planner_catalog, "EXPLAIN VERBOSE SELECT f64_field FROM data WHERE f64_field > 1")
+    assert got["physical_plan after OutputRequirements"] == ["SAME TEXT AS ABOVE"] * 2

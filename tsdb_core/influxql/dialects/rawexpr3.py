@@ -46,10 +46,11 @@ class Out:
     scans: frozenset[str] = frozenset()
 
 
-def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, tags, group) -> Plans | None:
+def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, tags) -> Plans | None:
     """v3's plans of ``stmt`` when it has the shape drawn (see the module), else None.
     ``types``: the fields' InfluxQL types; ``tags``: the WHERE's ``tag = 'v'`` tests (None: other
-    conditions); ``group``: the GROUP BY tags (None: not all tags)."""
+    conditions)."""
+    group = _group(stmt, table) if table is not None else None
     src = stmt.sources[0] if len(stmt.sources) == 1 else None
     if not isinstance(src, A.Measurement) or src.name != getattr(table, "name", None) or src.database is not None \
             or src.retention_policy is not None:
@@ -80,17 +81,30 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
     return _plans(table, outs, names, fields, lower, upper, tags, group, time_name)
 
 
+def _group(stmt, table: Table) -> list[str] | None:
+    """The GROUP BY names, sorted and deduplicated (planner.rs select_query_to_plan), when each
+    is a tag or a column not in the table (projected as NULL, no Sort key: planner test
+    select_single_measurement_group_by-6); None otherwise."""
+    names = set()
+    for d in stmt.dimensions:
+        if not isinstance(d.expr, A.VarRef) or d.expr.type not in (None, "tag") or d.expr.name in table.fields \
+                or d.expr.name == "time":
+            return None
+        names.add(d.expr.name)
+    return sorted(names)
+
+
 def _plans(table: Table, outs: list[Out], names, fields, lower, upper, tags, group, time_name) -> Plans:
     """The planner's plan and DataFusion's push_down_filter and optimize_projections steps."""
     m = table.name
-    grouped = [f"{m}.{g} AS {g}" for g in group if g not in {o.name for o in outs}]
+    grouped = [f"{m}.{g} AS {g}" if g in table.tags else f"NULL AS {g}" for g in group if g not in {o.name for o in outs}]
     exprs = [f"{m}.time AS {time_name}", *grouped, *(f"{o.text} AS {o.name}" for o in outs)]
     projection = f"Projection: {dict_literal(m)} AS iox::measurement, " + ", ".join(exprs)
     selected = [o.name for o in outs if o.kind == "Dictionary" and o.name not in group]
-    sort = "Sort: " + ", ".join([*(f"{g} ASC NULLS LAST" for g in group), f"{time_name} ASC NULLS LAST",
+    sort = "Sort: " + ", ".join([*(f"{g} ASC NULLS LAST" for g in group if g in table.tags), f"{time_name} ASC NULLS LAST",
                                  *(f"{t} ASC NULLS LAST" for t in selected)])
     base, pushed = scan_filters(m, fields, tags, lower, upper)
-    scanned = ", ".join(sorted({"time", *group, *(c for o in outs for c in o.scans)}))
+    scanned = ", ".join(sorted({"time", *(g for g in group if g in table.tags), *(c for o in outs for c in o.scans)}))
     return Plans(plan_block(sort, plan_block(projection, base)), (
         ("push_down_filter", plan_block(sort, plan_block(projection, f"TableScan: {m}, {pushed}"))),
         ("optimize_projections", plan_block(sort, plan_block(projection,

@@ -1,21 +1,24 @@
 """InfluxDB 3's plans of a raw SELECT of expressions: casts, arithmetic, math calls, missing columns.
 
 The shape drawn: ``SELECT <exprs> FROM <one measurement> [WHERE <time range> [AND tag = 'v' ...]]
-[GROUP BY <tags>]``, ascending, no LIMIT, OFFSET, fill, SLIMIT or tz(), where an expr is a field
-with or without ``::type``, a column not in the table, a tag (alone), ``time`` (alone, maybe
-aliased), a math call over a float, or ``+ - *`` between operands of one numeric type (a NULL
-operand making the operation NULL); any expr may be aliased. The planner's plan is
-iox_query_influxql planner.rs (varref_to_df_expr: a cast to the field's own type is the column,
-between numeric types a CAST, else NULL; a column not in the table NULL; scalar_math_func_to_df_expr:
-``log(x, b)`` is DataFusion's ``log(Float64(b), x)``, ``atan2``'s literals Float64, ``pow``
-the ``power`` UDF) and planner_rewrite_expression.rs rewrite_binary_expr (NULL with a number is
-NULL); the filter tests the fields read, the Sort is on time and the tags selected (planner tests
+[GROUP BY <tags or missing columns>]``, ascending, no LIMIT, OFFSET, fill, SLIMIT or tz(), where an
+expr is a field with or without ``::type``, a column not in the table, a tag (alone), ``time``
+(alone, maybe aliased), a math call over a number, or ``+ - *`` between numbers (a NULL operand
+making the operation NULL); any expr may be aliased. The planner's plan is iox_query_influxql
+planner.rs (varref_to_df_expr: a cast to the field's own type is the column, between numeric
+types a CAST, else NULL; a column not in the table NULL; scalar_math_func_to_df_expr: ``log(x, b)``
+is DataFusion's ``log(Float64(b), x)``, ``atan2``'s literals Float64, ``pow`` the ``power`` UDF)
+and planner_rewrite_expression.rs rewrite_binary_expr (NULL with a number is NULL); the filter
+tests the fields read, the Sort is on the GROUP BY tags, time and the tags selected (planner tests
 select_cast_postfix_operator, select_raw__simple_arithmetic_in_projection,
 mathematical_scalar_functions, scalar_functions, mixture_of_existing_and_missing_fields,
-time_column, single_measurement). No field of the table read: an EmptyRelation (whose physical
-plan is DataFusion's EmptyExec). DataFusion's rules are selectplan3.py's (push_down_filter hands
-the filter to the scan, optimize_projections narrows the scan to the columns the projection
-reads: a field read only by the filter is not scanned). The physical plan stays this store's.
+time_column, single_measurement, select_single_measurement_group_by). No field of the table read:
+an EmptyRelation (whose physical plan is DataFusion's EmptyExec). DataFusion's analyzer
+type_coercion casts an integer beside a float, or a math call's integer argument, to Float64 and
+simplify_expressions folds a cast literal (DataFusion 50.1 printed these, once, by hand); then
+selectplan3.py's rules (push_down_filter hands the filter to the scan, optimize_projections narrows
+the scan to the columns the projection reads: a field read only by the filter is not scanned).
+The physical plan stays this store's.
 """
 from __future__ import annotations
 
@@ -33,17 +36,36 @@ UNARY = frozenset({"abs", "sin", "cos", "tan", "asin", "acos", "atan", "exp", "l
 PRECEDENCE = {"+": 30, "-": 30, "*": 40}  # DataFusion's Operator::precedence
 
 
+STAGES = 3  # the planner's text, after DataFusion's type_coercion, after its simplify_expressions
+
+
 @dataclass(frozen=True, slots=True)
 class Out:
-    """One projected column: its name, its planner text, the fields it reads (the filter tests
-    them), the columns its text holds (the scan keeps them), its Arrow type (``Null``: NULL)."""
+    """One projected column: its name, its text at each of the STAGES, the fields it reads (the
+    filter tests them), the columns its text holds (the scan keeps them), its Arrow type after
+    type coercion (``Null``: NULL), a literal's value (None: no literal)."""
 
     name: str
-    text: str
+    texts: tuple[str, str, str]
     reads: frozenset[str]
     kind: str
     precedence: int = 99
     scans: frozenset[str] = frozenset()
+    literal: float | None = None
+
+
+def _same(text: str) -> tuple[str, str, str]:
+    return (text,) * STAGES
+
+
+def _float64(x: Out) -> tuple[str, str, str]:
+    """``x`` coerced to Float64 by DataFusion's type_coercion (a column: a CAST from then on; a
+    literal: a CAST that simplify_expressions folds into the Float64 literal)."""
+    if x.kind == "Float64":
+        return x.texts
+    if x.literal is not None:
+        return x.texts[0], f"CAST({x.texts[1]} AS Float64)", _float(x.literal)
+    return x.texts[0], f"CAST({x.texts[1]} AS Float64)", f"CAST({x.texts[2]} AS Float64)"
 
 
 def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, tags) -> Plans | None:
@@ -66,12 +88,12 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
             time_name = f.alias or "time"
             continue
         if isinstance(e, A.VarRef) and e.name in table.tags and e.type in (None, "tag"):
-            out = Out(e.name, f"{table.name}.{e.name}", frozenset(), "Dictionary", scans=frozenset({e.name}))
+            out = Out(e.name, _same(f"{table.name}.{e.name}"), frozenset(), "Dictionary", scans=frozenset({e.name}))
         else:
             out = _expr(e, table, types)
         if out is None:
             return None
-        outs.append(Out(f.alias or out.name, out.text, out.reads, out.kind, scans=out.scans))
+        outs.append(Out(f.alias or out.name, out.texts, out.reads, out.kind, scans=out.scans))
     names = [time_name, *(g for g in group if g not in {o.name for o in outs}), *(o.name for o in outs)]
     if all(o.kind == "Dictionary" for o in outs) or len(set(names)) != len(names):  # (tags alone: not drawn)
         return None
@@ -95,20 +117,28 @@ def _group(stmt, table: Table) -> list[str] | None:
 
 
 def _plans(table: Table, outs: list[Out], names, fields, lower, upper, tags, group, time_name) -> Plans:
-    """The planner's plan and DataFusion's push_down_filter and optimize_projections steps."""
+    """The planner's plan, DataFusion's type_coercion and simplify_expressions where they change
+    it (a Float64 argument or operand cast, a cast literal folded), its push_down_filter and
+    optimize_projections steps."""
     m = table.name
-    grouped = [f"{m}.{g} AS {g}" if g in table.tags else f"NULL AS {g}" for g in group if g not in {o.name for o in outs}]
-    exprs = [f"{m}.time AS {time_name}", *grouped, *(f"{o.text} AS {o.name}" for o in outs)]
-    projection = f"Projection: {dict_literal(m)} AS iox::measurement, " + ", ".join(exprs)
+    named = {o.name for o in outs}
+    grouped = [f"{m}.{g} AS {g}" if g in table.tags else f"NULL AS {g}" for g in group if g not in named]
+
+    def projection(stage: int) -> str:
+        exprs = [f"{m}.time AS {time_name}", *grouped, *(f"{o.texts[stage]} AS {o.name}" for o in outs)]
+        return f"Projection: {dict_literal(m)} AS iox::measurement, " + ", ".join(exprs)
     selected = [o.name for o in outs if o.kind == "Dictionary" and o.name not in group]
-    sort = "Sort: " + ", ".join([*(f"{g} ASC NULLS LAST" for g in group if g in table.tags), f"{time_name} ASC NULLS LAST",
+    keys = [*(g for g in group if g in table.tags), time_name]
+    sort = "Sort: " + ", ".join([*(f"{k} ASC NULLS LAST" for k in keys),
                                  *(f"{t} ASC NULLS LAST" for t in selected)])
     base, pushed = scan_filters(m, fields, tags, lower, upper)
     scanned = ", ".join(sorted({"time", *(g for g in group if g in table.tags), *(c for o in outs for c in o.scans)}))
-    return Plans(plan_block(sort, plan_block(projection, base)), (
-        ("push_down_filter", plan_block(sort, plan_block(projection, f"TableScan: {m}, {pushed}"))),
-        ("optimize_projections", plan_block(sort, plan_block(projection,
-                                                             f"TableScan: {m} projection=[{scanned}], {pushed}")))))
+    initial, coerced, simplified = (plan_block(sort, plan_block(projection(i), base)) for i in range(STAGES))
+    steps = (("simplify_expressions", simplified),) if simplified != coerced else ()
+    narrowed = f"TableScan: {m} projection=[{scanned}], {pushed}"
+    steps += (("push_down_filter", plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))),
+              ("optimize_projections", plan_block(sort, plan_block(projection(2), narrowed))))
+    return Plans(initial, steps, analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
 
 
 def _bare(e):
@@ -123,9 +153,9 @@ def _expr(e, table: Table, types: dict[str, str]) -> Out | None:
     if isinstance(e, A.VarRef):
         return _varref(e, table, types)
     if isinstance(e, A.IntegerLiteral):
-        return Out("", f"Int64({e.val})", frozenset(), "Int64")
+        return Out("", _same(f"Int64({e.val})"), frozenset(), "Int64", literal=e.val)
     if isinstance(e, A.NumberLiteral):
-        return Out("", _float(e.val), frozenset(), "Float64")
+        return Out("", _same(_float(e.val)), frozenset(), "Float64", literal=e.val)
     if isinstance(e, A.BinaryExpr) and e.op in PRECEDENCE:
         return _binary(e, table, types)
     if isinstance(e, A.Call):
@@ -138,56 +168,72 @@ def _varref(e: A.VarRef, table: Table, types: dict[str, str]) -> Out | None:
     if e.name == "time" or e.name in table.tags:
         return None
     if e.name not in table.fields:
-        return Out(e.name, "NULL", frozenset(), "Null")  # whatever its ``::type``
+        return Out(e.name, _same("NULL"), frozenset(), "Null")  # whatever its ``::type``
     src = ARROW.get(types.get(e.name, ""))
     if src is None or e.type == "tag":
         return None
     col, one = f"{table.name}.{e.name}", frozenset({e.name})
     dst = ARROW[e.type] if e.type in ARROW else src
     if dst == src:
-        return Out(e.name, col, one, src, scans=one)
+        return Out(e.name, _same(col), one, src, scans=one)
     if src in NUMERIC and dst in NUMERIC:
-        return Out(e.name, f"CAST({col} AS {dst})", one, dst, scans=one)
-    return Out(e.name, "NULL", frozenset({e.name}), "Null")
+        return Out(e.name, _same(f"CAST({col} AS {dst})"), one, dst, scans=one)
+    return Out(e.name, _same("NULL"), one, "Null")
 
 
 def _binary(e: A.BinaryExpr, table: Table, types: dict[str, str]) -> Out | None:
-    """rewrite_binary_expr: NULL beside a number is NULL; operands of one numeric type pass."""
+    """rewrite_binary_expr: NULL beside a number is NULL; operands of one numeric type pass, and
+    so do a Float64 and an integer (not literals), which DataFusion's type_coercion casts."""
     lhs, rhs = _expr(e.lhs, table, types), _expr(e.rhs, table, types)
     if lhs is None or rhs is None or (not lhs.reads and not rhs.reads and "Null" not in (lhs.kind, rhs.kind)):
         return None
     name = "_".join(n for n in (lhs.name, rhs.name) if n)
     reads = lhs.reads | rhs.reads
     if {lhs.kind, rhs.kind} <= {"Null", *NUMERIC} and "Null" in (lhs.kind, rhs.kind):
-        return Out(name, "NULL", reads, "Null")
-    if lhs.kind != rhs.kind or lhs.kind not in NUMERIC:
+        return Out(name, _same("NULL"), reads, "Null")
+    if lhs.kind not in NUMERIC or rhs.kind not in NUMERIC:
         return None
+    kind = lhs.kind
+    if lhs.kind != rhs.kind:
+        if "Float64" not in (lhs.kind, rhs.kind) or lhs.literal is not None or rhs.literal is not None:
+            return None  # (Int64 beside UInt64: arith3.py's rules; a literal beside another type: not drawn)
+        kind = "Float64"
     prec = PRECEDENCE[e.op]
-    left = f"({lhs.text})" if lhs.precedence < prec else lhs.text
-    right = f"({rhs.text})" if rhs.precedence < prec else rhs.text
-    return Out(name, f"{left} {e.op} {right}", reads, lhs.kind, prec, lhs.scans | rhs.scans)
+    left = _float64(lhs) if kind == "Float64" else lhs.texts
+    right = _float64(rhs) if kind == "Float64" else rhs.texts
+    texts = tuple(f"{_paren(lt, lhs, prec)} {e.op} {_paren(rt, rhs, prec)}" for lt, rt in zip(left, right))
+    return Out(name, texts, reads, kind, prec, lhs.scans | rhs.scans)
+
+
+def _paren(text: str, side: Out, precedence: int) -> str:
+    """An operand as DataFusion's BinaryExpr Display writes it: in parentheses below the operator's precedence."""
+    return f"({text})" if side.precedence < precedence else text
 
 
 def _call(e: A.Call, table: Table, types: dict[str, str]) -> Out | None:
-    """scalar_math_func_to_df_expr over a Float64 argument (DataFusion's type coercion then
-    changes nothing); ``log(x, b)`` and ``atan2(x, n)`` with a literal, ``pow`` of two Int64s."""
+    """scalar_math_func_to_df_expr over a numeric field: an integer argument DataFusion's
+    type_coercion casts to Float64 (abs takes it as it is); ``log(x, b)`` and ``atan2(x, n)``
+    with a literal (a Float64), ``pow(x, n)`` (``power``: an integer literal cast, then folded,
+    beside a float or unsigned argument; two Int64s as they are). DataFusion 50.1 printed each
+    coercion for the same calls, once, by hand (no dependency)."""
     name = e.name.lower()
     args = [_expr(a, table, types) for a in e.args]
-    if any(a is None for a in args) or not args or not args[0].reads or args[0].kind == "Null":
+    if any(a is None for a in args) or not args or not args[0].reads or args[0].kind not in NUMERIC:
         return None
     x = args[0]
-    if name in UNARY and len(args) == 1 and x.kind == "Float64":
-        return Out(name, f"{name}({x.text})", x.reads, "Float64", scans=x.scans)
-    if len(args) != 2 or args[1].reads or _bare(e.args[1]).__class__ not in (A.IntegerLiteral, A.NumberLiteral):
+    if name in UNARY and len(args) == 1:
+        kind, texts = (x.kind, x.texts) if name == "abs" else ("Float64", _float64(x))
+        return Out(name, tuple(f"{name}({t})" for t in texts), x.reads, kind, scans=x.scans)
+    if len(args) != 2 or args[1].literal is None or name not in ("log", "atan2", "pow"):
         return None
-    lit = _float(float(_bare(e.args[1]).val))
-    if name == "log" and x.kind == "Float64":
-        return Out(name, f"log({lit}, {x.text})", x.reads, "Float64", scans=x.scans)
-    if name == "atan2" and x.kind == "Float64":
-        return Out(name, f"atan2({x.text}, {lit})", x.reads, "Float64", scans=x.scans)
-    if name == "pow" and x.kind == args[1].kind == "Int64":
-        return Out(name, f"power({x.text}, {args[1].text})", x.reads, "Int64", scans=x.scans)
-    return None
+    n = args[1]
+    if name == "pow":
+        kind = "Int64" if x.kind == n.kind == "Int64" else "Float64"
+        pairs = zip(x.texts, n.texts) if kind == "Int64" else zip(_float64(x), _float64(n))
+        return Out(name, tuple(f"power({a}, {b})" for a, b in pairs), x.reads, kind, scans=x.scans)
+    lit = _float(float(n.literal))
+    texts = tuple(f"log({lit}, {t})" if name == "log" else f"atan2({t}, {lit})" for t in _float64(x))
+    return Out(name, texts, x.reads, "Float64", scans=x.scans)
 
 
 def _float(val: float) -> str:

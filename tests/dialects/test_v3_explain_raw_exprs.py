@@ -163,3 +163,53 @@ def test_output_requirements_wraps_the_drawn_plan_in_the_sorts_requirement(plann
 def test_this_stores_plan_is_not_wrapped(planner_catalog):  # noqa: F811 - the fixture
     got = rows(planner_catalog, "EXPLAIN VERBOSE SELECT f64_field FROM data WHERE f64_field > 1")
     assert got["physical_plan after OutputRequirements"] == ["SAME TEXT AS ABOVE"] * 2
+
+
+WHERE = [  # rawwhere3.py: a comparison with a literal, true, a regex on a field or a missing column (false)
+    *(f"select__regex_in_where-{i}" for i in (2, 3, 5, 6)), "select__true_and_time_pred",
+    "select_raw__where_clause_conditional_expressions", "select_raw__where_clause_conditional_expressions-2",
+    *(f"select_raw__where_clause_mathematical_expressions{s}" for s in ("", "-2", "-3", "-4")),
+]
+
+
+@pytest.mark.parametrize("name", WHERE)
+def test_the_initial_plan_with_a_condition_is_v3s(planner_catalog, name):  # noqa: F811 - the fixture
+    q, plan = snapshot(name)
+    assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
+
+
+def test_a_false_condition_empties_the_plan(planner_catalog):  # noqa: F811 - the fixture
+    got = rows(planner_catalog, "EXPLAIN VERBOSE SELECT foo, f64_field FROM data WHERE time >= 0 AND f64_field =~ /f/")
+    top = ('Sort: time ASC NULLS LAST, foo ASC NULLS LAST\n  Projection: Dictionary(Int32, Utf8("data")) AS '
+           "iox::measurement, data.time AS time, data.foo AS foo, data.f64_field AS f64_field\n")
+    assert got["logical_plan after simplify_expressions"][0] == (
+        top + "    Filter: Boolean(false)\n      Filter: data.f64_field IS NOT NULL\n        TableScan: data")
+    assert got["logical_plan after eliminate_filter"][0] == top + "    EmptyRelation: rows=0"
+    assert got["logical_plan after propagate_empty_relation"][0] == "EmptyRelation: rows=0"
+    assert got["logical_plan"] == ["EmptyRelation: rows=0"] and got["physical_plan"] == ["EmptyExec\n"]
+
+
+@pytest.mark.parametrize("q,scan", [
+    ("SELECT f64_field FROM data WHERE abs(f64_field) > 10",
+     "TableScan: data projection=[f64_field, time], full_filters=[data.f64_field IS NOT NULL, abs(f64_field) > "
+     "Float64(10)]"),
+    ("SELECT f64_field FROM data WHERE true AND time >= 0",
+     "TableScan: data projection=[f64_field, time], full_filters=[data.time >= TimestampNanosecond(0, None), "
+     "data.f64_field IS NOT NULL]"),
+    ("SELECT f64_field FROM data WHERE time >= 0 AND i64_field - 1 != 2",
+     "TableScan: data projection=[f64_field, time], full_filters=[data.time >= TimestampNanosecond(0, None), "
+     "i64_field - Int64(1) != Int64(2), data.f64_field IS NOT NULL]"),
+])
+def test_the_condition_goes_to_the_scan(planner_catalog, q, scan):  # noqa: F811 - the fixture
+    assert rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"][0].split("\n")[-1] == "    " + scan
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT f64_field FROM data WHERE foo =~ /f/",  # (a tag's regex: LIKE, not drawn)
+    "SELECT f64_field FROM data WHERE f64_field > 1 OR i64_field < 2",
+    "SELECT f64_field FROM data WHERE (f64_field + 1) * 2 > 1",
+    "SELECT f64_field FROM data WHERE i64_field > 1.5",
+])
+def test_other_conditions_keep_this_stores_plan(planner_catalog, q):  # noqa: F811 - the fixture
+    got = rows(planner_catalog, f"EXPLAIN {q}")
+    assert got["logical_plan"] == got["physical_plan"]

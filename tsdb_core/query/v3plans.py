@@ -148,7 +148,7 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         # under tz() the range reads tz(time): neither IOx's pruning nor v3's ChunkFilter bounds time by it
         zoned = (None, None) if stmt.location is not None else (lower, upper)
         chunks = _chunks(provider, db, rp, name, *zoned) if table is not None else None
-        found = expr_select(stmt, table, types, lower, upper, tags) if table is not None else None
+        found = expr_select(stmt, table, types, lower, upper, tags, rest) if table is not None else None
         if found is None:
             found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:

@@ -22,13 +22,15 @@ The physical plan stays this store's.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..ast import expr as A
 from .aggcalls3 import ARROW, NUMERIC
-from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
+from .rawwhere3 import FALSE, TRUE, condition
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters, time_filter
 
 EMPTY = "EmptyRelation: rows=0"
 UNARY = frozenset({"abs", "sin", "cos", "tan", "asin", "acos", "atan", "exp", "ln", "log2", "log10", "sqrt",
@@ -68,11 +70,16 @@ def _float64(x: Out) -> tuple[str, str, str]:
     return x.texts[0], f"CAST({x.texts[1]} AS Float64)", f"CAST({x.texts[2]} AS Float64)"
 
 
-def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, tags) -> Plans | None:
+def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, tags, rest=None) -> Plans | None:
     """v3's plans of ``stmt`` when it has the shape drawn (see the module), else None.
     ``types``: the fields' InfluxQL types; ``tags``: the WHERE's ``tag = 'v'`` tests (None: other
-    conditions)."""
+    conditions, ``rest``, drawn by rawwhere3.py)."""
     group = _group(stmt, table) if table is not None else None
+    cond = None
+    if tags is None and rest is not None and table is not None:
+        cond, tags = condition(rest, table, types), []
+        if cond is None:
+            return None
     src = stmt.sources[0] if len(stmt.sources) == 1 else None
     if not isinstance(src, A.Measurement) or src.name != getattr(table, "name", None) or src.database is not None \
             or src.retention_policy is not None:
@@ -100,7 +107,7 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
     fields = sorted({r for o in outs for r in o.reads})
     if not fields:
         return Plans(EMPTY, physical="EmptyExec\n")
-    return _plans(table, outs, names, fields, lower, upper, tags, group, time_name)
+    return _plans(table, outs, fields, (lower, upper, tags, cond), group, time_name)
 
 
 def _group(stmt, table: Table) -> list[str] | None:
@@ -116,11 +123,12 @@ def _group(stmt, table: Table) -> list[str] | None:
     return sorted(names)
 
 
-def _plans(table: Table, outs: list[Out], names, fields, lower, upper, tags, group, time_name) -> Plans:
+def _plans(table: Table, outs: list[Out], fields, where, group, time_name) -> Plans:
     """The planner's plan, DataFusion's type_coercion and simplify_expressions where they change
     it (a Float64 argument or operand cast, a cast literal folded), its push_down_filter and
-    optimize_projections steps."""
-    m = table.name
+    optimize_projections steps; a condition folded to false, eliminate_filter's EmptyRelation, which
+    propagate_empty_relation makes the whole plan (``where``: lower, upper, tag tests, rawwhere3's text)."""
+    m, (lower, upper, tags, cond) = table.name, where
     named = {o.name for o in outs}
     grouped = [f"{m}.{g} AS {g}" if g in table.tags else f"NULL AS {g}" for g in group if g not in named]
 
@@ -131,14 +139,40 @@ def _plans(table: Table, outs: list[Out], names, fields, lower, upper, tags, gro
     keys = [*(g for g in group if g in table.tags), time_name]
     sort = "Sort: " + ", ".join([*(f"{k} ASC NULLS LAST" for k in keys),
                                  *(f"{t} ASC NULLS LAST" for t in selected)])
-    base, pushed = scan_filters(m, fields, tags, lower, upper)
+    if cond is None:
+        base, pushed = scan_filters(m, fields, tags, lower, upper)
+    else:
+        base, pushed = _where(m, fields, lower, upper, cond)
     scanned = ", ".join(sorted({"time", *(g for g in group if g in table.tags), *(c for o in outs for c in o.scans)}))
     initial, coerced, simplified = (plan_block(sort, plan_block(projection(i), base)) for i in range(STAGES))
+    if cond in (TRUE, FALSE):  # simplify_expressions: ``x AND true`` is x, ``x AND false`` false
+        folded = re.sub(r"Filter: .* AND Boolean\(false\)", "Filter: Boolean(false)", base.replace(f" AND {TRUE}", ""))
+        simplified = plan_block(sort, plan_block(projection(2), folded))
     steps = (("simplify_expressions", simplified),) if simplified != coerced else ()
+    analyzed = (("type_coercion", coerced),) if coerced != initial else ()
+    if cond == FALSE:
+        eliminated = re.sub(r"Filter: Boolean\(false\)(\n.*)*", EMPTY, simplified)
+        return Plans(initial, steps + (("eliminate_filter", eliminated), ("propagate_empty_relation", EMPTY)),
+                     "EmptyExec\n", analyzer_steps=analyzed)
     narrowed = f"TableScan: {m} projection=[{scanned}], {pushed}"
     steps += (("push_down_filter", plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))),
               ("optimize_projections", plan_block(sort, plan_block(projection(2), narrowed))))
-    return Plans(initial, steps, analyzer_steps=(("type_coercion", coerced),) if coerced != initial else ())
+    return Plans(initial, steps, analyzer_steps=analyzed)
+
+
+def _where(m: str, fields, lower, upper, cond: str) -> tuple[str, str]:
+    """scan_filters with rawwhere3's condition in place of tag tests: beside the time range (its
+    Filter above the fields' one) or, without one, beside the fields' test; push_down_filter's
+    ``full_filters`` (``Boolean(true)`` gone: simplify_expressions ran before)."""
+    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
+    kept = [] if cond == TRUE else [cond]
+    if lower is None and upper is None:
+        joined = f"({not_null})" if " OR " in not_null else not_null  # BinaryExpr's Display
+        return (plan_block(f"Filter: {joined} AND {cond}", f"TableScan: {m}"),
+                f"full_filters=[{', '.join([not_null, *kept])}]")
+    time = time_filter(m, lower, upper).removeprefix("Filter: ")
+    plan = plan_block(f"Filter: {time} AND {cond}", plan_block(f"Filter: {not_null}", f"TableScan: {m}"))
+    return plan, f"full_filters=[{', '.join([*time.split(' AND '), *kept, not_null])}]"
 
 
 def _bare(e):

@@ -33,6 +33,8 @@ EXPRESSIONS = [
     *(f"select_raw__select_single_measurement_group_by-{i}" for i in (6, 7, 8)),  # GROUP BY a missing column
     *(f"select_raw__simple_arithmetic_in_projection{s}" for s in ("", "-2", "-3", "-4", "-5", "-6")),
     "select_raw__single_measurement-2", "select_raw__single_measurement-3",
+    # ``*`` and ``/regex/``: the table's fields and tags by name (rawexpr3._expanded)
+    "select_raw__single_measurement-6", "select_raw__single_measurement-7", "select_raw__field_matching_rules-5",
     # no table in the catalog: select_query_to_plan's EmptyRelation, whatever is selected (v3plans._no_table)
     *(f"select_raw__measurement_doesnt_exist{s}" for s in ("", "-2", "-3", "-4")),
 ]
@@ -130,6 +132,8 @@ def test_no_field_or_table_is_an_empty_relation_throughout(planner_catalog, q): 
     "SELECT tag0 FROM all_types",  # a tag alone
     "SELECT f64_field::integer FROM all_types LIMIT 1", "SELECT f64_field::integer FROM all_types ORDER BY time DESC",
     "SELECT f64_field::tag FROM all_types",
+    "SELECT * FROM all_types GROUP BY tag0",  # (a wildcard leaves the GROUP BY tags out: not drawn)
+    "SELECT *::tag FROM all_types",  # tags alone
 ])
 def test_other_expressions_keep_this_stores_plan(planner_catalog, q):  # noqa: F811 - the fixture
     got = rows(planner_catalog, f"EXPLAIN {q}")

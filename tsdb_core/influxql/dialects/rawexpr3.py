@@ -4,7 +4,8 @@ The shape drawn: ``SELECT <exprs> FROM <one measurement> [WHERE <time range> [AN
 [GROUP BY <tags or missing columns>]``, ascending, no LIMIT, OFFSET, fill, SLIMIT or tz(), where an
 expr is a field with or without ``::type``, a column not in the table, a tag (alone), ``time``
 (alone, maybe aliased), a math call over a number, or ``+ - *`` between numbers (a NULL operand
-making the operation NULL); any expr may be aliased. The planner's plan is iox_query_influxql
+making the operation NULL), or ``*`` / ``/regex/`` (without GROUP BY); any expr may be
+aliased. The planner's plan is iox_query_influxql
 planner.rs (varref_to_df_expr: a cast to the field's own type is the column, between numeric
 types a CAST, else NULL; a column not in the table NULL; scalar_math_func_to_df_expr: ``log(x, b)``
 is DataFusion's ``log(Float64(b), x)``, ``atan2``'s literals Float64, ``pow`` the ``power`` UDF)
@@ -88,8 +89,10 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
             or stmt.slimit or stmt.soffset or stmt.limit or stmt.offset or stmt.location is not None \
             or not stmt.time_ascending or (lower is not None and upper is not None and lower > upper):
         return None
-    time_name, outs = "time", []
-    for f in stmt.fields:
+    time_name, outs, fields = "time", [], _expanded(stmt, table)
+    if fields is None:
+        return None
+    for f in fields:
         e = _bare(f.expr)
         if isinstance(e, A.VarRef) and e.name == "time" and e.type is None:
             time_name = f.alias or "time"
@@ -108,6 +111,29 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
     if not fields:
         return Plans(EMPTY, physical="EmptyExec\n")
     return _plans(table, outs, fields, (lower, upper, tags, cond), group, time_name)
+
+
+def _expanded(stmt, table: Table) -> list | None:
+    """The fields with ``*`` and ``/regex/`` expanded as v3's rewriter does (rewriter.rs
+    expand_select_fields: the table's fields and tags by name, those a regex matches; planner
+    tests select_raw__single_measurement-6, -7, field_matching_rules-5); None with a GROUP BY
+    (which a wildcard leaves out) or an alias on a wildcard."""
+    out = []
+    for f in stmt.fields:
+        e = _bare(f.expr)
+        if not isinstance(e, (A.Wildcard, A.RegexLiteral)):
+            out.append(f)
+            continue
+        if stmt.dimensions or f.alias is not None:
+            return None
+        kinds = {None: ("field", "tag"), "field": ("field",), "tag": ("tag",)}.get(getattr(e, "type", None), ())
+        names = [*(c for c in table.fields if "field" in kinds), *(c for c in table.tags if "tag" in kinds)]
+        try:
+            matched = sorted(n for n in names if isinstance(e, A.Wildcard) or re.search(e.val, n))
+        except re.error:  # (a pattern Python's re does not read as Rust's regex: not drawn)
+            return None
+        out += [A.Field(A.VarRef(n, "tag" if n in table.tags else None)) for n in matched]
+    return out
 
 
 def _group(stmt, table: Table) -> list[str] | None:

@@ -19,6 +19,7 @@ from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
+from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
 from ..influxql.dialects.rawexpr3 import EMPTY, expr_select
 from ..influxql.dialects.scanplan3 import Chunk
@@ -127,8 +128,9 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
     holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
     of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py),
-    of integral() (integral3.py) and of expressions (rawexpr3.py); over several tables, the
-    union of those (unionplan3.py); None for other shapes; ``limits``: the store's, over a union (DrawLimits)."""
+    of integral() (integral3.py), of expressions (rawexpr3.py) and of DISTINCT (distinct3.py);
+    over several tables, the union of those (unionplan3.py); None for other shapes; ``limits``:
+    the store's, over a union (DrawLimits)."""
     if isinstance(stmt, S.SelectStatement) and _no_table(stmt, provider, db, rp):
         return Plans(EMPTY, physical="EmptyExec\n")
     if isinstance(stmt, S.SelectStatement) \
@@ -149,6 +151,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         zoned = (None, None) if stmt.location is not None else (lower, upper)
         chunks = _chunks(provider, db, rp, name, *zoned) if table is not None else None
         found = expr_select(stmt, table, types, lower, upper, tags, rest) if table is not None else None
+        if found is None and table is not None:
+            found = distinct_select(stmt, table, now)
         if found is None:
             found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:

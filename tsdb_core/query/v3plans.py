@@ -19,7 +19,9 @@ from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
 from ..influxql.dialects import showplan3
 from ..influxql.dialects.aggplan3 import aggregate_select
+from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
+from ..influxql.dialects.rawexpr3 import EMPTY, expr_select
 from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import (
     group_tags,
@@ -125,9 +127,12 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
                  limits: DrawLimits = DrawLimits()) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
     holding its rows in the range, the planner's plan of an aggregate one (aggplan3.py) or
-    of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py)
-    and of integral() (integral3.py); over several tables, the union of those (unionplan3.py);
-    None for other shapes; ``limits``: the store's, over a union (DrawLimits)."""
+    of a lone percentile(), top() or bottom() (winselect3.py), of window functions (winfunc3.py),
+    of integral() (integral3.py), of expressions (rawexpr3.py) and of DISTINCT (distinct3.py);
+    over several tables, the union of those (unionplan3.py); None for other shapes; ``limits``:
+    the store's, over a union (DrawLimits)."""
+    if isinstance(stmt, S.SelectStatement) and _no_table(stmt, provider, db, rp):
+        return Plans(EMPTY, physical="EmptyExec\n")
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
         return _union(stmt, provider, db, rp, now, limits)
@@ -145,7 +150,11 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         # under tz() the range reads tz(time): neither IOx's pruning nor v3's ChunkFilter bounds time by it
         zoned = (None, None) if stmt.location is not None else (lower, upper)
         chunks = _chunks(provider, db, rp, name, *zoned) if table is not None else None
-        found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
+        found = expr_select(stmt, table, types, lower, upper, tags, rest) if table is not None else None
+        if found is None and table is not None:
+            found = distinct_select(stmt, table, now)
+        if found is None:
+            found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:
             found = window_select(stmt, table, types, lower, upper, tags, group_tags(stmt, table))
         if found is None and table is not None:
@@ -158,6 +167,17 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
                        descending=not stmt.time_ascending, group=tuple(group_tags(stmt, table)),
                        offset=stmt.offset, limit=stmt.limit, types={f: t.value for f, t in schema.fields.items()},
                        zone=stmt.location)
+
+
+def _no_table(stmt, provider, db: str, rp: str | None) -> bool:
+    """Whether the FROM clause (measurements of this database) names no table in the catalog:
+    planner.rs select_query_to_plan plans no table, its plan an EmptyRelation ("empty result, but
+    let's at least have all the strictly necessary metadata"; planner tests
+    select_raw__measurement_doesnt_exist), whose physical plan is DataFusion's EmptyExec."""
+    if stmt.into is not None or not all(isinstance(s, A.Measurement) and s.database is None
+                                        and s.retention_policy is None for s in stmt.sources):
+        return False
+    return not any(showplan3.with_measurement(m, s) for m in provider.measurements(db, rp) for s in stmt.sources)
 
 
 def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:

@@ -67,7 +67,7 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     filtered, pushed, narrowed = filtered_scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
-    if chunks and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
+    if _scanned(chunks, outs) and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
         physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
     else:
         physical = _grouped_exec(args, tags, chunks)
@@ -90,7 +90,7 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
 def _grouped_exec(args, tags, chunks, zone: str | None = None) -> str | None:
     """aggexec3.py's physical plan of a GROUP BY of aggregates and selectors alone (None: not drawn)."""
     stmt, table, lower, upper, interval, group_tags, outs, _ = args
-    if not chunks or not (interval is not None or group_tags) or not all(
+    if chunks is None or not (interval is not None or group_tags) or not all(
             isinstance(n, X.Agg) and n.fn in (*PHYSICAL, *SELECTORS) and not n.param for n, _ in outs):
         return None
     defaults = tuple(fill_scalar(stmt.fill_value, n.kind) for n, _ in outs) if stmt.fill == "value" else ()
@@ -122,6 +122,15 @@ def _tz_plans(args, table: Table, calls, tags, lower, upper, zone: str, chunks=N
 def _calls(outs) -> list[X.Agg]:
     """The distinct aggregate calls of the fields, in the order they first appear."""
     return list(dict.fromkeys(a for node, _ in outs for a in X.aggregates(node)))
+
+
+def _scanned(chunks, outs) -> bool:
+    """Whether the ungrouped AggregateExec stays over IOx's scan: its chunks known, and when there
+    are none (an EmptyExec, whose statistics are exact: 0 rows) an aggregate DataFusion's
+    aggregate_statistics cannot answer from them (count can: it makes the plan a projection of
+    zeros over a PlaceholderRowExec, not drawn; DataFusion 50.1 printed both over an empty table,
+    once, by hand)."""
+    return chunks is not None and (bool(chunks) or any(n.fn != "count" for n, _ in outs))
 
 
 def _ungrouped_exec(table: Table, lower, upper, tags, calls, chunks) -> str | None:

@@ -12,6 +12,7 @@ showplan3.py draws them, else this store's; a rule changes only a plan it draws.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .showplan3 import Plans
@@ -39,6 +40,7 @@ PHYSICAL = ("split_dedup", "dedup_null_columns", "dedup_sort_order", "predicate_
             "EnsureCooperative", "FilterPushdown(Post)", "SanityCheckPlan",
             "order_union_sorted_inputs", "cached_parquet_data", "check-limits")
 REQUIREMENT = "OutputRequirementExec: order_by=[], dist_by=Unspecified"
+_EXEC = re.compile(r"[A-Za-z]+Exec\b")  # a physical plan drawn as v3's (this store's nodes are not ``...Exec``)
 
 
 _BUG = ("This issue was likely caused by a bug in DataFusion's code. Please help us to resolve this by filing a "
@@ -112,20 +114,71 @@ def _logical_stages(plans: Plans) -> list[tuple[str, str]]:
 def _physical_stages(plans: Plans) -> list[tuple[str, str]]:
     """physical_planner.rs handle_explain: the initial plan (with statistics, with schema),
     each physical optimizer rule, the final plan (with statistics, with schema). For a plan
-    drawn as v3's, the first OutputRequirements wraps it in its requirement, the second
-    unwraps it. Statistics are not printed (v3's count its in-memory bytes)."""
+    drawn as v3's, the first OutputRequirements wraps it in its requirement (``required``), the
+    second unwraps it. Statistics are not printed (v3's count its in-memory bytes). The plan
+    before and between the rules is the final one: how IOx's rules and DataFusion's reshape the
+    scan stage by stage is not drawn."""
     plan = plans.physical or plans.logical
     first, last = plans.schemas or (plan, plans.final_physical or plan)
     out = [("initial_physical_plan", plan), ("initial_physical_plan_with_stats", plan),
            ("initial_physical_plan_with_schema", first)]
-    steps, drawn, requirement = dict(plans.physical_steps), plans.schemas is not None, False
+    steps, requirement = dict(plans.physical_steps), False
+    drawn = plans.schemas is not None or bool(_EXEC.match(plan))
+    head = required(plans.logical)
     for rule in PHYSICAL:
         plan = steps.pop(rule, plan)
         if rule == "OutputRequirements" and drawn:
             requirement = not requirement
-        text = REQUIREMENT + "\n" + "".join("  " + line + "\n" for line in plan.splitlines()) if requirement else plan
+        text = head + "\n" + "".join("  " + line + "\n" for line in plan.splitlines()) if requirement else plan
         out.append((f"physical_plan after {rule}", text))
     return out + [("physical_plan", plan), ("physical_plan_with_stats", plan), ("physical_plan_with_schema", last)]
+
+
+def required(logical: str) -> str:
+    """The OutputRequirementExec the first OutputRequirements rule puts at the top of the plan
+    (output_requirements.rs require_top_ordering): over the root SortExec the physical planner
+    makes of a root ``Sort``, its keys (each ``(column@index, asc|desc)``, the index in the
+    Sort's input: the projection below it, a Union's first branch's) on one partition; else
+    none (DataFusion 50.1 printed ``order_by=[(t@2, asc), (time@0, desc)], dist_by=SinglePartition``
+    over ``SortExec: expr=[t@2 ASC NULLS LAST, time@0 DESC]``, once, by hand)."""
+    lines = logical.split("\n")
+    if not lines[0].startswith("Sort: ") or len(lines) < 2:
+        return REQUIREMENT
+    below = lines[2].strip() if lines[1].strip() == "Union" and len(lines) > 2 else lines[1].strip()
+    if not below.startswith("Projection: "):
+        return REQUIREMENT
+    names = [_output_name(e) for e in _top_level(below.removeprefix("Projection: "))]
+    keys = []
+    for key in _top_level(lines[0].removeprefix("Sort: ")):
+        expr, direction = re.fullmatch(r"(.*) (ASC|DESC) NULLS (?:FIRST|LAST)", key).groups()
+        name = _output_name(expr)
+        if name not in names:
+            return REQUIREMENT
+        keys.append(f"({name}@{names.index(name)}, {direction.lower()})")
+    return f"OutputRequirementExec: order_by=[{', '.join(keys)}], dist_by=SinglePartition"
+
+
+def _top_level(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets and quotes."""
+    out, depth, start, quoted = [], 0, 0, False
+    for i, c in enumerate(text):
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c in "([{":
+            depth += 1
+        elif not quoted and c in ")]}":
+            depth -= 1
+        elif not quoted and not depth and text.startswith(", ", i):
+            out.append(text[start:i])
+            start = i + 2
+    return out + [text[start:]]
+
+
+def _output_name(expr: str) -> str:
+    """The column a projection's expression outputs: its alias, else the column's name."""
+    if " AS " in expr:
+        return expr.rsplit(" AS ", 1)[1]
+    return expr.rsplit(".", 1)[-1] if re.fullmatch(r"[\w:]+(\.[\w:]+)?", expr) else expr
 
 
 def _same_text(stages: list[tuple[str, str]]) -> list[tuple[str, str]]:

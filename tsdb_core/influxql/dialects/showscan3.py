@@ -31,8 +31,8 @@ def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[s
     table without the compared tag is folded away (_emptied). ``limit``: the SeriesLimit line of
     a LIMIT or OFFSET over the Sort, where optimize_projections stops (no
     necessary_children_exprs): the scans keep their columns, and the physical plan is not
-    drawn. The physical plan only when every kept branch's chunks are known and not none and
-    each is read as one partition."""
+    drawn. The physical plan only when every kept branch's chunks are known (none: the scan an
+    EmptyExec) and each is read as one partition."""
     kept = [b for b in branches if b[2] is not None]
 
     def plan(branch_text) -> str:
@@ -69,7 +69,7 @@ def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[s
     if limit is not None:
         return Plans(initial, steps[:-1])
     physical = None
-    if all(chunks for *_, chunks in kept):
+    if all(chunks is not None for *_, chunks in kept):  # none: an EmptyExec (scanplan3.table_scan)
         physical = _physical(kept, lower, upper)
     return Plans(initial, steps, physical)
 

@@ -134,7 +134,7 @@ def tag_keys_plans(initial: str, branches: list[tuple[Table, list[str], tuple[Ch
         steps += [("optimize_projections", plan("narrowed")),
                   *([("propagate_empty_relation", plan("propagated"))] if empty else [])]
     physical = None
-    if all(chunks for *_, chunks in branches) and not empty and limit is None:
+    if all(chunks is not None for *_, chunks in branches) and not empty and limit is None:  # (sum: not from statistics)
         parts = [_tag_keys_exec(t, lower, upper, cond, chunks) for t, _, chunks in branches]
         if None not in parts:
             physical = _merged(parts, "SortPreservingMergeExec: [iox::measurement@0 ASC NULLS LAST, tagKey@1 ASC NULLS "

@@ -1,0 +1,301 @@
+"""InfluxDB 3's plans of a raw SELECT of expressions: casts, arithmetic, math calls, missing columns.
+
+The shape drawn: ``SELECT <exprs> FROM <one measurement> [WHERE <time range> [AND tag = 'v' ...]]
+[GROUP BY <tags or missing columns>]``, ascending, no LIMIT, OFFSET, fill, SLIMIT or tz(), where an
+expr is a field with or without ``::type``, a column not in the table, a tag (alone), ``time``
+(alone, maybe aliased), a math call over a number, or ``+ - *`` between numbers (a NULL operand
+making the operation NULL), or ``*`` / ``/regex/`` (without GROUP BY); any expr may be
+aliased. The planner's plan is iox_query_influxql
+planner.rs (varref_to_df_expr: a cast to the field's own type is the column, between numeric
+types a CAST, else NULL; a column not in the table NULL; scalar_math_func_to_df_expr: ``log(x, b)``
+is DataFusion's ``log(Float64(b), x)``, ``atan2``'s literals Float64, ``pow`` the ``power`` UDF)
+and planner_rewrite_expression.rs rewrite_binary_expr (NULL with a number is NULL); the filter
+tests the fields read, the Sort is on the GROUP BY tags, time and the tags selected (planner tests
+select_cast_postfix_operator, select_raw__simple_arithmetic_in_projection,
+mathematical_scalar_functions, scalar_functions, mixture_of_existing_and_missing_fields,
+time_column, single_measurement, select_single_measurement_group_by). No field of the table read:
+an EmptyRelation (whose physical plan is DataFusion's EmptyExec). DataFusion's analyzer
+type_coercion casts an integer beside a float, or a math call's integer argument, to Float64 and
+simplify_expressions folds a cast literal (DataFusion 50.1 printed these, once, by hand); then
+selectplan3.py's rules (push_down_filter hands the filter to the scan, optimize_projections narrows
+the scan to the columns the projection reads: a field read only by the filter is not scanned).
+The physical plan stays this store's.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ast import expr as A
+from .aggcalls3 import ARROW, NUMERIC
+from .rawwhere3 import FALSE, TRUE, condition
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters, time_filter
+
+EMPTY = "EmptyRelation: rows=0"
+UNARY = frozenset({"abs", "sin", "cos", "tan", "asin", "acos", "atan", "exp", "ln", "log2", "log10", "sqrt",
+                   "ceil", "floor"})
+PRECEDENCE = {"+": 30, "-": 30, "*": 40}  # DataFusion's Operator::precedence
+
+
+STAGES = 3  # the planner's text, after DataFusion's type_coercion, after its simplify_expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Out:
+    """One projected column: its name, its text at each of the STAGES, the fields it reads (the
+    filter tests them), the columns its text holds (the scan keeps them), its Arrow type after
+    type coercion (``Null``: NULL), a literal's value (None: no literal)."""
+
+    name: str
+    texts: tuple[str, str, str]
+    reads: frozenset[str]
+    kind: str
+    precedence: int = 99
+    scans: frozenset[str] = frozenset()
+    literal: float | None = None
+
+
+def _same(text: str) -> tuple[str, str, str]:
+    return (text,) * STAGES
+
+
+def _float64(x: Out) -> tuple[str, str, str]:
+    """``x`` coerced to Float64 by DataFusion's type_coercion (a column: a CAST from then on; a
+    literal: a CAST that simplify_expressions folds into the Float64 literal)."""
+    if x.kind == "Float64":
+        return x.texts
+    if x.literal is not None:
+        return x.texts[0], f"CAST({x.texts[1]} AS Float64)", _float(x.literal)
+    return x.texts[0], f"CAST({x.texts[1]} AS Float64)", f"CAST({x.texts[2]} AS Float64)"
+
+
+def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, tags, rest=None) -> Plans | None:
+    """v3's plans of ``stmt`` when it has the shape drawn (see the module), else None.
+    ``types``: the fields' InfluxQL types; ``tags``: the WHERE's ``tag = 'v'`` tests (None: other
+    conditions, ``rest``, drawn by rawwhere3.py)."""
+    group = _group(stmt, table) if table is not None else None
+    cond = None
+    if tags is None and rest is not None and table is not None:
+        cond, tags = condition(rest, table, types), []
+        if cond is None:
+            return None
+    src = stmt.sources[0] if len(stmt.sources) == 1 else None
+    if not isinstance(src, A.Measurement) or src.name != getattr(table, "name", None) or src.database is not None \
+            or src.retention_policy is not None:
+        return None
+    if table is None or tags is None or group is None or stmt.into is not None or stmt.fill is not None \
+            or stmt.slimit or stmt.soffset or stmt.limit or stmt.offset or stmt.location is not None \
+            or not stmt.time_ascending or (lower is not None and upper is not None and lower > upper):
+        return None
+    time_name, outs, fields = "time", [], _expanded(stmt, table)
+    if fields is None:
+        return None
+    for f in fields:
+        e = _bare(f.expr)
+        if isinstance(e, A.VarRef) and e.name == "time" and e.type is None:
+            time_name = f.alias or "time"
+            continue
+        if isinstance(e, A.VarRef) and e.name in table.tags and e.type in (None, "tag"):
+            out = Out(e.name, _same(f"{table.name}.{e.name}"), frozenset(), "Dictionary", scans=frozenset({e.name}))
+        else:
+            out = _expr(e, table, types)
+        if out is None:
+            return None
+        outs.append(Out(f.alias or out.name, out.texts, out.reads, out.kind, scans=out.scans))
+    names = [time_name, *(g for g in group if g not in {o.name for o in outs}), *(o.name for o in outs)]
+    if all(o.kind == "Dictionary" for o in outs) or len(set(names)) != len(names):  # (tags alone: not drawn)
+        return None
+    fields = sorted({r for o in outs for r in o.reads})
+    if not fields:
+        return Plans(EMPTY, physical="EmptyExec\n")
+    return _plans(table, outs, fields, (lower, upper, tags, cond), group, time_name)
+
+
+def _expanded(stmt, table: Table) -> list | None:
+    """The fields with ``*`` and ``/regex/`` expanded as v3's rewriter does (rewriter.rs
+    expand_select_fields: the table's fields and tags by name, those a regex matches; planner
+    tests select_raw__single_measurement-6, -7, field_matching_rules-5); None with a GROUP BY
+    (which a wildcard leaves out) or an alias on a wildcard."""
+    out = []
+    for f in stmt.fields:
+        e = _bare(f.expr)
+        if not isinstance(e, (A.Wildcard, A.RegexLiteral)):
+            out.append(f)
+            continue
+        if stmt.dimensions or f.alias is not None:
+            return None
+        kinds = {None: ("field", "tag"), "field": ("field",), "tag": ("tag",)}.get(getattr(e, "type", None), ())
+        names = [*(c for c in table.fields if "field" in kinds), *(c for c in table.tags if "tag" in kinds)]
+        try:
+            matched = sorted(n for n in names if isinstance(e, A.Wildcard) or re.search(e.val, n))
+        except re.error:  # (a pattern Python's re does not read as Rust's regex: not drawn)
+            return None
+        out += [A.Field(A.VarRef(n, "tag" if n in table.tags else None)) for n in matched]
+    return out
+
+
+def _group(stmt, table: Table) -> list[str] | None:
+    """The GROUP BY names, sorted and deduplicated (planner.rs select_query_to_plan), when each
+    is a tag or a column not in the table (projected as NULL, no Sort key: planner test
+    select_single_measurement_group_by-6); None otherwise."""
+    names = set()
+    for d in stmt.dimensions:
+        if not isinstance(d.expr, A.VarRef) or d.expr.type not in (None, "tag") or d.expr.name in table.fields \
+                or d.expr.name == "time":
+            return None
+        names.add(d.expr.name)
+    return sorted(names)
+
+
+def _plans(table: Table, outs: list[Out], fields, where, group, time_name) -> Plans:
+    """The planner's plan, DataFusion's type_coercion and simplify_expressions where they change
+    it (a Float64 argument or operand cast, a cast literal folded), its push_down_filter and
+    optimize_projections steps; a condition folded to false, eliminate_filter's EmptyRelation, which
+    propagate_empty_relation makes the whole plan (``where``: lower, upper, tag tests, rawwhere3's text)."""
+    m, (lower, upper, tags, cond) = table.name, where
+    named = {o.name for o in outs}
+    grouped = [f"{m}.{g} AS {g}" if g in table.tags else f"NULL AS {g}" for g in group if g not in named]
+
+    def projection(stage: int) -> str:
+        exprs = [f"{m}.time AS {time_name}", *grouped, *(f"{o.texts[stage]} AS {o.name}" for o in outs)]
+        return f"Projection: {dict_literal(m)} AS iox::measurement, " + ", ".join(exprs)
+    selected = [o.name for o in outs if o.kind == "Dictionary" and o.name not in group]
+    keys = [*(g for g in group if g in table.tags), time_name]
+    sort = "Sort: " + ", ".join([*(f"{k} ASC NULLS LAST" for k in keys),
+                                 *(f"{t} ASC NULLS LAST" for t in selected)])
+    if cond is None:
+        base, pushed = scan_filters(m, fields, tags, lower, upper)
+    else:
+        base, pushed = _where(m, fields, lower, upper, cond)
+    scanned = ", ".join(sorted({"time", *(g for g in group if g in table.tags), *(c for o in outs for c in o.scans)}))
+    initial, coerced, simplified = (plan_block(sort, plan_block(projection(i), base)) for i in range(STAGES))
+    if cond in (TRUE, FALSE):  # simplify_expressions: ``x AND true`` is x, ``x AND false`` false
+        folded = re.sub(r"Filter: .* AND Boolean\(false\)", "Filter: Boolean(false)", base.replace(f" AND {TRUE}", ""))
+        simplified = plan_block(sort, plan_block(projection(2), folded))
+    steps = (("simplify_expressions", simplified),) if simplified != coerced else ()
+    analyzed = (("type_coercion", coerced),) if coerced != initial else ()
+    if cond == FALSE:
+        eliminated = re.sub(r"Filter: Boolean\(false\)(\n.*)*", EMPTY, simplified)
+        return Plans(initial, steps + (("eliminate_filter", eliminated), ("propagate_empty_relation", EMPTY)),
+                     "EmptyExec\n", analyzer_steps=analyzed)
+    narrowed = f"TableScan: {m} projection=[{scanned}], {pushed}"
+    steps += (("push_down_filter", plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))),
+              ("optimize_projections", plan_block(sort, plan_block(projection(2), narrowed))))
+    return Plans(initial, steps, analyzer_steps=analyzed)
+
+
+def _where(m: str, fields, lower, upper, cond: str) -> tuple[str, str]:
+    """scan_filters with rawwhere3's condition in place of tag tests: beside the time range (its
+    Filter above the fields' one) or, without one, beside the fields' test; push_down_filter's
+    ``full_filters`` (``Boolean(true)`` gone: simplify_expressions ran before)."""
+    not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
+    kept = [] if cond == TRUE else [cond]
+    if lower is None and upper is None:
+        joined = f"({not_null})" if " OR " in not_null else not_null  # BinaryExpr's Display
+        return (plan_block(f"Filter: {joined} AND {cond}", f"TableScan: {m}"),
+                f"full_filters=[{', '.join([not_null, *kept])}]")
+    time = time_filter(m, lower, upper).removeprefix("Filter: ")
+    plan = plan_block(f"Filter: {time} AND {cond}", plan_block(f"Filter: {not_null}", f"TableScan: {m}"))
+    return plan, f"full_filters=[{', '.join([*time.split(' AND '), *kept, not_null])}]"
+
+
+def _bare(e):
+    while isinstance(e, A.ParenExpr):
+        e = e.expr
+    return e
+
+
+def _expr(e, table: Table, types: dict[str, str]) -> Out | None:
+    """An expression as v3's planner prints it, or None when not drawn."""
+    e = _bare(e)
+    if isinstance(e, A.VarRef):
+        return _varref(e, table, types)
+    if isinstance(e, A.IntegerLiteral):
+        return Out("", _same(f"Int64({e.val})"), frozenset(), "Int64", literal=e.val)
+    if isinstance(e, A.NumberLiteral):
+        return Out("", _same(_float(e.val)), frozenset(), "Float64", literal=e.val)
+    if isinstance(e, A.BinaryExpr) and e.op in PRECEDENCE:
+        return _binary(e, table, types)
+    if isinstance(e, A.Call):
+        return _call(e, table, types)
+    return None
+
+
+def _varref(e: A.VarRef, table: Table, types: dict[str, str]) -> Out | None:
+    """varref_to_df_expr: the column, its CAST to another numeric type, or NULL."""
+    if e.name == "time" or e.name in table.tags:
+        return None
+    if e.name not in table.fields:
+        return Out(e.name, _same("NULL"), frozenset(), "Null")  # whatever its ``::type``
+    src = ARROW.get(types.get(e.name, ""))
+    if src is None or e.type == "tag":
+        return None
+    col, one = f"{table.name}.{e.name}", frozenset({e.name})
+    dst = ARROW[e.type] if e.type in ARROW else src
+    if dst == src:
+        return Out(e.name, _same(col), one, src, scans=one)
+    if src in NUMERIC and dst in NUMERIC:
+        return Out(e.name, _same(f"CAST({col} AS {dst})"), one, dst, scans=one)
+    return Out(e.name, _same("NULL"), one, "Null")
+
+
+def _binary(e: A.BinaryExpr, table: Table, types: dict[str, str]) -> Out | None:
+    """rewrite_binary_expr: NULL beside a number is NULL; operands of one numeric type pass, and
+    so do a Float64 and an integer (not literals), which DataFusion's type_coercion casts."""
+    lhs, rhs = _expr(e.lhs, table, types), _expr(e.rhs, table, types)
+    if lhs is None or rhs is None or (not lhs.reads and not rhs.reads and "Null" not in (lhs.kind, rhs.kind)):
+        return None
+    name = "_".join(n for n in (lhs.name, rhs.name) if n)
+    reads = lhs.reads | rhs.reads
+    if {lhs.kind, rhs.kind} <= {"Null", *NUMERIC} and "Null" in (lhs.kind, rhs.kind):
+        return Out(name, _same("NULL"), reads, "Null")
+    if lhs.kind not in NUMERIC or rhs.kind not in NUMERIC:
+        return None
+    kind = lhs.kind
+    if lhs.kind != rhs.kind:
+        if "Float64" not in (lhs.kind, rhs.kind) or lhs.literal is not None or rhs.literal is not None:
+            return None  # (Int64 beside UInt64: arith3.py's rules; a literal beside another type: not drawn)
+        kind = "Float64"
+    prec = PRECEDENCE[e.op]
+    left = _float64(lhs) if kind == "Float64" else lhs.texts
+    right = _float64(rhs) if kind == "Float64" else rhs.texts
+    texts = tuple(f"{_paren(lt, lhs, prec)} {e.op} {_paren(rt, rhs, prec)}" for lt, rt in zip(left, right))
+    return Out(name, texts, reads, kind, prec, lhs.scans | rhs.scans)
+
+
+def _paren(text: str, side: Out, precedence: int) -> str:
+    """An operand as DataFusion's BinaryExpr Display writes it: in parentheses below the operator's precedence."""
+    return f"({text})" if side.precedence < precedence else text
+
+
+def _call(e: A.Call, table: Table, types: dict[str, str]) -> Out | None:
+    """scalar_math_func_to_df_expr over a numeric field: an integer argument DataFusion's
+    type_coercion casts to Float64 (abs takes it as it is); ``log(x, b)`` and ``atan2(x, n)``
+    with a literal (a Float64), ``pow(x, n)`` (``power``: an integer literal cast, then folded,
+    beside a float or unsigned argument; two Int64s as they are). DataFusion 50.1 printed each
+    coercion for the same calls, once, by hand (no dependency)."""
+    name = e.name.lower()
+    args = [_expr(a, table, types) for a in e.args]
+    if any(a is None for a in args) or not args or not args[0].reads or args[0].kind not in NUMERIC:
+        return None
+    x = args[0]
+    if name in UNARY and len(args) == 1:
+        kind, texts = (x.kind, x.texts) if name == "abs" else ("Float64", _float64(x))
+        return Out(name, tuple(f"{name}({t})" for t in texts), x.reads, kind, scans=x.scans)
+    if len(args) != 2 or args[1].literal is None or name not in ("log", "atan2", "pow"):
+        return None
+    n = args[1]
+    if name == "pow":
+        kind = "Int64" if x.kind == n.kind == "Int64" else "Float64"
+        pairs = zip(x.texts, n.texts) if kind == "Int64" else zip(_float64(x), _float64(n))
+        return Out(name, tuple(f"power({a}, {b})" for a, b in pairs), x.reads, kind, scans=x.scans)
+    lit = _float(float(n.literal))
+    texts = tuple(f"log({lit}, {t})" if name == "log" else f"atan2({t}, {lit})" for t in _float64(x))
+    return Out(name, texts, x.reads, "Float64", scans=x.scans)
+
+
+def _float(val: float) -> str:
+    """A Float64 literal as DataFusion prints it (Rust's f64 Display: no exponent, no ``.0``)."""
+    return f"Float64({np.format_float_positional(float(val), trim='-')})"

@@ -33,7 +33,7 @@ from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find, transform
 from ..influxql.dialect import Dialect
-from ..influxql.dialects import explain3, params3, timerange3, topstar3
+from ..influxql.dialects import explain3, operands3, params3, timerange3, topstar3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
@@ -138,8 +138,8 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
 
 def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=False,
                explained=None) -> StatementResult:
-    refused = rules.statement_error(stmt, now, planned=False)
     target = rules.query_database(stmt) or name
+    refused = _operand_error(stmt, provider, target) or rules.statement_error(stmt, now, planned=False)
     if refused is not None and not isinstance(stmt, M.ShowDatabasesStatement):
         return StatementResult(i, error=refused)
     if target is None:
@@ -209,6 +209,36 @@ def _expand_top_wildcards(stmt, provider, db: str, rp: str | None = None):
     return dataclasses.replace(stmt, statement=expanded) if inner is not stmt else expanded
 
 
+def _operand_error(stmt, provider, target: str | None) -> str | None:
+    """v3's rewriter typing the fields of a SELECT and its subqueries (dialects/operands3.py),
+    which needs the database's schema; its check_features (SLIMIT) comes first."""
+    inner = stmt.statement if isinstance(stmt, S.ExplainStatement) else stmt
+    if not isinstance(inner, S.SelectStatement) or target is None:
+        return None
+    selects = [q.statement for q in find(inner, A.SubQuery)][::-1] + [inner]
+    if any(s.slimit or s.soffset for s in selects):
+        return None
+    try:
+        db, rp = _resolve(provider, target)
+    except DatabaseNotFound:
+        return None
+    for s in selects:
+        schemas = [provider.schema(db, n) for m in s.sources if isinstance(m, A.Measurement)
+                   for n in _source_names(m, provider, db, rp)]
+        schemas = [x for x in schemas if x is not None]
+        found = operands3.operand_error(s.fields, functools.partial(_column_type, schemas))
+        if found is not None:
+            return rules.DATAFUSION + rules.REWRITING + operands3.EXPAND + rules.PLANNING + found
+    return None
+
+
+def _column_type(schemas, name: str) -> str | None:
+    """A column's v3 type over the tables (field_mapper.rs map_type; ``time`` a timestamp)."""
+    return operands3.narrowest(
+        "timestamp" if name == "time" else s.fields[name].value if name in s.fields
+        else "tag" if name in s.tags else None for s in schemas)
+
+
 def _without_policies(stmt):
     """A SELECT without the policies its FROM names (``rp.m``): v3's rewrite takes them out of
     the statement, and with no database there the request's database alone is read
@@ -248,7 +278,8 @@ def _subquery_columns(stmt: S.SelectStatement) -> set[str] | None:
     names = set()
     for f in stmt.fields:
         e = f.expr
-        if f.alias is None and not isinstance(e, (A.VarRef, A.Call)):
+        if f.alias is None and not isinstance(e, (A.VarRef, A.Call)) or \
+                any(True for _ in find(e, (A.Wildcard, A.RegexLiteral))):
             return None
         names.add(f.alias or e.name)
         if isinstance(e, A.Call) and e.name in ("top", "bottom"):

@@ -31,9 +31,9 @@ from ..base.time import MAX_TIME
 from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
-from ..influxql.ast.visit import find
+from ..influxql.ast.visit import find, transform
 from ..influxql.dialect import Dialect
-from ..influxql.dialects import explain3, params3, timerange3, topstar3
+from ..influxql.dialects import explain3, operands3, params3, timerange3, topstar3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
@@ -138,8 +138,8 @@ def execute(provider, query, *, db: str | None = None, rp: str | None = None, ep
 
 def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=False,
                explained=None) -> StatementResult:
-    refused = rules.statement_error(stmt, now)
     target = rules.query_database(stmt) or name
+    refused = _operand_error(stmt, provider, target) or rules.statement_error(stmt, now, planned=False)
     if refused is not None and not isinstance(stmt, M.ShowDatabasesStatement):
         return StatementResult(i, error=refused)
     if target is None:
@@ -147,16 +147,22 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     if refused is not None:
         return StatementResult(i, error=refused)
     stmt = _fold_time_calls(stmt, now)
+    if rules.query_database(stmt) is None:
+        stmt = _without_policies(stmt)
     try:
         db, rp = _resolve(provider, target)
     except DatabaseNotFound:
         return StatementResult(i, error=f"Database {target} not found")  # iox_v1_query_api error.rs
     expanded = _expand_top_wildcards(stmt, provider, db, rp)
-    refused = rules.statement_error(expanded, now) if expanded is not stmt else None
+    refused = rules.statement_error(expanded, now, planned=False) if expanded is not stmt else None
     if refused is not None:
         return StatementResult(i, error=refused)
-    if isinstance(expanded, S.SelectStatement) and (not expanded.fields or rules.selects_no_field(expanded)):
-        return StatementResult(i)  # no field to expand to (topstar3.expand), or time alone: nothing to plan
+    if isinstance(expanded, S.SelectStatement) and (not expanded.fields or rules.selects_no_field(expanded)
+                                                    or not _keeps_source(expanded, provider, db, rp)):
+        return StatementResult(i)  # no field to expand to (topstar3.expand), or none read: nothing to plan
+    refused = rules.planner_error(expanded) if isinstance(expanded, S.SelectStatement) else None
+    if refused is not None:
+        return StatementResult(i, error=refused)
     stmt = expanded
     run = functools.partial(_run, provider=provider, db=db, rp=rp, epoch=epoch, now=now,
                             config=config, deadline=deadline)
@@ -201,6 +207,84 @@ def _expand_top_wildcards(stmt, provider, db: str, rp: str | None = None):
     if not expanded.fields and inner is not stmt:
         return stmt  # EXPLAIN of nothing to expand to: answered as before
     return dataclasses.replace(stmt, statement=expanded) if inner is not stmt else expanded
+
+
+def _operand_error(stmt, provider, target: str | None) -> str | None:
+    """v3's rewriter typing the fields of a SELECT and its subqueries (dialects/operands3.py),
+    which needs the database's schema; its check_features (SLIMIT) comes first."""
+    inner = stmt.statement if isinstance(stmt, S.ExplainStatement) else stmt
+    if not isinstance(inner, S.SelectStatement) or target is None:
+        return None
+    selects = [q.statement for q in find(inner, A.SubQuery)][::-1] + [inner]
+    if any(s.slimit or s.soffset for s in selects):
+        return None
+    try:
+        db, rp = _resolve(provider, target)
+    except DatabaseNotFound:
+        return None
+    for s in selects:
+        schemas = [provider.schema(db, n) for m in s.sources if isinstance(m, A.Measurement)
+                   for n in _source_names(m, provider, db, rp)]
+        schemas = [x for x in schemas if x is not None]
+        found = operands3.operand_error(s.fields, functools.partial(_column_type, schemas))
+        if found is not None:
+            return rules.DATAFUSION + rules.REWRITING + operands3.EXPAND + rules.PLANNING + found
+    return None
+
+
+def _column_type(schemas, name: str) -> str | None:
+    """A column's v3 type over the tables (field_mapper.rs map_type; ``time`` a timestamp)."""
+    return operands3.narrowest(
+        "timestamp" if name == "time" else s.fields[name].value if name in s.fields
+        else "tag" if name in s.tags else None for s in schemas)
+
+
+def _without_policies(stmt):
+    """A SELECT without the policies its FROM names (``rp.m``): v3's rewrite takes them out of
+    the statement, and with no database there the request's database alone is read
+    (iox_query_influxql_rewrite lib.rs resolve_dbrp: ``(None, Some(_)) => None``;
+    iox_v1_query_api handler.rs resolve_db)."""
+    if not isinstance(stmt, (S.SelectStatement, S.ExplainStatement)):
+        return stmt
+    return transform(stmt, lambda n: dataclasses.replace(n, retention_policy=None)
+                     if isinstance(n, A.Measurement) and n.retention_policy and not n.database else n)
+
+
+def _keeps_source(stmt: S.SelectStatement, provider, db: str, rp: str | None) -> bool:
+    """rewriter.rs from_drop_empty: whether a FROM source is left once v3 drops each measurement
+    none of whose fields the SELECT list reads, and each subquery that keeps none or none of
+    whose columns it reads (``field_by_name``). Wildcards, and columns whose names only the
+    planner knows, keep their sources."""
+    if any(True for f in stmt.fields for _ in find(f.expr, (A.Wildcard, A.RegexLiteral))):
+        return True
+    refs = {r.name for f in stmt.fields for r in find(f.expr, A.VarRef)}
+    for m in stmt.sources:
+        if isinstance(m, A.SubQuery):
+            names = _subquery_columns(m.statement)
+            if _keeps_source(m.statement, provider, db, rp) and (names is None or refs & names):
+                return True
+            continue
+        if (m.database or db) != db or (m.regex is None and not m.name):
+            return True  # not resolved here: left to the engine
+        for schema in (provider.schema(db, n) for n in _source_names(m, provider, db, rp)):
+            if schema is not None and refs & set(schema.fields):
+                return True
+    return False
+
+
+def _subquery_columns(stmt: S.SelectStatement) -> set[str] | None:
+    """The names a subquery's columns go by before v3 renames its time column (an alias, a
+    field's or a call's name, top()/bottom()'s tag arguments), None when one is generated."""
+    names = set()
+    for f in stmt.fields:
+        e = f.expr
+        if f.alias is None and not isinstance(e, (A.VarRef, A.Call)) or \
+                any(True for _ in find(e, (A.Wildcard, A.RegexLiteral))):
+            return None
+        names.add(f.alias or e.name)
+        if isinstance(e, A.Call) and e.name in ("top", "bottom"):
+            names.update(a.name for a in e.args[1:] if isinstance(a, A.VarRef))
+    return names
 
 
 def _source_names(m, provider, db: str, rp: str | None) -> list[str]:

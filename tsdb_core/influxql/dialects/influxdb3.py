@@ -323,16 +323,18 @@ def _dbrp(stmt: S.SelectStatement):
     return None, None
 
 
-def statement_error(stmt, now: int | None = None) -> str | None:
+def statement_error(stmt, now: int | None = None, planned: bool = True) -> str | None:
     """What v3's planner answers for a statement its parser took, or None when it runs it
-    (``now``: the time ``now()`` reads, in the messages that print it)."""
+    (``now``: the time ``now()`` reads, in the messages that print it; not ``planned``: a
+    SELECT's rewriter errors only, :func:`planner_error` left to the caller)."""
     kind = NOT_RUN.get(type(stmt))
     if kind is not None:
         return DATAFUSION + NOT_IMPLEMENTED + kind
-    if isinstance(stmt, S.ExplainStatement):
+    explained = isinstance(stmt, S.ExplainStatement)
+    if explained:
         stmt = stmt.statement
     if isinstance(stmt, S.SelectStatement):
-        return select_error(stmt, now)
+        return select_error(stmt, now, planned or explained)
     refused = show_from_error(stmt)
     if refused is not None:
         return refused
@@ -381,8 +383,9 @@ def show_where_error(cond, now: int | None) -> str | None:
     return None if found is None else DATAFUSION + found
 
 
-def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:
-    """v3's rewriter (rewriter.rs) then planner (planner.rs) on a SELECT and its subqueries."""
+def select_error(stmt: S.SelectStatement, now: int | None = None, planned: bool = True) -> str | None:
+    """v3's rewriter (rewriter.rs) then, unless not ``planned``, planner (planner.rs) on a
+    SELECT and its subqueries."""
     selects = [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]
     if any(s.slimit or s.soffset for s in selects):
         return DATAFUSION + REWRITING + NOT_IMPLEMENTED + "SLIMIT or SOFFSET"
@@ -392,6 +395,14 @@ def select_error(stmt: S.SelectStatement, now: int | None = None) -> str | None:
     refused = fields_error(stmt, now)
     if refused is not None:
         return DATAFUSION + REWRITING + refused[0]
+    return planner_error(stmt) if planned else None
+
+
+def planner_error(stmt: S.SelectStatement) -> str | None:
+    """What v3's planner refuses in a SELECT its rewriter passed: functions it does not run.
+    Only reached when a source is left (rewriter.rs from_drop_empty runs first: a SELECT
+    reading no field of its measurements answers an empty result)."""
+    selects = [stmt, *[q.statement for q in find(stmt, A.SubQuery)]]
     calls = [c.name for s in selects for f in s.fields for c in find(f, A.Call)]
     for name in calls:
         if name in UNPLANNED_FUNCTIONS:

@@ -16,7 +16,7 @@ from ...base.types import TWIN, field_key
 from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.dialect import Dialect
-from ...influxql.dialects import arith3, fillnum3
+from ...influxql.dialects import arith3, fillnum3, names3
 from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
@@ -553,7 +553,10 @@ def _expand_fields(fields, known: SourceSchema, dims: list[str], has_target: boo
                     f.alias is not None))
         if isinstance(e, ast.Call) and F.spec(e.name).first_arg == F.SELECTED and not has_target:
             out.extend((a.name, _bind(a, known, keys), False) for a in e.args[1:-1])
-    names = _column_names(out) if unique else [n for n, _, _ in out]
+    if unique and dialect is Dialect.INFLUXDB3:
+        names = names3.column_names([n for n, _, _ in out], [e for _, e, _ in out], [tag_name(d) for d in dims])
+    else:
+        names = _column_names(out) if unique else [n for n, _, _ in out]
     columns = [Column(n, e) for n, (_, e, _) in zip(names, out)]
     types: dict[str, str] = {}
     for c in columns:

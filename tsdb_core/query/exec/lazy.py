@@ -370,6 +370,8 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return _regrouped_rows(plan, stages, order, lf, schema, low, ctx)
     if isinstance(stages.shape, Series):
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
+        if stages.transform is not None and plan.emulates_influxd:  # each transform limited alone (_raw)
+            order = replace(order, limit=0, offset=0)
     else:
         df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
         df, order = _window_runs(plan, stages, order, df, low)
@@ -676,6 +678,8 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     desc = not order.ascending
     # several subqueries: a transform reads one stream after the other (influxd's MergeIterator)
     stream = SOURCE_COLUMN in schema and plan.emulates_influxd
+    if ORDER_TIME_COLUMN in schema and plan.emulates_influxd and not stream:
+        return _stream_read(plan, order, lf, schema, low, keys, tag_order, ctx)
     if stream:  # each stream's rows of equal time in the order it hands them on
         df = collect(lf.sort(keys + [SOURCE_COLUMN, "time"], descending=[desc] * len(keys) + [False, desc],
                              maintain_order=True), ctx)
@@ -696,10 +700,30 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
-    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream)
+    # influxd limits each transform's stream on its own (buildFieldIterator's LimitIterator)
+    limits = (order.limit, order.offset) if plan.emulates_influxd else (0, 0)
+    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream, limits=limits)
     sch = {**schema, **dict(df.schema)}
     return df.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i))
                                         for i, e in enumerate(low.exprs)])
+
+
+def _stream_read(plan, order: OrderLimit, lf, schema, low: Lowered, keys, tag_order, ctx) -> pl.DataFrame:
+    """Transforms over one subquery's stream, read in the order it hands its rows on (its rows'
+    ORDER_TIME_COLUMN, as :func:`_raw_rows` orders them; exec/run_transforms.py stream_read),
+    reversed under ORDER BY time DESC as :func:`finish` reverses it back."""
+    desc = not order.ascending
+    runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
+    t = pl.coalesce(ORDER_TIME_COLUMN, "time")
+    df = collect(lf.sort(runs + keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc), ctx)
+    _count_points(df, ctx)
+    sch = {**schema, **dict(df.schema)}
+    calls = [(name, call, value_expr(inner, sch)) for call, (name, inner) in low.transforms.items()]
+    out = run_transforms.stream_read(df, keys, calls, plan.interval, order.ascending, (order.limit, order.offset))
+    sch = {**sch, **dict(out.schema)}
+    out = out.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i)) for i, e in enumerate(low.exprs)]
+                     + [run_transforms.SERIES_RUN_COLUMN])
+    return out.reverse() if desc else out
 
 
 def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag_order,
@@ -1183,8 +1207,8 @@ def _top_stream(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, low: Lower
     first, last = _window_span(own, a)
     win = pl.col(WINDOW_COLUMN)
     seen = [~pl.col(gap_column(c)) if gap_column(c) in df.columns else pl.col(c).is_not_null() for c in calls]
-    rows = df.filter(pl.any_horizontal(seen) & (win >= window_start(first, a.interval, a.offset, a.tz))
-                     & (win <= window_start(last, a.interval, a.offset, a.tz)))
+    low_end = win >= window_start(first, a.interval, a.offset, a.tz) if first is not None else pl.lit(True)
+    rows = df.filter(pl.any_horizontal(seen) & low_end & (win <= window_start(last, a.interval, a.offset, a.tz)))
     if f is not None and rows.height:
         rows = _fill_windows(own, a, f, rows, low, keys, None, False, ctx)
     rows = rows.with_columns(win.alias("time"))
@@ -1219,9 +1243,11 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns]
     df = df.sort([*run, *keys, STRETCH_TMP], maintain_order=True)
     keys = keys + run
-    tr = plan.time_range
-    span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
-            window_start(tr.end, a.interval, a.offset, a.tz))
+    # a transform's extra window filled too, where every transform reads one (cumulative_sum() does not)
+    extends = bool(low.transforms) and all(F.spec(c.name).extends_range for c in low.transforms)
+    first, last = _window_span(plan if extends else replace(plan, extra_intervals=0), a)
+    span = (window_start(first, a.interval, a.offset, a.tz) if first is not None else None,
+            window_start(last, a.interval, a.offset, a.tz))
     if f is not None and f.mode != "none" and df.height:
         counts = {c for call, c in low.aggs.items() if call.name == "count"}
         fills = {c: (0 if f.mode == "null" and c in counts else f.value if f.mode == "value" else None)
@@ -1679,10 +1705,12 @@ def _literal_value(e):
 # -- transforms (derivative, difference, ...) over each series ------------------------------------
 
 def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
-                deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None) -> pl.DataFrame:
+                deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None,
+                limits: tuple[int, int] = (0, 0)) -> pl.DataFrame:
     """The Transform stage: every transform call per series; rows = union of the outputs
     (in time order, or in the order read when ``stream``: several subqueries one after another),
-    and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`).
+    and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`); ``limits``: each
+    call's (LIMIT, OFFSET) per series, applied before the union.
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
@@ -1700,6 +1728,9 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
                 raise QueryError("query-timeout limit exceeded")
             t, v = apply_transform(call.name, part["time"].to_numpy(), part[INPUT_COLUMN], args,
                                    interval=interval, ascending=order.ascending)
+            if limits != (0, 0):
+                stop = limits[1] + limits[0] if limits[0] else None
+                t, v = t[limits[1]:stop], v[limits[1]:stop]
             if len(t) == 0:
                 continue
             vals = pl.Series(name, v)

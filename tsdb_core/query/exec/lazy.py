@@ -421,8 +421,8 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: L
     Order/Limit left to apply."""
     if df is None or not df.height or not plan.emulates_influxd:
         return df, order
-    if stages.transform is not None:  # the streams' limits applied (_runs_transformed)
-        if not run_transforms.read_as_streams(plan):
+    if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams)
+        if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)):
             return df, order
     elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
@@ -1099,6 +1099,8 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
     wrapped = _wrapped(plan)
+    if STRETCH_TMP in df.columns and plan.outer_dimensions is None:  # over a subquery's filled runs
+        return _stretch_streams(plan, df, low, keys, known)
     if runs_read:
         top = (lambda read, calls, extra: _top_stream(plan, a, f, read, low, keys, calls, extra, ctx)) \
             if plan.outer_dimensions is None else None
@@ -1216,13 +1218,43 @@ def _top_stream(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, low: Lower
     return rows.sort(order, descending=not plan.ascending, maintain_order=True)
 
 
+def _stretched(plan) -> bool:
+    """Whether this statement's GROUP BY time() reduces stretches of a subquery's filled runs
+    (:func:`_stretches`)."""
+    src = plan.sources[0] if len(plan.sources) == 1 else None
+    return plan.emulates_influxd and bool(plan.interval) and isinstance(src, SubqueryScan) \
+        and regroup.fills_runs(src.plan)
+
+
+def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], schema) -> pl.DataFrame:
+    """Transforms over reduced stretches (:func:`_filled_stretches`' rows, in stream order): each
+    call a stream of its own, a transform's reducer per series kept across the stream
+    (run_transforms.transformed), each stream limited alone, read together by the cursor
+    (run_transforms.cursor_merged: fill()'s number where a stream lacks the row's point); rows
+    and series runs as the emitter sees them, reversed under ORDER BY time DESC as
+    :func:`finish` reverses them back."""
+    asc = plan.ascending
+    df = df if asc else df.reverse()
+    sch = {**schema, **dict(df.schema)}
+    streams = []
+    for call, (name, inner) in low.transforms.items():
+        read = df.select(keys + ["time", value_expr(inner, sch).alias("value")])
+        out = run_transforms.transformed(read, keys, name, call, plan.interval, asc)
+        streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
+    for c in sorted(_untransformed_calls(low) & set(df.columns)):
+        streams.append(run_transforms.limited(df.select(keys + ["time", c]), keys, plan.limit, plan.row_offset))
+    out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill,
+                                                                             plan.fill_value)
+    out = out.with_columns(regroup.run_ids(keys).alias(run_transforms.SERIES_RUN_COLUMN))
+    return out if asc else out.reverse()
+
+
 def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered) -> tuple[pl.LazyFrame, list[str]]:
     """Over a subquery's filled runs (exec/regroup.py), influxd's reducer closes a window
     whenever the stream's next row falls in another: each stretch of one group's rows in one
     window is reduced on its own, in stream order (exec/stretches.py; the rows, and the
     stretch column)."""
-    src = plan.sources[0] if len(plan.sources) == 1 else None
-    if not (plan.emulates_influxd and a.interval and isinstance(src, SubqueryScan) and regroup.fills_runs(src.plan)):
+    if not _stretched(plan):
         return lf, []
     names = lf.collect_schema().names()
     reads = {c.args[0].name for c in low.aggs if c.args and isinstance(c.args[0], ast.VarRef)} & set(names)

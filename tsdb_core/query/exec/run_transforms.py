@@ -33,7 +33,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import Scan, gap_column
-from .regroup import run_ids
+from .regroup import fills_runs, run_ids
 
 SERIES_RUN_COLUMN = "\x00srun"  # a run of one outer group in a stream: influxd emits a series each (engine.to_series)
 STREAMED = frozenset({"difference", "non_negative_difference", "derivative", "non_negative_derivative",
@@ -63,9 +63,15 @@ def top_streams(plan) -> bool:
     the statement reads nothing, plan/planner.py _maps_no_shards)."""
     if plan.outer_dimensions is not None or plan.emulates_v3 or plan.is_raw or not plan.interval:
         return False
-    if not (plan.time_range.has_start or not plan.ascending) or not all(isinstance(s, Scan) for s in plan.sources):
+    if not (plan.time_range.has_start or not plan.ascending) or not all(_plain_source(s) for s in plan.sources):
         return False
     return _streamed_columns(plan)
+
+
+def _plain_source(src) -> bool:
+    """A measurement, or a subquery whose rows the outer reducer reads window by window as a
+    measurement's (no filled runs, no streams of its own: exec/lazy.py _stretches)."""
+    return isinstance(src, Scan) or not (fills_runs(src.plan) or streams(src.plan))
 
 
 def _streamed_columns(plan) -> bool:

@@ -972,3 +972,33 @@ NIL_POINTS = [
     f"SELECT stddev(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100)",
 ]
 QUERIES += NIL_POINTS
+
+# 30. an outer GROUP BY time()'s transforms over a subquery (drawn at random, fixed): over filled
+# stretches each call streams on its own, its reducer kept across the stream, limited alone, the
+# cursor filling in fill()'s number (exec/lazy.py _stretch_streams); over a subquery without filled
+# runs the calls stream as over a measurement (run_transforms.top_streams)
+OUTER_CALL_TRANSFORMS = [
+    f"SELECT moving_average(last(c1), 3) FROM (SELECT count(n) AS c0, count(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host "
+    f"fill(100)) WHERE {WLO} GROUP BY time(20m) fill(linear) LIMIT 2",
+    f"SELECT cumulative_sum(min(c0)), difference(sum(c0)) FROM (SELECT usage AS c0 FROM cpu GROUP BY region LIMIT 2) WHERE {WLO} "
+    "GROUP BY time(30m) fill(0) LIMIT 2",
+    f"SELECT non_negative_derivative(mean(c1), 10m), derivative(first(c0), 1m) FROM (SELECT v AS c0, n AS c1 FROM w) WHERE {WW25} "
+    "GROUP BY time(5d) fill(previous)",
+    f"SELECT non_negative_derivative(sum(c1), 10m) FROM (SELECT sum(v) AS c0, sum(n) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), "
+    f"host fill(100)) WHERE {W10} GROUP BY time(3d) fill(previous)",
+    f"SELECT elapsed(max(c2)), min(c0) FROM (SELECT moving_average(sum(usage), 2) AS c0, count(n) AS c1, moving_average(max(usage), 3) "
+    f"AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region fill(previous)) WHERE {WLO} GROUP BY time(20m) fill(0)",
+    f"SELECT derivative(max(c1), 1m) FROM (SELECT mean(usage) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host "
+    f"fill(100)) WHERE {WLO} GROUP BY time(30m) fill(linear)",
+    f"SELECT derivative(count(c0), 1m), derivative(sum(c0)), max(c0) FROM (SELECT v AS c0 FROM w WHERE n > 1) WHERE {WW25} "
+    "GROUP BY time(5d), region fill(linear) LIMIT 3 OFFSET 1",
+    f"SELECT cumulative_sum(mean(c0)) FROM (SELECT non_negative_difference(sum(n)) AS c0 FROM cpu, w WHERE {W10} GROUP BY time(1d), "
+    f"host, region fill(previous)) WHERE {W10} GROUP BY time(3d), region LIMIT 2 OFFSET 1",
+    f"SELECT difference(min(c0)), derivative(last(c0)) FROM (SELECT difference(mean(usage)) AS c0 FROM cpu WHERE {WLO} "
+    f"GROUP BY time(7m), region fill(100)) WHERE {WLO} GROUP BY time(20m) fill(previous)",
+    f"SELECT elapsed(last(c0), 1s), non_negative_difference(min(c0)) FROM (SELECT usage AS c0 FROM cpu GROUP BY host) WHERE {WLO} "
+    "GROUP BY time(20m), host fill(none) LIMIT 3 OFFSET 1",
+    f"SELECT moving_average(sum(c2), 2) FROM (SELECT difference(sum(usage)) AS c0, cumulative_sum(mean(usage)) AS c1, max(n) AS c2 "
+    f"FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(0)) WHERE {WLO} GROUP BY time(20m), region fill(0) LIMIT 3 OFFSET 1",
+]
+QUERIES += OUTER_CALL_TRANSFORMS

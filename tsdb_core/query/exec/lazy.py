@@ -1241,8 +1241,12 @@ def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], sche
         read = df.select(keys + ["time", value_expr(inner, sch).alias("value")])
         out = run_transforms.transformed(read, keys, name, call, plan.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
+    tr = plan.time_range  # a call beside the transforms reads the range only (no extra window)
+    own = (pl.col("time") >= window_start(tr.start, plan.interval, plan.offset, plan.tz) if asc
+           else pl.col("time") <= window_start(tr.end, plan.interval, plan.offset, plan.tz)) if tr.has_start else pl.lit(True)
     for c in sorted(_untransformed_calls(low) & set(df.columns)):
-        streams.append(run_transforms.limited(df.select(keys + ["time", c]), keys, plan.limit, plan.row_offset))
+        rows = df.filter(own).select(keys + ["time", c])
+        streams.append(run_transforms.limited(rows, keys, plan.limit, plan.row_offset))
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill,
                                                                              plan.fill_value)
     out = out.with_columns(regroup.run_ids(keys).alias(run_transforms.SERIES_RUN_COLUMN))

@@ -715,7 +715,8 @@ def _stream_read(plan, order: OrderLimit, lf, schema, low: Lowered, keys, tag_or
     desc = not order.ascending
     runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
     t = pl.coalesce(ORDER_TIME_COLUMN, "time")
-    df = collect(lf.sort(runs + keys + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc), ctx)
+    groups = keys + runs if desc else runs + keys  # under DESC the merge hands on the groups descending
+    df = collect(lf.sort(groups + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc), ctx)
     _count_points(df, ctx)
     sch = {**schema, **dict(df.schema)}
     calls = [(name, call, value_expr(inner, sch)) for call, (name, inner) in low.transforms.items()]

@@ -700,9 +700,8 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
-    # influxd limits each transform's stream on its own (buildFieldIterator's LimitIterator)
-    limits = (order.limit, order.offset) if plan.emulates_influxd else (0, 0)
-    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream, limits=limits)
+    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream,  # (influxd: each limited alone)
+                     limits=(order.limit, order.offset) if plan.emulates_influxd else (0, 0))
     sch = {**schema, **dict(df.schema)}
     return df.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i))
                                         for i, e in enumerate(low.exprs)])

@@ -114,9 +114,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # top()/bottom() under LIMIT/OFFSET read each stored series' first points (exec/lazy.py)
     limited = bool(stmt.limit or stmt.offset) and any(c.name in ("top", "bottom") for c in calls)
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg or limited)
-    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns,
-                             parent if parent is not None or probe.read_range is None or not probe.read_range.empty
-                             else probe)
+    clamp = parent if parent is not None or probe.read_range is None or not probe.read_range.empty else probe
+    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns, clamp)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
                     else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)
@@ -356,7 +355,8 @@ def _scan_range(time_range: TimeRange, extra: int, ascending: bool, dialect: Dia
     transform of windows. Without a start, influxd 1.x moves MinTime back a window: the
     int64 wraps and the range reads no point - unless other calls read it: in a subquery
     (``sub_columns``, its columns) calls beside the transforms read the range all the same
-    (exec/lazy.py ``_wrapped``). A subquery's reads are clamped to its ``parent``'s SelectPlan.read_range."""
+    (exec/lazy.py ``_wrapped``). A subquery's reads are clamped to its ``parent``'s SelectPlan.read_range
+    (an empty one: the outermost statement maps no shards, :func:`_maps_no_shards`)."""
     read = parent.read_range if parent is not None else None
     if extra and ascending and not time_range.has_start and dialect is Dialect.INFLUXDB1 and (
             sub_columns is None or all(_extends(col.expr) for col in sub_columns)):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tsdb_core.influxql import ast
 from tsdb_core.query.exec.run_transforms import (SERIES_RUN_COLUMN, call_rows, cursor_merged, limited, series_runs,
-                                                 sorted_merged, stream_order, transformed)
+                                                 sorted_merged, stream_order, stream_read, transformed)
 from tsdb_core.query.plan.nodes import MEASUREMENT_COLUMN as NAME
 from tsdb_core.query.plan.nodes import gap_column
 
@@ -165,3 +165,20 @@ def test_series_runs_number_each_return_to_a_group():
     assert df.select(series_runs([NAME, "region"], True)).to_series().to_list() == [1, 2, 2, 3, 4]
     runs = df.select(series_runs([NAME, "region"], False)).to_series()
     assert runs.name == SERIES_RUN_COLUMN and runs.to_list() == [-1, -2, -2, -3, -4]
+
+
+def test_raw_transforms_read_the_stream_limited_alone_then_merged():
+    """A raw outer statement's two transforms over one stream whose times fall back: each its own
+    reducer (a derivative's unit a second without GROUP BY time), each limited alone (OFFSET 1
+    LIMIT 2), the cursor pairing the streams' points of equal time in turn; the runs of tags
+    numbered for the emitter."""
+    df = pl.DataFrame({NAME: ["cpu"] * 5, "host": ["h0"] * 5, "time": [0, 2 * 10**9, 4 * 10**9, 2 * 10**9, 4 * 10**9],
+                       "x": [1.0, 3.0, 7.0, 1.0, 9.0]})
+    diff = ast.Call("difference", (ast.VarRef("x"),))
+    deriv = ast.Call("derivative", (ast.VarRef("x"),))
+    calls = [("d", diff, pl.col("x")), ("r", deriv, pl.col("x"))]
+    out = stream_read(df, [NAME, "host"], calls, 0, True, (2, 1))
+    # difference: 2@2s, 4@4s, -6@2s, 8@4s -> 4@4s, -6@2s; derivative per second: 1, 2, 3, 4 -> 2@4s, 3@2s
+    assert out.select("time", "d", "r").rows() == [(4 * 10**9, 4.0, 2.0), (2 * 10**9, -6.0, 3.0)]
+    assert out.get_column(SERIES_RUN_COLUMN).to_list() == [1, 1]
+

@@ -914,3 +914,91 @@ TOP_STREAMS = [
     f"SELECT difference(count(v)) AS c0, count(n) AS c1 FROM w WHERE {WW25} GROUP BY time(1d), host, region fill(previous) ORDER BY time DESC OFFSET 3",
 ]
 QUERIES += TOP_STREAMS
+
+# 27. top-level statements without a range start (issue 20; drawn by a generator of such shapes, the
+# failing ones and a few that show the walk): influxd's Prepare moves the start of a range without one
+# back by ExtraIntervals windows before mapping shards (any transform of windows, cumulative_sum() too):
+# MinTime wraps and an ascending statement reads nothing at all, its calls and subqueries included
+# (plan/planner.py _maps_no_shards); under ORDER BY time DESC each call streams on its own, each series'
+# walk ending at its own first window (run_transforms.top_streams); an offset walks from 1677
+NO_START = [
+    f"SELECT cumulative_sum(sum(n)) AS c0 FROM cpu WHERE {W} GROUP BY time(20m), host fill(0)",
+    f"SELECT cumulative_sum(max(usage)) AS c0, min(n) AS c1 FROM cpu WHERE {W} GROUP BY time(30m), host LIMIT 3",
+    "SELECT cumulative_sum(count(n)) AS c0 FROM cpu, w WHERE time < '1970-01-10T00:00:00Z' GROUP BY time(1d, 1h) LIMIT 3",
+    f"SELECT cumulative_sum(max(n)) AS c0 FROM cpu WHERE time <= '1970-01-01T01:00:00Z' GROUP BY time(7m), region fill(linear)",
+    f"SELECT cumulative_sum(max(n)) FROM cpu WHERE {W} GROUP BY time(30m) ORDER BY time DESC",
+    f"SELECT cumulative_sum(max(m)) FROM (SELECT max(usage) AS m {AGG}, host) WHERE {W} GROUP BY time(30m)",
+    f"SELECT difference(max(m)), count(m) FROM (SELECT max(usage) AS m {AGG}, host) WHERE {W} GROUP BY time(30m)",
+    "SELECT non_negative_derivative(max(v)) AS c0, first(v) AS c1 FROM cpu, w WHERE time < '1970-01-10T00:00:00Z' "
+    "GROUP BY time(1d), region fill(0) ORDER BY time DESC LIMIT 1 OFFSET 1",
+    f"SELECT sum(usage) AS c0, non_negative_derivative(mean(n)) AS c1 FROM cpu WHERE {W} GROUP BY time(30m) fill(none) "
+    "ORDER BY time DESC LIMIT 1 OFFSET 1",
+    "SELECT elapsed(mean(n), 10m) AS c0, non_negative_derivative(mean(n)) AS c1 FROM cpu WHERE time <= '1970-01-01T01:00:00Z' "
+    "GROUP BY time(7m), host fill(100) ORDER BY time DESC",
+    "SELECT sum(v) AS c0, derivative(max(v), 1m) AS c1 FROM cpu, w WHERE time < '1970-01-10T00:00:00Z' "
+    "GROUP BY time(1d), host fill(linear) ORDER BY time DESC",
+    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(10m, 3m) fill(0) ORDER BY time DESC LIMIT 3",
+    f"SELECT count(usage) AS c0, first(n) AS c1 FROM cpu WHERE {W} GROUP BY time(1d, 1h), region fill(null) LIMIT 2",
+    f"SELECT max(usage) FROM cpu WHERE {W} GROUP BY time(100d, 1h), host fill(previous) LIMIT 2 OFFSET 1",
+]
+QUERIES += NO_START
+
+# 28. outer transforms over a subquery (drawn at random; the ones fixed): a raw outer statement's
+# transforms read the subquery's stream in the order it hands its rows on (filled runs, a raw subquery
+# grouped as the outer: run_transforms.stream_read), each transform's stream limited on its own
+# (raw statements too); an outer GROUP BY time()'s fill over the subquery's stretches covers the
+# extra window its transforms read
+OUTER_TRANSFORMS = [
+    "SELECT elapsed(c1, 1s), non_negative_difference(c0) FROM (SELECT usage AS c0, n AS c1 FROM cpu GROUP BY region) GROUP BY region",
+    f"SELECT non_negative_difference(c0) FROM (SELECT mean(n) AS c0 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(previous))",
+    f"SELECT difference(c0) FROM (SELECT mean(n) AS c0 FROM cpu WHERE {WLO} GROUP BY time(7m), host fill(0)) ORDER BY time DESC",
+    f"SELECT cumulative_sum(c0), derivative(c0, 1m) FROM (SELECT max(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(100)) LIMIT 7",
+    "SELECT moving_average(c1, 3), difference(c0) FROM (SELECT n AS c0, v * 2 AS c1 FROM w) GROUP BY host LIMIT 3 OFFSET 1",
+    "SELECT moving_average(v, 3), difference(n) FROM w GROUP BY host LIMIT 3 OFFSET 1",
+    f"SELECT moving_average(v, 3), difference(n) FROM w WHERE {WW25} GROUP BY host ORDER BY time DESC LIMIT 2",
+    f"SELECT derivative(max(c0)) FROM (SELECT elapsed(mean(v), 1s) AS c0 FROM cpu, w WHERE {W10} GROUP BY time(1d), region "
+    f"fill(previous)) WHERE {W10} GROUP BY time(2d), region fill(0)",
+]
+QUERIES += OUTER_TRANSFORMS
+
+# 29. a call's point without a value (stddev() of one point) in a subquery filled with a number: null
+# in the subquery's cursor, whatever the fill
+NIL_POINTS = [
+    f"SELECT * FROM (SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100))",
+    f"SELECT * FROM (SELECT stddev(usage) AS s, max(usage) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100)) LIMIT 8",
+    f"SELECT * FROM (SELECT stddev(usage) + max(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100))",
+    f"SELECT s * 2 FROM (SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100))",
+    f"SELECT * FROM (SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100) LIMIT 3) GROUP BY region",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100)",
+]
+QUERIES += NIL_POINTS
+
+# 30. an outer GROUP BY time()'s transforms over a subquery (drawn at random, fixed): over filled
+# stretches each call streams on its own, its reducer kept across the stream, limited alone, the
+# cursor filling in fill()'s number (exec/lazy.py _stretch_streams); over a subquery without filled
+# runs the calls stream as over a measurement (run_transforms.top_streams)
+OUTER_CALL_TRANSFORMS = [
+    f"SELECT moving_average(last(c1), 3) FROM (SELECT count(n) AS c0, count(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host "
+    f"fill(100)) WHERE {WLO} GROUP BY time(20m) fill(linear) LIMIT 2",
+    f"SELECT cumulative_sum(min(c0)), difference(sum(c0)) FROM (SELECT usage AS c0 FROM cpu GROUP BY region LIMIT 2) WHERE {WLO} "
+    "GROUP BY time(30m) fill(0) LIMIT 2",
+    f"SELECT non_negative_derivative(mean(c1), 10m), derivative(first(c0), 1m) FROM (SELECT v AS c0, n AS c1 FROM w) WHERE {WW25} "
+    "GROUP BY time(5d) fill(previous)",
+    f"SELECT non_negative_derivative(sum(c1), 10m) FROM (SELECT sum(v) AS c0, sum(n) AS c1 FROM cpu, w WHERE {W10} GROUP BY time(1d), "
+    f"host fill(100)) WHERE {W10} GROUP BY time(3d) fill(previous)",
+    f"SELECT elapsed(max(c2)), min(c0) FROM (SELECT moving_average(sum(usage), 2) AS c0, count(n) AS c1, moving_average(max(usage), 3) "
+    f"AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region fill(previous)) WHERE {WLO} GROUP BY time(20m) fill(0)",
+    f"SELECT derivative(max(c1), 1m) FROM (SELECT mean(usage) AS c0, max(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host "
+    f"fill(100)) WHERE {WLO} GROUP BY time(30m) fill(linear)",
+    f"SELECT derivative(count(c0), 1m), derivative(sum(c0)), max(c0) FROM (SELECT v AS c0 FROM w WHERE n > 1) WHERE {WW25} "
+    "GROUP BY time(5d), region fill(linear) LIMIT 3 OFFSET 1",
+    f"SELECT cumulative_sum(mean(c0)) FROM (SELECT non_negative_difference(sum(n)) AS c0 FROM cpu, w WHERE {W10} GROUP BY time(1d), "
+    f"host, region fill(previous)) WHERE {W10} GROUP BY time(3d), region LIMIT 2 OFFSET 1",
+    f"SELECT difference(min(c0)), derivative(last(c0)) FROM (SELECT difference(mean(usage)) AS c0 FROM cpu WHERE {WLO} "
+    f"GROUP BY time(7m), region fill(100)) WHERE {WLO} GROUP BY time(20m) fill(previous)",
+    f"SELECT elapsed(last(c0), 1s), non_negative_difference(min(c0)) FROM (SELECT usage AS c0 FROM cpu GROUP BY host) WHERE {WLO} "
+    "GROUP BY time(20m), host fill(none) LIMIT 3 OFFSET 1",
+    f"SELECT moving_average(sum(c2), 2) FROM (SELECT difference(sum(usage)) AS c0, cumulative_sum(mean(usage)) AS c1, max(n) AS c2 "
+    f"FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(0)) WHERE {WLO} GROUP BY time(20m), region fill(0) LIMIT 3 OFFSET 1",
+]
+QUERIES += OUTER_CALL_TRANSFORMS

@@ -370,6 +370,8 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return _regrouped_rows(plan, stages, order, lf, schema, low, ctx)
     if isinstance(stages.shape, Series):
         df = _raw(plan, stages, order, lf, schema, low, keys, ctx)
+        if stages.transform is not None and plan.emulates_influxd:  # each transform limited alone (_raw)
+            order = replace(order, limit=0, offset=0)
     else:
         df = _aggregate(plan, stages, order, lf, schema, low, keys, ctx)
         df, order = _window_runs(plan, stages, order, df, low)
@@ -419,8 +421,8 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: L
     Order/Limit left to apply."""
     if df is None or not df.height or not plan.emulates_influxd:
         return df, order
-    if stages.transform is not None:  # the streams' limits applied (_runs_transformed)
-        if not run_transforms.read_as_streams(plan):
+    if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams)
+        if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)):
             return df, order
     elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
@@ -676,6 +678,8 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     desc = not order.ascending
     # several subqueries: a transform reads one stream after the other (influxd's MergeIterator)
     stream = SOURCE_COLUMN in schema and plan.emulates_influxd
+    if ORDER_TIME_COLUMN in schema and plan.emulates_influxd and not stream:
+        return _stream_read(plan, order, lf, schema, low, keys, tag_order, ctx)
     if stream:  # each stream's rows of equal time in the order it hands them on
         df = collect(lf.sort(keys + [SOURCE_COLUMN, "time"], descending=[desc] * len(keys) + [False, desc],
                              maintain_order=True), ctx)
@@ -696,10 +700,30 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     if desc:
         df = df.reverse()  # _transforms reads it backwards
     _count_points(df, ctx)
-    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream)
+    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream,  # (influxd: each limited alone)
+                     limits=(order.limit, order.offset) if plan.emulates_influxd else (0, 0))
     sch = {**schema, **dict(df.schema)}
     return df.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i))
                                         for i, e in enumerate(low.exprs)])
+
+
+def _stream_read(plan, order: OrderLimit, lf, schema, low: Lowered, keys, tag_order, ctx) -> pl.DataFrame:
+    """Transforms over one subquery's stream, read in the order it hands its rows on (its rows'
+    ORDER_TIME_COLUMN, as :func:`_raw_rows` orders them; exec/run_transforms.py stream_read),
+    reversed under ORDER BY time DESC as :func:`finish` reverses it back."""
+    desc = not order.ascending
+    runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
+    t = pl.coalesce(ORDER_TIME_COLUMN, "time")
+    groups = keys + runs if desc else runs + keys  # under DESC the merge hands on the groups descending
+    df = collect(lf.sort(groups + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc), ctx)
+    _count_points(df, ctx)
+    sch = {**schema, **dict(df.schema)}
+    calls = [(name, call, value_expr(inner, sch)) for call, (name, inner) in low.transforms.items()]
+    out = run_transforms.stream_read(df, keys, calls, plan.interval, order.ascending, (order.limit, order.offset))
+    sch = {**sch, **dict(out.schema)}
+    out = out.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i)) for i, e in enumerate(low.exprs)]
+                     + [run_transforms.SERIES_RUN_COLUMN])
+    return out.reverse() if desc else out
 
 
 def _raw_rows(plan, order: OrderLimit, lf, base, schema, low: Lowered, keys, tag_order,
@@ -1075,6 +1099,8 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     # a field no point has (a Null column of the scan) is not a column here: null, not an error
     known = {k: v for k, v in schema.items() if v != pl.Null or k in df.columns}
     wrapped = _wrapped(plan)
+    if STRETCH_TMP in df.columns and plan.outer_dimensions is None:  # over a subquery's filled runs
+        return _stretch_streams(plan, df, low, keys, known)
     if runs_read:
         top = (lambda read, calls, extra: _top_stream(plan, a, f, read, low, keys, calls, extra, ctx)) \
             if plan.outer_dimensions is None else None
@@ -1183,8 +1209,8 @@ def _top_stream(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, low: Lower
     first, last = _window_span(own, a)
     win = pl.col(WINDOW_COLUMN)
     seen = [~pl.col(gap_column(c)) if gap_column(c) in df.columns else pl.col(c).is_not_null() for c in calls]
-    rows = df.filter(pl.any_horizontal(seen) & (win >= window_start(first, a.interval, a.offset, a.tz))
-                     & (win <= window_start(last, a.interval, a.offset, a.tz)))
+    low_end = win >= window_start(first, a.interval, a.offset, a.tz) if first is not None else pl.lit(True)
+    rows = df.filter(pl.any_horizontal(seen) & low_end & (win <= window_start(last, a.interval, a.offset, a.tz)))
     if f is not None and rows.height:
         rows = _fill_windows(own, a, f, rows, low, keys, None, False, ctx)
     rows = rows.with_columns(win.alias("time"))
@@ -1192,13 +1218,47 @@ def _top_stream(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, low: Lower
     return rows.sort(order, descending=not plan.ascending, maintain_order=True)
 
 
+def _stretched(plan) -> bool:
+    """Whether this statement's GROUP BY time() reduces stretches of a subquery's filled runs
+    (:func:`_stretches`)."""
+    src = plan.sources[0] if len(plan.sources) == 1 else None
+    return plan.emulates_influxd and bool(plan.interval) and isinstance(src, SubqueryScan) \
+        and regroup.fills_runs(src.plan)
+
+
+def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], schema) -> pl.DataFrame:
+    """Transforms over reduced stretches (:func:`_filled_stretches`' rows, in stream order): each
+    call a stream of its own, a transform's reducer per series kept across the stream
+    (run_transforms.transformed), each stream limited alone, read together by the cursor
+    (run_transforms.cursor_merged: fill()'s number where a stream lacks the row's point); rows
+    and series runs as the emitter sees them, reversed under ORDER BY time DESC as
+    :func:`finish` reverses them back."""
+    asc = plan.ascending
+    df = df if asc else df.reverse()
+    sch = {**schema, **dict(df.schema)}
+    streams = []
+    for call, (name, inner) in low.transforms.items():
+        read = df.select(keys + ["time", value_expr(inner, sch).alias("value")])
+        out = run_transforms.transformed(read, keys, name, call, plan.interval, asc)
+        streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
+    tr = plan.time_range  # a call beside the transforms reads the range only (no extra window)
+    own = (pl.col("time") >= window_start(tr.start, plan.interval, plan.offset, plan.tz) if asc
+           else pl.col("time") <= window_start(tr.end, plan.interval, plan.offset, plan.tz)) if tr.has_start else pl.lit(True)
+    for c in sorted(_untransformed_calls(low) & set(df.columns)):
+        rows = df.filter(own).select(keys + ["time", c])
+        streams.append(run_transforms.limited(rows, keys, plan.limit, plan.row_offset))
+    out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill,
+                                                                             plan.fill_value)
+    out = out.with_columns(regroup.run_ids(keys).alias(run_transforms.SERIES_RUN_COLUMN))
+    return out if asc else out.reverse()
+
+
 def _stretches(plan, a: Aggregate, lf, keys: list[str], low: Lowered) -> tuple[pl.LazyFrame, list[str]]:
     """Over a subquery's filled runs (exec/regroup.py), influxd's reducer closes a window
     whenever the stream's next row falls in another: each stretch of one group's rows in one
     window is reduced on its own, in stream order (exec/stretches.py; the rows, and the
     stretch column)."""
-    src = plan.sources[0] if len(plan.sources) == 1 else None
-    if not (plan.emulates_influxd and a.interval and isinstance(src, SubqueryScan) and regroup.fills_runs(src.plan)):
+    if not _stretched(plan):
         return lf, []
     names = lf.collect_schema().names()
     reads = {c.args[0].name for c in low.aggs if c.args and isinstance(c.args[0], ast.VarRef)} & set(names)
@@ -1219,9 +1279,11 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns]
     df = df.sort([*run, *keys, STRETCH_TMP], maintain_order=True)
     keys = keys + run
-    tr = plan.time_range
-    span = (window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else None,
-            window_start(tr.end, a.interval, a.offset, a.tz))
+    # a transform's extra window filled too, where every transform reads one (cumulative_sum() does not)
+    extends = bool(low.transforms) and all(F.spec(c.name).extends_range for c in low.transforms)
+    first, last = _window_span(plan if extends else replace(plan, extra_intervals=0), a)
+    span = (window_start(first, a.interval, a.offset, a.tz) if first is not None else None,
+            window_start(last, a.interval, a.offset, a.tz))
     if f is not None and f.mode != "none" and df.height:
         counts = {c for call, c in low.aggs.items() if call.name == "count"}
         fills = {c: (0 if f.mode == "null" and c in counts else f.value if f.mode == "value" else None)
@@ -1679,10 +1741,12 @@ def _literal_value(e):
 # -- transforms (derivative, difference, ...) over each series ------------------------------------
 
 def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
-                deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None) -> pl.DataFrame:
+                deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None,
+                limits: tuple[int, int] = (0, 0)) -> pl.DataFrame:
     """The Transform stage: every transform call per series; rows = union of the outputs
     (in time order, or in the order read when ``stream``: several subqueries one after another),
-    and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`).
+    and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`); ``limits``: each
+    call's (LIMIT, OFFSET) per series, applied before the union.
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
@@ -1700,6 +1764,9 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
                 raise QueryError("query-timeout limit exceeded")
             t, v = apply_transform(call.name, part["time"].to_numpy(), part[INPUT_COLUMN], args,
                                    interval=interval, ascending=order.ascending)
+            if limits != (0, 0):
+                stop = limits[1] + limits[0] if limits[0] else None
+                t, v = t[limits[1]:stop], v[limits[1]:stop]
             if len(t) == 0:
                 continue
             vals = pl.Series(name, v)

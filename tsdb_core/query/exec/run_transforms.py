@@ -33,7 +33,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import Scan, gap_column
-from .regroup import run_ids
+from .regroup import fills_runs, run_ids
 
 SERIES_RUN_COLUMN = "\x00srun"  # a run of one outer group in a stream: influxd emits a series each (engine.to_series)
 STREAMED = frozenset({"difference", "non_negative_difference", "derivative", "non_negative_derivative",
@@ -58,13 +58,20 @@ def top_streams(plan) -> bool:
     """Whether this statement, no subquery, reads its columns as :func:`streams` does: influxd
     1.x builds every call's iterator on its own there too (query/select.go buildCursor), each
     filled, transformed and limited alone, and its cursor reads them together (module
-    docstring). GROUP BY time over stored measurements, with a range start (without one the
-    fill walks are the general path's)."""
+    docstring). GROUP BY time over stored measurements, with a range start or under ORDER BY
+    time DESC (each series' walk then ends at its own first window; ascending without a start
+    the statement reads nothing, plan/planner.py _maps_no_shards)."""
     if plan.outer_dimensions is not None or plan.emulates_v3 or plan.is_raw or not plan.interval:
         return False
-    if not plan.time_range.has_start or not all(isinstance(s, Scan) for s in plan.sources):
+    if not (plan.time_range.has_start or not plan.ascending) or not all(_plain_source(s) for s in plan.sources):
         return False
     return _streamed_columns(plan)
+
+
+def _plain_source(src) -> bool:
+    """A measurement, or a subquery whose rows the outer reducer reads window by window as a
+    measurement's (no filled runs, no streams of its own: exec/lazy.py _stretches)."""
+    return isinstance(src, Scan) or not (fills_runs(src.plan) or streams(src.plan))
 
 
 def _streamed_columns(plan) -> bool:
@@ -150,6 +157,21 @@ def _series(part: pl.DataFrame, keys: list[str], name: str, call: ast.Call, inte
     return pl.DataFrame({"\x00row": pl.Series(out_r, dtype=pl.UInt32), "time": pl.Series(out_t, dtype=pl.Int64),
                          name: pl.Series(out_v, dtype=dtype)}).with_columns(
         [pl.lit(part[k][0], part.schema[k]).alias(k) for k in keys]).select(["\x00row", *keys, "time", name])
+
+
+def stream_read(df: pl.DataFrame, keys: list[str], calls: list[tuple[str, ast.Call, pl.Expr]], interval: int,
+                ascending: bool, limits: tuple[int, int] = (0, 0)) -> pl.DataFrame:
+    """A raw outer statement's transforms over a subquery's stream (``df`` in the order it hands
+    its rows on, which need not be by time: filled runs, a selector's rows by series): each call
+    (its column, call, input expression) a stream iterator of its own with one reducer per
+    series kept across the stream (:func:`transformed`), several read together by the cursor
+    (:func:`cursor_merged`, fill(null)'s), each stream first limited on its own (``limits``:
+    LIMIT, OFFSET; :func:`limited`); a series again wherever the stream comes back to it."""
+    unit = interval or 1_000_000_000  # derivative()'s unit: the interval, else a second
+    streams = [limited(transformed(df.select(keys + ["time", expr.alias("value")]), keys, name, call, unit, ascending),
+                       keys, *limits) for name, call, expr in calls]
+    out = streams[0] if len(streams) == 1 else cursor_merged(streams, keys, ascending, "null", None)
+    return out.with_columns(run_ids(keys).alias(SERIES_RUN_COLUMN))
 
 
 def _moving_average(t, v, rows, n: int, integer: bool):

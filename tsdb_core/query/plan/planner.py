@@ -112,7 +112,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # top()/bottom() under LIMIT/OFFSET read each stored series' first points (exec/lazy.py)
     limited = bool(stmt.limit or stmt.offset) and any(c.name in ("top", "bottom") for c in calls)
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg or limited)
-    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns, parent)
+    clamp = parent if parent is not None or probe.read_range is None or not probe.read_range.empty else probe
+    scan_range = _scan_range(time_range, extra * interval, ascending, dialect, None if parent is None else columns, clamp)
     sources = tuple(replace(s, columns=needed, time_range=scan_range, renames=_renames(s, known, provider))
                     if isinstance(s, Scan)
                     else _mark_nulls(_mark_tags(_hide_tags(s, dims, len(sources)), columns, not has_agg), columns, dims)
@@ -156,8 +157,11 @@ def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect, field
     dims = tuple(d.name for d in dim_exprs if isinstance(d, ast.VarRef))
     if parent is not None and dialect is Dialect.INFLUXDB1:
         dims = tuple(dict.fromkeys(dims + parent.dimensions))
-    read = parent.read_range if parent is not None else extended_range(
-        time_range, interval if any(_extends(f.expr) for f in fields) else 0, stmt.time_ascending)
+    if parent is None and _maps_no_shards(fields, time_range, interval, stmt.time_ascending, dialect):
+        read = TimeRange(time_range.end + 1, time_range.end)
+    else:
+        read = parent.read_range if parent is not None else extended_range(
+            time_range, interval if any(_extends(f.expr) for f in fields) else 0, stmt.time_ascending)
     return SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
                       offset=offset, ascending=stmt.time_ascending, dimensions=dims,
                       read_range=read if dialect is Dialect.INFLUXDB1 else None)
@@ -360,13 +364,32 @@ def _scan_range(time_range: TimeRange, extra: int, ascending: bool, dialect: Dia
     transform of windows. Without a start, influxd 1.x moves MinTime back a window: the
     int64 wraps and the range reads no point - unless other calls read it: in a subquery
     (``sub_columns``, its columns) calls beside the transforms read the range all the same
-    (exec/lazy.py ``_wrapped``). A subquery's reads are clamped to its ``parent``'s SelectPlan.read_range."""
+    (exec/lazy.py ``_wrapped``). A subquery's reads are clamped to its ``parent``'s SelectPlan.read_range
+    (an empty one: the outermost statement maps no shards, :func:`_maps_no_shards`)."""
+    read = parent.read_range if parent is not None else None
     if extra and ascending and not time_range.has_start and dialect is Dialect.INFLUXDB1 and (
             sub_columns is None or all(_extends(col.expr) for col in sub_columns)):
         return TimeRange(time_range.end + 1, time_range.end)
+    if read is not None and read.empty:  # the outermost statement maps no shards (_maps_no_shards)
+        return read
     scan = extended_range(time_range, extra, ascending)
-    read = parent.read_range if parent is not None else None
     return scan.intersect(read) if read is not None and not scan.empty else scan
+
+
+# The calls for which influxd 1.x's compiler sets ExtraIntervals (query/compile.go): cumulative_sum()
+# too, which reads no extra window itself
+_EXTRA_INTERVALS = frozenset({"cumulative_sum"})
+
+
+def _maps_no_shards(fields, time_range: TimeRange, interval: int, ascending: bool, dialect: Dialect) -> bool:
+    """Whether the outermost statement reads nothing at all: influxd 1.x's Prepare moves a range
+    without start back by ExtraIntervals windows before mapping shards, MinTime's nanoseconds
+    wrap to 2262 and no shard group is mapped - for the statement's every call and subquery,
+    whichever call set ExtraIntervals (any transform of windows, cumulative_sum() too)."""
+    if not (interval and ascending and not time_range.has_start and dialect is Dialect.INFLUXDB1):
+        return False
+    return any(c.name in _EXTRA_INTERVALS or F.spec(c.name).extends_range
+               for f in fields for c in find(f.expr, ast.Call) if c.name not in arith3.INTERNAL_CALLS)
 
 
 def _extends(e) -> bool:

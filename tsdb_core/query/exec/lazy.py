@@ -26,7 +26,7 @@ from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import cast_trace, fill_walk, go_merge, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, fill_walk, go_merge, go_reduce, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import cast_fill, fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -358,7 +358,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return finish(plan, order, df, keys) if df is not None and df.height else None
     outer, ctx.series_limits = ctx.series_limits, down
     try:
-        lf = load(stages.source, ctx, _counted(stages, project))
+        lf = load(_series_read(plan, stages, low, ctx), ctx, _counted(stages, project))
     finally:
         ctx.series_limits = outer
     if lf is None:
@@ -1435,6 +1435,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
                                          dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
     seen, keep = _seen_exprs(schema, low, exprs)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
+    df = _reduced_as_influxd(plan, a, lf, df, schema, low, gkeys, ctx)
     if tied is not None:
         df = go_ties.replay_percentile(
             df, lf, gkeys,
@@ -1527,6 +1528,70 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
                                    for i, (a0, alias) in enumerate(modes)], plan.ascending,
                                   _series_columns(plan, lf, gkeys, ctx))
     return df
+
+
+def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame:
+    """Float sums and means (and means of integers) of groups that may span several series
+    or shard groups, recomputed in the order influxd adds them (exec/go_reduce.py); the
+    other groups' answers stand (one series in one shard group: its points in read order)."""
+    calls = [(call, alias) for call, alias in low.aggs.items() if _tree_reduced(call, schema)]
+    if not calls or not df.height or plan.influxdb3 or not _spans_partials(plan, a, ctx):
+        return df
+    shard = _shard_duration(plan, ctx)
+    series = _series_columns(plan, lf, gkeys, ctx)
+    for call, alias in calls:
+        rows = collect(lf.select(*gkeys, *series, "time", value_expr(call.args[0], schema).alias(VALUE_COLUMN)), ctx)
+        got = go_reduce.exact(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, call.name, plan.ascending, shard)
+        got = df.select(gkeys).join(got, on=gkeys, how="left", nulls_equal=True, maintain_order="left")
+        df = df.with_columns(pl.when(got[VALUE_COLUMN].is_not_null()).then(got[VALUE_COLUMN])
+                             .otherwise(pl.col(alias)).alias(alias))
+    return df
+
+
+def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
+    """The statement's source, its Scans reading every tag when :func:`_reduced_as_influxd`
+    will tell a group's series apart."""
+    src = stages.source
+    if plan.influxdb3 or not isinstance(stages.shape, Aggregate) or not isinstance(src, Scan) \
+            or not any(c.name in ("sum", "mean") for c in low.aggs) or not _spans_partials(plan, stages.shape, ctx):
+        return src
+    sch = ctx.provider.schema(src.database, src.measurement)
+    more = tuple(t for t in sorted(sch.tags if sch is not None else ()) if t not in src.columns)
+    return replace(src, columns=src.columns + more) if more else src
+
+
+def _tree_reduced(call, schema) -> bool:
+    """Whether influxd's reduce tree changes a call's last digits: float sum(), mean()."""
+    if call.name not in ("sum", "mean") or not call.args or not isinstance(call.args[0], ast.VarRef):
+        return False
+    dtype = schema.get(call.args[0].name)
+    return dtype == pl.Float64 or (call.name == "mean" and dtype in (pl.Int64, pl.UInt64))
+
+
+def _spans_partials(plan, a: Aggregate, ctx: Ctx) -> bool:
+    """Whether a group may add partials of several series or shard groups: not when each
+    group is one series (its index says so) and each window lies within one shard group
+    (the windows' grid holds the shard groups' boundaries, or the range is one group's)."""
+    if not all(isinstance(s, Scan) for s in plan.sources):
+        return False
+    if len(plan.sources) != 1 or not _one_series_groups(plan, ctx):
+        return True
+    d = _shard_duration(plan, ctx)
+    r = plan.time_range
+    if r.has_start and r.has_end and (r.start - GO_ZERO_TIME) // d == (r.end - GO_ZERO_TIME) // d:
+        return False
+    return not (a.interval and a.tz is None and d % a.interval == 0 and (GO_ZERO_TIME - a.offset) % a.interval == 0)
+
+
+def _one_series_groups(plan, ctx: Ctx) -> bool:
+    """Whether every group of a one-measurement statement is one series (its index says so)."""
+    src = plan.sources[0]
+    try:
+        index = ctx.provider.series(src.database, src.retention_policy, src.measurement)
+    except Exception:  # noqa: BLE001 - no index (a fake provider): the rows' own order
+        return False
+    dims = [d for d in plan.dimensions if d in index.columns]
+    return index.height <= 1 or (bool(dims) and index.select(dims).n_unique() == index.height)
 
 
 def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:

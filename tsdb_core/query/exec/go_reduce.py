@@ -1,0 +1,155 @@
+"""influxd 1.6.7's float sum() and mean() of a group spanning several series or shard groups.
+
+influxd never adds a window's points in one run (query/select.go ``callIterator``,
+tsdb/engine/tsm1/engine.go ``createCallIterator``, tsdb/shard.go ``Shards.CreateIterator``):
+
+1. each series of each shard has its own call iterator: its points of the window added in
+   read order (backwards under ORDER BY time DESC); mean emits sum / count, ``Aggregated``
+   the count;
+2. a tag set's series (key order, reversed under DESC) are split in two halves
+   (``NewParallelMergeIterator``, GOMAXPROCS 2: the recording machine's), each half merged by
+   a ``container/heap`` keyed by window, the halves merged again; the merged partials reduced
+   in that order by the shard's call iterator (mean: ``sum += v * Aggregated`` from 2 points);
+3. the shards' partials (shard-group order) merged by another heap keyed by (name, tags,
+   window) and reduced again; 4. the statement's call iterator reduces once more.
+
+:func:`exact` replays that tree over a group's rows. The heaps' ties are replayed with
+exec/go_merge.py; the additions are done in order, one position of every group at a time.
+"""
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from ..meta.window import GO_ZERO_TIME
+from . import go_merge, go_ties
+
+PARALLELISM = 2  # runtime.GOMAXPROCS(0) of the influxd the answers were recorded from
+
+_S, _SH, _V, _C, _G = "\x00gr_sid", "\x00gr_shard", "\x00gr_v", "\x00gr_c", "\x00gr_gid"
+
+
+def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], value: str, fn: str,
+          ascending: bool, shard_duration: int) -> pl.DataFrame:
+    """Each group's (``gkeys``) sum or mean (``fn``) of ``value`` as influxd computes it, in a
+    column named ``value``. ``series``: the tag columns telling a group's series apart."""
+    v = pl.col(value)
+    rows = rows.filter(v.is_not_null())
+    integer = rows.schema[value].is_integer()
+    sid = go_ties.series_ranks(rows.select(series)) if series else np.zeros(rows.height, np.int64)
+    rows = rows.with_columns(pl.Series(_S, sid), ((pl.col("time") - GO_ZERO_TIME % shard_duration)
+                                                  // shard_duration).alias(_SH))
+    tkeys = [k for k in gkeys if k != window]
+    rows = rows.sort([*tkeys, _SH, _S, "time"], descending=[False] * (len(tkeys) + 1) + [not ascending] * 2,
+                     maintain_order=True)
+    total = v.sum() if integer else v.implode().list.agg(pl.element().sum())
+    parts = rows.group_by([*tkeys, _SH, _S, window], maintain_order=True).agg(
+        total.alias(_V), pl.len().alias(_C))
+    vals = parts[_V].cast(pl.Float64).to_numpy()
+    counts = parts[_C].to_numpy().astype(np.float64)
+    if fn == "mean":
+        vals = vals / counts
+    tag = parts.select(pl.struct(tkeys).rank("dense") - 1).to_series().to_numpy() if tkeys else np.zeros(parts.height, np.int64)
+    win = parts[window].to_numpy()
+    key = win if ascending else -win
+    shard, s = parts[_SH].to_numpy(), parts[_S].to_numpy()
+    order = _shard_order(tag, shard, s, key)
+    seg = _segments(tag[order], shard[order], win[order])
+    vals, counts = _fold(seg, vals[order], counts[order], fn)  # one value a (tag set, shard, window)
+    first = np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))
+    tag, shard, win = tag[order][first], shard[order][first], win[order][first]
+    rank = _tags_rank(parts[order][first], tkeys, ascending)
+    dense = go_merge._pair_ranks(rank, key[order][first])  # (name, tags, window) as the shards' heap compares them
+    shard_major = np.lexsort((dense, shard))
+    popped = shard_major[_replay(dense[shard_major], shard[shard_major])]
+    seg2 = _segments(tag[popped], win[popped])
+    out, count = _fold(seg2, vals[popped], counts[popped], fn)
+    if fn == "mean":  # the statement's call iterator: one partial of `count` points
+        out = np.where(count >= 2, out * count / count, out)
+    heads = popped[np.concatenate(([0], np.flatnonzero(np.diff(seg2)) + 1))]
+    groups = parts[order][first][heads].select(gkeys)
+    return groups.with_columns(pl.Series(value, out))
+
+
+def _segments(*cols: np.ndarray) -> np.ndarray:
+    """A running segment number, rising where any column changes (rows already in order)."""
+    change = np.zeros(len(cols[0]), dtype=bool)
+    for c in cols:
+        change[1:] |= c[1:] != c[:-1]
+    return np.cumsum(change)
+
+
+def _shard_order(tag: np.ndarray, shard: np.ndarray, s: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The partials (tag set, shard, series, window in read order) as each shard's call
+    iterator reads them: grouped by (tag set, shard, window), in the order the two halves'
+    heaps hand them over."""
+    out = []
+    cut = np.flatnonzero((tag[1:] != tag[:-1]) | (shard[1:] != shard[:-1])) + 1
+    for a, b in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(tag)]))):
+        out.append(a + _tagset_order(s[a:b], key[a:b]))
+    order = np.concatenate(out) if out else np.zeros(0, np.int64)
+    # the stream of a shard runs tag set by tag set: the segments are contiguous already
+    return order
+
+
+def _tagset_order(s: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """One tag set of one shard: its series' partials (series after series) merged as
+    NewParallelMergeIterator merges them."""
+    bounds = np.concatenate(([0], np.flatnonzero(s[1:] != s[:-1]) + 1, [len(s)]))
+    k = len(bounds) - 1
+    if k == 1:
+        return np.arange(len(s))
+    n = k // PARALLELISM
+    halves = [(bounds[0], bounds[n]), (bounds[n], bounds[-1])]
+    merged = [a + _replay(key[a:b], s[a:b]) for a, b in halves]
+    # the top heap: each half a stream of runs, one run a window
+    runs = [np.concatenate(([0], np.flatnonzero(np.diff(key[m]) != 0) + 1, [len(m)])) for m in merged]
+    rkey = np.concatenate([key[m][r[:-1]] for m, r in zip(merged, runs)])
+    rsrc = np.repeat([0, 1], [len(r) - 1 for r in runs])
+    top = _replay(rkey, rsrc)
+    pieces = []
+    offs = [0, len(runs[0]) - 1]
+    for j in top.tolist():
+        h = int(rsrc[j])
+        i = j - offs[h]
+        pieces.append(merged[h][runs[h][i]:runs[h][i + 1]])
+    return np.concatenate(pieces)
+
+
+def _replay(key: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """container/heap's pops over the streams in ``src`` (rows stream after stream, ``key``
+    rising within each): the rows' permutation."""
+    bounds = np.concatenate(([0], np.flatnonzero(src[1:] != src[:-1]) + 1, [len(src)]))
+    if len(bounds) == 2:
+        return np.arange(len(src))
+    return np.asarray(go_merge._replay_keys(key.tolist(), bounds.tolist(), key.astype(np.int64)), dtype=np.int64)
+
+
+def _fold(seg: np.ndarray, vals: np.ndarray, counts: np.ndarray, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each segment's reduction of its values in order (FloatSumReduce: the first value, then
+    ``prev + curr``; FloatMeanReducer: ``sum += v * Aggregated`` from 2 points, ``sum /
+    count``): one position of every segment at a time."""
+    nseg = int(seg[-1]) + 1 if len(seg) else 0
+    first = np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))
+    pos = np.arange(len(seg)) - np.repeat(first, np.diff(np.append(first, len(seg))))
+    add = vals if fn == "sum" else np.where(counts >= 2, vals * counts, vals)
+    acc = np.zeros(nseg)
+    acc[seg[first]] = add[first]
+    by_pos = np.lexsort((seg, pos))
+    cuts = np.searchsorted(pos[by_pos], np.arange(1, int(pos.max(initial=0)) + 2))
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        idx = by_pos[a:b]
+        acc[seg[idx]] += add[idx]
+    cnt = np.bincount(seg, weights=counts, minlength=nseg)
+    return (acc if fn == "sum" else acc / cnt), cnt
+
+
+def _tags_rank(heads: pl.DataFrame, tkeys: list[str], ascending: bool) -> np.ndarray:
+    """Each tag set's rank as the heap's Less orders (name, Tags.ID()): the name, then the
+    group tags' values joined as the ID joins them (a missing one empty)."""
+    if not tkeys:
+        return np.zeros(heads.height, np.int64)
+    ident = heads.select(pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in tkeys],
+                                       separator="\x00").alias("i")).to_series()
+    r = ident.rank("dense").to_numpy().astype(np.int64)
+    return r if ascending else -r

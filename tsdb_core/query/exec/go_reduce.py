@@ -153,3 +153,69 @@ def _tags_rank(heads: pl.DataFrame, tkeys: list[str], ascending: bool) -> np.nda
                                        separator="\x00").alias("i")).to_series()
     r = ident.rank("dense").to_numpy().astype(np.int64)
     return r if ascending else -r
+
+
+STDDEV_MAX_POINTS = 4096  # a window's points at most for :func:`stddev` (one Python step a point)
+
+
+def stddev(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], value: str,
+           ascending: bool, shard_duration: int) -> pl.DataFrame | None:
+    """Each group's stddev() as influxd's FloatStddevReduceSlice takes it: the points in the
+    order its merge iterators hand them over (a series' run of a window at a time, the heaps'
+    ties replayed), a running mean (``mean += (v - mean) / count``), then the squared
+    deviations added in that order. None: a window holds more than STDDEV_MAX_POINTS."""
+    v = pl.col(value)
+    rows = rows.filter(v.is_not_null())
+    if not rows.height:
+        return None
+    sid = go_ties.series_ranks(rows.select(series)) if series else np.zeros(rows.height, np.int64)
+    rows = rows.with_columns(pl.Series(_S, sid), ((pl.col("time") - GO_ZERO_TIME % shard_duration)
+                                                  // shard_duration).alias(_SH))
+    tkeys = [k for k in gkeys if k != window]
+    rows = rows.sort([*tkeys, _SH, _S, "time"], descending=[False] * (len(tkeys) + 1) + [not ascending] * 2,
+                     maintain_order=True)
+    tag = rows.select(pl.struct(tkeys).rank("dense") - 1).to_series().to_numpy() if tkeys else np.zeros(rows.height, np.int64)
+    win = rows[window].to_numpy()
+    key = win if ascending else -win
+    shard, s = rows[_SH].to_numpy(), rows[_S].to_numpy()
+    cut = np.flatnonzero((tag[1:] != tag[:-1]) | (shard[1:] != shard[:-1])) + 1
+    order = np.concatenate([a + _merge_runs(key[a:b], s[a:b])
+                            for a, b in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(tag)])))])
+    dense = go_merge._pair_ranks(_tags_rank(rows[order], tkeys, ascending), key[order])
+    shard_major = order[np.lexsort((dense, shard[order]))]
+    dense = go_merge._pair_ranks(_tags_rank(rows[shard_major], tkeys, ascending), key[shard_major])
+    final = shard_major[_merge_runs(dense, shard[shard_major])]
+    seg = _segments(tag[final], win[final])
+    first = np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))
+    lens = np.diff(np.append(first, len(seg)))
+    if lens.max() > STDDEV_MAX_POINTS:
+        return None
+    x = rows[value].cast(pl.Float64).to_numpy()[final]
+    pos = np.arange(len(seg)) - np.repeat(first, lens)
+    by_pos = np.lexsort((seg, pos))
+    cuts = np.searchsorted(pos[by_pos], np.arange(0, int(lens.max()) + 1))
+    mean, var = np.zeros(len(first)), np.zeros(len(first))
+    for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
+        idx = by_pos[a:b]
+        g = seg[idx]
+        mean[g] += (x[idx] - mean[g]) / float(k + 1)
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        idx = by_pos[a:b]
+        g = seg[idx]
+        d = x[idx] - mean[g]
+        var[g] += d * d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(lens >= 2, np.sqrt(var / (lens - 1).astype(np.float64)), np.nan)
+    return rows[final[first]].select(gkeys).with_columns(pl.Series(value, out).fill_nan(None))
+
+
+def _merge_runs(key: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """Go's MergeIterator over streams (``src``: rows stream after stream, ``key`` rising in
+    each): it pops a stream and reads its whole run of one key before pushing it back."""
+    change = np.ones(len(key), dtype=bool)
+    change[1:] = (key[1:] != key[:-1]) | (src[1:] != src[:-1])
+    starts = np.flatnonzero(change)
+    lens = np.diff(np.append(starts, len(key)))
+    top = _replay(key[starts], src[starts])
+    s, n = starts[top], lens[top]
+    return np.repeat(s - np.concatenate(([0], np.cumsum(n)[:-1])), n) + np.arange(int(n.sum()))

@@ -1535,13 +1535,22 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
     or shard groups, recomputed in the order influxd adds them (exec/go_reduce.py); the
     other groups' answers stand (one series in one shard group: its points in read order)."""
     calls = [(call, alias) for call, alias in low.aggs.items() if _tree_reduced(call, schema)]
-    if not calls or not df.height or plan.influxdb3 or not _spans_partials(plan, a, ctx):
+    if not calls or not df.height or plan.influxdb3 or not all(isinstance(s, Scan) for s in plan.sources):
         return df
+    if not _spans_partials(plan, a, ctx):
+        calls = [(call, alias) for call, alias in calls if call.name == "stddev"]
+        if not calls:
+            return df
     shard = _shard_duration(plan, ctx)
     series = _series_columns(plan, lf, gkeys, ctx)
     for call, alias in calls:
         rows = collect(lf.select(*gkeys, *series, "time", value_expr(call.args[0], schema).alias(VALUE_COLUMN)), ctx)
-        got = go_reduce.exact(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, call.name, plan.ascending, shard)
+        if call.name == "stddev":
+            got = go_reduce.stddev(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, plan.ascending, shard)
+            if got is None:
+                continue
+        else:
+            got = go_reduce.exact(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, call.name, plan.ascending, shard)
         got = df.select(gkeys).join(got, on=gkeys, how="left", nulls_equal=True, maintain_order="left")
         df = df.with_columns(pl.when(got[VALUE_COLUMN].is_not_null()).then(got[VALUE_COLUMN])
                              .otherwise(pl.col(alias)).alias(alias))
@@ -1553,7 +1562,7 @@ def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
     will tell a group's series apart."""
     src = stages.source
     if plan.influxdb3 or not isinstance(stages.shape, Aggregate) or not isinstance(src, Scan) \
-            or not any(c.name in ("sum", "mean") for c in low.aggs) or not _spans_partials(plan, stages.shape, ctx):
+            or not any(c.name in ("sum", "mean", "stddev") for c in low.aggs) or not _spans_partials(plan, stages.shape, ctx):
         return src
     sch = ctx.provider.schema(src.database, src.measurement)
     more = tuple(t for t in sorted(sch.tags if sch is not None else ()) if t not in src.columns)
@@ -1561,11 +1570,12 @@ def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
 
 
 def _tree_reduced(call, schema) -> bool:
-    """Whether influxd's reduce tree changes a call's last digits: float sum(), mean()."""
-    if call.name not in ("sum", "mean") or not call.args or not isinstance(call.args[0], ast.VarRef):
+    """Whether influxd's reduce tree changes a call's last digits: float sum(), mean() and
+    stddev() (its own running mean), mean() and stddev() of integers."""
+    if call.name not in ("sum", "mean", "stddev") or not call.args or not isinstance(call.args[0], ast.VarRef):
         return False
     dtype = schema.get(call.args[0].name)
-    return dtype == pl.Float64 or (call.name == "mean" and dtype in (pl.Int64, pl.UInt64))
+    return dtype == pl.Float64 or (call.name != "sum" and dtype in (pl.Int64, pl.UInt64))
 
 
 def _spans_partials(plan, a: Aggregate, ctx: Ctx) -> bool:

@@ -20,46 +20,92 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
+from ...influxql import ast
+from ..analyze.conditions import scan_tags
 from ..meta.window import GO_ZERO_TIME
+from ..plan.nodes import Scan
 from . import go_merge, go_ties
 
+DEFAULT_SHARD_DURATION = 7 * 86_400 * 10**9  # influxd's shard-group duration for autogen
 PARALLELISM = 2  # runtime.GOMAXPROCS(0) of the influxd the answers were recorded from
 
 _S, _SH, _V, _C, _G = "\x00gr_sid", "\x00gr_shard", "\x00gr_v", "\x00gr_c", "\x00gr_gid"
+
+
+def tree_calls(columns) -> bool:
+    """Whether some column calls sum(), mean() or stddev() (the calls whose last digits follow
+    influxd's reduce tree)."""
+    return any(e.name in ("sum", "mean", "stddev") for col in columns for e in ast_calls(col.expr))
+
+
+def ast_calls(e):
+    """The calls in an expression, outermost first."""
+    if isinstance(e, ast.Call):
+        yield e
+        for a in e.args:
+            yield from ast_calls(a)
+    elif isinstance(e, ast.BinaryExpr):
+        yield from ast_calls(e.lhs)
+        yield from ast_calls(e.rhs)
+    elif isinstance(e, ast.ParenExpr):
+        yield from ast_calls(e.expr)
+
+
+def spans_partials(plan, interval: int, offset: int, tz, provider) -> bool:
+    """Whether a group of the statement may add partials of several series or shard groups:
+    not when each group is one series (the index, narrowed by WHERE's tag equalities, says
+    so) and each window lies within one shard group (the windows' grid holds the shard
+    groups' boundaries, or the range lies in one group)."""
+    if not all(isinstance(s, Scan) for s in plan.sources):
+        return False
+    if len(plan.sources) != 1 or not _one_series_groups(plan, provider):
+        return True
+    src = plan.sources[0]
+    d = src.shard_group_duration(provider) or DEFAULT_SHARD_DURATION
+    r = plan.time_range
+    if r.has_start and r.has_end and (r.start - GO_ZERO_TIME) // d == (r.end - GO_ZERO_TIME) // d:
+        return False
+    return not (interval and tz is None and d % interval == 0 and (GO_ZERO_TIME - offset) % interval == 0)
+
+
+def _one_series_groups(plan, provider) -> bool:
+    src = plan.sources[0]
+    try:
+        index = provider.series(src.database, src.retention_policy, src.measurement)
+    except Exception:  # noqa: BLE001 - no index (a fake provider): not known
+        return False
+    for k, vals in (scan_tags(plan.condition) or {}).items():
+        index = index.filter(pl.col(k).is_in(vals)) if k in index.columns else index.clear()
+    dims = [d for d in plan.dimensions if d in index.columns]
+    return index.height <= 1 or (bool(dims) and index.select(dims).n_unique() == index.height)
 
 
 def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], value: str, fn: str,
           ascending: bool, shard_duration: int) -> pl.DataFrame:
     """Each group's (``gkeys``) sum or mean (``fn``) of ``value`` as influxd computes it, in a
     column named ``value``. ``series``: the tag columns telling a group's series apart."""
-    v = pl.col(value)
-    rows = rows.filter(v.is_not_null())
-    integer = rows.schema[value].is_integer()
-    sid = go_ties.series_ranks(rows.select(series)) if series else np.zeros(rows.height, np.int64)
-    rows = rows.with_columns(pl.Series(_S, sid), ((pl.col("time") - GO_ZERO_TIME % shard_duration)
-                                                  // shard_duration).alias(_SH))
-    tkeys = [k for k in gkeys if k != window]
-    rows = rows.sort([*tkeys, _SH, _S, "time"], descending=[False] * (len(tkeys) + 1) + [not ascending] * 2,
-                     maintain_order=True)
-    total = v.sum() if integer else v.implode().list.agg(pl.element().sum())
-    parts = rows.group_by([*tkeys, _SH, _S, window], maintain_order=True).agg(
-        total.alias(_V), pl.len().alias(_C))
-    vals = parts[_V].cast(pl.Float64).to_numpy()
-    counts = parts[_C].to_numpy().astype(np.float64)
+    rows, tkeys, tag, shard, sid, win = _read_order(rows, gkeys, window, series, value, ascending, shard_duration)
+    first = np.flatnonzero(_changes(tag, shard, sid, win))
+    counts = np.diff(np.append(first, rows.height)).astype(np.float64)
+    x = rows.get_column(value)
+    if x.dtype.is_integer():  # IntegerMeanReducer: an int64 sum, then float64(sum) / count
+        vals = np.add.reduceat(x.to_numpy(), first).astype(np.float64) if len(first) else np.zeros(0)
+    else:  # a list per partial over the rows as held: summed as the single-series path sums
+        offsets = pa.array(np.append(first, rows.height), pa.int64())
+        vals = pl.Series(pa.LargeListArray.from_arrays(offsets, x.cast(pl.Float64).alias("v").to_arrow())).list.sum().to_numpy()
     if fn == "mean":
         vals = vals / counts
-    tag = parts.select(pl.struct(tkeys).rank("dense") - 1).to_series().to_numpy() if tkeys else np.zeros(parts.height, np.int64)
-    win = parts[window].to_numpy()
+    tag, shard, sid, win, rep = tag[first], shard[first], sid[first], win[first], first
     key = win if ascending else -win
-    shard, s = parts[_SH].to_numpy(), parts[_S].to_numpy()
-    order = _shard_order(tag, shard, s, key)
+    order = _shard_order(tag, shard, sid, key)
     seg = _segments(tag[order], shard[order], win[order])
     vals, counts = _fold(seg, vals[order], counts[order], fn)  # one value a (tag set, shard, window)
-    first = np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))
-    tag, shard, win = tag[order][first], shard[order][first], win[order][first]
-    rank = _tags_rank(parts[order][first], tkeys, ascending)
-    dense = go_merge._pair_ranks(rank, key[order][first])  # (name, tags, window) as the shards' heap compares them
+    head = order[np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))]
+    tag, shard, win, rep = tag[head], shard[head], win[head], rep[head]
+    rank = _tags_rank(rows[rep], tkeys, ascending)
+    dense = go_merge._pair_ranks(rank, key[head])  # (name, tags, window) as the shards' heap compares them
     shard_major = np.lexsort((dense, shard))
     popped = shard_major[_replay(dense[shard_major], shard[shard_major])]
     seg2 = _segments(tag[popped], win[popped])
@@ -67,16 +113,39 @@ def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], 
     if fn == "mean":  # the statement's call iterator: one partial of `count` points
         out = np.where(count >= 2, out * count / count, out)
     heads = popped[np.concatenate(([0], np.flatnonzero(np.diff(seg2)) + 1))]
-    groups = parts[order][first][heads].select(gkeys)
-    return groups.with_columns(pl.Series(value, out))
+    return rows[rep[heads]].select(gkeys).with_columns(pl.Series(value, out))
+
+
+def _read_order(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], value: str,
+                ascending: bool, shard_duration: int):
+    """The rows with a value, by tag set, shard group, series (key order; reversed under DESC)
+    and time (as read), with those numbers: (rows, tag keys, tag set, shard, series, window)."""
+    if rows.get_column(value).null_count():
+        rows = rows.filter(pl.col(value).is_not_null())
+    tkeys = [k for k in gkeys if k != window]
+    tag = go_ties.series_ranks(rows.select(tkeys)) if tkeys else np.zeros(rows.height, np.int64)
+    sid = go_ties.series_ranks(rows.select(tkeys + series)) if series else tag
+    t = rows.get_column("time").to_numpy()
+    shard = (t - GO_ZERO_TIME % shard_duration) // shard_duration
+    perm = np.lexsort((t if ascending else -t, sid if ascending else -sid, shard, tag))
+    if not bool((perm[1:] > perm[:-1]).all()):
+        rows, tag, sid, shard = rows[perm], tag[perm], sid[perm], shard[perm]
+    return rows, tkeys, tag, shard, sid, rows.get_column(window).to_numpy()
+
+
+def _changes(*cols: np.ndarray) -> np.ndarray:
+    """Where any column changes from the row before (the first row included)."""
+    change = np.ones(len(cols[0]), dtype=bool)
+    if len(change) > 1:
+        change[1:] = False
+        for c in cols:
+            change[1:] |= c[1:] != c[:-1]
+    return change
 
 
 def _segments(*cols: np.ndarray) -> np.ndarray:
     """A running segment number, rising where any column changes (rows already in order)."""
-    change = np.zeros(len(cols[0]), dtype=bool)
-    for c in cols:
-        change[1:] |= c[1:] != c[:-1]
-    return np.cumsum(change)
+    return np.cumsum(_changes(*cols)) - 1
 
 
 def _shard_order(tag: np.ndarray, shard: np.ndarray, s: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -101,7 +170,7 @@ def _tagset_order(s: np.ndarray, key: np.ndarray) -> np.ndarray:
         return np.arange(len(s))
     n = k // PARALLELISM
     halves = [(bounds[0], bounds[n]), (bounds[n], bounds[-1])]
-    merged = [a + _replay(key[a:b], s[a:b]) for a, b in halves]
+    merged = [a + _merged(key[a:b], s[a:b]) for a, b in halves]
     # the top heap: each half a stream of runs, one run a window
     runs = [np.concatenate(([0], np.flatnonzero(np.diff(key[m]) != 0) + 1, [len(m)])) for m in merged]
     rkey = np.concatenate([key[m][r[:-1]] for m, r in zip(merged, runs)])
@@ -114,6 +183,13 @@ def _tagset_order(s: np.ndarray, key: np.ndarray) -> np.ndarray:
         i = j - offs[h]
         pieces.append(merged[h][runs[h][i]:runs[h][i + 1]])
     return np.concatenate(pieces)
+
+
+def _merged(key: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """A half's series merged (one partial a window each): go_merge's heap, with its rounds
+    kept for series sharing their windows."""
+    perm = go_merge.merge_order(s, key, True)
+    return np.argsort(key, kind="stable") if perm is None else perm
 
 
 def _replay(key: np.ndarray, src: np.ndarray) -> np.ndarray:

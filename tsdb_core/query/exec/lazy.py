@@ -1537,7 +1537,7 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
     calls = [(call, alias) for call, alias in low.aggs.items() if _tree_reduced(call, schema)]
     if not calls or not df.height or plan.influxdb3 or not all(isinstance(s, Scan) for s in plan.sources):
         return df
-    if not _spans_partials(plan, a, ctx):
+    if not go_reduce.spans_partials(plan, a.interval, a.offset, a.tz, ctx.provider):
         calls = [(call, alias) for call, alias in calls if call.name == "stddev"]
         if not calls:
             return df
@@ -1562,7 +1562,7 @@ def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
     will tell a group's series apart."""
     src = stages.source
     if plan.influxdb3 or not isinstance(stages.shape, Aggregate) or not isinstance(src, Scan) \
-            or not any(c.name in ("sum", "mean", "stddev") for c in low.aggs) or not _spans_partials(plan, stages.shape, ctx):
+            or not any(c.name in ("sum", "mean", "stddev") for c in low.aggs) or not go_reduce.spans_partials(plan, stages.shape.interval, stages.shape.offset, stages.shape.tz, ctx.provider):
         return src
     sch = ctx.provider.schema(src.database, src.measurement)
     more = tuple(t for t in sorted(sch.tags if sch is not None else ()) if t not in src.columns)
@@ -1576,32 +1576,6 @@ def _tree_reduced(call, schema) -> bool:
         return False
     dtype = schema.get(call.args[0].name)
     return dtype == pl.Float64 or (call.name != "sum" and dtype in (pl.Int64, pl.UInt64))
-
-
-def _spans_partials(plan, a: Aggregate, ctx: Ctx) -> bool:
-    """Whether a group may add partials of several series or shard groups: not when each
-    group is one series (its index says so) and each window lies within one shard group
-    (the windows' grid holds the shard groups' boundaries, or the range is one group's)."""
-    if not all(isinstance(s, Scan) for s in plan.sources):
-        return False
-    if len(plan.sources) != 1 or not _one_series_groups(plan, ctx):
-        return True
-    d = _shard_duration(plan, ctx)
-    r = plan.time_range
-    if r.has_start and r.has_end and (r.start - GO_ZERO_TIME) // d == (r.end - GO_ZERO_TIME) // d:
-        return False
-    return not (a.interval and a.tz is None and d % a.interval == 0 and (GO_ZERO_TIME - a.offset) % a.interval == 0)
-
-
-def _one_series_groups(plan, ctx: Ctx) -> bool:
-    """Whether every group of a one-measurement statement is one series (its index says so)."""
-    src = plan.sources[0]
-    try:
-        index = ctx.provider.series(src.database, src.retention_policy, src.measurement)
-    except Exception:  # noqa: BLE001 - no index (a fake provider): the rows' own order
-        return False
-    dims = [d for d in plan.dimensions if d in index.columns]
-    return index.height <= 1 or (bool(dims) and index.select(dims).n_unique() == index.height)
 
 
 def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:

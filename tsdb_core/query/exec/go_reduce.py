@@ -237,36 +237,28 @@ STDDEV_MAX_POINTS = 4096  # a window's points at most for :func:`stddev` (one Py
 def stddev(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], value: str,
            ascending: bool, shard_duration: int) -> pl.DataFrame | None:
     """Each group's stddev() as influxd's FloatStddevReduceSlice takes it: the points in the
-    order its merge iterators hand them over (a series' run of a window at a time, the heaps'
-    ties replayed), a running mean (``mean += (v - mean) / count``), then the squared
-    deviations added in that order. None: a window holds more than STDDEV_MAX_POINTS."""
-    v = pl.col(value)
-    rows = rows.filter(v.is_not_null())
+    order its sorted merge iterators hand them over (the statement asks for ordered output:
+    by time, points of equal time in the order the heap of a shard's series leaves them), a
+    running mean (``mean += (v - mean) / count``), then the squared deviations added in that
+    order. None: a window holds more than STDDEV_MAX_POINTS."""
     if not rows.height:
         return None
-    sid = go_ties.series_ranks(rows.select(series)) if series else np.zeros(rows.height, np.int64)
-    rows = rows.with_columns(pl.Series(_S, sid), ((pl.col("time") - GO_ZERO_TIME % shard_duration)
-                                                  // shard_duration).alias(_SH))
-    tkeys = [k for k in gkeys if k != window]
-    rows = rows.sort([*tkeys, _SH, _S, "time"], descending=[False] * (len(tkeys) + 1) + [not ascending] * 2,
-                     maintain_order=True)
-    tag = rows.select(pl.struct(tkeys).rank("dense") - 1).to_series().to_numpy() if tkeys else np.zeros(rows.height, np.int64)
-    win = rows[window].to_numpy()
-    key = win if ascending else -win
-    shard, s = rows[_SH].to_numpy(), rows[_S].to_numpy()
-    cut = np.flatnonzero((tag[1:] != tag[:-1]) | (shard[1:] != shard[:-1])) + 1
-    order = np.concatenate([a + _merge_runs(key[a:b], s[a:b])
+    rows, tkeys, tag, shard, sid, win = _read_order(rows, gkeys, window, series, value, ascending, shard_duration)
+    if not rows.height:
+        return None
+    t = rows.get_column("time").to_numpy()
+    td = t if ascending else -t
+    cut = np.flatnonzero(_changes(tag, shard)[1:]) + 1
+    order = np.concatenate([a + _sorted_merge(sid[a:b], td[a:b])
                             for a, b in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(tag)])))])
-    dense = go_merge._pair_ranks(_tags_rank(rows[order], tkeys, ascending), key[order])
-    shard_major = order[np.lexsort((dense, shard[order]))]
-    dense = go_merge._pair_ranks(_tags_rank(rows[shard_major], tkeys, ascending), key[shard_major])
-    final = shard_major[_merge_runs(dense, shard[shard_major])]
+    sd, wd = (shard, win) if ascending else (-shard, -win)  # the shards' sorted merge: by time
+    final = order[np.lexsort((np.arange(len(order)), sd[order], wd[order], tag[order]))]
     seg = _segments(tag[final], win[final])
     first = np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))
     lens = np.diff(np.append(first, len(seg)))
     if lens.max() > STDDEV_MAX_POINTS:
         return None
-    x = rows[value].cast(pl.Float64).to_numpy()[final]
+    x = rows.get_column(value).cast(pl.Float64).to_numpy()[final]
     pos = np.arange(len(seg)) - np.repeat(first, lens)
     by_pos = np.lexsort((seg, pos))
     cuts = np.searchsorted(pos[by_pos], np.arange(0, int(lens.max()) + 1))
@@ -283,6 +275,13 @@ def stddev(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str],
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(lens >= 2, np.sqrt(var / (lens - 1).astype(np.float64)), np.nan)
     return rows[final[first]].select(gkeys).with_columns(pl.Series(value, out).fill_nan(None))
+
+
+def _sorted_merge(s: np.ndarray, td: np.ndarray) -> np.ndarray:
+    """One tag set of one shard: its series' points (series after series) by time, equal
+    times as SortedMergeIterator's heap hands them over (exec/go_merge.py)."""
+    perm = go_merge.merge_order(s, td, True)
+    return np.argsort(td, kind="stable") if perm is None else perm
 
 
 def _merge_runs(key: np.ndarray, src: np.ndarray) -> np.ndarray:

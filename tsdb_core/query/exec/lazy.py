@@ -351,7 +351,7 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return finish(plan, order, df, [NAME], ordered=False) if df is not None else None
     keys = [NAME, *stages.shape.dimensions]
     low = stages.lowered(project)
-    grouped = series_runs.groups(plan, stages, order, low, ctx)
+    grouped = None if _tree_exact(plan, stages, low, ctx) else series_runs.groups(plan, stages, order, low, ctx)
     if grouped is not None:
         df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
         df, order = _window_runs(plan, stages, order, df, low)
@@ -1414,7 +1414,9 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
-    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx))
+    streamed = plan.emulates_influxd and any(isinstance(src, SubqueryScan) for src in plan.sources)
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx),
+                                         streamed)
     if grouped is not None:
         seen, keep = _seen_exprs(schema, low, exprs)
         return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
@@ -1535,9 +1537,9 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
     or shard groups, recomputed in the order influxd adds them (exec/go_reduce.py); the
     other groups' answers stand (one series in one shard group: its points in read order)."""
     calls = [(call, alias) for call, alias in low.aggs.items() if _tree_reduced(call, schema)]
-    if not calls or not df.height or plan.influxdb3 or not all(isinstance(s, Scan) for s in plan.sources):
+    if not calls or not df.height or plan.emulates_v3 or not all(isinstance(s, Scan) for s in plan.sources):
         return df
-    if not go_reduce.spans_partials(plan, a.interval, a.offset, a.tz, ctx.provider):
+    if not _tree_spans(plan, a, ctx):
         calls = [(call, alias) for call, alias in calls if call.name == "stddev"]
         if not calls:
             return df
@@ -1561,12 +1563,31 @@ def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
     """The statement's source, its Scans reading every tag when :func:`_reduced_as_influxd`
     will tell a group's series apart."""
     src = stages.source
-    if plan.influxdb3 or not isinstance(stages.shape, Aggregate) or not isinstance(src, Scan) \
-            or not any(c.name in ("sum", "mean", "stddev") for c in low.aggs) or not go_reduce.spans_partials(plan, stages.shape.interval, stages.shape.offset, stages.shape.tz, ctx.provider):
+    scans = src.inputs if isinstance(src, Merge) else (src,)
+    if plan.emulates_v3 or not isinstance(stages.shape, Aggregate) or not all(isinstance(s, Scan) for s in scans) \
+            or not any(c.name in ("sum", "mean", "stddev") for c in low.aggs) or not _tree_spans(plan, stages.shape, ctx):
         return src
+    read = tuple(replace(s, columns=s.columns + _tags_unread(s, ctx)) for s in scans)
+    return Merge(read) if isinstance(src, Merge) else read[0]
+
+
+def _tags_unread(src: Scan, ctx: Ctx) -> tuple[str, ...]:
     sch = ctx.provider.schema(src.database, src.measurement)
-    more = tuple(t for t in sorted(sch.tags if sch is not None else ()) if t not in src.columns)
-    return replace(src, columns=src.columns + more) if more else src
+    return tuple(t for t in sorted(sch.tags if sch is not None else ()) if t not in src.columns)
+
+
+def _tree_spans(plan, a: Aggregate, ctx: Ctx) -> bool:
+    return go_reduce.spans_partials(plan, a.interval, a.offset, a.tz, ctx.provider)
+
+
+def _tree_exact(plan, stages: Stages, low: Lowered, ctx: Ctx) -> bool:
+    """Whether :func:`_reduced_as_influxd` recomputes some call (then the rows are not read
+    as series runs, exec/runs.py): stddev() of a 1.x statement, sum() and mean() whose groups
+    may span series or shard groups."""
+    if plan.emulates_v3 or not isinstance(stages.shape, Aggregate):
+        return False
+    names = {c.name for c in low.aggs}
+    return "stddev" in names or (bool(names & {"sum", "mean"}) and _tree_spans(plan, stages.shape, ctx))
 
 
 def _tree_reduced(call, schema) -> bool:
@@ -1595,9 +1616,10 @@ def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
 
 
 def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_order: bool = False,
-               backwards: bool = False):
+               backwards: bool = False, streamed: bool = False):
     """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates
-    (``nan_order``: :attr:`SelectPlan.emulates_v3`; ``backwards``: :func:`_backwards`)."""
+    (``nan_order``: :attr:`SelectPlan.emulates_v3`; ``backwards``: :func:`_backwards`; ``streamed``: over a
+    subquery's stream, float sums added one row after another, :func:`agg.scalar_agg`)."""
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if a.point_time else None
     for call, alias in low.aggs.items():
@@ -1620,7 +1642,7 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards).alias(alias))
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards, streamed).alias(alias))
         if call is selector:
             exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
                          .alias(POINT_TIME_COLUMN))

@@ -75,7 +75,7 @@ CASES = [
     f"SELECT max(f), min(i), count(f) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(30s)",
     f"SELECT max(f) FROM m WHERE (host = 'h0' OR host = 'h2') AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT mean(f), sum(i) FROM m WHERE host = 'h2' AND time >= {T0} AND time < {T1} GROUP BY time(2m)",
-    f"SELECT mean(f), sum(i), count(i) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT max(f), sum(i), count(i) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT count(sparse), max(sparse) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(20s)",
     f"SELECT count(sparse), max(sparse) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(20s) fill(none)",
     f"SELECT max(f) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(1m, 15s)",

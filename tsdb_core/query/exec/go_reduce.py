@@ -34,10 +34,12 @@ PARALLELISM = 2  # runtime.GOMAXPROCS(0) of the influxd the answers were recorde
 _S, _SH, _V, _C, _G = "\x00gr_sid", "\x00gr_shard", "\x00gr_v", "\x00gr_c", "\x00gr_gid"
 
 
-def tree_calls(columns) -> bool:
-    """Whether some column calls sum(), mean() or stddev() (the calls whose last digits follow
-    influxd's reduce tree)."""
-    return any(e.name in ("sum", "mean", "stddev") for col in columns for e in ast_calls(col.expr))
+def tree_calls(columns, field_type) -> bool:
+    """Whether some column calls sum() of a float field, mean() or stddev() (the calls whose
+    last digits follow influxd's reduce tree); ``field_type(name)``: a field's type name."""
+    return any(e.name in ("mean", "stddev") or (e.name == "sum" and e.args and isinstance(e.args[0], ast.VarRef)
+                                                 and field_type(e.args[0].name) == "float")
+               for col in columns for e in ast_calls(col.expr))
 
 
 def ast_calls(e):

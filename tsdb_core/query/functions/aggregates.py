@@ -55,7 +55,7 @@ def _in_row_order(v: pl.Expr, reduce, backwards: bool = False) -> pl.Expr:
 def _by_time(v: pl.Expr, backwards: bool) -> pl.Expr:
     """A group's values as one list in the order a subquery's stream brings them: by time
     (its sorted merge), equal times in the rows' order."""
-    return v.sort_by(T, descending=backwards, maintain_order=True).implode()
+    return v.sort_by(T, descending=backwards, maintain_order=True).implode() if v.meta.root_names() else v.implode()
 
 
 def _running_sum(e: pl.Expr) -> pl.Expr:

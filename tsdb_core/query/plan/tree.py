@@ -182,7 +182,8 @@ def _fast_choice(plan: SelectPlan, provider) -> tuple[str, tuple] | None:
         return None
     if not (_raw_shape(plan, schema) if plan.is_raw else _window_shape(plan, schema)):
         return None
-    if not plan.is_raw and not plan.influxdb3 and go_reduce.tree_calls(plan.columns) \
+    ftype = lambda name: getattr(schema.fields.get(name), "value", None)  # noqa: E731
+    if not plan.is_raw and not plan.influxdb3 and go_reduce.tree_calls(plan.columns, ftype) \
             and go_reduce.spans_partials(plan, plan.interval, plan.offset, plan.tz, provider):
         return None  # influxd's reduce tree: the general path replays it (exec/go_reduce.py)
     tags = _fast_tags(plan, schema)

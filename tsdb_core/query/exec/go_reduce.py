@@ -62,14 +62,13 @@ def spans_partials(plan, interval: int, offset: int, tz, provider) -> bool:
     groups' boundaries, or the range lies in one group)."""
     if not all(isinstance(s, Scan) for s in plan.sources):
         return False
-    if len(plan.sources) != 1 or not _one_series_groups(plan, provider):
+    if len(plan.sources) != 1:
         return True
-    src = plan.sources[0]
-    d = src.shard_group_duration(provider) or DEFAULT_SHARD_DURATION
+    d = plan.sources[0].shard_group_duration(provider) or DEFAULT_SHARD_DURATION
     r = plan.time_range
-    if r.has_start and r.has_end and (r.start - GO_ZERO_TIME) // d == (r.end - GO_ZERO_TIME) // d:
-        return False
-    return not (interval and tz is None and d % interval == 0 and (GO_ZERO_TIME - offset) % interval == 0)
+    one_shard = r.has_start and r.has_end and (r.start - GO_ZERO_TIME) // d == (r.end - GO_ZERO_TIME) // d
+    aligned = interval and tz is None and d % interval == 0 and (GO_ZERO_TIME - offset) % interval == 0
+    return not (one_shard or aligned) or not _one_series_groups(plan, provider)
 
 
 def _one_series_groups(plan, provider) -> bool:
@@ -78,7 +77,10 @@ def _one_series_groups(plan, provider) -> bool:
         index = provider.series(src.database, src.retention_policy, src.measurement)
     except Exception:  # noqa: BLE001 - no index (a fake provider): not known
         return False
-    for k, vals in (scan_tags(plan.condition) or {}).items():
+    pinned = scan_tags(plan.condition) or {}
+    if index.width and all(len(pinned.get(k, ())) == 1 for k in index.columns):
+        return True  # every tag key equal to one value: one series at most
+    for k, vals in pinned.items():
         index = index.filter(pl.col(k).is_in(vals)) if k in index.columns else index.clear()
     dims = [d for d in plan.dimensions if d in index.columns]
     return index.height <= 1 or (bool(dims) and index.select(dims).n_unique() == index.height)
@@ -94,9 +96,10 @@ def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], 
     x = rows.get_column(value)
     if x.dtype.is_integer():  # IntegerMeanReducer: an int64 sum, then float64(sum) / count
         vals = np.add.reduceat(x.to_numpy(), first).astype(np.float64) if len(first) else np.zeros(0)
-    else:  # a list per partial over the rows as held: summed as the single-series path sums
+    else:  # a list per partial over the rows as held, added one value after another (a running sum)
         offsets = pa.array(np.append(first, rows.height), pa.int64())
-        vals = pl.Series(pa.LargeListArray.from_arrays(offsets, x.cast(pl.Float64).alias("v").to_arrow())).list.sum().to_numpy()
+        lists = pl.Series(pa.LargeListArray.from_arrays(offsets, x.cast(pl.Float64).alias("v").to_arrow()))
+        vals = lists.list.agg(pl.element().cum_sum().last()).to_numpy()
     if fn == "mean":
         vals = vals / counts
     tag, shard, sid, win, rep = tag[first], shard[first], sid[first], win[first], first
@@ -262,18 +265,15 @@ def stddev(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str],
         return None
     x = rows.get_column(value).cast(pl.Float64).to_numpy()[final]
     pos = np.arange(len(seg)) - np.repeat(first, lens)
-    by_pos = np.lexsort((seg, pos))
-    cuts = np.searchsorted(pos[by_pos], np.arange(0, int(lens.max()) + 1))
+    grid = np.zeros((int(lens.max()), len(first)))  # a window's k-th point in row k: steps over rows
+    grid[pos, seg] = x
     mean, var = np.zeros(len(first)), np.zeros(len(first))
-    for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
-        idx = by_pos[a:b]
-        g = seg[idx]
-        mean[g] += (x[idx] - mean[g]) / float(k + 1)
-    for a, b in zip(cuts[:-1], cuts[1:]):
-        idx = by_pos[a:b]
-        g = seg[idx]
-        d = x[idx] - mean[g]
-        var[g] += d * d
+    for k, row in enumerate(grid):
+        live = lens > k
+        mean = np.where(live, mean + (row - mean) / float(k + 1), mean)
+    for k, row in enumerate(grid):
+        d = row - mean
+        var = np.where(lens > k, var + d * d, var)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(lens >= 2, np.sqrt(var / (lens - 1).astype(np.float64)), np.nan)
     return rows[final[first]].select(gkeys).with_columns(pl.Series(value, out).fill_nan(None))

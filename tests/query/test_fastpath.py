@@ -225,7 +225,7 @@ def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span,
         return  # equal times in several series: the tie-break needs the unselected dc tag... or none
     if fast is None and agg1 in ("mean", "sum") and where != "host = 'a' AND ":
         return  # a float mean or sum over several series: influxd's reduce tree (exec/go_reduce.py)
-    assert fast is not None
+    assert fast is not None, q
     assert same_answer(fast, general), (q, fast, general)
 
 
@@ -436,9 +436,7 @@ def test_property_engine_answers_alike_with_either_executor(lines, shape, every,
     fields, tail = shape
     q = f"SELECT {fields} FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s{tail.format(every=every)}"
     plan = plan_select(parse(q, {})[0], s, db="db", rp=None, now=s.now())
-    if "mean" in fields and where != "host = 'a' AND " and not isinstance(plan.root, FastSelect):
-        return  # several series: influxd's reduce tree, the general path's (exec/go_reduce.py)
-    assert isinstance(plan.root, FastSelect), q  # the planner chose the fast executor
+    assert isinstance(plan.root, FastSelect), q  # the planner chose the fast executor (it may decline when run)
     chosen = engine.execute(s, q, db="db", epoch=epoch).to_json()
     general = engine.execute(s, q, db="db", epoch=epoch, fast=False).to_json()
     assert _normalised(chosen) == _normalised(general), (q, chosen, general)

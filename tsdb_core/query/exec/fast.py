@@ -24,7 +24,7 @@ from ...base.eager import pick
 from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
-from . import go_merge
+from . import go_merge, go_reduce
 from .expressions import cond_expr
 from .fast_grid import REDUCE as _REDUCE, grid_windows
 from .fast_limit import limited_rows
@@ -93,6 +93,8 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
            max_buckets: int) -> list[Series] | None:
     """The statement's series (none or one) for a plan the planner gave to this executor
     (its root a FastSelect); None: declined (then the general executor runs)."""
+    if _reduce_tree(plan, provider):
+        return None  # influxd's reduce tree: the general executor replays it (exec/go_reduce.py)
     plan, fields, names, numpy_aggs = _read_shape(plan.root)
     fields, names = list(fields), list(names)  # (each answer's own: a Series' columns may be changed)
     if plan.is_raw:
@@ -147,6 +149,20 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     out = out.drop(ANY_COLUMN)
     rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
     return _series(src.measurement, names, rows)
+
+
+def _reduce_tree(plan: SelectPlan, provider) -> bool:
+    """Whether a float sum or a mean of the statement may add partials of several series or
+    shard groups (asked of the index when run: a cached plan stays right as series come), as
+    influxd's reduce tree does, or it asks for stddev()."""
+    if plan.is_raw or plan.influxdb3:
+        return False
+    if any(e.name == "stddev" for col in plan.columns for e in go_reduce.ast_calls(col.expr)):
+        return True  # its running mean (go_reduce.stddev), in any group
+    schema = provider.schema(plan.sources[0].database, plan.sources[0].measurement)
+    ftype = lambda name: getattr(schema.fields.get(name), "value", None) if schema else None  # noqa: E731
+    return go_reduce.tree_calls(plan.columns, ftype) and \
+        go_reduce.spans_partials(plan, plan.interval, plan.offset, plan.tz, provider)
 
 
 def _windows_series(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,

@@ -14,7 +14,6 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.ast.visit import find
 from ..analyze.conditions import AnyString, conjuncts, scan_tags, tag_equalities
-from ..exec import go_reduce
 from .nodes import (AGGREGATES, FAST_AGGREGATES, ORDER_FREE_AGGREGATES, TRANSFORMS, Aggregate, FastSelect,
                     Fill, Filter, LoweredCall, Merge, Node, OrderLimit, Project, Scan, SelectPlan, Series,
                     Transform, ZipByTime, aggregate_column, transform_column)
@@ -182,10 +181,6 @@ def _fast_choice(plan: SelectPlan, provider) -> tuple[str, tuple] | None:
         return None
     if not (_raw_shape(plan, schema) if plan.is_raw else _window_shape(plan, schema)):
         return None
-    ftype = lambda name: getattr(schema.fields.get(name), "value", None)  # noqa: E731
-    if not plan.is_raw and not plan.influxdb3 and go_reduce.tree_calls(plan.columns, ftype) \
-            and go_reduce.spans_partials(plan, plan.interval, plan.offset, plan.tz, provider):
-        return None  # influxd's reduce tree: the general path replays it (exec/go_reduce.py)
     tags = _fast_tags(plan, schema)
     if tags is None:
         return None

@@ -162,6 +162,7 @@ SUBQ_WRAPPED = [
 #    shard groups (a week each, from Mondays), with and without GROUP BY time and tags, ASC and
 #    DESC, in and over subqueries; stddev's running mean
 PP = "time < '1970-01-22T00:00:00Z'"
+PS = "time >= '1969-12-20T00:00:00Z' AND " + PP  # a start: an offset's windows from there, not from 1677
 TREE = [
     f"SELECT sum(x), mean(x) FROM p WHERE {PP}",
     f"SELECT sum(x), mean(x) FROM p WHERE {PP} ORDER BY time DESC",
@@ -169,14 +170,14 @@ TREE = [
     f"SELECT sum(x), mean(x) FROM p WHERE {PP} GROUP BY time(2d)",
     f"SELECT sum(x), mean(x) FROM p WHERE {PP} GROUP BY time(2d) ORDER BY time DESC",
     f"SELECT mean(x) FROM p WHERE {PP} GROUP BY time(3d), dc ORDER BY time DESC",
-    f"SELECT sum(x) FROM p WHERE {PP} GROUP BY time(10d, 1d), dc fill(0)",
+    f"SELECT sum(x) FROM p WHERE {PS} GROUP BY time(10d, 1d), dc fill(0)",
     f"SELECT mean(x) FROM p WHERE {PP} GROUP BY time(1d) fill(none)",
     f"SELECT stddev(x) FROM p WHERE {PP} GROUP BY time(4d)",
     f"SELECT stddev(x) FROM p WHERE {PP} GROUP BY time(4d), dc ORDER BY time DESC",
     f"SELECT stddev(x), mean(x) FROM p WHERE {PP} GROUP BY host",
     f"SELECT stddev(x) FROM p WHERE {PP} ORDER BY time DESC",
     f"SELECT mean(k), stddev(k) FROM p WHERE {PP} GROUP BY time(5d)",
-    f"SELECT mean(x) FROM p WHERE {PP} AND host =~ /h[0-4]/ GROUP BY time(7d, 2d)",
+    f"SELECT mean(x) FROM p WHERE {PS} AND host =~ /h[0-4]/ GROUP BY time(7d, 2d)",
     f"SELECT sum(x) FROM p WHERE {PP} AND dc = 'd1' GROUP BY time(6d) fill(0)",
     f"SELECT sum(x), mean(x) FROM p WHERE time >= '1970-01-05T00:00:00Z' AND time < '1970-01-12T00:00:00Z'",
     f"SELECT sum(x) FROM p, w WHERE {PP} GROUP BY time(5d)",

@@ -155,7 +155,7 @@ def _reduce_tree(plan: SelectPlan, provider) -> bool:
     """Whether a float sum or a mean of the statement may add partials of several series or
     shard groups (asked of the index when run: a cached plan stays right as series come), as
     influxd's reduce tree does, or it asks for stddev()."""
-    if plan.is_raw or plan.influxdb3:
+    if plan.is_raw or plan.emulates_v3:
         return False
     if any(e.name == "stddev" for col in plan.columns for e in go_reduce.ast_calls(col.expr)):
         return True  # its running mean (go_reduce.stddev), in any group

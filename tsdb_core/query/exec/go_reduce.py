@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from ...influxql import ast
 from ..analyze.conditions import scan_tags
 from ..meta.window import GO_ZERO_TIME
 from ..plan.nodes import Scan
-from . import go_merge, go_ties
+from . import go_merge, go_ties, tree_sums
 
 DEFAULT_SHARD_DURATION = 7 * 86_400 * 10**9  # influxd's shard-group duration for autogen
 PARALLELISM = 2  # runtime.GOMAXPROCS(0) of the influxd the answers were recorded from
@@ -96,17 +95,16 @@ def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], 
     x = rows.get_column(value)
     if x.dtype.is_integer():  # IntegerMeanReducer: an int64 sum, then float64(sum) / count
         vals = np.add.reduceat(x.to_numpy(), first).astype(np.float64) if len(first) else np.zeros(0)
-    else:  # a list per partial over the rows as held, added one value after another (a running sum)
-        offsets = pa.array(np.append(first, rows.height), pa.int64())
-        lists = pl.Series(pa.LargeListArray.from_arrays(offsets, x.cast(pl.Float64).alias("v").to_arrow()))
-        vals = lists.list.agg(pl.element().cum_sum().last()).to_numpy()
+    else:  # each partial's values added one after another, in the rows' (read) order
+        lengths = np.diff(np.append(first, rows.height))
+        vals = tree_sums.run_sums(x.cast(pl.Float64).to_numpy(), first, lengths)
     if fn == "mean":
         vals = vals / counts
     tag, shard, sid, win, rep = tag[first], shard[first], sid[first], win[first], first
     key = win if ascending else -win
     order = _shard_order(tag, shard, sid, key)
     seg = _segments(tag[order], shard[order], win[order])
-    vals, counts = _fold(seg, vals[order], counts[order], fn)  # one value a (tag set, shard, window)
+    vals, counts = tree_sums.reduce_partials(seg, vals[order], counts[order], fn)  # a (tag set, shard, window)
     head = order[np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))]
     tag, shard, win, rep = tag[head], shard[head], win[head], rep[head]
     rank = _tags_rank(rows[rep], tkeys, ascending)
@@ -114,7 +112,7 @@ def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], 
     shard_major = np.lexsort((dense, shard))
     popped = shard_major[_replay(dense[shard_major], shard[shard_major])]
     seg2 = _segments(tag[popped], win[popped])
-    out, count = _fold(seg2, vals[popped], counts[popped], fn)
+    out, count = tree_sums.reduce_partials(seg2, vals[popped], counts[popped], fn)
     if fn == "mean":  # the statement's call iterator: one partial of `count` points
         out = np.where(count >= 2, out * count / count, out)
     heads = popped[np.concatenate(([0], np.flatnonzero(np.diff(seg2)) + 1))]
@@ -156,45 +154,19 @@ def _segments(*cols: np.ndarray) -> np.ndarray:
 def _shard_order(tag: np.ndarray, shard: np.ndarray, s: np.ndarray, key: np.ndarray) -> np.ndarray:
     """The partials (tag set, shard, series, window in read order) as each shard's call
     iterator reads them: grouped by (tag set, shard, window), in the order the two halves'
-    heaps hand them over."""
-    out = []
+    heaps hand them over (a tag set of one series in a shard: as they are)."""
+    order = np.arange(len(tag))
     cut = np.flatnonzero((tag[1:] != tag[:-1]) | (shard[1:] != shard[:-1])) + 1
-    for a, b in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(tag)]))):
-        out.append(a + _tagset_order(s[a:b], key[a:b]))
-    order = np.concatenate(out) if out else np.zeros(0, np.int64)
-    # the stream of a shard runs tag set by tag set: the segments are contiguous already
+    lo, hi = np.concatenate(([0], cut)), np.concatenate((cut, [len(tag)]))
+    if not len(tag):
+        return order
+    step = np.zeros(len(tag), dtype=np.int8)  # a series changes within a segment
+    step[1:] = s[1:] != s[:-1]
+    step[lo] = 0
+    several = np.flatnonzero(np.maximum.reduceat(step, lo) > 0)
+    for a, b in zip(lo[several].tolist(), hi[several].tolist()):
+        order[a:b] = a + tree_sums.halves_order(s[a:b], key[a:b], PARALLELISM)
     return order
-
-
-def _tagset_order(s: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """One tag set of one shard: its series' partials (series after series) merged as
-    NewParallelMergeIterator merges them."""
-    bounds = np.concatenate(([0], np.flatnonzero(s[1:] != s[:-1]) + 1, [len(s)]))
-    k = len(bounds) - 1
-    if k == 1:
-        return np.arange(len(s))
-    n = k // PARALLELISM
-    halves = [(bounds[0], bounds[n]), (bounds[n], bounds[-1])]
-    merged = [a + _merged(key[a:b], s[a:b]) for a, b in halves]
-    # the top heap: each half a stream of runs, one run a window
-    runs = [np.concatenate(([0], np.flatnonzero(np.diff(key[m]) != 0) + 1, [len(m)])) for m in merged]
-    rkey = np.concatenate([key[m][r[:-1]] for m, r in zip(merged, runs)])
-    rsrc = np.repeat([0, 1], [len(r) - 1 for r in runs])
-    top = _replay(rkey, rsrc)
-    pieces = []
-    offs = [0, len(runs[0]) - 1]
-    for j in top.tolist():
-        h = int(rsrc[j])
-        i = j - offs[h]
-        pieces.append(merged[h][runs[h][i]:runs[h][i + 1]])
-    return np.concatenate(pieces)
-
-
-def _merged(key: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """A half's series merged (one partial a window each): go_merge's heap, with its rounds
-    kept for series sharing their windows."""
-    perm = go_merge.merge_order(s, key, True)
-    return np.argsort(key, kind="stable") if perm is None else perm
 
 
 def _replay(key: np.ndarray, src: np.ndarray) -> np.ndarray:
@@ -204,25 +176,6 @@ def _replay(key: np.ndarray, src: np.ndarray) -> np.ndarray:
     if len(bounds) == 2:
         return np.arange(len(src))
     return np.asarray(go_merge._replay_keys(key.tolist(), bounds.tolist(), key.astype(np.int64)), dtype=np.int64)
-
-
-def _fold(seg: np.ndarray, vals: np.ndarray, counts: np.ndarray, fn: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each segment's reduction of its values in order (FloatSumReduce: the first value, then
-    ``prev + curr``; FloatMeanReducer: ``sum += v * Aggregated`` from 2 points, ``sum /
-    count``): one position of every segment at a time."""
-    nseg = int(seg[-1]) + 1 if len(seg) else 0
-    first = np.concatenate(([0], np.flatnonzero(np.diff(seg)) + 1))
-    pos = np.arange(len(seg)) - np.repeat(first, np.diff(np.append(first, len(seg))))
-    add = vals if fn == "sum" else np.where(counts >= 2, vals * counts, vals)
-    acc = np.zeros(nseg)
-    acc[seg[first]] = add[first]
-    by_pos = np.lexsort((seg, pos))
-    cuts = np.searchsorted(pos[by_pos], np.arange(1, int(pos.max(initial=0)) + 2))
-    for a, b in zip(cuts[:-1], cuts[1:]):
-        idx = by_pos[a:b]
-        acc[seg[idx]] += add[idx]
-    cnt = np.bincount(seg, weights=counts, minlength=nseg)
-    return (acc if fn == "sum" else acc / cnt), cnt
 
 
 def _tags_rank(heads: pl.DataFrame, tkeys: list[str], ascending: bool) -> np.ndarray:

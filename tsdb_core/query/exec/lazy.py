@@ -1582,12 +1582,12 @@ def _tree_spans(plan, a: Aggregate, ctx: Ctx) -> bool:
 
 def _tree_exact(plan, stages: Stages, low: Lowered, ctx: Ctx) -> bool:
     """Whether :func:`_reduced_as_influxd` recomputes some call (then the rows are not read
-    as series runs, exec/runs.py): stddev() of a 1.x statement, sum() and mean() whose groups
-    may span series or shard groups."""
+    as series runs, exec/runs.py): sum() and mean() whose groups may span series or shard
+    groups (stddev(): runs.groups declines what RunGroups.reduce does not take as influxd)."""
     if plan.emulates_v3 or not isinstance(stages.shape, Aggregate):
         return False
     names = {c.name for c in low.aggs}
-    return "stddev" in names or (bool(names & {"sum", "mean"}) and _tree_spans(plan, stages.shape, ctx))
+    return bool(names & {"sum", "mean"}) and _tree_spans(plan, stages.shape, ctx)
 
 
 def _tree_reduced(call, schema) -> bool:

@@ -126,3 +126,35 @@ def two_streams(a: np.ndarray, b: np.ndarray, key: np.ndarray) -> np.ndarray:
     rows = np.concatenate((a, b))
     order = np.lexsort((np.concatenate((ra, rb)), np.concatenate((ka, kb))))
     return rows[order].astype(np.int64)
+
+
+def run_stddevs(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backwards: bool = False) -> np.ndarray:
+    """Each run's stddev() as influxd's FloatStddevReduceSlice takes it over the run's values
+    in order (from its last under ``backwards``): a running mean (``mean += (v - mean) /
+    count``), then the squared deviations added in that order, ``sqrt(var / (count - 1))``;
+    NaN for a run of fewer than two values. One NumPy step a position over the runs still
+    that long (runs by length, longest first), not a Python step a value."""
+    n = len(starts)
+    out = np.full(n, np.nan)
+    if not n or int(lengths.max()) < 2:
+        return out
+    by = np.argsort(-lengths, kind="stable")
+    ls, ss = lengths[by], starts[by]
+    top = int(ls[0])
+    k = np.arange(top, dtype=np.int64)[:, None]
+    live = k < ls[None, :]
+    idx = (ss + ls - 1)[None, :] - k if backwards else ss[None, :] + k
+    grid = np.where(live, v[np.where(live, idx, 0)], 0.0)
+    alive = np.searchsorted(-ls, -np.arange(1, top + 1), side="right")  # runs longer than each position
+    mean, step = np.zeros(n), np.empty(n)
+    for i in range(top):
+        m = int(alive[i])
+        np.subtract(grid[i, :m], mean[:m], out=step[:m])
+        np.divide(step[:m], float(i + 1), out=step[:m])
+        np.add(mean[:m], step[:m], out=mean[:m])
+    d = grid - mean[None, :]
+    var = _column_sums(np.where(live, d * d, _PAD))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        got = np.where(ls >= 2, np.sqrt(var / (ls - 1).astype(np.float64)), np.nan)
+    out[by] = got
+    return out

@@ -20,7 +20,7 @@ from ...base.piece_runs import PieceRuns, gather_segments
 from ...base.run_searches import search_runs
 from ...base.types import TIME
 from ..meta.window import GO_ZERO_TIME
-from . import go_reduce, tree_sums
+from . import go_merge, go_reduce, tree_sums
 
 CALLS = frozenset(("sum", "mean", "count", "max", "min"))
 _EXTREMES = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
@@ -116,7 +116,7 @@ def _runs(t: np.ndarray, counts: np.ndarray, interval: int, offset: int, shard_d
     series = np.broadcast_to(np.arange(len(counts))[:, None], held.shape)[held]
     left = np.broadcast_to(lefts, held.shape)[held]
     win = (left - offset) // interval * interval + offset
-    return at[:, :-1][held], lengths[held], series, win, (left - zero) // shard_duration
+    return at[:, :-1][held], lengths[held], series, win, (np.maximum(left, lo) - zero) // shard_duration
 
 
 def _call(name: str, v: np.ndarray, starts, lengths, sid, win, shard, at, nwin: int):
@@ -160,6 +160,9 @@ def _tree(name: str, v: np.ndarray, starts, lengths, n, sid, win, shard, at, nwi
     vals, counts, sid, win, shard, at = vals[keep], n[keep].astype(np.float64), sid[keep], win[keep], shard[keep], at[keep]
     if name == "mean":
         vals = (vals + 0.0) / counts
+    dense = _dense_tree(name, vals, counts, sid, shard, at, nwin)
+    if dense is not None:
+        return dense
     read = np.lexsort((win, sid, shard))  # (shard, series in key order, window): as the shards read them
     vals, counts, sid, win, shard, at = vals[read], counts[read], sid[read], win[read], shard[read], at[read]
     tag = np.zeros(len(vals), dtype=np.int64)
@@ -180,3 +183,52 @@ def _tree(name: str, v: np.ndarray, starts, lengths, n, sid, win, shard, at, nwi
     full = np.zeros(nwin)
     full[at[popped][np.concatenate(([0], np.flatnonzero(np.diff(seg2)) + 1))]] = out
     return full
+
+
+def _dense_tree(name: str, vals, counts, sid, shard, at, nwin: int) -> np.ndarray | None:
+    """:func:`_tree` where, in each shard group, every series has a partial in every window
+    of it and no window lies in two of them (a dashboard's hosts): a window's partials are
+    then added in the halves' rounds (go_merge's, kept per series count), the first half's
+    then the second's, as a grid of position x window summed down its rows. None otherwise."""
+    out = np.zeros(nwin)
+    done = np.zeros(nwin, dtype=bool)
+    for sh in np.unique(shard).tolist():
+        part = np.flatnonzero(shard == sh) if shard[0] != shard[-1] else slice(None)
+        a = at[part]
+        wins = np.unique(a)
+        series = len(a) // len(wins)
+        if series * len(wins) != len(a) or done[wins].any() or not bool((a.reshape(series, -1) == wins).all()):
+            return None
+        v, c = vals[part].reshape(series, -1), counts[part].reshape(series, -1)
+        rows = np.argsort(sid[part].reshape(series, -1)[:, 0], kind="stable")
+        perm = _halves_rounds(series, len(wins))
+        if perm is None:
+            return None
+        pos = rows[perm]  # (position, window): the series whose partial is added there
+        cols = np.arange(len(wins))
+        add = v if name == "sum" else np.where(c >= 2, v * c, v)
+        got = tree_sums._column_sums(np.ascontiguousarray(add[pos, cols]))
+        cnt = c.sum(axis=0)
+        if name == "mean":
+            got = (got + 0.0) / cnt
+            got = (np.where(cnt >= 2, got * cnt, got) + 0.0) / cnt  # the shards' call iterator: one partial
+            got = np.where(cnt >= 2, got * cnt / cnt, got)  # the statement's
+        out[wins], done[wins] = got, True
+    return out
+
+
+def _halves_rounds(series: int, windows: int) -> np.ndarray | None:
+    """(position, window): which series (in key order) each window's partials come from, in
+    the order the halves' heaps hand them over when every series holds every window."""
+    if series == 1:
+        return np.zeros((1, windows), dtype=np.int64)
+    n = series // go_reduce.PARALLELISM
+    parts = []
+    for first, k in ((0, n), (n, series - n)):
+        flat = go_merge.merge_order(np.repeat(np.arange(k), windows), np.tile(np.arange(windows), k), True)
+        flat = np.arange(windows) if flat is None else flat  # (one series)
+        grid = flat.reshape(windows, k)
+        if not bool((grid % windows == np.arange(windows)[:, None]).all()):
+            return None  # (not round by round)
+        parts.append(first + grid // windows)
+    return np.ascontiguousarray(np.concatenate(parts, axis=1).T)

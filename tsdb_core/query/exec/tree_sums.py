@@ -140,21 +140,38 @@ def run_stddevs(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backward
         return out
     by = np.argsort(-lengths, kind="stable")
     ls, ss = lengths[by], starts[by]
-    top = int(ls[0])
-    k = np.arange(top, dtype=np.int64)[:, None]
-    live = k < ls[None, :]
-    idx = (ss + ls - 1)[None, :] - k if backwards else ss[None, :] + k
-    grid = np.where(live, v[np.where(live, idx, 0)], 0.0)
-    alive = np.searchsorted(-ls, -np.arange(1, top + 1), side="right")  # runs longer than each position
-    mean, step = np.zeros(n), np.empty(n)
-    for i in range(top):
-        m = int(alive[i])
-        np.subtract(grid[i, :m], mean[:m], out=step[:m])
-        np.divide(step[:m], float(i + 1), out=step[:m])
-        np.add(mean[:m], step[:m], out=mean[:m])
+    grid, live = _position_grid(v, ss, ls, backwards, 0.0)
+    mean = grid[0] + 0.0  # (Go's mean starts at +0.0)
+    step = np.empty(n)
+    sub, div, add = np.subtract, np.divide, np.add
+    if live is None:  # every run as long: whole rows
+        for i in range(1, len(grid)):
+            add(mean, div(sub(grid[i], mean, out=step), float(i + 1), out=step), out=mean)
+    else:
+        alive = np.searchsorted(-ls, -np.arange(1, len(grid) + 1), side="right")  # runs longer than each position
+        for i in range(1, len(grid)):
+            m = int(alive[i])
+            add(mean[:m], div(sub(grid[i, :m], mean[:m], out=step[:m]), float(i + 1), out=step[:m]), out=mean[:m])
     d = grid - mean[None, :]
-    var = _column_sums(np.where(live, d * d, _PAD))
+    d *= d
+    var = _column_sums(d if live is None else np.where(live, d, _PAD))
     with np.errstate(divide="ignore", invalid="ignore"):
         got = np.where(ls >= 2, np.sqrt(var / (ls - 1).astype(np.float64)), np.nan)
     out[by] = got
     return out
+
+
+def _position_grid(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backwards: bool, pad: float):
+    """(a C-ordered grid of position x run: each run's values in order, ``pad`` past its end;
+    where a run still holds a value, or None when every run is as long)."""
+    n, top = len(starts), int(lengths.max())
+    if bool((lengths == top).all()):
+        if n == 1 or bool((np.diff(starts) == top).all()):
+            rows = v[int(starts[0]):int(starts[0]) + n * top].reshape(n, top)
+        else:
+            rows = v[starts[:, None] + np.arange(top)]
+        return np.ascontiguousarray((rows[:, ::-1] if backwards else rows).T), None
+    k = np.arange(top, dtype=np.int64)[:, None]
+    live = k < lengths[None, :]
+    idx = (starts + lengths - 1)[None, :] - k if backwards else starts[None, :] + k
+    return np.where(live, v[np.where(live, idx, 0)], pad), live

@@ -30,10 +30,15 @@ def window_columns(plan, provider, tags: dict, shard_duration: int):
     """(the windows holding points, each call's (values, count, is_count) per window, the
     values each window holds over all calls) as exec/fast.py's ``_window_columns`` gives
     them, or None."""
-    calls = [c.expr for c in plan.columns]
+    return tree_columns(plan.sources[0], [c.expr for c in plan.columns], plan.interval, plan.offset, provider,
+                        tags, shard_duration)
+
+
+def tree_columns(src, calls: list, interval: int, offset: int, provider, tags: dict, shard_duration: int):
+    """:func:`window_columns` of ``calls`` over the rows of the Scan ``src`` that ``tags`` select
+    (exactly), in windows of ``interval`` (0: one window, its start 0), ascending."""
     if any(c.name not in CALLS for c in calls):
         return None
-    src = plan.sources[0]
     tr = src.time_range
     fields = sorted({c.args[0].name for c in calls})
     found = provider.scan_runs(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
@@ -44,10 +49,11 @@ def window_columns(plan, provider, tags: dict, shard_duration: int):
     if held is None:
         return None
     frame, counts, sid = held
-    if any(frame.schema[f].is_integer() and frame.get_column(f).null_count() for f in fields):
+    if any(not frame.schema[f].is_numeric() or (frame.schema[f].is_integer() and frame.get_column(f).null_count())
+           for f in fields):
         return None  # (an integer column with nulls would come out of NumPy as floats)
     t = frame.get_column(TIME).to_numpy()
-    runs = _runs(t, counts, plan.interval, plan.offset, shard_duration)
+    runs = _runs(t, counts, interval, offset, shard_duration)
     if runs is None:
         return None
     starts, lengths, series, win, shard = runs
@@ -98,9 +104,12 @@ def _runs(t: np.ndarray, counts: np.ndarray, interval: int, offset: int, shard_d
         return None
     lo, hi = int(t[starts[live]].min()), int(t[ends[live] - 1].max())
     zero = GO_ZERO_TIME % shard_duration
-    first, last = (lo - offset) // interval * interval + offset, (hi - offset) // interval * interval + offset
-    edges = np.arange(first + interval, last + 1, interval, dtype=np.int64)
-    if (zero - offset) % interval or shard_duration % interval:  # windows astride shard groups' edges
+    if interval:
+        first, last = (lo - offset) // interval * interval + offset, (hi - offset) // interval * interval + offset
+        edges = np.arange(first + interval, last + 1, interval, dtype=np.int64)
+    else:  # one window
+        first, edges = lo, np.zeros(0, dtype=np.int64)
+    if not interval or (zero - offset) % interval or shard_duration % interval:  # windows astride shard groups' edges
         s_first = (lo - zero) // shard_duration * shard_duration + zero
         cuts = np.arange(s_first + shard_duration, hi + 1, shard_duration, dtype=np.int64)
         edges = np.union1d(edges, cuts)
@@ -115,7 +124,7 @@ def _runs(t: np.ndarray, counts: np.ndarray, interval: int, offset: int, shard_d
     lefts = np.concatenate(([first], edges))  # each piece's first instant
     series = np.broadcast_to(np.arange(len(counts))[:, None], held.shape)[held]
     left = np.broadcast_to(lefts, held.shape)[held]
-    win = (left - offset) // interval * interval + offset
+    win = (left - offset) // interval * interval + offset if interval else np.zeros(len(left), dtype=np.int64)
     return at[:, :-1][held], lengths[held], series, win, (np.maximum(left, lo) - zero) // shard_duration
 
 

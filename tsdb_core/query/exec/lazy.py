@@ -25,8 +25,9 @@ from ...influxql.ast.visit import find, transform
 from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
+from ..analyze.conditions import AnyString, scan_tags
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import cast_trace, fill_walk, go_merge, go_reduce, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, fast_tree, fill_walk, go_merge, go_reduce, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import cast_fill, fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -1544,6 +1545,9 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
         if not calls:
             return df
     shard = _shard_duration(plan, ctx)
+    ran = _runs_reduced(plan, a, df, [(c, al) for c, al in calls if c.name != "stddev"], shard, ctx)
+    if ran is not None:
+        df, calls = ran, [(c, al) for c, al in calls if c.name == "stddev"]
     series = _series_columns(plan, lf, gkeys, ctx)
     for call, alias in calls:
         rows = collect(lf.select(*gkeys, *series, "time", value_expr(call.args[0], schema).alias(VALUE_COLUMN)), ctx)
@@ -1557,6 +1561,33 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
         df = df.with_columns(pl.when(got[VALUE_COLUMN].is_not_null()).then(got[VALUE_COLUMN])
                              .otherwise(pl.col(alias)).alias(alias))
     return df
+
+
+def _runs_reduced(plan, a: Aggregate, df: pl.DataFrame, calls: list, shard: int, ctx: Ctx) -> pl.DataFrame | None:
+    """:func:`_reduced_as_influxd` of ``calls`` from series runs (exec/fast_tree.py, as the fast
+    executor adds them) when the statement reads one measurement exactly by tags, without
+    GROUP BY tags or zone, in time order; None when it does not or the rows are not so held."""
+    src = plan.sources[0]
+    if not calls or a.dimensions or a.tz is not None or not plan.ascending or len(plan.sources) != 1 \
+            or not ctx.provider.capabilities.exact_tag_scan or src.time_range.empty \
+            or any(_tag_equalities(c, AnyString) is None for c in _conjuncts(plan.condition)):
+        return None
+    got = fast_tree.tree_columns(src, [c for c, _ in calls], a.interval, a.offset, ctx.provider,
+                                 scan_tags(plan.condition) or {}, shard)
+    if got is None:
+        return None
+    wins, cols, _ = got
+    if not a.interval:
+        if df.height != 1 or len(wins) > 1:
+            return None
+        return df.with_columns(pl.lit(vals[0] if n[0] else None, pl.Float64).alias(alias)
+                               for (_, alias), (vals, n, _) in zip(calls, cols))
+    found = pl.DataFrame([pl.Series(WINDOW_COLUMN, wins, pl.Int64)]
+                         + [pl.select(pl.when(pl.lit(pl.Series(n)) > 0).then(pl.lit(pl.Series(vals, dtype=pl.Float64))))
+                            .to_series().alias(alias) for (_, alias), (vals, n, _) in zip(calls, cols)])
+    found = df.select(WINDOW_COLUMN).join(found, on=WINDOW_COLUMN, how="left", maintain_order="left")
+    return df.with_columns(pl.when(found[alias].is_not_null()).then(found[alias]).otherwise(pl.col(alias)).alias(alias)
+                           for _, alias in calls)
 
 
 def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):

@@ -57,7 +57,7 @@ def tree_columns(src, calls: list, interval: int, offset: int, provider, tags: d
     if runs is None:
         return None
     starts, lengths, series, win, shard = runs
-    wins, at = np.unique(win, return_inverse=True)
+    wins, at = _numbered(win, interval)
     cols, seen = [], np.zeros(len(wins), dtype=np.int64)
     for call in calls:
         v = frame.get_column(call.args[0].name).to_numpy()
@@ -65,6 +65,18 @@ def tree_columns(src, calls: list, interval: int, offset: int, provider, tags: d
         seen += n
         cols.append((n if call.name == "count" else vals, n, call.name == "count"))
     return wins, cols, seen
+
+
+def _numbered(win: np.ndarray, interval: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the windows present, ascending; each run's number among them): by the windows' grid
+    (no hashing)."""
+    if not interval or not len(win):
+        return np.unique(win, return_inverse=True)
+    lo = int(win.min())
+    idx = (win - lo) // interval
+    present = np.bincount(idx) > 0
+    number = np.cumsum(present) - 1
+    return lo + interval * np.flatnonzero(present), number[idx]
 
 
 def _series_major(found):
@@ -201,10 +213,11 @@ def _dense_tree(name: str, vals, counts, sid, shard, at, nwin: int) -> np.ndarra
     then the second's, as a grid of position x window summed down its rows. None otherwise."""
     out = np.zeros(nwin)
     done = np.zeros(nwin, dtype=bool)
-    for sh in np.unique(shard).tolist():
-        part = np.flatnonzero(shard == sh) if shard[0] != shard[-1] else slice(None)
+    one = bool((shard == shard[0]).all())
+    for sh in [shard[0]] if one else np.unique(shard).tolist():
+        part = slice(None) if one else np.flatnonzero(shard == sh)
         a = at[part]
-        wins = np.unique(a)
+        wins = np.arange(nwin) if one and len(a) % nwin == 0 else np.unique(a)
         series = len(a) // len(wins)
         if series * len(wins) != len(a) or done[wins].any() or not bool((a.reshape(series, -1) == wins).all()):
             return None
@@ -226,9 +239,27 @@ def _dense_tree(name: str, vals, counts, sid, shard, at, nwin: int) -> np.ndarra
     return out
 
 
+_ROUNDS: dict[tuple[int, int], np.ndarray | None] = {}  # (series, windows) -> :func:`_halves_rounds`
+_ROUNDS_MAX = 64
+
+
 def _halves_rounds(series: int, windows: int) -> np.ndarray | None:
     """(position, window): which series (in key order) each window's partials come from, in
-    the order the halves' heaps hand them over when every series holds every window."""
+    the order the halves' heaps hand them over when every series holds every window (kept:
+    a dashboard asks for as many series and windows again). Read-only: shared."""
+    key = (series, windows)
+    if key not in _ROUNDS:
+        if len(_ROUNDS) >= _ROUNDS_MAX:
+            _ROUNDS.clear()
+        got = _rounds_of(series, windows)
+        if got is not None:
+            got.flags.writeable = False
+        _ROUNDS[key] = got
+    return _ROUNDS[key]
+
+
+def _rounds_of(series: int, windows: int) -> np.ndarray | None:
+    """:func:`_halves_rounds`, computed."""
     if series == 1:
         return np.zeros((1, windows), dtype=np.int64)
     n = series // go_reduce.PARALLELISM

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import go_merge
 
+_FEW_LENGTHS = 8  # runs of at most this many lengths are gathered length by length, unpadded
 _PAD = -0.0  # the additive identity of IEEE 754: x + -0.0 == x for every x, -0.0 included
 
 
@@ -32,6 +33,14 @@ def run_sums(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backwards: 
         grid = v[int(starts[0]):int(starts[0]) + n * top].reshape(n, top)  # runs end to end: no gather
         grid = grid[:, ::-1] if backwards else grid
         return _column_sums(np.ascontiguousarray(grid.T))
+    kinds = np.unique(lengths)
+    if len(kinds) <= _FEW_LENGTHS:  # (a grid's edge windows cut short): a gather per length, no padding
+        for size in kinds.tolist():
+            at = np.flatnonzero(lengths == size) if len(kinds) > 1 else slice(None)
+            if size:
+                rows = v[starts[at][:, None] + np.arange(size)]
+                out[at] = _column_sums(np.ascontiguousarray((rows[:, ::-1] if backwards else rows).T))
+        return out
     cls = np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64)
     for c in np.unique(cls).tolist():
         at = np.flatnonzero(cls == c)

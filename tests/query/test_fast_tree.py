@@ -61,7 +61,7 @@ def _check(monkeypatch, lines, query, every, where):
     s.flush()  # (files: rows held as series runs)
     q = query.format(w=where, e=every)
     got = json.dumps(s.query(q, db="db").to_json())
-    monkeypatch.setattr(lazy, "_runs_reduced", lambda *a, **k: None)
+    monkeypatch.setattr(lazy, "_runs_tree", lambda *a, **k: None)
     want = json.dumps(engine.execute(s, q, db="db", fast=False).to_json())
     monkeypatch.undo()
     assert got == want, q

@@ -71,6 +71,8 @@ class Ctx:
     text_fills: dict = field(default_factory=dict)
     # (SLIMIT, SOFFSET) the enclosing statements add to the statement running (influxd 1.x)
     series_limits: tuple[int, int] = (0, 0)
+    # what _tree_spans and _runs_tree found for the plans run (once per statement, not per stage)
+    tree_memo: dict = field(default_factory=dict)
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx, engine: str = "auto") -> pl.DataFrame:
@@ -1545,7 +1547,7 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
         if not calls:
             return df
     shard = _shard_duration(plan, ctx)
-    ran = _runs_reduced(plan, a, df, [(c, al) for c, al in calls if c.name != "stddev"], shard, ctx)
+    ran = _runs_reduced(plan, a, df, [(c, al) for c, al in calls if c.name != "stddev"], low, ctx)
     if ran is not None:
         df, calls = ran, [(c, al) for c, al in calls if c.name == "stddev"]
     series = _series_columns(plan, lf, gkeys, ctx)
@@ -1563,20 +1565,13 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
     return df
 
 
-def _runs_reduced(plan, a: Aggregate, df: pl.DataFrame, calls: list, shard: int, ctx: Ctx) -> pl.DataFrame | None:
-    """:func:`_reduced_as_influxd` of ``calls`` from series runs (exec/fast_tree.py, as the fast
-    executor adds them) when the statement reads one measurement exactly by tags, without
-    GROUP BY tags or zone, in time order; None when it does not or the rows are not so held."""
-    src = plan.sources[0]
-    if not calls or a.dimensions or a.tz is not None or not plan.ascending or len(plan.sources) != 1 \
-            or not ctx.provider.capabilities.exact_tag_scan or src.time_range.empty \
-            or any(_tag_equalities(c, AnyString) is None for c in _conjuncts(plan.condition)):
+def _runs_reduced(plan, a: Aggregate, df: pl.DataFrame, calls: list, low: Lowered, ctx: Ctx) -> pl.DataFrame | None:
+    """:func:`_reduced_as_influxd` of ``calls`` from :func:`_runs_tree`'s answers; None when
+    it has none for some of them."""
+    got = _runs_tree(plan, a, low, ctx) if calls else None
+    if got is None or any(c not in got[1] for c, _ in calls):
         return None
-    got = fast_tree.tree_columns(src, [c for c, _ in calls], a.interval, a.offset, ctx.provider,
-                                 scan_tags(plan.condition) or {}, shard)
-    if got is None:
-        return None
-    wins, cols, _ = got
+    wins, cols = got[0], [got[1][c] for c, _ in calls]
     if not a.interval:
         if df.height != 1 or len(wins) > 1:
             return None
@@ -1590,6 +1585,28 @@ def _runs_reduced(plan, a: Aggregate, df: pl.DataFrame, calls: list, shard: int,
                            for _, alias in calls)
 
 
+def _runs_tree(plan, a: Aggregate, low: Lowered, ctx: Ctx):
+    """(windows, {call: (values, counts, is_count) per window}) of the statement's sum() and
+    mean() calls as influxd's tree adds them, from series runs (exec/fast_tree.py, as the fast
+    executor adds them), found once per statement: when it reads one measurement exactly by
+    tags, without GROUP BY tags or zone, in time order, over groups that span partials. None
+    when it does not or the rows are not held so (then the rows' replay, go_reduce.exact)."""
+    seen = ctx.tree_memo.get(("runs", id(plan)))
+    if seen is not None and seen[0] is plan:
+        return seen[1]
+    src, got = plan.sources[0], None
+    calls = [c for c in low.aggs if c.name in ("sum", "mean") and c.args and isinstance(c.args[0], ast.VarRef)]
+    if calls and plan.emulates_influxd and not a.dimensions and a.tz is None and plan.ascending \
+            and len(plan.sources) == 1 and isinstance(src, Scan) and ctx.provider.capabilities.exact_tag_scan \
+            and not src.time_range.empty and all(_tag_equalities(c, AnyString) is not None for c in _conjuncts(plan.condition)) \
+            and _tree_spans(plan, a, ctx):
+        cols = fast_tree.tree_columns(src, calls, a.interval, a.offset, ctx.provider, scan_tags(plan.condition) or {},
+                                      _shard_duration(plan, ctx))
+        got = None if cols is None else (cols[0], dict(zip(calls, cols[1])))
+    ctx.tree_memo[("runs", id(plan))] = (plan, got)
+    return got
+
+
 def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
     """The statement's source, its Scans reading every tag when :func:`_reduced_as_influxd`
     will tell a group's series apart."""
@@ -1598,6 +1615,8 @@ def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
     if plan.emulates_v3 or not isinstance(stages.shape, Aggregate) or not all(isinstance(s, Scan) for s in scans) \
             or not any(c.name in ("sum", "mean", "stddev") for c in low.aggs) or not _tree_spans(plan, stages.shape, ctx):
         return src
+    if not any(c.name == "stddev" for c in low.aggs) and _runs_tree(plan, stages.shape, low, ctx) is not None:
+        return src  # the sums come from series runs: no tag told apart
     read = tuple(replace(s, columns=s.columns + _tags_unread(s, ctx)) for s in scans)
     return Merge(read) if isinstance(src, Merge) else read[0]
 
@@ -1608,7 +1627,12 @@ def _tags_unread(src: Scan, ctx: Ctx) -> tuple[str, ...]:
 
 
 def _tree_spans(plan, a: Aggregate, ctx: Ctx) -> bool:
-    return go_reduce.spans_partials(plan, a.interval, a.offset, a.tz, ctx.provider)
+    """go_reduce.spans_partials of the statement, once for each plan the statement runs."""
+    seen = ctx.tree_memo.get(("spans", id(plan)))
+    if seen is None or seen[0] is not plan:
+        seen = (plan, go_reduce.spans_partials(plan, a.interval, a.offset, a.tz, ctx.provider))
+        ctx.tree_memo[("spans", id(plan))] = seen
+    return seen[1]
 
 
 def _tree_exact(plan, stages: Stages, low: Lowered, ctx: Ctx) -> bool:

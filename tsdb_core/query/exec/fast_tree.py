@@ -14,7 +14,6 @@ so, or a call is another one.
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
 from ...base.piece_runs import PieceRuns, gather_segments
 from ...base.run_searches import search_runs

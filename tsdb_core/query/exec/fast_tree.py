@@ -36,7 +36,7 @@ def window_columns(plan, provider, tags: dict, shard_duration: int):
 def tree_columns(src, calls: list, interval: int, offset: int, provider, tags: dict, shard_duration: int):
     """:func:`window_columns` of ``calls`` over the rows of the Scan ``src`` that ``tags`` select
     (exactly), in windows of ``interval`` (0: one window, its start 0), ascending."""
-    if any(c.name not in CALLS for c in calls):
+    if any(c.name not in CALLS for c in calls) or not provider.capabilities.series_order:
         return None
     tr = src.time_range
     fields = sorted({c.args[0].name for c in calls})

@@ -63,7 +63,7 @@ def _column_sums(grid: np.ndarray) -> np.ndarray:
     contiguous run, which ``add.reduce`` would sum pairwise: a running sum's last value then."""
     if grid.shape[1] == 1:
         return np.cumsum(grid[:, 0])[-1:]
-    return np.add.reduce(grid, axis=0)
+    return np.add.reduce(grid, axis=0, initial=_PAD)  # (its default start, +0.0, would lose a -0.0 sum)
 
 
 def segment_folds(seg: np.ndarray, add: np.ndarray) -> np.ndarray:

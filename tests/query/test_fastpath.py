@@ -75,7 +75,7 @@ CASES = [
     f"SELECT max(f), min(i), count(f) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(30s)",
     f"SELECT max(f) FROM m WHERE (host = 'h0' OR host = 'h2') AND time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT mean(f), sum(i) FROM m WHERE host = 'h2' AND time >= {T0} AND time < {T1} GROUP BY time(2m)",
-    f"SELECT mean(f), sum(i), count(i) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
+    f"SELECT min(f), sum(i), count(i) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(1m)",
     f"SELECT count(sparse), max(sparse) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(20s)",
     f"SELECT count(sparse), max(sparse) FROM m WHERE time >= {T0} AND time < {T1} GROUP BY time(20s) fill(none)",
     f"SELECT max(f) FROM m WHERE host = 'h1' AND time >= {T0} AND time < {T1} GROUP BY time(1m, 15s)",
@@ -223,7 +223,9 @@ def test_property_fast_equals_general(lines, agg1, agg2, every, where, lo, span,
         return
     if fast is None and "i, f, host" in q:
         return  # equal times in several series: the tie-break needs the unselected dc tag... or none
-    assert fast is not None
+    if fast is None and agg1 in ("mean", "sum") and where != "host = 'a' AND ":
+        return  # a float mean or sum over several series: influxd's reduce tree (exec/go_reduce.py)
+    assert fast is not None, q
     assert same_answer(fast, general), (q, fast, general)
 
 
@@ -410,7 +412,7 @@ def test_series_scan_gives_the_series_tags(tmp_path):
         assert s.scan_series(*args, ["f"], {"host": ["h0"]}) is None         # buffered rows
 
 
-SHAPES = [  # (select list, GROUP BY/fill tail): the fast executor takes each of them
+SHAPES = [  # (select list, GROUP BY/fill tail): the fast executor takes each of them (a mean: of one series)
     ("max(f), count(i)", " GROUP BY time({every})"),
     ("mean(f), sum(i), min(f)", " GROUP BY time({every}) fill(none)"),
     ("*", ""),
@@ -434,7 +436,7 @@ def test_property_engine_answers_alike_with_either_executor(lines, shape, every,
     fields, tail = shape
     q = f"SELECT {fields} FROM m WHERE {where}time >= {lo}s AND time < {lo + span}s{tail.format(every=every)}"
     plan = plan_select(parse(q, {})[0], s, db="db", rp=None, now=s.now())
-    assert isinstance(plan.root, FastSelect), q  # the planner chose the fast executor
+    assert isinstance(plan.root, FastSelect), q  # the planner chose the fast executor (it may decline when run)
     chosen = engine.execute(s, q, db="db", epoch=epoch).to_json()
     general = engine.execute(s, q, db="db", epoch=epoch, fast=False).to_json()
     assert _normalised(chosen) == _normalised(general), (q, chosen, general)

@@ -37,7 +37,22 @@ WW = "time < '1970-01-25T00:00:00Z'"
 
 
 def fill_lines() -> list[str]:
-    return subq_lines() + shard_lines()
+    return subq_lines() + shard_lines() + tree_lines()
+
+
+def tree_lines() -> list[str]:
+    """``p``: nine series (``host`` h0..h8, ``dc`` d0..d2) over three weeks of 1970 (four
+    shard groups: they start on Mondays), a point every 5 to 13 hours, some series starting
+    late or ending early; floats of many digits, and an integer field."""
+    out, seed = [], 11
+    for i in range(9):
+        t = (i % 3) * 86_400 + 3_600 * i
+        end = 21 * 86_400 - (i % 4) * 2 * 86_400
+        while t < end:
+            seed = (seed * 1103515245 + 12345) % 2**31
+            out.append(f"p,dc=d{i % 3},host=h{i} x={(seed >> 5) % 100_000 / 997},k={(seed >> 9) % 50}i {t}000000000")
+            t += 3_600 * (5 + (seed >> 12) % 9)
+    return out
 
 
 # 1. each series from its own first window
@@ -143,19 +158,39 @@ SUBQ_WRAPPED = [
     f"SELECT count(m) FROM ({SUB}(100d, 1d), host fill(previous) {NY}) GROUP BY host ORDER BY time DESC",
 ]
 
-QUERIES = OWN_START + WRAPPED + DESC_SUMS + TZ_WRAPPED + SUBQ_WRAPPED
+# 6. influxd's reduce tree (exec/go_reduce.py): float sums and means of several series, of several
+#    shard groups (a week each, from Mondays), with and without GROUP BY time and tags, ASC and
+#    DESC, in and over subqueries; stddev's running mean
+PP = "time < '1970-01-22T00:00:00Z'"
+PS = "time >= '1969-12-20T00:00:00Z' AND " + PP  # a start: an offset's windows from there, not from 1677
+TREE = [
+    f"SELECT sum(x), mean(x) FROM p WHERE {PP}",
+    f"SELECT sum(x), mean(x) FROM p WHERE {PP} ORDER BY time DESC",
+    f"SELECT sum(x), mean(x), stddev(x) FROM p WHERE {PP} GROUP BY dc",
+    f"SELECT sum(x), mean(x) FROM p WHERE {PP} GROUP BY time(2d)",
+    f"SELECT sum(x), mean(x) FROM p WHERE {PP} GROUP BY time(2d) ORDER BY time DESC",
+    f"SELECT mean(x) FROM p WHERE {PP} GROUP BY time(3d), dc ORDER BY time DESC",
+    f"SELECT sum(x) FROM p WHERE {PS} GROUP BY time(10d, 1d), dc fill(0)",
+    f"SELECT mean(x) FROM p WHERE {PP} GROUP BY time(1d) fill(none)",
+    f"SELECT stddev(x) FROM p WHERE {PP} GROUP BY time(4d)",
+    f"SELECT stddev(x) FROM p WHERE {PP} GROUP BY time(4d), dc ORDER BY time DESC",
+    f"SELECT stddev(x), mean(x) FROM p WHERE {PP} GROUP BY host",
+    f"SELECT stddev(x) FROM p WHERE {PP} ORDER BY time DESC",
+    f"SELECT mean(k), stddev(k) FROM p WHERE {PP} GROUP BY time(5d)",
+    f"SELECT mean(x) FROM p WHERE {PS} AND host =~ /h[0-4]/ GROUP BY time(7d, 2d)",
+    f"SELECT sum(x) FROM p WHERE {PP} AND dc = 'd1' GROUP BY time(6d) fill(0)",
+    f"SELECT sum(x), mean(x) FROM p WHERE time >= '1970-01-05T00:00:00Z' AND time < '1970-01-12T00:00:00Z'",
+    f"SELECT sum(x) FROM p, w WHERE {PP} GROUP BY time(5d)",
+    f"SELECT max(s) FROM (SELECT sum(x) AS s FROM p WHERE {PP} GROUP BY time(4d))",
+    f"SELECT sum(m), mean(m) FROM (SELECT mean(x) AS m FROM p WHERE {PP} GROUP BY time(1d), host)",
+    f"SELECT difference(mean(x)) FROM p WHERE {PP} GROUP BY time(2d) ORDER BY time DESC",
+    f"SELECT mean(usage), stddev(usage) FROM cpu WHERE {W} GROUP BY time(20m)",
+    f"SELECT sum(usage), mean(usage) FROM cpu WHERE {W} GROUP BY region ORDER BY time DESC",
+    f"SELECT sum(v), mean(v), stddev(v) FROM w WHERE {WW} GROUP BY time(2d)",
+]
 
-# answers whose floats we do not give bit for bit (compared within 1e-9): several series in one
-# group (how influxd orders their points for a sum is not modelled), a sum over several shard
-# groups (influxd adds each shard's partial sum), stddev (Polars' algorithm)
-ROUNDED = {
-    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(null)",
-    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(previous)",
-    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(0) ORDER BY time DESC",
-    f"SELECT sum(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d) fill(0)",
-    f"SELECT sum(v) FROM w WHERE {WW} GROUP BY time(1000d, 1d), host fill(previous)",
-    f"SELECT difference(mean(usage)) FROM cpu WHERE {W} GROUP BY time(10m) fill(0) ORDER BY time DESC",
-    f"SELECT mean(usage), sum(usage), stddev(usage) FROM cpu WHERE {L} GROUP BY time(20m), host ORDER BY time DESC",
-    f"SELECT mean(usage) FROM cpu WHERE {W} GROUP BY time(400d, 5m) fill(linear) {K}",
-    f"SELECT count(m), sum(m) FROM ({SUB}(5d, 1d) fill(linear))",
-}
+QUERIES = OWN_START + WRAPPED + DESC_SUMS + TZ_WRAPPED + SUBQ_WRAPPED + TREE
+
+# answers whose floats we do not give bit for bit (compared within 1e-9); none left: influxd's reduce
+# tree is replayed (exec/go_reduce.py), a sum over a subquery's stream added row after row
+ROUNDED: set[str] = set()

@@ -24,7 +24,7 @@ from ...base.eager import pick
 from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
-from . import go_merge
+from . import fast_tree, go_merge, go_reduce
 from .expressions import cond_expr
 from .fast_grid import REDUCE as _REDUCE, grid_windows
 from .fast_limit import limited_rows
@@ -93,7 +93,12 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
            max_buckets: int) -> list[Series] | None:
     """The statement's series (none or one) for a plan the planner gave to this executor
     (its root a FastSelect); None: declined (then the general executor runs)."""
+    tree = _reduce_tree(plan, provider)
+    shard = (plan.sources[0].shard_group_duration(provider) or go_reduce.DEFAULT_SHARD_DURATION) if tree else 0
     plan, fields, names, numpy_aggs = _read_shape(plan.root)
+    if tree:  # influxd's reduce tree over series runs, else the general executor replays it over rows
+        return None if plan.limit or plan.row_offset else _tree_series(plan, provider, tags, epoch, max_buckets,
+                                                                         names, shard)
     fields, names = list(fields), list(names)  # (each answer's own: a Series' columns may be changed)
     if plan.is_raw:
         return _raw(plan, provider, tags, epoch)
@@ -147,6 +152,35 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     out = out.drop(ANY_COLUMN)
     rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
     return _series(src.measurement, names, rows)
+
+
+def _reduce_tree(plan: SelectPlan, provider) -> bool:
+    """Whether a float sum or a mean of the statement may add partials of several series or
+    shard groups (asked of the index when run: a cached plan stays right as series come), as
+    influxd's reduce tree does, or it asks for stddev()."""
+    if plan.is_raw or plan.emulates_v3:
+        return False
+    if any(e.name == "stddev" for col in plan.columns for e in go_reduce.ast_calls(col.expr)):
+        return True  # its running mean (go_reduce.stddev), in any group
+    schema = provider.schema(plan.sources[0].database, plan.sources[0].measurement)
+    ftype = lambda name: getattr(schema.fields.get(name), "value", None) if schema else None  # noqa: E731
+    return go_reduce.tree_calls(plan.columns, ftype) and \
+        go_reduce.spans_partials(plan, plan.interval, plan.offset, plan.tz, provider)
+
+
+def _tree_series(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None, max_buckets: int,
+                 names: list[str], shard: int) -> list[Series] | None:
+    """:func:`_windows_series` of sums and means added as influxd's reduce tree adds them
+    (exec/fast_tree.py); None when the rows are not held as series runs."""
+    got = fast_tree.window_columns(plan, provider, tags, shard)
+    if got is None:
+        return None
+    floats: list = []
+    cols = _filled_columns(plan, *got, epoch, max_buckets, floats, True)
+    if not cols or not cols[0]:
+        return []
+    return [Series(plan.sources[0].measurement, None, list(names), partial=len(cols[0]) > PARTIAL_ROWS,
+                   float_columns=tuple(floats), cols=cols)]
 
 
 def _windows_series(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | None, max_buckets: int,
@@ -296,8 +330,14 @@ def _reduceat_windows(plan: _Shape, arrays: dict[str, np.ndarray], epoch: str | 
         t = t[order]
     b = (t - plan.offset) // plan.interval * plan.interval + plan.offset
     starts = _run_starts(b)
-    wins = b[starts]
     cols, seen = _window_columns(plan, arrays, order, starts)
+    return _filled_columns(plan, b[starts], cols, seen, epoch, max_buckets, floats, columns)
+
+
+def _filled_columns(plan: _Shape, wins: np.ndarray, cols: list, seen: np.ndarray, epoch: str | None,
+                    max_buckets: int, floats: list | None, columns: bool) -> list[list]:
+    """:func:`_reduceat_windows`' rows (columns) of the windows ``wins`` (ascending) and each
+    call's (values, count, is_count) in them (``seen``: values a window holds over all calls)."""
     keep = seen > 0
     every = bool(keep.all())
     if not every and not keep.any():

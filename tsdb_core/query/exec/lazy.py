@@ -25,8 +25,9 @@ from ...influxql.ast.visit import find, transform
 from ..functions import aggregates as agg
 from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
+from ..analyze.conditions import AnyString, scan_tags
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import cast_trace, fill_walk, go_merge, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, fast_tree, fill_walk, go_merge, go_reduce, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import cast_fill, fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -70,6 +71,8 @@ class Ctx:
     text_fills: dict = field(default_factory=dict)
     # (SLIMIT, SOFFSET) the enclosing statements add to the statement running (influxd 1.x)
     series_limits: tuple[int, int] = (0, 0)
+    # what _tree_spans and _runs_tree found for the plans run (once per statement, not per stage)
+    tree_memo: dict = field(default_factory=dict)
 
 
 def collect(lf: pl.LazyFrame, ctx: Ctx, engine: str = "auto") -> pl.DataFrame:
@@ -351,14 +354,14 @@ def run_frame(plan: SelectPlan, ctx: Ctx) -> pl.DataFrame | None:
         return finish(plan, order, df, [NAME], ordered=False) if df is not None else None
     keys = [NAME, *stages.shape.dimensions]
     low = stages.lowered(project)
-    grouped = series_runs.groups(plan, stages, order, low, ctx)
+    grouped = None if _tree_exact(plan, stages, low, ctx) else series_runs.groups(plan, stages, order, low, ctx)
     if grouped is not None:
         df = _aggregate(plan, stages, order, None, grouped.schema, low, keys, ctx, grouped)
         df, order = _window_runs(plan, stages, order, df, low)
         return finish(plan, order, df, keys) if df is not None and df.height else None
     outer, ctx.series_limits = ctx.series_limits, down
     try:
-        lf = load(stages.source, ctx, _counted(stages, project))
+        lf = load(_series_read(plan, stages, low, ctx), ctx, _counted(stages, project))
     finally:
         ctx.series_limits = outer
     if lf is None:
@@ -1476,7 +1479,9 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
-    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx))
+    streamed = plan.emulates_influxd and any(isinstance(src, SubqueryScan) for src in plan.sources)
+    exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx),
+                                         streamed)
     if grouped is not None:
         seen, keep = _seen_exprs(schema, low, exprs)
         return _finish_aggs(plan, a, grouped.agg(exprs), schema, low, gkeys, ctx, [], [], [], seen, keep, None)
@@ -1497,6 +1502,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
                                          dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
     seen, keep = _seen_exprs(schema, low, exprs)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
+    df = _reduced_as_influxd(plan, a, lf, df, schema, low, gkeys, ctx)
     if tied is not None:
         df = go_ties.replay_percentile(
             df, lf, gkeys,
@@ -1591,6 +1597,125 @@ def _finish_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx, 
     return df
 
 
+def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame:
+    """Float sums and means (and means of integers) of groups that may span several series
+    or shard groups, recomputed in the order influxd adds them (exec/go_reduce.py); the
+    other groups' answers stand (one series in one shard group: its points in read order)."""
+    calls = [(call, alias) for call, alias in low.aggs.items() if _tree_reduced(call, schema)]
+    if not calls or not df.height or plan.emulates_v3 or not all(isinstance(s, Scan) for s in plan.sources):
+        return df
+    if not _tree_spans(plan, a, ctx):
+        calls = [(call, alias) for call, alias in calls if call.name == "stddev"]
+        if not calls:
+            return df
+    shard = _shard_duration(plan, ctx)
+    ran = _runs_reduced(plan, a, df, [(c, al) for c, al in calls if c.name != "stddev"], low, ctx)
+    if ran is not None:
+        df, calls = ran, [(c, al) for c, al in calls if c.name == "stddev"]
+    series = _series_columns(plan, lf, gkeys, ctx)
+    for call, alias in calls:
+        rows = collect(lf.select(*gkeys, *series, "time", value_expr(call.args[0], schema).alias(VALUE_COLUMN)), ctx)
+        if call.name == "stddev":
+            got = go_reduce.stddev(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, plan.ascending, shard)
+            if got is None:
+                continue
+        else:
+            got = go_reduce.exact(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, call.name, plan.ascending, shard)
+        got = df.select(gkeys).join(got, on=gkeys, how="left", nulls_equal=True, maintain_order="left")
+        df = df.with_columns(pl.when(got[VALUE_COLUMN].is_not_null()).then(got[VALUE_COLUMN])
+                             .otherwise(pl.col(alias)).alias(alias))
+    return df
+
+
+def _runs_reduced(plan, a: Aggregate, df: pl.DataFrame, calls: list, low: Lowered, ctx: Ctx) -> pl.DataFrame | None:
+    """:func:`_reduced_as_influxd` of ``calls`` from :func:`_runs_tree`'s answers; None when
+    it has none for some of them."""
+    got = _runs_tree(plan, a, low, ctx) if calls else None
+    if got is None or any(c not in got[1] for c, _ in calls):
+        return None
+    wins, cols = got[0], [got[1][c] for c, _ in calls]
+    if not a.interval:
+        if df.height != 1 or len(wins) > 1:
+            return None
+        return df.with_columns(pl.lit(vals[0] if n[0] else None, pl.Float64).alias(alias)
+                               for (_, alias), (vals, n, _) in zip(calls, cols))
+    found = pl.DataFrame([pl.Series(WINDOW_COLUMN, wins, pl.Int64)]
+                         + [pl.select(pl.when(pl.lit(pl.Series(n)) > 0).then(pl.lit(pl.Series(vals, dtype=pl.Float64))))
+                            .to_series().alias(alias) for (_, alias), (vals, n, _) in zip(calls, cols)])
+    found = df.select(WINDOW_COLUMN).join(found, on=WINDOW_COLUMN, how="left", maintain_order="left")
+    return df.with_columns(pl.when(found[alias].is_not_null()).then(found[alias]).otherwise(pl.col(alias)).alias(alias)
+                           for _, alias in calls)
+
+
+def _runs_tree(plan, a: Aggregate, low: Lowered, ctx: Ctx):
+    """(windows, {call: (values, counts, is_count) per window}) of the statement's sum() and
+    mean() calls as influxd's tree adds them, from series runs (exec/fast_tree.py, as the fast
+    executor adds them), found once per statement: when it reads one measurement exactly by
+    tags, without GROUP BY tags or zone, in time order, over groups that span partials. None
+    when it does not or the rows are not held so (then the rows' replay, go_reduce.exact)."""
+    seen = ctx.tree_memo.get(("runs", id(plan)))
+    if seen is not None and seen[0] is plan:
+        return seen[1]
+    src, got = plan.sources[0], None
+    calls = [c for c in low.aggs if c.name in ("sum", "mean") and c.args and isinstance(c.args[0], ast.VarRef)]
+    if calls and plan.emulates_influxd and not a.dimensions and a.tz is None and plan.ascending \
+            and len(plan.sources) == 1 and isinstance(src, Scan) and ctx.provider.capabilities.exact_tag_scan \
+            and not src.time_range.empty and all(_tag_equalities(c, AnyString) is not None for c in _conjuncts(plan.condition)) \
+            and _tree_spans(plan, a, ctx):
+        cols = fast_tree.tree_columns(src, calls, a.interval, a.offset, ctx.provider, scan_tags(plan.condition) or {},
+                                      _shard_duration(plan, ctx))
+        got = None if cols is None else (cols[0], dict(zip(calls, cols[1])))
+    ctx.tree_memo[("runs", id(plan))] = (plan, got)
+    return got
+
+
+def _series_read(plan, stages: Stages, low: Lowered, ctx: Ctx):
+    """The statement's source, its Scans reading every tag when :func:`_reduced_as_influxd`
+    will tell a group's series apart."""
+    src = stages.source
+    scans = src.inputs if isinstance(src, Merge) else (src,)
+    if plan.emulates_v3 or not isinstance(stages.shape, Aggregate) or not all(isinstance(s, Scan) for s in scans) \
+            or not any(c.name in ("sum", "mean", "stddev") for c in low.aggs) or not _tree_spans(plan, stages.shape, ctx):
+        return src
+    if not any(c.name == "stddev" for c in low.aggs) and _runs_tree(plan, stages.shape, low, ctx) is not None:
+        return src  # the sums come from series runs: no tag told apart
+    read = tuple(replace(s, columns=s.columns + _tags_unread(s, ctx)) for s in scans)
+    return Merge(read) if isinstance(src, Merge) else read[0]
+
+
+def _tags_unread(src: Scan, ctx: Ctx) -> tuple[str, ...]:
+    sch = ctx.provider.schema(src.database, src.measurement)
+    return tuple(t for t in sorted(sch.tags if sch is not None else ()) if t not in src.columns)
+
+
+def _tree_spans(plan, a: Aggregate, ctx: Ctx) -> bool:
+    """go_reduce.spans_partials of the statement, once for each plan the statement runs."""
+    seen = ctx.tree_memo.get(("spans", id(plan)))
+    if seen is None or seen[0] is not plan:
+        seen = (plan, go_reduce.spans_partials(plan, a.interval, a.offset, a.tz, ctx.provider))
+        ctx.tree_memo[("spans", id(plan))] = seen
+    return seen[1]
+
+
+def _tree_exact(plan, stages: Stages, low: Lowered, ctx: Ctx) -> bool:
+    """Whether :func:`_reduced_as_influxd` recomputes some call (then the rows are not read
+    as series runs, exec/runs.py): sum() and mean() whose groups may span series or shard
+    groups (stddev(): runs.groups declines what RunGroups.reduce does not take as influxd)."""
+    if plan.emulates_v3 or not isinstance(stages.shape, Aggregate):
+        return False
+    names = {c.name for c in low.aggs}
+    return bool(names & {"sum", "mean"}) and _tree_spans(plan, stages.shape, ctx)
+
+
+def _tree_reduced(call, schema) -> bool:
+    """Whether influxd's reduce tree changes a call's last digits: float sum(), mean() and
+    stddev() (its own running mean), mean() and stddev() of integers."""
+    if call.name not in ("sum", "mean", "stddev") or not call.args or not isinstance(call.args[0], ast.VarRef):
+        return False
+    dtype = schema.get(call.args[0].name)
+    return dtype == pl.Float64 or (call.name != "sum" and dtype in (pl.Int64, pl.UInt64))
+
+
 def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
     """Whether float sums and means add a window's points from its last: under ORDER BY time
     DESC influxd reads a series backwards, and its reducers add in that order (the last
@@ -1608,9 +1733,10 @@ def _backwards(plan, a: Aggregate, ctx: Ctx) -> bool:
 
 
 def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_order: bool = False,
-               backwards: bool = False):
+               backwards: bool = False, streamed: bool = False):
     """(Polars aggregations, mode() calls, integral() calls) of the lowered aggregates
-    (``nan_order``: :attr:`SelectPlan.emulates_v3`; ``backwards``: :func:`_backwards`)."""
+    (``nan_order``: :attr:`SelectPlan.emulates_v3`; ``backwards``: :func:`_backwards`; ``streamed``: over a
+    subquery's stream, float sums added one row after another, :func:`agg.scalar_agg`)."""
     exprs, modes, integrals = [], [], []
     selector = next(iter(low.aggs)) if a.point_time else None
     for call, alias in low.aggs.items():
@@ -1633,7 +1759,7 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards).alias(alias))
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards, streamed).alias(alias))
         if call is selector:
             exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
                          .alias(POINT_TIME_COLUMN))

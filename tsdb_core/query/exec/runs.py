@@ -33,6 +33,7 @@ from ...influxql import functions as F
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import WINDOW_COLUMN, Aggregate, Scan, seen_column
+from . import tree_sums
 
 GROUP_COLUMN = "\x00group"  # each row's group: rises by one at each new (series, window)
 _NUMERIC = (pl.Int64, pl.UInt64, pl.Float64)
@@ -54,6 +55,7 @@ class RunGroups:
     lengths: np.ndarray   # each group's rows, as ``starts`` lists them
     full: frozenset[str]  # the points counted of these calls are every row (their field has no null)
     backwards: bool = False  # ORDER BY time DESC: a group's floats are added from its last row
+    influxd: bool = False  # stddev() as influxd's reducer takes it (tree_sums.run_stddevs), not Polars'
 
     def agg(self, exprs: list[pl.Expr]) -> pl.LazyFrame:
         """``group_by(keys).agg(exprs)`` sorted by the keys: each run aggregated as a slice
@@ -87,23 +89,40 @@ class RunGroups:
 
         Each column of each frame becomes a list per group plus one per gap between groups (Arrow
         offsets over the held values), and Polars aggregates each list as it does a group's slice."""
-        if any((f != "count" and (f, self.schema[c]) not in LIST_CALLS)
-               or any(fr.get_column(c).null_count() for fr in self.frames)
-               for f, c, _ in calls) or not lists_agree():
+        if not self.reducible(calls):
             return None
+        listed = [(f, c, out) for f, c, out in calls if f not in ("count", "stddev")]
         exprs = [(pl.col(c).list.reverse() if self.backwards else pl.col(c)).list.agg(LIST_CALLS[f, self.schema[c]])
                  .gather_every(2, 1).alias(out)
-                 for f, c, out in calls if f != "count"]
-        columns = sorted({c for f, c, _ in calls if f != "count"})
+                 for f, c, out in listed]
+        columns = sorted({c for _, c, _ in listed})
         values = self._lists(columns, exprs) if exprs else pl.DataFrame()
         count = self._ordered(pl.Series(self.lengths, dtype=pl.Int64))
         if self.order is not None and exprs:
             values = values[self.order]
-        cols = [values.get_column(out) if f != "count" else count.alias(out) for f, _, out in calls]
+        cols = [count.alias(out) if f == "count" else self._stddevs(c).alias(out) if f == "stddev"
+                else values.get_column(out) for f, c, out in calls]
         n = self.keys.height  # constants by repeating a one-value Series: no expression to run
         false = pl.Series([False]).new_from_index(0, n)
         return pl.DataFrame([pl.Series(NAME, [self.measurement], pl.String).new_from_index(0, n),
                              *self.keys.get_columns(), *cols, *(false.alias(g) for g in gaps)])
+
+    def reducible(self, calls) -> bool:
+        """Whether :meth:`reduce` computes ``calls`` ((function, field, ...)): :data:`LIST_CALLS`,
+        count(), and influxd's stddev(), of fields without nulls."""
+        return all((f == "count" or (f == "stddev" and self.influxd) or (f, self.schema[c]) in LIST_CALLS)
+                   and not any(fr.get_column(c).null_count() for fr in self.frames)
+                   for f, c, *_ in calls) and lists_agree()
+
+    def _stddevs(self, column: str) -> pl.Series:
+        """Each group's stddev() of ``column`` over its run, in read order (tree_sums.run_stddevs)."""
+        out = np.empty(self.starts.size)
+        for k, frame in enumerate(self.frames):
+            at = np.flatnonzero(self.held == k)
+            if at.size:
+                v = frame.get_column(column).cast(pl.Float64).to_numpy()
+                out[at] = tree_sums.run_stddevs(v, self.starts[at], self.lengths[at], self.backwards)
+        return self._ordered(pl.Series(out).fill_nan(None))
 
     def _lists(self, columns: list[str], exprs: list[pl.Expr]) -> pl.DataFrame:
         """``exprs`` over each group's values of ``columns`` as a list, one row per group (series
@@ -207,8 +226,12 @@ def groups(plan, stages, order, low, ctx) -> RunGroups | None:
     schema = {TIME: pl.Int64, **{k: pl.String for k in a.dimensions}, **held, NAME: pl.String}
     full = frozenset(seen_column(i) for i, call in enumerate(low.aggs)
                      if not any(f.get_column(call.args[0].name).null_count() for f in frames))
-    return RunGroups(src.measurement, frames, where, starts,
-                     pl.DataFrame(keys), order, schema, lengths, full, backwards)
+    grouped = RunGroups(src.measurement, frames, where, starts, pl.DataFrame(keys), order, schema, lengths, full,
+                        backwards, plan.emulates_influxd)
+    if plan.emulates_influxd and any(c.name == "stddev" for c in low.aggs) \
+            and not grouped.reducible([(c.name, c.args[0].name) for c in low.aggs]):
+        return None  # influxd's stddev() is only reduce's (the general path replays it over rows)
+    return grouped
 
 
 def _piece_groups(found: PieceRuns, interval: int, offset: int):

@@ -52,10 +52,23 @@ def _in_row_order(v: pl.Expr, reduce, backwards: bool = False) -> pl.Expr:
     return values.list.agg(reduce(pl.element()))
 
 
+def _by_time(v: pl.Expr, backwards: bool) -> pl.Expr:
+    """A group's values as one list in the order a subquery's stream brings them: by time
+    (its sorted merge), equal times in the rows' order."""
+    return v.sort_by(T, descending=backwards, maintain_order=True).implode() if v.meta.root_names() else v.implode()
+
+
+def _running_sum(e: pl.Expr) -> pl.Expr:
+    """The sum of a list's values added in order (a running sum's last value)."""
+    return e.drop_nulls().cum_sum().last()
+
+
 def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan_order: bool = False,
-               backwards: bool = False) -> pl.Expr:
+               backwards: bool = False, sequential: bool = False) -> pl.Expr:
     """One value per group; ``nan_order``: max/min/median order NaN as InfluxDB 3 (:func:`_nan_aware`);
-    ``backwards``: float sums in the reverse of the rows' order (:func:`_in_row_order`)."""
+    ``backwards``: float sums in the reverse of the rows' order (:func:`_in_row_order`);
+    ``sequential``: a float sum added one value after another at any length (FloatSumReduce over
+    a subquery's stream; Polars' sum of more than 128 values adds them in blocks)."""
     check_type(name, dtype)
     nn = v.is_not_null()
     has = v.count() > 0
@@ -64,8 +77,14 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
     if name == "count_distinct":
         return v.drop_nulls().n_unique().cast(pl.Int64)
     if name == "sum":
-        return pl.when(has).then(v.sum() if dtype is not None and dtype.is_integer() else _in_row_order(v, pl.Expr.sum, backwards))
+        if dtype is not None and dtype.is_integer():
+            return pl.when(has).then(v.sum())
+        if sequential:
+            return pl.when(has).then(_by_time(v, backwards).list.agg(_running_sum(pl.element())))
+        return pl.when(has).then(_in_row_order(v, pl.Expr.sum, backwards))
     if name == "mean":
+        if sequential:
+            return _by_time(v.cast(pl.Float64), backwards).list.agg(_running_sum(pl.element()) / pl.element().count())
         return _in_row_order(v.cast(pl.Float64), pl.Expr.mean, backwards)
     if name == "median":
         plain = v.cast(pl.Float64).median()

@@ -1,0 +1,89 @@
+"""exec/fast_tree.py (influxd's reduce tree over series runs: the fast executor, and the general
+path without GROUP BY tags) answers bit for bit as the rows' replay (exec/go_reduce.py, itself
+checked against a literal port of influxd's iterators in test_go_reduce.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tsdb_core
+from tsdb_core.query import engine
+from tsdb_core.query.exec import fast_tree, lazy
+
+DAY = 86_400
+
+
+@st.composite
+def stores(draw):
+    """Lines of several series over three weeks (four shard groups): at shared instants (a
+    scrape, some series starting late or at a phase) or each at its own; floats of 15 digits."""
+    n = draw(st.integers(1, 12))
+    regular = draw(st.booleans())
+    step = draw(st.sampled_from([1_800, 3_600, 7_200]))
+    seed = draw(st.integers(0, 2**31 - 1))
+    lines = []
+    for h in range(n):
+        t = (seed >> h) % 3 * DAY if not regular else draw(st.sampled_from([0, 0, 60, 2 * DAY]))
+        end = 21 * DAY - draw(st.sampled_from([0, 0, 7_200, 5 * DAY]))
+        while t < end:
+            seed = (seed * 1103515245 + 12345) % 2**31
+            x = f"{(seed % 10**15) / 10**(seed % 9):.15g}"
+            lines.append(f"m,host=h{h},dc=d{h % 3} x={x},k={seed % 1000 - 300}i {t}000000000")
+            t += step if regular else step + seed % 5_000
+    return lines
+
+
+QUERIES = [
+    "SELECT mean(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
+    "SELECT sum(x), max(x), count(x) FROM m WHERE {w}time >= '1970-01-02T00:00:00Z' AND time < '1970-01-21T00:00:00Z' GROUP BY time({e}) fill(none)",
+    "SELECT mean(k), sum(k), min(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
+    "SELECT sum(x), mean(x) FROM m WHERE {w}time >= '1970-01-03T00:00:00Z' AND time < '1970-01-19T00:00:00Z'",
+    "SELECT mean(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e}) fill(previous)",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(stores(), st.sampled_from(QUERIES), st.sampled_from(["6h", "1d", "2d", "7d", "10d, 2d", "3d, 1h"]),
+       st.sampled_from(["", "dc = 'd0' AND ", "(host = 'h0' OR host = 'h1' OR host = 'h2') AND "]))
+def test_runs_tree_equals_the_rows_replay(lines, query, every, where):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _check(monkeypatch, lines, query, every, where)
+
+
+def _check(monkeypatch, lines, query, every, where):
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "\n".join(lines))
+    s.flush()  # (files: rows held as series runs)
+    q = query.format(w=where, e=every)
+    got = json.dumps(s.query(q, db="db").to_json())
+    monkeypatch.setattr(lazy, "_runs_tree", lambda *a, **k: None)
+    want = json.dumps(engine.execute(s, q, db="db", fast=False).to_json())
+    monkeypatch.undo()
+    assert got == want, q
+    return got
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_hosts_of_a_scrape_are_read_as_runs(query):
+    """Twenty hosts at the same instants (the dashboard case: the halves' rounds, one grid sum
+    a shard group), and with one host late and another at a phase: the runs are read, and the
+    answer is the replay's."""
+    lines = [f"m,host=h{h},dc=d{h % 3} x={(i * 7919 + h * 104729) % 10**9 / 997:.15g},k={i % 50}i "
+             f"{(i * 1_800 + (60 if h == 3 else 0)) * 10**9}" for h in range(20) for i in range(6 * h, 1_000)]
+    used: list = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(fast_tree, "_series_major", _counted(fast_tree._series_major, used))
+        _check(monkeypatch, lines, query, "1d", "")
+    assert used
+
+
+def _counted(f, used: list):
+    def wrapped(*a, **k):
+        used.append(1)
+        return f(*a, **k)
+    return wrapped

@@ -326,7 +326,7 @@ def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np
     layout = _layout(fields, has_ts)
     if adjacent is None:
         offsets, fits = _comma_offsets(pos, first[cand[ok]] + len(shape.tags), layout)
-        if not fits.all():
+        if fits is not None:
             ok[ok], offsets = fits, offsets[fits]
     else:
         ok &= ~adjacent[cand]
@@ -351,17 +351,18 @@ def _offsets(pos: np.ndarray, first: np.ndarray, line_starts: np.ndarray, layout
     return offsets
 
 
-def _comma_offsets(pos: np.ndarray, at: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+def _comma_offsets(pos: np.ndarray, at: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray | None]:
     """:func:`_offsets` from delimiters without ``=`` (``at``: the index of each line's
     delimiter before its first value): a value starts where the text before it ends, if
     the line has that text (``_plan`` checks). Also whether each line's cells are in order
-    (a line whose text is shorter is not of the shape)."""
+    (a line whose text is shorter is not of the shape), None when all are."""
     nv = len(layout.values)
     bounds = pos[at[:, None] + np.arange(nv + 1)]
     offsets = np.empty((at.size, 2 * nv + 1), dtype=np.int64)
     offsets[:, 0::2] = bounds
-    offsets[:, 1::2] = bounds[:, :-1] + layout.texts
-    return offsets, (offsets[:, 2::2] >= offsets[:, 1::2]).all(axis=1)
+    np.add(bounds[:, :-1], layout.texts, out=offsets[:, 1::2])
+    short = offsets[:, 2::2] < offsets[:, 1::2]
+    return offsets, (~short.any(axis=1) if short.any() else None)
 
 
 def _columns(body: bytes, offsets: np.ndarray, ok: np.ndarray, line_numbers: np.ndarray,

@@ -134,7 +134,7 @@ class SeriesKeys:
 
     def tag_columns(self, kind: int, lines: np.ndarray) -> list[pl.Series]:
         """The tag columns of ``lines`` (all of ``kind``), named by tag key."""
-        return self._table(kind)[self.code[lines]].get_columns()
+        return self._table(kind).gather(pl.Series(self.code[lines])).get_columns()
 
     def _table(self, kind: int) -> pl.DataFrame:
         """The tag values of every distinct key as a frame of ``kind``'s tag keys (nulls for

@@ -14,12 +14,13 @@ body repeats its series keys (``lp_keys``), each distinct key is parsed once
 and lines are only cut from their fields on; their tag columns are gathered
 by key. Such a body is cut without its ``=`` (half the delimiters of a TSBS
 line): a field's value starts where the text of its key ends, which the
-check of the text between the values confirms. A big body is done in two halves on two threads when it is the only
-one in flight. Lines that no shape covers (errors, comments, escapes, strings,
-odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
-exact parser (``lp_exact``), which decides them as influxd would. A shape
-only covers lines the exact parser accepts with the same values, so both
-paths agree (see the property tests).
+check of the text between the values confirms. A big body is done in two
+halves on two threads when it is the only one in flight. Lines that no
+shape covers (errors, comments, escapes, strings, odd whitespace, duplicate
+or ``time`` keys, out-of-range numbers) go to the exact parser (``lp_exact``),
+which decides them as influxd would. A shape only covers lines the exact
+parser accepts with the same values, so both paths agree (see the property
+tests).
 """
 from __future__ import annotations
 
@@ -370,11 +371,11 @@ def _columns(body: bytes, offsets: np.ndarray, ok: np.ndarray, line_numbers: np.
     """Cut the candidate lines of one shape into typed columns.
 
     ``ok``: candidates without empty elements; ``offsets``: their cells (:func:`_offsets`);
-    ``line_numbers``: the candidates' 1-based line numbers. Returns (frame of the lines that really have the shape, with
-    the LINE column; that mask over the candidates; the numpy mask over the
-    frame of rows whose values the casts refused, or None): refused rows go
-    to the exact path. One Polars select does all the work (each call costs
-    planning time).
+    ``line_numbers``: the candidates' 1-based line numbers. Returns (frame of the lines
+    that really have the shape, with the LINE column; that mask over the candidates;
+    the numpy mask over the frame of rows whose values the casts refused, or None):
+    refused rows go to the exact path. One Polars select does all the work (each
+    call costs planning time).
     """
     if not ok.all():
         line_numbers = line_numbers[ok]

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 MIN_REPEAT = 4  # distinct keys x this must not exceed the lines: else parsing each key costs more
 KNOWN_KEY_CHARS = 512  # keys up to this long are remembered parsed (a bulk load repeats them body after body)
-KNOWN_TABLE_ROWS = 4096  # tables of the distinct keys of a body up to this many are remembered too,
+KNOWN_TABLE_ROWS = 4096  # the distinct keys of a body up to this many are remembered parsed, and their tables,
 KNOWN_TABLE_CHARS = 1 << 20  # ... when those keys' text is at most this long (16 tables: a few MB at most)
 _BASES = itertools.count(1)  # each SeriesKeys numbers its keys from a base of its own (see key_codes)
 

@@ -72,3 +72,15 @@ def test_a_table_of_long_keys_is_not_remembered(monkeypatch) -> None:
     assert got.equals(parse_exact(_body(long_hosts), now=0).batches["cpu"].frame)
     parse_vectorised(_body(["h1", "h2"]), now=0)  # (short keys: kept)
     assert lp_keys._remembered_table.cache_info().currsize == 1
+
+
+def test_bodies_with_the_same_distinct_keys_parse_them_once() -> None:
+    lp_keys._remembered_keys.cache_clear()
+    parse_vectorised(_body(["k1", "k2", "k3"]), now=0)
+    misses = lp_keys._remembered_keys.cache_info().misses
+    again = parse_vectorised(_body(["k1", "k2", "k3"]), now=0).batches["cpu"]
+    assert lp_keys._remembered_keys.cache_info().misses == misses
+    other = parse_vectorised(_body(["k1", "k2", "k4"]), now=0).batches["cpu"]
+    assert lp_keys._remembered_keys.cache_info().misses == misses + 1
+    assert again.frame.equals(parse_exact(_body(["k1", "k2", "k3"]), now=0).batches["cpu"].frame)
+    assert other.frame["host"].to_list() == ["k1", "k2", "k4"] * 8

@@ -167,4 +167,4 @@ def _series(frame: pl.DataFrame, tags: list[str]) -> SeriesCodes | None:
     keys = frame.get_column(SERIES)
     if keys.null_count():
         return None
-    return SeriesCodes.from_keys(keys.to_numpy(), frame.select(tags))
+    return SeriesCodes.from_keys(keys.to_numpy(), frame[tags])  # (a select would plan a query)

@@ -12,12 +12,15 @@ shape's (measurement, keys, delimiter kinds) and casts the values to their
 types; a value the cast refuses sends its line to the exact path. When the
 body repeats its series keys (``lp_keys``), each distinct key is parsed once
 and lines are only cut from their fields on; their tag columns are gathered
-by key. A big body is done in two halves on two threads when it is the only
-one in flight. Lines that no shape covers (errors, comments, escapes, strings,
-odd whitespace, duplicate or ``time`` keys, out-of-range numbers) go to the
-exact parser (``lp_exact``), which decides them as influxd would. A shape
-only covers lines the exact parser accepts with the same values, so both
-paths agree (see the property tests).
+by key. Such a body is cut without its ``=`` (half the delimiters of a TSBS
+line): a field's value starts where the text of its key ends, which the
+check of the text between the values confirms. A big body is done in two
+halves on two threads when it is the only one in flight. Lines that no
+shape covers (errors, comments, escapes, strings, odd whitespace, duplicate
+or ``time`` keys, out-of-range numbers) go to the exact parser (``lp_exact``),
+which decides them as influxd would. A shape only covers lines the exact
+parser accepts with the same values, so both paths agree (see the property
+tests).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ import pyarrow as pa
 from ..base.types import TIME, FieldType
 from ..base.time import MAX_TIME, MIN_TIME
 from .lp_assemble import LINE, SERIES, Part, compact_strings
-from .lp_delimiters import delimiters
+from .lp_delimiters import Delimiters, delimiters
 from .lp_keys import SeriesKeys, key_of
 
 # Value forms influxd accepts with the given type, to take a shape from a line
@@ -119,11 +122,17 @@ class _Layout:
     measurement: bytes
     keys: tuple[tuple[int, bytes], ...]
     values: tuple[tuple[int, int], ...]
+    commas: int  # the delimiters of a line without its ``=`` (see ``lp_delimiters``)
 
     @functools.cached_property
     def src(self) -> np.ndarray:
         """Delimiter index of each value boundary (start, end, start, end, ...)."""
         return np.array([d for pair in self.values for d in pair])
+
+    @functools.cached_property
+    def texts(self) -> np.ndarray:
+        """The length of the text before each value (from the delimiter before it)."""
+        return np.array([len(self.measurement) + len(self.keys[0][1])] + [len(t) for _, t in self.keys[1:]])
 
 
 @functools.lru_cache(maxsize=256)
@@ -139,7 +148,8 @@ def _layout(shape: Shape, has_ts: bool) -> _Layout:
     if has_ts:
         keys.append((ndelims - 2, b" "))
         values.append((ndelims - 2, ndelims - 1))
-    return _Layout(ndelims, shape.measurement.encode(), tuple(keys), tuple(values))
+    commas = len(shape.tags) + len(shape.fields) + has_ts + 1
+    return _Layout(ndelims, shape.measurement.encode(), tuple(keys), tuple(values), commas)
 
 
 def fast_lines(body: bytes, nums, multiplier: int, default_time: int, parts: list[Part]) -> list[int]:
@@ -225,10 +235,9 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     0-based physical line numbers left for the exact path, and the number of
     lines. ``nums`` maps the lines of that range to physical line numbers
     (None: the range's own line numbers, from 1)."""
-    cut = delimiters(body, lo, hi)
+    cut, keys = _cut(body, lo, hi)
     pos, starts, ends, first, count, adjacent = cut.pos, cut.starts, cut.ends, cut.first, cut.count, cut.adjacent
     nlines = ends.size
-    keys = SeriesKeys.of(body, cut.spaces, starts, ends)
     remaining = np.ones(nlines, dtype=bool)
     leftover: list[int] = []  # body line indices for the exact path
     redone: list[int] = []  # physical line indices the casts refused
@@ -251,11 +260,12 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
             continue
         has_ts = line.count(" ") == 2
         layout = _layout(shape, has_ts)
-        cand = rest[count[rest] == layout.ndelims]
+        cand = rest[count[rest] == (layout.commas if adjacent is None else layout.ndelims)]
         numbers = (cand if nums is None else nums[cand] - 1) + 1
         if keys is None:
-            frame, ok, redo = _columns(body, pos, first[cand], starts[cand], ~adjacent[cand], numbers,
-                                       shape, layout, multiplier, default_time)
+            ok = ~adjacent[cand]
+            frame, ok, redo = _columns(body, _offsets(pos, first[cand[ok]], starts[cand[ok]], layout), ok,
+                                       numbers, shape, layout, multiplier, default_time)
             if frame is not None and shape.tags:
                 frame = compact_strings(frame)
         else:
@@ -278,48 +288,99 @@ def _fast(body: bytes, lo: int, hi: int, nums, multiplier: int, default_time: in
     return leftover + redone, nlines
 
 
-def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np.ndarray,
+def _cut(body: bytes, lo: int, hi: int) -> tuple[Delimiters, SeriesKeys | None]:
+    """The delimiters and series keys of ``body[lo:hi]``. A body whose first key comes again
+    soon is cut without its ``=`` (its keys are parsed whole; see ``_keyed_columns``)."""
+    if _key_repeats(body, lo, hi):
+        cut = delimiters(body, lo, hi, equals=False)
+        keys = SeriesKeys.of(body, cut.spaces, cut.starts, cut.ends)
+        if keys is not None:
+            return cut, keys
+    cut = delimiters(body, lo, hi)
+    return cut, SeriesKeys.of(body, cut.spaces, cut.starts, cut.ends)
+
+
+REPEAT_BYTES = 1 << 18  # how far the first line's key is looked for again
+
+
+def _key_repeats(body: bytes, lo: int, hi: int) -> bool:
+    """Whether the first line's series key starts another line within ``REPEAT_BYTES``
+    (a guess, cheap: a body that repeats its keys usually repeats its first one soon)."""
+    nl = body.find(b"\n", lo, hi)
+    space = body.find(b" ", lo, nl)
+    if space <= lo:
+        return False
+    return body.find(b"\n" + body[lo:space + 1], nl, min(hi, nl + REPEAT_BYTES)) >= 0
+
+
+def _keyed_columns(body: bytes, pos: np.ndarray, first: np.ndarray, adjacent: np.ndarray | None,
                    keys: SeriesKeys, cand: np.ndarray, numbers: np.ndarray, shape: Shape,
                    has_ts: bool, multiplier: int, default_time: int):
     """:func:`_columns` for lines whose series key is parsed already (``keys``): only
     their fields are cut and checked, from the space after the key; the tag columns
     come from the key codes, and so does each line's series key as a number (the
-    SERIES column). ``cand``: the lines with the shape's delimiter count."""
+    SERIES column). ``cand``: the lines with the shape's delimiter count. ``adjacent``
+    None: the delimiters have no ``=`` (each value starts where its key's text ends)."""
     kind = keys.kind_id(shape.measurement, shape.tags)
-    ok = (keys.kind[cand] == kind) & ~adjacent[cand]
-    lines = cand[ok]
+    ok = keys.kind[cand] == kind
     fields = Shape("", (), shape.fields)
-    at = first[lines] + 2 * len(shape.tags)  # the space after the key
-    frame, same, redo = _columns(body, pos, at, pos[at], np.ones(lines.size, dtype=bool), numbers[ok],
-                                 fields, _layout(fields, has_ts), multiplier, default_time)
+    layout = _layout(fields, has_ts)
+    if adjacent is None:
+        offsets, fits = _comma_offsets(pos, first[cand[ok]] + len(shape.tags), layout)
+        if fits is not None:
+            ok[ok], offsets = fits, offsets[fits]
+    else:
+        ok &= ~adjacent[cand]
+        at = first[cand[ok]] + 2 * len(shape.tags)  # the space after the key
+        offsets = _offsets(pos, at, pos[at], layout)
+    lines = cand[ok]
+    frame, same, redo = _columns(body, offsets, np.ones(lines.size, dtype=bool), numbers[ok],
+                                 fields, layout, multiplier, default_time)
     ok[ok] = same
     if frame is not None and shape.tags:
         frame = frame.hstack([*keys.tag_columns(kind, lines[same]), keys.key_codes(lines[same], SERIES)])
     return frame, ok, redo
 
 
-def _columns(body: bytes, pos: np.ndarray, first: np.ndarray,
-             line_starts: np.ndarray, ok: np.ndarray, line_numbers: np.ndarray,
-             shape: Shape, layout: _Layout, multiplier: int, default_time: int):
-    """Cut the candidate lines of one shape into typed columns.
-
-    ``ok``: candidates without empty elements; ``line_numbers``: their 1-based
-    line numbers. Returns (frame of the lines that really have the shape, with
-    the LINE column; that mask over the candidates; the numpy mask over the
-    frame of rows whose values the casts refused, or None): refused rows go
-    to the exact path. One Polars select does all the work (each call costs
-    planning time).
-    """
-    if not ok.all():
-        first, line_starts, line_numbers = first[ok], line_starts[ok], line_numbers[ok]
-    m = first.size
-    if not m:
-        return None, ok, None
-    nv = len(layout.values)
-    offsets = np.empty((m, 2 * nv + 1), dtype=np.int64)
+def _offsets(pos: np.ndarray, first: np.ndarray, line_starts: np.ndarray, layout: _Layout) -> np.ndarray:
+    """Per line (``first``: the index of its first delimiter), where its cells start and
+    end: text before the first value, value, text before the next value, ... (see ``_plan``)."""
+    offsets = np.empty((first.size, 2 * len(layout.values) + 1), dtype=np.int64)
     offsets[:, 0] = line_starts
     offsets[:, 1:] = pos[first[:, None] + layout.src]
     offsets[:, 1::2] += 1
+    return offsets
+
+
+def _comma_offsets(pos: np.ndarray, at: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`_offsets` from delimiters without ``=`` (``at``: the index of each line's
+    delimiter before its first value): a value starts where the text before it ends, if
+    the line has that text (``_plan`` checks). Also whether each line's cells are in order
+    (a line whose text is shorter is not of the shape), None when all are."""
+    nv = len(layout.values)
+    bounds = pos[at[:, None] + np.arange(nv + 1)]
+    offsets = np.empty((at.size, 2 * nv + 1), dtype=np.int64)
+    offsets[:, 0::2] = bounds
+    np.add(bounds[:, :-1], layout.texts, out=offsets[:, 1::2])
+    short = offsets[:, 2::2] < offsets[:, 1::2]
+    return offsets, (~short.any(axis=1) if short.any() else None)
+
+
+def _columns(body: bytes, offsets: np.ndarray, ok: np.ndarray, line_numbers: np.ndarray,
+             shape: Shape, layout: _Layout, multiplier: int, default_time: int):
+    """Cut the candidate lines of one shape into typed columns.
+
+    ``ok``: candidates without empty elements; ``offsets``: their cells (:func:`_offsets`);
+    ``line_numbers``: the candidates' 1-based line numbers. Returns (frame of the lines
+    that really have the shape, with the LINE column; that mask over the candidates;
+    the numpy mask over the frame of rows whose values the casts refused, or None):
+    refused rows go to the exact path. One Polars select does all the work (each
+    call costs planning time).
+    """
+    if not ok.all():
+        line_numbers = line_numbers[ok]
+    if not offsets.shape[0]:
+        return None, ok, None
     flat = offsets.ravel()
     arr = pa.LargeStringArray.from_buffers(flat.size - 1, pa.py_buffer(flat), pa.py_buffer(body))
     cells = pl.DataFrame({"c": pl.from_arrow(arr.cast(pa.string_view()))})

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 MIN_REPEAT = 4  # distinct keys x this must not exceed the lines: else parsing each key costs more
 KNOWN_KEY_CHARS = 512  # keys up to this long are remembered parsed (a bulk load repeats them body after body)
-KNOWN_TABLE_ROWS = 4096  # tables of the distinct keys of a body up to this many are remembered too,
+KNOWN_TABLE_ROWS = 4096  # the distinct keys of a body up to this many are remembered parsed, and their tables,
 KNOWN_TABLE_CHARS = 1 << 20  # ... when those keys' text is at most this long (16 tables: a few MB at most)
 _BASES = itertools.count(1)  # each SeriesKeys numbers its keys from a base of its own (see key_codes)
 
@@ -63,6 +63,27 @@ def _tag_table(tags: tuple[str, ...], rows: tuple[tuple[str | None, ...], ...]) 
 _remembered_table = functools.lru_cache(maxsize=16)(_tag_table)
 
 
+def _parse_keys(distinct: tuple[str, ...]):
+    """(the kinds, and per key: its kind or -1, its tag values or None; the kinds as an array)."""
+    kinds: dict[tuple[str, tuple[str, ...]], int] = {}
+    kind_of, values = [], []
+    for key in distinct:
+        parsed = known_key(key)
+        if parsed is None:
+            kind_of.append(-1)
+            values.append(None)
+            continue
+        kind_of.append(kinds.setdefault(parsed[:2], len(kinds)))
+        values.append(parsed[2])
+    kind_array = np.asarray(kind_of, dtype=np.int64)
+    kind_array.flags.writeable = False  # (shared by the bodies with these keys)
+    return tuple(kinds), tuple(kind_of), tuple(values), kind_array
+
+
+# The same distinct keys in the same order, body after body (a load): parsed once.
+_remembered_keys = functools.lru_cache(maxsize=16)(_parse_keys)
+
+
 @dataclass
 class SeriesKeys:
     """The key of each line as a code into the distinct keys, and each key's kind
@@ -70,9 +91,9 @@ class SeriesKeys:
 
     kind: np.ndarray  # per line: index into ``kinds`` (-1: no simple key)
     code: np.ndarray  # per line: index into the distinct keys
-    kinds: list[tuple[str, tuple[str, ...]]]
-    key_kind: list[int]  # per distinct key: its kind (-1: none)
-    values: list[tuple[str, ...] | None]  # per distinct key: its tag values
+    kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    key_kind: tuple[int, ...]  # per distinct key: its kind (-1: none)
+    values: tuple[tuple[str, ...] | None, ...]  # per distinct key: its tag values
     _columns: dict = field(default_factory=dict)
     chars: int = 0  # the distinct keys' text, in characters
     base: int = field(default_factory=lambda: next(_BASES) << 32)
@@ -92,24 +113,17 @@ class SeriesKeys:
         every_other = np.arange(0, offsets.size, 2)  # the keys, not the text between them
         take = pa.Array.from_buffers(pa.int64(), every_other.size, [None, pa.py_buffer(every_other)])
         coded = pc.dictionary_encode(cells.take(take))
-        distinct = coded.dictionary.to_pylist()
+        distinct = tuple(coded.dictionary.to_pylist())
         if len(distinct) * MIN_REPEAT > starts.size:
             return None
-        kinds: dict[tuple[str, tuple[str, ...]], int] = {}
-        kind_of, values = [], []
-        for key in distinct:
-            parsed = known_key(key)
-            if parsed is None:
-                kind_of.append(-1)
-                values.append(None)
-                continue
-            kind_of.append(kinds.setdefault(parsed[:2], len(kinds)))
-            values.append(parsed[2])
+        chars = sum(map(len, distinct))
+        known = len(distinct) <= KNOWN_TABLE_ROWS and chars <= KNOWN_TABLE_CHARS
+        kinds, kind_of, values, kind_array = (_remembered_keys if known else _parse_keys)(distinct)
         indices = coded.indices  # int32, no nulls; read through numpy (to_numpy imports pandas)
         code = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices),
                              offset=indices.offset * 4).astype(np.int64)
-        kind = np.asarray(kind_of, dtype=np.int64)[code] if kind_of else np.zeros(0, np.int64)
-        return cls(kind, code, list(kinds), kind_of, values, chars=sum(map(len, distinct)))
+        kind = kind_array[code] if kind_of else np.zeros(0, np.int64)
+        return cls(kind, code, kinds, kind_of, values, chars=chars)
 
     def kind_id(self, measurement: str, tags: tuple[str, ...]) -> int:
         """The kind of lines with this measurement and tag keys (-2 when no line has them)."""
@@ -120,7 +134,7 @@ class SeriesKeys:
 
     def tag_columns(self, kind: int, lines: np.ndarray) -> list[pl.Series]:
         """The tag columns of ``lines`` (all of ``kind``), named by tag key."""
-        return self._table(kind)[self.code[lines]].get_columns()
+        return self._table(kind).gather(pl.Series(self.code[lines])).get_columns()
 
     def _table(self, kind: int) -> pl.DataFrame:
         """The tag values of every distinct key as a frame of ``kind``'s tag keys (nulls for

@@ -132,7 +132,7 @@ class WritePath:
             key = (d, pol.name, mb.measurement)
             if not st.index.watched(key):
                 continue
-            tags = (mb.series.table if mb.series is not None else mb.frame).select(mb.tags) if mb.tags \
+            tags = (mb.series.table if mb.series is not None else mb.frame)[list(mb.tags)] if mb.tags \
                 else pl.DataFrame(height=mb.frame.height)
             got = st.index.known(key, tags)
             if got is not None:
@@ -218,7 +218,7 @@ def apply_entry(state: EngineState, database: Database, rp: str, e: WalEntry, up
         begin = state.buffer.keep_sorted(key, tags, fields, state.lock, piece, e.frame.height)
         if begin is not None:
             upkeep.append(begin)
-    state.index.add(key, (series.table if series is not None else e.frame).select(e.tags) if e.tags
+    state.index.add(key, (series.table if series is not None else e.frame)[list(e.tags)] if e.tags
                     else pl.DataFrame(height=e.frame.height), known=known)  # (the parser's table: each set once)
     if state.index.claim_fold(key):  # a query reads its series lately: fold them meanwhile
         state.index.fold_in_background(key, state.lock)

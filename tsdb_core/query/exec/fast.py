@@ -93,12 +93,9 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
            max_buckets: int) -> list[Series] | None:
     """The statement's series (none or one) for a plan the planner gave to this executor
     (its root a FastSelect); None: declined (then the general executor runs)."""
-    tree = _reduce_tree(plan, provider)
-    shard = (plan.sources[0].shard_group_duration(provider) or go_reduce.DEFAULT_SHARD_DURATION) if tree else 0
+    if _reduce_tree(plan, provider):
+        return _tree_select(plan, provider, tags, epoch, max_buckets)
     plan, fields, names, numpy_aggs = _read_shape(plan.root)
-    if tree:  # influxd's reduce tree over series runs, else the general executor replays it over rows
-        return None if plan.limit or plan.row_offset else _tree_series(plan, provider, tags, epoch, max_buckets,
-                                                                         names, shard)
     fields, names = list(fields), list(names)  # (each answer's own: a Series' columns may be changed)
     if plan.is_raw:
         return _raw(plan, provider, tags, epoch)
@@ -149,9 +146,18 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
                      pl.col(SEEN_COLUMN).max().alias(ANY_COLUMN)).collect(engine="in-memory")
     if out.height == 0 or out[ANY_COLUMN][0] is None:
         return []  # no point at all: no series
-    out = out.drop(ANY_COLUMN)
-    rows = list(map(list, zip(*(s.to_list() for s in out.get_columns()))))
+    rows = list(map(list, zip(*(s.to_list() for s in out.drop(ANY_COLUMN).get_columns()))))
     return _series(src.measurement, names, rows)
+
+
+def _tree_select(plan: SelectPlan, provider, tags, epoch, max_buckets) -> list[Series] | None:
+    """influxd's reduce tree over series runs; None (limits, or rows not held as runs): the
+    general executor replays it over rows."""
+    shard = plan.sources[0].shard_group_duration(provider) or go_reduce.DEFAULT_SHARD_DURATION
+    read, _, names, _ = _read_shape(plan.root)
+    if read.limit or read.row_offset:
+        return None
+    return _tree_series(read, provider, tags, epoch, max_buckets, names, shard)
 
 
 def _reduce_tree(plan: SelectPlan, provider) -> bool:

@@ -128,11 +128,13 @@ CASES = [  # (query, influxdb3, influxdb1)
     #   if offset.is_none() && limit.is_none() && !matches!(fill_clause, FillClause::Value(_)) {
     # (called from project_select for raw and aggregate plans alike with ``&ctx.fill.unwrap_or_default()``),
     # so a SeriesLimit of skip 0, no fetch runs: a transform's null (IGNORE NULLS: no row number, outside
-    # the range) reads the default, the number; 1.x leaves a transform's rows as they are
+    # the range) reads the default, the number. influxd 1.6.7 (asked on loopback, these lines): each call
+    # its own stream, limited alone, its cursor reading fill()'s number where a stream has no point at the
+    # row, the stream's last value under fill(previous), null otherwise (fill(linear) too)
     ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(9)",
-     {A: [[2, 9.0, 10.0], [3, 2.0, 9.0], [4, 1.0, 20.0]]}, {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}),
+     {A: [[2, 9.0, 10.0], [3, 2.0, 9.0], [4, 1.0, 20.0]]}, {A: [[2, 9.0, 10.0], [3, 2.0, 9.0], [4, 1.0, 20.0]]}),
     ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(-1.5) LIMIT 1",
-     {A: [[2, -1.5, 10.0], [3, 2.0, -1.5]]}, {A: [[2, None, 10.0]]}),
+     {A: [[2, -1.5, 10.0], [3, 2.0, -1.5]]}, {A: [[2, -1.5, 10.0], [3, 2.0, -1.5]]}),
     ("SELECT difference(value1), difference(value2) FROM m GROUP BY host",
      {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}, {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}),
     # aggregates (RESPECT NULLS) under fill(<number>) alone: every row in range, as the gap fill left it
@@ -150,6 +152,34 @@ CASES = [  # (query, influxdb3, influxdb1)
 def test_limits_as_each_dialect(store, q, v3, v1):
     dialect, s = store
     assert rows(s, q) == (v3 if dialect == "influxdb3" else v1)
+
+
+# influxd 1.6.7's answers (asked on loopback over LINES' m): a raw statement's transforms read by
+# its cursor, fill()'s number or the stream's last value where a call has no point at the row
+V1_TRANSFORM_FILLS = [
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(previous)",
+     {A: [[2, None, 10.0], [3, 2.0, 10.0], [4, 1.0, 20.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(linear)",
+     {A: [[2, None, 10.0], [3, 2.0, None], [4, 1.0, 20.0]]}),
+    ("SELECT difference(value1) * 2, difference(value2) + 1 FROM m GROUP BY host fill(9)",
+     {A: [[2, 18.0, 11.0], [3, 4.0, 10.0], [4, 2.0, 21.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(9) ORDER BY time DESC",
+     {A: [[3, -1.0, 9.0], [2, 9.0, -20.0], [1, -2.0, -10.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(previous) ORDER BY time DESC",
+     {A: [[3, -1.0, None], [2, -1.0, -20.0], [1, -2.0, -10.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m GROUP BY host fill(previous) LIMIT 1",
+     {A: [[2, None, 10.0], [3, 2.0, 10.0]]}),
+    ("SELECT difference(value1), difference(value2) FROM m fill(9)",
+     {(): [[2, 9.0, 10.0], [3, 2.0, 9.0], [4, 1.0, 20.0], [5, 3.0, 9.0]]}),
+]
+
+
+@pytest.mark.parametrize("q,v1", V1_TRANSFORM_FILLS, ids=[c[0] for c in V1_TRANSFORM_FILLS])
+def test_influxd_fills_where_a_transform_has_no_point(store, q, v1):
+    dialect, s = store
+    if dialect != "influxdb1":
+        pytest.skip("influxd 1.6.7's answers")
+    assert rows(s, q) == v1
 
 
 def test_each_measurement_is_limited_on_its_own(store):

@@ -130,7 +130,7 @@ def literal_stddev(points, asc, interval):
             mean += (x - mean) / i
         var = 0.0
         for x in xs:
-            var += math.pow(x - mean, 2)
+            var += (x - mean) * (x - mean)  # Go's math.Pow(d, 2) squares once (pow.go); C's pow may not
         out[k] = math.sqrt(var / (len(xs) - 1))
     return out
 

@@ -62,7 +62,7 @@ def _go_stddev(xs):
         mean += (x - mean) / i
     var = 0.0
     for x in xs:
-        var += math.pow(x - mean, 2)
+        var += (x - mean) * (x - mean)  # Go's math.Pow(d, 2) squares once (pow.go); C's pow may not
     return math.sqrt(var / (len(xs) - 1))
 
 

@@ -705,6 +705,9 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     _count_points(df, ctx)
     df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream,  # (influxd: each limited alone)
                      limits=(order.limit, order.offset) if plan.emulates_influxd else (0, 0))
+    if plan.emulates_influxd and len(low.transforms) > 1:  # a stream without the row's point
+        df = run_transforms.gaps_filled(df, keys, [n for n, _ in low.transforms.values()], order.ascending, plan.fill,
+                                        plan.fill_value)
     sch = {**schema, **dict(df.schema)}
     return df.select(keys + ["time"] + [value_expr(e, sch).alias(output_column(i))
                                         for i, e in enumerate(low.exprs)])

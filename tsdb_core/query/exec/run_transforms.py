@@ -222,6 +222,20 @@ def limited(df: pl.DataFrame, keys: list[str], limit: int, offset: int) -> pl.Da
     return df.filter(keep & (idx < offset + limit) if limit else keep)
 
 
+def gaps_filled(df: pl.DataFrame, keys: list[str], cols: list[str], ascending: bool, fill: str,
+                value) -> pl.DataFrame:
+    """A raw statement's transforms joined by time (one row per point of any): where a call's
+    stream has no point at the row, influxd's cursor reads fill()'s number (cast as the column
+    holds it) or, under fill(previous), the stream's last value in the series (the answer's
+    order: ``df`` ascending, read from its end when not ``ascending``); otherwise null."""
+    if fill not in ("value", "previous"):
+        return df
+    if fill == "value":
+        return df.with_columns(pl.col(c).fill_null(_cast(value, df.schema[c])) for c in cols)
+    step = pl.Expr.forward_fill if ascending else pl.Expr.backward_fill
+    return df.with_columns(step(pl.col(c)).over(keys) if keys else step(pl.col(c)) for c in cols)
+
+
 def cursor_merged(streams: list[pl.DataFrame], keys: list[str], ascending: bool, fill: str, value) -> pl.DataFrame:
     """Streams (``keys``, time, their value columns; each in its own order) read together as
     influxd's multiScannerCursor reads its scanners (module docstring): one row per step, the

@@ -186,6 +186,36 @@ def test_segments_gathered_as_their_slices_joined(data, sizes, nulls):
 
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), series=st.integers(2, 6), cycle=st.lists(st.integers(0, 2), min_size=1, max_size=4),
+       shift=st.booleans())
+def test_segments_on_a_lattice_joined_as_their_slices(data, series, cycle, shift):
+    """Every series taking the same sources in turn, equally many rows of each at equally
+    spaced starts (a run of every host in each piece): one strided copy per column, the same
+    rows as the slices joined; one start moved off the lattice: the slices themselves."""
+    cycle = [k for i, k in enumerate(cycle) if k != cycle[0] or not i]  # (a series' cycle begins where its first source recurs)
+    rows = [data.draw(st.integers(1, 5)) for _ in cycle]
+    steps = [n + data.draw(st.integers(0, 3)) for n in rows]
+    firsts = [data.draw(st.integers(0, 4)) for _ in cycle]
+    sizes = [max(f + (series - 1) * s + n for f, s, n, k2 in zip(firsts, steps, rows, cycle) if k2 == k)
+             if k in cycle else 1 for k in range(3)]
+    frames = tuple(pl.DataFrame({"time": pl.Series(range(100 * k, 100 * k + n), dtype=pl.Int64),
+                                 "v": pl.Series([float(i) / 7 for i in range(n)], dtype=pl.Float64)})
+                   for k, n in enumerate(sizes))
+    segs = [(k, f + i * s, n) for i in range(series) for k, f, s, n in zip(cycle, firsts, steps, rows)]
+    moved = shift and segs[-1][1] > 0
+    if moved:
+        k, a, n = segs[-1]
+        segs[-1] = (k, a - 1, n)
+    source, starts, lengths = (np.array([x[i] for x in segs], dtype=np.int64) for i in range(3))
+    on_lattice = piece_runs._lattice(source, starts, lengths) is not None
+    if not moved or series > 2:  # (two series: the moved start is a lattice of another spacing)
+        assert on_lattice == (not moved)
+    got = piece_runs.gather_segments(frames, source, starts, lengths)
+    want = pl.concat([frames[k].slice(a, n) for k, a, n in segs])
+    assert got.schema == want.schema and got.to_dict(as_series=False) == want.to_dict(as_series=False)
+
+
 def _close(a, b) -> bool:
     """``a == b``, floats to a relative 1e-12 (the same type: an integer stays exact)."""
     if isinstance(a, float) and isinstance(b, float):

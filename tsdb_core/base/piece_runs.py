@@ -39,22 +39,32 @@ def gather_segments(frames, source: np.ndarray, starts: np.ndarray, lengths: np.
     if not lengths.size:
         return frames[0].clear()
     source, starts = np.asarray(source, dtype=np.int64), np.asarray(starts, dtype=np.int64)
-    lattice = _lattice(source, starts, lengths)
-    segs = list(zip(source.tolist(), starts.tolist(), (starts + lengths).tolist())) if lattice is None else ()
+    join = segment_join(source, starts, lengths)
     used = sorted(set(source.tolist()))
     out, rest = {}, []
     for c, dtype in frames[0].schema.items():
         if dtype.is_numeric() and not any(frames[k].get_column(c).null_count() for k in used):
             held = {k: frames[k].get_column(c).to_numpy() for k in used}  # (a frame with nulls: float64)
-            joined = np.concatenate([held[k][a:b] for k, a, b in segs]) if lattice is None else \
-                _interleaved(held, lattice)
-            out[c] = pl.Series(c, joined, dtype=dtype)
+            out[c] = pl.Series(c, join(held), dtype=dtype)
         else:
             out[c] = None
             rest.append(c)
     if rest:
         out.update(_gathered(frames, rest, source, starts, lengths))
     return pl.DataFrame(list(out.values()))
+
+
+def segment_join(source: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
+    """A function of one column's values in each source (``held[k]``, NumPy) giving the segments
+    ``held[source[i]][starts[i] : starts[i] + lengths[i]]`` one after the other: one strided copy
+    when they lie on a lattice (:func:`_lattice`), else their slices joined."""
+    source, starts = np.asarray(source, dtype=np.int64), np.asarray(starts, dtype=np.int64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    lattice = _lattice(source, starts, lengths) if source.size else None
+    if lattice is not None:
+        return lambda held: _interleaved(held, lattice)
+    segs = list(zip(source.tolist(), starts.tolist(), (starts + lengths).tolist()))
+    return lambda held: np.concatenate([held[k][a:b] for k, a, b in segs])
 
 
 def _lattice(source: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[tuple] | None:

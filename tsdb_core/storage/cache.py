@@ -243,6 +243,18 @@ class Decoded:
         return {c: np.concatenate([a[lo:hi] for _, lo, hi in pieces]) if pieces else a[:0]
                 for c, a in zip(columns, arrays)}
 
+    def array_runs(self, tags: dict[str, list[str]], start: int, end: int,
+                   columns: list[str]) -> tuple[list[tuple], list[np.ndarray], list[tuple[int, int]]] | None:
+        """:meth:`select_arrays` not joined: (each matching series' tag values, as (key, value)
+        pairs; the columns' whole arrays; each series' rows there as (first row, end row)), so
+        that several files' rows can be joined series by series. None as select_arrays."""
+        arrays = self._numeric_columns(tags, columns)
+        if arrays is None:
+            return None
+        pieces = self._pieces(tags, start, end)
+        keys = sorted(self.tag_values.items())
+        return [tuple((k, v[r]) for k, v in keys) for r, _, _ in pieces], arrays, [(lo, hi) for _, lo, hi in pieces]
+
     def series_arrays(self, tags: dict[str, list[str]], start: int, end: int,
                       columns: list[str]) -> tuple[dict[str, str | None], dict[str, np.ndarray]] | None:
         """:meth:`select_arrays` of the one series that matches ``tags``, with its tag values

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ..base.piece_runs import PieceRuns
+from ..base.piece_runs import PieceRuns, segment_join
 
 _ROW = "\nrow"  # a working column: a series' place among all sources' series
 
@@ -40,6 +40,22 @@ def piece_runs(parts) -> PieceRuns | tuple | None:
         counts.append(c)
         at += n
     return PieceRuns(tuple(p[0] for p in parts), tuple(firsts), tuple(counts), tags)
+
+
+def joined_arrays(parts, columns: list[str]) -> dict[str, np.ndarray]:
+    """The ``Decoded.array_runs`` answers of sources disjoint in time, given in time order, as
+    one ``select_arrays`` answer: series by series (each series' rows of every source in turn)
+    when every source holds the same series in the same order, else source by source."""
+    keys = parts[0][0]
+    same = len(keys) > 1 and all(p[0] == keys for p in parts[1:])
+    segs = [(k, lo, hi - lo) for k, p in enumerate(parts) for lo, hi in p[2]]
+    if same:  # series then source
+        segs = [segs[k * len(keys) + s] for s in range(len(keys)) for k in range(len(parts))]
+    if not segs:
+        return {c: a[:0] for c, a in zip(columns, parts[0][1])}
+    source, starts, lengths = (np.array([x[i] for x in segs], dtype=np.int64) for i in range(3))
+    join = segment_join(source, starts, lengths)
+    return {c: join({k: p[1][i] for k, p in enumerate(parts)}) for i, c in enumerate(columns)}
 
 
 def _series_ids(parts) -> tuple[np.ndarray, dict[str, list], int]:

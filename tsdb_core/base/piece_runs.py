@@ -90,9 +90,13 @@ def _interleaved(held: dict, lattice: list[tuple]) -> np.ndarray:
     copy (not a slice per segment)."""
     views = []
     for k, first, step, rows, series in lattice:
-        values = held[k][first:]
-        size = values.strides[0]
-        views.append(as_strided(values, shape=(series, rows), strides=(step * size, size), writeable=False))
+        values = held[k]
+        size = values.itemsize
+        if values.flags.c_contiguous:  # (a view of the buffer: the constructor checks its bounds)
+            views.append(np.ndarray((series, rows), values.dtype, values, first * size, (step * size, size)))
+        else:
+            views.append(as_strided(values[first:], shape=(series, rows), strides=(step * values.strides[0],
+                                                                                 values.strides[0]), writeable=False))
     return np.concatenate(views, axis=1).reshape(-1)
 
 

@@ -47,14 +47,13 @@ def joined_arrays(parts, columns: list[str]) -> dict[str, np.ndarray]:
     one ``select_arrays`` answer: series by series (each series' rows of every source in turn)
     when every source holds the same series in the same order, else source by source."""
     keys = parts[0][0]
-    same = len(keys) > 1 and all(p[0] == keys for p in parts[1:])
-    segs = [(k, lo, hi - lo) for k, p in enumerate(parts) for lo, hi in p[2]]
-    if same:  # series then source
-        segs = [segs[k * len(keys) + s] for s in range(len(keys)) for k in range(len(parts))]
-    if not segs:
-        return {c: a[:0] for c, a in zip(columns, parts[0][1])}
-    source, starts, lengths = (np.array([x[i] for x in segs], dtype=np.int64) for i in range(3))
-    join = segment_join(source, starts, lengths)
+    if len(keys) < 2 or any(p[0] != keys for p in parts[1:]):  # source by source (one series: the same)
+        segs = [(p[1], lo, hi) for p in parts for lo, hi in p[2]]
+        return {c: np.concatenate([a[i][lo:hi] for a, lo, hi in segs]) if segs else parts[0][1][i][:0]
+                for i, c in enumerate(columns)}
+    bounds = np.array([p[2] for p in parts], dtype=np.int64).transpose(1, 0, 2).reshape(-1, 2)
+    source = np.tile(np.arange(len(parts), dtype=np.int64), len(keys))  # series then source
+    join = segment_join(source, bounds[:, 0], bounds[:, 1] - bounds[:, 0])
     return {c: join({k: p[1][i] for k, p in enumerate(parts)}) for i, c in enumerate(columns)}
 
 

@@ -262,8 +262,8 @@ def test_a_load_split_into_pieces_answers_as_the_settled_store(points, cuts, flu
 def test_arrays_of_several_pieces_come_series_by_series(monkeypatch):
     """Three writes over three spans of time, three hosts sampled alike: the pieces' rows of two
     hosts come host by host (each host's times ascending, as in a settled file), and the
-    windowed maxima of those hosts answer as the settled store does; a host missing from a
-    piece leaves them piece by piece."""
+    windowed maxima of those hosts answer as the settled store does; a fourth piece holding one
+    of them leaves them piece by piece."""
     monkeypatch.setattr(buffer_view, "BACKGROUND", False)
     store, settled = tsdb_core.open(None, config=CONFIG), tsdb_core.open(None, config=CONFIG)
     for i in range(3):
@@ -275,13 +275,17 @@ def test_arrays_of_several_pieces_come_series_by_series(monkeypatch):
         store.query("SELECT count(v) FROM m", db=DB)
     settled.flush()
     args = (DB, None, "m", 0, 30 * SEC, ["v"])
-    got = store.scan_arrays(*args, {"host": ["a", "c"]})
-    times = got["time"] // SEC
-    assert times.tolist() == 2 * [t + 10 * i for i, n in enumerate((10, 7, 4)) for t in range(n)]
+    for lattice in (2, 16):  # (2: the series joined by one strided copy per column)
+        monkeypatch.setattr(run_gather, "LATTICE_SERIES", lattice)
+        got = store.scan_arrays(*args, {"host": ["a", "c"]})
+        times = got["time"] // SEC
+        assert times.tolist() == 2 * [t + 10 * i for i, n in enumerate((10, 7, 4)) for t in range(n)]
+        assert got["v"].tolist() == [float((t * 7 + i) % 5) * (-1) ** t for _ in "ac"
+                                     for i, n in enumerate((10, 7, 4)) for t in range(n)]
     q = ("SELECT max(v), min(v), count(v) FROM m WHERE (host = 'a' OR host = 'c') AND time >= 0s AND time < 30s "
          "GROUP BY time(4s) fill(null)")
     assert store.query(q, db=DB).to_json() == settled.query(q, db=DB).to_json()
-    store.write(DB, _lines([("a", None, 0, 1.0, 1)], 40, regions=False))  # a alone in a fourth piece
+    store.write(DB, _lines([("a", None, 0, 1.0, 1)], 40, regions=False))  # a alone in a fourth piece: piece by piece
     store.query("SELECT count(v) FROM m", db=DB)
     got = store.scan_arrays(DB, None, "m", 0, 50 * SEC, ["v"], {"host": ["a", "c"]})
     assert (got["time"] // SEC).tolist() == [t for i, n in enumerate((10, 7, 4)) for t in

@@ -37,7 +37,7 @@ class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
     __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "_nbytes", "_index_bytes",
-                 "_where", "_np", "_nan", "_virtual", "_keys")
+                 "_where", "_np", "_nan", "_virtual")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None,
                  tag_values: dict[str, list] | None = None, run_tags: dict[str, list] | None = None):
@@ -71,7 +71,6 @@ class Decoded:
         self.tag_values = {t: known[t] if t in known else frame.get_column(t).gather(starts).to_list()
                            for t in tags} | (tag_values or {})
         self._where: dict[str, dict[str | None, np.ndarray]] = {}
-        self._keys: list[tuple] | None = None  # each series' (key, value) pairs (array_runs)
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
         if not _runs_sorted(self.times, starts, ends):
@@ -94,7 +93,7 @@ class Decoded:
         """This file's series index over its time and ``columns`` (shared, not copied): what a
         query reads of a file held column by column. Tags stay built from the runs."""
         view = object.__new__(Decoded)
-        for name in ("times", "tmin", "tmax", "starts", "ends", "tag_values", "_where", "_keys"):
+        for name in ("times", "tmin", "tmax", "starts", "ends", "tag_values", "_where"):
             setattr(view, name, getattr(self, name))
         view.frame = pl.DataFrame([self.frame.get_column(TIME), *columns])
         view._virtual = self._virtual - set(view.frame.columns)
@@ -245,19 +244,14 @@ class Decoded:
                 for c, a in zip(columns, arrays)}
 
     def array_runs(self, tags: dict[str, list[str]], start: int, end: int,
-                   columns: list[str]) -> tuple[list[tuple], list[np.ndarray], list[tuple[int, int]]] | None:
-        """:meth:`select_arrays` not joined: (each matching series' tag values, as (key, value)
-        pairs; the columns' whole arrays; each series' rows there as (first row, end row)), so
-        that several files' rows can be joined series by series. None as select_arrays."""
+                   columns: list[str]) -> tuple[list[np.ndarray], list[tuple[int, int]]] | None:
+        """:meth:`select_arrays` not joined: (the columns' whole arrays, each matching series'
+        rows there as (first row, end row), series in their order here), so that several files'
+        rows can be joined series by series. None as select_arrays."""
         arrays = self._numeric_columns(tags, columns)
         if arrays is None:
             return None
-        pieces = self._pieces(tags, start, end)
-        if self._keys is None:  # (built once: a file or a piece never changes)
-            items = sorted(self.tag_values.items())
-            self._keys = [tuple((k, v[r]) for k, v in items) for r in range(len(self.starts))]
-        keys = self._keys
-        return [keys[r] for r, _, _ in pieces], arrays, [(lo, hi) for _, lo, hi in pieces]
+        return arrays, [(lo, hi) for _, lo, hi in self._pieces(tags, start, end)]
 
     def series_arrays(self, tags: dict[str, list[str]], start: int, end: int,
                       columns: list[str]) -> tuple[dict[str, str | None], dict[str, np.ndarray]] | None:

@@ -186,6 +186,36 @@ def test_segments_gathered_as_their_slices_joined(data, sizes, nulls):
 
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), series=st.integers(2, 6), cycle=st.lists(st.integers(0, 2), min_size=1, max_size=4),
+       shift=st.booleans())
+def test_segments_on_a_lattice_joined_as_their_slices(data, series, cycle, shift):
+    """Every series taking the same sources in turn, equally many rows of each at equally
+    spaced starts (a run of every host in each piece): one strided copy per column, the same
+    rows as the slices joined; one start moved off the lattice: the slices themselves."""
+    cycle = [k for i, k in enumerate(cycle) if k != cycle[0] or not i]  # (a series' cycle begins where its first source recurs)
+    rows = [data.draw(st.integers(1, 5)) for _ in cycle]
+    steps = [n + data.draw(st.integers(0, 3)) for n in rows]
+    firsts = [data.draw(st.integers(0, 4)) for _ in cycle]
+    sizes = [max(f + (series - 1) * s + n for f, s, n, k2 in zip(firsts, steps, rows, cycle) if k2 == k)
+             if k in cycle else 1 for k in range(3)]
+    frames = tuple(pl.DataFrame({"time": pl.Series(range(100 * k, 100 * k + n), dtype=pl.Int64),
+                                 "v": pl.Series([float(i) / 7 for i in range(n)], dtype=pl.Float64)})
+                   for k, n in enumerate(sizes))
+    segs = [(k, f + i * s, n) for i in range(series) for k, f, s, n in zip(cycle, firsts, steps, rows)]
+    moved = shift and segs[-1][1] > 0
+    if moved:
+        k, a, n = segs[-1]
+        segs[-1] = (k, a - 1, n)
+    source, starts, lengths = (np.array([x[i] for x in segs], dtype=np.int64) for i in range(3))
+    on_lattice = piece_runs._lattice(source, starts, lengths) is not None
+    if not moved or series > 2:  # (two series: the moved start is a lattice of another spacing)
+        assert on_lattice == (not moved)
+    got = piece_runs.gather_segments(frames, source, starts, lengths)
+    want = pl.concat([frames[k].slice(a, n) for k, a, n in segs])
+    assert got.schema == want.schema and got.to_dict(as_series=False) == want.to_dict(as_series=False)
+
+
 def _close(a, b) -> bool:
     """``a == b``, floats to a relative 1e-12 (the same type: an integer stays exact)."""
     if isinstance(a, float) and isinstance(b, float):
@@ -227,3 +257,38 @@ def test_a_load_split_into_pieces_answers_as_the_settled_store(points, cuts, flu
             assert "error" not in live["results"][0] and _close(live, settled)
         finally:
             store.close()
+
+
+def test_arrays_of_several_pieces_come_series_by_series(monkeypatch):
+    """Three writes over three spans of time, three hosts sampled alike: the pieces' rows of two
+    hosts come host by host (each host's times ascending, as in a settled file), and the
+    windowed maxima of those hosts answer as the settled store does; a fourth piece holding one
+    of them leaves them piece by piece."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", False)
+    store, settled = tsdb_core.open(None, config=CONFIG), tsdb_core.open(None, config=CONFIG)
+    for i in range(3):
+        n = 10 - 3 * i  # each write smaller than the last: its own piece
+        lines = _lines([(h, None, t, float((t * 7 + i) % 5) * (-1) ** t, 1) for h in "abc" for t in range(n)],
+                       10 * i, regions=False)
+        store.write(DB, lines)
+        settled.write(DB, lines)
+        store.query("SELECT count(v) FROM m", db=DB)
+    settled.flush()
+    args = (DB, None, "m", 0, 30 * SEC, ["v"])
+    for lattice in (2, 16):  # (2: the series joined by one strided copy per column)
+        monkeypatch.setattr(run_gather, "LATTICE_SERIES", lattice)
+        got = store.scan_arrays(*args, {"host": ["a", "c"]})
+        times = got["time"] // SEC
+        assert times.tolist() == 2 * [t + 10 * i for i, n in enumerate((10, 7, 4)) for t in range(n)]
+        assert got["v"].tolist() == [float((t * 7 + i) % 5) * (-1) ** t for _ in "ac"
+                                     for i, n in enumerate((10, 7, 4)) for t in range(n)]
+    q = ("SELECT max(v), min(v), count(v) FROM m WHERE (host = 'a' OR host = 'c') AND time >= 0s AND time < 30s "
+         "GROUP BY time(4s) fill(null)")
+    assert store.query(q, db=DB).to_json() == settled.query(q, db=DB).to_json()
+    store.write(DB, _lines([("a", None, 0, 1.0, 1)], 40, regions=False))  # a alone in a fourth piece: piece by piece
+    store.query("SELECT count(v) FROM m", db=DB)
+    got = store.scan_arrays(DB, None, "m", 0, 50 * SEC, ["v"], {"host": ["a", "c"]})
+    assert (got["time"] // SEC).tolist() == [t for i, n in enumerate((10, 7, 4)) for t in
+                                              2 * list(range(10 * i, 10 * i + n))] + [40]
+    store.close()
+    settled.close()

@@ -150,7 +150,7 @@ class Decoded:
         chunk each; each series' first row in it; its row count; each series' value of every
         tag key): series by series, times ascending in each, series without rows left out. Nothing
         is copied: a windowed aggregate finds its groups from the rows and counts, and reads the
-        values where they are. None when not indexed."""
+        values where they are (the tag lists may be the ones held: read only). None when not indexed."""
         if self.starts is None or any(c in self._virtual for c in columns):
             return None
         runs = self._matching_runs(tags)
@@ -158,9 +158,12 @@ class Decoded:
         starts, ends = self._bounds(picked, start, end, None)
         keep = ends > starts
         picked, starts, ends = picked[keep], starts[keep], ends[keep]
-        rows = picked.tolist()
-        return (pick(self.frame, columns), starts, ends - starts,
-                {k: [v[r] for r in rows] for k, v in self.tag_values.items()})
+        if picked.size == len(self.starts):  # every series (picked ascend): the held lists, shared
+            tags_of = dict(self.tag_values)
+        else:
+            rows = picked.tolist()
+            tags_of = {k: [v[r] for r in rows] for k, v in self.tag_values.items()}
+        return pick(self.frame, columns), starts, ends - starts, tags_of
 
     def _bounds(self, runs: np.ndarray, start: int, end: int,
                 limit: tuple[int, bool] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -239,6 +242,16 @@ class Decoded:
             return {c: a[lo:hi] for c, a in zip(columns, arrays)}
         return {c: np.concatenate([a[lo:hi] for _, lo, hi in pieces]) if pieces else a[:0]
                 for c, a in zip(columns, arrays)}
+
+    def array_runs(self, tags: dict[str, list[str]], start: int, end: int,
+                   columns: list[str]) -> tuple[list[np.ndarray], list[tuple[int, int]]] | None:
+        """:meth:`select_arrays` not joined: (the columns' whole arrays, each matching series'
+        rows there as (first row, end row), series in their order here), so that several files'
+        rows can be joined series by series. None as select_arrays."""
+        arrays = self._numeric_columns(tags, columns)
+        if arrays is None:
+            return None
+        return arrays, [(lo, hi) for _, lo, hi in self._pieces(tags, start, end)]
 
     def series_arrays(self, tags: dict[str, list[str]], start: int, end: int,
                       columns: list[str]) -> tuple[dict[str, str | None], dict[str, np.ndarray]] | None:

@@ -37,7 +37,7 @@ from . import encodings
 from .cache import Decoded, DecodedCache
 from .columns import FileColumns
 from .objects import DataFiles
-from .run_gather import piece_runs
+from .run_gather import joined_arrays, piece_runs
 
 log = logging.getLogger("tsdb_core.store")
 
@@ -261,13 +261,18 @@ class Files:
 
     def select_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                       start: int, end: int, columns: list[str]) -> dict[str, np.ndarray] | None:
-        """:meth:`Decoded.select_arrays` over files that do not overlap (rows concatenated);
-        None when one is not cached or a column is not plain numbers."""
+        """:meth:`Decoded.select_arrays` over files that do not overlap, in time order (a file
+        and buffered pieces): the rows series by series when every file holds the same series
+        (each series' times then ascend: exec/fast_grid.py reads hosts sampled alike one after
+        the other), else file by file; None when one is not cached or a column is not plain numbers."""
+        if len(files) == 1:
+            parts = self._decoded_parts(files, tags, tag_values, start, end, columns,
+                                        lambda dec: dec.select_arrays(tag_values, start, end, columns))
+            return None if parts is None else parts[0] if len(parts) == 1 else \
+                {c: np.concatenate([p[c] for p in parts]) for c in columns}
         parts = self._decoded_parts(files, tags, tag_values, start, end, columns,
-                                    lambda dec: dec.select_arrays(tag_values, start, end, columns))
-        if parts is None:
-            return None
-        return parts[0] if len(parts) == 1 else {c: np.concatenate([p[c] for p in parts]) for c in columns}
+                                    lambda dec: dec.array_runs(tag_values, start, end, columns))
+        return None if parts is None else joined_arrays(parts, columns)
 
     def series_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                       start: int, end: int, columns: list[str]):

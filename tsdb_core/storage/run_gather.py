@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ..base.piece_runs import PieceRuns
+from ..base.piece_runs import PieceRuns, segment_join
 
 _ROW = "\nrow"  # a working column: a series' place among all sources' series
 
@@ -40,6 +40,30 @@ def piece_runs(parts) -> PieceRuns | tuple | None:
         counts.append(c)
         at += n
     return PieceRuns(tuple(p[0] for p in parts), tuple(firsts), tuple(counts), tags)
+
+
+LATTICE_SERIES = 16  # series past which joined_arrays looks for a lattice (a strided copy per column)
+
+
+def joined_arrays(parts, columns: list[str]) -> dict[str, np.ndarray]:
+    """The ``Decoded.array_runs`` answers of sources disjoint in time, given in time order, as
+    one ``select_arrays`` answer. When every source matched as many series, series by series:
+    the i-th series of each source in turn (the same series when every source holds the ones
+    asked for, hosts sampled alike: their times then ascend block by block, and exec/fast_grid.py
+    reads them as a settled file's); else source by source. Either way the rows asked for, in
+    an order the callers check (exec/fast.py: times ascend in each series, not across)."""
+    n = len(parts[0][1])
+    if n < 2 or any(len(p[1]) != n for p in parts[1:]):
+        segs = [(p[0], lo, hi) for p in parts for lo, hi in p[1]]
+    elif n < LATTICE_SERIES:
+        segs = [(p[0], *p[1][i]) for i in range(n) for p in parts]
+    else:
+        bounds = np.array([p[1] for p in parts], dtype=np.int64).transpose(1, 0, 2).reshape(-1, 2)
+        join = segment_join(np.tile(np.arange(len(parts), dtype=np.int64), n), bounds[:, 0],
+                            bounds[:, 1] - bounds[:, 0])
+        return {c: join({k: p[0][i] for k, p in enumerate(parts)}) for i, c in enumerate(columns)}
+    return {c: np.concatenate([a[i][lo:hi] for a, lo, hi in segs]) if segs else parts[0][0][i][:0]
+            for i, c in enumerate(columns)}
 
 
 def _series_ids(parts) -> tuple[np.ndarray, dict[str, list], int]:

@@ -700,10 +700,16 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
         df = df.with_columns(pl.coalesce(HIDDEN_TMP + t, t).alias(m) for t, m in hid.items())
         df = go_merge.merged_rows(df, keys + ([SOURCE_COLUMN] if stream else []), [hid.get(t, t) for t in tags],
                                   not desc, go_merge.aux_columns(aux_refs, {**{c: c for c in tags}, **strings}, keys))
-    if desc:
-        df = df.reverse()  # _transforms reads it backwards
+    return _raw_transformed(plan, order, df.reverse() if desc else df, low, keys, schema, stream, ctx)
+
+
+def _raw_transformed(plan, order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, stream: bool,
+                     ctx) -> pl.DataFrame:
+    """Transforms over raw rows read in the order they take them (reversed under DESC), their
+    outputs joined by time; as influxd: each call limited alone, its cursor filling a call
+    without a point at the row."""
     _count_points(df, ctx)
-    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream,  # (influxd: each limited alone)
+    df = _transforms(order, df, low, keys, schema, plan.interval, ctx.deadline, stream,
                      limits=(order.limit, order.offset) if plan.emulates_influxd else (0, 0))
     if plan.emulates_influxd and len(low.transforms) > 1:  # a stream without the row's point
         df = run_transforms.gaps_filled(df, keys, [n for n, _ in low.transforms.values()], order.ascending, plan.fill,

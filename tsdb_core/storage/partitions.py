@@ -86,8 +86,8 @@ def split_windows(frame: pl.DataFrame, width: int) -> list[tuple[int, pl.DataFra
 def merge_points(lf: pl.LazyFrame, keys: list[str], fields: list[str]) -> pl.LazyFrame:
     """Same series + time → one row; per field the last non-null value (input order) wins. The
     rows keep a fixed order (each key's first row's; without fields, its kept row's): a float sum
-    over them then adds in the same order
-    on every call (a hash order changed its last digits, even its overflow, between calls)."""
+    over them then adds in the same order on every call (a hash order changed its last digits,
+    even its overflow, between calls)."""
     if not fields:
         return lf.unique(subset=keys, keep="last", maintain_order=True)
     return lf.group_by(keys, maintain_order=True).agg([pl.col(f).drop_nulls().last() for f in fields])

@@ -681,7 +681,8 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     desc = not order.ascending
     # several subqueries: a transform reads one stream after the other (influxd's MergeIterator)
     stream = SOURCE_COLUMN in schema and plan.emulates_influxd
-    if ORDER_TIME_COLUMN in schema and plan.emulates_influxd and not stream:
+    if ORDER_TIME_COLUMN in schema and plan.emulates_influxd and not stream \
+            and all(c.name in run_transforms.STREAMED for c in low.transforms):  # (its reducers)
         return _stream_read(plan, order, lf, schema, low, keys, tag_order, ctx)
     if stream:  # each stream's rows of equal time in the order it hands them on
         df = collect(lf.sort(keys + [SOURCE_COLUMN, "time"], descending=[desc] * len(keys) + [False, desc],
@@ -1665,7 +1666,7 @@ def _runs_tree(plan, a: Aggregate, low: Lowered, ctx: Ctx):
     seen = ctx.tree_memo.get(("runs", id(plan)))
     if seen is not None and seen[0] is plan:
         return seen[1]
-    src, got = plan.sources[0], None
+    src, got = (plan.sources[0] if plan.sources else None), None  # (a reader may know no source yet)
     calls = [c for c in low.aggs if c.name in ("sum", "mean") and c.args and isinstance(c.args[0], ast.VarRef)]
     if calls and plan.emulates_influxd and not a.dimensions and a.tz is None and plan.ascending \
             and len(plan.sources) == 1 and isinstance(src, Scan) and ctx.provider.capabilities.exact_tag_scan \

@@ -87,3 +87,18 @@ def _counted(f, used: list):
         used.append(1)
         return f(*a, **k)
     return wrapped
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT sum(x) FROM nothing WHERE time >= 0 AND time < 1h GROUP BY time(10m)",
+    "SELECT mean(x) FROM nothing WHERE time >= 0 AND time < 30d GROUP BY time(10m)",
+    "SELECT sum(x), stddev(x) FROM nothing",
+    "SELECT sum(x) FROM /noth.*/ WHERE time >= 0 AND time < 30d GROUP BY time(1d)",
+])
+def test_a_measurement_no_point_has_answers_no_series(q):
+    """A statement without sources (no such measurement yet) is no series, as influxd answers
+    it, not an error of the reduce tree's reads."""
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "m x=1.5 0")
+    assert s.query(q, db="db").to_json() == {"results": [{"statement_id": 0}]}

@@ -159,7 +159,8 @@ def _accepts(headers) -> tuple[str | None, str]:
 
 
 def _cacheable(qs: bytes) -> bool:
-    return len(qs) <= 4096 and b"p=" not in qs  # (no token kept in a cache)
+    # (no token kept in a cache: neither ``p=`` nor its percent-encoded name ``%70``)
+    return len(qs) <= 4096 and b"p=" not in qs and b"%70" not in qs
 
 
 def _authorise(principal, statements, db: str) -> None:

@@ -52,3 +52,14 @@ def test_kept_bytes_are_bounded():
     assert k.get(a)[2] is not None and k.get(b)[2] is None
     k.put(c, 3, 3, body(6))  # over the total: what was kept goes
     assert k.get(a) is None and k.get(c)[2] is not None
+
+
+@pytest.mark.parametrize("qs, cacheable", [
+    (b"db=db&q=SHOW+TAG+VALUES+WITH+KEY+%3D+host", True),
+    (b"db=db&u=me&p=secret&q=SHOW+DATABASES", False),
+    (b"db=db&u=me&%70=secret&q=SHOW+DATABASES", False),  # the name ``p`` percent-encoded
+    (b"db=db&q=" + b"x" * 5000, False),
+])
+def test_a_request_shape_carrying_a_password_is_never_kept(qs, cacheable):
+    from tsdb_http.routes_query import _cacheable
+    assert _cacheable(qs) is cacheable

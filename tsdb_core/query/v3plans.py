@@ -17,7 +17,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import showplan3
+from ..influxql.dialects import showplan3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
@@ -32,6 +32,7 @@ from ..influxql.dialects.selectplan3 import (
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
+from ..influxql.dialects.unioncast3 import Source, kept
 from ..influxql.dialects.unionplan3 import union_plans
 from ..influxql.dialects.winfunc3 import window_function_select
 from ..influxql.dialects.winselect3 import window_select
@@ -199,7 +200,7 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
     parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]
     if len(names) < 2 or any(True for p in parts for _ in find(p, (A.Wildcard, A.RegexLiteral))) \
             or any(not isinstance(d.expr, A.Call) for d in stmt.dimensions):  # GROUP BY time() alone
-        return None
+        return _cast_union(stmt, provider, db, rp, now, names, limits) if len(names) > 1 else None
     read = {r.name for p in parts for r in find(p, A.VarRef)} - {"time"}
     plans, types = [], set()
     lower, upper = _bounds(stmt, now)
@@ -208,13 +209,37 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
         limits.check_time()
         schema = provider.schema(db, name)
         if schema is None or not read <= set(schema.fields) or read & set(schema.tags):
-            return None
+            return _cast_union(stmt, provider, db, rp, now, names, limits)
         types.add(tuple(schema.fields[f] for f in sorted(read)))
         plan = select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=name),)), provider, db, rp, now)
         if not isinstance(plan, Plans):
             return None
         plans.append(plan)
     if len(types) != 1:
+        return None
+    limits.check_text(plans)
+    return union_plans(plans)
+
+
+def _cast_union(stmt, provider, db: str, rp: str | None, now: int, names: list[str],
+                limits: DrawLimits) -> Plans | None:
+    """unioncast3.py's plans of a raw SELECT over tables whose columns differ (a column one lacks,
+    a tag): the tables from_drop_empty keeps, a lone one's plan when one is left."""
+    sources = []
+    for name in names:
+        schema = provider.schema(db, name)
+        if schema is None:
+            return None
+        sources.append(Source(Table(name, tuple(sorted(schema.tags)), frozenset(schema.fields)),
+                              {f: t.value for f, t in schema.fields.items()}))
+    sources = kept(stmt, sources)
+    if len(sources) < 2:
+        return None if not sources else select_plans(
+            dataclasses.replace(stmt, sources=(A.Measurement(name=sources[0].table.name),)), provider, db, rp, now)
+    lower, upper, rest = _bounds(stmt, now, with_rest=True)
+    limits.check_tables(sum(1 for s in sources if _chunks(provider, db, rp, s.table.name, lower, upper) != ()))
+    plans = unioncast3.branches(stmt, sources, lower, upper, rest)
+    if plans is None:
         return None
     limits.check_text(plans)
     return union_plans(plans)

@@ -85,12 +85,51 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
     if not isinstance(src, A.Measurement) or src.name != getattr(table, "name", None) or src.database is not None \
             or src.retention_policy is not None:
         return None
-    if table is None or tags is None or group is None or stmt.into is not None or stmt.fill is not None \
-            or stmt.slimit or stmt.soffset or stmt.limit or stmt.offset or stmt.location is not None \
-            or not stmt.time_ascending or (lower is not None and upper is not None and lower > upper):
+    if table is None or tags is None or group is None or not plain(stmt, lower, upper):
         return None
-    time_name, outs, fields = "time", [], _expanded(stmt, table)
-    if fields is None:
+    cols = columns(stmt, table, types)
+    if cols is None:
+        return None
+    if not cols.reads:
+        return Plans(EMPTY, physical="EmptyExec\n")
+    return branch_plans(table, cols, (lower, upper, tags, cond))
+
+
+def plain(stmt, lower, upper) -> bool:
+    """Whether ``stmt`` has none of what is not drawn: INTO, fill, SLIMIT, SOFFSET, LIMIT, OFFSET,
+    tz(), ORDER BY time DESC, a time range with its lower end above its upper one."""
+    return not (stmt.into is not None or stmt.fill is not None or stmt.slimit or stmt.soffset or stmt.limit
+                or stmt.offset or stmt.location is not None or not stmt.time_ascending
+                or (lower is not None and upper is not None and lower > upper))
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """A raw SELECT's columns over one table: ``time``'s name, the GROUP BY names (sorted), the
+    projected expressions (Out) in the order of the SELECT list."""
+
+    time_name: str
+    group: tuple[str, ...]
+    outs: tuple[Out, ...]
+
+    @property
+    def reads(self) -> list[str]:
+        """The table's fields the expressions read (the filter tests them), by name."""
+        return sorted({r for o in self.outs for r in o.reads})
+
+    def kinds(self, table: Table) -> dict[str, str]:
+        """Each projected column's Arrow type (``Dictionary`` a tag, ``Null`` a NULL), the GROUP
+        BY columns not selected too: what union_and_coerce coerces across tables."""
+        named = {o.name for o in self.outs}
+        grouped = {g: "Dictionary" if g in table.tags else "Null" for g in self.group if g not in named}
+        return {**grouped, **{o.name: o.kind for o in self.outs}}
+
+
+def columns(stmt, table: Table, types: dict[str, str]) -> Columns | None:
+    """The columns of ``stmt`` over ``table`` as the planner projects them, or None when an
+    expression is not drawn (or only tags are selected, or two columns share a name)."""
+    group, time_name, outs, fields = _group(stmt, table), "time", [], _expanded(stmt, table)
+    if fields is None or group is None:
         return None
     for f in fields:
         e = _bare(f.expr)
@@ -107,10 +146,7 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
     names = [time_name, *(g for g in group if g not in {o.name for o in outs}), *(o.name for o in outs)]
     if all(o.kind == "Dictionary" for o in outs) or len(set(names)) != len(names):  # (tags alone: not drawn)
         return None
-    fields = sorted({r for o in outs for r in o.reads})
-    if not fields:
-        return Plans(EMPTY, physical="EmptyExec\n")
-    return _plans(table, outs, fields, (lower, upper, tags, cond), group, time_name)
+    return Columns(time_name, tuple(group), tuple(outs))
 
 
 def _expanded(stmt, table: Table) -> list | None:
@@ -149,22 +185,28 @@ def _group(stmt, table: Table) -> list[str] | None:
     return sorted(names)
 
 
-def _plans(table: Table, outs: list[Out], fields, where, group, time_name) -> Plans:
+def branch_plans(table: Table, cols: Columns, where, casts: dict[str, str] | None = None,
+                 sort: str | None = None) -> Plans:
     """The planner's plan, DataFusion's type_coercion and simplify_expressions where they change
     it (a Float64 argument or operand cast, a cast literal folded), its push_down_filter and
     optimize_projections steps; a condition folded to false, eliminate_filter's EmptyRelation, which
-    propagate_empty_relation makes the whole plan (``where``: lower, upper, tag tests, rawwhere3's text)."""
-    m, (lower, upper, tags, cond) = table.name, where
-    named = {o.name for o in outs}
-    grouped = [f"{m}.{g} AS {g}" if g in table.tags else f"NULL AS {g}" for g in group if g not in named]
+    propagate_empty_relation makes the whole plan (``where``: lower, upper, tag tests, rawwhere3's text).
+    In a union (unioncast3.py): ``casts``, each column's type across the tables (a column of another
+    type CAST to it), and ``sort``, the union's Sort."""
+    m, (lower, upper, tags, cond), outs, group, time_name = table.name, where, cols.outs, cols.group, cols.time_name
+    fields, named, kinds, casts = cols.reads, {o.name for o in outs}, cols.kinds(table), casts or {}
+    grouped = [(f"{m}.{g}" if g in table.tags else "NULL", g) for g in group if g not in named]
+    texts = {**{g: (text,) * STAGES for text, g in grouped}, **{o.name: o.texts for o in outs}}
+    texts = {n: cast(t, kinds[n], casts.get(n, kinds[n])) for n, t in texts.items()}
 
     def projection(stage: int) -> str:
-        exprs = [f"{m}.time AS {time_name}", *grouped, *(f"{o.texts[stage]} AS {o.name}" for o in outs)]
+        exprs = [f"{m}.time AS {time_name}", *(f"{texts[n][stage]} AS {n}" for n in [*(g for _, g in grouped),
+                                                                                  *(o.name for o in outs)])]
         return f"Projection: {dict_literal(m)} AS iox::measurement, " + ", ".join(exprs)
     selected = [o.name for o in outs if o.kind == "Dictionary" and o.name not in group]
     keys = [*(g for g in group if g in table.tags), time_name]
-    sort = "Sort: " + ", ".join([*(f"{k} ASC NULLS LAST" for k in keys),
-                                 *(f"{t} ASC NULLS LAST" for t in selected)])
+    sort = sort or "Sort: " + ", ".join([*(f"{k} ASC NULLS LAST" for k in keys),
+                                         *(f"{t} ASC NULLS LAST" for t in selected)])
     if cond is None:
         base, pushed = scan_filters(m, fields, tags, lower, upper)
     else:
@@ -184,6 +226,16 @@ def _plans(table: Table, outs: list[Out], fields, where, group, time_name) -> Pl
     steps += (("push_down_filter", plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))),
               ("optimize_projections", plan_block(sort, plan_block(projection(2), narrowed))))
     return Plans(initial, steps, analyzer_steps=analyzed)
+
+
+def cast(texts: tuple[str, str, str], kind: str, target: str) -> tuple[str, str, str]:
+    """A column's texts CAST to ``target`` by union_and_coerce (coerce_plan_expr_for_schema), a
+    NULL's cast folded by simplify_expressions into a typed null (DataFusion 50.1 printed both)."""
+    if kind == target:
+        return texts
+    if kind == "Null":
+        return f"CAST(NULL AS {target})", f"CAST(NULL AS {target})", f"{target}(NULL)"
+    return tuple(f"CAST({t} AS {target})" for t in texts)
 
 
 def _where(m: str, fields, lower, upper, cond: str) -> tuple[str, str]:

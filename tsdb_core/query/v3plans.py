@@ -17,7 +17,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import showplan3, unioncast3
+from ..influxql.dialects import showplan3, subquery3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
@@ -137,6 +137,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
         return _union(stmt, provider, db, rp, now, limits)
+    if isinstance(stmt, S.SelectStatement) and len(stmt.sources) == 1 and isinstance(stmt.sources[0], A.SubQuery):
+        return _subquery(stmt, provider, db, rp, now)
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
         return None
@@ -243,6 +245,21 @@ def _cast_union(stmt, provider, db: str, rp: str | None, now: int, names: list[s
         return None
     limits.check_text(plans)
     return union_plans(plans)
+
+
+def _subquery(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """subquery3.py's plans of a raw SELECT over one subquery of one measurement of the catalog."""
+    inner = stmt.sources[0].statement
+    source = inner.sources[0] if len(inner.sources) == 1 else None
+    if not isinstance(source, A.Measurement) or source.database is not None or source.retention_policy is not None \
+            or source.name not in provider.measurements(db, rp) or inner.location is not None:
+        return None
+    schema = provider.schema(db, source.name)
+    plans = select_plans(subquery3.inner_statement(inner), provider, db, rp, now) if schema is not None else None
+    if not isinstance(plans, Plans):
+        return None
+    table = Table(source.name, tuple(sorted(schema.tags)), frozenset(schema.fields))
+    return subquery3.subquery_plans(stmt, inner, plans, table, {f: t.value for f, t in schema.fields.items()})
 
 
 def _bounds(stmt, now: int, with_rest: bool = False):

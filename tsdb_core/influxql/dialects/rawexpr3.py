@@ -85,21 +85,21 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
     if not isinstance(src, A.Measurement) or src.name != getattr(table, "name", None) or src.database is not None \
             or src.retention_policy is not None:
         return None
-    if table is None or tags is None or group is None or not plain(stmt, lower, upper):
+    if table is None or tags is None or group is None or not plain(stmt, lower, upper, descending=True):
         return None
     cols = columns(stmt, table, types)
-    if cols is None:
-        return None
+    if cols is None or (cols.descending and (cols.group or any(o.kind == "Dictionary" for o in cols.outs))):
+        return None  # (ORDER BY time DESC over tags: their order not followed)
     if not cols.reads:
         return Plans(EMPTY, physical="EmptyExec\n")
     return branch_plans(table, cols, (lower, upper, tags, cond))
 
 
-def plain(stmt, lower, upper) -> bool:
+def plain(stmt, lower, upper, descending: bool = False) -> bool:
     """Whether ``stmt`` has none of what is not drawn: INTO, fill, SLIMIT, SOFFSET, LIMIT, OFFSET,
-    tz(), ORDER BY time DESC, a time range with its lower end above its upper one."""
+    tz(), ORDER BY time DESC (unless ``descending``), a time range with its lower end above its upper one."""
     return not (stmt.into is not None or stmt.fill is not None or stmt.slimit or stmt.soffset or stmt.limit
-                or stmt.offset or stmt.location is not None or not stmt.time_ascending
+                or stmt.offset or stmt.location is not None or not (stmt.time_ascending or descending)
                 or (lower is not None and upper is not None and lower > upper))
 
 
@@ -111,6 +111,7 @@ class Columns:
     time_name: str
     group: tuple[str, ...]
     outs: tuple[Out, ...]
+    descending: bool = False  # ORDER BY time DESC
 
     @property
     def reads(self) -> list[str]:
@@ -137,7 +138,7 @@ def columns(stmt, table: Table, types: dict[str, str]) -> Columns | None:
             time_name = f.alias or "time"
             continue
         if isinstance(e, A.VarRef) and e.name in table.tags and e.type in (None, "tag"):
-            out = Out(e.name, _same(f"{table.name}.{e.name}"), frozenset(), "Dictionary", scans=frozenset({e.name}))
+            out = Out(e.name, _same(qualified(table, e.name)), frozenset(), "Dictionary", scans=frozenset({e.name}))
         else:
             out = _expr(e, table, types)
         if out is None:
@@ -146,7 +147,7 @@ def columns(stmt, table: Table, types: dict[str, str]) -> Columns | None:
     names = [time_name, *(g for g in group if g not in {o.name for o in outs}), *(o.name for o in outs)]
     if all(o.kind == "Dictionary" for o in outs) or len(set(names)) != len(names):  # (tags alone: not drawn)
         return None
-    return Columns(time_name, tuple(group), tuple(outs))
+    return Columns(time_name, tuple(group), tuple(outs), not stmt.time_ascending)
 
 
 def _expanded(stmt, table: Table) -> list | None:
@@ -204,8 +205,8 @@ def branch_plans(table: Table, cols: Columns, where, casts: dict[str, str] | Non
                                                                                   *(o.name for o in outs)])]
         return f"Projection: {dict_literal(m)} AS iox::measurement, " + ", ".join(exprs)
     selected = [o.name for o in outs if o.kind == "Dictionary" and o.name not in group]
-    keys = [*(g for g in group if g in table.tags), time_name]
-    sort = sort or "Sort: " + ", ".join([*(f"{k} ASC NULLS LAST" for k in keys),
+    keys = [*(f"{g} ASC" for g in group if g in table.tags), f"{time_name} {'DESC' if cols.descending else 'ASC'}"]
+    sort = sort or "Sort: " + ", ".join([*(f"{k} NULLS LAST" for k in keys),
                                          *(f"{t} ASC NULLS LAST" for t in selected)])
     if cond is None:
         base, pushed = scan_filters(m, fields, tags, lower, upper)
@@ -253,6 +254,12 @@ def _where(m: str, fields, lower, upper, cond: str) -> tuple[str, str]:
     return plan, f"full_filters=[{', '.join([*time.split(' AND '), *kept, not_null])}]"
 
 
+def qualified(table: Table, name: str) -> str:
+    """A column as the planner prints it: ``table.column``; a subquery's (a Table named ``""``:
+    subquery3.py) unqualified."""
+    return f"{table.name}.{name}" if table.name else name
+
+
 def _bare(e):
     while isinstance(e, A.ParenExpr):
         e = e.expr
@@ -284,7 +291,7 @@ def _varref(e: A.VarRef, table: Table, types: dict[str, str]) -> Out | None:
     src = ARROW.get(types.get(e.name, ""))
     if src is None or e.type == "tag":
         return None
-    col, one = f"{table.name}.{e.name}", frozenset({e.name})
+    col, one = qualified(table, e.name), frozenset({e.name})
     dst = ARROW[e.type] if e.type in ARROW else src
     if dst == src:
         return Out(e.name, _same(col), one, src, scans=one)

@@ -39,9 +39,9 @@ def union_plans(plans: list[Plans]) -> Plans | None:
         return None
     keys = next(iter(sorts)).removeprefix("Sort: ").replace("time AS time ", "time ")
     sort = f"Sort: {MEASUREMENT_KEY}, {keys}"
-    analyzed = [_walk(p.initial, p.analyzer_steps, analyzers) for p in plans]  # per table, per analyzer rule
+    analyzed = [walk_steps(p.initial, p.analyzer_steps, analyzers) for p in plans]  # per table, per analyzer rule
     starts = [a[-1] if a else p.initial for a, p in zip(analyzed, plans)]
-    walked = [_walk(start, p.steps, rules) for start, p in zip(starts, plans)]  # per table, per optimizer rule
+    walked = [walk_steps(start, p.steps, rules) for start, p in zip(starts, plans)]  # per table, per optimizer rule
     steps = [("eliminate_nested_union", _flat(sort, [_branch(t) for t in starts]))] if len(plans) > 2 else []
     steps += [(rule, _flat(sort, [_branch(w[i]) for w in walked])) for i, rule in enumerate(rules)]
     nested = [(rule, plan_block(sort, _nested([_branch(a[i]) for a in analyzed]))) for i, rule in enumerate(analyzers)]
@@ -60,7 +60,7 @@ def rules_of(steps: list[tuple[tuple[str, str], ...]], order: tuple[str, ...]) -
     return tuple(sorted({r for n in names for r in n}, key=order.index))
 
 
-def _walk(start: str, steps: tuple[tuple[str, str], ...], rules: tuple[str, ...]) -> list[str]:
+def walk_steps(start: str, steps: tuple[tuple[str, str], ...], rules: tuple[str, ...]) -> list[str]:
     """A branch's plan after each of ``rules``: its step's when it lists the rule, else as it was."""
     out, i, text = [], 0, start
     for rule in rules:

@@ -245,12 +245,13 @@ def _where(m: str, fields, lower, upper, cond: str) -> tuple[str, str]:
     ``full_filters`` (``Boolean(true)`` gone: simplify_expressions ran before)."""
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
     kept = [] if cond == TRUE else [cond]
+    anded = f"({cond})" if " OR " in cond else cond  # BinaryExpr's Display: an OR under an AND
     if lower is None and upper is None:
-        joined = f"({not_null})" if " OR " in not_null else not_null  # BinaryExpr's Display
-        return (plan_block(f"Filter: {joined} AND {cond}", f"TableScan: {m}"),
+        joined = f"({not_null})" if " OR " in not_null else not_null
+        return (plan_block(f"Filter: {joined} AND {anded}", f"TableScan: {m}"),
                 f"full_filters=[{', '.join([not_null, *kept])}]")
     time = time_filter(m, lower, upper).removeprefix("Filter: ")
-    plan = plan_block(f"Filter: {time} AND {cond}", plan_block(f"Filter: {not_null}", f"TableScan: {m}"))
+    plan = plan_block(f"Filter: {time} AND {anded}", plan_block(f"Filter: {not_null}", f"TableScan: {m}"))
     return plan, f"full_filters=[{', '.join([*time.split(' AND '), *kept, not_null])}]"
 
 

@@ -28,6 +28,7 @@ SNAPSHOTS = [
     "select__multiple_measurements_schema_differences",
     "select__multiple_measurements_schema_differences-3",  # SELECT * ... GROUP BY cpu, device
     *(f"select_raw__select_multiple_measurements_group_by{n}" for n in ("", "-2", "-3", "-4", "-5", "-6", "-7")),
+    "select__error_cases-3",  # SELECT MEAN(foo) FROM data: foo a tag, from_drop_empty drops data, no table left
 ]
 
 
@@ -133,3 +134,9 @@ def test_a_wildcard_over_every_tables_columns():
                  "projection=[f, host, time], full_filters=[a.f IS NOT NULL]"),
         *_branch("b", "b.f AS f, b.g AS g, b.host AS host",
                  "projection=[f, g, host, time], full_filters=[b.f IS NOT NULL OR b.g IS NOT NULL]")])]
+
+
+@pytest.mark.parametrize("q", ["SELECT mean(t) FROM a, c", "SELECT t FROM a", "SELECT count(DISTINCT t) FROM a"])
+def test_every_table_dropped_is_an_empty_relation(store, q):
+    got = rows(store, f"EXPLAIN VERBOSE {q}")
+    assert got["initial_logical_plan"] == ["EmptyRelation: rows=0"] and got["physical_plan"] == ["EmptyExec\n"]

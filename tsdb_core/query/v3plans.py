@@ -132,7 +132,8 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
     of integral() (integral3.py), of expressions (rawexpr3.py) and of DISTINCT (distinct3.py);
     over several tables, the union of those (unionplan3.py); None for other shapes; ``limits``:
     the store's, over a union (DrawLimits)."""
-    if isinstance(stmt, S.SelectStatement) and _no_table(stmt, provider, db, rp):
+    if isinstance(stmt, S.SelectStatement) and (_no_table(stmt, provider, db, rp)
+                                                or _every_table_dropped(stmt, provider, db, rp)):
         return Plans(EMPTY, physical="EmptyExec\n")
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
@@ -181,6 +182,22 @@ def _no_table(stmt, provider, db: str, rp: str | None) -> bool:
                                         and s.retention_policy is None for s in stmt.sources):
         return False
     return not any(showplan3.with_measurement(m, s) for m in provider.measurements(db, rp) for s in stmt.sources)
+
+
+def _every_table_dropped(stmt, provider, db: str, rp: str | None) -> bool:
+    """Whether rewriter.rs from_drop_empty drops every table the FROM clause names (none has a
+    field the SELECT list reads: ``SELECT mean(tag) FROM m``), leaving the planner no table: the
+    EmptyRelation of _no_table (planner test select__error_cases-3). A wildcard or regex in the
+    SELECT list, or a subquery, keeps its sources (not looked into)."""
+    if stmt.into is not None or not all(isinstance(s, A.Measurement) and s.database is None
+                                        and s.retention_policy is None for s in stmt.sources) \
+            or any(True for f in stmt.fields for _ in find(f.expr, (A.Wildcard, A.RegexLiteral))):
+        return False
+    refs = {r.name for f in stmt.fields for r in find(f.expr, A.VarRef)}
+    refs |= {d.val for f in stmt.fields for d in find(f.expr, A.Distinct)}  # ``DISTINCT field``
+    names = [m for m in provider.measurements(db, rp) if any(showplan3.with_measurement(m, s) for s in stmt.sources)]
+    schemas = [provider.schema(db, m) for m in names]
+    return bool(names) and all(s is not None and not refs & set(s.fields) for s in schemas)
 
 
 def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:

@@ -23,7 +23,7 @@ SAME = [
     "select__column_matching_rules-3", "select__error_cases-6", "select__from_zero_to_many-3",
     "select__time_range_in_where-2", "select__time_range_in_where-4", "select__wildcard_expressions",
     "select__wildcard_expressions-2", "select__wildcard_expressions-3", "select__wildcard_expressions-4",
-    "select__wildcard_expressions-5",
+    "select__wildcard_expressions-5", "select__wildcard_expressions-6", "select__wildcard_expressions-7",  # mean(/re/)
     "select_aggregate__single_measurement__group_by_time_gapfill_defaul_is_fill_null1",
     "select_aggregate__single_measurement__mean-3", "select_aggregate__single_measurement__mean-4",
     "select_aggregate__single_measurement__median", "select_aggregate__single_measurement__median-2",

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ast import expr as A
+from . import cse3
 from .aggcalls3 import ARROW, NUMERIC
 from .rawwhere3 import FALSE, TRUE, condition
 from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters, time_filter
@@ -55,6 +56,7 @@ class Out:
     precedence: int = 99
     scans: frozenset[str] = frozenset()
     literal: float | None = None
+    text_is_division: bool = False  # divide_carefully's CASE (_division)
 
 
 def _same(text: str) -> tuple[str, str, str]:
@@ -143,7 +145,8 @@ def columns(stmt, table: Table, types: dict[str, str]) -> Columns | None:
             out = _expr(e, table, types)
         if out is None:
             return None
-        outs.append(Out(f.alias or out.name, out.texts, out.reads, out.kind, scans=out.scans))
+        outs.append(Out(f.alias or out.name, out.texts, out.reads, out.kind, scans=out.scans,
+                        text_is_division=out.text_is_division))
     names = [time_name, *(g for g in group if g not in {o.name for o in outs}), *(o.name for o in outs)]
     if all(o.kind == "Dictionary" for o in outs) or len(set(names)) != len(names):  # (tags alone: not drawn)
         return None
@@ -224,9 +227,24 @@ def branch_plans(table: Table, cols: Columns, where, casts: dict[str, str] | Non
         return Plans(initial, steps + (("eliminate_filter", eliminated), ("propagate_empty_relation", EMPTY)),
                      "EmptyExec\n", analyzer_steps=analyzed)
     narrowed = f"TableScan: {m} projection=[{scanned}], {pushed}"
-    steps += (("push_down_filter", plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))),
-              ("optimize_projections", plan_block(sort, plan_block(projection(2), narrowed))))
+    pushed_plan = plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))
+    narrowed_plan = plan_block(sort, plan_block(projection(2), narrowed))
+    commons = _commons(projection(2)) if any(o.text_is_division for o in outs) else []
+    if commons:  # cse3.py: DataFusion's common_sub_expression_eliminate, then optimize_projections narrowing it
+        read = [f"{m}.{c}" for c in sorted({*table.tags, *table.fields, "time"})]
+        return Plans(initial, steps + (("push_down_filter", pushed_plan), (
+            "common_sub_expression_eliminate", cse3.eliminated(pushed_plan, commons, read, False)),
+            ("optimize_projections", cse3.eliminated(narrowed_plan, commons, read, True))), analyzer_steps=analyzed)
+    steps += (("push_down_filter", pushed_plan), ("optimize_projections", narrowed_plan))
     return Plans(initial, steps, analyzer_steps=analyzed)
+
+
+def _commons(projection: str) -> list[str]:
+    """The casts a division's CASE reads more than once (its integer operands widened), which
+    DataFusion 50.1 extracted as ``__common_expr_N`` in the order it met them (printed for
+    ``i64_field / i64_field``, once, by hand)."""
+    casts = set(re.findall(r"CAST\([\w.]+ AS Float64\)", projection))
+    return cse3.ordered([c for c in casts if projection.count(c) > 1], [projection])
 
 
 def cast(texts: tuple[str, str, str], kind: str, target: str) -> tuple[str, str, str]:
@@ -278,6 +296,8 @@ def _expr(e, table: Table, types: dict[str, str]) -> Out | None:
         return Out("", _same(_float(e.val)), frozenset(), "Float64", literal=e.val)
     if isinstance(e, A.BinaryExpr) and e.op in PRECEDENCE:
         return _binary(e, table, types)
+    if isinstance(e, A.BinaryExpr) and e.op == "/":
+        return _division(e, table, types)
     if isinstance(e, A.Call):
         return _call(e, table, types)
     return None
@@ -323,6 +343,21 @@ def _binary(e: A.BinaryExpr, table: Table, types: dict[str, str]) -> Out | None:
     right = _float64(rhs) if kind == "Float64" else rhs.texts
     texts = tuple(f"{_paren(lt, lhs, prec)} {e.op} {_paren(rt, rhs, prec)}" for lt, rt in zip(left, right))
     return Out(name, texts, reads, kind, prec, lhs.scans | rhs.scans)
+
+
+def _division(e: A.BinaryExpr, table: Table, types: dict[str, str]) -> Out | None:
+    """planner.rs divide_carefully between two numeric columns: each widened to Float64 by the
+    planner (an integer CAST), a zero divisor answering 0 where the dividend is not null (planner
+    test integer_division_float_promotion); DataFusion's rules keep the CASE (aggexpr3._case:
+    neither side a literal nor never null). Literals and other operands: not drawn."""
+    lhs, rhs = _expr(e.lhs, table, types), _expr(e.rhs, table, types)
+    if lhs is None or rhs is None or any(x.kind not in NUMERIC or x.literal is not None or not x.reads
+                                         or x.precedence != 99 for x in (lhs, rhs)):
+        return None
+    a, b = (x.texts[0] if x.kind == "Float64" else f"CAST({x.texts[0]} AS Float64)" for x in (lhs, rhs))
+    text = f"CASE WHEN {b} = Float64(0) AND {a} IS NOT NULL THEN Float64(0) ELSE {a} / {b} END"
+    return Out(f"{lhs.name}_{rhs.name}", _same(text), lhs.reads | rhs.reads, "Float64", scans=lhs.scans | rhs.scans,
+               text_is_division=True)
 
 
 def _paren(text: str, side: Out, precedence: int) -> str:

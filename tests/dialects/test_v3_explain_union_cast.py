@@ -140,3 +140,15 @@ def test_a_wildcard_over_every_tables_columns():
 def test_every_table_dropped_is_an_empty_relation(store, q):
     got = rows(store, f"EXPLAIN VERBOSE {q}")
     assert got["initial_logical_plan"] == ["EmptyRelation: rows=0"] and got["physical_plan"] == ["EmptyExec\n"]
+
+
+def test_a_table_named_twice_through_datafusions_rules(planner_catalog):  # noqa: F811
+    """selfunion3.py: DataFusion 50.1 printed the same builder calls' plan, optimize_projections narrowing
+    each scan (the filters IOx's table's)."""
+    got = rows(planner_catalog, "EXPLAIN SELECT host, usage_idle FROM cpu, cpu")["logical_plan"]
+    branch = ["      Projection: cpu.host AS host, cpu.time AS time, cpu.usage_idle AS usage_idle",
+              "        TableScan: cpu projection=[host, time, usage_idle], full_filters=[cpu.usage_idle IS NOT NULL]"]
+    assert got == ["\n".join([
+        "Sort: time AS time ASC NULLS LAST, host AS host ASC NULLS LAST",
+        '  Projection: Dictionary(Int32, Utf8("cpu")) AS iox::measurement, time AS time, host AS host, '
+        "usage_idle AS usage_idle", "    Union", *branch, *branch])]

@@ -29,6 +29,7 @@ from ..influxql.dialects.selectplan3 import (
     select_plan,
     tag_tests,
 )
+from ..influxql.dialects.selfunion3 import self_union_plans
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
@@ -213,7 +214,11 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
     names = sorted(m for m in provider.measurements(db, rp)
                    if any(showplan3.with_measurement(m, s) for s in stmt.sources))
     if any(sum(showplan3.with_measurement(m, s) for s in stmt.sources) > 1 for m in names):
-        return None  # (a table named twice: union_from's Union of its scans below its projection, not drawn)
+        if len(names) != 1 or any(s.regex is not None for s in stmt.sources):
+            return None  # (a table named twice beside others: not drawn)
+        schema = provider.schema(db, names[0])
+        table = Table(names[0], tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
+        return self_union_plans(stmt, table) if table is not None else None  # union_from's Union of its scans
     if len(names) == 1:  # the others not in the catalog: the lone table's plan (rewriter.rs drops them)
         return select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=names[0]),)), provider, db, rp, now)
     parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]

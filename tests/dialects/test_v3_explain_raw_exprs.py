@@ -126,11 +126,11 @@ def test_no_field_or_table_is_an_empty_relation_throughout(planner_catalog, q): 
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT i64_field / i64_field FROM all_types",  # divide_carefully's CASE
+    "SELECT i64_field / 2 FROM all_types",  # (divide_carefully over a literal; two fields: test_v3_explain_raw_division.py)
     "SELECT i64_field % 2 FROM all_types",  # (``%``: not drawn)
     "SELECT f64_field + 1 FROM all_types",  # a literal beside another type
-    "SELECT tag0 FROM all_types",  # a tag alone
-    "SELECT f64_field::integer FROM all_types LIMIT 1", "SELECT f64_field::integer FROM all_types ORDER BY time DESC",
+    # (SELECT tag0 FROM all_types, a tag alone: from_drop_empty's EmptyRelation, test_v3_explain_union_cast.py)
+    "SELECT f64_field::integer FROM all_types LIMIT 1",  # (ORDER BY time DESC: test_v3_explain_subquery.py)
     "SELECT f64_field::tag FROM all_types",
     "SELECT * FROM all_types GROUP BY tag0",  # (a wildcard leaves the GROUP BY tags out: not drawn)
     "SELECT *::tag FROM all_types",  # tags alone
@@ -209,7 +209,8 @@ def test_the_condition_goes_to_the_scan(planner_catalog, q, scan):  # noqa: F811
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT f64_field FROM data WHERE foo =~ /f/",  # (a tag's regex: LIKE, not drawn)
+    "SELECT f64_field FROM data WHERE foo =~ /f.o/",  # (a tag's regex other than a literal: not drawn; LIKE:
+    # test_v3_explain_tag_regex.py)
     "SELECT f64_field FROM data WHERE f64_field > 1 OR i64_field < 2",
     "SELECT f64_field FROM data WHERE (f64_field + 1) * 2 > 1",
     "SELECT f64_field FROM data WHERE i64_field > 1.5",

@@ -162,8 +162,7 @@ def test_one_table_in_the_catalog_is_planned_alone(store):
     "SELECT f FROM a, b WHERE host = 'x' TZ('Europe/Paris')",  # a tag test
     "SELECT f FROM a, b LIMIT 1 TZ('Europe/Paris')",  # (a lone table's tz() under a LIMIT: not drawn)
     "SELECT count(f) FROM a, b WHERE time >= 0 AND time < 10s GROUP BY time(5s), host",  # a tag
-    "SELECT * FROM a, b",  # each table's own columns
-])
+])  # (``SELECT * FROM a, b``, each table's own columns: test_v3_explain_union_cast.py)
 def test_other_shapes_stay_this_stores(store, q):
     assert not rows(store, f"EXPLAIN {q}")["logical_plan"][0].startswith("Sort:")
 

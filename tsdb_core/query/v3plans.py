@@ -17,7 +17,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import showplan3
+from ..influxql.dialects import showplan3, subquery3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
@@ -29,9 +29,11 @@ from ..influxql.dialects.selectplan3 import (
     select_plan,
     tag_tests,
 )
+from ..influxql.dialects.selfunion3 import self_union_plans
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
+from ..influxql.dialects.unioncast3 import Source, kept
 from ..influxql.dialects.unionplan3 import union_plans
 from ..influxql.dialects.winfunc3 import window_function_select
 from ..influxql.dialects.winselect3 import window_select
@@ -131,11 +133,14 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
     of integral() (integral3.py), of expressions (rawexpr3.py) and of DISTINCT (distinct3.py);
     over several tables, the union of those (unionplan3.py); None for other shapes; ``limits``:
     the store's, over a union (DrawLimits)."""
-    if isinstance(stmt, S.SelectStatement) and _no_table(stmt, provider, db, rp):
+    if isinstance(stmt, S.SelectStatement) and (_no_table(stmt, provider, db, rp)
+                                                or _every_table_dropped(stmt, provider, db, rp)):
         return Plans(EMPTY, physical="EmptyExec\n")
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
         return _union(stmt, provider, db, rp, now, limits)
+    if isinstance(stmt, S.SelectStatement) and len(stmt.sources) == 1 and isinstance(stmt.sources[0], A.SubQuery):
+        return _subquery(stmt, provider, db, rp, now)
     if not isinstance(stmt, S.SelectStatement) or len(stmt.sources) != 1 \
             or not isinstance(stmt.sources[0], A.Measurement) or stmt.sources[0].name is None:
         return None
@@ -180,6 +185,22 @@ def _no_table(stmt, provider, db: str, rp: str | None) -> bool:
     return not any(showplan3.with_measurement(m, s) for m in provider.measurements(db, rp) for s in stmt.sources)
 
 
+def _every_table_dropped(stmt, provider, db: str, rp: str | None) -> bool:
+    """Whether rewriter.rs from_drop_empty drops every table the FROM clause names (none has a
+    field the SELECT list reads: ``SELECT mean(tag) FROM m``), leaving the planner no table: the
+    EmptyRelation of _no_table (planner test select__error_cases-3). A wildcard or regex in the
+    SELECT list, or a subquery, keeps its sources (not looked into)."""
+    if stmt.into is not None or not all(isinstance(s, A.Measurement) and s.database is None
+                                        and s.retention_policy is None for s in stmt.sources) \
+            or any(True for f in stmt.fields for _ in find(f.expr, (A.Wildcard, A.RegexLiteral))):
+        return False
+    refs = {r.name for f in stmt.fields for r in find(f.expr, A.VarRef)}
+    refs |= {d.val for f in stmt.fields for d in find(f.expr, A.Distinct)}  # ``DISTINCT field``
+    names = [m for m in provider.measurements(db, rp) if any(showplan3.with_measurement(m, s) for s in stmt.sources)]
+    schemas = [provider.schema(db, m) for m in names]
+    return bool(names) and all(s is not None and not refs & set(s.fields) for s in schemas)
+
+
 def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:
     """unionplan3.py's plans of the statement over the tables its FROM clause names (each
     table's plan drawn, the fields it reads of one type in every table, no tag read, no
@@ -193,13 +214,17 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
     names = sorted(m for m in provider.measurements(db, rp)
                    if any(showplan3.with_measurement(m, s) for s in stmt.sources))
     if any(sum(showplan3.with_measurement(m, s) for s in stmt.sources) > 1 for m in names):
-        return None  # (a table named twice: union_from's Union of its scans below its projection, not drawn)
+        if len(names) != 1 or any(s.regex is not None for s in stmt.sources):
+            return None  # (a table named twice beside others: not drawn)
+        schema = provider.schema(db, names[0])
+        table = Table(names[0], tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
+        return self_union_plans(stmt, table) if table is not None else None  # union_from's Union of its scans
     if len(names) == 1:  # the others not in the catalog: the lone table's plan (rewriter.rs drops them)
         return select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=names[0]),)), provider, db, rp, now)
     parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]
     if len(names) < 2 or any(True for p in parts for _ in find(p, (A.Wildcard, A.RegexLiteral))) \
             or any(not isinstance(d.expr, A.Call) for d in stmt.dimensions):  # GROUP BY time() alone
-        return None
+        return _cast_union(stmt, provider, db, rp, now, names, limits) if len(names) > 1 else None
     read = {r.name for p in parts for r in find(p, A.VarRef)} - {"time"}
     plans, types = [], set()
     lower, upper = _bounds(stmt, now)
@@ -208,7 +233,7 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
         limits.check_time()
         schema = provider.schema(db, name)
         if schema is None or not read <= set(schema.fields) or read & set(schema.tags):
-            return None
+            return _cast_union(stmt, provider, db, rp, now, names, limits)
         types.add(tuple(schema.fields[f] for f in sorted(read)))
         plan = select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=name),)), provider, db, rp, now)
         if not isinstance(plan, Plans):
@@ -218,6 +243,45 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
         return None
     limits.check_text(plans)
     return union_plans(plans)
+
+
+def _cast_union(stmt, provider, db: str, rp: str | None, now: int, names: list[str],
+                limits: DrawLimits) -> Plans | None:
+    """unioncast3.py's plans of a raw SELECT over tables whose columns differ (a column one lacks,
+    a tag): the tables from_drop_empty keeps, a lone one's plan when one is left."""
+    sources = []
+    for name in names:
+        schema = provider.schema(db, name)
+        if schema is None:
+            return None
+        sources.append(Source(Table(name, tuple(sorted(schema.tags)), frozenset(schema.fields)),
+                              {f: t.value for f, t in schema.fields.items()}))
+    sources = kept(stmt, sources)
+    if len(sources) < 2:
+        return None if not sources else select_plans(
+            dataclasses.replace(stmt, sources=(A.Measurement(name=sources[0].table.name),)), provider, db, rp, now)
+    lower, upper, rest = _bounds(stmt, now, with_rest=True)
+    limits.check_tables(sum(1 for s in sources if _chunks(provider, db, rp, s.table.name, lower, upper) != ()))
+    plans = unioncast3.branches(stmt, sources, lower, upper, rest)
+    if plans is None:
+        return None
+    limits.check_text(plans)
+    return union_plans(plans)
+
+
+def _subquery(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None:
+    """subquery3.py's plans of a raw SELECT over one subquery of one measurement of the catalog."""
+    inner = stmt.sources[0].statement
+    source = inner.sources[0] if len(inner.sources) == 1 else None
+    if not isinstance(source, A.Measurement) or source.database is not None or source.retention_policy is not None \
+            or source.name not in provider.measurements(db, rp) or inner.location is not None:
+        return None
+    schema = provider.schema(db, source.name)
+    plans = select_plans(subquery3.inner_statement(inner), provider, db, rp, now) if schema is not None else None
+    if not isinstance(plans, Plans):
+        return None
+    table = Table(source.name, tuple(sorted(schema.tags)), frozenset(schema.fields))
+    return subquery3.subquery_plans(stmt, inner, plans, table, {f: t.value for f, t in schema.fields.items()})
 
 
 def _bounds(stmt, now: int, with_rest: bool = False):

@@ -25,6 +25,9 @@ GROUP BY here (nor LIMIT/OFFSET), with it in aggexec3.py (and the selectors firs
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 import numpy as np
 
 from ..ast import expr as A
@@ -45,10 +48,17 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     ``tags`` (None: a condition not drawn), or None when the shape is not drawn; ``chunks``:
     the table's rows in the range (scanplan3.py), for the physical plan of an aggregate
     without GROUP BY."""
+    missing = missing_dimensions(stmt, table)
+    if missing:
+        if stmt.location is not None or _limited(stmt) or any(isinstance(d.expr, A.Call) for d in stmt.dimensions):
+            return None  # (a missing GROUP BY column under GROUP BY time, tz(), a LIMIT: not drawn)
+        stmt = dataclasses.replace(stmt, dimensions=tuple(d for d in stmt.dimensions
+                                                          if not (isinstance(d.expr, A.VarRef) and d.expr.name in missing)))
     shape = _shape(stmt, table, types, tags)
     if shape is None:
         return None
     interval, group_tags, outs = shape
+    plan_of = functools.partial(_plan, missing=missing)
     if interval is not None and upper is None:
         upper = now  # GROUP BY time: the range ends at now()
     if lower is not None and upper is not None and lower > upper:
@@ -67,16 +77,18 @@ def aggregate_select(stmt, table: Table | None, types: dict[str, str], lower: in
     filtered, pushed, narrowed = filtered_scans(table, lower, upper, tags, interval, group_tags, calls)
     physical = None
     bare = all(isinstance(node, X.Agg) and node.fn in PHYSICAL for node, _ in outs)
-    if _scanned(chunks, outs) and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
+    if missing:
+        pass  # (v3's projects the NULL columns: its physical plan not drawn)
+    elif _scanned(chunks, outs) and interval is None and not group_tags and bare and not (stmt.limit or stmt.offset):
         physical = _ungrouped_exec(table, lower, upper, tags, [(n.fn, n.field, name) for n, name in outs], chunks)
     else:
         physical = _grouped_exec(args, tags, chunks)
-    coerced, simplified = _plan(*args, filtered, "coerced"), _plan(*args, filtered, "simplified")
-    initial = _plan(*args, filtered)
+    coerced, simplified = plan_of(*args, filtered, "coerced"), plan_of(*args, filtered, "simplified")
+    initial = plan_of(*args, filtered)
     # optimize_projections stops at v3's SeriesLimit (no necessary_children_exprs: "Requirements from parent
     # cannot be routed down to user defined logical plan safely"): the scan under one keeps its columns
-    narrow = () if _limited(stmt) else (("optimize_projections", _plan(*args, narrowed, "simplified")),)
-    pushed_plan = _plan(*args, pushed, "simplified")
+    narrow = () if _limited(stmt) else (("optimize_projections", plan_of(*args, narrowed, "simplified")),)
+    pushed_plan = plan_of(*args, pushed, "simplified")
     if commons:  # cse3.py (not under a SeriesLimit: not drawn there)
         columns = _columns(table.name, group_tags, calls)
         narrow = (("common_sub_expression_eliminate", cse3.eliminated(pushed_plan, commons, columns, False)),
@@ -196,6 +208,17 @@ def _shape(stmt, table, types, tags):
     return interval, sorted(group_tags), outs
 
 
+def missing_dimensions(stmt, table) -> tuple[str, ...]:
+    """The GROUP BY names that are no column of the table: projected as NULL after time among the
+    tags, in name order, grouping nothing, no Sort key (planner.rs select_query_to_plan's sorted
+    group_by_tags; plan_with_sort leaves out the Null columns; planner tests
+    select_aggregate__single_measurement__group_by_non_existent, group_by_foo_non_existent)."""
+    if table is None:
+        return ()
+    return tuple(sorted({d.expr.name for d in stmt.dimensions if isinstance(d.expr, A.VarRef)
+                         and d.expr.type is None and d.expr.name not in (*table.tags, *table.fields, "time")}))
+
+
 def drawn_dimensions(stmt, table):
     """(interval and offset or None, the GROUP BY tags) or None for a GROUP BY not drawn."""
     interval, group_tags = None, set()
@@ -261,8 +284,10 @@ def _columns(m: str, group_tags, calls) -> list[str]:
     return [f"{m}.{t}" for t in group_tags] + list(aggrs) + ([] if group_tags else ["__aggr_count"])
 
 
-def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner") -> str:
-    """The plan over ``plan`` (one of filtered_scans'), its expressions as at ``stage`` (aggexpr3.py)."""
+def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, plan: str, stage="planner",
+          missing: tuple[str, ...] = ()) -> str:
+    """The plan over ``plan`` (one of filtered_scans'), its expressions as at ``stage`` (aggexpr3.py);
+    ``missing``: the GROUP BY columns not in the table (missing_dimensions)."""
     m = table.name
     plan = aggregated(stmt, table, lower, upper, interval, group_tags, calls, plan, coerced=stage != "planner")
     if interval is not None:
@@ -273,7 +298,7 @@ def _plan(stmt, table: Table, lower, upper, interval, group_tags, outs, calls, p
         time_col = f"TimestampNanosecond({lower or 0}, None) AS time"
     head = f"Projection: {dict_literal(m)} AS iox::measurement"
     exprs = [f"{_project(m, node, stmt, stage)} AS {name}" for node, name in outs]
-    tag_cols = [f"{m}.{t} AS {t}" for t in group_tags]
+    tag_cols = [f"{m}.{t} AS {t}" if t in group_tags else f"NULL AS {t}" for t in sorted({*group_tags, *missing})]
     if _limited(stmt):
         plan = plan_block(", ".join([f"Projection: {time_col}", *tag_cols, *exprs]), plan)
         plan = plan_block(_series_limit(stmt, group_tags, outs), plan)

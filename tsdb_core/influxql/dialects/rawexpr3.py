@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ast import expr as A
+from . import cse3
 from .aggcalls3 import ARROW, NUMERIC
 from .rawwhere3 import FALSE, TRUE, condition
 from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters, time_filter
@@ -55,6 +56,7 @@ class Out:
     precedence: int = 99
     scans: frozenset[str] = frozenset()
     literal: float | None = None
+    text_is_division: bool = False  # divide_carefully's CASE (_division)
 
 
 def _same(text: str) -> tuple[str, str, str]:
@@ -85,12 +87,52 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
     if not isinstance(src, A.Measurement) or src.name != getattr(table, "name", None) or src.database is not None \
             or src.retention_policy is not None:
         return None
-    if table is None or tags is None or group is None or stmt.into is not None or stmt.fill is not None \
-            or stmt.slimit or stmt.soffset or stmt.limit or stmt.offset or stmt.location is not None \
-            or not stmt.time_ascending or (lower is not None and upper is not None and lower > upper):
+    if table is None or tags is None or group is None or not plain(stmt, lower, upper, descending=True):
         return None
-    time_name, outs, fields = "time", [], _expanded(stmt, table)
-    if fields is None:
+    cols = columns(stmt, table, types)
+    if cols is None or (cols.descending and (cols.group or any(o.kind == "Dictionary" for o in cols.outs))):
+        return None  # (ORDER BY time DESC over tags: their order not followed)
+    if not cols.reads:
+        return Plans(EMPTY, physical="EmptyExec\n")
+    return branch_plans(table, cols, (lower, upper, tags, cond))
+
+
+def plain(stmt, lower, upper, descending: bool = False) -> bool:
+    """Whether ``stmt`` has none of what is not drawn: INTO, fill, SLIMIT, SOFFSET, LIMIT, OFFSET,
+    tz(), ORDER BY time DESC (unless ``descending``), a time range with its lower end above its upper one."""
+    return not (stmt.into is not None or stmt.fill is not None or stmt.slimit or stmt.soffset or stmt.limit
+                or stmt.offset or stmt.location is not None or not (stmt.time_ascending or descending)
+                or (lower is not None and upper is not None and lower > upper))
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """A raw SELECT's columns over one table: ``time``'s name, the GROUP BY names (sorted), the
+    projected expressions (Out) in the order of the SELECT list."""
+
+    time_name: str
+    group: tuple[str, ...]
+    outs: tuple[Out, ...]
+    descending: bool = False  # ORDER BY time DESC
+
+    @property
+    def reads(self) -> list[str]:
+        """The table's fields the expressions read (the filter tests them), by name."""
+        return sorted({r for o in self.outs for r in o.reads})
+
+    def kinds(self, table: Table) -> dict[str, str]:
+        """Each projected column's Arrow type (``Dictionary`` a tag, ``Null`` a NULL), the GROUP
+        BY columns not selected too: what union_and_coerce coerces across tables."""
+        named = {o.name for o in self.outs}
+        grouped = {g: "Dictionary" if g in table.tags else "Null" for g in self.group if g not in named}
+        return {**grouped, **{o.name: o.kind for o in self.outs}}
+
+
+def columns(stmt, table: Table, types: dict[str, str]) -> Columns | None:
+    """The columns of ``stmt`` over ``table`` as the planner projects them, or None when an
+    expression is not drawn (or only tags are selected, or two columns share a name)."""
+    group, time_name, outs, fields = _group(stmt, table), "time", [], _expanded(stmt, table)
+    if fields is None or group is None:
         return None
     for f in fields:
         e = _bare(f.expr)
@@ -98,19 +140,17 @@ def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, 
             time_name = f.alias or "time"
             continue
         if isinstance(e, A.VarRef) and e.name in table.tags and e.type in (None, "tag"):
-            out = Out(e.name, _same(f"{table.name}.{e.name}"), frozenset(), "Dictionary", scans=frozenset({e.name}))
+            out = Out(e.name, _same(qualified(table, e.name)), frozenset(), "Dictionary", scans=frozenset({e.name}))
         else:
             out = _expr(e, table, types)
         if out is None:
             return None
-        outs.append(Out(f.alias or out.name, out.texts, out.reads, out.kind, scans=out.scans))
+        outs.append(Out(f.alias or out.name, out.texts, out.reads, out.kind, scans=out.scans,
+                        text_is_division=out.text_is_division))
     names = [time_name, *(g for g in group if g not in {o.name for o in outs}), *(o.name for o in outs)]
     if all(o.kind == "Dictionary" for o in outs) or len(set(names)) != len(names):  # (tags alone: not drawn)
         return None
-    fields = sorted({r for o in outs for r in o.reads})
-    if not fields:
-        return Plans(EMPTY, physical="EmptyExec\n")
-    return _plans(table, outs, fields, (lower, upper, tags, cond), group, time_name)
+    return Columns(time_name, tuple(group), tuple(outs), not stmt.time_ascending)
 
 
 def _expanded(stmt, table: Table) -> list | None:
@@ -149,22 +189,28 @@ def _group(stmt, table: Table) -> list[str] | None:
     return sorted(names)
 
 
-def _plans(table: Table, outs: list[Out], fields, where, group, time_name) -> Plans:
+def branch_plans(table: Table, cols: Columns, where, casts: dict[str, str] | None = None,
+                 sort: str | None = None) -> Plans:
     """The planner's plan, DataFusion's type_coercion and simplify_expressions where they change
     it (a Float64 argument or operand cast, a cast literal folded), its push_down_filter and
     optimize_projections steps; a condition folded to false, eliminate_filter's EmptyRelation, which
-    propagate_empty_relation makes the whole plan (``where``: lower, upper, tag tests, rawwhere3's text)."""
-    m, (lower, upper, tags, cond) = table.name, where
-    named = {o.name for o in outs}
-    grouped = [f"{m}.{g} AS {g}" if g in table.tags else f"NULL AS {g}" for g in group if g not in named]
+    propagate_empty_relation makes the whole plan (``where``: lower, upper, tag tests, rawwhere3's text).
+    In a union (unioncast3.py): ``casts``, each column's type across the tables (a column of another
+    type CAST to it), and ``sort``, the union's Sort."""
+    m, (lower, upper, tags, cond), outs, group, time_name = table.name, where, cols.outs, cols.group, cols.time_name
+    fields, named, kinds, casts = cols.reads, {o.name for o in outs}, cols.kinds(table), casts or {}
+    grouped = [(f"{m}.{g}" if g in table.tags else "NULL", g) for g in group if g not in named]
+    texts = {**{g: (text,) * STAGES for text, g in grouped}, **{o.name: o.texts for o in outs}}
+    texts = {n: cast(t, kinds[n], casts.get(n, kinds[n])) for n, t in texts.items()}
 
     def projection(stage: int) -> str:
-        exprs = [f"{m}.time AS {time_name}", *grouped, *(f"{o.texts[stage]} AS {o.name}" for o in outs)]
+        exprs = [f"{m}.time AS {time_name}", *(f"{texts[n][stage]} AS {n}" for n in [*(g for _, g in grouped),
+                                                                                  *(o.name for o in outs)])]
         return f"Projection: {dict_literal(m)} AS iox::measurement, " + ", ".join(exprs)
     selected = [o.name for o in outs if o.kind == "Dictionary" and o.name not in group]
-    keys = [*(g for g in group if g in table.tags), time_name]
-    sort = "Sort: " + ", ".join([*(f"{k} ASC NULLS LAST" for k in keys),
-                                 *(f"{t} ASC NULLS LAST" for t in selected)])
+    keys = [*(f"{g} ASC" for g in group if g in table.tags), f"{time_name} {'DESC' if cols.descending else 'ASC'}"]
+    sort = sort or "Sort: " + ", ".join([*(f"{k} NULLS LAST" for k in keys),
+                                         *(f"{t} ASC NULLS LAST" for t in selected)])
     if cond is None:
         base, pushed = scan_filters(m, fields, tags, lower, upper)
     else:
@@ -181,9 +227,34 @@ def _plans(table: Table, outs: list[Out], fields, where, group, time_name) -> Pl
         return Plans(initial, steps + (("eliminate_filter", eliminated), ("propagate_empty_relation", EMPTY)),
                      "EmptyExec\n", analyzer_steps=analyzed)
     narrowed = f"TableScan: {m} projection=[{scanned}], {pushed}"
-    steps += (("push_down_filter", plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))),
-              ("optimize_projections", plan_block(sort, plan_block(projection(2), narrowed))))
+    pushed_plan = plan_block(sort, plan_block(projection(2), f"TableScan: {m}, {pushed}"))
+    narrowed_plan = plan_block(sort, plan_block(projection(2), narrowed))
+    commons = _commons(projection(2)) if any(o.text_is_division for o in outs) else []
+    if commons:  # cse3.py: DataFusion's common_sub_expression_eliminate, then optimize_projections narrowing it
+        read = [f"{m}.{c}" for c in sorted({*table.tags, *table.fields, "time"})]
+        return Plans(initial, steps + (("push_down_filter", pushed_plan), (
+            "common_sub_expression_eliminate", cse3.eliminated(pushed_plan, commons, read, False)),
+            ("optimize_projections", cse3.eliminated(narrowed_plan, commons, read, True))), analyzer_steps=analyzed)
+    steps += (("push_down_filter", pushed_plan), ("optimize_projections", narrowed_plan))
     return Plans(initial, steps, analyzer_steps=analyzed)
+
+
+def _commons(projection: str) -> list[str]:
+    """The casts a division's CASE reads more than once (its integer operands widened), which
+    DataFusion 50.1 extracted as ``__common_expr_N`` in the order it met them (printed for
+    ``i64_field / i64_field``, once, by hand)."""
+    casts = set(re.findall(r"CAST\([\w.]+ AS Float64\)", projection))
+    return cse3.ordered([c for c in casts if projection.count(c) > 1], [projection])
+
+
+def cast(texts: tuple[str, str, str], kind: str, target: str) -> tuple[str, str, str]:
+    """A column's texts CAST to ``target`` by union_and_coerce (coerce_plan_expr_for_schema), a
+    NULL's cast folded by simplify_expressions into a typed null (DataFusion 50.1 printed both)."""
+    if kind == target:
+        return texts
+    if kind == "Null":
+        return f"CAST(NULL AS {target})", f"CAST(NULL AS {target})", f"{target}(NULL)"
+    return tuple(f"CAST({t} AS {target})" for t in texts)
 
 
 def _where(m: str, fields, lower, upper, cond: str) -> tuple[str, str]:
@@ -192,13 +263,20 @@ def _where(m: str, fields, lower, upper, cond: str) -> tuple[str, str]:
     ``full_filters`` (``Boolean(true)`` gone: simplify_expressions ran before)."""
     not_null = " OR ".join(f"{m}.{f} IS NOT NULL" for f in fields)
     kept = [] if cond == TRUE else [cond]
+    anded = f"({cond})" if " OR " in cond else cond  # BinaryExpr's Display: an OR under an AND
     if lower is None and upper is None:
-        joined = f"({not_null})" if " OR " in not_null else not_null  # BinaryExpr's Display
-        return (plan_block(f"Filter: {joined} AND {cond}", f"TableScan: {m}"),
+        joined = f"({not_null})" if " OR " in not_null else not_null
+        return (plan_block(f"Filter: {joined} AND {anded}", f"TableScan: {m}"),
                 f"full_filters=[{', '.join([not_null, *kept])}]")
     time = time_filter(m, lower, upper).removeprefix("Filter: ")
-    plan = plan_block(f"Filter: {time} AND {cond}", plan_block(f"Filter: {not_null}", f"TableScan: {m}"))
+    plan = plan_block(f"Filter: {time} AND {anded}", plan_block(f"Filter: {not_null}", f"TableScan: {m}"))
     return plan, f"full_filters=[{', '.join([*time.split(' AND '), *kept, not_null])}]"
+
+
+def qualified(table: Table, name: str) -> str:
+    """A column as the planner prints it: ``table.column``; a subquery's (a Table named ``""``:
+    subquery3.py) unqualified."""
+    return f"{table.name}.{name}" if table.name else name
 
 
 def _bare(e):
@@ -218,6 +296,8 @@ def _expr(e, table: Table, types: dict[str, str]) -> Out | None:
         return Out("", _same(_float(e.val)), frozenset(), "Float64", literal=e.val)
     if isinstance(e, A.BinaryExpr) and e.op in PRECEDENCE:
         return _binary(e, table, types)
+    if isinstance(e, A.BinaryExpr) and e.op == "/":
+        return _division(e, table, types)
     if isinstance(e, A.Call):
         return _call(e, table, types)
     return None
@@ -232,7 +312,7 @@ def _varref(e: A.VarRef, table: Table, types: dict[str, str]) -> Out | None:
     src = ARROW.get(types.get(e.name, ""))
     if src is None or e.type == "tag":
         return None
-    col, one = f"{table.name}.{e.name}", frozenset({e.name})
+    col, one = qualified(table, e.name), frozenset({e.name})
     dst = ARROW[e.type] if e.type in ARROW else src
     if dst == src:
         return Out(e.name, _same(col), one, src, scans=one)
@@ -263,6 +343,21 @@ def _binary(e: A.BinaryExpr, table: Table, types: dict[str, str]) -> Out | None:
     right = _float64(rhs) if kind == "Float64" else rhs.texts
     texts = tuple(f"{_paren(lt, lhs, prec)} {e.op} {_paren(rt, rhs, prec)}" for lt, rt in zip(left, right))
     return Out(name, texts, reads, kind, prec, lhs.scans | rhs.scans)
+
+
+def _division(e: A.BinaryExpr, table: Table, types: dict[str, str]) -> Out | None:
+    """planner.rs divide_carefully between two numeric columns: each widened to Float64 by the
+    planner (an integer CAST), a zero divisor answering 0 where the dividend is not null (planner
+    test integer_division_float_promotion); DataFusion's rules keep the CASE (aggexpr3._case:
+    neither side a literal nor never null). Literals and other operands: not drawn."""
+    lhs, rhs = _expr(e.lhs, table, types), _expr(e.rhs, table, types)
+    if lhs is None or rhs is None or any(x.kind not in NUMERIC or x.literal is not None or not x.reads
+                                         or x.precedence != 99 for x in (lhs, rhs)):
+        return None
+    a, b = (x.texts[0] if x.kind == "Float64" else f"CAST({x.texts[0]} AS Float64)" for x in (lhs, rhs))
+    text = f"CASE WHEN {b} = Float64(0) AND {a} IS NOT NULL THEN Float64(0) ELSE {a} / {b} END"
+    return Out(f"{lhs.name}_{rhs.name}", _same(text), lhs.reads | rhs.reads, "Float64", scans=lhs.scans | rhs.scans,
+               text_is_division=True)
 
 
 def _paren(text: str, side: Out, precedence: int) -> str:

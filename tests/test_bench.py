@@ -251,3 +251,15 @@ def test_objectstore_bench_at_a_tiny_scale(capsys):
     rows = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in lines[3:]}
     assert {q.name for q in devops_queries(2, 0.25)} == set(rows)
     assert all(len(v) == 9 and all(x >= 0 for x in v) for v in rows.values())
+
+
+def test_direct_lane_counts_and_times_a_request(tmp_path):
+    from bench import direct_lane
+    from bench.queries import devops_queries
+    from bench.shim_overhead import build_store
+
+    build_store(tmp_path, 2, 1)
+    q = devops_queries(2, 1, names=["single-groupby-1-1-1"])[0].q
+    got = direct_lane.child(str(tmp_path), [q], 2)[q]
+    assert 50 < got["calls"] < 2000  # (a request is a few hundred calls)
+    assert got["warm"] > 0 and len(got["body"]) == 64

@@ -337,6 +337,7 @@ class ShimApp(Starlette):
             for method in getattr(route, "methods", None) or ():
                 self.direct.setdefault((route.path, method), route.endpoint)  # first match wins, as routing
         self.offload: Offload | None = None
+        self.shim: Shim | None = None  # app.state.shim, without State's __getattr__ per direct answer
         self.guard = Guard(config.no_auth, config.allowed_hosts, config.cors_origins)
 
     async def __call__(self, scope, receive, send):
@@ -400,7 +401,7 @@ class ShimApp(Starlette):
             return None
         if self.guard.no_auth and self.guard.refusal({"headers": headers, "path": "/query", "method": "GET"}):
             return None  # the ASGI path answers the 403
-        answer = answer_query_now(self.state.shim, query_string, headers)
+        answer = answer_query_now(self.shim, query_string, headers)
         if answer is None:
             return None
         return [*answer.headers, (b"content-length", b"%d" % len(answer.body)),
@@ -450,6 +451,6 @@ def create_app(store, tokens: TokenStore | None = None, config: ShimConfig | Non
     app.state.openapi = openapi.document(app.routes, config)  # every route described, or no app
     auth = Authenticator(tokens, enabled=not config.no_auth, dialect=config.dialect)
     shim = Shim(store, tokens, config, auth, Offload(config.inline_budget_ms / 1000), config.influxql_dialect)
-    app.state.shim = shim
+    app.state.shim = app.shim = shim
     app.offload = shim.offload
     return app

@@ -482,3 +482,38 @@ def test_float_columns_describe_the_rows(store, q):
             assert all(np.isnan(a) if v is None else type(v) is float and a == v for v, a in zip(cells, x.tolist()))
     if fast and "max(f)" in q and "mean" not in q:
         assert fast[0].float_columns, "a numpy max(f) answer carries its float column"
+
+
+class _SchemaAs:
+    """The store as a provider, its ``schema()`` answered by ``schema`` (a field's type moved,
+    or one grown in place) and everything else by the store."""
+
+    def __init__(self, store, schema):
+        self._store, self.schema_answer = store, schema
+
+    def schema(self, db, measurement):
+        return self.schema_answer
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_the_reduce_tree_question_follows_the_schema_a_plan_is_run_with():
+    """fast._reduce_tree remembers its answer per plan and schema object: another schema (a
+    float field now an integer one), or the same one grown in place, is asked afresh."""
+    from tsdb_core.base.types import FieldType, MeasurementSchema
+
+    s = tsdb_core.open(None)
+    s.create_database("db")
+    s.write("db", "m,host=a x=1.5 0\nm,host=b x=2.5 0", "s")
+    stmt = parse("SELECT sum(x) FROM m WHERE time >= 0 AND time < 3600s GROUP BY time(10m)", {})[0]
+    plan = plan_select(stmt, s, db="db", rp=None, now=s.now())
+    assert fastpath._reduce_tree(plan, s)  # a float sum over two series
+    as_int = MeasurementSchema("m", ("host",), {"x": FieldType.INTEGER})
+    assert not fastpath._reduce_tree(plan, _SchemaAs(s, as_int))  # an integer sum: exact in any order
+    assert fastpath._reduce_tree(plan, s)
+    grown = MeasurementSchema("m", ("host",), {})
+    provider = _SchemaAs(s, grown)
+    assert not fastpath._reduce_tree(plan, provider)  # x unknown
+    grown.fields["x"] = FieldType.FLOAT
+    assert fastpath._reduce_tree(plan, provider)

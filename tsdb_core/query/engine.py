@@ -171,15 +171,16 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
 
     def new_ctx() -> Ctx:
         return _ctx(provider, now, config, deadline)
-    ctx = new_ctx()
     memory = config.query_memory_bytes or 0
-    limits.check_grid(plan, provider, ctx.max_buckets, config.max_select_windows or 0, memory)
+    max_buckets = config.max_select_buckets or 0  # (as _ctx reads it: the fast path builds no Ctx)
+    limits.check_grid(plan, provider, max_buckets, config.max_select_windows or 0, memory)
     limits.check_raw(plan, provider, memory)
     # the fast executor counts no points: max-select-point needs the general one
-    if fast and isinstance(plan.root, FastSelect) and not ctx.max_points:
-        series = fastpath.select(plan, provider, plan.root.tag_filter(), epoch, ctx.max_buckets)
+    if fast and isinstance(plan.root, FastSelect) and not config.max_select_point:
+        series = fastpath.select(plan, provider, plan.root.tag_filter(), epoch, max_buckets)
         if series is not None:
             return StatementResult(i, series)
+    ctx = new_ctx()
     if ctx.deadline:
         ctx.cancellable = limits.may_outlast(plan, provider, (ctx.deadline - _time.perf_counter()) / 2)
     try:

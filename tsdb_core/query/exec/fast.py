@@ -166,12 +166,31 @@ def _reduce_tree(plan: SelectPlan, provider) -> bool:
     influxd's reduce tree does, or it asks for stddev()."""
     if plan.is_raw or plan.emulates_v3:
         return False
-    if any(e.name == "stddev" for col in plan.columns for e in go_reduce.ast_calls(col.expr)):
-        return True  # its running mean (go_reduce.stddev), in any group
     schema = provider.schema(plan.sources[0].database, plan.sources[0].measurement)
+    seen = _tree_calls.get(id(plan))
+    fields = len(schema.fields) if schema is not None else -1
+    if seen is None or seen[0] is not plan or seen[1] is not schema or seen[2] != fields:
+        seen = (plan, schema, fields, *_calls_of(plan, schema))
+        if len(_tree_calls) >= _SHAPES_MAX:
+            _tree_calls.clear()
+        _tree_calls[id(plan)] = seen
+    if seen[3]:
+        return True  # stddev(): its running mean (go_reduce.stddev), in any group
+    return seen[4] and go_reduce.spans_partials(plan, plan.interval, plan.offset, plan.tz, provider)
+
+
+# id -> (the plan itself, the schema asked and its number of fields, stddev() called,
+# go_reduce.tree_calls): a plan is immutable, and the store hands back the same schema object
+# while the measurement is unchanged (a provider that grows one in place adds fields)
+_tree_calls: dict[int, tuple] = {}
+
+
+def _calls_of(plan: SelectPlan, schema) -> tuple[bool, bool]:
+    """Whether ``plan`` calls stddev(), and go_reduce.tree_calls of its columns under ``schema``."""
+    if any(e.name == "stddev" for col in plan.columns for e in go_reduce.ast_calls(col.expr)):
+        return True, True
     ftype = lambda name: getattr(schema.fields.get(name), "value", None) if schema else None  # noqa: E731
-    return go_reduce.tree_calls(plan.columns, ftype) and \
-        go_reduce.spans_partials(plan, plan.interval, plan.offset, plan.tz, provider)
+    return False, go_reduce.tree_calls(plan.columns, ftype)
 
 
 def _tree_series(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None, max_buckets: int,

@@ -1908,8 +1908,13 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
     if beside is not None:
         outs.append(df.filter(beside).select(keys + ["time"]).unique(keys + ["time"], maintain_order=True))
     out = outs[0]
-    for o in outs[1:]:
-        out = out.join(o, on=keys + ["time"], how="full", coalesce=True, maintain_order="left_right")
+    if len(outs) > 1:  # influxd's cursor reads one point of each stream a row: equal times pair in order
+        on = keys + ["time", ROW_TMP]
+        outs = [o.with_columns(pl.int_range(pl.len()).over(keys + ["time"]).alias(ROW_TMP)) for o in outs]
+        out = outs[0]
+        for o in outs[1:]:
+            out = out.join(o, on=on, how="full", coalesce=True, maintain_order="left_right")
+        out = out.drop(ROW_TMP)
     rest = [c for c in df.columns if c not in out.columns and c not in (INPUT_COLUMN,)]
     if rest:
         out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",

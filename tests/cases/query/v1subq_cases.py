@@ -1002,3 +1002,26 @@ OUTER_CALL_TRANSFORMS = [
     f"FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(0)) WHERE {WLO} GROUP BY time(20m), region fill(0) LIMIT 3 OFFSET 1",
 ]
 QUERIES += OUTER_CALL_TRANSFORMS
+
+# 31. transforms' points of equal time pair up in order (influxd's cursor reads one point of each
+# stream a row: exec/lazy.py _transforms); a call beside only cumulative_sum() over filled stretches
+# keeps the subquery's rows before the range (exec/lazy.py _stretch_streams); a transform over
+# stddev() of one point reads its NaN (open: recorded as unmodelled)
+EQUAL_TIMES = [
+    f"SELECT cumulative_sum(c0), derivative(c0, 1m) FROM (SELECT sum(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(20m), host LIMIT 3)",
+    "SELECT moving_average(c0, 3), elapsed(c0, 1s) FROM (SELECT usage AS c0 FROM cpu GROUP BY host)",
+    "SELECT difference(c0), non_negative_difference(c1) FROM (SELECT usage AS c0, n AS c1 FROM cpu GROUP BY host) LIMIT 12",
+    f"SELECT cumulative_sum(c0), elapsed(c0) FROM (SELECT max(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region)",
+    f"SELECT cumulative_sum(sum(c2)), mean(c2) FROM (SELECT non_negative_difference(max(n)) AS c0, difference(mean(usage)) AS c1, "
+    f"cumulative_sum(max(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), region fill(100) LIMIT 5) WHERE {WLO} GROUP BY time(15m)",
+    f"SELECT cumulative_sum(max(c0)), count(c0) FROM (SELECT difference(sum(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), host "
+    f"fill(0)) WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT * FROM (SELECT difference(stddev(usage)) AS d, stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100))",
+    f"SELECT stddev(usage), difference(stddev(usage)), elapsed(stddev(usage)) FROM cpu WHERE {WLO} AND host = 'h0' "
+    "GROUP BY time(10m), host fill(previous)",
+    f"SELECT count(s) FROM (SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host)",
+]
+QUERIES += EQUAL_TIMES
+UNMODELLED.update({q: "stddev() of one point is NaN in influxd 1.6.7 (a value: transforms and outer calls read it, "
+                      "NaN arithmetic, NaN shown as null); we carry it as a null"
+                   for q in EQUAL_TIMES[-3:]})

@@ -1110,8 +1110,14 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
         return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range, top)
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
-    return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline,
-                       beside=_calls_beside(plan, a, low, df))
+    beside = _calls_beside(plan, a, low, df)
+    out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside)
+    if plan.fill == "value" and beside is not None:
+        # the cursor's row of a call beside: a transform without the row's point reads fill()'s number
+        fills = [pl.col(name).fill_null(pl.lit(v, out.schema[name])) for name, _ in low.transforms.values()
+                 if (v := run_transforms.fill_number(plan.fill_value, out.schema[name])) is not None]
+        out = out.with_columns(fills)
+    return out
 
 
 def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr | None:

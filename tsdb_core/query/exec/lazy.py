@@ -52,6 +52,7 @@ PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap h
 AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 ROW_TMP = "\x00block_row"
+EXTRA_TMP = "\x00extra_window"  # a row filled in a transform's extra window only (_filled_stretches)
 
 
 @dataclass
@@ -1246,8 +1247,10 @@ def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], sche
     df = df if asc else df.reverse()
     sch = {**schema, **dict(df.schema)}
     streams = []
+    mine = df.filter(~pl.col(EXTRA_TMP)) if EXTRA_TMP in df.columns else df  # (_filled_stretches)
     for call, (name, inner) in low.transforms.items():
-        read = df.select(keys + ["time", value_expr(inner, sch).alias("value")])
+        src = df if F.spec(call.name).extends_range else mine
+        read = src.select(keys + ["time", value_expr(inner, sch).alias("value")])
         out = run_transforms.transformed(read, keys, name, call, plan.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
     # a call beside the transforms reads the range only (no transform's extra window; the
@@ -1257,7 +1260,7 @@ def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], sche
            else pl.col("time") <= window_start(tr.end, plan.interval, plan.offset, plan.tz)) \
         if tr.has_start and extends else pl.lit(True)
     for c in sorted(_untransformed_calls(low) & set(df.columns)):
-        rows = df.filter(own).select(keys + ["time", c])
+        rows = mine.filter(own).select(keys + ["time", c])
         streams.append(run_transforms.limited(rows, keys, plan.limit, plan.row_offset))
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill,
                                                                              plan.fill_value)
@@ -1291,9 +1294,13 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns]
     df = df.sort([*run, *keys, STRETCH_TMP], maintain_order=True)
     keys = keys + run
-    # a transform's extra window filled too, where every transform reads one (cumulative_sum() does not)
-    extends = bool(low.transforms) and all(F.spec(c.name).extends_range for c in low.transforms)
-    first, last = _window_span(plan if extends else replace(plan, extra_intervals=0), a)
+    # a transform's extra window filled too, where every transform reads one (cumulative_sum() does
+    # not); where some do, the rows filled there are marked EXTRA_TMP (each call fills its own range)
+    reads = [F.spec(c.name).extends_range for c in low.transforms]
+    extends, mixed = bool(reads) and all(reads), any(reads) and not all(reads)
+    ranged = _window_span(replace(plan, extra_intervals=0), a)
+    first, last = _window_span(plan, a) if extends or mixed else ranged
+    df = df.with_columns(pl.lit(True).alias(EXTRA_TMP)) if mixed else df
     span = (window_start(first, a.interval, a.offset, a.tz) if first is not None else None,
             window_start(last, a.interval, a.offset, a.tz))
     if f is not None and f.mode != "none" and df.height:
@@ -1311,6 +1318,11 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
             done = stretches.fill_walk(df, keys, WINDOW_COLUMN, fills, mode, span, walk, plan.ascending) \
                 if walk else None
             df = df if done is None else done
+    if mixed:
+        win, (lo, hi) = pl.col(WINDOW_COLUMN), ranged
+        outside = (win < window_start(lo, a.interval, a.offset, a.tz) if lo is not None else pl.lit(False)) \
+            | (win > window_start(hi, a.interval, a.offset, a.tz))
+        df = df.with_columns((pl.col(EXTRA_TMP).is_null() & outside).alias(EXTRA_TMP))
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     return df.with_columns((row if plan.ascending else -row).alias(STRETCH_TMP))
 

@@ -1253,12 +1253,12 @@ def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], sche
         read = src.select(keys + ["time", value_expr(inner, sch).alias("value")])
         out = run_transforms.transformed(read, keys, name, call, plan.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
-    # a call beside the transforms reads the range only (no transform's extra window; the
-    # subquery's own rows before it where no transform reads one: cumulative_sum())
-    tr, extends = plan.time_range, any(F.spec(c.name).extends_range for c in low.transforms)
+    # a call beside the transforms reads the range only: no transform's extra window (where every
+    # transform reads one), yet the subquery's own rows before it (where cumulative_sum() reads them)
+    tr, cut = plan.time_range, all(F.spec(c.name).extends_range for c in low.transforms)
     own = (pl.col("time") >= window_start(tr.start, plan.interval, plan.offset, plan.tz) if asc
            else pl.col("time") <= window_start(tr.end, plan.interval, plan.offset, plan.tz)) \
-        if tr.has_start and extends else pl.lit(True)
+        if tr.has_start and cut else pl.lit(True)
     for c in sorted(_untransformed_calls(low) & set(df.columns)):
         rows = mine.filter(own).select(keys + ["time", c])
         streams.append(run_transforms.limited(rows, keys, plan.limit, plan.row_offset))

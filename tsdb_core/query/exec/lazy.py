@@ -425,8 +425,9 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: L
     Order/Limit left to apply."""
     if df is None or not df.height or not plan.emulates_influxd:
         return df, order
-    if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams)
-        if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)):
+    if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams, _transform_stage)
+        if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)
+                or (_streams_beside(plan, stages.shape, low) and (order.limit or order.offset))):
             return df, order
     elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
@@ -1112,7 +1113,11 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     beside = _calls_beside(plan, a, low, df)
-    out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside)
+    limits = (order.limit, order.offset) if beside is not None else (0, 0)  # each stream limited alone
+    out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside,
+                      limits=limits)
+    if limits != (0, 0):
+        out = _calls_limited(out, df.filter(beside), low, keys, limits, plan.ascending)
     if plan.fill == "value" and beside is not None:
         # the cursor's row of a call beside: a transform without the row's point reads fill()'s number
         fills = [pl.col(name).fill_null(pl.lit(v, out.schema[name])) for name, _ in low.transforms.values()
@@ -1121,18 +1126,40 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     return out
 
 
+def _calls_limited(out: pl.DataFrame, points: pl.DataFrame, low: Lowered, keys: list[str],
+                   limits: tuple[int, int], ascending: bool) -> pl.DataFrame:
+    """The calls beside transforms, each a stream limited alone (influxd's LimitIterator per
+    field): a call's value only in its own LIMIT/OFFSET windows of the series (``points``: the
+    windows the calls emit), the rows no stream keeps dropped."""
+    n, skip = limits
+    rank = pl.int_range(pl.len()).over(keys)
+    kept = points.sort(keys + ["time"], descending=[False] * len(keys) + [not ascending], maintain_order=True) \
+        .select(keys + ["time"]).unique(keys + ["time"], maintain_order=True) \
+        .filter((rank >= skip) & ((rank < skip + n) if n else pl.lit(True))).with_columns(pl.lit(True).alias(ROW_TMP))
+    out = out.join(kept, on=keys + ["time"], how="left", maintain_order="left")
+    plain = [c for c in _untransformed_calls(low) if c in out.columns]
+    names = [name for name, _ in low.transforms.values()]
+    out = out.with_columns(pl.when(pl.col(ROW_TMP)).then(pl.col(c)).alias(c) for c in plain)
+    return out.filter(pl.col(ROW_TMP).fill_null(False) | pl.any_horizontal(pl.col(c).is_not_null() for c in names)) \
+        .drop(ROW_TMP)
+
+
 def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr | None:
     """The rows of a statement's windows that the calls beside its transforms emit (influxdb1;
     None: none): each call is an iterator of its own, filled over the range, and the cursor
     reads every stream's rows, a transform's null where it has none (its first window's)."""
-    plain = _untransformed_calls(low) & set(df.columns)
-    if plan.emulates_v3 or not a.interval or not plain or plan.outer_dimensions is not None:
+    if not _streams_beside(plan, a, low) or not _untransformed_calls(low) & set(df.columns):
         return None
     tr = plan.time_range
     if plan.ascending:
         return pl.col("time") >= window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else pl.lit(True)
     return pl.col("time") <= window_start(tr.end, a.interval, a.offset, a.tz)
 
+
+
+def _streams_beside(plan, a: Aggregate, low: Lowered) -> bool:
+    """Whether a statement's transforms of windows stand beside calls read as they are (influxdb1)."""
+    return not plan.emulates_v3 and bool(a.interval) and bool(_untransformed_calls(low)) and plan.outer_dimensions is None
 
 
 def _untransformed_calls(low: Lowered) -> set[str]:

@@ -1007,7 +1007,8 @@ QUERIES += OUTER_CALL_TRANSFORMS
 # stream a row: exec/lazy.py _transforms); over filled stretches each transform fills its own range
 # (an extra window for those that read one, not for cumulative_sum() nor the calls beside, which keep
 # the subquery's own rows before the range: exec/lazy.py _filled_stretches, _stretch_streams); a
-# transform beside calls lacking the row's point reads fill()'s number; a transform over stddev() of
+# transform beside calls lacking the row's point reads fill()'s number, each stream its own LIMIT/OFFSET
+# (exec/lazy.py _calls_limited); a transform over stddev() of
 # one point reads its NaN (open: recorded as unmodelled)
 EQUAL_TIMES = [
     f"SELECT cumulative_sum(c0), derivative(c0, 1m) FROM (SELECT sum(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(20m), host LIMIT 3)",
@@ -1033,6 +1034,10 @@ EQUAL_TIMES = [
     f"SELECT non_negative_derivative(max(c0)), max(c0) FROM (SELECT moving_average(count(usage), 3) AS c0 FROM cpu WHERE {WLO} "
     f"GROUP BY time(10m), host fill(none) LIMIT 1) WHERE {WLO} GROUP BY time(20m), host fill(7)",
     "SELECT difference(c0), cumulative_sum(c1) FROM (SELECT usage AS c0, n AS c1 FROM cpu WHERE usage > 30 GROUP BY region)",
+    f"SELECT elapsed(last(c0), 1m), difference(max(c0)), count(c0) FROM (SELECT moving_average(max(n), 2) AS c0 FROM cpu, w WHERE {W10} "
+    f"GROUP BY time(2d) fill(none) ORDER BY time DESC SLIMIT 1) WHERE {W10} GROUP BY time(2d) ORDER BY time DESC LIMIT 3 OFFSET 1",
+    f"SELECT difference(max(c0)), count(c0), max(c0) FROM (SELECT max(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), host "
+    f"fill(none) LIMIT 4) WHERE {WLO} GROUP BY time(10m), host LIMIT 2 OFFSET 1",
     f"SELECT * FROM (SELECT difference(stddev(usage)) AS d, stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(100))",
     f"SELECT stddev(usage), difference(stddev(usage)), elapsed(stddev(usage)) FROM cpu WHERE {WLO} AND host = 'h0' "
     "GROUP BY time(10m), host fill(previous)",

@@ -52,6 +52,7 @@ PAST_TMP = "\x00past"  # a series' next point past a raw LIMIT's cut (the heap h
 AUX_TMP = "\x00aux:"  # a string field the heap compares after equal times (go_merge.aux_columns)
 TIE_COLUMN = "\x00tie"  # groups whose mode()/percentile() answer depends on influxd's sort
 ROW_TMP = "\x00block_row"
+EXTRA_TMP = "\x00extra_window"  # a row filled in a transform's extra window only (_filled_stretches)
 
 
 @dataclass
@@ -424,8 +425,9 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: L
     Order/Limit left to apply."""
     if df is None or not df.height or not plan.emulates_influxd:
         return df, order
-    if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams)
-        if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)):
+    if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams, _transform_stage)
+        if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)
+                or (_streams_beside(plan, stages.shape, low) and (order.limit or order.offset))):
             return df, order
     elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
@@ -1120,22 +1122,54 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
         return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range, top)
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
-    return _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline,
-                       beside=_calls_beside(plan, a, low, df))
+    beside = _calls_beside(plan, a, low, df)
+    limits = (order.limit, order.offset) if beside is not None else (0, 0)  # each stream limited alone
+    out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside,
+                      limits=limits)
+    if limits != (0, 0):
+        out = _calls_limited(out, df.filter(beside), low, keys, limits, plan.ascending)
+    if plan.fill == "value" and beside is not None:
+        # the cursor's row of a call beside: a transform without the row's point reads fill()'s number
+        fills = [pl.col(name).fill_null(pl.lit(v, out.schema[name])) for name, _ in low.transforms.values()
+                 if (v := run_transforms.fill_number(plan.fill_value, out.schema[name])) is not None]
+        out = out.with_columns(fills)
+    return out
+
+
+def _calls_limited(out: pl.DataFrame, points: pl.DataFrame, low: Lowered, keys: list[str],
+                   limits: tuple[int, int], ascending: bool) -> pl.DataFrame:
+    """The calls beside transforms, each a stream limited alone (influxd's LimitIterator per
+    field): a call's value only in its own LIMIT/OFFSET windows of the series (``points``: the
+    windows the calls emit), the rows no stream keeps dropped."""
+    n, skip = limits
+    rank = pl.int_range(pl.len()).over(keys)
+    kept = points.sort(keys + ["time"], descending=[False] * len(keys) + [not ascending], maintain_order=True) \
+        .select(keys + ["time"]).unique(keys + ["time"], maintain_order=True) \
+        .filter((rank >= skip) & ((rank < skip + n) if n else pl.lit(True))).with_columns(pl.lit(True).alias(ROW_TMP))
+    out = out.join(kept, on=keys + ["time"], how="left", maintain_order="left")
+    plain = [c for c in _untransformed_calls(low) if c in out.columns]
+    names = [name for name, _ in low.transforms.values()]
+    out = out.with_columns(pl.when(pl.col(ROW_TMP)).then(pl.col(c)).alias(c) for c in plain)
+    return out.filter(pl.col(ROW_TMP).fill_null(False) | pl.any_horizontal(pl.col(c).is_not_null() for c in names)) \
+        .drop(ROW_TMP)
 
 
 def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr | None:
     """The rows of a statement's windows that the calls beside its transforms emit (influxdb1;
     None: none): each call is an iterator of its own, filled over the range, and the cursor
     reads every stream's rows, a transform's null where it has none (its first window's)."""
-    plain = _untransformed_calls(low) & set(df.columns)
-    if plan.emulates_v3 or not a.interval or not plain or plan.outer_dimensions is not None:
+    if not _streams_beside(plan, a, low) or not _untransformed_calls(low) & set(df.columns):
         return None
     tr = plan.time_range
     if plan.ascending:
         return pl.col("time") >= window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else pl.lit(True)
     return pl.col("time") <= window_start(tr.end, a.interval, a.offset, a.tz)
 
+
+
+def _streams_beside(plan, a: Aggregate, low: Lowered) -> bool:
+    """Whether a statement's transforms of windows stand beside calls read as they are (influxdb1)."""
+    return not plan.emulates_v3 and bool(a.interval) and bool(_untransformed_calls(low)) and plan.outer_dimensions is None
 
 
 def _untransformed_calls(low: Lowered) -> set[str]:
@@ -1250,15 +1284,20 @@ def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], sche
     df = df if asc else df.reverse()
     sch = {**schema, **dict(df.schema)}
     streams = []
+    mine = df.filter(~pl.col(EXTRA_TMP)) if EXTRA_TMP in df.columns else df  # (_filled_stretches)
     for call, (name, inner) in low.transforms.items():
-        read = df.select(keys + ["time", value_expr(inner, sch).alias("value")])
+        src = df if F.spec(call.name).extends_range else mine
+        read = src.select(keys + ["time", value_expr(inner, sch).alias("value")])
         out = run_transforms.transformed(read, keys, name, call, plan.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
-    tr = plan.time_range  # a call beside the transforms reads the range only (no extra window)
+    # a call beside the transforms reads the range only: no transform's extra window (where every
+    # transform reads one), yet the subquery's own rows before it (where cumulative_sum() reads them)
+    tr, cut = plan.time_range, all(F.spec(c.name).extends_range for c in low.transforms)
     own = (pl.col("time") >= window_start(tr.start, plan.interval, plan.offset, plan.tz) if asc
-           else pl.col("time") <= window_start(tr.end, plan.interval, plan.offset, plan.tz)) if tr.has_start else pl.lit(True)
+           else pl.col("time") <= window_start(tr.end, plan.interval, plan.offset, plan.tz)) \
+        if tr.has_start and cut else pl.lit(True)
     for c in sorted(_untransformed_calls(low) & set(df.columns)):
-        rows = df.filter(own).select(keys + ["time", c])
+        rows = mine.filter(own).select(keys + ["time", c])
         streams.append(run_transforms.limited(rows, keys, plan.limit, plan.row_offset))
     out = streams[0] if len(streams) == 1 else run_transforms.cursor_merged(streams, keys, asc, plan.fill,
                                                                              plan.fill_value)
@@ -1292,9 +1331,13 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     run = [c for c in (run_transforms.SERIES_RUN_COLUMN,) if c in df.columns]
     df = df.sort([*run, *keys, STRETCH_TMP], maintain_order=True)
     keys = keys + run
-    # a transform's extra window filled too, where every transform reads one (cumulative_sum() does not)
-    extends = bool(low.transforms) and all(F.spec(c.name).extends_range for c in low.transforms)
-    first, last = _window_span(plan if extends else replace(plan, extra_intervals=0), a)
+    # a transform's extra window filled too, where every transform reads one (cumulative_sum() does
+    # not); where some do, the rows filled there are marked EXTRA_TMP (each call fills its own range)
+    reads = [F.spec(c.name).extends_range for c in low.transforms]
+    extends, mixed = bool(reads) and all(reads), any(reads) and not all(reads)
+    ranged = _window_span(replace(plan, extra_intervals=0), a)
+    first, last = _window_span(plan, a) if extends or mixed else ranged
+    df = df.with_columns(pl.lit(True).alias(EXTRA_TMP)) if mixed else df
     span = (window_start(first, a.interval, a.offset, a.tz) if first is not None else None,
             window_start(last, a.interval, a.offset, a.tz))
     if f is not None and f.mode != "none" and df.height:
@@ -1312,6 +1355,11 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
             done = stretches.fill_walk(df, keys, WINDOW_COLUMN, fills, mode, span, walk, plan.ascending) \
                 if walk else None
             df = df if done is None else done
+    if mixed:
+        win, (lo, hi) = pl.col(WINDOW_COLUMN), ranged
+        outside = (win < window_start(lo, a.interval, a.offset, a.tz) if lo is not None else pl.lit(False)) \
+            | (win > window_start(hi, a.interval, a.offset, a.tz))
+        df = df.with_columns((pl.col(EXTRA_TMP).is_null() & outside).alias(EXTRA_TMP))
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     return df.with_columns((row if plan.ascending else -row).alias(STRETCH_TMP))
 
@@ -1918,8 +1966,13 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
     if beside is not None:
         outs.append(df.filter(beside).select(keys + ["time"]).unique(keys + ["time"], maintain_order=True))
     out = outs[0]
-    for o in outs[1:]:
-        out = out.join(o, on=keys + ["time"], how="full", coalesce=True, maintain_order="left_right")
+    if len(outs) > 1:  # influxd's cursor reads one point of each stream a row: equal times pair in order
+        on = keys + ["time", ROW_TMP]
+        outs = [o.with_columns(pl.int_range(pl.len()).over(keys + ["time"]).alias(ROW_TMP)) for o in outs]
+        out = outs[0]
+        for o in outs[1:]:
+            out = out.join(o, on=on, how="full", coalesce=True, maintain_order="left_right")
+        out = out.drop(ROW_TMP)
     rest = [c for c in df.columns if c not in out.columns and c not in (INPUT_COLUMN,)]
     if rest:
         out = out.join(df.select(keys + ["time"] + rest).unique(keys + ["time"], keep="first",

@@ -247,7 +247,7 @@ def cursor_merged(streams: list[pl.DataFrame], keys: list[str], ascending: bool,
     cols = [[c for c in s.columns if c not in keys and c != "time"] for s in streams]
     vals = [s.select(c).rows() for s, c in zip(streams, cols)]
     rows = [s.select(keys).rows() for s in streams]
-    default = [tuple(_cast(value, s.schema[c]) if fill == "value" else None for c in cs) for s, cs in zip(streams, cols)]
+    default = [tuple(fill_number(value, s.schema[c]) if fill == "value" else None for c in cs) for s, cs in zip(streams, cols)]
     pos = [0] * len(streams)
     out_keys, out_time, out_vals = [], [], [[] for _ in streams]
     last, seen = None, list(default)
@@ -292,8 +292,8 @@ def sorted_merged(streams: list[pl.DataFrame], keys: list[str], ascending: bool,
         for c in (c for c in s.columns if c not in on):
             if fill == "previous":
                 fills.append(pl.col(c).forward_fill().over(ids))
-            elif fill == "value" and _cast(value, s.schema[c]) is not None:
-                fills.append(pl.col(c).fill_null(pl.lit(_cast(value, s.schema[c]), s.schema[c])))
+            elif fill == "value" and fill_number(value, s.schema[c]) is not None:
+                fills.append(pl.col(c).fill_null(pl.lit(fill_number(value, s.schema[c]), s.schema[c])))
     return out.with_columns(fills) if fills else out
 
 
@@ -303,8 +303,8 @@ def _kept(seen: tuple, point: tuple) -> tuple:
     return tuple(s if v is None else v for s, v in zip(seen, point))
 
 
-def _cast(value, dtype):
-    """fill()'s number as the column's type holds it (castToType)."""
+def fill_number(value, dtype):
+    """fill()'s number as the column's type holds it (castToType); None where it holds none."""
     if value is None or not dtype.is_numeric():
         return None
     return int(value) if dtype.is_integer() else float(value)

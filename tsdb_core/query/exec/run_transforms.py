@@ -231,7 +231,7 @@ def gaps_filled(df: pl.DataFrame, keys: list[str], cols: list[str], ascending: b
     if fill not in ("value", "previous"):
         return df
     if fill == "value":
-        return df.with_columns(pl.col(c).fill_null(_cast(value, df.schema[c])) for c in cols)
+        return df.with_columns(pl.col(c).fill_null(fill_number(value, df.schema[c])) for c in cols)
     step = pl.Expr.forward_fill if ascending else pl.Expr.backward_fill
     return df.with_columns(step(pl.col(c)).over(keys) if keys else step(pl.col(c)) for c in cols)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import polars as pl
 
 from tsdb_core.base.errors import ParseError
 from tsdb_core.query.results import QueryResult, Series, StatementResult

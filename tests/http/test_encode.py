@@ -6,7 +6,6 @@ from them must equal what influxd sent, byte for byte.
 """
 from __future__ import annotations
 
-import copy
 import json
 import math
 

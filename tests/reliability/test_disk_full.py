@@ -4,7 +4,6 @@ Needs root (mount); skipped cleanly where mounting is not permitted.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from urllib.parse import urlencode

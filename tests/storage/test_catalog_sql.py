@@ -4,7 +4,6 @@ versioned tables, the migration of a ``catalog.json`` store. Runs on SQLite and 
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
 import sys
 import threading

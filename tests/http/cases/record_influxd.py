@@ -11,7 +11,6 @@ request of CASES, and stores status, the headers that matter and the body under
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess

@@ -1,5 +1,6 @@
-"""exec/fast_tree.py (influxd's reduce tree over series runs: the fast executor, and the general
-path without GROUP BY tags) answers bit for bit as the rows' replay (exec/go_reduce.py, itself
+"""exec/fast_tree.py (influxd's reduce tree over series runs, and stddev() over the series'
+merge: the fast executor, and the general path without GROUP BY tags) answers bit for bit as
+the rows' replay (exec/go_reduce.py, itself
 checked against a literal port of influxd's iterators in test_go_reduce.py)."""
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ QUERIES = [
     "SELECT mean(k), sum(k), min(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
     "SELECT sum(x), mean(x) FROM m WHERE {w}time >= '1970-01-03T00:00:00Z' AND time < '1970-01-19T00:00:00Z'",
     "SELECT mean(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e}) fill(previous)",
+    "SELECT stddev(x), mean(x), stddev(k) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
+    "SELECT stddev(x), count(x) FROM m WHERE {w}time >= '1970-01-02T00:00:00Z' AND time < '1970-01-21T00:00:00Z' GROUP BY time({e}) fill(none)",
 ]
 
 
@@ -87,3 +90,32 @@ def _counted(f, used: list):
         used.append(1)
         return f(*a, **k)
     return wrapped
+
+
+STDDEVS = [q for q in QUERIES if "stddev" in q]
+
+
+@settings(max_examples=30, deadline=None)
+@given(stores(), st.sampled_from(STDDEVS), st.sampled_from(["6h", "1d", "2d", "7d", "10d, 2d", "3d, 1h"]),
+       st.sampled_from(["", "dc = 'd0' AND ", "(host = 'h0' OR host = 'h1' OR host = 'h2') AND "]))
+def test_stddev_over_the_series_merge_equals_the_rows_replay(lines, query, every, where):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _check(monkeypatch, lines, query, every, where)
+
+
+def test_stddev_of_a_scrape_is_taken_from_the_runs():
+    """Twenty hosts at the same instants (ties: the heap's rounds), one late, one at a phase:
+    the fast executor answers from the runs (no row replay), as the replay does."""
+    lines = [f"m,host=h{h} x={(i * 7919 + h * 104729) % 10**9 / 997:.15g} {(i * 600 + (60 if h == 3 else 0)) * 10**9}"
+             for h in range(20) for i in range(6 * h, 1_000)]
+    answered: list = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        def stddev(*a, **k):
+            got = real(*a, **k)
+            answered.append(got is not None)
+            return got
+        real = fast_tree._stddev
+        monkeypatch.setattr(fast_tree, "_stddev", stddev)
+        got = _check(monkeypatch, lines, STDDEVS[0].replace("mean(x), stddev(k)", "count(x)"), "3h", "")
+    assert answered and all(answered)
+    assert '"stddev"' in got

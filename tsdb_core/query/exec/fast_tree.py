@@ -181,20 +181,22 @@ def _stddev(v: np.ndarray, t: np.ndarray, lengths, sid, shard, at, nwin: int):
     hold every row in order: each shard group's series (key order) merged by time as the
     heap merges them, a window's points in that order (shard group after shard group), then
     tree_sums.run_stddevs. None: a window holds more than go_reduce.STDDEV_MAX_POINTS."""
-    rs, rsh, rat = np.repeat(sid, lengths), np.repeat(shard, lengths), np.repeat(at, lengths)
     x = v.astype(np.float64, copy=False)
     if v.dtype.kind == "f" and np.isnan(v).any():  # (a null is no point)
         keep = ~np.isnan(v)
-        x, t, rs, rsh, rat = x[keep], t[keep], rs[keep], rsh[keep], rat[keep]
-    order = np.lexsort((rs, rsh))  # (stable: a series' rows in time order)
-    if bool((order[1:] > order[:-1]).all()):
-        order = np.arange(len(x))
-    cut = np.flatnonzero(rsh[order][1:] != rsh[order][:-1]) + 1
+        lengths = np.add.reduceat(keep, np.cumsum(lengths) - lengths).astype(np.int64)
+        x, t = x[keep], t[keep]
+    ro = np.lexsort((sid, shard))  # the runs by shard group, then series key (stable: by time)
+    if not bool((ro[1:] > ro[:-1]).all()):
+        rows = _ranges((np.cumsum(lengths) - lengths)[ro], lengths[ro])
+        x, t, sid, shard, at, lengths = x[rows], t[rows], sid[ro], shard[ro], at[ro], lengths[ro]
+    rs, rat = np.repeat(sid, lengths), np.repeat(at, lengths)
+    ends = np.cumsum(lengths)
+    cut = ends[np.flatnonzero(shard[1:] != shard[:-1])].tolist()
     parts = []
-    for a, b in zip(np.concatenate(([0], cut)).tolist(), np.concatenate((cut, [len(order)])).tolist()):
-        part = order[a:b]
-        perm = go_merge.merge_order(rs[part], t[part], True)
-        parts.append(part[np.argsort(t[part], kind="stable")] if perm is None else part[perm])
+    for a, b in zip([0] + cut, cut + [len(x)]):
+        perm = go_merge.merge_order(rs[a:b], t[a:b], True)
+        parts.append(a + (np.argsort(t[a:b], kind="stable") if perm is None else perm))
     final = np.concatenate(parts) if len(parts) != 1 else parts[0]
     w = rat[final]
     if len(w) > 1 and not bool((w[1:] >= w[:-1]).all()):  # a window astride shard groups
@@ -205,9 +207,14 @@ def _stddev(v: np.ndarray, t: np.ndarray, lengths, sid, shard, at, nwin: int):
     if len(lens) and int(lens.max()) > go_reduce.STDDEV_MAX_POINTS:
         return None
     out, n = np.full(nwin, np.nan), np.zeros(nwin, dtype=np.int64)
-    out[w[first]] = tree_sums.run_stddevs(np.ascontiguousarray(x[final]), first, lens)
+    out[w[first]] = tree_sums.run_stddevs(x[final], first, lens)
     n[w[first]] = lens
     return out, n
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The rows of the runs ``starts[i]:starts[i] + lengths[i]``, run after run."""
+    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
 
 
 def _tree(name: str, v: np.ndarray, starts, lengths, n, sid, win, shard, at, nwin: int) -> np.ndarray:

@@ -155,10 +155,12 @@ def run_stddevs(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backward
     ends = {} if live is None else {k: np.flatnonzero(lengths == k) for k in np.unique(lengths).tolist()}
     final = mean if live is None else mean.copy()
     with np.errstate(all="ignore"):
-        for i in range(1, top):
+        for i, row in enumerate(grid[1:], 1):
             if i in ends:
                 final[ends[i]] = mean[ends[i]]
-            add(mean, div(sub(grid[i], mean, out=step), float(i + 1), out=step), out=mean)
+            sub(row, mean, step)
+            div(step, float(i + 1), step)
+            add(mean, step, mean)
     if live is not None:
         final[ends[top]] = mean[ends[top]]
     d = grid - final[None, :]

@@ -44,6 +44,7 @@ QUERIES = [
     "SELECT mean(k), sum(k), min(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
     "SELECT sum(x), mean(x) FROM m WHERE {w}time >= '1970-01-03T00:00:00Z' AND time < '1970-01-19T00:00:00Z'",
     "SELECT mean(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e}) fill(previous)",
+    "SELECT mean(k), sum(x) FROM m WHERE {w}time >= '1970-01-02T00:00:00Z' AND time < '1970-01-16T00:00:00Z' fill(7)",
     "SELECT stddev(x), mean(x), stddev(k) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
     "SELECT stddev(x), count(x) FROM m WHERE {w}time >= '1970-01-02T00:00:00Z' AND time < '1970-01-21T00:00:00Z' GROUP BY time({e}) fill(none)",
 ]
@@ -119,3 +120,23 @@ def test_stddev_of_a_scrape_is_taken_from_the_runs():
         got = _check(monkeypatch, lines, STDDEVS[0].replace("mean(x), stddev(k)", "count(x)"), "3h", "")
     assert answered and all(answered)
     assert '"stddev"' in got
+
+
+@pytest.mark.parametrize("calls", ["sum(x)", "sum(x), mean(x), mean(k)"])
+def test_a_statement_without_group_by_is_answered_from_the_runs(calls):
+    """No GROUP BY: the one row is built from the runs' sums (no Polars aggregation first),
+    equal to the rows' replay; a range without points: no row, as the general path says."""
+    lines = [f"m,host=h{h} x={(i * 7919 + h * 104729) % 10**9 / 997:.15g},k={i % 50}i {(i * 600 + 60 * (h == 3)) * 10**9}"
+             for h in range(20) for i in range(6 * h, 1_000)]
+    rows: list = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        def row(*a, **k):
+            got = real(*a, **k)
+            rows.append(got)
+            return got
+        real = lazy._runs_row
+        monkeypatch.setattr(lazy, "_runs_row", row)
+        got = _check(monkeypatch, lines, f"SELECT {calls} FROM m WHERE time >= 3600s AND time < 500000s", "", "")
+        empty = _check(monkeypatch, lines, f"SELECT {calls} FROM m WHERE time >= 700000s AND time < 800000s", "", "")
+    assert rows[0] is not None and rows[0].height == 1
+    assert '"values"' in got and '"series"' not in empty

@@ -1479,6 +1479,9 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
+    direct = _runs_row(plan, a, schema, low, gkeys, ctx)
+    if direct is not None:
+        return direct
     streamed = plan.emulates_influxd and any(isinstance(src, SubqueryScan) for src in plan.sources)
     exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx),
                                          streamed)
@@ -1645,6 +1648,28 @@ def _runs_reduced(plan, a: Aggregate, df: pl.DataFrame, calls: list, low: Lowere
     found = df.select(WINDOW_COLUMN).join(found, on=WINDOW_COLUMN, how="left", maintain_order="left")
     return df.with_columns(pl.when(found[alias].is_not_null()).then(found[alias]).otherwise(pl.col(alias)).alias(alias)
                            for _, alias in calls)
+
+
+def _runs_row(plan, a: Aggregate, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
+    """:func:`_scalar_aggs` of a statement without GROUP BY whose calls are all float sums and
+    means :func:`_runs_tree` answers: its one row (or none) built from those answers, not from
+    a Polars aggregation whose sums would be replaced; None otherwise."""
+    if a.interval or gkeys != [NAME, WINDOW_COLUMN] or not low.aggs or \
+            not all(c.name in ("sum", "mean") and _tree_reduced(c, schema) for c in low.aggs):
+        return None
+    got = _runs_tree(plan, a, low, ctx)
+    if got is None or len(got[0]) != 1 or any(c not in got[1] for c in low.aggs):
+        return None
+    cols = [got[1][c] for c in low.aggs]
+    if not any(int(n[0]) for _, n, _ in cols):
+        return None  # (no point: the general path's empty answer)
+    tr = plan.time_range
+    return pl.DataFrame([pl.Series(NAME, [plan.sources[0].measurement], pl.String),
+                         pl.Series(WINDOW_COLUMN, [tr.start if tr.has_start else 0], pl.Int64),
+                         *(pl.Series(alias, [float(v[0]) if n[0] else None], pl.Float64)
+                           for alias, (v, n, _) in zip(low.aggs.values(), cols)),
+                         *(pl.Series(gap_column(alias), [not n[0]], pl.Boolean)
+                           for alias, (_, n, _) in zip(low.aggs.values(), cols))])
 
 
 def _runs_tree(plan, a: Aggregate, low: Lowered, ctx: Ctx):

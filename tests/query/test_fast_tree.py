@@ -21,11 +21,13 @@ DAY = 86_400
 @st.composite
 def stores(draw):
     """Lines of several series over three weeks (four shard groups): at shared instants (a
-    scrape, some series starting late or at a phase) or each at its own; floats of 15 digits."""
+    scrape, some series starting late or at a phase) or each at its own; floats of 15 digits,
+    some points perhaps without them."""
     n = draw(st.integers(1, 12))
     regular = draw(st.booleans())
     step = draw(st.sampled_from([1_800, 3_600, 7_200]))
     seed = draw(st.integers(0, 2**31 - 1))
+    gaps = draw(st.booleans())  # some points without x (a null: no point of x)
     lines = []
     for h in range(n):
         t = (seed >> h) % 3 * DAY if not regular else draw(st.sampled_from([0, 0, 60, 2 * DAY]))
@@ -33,7 +35,8 @@ def stores(draw):
         while t < end:
             seed = (seed * 1103515245 + 12345) % 2**31
             x = f"{(seed % 10**15) / 10**(seed % 9):.15g}"
-            lines.append(f"m,host=h{h},dc=d{h % 3} x={x},k={seed % 1000 - 300}i {t}000000000")
+            fields = f"k={seed % 1000 - 300}i" if gaps and seed % 7 == 0 else f"x={x},k={seed % 1000 - 300}i"
+            lines.append(f"m,host=h{h},dc=d{h % 3} {fields} {t}000000000")
             t += step if regular else step + seed % 5_000
     return lines
 

@@ -198,10 +198,7 @@ def _stddev(v: np.ndarray, t: np.ndarray, lengths, sid, shard, at, nwin: int):
         perm = go_merge.merge_order(rs[a:b], t[a:b], True)
         parts.append(a + (np.argsort(t[a:b], kind="stable") if perm is None else perm))
     final = np.concatenate(parts) if len(parts) != 1 else parts[0]
-    w = rat[final]
-    if len(w) > 1 and not bool((w[1:] >= w[:-1]).all()):  # a window astride shard groups
-        final = final[np.argsort(w, kind="stable")]
-        w = rat[final]
+    w = rat[final]  # (rising: the shard groups follow one another in time)
     first = np.flatnonzero(np.concatenate(([True], w[1:] != w[:-1]))) if len(w) else w
     lens = np.diff(np.append(first, len(w)))
     if len(lens) and int(lens.max()) > go_reduce.STDDEV_MAX_POINTS:

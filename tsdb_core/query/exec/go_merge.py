@@ -347,9 +347,9 @@ def _init(count: int, rank: tuple | None) -> tuple:
     return tuple(s for _, s in h)
 
 
-# (series count, their aux ranks or None) -> (each round's pops, the arrangement before it,
-# the pops as an array: read-only, shared)
-_ROUNDS: dict[tuple, tuple[list, list, np.ndarray]] = {}
+# (series count, their aux ranks or None) -> (the arrangement before each round, each round's
+# pops: an array, read-only, shared)
+_ROUNDS: dict[tuple, tuple[list, np.ndarray]] = {}
 _ROUNDS_CELLS = 4_000_000  # pops kept in all, at most
 
 
@@ -362,18 +362,19 @@ def _rounds(bounds: np.ndarray, per: int, rank: tuple | None = None) -> np.ndarr
     count = len(bounds) - 1
     ident = (count, rank)
     kept = _ROUNDS.get(ident)
-    if kept is None or len(kept[0]) < per - 1:
+    if kept is None or len(kept[1]) < per - 1:
         kept = _more_rounds(ident, kept, per - 1)
-    pops, states, table = kept
+    states, table = kept
     last, _ = _round(states[per - 1], False, rank)
     order = np.concatenate((table[:per - 1], np.array([last], dtype=np.int64)))
     return (bounds[:-1][order] + np.arange(per)[:, None]).reshape(-1)
 
 
-def _more_rounds(ident: tuple, kept: tuple | None, want: int) -> tuple[list, list, np.ndarray]:
+def _more_rounds(ident: tuple, kept: tuple | None, want: int) -> tuple[list, np.ndarray]:
     """:func:`_rounds`' kept rounds of ``ident``, at least ``want`` of them (kept if they fit)."""
     count, rank = ident
-    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [_init(count, rank)])  # copies: threads
+    states = list(kept[0]) if kept else [_init(count, rank)]  # (copies: threads)
+    pops = list(map(tuple, kept[1].tolist())) if kept else []
     seen = {st: i for i, st in enumerate(states[:len(pops)])}
     while len(pops) < want:  # the rounds after which a next point is pushed
         state = states[len(pops)]
@@ -388,8 +389,8 @@ def _more_rounds(ident: tuple, kept: tuple | None, want: int) -> tuple[list, lis
         states.append(nxt)
     table = np.array(pops, dtype=np.int64).reshape(len(pops), count)
     table.flags.writeable = False
-    got = (pops, states, table)
-    cells = sum(k[0] * len(v[0]) for k, v in list(_ROUNDS.items()) if k != ident) + count * len(pops)
+    got = (states, table)
+    cells = sum(k[0] * len(v[1]) for k, v in list(_ROUNDS.items()) if k != ident) + count * len(pops)
     if cells <= _ROUNDS_CELLS:
         _ROUNDS[ident] = got
     return got

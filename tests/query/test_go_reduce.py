@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -163,6 +164,24 @@ def test_stddev_equals_the_reducer(points, asc, interval):
     got = go_reduce.stddev(_frame(points, interval), ["name", "tag", "b"], "b", ["s"], "v", asc, SHARD)
     want = literal_stddev(points, asc, interval)
     assert {(r["tag"], r["b"]): r["v"] for r in got.iter_rows(named=True) if r["v"] is not None} == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(POINTS.map(lambda ps: list({(p[0], p[2]): p for p in ps}.values())), st.sampled_from([0, DAY, 3 * DAY]),
+       st.integers(1, 30), st.integers(0, 3))
+def test_stddev_declines_a_group_over_the_limit_before_the_replay(points, interval, limit, more):
+    """None exactly when some group holds more than STDDEV_MAX_POINTS values (the bound from
+    the groups' count never says so wrongly), else every group as the reducer takes it."""
+    rows = _frame(points, interval)
+    largest = rows.group_by(["tag", "b"]).len().get_column("len").max()
+    groups = rows.select(["tag", "b"]).n_unique() + more
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(go_reduce, "STDDEV_MAX_POINTS", limit)
+        got = go_reduce.stddev(rows, ["name", "tag", "b"], "b", ["s"], "v", True, SHARD, groups)
+    assert (got is None) == (largest > limit)
+    if got is not None:
+        want = literal_stddev(points, True, interval)
+        assert {(r["tag"], r["b"]): r["v"] for r in got.iter_rows(named=True) if r["v"] is not None} == want
 
 
 def test_spans_partials_keeps_the_aligned_one_series_path():

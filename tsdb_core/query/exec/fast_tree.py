@@ -186,6 +186,8 @@ def _stddev(v: np.ndarray, t: np.ndarray, lengths, sid, shard, at, nwin: int):
         keep = ~np.isnan(v)
         lengths = np.add.reduceat(keep, np.cumsum(lengths) - lengths).astype(np.int64)
         x, t = x[keep], t[keep]
+    if int(np.bincount(at, weights=lengths, minlength=nwin).max()) > go_reduce.STDDEV_MAX_POINTS:
+        return None
     ro = np.lexsort((sid, shard))  # the runs by shard group, then series key (stable: by time)
     if not bool((ro[1:] > ro[:-1]).all()):
         rows = _ranges((np.cumsum(lengths) - lengths)[ro], lengths[ro])
@@ -201,8 +203,6 @@ def _stddev(v: np.ndarray, t: np.ndarray, lengths, sid, shard, at, nwin: int):
     w = rat[final]  # (rising: the shard groups follow one another in time)
     first = np.flatnonzero(np.concatenate(([True], w[1:] != w[:-1]))) if len(w) else w
     lens = np.diff(np.append(first, len(w)))
-    if len(lens) and int(lens.max()) > go_reduce.STDDEV_MAX_POINTS:
-        return None
     out, n = np.full(nwin, np.nan), np.zeros(nwin, dtype=np.int64)
     out[w[first]] = tree_sums.run_stddevs(x[final], first, lens)
     n[w[first]] = lens

@@ -1619,7 +1619,7 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
     for call, alias in calls:
         rows = collect(lf.select(*gkeys, *series, "time", value_expr(call.args[0], schema).alias(VALUE_COLUMN)), ctx)
         if call.name == "stddev":
-            got = go_reduce.stddev(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, plan.ascending, shard)
+            got = go_reduce.stddev(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, plan.ascending, shard, df.height)
             if got is None:
                 continue
         else:

@@ -143,3 +143,12 @@ def test_a_statement_without_group_by_is_answered_from_the_runs(calls):
         empty = _check(monkeypatch, lines, f"SELECT {calls} FROM m WHERE time >= 700000s AND time < 800000s", "", "")
     assert rows[0] is not None and rows[0].height == 1
     assert '"values"' in got and '"series"' not in empty
+
+
+@pytest.mark.parametrize("limits", ["SLIMIT 1", "SOFFSET 1", "SLIMIT 1 SOFFSET 1"])
+def test_series_limits_without_group_by_leave_the_general_path(limits):
+    """SLIMIT/SOFFSET pick the one group's series: SOFFSET 1 leaves none (no row), as without runs."""
+    lines = [f"m,host=h{h} x={i * 0.1 + h:.15g} {i * 600 * 10**9}" for h in range(5) for i in range(300)]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        got = _check(monkeypatch, lines, f"SELECT sum(x) FROM m WHERE time >= 0s AND time < 500000s {limits}", "", "")
+    assert ('"series"' in got) == ("SOFFSET" not in limits)

@@ -1048,7 +1048,9 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         if multi:
             df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending)
         else:
-            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped)
+            df = None if order.slimit or order.soffset or grouped is not None else \
+                _runs_row(plan, a, schema, low, gkeys, ctx)  # (SLIMIT: the runs are not the series left)
+            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped) if df is None else df
     except UnsupportedType:
         # influxd builds the typed iterator only where there is data: no rows, no error
         series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
@@ -1479,9 +1481,6 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         df = grouped.reduce([(call.name, call.args[0].name, c) for call, c in low.aggs.items()], gaps)
         if df is not None:
             return df
-    direct = _runs_row(plan, a, schema, low, gkeys, ctx)
-    if direct is not None:
-        return direct
     streamed = plan.emulates_influxd and any(isinstance(src, SubqueryScan) for src in plan.sources)
     exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx),
                                          streamed)

@@ -234,3 +234,11 @@ def test_the_fast_executor_declines_a_mean_of_several_series():
     assert answered(f"SELECT max(f) FROM m WHERE {r}")
     assert not answered(f"SELECT stddev(f) FROM m WHERE host = 'h1' AND {r}")
     s.close()
+
+
+def test_exact_of_a_value_no_row_holds_is_empty():
+    """Groups holding another call's points only: no value to replay (no row, no error)."""
+    rows = pl.DataFrame({"name": ["m", "m"], "tag": ["a", "b"], "s": ["s0", "s1"], "time": [0, 1], "b": [0, 0],
+                         "v": [None, None]}, schema_overrides={"v": pl.Float64})
+    got = go_reduce.exact(rows, ["name", "tag", "b"], "b", ["s"], "v", "sum", True, SHARD)
+    assert got.height == 0 and got.columns == ["name", "tag", "b", "v"]

@@ -89,6 +89,8 @@ def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], 
           ascending: bool, shard_duration: int) -> pl.DataFrame:
     """Each group's (``gkeys``) sum or mean (``fn``) of ``value`` as influxd computes it, in a
     column named ``value``. ``series``: the tag columns telling a group's series apart."""
+    if rows.get_column(value).null_count() == rows.height:  # no value (the groups hold another call's)
+        return rows.select(gkeys).clear().with_columns(pl.Series(value, [], pl.Float64))
     rows, tkeys, tag, shard, sid, win = _read_order(rows, gkeys, window, series, value, ascending, shard_duration)
     first = np.flatnonzero(_changes(tag, shard, sid, win))
     counts = np.diff(np.append(first, rows.height)).astype(np.float64)

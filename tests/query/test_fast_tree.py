@@ -1,5 +1,6 @@
-"""exec/fast_tree.py (influxd's reduce tree over series runs: the fast executor, and the general
-path without GROUP BY tags) answers bit for bit as the rows' replay (exec/go_reduce.py, itself
+"""exec/fast_tree.py (influxd's reduce tree over series runs, and stddev() over the series'
+merge: the fast executor, and the general path without GROUP BY tags) answers bit for bit as
+the rows' replay (exec/go_reduce.py, itself
 checked against a literal port of influxd's iterators in test_go_reduce.py)."""
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ DAY = 86_400
 @st.composite
 def stores(draw):
     """Lines of several series over three weeks (four shard groups): at shared instants (a
-    scrape, some series starting late or at a phase) or each at its own; floats of 15 digits."""
+    scrape, some series starting late or at a phase) or each at its own; floats of 15 digits,
+    some points perhaps without them."""
     n = draw(st.integers(1, 12))
     regular = draw(st.booleans())
     step = draw(st.sampled_from([1_800, 3_600, 7_200]))
     seed = draw(st.integers(0, 2**31 - 1))
+    gaps = draw(st.booleans())  # some points without x (a null: no point of x)
     lines = []
     for h in range(n):
         t = (seed >> h) % 3 * DAY if not regular else draw(st.sampled_from([0, 0, 60, 2 * DAY]))
@@ -32,7 +35,8 @@ def stores(draw):
         while t < end:
             seed = (seed * 1103515245 + 12345) % 2**31
             x = f"{(seed % 10**15) / 10**(seed % 9):.15g}"
-            lines.append(f"m,host=h{h},dc=d{h % 3} x={x},k={seed % 1000 - 300}i {t}000000000")
+            fields = f"k={seed % 1000 - 300}i" if gaps and seed % 7 == 0 else f"x={x},k={seed % 1000 - 300}i"
+            lines.append(f"m,host=h{h},dc=d{h % 3} {fields} {t}000000000")
             t += step if regular else step + seed % 5_000
     return lines
 
@@ -43,6 +47,9 @@ QUERIES = [
     "SELECT mean(k), sum(k), min(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
     "SELECT sum(x), mean(x) FROM m WHERE {w}time >= '1970-01-03T00:00:00Z' AND time < '1970-01-19T00:00:00Z'",
     "SELECT mean(x) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e}) fill(previous)",
+    "SELECT mean(k), sum(x) FROM m WHERE {w}time >= '1970-01-02T00:00:00Z' AND time < '1970-01-16T00:00:00Z' fill(7)",
+    "SELECT stddev(x), mean(x), stddev(k) FROM m WHERE {w}time >= '1970-01-01T00:00:00Z' AND time < '1970-01-20T00:00:00Z' GROUP BY time({e})",
+    "SELECT stddev(x), count(x) FROM m WHERE {w}time >= '1970-01-02T00:00:00Z' AND time < '1970-01-21T00:00:00Z' GROUP BY time({e}) fill(none)",
 ]
 
 
@@ -102,3 +109,61 @@ def test_a_measurement_no_point_has_answers_no_series(q):
     s.create_database("db")
     s.write("db", "m x=1.5 0")
     assert s.query(q, db="db").to_json() == {"results": [{"statement_id": 0}]}
+
+
+STDDEVS = [q for q in QUERIES if "stddev" in q]
+
+
+@settings(max_examples=30, deadline=None)
+@given(stores(), st.sampled_from(STDDEVS), st.sampled_from(["6h", "1d", "2d", "7d", "10d, 2d", "3d, 1h"]),
+       st.sampled_from(["", "dc = 'd0' AND ", "(host = 'h0' OR host = 'h1' OR host = 'h2') AND "]))
+def test_stddev_over_the_series_merge_equals_the_rows_replay(lines, query, every, where):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _check(monkeypatch, lines, query, every, where)
+
+
+def test_stddev_of_a_scrape_is_taken_from_the_runs():
+    """Twenty hosts at the same instants (ties: the heap's rounds), one late, one at a phase:
+    the fast executor answers from the runs (no row replay), as the replay does."""
+    lines = [f"m,host=h{h} x={(i * 7919 + h * 104729) % 10**9 / 997:.15g} {(i * 600 + (60 if h == 3 else 0)) * 10**9}"
+             for h in range(20) for i in range(6 * h, 1_000)]
+    answered: list = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        def stddev(*a, **k):
+            got = real(*a, **k)
+            answered.append(got is not None)
+            return got
+        real = fast_tree._stddev
+        monkeypatch.setattr(fast_tree, "_stddev", stddev)
+        got = _check(monkeypatch, lines, STDDEVS[0].replace("mean(x), stddev(k)", "count(x)"), "3h", "")
+    assert answered and all(answered)
+    assert '"stddev"' in got
+
+
+@pytest.mark.parametrize("calls", ["sum(x)", "sum(x), mean(x), mean(k)"])
+def test_a_statement_without_group_by_is_answered_from_the_runs(calls):
+    """No GROUP BY: the one row is built from the runs' sums (no Polars aggregation first),
+    equal to the rows' replay; a range without points: no row, as the general path says."""
+    lines = [f"m,host=h{h} x={(i * 7919 + h * 104729) % 10**9 / 997:.15g},k={i % 50}i {(i * 600 + 60 * (h == 3)) * 10**9}"
+             for h in range(20) for i in range(6 * h, 1_000)]
+    rows: list = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        def row(*a, **k):
+            got = real(*a, **k)
+            rows.append(got)
+            return got
+        real = lazy._runs_row
+        monkeypatch.setattr(lazy, "_runs_row", row)
+        got = _check(monkeypatch, lines, f"SELECT {calls} FROM m WHERE time >= 3600s AND time < 500000s", "", "")
+        empty = _check(monkeypatch, lines, f"SELECT {calls} FROM m WHERE time >= 700000s AND time < 800000s", "", "")
+    assert rows[0] is not None and rows[0].height == 1
+    assert '"values"' in got and '"series"' not in empty
+
+
+@pytest.mark.parametrize("limits", ["SLIMIT 1", "SOFFSET 1", "SLIMIT 1 SOFFSET 1"])
+def test_series_limits_without_group_by_leave_the_general_path(limits):
+    """SLIMIT/SOFFSET pick the one group's series: SOFFSET 1 leaves none (no row), as without runs."""
+    lines = [f"m,host=h{h} x={i * 0.1 + h:.15g} {i * 600 * 10**9}" for h in range(5) for i in range(300)]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        got = _check(monkeypatch, lines, f"SELECT sum(x) FROM m WHERE time >= 0s AND time < 500000s {limits}", "", "")
+    assert ('"series"' in got) == ("SOFFSET" not in limits)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,6 +166,24 @@ def test_stddev_equals_the_reducer(points, asc, interval):
     assert {(r["tag"], r["b"]): r["v"] for r in got.iter_rows(named=True) if r["v"] is not None} == want
 
 
+@settings(max_examples=60, deadline=None)
+@given(POINTS.map(lambda ps: list({(p[0], p[2]): p for p in ps}.values())), st.sampled_from([0, DAY, 3 * DAY]),
+       st.integers(1, 30), st.integers(0, 3))
+def test_stddev_declines_a_group_over_the_limit_before_the_replay(points, interval, limit, more):
+    """None exactly when some group holds more than STDDEV_MAX_POINTS values (the bound from
+    the groups' count never says so wrongly), else every group as the reducer takes it."""
+    rows = _frame(points, interval)
+    largest = rows.group_by(["tag", "b"]).len().get_column("len").max()
+    groups = rows.select(["tag", "b"]).n_unique() + more
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(go_reduce, "STDDEV_MAX_POINTS", limit)
+        got = go_reduce.stddev(rows, ["name", "tag", "b"], "b", ["s"], "v", True, SHARD, groups)
+    assert (got is None) == (largest > limit)
+    if got is not None:
+        want = literal_stddev(points, True, interval)
+        assert {(r["tag"], r["b"]): r["v"] for r in got.iter_rows(named=True) if r["v"] is not None} == want
+
+
 def test_spans_partials_keeps_the_aligned_one_series_path():
     """Windows holding the shard groups' boundaries (time(1h), time(1d)) over one series a
     group keep the plain path; time(2d) windows cross Mondays' boundaries."""
@@ -215,3 +234,11 @@ def test_the_fast_executor_declines_a_mean_of_several_series():
     assert answered(f"SELECT max(f) FROM m WHERE {r}")
     assert not answered(f"SELECT stddev(f) FROM m WHERE host = 'h1' AND {r}")
     s.close()
+
+
+def test_exact_of_a_value_no_row_holds_is_empty():
+    """Groups holding another call's points only: no value to replay (no row, no error)."""
+    rows = pl.DataFrame({"name": ["m", "m"], "tag": ["a", "b"], "s": ["s0", "s1"], "time": [0, 1], "b": [0, 0],
+                         "v": [None, None]}, schema_overrides={"v": pl.Float64})
+    got = go_reduce.exact(rows, ["name", "tag", "b"], "b", ["s"], "v", "sum", True, SHARD)
+    assert got.height == 0 and got.columns == ["name", "tag", "b", "v"]

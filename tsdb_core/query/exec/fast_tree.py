@@ -7,7 +7,9 @@ those partial sums in the order its heaps merge them (exec/go_reduce.py). The pr
 the rows series by series (``DataProvider.scan_runs``); each (series, shard group, window)
 is then a run of them, found by a binary search of the edges (no row numbered), summed in
 read order and merged as the tree merges them, every step one NumPy pass over all runs
-(exec/tree_sums.py). max(), min() and count() of the same windows come from the same runs.
+(exec/tree_sums.py). max(), min() and count() of the same windows come from the same runs;
+stddev() takes a window's points in the order the sorted merge of each shard group's series
+hands them over, a running mean one NumPy step a position over all windows (:func:`_stddev`).
 None (the general executor then replays the tree over rows) when the rows are not held
 so, or a call is another one.
 """
@@ -21,7 +23,7 @@ from ...base.types import TIME
 from ..meta.window import GO_ZERO_TIME
 from . import go_merge, go_reduce, tree_sums
 
-CALLS = frozenset(("sum", "mean", "count", "max", "min"))
+CALLS = frozenset(("sum", "mean", "count", "max", "min", "stddev"))
 _EXTREMES = {"max": (np.fmax, np.maximum), "min": (np.fmin, np.minimum)}  # (float ignoring NaN, int)
 
 
@@ -60,6 +62,13 @@ def tree_columns(src, calls: list, interval: int, offset: int, provider, tags: d
     cols, seen = [], np.zeros(len(wins), dtype=np.int64)
     for call in calls:
         v = frame.get_column(call.args[0].name).to_numpy()
+        if call.name == "stddev":
+            got = _stddev(v, t, lengths, sid[series], shard, at, len(wins))
+            if got is None:
+                return None
+            (vals, n), seen = got, seen + got[1]
+            cols.append((vals, np.where(n >= 2, n, 0), False))  # (one point: a null value, the window kept)
+            continue
         vals, n = _call(call.name, v, starts, lengths, sid[series], win, shard, at, len(wins))
         seen += n
         cols.append((n if call.name == "count" else vals, n, call.name == "count"))
@@ -165,6 +174,44 @@ def _call(name: str, v: np.ndarray, starts, lengths, sid, win, shard, at, nwin: 
         return out, per_win
     clean = np.where(nan, -0.0, v) if nan is not None and nan.any() else v  # (a null adds nothing)
     return _tree(name, clean, starts, lengths, n, sid, win, shard, at, nwin), per_win
+
+
+def _stddev(v: np.ndarray, t: np.ndarray, lengths, sid, shard, at, nwin: int):
+    """(each window's stddev() as go_reduce.stddev takes it, its points) over the runs, which
+    hold every row in order: each shard group's series (key order) merged by time as the
+    heap merges them, a window's points in that order (shard group after shard group), then
+    tree_sums.run_stddevs. None: a window holds more than go_reduce.STDDEV_MAX_POINTS."""
+    x = v.astype(np.float64, copy=False)
+    if v.dtype.kind == "f" and np.isnan(v).any():  # (a null is no point)
+        keep = ~np.isnan(v)
+        lengths = np.add.reduceat(keep, np.cumsum(lengths) - lengths).astype(np.int64)
+        x, t = x[keep], t[keep]
+    if int(np.bincount(at, weights=lengths, minlength=nwin).max()) > go_reduce.STDDEV_MAX_POINTS:
+        return None
+    ro = np.lexsort((sid, shard))  # the runs by shard group, then series key (stable: by time)
+    if not bool((ro[1:] > ro[:-1]).all()):
+        rows = _ranges((np.cumsum(lengths) - lengths)[ro], lengths[ro])
+        x, t, sid, shard, at, lengths = x[rows], t[rows], sid[ro], shard[ro], at[ro], lengths[ro]
+    rs, rat = np.repeat(sid, lengths), np.repeat(at, lengths)
+    ends = np.cumsum(lengths)
+    cut = ends[np.flatnonzero(shard[1:] != shard[:-1])].tolist()
+    parts = []
+    for a, b in zip([0] + cut, cut + [len(x)]):
+        perm = go_merge.merge_order(rs[a:b], t[a:b], True)
+        parts.append(a + (np.argsort(t[a:b], kind="stable") if perm is None else perm))
+    final = np.concatenate(parts) if len(parts) != 1 else parts[0]
+    w = rat[final]  # (rising: the shard groups follow one another in time)
+    first = np.flatnonzero(np.concatenate(([True], w[1:] != w[:-1]))) if len(w) else w
+    lens = np.diff(np.append(first, len(w)))
+    out, n = np.full(nwin, np.nan), np.zeros(nwin, dtype=np.int64)
+    out[w[first]] = tree_sums.run_stddevs(x[final], first, lens)
+    n[w[first]] = lens
+    return out, n
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The rows of the runs ``starts[i]:starts[i] + lengths[i]``, run after run."""
+    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
 
 
 def _tree(name: str, v: np.ndarray, starts, lengths, n, sid, win, shard, at, nwin: int) -> np.ndarray:

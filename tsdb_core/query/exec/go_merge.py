@@ -347,8 +347,9 @@ def _init(count: int, rank: tuple | None) -> tuple:
     return tuple(s for _, s in h)
 
 
-# (series count, their aux ranks or None) -> (each round's pops, the arrangement before it)
-_ROUNDS: dict[tuple, tuple[list, list]] = {}
+# (series count, their aux ranks or None) -> (the arrangement before each round, each round's
+# pops: an array, read-only, shared)
+_ROUNDS: dict[tuple, tuple[list, np.ndarray]] = {}
 _ROUNDS_CELLS = 4_000_000  # pops kept in all, at most
 
 
@@ -361,9 +362,21 @@ def _rounds(bounds: np.ndarray, per: int, rank: tuple | None = None) -> np.ndarr
     count = len(bounds) - 1
     ident = (count, rank)
     kept = _ROUNDS.get(ident)
-    pops, states = (list(kept[0]), list(kept[1])) if kept else ([], [_init(count, rank)])  # copies: threads
+    if kept is None or len(kept[1]) < per - 1:
+        kept = _more_rounds(ident, kept, per - 1)
+    states, table = kept
+    last, _ = _round(states[per - 1], False, rank)
+    order = np.concatenate((table[:per - 1], np.array([last], dtype=np.int64)))
+    return (bounds[:-1][order] + np.arange(per)[:, None]).reshape(-1)
+
+
+def _more_rounds(ident: tuple, kept: tuple | None, want: int) -> tuple[list, np.ndarray]:
+    """:func:`_rounds`' kept rounds of ``ident``, at least ``want`` of them (kept if they fit)."""
+    count, rank = ident
+    states = list(kept[0]) if kept else [_init(count, rank)]  # (copies: threads)
+    pops = list(map(tuple, kept[1].tolist())) if kept else []
     seen = {st: i for i, st in enumerate(states[:len(pops)])}
-    while len(pops) < per - 1:  # the rounds after which a next point is pushed
+    while len(pops) < want:  # the rounds after which a next point is pushed
         state = states[len(pops)]
         if state in seen and len(pops) > seen[state]:  # a cycle: its rounds again
             i = seen[state]
@@ -374,12 +387,13 @@ def _rounds(bounds: np.ndarray, per: int, rank: tuple | None = None) -> np.ndarr
         popped, nxt = _round(state, True, rank)
         pops.append(popped)
         states.append(nxt)
-    cells = sum(k[0] * len(v[0]) for k, v in list(_ROUNDS.items()) if k != ident) + count * len(pops)
+    table = np.array(pops, dtype=np.int64).reshape(len(pops), count)
+    table.flags.writeable = False
+    got = (states, table)
+    cells = sum(k[0] * len(v[1]) for k, v in list(_ROUNDS.items()) if k != ident) + count * len(pops)
     if cells <= _ROUNDS_CELLS:
-        _ROUNDS[ident] = (pops, states)
-    last, _ = _round(states[per - 1], False, rank)
-    order = np.array(pops[:per - 1] + [last], dtype=np.int64)
-    return (bounds[:-1][order] + np.arange(per)[:, None]).reshape(-1)
+        _ROUNDS[ident] = got
+    return got
 
 
 def shared_times(df, keys: list[str]) -> bool:

@@ -89,6 +89,8 @@ def exact(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], 
           ascending: bool, shard_duration: int) -> pl.DataFrame:
     """Each group's (``gkeys``) sum or mean (``fn``) of ``value`` as influxd computes it, in a
     column named ``value``. ``series``: the tag columns telling a group's series apart."""
+    if rows.get_column(value).null_count() == rows.height:  # no value (the groups hold another call's)
+        return rows.select(gkeys).clear().with_columns(pl.Series(value, [], pl.Float64))
     rows, tkeys, tag, shard, sid, win = _read_order(rows, gkeys, window, series, value, ascending, shard_duration)
     first = np.flatnonzero(_changes(tag, shard, sid, win))
     counts = np.diff(np.append(first, rows.height)).astype(np.float64)
@@ -193,14 +195,15 @@ STDDEV_MAX_POINTS = 4096  # a window's points at most for :func:`stddev` (one Py
 
 
 def stddev(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str], value: str,
-           ascending: bool, shard_duration: int) -> pl.DataFrame | None:
+           ascending: bool, shard_duration: int, groups: int = 0) -> pl.DataFrame | None:
     """Each group's stddev() as influxd's FloatStddevReduceSlice takes it: the points in the
     order its sorted merge iterators hand them over (the statement asks for ordered output:
     by time, points of equal time in the order the heap of a shard's series leaves them), a
     running mean (``mean += (v - mean) / count``), then the squared deviations added in that
-    order. None: a window holds more than STDDEV_MAX_POINTS."""
-    if not rows.height:
-        return None
+    order. None: a window holds more than STDDEV_MAX_POINTS (``groups``: at least as many as
+    hold points, when known)."""
+    if not rows.height or _largest_group(rows, gkeys, value, groups) > STDDEV_MAX_POINTS:
+        return None  # (found before the replay's order: it would be thrown away)
     rows, tkeys, tag, shard, sid, win = _read_order(rows, gkeys, window, series, value, ascending, shard_duration)
     if not rows.height:
         return None
@@ -230,6 +233,17 @@ def stddev(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str],
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(lens >= 2, np.sqrt(var / (lens - 1).astype(np.float64)), np.nan)
     return rows[final[first]].select(gkeys).with_columns(pl.Series(value, out).fill_nan(None))
+
+
+def _largest_group(rows: pl.DataFrame, gkeys: list[str], value: str, groups: int) -> int:
+    """The most values of ``value`` a group holds, or a bound of it on the side that tells
+    it from STDDEV_MAX_POINTS (all of them when they are few, their mean over ``groups``
+    when that is more)."""
+    n = rows.height - rows.get_column(value).null_count()
+    if n <= STDDEV_MAX_POINTS or (groups and -(-n // groups) > STDDEV_MAX_POINTS):
+        return n if n <= STDDEV_MAX_POINTS else -(-n // groups)
+    return int(rows.lazy().filter(pl.col(value).is_not_null()).group_by(gkeys).agg(pl.len().alias(_C))
+               .select(pl.col(_C).max()).collect().item() or 0)
 
 
 def _sorted_merge(s: np.ndarray, td: np.ndarray) -> np.ndarray:

@@ -1060,7 +1060,9 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
         if multi:
             df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending)
         else:
-            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped)
+            df = None if order.slimit or order.soffset or grouped is not None else \
+                _runs_row(plan, a, schema, low, gkeys, ctx)  # (SLIMIT: the runs are not the series left)
+            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped) if df is None else df
     except UnsupportedType:
         # influxd builds the typed iterator only where there is data: no rows, no error
         series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
@@ -1674,7 +1676,7 @@ def _reduced_as_influxd(plan, a: Aggregate, lf, df: pl.DataFrame, schema, low: L
     for call, alias in calls:
         rows = collect(lf.select(*gkeys, *series, "time", value_expr(call.args[0], schema).alias(VALUE_COLUMN)), ctx)
         if call.name == "stddev":
-            got = go_reduce.stddev(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, plan.ascending, shard)
+            got = go_reduce.stddev(rows, gkeys, WINDOW_COLUMN, series, VALUE_COLUMN, plan.ascending, shard, df.height)
             if got is None:
                 continue
         else:
@@ -1703,6 +1705,28 @@ def _runs_reduced(plan, a: Aggregate, df: pl.DataFrame, calls: list, low: Lowere
     found = df.select(WINDOW_COLUMN).join(found, on=WINDOW_COLUMN, how="left", maintain_order="left")
     return df.with_columns(pl.when(found[alias].is_not_null()).then(found[alias]).otherwise(pl.col(alias)).alias(alias)
                            for _, alias in calls)
+
+
+def _runs_row(plan, a: Aggregate, schema, low: Lowered, gkeys, ctx: Ctx) -> pl.DataFrame | None:
+    """:func:`_scalar_aggs` of a statement without GROUP BY whose calls are all float sums and
+    means :func:`_runs_tree` answers: its one row (or none) built from those answers, not from
+    a Polars aggregation whose sums would be replaced; None otherwise."""
+    if a.interval or gkeys != [NAME, WINDOW_COLUMN] or not low.aggs or \
+            not all(c.name in ("sum", "mean") and _tree_reduced(c, schema) for c in low.aggs):
+        return None
+    got = _runs_tree(plan, a, low, ctx)
+    if got is None or len(got[0]) != 1 or any(c not in got[1] for c in low.aggs):
+        return None
+    cols = [got[1][c] for c in low.aggs]
+    if not any(int(n[0]) for _, n, _ in cols):
+        return None  # (no point: the general path's empty answer)
+    tr = plan.time_range
+    return pl.DataFrame([pl.Series(NAME, [plan.sources[0].measurement], pl.String),
+                         pl.Series(WINDOW_COLUMN, [tr.start if tr.has_start else 0], pl.Int64),
+                         *(pl.Series(alias, [float(v[0]) if n[0] else None], pl.Float64)
+                           for alias, (v, n, _) in zip(low.aggs.values(), cols)),
+                         *(pl.Series(gap_column(alias), [not n[0]], pl.Boolean)
+                           for alias, (_, n, _) in zip(low.aggs.values(), cols))])
 
 
 def _runs_tree(plan, a: Aggregate, low: Lowered, ctx: Ctx):

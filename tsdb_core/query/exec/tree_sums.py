@@ -141,33 +141,33 @@ def run_stddevs(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backward
     """Each run's stddev() as influxd's FloatStddevReduceSlice takes it over the run's values
     in order (from its last under ``backwards``): a running mean (``mean += (v - mean) /
     count``), then the squared deviations added in that order, ``sqrt(var / (count - 1))``;
-    NaN for a run of fewer than two values. One NumPy step a position over the runs still
-    that long (runs by length, longest first), not a Python step a value."""
+    NaN for a run of fewer than two values. One NumPy step a position over all runs, not a
+    Python step a value."""
     n = len(starts)
-    out = np.full(n, np.nan)
     if not n or int(lengths.max()) < 2:
-        return out
-    by = np.argsort(-lengths, kind="stable")
-    ls, ss = lengths[by], starts[by]
-    grid, live = _position_grid(v, ss, ls, backwards, 0.0)
+        return np.full(n, np.nan)
+    grid, live = _position_grid(v, starts, lengths, backwards, 0.0)
     mean = grid[0] + 0.0  # (Go's mean starts at +0.0)
     step = np.empty(n)
     sub, div, add = np.subtract, np.divide, np.add
-    if live is None:  # every run as long: whole rows
-        for i in range(1, len(grid)):
-            add(mean, div(sub(grid[i], mean, out=step), float(i + 1), out=step), out=mean)
-    else:
-        alive = np.searchsorted(-ls, -np.arange(1, len(grid) + 1), side="right")  # runs longer than each position
-        for i in range(1, len(grid)):
-            m = int(alive[i])
-            add(mean[:m], div(sub(grid[i, :m], mean[:m], out=step[:m]), float(i + 1), out=step[:m]), out=mean[:m])
-    d = grid - mean[None, :]
+    # every run stepped at every position (past its end, on padding): a run's mean is taken as it ends
+    top = len(grid)
+    ends = {} if live is None else {k: np.flatnonzero(lengths == k) for k in np.unique(lengths).tolist()}
+    final = mean if live is None else mean.copy()
+    with np.errstate(all="ignore"):
+        for i, row in enumerate(grid[1:], 1):
+            if i in ends:
+                final[ends[i]] = mean[ends[i]]
+            sub(row, mean, step)
+            div(step, float(i + 1), step)
+            add(mean, step, mean)
+    if live is not None:
+        final[ends[top]] = mean[ends[top]]
+    d = grid - final[None, :]
     d *= d
     var = _column_sums(d if live is None else np.where(live, d, _PAD))
     with np.errstate(divide="ignore", invalid="ignore"):
-        got = np.where(ls >= 2, np.sqrt(var / (ls - 1).astype(np.float64)), np.nan)
-    out[by] = got
-    return out
+        return np.where(lengths >= 2, np.sqrt(var / (lengths - 1).astype(np.float64)), np.nan)
 
 
 def _position_grid(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backwards: bool, pad: float):
@@ -182,5 +182,14 @@ def _position_grid(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backw
         return np.ascontiguousarray((rows[:, ::-1] if backwards else rows).T), None
     k = np.arange(top, dtype=np.int64)[:, None]
     live = k < lengths[None, :]
+    ends = starts + lengths
+    if bool((starts[1:] == ends[:-1]).all()):  # runs end to end: the values laid into their rows
+        held = v[int(starts[0]):int(ends[-1])]
+        rows = np.full((n, top), pad)
+        if backwards:  # (the runs' values reversed: the last run's first, each from its last)
+            rows[::-1][live.T[::-1]] = held[::-1]
+        else:
+            rows[live.T] = held
+        return np.ascontiguousarray(rows.T), live
     idx = (starts + lengths - 1)[None, :] - k if backwards else starts[None, :] + k
     return np.where(live, v[np.where(live, idx, 0)], pad), live

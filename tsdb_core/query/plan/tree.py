@@ -221,13 +221,19 @@ def _window_shape(plan: SelectPlan, schema) -> bool:
         return False
     for col in plan.columns:
         call = col.expr
-        if not (isinstance(call, ast.Call) and call.name in FAST_AGGREGATES and _fast_args(call)):
+        if not (isinstance(call, ast.Call) and _fast_call(plan, call.name) and _fast_args(call)):
             return False
         ref = call.args[0]
         ftype = schema.fields.get(ref.name) if isinstance(ref, ast.VarRef) else None
         if ftype is None or ftype.value not in F.NUMERIC or ref.type != ftype.value:
             return False
     return True
+
+
+def _fast_call(plan: SelectPlan, name: str) -> bool:
+    """A call the fast executor answers; stddev() only as influxd takes it (exec/fast_tree.py:
+    v3's is Polars')."""
+    return name in FAST_AGGREGATES or (name == "stddev" and not plan.emulates_v3)
 
 
 def _fast_args(call: ast.Call) -> bool:

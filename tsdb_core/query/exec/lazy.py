@@ -1056,19 +1056,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     lf, stretch = _stretches(plan, a, windowed[0], keys, low)
     gkeys = keys + stretch + [WINDOW_COLUMN]
     multi = [c for c in low.aggs if F.spec(c.name).many_rows]
-    try:
-        if multi:
-            df = _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending)
-        else:
-            df = None if order.slimit or order.soffset or grouped is not None else \
-                _runs_row(plan, a, schema, low, gkeys, ctx)  # (SLIMIT: the runs are not the series left)
-            df = _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped) if df is None else df
-    except UnsupportedType:
-        # influxd builds the typed iterator only where there is data: no rows, no error
-        series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
-        if series.select(pl.len()).collect().item() == 0:
-            return None
-        raise
+    df = _reduced_rows(plan, a, order, lf, schema, low, gkeys, multi, ctx, grouped)
     if df is None:
         return None
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
@@ -1105,6 +1093,25 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
     return df.select(keys + ["time"] + cols + flushed + lines + stretch[:-1])
+
+
+def _reduced_rows(plan, a: Aggregate, order: OrderLimit, lf, schema, low: Lowered, gkeys: list[str], multi: list,
+                  ctx, grouped) -> pl.DataFrame | None:
+    """The Aggregate's rows per group: a calls' several rows, the one row of influxd's reduce
+    tree over series runs, else the scalar aggregates; None: none (a type without an iterator
+    where no row is)."""
+    try:
+        if multi:
+            return _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending)
+        df = None if order.slimit or order.soffset or grouped is not None else \
+            _runs_row(plan, a, schema, low, gkeys, ctx)  # (SLIMIT: the runs are not the series left)
+        return _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped) if df is None else df
+    except UnsupportedType:
+        # influxd builds the typed iterator only where there is data: no rows, no error
+        series = ctx.series_lf if ctx.series_lf is not None else lf  # series, not points
+        if series.select(pl.len()).collect().item() == 0:
+            return None
+        raise
 
 
 def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: list[str],

@@ -89,3 +89,19 @@ def test_two_streams_as_the_heap_of_two(ka, kb):
     src = np.array([0] * len(ka) + [1] * len(kb), dtype=np.int64)
     want = go_reduce._replay(key, src) if len(ka) and len(kb) else np.arange(len(key))
     assert tree_sums.two_streams(a, b, key).tolist() == want.tolist()
+
+
+def test_one_long_run_among_many_short_ones_in_classes():
+    """A busy window beside thousands of sparse ones (a grid of longest x runs would hold
+    millions of cells): runs taken by length class, each stddev still Go's."""
+    rng = np.random.default_rng(5)
+    lengths = np.array([2_000] + rng.integers(1, 4, size=1_500).tolist(), dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    v = rng.uniform(-1e9, 1e9, size=int(lengths.sum()))
+    assert int(lengths.max()) * len(lengths) > tree_sums._GRID_CELLS
+    for backwards in (False, True):
+        got = tree_sums.run_stddevs(v, starts, lengths, backwards)
+        for i, (s, n) in enumerate(zip(starts.tolist(), lengths.tolist())):
+            xs = v[s:s + n].tolist()
+            want = _go_stddev(xs[::-1] if backwards else xs)
+            assert (math.isnan(got[i]) and math.isnan(want)) or got[i] == want

@@ -219,19 +219,8 @@ def stddev(rows: pl.DataFrame, gkeys: list[str], window: str, series: list[str],
     lens = np.diff(np.append(first, len(seg)))
     if lens.max() > STDDEV_MAX_POINTS:
         return None
-    x = rows.get_column(value).cast(pl.Float64).to_numpy()[final]
-    pos = np.arange(len(seg)) - np.repeat(first, lens)
-    grid = np.zeros((int(lens.max()), len(first)))  # a window's k-th point in row k: steps over rows
-    grid[pos, seg] = x
-    mean, var = np.zeros(len(first)), np.zeros(len(first))
-    for k, row in enumerate(grid):
-        live = lens > k
-        mean = np.where(live, mean + (row - mean) / float(k + 1), mean)
-    for k, row in enumerate(grid):
-        d = row - mean
-        var = np.where(lens > k, var + d * d, var)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(lens >= 2, np.sqrt(var / (lens - 1).astype(np.float64)), np.nan)
+    x = np.ascontiguousarray(rows.get_column(value).cast(pl.Float64).to_numpy()[final])
+    out = tree_sums.run_stddevs(x, first.astype(np.int64), lens.astype(np.int64))  # (each group's points end to end)
     return rows[final[first]].select(gkeys).with_columns(pl.Series(value, out).fill_nan(None))
 
 

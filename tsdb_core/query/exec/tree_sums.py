@@ -16,6 +16,7 @@ import numpy as np
 from . import go_merge
 
 _FEW_LENGTHS = 8  # runs of at most this many lengths are gathered length by length, unpadded
+_GRID_CELLS = 1 << 20  # a grid past this many cells: runs by length class (run_stddevs)
 _PAD = -0.0  # the additive identity of IEEE 754: x + -0.0 == x for every x, -0.0 included
 
 
@@ -142,7 +143,21 @@ def run_stddevs(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backward
     in order (from its last under ``backwards``): a running mean (``mean += (v - mean) /
     count``), then the squared deviations added in that order, ``sqrt(var / (count - 1))``;
     NaN for a run of fewer than two values. One NumPy step a position over all runs, not a
-    Python step a value."""
+    Python step a value; runs of very different lengths (one busy window among thousands of
+    sparse ones) in classes of similar length, so no grid holds more than twice the points."""
+    n = len(starts)
+    if n and int(lengths.max()) * n > _GRID_CELLS:
+        out = np.full(n, np.nan)
+        cls = np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64)
+        for c in np.unique(cls).tolist():
+            at = np.flatnonzero(cls == c)
+            out[at] = _similar_stddevs(v, starts[at], lengths[at], backwards)
+        return out
+    return _similar_stddevs(v, starts, lengths, backwards)
+
+
+def _similar_stddevs(v: np.ndarray, starts: np.ndarray, lengths: np.ndarray, backwards: bool) -> np.ndarray:
+    """:func:`run_stddevs` over one grid of position x run."""
     n = len(starts)
     if not n or int(lengths.max()) < 2:
         return np.full(n, np.nan)

@@ -286,7 +286,7 @@ def _dense_tree(name: str, vals, counts, sid, shard, at, nwin: int) -> np.ndarra
 
 
 _ROUNDS: dict[tuple[int, int], np.ndarray | None] = {}  # (series, windows) -> :func:`_halves_rounds`
-_ROUNDS_MAX = 64
+_ROUNDS_CELLS = 4_000_000  # cells kept in all, at most (2,000 series x 1,440 windows is 2.9 M)
 
 
 def _halves_rounds(series: int, windows: int) -> np.ndarray | None:
@@ -294,14 +294,17 @@ def _halves_rounds(series: int, windows: int) -> np.ndarray | None:
     the order the halves' heaps hand them over when every series holds every window (kept:
     a dashboard asks for as many series and windows again). Read-only: shared."""
     key = (series, windows)
-    if key not in _ROUNDS:
-        if len(_ROUNDS) >= _ROUNDS_MAX:
+    got = _ROUNDS.get(key, False)
+    if got is not False:
+        return got
+    got = _rounds_of(series, windows)
+    if got is not None:
+        got.flags.writeable = False
+    if series * windows <= _ROUNDS_CELLS:  # (larger: computed again each time, not kept)
+        if sum(s * w for s, w in _ROUNDS) + series * windows > _ROUNDS_CELLS:
             _ROUNDS.clear()
-        got = _rounds_of(series, windows)
-        if got is not None:
-            got.flags.writeable = False
         _ROUNDS[key] = got
-    return _ROUNDS[key]
+    return got
 
 
 def _rounds_of(series: int, windows: int) -> np.ndarray | None:

@@ -15,6 +15,7 @@ import polars as pl
 
 from ..base import gcpause
 from ..base.time import PRECISIONS
+from ..influxql.dialects.names3 import numbered
 from .grid_times import MAX_TIMES, MIN_TIMES, grid_texts
 
 # ns per unit of the ``epoch`` query parameter (InfluxDB accepts these spellings).
@@ -224,16 +225,7 @@ class StatementResult:
 
 
 def _dedupe(cols: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for c in cols:
-        if c in seen:
-            seen[c] += 1
-            out.append(f"{c}_{seen[c]}")
-        else:
-            seen[c] = 0
-            out.append(c)
-    return out
+    return numbered([], cols)
 
 
 @dataclass(slots=True)

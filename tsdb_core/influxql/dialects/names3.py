@@ -27,7 +27,12 @@ def column_names(names: list[str], exprs: list, group_by: list[str]) -> list[str
     order; ``exprs``: the bound expressions) under GROUP BY tags ``group_by``."""
     names = rewriter_names(names)
     projected = {n for n, e in zip(names, exprs) if tag_or_unknown(e)}
-    seen = {d: 0 for d in group_by if d not in projected}
+    return numbered([d for d in group_by if d not in projected], names)
+
+
+def numbered(taken: list[str], names: list[str]) -> list[str]:
+    """``names`` made unique against ``taken`` and each other: a name's k-th repeat ``name_k``."""
+    seen = dict.fromkeys(taken, 0)
     out = []
     for name in names:
         if name in seen:

@@ -103,6 +103,7 @@ def child(root: str, texts: list[str], n: int) -> dict:
 
 
 def run_child(code: Path, root: str, texts: list[str], n: int) -> dict:
+    """:func:`child` in a process of its own with ``code`` first on its path (one checkout each)."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     got = subprocess.run([sys.executable, __file__, "--child", root, str(n)], input=json.dumps(texts),
                          capture_output=True, text=True, env=env, check=True)
@@ -110,6 +111,7 @@ def run_child(code: Path, root: str, texts: list[str], n: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The command line; ``--child ROOT N`` (texts on stdin) is one checkout's measuring process."""
     if argv is None and sys.argv[1:2] == ["--child"]:
         print(json.dumps(child(sys.argv[2], json.loads(sys.stdin.read()), int(sys.argv[3]))))
         return
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def report(names: list[str], texts: list[str], runs: dict[str, list[dict]]) -> None:
+    """A table of calls and median CPU per request for each checkout; a line where bodies differ."""
     print(f"{'request':24} {'checkout':10} {'calls':>6} {'warm us':>8} {'cold us':>8}")
     for name, q in zip(names, texts):
         bodies = set()

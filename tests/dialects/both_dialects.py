@@ -52,7 +52,8 @@ def assert_answers(store, query: str, v3, v1) -> None:
     want = v3 if dialect == "influxdb3" else v1
     if want is None:
         pytest.skip("not recorded for this dialect")
-    assert answer(s, query) == want
+    got = answer(s, query)
+    assert got == want, f"{dialect}: {query}\n got {got!r}\nwant {want!r}"  # (a helper module: not rewritten)
 
 def http_cells(compat: str, lines: str, q: str):
     """``q``'s answer over HTTP from a shim in ``compat`` holding ``lines`` (epoch s): its JSON rows,

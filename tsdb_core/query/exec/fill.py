@@ -276,7 +276,9 @@ def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
 
 def _fill_value(c: str, dtype, value) -> pl.Expr:
     if dtype == pl.Int64 or (dtype == pl.UInt64 and value >= 0):
-        return pl.col(c).fill_null(int(value))  # influxd casts to the aggregate's type: 1.5 -> 1
+        v = int(value)  # influxd casts to the aggregate's type: 1.5 -> 1; past the type's range: null
+        fits = -(1 << 63) <= v < (1 << 63) if dtype == pl.Int64 else v < (1 << 64)
+        return pl.col(c).fill_null(pl.lit(v if fits else None, dtype))
     if dtype == pl.UInt64:
         return pl.col(c).cast(pl.Float64).fill_null(float(value))
     if dtype == pl.Float64 or dtype == pl.Null:

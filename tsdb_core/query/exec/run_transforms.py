@@ -307,4 +307,7 @@ def fill_number(value, dtype):
     """fill()'s number as the column's type holds it (castToType); None where it holds none."""
     if value is None or not dtype.is_numeric():
         return None
-    return int(value) if dtype.is_integer() else float(value)
+    if not dtype.is_integer():
+        return float(value)
+    v = int(value)  # past the column's range: none (as the frame's own cast leaves it)
+    return v if (0 if dtype == pl.UInt64 else -(1 << 63)) <= v < (1 << (64 if dtype == pl.UInt64 else 63)) else None

@@ -4,7 +4,6 @@ iterators, NewParallelMergeIterator's halves, the shard's and the shards' MergeI
 FloatMeanReducer); stddev over SortedMergeIterators and FloatStddevReduceSlice."""
 from __future__ import annotations
 
-import math
 
 import polars as pl
 import pytest
@@ -13,6 +12,8 @@ from hypothesis import strategies as st
 
 from tsdb_core.query.exec import go_reduce
 from tsdb_core.query.meta.window import GO_ZERO_TIME
+
+from .test_tree_sums import _go_stddev as go_stddev
 
 DAY = 86_400 * 10**9
 SHARD = 7 * DAY
@@ -122,18 +123,7 @@ def literal_stddev(points, asc, interval):
     groups: dict = {}
     for p in sorted(points, key=lambda p: p[2], reverse=not asc):
         groups.setdefault((p[0], win(p[2])), []).append(p[3])
-    out = {}
-    for k, xs in groups.items():
-        if len(xs) < 2:
-            continue
-        mean = 0.0
-        for i, x in enumerate(xs, 1):
-            mean += (x - mean) / i
-        var = 0.0
-        for x in xs:
-            var += (x - mean) * (x - mean)  # Go's math.Pow(d, 2) squares once (pow.go); C's pow may not
-        out[k] = math.sqrt(var / (len(xs) - 1))
-    return out
+    return {k: go_stddev(xs) for k, xs in groups.items() if len(xs) >= 2}
 
 
 def _frame(points, interval):

@@ -656,9 +656,11 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
     refs = sorted({r for c in plan.columns for r in _field_refs(c.expr) if r.name in schema},
                   key=str)
     marked = any(m in schema for s in plan.sources if isinstance(s, SubqueryScan) for m in s.marks)
-    # influxd reads a subquery's rows once some selected name has a known type, tags included
-    typed = SUBQUERY_ROW_COLUMN in schema and any(
-        r.type not in (None, "unknown", "tagarg") for c in plan.columns for r in _all_refs(c.expr))
+    # influxd reads a subquery's rows once some selected name has a known type, tags included;
+    # InfluxDB 3 filters no subquery's rows (planner.rs plan_from_data_source: only a table's
+    # ``is_not_null`` disjunction): its rewriter kept the subquery for a name the outer reads
+    typed = SUBQUERY_ROW_COLUMN in schema and (plan.emulates_v3 or any(
+        r.type not in (None, "unknown", "tagarg") for c in plan.columns for r in _all_refs(c.expr)))
     if not refs and not marked and not typed:
         return None
     base = lf

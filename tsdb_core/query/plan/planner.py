@@ -16,7 +16,7 @@ from ...base.types import TWIN, field_key
 from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.dialect import Dialect
-from ...influxql.dialects import arith3, fillnum3, names3
+from ...influxql.dialects import arith3, fillnum3, names3, timearith3
 from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
@@ -101,7 +101,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None, dialect=dialect)
-    columns = _checked(columns, known.fields, dialect)
+    columns = _checked(columns, known.fields, dialect, None if has_agg else stmt.location or "")
     fill = _fill(stmt, parent, interval)
     if dialect is Dialect.INFLUXDB3 and fill == "value":
         _v3_fill_number(columns, sources, provider, dims, stmt.fill_value, interval)
@@ -167,11 +167,19 @@ def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect, field
                       read_range=read if dialect is Dialect.INFLUXDB1 else None)
 
 
-def _checked(columns: list, fields: dict, dialect: Dialect) -> list:
-    """The columns once their operand types pass (influxdb3: its integer/unsigned rules applied)."""
+def _checked(columns: list, fields: dict, dialect: Dialect, raw_tz: str | None = None) -> list:
+    """The columns once their operand types pass (influxdb3: its integer/unsigned rules applied,
+    and a raw projection's arithmetic on ``time`` refused: dialects/timearith3.py; ``raw_tz``:
+    None for an aggregate, else tz()'s zone or "")."""
     for c in columns:
         check_types(c.expr, fields)
-    return _v3_arithmetic(columns, fields) if dialect is Dialect.INFLUXDB3 else columns
+    if dialect is not Dialect.INFLUXDB3:
+        return columns
+    if raw_tz is not None:
+        msg = timearith3.time_arithmetic_error((c.expr for c in columns), fields, raw_tz or None)
+        if msg is not None:
+            raise QueryError(f"datafusion error: Error during planning: {msg}")
+    return _v3_arithmetic(columns, fields)
 
 
 def _v3_fill_number(columns, sources, provider, dims, value, interval: int) -> None:

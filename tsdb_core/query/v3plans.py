@@ -21,6 +21,7 @@ from ..influxql.dialects import showplan3, subquery3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
+from ..influxql.dialects.nullagg3 import nulled_select
 from ..influxql.dialects.rawexpr3 import EMPTY, expr_select
 from ..influxql.dialects.scanplan3 import Chunk
 from ..influxql.dialects.selectplan3 import (
@@ -158,6 +159,9 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         found = expr_select(stmt, table, types, lower, upper, tags, rest) if table is not None else None
         if found is None and table is not None:
             found = distinct_select(stmt, table, now)
+        if found is None and table is not None:
+            found = nulled_select(stmt, table, types, lambda kept: aggregate_select(
+                kept, table, types, lower, upper, tags, now, chunks))
         if found is None:
             found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:

@@ -1,0 +1,52 @@
+"""EXPLAIN of aggregates of a field the table lacks, in the influxdb3 dialect (nullagg3.py).
+
+Quoted ground truth: insta snapshots of ``iox_query_influxql/src/plan/planner.rs`` (tests
+``select_aggregate::single_measurement::aggregate_non_existent_field`` and ``no_group_by_aggregate_tag``),
+copied as they are into v3_snapshots/ from influxdata/influxdb3_core at 349d802bf9a54ab5876399ab013502eeb0d52a6b:
+EXPLAIN VERBOSE's ``initial_logical_plan`` row. ``MEAN(f64_field) + MEAN(non_existent)`` is ``NULL AS mean_mean``;
+alone, the plan is one row (EmptyRelation: rows=1).
+
+Derived, not quoted: the optimized plan is the other fields' with the untyped NULL kept. The physical plan
+stays this store's.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot  # noqa: F401 - fixture
+
+PREFIX = "select_aggregate__single_measurement__"
+
+
+@pytest.mark.parametrize("name", [f"{PREFIX}aggregate_non_existent_field", f"{PREFIX}no_group_by_aggregate_tag"])
+def test_the_initial_plan_is_v3s_planner_plan(planner_catalog, name):  # noqa: F811 - the fixture
+    q, plan = snapshot(name)
+    assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
+
+
+@pytest.mark.parametrize("q,plan", [
+    ("SELECT MEAN(f64_field), MEAN(f64_field) + MEAN(non_existent) FROM data", [
+        "Sort: time ASC NULLS LAST",
+        '  Projection: Dictionary(Int32, Utf8("data")) AS iox::measurement, TimestampNanosecond(0, None) AS time, '
+        "avg(data.f64_field) AS mean, NULL AS mean_mean",
+        "    Filter: __aggr_count > Int64(0)",
+        "      Aggregate: groupBy=[[]], aggr=[[avg(data.f64_field), count(Int64(1)) AS __aggr_count]]",
+        "        TableScan: data projection=[f64_field], full_filters=[data.f64_field IS NOT NULL]"]),
+    ("SELECT MEAN(f64_field) + 2 * SUM(non_existent) AS x FROM data", [
+        "Sort: time ASC NULLS LAST",
+        '  Projection: Dictionary(Int32, Utf8("data")) AS iox::measurement, TimestampNanosecond(0, None) AS time, '
+        "NULL AS x",
+        "    EmptyRelation: rows=1"]),
+])
+def test_the_optimized_plan(planner_catalog, q, plan):  # noqa: F811
+    assert rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"] == ["\n".join(plan)]
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT MEAN(f64_field) + MEAN(non_existent) FROM data GROUP BY foo",  # Aggregate: aggr=[[]]: not drawn
+    "SELECT MEAN(f64_field) + MEAN(non_existent), MEAN(f64_field) FROM data",  # the NULL first
+    "SELECT MEAN(f64_field), MEAN(i64_field) + MEAN(non_existent) FROM data",  # i64_field in the filter
+    "SELECT MEAN(f64_field) + MEAN(non_existent) FROM data WHERE time > 0",  # the row's time: the range's start
+])
+def test_other_shapes_stay_this_stores(planner_catalog, q):  # noqa: F811
+    assert not rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"][0].startswith("Sort:")

@@ -1,0 +1,84 @@
+"""An aggregate of a field the table lacks, alone or in arithmetic: InfluxDB 3 plans it as NULL.
+
+The planner maps a column the table lacks to ``NULL`` (planner.rs varref_to_df_expr: "No
+gap-filling config or value, return NULL"), count, sum, mean, median, mode, spread and stddev
+of a NULL are that NULL ("If the expression is a Null or a literal number, we can return it
+directly without needing to create an aggregate function"), and arithmetic beside a NULL is
+NULL (planner_rewrite_expression.rs rewrite_binary_expr: ``(Float64 | UInt64 | Int64, _, Null)
+=> yes(lit(ScalarValue::Null))``), so the field is ``NULL AS <name>`` and its aggregates leave
+the Aggregate (planner tests select_aggregate::single_measurement aggregate_non_existent_field,
+no_group_by_aggregate_tag). With no aggregate left and no GROUP BY, the plan is one row
+(planner.rs: "the result set is a single row", ``LogicalPlanBuilder::empty(true)``).
+
+Drawn: no GROUP BY, fill, LIMIT/OFFSET or tz(); every NULL field after the others, reading no
+field of the table the others do not read (the others' filter is the statement's); with no
+other field, no WHERE (its time bounds would move the row's time). The other fields are drawn
+by ``draw`` (aggplan3.py), the optimizer keeping the untyped NULL (as aggplan3 missing_dimensions).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..ast import expr as A
+from ..ast.visit import find
+from .aggexpr3 import field_name
+from .names3 import rewriter_names
+from .showplan3 import Plans, Table, dict_literal
+
+NULLED = frozenset({"count", "sum", "mean", "median", "mode", "spread", "stddev"})
+NUMERIC = frozenset({"float", "integer", "unsigned"})
+_NUMBERS = (A.NumberLiteral, A.IntegerLiteral, A.UnsignedLiteral)
+
+
+def nulled_select(stmt, table: Table, types: dict[str, str], draw) -> Plans | None:
+    """The plans of ``stmt`` whose fields are partly or wholly NULL, ``draw(statement)`` giving
+    those of the other fields; None when no field is NULL or the shape is not drawn."""
+    if stmt.dimensions or stmt.fill is not None or stmt.limit or stmt.offset or stmt.location is not None:
+        return None
+    kinds = [_kind(f.expr, table, types) for f in stmt.fields]
+    if None in kinds or "null" not in kinds or kinds.index("null") < kinds.count("number"):
+        return None
+    names = rewriter_names([f.alias if f.alias is not None else field_name(f.expr) for f in stmt.fields])
+    cut = kinds.count("number")
+    nulls = "".join(f", NULL AS {n}" for n in names[cut:])
+    if cut == 0:
+        if stmt.condition is not None:
+            return None
+        return Plans("Sort: time ASC NULLS LAST\n"
+                     f"  Projection: {dict_literal(table.name)} AS iox::measurement, "
+                     f"TimestampNanosecond(0, None) AS time{nulls}\n"
+                     "    EmptyRelation: rows=1")
+    if _read(stmt.fields[cut:], table) - _read(stmt.fields[:cut], table):
+        return None
+    kept = tuple(dataclasses.replace(f, alias=n) for f, n in zip(stmt.fields[:cut], names))
+    plans = draw(dataclasses.replace(stmt, fields=kept))
+    if not isinstance(plans, Plans):
+        return None
+    return Plans(_with(plans.initial, nulls), tuple((r, _with(t, nulls)) for r, t in plans.steps))
+
+
+def _kind(e, table: Table, types: dict[str, str]) -> str | None:
+    """"null", "number" (an aggregate of a numeric field, a number, their arithmetic) or None."""
+    if isinstance(e, A.ParenExpr):
+        return _kind(e.expr, table, types)
+    if isinstance(e, _NUMBERS):
+        return "number"
+    if isinstance(e, A.Call) and e.name in NULLED and len(e.args) == 1 and isinstance(e.args[0], A.VarRef) \
+            and e.args[0].type in (None, "field") and e.args[0].name != "time":
+        name = e.args[0].name
+        if name not in table.fields and name not in table.tags:
+            return "null"
+        return "number" if types.get(name) in NUMERIC else None
+    if isinstance(e, A.BinaryExpr) and e.op in ("+", "-", "*", "/"):
+        sides = (_kind(e.lhs, table, types), _kind(e.rhs, table, types))
+        return None if None in sides else "null" if "null" in sides else "number"
+    return None
+
+
+def _read(fields, table: Table) -> set[str]:
+    return {r.name for f in fields for r in find(f.expr, A.VarRef) if r.name in table.fields}
+
+
+def _with(text: str, nulls: str) -> str:
+    """``text`` with the NULL fields at the end of its measurement's projection."""
+    return "\n".join(line + nulls if " AS iox::measurement, " in line else line for line in text.split("\n"))

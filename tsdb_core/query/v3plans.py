@@ -30,6 +30,7 @@ from ..influxql.dialects.selectplan3 import (
     select_plan,
     tag_tests,
 )
+from ..influxql.dialects.selfields3 import selector_fields_select
 from ..influxql.dialects.selfunion3 import self_union_plans
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
@@ -159,9 +160,9 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         found = expr_select(stmt, table, types, lower, upper, tags, rest) if table is not None else None
         if found is None and table is not None:
             found = distinct_select(stmt, table, now)
+        draw = lambda s: aggregate_select(s, table, types, lower, upper, tags, now, chunks)  # noqa: E731
         if found is None and table is not None:
-            found = nulled_select(stmt, table, types, lambda kept: aggregate_select(
-                kept, table, types, lower, upper, tags, now, chunks))
+            found = nulled_select(stmt, table, types, draw) or selector_fields_select(stmt, table, types, draw)
         if found is None:
             found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:

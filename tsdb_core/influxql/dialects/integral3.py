@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from ..ast import expr as A
 from . import aggcalls3 as C
 from . import aggexpr3 as X
-from .aggplan3 import aggregated, interval_literal
+from .aggplan3 import aggregated, fill_scalar, interval_literal
 from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 from .winfunc3 import FRAME, NUMBERS, agg_struct, dimensions
 
@@ -28,6 +28,8 @@ def integral_select(stmt, table: Table | None, types: dict[str, str], lower: int
     filter that one sum is not null; beside other aggregates the GapFill fills an integral with
     nulls (LOCF under fill(previous)). The optimizer narrows the scan and, as its Aggregate case
     does for an input with more columns than needed, projects the WindowAggr's output under it."""
+    if stmt.fill == "value":
+        return _value_filled(stmt, table, types, lower, upper, tags, now)
     shape = _integral_shape(stmt, table, types, tags)
     if shape is None:
         return None
@@ -69,6 +71,33 @@ def integral_select(stmt, table: Table | None, types: dict[str, str], lower: int
     narrowed = over(f"TableScan: {m} projection=[{', '.join(scanned)}], {pushed}", True)
     return Plans(over(filtered), (("push_down_filter", over(f"TableScan: {m}, {pushed}")),
                                   ("optimize_projections", narrowed)))
+
+
+def _value_filled(stmt, table: Table | None, types, lower, upper, tags, now: int) -> Plans | None:
+    """Integrals alone under GROUP BY time (no tags) and fill(<value>): the fill(none) plan (no
+    GapFill) with planner.rs limit's SeriesLimit and its ``coalesce_struct`` projection above the
+    sums' filter (planner test select_aggregate::single_measurement::integral-5); the optimizer's
+    push_down_filter alone (optimize_projections stops at a SeriesLimit: aggplan3.py)."""
+    if stmt.limit or stmt.offset or stmt.location is not None or not stmt.time_ascending:
+        return None
+    plain = replace(stmt, fill=None, fill_value=None)
+    shape = _integral_shape(plain, table, types, tags)
+    if shape is None or shape[0] is None or shape[1] or not all(isinstance(n, Integral) for n, _ in shape[2]):
+        return None
+    base = integral_select(plain, table, types, lower, upper, tags, now)
+    if base is None:
+        return None
+    m, outs, value = table.name, shape[2], fill_scalar(stmt.fill_value, "Float64")
+    names = ", ".join(n for _, n in outs)
+    limit_exprs = ", ".join(f"{n} RESPECT NULLS (default: Float64({value}))" for _, n in outs)
+    coalesced = ", ".join(f"coalesce_struct({agg_struct(m, a)}, Float64({value})) AS {n}" for a, n in outs)
+
+    def filled(text: str) -> str:
+        sort, _, *rest = text.split("\n")
+        return "\n".join([sort, f"  Projection: {dict_literal(m)} AS iox::measurement, time, {names}",
+                          f"    SeriesLimit: series=[], order=[time ASC NULLS LAST], limit_expr=[{limit_exprs}]",
+                          f"      Projection: time, {coalesced}", *("    " + line for line in rest)])
+    return Plans(filled(base.initial), ((base.steps[0][0], filled(base.steps[0][1])),))
 
 
 @dataclass(frozen=True, slots=True)

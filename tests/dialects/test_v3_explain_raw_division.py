@@ -1,4 +1,4 @@
-"""EXPLAIN of a division between two fields in a raw SELECT, in the influxdb3 dialect (rawexpr3._division).
+"""EXPLAIN of a division between two fields in a raw SELECT, in the influxdb3 dialect (rawterms3._division).
 
 Quoted ground truth: the insta snapshot ``select__integer_division_float_promotion`` of
 ``iox_query_influxql/src/plan/planner.rs``, copied as it is into v3_snapshots/ from influxdata/influxdb3_core

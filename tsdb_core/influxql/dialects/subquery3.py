@@ -25,7 +25,8 @@ from ..ast.visit import find
 from .aggcalls3 import unique_names
 from .explain3 import ANALYZERS, OPTIMIZERS
 from .operands3 import eval_type
-from .rawexpr3 import UNARY, columns, plain
+from .rawexpr3 import columns, plain
+from .rawterms3 import UNARY
 from .showplan3 import Plans, Table, dict_literal, plan_block
 from .unionplan3 import rules_of, walk_steps
 

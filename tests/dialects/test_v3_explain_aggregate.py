@@ -103,7 +103,7 @@ aggr=[[selector_max(cpu.usage_idle, cpu.time)]]
     "SELECT first(f64_field) FROM data GROUP BY time(10s) tz('Europe/Paris')",  # a selector's time under tz()
     "SELECT count(f64_field) FROM data tz('Europe/Paris')",  # tz() without GROUP BY time
     "SELECT count(f64_field) FROM data GROUP BY foo fill(0)",
-    "SELECT last(usage_idle), usage_system FROM cpu",  # a selector's other fields
+    "SELECT last(usage_idle), usage_system FROM cpu GROUP BY host",  # a selector's other fields under GROUP BY tags
     "SELECT mean(f64_field) / count(i64_field) FROM data GROUP BY time(10s)",  # an extracted divisor over GapFill
     "SELECT count(f64_field) * 2, count(f64_field) * 2 FROM data",  # a repeated expression: DataFusion's CSE
     "SELECT mean(str_field) FROM data GROUP BY time(10s)",  # an error in v3

@@ -17,7 +17,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import showplan3, subquery3, unioncast3
+from ..influxql.dialects import aggunion3, showplan3, subquery3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
@@ -238,7 +238,8 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
         limits.check_time()
         schema = provider.schema(db, name)
         if schema is None or not read <= set(schema.fields) or read & set(schema.tags):
-            return _cast_union(stmt, provider, db, rp, now, names, limits)
+            return _mean_union(stmt, provider, db, rp, now, names, limits) \
+                or _cast_union(stmt, provider, db, rp, now, names, limits)
         types.add(tuple(schema.fields[f] for f in sorted(read)))
         plan = select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=name),)), provider, db, rp, now)
         if not isinstance(plan, Plans):
@@ -248,6 +249,24 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
         return None
     limits.check_text(plans)
     return union_plans(plans)
+
+
+def _mean_union(stmt, provider, db: str, rp: str | None, now: int, names: list[str],
+                limits: DrawLimits) -> Plans | None:
+    """aggunion3.py's plans of means over tables some of whose fields are missing."""
+    tables = []
+    for name in names:
+        schema = provider.schema(db, name)
+        if schema is None:
+            return None
+        tables.append((Table(name, tuple(sorted(schema.tags)), frozenset(schema.fields)),
+                       {f: t.value for f, t in schema.fields.items()}))
+    branches = aggunion3.missing_mean_branches(stmt, tables, lambda s, t: select_plans(
+        dataclasses.replace(s, sources=(A.Measurement(name=t.name),)), provider, db, rp, now))
+    if branches is None:
+        return None
+    limits.check_text(branches)
+    return union_plans(branches)
 
 
 def _cast_union(stmt, provider, db: str, rp: str | None, now: int, names: list[str],

@@ -35,7 +35,7 @@ from .field_limits import limit_fields, limited_columns
 from .held_scan import held_scan
 from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
 from .number_scalar import number_to_scalar
-from .fill import bucket_expr, bucket_grid, fill, row_windows, window_start
+from .fill import bucket_expr, bucket_grid, fill, fill_number, row_windows, window_start
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
@@ -1140,7 +1140,7 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     if plan.fill == "value" and beside is not None:
         # the cursor's row of a call beside: a transform without the row's point reads fill()'s number
         fills = [pl.col(name).fill_null(pl.lit(v, out.schema[name])) for name, _ in low.transforms.values()
-                 if (v := run_transforms.fill_number(plan.fill_value, out.schema[name])) is not None]
+                 if (v := fill_number(plan.fill_value, out.schema[name])) is not None]
         out = out.with_columns(fills)
     return out
 

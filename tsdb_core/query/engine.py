@@ -205,6 +205,8 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     keys = [NAME, *plan.dimensions]
     cols = [output_column(i) for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
+    if plan.emulates_influxd:  # a NaN (stddev() of one point) shows as null, in every format
+        frame = frame.with_columns(pl.col(c).fill_nan(None) for c in cols if frame.schema[c] == pl.Float64)
     rows_frame = _rows_frame(frame, cols, epoch, plan.tz)
     # fill(<number>) into text cells (the statement's; a subquery's win): built as rows
     mixed = {**mixed_cells(plan, frame), **inner_cells(plan, frame, ctx.text_fills)}

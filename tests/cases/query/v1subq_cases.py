@@ -1044,6 +1044,53 @@ EQUAL_TIMES = [
     f"SELECT count(s) FROM (SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host)",
 ]
 QUERIES += EQUAL_TIMES
-UNMODELLED.update({q: "stddev() of one point is NaN in influxd 1.6.7 (a value: transforms and outer calls read it, "
-                      "NaN arithmetic, NaN shown as null); we carry it as a null"
-                   for q in EQUAL_TIMES[-3:]})
+
+# 32. stddev() of one point is NaN in influxd 1.6.7 (FloatStddevReduceSlice), a value, not nil: fill()
+# keeps it, transforms and an outer statement's calls read it (NaN arithmetic), count() counts it,
+# max()/min() keep it when it comes first in their stream and skip it later; every answer shows it
+# as null (exec/lazy.py _one_point_nans, engine.to_series, functions/aggregates.py _go_extreme)
+SD1 = f"SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host"
+ONE_POINT_NAN = [
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill(0)",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill(previous)",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill(linear)",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)",
+    f"SELECT stddev(usage), count(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(none)",
+    "SELECT stddev(usage) FROM cpu WHERE time >= '1970-01-01T00:20:00Z' AND time < '1970-01-01T00:30:00Z' AND host='h0'",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h3' GROUP BY time(5m) fill(previous)",
+    f"SELECT stddev(usage), mean(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear) LIMIT 3",
+    f"SELECT cumulative_sum(stddev(usage)) FROM cpu WHERE {WLO} GROUP BY time(10m), host",
+    f"SELECT moving_average(stddev(usage), 2) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)",
+    f"SELECT mean(s) FROM ({SD1})",
+    f"SELECT mean(s) FROM ({SD1}) GROUP BY host",
+    f"SELECT count(s), sum(s), max(s), min(s) FROM ({SD1}) GROUP BY host",
+    f"SELECT min(s), max(s) FROM ({SD1}) GROUP BY host ORDER BY time DESC",
+    f"SELECT first(s), last(s) FROM ({SD1}) GROUP BY host",
+    f"SELECT difference(s) FROM ({SD1})",
+    f"SELECT s FROM ({SD1})",
+    f"SELECT s * 2 FROM ({SD1})",
+    f"SELECT * FROM ({SD1} fill(previous))",
+    f"SELECT count(s) FROM ({SD1} fill(previous))",
+    f"SELECT count(s) FROM ({SD1} fill(0))",
+    f"SELECT mean(s) FROM ({SD1} fill(0)) GROUP BY host",
+    f"SELECT count(s) FROM ({SD1} fill(linear)) GROUP BY host",
+    f"SELECT max(s) FROM ({SD1}) WHERE {WLO} GROUP BY time(20m) fill(-1)",
+    f"SELECT max(s) FROM ({SD1}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT min(s) FROM ({SD1}) WHERE {WLO} GROUP BY time(30m) ORDER BY time DESC",
+    f"SELECT max(s) FROM ({SD1} fill(previous)) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT moving_average(s, 2) FROM ({SD1}) GROUP BY host",
+    f"SELECT difference(mean(s)) FROM ({SD1}) WHERE {WLO} GROUP BY time(20m), host",
+]
+QUERIES += ONE_POINT_NAN
+
+# 33. fill(<number>) past an integer aggregate's range: influxd casts the float to int64 (Go's int64(f),
+# MinInt64 past the range on amd64), in every window it fills (exec/fill.py fill_number)
+BIG = "100000000000000000000.0"
+FILL_PAST_INT = [
+    f"SELECT max(n), count(usage), mean(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill({BIG})",
+    f"SELECT max(n), count(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(-{BIG})",
+    f"SELECT max(m) FROM (SELECT max(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill({BIG})) GROUP BY host",
+    f"SELECT difference(max(n)), max(n) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill({BIG})",
+    f"SELECT cumulative_sum(max(n)), count(n) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill({BIG})",
+]
+QUERIES += FILL_PAST_INT

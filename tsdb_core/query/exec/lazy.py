@@ -1059,6 +1059,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     df = _reduced_rows(plan, a, order, lf, schema, low, gkeys, multi, ctx, grouped)
     if df is None:
         return None
+    df = _one_point_nans(plan, df, low)
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = plan.emulates_influxd and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
@@ -1093,6 +1094,17 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
     return df.select(keys + ["time"] + cols + flushed + lines + stretch[:-1])
+
+
+def _one_point_nans(plan, df: pl.DataFrame, low: Lowered) -> pl.DataFrame:
+    """influxd's stddev() of one point is NaN (FloatStddevReduceSlice), a value: fill() keeps it,
+    transforms and an outer statement's calls read it, count() counts it; it shows as null
+    (engine.to_series). Here the null of a group that saw a point becomes that NaN."""
+    if not plan.emulates_influxd:
+        return df
+    own = [c for call, c in low.aggs.items() if call.name == "stddev" and gap_column(c) in df.columns]
+    return df.with_columns([pl.when(pl.col(c).is_null() & ~pl.col(gap_column(c))).then(float("nan"))
+                            .otherwise(pl.col(c)).alias(c) for c in own]) if own else df
 
 
 def _reduced_rows(plan, a: Aggregate, order: OrderLimit, lf, schema, low: Lowered, gkeys: list[str], multi: list,
@@ -1848,7 +1860,8 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards, streamed).alias(alias))
+        back = backwards or (streamed and not ascending and name in ("max", "min"))  # (a stream read backwards)
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, back, streamed).alias(alias))
         if call is selector:
             exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
                          .alias(POINT_TIME_COLUMN))

@@ -691,7 +691,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
                              maintain_order=True), ctx)
     else:  # a subquery's rows of equal time in the order it hands them on, where it says
         ties = [ORDER_ROW_COLUMN] if ORDER_ROW_COLUMN in schema and plan.emulates_influxd else []
-        df = collect(lf.sort(keys + ["time"] + ties + tag_order, descending=desc), ctx)
+        # (a window's groups leave influxd's reducers by their tags ascending, under DESC too: _raw_rows)
+        up = desc and not ties and plan.emulates_influxd and _reduced(plan)
+        df = collect(lf.sort(keys + ["time"] + ties + tag_order,
+                             descending=[True] * (len(keys) + 1) + [False] * len(tag_order) if up else desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
     if stream and heap is None and _own_heaps(plan):  # a measurement's series on a heap of its own
@@ -1145,8 +1148,11 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     beside = _calls_beside(plan, a, low, df)
     limits = (order.limit, order.offset) if beside is not None else (0, 0)  # each stream limited alone
+    # a transform reading no extra window (cumulative_sum()) beside one that does reads the range only
+    # (influxd widens only the latter's iterator options: query/select.go buildCallIterator)
+    ranged = _own_range(plan, a) if plan.emulates_influxd and plan.extra_intervals else None
     out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside,
-                      limits=limits)
+                      limits=limits, ranged=ranged)
     if limits != (0, 0):
         out = _calls_limited(out, df.filter(beside), low, keys, limits, plan.ascending)
     if plan.fill == "value" and beside is not None:
@@ -1181,6 +1187,11 @@ def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr
     reads every stream's rows, a transform's null where it has none (its first window's)."""
     if not _streams_beside(plan, a, low) or not _untransformed_calls(low) & set(df.columns):
         return None
+    return _own_range(plan, a)
+
+
+def _own_range(plan, a: Aggregate) -> pl.Expr:
+    """The windows of the statement's own range, on the side a transform's extra window widens."""
     tr = plan.time_range
     if plan.ascending:
         return pl.col("time") >= window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else pl.lit(True)
@@ -1970,11 +1981,12 @@ def _literal_value(e):
 
 def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
                 deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None,
-                limits: tuple[int, int] = (0, 0)) -> pl.DataFrame:
+                limits: tuple[int, int] = (0, 0), ranged: pl.Expr | None = None) -> pl.DataFrame:
     """The Transform stage: every transform call per series; rows = union of the outputs
     (in time order, or in the order read when ``stream``: several subqueries one after another),
     and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`); ``limits``: each
-    call's (LIMIT, OFFSET) per series, applied before the union.
+    call's (LIMIT, OFFSET) per series, applied before the union; ``ranged``: the rows a
+    transform that reads no extra window reads.
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
@@ -1984,7 +1996,8 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
     sch = {**schema, **dict(df.schema)}
     outs = []
     for call, (name, inner) in low.transforms.items():
-        src = df.select(keys + ["time", value_expr(inner, sch).alias(INPUT_COLUMN)])
+        read = df if ranged is None or F.spec(call.name).extends_range else df.filter(ranged)
+        src = read.select(keys + ["time", value_expr(inner, sch).alias(INPUT_COLUMN)])
         args = tuple(_literal_value(a) for a in call.args[1:])
         frames = []
         for part in src.partition_by(keys, maintain_order=True):

@@ -19,13 +19,14 @@ import polars as pl
 
 from ..base.errors import ParseError, TsdbError
 from ..influxql import ast, parse
+from ..influxql.ast.visit import find
 from ..influxql.dialect import Dialect
 from ..influxql.parser.templates import literal_sites, origin
 from ..influxql.parser.driver import refuse_number_overflow
 from .exec import fast as fastpath
 from .plan import limits
 from .meta import dispatch as metadata
-from .plan.nodes import FastSelect, SelectPlan, output_column, tag_name
+from .plan.nodes import FastSelect, SelectPlan, SubqueryScan, output_column, tag_name
 from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
 from .plan.planner import plan_select
@@ -194,6 +195,13 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
     return StatementResult(i, to_series(plan, frame, epoch, ctx))
 
 
+def _calls_stddev(plan: SelectPlan) -> bool:
+    """Whether the statement or a subquery of it calls stddev() (the only source of NaN in an
+    answer: exec/lazy.py _one_point_nans); looked for in the plan, not in the rows."""
+    return any(c.name == "stddev" for col in plan.columns for c in find(col.expr, ast.Call)) \
+        or any(isinstance(src, SubqueryScan) and _calls_stddev(src.plan) for src in plan.sources)
+
+
 def _zero_time(epoch):
     return 0 if epoch else "1970-01-01T00:00:00Z"
 
@@ -205,6 +213,8 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     keys = [NAME, *plan.dimensions]
     cols = [output_column(i) for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
+    if plan.emulates_influxd and _calls_stddev(plan):  # its NaN of one point shows as null, in every format
+        frame = frame.with_columns(pl.col(c).fill_nan(None) for c in cols if frame.schema[c] == pl.Float64)
     rows_frame = _rows_frame(frame, cols, epoch, plan.tz)
     # fill(<number>) into text cells (the statement's; a subquery's win): built as rows
     mixed = {**mixed_cells(plan, frame), **inner_cells(plan, frame, ctx.text_fills)}

@@ -1044,6 +1044,138 @@ EQUAL_TIMES = [
     f"SELECT count(s) FROM (SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host)",
 ]
 QUERIES += EQUAL_TIMES
-UNMODELLED.update({q: "stddev() of one point is NaN in influxd 1.6.7 (a value: transforms and outer calls read it, "
-                      "NaN arithmetic, NaN shown as null); we carry it as a null"
-                   for q in EQUAL_TIMES[-3:]})
+
+# 32. stddev() of one point is NaN in influxd 1.6.7 (FloatStddevReduceSlice), a value, not nil: fill()
+# keeps it, transforms and an outer statement's calls read it (NaN arithmetic), count() counts it,
+# max()/min() keep it when it comes first in their stream and skip it later; every answer shows it
+# as null (exec/lazy.py _one_point_nans, engine.to_series, functions/aggregates.py _go_extreme)
+SD1 = f"SELECT stddev(usage) AS s FROM cpu WHERE {WLO} GROUP BY time(10m), host"
+ONE_POINT_NAN = [
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill(0)",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill(previous)",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill(linear)",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear)",
+    f"SELECT stddev(usage), count(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(none)",
+    "SELECT stddev(usage) FROM cpu WHERE time >= '1970-01-01T00:20:00Z' AND time < '1970-01-01T00:30:00Z' AND host='h0'",
+    f"SELECT stddev(usage) FROM cpu WHERE {WLO} AND host='h3' GROUP BY time(5m) fill(previous)",
+    f"SELECT stddev(usage), mean(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(linear) LIMIT 3",
+    f"SELECT cumulative_sum(stddev(usage)) FROM cpu WHERE {WLO} GROUP BY time(10m), host",
+    f"SELECT moving_average(stddev(usage), 2) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)",
+    f"SELECT mean(s) FROM ({SD1})",
+    f"SELECT mean(s) FROM ({SD1}) GROUP BY host",
+    f"SELECT count(s), sum(s), max(s), min(s) FROM ({SD1}) GROUP BY host",
+    f"SELECT min(s), max(s) FROM ({SD1}) GROUP BY host ORDER BY time DESC",
+    f"SELECT first(s), last(s) FROM ({SD1}) GROUP BY host",
+    f"SELECT difference(s) FROM ({SD1})",
+    f"SELECT s FROM ({SD1})",
+    f"SELECT s * 2 FROM ({SD1})",
+    f"SELECT * FROM ({SD1} fill(previous))",
+    f"SELECT count(s) FROM ({SD1} fill(previous))",
+    f"SELECT count(s) FROM ({SD1} fill(0))",
+    f"SELECT mean(s) FROM ({SD1} fill(0)) GROUP BY host",
+    f"SELECT count(s) FROM ({SD1} fill(linear)) GROUP BY host",
+    f"SELECT max(s) FROM ({SD1}) WHERE {WLO} GROUP BY time(20m) fill(-1)",
+    f"SELECT max(s) FROM ({SD1}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT min(s) FROM ({SD1}) WHERE {WLO} GROUP BY time(30m) ORDER BY time DESC",
+    f"SELECT max(s) FROM ({SD1} fill(previous)) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT moving_average(s, 2) FROM ({SD1}) GROUP BY host",
+    f"SELECT difference(mean(s)) FROM ({SD1}) WHERE {WLO} GROUP BY time(20m), host",
+]
+QUERIES += ONE_POINT_NAN
+
+# 33. fill(<number>) past an integer aggregate's range: influxd casts the float to int64 (Go's int64(f),
+# MinInt64 past the range on amd64), in every window it fills (exec/fill.py fill_number)
+BIG = "100000000000000000000.0"
+FILL_PAST_INT = [
+    f"SELECT max(n), count(usage), mean(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill({BIG})",
+    f"SELECT max(n), count(usage) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(-{BIG})",
+    f"SELECT max(m) FROM (SELECT max(n) AS m FROM cpu WHERE {WLO} GROUP BY time(10m), host fill({BIG})) GROUP BY host",
+    f"SELECT difference(max(n)), max(n) FROM cpu WHERE {WLO} GROUP BY time(10m), host fill({BIG})",
+    f"SELECT cumulative_sum(max(n)), count(n) FROM cpu WHERE {WLO} AND host='h2' GROUP BY time(10m) fill({BIG})",
+]
+QUERIES += FILL_PAST_INT
+
+# 34. transforms over an aggregating subquery's stream, found by a random generator of outer statements:
+# under ORDER BY time DESC a raw transform reads a window's groups by their tags ascending, as the
+# reducers emit them (exec/lazy.py _raw); an outer call read in a stream of its own reads no transform's
+# extra window (exec/outer_calls.py part_plan), nor does a transform reading none (cumulative_sum()) beside
+# one that does (exec/lazy.py _transforms ``ranged``)
+OUTER_STREAMS = [
+    "SELECT elapsed(mean(c2)), min(c1)"
+    f" FROM (SELECT max(n) AS c0, non_negative_difference(last(usage)) AS c1, first(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), region fill(null) LIMIT 1"
+    f") WHERE {WLO} GROUP BY time(20m), region fill(previous)",
+    "SELECT sum(c1), min(c2), difference(mean(c2))"
+    f" FROM (SELECT difference(mean(usage)) AS c0, max(usage) AS c1, max(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(none) LIMIT 2 OFFSET 2"
+    f") WHERE {WLO} GROUP BY time(30m), region fill(linear)",
+    "SELECT sum(c0), non_negative_difference(first(c0)), cumulative_sum(first(c0))"
+    f" FROM (SELECT difference(count(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region"
+    f") WHERE {WLO} GROUP BY time(15m) fill(0) ORDER BY time DESC",
+    "SELECT derivative(c0, 10m)"
+    f" FROM (SELECT last(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(none)) ORDER BY time DESC",
+    "SELECT derivative(c0)"
+    f" FROM (SELECT max(n) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(null)) ORDER BY time DESC",
+    "SELECT last(c1), cumulative_sum(min(c1)), difference(max(c1))"
+    f" FROM (SELECT cumulative_sum(sum(n)) AS c0, sum(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(5m), host, region fill(none)"
+    f") WHERE {WLO} GROUP BY time(30m) fill(0)",
+    "SELECT derivative(last(c1), 10m), moving_average(max(c2), 3), sum(c0)"
+    f" FROM (SELECT first(n) AS c0, last(usage) AS c1, non_negative_difference(max(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(null)"
+    f") WHERE {WLO} GROUP BY time(20m), host fill(previous)",
+    "SELECT non_negative_derivative(mean(c0)), count(c1), cumulative_sum(min(c1))"
+    f" FROM (SELECT sum(n) AS c0, max(n) AS c1, derivative(max(n), 1m) AS c2 FROM cpu WHERE {WLO} GROUP BY time(5m), region fill(none)"
+    f") WHERE {WLO} GROUP BY time(30m), region fill(0) ORDER BY time DESC",
+    "SELECT derivative(mean(c2), 10m), sum(c2), min(c0)"
+    f" FROM (SELECT moving_average(max(n), 2) AS c0, difference(count(usage)) AS c1, max(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), region fill(none)"
+    f") WHERE {WLO} GROUP BY time(20m), region fill(100) ORDER BY time DESC",
+    "SELECT moving_average(count(c1), 2), first(c0)"
+    f" FROM (SELECT min(usage) AS c0, first(n) AS c1, moving_average(first(n), 2) AS c2 FROM cpu WHERE {WLO} GROUP BY time(5m), region fill(null)"
+    f") WHERE {WLO} GROUP BY time(15m), region ORDER BY time DESC",
+    "SELECT max(c1), min(c1), non_negative_derivative(min(c0))"
+    f" FROM (SELECT moving_average(min(usage), 2) AS c0, cumulative_sum(count(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(5m), region fill(none)"
+    f") WHERE {WLO} GROUP BY time(15m) fill(null) ORDER BY time DESC",
+    "SELECT non_negative_difference(sum(c1)), mean(c0)"
+    f" FROM (SELECT count(usage) AS c0, max(usage) AS c1, derivative(count(usage), 1m) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(none)"
+    f") WHERE {WLO} GROUP BY time(15m) fill(0)",
+    "SELECT non_negative_difference(min(c0)), derivative(sum(c0)), min(c1)"
+    f" FROM (SELECT moving_average(last(usage), 2) AS c0, min(usage) AS c1, max(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), region fill(none)"
+    f") WHERE {WLO} GROUP BY time(30m) ORDER BY time DESC",
+    "SELECT non_negative_difference(count(c0)), first(c1), cumulative_sum(sum(c0))"
+    f" FROM (SELECT moving_average(sum(usage), 2) AS c0, max(n) AS c1, min(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(5m), region fill(null)"
+    f") WHERE {WLO} GROUP BY time(30m) fill(previous)",
+    "SELECT elapsed(c1), derivative(c1, 10m)"
+    f" FROM (SELECT min(usage) AS c0, last(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region) GROUP BY region ORDER BY time DESC",
+    "SELECT elapsed(last(c1)), mean(c0)"
+    f" FROM (SELECT min(usage) AS c0, moving_average(first(n), 2) AS c1, last(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(none) ORDER BY time DESC"
+    f") WHERE {WLO} GROUP BY time(15m), host fill(linear) ORDER BY time DESC",
+    "SELECT difference(count(c0)), first(c1)"
+    f" FROM (SELECT moving_average(max(n), 2) AS c0, sum(usage) AS c1, non_negative_difference(min(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(5m), host, region fill(none)"
+    f") WHERE {WLO} GROUP BY time(30m), host fill(0) ORDER BY time DESC LIMIT 1",
+    "SELECT first(c0), moving_average(sum(c1), 3)"
+    f" FROM (SELECT max(n) AS c0, moving_average(count(usage), 2) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)"
+    f") WHERE {WLO} GROUP BY time(10m) fill(null)",
+    "SELECT non_negative_derivative(first(c0)), max(c1)"
+    f" FROM (SELECT max(n) AS c0, moving_average(last(usage), 2) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)"
+    f") WHERE {WLO} GROUP BY time(15m), host fill(previous)",
+    "SELECT min(c0), sum(c0), derivative(count(c1))"
+    f" FROM (SELECT max(usage) AS c0, max(n) AS c1, difference(max(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region LIMIT 2"
+    f") WHERE {WLO} GROUP BY time(10m) fill(linear) LIMIT 1",
+    "SELECT first(c0), moving_average(count(c1), 3)"
+    f" FROM (SELECT moving_average(first(n), 2) AS c0, mean(usage) AS c1, min(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(5m), host fill(none)"
+    f") WHERE {WLO} GROUP BY time(20m)",
+    "SELECT cumulative_sum(c2)"
+    f" FROM (SELECT mean(usage) AS c0, mean(usage) AS c1, last(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(null) ORDER BY time DESC LIMIT 3) ORDER BY time DESC LIMIT 2",
+    "SELECT elapsed(sum(c1)), cumulative_sum(max(c1))"
+    f" FROM (SELECT max(usage) AS c0, non_negative_difference(min(usage)) AS c1, difference(min(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host, region fill(none)"
+    f") WHERE {WLO} GROUP BY time(20m), host fill(0) ORDER BY time DESC",
+    "SELECT non_negative_derivative(c1)"
+    f" FROM (SELECT max(usage) AS c0, sum(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region fill(none)) ORDER BY time DESC LIMIT 4",
+    "SELECT first(c0), derivative(mean(c2), 10m)"
+    f" FROM (SELECT max(usage) AS c0, non_negative_difference(first(n)) AS c1, non_negative_difference(count(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(5m), host LIMIT 3"
+    f") WHERE {WLO} GROUP BY time(10m), region ORDER BY time DESC",
+    "SELECT difference(max(c2)), sum(c0), cumulative_sum(first(c2))"
+    f" FROM (SELECT sum(usage) AS c0, moving_average(last(usage), 2) AS c1, sum(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)"
+    f") WHERE {WLO} GROUP BY time(10m) fill(linear) ORDER BY time DESC",
+    f"SELECT difference(c0) FROM (SELECT max(n) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(none)) ORDER BY time DESC",
+    f"SELECT non_negative_difference(sum(c1)), mean(c0) FROM (SELECT count(usage) AS c0, max(usage) AS c1, derivative(count(usage), 1m) AS c2 "
+    f"FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(none)) WHERE {WLO} GROUP BY time(15m)",
+]
+QUERIES += OUTER_STREAMS

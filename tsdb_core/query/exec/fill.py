@@ -274,11 +274,21 @@ def _only_gaps(c: str, out: pl.DataFrame, filled: pl.Expr) -> pl.Expr:
     return pl.when(pl.col(gap).fill_null(True)).then(filled).otherwise(pl.col(c)).alias(c)
 
 
+def fill_number(value, dtype):
+    """fill()'s number as the column's type holds it (castToType); None where it holds none."""
+    if value is None or not dtype.is_numeric():
+        return None
+    if not dtype.is_integer():
+        return float(value)
+    v = int(value)  # influxd casts to the aggregate's type: 1.5 -> 1
+    if dtype == pl.UInt64:  # (past its range: none; 1.6.7 writes no unsigned field to ask)
+        return v if 0 <= v < (1 << 64) else None
+    return v if -(1 << 63) <= v < (1 << 63) else -(1 << 63)  # Go's int64(f) on amd64: MinInt64 past the range
+
+
 def _fill_value(c: str, dtype, value) -> pl.Expr:
     if dtype == pl.Int64 or (dtype == pl.UInt64 and value >= 0):
-        v = int(value)  # influxd casts to the aggregate's type: 1.5 -> 1; past the type's range: null
-        fits = -(1 << 63) <= v < (1 << 63) if dtype == pl.Int64 else v < (1 << 64)
-        return pl.col(c).fill_null(pl.lit(v if fits else None, dtype))
+        return pl.col(c).fill_null(pl.lit(fill_number(value, dtype), dtype))
     if dtype == pl.UInt64:
         return pl.col(c).cast(pl.Float64).fill_null(float(value))
     if dtype == pl.Float64 or dtype == pl.Null:

@@ -35,7 +35,7 @@ from .field_limits import limit_fields, limited_columns
 from .held_scan import held_scan
 from .expressions import CHECKED_CAST, cond_expr, dtype_of, ref_expr, value_expr
 from .number_scalar import number_to_scalar
-from .fill import bucket_expr, bucket_grid, fill, row_windows, window_start
+from .fill import bucket_expr, bucket_grid, fill, fill_number, row_windows, window_start
 from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_COLUMN, VALUE_COLUMN,
                           WINDOW_COLUMN, Aggregate, FastSelect, Fill, Filter, Merge, OrderLimit,
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
@@ -693,7 +693,10 @@ def _raw(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered, keys
                              maintain_order=True), ctx)
     else:  # a subquery's rows of equal time in the order it hands them on, where it says
         ties = [ORDER_ROW_COLUMN] if ORDER_ROW_COLUMN in schema and plan.emulates_influxd else []
-        df = collect(lf.sort(keys + ["time"] + ties + tag_order, descending=desc), ctx)
+        # (a window's groups leave influxd's reducers by their tags ascending, under DESC too: _raw_rows)
+        up = desc and not ties and plan.emulates_influxd and _reduced(plan)
+        df = collect(lf.sort(keys + ["time"] + ties + tag_order,
+                             descending=[True] * (len(keys) + 1) + [False] * len(tag_order) if up else desc), ctx)
     # the transforms read the series merged as influxd merges them (exec/go_merge.py)
     heap = _heap_columns(plan, low, dict(df.schema), keys, tag_order)
     if stream and heap is None and _own_heaps(plan):  # a measurement's series on a heap of its own
@@ -1061,6 +1064,7 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     df = _reduced_rows(plan, a, order, lf, schema, low, gkeys, multi, ctx, grouped)
     if df is None:
         return None
+    df = _one_point_nans(plan, df, low)
     streamed = integral_v1.leads(low.aggs)  # influxd's stream iterator: no fill, own order
     grouped_df = df if grouped is not None else None  # its rows come sorted (exec/runs.py)
     runs = plan.emulates_influxd and stages.transform is None and regroup.fills_runs(plan)  # (exec/regroup.py)
@@ -1095,6 +1099,17 @@ def _aggregate(plan, stages: Stages, order: OrderLimit, lf, schema, low: Lowered
     cols = [value_expr(e, dschema).alias(output_column(i)) for i, e in enumerate(low.exprs)]
     lines = list(low.aggs.values()) if runs and regroup.lines_calls(plan) else []  # (_window_runs)
     return df.select(keys + ["time"] + cols + flushed + lines + stretch[:-1])
+
+
+def _one_point_nans(plan, df: pl.DataFrame, low: Lowered) -> pl.DataFrame:
+    """influxd's stddev() of one point is NaN (FloatStddevReduceSlice), a value: fill() keeps it,
+    transforms and an outer statement's calls read it, count() counts it; it shows as null
+    (engine.to_series). Here the null of a group that saw a point becomes that NaN."""
+    if not plan.emulates_influxd:
+        return df
+    own = [c for call, c in low.aggs.items() if call.name == "stddev" and gap_column(c) in df.columns]
+    return df.with_columns([pl.when(pl.col(c).is_null() & ~pl.col(gap_column(c))).then(float("nan"))
+                            .otherwise(pl.col(c)).alias(c) for c in own]) if own else df
 
 
 def _reduced_rows(plan, a: Aggregate, order: OrderLimit, lf, schema, low: Lowered, gkeys: list[str], multi: list,
@@ -1135,14 +1150,17 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     beside = _calls_beside(plan, a, low, df)
     limits = (order.limit, order.offset) if beside is not None else (0, 0)  # each stream limited alone
+    # a transform reading no extra window (cumulative_sum()) beside one that does reads the range only
+    # (influxd widens only the latter's iterator options: query/select.go buildCallIterator)
+    ranged = _own_range(plan, a) if plan.emulates_influxd and plan.extra_intervals else None
     out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside,
-                      limits=limits)
+                      limits=limits, ranged=ranged)
     if limits != (0, 0):
         out = _calls_limited(out, df.filter(beside), low, keys, limits, plan.ascending)
     if plan.fill == "value" and beside is not None:
         # the cursor's row of a call beside: a transform without the row's point reads fill()'s number
         fills = [pl.col(name).fill_null(pl.lit(v, out.schema[name])) for name, _ in low.transforms.values()
-                 if (v := run_transforms.fill_number(plan.fill_value, out.schema[name])) is not None]
+                 if (v := fill_number(plan.fill_value, out.schema[name])) is not None]
         out = out.with_columns(fills)
     return out
 
@@ -1171,6 +1189,11 @@ def _calls_beside(plan, a: Aggregate, low: Lowered, df: pl.DataFrame) -> pl.Expr
     reads every stream's rows, a transform's null where it has none (its first window's)."""
     if not _streams_beside(plan, a, low) or not _untransformed_calls(low) & set(df.columns):
         return None
+    return _own_range(plan, a)
+
+
+def _own_range(plan, a: Aggregate) -> pl.Expr:
+    """The windows of the statement's own range, on the side a transform's extra window widens."""
     tr = plan.time_range
     if plan.ascending:
         return pl.col("time") >= window_start(tr.start, a.interval, a.offset, a.tz) if tr.has_start else pl.lit(True)
@@ -1850,7 +1873,8 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, backwards, streamed).alias(alias))
+        back = backwards or (streamed and not ascending and name in ("max", "min"))  # (a stream read backwards)
+        exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, back, streamed).alias(alias))
         if call is selector:
             exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
                          .alias(POINT_TIME_COLUMN))
@@ -1959,11 +1983,12 @@ def _literal_value(e):
 
 def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema, interval: int,
                 deadline: float = 0.0, stream: bool = False, beside: pl.Expr | None = None,
-                limits: tuple[int, int] = (0, 0)) -> pl.DataFrame:
+                limits: tuple[int, int] = (0, 0), ranged: pl.Expr | None = None) -> pl.DataFrame:
     """The Transform stage: every transform call per series; rows = union of the outputs
     (in time order, or in the order read when ``stream``: several subqueries one after another),
     and of ``df``'s rows where ``beside`` holds (:func:`_calls_beside`); ``limits``: each
-    call's (LIMIT, OFFSET) per series, applied before the union.
+    call's (LIMIT, OFFSET) per series, applied before the union; ``ranged``: the rows a
+    transform that reads no extra window reads.
 
     The transforms run in Python, outside a Polars collect: the deadline is checked per series."""
     from ..functions.transforms import apply_transform
@@ -1973,7 +1998,8 @@ def _transforms(order: OrderLimit, df: pl.DataFrame, low: Lowered, keys, schema,
     sch = {**schema, **dict(df.schema)}
     outs = []
     for call, (name, inner) in low.transforms.items():
-        src = df.select(keys + ["time", value_expr(inner, sch).alias(INPUT_COLUMN)])
+        read = df if ranged is None or F.spec(call.name).extends_range else df.filter(ranged)
+        src = read.select(keys + ["time", value_expr(inner, sch).alias(INPUT_COLUMN)])
         args = tuple(_literal_value(a) for a in call.args[1:])
         frames = []
         for part in src.partition_by(keys, maintain_order=True):

@@ -13,7 +13,7 @@ import polars as pl
 from ...influxql import ast
 from ...influxql.ast.visit import find
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
-from ..plan.nodes import SelectPlan, SubqueryScan, output_column
+from ..plan.nodes import SelectPlan, SubqueryScan, output_column, reads_extra_window
 from . import regroup, run_transforms
 
 
@@ -34,8 +34,11 @@ def parts(plan: SelectPlan) -> list[tuple[int, ...]] | None:
 
 
 def part_plan(plan: SelectPlan, cols: tuple[int, ...]) -> SelectPlan:
-    """The statement of ``cols`` alone (time kept: the parts meet on it)."""
-    return dataclasses.replace(plan, columns=tuple(plan.columns[i] for i in cols), omit_time=False, root=None)
+    """The statement of ``cols`` alone (time kept: the parts meet on it); a part of no transform
+    reading the window before the range reads none (its call iterator's own range)."""
+    columns = tuple(plan.columns[i] for i in cols)
+    extra = plan.extra_intervals if any(reads_extra_window(c.expr) for c in columns) else 0
+    return dataclasses.replace(plan, columns=columns, omit_time=False, root=None, extra_intervals=extra)
 
 
 def merged(plan: SelectPlan, frames: list[tuple[tuple[int, ...], pl.DataFrame]]) -> pl.DataFrame | None:

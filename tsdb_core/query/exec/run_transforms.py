@@ -33,6 +33,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.nodes import Scan, gap_column
+from .fill import fill_number
 from .regroup import fills_runs, run_ids
 
 SERIES_RUN_COLUMN = "\x00srun"  # a run of one outer group in a stream: influxd emits a series each (engine.to_series)
@@ -301,13 +302,3 @@ def _kept(seen: tuple, point: tuple) -> tuple:
     """A point's columns under fill(previous): a null (a Nil point: the fill iterator's
     windows before a series' first value) leaves the cursor's map as it was (SkipDefault)."""
     return tuple(s if v is None else v for s, v in zip(seen, point))
-
-
-def fill_number(value, dtype):
-    """fill()'s number as the column's type holds it (castToType); None where it holds none."""
-    if value is None or not dtype.is_numeric():
-        return None
-    if not dtype.is_integer():
-        return float(value)
-    v = int(value)  # past the column's range: none (as the frame's own cast leaves it)
-    return v if (0 if dtype == pl.UInt64 else -(1 << 63)) <= v < (1 << (64 if dtype == pl.UInt64 else 63)) else None

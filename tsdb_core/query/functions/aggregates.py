@@ -58,6 +58,16 @@ def _by_time(v: pl.Expr, backwards: bool) -> pl.Expr:
     return v.sort_by(T, descending=backwards, maintain_order=True).implode() if v.meta.root_names() else v.implode()
 
 
+def _go_extreme(name: str, v: pl.Expr, backwards: bool) -> pl.Expr:
+    """max()/min() over a subquery's stream as FloatMaxReduce/FloatMinReduce take it: a point
+    replaces the kept one only where it compares greater (less), so a NaN first in the stream
+    (a subquery's stddev() of one point) is kept, and a later one skipped."""
+    nn = v.is_not_null()
+    first = v.filter(nn).sort_by(T.filter(nn), descending=backwards, maintain_order=True).first() \
+        if v.meta.root_names() else v.drop_nulls().first()
+    return pl.when(first.is_nan()).then(first).otherwise(getattr(v, name)())
+
+
 def _running_sum(e: pl.Expr) -> pl.Expr:
     """The sum of a list's values added in order (a running sum's last value)."""
     return e.drop_nulls().cum_sum().last()
@@ -94,6 +104,8 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
     if name == "stddev":
         return pl.when(v.count() > 1).then(_in_row_order(v.cast(pl.Float64), lambda e: e.std(ddof=1), backwards))
     if name in ("max", "min"):
+        if sequential and dtype == pl.Float64:
+            return _go_extreme(name, v, backwards)
         return _nan_aware(name, v, getattr(v, name)()) if nan_order and dtype == pl.Float64 else getattr(v, name)()
     if name in ("first", "last"):
         desc = _SELECT_ORDER[name][1]

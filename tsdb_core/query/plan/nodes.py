@@ -36,6 +36,8 @@ from typing import Union
 
 from ...influxql import ast
 from ...influxql import functions as F
+from ...influxql.ast.visit import find
+from ...influxql.dialects.arith3 import INTERNAL_CALLS
 from ...influxql.dialect import Dialect
 from ...base.time import format_duration
 from ..analyze.time_range import TimeRange
@@ -89,6 +91,12 @@ def seen_column(i: int) -> str:
 
 def gap_column(column: str) -> str:
     return f"\x00gap{column}"
+
+
+def reads_extra_window(e) -> bool:
+    """Whether a transform of windows reads one window before the range (derivative(mean(x)))."""
+    return any(F.spec(c.name).extends_range and c.args and isinstance(c.args[0], ast.Call)
+               for c in find(e, ast.Call) if c.name not in INTERNAL_CALLS)
 
 
 SELECTORS = F.names(F.SELECTOR)

@@ -21,7 +21,7 @@ from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
 from ...base import regex as linear_regex
-from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, Column, Scan, SelectPlan, SubqueryScan, tag_name
+from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, Column, Scan, SelectPlan, SubqueryScan, reads_extra_window, tag_name
 from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, parse_time_string, split_where
@@ -108,7 +108,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     calls = [c for col in columns for c in _top_calls(col.expr)]
     # influxd maps equal calls to one iterator: max(x), max(x) is still one selector
     point_time = (has_agg and not interval and len(set(calls)) == 1 and calls[0].name in SELECTORS)
-    extra = 1 if interval and any(_extends(col.expr) for col in columns) else 0
+    extra = 1 if interval and any(reads_extra_window(col.expr) for col in columns) else 0
     # top()/bottom() under LIMIT/OFFSET read each stored series' first points (exec/lazy.py)
     limited = bool(stmt.limit or stmt.offset) and any(c.name in ("top", "bottom") for c in calls)
     needed = _needed_columns(columns, condition, dims, known, raw=not has_agg or limited)
@@ -161,7 +161,7 @@ def _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect, field
         read = TimeRange(time_range.end + 1, time_range.end)
     else:
         read = parent.read_range if parent is not None else extended_range(
-            time_range, interval if any(_extends(f.expr) for f in fields) else 0, stmt.time_ascending)
+            time_range, interval if any(reads_extra_window(f.expr) for f in fields) else 0, stmt.time_ascending)
     return SelectPlan(sources=(), columns=(), time_range=time_range, interval=interval,
                       offset=offset, ascending=stmt.time_ascending, dimensions=dims,
                       read_range=read if dialect is Dialect.INFLUXDB1 else None)
@@ -376,7 +376,7 @@ def _scan_range(time_range: TimeRange, extra: int, ascending: bool, dialect: Dia
     (an empty one: the outermost statement maps no shards, :func:`_maps_no_shards`)."""
     read = parent.read_range if parent is not None else None
     if extra and ascending and not time_range.has_start and dialect is Dialect.INFLUXDB1 and (
-            sub_columns is None or all(_extends(col.expr) for col in sub_columns)):
+            sub_columns is None or all(reads_extra_window(col.expr) for col in sub_columns)):
         return TimeRange(time_range.end + 1, time_range.end)
     if read is not None and read.empty:  # the outermost statement maps no shards (_maps_no_shards)
         return read
@@ -398,12 +398,6 @@ def _maps_no_shards(fields, time_range: TimeRange, interval: int, ascending: boo
         return False
     return any(c.name in _EXTRA_INTERVALS or F.spec(c.name).extends_range
                for f in fields for c in find(f.expr, ast.Call) if c.name not in arith3.INTERNAL_CALLS)
-
-
-def _extends(e) -> bool:
-    """Whether a transform of windows reads one window before the range (derivative(mean(x)))."""
-    return any(F.spec(c.name).extends_range and c.args and isinstance(c.args[0], ast.Call)
-               for c in find(e, ast.Call) if c.name not in arith3.INTERNAL_CALLS)
 
 
 def reduce_literals(e):

@@ -15,7 +15,7 @@ from .conftest import NOW, recorded_store
 from .test_noaa_cases import CASE_DIR, _ids
 
 sys.path.insert(0, str(CASE_DIR))
-from v1sums_cases import QUERIES, SUMS_DB, sums_lines  # noqa: E402
+from v1sums_cases import KEPT, QUERIES, SUMS_DB, sums_lines  # noqa: E402
 
 CASES = json.loads((CASE_DIR / "v1sums.json").read_text())
 
@@ -28,7 +28,13 @@ def test_every_query_recorded_and_stable():
     assert not [c["query"] for c in CASES if c.get("varies")]
 
 
-@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def _marked(case: dict):
+    """A case we knowingly answer otherwise is expected to differ (strictly: a fix shows up)."""
+    why = KEPT.get(case["query"])
+    return pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=why)) if why else case
+
+
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=_ids(CASES))
 def test_sums_as_influxd(sums_store, case):
     got = json.loads(json.dumps(execute(sums_store, case["query"], db=case["db"], now=NOW).to_json()))
     assert got == case["expected"], f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(case['expected'])[:2000]}"

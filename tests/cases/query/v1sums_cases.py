@@ -51,3 +51,7 @@ QUERIES = [
     f"SELECT sum(x), mean(x) FROM (SELECT x FROM s WHERE {A}) WHERE {R} GROUP BY time(1h)",
     f"SELECT mean(x) FROM s WHERE host = 'b' AND {R} GROUP BY time(1h) ORDER BY time DESC",
 ]
+
+# answers we do not give bit for bit: the query -> why (tests/query/test_v1sums.py expects them to differ)
+KEPT = {q: "a mean grouped by tags: Polars' list mean (exec/runs.py), in-order costs double-groupby 15-20%"
+        for q in QUERIES if "mean(x)" in q and "GROUP BY" in q and "host" in q.split("GROUP BY")[-1]}

@@ -85,16 +85,16 @@ class RunGroups:
         """What :meth:`agg` and the executor's clean-up make of ``calls`` ((function, field,
         output column)): the keys, each call's column, ``gaps`` (all false), computed where the
         rows are held, without copying them or numbering them by group. None unless every call
-        is :data:`LIST_CALLS` (:data:`IN_ORDER_CALLS` as influxd) of a field without nulls (the
-        caller then uses :meth:`agg`).
+        is :data:`LIST_CALLS` of a field without nulls (the caller then uses :meth:`agg`).
 
         Each column of each frame becomes a list per group plus one per gap between groups (Arrow
-        offsets over the held values), and Polars aggregates each list as it does a group's slice
-        (as influxd: adds a list's values one after another, as the general path's sums)."""
+        offsets over the held values), and Polars aggregates each list as it does a group's slice."""
         if not self.reducible(calls):
             return None
         listed = [(f, c, out) for f, c, out in calls if f not in ("count", "stddev")]
-        exprs = [self._list_call(f, c).gather_every(2, 1).alias(out) for f, c, out in listed]
+        exprs = [(pl.col(c).list.reverse() if self.backwards else pl.col(c)).list.agg(LIST_CALLS[f, self.schema[c]])
+                 .gather_every(2, 1).alias(out)
+                 for f, c, out in listed]
         columns = sorted({c for _, c, _ in listed})
         values = self._lists(columns, exprs) if exprs else pl.DataFrame()
         count = self._ordered(pl.Series(self.lengths, dtype=pl.Int64))
@@ -110,15 +110,9 @@ class RunGroups:
     def reducible(self, calls) -> bool:
         """Whether :meth:`reduce` computes ``calls`` ((function, field, ...)): :data:`LIST_CALLS`,
         count(), and influxd's stddev(), of fields without nulls."""
-        listed = IN_ORDER_CALLS if self.influxd else LIST_CALLS
-        return all((f == "count" or (f == "stddev" and self.influxd) or (f, self.schema[c]) in listed)
+        return all((f == "count" or (f == "stddev" and self.influxd) or (f, self.schema[c]) in LIST_CALLS)
                    and not any(fr.get_column(c).null_count() for fr in self.frames)
-                   for f, c, *_ in calls) and (lists_add_in_order() if self.influxd else lists_agree())
-
-    def _list_call(self, f: str, c: str) -> pl.Expr:
-        """``f`` of each list of column ``c`` (reversed: ``backwards``)."""
-        col = pl.col(c).list.reverse() if self.backwards else pl.col(c)
-        return IN_ORDER_CALLS[f, self.schema[c]](col) if self.influxd else col.list.agg(LIST_CALLS[f, self.schema[c]])
+                   for f, c, *_ in calls) and lists_agree()
 
     def _stddevs(self, column: str) -> pl.Series:
         """Each group's stddev() of ``column`` over its run, in read order (tree_sums.run_stddevs)."""
@@ -168,16 +162,6 @@ LIST_CALLS = {
     ("mean", pl.Float64): pl.element().mean(),
     ("mean", pl.Int64): pl.element().cast(pl.Float64).mean(),
     ("sum", pl.Int64): pl.element().sum(),
-}
-
-
-# :data:`LIST_CALLS` as influxd's reducers take them (``RunGroups.influxd``), over a list column:
-# a float mean adds the values one after another (FloatMeanReducer; ``list.mean`` adds so,
-# :func:`lists_add_in_order`), a mean of integers divides their int64 sum (IntegerMeanReducer).
-IN_ORDER_CALLS = {
-    ("mean", pl.Float64): lambda c: c.list.mean(),
-    ("mean", pl.Int64): lambda c: c.list.sum().cast(pl.Float64) / c.list.len(),
-    ("sum", pl.Int64): lambda c: c.list.sum(),
 }
 
 

@@ -185,15 +185,17 @@ class Reader:
     def series_ordered(self, db: str, rp: str | None, measurement: str, start: int = INT64_MIN,
                        end: int = INT64_MAX) -> bool:
         """Whether scans of ``measurement`` between ``start`` and ``end`` read files only (each
-        sorted by series, then time), or buffered rows of one sorted piece and nothing else
-        (chunks come in arrival order)."""
+        sorted by series, then time), disjoint in time and listed in time order (files that
+        overlap are merged, a series' rows of the later after the earlier's), or buffered rows
+        of one sorted piece and nothing else (chunks come in arrival order)."""
         st = self.state
         with st.lock:
             key = (db, st.catalog.rp(db, rp).name, measurement)
             bufs = [b for b in (st.flushing, st.buffer) if b is not None
                     and any(c.tmax >= start and c.tmin <= end for c in b.chunks(key))]
             if not bufs:
-                return True
+                files = [f for f in st.catalog.files.get(key, ()) if f.tmax >= start and f.tmin <= end]
+                return all(a.tmax < b.tmin for a, b in zip(files, files[1:]))
             if len(bufs) > 1 or any(f.tmax >= start and f.tmin <= end for f in st.catalog.files.get(key, ())):
                 return False
             view = bufs[0].views.get(key)

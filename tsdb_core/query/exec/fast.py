@@ -95,12 +95,12 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
     (its root a FastSelect); None: declined (then the general executor runs)."""
     if _reduce_tree(plan, provider):
         return _tree_select(plan, provider, tags, epoch, max_buckets)
+    influxd = plan.emulates_influxd  # (float sums and means added one row after another)
     plan, fields, names, numpy_aggs = _read_shape(plan.root)
     fields, names = list(fields), list(names)  # (each answer's own: a Series' columns may be changed)
     if plan.is_raw:
         return _raw(plan, provider, tags, epoch)
-    src = plan.sources[0]
-    tr = src.time_range
+    src, tr = plan.sources[0], plan.sources[0].time_range
     if numpy_aggs and tags and provider.capabilities.arrays:
         # the rows as numpy views of the decoded file: no frame built only to be taken apart
         arrays = provider.scan_arrays(src.database, src.retention_policy, src.measurement, tr.start,
@@ -117,13 +117,25 @@ def select(plan: SelectPlan, provider, tags: dict[str, list[str]], epoch: str | 
         return _windows_series(plan, arrays, epoch, max_buckets, src.measurement, names)
     if plan.limit or plan.row_offset:
         return None  # an integer column with nulls: the general executor's limits
-    lf = frame.lazy()  # mean/sum: equal to the general path's up to the last bit (summation order)
+    return _polars_windows(plan, frame, epoch, max_buckets, names, influxd)
+
+
+def _polars_windows(plan: _Shape, frame: pl.DataFrame, epoch: str | None, max_buckets: int, names: list[str],
+                    influxd: bool) -> list[Series]:
+    """:func:`select`'s series from the rows of ``frame`` by one lazy query (mean, sum,
+    percentile(), integer columns with nulls); ``influxd``: float sums and means added one
+    row after another in time order, as the general path adds them (the bits of its)."""
+    t = frame.get_column(TIME).to_numpy()
+    if influxd and t.size > 1 and not bool((t[1:] >= t[:-1]).all()):
+        frame = frame.sort(TIME, maintain_order=True)  # (sources overlapping in time: merged rows)
+    src, lf = plan.sources[0], frame.lazy()
     aggs, seen = [], []
     for i, col in enumerate(plan.columns):
         call = col.expr
         v = pl.col(call.args[0].name)
         args = (call.args[1].val,) if call.name == "percentile" else ()
-        value = agg.scalar_agg(call.name, v, args, None, plan.interval)  # numeric only
+        value = agg.scalar_agg(call.name, v, args, frame.schema[call.args[0].name], plan.interval,
+                               in_order=influxd)  # numeric only
         aggs.append(value.alias(output_column(i)))
         # percentile() emits nothing where its index falls outside the window's points
         seen.append(value.is_not_null().cast(pl.UInt32) if args else v.count())

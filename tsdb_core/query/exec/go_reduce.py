@@ -67,10 +67,12 @@ def spans_partials(plan, interval: int, offset: int, tz, provider) -> bool:
     r = plan.time_range
     one_shard = r.has_start and r.has_end and (r.start - GO_ZERO_TIME) // d == (r.end - GO_ZERO_TIME) // d
     aligned = interval and tz is None and d % interval == 0 and (GO_ZERO_TIME - offset) % interval == 0
-    return not (one_shard or aligned) or not _one_series_groups(plan, provider)
+    return not (one_shard or aligned) or not one_series_groups(plan, provider)
 
 
-def _one_series_groups(plan, provider) -> bool:
+def one_series_groups(plan, provider) -> bool:
+    """Whether each group of the statement (one Scan) is one series at most; not known
+    without the index (False)."""
     src = plan.sources[0]
     try:
         index = provider.series(src.database, src.retention_policy, src.measurement)

@@ -68,17 +68,35 @@ def _go_extreme(name: str, v: pl.Expr, backwards: bool) -> pl.Expr:
     return pl.when(first.is_nan()).then(first).otherwise(getattr(v, name)())
 
 
+def _added_in_order(name: str, v: pl.Expr, backwards: bool, by_time: bool) -> pl.Expr:
+    """A group's float sum or mean as influxd's reducers add it: one value after another from
+    the group's first row (from its latest point under ``backwards``, :func:`_in_row_order`;
+    from its earliest under ``by_time``: rows that may not come in time order). Polars adds a
+    list of values so at any length (``list.sum``, ``list.mean``: exec/runs.py's
+    ``lists_add_in_order`` checks it), but a slice, or a list holding nulls, in blocks from 128
+    values on. A sum adds the values negated from +0.0, then negates: Go's starts from the
+    first value, so that -0.0 alone sums to -0.0 (a negation is exact, rounding symmetric)."""
+    x = -v if name == "sum" else v.cast(pl.Float64)
+    if (backwards or by_time) and v.meta.root_names():
+        x = x.sort_by(T, descending=backwards, maintain_order=True)
+    values = x.drop_nulls().implode()
+    return -values.list.sum() if name == "sum" else values.list.mean()
+
+
 def _running_sum(e: pl.Expr) -> pl.Expr:
     """The sum of a list's values added in order (a running sum's last value)."""
     return e.drop_nulls().cum_sum().last()
 
 
 def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan_order: bool = False,
-               backwards: bool = False, sequential: bool = False) -> pl.Expr:
+               backwards: bool = False, sequential: bool = False, in_order: bool = False,
+               by_time: bool = False) -> pl.Expr:
     """One value per group; ``nan_order``: max/min/median order NaN as InfluxDB 3 (:func:`_nan_aware`);
     ``backwards``: float sums in the reverse of the rows' order (:func:`_in_row_order`);
     ``sequential``: a float sum added one value after another at any length (FloatSumReduce over
-    a subquery's stream; Polars' sum of more than 128 values adds them in blocks)."""
+    a subquery's stream; Polars' sum of more than 128 values adds them in blocks); ``in_order``:
+    float sums and means added so in the rows' order (influxd's reducers over one series,
+    :func:`_added_in_order`), or in time order with ``by_time`` (rows that may not come so)."""
     check_type(name, dtype)
     nn = v.is_not_null()
     has = v.count() > 0
@@ -91,10 +109,16 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
             return pl.when(has).then(v.sum())
         if sequential:
             return pl.when(has).then(_by_time(v, backwards).list.agg(_running_sum(pl.element())))
+        if in_order and dtype is not None and dtype.is_float():
+            return pl.when(has).then(_added_in_order(name, v, backwards, by_time))
         return pl.when(has).then(_in_row_order(v, pl.Expr.sum, backwards))
     if name == "mean":
         if sequential:
             return _by_time(v.cast(pl.Float64), backwards).list.agg(_running_sum(pl.element()) / pl.element().count())
+        if in_order and dtype is not None and dtype.is_integer():  # IntegerMeanReducer: an int64 sum
+            return pl.when(has).then(v.sum().cast(pl.Float64) / v.count())
+        if in_order:
+            return _added_in_order(name, v, backwards, by_time)
         return _in_row_order(v.cast(pl.Float64), pl.Expr.mean, backwards)
     if name == "median":
         plain = v.cast(pl.Float64).median()

@@ -65,7 +65,7 @@ def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str],
         if sub >= 0:
             return ast.StringLiteral(values[sub])
         if sub == _TAGS:
-            return tuple((k, tuple(renamed.get(v, v) for v in vals)) for k, vals in old)
+            return _renamed_tags(old, renamed)
         return ranges[_RANGE - sub]
 
     if node.__class__ is tuple:
@@ -77,7 +77,8 @@ def _rebuild(node, trie: dict, values: tuple[str, ...], renamed: dict[str, str],
 
 
 def _renamed_tags(tags: tuple, renamed: dict[str, str]) -> tuple:
-    return tuple((k, tuple(renamed.get(v, v) for v in vals)) for k, vals in tags)
+    get = renamed.get  # (map: no generator frames, once per new text of a family)
+    return tuple([(k, tuple(map(get, vals, vals))) for k, vals in tags])
 
 
 def _compile(node, trie: dict):

@@ -8,7 +8,10 @@ shape (URL and Accept headers), and sends them again while the core tells the sa
 Credentials are still checked and the statements authorised first, every time.
 
 A shape whose first ``NEVER_AFTER`` direct answers had no token (a SELECT never has one)
-asks no more: its later requests cost one dict look-up.
+asks no more: its later requests cost one dict look-up. So does a text never seen whose
+*family* (its offload shape: the text without its string literals, offload.py) had as many
+answers in a row without one: TSBS and dashboards send each SELECT text once, with another
+host and time range, and asking costs two token reads and a parse ahead of the query's own.
 """
 from __future__ import annotations
 
@@ -21,10 +24,11 @@ class KeptAnswers:
     """Per request shape: [the shape, its answer's token, the response sent under it, answers
     seen without a token]."""
 
-    __slots__ = ("_by_shape", "_bytes", "max_bytes")
+    __slots__ = ("_by_shape", "_bytes", "max_bytes", "_silent")
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         self._by_shape: dict[int, list] = {}
+        self._silent: dict = {}  # family -> its answers in a row without a token
         self._bytes = 0  # of the bodies kept (a replaced one still counts: cleared with the rest)
         self.max_bytes = max_bytes
 
@@ -33,16 +37,21 @@ class KeptAnswers:
         entry = self._by_shape.get(id(shape))
         return entry if entry is not None and entry[0] is shape else None
 
-    @staticmethod
-    def asks(entry: list | None) -> bool:
-        """Whether a request of this entry's shape should read tokens (none: a new shape)."""
-        return entry is None or entry[3] < NEVER_AFTER
+    def asks(self, entry: list | None, family=None) -> bool:
+        """Whether a request of this entry's shape should read tokens (none: a new shape, asked
+        unless its ``family`` stopped asking)."""
+        if entry is not None:
+            return entry[3] < NEVER_AFTER
+        return family is None or self._silent.get(family, 0) < NEVER_AFTER
 
-    def put(self, shape, before, after, response) -> None:
-        """``response`` answered ``shape`` between two token reads: kept when both name one
-        answer; otherwise the next request of the shape reads them again, unless
-        ``NEVER_AFTER`` answers in a row had none."""
+    def put(self, shape, before, after, response, family=None) -> None:
+        """``response`` answered ``shape`` (of ``family``, None: none known) between two token
+        reads: kept when both name one answer; otherwise the next request of the shape reads
+        them again, unless ``NEVER_AFTER`` answers in a row had none (of the shape, or of its
+        family for a new text)."""
         kept = before is not None and before == after
+        if family is not None:
+            self._note_family(family, before is None and after is None)
         size = len(response.body) if kept else 0
         if size > self.max_bytes:
             kept, size = False, 0
@@ -55,3 +64,11 @@ class KeptAnswers:
         self._bytes += size
         entry[1], entry[2] = after, response if kept else None
         entry[3] = entry[3] + 1 if before is None and after is None else 0
+
+    def _note_family(self, family, silent: bool) -> None:
+        if not silent:
+            self._silent.pop(family, None)  # a token after all: its new texts ask again
+            return
+        if len(self._silent) >= MAX_SHAPES and family not in self._silent:
+            self._silent.clear()
+        self._silent[family] = self._silent.get(family, 0) + 1

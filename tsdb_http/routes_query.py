@@ -27,7 +27,6 @@ from starlette.responses import Response, StreamingResponse
 from tsdb_core import ParseError, QueryResult, StatementResult, Store, TsdbError
 
 from . import chunking, encode, encode_v3, permissions, v1_results, v3_params
-from .kept_answers import KeptAnswers
 from .offload import Offload, on_thread
 from .params import (Dialect, HttpError, QueryParams, influxql_dialect, query_form, query_params, split_db_rp,
                      url_values)
@@ -270,7 +269,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
                 return None
             prepared = offload.call(pkey, shim.prepare_fn(), shape.p.q, shape.p.params, shape=pshape)
             _authorise(principal, prepared.statements, shape.db)
-        asks = KeptAnswers.asks(kept)
+        asks = shim.kept.asks(kept, kshape)
         before = _token(shim, shape, prepared) if asks else None
         if ready:
             if before == kept[1]:
@@ -285,7 +284,7 @@ def answer_now(shim, query_string: bytes, headers) -> RawResponse | None:
         encoder = encode.Encoder(shape.kind, shape.p.pretty, shape.p.epoch, shim.influxql is not _V1)
         response = _sized(shape, encoder.encode(encode.Response(results)))
         if asks:
-            shim.kept.put(shape, before, _token(shim, shape, prepared), response)
+            shim.kept.put(shape, before, _token(shim, shape, prepared), response, kshape)
         return response
     except Exception:  # noqa: BLE001 - the ASGI path asks again and answers the error
         return None

@@ -440,6 +440,26 @@ def test_a_select_stops_asking_for_a_token(app, monkeypatch):
     assert len(asked) == 2 * kept_answers.NEVER_AFTER  # (before and after each of the first answers)
 
 
+def test_new_texts_of_a_family_without_tokens_stop_asking_for_one(app, monkeypatch):
+    # TSBS sends each SELECT text once (another host and time range): after NEVER_AFTER answers
+    # of its family without a token, a new text of it reads none
+    raw = app.state.shim.store
+    asked = []
+    real = raw.answer_token
+    monkeypatch.setattr(raw, "answer_token", lambda *a, **k: asked.append(1) or real(*a, **k))
+    texts = [windows(f"h{i % 3}", 10 * i) for i in range(8)]
+
+    async def go():
+        c = Conn(app)
+        return [await c.send(get(path)) for path in texts]
+
+    out = run(go())
+    assert [via_task for _, via_task in out] == [True] + [False] * 7
+    assert all(b'"max"],"values":[[' in b"".join(writes) for writes, _ in out)
+    # the first ran on the ASGI path (no token read there); the next NEVER_AFTER read two each
+    assert len(asked) == 2 * kept_answers.NEVER_AFTER
+
+
 def test_with_auth_a_kept_answer_is_still_checked(tokens):
     store, raw = engine_store("influxdb1")
     raw.create_database("mydb")

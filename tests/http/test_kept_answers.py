@@ -27,21 +27,34 @@ def test_a_response_is_kept_only_under_one_token_read_before_and_after(before, a
     k.put(shape, before, after, r)
     entry = k.get(shape)
     assert entry[1] == after and (entry[2] is r) is kept
-    assert KeptAnswers.asks(entry)
+    assert k.asks(entry)
     assert k.get(Shape()) is None
 
 
 def test_a_shape_without_tokens_stops_asking_and_one_with_a_token_starts_again():
     k, shape = KeptAnswers(), Shape()
     for i in range(NEVER_AFTER):
-        assert KeptAnswers.asks(k.get(shape))
+        assert k.asks(k.get(shape))
         k.put(shape, None, None, body(1))
-    assert not KeptAnswers.asks(k.get(shape))
+    assert not k.asks(k.get(shape))
     other = Shape()
     for _ in range(NEVER_AFTER - 1):
         k.put(other, None, None, body(1))
     k.put(other, None, 3, body(1))  # a token after all: the count starts again
-    assert KeptAnswers.asks(k.get(other)) and k.get(other)[3] == 0
+    assert k.asks(k.get(other)) and k.get(other)[3] == 0
+
+
+def test_a_family_without_tokens_stops_asking_for_its_new_texts_and_one_with_a_token_asks_again():
+    k, family = KeptAnswers(), ("shape", "query")
+    for _ in range(NEVER_AFTER):
+        assert k.asks(None, family)
+        k.put(Shape(), None, None, body(1), family)  # each a new text of the family
+    assert not k.asks(None, family) and k.asks(None, ("shape", "other")) and k.asks(None)
+    shape = Shape()
+    k.put(shape, None, None, body(1))
+    assert k.asks(k.get(shape), family)  # a shape seen answers by its own count
+    k.put(Shape(), 5, 5, body(1), family)  # a text of the family with a token
+    assert k.asks(None, family)
 
 
 def test_kept_bytes_are_bounded():

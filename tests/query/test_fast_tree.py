@@ -167,3 +167,25 @@ def test_series_limits_without_group_by_leave_the_general_path(limits):
     with pytest.MonkeyPatch.context() as monkeypatch:
         got = _check(monkeypatch, lines, f"SELECT sum(x) FROM m WHERE time >= 0s AND time < 500000s {limits}", "", "")
     assert ('"series"' in got) == ("SOFFSET" not in limits)
+
+
+def test_texts_of_a_family_share_their_reduce_tree_facts_and_a_new_field_type_is_read_again():
+    # the plan cache moves a family's plan to each new text (another host and time range):
+    # the moved plans share the columns, and with them what _reduce_tree worked out of them
+    from tsdb_core.query.exec import fast
+    store = tsdb_core.open(None)
+    store.create_database("db")
+    store.write("db", "\n".join(f"m,host=h{k % 3} x={k}.5 {k * 60}000000000" for k in range(300)))
+    q = "SELECT sum(x) FROM m WHERE host = '{h}' AND time >= '{a}' AND time < '{b}' GROUP BY time(10m)"
+    fast._tree_calls.clear()
+    answers = [store.query(q.format(h=f"h{k % 3}", a=f"1970-01-01T0{k % 3}:0{k}:00Z",
+                                    b=f"1970-01-01T0{k % 3 + 1}:0{k}:00Z"), db="db") for k in range(6)]
+    assert all(a.statements[0].error is None and a.statements[0].series for a in answers)
+    assert store.plan_cache.moved >= 3
+    # the first two texts were planned in full (the second checks the family); the four moved
+    # after them share the first's columns (one record a text before)
+    assert len(fast._tree_calls) == 2
+    assert all(v[2:] == (1, False, True) for v in fast._tree_calls.values())  # sum() of a float: the tree's
+    store.write("db", f"m,host=h0 y=1i {400 * 60}000000000")  # another field: the schema is asked anew
+    store.query(q.format(h="h1", a="1970-01-01T00:07:00Z", b="1970-01-01T01:07:00Z"), db="db")
+    assert [v[2] for v in fast._tree_calls.values()].count(2) == 1

@@ -179,30 +179,33 @@ def _reduce_tree(plan: SelectPlan, provider) -> bool:
     if plan.is_raw or plan.emulates_v3:
         return False
     schema = provider.schema(plan.sources[0].database, plan.sources[0].measurement)
-    seen = _tree_calls.get(id(plan))
+    columns = plan.columns
+    seen = _tree_calls.get(id(columns))
     fields = len(schema.fields) if schema is not None else -1
-    if seen is None or seen[0] is not plan or seen[1] is not schema or seen[2] != fields:
-        seen = (plan, schema, fields, *_calls_of(plan, schema))
+    if seen is None or seen[0] is not columns or seen[1] is not schema or seen[2] != fields:
+        seen = (columns, schema, fields, *_calls_of(columns, schema))
         if len(_tree_calls) >= _SHAPES_MAX:
             _tree_calls.clear()
-        _tree_calls[id(plan)] = seen
+        _tree_calls[id(columns)] = seen
     if seen[3]:
         return True  # stddev(): its running mean (go_reduce.stddev), in any group
     return seen[4] and go_reduce.spans_partials(plan, plan.interval, plan.offset, plan.tz, provider)
 
 
-# id -> (the plan itself, the schema asked and its number of fields, stddev() called,
-# go_reduce.tree_calls): a plan is immutable, and the store hands back the same schema object
-# while the measurement is unchanged (a provider that grows one in place adds fields)
+# id -> (a plan's columns themselves, the schema asked and its number of fields, stddev() called,
+# go_reduce.tree_calls of those columns): a plan is immutable, the plans the plan cache moves
+# to a family's other texts share its columns (plan/bind.py rebuilds only the nodes holding
+# times and tag values), and the store hands back the same schema object while the
+# measurement is unchanged (a provider that grows one in place adds fields)
 _tree_calls: dict[int, tuple] = {}
 
 
-def _calls_of(plan: SelectPlan, schema) -> tuple[bool, bool]:
-    """Whether ``plan`` calls stddev(), and go_reduce.tree_calls of its columns under ``schema``."""
-    if any(e.name == "stddev" for col in plan.columns for e in go_reduce.ast_calls(col.expr)):
+def _calls_of(columns: tuple, schema) -> tuple[bool, bool]:
+    """Whether ``columns`` call stddev(), and go_reduce.tree_calls of them under ``schema``."""
+    if any(e.name == "stddev" for col in columns for e in go_reduce.ast_calls(col.expr)):
         return True, True
     ftype = lambda name: getattr(schema.fields.get(name), "value", None) if schema else None  # noqa: E731
-    return False, go_reduce.tree_calls(plan.columns, ftype)
+    return False, go_reduce.tree_calls(columns, ftype)
 
 
 def _tree_series(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None, max_buckets: int,

@@ -248,6 +248,13 @@ class BufferView:
             pieces = (*pieces, new)
         return pieces[0].decoded.frame if len(pieces) == 1 else _merge(pieces, tags, certain=True).decoded.frame
 
+    def settle(self, timeout: float = FLUSH_WAIT_S) -> bool:
+        """Wait (``timeout`` at most) until no catch-up runs; whether none does. A harness that
+        writes and waits for this after every write or query leaves the same pieces on every run
+        (bench/live_pairs.py): which catch-up saw which rows no longer depends on the machine's load."""
+        with self._done:
+            return self._done.wait_for(lambda: not self._busy, timeout=timeout)
+
     @property
     def busy(self) -> bool:
         """Whether a background catch-up is sorting buffered rows now."""

@@ -4,6 +4,8 @@ the row count of its chunks (``BufferView.rows``), the runs matching a tag condi
 (``Decoded._matching_runs``)."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import polars as pl
 import pytest
@@ -116,3 +118,29 @@ def test_runs_kept_are_bounded(monkeypatch):
         assert dec._matching_runs({"host": ["a", f"x{k}"]}).tolist() == [0]
     assert len(dec._matched) <= 4
     assert np.array_equal(dec._matching_runs({"host": ["b", "d"]}), [1, 3])
+
+
+def test_settle_waits_for_the_catch_up(monkeypatch):
+    """``BufferView.settle`` (bench/live_pairs.py waits with it after each write and query): once it
+    returns True no catch-up runs and every row read so far is in the pieces."""
+    monkeypatch.setattr(buffer_view, "BACKGROUND", True)
+    started, release = threading.Event(), threading.Event()
+    real = buffer_view.BufferView._catch_up
+
+    def held(self, *args):  # (the catch-up runs until the test lets it go)
+        started.set()
+        release.wait(10)
+        return real(self, *args)
+
+    monkeypatch.setattr(buffer_view.BufferView, "_catch_up", held)
+    s = tsdb_core.open(None, config=StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0,
+                                                buffer_sort_quiet_s=3600.0))
+    s.write(DB, _lines("a", range(0, 300)))
+    s.query("SELECT count(v) FROM m", db=DB)
+    view = s._engine.state.buffer.views[KEY]
+    assert started.wait(10) and view.busy
+    assert not view.settle(timeout=0.01)  # (still held: says so)
+    threading.Timer(0.05, release.set).start()
+    assert view.settle() and not view.busy
+    assert view._covered == 300 and [p.decoded.frame.height for p in view._pieces] == [300]
+    s.close()

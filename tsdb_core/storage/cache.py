@@ -30,14 +30,15 @@ from ..base.types import TIME
 
 _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
 _RUN = "\nrun"  # a working column: each row's series (Decoded._with_tags)
+MATCHED_KEPT = 256  # distinct tag conditions a source remembers the runs of (Decoded._matching_runs)
 _EAGER_TAG_ROWS = 65_536  # up to this many rows, tags are built at once, not by a join
 
 
 class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
-    __slots__ = ("frame", "times", "tmin", "tmax", "starts", "ends", "tag_values", "_nbytes", "_index_bytes",
-                 "_where", "_np", "_nan", "_virtual")
+    __slots__ = ("frame", "names", "times", "tmin", "tmax", "starts", "ends", "tag_values", "_nbytes", "_index_bytes",
+                 "_where", "_matched", "_np", "_nan", "_virtual")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None,
                  tag_values: dict[str, list] | None = None, run_tags: dict[str, list] | None = None):
@@ -50,6 +51,7 @@ class Decoded:
         self._virtual = frozenset(tag_values or ())
         tags = [t for t in tags if t in frame.columns and t not in self._virtual]
         self.frame = frame
+        self.names = frozenset(frame.columns)  # (asked per source by every query: no call into Polars)
         self.times = frame.get_column(TIME).to_numpy()
         n = frame.height
         self.tmin = int(self.times.min()) if n else 0
@@ -71,6 +73,7 @@ class Decoded:
         self.tag_values = {t: known[t] if t in known else frame.get_column(t).gather(starts).to_list()
                            for t in tags} | (tag_values or {})
         self._where: dict[str, dict[str | None, np.ndarray]] = {}
+        self._matched: dict[tuple, np.ndarray] = {}  # _matching_runs answers of several values (runs never change)
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
         if not _runs_sorted(self.times, starts, ends):
@@ -93,9 +96,10 @@ class Decoded:
         """This file's series index over its time and ``columns`` (shared, not copied): what a
         query reads of a file held column by column. Tags stay built from the runs."""
         view = object.__new__(Decoded)
-        for name in ("times", "tmin", "tmax", "starts", "ends", "tag_values", "_where"):
+        for name in ("times", "tmin", "tmax", "starts", "ends", "tag_values", "_where", "_matched"):
             setattr(view, name, getattr(self, name))
         view.frame = pl.DataFrame([self.frame.get_column(TIME), *columns])
+        view.names = frozenset(view.frame.columns)
         view._virtual = self._virtual - set(view.frame.columns)
         view._np, view._nan, view.nbytes = {}, {}, 0
         return view
@@ -209,7 +213,21 @@ class Decoded:
 
     def _matching_runs(self, tags: dict[str, list[str]] | None) -> np.ndarray | None:
         """The series (run numbers) whose tags match ``tags``; None for every series, none
-        when a key is null in every row (never equal)."""
+        when a key is null in every row (never equal). A condition of several values (hosts) is
+        answered once per source: its union and intersection of runs cost each query 5-10 us per
+        source, and a store being written to is read as several."""
+        if tags and (len(tags) > 1 or any(len(v) > 1 for v in tags.values())):
+            key = tuple((k, tuple(v)) for k, v in tags.items())
+            hit = self._matched.get(key)
+            if hit is None:
+                if len(self._matched) >= MATCHED_KEPT:
+                    self._matched.clear()
+                hit = self._matched[key] = self._runs_matching(tags)
+                hit.flags.writeable = False  # (shared by every query asking so)
+            return hit
+        return self._runs_matching(tags)
+
+    def _runs_matching(self, tags: dict[str, list[str]] | None) -> np.ndarray | None:
         runs = None
         for key, values in (tags or {}).items():
             if key not in self.tag_values:

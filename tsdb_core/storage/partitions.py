@@ -310,7 +310,7 @@ class Files:
         a column, ``take`` says None, or nothing matched."""
         parts = []
         for f in files:  # (a Decoded: sorted buffered rows, storage/buffer_view.py)
-            have = f.frame.columns if isinstance(f, Decoded) else f.columns
+            have = f.names if isinstance(f, Decoded) else f.columns
             if any(c not in have for c in columns):
                 return None  # a field missing from a file: null rows, which arrays cannot hold
             dec = f if isinstance(f, Decoded) else self._decoded_file(f, tags, columns, tag_values, start, end)

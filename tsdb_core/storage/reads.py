@@ -354,19 +354,28 @@ def _buffered(pending: list, tags: tuple[str, ...], fields: dict,
     (start, end) the caller reads (a sort under way of many rows there is waited for)."""
     out: list[Source] = []
     for rank, buf, key, chunks in pending:
-        if sum(c.rows for c in chunks) < buf.sorting.min_rows:
+        view = buf.views.get(key)  # (made below for a measurement with enough rows only)
+        if (view.rows(chunks) if view is not None else sum(c.rows for c in chunks)) < buf.sorting.min_rows:
             out.extend(Source((rank, i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique, frame=c.frame)
                        for i, c in enumerate(chunks))
             continue
         view = buf.view(key)
         snap = view.snapshot(chunks, tags, fields, times)
-        group = id(view)
-        out.extend(Source((rank, i), p.tmin, p.tmax, p.columns, True, decoded=p.decoded, group=group)
-                   for i, p in enumerate(snap.pieces))
-        n = len(snap.pieces)
-        out.extend(Source((rank, n + i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique, frame=c.frame,
-                          group=group if clean else None) for i, (c, clean) in enumerate(zip(snap.tail, snap.clean)))
+        made = snap.made.get(rank)
+        if made is None:  # (the same snapshot, the same sources: built once per write or catch-up)
+            made = snap.made[rank] = _view_sources(snap, rank, id(view))
+        out.extend(made)
     return out
+
+
+def _view_sources(snap, rank: int, group: int) -> tuple[Source, ...]:
+    """The sources of a view's snapshot: its sorted pieces, then its tail's chunks (those sharing
+    no key with another source in the view's ``group``: no merge among them)."""
+    n = len(snap.pieces)
+    return (*(Source((rank, i), p.tmin, p.tmax, p.columns, True, decoded=p.decoded, group=group)
+              for i, p in enumerate(snap.pieces)),
+            *(Source((rank, n + i), c.tmin, c.tmax, tuple(c.frame.columns), c.is_unique, frame=c.frame,
+                     group=group if clean else None) for i, (c, clean) in enumerate(zip(snap.tail, snap.clean))))
 
 
 def _remembered(memo: dict, key, meta, build):

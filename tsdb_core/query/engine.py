@@ -188,8 +188,8 @@ def select(i: int, stmt: ast.SelectStatement, provider, *, db, rp, epoch, now, c
         frame = run_frame(plan, ctx)
     except CastFailure as e:  # name the value v3's scan order meets first, not Polars' first
         raise first_failure(lambda: run_frame(plan, new_ctx()), e) from None
-    if plan.into is not None:
-        n = write_into(provider, plan, frame, db=db, rp=rp)
+    if plan.into is not None:  # influxd writes no NaN (a point of only NaN fields is no point)
+        n = write_into(provider, plan, _nans_as_nulls(plan, frame), db=db, rp=rp)
         return StatementResult(i, [Series("result", None, ["time", "written"],
                                           [[_zero_time(epoch), n]])])
     return StatementResult(i, to_series(plan, frame, epoch, ctx))
@@ -200,6 +200,14 @@ def _calls_stddev(plan: SelectPlan) -> bool:
     answer: exec/lazy.py _one_point_nans); looked for in the plan, not in the rows."""
     return any(c.name == "stddev" for col in plan.columns for c in find(col.expr, ast.Call)) \
         or any(isinstance(src, SubqueryScan) and _calls_stddev(src.plan) for src in plan.sources)
+
+
+def _nans_as_nulls(plan: SelectPlan, frame: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The statement's output columns with influxd's NaN (exec/lazy.py _one_point_nans) as null."""
+    if frame is None or not (plan.emulates_influxd and _calls_stddev(plan)):
+        return frame
+    cols = [output_column(i) for i in range(len(plan.columns))]
+    return frame.with_columns(pl.col(c).fill_nan(None) for c in cols if frame.schema.get(c) == pl.Float64)
 
 
 def _zero_time(epoch):
@@ -213,8 +221,7 @@ def to_series(plan: SelectPlan, frame: pl.DataFrame | None, epoch: str | None, c
     keys = [NAME, *plan.dimensions]
     cols = [output_column(i) for i in range(len(plan.columns))]
     names = [plan.time_column] + [c.name for c in plan.columns]
-    if plan.emulates_influxd and _calls_stddev(plan):  # its NaN of one point shows as null, in every format
-        frame = frame.with_columns(pl.col(c).fill_nan(None) for c in cols if frame.schema[c] == pl.Float64)
+    frame = _nans_as_nulls(plan, frame)  # influxd's NaN of one point shows as null, in every format
     rows_frame = _rows_frame(frame, cols, epoch, plan.tz)
     # fill(<number>) into text cells (the statement's; a subquery's win): built as rows
     mixed = {**mixed_cells(plan, frame), **inner_cells(plan, frame, ctx.text_fills)}

@@ -265,31 +265,43 @@ def _type_name(e, types: dict) -> str | None:
     return None
 
 
-def cond_expr(e, schema) -> pl.Expr:
+def cond_expr(e, schema, go_nan: bool = False) -> pl.Expr:
     """A WHERE condition (time comparisons already removed) as a Boolean expression.
 
     The one compiler from InfluxQL conditions to Polars: WHERE on points, and the tag
     predicates of SHOW/DROP SERIES/DELETE (meta/where.py rewrites those into untyped
-    names compared with strings over a frame of String tag columns).
+    names compared with strings over a frame of String tag columns). ``go_nan``: a float
+    NaN compares as in Go (only ``!=`` holds), not in Polars' total order (NaN above all).
     """
     if isinstance(e, ast.ParenExpr):
-        return cond_expr(e.expr, schema)
+        return cond_expr(e.expr, schema, go_nan)
     if isinstance(e, ast.BooleanLiteral):
         return pl.lit(bool(e.val))
     if not isinstance(e, ast.BinaryExpr):
         return value_expr(e, schema).cast(pl.Boolean, strict=False)
     if e.op in ("AND", "OR"):
-        lhs, rhs = cond_expr(e.lhs, schema), cond_expr(e.rhs, schema)
+        lhs, rhs = cond_expr(e.lhs, schema, go_nan), cond_expr(e.rhs, schema, go_nan)
         return (lhs & rhs) if e.op == "AND" else (lhs | rhs)
     if e.op in ("=~", "!~"):
         return _regex_match(e, schema)
     if e.op in _COMPARE:
-        return _compare(e, schema)
+        out = _compare(e, schema)
+        return _go_nan_compare(e, schema, out) if go_nan else out
     return value_expr(e, schema).cast(pl.Boolean, strict=False)
 
 
 _COMPARE = {"=": pl.Expr.eq, "!=": pl.Expr.ne, "<>": pl.Expr.ne, "<": pl.Expr.lt,
             "<=": pl.Expr.le, ">": pl.Expr.gt, ">=": pl.Expr.ge}
+
+
+def _go_nan_compare(e: ast.BinaryExpr, schema, out: pl.Expr) -> pl.Expr:
+    """A comparison with a float NaN side as Go makes it: false, but for ``!=``."""
+    sides = [_cond_side(x, schema) for x in (e.lhs, e.rhs) if _cond_type(x, schema) == pl.Float64]
+    sides = [x for x in sides if x is not None]
+    if not sides:
+        return out
+    nan = pl.any_horizontal([x.is_nan() for x in sides]).fill_null(False)
+    return (out | nan) if e.op in ("!=", "<>") else (out & ~nan)
 
 
 def _regex_match(e: ast.BinaryExpr, schema) -> pl.Expr:

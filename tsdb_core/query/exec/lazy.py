@@ -468,8 +468,9 @@ def _select_rows(plan: SelectPlan, stages: Stages, order: OrderLimit, keys: list
         groups = keys if own else regroup.outer_keys(plan)
         lf = _slimit(order, lf, tag_cond, schema, groups)
     ctx.series_lf = lf.filter(cond_expr(tag_cond, schema)) if tag_cond is not None else lf
-    if cond is not None:
-        lf = lf.filter(cond_expr(cond, schema))
+    if cond is not None:  # influxd's NaN (a subquery's stddev() of one point) compares as in Go
+        go_nan = plan.emulates_influxd and any(isinstance(s, SubqueryScan) for s in plan.sources)
+        lf = lf.filter(cond_expr(cond, schema, go_nan))
     return lf, dict(lf.collect_schema())
 
 

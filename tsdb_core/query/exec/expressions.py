@@ -11,8 +11,10 @@ import numpy as np
 import polars as pl
 
 from ...base.errors import QueryError, RowError, UnsupportedType
+from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
+from ...influxql.ast.visit import transform
 from ...influxql.dialects import arith3
 from ..functions.math import MATH_FUNCTIONS, math_expr
 from ..plan.nodes import MEASUREMENT_COLUMN, LoweredCall
@@ -209,7 +211,9 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
         zero = ((rhs == 0) & lhs.is_not_null()).map_batches(_no_zero_divisor, return_dtype=pl.Boolean)
         return pl.when(zero).then(None).otherwise(rem)
     if op == "/":
-        return pl.when(rhs == 0).then(pl.lit(0.0)).otherwise(lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
+        # x / 0 is 0, but for a missing x (null)
+        return pl.when((rhs == 0) & lhs.is_not_null()).then(pl.lit(0.0)).otherwise(
+            lhs.cast(pl.Float64) / rhs.cast(pl.Float64))
     if op == "%" and ints and lt != rt:  # Int64 beside UInt64 (no influxd 1.6.7 answer): as before
         return pl.when(rhs == 0).then(pl.lit(0, dtype=pl.Int64)).otherwise(lhs - (lhs / rhs).cast(pl.Int64) * rhs)
     if op == "%":
@@ -225,20 +229,29 @@ _TYPE_NAMES = {pl.Float64: "float", pl.Int64: "integer", pl.UInt64: "unsigned",
                pl.String: "string", pl.Boolean: "boolean"}
 
 
-def check_types(e, types: dict) -> None:
-    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text)."""
+def check_types(e, types: dict, unknown_passes: bool = False) -> None:
+    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text);
+    ``unknown_passes``: an operand of unknown type takes the other's (influxd's
+    evalBinaryExprType), as a field no source has."""
     if isinstance(e, ast.ParenExpr):
-        return check_types(e.expr, types)
+        return check_types(e.expr, types, unknown_passes)
     if isinstance(e, ast.Call):
         for a in e.args:
-            check_types(a, types)
+            check_types(a, types, unknown_passes)
         return
     if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-", "*", "/", "%", "&", "|", "^"):
-        check_types(e.lhs, types)
-        check_types(e.rhs, types)
+        check_types(e.lhs, types, unknown_passes)
+        check_types(e.rhs, types, unknown_passes)
         lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
+        if unknown_passes and None in (lt, rt):
+            return
         if {lt, rt} & {"string", "boolean", "tag"} or (e.op in ("&", "|", "^") and "float" in (lt, rt)):
-            raise QueryError(f"type error: {e}: incompatible types: {lt} and {rt}")
+            raise QueryError(f"type error: {_as_written(e)}: incompatible types: {lt} and {rt}")
+
+
+def _as_written(e) -> ast.Expr:
+    """``e`` with its fields under their keys (a bound twin reads ``TWIN`` + key)."""
+    return transform(e, lambda n: ast.VarRef(field_key(n.name), n.type) if isinstance(n, ast.VarRef) else n)
 
 
 def _type_name(e, types: dict) -> str | None:

@@ -6,7 +6,8 @@ for the time column, as RewriteTimeFields does: it removes each one from the lis
 after a removed one skipped (so ``time, time`` keeps the second), the last one's alias naming
 the column; ``TIME`` is no time. Anywhere else ``time`` names a field, which no measurement
 has (its value null, its type unknown), unless a subquery selects one under that name; a
-subquery's removed time fields are such fields to the outer ``*``.
+subquery's removed time fields are such fields to the outer ``*``. Then operand types: a math
+call is typed as its first argument in influxd's check (``sqrt(g) & 1`` passes, ``sin(s) + 1`` not).
 """
 from __future__ import annotations
 
@@ -174,4 +175,17 @@ QUERIES = [
     "SELECT time + 1, g FROM (SELECT f AS time, g FROM m)",
     "SELECT max(time) FROM (SELECT f AS time, g FROM m)",
     "SELECT g FROM (SELECT f AS time, g FROM m) WHERE time > 2",
+    # 7. operand types as evalBinaryExprType gives them (a math call typed as its first argument),
+    # the expression printed as Reduce leaves it (found by a random differential)
+    "SELECT sin(s) + 1 FROM m",
+    "SELECT sqrt(g) & 1 FROM m",
+    "SELECT sqrt(f) & 1 FROM m",
+    "SELECT abs(b) - 1 FROM m",
+    "SELECT pow(g, 2.5) | 1 FROM m",
+    "SELECT atan2(b, f) * 7 FROM m",
+    "SELECT (f) + s FROM m",
+    "SELECT ((f)) + s FROM m",
+    "SELECT ((f * 2)) + s FROM m",
+    "SELECT f * 2.5 + s FROM m",
+    "SELECT round(f) % 2 & g FROM m",
 ]

@@ -229,34 +229,49 @@ _TYPE_NAMES = {pl.Float64: "float", pl.Int64: "integer", pl.UInt64: "unsigned",
                pl.String: "string", pl.Boolean: "boolean"}
 
 
-def check_types(e, types: dict, unknown_passes: bool = False) -> None:
-    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text);
-    ``unknown_passes``: an operand of unknown type takes the other's (influxd's
-    evalBinaryExprType), as a field no source has."""
+def check_types(e, types: dict, influxd: bool = False) -> None:
+    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text).
+    ``influxd``: its evalBinaryExprType exactly: an operand of unknown type (a field no source
+    has) takes the other's, a math call is typed as its first argument, and the expression is
+    printed as Reduce leaves it."""
     if isinstance(e, ast.ParenExpr):
-        return check_types(e.expr, types, unknown_passes)
+        return check_types(e.expr, types, influxd)
     if isinstance(e, ast.Call):
         for a in e.args:
-            check_types(a, types, unknown_passes)
+            check_types(a, types, influxd)
         return
     if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-", "*", "/", "%", "&", "|", "^"):
-        check_types(e.lhs, types, unknown_passes)
-        check_types(e.rhs, types, unknown_passes)
-        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
-        if unknown_passes and None in (lt, rt):
+        check_types(e.lhs, types, influxd)
+        check_types(e.rhs, types, influxd)
+        lt, rt = _type_name(e.lhs, types, influxd), _type_name(e.rhs, types, influxd)
+        if influxd and None in (lt, rt):
             return
         if {lt, rt} & {"string", "boolean", "tag"} or (e.op in ("&", "|", "^") and "float" in (lt, rt)):
-            raise QueryError(f"type error: {_as_written(e)}: incompatible types: {lt} and {rt}")
+            raise QueryError(f"type error: {_as_reduced(e) if influxd else e}: incompatible types: {lt} and {rt}")
 
 
-def _as_written(e) -> ast.Expr:
-    """``e`` with its fields under their keys (a bound twin reads ``TWIN`` + key)."""
-    return transform(e, lambda n: ast.VarRef(field_key(n.name), n.type) if isinstance(n, ast.VarRef) else n)
+class _GoNumber(ast.NumberLiteral):
+    """A float literal as influxql prints it (``strconv.FormatFloat(v, 'f', 3, 64)``)."""
+
+    def __str__(self) -> str:
+        return f"{self.val:.3f}"
 
 
-def _type_name(e, types: dict) -> str | None:
+def _as_reduced(e) -> ast.Expr:
+    """``e`` printed as influxd prints it once reduced: parentheses only around an operation,
+    floats with three decimals, fields under their keys (a bound twin reads ``TWIN`` + key)."""
+    def fn(n):
+        if isinstance(n, ast.VarRef):
+            return ast.VarRef(field_key(n.name), n.type)
+        if isinstance(n, ast.ParenExpr) and not isinstance(n.expr, ast.BinaryExpr):
+            return n.expr
+        return _GoNumber(n.val) if type(n) is ast.NumberLiteral else n
+    return transform(e, fn)
+
+
+def _type_name(e, types: dict, influxd: bool = False) -> str | None:
     if isinstance(e, ast.ParenExpr):
-        return _type_name(e.expr, types)
+        return _type_name(e.expr, types, influxd)
     if isinstance(e, ast.VarRef):
         return {"tag": "tag", "unknown": None, "tagarg": None}.get(e.type, e.type) if e.type else types.get(e.name)
     if isinstance(e, ast.IntegerLiteral):
@@ -268,12 +283,12 @@ def _type_name(e, types: dict) -> str | None:
     if isinstance(e, ast.BooleanLiteral):
         return "boolean"
     if isinstance(e, ast.Call):
-        result = F.spec(e.name).result
+        result = "input" if influxd and e.name in MATH_FUNCTIONS else F.spec(e.name).result
         if result != "input":
             return result
-        return _type_name(e.args[0], types) if e.args else None
+        return _type_name(e.args[0], types, influxd) if e.args else None
     if isinstance(e, ast.BinaryExpr):
-        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
+        lt, rt = _type_name(e.lhs, types, influxd), _type_name(e.rhs, types, influxd)
         return "float" if "float" in (lt, rt) or e.op == "/" else (lt or rt)
     return None
 

@@ -175,7 +175,7 @@ def _checked(columns: list, fields: dict, dialect: Dialect, raw_tz: str | None =
     and a raw projection's arithmetic on ``time`` refused: dialects/timearith3.py; ``raw_tz``:
     None for an aggregate, else tz()'s zone or "")."""
     for c in columns:
-        check_types(c.expr, fields, unknown_passes=dialect is Dialect.INFLUXDB1)
+        check_types(c.expr, fields, influxd=dialect is Dialect.INFLUXDB1)
     if dialect is not Dialect.INFLUXDB3:
         return columns
     if raw_tz is not None:

@@ -486,7 +486,7 @@ TIME_RANGE = [
     (TR + "host = 'a' AND time >= 'x'", SPLIT_COND + """invalid expression "'x'": 'x' is not a valid timestamp""",
      INCOMPATIBLE.format("StringLiteral")),
     (TR + "time > foo + 1", SPLIT_COND + 'invalid expression "foo + 1": found symbol \'foo\', expected now() or a '
-     "literal duration, float, integer and timestamp string", INCOMPATIBLE.format("VarRef")),
+     "literal duration, float, integer and timestamp string", INCOMPATIBLE.format("BinaryExpr")),  # (influxd 1.6.7's)
     (TR + "time > '2004-04-09' + false", SPLIT_COND + """invalid expression "'2004-04-09' + false": found literal """
      "'false', expected duration, float, integer, or timestamp string", INCOMPATIBLE.format("BooleanLiteral")),
     (TR + "time > 1s * 1s", SPLIT_COND + """invalid expression "1000ms * 1000ms": found operator '*', expected +, -""",

@@ -82,10 +82,10 @@ CASES = [  # (query, influxdb3's answer, influxdb1's answer)
      "type error: s::string + s::string: incompatible types: string and string"),
     ("SELECT host + usage_idle FROM cpu", EXPAND + "incompatible operands for operator +: tag and float",
      "type error: host::tag + usage_idle::float: incompatible types: tag and float"),
+    # influxd 1.6.7 (asked): ``time`` in arithmetic is a field no measurement has (tests/query/test_v1time.py)
     ("SELECT usage_idle + time FROM cpu", EXPAND + "incompatible operands for operator +: float and timestamp",
-     [(["time", "usage_idle_time"], [[90.5], [60000000080.5]])]),
-    ("SELECT time * 2 FROM cpu", EXPAND + "incompatible operands for operator *: timestamp and integer",
-     [(["time", "time"], [[0], [120000000000]])]),
+     [(["time", "usage_idle_time"], [[None], [None]])]),
+    ("SELECT time * 2 FROM cpu", EXPAND + "incompatible operands for operator *: timestamp and integer", []),
     ("SELECT mean(usage_idle) + time FROM cpu", EXPAND + "incompatible operands for operator +: float and timestamp",
      "mixing aggregate and non-aggregate queries is not supported"),
     ("SELECT f + i FROM types", [(["time", "f_i"], [[3.5]])], [(["time", "f_i"], [[3.5]])]),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ...base.errors import QueryError
 from ...influxql import ast
+from ...influxql.ast.visit import find
 from ...base.time import MAX_TIME, MIN_TIME
 
 
@@ -90,10 +91,17 @@ def time_value(expr: ast.Expr, now: int, tz: str | None = None) -> int:
     if isinstance(expr, ast.Call) and expr.name.lower() == "now" and not expr.args:
         return now
     if isinstance(expr, ast.BinaryExpr) and expr.op in ("+", "-"):
+        if _unfoldable(expr):  # influxql's Reduce leaves it a BinaryExpr
+            raise QueryError("invalid operation: time and *influxql.BinaryExpr are not compatible")
         lhs = time_value(expr.lhs, now, tz)
         rhs = time_value(expr.rhs, now, tz)
         return lhs + rhs if expr.op == "+" else lhs - rhs
     raise QueryError(f"invalid operation: time and {_go_type(expr)} are not compatible")
+
+
+def _unfoldable(expr: ast.BinaryExpr) -> bool:
+    """Whether a sum holds a name or a call other than now() (``now() - f``, ``time - 1``)."""
+    return any(isinstance(n, ast.VarRef) or n.name.lower() != "now" for n in find(expr, (ast.VarRef, ast.Call)))
 
 
 def _saturated(val: float) -> int:

@@ -41,7 +41,7 @@ from ..plan.nodes import (BOUND_COLUMN, COUNT_COLUMN, INPUT_COLUMN, POINT_TIME_C
                           Project, Scan, SelectPlan, Series, SubqueryScan, Transform, ZipByTime,
                           ORDER_ROW_COLUMN, ORDER_TIME_COLUMN, SOURCE_COLUMN, SUBQUERY_ROW_COLUMN, gap_column,
                           output_column, seen_column, tag_name, LoweredCall, NULL_VALUE_PREFIX,
-                          VALUE_PREFIX)
+                          TIME_FIELD, VALUE_PREFIX)
 from ..plan.nodes import MEASUREMENT_COLUMN as NAME
 from ..plan.tree import with_tree
 
@@ -643,8 +643,9 @@ def _name_columns(plan: SelectPlan, df: pl.DataFrame) -> pl.DataFrame:
         return df
     names: dict[str, str] = {}
     for i, c in enumerate(plan.columns):
-        if c.name not in names.values():
-            names[output_column(i)] = c.name
+        name = TIME_FIELD if c.name == "time" and plan.emulates_influxd else c.name  # not the time column
+        if name not in names.values():
+            names[output_column(i)] = name
     # a selected tag named as a grouping tag: the selected value is what the outer reads
     clash = [n for n in names.values() if n in df.columns]
     return df.drop([output_column(i) for i in range(len(plan.columns))

@@ -40,6 +40,7 @@ from ...influxql.ast.visit import find
 from ...influxql.dialects.arith3 import INTERNAL_CALLS
 from ...influxql.dialect import Dialect
 from ...base.time import format_duration
+from ...base.types import TWIN
 from ..analyze.time_range import TimeRange
 
 MEASUREMENT_COLUMN = "\x00name"
@@ -66,6 +67,9 @@ VALUE_PREFIX = "\x00value:"  # + such a name: its value, apart from the grouping
 # tag of that name, which no series has, so its key column (kept apart from the field's
 # column of the same name) is always "".
 KEY_ONLY = "\x00"
+# influxd's field named ``time``, beside the time column (a subquery's column, or nothing):
+# the column of a field sharing its key (base.types.TWIN), as a twin of a tag
+TIME_FIELD = TWIN + "time"
 
 
 def tag_name(dimension: str) -> str:

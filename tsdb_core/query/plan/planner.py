@@ -21,7 +21,8 @@ from ...influxql.dialects.timerange3 import identifier as v3_identifier
 from ...influxql.ast.visit import find, transform
 from ...influxql.parser.lexing import quote_string
 from ...base import regex as linear_regex
-from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, Column, Scan, SelectPlan, SubqueryScan, reads_extra_window, tag_name
+from .nodes import AGGREGATES, KEY_ONLY, SELECTORS, TIME_FIELD, Column, Scan, SelectPlan, SubqueryScan, \
+    reads_extra_window, tag_name
 from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, parse_time_string, split_where
@@ -35,7 +36,9 @@ ROWS_MAX = 2**31 - 1
 class SourceSchema:
     """Fields (name → type text) and tag keys of the sources of one statement."""
 
-    def __init__(self) -> None:
+    def __init__(self, time_is_field: bool = False) -> None:
+        # ``time`` beside the time column names a field (influxdb1), held in TIME_FIELD
+        self.time_is_field = time_is_field
         self.fields: dict[str, str] = {}
         self.tags: set[str] = set()
         # series tags a raw subquery's rows carry without selecting them: they group
@@ -50,6 +53,8 @@ class SourceSchema:
 
     def column(self, name: str) -> str:
         """The column of field ``name``."""
+        if name == "time" and self.time_is_field:
+            return TIME_FIELD
         return TWIN + name if name in self.twins else name
 
     def add(self, fields: dict[str, str], tags) -> None:
@@ -82,14 +87,13 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         time_range = time_range.intersect(parent.time_range)
         if not interval and parent.interval:
             interval, offset, inherited = parent.interval, parent.offset, True
-    fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in stmt.fields
-              if not _is_time_ref(f.expr, dialect)]
-    time_column = next((f.alias for f in stmt.fields if _is_time_ref(f.expr, dialect) and f.alias), "time")
+    fields, time_column = time_fields(stmt.fields, dialect)
+    fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in fields]
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
     probe = _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect, fields)
-    known = SourceSchema()
+    known = SourceSchema(time_is_field=dialect is Dialect.INFLUXDB1)
     sources = _sources(stmt, provider, db, rp, now, probe, known, dialect)
     # a field of one measurement that is a tag of another: each source reads its own (influxd)
     # (a subquery's unselected series tag included: its rows group by it)
@@ -172,7 +176,7 @@ def _checked(columns: list, fields: dict, dialect: Dialect, raw_tz: str | None =
     and a raw projection's arithmetic on ``time`` refused: dialects/timearith3.py; ``raw_tz``:
     None for an aggregate, else tz()'s zone or "")."""
     for c in columns:
-        check_types(c.expr, fields)
+        check_types(c.expr, fields, influxd=dialect is Dialect.INFLUXDB1)
     if dialect is not Dialect.INFLUXDB3:
         return columns
     if raw_tz is not None:
@@ -273,6 +277,8 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
         known.add({c.name: "tag" if isinstance(c.expr, ast.VarRef) and c.expr.type == "tag"
                    else inner.types.get(c.name, "float") for c in inner.columns if c.name not in args},
                   tuple(tag_name(d) for d in inner.dimensions if d not in inner.inherited_dimensions))
+        if dialect is Dialect.INFLUXDB1:  # its time fields are fields to the outer ``*`` (null)
+            known.add({f.alias or "time": "unknown" for f in src.statement.fields if _is_time_ref(unparen(f.expr))}, ())
         known.hidden.update(args)
         if inner.is_raw:  # raw rows keep their series tags
             known.hidden.update(t for t in inner.source_tags if t not in names)
@@ -427,13 +433,33 @@ def _fold(e):
     return ast.IntegerLiteral(r) if both_int else ast.NumberLiteral(float(r))
 
 
-def _is_time_ref(e: ast.Expr, dialect: Dialect = Dialect.INFLUXDB1) -> bool:
-    """Whether a selected expression is the time column. influxd takes ``time`` in any case;
-    InfluxDB 3's projection only ``time`` itself, ``TIME`` naming a field (iox planner.rs
-    varref_to_df_expr: ``(ExprScope::Projection, "time")``; rewriter.rs field_list_normalize_time)."""
-    if not isinstance(e, ast.VarRef):
-        return False
-    return e.name == "time" if dialect is Dialect.INFLUXDB3 else e.name.lower() == "time"
+def time_fields(fields, dialect: Dialect) -> tuple[list, str]:
+    """(The SELECT list without the fields that select the time column, the column's name).
+
+    InfluxDB 3 takes every ``time`` (iox planner.rs varref_to_df_expr: ``(ExprScope::Projection,
+    "time")``; rewriter.rs field_list_normalize_time), the first alias naming the column. influxd's
+    RewriteTimeFields removes ``time`` (any cast, in parentheses; ``TIME`` is a field) as it walks
+    the list, the field after each removed one unseen (``time, time`` keeps the second), the last
+    removed one's alias naming the column; what it leaves is a field named ``time`` (null)."""
+    if dialect is Dialect.INFLUXDB3:
+        kept = [f for f in fields if not _is_time_ref(f.expr)]
+        return kept, next((f.alias for f in fields if _is_time_ref(f.expr) and f.alias), "time")
+    kept, name, i = list(fields), "time", 0
+    while i < len(kept):
+        if _is_time_ref(unparen(kept[i].expr)):
+            name = kept.pop(i).alias or "time"
+        i += 1
+    return kept, name
+
+
+def _is_time_ref(e: ast.Expr) -> bool:
+    return isinstance(e, ast.VarRef) and e.name == "time"
+
+
+def unparen(e: ast.Expr) -> ast.Expr:
+    while isinstance(e, ast.ParenExpr):
+        e = e.expr
+    return e
 
 
 # -- sources -----------------------------------------------------------------------
@@ -688,11 +714,12 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
                 return ast.VarRef(e.name, "tag")
             if e.name in known.hidden:
                 return ast.VarRef(e.name, "unknown")
-            return ast.VarRef(e.name, None if e.type is None and e.name not in keys else "unknown")
+            return ast.VarRef(known.column(e.name), None if e.type is None and e.name not in keys else "unknown")
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
         # a cast: keep the target type, remember the source type via the known at execution
-        return ast.VarRef(known.column(e.name), e.type) if e.name in known.twins else e
+        column = known.column(e.name)
+        return e if column == e.name else ast.VarRef(column, e.type)
     if isinstance(e, ast.Call):
         args = tuple(_bind(a, known, keys) for a in e.args)
         a0 = args[0] if args else None

@@ -1379,7 +1379,7 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     # not); where some do, the rows filled there are marked EXTRA_TMP (each call fills its own range)
     reads = [F.spec(c.name).extends_range for c in low.transforms]
     extends, mixed = bool(reads) and all(reads), any(reads) and not all(reads)
-    # (where the widening reads nothing more, the calls beside keep the real rows there: _own_rows)
+    # (where the widening reads nothing more, the calls beside keep the real rows there: _stretch_streams)
     mixed = mixed or extends and plan.ascending and _starts_within(plan)
     ranged = _window_span(replace(plan, extra_intervals=0), a)
     first, last = _window_span(plan, a) if extends or mixed else ranged

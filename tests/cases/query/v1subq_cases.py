@@ -1196,4 +1196,13 @@ OWN_EXTRA_WINDOW = [
     "FROM cpu WHERE time >= '1970-01-01T00:10:00Z' AND time < '1970-01-01T01:00:00Z' GROUP BY time(5m), host fill(0)) "
     "WHERE time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:30:00Z' GROUP BY time(10m), region fill(null)",
 ]
+# (under ORDER BY time DESC the extra window lies after the range: a subquery's range ending within it)
+OWN_EXTRA_WINDOW += [
+    "SELECT non_negative_derivative(first(c1)), sum(c1)"
+    f" FROM (SELECT min(usage) AS c0, difference(sum(n)) AS c1, count(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)"
+    f") WHERE {WLO} GROUP BY time(10m) fill(100) ORDER BY time DESC",
+    *(f"SELECT count(c0), non_negative_derivative(min(c0)) FROM ({_NND_COUNT}) "
+      f"WHERE time >= '1970-01-01T00:30:00Z' AND time < '1970-01-01T01:00:00Z' GROUP BY time(10m), region{f} ORDER BY time DESC"
+      for f in (" fill(null)", " fill(linear)")),
+]
 QUERIES += OWN_EXTRA_WINDOW

@@ -1206,3 +1206,16 @@ OWN_EXTRA_WINDOW += [
       for f in (" fill(null)", " fill(linear)")),
 ]
 QUERIES += OWN_EXTRA_WINDOW
+
+# 36. non_negative_difference()/non_negative_derivative() of stddev()'s NaN (one point in a window): Go
+# drops a difference only where diff < 0, so a NaN difference is a point (shown null), counted by an
+# outer count() (exec/run_transforms.py _series)
+NAN_NON_NEGATIVE = [
+    f"SELECT non_negative_difference(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host LIMIT 5",
+    f"SELECT non_negative_derivative(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host LIMIT 5",
+    f"SELECT count(c0) FROM (SELECT non_negative_difference(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT count(c0), max(c0) FROM (SELECT non_negative_derivative(stddev(usage), 1m) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m), host ORDER BY time DESC",
+]
+QUERIES += NAN_NON_NEGATIVE

@@ -1179,3 +1179,43 @@ OUTER_STREAMS = [
     f"FROM cpu WHERE {WLO} GROUP BY time(20m), host fill(none)) WHERE {WLO} GROUP BY time(15m)",
 ]
 QUERIES += OUTER_STREAMS
+
+# 35. a call beside transforms that all read an extra window, over a subquery whose range starts within
+# the statement's: the widening reads nothing more, so the window before the range holds only the rows of
+# the subquery's own transform's extra window (a later run's), which the call's iterator reads too
+# (exec/lazy.py _stretch_streams, _starts_within); found by a random generator of outer statements
+_NND_COUNT = (f"SELECT count(usage) AS c0, non_negative_difference(count(usage)) AS c1 FROM cpu WHERE {WLO} "
+              "GROUP BY time(5m), host fill(0)")
+OWN_EXTRA_WINDOW = [
+    *(f"SELECT count(c0), non_negative_derivative(min(c0)) FROM ({_NND_COUNT}) "
+      f"WHERE time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:20:00Z' GROUP BY time(10m), region{f}"
+      for f in (" fill(linear)", " fill(null)", " fill(100)", " fill(previous)")),
+    f"SELECT max(c1), mean(c0), non_negative_derivative(min(c0)) FROM ({_NND_COUNT}"
+    f") WHERE {WLO} GROUP BY time(10m), region fill(linear)",
+    "SELECT count(c0), non_negative_derivative(min(c0)) FROM (SELECT count(usage) AS c0, non_negative_difference(count(usage)) AS c1 "
+    "FROM cpu WHERE time >= '1970-01-01T00:10:00Z' AND time < '1970-01-01T01:00:00Z' GROUP BY time(5m), host fill(0)) "
+    "WHERE time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:30:00Z' GROUP BY time(10m), region fill(null)",
+]
+# (under ORDER BY time DESC the extra window lies after the range: a subquery's range ending within it)
+OWN_EXTRA_WINDOW += [
+    "SELECT non_negative_derivative(first(c1)), sum(c1)"
+    f" FROM (SELECT min(usage) AS c0, difference(sum(n)) AS c1, count(usage) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host fill(0)"
+    f") WHERE {WLO} GROUP BY time(10m) fill(100) ORDER BY time DESC",
+    *(f"SELECT count(c0), non_negative_derivative(min(c0)) FROM ({_NND_COUNT}) "
+      f"WHERE time >= '1970-01-01T00:30:00Z' AND time < '1970-01-01T01:00:00Z' GROUP BY time(10m), region{f} ORDER BY time DESC"
+      for f in (" fill(null)", " fill(linear)")),
+]
+QUERIES += OWN_EXTRA_WINDOW
+
+# 36. non_negative_difference()/non_negative_derivative() of stddev()'s NaN (one point in a window): Go
+# drops a difference only where diff < 0, so a NaN difference is a point (shown null), counted by an
+# outer count() (exec/run_transforms.py _series)
+NAN_NON_NEGATIVE = [
+    f"SELECT non_negative_difference(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host LIMIT 5",
+    f"SELECT non_negative_derivative(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host LIMIT 5",
+    f"SELECT count(c0) FROM (SELECT non_negative_difference(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT count(c0), max(c0) FROM (SELECT non_negative_derivative(stddev(usage), 1m) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m), host ORDER BY time DESC",
+]
+QUERIES += NAN_NON_NEGATIVE

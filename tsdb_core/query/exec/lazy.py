@@ -1202,6 +1202,17 @@ def _own_range(plan, a: Aggregate) -> pl.Expr:
     return pl.col("time") <= window_start(tr.end, a.interval, a.offset, a.tz)
 
 
+def _starts_within(plan) -> bool:
+    """Whether the statement reads one subquery whose range starts at or after its own (ends at
+    or before it under ORDER BY time DESC): a transform widening the statement's range there
+    reads no more."""
+    src = plan.sources[0] if len(plan.sources) == 1 else None
+    inner = src.plan.time_range if isinstance(src, SubqueryScan) else None
+    if inner is None:
+        return False
+    return inner.has_start and inner.start >= plan.time_range.start if plan.ascending \
+        else inner.end <= plan.time_range.end
+
 
 def _streams_beside(plan, a: Aggregate, low: Lowered) -> bool:
     """Whether a statement's transforms of windows stand beside calls read as they are (influxdb1)."""
@@ -1327,8 +1338,11 @@ def _stretch_streams(plan, df: pl.DataFrame, low: Lowered, keys: list[str], sche
         out = run_transforms.transformed(read, keys, name, call, plan.interval, asc)
         streams.append(run_transforms.limited(out, keys, plan.limit, plan.row_offset))
     # a call beside the transforms reads the range only: no transform's extra window (where every
-    # transform reads one), yet the subquery's own rows before it (where cumulative_sum() reads them)
-    tr, cut = plan.time_range, all(F.spec(c.name).extends_range for c in low.transforms)
+    # transform reads one), yet the subquery's own rows before it (where cumulative_sum() reads them,
+    # or where the subquery's range starts within the range: the extra window then holds only its
+    # own transform's rows, which the call's iterator reads too; _filled_stretches marks the rest)
+    tr = plan.time_range
+    cut = all(F.spec(c.name).extends_range for c in low.transforms) and not _starts_within(plan)
     own = (pl.col("time") >= window_start(tr.start, plan.interval, plan.offset, plan.tz) if asc
            else pl.col("time") <= window_start(tr.end, plan.interval, plan.offset, plan.tz)) \
         if tr.has_start and cut else pl.lit(True)
@@ -1371,6 +1385,8 @@ def _filled_stretches(plan, a: Aggregate, f: Fill | None, df: pl.DataFrame, keys
     # not); where some do, the rows filled there are marked EXTRA_TMP (each call fills its own range)
     reads = [F.spec(c.name).extends_range for c in low.transforms]
     extends, mixed = bool(reads) and all(reads), any(reads) and not all(reads)
+    # (where the widening reads nothing more, the calls beside keep the real rows there: _stretch_streams)
+    mixed = mixed or extends and _starts_within(plan)
     ranged = _window_span(replace(plan, extra_intervals=0), a)
     first, last = _window_span(plan, a) if extends or mixed else ranged
     df = df.with_columns(pl.lit(True).alias(EXTRA_TMP)) if mixed else df

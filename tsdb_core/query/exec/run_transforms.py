@@ -133,7 +133,7 @@ def _series(part: pl.DataFrame, keys: list[str], name: str, call: ast.Call, inte
     if call.name in ("difference", "non_negative_difference"):
         out_t, out_v, out_r = t[1:], v[1:] - v[:-1], rows[1:]
         if call.name == "non_negative_difference":
-            ok = out_v >= 0
+            ok = ~(out_v < 0)  # (Go's diff < 0: a NaN difference, of stddev()'s NaN, is kept)
             out_t, out_v, out_r = out_t[ok], out_v[ok], out_r[ok]
     elif call.name in ("derivative", "non_negative_derivative"):
         unit = int(call.args[1].val) if len(call.args) > 1 else interval  # a DurationLiteral's ns
@@ -141,7 +141,7 @@ def _series(part: pl.DataFrame, keys: list[str], name: str, call: ast.Call, inte
         elapsed = (t[1:] - t[:-1]) if ascending else (t[:-1] - t[1:])
         with np.errstate(divide="ignore", invalid="ignore"):
             out_v = diff / (elapsed.astype(np.float64) / float(unit))
-        ok = diff >= 0 if call.name == "non_negative_derivative" else np.ones(len(diff), dtype=bool)
+        ok = ~(diff < 0) if call.name == "non_negative_derivative" else np.ones(len(diff), dtype=bool)
         out_t, out_v, out_r = t[1:][ok], out_v[ok], rows[1:][ok]
         integer = False
     elif call.name == "elapsed":  # Go's integer division (toward zero)

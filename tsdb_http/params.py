@@ -9,6 +9,7 @@ import enum
 import functools
 import json
 import zlib
+from codecs import escape_decode
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -135,13 +136,36 @@ def url_values(query_string: bytes) -> dict[str, str]:
     if not query_string:
         return {}
     if len(query_string) > 4096 or b"p=" in query_string:  # a token in the URL is not kept in a cache
-        return dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+        return dict(url_pairs(query_string))
     return dict(_url_values(query_string))
 
 
 @functools.lru_cache(maxsize=512)
 def _url_values(query_string: bytes) -> tuple[tuple[str, str], ...]:
-    return tuple(dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)).items())
+    return tuple(dict(url_pairs(query_string)).items())
+
+
+def url_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """``parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)``, exactly, at a few C
+    calls a pair where the string is ASCII without a backslash (every client's encoding): its
+    ``%XX`` become ``\\xXX`` for ``codecs.escape_decode`` (parse_qsl's loop in Python cost a
+    fresh TSBS request ~12% of its calls). Anything else (a stray ``%``, a raw byte past
+    ASCII, whose latin-1 character parse_qsl keeps) is parse_qsl's."""
+    if query_string.isascii() and b"\\" not in query_string:
+        pairs = []
+        try:  # ('+' and '%' mean the same before or after the split on '&' and '=')
+            for pair in query_string.replace(b"+", b" ").replace(b"%", b"\\x").split(b"&"):
+                if pair:
+                    name, _, value = pair.partition(b"=")
+                    if b"\\" in name:
+                        name = escape_decode(name)[0]
+                    if b"\\" in value:
+                        value = escape_decode(value)[0]
+                    pairs.append((name.decode("utf-8", "replace"), value.decode("utf-8", "replace")))
+            return pairs
+        except ValueError:  # '%' not followed by two hex digits: parse_qsl keeps it as it is
+            pass
+    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 
 
 async def query_form(request: Request, max_bytes: int) -> dict[str, str]:

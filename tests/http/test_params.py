@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tests.http.conftest import NOW_NS
 from tsdb_http.params import Dialect, HttpError, parse_bound_params, split_db_rp, write_precision
@@ -90,3 +91,30 @@ def test_long_query_strings_parse_without_the_cache():
     long = b"q=" + b"x" * 5000 + b"&db=a"
     assert url_values(long) == {"q": "x" * 5000, "db": "a"}
     assert _url_values.cache_info().currsize == before
+
+
+_QS_BYTES = st.lists(st.sampled_from([b"%", b"+", b"&", b"=", b";", b"\\", b"x", b"q", b"2", b"f", b"F", b"g", b"0",
+                                      b"%2B", b"%26", b"%3D", b"%e9", b"%C3%A9", b"%ff", b"\xe9", b"\x00", b" ",
+                                      b"%5C", b"\\x41", b"%%41", b"%4"]), max_size=30).map(b"".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_QS_BYTES)
+def test_url_pairs_equal_parse_qsl(qs):
+    from urllib.parse import parse_qsl
+
+    from tsdb_http.params import url_pairs
+
+    assert url_pairs(qs) == parse_qsl(qs.decode("latin-1"), keep_blank_values=True)
+
+
+def test_url_pairs_read_an_encoded_query_without_parse_qsl(monkeypatch):
+    """A client's encoding ('+' for spaces, %XX for the rest, as Go's url.Values.Encode) takes the short way."""
+    from urllib.parse import urlencode
+
+    from tsdb_http import params
+
+    monkeypatch.setattr(params, "parse_qsl", None)
+    q = "SELECT max(usage_user) FROM cpu WHERE hostname IN ('host_1') AND time >= '2016-01-01T00:00:00Z' GROUP BY time(1m) — é"
+    assert params.url_pairs(urlencode({"q": q, "db": "benchmark", "epoch": ""}).encode()) == [
+        ("q", q), ("db", "benchmark"), ("epoch", "")]

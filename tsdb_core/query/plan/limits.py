@@ -28,23 +28,57 @@ _PESSIMISTIC_ROWS_PER_S = 2_000_000
 
 _PASSED_MAX = 1024
 _passed: dict[int, tuple[SelectPlan, tuple[int, int, int]]] = {}  # id -> (the plan itself, the limits it passed)
+# id(plan.columns) -> (the columns, the rest of _family_key, the largest (_windows, _grid) passed)
+_family_passed: dict[int, tuple[tuple, tuple, tuple[int, int]]] = {}
 
 
 def check_grid(plan: SelectPlan, provider, max_buckets: int, max_windows: int, memory_bytes: int) -> None:
     """:func:`check_buckets` then :func:`check_windows`, once per plan object and limits when
     their answer cannot move with the data (one series, no subquery: no index counted). The
     plan cache hands the same plan back for a repeated text, and a dashboard's one-host
-    query then pays for a dictionary lookup instead of walking its windows again."""
+    query then pays for a dictionary lookup instead of walking its windows again.
+
+    A family's moved plans (a new text: another time range, other tag values) are new
+    objects sharing the columns: one of them passes when a plan of the same columns and
+    :func:`_family_key` passed with at least its windows. Why that is exact, for one scan
+    (no subquery, so one series): both checks read only ``_windows`` (buckets), ``_grid``
+    (windows) and facts of the key: the predicted windows (holt_winters' literal, a call of
+    the columns: plan/tree.py lowers them), fill and tz (listed or not), the row width
+    (dimensions, columns), extra_intervals and the limits; each refuses only when one of the
+    two counts passes a bound those facts set, so fewer windows pass where more did."""
     limits = (max_buckets, max_windows, memory_bytes)
     seen = _passed.get(id(plan))
     if seen is not None and seen[0] is plan and seen[1] == limits:
         return
+    lone = len(plan.sources) == 1 and isinstance(plan.sources[0], Scan) and not plan.dimensions
+    if lone:
+        key = _family_key(plan, limits)
+        fam = _family_passed.get(id(plan.columns))
+        counts = (_windows(plan), _grid(plan))
+        if fam is not None and fam[0] is plan.columns and fam[1] == key:
+            if counts[0] <= fam[2][0] and counts[1] <= fam[2][1]:
+                return
+            counts = (max(counts[0], fam[2][0]), max(counts[1], fam[2][1]))  # (both passed: each check reads one)
     check_buckets(plan, max_buckets)
     check_windows(plan, provider, max_windows, memory_bytes)
-    if _one_series(plan) and not any(isinstance(src, SubqueryScan) for src in plan.sources):
+    if lone:
         if len(_passed) >= _PASSED_MAX:
             _passed.clear()
+            _family_passed.clear()
         _passed[id(plan)] = (plan, limits)
+        _family_passed[id(plan.columns)] = (plan.columns, key, counts)
+
+
+def _family_key(plan: SelectPlan, limits: tuple[int, int, int]) -> tuple:
+    """What :func:`check_grid`'s checks read of a one-scan plan besides its columns and its two
+    window counts (the time range's share)."""
+    return (plan.is_raw, plan.interval, plan.offset, plan.tz, plan.fill, plan.extra_intervals, plan.dialect,
+            limits)
+
+
+def _grid(plan: SelectPlan) -> int:
+    """The windows :func:`check_windows` lists for each series (holt_winters' forecast aside)."""
+    return (_windows(plan) or _walked(plan)) if plan.fill != "none" or plan.tz is not None else 0
 
 
 def check_buckets(plan: SelectPlan, max_buckets: int) -> None:
@@ -63,9 +97,8 @@ def check_windows(plan: SelectPlan, provider, max_windows: int, memory_bytes: in
             check_windows(src.plan, provider, max_windows, memory_bytes)
     # fill(none) answers only the windows that hold points (rows bounded by the data), but
     # tz() windows are listed first whatever the fill
-    listed = plan.fill != "none" or plan.tz is not None
     predicted = _predicted(plan)
-    windows = (_windows(plan) or _walked(plan) if listed else 0) + predicted
+    windows = _grid(plan) + predicted
     if not windows:
         return
     limit = max_windows or HARD_MAX_WINDOWS

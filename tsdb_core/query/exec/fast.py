@@ -256,8 +256,11 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
         found = None if on is None else provider.scan_series(
             src.database, src.retention_policy, src.measurement, tr.start, tr.end, sorted({*fields, *on}), tags)
         if found is not None:
-            keep = array_cond.mask(rest, found[1]) if rest else None
-            return _raw_series(plan, *found, epoch, src.measurement, keep)
+            series_tags, arrays = found
+            if rest:
+                keep = array_cond.mask(rest, arrays)
+                arrays = {c: a[keep] for c, a in arrays.items()}
+            return _raw_series(plan, series_tags, arrays, epoch, src.measurement)
     wanted = sorted({r.name for r in refs} | {r.name for r in all_refs(cond)})
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 wanted, tags=tags or None)
@@ -306,20 +309,19 @@ def _numeric_fields(provider, src) -> dict[str, str]:
 
 
 def _raw_series(plan: _Shape, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,
-                name: str, keep: np.ndarray | None = None) -> list[Series]:
+                name: str) -> list[Series]:
     """:func:`_raw` of one series from numpy (times ascend; a float null is NaN, an integer
-    column has none): a row holds its time, its fields and the series' tags; ``keep``: the rows
-    the condition matched (all when None)."""
+    column has none): a row holds its time, its fields and the series' tags."""
     refs = [c.expr for c in plan.columns]
     times = arrays[TIME]
     fields = {r.name for r in refs if r.type != "tag"}
     nulls = {f: m for f in fields if arrays[f].dtype.kind == "f" and (m := np.isnan(arrays[f])).any()}
+    keep = None
     if len(nulls) == len(fields):
         none = np.logical_and.reduce(list(nulls.values()))  # a point with none of the selected fields is no row
         if none.any():
-            keep = ~none if keep is None else keep & ~none
-    if keep is not None:
-        times = times[keep]
+            keep = ~none
+            times = times[keep]
     if times.size == 0:
         return []
     if times.size >= FRAME_ROWS:

@@ -364,7 +364,10 @@ RAW_SERIES = [  # (query, one series read as numpy arrays)
     ("SELECT i, f FROM m WHERE dc = 'd1'", True),                        # one series (h1) by another tag
     ("SELECT f FROM m WHERE host = 'h0' OR host = 'h1'", False),         # two series: the frame path
     ("SELECT f FROM m WHERE dc = 'd0'", False),
-    ("SELECT f FROM m WHERE host = 'h0' AND f > 100", False),            # a field condition
+    ("SELECT f FROM m WHERE host = 'h0' AND f > 100", True),             # a field condition: numpy too
+    ("SELECT * FROM m WHERE host = 'h0' AND (sparse > 10 OR i < -250)", True),  # NaN (null) matches nothing
+    ("SELECT sparse FROM m WHERE host = 'h0' AND sparse != 0 AND 700.5 >= f", True),
+    ("SELECT f FROM m WHERE host = 'h0' AND f > i", False),               # a field against a field
 ]
 
 

@@ -24,7 +24,7 @@ from ...base.eager import pick
 from ...base.types import TIME
 from ..functions import aggregates as agg
 from ..analyze.conditions import AnyString, all_refs, conjuncts, tag_equalities
-from . import fast_tree, go_merge, go_reduce
+from . import array_cond, fast_tree, go_merge, go_reduce
 from .expressions import cond_expr
 from .fast_grid import REDUCE as _REDUCE, grid_windows
 from .fast_limit import limited_rows
@@ -249,13 +249,18 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
     refs = [c.expr for c in plan.columns]
     cond = plan.condition
     fields = [r.name for r in refs if r.type != "tag"]
-    if tags and provider.capabilities.arrays and all(
-            tag_equalities(c, AnyString) is not None for c in conjuncts(cond)):
-        # the condition is the tag filter: the one series it names, as numpy views
-        found = provider.scan_series(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
-                                     sorted(set(fields)), tags)
+    rest = [c for c in conjuncts(cond) if tag_equalities(c, AnyString) is None]
+    if tags and provider.capabilities.arrays:
+        # the condition is the tag filter (and comparisons of fields): the one series it names, as numpy views
+        on = array_cond.field_names(rest, _numeric_fields(provider, src)) if rest else set()
+        found = None if on is None else provider.scan_series(
+            src.database, src.retention_policy, src.measurement, tr.start, tr.end, sorted({*fields, *on}), tags)
         if found is not None:
-            return _raw_series(plan, *found, epoch, src.measurement)
+            series_tags, arrays = found
+            if rest:
+                keep = array_cond.mask(rest, arrays)
+                arrays = {c: a[keep] for c, a in arrays.items()}
+            return _raw_series(plan, series_tags, arrays, epoch, src.measurement)
     wanted = sorted({r.name for r in refs} | {r.name for r in all_refs(cond)})
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 wanted, tags=tags or None)
@@ -293,6 +298,14 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
     out = [_times(times, epoch)] + [frame.get_column(c).to_list() for c in cols]
     rows = list(map(list, zip(*out)))
     return _series(src.measurement, names, rows)
+
+
+def _numeric_fields(provider, src) -> dict[str, str]:
+    """The measurement's fields by type name, less names that are tags too (a bare name may be either)."""
+    schema = provider.schema(src.database, src.measurement)
+    if schema is None:
+        return {}
+    return {k: getattr(t, "value", t) for k, t in schema.fields.items() if k not in schema.tags}
 
 
 def _raw_series(plan: _Shape, series_tags: dict, arrays: dict[str, np.ndarray], epoch: str | None,

@@ -378,7 +378,9 @@ def test_publishing_on_a_killed_writer_and_a_reading_process_agree(tmp_path, mod
             assert_same(total, table_summary(read_pyiceberg(store.iceberg.catalog.load_table(("db", "cpu"))),
                                              ["host", "region"]))
         deadline = time.monotonic() + 60
-        while _reader_saw(seen)[-1:] != [str(rows)]:
+        # until the reader has read the last count and read more than 10 times (on a slow machine it may have
+        # read only a few times while the writer ran; it keeps reading until told to stop)
+        while _reader_saw(seen)[-1:] != [str(rows)] or len(_reader_saw(seen)) <= 10:
             assert time.monotonic() < deadline and reader.poll() is None, _reader_saw(seen)[-5:]
             time.sleep(0.02)
     finally:

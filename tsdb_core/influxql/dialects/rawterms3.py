@@ -42,6 +42,7 @@ class Out:
 
 
 def same(text: str) -> tuple[str, str, str]:
+    """One text for every plan stage (initial, optimized, physical): a term no rule rewrites."""
     return (text,) * STAGES
 
 
@@ -62,6 +63,7 @@ def qualified(table: Table, name: str) -> str:
 
 
 def bare(e):
+    """The expression inside any parentheses (they print nothing in v3's plans)."""
     while isinstance(e, A.ParenExpr):
         e = e.expr
     return e

@@ -17,7 +17,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import aggunion3, showplan3, subquery3, unioncast3
+from ..influxql.dialects import aggunion3, dropempty3, showplan3, subquery3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
@@ -127,6 +127,10 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
                             limit)
 
 
+# planner.rs select_query_to_plan over no table: an EmptyRelation, whose physical plan is EmptyExec
+NOTHING = Plans(EMPTY, physical="EmptyExec\n")
+
+
 def select_plans(stmt, provider, db: str, rp: str | None, now: int,
                  limits: DrawLimits = DrawLimits()) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
@@ -137,7 +141,7 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
     the store's, over a union (DrawLimits)."""
     if isinstance(stmt, S.SelectStatement) and (_no_table(stmt, provider, db, rp)
                                                 or _every_table_dropped(stmt, provider, db, rp)):
-        return Plans(EMPTY, physical="EmptyExec\n")
+        return NOTHING
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
         return _union(stmt, provider, db, rp, now, limits)
@@ -191,19 +195,18 @@ def _no_table(stmt, provider, db: str, rp: str | None) -> bool:
 
 
 def _every_table_dropped(stmt, provider, db: str, rp: str | None) -> bool:
-    """Whether rewriter.rs from_drop_empty drops every table the FROM clause names (none has a
-    field the SELECT list reads: ``SELECT mean(tag) FROM m``), leaving the planner no table: the
-    EmptyRelation of _no_table (planner test select__error_cases-3). A wildcard or regex in the
-    SELECT list, or a subquery, keeps its sources (not looked into)."""
+    """Whether rewriter.rs from_drop_empty (dropempty3.py) drops every table the FROM clause
+    names (none has a field the SELECT list reads: ``SELECT mean(tag) FROM m``), leaving the
+    planner no table: the EmptyRelation of _no_table (planner test select__error_cases-3)."""
     if stmt.into is not None or not all(isinstance(s, A.Measurement) and s.database is None
-                                        and s.retention_policy is None for s in stmt.sources) \
-            or any(True for f in stmt.fields for _ in find(f.expr, (A.Wildcard, A.RegexLiteral))):
+                                        and s.retention_policy is None for s in stmt.sources):
         return False
-    refs = {r.name for f in stmt.fields for r in find(f.expr, A.VarRef)}
-    refs |= {d.val for f in stmt.fields for d in find(f.expr, A.Distinct)}  # ``DISTINCT field``
-    names = [m for m in provider.measurements(db, rp) if any(showplan3.with_measurement(m, s) for s in stmt.sources)]
-    schemas = [provider.schema(db, m) for m in names]
-    return bool(names) and all(s is not None and not refs & set(s.fields) for s in schemas)
+
+    def fields_of(source) -> frozenset[str]:
+        schemas = (provider.schema(db, m) for m in provider.measurements(db, rp)
+                   if showplan3.with_measurement(m, source))
+        return frozenset(f for s in schemas if s is not None for f in s.fields)
+    return not dropempty3.drop_empty(stmt, fields_of).sources
 
 
 def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:

@@ -31,7 +31,7 @@ from ..influxql.dialects.selectplan3 import (
     tag_tests,
 )
 from ..influxql.dialects.selfields3 import selector_fields_select
-from ..influxql.dialects.selfunion3 import self_union_plans
+from ..influxql.dialects.selfunion3 import over_self_union, self_union_plans
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
@@ -226,7 +226,11 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
             return None  # (a table named twice beside others: not drawn)
         schema = provider.schema(db, names[0])
         table = Table(names[0], tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
-        return self_union_plans(stmt, table) if table is not None else None  # union_from's Union of its scans
+        if table is None:
+            return None
+        lone = select_plans(dataclasses.replace(stmt, sources=stmt.sources[:1]), provider, db, rp, now)
+        return self_union_plans(stmt, table) or (  # union_from's Union of its scans, an aggregate over it
+            over_self_union(stmt, table, lone) if isinstance(lone, Plans) and "Aggregate: " in lone.initial else None)
     if len(names) == 1:  # the others not in the catalog: the lone table's plan (rewriter.rs drops them)
         return select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=names[0]),)), provider, db, rp, now)
     parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]

@@ -71,5 +71,7 @@ def test_explain_of_no_table(store, query):
 
 def test_explain_after_a_drop_is_the_plan_of_what_is_left(store):
     assert _plans(store, "EXPLAIN SELECT f FROM m, (SELECT g FROM m)") == _plans(store, "EXPLAIN SELECT f FROM m")
+    analyzed = _plans(store, "EXPLAIN ANALYZE SELECT f FROM m, (SELECT g FROM m)")
+    assert analyzed == _plans(store, "EXPLAIN ANALYZE SELECT f FROM m")
     verbose = _plans(store, "EXPLAIN VERBOSE SELECT time FROM m")
     assert verbose[0] == ("initial_logical_plan", "EmptyRelation: rows=0")

@@ -253,7 +253,7 @@ def _without_policies(stmt):
 def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool | None):
     """The statement without the FROM sources v3's rewriter drops (dropempty3.py), or its answer
     when none is left: an empty result; for EXPLAIN [VERBOSE] (``verbose`` not None), the plans of
-    no table (v3plans.NOTHING)."""
+    no table (v3plans.NOTHING); EXPLAIN ANALYZE runs what is left."""
     fields_of = functools.partial(_fields_of, provider=provider, db=db, rp=rp)
     if isinstance(stmt, S.SelectStatement):
         kept = dropempty3.drop_empty(stmt, fields_of)
@@ -261,13 +261,15 @@ def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool |
             return StatementResult(i)  # no field to expand to (topstar3.expand), or none read: nothing to plan
         return kept
     if not isinstance(stmt, S.ExplainStatement) or not isinstance(stmt.statement, S.SelectStatement) \
-            or stmt.analyze or verbose is None:
+            or verbose is None:
         return stmt
     kept = dropempty3.drop_empty(stmt.statement, fields_of)
-    if not kept.sources:
-        return StatementResult(i, [Series(k, None, ["plan"], [[text]])
-                                   for k, text in explain3.rows(v3plans.NOTHING, verbose=verbose)])
-    return dataclasses.replace(stmt, statement=kept)
+    if kept.sources:
+        return stmt if kept is stmt.statement else dataclasses.replace(stmt, statement=kept)
+    if stmt.analyze:
+        return stmt  # (DataFusion's AnalyzeExec over an EmptyExec: not drawn)
+    return StatementResult(i, [Series(k, None, ["plan"], [[text]])
+                               for k, text in explain3.rows(v3plans.NOTHING, verbose=verbose)])
 
 
 def _fields_of(m: A.Measurement, provider, db: str, rp: str | None):

@@ -1,12 +1,17 @@
 """EXPLAIN of aggregates of a field the table lacks, in the influxdb3 dialect (nullagg3.py).
 
 Quoted ground truth: insta snapshots of ``iox_query_influxql/src/plan/planner.rs`` (tests
-``select_aggregate::single_measurement::aggregate_non_existent_field`` and ``no_group_by_aggregate_tag``),
+``select_aggregate::single_measurement::aggregate_non_existent_field``, ``..._and_group_by`` and
+``no_group_by_aggregate_tag``),
 copied as they are into v3_snapshots/ from influxdata/influxdb3_core at 349d802bf9a54ab5876399ab013502eeb0d52a6b:
 EXPLAIN VERBOSE's ``initial_logical_plan`` row. ``MEAN(f64_field) + MEAN(non_existent)`` is ``NULL AS mean_mean``;
-alone, the plan is one row (EmptyRelation: rows=1).
+alone, the plan is one row (EmptyRelation: rows=1); under GROUP BY a tag, an Aggregate of the groups alone
+(``aggr=[[]]``) over the filter of the fields the table has.
 
-Derived, not quoted: the optimized plan is the other fields' with the untyped NULL kept. The physical plan
+Derived, not quoted: the optimized plan is the other fields' with the untyped NULL kept; under GROUP BY,
+push_down_filter's scan narrowed to the groups (a filter IOx's table takes needs no column: ``TableScan: temps
+projection=[time], full_filters=[temps.time >= TimestampNanosecond(1000, None), temps.time <
+TimestampNanosecond(2000, None), temps.loc = Utf8(\"foo\")]`` in iox_query's tests). The physical plan
 stays this store's.
 """
 from __future__ import annotations
@@ -18,7 +23,8 @@ from tests.dialects.test_v3_explain_show import planner_catalog, rows, snapshot 
 PREFIX = "select_aggregate__single_measurement__"
 
 
-@pytest.mark.parametrize("name", [f"{PREFIX}aggregate_non_existent_field", f"{PREFIX}no_group_by_aggregate_tag"])
+@pytest.mark.parametrize("name", [f"{PREFIX}aggregate_non_existent_field", f"{PREFIX}no_group_by_aggregate_tag",
+                                  f"{PREFIX}aggregate_non_existent_field_and_group_by"])
 def test_the_initial_plan_is_v3s_planner_plan(planner_catalog, name):  # noqa: F811 - the fixture
     q, plan = snapshot(name)
     assert rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"] == [plan]
@@ -37,13 +43,20 @@ def test_the_initial_plan_is_v3s_planner_plan(planner_catalog, name):  # noqa: F
         '  Projection: Dictionary(Int32, Utf8("data")) AS iox::measurement, TimestampNanosecond(0, None) AS time, '
         "NULL AS x",
         "    EmptyRelation: rows=1"]),
+    ("SELECT SUM(non_existent) + MEAN(i64_field) AS x FROM data GROUP BY foo, nope, bar", [
+        "Sort: bar ASC NULLS LAST, foo ASC NULLS LAST, time ASC NULLS LAST",
+        '  Projection: Dictionary(Int32, Utf8("data")) AS iox::measurement, TimestampNanosecond(0, None) AS time, '
+        "data.bar AS bar, data.foo AS foo, NULL AS nope, NULL AS x",
+        "    Aggregate: groupBy=[[data.bar, data.foo]], aggr=[[]]",
+        "      TableScan: data projection=[bar, foo], full_filters=[data.i64_field IS NOT NULL]"]),
 ])
 def test_the_optimized_plan(planner_catalog, q, plan):  # noqa: F811
     assert rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"] == ["\n".join(plan)]
 
 
 @pytest.mark.parametrize("q", [
-    "SELECT MEAN(f64_field) + MEAN(non_existent) FROM data GROUP BY foo",  # Aggregate: aggr=[[]]: not drawn
+    "SELECT MEAN(f64_field) + MEAN(non_existent) FROM data WHERE time > 0 GROUP BY foo",  # (a WHERE: not drawn)
+    "SELECT MEAN(f64_field) + MEAN(non_existent), MEAN(f64_field) FROM data GROUP BY foo",  # a field beside
     "SELECT MEAN(f64_field) + MEAN(non_existent), MEAN(f64_field) FROM data",  # the NULL first
     "SELECT MEAN(f64_field), MEAN(i64_field) + MEAN(non_existent) FROM data",  # i64_field in the filter
     "SELECT MEAN(f64_field) + MEAN(non_existent) FROM data WHERE time > 0",  # the row's time: the range's start

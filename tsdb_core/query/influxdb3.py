@@ -33,7 +33,7 @@ from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find, transform
 from ..influxql.dialect import Dialect
-from ..influxql.dialects import explain3, operands3, params3, timerange3, topstar3
+from ..influxql.dialects import dropempty3, explain3, operands3, params3, timerange3, topstar3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
@@ -157,9 +157,9 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
     refused = rules.statement_error(expanded, now, planned=False) if expanded is not stmt else None
     if refused is not None:
         return StatementResult(i, error=refused)
-    if isinstance(expanded, S.SelectStatement) and (not expanded.fields or rules.selects_no_field(expanded)
-                                                    or not _keeps_source(expanded, provider, db, rp)):
-        return StatementResult(i)  # no field to expand to (topstar3.expand), or none read: nothing to plan
+    expanded = _drop_empty(i, expanded, provider, db, rp, verbose if explained is None else None)
+    if isinstance(expanded, StatementResult):
+        return expanded
     refused = rules.planner_error(expanded) if isinstance(expanded, S.SelectStatement) else None
     if refused is not None:
         return StatementResult(i, error=refused)
@@ -250,41 +250,38 @@ def _without_policies(stmt):
                      if isinstance(n, A.Measurement) and n.retention_policy and not n.database else n)
 
 
-def _keeps_source(stmt: S.SelectStatement, provider, db: str, rp: str | None) -> bool:
-    """rewriter.rs from_drop_empty: whether a FROM source is left once v3 drops each measurement
-    none of whose fields the SELECT list reads, and each subquery that keeps none or none of
-    whose columns it reads (``field_by_name``). Wildcards, and columns whose names only the
-    planner knows, keep their sources."""
-    if any(True for f in stmt.fields for _ in find(f.expr, (A.Wildcard, A.RegexLiteral))):
-        return True
-    refs = {r.name for f in stmt.fields for r in find(f.expr, A.VarRef)}
-    for m in stmt.sources:
-        if isinstance(m, A.SubQuery):
-            names = _subquery_columns(m.statement)
-            if _keeps_source(m.statement, provider, db, rp) and (names is None or refs & names):
-                return True
-            continue
-        if (m.database or db) != db or (m.regex is None and not m.name):
-            return True  # not resolved here: left to the engine
-        for schema in (provider.schema(db, n) for n in _source_names(m, provider, db, rp)):
-            if schema is not None and refs & set(schema.fields):
-                return True
-    return False
+def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool | None):
+    """The statement without the FROM sources v3's rewriter drops (dropempty3.py), or its answer
+    when none is left: an empty result; for EXPLAIN [VERBOSE] (``verbose`` not None), the plans of
+    no table (v3plans.NOTHING); EXPLAIN ANALYZE runs what is left."""
+    fields_of = functools.partial(_fields_of, provider=provider, db=db, rp=rp)
+    if isinstance(stmt, S.SelectStatement):
+        kept = dropempty3.drop_empty(stmt, fields_of)
+        if not stmt.fields or rules.selects_no_field(stmt) or not kept.sources:
+            return StatementResult(i)  # no field to expand to (topstar3.expand), or none read: nothing to plan
+        return kept
+    if not isinstance(stmt, S.ExplainStatement) or not isinstance(stmt.statement, S.SelectStatement) \
+            or verbose is None:
+        return stmt
+    kept = dropempty3.drop_empty(stmt.statement, fields_of)
+    if kept.sources:
+        return stmt if kept is stmt.statement else dataclasses.replace(stmt, statement=kept)
+    if stmt.analyze:
+        return stmt  # (DataFusion's AnalyzeExec over an EmptyExec: not drawn)
+    return StatementResult(i, [Series(k, None, ["plan"], [[text]])
+                               for k, text in explain3.rows(v3plans.NOTHING, verbose=verbose)])
 
 
-def _subquery_columns(stmt: S.SelectStatement) -> set[str] | None:
-    """The names a subquery's columns go by before v3 renames its time column (an alias, a
-    field's or a call's name, top()/bottom()'s tag arguments), None when one is generated."""
-    names = set()
-    for f in stmt.fields:
-        e = f.expr
-        if f.alias is None and not isinstance(e, (A.VarRef, A.Call)) or \
-                any(True for _ in find(e, (A.Wildcard, A.RegexLiteral))):
-            return None
-        names.add(f.alias or e.name)
-        if isinstance(e, A.Call) and e.name in ("top", "bottom"):
-            names.update(a.name for a in e.args[1:] if isinstance(a, A.VarRef))
-    return names
+def _fields_of(m: A.Measurement, provider, db: str, rp: str | None):
+    """dropempty3.FieldsOf over this store's catalog: the fields of the measurements a FROM
+    source names (none for one not in the catalog), None for one not resolved here."""
+    if (m.database or db) != db or (m.regex is None and not m.name):
+        return None  # not resolved here: left to the engine
+    if m.regex is None:
+        schema = provider.schema(db, m.name)
+        return schema.fields.keys() if schema is not None else frozenset()
+    schemas = (provider.schema(db, n) for n in _source_names(m, provider, db, rp))
+    return frozenset(f for schema in schemas if schema is not None for f in schema.fields)
 
 
 def _source_names(m, provider, db: str, rp: str | None) -> list[str]:

@@ -17,7 +17,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import aggunion3, showplan3, subquery3, unioncast3
+from ..influxql.dialects import aggunion3, dropempty3, showplan3, subquery3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
@@ -31,7 +31,7 @@ from ..influxql.dialects.selectplan3 import (
     tag_tests,
 )
 from ..influxql.dialects.selfields3 import selector_fields_select
-from ..influxql.dialects.selfunion3 import self_union_plans
+from ..influxql.dialects.selfunion3 import over_self_union, self_union_plans
 from ..influxql.dialects.showplan3 import MEMORY_TABLES, Plans, Table
 from ..influxql.dialects.showscan3 import tag_values_plans
 from ..influxql.dialects.showwhere3 import conjuncts, measurements_plans, tag_keys_plans
@@ -127,6 +127,10 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
                             limit)
 
 
+# planner.rs select_query_to_plan over no table: an EmptyRelation, whose physical plan is EmptyExec
+NOTHING = Plans(EMPTY, physical="EmptyExec\n")
+
+
 def select_plans(stmt, provider, db: str, rp: str | None, now: int,
                  limits: DrawLimits = DrawLimits()) -> Plans | None:
     """v3's plans of a raw SELECT (selectplan3.py) over this store's table and the chunks
@@ -137,7 +141,7 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
     the store's, over a union (DrawLimits)."""
     if isinstance(stmt, S.SelectStatement) and (_no_table(stmt, provider, db, rp)
                                                 or _every_table_dropped(stmt, provider, db, rp)):
-        return Plans(EMPTY, physical="EmptyExec\n")
+        return NOTHING
     if isinstance(stmt, S.SelectStatement) \
             and (len(stmt.sources) > 1 or any(getattr(s, "regex", None) is not None for s in stmt.sources)):
         return _union(stmt, provider, db, rp, now, limits)
@@ -191,19 +195,18 @@ def _no_table(stmt, provider, db: str, rp: str | None) -> bool:
 
 
 def _every_table_dropped(stmt, provider, db: str, rp: str | None) -> bool:
-    """Whether rewriter.rs from_drop_empty drops every table the FROM clause names (none has a
-    field the SELECT list reads: ``SELECT mean(tag) FROM m``), leaving the planner no table: the
-    EmptyRelation of _no_table (planner test select__error_cases-3). A wildcard or regex in the
-    SELECT list, or a subquery, keeps its sources (not looked into)."""
+    """Whether rewriter.rs from_drop_empty (dropempty3.py) drops every table the FROM clause
+    names (none has a field the SELECT list reads: ``SELECT mean(tag) FROM m``), leaving the
+    planner no table: the EmptyRelation of _no_table (planner test select__error_cases-3)."""
     if stmt.into is not None or not all(isinstance(s, A.Measurement) and s.database is None
-                                        and s.retention_policy is None for s in stmt.sources) \
-            or any(True for f in stmt.fields for _ in find(f.expr, (A.Wildcard, A.RegexLiteral))):
+                                        and s.retention_policy is None for s in stmt.sources):
         return False
-    refs = {r.name for f in stmt.fields for r in find(f.expr, A.VarRef)}
-    refs |= {d.val for f in stmt.fields for d in find(f.expr, A.Distinct)}  # ``DISTINCT field``
-    names = [m for m in provider.measurements(db, rp) if any(showplan3.with_measurement(m, s) for s in stmt.sources)]
-    schemas = [provider.schema(db, m) for m in names]
-    return bool(names) and all(s is not None and not refs & set(s.fields) for s in schemas)
+
+    def fields_of(source) -> frozenset[str]:
+        schemas = (provider.schema(db, m) for m in provider.measurements(db, rp)
+                   if showplan3.with_measurement(m, source))
+        return frozenset(f for s in schemas if s is not None for f in s.fields)
+    return not dropempty3.drop_empty(stmt, fields_of).sources
 
 
 def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:
@@ -223,7 +226,11 @@ def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits
             return None  # (a table named twice beside others: not drawn)
         schema = provider.schema(db, names[0])
         table = Table(names[0], tuple(sorted(schema.tags)), frozenset(schema.fields)) if schema is not None else None
-        return self_union_plans(stmt, table) if table is not None else None  # union_from's Union of its scans
+        if table is None:
+            return None
+        lone = select_plans(dataclasses.replace(stmt, sources=stmt.sources[:1]), provider, db, rp, now)
+        return self_union_plans(stmt, table) or (  # union_from's Union of its scans, an aggregate over it
+            over_self_union(stmt, table, lone) if isinstance(lone, Plans) and "Aggregate: " in lone.initial else None)
     if len(names) == 1:  # the others not in the catalog: the lone table's plan (rewriter.rs drops them)
         return select_plans(dataclasses.replace(stmt, sources=(A.Measurement(name=names[0]),)), provider, db, rp, now)
     parts = [*stmt.fields, *stmt.dimensions, *([stmt.condition] if stmt.condition is not None else [])]

@@ -11,7 +11,7 @@ from .expr import (  # noqa: F401
     ARITHMETIC_OPS, COMPARISON_OPS, DATA_TYPES, PRECEDENCE, REGEX_OPS, BinaryExpr, BooleanLiteral,
     BoundParameter, Call, Dimension, Distinct, DurationLiteral, Expr, Field, IntegerLiteral,
     ListLiteral, Literal, Measurement, NilLiteral, Node, NumberLiteral, ParenExpr, RegexLiteral,
-    SortField, Source, StringLiteral, SubQuery, Target, TimeLiteral, UnsignedLiteral, VarRef, Wildcard,
+    SortField, Source, StringLiteral, SubQuery, Target, TimeLiteral, UnsignedLiteral, VarRef, Wildcard, unparen,
 )
 from .meta import (  # noqa: F401
     PRIVILEGES, AlterRetentionPolicyStatement, CreateDatabaseStatement, CreateRetentionPolicyStatement,

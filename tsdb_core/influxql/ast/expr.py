@@ -252,6 +252,13 @@ class ParenExpr(Expr):
         return f"({self.expr})"
 
 
+def unparen(e):
+    """The expression inside any parentheses: they group, and change nothing a pass matches on."""
+    while isinstance(e, ParenExpr):
+        e = e.expr
+    return e
+
+
 @dataclass(frozen=True, slots=True)
 class Wildcard(Expr):
     """``*``, ``*::field`` or ``*::tag`` (``type`` None, ``'field'`` or ``'tag'``)."""

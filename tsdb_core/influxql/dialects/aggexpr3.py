@@ -93,8 +93,7 @@ class Div:
 def build(e, aggregate) -> Agg | Lit | Op | Func | Div | None:
     """The expression tree of field expression ``e``; ``aggregate(call)`` gives an Agg for
     a drawn aggregate call (None: not drawn). None when ``e`` is not drawn."""
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
+    e = A.unparen(e)
     if isinstance(e, A.IntegerLiteral):
         return Lit(e.val, "Int64")
     if isinstance(e, A.NumberLiteral):
@@ -218,8 +217,7 @@ def _zero_product(node: Op) -> bool:
 
 def field_name(e) -> str:
     """InfluxQL's name of a field: a call's name, an operation's call names joined by ``_``."""
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
+    e = A.unparen(e)
     if isinstance(e, A.Call):
         return e.name
     if isinstance(e, A.BinaryExpr):

@@ -61,8 +61,7 @@ def _field(stmt, table: Table) -> tuple[str, str] | None:
         return None
     f = stmt.fields[0]
     e = f.expr
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
+    e = A.unparen(e)
     if isinstance(e, A.Distinct):
         name = e.val
     elif isinstance(e, A.Call) and e.name.lower() == "distinct" and len(e.args) == 1 \

@@ -10,7 +10,8 @@ the Aggregate (planner tests select_aggregate::single_measurement aggregate_non_
 no_group_by_aggregate_tag). With no aggregate left and no GROUP BY, the plan is one row
 (planner.rs: "the result set is a single row", ``LogicalPlanBuilder::empty(true)``).
 
-Drawn: no GROUP BY, fill, LIMIT/OFFSET or tz(); every NULL field after the others, reading no
+Drawn: no fill, LIMIT/OFFSET or tz(); GROUP BY tags when every field is NULL (_grouped), else
+no GROUP BY; every NULL field after the others, reading no
 field of the table the others do not read (the others' filter is the statement's); with no
 other field, no WHERE (its time bounds would move the row's time). The other fields are drawn
 by ``draw`` (aggplan3.py), the optimizer keeping the untyped NULL (as aggplan3 missing_dimensions).
@@ -23,7 +24,8 @@ from ..ast import expr as A
 from ..ast.visit import find
 from .aggexpr3 import field_name
 from .names3 import rewriter_names
-from .showplan3 import Plans, Table, dict_literal
+from .aggplan3 import drawn_dimensions, missing_dimensions
+from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 
 NULLED = frozenset({"count", "sum", "mean", "median", "mode", "spread", "stddev"})
 NUMERIC = frozenset({"float", "integer", "unsigned"})
@@ -33,7 +35,7 @@ _NUMBERS = (A.NumberLiteral, A.IntegerLiteral, A.UnsignedLiteral)
 def nulled_select(stmt, table: Table, types: dict[str, str], draw) -> Plans | None:
     """The plans of ``stmt`` whose fields are partly or wholly NULL, ``draw(statement)`` giving
     those of the other fields; None when no field is NULL or the shape is not drawn."""
-    if stmt.dimensions or stmt.fill is not None or stmt.limit or stmt.offset or stmt.location is not None:
+    if stmt.fill is not None or stmt.limit or stmt.offset or stmt.location is not None:
         return None
     kinds = [_kind(f.expr, table, types) for f in stmt.fields]
     if None in kinds or "null" not in kinds or kinds.index("null") < kinds.count("number"):
@@ -41,6 +43,8 @@ def nulled_select(stmt, table: Table, types: dict[str, str], draw) -> Plans | No
     names = rewriter_names([f.alias if f.alias is not None else field_name(f.expr) for f in stmt.fields])
     cut = kinds.count("number")
     nulls = "".join(f", NULL AS {n}" for n in names[cut:])
+    if stmt.dimensions:
+        return _grouped(stmt, table, nulls) if cut == 0 else None
     if cut == 0:
         if stmt.condition is not None:
             return None
@@ -55,6 +59,34 @@ def nulled_select(stmt, table: Table, types: dict[str, str], draw) -> Plans | No
     if not isinstance(plans, Plans):
         return None
     return Plans(_with(plans.initial, nulls), tuple((r, _with(t, nulls)) for r, t in plans.steps))
+
+
+def _grouped(stmt, table: Table, nulls: str) -> Plans | None:
+    """Every field NULL under GROUP BY tags (no WHERE): an Aggregate of the groups alone over the
+    raw SELECT's filter (the table's fields the statement reads, one not null: planner.rs
+    plan_from_data_source), the tags projected as aggplan3.py projects them (planner test
+    select_aggregate__single_measurement__aggregate_non_existent_field_and_group_by);
+    push_down_filter hands the filter to the scan, optimize_projections reads the groups alone
+    (a filter the table takes needs no column: ``TableScan: temps projection=[time],
+    full_filters=[..., temps.loc = Utf8("foo")]`` in IOx's tests). None when not drawn."""
+    missing = missing_dimensions(stmt, table)
+    kept = dataclasses.replace(stmt, dimensions=tuple(d for d in stmt.dimensions if not (
+        isinstance(d.expr, A.VarRef) and d.expr.name in missing)))
+    dims = drawn_dimensions(kept, table)
+    if stmt.condition is not None or dims is None or dims[0] is not None or not dims[1]:
+        return None
+    m, groups = table.name, sorted(dims[1])
+    tags = [f"{m}.{t} AS {t}" if t in groups else f"NULL AS {t}" for t in sorted({*groups, *missing})]
+    sort = "Sort: " + ", ".join([*(f"{g} ASC NULLS LAST" for g in groups), "time ASC NULLS LAST"])
+    head = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement", "TimestampNanosecond(0, None) AS time",
+                      *tags]) + nulls
+    aggregate = f"Aggregate: groupBy=[[{', '.join(f'{m}.{g}' for g in groups)}]], aggr=[[]]"
+
+    def over(scan: str) -> str:
+        return plan_block(sort, plan_block(head, plan_block(aggregate, scan)))
+    filtered, pushed = scan_filters(m, sorted(_read(stmt.fields, table)), [], None, None)  # (none read: dropped)
+    return Plans(over(filtered), (("push_down_filter", over(f"TableScan: {m}, {pushed}")), (
+        "optimize_projections", over(f"TableScan: {m} projection=[{', '.join(groups)}], {pushed}"))))
 
 
 def _kind(e, table: Table, types: dict[str, str]) -> str | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ..ast import expr as A
 from . import cse3
-from .rawterms3 import STAGES, Out, bare, expression, qualified, same
+from .rawterms3 import STAGES, Out, expression, qualified, same
 from .rawwhere3 import FALSE, TRUE, condition
 from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters, time_filter
 
@@ -97,7 +97,7 @@ def columns(stmt, table: Table, types: dict[str, str]) -> Columns | None:
     if fields is None or group is None:
         return None
     for f in fields:
-        e = bare(f.expr)
+        e = A.unparen(f.expr)
         if isinstance(e, A.VarRef) and e.name == "time" and e.type is None:
             time_name = f.alias or "time"
             continue
@@ -122,7 +122,7 @@ def _expanded(stmt, table: Table) -> list | None:
     (which a wildcard leaves out) or an alias on a wildcard."""
     out = []
     for f in stmt.fields:
-        e = bare(f.expr)
+        e = A.unparen(f.expr)
         if not isinstance(e, (A.Wildcard, A.RegexLiteral)):
             out.append(f)
             continue

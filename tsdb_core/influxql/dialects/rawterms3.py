@@ -62,16 +62,9 @@ def qualified(table: Table, name: str) -> str:
     return f"{table.name}.{name}" if table.name else name
 
 
-def bare(e):
-    """The expression inside any parentheses (they print nothing in v3's plans)."""
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
-    return e
-
-
 def expression(e, table: Table, types: dict[str, str]) -> Out | None:
     """An expression as v3's planner prints it, or None when not drawn."""
-    e = bare(e)
+    e = A.unparen(e)
     if isinstance(e, A.VarRef):
         return _varref(e, table, types)
     if isinstance(e, A.IntegerLiteral):

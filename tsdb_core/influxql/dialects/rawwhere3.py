@@ -29,8 +29,7 @@ MATH = frozenset({"abs", "sin", "cos", "tan", "asin", "acos", "atan", "exp", "ln
 
 def condition(cond, table: Table, types: dict[str, str]) -> str | None:
     """The condition's text as v3's planner prints it in the Filter, or None when not drawn."""
-    while isinstance(cond, A.ParenExpr):
-        cond = cond.expr
+    cond = A.unparen(cond)
     if isinstance(cond, A.BooleanLiteral) and cond.val:
         return TRUE
     if not isinstance(cond, A.BinaryExpr):
@@ -78,8 +77,7 @@ def _typed(e, kind: str) -> str | None:
 
 def _expr(e, table: Table, types: dict[str, str]) -> tuple[str, str] | None:
     """(text, Arrow type) of an expression of one numeric type over the table's fields."""
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
+    e = A.unparen(e)
     if isinstance(e, A.VarRef) and e.type in (None, "field") and e.name in table.fields:
         kind = ARROW.get(types.get(e.name, ""))
         return (e.name, kind) if kind in ("Float64", "Int64") else None

@@ -78,8 +78,7 @@ def _column(ref, table: Table) -> bool:
 
 def tag_tests(cond, table: Table) -> list[tuple[str, str]] | None:
     """``tag = 'value' AND ...`` over the table's tags as (tag, value) pairs; None otherwise."""
-    while isinstance(cond, A.ParenExpr):
-        cond = cond.expr
+    cond = A.unparen(cond)
     if isinstance(cond, A.BinaryExpr) and cond.op.upper() == "AND":
         left, right = tag_tests(cond.lhs, table), tag_tests(cond.rhs, table)
         return None if left is None or right is None else left + right

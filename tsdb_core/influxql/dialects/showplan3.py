@@ -227,8 +227,7 @@ def time_filter(table: str, lower: int | None, upper: int | None) -> str:
 def _drawn(cond) -> bool:
     """A condition drawn as v3 plans it: ``tag = 'value'`` (planner.rs conditional_to_df_expr,
     then rewrite_conditional_expr; others it rewrites in ways not followed here)."""
-    while isinstance(cond, A.ParenExpr):
-        cond = cond.expr
+    cond = A.unparen(cond)
     return (isinstance(cond, A.BinaryExpr) and cond.op == "=" and isinstance(cond.lhs, A.VarRef)
             and not cond.lhs.type and isinstance(cond.rhs, A.StringLiteral) and cond.rhs.val != "")
 
@@ -238,8 +237,7 @@ def _scan(t: Table, where: Where) -> str | None:
     AND, as plan_condition adds to an existing filter); None when the condition names a field."""
     test = time_filter(t.name, where.lower, where.upper).removeprefix("Filter: ")
     cond = where.cond
-    while isinstance(cond, A.ParenExpr):
-        cond = cond.expr
+    cond = A.unparen(cond)
     if cond is not None:
         name = cond.lhs.name
         if name in t.fields:

@@ -91,8 +91,7 @@ def conjuncts(table, lower: int | None, upper: int | None, cond) -> list[str]:
     """The conjuncts of showplan3.py's filter of ``table`` (its ``_scan``): the time range's,
     then a drawn ``tag = 'value'`` (``Boolean(false)`` for a table without that tag)."""
     out = time_filter(table.name, lower, upper).removeprefix("Filter: ").split(" AND ")
-    while isinstance(cond, A.ParenExpr):
-        cond = cond.expr
+    cond = A.unparen(cond)
     if cond is not None:
         out.append(f"{cond.lhs.name} = {dict_literal(cond.rhs.val)}" if cond.lhs.name in table.tags else FALSE)
     return out

@@ -114,8 +114,7 @@ def _inner_columns(inner, table: Table, types: dict[str, str]) -> dict[str, str]
 
 
 def _default_name(e) -> str | None:
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
+    e = A.unparen(e)
     if isinstance(e, A.VarRef):
         return e.name
     if isinstance(e, A.Call):

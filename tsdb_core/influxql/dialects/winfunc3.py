@@ -451,8 +451,7 @@ def _field(f, table: Table, types, interval, fill) -> list | None:
     inside it expanded over the fields it takes, named ``<fn>_<field>``: rewriter.rs) or, under
     GROUP BY time, a plain aggregate."""
     e = f.expr
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
+    e = A.unparen(e)
     if not isinstance(e, A.Call):
         return None
     if e.name not in FUNCTIONS:

@@ -94,7 +94,7 @@ def _check_side(ref, value, now: int, tz) -> None:
     if not (isinstance(ref, ast.VarRef) and ref.name.lower() == "time"):
         return
     _refuse_time_sums(value)
-    if isinstance(value, ast.ParenExpr) and isinstance(_unwrap(value), ast.StringLiteral):
+    if isinstance(value, ast.ParenExpr) and isinstance(ast.unparen(value), ast.StringLiteral):
         # a string is read as a time where it stands beside ``time``; Reduce then drops the
         # parentheses, leaving a string the time check refuses
         raise QueryError("invalid operation: time and *influxql.StringLiteral are not compatible")
@@ -122,12 +122,6 @@ def _refuse_time_sums(e) -> None:
             both_strings = isinstance(e.lhs, ast.StringLiteral) and isinstance(e.rhs, ast.StringLiteral)
             kind = "StringLiteral" if both_strings else "BinaryExpr"
             raise QueryError(f"invalid operation: time and *influxql.{kind} are not compatible")
-
-
-def _unwrap(e):
-    while isinstance(e, ast.ParenExpr):
-        e = e.expr
-    return e
 
 
 def _surely_in_range(e) -> bool:

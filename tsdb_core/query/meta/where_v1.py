@@ -28,12 +28,6 @@ SYSTEM_NAMES = frozenset(("_fieldKey", "_field", "_measurement", "_name", "_seri
 _ALL = A.BooleanLiteral(True)
 
 
-def _unparen(e):
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
-    return e
-
-
 def _combine(op: str, lhs, rhs):
     """AND/OR of two parts, a dropped part (None) leaving the other (influxql.RewriteExpr)."""
     if lhs is None or rhs is None:
@@ -44,7 +38,7 @@ def _combine(op: str, lhs, rhs):
 def drop_comparisons(cond, keep):
     """``cond`` without the tag comparisons ``keep(comparison)`` refuses (None: nothing left);
     booleans reduced away as influxql.Reduce does."""
-    e = _unparen(cond)
+    e = A.unparen(cond)
     if isinstance(e, A.BinaryExpr) and e.op.upper() in ("AND", "OR"):
         kept = _combine(e.op.upper(), drop_comparisons(e.lhs, keep), drop_comparisons(e.rhs, keep))
         return None if kept is None else reduce_booleans(kept)
@@ -72,7 +66,7 @@ class SeriesRules:
 
 def series_condition(cond, measurement: str, fields) -> A.Expr:
     """``cond`` for one measurement as a tag-only condition (``where.tag_predicate`` reads it)."""
-    e = _unparen(cond)
+    e = A.unparen(cond)
     if isinstance(e, A.BinaryExpr) and e.op.upper() in ("AND", "OR"):
         return A.BinaryExpr(e.op.upper(), series_condition(e.lhs, measurement, fields),
                             series_condition(e.rhs, measurement, fields))
@@ -88,7 +82,7 @@ def _is_field(ref, fields) -> bool:
 
 
 def _comparison(e: A.BinaryExpr, measurement: str, fields) -> A.Expr:
-    if isinstance(_unparen(e.lhs), A.BinaryExpr) or isinstance(_unparen(e.rhs), A.BinaryExpr):
+    if isinstance(A.unparen(e.lhs), A.BinaryExpr) or isinstance(A.unparen(e.rhs), A.BinaryExpr):
         return _ALL
     key, value = (e.lhs, e.rhs) if isinstance(e.lhs, A.VarRef) else (e.rhs, e.lhs)
     if not isinstance(key, A.VarRef) or _is_field(key, fields) \
@@ -117,7 +111,7 @@ def _name_matches(op: str, name: str, value) -> bool:
 def measurement_matches(cond, measurement: str, tag_keys, values_of) -> bool:
     """Whether SHOW MEASUREMENTS' condition keeps ``measurement`` (checked beforehand by
     ``where.check_measurement_condition``). ``values_of(key)`` lists a tag key's values."""
-    e = _unparen(cond)
+    e = A.unparen(cond)
     if isinstance(e, A.BinaryExpr) and e.op.upper() in ("AND", "OR"):
         lhs = measurement_matches(e.lhs, measurement, tag_keys, values_of)
         rhs = measurement_matches(e.rhs, measurement, tag_keys, values_of)
@@ -146,7 +140,7 @@ def check_measurement_condition(cond, check_comparison) -> None:
 
 def reduce_booleans(e):
     """influxql.Reduce of AND/OR with a boolean literal (``x OR false`` is ``x``)."""
-    e = _unparen(e)
+    e = A.unparen(e)
     if not (isinstance(e, A.BinaryExpr) and e.op.upper() in ("AND", "OR")):
         return e
     lhs, rhs, op = reduce_booleans(e.lhs), reduce_booleans(e.rhs), e.op.upper()
@@ -183,7 +177,7 @@ def check_outside_comparisons(cond) -> None:
 
 def _nodes(cond):
     """The AND/OR tree's nodes, left to right, not looking inside tag comparisons."""
-    e = _unparen(cond)
+    e = A.unparen(cond)
     if isinstance(e, A.BinaryExpr) and e.op.upper() in ("AND", "OR"):
         yield from _nodes(e.lhs)
         yield from _nodes(e.rhs)

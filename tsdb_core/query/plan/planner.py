@@ -278,7 +278,7 @@ def _sources(stmt, provider, db, rp, now, probe: SelectPlan, known: SourceSchema
                    else inner.types.get(c.name, "float") for c in inner.columns if c.name not in args},
                   tuple(tag_name(d) for d in inner.dimensions if d not in inner.inherited_dimensions))
         if dialect is Dialect.INFLUXDB1:  # its time fields are fields to the outer ``*`` (null)
-            known.add({f.alias or "time": "unknown" for f in src.statement.fields if _is_time_ref(unparen(f.expr))}, ())
+            known.add({f.alias or "time": "unknown" for f in src.statement.fields if _is_time_ref(ast.unparen(f.expr))}, ())
         known.hidden.update(args)
         if inner.is_raw:  # raw rows keep their series tags
             known.hidden.update(t for t in inner.source_tags if t not in names)
@@ -446,7 +446,7 @@ def time_fields(fields, dialect: Dialect) -> tuple[list, str]:
         return kept, next((f.alias for f in fields if _is_time_ref(f.expr) and f.alias), "time")
     kept, name, i = list(fields), "time", 0
     while i < len(kept):
-        if _is_time_ref(unparen(kept[i].expr)):
+        if _is_time_ref(ast.unparen(kept[i].expr)):
             name = kept.pop(i).alias or "time"
         i += 1
     return kept, name
@@ -454,12 +454,6 @@ def time_fields(fields, dialect: Dialect) -> tuple[list, str]:
 
 def _is_time_ref(e: ast.Expr) -> bool:
     return isinstance(e, ast.VarRef) and e.name == "time"
-
-
-def unparen(e: ast.Expr) -> ast.Expr:
-    while isinstance(e, ast.ParenExpr):
-        e = e.expr
-    return e
 
 
 # -- sources -----------------------------------------------------------------------

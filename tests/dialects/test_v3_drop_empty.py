@@ -1,0 +1,77 @@
+"""The FROM sources InfluxDB 3 drops, at every depth (influxdb3 dialect; dialects/dropempty3.py).
+
+Sources (influxdata/influxdb3_core, ``iox_query_influxql/src/plan``):
+
+- ``rewriter.rs`` rewrite_statement runs ``from_drop_empty(s, &mut select)`` after rewrite_select:
+  "Recursively drop any measurements of the `from` clause of `stmt` that do not project any
+  fields"; a subquery is first dropped into (``from_drop_empty(s, q); if q.from.is_empty() {
+  return false; }``), then kept when a field names one of its columns (``field_by_name(&q.fields,
+  name.as_str())``). Its tests: ``SELECT usage_idle FROM cpu, (SELECT usage_system FROM cpu)`` is
+  rewritten to ``"SELECT time::timestamp AS time, usage_idle::float AS usage_idle FROM cpu"``
+  ("Subquery, no fields projected should be dropped"), and ``SELECT cpu FROM (SELECT cpu FROM
+  cpu)`` leaves ``stmt.from.is_empty()`` ("Outer FROM should be empty, as the subquery does not
+  project any fields"). The wildcard is expanded before (rewrite_select; from_field_and_dimensions
+  skips a subquery column of no type: ``let Some(dt) = influx_type_to_var_ref_data_type(*data_type)
+  else { continue; }``), so a dropped subquery's unknown column is no column of the answer.
+- ``planner.rs`` select_query_to_plan plans each table left (``find_table_names``), none: an
+  EmptyRelation ("empty result, but let's at least have all the strictly necessary metadata"),
+  before any projection is planned: ``SELECT time::integer + 1 FROM m`` (``time`` is no field)
+  is an empty answer, and its EXPLAIN the plans of no table, not DataFusion's coercion error
+  (which the same projection beside a field gets: test_v3_time_casts.py).
+"""
+from __future__ import annotations
+
+import pytest
+
+from .both_dialects import influxdb3_store
+
+store = influxdb3_store("m,t=a f=1,g=2i 1000000000\nm,t=b f=3,g=4i 2000000000\nn,u=x h=5 1000000000")
+ROWS = [["1970-01-01T00:00:01Z", 1.0], ["1970-01-01T00:00:02Z", 3.0]]
+EMPTY_PLANS = [("logical_plan", "EmptyRelation: rows=0"), ("physical_plan", "EmptyExec\n")]
+
+
+@pytest.mark.parametrize("query,columns,rows", [
+    ("SELECT f FROM m, (SELECT g FROM m)", ["time", "f"], ROWS),  # the subquery dropped: no null rows of it
+    ("SELECT f FROM (SELECT f FROM m, (SELECT g FROM m))", ["time", "f"], ROWS),  # likewise, one level down
+    ("SELECT * FROM m, (SELECT nofield FROM n)", ["time", "f", "g", "t"],
+     [["1970-01-01T00:00:01Z", 1.0, 2, "a"], ["1970-01-01T00:00:02Z", 3.0, 4, "b"]]),
+    ("SELECT * FROM (SELECT f FROM m), (SELECT nofield FROM n)", ["time", "f"], ROWS),
+    ("SELECT t FROM (SELECT t, g FROM m)", ["time", "t"],  # a tag beside a field: kept
+     [["1970-01-01T00:00:01Z", "a"], ["1970-01-01T00:00:02Z", "b"]]),
+    ("SELECT t FROM (SELECT t FROM m)", None, None),
+    ("SELECT f FROM (SELECT f FROM nosuch)", None, None),
+    ("SELECT * FROM (SELECT * FROM (SELECT nofield FROM m))", None, None),
+    ("SELECT time::integer + 1 FROM m", None, None),
+])
+def test_answers(store, query, columns, rows):
+    (res,) = store.query(query, db="db").to_json()["results"]
+    assert "error" not in res
+    if columns is None:
+        assert "series" not in res
+    else:
+        (series,) = res["series"]
+        assert (series["columns"], series["values"]) == (columns, rows)
+
+
+def _plans(store, q: str) -> list[tuple[str, str]]:
+    (res,) = store.query(q, db="db").to_json()["results"]
+    assert "error" not in res, res["error"]
+    return [(s["name"], s["values"][0][0]) for s in res["series"]]
+
+
+@pytest.mark.parametrize("query", [
+    "EXPLAIN SELECT time::integer + 1 FROM m",
+    "EXPLAIN SELECT time FROM m",
+    "EXPLAIN SELECT f FROM (SELECT g FROM m)",
+    "EXPLAIN SELECT f FROM (SELECT f FROM (SELECT g FROM m))",
+])
+def test_explain_of_no_table(store, query):
+    assert _plans(store, query) == EMPTY_PLANS
+
+
+def test_explain_after_a_drop_is_the_plan_of_what_is_left(store):
+    assert _plans(store, "EXPLAIN SELECT f FROM m, (SELECT g FROM m)") == _plans(store, "EXPLAIN SELECT f FROM m")
+    analyzed = _plans(store, "EXPLAIN ANALYZE SELECT f FROM m, (SELECT g FROM m)")
+    assert analyzed == _plans(store, "EXPLAIN ANALYZE SELECT f FROM m")
+    verbose = _plans(store, "EXPLAIN VERBOSE SELECT time FROM m")
+    assert verbose[0] == ("initial_logical_plan", "EmptyRelation: rows=0")

@@ -30,9 +30,8 @@ from ..ast import expr as A
 from . import cse3
 from .rawterms3 import STAGES, Out, expression, qualified, same
 from .rawwhere3 import FALSE, TRUE, condition
-from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters, time_filter
+from .showplan3 import EMPTY, Plans, Table, dict_literal, plan_block, scan_filters, time_filter
 
-EMPTY = "EmptyRelation: rows=0"
 
 
 def expr_select(stmt, table: Table | None, types: dict[str, str], lower, upper, tags, rest=None) -> Plans | None:

@@ -26,6 +26,8 @@ from ..ast import expr as A
 from ..ast import meta as M
 from .rust_debug import string as rust_debug
 
+EMPTY = "EmptyRelation: rows=0"  # DataFusion's plan of no table (v3's planner returns one for no FROM left)
+
 MEASUREMENT = "iox::measurement"
 MEMORY_SCAN = "DataSourceExec: partitions=1, partition_sizes=[1]"  # MemorySourceConfig, one batch
 # The MemTables' columns (planner.rs output_schema): tags are Dictionary(Int32, Utf8), none nullable
@@ -292,7 +294,7 @@ def _flat_union(plans: list[str]) -> str | None:
 
 def _sorted(plan: str | None, columns: tuple[str, ...]) -> str:
     keys = ", ".join(f"{c} ASC NULLS LAST" for c in (MEASUREMENT, *columns))
-    return plan_block(f"Sort: {keys}", plan if plan is not None else "EmptyRelation: rows=0")
+    return plan_block(f"Sort: {keys}", plan if plan is not None else EMPTY)
 
 
 def from_tables(tables: list[Table], sources) -> list[Table]:

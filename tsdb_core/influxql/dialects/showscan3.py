@@ -16,10 +16,9 @@ from __future__ import annotations
 import re
 
 from .scanplan3 import Chunk, Conjunct, table_scan
-from .showplan3 import Plans, Table, dict_literal, indented, plan_block
+from .showplan3 import EMPTY, Plans, Table, dict_literal, indented, plan_block
 
 SORT = "Sort: iox::measurement ASC NULLS LAST, key ASC NULLS LAST, value ASC NULLS LAST"
-EMPTY = "EmptyRelation: rows=0"
 
 
 def tag_values_plans(initial: str, branches: list[tuple[Table, str, list[tuple[str, str]] | None, tuple[Chunk, ...] | None]],

@@ -19,9 +19,8 @@ import re
 from ..ast import expr as A
 from .rust_debug import string as rust_debug
 from .scanplan3 import Chunk, Conjunct, table_scan
-from .showplan3 import Plans, Table, dict_literal, indented, plan_block, time_filter
+from .showplan3 import EMPTY, Plans, Table, dict_literal, indented, plan_block, time_filter
 
-EMPTY = "EmptyRelation: rows=0"
 SORT = "Sort: iox::measurement ASC NULLS LAST, name ASC NULLS LAST"
 FALSE = "Boolean(false)"
 

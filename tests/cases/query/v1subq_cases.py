@@ -1219,3 +1219,28 @@ NAN_NON_NEGATIVE = [
     f" WHERE {WLO} GROUP BY time(20m), host ORDER BY time DESC",
 ]
 QUERIES += NAN_NON_NEGATIVE
+
+# 37. selectors over a subquery's stddev() NaN: FloatMaxReducer and the others keep the point they read first
+# and replace it only by one comparing greater (less for min(); first()/last(): earlier/later, or greater at
+# an equal time), so a NaN read first stays (shown null, its time and fields answered) and a later NaN never
+# wins; the stream brings equal times in the inner groups' tag order, under ORDER BY time DESC too
+# (functions/aggregates.py go_lead)
+_SD5 = f"SELECT stddev(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host"
+NAN_SELECTORS = [
+    f"SELECT first(c0), last(c0) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT first(c0), last(c0) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT max(c0), min(c0) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT last(c0) FROM (SELECT cumulative_sum(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT first(c0) FROM (SELECT cumulative_sum(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT max(c0) FROM ({_SD5})",
+    f"SELECT max(c0) FROM ({_SD5}) ORDER BY time DESC",
+    f"SELECT min(c0) FROM ({_SD5}) ORDER BY time DESC",
+    f"SELECT max(c0) FROM ({_SD5}) GROUP BY host ORDER BY time DESC",
+    f"SELECT max(c0), host FROM ({_SD5})",
+    f"SELECT max(c0), host FROM ({_SD5}) WHERE time >= '1970-01-01T00:05:00Z'",
+    f"SELECT last(c0), host FROM ({_SD5}) WHERE time < '1970-01-01T00:20:00Z' ORDER BY time DESC",
+    f"SELECT min(c0), host FROM ({_SD5}) WHERE time >= '1970-01-01T00:05:00Z' ORDER BY time DESC",
+]
+QUERIES += NAN_SELECTORS

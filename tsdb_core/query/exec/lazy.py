@@ -1591,6 +1591,8 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
             return df
     streamed = plan.emulates_influxd and any(isinstance(src, SubqueryScan) for src in plan.sources)
     in_order = plan.emulates_influxd and not streamed
+    if streamed:
+        lf = lf.with_columns(_stream_ties(plan, lf, STRETCH_TMP in gkeys))
     exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx),
                                          streamed, in_order, in_order and not _time_ordered(plan, ctx))
     if grouped is not None:
@@ -1605,7 +1607,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
                                         integral_v1.whole_range(plan.time_range), unit, False,
                                         WINDOW_COLUMN).drop(integral_v1.FLUSH_COLUMN)
-    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, plan.emulates_v3)
+    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, plan.emulates_v3, streamed)
     exprs += aux
     tied = None if plan.emulates_v3 else _percentile_point(a, low, aux)  # v3 sorts by value, time
     if tied is not None:
@@ -1622,6 +1624,20 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
             [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx),
             sorted({r.name for e in low.exprs for r in _all_refs(e)} & set(gkeys)))
     return df
+
+
+def _stream_ties(plan, lf, stretched: bool) -> pl.Expr:
+    """agg.STREAM_TIES of a subquery's rows: its groups' tags joined as Go's Tags.ID() orders
+    them (values by sorted key), the order its reducers emit a window's groups in; the rows'
+    own order where they come ``stretched`` (in stream order already: exec/stretches.py)."""
+    if stretched:
+        return pl.int_range(pl.len(), dtype=pl.Int64).alias(agg.STREAM_TIES)
+    names = set(lf.collect_schema().names())
+    tags = sorted({tag_name(d) for s in plan.sources if isinstance(s, SubqueryScan) for d in s.plan.dimensions}
+                  & names)
+    if not tags:
+        return pl.lit("").alias(agg.STREAM_TIES)
+    return pl.concat_str([pl.col(t).cast(pl.String).fill_null("") for t in tags], separator="\x00").alias(agg.STREAM_TIES)
 
 
 def _percentile_point(a: Aggregate, low: Lowered, aux: list):
@@ -1900,19 +1916,21 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        back = backwards or (streamed and not ascending and name in ("max", "min"))  # (a stream read backwards)
+        back = backwards or (streamed and not ascending and name in ("max", "min", "first", "last"))  # (read backwards)
         # (a mean of GROUP BY tags' groups stays Polars': exec/runs.py's lists add so, for speed)
         ordered = in_order and (name == "sum" or not a.dimensions)
         exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, back, streamed, ordered,
                                     by_time).alias(alias))
         if call is selector:
-            exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
-                         .alias(POINT_TIME_COLUMN))
+            exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None,
+                                           streamed and dtype == pl.Float64).alias(POINT_TIME_COLUMN))
     return exprs, modes, integrals
 
 
-def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True, nan_order: bool = False) -> list:
-    """Plain fields beside one selector are read at its point, in windows too (influxd)."""
+def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True, nan_order: bool = False,
+               streamed: bool = False) -> list:
+    """Plain fields beside one selector are read at its point, in windows too (influxd; over a
+    subquery's ``streamed`` floats, the point its reducer keeps: agg.selector_aux)."""
     only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
     aux_of = next(iter(low.aggs)) if a.point_time else (
         only if only is not None and F.spec(only.name).picks_point else None)
@@ -1920,8 +1938,10 @@ def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True
         return []
     extra = tuple(_literal_value(x) for x in aux_of.args[1:])
     sv = value_expr(aux_of.args[0], schema)
-    dtype = dtype_of(aux_of.args[0], schema) if nan_order else None  # (the NaN rules' only use of it)
-    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending, dtype).alias(r)
+    dtype = dtype_of(aux_of.args[0], schema)
+    stream = streamed and dtype == pl.Float64
+    dtype = dtype if nan_order else None  # (the NaN rules' only use of it)
+    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending, dtype, stream).alias(r)
             for r in sorted({r.name for e in low.exprs for r in _all_refs(e)})
             if r in schema and r not in gkeys]  # a GROUP BY tag is already a key
 

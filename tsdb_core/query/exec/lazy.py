@@ -427,7 +427,7 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: L
         return df, order
     if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams, _transform_stage)
         if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)
-                or (_streams_beside(plan, stages.shape, low) and (order.limit or order.offset))):
+                or (_several_streams(plan, stages.shape, low) and (order.limit or order.offset))):
             return df, order
     elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
@@ -1151,20 +1151,37 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     beside = _calls_beside(plan, a, low, df)
-    limits = (order.limit, order.offset) if beside is not None else (0, 0)  # each stream limited alone
+    several = _several_streams(plan, a, low)
+    limits = (order.limit, order.offset) if several else (0, 0)  # each stream limited alone
     # a transform reading no extra window (cumulative_sum()) beside one that does reads the range only
     # (influxd widens only the latter's iterator options: query/select.go buildCallIterator)
     ranged = _own_range(plan, a) if plan.emulates_influxd and plan.extra_intervals else None
     out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside,
                       limits=limits, ranged=ranged)
-    if limits != (0, 0):
+    if limits != (0, 0) and beside is not None:
         out = _calls_limited(out, df.filter(beside), low, keys, limits, plan.ascending)
-    if plan.fill == "value" and beside is not None:
-        # the cursor's row of a call beside: a transform without the row's point reads fill()'s number
-        fills = [pl.col(name).fill_null(pl.lit(v, out.schema[name])) for name, _ in low.transforms.values()
-                 if (v := fill_number(plan.fill_value, out.schema[name])) is not None]
-        out = out.with_columns(fills)
+    return _cursor_filled(plan, out, low, keys) if several else out
+
+
+def _cursor_filled(plan, out: pl.DataFrame, low: Lowered, keys: list[str]) -> pl.DataFrame:
+    """The cursor's row where a stream has no point (query/cursor.go, read beside other streams;
+    a call's outside its LIMIT): fill()'s number, under fill(previous) the stream's last value
+    in the series as the cursor reads it (backwards under ORDER BY time DESC), else null."""
+    names = [name for name, _ in low.transforms.values()] + sorted(_untransformed_calls(low) & set(out.columns))
+    if plan.fill == "value":
+        return out.with_columns(pl.col(n).fill_null(pl.lit(v, out.schema[n])) for n in names
+                                if (v := fill_number(plan.fill_value, out.schema[n])) is not None)
+    if plan.fill == "previous":
+        step = pl.Expr.forward_fill if plan.ascending else pl.Expr.backward_fill
+        return out.with_columns(step(pl.col(n)).over(keys) for n in names)
     return out
+
+
+def _several_streams(plan, a: Aggregate, low: Lowered) -> bool:
+    """Whether a statement's transforms of windows stand beside calls or one another (influxdb1):
+    each an iterator of its own, limited alone, read together by the cursor (:func:`_cursor_filled`)."""
+    return _streams_beside(plan, a, low) or (not plan.emulates_v3 and bool(a.interval) and len(low.transforms) > 1
+                                             and plan.outer_dimensions is None)
 
 
 def _calls_limited(out: pl.DataFrame, points: pl.DataFrame, low: Lowered, keys: list[str],

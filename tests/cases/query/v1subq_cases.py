@@ -1219,3 +1219,45 @@ NAN_NON_NEGATIVE = [
     f" WHERE {WLO} GROUP BY time(20m), host ORDER BY time DESC",
 ]
 QUERIES += NAN_NON_NEGATIVE
+
+# 37. selectors over a subquery's stddev() NaN: FloatMaxReducer and the others keep the point they read first
+# and replace it only by one comparing greater (less for min(); first()/last(): earlier/later, or greater at
+# an equal time), so a NaN read first stays (shown null, its time and fields answered) and a later NaN never
+# wins; the stream brings equal times in the inner groups' tag order, under ORDER BY time DESC too
+# (functions/aggregates.py go_lead)
+_SD5 = f"SELECT stddev(usage) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host"
+NAN_SELECTORS = [
+    f"SELECT first(c0), last(c0) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT first(c0), last(c0) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT max(c0), min(c0) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT last(c0) FROM (SELECT cumulative_sum(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m)",
+    f"SELECT first(c0) FROM (SELECT cumulative_sum(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host)"
+    f" WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT max(c0) FROM ({_SD5})",
+    f"SELECT max(c0) FROM ({_SD5}) ORDER BY time DESC",
+    f"SELECT min(c0) FROM ({_SD5}) ORDER BY time DESC",
+    f"SELECT max(c0) FROM ({_SD5}) GROUP BY host ORDER BY time DESC",
+    f"SELECT max(c0), host FROM ({_SD5})",
+    f"SELECT max(c0), host FROM ({_SD5}) WHERE time >= '1970-01-01T00:05:00Z'",
+    f"SELECT last(c0), host FROM ({_SD5}) WHERE time < '1970-01-01T00:20:00Z' ORDER BY time DESC",
+    f"SELECT min(c0), host FROM ({_SD5}) WHERE time >= '1970-01-01T00:05:00Z' ORDER BY time DESC",
+]
+QUERIES += NAN_SELECTORS
+
+# 38. an outer statement's transforms beside one another or calls (influxdb1): each stream limited alone, counting
+# the points it emits (non_negative_*() drops some), the cursor reading a stream without the row's point as
+# fill()'s number or, under fill(previous), the stream's last value in the series (exec/lazy.py _cursor_filled)
+SEVERAL_STREAMS = [
+    f'SELECT non_negative_difference(last(c0)), derivative(min(c0)) FROM (SELECT non_negative_difference(max(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)) WHERE {WLO} GROUP BY time(15m), host fill(100)',
+    f'SELECT moving_average(max(c0), 3), non_negative_difference(mean(c0)), moving_average(count(c1), 2) FROM (SELECT count(usage) AS c0, non_negative_difference(mean(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(5m), region fill(null)) WHERE {WLO} GROUP BY time(20m) fill(0) LIMIT 2',
+    f'SELECT last(c0), elapsed(min(c1)), non_negative_derivative(min(c1)) FROM (SELECT mean(usage) AS c0, first(n) AS c1, difference(min(usage)) AS c2 FROM cpu WHERE {WLO} GROUP BY time(20m), host) WHERE {WLO} GROUP BY time(20m) fill(none) LIMIT 1',
+    f'SELECT moving_average(count(c0), 3), non_negative_derivative(count(c0)), non_negative_difference(first(c0)) FROM (SELECT difference(max(usage)) AS c0, last(usage) AS c1 FROM cpu WHERE {WLO} GROUP BY time(5m), host fill(none)) WHERE {WLO} GROUP BY time(10m), host fill(0) ORDER BY time DESC LIMIT 3',
+    f'SELECT cumulative_sum(sum(c0)), non_negative_derivative(last(c0)), cumulative_sum(max(c1)) FROM (SELECT mean(usage) AS c0, difference(sum(usage)) AS c1 FROM cpu WHERE {WLO} GROUP BY time(5m), region fill(none)) WHERE {WLO} GROUP BY time(10m), host fill(100) ORDER BY time DESC LIMIT 1',
+    f'SELECT min(c1), elapsed(sum(c1)), min(c1) FROM (SELECT moving_average(count(usage), 2) AS c0, sum(n) AS c1 FROM cpu WHERE {WLO} GROUP BY time(5m), host) WHERE {WLO} GROUP BY time(20m) fill(previous) LIMIT 2',
+    f'SELECT derivative(first(c0)), moving_average(sum(c0), 3), sum(c2) FROM (SELECT moving_average(min(usage), 2) AS c0, min(usage) AS c1, max(n) AS c2 FROM cpu WHERE {WLO} GROUP BY time(10m), host, region) WHERE {WLO} GROUP BY time(10m), region fill(0)',
+    f'SELECT non_negative_difference(last(c0)), derivative(min(c0)) FROM (SELECT non_negative_difference(max(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)) WHERE {WLO} GROUP BY time(15m), host fill(previous)',
+    f'SELECT non_negative_difference(last(c0)), derivative(min(c0)) FROM (SELECT non_negative_difference(max(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)) WHERE {WLO} GROUP BY time(15m), host fill(0)',
+    f'SELECT non_negative_difference(last(c0)), derivative(min(c0)) FROM (SELECT non_negative_difference(max(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)) WHERE {WLO} GROUP BY time(15m), host fill(previous) ORDER BY time DESC',
+]
+QUERIES += SEVERAL_STREAMS

@@ -427,7 +427,7 @@ def _window_runs(plan: SelectPlan, stages: Stages, order: OrderLimit, df, low: L
         return df, order
     if stages.transform is not None:  # the streams' limits applied (_runs_transformed, _stretch_streams, _transform_stage)
         if not (run_transforms.read_as_streams(plan) or (_stretched(plan) and plan.outer_dimensions is None)
-                or (_streams_beside(plan, stages.shape, low) and (order.limit or order.offset))):
+                or (_several_streams(plan, stages.shape, low) and (order.limit or order.offset))):
             return df, order
     elif regroup.fills_runs(plan):
         df = regroup.filled_runs(df, plan)
@@ -1151,20 +1151,37 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
     if wrapped:
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     beside = _calls_beside(plan, a, low, df)
-    limits = (order.limit, order.offset) if beside is not None else (0, 0)  # each stream limited alone
+    several = _several_streams(plan, a, low)
+    limits = (order.limit, order.offset) if several else (0, 0)  # each stream limited alone
     # a transform reading no extra window (cumulative_sum()) beside one that does reads the range only
     # (influxd widens only the latter's iterator options: query/select.go buildCallIterator)
     ranged = _own_range(plan, a) if plan.emulates_influxd and plan.extra_intervals else None
     out = _transforms(order, df, low, keys, {**known, **dict(df.schema)}, a.interval, ctx.deadline, beside=beside,
                       limits=limits, ranged=ranged)
-    if limits != (0, 0):
+    if limits != (0, 0) and beside is not None:
         out = _calls_limited(out, df.filter(beside), low, keys, limits, plan.ascending)
-    if plan.fill == "value" and beside is not None:
-        # the cursor's row of a call beside: a transform without the row's point reads fill()'s number
-        fills = [pl.col(name).fill_null(pl.lit(v, out.schema[name])) for name, _ in low.transforms.values()
-                 if (v := fill_number(plan.fill_value, out.schema[name])) is not None]
-        out = out.with_columns(fills)
+    return _cursor_filled(plan, out, low, keys) if several else out
+
+
+def _cursor_filled(plan, out: pl.DataFrame, low: Lowered, keys: list[str]) -> pl.DataFrame:
+    """The cursor's row where a stream has no point (query/cursor.go, read beside other streams;
+    a call's outside its LIMIT): fill()'s number, under fill(previous) the stream's last value
+    in the series as the cursor reads it (backwards under ORDER BY time DESC), else null."""
+    names = [name for name, _ in low.transforms.values()] + sorted(_untransformed_calls(low) & set(out.columns))
+    if plan.fill == "value":
+        return out.with_columns(pl.col(n).fill_null(pl.lit(v, out.schema[n])) for n in names
+                                if (v := fill_number(plan.fill_value, out.schema[n])) is not None)
+    if plan.fill == "previous":
+        step = pl.Expr.forward_fill if plan.ascending else pl.Expr.backward_fill
+        return out.with_columns(step(pl.col(n)).over(keys) for n in names)
     return out
+
+
+def _several_streams(plan, a: Aggregate, low: Lowered) -> bool:
+    """Whether a statement's transforms of windows stand beside calls or one another (influxdb1):
+    each an iterator of its own, limited alone, read together by the cursor (:func:`_cursor_filled`)."""
+    return _streams_beside(plan, a, low) or (not plan.emulates_v3 and bool(a.interval) and len(low.transforms) > 1
+                                             and plan.outer_dimensions is None)
 
 
 def _calls_limited(out: pl.DataFrame, points: pl.DataFrame, low: Lowered, keys: list[str],
@@ -1591,6 +1608,8 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
             return df
     streamed = plan.emulates_influxd and any(isinstance(src, SubqueryScan) for src in plan.sources)
     in_order = plan.emulates_influxd and not streamed
+    if streamed:
+        lf = lf.with_columns(_stream_ties(plan, lf, STRETCH_TMP in gkeys))
     exprs, modes, integrals = _agg_exprs(a, schema, low, plan.ascending, plan.emulates_v3, _backwards(plan, a, ctx),
                                          streamed, in_order, in_order and not _time_ordered(plan, ctx))
     if grouped is not None:
@@ -1605,7 +1624,7 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
         return integral_v1.stream_frame(collect(tmp, ctx), gkeys[:-1], VALUE_COLUMN, alias,
                                         integral_v1.whole_range(plan.time_range), unit, False,
                                         WINDOW_COLUMN).drop(integral_v1.FLUSH_COLUMN)
-    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, plan.emulates_v3)
+    aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, plan.emulates_v3, streamed)
     exprs += aux
     tied = None if plan.emulates_v3 else _percentile_point(a, low, aux)  # v3 sorts by value, time
     if tied is not None:
@@ -1622,6 +1641,20 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
             [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx),
             sorted({r.name for e in low.exprs for r in _all_refs(e)} & set(gkeys)))
     return df
+
+
+def _stream_ties(plan, lf, stretched: bool) -> pl.Expr:
+    """agg.STREAM_TIES of a subquery's rows: its groups' tags joined as Go's Tags.ID() orders
+    them (values by sorted key), the order its reducers emit a window's groups in; the rows'
+    own order where they come ``stretched`` (in stream order already: exec/stretches.py)."""
+    if stretched:
+        return pl.int_range(pl.len(), dtype=pl.Int64).alias(agg.STREAM_TIES)
+    names = set(lf.collect_schema().names())
+    tags = sorted({tag_name(d) for s in plan.sources if isinstance(s, SubqueryScan) for d in s.plan.dimensions}
+                  & names)
+    if not tags:
+        return pl.lit("").alias(agg.STREAM_TIES)
+    return pl.concat_str([pl.col(t).cast(pl.String).fill_null("") for t in tags], separator="\x00").alias(agg.STREAM_TIES)
 
 
 def _percentile_point(a: Aggregate, low: Lowered, aux: list):
@@ -1900,19 +1933,21 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
             integrals.append((a0, alias, unit))
             continue
         extra = tuple(_literal_value(x) for x in args[1:])
-        back = backwards or (streamed and not ascending and name in ("max", "min"))  # (a stream read backwards)
+        back = backwards or (streamed and not ascending and name in ("max", "min", "first", "last"))  # (read backwards)
         # (a mean of GROUP BY tags' groups stays Polars': exec/runs.py's lists add so, for speed)
         ordered = in_order and (name == "sum" or not a.dimensions)
         exprs.append(agg.scalar_agg(name, v, extra, dtype, a.interval, nan_order, back, streamed, ordered,
                                     by_time).alias(alias))
         if call is selector:
-            exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None)
-                         .alias(POINT_TIME_COLUMN))
+            exprs.append(agg.selector_time(name, v, extra, ascending, dtype if nan_order else None,
+                                           streamed and dtype == pl.Float64).alias(POINT_TIME_COLUMN))
     return exprs, modes, integrals
 
 
-def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True, nan_order: bool = False) -> list:
-    """Plain fields beside one selector are read at its point, in windows too (influxd)."""
+def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True, nan_order: bool = False,
+               streamed: bool = False) -> list:
+    """Plain fields beside one selector are read at its point, in windows too (influxd; over a
+    subquery's ``streamed`` floats, the point its reducer keeps: agg.selector_aux)."""
     only = next(iter(low.aggs)) if len(low.aggs) == 1 else None
     aux_of = next(iter(low.aggs)) if a.point_time else (
         only if only is not None and F.spec(only.name).picks_point else None)
@@ -1920,8 +1955,10 @@ def _aux_exprs(a: Aggregate, schema, low: Lowered, gkeys, ascending: bool = True
         return []
     extra = tuple(_literal_value(x) for x in aux_of.args[1:])
     sv = value_expr(aux_of.args[0], schema)
-    dtype = dtype_of(aux_of.args[0], schema) if nan_order else None  # (the NaN rules' only use of it)
-    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending, dtype).alias(r)
+    dtype = dtype_of(aux_of.args[0], schema)
+    stream = streamed and dtype == pl.Float64
+    dtype = dtype if nan_order else None  # (the NaN rules' only use of it)
+    return [agg.selector_aux(aux_of.name, sv, pl.col(r), extra, ascending, dtype, stream).alias(r)
             for r in sorted({r.name for e in low.exprs for r in _all_refs(e)})
             if r in schema and r not in gkeys]  # a GROUP BY tag is already a key
 

@@ -58,14 +58,37 @@ def _by_time(v: pl.Expr, backwards: bool) -> pl.Expr:
     return v.sort_by(T, descending=backwards, maintain_order=True).implode() if v.meta.root_names() else v.implode()
 
 
+def _lead_time(name: str, v: pl.Expr, backwards: bool) -> pl.Expr:
+    """The time of the points a selector over a subquery's stream keeps first: max()/min() the
+    stream's first (its earliest, latest under ORDER BY time DESC), first()/last() their own."""
+    tt = T.filter(v.is_not_null())
+    return tt.min() if (name == "first" or (name in ("max", "min") and not backwards)) else tt.max()
+
+
+STREAM_TIES = "\x00stream_ties"  # a subquery's rows: the order its stream brings rows of equal time in
+
+
+def go_lead(name: str, e: pl.Expr, v: pl.Expr, backwards: bool) -> pl.Expr:
+    """``e`` at the point of ``v`` a selector over a subquery's stream keeps first (FloatMaxReducer
+    and the others replace it only by a value comparing greater, less for min(), never by NaN):
+    of the points at :func:`_lead_time`, the first the stream brings. The stream brings equal
+    times in the inner groups' tag order (:data:`STREAM_TIES`), also under ORDER BY time DESC
+    (query/iterator.gen.go ``reduce`` emits a window's groups so)."""
+    at = v.is_not_null() & (T == _lead_time(name, v, backwards))
+    return e.filter(at).sort_by(pl.col(STREAM_TIES).filter(at), maintain_order=True).first()
+
+
 def _go_extreme(name: str, v: pl.Expr, backwards: bool) -> pl.Expr:
-    """max()/min() over a subquery's stream as FloatMaxReduce/FloatMinReduce take it: a point
-    replaces the kept one only where it compares greater (less), so a NaN first in the stream
-    (a subquery's stddev() of one point) is kept, and a later one skipped."""
-    nn = v.is_not_null()
-    first = v.filter(nn).sort_by(T.filter(nn), descending=backwards, maintain_order=True).first() \
-        if v.meta.root_names() else v.drop_nulls().first()
-    return pl.when(first.is_nan()).then(first).otherwise(getattr(v, name)())
+    """A selector over a subquery's stream as FloatMaxReduce and the others take it: a point
+    replaces the kept one only where it compares greater (less for min()), or (first()/last())
+    comes earlier (later) or compares greater at an equal time, so a NaN kept first (a subquery's
+    stddev() of one point) stays, and a later one is skipped (Polars' max/min skip NaN)."""
+    lead = go_lead(name, v, v, backwards) if v.meta.root_names() else v.drop_nulls().first()
+    if name in ("first", "last"):
+        rest = v.filter(v.is_not_null() & (T == _lead_time(name, v, backwards))).max()
+    else:
+        rest = getattr(v, name)()
+    return pl.when(lead.is_nan()).then(lead).otherwise(rest)
 
 
 def _added_in_order(name: str, v: pl.Expr, backwards: bool, by_time: bool) -> pl.Expr:
@@ -94,7 +117,8 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
     """One value per group; ``nan_order``: max/min/median order NaN as InfluxDB 3 (:func:`_nan_aware`);
     ``backwards``: float sums in the reverse of the rows' order (:func:`_in_row_order`);
     ``sequential``: a float sum added one value after another at any length (FloatSumReduce over
-    a subquery's stream; Polars' sum of more than 128 values adds them in blocks); ``in_order``:
+    a subquery's stream; Polars' sum of more than 128 values adds them in blocks), its float
+    selectors as their reducers keep points (:func:`_go_extreme`); ``in_order``:
     float sums and means added so in the rows' order (influxd's reducers over one series,
     :func:`_added_in_order`), or in time order with ``by_time`` (rows that may not come so)."""
     check_type(name, dtype)
@@ -132,9 +156,7 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
             return _go_extreme(name, v, backwards)
         return _nan_aware(name, v, getattr(v, name)()) if nan_order and dtype == pl.Float64 else getattr(v, name)()
     if name in ("first", "last"):
-        desc = _SELECT_ORDER[name][1]
-        vv, tt = v.filter(nn), T.filter(nn)
-        return vv.sort_by([tt, vv], descending=desc).first()
+        return _first_last(name, v, dtype, backwards, sequential)
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)
@@ -148,6 +170,16 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
         area = ((vv + vv.shift(1)) / 2 * (tt - tt.shift(1)).cast(pl.Float64)).sum()
         return pl.when(has).then(area / unit)
     raise QueryError(f"undefined function {name}()")
+
+
+def _first_last(name: str, v: pl.Expr, dtype, backwards: bool, sequential: bool) -> pl.Expr:
+    """first()/last(): the earliest (latest) point, the greatest value at an equal time; over a
+    subquery's floats (``sequential``) as its reducer keeps them (:func:`_go_extreme`)."""
+    if sequential and dtype == pl.Float64 and v.meta.root_names():
+        return _go_extreme(name, v, backwards)
+    nn = v.is_not_null()
+    vv, tt = v.filter(nn), T.filter(nn)
+    return vv.sort_by([tt, vv], descending=_SELECT_ORDER[name][1]).first()
 
 
 _NAN = float("nan")
@@ -229,11 +261,17 @@ def _by_value(v: pl.Expr, nn: pl.Expr, ascending: bool, dtype=None) -> list:
     return [v.filter(nn), -T.filter(nn)]
 
 
-def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True, dtype=None) -> pl.Expr:
+def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True, dtype=None,
+                  stream: bool = False) -> pl.Expr:
     """The time of the point a selector picks (used when it is the only call); under InfluxDB 3's
     NaN order (``dtype`` given: Float64) a NaN picked (:func:`_nan_aware`) at its earliest point,
-    as IOx's selector_max finds it."""
+    as IOx's selector_max finds it; over a subquery's ``stream``, a NaN kept first at its own
+    (:func:`_go_extreme`)."""
     nn = v.is_not_null()
+    if stream and name in ("max", "min") and v.meta.root_names():
+        lead = go_lead(name, v, v, not ascending)
+        return pl.when(lead.is_nan()).then(_lead_time(name, v, not ascending)) \
+            .otherwise(selector_time(name, v, args, ascending, dtype))
     if name in ("max", "min"):
         if dtype != pl.Float64:
             return T.filter(v == getattr(v, name)()).min()
@@ -252,10 +290,15 @@ def selector_time(name: str, v: pl.Expr, args: tuple, ascending: bool = True, dt
 
 
 def selector_aux(name: str, v: pl.Expr, aux: pl.Expr, args: tuple, ascending: bool = True,
-                 dtype=None) -> pl.Expr:
+                 dtype=None, stream: bool = False) -> pl.Expr:
     """An auxiliary column's value at the point the selector picks (under InfluxDB 3's NaN order,
-    ``dtype`` given: max/min of a group holding a NaN, the earliest NaN it picks, :func:`_nan_aware`)."""
+    ``dtype`` given: max/min of a group holding a NaN, the earliest NaN it picks, :func:`_nan_aware`;
+    over a subquery's ``stream``, a NaN kept first, :func:`_go_extreme`, else none of its NaN)."""
     nn = v.is_not_null()
+    if stream and name in _SELECT_ORDER and v.meta.root_names():
+        lead = go_lead(name, v, v, not ascending)
+        return pl.when(lead.is_nan()).then(go_lead(name, aux, v, not ascending)) \
+            .otherwise(selector_aux(name, v.fill_nan(None), aux, args, ascending, dtype))
     if name == "percentile":
         p = float(args[0])
         idx = ((v.count() * p / 100.0 + 0.5).floor().cast(pl.Int64) - 1)

@@ -39,7 +39,7 @@ class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
     __slots__ = ("frame", "names", "times", "tmin", "tmax", "starts", "ends", "tag_values", "_nbytes", "_index_bytes",
-                 "_where", "_matched", "_np", "_nan", "_virtual", "_cols")
+                 "_where", "_matched", "_np", "_nan", "_virtual", "_cols", "_keys")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None,
                  tag_values: dict[str, list] | None = None, run_tags: dict[str, list] | None = None):
@@ -78,6 +78,7 @@ class Decoded:
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
         self._cols: dict[tuple, tuple | None] = {}  # _numeric_columns answers by column list
+        self._keys: list[tuple] | None = None  # each series' tags as one key (series_rows)
         if not _runs_sorted(self.times, starts, ends):
             self.starts = None  # not laid out by series: no index, filters do the work
         self._nbytes, self._index_bytes = None, 16 * len(starts) * (2 + len(self.tag_values))
@@ -103,7 +104,7 @@ class Decoded:
         view.frame = pl.DataFrame([self.frame.get_column(TIME), *columns])
         view.names = frozenset(view.frame.columns)
         view._virtual = self._virtual - set(view.frame.columns)
-        view._np, view._nan, view._cols, view.nbytes = {}, {}, {}, 0
+        view._np, view._nan, view._cols, view._keys, view.nbytes = {}, {}, {}, self._keys, 0
         return view
 
     def _runs_with(self, key: str, values: list[str]) -> np.ndarray:
@@ -170,6 +171,23 @@ class Decoded:
             rows = picked.tolist()
             tags_of = {k: [v[r] for r in rows] for k, v in self.tag_values.items()}
         return pick(self.frame, columns), starts, ends - starts, tags_of
+
+    def series_rows(self, tags: dict[str, list[str]] | None, start: int,
+                    end: int) -> tuple[list[tuple], np.ndarray] | None:
+        """(each series matching ``tags``: its tags as a key, the same in any source; its rows with
+        ``start <= time <= end``), None when not indexed: which series' newest rows a source
+        holds (storage/newest_pieces.py). The keys are made once (the rows never change)."""
+        if self.starts is None:
+            return None
+        if self._keys is None:
+            names = sorted(self.tag_values)
+            self._keys = [tuple((k, v) for k, v in zip(names, row) if v is not None)
+                          for row in zip(*(self.tag_values[k] for k in names))] if names else [()] * len(self.starts)
+        runs = self._matching_runs(tags)
+        picked = np.arange(len(self.starts), dtype=np.int64) if runs is None else runs
+        starts, ends = self._bounds(picked, start, end, None)
+        keys = self._keys
+        return [keys[r] for r in picked.tolist()], np.maximum(ends - starts, 0)
 
     def _bounds(self, runs: np.ndarray, start: int, end: int,
                 limit: tuple[int, bool] | None) -> tuple[np.ndarray, np.ndarray]:

@@ -38,6 +38,7 @@ from . import encodings
 from .cache import Decoded, DecodedCache
 from .columns import FileColumns
 from .objects import DataFiles
+from .newest_pieces import newest_pieces
 from .run_gather import joined_arrays, piece_runs
 
 log = logging.getLogger("tsdb_core.store")
@@ -914,7 +915,7 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         lf = filtered(files.scan(fl, counted), cols) if lf is None else lf
         parts.append(_conform(lf, cols, schema, out))
     parts.extend(_piece_rows(s, tag_values, start, end, out, limit, schema)
-                 for s, d in zip(sources, dirty) if not d and s.decoded is not None)
+                 for s in _clean_pieces(sources, dirty, tag_values, start, end, limit))
     by_cols: dict[tuple[str, ...], list[pl.DataFrame]] = {}
     for fr in clean_frames:
         by_cols.setdefault(tuple(fr.columns), []).append(fr)
@@ -938,6 +939,16 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
     if len(parts) == 1:
         return parts[0]
     return pl.concat(parts, how="vertical", rechunk=False)
+
+
+def _clean_pieces(sources: list[Source], dirty: list[bool], tag_values, start: int, end: int,
+                  limit: tuple[int, bool] | None) -> list[Source]:
+    """The sorted pieces of buffered rows among ``sources`` that need no merge; for each series'
+    newest rows (``limit``), only those that may hold some (storage/newest_pieces.py)."""
+    pieces = [s for s, d in zip(sources, dirty) if not d and s.decoded is not None]
+    if limit is not None and limit[1] and len(pieces) > 1:
+        return newest_pieces(pieces, tag_values, start, end, limit[0])
+    return pieces
 
 
 def _piece_rows(s: Source, tag_values, start: int, end: int, out: list[str], limit=None,

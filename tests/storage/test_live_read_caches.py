@@ -105,7 +105,7 @@ def test_newest_rows_read_from_the_newest_pieces_answer_as_settled(monkeypatch):
     """Five pieces (no merge by size): each series' newest rows answer as the same lines flushed
     to a file, whatever n, time range or host (X ends after A but is not wholly newer: A's rows
     may still be some series' newest); the LIMIT 1 of every host reads D alone."""
-    from tsdb_core.storage import buffer_view, partitions
+    from tsdb_core.storage import buffer_view, newest_pieces, partitions
     monkeypatch.setattr(buffer_view, "BACKGROUND", False)
     monkeypatch.setattr(buffer_view, "_by_size", lambda pieces, tags: pieces)
     config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=3600.0)
@@ -123,3 +123,7 @@ def test_newest_rows_read_from_the_newest_pieces_answer_as_settled(monkeypatch):
         read.clear()
         live.query("SELECT * FROM m GROUP BY host ORDER BY time DESC LIMIT 1", db="db")
         assert read == [20]
+        monkeypatch.setattr(newest_pieces, "MOST_SERIES", 2)  # (pieces of more series: all read)
+        read.clear()
+        live.query("SELECT * FROM m GROUP BY host ORDER BY time DESC LIMIT 1", db="db")
+        assert sorted(read) == [0, 1, 3, 10, 20]

@@ -179,15 +179,20 @@ class Decoded:
         holds (storage/newest_pieces.py). The keys are made once (the rows never change)."""
         if self.starts is None:
             return None
+        runs = self._matching_runs(tags)
+        picked = np.arange(len(self.starts), dtype=np.int64) if runs is None else runs
+        starts, ends = self._bounds(picked, start, end, None)
+        keys = self.series_keys()
+        return [keys[r] for r in picked.tolist()], np.maximum(ends - starts, 0)
+
+    def series_keys(self) -> list[tuple]:
+        """Each series' tags as one key, ((tag key, value), ...) sorted by key, a null value left
+        out: equal keys, one series, whichever source holds it (made once: the rows never change)."""
         if self._keys is None:
             names = sorted(self.tag_values)
             self._keys = [tuple((k, v) for k, v in zip(names, row) if v is not None)
                           for row in zip(*(self.tag_values[k] for k in names))] if names else [()] * len(self.starts)
-        runs = self._matching_runs(tags)
-        picked = np.arange(len(self.starts), dtype=np.int64) if runs is None else runs
-        starts, ends = self._bounds(picked, start, end, None)
-        keys = self._keys
-        return [keys[r] for r in picked.tolist()], np.maximum(ends - starts, 0)
+        return self._keys
 
     def _bounds(self, runs: np.ndarray, start: int, end: int,
                 limit: tuple[int, bool] | None) -> tuple[np.ndarray, np.ndarray]:

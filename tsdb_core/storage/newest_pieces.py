@@ -6,18 +6,21 @@ DESC LIMIT 1``) sliced every piece and concatenated them all, six times the work
 settled file. A piece whose every series has ``n`` rows in pieces wholly newer than it (their
 first time after its last) holds none of those series' ``n`` newest rows, so it is not read:
 a superset of each series' ``n`` newest rows is still read (what the caller's ``limit`` asks
-for), and a group of series keeps its own ``n`` newest among them.
+for), and a group of series keeps its own ``n`` newest among them. Series are told apart by
+their tags in Python (a key per series, made once per piece): pieces of many series are all read.
 """
 from __future__ import annotations
+
+MOST_SERIES = 10_000  # pieces holding more series are all read: told apart in Python, they would cost more
 
 
 def newest_pieces(pieces: list, tags: dict[str, list[str]] | None, start: int, end: int, n: int) -> list:
     """``pieces`` (sources each with a ``decoded`` piece, sharing no (series, time) key) less
     those holding none of any series' ``n`` newest rows with ``start <= time <= end``
     among the series matching ``tags``; in their order."""
-    found = [s.decoded.series_rows(tags, start, end) for s in pieces]
-    if len(pieces) < 2 or any(f is None for f in found):
+    if len(pieces) < 2 or any(s.decoded.starts is None or len(s.decoded.starts) > MOST_SERIES for s in pieces):
         return pieces
+    found = [s.decoded.series_rows(tags, start, end) for s in pieces]
     by_start = sorted(range(len(pieces)), key=lambda i: pieces[i].tmin, reverse=True)
     newer: dict[tuple, int] = {}  # series -> its rows in the pieces wholly after the one looked at
     at, drop = 0, set()

@@ -78,7 +78,7 @@ class Decoded:
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
         self._cols: dict[tuple, tuple | None] = {}  # _numeric_columns answers by column list
-        self._keys: list[tuple] | None = None  # each series' tags as one key (series_rows)
+        self._keys: list[str] | None = None  # each series' tags as one key (series_keys)
         if not _runs_sorted(self.times, starts, ends):
             self.starts = None  # not laid out by series: no index, filters do the work
         self._nbytes, self._index_bytes = None, 16 * len(starts) * (2 + len(self.tag_values))
@@ -173,7 +173,7 @@ class Decoded:
         return pick(self.frame, columns), starts, ends - starts, tags_of
 
     def series_rows(self, tags: dict[str, list[str]] | None, start: int,
-                    end: int) -> tuple[list[tuple], np.ndarray] | None:
+                    end: int) -> tuple[list[str], np.ndarray] | None:
         """(each series matching ``tags``: its tags as a key, the same in any source; its rows with
         ``start <= time <= end``), None when not indexed: which series' newest rows a source
         holds (storage/newest_pieces.py). The keys are made once (the rows never change)."""
@@ -185,13 +185,14 @@ class Decoded:
         keys = self.series_keys()
         return [keys[r] for r in picked.tolist()], np.maximum(ends - starts, 0)
 
-    def series_keys(self) -> list[tuple]:
-        """Each series' tags as one key, ((tag key, value), ...) sorted by key, a null value left
-        out: equal keys, one series, whichever source holds it (made once: the rows never change)."""
+    def series_keys(self) -> list[str]:
+        """Each series' tags as one key, the text of ((tag key, value), ...) sorted by key, a null
+        value left out: equal keys, one series, whichever source holds it. Made once (the rows
+        never change); a string keeps its hash, where a tuple of pairs is hashed again at each look-up."""
         if self._keys is None:
             names = sorted(self.tag_values)
-            self._keys = [tuple((k, v) for k, v in zip(names, row) if v is not None)
-                          for row in zip(*(self.tag_values[k] for k in names))] if names else [()] * len(self.starts)
+            self._keys = [repr(tuple((k, v) for k, v in zip(names, row) if v is not None))
+                          for row in zip(*(self.tag_values[k] for k in names))] if names else ["()"] * len(self.starts)
         return self._keys
 
     def _bounds(self, runs: np.ndarray, start: int, end: int,

@@ -22,7 +22,7 @@ def newest_pieces(pieces: list, tags: dict[str, list[str]] | None, start: int, e
         return pieces
     found = [s.decoded.series_rows(tags, start, end) for s in pieces]
     by_start = sorted(range(len(pieces)), key=lambda i: pieces[i].tmin, reverse=True)
-    newer: dict[tuple, int] = {}  # series -> its rows in the pieces wholly after the one looked at
+    newer: dict[str, int] = {}  # series -> its rows in the pieces wholly after the one looked at
     at, drop = 0, set()
     for i in sorted(range(len(pieces)), key=lambda i: pieces[i].tmax, reverse=True):
         while at < len(by_start) and pieces[by_start[at]].tmin > pieces[i].tmax:

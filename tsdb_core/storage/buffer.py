@@ -71,6 +71,7 @@ def non_null_counts(frame: pl.DataFrame, fields: list[str]) -> dict[str, int]:
 
 COALESCE_CHUNKS = 8  # this many small chunks in a row are joined into one
 SMALL_CHUNK_ROWS = 4096
+RANGES_KEPT = 64  # time ranges whose buffered row counts are kept per measurement (WriteBuffer.rows_between)
 LOAD_SORT_ROWS = 262_144  # unread rows of a measurement sorted a block at a time as a load writes them (WriteBuffer.loading)
 
 
@@ -91,6 +92,7 @@ class WriteBuffer:
     views: dict[Key, BufferView] = field(default_factory=dict)  # sorted copies for queries
     sorting: SortSettings = field(default_factory=SortSettings)  # when the views sort (StoreConfig)
     retired: bool = False  # a flush took these rows: no more upkeep of the views
+    spans: dict = field(default_factory=dict)  # key -> (chunk count, last chunk, {range: rows}) (rows_between)
 
     def view(self, key: Key) -> BufferView:
         """The sorted pieces of ``key``'s rows (storage/buffer_view.py); made on first use."""
@@ -151,6 +153,25 @@ class WriteBuffer:
         if self.first_write is None:
             self.first_write = _time.monotonic()
 
+    def rows_between(self, key: Key, start: int, end: int) -> int:
+        """Rows of ``key``'s chunks whose times reach into [start, end] (whole chunks: an estimate's
+        count). Asked by every query (``Reader.row_estimate``, lock held): each range's count is
+        kept until a write changes the chunks (a walk of a load's chunks cost each query several
+        us, NumPy over their times more); a dashboard asks for the same few ranges."""
+        chunks = self.parts.get(key)
+        if not chunks:
+            return 0
+        held = self.spans.get(key)
+        if held is None or held[0] != len(chunks) or held[1] is not chunks[-1]:
+            held = self.spans[key] = (len(chunks), chunks[-1], {})
+        counts = held[2]
+        n = counts.get((start, end))
+        if n is None:
+            if len(counts) >= RANGES_KEPT:
+                counts.clear()
+            n = counts[start, end] = sum(c.rows for c in chunks if c.tmax >= start and c.tmin <= end)
+        return n
+
     def chunks(self, key: Key) -> list[Chunk]:
         return self.parts.get(key, [])
 
@@ -168,3 +189,4 @@ class WriteBuffer:
         for key in [k for k in self.parts if pred(k)]:
             self.rows -= sum(c.frame.height for c in self.parts.pop(key))
             self.views.pop(key, None)
+            self.spans.pop(key, None)

@@ -31,6 +31,7 @@ from ..base.types import TIME
 _START, _END = "\nstart", "\nend"  # a raw newline: no tag key can be named like this
 _RUN = "\nrun"  # a working column: each row's series (Decoded._with_tags)
 MATCHED_KEPT = 256  # distinct tag conditions a source remembers the runs of (Decoded._matching_runs)
+_MISSING = object()  # (a cache miss, where None is an answer)
 _EAGER_TAG_ROWS = 65_536  # up to this many rows, tags are built at once, not by a join
 
 
@@ -38,7 +39,7 @@ class Decoded:
     """A whole file in memory: rows, their times as numpy, and the run of each series."""
 
     __slots__ = ("frame", "names", "times", "tmin", "tmax", "starts", "ends", "tag_values", "_nbytes", "_index_bytes",
-                 "_where", "_matched", "_np", "_nan", "_virtual")
+                 "_where", "_matched", "_np", "_nan", "_virtual", "_cols", "_keys")
 
     def __init__(self, frame: pl.DataFrame, tags: list[str], starts: np.ndarray | None = None,
                  tag_values: dict[str, list] | None = None, run_tags: dict[str, list] | None = None):
@@ -76,6 +77,8 @@ class Decoded:
         self._matched: dict[tuple, np.ndarray] = {}  # _matching_runs answers of several values (runs never change)
         self._np: dict[str, np.ndarray | None] = {}  # null-free numeric columns as numpy views
         self._nan: dict[str, np.ndarray | None] = {}  # float columns, null as NaN (select_arrays)
+        self._cols: dict[tuple, tuple | None] = {}  # _numeric_columns answers by column list
+        self._keys: list[str] | None = None  # each series' tags as one key (series_keys)
         if not _runs_sorted(self.times, starts, ends):
             self.starts = None  # not laid out by series: no index, filters do the work
         self._nbytes, self._index_bytes = None, 16 * len(starts) * (2 + len(self.tag_values))
@@ -101,7 +104,7 @@ class Decoded:
         view.frame = pl.DataFrame([self.frame.get_column(TIME), *columns])
         view.names = frozenset(view.frame.columns)
         view._virtual = self._virtual - set(view.frame.columns)
-        view._np, view._nan, view.nbytes = {}, {}, 0
+        view._np, view._nan, view._cols, view._keys, view.nbytes = {}, {}, {}, self._keys, 0
         return view
 
     def _runs_with(self, key: str, values: list[str]) -> np.ndarray:
@@ -168,6 +171,29 @@ class Decoded:
             rows = picked.tolist()
             tags_of = {k: [v[r] for r in rows] for k, v in self.tag_values.items()}
         return pick(self.frame, columns), starts, ends - starts, tags_of
+
+    def series_rows(self, tags: dict[str, list[str]] | None, start: int,
+                    end: int) -> tuple[list[str], np.ndarray] | None:
+        """(each series matching ``tags``: its tags as a key, the same in any source; its rows with
+        ``start <= time <= end``), None when not indexed: which series' newest rows a source
+        holds (storage/newest_pieces.py). The keys are made once (the rows never change)."""
+        if self.starts is None:
+            return None
+        runs = self._matching_runs(tags)
+        picked = np.arange(len(self.starts), dtype=np.int64) if runs is None else runs
+        starts, ends = self._bounds(picked, start, end, None)
+        keys = self.series_keys()
+        return [keys[r] for r in picked.tolist()], np.maximum(ends - starts, 0)
+
+    def series_keys(self) -> list[str]:
+        """Each series' tags as one key, the text of ((tag key, value), ...) sorted by key, a null
+        value left out: equal keys, one series, whichever source holds it. Made once (the rows
+        never change); a string keeps its hash, where a tuple of pairs is hashed again at each look-up."""
+        if self._keys is None:
+            names = sorted(self.tag_values)
+            self._keys = [repr(tuple((k, v) for k, v in zip(names, row) if v is not None))
+                          for row in zip(*(self.tag_values[k] for k in names))] if names else ["()"] * len(self.starts)
+        return self._keys
 
     def _bounds(self, runs: np.ndarray, start: int, end: int,
                 limit: tuple[int, bool] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -275,20 +301,42 @@ class Decoded:
                       columns: list[str]) -> tuple[dict[str, str | None], dict[str, np.ndarray]] | None:
         """:meth:`select_arrays` of the one series that matches ``tags``, with its tag values
         (``({}, empty arrays)`` when no series has rows there); None when several do."""
+        found = self.series_run(tags, start, end, columns)
+        if found is None:
+            return None
+        arrays, run, lo, hi = found
+        return ({} if run is None else self.run_tags(run)), {c: a[lo:hi] for c, a in zip(columns, arrays)}
+
+    def series_run(self, tags: dict[str, list[str]], start: int, end: int,
+                   columns: list[str]) -> tuple[tuple[np.ndarray, ...], int | None, int, int] | None:
+        """:meth:`series_arrays` not sliced: (the columns' whole arrays, the series' run, its first
+        and end row there); run None (and no rows) when no series has rows there; None as
+        series_arrays. Several sources' rows are then joined without a dict of views per source."""
         arrays = self._numeric_columns(tags, columns)
         pieces = self._pieces(tags, start, end) if arrays is not None else ()
         if arrays is None or len(pieces) > 1:
             return None
-        if not pieces:
-            return {}, {c: a[:0] for c, a in zip(columns, arrays)}
-        run, lo, hi = pieces[0]
-        return {k: v[run] for k, v in self.tag_values.items()}, {c: a[lo:hi] for c, a in zip(columns, arrays)}
+        return (arrays, *pieces[0]) if pieces else (arrays, None, 0, 0)
 
-    def _numeric_columns(self, tags, columns: list[str]) -> list[np.ndarray] | None:
+    def run_tags(self, run: int) -> dict[str, str | None]:
+        """Each tag key's value in series ``run``."""
+        return {k: v[run] for k, v in self.tag_values.items()}
+
+    def _numeric_columns(self, tags, columns: list[str]) -> tuple[np.ndarray, ...] | None:
+        """The arrays of ``columns`` (:meth:`_numeric`), None when one is not plain numbers; kept
+        per column list (the frame never changes): a store being written to is read as several
+        pieces, and looking each column up again cost every query a few us per piece."""
         if self.starts is None or not tags:
             return None
-        arrays = [self._numeric(c) for c in columns]
-        return None if any(a is None for a in arrays) else arrays
+        key = tuple(columns)
+        hit = self._cols.get(key, _MISSING)
+        if hit is _MISSING:
+            arrays = tuple(self._numeric(c) for c in columns)
+            hit = None if any(a is None for a in arrays) else arrays
+            if len(self._cols) >= MATCHED_KEPT:
+                self._cols.clear()
+            self._cols[key] = hit
+        return hit
 
     def _pieces(self, tags, start: int, end: int) -> list[tuple[int, int, int]]:
         """(run, first row, end row) of each series matching ``tags`` with rows in [start, end]."""

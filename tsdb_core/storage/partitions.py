@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import operator
 import os
 import zlib
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from . import encodings
 from .cache import Decoded, DecodedCache
 from .columns import FileColumns
 from .objects import DataFiles
+from .newest_pieces import newest_pieces
 from .run_gather import joined_arrays, piece_runs
 
 log = logging.getLogger("tsdb_core.store")
@@ -50,6 +52,7 @@ _ENCODING = {  # floats: chosen per file from the data (_column_options)
 # Go's time.Truncate (what 1.x uses for shard groups) counts from 0001-01-01, a Monday:
 # 7-day windows start on Mondays, not on Thursdays as multiples of the Unix epoch would.
 _GO_ZERO_OFFSET = 62_135_596_800 * 1_000_000_000
+_TMIN = operator.attrgetter("tmin")  # (sources in time order)
 
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
@@ -280,19 +283,23 @@ class Files:
     def series_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                       start: int, end: int, columns: list[str]):
         """:meth:`Decoded.series_arrays` over files that do not overlap, in time order:
-        (the series' tags, its rows), or None when several series match (or as select_arrays)."""
-        parts = self._decoded_parts(sorted(files, key=lambda f: f.tmin), tags, tag_values, start, end, columns,
-                                    lambda dec: dec.series_arrays(tag_values, start, end, columns))
-        if parts is None:
+        (the series' tags, its rows), or None when several series match (or as select_arrays).
+        Each source's arrays are sliced once, when joined (``Decoded.series_run``)."""
+        parts = self._decoded_parts(sorted(files, key=_TMIN), tags, tag_values, start, end, columns,
+                                    lambda dec: (dec, dec.series_run(tag_values, start, end, columns)))
+        if parts is None or any(run is None for _, run in parts):
             return None
-        found = [(dict.fromkeys(tags) | series, arrays) for series, arrays in parts if series]
+        found = [(dec, run) for dec, run in parts if run[1] is not None]
         if not found:
-            return {}, parts[0][1]
-        if any(series != found[0][0] for series, _ in found):
+            return {}, {c: a[:0] for c, a in zip(columns, parts[0][1][0])}
+        series = [dict.fromkeys(tags) | dec.run_tags(run[1]) for dec, run in found]
+        if any(s != series[0] for s in series[1:]):
             return None  # one series in each file, not the same one
         if len(found) == 1:
-            return found[0]
-        return found[0][0], {c: np.concatenate([a[c] for _, a in found]) for c in columns}
+            arrays, _, lo, hi = found[0][1]
+            return series[0], {c: a[lo:hi] for c, a in zip(columns, arrays)}
+        return series[0], {c: np.concatenate([run[0][i][run[2]:run[3]] for _, run in found])
+                           for i, c in enumerate(columns)}
 
     def select_runs(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                     start: int, end: int, columns: list[str]):
@@ -310,10 +317,10 @@ class Files:
         a column, ``take`` says None, or nothing matched."""
         parts = []
         for f in files:  # (a Decoded: sorted buffered rows, storage/buffer_view.py)
-            have = f.names if isinstance(f, Decoded) else f.columns
-            if any(c not in have for c in columns):
+            piece = isinstance(f, Decoded)
+            if not (f.names.issuperset(columns) if piece else all(c in f.columns for c in columns)):
                 return None  # a field missing from a file: null rows, which arrays cannot hold
-            dec = f if isinstance(f, Decoded) else self._decoded_file(f, tags, columns, tag_values, start, end)
+            dec = f if piece else self._decoded_file(f, tags, columns, tag_values, start, end)
             decs = [dec] if dec is not None else self._decoded_groups(f, tags, tag_values, start, end)
             if not decs:
                 return None
@@ -908,7 +915,7 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
         lf = filtered(files.scan(fl, counted), cols) if lf is None else lf
         parts.append(_conform(lf, cols, schema, out))
     parts.extend(_piece_rows(s, tag_values, start, end, out, limit, schema)
-                 for s, d in zip(sources, dirty) if not d and s.decoded is not None)
+                 for s in _clean_pieces(sources, dirty, tag_values, start, end, limit))
     by_cols: dict[tuple[str, ...], list[pl.DataFrame]] = {}
     for fr in clean_frames:
         by_cols.setdefault(tuple(fr.columns), []).append(fr)
@@ -932,6 +939,16 @@ def build_scan(files: Files, sources: list[Source], schema: dict[str, pl.DataTyp
     if len(parts) == 1:
         return parts[0]
     return pl.concat(parts, how="vertical", rechunk=False)
+
+
+def _clean_pieces(sources: list[Source], dirty: list[bool], tag_values, start: int, end: int,
+                  limit: tuple[int, bool] | None) -> list[Source]:
+    """The sorted pieces of buffered rows among ``sources`` that need no merge; for each series'
+    newest rows (``limit``), only those that may hold some (storage/newest_pieces.py)."""
+    pieces = [s for s, d in zip(sources, dirty) if not d and s.decoded is not None]
+    if limit is not None and limit[1] and len(pieces) > 1:
+        return newest_pieces(pieces, tag_values, start, end, limit[0])
+    return pieces
 
 
 def _piece_rows(s: Source, tag_values, start: int, end: int, out: list[str], limit=None,

@@ -213,7 +213,7 @@ class Reader:
                     n += f.rows * ((min(end, f.tmax) - max(start, f.tmin) + 1) / (f.tmax - f.tmin + 1))
             for buf in (st.flushing, st.buffer):
                 if buf is not None:
-                    n += sum(c.rows for c in buf.chunks(key) if c.tmax >= start and c.tmin <= end)
+                    n += buf.rows_between(key, start, end)
             return round(n)
 
     def pieces(self, db: str, rp: str | None, measurement: str, start: int,

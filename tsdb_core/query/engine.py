@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ..base.errors import ParseError, TsdbError
+from ..base.errors import Panicked, ParseError, TsdbError
 from ..influxql import ast, parse
 from ..influxql.ast.visit import find
 from ..influxql.dialect import Dialect
@@ -105,6 +105,8 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
             res = StatementResult(i, error="query-timeout limit exceeded")
         failed = res.error is not None
         results.append(res)
+        if res.statement_id == Panicked.statement_id:
+            break  # influxd recovered from a panic: the query ends there
     if log.isEnabledFor(logging.DEBUG):
         log.debug("execute %.1f ms", (_time.perf_counter() - t0) * 1e3)
     return QueryResult(results)
@@ -124,6 +126,8 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadlin
             return StatementResult(i, [Series("", None, ["QUERY PLAN"], rows)])
         return metadata.execute_meta(provider, stmt, statement_id=i, db=db, rp=rp, now=now,
                                      epoch=epoch)
+    except Panicked as e:
+        return StatementResult(e.statement_id, error=str(e))
     except TsdbError as e:
         return StatementResult(i, error=str(e))
     except Exception as e:  # noqa: BLE001 - a bug must not take the whole request down

@@ -11,10 +11,8 @@ import numpy as np
 import polars as pl
 
 from ...base.errors import QueryError, RowError, UnsupportedType
-from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
-from ...influxql.ast.visit import transform
 from ...influxql.dialects import arith3
 from ..functions.math import MATH_FUNCTIONS, math_expr
 from ..plan.nodes import MEASUREMENT_COLUMN, LoweredCall
@@ -229,49 +227,26 @@ _TYPE_NAMES = {pl.Float64: "float", pl.Int64: "integer", pl.UInt64: "unsigned",
                pl.String: "string", pl.Boolean: "boolean"}
 
 
-def check_types(e, types: dict, influxd: bool = False) -> None:
-    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text).
-    ``influxd``: its evalBinaryExprType exactly: an operand of unknown type (a field no source
-    has) takes the other's, a math call is typed as its first argument, and the expression is
-    printed as Reduce leaves it."""
+def check_types(e, types: dict) -> None:
+    """InfluxDB 3's operand check: no arithmetic on strings or booleans, bitwise operators on
+    integers only (influxd's is analyze/types_v1.py)."""
     if isinstance(e, ast.ParenExpr):
-        return check_types(e.expr, types, influxd)
+        return check_types(e.expr, types)
     if isinstance(e, ast.Call):
         for a in e.args:
-            check_types(a, types, influxd)
+            check_types(a, types)
         return
     if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-", "*", "/", "%", "&", "|", "^"):
-        check_types(e.lhs, types, influxd)
-        check_types(e.rhs, types, influxd)
-        lt, rt = _type_name(e.lhs, types, influxd), _type_name(e.rhs, types, influxd)
-        if influxd and None in (lt, rt):
-            return
+        check_types(e.lhs, types)
+        check_types(e.rhs, types)
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
         if {lt, rt} & {"string", "boolean", "tag"} or (e.op in ("&", "|", "^") and "float" in (lt, rt)):
-            raise QueryError(f"type error: {_as_reduced(e) if influxd else e}: incompatible types: {lt} and {rt}")
+            raise QueryError(f"type error: {e}: incompatible types: {lt} and {rt}")
 
 
-class _GoNumber(ast.NumberLiteral):
-    """A float literal as influxql prints it (``strconv.FormatFloat(v, 'f', 3, 64)``)."""
-
-    def __str__(self) -> str:
-        return f"{self.val:.3f}"
-
-
-def _as_reduced(e) -> ast.Expr:
-    """``e`` printed as influxd prints it once reduced: parentheses only around an operation,
-    floats with three decimals, fields under their keys (a bound twin reads ``TWIN`` + key)."""
-    def fn(n):
-        if isinstance(n, ast.VarRef):
-            return ast.VarRef(field_key(n.name), n.type)
-        if isinstance(n, ast.ParenExpr) and not isinstance(n.expr, ast.BinaryExpr):
-            return n.expr
-        return _GoNumber(n.val) if type(n) is ast.NumberLiteral else n
-    return transform(e, fn)
-
-
-def _type_name(e, types: dict, influxd: bool = False) -> str | None:
+def _type_name(e, types: dict) -> str | None:
     if isinstance(e, ast.ParenExpr):
-        return _type_name(e.expr, types, influxd)
+        return _type_name(e.expr, types)
     if isinstance(e, ast.VarRef):
         return {"tag": "tag", "unknown": None, "tagarg": None}.get(e.type, e.type) if e.type else types.get(e.name)
     if isinstance(e, ast.IntegerLiteral):
@@ -283,12 +258,12 @@ def _type_name(e, types: dict, influxd: bool = False) -> str | None:
     if isinstance(e, ast.BooleanLiteral):
         return "boolean"
     if isinstance(e, ast.Call):
-        result = "input" if influxd and e.name in MATH_FUNCTIONS else F.spec(e.name).result
+        result = F.spec(e.name).result
         if result != "input":
             return result
-        return _type_name(e.args[0], types, influxd) if e.args else None
+        return _type_name(e.args[0], types) if e.args else None
     if isinstance(e, ast.BinaryExpr):
-        lt, rt = _type_name(e.lhs, types, influxd), _type_name(e.rhs, types, influxd)
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
         return "float" if "float" in (lt, rt) or e.op == "/" else (lt or rt)
     return None
 

@@ -27,6 +27,8 @@ from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, parse_time_string, split_where
 from ..analyze.compile import compile_fields, validate_condition
+from ..analyze.reduce_v1 import reduce_field
+from ..analyze.types_v1 import check_fields
 
 # LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
 # to 2^63-1); held below 2^31 so that LIMIT + OFFSET fits Polars' u32 row counts.
@@ -88,7 +90,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         if not interval and parent.interval:
             interval, offset, inherited = parent.interval, parent.offset, True
     fields, time_column = time_fields(stmt.fields, dialect)
-    fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in fields]
+    reduce = reduce_field if dialect is Dialect.INFLUXDB1 else reduce_literals
+    fields = [ast.Field(reduce(f.expr), f.alias) for f in fields]
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
@@ -103,6 +106,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
+    if dialect is Dialect.INFLUXDB1:
+        check_fields(stmt, fields, known.fields, known.tags, _normalized(stmt, provider, db, rp))
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None, dialect=dialect)
     columns = _checked(columns, known.fields, dialect, None if has_agg else stmt.location or "")
@@ -175,15 +180,28 @@ def _checked(columns: list, fields: dict, dialect: Dialect, raw_tz: str | None =
     """The columns once their operand types pass (influxdb3: its integer/unsigned rules applied,
     and a raw projection's arithmetic on ``time`` refused: dialects/timearith3.py; ``raw_tz``:
     None for an aggregate, else tz()'s zone or "")."""
-    for c in columns:
-        check_types(c.expr, fields, influxd=dialect is Dialect.INFLUXDB1)
     if dialect is not Dialect.INFLUXDB3:
         return columns
+    for c in columns:
+        check_types(c.expr, fields)
     if raw_tz is not None:
         msg = timearith3.time_arithmetic_error((c.expr for c in columns), fields, raw_tz or None)
         if msg is not None:
             raise QueryError(f"datafusion error: Error during planning: {msg}")
     return _v3_arithmetic(columns, fields)
+
+
+def _normalized(stmt, provider, db, rp) -> list:
+    """The FROM list as influxd's statement normalizer leaves it: database and retention policy
+    filled in (what its panic answer prints)."""
+    out = []
+    for m in stmt.sources:
+        if isinstance(m, ast.Measurement):
+            database = m.database or db
+            policy = m.retention_policy or rp or provider.resolve_rp(database, None)
+            m = replace(m, database=database, retention_policy=policy)
+        out.append(m)
+    return out
 
 
 def _v3_fill_number(columns, sources, provider, dims, value, interval: int) -> None:

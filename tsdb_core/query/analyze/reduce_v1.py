@@ -17,6 +17,7 @@ import math
 import polars as pl
 
 from ...influxql import ast
+from ...influxql.ast.visit import transform
 from ..functions.math import MATH_FUNCTIONS, math_expr
 
 NIL = ast.NilLiteral()
@@ -43,6 +44,19 @@ def has_nil(e) -> bool:
     return isinstance(e, ast.Call) and any(has_nil(a) for a in e.args)
 
 
+def unevaluated_as_nil(cond):
+    """A WHERE condition with each call the MathValuer does not evaluate (``log(x)``, ``abs(x, 2)``
+    in parentheses, which validateCondition does not enter; ``mean(x)`` there) as nil: a row's
+    value of it is nil to influxd, and a comparison with nil false."""
+    def nil_call(n):
+        return NIL if isinstance(n, ast.Call) and not _evaluates(n.name, len(n.args)) else n
+    return transform(cond, nil_call)
+
+
+def _evaluates(name: str, n_args: int) -> bool:
+    return name in MATH_FUNCTIONS and n_args == (2 if name in ("atan2", "log", "pow") else 1)
+
+
 def _reduce(e):
     if isinstance(e, ast.BinaryExpr):
         return _binary(e.op, _reduce(e.lhs), _reduce(e.rhs))
@@ -62,7 +76,7 @@ def _reduce(e):
 def _math_value(name: str, args: tuple):
     """MathValuer.Call: a literal, NIL where an argument is no number, None where it does not
     evaluate (no math function, or a count of arguments it has no case for)."""
-    if name not in MATH_FUNCTIONS or len(args) != (2 if name in ("atan2", "log", "pow") else 1):
+    if not _evaluates(name, len(args)):
         return None
     if not all(isinstance(a, _NUMBERS) for a in args):
         return NIL

@@ -194,6 +194,8 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
     lhs, rhs = value_expr(e.lhs, schema), value_expr(e.rhs, schema)
     op = e.op
     ints = lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64)
+    if op in ("+", "-", "*", "/", "%") and (lt in (pl.String, pl.Boolean) or rt in (pl.String, pl.Boolean)):
+        return pl.lit(None)  # (influxd's check lets it pass beside a name of unknown type: nil)
     if op == "+":
         return lhs + rhs
     if op == "-":
@@ -217,10 +219,28 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
     if op == "%":
         return _go_rem(lhs, rhs, lt if ints else pl.Float64)
     if op in ("&", "|", "^"):
-        if not ints:
-            return pl.lit(None)
-        return {"&": lhs & rhs, "|": lhs | rhs, "^": lhs.xor(rhs)}[op]
+        return _bitwise(op, lhs, rhs, lt, rt)
     return cond_expr(e, schema)
+
+
+_BITWISE = {"&": pl.Expr.and_, "|": pl.Expr.or_, "^": pl.Expr.xor}
+
+
+def _bitwise(op: str, lhs: pl.Expr, rhs: pl.Expr, lt, rt) -> pl.Expr:
+    """``&``, ``|``, ``^`` as influxd's evalBinaryExpr: on integers (a side of unknown type null);
+    with a boolean side, a null beside a boolean is false (``true ^ <null>`` is true), a boolean
+    left side beside a value of another type false, anything else null."""
+    fn = _BITWISE[op]
+    if pl.Boolean in (lt, rt):
+        lb = lhs if lt == pl.Boolean else pl.lit(None, dtype=pl.Boolean)
+        rb = rhs if rt == pl.Boolean else pl.lit(None, dtype=pl.Boolean)
+        l_other = lhs.is_not_null() if lt != pl.Boolean else pl.lit(False)
+        r_other = rhs.is_not_null() if rt != pl.Boolean else pl.lit(False)
+        return (pl.when(l_other | (lhs.is_null() & (rhs.is_null() | r_other))).then(None)
+                .when(r_other).then(False).otherwise(fn(lb.fill_null(False), rb.fill_null(False))))
+    if lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64):
+        return fn(lhs.cast(lt), rhs.cast(rt))
+    return pl.lit(None)
 
 
 _TYPE_NAMES = {pl.Float64: "float", pl.Int64: "integer", pl.UInt64: "unsigned",
@@ -324,10 +344,8 @@ def _compare(e: ast.BinaryExpr, schema) -> pl.Expr:
             isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
         return pl.lit(False)  # tags only compare for (in)equality and regexes
     lt, rt = _cond_type(e.lhs, schema), _cond_type(e.rhs, schema)
-    if (_missing(e.lhs, schema) or _missing(e.rhs, schema)) and _incompatible(lt, rt):
-        return pl.lit(False)  # an absent name is '' to influxd, and '' is no number: = and != are false
-    if _incompatible(lt, rt):
-        return pl.lit(op in ("!=", "<>"))
+    if _incompatible(lt, rt):  # (an absent name is '' to influxd, and '' is no number)
+        return pl.lit(False)  # Go's evalBinaryExpr: = and != alike are false between types
     lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
     if lhs is None or rhs is None:
         return pl.lit(False)

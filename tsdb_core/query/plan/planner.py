@@ -27,7 +27,7 @@ from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, parse_time_string, split_where
 from ..analyze.compile import compile_fields, validate_condition
-from ..analyze.reduce_v1 import reduce_field
+from ..analyze.reduce_v1 import reduce_field, unevaluated_as_nil
 from ..analyze.types_v1 import check_fields
 
 # LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
@@ -80,7 +80,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
           parent: SelectPlan | None = None, dialect: Dialect = Dialect.INFLUXDB1) -> SelectPlan:
     """The statement's facts: fields, tags, time range, groups (no operator tree yet)."""
     time_range, condition = split_where(stmt.condition, now, stmt.location)
-    validate_condition(condition)
+    validate_condition(condition, influxd=dialect is Dialect.INFLUXDB1)
     interval, offset, dim_exprs = _dimensions(stmt, now)
     inherited = False
     ascending = stmt.time_ascending
@@ -154,6 +154,8 @@ def _bound_condition(condition, known, dialect):
     if condition is None:
         return None
     condition = _bind(condition, known)
+    if dialect is Dialect.INFLUXDB1:
+        condition = unevaluated_as_nil(condition)
     if dialect is Dialect.INFLUXDB3:
         condition = _v3_arithmetic([condition], known.fields, arith3.rewrite_condition)[0]
     return condition

@@ -29,7 +29,7 @@ from .meta import dispatch as metadata
 from .plan.nodes import FastSelect, SelectPlan, SubqueryScan, output_column, tag_name
 from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
-from .plan.planner import plan_select
+from .plan.planner import influxd_text, plan_select
 from .results import (BLOCK_ROWS, FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series,
                       SeriesBlock, StatementResult, frame_rows, rfc3339_times, time_expr)
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
@@ -105,8 +105,13 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
             res = StatementResult(i, error="query-timeout limit exceeded")
         failed = res.error is not None
         results.append(res)
-        if res.statement_id == Panicked.statement_id:
-            break  # influxd recovered from a panic: the query ends there
+        if res.statement_id == Panicked.statement_id:  # influxd recovered from a panic: the query
+            if len(statements) > 1:  # ends there, its answer printing the whole query
+                texts = [influxd_text(s, provider, db, rp, j <= i) for j, s in enumerate(statements)]
+                res = StatementResult(res.statement_id, error=";\n".join(texts) + " [panic:" +
+                                      res.error.rsplit(" [panic:", 1)[1])
+                results[-1] = res
+            break
     if log.isEnabledFor(logging.DEBUG):
         log.debug("execute %.1f ms", (_time.perf_counter() - t0) * 1e3)
     return QueryResult(results)

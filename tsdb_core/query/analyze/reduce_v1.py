@@ -45,12 +45,26 @@ def has_nil(e) -> bool:
 
 
 def unevaluated_as_nil(cond):
-    """A WHERE condition with each call the MathValuer does not evaluate (``log(x)``, ``abs(x, 2)``
-    in parentheses, which validateCondition does not enter; ``mean(x)`` there) as nil: a row's
-    value of it is nil to influxd, and a comparison with nil false."""
+    """A bound WHERE condition as influxd's evalBinaryExpr takes it: each call the MathValuer does
+    not evaluate (``log(x)``, ``abs(x, 2)`` in parentheses, which validateCondition does not enter;
+    ``mean(x)`` there) nil, whose comparisons are false; a string ordered (``s <= 'a'``, a string
+    field or literal on either side) false: Go compares strings for (in)equality only."""
     def nil_call(n):
-        return NIL if isinstance(n, ast.Call) and not _evaluates(n.name, len(n.args)) else n
+        if isinstance(n, ast.Call) and not _evaluates(n.name, len(n.args)):
+            return NIL
+        if isinstance(n, ast.BinaryExpr) and n.op in ("<", "<=", ">", ">=") and _orders_strings(n.lhs, n.rhs):
+            return ast.BooleanLiteral(False)
+        return n
     return transform(cond, nil_call)
+
+
+def _orders_strings(lhs, rhs) -> bool:
+    """A string field or literal on either side (a time string beside ``time`` is a time)."""
+    sides = (lhs, rhs)
+    if any(isinstance(e, ast.VarRef) and e.name == "time" for e in sides):
+        return False
+    return any(isinstance(e, ast.StringLiteral) or isinstance(e, ast.VarRef) and e.type == "string"
+               for e in sides)
 
 
 def _evaluates(name: str, n_args: int) -> bool:

@@ -133,10 +133,10 @@ def go_text(e) -> str:
 def check_fields(stmt, fields, known_fields: dict, tags, sources) -> None:
     """What influxd's Prepare refuses once the fields are compiled: a field holding a nil literal
     (a math call on a string or boolean) panics in CloneExpr, the query answered as
-    ``<statement> [panic:unreachable]`` (``sources``: the FROM list with database and retention
+    ``<statement> [panic:unreachable]`` (``sources()``: the FROM list with database and retention
     policy filled in, as the statement normalizer leaves it); then validateTypes, field by field."""
     if any(has_nil(f.expr) for f in fields):
-        raise Panicked(f"{statement_text(stmt, sources)} [panic:unreachable]")
+        raise Panicked(f"{statement_text(stmt, sources())} [panic:unreachable]")
     for f in fields:
         eval_type(rewrite_refs(f.expr, known_fields, tags))
 

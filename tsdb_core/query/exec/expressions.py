@@ -33,8 +33,8 @@ def _lit(e) -> pl.Expr:
         return pl.lit(e.val, dtype=pl.Int64)
     if isinstance(e, ast.UnsignedLiteral):
         return pl.lit(e.val, dtype=pl.UInt64)
-    if isinstance(e, ast.NumberLiteral):
-        return pl.lit(e.val, dtype=pl.Float64)
+    if isinstance(e, ast.NumberLiteral):  # a NaN one (influxdb1's folded log(0, 0)): null, as 1.x writes NaN
+        return pl.lit(e.val if e.val == e.val else None, dtype=pl.Float64)
     if isinstance(e, (ast.DurationLiteral, ast.TimeLiteral)):
         return pl.lit(e.val, dtype=pl.Int64)
     if isinstance(e, ast.BooleanLiteral):
@@ -343,6 +343,8 @@ def _compare(e: ast.BinaryExpr, schema) -> pl.Expr:
     if op in ("<", "<=", ">", ">=") and any(
             isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
         return pl.lit(False)  # tags only compare for (in)equality and regexes
+    if op in ("<", "<=", ">", ">=") and (_missing(e.lhs, schema) or _missing(e.rhs, schema)):
+        return pl.lit(False)  # a name the source lacks is nil to influxd: no order
     lt, rt = _cond_type(e.lhs, schema), _cond_type(e.rhs, schema)
     if _incompatible(lt, rt):  # (an absent name is '' to influxd, and '' is no number)
         return pl.lit(False)  # Go's evalBinaryExpr: = and != alike are false between types

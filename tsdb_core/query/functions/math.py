@@ -228,10 +228,9 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None, keep_nan: 
 def _pair_expr(x: pl.Expr, b: pl.Expr, fn) -> pl.Expr:
     """``fn(x, b)`` over numpy arrays, null where either argument is (``pow(null, 0)`` is no 1)."""
     def pair(s: pl.Series) -> pl.Series:
-        xs, bs = s.struct.field("x"), s.struct.field("b")
-        out = pl.Series(s.name, fn(xs.to_numpy(), bs.to_numpy()), dtype=pl.Float64)
-        return out.zip_with(xs.is_not_null() & bs.is_not_null(), pl.Series([None] * len(out), dtype=pl.Float64))
-    return pl.struct(x.alias("x"), b.alias("b")).map_batches(pair, return_dtype=pl.Float64)
+        return pl.Series(s.name, fn(s.struct.field("x").to_numpy(), s.struct.field("b").to_numpy()))
+    out = pl.struct(x.alias("x"), b.alias("b")).map_batches(pair, return_dtype=pl.Float64)
+    return pl.when(x.is_not_null() & b.is_not_null()).then(out)
 
 
 def _preserving_batch(name: str, s: pl.Series, keep_nan: bool) -> pl.Series:

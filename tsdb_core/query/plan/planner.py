@@ -28,7 +28,11 @@ from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, parse_time_string, split_where
 from ..analyze.compile import compile_fields, validate_condition
 from ..analyze.reduce_v1 import reduce_field, unevaluated_as_nil
-from ..analyze.types_v1 import check_fields
+from ..analyze.types_v1 import check_fields, statement_text
+
+# the column a cast to a field type of a name no source has as a field reads: none (its value is
+# nil to influxd, which compares false, where a missing tag compares as '')
+NO_FIELD = "\x00no field:"
 
 # LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
 # to 2^63-1); held below 2^31 so that LIMIT + OFFSET fits Polars' u32 row counts.
@@ -39,7 +43,8 @@ class SourceSchema:
     """Fields (name → type text) and tag keys of the sources of one statement."""
 
     def __init__(self, time_is_field: bool = False) -> None:
-        # ``time`` beside the time column names a field (influxdb1), held in TIME_FIELD
+        # ``time`` beside the time column names a field (influxdb1), held in TIME_FIELD; there
+        # a cast other than ::tag reads a field only (influxd's cursors): a tag's is null
         self.time_is_field = time_is_field
         self.fields: dict[str, str] = {}
         self.tags: set[str] = set()
@@ -107,7 +112,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     if dialect is Dialect.INFLUXDB1:
-        check_fields(stmt, fields, known.fields, known.tags, _normalized(stmt, provider, db, rp))
+        check_fields(stmt, fields, known.fields, known.tags, lambda: _normalized(stmt, provider, db, rp))
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None, dialect=dialect)
     columns = _checked(columns, known.fields, dialect, None if has_agg else stmt.location or "")
@@ -191,6 +196,14 @@ def _checked(columns: list, fields: dict, dialect: Dialect, raw_tz: str | None =
         if msg is not None:
             raise QueryError(f"datafusion error: Error during planning: {msg}")
     return _v3_arithmetic(columns, fields)
+
+
+def influxd_text(stmt, provider, db, rp, normalized: bool) -> str:
+    """A statement as influxql's String() prints it; ``normalized``: a SELECT's FROM list as
+    influxd's normalizer leaves it before running it (database and retention policy filled in)."""
+    if not isinstance(stmt, ast.SelectStatement):
+        return str(stmt)
+    return statement_text(stmt, _normalized(stmt, provider, db, rp) if normalized else stmt.sources)
 
 
 def _normalized(stmt, provider, db, rp) -> list:
@@ -737,6 +750,8 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
             return ast.VarRef(known.column(e.name), None if e.type is None and e.name not in keys else "unknown")
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
+        if known.time_is_field and e.name not in known.fields and e.name != "time":
+            return ast.VarRef(NO_FIELD + e.name, e.type)  # influxd: a cast reads a field (t::string of a tag: nil)
         # a cast: keep the target type, remember the source type via the known at execution
         column = known.column(e.name)
         return e if column == e.name else ast.VarRef(column, e.type)

@@ -150,12 +150,15 @@ QUERIES = [
     "SELECT t::field + -g FROM m WHERE g::tag <= s::tag",
     "SELECT g, round(pow(g, g::integer)) AS a2 FROM m WHERE g < 100",
     "SELECT f FROM m; SELECT sqrt('x') + f FROM m; SELECT f FROM m",
-    # a folded NaN (log(0, 0)) written null; strings are not ordered in WHERE (Go compares them
-    # for equality only), a time string beside time still a time
+    # a folded NaN (log(0, 0)) written null; strings and booleans are not ordered in WHERE (Go
+    # compares them for equality only), a time string beside time still a time
     "SELECT (g), log(0.0, 0) - round(g::integer - f::field) FROM m",
     "SELECT (g::string), -t::field, (g) FROM m WHERE s <= 'a b'",
     "SELECT f FROM m WHERE s > 'a' OR f > 1",
     "SELECT f FROM m WHERE 'a' < s",
     "SELECT f FROM m WHERE time < '1970-01-01T00:00:03Z' OR f > 100",
     "SELECT f FROM m WHERE (time < '1970-01-01T00:00:03Z' OR f > 100) AND s = 'x'",
+    "SELECT -f AS a0 FROM m WHERE b <= true OR s::boolean != 'a b'",
+    "SELECT f FROM m WHERE b > false",
+    "SELECT f FROM m WHERE true >= b",
 ]

@@ -47,24 +47,24 @@ def has_nil(e) -> bool:
 def unevaluated_as_nil(cond):
     """A bound WHERE condition as influxd's evalBinaryExpr takes it: each call the MathValuer does
     not evaluate (``log(x)``, ``abs(x, 2)`` in parentheses, which validateCondition does not enter;
-    ``mean(x)`` there) nil, whose comparisons are false; a string ordered (``s <= 'a'``, a string
-    field or literal on either side) false: Go compares strings for (in)equality only."""
+    ``mean(x)`` there) nil, whose comparisons are false; a string or boolean literal ordered
+    (``s <= 'a'``, ``b <= true``) false: Go compares those for (in)equality only."""
     def nil_call(n):
         if isinstance(n, ast.Call) and not _evaluates(n.name, len(n.args)):
             return NIL
-        if isinstance(n, ast.BinaryExpr) and n.op in ("<", "<=", ">", ">=") and _orders_strings(n.lhs, n.rhs):
+        if isinstance(n, ast.BinaryExpr) and n.op in ("<", "<=", ">", ">=") and _unordered(n.lhs, n.rhs):
             return ast.BooleanLiteral(False)
         return n
     return transform(cond, nil_call)
 
 
-def _orders_strings(lhs, rhs) -> bool:
-    """A string field or literal on either side (a time string beside ``time`` is a time)."""
+def _unordered(lhs, rhs) -> bool:
+    """A string or boolean literal on either side (a time string beside ``time`` is a time; a
+    field's type is not enough: a subquery's fill() may have made its column numeric)."""
     sides = (lhs, rhs)
     if any(isinstance(e, ast.VarRef) and e.name == "time" for e in sides):
         return False
-    return any(isinstance(e, ast.StringLiteral) or isinstance(e, ast.VarRef) and e.type == "string"
-               for e in sides)
+    return any(isinstance(e, (ast.StringLiteral, ast.BooleanLiteral)) for e in sides)
 
 
 def _evaluates(name: str, n_args: int) -> bool:

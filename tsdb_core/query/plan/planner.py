@@ -750,7 +750,7 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
             return ast.VarRef(known.column(e.name), None if e.type is None and e.name not in keys else "unknown")
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
-        if known.time_is_field and e.name not in known.fields and e.name != "time":
+        if known.time_is_field and field_key(e.name) not in known.fields and e.name not in ("time", TIME_FIELD):
             return ast.VarRef(NO_FIELD + e.name, e.type)  # influxd: a cast reads a field (t::string of a tag: nil)
         # a cast: keep the target type, remember the source type via the known at execution
         column = known.column(e.name)

@@ -44,6 +44,14 @@ class QueryError(UserError):
     """A statement parsed but cannot be executed (InfluxDB's wording)."""
 
 
+class Panicked(QueryError):
+    """influxd 1.6.7 panicked on the statement and recovered: its answer is a result of
+    statement_id -1 whose error is the query text and the panic (query/executor.go recover),
+    and no further statement runs."""
+
+    statement_id = -1
+
+
 class RowError(QueryError):
     """A value met while executing fails the statement (InfluxDB 3's arrow errors). Raised
     inside a Polars function; Polars re-raises it as ``type(e)(message + context)``, so the

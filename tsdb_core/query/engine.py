@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ..base.errors import ParseError, TsdbError
+from ..base.errors import Panicked, ParseError, TsdbError
 from ..influxql import ast, parse
 from ..influxql.ast.visit import find
 from ..influxql.dialect import Dialect
@@ -29,7 +29,7 @@ from .meta import dispatch as metadata
 from .plan.nodes import FastSelect, SelectPlan, SubqueryScan, output_column, tag_name
 from .plan.nodes import MEASUREMENT_COLUMN as NAME
 from .plan.nodes import ROW_COLUMN as ROW
-from .plan.planner import plan_select
+from .plan.planner import influxd_text, plan_select
 from .results import (BLOCK_ROWS, FRAME_ROWS, FRAME_SERIES_ROWS, PARTIAL_ROWS, QueryResult, Series,
                       SeriesBlock, StatementResult, frame_rows, rfc3339_times, time_expr)
 from .exec.aux_fill import inner_cells, mixed_cells, patch_rows
@@ -105,6 +105,13 @@ def execute(provider, query: str | PreparedQuery, *, db: str | None = None, rp: 
             res = StatementResult(i, error="query-timeout limit exceeded")
         failed = res.error is not None
         results.append(res)
+        if res.statement_id == Panicked.statement_id:  # influxd recovered from a panic: the query
+            if len(statements) > 1:  # ends there, its answer printing the whole query
+                texts = [influxd_text(s, provider, db, rp, j <= i) for j, s in enumerate(statements)]
+                res = StatementResult(res.statement_id, error=";\n".join(texts) + " [panic:" +
+                                      res.error.rsplit(" [panic:", 1)[1])
+                results[-1] = res
+            break
     if log.isEnabledFor(logging.DEBUG):
         log.debug("execute %.1f ms", (_time.perf_counter() - t0) * 1e3)
     return QueryResult(results)
@@ -124,6 +131,8 @@ def run_statement(i: int, stmt, provider, *, db, rp, epoch, now, config, deadlin
             return StatementResult(i, [Series("", None, ["QUERY PLAN"], rows)])
         return metadata.execute_meta(provider, stmt, statement_id=i, db=db, rp=rp, now=now,
                                      epoch=epoch)
+    except Panicked as e:
+        return StatementResult(e.statement_id, error=str(e))
     except TsdbError as e:
         return StatementResult(i, error=str(e))
     except Exception as e:  # noqa: BLE001 - a bug must not take the whole request down

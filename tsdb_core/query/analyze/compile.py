@@ -35,13 +35,31 @@ _AGGREGATES = F.names(F.AGGREGATE, F.SELECTOR)
 _MATH = F.names(F.MATH)
 
 
-def validate_condition(cond) -> None:
-    """WHERE may call math functions only (influxd's words otherwise)."""
+def validate_condition(cond, influxd: bool = False) -> None:
+    """WHERE may call math functions only (influxd's words otherwise). ``influxd``: its
+    validateCondition exactly: operands of AND/OR/comparisons walked, parentheses below the
+    top not entered, a call's arguments counted as it counts them (``log`` takes one there)."""
     if cond is None:
         return
+    if influxd:
+        return _validate_condition_v1(cond.expr if isinstance(cond, ast.ParenExpr) else cond)
     for call in find(cond, ast.Call, prune=lambda n: isinstance(n, ast.Call)):
         if call.name not in _MATH:
             raise QueryError(f"invalid function call in condition: {call}")
+
+
+def _validate_condition_v1(e) -> None:
+    if isinstance(e, ast.BinaryExpr):
+        _validate_condition_v1(e.lhs)
+        _validate_condition_v1(e.rhs)
+    elif isinstance(e, ast.Call):
+        if e.name not in _MATH:
+            raise QueryError(f"invalid function call in condition: {e}")
+        want = 2 if e.name in ("atan2", "pow") else 1
+        if len(e.args) != want:
+            raise QueryError(f"invalid number of arguments for {e.name}, expected {want}, got {len(e.args)}")
+        for a in e.args:
+            _validate_condition_v1(a)
 
 
 def compile_fields(stmt, fields, interval: int, inherited: bool) -> Compiled:

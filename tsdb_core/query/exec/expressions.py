@@ -11,10 +11,8 @@ import numpy as np
 import polars as pl
 
 from ...base.errors import QueryError, RowError, UnsupportedType
-from ...base.types import field_key
 from ...influxql import ast
 from ...influxql import functions as F
-from ...influxql.ast.visit import transform
 from ...influxql.dialects import arith3
 from ..functions.math import MATH_FUNCTIONS, math_expr
 from ..plan.nodes import MEASUREMENT_COLUMN, LoweredCall
@@ -35,8 +33,8 @@ def _lit(e) -> pl.Expr:
         return pl.lit(e.val, dtype=pl.Int64)
     if isinstance(e, ast.UnsignedLiteral):
         return pl.lit(e.val, dtype=pl.UInt64)
-    if isinstance(e, ast.NumberLiteral):
-        return pl.lit(e.val, dtype=pl.Float64)
+    if isinstance(e, ast.NumberLiteral):  # a NaN one (influxdb1's folded log(0, 0)): null, as 1.x writes NaN
+        return pl.lit(e.val if e.val == e.val else None, dtype=pl.Float64)
     if isinstance(e, (ast.DurationLiteral, ast.TimeLiteral)):
         return pl.lit(e.val, dtype=pl.Int64)
     if isinstance(e, ast.BooleanLiteral):
@@ -196,6 +194,8 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
     lhs, rhs = value_expr(e.lhs, schema), value_expr(e.rhs, schema)
     op = e.op
     ints = lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64)
+    if op in ("+", "-", "*", "/", "%") and (lt in (pl.String, pl.Boolean) or rt in (pl.String, pl.Boolean)):
+        return pl.lit(None)  # (influxd's check lets it pass beside a name of unknown type: nil)
     if op == "+":
         return lhs + rhs
     if op == "-":
@@ -219,59 +219,54 @@ def _arith(e: ast.BinaryExpr, schema) -> pl.Expr:
     if op == "%":
         return _go_rem(lhs, rhs, lt if ints else pl.Float64)
     if op in ("&", "|", "^"):
-        if not ints:
-            return pl.lit(None)
-        return {"&": lhs & rhs, "|": lhs | rhs, "^": lhs.xor(rhs)}[op]
+        return _bitwise(op, lhs, rhs, lt, rt)
     return cond_expr(e, schema)
+
+
+_BITWISE = {"&": pl.Expr.and_, "|": pl.Expr.or_, "^": pl.Expr.xor}
+
+
+def _bitwise(op: str, lhs: pl.Expr, rhs: pl.Expr, lt, rt) -> pl.Expr:
+    """``&``, ``|``, ``^`` as influxd's evalBinaryExpr: on integers (a side of unknown type null);
+    with a boolean side, a null beside a boolean is false (``true ^ <null>`` is true), a boolean
+    left side beside a value of another type false, anything else null."""
+    fn = _BITWISE[op]
+    if pl.Boolean in (lt, rt):
+        lb = lhs if lt == pl.Boolean else pl.lit(None, dtype=pl.Boolean)
+        rb = rhs if rt == pl.Boolean else pl.lit(None, dtype=pl.Boolean)
+        l_other = lhs.is_not_null() if lt != pl.Boolean else pl.lit(False)
+        r_other = rhs.is_not_null() if rt != pl.Boolean else pl.lit(False)
+        return (pl.when(l_other | (lhs.is_null() & (rhs.is_null() | r_other))).then(None)
+                .when(r_other).then(False).otherwise(fn(lb.fill_null(False), rb.fill_null(False))))
+    if lt in (pl.Int64, pl.UInt64) and rt in (pl.Int64, pl.UInt64):
+        return fn(lhs.cast(lt), rhs.cast(rt))
+    return pl.lit(None)
 
 
 _TYPE_NAMES = {pl.Float64: "float", pl.Int64: "integer", pl.UInt64: "unsigned",
                pl.String: "string", pl.Boolean: "boolean"}
 
 
-def check_types(e, types: dict, influxd: bool = False) -> None:
-    """influxd's validateTypes: no arithmetic on strings or booleans (its words, its text).
-    ``influxd``: its evalBinaryExprType exactly: an operand of unknown type (a field no source
-    has) takes the other's, a math call is typed as its first argument, and the expression is
-    printed as Reduce leaves it."""
+def check_types(e, types: dict) -> None:
+    """InfluxDB 3's operand check: no arithmetic on strings or booleans, bitwise operators on
+    integers only (influxd's is analyze/types_v1.py)."""
     if isinstance(e, ast.ParenExpr):
-        return check_types(e.expr, types, influxd)
+        return check_types(e.expr, types)
     if isinstance(e, ast.Call):
         for a in e.args:
-            check_types(a, types, influxd)
+            check_types(a, types)
         return
     if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-", "*", "/", "%", "&", "|", "^"):
-        check_types(e.lhs, types, influxd)
-        check_types(e.rhs, types, influxd)
-        lt, rt = _type_name(e.lhs, types, influxd), _type_name(e.rhs, types, influxd)
-        if influxd and None in (lt, rt):
-            return
+        check_types(e.lhs, types)
+        check_types(e.rhs, types)
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
         if {lt, rt} & {"string", "boolean", "tag"} or (e.op in ("&", "|", "^") and "float" in (lt, rt)):
-            raise QueryError(f"type error: {_as_reduced(e) if influxd else e}: incompatible types: {lt} and {rt}")
+            raise QueryError(f"type error: {e}: incompatible types: {lt} and {rt}")
 
 
-class _GoNumber(ast.NumberLiteral):
-    """A float literal as influxql prints it (``strconv.FormatFloat(v, 'f', 3, 64)``)."""
-
-    def __str__(self) -> str:
-        return f"{self.val:.3f}"
-
-
-def _as_reduced(e) -> ast.Expr:
-    """``e`` printed as influxd prints it once reduced: parentheses only around an operation,
-    floats with three decimals, fields under their keys (a bound twin reads ``TWIN`` + key)."""
-    def fn(n):
-        if isinstance(n, ast.VarRef):
-            return ast.VarRef(field_key(n.name), n.type)
-        if isinstance(n, ast.ParenExpr) and not isinstance(n.expr, ast.BinaryExpr):
-            return n.expr
-        return _GoNumber(n.val) if type(n) is ast.NumberLiteral else n
-    return transform(e, fn)
-
-
-def _type_name(e, types: dict, influxd: bool = False) -> str | None:
+def _type_name(e, types: dict) -> str | None:
     if isinstance(e, ast.ParenExpr):
-        return _type_name(e.expr, types, influxd)
+        return _type_name(e.expr, types)
     if isinstance(e, ast.VarRef):
         return {"tag": "tag", "unknown": None, "tagarg": None}.get(e.type, e.type) if e.type else types.get(e.name)
     if isinstance(e, ast.IntegerLiteral):
@@ -283,12 +278,12 @@ def _type_name(e, types: dict, influxd: bool = False) -> str | None:
     if isinstance(e, ast.BooleanLiteral):
         return "boolean"
     if isinstance(e, ast.Call):
-        result = "input" if influxd and e.name in MATH_FUNCTIONS else F.spec(e.name).result
+        result = F.spec(e.name).result
         if result != "input":
             return result
-        return _type_name(e.args[0], types, influxd) if e.args else None
+        return _type_name(e.args[0], types) if e.args else None
     if isinstance(e, ast.BinaryExpr):
-        lt, rt = _type_name(e.lhs, types, influxd), _type_name(e.rhs, types, influxd)
+        lt, rt = _type_name(e.lhs, types), _type_name(e.rhs, types)
         return "float" if "float" in (lt, rt) or e.op == "/" else (lt or rt)
     return None
 
@@ -348,11 +343,11 @@ def _compare(e: ast.BinaryExpr, schema) -> pl.Expr:
     if op in ("<", "<=", ">", ">=") and any(
             isinstance(x, ast.VarRef) and x.type == "tag" for x in (e.lhs, e.rhs)):
         return pl.lit(False)  # tags only compare for (in)equality and regexes
+    if op in ("<", "<=", ">", ">=") and (_missing(e.lhs, schema) or _missing(e.rhs, schema)):
+        return pl.lit(False)  # a name the source lacks is nil to influxd: no order
     lt, rt = _cond_type(e.lhs, schema), _cond_type(e.rhs, schema)
-    if (_missing(e.lhs, schema) or _missing(e.rhs, schema)) and _incompatible(lt, rt):
-        return pl.lit(False)  # an absent name is '' to influxd, and '' is no number: = and != are false
-    if _incompatible(lt, rt):
-        return pl.lit(op in ("!=", "<>"))
+    if _incompatible(lt, rt):  # (an absent name is '' to influxd, and '' is no number)
+        return pl.lit(False)  # Go's evalBinaryExpr: = and != alike are false between types
     lhs, rhs = _cond_side(e.lhs, schema), _cond_side(e.rhs, schema)
     if lhs is None or rhs is None:
         return pl.lit(False)

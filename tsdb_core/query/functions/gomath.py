@@ -247,6 +247,9 @@ def _go_pow_special(x: float, y: float) -> float:
         return math.sqrt(x) if x >= 0 else math.nan
     if y == -0.5:
         return 1 / math.sqrt(x) if x > 0 else (math.inf if x == 0 else math.nan)
+    if x != 0 and math.isfinite(x) and math.isfinite(y) and abs(y) >= 2.0 ** 63:
+        # Go: "yi is a large even int that will lead to overflow (or underflow to 0)"
+        return 1.0 if x == -1 else 0.0 if (abs(x) < 1) == (y > 0) else math.inf
     try:
         return math.pow(x, y)  # zeros and infinities: IEEE/C99 rules, which Go follows
     except (OverflowError, ValueError, ZeroDivisionError):

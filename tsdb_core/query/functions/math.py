@@ -218,17 +218,19 @@ def math_expr(name: str, *args: pl.Expr, arg_type: str | None = None, keep_nan: 
     elif name == "sqrt":
         out = f.sqrt()
     elif name in ("atan2", "pow"):
-        fn = _binary_go(name)
-        out = pl.struct(f.alias("x"), _float(args[1]).alias("b")).map_batches(
-            lambda s: pl.Series(s.name, fn(s.struct.field("x").to_numpy(), s.struct.field("b").to_numpy())),
-            return_dtype=pl.Float64)
+        out = _pair_expr(f, _float(args[1]), _binary_go(name))
     else:  # log(x, b)
         # one UDF for both sides: Polars divides by a length-1 UDF result via its reciprocal
-        out = pl.struct(f.alias("x"), _float(args[1]).alias("b")).map_batches(
-            lambda s: pl.Series(s.name, _go_log_base(s.struct.field("x").to_numpy(),
-                                                     s.struct.field("b").to_numpy())),
-            return_dtype=pl.Float64)
+        out = _pair_expr(f, _float(args[1]), _go_log_base)
     return out if keep_nan else _nan_as_null(out)
+
+
+def _pair_expr(x: pl.Expr, b: pl.Expr, fn) -> pl.Expr:
+    """``fn(x, b)`` over numpy arrays, null where either argument is (``pow(null, 0)`` is no 1)."""
+    def pair(s: pl.Series) -> pl.Series:
+        return pl.Series(s.name, fn(s.struct.field("x").to_numpy(), s.struct.field("b").to_numpy()))
+    out = pl.struct(x.alias("x"), b.alias("b")).map_batches(pair, return_dtype=pl.Float64)
+    return pl.when(x.is_not_null() & b.is_not_null()).then(out)
 
 
 def _preserving_batch(name: str, s: pl.Series, keep_nan: bool) -> pl.Series:

@@ -27,6 +27,12 @@ from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, parse_time_string, split_where
 from ..analyze.compile import compile_fields, validate_condition
+from ..analyze.reduce_v1 import reduce_field, unevaluated_as_nil
+from ..analyze.types_v1 import check_fields, statement_text
+
+# the column a cast to a field type of a name no source has as a field reads: none (its value is
+# nil to influxd, which compares false, where a missing tag compares as '')
+NO_FIELD = "\x00no field:"
 
 # LIMIT/OFFSET past any series' row count all mean "every row" / "no row" (influxd takes up
 # to 2^63-1); held below 2^31 so that LIMIT + OFFSET fits Polars' u32 row counts.
@@ -37,7 +43,8 @@ class SourceSchema:
     """Fields (name → type text) and tag keys of the sources of one statement."""
 
     def __init__(self, time_is_field: bool = False) -> None:
-        # ``time`` beside the time column names a field (influxdb1), held in TIME_FIELD
+        # ``time`` beside the time column names a field (influxdb1), held in TIME_FIELD; there
+        # a cast other than ::tag reads a field only (influxd's cursors): a tag's is null
         self.time_is_field = time_is_field
         self.fields: dict[str, str] = {}
         self.tags: set[str] = set()
@@ -78,7 +85,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
           parent: SelectPlan | None = None, dialect: Dialect = Dialect.INFLUXDB1) -> SelectPlan:
     """The statement's facts: fields, tags, time range, groups (no operator tree yet)."""
     time_range, condition = split_where(stmt.condition, now, stmt.location)
-    validate_condition(condition)
+    validate_condition(condition, influxd=dialect is Dialect.INFLUXDB1)
     interval, offset, dim_exprs = _dimensions(stmt, now)
     inherited = False
     ascending = stmt.time_ascending
@@ -88,7 +95,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         if not interval and parent.interval:
             interval, offset, inherited = parent.interval, parent.offset, True
     fields, time_column = time_fields(stmt.fields, dialect)
-    fields = [ast.Field(reduce_literals(f.expr), f.alias) for f in fields]
+    reduce = reduce_field if dialect is Dialect.INFLUXDB1 else reduce_literals
+    fields = [ast.Field(reduce(f.expr), f.alias) for f in fields]
     has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
@@ -103,6 +111,8 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
+    if dialect is Dialect.INFLUXDB1:
+        check_fields(stmt, fields, known.fields, known.tags, lambda: _normalized(stmt, provider, db, rp))
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None, dialect=dialect)
     columns = _checked(columns, known.fields, dialect, None if has_agg else stmt.location or "")
@@ -149,6 +159,8 @@ def _bound_condition(condition, known, dialect):
     if condition is None:
         return None
     condition = _bind(condition, known)
+    if dialect is Dialect.INFLUXDB1:
+        condition = unevaluated_as_nil(condition)
     if dialect is Dialect.INFLUXDB3:
         condition = _v3_arithmetic([condition], known.fields, arith3.rewrite_condition)[0]
     return condition
@@ -175,15 +187,36 @@ def _checked(columns: list, fields: dict, dialect: Dialect, raw_tz: str | None =
     """The columns once their operand types pass (influxdb3: its integer/unsigned rules applied,
     and a raw projection's arithmetic on ``time`` refused: dialects/timearith3.py; ``raw_tz``:
     None for an aggregate, else tz()'s zone or "")."""
-    for c in columns:
-        check_types(c.expr, fields, influxd=dialect is Dialect.INFLUXDB1)
     if dialect is not Dialect.INFLUXDB3:
         return columns
+    for c in columns:
+        check_types(c.expr, fields)
     if raw_tz is not None:
         msg = timearith3.time_arithmetic_error((c.expr for c in columns), fields, raw_tz or None)
         if msg is not None:
             raise QueryError(f"datafusion error: Error during planning: {msg}")
     return _v3_arithmetic(columns, fields)
+
+
+def influxd_text(stmt, provider, db, rp, normalized: bool) -> str:
+    """A statement as influxql's String() prints it; ``normalized``: a SELECT's FROM list as
+    influxd's normalizer leaves it before running it (database and retention policy filled in)."""
+    if not isinstance(stmt, ast.SelectStatement):
+        return str(stmt)
+    return statement_text(stmt, _normalized(stmt, provider, db, rp) if normalized else stmt.sources)
+
+
+def _normalized(stmt, provider, db, rp) -> list:
+    """The FROM list as influxd's statement normalizer leaves it: database and retention policy
+    filled in (what its panic answer prints)."""
+    out = []
+    for m in stmt.sources:
+        if isinstance(m, ast.Measurement):
+            database = m.database or db
+            policy = m.retention_policy or rp or provider.resolve_rp(database, None)
+            m = replace(m, database=database, retention_policy=policy)
+        out.append(m)
+    return out
 
 
 def _v3_fill_number(columns, sources, provider, dims, value, interval: int) -> None:
@@ -711,6 +744,8 @@ def _bind(e, known: SourceSchema, keys: frozenset[str] = frozenset()):
             return ast.VarRef(known.column(e.name), None if e.type is None and e.name not in keys else "unknown")
         if e.type == "tag":
             return ast.VarRef(e.name, "tag" if e.name in known.tags else "unknown")
+        if known.time_is_field and field_key(e.name) not in known.fields and e.name not in ("time", TIME_FIELD):
+            return ast.VarRef(NO_FIELD + e.name, e.type)  # influxd: a cast reads a field (t::string of a tag: nil)
         # a cast: keep the target type, remember the source type via the known at execution
         column = known.column(e.name)
         return e if column == e.name else ast.VarRef(column, e.type)

@@ -1,0 +1,192 @@
+"""influxql's ``Reduce`` with influxd's ``MathValuer``, as influxd 1.6.7 applies it to each SELECT
+field before compiling it (query/compile.go compileFields: ``f.Expr = influxql.Reduce(f.Expr,
+&valuer)``), in the influxdb1 dialect.
+
+What it folds decides influxd's answers: a field left a literal is refused (``field must contain
+at least one variable``: ``exp(1.5)``, ``tan(10)``), one left a binary expression of two literals
+too; a math call on literals only is evaluated (``floor(1.5)`` is ``1.000`` in a type error), and
+one on a string or boolean literal becomes influxql's nil literal, which influxd's CloneExpr then
+panics on (:data:`NIL`, exec side: the ``[panic:unreachable]`` answer). Folding follows
+influxql's reduceBinaryExpr* (Go's int64 wrap-around, ``%`` truncated, a float ``%`` by 0 NaN,
+an integer ``/`` a float, ``x / 0`` 0); time and duration literals are left as written.
+"""
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from ...influxql import ast
+from ...influxql.ast.visit import transform
+from ..functions.math import MATH_FUNCTIONS, math_expr
+
+NIL = ast.NilLiteral()
+_I64 = 1 << 64
+_NUMBERS = (ast.IntegerLiteral, ast.NumberLiteral, ast.UnsignedLiteral)
+_COMPARE = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def reduce_field(e):
+    """``influxql.Reduce(e, MathValuer{})``: the top-level parentheses unwrapped."""
+    e = _reduce(e)
+    return e.expr if isinstance(e, ast.ParenExpr) else e
+
+
+def has_nil(e) -> bool:
+    """Whether a reduced field holds influxql's nil literal (influxd's CloneExpr panics on it)."""
+    if e is NIL or isinstance(e, ast.NilLiteral):
+        return True
+    if isinstance(e, ast.BinaryExpr):
+        return has_nil(e.lhs) or has_nil(e.rhs)
+    if isinstance(e, ast.ParenExpr):
+        return has_nil(e.expr)
+    return isinstance(e, ast.Call) and any(has_nil(a) for a in e.args)
+
+
+def unevaluated_as_nil(cond):
+    """A bound WHERE condition as influxd's evalBinaryExpr takes it: each call the MathValuer does
+    not evaluate (``log(x)``, ``abs(x, 2)`` in parentheses, which validateCondition does not enter;
+    ``mean(x)`` there) nil, whose comparisons are false; a string or boolean literal ordered
+    (``s <= 'a'``, ``b <= true``) false: Go compares those for (in)equality only."""
+    def nil_call(n):
+        if isinstance(n, ast.Call) and not _evaluates(n.name, len(n.args)):
+            return NIL
+        if isinstance(n, ast.BinaryExpr) and n.op in ("<", "<=", ">", ">=") and _unordered(n.lhs, n.rhs):
+            return ast.BooleanLiteral(False)
+        return n
+    return transform(cond, nil_call)
+
+
+def _unordered(lhs, rhs) -> bool:
+    """A string or boolean literal on either side (a time string beside ``time`` is a time; a
+    field's type is not enough: a subquery's fill() may have made its column numeric)."""
+    sides = (lhs, rhs)
+    if any(isinstance(e, ast.VarRef) and e.name == "time" for e in sides):
+        return False
+    return any(isinstance(e, (ast.StringLiteral, ast.BooleanLiteral)) for e in sides)
+
+
+def _evaluates(name: str, n_args: int) -> bool:
+    return name in MATH_FUNCTIONS and n_args == (2 if name in ("atan2", "log", "pow") else 1)
+
+
+def _reduce(e):
+    if isinstance(e, ast.BinaryExpr):
+        return _binary(e.op, _reduce(e.lhs), _reduce(e.rhs))
+    if isinstance(e, ast.Call):
+        args = tuple(_reduce(a) for a in e.args)
+        if all(isinstance(a, ast.Literal) for a in args):
+            folded = _math_value(e.name, args)
+            if folded is not None:
+                return folded
+        return ast.Call(e.name, args)
+    if isinstance(e, ast.ParenExpr):
+        sub = _reduce(e.expr)
+        return ast.ParenExpr(sub) if isinstance(sub, ast.BinaryExpr) else sub
+    return e
+
+
+def _math_value(name: str, args: tuple):
+    """MathValuer.Call: a literal, NIL where an argument is no number, None where it does not
+    evaluate (no math function, or a count of arguments it has no case for)."""
+    if not _evaluates(name, len(args)):
+        return None
+    if not all(isinstance(a, _NUMBERS) for a in args):
+        return NIL
+    a0 = args[0]
+    if name in ("abs", "floor", "ceil", "round") and not isinstance(a0, ast.NumberLiteral):
+        return a0  # an integer unchanged (abs(-7) is -7)
+    lits = [pl.lit(float(a.val), dtype=pl.Float64) for a in args]
+    v = pl.select(math_expr(name, *lits, arg_type="float", keep_nan=True)).item()
+    return ast.NumberLiteral(float(v))
+
+
+def _binary(op: str, lhs, rhs):
+    if op == "AND":
+        if _is_bool(lhs, False) or _is_bool(rhs, False):
+            return ast.BooleanLiteral(False)
+        if _is_bool(lhs, True):
+            return rhs
+        if _is_bool(rhs, True):
+            return lhs
+    elif op == "OR":
+        if _is_bool(lhs, True) or _is_bool(rhs, True):
+            return ast.BooleanLiteral(True)
+        if _is_bool(lhs, False):
+            return rhs
+        if _is_bool(rhs, False):
+            return lhs
+    out = _fold(op, lhs, rhs)
+    return ast.BinaryExpr(op, lhs, rhs) if out is None else out
+
+
+def _is_bool(e, v: bool) -> bool:
+    return isinstance(e, ast.BooleanLiteral) and e.val is v
+
+
+def _fold(op: str, lhs, rhs):
+    """reduceBinaryExpr<LHS type>: the folded literal, or None where influxql leaves the expression."""
+    if isinstance(lhs, ast.NilLiteral):
+        return ast.BooleanLiteral(False) if op in ("=", "!=") else None
+    if isinstance(rhs, ast.NilLiteral) and isinstance(lhs, (ast.BooleanLiteral, *_NUMBERS)):
+        return ast.BooleanLiteral(False)
+    if isinstance(lhs, ast.BooleanLiteral) and isinstance(rhs, ast.BooleanLiteral):
+        a, b = lhs.val, rhs.val
+        v = {"=": a == b, "!=": a != b, "AND": a and b, "OR": a or b, "&": a and b, "|": a or b,
+             "^": a != b}.get(op)
+        return None if v is None else ast.BooleanLiteral(v)
+    if isinstance(lhs, ast.StringLiteral) and isinstance(rhs, ast.StringLiteral):
+        if op == "+":
+            return ast.StringLiteral(lhs.val + rhs.val)
+        return ast.BooleanLiteral(_COMPARE[op](lhs.val, rhs.val)) if op in ("=", "!=") else None
+    if not (isinstance(lhs, _NUMBERS) and isinstance(rhs, _NUMBERS)):
+        return None
+    if isinstance(lhs, ast.NumberLiteral) or isinstance(rhs, ast.NumberLiteral):
+        return _fold_float(op, float(lhs.val), float(rhs.val))
+    if isinstance(lhs, ast.UnsignedLiteral) or isinstance(rhs, ast.UnsignedLiteral):
+        return _fold_unsigned(op, lhs, rhs)
+    return _fold_int(op, lhs.val, rhs.val)
+
+
+def _fold_float(op: str, a: float, b: float):
+    if op in _COMPARE:
+        return ast.BooleanLiteral(_COMPARE[op](a, b))
+    if op == "/":
+        return ast.NumberLiteral(0.0 if b == 0 else a / b)
+    if op == "%":
+        return ast.NumberLiteral(math.fmod(a, b) if b != 0 and math.isfinite(a) else math.nan)
+    v = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b}.get(op)
+    return None if v is None else ast.NumberLiteral(v())
+
+
+def _wrap(v: int) -> int:
+    v %= _I64
+    return v - _I64 if v >= _I64 // 2 else v
+
+
+def _fold_int(op: str, a: int, b: int):
+    if op in _COMPARE:
+        return ast.BooleanLiteral(_COMPARE[op](a, b))
+    if op == "/":
+        return ast.NumberLiteral(0.0 if b == 0 else a / b)
+    if op == "%":
+        return ast.IntegerLiteral(0 if b == 0 else _wrap((abs(a) % abs(b)) * (-1 if a < 0 else 1)))
+    v = {"+": a + b, "-": a - b, "*": a * b, "&": a & b, "|": a | b, "^": a ^ b}.get(op)
+    return None if v is None else ast.IntegerLiteral(_wrap(v))
+
+
+def _fold_unsigned(op: str, lhs, rhs):
+    """reduceBinaryExprUnsignedLHS (an integer side taken as uint64; a negative one decides
+    ordering comparisons at once)."""
+    neg_l = isinstance(lhs, ast.IntegerLiteral) and lhs.val < 0
+    neg_r = isinstance(rhs, ast.IntegerLiteral) and rhs.val < 0
+    if (neg_l or neg_r) and op in ("<", "<=", ">", ">="):
+        return ast.BooleanLiteral((op in ("<", "<=")) == neg_l)
+    a, b = lhs.val % _I64, rhs.val % _I64
+    if op in _COMPARE:
+        return ast.BooleanLiteral(_COMPARE[op](a, b))
+    if op in ("/", "%"):
+        return ast.UnsignedLiteral(0 if b == 0 else (a // b if op == "/" else a % b))
+    v = {"+": a + b, "-": a - b, "*": a * b}.get(op)
+    return None if v is None else ast.UnsignedLiteral(v % _I64)

@@ -17,6 +17,14 @@ from tests.stores import pg_cluster  # noqa: F401
 
 SLOW = os.environ.get("TSDB_SLOW") == "1"
 
+
+def examples(full: int) -> int:
+    """A property test's Hypothesis examples: a quarter of ``full`` in the default run, all of them
+    with ``TSDB_SLOW=1``. For the tests whose examples are costly (stores, servers, big frames):
+    the default suite must stay short."""
+    return full if SLOW else max(5, full // 4)
+
+
 # Property tests draw the same examples on every run (CI on a clean clone must not turn red on
 # a new random draw); HYPOTHESIS_PROFILE=explore draws fresh ones to hunt for new failures.
 settings.register_profile("repeatable", derandomize=True)

@@ -41,6 +41,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.http.conftest import NOW_S, REAL_ENGINE, json_documents, make_client
 from tsdb_core import Series, StatementResult
 from tsdb_http import encode, encode_v3
@@ -195,7 +196,7 @@ def _rust_display_reference(v: float) -> str:
     return "-0" if v == 0 and math.copysign(1, v) < 0 else text
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 90), data=st.data())
 def test_csv_round_trip(n, data):
     """Python's csv reader reads back every value (floats never in exponent form), both paths (<64 rows, 64+)."""

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.http.conftest import REAL_ENGINE
 from tests.http.test_encode_frame_formats import _TAGS
 from tests.http.test_v3_frame_formats import _EPOCHS, _text_times, frames
@@ -64,7 +65,7 @@ def _blocks(draw):
     return frame, lengths, tags, breaks, draw(st.integers(0, len(lengths) + len(breaks)))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(block=_blocks(), epoch=_EPOCHS, kind=st.sampled_from([CSV, MSGPACK, JSON]))
 def test_block_equals_rows_path(block, epoch, kind):
     frame, lengths, tags, breaks, split = block

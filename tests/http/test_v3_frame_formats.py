@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.http.conftest import REAL_ENGINE
 from tests.http.test_encode_frame_formats import _COLUMNS, _TAGS, _TIMES
 from tsdb_core import Series, StatementResult
@@ -87,7 +88,7 @@ def _frames_kept(resp: Response) -> bool:
     return all(s.frame is not None for r in resp.results for s in r.series)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=frames(), tags=_TAGS, epoch=_EPOCHS, piece_rows=st.integers(1, 5), kind=st.sampled_from([CSV, MSGPACK]))
 def test_frame_equals_rows_path(frame, tags, epoch, piece_rows, kind):
     framed, rows = _both([(frame, tags)], epoch, kind)
@@ -99,7 +100,7 @@ def test_frame_equals_rows_path(frame, tags, epoch, piece_rows, kind):
     assert _frames_kept(framed)  # no Python rows were built
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.lists(st.tuples(frames(max_rows=80), _TAGS), min_size=1, max_size=4), epoch=_EPOCHS,
        statements=st.integers(1, 3), mixed=st.booleans(), chunk=st.one_of(st.none(), st.integers(1, 50)))
 def test_several_series_statements_and_chunks(data, epoch, statements, mixed, chunk):

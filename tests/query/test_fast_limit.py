@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.conftest import examples
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.query import engine
 
@@ -143,7 +144,7 @@ def test_property_limited_windows_equal_the_general_path(lines, agg1, agg2, ever
         assert _json(fast) == _json(general), (q, fast, general)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.one_of(dense_datasets(), datasets()), **LIMITS, split=st.booleans())
 def test_property_flushed_files_through_the_engine(lines, agg1, agg2, every, where, lo, span, limit, offset,
                                                    start, split):

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.conftest import examples
 from tsdb_core import StoreConfig
 from tsdb_core.storage import buffer_view
 from tsdb_core.storage.write_path import WritePath
@@ -301,7 +302,7 @@ def _apply(store, ops, log: list) -> None:
             store.compact()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS, writers=st.integers(0, 2), tail=st.sampled_from([1, 40, 500]), step=st.sampled_from([30, 400]),
        quiet=st.sampled_from([0.0, 0.01, 3600.0]), presort=st.booleans())
 def test_live_answers_equal_the_settled_store(background, ops, writers, tail, step, quiet, presort):
@@ -355,7 +356,7 @@ def _live_equals_settled(ops, writers, tail, step, quiet) -> None:
     settled.close()
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS, tail=st.sampled_from([1, 40]), step=st.sampled_from([30, 400]))
 def test_every_answer_on_the_way_equals_the_unsorted_reading(background, ops, tail, step):
     """After each step the store reading sorted pieces answers as one reading the chunks as
@@ -403,7 +404,7 @@ def _file_frames(store) -> list:
     return [(f.rows, f.tmin, f.tmax, f.columns, pl.read_parquet(root / f.path)) for f in store.files()]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(st.tuples(st.sampled_from(["h0", "h1", "h2", None]), st.integers(0, 200), st.integers(1, 40),
                                  st.integers(0, 5), st.booleans()), min_size=1, max_size=8))
 def test_a_flush_writes_the_sorted_piece_as_a_sort_of_the_chunks_would(monkeypatch, tmp_path_factory, writes):
@@ -432,7 +433,7 @@ WRITE = st.tuples(st.sampled_from(["h0", "h1", "h2", None]), st.integers(0, 200)
                   st.integers(0, 5), st.booleans(), st.booleans(), st.booleans())
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(WRITE, min_size=1, max_size=10), distinct=st.booleans(), scale=st.sampled_from([1, 10**13]),
        watch=st.sampled_from([0.0, 3600.0]), step=st.sampled_from([2_097_152, 30]))
 def test_a_flush_merging_the_pieces_writes_what_a_sort_of_the_chunks_writes(monkeypatch, tmp_path_factory, writes,

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.conftest import examples
 from tsdb_core import StoreConfig
 from tsdb_core.storage import buffer_view
 from tsdb_core.storage.cache import Decoded
@@ -108,7 +109,7 @@ def assert_runs_as_gathered(view) -> int:
     return len(pieces)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=WRITES, step=st.sampled_from([2_097_152, 150]), quiet=st.booleans(), lazy=st.booleans())
 def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline, monkeypatch, writes, step, quiet, lazy):
     """Every write lands before the first query (a bulk load): that query sorts the whole
@@ -134,7 +135,7 @@ def test_a_buffer_sorted_at_its_first_query_answers_as_the_settled_store(inline,
     plain.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=WRITES, split=st.integers(0, 8), quiet=st.booleans(), lazy=st.booleans())
 def test_writes_after_the_first_sort_answer_as_the_settled_store(inline, monkeypatch, writes, split, quiet, lazy):
     """A load, the first query's sort, then writes each followed by a query (new pieces, merged
@@ -156,7 +157,7 @@ def test_writes_after_the_first_sort_answer_as_the_settled_store(inline, monkeyp
     live.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(st.lists(BLOCK, min_size=1, max_size=4), min_size=3, max_size=8), split=st.integers(1, 3),
        dominant=st.sampled_from([0, 4]), lazy=st.booleans())
 def test_a_quiet_merge_past_a_dominant_piece_keeps_the_rows_of_the_whole_merge(inline, monkeypatch, writes, split,

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.conftest import examples
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.storage.cache import Decoded
 from tsdb_core.storage.columns import INDEX, run_starts
@@ -75,7 +76,7 @@ def _apply(store, steps) -> None:
             store.query(f"DELETE FROM cpu WHERE host = 'h{step[1]}' AND time < {step[2] * SEC}", db="db")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops)
 def test_answers_equal_with_cache_off_whole_by_column_and_tiny(tmp_path_factory, steps):
     """The same writes, flushes, compactions and DELETEs in five stores: no cache, whole files

@@ -1283,3 +1283,14 @@ NAN_SLICES = [
     f"SELECT percentile(c0, 50) FROM ({_SD5}) ORDER BY time DESC",
 ]
 QUERIES += NAN_SLICES
+
+# 40. top()/bottom() over a subquery's stddev() NaN: FloatTopReducer/FloatBottomReducer keep a heap of n points
+# (container/heap) ordered by value, then the later time, which NaN compares false both ways, so which points
+# it keeps follows the heap's steps over the points in stream order, emitted by sort.Sort(sort.Reverse) and
+# then by time (exec/go_nan.py top_rows)
+NAN_TOPS = [
+    *(f"SELECT {call}(c0, 2) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m)" for call in ("top", "bottom")),
+    *(f"SELECT {call}(c0, 2) FROM ({_SD5}){d}" for call in ("top", "bottom") for d in ("", " ORDER BY time DESC")),
+    f"SELECT top(c0, 1) FROM ({_SD5}) ORDER BY time DESC",
+]
+QUERIES += NAN_TOPS

@@ -86,3 +86,70 @@ def _mode(v: list, t: list) -> float:
             continue
         most_freq, most_mode, most_time = curr_freq, x, tx
     return most_mode
+
+
+def top_rows(out: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str], name: str, n: int, value: str,
+             alias: str, extra: list[str], ascending: bool) -> pl.DataFrame:
+    """top()/bottom()'s rows (``out``: agg.multi_rows') of the groups whose values hold a NaN,
+    from FloatTopReducer/FloatBottomReducer run on their points in read order: a heap
+    (container/heap) of ``n`` points ordered by value, then the later time, which NaN compares
+    false both ways, emitted by sort.Sort(sort.Reverse) and then by time (sort.Stable)."""
+    if not lf.select(pl.col(value).is_nan().any()).collect().item():
+        return out
+    hit = lf.group_by(gkeys).agg(pl.col(value).is_nan().any().alias(FLAG)).filter(pl.col(FLAG)).select(gkeys).collect()
+    rows, bounds = go_ties._rows(lf, hit, gkeys, pl.col(value), ascending, extra, [])
+    vals, times = rows[go_ties._VAL].to_numpy(), rows["time"].to_numpy()
+    picked = []
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        kept = _heap_emit(vals[a:b], times[a:b], n, name == "top")
+        picked += sorted((a + i for i in kept), key=lambda r: times[r])  # (a stable sort by time)
+    got = rows[picked]
+    new = hit[got[go_ties._GID].to_numpy()].with_columns(
+        got["time"].alias("\x00t"), got[go_ties._VAL].alias(alias), *(got[c] for c in extra if c in got.columns))
+    rest = out.join(hit, on=gkeys, how="anti", nulls_equal=True)
+    return pl.concat([rest, new.select(out.columns)], how="vertical_relaxed").sort(gkeys + ["\x00t"], maintain_order=True)
+
+
+def _heap_emit(v: np.ndarray, t: np.ndarray, n: int, top: bool) -> list[int]:
+    """The positions FloatTopReducer (``top``) or FloatBottomReducer keeps, in Emit's order."""
+    sign = 1.0 if top else -1.0
+    less = lambda a, b: (sign * v[a] < sign * v[b]) if v[a] != v[b] else t[a] > t[b]  # noqa: E731
+    h: list[int] = []
+    for p in range(len(v)):
+        if len(h) == n:
+            if not less(h[0], p):
+                continue
+            h[0] = p
+            if not _down(h, 0, less):
+                _up(h, 0, less)
+            continue
+        h.append(p)
+        _up(h, len(h) - 1, less)
+    # Less as one float: the rank of (value, later time) among the kept numbers, NaN as is;
+    # negated for sort.Reverse
+    ranks = {k: r for r, k in enumerate(sorted({(sign * v[i], -t[i]) for i in h if v[i] == v[i]}))}
+    key = np.array([-float(ranks[(sign * v[i], -t[i])]) if v[i] == v[i] else np.nan for i in h])
+    return [h[i] for i in go_sort.order(key)]
+
+
+def _up(h: list, j: int, less) -> None:
+    while True:
+        i = (j - 1) // 2
+        if i == j or j == 0 or not less(h[j], h[i]):
+            break
+        h[i], h[j] = h[j], h[i]
+        j = i
+
+
+def _down(h: list, i0: int, less) -> bool:
+    i = i0
+    while True:
+        j1 = 2 * i + 1
+        if j1 >= len(h):
+            break
+        j = j1 + 1 if j1 + 1 < len(h) and less(h[j1 + 1], h[j1]) else j1
+        if not less(h[j], h[i]):
+            break
+        h[i], h[j] = h[j], h[i]
+        i = j
+    return i > i0

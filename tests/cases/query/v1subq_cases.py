@@ -1261,3 +1261,36 @@ SEVERAL_STREAMS = [
     f'SELECT non_negative_difference(last(c0)), derivative(min(c0)) FROM (SELECT non_negative_difference(max(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(null)) WHERE {WLO} GROUP BY time(15m), host fill(previous) ORDER BY time DESC',
 ]
 QUERIES += SEVERAL_STREAMS
+
+# 39. slice reducers over a subquery's stddev() NaN (one point in a window): median(), percentile() and mode()
+# sort the window's points with Go's sort.Sort and Less ``a < b``, which NaN breaks, so what they read follows
+# Go's steps over the points in stream order (exec/go_nan.py); spread() is NaN once math.Min/Max read one;
+# stddev() skips NaN but divides by their count less one; count(distinct()) counts each NaN (a Go map's NaN
+# keys never match) (functions/aggregates.py)
+_SDD5 = f"SELECT difference(stddev(usage)) AS c0 FROM cpu WHERE {WLO} GROUP BY time(5m), host"
+NAN_SLICES = [
+    *(f"SELECT {call} FROM ({sub}) WHERE {WLO} GROUP BY time(20m){g}{d}"
+      for call, sub, g, d in [
+          ("median(c0)", _SD5, "", ""), ("median(c0)", _SD5, ", host", " ORDER BY time DESC"),
+          ("percentile(c0, 50)", _SD5, "", " ORDER BY time DESC"), ("percentile(c0, 50)", _SDD5, "", ""),
+          ("percentile(c0, 90)", _SD5, ", host", ""), ("percentile(c0, 10)", _SDD5, "", " ORDER BY time DESC"),
+          ("mode(c0)", _SD5, ", host", ""), ("mode(c0)", _SDD5, ", host", " ORDER BY time DESC"),
+          ("spread(c0)", _SD5, "", ""), ("spread(c0)", _SDD5, ", host", " ORDER BY time DESC"),
+          ("stddev(c0)", _SD5, "", ""), ("stddev(c0)", _SDD5, ", host", ""),
+          ("count(distinct(c0))", _SD5, "", ""), ("count(distinct(c0))", _SDD5, ", host", " ORDER BY time DESC")]),
+    f"SELECT median(c0) FROM ({_SD5})",
+    f"SELECT percentile(c0, 50) FROM ({_SD5})",
+    f"SELECT percentile(c0, 50) FROM ({_SD5}) ORDER BY time DESC",
+]
+QUERIES += NAN_SLICES
+
+# 40. top()/bottom() over a subquery's stddev() NaN: FloatTopReducer/FloatBottomReducer keep a heap of n points
+# (container/heap) ordered by value, then the later time, which NaN compares false both ways, so which points
+# it keeps follows the heap's steps over the points in stream order, emitted by sort.Sort(sort.Reverse) and
+# then by time (exec/go_nan.py top_rows)
+NAN_TOPS = [
+    *(f"SELECT {call}(c0, 2) FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m)" for call in ("top", "bottom")),
+    *(f"SELECT {call}(c0, 2) FROM ({_SD5}){d}" for call in ("top", "bottom") for d in ("", " ORDER BY time DESC")),
+    f"SELECT top(c0, 1) FROM ({_SD5}) ORDER BY time DESC",
+]
+QUERIES += NAN_TOPS

@@ -27,7 +27,7 @@ from ..analyze.conditions import all_refs as _all_refs
 from ..analyze.conditions import conjuncts as _conjuncts
 from ..analyze.conditions import AnyString, scan_tags
 from ..analyze.conditions import tag_equalities as _tag_equalities
-from . import cast_trace, fast_tree, fill_walk, go_merge, go_reduce, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
+from . import cast_trace, fast_tree, fill_walk, go_merge, go_nan, go_reduce, go_ties, integral_v1, outer_calls, regroup, run_transforms, sorted_groups, stretches
 from . import runs as series_runs
 from .aux_fill import cast_fill, fill_aux, numeric_comparisons, prefill_refs, text_fills
 from .counts import from_counts
@@ -1121,7 +1121,8 @@ def _reduced_rows(plan, a: Aggregate, order: OrderLimit, lf, schema, low: Lowere
     where no row is)."""
     try:
         if multi:
-            return _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending)
+            return _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending,
+                               any(isinstance(src, SubqueryScan) for src in plan.sources))
         df = None if order.slimit or order.soffset or grouped is not None else \
             _runs_row(plan, a, schema, low, gkeys, ctx)  # (SLIMIT: the runs are not the series left)
         return _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped) if df is None else df
@@ -1627,9 +1628,8 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
     aux = _aux_exprs(a, schema, low, gkeys, plan.ascending, plan.emulates_v3, streamed)
     exprs += aux
     tied = None if plan.emulates_v3 else _percentile_point(a, low, aux)  # v3 sorts by value, time
-    if tied is not None:
-        exprs.append(agg.percentile_tied(value_expr(tied.args[0], schema), (_literal_value(tied.args[1]),),
-                                         dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
+    nans = go_nan.nan_calls(low.aggs, schema, dtype_of) if streamed else []  # (a subquery's NaN)
+    exprs += _sort_marks(schema, tied, nans)
     seen, keep = _seen_exprs(schema, low, exprs)
     df = _finish_aggs(plan, a, lf, schema, low, gkeys, ctx, exprs, modes, integrals, seen, keep, False)
     df = _reduced_as_influxd(plan, a, lf, df, schema, low, gkeys, ctx)
@@ -1640,7 +1640,18 @@ def _scalar_aggs(plan, a: Aggregate, lf, schema, low: Lowered, gkeys, ctx: Ctx,
             POINT_TIME_COLUMN if POINT_TIME_COLUMN in df.columns else None,
             [e.meta.output_name() for e in aux], plan.ascending, _series_columns(plan, lf, gkeys, ctx),
             sorted({r.name for e in low.exprs for r in _all_refs(e)} & set(gkeys)))
-    return df
+    return go_nan.replay(df, lf, gkeys, nans, lambda e: value_expr(e, schema), plan.ascending,
+                         POINT_TIME_COLUMN if a.point_time and POINT_TIME_COLUMN in df.columns else None)
+
+
+def _sort_marks(schema, tied, nans: list) -> list[pl.Expr]:
+    """The columns marking the groups whose answers Go's sort decides: percentile()'s tied point
+    (exec/go_ties.py), a subquery's NaN read by median()/percentile()/mode() (exec/go_nan.py)."""
+    marks = [value_expr(call.args[0], schema).is_nan().any().alias(go_nan.flag(i)) for i, call, _ in nans]
+    if tied is not None:
+        marks.append(agg.percentile_tied(value_expr(tied.args[0], schema), (_literal_value(tied.args[1]),),
+                                         dtype_of(tied.args[0], schema)).alias(TIE_COLUMN))
+    return marks
 
 
 def _stream_ties(plan, lf, stretched: bool) -> pl.Expr:
@@ -1918,7 +1929,8 @@ def _agg_exprs(a: Aggregate, schema, low: Lowered, ascending: bool = True, nan_o
         a0 = args[0]
         if name == "count" and isinstance(a0, ast.Call) and a0.name == "distinct":
             v = value_expr(a0.args[0], schema)
-            exprs.append(agg.scalar_agg("count_distinct", v, (), dtype_of(a0.args[0], schema)).alias(alias))
+            exprs.append(agg.scalar_agg("count_distinct", v, (), dtype_of(a0.args[0], schema),
+                                        sequential=streamed).alias(alias))
             continue
         v = value_expr(a0, schema)
         dtype = dtype_of(a0, schema)
@@ -2019,8 +2031,10 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
     return out.select([*gkeys, *names])
 
 
-def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool = True) -> pl.DataFrame:
-    """top/bottom/sample/distinct: several rows per group."""
+def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool = True,
+                streamed: bool = False) -> pl.DataFrame:
+    """top/bottom/sample/distinct: several rows per group (``streamed``: over a subquery, whose
+    NaN top()/bottom() read as influxd, exec/go_nan.py)."""
     alias = low.aggs[call]
     a0 = call.args[0]
     if call.name in ("top", "bottom"):
@@ -2037,7 +2051,10 @@ def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool
     else:
         args, extra = (), []
     lf = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
-    return collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra, ascending), ctx)
+    out = collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra, ascending), ctx)
+    if streamed and len(args) == 1 and call.name in ("top", "bottom") and dtype_of(a0, schema) == pl.Float64:
+        out = go_nan.top_rows(out, lf, gkeys, call.name, int(args[0]), VALUE_COLUMN, alias, extra, ascending)
+    return out
 
 
 def _literal_value(e):

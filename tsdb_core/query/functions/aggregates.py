@@ -118,7 +118,7 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
     ``backwards``: float sums in the reverse of the rows' order (:func:`_in_row_order`);
     ``sequential``: a float sum added one value after another at any length (FloatSumReduce over
     a subquery's stream; Polars' sum of more than 128 values adds them in blocks), its float
-    selectors as their reducers keep points (:func:`_go_extreme`); ``in_order``:
+    selectors as their reducers keep points (:func:`_go_extreme`), NaN as Go reads it; ``in_order``:
     float sums and means added so in the rows' order (influxd's reducers over one series,
     :func:`_added_in_order`), or in time order with ``by_time`` (rows that may not come so)."""
     check_type(name, dtype)
@@ -126,6 +126,8 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
     has = v.count() > 0
     if name == "count":
         return v.count().cast(pl.Int64)
+    if sequential and dtype == pl.Float64 and name in _GO_NAN:  # a subquery's floats: NaN as Go reads it
+        return _GO_NAN[name](v, backwards)
     if name == "count_distinct":
         return v.drop_nulls().n_unique().cast(pl.Int64)
     if name == "sum":
@@ -145,8 +147,7 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
             return _added_in_order(name, v, backwards, by_time)
         return _in_row_order(v.cast(pl.Float64), pl.Expr.mean, backwards)
     if name == "median":
-        plain = v.cast(pl.Float64).median()
-        return _nan_aware(name, v, plain) if nan_order and dtype == pl.Float64 else plain
+        return _nan_aware(name, v, v.median()) if nan_order and dtype == pl.Float64 else v.cast(pl.Float64).median()
     if name == "spread":
         return _spread3(v, dtype) if nan_order else pl.when(has).then(v.max() - v.min())
     if name == "stddev":
@@ -170,6 +171,28 @@ def scalar_agg(name: str, v: pl.Expr, args: tuple, dtype, interval: int = 0, nan
         area = ((vv + vv.shift(1)) / 2 * (tt - tt.shift(1)).cast(pl.Float64)).sum()
         return pl.when(has).then(area / unit)
     raise QueryError(f"undefined function {name}()")
+
+
+def _go_stddev(v: pl.Expr, backwards: bool) -> pl.Expr:
+    """FloatStddevReduceSlice over a subquery's floats (two points or more): its mean and variance
+    skip NaN, dividing by the count of the others less one (none: 0 / -1, a -0.0; one: 0 / 0)."""
+    x = v.filter(~v.is_nan())
+    return pl.when(v.count() > 1).then(
+        pl.when(x.count() == 0).then(-0.0).when(x.count() == 1).then(_NAN)
+        .otherwise(_in_row_order(x, lambda e: e.std(ddof=1), backwards)))
+
+
+def _go_spread(v: pl.Expr, backwards: bool) -> pl.Expr:
+    """FloatSpreadReducer: Go's math.Min/Max answer NaN once they read one."""
+    return pl.when(v.count() > 0).then(pl.when(v.is_nan().any()).then(_NAN).otherwise(v.max() - v.min()))
+
+
+def _go_count_distinct(v: pl.Expr, backwards: bool) -> pl.Expr:
+    """FloatDistinctReducer's map: a NaN key never matches another, so each NaN is a value of its own."""
+    return (v.filter(~v.is_nan()).n_unique() + v.is_nan().sum()).cast(pl.Int64)
+
+
+_GO_NAN = {"stddev": _go_stddev, "spread": _go_spread, "count_distinct": _go_count_distinct}
 
 
 def _first_last(name: str, v: pl.Expr, dtype, backwards: bool, sequential: bool) -> pl.Expr:

@@ -281,25 +281,30 @@ class Files:
         return None if parts is None else joined_arrays(parts, columns)
 
     def series_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
-                      start: int, end: int, columns: list[str]):
+                      start: int, end: int, columns: list[str], keep=None):
         """:meth:`Decoded.series_arrays` over files that do not overlap, in time order:
         (the series' tags, its rows), or None when several series match (or as select_arrays).
-        Each source's arrays are sliced once, when joined (``Decoded.series_run``)."""
+        Each source's arrays are sliced once, when joined (``Decoded.series_run``). ``keep``
+        (a source's arrays -> a boolean mask of the rows wanted) filters each source before
+        the join, which then copies the kept rows only (a store being written to is several
+        pieces: a condition keeping few rows spared joining every row of 11 columns)."""
         parts = self._decoded_parts(sorted(files, key=_TMIN), tags, tag_values, start, end, columns,
                                     lambda dec: (dec, dec.series_run(tag_values, start, end, columns)))
         if parts is None or any(run is None for _, run in parts):
             return None
         found = [(dec, run) for dec, run in parts if run[1] is not None]
         if not found:
-            return {}, {c: a[:0] for c, a in zip(columns, parts[0][1][0])}
+            return {}, _kept({c: a[:0] for c, a in zip(columns, parts[0][1][0])}, keep)
         series = [dict.fromkeys(tags) | dec.run_tags(run[1]) for dec, run in found]
         if any(s != series[0] for s in series[1:]):
             return None  # one series in each file, not the same one
-        if len(found) == 1:
-            arrays, _, lo, hi = found[0][1]
-            return series[0], {c: a[lo:hi] for c, a in zip(columns, arrays)}
-        return series[0], {c: np.concatenate([run[0][i][run[2]:run[3]] for _, run in found])
-                           for i, c in enumerate(columns)}
+        views = [{c: a[lo:hi] for c, a in zip(columns, arrays)} for _, (arrays, _, lo, hi) in found]
+        if keep is not None:
+            views = [_kept(v, keep) for v in views]
+            views = [v for v in views if len(v[columns[0]])] or views[:1]
+        if len(views) == 1:
+            return series[0], views[0]
+        return series[0], {c: np.concatenate([v[c] for v in views]) for c in columns}
 
     def select_runs(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                     start: int, end: int, columns: list[str]):
@@ -970,3 +975,13 @@ def _conform(lf: pl.LazyFrame, present: tuple[str, ...], schema: dict[str, pl.Da
              out: list[str]) -> pl.LazyFrame:
     have = set(present)
     return lf.select([pl.col(c) if c in have else pl.lit(None, dtype=schema[c]).alias(c) for c in out])
+
+
+def _kept(arrays: dict[str, np.ndarray], keep) -> dict[str, np.ndarray]:
+    """``arrays`` at the rows ``keep`` marks (all of them when there is no ``keep``, or it keeps every row)."""
+    if keep is None:
+        return arrays
+    mask = keep(arrays)
+    if mask.all():
+        return arrays
+    return {c: a[mask] for c, a in arrays.items()}

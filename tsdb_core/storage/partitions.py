@@ -22,6 +22,7 @@ import logging
 import operator
 import os
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -294,14 +295,15 @@ class Files:
             return None
         found = [(dec, run) for dec, run in parts if run[1] is not None]
         if not found:
-            return {}, _kept({c: a[:0] for c, a in zip(columns, parts[0][1][0])}, keep)
+            return {}, {c: a[:0] for c, a in zip(columns, parts[0][1][0])}
         series = [dict.fromkeys(tags) | dec.run_tags(run[1]) for dec, run in found]
         if any(s != series[0] for s in series[1:]):
             return None  # one series in each file, not the same one
-        views = [{c: a[lo:hi] for c, a in zip(columns, arrays)} for _, (arrays, _, lo, hi) in found]
-        if keep is not None:
-            views = [_kept(v, keep) for v in views]
-            views = [v for v in views if len(v[columns[0]])] or views[:1]
+        if keep is None:
+            views = [{c: a[lo:hi] for c, a in zip(columns, arrays)} for _, (arrays, _, lo, hi) in found]
+        else:
+            views = [v for _, (arrays, _, lo, hi) in found if (v := _kept_rows(columns, arrays, lo, hi, keep))] \
+                or [{c: a[:0] for c, a in zip(columns, found[0][1][0])}]
         if len(views) == 1:
             return series[0], views[0]
         return series[0], {c: np.concatenate([v[c] for v in views]) for c in columns}
@@ -977,11 +979,30 @@ def _conform(lf: pl.LazyFrame, present: tuple[str, ...], schema: dict[str, pl.Da
     return lf.select([pl.col(c) if c in have else pl.lit(None, dtype=schema[c]).alias(c) for c in out])
 
 
-def _kept(arrays: dict[str, np.ndarray], keep) -> dict[str, np.ndarray]:
-    """``arrays`` at the rows ``keep`` marks (all of them when there is no ``keep``, or it keeps every row)."""
-    if keep is None:
-        return arrays
-    mask = keep(arrays)
+
+class _Slice(Mapping):
+    """Each column's rows ``lo:hi``, sliced when read: a condition reads a column or two of eleven."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], lo: int, hi: int):
+        self.arrays, self.lo, self.hi = arrays, lo, hi
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self.arrays[column][self.lo:self.hi]
+
+    def __iter__(self):
+        return iter(self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+
+def _kept_rows(columns: list[str], arrays, lo: int, hi: int, keep) -> dict[str, np.ndarray] | None:
+    """The rows ``keep`` marks of one source's ``arrays`` (one per column) in ``lo:hi``; None
+    when it marks none (a piece without a row wanted costs the condition's columns only)."""
+    at = dict(zip(columns, arrays))
+    mask = keep(_Slice(at, lo, hi))
+    if not mask.any():
+        return None
     if mask.all():
-        return arrays
-    return {c: a[mask] for c, a in arrays.items()}
+        return {c: a[lo:hi] for c, a in at.items()}
+    return {c: a[lo:hi][mask] for c, a in at.items()}

@@ -257,9 +257,9 @@ class Store:
         return self._reads.scan_arrays(db, rp, measurement, start, end, columns, tags)
 
     def scan_series(self, db: str, rp: str | None, measurement: str, start: int, end: int, columns: list[str],
-                    tags: TagValues) -> tuple | None:
-        """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays)."""
-        return self._reads.scan_series(db, rp, measurement, start, end, columns, tags)
+                    tags: TagValues, keep=None) -> tuple | None:
+        """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays at the rows ``keep`` marks)."""
+        return self._reads.scan_series(db, rp, measurement, start, end, columns, tags, keep)
 
     def scan_runs(self, db: str, rp: str | None, measurement: str, start: int, end: int,
                   columns: list[str], tags: TagValues | None = None):

@@ -85,9 +85,11 @@ class DataProvider(Protocol):
         return None
 
     def scan_series(self, db: str, rp: str, measurement: str, start: int, end: int,
-                    columns: list[str], tags: dict[str, list[str]]) -> tuple | None:
+                    columns: list[str], tags: dict[str, list[str]], keep=None) -> tuple | None:
         """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays);
-        None when several match or as scan_arrays. Only with ``capabilities.arrays``."""
+        None when several match or as scan_arrays. Only with ``capabilities.arrays``.
+        ``keep`` (column -> array as given, to a boolean mask): only the rows it marks, filtered
+        before sources are joined (a store being written to is read as several pieces)."""
         return None
 
     def scan_runs(self, db: str, rp: str, measurement: str, start: int, end: int,

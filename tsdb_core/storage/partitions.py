@@ -22,6 +22,7 @@ import logging
 import operator
 import os
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -281,10 +282,13 @@ class Files:
         return None if parts is None else joined_arrays(parts, columns)
 
     def series_arrays(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
-                      start: int, end: int, columns: list[str]):
+                      start: int, end: int, columns: list[str], keep=None):
         """:meth:`Decoded.series_arrays` over files that do not overlap, in time order:
         (the series' tags, its rows), or None when several series match (or as select_arrays).
-        Each source's arrays are sliced once, when joined (``Decoded.series_run``)."""
+        Each source's arrays are sliced once, when joined (``Decoded.series_run``). ``keep``
+        (a source's arrays -> a boolean mask of the rows wanted) filters each source before
+        the join, which then copies the kept rows only (a store being written to is several
+        pieces: a condition keeping few rows spared joining every row of 11 columns)."""
         parts = self._decoded_parts(sorted(files, key=_TMIN), tags, tag_values, start, end, columns,
                                     lambda dec: (dec, dec.series_run(tag_values, start, end, columns)))
         if parts is None or any(run is None for _, run in parts):
@@ -295,11 +299,14 @@ class Files:
         series = [dict.fromkeys(tags) | dec.run_tags(run[1]) for dec, run in found]
         if any(s != series[0] for s in series[1:]):
             return None  # one series in each file, not the same one
-        if len(found) == 1:
-            arrays, _, lo, hi = found[0][1]
-            return series[0], {c: a[lo:hi] for c, a in zip(columns, arrays)}
-        return series[0], {c: np.concatenate([run[0][i][run[2]:run[3]] for _, run in found])
-                           for i, c in enumerate(columns)}
+        if keep is None:
+            views = [{c: a[lo:hi] for c, a in zip(columns, arrays)} for _, (arrays, _, lo, hi) in found]
+        else:
+            views = [v for _, (arrays, _, lo, hi) in found if (v := _kept_rows(columns, arrays, lo, hi, keep))] \
+                or [{c: a[:0] for c, a in zip(columns, found[0][1][0])}]
+        if len(views) == 1:
+            return series[0], views[0]
+        return series[0], {c: np.concatenate([v[c] for v in views]) for c in columns}
 
     def select_runs(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                     start: int, end: int, columns: list[str]):
@@ -970,3 +977,32 @@ def _conform(lf: pl.LazyFrame, present: tuple[str, ...], schema: dict[str, pl.Da
              out: list[str]) -> pl.LazyFrame:
     have = set(present)
     return lf.select([pl.col(c) if c in have else pl.lit(None, dtype=schema[c]).alias(c) for c in out])
+
+
+
+class _Slice(Mapping):
+    """Each column's rows ``lo:hi``, sliced when read: a condition reads a column or two of eleven."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], lo: int, hi: int):
+        self.arrays, self.lo, self.hi = arrays, lo, hi
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self.arrays[column][self.lo:self.hi]
+
+    def __iter__(self):
+        return iter(self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+
+def _kept_rows(columns: list[str], arrays, lo: int, hi: int, keep) -> dict[str, np.ndarray] | None:
+    """The rows ``keep`` marks of one source's ``arrays`` (one per column) in ``lo:hi``; None
+    when it marks none (a piece without a row wanted costs the condition's columns only)."""
+    at = dict(zip(columns, arrays))
+    mask = keep(_Slice(at, lo, hi))
+    if not mask.any():
+        return None
+    if mask.all():
+        return {c: a[lo:hi] for c, a in at.items()}
+    return {c: a[lo:hi][mask] for c, a in at.items()}

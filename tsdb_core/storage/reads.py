@@ -133,15 +133,15 @@ class Reader:
         return self.state.files.select_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
 
     def scan_series(self, db: str, rp: str | None, measurement: str, start: int, end: int, columns: list[str],
-                    tags: TagValues):
+                    tags: TagValues, keep=None):
         """:meth:`scan_arrays` when ``tags`` match one series: (its tag values, the arrays), times
         ascending; ``({}, empty arrays)`` when no series has rows; None when several series match
-        or as scan_arrays."""
+        or as scan_arrays. ``keep``: the rows wanted of some arrays, as a mask (``Files.series_arrays``)."""
         found = self._array_files(db, rp, measurement, start, end, columns, tags)
         if found is None:
             return None
         files, tag_keys, start = found
-        return self.state.files.series_arrays(files, tag_keys, tags, start, end, [TIME, *columns])
+        return self.state.files.series_arrays(files, tag_keys, tags, start, end, [TIME, *columns], keep)
 
     def scan_runs(self, db: str, rp: str | None, measurement: str, start: int, end: int, columns: list[str],
                   tags: TagValues):

@@ -14,6 +14,7 @@ tests check both agree (tests/query/test_fastpath.py).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -253,14 +254,11 @@ def _raw(plan: _Shape, provider, tags: dict[str, list[str]], epoch: str | None) 
     if tags and provider.capabilities.arrays:
         # the condition is the tag filter (and comparisons of fields): the one series it names, as numpy views
         on = array_cond.field_names(rest, _numeric_fields(provider, src)) if rest else set()
+        keep = functools.partial(array_cond.mask, rest) if rest else None  # (each source's rows filtered, then joined)
         found = None if on is None else provider.scan_series(
-            src.database, src.retention_policy, src.measurement, tr.start, tr.end, sorted({*fields, *on}), tags)
+            src.database, src.retention_policy, src.measurement, tr.start, tr.end, sorted({*fields, *on}), tags, keep)
         if found is not None:
-            series_tags, arrays = found
-            if rest:
-                keep = array_cond.mask(rest, arrays)
-                arrays = {c: a[keep] for c, a in arrays.items()}
-            return _raw_series(plan, series_tags, arrays, epoch, src.measurement)
+            return _raw_series(plan, *found, epoch, src.measurement)
     wanted = sorted({r.name for r in refs} | {r.name for r in all_refs(cond)})
     frame = provider.scan_frame(src.database, src.retention_policy, src.measurement, tr.start, tr.end,
                                 wanted, tags=tags or None)

@@ -26,7 +26,7 @@ import threading
 from ...influxql.dialect import Dialect
 from ...influxql.parser.templates import bound_values, family, literal_sites
 from ..analyze.now_use import clock_free, ends_at
-from ..analyze.time_range import range_at, split_where, time_operands, time_sites
+from ..analyze.time_range import range_reader, split_where, time_operands, time_sites
 from .bind import Binder
 from .planner import extended_range
 from .retime import range_kind, retimed
@@ -84,14 +84,15 @@ class _Family:
     their values (:func:`~..parser.templates.bound_values`), in one rebuild."""
 
     __slots__ = ("plan", "calls", "time_range", "residual", "values", "verified", "rebinds", "rest_follows",
-                 "times", "_binders", "_extra", "_kinds")
+                 "read_range", "_binders", "_extra", "_kinds")
 
     def __init__(self, plan, calls, time_range, residual, values, rest_follows: bool = False,
                  times: tuple = ()) -> None:
         self.plan, self.calls, self.time_range, self.residual = plan, calls, time_range, residual
         self.values = values
         self.rest_follows = rest_follows  # a member's residual is this one's bound to its values (_rest_follows)
-        self.times = times  # where its time comparisons sit: a member's time range is read there (range_at)
+        # a member's time range, read where its time comparisons sit (``times``: range_at's)
+        self.read_range = range_reader(times) if rest_follows else None
         self.verified = False  # a second member, planned in full, got the moved plan
         self.rebinds = False  # and one with other values did too: the plan binds other values
         self._extra = plan.extra_intervals * plan.interval  # (how far its scans reach past the range)
@@ -195,7 +196,7 @@ class PlanCache:
         if not (fam.rebinds or values == fam.values):
             return None
         if fam.rest_follows:  # only the time range is the member's own: no residual to build and compare
-            time_range = _range(stmt, now, fam.times)
+            time_range = _range(stmt, now, fam.read_range)
             plan = fam.moved_plan(time_range, values) if time_range is not None else None
             return (plan, fam.calls) if plan is not None else None
         split = _split(stmt, now)
@@ -256,11 +257,11 @@ class PlanCache:
             self._entries[key] = value
 
 
-def _range(stmt, now: int, times: tuple):
-    """``_split(stmt, now)[0]`` without the rest of the condition (read where ``times``, its
-    family's time comparisons, sit), or None."""
+def _range(stmt, now: int, read_range):
+    """``_split(stmt, now)[0]`` without the rest of the condition (``read_range``: its
+    family's), or None."""
     try:
-        return range_at(stmt.condition, times, now, stmt.location)
+        return read_range(stmt.condition, now, stmt.location)
     except Exception:  # noqa: BLE001 - the planner raises it, in its own words
         return None
 

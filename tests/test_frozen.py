@@ -82,3 +82,13 @@ def test_a_rebuilder_replaces_the_named_parts_and_keeps_the_rest():
     assert new_node == dataclasses.replace(node, columns=("v", A.StringLiteral("x")))
     assert new_cond.lhs.expr.lhs is cond.lhs.expr.lhs and new_node.tags is node.tags
     assert fn((cond, node), ("a", "t", "w"), None)[0] == cond   # the old values: an equal copy
+
+
+def test_a_shared_rebuilder_rebuilds_a_part_held_twice_once():
+    part = A.ParenExpr(A.BinaryExpr("=", A.VarRef("h"), A.StringLiteral("a")))
+    trie = {0: {"expr": {"rhs": 0}}, 1: {"expr": {"rhs": 0}}}
+    leaf = lambda i, old: f"_S(values[{i}])"  # noqa: E731
+    one, two = rebuilder((part, part), trie, leaf, {"_S": A.StringLiteral}, shared=True)((part, part), ("b",), None)
+    assert one is two and one == A.ParenExpr(A.BinaryExpr("=", A.VarRef("h"), A.StringLiteral("b")))
+    one, two = rebuilder((part, part), trie, leaf, {"_S": A.StringLiteral})((part, part), ("b",), None)
+    assert one is not two and one == two  # (not shared: a trie of literal sites may differ below them)

@@ -12,10 +12,14 @@ asks no more: its later requests cost one dict look-up. So does a text never see
 *family* (its offload shape: the text without its string literals, offload.py) had as many
 answers in a row without one: TSBS and dashboards send each SELECT text once, with another
 host and time range, and asking costs two token reads and a parse ahead of the query's own.
+Not forever: every ``RETRY_EVERY``-th request of a silent shape or family asks once more (a
+SHOW answered while writes moved the series index told no token; once they stop, it does),
+and the first token seen makes it ask on every request again.
 """
 from __future__ import annotations
 
 NEVER_AFTER = 3
+RETRY_EVERY = 128  # a silent shape's or family's requests per retry (two token reads: ~1% of one answer)
 MAX_SHAPES = 256
 MAX_BYTES = 16 << 20  # bodies kept in all (a SHOW TAG VALUES of 10,000 values is ~0.5 MB)
 
@@ -39,10 +43,21 @@ class KeptAnswers:
 
     def asks(self, entry: list | None, family=None) -> bool:
         """Whether a request of this entry's shape should read tokens (none: a new shape, asked
-        unless its ``family`` stopped asking)."""
+        unless its ``family`` stopped asking); a silent one's requests are counted on here, for
+        its retries."""
         if entry is not None:
-            return entry[3] < NEVER_AFTER
-        return family is None or self._silent.get(family, 0) < NEVER_AFTER
+            n = entry[3]
+            if n < NEVER_AFTER:
+                return True
+            entry[3] = n + 1
+            return (n + 1 - NEVER_AFTER) % RETRY_EVERY == 0
+        if family is None:
+            return True
+        n = self._silent.get(family, 0)
+        if n < NEVER_AFTER:
+            return True
+        self._silent[family] = n + 1
+        return (n + 1 - NEVER_AFTER) % RETRY_EVERY == 0
 
     def put(self, shape, before, after, response, family=None) -> None:
         """``response`` answered ``shape`` (of ``family``, None: none known) between two token
@@ -63,7 +78,7 @@ class KeptAnswers:
             entry = self._by_shape[id(shape)] = [shape, None, None, 0]
         self._bytes += size
         entry[1], entry[2] = after, response if kept else None
-        entry[3] = entry[3] + 1 if before is None and after is None else 0
+        entry[3] = _counted(entry[3]) if before is None and after is None else 0
 
     def _note_family(self, family, silent: bool) -> None:
         if not silent:
@@ -71,4 +86,9 @@ class KeptAnswers:
             return
         if len(self._silent) >= MAX_SHAPES and family not in self._silent:
             self._silent.clear()
-        self._silent[family] = self._silent.get(family, 0) + 1
+        self._silent[family] = _counted(self._silent.get(family, 0))
+
+
+def _counted(n: int) -> int:
+    """Answers in a row without a token, one more (a silent one's retry was counted by asks)."""
+    return n + 1 if n < NEVER_AFTER else n

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tsdb_http.kept_answers import NEVER_AFTER, KeptAnswers
+from tsdb_http.kept_answers import NEVER_AFTER, RETRY_EVERY, KeptAnswers
 from tsdb_http.routes_query import RawResponse
 
 
@@ -55,6 +55,28 @@ def test_a_family_without_tokens_stops_asking_for_its_new_texts_and_one_with_a_t
     assert k.asks(k.get(shape), family)  # a shape seen answers by its own count
     k.put(Shape(), 5, 5, body(1), family)  # a text of the family with a token
     assert k.asks(None, family)
+
+
+def test_a_silent_shape_asks_again_once_in_every_retry_every_requests_and_keeps_a_token_it_finds():
+    k, shape = KeptAnswers(), Shape()
+    for _ in range(NEVER_AFTER):
+        k.put(shape, None, None, body(1))
+    for _ in range(2):  # two retries, each answered without a token: silent again
+        assert [k.asks(k.get(shape)) for _ in range(RETRY_EVERY)] == [False] * (RETRY_EVERY - 1) + [True]
+        k.put(shape, None, None, body(1))
+    assert [k.asks(k.get(shape)) for _ in range(RETRY_EVERY)].count(True) == 1
+    k.put(shape, 7, 7, body(1))  # the retry found a token (the series index settled): kept, asked again
+    assert k.get(shape)[2] is not None and all(k.asks(k.get(shape)) for _ in range(2 * NEVER_AFTER))
+
+
+def test_a_silent_family_asks_again_for_a_new_text_once_in_every_retry_every_requests():
+    k, family = KeptAnswers(), ("shape", "query")
+    for _ in range(NEVER_AFTER):
+        k.put(Shape(), None, None, body(1), family)
+    asked = [k.asks(None, family) for _ in range(3 * RETRY_EVERY)]
+    assert [i for i, a in enumerate(asked) if a] == [RETRY_EVERY - 1, 2 * RETRY_EVERY - 1, 3 * RETRY_EVERY - 1]
+    k.put(Shape(), 5, 5, body(1), family)
+    assert all(k.asks(None, family) for _ in range(2 * NEVER_AFTER))
 
 
 def test_kept_bytes_are_bounded():

@@ -53,3 +53,19 @@ def test_most_shapes_make_a_family_whose_binder_is_generated():
     fam = fams[0]
     moved = fam._binders[1].bind(fam.plan, ("h9",), (fam.time_range, fam._binders[1].ranges[1]))
     assert fam._binders[1]._compiled is not None and "'h9'" in str(moved.condition)
+
+
+def test_a_moved_plan_shares_its_condition_with_its_filter_as_planning_does():
+    fam = _family(SHAPES[0])
+    binder = fam._binders[1]
+    moved = binder.bind(fam.plan, ("h9",), (fam.time_range, binder.ranges[1]))
+    filters = [n for n in _chain(fam.plan.root) if type(n).__name__ == "Filter"]
+    assert filters and filters[0].condition is fam.plan.condition  # (the plan family's, as planned)
+    moved_filter = next(n for n in _chain(moved.root) if type(n).__name__ == "Filter")
+    assert moved_filter.condition is moved.condition and "'h9'" in str(moved.condition)
+
+
+def _chain(node):
+    while node is not None:
+        yield node
+        node = getattr(node, "child", None)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 import tsdb_core
 from tsdb_core.influxql.parser import driver, templates
 from tsdb_core.query import engine
-from tsdb_core.query.analyze.time_range import (range_at, split_range, split_where, time_comparisons, time_operands,
-                                                time_sites)
+from tsdb_core.query.analyze.time_range import (range_at, range_reader, split_range, split_where, time_comparisons,
+                                                time_operands, time_sites)
 from tsdb_core.query.plan import cache
 
 NOW = 1_451_606_400 * 10**9 + 123
@@ -61,6 +61,8 @@ def test_range_at_a_shape_s_comparisons_is_split_range(data, tz):
     general = _outcome(lambda: split_range(cond, NOW, tz))
     assert _outcome(lambda: range_at(cond, every, NOW, tz)) == general
     assert _outcome(lambda: range_at(cond, time_sites(first), NOW, tz)) == general
+    assert _outcome(lambda: range_reader(time_sites(first))(cond, NOW, tz)) == general
+    assert _outcome(lambda: range_reader(every)(cond, NOW, tz)) == general
 
 
 @pytest.mark.parametrize("text,paths", [
@@ -134,8 +136,8 @@ def test_the_shortcut_moves_plans_as_the_general_path(shape, draws):
             if fam is not None:
                 split = cache._split(stmt, NOW)
                 residual, general = fam.moved(split[0], templates.bound_values(stmt))
-                assert cache._range(stmt, NOW, fam.times) == split[0]
-                assert fam.moved_plan(cache._range(stmt, NOW, fam.times), templates.bound_values(stmt)) == general
+                assert cache._range(stmt, NOW, fam.read_range) == split[0]
+                assert fam.moved_plan(cache._range(stmt, NOW, fam.read_range), templates.bound_values(stmt)) == general
                 assert general is None or split[1] == residual  # (None: this range's plan does not move)
             store.query(q, db="db")
             fams = [f for f in store.plan_cache._families.values() if f is not None]

@@ -67,23 +67,29 @@ def setter(cls: type, names: tuple[str, ...]):
     return scope["put"]
 
 
-def rebuilder(node, trie: dict, leaf_code, scope: dict):
+def rebuilder(node, trie: dict, leaf_code, scope: dict, *, shared: bool = False):
     """A generated function ``(node, values, extra) -> copy`` of ``node`` with the parts
     ``trie`` names replaced: a trie maps a field name (or a tuple index) to a deeper trie or to
     a leaf, whose new value is the expression ``leaf_code(leaf, old)`` (``old``: the expression
     of the part it replaces; it may read ``values``, ``extra`` and ``scope``). Straight-line
     code with a :func:`setter` per node: for a rebuild done again and again along the same
-    paths of the same ``node`` (it follows ``node``'s classes)."""
+    paths of the same ``node`` (it follows ``node``'s classes). With ``shared`` (a trie found
+    from the parts alone, so alike below a part held twice), a part ``node`` holds in two
+    places (a plan's condition and its Filter's) is rebuilt once and shared as it was."""
     lines, scope = ["def rebuild(n0, values, extra):"], dict(scope)
+    built: dict[int, str] = {}  # id of a part of node -> the variable holding its copy
 
     def emit(var: str, old, sub: dict) -> str:
         parts = {}
         for step, leaf in sub.items():
             got = f"{var}[{step}]" if step.__class__ is int else f"{var}.{step}"
             if leaf.__class__ is dict:
-                child = f"n{len(lines)}"
-                lines.append(f"    {child} = {got}")
-                parts[step] = emit(child, old[step] if step.__class__ is int else getattr(old, step), leaf)
+                part = old[step] if step.__class__ is int else getattr(old, step)
+                if not shared or id(part) not in built:
+                    child = f"n{len(lines)}"
+                    lines.append(f"    {child} = {got}")
+                    built[id(part)] = emit(child, part, leaf)
+                parts[step] = built[id(part)]
             else:
                 parts[step] = leaf_code(leaf, got)
         new = f"r{len(lines)}"

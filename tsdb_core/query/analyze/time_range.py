@@ -217,6 +217,42 @@ def range_at(cond: ast.Expr, comparisons: tuple, now: int, tz: str | None = None
     return TimeRange(max(start), min(end))
 
 
+_BOUND_CODE = {">": ("{t} + 1", "_MAX"), ">=": ("{t}", "_MAX"), "<": ("_MIN", "{t} - 1"), "<=": ("_MIN", "{t}"),
+               "=": ("{t}", "{t}")}  # (_bounds as code; another operator calls it, which raises)
+
+
+def range_reader(comparisons: tuple):
+    """``lambda cond, now, tz=None: range_at(cond, comparisons, now, tz)`` as generated
+    straight-line code (the plan cache reads each new text's range with it: no walk, no
+    lists, a time string parsed without time_value's dispatch)."""
+    lines, starts, ends = ["def read(cond, now, tz=None):"], [], []
+    for k, (path, op) in enumerate(comparisons):
+        if op is None:
+            starts.append("_MIN")
+            ends.append("_MAX")
+            continue
+        if not all(step.isidentifier() for step in path):
+            return lambda cond, now, tz=None: range_at(cond, comparisons, now, tz)
+        lines += [f"    v{k} = cond{''.join('.' + step for step in path)}",
+                  f"    t{k} = _parse(v{k}.val, tz) if v{k}.__class__ is _S else _value(v{k}, now, tz)"]
+        if op in _BOUND_CODE:
+            lo, hi = (code.format(t=f"t{k}") for code in _BOUND_CODE[op])
+        else:
+            lines.append(f"    lo{k}, hi{k} = _bounds({op!r}, t{k})")
+            lo, hi = f"lo{k}", f"hi{k}"
+        starts.append(lo)
+        ends.append(hi)
+    lines.append(f"    return _TR({_fold('max', starts)}, {_fold('min', ends)})" if starts else "    return _TR()")
+    scope = {"_TR": TimeRange, "_MIN": MIN_TIME, "_MAX": MAX_TIME, "_S": ast.StringLiteral,
+             "_parse": parse_time_string, "_value": time_value, "_bounds": _bounds}
+    exec("\n".join(lines), scope)  # noqa: S102 - made of field names and operators from _FLIP
+    return scope["read"]
+
+
+def _fold(fn: str, parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{fn}({', '.join(parts)})"
+
+
 def split_where(cond: ast.Expr | None, now: int, tz: str | None = None
                 ) -> tuple[TimeRange, ast.Expr | None]:
     """(time range, condition without its time comparisons)."""

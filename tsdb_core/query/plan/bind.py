@@ -82,12 +82,13 @@ def _renamed_tags(tags: tuple, renamed: dict[str, str]) -> tuple:
 
 
 def _compile(node, trie: dict):
-    """:func:`_rebuild` of ``node`` by ``trie`` as generated code (``extra``: renamed, ranges)."""
+    """:func:`_rebuild` of ``node`` by ``trie`` as generated code (``extra``: renamed, ranges);
+    a part held twice is rebuilt once (``trie`` is found from the parts: :func:`_find`)."""
     def leaf(sub: int, old: str) -> str:
         if sub >= 0:
             return f"_S(values[{sub}])"
         return f"_tags({old}, extra[0])" if sub == _TAGS else f"extra[1][{_RANGE - sub}]"
-    return rebuilder(node, trie, leaf, {"_S": ast.StringLiteral, "_tags": _renamed_tags})
+    return rebuilder(node, trie, leaf, {"_S": ast.StringLiteral, "_tags": _renamed_tags}, shared=True)
 
 
 def _find(node, index: dict[str, int], ranges: tuple, path: tuple):

@@ -26,7 +26,7 @@ import threading
 from ...influxql.dialect import Dialect
 from ...influxql.parser.templates import bound_values, family, literal_sites
 from ..analyze.now_use import clock_free, ends_at
-from ..analyze.time_range import range_at, split_where, time_operands, time_sites
+from ..analyze.time_range import range_reader, split_where, time_operands, time_sites
 from .bind import Binder
 from .planner import extended_range
 from .retime import range_kind, retimed
@@ -34,13 +34,6 @@ from .retime import range_kind, retimed
 _OTHER_NOW = 367 * 86_400 * 10**9 + 1  # a year and a day and a nanosecond later: no window aligns both
 MAX_ENTRIES = 1024
 _UNSEEN = object()
-_ASKED = {  # the catalog questions the planner asks, each answered by the provider's method
-    "has_database": lambda p, *a: p.has_database(*a),
-    "retention_policies": lambda p, *a: p.retention_policies(*a),
-    "resolve_rp": lambda p, *a: p.resolve_rp(*a),
-    "measurements": lambda p, *a: p.measurements(*a),
-    "schema": lambda p, *a: p.schema(*a),
-}
 
 
 class _Recorder:
@@ -91,17 +84,20 @@ class _Family:
     their values (:func:`~..parser.templates.bound_values`), in one rebuild."""
 
     __slots__ = ("plan", "calls", "time_range", "residual", "values", "verified", "rebinds", "rest_follows",
-                 "times", "_binders")
+                 "read_range", "_binders", "_extra", "_kinds")
 
     def __init__(self, plan, calls, time_range, residual, values, rest_follows: bool = False,
                  times: tuple = ()) -> None:
         self.plan, self.calls, self.time_range, self.residual = plan, calls, time_range, residual
         self.values = values
         self.rest_follows = rest_follows  # a member's residual is this one's bound to its values (_rest_follows)
-        self.times = times  # where its time comparisons sit: a member's time range is read there (range_at)
+        # a member's time range, read where its time comparisons sit (``times``: range_at's)
+        self.read_range = range_reader(times) if rest_follows else None
         self.verified = False  # a second member, planned in full, got the moved plan
         self.rebinds = False  # and one with other values did too: the plan binds other values
-        scan = _scan_range(plan, time_range)
+        self._extra = plan.extra_intervals * plan.interval  # (how far its scans reach past the range)
+        scan = extended_range(time_range, self._extra, plan.ascending)
+        self._kinds = (range_kind(time_range), range_kind(scan))  # (the checks of retimed() on this side)
         # a plan retimed() cannot move (its shape) moves by retimed() (which says so); else
         # each range's place is found once (a scan's range equal to the plan's is moved as it:
         # range kinds alike, both extend alike)
@@ -119,17 +115,17 @@ class _Family:
         if len(values) != len(self.values):
             return None
         plan = self._binders[1]
-        old = self.time_range
         if plan.ranges:  # (the checks of retimed(), the nodes' found once)
-            scan = _scan_range(self.plan, time_range)
-            if range_kind(old) != range_kind(time_range) or range_kind(plan.ranges[1]) != range_kind(scan):
+            kind = range_kind(time_range)
+            if kind != self._kinds[0]:
                 return None
-            return plan.bind(self.plan, values, (time_range, scan))
-        return retimed(plan.bind(self.plan, values), old, time_range)
-
-
-def _scan_range(plan, time_range):
-    return extended_range(time_range, plan.extra_intervals * plan.interval, plan.ascending)
+            if self._extra:  # (else the scans read the range itself: kinds alike)
+                scan = extended_range(time_range, self._extra, self.plan.ascending)
+                if range_kind(scan) != self._kinds[1]:
+                    return None
+                return plan.bind(self.plan, values, (time_range, scan))
+            return plan.bind(self.plan, values, (time_range, time_range))
+        return retimed(plan.bind(self.plan, values), self.time_range, time_range)
 
 
 class PlanCache:
@@ -200,7 +196,7 @@ class PlanCache:
         if not (fam.rebinds or values == fam.values):
             return None
         if fam.rest_follows:  # only the time range is the member's own: no residual to build and compare
-            time_range = _range(stmt, now, fam.times)
+            time_range = _range(stmt, now, fam.read_range)
             plan = fam.moved_plan(time_range, values) if time_range is not None else None
             return (plan, fam.calls) if plan is not None else None
         split = _split(stmt, now)
@@ -241,7 +237,7 @@ class PlanCache:
     def _still_valid(entry: _Entry | _Family, provider) -> bool:
         for name, args, answer in entry.calls:
             try:
-                if _ASKED[name](provider, *args) != answer:
+                if getattr(provider, name)(*args) != answer:  # (name: a _Recorder method's, the provider's)
                     return False
             except Exception:  # noqa: BLE001 - the question fails now: plan afresh (and raise there)
                 return False
@@ -261,11 +257,11 @@ class PlanCache:
             self._entries[key] = value
 
 
-def _range(stmt, now: int, times: tuple):
-    """``_split(stmt, now)[0]`` without the rest of the condition (read where ``times``, its
-    family's time comparisons, sit), or None."""
+def _range(stmt, now: int, read_range):
+    """``_split(stmt, now)[0]`` without the rest of the condition (``read_range``: its
+    family's), or None."""
     try:
-        return range_at(stmt.condition, times, now, stmt.location)
+        return read_range(stmt.condition, now, stmt.location)
     except Exception:  # noqa: BLE001 - the planner raises it, in its own words
         return None
 

@@ -20,8 +20,11 @@ _ONE_INPUT = (FastSelect, Project, OrderLimit, Transform, Fill, Aggregate, Serie
 
 
 def range_kind(tr: TimeRange) -> tuple[bool, ...]:
-    """What planning may tell apart about a range besides its bounds."""
-    return (tr.empty, tr.has_start, tr.has_end, tr.start <= MIN_TIME, tr.end >= MAX_TIME)
+    """What planning may tell apart about a range besides its bounds (empty, has a start, has
+    an end, starts at or before MIN_TIME, ends at or after MAX_TIME: the properties, read
+    from the bounds once, as the plan cache asks for every new text)."""
+    start, end = tr.start, tr.end
+    return (start > end, start != MIN_TIME, end != MAX_TIME, start <= MIN_TIME, end >= MAX_TIME)
 
 
 def retimed(plan: SelectPlan, old: TimeRange, new: TimeRange) -> SelectPlan | None:

@@ -70,7 +70,8 @@ def test_a_reader_keeps_its_files_through_compaction_close_and_a_new_writer(tmp_
         w.flush()  # the new writer reaps what is due
         assert not any((path / f.path).exists() for f in old)
         assert w._engine.state.catalog_store.buried() == []
-        assert _count(r) == 11
+        # (a PostgreSQL reader learns of the commit by NOTIFY, a moment later: under load not yet)
+        _wait_until(lambda: _count(r) == 11, what="the reader to see the new file")
     w.close()
 
 

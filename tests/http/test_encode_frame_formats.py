@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.http.conftest import REAL_ENGINE, make_client
 from tests.http.test_encode_frame import all_frames  # noqa: F401 (fixture)
 from tsdb_core import Series, StatementResult
@@ -89,7 +90,7 @@ def _pieces_patched(mp, rows: int) -> None:
     mp.setattr(frame_pieces, "MIN_PIECE", 1)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=frames(), tags=_TAGS, epoch=_EPOCHS, piece_rows=st.integers(1, 5))
 def test_csv_frame_equals_rows_path(frame, tags, epoch, piece_rows):
     framed, rows = _both([(frame, tags)], epoch, CSV)
@@ -101,7 +102,7 @@ def test_csv_frame_equals_rows_path(frame, tags, epoch, piece_rows):
     assert framed.results[0].series[0].frame is not None  # no Python rows were built
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=frames(), tags=_TAGS, epoch=_EPOCHS, piece_rows=st.integers(1, 5))
 def test_msgpack_frame_equals_rows_path(frame, tags, epoch, piece_rows):
     framed, rows = _both([(frame, tags)], epoch, MSGPACK)
@@ -135,7 +136,7 @@ def _same(got, want) -> bool:
     return got == want or (isinstance(want, float) and float(got) == want)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.lists(st.tuples(frames(max_rows=80), _TAGS), min_size=1, max_size=4), epoch=_EPOCHS,
        statements=st.integers(1, 3), mixed=st.booleans())
 def test_several_series_and_statements(data, epoch, statements, mixed):

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.http.test_encode_frame import _COLUMNS, _TEXT
 from tsdb_core import Series, SeriesBlock, StatementResult
 from tsdb_core.query.results import frame_rows
@@ -52,7 +53,7 @@ def _answers(frame: pl.DataFrame, lengths, tags, partial) -> tuple[Response, Res
     return (Response([StatementResult(0, from_block)]), Response([StatementResult(0, from_rows)]), block)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=blocks(), pretty=st.booleans(), v3=st.booleans())
 def test_block_path_equals_rows_path(case, pretty, v3):
     by_block, by_rows, block = _answers(*case)

@@ -10,6 +10,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tsdb_core.query.results import Series, StatementResult
 from tsdb_http.encode import Response, encode_json
 from tsdb_http.encode_json import KNOWN_MIN_ROWS, _fix_floats, _Infinite
@@ -34,14 +35,14 @@ def _body(cols: list[list], hinted: bool, v3: bool) -> bytes:
     return encode_json(Response([StatementResult(0, [_series(copy.deepcopy(cols), hinted)])]), v3=v3)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.integers(1, 3).flatmap(lambda k: st.integers(0, 150).flatmap(
     lambda n: st.lists(st.lists(CELL, min_size=n, max_size=n), min_size=k, max_size=k))), st.booleans())
 def test_hinted_bytes_equal_cell_path(cols, v3):
     assert _body(cols, True, v3) == _body(cols, False, v3)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.floats(1e-4, 1e15, allow_nan=False).filter(lambda v: not v.is_integer()), min_size=64, max_size=200),
        st.lists(st.integers(0, 199), max_size=150), st.booleans())
 def test_hinted_bytes_equal_with_integral_values(vals, at, v3):
@@ -66,7 +67,7 @@ def test_replaced_values_drop_the_promise():
     assert s.float_columns is None
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.lists(CELL, max_size=80), st.booleans(), st.booleans())
 def test_usual_floats_shortcut_equals_the_general_rule(cells, v3, strict):
     """_array_fix's shortcut for the usual measurements (only integral values to patch) gives
@@ -93,7 +94,7 @@ def test_integral_values_past_2_53_without_other_odd_values():
         assert body == _body([cells], False, False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.integers(1, 4).flatmap(lambda k: st.integers(KNOWN_MIN_ROWS, 63).flatmap(
     lambda n: st.lists(st.lists(CELL, min_size=n, max_size=n), min_size=k, max_size=k))),
     st.booleans(), st.booleans())
@@ -125,7 +126,7 @@ USUAL = st.one_of(st.floats(1e-4, 1e16, exclude_max=True), st.integers(1, 10 ** 
                   st.sampled_from([1e-4, 9999999999999998.0, 100.0, 99.5, math.nan]))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(1, 3).flatmap(lambda k: st.integers(KNOWN_MIN_ROWS, 63).flatmap(
     lambda n: st.lists(st.lists(USUAL, min_size=n, max_size=n), min_size=k, max_size=k))),
     st.booleans(), st.sampled_from([None, 0, -1]), st.sampled_from([1e-5, -2.0, 1e16, math.inf, math.nan]))

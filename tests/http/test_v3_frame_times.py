@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.http.conftest import REAL_ENGINE, make_client
 from tests.http.test_encode_frame import all_frames  # noqa: F401 (fixture)
 from tsdb_core import Series, StatementResult
@@ -29,7 +30,7 @@ def _texts(ns: list[int], tz: str | None) -> pl.DataFrame:
         .with_columns(time_expr("time", None, tz))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(ns=st.lists(_TIMES, min_size=1, max_size=40),
        tz=st.sampled_from([None, "Asia/Kolkata", "America/St_Johns", "Europe/Paris", "UTC"]))
 def test_frame_times_equal_rows_path(ns, tz):

@@ -195,9 +195,10 @@ def _serve(tmp_path, compat: str):
     raise AssertionError(proc.stderr.read())
 
 
-@pytest.fixture(params=["cloud-dedicated", "influxdb1"])
-def served(request, tmp_path):
-    proc, url = _serve(tmp_path, request.param)
+@pytest.fixture(scope="module", params=["cloud-dedicated", "influxdb1"])
+def served(request, tmp_path_factory):
+    """One server per dialect for the module: the tests using it only read."""
+    proc, url = _serve(tmp_path_factory.mktemp("served"), request.param)
     try:
         with httpx.Client(base_url=url, timeout=60) as c:
             if request.param == "influxdb1":

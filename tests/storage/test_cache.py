@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.conftest import examples
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.storage.cache import Decoded, DecodedCache
 from tsdb_core.storage.partitions import prepare
@@ -46,7 +47,7 @@ def _sorted(df):
     return df.sort(df.columns, nulls_last=True)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(files(), st.one_of(st.none(), st.dictionaries(st.sampled_from(["host", "dc", "zone"]),
                                                      st.lists(st.sampled_from(["a", "b", "x", "q"]), max_size=3),
                                                      max_size=2)),
@@ -334,7 +335,7 @@ def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
         assert not orphan.exists() and live_file.exists()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(files(), st.sampled_from(HOSTS[:-1]), st.sampled_from([None, "x", "y"]), st.integers(-5, 45), st.integers(-5, 45))
 def test_one_series_pieces_equal_the_runs_path(frame, host, dc, start, end):
     """Decoded._pieces of a tag filter naming one series (its bounds read directly) equals

@@ -32,6 +32,7 @@ def nan_calls(low_aggs: dict, schema: dict, dtype_of) -> list[tuple[int, object,
 
 
 def flag(i: int) -> str:
+    """The column saying whether call ``i``'s group holds a NaN (computed beside the aggregates)."""
     return f"{FLAG}{i}"
 
 

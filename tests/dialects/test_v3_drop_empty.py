@@ -75,3 +75,22 @@ def test_explain_after_a_drop_is_the_plan_of_what_is_left(store):
     assert analyzed == _plans(store, "EXPLAIN ANALYZE SELECT f FROM m")
     verbose = _plans(store, "EXPLAIN VERBOSE SELECT time FROM m")
     assert verbose[0] == ("initial_logical_plan", "EmptyRelation: rows=0")
+
+
+# rewriter.rs from_drop_empty keeps a subquery when ``field_by_name(&q.fields, name.as_str())``
+# finds a column of it; its columns are named by field.rs field_name, an unaliased operation by
+# ``binary_expr_name`` ("concatenating the names of any [Expr::VarRef] and [Expr::Call] with
+# underscores"): ``usage_user + 1`` is ``usage_user``, which ``used`` is not.
+cpu_mem = influxdb3_store("cpu,host=a usage_user=1,usage_idle=2 0\nmem,host=a used=5i,free=2.5 0")
+MEM_ROWS = [["1970-01-01T00:00:00Z", 5]]
+
+
+@pytest.mark.parametrize("query,rows", [
+    ("SELECT used FROM mem, (SELECT usage_user + 1 FROM cpu)", MEM_ROWS),
+    ("SELECT used FROM mem, (SELECT (usage_user) * 2 FROM cpu)", MEM_ROWS),
+    ("SELECT used FROM mem, (SELECT used + 1 FROM mem)", [["1970-01-01T00:00:00Z", 6], ["1970-01-01T00:00:00Z", 5]]),
+])
+def test_an_operation_is_named_by_its_fields(cpu_mem, query, rows):
+    (res,) = cpu_mem.query(query, db="db").to_json()["results"]
+    (series,) = res["series"]
+    assert (series["columns"], series["values"]) == (["time", "used"], rows)

@@ -9,8 +9,8 @@ metadata"). Its test (rewriter.rs ``Subquery, no fields projected should be drop
 ``SELECT usage_idle FROM cpu, (SELECT usage_system FROM cpu)`` is rewritten to read ``cpu`` alone.
 
 Here this runs before the wildcards are expanded (the engine expands them), so a SELECT list
-with a wildcard or regex keeps every measurement it can read, and a subquery unless its own
-FROM is left empty; columns whose names only the planner makes keep their subquery.
+with a wildcard or regex keeps every measurement it can read, and a subquery with one in its
+own SELECT list is kept unless its own FROM is left empty.
 """
 from __future__ import annotations
 
@@ -48,15 +48,29 @@ def drop_empty(stmt: S.SelectStatement, fields_of: FieldsOf) -> S.SelectStatemen
 
 
 def subquery_columns(stmt: S.SelectStatement) -> set[str] | None:
-    """The names a subquery's columns go by before v3 renames its time column (an alias, a
-    field's or a call's name, top()/bottom()'s tag arguments), None when one is generated."""
+    """The names a subquery's columns go by before v3 renames its time column (field.rs
+    field_name: an alias, a field's or a call's name, an operation's names joined by ``_``;
+    top()/bottom()'s tag arguments: field_by_name), None when a wildcard or regex is left."""
     names = set()
     for f in stmt.fields:
         e = f.expr
-        if f.alias is None and not isinstance(e, (A.VarRef, A.Call)) or \
-                any(True for _ in find(e, (A.Wildcard, A.RegexLiteral))):
+        if any(True for _ in find(e, (A.Wildcard, A.RegexLiteral))):
             return None
-        names.add(f.alias or e.name)
+        names.add(f.alias or _field_name(e))
         if isinstance(e, A.Call) and e.name in ("top", "bottom"):
             names.update(a.name for a in e.args[1:] if isinstance(a, A.VarRef))
     return names
+
+
+def _field_name(e) -> str:
+    """field.rs field_name of an unaliased field (binary_expr_name: its fields' and calls'
+    names, a call's arguments not, joined by ``_``; a literal's: empty)."""
+    e = A.unparen(e)
+    if isinstance(e, (A.Call, A.VarRef)):
+        return e.name
+    if isinstance(e, A.Distinct):
+        return "distinct"
+    if not isinstance(e, A.BinaryExpr):
+        return ""
+    named = find(e, (A.VarRef, A.Call), prune=lambda n: isinstance(n, A.Call))
+    return "_".join(n.name for n in named)

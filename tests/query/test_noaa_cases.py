@@ -53,6 +53,14 @@ def approx_equal(a, b) -> bool:
     return a == b and type(a) is type(b) or (a == b and not isinstance(a, bool) and not isinstance(b, bool))
 
 
+def assert_as_recorded(store, case) -> None:
+    """``case``'s query answered over ``store`` as influxd answered it (``case["expected"]``,
+    floats to approx_equal's tolerance), the two JSON texts shown when they differ."""
+    got = json.loads(json.dumps(execute(store, case["query"], db=case["db"], now=NOW).to_json()))
+    want = case["expected"]
+    assert approx_equal(got, want), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(want)[:2000]}"
+
+
 def _ids(cases):
     return [(c["query"] + (f" {json.dumps(c['params'])}" if c.get("params") else "") + (f" [epoch={c['epoch']}]" if c["epoch"] else "")
              + (f" [db={c['db']}]" if c["db"] != "NOAA_water_database" else "")) for c in cases]

@@ -17,7 +17,7 @@ import pytest
 from tsdb_core.query.engine import execute
 
 from .conftest import NOW, recorded_store
-from .test_noaa_cases import CASE_DIR, _ids, approx_equal
+from .test_noaa_cases import CASE_DIR, _ids, assert_as_recorded
 
 sys.path.insert(0, str(CASE_DIR))
 from v1subq_cases import AGG, NESTED, SUBQ_DB, shard_lines, subq_lines  # noqa: E402
@@ -41,8 +41,7 @@ def _marked(case: dict):
 
 @pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=_ids(CASES))
 def test_subquery_limits_as_influxd(subq_store, case):
-    got = json.loads(json.dumps(execute(subq_store, case["query"], db=case["db"], now=NOW).to_json()))
-    assert approx_equal(got, case["expected"]), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(case['expected'])[:2000]}"
+    assert_as_recorded(subq_store, case)
 
 
 @pytest.mark.parametrize("query", NESTED)

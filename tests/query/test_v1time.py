@@ -10,10 +10,8 @@ import sys
 
 import pytest
 
-from tsdb_core.query.engine import execute
-
-from .conftest import NOW, recorded_store
-from .test_noaa_cases import CASE_DIR, _ids, approx_equal
+from .conftest import recorded_store
+from .test_noaa_cases import CASE_DIR, _ids, assert_as_recorded
 
 sys.path.insert(0, str(CASE_DIR))
 from v1time_cases import TIME_DB, time_lines  # noqa: E402
@@ -29,5 +27,4 @@ def test_every_recorded_answer_was_stable():
 
 @pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
 def test_time_in_expressions_as_influxd(time_store, case):
-    got = json.loads(json.dumps(execute(time_store, case["query"], db=case["db"], now=NOW).to_json()))
-    assert approx_equal(got, case["expected"]), f"\n got: {json.dumps(got)[:2000]}\nwant: {json.dumps(case['expected'])[:2000]}"
+    assert_as_recorded(time_store, case)

@@ -102,20 +102,17 @@ def _math_value(name: str, args: tuple):
     return ast.NumberLiteral(float(v))
 
 
+_ABSORBING = {"AND": False, "OR": True}  # the literal that decides AND / OR alone; the other one drops out
+
+
 def _binary(op: str, lhs, rhs):
-    if op == "AND":
-        if _is_bool(lhs, False) or _is_bool(rhs, False):
-            return ast.BooleanLiteral(False)
-        if _is_bool(lhs, True):
+    if op in _ABSORBING:
+        absorbing = _ABSORBING[op]
+        if _is_bool(lhs, absorbing) or _is_bool(rhs, absorbing):
+            return ast.BooleanLiteral(absorbing)
+        if _is_bool(lhs, not absorbing):
             return rhs
-        if _is_bool(rhs, True):
-            return lhs
-    elif op == "OR":
-        if _is_bool(lhs, True) or _is_bool(rhs, True):
-            return ast.BooleanLiteral(True)
-        if _is_bool(lhs, False):
-            return rhs
-        if _is_bool(rhs, False):
+        if _is_bool(rhs, not absorbing):
             return lhs
     out = _fold(op, lhs, rhs)
     return ast.BinaryExpr(op, lhs, rhs) if out is None else out

@@ -81,7 +81,9 @@ def test_explain_after_a_drop_is_the_plan_of_what_is_left(store):
 # finds a column of it; its columns are named by field.rs field_name, an unaliased operation by
 # ``binary_expr_name`` ("concatenating the names of any [Expr::VarRef] and [Expr::Call] with
 # underscores"): ``usage_user + 1`` is ``usage_user``, which ``used`` is not.
-cpu_mem = influxdb3_store("cpu,host=a usage_user=1,usage_idle=2 0\nmem,host=a used=5i,free=2.5 0")
+cpu_mem = influxdb3_store("cpu,host=a usage_user=1,usage_idle=2 0\nmem,host=a used=5i,free=2.5 0\n"
+                         # test_utils.rs MockSchemaProvider's merge_00 and merge_01: col0 a tag of one, a field of the other
+                         'merge_00,col0=x col1=1.5,col2=true,col3="s" 0\nmerge_01,col1=y col0=2.5,col3=false,col2="t" 0')
 MEM_ROWS = [["1970-01-01T00:00:00Z", 5]]
 
 
@@ -94,3 +96,52 @@ def test_an_operation_is_named_by_its_fields(cpu_mem, query, rows):
     (res,) = cpu_mem.query(query, db="db").to_json()["results"]
     (series,) = res["series"]
     assert (series["columns"], series["values"]) == (["time", "used"], rows)
+
+
+# A subquery's wildcards and regexes are expanded before from_drop_empty looks at its columns:
+# rewriter.rs rewrite_statement runs ``rewrite_select`` (RewriteSelect::rewrite: ``expand_from`` rewrites
+# each subquery first, then ``expand_projection``) and only then ``from_drop_empty(s, &mut select)``,
+# whose subquery arm keeps ``q`` when ``field_by_name(&q.fields, name.as_str())`` finds a column of
+# the expanded list. expand_projection: ``fields_iter.chain(tag_set.iter()...)`` unless the GROUP BY
+# has a wildcard (``fields_iter.sorted()``: "Does not include tags in projection when expanded in GROUP
+# BY", its test ``SELECT * FROM cpu GROUP BY *``); fields_expand_wildcards' call arm aliases
+# ``format!("{}_{}", field_name(&f), var_ref_name)`` (``mean(*)``: mean_usage_idle, mean_usage_user).
+MEM = [("mem", ["time", "used"], MEM_ROWS)]
+MEM_HOST = ("mem", ["time", "used", "host"], [["1970-01-01T00:00:00Z", 5, "a"]])
+
+
+@pytest.mark.parametrize("query,series", [
+    ("SELECT used FROM mem, (SELECT * FROM cpu)", MEM),  # host, usage_idle, usage_user: no ``used``
+    ("SELECT used FROM mem, (SELECT /usage/ FROM cpu)", MEM),
+    ("SELECT used FROM mem, (SELECT *::field FROM cpu)", MEM),
+    ("SELECT used FROM mem, (SELECT *::tag, usage_user FROM cpu)", MEM),
+    ("SELECT used FROM mem, (SELECT mean(*) FROM cpu)", MEM),  # mean_usage_idle, mean_usage_user
+    ("SELECT used FROM mem, (SELECT * FROM (SELECT * FROM cpu))", MEM),  # expanded at each depth
+    ("SELECT used FROM mem, (SELECT * FROM mem)", [("mem", ["time", "used"], MEM_ROWS * 2)]),  # ``used``: kept
+    # ``*`` with GROUP BY * is the fields alone: no ``host`` column, the subquery dropped ...
+    ("SELECT used, host FROM mem, (SELECT * FROM cpu GROUP BY *)", [MEM_HOST]),
+    # ... without it ``host`` is a column (``SELECT cpu FROM (SELECT cpu, usage_system FROM cpu)`` is kept:
+    # "Outer query are permitted to project tags only, as long as there are other fields in the subquery")
+    ("SELECT used, host FROM mem, (SELECT * FROM cpu)",
+     [("cpu", ["time", "used", "host"], [["1970-01-01T00:00:00Z", None, "a"]]), MEM_HOST]),
+    ("SELECT host FROM (SELECT *::tag FROM cpu)", []),  # "Selective wildcard for tags only should not select
+    ("SELECT *::tag FROM cpu", []),                     # any measurements": the subquery left no table
+    # "This should only select merge_01, as col0 is a tag in merge_00": ``col0::float AS col0, col0::tag AS
+    # col0_1 FROM merge_01``, the tag's column kept though merge_00 is dropped (wildcards3.spelled)
+    ("SELECT /col0/ FROM merge_00, merge_01", [("merge_01", ["time", "col0", "col0_1"], [["1970-01-01T00:00:00Z", 2.5, None]])]),
+    ("SELECT * FROM (SELECT /col0/ FROM merge_00, merge_01)",
+     [("merge_01", ["time", "col0", "col0_1"], [["1970-01-01T00:00:00Z", 2.5, None]])]),
+    # "Correct data type is resolved from subquery": ``*::field`` over ``usage_system + usage_idle``
+    ("SELECT *::field FROM (SELECT usage_user + usage_idle FROM cpu)",
+     [("cpu", ["time", "usage_user_usage_idle"], [["1970-01-01T00:00:00Z", 3.0]])]),
+])
+def test_a_subquerys_wildcards_are_expanded_first(cpu_mem, query, series):
+    (res,) = cpu_mem.query(query, db="db").to_json()["results"]
+    assert "error" not in res
+    assert [(s["name"], s["columns"], s["values"]) for s in res.get("series", [])] == series
+
+
+def test_explain_of_a_dropped_wildcard_subquery(cpu_mem):
+    """The plan of what is left: v3's rewriter hands the planner ``mem`` alone."""
+    assert _plans(cpu_mem, "EXPLAIN SELECT used FROM mem, (SELECT * FROM cpu)") == \
+        _plans(cpu_mem, "EXPLAIN SELECT used FROM mem")

@@ -117,7 +117,9 @@ def test_v3_reuses_a_statements_plan():
     store = tsdb_core.open(dialect="influxdb3")
     try:
         assert store.write("db", LP).ok
-        for q in ["SELECT median(*) FROM m", "SELECT mean(x) FROM (SELECT max(*) AS x FROM m)"]:
+        # (``mean(x)`` over ``max(*) AS x`` reads no column of the subquery, whose are ``x_x``, ...:
+        # from_drop_empty drops it, an empty answer planned by nothing: dropempty3.py)
+        for q in ["SELECT median(*) FROM m", "SELECT mean(x_x) FROM (SELECT max(*) AS x FROM m)"]:
             before = store.plan_cache.hits
             for _ in range(3):
                 store.query(q, db="db")

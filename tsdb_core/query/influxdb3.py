@@ -254,16 +254,16 @@ def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool |
     """The statement without the FROM sources v3's rewriter drops (dropempty3.py), or its answer
     when none is left: an empty result; for EXPLAIN [VERBOSE] (``verbose`` not None), the plans of
     no table (v3plans.NOTHING); EXPLAIN ANALYZE runs what is left."""
-    fields_of = functools.partial(_fields_of, provider=provider, db=db, rp=rp)
+    schema_of = functools.partial(_schema_of, provider=provider, db=db, rp=rp)
     if isinstance(stmt, S.SelectStatement):
-        kept = dropempty3.drop_empty(stmt, fields_of)
+        kept = dropempty3.drop_empty(stmt, schema_of)
         if not stmt.fields or rules.selects_no_field(stmt) or not kept.sources:
             return StatementResult(i)  # no field to expand to (topstar3.expand), or none read: nothing to plan
         return kept
     if not isinstance(stmt, S.ExplainStatement) or not isinstance(stmt.statement, S.SelectStatement) \
             or verbose is None:
         return stmt
-    kept = dropempty3.drop_empty(stmt.statement, fields_of)
+    kept = dropempty3.drop_empty(stmt.statement, schema_of)
     if kept.sources:
         return stmt if kept is stmt.statement else dataclasses.replace(stmt, statement=kept)
     if stmt.analyze:
@@ -272,16 +272,20 @@ def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool |
                                for k, text in explain3.rows(v3plans.NOTHING, verbose=verbose)])
 
 
-def _fields_of(m: A.Measurement, provider, db: str, rp: str | None):
-    """dropempty3.FieldsOf over this store's catalog: the fields of the measurements a FROM
-    source names (none for one not in the catalog), None for one not resolved here."""
+def _schema_of(m: A.Measurement, provider, db: str, rp: str | None):
+    """wildcards3.SchemaOf over this store's catalog: the fields and tags of the measurements a
+    FROM source names (none for one not in the catalog), None for one not resolved here."""
     if (m.database or db) != db or (m.regex is None and not m.name):
         return None  # not resolved here: left to the engine
     if m.regex is None:
         schema = provider.schema(db, m.name)
-        return schema.fields.keys() if schema is not None else frozenset()
-    schemas = (provider.schema(db, n) for n in _source_names(m, provider, db, rp))
-    return frozenset(f for schema in schemas if schema is not None for f in schema.fields)
+        return (schema.fields, schema.tags) if schema is not None else _NO_COLUMNS
+    schemas = [s for s in (provider.schema(db, n) for n in _source_names(m, provider, db, rp)) if s is not None]
+    types = topstar3.merged_types(s.fields for s in schemas)
+    return types, {t for s in schemas for t in s.tags}
+
+
+_NO_COLUMNS = ({}, ())
 
 
 def _source_names(m, provider, db: str, rp: str | None) -> list[str]:

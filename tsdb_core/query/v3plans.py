@@ -17,7 +17,7 @@ from ..influxql.ast import expr as A
 from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find
-from ..influxql.dialects import aggunion3, dropempty3, showplan3, subquery3, unioncast3
+from ..influxql.dialects import aggunion3, dropempty3, showplan3, subquery3, topstar3, unioncast3
 from ..influxql.dialects.aggplan3 import aggregate_select
 from ..influxql.dialects.distinct3 import distinct_select
 from ..influxql.dialects.integral3 import integral_select
@@ -202,11 +202,11 @@ def _every_table_dropped(stmt, provider, db: str, rp: str | None) -> bool:
                                         and s.retention_policy is None for s in stmt.sources):
         return False
 
-    def fields_of(source) -> frozenset[str]:
-        schemas = (provider.schema(db, m) for m in provider.measurements(db, rp)
-                   if showplan3.with_measurement(m, source))
-        return frozenset(f for s in schemas if s is not None for f in s.fields)
-    return not dropempty3.drop_empty(stmt, fields_of).sources
+    def schema_of(source):
+        schemas = [s for s in (provider.schema(db, m) for m in provider.measurements(db, rp)
+                               if showplan3.with_measurement(m, source)) if s is not None]
+        return topstar3.merged_types(s.fields for s in schemas), {t for s in schemas for t in s.tags}
+    return not dropempty3.drop_empty(stmt, schema_of).sources
 
 
 def _union(stmt, provider, db: str, rp: str | None, now: int, limits: DrawLimits) -> Plans | None:

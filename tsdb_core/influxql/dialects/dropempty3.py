@@ -8,69 +8,71 @@ select_query_to_plan, "empty result, but let's at least have all the strictly ne
 metadata"). Its test (rewriter.rs ``Subquery, no fields projected should be dropped``):
 ``SELECT usage_idle FROM cpu, (SELECT usage_system FROM cpu)`` is rewritten to read ``cpu`` alone.
 
-Here this runs before the wildcards are expanded (the engine expands them), so a SELECT list
-with a wildcard or regex keeps every measurement it can read, and a subquery with one in its
-own SELECT list is kept unless its own FROM is left empty.
+v3 expands every SELECT list first (wildcards3.py), the innermost first, and decides on the
+expanded lists: ``SELECT used FROM mem, (SELECT * FROM cpu)`` drops the subquery, whose ``*`` is
+cpu's fields and tags; ``SELECT /col0/ FROM m0, m1`` drops m0, where ``col0`` is a tag (rewriter.rs
+test projection_expand_wildcards). A SELECT whose wildcard read a dropped source is given its
+expanded list (wildcards3.spelled), which the engine cannot expand from what is left.
 """
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Set
 
 from ..ast import expr as A
 from ..ast import select as S
 from ..ast.visit import find
-
-# a measurement's field names (a set or a dict's keys; a regex's tables' together), None when
-# not resolved here (kept)
-FieldsOf = Callable[[A.Measurement], "Set[str] | None"]
+from .wildcards3 import SchemaOf, expand, has_field_wildcard, named_fields, spelled
 
 
-def drop_empty(stmt: S.SelectStatement, fields_of: FieldsOf) -> S.SelectStatement:
+def drop_empty(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatement:
     """``stmt`` with the sources v3 drops taken out of its FROM and its subqueries' (the same
     statement when none is)."""
-    nodes = [n for f in stmt.fields for n in find(f.expr, (A.VarRef, A.Distinct, A.Wildcard, A.RegexLiteral))]
-    wild = any(isinstance(n, (A.Wildcard, A.RegexLiteral)) for n in nodes)
-    refs = {n.name if isinstance(n, A.VarRef) else n.val for n in nodes if isinstance(n, (A.VarRef, A.Distinct))}
+    refs = _reads(stmt, schema_of)
     kept = []
     for m in stmt.sources:
         if isinstance(m, A.SubQuery):
-            inner = drop_empty(m.statement, fields_of)
-            names = subquery_columns(inner)
-            if inner.sources and (wild or names is None or refs & names):
+            inner = drop_empty(m.statement, schema_of)
+            if inner.sources and (refs is None or _reads_column(refs, m.statement, schema_of)):
                 kept.append(m if inner is m.statement else dataclasses.replace(m, statement=inner))
             continue
-        fields = fields_of(m)
-        if fields is None or (fields if wild else refs & fields):
+        schema = schema_of(m)
+        if schema is None or (schema[0] if refs is None else not refs.isdisjoint(schema[0])):
             kept.append(m)
-    same = len(kept) == len(stmt.sources) and all(a is b for a, b in zip(kept, stmt.sources))
-    return stmt if same else dataclasses.replace(stmt, sources=tuple(kept))
+    if len(kept) == len(stmt.sources) and all(a is b for a, b in zip(kept, stmt.sources)):
+        return stmt
+    if refs is not None and kept and has_field_wildcard(stmt):
+        stmt = spelled(stmt, schema_of)  # expanded over what was dropped too
+    return dataclasses.replace(stmt, sources=tuple(kept))
 
 
-def subquery_columns(stmt: S.SelectStatement) -> set[str] | None:
-    """The names a subquery's columns go by before v3 renames its time column (field.rs
-    field_name: an alias, a field's or a call's name, an operation's names joined by ``_``;
-    top()/bottom()'s tag arguments: field_by_name), None when a wildcard or regex is left."""
-    names = set()
-    for f in stmt.fields:
-        e = f.expr
-        if any(True for _ in find(e, (A.Wildcard, A.RegexLiteral))):
+def _reads(stmt: S.SelectStatement, schema_of: SchemaOf) -> set[str] | None:
+    """The names the SELECT list reads once expanded (``DISTINCT f`` reads ``f``); None when its
+    wildcards are not expanded here (a source not resolved): every source with a field kept."""
+    kinds = (A.VarRef, A.Distinct, A.Wildcard, A.RegexLiteral)
+    nodes = [n for f in stmt.fields for n in find(f.expr, kinds)]
+    if any(isinstance(n, (A.Wildcard, A.RegexLiteral)) for n in nodes):
+        if all(isinstance(m, A.Measurement) for m in stmt.sources) and all(
+                f.expr == _STAR or not any(True for _ in find(f.expr, (A.Wildcard, A.RegexLiteral))) for f in stmt.fields):
+            return None  # ``*`` over tables reads every field: each table with one is kept, unexpanded
+        fields = expand(stmt, schema_of)
+        if fields is None:
             return None
-        names.add(f.alias or _field_name(e))
-        if isinstance(e, A.Call) and e.name in ("top", "bottom"):
-            names.update(a.name for a in e.args[1:] if isinstance(a, A.VarRef))
-    return names
+        nodes = [n for f in fields for n in find(f.expr, kinds)]
+    return {n.name if isinstance(n, A.VarRef) else n.val for n in nodes if isinstance(n, (A.VarRef, A.Distinct))}
 
 
-def _field_name(e) -> str:
-    """field.rs field_name of an unaliased field (binary_expr_name: its fields' and calls'
-    names, a call's arguments not, joined by ``_``; a literal's: empty)."""
-    e = A.unparen(e)
-    if isinstance(e, (A.Call, A.VarRef)):
-        return e.name
-    if isinstance(e, A.Distinct):
-        return "distinct"
-    if not isinstance(e, A.BinaryExpr):
-        return ""
-    named = find(e, (A.VarRef, A.Call), prune=lambda n: isinstance(n, A.Call))
-    return "_".join(n.name for n in named)
+_STAR = A.Wildcard()
+
+
+def _reads_column(refs: set[str], sub: S.SelectStatement, schema_of: SchemaOf) -> bool:
+    """field.rs field_by_name over the subquery's expanded columns: a column of the name, or a
+    top()/bottom() call of more than two arguments naming it after its first."""
+    named = named_fields(sub, schema_of)
+    if named is None:
+        return True
+    for f, name in named:
+        e = f.expr
+        if name in refs or isinstance(e, A.Call) and e.name in ("top", "bottom") and len(e.args) > 2 \
+                and any(isinstance(a, A.VarRef) and a.name in refs for a in e.args[1:]):
+            return True
+    return False

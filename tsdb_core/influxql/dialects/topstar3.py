@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...base import regex as linear_regex
 from ..ast import expr as A
 from ..ast import select as S
+from .wildcards3 import expand_field, var_refs
 
-NUMERIC = ("float", "integer", "unsigned")
 V3_ORDER = ("float", "integer", "unsigned", "string", "boolean")  # VarRefDataType's declaration order
 SELECTORS = ("top", "bottom")
 
@@ -50,18 +49,9 @@ def merged_types(schemas) -> dict[str, str]:
 def expand(stmt: S.SelectStatement, types: dict[str, str]) -> S.SelectStatement:
     """``stmt`` with each top/bottom wildcard call made one call per matching numeric field
     (``types``: field name -> InfluxQL type, over the statement's measurements)."""
-    fields = []
-    for f in stmt.fields:
-        if not _wild(f.expr):
-            fields.append(f)
-            continue
-        first, rest = f.expr.args[0], f.expr.args[1:]
-        pattern = linear_regex.compile(first.val) if isinstance(first, A.RegexLiteral) else None
-        for name in sorted(types):
-            if types[name] in NUMERIC and (pattern is None or pattern.search(name)):
-                call = A.Call(f.expr.name, (A.VarRef(name), *rest))
-                fields.append(A.Field(call, f"{f.alias or f.expr.name}_{name}"))
-    return dataclasses.replace(stmt, fields=tuple(fields))
+    refs = var_refs(types, ())
+    fields = tuple(g for f in stmt.fields for g in (expand_field(f, refs) if _wild(f.expr) else (f,)))
+    return dataclasses.replace(stmt, fields=fields)
 
 
 def tag_wildcard_error(stmt: S.SelectStatement) -> str | None:

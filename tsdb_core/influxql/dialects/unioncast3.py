@@ -26,6 +26,8 @@ from .rawexpr3 import Columns, branch_plans, columns, plain
 from .rawwhere3 import FALSE, condition
 from .selectplan3 import tag_tests
 from .showplan3 import Plans, Table
+from .topstar3 import merged_types
+from .wildcards3 import expand_over
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -45,20 +47,11 @@ def kept(stmt, sources: list[Source]) -> list[Source]:
 
 def expand(stmt, sources: list[Source]):
     """``stmt`` with each ``*`` (``*::field``, ``*::tag``) expanded over every table
-    (rewriter.rs expand_projection: fields and tags by name, the GROUP BY's tags left out)."""
+    (rewriter.rs expand_projection: wildcards3.expand_over)."""
     if not any(isinstance(f.expr, A.Wildcard) for f in stmt.fields):
         return stmt
-    fields = {f for s in sources for f in s.table.fields}
-    grouped = {d.expr.name for d in stmt.dimensions if isinstance(d.expr, A.VarRef)}
-    tags = {t for s in sources for t in s.table.tags} - fields - grouped
-    out = []
-    for f in stmt.fields:
-        if not isinstance(f.expr, A.Wildcard):
-            out.append(f)
-            continue
-        names = {None: fields | tags, "field": fields, "tag": tags}[f.expr.type]
-        out += [A.Field(A.VarRef(n, "tag" if n in tags else None)) for n in sorted(names)]
-    return dataclasses.replace(stmt, fields=tuple(out))
+    types = merged_types(s.types for s in sources)
+    return dataclasses.replace(stmt, fields=expand_over(stmt, types, {t for s in sources for t in s.table.tags}))
 
 
 def branches(stmt, sources: list[Source], lower, upper, rest) -> list[Plans] | None:

@@ -60,16 +60,25 @@ def expand(stmt: S.SelectStatement, schema_of: SchemaOf) -> tuple[A.Field, ...] 
     if not has_field_wildcard(stmt):
         return stmt.fields
     found = _from_fields_and_tags(stmt, schema_of)
-    if found is None:
-        return None
-    fields, tags = found
+    return None if found is None else expand_over(stmt, *found)
+
+
+def expand_over(stmt: S.SelectStatement, fields: Mapping[str, str], tags: Collection[str]) -> tuple[A.Field, ...]:
+    """The SELECT list expanded over the FROM's merged fields (name -> type) and tags."""
     by_all = any(isinstance(d.expr, (A.Wildcard, A.RegexLiteral)) for d in stmt.dimensions)
     if not by_all:
-        tags = tags - {d.expr.name for d in stmt.dimensions if isinstance(d.expr, A.VarRef)}
-    refs = [] if not fields else sorted(
-        [*fields.items(), *(() if by_all else ((t, "tag") for t in tags))],
-        key=lambda r: (r[0], ORDER.index(r[1])))
-    return tuple(g for f in stmt.fields for g in _expand_field(f, refs))
+        tags = set(tags) - {d.expr.name for d in stmt.dimensions if isinstance(d.expr, A.VarRef)}
+    refs = var_refs(fields, () if by_all else tags)
+    return tuple(g for f in stmt.fields for g in expand_field(f, refs))
+
+
+def var_refs(fields: Mapping[str, str], tags: Collection[str]) -> list[tuple[str, str]]:
+    """What a wildcard expands to: the fields and tags as (name, type), sorted as VarRef sorts
+    (by name, then VarRefDataType); none without a field (``field_set.is_empty()``)."""
+    if not fields:
+        return []
+    pairs = [*((n, _name(t)) for n, t in fields.items()), *((t, "tag") for t in tags)]
+    return sorted(pairs, key=lambda r: (r[0], ORDER.index(r[1])))
 
 
 def named_fields(stmt: S.SelectStatement, schema_of: SchemaOf) -> list[tuple[A.Field, str]] | None:
@@ -140,10 +149,10 @@ def _from_fields_and_tags(stmt, schema_of: SchemaOf) -> tuple[dict[str, str], se
             schema = schema_of(m)
             if schema is None:
                 return None
-            pairs = [(name, _name(t)) for name, t in schema[0].items()]
+            pairs = schema[0].items()
             tags.update(schema[1])
         for name, t in pairs:
-            fields[name] = narrowest((fields.get(name), t))
+            fields[name] = narrowest((fields.get(name), _name(t)))
     return fields, tags
 
 
@@ -181,8 +190,8 @@ def _ref(name: str, t: str) -> A.VarRef:
     return A.VarRef(name, "tag" if t == "tag" else None)
 
 
-def _expand_field(f: A.Field, refs: list[tuple[str, str]]) -> list[A.Field]:
-    """fields_expand_wildcards of one field over the FROM's (name, type) pairs."""
+def expand_field(f: A.Field, refs: list[tuple[str, str]]) -> list[A.Field]:
+    """fields_expand_wildcards of one field over the FROM's (name, type) pairs (var_refs)."""
     e = f.expr
     if isinstance(e, A.Wildcard):
         keep = {None: lambda t: True, "tag": lambda t: t == "tag", "field": lambda t: t in _FIELD_TYPES}[e.type]

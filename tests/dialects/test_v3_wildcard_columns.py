@@ -129,3 +129,10 @@ def test_v3_reuses_a_statements_plan():
         assert store.plan_cache.hits == hits + 1
     finally:
         store.close()
+
+
+def test_top_of_a_regex_is_named_as_the_other_calls():
+    """top()/bottom() go through the same ``add_field`` (rewriter.rs l. 772-791; topstar3.py
+    expands them before the field checks): the field printed as an Identifier."""
+    assert _columns("influxdb3", "SELECT top(/^and$/, 1) FROM m") == ['top_"and"']
+    assert _columns("influxdb3", "SELECT bottom(/^x$/, 1) AS b FROM m") == ["b_x"]

@@ -164,6 +164,7 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         found = expr_select(stmt, table, types, lower, upper, tags, rest) if table is not None else None
         if found is None and table is not None:
             found = distinct_select(stmt, table, now)
+        stmt = _time_first(stmt)
         draw = lambda s: aggregate_select(s, table, types, lower, upper, tags, now, chunks)  # noqa: E731
         if found is None and table is not None:
             found = nulled_select(stmt, table, types, draw) or selector_fields_select(stmt, table, types, draw)
@@ -313,6 +314,19 @@ def _subquery(stmt, provider, db: str, rp: str | None, now: int) -> Plans | None
         return None
     table = Table(source.name, tuple(sorted(schema.tags)), frozenset(schema.fields))
     return subquery3.subquery_plans(stmt, inner, plans, table, {f: t.value for f, t in schema.fields.items()})
+
+
+def _time_first(stmt):
+    """An aggregate SELECT's list without a ``time`` written in it, as the planner gets it either
+    way: the rewriter's field checks pass it over (rewriter.rs check_fields: ``Expr::VarRef(VarRef
+    { name, .. }) if name.deref() == "time" => Ok(())``) and field_list_normalize_time moves it
+    first, where it puts one when none is written (planner test select__functions__issue_15698:
+    ``SELECT time, LAST(usage_idle) ...`` planned as without it)."""
+    fields = tuple(f for f in stmt.fields if not (f.alias in (None, "time") and f.expr == _TIME))
+    return stmt if len(fields) in (0, len(stmt.fields)) else dataclasses.replace(stmt, fields=fields)
+
+
+_TIME = A.VarRef("time")
 
 
 def _bounds(stmt, now: int, with_rest: bool = False):

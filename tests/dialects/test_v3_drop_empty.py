@@ -69,6 +69,21 @@ def test_explain_of_no_table(store, query):
     assert _plans(store, query) == EMPTY_PLANS
 
 
+# EXPLAIN ANALYZE of no table: DataFusion's AnalyzeExec runs the EmptyExec and prints it with its metrics
+# (datafusion physical-plan display.rs IndentVisitor::pre_visit: ``if let Some(metrics) = plan.metrics() {..}
+# else { write!(self.f, ", metrics=[]")?; }``, EmptyExec keeping ExecutionPlan's ``metrics() -> None``);
+# analyze.rs create_output_batch: "Plan with Metrics", VERBOSE "Plan with Full Metrics", "Output Rows", "Duration"
+@pytest.mark.parametrize("query", [
+    "SELECT f FROM (SELECT g FROM m)", "SELECT time::integer + 1 FROM m", "SELECT t FROM m", "SELECT *::tag FROM m",
+])
+def test_explain_analyze_of_no_table(store, query):
+    assert _plans(store, f"EXPLAIN ANALYZE {query}") == [("Plan with Metrics", "EmptyExec, metrics=[]\n")]
+    verbose = _plans(store, f"EXPLAIN ANALYZE VERBOSE {query}")
+    assert verbose[:3] == [("Plan with Metrics", "EmptyExec, metrics=[]\n"),
+                           ("Plan with Full Metrics", "EmptyExec, metrics=[]\n"), ("Output Rows", "0")]
+    assert verbose[3][0] == "Duration"
+
+
 def test_explain_after_a_drop_is_the_plan_of_what_is_left(store):
     assert _plans(store, "EXPLAIN SELECT f FROM m, (SELECT g FROM m)") == _plans(store, "EXPLAIN SELECT f FROM m")
     analyzed = _plans(store, "EXPLAIN ANALYZE SELECT f FROM m, (SELECT g FROM m)")

@@ -252,8 +252,8 @@ def _without_policies(stmt):
 
 def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool | None):
     """The statement without the FROM sources v3's rewriter drops (dropempty3.py), or its answer
-    when none is left: an empty result; for EXPLAIN [VERBOSE] (``verbose`` not None), the plans of
-    no table (v3plans.NOTHING); EXPLAIN ANALYZE runs what is left."""
+    when none is left: an empty result; for EXPLAIN [ANALYZE] [VERBOSE] (``verbose`` not None), the
+    plans of no table (v3plans.NOTHING), or AnalyzeExec's rows over its EmptyExec."""
     schema_of = functools.partial(_schema_of, provider=provider, db=db, rp=rp)
     if isinstance(stmt, S.SelectStatement):
         kept = dropempty3.drop_empty(stmt, schema_of)
@@ -266,10 +266,13 @@ def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool |
     kept = dropempty3.drop_empty(stmt.statement, schema_of)
     if kept.sources:
         return stmt if kept is stmt.statement else dataclasses.replace(stmt, statement=kept)
-    if stmt.analyze:
-        return stmt  # (DataFusion's AnalyzeExec over an EmptyExec: not drawn)
-    return StatementResult(i, [Series(k, None, ["plan"], [[text]])
-                               for k, text in explain3.rows(v3plans.NOTHING, verbose=verbose)])
+    if stmt.analyze:  # AnalyzeExec runs the EmptyExec: no row, no metrics (display.rs: ``, metrics=[]``)
+        t0 = _time.perf_counter_ns()
+        shown = v3plans.NOTHING.physical.replace("\n", ", metrics=[]\n")
+        kinds = explain3.analyze_rows(shown, verbose=verbose, output_rows=0, elapsed_ns=_time.perf_counter_ns() - t0)
+    else:
+        kinds = explain3.rows(v3plans.NOTHING, verbose=verbose)
+    return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])
 
 
 def _schema_of(m: A.Measurement, provider, db: str, rp: str | None):

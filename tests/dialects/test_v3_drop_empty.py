@@ -84,6 +84,17 @@ def test_explain_analyze_of_no_table(store, query):
     assert verbose[3][0] == "Duration"
 
 
+def test_explain_verbose_of_no_table_prints_its_schema(store):
+    """The EmptyRelation's one column (planner.rs: "let's at least have all the strictly necessary
+    metadata", ``ArrowField::new(INFLUXQL_MEASUREMENT_COLUMN_NAME, (&InfluxColumnType::Tag).into(), false)``;
+    snapshot select__error_cases-3: ``EmptyRelation: rows=0 [iox::measurement:Dictionary(Int32, Utf8)]``),
+    printed by DataFusion's ``*_with_schema`` rows as its physical plan's schema."""
+    got = dict(_plans(store, "EXPLAIN VERBOSE SELECT f FROM (SELECT g FROM m)"))
+    with_schema = "EmptyExec, schema=[iox::measurement:Dictionary(Int32, Utf8)]\n"
+    assert got["initial_physical_plan_with_schema"] == got["physical_plan_with_schema"] == with_schema
+    assert got["physical_plan"] == "EmptyExec\n"
+
+
 def test_explain_after_a_drop_is_the_plan_of_what_is_left(store):
     assert _plans(store, "EXPLAIN SELECT f FROM m, (SELECT g FROM m)") == _plans(store, "EXPLAIN SELECT f FROM m")
     analyzed = _plans(store, "EXPLAIN ANALYZE SELECT f FROM m, (SELECT g FROM m)")

@@ -268,8 +268,8 @@ def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool |
         return stmt if kept is stmt.statement else dataclasses.replace(stmt, statement=kept)
     if stmt.analyze:  # AnalyzeExec runs the EmptyExec: no row, no metrics (display.rs: ``, metrics=[]``)
         t0 = _time.perf_counter_ns()
-        shown = v3plans.NOTHING.physical.replace("\n", ", metrics=[]\n")
-        kinds = explain3.analyze_rows(shown, verbose=verbose, output_rows=0, elapsed_ns=_time.perf_counter_ns() - t0)
+        kinds = explain3.analyze_rows(v3plans.NOTHING.with_metrics, verbose=verbose, output_rows=0,
+                                      elapsed_ns=_time.perf_counter_ns() - t0)
     else:
         kinds = explain3.rows(v3plans.NOTHING, verbose=verbose)
     return StatementResult(i, [Series(k, None, ["plan"], [[text]]) for k, text in kinds])

@@ -127,8 +127,11 @@ def show_plans(stmt, provider, db: str, rp: str | None, now: int) -> Plans | Non
                             limit)
 
 
-# planner.rs select_query_to_plan over no table: an EmptyRelation, whose physical plan is EmptyExec
-NOTHING = Plans(EMPTY, physical="EmptyExec\n")
+# planner.rs select_query_to_plan over no table: an EmptyRelation, whose physical plan is EmptyExec, of one
+# column ("let's at least have all the strictly necessary metadata": iox::measurement, a tag, not nullable;
+# snapshot select__error_cases-3: ``EmptyRelation: rows=0 [iox::measurement:Dictionary(Int32, Utf8)]``)
+NOTHING = Plans(EMPTY, physical="EmptyExec\n",
+                schemas=(f"EmptyExec, schema=[{showplan3.MEASUREMENT}:{showplan3.DICT}]\n",) * 2)
 
 
 def select_plans(stmt, provider, db: str, rp: str | None, now: int,

@@ -21,12 +21,14 @@ import dataclasses
 from ..ast import expr as A
 from ..ast import select as S
 from ..ast.visit import find
-from .wildcards3 import SchemaOf, expand, has_field_wildcard, named_fields, spelled
+from .wildcards3 import Catalog, SchemaOf, expand, has_field_wildcard, named_fields, spelled
 
 
 def drop_empty(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatement:
     """``stmt`` with the sources v3 drops taken out of its FROM and its subqueries' (the same
     statement when none is)."""
+    if not isinstance(schema_of, Catalog) and any(isinstance(m, A.SubQuery) for m in stmt.sources):
+        schema_of = Catalog(schema_of)
     refs = _reads(stmt, schema_of)
     kept = []
     for m in stmt.sources:

@@ -91,19 +91,37 @@ def named_fields(stmt: S.SelectStatement, schema_of: SchemaOf) -> list[tuple[A.F
     return unique_names(named) or named
 
 
+class Catalog:
+    """A SchemaOf that keeps the columns of the subqueries expanded over it, for one statement:
+    a subquery's are read by its outer SELECT's expansion and by its type evaluation, at each
+    depth (without it nested subqueries cost twice per level)."""
+
+    def __init__(self, schema_of: SchemaOf):
+        self._schema_of = schema_of
+        self.columns: dict[int, tuple[S.SelectStatement, list[Column] | None]] = {}
+
+    def __call__(self, m: A.Measurement) -> Schema | None:
+        return self._schema_of(m)
+
+
 def columns(stmt: S.SelectStatement, schema_of: SchemaOf) -> list[Column] | None:
     """A subquery's columns before the rewriter adds ``time`` (None: a source not resolved here)."""
+    kept = schema_of.columns.get(id(stmt)) if isinstance(schema_of, Catalog) else None
+    if kept is not None:
+        return kept[1]
     named = named_fields(stmt, schema_of)
     column_type = _column_type(stmt, schema_of) if named is not None else None
-    if column_type is None:
-        return None
-    out = []
-    for f, name in named:
-        try:
-            t = eval_type(f.expr, column_type)
-        except Incompatible:
-            t = None  # (the rewriter's own error answers the statement: operands3.py)
-        out.append(Column(name, t, f.expr))
+    out = None
+    if column_type is not None:
+        out = []
+        for f, name in named:
+            try:
+                t = eval_type(f.expr, column_type)
+            except Incompatible:
+                t = None  # (the rewriter's own error answers the statement: operands3.py)
+            out.append(Column(name, t, f.expr))
+    if isinstance(schema_of, Catalog):
+        schema_of.columns[id(stmt)] = (stmt, out)  # (the statement kept: its id stays its own)
     return out
 
 

@@ -27,7 +27,7 @@ from .wildcards3 import Catalog, SchemaOf, expand, has_field_wildcard, named_fie
 def drop_empty(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatement:
     """``stmt`` with the sources v3 drops taken out of its FROM and its subqueries' (the same
     statement when none is)."""
-    if not isinstance(schema_of, Catalog) and any(isinstance(m, A.SubQuery) for m in stmt.sources):
+    if not isinstance(schema_of, Catalog) and A.SubQuery in map(type, stmt.sources):
         schema_of = Catalog(schema_of)
     refs = _reads(stmt, schema_of)
     kept = []

@@ -9,8 +9,8 @@ fields_expand_wildcards makes ``*`` (``*::field``, ``*::tag``) and ``/re/`` thos
 and ``f(*)`` one call per field of a type ``f`` takes, aliased ``f_<field>`` (the field as an
 Identifier prints: ``median_"and"``, test_v3_wildcard_columns.py); no field in the
 FROM: nothing (``if field_set.is_empty() { vec![] }``). from_drop_empty (dropempty3.py) then
-decides on these lists. The engine expands the statement again its own way: this module only
-answers what v3 decides on the expanded lists.
+decides on these lists. The engine expands a statement again its own way; only where a source
+the expansion read is dropped is it given the expanded list (spelled).
 """
 from __future__ import annotations
 

@@ -1294,3 +1294,22 @@ NAN_TOPS = [
     f"SELECT top(c0, 1) FROM ({_SD5}) ORDER BY time DESC",
 ]
 QUERIES += NAN_TOPS
+
+# 41. a subquery without a start: influxd moves only the iterator options of a transform reading an extra
+# window back a window (query/select.go buildCallIterator: MinTime wraps, it reads nothing); cumulative_sum()
+# beside it reads the range (exec/lazy.py _wrapped), and under fill() the cursor fills the wrapped stream
+_CS_D = f"SELECT cumulative_sum(max(usage)) AS c0, difference(max(usage)) AS c1 FROM cpu WHERE {W} GROUP BY time(10m)"
+WRAPPED_BESIDE = [
+    f"SELECT c0, c1 FROM ({_CS_D}, region)",
+    f"SELECT c0, c1 FROM ({_CS_D}, host fill(100) LIMIT 2)",
+    f"SELECT max(c0), sum(c1) FROM ({_CS_D}, host fill(previous)) WHERE {W} GROUP BY time(20m)",
+    f"SELECT difference(c0), c1 FROM (SELECT cumulative_sum(first(n)) AS c0, derivative(mean(usage), 1m) AS c1 FROM cpu "
+    f"WHERE {W} GROUP BY time(10m), host fill(linear))",
+    f"SELECT mean(c0) FROM (SELECT non_negative_difference(mean(usage)) AS c0, cumulative_sum(first(n)) AS c1 FROM cpu "
+    f"WHERE {W} GROUP BY time(10m), host, region fill(100) LIMIT 2) WHERE {W} GROUP BY time(20m), region fill(null)",
+    f"SELECT moving_average(c2, 2), moving_average(c2, 3) FROM (SELECT cumulative_sum(count(usage)) AS c0, "
+    f"difference(count(usage)) AS c1, derivative(last(usage), 1m) AS c2 FROM cpu WHERE {W} GROUP BY time(20m), host, region fill(100))",
+    f"SELECT difference(c0), difference(c1) FROM (SELECT cumulative_sum(max(usage)) AS c0, non_negative_difference(mean(usage)) AS c1 "
+    f"FROM cpu WHERE {W} GROUP BY time(10m), region fill(linear))",
+]
+QUERIES += WRAPPED_BESIDE

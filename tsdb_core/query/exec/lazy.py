@@ -1149,7 +1149,7 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
         top = (lambda read, calls, extra: _top_stream(plan, a, f, read, low, keys, calls, extra, ctx)) \
             if plan.outer_dimensions is None else None
         return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range, top)
-    if wrapped:
+    if wrapped and all(F.spec(call.name).extends_range for call in low.transforms):
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     beside = _calls_beside(plan, a, low, df)
     several = _several_streams(plan, a, low)
@@ -1242,9 +1242,10 @@ def _untransformed_calls(low: Lowered) -> set[str]:
     return {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values())
 
 def _wrapped(plan) -> bool:
-    """Whether a subquery's transforms of windows read nothing: without a start, influxd 1.x
-    moves their MinTime back a window and the int64 wraps; the calls beside them read the
-    range (plan/planner.py _scan_range)."""
+    """Whether a subquery's transforms that read an extra window read nothing: without a start,
+    influxd 1.x moves their MinTime back a window and the int64 wraps; the calls beside them
+    (cumulative_sum() too: query/select.go widens only the others' options) read the range
+    (plan/planner.py _scan_range)."""
     return plan.emulates_influxd and plan.outer_dimensions is not None and bool(plan.extra_intervals) \
         and plan.ascending and not plan.time_range.has_start
 
@@ -1291,7 +1292,7 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
             filled = top(read, calls, extra)
         else:
             rows = run_transforms.call_rows(read, keys, calls)
-            filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
+            filled = regroup.filled_runs(rows.clear() if wrapped and extra else rows, plan, extra, limits=False)
             filled = run_transforms.stream_order(filled, outer, asc)
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
         out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)

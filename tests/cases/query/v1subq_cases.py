@@ -1313,3 +1313,12 @@ WRAPPED_BESIDE = [
     f"FROM cpu WHERE {W} GROUP BY time(10m), region fill(linear))",
 ]
 QUERIES += WRAPPED_BESIDE
+
+# 42. top()/bottom() over a subquery's stddev() NaN under GROUP BY time() ORDER BY time DESC: the heap
+# reads a window's points of equal time in the subquery's group order (its tags as Tags.ID() orders
+# them), under ORDER BY time DESC too (exec/go_nan.py top_rows)
+NAN_TOPS_DESC = [
+    *(f"SELECT {call} FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC"
+      for call in ("top(c0, 2)", "bottom(c0, 2)", "top(c0, 1)", "bottom(c0, 1)")),
+]
+QUERIES += NAN_TOPS_DESC

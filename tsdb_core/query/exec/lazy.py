@@ -1121,8 +1121,9 @@ def _reduced_rows(plan, a: Aggregate, order: OrderLimit, lf, schema, low: Lowere
     where no row is)."""
     try:
         if multi:
+            streamed = any(isinstance(src, SubqueryScan) for src in plan.sources)
             return _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending,
-                               any(isinstance(src, SubqueryScan) for src in plan.sources))
+                               _stream_ties(plan, lf, STRETCH_TMP in gkeys) if streamed else None)
         df = None if order.slimit or order.soffset or grouped is not None else \
             _runs_row(plan, a, schema, low, gkeys, ctx)  # (SLIMIT: the runs are not the series left)
         return _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped) if df is None else df
@@ -2033,9 +2034,10 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
 
 
 def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool = True,
-                streamed: bool = False) -> pl.DataFrame:
-    """top/bottom/sample/distinct: several rows per group (``streamed``: over a subquery, whose
-    NaN top()/bottom() read as influxd, exec/go_nan.py)."""
+                ties: pl.Expr | None = None) -> pl.DataFrame:
+    """top/bottom/sample/distinct: several rows per group (``ties``: over a subquery, the order
+    its stream brings rows of equal time in (_stream_ties), in which its NaN top()/bottom()
+    read as influxd, exec/go_nan.py)."""
     alias = low.aggs[call]
     a0 = call.args[0]
     if call.name in ("top", "bottom"):
@@ -2053,8 +2055,8 @@ def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool
         args, extra = (), []
     lf = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
     out = collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra, ascending), ctx)
-    if streamed and len(args) == 1 and call.name in ("top", "bottom") and dtype_of(a0, schema) == pl.Float64:
-        out = go_nan.top_rows(out, lf, gkeys, call.name, int(args[0]), VALUE_COLUMN, alias, extra, ascending)
+    if ties is not None and len(args) == 1 and call.name in ("top", "bottom") and dtype_of(a0, schema) == pl.Float64:
+        out = go_nan.top_rows(out, lf, gkeys, call.name, int(args[0]), VALUE_COLUMN, alias, extra, ascending, ties)
     return out
 
 

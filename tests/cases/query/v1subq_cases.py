@@ -1322,3 +1322,19 @@ NAN_TOPS_DESC = [
       for call in ("top(c0, 2)", "bottom(c0, 2)", "top(c0, 1)", "bottom(c0, 1)")),
 ]
 QUERIES += NAN_TOPS_DESC
+
+# 43. a raw outer statement's transforms under ORDER BY time DESC over a subquery of streams (a transform
+# beside calls, exec/run_transforms.py streams): its series runs stay in the order its cursor reads them,
+# where a subquery's filled runs alone come by group, descending (exec/lazy.py _stream_read)
+_DESC_RUNS = f"FROM cpu WHERE {WLO} GROUP BY time(5m), host"
+DESC_STREAM_RUNS = [
+    f"SELECT difference(c0) FROM (SELECT derivative(min(usage), 1m) AS c0, min(usage) AS c1, max(usage) AS c2 {_DESC_RUNS} "
+    "fill(100) LIMIT 4 OFFSET 2) GROUP BY region ORDER BY time DESC LIMIT 1",
+    f"SELECT cumulative_sum(c1) FROM (SELECT difference(max(usage)) AS c0, last(n) AS c1, max(usage) AS c2 {_DESC_RUNS} "
+    "fill(0) LIMIT 2) GROUP BY region ORDER BY time DESC LIMIT 3",
+    f"SELECT derivative(c0, 10m) FROM (SELECT sum(n) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(0)) "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT derivative(c0), non_negative_derivative(c0) FROM (SELECT max(usage) AS c0, sum(usage) AS c1 FROM cpu "
+    f"WHERE {WLO} GROUP BY time(10m), host fill(previous) LIMIT 5 OFFSET 2) GROUP BY * ORDER BY time DESC",
+]
+QUERIES += DESC_STREAM_RUNS

@@ -736,7 +736,11 @@ def _stream_read(plan, order: OrderLimit, lf, schema, low: Lowered, keys, tag_or
     desc = not order.ascending
     runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
     t = pl.coalesce(ORDER_TIME_COLUMN, "time")
-    groups = keys + runs if desc else runs + keys  # under DESC the merge hands on the groups descending
+    # under DESC the merge hands a subquery's filled runs on by group, descending; the runs of a
+    # subquery of streams (run_transforms.streams) stay in the order its cursor reads them
+    src = plan.sources[0]
+    by_group = desc and not (isinstance(src, SubqueryScan) and run_transforms.streams(src.plan))
+    groups = keys + runs if by_group else runs + keys
     df = collect(lf.sort(groups + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc), ctx)
     _count_points(df, ctx)
     sch = {**schema, **dict(df.schema)}

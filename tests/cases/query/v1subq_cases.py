@@ -1294,3 +1294,47 @@ NAN_TOPS = [
     f"SELECT top(c0, 1) FROM ({_SD5}) ORDER BY time DESC",
 ]
 QUERIES += NAN_TOPS
+
+# 41. a subquery without a start: influxd moves only the iterator options of a transform reading an extra
+# window back a window (query/select.go buildCallIterator: MinTime wraps, it reads nothing); cumulative_sum()
+# beside it reads the range (exec/lazy.py _wrapped), and under fill() the cursor fills the wrapped stream
+_CS_D = f"SELECT cumulative_sum(max(usage)) AS c0, difference(max(usage)) AS c1 FROM cpu WHERE {W} GROUP BY time(10m)"
+WRAPPED_BESIDE = [
+    f"SELECT c0, c1 FROM ({_CS_D}, region)",
+    f"SELECT c0, c1 FROM ({_CS_D}, host fill(100) LIMIT 2)",
+    f"SELECT max(c0), sum(c1) FROM ({_CS_D}, host fill(previous)) WHERE {W} GROUP BY time(20m)",
+    f"SELECT difference(c0), c1 FROM (SELECT cumulative_sum(first(n)) AS c0, derivative(mean(usage), 1m) AS c1 FROM cpu "
+    f"WHERE {W} GROUP BY time(10m), host fill(linear))",
+    f"SELECT mean(c0) FROM (SELECT non_negative_difference(mean(usage)) AS c0, cumulative_sum(first(n)) AS c1 FROM cpu "
+    f"WHERE {W} GROUP BY time(10m), host, region fill(100) LIMIT 2) WHERE {W} GROUP BY time(20m), region fill(null)",
+    f"SELECT moving_average(c2, 2), moving_average(c2, 3) FROM (SELECT cumulative_sum(count(usage)) AS c0, "
+    f"difference(count(usage)) AS c1, derivative(last(usage), 1m) AS c2 FROM cpu WHERE {W} GROUP BY time(20m), host, region fill(100))",
+    f"SELECT difference(c0), difference(c1) FROM (SELECT cumulative_sum(max(usage)) AS c0, non_negative_difference(mean(usage)) AS c1 "
+    f"FROM cpu WHERE {W} GROUP BY time(10m), region fill(linear))",
+]
+QUERIES += WRAPPED_BESIDE
+
+# 42. top()/bottom() over a subquery's stddev() NaN under GROUP BY time() ORDER BY time DESC: the heap
+# reads a window's points of equal time in the subquery's group order (its tags as Tags.ID() orders
+# them), under ORDER BY time DESC too (exec/go_nan.py top_rows)
+NAN_TOPS_DESC = [
+    *(f"SELECT {call} FROM ({_SD5}) WHERE {WLO} GROUP BY time(20m) ORDER BY time DESC"
+      for call in ("top(c0, 2)", "bottom(c0, 2)", "top(c0, 1)", "bottom(c0, 1)")),
+]
+QUERIES += NAN_TOPS_DESC
+
+# 43. a raw outer statement's transforms under ORDER BY time DESC over a subquery of streams (a transform
+# beside calls, exec/run_transforms.py streams): its series runs stay in the order its cursor reads them,
+# where a subquery's filled runs alone come by group, descending (exec/lazy.py _stream_read)
+_DESC_RUNS = f"FROM cpu WHERE {WLO} GROUP BY time(5m), host"
+DESC_STREAM_RUNS = [
+    f"SELECT difference(c0) FROM (SELECT derivative(min(usage), 1m) AS c0, min(usage) AS c1, max(usage) AS c2 {_DESC_RUNS} "
+    "fill(100) LIMIT 4 OFFSET 2) GROUP BY region ORDER BY time DESC LIMIT 1",
+    f"SELECT cumulative_sum(c1) FROM (SELECT difference(max(usage)) AS c0, last(n) AS c1, max(usage) AS c2 {_DESC_RUNS} "
+    "fill(0) LIMIT 2) GROUP BY region ORDER BY time DESC LIMIT 3",
+    f"SELECT derivative(c0, 10m) FROM (SELECT sum(n) AS c0 FROM cpu WHERE {WLO} GROUP BY time(10m), region fill(0)) "
+    "GROUP BY region ORDER BY time DESC",
+    f"SELECT derivative(c0), non_negative_derivative(c0) FROM (SELECT max(usage) AS c0, sum(usage) AS c1 FROM cpu "
+    f"WHERE {WLO} GROUP BY time(10m), host fill(previous) LIMIT 5 OFFSET 2) GROUP BY * ORDER BY time DESC",
+]
+QUERIES += DESC_STREAM_RUNS

@@ -90,15 +90,17 @@ def _mode(v: list, t: list) -> float:
 
 
 def top_rows(out: pl.DataFrame, lf: pl.LazyFrame, gkeys: list[str], name: str, n: int, value: str,
-             alias: str, extra: list[str], ascending: bool) -> pl.DataFrame:
+             alias: str, extra: list[str], ascending: bool, ties: pl.Expr) -> pl.DataFrame:
     """top()/bottom()'s rows (``out``: agg.multi_rows') of the groups whose values hold a NaN,
-    from FloatTopReducer/FloatBottomReducer run on their points in read order: a heap
+    from FloatTopReducer/FloatBottomReducer run on their points in read order (by time, then
+    ``ties``: the order the subquery's stream brings points of equal time in, under ORDER BY
+    time DESC too): a heap
     (container/heap) of ``n`` points ordered by value, then the later time, which NaN compares
     false both ways, emitted by sort.Sort(sort.Reverse) and then by time (sort.Stable)."""
     if not lf.select(pl.col(value).is_nan().any()).collect().item():
         return out
     hit = lf.group_by(gkeys).agg(pl.col(value).is_nan().any().alias(FLAG)).filter(pl.col(FLAG)).select(gkeys).collect()
-    rows, bounds = go_ties._rows(lf, hit, gkeys, pl.col(value), ascending, extra, [])
+    rows, bounds = go_ties._rows(lf.with_columns(ties), hit, gkeys, pl.col(value), ascending, extra, [STREAM_TIES])
     vals, times = rows[go_ties._VAL].to_numpy(), rows["time"].to_numpy()
     picked = []
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):

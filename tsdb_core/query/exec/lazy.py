@@ -736,7 +736,11 @@ def _stream_read(plan, order: OrderLimit, lf, schema, low: Lowered, keys, tag_or
     desc = not order.ascending
     runs = [run_transforms.SERIES_RUN_COLUMN] if run_transforms.SERIES_RUN_COLUMN in schema else []
     t = pl.coalesce(ORDER_TIME_COLUMN, "time")
-    groups = keys + runs if desc else runs + keys  # under DESC the merge hands on the groups descending
+    # under DESC the merge hands a subquery's filled runs on by group, descending; the runs of a
+    # subquery of streams (run_transforms.streams) stay in the order its cursor reads them
+    src = plan.sources[0]
+    by_group = desc and not (isinstance(src, SubqueryScan) and run_transforms.streams(src.plan))
+    groups = keys + runs if by_group else runs + keys
     df = collect(lf.sort(groups + [t, ORDER_ROW_COLUMN] + tag_order, descending=desc), ctx)
     _count_points(df, ctx)
     sch = {**schema, **dict(df.schema)}
@@ -1121,8 +1125,9 @@ def _reduced_rows(plan, a: Aggregate, order: OrderLimit, lf, schema, low: Lowere
     where no row is)."""
     try:
         if multi:
+            streamed = any(isinstance(src, SubqueryScan) for src in plan.sources)
             return _multi_rows(lf, schema, low, gkeys, multi[0], ctx, plan.ascending,
-                               any(isinstance(src, SubqueryScan) for src in plan.sources))
+                               _stream_ties(plan, lf, STRETCH_TMP in gkeys) if streamed else None)
         df = None if order.slimit or order.soffset or grouped is not None else \
             _runs_row(plan, a, schema, low, gkeys, ctx)  # (SLIMIT: the runs are not the series left)
         return _scalar_aggs(plan, a, lf, schema, low, gkeys, ctx, grouped) if df is None else df
@@ -1149,7 +1154,7 @@ def _transform_stage(plan, order: OrderLimit, a: Aggregate, df: pl.DataFrame, lo
         top = (lambda read, calls, extra: _top_stream(plan, a, f, read, low, keys, calls, extra, ctx)) \
             if plan.outer_dimensions is None else None
         return _runs_transformed(plan, a, df, low, keys, {**known, **dict(df.schema)}, wrapped, in_range, top)
-    if wrapped:
+    if wrapped and all(F.spec(call.name).extends_range for call in low.transforms):
         return df.with_columns(pl.lit(None, pl.Float64).alias(name) for name, _ in low.transforms.values())
     beside = _calls_beside(plan, a, low, df)
     several = _several_streams(plan, a, low)
@@ -1242,9 +1247,10 @@ def _untransformed_calls(low: Lowered) -> set[str]:
     return {c.column for e in low.exprs for c in find(e, LoweredCall)} & set(low.aggs.values())
 
 def _wrapped(plan) -> bool:
-    """Whether a subquery's transforms of windows read nothing: without a start, influxd 1.x
-    moves their MinTime back a window and the int64 wraps; the calls beside them read the
-    range (plan/planner.py _scan_range)."""
+    """Whether a subquery's transforms that read an extra window read nothing: without a start,
+    influxd 1.x moves their MinTime back a window and the int64 wraps; the calls beside them
+    (cumulative_sum() too: query/select.go widens only the others' options) read the range
+    (plan/planner.py _scan_range)."""
     return plan.emulates_influxd and plan.outer_dimensions is not None and bool(plan.extra_intervals) \
         and plan.ascending and not plan.time_range.has_start
 
@@ -1291,7 +1297,7 @@ def _runs_transformed(plan, a: Aggregate, df: pl.DataFrame, low: Lowered, keys: 
             filled = top(read, calls, extra)
         else:
             rows = run_transforms.call_rows(read, keys, calls)
-            filled = regroup.filled_runs(rows.clear() if wrapped else rows, plan, extra, limits=False)
+            filled = regroup.filled_runs(rows.clear() if wrapped and extra else rows, plan, extra, limits=False)
             filled = run_transforms.stream_order(filled, outer, asc)
         filled = filled.select(keys + ["time", value_expr(inner, {**schema, **dict(filled.schema)}).alias("value")])
         out = run_transforms.transformed(filled, keys, name, call, a.interval, asc)
@@ -2032,9 +2038,10 @@ def _group_agg(plan, a: Aggregate, lf: pl.LazyFrame, gkeys: list[str], exprs: li
 
 
 def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool = True,
-                streamed: bool = False) -> pl.DataFrame:
-    """top/bottom/sample/distinct: several rows per group (``streamed``: over a subquery, whose
-    NaN top()/bottom() read as influxd, exec/go_nan.py)."""
+                ties: pl.Expr | None = None) -> pl.DataFrame:
+    """top/bottom/sample/distinct: several rows per group (``ties``: over a subquery, the order
+    its stream brings rows of equal time in (_stream_ties), in which its NaN top()/bottom()
+    read as influxd, exec/go_nan.py)."""
     alias = low.aggs[call]
     a0 = call.args[0]
     if call.name in ("top", "bottom"):
@@ -2052,8 +2059,8 @@ def _multi_rows(lf, schema, low: Lowered, gkeys, call, ctx: Ctx, ascending: bool
         args, extra = (), []
     lf = lf.with_columns(value_expr(a0, schema).alias(VALUE_COLUMN))
     out = collect(agg.multi_rows(call.name, lf, gkeys, VALUE_COLUMN, args, alias, extra, ascending), ctx)
-    if streamed and len(args) == 1 and call.name in ("top", "bottom") and dtype_of(a0, schema) == pl.Float64:
-        out = go_nan.top_rows(out, lf, gkeys, call.name, int(args[0]), VALUE_COLUMN, alias, extra, ascending)
+    if ties is not None and len(args) == 1 and call.name in ("top", "bottom") and dtype_of(a0, schema) == pl.Float64:
+        out = go_nan.top_rows(out, lf, gkeys, call.name, int(args[0]), VALUE_COLUMN, alias, extra, ascending, ties)
     return out
 
 

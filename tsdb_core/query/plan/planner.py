@@ -27,6 +27,7 @@ from .tree import with_tree
 from ..exec.expressions import check_types
 from ..analyze.time_range import TimeRange, parse_time_string, split_where
 from ..analyze.compile import compile_fields, validate_condition
+from ..analyze import condition_v1
 from ..analyze.reduce_v1 import reduce_field, unevaluated_as_nil
 from ..analyze.types_v1 import check_fields, statement_text
 
@@ -84,8 +85,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
 def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
           parent: SelectPlan | None = None, dialect: Dialect = Dialect.INFLUXDB1) -> SelectPlan:
     """The statement's facts: fields, tags, time range, groups (no operator tree yet)."""
-    time_range, condition = split_where(stmt.condition, now, stmt.location)
-    validate_condition(condition, influxd=dialect is Dialect.INFLUXDB1)
+    time_range, condition = _where(stmt, now, dialect)
     interval, offset, dim_exprs = _dimensions(stmt, now)
     inherited = False
     ascending = stmt.time_ascending
@@ -97,7 +97,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     fields, time_column = time_fields(stmt.fields, dialect)
     reduce = reduce_field if dialect is Dialect.INFLUXDB1 else reduce_literals
     fields = [ast.Field(reduce(f.expr), f.alias) for f in fields]
-    has_agg = compile_fields(stmt, fields, interval, inherited).has_agg
+    has_agg = compile_fields(stmt, _compiled_fields(stmt.fields, fields, reduce, dialect), interval, inherited).has_agg
     if interval and not time_range.has_end:
         time_range = TimeRange(time_range.start, now)
     probe = _probe(stmt, time_range, interval, offset, dim_exprs, parent, dialect, fields)
@@ -107,7 +107,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     # (a subquery's unselected series tag included: its rows group by it)
     known.twins.update(k for k in known.scan_fields if k in known.tags or k in known.hidden)
     dims, passed = _group_keys(dim_exprs, known, parent)
-    condition = _bound_condition(condition, known, dialect)
+    condition = _bound_condition(condition, known, dialect, sources)
     all_tags = any(isinstance(d, (ast.Wildcard, ast.RegexLiteral)) for d in dim_exprs)
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
@@ -143,6 +143,16 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
 
 
+def _where(stmt: ast.SelectStatement, now: int, dialect: Dialect):
+    """(time range, the rest of WHERE) once influxd's compiler accepts it (influxdb1: its
+    operands first, as ConditionExpr takes them)."""
+    if dialect is Dialect.INFLUXDB1 and stmt.condition is not None:
+        condition_v1.check_leaves(stmt.condition)
+    time_range, condition = split_where(stmt.condition, now, stmt.location)
+    validate_condition(condition, influxd=dialect is Dialect.INFLUXDB1)
+    return time_range, condition
+
+
 def _subquery_ascending(stmt: ast.SelectStatement, parent: SelectPlan, dialect: Dialect) -> bool:
     """A subquery's time order. influxd runs it in the outer query's, refusing another; InfluxDB 3
     sorts it by its own ORDER BY (ascending by default) and the outer query re-sorts its rows
@@ -154,10 +164,15 @@ def _subquery_ascending(stmt: ast.SelectStatement, parent: SelectPlan, dialect: 
     return parent.ascending
 
 
-def _bound_condition(condition, known, dialect):
-    """The WHERE bound to the sources' tags and fields (InfluxDB 3's integer rules applied)."""
+def _bound_condition(condition, known, dialect, sources):
+    """The WHERE bound to the sources' tags and fields (influxdb1: each field read under one type,
+    over measurements its arithmetic operands as the index takes them; InfluxDB 3's integer rules applied)."""
     if condition is None:
         return None
+    if dialect is Dialect.INFLUXDB1:
+        condition = condition_v1.one_type_per_field(condition, known.fields, known.tags)
+        if all(isinstance(s, Scan) for s in sources):
+            condition = condition_v1.arithmetic_leaves(condition, known.fields)
     condition = _bind(condition, known)
     if dialect is Dialect.INFLUXDB1:
         condition = unevaluated_as_nil(condition)
@@ -483,6 +498,15 @@ def time_fields(fields, dialect: Dialect) -> tuple[list, str]:
             name = kept.pop(i).alias or "time"
         i += 1
     return kept, name
+
+
+def _compiled_fields(written, kept: list, reduce, dialect: Dialect) -> list:
+    """The fields influxd's compileFields checks: all but a bare ``time``; one in parentheses is a
+    field there (an auxiliary one: ``(time), mean(x)`` mixes), which RewriteTimeFields removes only
+    afterwards (``SELECT (time) FROM m`` answers nothing, no error)."""
+    if dialect is not Dialect.INFLUXDB1 or len(written) - len(kept) == sum(_is_time_ref(f.expr) for f in written):
+        return kept
+    return [ast.Field(reduce(f.expr), f.alias) for f in written if not _is_time_ref(f.expr)]
 
 
 def _is_time_ref(e: ast.Expr) -> bool:

@@ -242,7 +242,13 @@ class Decoded:
         when a key is null in every row (never equal). A condition of several values (hosts) is
         answered once per source: its union and intersection of runs cost each query 5-10 us per
         source, and a store being written to is read as several."""
-        if tags and (len(tags) > 1 or any(len(v) > 1 for v in tags.values())):
+        if len(tags or ()) == 1:
+            (key, values), = tags.items()
+            if len(values) == 1:  # one value of one key (a host): one look-up, nothing to join
+                where = self._where.get(key)
+                hit = where.get(values[0]) if where is not None else None
+                return hit if hit is not None else self._runs_matching(tags)
+        if tags:
             key = tuple((k, tuple(v)) for k, v in tags.items())
             hit = self._matched.get(key)
             if hit is None:

@@ -286,9 +286,10 @@ class Files:
         """:meth:`Decoded.series_arrays` over files that do not overlap, in time order:
         (the series' tags, its rows), or None when several series match (or as select_arrays).
         Each source's arrays are sliced once, when joined (``Decoded.series_run``). ``keep``
-        (a source's arrays -> a boolean mask of the rows wanted) filters each source before
-        the join, which then copies the kept rows only (a store being written to is several
-        pieces: a condition keeping few rows spared joining every row of 11 columns)."""
+        (arrays -> a boolean mask of the rows wanted) is asked once, of the joined columns it
+        reads (:class:`_JoinedRows`), and the other columns copy the kept rows only: a store
+        being written to is several pieces, and a mask, a test and a dict of views per piece
+        cost a query more than the rows themselves."""
         parts = self._decoded_parts(sorted(files, key=_TMIN), tags, tag_values, start, end, columns,
                                     lambda dec: (dec, dec.series_run(tag_values, start, end, columns)))
         if parts is None or any(run is None for _, run in parts):
@@ -296,17 +297,18 @@ class Files:
         found = [(dec, run) for dec, run in parts if run[1] is not None]
         if not found:
             return {}, {c: a[:0] for c, a in zip(columns, parts[0][1][0])}
-        series = [dict.fromkeys(tags) | dec.run_tags(run[1]) for dec, run in found]
-        if any(s != series[0] for s in series[1:]):
-            return None  # one series in each file, not the same one
-        if keep is None:
-            views = [{c: a[lo:hi] for c, a in zip(columns, arrays)} for _, (arrays, _, lo, hi) in found]
-        else:
-            views = [v for _, (arrays, _, lo, hi) in found if (v := _kept_rows(columns, arrays, lo, hi, keep))] \
-                or [{c: a[:0] for c, a in zip(columns, found[0][1][0])}]
-        if len(views) == 1:
-            return series[0], views[0]
-        return series[0], {c: np.concatenate([v[c] for v in views]) for c in columns}
+        series = dict.fromkeys(tags) | found[0][0].run_tags(found[0][1][1])
+        for dec, run in found[1:]:  # (pieces of one view hold the same tag keys: no key made up first)
+            other = dec.run_tags(run[1])
+            if other != series and dict.fromkeys(tags) | other != series:
+                return None  # one series in each file, not the same one
+        rows = _JoinedRows(columns, [(arrays, lo, hi) for _, (arrays, _, lo, hi) in found])
+        mask = None if keep is None else keep(rows)
+        if mask is None or mask.all():
+            return series, {c: rows[c] for c in columns}
+        if not mask.any():
+            return series, {c: a[:0] for c, a in zip(columns, found[0][1][0])}
+        return series, {c: rows[c][mask] for c in columns}
 
     def select_runs(self, files: list[FileMeta], tags: list[str], tag_values: dict[str, list[str]],
                     start: int, end: int, columns: list[str]):
@@ -980,29 +982,26 @@ def _conform(lf: pl.LazyFrame, present: tuple[str, ...], schema: dict[str, pl.Da
 
 
 
-class _Slice(Mapping):
-    """Each column's rows ``lo:hi``, sliced when read: a condition reads a column or two of eleven."""
+class _JoinedRows(Mapping):
+    """One series' rows in several sources, column by column: each source's arrays (in
+    ``columns``' order) and its rows ``lo:hi`` there, joined when a column is first read (a
+    condition reads a column or two of eleven); one source's rows are a view."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], lo: int, hi: int):
-        self.arrays, self.lo, self.hi = arrays, lo, hi
+    def __init__(self, columns: list[str], segments: list[tuple[tuple, int, int]]):
+        self.at = {c: i for i, c in enumerate(columns)}
+        self.segments = segments
+        self.joined: dict[str, np.ndarray] = {}
 
     def __getitem__(self, column: str) -> np.ndarray:
-        return self.arrays[column][self.lo:self.hi]
+        hit = self.joined.get(column)
+        if hit is None:
+            i = self.at[column]
+            parts = [arrays[i][lo:hi] for arrays, lo, hi in self.segments]
+            hit = self.joined[column] = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return hit
 
     def __iter__(self):
-        return iter(self.arrays)
+        return iter(self.at)
 
     def __len__(self) -> int:
-        return len(self.arrays)
-
-
-def _kept_rows(columns: list[str], arrays, lo: int, hi: int, keep) -> dict[str, np.ndarray] | None:
-    """The rows ``keep`` marks of one source's ``arrays`` (one per column) in ``lo:hi``; None
-    when it marks none (a piece without a row wanted costs the condition's columns only)."""
-    at = dict(zip(columns, arrays))
-    mask = keep(_Slice(at, lo, hi))
-    if not mask.any():
-        return None
-    if mask.all():
-        return {c: a[lo:hi] for c, a in at.items()}
-    return {c: a[lo:hi][mask] for c, a in at.items()}
+        return len(self.at)

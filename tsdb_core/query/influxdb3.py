@@ -33,7 +33,7 @@ from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find, transform
 from ..influxql.dialect import Dialect
-from ..influxql.dialects import dropempty3, explain3, operands3, params3, timerange3, topstar3
+from ..influxql.dialects import dropempty3, explain3, operands3, params3, timerange3, topstar3, wildcards3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
@@ -188,6 +188,8 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
 
 def _drawn(i: int, stmt, provider, db: str, rp: str | None, now: int, limits):
     """v3plans.select_plans under the store's limits; a limit passed: statement ``i``'s error."""
+    if isinstance(stmt, S.SelectStatement) and stmt.dimensions:
+        stmt = wildcards3.planner_named(stmt, functools.partial(_schema_of, provider=provider, db=db, rp=rp))
     try:
         return v3plans.select_plans(stmt, provider, db, rp, now, limits)
     except TsdbError as e:

@@ -261,7 +261,7 @@ def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool |
         kept = dropempty3.drop_empty(stmt, schema_of)
         if not stmt.fields or rules.selects_no_field(stmt) or not kept.sources:
             return StatementResult(i)  # no field to expand to (topstar3.expand), or none read: nothing to plan
-        return kept
+        return dropempty3.renamed_subqueries(kept, schema_of)
     if not isinstance(stmt, S.ExplainStatement) or not isinstance(stmt.statement, S.SelectStatement) \
             or verbose is None:
         return stmt

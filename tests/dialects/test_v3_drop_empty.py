@@ -157,6 +157,17 @@ MEM_HOST = ("mem", ["time", "used", "host"], [["1970-01-01T00:00:00Z", 5, "a"]])
     ("SELECT /col0/ FROM merge_00, merge_01", [("merge_01", ["time", "col0", "col0_1"], [["1970-01-01T00:00:00Z", 2.5, None]])]),
     ("SELECT * FROM (SELECT /col0/ FROM merge_00, merge_01)",
      [("merge_01", ["time", "col0", "col0_1"], [["1970-01-01T00:00:00Z", 2.5, None]])]),
+    # expand_from rewrites the subquery first: its ``*`` is ``col0::float AS col0, col0::tag AS col0_1, col1::float AS
+    # col1, col1::tag AS col1_1, col2::string AS col2, col3::string AS col3`` (projection_expand_wildcards), columns an
+    # outer ``*`` or ``/col0/`` reads (from_field_and_dimensions: a subquery's fields of a known type, the tag's too)
+    ("SELECT /col0/ FROM (SELECT * FROM merge_00, merge_01)",
+     [("merge_00", ["time", "col0", "col0_1"], [["1970-01-01T00:00:00Z", None, "x"]]),
+      ("merge_01", ["time", "col0", "col0_1"], [["1970-01-01T00:00:00Z", 2.5, None]])]),
+    ("SELECT * FROM (SELECT * FROM (SELECT * FROM merge_00, merge_01))",
+     [("merge_00", ["time", "col0", "col0_1", "col1", "col1_1", "col2", "col3"],
+       [["1970-01-01T00:00:00Z", None, "x", 1.5, None, None, "s"]]),
+      ("merge_01", ["time", "col0", "col0_1", "col1", "col1_1", "col2", "col3"],
+       [["1970-01-01T00:00:00Z", 2.5, None, None, "y", None, "false"]])]),
     # "Correct data type is resolved from subquery": ``*::field`` over ``usage_system + usage_idle``
     ("SELECT *::field FROM (SELECT usage_user + usage_idle FROM cpu)",
      [("cpu", ["time", "usage_user_usage_idle"], [["1970-01-01T00:00:00Z", 3.0]])]),

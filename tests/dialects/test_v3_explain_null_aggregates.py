@@ -63,3 +63,36 @@ def test_the_optimized_plan(planner_catalog, q, plan):  # noqa: F811
 ])
 def test_other_shapes_stay_this_stores(planner_catalog, q):  # noqa: F811
     assert not rows(planner_catalog, f"EXPLAIN {q}")["logical_plan"][0].startswith("Sort:")
+
+
+# NULL fields beside one selector (nullagg3._beside_selector; snapshots select_raw__select_function_tag_column, -2
+# in test_v3_explain_planner_more.py). Derived from planner.rs select_aggregate ("if there's only a single selector,
+# wrap non-aggregated fields into that selector": each NULL not named as a GROUP BY tag an ``other_<n>``) and its
+# time rule (not a ProjectionType::Selector: ``ctx.default_timestamp()``, "the lower bound of the time range").
+SEL = "selector_first(cpu.usage_idle,cpu.time,NULL)"
+CPU = 'Projection: Dictionary(Int32, Utf8("cpu")) AS iox::measurement, '
+
+
+@pytest.mark.parametrize("q,projection,aggregate,answer", [
+    ("SELECT first(usage_idle), mean(nope) FROM cpu GROUP BY host",
+     CPU + f'TimestampNanosecond(0, None) AS time, cpu.host AS host, get_field({SEL}, Utf8("value")) AS first, '
+     f'get_field({SEL}, Utf8("other_1")) AS mean',
+     "Aggregate: groupBy=[[cpu.host]], aggr=[[selector_first(cpu.usage_idle, cpu.time, NULL)]]",
+     (["time", "first", "mean"], [["1970-01-01T00:00:00Z", 1.0, None]])),
+    ("SELECT first(usage_idle), last(nope) FROM cpu WHERE time > '2022-12-31T00:00:00Z'",
+     CPU + f'TimestampNanosecond(1672444800000000001, None) AS time, get_field({SEL}, Utf8("value")) AS first, '
+     f'get_field({SEL}, Utf8("other_1")) AS last',
+     "Aggregate: groupBy=[[]], aggr=[[selector_first(cpu.usage_idle, cpu.time, NULL), count(Int64(1)) AS __aggr_count]]",
+     (["time", "first", "last"], [["2022-12-31T00:00:00.000000001Z", 1.0, None]])),
+    ("SELECT last(foo) AS foo, first(usage_idle) FROM cpu GROUP BY foo",  # the snapshot's: its answer
+     None, None, (["time", "foo", "first"], [["1970-01-01T00:00:00Z", None, 1.0]])),
+    ("SELECT count(foo) AS foo, first(usage_idle) FROM cpu GROUP BY foo",
+     None, None, (["time", "foo_1", "first"], [["1970-01-01T00:00:00Z", None, 1.0]])),
+])
+def test_null_fields_beside_one_selector(planner_catalog, q, projection, aggregate, answer):  # noqa: F811
+    if projection is not None:
+        lines = [line.strip() for line in rows(planner_catalog, f"EXPLAIN VERBOSE {q}")["initial_logical_plan"][0]
+                 .split("\n")]
+        assert (lines[1], aggregate) == (projection, next(x for x in lines if x.startswith("Aggregate: ")))
+    (res,) = planner_catalog.query(q, db="db").to_json()["results"]
+    assert [(s["columns"], s["values"]) for s in res["series"]] == [answer]

@@ -42,6 +42,9 @@ SAME = [
     "select_aggregate__single_measurement__sum-7", "select_raw__field_matching_rules",
     "select_raw__field_matching_rules-2", "select_raw__field_matching_rules-4", "select_raw__single_measurement",
     "select_raw__single_measurement-4", "select_raw__single_measurement-5",
+    # a NULL field beside one selector (nullagg3._beside_selector): the time 0 of v3's Aggregate projection type,
+    # ``last(foo) as foo`` (unknown type) the GROUP BY column itself, ``count(foo) as foo`` the selector's other_1
+    "select_raw__select_function_tag_column", "select_raw__select_function_tag_column-2",
 ]
 
 

@@ -33,7 +33,7 @@ from ..influxql.ast import meta as M
 from ..influxql.ast import select as S
 from ..influxql.ast.visit import find, transform
 from ..influxql.dialect import Dialect
-from ..influxql.dialects import dropempty3, explain3, operands3, params3, timerange3, topstar3
+from ..influxql.dialects import dropempty3, explain3, operands3, params3, timerange3, topstar3, wildcards3
 from ..influxql.dialects import influxdb3 as rules
 from ..influxql.dialects.showplan3 import Plans
 from ..influxql.dialects.statements import char_offset
@@ -188,6 +188,8 @@ def _statement(i, stmt, provider, name, epoch, now, config, deadline, verbose=Fa
 
 def _drawn(i: int, stmt, provider, db: str, rp: str | None, now: int, limits):
     """v3plans.select_plans under the store's limits; a limit passed: statement ``i``'s error."""
+    if isinstance(stmt, S.SelectStatement) and stmt.dimensions:
+        stmt = wildcards3.planner_named(stmt, functools.partial(_schema_of, provider=provider, db=db, rp=rp))
     try:
         return v3plans.select_plans(stmt, provider, db, rp, now, limits)
     except TsdbError as e:
@@ -259,7 +261,7 @@ def _drop_empty(i: int, stmt, provider, db: str, rp: str | None, verbose: bool |
         kept = dropempty3.drop_empty(stmt, schema_of)
         if not stmt.fields or rules.selects_no_field(stmt) or not kept.sources:
             return StatementResult(i)  # no field to expand to (topstar3.expand), or none read: nothing to plan
-        return kept
+        return dropempty3.renamed_subqueries(kept, schema_of)
     if not isinstance(stmt, S.ExplainStatement) or not isinstance(stmt.statement, S.SelectStatement) \
             or verbose is None:
         return stmt

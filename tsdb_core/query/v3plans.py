@@ -170,7 +170,7 @@ def select_plans(stmt, provider, db: str, rp: str | None, now: int,
         stmt = _time_first(stmt)
         draw = lambda s: aggregate_select(s, table, types, lower, upper, tags, now, chunks)  # noqa: E731
         if found is None and table is not None:
-            found = nulled_select(stmt, table, types, draw) or selector_fields_select(stmt, table, types, draw)
+            found = nulled_select(stmt, table, types, draw, lower) or selector_fields_select(stmt, table, types, draw)
         if found is None:
             found = aggregate_select(stmt, table, types, lower, upper, tags, now, chunks)
         if found is None and table is not None:

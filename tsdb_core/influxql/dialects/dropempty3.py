@@ -12,7 +12,8 @@ v3 expands every SELECT list first (wildcards3.py), the innermost first, and dec
 expanded lists: ``SELECT used FROM mem, (SELECT * FROM cpu)`` drops the subquery, whose ``*`` is
 cpu's fields and tags; ``SELECT /col0/ FROM m0, m1`` drops m0, where ``col0`` is a tag (rewriter.rs
 test projection_expand_wildcards). A SELECT whose wildcard read a dropped source is given its
-expanded list (wildcards3.spelled), which the engine cannot expand from what is left.
+expanded list (wildcards3.spelled), which the engine cannot expand from what is left; so is a
+subquery whose expansion renames a column (renamed_subqueries: ``col0::tag AS col0_1``).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import dataclasses
 from ..ast import expr as A
 from ..ast import select as S
 from ..ast.visit import find
-from .wildcards3 import Catalog, SchemaOf, expand, has_field_wildcard, named_fields, spelled
+from .wildcards3 import Catalog, SchemaOf, expand, field_name, has_field_wildcard, named_fields, spelled
 
 
 def drop_empty(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatement:
@@ -45,6 +46,25 @@ def drop_empty(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatemen
     if refs is not None and kept and has_field_wildcard(stmt):
         stmt = spelled(stmt, schema_of)  # expanded over what was dropped too
     return dataclasses.replace(stmt, sources=tuple(kept))
+
+
+def renamed_subqueries(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatement:
+    """``stmt`` with each subquery whose wildcard expands to two columns of one name spelled as
+    v3's rewriter names them (expand_from rewrites each subquery first: ``SELECT * FROM merge_00,
+    merge_01`` is ``col0::float AS col0, col0::tag AS col0_1, ...``, rewriter.rs test
+    projection_expand_wildcards): the columns an outer ``*`` or ``/col0/`` reads, which the
+    engine's own expansion names only at the top."""
+    if A.SubQuery not in map(type, stmt.sources):
+        return stmt
+    schema_of = schema_of if isinstance(schema_of, Catalog) else Catalog(schema_of)
+    sources = []
+    for m in stmt.sources:
+        inner = renamed_subqueries(m.statement, schema_of) if isinstance(m, A.SubQuery) else None
+        named = named_fields(inner, schema_of) if inner is not None and has_field_wildcard(inner) else None
+        if named is not None and any(name != (f.alias or field_name(f.expr)) for f, name in named):
+            inner = spelled(inner, schema_of)
+        sources.append(m if inner is None or inner is m.statement else dataclasses.replace(m, statement=inner))
+    return stmt if all(a is b for a, b in zip(sources, stmt.sources)) else dataclasses.replace(stmt, sources=tuple(sources))
 
 
 def _reads(stmt: S.SelectStatement, schema_of: SchemaOf) -> set[str] | None:

@@ -10,6 +10,8 @@ named as such a tag is renamed, ``SELECT count(foo) AS foo ... GROUP BY foo`` an
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..ast import expr as A
 
 # expr_type_evaluator.rs eval_call: the calls whose type is not their first argument's
@@ -25,8 +27,13 @@ _TAG_OR_UNKNOWN = ("tag", "tagarg", "unknown", None)  # planner.py _bind's VarRe
 def column_names(names: list[str], exprs: list, group_by: list[str]) -> list[str]:
     """The names v3 answers for a SELECT list (``names``: aliases or generated names, in
     order; ``exprs``: the bound expressions) under GROUP BY tags ``group_by``."""
-    names = rewriter_names(names)
-    projected = {n for n, e in zip(names, exprs) if tag_or_unknown(e)}
+    return planner_names(rewriter_names(names), map(tag_or_unknown, exprs), group_by)
+
+
+def planner_names(names: list[str], tag_like: Iterable[bool], group_by: list[str]) -> list[str]:
+    """The rewriter's ``names`` as field_list_to_exprs names them after ProjectionInfo::new added
+    each GROUP BY tag no field selects as a tag (``tag_like``: a field's type is a tag or unknown)."""
+    projected = {n for n, t in zip(names, tag_like) if t}
     return numbered([d for d in group_by if d not in projected], names)
 
 

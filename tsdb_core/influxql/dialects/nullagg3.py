@@ -10,8 +10,9 @@ the Aggregate (planner tests select_aggregate::single_measurement aggregate_non_
 no_group_by_aggregate_tag). With no aggregate left and no GROUP BY, the plan is one row
 (planner.rs: "the result set is a single row", ``LogicalPlanBuilder::empty(true)``).
 
-Drawn: no fill, LIMIT/OFFSET or tz(); GROUP BY tags when every field is NULL (_grouped), else
-no GROUP BY; every NULL field after the others, reading no
+Drawn: no fill, LIMIT/OFFSET or tz(); first, last, min and max of a missing field NULL too; beside
+one selector, NULL fields anywhere, under GROUP BY tags and missing columns (_beside_selector); GROUP
+BY tags when every field is NULL (_grouped), else no GROUP BY; every NULL field after the others, reading no
 field of the table the others do not read (the others' filter is the statement's); with no
 other field, no WHERE (its time bounds would move the row's time). The other fields are drawn
 by ``draw`` (aggplan3.py), the optimizer keeping the untyped NULL (as aggplan3 missing_dimensions).
@@ -29,18 +30,24 @@ from .showplan3 import Plans, Table, dict_literal, plan_block, scan_filters
 
 NULLED = frozenset({"count", "sum", "mean", "median", "mode", "spread", "stddev"})
 NUMERIC = frozenset({"float", "integer", "unsigned"})
+SELECTORS = ("first", "last", "min", "max")
 _NUMBERS = (A.NumberLiteral, A.IntegerLiteral, A.UnsignedLiteral)
 
 
-def nulled_select(stmt, table: Table, types: dict[str, str], draw) -> Plans | None:
+def nulled_select(stmt, table: Table, types: dict[str, str], draw, lower: int | None = None) -> Plans | None:
     """The plans of ``stmt`` whose fields are partly or wholly NULL, ``draw(statement)`` giving
-    those of the other fields; None when no field is NULL or the shape is not drawn."""
+    those of the other fields; None when no field is NULL or the shape is not drawn. ``lower``:
+    the WHERE clause's lower time bound."""
     if stmt.fill is not None or stmt.limit or stmt.offset or stmt.location is not None:
         return None
     kinds = [_kind(f.expr, table, types) for f in stmt.fields]
-    if None in kinds or "null" not in kinds or kinds.index("null") < kinds.count("number"):
+    if None in kinds or "null" not in kinds:
         return None
     names = rewriter_names([f.alias if f.alias is not None else field_name(f.expr) for f in stmt.fields])
+    if "selector" in kinds:
+        return _beside_selector(stmt, table, kinds, names, draw, lower)
+    if kinds.index("null") < kinds.count("number"):
+        return None
     cut = kinds.count("number")
     nulls = "".join(f", NULL AS {n}" for n in names[cut:])
     if stmt.dimensions:
@@ -59,6 +66,46 @@ def nulled_select(stmt, table: Table, types: dict[str, str], draw) -> Plans | No
     if not isinstance(plans, Plans):
         return None
     return Plans(_with(plans.initial, nulls), tuple((r, _with(t, nulls)) for r, t in plans.steps))
+
+
+def _beside_selector(stmt, table: Table, kinds: list[str], names: list[str], draw, lower) -> Plans | None:
+    """NULL fields beside one selector (no GROUP BY time): the statement is v3's Aggregate projection
+    type (rewriter.rs select_statement_info counts the calls before the planner makes any NULL:
+    ``selector_count > 1 || aggregate_count > 0``), so its time is ``ctx.default_timestamp()``, the
+    range's lower end or 0; the planner is left one selector (planner.rs select_aggregate: "if there's
+    only a single selector, wrap non-aggregated fields into that selector"), and each NULL field not
+    named as a GROUP BY tag is one of its arguments, ``get_field(selector_first(..,NULL), Utf8("other_1"))``.
+    A NULL field named as a missing GROUP BY column (its type unknown: ProjectionInfo::new adds no
+    column for it) is that column. Planner tests select_raw__select_function_tag_column, -2."""
+    at = kinds.index("selector")
+    group = {d.expr.name for d in stmt.dimensions if isinstance(d.expr, A.VarRef)}
+    if kinds.count("selector") != 1 or kinds.count("null") != len(kinds) - 1 or group & set(table.tags) & set(names):
+        return None
+    missing = missing_dimensions(stmt, table)
+    dims = drawn_dimensions(dataclasses.replace(stmt, dimensions=tuple(
+        d for d in stmt.dimensions if not (isinstance(d.expr, A.VarRef) and d.expr.name in missing))), table)
+    if dims is None or dims[0] is not None or _read(stmt.fields, table) - _read(stmt.fields[at:at + 1], table):
+        return None
+    call, m = stmt.fields[at].expr, table.name
+    plans = draw(dataclasses.replace(stmt, fields=(A.Field(call, names[at]),)))
+    if not isinstance(plans, Plans):
+        return None
+    others = [i for i, n in enumerate(names) if i != at and n not in group]
+    old = f"selector_{call.name}({m}.{call.args[0].name},{m}.time"
+    sel = old + ",NULL" * len(others) + ")"
+    spaced = (f"{old.replace(',', ', ')})", f"{old.replace(',', ', ')}{', NULL' * len(others)})")
+    columns = [f'get_field({sel}, Utf8("value")) AS {n}' if i == at else f"NULL AS {n}" if i not in others
+               else f'get_field({sel}, Utf8("other_{others.index(i) + 1}")) AS {n}' for i, n in enumerate(names)]
+    tags = [f"{m}.{t} AS {t}" if t in table.tags else f"NULL AS {t}" for t in sorted(group - set(names))]
+    head = ", ".join([f"Projection: {dict_literal(m)} AS iox::measurement",
+                      f"TimestampNanosecond({lower or 0}, None) AS time", *tags, *columns])
+
+    def rewrite(text: str) -> str:
+        text = text.replace(f"{old})", sel).replace(*spaced)
+        return "\n".join(line[:line.index("P")] + head if " AS iox::measurement, " in line else line
+                         for line in text.split("\n"))
+    return Plans(rewrite(plans.initial), tuple((r, rewrite(t)) for r, t in plans.steps),
+                 analyzer_steps=tuple((r, rewrite(t)) for r, t in plans.analyzer_steps))
 
 
 def _grouped(stmt, table: Table, nulls: str) -> Plans | None:
@@ -95,15 +142,15 @@ def _kind(e, table: Table, types: dict[str, str]) -> str | None:
         return _kind(e.expr, table, types)
     if isinstance(e, _NUMBERS):
         return "number"
-    if isinstance(e, A.Call) and e.name in NULLED and len(e.args) == 1 and isinstance(e.args[0], A.VarRef) \
-            and e.args[0].type in (None, "field") and e.args[0].name != "time":
+    if isinstance(e, A.Call) and e.name in (*NULLED, *SELECTORS) and len(e.args) == 1 \
+            and isinstance(e.args[0], A.VarRef) and e.args[0].type in (None, "field") and e.args[0].name != "time":
         name = e.args[0].name
         if name not in table.fields and name not in table.tags:
-            return "null"
-        return "number" if types.get(name) in NUMERIC else None
+            return "null"  # (planner.rs: first, last, min and max of a NULL are that NULL too)
+        return None if types.get(name) not in NUMERIC else "selector" if e.name in SELECTORS else "number"
     if isinstance(e, A.BinaryExpr) and e.op in ("+", "-", "*", "/"):
         sides = (_kind(e.lhs, table, types), _kind(e.rhs, table, types))
-        return None if None in sides else "null" if "null" in sides else "number"
+        return None if None in sides or "selector" in sides else "null" if "null" in sides else "number"
     return None
 
 

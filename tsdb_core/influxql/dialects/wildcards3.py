@@ -21,6 +21,7 @@ from ...base import regex as linear_regex
 from ..ast import expr as A
 from ..ast import select as S
 from ..ast.visit import find
+from . import names3
 from .aggcalls3 import unique_names
 from .operands3 import ORDER, Incompatible, eval_type, narrowest
 from .timerange3 import identifier
@@ -135,6 +136,24 @@ def spelled(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatement:
         return stmt
     fields = tuple(f if name == (f.alias or field_name(f.expr)) else A.Field(f.expr, name) for f, name in named)
     return dataclasses.replace(stmt, fields=fields)
+
+
+def planner_named(stmt: S.SelectStatement, schema_of: SchemaOf) -> S.SelectStatement:
+    """``stmt`` with its SELECT list expanded and aliased as v3's planner names its columns where
+    that differs from its own (names3.planner_names): a field named as a GROUP BY tag that it does
+    not select as a tag is ``<name>_1`` (``SELECT mean(a) AS foo ... GROUP BY foo``: ``NULL AS foo,
+    avg(m.a) AS foo_1``). For EXPLAIN's drawings, which name a field by its alias."""
+    cols = columns(stmt, schema_of)
+    if cols is None:
+        return stmt
+    group_by = [d.expr.name for d in stmt.dimensions if isinstance(d.expr, A.VarRef)]
+    names = names3.planner_names(names3.rewriter_names([c.name for c in cols]),
+                                 [c.type in (None, "tag") for c in cols], group_by)
+    if len(set(names)) != len(names):
+        return stmt  # (two columns of one name: DataFusion's error, not drawn)
+    fields = expand(stmt, schema_of)
+    named = [f if n == (f.alias or field_name(f.expr)) else A.Field(f.expr, n) for f, n in zip(fields, names)]
+    return stmt if all(g is f for f, g in zip(fields, named)) else dataclasses.replace(stmt, fields=tuple(named))
 
 
 def group_tags(stmt: S.SelectStatement, schema_of: SchemaOf) -> set[str] | None:

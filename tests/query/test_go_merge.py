@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tsdb_core.query.engine import execute
 from tsdb_core.query.exec import go_merge
 
@@ -124,7 +125,7 @@ def _heap_merge(h: list, less, item) -> list[int]:
     return out
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.lists(st.integers(0, 20), min_size=0, max_size=30, unique=True), min_size=1, max_size=40),
        st.booleans())
 def test_replay_equals_container_heap_line_by_line(parts, ascending):
@@ -184,7 +185,7 @@ def _go_less(ascending: bool):
 aux_value = st.one_of(st.none(), st.sampled_from(["", "a", "b", "ab"]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.lists(st.tuples(st.integers(0, 6), st.lists(aux_value, min_size=2, max_size=2)),
                          min_size=1, max_size=8, unique_by=lambda p: p[0]), min_size=2, max_size=12),
        st.booleans())
@@ -207,7 +208,7 @@ def _null_aux_heap(parts, ascending):
     return sid, time, [tuple(takewhile(lambda v: v is not None, a)) for a in aux], want
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(st.tuples(st.integers(0, 6), st.lists(st.sampled_from(["", "a", "b", "ab"]),
                                                                 min_size=2, max_size=2)),
                          min_size=1, max_size=8, unique_by=lambda p: p[0]), min_size=2, max_size=12),
@@ -239,7 +240,7 @@ def test_rounds_with_series_aux_ranks_equal_the_heap_step_by_step(ranks, per, as
     assert go_merge.merge_order(sid, time, ascending, aux).tolist() == plain
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([None, "k0", "k1"]),
                           st.lists(st.tuples(st.integers(0, 5), st.sampled_from([None, "a", "b"])),
                                    min_size=1, max_size=6, unique_by=lambda p: p[0])),
@@ -322,7 +323,7 @@ def test_raw_limit_past_points_from_the_rows_past_the_cut():
     assert spared >= 4  # the whole range not read (the != filter hides a series: read)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["g0", "g1", None]),
                           st.lists(st.integers(0, 9), min_size=1, max_size=6, unique=True)),
                 min_size=2, max_size=8),
@@ -336,7 +337,7 @@ def test_raw_limit_past_points_equal_the_whole_range(series, n):
     assert fast == slow
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.lists(st.integers(0, 40), min_size=0, max_size=60), min_size=1, max_size=9),
        st.booleans(), st.booleans())
 def test_runs_popped_at_once_equal_the_heap_step_by_step(parts, ascending, aux):
@@ -357,7 +358,7 @@ def test_runs_popped_at_once_equal_the_heap_step_by_step(parts, ascending, aux):
     assert go_merge.merge_order(sid, time, ascending, rank, replay=True).tolist() == want
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(st.tuples(st.integers(0, 30), st.lists(aux_value, min_size=2, max_size=2)),
                          min_size=1, max_size=40), min_size=2, max_size=6),
        st.booleans())

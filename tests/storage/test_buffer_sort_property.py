@@ -85,6 +85,13 @@ def settled(texts: list[str]):
     return said, got
 
 
+@pytest.fixture(autouse=True)
+def catalogs():
+    """Every store here is in memory, with no catalog: one run, not one per catalog
+    (tests/storage/conftest.py runs each storage test with SQLite, then PostgreSQL)."""
+    yield None
+
+
 @pytest.fixture
 def inline(monkeypatch):
     """Sorts run in the query that finds the work (deterministic: no thread decides when)."""

@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tsdb_core.base.time import MIN_TIME
 from tsdb_core.query.analyze.time_range import TimeRange
 from tsdb_core.query.exec import fast
@@ -40,7 +41,7 @@ _CALLS = st.lists(st.tuples(st.sampled_from(["max", "min", "count"]), st.sampled
                   min_size=1, max_size=3)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(-50, 400), min_size=1, max_size=150), st.integers(-60, 0), st.integers(0, 60),
        st.sampled_from([1, 3, 10, 60]), st.integers(-30, 30), _CALLS, st.sampled_from([None, "s", "ms"]),
        st.lists(st.floats(-1e20, 1e20, allow_nan=False), min_size=150, max_size=150))
@@ -111,7 +112,7 @@ def test_a_remembered_shape_gives_each_answer_its_own_columns():
 _SIGNED = st.sampled_from([0.0, -0.0, 1.5, -2.25, 7.0, 1e300, -1e300])  # signed zeros: ties the order decides
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([1, 2, 5, 10]), st.integers(0, 300), st.integers(0, 300), st.sampled_from([3, 10, 30, 60, 120]),
        _CALLS, st.sampled_from([None, "ms"]), st.integers(1, 5), st.booleans(), st.data())
 def test_series_sampled_alike_answer_as_reduceat(step, lo, span, every, calls, epoch, hosts, gaps, data):

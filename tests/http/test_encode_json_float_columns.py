@@ -157,7 +157,7 @@ def test_integral_cells_of_usual_columns_only():
         assert _integral_cells(np.array(odd)) is None, odd
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.one_of(st.floats(1e-4, 2.0 ** 54), st.integers(1, 10 ** 6).map(float), st.just(math.nan),
                           st.sampled_from([9.999999999999999e-5, 2.0 ** 53, -1.0, math.inf])), max_size=120),
        st.booleans(), st.booleans())

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.conftest import examples
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.influxql import parse
 from tsdb_core.query import engine
@@ -198,7 +199,7 @@ def _call(name: str, field: str) -> str:
     return f"percentile({field}, {len(field) * 45 % 101})" if name == "percentile" else f"{name}({field})"
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets(), st.sampled_from(["max", "min", "count", "mean", "sum", "percentile"]),
        st.sampled_from(["max", "min", "count", "percentile"]), st.sampled_from(["1s", "7s", "1m", "250ms"]),
        st.sampled_from(["", "host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
@@ -239,7 +240,7 @@ def write_flushed(store, lines: list[str], split: bool) -> None:
             store.write("db", "\n".join(part))
             store.flush()
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets(), st.sampled_from(["max", "min", "count", "percentile"]), st.sampled_from(["max", "min", "count"]),
        st.sampled_from(["1s", "7s", "1m"]), st.sampled_from(["host = 'a' AND ", "(host = 'a' OR host = 'c') AND "]),
        st.integers(-250, 100), st.integers(1, 500), st.sampled_from(["", " fill(none)"]), st.booleans())
@@ -424,7 +425,7 @@ SHAPES = [  # (select list, GROUP BY/fill tail): the fast executor takes each of
 ]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets(), st.sampled_from(SHAPES), st.sampled_from(["1s", "7s", "1m"]),
        st.sampled_from(["", "host = 'a' AND ", "(host = 'b' OR host = 'c') AND "]),
        st.integers(-250, 100), st.integers(1, 500), st.sampled_from([None, "ms"]))

@@ -4,7 +4,6 @@ and through HTTP for every recorded influxd case and every NOAA/mixed query case
 answered with every series frame-backed, then with Python rows)."""
 from __future__ import annotations
 
-import collections
 import json
 import math
 import re
@@ -297,23 +296,19 @@ def _noaa_cases():
 
 def _statement_kind(query: str) -> tuple:
     """What a case's answer is made of: its first function (or raw fields), GROUP BY time, a
-    subquery, fill()."""
+    subquery, fill(), a renamed time column (``time AS t``: the epoch then leaves it as it is)."""
     upper = query.upper()
-    call = re.search(r"(\w+)\s*\(", upper.split(" FROM ", 1)[0])
-    return (call.group(1) if call else "RAW", "GROUP BY TIME" in upper, "FROM (" in upper, "FILL(" in upper)
+    fields = upper.split(" FROM ", 1)[0]
+    call = re.search(r"(\w+)\s*\(", fields)
+    return (call.group(1) if call else "RAW", "GROUP BY TIME" in upper, "FROM (" in upper, "FILL(" in upper,
+            "TIME AS " in fields)
 
 
-def _every_other_of_each_kind(cases: list) -> list:
-    """Every second case of each statement kind (so every kind stays): the epoch changes only how
-    the time column is written, and the no-epoch run already sends every case."""
-    seen: collections.Counter = collections.Counter()
-    kept = []
-    for case in cases:
-        kind = _statement_kind(case["query"])
-        if seen[kind] % 2 == 0:
-            kept.append(case)
-        seen[kind] += 1
-    return kept
+def _one_of_each_kind(cases: list) -> list:
+    """The last case of each statement kind (so every kind stays; the last: the costliest
+    holt_winters fits come first): the epoch changes only how the time column is written, and
+    the no-epoch run already sends every case."""
+    return list({_statement_kind(case["query"]): case for case in cases}.values())
 
 
 def _rows_copy(resp: Response) -> Response:
@@ -328,7 +323,7 @@ def _rows_copy(resp: Response) -> Response:
 def test_noaa_and_mixed_cases_through_frames(noaa_client, all_frames, monkeypatch, epoch):
     """Every answer frame-backed; the bytes sent are compared with the rows path's bytes of
     the same answer (the same result object: some aggregates' last bits vary run to run).
-    With an epoch, every other case of each statement kind unless ``TSDB_SLOW=1``."""
+    With an epoch, one case of each statement kind unless ``TSDB_SLOW=1``."""
     on, _ = all_frames
     on()
     compared, differ = [], []
@@ -343,7 +338,7 @@ def test_noaa_and_mixed_cases_through_frames(noaa_client, all_frames, monkeypatc
         yield got
     monkeypatch.setattr(encode.Encoder, "pieces", checked)
     seen = 0
-    cases = _noaa_cases() if epoch is None or SLOW else _every_other_of_each_kind(_noaa_cases())
+    cases = _noaa_cases() if epoch is None or SLOW else _one_of_each_kind(_noaa_cases())
     for case in cases:
         params = {"q": case["query"], "db": case["db"] or "NOAA_water_database"}
         if epoch:
@@ -354,7 +349,8 @@ def test_noaa_and_mixed_cases_through_frames(noaa_client, all_frames, monkeypatc
         assert r.status_code in (200, 400), r.text
         seen += 1
     assert not differ, differ[:2]
-    assert seen > 300 and len(compared) > 200, (seen, len(compared))  # the frame path wrote most answers
+    assert seen > (300 if epoch is None else 100), seen
+    assert len(compared) > seen // 2, (seen, len(compared))  # the frame path wrote most answers
 
 
 @pytest.mark.parametrize("gzip,pretty", [(False, False), (True, False), (False, True)])

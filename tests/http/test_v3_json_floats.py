@@ -42,6 +42,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.http.conftest import NOW_S, REAL_ENGINE
 from tsdb_core import Series, StatementResult
 from tsdb_http import encode
@@ -134,7 +135,7 @@ def _bodies(frame: pl.DataFrame) -> tuple[bytes, bytes, list[list]]:
     return by_rows, by_frame, rows
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 80), width=st.integers(1, 3), data=st.data())
 def test_rows_and_frame_paths_equal_reference(n, width, data):
     """Every float64 (no infinity): rows path (few rows cell by cell, 64+ with NumPy) and
@@ -145,7 +146,7 @@ def test_rows_and_frame_paths_equal_reference(n, width, data):
     assert by_frame == by_rows
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 70), data=st.data())
 def test_an_infinity_makes_the_document_an_error(n, data):
     """The first infinity in the order the document is written names the sign."""

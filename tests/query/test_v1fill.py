@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.conftest import examples
 from tsdb_core.base.time import MIN_TIME
 from tsdb_core.query.engine import execute
 from tsdb_core.query.exec import fill_walk
@@ -102,7 +103,7 @@ def _walk_by_steps(points: list[int], start: int, end: int, interval: int, tz: s
             wo = z
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sets(st.integers(-3000, 3000), min_size=1, max_size=30), st.sampled_from([7, 60, 600]),
        st.integers(1, 599), st.integers(0, 400))
 def test_vectorised_walk_equals_the_iterator(pts, interval, offset, past):
@@ -213,7 +214,7 @@ _SERIES_POINTS = st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), st.i
                           min_size=1, max_size=40)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(_SERIES_POINTS, st.sampled_from([7, 60, 600]), st.integers(1, 599), st.integers(0, 400), st.booleans())
 def test_walks_of_all_series_at_once_equal_a_walk_per_series(points, interval, offset, past, keyed):
     """walk_frame (all series in one NumPy pass) and regroup._walked_runs (all runs) give the

@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tsdb_core.query.exec import go_reduce, tree_sums
 
 FLOATS = st.one_of(st.floats(-1e12, 1e12, allow_nan=False), st.sampled_from([0.0, -0.0, 1e-300, 3.3, 1e16]))
@@ -33,7 +34,7 @@ def _go_sum(xs):
     return -0.0 if acc is None else acc
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(RUNS, st.data())
 def test_run_sums_add_one_value_after_another(runs, data):
     lengths, gap, backwards = runs
@@ -66,7 +67,7 @@ def _go_stddev(xs):
     return math.sqrt(var / (len(xs) - 1))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(RUNS, st.data())
 def test_run_stddevs_as_go_reduces_a_slice(runs, data):
     lengths, gap, backwards = runs

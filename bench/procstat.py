@@ -114,8 +114,10 @@ class RssSampler:
 
 def settled_bytes(path: str | os.PathLike, at_least: float, settle: float = 3.0, timeout: float = 600.0) -> int:
     """:func:`dir_bytes` once ``at_least`` seconds have passed and the size has held still for
-    ``settle`` seconds (files a store replaced may be deleted only after a grace period)."""
+    ``settle`` seconds (files a store replaced may be deleted only after a grace period). The wait
+    is at most ``at_least`` when that is shorter: ``--disk-settle 0`` measures at once."""
     import time
+    settle = min(settle, at_least)
     start = time.monotonic()
     last, since = -1, start
     while True:

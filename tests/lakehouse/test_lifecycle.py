@@ -21,7 +21,6 @@ from tsdb_core.cli import cli
 from tsdb_core.lakehouse import Publisher, verify
 from tsdb_core.testing import ManualClock, to_ns
 
-from ..pg_cluster import Cluster, binaries
 from ..storage.s3server import s3_server  # noqa: F401 - the session fixture
 from .conftest import read_polars, read_pyiceberg
 from .helpers import assert_same, lines, store_summary, table_summary
@@ -185,20 +184,9 @@ def test_a_writer_killed_between_the_commits_agrees_after_restart(tmp_path, mode
                     table_summary(read_pyiceberg(publisher.catalog.load_table(("db", "cpu"))), ["host", "region"]))
 
 
-@pytest.fixture(scope="module")
-def pg_cluster():
-    if binaries() is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed: apt-get install postgresql")
-    cluster = Cluster(binaries())
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-
-
 @pytest.fixture
 def pg_url(pg_cluster):
-    """A catalog of its own (a fresh schema) for each test."""
+    """A catalog of its own (a fresh schema) for each test, in the session's cluster (tests/stores.py)."""
     return pg_cluster.fresh_url()
 
 

@@ -54,6 +54,7 @@ def background(monkeypatch):
 
 
 # -- the thresholds ---------------------------------------------------------------------------
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("field, bad", [
     ("buffer_sort_min_rows", -1), ("buffer_sort_tail_rows", -5), ("buffer_sort_step_rows", 0),
     ("buffer_sort_step_rows", 2.5), ("buffer_sort_tail_rows", True), ("buffer_sort_quiet_s", -0.1),
@@ -64,6 +65,7 @@ def test_thresholds_that_cannot_work_are_refused(field, bad):
         StoreConfig(**{field: bad})
 
 
+@pytest.mark.no_catalog
 def test_thresholds_reach_the_views():
     config = StoreConfig(buffer_sort_min_rows=10, buffer_sort_tail_rows=3, buffer_sort_step_rows=7,
                          buffer_sort_quiet_s=1.5, buffer_sort_watch_s=2.0)
@@ -78,6 +80,7 @@ def test_thresholds_reach_the_views():
 
 
 # -- writes keep read rows sorted --------------------------------------------------------------
+@pytest.mark.no_catalog
 def test_writes_sort_a_read_measurement_without_a_query(background):
     store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_quiet_s": 3600.0}))
     store.write(DB, body("h1", range(0, 100), 0))
@@ -100,6 +103,7 @@ def test_writes_sort_a_read_measurement_without_a_query(background):
     settled.close()
 
 
+@pytest.mark.no_catalog
 def test_quiet_writes_become_one_piece_without_a_query(background):
     store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_tail_rows": 1000,
                                                        "buffer_sort_quiet_s": 0.05}))
@@ -144,6 +148,7 @@ def _settled(*bodies: str):
     return settled
 
 
+@pytest.mark.no_catalog
 def test_a_write_to_a_read_measurement_is_sorted_before_it_is_visible(background):
     """The writer sorts its rows (``WritePath._presort``): the moment ``write`` returns they are
     in a piece, no unsorted tail; the one-series array path (no tail allowed) answers at once."""
@@ -165,6 +170,7 @@ def test_a_write_to_a_read_measurement_is_sorted_before_it_is_visible(background
     settled.close()
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("second", [
     body("h1", range(90, 130), 5),  # rewrites points a piece holds: the piece would share keys
     "\n".join(f"m,host=h1,rack=r1 v={t} {t}" for t in range(200, 240)),  # a new tag key: another schema
@@ -189,6 +195,7 @@ def test_a_sorted_write_that_cannot_join_is_left_to_the_view(background, second)
     settled.close()
 
 
+@pytest.mark.no_catalog
 def test_newer_writes_are_kept_ahead_of_unsorted_rows(background):
     """While older rows are left unsorted (here under ``tail_rows``), a write of newer points
     keeps its sorted piece *ahead* of them; one not newer than every row before is left to the
@@ -228,6 +235,7 @@ def test_newer_writes_are_kept_ahead_of_unsorted_rows(background):
     settled.close()
 
 
+@pytest.mark.no_catalog
 def test_a_sort_at_the_writer_that_fails_leaves_the_rows_to_the_view(background, caplog):
     store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_quiet_s": 3600.0}))
     bodies = [body("h1", range(0, 100), 0), body("h2", range(100, 150), 1)]
@@ -244,6 +252,7 @@ def test_a_sort_at_the_writer_that_fails_leaves_the_rows_to_the_view(background,
     settled.close()
 
 
+@pytest.mark.no_catalog
 def test_unread_rows_are_left_to_the_flush(background):
     """Nothing is sorted for writes nobody reads (a bulk load pays for parsing only)."""
     store = tsdb_core.open(None, config=StoreConfig(**FAST))
@@ -253,6 +262,7 @@ def test_unread_rows_are_left_to_the_flush(background):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_reads_long_ago_stop_the_upkeep(background):
     store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_watch_s": 0.0}))
     store.write(DB, body("h1", range(0, 100), 0))
@@ -265,6 +275,7 @@ def test_reads_long_ago_stop_the_upkeep(background):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_a_flush_takes_the_rows_while_a_quiet_merge_waits(background):
     store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_tail_rows": 1000,
                                                        "buffer_sort_quiet_s": 0.2}))
@@ -305,6 +316,7 @@ def _apply(store, ops, log: list) -> None:
             store.compact()
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS, writers=st.integers(0, 2), tail=st.sampled_from([1, 40, 500]), step=st.sampled_from([30, 400]),
        quiet=st.sampled_from([0.0, 0.01, 3600.0]), presort=st.booleans())
@@ -359,6 +371,7 @@ def _live_equals_settled(ops, writers, tail, step, quiet) -> None:
     settled.close()
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS, tail=st.sampled_from([1, 40]), step=st.sampled_from([30, 400]))
 def test_every_answer_on_the_way_equals_the_unsorted_reading(background, ops, tail, step):
@@ -379,6 +392,7 @@ def test_every_answer_on_the_way_equals_the_unsorted_reading(background, ops, ta
     plain.close()
 
 
+@pytest.mark.no_catalog
 def test_settings_of_a_config_follow_its_fields():
     config = dataclasses.replace(StoreConfig(), buffer_sort_tail_rows=5)
     assert buffer_view.SortSettings.of(config).tail_rows == 5

@@ -49,6 +49,7 @@ def store(monkeypatch):
     s.close()
 
 
+@pytest.mark.no_catalog
 def test_the_sources_of_one_snapshot_are_built_once(store):
     assert _count(store) == 400  # (the first read sorts the rows into a piece)
     first, again = _sources(store), _sources(store)
@@ -56,6 +57,7 @@ def test_the_sources_of_one_snapshot_are_built_once(store):
     assert len(again) == len(first) and all(a is b for a, b in zip(first, again))
 
 
+@pytest.mark.no_catalog
 def test_a_write_between_two_reads_is_seen(store):
     assert _count(store) == 400
     before = _sources(store)
@@ -68,6 +70,7 @@ def test_a_write_between_two_reads_is_seen(store):
     assert [s.tmax for s in _sources(store)][-1] == 600
 
 
+@pytest.mark.no_catalog
 def test_a_catch_up_and_a_flush_between_two_reads_are_seen(store):
     assert _count(store) == 400
     store.write(DB, _lines("a", range(500, 700)))  # past tail_rows: the next read sorts them
@@ -79,6 +82,7 @@ def test_a_catch_up_and_a_flush_between_two_reads_are_seen(store):
     assert _sources(store) == [] and _count(store) == 605
 
 
+@pytest.mark.no_catalog
 def test_the_row_count_follows_appends_and_joins():
     buf = WriteBuffer()
     view = buf.view(KEY)
@@ -97,6 +101,7 @@ def _decoded() -> Decoded:
     return Decoded(frame, ["dc", "host"])  # four runs (series), times ascending in each
 
 
+@pytest.mark.no_catalog
 def test_runs_matching_several_values_are_kept_and_right():
     dec = _decoded()  # runs: a (0), b (1), c (2), d (3)
     got = dec._matching_runs({"host": ["d", "a", "zz"]})
@@ -110,6 +115,7 @@ def test_runs_matching_several_values_are_kept_and_right():
     assert dec._matching_runs(None) is None
 
 
+@pytest.mark.no_catalog
 def test_runs_kept_are_bounded(monkeypatch):
     from tsdb_core.storage import cache
     monkeypatch.setattr(cache, "MATCHED_KEPT", 4)
@@ -120,6 +126,7 @@ def test_runs_kept_are_bounded(monkeypatch):
     assert np.array_equal(dec._matching_runs({"host": ["b", "d"]}), [1, 3])
 
 
+@pytest.mark.no_catalog
 def test_settle_waits_for_the_catch_up(monkeypatch):
     """``BufferView.settle`` (bench/live_pairs.py waits with it after each write and query): once it
     returns True no catch-up runs and every row read so far is in the pieces."""

@@ -87,6 +87,7 @@ def _pieces(store, measurement: str = "cpu") -> int:
     return 0 if view is None else len(view._pieces)
 
 
+@pytest.mark.no_catalog
 def test_pieces_and_tail_answer_as_the_settled_store(view_on, settled):
     store = tsdb_core.open(None, config=view_on)
     parts = _parts()
@@ -100,6 +101,7 @@ def test_pieces_and_tail_answer_as_the_settled_store(view_on, settled):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_quiet_writes_merge_into_one_piece(view_on, settled, monkeypatch):
     store = tsdb_core.open(None, config=view_on)
     for p in _parts():
@@ -114,6 +116,7 @@ def test_quiet_writes_merge_into_one_piece(view_on, settled, monkeypatch):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_one_host_arrays_read_from_the_pieces(view_on, monkeypatch):
     """The numpy path (scan_series) reads sorted pieces that do not overlap in time."""
     store = tsdb_core.open(None, config=view_on)
@@ -130,6 +133,7 @@ def test_one_host_arrays_read_from_the_pieces(view_on, monkeypatch):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_rewritten_points_newest_value_wins_across_pieces(view_on):
     """A point written again (a field at a time) in a later piece or in the tail: the newest
     value of each field, as a flush would keep."""
@@ -151,6 +155,7 @@ def test_rewritten_points_newest_value_wins_across_pieces(view_on):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_queries_while_a_writer_adds_rows(view_on, settled):
     """A thread writes the second half while queries read: a range written before it started
     answers as it does once everything is written; counts only grow; at the end every
@@ -188,6 +193,7 @@ def test_queries_while_a_writer_adds_rows(view_on, settled):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled, monkeypatch):
     """A query finding a large tail answers from it and starts the catch-up; once the writes
     are quiet, one piece."""
@@ -213,6 +219,7 @@ def test_sorted_in_the_background_while_queries_read_the_chunks(view_on, settled
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_a_load_nobody_reads_is_sorted_a_block_at_a_time(view_on, settled, monkeypatch):
     """Writes that take an unread measurement past another ``LOAD_SORT_ROWS`` sort its rows in
     the background (no query marked the view watched); the first query merges the pieces the
@@ -241,6 +248,7 @@ def test_a_load_nobody_reads_is_sorted_a_block_at_a_time(view_on, settled, monke
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_the_first_read_of_a_large_unsorted_load_waits_for_its_sort(view_on, settled, monkeypatch):
     """More than ``WAIT_ROWS`` unsorted rows behind a catch-up under way: the query waits for
     it (on its end, not a sleep) and reads the sorted piece, not the load's chunks."""
@@ -268,6 +276,7 @@ def test_the_first_read_of_a_large_unsorted_load_waits_for_its_sort(view_on, set
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_a_query_waits_only_for_many_unsorted_rows_in_its_time_range():
     """More than ``WAIT_ROWS`` rows outside the pieces, with times the query reads, behind a
     catch-up under way: a wait; fewer, none there, or no catch-up: none."""
@@ -302,6 +311,7 @@ def test_a_query_waits_only_for_many_unsorted_rows_in_its_time_range():
     asyncio.run(inline())
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("before, added, block, due", [
     (0, 999, 1000, False), (0, 1000, 1000, True), (999, 1, 1000, True), (1000, 999, 1000, False),
     (1500, 600, 1000, True), (0, 2500, 1000, True),
@@ -339,6 +349,7 @@ def test_series_sharing_a_hash_are_told_apart(view_on, monkeypatch, tmp_path):
     flushed.close()
 
 
+@pytest.mark.no_catalog
 def test_a_small_buffer_is_read_as_chunks():
     store = tsdb_core.open(None)
     store.write(DB, "m,host=a v=1 1\nm,host=b v=2 2")
@@ -347,6 +358,7 @@ def test_a_small_buffer_is_read_as_chunks():
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_a_tail_chunk_is_alone_unless_another_overlaps_it_in_time():
     """``_clean``'s sweep against the pairwise definition, on random time ranges."""
     rng = random.Random(5)
@@ -362,6 +374,7 @@ def test_a_tail_chunk_is_alone_unless_another_overlaps_it_in_time():
         assert buffer_view._clean(spans, (), ()) == want
 
 
+@pytest.mark.no_catalog
 def test_a_key_both_tag_and_field_reads_through_the_view(view_on):
     """The field of a key that is also a tag sits in its own column (base.types.TWIN): the
     sorted pieces take it as flushed files do, and answer as the flushed store."""
@@ -381,6 +394,7 @@ def _chunks(store, measurement: str = "cpu") -> list:
     return list(store._engine.state.buffer.chunks((DB, "autogen", measurement)))
 
 
+@pytest.mark.no_catalog
 def test_a_snapshot_is_reused_until_a_write_or_a_catch_up(view_on):
     """Queries between writes get the same snapshot object (no walk of the chunks); a write or
     a new piece gives a new one, holding the new rows."""
@@ -406,6 +420,7 @@ def test_a_snapshot_is_reused_until_a_write_or_a_catch_up(view_on):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_series_order_is_judged_on_the_sources_of_the_time_range(view_on, settled):
     """Two pieces apart in time: a range inside one of them comes by series (GROUP BY time and
     tags groups runs), a range across both or reaching the unsorted tail does not; answers
@@ -434,6 +449,7 @@ def test_series_order_is_judged_on_the_sources_of_the_time_range(view_on, settle
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_the_reordering_gather_matches_an_eager_one():
     """``_gather`` (lazy queries, one column at a time) on a frame of many chunks, with nulls
     and strings: the rows of an eager gather."""

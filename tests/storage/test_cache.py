@@ -47,6 +47,7 @@ def _sorted(df):
     return df.sort(df.columns, nulls_last=True)
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=examples(300), deadline=None)
 @given(files(), st.one_of(st.none(), st.dictionaries(st.sampled_from(["host", "dc", "zone"]),
                                                      st.lists(st.sampled_from(["a", "b", "x", "q"]), max_size=3),
@@ -62,6 +63,7 @@ def test_select_equals_filter(frame, tags, start, end, limit):
     assert _sorted(got).equals(_sorted(want))
 
 
+@pytest.mark.no_catalog
 def test_series_runs_are_found():
     frame = prepare(pl.DataFrame({"time": [3, 1, 2, 1, 5], "host": ["b", "a", "a", "b", "c"], "v": [1.0] * 5}),
                     ("host",), {"v": FieldType.FLOAT}, dedup=False)
@@ -72,6 +74,7 @@ def test_series_runs_are_found():
     assert out.rows() == [(3, "b")]
 
 
+@pytest.mark.no_catalog
 def test_unsorted_frame_is_not_indexed_but_still_right():
     frame = pl.DataFrame({"time": [5, 1, 3], "host": ["a", "a", "a"], "v": [1.0, 2.0, 3.0]})
     dec = Decoded(frame, ["host"])
@@ -81,6 +84,7 @@ def test_unsorted_frame_is_not_indexed_but_still_right():
     assert sorted(got.rows()) == [(3, 3.0), (5, 1.0)]
 
 
+@pytest.mark.no_catalog
 def test_many_runs_gather():
     n_series, per = 40, 5
     frame = pl.DataFrame({
@@ -98,6 +102,7 @@ def test_many_runs_gather():
     assert numbers.schema == {"time": pl.Int64, "v": pl.Float64}
 
 
+@pytest.mark.no_catalog
 def test_every_series_in_part_of_its_time_is_sliced():
     """Every series, part of the time: each series' rows in range come as a slice of their own
     (file order kept, one chunk per series, nothing copied), so a group of one series' rows is
@@ -119,6 +124,7 @@ def _dec(nbytes_rows: int) -> Decoded:
     return Decoded(pl.DataFrame({"time": np.arange(nbytes_rows), "v": np.zeros(nbytes_rows)}), [])
 
 
+@pytest.mark.no_catalog
 def test_budget_evicts_least_recently_used():
     one = _dec(1000).nbytes
     cache = DecodedCache(budget=one * 2 + one // 2)
@@ -135,6 +141,7 @@ def test_budget_evicts_least_recently_used():
     cache.get(3, 0, lambda: pytest.fail("3 was used more recently than 1: still cached"))
 
 
+@pytest.mark.no_catalog
 def test_too_large_or_disabled_is_not_cached():
     assert DecodedCache(budget=0).get(1, 0, lambda: pytest.fail("disabled")) is None
     assert DecodedCache(budget=100).get(1, 1000, lambda: pytest.fail("hint too big")) is None
@@ -203,6 +210,7 @@ def test_scan_frame_equals_lazy_scan(tmp_path, budget):
             store.compact()
 
 
+@pytest.mark.no_catalog
 def test_pick_is_select_without_a_query(monkeypatch):
     import polars as pl
 
@@ -218,6 +226,7 @@ def test_pick_is_select_without_a_query(monkeypatch):
     assert got.equals(expected)
 
 
+@pytest.mark.no_catalog
 def test_row_groups_are_cached_and_dropped_with_their_file():
     one = _dec(100).nbytes
     cache = DecodedCache(budget=one * 10)
@@ -335,6 +344,7 @@ def test_newest_rows_of_a_file_too_large_to_hold(tmp_path):
         assert not orphan.exists() and live_file.exists()
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=examples(300), deadline=None)
 @given(files(), st.sampled_from(HOSTS[:-1]), st.sampled_from([None, "x", "y"]), st.integers(-5, 45), st.integers(-5, 45))
 def test_one_series_pieces_equal_the_runs_path(frame, host, dc, start, end):

@@ -12,11 +12,13 @@ from tsdb_core.base.time import D, H, M, W
 SGD = [(0, W), (H, H), (47 * H, H), (2 * D, D), (30 * D, D), (179 * D, D), (180 * D, W), (1000 * D, W)]
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("duration,expected", SGD, ids=[str(d) for d, _ in SGD])
 def test_default_shard_group_duration(duration, expected):
     assert default_shard_group_duration(duration) == expected
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("shard,duration,expected", [(0, 0, W), (M, 0, H), (2 * H, 0, 2 * H), (0, 3 * D, D)])
 def test_normalised_shard_duration(shard, duration, expected):
     assert normalised_shard_duration(shard, duration) == expected
@@ -35,6 +37,7 @@ DDL_ERRORS = [
 ]
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("call,message", DDL_ERRORS, ids=[c for c, _ in DDL_ERRORS])
 def test_ddl_errors(call, message):
     cat = Catalog()
@@ -44,6 +47,7 @@ def test_ddl_errors(call, message):
     assert str(exc.value) == message
 
 
+@pytest.mark.no_catalog
 def test_create_database_is_idempotent_and_keeps_order():
     cat = Catalog()
     for name in ["b", "a", "c", "a"]:
@@ -52,6 +56,7 @@ def test_create_database_is_idempotent_and_keeps_order():
     assert cat.create_database("a", duration=0, rp_name="autogen") is False  # same spec: fine
 
 
+@pytest.mark.no_catalog
 def test_json_round_trip():
     cat = Catalog()
     cat.create_database("db", duration=3 * D, rp_name="three")

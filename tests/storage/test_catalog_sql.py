@@ -359,6 +359,7 @@ def test_names_survive_the_tables(tmp_path, catalogs):
     assert _same(_committed(tmp_path, catalogs.url(tmp_path)), cat)
 
 
+@pytest.mark.no_catalog
 def test_the_catalog_option_is_checked():
     with pytest.raises(StorageError, match="postgresql:// URL"):
         SqlCatalog(Path("."), "mysql://x")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from tsdb_core.storage.buffer import Chunk
 HOSTS = ["a", "b", None]
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 5)), min_size=2, max_size=40),
        st.booleans())
@@ -29,6 +31,7 @@ def test_codes_agree_with_strings(rows, reorder_codes):
     assert fast.is_unique() == slow.is_unique()
 
 
+@pytest.mark.no_catalog
 def test_repeated_point_found():
     frame = pl.DataFrame({"host": ["a", "a", "b"], "time": [1, 1, 1], "v": [1.0, 2.0, 3.0]})
     codes = SeriesCodes.from_keys(np.array([7, 7, 9]), frame.select("host"))

@@ -148,6 +148,7 @@ def test_columns_held_one_by_one_and_tags_built_from_runs(tmp_path):
         assert frame.columns == want.columns and frame.sort(["host", "time"]).equals(want.sort(["host", "time"]))
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("eager_rows", [0, 1 << 20], ids=["join", "at once"])
 def test_tags_joined_only_to_the_rows_a_filter_keeps(monkeypatch, eager_rows):
     """Tags the view lacks come from each row's series: for many rows by a join, so that a
@@ -180,6 +181,7 @@ def test_tags_joined_only_to_the_rows_a_filter_keeps(monkeypatch, eager_rows):
     assert lazy.filter(pl.col("v") > 500).collect().equals(frame.filter(pl.col("v") > 500).select(["time", "host", "v"]))
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), st.sampled_from(["x", None])), max_size=60),
        st.integers(1, 7))
@@ -285,6 +287,7 @@ def test_few_series_read_row_groups_unless_columns_are_held(tmp_path):
         store._engine.state.files._decoded_groups = groups
 
 
+@pytest.mark.no_catalog
 def test_unsorted_file_is_never_held_by_column(tmp_path):
     """A file whose rows are not one run per series (written by another tool) is left to the
     Parquet scan, and its times are not read again."""

@@ -67,6 +67,7 @@ decimals = st.tuples(st.integers(0, encodings.MAX_SCALE),
                               min_size=1, max_size=40))
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("choice", ["chosen", "forced"])
 @SETTINGS
 @given(data=decimals, nulls=st.lists(st.booleans(), max_size=40))
@@ -92,6 +93,7 @@ def test_decimal_values_read_back_bit_for_bit_everywhere(choice, data, nulls, tm
     assert not list(tmp_path.glob("*.tmp"))
 
 
+@pytest.mark.no_catalog
 @SETTINGS
 @given(bits=st.lists(float_bits, min_size=1, max_size=40), scale=st.integers(0, encodings.MAX_SCALE),
        nulls=st.lists(st.booleans(), max_size=40))
@@ -108,6 +110,7 @@ def test_any_64_bit_pattern_under_a_decimal_layout_reads_back(bits, scale, nulls
     assert not list(tmp_path.glob("*.tmp"))  # no copy left behind
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=200, deadline=None)
 @given(bits=st.lists(float_bits, min_size=1, max_size=30), scale=st.integers(0, encodings.MAX_SCALE))
 def test_to_decimal_is_exact_or_refuses(bits, scale):
@@ -120,6 +123,7 @@ def test_to_decimal_is_exact_or_refuses(bits, scale):
     assert (back.view(np.uint64) == values.view(np.uint64)).all()
 
 
+@pytest.mark.no_catalog
 def test_the_fewest_digits_are_chosen_and_specials_refused():
     assert encodings.decimal_scale(np.array([1.0, 2.0, 3.0])) == 0
     assert encodings.decimal_scale(np.array([1.5, 2.25, 0.1])) == 2
@@ -130,6 +134,7 @@ def test_the_fewest_digits_are_chosen_and_specials_refused():
     assert encodings.decimal_scale(np.array([float(EXACT + 2)])) is None  # past 2**53: not every integer is a double
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("values,expected", [
     (_walk(20_000, 2), (encodings.DECIMAL, 2)),         # readings with two decimals: packed deltas
     (_walk(20_000, 4), (encodings.DECIMAL, 4)),
@@ -150,6 +155,7 @@ def test_the_layout_follows_the_data(values, expected, tmp_path):
         assert f.metadata.row_group(0).column(2).total_compressed_size < 0.7 * best_double
 
 
+@pytest.mark.no_catalog
 def test_a_later_part_without_decimals_turns_the_column_double(tmp_path):
     """A compaction writes a file in parts: when a later one holds values no decimal of the
     chosen scale writes exactly, the row groups written so far are copied with the column DOUBLE."""
@@ -212,6 +218,7 @@ def test_old_double_files_and_decimal_files_read_together(cache_bytes, tmp_path,
         "v": FieldType.FLOAT}
 
 
+@pytest.mark.no_catalog
 def test_iceberg_copies_keep_doubles():
     from tsdb_core.lakehouse.copies import converted
     values = np.array(_walk(1_000, 2))

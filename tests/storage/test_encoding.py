@@ -44,6 +44,7 @@ def _bits(column) -> np.ndarray:
     return column.to_numpy(zero_copy_only=False).astype(np.float64).view(np.uint64)
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("encoding", [encodings.BYTE_STREAM_SPLIT, encodings.PLAIN, encodings.DICTIONARY])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bits=st.lists(float_bits, min_size=1, max_size=40), nulls=st.lists(st.booleans(), max_size=40))
@@ -78,6 +79,7 @@ def _with_negative_zero(values: list[float]) -> list[float]:
     return [-0.0 if i == 7 else v for i, v in enumerate(values)]  # -0.0 is no decimal: stays DOUBLE
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("values,expected", [
     (_walk(20_000, None), "BYTE_STREAM_SPLIT"),       # full-precision measurements
     (_with_negative_zero(_walk(20_000, 4)), "PLAIN"),  # four decimals, not all decimals: whole doubles repeat
@@ -96,6 +98,7 @@ def test_the_encoding_follows_the_data(values, expected, tmp_path):
     assert sizes[expected] < sizes[other]
 
 
+@pytest.mark.no_catalog
 def test_a_column_of_nulls_and_an_empty_sample_keep_byte_stream_split():
     assert encodings.float_encoding(np.array([], dtype=np.float64)) == encodings.BYTE_STREAM_SPLIT
 

@@ -35,6 +35,7 @@ def _internal_imports(source: str, pkg: tuple[str, ...]) -> set[str]:
     return out
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("package", ["storage", "ingest"])
 def test_storage_and_ingest_import_only_base(package):
     for py in (ROOT / package).rglob("*.py"):
@@ -42,6 +43,7 @@ def test_storage_and_ingest_import_only_base(package):
         assert _internal_imports(py.read_text(), pkg) <= {package, "base"}, py
 
 
+@pytest.mark.no_catalog
 def test_the_layering_check_sees_a_forbidden_import():
     src = "from ..query import provider\nfrom tsdb_core.ingest import dataframe\nfrom .wal import Wal\n"
     assert _internal_imports(src, ("tsdb_core", "storage")) == {"query", "ingest", "storage"}
@@ -62,6 +64,7 @@ def test_store_composes_an_engine_of_collaborators(tmp_path):
     assert not eng.lock_file.held
 
 
+@pytest.mark.no_catalog
 def test_store_implements_every_provider_method_itself():
     protocol = {n for n, v in vars(DataProvider).items() if inspect.isfunction(v) and not n.startswith("_")}
     assert protocol - set(vars(tsdb_core.Store)) == set()
@@ -85,6 +88,7 @@ def test_declared_capabilities_hold(tmp_path):
         assert s.stats() == []
 
 
+@pytest.mark.no_catalog
 def test_scan_takes_the_provider_form_only_and_rp_none_is_the_default(tmp_path):
     with tsdb_core.open() as s:
         s.create_database("db")
@@ -109,6 +113,7 @@ def test_delete_rewrites_files_through_the_engine(tmp_path):
         assert rows == [(T0, "b", 2.0), (T0 + 1, "a", 3.0)]
 
 
+@pytest.mark.no_catalog
 def test_results_and_provider_types_come_from_the_package():
     from tsdb_core import Capabilities, DataProvider, PreparedQuery, QueryResult, Series, StatementResult
 
@@ -124,6 +129,7 @@ def test_results_and_provider_types_come_from_the_package():
     assert Capabilities is type(tsdb_core.Store.capabilities) and DataProvider.__name__ == "DataProvider"
 
 
+@pytest.mark.no_catalog
 def test_numpy_scans_read_the_partitions_of_their_range_only():
     """Files outside the range are left out before anything is built for them; a range whose
     ends fall exactly on a file's first or last row still reads that row."""

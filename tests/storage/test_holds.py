@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from tsdb_core.storage.holds import RemovedFilesHold
 
 
+@pytest.mark.no_catalog
 def test_files_wait_for_a_report_covering_their_commit_then_the_grace():
     hold = RemovedFilesHold(grace_s=10.0)
     hold.opened_at = 5
@@ -22,6 +25,7 @@ def test_files_wait_for_a_report_covering_their_commit_then_the_grace():
     assert not hold.release(None, now=400.0)
 
 
+@pytest.mark.no_catalog
 def test_nothing_from_before_the_open_goes_until_a_report_reaches_the_open_version():
     hold = RemovedFilesHold(grace_s=0.0)
     hold.opened_at = 12

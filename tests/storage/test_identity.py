@@ -68,6 +68,7 @@ def test_a_remote_location_is_recorded_normalised(tmp_path, s3_server, catalogs)
     assert store_id in raw and "postgres" not in raw.replace('"postgresql"', "")  # the kind, never the URL
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("uri, recorded", [
     ("s3://key:secret@bucket/p/?endpoint_override=x", "s3://bucket/p"),
     ("abfs://container@account/p", "abfs://container@account/p"),  # a container, not a credential

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,7 @@ def _walked(buf: WriteBuffer, start: int, end: int) -> int:
     return sum(c.rows for c in buf.chunks(KEY) if c.tmax >= start and c.tmin <= end)
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 500), st.sampled_from([1, 2, 5, 5000]), st.booleans(),
                           st.integers(0, 600), st.integers(0, 600)), min_size=1, max_size=30))
@@ -42,6 +44,7 @@ def test_rows_between_follows_every_write(steps):
     assert buf.rows_between(("db", "autogen", "other"), 0, 10**9) == 0
 
 
+@pytest.mark.no_catalog
 def test_rows_between_after_small_chunks_are_joined():
     """Seven one-row chunks counted, then an eighth joins all eight into one chunk (the list
     shrinks): the count is of the joined chunk, not the one kept before."""
@@ -68,6 +71,7 @@ def test_store_row_estimate_sees_each_write(tmp_path):
         assert s.row_estimate("db", None, "m", 200, 299) == 2
 
 
+@pytest.mark.no_catalog
 def test_numeric_columns_kept_per_column_list():
     """Arrays asked for one column list, then another, then the first again: each answer holds
     its own columns (kept by the list asked for), the same arrays each time."""
@@ -101,6 +105,7 @@ def _newest_answers(store) -> list:
     return [store.query(q, db="db").to_json() for q in NEWEST]
 
 
+@pytest.mark.no_catalog
 def test_newest_rows_read_from_the_newest_pieces_answer_as_settled(monkeypatch):
     """Five pieces (no merge by size): each series' newest rows answer as the same lines flushed
     to a file, whatever n, time range or host (X ends after A but is not wholly newer: A's rows

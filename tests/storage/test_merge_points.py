@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 import polars as pl
+import pytest
 
 from tsdb_core.storage.partitions import merge_points
 
 
+@pytest.mark.no_catalog
 def test_rows_keep_their_first_order_and_the_last_value_wins():
     rng = random.Random(7)
     keys = [(f"h{rng.randrange(50)}", rng.randrange(2_000)) for _ in range(20_000)]
@@ -21,6 +23,7 @@ def test_rows_keep_their_first_order_and_the_last_value_wins():
     assert got["v"].to_list() == [last[k] for k in first]
 
 
+@pytest.mark.no_catalog
 def test_without_fields_the_rows_kept_in_their_order():
     frame = pl.DataFrame({"host": ["b", "a", "b", "c", "a"], "time": [2, 1, 2, 3, 1]})
     got = merge_points(frame.lazy(), ["host", "time"], []).collect()

@@ -192,6 +192,7 @@ def test_eviction_keeps_the_bound_and_the_recently_used(store):
         assert cache_of(s).get(last.path, last.size) is not None  # the one read last is kept
 
 
+@pytest.mark.no_catalog
 def test_lru_order_across_processes_is_the_modification_time(tmp_path):
     cache = ObjectCache.open(tmp_path, 300)
     for i, rel in enumerate(["a/1.parquet", "a/2.parquet", "a/3.parquet"]):
@@ -256,6 +257,7 @@ def test_open_reads_no_footer_a_damaged_one_is_found_on_first_read_is_found_on_f
         assert _sum(s)[0] == 100
 
 
+@pytest.mark.no_catalog
 def test_serve_takes_the_cache_size(monkeypatch):
     pytest.importorskip("starlette")
     from click.testing import CliRunner

@@ -158,6 +158,7 @@ def test_hostile_names_never_leave_the_prefix(where):
         assert files and all(p.startswith(data.base + "/") for p in files)
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("rel", ["../x", "a/../../x", "/abs", "a//b", "", ".", "a/./b", "a\\b", "nul\x00", "a/"])
 def test_keys_outside_the_prefix_are_refused(rel, tmp_path):
     with pytest.raises(ValueError, match="escapes"):
@@ -167,6 +168,7 @@ def test_keys_outside_the_prefix_are_refused(rel, tmp_path):
         files.key(rel)
 
 
+@pytest.mark.no_catalog
 def test_locations():
     assert is_uri("s3://b/p") and is_uri("gs://b") and is_uri("abfs://c@a/p")
     assert not is_uri("file:///tmp/x") and not is_uri("/tmp/x") and not is_uri("C:\\x") and not is_uri(Path("x"))
@@ -174,6 +176,7 @@ def test_locations():
     assert isinstance(open_data_files("file:///tmp/x", Path("/tmp/x")), LocalFiles)
 
 
+@pytest.mark.no_catalog
 def test_a_local_store_refuses_a_separate_wal_dir(tmp_path):
     with pytest.raises(ValueError, match="wal_dir"):
         tsdb_core.open(tmp_path / "s", wal_dir=tmp_path / "w")

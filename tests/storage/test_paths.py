@@ -29,11 +29,13 @@ ENCODE_CASES = [
 ]
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("name,encoded", ENCODE_CASES, ids=[repr(c[0]) for c in ENCODE_CASES])
 def test_encode_name(name, encoded):
     assert encode_name(name) == encoded
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("name", ["x" * 1000, "é" * 300, "/" * 500, ".." * 200],
                          ids=["x*1000", "é*300", "/*500", "..*200"])
 def test_long_names_are_cut_and_hashed(name):

@@ -101,6 +101,7 @@ def test_decode_problem_sees_what_the_footer_check_cannot(tmp_path):
     assert decode_problem(*_at(p), f.rows).startswith("does not decode (")
 
 
+@pytest.mark.no_catalog
 def test_quarantine_keeps_the_relative_path_and_never_overwrites(tmp_path):
     rel = "d/autogen/m/0/000000000001.parquet"
     for n in range(3):
@@ -182,6 +183,7 @@ def test_after_read_error_checks_only_the_files_the_thread_scanned(tmp_path):
         s.close()
 
 
+@pytest.mark.no_catalog
 def test_an_in_memory_store_has_a_clean_report_and_nothing_to_check():
     s = tsdb_core.open(None)
     s.write("d", b"m v=1 1")

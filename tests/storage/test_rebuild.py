@@ -127,6 +127,7 @@ def _found(ws: int, tmin: int, tmax: int) -> _Found:
     return _Found("", ("d", "r", "m"), ws, 1, 1, 1, tmin, tmax, ("time",), set(), {})
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("width,times", [
     (7 * DAY, [0, 40 * DAY]),
     (DAY, [0, 3 * DAY + 5]),  # 1970-01-01 is a Thursday: not a 7d window start

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,7 @@ bodies = st.lists(line, min_size=1, max_size=8).flatmap(
     lambda keys: st.lists(st.sampled_from(keys), min_size=len(keys) * 4, max_size=200))
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=150, deadline=None)
 @given(lines=bodies)
 def test_a_parsed_rows_code_names_its_tags(lines):
@@ -52,6 +54,7 @@ def test_a_parsed_rows_code_names_its_tags(lines):
     assert _tags_of(mb.series, list(mb.tags)).equals(mb.frame.select(mb.tags))
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=150, deadline=None)
 @given(lines=bodies, cut=st.integers(0, 200), more=bodies)
 def test_sorting_by_codes_gives_the_hashing_sorts_piece(lines, cut, more):
@@ -75,6 +78,7 @@ def test_sorting_by_codes_gives_the_hashing_sorts_piece(lines, cut, more):
     assert sets.height == rows.select(tags).unique().height and numbers.max() == sets.height - 1
 
 
+@pytest.mark.no_catalog
 def test_a_tag_set_written_in_two_key_orders_is_one_series():
     body = b"".join(b"cpu,host=a,region=eu usage=1 %d\ncpu,region=eu,host=a usage=2 %d\n" % (2 * i, 2 * i + 1)
                     for i in range(10))
@@ -84,6 +88,7 @@ def test_a_tag_set_written_in_two_key_orders_is_one_series():
     assert keys.rows() == [("a", "eu")] and set(ids.tolist()) == {0}  # ... one series
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(-3, 40), max_size=60), st.sampled_from([0, 1 << 40, -(1 << 40)]),
        st.booleans())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import polars as pl
+import pytest
 
 import tsdb_core
 from tsdb_core.storage import index as index_mod
@@ -33,6 +34,7 @@ def _index(store):
     return store._engine.state.index
 
 
+@pytest.mark.no_catalog
 def test_a_read_measurement_is_folded_after_each_write_without_a_read():
     store = _store()
     idx = _index(store)
@@ -48,6 +50,7 @@ def test_a_read_measurement_is_folded_after_each_write_without_a_read():
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_a_fold_that_adds_no_series_keeps_the_frame_and_its_remembered_values():
     store = _store()
     idx = _index(store)
@@ -63,6 +66,7 @@ def test_a_fold_that_adds_no_series_keeps_the_frame_and_its_remembered_values():
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_a_rebuild_during_a_background_fold_makes_its_result_moot(monkeypatch):
     """The fold's union is computed outside the lock; a replace() meanwhile wins."""
     store = _store()
@@ -88,6 +92,7 @@ def test_a_rebuild_during_a_background_fold_makes_its_result_moot(monkeypatch):
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_tag_values_stay_exact_while_a_writer_adds_series():
     """Every answer holds every host acknowledged before the query began, and nothing else."""
     store = _store()
@@ -116,6 +121,7 @@ def test_tag_values_stay_exact_while_a_writer_adds_series():
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_a_write_of_known_series_to_a_read_measurement_leaves_nothing_to_fold():
     """The writer checks a small part against the folded sets (index.SeriesIndex.known): a
     SHOW on a store being written to with the same series finds nothing pending."""
@@ -137,6 +143,7 @@ def test_a_write_of_known_series_to_a_read_measurement_leaves_nothing_to_fold():
     store.close()
 
 
+@pytest.mark.no_catalog
 def test_the_known_check_agrees_with_a_fold():
     """Whatever the parts, dropping those the check calls known leaves the same folded sets."""
     import random

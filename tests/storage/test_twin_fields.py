@@ -55,6 +55,7 @@ def test_wal_replay_flush_compaction_and_reopen_keep_both(tmp_path):
             [6 * 10**9, "x", 7.0]]
 
 
+@pytest.mark.no_catalog
 def test_delete_by_the_tag_leaves_the_field_of_other_series():
     """influxd 1.6.7: a bare key both tag and field is the field in a delete's WHERE (refused),
     ``k::tag`` the tag."""
@@ -99,6 +100,7 @@ def test_a_tag_naming_a_field_stored_before_any_such_tag(tmp_path, flush):
     assert star(s, "SELECT * FROM tc") == [[10**9, 1.0, None, None], [2 * 10**9, None, "x", 2.0]]
 
 
+@pytest.mark.no_catalog
 def test_a_field_naming_no_tag_is_not_moved():
     """Writes adding no tag key that names a stored field leave the files alone."""
     s = tsdb_core.open(None)
@@ -109,6 +111,7 @@ def test_a_field_naming_no_tag_is_not_moved():
     assert s.files() == before  # nothing rewritten (the write is buffered)
 
 
+@pytest.mark.no_catalog
 def test_keys_reading_as_such_a_column_are_refused_from_dataframes():
     s = tsdb_core.open(None)
     df = pl.DataFrame({"time": [1, 2], "v": [1.0, 2.0], TWIN + "k": [1.0, None]})
@@ -120,6 +123,7 @@ def test_keys_reading_as_such_a_column_are_refused_from_dataframes():
     assert s.write_dataframe("db", df, "n", tags=["k"]).ok  # an ordinary frame: no change
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("body", ["tf,k=x k=1 1", "tf,k=x v=1 1\ntf k=2 2"])
 def test_line_protocol_formats_the_field_under_its_key(body):
     from tsdb_core.ingest.line_protocol import format_batch, parse
@@ -148,6 +152,7 @@ V3_REFUSALS = [
 ]
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("body,expected", V3_REFUSALS, ids=[b for b, _ in V3_REFUSALS])
 def test_influxdb3_refuses_a_key_both_tag_and_field(body, expected):
     s = tsdb_core.open(None)
@@ -160,6 +165,7 @@ def test_influxdb3_refuses_a_key_both_tag_and_field(body, expected):
     assert s.write("db", body, dialect="influxdb1").ok
 
 
+@pytest.mark.no_catalog
 def test_influxdb3_refuses_a_field_naming_a_stored_tag_and_the_reverse():
     s = tsdb_core.open(None)
     s.write("db", "cpu,host=a value=1 1")

@@ -14,6 +14,7 @@ def _open(path, **kw):
     return w, got
 
 
+@pytest.mark.no_catalog
 def test_append_replay_round_trip(tmp_path):
     w, got = _open(tmp_path)
     assert got == []
@@ -26,6 +27,7 @@ def test_append_replay_round_trip(tmp_path):
     w2.close()
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("cut", range(1, 24))
 def test_every_torn_tail_is_ignored(tmp_path, cut):
     w, _ = _open(tmp_path)
@@ -39,6 +41,7 @@ def test_every_torn_tail_is_ignored(tmp_path, cut):
     assert got == [(1, b"first record")] if cut <= 29 else []
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("offset", [0, 4, 8, 16, 20])
 def test_corrupt_record_is_skipped_and_replay_resumes_after_it(tmp_path, offset):
     w, _ = _open(tmp_path)
@@ -55,6 +58,7 @@ def test_corrupt_record_is_skipped_and_replay_resumes_after_it(tmp_path, offset)
     assert [(s.start, s.end, s.reason) for s in w2.skipped] == [(second, second + 20, "corrupt record")]
 
 
+@pytest.mark.no_catalog
 def test_segments_roll_and_truncate_through(tmp_path):
     w, _ = _open(tmp_path, segment_bytes=100)
     for i in range(20):
@@ -70,6 +74,7 @@ def test_segments_roll_and_truncate_through(tmp_path):
     assert got == [(21, b"after")]
 
 
+@pytest.mark.no_catalog
 def test_group_commit_many_threads(tmp_path):
     w, _ = _open(tmp_path)
     done = []
@@ -90,6 +95,7 @@ def test_group_commit_many_threads(tmp_path):
     assert sorted(p.decode() for _, p in got) == sorted(f"{k}:{i}" for k in range(6) for i in range(50))
 
 
+@pytest.mark.no_catalog
 def test_numbers_never_go_back_after_a_full_truncate(tmp_path):
     """Regression (found by the SIGKILL test): after flush + truncate every segment is empty; the
     next process must not restart at seq 1 and later reuse (and then delete) a live segment's name."""

@@ -31,6 +31,7 @@ def _same(a: WalEntry, b: WalEntry) -> None:
     assert_frame_equal(a.frame, b.frame, check_exact=True)
 
 
+@pytest.mark.no_catalog
 def test_write_record_codec():
     frame = pl.DataFrame({"time": [1, 2], "host": ["a", None], "v": [1.5, None], "s": ["x", "y"]})
     entries = [WalEntry("cpu", ("host",), {"v": FieldType.FLOAT, "s": FieldType.STRING}, frame),
@@ -43,6 +44,7 @@ def test_write_record_codec():
     assert back[0].series is None  # no codes given: the tags went as a column
 
 
+@pytest.mark.no_catalog
 def test_tags_go_as_codes_and_come_back_as_columns():
     tags = pl.DataFrame({"host": ["a", "b", "a", None, "b"], "dc": ["x", "x", "x", "y", "x"]})
     frame = pl.DataFrame({"time": [1, 2, 3, 4, 5], "dc": tags["dc"], "host": tags["host"],
@@ -57,6 +59,7 @@ def test_tags_go_as_codes_and_come_back_as_columns():
     assert decode_write(plain)[2][0].frame.equals(frame)
 
 
+@pytest.mark.no_catalog
 def test_codes_that_cannot_stand_for_the_tags_are_not_used():
     """A code per row, String tag columns: else the tags go as columns (and come back all the same)."""
     frame = pl.DataFrame({"time": [1, 2], "host": ["a", "b"], "v": [1.0, 2.0]})
@@ -68,6 +71,7 @@ def test_codes_that_cannot_stand_for_the_tags_are_not_used():
         assert back.series is None and back.frame.equals(frame)
 
 
+@pytest.mark.no_catalog
 def test_a_newer_record_version_is_refused_in_words():
     payload = encode_write("d", "r", [])
     header = payload[4:].replace(f'"v":{VERSION}'.encode(), b'"v":9')
@@ -108,6 +112,7 @@ def entries(draw):
     return WalEntry(draw(st.sampled_from(["cpu", "m e", "ü"])), tuple(tag_keys), fields, frame, series)
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(entries(), max_size=4), st.text(max_size=5), st.text(max_size=5))
 def test_any_entries_round_trip(given_entries, db, rp):
@@ -135,6 +140,7 @@ def bodies(draw):
     return "".join(out).encode()
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies())
 def test_parsed_batches_round_trip_with_their_codes(body):
@@ -159,6 +165,7 @@ def _v1_expected() -> list[list[WalEntry]]:
             [WalEntry("cpu", ("host",), {"usage": "float"}, pl.DataFrame({"time": [T0 + 10], "host": ["c"], "usage": [9.25]}))]]
 
 
+@pytest.mark.no_catalog
 def test_version_1_records_decode(tmp_path):
     shutil.copytree(V1_WAL, tmp_path / "wal")
     wal = Wal(tmp_path / "wal")
@@ -206,6 +213,7 @@ def _segment_of_coded_records(tmp_path, n: int):
     return payloads, seg
 
 
+@pytest.mark.no_catalog
 def test_a_torn_version_2_record_is_cut_and_the_ones_before_replay(tmp_path):
     payloads, seg = _segment_of_coded_records(tmp_path, 3)
     data = seg.read_bytes()
@@ -222,6 +230,7 @@ def test_a_torn_version_2_record_is_cut_and_the_ones_before_replay(tmp_path):
             extra.unlink()
 
 
+@pytest.mark.no_catalog
 def test_a_damaged_version_2_record_is_skipped_by_its_crc(tmp_path):
     payloads, seg = _segment_of_coded_records(tmp_path, 3)
     data = bytearray(seg.read_bytes())
@@ -245,6 +254,7 @@ def _with_header(payload: bytes, change) -> bytes:
     return struct.pack("<I", len(new)) + new + payload[4 + hlen:]
 
 
+@pytest.mark.no_catalog
 def test_a_record_of_a_newer_version_is_refused_in_words():
     [payload] = _coded_records(1)
     newer = _with_header(payload, lambda h: h.update(v=VERSION + 1))
@@ -252,6 +262,7 @@ def test_a_record_of_a_newer_version_is_refused_in_words():
         decode_write(newer)
 
 
+@pytest.mark.no_catalog
 def test_a_series_code_past_its_tag_sets_is_refused_in_words():
     [payload] = _coded_records(1)
     (_, _, [entry]) = decode_write(payload)

@@ -47,6 +47,7 @@ def _expect(skip: set[int]) -> list[tuple[int, bytes]]:
     return [(i + 1, p) for i, p in enumerate(PAYLOADS) if i not in skip]
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("record", range(5), ids=lambda r: f"record{r}")
 @pytest.mark.parametrize("offset", [0, 3, 4, 8, 15, 16], ids=lambda o: f"byte{o}")
 def test_one_damaged_record_is_skipped_alone(tmp_path, record, offset):
@@ -60,6 +61,7 @@ def test_one_damaged_record_is_skipped_alone(tmp_path, record, offset):
     assert got == _expect({record})
 
 
+@pytest.mark.no_catalog
 def test_two_damaged_records_in_a_row(tmp_path):
     data, starts = _write(tmp_path)
     got, skipped = _replay(tmp_path, _flip(data, starts[1], starts[2]))  # both length fields
@@ -67,6 +69,7 @@ def test_two_damaged_records_in_a_row(tmp_path):
     assert skipped == [(starts[1], starts[3], "corrupt record")]
 
 
+@pytest.mark.no_catalog
 def test_a_wrong_but_sane_length_resyncs_on_the_next_seq(tmp_path):
     data, starts = _write(tmp_path)
     b = bytearray(data)
@@ -76,6 +79,7 @@ def test_a_wrong_but_sane_length_resyncs_on_the_next_seq(tmp_path):
     assert skipped == [(starts[1], starts[2], "corrupt record")]
 
 
+@pytest.mark.no_catalog
 def test_garbage_to_the_end_drops_the_rest(tmp_path):
     data, starts = _write(tmp_path)
     cut = data[: starts[2]] + b"\xAB" * (len(data) - starts[2])
@@ -84,6 +88,7 @@ def test_garbage_to_the_end_drops_the_rest(tmp_path):
     assert skipped == [(starts[2], len(data), "torn record")]  # its "length" runs past the end
 
 
+@pytest.mark.no_catalog
 def test_torn_tail_after_a_skipped_record(tmp_path):
     data, starts = _write(tmp_path)
     got, skipped = _replay(tmp_path, _flip(data, starts[1] + 20)[:-3])
@@ -91,6 +96,7 @@ def test_torn_tail_after_a_skipped_record(tmp_path):
     assert skipped == [(starts[1], starts[2], "corrupt record"), (starts[4], len(data) - 3, "torn record")]
 
 
+@pytest.mark.no_catalog
 def test_numbering_continues_after_the_highest_seq(tmp_path):
     data, starts = _write(tmp_path)
     sorted(tmp_path.glob("*.wal"))[0].write_bytes(_flip(data, starts[2] + 20))
@@ -100,6 +106,7 @@ def test_numbering_continues_after_the_highest_seq(tmp_path):
     w.close()
 
 
+@pytest.mark.no_catalog
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pos=st.integers(min_value=len(MAGIC), max_value=10_000), mask=st.integers(1, 255))
 def test_any_flipped_byte_loses_at_most_its_record(tmp_path, pos, mask):
@@ -113,6 +120,7 @@ def test_any_flipped_byte_loses_at_most_its_record(tmp_path, pos, mask):
     assert sum(e - s for s, e, _ in skipped) == starts[hit + 1] - starts[hit]
 
 
+@pytest.mark.no_catalog
 def test_a_length_pointing_past_the_next_record_loses_only_its_own(tmp_path):
     """Found by the property above: record 2's length (40) with bits flipped to 61 points
     exactly at record 4, a valid record; record 3 in between must still be replayed."""

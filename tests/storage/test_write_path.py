@@ -53,6 +53,7 @@ def test_buffer_holds_what_replay_loads(tmp_path, body):
 REFUSED_KEY = KEYED + "".join(f"cpu,host=only-refused,bad\x00key=k v={i}.5,n={i}i {T0 + i}\n" for i in range(20))
 
 
+@pytest.mark.no_catalog
 @pytest.mark.parametrize("body", [KEYED, WHOLE, MIXED, BIG, REFUSED_KEY],
                          ids=["keyed", "whole", "mixed", "big", "refused-key"])
 def test_series_index_holds_the_stored_rows_tag_sets(body):

@@ -109,8 +109,12 @@ def reduce_condition(e, now: int | None, tz: str | None, math: bool = False):
     changes; the top-level parentheses kept."""
     kind = type(e)
     if kind is ast.BinaryExpr:
-        lhs, rhs = reduce_condition(e.lhs, now, tz, math), reduce_condition(e.rhs, now, tz, math)
-        if isinstance(lhs, ast.Literal) or isinstance(rhs, ast.Literal):
+        lhs, rhs = e.lhs, e.rhs  # (a name or a literal is its own reduction: no call)
+        if type(lhs) not in _OWN:
+            lhs = reduce_condition(lhs, now, tz, math)
+        if type(rhs) not in _OWN:
+            rhs = reduce_condition(rhs, now, tz, math)
+        if _folds(e.op, lhs, rhs):
             out = reduce_binary(e.op, lhs, rhs, tz)
             return e if type(out) is ast.BinaryExpr and out.lhs is e.lhs and out.rhs is e.rhs else out
         return e if lhs is e.lhs and rhs is e.rhs else ast.BinaryExpr(e.op, lhs, rhs)
@@ -129,6 +133,18 @@ def reduce_condition(e, now: int | None, tz: str | None, math: bool = False):
                 return folded
         return e if all(a is b for a, b in zip(args, e.args)) else ast.Call(e.name, args)
     return e
+
+
+_OWN = frozenset({ast.VarRef, ast.StringLiteral, ast.IntegerLiteral, ast.NumberLiteral, ast.BooleanLiteral,
+                  ast.DurationLiteral, ast.TimeLiteral, ast.RegexLiteral, ast.UnsignedLiteral})
+
+
+def _folds(op: str, lhs, rhs) -> bool:
+    """Whether reduceBinaryExpr may fold ``lhs op rhs``: a literal left side beside a literal
+    (or nil's, beside anything), or AND/OR beside a boolean literal (``f > 1`` stays)."""
+    if isinstance(lhs, ast.Literal) and (isinstance(rhs, ast.Literal) or type(lhs) is ast.NilLiteral):
+        return True
+    return op in _ABSORBING and (type(lhs) is ast.BooleanLiteral or type(rhs) is ast.BooleanLiteral)
 
 
 def reduce_binary(op: str, lhs, rhs, tz: str | None):

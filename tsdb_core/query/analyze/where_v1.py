@@ -38,12 +38,12 @@ class Where:
 
 def read_where(stmt, now: int, subquery: bool) -> Where:
     """``stmt``'s WHERE read by both passes (``subquery``: the statement is one)."""
-    time_range, cond = _top(*_split(stmt.condition, now, stmt.location))
+    time_range, cond = _top(*_split(stmt.condition, now, stmt.location, False))
     validate_condition(cond, influxd=True)
     if subquery:
         cond = reduce_condition(stmt.condition, now, stmt.location, math=True)
     try:
-        later_range, cond = _top(*_split(ast.unparen(cond), None, stmt.location))
+        later_range, cond = _top(*_split(ast.unparen(cond), None, stmt.location, True))
     except QueryError as e:
         return Where(time_range, None, e)
     return Where(time_range.intersect(later_range) if subquery else time_range, cond)
@@ -56,26 +56,27 @@ def _top(time_range: TimeRange, cond):
     return time_range, None if type(cond) is ast.BooleanLiteral and cond.val else cond
 
 
-def _split(e, now: int | None, tz: str | None) -> tuple[TimeRange, ast.Expr | None]:
-    """influxql conditionExpr: (time range, the rest reduced) of ``e``."""
+def _split(e, now: int | None, tz: str | None, reduced: bool) -> tuple[TimeRange, ast.Expr | None]:
+    """influxql conditionExpr: (time range, the rest reduced) of ``e`` (``reduced``: its
+    operands are already: Reduce leaves them as they are)."""
     kind = type(e)
     if kind is ast.BinaryExpr:
         if e.op == "AND" or e.op == "OR":
-            ltr, lhs = _split(e.lhs, now, tz)
-            rtr, rhs = _split(e.rhs, now, tz)
+            ltr, lhs = _split(e.lhs, now, tz, reduced)
+            rtr, rhs = _split(e.rhs, now, tz, reduced)
             tr = ltr.intersect(rtr)
             if lhs is None or rhs is None:
                 return tr, rhs if lhs is None else lhs
             if lhs is e.lhs and rhs is e.rhs and not (type(lhs) is ast.BooleanLiteral or type(rhs) is ast.BooleanLiteral):
                 return tr, e
             return tr, reduce_binary(e.op, lhs, rhs, None)
-        if _is_time(e.lhs):
+        if type(e.lhs) is ast.VarRef and _is_time(e.lhs):
             return _time_range(e.op, e.rhs, now, tz), None
-        if _is_time(e.rhs):
+        if type(e.rhs) is ast.VarRef and _is_time(e.rhs):
             return _time_range(_SWAP.get(e.op, e.op), e.lhs, now, tz), None
-        return TimeRange(), reduce_condition(e, now, tz)
+        return TimeRange(), e if reduced else reduce_condition(e, now, tz)
     if kind is ast.ParenExpr:
-        tr, inner = _split(e.expr, now, tz)
+        tr, inner = _split(e.expr, now, tz, reduced)
         if type(inner) is ast.BinaryExpr:
             return tr, e if inner is e.expr else ast.ParenExpr(inner)
         return tr, inner
@@ -102,5 +103,5 @@ def _time_range(op: str, value, now: int | None, tz: str | None) -> TimeRange:
     raise QueryError(f"invalid operation: time and *influxql.{type(lit).__name__} are not compatible")
 
 
-def _is_time(e) -> bool:
-    return type(e) is ast.VarRef and e.name.lower() == "time"
+def _is_time(ref: ast.VarRef) -> bool:
+    return ref.name.lower() == "time"

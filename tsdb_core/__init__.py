@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "open", "local_dir", "Store", "StoreConfig", "Dialect", "Verdict", "FieldType", "LineError", "WriteResult",
     "QueryResult", "StatementResult", "Series", "SeriesBlock", "PreparedQuery", "DataProvider", "Capabilities",
-    "rfc3339_times", "influxdb3_arrow", "influxdb3_params_error",
+    "rfc3339_times", "influxdb3_arrow", "influxdb3_params_error", "influxd_string",
     "TsdbError", "UserError", "InternalError", "ParseError", "LineProtocolError",
     "QueryError", "DatabaseNotFound", "RetentionPolicyNotFound", "FieldTypeConflict",
     "PointsBeyondRetention", "LimitExceeded", "PermissionDenied", "ReadOnlyStore", "StorageError",
@@ -49,6 +49,10 @@ def __getattr__(name: str) -> object:
         from .influxql.dialects.portability import Verdict
 
         return Verdict
+    if name == "influxd_string":
+        from .query.analyze.types_v1 import influxd_string
+
+        return influxd_string
     if name == "influxdb3_arrow":
         from .query.sql.execute import to_arrow
 

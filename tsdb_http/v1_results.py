@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from tsdb_core import StatementResult
+from tsdb_core import StatementResult, influxd_string
 
 NOT_EXECUTED = "not executed"
 
@@ -52,8 +52,8 @@ def add_warnings(results: list[StatementResult], warnings: dict[int, str]) -> No
 
 def _printed(stmt, store, db: str) -> str:
     name = type(stmt).__name__
-    if name == "SelectStatement":
-        return str(_qualified(stmt, store, db))
+    if name == "SelectStatement":  # (floats with three decimals, TZ('...'): as 1.x prints it)
+        return influxd_string(_qualified(stmt, store, db))
     if name == "CreateDatabaseStatement" and stmt.rp_create:
         return _create_database_text(stmt)
     return str(stmt)

@@ -93,6 +93,9 @@ case("v1_get_writes.json", "CREATE DATABASE getdb; SHOW DATABASES; CREATE RETENT
      "DROP RETENTION POLICY r1 ON getdb; DROP DATABASE getdb")
 case("v1_get_into.json", "CREATE DATABASE intodb; SELECT v INTO intodb..copy FROM cpu; "
      "SELECT i INTO intodb.autogen.copy2 FROM (SELECT i FROM cpu); DROP DATABASE intodb")
+# the statement in the warning as 1.x prints it: floats with three decimals (a subquery's too), TZ('...')
+case("v1_get_into_text.json", "CREATE DATABASE intodb; SELECT v * 2.5 INTO intodb..copy FROM cpu WHERE v > 0.5 "
+     "tz('Europe/Paris'); SELECT i INTO intodb..copy2 FROM (SELECT i * 1.5 AS i FROM cpu); DROP DATABASE intodb")
 case("v1_get_create_with.json", "CREATE DATABASE getdb2 WITH DURATION 1d NAME x; DROP DATABASE getdb2")
 for _name, _method, _path in (("v1_405_query.txt", "PUT", "/query"), ("v1_405_write.txt", "DELETE", "/write"),
                               ("v1_405_ping.txt", "POST", "/ping")):

@@ -1,32 +1,18 @@
 """influxd 1.x's reading of a SELECT's WHERE beyond its comparisons.
 
-Two things its compiler and storage engine do to the condition as a whole: influxql's
-ConditionExpr accepts only comparisons, AND/OR and boolean literals as its operands
-(:func:`check_leaves`), and the tsm1 engine reads each field the condition names through one
-cursor, whatever types the condition casts it to (:func:`one_type_per_field`).
+What its storage engine does to the condition as a whole: the tsm1 engine reads each field the
+condition names through one cursor, whatever types the condition casts it to
+(:func:`one_type_per_field`); the inmem index takes arithmetic operands as it takes series
+filters (:func:`arithmetic_leaves`). (ConditionExpr's own reading: where_v1.py.)
 """
 from __future__ import annotations
 
-from ...base.errors import QueryError
 from ...influxql import ast
 from ...influxql.ast.visit import find, transform
-from .types_v1 import go_text
+from ..functions.math import MATH_FUNCTIONS
 
 # influxql.DataType numbers: the engine's condition cursors sort by name, then by these
 _RANK = {"float": 1, "integer": 2, "string": 3, "boolean": 4, "tag": 7, "unsigned": 9}
-
-
-def check_leaves(cond) -> None:
-    """``invalid condition expression: <leaf>`` for an operand of the AND/OR tree (parentheses
-    looked through) that is neither a binary expression nor a boolean literal: ``WHERE b``,
-    ``WHERE f > 1 OR (b)``, ``WHERE 4`` (influxql ConditionExpr's default case)."""
-    e = ast.unparen(cond)
-    if isinstance(e, ast.BinaryExpr):
-        if e.op in ("AND", "OR"):
-            check_leaves(e.lhs)
-            check_leaves(e.rhs)
-    elif not isinstance(e, ast.BooleanLiteral):
-        raise QueryError(f"invalid condition expression: {go_text(e)}")
 
 
 def one_type_per_field(cond, fields: dict[str, str], tags) -> ast.Expr:
@@ -105,3 +91,81 @@ def _field_side(ref: ast.VarRef, fields) -> bool:
 
 def _is_time(e) -> bool:
     return isinstance(e, ast.VarRef) and e.name.lower() == "time"
+
+
+_NUMERIC = frozenset({"float", "integer", "unsigned"})
+IS_NULL = "\x00is_null"  # an internal call: true where its argument is null (exec/expressions.py)
+
+
+def over_subqueries(cond, fields: dict[str, str], tags):
+    """``cond`` (over subqueries only) as influxd's filter evaluates it on their points, which
+    carry each name once, with its own type: a cast converts between numeric types only, any
+    other (``::string``, ``::tag``, ``::field`` of a grouping tag) reads the value as it is.
+    An arithmetic operand of the AND/OR tree is no boolean to evalBinaryExpr (but for ``&``,
+    ``|``, ``^`` beside a boolean): a number makes the AND or OR holding it false, a nil
+    (a string's, a float's ``&``, a missing value's) is false beside a boolean (``x OR c``
+    holds where x is nil and c holds) (:func:`_operand`)."""
+    cond = transform(cond, lambda n: _as_read(n, fields, tags) if type(n) is ast.VarRef else n)
+    if _operand(cond, fields) is not None:
+        return ast.BooleanLiteral(False)
+    return _numbers_in_logic(cond, fields)
+
+
+def _as_read(ref: ast.VarRef, fields, tags) -> ast.VarRef:
+    if ref.type is None or ref.type == "field" and ref.name not in tags:
+        return ref
+    if ref.name in fields and ref.type in _NUMERIC and fields[ref.name] in _NUMERIC:
+        return ref
+    return ast.VarRef(ref.name) if ref.name in fields or ref.name in tags else ref
+
+
+def _numbers_in_logic(e, fields):
+    inner = ast.unparen(e)
+    if type(inner) is not ast.BinaryExpr or inner.op not in ("AND", "OR"):
+        return e
+    lhs, rhs = _numbers_in_logic(inner.lhs, fields), _numbers_in_logic(inner.rhs, fields)
+    lk, rk = _operand(lhs, fields), _operand(rhs, fields)
+    if lk is None and rk is None:
+        return e if lhs is inner.lhs and rhs is inner.rhs else ast.BinaryExpr(inner.op, lhs, rhs)
+    if inner.op == "AND" or (lk is not None and rk is not None):
+        return ast.BooleanLiteral(False)
+    (kind, operand), other = ((lk, lhs), rhs) if lk is not None else ((rk, rhs), lhs)
+    if kind == "nil":
+        return other
+    return ast.ParenExpr(ast.BinaryExpr("AND", ast.Call(IS_NULL, (operand,)), other))
+
+
+def _operand(e, fields) -> str | None:
+    """What arithmetic operand ``e`` makes: ``"number"`` (nil where an operand is), ``"nil"``;
+    None for anything else (no arithmetic, or a bitwise one with a boolean side: a boolean)."""
+    e = ast.unparen(e)
+    if type(e) is not ast.BinaryExpr or e.op not in _ARITHMETIC:
+        return None
+    sides = [_value_type(ast.unparen(s), fields) for s in (e.lhs, e.rhs)]
+    if e.op in ("&", "|", "^"):
+        if "boolean" in sides:
+            return None
+        return "number" if all(t in ("integer", "unsigned") for t in sides) else "nil"
+    return "number" if all(t in _NUMERIC for t in sides) else "nil"
+
+
+def _value_type(e, fields) -> str | None:
+    """The type of the value ``e`` makes on a subquery's point (None: a nil)."""
+    kind = type(e)
+    if kind is ast.VarRef:
+        return e.type if e.type in _NUMERIC else fields.get(e.name) if e.type in (None, "field") else None
+    if kind is ast.IntegerLiteral or kind is ast.UnsignedLiteral:
+        return "integer"
+    if kind is ast.NumberLiteral:
+        return "float"
+    if kind is ast.BooleanLiteral:
+        return "boolean"
+    if kind is ast.Call:  # the MathValuer answers a float, or nil for another argument
+        numbers = all(_value_type(ast.unparen(a), fields) in _NUMERIC for a in e.args)
+        return "float" if e.name in MATH_FUNCTIONS and e.args and numbers else None
+    if kind is ast.BinaryExpr and e.op in _ARITHMETIC:
+        sides = {_value_type(ast.unparen(s), fields) for s in (e.lhs, e.rhs)}
+        if _operand(e, fields) != "number":
+            return "boolean" if e.op in ("&", "|", "^") and "boolean" in sides else None
+        return "float" if e.op == "/" or "float" in sides else "integer"
+    return None

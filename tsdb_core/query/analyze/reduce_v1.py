@@ -19,6 +19,8 @@ import polars as pl
 from ...influxql import ast
 from ...influxql.ast.visit import transform
 from ..functions.math import MATH_FUNCTIONS, math_expr
+from .condition_v1 import IS_NULL
+from .fold_time_v1 import fold_time
 
 NIL = ast.NilLiteral()
 _I64 = 1 << 64
@@ -47,15 +49,27 @@ def has_nil(e) -> bool:
 def unevaluated_as_nil(cond):
     """A bound WHERE condition as influxd's evalBinaryExpr takes it: each call the MathValuer does
     not evaluate (``log(x)``, ``abs(x, 2)`` in parentheses, which validateCondition does not enter;
-    ``mean(x)`` there) nil, whose comparisons are false; a string or boolean literal ordered
-    (``s <= 'a'``, ``b <= true``) false: Go compares those for (in)equality only."""
+    ``mean(x)`` there) and a time or duration literal nil, whose comparisons are false (but
+    beside a boolean field, where nil is false: ``b = now()`` holds where b is false); a
+    string or boolean literal ordered (``s <= 'a'``, ``b <= true``) false: Go compares those
+    for (in)equality only."""
     def nil_call(n):
-        if isinstance(n, ast.Call) and not _evaluates(n.name, len(n.args)):
+        if isinstance(n, ast.Call) and not _evaluates(n.name, len(n.args)) and n.name != IS_NULL:
             return NIL
-        if isinstance(n, ast.BinaryExpr) and n.op in ("<", "<=", ">", ">=") and _unordered(n.lhs, n.rhs):
-            return ast.BooleanLiteral(False)
+        if isinstance(n, (ast.TimeLiteral, ast.DurationLiteral)):  # (ValuerEval has no case for them)
+            return NIL
+        if isinstance(n, ast.BinaryExpr):
+            if n.op in ("<", "<=", ">", ">=") and _unordered(n.lhs, n.rhs):
+                return ast.BooleanLiteral(False)
+            if n.op in ("=", "!=") and (n.lhs is NIL or n.rhs is NIL) and (_boolean(n.lhs) or _boolean(n.rhs)):
+                return ast.BinaryExpr(n.op, *(ast.BooleanLiteral(False) if s is NIL else s for s in (n.lhs, n.rhs)))
         return n
     return transform(cond, nil_call)
+
+
+def _boolean(e) -> bool:
+    """A bound boolean field (evalBinaryExpr takes a nil beside a boolean as false)."""
+    return isinstance(e, ast.VarRef) and e.type == "boolean"
 
 
 def _unordered(lhs, rhs) -> bool:
@@ -85,6 +99,61 @@ def _reduce(e):
         sub = _reduce(e.expr)
         return ast.ParenExpr(sub) if isinstance(sub, ast.BinaryExpr) else sub
     return e
+
+
+def reduce_condition(e, now: int | None, tz: str | None, math: bool = False):
+    """``influxql.Reduce`` of a WHERE operand with influxd's NowValuer: ``now()`` the time
+    literal ``now`` (None: Prepare's valuer, which has none) and the literals folded as
+    reduceBinaryExpr folds them, times and durations included (fold_time_v1); ``math``: with
+    the MathValuer too (a subquery's condition as compile stores it). ``e`` itself where nothing
+    changes; the top-level parentheses kept."""
+    kind = type(e)
+    if kind is ast.BinaryExpr:
+        lhs, rhs = e.lhs, e.rhs  # (a name or a literal is its own reduction: no call)
+        if type(lhs) not in _OWN:
+            lhs = reduce_condition(lhs, now, tz, math)
+        if type(rhs) not in _OWN:
+            rhs = reduce_condition(rhs, now, tz, math)
+        if _folds(e.op, lhs, rhs):
+            out = reduce_binary(e.op, lhs, rhs, tz)
+            return e if type(out) is ast.BinaryExpr and out.lhs is e.lhs and out.rhs is e.rhs else out
+        return e if lhs is e.lhs and rhs is e.rhs else ast.BinaryExpr(e.op, lhs, rhs)
+    if kind is ast.ParenExpr:
+        sub = reduce_condition(e.expr, now, tz, math)
+        if type(sub) is not ast.BinaryExpr:
+            return sub
+        return e if sub is e.expr else ast.ParenExpr(sub)
+    if kind is ast.Call:
+        if e.name == "now" and not e.args and now is not None:
+            return ast.TimeLiteral(now)
+        args = tuple(reduce_condition(a, now, tz, math) for a in e.args)
+        if math and all(isinstance(a, ast.Literal) for a in args):
+            folded = _math_value(e.name, args)
+            if folded is not None:
+                return folded
+        return e if all(a is b for a, b in zip(args, e.args)) else ast.Call(e.name, args)
+    return e
+
+
+_OWN = frozenset({ast.VarRef, ast.StringLiteral, ast.IntegerLiteral, ast.NumberLiteral, ast.BooleanLiteral,
+                  ast.DurationLiteral, ast.TimeLiteral, ast.RegexLiteral, ast.UnsignedLiteral})
+
+
+def _folds(op: str, lhs, rhs) -> bool:
+    """Whether reduceBinaryExpr may fold ``lhs op rhs``: a literal left side beside a literal
+    (or nil's, beside anything), or AND/OR beside a boolean literal (``f > 1`` stays)."""
+    if isinstance(lhs, ast.Literal) and (isinstance(rhs, ast.Literal) or type(lhs) is ast.NilLiteral):
+        return True
+    return op in _ABSORBING and (type(lhs) is ast.BooleanLiteral or type(rhs) is ast.BooleanLiteral)
+
+
+def reduce_binary(op: str, lhs, rhs, tz: str | None):
+    """reduceBinaryExpr of two reduced operands (times and durations too)."""
+    if isinstance(lhs, ast.Literal) and isinstance(rhs, ast.Literal):
+        out = fold_time(op, lhs, rhs, tz)
+        if out is not None:
+            return out
+    return _binary(op, lhs, rhs)
 
 
 def _math_value(name: str, args: tuple):

@@ -128,7 +128,8 @@ def _is_time(expr: ast.Expr) -> bool:
     return isinstance(expr, ast.VarRef) and expr.name.lower() == "time"
 
 
-def _range_of(op: str, t: int) -> TimeRange:
+def range_of(op: str, t: int) -> TimeRange:
+    """The range of ``time <op> t`` (``invalid time comparison operator`` for another op)."""
     return TimeRange(*_bounds(op, t))
 
 
@@ -157,9 +158,9 @@ def split_range(cond: ast.Expr | None, now: int, tz: str | None = None) -> TimeR
         if cond.op in ("AND", "OR"):
             return split_range(cond.lhs, now, tz).intersect(split_range(cond.rhs, now, tz))
         if _is_time(cond.lhs) and cond.op in _FLIP:
-            return _range_of(cond.op, time_value(cond.rhs, now, tz))
+            return range_of(cond.op, time_value(cond.rhs, now, tz))
         if _is_time(cond.rhs) and cond.op in _FLIP:
-            return _range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz))
+            return range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz))
     return TimeRange()
 
 
@@ -272,7 +273,7 @@ def split_where(cond: ast.Expr | None, now: int, tz: str | None = None
                 return tr, lrest
             return tr, ast.BinaryExpr(cond.op, lrest, rrest)
         if _is_time(cond.lhs) and cond.op in _FLIP:
-            return _range_of(cond.op, time_value(cond.rhs, now, tz)), None
+            return range_of(cond.op, time_value(cond.rhs, now, tz)), None
         if _is_time(cond.rhs) and cond.op in _FLIP:
-            return _range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz)), None
+            return range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz)), None
     return TimeRange(), cond

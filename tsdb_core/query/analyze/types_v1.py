@@ -154,8 +154,17 @@ class _Text(ast.Expr):
 
 
 def statement_text(stmt, sources) -> str:
-    """The SELECT as influxql's String() prints it (go_text for every expression)."""
+    """The SELECT as influxql's String() prints it (go_text for every expression, subqueries'
+    too; ``TZ('...')`` in capitals, unescaped)."""
     fields = tuple(ast.Field(_Text(go_text(f.expr)), f.alias) for f in stmt.fields)
     cond = None if stmt.condition is None else _Text(go_text(stmt.condition))
     dims = tuple(replace(d, expr=_Text(go_text(d.expr))) for d in stmt.dimensions)
-    return str(replace(stmt, fields=fields, condition=cond, dimensions=dims, sources=tuple(sources)))
+    sources = tuple(ast.SubQuery(_Text(statement_text(s.statement, s.statement.sources)))
+                    if isinstance(s, ast.SubQuery) else s for s in sources)
+    text = str(replace(stmt, fields=fields, condition=cond, dimensions=dims, sources=sources, location=None))
+    return text if stmt.location is None else f"{text} TZ('{stmt.location}')"
+
+
+def influxd_string(stmt) -> str:
+    """A SELECT as influxd 1.x prints it (its GET warnings, its panics)."""
+    return statement_text(stmt, stmt.sources)

@@ -15,6 +15,7 @@ from ...influxql import ast
 from ...influxql import functions as F
 from ...influxql.dialects import arith3
 from ..functions.math import MATH_FUNCTIONS, math_expr
+from ..analyze.condition_v1 import IS_NULL
 from ..plan.nodes import MEASUREMENT_COLUMN, LoweredCall
 from . import cast_trace
 from .cast_trace import CastFailure
@@ -179,6 +180,8 @@ def value_expr(e, schema) -> pl.Expr:
         return value_expr(e.args[0], schema).cast(pl.UInt64, wrap_numerical=True)
     if isinstance(e, ast.Call) and e.name == CHECKED_CAST:
         return _checked_cast(e.args[0], schema)
+    if isinstance(e, ast.Call) and e.name == IS_NULL:
+        return value_expr(e.args[0], schema).is_null()
     if isinstance(e, ast.Call) and e.name in MATH_FUNCTIONS:
         args = [value_expr(a, schema) for a in e.args]
         t = dtype_of(e.args[0], schema)

@@ -29,6 +29,7 @@ from ..analyze.time_range import TimeRange, parse_time_string, split_where
 from ..analyze.compile import compile_fields, validate_condition
 from ..analyze import condition_v1
 from ..analyze.reduce_v1 import reduce_field, unevaluated_as_nil
+from ..analyze.where_v1 import read_where
 from ..analyze.types_v1 import check_fields, statement_text
 
 # the column a cast to a field type of a name no source has as a field reads: none (its value is
@@ -85,7 +86,7 @@ def plan_select(stmt: ast.SelectStatement, provider, *, db: str | None, rp: str 
 def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
           parent: SelectPlan | None = None, dialect: Dialect = Dialect.INFLUXDB1) -> SelectPlan:
     """The statement's facts: fields, tags, time range, groups (no operator tree yet)."""
-    time_range, condition = _where(stmt, now, dialect)
+    time_range, condition, refusal = _where(stmt, now, dialect, parent is not None)
     interval, offset, dim_exprs = _dimensions(stmt, now)
     inherited = False
     ascending = stmt.time_ascending
@@ -112,7 +113,7 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
     sources = _under_pattern(sources, dims) if all_tags else sources
     own_dims = [d for d in dims if d not in passed]  # a tag passed down is still listed by *
     if dialect is Dialect.INFLUXDB1:
-        check_fields(stmt, fields, known.fields, known.tags, lambda: _normalized(stmt, provider, db, rp))
+        _prepared_v1(stmt, fields, known, refusal, lambda: _normalized(stmt, provider, db, rp))
     columns, types = _expand_fields(fields, known, own_dims, stmt.into is not None, all_tags,
                                     unique=parent is None, dialect=dialect)
     columns = _checked(columns, known.fields, dialect, None if has_agg else stmt.location or "")
@@ -143,14 +144,23 @@ def _plan(stmt: ast.SelectStatement, provider, *, db, rp, now: int,
         offset_shard=_offset_shard(stmt, sources, columns, has_agg, provider, dialect))
 
 
-def _where(stmt: ast.SelectStatement, now: int, dialect: Dialect):
-    """(time range, the rest of WHERE) once influxd's compiler accepts it (influxdb1: its
-    operands first, as ConditionExpr takes them)."""
-    if dialect is Dialect.INFLUXDB1 and stmt.condition is not None:
-        condition_v1.check_leaves(stmt.condition)
+def _where(stmt: ast.SelectStatement, now: int, dialect: Dialect, subquery: bool):
+    """(time range, the rest of WHERE, the error to raise once the fields pass or None)
+    (influxdb1: as influxd's ConditionExpr reads it, twice: analyze/where_v1.py)."""
+    if dialect is Dialect.INFLUXDB1:
+        where = read_where(stmt, now, subquery)
+        return where.time_range, where.condition, where.refusal
     time_range, condition = split_where(stmt.condition, now, stmt.location)
-    validate_condition(condition, influxd=dialect is Dialect.INFLUXDB1)
-    return time_range, condition
+    validate_condition(condition)
+    return time_range, condition, None
+
+
+def _prepared_v1(stmt, fields, known: SourceSchema, refusal, sources) -> None:
+    """What influxd's Prepare refuses once the fields are compiled: their types (check_fields),
+    then the WHERE (``refusal``: where_v1's second pass)."""
+    check_fields(stmt, fields, known.fields, known.tags, sources)
+    if refusal is not None:
+        raise refusal
 
 
 def _subquery_ascending(stmt: ast.SelectStatement, parent: SelectPlan, dialect: Dialect) -> bool:
@@ -165,11 +175,14 @@ def _subquery_ascending(stmt: ast.SelectStatement, parent: SelectPlan, dialect: 
 
 
 def _bound_condition(condition, known, dialect, sources):
-    """The WHERE bound to the sources' tags and fields (influxdb1: each field read under one type,
-    over measurements its arithmetic operands as the index takes them; InfluxDB 3's integer rules applied)."""
+    """The WHERE bound to the sources' tags and fields (influxdb1: over subqueries as their points
+    answer it, each field read under one type, over measurements its arithmetic operands as the
+    index takes them; InfluxDB 3's integer rules applied)."""
     if condition is None:
         return None
     if dialect is Dialect.INFLUXDB1:
+        if sources and all(isinstance(s, SubqueryScan) for s in sources):
+            condition = condition_v1.over_subqueries(condition, known.fields, known.tags)
         condition = condition_v1.one_type_per_field(condition, known.fields, known.tags)
         if all(isinstance(s, Scan) for s in sources):
             condition = condition_v1.arithmetic_leaves(condition, known.fields)

@@ -13,6 +13,7 @@ are marked ``local_files(reason)``; both are skipped, saying why, where that doe
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -161,3 +162,19 @@ def memory_and_disk(lines: str):
         yield s
         s.close()
     return store
+
+
+@contextlib.contextmanager
+def pieces_and_flushed(writes: list[str]):
+    """Two stores in memory holding ``writes`` (database ``db``): one with every write a buffered
+    piece of its own (a query after each sorts it; no quiet merge), one with them flushed to a file."""
+    import tsdb_core
+    from tsdb_core.base.config import StoreConfig
+    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=3600.0)
+    with tsdb_core.open(None, config=config) as live, tsdb_core.open(None) as settled:
+        for w in writes:
+            live.write("db", w)
+            live.query("SELECT count(v) FROM m", db="db")  # (the write becomes a piece)
+            settled.write("db", w)
+        settled.flush()
+        yield live, settled

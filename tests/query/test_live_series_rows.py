@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tsdb_core
-from tsdb_core.base.config import StoreConfig
+from tests.stores import pieces_and_flushed
 from tsdb_core.storage import partitions
 
 KEY = ("db", "autogen", "m")
@@ -53,13 +52,7 @@ def _pieces_apart(mp) -> list:
 
 def _check_queries(writes: list[str]) -> None:
     """Every one of QUERIES answers on the pieces of ``writes`` as on a flushed store."""
-    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=3600.0)
-    with tsdb_core.open(None, config=config) as live, tsdb_core.open(None) as settled:
-        for w in writes:
-            live.write("db", w)
-            live.query("SELECT count(v) FROM m", db="db")  # (the write becomes a piece)
-            settled.write("db", w)
-        settled.flush()
+    with pieces_and_flushed(writes) as (live, settled):
         for q in QUERIES:
             assert live.query(q, db="db").to_json() == settled.query(q, db="db").to_json(), q
 
@@ -69,15 +62,9 @@ def test_joined_rows_path_taken_over_disjoint_pieces(monkeypatch):
     and last, none, the last two only, every row; answered from the joined rows (not the merge)
     and as the settled store."""
     answered = _pieces_apart(monkeypatch)
-    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=3600.0)
     writes = [_lines("h1", 0, 4, 1, 0, True), _lines("h2", 0, 4, 1, 5, False), _lines("h1", 10, 4, 2, 3, True),
               _lines("h1", 30, 3, 1, 7, False)]
-    with tsdb_core.open(None, config=config) as live, tsdb_core.open(None) as settled:
-        for w in writes:
-            live.write("db", w)
-            live.query("SELECT count(v) FROM m", db="db")
-            settled.write("db", w)
-        settled.flush()
+    with pieces_and_flushed(writes) as (live, settled):
         assert [p.decoded.frame.height for p in live._engine.state.buffer.views[KEY]._pieces] == [4, 4, 4, 3]
         want = {"SELECT v FROM m WHERE host = 'h1' AND (v < 1 OR v >= 8)": [[0, 0.0], [31, 8.0], [32, 9.0]],
                 "SELECT v FROM m WHERE host = 'h1' AND v > 100": None,

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tsdb_core
+from tests.stores import pieces_and_flushed
 from tsdb_core.base.config import StoreConfig
 from tsdb_core.storage.buffer import COALESCE_CHUNKS, WriteBuffer
 from tsdb_core.storage.cache import Decoded
@@ -113,13 +114,7 @@ def test_newest_rows_read_from_the_newest_pieces_answer_as_settled(monkeypatch):
     from tsdb_core.storage import buffer_view, newest_pieces, partitions
     monkeypatch.setattr(buffer_view, "BACKGROUND", False)
     monkeypatch.setattr(buffer_view, "_by_size", lambda pieces, tags: pieces)
-    config = StoreConfig(buffer_sort_min_rows=0, buffer_sort_tail_rows=0, buffer_sort_quiet_s=3600.0)
-    with tsdb_core.open(None, config=config) as live, tsdb_core.open(None) as settled:
-        for w in WRITES:
-            live.write("db", w)
-            live.query("SELECT count(v) FROM m", db="db")  # (the write becomes a piece)
-            settled.write("db", w)
-        settled.flush()
+    with pieces_and_flushed(WRITES) as (live, settled):
         assert [p.decoded.frame.height for p in live._engine.state.buffer.views[KEY]._pieces] == [10, 4, 2, 3, 4]
         read = []
         real = partitions._piece_rows

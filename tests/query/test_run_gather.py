@@ -292,3 +292,12 @@ def test_arrays_of_several_pieces_come_series_by_series(monkeypatch):
                                               2 * list(range(10 * i, 10 * i + n))] + [40]
     store.close()
     settled.close()
+
+
+def test_each_frames_lists_put_back_at_their_groups_places():
+    """RunGroups._lists answers frame by frame (the first source's groups, then the rest's); the
+    rows go back to series then window order, each column keeping its type."""
+    out = [pl.DataFrame({"m": [1.5, 2.5, 3.5], "s": [1, 2, 3]}), pl.DataFrame({"m": [7.0, 8.0], "s": [2**60, -4]})]
+    got = series_runs._scattered(out, [np.array([0, 2, 3]), np.array([1, 4])])
+    assert got.schema == out[0].schema
+    assert got.to_dict(as_series=False) == {"m": [1.5, 7.0, 2.5, 3.5, 8.0], "s": [1, 2**60, 2, 3, -4]}

@@ -143,16 +143,27 @@ class RunGroups:
                                                                  mask=between)) for c in columns]
             out.append(pl.DataFrame(lists).select(exprs))
             placed.append(at)
-        values = pl.concat(out, how="vertical") if len(out) > 1 else out[0]
-        at = np.concatenate(placed)
-        if np.array_equal(at, np.arange(at.size)):
-            return values
-        back = np.empty(at.size, dtype=np.int64)  # each group's row in ``values``
-        back[at] = np.arange(at.size)
-        return values[back]
+        if len(out) == 1 and np.array_equal(placed[0], np.arange(placed[0].size)):
+            return out[0]
+        return _scattered(out, placed)
 
     def _ordered(self, s: pl.Series) -> pl.Series:
         return s if self.order is None else s.gather(self.order)
+
+
+def _scattered(out: list[pl.DataFrame], placed: list[np.ndarray]) -> pl.DataFrame:
+    """The rows of ``out`` (one frame's groups each) put at their groups' places (``placed``): a
+    NumPy scatter per column (a :data:`LIST_CALLS` answer is a number, never null: a group has
+    rows), not a concat and a gather of the frames (a third of the time)."""
+    n = sum(at.size for at in placed)
+    cols = []
+    for name, dtype in out[0].schema.items():
+        arrays = [o.get_column(name).to_numpy() for o in out]
+        column = np.empty(n, dtype=arrays[0].dtype)
+        for a, at in zip(arrays, placed):
+            column[at] = a
+        cols.append(pl.Series(name, column, dtype))
+    return pl.DataFrame(cols)
 
 
 # calls :meth:`RunGroups.reduce` computes over a list of values: (function, field type) -> the
@@ -258,7 +269,8 @@ def _piece_groups(found: PieceRuns, interval: int, offset: int):
     first of several sources holds most rows (a file or a merged piece, then the pieces since),
     the rest is first made one source (:func:`_first_and_rest`)."""
     rows = [int(c.sum()) for c in found.counts]
-    if len(rows) > 2 and rows[0] >= FIRST_SHARE * sum(rows):  # (else the copy may cost more than the passes)
+    split = len(rows) > 2 and rows[0] >= FIRST_SHARE * sum(rows)  # (else the copy may cost more than the passes)
+    if split:
         found = _first_and_rest(found, interval, offset)
     segs = []
     for k, frame in enumerate(found.frames):
@@ -271,6 +283,9 @@ def _piece_groups(found: PieceRuns, interval: int, offset: int):
         none = np.zeros(0, dtype=np.int64)
         return found.frames, none, none, none.astype(np.uint32), none, none
     src, starts, series, windows, lengths = (np.concatenate(x) for x in zip(*segs))
+    if split:  # no group astride the two: a series' groups in the first, then its groups in the rest
+        by = np.argsort(series, kind="stable")
+        return found.frames, src[by], starts[by], series[by].astype(np.uint32), windows[by], lengths[by]
     by = np.lexsort((src, windows, series))  # series, window, then source: a group's rows in time order
     src, starts, series, windows, lengths = src[by], starts[by], series[by], windows[by], lengths[by]
     new = np.ones(src.size, dtype=bool)

@@ -119,6 +119,30 @@ def test_quiet_writes_become_one_piece_without_a_query(background):
     store.close()
 
 
+@pytest.mark.no_catalog
+def test_rows_written_during_the_quiet_merge_are_merged_too(background, monkeypatch):
+    """A write while the quiet merge runs starts no thread (the merging one is still waiting):
+    that thread merges those rows too once quiet again; it had ended, leaving them a piece apart."""
+    store = tsdb_core.open(None, config=StoreConfig(**{**FAST, "buffer_sort_tail_rows": 1000,
+                                                       "buffer_sort_quiet_s": 0.05}))
+    store.write(DB, body("h1", range(0, 300), 0))
+    store.query(QUERIES[0], db=DB)
+    view = view_of(store)
+    wait_until(lambda: not view.busy, "the query's catch-up")
+    real, during = buffer_view.BufferView._catch_up, []
+
+    def catch_up(self, chunks, total, tags, fields, quiet):
+        if quiet and not during:  # (the write takes the buffer's lock, not this view's)
+            during.append(store.write(DB, body("h2", range(900, 930), 9)).ok)
+        return real(self, chunks, total, tags, fields, quiet)
+    monkeypatch.setattr(buffer_view.BufferView, "_catch_up", catch_up)
+    store.write(DB, body("h2", range(300, 330), 1))
+    wait_until(lambda: during and len(view._pieces) == 1 and view._covered == 360 and not view.busy, "one piece")
+    assert during == [True] and store._engine.state.buffer.rows == 360
+    assert store.query(QUERIES[0], db=DB).to_json()["results"][0]["series"][0]["values"][0][1] == 360
+    store.close()
+
+
 def _caught_up(store, n: int):
     view = view_of(store)
     wait_until(lambda: not view.busy and view._covered == n and not view._unbalanced(), "the catch-up")

@@ -378,10 +378,16 @@ class BufferView:
 
     def _when_quiet(self, current) -> None:
         """Wait until nothing was written for ``quiet_s`` (or the rows are no longer read), then
-        make one piece of everything, unless a flush took the rows meanwhile."""
+        make one piece of everything, unless a flush took the rows meanwhile. Rows written during
+        the merge started no thread (this one was waiting): it waits for them too. It lets go
+        under the lock it decided in, so a write after that starts a thread of its own."""
+        ended = False
         try:
-            while self.watched():
+            while True:
                 with self._lock:
+                    if not self.watched():
+                        self._timer, ended = False, True
+                        return
                     left = self._since + self.settings.quiet_s - _time.monotonic()
                     busy = self._busy
                     if busy:
@@ -400,13 +406,20 @@ class BufferView:
                 with self._lock:
                     if self._busy or not self._note(total, _time.monotonic()):
                         continue  # a catch-up started, or rows came meanwhile: wait again
-                    start = total >= self._covered and self._due(total, True)
-                    self._busy = start
-                if not (start and self._catch_up(chunks, total, tags, fields, True)):
-                    return  # (after a merge of the small pieces only: wait again, then the whole)
+                    self._busy = total >= self._covered and self._due(total, True)
+                    if not self._busy:
+                        self._timer, ended = False, True
+                        return
+                if self._catch_up(chunks, total, tags, fields, True):
+                    continue  # (a merge of the small pieces only: wait again, then the whole)
+                with self._lock:
+                    if self._seen == total:  # nothing written during the merge
+                        self._timer, ended = False, True
+                        return
         finally:
-            with self._lock:
-                self._timer = False
+            if not ended:  # (a flush took the rows, or the merge failed)
+                with self._lock:
+                    self._timer = False
 
     def _catch_up(self, chunks: list, total: int, tags: tuple[str, ...], fields: dict[str, FieldType],
                   quiet: bool) -> bool:

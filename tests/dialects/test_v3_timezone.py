@@ -86,7 +86,10 @@ SPLIT = "datafusion error: rewriting statement\ncaused by\nsplit condition\ncaus
 def test_v3_reads_where_strings_in_the_statements_zone(v3, v1, q, message):
     (res,) = v3.query(q, db="mydb").to_json()["results"]
     assert res.get("error") == (SPLIT + message if message else None)
-    assert "error" not in v1.query(q, db="mydb").to_json()["results"][0]  # 1.x unchanged: it runs
+    # 1.x: a duration minus a time is not folded, and time is refused beside the expression left
+    # (influxd 1.6.7, asked); the other statements run
+    v1_error = "invalid operation: time and *influxql.BinaryExpr are not compatible" if "> 5m - " in q else None
+    assert v1.query(q, db="mydb").to_json()["results"][0].get("error") == v1_error
 
 
 def test_the_zone_moves_the_range_of_data(v3, v1):

@@ -215,11 +215,19 @@ def _fold(op: str, lhs, rhs):
     return _fold_int(op, lhs.val, rhs.val)
 
 
-def _fold_float(op: str, a: float, b: float):
+def _compared_or_divided(op: str, a, b):
+    """What a comparison or a division of two numbers folds to, as for floats so for integers
+    (Go's influxql divides integers as floats, x / 0 as 0); None for other operators."""
     if op in _COMPARE:
         return ast.BooleanLiteral(_COMPARE[op](a, b))
     if op == "/":
         return ast.NumberLiteral(0.0 if b == 0 else a / b)
+    return None
+
+
+def _fold_float(op: str, a: float, b: float):
+    if op in _COMPARE or op == "/":
+        return _compared_or_divided(op, a, b)
     if op == "%":
         return ast.NumberLiteral(math.fmod(a, b) if b != 0 and math.isfinite(a) else math.nan)
     v = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b}.get(op)
@@ -232,10 +240,8 @@ def _wrap(v: int) -> int:
 
 
 def _fold_int(op: str, a: int, b: int):
-    if op in _COMPARE:
-        return ast.BooleanLiteral(_COMPARE[op](a, b))
-    if op == "/":
-        return ast.NumberLiteral(0.0 if b == 0 else a / b)
+    if op in _COMPARE or op == "/":
+        return _compared_or_divided(op, a, b)
     if op == "%":
         return ast.IntegerLiteral(0 if b == 0 else _wrap((abs(a) % abs(b)) * (-1 if a < 0 else 1)))
     v = {"+": a + b, "-": a - b, "*": a * b, "&": a & b, "|": a | b, "^": a ^ b}.get(op)

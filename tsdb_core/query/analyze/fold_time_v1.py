@@ -11,16 +11,17 @@ from ...base.errors import QueryError
 from ...influxql import ast
 from .time_range import parse_time_string
 
-_I64 = 1 << 64
+I64 = 1 << 64  # Go's int64 arithmetic wraps modulo this
 _TIME_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}(?:.+)?\Z", re.S)  # influxql IsTimeLiteral's two patterns
-_ORDER = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a > b,
+COMPARE = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a > b,
           ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
 _TIMEISH = (ast.DurationLiteral, ast.TimeLiteral)
 
 
-def _wrap(v: int) -> int:
-    v %= _I64
-    return v - _I64 if v >= _I64 // 2 else v
+def wrap64(v: int) -> int:
+    """``v`` as Go's int64 arithmetic leaves it (wrapped)."""
+    v %= I64
+    return v - I64 if v >= I64 // 2 else v
 
 
 def is_time_string(s: str) -> bool:
@@ -48,7 +49,7 @@ def fold_time(op: str, lhs, rhs, tz: str | None):
         return _time_lhs(op, lhs.val, rhs, tz)
     if lt is ast.IntegerLiteral:
         if rt is ast.DurationLiteral and op in ("+", "-"):  # the integer a timestamp
-            return ast.TimeLiteral(_wrap(lhs.val + (rhs.val if op == "+" else -rhs.val)))
+            return ast.TimeLiteral(wrap64(lhs.val + (rhs.val if op == "+" else -rhs.val)))
         if rt is ast.TimeLiteral or rt is ast.StringLiteral:  # the integer a duration
             return _duration_lhs(op, lhs.val, rhs, tz)
         return None
@@ -63,7 +64,7 @@ def fold_time(op: str, lhs, rhs, tz: str | None):
             if not (is_time_string(lhs.val) and is_time_string(rhs.val)):
                 return None
             a, b = as_time(lhs, tz), as_time(rhs, tz)
-            return None if a is None or b is None else ast.BooleanLiteral(_ORDER[op](a.val, b.val))
+            return None if a is None or b is None else ast.BooleanLiteral(COMPARE[op](a.val, b.val))
     if rt in (ast.StringLiteral, ast.DurationLiteral, ast.TimeLiteral, ast.IntegerLiteral):
         t = as_time(lhs, tz)
         return None if t is None else _time_lhs(op, t.val, rhs, tz)
@@ -74,17 +75,17 @@ def _duration_lhs(op: str, d: int, rhs, tz):
     rt = type(rhs)
     if rt is ast.DurationLiteral:
         if op in ("+", "-"):
-            return ast.DurationLiteral(_wrap(d + rhs.val if op == "+" else d - rhs.val))
-        return ast.BooleanLiteral(_ORDER[op](d, rhs.val)) if op in _ORDER else None
+            return ast.DurationLiteral(wrap64(d + rhs.val if op == "+" else d - rhs.val))
+        return ast.BooleanLiteral(COMPARE[op](d, rhs.val)) if op in COMPARE else None
     if rt is ast.NumberLiteral or rt is ast.IntegerLiteral:
         n = int(rhs.val) if rhs.val == rhs.val and abs(rhs.val) < 2**63 else 0
         if op == "*":
-            return ast.DurationLiteral(_wrap(d * n))
+            return ast.DurationLiteral(wrap64(d * n))
         if op == "/" and (rhs.val == 0 or n):  # (a fraction of 1 divides by zero: Go panics)
-            return ast.DurationLiteral(0 if rhs.val == 0 else _wrap(_go_div(d, n)))
+            return ast.DurationLiteral(0 if rhs.val == 0 else wrap64(_go_div(d, n)))
         return None
     if rt is ast.TimeLiteral:
-        return ast.TimeLiteral(_wrap(rhs.val + d)) if op == "+" else None
+        return ast.TimeLiteral(wrap64(rhs.val + d)) if op == "+" else None
     if rt is ast.StringLiteral:
         t = as_time(rhs, tz)
         return None if t is None else _duration_lhs(op, d, t, tz)
@@ -95,12 +96,12 @@ def _time_lhs(op: str, t: int, rhs, tz):
     rt = type(rhs)
     if rt is ast.DurationLiteral or rt is ast.IntegerLiteral:
         if op in ("+", "-"):
-            return ast.TimeLiteral(_wrap(t + rhs.val if op == "+" else t - rhs.val))
+            return ast.TimeLiteral(wrap64(t + rhs.val if op == "+" else t - rhs.val))
         return None
     if rt is ast.TimeLiteral:
         if op == "-":
-            return ast.DurationLiteral(_wrap(t - rhs.val))
-        return ast.BooleanLiteral(_ORDER[op](t, rhs.val)) if op in _ORDER else None
+            return ast.DurationLiteral(wrap64(t - rhs.val))
+        return ast.BooleanLiteral(COMPARE[op](t, rhs.val)) if op in COMPARE else None
     if rt is ast.StringLiteral:
         other = as_time(rhs, tz)
         return None if other is None else _time_lhs(op, t, other, tz)

@@ -20,13 +20,13 @@ from ...influxql import ast
 from ...influxql.ast.visit import transform
 from ..functions.math import MATH_FUNCTIONS, math_expr
 from .condition_v1 import IS_NULL
+from .fold_time_v1 import COMPARE as _COMPARE
+from .fold_time_v1 import I64 as _I64
 from .fold_time_v1 import fold_time
+from .fold_time_v1 import wrap64 as _wrap
 
 NIL = ast.NilLiteral()
-_I64 = 1 << 64
 _NUMBERS = (ast.IntegerLiteral, ast.NumberLiteral, ast.UnsignedLiteral)
-_COMPARE = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
 
 def reduce_field(e):
@@ -232,11 +232,6 @@ def _fold_float(op: str, a: float, b: float):
         return ast.NumberLiteral(math.fmod(a, b) if b != 0 and math.isfinite(a) else math.nan)
     v = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b}.get(op)
     return None if v is None else ast.NumberLiteral(v())
-
-
-def _wrap(v: int) -> int:
-    v %= _I64
-    return v - _I64 if v >= _I64 // 2 else v
 
 
 def _fold_int(op: str, a: int, b: int):

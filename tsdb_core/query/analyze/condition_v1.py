@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...influxql import ast
 from ...influxql.ast.visit import find, transform
 from ..functions.math import MATH_FUNCTIONS
+from .time_range import is_time_ref
 
 # influxql.DataType numbers: the engine's condition cursors sort by name, then by these
 _RANK = {"float": 1, "integer": 2, "string": 3, "boolean": 4, "tag": 7, "unsigned": 9}
@@ -66,7 +67,7 @@ def arithmetic_leaves(cond, fields):
     if cond.op in ("AND", "OR"):
         lhs, rhs = arithmetic_leaves(cond.lhs, fields), arithmetic_leaves(cond.rhs, fields)
         return cond if lhs is cond.lhs and rhs is cond.rhs else ast.BinaryExpr(cond.op, lhs, rhs)
-    if cond.op in _ARITHMETIC and not (_is_time(cond.lhs) or _is_time(cond.rhs)):
+    if cond.op in _ARITHMETIC and not (is_time_ref(cond.lhs) or is_time_ref(cond.rhs)):
         return ast.BooleanLiteral(_all_series(cond, fields))
     return cond
 
@@ -87,10 +88,6 @@ def _all_series(e: ast.BinaryExpr, fields) -> bool:
 
 def _field_side(ref: ast.VarRef, fields) -> bool:
     return ref.type in _CASTS or (ref.type is None and ref.name in fields)
-
-
-def _is_time(e) -> bool:
-    return isinstance(e, ast.VarRef) and e.name.lower() == "time"
 
 
 _NUMERIC = frozenset({"float", "integer", "unsigned"})

@@ -15,7 +15,7 @@ from ...base.time import MAX_TIME, MIN_TIME
 from ...influxql import ast
 from ...influxql.ast import meta as M
 from ...influxql.ast.visit import walk
-from .time_range import time_value
+from .time_range import is_time_ref, time_value
 
 _COMPARE = frozenset((">", ">=", "<", "<=", "=", "!=", "<>"))
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -76,14 +76,10 @@ def _site_kind(stmt, path: tuple) -> bool | None:
     for k in range(1, len(path)):
         step = path[k]
         if type(node) is ast.BinaryExpr and node.op in _COMPARE and step in ("lhs", "rhs"):
-            if _is_time_ref(node.rhs if step == "lhs" else node.lhs):
+            if is_time_ref(node.rhs if step == "lhs" else node.lhs):
                 return k == last  # (the outermost such comparison on the way decides)
         node = node[step] if step.__class__ is int else getattr(node, step)
     return None
-
-
-def _is_time_ref(e) -> bool:
-    return isinstance(e, ast.VarRef) and e.name.lower() == "time"
 
 
 def _year_in_range(text: str) -> bool:

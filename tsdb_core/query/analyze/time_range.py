@@ -124,7 +124,8 @@ def _go_type(expr: ast.Expr) -> str:
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
 
 
-def _is_time(expr: ast.Expr) -> bool:
+def is_time_ref(expr: ast.Expr) -> bool:
+    """Whether ``expr`` names the time column (any case, as influxql reads it)."""
     return isinstance(expr, ast.VarRef) and expr.name.lower() == "time"
 
 
@@ -157,9 +158,9 @@ def split_range(cond: ast.Expr | None, now: int, tz: str | None = None) -> TimeR
     if isinstance(cond, ast.BinaryExpr):
         if cond.op in ("AND", "OR"):
             return split_range(cond.lhs, now, tz).intersect(split_range(cond.rhs, now, tz))
-        if _is_time(cond.lhs) and cond.op in _FLIP:
+        if is_time_ref(cond.lhs) and cond.op in _FLIP:
             return range_of(cond.op, time_value(cond.rhs, now, tz))
-        if _is_time(cond.rhs) and cond.op in _FLIP:
+        if is_time_ref(cond.rhs) and cond.op in _FLIP:
             return range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz))
     return TimeRange()
 
@@ -180,9 +181,9 @@ def time_comparisons(cond: ast.Expr | None, path: tuple = ()):
     elif isinstance(cond, ast.BinaryExpr) and cond.op in ("AND", "OR"):
         yield from time_comparisons(cond.lhs, path + ("lhs",))
         yield from time_comparisons(cond.rhs, path + ("rhs",))
-    elif isinstance(cond, ast.BinaryExpr) and _is_time(cond.lhs) and cond.op in _FLIP:
+    elif isinstance(cond, ast.BinaryExpr) and is_time_ref(cond.lhs) and cond.op in _FLIP:
         yield path + ("rhs",), cond.op
-    elif isinstance(cond, ast.BinaryExpr) and _is_time(cond.rhs) and cond.op in _FLIP:
+    elif isinstance(cond, ast.BinaryExpr) and is_time_ref(cond.rhs) and cond.op in _FLIP:
         yield path + ("lhs",), _FLIP[cond.op]
     elif cond is not None:
         yield path, None
@@ -272,8 +273,8 @@ def split_where(cond: ast.Expr | None, now: int, tz: str | None = None
             if rrest is None:
                 return tr, lrest
             return tr, ast.BinaryExpr(cond.op, lrest, rrest)
-        if _is_time(cond.lhs) and cond.op in _FLIP:
+        if is_time_ref(cond.lhs) and cond.op in _FLIP:
             return range_of(cond.op, time_value(cond.rhs, now, tz)), None
-        if _is_time(cond.rhs) and cond.op in _FLIP:
+        if is_time_ref(cond.rhs) and cond.op in _FLIP:
             return range_of(_FLIP[cond.op], time_value(cond.lhs, now, tz)), None
     return TimeRange(), cond

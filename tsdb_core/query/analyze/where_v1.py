@@ -19,7 +19,7 @@ from ...influxql import ast
 from .compile import validate_condition
 from .fold_time_v1 import is_time_string
 from .reduce_v1 import reduce_binary, reduce_condition
-from .time_range import TimeRange, parse_time_string, range_of
+from .time_range import TimeRange, is_time_ref, parse_time_string, range_of
 from .types_v1 import go_text
 
 _SWAP = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
@@ -70,9 +70,9 @@ def _split(e, now: int | None, tz: str | None, reduced: bool) -> tuple[TimeRange
             if lhs is e.lhs and rhs is e.rhs and not (type(lhs) is ast.BooleanLiteral or type(rhs) is ast.BooleanLiteral):
                 return tr, e
             return tr, reduce_binary(e.op, lhs, rhs, None)
-        if type(e.lhs) is ast.VarRef and _is_time(e.lhs):
+        if is_time_ref(e.lhs):
             return _time_range(e.op, e.rhs, now, tz), None
-        if type(e.rhs) is ast.VarRef and _is_time(e.rhs):
+        if is_time_ref(e.rhs):
             return _time_range(_SWAP.get(e.op, e.op), e.lhs, now, tz), None
         return TimeRange(), e if reduced else reduce_condition(e, now, tz)
     if kind is ast.ParenExpr:
@@ -101,7 +101,3 @@ def _time_range(op: str, value, now: int | None, tz: str | None) -> TimeRange:
         v = lit.val
         return range_of(op, int(v) if math.isfinite(v) and abs(v) < 2.0**63 else -(1 << 63))
     raise QueryError(f"invalid operation: time and *influxql.{type(lit).__name__} are not compatible")
-
-
-def _is_time(ref: ast.VarRef) -> bool:
-    return ref.name.lower() == "time"
